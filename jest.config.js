@@ -1,0 +1,26 @@
+/** One jest run for the whole workspace: every package's tests, transformed by swc. */
+const swcOptions = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2023',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/e2e'].filter((dir) =>
+    require('node:fs').existsSync(dir.replace('<rootDir>', __dirname)),
+  ),
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  moduleNameMapper: { '^@sluice/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  // Two cores: keep one free for the child processes that crash tests start.
+  maxWorkers: 2,
+  testTimeout: 30_000,
+  verbose: false,
+};

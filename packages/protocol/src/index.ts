@@ -1,0 +1,4 @@
+export * from './batch-layout';
+export * from './batch-view';
+export * from './crc32c';
+export * from './errors';
