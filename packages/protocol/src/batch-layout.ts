@@ -53,7 +53,7 @@ export const Attributes = {
 } as const;
 
 /** Kafka's "no producer" values for non-idempotent batches. */
-export const NO_PRODUCER_ID = -1n;
+export const NO_PRODUCER_ID = -1;
 export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 export const NO_PARTITION_LEADER_EPOCH = -1;

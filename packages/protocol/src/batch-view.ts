@@ -10,6 +10,7 @@ import {
 } from './batch-layout';
 import { crc32c } from './crc32c';
 import { CorruptRecordError } from './errors';
+import { readInt64AsNumber, writeInt64FromNumber } from './int64';
 
 /**
  * A zero-copy window onto one RecordBatch v2 inside a larger Buffer. Reading header fields
@@ -68,8 +69,8 @@ export class RecordBatchView {
     return view;
   }
 
-  get baseOffset(): bigint {
-    return this.buffer.readBigInt64BE(this.start + L.BASE_OFFSET);
+  get baseOffset(): number {
+    return readInt64AsNumber(this.buffer, this.start + L.BASE_OFFSET, this.position + L.BASE_OFFSET);
   }
   get batchLength(): number {
     return this.buffer.readInt32BE(this.start + L.BATCH_LENGTH);
@@ -102,21 +103,21 @@ export class RecordBatchView {
     return this.buffer.readInt32BE(this.start + L.LAST_OFFSET_DELTA);
   }
   /** Offset of the last record in the batch (base offset + last offset delta). */
-  get lastOffset(): bigint {
-    return this.baseOffset + BigInt(this.lastOffsetDelta);
+  get lastOffset(): number {
+    return this.baseOffset + this.lastOffsetDelta;
   }
   /** Offset right after this batch: where the next batch starts. */
-  get nextOffset(): bigint {
-    return this.lastOffset + 1n;
+  get nextOffset(): number {
+    return this.lastOffset + 1;
   }
-  get baseTimestamp(): bigint {
-    return this.buffer.readBigInt64BE(this.start + L.BASE_TIMESTAMP);
+  get baseTimestamp(): number {
+    return readInt64AsNumber(this.buffer, this.start + L.BASE_TIMESTAMP, this.position + L.BASE_TIMESTAMP);
   }
-  get maxTimestamp(): bigint {
-    return this.buffer.readBigInt64BE(this.start + L.MAX_TIMESTAMP);
+  get maxTimestamp(): number {
+    return readInt64AsNumber(this.buffer, this.start + L.MAX_TIMESTAMP, this.position + L.MAX_TIMESTAMP);
   }
-  get producerId(): bigint {
-    return this.buffer.readBigInt64BE(this.start + L.PRODUCER_ID);
+  get producerId(): number {
+    return readInt64AsNumber(this.buffer, this.start + L.PRODUCER_ID, this.position + L.PRODUCER_ID);
   }
   get producerEpoch(): number {
     return this.buffer.readInt16BE(this.start + L.PRODUCER_EPOCH);
@@ -165,8 +166,8 @@ export class RecordBatchView {
    * Rewrites base offset and partition leader epoch in place. Neither is covered by the CRC,
    * so the batch stays valid and nothing is re-encoded.
    */
-  stamp(baseOffset: bigint, partitionLeaderEpoch: number): void {
-    this.buffer.writeBigInt64BE(baseOffset, this.start + L.BASE_OFFSET);
+  stamp(baseOffset: number, partitionLeaderEpoch: number): void {
+    writeInt64FromNumber(this.buffer, baseOffset, this.start + L.BASE_OFFSET);
     this.buffer.writeInt32BE(partitionLeaderEpoch, this.start + L.PARTITION_LEADER_EPOCH);
   }
 }
