@@ -1,1 +1,17 @@
-export {};
+export * from './errors';
+export * from './uuid';
+export * from './records';
+export { MAX_RECORD_BYTES, MAX_STRING_BYTES } from './bytes';
+export * from './codec';
+export * from './partition-table';
+export { validatePartition, mergePartitionChange } from './partition-state';
+export * from './cluster-image';
+export * from './topics-image';
+export * from './topics-delta';
+export * from './configs-image';
+export * from './features-image';
+export * from './producer-ids-image';
+export * from './metadata-image';
+export * from './metadata-delta';
+export * from './image-records';
+export * from './snapshot';

@@ -1,0 +1,265 @@
+/**
+ * Binary form of metadata records.
+ *
+ * Frame: type id (int16) | version (int16) | body. Integers are big-endian; `str` is
+ * uvarint(byteLength) + UTF-8; `str?` is uvarint(byteLength + 1) with 0 = null; `[i32]` is
+ * uvarint(count) + int32s; `[i32]?` is uvarint(count + 1) with 0 = absent; `uuid` is 16 raw bytes.
+ *
+ * | type (id)              | v | body                                                                     |
+ * |------------------------|---|--------------------------------------------------------------------------|
+ * | BrokerRegistration (0) | 0 | brokerId i32, brokerEpoch i64, incarnationId uuid,                       |
+ * |                        |   | listeners uvarint n × (name str, host str, port u16), rack str?, fenced  |
+ * | UnregisterBroker (1)   | 0 | brokerId i32, brokerEpoch i64                                            |
+ * | Topic (2)              | 0 | name str, topicId uuid                                                   |
+ * | Partition (3)          | 0 | topicId uuid, partitionId i32, replicas [i32], isr [i32], leader i32,    |
+ * |                        |   | leaderEpoch i32, partitionEpoch i32                                      |
+ * |                        | 1 | v0 + eligibleLeaderReplicas [i32]?                                       |
+ * | Config (4)             | 0 | resourceType i8 (cluster 1, topic 2, broker 4), resourceName str,        |
+ * |                        |   | name str, value str?                                                     |
+ * | PartitionChange (5)    | 0 | topicId uuid, partitionId i32, isr [i32]?, leader i32 (-2 = unchanged),  |
+ * |                        |   | replicas [i32]?                                                          |
+ * |                        | 1 | v0 + eligibleLeaderReplicas [i32]?                                       |
+ * | FenceBroker (7)        | 0 | brokerId i32, brokerEpoch i64                                            |
+ * | UnfenceBroker (8)      | 0 | brokerId i32, brokerEpoch i64                                            |
+ * | RemoveTopic (9)        | 0 | topicId uuid                                                             |
+ * | FeatureLevel (12)      | 0 | name str, level i16                                                      |
+ * | ProducerIds (15)       | 0 | brokerId i32, brokerEpoch i64, nextProducerId i64                        |
+ */
+import { ByteReader, ByteWriter } from './bytes';
+import { InvalidMetadataRecordError, UnknownRecordTypeError, UnsupportedRecordVersionError } from './errors';
+import {
+  RECORD_TYPES,
+  recordTypeForId,
+  type ConfigResourceType,
+  type Listener,
+  type MetadataRecord,
+  type MetadataRecordType,
+} from './records';
+
+/** Kafka's PartitionChangeRecord sentinel for "leader unchanged". */
+const NO_LEADER_CHANGE = -2;
+
+const RESOURCE_TYPE_CODES: { readonly [T in ConfigResourceType]: number } = { cluster: 1, topic: 2, broker: 4 };
+const RESOURCE_TYPE_BY_CODE: ReadonlyMap<number, ConfigResourceType> = new Map(
+  (Object.keys(RESOURCE_TYPE_CODES) as ConfigResourceType[]).map((type) => [RESOURCE_TYPE_CODES[type], type]),
+);
+
+/** The version `encodeRecord` writes when none is asked for: the newest this build knows. */
+export function latestVersion(type: MetadataRecordType): number {
+  return RECORD_TYPES[type].maxVersion;
+}
+
+/** Encodes one record as a fresh byte array. */
+export function encodeRecord(record: MetadataRecord, version = latestVersion(record.type)): Uint8Array {
+  const writer = new ByteWriter();
+  encodeRecordInto(writer, record, version);
+  return Uint8Array.from(writer.view());
+}
+
+/** Appends one record's frame to `writer` (which the caller may reuse across records). */
+export function encodeRecordInto(writer: ByteWriter, record: MetadataRecord, version = latestVersion(record.type)): void {
+  const info = RECORD_TYPES[record.type];
+  if (info === undefined) throw new InvalidMetadataRecordError(`unknown record type ${String(record.type)}`);
+  if (!Number.isInteger(version) || version < info.minVersion || version > info.maxVersion) {
+    throw new UnsupportedRecordVersionError(record.type, version, -1);
+  }
+  writer.int16(info.typeId);
+  writer.int16(version);
+  switch (record.type) {
+    case 'BrokerRegistration':
+      writer.int32(record.brokerId);
+      writer.int64(record.brokerEpoch);
+      writer.uuid(record.incarnationId);
+      writer.uvarint(record.listeners.length);
+      for (const listener of record.listeners) {
+        writer.string(listener.name);
+        writer.string(listener.host);
+        writer.uint16(listener.port);
+      }
+      writer.nullableString(record.rack);
+      writer.bool(record.fenced);
+      return;
+    case 'FenceBroker':
+    case 'UnfenceBroker':
+    case 'UnregisterBroker':
+      writer.int32(record.brokerId);
+      writer.int64(record.brokerEpoch);
+      return;
+    case 'Topic':
+      writer.string(record.name);
+      writer.uuid(record.topicId);
+      return;
+    case 'RemoveTopic':
+      writer.uuid(record.topicId);
+      return;
+    case 'Partition':
+      writer.uuid(record.topicId);
+      writer.int32(record.partitionId);
+      writer.int32Array(record.replicas);
+      writer.int32Array(record.isr);
+      writer.int32(record.leader);
+      writer.int32(record.leaderEpoch);
+      writer.int32(record.partitionEpoch);
+      if (version >= 1) {
+        writer.nullableInt32Array(record.eligibleLeaderReplicas);
+      } else if (record.eligibleLeaderReplicas !== undefined) {
+        throw new UnsupportedRecordVersionError(record.type, version, -1, 'eligibleLeaderReplicas needs version 1');
+      }
+      return;
+    case 'PartitionChange':
+      if (record.leader === NO_LEADER_CHANGE) {
+        throw new InvalidMetadataRecordError('PartitionChange leader -2 is the wire sentinel; omit leader instead');
+      }
+      writer.uuid(record.topicId);
+      writer.int32(record.partitionId);
+      writer.nullableInt32Array(record.isr);
+      writer.int32(record.leader ?? NO_LEADER_CHANGE);
+      writer.nullableInt32Array(record.replicas);
+      if (version >= 1) {
+        writer.nullableInt32Array(record.eligibleLeaderReplicas);
+      } else if (record.eligibleLeaderReplicas !== undefined) {
+        throw new UnsupportedRecordVersionError(record.type, version, -1, 'eligibleLeaderReplicas needs version 1');
+      }
+      return;
+    case 'Config': {
+      const code = RESOURCE_TYPE_CODES[record.resourceType];
+      if (code === undefined) throw new InvalidMetadataRecordError(`unknown config resource type ${record.resourceType}`);
+      writer.int8(code);
+      writer.string(record.resourceName);
+      writer.string(record.name);
+      writer.nullableString(record.value);
+      return;
+    }
+    case 'ProducerIds':
+      writer.int32(record.brokerId);
+      writer.int64(record.brokerEpoch);
+      writer.int64(record.nextProducerId);
+      return;
+    case 'FeatureLevel':
+      writer.string(record.name);
+      writer.int16(record.level);
+      return;
+  }
+}
+
+export interface DecodedRecord {
+  readonly record: MetadataRecord;
+  readonly version: number;
+}
+
+/**
+ * Decodes exactly one record filling all of `bytes`. `basePosition` is where `bytes` starts in
+ * the enclosing file or batch, so errors name an absolute byte position.
+ */
+export function decodeRecord(bytes: Uint8Array, basePosition = 0): DecodedRecord {
+  const reader = new ByteReader(bytes, basePosition);
+  const typeAt = reader.position;
+  const typeId = reader.int16();
+  const version = reader.int16();
+  const type = recordTypeForId(typeId);
+  if (type === undefined) throw new UnknownRecordTypeError(typeId, typeAt);
+  const info = RECORD_TYPES[type];
+  if (version < info.minVersion || version > info.maxVersion) {
+    throw new UnsupportedRecordVersionError(type, version, typeAt + 2);
+  }
+  const record = decodeBody(reader, type, version);
+  if (reader.remaining !== 0) reader.fail(`${reader.remaining} trailing bytes after ${type} record`);
+  return { record, version };
+}
+
+function decodeBody(reader: ByteReader, type: MetadataRecordType, version: number): MetadataRecord {
+  switch (type) {
+    case 'BrokerRegistration': {
+      const brokerId = reader.int32();
+      const brokerEpoch = reader.int64();
+      const incarnationId = reader.uuid();
+      const countAt = reader.position;
+      const listenerCount = reader.uvarint();
+      // Each listener takes at least 4 bytes (two empty strings and a port).
+      reader.checkCount(listenerCount, 4, countAt, 'listeners');
+      const listeners: Listener[] = [];
+      for (let i = 0; i < listenerCount; i++) {
+        const name = reader.string();
+        const host = reader.string();
+        const port = reader.uint16();
+        listeners.push({ name, host, port });
+      }
+      const rack = reader.nullableString();
+      const fenced = reader.bool();
+      return { type, brokerId, brokerEpoch, incarnationId, listeners, rack, fenced };
+    }
+    case 'FenceBroker':
+    case 'UnfenceBroker':
+    case 'UnregisterBroker': {
+      const brokerId = reader.int32();
+      const brokerEpoch = reader.int64();
+      return { type, brokerId, brokerEpoch };
+    }
+    case 'Topic': {
+      const name = reader.string();
+      const topicId = reader.uuid();
+      return { type, name, topicId };
+    }
+    case 'RemoveTopic':
+      return { type, topicId: reader.uuid() };
+    case 'Partition': {
+      const topicId = reader.uuid();
+      const partitionId = reader.int32();
+      const replicas = reader.int32Array();
+      const isr = reader.int32Array();
+      const leader = reader.int32();
+      const leaderEpoch = reader.int32();
+      const partitionEpoch = reader.int32();
+      const eligibleLeaderReplicas = version >= 1 ? reader.nullableInt32Array() : undefined;
+      return {
+        type,
+        topicId,
+        partitionId,
+        replicas,
+        isr,
+        leader,
+        leaderEpoch,
+        partitionEpoch,
+        ...(eligibleLeaderReplicas !== undefined ? { eligibleLeaderReplicas } : {}),
+      };
+    }
+    case 'PartitionChange': {
+      const topicId = reader.uuid();
+      const partitionId = reader.int32();
+      const isr = reader.nullableInt32Array();
+      const leader = reader.int32();
+      const replicas = reader.nullableInt32Array();
+      const eligibleLeaderReplicas = version >= 1 ? reader.nullableInt32Array() : undefined;
+      return {
+        type,
+        topicId,
+        partitionId,
+        ...(isr !== undefined ? { isr } : {}),
+        ...(leader !== NO_LEADER_CHANGE ? { leader } : {}),
+        ...(replicas !== undefined ? { replicas } : {}),
+        ...(eligibleLeaderReplicas !== undefined ? { eligibleLeaderReplicas } : {}),
+      };
+    }
+    case 'Config': {
+      const codeAt = reader.position;
+      const code = reader.int8();
+      const resourceType = RESOURCE_TYPE_BY_CODE.get(code);
+      if (resourceType === undefined) reader.fail(`unknown config resource type ${code}`, codeAt);
+      const resourceName = reader.string();
+      const name = reader.string();
+      const value = reader.nullableString();
+      return { type, resourceType, resourceName, name, value };
+    }
+    case 'ProducerIds': {
+      const brokerId = reader.int32();
+      const brokerEpoch = reader.int64();
+      const nextProducerId = reader.int64();
+      return { type, brokerId, brokerEpoch, nextProducerId };
+    }
+    case 'FeatureLevel': {
+      const name = reader.string();
+      const level = reader.int16();
+      return { type, name, level };
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/** Invariants of one partition's state and Kafka's rule for merging a PartitionChange. */
+import { InvalidPartitionStateError } from './errors';
+import type { PartitionFields } from './partition-table';
+import { NO_LEADER, type PartitionChangeRecord } from './records';
+
+const INT32_MAX = 2 ** 31 - 1;
+
+function checkBrokerList(values: ArrayLike<number>, what: string, where: string): void {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const id = values[i] as number;
+    if (!Number.isInteger(id) || id < 0 || id > INT32_MAX) {
+      throw new InvalidPartitionStateError(`${where}: ${what} holds invalid broker id ${id}`);
+    }
+    if (seen.has(id)) throw new InvalidPartitionStateError(`${where}: ${what} lists broker ${id} twice`);
+    seen.add(id);
+  }
+}
+
+function contains(values: ArrayLike<number>, id: number): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] === id) return true;
+  return false;
+}
+
+/**
+ * Checks the invariants every partition state must hold: a non-empty replica set without
+ * duplicates; ISR and ELR drawn from the replicas and disjoint (KIP-966); the leader either
+ * NO_LEADER or a member of the ISR; non-negative int32 epochs.
+ */
+export function validatePartition(partition: PartitionFields, where: string): void {
+  if (partition.replicas.length === 0) throw new InvalidPartitionStateError(`${where}: empty replica set`);
+  checkBrokerList(partition.replicas, 'replicas', where);
+  checkBrokerList(partition.isr, 'isr', where);
+  checkBrokerList(partition.eligibleLeaderReplicas, 'eligibleLeaderReplicas', where);
+  for (let i = 0; i < partition.isr.length; i++) {
+    const id = partition.isr[i] as number;
+    if (!contains(partition.replicas, id)) throw new InvalidPartitionStateError(`${where}: isr member ${id} is not a replica`);
+  }
+  for (let i = 0; i < partition.eligibleLeaderReplicas.length; i++) {
+    const id = partition.eligibleLeaderReplicas[i] as number;
+    if (!contains(partition.replicas, id)) throw new InvalidPartitionStateError(`${where}: ELR member ${id} is not a replica`);
+    if (contains(partition.isr, id)) throw new InvalidPartitionStateError(`${where}: ELR member ${id} is also in the isr`);
+  }
+  if (partition.leader !== NO_LEADER && !contains(partition.isr, partition.leader)) {
+    throw new InvalidPartitionStateError(`${where}: leader ${partition.leader} is not in the isr`);
+  }
+  for (const [name, epoch] of [
+    ['leaderEpoch', partition.leaderEpoch],
+    ['partitionEpoch', partition.partitionEpoch],
+  ] as const) {
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > INT32_MAX) {
+      throw new InvalidPartitionStateError(`${where}: ${name} ${epoch} is not a non-negative int32`);
+    }
+  }
+}
+
+/**
+ * Kafka's PartitionRegistration.merge: absent fields keep their values; a present leader, even
+ * the current one, starts a new leader epoch; every change starts a new partition epoch.
+ */
+export function mergePartitionChange(current: PartitionFields, change: PartitionChangeRecord): PartitionFields {
+  const leaderChanged = change.leader !== undefined;
+  return {
+    replicas: change.replicas ?? current.replicas,
+    isr: change.isr ?? current.isr,
+    eligibleLeaderReplicas: change.eligibleLeaderReplicas ?? current.eligibleLeaderReplicas,
+    leader: leaderChanged ? (change.leader as number) : current.leader,
+    leaderEpoch: leaderChanged ? current.leaderEpoch + 1 : current.leaderEpoch,
+    partitionEpoch: current.partitionEpoch + 1,
+  };
+}

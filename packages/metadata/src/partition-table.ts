@@ -1,0 +1,204 @@
+/**
+ * Compact, immutable storage for all partitions of one topic.
+ *
+ * A million partitions as a million objects each holding two or three typed arrays would cost
+ * several hundred bytes per partition; instead each topic keeps one Int32Array of packed
+ * partition entries plus one Int32Array of entry start offsets:
+ *
+ *   entry = leader, leaderEpoch, partitionEpoch, replicaCount, isrCount, elrCount,
+ *           replicas..., isr..., elr...
+ *
+ * With 3 replicas all in sync that is 12 + 1 int32s = 52 bytes per partition. Partition ids are
+ * dense (0..count-1), so the id is the index. Callers get PartitionRegistration objects built on
+ * demand with their own copies of the arrays, so nothing outside can mutate the table.
+ */
+import { NO_LEADER } from './records';
+
+export interface PartitionRegistration {
+  readonly replicas: Int32Array;
+  readonly isr: Int32Array;
+  readonly eligibleLeaderReplicas: Int32Array;
+  /** A broker id, or NO_LEADER (-1). */
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+/** What a table accepts: plain arrays from records or typed arrays from registrations. */
+export interface PartitionFields {
+  readonly replicas: ArrayLike<number>;
+  readonly isr: ArrayLike<number>;
+  readonly eligibleLeaderReplicas: ArrayLike<number>;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+const LEADER = 0;
+const LEADER_EPOCH = 1;
+const PARTITION_EPOCH = 2;
+const REPLICA_COUNT = 3;
+const ISR_COUNT = 4;
+const ELR_COUNT = 5;
+const ENTRY_HEADER_INTS = 6;
+
+function readEntry(data: Int32Array, start: number): PartitionRegistration {
+  const replicaCount = data[start + REPLICA_COUNT] as number;
+  const isrCount = data[start + ISR_COUNT] as number;
+  const elrCount = data[start + ELR_COUNT] as number;
+  const replicasAt = start + ENTRY_HEADER_INTS;
+  const isrAt = replicasAt + replicaCount;
+  const elrAt = isrAt + isrCount;
+  return {
+    replicas: data.slice(replicasAt, isrAt),
+    isr: data.slice(isrAt, elrAt),
+    eligibleLeaderReplicas: data.slice(elrAt, elrAt + elrCount),
+    leader: data[start + LEADER] as number,
+    leaderEpoch: data[start + LEADER_EPOCH] as number,
+    partitionEpoch: data[start + PARTITION_EPOCH] as number,
+  };
+}
+
+export class PartitionTable {
+  static readonly EMPTY = new PartitionTable(new Int32Array(1), new Int32Array(0));
+
+  /** Use PartitionTableBuilder; `starts` has count + 1 entries, the last being the data length. */
+  constructor(
+    private readonly starts: Int32Array,
+    private readonly data: Int32Array,
+  ) {}
+
+  get count(): number {
+    return this.starts.length - 1;
+  }
+
+  /** Bytes held by this table's arrays (the bulk of an image's memory). */
+  get sizeBytes(): number {
+    return this.starts.byteLength + this.data.byteLength;
+  }
+
+  has(partitionId: number): boolean {
+    return Number.isInteger(partitionId) && partitionId >= 0 && partitionId < this.count;
+  }
+
+  get(partitionId: number): PartitionRegistration | undefined {
+    if (!this.has(partitionId)) return undefined;
+    return readEntry(this.data, this.starts[partitionId] as number);
+  }
+
+  /** The leader without materializing the registration (hot path for routing). */
+  leader(partitionId: number): number {
+    if (!this.has(partitionId)) return NO_LEADER;
+    return this.data[(this.starts[partitionId] as number) + LEADER] as number;
+  }
+
+  leaderEpoch(partitionId: number): number | undefined {
+    if (!this.has(partitionId)) return undefined;
+    return this.data[(this.starts[partitionId] as number) + LEADER_EPOCH] as number;
+  }
+
+  /** True when `brokerId` is in the partition's replica set, again without allocating. */
+  hasReplica(partitionId: number, brokerId: number): boolean {
+    if (!this.has(partitionId)) return false;
+    const start = this.starts[partitionId] as number;
+    const replicasAt = start + ENTRY_HEADER_INTS;
+    const end = replicasAt + (this.data[start + REPLICA_COUNT] as number);
+    for (let i = replicasAt; i < end; i++) if (this.data[i] === brokerId) return true;
+    return false;
+  }
+
+  /** Appends partitions [from, to) of this table to `builder` in one bulk copy. */
+  copyRangeInto(builder: PartitionTableBuilder, from: number, to: number): void {
+    if (from >= to) return;
+    if (from < 0 || to > this.count) throw new RangeError(`partition range [${from}, ${to}) outside [0, ${this.count})`);
+    builder.appendPacked(this.starts.subarray(from, to + 1), this.data);
+  }
+}
+
+/** Growable, append-only builder; `build()` trims to an immutable PartitionTable. */
+export class PartitionTableBuilder {
+  private starts: Int32Array;
+  private data: Int32Array;
+  private partitionCount = 0;
+  private dataLength = 0;
+
+  constructor(expectedPartitions = 4, expectedReplicas = 3) {
+    const partitions = Math.max(1, expectedPartitions);
+    this.starts = new Int32Array(partitions + 1);
+    this.data = new Int32Array(partitions * (ENTRY_HEADER_INTS + 2 * expectedReplicas));
+  }
+
+  get count(): number {
+    return this.partitionCount;
+  }
+
+  private reserve(partitions: number, ints: number): void {
+    if (this.partitionCount + partitions + 1 > this.starts.length) {
+      const grown = new Int32Array(Math.max(this.partitionCount + partitions + 1, this.starts.length * 2));
+      grown.set(this.starts.subarray(0, this.partitionCount + 1));
+      this.starts = grown;
+    }
+    if (this.dataLength + ints > this.data.length) {
+      const grown = new Int32Array(Math.max(this.dataLength + ints, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.dataLength));
+      this.data = grown;
+    }
+  }
+
+  append(partition: PartitionFields): void {
+    const replicaCount = partition.replicas.length;
+    const isrCount = partition.isr.length;
+    const elrCount = partition.eligibleLeaderReplicas.length;
+    const ints = ENTRY_HEADER_INTS + replicaCount + isrCount + elrCount;
+    this.reserve(1, ints);
+    const data = this.data;
+    let at = this.dataLength;
+    data[at + LEADER] = partition.leader;
+    data[at + LEADER_EPOCH] = partition.leaderEpoch;
+    data[at + PARTITION_EPOCH] = partition.partitionEpoch;
+    data[at + REPLICA_COUNT] = replicaCount;
+    data[at + ISR_COUNT] = isrCount;
+    data[at + ELR_COUNT] = elrCount;
+    at += ENTRY_HEADER_INTS;
+    for (let i = 0; i < replicaCount; i++) data[at++] = partition.replicas[i] as number;
+    for (let i = 0; i < isrCount; i++) data[at++] = partition.isr[i] as number;
+    for (let i = 0; i < elrCount; i++) data[at++] = partition.eligibleLeaderReplicas[i] as number;
+    this.dataLength = at;
+    this.partitionCount++;
+    this.starts[this.partitionCount] = at;
+  }
+
+  /** Appends entries described by `starts` (n + 1 offsets into `data`), rebasing their offsets. */
+  appendPacked(starts: Int32Array, data: Int32Array): void {
+    const partitions = starts.length - 1;
+    const first = starts[0] as number;
+    const last = starts[partitions] as number;
+    this.reserve(partitions, last - first);
+    this.data.set(data.subarray(first, last), this.dataLength);
+    const shift = this.dataLength - first;
+    for (let i = 1; i <= partitions; i++) this.starts[this.partitionCount + i] = (starts[i] as number) + shift;
+    this.partitionCount += partitions;
+    this.dataLength += last - first;
+  }
+
+  get(partitionId: number): PartitionRegistration | undefined {
+    if (!Number.isInteger(partitionId) || partitionId < 0 || partitionId >= this.partitionCount) return undefined;
+    return readEntry(this.data, this.starts[partitionId] as number);
+  }
+
+  hasReplica(partitionId: number, brokerId: number): boolean {
+    const registration = this.get(partitionId);
+    return registration !== undefined && registration.replicas.includes(brokerId);
+  }
+
+  copyRangeInto(builder: PartitionTableBuilder, from: number, to: number): void {
+    if (from >= to) return;
+    builder.appendPacked(this.starts.subarray(from, to + 1), this.data);
+  }
+
+  /** Trims to exact size; the builder must not be used afterwards. */
+  build(): PartitionTable {
+    if (this.partitionCount === 0) return PartitionTable.EMPTY;
+    return new PartitionTable(this.starts.slice(0, this.partitionCount + 1), this.data.slice(0, this.dataLength));
+  }
+}
