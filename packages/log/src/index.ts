@@ -1,1 +1,16 @@
-export {};
+export * from './errors';
+export * from './env';
+export * from './log-config';
+export * from './log';
+export * from './log-resources';
+export * from './check';
+export * from './leader-epoch-cache';
+export * from './checkpoint-file';
+export * from './retention';
+export * from './roll-policy';
+export * from './flush-policy';
+export * from './offset-index';
+export * from './time-index';
+export * from './segment-indexer';
+export * from './file-names';
+export type { VerifyOnOpen } from './recovery';

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+
+/** Kafka's on-disk names, so operators' habits and tools carry over. */
+export const LOG_SUFFIX = '.log';
+export const OFFSET_INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+/** Left behind by an interrupted atomic write; deleted on open. */
+export const TMP_SUFFIX = '.tmp';
+
+export const RECOVERY_POINT_FILE = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_FILE = 'log-start-offset-checkpoint';
+export const LEADER_EPOCH_FILE = 'leader-epoch-checkpoint';
+/** Written by a clean close; its presence lets open trust the active segment's index files. */
+export const CLEAN_SHUTDOWN_FILE = '.sluice-clean-shutdown';
+
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+
+/** Base offset as 20 zero-padded digits, as Kafka names segment files. */
+export function formatBaseOffset(baseOffset: number): string {
+  return String(baseOffset).padStart(20, '0');
+}
+
+export interface SegmentPaths {
+  readonly log: string;
+  readonly offsetIndex: string;
+  readonly timeIndex: string;
+}
+
+export function segmentPaths(dir: string, baseOffset: number): SegmentPaths {
+  const stem = join(dir, formatBaseOffset(baseOffset));
+  return { log: stem + LOG_SUFFIX, offsetIndex: stem + OFFSET_INDEX_SUFFIX, timeIndex: stem + TIME_INDEX_SUFFIX };
+}
+
+/** Parses a segment-family file name; null for anything else. */
+export function parseSegmentFileName(name: string): { baseOffset: number; kind: 'log' | 'index' | 'timeindex' } | null {
+  const match = SEGMENT_FILE.exec(name);
+  if (!match) return null;
+  const baseOffset = Number(match[1]);
+  if (!Number.isSafeInteger(baseOffset)) return null;
+  return { baseOffset, kind: match[2] as 'log' | 'index' | 'timeindex' };
+}
+
+/** A partition directory is named `<topic>-<partition>`, as in Kafka. */
+export function isPartitionDirName(name: string): boolean {
+  return /^.+-\d+$/.test(name);
+}
