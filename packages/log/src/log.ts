@@ -425,20 +425,25 @@ export class PartitionLog {
     let cut = this.segments[index]!.findBatch(offset);
     while (cut === null && index + 1 < this.segments.length) cut = this.segments[++index]!.findBatch(offset);
     assert(cut !== null, `no batch holds offset ${offset} below the log end offset`);
-    const newEnd = cut.baseOffset;
     const cutPosition = cut.position;
+    let newEnd = cut.baseOffset;
     this.guard('truncate', () => {
-      // Lower the durable recovery point first: a crash mid-way must not see it above the end.
-      if (this.recoveryPointOffset > newEnd) {
-        this.recoveryPointOffset = newEnd;
-        writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), newEnd);
-      }
-      if (this.epochs.truncateFromEnd(newEnd)) this.persistEpochs();
+      // Lower the durable recovery point first (to a value surely <= the new end): a crash
+      // mid-way must not find it above the end of the log.
+      const safePoint = Math.min(this.recoveryPointOffset, this.segments[index]!.baseOffset);
+      if (safePoint < this.recoveryPointOffset) writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), safePoint);
       for (const segment of this.segments.splice(index + 1).reverse()) segment.delete();
       const segment = this.segments[index]!;
       segment.reactivate(this.clock.nowMs());
-      segment.truncateTo(cutPosition, newEnd);
+      segment.truncateTo(cutPosition, cut.baseOffset);
       fsyncDirectory(this.dir);
+      // With offset gaps (follower appends) the end is the previous batch's end, not the cut.
+      newEnd = segment.nextOffset;
+      if (this.recoveryPointOffset > newEnd || safePoint < this.recoveryPointOffset) {
+        this.recoveryPointOffset = Math.min(this.recoveryPointOffset, newEnd);
+        writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), this.recoveryPointOffset);
+      }
+      if (this.epochs.truncateFromEnd(newEnd)) this.persistEpochs();
     });
     this.logger.info('truncated log', { dir: this.dir, requestedOffset: offset, logEndOffset: newEnd });
     return true;

@@ -220,19 +220,20 @@ export class LogSegment {
   }
 
   /**
-   * Cuts the (active) segment at `position`, a batch boundary whose batch starts at `nextOffset`,
-   * drops index entries beyond it, and replays the few batches after the last index entry to
+   * Cuts the (active) segment at `position`, the boundary of the batch with base `cutBaseOffset`,
+   * drops index entries from it on, and replays the few batches after the last index entry to
    * restore the running index state exactly as appends had left it.
    */
-  truncateTo(position: number, nextOffset: number): void {
+  truncateTo(position: number, cutBaseOffset: number): void {
     const state = this.activeState();
     assert(position >= 0 && position <= this.sizeBytes, 'truncate position outside the segment');
     ftruncateSync(state.fd, position);
     fdatasyncSync(state.fd);
     this.sizeBytes = position;
-    state.indexer.truncateTo(nextOffset);
-    this.resumeIndexer(position);
-    state.nextOffset = nextOffset;
+    state.indexer.truncateTo(cutBaseOffset);
+    if (!this.resumeIndexer(position)) {
+      throw new CorruptLogError(this.paths.log, state.indexer.lastOffsetEntry()?.position ?? 0, 'batches before the truncation point fail validation');
+    }
   }
 
   /**

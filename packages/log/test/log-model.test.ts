@@ -1,0 +1,314 @@
+import fc from 'fast-check';
+import {
+  defaultLogConfig,
+  LogResources,
+  OffsetOutOfRangeError,
+  PartitionLog,
+  RecordBatchTooLargeError,
+  type LogConfig,
+} from '@sluice/log';
+import { FakeClock, makeBatch, summarize, tempDir } from './helpers';
+
+/**
+ * Model-based test: random operation sequences against a real log in a temp dir and against a
+ * plain in-memory model (segments of batches), compared after every step.
+ */
+
+interface MBatch {
+  base: number;
+  last: number;
+  maxTs: number;
+  size: number;
+  fill: number;
+  epoch: number;
+}
+interface MSegment {
+  base: number;
+  batches: MBatch[];
+  activeSince: number;
+}
+
+class Model {
+  segments: MSegment[];
+  logStart = 0;
+  constructor(
+    readonly config: LogConfig,
+    now: number,
+  ) {
+    this.segments = [{ base: 0, batches: [], activeSince: now }];
+  }
+  get active(): MSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+  get end(): number {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const last = this.segments[i]!.batches.at(-1);
+      if (last) return Math.max(last.last + 1, this.active.base);
+    }
+    return this.active.base;
+  }
+  size(segment: MSegment): number {
+    return segment.batches.reduce((sum, b) => sum + b.size, 0);
+  }
+  batches(): MBatch[] {
+    return this.segments.flatMap((s) => s.batches).filter((b) => b.last >= this.logStart);
+  }
+  append(batches: MBatch[], now: number): void {
+    const total = batches.reduce((sum, b) => sum + b.size, 0);
+    const active = this.active;
+    const size = this.size(active);
+    if (size > 0 && (size + total > this.config.segmentBytes || now - active.activeSince >= this.config.segmentMs)) {
+      this.segments.push({ base: batches[0]!.base, batches: [], activeSince: now });
+    }
+    this.active.batches.push(...batches);
+  }
+  roll(now: number): void {
+    if (this.size(this.active) > 0) this.segments.push({ base: this.end, batches: [], activeSince: now });
+  }
+  truncateTo(target: number, now: number): void {
+    if (target >= this.end) return;
+    if (target < this.logStart) return this.truncateFully(target, now);
+    const segIndex = this.segments.findIndex((s) => s.batches.some((b) => b.last >= target));
+    const segment = this.segments[segIndex]!;
+    const wasActive = segIndex === this.segments.length - 1;
+    this.segments.splice(segIndex + 1);
+    segment.batches = segment.batches.filter((b) => b.last < target);
+    if (!wasActive) segment.activeSince = now;
+  }
+  truncateFully(offset: number, now: number): void {
+    this.segments = [{ base: offset, batches: [], activeSince: now }];
+    this.logStart = offset;
+  }
+  retention(now: number): void {
+    const closed = this.segments.slice(0, -1);
+    let byTime = 0;
+    if (this.config.retentionMs >= 0) {
+      while (byTime < closed.length && now - Math.max(...closed[byTime]!.batches.map((b) => b.maxTs)) > this.config.retentionMs) byTime++;
+    }
+    let bySize = 0;
+    if (this.config.retentionBytes >= 0) {
+      let excess = this.segments.reduce((sum, s) => sum + this.size(s), 0) - this.config.retentionBytes;
+      while (bySize < closed.length && excess - this.size(closed[bySize]!) >= 0) {
+        excess -= this.size(closed[bySize]!);
+        bySize++;
+      }
+    }
+    const count = Math.max(byTime, bySize);
+    if (count === 0) return;
+    this.segments.splice(0, count);
+    this.logStart = Math.max(this.logStart, this.segments[0]!.base);
+  }
+  reopened(now: number): void {
+    this.active.activeSince = now;
+  }
+  epochs(): Array<{ epoch: number; startOffset: number }> {
+    const out: Array<{ epoch: number; startOffset: number }> = [];
+    for (const b of this.batches()) {
+      if (b.epoch >= 0 && b.epoch > (out.at(-1)?.epoch ?? -1)) out.push({ epoch: b.epoch, startOffset: b.base });
+    }
+    return out;
+  }
+  /** Expected read: batches of one segment from the one holding `offset`. */
+  read(offset: number, maxBytes: number, bound: number): number[] {
+    if (offset >= bound) return [];
+    for (const segment of this.segments) {
+      const start = segment.batches.findIndex((b) => b.last >= offset);
+      if (start < 0) continue;
+      const out: number[] = [];
+      let used = 0;
+      for (const b of segment.batches.slice(start)) {
+        if (b.last >= bound) break;
+        if (out.length > 0 && used + b.size > maxBytes) break;
+        out.push(b.base);
+        used += b.size;
+      }
+      return out;
+    }
+    return [];
+  }
+  offsetForTimestamp(ts: number): number | null {
+    const found = this.batches().find((b) => b.maxTs >= ts);
+    return found === undefined ? null : Math.max(found.base, this.logStart);
+  }
+}
+
+type BatchArg = { records: number; payload: number; tsDelta: number };
+type Command =
+  | { kind: 'append'; batches: BatchArg[] }
+  | { kind: 'follower'; gap: number; batches: BatchArg[] }
+  | { kind: 'bumpEpoch' }
+  | { kind: 'read'; offsetDelta: number; maxBytes: number; boundDelta: number | null }
+  | { kind: 'roll' }
+  | { kind: 'truncate'; back: number }
+  | { kind: 'truncateFully'; ahead: number }
+  | { kind: 'retention' }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'flush' }
+  | { kind: 'reopen'; clean: boolean }
+  | { kind: 'timestamp'; delta: number };
+
+const batchArg = fc.record({ records: fc.integer({ min: 1, max: 4 }), payload: fc.integer({ min: 1, max: 120 }), tsDelta: fc.integer({ min: -5_000, max: 5_000 }) });
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('append' as const), batches: fc.array(batchArg, { minLength: 1, maxLength: 4 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('follower' as const), gap: fc.integer({ min: 0, max: 3 }), batches: fc.array(batchArg, { minLength: 1, maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'bumpEpoch' as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('read' as const), offsetDelta: fc.integer({ min: -2, max: 60 }), maxBytes: fc.integer({ min: 0, max: 600 }), boundDelta: fc.option(fc.integer({ min: -10, max: 2 })) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'roll' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), back: fc.integer({ min: 0, max: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncateFully' as const), ahead: fc.integer({ min: -3, max: 5 }) }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'retention' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 8_000 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reopen' as const), clean: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('timestamp' as const), delta: fc.integer({ min: -7_000, max: 7_000 }) }) },
+);
+const configArb = fc.record({
+  segmentBytes: fc.constantFrom(300, 700, 2_000),
+  indexIntervalBytes: fc.constantFrom(0, 60, 250, 4096),
+  segmentMs: fc.constantFrom(10_000, 1_000_000),
+  retentionMs: fc.constantFrom(-1, 15_000),
+  retentionBytes: fc.constantFrom(-1, 900, 3_000),
+  flushMessages: fc.constantFrom(defaultLogConfig.flushMessages, 3),
+});
+
+function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void {
+  const { dir, cleanup } = tempDir('sluice-model-');
+  const clock = new FakeClock();
+  const resources = new LogResources({ indexCacheBytes: 2_048, maxOpenSegmentFiles: 3 });
+  const config: LogConfig = { ...defaultLogConfig, ...configPart };
+  const model = new Model(config, clock.now);
+  let epoch = 0;
+  let fill = 0;
+  let log = PartitionLog.open({ dir, config, clock, resources });
+  try {
+    const build = (args: BatchArg[], firstBase: number): { buffer: Buffer; batches: MBatch[] } => {
+      const batches: MBatch[] = [];
+      let base = firstBase;
+      const parts = args.map((arg) => {
+        fill = (fill + 1) % 256;
+        const maxTs = Math.max(0, clock.now + arg.tsDelta);
+        const buffer = makeBatch({ baseOffset: base, records: arg.records, payloadBytes: arg.payload, maxTimestampMs: maxTs, fill, leaderEpoch: epoch });
+        batches.push({ base, last: base + arg.records - 1, maxTs, size: buffer.length, fill, epoch });
+        base += arg.records;
+        return buffer;
+      });
+      return { buffer: Buffer.concat(parts), batches };
+    };
+    const compare = (step: string): void => {
+      expect({ step, start: log.logStartOffset, end: log.logEndOffset, bases: log.segmentBaseOffsets() }).toEqual({
+        step,
+        start: model.logStart,
+        end: model.end,
+        bases: model.segments.map((s) => s.base),
+      });
+      // Read everything back in small pieces and compare byte-level summaries.
+      const actual: Array<[number, number, number]> = [];
+      let offset = log.logStartOffset;
+      for (let guard = 0; guard < 10_000 && offset < log.logEndOffset; guard++) {
+        const result = log.read(offset, 150);
+        if (result.batchCount === 0) break;
+        const batches = summarize(result.records);
+        for (const b of batches) actual.push([b.baseOffset, b.lastOffset, b.fill]);
+        offset = batches.at(-1)!.lastOffset + 1;
+      }
+      expect(actual).toEqual(model.batches().map((b) => [b.base, b.last, b.fill]));
+      expect(log.epochEntries()).toEqual(model.epochs());
+    };
+
+    compare('open');
+    commands.forEach((cmd, i) => {
+      const step = `${i}:${cmd.kind}`;
+      switch (cmd.kind) {
+        case 'append': {
+          const { buffer, batches } = build(cmd.batches, model.end);
+          if (buffer.length > config.segmentBytes) {
+            expect(() => log.append(buffer, { leaderEpoch: epoch })).toThrow(RecordBatchTooLargeError);
+            break;
+          }
+          const info = log.append(buffer, { leaderEpoch: epoch });
+          expect(info.firstOffset).toBe(batches[0]!.base);
+          model.append(batches, clock.now);
+          break;
+        }
+        case 'follower': {
+          const { buffer, batches } = build(cmd.batches, model.end + cmd.gap);
+          if (buffer.length > config.segmentBytes) break;
+          log.appendAsFollower(buffer);
+          model.append(batches, clock.now);
+          break;
+        }
+        case 'bumpEpoch':
+          epoch++;
+          break;
+        case 'read': {
+          const offset = model.logStart + cmd.offsetDelta;
+          const maxOffset = cmd.boundDelta === null ? undefined : model.end + cmd.boundDelta;
+          if (offset < model.logStart || offset > model.end) {
+            expect(() => log.read(offset, cmd.maxBytes, { maxOffset })).toThrow(OffsetOutOfRangeError);
+            break;
+          }
+          const result = log.read(offset, cmd.maxBytes, { maxOffset });
+          const bound = Math.min(maxOffset ?? model.end, model.end);
+          expect(summarize(result.records).map((b) => b.baseOffset)).toEqual(model.read(offset, cmd.maxBytes, bound));
+          break;
+        }
+        case 'roll':
+          log.roll();
+          model.roll(clock.now);
+          break;
+        case 'truncate': {
+          const target = Math.max(0, model.end - cmd.back);
+          log.truncateTo(target);
+          model.truncateTo(target, clock.now);
+          break;
+        }
+        case 'truncateFully': {
+          const target = Math.max(0, model.end + cmd.ahead);
+          log.truncateFullyAndStartAt(target);
+          model.truncateFully(target, clock.now);
+          break;
+        }
+        case 'retention':
+          log.deleteOldSegments();
+          model.retention(clock.now);
+          break;
+        case 'advance':
+          clock.advance(cmd.ms);
+          log.maybeFlush();
+          break;
+        case 'flush':
+          log.flush();
+          expect(log.recoveryPoint).toBe(log.logEndOffset);
+          break;
+        case 'reopen':
+          if (cmd.clean) log.close();
+          else log.abandon();
+          log = PartitionLog.open({ dir, config, clock, resources });
+          expect(log.stats.cleanShutdown).toBe(cmd.clean);
+          expect(log.stats.recoveryTruncations).toBe(0);
+          model.reopened(clock.now);
+          break;
+        case 'timestamp': {
+          const ts = clock.now + cmd.delta;
+          expect(log.offsetForTimestamp(ts)?.offset ?? null).toBe(model.offsetForTimestamp(ts));
+          break;
+        }
+      }
+      compare(step);
+    });
+    log.close();
+  } finally {
+    log.abandon();
+    resources.close();
+    cleanup();
+  }
+}
+
+describe('PartitionLog against an in-memory model', () => {
+  it('agrees on offsets, reads, timestamps and epochs over random operation sequences', () => {
+    fc.assert(
+      fc.property(configArb, fc.array(command, { minLength: 1, maxLength: 60 }), (config, commands) => runScenario(config, commands)),
+      { numRuns: Number(process.env.SLUICE_MODEL_RUNS ?? 120) },
+    );
+  });
+});
