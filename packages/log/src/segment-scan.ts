@@ -59,7 +59,7 @@ export function scanSegmentFile(
     const remainingInFile = endPosition - position;
     let offsetInChunk = position - chunkStart;
     let neededBytes = Math.min(BATCH_LOG_OVERHEAD_BYTES, remainingInFile);
-    if (offsetInChunk + neededBytes <= window.length) {
+    if (neededBytes === BATCH_LOG_OVERHEAD_BYTES && offsetInChunk + neededBytes <= window.length) {
       const declared = window.readInt32BE(offsetInChunk + BatchLayout.BATCH_LENGTH) + BATCH_LOG_OVERHEAD_BYTES;
       neededBytes = declared >= BATCH_HEADER_BYTES && declared <= MAX_BATCH_BYTES_HARD_LIMIT ? Math.min(declared, remainingInFile) : BATCH_LOG_OVERHEAD_BYTES;
     }
