@@ -14,3 +14,4 @@ export * from './time-index';
 export * from './segment-indexer';
 export * from './file-names';
 export type { VerifyOnOpen } from './recovery';
+export * from './lru-cache';

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkLogDirectory,
   defaultLogConfig,
   FencedLeaderEpochError,
   InvalidRecordBatchError,
@@ -156,5 +157,143 @@ describe('PartitionLog', () => {
     expect(readFileSync(join(dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n2\n2 0\n7 5\n');
     expect(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n1\n6\n');
     log.close();
+  });
+});
+
+describe('PartitionLog durability, retention, truncation and checking', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let clock: FakeClock;
+  let resources: LogResources;
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    clock = new FakeClock();
+    resources = new LogResources({ indexCacheBytes: 4096, maxOpenSegmentFiles: 2 });
+  });
+  afterEach(() => {
+    resources.close();
+    cleanup();
+  });
+
+  it('flushes on flush.messages and flush.ms, and catches up on rolled segments in maybeFlush', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, flushMessages: 5, flushMs: 1_000 } });
+    log.append(makeBatch({ records: 4 }), { leaderEpoch: 0 });
+    expect(log.recoveryPoint).toBe(0);
+    log.append(makeBatch({ records: 1 }), { leaderEpoch: 0 });
+    expect(log.recoveryPoint).toBe(5);
+    log.append(makeBatch({ records: 1 }), { leaderEpoch: 0 });
+    clock.advance(999);
+    expect(log.maybeFlush()).toBe(false);
+    clock.advance(1);
+    expect(log.maybeFlush()).toBe(true);
+    expect(log.recoveryPoint).toBe(6);
+    expect(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n1\n6\n');
+    log.close();
+
+    const rolling = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 200 } });
+    for (let i = 0; i < 4; i++) rolling.append(makeBatch({ payloadBytes: 39 }), { leaderEpoch: 0 });
+    expect(rolling.segmentCount).toBeGreaterThan(1);
+    expect(rolling.recoveryPoint).toBe(6);
+    expect(rolling.maybeFlush()).toBe(true);
+    expect(rolling.recoveryPoint).toBe(rolling.segmentBaseOffsets().at(-1));
+    rolling.close();
+  });
+
+  it('fsyncs every append with flush.messages=1', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, flushMessages: 1 } });
+    for (let i = 0; i < 3; i++) {
+      log.append(makeBatch(), { leaderEpoch: 0 });
+      expect(log.recoveryPoint).toBe(log.logEndOffset);
+    }
+    expect(log.stats.flushes).toBe(3);
+    log.close();
+  });
+
+  it('retention by time and size deletes closed segments only and moves the log start offset', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionMs: 10_000 } });
+    for (let i = 0; i < 6; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now + i * 1_000 }), { leaderEpoch: i }); // 2 per segment
+    expect(log.segmentBaseOffsets()).toEqual([0, 2, 4]);
+    expect(log.deleteOldSegments(clock.now + 11_000)).toBe(0);
+    expect(log.deleteOldSegments(clock.now + 11_001)).toBe(1);
+    expect(log.logStartOffset).toBe(2);
+    expect(log.epochEntries()[0]).toEqual({ epoch: 2, startOffset: 2 });
+    expect(() => log.read(1, 100)).toThrow(OffsetOutOfRangeError);
+    expect(log.deleteOldSegments(clock.now + 10 ** 9)).toBe(1); // never the active segment
+    expect(log.segmentBaseOffsets()).toEqual([4]);
+    log.close();
+    expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n1\n4\n');
+    const reopened = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionBytes: 200, retentionMs: -1 } });
+    expect(reopened.logStartOffset).toBe(4);
+    for (let i = 0; i < 4; i++) reopened.append(makeBatch({ payloadBytes: 39 }), { leaderEpoch: 9 });
+    expect(reopened.deleteOldSegments()).toBe(2);
+    expect(reopened.logStartOffset).toBe(8);
+    reopened.close();
+  });
+
+  it('truncates to an offset (whole batches) with indexes and epoch cache, and fully restarts at an offset', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 400, indexIntervalBytes: 0 } });
+    for (let i = 0; i < 12; i++) log.append(makeBatch({ records: 2, payloadBytes: 39, maxTimestampMs: 100 * i }), { leaderEpoch: Math.floor(i / 4) });
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 16 });
+    expect(log.truncateTo(13)).toBe(true); // batch [12,13] goes whole
+    expect(log.logEndOffset).toBe(12);
+    expect(log.epochEntries()).toEqual([{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: 8 }]);
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 12 });
+    expect(log.endOffsetForEpoch(5)).toBeNull();
+    expect(log.offsetForTimestamp(550)).toBeNull();
+    expect(log.offsetForTimestamp(500)).toEqual({ offset: 10, timestampMs: 500 });
+    expect(log.truncateTo(50)).toBe(false);
+    expect(log.append(makeBatch(), { leaderEpoch: 3 }).firstOffset).toBe(12);
+    log.close();
+    expect(checkLogDirectory(dir).problems).toEqual([]);
+    const reopened = PartitionLog.open({ dir, clock, resources, config: small });
+    expect(reopened.logEndOffset).toBe(13);
+    reopened.truncateFullyAndStartAt(100);
+    expect([reopened.logStartOffset, reopened.logEndOffset, reopened.segmentBaseOffsets()]).toEqual([100, 100, [100]]);
+    expect(reopened.epochEntries()).toEqual([]);
+    expect(reopened.append(makeBatch(), { leaderEpoch: 4 }).firstOffset).toBe(100);
+    reopened.abandon();
+    const again = PartitionLog.open({ dir, clock, resources, config: small });
+    expect([again.logStartOffset, again.logEndOffset]).toEqual([100, 101]);
+    again.close();
+  });
+
+  it('keeps closed-segment file descriptors and index memory within the shared bounds', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 200 } });
+    for (let i = 0; i < 20; i++) log.append(makeBatch({ payloadBytes: 39 }), { leaderEpoch: 0 });
+    for (let offset = 0; offset < 20; offset++) expect(log.read(offset, 1).firstOffset).toBe(offset);
+    expect(resources.openFileCount).toBeLessThanOrEqual(2);
+    expect(resources.indexes.weight).toBeLessThanOrEqual(4096);
+    log.close();
+  });
+
+  it('checkLogDirectory reports clean data dirs and names file and byte for corruption', () => {
+    for (const partition of ['orders-0', 'orders-1']) {
+      const log = PartitionLog.open({ dir: join(dir, partition), clock, resources, config: { ...small, segmentBytes: 300, indexIntervalBytes: 50 } });
+      for (let i = 0; i < 10; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: i }), { leaderEpoch: 1 });
+      log.close();
+    }
+    const clean = checkLogDirectory(dir);
+    expect(clean.ok).toBe(true);
+    expect(clean.problems).toEqual([]);
+    expect(clean.partitions).toHaveLength(2);
+    expect(clean.files.filter((f) => f.kind === 'log').reduce((sum, f) => sum + f.items, 0)).toBe(20);
+
+    const segment = join(dir, 'orders-1', '00000000000000000000.log');
+    const bytes = readFileSync(segment);
+    bytes[100 + 70]! ^= 0x04; // inside the second batch's records
+    writeFileSync(segment, bytes);
+    const index = join(dir, 'orders-0', '00000000000000000000.index');
+    writeFileSync(index, Buffer.concat([readFileSync(index), Buffer.from([1, 2, 3])]));
+    const report = checkLogDirectory(dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: segment, position: 100 + 17, severity: 'error', reason: expect.stringMatching(/CRC/) }),
+        expect.objectContaining({ file: index, severity: 'error', reason: expect.stringMatching(/multiple of 8/) }),
+      ]),
+    );
+    const single = checkLogDirectory(join(dir, 'orders-1'));
+    expect(single.partitions).toEqual([join(dir, 'orders-1')]);
+    expect(single.ok).toBe(false);
   });
 });
