@@ -5,8 +5,9 @@ import { invariant } from './errors';
  * the last index each carried. Full (by count or bytes) means "stop pipelining to this follower".
  */
 export class Inflights {
-  private readonly lastIndexes: number[];
-  private readonly sizesBytes: number[];
+  // Grown on demand: a progress entry is rebuilt on every role change, most never pipeline.
+  private readonly lastIndexes: number[] = [];
+  private readonly sizesBytes: number[] = [];
   private start = 0;
   private count = 0;
   private bytes = 0;
@@ -14,10 +15,7 @@ export class Inflights {
   constructor(
     private readonly maxMessages: number,
     private readonly maxBytes: number,
-  ) {
-    this.lastIndexes = new Array<number>(maxMessages).fill(0);
-    this.sizesBytes = new Array<number>(maxMessages).fill(0);
-  }
+  ) {}
 
   get length(): number {
     return this.count;

@@ -620,9 +620,14 @@ export class RaftNode {
     return this.log.maybeCommit(this.tracker.quorumMatchIndex(), this.term);
   }
 
+  /** Sends new entries to every peer, pipelining up to each one's inflight window. */
   private broadcastAppend(): void {
     for (const id of this.tracker.progress.keys()) {
-      if (id !== this.id) this.sendAppend(id, true);
+      if (id === this.id) continue;
+      if (!this.sendAppend(id, true)) continue;
+      while (this.sendAppend(id, false)) {
+        /* one more batch in flight */
+      }
     }
   }
 

@@ -2,6 +2,11 @@
  * Small seeded PRNG (mulberry32): fast, 32-bit state, good enough to drive a scheduler. The
  * same seed always yields the same run, which is what makes a failing seed replayable.
  */
+// Bound once: under jest every global lookup (Math.*) goes through the vm context's global
+// interceptor, which made this hot loop ~50x slower than the arithmetic itself.
+const imul = Math.imul;
+const floor = Math.floor;
+
 export class Prng {
   private state: number;
 
@@ -11,8 +16,8 @@ export class Prng {
   }
 
   private static mix(x: number): number {
-    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+    x = imul(x ^ (x >>> 16), 0x85ebca6b);
+    x = imul(x ^ (x >>> 13), 0xc2b2ae35);
     return (x ^ (x >>> 16)) >>> 0;
   }
 
@@ -20,14 +25,14 @@ export class Prng {
   next(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;
     let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   /** Uniform integer in [0, bound). */
   int(bound: number): number {
-    return Math.floor(this.next() * bound);
+    return floor(this.next() * bound);
   }
 
   /** Uniform integer in [lo, hi]. */
@@ -56,6 +61,6 @@ export class Prng {
 
   /** An independent stream derived from this one (e.g. one per node incarnation). */
   fork(salt: number): Prng {
-    return new Prng(Prng.mix((this.int(0x7fffffff) ^ Math.imul(salt, 0x27d4eb2d)) >>> 0));
+    return new Prng(Prng.mix((this.int(0x7fffffff) ^ imul(salt, 0x27d4eb2d)) >>> 0));
   }
 }

@@ -462,28 +462,54 @@ export class Simulation {
     throw new Error(`liveness: no stable leader within ${this.options.leaderBoundTicks} ticks after healing`);
   }
 
+  /**
+   * Clients write after healing and must all succeed. Like a real client, one retries a write
+   * that was refused (no leader yet, queue full) or lost: accepted at (term, index) by a leader
+   * that was deposed before committing it (another entry committed at that index, or no answer
+   * within a client timeout). A delayed TimeoutNow from before the heal can legitimately cause
+   * exactly that. A retried write may commit twice; that is the client's at-least-once, not Raft's.
+   */
   private awaitProposalsCommitted(): number {
-    const pending = new Set<number>();
-    let ticks = 0;
-    // Three client batches; a retriable refusal (queue full while the backlog drains) is retried.
-    for (let batch = 0; batch < 3; ) {
-      const keys = this.clientPropose(2);
-      for (const key of keys) pending.add(key);
-      if (keys.length > 0) batch++;
-      this.advanceTime();
-      if (++ticks > this.options.commitBoundTicks) {
-        throw new Error(`liveness: no leader accepted proposals within ${this.options.commitBoundTicks} ticks after healing`);
+    const writes: Array<{ key: number; position: { term: number; index: number } | null; sentAtTick: number }> = [];
+    for (let k = 0; k < 6; k++) writes.push({ key: this.nextPayloadKey++, position: null, sentAtTick: 0 });
+    const retryAfterTicks = 3 * this.options.electionTimeoutTicks;
+    for (let ticks = 0; ticks <= this.options.commitBoundTicks; ticks++) {
+      for (const write of writes) {
+        if (this.checker.committedKeys.has(write.key)) continue;
+        const position = write.position;
+        const overwritten =
+          position !== null && this.checker.committedTermAt(position.index) !== undefined && this.checker.committedTermAt(position.index) !== position.term;
+        // No answer in time: the accepting leader may have been deposed with nobody writing after it.
+        const timedOut = position !== null && ticks - write.sentAtTick >= retryAfterTicks;
+        if (position === null || overwritten || timedOut) {
+          write.position = this.proposeKey(write.key);
+          write.sentAtTick = ticks;
+        }
       }
-    }
-    for (; ticks <= this.options.commitBoundTicks; ticks++) {
-      const committed = [...pending].every((key) => this.checker.committedKeys.has(key));
-      if (committed && this.allCaughtUp()) return ticks;
+      if (writes.every((w) => this.checker.committedKeys.has(w.key)) && this.allCaughtUp()) return ticks;
       this.advanceTime();
     }
-    const missing = [...pending].filter((key) => !this.checker.committedKeys.has(key));
+    const missing = writes.filter((w) => !this.checker.committedKeys.has(w.key)).map((w) => w.key);
     throw new Error(
       `liveness: within ${this.options.commitBoundTicks} ticks after healing, payloads [${missing.join(',')}] did not commit or nodes did not catch up (applied ${[...this.nodes.values()].map((n) => `${n.id}:${n.appliedIndex}`).join(' ')}, committed ${this.checker.committedIndex})`,
     );
+  }
+
+  /** One client write of `key` to the leader the client can find; its log position if accepted. */
+  private proposeKey(key: number): { term: number; index: number } | null {
+    let target: NodeId | null = this.rng.pick(this.nodeIds);
+    for (let attempt = 0; attempt < 2 && target !== null; attempt++) {
+      const node = this.nodes.get(target) as SimNode;
+      if (node.raft === null) return null;
+      const result = node.raft.propose([encodePayload(key)]);
+      this.afterEvent(node);
+      if (result.ok) {
+        this.traceEvent(() => `node ${node.id} accepts client write ${key} at ${result.value.firstIndex}`);
+        return { term: result.value.term, index: result.value.firstIndex };
+      }
+      target = result.error.code === 'NOT_LEADER' ? result.error.leaderId : null;
+    }
+    return null;
   }
 
   /** Every node (observers included) applied everything committed. */
