@@ -14,6 +14,18 @@ const MAX_UVARINT_BYTES = 5;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * The last UUID decoded, shared by all readers: consecutive records (a topic's partitions in a
+ * snapshot) usually carry the same topic id, and formatting it is the costliest field.
+ */
+const lastDecodedUuidBytes = new Uint8Array(UUID_BYTES);
+let lastDecodedUuidText = '';
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < UUID_BYTES; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
  * Big-endian writer into a reusable, growing buffer that refuses to grow past MAX_RECORD_BYTES.
  * Reuse one writer across many records (the snapshot writer does) to avoid a buffer per record.
  */
@@ -127,12 +139,20 @@ export class ByteWriter {
     this.length += this.buffer.write(value, this.length, byteLength, 'utf8');
   }
 
+  /** The last UUID written: a topic's partitions repeat its id, so parse it once. */
+  private lastUuidText = '';
+  private lastUuidBytes: Uint8Array = new Uint8Array(UUID_BYTES);
+
   uuid(value: string): void {
-    let bytes: Uint8Array;
-    try {
-      bytes = uuidToBytes(value);
-    } catch (error) {
-      throw new InvalidMetadataRecordError((error as Error).message);
+    let bytes = this.lastUuidBytes;
+    if (value !== this.lastUuidText) {
+      try {
+        bytes = uuidToBytes(value);
+      } catch (error) {
+        throw new InvalidMetadataRecordError((error as Error).message);
+      }
+      this.lastUuidText = value;
+      this.lastUuidBytes = bytes;
     }
     this.ensure(UUID_BYTES);
     this.buffer.set(bytes, this.length);
@@ -155,8 +175,12 @@ export class ByteWriter {
   }
 }
 
+/**
+ * Every range here lies within int32, so `(value | 0) === value` is the integer test; it also
+ * stays cheap where calls to Number.isInteger are not inlined (jest's vm contexts).
+ */
 function checkRange(value: number, min: number, max: number, kind: string): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!(value >= min && value <= max && (value | 0) === value)) {
     throw new InvalidMetadataRecordError(`${kind} value ${value} out of range [${min}, ${max}]`);
   }
 }
@@ -284,9 +308,12 @@ export class ByteReader {
 
   uuid(): string {
     this.need(UUID_BYTES, 'uuid');
-    const text = uuidFromBytes(this.bytes.subarray(this.offset, this.offset + UUID_BYTES));
+    const bytes = this.bytes.subarray(this.offset, this.offset + UUID_BYTES);
     this.offset += UUID_BYTES;
-    return text;
+    if (lastDecodedUuidText !== '' && sameBytes(bytes, lastDecodedUuidBytes)) return lastDecodedUuidText;
+    lastDecodedUuidBytes.set(bytes);
+    lastDecodedUuidText = uuidFromBytes(bytes);
+    return lastDecodedUuidText;
   }
 
   private int32s(count: number, at: number): number[] {

@@ -4,7 +4,7 @@
  * Two images are equal exactly when these sequences are equal.
  */
 import type { MetadataImage } from './metadata-image';
-import type { MetadataRecord } from './records';
+import type { MetadataRecord, PartitionRecord } from './records';
 
 /** Generates records lazily so a million-partition image never exists twice in memory. */
 export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
@@ -23,21 +23,22 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
   for (const topic of image.topics.sortedTopics()) {
     yield { type: 'Topic', name: topic.name, topicId: topic.topicId };
     for (let partitionId = 0; partitionId < topic.partitionCount; partitionId++) {
-      const partition = topic.partition(partitionId);
+      const partition = topic.partitions.getPlain(partitionId);
       if (partition === undefined) throw new Error(`assertion: topic ${topic.topicId} lacks partition ${partitionId}`);
-      yield {
+      const record: PartitionRecord = {
         type: 'Partition',
         topicId: topic.topicId,
         partitionId,
-        replicas: Array.from(partition.replicas),
-        isr: Array.from(partition.isr),
+        replicas: partition.replicas,
+        isr: partition.isr,
         leader: partition.leader,
         leaderEpoch: partition.leaderEpoch,
         partitionEpoch: partition.partitionEpoch,
-        ...(partition.eligibleLeaderReplicas.length > 0
-          ? { eligibleLeaderReplicas: Array.from(partition.eligibleLeaderReplicas) }
-          : {}),
       };
+      // Like Kafka, ELR is written only when present, so images without it stay version-0 clean.
+      yield partition.eligibleLeaderReplicas.length > 0
+        ? { ...record, eligibleLeaderReplicas: partition.eligibleLeaderReplicas }
+        : record;
     }
   }
   for (const resource of image.configs.sortedResources()) {

@@ -3,17 +3,24 @@ import { InvalidPartitionStateError } from './errors';
 import type { PartitionFields } from './partition-table';
 import { NO_LEADER, type PartitionChangeRecord } from './records';
 
-const INT32_MAX = 2 ** 31 - 1;
+/** Above this many entries a Set beats the pairwise scan; replica lists are usually 3. */
+const PAIRWISE_LIMIT = 16;
 
 function checkBrokerList(values: ArrayLike<number>, what: string, where: string): void {
-  const seen = new Set<number>();
+  const seen = values.length > PAIRWISE_LIMIT ? new Set<number>() : undefined;
   for (let i = 0; i < values.length; i++) {
     const id = values[i] as number;
-    if (!Number.isInteger(id) || id < 0 || id > INT32_MAX) {
+    if (!(id >= 0 && (id | 0) === id)) {
       throw new InvalidPartitionStateError(`${where}: ${what} holds invalid broker id ${id}`);
     }
-    if (seen.has(id)) throw new InvalidPartitionStateError(`${where}: ${what} lists broker ${id} twice`);
-    seen.add(id);
+    let duplicate = false;
+    if (seen !== undefined) {
+      duplicate = seen.has(id);
+      seen.add(id);
+    } else {
+      for (let j = 0; j < i && !duplicate; j++) duplicate = values[j] === id;
+    }
+    if (duplicate) throw new InvalidPartitionStateError(`${where}: ${what} lists broker ${id} twice`);
   }
 }
 
@@ -48,7 +55,7 @@ export function validatePartition(partition: PartitionFields, where: string): vo
     ['leaderEpoch', partition.leaderEpoch],
     ['partitionEpoch', partition.partitionEpoch],
   ] as const) {
-    if (!Number.isInteger(epoch) || epoch < 0 || epoch > INT32_MAX) {
+    if (!(epoch >= 0 && (epoch | 0) === epoch)) {
       throw new InvalidPartitionStateError(`${where}: ${name} ${epoch} is not a non-negative int32`);
     }
   }

@@ -59,6 +59,36 @@ function readEntry(data: Int32Array, start: number): PartitionRegistration {
   };
 }
 
+/** Plain-array form of an entry, for building records without typed-array conversions. */
+export interface PlainPartition {
+  readonly replicas: number[];
+  readonly isr: number[];
+  readonly eligibleLeaderReplicas: number[];
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+function plainSlice(data: Int32Array, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) out.push(data[i] as number);
+  return out;
+}
+
+function readPlainEntry(data: Int32Array, start: number): PlainPartition {
+  const replicasAt = start + ENTRY_HEADER_INTS;
+  const isrAt = replicasAt + (data[start + REPLICA_COUNT] as number);
+  const elrAt = isrAt + (data[start + ISR_COUNT] as number);
+  return {
+    replicas: plainSlice(data, replicasAt, isrAt),
+    isr: plainSlice(data, isrAt, elrAt),
+    eligibleLeaderReplicas: plainSlice(data, elrAt, elrAt + (data[start + ELR_COUNT] as number)),
+    leader: data[start + LEADER] as number,
+    leaderEpoch: data[start + LEADER_EPOCH] as number,
+    partitionEpoch: data[start + PARTITION_EPOCH] as number,
+  };
+}
+
 export class PartitionTable {
   static readonly EMPTY = new PartitionTable(new Int32Array(1), new Int32Array(0));
 
@@ -78,12 +108,18 @@ export class PartitionTable {
   }
 
   has(partitionId: number): boolean {
-    return Number.isInteger(partitionId) && partitionId >= 0 && partitionId < this.count;
+    return partitionId >= 0 && partitionId < this.count && (partitionId | 0) === partitionId;
   }
 
   get(partitionId: number): PartitionRegistration | undefined {
     if (!this.has(partitionId)) return undefined;
     return readEntry(this.data, this.starts[partitionId] as number);
+  }
+
+  /** The partition with plain arrays (what records carry). */
+  getPlain(partitionId: number): PlainPartition | undefined {
+    if (!this.has(partitionId)) return undefined;
+    return readPlainEntry(this.data, this.starts[partitionId] as number);
   }
 
   /** The leader without materializing the registration (hot path for routing). */
@@ -182,7 +218,7 @@ export class PartitionTableBuilder {
   }
 
   get(partitionId: number): PartitionRegistration | undefined {
-    if (!Number.isInteger(partitionId) || partitionId < 0 || partitionId >= this.partitionCount) return undefined;
+    if (!(partitionId >= 0 && partitionId < this.partitionCount && (partitionId | 0) === partitionId)) return undefined;
     return readEntry(this.data, this.starts[partitionId] as number);
   }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MetadataDelta, MetadataImage, MetadataValidationError, imageRecords, type MetadataRecord } from '@sluice/metadata';
 import { arbModelRecord } from './arbitraries';
-import { emptyModel, modelApply, modelRecords, type Model } from './model';
+import { emptyModel, modelApply, modelRecords, steer, type Model } from './model';
 
 type Step = { kind: 'record'; record: MetadataRecord; steer: number } | { kind: 'apply' };
 
@@ -69,49 +69,3 @@ describe('MetadataDelta against a naive model (property)', () => {
   });
 });
 
-/**
- * Three times in four, bends a random record towards the model's current state (right epoch,
- * next partition id, an existing partition) so that long valid histories are common; the
- * fourth time the record stays as generated and is often invalid.
- */
-function steer(model: Model, record: MetadataRecord, seed: number): MetadataRecord {
-  if (seed % 4 === 0) return record;
-  switch (record.type) {
-    case 'BrokerRegistration':
-      return { ...record, brokerEpoch: (model.brokers.get(record.brokerId)?.brokerEpoch ?? 0) + 1 + (seed % 3) };
-    case 'FenceBroker':
-    case 'UnfenceBroker':
-    case 'UnregisterBroker':
-      return { ...record, brokerEpoch: model.brokers.get(record.brokerId)?.brokerEpoch ?? record.brokerEpoch };
-    case 'Partition': {
-      const topic = model.topics.get(record.topicId);
-      return { ...record, partitionId: topic?.partitions.length ?? record.partitionId };
-    }
-    case 'PartitionChange': {
-      const topic = model.topics.get(record.topicId);
-      const count = topic?.partitions.length ?? 0;
-      if (topic === undefined || count === 0) return record;
-      const partitionId = seed % count;
-      const current = topic.partitions[partitionId];
-      if (current === undefined) return record;
-      // Keep the new ISR inside the replicas and the leader inside the ISR.
-      const replicas = record.replicas !== undefined && record.replicas.length > 0 ? record.replicas : current.replicas;
-      const isr = (record.isr ?? current.isr).filter((id) => replicas.includes(id));
-      const leader = record.leader === undefined ? undefined : isr.includes(record.leader) ? record.leader : (isr[0] ?? -1);
-      const keepLeader = leader === undefined && current.leader !== -1 && !isr.includes(current.leader);
-      return {
-        type: 'PartitionChange',
-        topicId: record.topicId,
-        partitionId,
-        ...(record.replicas !== undefined ? { replicas } : {}),
-        isr,
-        ...(leader !== undefined ? { leader } : keepLeader ? { leader: isr[0] ?? -1 } : {}),
-        ...(seed % 3 === 0 ? { eligibleLeaderReplicas: replicas.filter((id) => !isr.includes(id)).slice(0, 1) } : {}),
-      };
-    }
-    case 'ProducerIds':
-      return { ...record, nextProducerId: Math.max(model.nextProducerId, 0) + 1 + (seed % 1000) };
-    default:
-      return record;
-  }
-}
