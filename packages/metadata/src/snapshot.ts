@@ -79,7 +79,10 @@ function sealChunk(chunk: Buffer, payloadBytes: number, recordCount: number): Bu
   chunk.writeInt32BE(recordCount, 4);
   const crc = crc32c(chunk.subarray(SNAPSHOT_CHUNK_HEADER_BYTES, SNAPSHOT_CHUNK_HEADER_BYTES + payloadBytes), crc32c(chunk.subarray(0, 8)));
   chunk.writeUInt32BE(crc, 8);
-  return chunk.subarray(0, SNAPSHOT_CHUNK_HEADER_BYTES + payloadBytes);
+  const used = SNAPSHOT_CHUNK_HEADER_BYTES + payloadBytes;
+  // A mostly empty chunk (the tail, or small chunk targets) is copied out so a sink that keeps
+  // it does not also keep the whole 1 MiB buffer behind it.
+  return used * 2 < chunk.length ? Buffer.from(chunk.subarray(0, used)) : chunk.subarray(0, used);
 }
 
 /**
