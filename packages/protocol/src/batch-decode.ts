@@ -149,7 +149,8 @@ function decodeView(view: RecordBatchView, verifyCrc: boolean, maxDecompressedBy
 
   const reader = recordsReader(view, compression, maxDecompressedBytes);
   const count = view.recordsCount;
-  const isLogAppendTime = timestampType === TimestampType.LogAppendTime;
+  // Kafka: with LogAppendTime every record carries the batch's max timestamp.
+  const logAppendTime = timestampType === TimestampType.LogAppendTime ? maxTimestamp : undefined;
   const records: DecodedRecord[] = [];
   let previousOffsetDelta = -1;
   for (let i = 0; i < count; i++) {
@@ -157,26 +158,19 @@ function decodeView(view: RecordBatchView, verifyCrc: boolean, maxDecompressedBy
       throw reader.corrupt(`batch header says ${count} records, only ${i} present`);
     }
     const recordAt = reader.offset;
-    const raw = readRecord(reader);
-    if (raw.offsetDelta <= previousOffsetDelta || raw.offsetDelta > lastOffsetDelta) {
+    const record = readRecord(reader, baseOffset, baseTimestamp, logAppendTime);
+    const offsetDelta = record.offset - baseOffset;
+    if (offsetDelta <= previousOffsetDelta || offsetDelta > lastOffsetDelta) {
       throw reader.corrupt(
-        `record ${i}: offset delta ${raw.offsetDelta} not above ${previousOffsetDelta} and within last offset delta ${lastOffsetDelta}`,
+        `record ${i}: offset delta ${offsetDelta} not above ${previousOffsetDelta} and within last offset delta ${lastOffsetDelta}`,
         recordAt,
       );
     }
-    previousOffsetDelta = raw.offsetDelta;
-    // Kafka: with LogAppendTime every record carries the batch's max timestamp.
-    const timestamp = isLogAppendTime ? maxTimestamp : baseTimestamp + raw.timestampDelta;
-    if (!Number.isSafeInteger(timestamp)) {
-      throw reader.corrupt(`record ${i}: timestamp ${baseTimestamp} + ${raw.timestampDelta} not a safe integer`, recordAt);
+    previousOffsetDelta = offsetDelta;
+    if (!Number.isSafeInteger(record.timestamp)) {
+      throw reader.corrupt(`record ${i}: timestamp ${record.timestamp} not a safe integer`, recordAt);
     }
-    records.push({
-      offset: baseOffset + raw.offsetDelta,
-      timestamp,
-      key: raw.key,
-      value: raw.value,
-      headers: raw.headers,
-    });
+    records.push(record);
   }
   if (reader.remaining !== 0) {
     throw reader.corrupt(`${reader.remaining} bytes left over after the ${count} records the header announces`);

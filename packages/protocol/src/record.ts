@@ -114,20 +114,19 @@ export function writeRecord(
   return at;
 }
 
-/** Fields of a record as they sit on the wire, before the batch's bases are added. */
-export interface RawRecord {
-  timestampDelta: number;
-  offsetDelta: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
-}
-
 /**
- * Reads one record at the reader's offset. The record's own length field bounds every inner
- * read, and the fields must use exactly that many bytes (Kafka's "Invalid record size").
+ * Reads one record at the reader's offset and returns it with absolute offset and timestamp
+ * (`baseOffset + offsetDelta`; `baseTimestamp + timestampDelta`, or `logAppendTime` when the
+ * batch uses LogAppendTime). The record's own length field bounds every inner read, and the
+ * fields must use exactly that many bytes (Kafka's "Invalid record size"). Range checks on the
+ * results (offset order, safe timestamps) belong to the caller, which knows the batch.
  */
-export function readRecord(reader: ByteReader): RawRecord {
+export function readRecord(
+  reader: ByteReader,
+  baseOffset: number,
+  baseTimestamp: number,
+  logAppendTime: number | undefined,
+): DecodedRecord {
   const recordAt = reader.offset;
   const bodyBytes = reader.readVarint('record length');
   if (bodyBytes < MIN_RECORD_BODY_BYTES) {
@@ -162,5 +161,11 @@ export function readRecord(reader: ByteReader): RawRecord {
     throw reader.corrupt(`record length ${bodyBytes} but its fields use ${reader.offset - bodyStart} bytes`, recordAt);
   }
   reader.end = outerEnd;
-  return { timestampDelta, offsetDelta, key, value, headers };
+  return {
+    offset: baseOffset + offsetDelta,
+    timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
+    key,
+    value,
+    headers,
+  };
 }

@@ -249,7 +249,7 @@ export class ByteReader {
    */
   readNullableBytes(what: string): Buffer | null {
     const lengthAt = this.offset;
-    const length = this.readVarint(`${what} length`);
+    const length = this.readVarint(what);
     if (length === -1) return null;
     if (length < 0) throw this.corrupt(`${what}: invalid length ${length}`, lengthAt);
     if (length > this.end - this.offset) {
@@ -263,7 +263,7 @@ export class ByteReader {
   /** Reads a varint length followed by that many UTF-8 bytes; null (-1) is refused. */
   readString(what: string): string {
     const lengthAt = this.offset;
-    const length = this.readVarint(`${what} length`);
+    const length = this.readVarint(what);
     if (length < 0) throw this.corrupt(`${what}: invalid length ${length}`, lengthAt);
     if (length > this.end - this.offset) {
       throw this.corrupt(`${what}: length ${length} exceeds the ${this.end - this.offset} bytes left`, lengthAt);
