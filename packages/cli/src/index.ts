@@ -1,1 +1,3 @@
-export {};
+export { runCli } from './program';
+export { ExitCode, UsageError } from './exit-codes';
+export type { CliIo } from './io';

@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { clusterCommand } from './cluster-command';
+import { ExitCode, UsageError } from './exit-codes';
+import type { CliIo } from './io';
+import { storageCommand } from './storage-command';
+
+/**
+ * Runs the `sluice` command line and resolves to its exit code; never calls process.exit, so
+ * tests drive it in-process. Usage mistakes exit 2, failures 1.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.OK;
+  const setExitCode = (code: ExitCode): void => {
+    exitCode = code;
+  };
+  const program = new Command('sluice')
+    .description('sluice: an event-streaming platform (Kafka-class logs, Raft metadata)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(storageCommand(io, setExitCode));
+  program.addCommand(clusterCommand(io, setExitCode));
+  // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
+  const configure = (command: Command): void => {
+    command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successful exits; everything else commander reports is a usage error.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return ExitCode.OK;
+      }
+      return ExitCode.USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.err(`error: ${error.message}\n`);
+      return ExitCode.USAGE;
+    }
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.FAILURE;
+  }
+}
