@@ -107,6 +107,9 @@ export class PartitionLog {
   private readonly segments: LogSegment[];
   private logStart: number;
   private recoveryPointOffset: number;
+  /** What `recovery-point-offset-checkpoint` holds: <= recoveryPointOffset between checkpoints. */
+  private checkpointedRecoveryPoint: number;
+  private lastRecoveryCheckpointMs: number;
   private readonly epochs: LeaderEpochCache;
   private unflushedMessages = 0;
   private oldestUnflushedAppendMs: number | null = null;
@@ -126,6 +129,8 @@ export class PartitionLog {
     this.segments = recovered.segments;
     this.logStart = recovered.logStartOffset;
     this.recoveryPointOffset = recovered.recoveryPoint;
+    this.checkpointedRecoveryPoint = recovered.recoveryPoint;
+    this.lastRecoveryCheckpointMs = clock.nowMs();
     this.epochs = recovered.epochCache;
     this.statsValue = statsValue;
   }
@@ -326,6 +331,7 @@ export class PartitionLog {
       this.flush(this.active.baseOffset);
       return true;
     }
+    this.maybeCheckpointRecoveryPoint(nowMs);
     return false;
   }
 
@@ -349,7 +355,7 @@ export class PartitionLog {
         this.directoryDirty = false;
       }
       this.recoveryPointOffset = target;
-      writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), target);
+      this.maybeCheckpointRecoveryPoint(this.clock.nowMs());
     });
     if (target === this.logEndOffset) {
       this.unflushedMessages = 0;
@@ -431,7 +437,7 @@ export class PartitionLog {
       // Lower the durable recovery point first (to a value surely <= the new end): a crash
       // mid-way must not find it above the end of the log.
       const safePoint = Math.min(this.recoveryPointOffset, this.segments[index]!.baseOffset);
-      if (safePoint < this.recoveryPointOffset) writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), safePoint);
+      if (safePoint < this.recoveryPointOffset) this.writeRecoveryCheckpoint(safePoint);
       for (const segment of this.segments.splice(index + 1).reverse()) segment.delete();
       const segment = this.segments[index]!;
       segment.reactivate(this.clock.nowMs());
@@ -441,7 +447,7 @@ export class PartitionLog {
       newEnd = segment.nextOffset;
       if (this.recoveryPointOffset > newEnd || safePoint < this.recoveryPointOffset) {
         this.recoveryPointOffset = Math.min(this.recoveryPointOffset, newEnd);
-        writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), this.recoveryPointOffset);
+        this.writeRecoveryCheckpoint(this.recoveryPointOffset);
       }
       if (this.epochs.truncateFromEnd(newEnd)) this.persistEpochs();
     });
@@ -456,7 +462,7 @@ export class PartitionLog {
     this.guard('truncate fully', () => {
       const firstBase = this.segments[0]!.baseOffset;
       // Until the new segment exists, a crash must recover whatever remains, with tail rules.
-      writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), Math.min(this.recoveryPointOffset, firstBase));
+      this.writeRecoveryCheckpoint(Math.min(this.recoveryPointOffset, firstBase));
       if (this.epochs.clear()) this.persistEpochs();
       for (const segment of this.segments.splice(0).reverse()) segment.delete();
       this.segments.push(LogSegment.create(this.dir, offset, this.context, this.clock.nowMs()));
@@ -464,7 +470,7 @@ export class PartitionLog {
       this.logStart = offset;
       writeOffsetCheckpoint(join(this.dir, LOG_START_OFFSET_FILE), offset);
       this.recoveryPointOffset = offset;
-      writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), offset);
+      this.writeRecoveryCheckpoint(offset);
     });
     this.unflushedMessages = 0;
     this.oldestUnflushedAppendMs = null;
@@ -476,7 +482,7 @@ export class PartitionLog {
     this.flush();
     this.guard('close', () => {
       this.active.writeActiveIndexes(true);
-      writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), this.recoveryPointOffset);
+      this.writeRecoveryCheckpoint(this.recoveryPointOffset);
       for (const segment of this.segments) segment.release();
       writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_FILE), '');
     });
@@ -488,6 +494,23 @@ export class PartitionLog {
     if (this.state === 'closed') return;
     for (const segment of this.segments) segment.release();
     this.state = 'closed';
+  }
+
+  /** Rewrites the recovery-point checkpoint when it trails and the interval has passed. */
+  private maybeCheckpointRecoveryPoint(nowMs: number): void {
+    if (this.checkpointedRecoveryPoint === this.recoveryPointOffset) return;
+    if (nowMs - this.lastRecoveryCheckpointMs < this.config.recoveryPointCheckpointIntervalMs) return;
+    this.writeRecoveryCheckpoint(this.recoveryPointOffset);
+  }
+
+  /**
+   * Every write of the checkpoint goes through here. Callers only ever write an offset whose data
+   * is fdatasynced and still present (truncation lowers it before cutting files).
+   */
+  private writeRecoveryCheckpoint(offset: number): void {
+    writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), offset);
+    this.checkpointedRecoveryPoint = offset;
+    this.lastRecoveryCheckpointMs = this.clock.nowMs();
   }
 
   private get active(): LogSegment {

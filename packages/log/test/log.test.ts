@@ -18,7 +18,8 @@ import {
 import { CorruptRecordError } from '@sluice/protocol';
 import { FakeClock, makeBatch, summarize, tempDir } from './helpers';
 
-const small: LogConfig = { ...defaultLogConfig, segmentBytes: 1024, indexIntervalBytes: 100 };
+// Checkpoint on every flush: these tests read the recovery-point file right after flushing.
+const small: LogConfig = { ...defaultLogConfig, segmentBytes: 1024, indexIntervalBytes: 100, recoveryPointCheckpointIntervalMs: 0 };
 
 describe('PartitionLog', () => {
   let dir: string;
@@ -173,6 +174,37 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
   afterEach(() => {
     resources.close();
     cleanup();
+  });
+
+  it('rewrites the recovery checkpoint only every log.flush.offset.checkpoint.interval.ms; a crash keeps flushed data', () => {
+    const config = { ...small, recoveryPointCheckpointIntervalMs: 5_000 };
+    const checkpoint = (): string => readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8');
+    const log = PartitionLog.open({ dir, clock, resources, config });
+    log.append(makeBatch({ records: 3, fill: 1 }), { leaderEpoch: 0 });
+    clock.advance(5_000);
+    log.flush();
+    expect(checkpoint()).toBe('0\n1\n3\n');
+    log.append(makeBatch({ records: 2, fill: 2 }), { leaderEpoch: 0 });
+    log.flush();
+    expect(log.recoveryPoint).toBe(5);
+    expect(checkpoint()).toBe('0\n1\n3\n'); // trails the flushed offset until the interval passes
+    clock.advance(4_999);
+    expect(log.maybeFlush()).toBe(false);
+    expect(checkpoint()).toBe('0\n1\n3\n');
+    log.append(makeBatch({ records: 1, fill: 3 }), { leaderEpoch: 0 });
+    log.flush();
+    log.abandon(); // crash: no close, no clean-shutdown marker
+
+    const reopened = PartitionLog.open({ dir, clock, resources, config });
+    expect(reopened.logEndOffset).toBe(6);
+    expect(summarize(reopened.read(0, 1 << 20).records).map((b) => [b.baseOffset, b.fill])).toEqual([[0, 1], [3, 2], [5, 3]]);
+    expect(reopened.stats.recoveryTruncations).toBe(0);
+    reopened.append(makeBatch({ records: 1 }), { leaderEpoch: 0 });
+    reopened.flush();
+    clock.advance(5_000);
+    reopened.maybeFlush();
+    expect(checkpoint()).toBe('0\n1\n7\n');
+    reopened.close();
   });
 
   it('flushes on flush.messages and flush.ms, and catches up on rolled segments in maybeFlush', () => {

@@ -115,12 +115,15 @@ describe('log config', () => {
     expect(parseLogConfig({ 'log.retention.hours': '1', 'log.retention.ms': '5' }).retentionMs).toBe(5);
     expect(parseLogConfig({ 'retention.ms': '-1', 'segment.bytes': '4096', 'flush.messages': '1' })).toMatchObject({ retentionMs: -1, segmentBytes: 4096, flushMessages: 1 });
     expect(parseLogConfig({ 'min.insync.replicas': '2' })).toEqual(defaultLogConfig);
+    expect(defaultLogConfig.recoveryPointCheckpointIntervalMs).toBe(60_000);
+    expect(parseLogConfig({ 'log.flush.offset.checkpoint.interval.ms': '0' }).recoveryPointCheckpointIntervalMs).toBe(0);
   });
   it('rejects bad values with InvalidConfigError naming the key', () => {
     expect(() => parseLogConfig({ 'segment.bytes': 'big' })).toThrow(InvalidConfigError);
     expect(() => parseLogConfig({ 'segment.bytes': '10' })).toThrow(/segment.bytes/);
     expect(() => parseLogConfig({ 'retention.bytes': '-2' })).toThrow(/retention.bytes/);
     expect(() => parseLogConfig({ 'flush.messages': '0' })).toThrow(InvalidConfigError);
+    expect(() => parseLogConfig({ 'log.flush.offset.checkpoint.interval.ms': '-1' })).toThrow(/log.flush.offset.checkpoint.interval.ms/);
     expect(() => parseLogConfig({ 'log.roll.hours': '99999999999999999' })).toThrow(InvalidConfigError);
   });
 });

@@ -4,7 +4,8 @@ import { iterateBatches } from '@sluice/protocol';
 import { checkLogDirectory, CorruptLogError, defaultLogConfig, LogResources, PartitionLog, type LogConfig } from '@sluice/log';
 import { FakeClock, makeBatch, RecordingLogger, summarize, tempDir } from './helpers';
 
-const config: LogConfig = { ...defaultLogConfig, segmentBytes: 2_000, indexIntervalBytes: 100 };
+// Checkpoint on every flush, so "before the recovery point" is exactly "flushed".
+const config: LogConfig = { ...defaultLogConfig, segmentBytes: 2_000, indexIntervalBytes: 100, recoveryPointCheckpointIntervalMs: 0 };
 const BATCH_BYTES = 161; // 61-byte header + 100 payload bytes
 
 interface Fixture {
