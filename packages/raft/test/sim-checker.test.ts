@@ -1,5 +1,6 @@
 import { RaftNode } from '@sluice/raft';
-import { Simulation, SimulationFailure, DEFAULT_SIMULATION } from './sim/simulator';
+import type { RaftConfig, RaftStorage } from '@sluice/raft';
+import { Simulation, SimulationFailure, DEFAULT_SIMULATION, runSeed } from './sim/simulator';
 import type { SimulationOptions } from './sim/simulator';
 
 /**
@@ -12,6 +13,28 @@ import type { SimulationOptions } from './sim/simulator';
 class VoteWithoutLogCheck extends RaftNode {
   protected override isCandidateLogUpToDate(): boolean {
     return true;
+  }
+}
+
+/**
+ * Commits whatever a quorum stores, ignoring Raft §5.4.2 (only entries of the current term may
+ * be committed by counting replicas): the Figure 8 bug. The core keeps that rule private, so
+ * this test reaches in through a cast; nothing outside this file does.
+ */
+class CommitsOldTermsByCounting extends RaftNode {
+  constructor(config: RaftConfig, storage: RaftStorage) {
+    super(config, storage);
+    const internals = this as unknown as {
+      log: { committed: number; commitTo(index: number): void };
+      tracker: { quorumMatchIndex(): number };
+      maybeCommit: () => boolean;
+    };
+    internals.maybeCommit = () => {
+      const index = internals.tracker.quorumMatchIndex();
+      if (index <= internals.log.committed) return false;
+      internals.log.commitTo(index);
+      return true;
+    };
   }
 }
 
@@ -35,9 +58,23 @@ describe('simulator sanity: injected bugs are caught', () => {
     expect(failure?.message).toMatch(/leader completeness|state-machine safety|log matching|RaftInvariantError/);
   }, 120_000);
 
+  it('catches a leader that commits earlier-term entries by counting replicas (Figure 8)', () => {
+    const failure = firstFailure({ voterCount: 5, nodeFactory: (config, storage) => new CommitsOldTermsByCounting(config, storage) }, 1000);
+    if (process.env.RAFT_SIM_VERBOSE) console.log(failure);
+    expect(failure).not.toBeNull();
+    expect(failure?.message).toMatch(/leader completeness|state-machine safety|log matching|RaftInvariantError/);
+  }, 120_000);
+
   it('catches a shell that sends messages before persisting (then crashes)', () => {
     const failure = firstFailure({ sendBeforePersist: true }, 500);
     if (process.env.RAFT_SIM_VERBOSE) console.log(failure);
     expect(failure).not.toBeNull();
   }, 120_000);
+
+  it('reports the seed, how to replay it, and the events leading up to the failure', () => {
+    const options = { ...DEFAULT_SIMULATION, seed: 1, voterCount: 3, nodeFactory: (c: RaftConfig, st: RaftStorage) => new VoteWithoutLogCheck(c, st) };
+    expect(() => runSeed(options, 'RAFT_SEED=1 npx -y pnpm@12 exec jest some.test.ts')).toThrow(
+      /failed for seed 1 at step \d+: SafetyViolation[\s\S]*Replay: RAFT_SEED=1 npx -y pnpm@12 exec jest some.test.ts[\s\S]*Last events:\n {2}t=\d+/,
+    );
+  });
 });
