@@ -101,6 +101,13 @@ export class SegmentIndexer {
   ) {
     this.offsets = new EntryBuffer(OFFSET_INDEX_ENTRY_BYTES, Math.floor(maxIndexBytes / OFFSET_INDEX_ENTRY_BYTES), offsetBytes);
     this.times = new EntryBuffer(TIME_INDEX_ENTRY_BYTES, Math.floor(maxIndexBytes / TIME_INDEX_ENTRY_BYTES), timeBytes);
+    // A loaded time index already covers the batches before the last offset entry; without this a
+    // reopened segment whose later batches carry smaller timestamps would forget its maximum.
+    const lastTime = this.lastTimeEntry();
+    if (lastTime !== null) {
+      this.maxTimestampSoFar = lastTime.timestampMs;
+      this.offsetOfMaxTimestampSoFar = lastTime.offset;
+    }
   }
 
   get isFull(): boolean {

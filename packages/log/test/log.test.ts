@@ -143,6 +143,17 @@ describe('PartitionLog', () => {
     log.close();
   });
 
+  it('a reopened active segment remembers its largest timestamp when later batches are older', () => {
+    // Found by the model test (seed -1978811688): the last batch is older than an earlier one.
+    const config = { ...small, indexIntervalBytes: 0 };
+    let log = open(config);
+    log.append(Buffer.concat([makeBatch({ baseOffset: 0, maxTimestampMs: 1001 }), makeBatch({ baseOffset: 1, maxTimestampMs: 1000 })]), { leaderEpoch: 0 });
+    log.close();
+    log = open(config);
+    expect(log.offsetForTimestamp(1001)).toEqual({ offset: 0, timestampMs: 1001 });
+    log.close();
+  });
+
   it('closed logs refuse operations', () => {
     const log = open();
     log.close();

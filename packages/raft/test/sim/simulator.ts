@@ -32,7 +32,7 @@ export interface SimulationOptions {
 
 export const DEFAULT_SIMULATION: Omit<SimulationOptions, 'seed' | 'voterCount'> = {
   maxObservers: 2,
-  chaosSteps: 220,
+  chaosSteps: 300,
   electionTimeoutTicks: 10,
   leaderBoundTicks: 150,
   commitBoundTicks: 400,
