@@ -1,3 +1,4 @@
+export * from './api-errors';
 export * from './batch-layout';
 export * from './batch-view';
 export * from './batch-encode';
