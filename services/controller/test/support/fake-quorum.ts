@@ -1,0 +1,56 @@
+import { ApiError } from '@sluice/protocol';
+import type { QuorumPort } from '../../src/quorum/quorum-port';
+import type { MetadataStateMachine } from '../../src/state/metadata-state-machine';
+
+/** A one-node "quorum" that commits every proposal on the next turn of the event loop. */
+export class FakeQuorum implements QuorumPort {
+  private leader: number | null;
+  private currentTerm = 1;
+  private nextIndex = 1;
+  private readonly listeners = new Set<(leaderId: number | null, term: number) => void>();
+  /** When set, proposals fail with NOT_CONTROLLER instead of committing. */
+  failProposals = false;
+  readonly proposed: Buffer[] = [];
+
+  constructor(
+    readonly nodeId: number,
+    private readonly stateMachine: MetadataStateMachine,
+    leader: number | null = nodeId,
+  ) {
+    this.leader = leader;
+  }
+
+  leaderId(): number | null {
+    return this.leader;
+  }
+
+  term(): number {
+    return this.currentTerm;
+  }
+
+  setLeader(leaderId: number | null): void {
+    this.leader = leaderId;
+    this.currentTerm++;
+    for (const listener of [...this.listeners]) listener(leaderId, this.currentTerm);
+  }
+
+  propose(entry: Buffer): Promise<{ index: number }> {
+    if (this.leader !== this.nodeId || this.failProposals) {
+      return Promise.reject(new ApiError('NOT_CONTROLLER', 'fake: not leader'));
+    }
+    this.proposed.push(entry);
+    const index = this.nextIndex++;
+    const term = this.currentTerm;
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        this.stateMachine.apply([{ index, term, data: entry }]);
+        resolve({ index });
+      }),
+    );
+  }
+
+  onLeaderChange(listener: (leaderId: number | null, term: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
