@@ -114,6 +114,12 @@ export class PartitionLog {
   private unflushedMessages = 0;
   private oldestUnflushedAppendMs: number | null = null;
   private directoryDirty = false;
+  /**
+   * New epochs from appends are checkpointed by the next flush or clean close, not fsynced on the
+   * append path (as Kafka since KAFKA-15046): until then they lie above the recovery point, where
+   * a recovery scan rebuilds them from the batches' leader epochs.
+   */
+  private epochsDirty = false;
   private state: 'open' | 'closed' | 'failed' = 'open';
   private readonly statsValue: Mutable<LogStats>;
 
@@ -232,7 +238,7 @@ export class PartitionLog {
       next += view.lastOffsetDelta + 1;
     });
     this.write(batches, validated, firstOffset, next);
-    if (this.epochs.assign(leaderEpoch, firstOffset)) this.persistEpochs();
+    if (this.epochs.assign(leaderEpoch, firstOffset)) this.epochsDirty = true;
     return this.finishAppend(validated, firstOffset, next - 1, batches.length);
   }
 
@@ -252,7 +258,7 @@ export class PartitionLog {
       const epoch = view.partitionLeaderEpoch;
       if (epoch >= 0 && epoch > (this.epochs.latestEpoch() ?? -1)) changed = this.epochs.assign(epoch, view.baseOffset) || changed;
     }
-    if (changed) this.persistEpochs();
+    if (changed) this.epochsDirty = true;
     return this.finishAppend(validated, firstView.baseOffset, lastView.lastOffset, batches.length);
   }
 
@@ -354,6 +360,8 @@ export class PartitionLog {
         fsyncDirectory(this.dir);
         this.directoryDirty = false;
       }
+      // Epochs starting below the new recovery point will not be rebuilt by a recovery scan.
+      if (this.epochsDirty) this.persistEpochs();
       this.recoveryPointOffset = target;
       this.maybeCheckpointRecoveryPoint(this.clock.nowMs());
     });
@@ -481,6 +489,7 @@ export class PartitionLog {
     if (this.state !== 'open') return;
     this.flush();
     this.guard('close', () => {
+      if (this.epochsDirty) this.persistEpochs();
       this.active.writeActiveIndexes(true);
       this.writeRecoveryCheckpoint(this.recoveryPointOffset);
       for (const segment of this.segments) segment.release();
@@ -618,6 +627,7 @@ export class PartitionLog {
   }
 
   private persistEpochs(): void {
+    this.epochsDirty = false;
     writeCheckpointFile(
       join(this.dir, LEADER_EPOCH_FILE),
       this.epochs.entries().map((entry) => [entry.epoch, entry.startOffset]),

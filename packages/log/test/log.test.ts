@@ -170,6 +170,29 @@ describe('PartitionLog', () => {
     expect(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe('0\n1\n6\n');
     log.close();
   });
+
+  it('checkpoints new epochs at the next flush, not on the append path; a crash before it rebuilds them', () => {
+    const epochFile = join(dir, 'leader-epoch-checkpoint');
+    let log = open();
+    log.append(makeBatch({ records: 2 }), { leaderEpoch: 3 });
+    expect(existsSync(epochFile)).toBe(false);
+    log.flush();
+    expect(readFileSync(epochFile, 'utf8')).toBe('0\n1\n3 0\n');
+    log.append(makeBatch({ records: 1 }), { leaderEpoch: 4 });
+    expect(readFileSync(epochFile, 'utf8')).toBe('0\n1\n3 0\n');
+    log.abandon(); // crash: epoch 4 lies above the recovery point
+    log = open();
+    expect(log.epochEntries()).toEqual([
+      { epoch: 3, startOffset: 0 },
+      { epoch: 4, startOffset: 2 },
+    ]);
+    log.append(makeBatch({ records: 1 }), { leaderEpoch: 5 });
+    log.close(); // a clean close checkpoints what the clean open will not rescan
+    expect(readFileSync(epochFile, 'utf8')).toBe('0\n3\n3 0\n4 2\n5 3\n');
+    log = open();
+    expect(log.epochEntries().map((entry) => entry.epoch)).toEqual([3, 4, 5]);
+    log.close();
+  });
 });
 
 describe('PartitionLog durability, retention, truncation and checking', () => {
