@@ -1,0 +1,435 @@
+/**
+ * Typed configuration with Kafka's names (`node.id`, `controller.quorum.voters`, ...).
+ *
+ * A schema is a record of keys; each key knows its type (a parser from the raw string), its
+ * default (absent = required), an optional validator and its documentation. Values come from,
+ * lowest precedence first: defaults, a Java-style `.properties` file, the environment
+ * (`SLUICE_` + Kafka's docker-image mapping: `.` -> `_`, `_` -> `__`, `-` -> `___`, upper case;
+ * `node.id` -> `SLUICE_NODE_ID`), then explicit overrides (command line, tests). A bad value
+ * throws `ConfigError` naming the key, the value and why, before anything starts.
+ *
+ * Every sluice default lives in `SLUICE_CONFIG_SCHEMA` below, in this one file.
+ */
+import { readFileSync } from 'node:fs';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly key: string,
+    readonly value: string | undefined,
+    readonly reason: string,
+  ) {
+    super(value === undefined ? `Missing required configuration '${key}': ${reason}` : `Invalid value '${value}' for configuration '${key}': ${reason}`);
+  }
+}
+
+export interface ConfigKey<T> {
+  /** Human-readable type, for docs and errors (`int`, `list`, `voters`, ...). */
+  readonly type: string;
+  readonly doc: string;
+  /** `undefined`: the key is required. */
+  readonly defaultValue: T | undefined;
+  /** Raw string -> value; throws an Error whose message says why the text is not a valid value. */
+  parse(raw: string): T;
+  /** Returns why a parsed value is not allowed, or undefined when it is. */
+  validate?(value: T): string | undefined;
+  /** The value as the user would write it, for docs and error messages. */
+  format(value: T): string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ConfigSchema = Record<string, ConfigKey<any>>;
+export type ConfigValues<S extends ConfigSchema> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
+
+// ---------------------------------------------------------------------------- key builders
+
+interface KeyOptions<T> {
+  readonly doc: string;
+  readonly default?: T;
+  readonly validate?: (value: T) => string | undefined;
+}
+
+export function intKey(options: KeyOptions<number> & { readonly min?: number; readonly max?: number }): ConfigKey<number> {
+  const min = options.min ?? Number.MIN_SAFE_INTEGER;
+  const max = options.max ?? Number.MAX_SAFE_INTEGER;
+  return {
+    type: 'int',
+    doc: options.doc,
+    defaultValue: options.default,
+    parse(raw) {
+      const text = raw.trim();
+      if (!/^[+-]?\d+$/.test(text)) throw new Error('not an integer');
+      const value = Number(text);
+      if (!Number.isSafeInteger(value)) throw new Error('integer out of range');
+      return value;
+    },
+    validate(value) {
+      if (value < min || value > max) return `must be in [${min}, ${max}]`;
+      return options.validate?.(value);
+    },
+    format: String,
+  };
+}
+
+export function booleanKey(options: KeyOptions<boolean>): ConfigKey<boolean> {
+  return {
+    type: 'boolean',
+    doc: options.doc,
+    defaultValue: options.default,
+    parse(raw) {
+      const text = raw.trim().toLowerCase();
+      if (text === 'true') return true;
+      if (text === 'false') return false;
+      throw new Error("expected 'true' or 'false'");
+    },
+    validate: options.validate,
+    format: String,
+  };
+}
+
+export function stringKey(options: KeyOptions<string> & { readonly allowed?: readonly string[] }): ConfigKey<string> {
+  return {
+    type: 'string',
+    doc: options.doc,
+    defaultValue: options.default,
+    parse: (raw) => raw.trim(),
+    validate(value) {
+      if (options.allowed !== undefined && !options.allowed.includes(value)) return `must be one of ${options.allowed.join(', ')}`;
+      return options.validate?.(value);
+    },
+    format: (value) => value,
+  };
+}
+
+/** Comma-separated list; blanks around items are ignored, an empty string is the empty list. */
+export function listKey(
+  options: KeyOptions<readonly string[]> & { readonly allowed?: readonly string[]; readonly nonEmpty?: boolean },
+): ConfigKey<readonly string[]> {
+  return {
+    type: 'list',
+    doc: options.doc,
+    defaultValue: options.default,
+    parse: (raw) => splitList(raw),
+    validate(value) {
+      if (options.nonEmpty === true && value.length === 0) return 'must not be empty';
+      const bad = options.allowed === undefined ? undefined : value.find((item) => !options.allowed?.includes(item));
+      if (bad !== undefined) return `'${bad}' is not one of ${options.allowed?.join(', ')}`;
+      if (new Set(value).size !== value.length) return 'must not contain duplicates';
+      return options.validate?.(value);
+    },
+    format: (value) => value.join(','),
+  };
+}
+
+/** A key with its own parser (e.g. `controller.quorum.voters`). */
+export function customKey<T>(
+  type: string,
+  parse: (raw: string) => T,
+  format: (value: T) => string,
+  options: KeyOptions<T>,
+): ConfigKey<T> {
+  return { type, doc: options.doc, defaultValue: options.default, parse, validate: options.validate, format };
+}
+
+function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+// ---------------------------------------------------------------------------- structured values
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `host:port` or `[v6]:port`; an empty host means "all interfaces". */
+export function parseHostPort(text: string, allowPortZero = false): HostPort {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d+)$/.exec(text.trim());
+  if (match === null) throw new Error(`'${text}' is not host:port`);
+  const port = Number(match[3]);
+  if (port > 65_535 || (port === 0 && !allowPortZero)) throw new Error(`port ${port} out of range`);
+  return { host: match[1] ?? match[2] ?? '', port };
+}
+
+export interface QuorumVoter extends HostPort {
+  readonly id: number;
+}
+
+/** Kafka's `controller.quorum.voters`: `1@host1:9093,2@host2:9093,3@[::1]:9093`. */
+export function parseQuorumVoters(text: string): QuorumVoter[] {
+  const voters: QuorumVoter[] = [];
+  for (const item of splitList(text)) {
+    const at = item.indexOf('@');
+    if (at <= 0) throw new Error(`'${item}' is not id@host:port`);
+    const idText = item.slice(0, at);
+    if (!/^\d+$/.test(idText)) throw new Error(`'${idText}' in '${item}' is not a node id`);
+    const id = Number(idText);
+    const { host, port } = parseHostPort(item.slice(at + 1));
+    if (host === '') throw new Error(`'${item}' has no host`);
+    if (voters.some((voter) => voter.id === id)) throw new Error(`node id ${id} appears twice`);
+    voters.push({ id, host, port });
+  }
+  return voters;
+}
+
+export function formatQuorumVoters(voters: readonly QuorumVoter[]): string {
+  return voters.map((v) => `${v.id}@${v.host.includes(':') ? `[${v.host}]` : v.host}:${v.port}`).join(',');
+}
+
+export interface ListenerEndpoint extends HostPort {
+  readonly name: string;
+}
+
+/** Kafka's `listeners`: `PLAINTEXT://:9092,CONTROLLER://127.0.0.1:9093`. Port 0 = OS-chosen. */
+export function parseListeners(text: string): ListenerEndpoint[] {
+  const listeners: ListenerEndpoint[] = [];
+  for (const item of splitList(text)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(.*)$/.exec(item);
+    if (match === null) throw new Error(`'${item}' is not NAME://host:port`);
+    const name = (match[1] as string).toUpperCase();
+    if (listeners.some((l) => l.name === name)) throw new Error(`listener ${name} appears twice`);
+    listeners.push({ name, ...parseHostPort(match[2] as string, true) });
+  }
+  return listeners;
+}
+
+function formatListeners(listeners: readonly ListenerEndpoint[]): string {
+  return listeners.map((l) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`).join(',');
+}
+
+// ---------------------------------------------------------------------------- .properties
+
+/**
+ * Java `.properties` text: `#`/`!` comments, `key=value`, `key:value` or `key value`, trailing
+ * `\` continues a line, `\t \n \r \f \\ \uXXXX` escapes. Later duplicates win, as in Java.
+ */
+export function parseProperties(text: string): Map<string, string> {
+  const result = new Map<string, string>();
+  const physical = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < physical.length; i++) {
+    let line = (physical[i] as string).replace(/^[ \t\f]+/, '');
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    while (endsWithOddBackslashes(line) && i + 1 < physical.length) {
+      line = line.slice(0, -1) + (physical[++i] as string).replace(/^[ \t\f]+/, '');
+    }
+    if (endsWithOddBackslashes(line)) line = line.slice(0, -1);
+    let keyEnd = 0;
+    while (keyEnd < line.length) {
+      const c = line[keyEnd];
+      if (c === '\\') keyEnd += 2;
+      else if (c === '=' || c === ':' || c === ' ' || c === '\t' || c === '\f') break;
+      else keyEnd++;
+    }
+    const key = unescapeProperties(line.slice(0, keyEnd));
+    let rest = line.slice(keyEnd).replace(/^[ \t\f]+/, '');
+    if (rest.startsWith('=') || rest.startsWith(':')) rest = rest.slice(1).replace(/^[ \t\f]+/, '');
+    result.set(key, unescapeProperties(rest));
+  }
+  return result;
+}
+
+function endsWithOddBackslashes(line: string): boolean {
+  let count = 0;
+  for (let i = line.length - 1; i >= 0 && line[i] === '\\'; i--) count++;
+  return count % 2 === 1;
+}
+
+function unescapeProperties(text: string): string {
+  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => {
+    if (c.length === 5) return String.fromCharCode(parseInt(c.slice(1), 16));
+    return ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[c] ?? c;
+  });
+}
+
+// ---------------------------------------------------------------------------- loading
+
+export type ConfigSource = 'default' | 'file' | 'env' | 'override';
+
+export interface ConfigSources {
+  /** Path of a `.properties` file. */
+  readonly file?: string;
+  /** `.properties` text (instead of, or after, `file`). */
+  readonly text?: string;
+  /** Environment to read `SLUICE_*` variables from; omit to ignore the environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly envPrefix?: string;
+  /** Highest precedence, e.g. `--override node.id=2`. */
+  readonly overrides?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+}
+
+export interface LoadedConfig<S extends ConfigSchema> {
+  readonly values: ConfigValues<S>;
+  /** Where each key's value came from. */
+  readonly origins: ReadonlyMap<keyof S & string, ConfigSource>;
+  /** Keys that were given but are not in the schema (Kafka warns about these; so should callers). */
+  readonly unknownKeys: readonly string[];
+}
+
+/** Kafka's docker-image mapping from a config name to an environment variable name. */
+export function envVariableFor(key: string, prefix = 'SLUICE_'): string {
+  return prefix + key.replace(/_/g, '__').replace(/-/g, '___').replace(/\./g, '_').toUpperCase();
+}
+
+export function loadConfig<S extends ConfigSchema>(schema: S, sources: ConfigSources = {}): LoadedConfig<S> {
+  const raw = new Map<string, { text: string; origin: ConfigSource }>();
+  const unknownKeys: string[] = [];
+  const put = (key: string, text: string, origin: ConfigSource): void => {
+    if (!Object.prototype.hasOwnProperty.call(schema, key)) {
+      if (!unknownKeys.includes(key)) unknownKeys.push(key);
+      return;
+    }
+    raw.set(key, { text, origin });
+  };
+  if (sources.file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(sources.file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('config file', sources.file, `cannot be read: ${(error as Error).message}`);
+    }
+    for (const [key, value] of parseProperties(text)) put(key, value, 'file');
+  }
+  if (sources.text !== undefined) for (const [key, value] of parseProperties(sources.text)) put(key, value, 'file');
+  if (sources.env !== undefined) {
+    for (const key of Object.keys(schema)) {
+      const value = sources.env[envVariableFor(key, sources.envPrefix)];
+      if (value !== undefined) put(key, value, 'env');
+    }
+  }
+  for (const [key, value] of Object.entries(sources.overrides ?? {})) {
+    put(key, Array.isArray(value) ? value.join(',') : String(value), 'override');
+  }
+
+  const values: Record<string, unknown> = {};
+  const origins = new Map<string, ConfigSource>();
+  for (const [key, def] of Object.entries(schema)) {
+    const given = raw.get(key);
+    let value: unknown;
+    if (given !== undefined) {
+      try {
+        value = def.parse(given.text);
+      } catch (error) {
+        throw new ConfigError(key, given.text, `${(error as Error).message} (expected ${def.type}: ${def.doc})`);
+      }
+      origins.set(key, given.origin);
+    } else if (def.defaultValue !== undefined) {
+      value = def.defaultValue;
+      origins.set(key, 'default');
+    } else {
+      throw new ConfigError(key, undefined, `no default; ${def.doc}`);
+    }
+    const problem = def.validate?.(value);
+    if (problem !== undefined) throw new ConfigError(key, def.format(value), problem);
+    values[key] = value;
+  }
+  return { values: values as ConfigValues<S>, origins: origins as Map<keyof S & string, ConfigSource>, unknownKeys };
+}
+
+/** One line per key: name, type, default, doc. For `sluice config --describe` and the docs. */
+export function describeConfig(schema: ConfigSchema): string[] {
+  return Object.entries(schema).map(
+    ([key, def]) => `${key} (${def.type}, ${def.defaultValue === undefined ? 'required' : `default '${def.format(def.defaultValue)}'`}): ${def.doc}`,
+  );
+}
+
+// ---------------------------------------------------------------------------- sluice's keys
+
+const PROCESS_ROLES = ['broker', 'controller'] as const;
+
+/**
+ * Every key sluice reads, with every default. Kafka's name and default unless noted; the
+ * controller quorum's timing is tighter than Kafka's (failover target: p99 < 1 s).
+ */
+export const SLUICE_CONFIG_SCHEMA = {
+  'node.id': intKey({ doc: 'This node\'s id; unique in the cluster, the same as in meta.properties.', min: 0 }),
+  'process.roles': listKey({ doc: 'Roles this process plays: broker, controller, or both (combined mode).', allowed: PROCESS_ROLES, nonEmpty: true }),
+  'controller.quorum.voters': customKey('voters', parseQuorumVoters, formatQuorumVoters, {
+    doc: 'The controller quorum as id@host:port,...; every controller and every observer must use the same list.',
+    default: [],
+  }),
+  'listeners': customKey('listeners', parseListeners, formatListeners, {
+    doc: 'Addresses to bind, NAME://host:port,...; port 0 lets the OS choose (tests).',
+    default: parseListeners('PLAINTEXT://:9092'),
+  }),
+  'advertised.listeners': customKey('listeners', parseListeners, formatListeners, {
+    doc: 'Addresses published to clients when they differ from listeners; empty = listeners.',
+    default: [],
+  }),
+  'controller.listener.names': listKey({ doc: 'Listener names used by the controller quorum.', default: ['CONTROLLER'], nonEmpty: true }),
+  'log.dirs': listKey({ doc: 'Directories holding partition logs.', default: ['/tmp/kraft-combined-logs'], nonEmpty: true }),
+  'metadata.log.dir': stringKey({ doc: 'Directory of the __cluster_metadata log; empty = the first of log.dirs.', default: '' }),
+  'broker.session.timeout.ms': intKey({ doc: 'A broker without a heartbeat for this long is fenced.', default: 9_000, min: 1 }),
+  'broker.heartbeat.interval.ms': intKey({ doc: 'How often a broker heartbeats to the controller.', default: 2_000, min: 1 }),
+  'controller.quorum.election.timeout.ms': intKey({
+    doc: 'Base Raft election timeout; each follower waits a random time in [t, 2t) without a leader before campaigning. Kafka: 1000; sluice: 300 for sub-second failover.',
+    default: 300,
+    min: 10,
+  }),
+  'controller.quorum.heartbeat.interval.ms': intKey({
+    doc: '(sluice) How often the Raft leader heartbeats its followers; must be well below the election timeout.',
+    default: 50,
+    min: 1,
+  }),
+  'controller.quorum.tick.ms': intKey({ doc: '(sluice) Raft logical clock resolution; timeouts are multiples of it.', default: 25, min: 1, max: 1_000 }),
+  'controller.quorum.request.timeout.ms': intKey({ doc: 'Deadline of one Raft RPC to a peer. Kafka: 2000.', default: 1_000, min: 1 }),
+  'metadata.snapshot.interval.entries': intKey({
+    doc: '(sluice) Take a metadata snapshot and compact the log every this many applied entries.',
+    default: 20_000,
+    min: 1,
+  }),
+  'metrics.host': stringKey({ doc: '(sluice) Interface of the /metrics and /healthz HTTP server.', default: '0.0.0.0' }),
+  'metrics.port': intKey({ doc: '(sluice) Port of the /metrics and /healthz HTTP server; 0 = OS-chosen.', default: 9_464, min: 0, max: 65_535 }),
+  'log.level': stringKey({ doc: '(sluice) Service log level.', default: 'info', allowed: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] }),
+  'audit.log.file': stringKey({ doc: '(sluice) Audit log file (JSON lines); empty = <metadata log dir>/audit.log.', default: '' }),
+  'num.partitions': intKey({ doc: 'Default partition count of a new topic.', default: 1, min: 1 }),
+  'default.replication.factor': intKey({ doc: 'Default replication factor of a new topic.', default: 1, min: 1 }),
+  'min.insync.replicas': intKey({ doc: 'Replicas that must have a record before acks=all succeeds.', default: 1, min: 1 }),
+} satisfies ConfigSchema;
+
+export type SluiceConfig = ConfigValues<typeof SLUICE_CONFIG_SCHEMA>;
+
+/** Loads and cross-checks sluice's configuration (checks that involve more than one key). */
+export function loadSluiceConfig(sources: ConfigSources): LoadedConfig<typeof SLUICE_CONFIG_SCHEMA> {
+  const loaded = loadConfig(SLUICE_CONFIG_SCHEMA, sources);
+  const c = loaded.values;
+  if (c['process.roles'].includes('controller')) {
+    if (c['controller.quorum.voters'].length === 0) {
+      throw new ConfigError('controller.quorum.voters', '', 'must not be empty when process.roles includes controller');
+    }
+    if (!c['controller.quorum.voters'].some((voter) => voter.id === c['node.id'])) {
+      throw new ConfigError(
+        'controller.quorum.voters',
+        formatQuorumVoters(c['controller.quorum.voters']),
+        `must include this node (node.id=${c['node.id']}) because process.roles includes controller`,
+      );
+    }
+  }
+  if (c['controller.quorum.heartbeat.interval.ms'] * 2 > c['controller.quorum.election.timeout.ms']) {
+    throw new ConfigError(
+      'controller.quorum.heartbeat.interval.ms',
+      String(c['controller.quorum.heartbeat.interval.ms']),
+      `must be at most half of controller.quorum.election.timeout.ms (${c['controller.quorum.election.timeout.ms']})`,
+    );
+  }
+  if (c['controller.quorum.election.timeout.ms'] < c['controller.quorum.tick.ms'] * 2) {
+    throw new ConfigError(
+      'controller.quorum.election.timeout.ms',
+      String(c['controller.quorum.election.timeout.ms']),
+      `must be at least two ticks (controller.quorum.tick.ms=${c['controller.quorum.tick.ms']})`,
+    );
+  }
+  return loaded;
+}
+
+/** The metadata log directory: `metadata.log.dir`, else the first of `log.dirs`. */
+export function metadataLogDir(config: SluiceConfig): string {
+  return config['metadata.log.dir'] !== '' ? config['metadata.log.dir'] : (config['log.dirs'][0] as string);
+}
+
+/** Milliseconds -> whole ticks, at least `min`. */
+export function msToTicks(ms: number, tickMs: number, min = 1): number {
+  return Math.max(min, Math.round(ms / tickMs));
+}

@@ -1,0 +1,88 @@
+/**
+ * `grpc.health.v1.Health` (proto/grpc/health/v1/health.proto), the protocol Kubernetes gRPC
+ * probes and grpc_health_probe speak. The service sets statuses; `''` is the whole server.
+ * Check on a service never registered answers NOT_FOUND, as the protocol specifies.
+ */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedServiceImplementation, sendUnaryData } from '@grpc/grpc-js';
+import { loadProtos } from './proto';
+import { serviceDefinition } from './grpc';
+import type { GrpcServiceRegistration } from './grpc';
+
+export const HEALTH_PROTO_FILE = 'grpc/health/v1/health.proto';
+export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+interface HealthCheckRequest {
+  service: string;
+}
+interface HealthCheckResponse {
+  status: ServingStatus;
+}
+
+/** Watch streams are bounded: a probe storm must not grow memory without limit. */
+const DEFAULT_MAX_WATCHERS = 256;
+
+export class HealthStatus {
+  private readonly statuses = new Map<string, ServingStatus>();
+  private readonly watchers = new Set<{ service: string; send: (status: ServingStatus) => void }>();
+
+  constructor(
+    initial: ServingStatus = 'NOT_SERVING',
+    private readonly maxWatchers = DEFAULT_MAX_WATCHERS,
+  ) {
+    this.statuses.set('', initial);
+  }
+
+  /** Sets the status of `service` ('' = the whole server) and tells its watchers. */
+  set(service: string, status: Exclude<ServingStatus, 'SERVICE_UNKNOWN'>): void {
+    if (this.statuses.get(service) === status) return;
+    this.statuses.set(service, status);
+    for (const watcher of this.watchers) if (watcher.service === service) watcher.send(status);
+  }
+
+  get(service = ''): ServingStatus | undefined {
+    return this.statuses.get(service);
+  }
+
+  /** Marks every service NOT_SERVING: call first thing on shutdown so load balancers drain us. */
+  shutdown(): void {
+    for (const service of [...this.statuses.keys()]) this.set(service, 'NOT_SERVING');
+  }
+
+  implementation(): UntypedServiceImplementation {
+    return {
+      Check: (call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>, callback: sendUnaryData<HealthCheckResponse>) => {
+        const status = this.statuses.get(call.request.service ?? '');
+        if (status === undefined) callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service '${call.request.service}'` });
+        else callback(null, { status });
+      },
+      Watch: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>) => {
+        if (this.watchers.size >= this.maxWatchers) {
+          call.emit('error', { code: GrpcStatus.RESOURCE_EXHAUSTED, details: 'too many health watchers' });
+          return;
+        }
+        const service = call.request.service ?? '';
+        const watcher = { service, send: (status: ServingStatus) => void call.write({ status }) };
+        this.watchers.add(watcher);
+        const remove = (): void => void this.watchers.delete(watcher);
+        call.on('cancelled', remove);
+        call.on('close', remove);
+        call.on('error', remove);
+        watcher.send(this.statuses.get(service) ?? 'SERVICE_UNKNOWN');
+      },
+    };
+  }
+
+  registration(): GrpcServiceRegistration {
+    return { definition: healthServiceDefinition(), implementation: this.implementation() };
+  }
+}
+
+let cachedDefinition: ServiceDefinition | null = null;
+
+export function healthServiceDefinition(): ServiceDefinition {
+  cachedDefinition ??= serviceDefinition(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME);
+  return cachedDefinition;
+}

@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { Client } from '@grpc/grpc-js';
+import { ApiError } from '@sluice/protocol';
+import {
+  callUnary,
+  createGrpcClient,
+  fromGrpcError,
+  grpcStatusFor,
+  HealthStatus,
+  loadProtos,
+  serviceClientConstructor,
+  startGrpcServer,
+  toGrpcStatus,
+  unaryHandler,
+  HEALTH_PROTO_FILE,
+  HEALTH_SERVICE_NAME,
+} from '../src';
+import type { StartedGrpcServer } from '../src';
+
+const FIXTURES = join(__dirname, 'fixtures');
+
+interface EchoRequest {
+  text: string;
+  bigNumber: string;
+  payload: Buffer;
+  failWith: string;
+}
+
+describe('gRPC helpers over loopback', () => {
+  const echoPackage = loadProtos(['test/v1/echo.proto'], FIXTURES);
+  const EchoClient = serviceClientConstructor(echoPackage, 'test.v1.Echo');
+  const reported: Array<{ error: unknown; referenceId: string }> = [];
+  let server: StartedGrpcServer;
+  let client: Client;
+  const health = new HealthStatus('NOT_SERVING');
+
+  beforeAll(async () => {
+    server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      services: [
+        health.registration(),
+        {
+          definition: EchoClient.service,
+          implementation: {
+            Echo: unaryHandler<EchoRequest, unknown>(
+              (request) => {
+                if (request.failWith === 'NOT_CONTROLLER') {
+                  throw new ApiError('NOT_CONTROLLER', 'node 2 is the controller', { leaderId: '2', leaderAddress: '127.0.0.1:9093', note: 'caf\u00e9 100%' });
+                }
+                if (request.failWith === 'bug') throw new TypeError('secret internals at /srv/app.js:12');
+                return { text: request.text, bigNumber: request.bigNumber, payload: request.payload };
+              },
+              (error, referenceId) => reported.push({ error, referenceId }),
+            ),
+          },
+        },
+      ],
+    });
+    client = createGrpcClient(EchoClient, server.address);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await server.stop();
+  });
+
+  it('binds an OS-chosen port and round-trips int64 as a string and bytes as a Buffer', async () => {
+    expect(server.port).toBeGreaterThan(0);
+    const response = await callUnary<{ text: string; bigNumber: string; payload: Buffer }>(
+      client,
+      'Echo',
+      { text: 'hi', bigNumber: '9007199254740993', payload: Buffer.from([1, 2, 3]) },
+      { timeoutMs: 2_000 },
+    );
+    expect(response.text).toBe('hi');
+    expect(response.bigNumber).toBe('9007199254740993'); // 2^53 + 1: would be rounded as a number
+    expect(Buffer.isBuffer(response.payload)).toBe(true);
+    expect([...response.payload]).toEqual([1, 2, 3]);
+  });
+
+  it('maps an ApiError to a status + trailers and back to the same ApiError', async () => {
+    const error = await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    const apiError = error as ApiError;
+    expect(apiError.errorName).toBe('NOT_CONTROLLER');
+    expect(apiError.code).toBe(41);
+    expect(apiError.retriable).toBe(true);
+    expect(apiError.message).toBe('NOT_CONTROLLER: node 2 is the controller');
+    expect(apiError.detail).toEqual({ leaderId: '2', leaderAddress: '127.0.0.1:9093', note: 'caf\u00e9 100%' });
+  });
+
+  it('hides non-ApiErrors as UNKNOWN_SERVER_ERROR with a reference id, and reports them server-side', async () => {
+    const error = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+    expect(error.errorName).toBe('UNKNOWN_SERVER_ERROR');
+    expect(error.message).not.toContain('secret');
+    expect(error.message).not.toContain('app.js');
+    const last = reported[reported.length - 1];
+    expect(last?.error).toBeInstanceOf(TypeError);
+    expect(error.message).toContain(last?.referenceId);
+  });
+
+  it('serves grpc.health.v1.Health/Check with the status the service sets', async () => {
+    const HealthClient = serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME);
+    const healthClient = createGrpcClient(HealthClient, server.address);
+    try {
+      const check = (service: string): Promise<{ status: string }> => callUnary(healthClient, 'Check', { service }, { timeoutMs: 2_000 });
+      expect(await check('')).toEqual({ status: 'NOT_SERVING' });
+      health.set('', 'SERVING');
+      health.set('sluice.v1.Controller', 'SERVING');
+      expect(await check('')).toEqual({ status: 'SERVING' });
+      expect(await check('sluice.v1.Controller')).toEqual({ status: 'SERVING' });
+      const unknown = await check('nope').catch((e: unknown) => e);
+      expect(unknown).toBeInstanceOf(ApiError); // NOT_FOUND without sluice trailers
+      health.shutdown();
+      expect(await check('sluice.v1.Controller')).toEqual({ status: 'NOT_SERVING' });
+    } finally {
+      healthClient.close();
+    }
+  });
+
+  it('reports an unreachable server as NETWORK_EXCEPTION, fast', async () => {
+    const spare = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
+    const address = spare.address;
+    await spare.stop();
+    const deadClient = createGrpcClient(EchoClient, address);
+    try {
+      const started = Date.now();
+      const error = (await callUnary(deadClient, 'Echo', { text: 'x' }, { timeoutMs: 5_000 }).catch((e: unknown) => e)) as ApiError;
+      expect(error.errorName).toBe('NETWORK_EXCEPTION');
+      expect(error.retriable).toBe(true);
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      deadClient.close();
+    }
+  });
+});
+
+describe('error mapping without a network', () => {
+  it('chooses gRPC statuses by Kafka name', () => {
+    expect(grpcStatusFor('NOT_CONTROLLER')).toBe(GrpcStatus.UNAVAILABLE);
+    expect(grpcStatusFor('UNKNOWN_TOPIC_OR_PARTITION')).toBe(GrpcStatus.NOT_FOUND);
+    expect(grpcStatusFor('TOPIC_ALREADY_EXISTS')).toBe(GrpcStatus.ALREADY_EXISTS);
+    expect(grpcStatusFor('INVALID_REPLICATION_FACTOR')).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(grpcStatusFor('STALE_BROKER_EPOCH')).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(grpcStatusFor('REQUEST_TIMED_OUT')).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+  });
+
+  it('round-trips every name through a status object', () => {
+    for (const name of ['NOT_LEADER_OR_FOLLOWER', 'FENCED_LEADER_EPOCH', 'INVALID_CONFIG', 'UNKNOWN_SERVER_ERROR'] as const) {
+      const status = toGrpcStatus(new ApiError(name, 'why', { leaderEpoch: '7' }));
+      const back = fromGrpcError({ ...status, message: 'x' });
+      expect([back.errorName, back.message, back.detail]).toEqual([name, `${name}: why`, { leaderEpoch: '7' }]);
+    }
+  });
+
+  it('maps plain gRPC failures by status', () => {
+    expect(fromGrpcError({ code: GrpcStatus.DEADLINE_EXCEEDED, details: 'late' }).errorName).toBe('REQUEST_TIMED_OUT');
+    expect(fromGrpcError({ code: GrpcStatus.INTERNAL, details: 'boom' }).errorName).toBe('UNKNOWN_SERVER_ERROR');
+  });
+});
