@@ -3,10 +3,11 @@ import { Command } from 'commander';
 import { checkLogDirectory, type CheckReport } from '@sluice/log';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { runRandomUuid, runStorageFormat } from './storage-format';
 
 /** `sluice storage ...`: offline tools over a broker's or controller's log directories. */
 export function storageCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
-  const storage = new Command('storage').description('inspect and verify on-disk log storage');
+  const storage = new Command('storage').description('format, inspect and verify on-disk storage');
   storage
     .command('check')
     .description('verify every segment (batch headers, CRCs, offsets) and index under a log directory')
@@ -18,6 +19,21 @@ export function storageCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       const report = checkLogDirectory(dir);
       io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
       setExitCode(report.ok ? ExitCode.OK : ExitCode.FAILURE);
+    });
+  storage
+    .command('format')
+    .description("write meta.properties (cluster.id, node.id, directory.id) into every log directory of a node's config")
+    .option('--cluster-id <id>', 'the cluster id (a Kafka UUID, see `sluice storage random-uuid`)')
+    .option('--config <file>', 'the node\'s .properties file (node.id, metadata.log.dir, log.dirs)')
+    .option('--ignore-formatted', 'succeed when a directory is already formatted for this cluster and node')
+    .action((options: { clusterId?: string; config?: string; ignoreFormatted?: boolean }) => {
+      setExitCode(runStorageFormat(options, io));
+    });
+  storage
+    .command('random-uuid')
+    .description('print a random cluster id (22 characters, base64url, as Kafka)')
+    .action(() => {
+      setExitCode(runRandomUuid(io));
     });
   return storage;
 }
