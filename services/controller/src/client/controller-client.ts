@@ -1,0 +1,130 @@
+/**
+ * A small TypeScript client for the Controller gRPC service that follows NOT_CONTROLLER: it
+ * sends to the leader it last heard of, and on NOT_CONTROLLER goes to the address in the
+ * error's detail (or, when no leader is known yet, tries the next bootstrap address after a
+ * short backoff). Every call is bounded by `timeoutMs` overall.
+ */
+import type { Client, ClientReadableStream, ServiceClientConstructor } from '@grpc/grpc-js';
+import { ApiError } from '@sluice/protocol';
+import { callUnary, createGrpcClient, fromGrpcError, loadProtos, serviceClientConstructor } from '@sluice/runtime';
+
+export const CONTROLLER_PROTO_FILES = ['sluice/v1/common.proto', 'sluice/v1/controller.proto'] as const;
+
+export type ControllerMethod =
+  | 'RegisterBroker'
+  | 'BrokerHeartbeat'
+  | 'ControlledShutdown'
+  | 'AlterPartition'
+  | 'AllocateProducerIds'
+  | 'CreateTopics'
+  | 'DeleteTopics'
+  | 'CreatePartitions'
+  | 'DescribeCluster'
+  | 'DescribeTopics'
+  | 'AlterConfigs'
+  | 'ElectLeaders';
+
+export interface ControllerClientOptions {
+  /** Overall bound on one call including redirects and retries. */
+  readonly timeoutMs: number;
+  /** Bound on one attempt against one node. */
+  readonly attemptTimeoutMs: number;
+  /** Pause before retrying when no leader is known or a node is unreachable. */
+  readonly retryBackoffMs: number;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: ControllerClientOptions = Object.freeze({ timeoutMs: 10_000, attemptTimeoutMs: 2_000, retryBackoffMs: 50 });
+
+type GrpcControllerClient = Client & {
+  FetchMetadata(request: unknown): ClientReadableStream<unknown>;
+};
+
+let cachedCtor: ServiceClientConstructor | undefined;
+
+function controllerCtor(): ServiceClientConstructor {
+  cachedCtor ??= serviceClientConstructor(loadProtos(CONTROLLER_PROTO_FILES), 'sluice.v1.Controller');
+  return cachedCtor;
+}
+
+export class ControllerClient {
+  private readonly clients = new Map<string, GrpcControllerClient>();
+  private preferred: string | undefined;
+  private nextBootstrap = 0;
+  /** Redirects followed and retries made over the client's life (tests and benchmarks read these). */
+  redirects = 0;
+  retries = 0;
+
+  constructor(
+    private readonly bootstrap: readonly string[],
+    private readonly options: ControllerClientOptions = DEFAULT_CLIENT_OPTIONS,
+  ) {
+    if (bootstrap.length === 0) throw new RangeError('ControllerClient needs at least one bootstrap address');
+  }
+
+  /** The address the client currently sends to. */
+  get target(): string {
+    return this.preferred ?? (this.bootstrap[this.nextBootstrap % this.bootstrap.length] as string);
+  }
+
+  private client(address: string): GrpcControllerClient {
+    let client = this.clients.get(address);
+    if (client === undefined) {
+      client = createGrpcClient(controllerCtor(), address) as GrpcControllerClient;
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  /** One call to one node, no redirects; rejects with the ApiError the node answered. */
+  callNode<Res>(address: string, method: ControllerMethod, request: unknown, timeoutMs = this.options.attemptTimeoutMs): Promise<Res> {
+    return callUnary<Res>(this.client(address), method, request, { timeoutMs });
+  }
+
+  /** Calls the active controller, following NOT_CONTROLLER redirects within `timeoutMs`. */
+  async call<Res>(method: ControllerMethod, request: unknown): Promise<Res> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    let lastError: ApiError | undefined;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      const address = this.target;
+      const remainingMs = Math.max(1, Math.min(this.options.attemptTimeoutMs, deadline - Date.now()));
+      try {
+        const response = await this.callNode<Res>(address, method, request, remainingMs);
+        this.preferred = address;
+        return response;
+      } catch (error) {
+        const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+        lastError = apiError;
+        if (apiError.errorName === 'NOT_CONTROLLER') {
+          const leaderAddress = apiError.detail.leaderAddress ?? '';
+          if (leaderAddress !== '' && leaderAddress !== address) {
+            this.preferred = leaderAddress;
+            this.redirects++;
+            continue;
+          }
+        } else if (apiError.errorName !== 'NETWORK_EXCEPTION' && apiError.errorName !== 'REQUEST_TIMED_OUT') {
+          throw apiError;
+        }
+        // No leader known here, or the node is unreachable: try the next bootstrap address.
+        this.preferred = undefined;
+        this.nextBootstrap++;
+        this.retries++;
+        await sleep(Math.min(this.options.retryBackoffMs, Math.max(0, deadline - Date.now())));
+      }
+    }
+    throw lastError ?? new ApiError('REQUEST_TIMED_OUT', `no active controller answered ${method} within ${this.options.timeoutMs} ms`);
+  }
+
+  /** Follows the metadata log of one node from `fromOffset` (server stream). */
+  fetchMetadata(address: string, fromOffset: number, observer = 'client'): ClientReadableStream<unknown> {
+    return this.client(address).FetchMetadata({ fromOffset: String(fromOffset), observer });
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
