@@ -10,6 +10,8 @@ import { dirname } from 'node:path';
 import pino from 'pino';
 import type { DestinationStream, Level, Logger } from 'pino';
 
+export type { Level, Logger };
+
 export interface CreateLoggersOptions {
   readonly service: string;
   readonly nodeId: number;

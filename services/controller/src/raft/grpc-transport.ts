@@ -1,0 +1,155 @@
+/**
+ * `GrpcRaftTransport`: Raft messages to peers over `sluice.v1.RaftPeer/Send`.
+ *
+ * One channel per peer; one call in flight per peer, carrying everything queued for it (so
+ * messages to a peer stay in order and bursts are batched); a bounded queue per peer (messages
+ * beyond it are dropped: Raft retries through heartbeats, probes and timeouts). `send` only
+ * encodes and enqueues, so it never blocks the Ready loop. A failed call drops its batch.
+ */
+import type { Client, ChannelOptions } from '@grpc/grpc-js';
+import type { Message } from '@sluice/raft';
+import { callUnary, createGrpcClient, serviceClientConstructor } from '@sluice/runtime';
+import type { ApiError } from '@sluice/protocol';
+import { encodeRaftMessage } from './message-codec';
+import type { RaftLogger, RaftTransport } from './raft-driver';
+import { RAFT_PEER_SERVICE_NAME, raftPackageDefinition } from './raft-peer-service';
+import type { RaftEnvelope } from './raft-peer-service';
+
+export interface GrpcRaftTransportOptions {
+  readonly nodeId: number;
+  /** Peer id -> `host:port`; this node's own entry, if present, is ignored. */
+  readonly peers: ReadonlyMap<number, string>;
+  /** Sent in every envelope; receivers of another cluster refuse it. '' = unchecked. */
+  readonly clusterId?: string;
+  /** Deadline of one Send call. Default 1,000 ms (`controller.quorum.request.timeout.ms`). */
+  readonly requestTimeoutMs?: number;
+  /** Default 1,024 messages. */
+  readonly maxQueuedMessagesPerPeer?: number;
+  /** Default 32 MiB. */
+  readonly maxQueuedBytesPerPeer?: number;
+  /** Bytes per Send call (a single larger message still goes alone). Default 8 MiB. */
+  readonly maxCallBytes?: number;
+  readonly channelOptions?: ChannelOptions;
+  readonly logger?: RaftLogger;
+}
+
+export const GRPC_RAFT_TRANSPORT_DEFAULTS = Object.freeze({
+  requestTimeoutMs: 1_000,
+  maxQueuedMessagesPerPeer: 1_024,
+  maxQueuedBytesPerPeer: 32 * 1024 * 1024,
+  maxCallBytes: 8 * 1024 * 1024,
+});
+
+/** Repeated failures to one peer are logged at most this often. */
+const FAILURE_LOG_INTERVAL_MS = 5_000;
+
+interface PeerChannel {
+  readonly id: number;
+  readonly address: string;
+  readonly client: Client;
+  queue: Buffer[];
+  queuedBytes: number;
+  inFlight: boolean;
+  lastFailureLogMs: number;
+}
+
+export interface GrpcRaftTransportStats {
+  readonly sentMessages: number;
+  readonly droppedQueueFull: number;
+  readonly droppedUnknownPeer: number;
+  readonly droppedFailedCall: number;
+  readonly failedCalls: number;
+}
+
+export class GrpcRaftTransport implements RaftTransport {
+  private readonly peers = new Map<number, PeerChannel>();
+  private readonly requestTimeoutMs: number;
+  private readonly maxQueuedMessages: number;
+  private readonly maxQueuedBytes: number;
+  private readonly maxCallBytes: number;
+  private closed = false;
+  private counters = { sentMessages: 0, droppedQueueFull: 0, droppedUnknownPeer: 0, droppedFailedCall: 0, failedCalls: 0 };
+
+  constructor(private readonly options: GrpcRaftTransportOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? GRPC_RAFT_TRANSPORT_DEFAULTS.requestTimeoutMs;
+    this.maxQueuedMessages = options.maxQueuedMessagesPerPeer ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxQueuedMessagesPerPeer;
+    this.maxQueuedBytes = options.maxQueuedBytesPerPeer ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxQueuedBytesPerPeer;
+    this.maxCallBytes = options.maxCallBytes ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxCallBytes;
+    const ctor = serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME);
+    for (const [id, address] of options.peers) {
+      if (id === options.nodeId) continue;
+      const client = createGrpcClient(ctor, address, options.channelOptions);
+      this.peers.set(id, { id, address, client, queue: [], queuedBytes: 0, inFlight: false, lastFailureLogMs: 0 });
+    }
+  }
+
+  send(messages: readonly Message[]): void {
+    if (this.closed) return;
+    const touched = new Set<PeerChannel>();
+    for (const message of messages) {
+      const peer = this.peers.get(message.to);
+      if (peer === undefined) {
+        this.counters.droppedUnknownPeer++;
+        continue;
+      }
+      const bytes = encodeRaftMessage(message);
+      if (peer.queue.length >= this.maxQueuedMessages || peer.queuedBytes + bytes.length > this.maxQueuedBytes) {
+        this.counters.droppedQueueFull++;
+        continue;
+      }
+      peer.queue.push(bytes);
+      peer.queuedBytes += bytes.length;
+      touched.add(peer);
+    }
+    for (const peer of touched) this.flush(peer);
+  }
+
+  stats(): GrpcRaftTransportStats {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const peer of this.peers.values()) {
+      peer.queue = [];
+      peer.queuedBytes = 0;
+      peer.client.close();
+    }
+  }
+
+  private flush(peer: PeerChannel): void {
+    if (this.closed || peer.inFlight || peer.queue.length === 0) return;
+    let batchBytes = 0;
+    let count = 0;
+    while (count < peer.queue.length) {
+      const size = (peer.queue[count] as Buffer).length;
+      if (count > 0 && batchBytes + size > this.maxCallBytes) break;
+      batchBytes += size;
+      count++;
+    }
+    const batch = peer.queue.splice(0, count);
+    peer.queuedBytes -= batchBytes;
+    peer.inFlight = true;
+    const envelope: RaftEnvelope = { clusterId: this.options.clusterId ?? '', fromNodeId: this.options.nodeId, toNodeId: peer.id, messages: batch };
+    callUnary(peer.client, 'Send', envelope, { timeoutMs: this.requestTimeoutMs }).then(
+      () => {
+        this.counters.sentMessages += batch.length;
+        peer.inFlight = false;
+        this.flush(peer);
+      },
+      (error: ApiError) => {
+        this.counters.failedCalls++;
+        this.counters.droppedFailedCall += batch.length;
+        peer.inFlight = false;
+        const nowMs = Date.now();
+        if (nowMs - peer.lastFailureLogMs >= FAILURE_LOG_INTERVAL_MS) {
+          peer.lastFailureLogMs = nowMs;
+          this.options.logger?.warn({ peer: peer.id, address: peer.address, error: error.message }, 'raft send to peer failed; dropping (raft retries)');
+        }
+        // Do not spin on a dead peer: what is queued now is retried by the next Ready's send.
+        if (!this.closed) setImmediate(() => this.flush(peer));
+      },
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export * from './disk-storage';
+export * from './grpc-transport';
+export * from './message-codec';
+export * from './raft-driver';
+export * from './raft-peer-service';
