@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '@sluice/protocol';
+import type { Message } from '@sluice/raft';
+import { decodeRaftMessage, encodeRaftMessage } from '../../src/raft/message-codec';
+import { RaftDriver } from '../../src/raft/raft-driver';
+import type { RaftDriverOptions, RaftTransport } from '../../src/raft/raft-driver';
+import { ListStateMachine, waitFor } from './cluster-harness';
+
+/** In-process network: messages go through the codec and arrive on a later macrotask; nodes can be cut off. */
+class MemoryNetwork {
+  readonly drivers = new Map<number, RaftDriver>();
+  readonly isolated = new Set<number>();
+  transport(): RaftTransport {
+    return {
+      send: (messages: readonly Message[]) => {
+        for (const message of messages) {
+          if (this.isolated.has(message.from) || this.isolated.has(message.to)) continue;
+          const copy = decodeRaftMessage(encodeRaftMessage(message));
+          setImmediate(() => this.drivers.get(copy.to)?.receive(copy));
+        }
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+}
+
+describe('RaftDriver', () => {
+  let root: string;
+  let network: MemoryNetwork;
+  const machines = new Map<number, ListStateMachine>();
+  const fatal: unknown[] = [];
+
+  async function startNodes(ids: number[], extra: Partial<RaftDriverOptions> = {}): Promise<void> {
+    const voters = new Map(ids.map((id) => [id, `127.0.0.1:${9000 + id}`]));
+    for (const id of ids) {
+      const stateMachine = extra.stateMachine ?? new ListStateMachine();
+      machines.set(id, stateMachine as ListStateMachine);
+      const driver = new RaftDriver({
+        nodeId: id,
+        voters,
+        dataDir: join(root, `n${id}`),
+        stateMachine,
+        transport: network.transport(),
+        tickMs: 10,
+        electionTimeoutMs: 100,
+        heartbeatIntervalMs: 20,
+        onFatal: (error) => fatal.push(error),
+        ...extra,
+      });
+      network.drivers.set(id, driver);
+      await driver.start();
+    }
+  }
+
+  async function leader(): Promise<RaftDriver> {
+    let found: RaftDriver | undefined;
+    await waitFor(() => (found = [...network.drivers.values()].find((d) => d.isLeader() && !network.isolated.has(d.nodeId))) !== undefined, 3_000, 'a leader');
+    return found as RaftDriver;
+  }
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'sluice-raft-driver-'));
+    network = new MemoryNetwork();
+    machines.clear();
+    fatal.length = 0;
+  });
+  afterEach(async () => {
+    for (const driver of network.drivers.values()) await driver.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('runs a single-voter quorum', async () => {
+    await startNodes([1]);
+    const driver = await leader();
+    expect(await driver.propose([Buffer.from('x'), Buffer.from('y')])).toEqual({ index: 3 }); // 1 = the leader's no-op
+    expect(machines.get(1)?.values).toEqual(['x', 'y']);
+    expect(driver.committedIndex()).toBe(3);
+    const read = driver.readCommitted(1, 1_000);
+    expect(read.kind === 'entries' && read.entries.map((e) => Buffer.from(e.data).toString())).toEqual(['', 'x', 'y']);
+  });
+
+  it('rejects proposals of a leader cut off from the quorum, and its entry is overwritten', async () => {
+    await startNodes([1, 2, 3], { maxPendingProposals: 2 });
+    const old = await leader();
+    await old.propose([Buffer.from('ok')]);
+    network.isolated.add(old.nodeId);
+    const first = old.propose([Buffer.from('lost-1')]).catch((e: unknown) => e);
+    const second = old.propose([Buffer.from('lost-2')]).catch((e: unknown) => e);
+    const full = (await old.propose([Buffer.from('lost-3')]).catch((e: unknown) => e)) as ApiError;
+    expect([full.errorName, full.retriable]).toEqual(['REQUEST_TIMED_OUT', true]);
+    expect(full.message).toMatch(/queue is full/);
+    for (const outcome of [await first, await second]) {
+      expect(outcome).toBeInstanceOf(ApiError);
+      expect((outcome as ApiError).errorName).toBe('NOT_CONTROLLER'); // check-quorum made it step down
+    }
+    const next = await leader();
+    expect(next.nodeId).not.toBe(old.nodeId);
+    await next.propose([Buffer.from('new')]);
+    network.isolated.clear();
+    await waitFor(() => [...machines.values()].every((m) => m.values.join() === 'ok,new'), 3_000, 'the old leader to converge');
+  });
+
+  it('times proposals out, and stop() rejects what is pending', async () => {
+    await startNodes([1, 2, 3], { proposalTimeoutMs: 50, electionTimeoutMs: 2_000, heartbeatIntervalMs: 20 });
+    const driver = await leader();
+    network.isolated.add(driver.nodeId); // check-quorum needs 2 s here; the 50 ms timeout fires first
+    const timedOut = (await driver.propose([Buffer.from('slow')]).catch((e: unknown) => e)) as ApiError;
+    expect(timedOut.errorName).toBe('REQUEST_TIMED_OUT');
+    const pending = driver.propose([Buffer.from('pending')]).catch((e: unknown) => e);
+    await driver.stop();
+    expect(((await pending) as ApiError).errorName).toBe('NOT_CONTROLLER');
+  });
+
+  it('stops and reports a fatal error when the state machine throws', async () => {
+    const broken = new ListStateMachine();
+    broken.apply = () => {
+      throw new Error('apply bug');
+    };
+    await startNodes([1], { stateMachine: broken });
+    await waitFor(() => fatal.length > 0, 3_000, 'the fatal error');
+    expect((fatal[0] as Error).message).toBe('apply bug');
+    const error = (await network.drivers.get(1)!.propose([Buffer.from('x')]).catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+  });
+
+  it('validates proposals and options', async () => {
+    expect(() => new RaftDriver({ nodeId: 4, voters: new Map([[1, 'a:1']]), dataDir: root, stateMachine: new ListStateMachine(), transport: network.transport() })).toThrow(/not among the voters/);
+    await startNodes([1]);
+    const driver = await leader();
+    expect(((await driver.propose([]).catch((e: unknown) => e)) as ApiError).errorName).toBe('INVALID_REQUEST');
+    expect(() => driver.transferLeadership(7)).toThrow(ApiError);
+  });
+});

@@ -1,0 +1,68 @@
+import { ApiError } from '@sluice/protocol';
+import type { Message } from '@sluice/raft';
+import { callUnary, createGrpcClient, serviceClientConstructor, startGrpcServer } from '@sluice/runtime';
+import type { StartedGrpcServer } from '@sluice/runtime';
+import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
+import { encodeRaftMessage } from '../../src/raft/message-codec';
+import { createRaftPeerHandler, RAFT_PEER_SERVICE_NAME, raftPackageDefinition, raftPeerServiceRegistration } from '../../src/raft/raft-peer-service';
+import { waitFor } from './cluster-harness';
+
+const heartbeat = (from: number, to: number, term: number): Message => ({ type: 'heartbeat', from, to, term, commit: 0 });
+
+describe('RaftPeer over loopback gRPC', () => {
+  let server: StartedGrpcServer;
+  const received: Message[] = [];
+
+  beforeAll(async () => {
+    const handler = createRaftPeerHandler({ nodeId: 2, clusterId: 'c1', receive: (m) => received.push(m) });
+    server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [raftPeerServiceRegistration(handler)] });
+  });
+  afterAll(() => server.stop(0));
+  beforeEach(() => (received.length = 0));
+
+  it('delivers messages in order through GrpcRaftTransport', async () => {
+    const transport = new GrpcRaftTransport({ nodeId: 1, peers: new Map([[1, 'unused:1'], [2, server.address]]), clusterId: 'c1' });
+    try {
+      for (let term = 1; term <= 50; term++) transport.send([heartbeat(1, 2, term)]);
+      await waitFor(() => received.length === 50, 3_000, '50 messages');
+      expect(received.map((m) => m.term)).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
+      await waitFor(() => transport.stats().sentMessages === 50, 3_000, 'acks');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('refuses a whole envelope with a bad message, another cluster, or the wrong addressee', async () => {
+    const client = createGrpcClient(serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME), server.address);
+    const send = (envelope: object): Promise<ApiError> => callUnary(client, 'Send', envelope, { timeoutMs: 2_000 }).then(() => { throw new Error('accepted'); }, (e: ApiError) => e);
+    try {
+      const good = encodeRaftMessage(heartbeat(1, 2, 7));
+      expect((await send({ clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good, Buffer.from([1, 2, 3])] })).errorName).toBe('CORRUPT_MESSAGE');
+      expect((await send({ clusterId: 'other', fromNodeId: 1, toNodeId: 2, messages: [good] })).errorName).toBe('INCONSISTENT_CLUSTER_ID');
+      expect((await send({ clusterId: 'c1', fromNodeId: 1, toNodeId: 3, messages: [good] })).errorName).toBe('INVALID_REQUEST');
+      expect((await send({ clusterId: 'c1', fromNodeId: 3, toNodeId: 2, messages: [good] })).message).toMatch(/envelope is 3->2/);
+      expect(received).toEqual([]); // nothing from a refused envelope reached raft
+      await callUnary(client, 'Send', { clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good] }, { timeoutMs: 2_000 });
+      expect(received).toHaveLength(1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('never blocks on an unreachable peer and bounds its queue', async () => {
+    const spare = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
+    await spare.stop(0);
+    const transport = new GrpcRaftTransport({ nodeId: 1, peers: new Map([[3, spare.address]]), maxQueuedMessagesPerPeer: 16, requestTimeoutMs: 200 });
+    try {
+      const started = performance.now();
+      for (let k = 0; k < 1_000; k++) transport.send([heartbeat(1, 3, k + 1), heartbeat(1, 9, 1)]);
+      expect(performance.now() - started).toBeLessThan(500);
+      const stats = transport.stats();
+      expect(stats.droppedQueueFull).toBeGreaterThan(900);
+      expect(stats.droppedUnknownPeer).toBe(1_000);
+      await waitFor(() => transport.stats().failedCalls > 0, 3_000, 'the call to fail');
+    } finally {
+      await transport.close();
+    }
+  });
+});
