@@ -6,3 +6,4 @@ export * from './logger';
 export * from './meta-properties';
 export * from './metrics';
 export * from './proto';
+export * from './nest';

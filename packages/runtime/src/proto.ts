@@ -67,12 +67,14 @@ export function findProtoDir(startDir: string = __dirname, env: NodeJS.ProcessEn
 }
 
 /**
- * Loads proto files given relative to the proto root (e.g. `sluice/v1/raft.proto`); imports
- * resolve against the same root. Throws with the file name when a file is missing or invalid.
+ * Loads proto files given relative to a proto root (e.g. `sluice/v1/raft.proto`); imports
+ * resolve against the same roots, searched in order. Throws with the file name when a file is
+ * missing or invalid.
  */
-export function loadProtos(files: readonly string[], protoDir: string = findProtoDir()): PackageDefinition {
+export function loadProtos(files: readonly string[], protoDirs: string | readonly string[] = findProtoDir()): PackageDefinition {
+  const dirs = typeof protoDirs === 'string' ? [protoDirs] : [...protoDirs];
   for (const file of files) {
-    if (!existsSync(join(protoDir, file))) throw new ProtoDirNotFoundError(`proto file ${file} not found under ${protoDir}`);
+    if (!dirs.some((dir) => existsSync(join(dir, file)))) throw new ProtoDirNotFoundError(`proto file ${file} not found under ${dirs.join(', ')}`);
   }
-  return protoLoader.loadSync([...files], { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir] });
+  return protoLoader.loadSync([...files], { ...PROTO_LOADER_OPTIONS, includeDirs: dirs });
 }

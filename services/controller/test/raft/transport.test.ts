@@ -1,8 +1,9 @@
 import { ApiError } from '@sluice/protocol';
 import type { Message } from '@sluice/raft';
-import { callUnary, createGrpcClient, serviceClientConstructor, startGrpcServer } from '@sluice/runtime';
+import { callUnary, createGrpcClient, loadSluiceConfig, serviceClientConstructor, startGrpcServer } from '@sluice/runtime';
 import type { StartedGrpcServer } from '@sluice/runtime';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
+import { raftSettingsFromConfig } from '../../src/raft/raft-config';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
 import { createRaftPeerHandler, RAFT_PEER_SERVICE_NAME, raftPackageDefinition, raftPeerServiceRegistration } from '../../src/raft/raft-peer-service';
 import { waitFor } from './cluster-harness';
@@ -64,5 +65,17 @@ describe('RaftPeer over loopback gRPC', () => {
     } finally {
       await transport.close();
     }
+  });
+});
+
+describe('raft settings from config', () => {
+  it('maps Kafka-named keys onto driver options', () => {
+    const config = loadSluiceConfig({
+      overrides: { 'node.id': 1, 'process.roles': 'controller', 'controller.quorum.voters': '1@127.0.0.1:9093,2@[::1]:9094', 'log.dirs': '/data/a' },
+    }).values;
+    const settings = raftSettingsFromConfig(config);
+    expect([...settings.voters]).toEqual([[1, '127.0.0.1:9093'], [2, '[::1]:9094']]);
+    expect(settings.dataDir).toBe('/data/a/__cluster_metadata-0');
+    expect([settings.tickMs, settings.electionTimeoutMs, settings.heartbeatIntervalMs]).toEqual([25, 300, 50]);
   });
 });

@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
+import { ApiError } from '@sluice/protocol';
+import { callUnary, createGrpcClient, HealthStatus, HEALTH_PROTO_FILE, HEALTH_SERVICE_NAME, loadProtos, serviceClientConstructor } from '../src';
+import { ApiErrorRpcFilter, GrpcHealthController, grpcMicroserviceOptions } from '../src';
+
+const FIXTURES = join(__dirname, 'fixtures');
+
+@Controller()
+class EchoController {
+  @GrpcMethod('Echo', 'Echo')
+  echo(request: { text: string; failWith: string }): { text: string } {
+    if (request.failWith === 'NOT_CONTROLLER') throw new ApiError('NOT_CONTROLLER', 'ask node 3', { leaderAddress: '127.0.0.1:9095' });
+    if (request.failWith === 'bug') throw new Error('stack secrets');
+    return { text: request.text };
+  }
+}
+
+const health = new HealthStatus('SERVING');
+
+@Module({ controllers: [EchoController, GrpcHealthController], providers: [{ provide: HealthStatus, useValue: health }] })
+class TestModule {}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('NestJS gRPC glue', () => {
+  let app: INestMicroservice;
+  let address: string;
+
+  beforeAll(async () => {
+    address = `127.0.0.1:${await freePort()}`;
+    app = await NestFactory.createMicroservice(
+      TestModule,
+      { ...grpcMicroserviceOptions({ url: address, protoFiles: ['test/v1/echo.proto'], packages: ['test.v1'], protoDirs: [FIXTURES] }), logger: false },
+    );
+    app.useGlobalFilters(new ApiErrorRpcFilter());
+    await app.listen();
+  });
+  afterAll(() => app.close());
+
+  it('maps ApiErrors thrown in a Nest controller exactly like the raw helpers', async () => {
+    const client = createGrpcClient(serviceClientConstructor(loadProtos(['test/v1/echo.proto'], FIXTURES), 'test.v1.Echo'), address);
+    try {
+      expect(await callUnary(client, 'Echo', { text: 'hi' }, { timeoutMs: 2_000 })).toMatchObject({ text: 'hi' });
+      const error = (await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+      expect([error.errorName, error.message, error.detail]).toEqual(['NOT_CONTROLLER', 'NOT_CONTROLLER: ask node 3', { leaderAddress: '127.0.0.1:9095' }]);
+      const hidden = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+      expect(hidden.errorName).toBe('UNKNOWN_SERVER_ERROR');
+      expect(hidden.message).not.toContain('secrets');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('serves grpc.health.v1 Check from the injected HealthStatus', async () => {
+    const client = createGrpcClient(serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME), address);
+    try {
+      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'SERVING' });
+      health.set('', 'NOT_SERVING');
+      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'NOT_SERVING' });
+      const unknown = (await callUnary(client, 'Check', { service: 'x' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+      expect(unknown.message).toMatch(/unknown service/);
+    } finally {
+      client.close();
+    }
+  });
+});
