@@ -1,0 +1,286 @@
+/**
+ * Broker lifecycle (Kafka's ClusterControlManager plus the broker half of
+ * ReplicationControlManager): registration, heartbeats, fencing on lease expiry, controlled
+ * shutdown. Each function validates first and touches the soft state only once it has decided,
+ * so a refused request changes nothing.
+ *
+ * Broker epoch: Kafka uses the offset of the registration record. The core cannot know that
+ * offset before the shell appends the record, so the shell may pass `nextOffset` (the offset
+ * the first returned record will land at); without it the core assumes the record directly
+ * follows the image, i.e. `image.provenance.lastContainedOffset + 1`. Either way the epoch is
+ * raised to at least the previous epoch + 1, so it strictly increases per broker, and a broker
+ * counts as caught up once its metadata offset reaches its epoch.
+ */
+import {
+  isUuid,
+  ZERO_UUID,
+  type BrokerRegistration,
+  type BrokerRegistrationRecord,
+  type FenceBrokerRecord,
+  type Listener,
+  type MetadataRecord,
+  type UnfenceBrokerRecord,
+} from '@sluice/metadata';
+import { ApiError } from '@sluice/protocol';
+import { assert } from './assert';
+import { electionsForReturningBroker, movesOffBrokers } from './broker-partitions';
+import type { BrokerSession } from './broker-heartbeats';
+import { isEligibleBroker, type CoreContext } from './context';
+import { MAX_BROKERS, MAX_LISTENERS } from './limits';
+import type { ControllerResult } from './result';
+
+const MAX_BROKER_ID = 2 ** 31 - 1;
+const MAX_PORT = 65_535;
+const MAX_HOST_LENGTH = 255;
+const MAX_RACK_LENGTH = 255;
+
+export interface RegisterBrokerRequest {
+  readonly brokerId: number;
+  /** A Kafka-style UUID chosen by the broker process at start-up. */
+  readonly incarnationId: string;
+  readonly listeners: readonly Listener[];
+  readonly rack: string | null;
+  readonly clusterId: string;
+  /** Offset the registration record will be written at, when the shell knows it (see file comment). */
+  readonly nextOffset?: number;
+}
+
+export interface RegisterBrokerResponse {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+}
+
+export interface BrokerHeartbeatRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  /** The highest metadata offset the broker has applied; -1 if none. */
+  readonly currentMetadataOffset: number;
+  readonly wantFence: boolean;
+  readonly wantShutDown: boolean;
+}
+
+export interface BrokerHeartbeatResponse {
+  /** Fencing state once the returned records are applied. */
+  readonly isFenced: boolean;
+  readonly isCaughtUp: boolean;
+  readonly shouldShutDown: boolean;
+  readonly inControlledShutdown: boolean;
+  readonly leaseExpiresAtMs: number;
+}
+
+export interface ControlledShutdownRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+}
+
+export interface ControlledShutdownResponse {
+  /** True once the broker leads nothing and is fenced (by these records or before). */
+  readonly shouldShutDown: boolean;
+  /** Partitions whose leader or ISR these records change. */
+  readonly partitionsMoved: number;
+}
+
+export interface FenceExpiredResponse {
+  readonly fencedBrokerIds: readonly number[];
+  readonly partitionsChanged: number;
+  /** Earliest lease expiry among brokers still unfenced, so the shell knows when to call again; null if none. */
+  readonly nextExpiryMs: number | null;
+}
+
+function checkRegistrationShape(request: RegisterBrokerRequest): void {
+  const { brokerId, incarnationId, listeners, rack } = request;
+  if (!(Number.isInteger(brokerId) && brokerId >= 0 && brokerId <= MAX_BROKER_ID)) {
+    throw new ApiError('INVALID_REQUEST', `broker id ${brokerId} is not in 0..${MAX_BROKER_ID}`);
+  }
+  if (typeof incarnationId !== 'string' || !isUuid(incarnationId) || incarnationId === ZERO_UUID) {
+    throw new ApiError('INVALID_REQUEST', `incarnation id ${JSON.stringify(incarnationId)} is not a usable UUID`);
+  }
+  if (listeners.length === 0 || listeners.length > MAX_LISTENERS) {
+    throw new ApiError('INVALID_REQUEST', `a broker needs 1..${MAX_LISTENERS} listeners, got ${listeners.length}`);
+  }
+  const names = new Set<string>();
+  for (const listener of listeners) {
+    if (listener.name.length === 0 || names.has(listener.name)) {
+      throw new ApiError('INVALID_REQUEST', `listener name ${JSON.stringify(listener.name)} is empty or repeated`);
+    }
+    names.add(listener.name);
+    if (listener.host.length === 0 || listener.host.length > MAX_HOST_LENGTH) {
+      throw new ApiError('INVALID_REQUEST', `listener ${listener.name} host must be 1..${MAX_HOST_LENGTH} characters`);
+    }
+    if (!(Number.isInteger(listener.port) && listener.port >= 1 && listener.port <= MAX_PORT)) {
+      throw new ApiError('INVALID_REQUEST', `listener ${listener.name} port ${listener.port} is not in 1..${MAX_PORT}`);
+    }
+  }
+  if (rack !== null && (rack.length === 0 || rack.length > MAX_RACK_LENGTH)) {
+    throw new ApiError('INVALID_REQUEST', `rack must be null or 1..${MAX_RACK_LENGTH} characters`);
+  }
+}
+
+/** The broker's registration, checked against the epoch it claims. */
+export function registeredBroker(ctx: CoreContext, brokerId: number, brokerEpoch: number): BrokerRegistration {
+  const broker = ctx.image.cluster.broker(brokerId);
+  if (broker === undefined) throw new ApiError('BROKER_ID_NOT_REGISTERED', `broker ${brokerId} is not registered`);
+  if (broker.brokerEpoch !== brokerEpoch) {
+    throw new ApiError('STALE_BROKER_EPOCH', `broker ${brokerId} epoch ${brokerEpoch} does not match the registered epoch ${broker.brokerEpoch}`);
+  }
+  return broker;
+}
+
+export function registerBroker(ctx: CoreContext, request: RegisterBrokerRequest, nowMs: number): ControllerResult<RegisterBrokerResponse> {
+  const { image, heartbeats, settings } = ctx;
+  if (request.clusterId !== settings.clusterId) {
+    throw new ApiError('INCONSISTENT_CLUSTER_ID', `broker ${request.brokerId} belongs to cluster ${JSON.stringify(request.clusterId)}, this is ${settings.clusterId}`);
+  }
+  checkRegistrationShape(request);
+  const { brokerId } = request;
+  const existing = image.cluster.broker(brokerId);
+  if (existing === undefined && image.cluster.size >= MAX_BROKERS) {
+    throw new ApiError('POLICY_VIOLATION', `the cluster already has the maximum of ${MAX_BROKERS} brokers`);
+  }
+  if (existing !== undefined && existing.incarnationId !== request.incarnationId && heartbeats.hasValidSession(brokerId, existing.brokerEpoch, nowMs)) {
+    throw new ApiError(
+      'DUPLICATE_BROKER_REGISTRATION',
+      `broker ${brokerId} is registered by incarnation ${existing.incarnationId} whose session is still alive`,
+    );
+  }
+  const nextOffset = request.nextOffset ?? image.provenance.lastContainedOffset + 1;
+  assert(Number.isSafeInteger(nextOffset) && nextOffset > image.provenance.lastContainedOffset, `nextOffset ${nextOffset} is not after the image`);
+  const brokerEpoch = Math.max(nextOffset, (existing?.brokerEpoch ?? -1) + 1);
+  assert(Number.isSafeInteger(brokerEpoch), `broker epoch ${brokerEpoch} overflowed`);
+
+  const registration: BrokerRegistrationRecord = {
+    type: 'BrokerRegistration',
+    brokerId,
+    brokerEpoch,
+    incarnationId: request.incarnationId,
+    listeners: request.listeners.map((listener) => ({ name: listener.name, host: listener.host, port: listener.port })),
+    rack: request.rack,
+    fenced: true,
+  };
+  // A re-registering broker restarted and lost what it had in memory: it starts fenced, so it
+  // must give up leadership and ISR membership now, as if it had been fenced.
+  const moves =
+    existing !== undefined && !existing.fenced
+      ? movesOffBrokers(image, new Set([brokerId]), (id) => isEligibleBroker(ctx, id), settings.uncleanLeaderElectionEnable)
+      : [];
+  heartbeats.register(brokerId, brokerEpoch, nowMs);
+  const again = existing === undefined ? 'registered' : `re-registered (was epoch ${existing.brokerEpoch})`;
+  return {
+    records: [registration, ...moves],
+    response: { brokerId, brokerEpoch },
+    summary: `broker ${brokerId} ${again} with epoch ${brokerEpoch}, fenced until caught up` + (moves.length > 0 ? `; ${moves.length} partitions moved off it` : ''),
+  };
+}
+
+/** FenceBroker plus the moves off the broker, leaving it leading nothing. */
+function fenceRecords(ctx: CoreContext, broker: BrokerRegistration): MetadataRecord[] {
+  const fence: FenceBrokerRecord = { type: 'FenceBroker', brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch };
+  const moves = movesOffBrokers(ctx.image, new Set([broker.brokerId]), (id) => isEligibleBroker(ctx, id), ctx.settings.uncleanLeaderElectionEnable);
+  return [fence, ...moves];
+}
+
+/**
+ * Phase one moves leadership and ISR membership away (records only if there is something to
+ * move); once a call finds nothing left to move, it fences the broker and lets it shut down.
+ */
+function controlledShutdownStep(ctx: CoreContext, broker: BrokerRegistration, session: BrokerSession): ControllerResult<ControlledShutdownResponse> {
+  session.inControlledShutdown = true;
+  const { brokerId } = broker;
+  if (broker.fenced) {
+    return { records: [], response: { shouldShutDown: true, partitionsMoved: 0 }, summary: `broker ${brokerId} is fenced and may shut down` };
+  }
+  const moves = movesOffBrokers(ctx.image, new Set([brokerId]), (id) => isEligibleBroker(ctx, id), ctx.settings.uncleanLeaderElectionEnable);
+  if (moves.length > 0) {
+    return {
+      records: moves,
+      response: { shouldShutDown: false, partitionsMoved: moves.length },
+      summary: `broker ${brokerId} controlled shutdown: moving ${moves.length} partitions off it`,
+    };
+  }
+  const fence: FenceBrokerRecord = { type: 'FenceBroker', brokerId, brokerEpoch: broker.brokerEpoch };
+  return {
+    records: [fence],
+    response: { shouldShutDown: true, partitionsMoved: 0 },
+    summary: `broker ${brokerId} controlled shutdown: leads nothing, fenced, may shut down`,
+  };
+}
+
+export function controlledShutdown(ctx: CoreContext, request: ControlledShutdownRequest, nowMs: number): ControllerResult<ControlledShutdownResponse> {
+  const broker = registeredBroker(ctx, request.brokerId, request.brokerEpoch);
+  const session = ctx.heartbeats.touch(broker.brokerId, broker.brokerEpoch, nowMs, -1);
+  return controlledShutdownStep(ctx, broker, session);
+}
+
+export function brokerHeartbeat(ctx: CoreContext, request: BrokerHeartbeatRequest, nowMs: number): ControllerResult<BrokerHeartbeatResponse> {
+  const broker = registeredBroker(ctx, request.brokerId, request.brokerEpoch);
+  const offset = request.currentMetadataOffset;
+  if (!(Number.isSafeInteger(offset) && offset >= -1)) {
+    throw new ApiError('INVALID_REQUEST', `metadata offset ${offset} is not an offset`);
+  }
+  const { heartbeats } = ctx;
+  const { brokerId, brokerEpoch } = broker;
+  const session = heartbeats.touch(brokerId, brokerEpoch, nowMs, offset);
+  const isCaughtUp = session.metadataOffset >= brokerEpoch;
+  const reply = (records: MetadataRecord[], isFenced: boolean, shouldShutDown: boolean, summary: string): ControllerResult<BrokerHeartbeatResponse> => ({
+    records,
+    response: {
+      isFenced,
+      isCaughtUp,
+      shouldShutDown,
+      inControlledShutdown: session.inControlledShutdown,
+      leaseExpiresAtMs: heartbeats.leaseExpiresAtMs(session),
+    },
+    summary,
+  });
+
+  if (broker.fenced) {
+    if (request.wantShutDown) return reply([], true, true, `broker ${brokerId} is fenced and may shut down`);
+    if (request.wantFence || !isCaughtUp || session.inControlledShutdown) {
+      return reply([], true, false, `broker ${brokerId} heartbeat: stays fenced`);
+    }
+    const unfence: UnfenceBrokerRecord = { type: 'UnfenceBroker', brokerId, brokerEpoch };
+    const eligible = (id: number): boolean => id === brokerId || isEligibleBroker(ctx, id);
+    const elections = electionsForReturningBroker(ctx.image, brokerId, eligible, ctx.settings.uncleanLeaderElectionEnable);
+    const elected = elections.length > 0 ? `; elected leaders for ${elections.length} leaderless partitions` : '';
+    return reply([unfence, ...elections], false, false, `broker ${brokerId} caught up to offset ${offset}: unfenced${elected}`);
+  }
+  if (request.wantShutDown || session.inControlledShutdown) {
+    const step = controlledShutdownStep(ctx, broker, session);
+    return reply([...step.records], step.response.shouldShutDown, step.response.shouldShutDown, step.summary);
+  }
+  if (request.wantFence) {
+    const records = fenceRecords(ctx, broker);
+    return reply(records, true, false, `broker ${brokerId} asked to be fenced: fenced, ${records.length - 1} partitions moved off it`);
+  }
+  return reply([], false, false, `broker ${brokerId} heartbeat`);
+}
+
+/**
+ * Fences every unfenced broker whose lease expired, moving leadership and ISR membership off
+ * all of them in one pass (so no partition is handed to a broker fenced in the same batch).
+ */
+export function fenceExpiredBrokers(ctx: CoreContext, nowMs: number): ControllerResult<FenceExpiredResponse> {
+  const { image, heartbeats } = ctx;
+  heartbeats.sync(image, nowMs);
+  const expired: BrokerRegistration[] = [];
+  let nextExpiryMs: number | null = null;
+  for (const broker of image.cluster.brokers()) {
+    if (broker.fenced) continue;
+    const session = heartbeats.peek(broker.brokerId, broker.brokerEpoch);
+    if (session === undefined) continue; // a newer registration is in flight; it starts fenced anyway
+    if (heartbeats.isExpired(session, nowMs)) expired.push(broker);
+    else nextExpiryMs = Math.min(nextExpiryMs ?? Infinity, heartbeats.leaseExpiresAtMs(session) + 1);
+  }
+  if (expired.length === 0) {
+    return { records: [], response: { fencedBrokerIds: [], partitionsChanged: 0, nextExpiryMs }, summary: 'no broker lease expired' };
+  }
+  const leaving = new Set(expired.map((broker) => broker.brokerId));
+  const fences: FenceBrokerRecord[] = expired.map((broker) => ({ type: 'FenceBroker', brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch }));
+  const moves = movesOffBrokers(image, leaving, (id) => isEligibleBroker(ctx, id), ctx.settings.uncleanLeaderElectionEnable);
+  const ids = [...leaving];
+  return {
+    records: [...fences, ...moves],
+    response: { fencedBrokerIds: ids, partitionsChanged: moves.length, nextExpiryMs },
+    summary: `fenced broker${ids.length === 1 ? '' : 's'} ${ids.join(', ')} (lease expired); ${moves.length} partitions changed`,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * ControllerCore: the controller's pure decision core, one facade over the managers in this
+ * folder (Kafka's QuorumController without its event loop and log).
+ *
+ * Contract with the shell:
+ * - Every operation takes the latest MetadataImage: the committed image with every record the
+ *   core has already returned (and the shell appended) replayed on top, as Kafka's controller
+ *   decides on its uncommitted in-memory state. Passing only the committed image is correct
+ *   too if the shell runs one operation at a time and waits for each commit.
+ * - Operations return { records, response, summary } or throw an ApiError. A thrown ApiError
+ *   changes nothing (neither records nor the core's soft state). Batch operations
+ *   (createTopics, deleteTopics, electLeaders) report per-entry errors in the response instead.
+ * - The records apply cleanly with MetadataDelta to the given image; the core checks this on
+ *   every result unless `verifyRecords: false`.
+ * - The only soft state is broker liveness (BrokerHeartbeatManager). Call `activate` when this
+ *   controller becomes the Raft leader and `deactivate` when it stops being one.
+ * - No clocks (`nowMs` is passed in), no I/O, no randomness but the injected `rng`.
+ */
+import type { MetadataImage } from '@sluice/metadata';
+import { alterConfigs, type AlterConfigsResponse, type ConfigChange, type ConfigResourceRef } from './configuration-control';
+import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition';
+import { assert } from './assert';
+import { bootstrapRecords, type BootstrapResponse } from './bootstrap';
+import { BrokerHeartbeatManager } from './broker-heartbeats';
+import {
+  brokerHeartbeat,
+  controlledShutdown,
+  fenceExpiredBrokers,
+  registerBroker,
+  type BrokerHeartbeatRequest,
+  type BrokerHeartbeatResponse,
+  type ControlledShutdownRequest,
+  type ControlledShutdownResponse,
+  type FenceExpiredResponse,
+  type RegisterBrokerRequest,
+  type RegisterBrokerResponse,
+} from './cluster-control';
+import type { CoreContext, CoreSettings } from './context';
+import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './create-partitions';
+import { createTopics, type CreatableTopic, type CreateTopicsOptions, type CreateTopicsResponse } from './create-topics';
+import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics';
+import { describeCluster, describeTopics, type ClusterDescription, type TopicDescription } from './describe';
+import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders';
+import { applyRecords } from './invariants';
+import { DEFAULT_BROKER_SESSION_TIMEOUT_MS, DEFAULT_NUM_PARTITIONS, DEFAULT_REPLICATION_FACTOR } from './limits';
+import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './producer-ids';
+import type { ControllerResult } from './result';
+import type { Rng } from './rng';
+
+export interface ControllerCoreOptions {
+  readonly clusterId: string;
+  readonly rng: Rng;
+  /** broker.session.timeout.ms; default 9000. */
+  readonly brokerSessionTimeoutMs?: number;
+  /** Static unclean.leader.election.enable; default false. */
+  readonly uncleanLeaderElectionEnable?: boolean;
+  /** num.partitions; default 1. */
+  readonly defaultNumPartitions?: number;
+  /** default.replication.factor; default 1. */
+  readonly defaultReplicationFactor?: number;
+  /** Replay every result onto its image before returning it; default true. */
+  readonly verifyRecords?: boolean;
+}
+
+export class ControllerCore {
+  readonly settings: CoreSettings;
+  readonly heartbeats: BrokerHeartbeatManager;
+  private readonly rng: Rng;
+  private readonly verifyRecords: boolean;
+
+  constructor(options: ControllerCoreOptions) {
+    assert(options.clusterId.length > 0, 'clusterId must not be empty');
+    this.settings = Object.freeze({
+      clusterId: options.clusterId,
+      uncleanLeaderElectionEnable: options.uncleanLeaderElectionEnable ?? false,
+      defaultNumPartitions: options.defaultNumPartitions ?? DEFAULT_NUM_PARTITIONS,
+      defaultReplicationFactor: options.defaultReplicationFactor ?? DEFAULT_REPLICATION_FACTOR,
+    });
+    this.heartbeats = new BrokerHeartbeatManager(options.brokerSessionTimeoutMs ?? DEFAULT_BROKER_SESSION_TIMEOUT_MS);
+    this.rng = options.rng;
+    this.verifyRecords = options.verifyRecords ?? true;
+  }
+
+  private ctx(image: MetadataImage): CoreContext {
+    return { image, heartbeats: this.heartbeats, settings: this.settings, rng: this.rng };
+  }
+
+  private checked<R>(image: MetadataImage, result: ControllerResult<R>): ControllerResult<R> {
+    if (this.verifyRecords && result.records.length > 0) applyRecords(image, result.records);
+    return result;
+  }
+
+  /** This controller became the Raft leader: every registered broker gets a fresh lease from `nowMs`. */
+  activate(image: MetadataImage, nowMs: number): void {
+    this.heartbeats.clear();
+    this.heartbeats.sync(image, nowMs);
+  }
+
+  /** This controller stopped leading: forget soft state, the next leader rebuilds its own. */
+  deactivate(): void {
+    this.heartbeats.clear();
+  }
+
+  bootstrapRecords(image: MetadataImage, clusterConfigs: readonly ConfigChange[] = []): ControllerResult<BootstrapResponse> {
+    return this.checked(image, bootstrapRecords(image, this.settings.clusterId, clusterConfigs));
+  }
+
+  registerBroker(image: MetadataImage, request: RegisterBrokerRequest, nowMs: number): ControllerResult<RegisterBrokerResponse> {
+    return this.checked(image, registerBroker(this.ctx(image), request, nowMs));
+  }
+
+  brokerHeartbeat(image: MetadataImage, request: BrokerHeartbeatRequest, nowMs: number): ControllerResult<BrokerHeartbeatResponse> {
+    return this.checked(image, brokerHeartbeat(this.ctx(image), request, nowMs));
+  }
+
+  fenceExpiredBrokers(image: MetadataImage, nowMs: number): ControllerResult<FenceExpiredResponse> {
+    return this.checked(image, fenceExpiredBrokers(this.ctx(image), nowMs));
+  }
+
+  controlledShutdown(image: MetadataImage, request: ControlledShutdownRequest, nowMs: number): ControllerResult<ControlledShutdownResponse> {
+    return this.checked(image, controlledShutdown(this.ctx(image), request, nowMs));
+  }
+
+  alterPartition(image: MetadataImage, request: AlterPartitionRequest): ControllerResult<AlterPartitionResponse> {
+    return this.checked(image, alterPartition(this.ctx(image), request));
+  }
+
+  allocateProducerIds(image: MetadataImage, request: AllocateProducerIdsRequest): ControllerResult<AllocateProducerIdsResponse> {
+    return this.checked(image, allocateProducerIds(this.ctx(image), request));
+  }
+
+  createTopics(image: MetadataImage, topics: readonly CreatableTopic[], options: CreateTopicsOptions = {}): ControllerResult<CreateTopicsResponse> {
+    return this.checked(image, createTopics(this.ctx(image), topics, options));
+  }
+
+  deleteTopics(image: MetadataImage, request: DeleteTopicsRequest): ControllerResult<DeleteTopicsResponse> {
+    return this.checked(image, deleteTopics(this.ctx(image), request));
+  }
+
+  createPartitions(image: MetadataImage, request: CreatePartitionsRequest): ControllerResult<CreatePartitionsResponse> {
+    return this.checked(image, createPartitions(this.ctx(image), request));
+  }
+
+  alterConfigs(
+    image: MetadataImage,
+    resource: ConfigResourceRef,
+    changes: readonly ConfigChange[],
+    options: { readonly validateOnly?: boolean } = {},
+  ): ControllerResult<AlterConfigsResponse> {
+    return this.checked(image, alterConfigs(image, resource, changes, options.validateOnly ?? false));
+  }
+
+  electLeaders(image: MetadataImage, request: ElectLeadersRequest): ControllerResult<ElectLeadersResponse> {
+    return this.checked(image, electLeaders(this.ctx(image), request));
+  }
+
+  describeCluster(image: MetadataImage): ClusterDescription {
+    return describeCluster(image, this.settings.clusterId);
+  }
+
+  describeTopics(image: MetadataImage, names?: readonly string[]): TopicDescription[] {
+    return describeTopics(image, names);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Checks the core runs on its own output (and tests run on every image): the records replay
+ * cleanly onto the image they were decided from, and the cluster-level partition invariants
+ * hold. MetadataDelta already checks each partition's own shape (leader in ISR ⊆ replicas,
+ * distinct replicas); these add what needs the broker table.
+ */
+import { MetadataDelta, NO_LEADER, type MetadataImage, type MetadataRecord } from '@sluice/metadata';
+import { ControllerAssertionError } from './assert';
+
+/** Replays `records` onto `image`; throws ControllerAssertionError naming the first record that does not apply. */
+export function applyRecords(image: MetadataImage, records: readonly MetadataRecord[]): MetadataImage {
+  const delta = new MetadataDelta(image);
+  records.forEach((record, index) => {
+    try {
+      delta.replay(record);
+    } catch (error) {
+      throw new ControllerAssertionError(`assertion: record ${index} (${record.type}) does not apply: ${(error as Error).message}`);
+    }
+  });
+  return delta.apply();
+}
+
+/**
+ * Every leader is a registered, unfenced broker; every ISR member is unfenced, except the one
+ * member a leaderless partition keeps after its last ISR replica was fenced (Kafka's rule that
+ * the ISR never becomes empty). Returns the violations (empty when all hold).
+ */
+export function clusterInvariantViolations(image: MetadataImage, limit = 10): string[] {
+  const problems: string[] = [];
+  for (const topic of image.topics.topics()) {
+    for (let partitionId = 0; partitionId < topic.partitionCount && problems.length < limit; partitionId++) {
+      const p = topic.partitions.getPlain(partitionId);
+      if (p === undefined) {
+        problems.push(`${topic.name}-${partitionId} missing`);
+        continue;
+      }
+      const where = `${topic.name}-${partitionId}`;
+      if (new Set(p.replicas).size !== p.replicas.length) problems.push(`${where}: duplicate replicas ${p.replicas.join(',')}`);
+      if (p.isr.length === 0) problems.push(`${where}: empty ISR`);
+      if (p.isr.some((id) => !p.replicas.includes(id))) problems.push(`${where}: ISR ${p.isr.join(',')} not within replicas ${p.replicas.join(',')}`);
+      if (p.leader !== NO_LEADER) {
+        if (!p.isr.includes(p.leader)) problems.push(`${where}: leader ${p.leader} outside ISR ${p.isr.join(',')}`);
+        if (image.cluster.isFenced(p.leader)) problems.push(`${where}: leader ${p.leader} is fenced or unregistered`);
+      }
+      const fencedInIsr = p.isr.filter((id) => image.cluster.isFenced(id));
+      if (fencedInIsr.length > 0 && !(p.leader === NO_LEADER && p.isr.length === 1)) {
+        problems.push(`${where}: fenced broker(s) ${fencedInIsr.join(',')} in ISR ${p.isr.join(',')} with leader ${p.leader}`);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,215 @@
+import { NO_LEADER } from '@sluice/metadata';
+import { CLUSTER_ID, Harness, incarnation, SESSION_MS } from './harness';
+
+const listeners = [{ name: 'PLAINTEXT', host: 'h', port: 9092 }];
+
+describe('registerBroker', () => {
+  it('registers fenced with an epoch at the next offset, strictly increasing on re-registration', () => {
+    const h = new Harness();
+    const result = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID }, h.nowMs);
+    expect(result.records).toEqual([
+      { type: 'BrokerRegistration', brokerId: 1, brokerEpoch: h.image.provenance.lastContainedOffset + 1, incarnationId: incarnation(1), listeners, rack: 'a', fenced: true },
+    ]);
+    expect(result.summary).toContain('broker 1 registered');
+    h.commit(result);
+    const first = result.response.brokerEpoch;
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    // Same incarnation again (a retry): new, higher epoch.
+    const again = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID, nextOffset: 500 }, h.nowMs);
+    expect(again.response.brokerEpoch).toBe(500);
+    h.commit(again);
+    const low = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID }, h.nowMs);
+    expect(low.response.brokerEpoch).toBeGreaterThan(500);
+    expect(first).toBeLessThan(500);
+  });
+
+  it('refuses a wrong cluster id and malformed registrations without changing anything', () => {
+    const h = new Harness();
+    const base = { brokerId: 1, incarnationId: incarnation(1), listeners, rack: null, clusterId: CLUSTER_ID };
+    h.refuses('INCONSISTENT_CLUSTER_ID', () => h.core.registerBroker(h.image, { ...base, clusterId: 'other' }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, brokerId: -1 }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, incarnationId: 'nope' }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, listeners: [] }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, listeners: [...listeners, ...listeners] }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, listeners: [{ name: 'X', host: 'h', port: 70000 }] }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, rack: '' }, h.nowMs));
+    expect(h.core.heartbeats.size).toBe(0);
+  });
+
+  it('refuses a different incarnation while the old session lives, accepts it once the lease expired', () => {
+    const h = new Harness().brokers(1);
+    const other = { brokerId: 0, incarnationId: incarnation(99), listeners, rack: null, clusterId: CLUSTER_ID };
+    h.nowMs += SESSION_MS;
+    h.refuses('DUPLICATE_BROKER_REGISTRATION', () => h.core.registerBroker(h.image, other, h.nowMs));
+    h.nowMs += 1;
+    const result = h.core.registerBroker(h.image, other, h.nowMs);
+    expect(result.response.brokerEpoch).toBeGreaterThan(h.epoch(0));
+    h.commit(result);
+    expect(h.image.cluster.broker(0)?.incarnationId).toBe(incarnation(99));
+  });
+
+  it('re-registering a live broker moves its leadership off (it restarted and starts fenced)', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 3, 2);
+    const led = [0, 1, 2].filter((p) => h.partition('t', p).leader === 0);
+    expect(led.length).toBe(1);
+    const result = h.core.registerBroker(h.image, { brokerId: 0, incarnationId: incarnation(0), listeners, rack: null, clusterId: CLUSTER_ID }, h.nowMs);
+    expect(result.records.filter((r) => r.type === 'PartitionChange').length).toBeGreaterThanOrEqual(1);
+    h.commit(result);
+    for (let p = 0; p < 3; p++) {
+      expect(h.partition('t', p).leader).not.toBe(0);
+      expect(h.partition('t', p).isr).not.toContain(0);
+    }
+  });
+});
+
+describe('brokerHeartbeat', () => {
+  it('unfences once the broker caught up to its registration, not before', () => {
+    const h = new Harness();
+    const epoch = h.register(1);
+    const behind = h.core.brokerHeartbeat(h.image, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch - 1, wantFence: false, wantShutDown: false }, h.nowMs);
+    expect(behind.records).toEqual([]);
+    expect(behind.response).toMatchObject({ isFenced: true, isCaughtUp: false, shouldShutDown: false, leaseExpiresAtMs: h.nowMs + SESSION_MS });
+    const caught = h.core.brokerHeartbeat(h.image, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch, wantFence: false, wantShutDown: false }, h.nowMs);
+    expect(caught.records).toEqual([{ type: 'UnfenceBroker', brokerId: 1, brokerEpoch: epoch }]);
+    expect(caught.response).toMatchObject({ isFenced: false, isCaughtUp: true });
+    h.commit(caught);
+    expect(h.image.cluster.broker(1)?.fenced).toBe(false);
+    const steady = h.core.brokerHeartbeat(h.image, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch + 5, wantFence: false, wantShutDown: false }, h.nowMs);
+    expect(steady.records).toEqual([]);
+    expect(steady.response.isFenced).toBe(false);
+  });
+
+  it('refuses unknown brokers, stale epochs and bad offsets', () => {
+    const h = new Harness().brokers(1);
+    const hb = { brokerId: 0, brokerEpoch: h.epoch(0), currentMetadataOffset: 0, wantFence: false, wantShutDown: false };
+    h.refuses('BROKER_ID_NOT_REGISTERED', () => h.core.brokerHeartbeat(h.image, { ...hb, brokerId: 7 }, h.nowMs));
+    h.refuses('STALE_BROKER_EPOCH', () => h.core.brokerHeartbeat(h.image, { ...hb, brokerEpoch: hb.brokerEpoch - 1 }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () => h.core.brokerHeartbeat(h.image, { ...hb, currentMetadataOffset: -2 }, h.nowMs));
+  });
+
+  it('wantFence fences an unfenced broker and moves its partitions; a fenced broker wanting shutdown may go', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 6, 3);
+    const response = h.heartbeat(1, { wantFence: true });
+    expect(response.isFenced).toBe(true);
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    for (let p = 0; p < 6; p++) expect(h.partition('t', p).isr).not.toContain(1);
+    expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(true);
+  });
+
+  it('a returning broker becomes leader of leaderless partitions it is the last ISR member of', () => {
+    const h = new Harness().brokers(1);
+    h.topic('solo', 2, 1);
+    h.nowMs += SESSION_MS + 1;
+    h.commit(h.core.fenceExpiredBrokers(h.image, h.nowMs));
+    expect(h.partition('solo', 0)).toMatchObject({ leader: NO_LEADER, isr: [0], leaderEpoch: 1 });
+    const epoch = h.register(0);
+    expect(h.image.cluster.broker(0)?.brokerEpoch).toBe(epoch);
+    const response = h.heartbeat(0);
+    expect(response.isFenced).toBe(false);
+    expect(h.partition('solo', 0)).toMatchObject({ leader: 0, isr: [0], leaderEpoch: 2 });
+    expect(h.partition('solo', 1).leader).toBe(0);
+  });
+});
+
+describe('fenceExpiredBrokers', () => {
+  it('fences brokers whose lease expired, moving leadership within the ISR and shrinking it', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 9, 3);
+    const before = [...Array(9).keys()].map((p) => h.partition('t', p));
+    h.nowMs += SESSION_MS; // exactly the timeout: still alive
+    expect(h.core.fenceExpiredBrokers(h.image, h.nowMs).records).toEqual([]);
+    h.nowMs += 1;
+    for (const id of [0, 2]) h.heartbeat(id);
+    const result = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+    expect(result.response.fencedBrokerIds).toEqual([1]);
+    expect(result.records[0]).toEqual({ type: 'FenceBroker', brokerId: 1, brokerEpoch: h.epoch(1) });
+    expect(result.response.nextExpiryMs).toBe(h.nowMs + SESSION_MS + 1);
+    h.commit(result);
+    before.forEach((old, p) => {
+      const now = h.partition('t', p);
+      expect(now.isr).toEqual(old.isr.filter((id) => id !== 1));
+      if (old.leader === 1) {
+        expect(now.leader).toBe(old.replicas.find((id) => id !== 1));
+        expect(now.leaderEpoch).toBe(old.leaderEpoch + 1);
+      } else {
+        expect(now.leader).toBe(old.leader);
+        expect(now.leaderEpoch).toBe(old.leaderEpoch);
+      }
+      expect(now.partitionEpoch).toBe(old.partitionEpoch + 1);
+    });
+    expect(h.core.fenceExpiredBrokers(h.image, h.nowMs).records).toEqual([]);
+  });
+
+  it('keeps the last ISR member of a leaderless partition; unclean election when the topic enables it', () => {
+    const h = new Harness().brokers(2);
+    h.commit(h.core.createTopics(h.image, [{ name: 'clean', assignments: [[0, 1]] }, { name: 'dirty', assignments: [[0, 1]], configs: { 'unclean.leader.election.enable': 'true' } }]));
+    // Broker 1 falls out of both ISRs first (leader 0 shrinks them).
+    for (const name of ['clean', 'dirty']) {
+      const p = h.partition(name, 0);
+      h.commit(h.core.alterPartition(h.image, { brokerId: 0, brokerEpoch: h.epoch(0), topicId: h.image.topics.topicByName(name)?.topicId ?? '', partitionId: 0, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr: [0] }));
+    }
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(1);
+    h.commit(h.core.fenceExpiredBrokers(h.image, h.nowMs));
+    expect(h.partition('clean', 0)).toMatchObject({ leader: NO_LEADER, isr: [0] });
+    expect(h.partition('dirty', 0)).toMatchObject({ leader: 1, isr: [1] });
+  });
+
+  it('never hands leadership to another broker fenced in the same batch', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 12, 3);
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(2);
+    const result = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+    expect(result.response.fencedBrokerIds).toEqual([0, 1]);
+    h.commit(result);
+    for (let p = 0; p < 12; p++) expect(h.partition('t', p)).toMatchObject({ leader: 2, isr: [2] });
+  });
+
+  it('a new controller (activate) gives every broker a fresh lease', () => {
+    const h = new Harness().brokers(2);
+    h.nowMs += SESSION_MS * 10;
+    h.core.activate(h.image, h.nowMs);
+    expect(h.core.fenceExpiredBrokers(h.image, h.nowMs).records).toEqual([]);
+    expect(h.core.fenceExpiredBrokers(h.image, h.nowMs + SESSION_MS + 1).response.fencedBrokerIds).toEqual([0, 1]);
+  });
+});
+
+describe('controlledShutdown', () => {
+  it('moves leadership away first, then fences once the broker leads nothing', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 6, 3);
+    h.topic('single', 1, 1);
+    const soloOwner = h.partition('single', 0).leader;
+    const first = h.core.controlledShutdown(h.image, { brokerId: soloOwner, brokerEpoch: h.epoch(soloOwner) }, h.nowMs);
+    expect(first.response.shouldShutDown).toBe(false);
+    expect(first.records.every((r) => r.type === 'PartitionChange')).toBe(true);
+    h.commit(first);
+    for (let p = 0; p < 6; p++) {
+      expect(h.partition('t', p).leader).not.toBe(soloOwner);
+      expect(h.partition('t', p).isr).not.toContain(soloOwner);
+    }
+    expect(h.partition('single', 0)).toMatchObject({ leader: NO_LEADER, isr: [soloOwner] });
+    expect(h.image.cluster.broker(soloOwner)?.fenced).toBe(false);
+    // While shutting down it may not rejoin an ISR.
+    const p0 = h.partition('t', 0);
+    const topicId = h.image.topics.topicByName('t')?.topicId ?? '';
+    h.refuses('INELIGIBLE_REPLICA', () =>
+      h.core.alterPartition(h.image, { brokerId: p0.leader, brokerEpoch: h.epoch(p0.leader), topicId, partitionId: 0, leaderEpoch: p0.leaderEpoch, partitionEpoch: p0.partitionEpoch, newIsr: [...p0.isr, soloOwner] }),
+    );
+    const second = h.heartbeat(soloOwner, { wantShutDown: true });
+    expect(second.shouldShutDown).toBe(true);
+    expect(h.image.cluster.broker(soloOwner)?.fenced).toBe(true);
+    // New topics avoid it.
+    const placed = h.core.createTopics(h.image, [{ name: 'later', numPartitions: 4, replicationFactor: 2 }]).response.topics[0]?.assignments ?? [];
+    expect(placed.flat()).not.toContain(soloOwner);
+  });
+
+  it('refuses stale epochs', () => {
+    const h = new Harness().brokers(1);
+    h.refuses('STALE_BROKER_EPOCH', () => h.core.controlledShutdown(h.image, { brokerId: 0, brokerEpoch: 12345 }, h.nowMs));
+    h.refuses('BROKER_ID_NOT_REGISTERED', () => h.core.controlledShutdown(h.image, { brokerId: 9, brokerEpoch: 1 }, h.nowMs));
+  });
+});
