@@ -1,0 +1,357 @@
+/**
+ * The Controller RPCs as application calls: proto-shaped request in, proto-shaped response out.
+ * Writes go through the single event queue and the pure core (decided against the latest
+ * image); reads are served from this node's applied image. Every write leaves one audit line.
+ */
+import { ApiError } from '@sluice/protocol';
+import type { ConfigResourceType, MetadataImage, MetadataRecord } from '@sluice/metadata';
+import type { ControllerCore, ControllerResult } from '../core';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { ControllerQueue, Decision } from '../quorum/controller-queue';
+import type { QuorumPort } from '../quorum/quorum-port';
+import type { MetadataStateMachine } from '../state/metadata-state-machine';
+import { describeBrokers, describeTopics } from './describe';
+import type * as pb from './proto-types';
+
+export interface ControllerApiDeps {
+  readonly queue: ControllerQueue;
+  readonly quorum: QuorumPort;
+  readonly stateMachine: MetadataStateMachine;
+  readonly core: ControllerCore;
+  readonly audit: AuditTrail;
+  readonly clock: () => number;
+  /** Controller node id -> host:port, from controller.quorum.voters. */
+  readonly voters: ReadonlyMap<number, string>;
+  /** Called once per write with its result name ('OK' or a Kafka error name) and duration. */
+  readonly onWrite?: (operation: string, result: string, durationMs: number) => void;
+}
+
+/** The text of an ApiError without the `NAME: ` prefix ApiError puts in `message`. */
+export function errorText(error: ApiError): string {
+  const prefix = `${error.errorName}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+function itemError(error: ApiError | undefined): { errorName: string; errorMessage: string } {
+  return error === undefined ? { errorName: '', errorMessage: '' } : { errorName: error.errorName, errorMessage: errorText(error) };
+}
+
+/** int64 fields arrive as decimal strings; refuse anything that is not a safe integer. */
+export function int64(value: pb.Int64 | undefined, field: string): number {
+  const number = typeof value === 'number' ? value : Number(value ?? 0);
+  if (!Number.isSafeInteger(number)) throw new ApiError('INVALID_REQUEST', `${field} ${String(value)} is not a safe integer`);
+  return number;
+}
+
+function countByType(records: readonly MetadataRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const record of records) counts[record.type] = (counts[record.type] ?? 0) + 1;
+  return counts;
+}
+
+export class ControllerApi {
+  constructor(private readonly deps: ControllerApiDeps) {}
+
+  /**
+   * Runs one core decision through the queue and audits it (who, what, what changed, result).
+   * `auditAlways: false` skips the audit line for decisions that changed nothing (heartbeats).
+   */
+  private async write<R>(
+    principal: string,
+    operation: string,
+    request: unknown,
+    decide: (core: ControllerCore, image: MetadataImage, nowMs: number) => ControllerResult<R>,
+    auditAlways = true,
+  ): Promise<R> {
+    const started = this.deps.clock();
+    let records: readonly MetadataRecord[] = [];
+    try {
+      const outcome = await this.deps.queue.write((image, nowMs): Decision<R> => {
+        const result = decide(this.deps.core, image, nowMs);
+        records = result.records;
+        return result;
+      });
+      this.deps.onWrite?.(operation, 'OK', this.deps.clock() - started);
+      if (auditAlways || outcome.recordCount > 0) {
+        this.deps.audit.record({
+          principal,
+          operation,
+          request,
+          changed: { summary: outcome.summary, records: countByType(records) },
+          result: 'OK',
+          ...(outcome.offset === undefined ? {} : { offset: outcome.offset }),
+          durationMs: this.deps.clock() - started,
+        });
+      }
+      return outcome.response;
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : undefined;
+      this.deps.onWrite?.(operation, apiError?.errorName ?? 'UNKNOWN_SERVER_ERROR', this.deps.clock() - started);
+      // Follower redirects are not decisions; do not fill the audit log with them.
+      if (apiError?.errorName !== 'NOT_CONTROLLER' && (auditAlways || apiError === undefined)) {
+        this.deps.audit.record({
+          principal,
+          operation,
+          request,
+          result: apiError?.errorName ?? 'UNKNOWN_SERVER_ERROR',
+          errorMessage: apiError !== undefined ? errorText(apiError) : String(error),
+          durationMs: this.deps.clock() - started,
+        });
+      }
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------------ brokers
+
+  async registerBroker(request: pb.RegisterBrokerRequest, principal: string): Promise<pb.RegisterBrokerResponse> {
+    const response = await this.write(principal, 'RegisterBroker', { brokerId: request.brokerId, incarnationId: request.incarnationId }, (core, image, nowMs) =>
+      core.registerBroker(
+        image,
+        {
+          brokerId: request.brokerId,
+          clusterId: request.clusterId,
+          incarnationId: request.incarnationId,
+          listeners: (request.listeners ?? []).map((listener) => ({ name: listener.name, host: listener.host, port: listener.port })),
+          rack: request.rack === '' ? null : request.rack,
+        },
+        nowMs,
+      ),
+    );
+    return { brokerEpoch: String(response.brokerEpoch) };
+  }
+
+  async brokerHeartbeat(request: pb.BrokerHeartbeatRequest, principal: string): Promise<pb.BrokerHeartbeatResponse> {
+    const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
+    const currentMetadataOffset = int64(request.currentMetadataOffset, 'currentMetadataOffset');
+    const response = await this.write(
+      principal,
+      'BrokerHeartbeat',
+      { brokerId: request.brokerId, brokerEpoch, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
+      (core, image, nowMs) =>
+        core.brokerHeartbeat(
+          image,
+          { brokerId: request.brokerId, brokerEpoch, currentMetadataOffset, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
+          nowMs,
+        ),
+      false,
+    );
+    return { isFenced: response.isFenced, shouldShutDown: response.shouldShutDown, isCaughtUp: response.isCaughtUp };
+  }
+
+  async controlledShutdown(request: pb.ControlledShutdownRequest, principal: string): Promise<pb.ControlledShutdownResponse> {
+    const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
+    await this.write(principal, 'ControlledShutdown', { brokerId: request.brokerId, brokerEpoch }, (core, image, nowMs) =>
+      core.controlledShutdown(image, { brokerId: request.brokerId, brokerEpoch }, nowMs),
+    );
+    // What the broker still leads once the shutdown records applied (Kafka's remaining partitions).
+    const image = this.deps.stateMachine.image;
+    const remaining: pb.TopicPartitions[] = [];
+    for (const topic of image.topics.sortedTopics()) {
+      const partitions: number[] = [];
+      for (let id = 0; id < topic.partitionCount; id++) if (topic.leader(id) === request.brokerId) partitions.push(id);
+      if (partitions.length > 0) remaining.push({ topic: topic.name, partitions });
+    }
+    return { remainingPartitions: remaining };
+  }
+
+  async alterPartition(request: pb.AlterPartitionRequest, principal: string): Promise<pb.AlterPartitionResponse> {
+    const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
+    const topics: pb.AlterPartitionResponse['topics'] = [];
+    // One decision per partition: each is fenced by its own partition epoch, and a stale one
+    // must not hold up the others (Kafka answers per partition too).
+    for (const topic of request.topics ?? []) {
+      const partitions: pb.AlterPartitionItemResult[] = [];
+      for (const item of topic.partitions ?? []) {
+        try {
+          const response = await this.write(
+            principal,
+            'AlterPartition',
+            { brokerId: request.brokerId, topicId: topic.topicId, partition: item.partition, newIsr: item.newIsr },
+            (core, image) =>
+              core.alterPartition(image, {
+                brokerId: request.brokerId,
+                brokerEpoch,
+                topicId: topic.topicId,
+                partitionId: item.partition,
+                leaderEpoch: item.leaderEpoch,
+                partitionEpoch: item.partitionEpoch,
+                newIsr: item.newIsr ?? [],
+              }),
+          );
+          partitions.push({
+            partition: item.partition,
+            ...itemError(undefined),
+            leader: response.leader,
+            leaderEpoch: response.leaderEpoch,
+            isr: [...response.isr],
+            partitionEpoch: response.partitionEpoch,
+          });
+        } catch (error) {
+          if (!(error instanceof ApiError) || error.errorName === 'NOT_CONTROLLER' || error.errorName === 'STALE_BROKER_EPOCH') throw error;
+          partitions.push({ partition: item.partition, ...itemError(error), leader: -1, leaderEpoch: -1, isr: [], partitionEpoch: -1 });
+        }
+      }
+      topics.push({ topicId: topic.topicId, partitions });
+    }
+    return { topics };
+  }
+
+  async allocateProducerIds(request: pb.AllocateProducerIdsRequest, principal: string): Promise<pb.AllocateProducerIdsResponse> {
+    const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
+    const response = await this.write(principal, 'AllocateProducerIds', { brokerId: request.brokerId }, (core, image) =>
+      core.allocateProducerIds(image, { brokerId: request.brokerId, brokerEpoch }),
+    );
+    return { producerIdStart: String(response.producerIdStart), producerIdLen: response.producerIdLen };
+  }
+
+  /** Writes the bootstrap records (metadata.version) when the log is still empty; no-op otherwise. */
+  async bootstrapIfEmpty(): Promise<void> {
+    await this.write('controller:bootstrap', 'Bootstrap', undefined, (core, image) =>
+      image.isEmpty ? core.bootstrapRecords(image) : { records: [], response: undefined, summary: 'already bootstrapped' },
+    false);
+  }
+
+  /** The lease timer's periodic call (leader only); returns when to call again, if known. */
+  async fenceExpiredBrokers(): Promise<number | null> {
+    const response = await this.write('controller:lease-timer', 'FenceExpiredBrokers', undefined, (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs), false);
+    return response.nextExpiryMs;
+  }
+
+  // ------------------------------------------------------------------ admin
+
+  async createTopics(request: pb.CreateTopicsRequest, principal: string): Promise<pb.CreateTopicsResponse> {
+    const topics = (request.topics ?? []).map((topic) => ({
+      name: topic.name,
+      numPartitions: topic.numPartitions === 0 ? -1 : topic.numPartitions,
+      replicationFactor: topic.replicationFactor === 0 ? -1 : topic.replicationFactor,
+      ...(topic.assignments !== undefined && topic.assignments.length > 0 ? { assignments: assignmentLists(topic.assignments, topic.name) } : {}),
+      configs: topic.configs ?? {},
+    }));
+    const response = await this.write(
+      principal,
+      'CreateTopics',
+      { topics: topics.map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor })), validateOnly: request.validateOnly },
+      (core, image) => core.createTopics(image, topics, { validateOnly: request.validateOnly }),
+    );
+    return {
+      topics: response.topics.map((topic) => ({
+        name: topic.name,
+        topicId: topic.topicId ?? '',
+        ...itemError(topic.error),
+        numPartitions: topic.numPartitions ?? -1,
+        replicationFactor: topic.replicationFactor ?? -1,
+      })),
+    };
+  }
+
+  async deleteTopics(request: pb.DeleteTopicsRequest, principal: string): Promise<pb.DeleteTopicsResponse> {
+    const response = await this.write(principal, 'DeleteTopics', { names: request.names }, (core, image) => core.deleteTopics(image, { names: request.names ?? [] }));
+    return {
+      topics: response.topics.map((topic) => ({ name: topic.name ?? '', topicId: topic.topicId ?? '', ...itemError(topic.error) })),
+    };
+  }
+
+  async createPartitions(request: pb.CreatePartitionsRequest, principal: string): Promise<pb.CreatePartitionsResponse> {
+    const topics: pb.CreatePartitionsResponse['topics'] = [];
+    for (const topic of request.topics ?? []) {
+      try {
+        await this.write(principal, 'CreatePartitions', { topic: topic.name, count: topic.count, validateOnly: request.validateOnly }, (core, image) =>
+          core.createPartitions(image, {
+            topic: topic.name,
+            count: topic.count,
+            ...(topic.assignments !== undefined && topic.assignments.length > 0
+              ? { assignments: [...topic.assignments].sort((a, b) => a.partition - b.partition).map((a) => [...(a.brokerIds ?? [])]) }
+              : {}),
+            validateOnly: request.validateOnly,
+          }),
+        );
+        topics.push({ name: topic.name, ...itemError(undefined) });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.errorName === 'NOT_CONTROLLER') throw error;
+        topics.push({ name: topic.name, ...itemError(error) });
+      }
+    }
+    return { topics };
+  }
+
+  async alterConfigs(request: pb.AlterConfigsRequest, principal: string): Promise<pb.AlterConfigsResponse> {
+    const resources: pb.AlterConfigsResponse['resources'] = [];
+    for (const resource of request.resources ?? []) {
+      try {
+        const type = resourceType(resource.resourceType);
+        const changes = (resource.configs ?? []).map((config) => {
+          const op = config.operation.toLowerCase();
+          if (op !== 'set' && op !== 'delete' && op !== 'append' && op !== 'subtract') {
+            throw new ApiError('INVALID_REQUEST', `config operation ${JSON.stringify(config.operation)} is not SET, DELETE, APPEND or SUBTRACT`);
+          }
+          return { name: config.name, op, value: op === 'delete' ? null : config.value } as const;
+        });
+        await this.write(
+          principal,
+          'AlterConfigs',
+          { resourceType: type, resourceName: resource.resourceName, changes: changes.map((c) => `${c.op} ${c.name}`) },
+          (core, image) => core.alterConfigs(image, { type, name: resource.resourceName }, changes, { validateOnly: request.validateOnly }),
+        );
+        resources.push({ resourceType: resource.resourceType, resourceName: resource.resourceName, ...itemError(undefined) });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.errorName === 'NOT_CONTROLLER') throw error;
+        resources.push({ resourceType: resource.resourceType, resourceName: resource.resourceName, ...itemError(error) });
+      }
+    }
+    return { resources };
+  }
+
+  async electLeaders(request: pb.ElectLeadersRequest, principal: string): Promise<pb.ElectLeadersResponse> {
+    const typeText = (request.electionType === '' ? 'PREFERRED' : request.electionType).toUpperCase();
+    if (typeText !== 'PREFERRED' && typeText !== 'UNCLEAN') {
+      throw new ApiError('INVALID_REQUEST', `election type ${JSON.stringify(request.electionType)} is not PREFERRED or UNCLEAN`);
+    }
+    const type = typeText === 'PREFERRED' ? 'preferred' : 'unclean';
+    const refs = (request.topicPartitions ?? []).flatMap((tp) => (tp.partitions ?? []).map((partitionId) => ({ topic: tp.topic, partitionId })));
+    const response = await this.write(principal, 'ElectLeaders', { type, partitions: refs.length }, (core, image) =>
+      core.electLeaders(image, refs.length === 0 ? { type } : { type, partitions: refs }),
+    );
+    return { results: response.results.map((result) => ({ topic: result.topic, partition: result.partitionId, ...itemError(result.error) })) };
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  describeCluster(clusterId: string): pb.DescribeClusterResponse {
+    const image = this.deps.stateMachine.image;
+    const leaderId = this.deps.quorum.leaderId();
+    return {
+      clusterId,
+      nodeId: this.deps.quorum.nodeId,
+      controllerId: leaderId ?? -1,
+      controllerAddress: leaderId === null ? '' : (this.deps.voters.get(leaderId) ?? ''),
+      raftTerm: String(this.deps.quorum.term()),
+      metadataOffset: String(Math.max(0, image.provenance.lastContainedOffset)),
+      brokers: describeBrokers(image),
+      controllers: [...this.deps.voters].map(([nodeId, address]) => ({ nodeId, address })),
+    };
+  }
+
+  describeTopics(request: pb.DescribeTopicsRequest): pb.DescribeTopicsResponse {
+    return describeTopics(this.deps.stateMachine.image, request.names ?? []);
+  }
+}
+
+function resourceType(text: string): ConfigResourceType {
+  const type = text.toLowerCase();
+  if (type === 'topic' || type === 'broker' || type === 'cluster') return type;
+  throw new ApiError('INVALID_REQUEST', `resource type ${JSON.stringify(text)} is not topic, broker or cluster`);
+}
+
+/** Proto assignments (partition -> brokers) to the core's dense list, refusing gaps. */
+function assignmentLists(assignments: readonly pb.ReplicaAssignment[], topic: string): number[][] {
+  const lists: number[][] = [];
+  const sorted = [...assignments].sort((a, b) => a.partition - b.partition);
+  sorted.forEach((assignment, index) => {
+    if (assignment.partition !== index) {
+      throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `topic ${topic}: assignments must cover partitions 0..n-1 without gaps (partition ${index} missing)`);
+    }
+    lists.push([...(assignment.brokerIds ?? [])]);
+  });
+  return lists;
+}

@@ -1,0 +1,231 @@
+/**
+ * One controller process, assembled: the replicated state machine, the quorum (Raft), the
+ * single event queue, the pure core behind ControllerApi, one gRPC server (RaftPeer +
+ * Controller + grpc.health.v1), /metrics, the broker-lease timer and the audit stream.
+ * Framework-free so component tests can start several in one process; ControllerModule wraps
+ * it for NestJS.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  createMetricsRegistry,
+  formatHostPort,
+  HealthStatus,
+  startGrpcServer,
+  startMetricsServer,
+  type StartedGrpcServer,
+  type StartedMetricsServer,
+} from '@sluice/runtime';
+import { ControllerApi } from '../api/controller-api';
+import { controllerService } from '../api/controller-grpc';
+import { AuditTrail, type AuditSink } from '../audit/audit-trail';
+import { ControllerCore, type Rng } from '../core';
+import { MetadataFeed } from '../feed/metadata-feed';
+import { ControllerQueue } from '../quorum/controller-queue';
+import { MetadataStateMachine } from '../state/metadata-state-machine';
+import { ControllerMetrics } from './controller-metrics';
+import type { QuorumRuntime } from './quorum-runtime';
+
+export interface ControllerNodeOptions {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  /** host:port to bind the gRPC server (port 0: OS-chosen). */
+  readonly bindHost: string;
+  readonly bindPort: number;
+  /** Controller node id -> host:port peers and clients dial (controller.quorum.voters). */
+  readonly voters: ReadonlyMap<number, string>;
+  readonly brokerSessionTimeoutMs: number;
+  readonly settings: {
+    readonly uncleanLeaderElectionEnable: boolean;
+    readonly defaultNumPartitions: number;
+    readonly defaultReplicationFactor: number;
+  };
+  /** Metrics HTTP server; null disables it. */
+  readonly metrics: { readonly host: string; readonly port: number } | null;
+  readonly log: Logger;
+  readonly auditSink: AuditSink;
+  /** Builds the quorum around the state machine (reads local storage, restores the snapshot). */
+  readonly createQuorum: (stateMachine: MetadataStateMachine) => Promise<QuorumRuntime>;
+  readonly clock?: () => number;
+  readonly rng?: Rng;
+}
+
+/** Bounds on the lease timer's period: often enough to fence promptly, never a busy loop. */
+const MIN_LEASE_CHECK_MS = 50;
+const MAX_LEASE_CHECK_MS = 1_000;
+
+export class ControllerNode {
+  private grpc: StartedGrpcServer | undefined;
+  private metricsServer: StartedMetricsServer | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseCheckRunning = false;
+  private stopped: Promise<void> | undefined;
+
+  private constructor(
+    readonly options: ControllerNodeOptions,
+    readonly stateMachine: MetadataStateMachine,
+    readonly quorum: QuorumRuntime,
+    readonly queue: ControllerQueue,
+    readonly api: ControllerApi,
+    private readonly health: HealthStatus,
+    private readonly metrics: ControllerMetrics,
+    private readonly registry: ReturnType<typeof createMetricsRegistry>,
+  ) {}
+
+  /** The gRPC address this node serves on. */
+  get address(): string {
+    if (this.grpc === undefined) throw new Error('controller node is not started');
+    return this.grpc.address;
+  }
+
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
+  }
+
+  static async start(options: ControllerNodeOptions): Promise<ControllerNode> {
+    const clock = options.clock ?? Date.now;
+    const log = options.log;
+    const stateMachine = new MetadataStateMachine(undefined, (index, reason) =>
+      log.error({ index, reason }, 'committed metadata entry skipped: it does not apply to the image'),
+    );
+    const quorum = await options.createQuorum(stateMachine);
+    const rng: Rng = options.rng ?? (() => randomBytes(4).readUInt32BE(0) / 4_294_967_296);
+    const core = new ControllerCore({ clusterId: options.clusterId, rng, brokerSessionTimeoutMs: options.brokerSessionTimeoutMs, ...options.settings });
+    const registry = createMetricsRegistry({ service: 'controller', nodeId: options.nodeId });
+    const metrics = new ControllerMetrics(registry);
+    const health = new HealthStatus('NOT_SERVING');
+    const queue = new ControllerQueue(quorum, stateMachine, {
+      activationWaitMs: 2_000,
+      maxPendingWrites: 1_000,
+      clock,
+      addressOf: (id) => options.voters.get(id),
+      onActivated: (nowMs) => {
+        // A new leader gives every registered broker a fresh lease, as Kafka does on failover.
+        core.activate(stateMachine.image, nowMs);
+        metrics.activeController.set(1);
+        // A brand-new cluster's first leader writes metadata.version; decided before any waiting request.
+        // (`api` is assigned below, before any activation can complete: commits are asynchronous.)
+        api.bootstrapIfEmpty().catch((error: unknown) => log.warn({ err: error }, 'bootstrap records not written'));
+      },
+      onDeactivated: () => {
+        core.deactivate();
+        metrics.activeController.set(0);
+      },
+      log: (message, fields) => log.info(fields ?? {}, message),
+    });
+    const api: ControllerApi = new ControllerApi({
+      queue,
+      quorum,
+      stateMachine,
+      core,
+      audit: new AuditTrail(options.auditSink, options.nodeId, clock),
+      clock,
+      voters: options.voters,
+      onWrite: (operation, result, durationMs) => {
+        metrics.requests.inc({ operation, result });
+        if (result === 'OK') metrics.writeLatency.observe({ operation }, durationMs / 1000);
+      },
+    });
+    const node = new ControllerNode(options, stateMachine, quorum, queue, api, health, metrics, registry);
+    await node.startServing();
+    return node;
+  }
+
+  private async startServing(): Promise<void> {
+    const { options, stateMachine, quorum, metrics, health, log } = { ...this, log: this.options.log };
+    const report = (error: unknown, referenceId: string): void => log.error({ err: error, referenceId }, 'request failed with an internal error');
+    const feed = new MetadataFeed(stateMachine);
+    const updateImageMetrics = (): void => {
+      const image = stateMachine.image;
+      metrics.appliedOffset.set(stateMachine.appliedIndex);
+      metrics.topics.set(image.topics.topicCount);
+      metrics.partitions.set(image.topics.partitionCount);
+      const brokers = image.cluster.brokers();
+      metrics.brokers.set(brokers.length);
+      metrics.fencedBrokers.set(brokers.filter((broker) => broker.fenced).length);
+    };
+    stateMachine.onApply(updateImageMetrics);
+    updateImageMetrics();
+    quorum.onLeaderChange((leaderId, term) => {
+      metrics.raftTerm.set(term);
+      log.info({ leaderId, term }, leaderId === options.nodeId ? 'this node is the quorum leader' : 'quorum leader changed');
+    });
+    this.grpc = await startGrpcServer({
+      host: options.bindHost,
+      port: options.bindPort,
+      services: [
+        ...quorum.services,
+        controllerService({
+          api: this.api,
+          feed,
+          clusterId: options.clusterId,
+          report,
+          onStream: (delta) => metrics.fetchStreams.inc(delta),
+        }),
+        health.registration(),
+      ],
+    });
+    await quorum.start();
+    health.set('', 'SERVING');
+    health.set('sluice.v1.Controller', 'SERVING');
+    if (options.metrics !== null) {
+      this.metricsServer = await startMetricsServer({
+        registry: this.registry,
+        host: options.metrics.host,
+        port: options.metrics.port,
+        health: () => ({ healthy: true, detail: `leader=${quorum.leaderId() ?? 'none'} applied=${stateMachine.appliedIndex}` }),
+      });
+    }
+    const periodMs = Math.min(MAX_LEASE_CHECK_MS, Math.max(MIN_LEASE_CHECK_MS, Math.floor(options.brokerSessionTimeoutMs / 8)));
+    this.leaseTimer = setInterval(() => this.checkLeases(), periodMs);
+    this.leaseTimer.unref();
+    log.info(
+      {
+        address: this.grpc.address,
+        metricsPort: this.metricsServer?.port ?? null,
+        clusterId: options.clusterId,
+        voters: Object.fromEntries(options.voters),
+        appliedIndex: stateMachine.appliedIndex,
+      },
+      'controller started',
+    );
+  }
+
+  /** Fences brokers whose lease expired; leader only, never two checks at once. */
+  private checkLeases(): void {
+    if (!this.queue.isActive || this.leaseCheckRunning || this.stopped !== undefined) return;
+    this.leaseCheckRunning = true;
+    this.api.fenceExpiredBrokers().then(
+      () => {
+        this.leaseCheckRunning = false;
+      },
+      (error: unknown) => {
+        this.leaseCheckRunning = false;
+        this.options.log.warn({ err: error }, 'broker lease check failed');
+      },
+    );
+  }
+
+  /** Prometheus text (tests read it without HTTP). */
+  metricsText(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Stops serving, then the quorum; idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.health.shutdown();
+      if (this.leaseTimer !== undefined) clearInterval(this.leaseTimer);
+      this.queue.close();
+      await this.grpc?.stop(500);
+      await this.quorum.stop();
+      await this.metricsServer?.close();
+      this.options.log.info({}, 'controller stopped');
+    })();
+    return this.stopped;
+  }
+}
+
+export function hostPort(host: string, port: number): string {
+  return formatHostPort(host, port);
+}

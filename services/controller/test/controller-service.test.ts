@@ -1,0 +1,223 @@
+/**
+ * Component test of the controller service: one node in-process, real gRPC on loopback, the
+ * real core and event queue, a single-voter quorum stand-in (the Raft shell has its own tests;
+ * the e2e suite runs three real processes).
+ */
+import { loadSnapshot, decodeRecord } from '@sluice/metadata';
+import { silentLogger } from '@sluice/runtime';
+import { MemoryAuditSink } from '../src/audit/audit-trail';
+import { ControllerClient } from '../src/client/controller-client';
+import { ControllerNode } from '../src/node/controller-node';
+import type * as pb from '../src/api/proto-types';
+import { SingleNodeQuorum } from './support/single-node-quorum';
+
+const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
+
+async function startNode(audit: MemoryAuditSink, leader: number | null = 1, sessionTimeoutMs = 60_000): Promise<ControllerNode> {
+  return ControllerNode.start({
+    nodeId: 1,
+    clusterId: CLUSTER_ID,
+    bindHost: '127.0.0.1',
+    bindPort: 0,
+    voters: new Map([
+      [1, '127.0.0.1:1'],
+      [2, '127.0.0.1:2'],
+    ]),
+    brokerSessionTimeoutMs: sessionTimeoutMs,
+    settings: { uncleanLeaderElectionEnable: false, defaultNumPartitions: 1, defaultReplicationFactor: 1 },
+    metrics: null,
+    log: silentLogger(),
+    auditSink: audit,
+    createQuorum: async (stateMachine) => new SingleNodeQuorum(1, stateMachine, leader),
+  });
+}
+
+let incarnation = 0;
+function incarnationId(): string {
+  incarnation++;
+  return Buffer.concat([Buffer.alloc(12), Buffer.from([0, 0, 0, incarnation])]).toString('base64url');
+}
+
+async function registerAndUnfence(client: ControllerClient, brokerId: number, rack: string): Promise<string> {
+  const { brokerEpoch } = await client.call<pb.RegisterBrokerResponse>('RegisterBroker', {
+    brokerId,
+    clusterId: CLUSTER_ID,
+    incarnationId: incarnationId(),
+    listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 + brokerId }],
+    rack,
+  });
+  const heartbeat = await client.call<pb.BrokerHeartbeatResponse>('BrokerHeartbeat', {
+    brokerId,
+    brokerEpoch,
+    currentMetadataOffset: '1000000',
+    wantFence: false,
+    wantShutdown: false,
+  });
+  expect(heartbeat.isFenced).toBe(false);
+  return String(brokerEpoch);
+}
+
+describe('controller service (in-process, real gRPC)', () => {
+  let node: ControllerNode;
+  let client: ControllerClient;
+  let audit: MemoryAuditSink;
+
+  beforeEach(async () => {
+    audit = new MemoryAuditSink();
+    node = await startNode(audit);
+    client = new ControllerClient([node.address], { timeoutMs: 5_000, attemptTimeoutMs: 2_000, retryBackoffMs: 20 });
+  });
+  afterEach(async () => {
+    client.close();
+    await node.stop();
+  });
+
+  it('registers brokers, creates topics with placement across racks, describes them', async () => {
+    for (const [id, rack] of [[1, 'a'], [2, 'b'], [3, 'c']] as const) await registerAndUnfence(client, id, rack);
+    const created = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
+      topics: [{ name: 'orders', numPartitions: 6, replicationFactor: 3, assignments: [], configs: { 'cleanup.policy': 'compact' } }],
+    });
+    expect(created.topics[0]).toMatchObject({ name: 'orders', errorName: '', numPartitions: 6, replicationFactor: 3 });
+    const described = await client.call<pb.DescribeTopicsResponse>('DescribeTopics', { names: ['orders', 'missing'] });
+    const orders = described.topics[0] as pb.TopicDescription;
+    expect(orders.partitions).toHaveLength(6);
+    for (const partition of orders.partitions) {
+      expect(new Set(partition.replicas).size).toBe(3);
+      expect(partition.isr).toEqual(partition.replicas);
+      expect(partition.leader).toBe(partition.replicas[0]);
+    }
+    expect(orders.configs).toEqual({ 'cleanup.policy': 'compact' });
+    expect(described.topics[1]).toMatchObject({ name: 'missing', errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    const cluster = await client.call<pb.DescribeClusterResponse>('DescribeCluster', {});
+    expect(cluster).toMatchObject({ clusterId: CLUSTER_ID, nodeId: 1, controllerId: 1 });
+    expect(cluster.brokers.map((b) => [b.brokerId, b.fenced, b.rack])).toEqual([[1, false, 'a'], [2, false, 'b'], [3, false, 'c']]);
+    const auditOps = audit.lines.map((line) => line.operation);
+    expect(auditOps).toContain('CreateTopics');
+    const createLine = audit.lines.find((line) => line.operation === 'CreateTopics');
+    expect(createLine).toMatchObject({ result: 'OK', controller: 1 });
+    expect(String(createLine?.principal)).toMatch(/127\.0\.0\.1/);
+  });
+
+  it('invalid CreateTopics items change nothing and name what was wrong', async () => {
+    await registerAndUnfence(client, 1, 'a');
+    const before = node.stateMachine.appliedIndex;
+    const response = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
+      topics: [
+        { name: 'bad name!', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} },
+        { name: '..', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} },
+        { name: 'x'.repeat(250), numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} },
+        { name: 'zero', numPartitions: -5, replicationFactor: 1, assignments: [], configs: {} },
+        { name: 'toomany', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} },
+        { name: 'badconfig', numPartitions: 1, replicationFactor: 1, assignments: [], configs: { 'no.such.config': '1' } },
+      ],
+    });
+    expect(response.topics.map((t) => t.errorName)).toEqual([
+      'INVALID_TOPIC_EXCEPTION',
+      'INVALID_TOPIC_EXCEPTION',
+      'INVALID_TOPIC_EXCEPTION',
+      'INVALID_PARTITIONS',
+      'INVALID_REPLICATION_FACTOR',
+      'INVALID_CONFIG',
+    ]);
+    for (const topic of response.topics) expect(topic.errorMessage.length).toBeGreaterThan(0);
+    expect(response.topics[4]?.errorMessage).toMatch(/replication factor|brokers/i);
+    expect(node.stateMachine.appliedIndex).toBe(before);
+    expect(node.stateMachine.image.topics.topicCount).toBe(0);
+    const audited = audit.lines.filter((line) => line.operation === 'CreateTopics');
+    expect(audited).toHaveLength(1);
+  });
+
+  it('a whole-request error crosses gRPC with its Kafka name (stale broker epoch)', async () => {
+    const epoch = await registerAndUnfence(client, 1, 'a');
+    await expect(
+      client.call('BrokerHeartbeat', { brokerId: 1, brokerEpoch: String(Number(epoch) - 1), currentMetadataOffset: '0', wantFence: false, wantShutdown: false }),
+    ).rejects.toMatchObject({ errorName: 'STALE_BROKER_EPOCH' });
+    await expect(client.call('AllocateProducerIds', { brokerId: 9, brokerEpoch: '1' })).rejects.toMatchObject({ name: 'ApiError' });
+    const ids = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', { brokerId: 1, brokerEpoch: epoch });
+    expect(Number(ids.producerIdLen)).toBeGreaterThan(0);
+  });
+
+  it('FetchMetadata streams committed batches, then new ones as they commit', async () => {
+    await registerAndUnfence(client, 1, 'a');
+    const stream = client.fetchMetadata(node.address, 0, 'test');
+    const types: string[] = [];
+    const offsets: number[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('data', (message: pb.FetchMetadataResponse) => {
+        if (message.batch !== undefined) {
+          offsets.push(Number(message.batch.offset));
+          for (const frame of message.batch.records) types.push(decodeRecord(frame).record.type);
+          if (types.includes('Topic')) resolve();
+        }
+      });
+      stream.on('error', (error: Error & { code?: number }) => (error.code === 1 ? resolve() : reject(error)));
+    });
+    await client.call('CreateTopics', { topics: [{ name: 'late', numPartitions: 2, replicationFactor: 1, assignments: [], configs: {} }] });
+    await done;
+    stream.cancel();
+    expect(types).toEqual(expect.arrayContaining(['BrokerRegistration', 'UnfenceBroker', 'Topic', 'Partition']));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+  });
+
+  it('FetchMetadata from an offset older than memory starts with a loadable snapshot', async () => {
+    await registerAndUnfence(client, 1, 'a');
+    await client.call('CreateTopics', { topics: [{ name: 'snap', numPartitions: 3, replicationFactor: 1, assignments: [], configs: {} }] });
+    node.stateMachine.resetTo(node.stateMachine.image); // forget the in-memory batches
+    const stream = client.fetchMetadata(node.address, 1, 'test');
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (message: pb.FetchMetadataResponse) => {
+        if (message.snapshotChunk !== undefined) {
+          chunks.push(message.snapshotChunk.data);
+          if (message.snapshotChunk.last) resolve();
+        }
+      });
+      stream.on('error', reject);
+    });
+    stream.cancel();
+    const image = await loadSnapshot(Buffer.concat(chunks));
+    expect(image.topics.topicByName('snap')?.partitionCount).toBe(3);
+  });
+
+  it('fences a broker whose lease expired and moves its leadership', async () => {
+    await node.stop();
+    node = await startNode(audit, 1, 300);
+    client.close();
+    client = new ControllerClient([node.address], { timeoutMs: 5_000, attemptTimeoutMs: 2_000, retryBackoffMs: 20 });
+    const epoch1 = await registerAndUnfence(client, 1, 'a');
+    await registerAndUnfence(client, 2, 'b');
+    await client.call('CreateTopics', { topics: [{ name: 't', numPartitions: 4, replicationFactor: 2, assignments: [], configs: {} }] });
+    // broker 1 keeps heartbeating, broker 2 goes silent
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && node.stateMachine.image.cluster.broker(2)?.fenced !== true) {
+      await client.call('BrokerHeartbeat', { brokerId: 1, brokerEpoch: epoch1, currentMetadataOffset: '1000000', wantFence: false, wantShutdown: false });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const image = node.stateMachine.image;
+    expect(image.cluster.broker(2)?.fenced).toBe(true);
+    const topic = image.topics.topicByName('t');
+    for (let p = 0; p < 4; p++) expect(topic?.leader(p)).toBe(1);
+    expect(audit.lines.some((line) => line.operation === 'FenceExpiredBrokers' && line.result === 'OK')).toBe(true);
+  });
+});
+
+describe('controller service as a follower', () => {
+  it('answers NOT_CONTROLLER with the leader address; reads are served locally', async () => {
+    const audit = new MemoryAuditSink();
+    const node = await startNode(audit, 2);
+    const client = new ControllerClient([node.address], { timeoutMs: 300, attemptTimeoutMs: 200, retryBackoffMs: 20 });
+    try {
+      await expect(client.callNode(node.address, 'CreateTopics', { topics: [{ name: 'a', numPartitions: 1, replicationFactor: 1 }] })).rejects.toMatchObject({
+        errorName: 'NOT_CONTROLLER',
+        retriable: true,
+        detail: { leaderId: '2', leaderAddress: '127.0.0.1:2' },
+      });
+      const cluster = await client.callNode<pb.DescribeClusterResponse>(node.address, 'DescribeCluster', {});
+      expect(cluster).toMatchObject({ controllerId: 2, controllerAddress: '127.0.0.1:2' });
+      expect(audit.lines).toHaveLength(0);
+    } finally {
+      client.close();
+      await node.stop();
+    }
+  });
+});
