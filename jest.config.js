@@ -18,7 +18,11 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
-  moduleNameMapper: { '^@sluice/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: {
+    // Services that other packages import (the CLI and bench use the controller's client and launcher).
+    '^@sluice/controller$': '<rootDir>/services/controller/src',
+    '^@sluice/([a-z-]+)$': '<rootDir>/packages/$1/src',
+  },
   // Two cores: keep one free for the child processes that crash tests start.
   maxWorkers: 2,
   testTimeout: 30_000,

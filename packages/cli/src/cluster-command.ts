@@ -1,30 +1,99 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
-import { ExitCode } from './exit-codes';
+import { LocalControllerCluster, sleep } from '@sluice/controller';
+import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 
+/** How long `cluster up` waits for the quorum to elect a leader before giving up. */
+const LEADER_WAIT_MS = 30_000;
+
+function positiveInt(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 9) throw new UsageError(`${flag} must be an integer from 1 to 9, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+interface UpOptions {
+  readonly controllers: string;
+  readonly brokers: string;
+  readonly dir?: string;
+  readonly for?: string;
+}
+
 /**
- * `sluice cluster up`: will start a local cluster of controller and broker processes. Those
- * services do not exist yet, so the command says exactly what is missing instead of pretending.
+ * `sluice cluster up`: starts a local controller quorum as real child processes on loopback
+ * (formatted in a temporary directory, or in --dir, which is kept and reused), prints the
+ * endpoints, and stops them all on Ctrl-C. Brokers do not exist yet; the command says so.
  */
 export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
   const cluster = new Command('cluster').description('run and inspect a local sluice cluster');
   cluster
     .command('up')
-    .description('start a local cluster of real processes with embedded defaults')
+    .description('start a local cluster of real processes (today: the controller quorum only) until Ctrl-C')
     .option('--controllers <n>', 'number of controller processes', '3')
-    .option('--brokers <n>', 'number of broker processes', '3')
-    .option('--dir <path>', 'data directory for the local cluster')
-    .action(() => {
-      io.out(
-        [
-          'sluice cluster up: nothing to start yet.',
-          '  missing: services/controller (Raft metadata quorum) and services/broker (partition replicas);',
-          '           they arrive with the controller and broker issues, and this command will start them.',
-          '  present: the storage engine (packages/log, packages/protocol) and `sluice storage check <dir>`.',
-          '',
-        ].join('\n'),
-      );
-      setExitCode(ExitCode.OK);
+    .option('--brokers <n>', 'number of broker processes (not available yet)', '3')
+    .option('--dir <path>', 'data directory for the local cluster (kept; reused on the next run)')
+    .option('--for <seconds>', 'stop by itself after this many seconds (smoke runs)')
+    .action(async (options: UpOptions) => {
+      setExitCode(await clusterUp(options, io));
     });
   return cluster;
+}
+
+async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
+  const controllers = positiveInt(options.controllers, '--controllers');
+  const brokers = Number(options.brokers);
+  const runForMs = options.for === undefined ? undefined : Number(options.for) * 1000;
+  if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0)) throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
+  const keep = options.dir !== undefined;
+  const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
+  mkdirSync(baseDir, { recursive: true });
+  // A kept directory remembers its cluster id, so its controllers' data stays theirs.
+  const idFile = join(baseDir, 'cluster.id');
+  const clusterId = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : undefined;
+  const local = await LocalControllerCluster.create({ baseDir, nodeCount: controllers, ...(clusterId === undefined ? {} : { clusterId }) });
+  writeFileSync(idFile, `${local.clusterId}\n`);
+  local.startAll();
+  const client = local.client(5_000);
+  let stopped = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    client.close();
+    await local.stopAll(5_000);
+    if (!keep) rmSync(baseDir, { recursive: true, force: true });
+  };
+  try {
+    const leader = await local.waitForLeader(client, LEADER_WAIT_MS);
+    const lines = [
+      `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
+      ...local.nodeIds.map((id) => `  controller ${id}: ${local.address(id)}  pid ${local.pid(id)}${id === leader ? '  (active controller)' : ''}  log ${join(baseDir, `controller-${id}.out`)}`),
+      `  bootstrap (Controller gRPC API): ${local.addresses().join(',')}`,
+      brokers > 0
+        ? `  brokers: none started; services/broker does not exist yet (asked for ${brokers}), so topics can be created only once brokers register`
+        : '  brokers: none asked for',
+      runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
+      '',
+    ];
+    io.out(lines.join('\n'));
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        process.off('SIGINT', done);
+        process.off('SIGTERM', done);
+        resolve();
+      };
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+      if (runForMs !== undefined) void sleep(runForMs).then(done);
+    });
+    io.out('stopping controllers...\n');
+    await stopAll();
+    io.out('stopped.\n');
+    return ExitCode.OK;
+  } catch (error) {
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}; controller output is in ${baseDir}\n`);
+    await stopAll();
+    return ExitCode.FAILURE;
+  }
 }
