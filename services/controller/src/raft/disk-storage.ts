@@ -76,6 +76,15 @@ export interface DiskRaftStorageOptions {
   readonly membership: Membership;
   /** Roll to a new segment file beyond this size. Default 64 MiB. */
   readonly segmentMaxBytes?: number;
+  /**
+   * false (default): every hard-state change, commit included, is written and fsynced before the
+   * Ready's messages leave. true: a change of the commit index alone is only remembered and
+   * written by `flushCommit()` (the driver calls it every `commitFlushIntervalMs` and on close);
+   * term and vote are always written eagerly. Safe because a commit index is re-learned from the
+   * leader after a restart (Raft never needs it durable); it saves three fsyncs per commit
+   * advance on every node. After a crash, up to one interval of commit progress is re-learned.
+   */
+  readonly lazyCommit?: boolean;
   /** Told about repairs (torn tail truncated, stale files removed). */
   readonly onRepair?: (what: string) => void;
 }
@@ -253,6 +262,8 @@ export class DiskRaftStorage implements RaftStorage {
   /** Set after a compaction: the next append opens a new segment so the old one can be deleted later. */
   private rollBeforeNextAppend = false;
   private closed = false;
+  /** What quorum-state on disk says. */
+  private persistedHardState: HardState = EMPTY_HARD_STATE;
 
   private constructor(
     readonly dir: string,
@@ -305,7 +316,21 @@ export class DiskRaftStorage implements RaftStorage {
   setHardState(state: HardState): void {
     this.assertOpen();
     this.memory.setHardState(state); // asserts the term never goes back, before touching disk
+    const persisted = this.persistedHardState;
+    if (this.options.lazyCommit === true && state.term === persisted.term && state.vote === persisted.vote) return;
+    this.writeHardState(state);
+  }
+
+  /** Writes a commit index held back by `lazyCommit`. Cheap when nothing is pending. */
+  flushCommit(): void {
+    this.assertOpen();
+    const state = this.memory.hardState();
+    if (state.commit !== this.persistedHardState.commit) this.writeHardState(state);
+  }
+
+  private writeHardState(state: HardState): void {
     writeFileAtomically(join(this.dir, QUORUM_STATE_FILE), encodeHardState(state));
+    this.persistedHardState = state;
   }
 
   /** Appends entries (overwriting a conflicting suffix) and fsyncs. */
@@ -360,6 +385,11 @@ export class DiskRaftStorage implements RaftStorage {
 
   close(): void {
     if (this.closed) return;
+    try {
+      this.flushCommit();
+    } catch {
+      // Best effort: a commit index that did not reach disk is re-learned from the leader.
+    }
     this.closed = true;
     for (const segment of this.segments) closeSync(segment.fd);
   }
@@ -522,6 +552,7 @@ export class DiskRaftStorage implements RaftStorage {
       throw new RaftStorageCorruptionError(statePath, 0, `commit ${state.commit} beyond the last log index ${this.memory.lastIndex()}`);
     }
     this.memory.setHardState(state);
+    this.persistedHardState = state;
   }
 
   /**

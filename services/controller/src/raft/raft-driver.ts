@@ -94,6 +94,13 @@ export interface RaftDriverOptions {
   /** The core's bound on uncommitted entries at the leader. Default 10,000. */
   readonly maxUncommittedEntries?: number;
   readonly segmentMaxBytes?: number;
+  /**
+   * 0 (default): the commit index is fsynced with every Ready like term and vote. > 0: a change
+   * of the commit index alone is written at most this often (see DiskRaftStorage `lazyCommit`);
+   * saves three fsyncs per commit advance per node at the price of re-learning up to this much
+   * commit progress after a crash. Term and vote are always durable before any message leaves.
+   */
+  readonly commitFlushIntervalMs?: number;
   /** Uniform in [0, 1); seeded in tests. Default Math.random. */
   readonly rng?: () => number;
   /**
@@ -146,6 +153,7 @@ export class RaftDriver {
   private role: Role = 'follower';
   private notified: { leaderId: number | null; term: number } = { leaderId: null, term: 0 };
   private droppedMisrouted = 0;
+  private lastCommitFlushMs = 0;
 
   constructor(options: RaftDriverOptions) {
     if (!options.voters.has(options.nodeId)) throw new Error(`node ${options.nodeId} is not among the voters ${[...options.voters.keys()].join(',')}`);
@@ -172,6 +180,7 @@ export class RaftDriver {
       dir: this.options.dataDir,
       membership: { voters, observers: [] },
       segmentMaxBytes: this.options.segmentMaxBytes,
+      lazyCommit: (this.options.commitFlushIntervalMs ?? 0) > 0,
       onRepair: (what) => this.log.warn({ dir: this.options.dataDir, repair: what }, 'raft storage repaired on open'),
     });
     this.storage = storage;
@@ -339,7 +348,18 @@ export class RaftDriver {
   private onTick(): void {
     if (this.state !== 'running' || this.node === null) return;
     this.node.tick();
-    this.expireProposals(Date.now());
+    const nowMs = Date.now();
+    this.expireProposals(nowMs);
+    const flushIntervalMs = this.options.commitFlushIntervalMs ?? 0;
+    if (flushIntervalMs > 0 && nowMs - this.lastCommitFlushMs >= flushIntervalMs && this.loop === null) {
+      this.lastCommitFlushMs = nowMs;
+      try {
+        this.requireStorage().flushCommit();
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
     this.scheduleReady();
   }
 

@@ -43,7 +43,7 @@ export interface ClusterNode {
   stateMachine: ListStateMachine;
 }
 
-export type DriverTuning = Partial<Pick<RaftDriverOptions, 'tickMs' | 'electionTimeoutMs' | 'heartbeatIntervalMs' | 'snapshotEveryEntries' | 'proposalTimeoutMs'>>;
+export type DriverTuning = Partial<Pick<RaftDriverOptions, 'tickMs' | 'electionTimeoutMs' | 'heartbeatIntervalMs' | 'snapshotEveryEntries' | 'proposalTimeoutMs' | 'commitFlushIntervalMs'>>;
 
 const ADDRESS = (port: number): string => `127.0.0.1:${port}`;
 

@@ -83,8 +83,8 @@ describe('3-node raft cluster over loopback gRPC', () => {
     for (const node of cluster.running()) expect(node.stateMachine.values.slice(0, 20)).toEqual(follower.stateMachine.values.slice(0, 20));
   });
 
-  it('a node far behind is sent a snapshot (small snapshotEveryEntries)', async () => {
-    cluster = await TestCluster.start(3, { snapshotEveryEntries: 5 });
+  it('a node far behind is sent a snapshot (small snapshotEveryEntries; lazy commit persistence)', async () => {
+    cluster = await TestCluster.start(3, { snapshotEveryEntries: 5, commitFlushIntervalMs: 100 });
     const leader = await cluster.waitForLeader();
     const laggard = cluster.running().find((n) => n.id !== leader.id)!;
     await propose(cluster, leader.id, 'first');

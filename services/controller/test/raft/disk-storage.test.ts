@@ -169,6 +169,23 @@ describe('DiskRaftStorage', () => {
     expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
   });
 
+  it('with lazyCommit, holds back commit-only changes until flushCommit (term and vote stay eager)', () => {
+    const lazy = (): DiskRaftStorage => DiskRaftStorage.open({ dir, membership, lazyCommit: true });
+    const storage = lazy();
+    storage.append(entries(1, 5, 1));
+    storage.setHardState({ term: 1, vote: 2, commit: 0 });
+    storage.setHardState({ term: 1, vote: 2, commit: 3 });
+    expect(readFileSync(join(dir, QUORUM_STATE_FILE), 'utf8')).toContain('"commit":0');
+    storage.flushCommit();
+    expect(readFileSync(join(dir, QUORUM_STATE_FILE), 'utf8')).toContain('"commit":3');
+    storage.setHardState({ term: 1, vote: 2, commit: 4 });
+    storage.setHardState({ term: 2, vote: null, commit: 5 }); // a term change is written at once, commit included
+    expect(readFileSync(join(dir, QUORUM_STATE_FILE), 'utf8')).toContain('"commit":5');
+    storage.setHardState({ term: 2, vote: null, commit: 5 });
+    storage.close();
+    expect(open().hardState()).toEqual({ term: 2, vote: null, commit: 5 });
+  });
+
   it('never lets the term go backwards', () => {
     const storage = open();
     storage.setHardState({ term: 5, vote: null, commit: 0 });
