@@ -40,12 +40,17 @@ export function movesOffBrokers(
   for (const [topic, partitionId] of partitionsWithAnyReplica(image, leaving)) {
     const current = topic.partitions.getPlain(partitionId);
     assert(current !== undefined, `partition ${topic.name}-${partitionId} vanished`);
-    if (!current.isr.some((id) => leaving.has(id))) continue;
+    const leavingMembers = [...leaving].filter((id) => current.isr.includes(id));
+    if (leavingMembers.length === 0) continue;
+    let targetIsr = current.isr.filter((id) => !leaving.has(id));
+    // As if the brokers left one by one in `leaving` order: the last one out stays as the
+    // single ISR member of a now leaderless partition (the ISR is never empty).
+    if (targetIsr.length === 0) targetIsr = [leavingMembers[leavingMembers.length - 1] as number];
     const outcome = buildPartitionChange({
       topicId: topic.topicId,
       partitionId,
       current,
-      targetIsr: current.isr.filter((id) => !leaving.has(id)),
+      targetIsr,
       election: 'keep',
       isEligible: eligible,
       uncleanAllowed: uncleanLeaderElectionEnabled(image, topic.name, uncleanDefault),
