@@ -175,6 +175,16 @@ export class RaftDriver {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`raft driver ${this.nodeId} cannot start from state ${this.state}`);
     this.state = 'starting';
+    try {
+      await this.open();
+    } catch (error) {
+      this.state = 'failed';
+      this.storage?.close();
+      throw error;
+    }
+  }
+
+  private async open(): Promise<void> {
     const voters = [...this.options.voters.keys()].sort((a, b) => a - b);
     const storage = DiskRaftStorage.open({
       dir: this.options.dataDir,
@@ -232,8 +242,9 @@ export class RaftDriver {
 
   // ---------------------------------------------------------------- state
 
+  /** The leader this node knows of; null during an election and when this driver is not running. */
   get leaderId(): number | null {
-    return this.node?.status().leaderId ?? null;
+    return this.state === 'running' ? (this.node?.status().leaderId ?? null) : null;
   }
 
   get term(): number {
@@ -333,6 +344,28 @@ export class RaftDriver {
       this.pending.set(lastIndex, { index: lastIndex, term, deadlineMs: Date.now() + this.proposalTimeoutMs, resolve, reject });
       this.scheduleReady();
     });
+  }
+
+  /**
+   * Graceful hand-over before a planned stop (rolling restart): transfers leadership to the most
+   * up-to-date follower and waits until this node no longer leads, at most `timeoutMs`. Resolves
+   * true when leadership moved (or this node was not leading). Failover then takes about one
+   * round trip instead of an election timeout.
+   */
+  async resign(timeoutMs: number = this.options.electionTimeoutMs ?? RAFT_DRIVER_DEFAULTS.electionTimeoutMs): Promise<boolean> {
+    const node = this.node;
+    if (!this.isLeader() || node === null) return true;
+    let best: { id: number; match: number } | null = null;
+    for (const id of this.options.voters.keys()) {
+      if (id === this.nodeId) continue;
+      const progress = node.peerProgress(id);
+      if (progress !== undefined && progress.recentActive && (best === null || progress.match > best.match)) best = { id, match: progress.match };
+    }
+    if (best === null) return false;
+    this.transferLeadership(best.id);
+    const deadline = Date.now() + timeoutMs;
+    while (this.isLeader() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(this.tickMs / 5))));
+    return !this.isLeader();
   }
 
   /** Hands leadership to `targetId` (e.g. before a rolling restart of this node). */

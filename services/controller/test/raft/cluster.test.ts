@@ -61,6 +61,24 @@ describe('3-node raft cluster over loopback gRPC', () => {
     await waitFor(() => cluster!.running().every((n) => n.stateMachine.values.length === 10), 3_000, 'all nodes to catch up');
   });
 
+  it('hands leadership over gracefully with resign() before a planned stop', async () => {
+    cluster = await TestCluster.start(3);
+    const old = await cluster.waitForLeader();
+    await propose(cluster, old.id, 'x');
+    const started = performance.now();
+    expect(await cluster.driver(old.id).resign()).toBe(true);
+    const resignedMs = performance.now() - started;
+    const next = await cluster.waitForLeader(2_000);
+    const electedMs = performance.now() - started;
+    await propose(cluster, next.id, 'y');
+    const handOverMs = performance.now() - started;
+    console.log(`raft graceful hand-over: old leader resigned ${resignedMs.toFixed(0)} ms, new leader seen ${electedMs.toFixed(0)} ms, first entry committed ${handOverMs.toFixed(0)} ms`);
+    expect(next.id).not.toBe(old.id);
+    expect(handOverMs).toBeLessThan(1_000);
+    await cluster.stopNode(old.id);
+    expect(await cluster.driver(next.id).resign()).toBe(true); // moves to the last other node
+  });
+
   it('a restarted node recovers from its own disk, then catches up from the leader', async () => {
     cluster = await TestCluster.start(3);
     const leader = await cluster.waitForLeader();

@@ -125,6 +125,14 @@ describe('RaftDriver', () => {
     expect(error).toBeInstanceOf(ApiError);
   });
 
+  it('refuses to start on corrupt storage, naming the file', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(root, 'n1'), { recursive: true });
+    writeFileSync(join(root, 'n1', 'quorum-state'), 'garbage');
+    await expect(startNodes([1])).rejects.toThrow(/quorum-state at byte 0: not valid JSON/);
+    expect(network.drivers.get(1)?.leaderId).toBeNull();
+  });
+
   it('validates proposals and options', async () => {
     expect(() => new RaftDriver({ nodeId: 4, voters: new Map([[1, 'a:1']]), dataDir: root, stateMachine: new ListStateMachine(), transport: network.transport() })).toThrow(/not among the voters/);
     await startNodes([1]);
