@@ -2,7 +2,7 @@
  * Partition changes driven by a broker's state: moving leadership and ISR membership off
  * brokers being fenced or shut down, and electing leaders for leaderless partitions when a
  * broker comes back. The image has no broker-to-partition index, so these scan every partition
- * with an allocation-free replica check; a million partitions is a few tens of milliseconds.
+ * with an allocation-free replica check (see the scale test for the cost).
  */
 import { NO_LEADER, type MetadataImage, type PartitionChangeRecord, type TopicImage } from '@sluice/metadata';
 import { assert } from './assert';
@@ -11,17 +11,29 @@ import { buildPartitionChange } from './partition-change';
 
 export type Eligibility = (brokerId: number) => boolean;
 
-function* partitionsWithAnyReplica(image: MetadataImage, brokerIds: ReadonlySet<number>): Generator<[TopicImage, number]> {
+/** Calls `visit` for every partition with a replica on any of `brokerIds`, topics in id order. */
+function forPartitionsWithAnyReplica(image: MetadataImage, brokerIds: readonly number[], visit: (topic: TopicImage, partitionId: number) => void): void {
   for (const topic of image.topics.sortedTopics()) {
+    const table = topic.partitions;
     for (let partitionId = 0; partitionId < topic.partitionCount; partitionId++) {
       for (const brokerId of brokerIds) {
-        if (topic.partitions.hasReplica(partitionId, brokerId)) {
-          yield [topic, partitionId];
+        if (table.hasReplica(partitionId, brokerId)) {
+          visit(topic, partitionId);
           break;
         }
       }
     }
   }
+}
+
+/** unclean.leader.election.enable per topic, looked up once per topic per scan. */
+function uncleanLookup(image: MetadataImage, uncleanDefault: boolean): (topic: TopicImage) => boolean {
+  const cache = new Map<string, boolean>();
+  return (topic) => {
+    let enabled = cache.get(topic.topicId);
+    if (enabled === undefined) cache.set(topic.topicId, (enabled = uncleanLeaderElectionEnabled(image, topic.name, uncleanDefault)));
+    return enabled;
+  };
 }
 
 /**
@@ -35,17 +47,20 @@ export function movesOffBrokers(
   isEligible: Eligibility,
   uncleanDefault: boolean,
 ): PartitionChangeRecord[] {
+  const order = [...leaving];
   const eligible: Eligibility = (id) => !leaving.has(id) && isEligible(id);
+  const uncleanAllowed = uncleanLookup(image, uncleanDefault);
   const records: PartitionChangeRecord[] = [];
-  for (const [topic, partitionId] of partitionsWithAnyReplica(image, leaving)) {
+  forPartitionsWithAnyReplica(image, order, (topic, partitionId) => {
     const current = topic.partitions.getPlain(partitionId);
     assert(current !== undefined, `partition ${topic.name}-${partitionId} vanished`);
-    const leavingMembers = [...leaving].filter((id) => current.isr.includes(id));
-    if (leavingMembers.length === 0) continue;
+    let lastLeavingMember: number | undefined;
+    for (const id of order) if (current.isr.includes(id)) lastLeavingMember = id;
+    if (lastLeavingMember === undefined) return;
     let targetIsr = current.isr.filter((id) => !leaving.has(id));
     // As if the brokers left one by one in `leaving` order: the last one out stays as the
     // single ISR member of a now leaderless partition (the ISR is never empty).
-    if (targetIsr.length === 0) targetIsr = [leavingMembers[leavingMembers.length - 1] as number];
+    if (targetIsr.length === 0) targetIsr = [lastLeavingMember];
     const outcome = buildPartitionChange({
       topicId: topic.topicId,
       partitionId,
@@ -53,11 +68,11 @@ export function movesOffBrokers(
       targetIsr,
       election: 'keep',
       isEligible: eligible,
-      uncleanAllowed: uncleanLeaderElectionEnabled(image, topic.name, uncleanDefault),
+      uncleanAllowed: uncleanAllowed(topic),
     });
     assert(outcome.leader === NO_LEADER || !leaving.has(outcome.leader), `leader ${outcome.leader} is leaving`);
     if (outcome.record !== null) records.push(outcome.record);
-  }
+  });
   return records;
 }
 
@@ -69,29 +84,14 @@ export function electionsForReturningBroker(
   uncleanDefault: boolean,
 ): PartitionChangeRecord[] {
   assert(isEligible(brokerId), `broker ${brokerId} is not eligible to lead`);
+  const uncleanAllowed = uncleanLookup(image, uncleanDefault);
   const records: PartitionChangeRecord[] = [];
-  for (const [topic, partitionId] of partitionsWithAnyReplica(image, new Set([brokerId]))) {
-    if (topic.leader(partitionId) !== NO_LEADER) continue;
+  forPartitionsWithAnyReplica(image, [brokerId], (topic, partitionId) => {
+    if (topic.leader(partitionId) !== NO_LEADER) return;
     const current = topic.partitions.getPlain(partitionId);
     assert(current !== undefined, `partition ${topic.name}-${partitionId} vanished`);
-    const outcome = buildPartitionChange({
-      topicId: topic.topicId,
-      partitionId,
-      current,
-      election: 'keep',
-      isEligible,
-      uncleanAllowed: uncleanLeaderElectionEnabled(image, topic.name, uncleanDefault),
-    });
+    const outcome = buildPartitionChange({ topicId: topic.topicId, partitionId, current, election: 'keep', isEligible, uncleanAllowed: uncleanAllowed(topic) });
     if (outcome.record !== null) records.push(outcome.record);
-  }
+  });
   return records;
-}
-
-/** Partitions `brokerId` leads in the image. */
-export function leaderCount(image: MetadataImage, brokerId: number): number {
-  let count = 0;
-  for (const [topic, partitionId] of partitionsWithAnyReplica(image, new Set([brokerId]))) {
-    if (topic.leader(partitionId) === brokerId) count++;
-  }
-  return count;
 }

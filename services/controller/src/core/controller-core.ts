@@ -41,7 +41,7 @@ import { createTopics, type CreatableTopic, type CreateTopicsOptions, type Creat
 import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics';
 import { describeCluster, describeTopics, type ClusterDescription, type TopicDescription } from './describe';
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders';
-import { applyRecords } from './invariants';
+import { checkRecordsApply } from './invariants';
 import { DEFAULT_BROKER_SESSION_TIMEOUT_MS, DEFAULT_NUM_PARTITIONS, DEFAULT_REPLICATION_FACTOR } from './limits';
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './producer-ids';
 import type { ControllerResult } from './result';
@@ -86,7 +86,7 @@ export class ControllerCore {
   }
 
   private checked<R>(image: MetadataImage, result: ControllerResult<R>): ControllerResult<R> {
-    if (this.verifyRecords && result.records.length > 0) applyRecords(image, result.records);
+    if (this.verifyRecords && result.records.length > 0) checkRecordsApply(image, result.records);
     return result;
   }
 

@@ -7,8 +7,7 @@
 import { MetadataDelta, NO_LEADER, type MetadataImage, type MetadataRecord } from '@sluice/metadata';
 import { ControllerAssertionError } from './assert';
 
-/** Replays `records` onto `image`; throws ControllerAssertionError naming the first record that does not apply. */
-export function applyRecords(image: MetadataImage, records: readonly MetadataRecord[]): MetadataImage {
+function replayAll(image: MetadataImage, records: readonly MetadataRecord[]): MetadataDelta {
   const delta = new MetadataDelta(image);
   records.forEach((record, index) => {
     try {
@@ -17,7 +16,17 @@ export function applyRecords(image: MetadataImage, records: readonly MetadataRec
       throw new ControllerAssertionError(`assertion: record ${index} (${record.type}) does not apply: ${(error as Error).message}`);
     }
   });
-  return delta.apply();
+  return delta;
+}
+
+/** Throws ControllerAssertionError naming the first record that does not replay onto `image`. */
+export function checkRecordsApply(image: MetadataImage, records: readonly MetadataRecord[]): void {
+  replayAll(image, records);
+}
+
+/** The image after `records`; throws ControllerAssertionError naming the first record that does not apply. */
+export function applyRecords(image: MetadataImage, records: readonly MetadataRecord[]): MetadataImage {
+  return replayAll(image, records).apply();
 }
 
 /**

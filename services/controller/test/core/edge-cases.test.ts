@@ -1,0 +1,73 @@
+import { NO_LEADER } from '@sluice/metadata';
+import { applyRecords, ControllerAssertionError, MAX_RECORDS_PER_USER_OP } from '../../src/core';
+import { Harness, SESSION_MS } from './harness';
+
+describe('edge cases', () => {
+  it('a returning broker is elected uncleanly only where the topic allows it', () => {
+    const h = new Harness().brokers(2);
+    h.commit(
+      h.core.createTopics(h.image, [
+        { name: 'safe', assignments: [[0, 1]] },
+        { name: 'lossy', assignments: [[0, 1]], configs: { 'unclean.leader.election.enable': 'true' } },
+      ]),
+    );
+    // Broker 1 goes away first, then broker 0: both partitions end leaderless with ISR [0].
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(0);
+    h.commit(h.core.fenceExpiredBrokers(h.image, h.nowMs));
+    expect(h.partition('lossy', 0)).toMatchObject({ leader: 0, isr: [0] });
+    h.nowMs += SESSION_MS + 1;
+    h.commit(h.core.fenceExpiredBrokers(h.image, h.nowMs));
+    expect(h.partition('safe', 0)).toMatchObject({ leader: NO_LEADER, isr: [0] });
+    expect(h.partition('lossy', 0)).toMatchObject({ leader: NO_LEADER, isr: [0] });
+    // Broker 1 comes back first.
+    h.register(1);
+    h.heartbeat(1);
+    expect(h.partition('safe', 0)).toMatchObject({ leader: NO_LEADER, isr: [0] });
+    expect(h.partition('lossy', 0)).toMatchObject({ leader: 1, isr: [1] });
+  });
+
+  it('controlled shutdown also works through heartbeats alone (wantShutDown twice)', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 6, 3);
+    const first = h.heartbeat(2, { wantShutDown: true });
+    expect(first).toMatchObject({ shouldShutDown: false, inControlledShutdown: true, isFenced: false });
+    const second = h.heartbeat(2, { wantShutDown: true });
+    expect(second).toMatchObject({ shouldShutDown: true, isFenced: true });
+    // Even without wantShutDown the broker stays in controlled shutdown and fenced.
+    expect(h.heartbeat(2)).toMatchObject({ isFenced: true, shouldShutDown: false });
+  });
+
+  it('a broker that re-registers after controlled shutdown starts over', () => {
+    const h = new Harness().brokers(2);
+    h.topic('t', 2, 2);
+    h.heartbeat(1, { wantShutDown: true });
+    h.heartbeat(1, { wantShutDown: true });
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    h.register(1);
+    expect(h.heartbeat(1)).toMatchObject({ isFenced: false, inControlledShutdown: false });
+  });
+
+  it('applyRecords names the first record that does not apply', () => {
+    const h = new Harness();
+    expect(() => applyRecords(h.image, [{ type: 'FenceBroker', brokerId: 3, brokerEpoch: 1 }])).toThrow(ControllerAssertionError);
+    expect(() => applyRecords(h.image, [{ type: 'FenceBroker', brokerId: 3, brokerEpoch: 1 }])).toThrow(/record 0 \(FenceBroker\)/);
+  });
+
+  it('fencing a broker in every ISR of tens of thousands of partitions stays fast and atomic', () => {
+    const h = new Harness().brokers(3);
+    for (let i = 0; i < 4; i++) h.topic(`big-${i}`, MAX_RECORDS_PER_USER_OP - 1, 3);
+    expect(h.image.topics.partitionCount).toBe(4 * (MAX_RECORDS_PER_USER_OP - 1));
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(0);
+    h.heartbeat(1);
+    const started = performance.now();
+    const result = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+    const elapsedMs = performance.now() - started;
+    expect(result.records.length).toBe(1 + 4 * (MAX_RECORDS_PER_USER_OP - 1));
+    if (process.env.CORE_STATS) console.log(`fence of ${result.records.length} records took ${elapsedMs.toFixed(0)} ms`);
+    expect(elapsedMs).toBeLessThan(5_000);
+    h.commit(result);
+    for (let p = 0; p < 100; p++) expect(h.partition('big-0', p).isr).not.toContain(2);
+  });
+});
