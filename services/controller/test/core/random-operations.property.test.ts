@@ -24,7 +24,8 @@ type Op =
   | { kind: 'delete'; topic: number }
   | { kind: 'shutdown'; broker: number }
   | { kind: 'grow'; topic: number; by: number }
-  | { kind: 'producerIds'; broker: number };
+  | { kind: 'producerIds'; broker: number }
+  | { kind: 'unclean'; topic: number; cluster: boolean; enable: boolean };
 
 const broker = fc.integer({ min: 0, max: BROKERS - 1 });
 const topic = fc.integer({ min: 0, max: TOPICS.length - 1 });
@@ -45,6 +46,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('shutdown' as const), broker }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('grow' as const), topic, by: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('producerIds' as const), broker }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unclean' as const), topic, cluster: fc.boolean(), enable: fc.boolean() }) },
 );
 
 function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerResult<unknown> {
@@ -104,6 +106,10 @@ function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerRe
     }
     case 'producerIds':
       return core.allocateProducerIds(image, { brokerId: o.broker, brokerEpoch: epochOf(o.broker) });
+    case 'unclean':
+      return core.alterConfigs(image, o.cluster ? { type: 'cluster', name: '' } : { type: 'topic', name: TOPICS[o.topic] as string }, [
+        { name: 'unclean.leader.election.enable', value: String(o.enable) },
+      ]);
     default:
       throw new Error('unreachable');
   }
@@ -123,6 +129,8 @@ describe('random operation sequences', () => {
         const incarnations = new Map<number, number>();
         const partitionEpochs = new Map<string, { leader: number; leaderEpoch: number; partitionEpoch: number }>();
         const brokerEpochs = new Map<number, number>();
+        // Never two leaders: once a (partition, leader epoch) has a leader, that pair is fixed.
+        const leaderOfEpoch = new Map<string, number>();
         let refused = 0;
         for (const o of ops) {
           let result: ControllerResult<unknown>;
@@ -154,6 +162,10 @@ describe('random operation sequences', () => {
                 if (p.leader !== before.leader) expect(p.leaderEpoch).toBeGreaterThan(before.leaderEpoch);
               }
               if (p.leader !== NO_LEADER) expect(p.isr).toContain(p.leader);
+              const epochKey = `${key}@${p.leaderEpoch}`;
+              const claimed = leaderOfEpoch.get(epochKey);
+              if (claimed !== undefined && claimed !== p.leader) throw new Error(`${epochKey} led by ${claimed} and ${p.leader}`);
+              leaderOfEpoch.set(epochKey, p.leader);
               partitionEpochs.set(key, { leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch });
             }
           }
