@@ -39,8 +39,13 @@ export class BrokerHeartbeatManager {
   /** The session of this registration, starting a lease at `nowMs` if it is new to the core. */
   session(brokerId: number, brokerEpoch: number, nowMs: number): BrokerSession {
     checkTime(nowMs);
-    const existing = this.peek(brokerId, brokerEpoch);
-    if (existing !== undefined) return existing;
+    const existing = this.sessions.get(brokerId);
+    if (existing !== undefined && existing.brokerEpoch === brokerEpoch) return existing;
+    if (existing !== undefined && existing.brokerEpoch > brokerEpoch) {
+      // The broker re-registered and the new registration is not in this image yet: answer the
+      // old epoch from a throwaway session rather than clobber the newer one.
+      return { brokerId, brokerEpoch, lastContactMs: nowMs, metadataOffset: -1, inControlledShutdown: false };
+    }
     assert(this.sessions.size < MAX_BROKERS || this.sessions.has(brokerId), `more than ${MAX_BROKERS} broker sessions`);
     const created: BrokerSession = { brokerId, brokerEpoch, lastContactMs: nowMs, metadataOffset: -1, inControlledShutdown: false };
     this.sessions.set(brokerId, created);

@@ -1,6 +1,6 @@
 import { NO_LEADER } from '@sluice/metadata';
 import { applyRecords, ControllerAssertionError, MAX_RECORDS_PER_USER_OP } from '../../src/core';
-import { Harness, SESSION_MS } from './harness';
+import { CLUSTER_ID, Harness, incarnation, SESSION_MS } from './harness';
 
 describe('edge cases', () => {
   it('a returning broker is elected uncleanly only where the topic allows it', () => {
@@ -69,5 +69,17 @@ describe('edge cases', () => {
     expect(elapsedMs).toBeLessThan(5_000);
     h.commit(result);
     for (let p = 0; p < 100; p++) expect(h.partition('big-0', p).isr).not.toContain(2);
+  });
+});
+
+describe('heartbeat sessions', () => {
+  it('a heartbeat on an older image does not clobber the session of an in-flight re-registration', () => {
+    const h = new Harness().brokers(1);
+    const old = h.image;
+    const listeners = [{ name: 'PLAINTEXT', host: 'b0', port: 9092 }];
+    const result = h.core.registerBroker(h.image, { brokerId: 0, incarnationId: incarnation(0), listeners, rack: null, clusterId: CLUSTER_ID }, h.nowMs);
+    const newEpoch = result.response.brokerEpoch;
+    h.core.brokerHeartbeat(old, { brokerId: 0, brokerEpoch: h.epoch(0), currentMetadataOffset: 0, wantFence: false, wantShutDown: false }, h.nowMs);
+    expect(h.core.heartbeats.peek(0, newEpoch)).toBeDefined();
   });
 });
