@@ -352,19 +352,24 @@ export class RaftDriver {
    * true when leadership moved (or this node was not leading). Failover then takes about one
    * round trip instead of an election timeout.
    */
-  async resign(timeoutMs: number = this.options.electionTimeoutMs ?? RAFT_DRIVER_DEFAULTS.electionTimeoutMs): Promise<boolean> {
+  async resign(timeoutMs: number = 2 * (this.options.electionTimeoutMs ?? RAFT_DRIVER_DEFAULTS.electionTimeoutMs)): Promise<boolean> {
     const node = this.node;
     if (!this.isLeader() || node === null) return true;
-    let best: { id: number; match: number } | null = null;
+    // Most caught-up first. A peer that just died can still look active (recentActive is only
+    // reset once per election timeout), so each candidate gets a share of the time budget.
+    const candidates: Array<{ id: number; match: number }> = [];
     for (const id of this.options.voters.keys()) {
-      if (id === this.nodeId) continue;
-      const progress = node.peerProgress(id);
-      if (progress !== undefined && progress.recentActive && (best === null || progress.match > best.match)) best = { id, match: progress.match };
+      const progress = id === this.nodeId ? undefined : node.peerProgress(id);
+      if (progress !== undefined && progress.recentActive) candidates.push({ id, match: progress.match });
     }
-    if (best === null) return false;
-    this.transferLeadership(best.id);
+    candidates.sort((a, b) => b.match - a.match);
     const deadline = Date.now() + timeoutMs;
-    while (this.isLeader() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(this.tickMs / 5))));
+    for (const [k, candidate] of candidates.entries()) {
+      if (!this.isLeader()) return true;
+      this.transferLeadership(candidate.id);
+      const candidateDeadline = Math.min(deadline, Date.now() + (deadline - Date.now()) / (candidates.length - k));
+      while (this.isLeader() && Date.now() < candidateDeadline) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(this.tickMs / 5))));
+    }
     return !this.isLeader();
   }
 
