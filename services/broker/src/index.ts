@@ -6,3 +6,5 @@ export * from './core/follower-progress';
 export * from './core/ack-waiters';
 export * from './core/partition-leader';
 export * from './core/follower-truncation';
+export * from './core/producer-sequence';
+export * from './core/producer-state';
