@@ -1,0 +1,2 @@
+export * from './murmur2';
+export * from './partitioner';
