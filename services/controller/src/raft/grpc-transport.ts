@@ -93,8 +93,12 @@ export class GrpcRaftTransport implements RaftTransport {
         continue;
       }
       const bytes = encodeRaftMessage(message);
-      if (peer.queue.length >= this.maxQueuedMessages || peer.queuedBytes + bytes.length > this.maxQueuedBytes) {
+      // One message larger than the byte bound (a big snapshot) still goes when the queue is
+      // empty; otherwise it could never be delivered and the follower would never catch up.
+      const overBytes = peer.queue.length > 0 && peer.queuedBytes + bytes.length > this.maxQueuedBytes;
+      if (peer.queue.length >= this.maxQueuedMessages || overBytes) {
         this.counters.droppedQueueFull++;
+        this.warnRateLimited(peer, 'raft send queue to peer full; dropping (raft retries)', { queued: peer.queue.length, queuedBytes: peer.queuedBytes });
         continue;
       }
       peer.queue.push(bytes);
@@ -116,6 +120,13 @@ export class GrpcRaftTransport implements RaftTransport {
       peer.queuedBytes = 0;
       peer.client.close();
     }
+  }
+
+  private warnRateLimited(peer: PeerChannel, message: string, fields: object): void {
+    const nowMs = Date.now();
+    if (nowMs - peer.lastFailureLogMs < FAILURE_LOG_INTERVAL_MS) return;
+    peer.lastFailureLogMs = nowMs;
+    this.options.logger?.warn({ peer: peer.id, address: peer.address, ...fields }, message);
   }
 
   private flush(peer: PeerChannel): void {
@@ -142,11 +153,7 @@ export class GrpcRaftTransport implements RaftTransport {
         this.counters.failedCalls++;
         this.counters.droppedFailedCall += batch.length;
         peer.inFlight = false;
-        const nowMs = Date.now();
-        if (nowMs - peer.lastFailureLogMs >= FAILURE_LOG_INTERVAL_MS) {
-          peer.lastFailureLogMs = nowMs;
-          this.options.logger?.warn({ peer: peer.id, address: peer.address, error: error.message }, 'raft send to peer failed; dropping (raft retries)');
-        }
+        this.warnRateLimited(peer, 'raft send to peer failed; dropping (raft retries)', { error: error.message });
         // Do not spin on a dead peer: what is queued now is retried by the next Ready's send.
         if (!this.closed) setImmediate(() => this.flush(peer));
       },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '@sluice/protocol';
@@ -12,10 +12,26 @@ import { ListStateMachine, waitFor } from './cluster-harness';
 class MemoryNetwork {
   readonly drivers = new Map<number, RaftDriver>();
   readonly isolated = new Set<number>();
+  /** Persist-before-send, checked on the real disk: a vote grant leaves only once quorum-state holds that term and vote. */
+  readonly contractViolations: string[] = [];
+  voteGrantsChecked = 0;
+  constructor(private readonly dirOf?: (id: number) => string) {}
   transport(): RaftTransport {
     return {
       send: (messages: readonly Message[]) => {
         for (const message of messages) {
+          if (this.dirOf !== undefined && message.type === 'voteResponse' && !message.reject) {
+            this.voteGrantsChecked++;
+            let state: { term: number; vote: number | null } = { term: 0, vote: null };
+            try {
+              state = JSON.parse(readFileSync(join(this.dirOf(message.from), 'quorum-state'), 'utf8')) as typeof state;
+            } catch {
+              // no quorum-state yet: reported below as term 0
+            }
+            if (state.term !== message.term || state.vote !== message.to) {
+              this.contractViolations.push(`node ${message.from} granted ${message.to} in term ${message.term}, disk says term ${state.term} vote ${state.vote}`);
+            }
+          }
           if (this.isolated.has(message.from) || this.isolated.has(message.to)) continue;
           const copy = decodeRaftMessage(encodeRaftMessage(message));
           setImmediate(() => this.drivers.get(copy.to)?.receive(copy));
@@ -62,7 +78,7 @@ describe('RaftDriver', () => {
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'sluice-raft-driver-'));
-    network = new MemoryNetwork();
+    network = new MemoryNetwork((id) => join(root, `n${id}`));
     machines.clear();
     fatal.length = 0;
   });
@@ -102,10 +118,30 @@ describe('RaftDriver', () => {
     await waitFor(() => [...machines.values()].every((m) => m.values.join() === 'ok,new'), 3_000, 'the old leader to converge');
   });
 
+  it('never sends a vote grant before its term and vote are on disk (several elections)', async () => {
+    await startNodes([1, 2, 3]);
+    for (let round = 0; round < 4; round++) {
+      let current = await leader();
+      // Right after a heal the previous round's isolated leader may briefly still believe it leads.
+      for (let attempt = 0; ; attempt++) {
+        const ok = await current.propose([Buffer.from(`r${round}`)]).then(() => true, () => false);
+        if (ok) break;
+        if (attempt >= 20) throw new Error('no leader accepted a proposal');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        current = await leader();
+      }
+      network.isolated.add(current.nodeId);
+      await waitFor(() => [...network.drivers.values()].some((d) => d.isLeader() && d.nodeId !== current.nodeId), 3_000, 'a new leader');
+      network.isolated.clear();
+    }
+    expect(network.voteGrantsChecked).toBeGreaterThanOrEqual(4);
+    expect(network.contractViolations).toEqual([]);
+  });
+
   it('times proposals out, and stop() rejects what is pending', async () => {
-    await startNodes([1, 2, 3], { proposalTimeoutMs: 50, electionTimeoutMs: 2_000, heartbeatIntervalMs: 20 });
+    await startNodes([1, 2, 3], { proposalTimeoutMs: 50, electionTimeoutMs: 1_000, heartbeatIntervalMs: 20 });
     const driver = await leader();
-    network.isolated.add(driver.nodeId); // check-quorum needs 2 s here; the 50 ms timeout fires first
+    network.isolated.add(driver.nodeId); // check-quorum needs 1 s here; the 50 ms timeout fires first
     const timedOut = (await driver.propose([Buffer.from('slow')]).catch((e: unknown) => e)) as ApiError;
     expect(timedOut.errorName).toBe('REQUEST_TIMED_OUT');
     const pending = driver.propose([Buffer.from('pending')]).catch((e: unknown) => e);

@@ -33,6 +33,19 @@ describe('RaftPeer over loopback gRPC', () => {
     }
   });
 
+  it('still sends one message larger than the queue byte bound (a big snapshot)', async () => {
+    const transport = new GrpcRaftTransport({ nodeId: 1, peers: new Map([[2, server.address]]), clusterId: 'c1', maxQueuedBytesPerPeer: 1_024 });
+    try {
+      const snapshot: Message = { type: 'snapshot', from: 1, to: 2, term: 1, snapshot: { metadata: { index: 9, term: 1, membership: { voters: [1, 2], observers: [] } }, data: Buffer.alloc(64 * 1024, 7) } };
+      transport.send([snapshot, heartbeat(1, 2, 1)]); // the heartbeat would exceed the bound behind it: dropped
+      await waitFor(() => received.length === 1, 3_000, 'the snapshot');
+      expect(received[0]?.type).toBe('snapshot');
+      expect(transport.stats().droppedQueueFull).toBe(1);
+    } finally {
+      await transport.close();
+    }
+  });
+
   it('refuses a whole envelope with a bad message, another cluster, or the wrong addressee', async () => {
     const client = createGrpcClient(serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME), server.address);
     const send = (envelope: object): Promise<ApiError> => callUnary(client, 'Send', envelope, { timeoutMs: 2_000 }).then(() => { throw new Error('accepted'); }, (e: ApiError) => e);
