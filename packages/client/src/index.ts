@@ -1,2 +1,5 @@
 export * from './murmur2';
 export * from './partitioner';
+export * from './accumulator-config';
+export * from './record-size';
+export * from './accumulator';

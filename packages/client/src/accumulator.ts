@@ -1,0 +1,249 @@
+/**
+ * Per-partition record accumulation (Kafka's RecordAccumulator) as a pure structure: no timers,
+ * no blocking, time as `nowMs`. The producer shell appends records, asks `ready(nowMs)` which
+ * partitions have a batch to send, `drain`s them into RecordBatch bytes (encoded once, here) and
+ * `release`s each batch's memory when its produce request is answered.
+ *
+ * - A batch is sendable when full (a record did not fit `batch.size`, or a newer batch exists),
+ *   when it has lingered `linger.ms`, or at once while a flush is on or an append is waiting
+ *   for memory (as Kafka, which then sends everything to free memory sooner).
+ * - `buffer.memory` is accounted, not allocated: each batch reserves max(batch.size, its first
+ *   record's size) when created and gives it back on `release`. An append that does not fit says
+ *   `buffer-full` and changes nothing: the shell waits (bounded by `max.block.ms`) and retries.
+ * - With an idempotent producer identity set, `drain` stamps producer id, epoch and the
+ *   partition's next sequence, and keeps at most `max.in.flight.requests.per.connection`
+ *   unreleased batches per partition, so sequences reach the leader in order.
+ */
+import { ApiError, BATCH_HEADER_BYTES, encodeRecordBatch, type RecordInput } from '@sluice/protocol';
+import { defaultAccumulatorConfig, validateAccumulatorConfig, type AccumulatorConfig } from './accumulator-config';
+import { recordSizeUpperBound, singleRecordBatchUpperBound } from './record-size';
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface ProducerIdentity {
+  readonly producerId: number;
+  readonly producerEpoch: number;
+}
+
+export type AppendResult =
+  | {
+      readonly kind: 'appended';
+      readonly batchId: number;
+      /** The record's index in its batch: its offset is the batch's base offset plus this. */
+      readonly recordIndex: number;
+      readonly newBatch: boolean;
+      /** The batch can take no more records: worth waking the sender. */
+      readonly batchFull: boolean;
+    }
+  /** KIP-480: the record would open a new batch; let the sticky partitioner move first. */
+  | { readonly kind: 'abort-for-new-batch' }
+  /** Not enough of `buffer.memory` left; nothing changed. */
+  | { readonly kind: 'buffer-full'; readonly requiredBytes: number; readonly availableBytes: number }
+  | { readonly kind: 'error'; readonly error: ApiError };
+
+export interface ReadyResult {
+  readonly readyPartitions: readonly TopicPartition[];
+  /** When to ask again if nothing else happens; null when no batch is waiting. */
+  readonly nextReadyCheckDelayMs: number | null;
+}
+
+export interface DrainedBatch {
+  readonly batchId: number;
+  readonly topic: string;
+  readonly partition: number;
+  /** One RecordBatch v2, ready to send as is. */
+  readonly bytes: Buffer;
+  readonly recordCount: number;
+  readonly createdMs: number;
+  /** -1 without an idempotent identity. */
+  readonly baseSequence: number;
+}
+
+interface OpenBatch {
+  readonly batchId: number;
+  readonly records: RecordInput[];
+  readonly createdMs: number;
+  readonly reservedBytes: number;
+  estimatedBytes: number;
+  full: boolean;
+}
+
+interface PartitionQueue {
+  readonly topicPartition: TopicPartition;
+  readonly batches: OpenBatch[];
+  inFlight: number;
+  nextSequence: number;
+}
+
+const MAX_SEQUENCE = 0x7fffffff;
+
+export class RecordAccumulator {
+  readonly config: AccumulatorConfig;
+  private readonly queues = new Map<string, PartitionQueue>();
+  /** Reserved memory of drained, not yet released batches, by batch id. */
+  private readonly inFlight = new Map<number, { readonly key: string; readonly reservedBytes: number }>();
+  private reservedBytes = 0;
+  private nextBatchId = 1;
+  private flushing = false;
+  private memoryWaiters = 0;
+  private identity: ProducerIdentity | null = null;
+
+  constructor(config: Partial<AccumulatorConfig> = {}) {
+    this.config = validateAccumulatorConfig({ ...defaultAccumulatorConfig, ...config });
+  }
+
+  get availableMemoryBytes(): number {
+    return this.config.bufferMemoryBytes - this.reservedBytes;
+  }
+  /** Batches not yet drained, over all partitions. */
+  get queuedBatches(): number {
+    let count = 0;
+    for (const queue of this.queues.values()) count += queue.batches.length;
+    return count;
+  }
+  get inFlightBatches(): number {
+    return this.inFlight.size;
+  }
+
+  /** Sets (or, after an epoch bump, replaces) the idempotent identity; sequences restart at 0. */
+  setProducerIdentity(identity: ProducerIdentity | null): void {
+    if (this.inFlight.size > 0) throw new Error('cannot change the producer identity with batches in flight');
+    this.identity = identity;
+    for (const queue of this.queues.values()) queue.nextSequence = 0;
+  }
+
+  append(topicPartition: TopicPartition, record: RecordInput, nowMs: number, options: { abortOnNewBatch?: boolean } = {}): AppendResult {
+    const recordBytes = recordSizeUpperBound(record);
+    const singleBatchBytes = singleRecordBatchUpperBound(record);
+    if (singleBatchBytes > this.config.maxRequestSizeBytes || singleBatchBytes > this.config.bufferMemoryBytes) {
+      return {
+        kind: 'error',
+        error: new ApiError(
+          'MESSAGE_TOO_LARGE',
+          `a record of up to ${singleBatchBytes} bytes exceeds max.request.size ${this.config.maxRequestSizeBytes} or buffer.memory ${this.config.bufferMemoryBytes}`,
+        ),
+      };
+    }
+    const key = keyOf(topicPartition);
+    const queue = this.queues.get(key);
+    const last = queue?.batches.at(-1);
+    if (last !== undefined && !last.full && last.estimatedBytes + recordBytes <= last.reservedBytes) {
+      last.records.push(record);
+      last.estimatedBytes += recordBytes;
+      if (last.estimatedBytes >= last.reservedBytes) last.full = true;
+      return { kind: 'appended', batchId: last.batchId, recordIndex: last.records.length - 1, newBatch: false, batchFull: last.full };
+    }
+    if (options.abortOnNewBatch) return { kind: 'abort-for-new-batch' };
+    const reserve = Math.max(this.config.batchSizeBytes, singleBatchBytes);
+    if (reserve > this.availableMemoryBytes) {
+      this.memoryWaiters++;
+      return { kind: 'buffer-full', requiredBytes: reserve, availableBytes: this.availableMemoryBytes };
+    }
+    if (last !== undefined) last.full = true;
+    const batch: OpenBatch = {
+      batchId: this.nextBatchId++,
+      records: [record],
+      createdMs: nowMs,
+      reservedBytes: reserve,
+      estimatedBytes: BATCH_HEADER_BYTES + recordBytes,
+      full: false,
+    };
+    if (batch.estimatedBytes >= batch.reservedBytes) batch.full = true;
+    this.reservedBytes += reserve;
+    const target = queue ?? { topicPartition: { ...topicPartition }, batches: [], inFlight: 0, nextSequence: 0 };
+    target.batches.push(batch);
+    if (queue === undefined) this.queues.set(key, target);
+    return { kind: 'appended', batchId: batch.batchId, recordIndex: 0, newBatch: true, batchFull: batch.full };
+  }
+
+  /** Kafka's ready(): partitions whose first batch should be sent now. */
+  ready(nowMs: number): ReadyResult {
+    const readyPartitions: TopicPartition[] = [];
+    let nextReadyCheckDelayMs: number | null = null;
+    const sendEverything = this.flushing || this.memoryWaiters > 0;
+    for (const queue of this.queues.values()) {
+      const first = queue.batches[0];
+      if (first === undefined) continue;
+      if (queue.inFlight >= this.config.maxInFlightBatchesPerPartition) continue;
+      const waitedMs = nowMs - first.createdMs;
+      if (sendEverything || first.full || queue.batches.length > 1 || waitedMs >= this.config.lingerMs) {
+        readyPartitions.push(queue.topicPartition);
+      } else {
+        const left = this.config.lingerMs - waitedMs;
+        nextReadyCheckDelayMs = nextReadyCheckDelayMs === null ? left : Math.min(nextReadyCheckDelayMs, left);
+      }
+    }
+    return { readyPartitions, nextReadyCheckDelayMs };
+  }
+
+  /**
+   * Takes the first batch of each given partition, in order, while the request stays within
+   * `max.request.size` (the first batch always goes), and encodes it.
+   */
+  drain(partitions: readonly TopicPartition[], maxRequestSizeBytes = this.config.maxRequestSizeBytes): DrainedBatch[] {
+    const drained: DrainedBatch[] = [];
+    let requestBytes = 0;
+    for (const topicPartition of partitions) {
+      const key = keyOf(topicPartition);
+      const queue = this.queues.get(key);
+      const first = queue?.batches[0];
+      if (queue === undefined || first === undefined) continue;
+      if (queue.inFlight >= this.config.maxInFlightBatchesPerPartition) continue;
+      if (drained.length > 0 && requestBytes + first.estimatedBytes > maxRequestSizeBytes) break;
+      queue.batches.shift();
+      const baseSequence = this.identity === null ? -1 : queue.nextSequence;
+      const bytes = encodeRecordBatch({
+        compression: this.config.compression,
+        records: first.records,
+        ...(this.identity === null ? {} : { producerId: this.identity.producerId, producerEpoch: this.identity.producerEpoch, baseSequence }),
+      });
+      if (this.identity !== null) queue.nextSequence = wrapSequence(queue.nextSequence + first.records.length);
+      queue.inFlight++;
+      this.inFlight.set(first.batchId, { key, reservedBytes: first.reservedBytes });
+      requestBytes += bytes.length;
+      drained.push({
+        batchId: first.batchId,
+        topic: topicPartition.topic,
+        partition: topicPartition.partition,
+        bytes,
+        recordCount: first.records.length,
+        createdMs: first.createdMs,
+        baseSequence,
+      });
+    }
+    return drained;
+  }
+
+  /** A drained batch was answered (acknowledged or failed for good): its memory is free again. */
+  release(batchId: number): void {
+    const entry = this.inFlight.get(batchId);
+    if (entry === undefined) throw new Error(`batch ${batchId} is not in flight`);
+    this.inFlight.delete(batchId);
+    this.reservedBytes -= entry.reservedBytes;
+    const queue = this.queues.get(entry.key)!;
+    queue.inFlight--;
+    if (queue.inFlight === 0 && queue.batches.length === 0) this.queues.delete(entry.key);
+    // Whoever waited for memory retries now; until then everything counts as ready.
+    this.memoryWaiters = 0;
+    if (this.reservedBytes < 0) throw new Error('accumulator memory accounting went negative');
+  }
+
+  /** Kafka's flush(): every batch is ready until `endFlush`. */
+  beginFlush(): void {
+    this.flushing = true;
+  }
+  endFlush(): void {
+    this.flushing = false;
+  }
+}
+
+function keyOf(topicPartition: TopicPartition): string {
+  return `${topicPartition.topic}\u0000${topicPartition.partition}`;
+}
+
+function wrapSequence(sequence: number): number {
+  return sequence > MAX_SEQUENCE ? sequence - MAX_SEQUENCE - 1 : sequence;
+}
