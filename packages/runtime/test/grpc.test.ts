@@ -120,6 +120,30 @@ describe('gRPC helpers over loopback', () => {
     }
   });
 
+  it('streams status changes to grpc.health.v1.Health/Watch', async () => {
+    const HealthClient = serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME);
+    const watched = new HealthStatus('SERVING');
+    const watchServer = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [watched.registration()] });
+    const watchClient = createGrpcClient(HealthClient, watchServer.address);
+    try {
+      const seen: string[] = [];
+      const call = (watchClient as unknown as { Watch(request: object): NodeJS.EventEmitter & { cancel(): void } }).Watch({ service: '' });
+      call.on('data', (response: { status: string }) => seen.push(response.status));
+      call.on('error', () => undefined); // the cancel below
+      const until = async (n: number): Promise<void> => {
+        for (let k = 0; k < 200 && seen.length < n; k++) await new Promise((resolve) => setTimeout(resolve, 5));
+      };
+      await until(1);
+      watched.set('', 'NOT_SERVING');
+      await until(2);
+      expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+      call.cancel();
+    } finally {
+      watchClient.close();
+      await watchServer.stop(0);
+    }
+  });
+
   it('reports an unreachable server as NETWORK_EXCEPTION, fast', async () => {
     const spare = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
     const address = spare.address;
