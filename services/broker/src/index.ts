@@ -8,3 +8,4 @@ export * from './core/partition-leader';
 export * from './core/follower-truncation';
 export * from './core/producer-sequence';
 export * from './core/producer-state';
+export * from './core/producer-state-rebuild';

@@ -34,9 +34,18 @@ describe('leader epoch fencing', () => {
     expect(errorName(leader.onFollowerFetch({ ...fetchFrom(7, 10), currentLeaderEpoch: null }, viewOf(leader), T0))).toBe('NOT_LEADER_OR_FOLLOWER');
   });
 
+  it("refuses a fetch from a broker's past life (stale broker epoch, KIP-903)", () => {
+    const { leader } = makeLeader({ logEndOffset: 10 });
+    leader.setBrokerEpochs(new Map([[2, 300]]));
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: 299 }, viewOf(leader), T0))).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(leader.followerProgress(2)?.logEndOffset).toBe(-1);
+    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: 300 }, viewOf(leader), T0)).kind).toBe('accepted');
+    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: null }, viewOf(leader), T0)).kind).toBe('accepted');
+  });
+
   it('refuses fetch offsets outside the log', () => {
     const { leader } = makeLeader({ logEndOffset: 10 });
-    expect(errorName(leader.onFollowerFetch(fetchFrom(2, 11), viewOf(leader), T0))).toBe('OFFSET_OUT_OF_RANGE');
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 11), lastFetchedEpoch: null }, viewOf(leader), T0))).toBe('OFFSET_OUT_OF_RANGE');
     expect(errorName(leader.onFollowerFetch(fetchFrom(2, 3), epochLogView([{ epoch: 5, startOffset: 0 }], 10, 4), T0))).toBe('OFFSET_OUT_OF_RANGE');
   });
 });
@@ -61,6 +70,23 @@ describe('divergence check on follower fetches', () => {
     const { leader } = makeLeader({ logEndOffset: 40 });
     const outcome = leader.onFollowerFetch({ ...fetchFrom(2, 22), lastFetchedEpoch: 3 }, epochLogView(entries, 40), T0);
     expect(outcome).toEqual({ kind: 'diverging', divergingEpoch: { epoch: 2, endOffset: 20 } });
+  });
+
+  it('tells a deposed leader fetching past our end where its epoch diverged, not OFFSET_OUT_OF_RANGE', () => {
+    const { leader } = makeLeader({ logEndOffset: 40 });
+    const view = epochLogView(entries, 40);
+    // It wrote 43..45 in epoch 4 that never reached us: our epoch 4 ends at 30.
+    expect(leader.onFollowerFetch({ ...fetchFrom(2, 45), lastFetchedEpoch: 4 }, view, T0)).toEqual({
+      kind: 'diverging',
+      divergingEpoch: { epoch: 4, endOffset: 30 },
+    });
+    // The same epoch as ours but past our end: it diverged at our end offset.
+    expect(leader.onFollowerFetch({ ...fetchFrom(2, 45), lastFetchedEpoch: 5 }, view, T0)).toEqual({
+      kind: 'diverging',
+      divergingEpoch: { epoch: 5, endOffset: 40 },
+    });
+    // Without an epoch to compare, past the end is out of range.
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 45), lastFetchedEpoch: null }, view, T0))).toBe('OFFSET_OUT_OF_RANGE');
   });
 
   it('accepts a fetch offset within the epoch and refuses an epoch newer than the leader knows', () => {

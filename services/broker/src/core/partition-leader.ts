@@ -56,6 +56,8 @@ export interface BecomeLeaderInput {
   readonly config?: ReplicationConfig;
   /** Brokers that may not join the ISR now (fenced, shutting down). */
   readonly ineligibleReplicaIds?: Iterable<number>;
+  /** Registered broker epochs from the metadata image, to fence fetches of a broker's past life. */
+  readonly brokerEpochs?: ReadonlyMap<number, number>;
 }
 
 export type Acks = 0 | 1 | -1;
@@ -68,6 +70,8 @@ export interface FollowerFetch {
   /** The leader epoch the follower believes current; null when not sent. */
   readonly currentLeaderEpoch: number | null;
   readonly logStartOffset: number;
+  /** The fetching broker's registration epoch (KIP-903); null when not sent. */
+  readonly brokerEpoch?: number | null;
 }
 
 /** An ISR change to send to the controller (Kafka's AlterPartition item). */
@@ -119,6 +123,7 @@ export class PartitionLeader {
   private isrState: IsrState;
   private readonly followers = new Map<number, FollowerProgress>();
   private ineligible: ReadonlySet<number>;
+  private brokerEpochs: ReadonlyMap<number, number>;
   private leaderLogEndOffset: number;
   private highWatermarkValue: number;
   private readonly waiters: AckWaiters;
@@ -139,6 +144,7 @@ export class PartitionLeader {
     this.replicas = [...registration.replicas];
     this.isrState = committedIsr(registration.isr);
     this.ineligible = new Set(input.ineligibleReplicaIds ?? []);
+    this.brokerEpochs = new Map(input.brokerEpochs ?? []);
     this.leaderLogEndOffset = input.logEndOffset;
     this.leaderEpochStartOffset = input.logEndOffset;
     this.highWatermarkValue = Math.min(input.highWatermark, input.logEndOffset);
@@ -258,9 +264,17 @@ export class PartitionLeader {
       const where = `replica ${fetch.replicaId} is not a follower of this partition (replicas ${this.replicas.join(',')})`;
       return error(fetch.currentLeaderEpoch !== null ? new ApiError('UNKNOWN_LEADER_EPOCH', where) : new ApiError('NOT_LEADER_OR_FOLLOWER', where));
     }
-    if (!Number.isSafeInteger(fetch.fetchOffset) || fetch.fetchOffset < log.logStartOffset || fetch.fetchOffset > log.logEndOffset) {
-      return error(new ApiError('OFFSET_OUT_OF_RANGE', `fetch offset ${fetch.fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`));
+    const registeredEpoch = this.brokerEpochs.get(fetch.replicaId);
+    if (fetch.brokerEpoch !== undefined && fetch.brokerEpoch !== null && fetch.brokerEpoch >= 0 && registeredEpoch !== undefined && registeredEpoch > fetch.brokerEpoch) {
+      // KIP-903: a fetch from before the broker restarted (it may have lost data since) must not
+      // move its position or bring it back into the ISR.
+      return error(new ApiError('NOT_LEADER_OR_FOLLOWER', `replica ${fetch.replicaId} fetched with broker epoch ${fetch.brokerEpoch}, registered ${registeredEpoch}`));
     }
+    const outOfRange = (): FollowerFetchOutcome =>
+      error(new ApiError('OFFSET_OUT_OF_RANGE', `fetch offset ${fetch.fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`));
+    if (!Number.isSafeInteger(fetch.fetchOffset) || fetch.fetchOffset < log.logStartOffset) return outOfRange();
+    // The divergence check comes before the end-of-log check, as in Kafka: a deposed leader
+    // fetches past our end with records we never had and must learn where to truncate.
     if (fetch.lastFetchedEpoch !== null && fetch.lastFetchedEpoch >= 0) {
       const epochEnd = log.endOffsetForEpoch(fetch.lastFetchedEpoch);
       if (epochEnd === null) {
@@ -270,6 +284,7 @@ export class PartitionLeader {
         return { kind: 'diverging', divergingEpoch: { epoch: epochEnd.epoch, endOffset: epochEnd.endOffset } };
       }
     }
+    if (fetch.fetchOffset > log.logEndOffset) return outOfRange();
     this.followers.set(
       fetch.replicaId,
       afterFetch(progress, { fetchOffset: fetch.fetchOffset, logStartOffset: fetch.logStartOffset, leaderLogEndOffset: this.leaderLogEndOffset, nowMs }),
@@ -369,6 +384,12 @@ export class PartitionLeader {
   setIneligibleReplicas(ids: Iterable<number>): void {
     this.ensureLeading();
     this.ineligible = new Set(ids);
+  }
+
+  /** Brokers' registration epochs from the metadata image (KIP-903 fetch fencing). */
+  setBrokerEpochs(epochs: ReadonlyMap<number, number>): void {
+    this.ensureLeading();
+    this.brokerEpochs = new Map(epochs);
   }
 
   /** Ends this leadership: every waiting produce fails with NOT_LEADER_OR_FOLLOWER. */
