@@ -5,7 +5,6 @@
  * Framework-free so component tests can start several in one process; ControllerModule wraps
  * it for NestJS.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   createMetricsRegistry,
@@ -24,6 +23,7 @@ import { MetadataFeed } from '../feed/metadata-feed';
 import { ControllerQueue } from '../quorum/controller-queue';
 import { MetadataStateMachine } from '../state/metadata-state-machine';
 import { ControllerMetrics } from './controller-metrics';
+import { cryptoRng } from './crypto-rng';
 import type { QuorumRuntime } from './quorum-runtime';
 
 export interface ControllerNodeOptions {
@@ -89,7 +89,7 @@ export class ControllerNode {
       log.error({ index, reason }, 'committed metadata entry skipped: it does not apply to the image'),
     );
     const quorum = await options.createQuorum(stateMachine);
-    const rng: Rng = options.rng ?? (() => randomBytes(4).readUInt32BE(0) / 4_294_967_296);
+    const rng: Rng = options.rng ?? cryptoRng();
     const core = new ControllerCore({ clusterId: options.clusterId, rng, brokerSessionTimeoutMs: options.brokerSessionTimeoutMs, ...options.settings });
     const registry = createMetricsRegistry({ service: 'controller', nodeId: options.nodeId });
     const metrics = new ControllerMetrics(registry);
