@@ -9,6 +9,9 @@ import { CLUSTER_METADATA_DIR, createRaftPeerHandler, GrpcRaftTransport, RaftDri
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
 import type { QuorumRuntime } from './quorum-runtime';
 
+/** How often a commit-index-only change of the quorum state is written. */
+const COMMIT_FLUSH_INTERVAL_MS = 200;
+
 /** Kafka's directory name for the metadata log's single partition. */
 export const RAFT_LOG_SUBDIR = CLUSTER_METADATA_DIR;
 
@@ -37,6 +40,9 @@ export async function createRaftQuorum(config: ControllerConfig, stateMachine: M
     electionTimeoutMs: settings.electionTimeoutMs,
     heartbeatIntervalMs: settings.heartbeatIntervalMs,
     snapshotEveryEntries: settings.snapshotEveryEntries,
+    // The commit index is recoverable from the leader, so commit-only changes need not cost a
+    // quorum-state fsync each; term and vote are still written before any message leaves.
+    commitFlushIntervalMs: COMMIT_FLUSH_INTERVAL_MS,
     onFatal: (error) => {
       // Continuing could break persist-before-send; exit and let the supervisor restart us.
       log.fatal({ err: error }, 'raft driver failed; exiting');
@@ -58,6 +64,10 @@ export function raftQuorumRuntime(driver: RaftDriver, services: QuorumRuntime['s
     onLeaderChange: (listener) => driver.onLeaderChange(listener),
     snapshotIndex: () => driver.latestSnapshot()?.index ?? 0,
     start: () => driver.start(),
-    stop: () => driver.stop(),
+    // A planned stop hands leadership over first (~0.1 s) instead of leaving the others to time out.
+    stop: async () => {
+      await driver.resign();
+      await driver.stop();
+    },
   };
 }
