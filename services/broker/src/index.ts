@@ -4,6 +4,7 @@ export * from './core/leader-epoch-fencing';
 export * from './core/isr-state';
 export * from './core/follower-progress';
 export * from './core/ack-waiters';
+export * from './core/acks';
 export * from './core/partition-leader';
 export * from './core/follower-truncation';
 export * from './core/producer-sequence';

@@ -1,4 +1,5 @@
 import { ApiError } from '@sluice/protocol';
+import { parseAcks } from '../src/core/acks';
 import { checkCurrentLeaderEpoch } from '../src/core/leader-epoch-fencing';
 import type { FollowerFetchOutcome } from '../src/core/partition-leader';
 import { epochLogView, fetchFrom, makeLeader, T0, viewOf } from './replication-harness';
@@ -167,6 +168,11 @@ describe('high watermark', () => {
 });
 
 describe('acks=all', () => {
+  it('accepts acks 0, 1 and -1 only', () => {
+    expect([0, 1, -1].map(parseAcks)).toEqual([0, 1, -1]);
+    expect((parseAcks(2) as ApiError).errorName).toBe('INVALID_REQUIRED_ACKS');
+  });
+
   it('refuses up front with NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas', () => {
     const { leader } = makeLeader({ isr: [1, 2], config: { minInsyncReplicas: 3 } });
     expect(leader.checkProduce(-1)?.errorName).toBe('NOT_ENOUGH_REPLICAS');

@@ -22,6 +22,7 @@
 import { ApiError } from '@sluice/protocol';
 import type { EpochEndOffset } from '@sluice/log';
 import { AckWaiters, type AckCompletion } from './ack-waiters';
+import type { Acks } from './acks';
 import { assert, assertInt32Epoch, assertOffset } from './assert';
 import { afterFetch, initialFollowerProgress, isCaughtUp, type FollowerProgress } from './follower-progress';
 import { committedIsr, isInflight, maximalIsr, pendingExpand, pendingShrink, type IsrState } from './isr-state';
@@ -59,8 +60,6 @@ export interface BecomeLeaderInput {
   /** Registered broker epochs from the metadata image, to fence fetches of a broker's past life. */
   readonly brokerEpochs?: ReadonlyMap<number, number>;
 }
-
-export type Acks = 0 | 1 | -1;
 
 export interface FollowerFetch {
   readonly replicaId: number;
