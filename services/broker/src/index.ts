@@ -7,6 +7,7 @@ export * from './core/ack-waiters';
 export * from './core/acks';
 export * from './core/partition-leader';
 export * from './core/follower-truncation';
+export * from './core/offset-for-leader-epoch';
 export * from './core/producer-sequence';
 export * from './core/producer-state';
 export * from './core/producer-state-rebuild';

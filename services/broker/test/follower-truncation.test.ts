@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { LeaderEpochCache, type EpochEntry } from '@sluice/log';
 import { followerTruncation, type FollowerLogView } from '../src/core/follower-truncation';
+import { answerOffsetForLeaderEpoch } from '../src/core/offset-for-leader-epoch';
 
 /** A log as the epoch of each offset (non-decreasing). */
 type EpochLog = number[];
@@ -25,6 +26,19 @@ function viewOf(log: EpochLog): FollowerLogView {
 }
 
 const fromRuns = (runs: Array<[number, number]>): EpochLog => runs.flatMap(([epoch, count]) => new Array<number>(count).fill(epoch));
+
+describe('leader answer to OffsetForLeaderEpoch', () => {
+  const leaderLog = viewOf(fromRuns([[1, 5], [3, 5], [5, 2]]));
+  it('fences the current leader epoch, then answers from the epoch cache', () => {
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 4, leaderEpoch: 3 }, leaderLog)).toMatchObject({ kind: 'error', error: { errorName: 'FENCED_LEADER_EPOCH' } });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 6, leaderEpoch: 3 }, leaderLog)).toMatchObject({ kind: 'error', error: { errorName: 'UNKNOWN_LEADER_EPOCH' } });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 3 }, leaderLog)).toEqual({ kind: 'answer', epoch: 3, endOffset: 10 });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: null, leaderEpoch: 4 }, leaderLog)).toEqual({ kind: 'answer', epoch: 3, endOffset: 10 });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 5 }, leaderLog)).toEqual({ kind: 'answer', epoch: 5, endOffset: 12 });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 9 }, leaderLog)).toEqual({ kind: 'answer', epoch: -1, endOffset: -1 });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: -1 }, leaderLog)).toEqual({ kind: 'answer', epoch: -1, endOffset: -1 });
+  });
+});
 
 describe('follower truncation (OffsetForLeaderEpoch answer)', () => {
   // Follower: epoch 1 x5, epoch 3 x5 (offsets 5..9), epoch 4 x3 (10..12).
