@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { LocalControllerCluster, sleep } from '@sluice/controller';
+import type { ClusterInfo } from '@sluice/client';
+import { removeBootstrapFile, withAdmin, withConnectionOptions, writeBootstrapFile } from './bootstrap';
+import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 
@@ -38,7 +41,35 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
     .action(async (options: UpOptions) => {
       setExitCode(await clusterUp(options, io));
     });
+  withConnectionOptions(
+    cluster
+      .command('describe')
+      .description('cluster id, the active controller, controllers and registered brokers')
+      .option('--json', 'one JSON document instead of text'),
+  ).action(async (options: ConnectionOptions & { json?: boolean }) => {
+    setExitCode(
+      await withAdmin(options, io, async (admin) => {
+        const info = await admin.describeCluster();
+        io.out(options.json === true ? `${JSON.stringify(info, null, 2)}\n` : formatCluster(info));
+        return ExitCode.OK;
+      }),
+    );
+  });
   return cluster;
+}
+
+export function formatCluster(info: ClusterInfo): string {
+  const lines = [
+    `ClusterId: ${info.clusterId}`,
+    `Controller: ${info.controllerId < 0 ? 'none' : `${info.controllerId} at ${info.controllerAddress}`}\tTerm: ${info.raftTerm}\tMetadataOffset: ${info.metadataOffset}`,
+    `Controllers: ${info.controllers.map((c) => `${c.nodeId}@${c.address}`).join(',')}`,
+    `Brokers: ${info.brokers.length}`,
+    ...info.brokers.map(
+      (b) =>
+        `\tBroker: ${b.brokerId}\tEpoch: ${b.brokerEpoch}\tState: ${b.fenced ? 'fenced' : 'unfenced'}\tRack: ${b.rack ?? 'none'}\tListeners: ${b.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(',')}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
@@ -61,15 +92,17 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     if (stopped) return;
     stopped = true;
     client.close();
+    removeBootstrapFile(local.addresses());
     await local.stopAll(5_000);
     if (!keep) rmSync(baseDir, { recursive: true, force: true });
   };
   try {
     const leader = await local.waitForLeader(client, LEADER_WAIT_MS);
+    const bootstrapPath = writeBootstrapFile(local.addresses());
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
       ...local.nodeIds.map((id) => `  controller ${id}: ${local.address(id)}  pid ${local.pid(id)}${id === leader ? '  (active controller)' : ''}  log ${join(baseDir, `controller-${id}.out`)}`),
-      `  bootstrap (Controller gRPC API): ${local.addresses().join(',')}`,
+      `  bootstrap (Controller gRPC API): ${local.addresses().join(',')}  (written to ${bootstrapPath}; other sluice commands use it by default)`,
       brokers > 0
         ? `  brokers: none started; services/broker does not exist yet (asked for ${brokers}), so topics can be created only once brokers register`
         : '  brokers: none asked for',

@@ -3,6 +3,7 @@ import { clusterCommand } from './cluster-command';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { storageCommand } from './storage-command';
+import { topicCommand } from './topic-command';
 
 /**
  * Runs the `sluice` command line and resolves to its exit code; never calls process.exit, so
@@ -20,6 +21,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(storageCommand(io, setExitCode));
   program.addCommand(clusterCommand(io, setExitCode));
+  program.addCommand(topicCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ExitCode, runCli } from '@sluice/cli';
 import { controllerMainPath } from '@sluice/controller';
 
@@ -9,7 +11,24 @@ describe('sluice cluster up', () => {
     if (!existsSync(controllerMainPath())) throw new Error(`${controllerMainPath()} missing: run tsc -b first`);
     let out = '';
     let err = '';
-    const code = await runCli(['cluster', 'up', '--for', '0'], { out: (text) => void (out += text), err: (text) => void (err += text) });
+    const stateDir = mkdtempSync(join(tmpdir(), 'sluice-state-'));
+    const savedStateDir = process.env.SLUICE_CLUSTER_STATE_DIR;
+    process.env.SLUICE_CLUSTER_STATE_DIR = stateDir;
+    let bootstrapSeen = '';
+    const code = await runCli(['cluster', 'up', '--for', '0'], {
+      out: (text) => {
+        out += text;
+        // While the cluster runs, other commands find it through this file.
+        if (existsSync(join(stateDir, 'bootstrap')) && bootstrapSeen === '') bootstrapSeen = readFileSync(join(stateDir, 'bootstrap'), 'utf8');
+      },
+      err: (text) => void (err += text),
+    });
+    if (savedStateDir === undefined) delete process.env.SLUICE_CLUSTER_STATE_DIR;
+    else process.env.SLUICE_CLUSTER_STATE_DIR = savedStateDir;
+    expect(existsSync(join(stateDir, 'bootstrap'))).toBe(false);
+    rmSync(stateDir, { recursive: true, force: true });
+    expect(bootstrapSeen).toMatch(/^127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\n$/);
+    expect(out).toContain(`bootstrap (Controller gRPC API): ${bootstrapSeen.trim()}  (written to ${join(stateDir, 'bootstrap')}`);
     expect(err).toBe('');
     expect(code).toBe(ExitCode.OK);
     expect(out.match(/controller \d: 127\.0\.0\.1:\d+ {2}pid \d+/g)).toHaveLength(3);

@@ -1,0 +1,165 @@
+/**
+ * `sluice topic create|list|describe|delete|alter-config`, over the controller's Admin API.
+ * Output follows kafka-topics: `Topic: x<TAB>TopicId: ...<TAB>PartitionCount: ...` and one line
+ * per partition with Leader, Replicas and Isr.
+ */
+import type { Admin, TopicInfo } from '@sluice/client';
+import { ApiError } from '@sluice/protocol';
+import { Command } from 'commander';
+import { withAdmin, withConnectionOptions } from './bootstrap';
+import type { ConnectionOptions } from './bootstrap';
+import { ExitCode, UsageError } from './exit-codes';
+import type { CliIo } from './io';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function countOption(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2 ** 31 - 1) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** `k=v` pairs (repeatable, or comma-separated) -> a record; a bad pair is a usage error. */
+export function parseConfigPairs(values: readonly string[], flag: string): Record<string, string> {
+  const configs: Record<string, string> = {};
+  for (const value of values.flatMap((entry) => entry.split(','))) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} expects key=value, got ${JSON.stringify(value)}`);
+    configs[value.slice(0, eq).trim()] = value.slice(eq + 1);
+  }
+  return configs;
+}
+
+function unknownTopic(name: string, error: ApiError): ApiError {
+  return error.errorName === 'UNKNOWN_TOPIC_OR_PARTITION' ? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`) : error;
+}
+
+/** Runs an admin call about one topic, naming the topic in UNKNOWN_TOPIC_OR_PARTITION. */
+async function aboutTopic<T>(name: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof ApiError ? unknownTopic(name, error) : error;
+  }
+}
+
+function formatConfigs(configs: Readonly<Record<string, string>>): string {
+  return Object.keys(configs)
+    .sort()
+    .map((key) => `${key}=${configs[key]}`)
+    .join(',');
+}
+
+export function formatTopic(topic: TopicInfo): string {
+  const replicationFactor = topic.partitions[0]?.replicas.length ?? 0;
+  const lines = [`Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${formatConfigs(topic.configs)}`];
+  for (const p of topic.partitions) {
+    const elr = p.eligibleLeaderReplicas.length > 0 ? `\tElr: ${p.eligibleLeaderReplicas.join(',')}` : '';
+    lines.push(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${elr}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function topicJson(topic: TopicInfo): object {
+  return {
+    name: topic.name,
+    topicId: topic.topicId,
+    partitionCount: topic.partitions.length,
+    replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
+    configs: topic.configs,
+    partitions: topic.partitions,
+  };
+}
+
+interface CreateOptions extends ConnectionOptions {
+  readonly partitions?: string;
+  readonly replicationFactor?: string;
+  readonly config?: string[];
+}
+
+interface DescribeOptions extends ConnectionOptions {
+  readonly json?: boolean;
+}
+
+interface AlterOptions extends ConnectionOptions {
+  readonly set?: string[];
+  readonly delete?: string[];
+}
+
+export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
+  const topic = new Command('topic').description('create, list, describe, delete and configure topics');
+  const run = (options: ConnectionOptions, body: (admin: Admin) => Promise<ExitCode>): Promise<void> => withAdmin(options, io, body).then(setExitCode);
+
+  withConnectionOptions(
+    topic
+      .command('create <name>')
+      .description('create a topic')
+      .option('--partitions <n>', 'partition count (default: the cluster default, num.partitions)')
+      .option('--replication-factor <n>', 'replicas per partition (default: the cluster default, default.replication.factor)')
+      .option('--config <key=value>', 'a topic config override (repeatable)', collect),
+  ).action(async (name: string, options: CreateOptions) => {
+    const numPartitions = countOption(options.partitions, '--partitions');
+    const replicationFactor = countOption(options.replicationFactor, '--replication-factor');
+    const configs = parseConfigPairs(options.config ?? [], '--config');
+    await run(options, async (admin) => {
+      const created = await admin.createTopic({
+        name,
+        ...(numPartitions === undefined ? {} : { numPartitions }),
+        ...(replicationFactor === undefined ? {} : { replicationFactor }),
+        configs,
+      });
+      io.out(`Created topic ${name} (TopicId: ${created.topicId}, PartitionCount: ${created.numPartitions}, ReplicationFactor: ${created.replicationFactor}).\n`);
+      return ExitCode.OK;
+    });
+  });
+
+  withConnectionOptions(topic.command('list').description('list topic names, one per line')).action(async (options: ConnectionOptions) => {
+    await run(options, async (admin) => {
+      for (const name of await admin.listTopics()) io.out(`${name}\n`);
+      return ExitCode.OK;
+    });
+  });
+
+  withConnectionOptions(
+    topic
+      .command('describe [name]')
+      .description('partitions, leaders, replicas, ISR and config overrides of a topic (every topic without a name)')
+      .option('--json', 'one JSON document instead of text'),
+  ).action(async (name: string | undefined, options: DescribeOptions) => {
+    await run(options, async (admin) => {
+      const topics = name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))];
+      if (options.json === true) io.out(`${JSON.stringify(name === undefined ? topics.map(topicJson) : topicJson(topics[0] as TopicInfo), null, 2)}\n`);
+      else for (const info of topics) io.out(formatTopic(info));
+      return ExitCode.OK;
+    });
+  });
+
+  withConnectionOptions(topic.command('delete <name>').description('delete a topic and its data')).action(async (name: string, options: ConnectionOptions) => {
+    await run(options, async (admin) => {
+      await aboutTopic(name, () => admin.deleteTopic(name));
+      io.out(`Deleted topic ${name}.\n`);
+      return ExitCode.OK;
+    });
+  });
+
+  withConnectionOptions(
+    topic
+      .command('alter-config <name>')
+      .description("set or delete a topic's config overrides (Kafka's incremental AlterConfigs)")
+      .option('--set <key=value>', 'set a config (repeatable)', collect)
+      .option('--delete <key>', 'remove an override, back to the default (repeatable)', collect),
+  ).action(async (name: string, options: AlterOptions) => {
+    const set = parseConfigPairs(options.set ?? [], '--set');
+    const remove = (options.delete ?? []).flatMap((entry) => entry.split(',')).map((key) => key.trim()).filter((key) => key !== '');
+    if (Object.keys(set).length === 0 && remove.length === 0) throw new UsageError('alter-config needs at least one --set key=value or --delete key');
+    await run(options, async (admin) => {
+      await aboutTopic(name, () => admin.alterTopicConfigs(name, { set, delete: remove }));
+      const changes = [...Object.entries(set).map(([key, value]) => `${key}=${value}`), ...remove.map((key) => `-${key}`)];
+      io.out(`Altered configs of topic ${name}: ${changes.join(', ')}.\n`);
+      return ExitCode.OK;
+    });
+  });
+  return topic;
+}

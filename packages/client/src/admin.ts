@@ -1,0 +1,339 @@
+/**
+ * `Admin`: topics, partitions, configs, leader elections and the cluster description, against
+ * the controller quorum's gRPC API (proto/sluice/v1/controller.proto). Promise API; every failure
+ * is an ApiError with Kafka's name and `retriable`.
+ *
+ * Batch methods (`createTopics`, `deleteTopics`, ...) answer per item, as Kafka does: each result
+ * carries `error` (an ApiError) or not. The single-item methods (`createTopic`, `describeTopic`,
+ * ...) reject with that item's error instead.
+ */
+import { ApiError, isApiErrorName } from '@sluice/protocol';
+import { ControllerChannel } from './controller-channel';
+import type { ControllerChannelOptions } from './controller-channel';
+
+export interface AdminOptions extends ControllerChannelOptions {
+  /** Controller addresses, `host:port,host:port` or a list. */
+  readonly bootstrap: string | readonly string[];
+}
+
+export interface NewTopic {
+  readonly name: string;
+  /** Default: the cluster's num.partitions. */
+  readonly numPartitions?: number;
+  /** Default: the cluster's default.replication.factor. */
+  readonly replicationFactor?: number;
+  /** Explicit placement: partition -> broker ids (excludes numPartitions/replicationFactor). */
+  readonly assignments?: ReadonlyMap<number, readonly number[]> | Readonly<Record<number, readonly number[]>>;
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
+export interface CreateTopicResult {
+  readonly name: string;
+  readonly topicId: string;
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+  readonly error?: ApiError;
+}
+
+export interface DeleteTopicResult {
+  readonly name: string;
+  readonly topicId: string;
+  readonly error?: ApiError;
+}
+
+export interface NewPartitions {
+  readonly name: string;
+  /** The new total partition count. */
+  readonly count: number;
+  /** Placement of the new partitions only. */
+  readonly assignments?: ReadonlyMap<number, readonly number[]> | Readonly<Record<number, readonly number[]>>;
+}
+
+export interface ItemResult {
+  readonly name: string;
+  readonly error?: ApiError;
+}
+
+export interface PartitionInfo {
+  readonly partition: number;
+  /** -1: no leader. */
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly eligibleLeaderReplicas: readonly number[];
+}
+
+export interface TopicInfo {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: readonly PartitionInfo[];
+  /** Topic-level config overrides (cluster defaults are not listed). */
+  readonly configs: Readonly<Record<string, string>>;
+  readonly error?: ApiError;
+}
+
+export interface BrokerInfo {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  readonly listeners: readonly { readonly name: string; readonly host: string; readonly port: number }[];
+  /** undefined: no rack. */
+  readonly rack?: string;
+  readonly fenced: boolean;
+}
+
+export interface ClusterInfo {
+  readonly clusterId: string;
+  /** The controller that answered. */
+  readonly nodeId: number;
+  /** The active controller (-1: unknown) and its address. */
+  readonly controllerId: number;
+  readonly controllerAddress: string;
+  readonly raftTerm: number;
+  readonly metadataOffset: number;
+  readonly brokers: readonly BrokerInfo[];
+  readonly controllers: readonly { readonly nodeId: number; readonly address: string }[];
+}
+
+export type ConfigResourceType = 'topic' | 'broker' | 'cluster';
+
+export interface ConfigAlteration {
+  readonly type: ConfigResourceType;
+  /** Topic name, broker id, or '' for the cluster. */
+  readonly name: string;
+  readonly set?: Readonly<Record<string, string>>;
+  readonly delete?: readonly string[];
+}
+
+export interface AlterConfigsResult {
+  readonly type: string;
+  readonly name: string;
+  readonly error?: ApiError;
+}
+
+export type ElectionType = 'PREFERRED' | 'UNCLEAN';
+
+export interface ElectLeadersResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: ApiError;
+}
+
+// ---- wire shapes (proto-loader: lowerCamelCase, int64 as decimal strings) ----
+
+interface WireItemError {
+  errorName: string;
+  errorMessage: string;
+}
+interface WireCreateTopicsResponse {
+  topics: (WireItemError & { name: string; topicId: string; numPartitions: number; replicationFactor: number })[];
+}
+interface WireDeleteTopicsResponse {
+  topics: (WireItemError & { name: string; topicId: string })[];
+}
+interface WireCreatePartitionsResponse {
+  topics: (WireItemError & { name: string })[];
+}
+interface WirePartition {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  replicas: number[];
+  isr: number[];
+  eligibleLeaderReplicas: number[];
+}
+interface WireDescribeTopicsResponse {
+  topics: (WireItemError & { name: string; topicId: string; partitions: WirePartition[]; configs: Record<string, string> })[];
+  metadataOffset: string;
+}
+interface WireDescribeClusterResponse {
+  clusterId: string;
+  nodeId: number;
+  controllerId: number;
+  controllerAddress: string;
+  raftTerm: string;
+  metadataOffset: string;
+  brokers: { brokerId: number; brokerEpoch: string; listeners: { name: string; host: string; port: number }[]; rack: string; fenced: boolean }[];
+  controllers: { nodeId: number; address: string }[];
+}
+interface WireAlterConfigsResponse {
+  resources: (WireItemError & { resourceType: string; resourceName: string })[];
+}
+interface WireElectLeadersResponse {
+  results: (WireItemError & { topic: string; partition: number })[];
+}
+
+/** The ApiError an item's error_name / error_message stands for; undefined on success. */
+export function itemError(item: WireItemError): ApiError | undefined {
+  if (item.errorName === '' || item.errorName === 'NONE') return undefined;
+  const name = isApiErrorName(item.errorName) && item.errorName !== 'NONE' ? item.errorName : 'UNKNOWN_SERVER_ERROR';
+  const message = name === item.errorName ? item.errorMessage : `${item.errorName}: ${item.errorMessage}`;
+  return new ApiError(name, message);
+}
+
+function withError<T extends object>(value: T, error: ApiError | undefined): T & { error?: ApiError } {
+  return error === undefined ? value : { ...value, error };
+}
+
+function wireAssignments(assignments: NewTopic['assignments']): { partition: number; brokerIds: number[] }[] {
+  if (assignments === undefined) return [];
+  const entries: [number, readonly number[]][] =
+    assignments instanceof Map ? [...(assignments as ReadonlyMap<number, readonly number[]>).entries()] : Object.entries(assignments).map(([partition, ids]) => [Number(partition), ids as readonly number[]]);
+  return entries.map(([partition, brokerIds]) => ({ partition, brokerIds: [...brokerIds] }));
+}
+
+function firstResult<T extends { error?: ApiError }>(results: readonly T[], what: string): T {
+  const result = results[0];
+  if (result === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', `the controller answered ${what} with no result`);
+  if (result.error !== undefined) throw result.error;
+  return result;
+}
+
+export class Admin {
+  private readonly channel: ControllerChannel;
+
+  constructor(options: AdminOptions) {
+    this.channel = new ControllerChannel(options.bootstrap, options);
+  }
+
+  /** Redirects followed and retries made so far (NOT_CONTROLLER, unreachable nodes). */
+  get stats(): { readonly redirects: number; readonly retries: number } {
+    return { redirects: this.channel.redirects, retries: this.channel.retries };
+  }
+
+  async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean } = {}): Promise<CreateTopicResult[]> {
+    const response = await this.channel.call<WireCreateTopicsResponse>('CreateTopics', {
+      topics: topics.map((topic) => ({
+        name: topic.name,
+        numPartitions: topic.numPartitions ?? -1,
+        replicationFactor: topic.replicationFactor ?? -1,
+        assignments: wireAssignments(topic.assignments),
+        configs: { ...topic.configs },
+      })),
+      validateOnly: options.validateOnly ?? false,
+    });
+    return response.topics.map((t) =>
+      withError({ name: t.name, topicId: t.topicId, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor }, itemError(t)),
+    );
+  }
+
+  /** Creates one topic; rejects with its ApiError (TOPIC_ALREADY_EXISTS, INVALID_REPLICATION_FACTOR, ...). */
+  async createTopic(topic: NewTopic, options: { validateOnly?: boolean } = {}): Promise<CreateTopicResult> {
+    return firstResult(await this.createTopics([topic], options), 'CreateTopics');
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]> {
+    const response = await this.channel.call<WireDeleteTopicsResponse>('DeleteTopics', { names: [...names] });
+    return response.topics.map((t) => withError({ name: t.name, topicId: t.topicId }, itemError(t)));
+  }
+
+  async deleteTopic(name: string): Promise<DeleteTopicResult> {
+    return firstResult(await this.deleteTopics([name]), 'DeleteTopics');
+  }
+
+  async createPartitions(topics: readonly NewPartitions[], options: { validateOnly?: boolean } = {}): Promise<ItemResult[]> {
+    const response = await this.channel.call<WireCreatePartitionsResponse>('CreatePartitions', {
+      topics: topics.map((topic) => ({ name: topic.name, count: topic.count, assignments: wireAssignments(topic.assignments) })),
+      validateOnly: options.validateOnly ?? false,
+    });
+    return response.topics.map((t) => withError({ name: t.name }, itemError(t)));
+  }
+
+  /** Named topics (unknown ones carry UNKNOWN_TOPIC_OR_PARTITION), or every topic when `names` is omitted or empty. */
+  async describeTopics(names: readonly string[] = []): Promise<TopicInfo[]> {
+    const response = await this.channel.leaderRead<WireDescribeTopicsResponse>('DescribeTopics', { names: [...names] });
+    return response.topics.map((t) =>
+      withError(
+        {
+          name: t.name,
+          topicId: t.topicId,
+          partitions: t.partitions.map((p) => ({
+            partition: p.partition,
+            leader: p.leader,
+            leaderEpoch: p.leaderEpoch,
+            partitionEpoch: p.partitionEpoch,
+            replicas: [...p.replicas],
+            isr: [...p.isr],
+            eligibleLeaderReplicas: [...p.eligibleLeaderReplicas],
+          })),
+          configs: { ...t.configs },
+        },
+        itemError(t),
+      ),
+    );
+  }
+
+  /** One topic; rejects with UNKNOWN_TOPIC_OR_PARTITION when it does not exist. */
+  async describeTopic(name: string): Promise<TopicInfo> {
+    return firstResult(await this.describeTopics([name]), 'DescribeTopics');
+  }
+
+  /** Topic names, sorted. */
+  async listTopics(): Promise<string[]> {
+    const topics = await this.describeTopics([]);
+    return topics.map((topic) => topic.name).sort();
+  }
+
+  /** A topic's config overrides (what `alterConfigs` set; cluster defaults are not listed). */
+  async describeTopicConfigs(name: string): Promise<Record<string, string>> {
+    return { ...(await this.describeTopic(name)).configs };
+  }
+
+  /** Kafka's incremental AlterConfigs: SET and DELETE per key. */
+  async alterConfigs(alterations: readonly ConfigAlteration[], options: { validateOnly?: boolean } = {}): Promise<AlterConfigsResult[]> {
+    const response = await this.channel.call<WireAlterConfigsResponse>('AlterConfigs', {
+      resources: alterations.map((alteration) => ({
+        resourceType: alteration.type,
+        resourceName: alteration.name,
+        configs: [
+          ...Object.entries(alteration.set ?? {}).map(([name, value]) => ({ name, operation: 'SET', value })),
+          ...(alteration.delete ?? []).map((name) => ({ name, operation: 'DELETE', value: '' })),
+        ],
+      })),
+      validateOnly: options.validateOnly ?? false,
+    });
+    return response.resources.map((r) => withError({ type: r.resourceType, name: r.resourceName }, itemError(r)));
+  }
+
+  /** Alters one topic's configs; rejects with its ApiError (UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, ...). */
+  async alterTopicConfigs(name: string, change: { set?: Readonly<Record<string, string>>; delete?: readonly string[] }, options: { validateOnly?: boolean } = {}): Promise<void> {
+    firstResult(await this.alterConfigs([{ type: 'topic', name, ...change }], options), 'AlterConfigs');
+  }
+
+  /** Preferred or unclean leader election; every partition when `partitions` is omitted. */
+  async electLeaders(type: ElectionType = 'PREFERRED', partitions?: readonly { topic: string; partitions: readonly number[] }[]): Promise<ElectLeadersResult[]> {
+    const response = await this.channel.call<WireElectLeadersResponse>('ElectLeaders', {
+      electionType: type,
+      topicPartitions: (partitions ?? []).map((entry) => ({ topic: entry.topic, partitions: [...entry.partitions] })),
+    });
+    return response.results.map((r) => withError({ topic: r.topic, partition: r.partition }, itemError(r)));
+  }
+
+  /** The cluster as the active controller sees it: brokers (fenced or not), controllers, leader. */
+  async describeCluster(): Promise<ClusterInfo> {
+    const r = await this.channel.leaderRead<WireDescribeClusterResponse>('DescribeCluster', {});
+    return {
+      clusterId: r.clusterId,
+      nodeId: r.nodeId,
+      controllerId: r.controllerId,
+      controllerAddress: r.controllerAddress,
+      raftTerm: Number(r.raftTerm),
+      metadataOffset: Number(r.metadataOffset),
+      brokers: r.brokers.map((b) => ({
+        brokerId: b.brokerId,
+        brokerEpoch: Number(b.brokerEpoch),
+        listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
+        ...(b.rack === '' ? {} : { rack: b.rack }),
+        fenced: b.fenced,
+      })),
+      controllers: r.controllers.map((c) => ({ nodeId: c.nodeId, address: c.address })),
+    };
+  }
+
+  /** Closes every channel; calls after this reject. */
+  close(): void {
+    this.channel.close();
+  }
+}

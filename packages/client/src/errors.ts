@@ -1,0 +1,36 @@
+/**
+ * Errors the client adds on top of @sluice/protocol's Kafka-named ApiError. Every error a client
+ * call rejects with is an ApiError, so `error.errorName` and `error.retriable` always apply.
+ */
+import { ApiError } from '@sluice/protocol';
+
+/**
+ * No controller in the bootstrap list answered within the call's time bound (all unreachable,
+ * timed out, or none of them knew a leader). Retriable: the same call may succeed once the
+ * cluster is up. `reason` is the message without the error-name prefix, for CLI output.
+ */
+export class NoControllerReachableError extends ApiError {
+  readonly reason: string;
+
+  constructor(
+    readonly bootstrap: readonly string[],
+    readonly timeoutMs: number,
+    readonly lastError: ApiError | undefined,
+  ) {
+    const reason = `no controller reachable at ${bootstrap.join(',')} within ${timeoutMs} ms${lastError === undefined ? '' : ` (last error: ${lastError.message})`}`;
+    super('NETWORK_EXCEPTION', reason, { bootstrap: bootstrap.join(',') });
+    this.name = 'NoControllerReachableError';
+    this.reason = reason;
+  }
+}
+
+/** The text of an ApiError without the `NAME: ` prefix ApiError puts in `message`. */
+export function errorReason(error: ApiError): string {
+  const prefix = `${error.errorName}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+/** What a user should read: `NAME: reason`, or just the reason when no controller was reachable. */
+export function describeApiError(error: ApiError): string {
+  return error instanceof NoControllerReachableError ? error.reason : error.message;
+}

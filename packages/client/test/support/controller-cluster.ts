@@ -1,0 +1,93 @@
+/**
+ * Test support: a real 3-controller quorum (child processes on loopback, OS-chosen ports) and
+ * three brokers played by the test itself through RegisterBroker + BrokerHeartbeat, so topics
+ * with replication factor 3 can be placed before services/broker exists.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControllerClient, LocalControllerCluster, controllerMainPath, sleep } from '@sluice/controller';
+import type { BrokerHeartbeatResponse, RegisterBrokerResponse } from '@sluice/controller';
+
+export interface TestCluster {
+  readonly local: LocalControllerCluster;
+  readonly client: ControllerClient;
+  readonly leaderId: number;
+  /** Addresses of the nodes that were followers when the cluster came up. */
+  readonly followers: readonly string[];
+  readonly brokerIds: readonly number[];
+  stop(): Promise<void>;
+}
+
+function incarnationId(brokerId: number): string {
+  return Buffer.concat([Buffer.alloc(15, 7), Buffer.from([brokerId * 4])]).toString('base64url');
+}
+
+export async function startTestCluster(brokerCount = 3): Promise<TestCluster> {
+  if (!existsSync(controllerMainPath())) throw new Error(`${controllerMainPath()} missing: run tsc -b first`);
+  const baseDir = mkdtempSync(join(tmpdir(), 'sluice-admin-test-'));
+  const local = await LocalControllerCluster.create({ baseDir, nodeCount: 3 });
+  local.startAll();
+  const client = local.client(10_000);
+  let heartbeating = true;
+  let loop: Promise<void> = Promise.resolve();
+  const stop = async (): Promise<void> => {
+    heartbeating = false;
+    await loop;
+    client.close();
+    await local.stopAll(5_000);
+    rmSync(baseDir, { recursive: true, force: true });
+  };
+  try {
+    const leaderId = await local.waitForLeader(client, 20_000);
+    const brokerIds = Array.from({ length: brokerCount }, (_, i) => i + 1);
+    const epochs = new Map<number, string>();
+    for (const brokerId of brokerIds) {
+      const response = await client.call<RegisterBrokerResponse>('RegisterBroker', {
+        brokerId,
+        clusterId: local.clusterId,
+        incarnationId: incarnationId(brokerId),
+        listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 19_090 + brokerId }],
+        rack: '',
+      });
+      epochs.set(brokerId, String(response.brokerEpoch));
+    }
+    const fenced = new Set(brokerIds);
+    const round = async (): Promise<void> => {
+      await Promise.all(
+        brokerIds.map(async (brokerId) => {
+          try {
+            const answer = await client.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
+              brokerId,
+              brokerEpoch: epochs.get(brokerId),
+              currentMetadataOffset: '1000000000',
+              wantFence: false,
+              wantShutdown: false,
+            });
+            if (answer.isFenced) fenced.add(brokerId);
+            else fenced.delete(brokerId);
+          } catch {
+            // The next round retries; a test that needs the broker waits for it below.
+          }
+        }),
+      );
+    };
+    const deadline = Date.now() + 10_000;
+    while (fenced.size > 0) {
+      if (Date.now() > deadline) throw new Error(`brokers still fenced: ${[...fenced].join(', ')}`);
+      await round();
+      if (fenced.size > 0) await sleep(50);
+    }
+    loop = (async () => {
+      while (heartbeating) {
+        await round();
+        await sleep(250);
+      }
+    })();
+    const followers = local.nodeIds.filter((id) => id !== leaderId).map((id) => local.address(id));
+    return { local, client, leaderId, followers, brokerIds, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
