@@ -387,6 +387,9 @@ export const SLUICE_CONFIG_SCHEMA = {
   'num.partitions': intKey({ doc: 'Default partition count of a new topic.', default: 1, min: 1 }),
   'default.replication.factor': intKey({ doc: 'Default replication factor of a new topic.', default: 1, min: 1 }),
   'min.insync.replicas': intKey({ doc: 'Replicas that must have a record before acks=all succeeds.', default: 1, min: 1 }),
+  'replica.lag.time.max.ms': intKey({ doc: 'A follower not caught up with the leader for this long leaves the ISR.', default: 30_000, min: 1 }),
+  'replica.fetch.wait.max.ms': intKey({ doc: 'Longest a follower\'s fetch waits at the leader for new records.', default: 500, min: 0 }),
+  'message.max.bytes': intKey({ doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).', default: 1024 * 1024 + 12, min: 64 }),
 } satisfies ConfigSchema;
 
 export type SluiceConfig = ConfigValues<typeof SLUICE_CONFIG_SCHEMA>;

@@ -1,0 +1,51 @@
+/**
+ * The broker's view of the sluice configuration: Kafka's names from SLUICE_CONFIG_SCHEMA, checked
+ * for what a broker needs (process.roles=broker, a non-controller listener, the controller quorum
+ * to register with). Throws ConfigError before anything starts.
+ */
+import { ConfigError, formatHostPort, loadSluiceConfig, type ConfigSources, type SluiceConfig } from '@sluice/runtime';
+
+export interface BrokerConfig {
+  readonly nodeId: number;
+  readonly logDirs: readonly string[];
+  /** Interface and port the Broker gRPC service binds (port 0: OS-chosen). */
+  readonly bindHost: string;
+  readonly bindPort: number;
+  readonly listenerName: string;
+  /** Host published in the registration; the bound port is published when 0 was configured. */
+  readonly advertisedHost: string;
+  readonly advertisedPort: number;
+  /** Controller quorum addresses (host:port) to register with and follow. */
+  readonly controllerAddresses: readonly string[];
+  readonly raw: SluiceConfig;
+  readonly unknownKeys: readonly string[];
+}
+
+export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
+  const loaded = loadSluiceConfig(sources);
+  const c = loaded.values;
+  if (!c['process.roles'].includes('broker') || c['process.roles'].includes('controller')) {
+    throw new ConfigError('process.roles', c['process.roles'].join(','), 'this process runs the broker role only: set process.roles=broker');
+  }
+  const voters = c['controller.quorum.voters'];
+  if (voters.length === 0) throw new ConfigError('controller.quorum.voters', '', 'a broker needs the controller quorum to register with');
+  const controllerNames = c['controller.listener.names'];
+  const listener = c['listeners'].find((candidate) => !controllerNames.includes(candidate.name));
+  if (listener === undefined) {
+    throw new ConfigError('listeners', c['listeners'].map((l) => `${l.name}://${l.host}:${l.port}`).join(','), 'needs a listener that is not a controller listener');
+  }
+  const advertised = c['advertised.listeners'].find((candidate) => candidate.name === listener.name);
+  const bindHost = listener.host === '' ? '0.0.0.0' : listener.host;
+  return {
+    nodeId: c['node.id'],
+    logDirs: c['log.dirs'],
+    bindHost,
+    bindPort: listener.port,
+    listenerName: listener.name,
+    advertisedHost: advertised?.host || (listener.host === '' ? '127.0.0.1' : listener.host),
+    advertisedPort: advertised?.port ?? 0,
+    controllerAddresses: voters.map((voter) => formatHostPort(voter.host, voter.port)),
+    raw: c,
+    unknownKeys: loaded.unknownKeys,
+  };
+}

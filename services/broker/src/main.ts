@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `node services/broker/dist/main.js --config FILE [--override key=value ...]`
+ *
+ * Starts one broker (process.roles=broker). Refuses to start (exit 1, one clear line on stderr)
+ * on a bad configuration or a log directory that is unformatted or from another cluster; a bad
+ * command line exits 2. SIGTERM / SIGINT: controlled shutdown, then a clean stop (exit 0).
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, createLoggers, MetaPropertiesError, verifyFormattedLogDirs, type Level } from '@sluice/runtime';
+import { BrokerModule } from './broker.module';
+import { loadBrokerConfig } from './config/broker-config';
+import { BrokerNode } from './node/broker-node';
+
+const USAGE = 'usage: node services/broker/dist/main.js --config <file.properties> [--override key=value ...]';
+
+function parseArgs(argv: readonly string[]): { config: string; overrides: Record<string, string> } | string {
+  let config: string | undefined;
+  const overrides: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') return USAGE;
+    const value = argv[i + 1];
+    if (arg === '--config' && value !== undefined) {
+      config = value;
+      i++;
+    } else if (arg === '--override' && value !== undefined && value.includes('=')) {
+      overrides[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
+      i++;
+    } else {
+      return `unknown or incomplete argument ${JSON.stringify(arg)}\n${USAGE}`;
+    }
+  }
+  if (config === undefined) return `missing --config <file>\n${USAGE}`;
+  return { config, overrides };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    process.stderr.write(`${args}\n`);
+    process.exitCode = args === USAGE ? 0 : 2;
+    return;
+  }
+  let config;
+  let clusterId;
+  try {
+    config = loadBrokerConfig({ file: args.config, env: process.env, overrides: args.overrides });
+    clusterId = verifyFormattedLogDirs(config.logDirs, config.nodeId);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof MetaPropertiesError) {
+      process.stderr.write(`sluice broker: refusing to start: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+  const loggers = createLoggers({ service: 'broker', nodeId: config.nodeId, level: config.raw['log.level'] as Level });
+  for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
+  const app = await NestFactory.createApplicationContext(BrokerModule.forRoot(config, clusterId, loggers), { logger: false, abortOnError: false });
+  const node = app.get(BrokerNode);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    loggers.log.info({ signal }, 'stopping');
+    // Bounded: controlled shutdown waits at most 5 s; a stuck close must not keep the process.
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app.close().then(
+      () => {
+        loggers.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        loggers.log.error({ err: error }, 'unclean stop');
+        loggers.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  loggers.log.info({ address: node.address, brokerEpoch: node.brokerEpoch, metricsPort: node.metricsPort ?? null, pid: process.pid }, 'broker ready');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sluice broker: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

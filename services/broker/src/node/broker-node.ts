@@ -1,0 +1,347 @@
+/**
+ * One broker process's moving parts: the gRPC server (Broker + grpc.health.v1), /metrics, the
+ * registration and heartbeats with the controller quorum, the metadata follower, the replica
+ * manager and one replica fetcher per leader broker. `stop()` does a controlled shutdown first
+ * (the controller moves leadership away), then closes everything.
+ */
+import type { Client } from '@grpc/grpc-js';
+import { ControllerClient, type AlterPartitionResponse, type BrokerHeartbeatResponse, type ControlledShutdownResponse, type RegisterBrokerResponse } from '@sluice/controller';
+import type { MetadataImage } from '@sluice/metadata';
+import { ApiError } from '@sluice/protocol';
+import {
+  createMetricsRegistry,
+  HealthStatus,
+  randomKafkaUuid,
+  startGrpcServer,
+  startMetricsServer,
+  unaryHandler,
+  type Logger,
+  type StartedGrpcServer,
+  type StartedMetricsServer,
+} from '@sluice/runtime';
+import { Gauge } from 'prom-client';
+import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
+import { brokerServiceDefinition, createBrokerClient } from '../api/broker-client';
+import type * as pb from '../api/broker-proto-types';
+import { MetadataFollower } from './metadata-follower';
+import type { PartitionReplica } from './partition-replica';
+import { ReplicaFetcher } from './replica-fetcher';
+import { ReplicaManager } from './replica-manager';
+
+export interface BrokerNodeOptions {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly logDir: string;
+  readonly bindHost: string;
+  readonly bindPort: number;
+  readonly listenerName: string;
+  readonly advertisedHost: string;
+  /** 0: the bound port. */
+  readonly advertisedPort: number;
+  readonly controllerAddresses: readonly string[];
+  readonly heartbeatIntervalMs: number;
+  readonly replicaLagTimeMaxMs: number;
+  readonly replicaFetchWaitMaxMs: number;
+  readonly maxMessageBytes: number;
+  readonly minInsyncReplicas: number;
+  readonly metrics: { readonly host: string; readonly port: number } | null;
+  readonly log: Logger;
+}
+
+const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
+
+export class BrokerNode {
+  private readonly controller: ControllerClient;
+  private readonly replicas: ReplicaManager;
+  private readonly follower: MetadataFollower;
+  private readonly health = new HealthStatus('NOT_SERVING');
+  private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: Client; address: string }>();
+  private server: StartedGrpcServer | undefined;
+  private metricsServer: StartedMetricsServer | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private brokerEpochValue = -1;
+  private fencedValue = true;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+
+  private constructor(private readonly options: BrokerNodeOptions) {
+    this.controller = new ControllerClient(options.controllerAddresses, { timeoutMs: 5_000, attemptTimeoutMs: 1_000, retryBackoffMs: 50 });
+    this.replicas = new ReplicaManager({
+      brokerId: options.nodeId,
+      logDir: options.logDir,
+      log: options.log,
+      maxMessageBytes: options.maxMessageBytes,
+      minInsyncReplicas: options.minInsyncReplicas,
+      replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
+      alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
+      onFollowersChanged: () => this.planFetchers(),
+    });
+    this.follower = new MetadataFollower({
+      client: this.controller,
+      addresses: options.controllerAddresses,
+      observer: `broker-${options.nodeId}`,
+      log: options.log,
+      onImage: (image) => this.onImage(image),
+    });
+  }
+
+  static async start(options: BrokerNodeOptions): Promise<BrokerNode> {
+    const node = new BrokerNode(options);
+    try {
+      await node.startInternal();
+    } catch (error) {
+      await node.stop(false);
+      throw error;
+    }
+    return node;
+  }
+
+  get brokerId(): number {
+    return this.options.nodeId;
+  }
+  get address(): string {
+    if (this.server === undefined) throw new Error('broker not started');
+    return this.server.address;
+  }
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
+  }
+  get brokerEpoch(): number {
+    return this.brokerEpochValue;
+  }
+  get fenced(): boolean {
+    return this.fencedValue;
+  }
+  get image(): MetadataImage {
+    return this.follower.image;
+  }
+  replica(topic: string, partition: number): PartitionReplica | undefined {
+    return this.replicas.replica(topic, partition);
+  }
+
+  private async startInternal(): Promise<void> {
+    const { options } = this;
+    const report = (error: unknown, referenceId: string): void => options.log.error({ err: error, referenceId }, 'request failed with an internal error');
+    this.server = await startGrpcServer({
+      host: options.bindHost,
+      port: options.bindPort,
+      services: [
+        {
+          definition: brokerServiceDefinition(),
+          implementation: {
+            Produce: unaryHandler((r: pb.ProduceRequest) => this.replicas.produce(r), report),
+            Fetch: unaryHandler((r: pb.FetchRequest) => this.replicas.fetch(r), report),
+            ListOffsets: unaryHandler((r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r), report),
+            Metadata: unaryHandler((r: pb.MetadataRequest) => this.metadata(r), report),
+            OffsetForLeaderEpoch: unaryHandler((r: pb.OffsetForLeaderEpochRequest) => this.replicas.offsetForLeaderEpoch(r), report),
+          },
+        },
+        this.health.registration(),
+      ],
+    });
+    if (options.metrics !== null) {
+      const registry = createMetricsRegistry({ service: 'broker', nodeId: options.nodeId });
+      const follower = this.follower;
+      new Gauge({
+        name: 'sluice_broker_metadata_offset',
+        help: 'The last __cluster_metadata offset this broker applied.',
+        registers: [registry],
+        collect() {
+          this.set(follower.appliedOffset);
+        },
+      });
+      this.metricsServer = await startMetricsServer({
+        registry,
+        host: options.metrics.host,
+        port: options.metrics.port,
+        health: () => ({ healthy: true, detail: `epoch=${this.brokerEpochValue} fenced=${this.fencedValue} metadata=${this.follower.appliedOffset}` }),
+      });
+    }
+    this.replicas.start();
+    this.follower.start();
+    await this.register();
+    this.health.set('', 'SERVING');
+    this.health.set('sluice.v1.Broker', 'SERVING');
+    this.scheduleHeartbeat(0);
+  }
+
+  private async register(): Promise<void> {
+    const { options } = this;
+    for (;;) {
+      if (this.stopping) return;
+      try {
+        const answer = await this.controller.call<RegisterBrokerResponse>('RegisterBroker', {
+          brokerId: options.nodeId,
+          clusterId: options.clusterId,
+          incarnationId: randomKafkaUuid(),
+          listeners: [{ name: options.listenerName, host: options.advertisedHost, port: options.advertisedPort || (this.server?.port ?? 0) }],
+          rack: '',
+        });
+        this.brokerEpochValue = Number(answer.brokerEpoch);
+        options.log.info({ brokerEpoch: this.brokerEpochValue }, 'registered with the controller quorum');
+        return;
+      } catch (error) {
+        // A wrong cluster id is not something a retry fixes.
+        if (error instanceof ApiError && error.errorName === 'INCONSISTENT_CLUSTER_ID') throw error;
+        options.log.warn({ err: error }, 'broker registration failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  private scheduleHeartbeat(delayMs: number): void {
+    if (this.stopping) return;
+    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs);
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      const answer = await this.controller.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
+        brokerId: this.options.nodeId,
+        brokerEpoch: this.brokerEpochValue,
+        currentMetadataOffset: Math.max(0, this.follower.appliedOffset),
+        wantFence: false,
+        wantShutdown: this.stopping,
+      });
+      this.setFenced(answer.isFenced);
+    } catch (error) {
+      if (error instanceof ApiError && error.errorName === 'STALE_BROKER_EPOCH') {
+        this.setFenced(true);
+        await this.register().catch((e: unknown) => this.options.log.error({ err: e }, 're-registration failed'));
+      } else {
+        this.options.log.warn({ err: error }, 'heartbeat failed');
+      }
+    }
+    this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
+  }
+
+  private setFenced(fenced: boolean): void {
+    if (fenced !== this.fencedValue) this.options.log.info({ fenced }, fenced ? 'broker fenced' : 'broker unfenced');
+    this.fencedValue = fenced;
+    this.replicas.setFenced(fenced);
+  }
+
+  private onImage(image: MetadataImage): void {
+    if (this.stopping) return;
+    const registration = image.cluster.broker(this.options.nodeId);
+    if (registration !== undefined && registration.brokerEpoch === this.brokerEpochValue) this.setFenced(registration.fenced);
+    this.replicas.applyImage(image);
+  }
+
+  private planFetchers(): void {
+    if (this.stopping) return;
+    const byLeader = this.replicas.followersByLeader();
+    for (const [leaderId, entry] of this.fetchers) {
+      const address = this.addressOf(leaderId);
+      if (!byLeader.has(leaderId) || address !== entry.address) {
+        entry.fetcher.stop();
+        entry.client.close();
+        this.fetchers.delete(leaderId);
+      }
+    }
+    for (const leaderId of byLeader.keys()) {
+      const existing = this.fetchers.get(leaderId);
+      if (existing !== undefined) {
+        existing.fetcher.start();
+        continue;
+      }
+      const address = this.addressOf(leaderId);
+      if (address === undefined) continue;
+      const client = createBrokerClient(address);
+      const fetcher = new ReplicaFetcher({
+        brokerId: this.options.nodeId,
+        leaderId,
+        client,
+        log: this.options.log,
+        partitions: () => this.replicas.followersByLeader().get(leaderId) ?? [],
+        brokerEpoch: () => this.brokerEpochValue,
+        maxWaitMs: this.options.replicaFetchWaitMaxMs,
+        maxBytes: 10 * 1024 * 1024,
+        backoffMs: 100,
+      });
+      this.fetchers.set(leaderId, { fetcher, client, address });
+      fetcher.start();
+    }
+  }
+
+  private addressOf(brokerId: number): string | undefined {
+    const registration = this.follower.image.cluster.broker(brokerId);
+    const listener = registration?.listeners.find((l) => l.name === this.options.listenerName) ?? registration?.listeners[0];
+    return listener === undefined ? undefined : `${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
+  }
+
+  private async alterPartition(replica: PartitionReplica, proposal: AlterPartitionProposal): Promise<AlterPartitionResult> {
+    const answer = await this.controller.call<AlterPartitionResponse>('AlterPartition', {
+      brokerId: this.options.nodeId,
+      brokerEpoch: this.brokerEpochValue,
+      topics: [{ topicId: replica.topicId, partitions: [{ partition: replica.partition, leaderEpoch: proposal.leaderEpoch, newIsr: [...proposal.newIsr], partitionEpoch: proposal.partitionEpoch }] }],
+    });
+    const item = answer.topics[0]?.partitions[0];
+    if (item === undefined) throw new Error('AlterPartition answered nothing');
+    if (item.errorName !== '') return { ok: false, error: new ApiError(item.errorName as ConstructorParameters<typeof ApiError>[0], item.errorMessage) };
+    return { ok: true, leaderEpoch: item.leaderEpoch, partitionEpoch: item.partitionEpoch, isr: item.isr };
+  }
+
+  private metadata(request: pb.MetadataRequest): pb.MetadataResponse {
+    const image = this.follower.image;
+    const names = request.topics.length > 0 ? request.topics : [...image.topics.topics()].map((t) => t.name).sort();
+    return {
+      clusterId: this.options.clusterId,
+      metadataOffset: image.provenance.lastContainedOffset,
+      brokers: image.cluster
+        .brokers()
+        .filter((b) => !b.fenced)
+        .map((b) => ({ brokerId: b.brokerId, listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })), rack: b.rack ?? '' })),
+      topics: names.map((name) => {
+        const topic = image.topics.topicByName(name);
+        if (topic === undefined) return { name, topicId: '', errorName: 'UNKNOWN_TOPIC_OR_PARTITION', errorMessage: `topic ${name} does not exist`, partitions: [] };
+        const partitions = [];
+        for (let p = 0; p < topic.partitionCount; p++) {
+          const reg = topic.partition(p);
+          if (reg === undefined) continue;
+          partitions.push({ partition: p, leader: reg.leader, leaderEpoch: reg.leaderEpoch, replicas: [...reg.replicas], isr: [...reg.isr] });
+        }
+        return { name, topicId: topic.topicId, errorName: '', errorMessage: '', partitions };
+      }),
+    };
+  }
+
+  /** Controlled shutdown (when `controlled`), then every part closes; idempotent. */
+  stop(controlled = true): Promise<void> {
+    this.stopped ??= this.stopInternal(controlled);
+    return this.stopped;
+  }
+
+  private async stopInternal(controlled: boolean): Promise<void> {
+    this.health.shutdown();
+    if (controlled && this.brokerEpochValue >= 0) await this.controlledShutdown();
+    this.stopping = true;
+    clearTimeout(this.heartbeatTimer);
+    this.follower.stop();
+    for (const { fetcher, client } of this.fetchers.values()) {
+      fetcher.stop();
+      client.close();
+    }
+    this.fetchers.clear();
+    await this.server?.stop(500);
+    this.replicas.stop();
+    await this.metricsServer?.close();
+    this.controller.close();
+  }
+
+  /** Kafka's controlled shutdown: ask until the controller has moved every leadership away (bounded). */
+  private async controlledShutdown(): Promise<void> {
+    const deadline = Date.now() + CONTROLLED_SHUTDOWN_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      try {
+        const answer = await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', { brokerId: this.options.nodeId, brokerEpoch: this.brokerEpochValue });
+        if (answer.remainingPartitions.every((t) => t.partitions.length === 0)) return;
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'controlled shutdown request failed');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.options.log.warn('controlled shutdown did not finish in time; stopping anyway');
+  }
+}

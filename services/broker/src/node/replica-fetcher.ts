@@ -1,0 +1,160 @@
+/**
+ * Follower replication (Kafka's ReplicaFetcherThread, one per leader broker): before fetching,
+ * a partition that just became follower asks the leader where its latest epoch ends
+ * (OffsetForLeaderEpoch) and truncates (core/follower-truncation); then it long-polls Fetch
+ * with its replica id from its log end offset, appends what comes back as the leader stamped it,
+ * takes the leader's high watermark, and truncates again on a diverging epoch.
+ */
+import type { Client } from '@grpc/grpc-js';
+import { callUnary, type Logger } from '@sluice/runtime';
+import { followerTruncation } from '../core/follower-truncation';
+import type { FetchRequest, FetchResponse, OffsetForLeaderEpochResponse } from '../api/broker-proto-types';
+import type { PartitionReplica } from './partition-replica';
+
+export interface ReplicaFetcherOptions {
+  readonly brokerId: number;
+  readonly leaderId: number;
+  readonly client: Client;
+  readonly log: Logger;
+  /** The follower partitions of this leader now. */
+  readonly partitions: () => PartitionReplica[];
+  readonly brokerEpoch: () => number;
+  readonly maxWaitMs: number;
+  readonly maxBytes: number;
+  readonly backoffMs: number;
+}
+
+/** Errors after which the follower waits for the metadata log rather than hammering the leader. */
+const BACKOFF_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_LEADER_EPOCH', 'FENCED_LEADER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION', 'OFFSET_OUT_OF_RANGE']);
+
+export class ReplicaFetcher {
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: ReplicaFetcherOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop().finally(() => (this.running = false));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const partitions = this.options.partitions();
+      if (partitions.length === 0) return;
+      let backoff = false;
+      try {
+        for (const replica of partitions) if (replica.role.kind === 'follower' && !replica.role.truncated) await this.truncate(replica);
+        backoff = await this.fetchOnce(partitions.filter((r) => r.role.kind === 'follower' && r.role.truncated));
+      } catch (error) {
+        this.options.log.debug({ leader: this.options.leaderId, err: error }, 'replica fetch failed');
+        backoff = true;
+      }
+      if (backoff && !this.stopped) await this.sleep(this.options.backoffMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** OffsetForLeaderEpoch until the truncation is complete; the log then matches the leader's prefix. */
+  private async truncate(replica: PartitionReplica): Promise<void> {
+    const role = replica.role;
+    if (role.kind !== 'follower') return;
+    for (let round = 0; round < 64; round++) {
+      const latest = replica.log.latestEpoch();
+      if (latest === null) break;
+      const answer = await callUnary<OffsetForLeaderEpochResponse>(
+        this.options.client,
+        'OffsetForLeaderEpoch',
+        { replicaId: this.options.brokerId, topics: [{ name: replica.topic, partitions: [{ partition: replica.partition, currentLeaderEpoch: role.leaderEpoch, leaderEpoch: latest }] }] },
+        { timeoutMs: 5_000 },
+      );
+      const item = answer.topics[0]?.partitions[0];
+      if (item === undefined) throw new Error('OffsetForLeaderEpoch answered nothing');
+      if (item.errorName !== '') throw new Error(`OffsetForLeaderEpoch ${replica.key}: ${item.errorName} ${item.errorMessage}`);
+      const decision = followerTruncation({ epoch: item.leaderEpoch, endOffset: Number(item.endOffset) }, replica.log, replica.highWatermark);
+      this.truncateTo(replica, decision.truncateToOffset);
+      if (decision.complete) break;
+    }
+    if (replica.role === role) role.truncated = true;
+  }
+
+  private truncateTo(replica: PartitionReplica, offset: number): void {
+    if (offset >= replica.log.logEndOffset) return;
+    this.options.log.info({ partition: replica.key, from: replica.log.logEndOffset, to: offset }, 'follower truncating');
+    replica.log.truncateTo(offset);
+    replica.followerHighWatermark = Math.min(replica.followerHighWatermark, offset);
+  }
+
+  /** One Fetch round; true when the fetcher should pause (errors only). */
+  private async fetchOnce(partitions: PartitionReplica[]): Promise<boolean> {
+    if (partitions.length === 0) return true;
+    const byTopic = new Map<string, FetchRequest['topics'][number]>();
+    for (const replica of partitions) {
+      const role = replica.role;
+      if (role.kind !== 'follower') continue;
+      let topic = byTopic.get(replica.topic);
+      if (topic === undefined) byTopic.set(replica.topic, (topic = { name: replica.topic, partitions: [] }));
+      topic.partitions.push({
+        partition: replica.partition,
+        fetchOffset: replica.log.logEndOffset,
+        currentLeaderEpoch: role.leaderEpoch,
+        lastFetchedEpoch: replica.log.latestEpoch() ?? -1,
+        logStartOffset: replica.log.logStartOffset,
+        partitionMaxBytes: this.options.maxBytes,
+      });
+    }
+    const request: FetchRequest = {
+      replicaId: this.options.brokerId,
+      replicaEpoch: this.options.brokerEpoch(),
+      maxWaitMs: this.options.maxWaitMs,
+      minBytes: 1,
+      maxBytes: this.options.maxBytes,
+      topics: [...byTopic.values()],
+    };
+    const response = await callUnary<FetchResponse>(this.options.client, 'Fetch', request, { timeoutMs: this.options.maxWaitMs + 5_000 });
+    let backoff = false;
+    for (const topic of response.topics) {
+      for (const item of topic.partitions) {
+        const replica = partitions.find((r) => r.topic === topic.name && r.partition === item.partition);
+        if (replica === undefined || replica.role.kind !== 'follower') continue;
+        const sentOffset = request.topics.find((t) => t.name === topic.name)?.partitions.find((p) => p.partition === item.partition)?.fetchOffset;
+        if (sentOffset !== replica.log.logEndOffset) continue; // the log moved under us (truncated by a role change)
+        if (item.errorName !== '') {
+          if (BACKOFF_ERRORS.has(item.errorName)) backoff = true;
+          this.options.log.debug({ partition: replica.key, error: item.errorName, message: item.errorMessage }, 'follower fetch error');
+          continue;
+        }
+        if (item.divergingEpoch !== null && item.divergingEpoch !== undefined) {
+          const decision = followerTruncation({ epoch: item.divergingEpoch.epoch, endOffset: Number(item.divergingEpoch.endOffset) }, replica.log, replica.highWatermark);
+          this.truncateTo(replica, decision.truncateToOffset);
+          if (!decision.complete) replica.role.truncated = false;
+          continue;
+        }
+        if (item.records.length > 0) replica.log.appendAsFollower(item.records);
+        const highWatermark = Number(item.highWatermark);
+        if (highWatermark >= 0) replica.followerHighWatermark = Math.max(replica.followerHighWatermark, Math.min(highWatermark, replica.log.logEndOffset));
+        replica.changed();
+      }
+    }
+    return backoff;
+  }
+}

@@ -1,0 +1,477 @@
+/**
+ * The broker's partitions (Kafka's ReplicaManager, thin): applies metadata images (become
+ * leader / follower, open logs under log.dirs/<topic>-<partition>), serves Produce, Fetch,
+ * ListOffsets and OffsetForLeaderEpoch on top of the pure cores, and carries out their effects
+ * (answer acks=all waiters, send AlterPartition). Decisions stay in core/.
+ */
+import { join } from 'node:path';
+import { defaultLogConfig, LogError, PartitionLog, type LogConfig } from '@sluice/log';
+import type { MetadataImage } from '@sluice/metadata';
+import { ApiError, CorruptRecordError } from '@sluice/protocol';
+import type { Logger } from '@sluice/runtime';
+import { parseAcks } from '../core/acks';
+import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
+import { PartitionLeader, type AlterPartitionProposal, type AlterPartitionResult, type ReplicationEffects } from '../core/partition-leader';
+import type {
+  FetchPartitionResult,
+  FetchRequest,
+  FetchResponse,
+  ListOffsetsPartitionResult,
+  ListOffsetsRequest,
+  ListOffsetsResponse,
+  OffsetForLeaderEpochPartitionResult,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
+  ProducePartitionResult,
+  ProduceRequest,
+  ProduceResponse,
+} from '../api/broker-proto-types';
+import { PartitionReplica } from './partition-replica';
+
+export interface ReplicaManagerOptions {
+  readonly brokerId: number;
+  readonly logDir: string;
+  readonly log: Logger;
+  readonly maxMessageBytes: number;
+  readonly minInsyncReplicas: number;
+  readonly replicaLagTimeMaxMs: number;
+  /** Sends one AlterPartition item to the controller; resolves with its answer. */
+  readonly alterPartition: (replica: PartitionReplica, proposal: AlterPartitionProposal) => Promise<AlterPartitionResult>;
+  /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
+  readonly onFollowersChanged: () => void;
+  readonly nowMs?: () => number;
+}
+
+/** Bounds on one request: a client cannot make the broker wait or read without limit. */
+const MAX_PRODUCE_TIMEOUT_MS = 300_000;
+const MAX_FETCH_WAIT_MS = 30_000;
+const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+
+function errorFields(error: unknown): { errorName: string; errorMessage: string } {
+  if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
+  if (error instanceof LogError) return { errorName: error.code, errorMessage: error.message };
+  // A batch whose bytes do not check out (CRC, header) is the client's fault, as in Kafka.
+  if (error instanceof CorruptRecordError) return { errorName: 'CORRUPT_MESSAGE', errorMessage: error.message };
+  throw error;
+}
+
+export class ReplicaManager {
+  private readonly replicas = new Map<string, PartitionReplica>();
+  private readonly ackResolvers = new Map<string, Map<number, (error: ApiError | null) => void>>();
+  private image: MetadataImage | undefined;
+  private fencedValue = true;
+  private readonly now: () => number;
+  private readonly logConfig: LogConfig;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly options: ReplicaManagerOptions) {
+    this.now = options.nowMs ?? Date.now;
+    this.logConfig = { ...defaultLogConfig, maxMessageBytes: options.maxMessageBytes };
+  }
+
+  /** A fenced broker serves no writes (Kafka: it leads nothing until unfenced). */
+  setFenced(fenced: boolean): void {
+    this.fencedValue = fenced;
+  }
+  get fenced(): boolean {
+    return this.fencedValue;
+  }
+
+  start(): void {
+    this.timers.push(setInterval(() => this.tick(), Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2))));
+    this.timers.push(setInterval(() => this.expireAcks(), 100));
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    for (const replica of this.replicas.values()) {
+      if (replica.role.kind === 'leader') this.answer(replica, replica.role.core.resign());
+      replica.role = { kind: 'offline' };
+      replica.changed();
+      replica.log.close();
+    }
+    this.replicas.clear();
+  }
+
+  replica(topic: string, partition: number): PartitionReplica | undefined {
+    return this.replicas.get(`${topic}-${partition}`);
+  }
+
+  /** Follower replicas grouped by leader broker id, for the fetchers. */
+  followersByLeader(): Map<number, PartitionReplica[]> {
+    const byLeader = new Map<number, PartitionReplica[]>();
+    for (const replica of this.replicas.values()) {
+      if (replica.role.kind !== 'follower') continue;
+      const list = byLeader.get(replica.role.leaderId) ?? [];
+      list.push(replica);
+      byLeader.set(replica.role.leaderId, list);
+    }
+    return byLeader;
+  }
+
+  // ------------------------------------------------------------------ metadata
+
+  applyImage(image: MetadataImage): void {
+    this.image = image;
+    const nowMs = this.now();
+    const me = this.options.brokerId;
+    const brokers = image.cluster.brokers();
+    const ineligible = brokers.filter((b) => b.fenced).map((b) => b.brokerId);
+    const brokerEpochs = new Map(brokers.map((b) => [b.brokerId, b.brokerEpoch]));
+    let followersChanged = false;
+    for (const topic of image.topics.topics()) {
+      for (let p = 0; p < topic.partitionCount; p++) {
+        const reg = topic.partition(p);
+        if (reg === undefined || !reg.replicas.includes(me)) continue;
+        const registration = {
+          leader: reg.leader,
+          leaderEpoch: reg.leaderEpoch,
+          partitionEpoch: reg.partitionEpoch,
+          replicas: [...reg.replicas],
+          isr: [...reg.isr],
+        };
+        const replica = this.ensureReplica(topic.name, topic.topicId, p);
+        const role = replica.role;
+        if (reg.leader === me) {
+          if (role.kind === 'leader') {
+            const outcome = role.core.applyRegistration(registration, nowMs, ineligible);
+            if (outcome.kind === 'resigned') {
+              this.answer(replica, outcome.completions);
+            } else {
+              role.core.setBrokerEpochs(brokerEpochs);
+              if (outcome.kind === 'updated') this.handleEffects(replica, outcome);
+              continue;
+            }
+          }
+          replica.role = {
+            kind: 'leader',
+            core: new PartitionLeader({
+              localBrokerId: me,
+              registration,
+              logEndOffset: replica.log.logEndOffset,
+              highWatermark: Math.min(replica.followerHighWatermark, replica.log.logEndOffset),
+              nowMs,
+              config: { replicaLagTimeMaxMs: this.options.replicaLagTimeMaxMs, minInsyncReplicas: this.minIsr(topic.name), maxPendingAcks: 10_000 },
+              ineligibleReplicaIds: ineligible,
+              brokerEpochs,
+            }),
+          };
+          replica.alterInFlight = false;
+          followersChanged = true;
+          this.options.log.info({ partition: replica.key, leaderEpoch: reg.leaderEpoch }, 'became leader');
+          replica.changed();
+        } else {
+          if (role.kind === 'follower' && role.leaderId === reg.leader && role.leaderEpoch === reg.leaderEpoch) continue;
+          if (role.kind === 'leader') {
+            replica.followerHighWatermark = role.core.highWatermark;
+            this.answer(replica, role.core.resign());
+          }
+          replica.role = reg.leader < 0 ? { kind: 'offline' } : { kind: 'follower', leaderId: reg.leader, leaderEpoch: reg.leaderEpoch, truncated: false };
+          followersChanged = true;
+          this.options.log.info({ partition: replica.key, leader: reg.leader, leaderEpoch: reg.leaderEpoch }, 'became follower');
+          replica.changed();
+        }
+      }
+    }
+    if (followersChanged) this.options.onFollowersChanged();
+  }
+
+  private minIsr(topic: string): number {
+    const value = this.image?.configs.value('topic', topic, 'min.insync.replicas');
+    const parsed = value === undefined ? NaN : Number(value);
+    return Number.isSafeInteger(parsed) && parsed >= 1 ? parsed : this.options.minInsyncReplicas;
+  }
+
+  private ensureReplica(topic: string, topicId: string, partition: number): PartitionReplica {
+    const key = `${topic}-${partition}`;
+    let replica = this.replicas.get(key);
+    if (replica === undefined) {
+      const log = PartitionLog.open({ dir: join(this.options.logDir, key), config: this.logConfig });
+      replica = new PartitionReplica(topic, topicId, partition, log);
+      this.replicas.set(key, replica);
+    }
+    return replica;
+  }
+
+  // ------------------------------------------------------------------ leader effects
+
+  private handleEffects(replica: PartitionReplica, effects: ReplicationEffects): void {
+    this.answer(replica, effects.completions);
+    if (effects.highWatermarkAdvanced) replica.changed();
+    if (effects.alterPartition !== null) this.sendAlterPartition(replica, effects.alterPartition);
+  }
+
+  private answer(replica: PartitionReplica, completions: readonly { waiterId: number; error: ApiError | null }[]): void {
+    const resolvers = this.ackResolvers.get(replica.key);
+    for (const completion of completions) {
+      const resolve = resolvers?.get(completion.waiterId);
+      if (resolve === undefined) continue;
+      resolvers?.delete(completion.waiterId);
+      resolve(completion.error);
+    }
+  }
+
+  private sendAlterPartition(replica: PartitionReplica, proposal: AlterPartitionProposal): void {
+    if (replica.alterInFlight) return;
+    replica.alterInFlight = true;
+    const role = replica.role;
+    this.options.alterPartition(replica, proposal).then(
+      (result) => {
+        replica.alterInFlight = false;
+        if (replica.role !== role || role.kind !== 'leader') return;
+        const outcome = role.core.onAlterPartitionResult(result, this.now());
+        if (outcome.kind === 'applied') this.handleEffects(replica, outcome);
+        else this.options.log.debug({ partition: replica.key, reason: outcome.reason }, 'AlterPartition answer ignored');
+      },
+      (error: unknown) => {
+        replica.alterInFlight = false;
+        this.options.log.warn({ partition: replica.key, err: error }, 'AlterPartition failed; will retry');
+      },
+    );
+  }
+
+  private tick(): void {
+    const nowMs = this.now();
+    for (const replica of this.replicas.values()) {
+      if (replica.role.kind !== 'leader') continue;
+      const core = replica.role.core;
+      this.handleEffects(replica, core.maybeShrinkIsr(nowMs));
+      const pending = core.pendingAlterPartition();
+      if (pending !== null) this.sendAlterPartition(replica, pending);
+    }
+  }
+
+  private expireAcks(): void {
+    const nowMs = this.now();
+    for (const replica of this.replicas.values()) {
+      if (replica.role.kind === 'leader') this.answer(replica, replica.role.core.expireAcks(nowMs));
+    }
+  }
+
+  // ------------------------------------------------------------------ Produce
+
+  private leaderOf(topic: string, partition: number): PartitionReplica | ApiError {
+    const replica = this.replica(topic, partition);
+    if (replica === undefined || replica.role.kind !== 'leader') {
+      const known = this.image?.topics.topicByName(topic);
+      if (known === undefined || partition < 0 || partition >= known.partitionCount) {
+        return new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+      }
+      return new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} does not lead ${topic}-${partition}`);
+    }
+    return replica;
+  }
+
+  async produce(request: ProduceRequest): Promise<ProduceResponse> {
+    const acks = parseAcks(request.acks);
+    if (acks instanceof ApiError) throw acks;
+    const timeoutMs = Math.min(Math.max(0, request.timeoutMs), MAX_PRODUCE_TIMEOUT_MS);
+    const topics = await Promise.all(
+      request.topics.map(async (topic) => ({
+        name: topic.name,
+        partitions: await Promise.all(topic.partitions.map((p) => this.producePartition(topic.name, p.partition, p.records, acks, timeoutMs))),
+      })),
+    );
+    return { topics };
+  }
+
+  private async producePartition(topic: string, partition: number, records: Buffer, acks: 0 | 1 | -1, timeoutMs: number): Promise<ProducePartitionResult> {
+    const failed = (error: unknown): ProducePartitionResult => ({ partition, ...errorFields(error), baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
+    const replica = this.leaderOf(topic, partition);
+    if (replica instanceof ApiError) return failed(replica);
+    if (this.fencedValue) return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} is fenced`));
+    const role = replica.role;
+    if (role.kind !== 'leader') return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} does not lead ${replica.key}`));
+    const core = role.core;
+    const refused = core.checkProduce(acks);
+    if (refused !== null) return failed(refused);
+    let info;
+    try {
+      info = replica.log.append(records, { leaderEpoch: core.leaderEpoch });
+    } catch (error) {
+      return failed(error);
+    }
+    const nowMs = this.now();
+    this.handleEffects(replica, core.onLeaderAppend(replica.log.logEndOffset, nowMs));
+    replica.changed();
+    const ok: ProducePartitionResult = {
+      partition,
+      errorName: '',
+      errorMessage: '',
+      baseOffset: info.firstOffset,
+      logAppendTime: -1,
+      logStartOffset: info.logStartOffset,
+    };
+    if (acks !== -1) return ok;
+    const outcome = core.awaitAcks(info.lastOffset, nowMs + timeoutMs);
+    const error =
+      outcome.kind === 'done'
+        ? outcome.completion.error
+        : await new Promise<ApiError | null>((resolve) => {
+            let resolvers = this.ackResolvers.get(replica.key);
+            if (resolvers === undefined) this.ackResolvers.set(replica.key, (resolvers = new Map()));
+            resolvers.set(outcome.waiterId, resolve);
+          });
+    return error === null ? ok : { ...failed(error), baseOffset: info.firstOffset };
+  }
+
+  // ------------------------------------------------------------------ Fetch
+
+  async fetch(request: FetchRequest): Promise<FetchResponse> {
+    const deadline = this.now() + Math.min(Math.max(0, request.maxWaitMs), MAX_FETCH_WAIT_MS);
+    const minBytes = Math.max(0, request.minBytes);
+    for (;;) {
+      const { response, bytes, errors } = this.readOnce(request);
+      const waitMs = deadline - this.now();
+      if (bytes >= minBytes || errors || waitMs <= 0) return response;
+      const woken = await this.waitForChange(request, waitMs);
+      if (!woken) return this.readOnce(request).response;
+      // A follower also needs to hear a moved high watermark promptly (acks=all on the others).
+      if (request.replicaId >= 0) return this.readOnce(request).response;
+    }
+  }
+
+  private waitForChange(request: FetchRequest, waitMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const unsubscribes: (() => void)[] = [];
+      const done = (woken: boolean): void => {
+        clearTimeout(timer);
+        for (const unsubscribe of unsubscribes) unsubscribe();
+        resolve(woken);
+      };
+      const timer = setTimeout(() => done(false), waitMs);
+      for (const topic of request.topics) {
+        for (const p of topic.partitions) {
+          const replica = this.replica(topic.name, p.partition);
+          if (replica !== undefined) unsubscribes.push(replica.onChange(() => done(true)));
+        }
+      }
+    });
+  }
+
+  private readOnce(request: FetchRequest): { response: FetchResponse; bytes: number; errors: boolean } {
+    let budget = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
+    let bytes = 0;
+    let errors = false;
+    const nowMs = this.now();
+    const topics = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p): FetchPartitionResult => {
+        const result = this.readPartition(topic.name, p, request, budget, nowMs);
+        if (result.errorName !== '' || result.divergingEpoch !== null) errors = true;
+        bytes += result.records.length;
+        budget = Math.max(0, budget - result.records.length);
+        return result;
+      }),
+    }));
+    return { response: { topics }, bytes, errors };
+  }
+
+  private readPartition(topic: string, p: FetchRequest['topics'][number]['partitions'][number], request: FetchRequest, budget: number, nowMs: number): FetchPartitionResult {
+    const empty = Buffer.alloc(0);
+    const failed = (error: unknown): FetchPartitionResult => ({
+      partition: p.partition,
+      ...errorFields(error),
+      highWatermark: -1,
+      logStartOffset: -1,
+      records: empty,
+      divergingEpoch: null,
+      leaderEpoch: -1,
+    });
+    const replica = this.leaderOf(topic, p.partition);
+    if (replica instanceof ApiError) return failed(replica);
+    const role = replica.role;
+    if (role.kind !== 'leader') return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
+    const core = role.core;
+    const fetchOffset = Number(p.fetchOffset);
+    const maxBytes = Math.min(budget, p.partitionMaxBytes > 0 ? p.partitionMaxBytes : budget);
+    const log = replica.log;
+    try {
+      if (request.replicaId >= 0) {
+        const outcome = core.onFollowerFetch(
+          {
+            replicaId: request.replicaId,
+            fetchOffset,
+            lastFetchedEpoch: p.lastFetchedEpoch >= 0 ? p.lastFetchedEpoch : null,
+            currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null,
+            logStartOffset: Number(p.logStartOffset),
+            brokerEpoch: Number(request.replicaEpoch),
+          },
+          log,
+          nowMs,
+        );
+        if (outcome.kind === 'error') return failed(outcome.error);
+        if (outcome.kind === 'diverging') {
+          return {
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            highWatermark: core.highWatermark,
+            logStartOffset: log.logStartOffset,
+            records: empty,
+            divergingEpoch: outcome.divergingEpoch,
+            leaderEpoch: core.leaderEpoch,
+          };
+        }
+        this.handleEffects(replica, outcome);
+        const read = fetchOffset < log.logEndOffset && maxBytes > 0 ? log.read(fetchOffset, maxBytes).records : empty;
+        return { partition: p.partition, errorName: '', errorMessage: '', highWatermark: core.highWatermark, logStartOffset: log.logStartOffset, records: read, divergingEpoch: null, leaderEpoch: core.leaderEpoch };
+      }
+      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== core.leaderEpoch) {
+        return failed(new ApiError(p.currentLeaderEpoch < core.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH', `leader epoch is ${core.leaderEpoch}, request has ${p.currentLeaderEpoch}`));
+      }
+      const highWatermark = core.highWatermark;
+      if (fetchOffset > highWatermark) {
+        return failed(new ApiError('OFFSET_OUT_OF_RANGE', `fetch offset ${fetchOffset} is above the high watermark ${highWatermark}`));
+      }
+      const read = maxBytes > 0 ? log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records : empty;
+      return { partition: p.partition, errorName: '', errorMessage: '', highWatermark, logStartOffset: log.logStartOffset, records: read, divergingEpoch: null, leaderEpoch: core.leaderEpoch };
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  // ------------------------------------------------------------------ ListOffsets, OffsetForLeaderEpoch
+
+  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
+    return {
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p): ListOffsetsPartitionResult => {
+          const failed = (error: unknown): ListOffsetsPartitionResult => ({ partition: p.partition, ...errorFields(error), offset: -1, timestamp: -1, leaderEpoch: -1 });
+          const replica = this.leaderOf(topic.name, p.partition);
+          if (replica instanceof ApiError) return failed(replica);
+          if (replica.role.kind !== 'leader') return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
+          const core = replica.role.core;
+          const unavailable = core.checkOffsetsAvailable();
+          if (unavailable !== null) return failed(unavailable);
+          const timestamp = Number(p.timestamp);
+          const ok = (offset: number, ts: number): ListOffsetsPartitionResult => ({ partition: p.partition, errorName: '', errorMessage: '', offset, timestamp: ts, leaderEpoch: core.leaderEpoch });
+          if (timestamp === -2) return ok(replica.log.logStartOffset, -1);
+          if (timestamp === -1) return ok(core.highWatermark, -1);
+          if (timestamp < 0) return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2 nor a time`));
+          const found = replica.log.offsetForTimestamp(timestamp);
+          if (found === null || found.offset >= core.highWatermark) return ok(-1, -1);
+          return ok(found.offset, found.timestampMs);
+        }),
+      })),
+    };
+  }
+
+  offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
+    return {
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p): OffsetForLeaderEpochPartitionResult => {
+          const failed = (error: unknown): OffsetForLeaderEpochPartitionResult => ({ partition: p.partition, ...errorFields(error), leaderEpoch: -1, endOffset: -1 });
+          const replica = this.leaderOf(topic.name, p.partition);
+          if (replica instanceof ApiError) return failed(replica);
+          const answer = answerOffsetForLeaderEpoch(replica.leaderEpoch, { currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null, leaderEpoch: p.leaderEpoch }, replica.log);
+          if (answer.kind === 'error') return failed(answer.error);
+          return { partition: p.partition, errorName: '', errorMessage: '', leaderEpoch: answer.epoch, endOffset: answer.endOffset };
+        }),
+      })),
+    };
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Component test: one real controller process (services/controller/dist/main.js, via
+ * LocalControllerCluster) and three in-process brokers (BrokerNode with real disks and real
+ * gRPC on loopback, OS-chosen ports). A topic with replication factor 3 is created through the
+ * controller's CreateTopics; acks=all produces go to the leader as RecordBatch bytes, are fetched
+ * back, and every replica ends with the same log and high watermark.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@grpc/grpc-js';
+import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse } from '@sluice/controller';
+import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
+import { callUnary, createLoggers, silentLogger, type Level } from '@sluice/runtime';
+import { createBrokerClient } from '../src/api/broker-client';
+import type * as pb from '../src/api/broker-proto-types';
+import { BrokerNode } from '../src/node/broker-node';
+
+jest.setTimeout(30_000);
+
+const TOPIC = 'orders';
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function batch(first: number, count: number): Buffer {
+  const records = Array.from({ length: count }, (_, i) => ({
+    key: Buffer.from(`k${first + i}`),
+    value: Buffer.from(`value-${first + i}`),
+    timestamp: 1_700_000_000_000 + first + i,
+  }));
+  return encodeRecordBatch({ compression: CompressionType.None, records });
+}
+
+describe('broker cluster: 1 controller process + 3 brokers', () => {
+  let baseDir: string;
+  let controllers: LocalControllerCluster;
+  let controller: ControllerClient;
+  const brokers: BrokerNode[] = [];
+  const clients = new Map<number, Client>();
+
+  const client = (brokerId: number): Client => {
+    let c = clients.get(brokerId);
+    if (c === undefined) {
+      const node = brokers.find((b) => b.brokerId === brokerId);
+      if (node === undefined) throw new Error(`no broker ${brokerId}`);
+      c = createBrokerClient(node.address);
+      clients.set(brokerId, c);
+    }
+    return c;
+  };
+  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> => callUnary<Res>(client(brokerId), method, request, { timeoutMs: 10_000 });
+  const produce = (brokerId: number, partition: number, records: Buffer, acks = -1): Promise<pb.ProducePartitionResult> =>
+    call<pb.ProduceResponse>(brokerId, 'Produce', { acks, timeoutMs: 5_000, topics: [{ name: TOPIC, partitions: [{ partition, records }] }] }).then(
+      (r) => r.topics[0]!.partitions[0]!,
+    );
+
+  beforeAll(async () => {
+    baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-component-'));
+    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 3_000 } });
+    controllers.startAll();
+    controller = controllers.client(10_000);
+    await controllers.waitForLeader(controller, 15_000);
+    for (const nodeId of [1, 2, 3]) {
+      brokers.push(
+        await BrokerNode.start({
+          nodeId,
+          clusterId: controllers.clusterId,
+          logDir: join(baseDir, `broker-${nodeId}`),
+          bindHost: '127.0.0.1',
+          bindPort: 0,
+          listenerName: 'PLAINTEXT',
+          advertisedHost: '127.0.0.1',
+          advertisedPort: 0,
+          controllerAddresses: controllers.addresses(),
+          heartbeatIntervalMs: 100,
+          replicaLagTimeMaxMs: 10_000,
+          replicaFetchWaitMaxMs: 200,
+          maxMessageBytes: 1024 * 1024 + 12,
+          minInsyncReplicas: 2,
+          metrics: nodeId === 1 ? { host: '127.0.0.1', port: 0 } : null,
+          // SLUICE_TEST_LOG=debug shows the brokers' logs on stderr.
+          log: process.env.SLUICE_TEST_LOG ? createLoggers({ service: 'broker', nodeId, level: process.env.SLUICE_TEST_LOG as Level, destination: 2 }).log : silentLogger(),
+        }),
+      );
+    }
+    await waitFor('three unfenced brokers', async () => {
+      const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+      return cluster.brokers.filter((b) => !b.fenced).length === 3;
+    });
+  });
+
+  afterAll(async () => {
+    for (const c of clients.values()) c.close();
+    await Promise.all(brokers.map((b) => b.stop(false)));
+    controller?.close();
+    await controllers?.stopAll();
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+
+  it('replicates acks=all produces to every replica and serves them back from the leader', async () => {
+    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+      topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 3, assignments: [], configs: {} }],
+    });
+    expect(created.topics[0]).toMatchObject({ name: TOPIC, errorName: '' });
+
+    // Every broker learns the topic from the metadata log and takes its role.
+    let meta: pb.MetadataResponse | undefined;
+    await waitFor('leaders in place', async () => {
+      meta = await call<pb.MetadataResponse>(1, 'Metadata', { topics: [TOPIC] });
+      const partitions = meta.topics[0]?.partitions ?? [];
+      return (
+        partitions.length === 2 &&
+        partitions.every((p) => p.leader > 0 && p.isr.length === 3 && brokers.every((b) => b.replica(TOPIC, p.partition)?.role.kind === (b.brokerId === p.leader ? 'leader' : 'follower')))
+      );
+    });
+    expect(meta!.brokers.map((b) => b.brokerId).sort()).toEqual([1, 2, 3]);
+    const leader = meta!.topics[0]!.partitions.find((p) => p.partition === 0)!.leader;
+    const follower = [1, 2, 3].find((id) => id !== leader)!;
+
+    // acks=all: answered once the high watermark covers the batch, i.e. every ISR member has it.
+    const offsets: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const result = await produce(leader, 0, batch(i * 10, 10));
+      expect(result.errorName).toBe('');
+      offsets.push(Number(result.baseOffset));
+      const leaderReplica = brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!;
+      expect(leaderReplica.highWatermark).toBeGreaterThanOrEqual(Number(result.baseOffset) + 10);
+    }
+    expect(offsets).toEqual([0, 10, 20, 30, 40]);
+
+    // A consumer fetch returns the same bytes, records in order, up to the high watermark.
+    const fetched = await call<pb.FetchResponse>(leader, 'Fetch', {
+      replicaId: -1,
+      replicaEpoch: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1024 * 1024,
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, fetchOffset: 0, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1024 * 1024 }] }],
+    });
+    const item = fetched.topics[0]!.partitions[0]!;
+    expect(item.errorName).toBe('');
+    expect(Number(item.highWatermark)).toBe(50);
+    const values = decodeRecordBatches(item.records).flatMap((b) => b.records.map((r) => r.value?.toString()));
+    expect(values).toEqual(Array.from({ length: 50 }, (_, i) => `value-${i}`));
+
+    // Followers replicated: log end offset and high watermark are 50 on every replica.
+    await waitFor('followers caught up', () =>
+      brokers.every((b) => b.replica(TOPIC, 0)?.log.logEndOffset === 50 && b.replica(TOPIC, 0)?.highWatermark === 50),
+    );
+
+    // Followers refuse writes; a bad CRC and an unknown topic are named errors that change nothing.
+    expect((await produce(follower, 0, batch(0, 1))).errorName).toBe('NOT_LEADER_OR_FOLLOWER');
+    const corrupt = batch(50, 3);
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
+    expect((await produce(leader, 0, corrupt)).errorName).toBe('CORRUPT_MESSAGE');
+    const unknown = await call<pb.ProduceResponse>(leader, 'Produce', { acks: 1, timeoutMs: 1_000, topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }] });
+    expect(unknown.topics[0]!.partitions[0]!.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!.log.logEndOffset).toBe(50);
+
+    // ListOffsets: earliest and latest (the high watermark).
+    const listed = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }, { partition: 0, timestamp: -1, currentLeaderEpoch: -1 }] }],
+    });
+    expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
+  });
+});
