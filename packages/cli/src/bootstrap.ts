@@ -59,7 +59,8 @@ export function resolveBootstrap(flag: string | undefined, env: NodeJS.ProcessEn
     text = readFileSync(file, 'utf8').trim();
     source = file;
   } else {
-    throw new UsageError(`no --bootstrap given, $${BOOTSTRAP_ENV} is not set and no local cluster is running (${file} does not exist; start one with 'sluice cluster up')`);
+    // Not a usage mistake: the command is right, there is just no cluster to send it to (exit 1).
+    throw new Error(`no --bootstrap given, $${BOOTSTRAP_ENV} is not set and no local cluster is running (${file} does not exist; start one with 'sluice cluster up')`);
   }
   try {
     return parseBootstrap(text);

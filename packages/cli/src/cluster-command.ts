@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { LocalControllerCluster, sleep } from '@sluice/controller';
 import type { ClusterInfo } from '@sluice/client';
 import { removeBootstrapFile, withAdmin, withConnectionOptions, writeBootstrapFile } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
@@ -77,6 +76,8 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   const brokers = Number(options.brokers);
   const runForMs = options.for === undefined ? undefined : Number(options.for) * 1000;
   if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0)) throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
+  // Loaded here, not at the top: the controller pulls in NestJS, which other commands do not need.
+  const { LocalControllerCluster, sleep } = await import('@sluice/controller');
   const keep = options.dir !== undefined;
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
   mkdirSync(baseDir, { recursive: true });

@@ -15,7 +15,11 @@
  */
 import type { Client, ServiceClientConstructor } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
-import { callUnary, createGrpcClient, fromGrpcError, loadProtos, serviceClientConstructor } from '@sluice/runtime';
+// The runtime's gRPC, proto and error modules only: its index also loads NestJS, pino and
+// prom-client (over a second of start-up), which a client SDK and the CLI do not need.
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import { callUnary, createGrpcClient, serviceClientConstructor } from '@sluice/runtime/dist/grpc';
+import { loadProtos } from '@sluice/runtime/dist/proto';
 import { NoControllerReachableError } from './errors';
 
 export const CONTROLLER_PROTO_FILES = ['sluice/v1/common.proto', 'sluice/v1/controller.proto'] as const;

@@ -17,11 +17,17 @@ export class NoControllerReachableError extends ApiError {
     readonly timeoutMs: number,
     readonly lastError: ApiError | undefined,
   ) {
-    const reason = `no controller reachable at ${bootstrap.join(',')} within ${timeoutMs} ms${lastError === undefined ? '' : ` (last error: ${lastError.message})`}`;
+    const reason = `no controller reachable at ${bootstrap.join(',')} within ${timeoutMs} ms${lastError === undefined ? '' : ` (last error: ${summarize(lastError)})`}`;
     super('NETWORK_EXCEPTION', reason, { bootstrap: bootstrap.join(',') });
     this.name = 'NoControllerReachableError';
     this.reason = reason;
   }
+}
+
+/** grpc-js's "No connection established. Last error: Error: connect ECONNREFUSED h:p. Resolution note: " -> "connect ECONNREFUSED h:p". */
+function summarize(error: ApiError): string {
+  const connect = /connect (E[A-Z]+) (\S+?)\.?(?:\s|$)/.exec(error.message);
+  return connect === null ? error.message : `${error.errorName}: connect ${connect[1]} ${connect[2]}`;
 }
 
 /** The text of an ApiError without the `NAME: ` prefix ApiError puts in `message`. */

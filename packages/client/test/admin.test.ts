@@ -108,11 +108,24 @@ describe('Admin against a real 3-controller quorum with three registered brokers
     await expect(admin.alterTopicConfigs('missing', { set: { 'retention.ms': '1' } })).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
   });
 
+  it('keeps working across a kill -9 of the active controller (retry, then NOT_CONTROLLER to the new leader)', async () => {
+    const before = admin.stats;
+    await cluster.local.kill(cluster.leaderId, 'SIGKILL');
+    const created = await admin.createTopic({ name: 'after-failover', numPartitions: 1, replicationFactor: 1 });
+    expect(created.error).toBeUndefined();
+    const info = await admin.describeCluster();
+    expect(info.controllerId).not.toBe(cluster.leaderId);
+    expect(info.controllerId).toBe(info.nodeId);
+    expect(admin.stats.retries + admin.stats.redirects).toBeGreaterThan(before.retries + before.redirects);
+    expect(await admin.listTopics()).toEqual(['after-failover', 'orders']);
+  });
+
   it('skips an unreachable bootstrap address', async () => {
     const dead = `127.0.0.1:${await freePort()}`;
     const skipping = new Admin({ bootstrap: [dead, ...cluster.followers], timeoutMs: 10_000, retryBackoffMs: 10 });
     try {
-      expect((await skipping.describeCluster()).controllerId).toBe(cluster.leaderId);
+      const info = await skipping.describeCluster();
+      expect(info.controllerId).toBe(info.nodeId);
       expect(skipping.stats.retries).toBeGreaterThanOrEqual(1);
     } finally {
       skipping.close();
