@@ -143,6 +143,16 @@ export class PartitionTable {
     return false;
   }
 
+  /** True when `brokerId` is in the partition's ISR, without allocating. */
+  isrIncludes(partitionId: number, brokerId: number): boolean {
+    if (!this.has(partitionId)) return false;
+    const start = this.starts[partitionId] as number;
+    const isrAt = start + ENTRY_HEADER_INTS + (this.data[start + REPLICA_COUNT] as number);
+    const end = isrAt + (this.data[start + ISR_COUNT] as number);
+    for (let i = isrAt; i < end; i++) if (this.data[i] === brokerId) return true;
+    return false;
+  }
+
   /** Appends partitions [from, to) of this table to `builder` in one bulk copy. */
   copyRangeInto(builder: PartitionTableBuilder, from: number, to: number): void {
     if (from >= to) return;

@@ -24,6 +24,11 @@ export interface ControllerApiDeps {
   readonly voters: ReadonlyMap<number, string>;
   /** Called once per write with its result name ('OK' or a Kafka error name) and duration. */
   readonly onWrite?: (operation: string, result: string, durationMs: number) => void;
+  /**
+   * Called after a write whose core result moved only a chunk of the partitions off fenced or
+   * shutting-down brokers (`movesPending`): the lease timer should run `fenceExpiredBrokers` again soon.
+   */
+  readonly onMovesPending?: () => void;
 }
 
 /** The text of an ApiError without the `NAME: ` prefix ApiError puts in `message`. */
@@ -65,13 +70,16 @@ export class ControllerApi {
   ): Promise<R> {
     const started = this.deps.clock();
     let records: readonly MetadataRecord[] = [];
+    let movesPending = false;
     try {
       const outcome = await this.deps.queue.write((image, nowMs): Decision<R> => {
         const result = decide(this.deps.core, image, nowMs);
         records = result.records;
+        movesPending = result.movesPending === true;
         return result;
       });
       this.deps.onWrite?.(operation, 'OK', this.deps.clock() - started);
+      if (movesPending) this.deps.onMovesPending?.();
       if (auditAlways || outcome.recordCount > 0) {
         this.deps.audit.record({
           principal,
@@ -212,10 +220,14 @@ export class ControllerApi {
     false);
   }
 
-  /** The lease timer's periodic call (leader only); returns when to call again, if known. */
-  async fenceExpiredBrokers(): Promise<number | null> {
+  /**
+   * The lease timer's call (leader only): fences expired brokers and moves the next chunk of
+   * partitions off fenced or shutting-down brokers. `movesPending`: call again for the next
+   * chunk; `nextExpiryMs`: the earliest lease expiry, if any.
+   */
+  async fenceExpiredBrokers(): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
     const response = await this.write('controller:lease-timer', 'FenceExpiredBrokers', undefined, (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs), false);
-    return response.nextExpiryMs;
+    return { nextExpiryMs: response.nextExpiryMs, movesPending: response.movesPending };
   }
 
   // ------------------------------------------------------------------ admin

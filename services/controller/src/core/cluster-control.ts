@@ -10,6 +10,16 @@
  * follows the image, i.e. `image.provenance.lastContainedOffset + 1`. Either way the epoch is
  * raised to at least the previous epoch + 1, so it strictly increases per broker, and a broker
  * counts as caught up once its metadata offset reaches its epoch.
+ *
+ * Bounded, incremental moves (as Kafka does not write a fence as one giant atomic batch): an
+ * operation that takes brokers out of service (lease expiry, wantFence, re-registration,
+ * controlled shutdown) writes its FenceBroker/registration record plus at most
+ * `maxPartitionChangesPerOperation` PartitionChange records and says `movesPending` if more
+ * remain. Between such chunks a fenced broker may still lead, or sit in the ISR of, partitions
+ * not yet moved; `fenceExpiredBrokers` continues the work (the shell calls it again at once,
+ * and its periodic lease check also picks up what a failover left behind). Every move pass
+ * treats all brokers out of service together (see `leavingBrokerIds`), so no partition is ever
+ * handed to a fenced or shutting-down broker.
  */
 import {
   isUuid,
@@ -23,7 +33,7 @@ import {
 } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
 import { assert } from './assert';
-import { electionsForReturningBroker, movesOffBrokers } from './broker-partitions';
+import { electionsForReturningBroker, movesOffBrokers, type BoundedMoves } from './broker-partitions';
 import type { BrokerSession } from './broker-heartbeats';
 import { isEligibleBroker, type CoreContext } from './context';
 import { MAX_BROKERS, MAX_LISTENERS } from './limits';
@@ -80,9 +90,42 @@ export interface ControlledShutdownResponse {
   readonly partitionsMoved: number;
 }
 
+/**
+ * Brokers whose partitions must move, in "leaving order" (the last one out of an ISR stays as
+ * its single member): brokers already fenced in the image (a fence still being worked through,
+ * or long done), then `newlyFenced` (fenced by the records of this operation), then unfenced
+ * brokers in controlled shutdown (alive, holding their data, so they are the ones to stay).
+ */
+function leavingBrokerIds(ctx: CoreContext, newlyFenced: readonly number[]): number[] {
+  const ordered = new Set<number>();
+  const newly = new Set(newlyFenced);
+  const shuttingDown: number[] = [];
+  for (const broker of ctx.image.cluster.brokers()) {
+    if (newly.has(broker.brokerId)) continue;
+    if (broker.fenced) ordered.add(broker.brokerId);
+    else if (ctx.heartbeats.inControlledShutdown(broker.brokerId, broker.brokerEpoch)) shuttingDown.push(broker.brokerId);
+  }
+  for (const id of newlyFenced) ordered.add(id);
+  for (const id of shuttingDown) ordered.add(id);
+  return [...ordered];
+}
+
+/** The next chunk of moves off every broker out of service (see `leavingBrokerIds`). */
+function pendingMoves(ctx: CoreContext, newlyFenced: readonly number[]): BoundedMoves {
+  return movesOffBrokers(
+    ctx.image,
+    leavingBrokerIds(ctx, newlyFenced),
+    (id) => isEligibleBroker(ctx, id),
+    ctx.settings.uncleanLeaderElectionEnable,
+    ctx.settings.maxPartitionChangesPerOperation,
+  );
+}
+
 export interface FenceExpiredResponse {
   readonly fencedBrokerIds: readonly number[];
   readonly partitionsChanged: number;
+  /** More partitions still name a fenced or shutting-down broker: call again once these records are appended. */
+  readonly movesPending: boolean;
   /** Earliest lease expiry among brokers still unfenced, so the shell knows when to call again; null if none. */
   readonly nextExpiryMs: number | null;
 }
@@ -159,29 +202,33 @@ export function registerBroker(ctx: CoreContext, request: RegisterBrokerRequest,
   };
   // A re-registering broker restarted and lost what it had in memory: it starts fenced, so it
   // must give up leadership and ISR membership now, as if it had been fenced.
-  const moves =
-    existing !== undefined && !existing.fenced
-      ? movesOffBrokers(image, new Set([brokerId]), (id) => isEligibleBroker(ctx, id), settings.uncleanLeaderElectionEnable)
-      : [];
+  // Bounded like a fence: the rest follows through fenceExpiredBrokers (`movesPending`).
+  const { records: moves, more } = existing !== undefined && !existing.fenced ? pendingMoves(ctx, [brokerId]) : { records: [], more: false };
   heartbeats.register(brokerId, brokerEpoch, nowMs);
   const again = existing === undefined ? 'registered' : `re-registered (was epoch ${existing.brokerEpoch})`;
   return {
     records: [registration, ...moves],
     response: { brokerId, brokerEpoch },
-    summary: `broker ${brokerId} ${again} with epoch ${brokerEpoch}, fenced until caught up` + (moves.length > 0 ? `; ${moves.length} partitions moved off it` : ''),
+    summary:
+      `broker ${brokerId} ${again} with epoch ${brokerEpoch}, fenced until caught up` +
+      (moves.length > 0 ? `; ${moves.length} partitions moved off it` : '') +
+      (more ? ' (more to move)' : ''),
+    ...(more ? { movesPending: true } : {}),
   };
 }
 
-/** FenceBroker plus the moves off the broker, leaving it leading nothing. */
-function fenceRecords(ctx: CoreContext, broker: BrokerRegistration): MetadataRecord[] {
+/** FenceBroker plus the first chunk of moves off the broker (`more`: the rest follows). */
+function fenceRecords(ctx: CoreContext, broker: BrokerRegistration): { records: MetadataRecord[]; moved: number; more: boolean } {
   const fence: FenceBrokerRecord = { type: 'FenceBroker', brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch };
-  const moves = movesOffBrokers(ctx.image, new Set([broker.brokerId]), (id) => isEligibleBroker(ctx, id), ctx.settings.uncleanLeaderElectionEnable);
-  return [fence, ...moves];
+  const moves = pendingMoves(ctx, [broker.brokerId]);
+  return { records: [fence, ...moves.records], moved: moves.records.length, more: moves.more };
 }
 
 /**
  * Phase one moves leadership and ISR membership away (records only if there is something to
- * move); once a call finds nothing left to move, it fences the broker and lets it shut down.
+ * move, at most one chunk per call; `fenceExpiredBrokers` moves the rest without waiting for the
+ * broker's next request); once a call finds nothing left to move, it fences the broker and lets
+ * it shut down.
  */
 function controlledShutdownStep(ctx: CoreContext, broker: BrokerRegistration, session: BrokerSession): ControllerResult<ControlledShutdownResponse> {
   session.inControlledShutdown = true;
@@ -189,12 +236,14 @@ function controlledShutdownStep(ctx: CoreContext, broker: BrokerRegistration, se
   if (broker.fenced) {
     return { records: [], response: { shouldShutDown: true, partitionsMoved: 0 }, summary: `broker ${brokerId} is fenced and may shut down` };
   }
-  const moves = movesOffBrokers(ctx.image, new Set([brokerId]), (id) => isEligibleBroker(ctx, id), ctx.settings.uncleanLeaderElectionEnable);
+  // All brokers out of service move together (this one last), so nothing lands on a fenced one.
+  const { records: moves, more } = pendingMoves(ctx, []);
   if (moves.length > 0) {
     return {
       records: moves,
       response: { shouldShutDown: false, partitionsMoved: moves.length },
-      summary: `broker ${brokerId} controlled shutdown: moving ${moves.length} partitions off it`,
+      summary: `broker ${brokerId} controlled shutdown: moving ${moves.length} partitions off it` + (more ? ' (more to move)' : ''),
+      ...(more ? { movesPending: true } : {}),
     };
   }
   const fence: FenceBrokerRecord = { type: 'FenceBroker', brokerId, brokerEpoch: broker.brokerEpoch };
@@ -221,7 +270,7 @@ export function brokerHeartbeat(ctx: CoreContext, request: BrokerHeartbeatReques
   const { brokerId, brokerEpoch } = broker;
   const session = heartbeats.touch(brokerId, brokerEpoch, nowMs, offset);
   const isCaughtUp = session.metadataOffset >= brokerEpoch;
-  const reply = (records: MetadataRecord[], isFenced: boolean, shouldShutDown: boolean, summary: string): ControllerResult<BrokerHeartbeatResponse> => ({
+  const reply = (records: MetadataRecord[], isFenced: boolean, shouldShutDown: boolean, summary: string, movesPending = false): ControllerResult<BrokerHeartbeatResponse> => ({
     records,
     response: {
       isFenced,
@@ -231,6 +280,7 @@ export function brokerHeartbeat(ctx: CoreContext, request: BrokerHeartbeatReques
       leaseExpiresAtMs: heartbeats.leaseExpiresAtMs(session),
     },
     summary,
+    ...(movesPending ? { movesPending: true } : {}),
   });
 
   if (broker.fenced) {
@@ -246,18 +296,25 @@ export function brokerHeartbeat(ctx: CoreContext, request: BrokerHeartbeatReques
   }
   if (request.wantShutDown || session.inControlledShutdown) {
     const step = controlledShutdownStep(ctx, broker, session);
-    return reply([...step.records], step.response.shouldShutDown, step.response.shouldShutDown, step.summary);
+    return reply([...step.records], step.response.shouldShutDown, step.response.shouldShutDown, step.summary, step.movesPending === true);
   }
   if (request.wantFence) {
-    const records = fenceRecords(ctx, broker);
-    return reply(records, true, false, `broker ${brokerId} asked to be fenced: fenced, ${records.length - 1} partitions moved off it`);
+    const { records, moved, more } = fenceRecords(ctx, broker);
+    const rest = more ? ' (more to move)' : '';
+    return reply(records, true, false, `broker ${brokerId} asked to be fenced: fenced, ${moved} partitions moved off it${rest}`, more);
   }
   return reply([], false, false, `broker ${brokerId} heartbeat`);
 }
 
 /**
- * Fences every unfenced broker whose lease expired, moving leadership and ISR membership off
- * all of them in one pass (so no partition is handed to a broker fenced in the same batch).
+ * Fences every unfenced broker whose lease expired and moves leadership and ISR membership off
+ * every broker out of service (expired now, fenced earlier with moves still to do, or in
+ * controlled shutdown) in one pass, so no partition is handed to a broker fenced in the same
+ * batch. The FenceBroker records always come whole; the moves are bounded by
+ * `maxPartitionChangesPerOperation`, and `movesPending` says to call again for the rest. With
+ * no lease expired, a call only continues pending moves (none: no records). A leaderless
+ * partition whose single fenced ISR member is its last hope gets an unclean leader here if the
+ * topic allows it and an eligible replica exists (Kafka's periodic unclean election).
  */
 export function fenceExpiredBrokers(ctx: CoreContext, nowMs: number): ControllerResult<FenceExpiredResponse> {
   const { image, heartbeats } = ctx;
@@ -271,16 +328,19 @@ export function fenceExpiredBrokers(ctx: CoreContext, nowMs: number): Controller
     if (heartbeats.isExpired(session, nowMs)) expired.push(broker);
     else nextExpiryMs = Math.min(nextExpiryMs ?? Infinity, heartbeats.leaseExpiresAtMs(session) + 1);
   }
+  const ids = expired.map((broker) => broker.brokerId);
+  const { records: moves, more } = pendingMoves(ctx, ids);
+  const response: FenceExpiredResponse = { fencedBrokerIds: ids, partitionsChanged: moves.length, movesPending: more, nextExpiryMs };
+  const rest = more ? ' (more to move)' : '';
   if (expired.length === 0) {
-    return { records: [], response: { fencedBrokerIds: [], partitionsChanged: 0, nextExpiryMs }, summary: 'no broker lease expired' };
+    const summary = moves.length === 0 ? 'no broker lease expired' : `moved ${moves.length} partitions off fenced or shutting-down brokers${rest}`;
+    return { records: moves, response, summary, ...(more ? { movesPending: true } : {}) };
   }
-  const leaving = new Set(expired.map((broker) => broker.brokerId));
   const fences: FenceBrokerRecord[] = expired.map((broker) => ({ type: 'FenceBroker', brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch }));
-  const moves = movesOffBrokers(image, leaving, (id) => isEligibleBroker(ctx, id), ctx.settings.uncleanLeaderElectionEnable);
-  const ids = [...leaving];
   return {
     records: [...fences, ...moves],
-    response: { fencedBrokerIds: ids, partitionsChanged: moves.length, nextExpiryMs },
-    summary: `fenced broker${ids.length === 1 ? '' : 's'} ${ids.join(', ')} (lease expired); ${moves.length} partitions changed`,
+    response,
+    summary: `fenced broker${ids.length === 1 ? '' : 's'} ${ids.join(', ')} (lease expired); ${moves.length} partitions changed${rest}`,
+    ...(more ? { movesPending: true } : {}),
   };
 }

@@ -12,6 +12,8 @@ export interface CoreSettings {
   readonly defaultNumPartitions: number;
   /** default.replication.factor: replication factor of a created topic that names none. */
   readonly defaultReplicationFactor: number;
+  /** PartitionChange records a fence, re-registration or controlled-shutdown step writes at most. */
+  readonly maxPartitionChangesPerOperation: number;
 }
 
 export interface CoreContext {

@@ -12,6 +12,8 @@
  *   (createTopics, deleteTopics, electLeaders) report per-entry errors in the response instead.
  * - The records apply cleanly with MetadataDelta to the given image; the core checks this on
  *   every result unless `verifyRecords: false`.
+ * - Broker-driven moves are bounded (`maxPartitionChangesPerOperation`); a result with
+ *   `movesPending` asks the shell to call `fenceExpiredBrokers` again, repeating until none.
  * - The only soft state is broker liveness (BrokerHeartbeatManager). Call `activate` when this
  *   controller becomes the Raft leader and `deactivate` when it stops being one.
  * - No clocks (`nowMs` is passed in), no I/O, no randomness but the injected `rng`.
@@ -42,7 +44,12 @@ import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } fro
 import { describeCluster, describeTopics, type ClusterDescription, type TopicDescription } from './describe';
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders';
 import { checkRecordsApply } from './invariants';
-import { DEFAULT_BROKER_SESSION_TIMEOUT_MS, DEFAULT_NUM_PARTITIONS, DEFAULT_REPLICATION_FACTOR } from './limits';
+import {
+  DEFAULT_BROKER_SESSION_TIMEOUT_MS,
+  DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+  DEFAULT_NUM_PARTITIONS,
+  DEFAULT_REPLICATION_FACTOR,
+} from './limits';
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './producer-ids';
 import type { ControllerResult } from './result';
 import type { Rng } from './rng';
@@ -58,8 +65,14 @@ export interface ControllerCoreOptions {
   readonly defaultNumPartitions?: number;
   /** default.replication.factor; default 1. */
   readonly defaultReplicationFactor?: number;
-  /** Replay every result onto its image before returning it; default true. */
+  /**
+   * Replay every result onto its image before returning it; default true. A test-time check:
+   * the shell replays the records anyway and turns a failure into an error, so production
+   * turns it off (at 100k partitions it doubled the cost of a fence).
+   */
   readonly verifyRecords?: boolean;
+  /** PartitionChange records per fence / re-registration / controlled-shutdown step; default 2000. */
+  readonly maxPartitionChangesPerOperation?: number;
 }
 
 export class ControllerCore {
@@ -75,7 +88,10 @@ export class ControllerCore {
       uncleanLeaderElectionEnable: options.uncleanLeaderElectionEnable ?? false,
       defaultNumPartitions: options.defaultNumPartitions ?? DEFAULT_NUM_PARTITIONS,
       defaultReplicationFactor: options.defaultReplicationFactor ?? DEFAULT_REPLICATION_FACTOR,
+      maxPartitionChangesPerOperation: options.maxPartitionChangesPerOperation ?? DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
     });
+    const chunk = this.settings.maxPartitionChangesPerOperation;
+    assert(Number.isSafeInteger(chunk) && chunk >= 1, `maxPartitionChangesPerOperation ${chunk} must be a positive integer`);
     this.heartbeats = new BrokerHeartbeatManager(options.brokerSessionTimeoutMs ?? DEFAULT_BROKER_SESSION_TIMEOUT_MS);
     this.rng = options.rng;
     this.verifyRecords = options.verifyRecords ?? true;
@@ -113,6 +129,10 @@ export class ControllerCore {
     return this.checked(image, brokerHeartbeat(this.ctx(image), request, nowMs));
   }
 
+  /**
+   * Fences brokers whose lease expired and moves the next chunk of partitions off every fenced
+   * or shutting-down broker; `movesPending` in the result: call again for the next chunk.
+   */
   fenceExpiredBrokers(image: MetadataImage, nowMs: number): ControllerResult<FenceExpiredResponse> {
     return this.checked(image, fenceExpiredBrokers(this.ctx(image), nowMs));
   }

@@ -26,4 +26,4 @@ export type { BootstrapResponse } from './bootstrap';
 export { describeCluster, describeTopics, type ClusterDescription, type BrokerDescription, type TopicDescription, type PartitionDescription } from './describe';
 export { placeReplicas, type PlacementBroker, type PlacementRequest } from './replica-placer';
 export { BrokerHeartbeatManager, type BrokerSession } from './broker-heartbeats';
-export { applyRecords, checkRecordsApply, clusterInvariantViolations } from './invariants';
+export { applyRecords, checkRecordsApply, clusterInvariantViolations, type InvariantOptions } from './invariants';

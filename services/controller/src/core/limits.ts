@@ -15,6 +15,16 @@ export const PRODUCER_ID_BLOCK_SIZE = 1_000;
  */
 export const MAX_RECORDS_PER_USER_OP = 10_000;
 
+/**
+ * PartitionChange records one broker-driven operation writes at most: fencing on lease expiry,
+ * a broker asking to be fenced, re-registration, controlled shutdown. A broker leading tens of
+ * thousands of partitions is moved off in chunks of this many, each its own Raft entry, so no
+ * single decision holds the leader's event loop (and Raft's heartbeats) for long and no entry
+ * nears MAX_RECORDS_PER_ENTRY. Kafka splits such results into batches too (non-atomic results,
+ * max records per batch); here each chunk is decided on the image left by the previous one.
+ */
+export const DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION = 2_000;
+
 /** Registered brokers the core tracks; a registration beyond this is refused. */
 export const MAX_BROKERS = 10_000;
 

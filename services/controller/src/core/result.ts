@@ -10,4 +10,10 @@ export interface ControllerResult<R> {
   readonly records: readonly MetadataRecord[];
   readonly response: R;
   readonly summary: string;
+  /**
+   * True when the operation moved only a bounded chunk of partitions off fenced or shutting-down
+   * brokers and more remain: the shell should call `fenceExpiredBrokers` again soon (after
+   * these records are appended), repeating until it answers without `movesPending`.
+   */
+  readonly movesPending?: boolean;
 }

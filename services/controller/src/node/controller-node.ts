@@ -59,6 +59,9 @@ export class ControllerNode {
   private metricsServer: StartedMetricsServer | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private leaseCheckRunning = false;
+  /** Another lease check is due as soon as the running one ends (moves still pending). */
+  private leaseCheckWanted = false;
+  private leaseCheckScheduled = false;
   private stopped: Promise<void> | undefined;
 
   private constructor(
@@ -90,7 +93,15 @@ export class ControllerNode {
     );
     const quorum = await options.createQuorum(stateMachine);
     const rng: Rng = options.rng ?? cryptoRng();
-    const core = new ControllerCore({ clusterId: options.clusterId, rng, brokerSessionTimeoutMs: options.brokerSessionTimeoutMs, ...options.settings });
+    // verifyRecords off: the queue replays every result into its image anyway (and turns a
+    // failure into an error), so the core's own replay would only double the cost of big writes.
+    const core = new ControllerCore({
+      clusterId: options.clusterId,
+      rng,
+      brokerSessionTimeoutMs: options.brokerSessionTimeoutMs,
+      ...options.settings,
+      verifyRecords: false,
+    });
     const registry = createMetricsRegistry({ service: 'controller', nodeId: options.nodeId });
     const metrics = new ControllerMetrics(registry);
     const health = new HealthStatus('NOT_SERVING');
@@ -125,6 +136,8 @@ export class ControllerNode {
         metrics.requests.inc({ operation, result });
         if (result === 'OK') metrics.writeLatency.observe({ operation }, durationMs / 1000);
       },
+      // `node` is assigned below, before any write can complete (commits are asynchronous).
+      onMovesPending: () => node.requestLeaseCheck(),
     });
     const node = new ControllerNode(options, stateMachine, quorum, queue, api, health, metrics, registry);
     await node.startServing();
@@ -191,19 +204,46 @@ export class ControllerNode {
     );
   }
 
-  /** Fences brokers whose lease expired; leader only, never two checks at once. */
+  /**
+   * Fences brokers whose lease expired and moves partitions off fenced or shutting-down brokers,
+   * one bounded chunk (one Raft entry) per call; leader only, never two checks at once. While
+   * the core reports moves pending, the next chunk follows as soon as this one has committed,
+   * through setImmediate so Raft's timers and I/O run between chunks. A failed check (e.g.
+   * leadership lost) ends the chain; the periodic timer (or the next leader's) resumes it.
+   */
   private checkLeases(): void {
-    if (!this.queue.isActive || this.leaseCheckRunning || this.stopped !== undefined) return;
+    if (!this.queue.isActive || this.stopped !== undefined) return;
+    if (this.leaseCheckRunning) {
+      this.leaseCheckWanted = true;
+      return;
+    }
     this.leaseCheckRunning = true;
+    this.leaseCheckWanted = false;
     this.api.fenceExpiredBrokers().then(
-      () => {
+      ({ movesPending }) => {
         this.leaseCheckRunning = false;
+        if (movesPending || this.leaseCheckWanted) this.requestLeaseCheck();
       },
       (error: unknown) => {
         this.leaseCheckRunning = false;
+        this.leaseCheckWanted = false;
         this.options.log.warn({ err: error }, 'broker lease check failed');
       },
     );
+  }
+
+  /** Runs a lease check on the next turn of the event loop (or right after the running one). */
+  requestLeaseCheck(): void {
+    if (this.leaseCheckRunning) {
+      this.leaseCheckWanted = true;
+      return;
+    }
+    if (this.leaseCheckScheduled) return;
+    this.leaseCheckScheduled = true;
+    setImmediate(() => {
+      this.leaseCheckScheduled = false;
+      this.checkLeases();
+    });
   }
 
   /** Prometheus text (tests read it without HTTP). */

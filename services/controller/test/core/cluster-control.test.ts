@@ -1,4 +1,5 @@
 import { NO_LEADER } from '@sluice/metadata';
+import { clusterInvariantViolations } from '../../src/core';
 import { CLUSTER_ID, Harness, incarnation, SESSION_MS } from './harness';
 
 const listeners = [{ name: 'PLAINTEXT', host: 'h', port: 9092 }];
@@ -211,5 +212,155 @@ describe('controlledShutdown', () => {
     const h = new Harness().brokers(1);
     h.refuses('STALE_BROKER_EPOCH', () => h.core.controlledShutdown(h.image, { brokerId: 0, brokerEpoch: 12345 }, h.nowMs));
     h.refuses('BROKER_ID_NOT_REGISTERED', () => h.core.controlledShutdown(h.image, { brokerId: 9, brokerEpoch: 1 }, h.nowMs));
+  });
+});
+
+describe('bounded, incremental moves off fenced brokers', () => {
+  const LIMIT = 5;
+
+  /** Partition state as a comparable string, by topic and partition. */
+  function snapshot(h: Harness, topics: readonly string[], partitions: number): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const name of topics) for (let p = 0; p < partitions; p++) out.set(`${name}-${p}`, JSON.stringify(h.partition(name, p)));
+    return out;
+  }
+
+  /** A partition is done when no fenced broker leads it or sits in its ISR (but a leaderless last member). */
+  function done(h: Harness, name: string, p: number): boolean {
+    const { leader, isr } = h.partition(name, p);
+    const fenced = (id: number): boolean => h.image.cluster.isFenced(id);
+    if (leader !== NO_LEADER && fenced(leader)) return false;
+    return !isr.some(fenced) || (leader === NO_LEADER && isr.length === 1);
+  }
+
+  it('fences at once, then moves a broker with more partitions than the limit chunk by chunk until done', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
+    h.topic('a', 12, 3);
+    h.topic('b', 11, 2);
+    const topics = ['a', 'b'];
+    const named = (id: number): number => topics.reduce((sum, name) => sum + [...Array(name === 'a' ? 12 : 11).keys()].filter((p) => h.partition(name, p).isr.includes(id)).length, 0);
+    const toMove = named(1);
+    expect(toMove).toBeGreaterThan(2 * LIMIT);
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(0);
+    h.heartbeat(2);
+    const before = snapshot(h, topics, 11);
+    const first = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+    expect(first.records[0]).toEqual({ type: 'FenceBroker', brokerId: 1, brokerEpoch: h.epoch(1) });
+    expect(first.records.length).toBe(1 + LIMIT);
+    expect(first.response).toMatchObject({ fencedBrokerIds: [1], partitionsChanged: LIMIT, movesPending: true });
+    h.commit(first);
+    // Fenced from the first chunk on: the fence sticks even if this controller fails over now.
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    expect(clusterInvariantViolations(h.image).length).toBeGreaterThan(0);
+    expect(clusterInvariantViolations(h.image, { pendingMovesAllowed: true })).toEqual([]);
+    // Each partition is either untouched or completely moved: nothing is half-applied.
+    const check = (): void => {
+      for (const [key, old] of before) {
+        const [name, p] = [key.slice(0, 1), Number(key.slice(2))];
+        if (!done(h, name, p)) expect(JSON.stringify(h.partition(name, p))).toBe(old);
+      }
+    };
+    check();
+    let calls = 1;
+    for (;;) {
+      const result = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+      calls++;
+      expect(result.records.length).toBeLessThanOrEqual(LIMIT);
+      expect(result.response.fencedBrokerIds).toEqual([]);
+      h.commit(result);
+      check();
+      if (!result.response.movesPending) break;
+      expect(calls).toBeLessThan(100);
+    }
+    expect(calls).toBe(Math.ceil(toMove / LIMIT));
+    expect(named(1)).toBe(0);
+    expect(clusterInvariantViolations(h.image)).toEqual([]);
+    expect(h.core.fenceExpiredBrokers(h.image, h.nowMs).records).toEqual([]);
+  });
+
+  it('a new leader (fresh leases, no memory) finishes what the old one started', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
+    h.topic('t', 30, 3);
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(0);
+    h.heartbeat(2);
+    h.commit(h.core.fenceExpiredBrokers(h.image, h.nowMs));
+    expect(h.movesPending).toBe(true);
+    h.core.deactivate();
+    h.core.activate(h.image, h.nowMs);
+    const rest = h.drainMoves();
+    expect(rest.length).toBe(30 / LIMIT - 1);
+    for (let p = 0; p < 30; p++) expect(h.partition('t', p).isr).not.toContain(1);
+  });
+
+  it('a second broker expiring mid-way is fenced at once and never receives a moved partition', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(4);
+    h.topic('t', 40, 3);
+    h.nowMs += SESSION_MS + 1;
+    for (const id of [0, 1, 2]) h.heartbeat(id);
+    h.commit(h.core.fenceExpiredBrokers(h.image, h.nowMs));
+    h.nowMs += 1_000;
+    for (const id of [0, 1]) h.heartbeat(id);
+    h.nowMs += SESSION_MS;
+    for (const id of [0, 1]) h.heartbeat(id);
+    const second = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+    expect(second.response.fencedBrokerIds).toEqual([2]);
+    expect(second.records.filter((r) => r.type === 'PartitionChange').length).toBe(LIMIT);
+    h.commit(second);
+    h.drainMoves();
+    for (let p = 0; p < 40; p++) {
+      const { leader, isr } = h.partition('t', p);
+      expect([0, 1, NO_LEADER]).toContain(leader);
+      expect(isr.includes(3) || isr.includes(2) ? leader === NO_LEADER && isr.length === 1 : true).toBe(true);
+    }
+    expect(clusterInvariantViolations(h.image)).toEqual([]);
+  });
+
+  it('wantFence and re-registration are bounded too; the lease check continues them', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
+    h.topic('t', 24, 3);
+    const fence = h.core.brokerHeartbeat(h.image, { brokerId: 0, brokerEpoch: h.epoch(0), currentMetadataOffset: h.image.provenance.lastContainedOffset, wantFence: true, wantShutDown: false }, h.nowMs);
+    expect(fence.records.length).toBe(1 + LIMIT);
+    expect(fence.movesPending).toBe(true);
+    h.commit(fence);
+    h.drainMoves();
+    for (let p = 0; p < 24; p++) expect(h.partition('t', p).isr).not.toContain(0);
+    const registration = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: null, clusterId: CLUSTER_ID }, h.nowMs);
+    expect(registration.records[0]?.type).toBe('BrokerRegistration');
+    expect(registration.records.length).toBe(1 + LIMIT);
+    expect(registration.movesPending).toBe(true);
+    h.commit(registration);
+    h.drainMoves();
+    expect(clusterInvariantViolations(h.image)).toEqual([]);
+    for (let p = 0; p < 24; p++) expect(h.partition('t', p)).toMatchObject({ leader: 2, isr: [2] });
+  });
+
+  it('controlled shutdown moves one chunk per step and fences once nothing is left', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
+    h.topic('t', 18, 3);
+    const steps: number[] = [];
+    for (;;) {
+      const result = h.core.controlledShutdown(h.image, { brokerId: 2, brokerEpoch: h.epoch(2) }, h.nowMs);
+      h.commit(result);
+      steps.push(result.response.partitionsMoved);
+      expect(result.response.partitionsMoved).toBeLessThanOrEqual(LIMIT);
+      if (result.response.shouldShutDown) break;
+      expect(steps.length).toBeLessThan(20);
+    }
+    expect(steps).toEqual([5, 5, 5, 3, 0]);
+    expect(h.image.cluster.broker(2)?.fenced).toBe(true);
+    for (let p = 0; p < 18; p++) expect(h.partition('t', p).isr).not.toContain(2);
+  });
+
+  it('the lease check also continues a controlled shutdown between the broker\'s requests', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
+    h.topic('t', 18, 3);
+    const first = h.core.controlledShutdown(h.image, { brokerId: 2, brokerEpoch: h.epoch(2) }, h.nowMs);
+    expect(first.movesPending).toBe(true);
+    h.commit(first);
+    expect(h.drainMoves().length).toBe(3);
+    const last = h.core.controlledShutdown(h.image, { brokerId: 2, brokerEpoch: h.epoch(2) }, h.nowMs);
+    expect(last.response).toEqual({ shouldShutDown: true, partitionsMoved: 0 });
   });
 });
