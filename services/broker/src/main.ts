@@ -8,6 +8,7 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { ApiError } from '@sluice/protocol';
 import { ConfigError, createLoggers, MetaPropertiesError, verifyFormattedLogDirs, type Level } from '@sluice/runtime';
 import { BrokerModule } from './broker.module';
 import { loadBrokerConfig } from './config/broker-config';
@@ -58,7 +59,19 @@ async function main(): Promise<void> {
   }
   const loggers = createLoggers({ service: 'broker', nodeId: config.nodeId, level: config.raw['log.level'] as Level });
   for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
-  const app = await NestFactory.createApplicationContext(BrokerModule.forRoot(config, clusterId, loggers), { logger: false, abortOnError: false });
+  let app;
+  try {
+    app = await NestFactory.createApplicationContext(BrokerModule.forRoot(config, clusterId, loggers), { logger: false, abortOnError: false });
+  } catch (error) {
+    // The controller quorum belongs to another cluster than our log directories.
+    if (error instanceof ApiError && error.errorName === 'INCONSISTENT_CLUSTER_ID') {
+      loggers.flush();
+      process.stderr.write(`sluice broker: refusing to start: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
   const node = app.get(BrokerNode);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -170,4 +170,35 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     });
     expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
   });
+
+  it('answers acks=all with NOT_ENOUGH_REPLICAS once a controlled shutdown leaves the ISR below min.insync.replicas', async () => {
+    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+      topics: [{ name: 'strict', numPartitions: 1, replicationFactor: 3, assignments: [], configs: { 'min.insync.replicas': '3' } }],
+    });
+    expect(created.topics[0]!.errorName).toBe('');
+    let leader = -1;
+    await waitFor('strict-0 led', () => {
+      const node = brokers.find((b) => b.replica('strict', 0)?.role.kind === 'leader');
+      leader = node?.brokerId ?? -1;
+      return node !== undefined;
+    });
+    const send = (acks: number): Promise<pb.ProducePartitionResult> =>
+      call<pb.ProduceResponse>(leader, 'Produce', { acks, timeoutMs: 5_000, topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }] }).then(
+        (r) => r.topics[0]!.partitions[0]!,
+      );
+    expect((await send(-1)).errorName).toBe('');
+
+    // A follower shuts down cleanly: the controller takes it out of the ISR (2 < 3).
+    const leaving = brokers.find((b) => b.brokerId !== leader)!;
+    await leaving.stop();
+    const leaderReplica = brokers.find((b) => b.brokerId === leader)!.replica('strict', 0)!;
+    await waitFor('ISR shrunk to 2', () => leaderReplica.role.kind === 'leader' && leaderReplica.role.core.isr.length === 2);
+    const endBefore = leaderReplica.log.logEndOffset;
+    const refused = await send(-1);
+    expect(refused.errorName).toBe('NOT_ENOUGH_REPLICAS');
+    expect(leaderReplica.log.logEndOffset).toBe(endBefore); // refused before writing
+    expect((await send(1)).errorName).toBe('');
+    const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    expect(cluster.brokers.find((b) => b.brokerId === leaving.brokerId)?.fenced).toBe(true);
+  });
 });

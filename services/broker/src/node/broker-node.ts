@@ -335,7 +335,11 @@ export class BrokerNode {
     while (Date.now() < deadline) {
       try {
         const answer = await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', { brokerId: this.options.nodeId, brokerEpoch: this.brokerEpochValue });
-        if (answer.remainingPartitions.every((t) => t.partitions.length === 0)) return;
+        if (answer.remainingPartitions.every((t) => t.partitions.length === 0)) {
+          // Leading nothing now: one more call lets the controller fence us (Kafka's "may shut down").
+          await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', { brokerId: this.options.nodeId, brokerEpoch: this.brokerEpochValue });
+          return;
+        }
       } catch (error) {
         this.options.log.warn({ err: error }, 'controlled shutdown request failed');
         return;

@@ -90,6 +90,7 @@ export class ReplicaFetcher {
       const item = answer.topics[0]?.partitions[0];
       if (item === undefined) throw new Error('OffsetForLeaderEpoch answered nothing');
       if (item.errorName !== '') throw new Error(`OffsetForLeaderEpoch ${replica.key}: ${item.errorName} ${item.errorMessage}`);
+      if (replica.role !== role) return; // became leader or follows someone else now
       const decision = followerTruncation({ epoch: item.leaderEpoch, endOffset: Number(item.endOffset) }, replica.log, replica.highWatermark);
       this.truncateTo(replica, decision.truncateToOffset);
       if (decision.complete) break;
@@ -108,9 +109,12 @@ export class ReplicaFetcher {
   private async fetchOnce(partitions: PartitionReplica[]): Promise<boolean> {
     if (partitions.length === 0) return true;
     const byTopic = new Map<string, FetchRequest['topics'][number]>();
+    // What each partition looked like when asked: an answer is used only if nothing changed since.
+    const sent = new Map<PartitionReplica, { role: PartitionReplica['role']; fetchOffset: number }>();
     for (const replica of partitions) {
       const role = replica.role;
       if (role.kind !== 'follower') continue;
+      sent.set(replica, { role, fetchOffset: replica.log.logEndOffset });
       let topic = byTopic.get(replica.topic);
       if (topic === undefined) byTopic.set(replica.topic, (topic = { name: replica.topic, partitions: [] }));
       topic.partitions.push({
@@ -136,8 +140,9 @@ export class ReplicaFetcher {
       for (const item of topic.partitions) {
         const replica = partitions.find((r) => r.topic === topic.name && r.partition === item.partition);
         if (replica === undefined || replica.role.kind !== 'follower') continue;
-        const sentOffset = request.topics.find((t) => t.name === topic.name)?.partitions.find((p) => p.partition === item.partition)?.fetchOffset;
-        if (sentOffset !== replica.log.logEndOffset) continue; // the log moved under us (truncated by a role change)
+        const asked = sent.get(replica);
+        // A new leader or epoch, or a truncation, since the request: this answer is stale.
+        if (asked === undefined || asked.role !== replica.role || asked.fetchOffset !== replica.log.logEndOffset) continue;
         if (item.errorName !== '') {
           if (BACKOFF_ERRORS.has(item.errorName)) backoff = true;
           this.options.log.debug({ partition: replica.key, error: item.errorName, message: item.errorMessage }, 'follower fetch error');
