@@ -1,5 +1,5 @@
 /**
- * `sluice topic create|list|describe|delete|alter-config`, over the controller's Admin API.
+ * `sluice topic create|list|describe|alter|delete|alter-config`, over the controller's Admin API.
  * Output follows kafka-topics: `Topic: x<TAB>TopicId: ...<TAB>PartitionCount: ...` and one line
  * per partition with Leader, Replicas and Isr.
  */
@@ -21,10 +21,13 @@ function countOption(text: string | undefined, flag: string): number | undefined
   return Number(text);
 }
 
-/** `k=v` pairs (repeatable, or comma-separated) -> a record; a bad pair is a usage error. */
+/**
+ * `k=v` flags (one pair per flag: values such as `cleanup.policy=compact,delete` hold commas)
+ * -> a record; a bad pair is a usage error.
+ */
 export function parseConfigPairs(values: readonly string[], flag: string): Record<string, string> {
   const configs: Record<string, string> = {};
-  for (const value of values.flatMap((entry) => entry.split(','))) {
+  for (const value of values) {
     const eq = value.indexOf('=');
     if (eq <= 0) throw new UsageError(`${flag} expects key=value, got ${JSON.stringify(value)}`);
     configs[value.slice(0, eq).trim()] = value.slice(eq + 1);
@@ -132,6 +135,21 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
       const topics = name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))];
       if (options.json === true) io.out(`${JSON.stringify(name === undefined ? topics.map(topicJson) : topicJson(topics[0] as TopicInfo), null, 2)}\n`);
       else for (const info of topics) io.out(formatTopic(info));
+      return ExitCode.OK;
+    });
+  });
+
+  withConnectionOptions(
+    topic
+      .command('alter <name>')
+      .description('raise the partition count of a topic (partitions are never removed)')
+      .requiredOption('--partitions <n>', 'the new total partition count'),
+  ).action(async (name: string, options: ConnectionOptions & { partitions: string }) => {
+    const count = countOption(options.partitions, '--partitions') as number;
+    await run(options, async (admin) => {
+      const [result] = await admin.createPartitions([{ name, count }]);
+      if (result?.error !== undefined) throw unknownTopic(name, result.error);
+      io.out(`Topic ${name} now has ${count} partitions.\n`);
       return ExitCode.OK;
     });
   });

@@ -57,15 +57,26 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
       expect(match?.[4]?.split(',').sort()).toEqual(['1', '2', '3']);
     }
 
-    const altered = await sluice('topic', 'alter-config', 'clicks', '--set', 'max.message.bytes=2048', '--delete', 'retention.ms', '--bootstrap', bootstrap);
-    expect(altered).toEqual({ code: ExitCode.OK, out: 'Altered configs of topic clicks: max.message.bytes=2048, -retention.ms.\n', err: '' });
+    const altered = await sluice('topic', 'alter-config', 'clicks', '--set', 'max.message.bytes=2048', '--set', 'cleanup.policy=compact,delete', '--delete', 'retention.ms', '--bootstrap', bootstrap);
+    expect(altered).toEqual({ code: ExitCode.OK, out: 'Altered configs of topic clicks: max.message.bytes=2048, cleanup.policy=compact,delete, -retention.ms.\n', err: '' });
+
+    expect(await sluice('topic', 'alter', 'clicks', '--partitions', '4', '--bootstrap', bootstrap)).toEqual({ code: ExitCode.OK, out: 'Topic clicks now has 4 partitions.\n', err: '' });
+    const shrink = await sluice('topic', 'alter', 'clicks', '--partitions', '2', '--bootstrap', bootstrap);
+    expect(shrink.code).toBe(ExitCode.FAILURE);
+    expect(shrink.err).toMatch(/^error: INVALID_PARTITIONS: /);
 
     const json = await sluice('topic', 'describe', 'clicks', '--json', '--bootstrap', bootstrap);
     expect(json.code).toBe(ExitCode.OK);
     const doc = JSON.parse(json.out) as { name: string; partitionCount: number; replicationFactor: number; configs: Record<string, string>; partitions: { partition: number; leader: number; isr: number[] }[] };
-    expect(doc).toMatchObject({ name: 'clicks', partitionCount: 3, replicationFactor: 3, configs: { 'cleanup.policy': 'delete', 'max.message.bytes': '2048' } });
+    expect(doc).toMatchObject({ name: 'clicks', partitionCount: 4, replicationFactor: 3, configs: { 'cleanup.policy': 'compact,delete', 'max.message.bytes': '2048' } });
     expect(Object.keys(doc.configs)).toHaveLength(2);
-    expect(doc.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
+    expect(doc.partitions.map((p) => p.partition)).toEqual([0, 1, 2, 3]);
+
+    // Without a name: every topic, each with its partition lines.
+    const all = await sluice('topic', 'describe', '--bootstrap', bootstrap);
+    expect(all.code).toBe(ExitCode.OK);
+    expect(all.out.split('\n').filter((line) => line.startsWith('Topic: ')).map((line) => line.split('\t')[0])).toEqual(['Topic: clicks', 'Topic: views']);
+    expect(all.out.match(/\tPartition: /g)).toHaveLength(5);
 
     expect(await sluice('topic', 'delete', 'views', '--bootstrap', bootstrap)).toEqual({ code: ExitCode.OK, out: 'Deleted topic views.\n', err: '' });
     expect((await sluice('topic', 'list', '--bootstrap', bootstrap)).out).toBe('clicks\n');
@@ -94,6 +105,7 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
       ['topic', 'describe', 'ghost'],
       ['topic', 'delete', 'ghost'],
       ['topic', 'alter-config', 'ghost', '--set', 'retention.ms=1'],
+      ['topic', 'alter', 'ghost', '--partitions', '3'],
     ]) {
       expect(await sluice(...argv, '--bootstrap', bootstrap)).toEqual({ code: ExitCode.FAILURE, out: '', err: "error: UNKNOWN_TOPIC_OR_PARTITION: topic 'ghost' does not exist\n" });
     }
@@ -146,6 +158,7 @@ describe('sluice topic without a cluster, and usage errors', () => {
       [['topic', 'create', 'x', '--partitions', 'zero', '--bootstrap', '127.0.0.1:1'], '--partitions must be a positive integer'],
       [['topic', 'create', 'x', '--config', 'novalue', '--bootstrap', '127.0.0.1:1'], '--config expects key=value'],
       [['topic', 'alter-config', 'x', '--bootstrap', '127.0.0.1:1'], 'at least one --set'],
+      [['topic', 'alter', 'x', '--bootstrap', '127.0.0.1:1'], "required option '--partitions <n>' not specified"],
       [['topic', 'list', '--bootstrap', 'nohostport'], 'bad bootstrap address'],
       [['topic', 'list', '--bootstrap', '127.0.0.1:1', '--timeout', '-5'], '--timeout must be'],
       [['topic', 'frobnicate'], "unknown command 'frobnicate'"],

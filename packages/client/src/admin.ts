@@ -241,10 +241,14 @@ export class Admin {
     return response.topics.map((t) => withError({ name: t.name }, itemError(t)));
   }
 
-  /** Named topics (unknown ones carry UNKNOWN_TOPIC_OR_PARTITION), or every topic when `names` is omitted or empty. */
+  /**
+   * Named topics in the order asked (unknown ones carry UNKNOWN_TOPIC_OR_PARTITION), or every
+   * topic sorted by name when `names` is omitted or empty.
+   */
   async describeTopics(names: readonly string[] = []): Promise<TopicInfo[]> {
     const response = await this.channel.leaderRead<WireDescribeTopicsResponse>('DescribeTopics', { names: [...names] });
-    return response.topics.map((t) =>
+    const topics = names.length > 0 ? response.topics : [...response.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return topics.map((t) =>
       withError(
         {
           name: t.name,
@@ -272,8 +276,7 @@ export class Admin {
 
   /** Topic names, sorted. */
   async listTopics(): Promise<string[]> {
-    const topics = await this.describeTopics([]);
-    return topics.map((topic) => topic.name).sort();
+    return (await this.describeTopics([])).map((topic) => topic.name);
   }
 
   /** A topic's config overrides (what `alterConfigs` set; cluster defaults are not listed). */
