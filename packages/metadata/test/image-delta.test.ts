@@ -122,6 +122,15 @@ describe('topics image', () => {
     expect(orders?.partition(3)).toBeUndefined();
   });
 
+  it('answers replica and ISR membership without materializing partitions', () => {
+    const image = replayAll(baseImage(), [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 1, isr: [2, 3] }]);
+    const table = image.topics.topicByName('orders')?.partitions;
+    expect(table?.hasReplica(1, 1)).toBe(true);
+    expect(table?.isrIncludes(1, 1)).toBe(false);
+    expect(table?.isrIncludes(1, 3)).toBe(true);
+    expect(table?.isrIncludes(9, 3)).toBe(false);
+  });
+
   it('applies a PartitionChange exactly as Kafka merges it', () => {
     const image = baseImage();
     const isrOnly = replayAll(image, [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 0, isr: [1, 2] }]);
