@@ -89,7 +89,9 @@ export async function withAdmin(options: ConnectionOptions, io: CliIo, body: (ad
   if (!/^\d+$/.test(options.timeout) || Number(options.timeout) < 1) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(options.timeout)}`);
   const timeoutMs = Number(options.timeout);
   const bootstrap = resolveBootstrap(options.bootstrap);
-  const admin = new Admin({ bootstrap, timeoutMs, attemptTimeoutMs: Math.min(2_000, timeoutMs) });
+  // A refused connection fails at once; the per-node bound matters only for a node that hangs,
+  // and must leave a big CreateTopics time to commit (a retried create answers TOPIC_ALREADY_EXISTS).
+  const admin = new Admin({ bootstrap, timeoutMs, attemptTimeoutMs: Math.min(5_000, timeoutMs) });
   try {
     return await body(admin);
   } catch (error) {
