@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Client } from '@grpc/grpc-js';
 import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse } from '@sluice/controller';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
+import { BrokerClients, waitFor as waitUntil } from './support/local-brokers';
 import { callUnary, createLoggers, silentLogger, type Level } from '@sluice/runtime';
 import { createBrokerClient } from '../src/api/broker-client';
 import type * as pb from '../src/api/broker-proto-types';
@@ -200,5 +201,42 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect((await send(1)).errorName).toBe('');
     const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
     expect(cluster.brokers.find((b) => b.brokerId === leaving.brokerId)?.fenced).toBe(true);
+  });
+
+  it('deduplicates a retried idempotent batch, also at the next leader, and refuses a sequence gap', async () => {
+    // A stopped broker's replicas are offline, so the leader found is always a running broker.
+    const leaderNode = (): BrokerNode | undefined => brokers.find((b) => b.replica(TOPIC, 1)?.role.kind === 'leader');
+    await waitUntil('a running leader of orders-1', () => leaderNode() !== undefined);
+    const first = leaderNode()!;
+    const idempotent = (baseSequence: number, count: number): Buffer =>
+      encodeRecordBatch({
+        compression: CompressionType.None,
+        producerId: 4242,
+        producerEpoch: 0,
+        baseSequence,
+        records: Array.from({ length: count }, (_, i) => ({ key: null, value: Buffer.from(`idem-${baseSequence + i}`), timestamp: Date.now() })),
+      });
+    const rpc = new BrokerClients();
+    try {
+      const start = first.replica(TOPIC, 1)!.log.logEndOffset;
+      const a = await rpc.produce(first, TOPIC, 1, idempotent(0, 3));
+      expect([a.errorName, Number(a.baseOffset)]).toEqual(['', start]);
+      const retry = await rpc.produce(first, TOPIC, 1, idempotent(0, 3));
+      expect([retry.errorName, Number(retry.baseOffset)]).toEqual(['', start]);
+      expect(first.replica(TOPIC, 1)!.log.logEndOffset).toBe(start + 3);
+      expect((await rpc.produce(first, TOPIC, 1, idempotent(7, 1))).errorName).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+      const b = await rpc.produce(first, TOPIC, 1, idempotent(3, 3));
+      expect([b.errorName, Number(b.baseOffset)]).toEqual(['', start + 3]);
+
+      // The leader goes away; the next one rebuilt producer state from its log and still dedupes.
+      await first.stop();
+      await waitUntil('a new leader of orders-1', () => leaderNode() !== undefined);
+      const next = leaderNode()!;
+      const again = await rpc.produce(next, TOPIC, 1, idempotent(3, 3), 1);
+      expect([again.errorName, Number(again.baseOffset)]).toEqual(['', start + 3]);
+      expect(next.replica(TOPIC, 1)!.log.logEndOffset).toBe(start + 6);
+    } finally {
+      rpc.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { PartitionLog } from '@sluice/log';
 import type { PartitionLeader } from '../core/partition-leader';
+import type { ProducerStateManager } from '../core/producer-state';
 
 export type ReplicaRole =
   | { readonly kind: 'leader'; readonly core: PartitionLeader }
@@ -15,6 +16,8 @@ export class PartitionReplica {
   role: ReplicaRole = { kind: 'offline' };
   /** The high watermark as a follower last heard it (a leader's lives in its core). */
   followerHighWatermark = 0;
+  /** Idempotent producers' state while this broker leads (rebuilt from the log on becoming leader). */
+  producerState: ProducerStateManager | undefined;
   /** An AlterPartition for this partition is on the wire. */
   alterInFlight = false;
   private readonly listeners = new Set<() => void>();

@@ -7,11 +7,13 @@
 import { join } from 'node:path';
 import { defaultLogConfig, LogError, PartitionLog, type LogConfig } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
-import { ApiError, CorruptRecordError } from '@sluice/protocol';
+import { ApiError, CorruptRecordError, iterateBatches } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
 import { parseAcks } from '../core/acks';
 import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
 import { PartitionLeader, type AlterPartitionProposal, type AlterPartitionResult, type ReplicationEffects } from '../core/partition-leader';
+import { ProducerStateManager, producerBatchOf, type ProducerBatch } from '../core/producer-state';
+import { producerBatchesInLog } from '../core/producer-state-rebuild';
 import type {
   FetchPartitionResult,
   FetchRequest,
@@ -158,6 +160,10 @@ export class ReplicaManager {
             }),
           };
           replica.alterInFlight = false;
+          // Idempotence survives failover: the new leader rebuilds producer state from its log
+          // (followers keep none; the whole log's batch headers are read once per leadership).
+          replica.producerState = new ProducerStateManager();
+          replica.producerState.loadFromBatches(producerBatchesInLog(replica.log), nowMs);
           followersChanged = true;
           this.options.log.info({ partition: replica.key, leaderEpoch: reg.leaderEpoch }, 'became leader');
           replica.changed();
@@ -167,6 +173,7 @@ export class ReplicaManager {
             replica.followerHighWatermark = role.core.highWatermark;
             this.answer(replica, role.core.resign());
           }
+          replica.producerState = undefined;
           replica.role = reg.leader < 0 ? { kind: 'offline' } : { kind: 'follower', leaderId: reg.leader, leaderEpoch: reg.leaderEpoch, truncated: false };
           followersChanged = true;
           this.options.log.info({ partition: replica.key, leader: reg.leader, leaderEpoch: reg.leaderEpoch }, 'became follower');
@@ -286,25 +293,45 @@ export class ReplicaManager {
     const core = role.core;
     const refused = core.checkProduce(acks);
     if (refused !== null) return failed(refused);
-    let info;
+    const producerState = replica.producerState;
+    let headers: ProducerBatch[];
     try {
-      info = replica.log.append(records, { leaderEpoch: core.leaderEpoch });
+      headers = [...iterateBatches(records, { verifyCrc: true })].map(producerBatchOf);
     } catch (error) {
       return failed(error);
     }
+    const decision = producerState?.prepareAppend(headers) ?? null;
+    if (decision?.kind === 'error') return failed(decision.error);
+    let firstOffset: number;
+    let lastOffset: number;
+    if (decision?.kind === 'duplicate') {
+      // A retried batch: answer with the offsets it got the first time, append nothing.
+      firstOffset = decision.firstOffset;
+      lastOffset = decision.lastOffset;
+    } else {
+      let info;
+      try {
+        info = replica.log.append(records, { leaderEpoch: core.leaderEpoch });
+      } catch (error) {
+        return failed(error);
+      }
+      if (decision !== null) producerState?.commitAppend(decision.plan, info.firstOffset);
+      firstOffset = info.firstOffset;
+      lastOffset = info.lastOffset;
+      this.handleEffects(replica, core.onLeaderAppend(replica.log.logEndOffset, this.now()));
+      replica.changed();
+    }
     const nowMs = this.now();
-    this.handleEffects(replica, core.onLeaderAppend(replica.log.logEndOffset, nowMs));
-    replica.changed();
     const ok: ProducePartitionResult = {
       partition,
       errorName: '',
       errorMessage: '',
-      baseOffset: info.firstOffset,
+      baseOffset: firstOffset,
       logAppendTime: -1,
-      logStartOffset: info.logStartOffset,
+      logStartOffset: replica.log.logStartOffset,
     };
     if (acks !== -1) return ok;
-    const outcome = core.awaitAcks(info.lastOffset, nowMs + timeoutMs);
+    const outcome = core.awaitAcks(lastOffset, nowMs + timeoutMs);
     const error =
       outcome.kind === 'done'
         ? outcome.completion.error
@@ -313,7 +340,7 @@ export class ReplicaManager {
             if (resolvers === undefined) this.ackResolvers.set(replica.key, (resolvers = new Map()));
             resolvers.set(outcome.waiterId, resolve);
           });
-    return error === null ? ok : { ...failed(error), baseOffset: info.firstOffset };
+    return error === null ? ok : { ...failed(error), baseOffset: firstOffset };
   }
 
   // ------------------------------------------------------------------ Fetch
