@@ -13,7 +13,7 @@ import { SingleNodeQuorum } from './support/single-node-quorum';
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
 
-async function startNode(audit: MemoryAuditSink, leader: number | null = 1, sessionTimeoutMs = 60_000): Promise<ControllerNode> {
+async function startNode(audit: MemoryAuditSink, leader: number | null = 1, sessionTimeoutMs = 60_000, chunk?: number): Promise<ControllerNode> {
   return ControllerNode.start({
     nodeId: 1,
     clusterId: CLUSTER_ID,
@@ -29,6 +29,7 @@ async function startNode(audit: MemoryAuditSink, leader: number | null = 1, sess
     log: silentLogger(),
     auditSink: audit,
     createQuorum: async (stateMachine) => new SingleNodeQuorum(1, stateMachine, leader),
+    ...(chunk === undefined ? {} : { maxPartitionChangesPerOperation: chunk }),
   });
 }
 
@@ -198,6 +199,38 @@ describe('controller service (in-process, real gRPC)', () => {
     const topic = image.topics.topicByName('t');
     for (let p = 0; p < 4; p++) expect(topic?.leader(p)).toBe(1);
     expect(audit.lines.some((line) => line.operation === 'FenceExpiredBrokers' && line.result === 'OK')).toBe(true);
+  });
+
+  it('moves a fenced broker off its partitions in bounded chunks, one entry each, chained without waiting for the timer', async () => {
+    await node.stop();
+    // Lease check every 250 ms; chained chunks must finish far sooner than 7 timer periods.
+    node = await startNode(audit, 1, 2_000, 3);
+    client.close();
+    client = new ControllerClient([node.address], { timeoutMs: 5_000, attemptTimeoutMs: 2_000, retryBackoffMs: 20 });
+    const epoch1 = await registerAndUnfence(client, 1, 'a');
+    await registerAndUnfence(client, 2, 'b');
+    await client.call('CreateTopics', { topics: [{ name: 'chunked', numPartitions: 20, replicationFactor: 2, assignments: [], configs: {} }] });
+    const namesBroker2 = (): number => {
+      const topic = node.stateMachine.image.topics.topicByName('chunked');
+      let count = 0;
+      for (let p = 0; p < 20; p++) if (topic?.partitions.getPlain(p)?.isr.includes(2) === true) count++;
+      return count;
+    };
+    expect(namesBroker2()).toBe(20);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && namesBroker2() > 0) {
+      await client.call('BrokerHeartbeat', { brokerId: 1, brokerEpoch: epoch1, currentMetadataOffset: '1000000', wantFence: false, wantShutdown: false });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(node.stateMachine.image.cluster.broker(2)?.fenced).toBe(true);
+    expect(namesBroker2()).toBe(0);
+    const fences = audit.lines.filter((line) => line.operation === 'FenceExpiredBrokers' && line.result === 'OK');
+    const changes = fences.map((line) => (line.changed as { records: Record<string, number> }).records.PartitionChange ?? 0);
+    expect(changes).toEqual([3, 3, 3, 3, 3, 3, 2]);
+    const offsets = fences.map((line) => line.offset as number);
+    expect(new Set(offsets).size).toBe(7);
+    const spanMs = Date.parse(fences.at(-1)?.ts as string) - Date.parse(fences[0]?.ts as string);
+    expect(spanMs).toBeLessThan(1_000);
   });
 });
 

@@ -48,6 +48,8 @@ export interface ControllerNodeOptions {
   readonly createQuorum: (stateMachine: MetadataStateMachine) => Promise<QuorumRuntime>;
   readonly clock?: () => number;
   readonly rng?: Rng;
+  /** PartitionChange records per fence chunk (the core's default, 2,000, if unset; tests use less). */
+  readonly maxPartitionChangesPerOperation?: number;
 }
 
 /** Bounds on the lease timer's period: often enough to fence promptly, never a busy loop. */
@@ -101,6 +103,7 @@ export class ControllerNode {
       brokerSessionTimeoutMs: options.brokerSessionTimeoutMs,
       ...options.settings,
       verifyRecords: false,
+      ...(options.maxPartitionChangesPerOperation === undefined ? {} : { maxPartitionChangesPerOperation: options.maxPartitionChangesPerOperation }),
     });
     const registry = createMetricsRegistry({ service: 'controller', nodeId: options.nodeId });
     const metrics = new ControllerMetrics(registry);
