@@ -57,7 +57,8 @@ describe('3-node raft cluster over loopback gRPC', () => {
     }
     // Reported for the record: stop -> new leader elected and first entry committed.
     console.log(`raft failover (leader stop -> new leader committed an entry), ms: ${timesMs.map((t) => t.toFixed(0)).join(', ')}`);
-    expect(Math.max(...timesMs)).toBeLessThan(2_000);
+    // A bound, not a speed target (bench:failover measures that): generous for a loaded 2-core CI box.
+    expect(Math.max(...timesMs)).toBeLessThan(5_000);
     await waitFor(() => cluster!.running().every((n) => n.stateMachine.values.length === 10), 3_000, 'all nodes to catch up');
   });
 
@@ -74,7 +75,7 @@ describe('3-node raft cluster over loopback gRPC', () => {
     const handOverMs = performance.now() - started;
     console.log(`raft graceful hand-over: old leader resigned ${resignedMs.toFixed(0)} ms, new leader seen ${electedMs.toFixed(0)} ms, first entry committed ${handOverMs.toFixed(0)} ms`);
     expect(next.id).not.toBe(old.id);
-    expect(handOverMs).toBeLessThan(1_000);
+    expect(handOverMs).toBeLessThan(5_000);
     await cluster.stopNode(old.id);
     expect(await cluster.driver(next.id).resign()).toBe(true); // moves to the last other node
   });
