@@ -48,6 +48,8 @@ export interface ReplicaManagerOptions {
 const MAX_PRODUCE_TIMEOUT_MS = 300_000;
 const MAX_FETCH_WAIT_MS = 30_000;
 const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+/** Kafka's producer.id.expiration.check.interval.ms. */
+const PRODUCER_EXPIRY_INTERVAL_MS = 600_000;
 
 function errorFields(error: unknown): { errorName: string; errorMessage: string } {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
@@ -65,6 +67,7 @@ export class ReplicaManager {
   private readonly now: () => number;
   private readonly logConfig: LogConfig;
   private timers: NodeJS.Timeout[] = [];
+  private lastProducerExpiryMs = 0;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     this.now = options.nowMs ?? Date.now;
@@ -80,6 +83,7 @@ export class ReplicaManager {
   }
 
   start(): void {
+    this.lastProducerExpiryMs = this.now();
     this.timers.push(setInterval(() => this.tick(), Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2))));
     this.timers.push(setInterval(() => this.expireAcks(), 100));
   }
@@ -240,9 +244,12 @@ export class ReplicaManager {
 
   private tick(): void {
     const nowMs = this.now();
+    const expireProducers = nowMs - this.lastProducerExpiryMs >= PRODUCER_EXPIRY_INTERVAL_MS;
+    if (expireProducers) this.lastProducerExpiryMs = nowMs;
     for (const replica of this.replicas.values()) {
       if (replica.role.kind !== 'leader') continue;
       const core = replica.role.core;
+      if (expireProducers) replica.producerState?.expire(nowMs);
       this.handleEffects(replica, core.maybeShrinkIsr(nowMs));
       const pending = core.pendingAlterPartition();
       if (pending !== null) this.sendAlterPartition(replica, pending);
@@ -449,10 +456,12 @@ export class ReplicaManager {
         return failed(new ApiError(p.currentLeaderEpoch < core.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH', `leader epoch is ${core.leaderEpoch}, request has ${p.currentLeaderEpoch}`));
       }
       const highWatermark = core.highWatermark;
-      if (fetchOffset > highWatermark) {
-        return failed(new ApiError('OFFSET_OUT_OF_RANGE', `fetch offset ${fetchOffset} is above the high watermark ${highWatermark}`));
+      // As Kafka: out of range only outside the log; between the high watermark and the log end
+      // (a new leader's high watermark may still trail the old one's) the answer is just empty.
+      const read = maxBytes > 0 && fetchOffset < highWatermark ? log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records : empty;
+      if (fetchOffset >= highWatermark && (fetchOffset > log.logEndOffset || fetchOffset < log.logStartOffset)) {
+        return failed(new ApiError('OFFSET_OUT_OF_RANGE', `fetch offset ${fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`));
       }
-      const read = maxBytes > 0 ? log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records : empty;
       return { partition: p.partition, errorName: '', errorMessage: '', highWatermark, logStartOffset: log.logStartOffset, records: read, divergingEpoch: null, leaderEpoch: core.leaderEpoch };
     } catch (error) {
       return failed(error);
