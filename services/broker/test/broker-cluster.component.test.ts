@@ -156,11 +156,13 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       brokers.every((b) => b.replica(TOPIC, 0)?.log.logEndOffset === 50 && b.replica(TOPIC, 0)?.highWatermark === 50),
     );
 
-    // Followers refuse writes; a bad CRC and an unknown topic are named errors that change nothing.
+    // Followers refuse writes; a bad CRC, an oversize batch and an unknown topic are named errors that change nothing.
     expect((await produce(follower, 0, batch(0, 1))).errorName).toBe('NOT_LEADER_OR_FOLLOWER');
     const corrupt = batch(50, 3);
     corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
     expect((await produce(leader, 0, corrupt)).errorName).toBe('CORRUPT_MESSAGE');
+    const oversize = encodeRecordBatch({ compression: CompressionType.None, records: [{ key: null, value: Buffer.alloc(1024 * 1024 + 1), timestamp: 0 }] });
+    expect((await produce(leader, 0, oversize)).errorName).toBe('MESSAGE_TOO_LARGE');
     const unknown = await call<pb.ProduceResponse>(leader, 'Produce', { acks: 1, timeoutMs: 1_000, topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }] });
     expect(unknown.topics[0]!.partitions[0]!.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect(brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!.log.logEndOffset).toBe(50);

@@ -5,6 +5,7 @@
  * (answer acks=all waiters, send AlterPartition). Decisions stay in core/.
  */
 import { join } from 'node:path';
+import { readHighWatermarks, writeHighWatermarks, HIGH_WATERMARK_CHECKPOINT_FILE } from './high-watermark-checkpoint';
 import { defaultLogConfig, LogError, PartitionLog, type LogConfig } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import { ApiError, CorruptRecordError, iterateBatches } from '@sluice/protocol';
@@ -48,6 +49,8 @@ export interface ReplicaManagerOptions {
 const MAX_PRODUCE_TIMEOUT_MS = 300_000;
 const MAX_FETCH_WAIT_MS = 30_000;
 const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+/** Kafka's replica.high.watermark.checkpoint.interval.ms. */
+const HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = 5_000;
 /** Kafka's producer.id.expiration.check.interval.ms. */
 const PRODUCER_EXPIRY_INTERVAL_MS = 600_000;
 
@@ -68,10 +71,14 @@ export class ReplicaManager {
   private readonly logConfig: LogConfig;
   private timers: NodeJS.Timeout[] = [];
   private lastProducerExpiryMs = 0;
+  /** High watermarks read at start (Kafka's replication-offset-checkpoint), by `<topic>-<partition>`. */
+  private readonly checkpointedHighWatermarks: Map<string, number>;
+  private lastWrittenHighWatermarks = new Map<string, number>();
 
   constructor(private readonly options: ReplicaManagerOptions) {
     this.now = options.nowMs ?? Date.now;
     this.logConfig = { ...defaultLogConfig, maxMessageBytes: options.maxMessageBytes };
+    this.checkpointedHighWatermarks = readHighWatermarks(join(options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE), options.log);
   }
 
   /** A fenced broker serves no writes (Kafka: it leads nothing until unfenced). */
@@ -86,11 +93,25 @@ export class ReplicaManager {
     this.lastProducerExpiryMs = this.now();
     this.timers.push(setInterval(() => this.tick(), Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2))));
     this.timers.push(setInterval(() => this.expireAcks(), 100));
+    this.timers.push(setInterval(() => this.checkpointHighWatermarks(), HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS));
+  }
+
+  /** Writes every partition's high watermark when one changed since the last write. */
+  checkpointHighWatermarks(): void {
+    const current = new Map([...this.replicas.values()].map((r) => [r.key, r.highWatermark]));
+    if (current.size === this.lastWrittenHighWatermarks.size && [...current].every(([key, hw]) => this.lastWrittenHighWatermarks.get(key) === hw)) return;
+    try {
+      writeHighWatermarks(join(this.options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE), current);
+      this.lastWrittenHighWatermarks = current;
+    } catch (error) {
+      this.options.log.error({ err: error }, 'high watermark checkpoint not written');
+    }
   }
 
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.checkpointHighWatermarks();
     for (const replica of this.replicas.values()) {
       if (replica.role.kind === 'leader') this.answer(replica, replica.role.core.resign());
       replica.role = { kind: 'offline' };
@@ -200,6 +221,8 @@ export class ReplicaManager {
     if (replica === undefined) {
       const log = PartitionLog.open({ dir: join(this.options.logDir, key), config: this.logConfig });
       replica = new PartitionReplica(topic, topicId, partition, log);
+      // Below the checkpointed high watermark everything was committed: a safe truncation floor.
+      replica.followerHighWatermark = Math.min(this.checkpointedHighWatermarks.get(key) ?? 0, log.logEndOffset);
       this.replicas.set(key, replica);
     }
     return replica;
