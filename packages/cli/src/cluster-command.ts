@@ -7,9 +7,32 @@ import { removeBootstrapFile, withAdmin, withConnectionOptions, writeBootstrapFi
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { startLocalBrokers, stopLocalBrokers, type LocalBroker } from './local-brokers';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
 const LEADER_WAIT_MS = 30_000;
+const BROKER_WAIT_MS = 30_000;
+
+interface DescribeClusterClient {
+  call<T>(method: string, request: unknown): Promise<T>;
+}
+
+/** Bounded wait until every started broker is registered and unfenced; names any that died. */
+async function waitForUnfencedBrokers(client: DescribeClusterClient, brokers: readonly LocalBroker[], timeoutMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  if (brokers.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  let unfenced = new Set<number>();
+  while (Date.now() < deadline) {
+    const dead = brokers.find((broker) => broker.child.exitCode !== null || broker.child.signalCode !== null);
+    if (dead !== undefined) throw new Error(`broker ${dead.brokerId} exited during start-up (see ${dead.outputFile})`);
+    const cluster = await client.call<{ brokers: Array<{ brokerId: number; fenced: boolean }> }>('DescribeCluster', {});
+    unfenced = new Set(cluster.brokers.filter((b) => !b.fenced).map((b) => b.brokerId));
+    if (brokers.every((broker) => unfenced.has(broker.brokerId))) return;
+    await sleep(100);
+  }
+  const missing = brokers.filter((broker) => !unfenced.has(broker.brokerId)).map((broker) => broker.brokerId);
+  throw new Error(`brokers ${missing.join(', ')} not registered and unfenced within ${timeoutMs} ms`);
+}
 
 function positiveInt(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 9) throw new UsageError(`${flag} must be an integer from 1 to 9, got ${JSON.stringify(text)}`);
@@ -34,7 +57,7 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
     .command('up')
     .description('start a local cluster of real processes (today: the controller quorum only) until Ctrl-C')
     .option('--controllers <n>', 'number of controller processes', '3')
-    .option('--brokers <n>', 'number of broker processes (not available yet)', '3')
+    .option('--brokers <n>', 'number of broker processes', '3')
     .option('--dir <path>', 'data directory for the local cluster (kept; reused on the next run)')
     .option('--for <seconds>', 'stop by itself after this many seconds (smoke runs)')
     .action(async (options: UpOptions) => {
@@ -74,10 +97,11 @@ export function formatCluster(info: ClusterInfo): string {
 async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   const controllers = positiveInt(options.controllers, '--controllers');
   const brokers = Number(options.brokers);
+  if (!Number.isSafeInteger(brokers) || brokers < 0 || brokers > 64) throw new UsageError(`--brokers must be an integer from 0 to 64, got ${JSON.stringify(options.brokers)}`);
   const runForMs = options.for === undefined ? undefined : Number(options.for) * 1000;
   if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0)) throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
   // Loaded here, not at the top: the controller pulls in NestJS, which other commands do not need.
-  const { LocalControllerCluster, sleep } = await import('@sluice/controller');
+  const { LocalControllerCluster, freePort, sleep } = await import('@sluice/controller');
   const keep = options.dir !== undefined;
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
   mkdirSync(baseDir, { recursive: true });
@@ -89,9 +113,12 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   local.startAll();
   const client = local.client(5_000);
   let stopped = false;
+  let brokerProcesses: LocalBroker[] = [];
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    // Brokers first, while the controllers can still move their leaderships (controlled shutdown).
+    await stopLocalBrokers(brokerProcesses, 10_000);
     client.close();
     removeBootstrapFile(local.addresses());
     await local.stopAll(5_000);
@@ -99,14 +126,18 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   };
   try {
     const leader = await local.waitForLeader(client, LEADER_WAIT_MS);
+    const controllerVoters = local.nodeIds.map((id) => `${id}@${local.address(id)}`).join(',');
+    brokerProcesses = await startLocalBrokers({ baseDir, clusterId: local.clusterId, controllerVoters, count: brokers, host: '127.0.0.1', freePort });
+    await waitForUnfencedBrokers(client, brokerProcesses, BROKER_WAIT_MS, sleep);
     const bootstrapPath = writeBootstrapFile(local.addresses());
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
       ...local.nodeIds.map((id) => `  controller ${id}: ${local.address(id)}  pid ${local.pid(id)}${id === leader ? '  (active controller)' : ''}  log ${join(baseDir, `controller-${id}.out`)}`),
       `  bootstrap (Controller gRPC API): ${local.addresses().join(',')}  (written to ${bootstrapPath}; other sluice commands use it by default)`,
-      brokers > 0
-        ? `  brokers: none started; services/broker does not exist yet (asked for ${brokers}), so topics can be created only once brokers register`
-        : '  brokers: none asked for',
+      ...(brokers > 0
+        ? brokerProcesses.map((b) => `  broker ${b.brokerId}: ${b.address}  pid ${b.child.pid ?? '?'}  log ${b.outputFile}`)
+        : ['  brokers: none asked for']),
+      '  not yet in this build: produce/consume commands and the Producer/Consumer SDK (the broker gRPC API is up)',
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',
     ];
@@ -121,12 +152,12 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
       process.once('SIGTERM', done);
       if (runForMs !== undefined) void sleep(runForMs).then(done);
     });
-    io.out('stopping controllers...\n');
+    io.out('stopping brokers (controlled shutdown), then controllers...\n');
     await stopAll();
     io.out('stopped.\n');
     return ExitCode.OK;
   } catch (error) {
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}; controller output is in ${baseDir}\n`);
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}; process output is in ${baseDir}\n`);
     await stopAll();
     return ExitCode.FAILURE;
   }

@@ -7,7 +7,7 @@ import { controllerMainPath } from '@sluice/controller';
 jest.setTimeout(60_000);
 
 describe('sluice cluster up', () => {
-  it('starts three real controller processes, prints endpoints, says brokers are missing, stops them', async () => {
+  it('starts three controllers and three brokers as real processes, prints endpoints, stops them all', async () => {
     if (!existsSync(controllerMainPath())) throw new Error(`${controllerMainPath()} missing: run tsc -b first`);
     let out = '';
     let err = '';
@@ -33,7 +33,8 @@ describe('sluice cluster up', () => {
     expect(code).toBe(ExitCode.OK);
     expect(out.match(/controller \d: 127\.0\.0\.1:\d+ {2}pid \d+/g)).toHaveLength(3);
     expect(out).toContain('(active controller)');
-    expect(out).toContain('services/broker does not exist yet');
+    // Printed only once every broker registered and the controllers unfenced it.
+    expect(out.match(/broker 10\d: 127\.0\.0\.1:\d+ {2}pid \d+/g)).toHaveLength(3);
     expect(out).toContain('stopped.');
     const pids = [...out.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
@@ -44,5 +45,12 @@ describe('sluice cluster up', () => {
     const code = await runCli(['cluster', 'up', '--nodes', '3'], { out: () => undefined, err: (text) => void (err += text) });
     expect(code).toBe(ExitCode.USAGE);
     expect(err).toContain("unknown option '--nodes'");
+  });
+
+  it('rejects a broker count that is not a small non-negative integer', async () => {
+    let err = '';
+    const code = await runCli(['cluster', 'up', '--brokers', 'many'], { out: () => undefined, err: (text) => void (err += text) });
+    expect(code).toBe(ExitCode.USAGE);
+    expect(err).toContain('--brokers must be an integer');
   });
 });
