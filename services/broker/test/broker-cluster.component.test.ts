@@ -172,6 +172,15 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       topics: [{ name: TOPIC, partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }, { partition: 0, timestamp: -1, currentLeaderEpoch: -1 }] }],
     });
     expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
+    // By timestamp: the first record at or after it (record i has timestamp base + i), -1 past the end.
+    const byTime = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+      topics: [{ name: TOPIC, partitions: [1_700_000_000_000 + 25, 1_700_000_000_000, 1_800_000_000_000].map((timestamp) => ({ partition: 0, timestamp, currentLeaderEpoch: -1 })) }],
+    });
+    expect(byTime.topics[0]!.partitions.map((p) => [p.errorName, Number(p.offset), Number(p.timestamp)])).toEqual([
+      ['', 25, 1_700_000_000_025],
+      ['', 0, 1_700_000_000_000],
+      ['', -1, -1],
+    ]);
   });
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS once a controlled shutdown leaves the ISR below min.insync.replicas', async () => {

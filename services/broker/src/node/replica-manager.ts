@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readHighWatermarks, writeHighWatermarks, HIGH_WATERMARK_CHECKPOINT_FILE } from './high-watermark-checkpoint';
 import { defaultLogConfig, LogError, PartitionLog, type LogConfig } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
-import { ApiError, CorruptRecordError, iterateBatches } from '@sluice/protocol';
+import { ApiError, CorruptRecordError, decodeRecordBatches, iterateBatches } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
 import { parseAcks } from '../core/acks';
 import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
@@ -510,12 +510,32 @@ export class ReplicaManager {
           if (timestamp === -2) return ok(replica.log.logStartOffset, -1);
           if (timestamp === -1) return ok(core.highWatermark, -1);
           if (timestamp < 0) return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2 nor a time`));
-          const found = replica.log.offsetForTimestamp(timestamp);
-          if (found === null || found.offset >= core.highWatermark) return ok(-1, -1);
-          return ok(found.offset, found.timestampMs);
+          const found = this.offsetForTimestamp(replica, timestamp, core.highWatermark);
+          return found === null ? ok(-1, -1) : ok(found.offset, found.timestampMs);
         }),
       })),
     };
+  }
+
+  /**
+   * Kafka's ListOffsets by timestamp: the first record (below the high watermark) whose
+   * timestamp is at least `timestampMs`. The log finds the batch; its records say which one.
+   */
+  private offsetForTimestamp(replica: PartitionReplica, timestampMs: number, highWatermark: number): { offset: number; timestampMs: number } | null {
+    const log = replica.log;
+    let from = log.offsetForTimestamp(timestampMs)?.offset ?? null;
+    while (from !== null && from < highWatermark) {
+      const read = log.read(from, 1, { maxOffset: highWatermark });
+      if (read.lastOffset === null) return null;
+      for (const batch of decodeRecordBatches(read.records)) {
+        for (const record of batch.records) {
+          if (record.offset >= from && record.timestamp >= timestampMs) return { offset: record.offset, timestampMs: record.timestamp };
+        }
+      }
+      // Only the batch's max timestamp qualified it (a later record, or none): look further on.
+      from = read.lastOffset + 1;
+    }
+    return null;
   }
 
   offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
