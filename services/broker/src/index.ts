@@ -11,3 +11,6 @@ export * from './core/offset-for-leader-epoch';
 export * from './core/producer-sequence';
 export * from './core/producer-state';
 export * from './core/producer-state-rebuild';
+export * from './local/local-brokers';
+export * from './api/broker-client';
+export type * from './api/broker-proto-types';

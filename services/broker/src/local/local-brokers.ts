@@ -1,0 +1,190 @@
+/**
+ * Real broker processes on loopback, for `sluice cluster up`, the e2e suite and benchmarks:
+ * writes each broker's .properties, formats its log directory for the cluster, spawns
+ * `node services/broker/dist/main.js --config ...`, kills by pid. Every child is killed when this
+ * process exits, and every wait is bounded. The controller quorum is started separately
+ * (LocalControllerCluster); pass its voters string.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { freePort } from '@sluice/controller';
+import { formatLogDirs } from '@sluice/runtime';
+
+/** dist/main.js of @sluice/broker, from either src/ (jest) or dist/ (node). */
+export function brokerMainPath(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'main.ts'))) return join(dir, 'dist', 'main.js');
+    dir = dirname(dir);
+  }
+  return resolve(__dirname, '..', 'main.js');
+}
+
+export interface LocalBrokersOptions {
+  readonly baseDir: string;
+  readonly clusterId: string;
+  /** `controller.quorum.voters` of the running quorum: `1@127.0.0.1:9093,...`. */
+  readonly controllerVoters: string;
+  readonly brokerIds?: readonly number[];
+  readonly host?: string;
+  /** Extra configuration for every broker (Kafka names). */
+  readonly config?: Readonly<Record<string, string | number>>;
+  /** Child stdout/stderr: appended to <baseDir>/broker-N.out (default) or inherited. */
+  readonly output?: 'file' | 'inherit';
+}
+
+interface BrokerSlot {
+  readonly brokerId: number;
+  readonly port: number;
+  readonly dir: string;
+  readonly configFile: string;
+  child: ChildProcess | undefined;
+  exited: Promise<number | null> | undefined;
+}
+
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of liveChildren) {
+      try {
+        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+export class LocalBrokerCluster {
+  private constructor(
+    readonly options: LocalBrokersOptions,
+    readonly host: string,
+    private readonly slots: BrokerSlot[],
+  ) {}
+
+  /** Chooses ports, writes configs and formats every broker's log directory; starts nothing. */
+  static async create(options: LocalBrokersOptions): Promise<LocalBrokerCluster> {
+    const host = options.host ?? '127.0.0.1';
+    const ids = options.brokerIds ?? [1, 2, 3];
+    const ports: number[] = [];
+    while (ports.length < ids.length) {
+      const port = await freePort(host);
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const slots = ids.map((brokerId, i): BrokerSlot => {
+      const port = ports[i] as number;
+      const dir = join(options.baseDir, `broker-${brokerId}`);
+      const configFile = join(options.baseDir, `broker-${brokerId}.properties`);
+      mkdirSync(dir, { recursive: true });
+      const lines = [
+        `node.id=${brokerId}`,
+        'process.roles=broker',
+        `controller.quorum.voters=${options.controllerVoters}`,
+        `listeners=PLAINTEXT://${host}:${port}`,
+        `log.dirs=${dir}`,
+        `metrics.host=${host}`,
+        'metrics.port=0',
+        ...Object.entries(options.config ?? {}).map(([key, value]) => `${key}=${value}`),
+      ];
+      writeFileSync(configFile, `${lines.join('\n')}\n`);
+      formatLogDirs({ clusterId: options.clusterId, nodeId: brokerId, logDirs: [dir], ignoreFormatted: true });
+      return { brokerId, port, dir, configFile, child: undefined, exited: undefined };
+    });
+    return new LocalBrokerCluster(options, host, slots);
+  }
+
+  get brokerIds(): number[] {
+    return this.slots.map((slot) => slot.brokerId);
+  }
+
+  private slot(brokerId: number): BrokerSlot {
+    const slot = this.slots.find((candidate) => candidate.brokerId === brokerId);
+    if (slot === undefined) throw new RangeError(`no broker ${brokerId}`);
+    return slot;
+  }
+
+  address(brokerId: number): string {
+    return `${this.host}:${this.slot(brokerId).port}`;
+  }
+
+  addresses(): string[] {
+    return this.slots.map((slot) => `${this.host}:${slot.port}`);
+  }
+
+  dataDir(brokerId: number): string {
+    return this.slot(brokerId).dir;
+  }
+
+  pid(brokerId: number): number | undefined {
+    return this.slot(brokerId).child?.pid;
+  }
+
+  isRunning(brokerId: number): boolean {
+    const child = this.slot(brokerId).child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  running(): number[] {
+    return this.brokerIds.filter((id) => this.isRunning(id));
+  }
+
+  /** Spawns the broker's process (no wait: it is ready once it registered and unfenced). */
+  start(brokerId: number): ChildProcess {
+    installExitHook();
+    const slot = this.slot(brokerId);
+    if (this.isRunning(brokerId)) throw new Error(`broker ${brokerId} is already running`);
+    const toFile = (this.options.output ?? 'file') === 'file';
+    const fd = toFile ? openSync(join(this.options.baseDir, `broker-${brokerId}.out`), 'a') : undefined;
+    const child = spawn(process.execPath, [brokerMainPath(), '--config', slot.configFile], {
+      stdio: fd !== undefined ? ['ignore', fd, fd] : ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env },
+    });
+    if (fd !== undefined) closeSync(fd);
+    liveChildren.add(child);
+    slot.child = child;
+    slot.exited = new Promise((resolveExit) => {
+      child.once('exit', (code) => {
+        liveChildren.delete(child);
+        resolveExit(code);
+      });
+    });
+    return child;
+  }
+
+  startAll(): void {
+    for (const id of this.brokerIds) if (!this.isRunning(id)) this.start(id);
+  }
+
+  /** kill -9 (or `signal`) by pid; resolves once the process is gone (SIGKILL after `timeoutMs`). */
+  async kill(brokerId: number, signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 10_000): Promise<void> {
+    const slot = this.slot(brokerId);
+    const child = slot.child;
+    if (child === undefined || !this.isRunning(brokerId) || child.pid === undefined) return;
+    process.kill(child.pid, signal);
+    await within(slot.exited, timeoutMs);
+    if (this.isRunning(brokerId)) {
+      process.kill(child.pid, 'SIGKILL');
+      await within(slot.exited, timeoutMs);
+    }
+  }
+
+  /** SIGTERM every broker (controlled shutdown), then SIGKILL whatever is left. */
+  async stopAll(timeoutMs = 10_000): Promise<void> {
+    await Promise.all(this.running().map((id) => this.kill(id, 'SIGTERM', timeoutMs)));
+  }
+}
+
+async function within<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (promise === undefined) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

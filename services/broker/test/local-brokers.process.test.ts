@@ -1,0 +1,112 @@
+/**
+ * Real processes: one controller and three brokers (LocalControllerCluster + LocalBrokerCluster).
+ * acks=all produces to a replication-factor-3 topic, then kill -9 of the partition leader: the
+ * controller fences it after its session and elects a follower, which still has every
+ * acknowledged record and takes new ones; the killed broker restarts on its old log and catches up.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@grpc/grpc-js';
+import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse, type DescribeTopicsResponse } from '@sluice/controller';
+import { decodeRecordBatches } from '@sluice/protocol';
+import { callUnary } from '@sluice/runtime';
+import { createBrokerClient } from '../src/api/broker-client';
+import type * as pb from '../src/api/broker-proto-types';
+import { LocalBrokerCluster } from '../src/local/local-brokers';
+import { batch, waitFor } from './support/local-brokers';
+
+jest.setTimeout(30_000);
+
+const TOPIC = 'events';
+
+describe('local broker processes', () => {
+  let baseDir: string;
+  let controllers: LocalControllerCluster;
+  let brokers: LocalBrokerCluster;
+  let controller: ControllerClient;
+  const clients = new Map<number, Client>();
+
+  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> => {
+    let client = clients.get(brokerId);
+    if (client === undefined) clients.set(brokerId, (client = createBrokerClient(brokers.address(brokerId))));
+    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
+  };
+  const describe0 = async (): Promise<{ leader: number; isr: number[] }> => {
+    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!;
+    return { leader: p.leader, isr: [...p.isr].sort() };
+  };
+  const produce = async (brokerId: number, records: Buffer): Promise<pb.ProducePartitionResult> =>
+    (await call<pb.ProduceResponse>(brokerId, 'Produce', { acks: -1, timeoutMs: 5_000, topics: [{ name: TOPIC, partitions: [{ partition: 0, records }] }] })).topics[0]!.partitions[0]!;
+  const consume = async (brokerId: number): Promise<string[]> => {
+    const response = await call<pb.FetchResponse>(brokerId, 'Fetch', {
+      replicaId: -1,
+      replicaEpoch: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1024 * 1024,
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, fetchOffset: 0, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1024 * 1024 }] }],
+    });
+    const item = response.topics[0]!.partitions[0]!;
+    if (item.errorName !== '') throw new Error(item.errorName);
+    return decodeRecordBatches(item.records).flatMap((b) => b.records.map((r) => r.value?.toString() ?? ''));
+  };
+
+  beforeAll(async () => {
+    baseDir = mkdtempSync(join(tmpdir(), 'sluice-local-brokers-'));
+    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
+    controllers.startAll();
+    controller = controllers.client(10_000);
+    await controllers.waitForLeader(controller, 15_000);
+    brokers = await LocalBrokerCluster.create({
+      baseDir,
+      clusterId: controllers.clusterId,
+      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
+      config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'min.insync.replicas': 2 },
+    });
+    brokers.startAll();
+    await waitFor('three unfenced brokers', async () => (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3, 15_000);
+  });
+
+  afterAll(async () => {
+    for (const client of clients.values()) client.close();
+    await brokers?.stopAll();
+    controller?.close();
+    await controllers?.stopAll();
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged record through a kill -9 of the leader', async () => {
+    const created = await controller.call<CreateTopicsResponse>('CreateTopics', { topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }] });
+    expect(created.topics[0]!.errorName).toBe('');
+    let first = { leader: -1, isr: [] as number[] };
+    await waitFor('the leader serves', async () => {
+      first = await describe0();
+      if (first.leader < 0) return false;
+      return (await produce(first.leader, batch(0, 10))).errorName === '';
+    });
+    for (let i = 1; i < 3; i++) expect((await produce(first.leader, batch(i * 10, 10))).errorName).toBe('');
+    const acknowledged = Array.from({ length: 30 }, (_, i) => `value-${i}`);
+    expect(await consume(first.leader)).toEqual(acknowledged);
+
+    await brokers.kill(first.leader, 'SIGKILL');
+    let next = first;
+    await waitFor('a new leader', async () => {
+      next = await describe0();
+      return next.leader > 0 && next.leader !== first.leader;
+    });
+    await waitFor('the new leader serves everything acknowledged', async () => {
+      try {
+        return (await consume(next.leader)).length === 30;
+      } catch {
+        return false;
+      }
+    });
+    expect(await consume(next.leader)).toEqual(acknowledged);
+    expect((await produce(next.leader, batch(30, 5))).errorName).toBe('');
+
+    brokers.start(first.leader);
+    await waitFor('the restarted broker back in the ISR', async () => (await describe0()).isr.length === 3, 15_000);
+    expect(await consume(next.leader)).toEqual(Array.from({ length: 35 }, (_, i) => `value-${i}`));
+  });
+});
