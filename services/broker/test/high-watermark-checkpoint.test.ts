@@ -1,39 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MetadataDelta, MetadataImage } from '@sluice/metadata';
-import { randomKafkaUuid, silentLogger } from '@sluice/runtime';
+import { silentLogger } from '@sluice/runtime';
 import { HIGH_WATERMARK_CHECKPOINT_FILE, readHighWatermarks } from '../src/node/high-watermark-checkpoint';
-import { ReplicaManager } from '../src/node/replica-manager';
 import { batch } from './support/local-brokers';
-
-const TOPIC_ID = randomKafkaUuid();
-
-function image(): MetadataImage {
-  const delta = new MetadataDelta(MetadataImage.EMPTY);
-  for (const brokerId of [1, 2]) {
-    delta.replay({ type: 'BrokerRegistration', brokerId, brokerEpoch: 1, incarnationId: randomKafkaUuid(), listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1 }], rack: null, fenced: false });
-  }
-  delta.replay({ type: 'Topic', name: 't', topicId: TOPIC_ID });
-  delta.replay({ type: 'Partition', topicId: TOPIC_ID, partitionId: 0, replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0, partitionEpoch: 0 });
-  return delta.apply({ lastContainedOffset: 1, lastContainedEpoch: 1 });
-}
-
-function manager(logDir: string): ReplicaManager {
-  const m = new ReplicaManager({
-    brokerId: 1,
-    logDir,
-    log: silentLogger(),
-    maxMessageBytes: 1024 * 1024 + 12,
-    minInsyncReplicas: 1,
-    replicaLagTimeMaxMs: 30_000,
-    alterPartition: () => Promise.reject(new Error('not expected')),
-    onFollowersChanged: () => undefined,
-  });
-  m.setFenced(false);
-  m.applyImage(image());
-  return m;
-}
+import { manager } from './support/replica-manager-fixture';
 
 describe('high watermark checkpoint', () => {
   let dir: string;

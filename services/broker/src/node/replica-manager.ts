@@ -91,9 +91,17 @@ export class ReplicaManager {
 
   start(): void {
     this.lastProducerExpiryMs = this.now();
-    this.timers.push(setInterval(() => this.tick(), Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2))));
-    this.timers.push(setInterval(() => this.expireAcks(), 100));
-    this.timers.push(setInterval(() => this.checkpointHighWatermarks(), HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS));
+    // A failed invariant inside a timer is logged, not left to crash the process on the spot.
+    const guarded = (what: string, run: () => void) => (): void => {
+      try {
+        run();
+      } catch (error) {
+        this.options.log.error({ err: error }, `${what} failed`);
+      }
+    };
+    this.timers.push(setInterval(guarded('ISR check', () => this.tick()), Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2))));
+    this.timers.push(setInterval(guarded('acks=all expiry', () => this.expireAcks()), 100));
+    this.timers.push(setInterval(guarded('high watermark checkpoint', () => this.checkpointHighWatermarks()), HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS));
   }
 
   /** Writes every partition's high watermark when one changed since the last write. */
@@ -250,19 +258,22 @@ export class ReplicaManager {
     if (replica.alterInFlight) return;
     replica.alterInFlight = true;
     const role = replica.role;
-    this.options.alterPartition(replica, proposal).then(
-      (result) => {
-        replica.alterInFlight = false;
-        if (replica.role !== role || role.kind !== 'leader') return;
-        const outcome = role.core.onAlterPartitionResult(result, this.now());
-        if (outcome.kind === 'applied') this.handleEffects(replica, outcome);
-        else this.options.log.debug({ partition: replica.key, reason: outcome.reason }, 'AlterPartition answer ignored');
-      },
-      (error: unknown) => {
-        replica.alterInFlight = false;
-        this.options.log.warn({ partition: replica.key, err: error }, 'AlterPartition failed; will retry');
-      },
-    );
+    this.options
+      .alterPartition(replica, proposal)
+      .then(
+        (result) => {
+          replica.alterInFlight = false;
+          if (replica.role !== role || role.kind !== 'leader') return;
+          const outcome = role.core.onAlterPartitionResult(result, this.now());
+          if (outcome.kind === 'applied') this.handleEffects(replica, outcome);
+          else this.options.log.debug({ partition: replica.key, reason: outcome.reason }, 'AlterPartition answer ignored');
+        },
+        (error: unknown) => {
+          replica.alterInFlight = false;
+          this.options.log.warn({ partition: replica.key, err: error }, 'AlterPartition failed; will retry');
+        },
+      )
+      .catch((error: unknown) => this.options.log.error({ partition: replica.key, err: error }, 'AlterPartition answer could not be applied'));
   }
 
   private tick(): void {

@@ -1,0 +1,33 @@
+/** Test support: a ReplicaManager on a real directory, fed a two-broker image where broker 1 leads t-0. */
+import { MetadataDelta, MetadataImage } from '@sluice/metadata';
+import { randomKafkaUuid, silentLogger } from '@sluice/runtime';
+import { ReplicaManager } from '../../src/node/replica-manager';
+
+const TOPIC_ID = randomKafkaUuid();
+
+export function image(): MetadataImage {
+  const delta = new MetadataDelta(MetadataImage.EMPTY);
+  for (const brokerId of [1, 2]) {
+    delta.replay({ type: 'BrokerRegistration', brokerId, brokerEpoch: 1, incarnationId: randomKafkaUuid(), listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1 }], rack: null, fenced: false });
+  }
+  delta.replay({ type: 'Topic', name: 't', topicId: TOPIC_ID });
+  delta.replay({ type: 'Partition', topicId: TOPIC_ID, partitionId: 0, replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0, partitionEpoch: 0 });
+  return delta.apply({ lastContainedOffset: 1, lastContainedEpoch: 1 });
+}
+
+export function manager(logDir: string): ReplicaManager {
+  const m = new ReplicaManager({
+    brokerId: 1,
+    logDir,
+    log: silentLogger(),
+    maxMessageBytes: 1024 * 1024 + 12,
+    minInsyncReplicas: 1,
+    replicaLagTimeMaxMs: 30_000,
+    alterPartition: () => Promise.reject(new Error('not expected')),
+    onFollowersChanged: () => undefined,
+  });
+  m.setFenced(false);
+  m.applyImage(image());
+  return m;
+}
+
