@@ -19,7 +19,7 @@ import {
   type StartedGrpcServer,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { brokerServiceDefinition, createBrokerClient } from '../api/broker-client';
 import type * as pb from '../api/broker-proto-types';
@@ -49,6 +49,34 @@ export interface BrokerNodeOptions {
 }
 
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/**
+ * Per-API request count (by outcome: `ok` or the whole-request error name) and latency. Fetch
+ * latency includes the long-poll wait; per-partition errors live in the responses.
+ */
+function requestMetrics(registry: Registry): <Req, Res>(api: string, handle: (request: Req) => Promise<Res> | Res) => (request: Req) => Promise<Res> {
+  const requests = new Counter({ name: 'sluice_broker_requests_total', help: 'Broker gRPC requests by API and outcome.', labelNames: ['api', 'outcome'], registers: [registry] });
+  const seconds = new Histogram({
+    name: 'sluice_broker_request_seconds',
+    help: 'Broker gRPC request latency by API (Fetch includes its long-poll wait).',
+    labelNames: ['api'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  return (api, handle) => async (request) => {
+    const stop = seconds.startTimer({ api });
+    try {
+      const response = await handle(request);
+      requests.inc({ api, outcome: 'ok' });
+      return response;
+    } catch (error) {
+      requests.inc({ api, outcome: error instanceof ApiError ? error.errorName : 'UNKNOWN_SERVER_ERROR' });
+      throw error;
+    } finally {
+      stop();
+    }
+  };
+}
 
 export class BrokerNode {
   private readonly controller: ControllerClient;
@@ -122,6 +150,8 @@ export class BrokerNode {
   private async startInternal(): Promise<void> {
     const { options } = this;
     const report = (error: unknown, referenceId: string): void => options.log.error({ err: error, referenceId }, 'request failed with an internal error');
+    const registry = createMetricsRegistry({ service: 'broker', nodeId: options.nodeId, defaultMetrics: options.metrics !== null });
+    const instrument = requestMetrics(registry);
     this.server = await startGrpcServer({
       host: options.bindHost,
       port: options.bindPort,
@@ -129,18 +159,17 @@ export class BrokerNode {
         {
           definition: brokerServiceDefinition(),
           implementation: {
-            Produce: unaryHandler((r: pb.ProduceRequest) => this.replicas.produce(r), report),
-            Fetch: unaryHandler((r: pb.FetchRequest) => this.replicas.fetch(r), report),
-            ListOffsets: unaryHandler((r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r), report),
-            Metadata: unaryHandler((r: pb.MetadataRequest) => this.metadata(r), report),
-            OffsetForLeaderEpoch: unaryHandler((r: pb.OffsetForLeaderEpochRequest) => this.replicas.offsetForLeaderEpoch(r), report),
+            Produce: unaryHandler(instrument('Produce', (r: pb.ProduceRequest) => this.replicas.produce(r)), report),
+            Fetch: unaryHandler(instrument('Fetch', (r: pb.FetchRequest) => this.replicas.fetch(r)), report),
+            ListOffsets: unaryHandler(instrument('ListOffsets', (r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r)), report),
+            Metadata: unaryHandler(instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)), report),
+            OffsetForLeaderEpoch: unaryHandler(instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) => this.replicas.offsetForLeaderEpoch(r)), report),
           },
         },
         this.health.registration(),
       ],
     });
     if (options.metrics !== null) {
-      const registry = createMetricsRegistry({ service: 'broker', nodeId: options.nodeId });
       const follower = this.follower;
       new Gauge({
         name: 'sluice_broker_metadata_offset',
