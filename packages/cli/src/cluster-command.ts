@@ -7,30 +7,38 @@ import { removeBootstrapFile, withAdmin, withConnectionOptions, writeBootstrapFi
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
-import { startLocalBrokers, stopLocalBrokers, type LocalBroker } from './local-brokers';
+import type { LocalBrokerCluster } from '@sluice/broker';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
 const LEADER_WAIT_MS = 30_000;
 const BROKER_WAIT_MS = 30_000;
+/** Broker ids start here so they never collide with controller node ids (1, 2, 3, ...). */
+const FIRST_BROKER_ID = 101;
 
 interface DescribeClusterClient {
   call<T>(method: string, request: unknown): Promise<T>;
 }
 
 /** Bounded wait until every started broker is registered and unfenced; names any that died. */
-async function waitForUnfencedBrokers(client: DescribeClusterClient, brokers: readonly LocalBroker[], timeoutMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
-  if (brokers.length === 0) return;
+async function waitForUnfencedBrokers(
+  client: DescribeClusterClient,
+  brokers: LocalBrokerCluster,
+  baseDir: string,
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  const ids = brokers.brokerIds;
   const deadline = Date.now() + timeoutMs;
   let unfenced = new Set<number>();
   while (Date.now() < deadline) {
-    const dead = brokers.find((broker) => broker.child.exitCode !== null || broker.child.signalCode !== null);
-    if (dead !== undefined) throw new Error(`broker ${dead.brokerId} exited during start-up (see ${dead.outputFile})`);
+    const dead = ids.find((id) => !brokers.isRunning(id));
+    if (dead !== undefined) throw new Error(`broker ${dead} exited during start-up (see ${join(baseDir, `broker-${dead}.out`)})`);
     const cluster = await client.call<{ brokers: Array<{ brokerId: number; fenced: boolean }> }>('DescribeCluster', {});
     unfenced = new Set(cluster.brokers.filter((b) => !b.fenced).map((b) => b.brokerId));
-    if (brokers.every((broker) => unfenced.has(broker.brokerId))) return;
+    if (ids.every((id) => unfenced.has(id))) return;
     await sleep(100);
   }
-  const missing = brokers.filter((broker) => !unfenced.has(broker.brokerId)).map((broker) => broker.brokerId);
+  const missing = ids.filter((id) => !unfenced.has(id));
   throw new Error(`brokers ${missing.join(', ')} not registered and unfenced within ${timeoutMs} ms`);
 }
 
@@ -101,7 +109,8 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   const runForMs = options.for === undefined ? undefined : Number(options.for) * 1000;
   if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0)) throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
   // Loaded here, not at the top: the controller pulls in NestJS, which other commands do not need.
-  const { LocalControllerCluster, freePort, sleep } = await import('@sluice/controller');
+  const { LocalControllerCluster, sleep } = await import('@sluice/controller');
+  const { LocalBrokerCluster } = await import('@sluice/broker');
   const keep = options.dir !== undefined;
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
   mkdirSync(baseDir, { recursive: true });
@@ -113,12 +122,12 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   local.startAll();
   const client = local.client(5_000);
   let stopped = false;
-  let brokerProcesses: LocalBroker[] = [];
+  let brokerProcesses: LocalBrokerCluster | null = null;
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     // Brokers first, while the controllers can still move their leaderships (controlled shutdown).
-    await stopLocalBrokers(brokerProcesses, 10_000);
+    await brokerProcesses?.stopAll(10_000);
     client.close();
     removeBootstrapFile(local.addresses());
     await local.stopAll(5_000);
@@ -127,15 +136,18 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   try {
     const leader = await local.waitForLeader(client, LEADER_WAIT_MS);
     const controllerVoters = local.nodeIds.map((id) => `${id}@${local.address(id)}`).join(',');
-    brokerProcesses = await startLocalBrokers({ baseDir, clusterId: local.clusterId, controllerVoters, count: brokers, host: '127.0.0.1', freePort });
-    await waitForUnfencedBrokers(client, brokerProcesses, BROKER_WAIT_MS, sleep);
+    const brokerIds = Array.from({ length: brokers }, (_, i) => FIRST_BROKER_ID + i);
+    const started = await LocalBrokerCluster.create({ baseDir, clusterId: local.clusterId, controllerVoters, brokerIds });
+    brokerProcesses = started;
+    started.startAll();
+    await waitForUnfencedBrokers(client, started, baseDir, BROKER_WAIT_MS, sleep);
     const bootstrapPath = writeBootstrapFile(local.addresses());
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
       ...local.nodeIds.map((id) => `  controller ${id}: ${local.address(id)}  pid ${local.pid(id)}${id === leader ? '  (active controller)' : ''}  log ${join(baseDir, `controller-${id}.out`)}`),
       `  bootstrap (Controller gRPC API): ${local.addresses().join(',')}  (written to ${bootstrapPath}; other sluice commands use it by default)`,
       ...(brokers > 0
-        ? brokerProcesses.map((b) => `  broker ${b.brokerId}: ${b.address}  pid ${b.child.pid ?? '?'}  log ${b.outputFile}`)
+        ? started.brokerIds.map((id) => `  broker ${id}: ${started.address(id)}  pid ${started.pid(id) ?? '?'}  log ${join(baseDir, `broker-${id}.out`)}`)
         : ['  brokers: none asked for']),
       '  not yet in this build: produce/consume commands and the Producer/Consumer SDK (the broker gRPC API is up)',
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
