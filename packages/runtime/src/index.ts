@@ -6,4 +6,5 @@ export * from './logger';
 export * from './meta-properties';
 export * from './metrics';
 export * from './proto';
+export * from './local-processes';
 export * from './nest';

@@ -5,11 +5,11 @@
  * process exits, and every wait is bounded. The controller quorum is started separately
  * (LocalControllerCluster); pass its voters string.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { freePort } from '@sluice/controller';
-import { formatLogDirs } from '@sluice/runtime';
+import { LocalProcesses, formatLogDirs } from '@sluice/runtime';
 
 /** dist/main.js of @sluice/broker, from either src/ (jest) or dist/ (node). */
 export function brokerMainPath(): string {
@@ -39,28 +39,10 @@ interface BrokerSlot {
   readonly port: number;
   readonly dir: string;
   readonly configFile: string;
-  child: ChildProcess | undefined;
-  exited: Promise<number | null> | undefined;
-}
-
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of liveChildren) {
-      try {
-        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
 }
 
 export class LocalBrokerCluster {
+  private readonly processes = new LocalProcesses('broker');
   private constructor(
     readonly options: LocalBrokersOptions,
     readonly host: string,
@@ -93,7 +75,7 @@ export class LocalBrokerCluster {
       ];
       writeFileSync(configFile, `${lines.join('\n')}\n`);
       formatLogDirs({ clusterId: options.clusterId, nodeId: brokerId, logDirs: [dir], ignoreFormatted: true });
-      return { brokerId, port, dir, configFile, child: undefined, exited: undefined };
+      return { brokerId, port, dir, configFile };
     });
     return new LocalBrokerCluster(options, host, slots);
   }
@@ -121,12 +103,11 @@ export class LocalBrokerCluster {
   }
 
   pid(brokerId: number): number | undefined {
-    return this.slot(brokerId).child?.pid;
+    return this.processes.pid(brokerId);
   }
 
   isRunning(brokerId: number): boolean {
-    const child = this.slot(brokerId).child;
-    return child !== undefined && child.exitCode === null && child.signalCode === null;
+    return this.processes.isRunning(brokerId);
   }
 
   running(): number[] {
@@ -135,25 +116,8 @@ export class LocalBrokerCluster {
 
   /** Spawns the broker's process (no wait: it is ready once it registered and unfenced). */
   start(brokerId: number): ChildProcess {
-    installExitHook();
-    const slot = this.slot(brokerId);
-    if (this.isRunning(brokerId)) throw new Error(`broker ${brokerId} is already running`);
     const toFile = (this.options.output ?? 'file') === 'file';
-    const fd = toFile ? openSync(join(this.options.baseDir, `broker-${brokerId}.out`), 'a') : undefined;
-    const child = spawn(process.execPath, [brokerMainPath(), '--config', slot.configFile], {
-      stdio: fd !== undefined ? ['ignore', fd, fd] : ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env },
-    });
-    if (fd !== undefined) closeSync(fd);
-    liveChildren.add(child);
-    slot.child = child;
-    slot.exited = new Promise((resolveExit) => {
-      child.once('exit', (code) => {
-        liveChildren.delete(child);
-        resolveExit(code);
-      });
-    });
-    return child;
+    return this.processes.start(brokerId, brokerMainPath(), ['--config', this.slot(brokerId).configFile], toFile ? join(this.options.baseDir, `broker-${brokerId}.out`) : null);
   }
 
   startAll(): void {
@@ -162,15 +126,7 @@ export class LocalBrokerCluster {
 
   /** kill -9 (or `signal`) by pid; resolves once the process is gone (SIGKILL after `timeoutMs`). */
   async kill(brokerId: number, signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 10_000): Promise<void> {
-    const slot = this.slot(brokerId);
-    const child = slot.child;
-    if (child === undefined || !this.isRunning(brokerId) || child.pid === undefined) return;
-    process.kill(child.pid, signal);
-    await within(slot.exited, timeoutMs);
-    if (this.isRunning(brokerId)) {
-      process.kill(child.pid, 'SIGKILL');
-      await within(slot.exited, timeoutMs);
-    }
+    await this.processes.kill(brokerId, signal, timeoutMs);
   }
 
   /** SIGTERM every broker (controlled shutdown), then SIGKILL whatever is left. */
@@ -179,12 +135,3 @@ export class LocalBrokerCluster {
   }
 }
 
-async function within<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
-  if (promise === undefined) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -4,11 +4,11 @@
  * `node services/controller/dist/main.js --config ...`, kills by pid. Every child is killed
  * when this process exits, and every wait is bounded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
+import { LocalProcesses, formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
 import { ControllerClient } from '../client/controller-client';
 import type { DescribeClusterResponse } from '../api/proto-types';
 
@@ -51,28 +51,10 @@ interface NodeSlot {
   readonly port: number;
   readonly dir: string;
   readonly configFile: string;
-  child: ChildProcess | undefined;
-  exited: Promise<number | null> | undefined;
-}
-
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of liveChildren) {
-      try {
-        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
 }
 
 export class LocalControllerCluster {
+  private readonly processes = new LocalProcesses('controller');
   readonly clusterId: string;
   readonly host: string;
   private readonly slots: NodeSlot[];
@@ -115,7 +97,7 @@ export class LocalControllerCluster {
         ...Object.entries(options.config ?? {}).map(([key, value]) => `${key}=${value}`),
       ];
       writeFileSync(configFile, `${lines.join('\n')}\n`);
-      return { nodeId, port, dir, configFile, child: undefined, exited: undefined };
+      return { nodeId, port, dir, configFile };
     });
     for (const slot of slots) formatLogDirs({ clusterId, nodeId: slot.nodeId, logDirs: [slot.dir], ignoreFormatted: true });
     return new LocalControllerCluster(options, clusterId, host, slots);
@@ -148,12 +130,11 @@ export class LocalControllerCluster {
   }
 
   pid(nodeId: number): number | undefined {
-    return this.slot(nodeId).child?.pid;
+    return this.processes.pid(nodeId);
   }
 
   isRunning(nodeId: number): boolean {
-    const child = this.slot(nodeId).child;
-    return child !== undefined && child.exitCode === null && child.signalCode === null;
+    return this.processes.isRunning(nodeId);
   }
 
   running(): number[] {
@@ -162,25 +143,8 @@ export class LocalControllerCluster {
 
   /** Spawns the node's process (no wait; see waitForLeader / waitServing). */
   start(nodeId: number): ChildProcess {
-    installExitHook();
-    const slot = this.slot(nodeId);
-    if (this.isRunning(nodeId)) throw new Error(`controller ${nodeId} is already running`);
     const toFile = (this.options.output ?? 'file') === 'file';
-    const fd = toFile ? openSync(join(this.options.baseDir, `controller-${nodeId}.out`), 'a') : undefined;
-    const child = spawn(process.execPath, [controllerMainPath(), '--config', slot.configFile], {
-      stdio: fd !== undefined ? ['ignore', fd, fd] : ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env },
-    });
-    if (fd !== undefined) closeSync(fd);
-    liveChildren.add(child);
-    slot.child = child;
-    slot.exited = new Promise((resolveExit) => {
-      child.once('exit', (code) => {
-        liveChildren.delete(child);
-        resolveExit(code);
-      });
-    });
-    return child;
+    return this.processes.start(nodeId, controllerMainPath(), ['--config', this.slot(nodeId).configFile], toFile ? join(this.options.baseDir, `controller-${nodeId}.out`) : null);
   }
 
   startAll(): void {
@@ -189,15 +153,7 @@ export class LocalControllerCluster {
 
   /** kill -9 by pid; resolves once the process is gone. */
   async kill(nodeId: number, signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 5_000): Promise<void> {
-    const slot = this.slot(nodeId);
-    const child = slot.child;
-    if (child === undefined || !this.isRunning(nodeId) || child.pid === undefined) return;
-    process.kill(child.pid, signal);
-    await within(slot.exited, timeoutMs);
-    if (this.isRunning(nodeId)) {
-      process.kill(child.pid, 'SIGKILL');
-      await within(slot.exited, timeoutMs);
-    }
+    await this.processes.kill(nodeId, signal, timeoutMs);
   }
 
   /** SIGTERM every node (clean stop), then SIGKILL whatever is left. */
@@ -207,9 +163,7 @@ export class LocalControllerCluster {
 
   /** The exit code of a node's last run once it exits (bounded). */
   async exitCode(nodeId: number, timeoutMs = 10_000): Promise<number | null | 'running'> {
-    const slot = this.slot(nodeId);
-    const result = await within(slot.exited, timeoutMs);
-    return result === TIMED_OUT ? 'running' : (result ?? null);
+    return this.processes.exitCode(nodeId, timeoutMs);
   }
 
   /** A client following NOT_CONTROLLER across every node of this cluster. */
@@ -243,18 +197,6 @@ export class LocalControllerCluster {
   }
 }
 
-const TIMED_OUT = Symbol('timed out');
-
-/** `promise`, or TIMED_OUT after `ms`; the timer is cleared either way (no dangling handles). */
-async function within<T>(promise: Promise<T> | undefined, ms: number): Promise<T | typeof TIMED_OUT> {
-  if (promise === undefined) return TIMED_OUT;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<typeof TIMED_OUT>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(TIMED_OUT), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
