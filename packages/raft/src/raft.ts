@@ -345,6 +345,20 @@ export class RaftNode {
     this.tracker.reset(this.log.lastIndex() + 1);
   }
 
+  /**
+   * How long a campaign that has not finished waits before trying again: [T/2, T) rather than
+   * [T, 2T). The usual case is a split vote between the two survivors of a dead leader; nobody
+   * is in a leader's lease any more, so a full timeout only adds up to 2T to the failover.
+   * Still randomized, so two retrying candidates rarely collide again; still far above a round
+   * trip plus an fsync, so a campaign that is merely slow is not cut short.
+   */
+  private drawCampaignRetryTimeout(): number {
+    const base = Math.max(1, Math.ceil(this.config.electionTimeoutTicks / 2));
+    const draw = this.config.rng();
+    invariant(draw >= 0 && draw < 1, () => `rng must return [0, 1), returned ${draw}`);
+    return base + Math.floor(draw * base);
+  }
+
   private drawElectionTimeout(): number {
     const base = this.config.electionTimeoutTicks;
     const draw = this.config.rng();
@@ -364,6 +378,7 @@ export class RaftNode {
     this.role = 'preCandidate';
     this.votes.clear();
     this.leaderId = null;
+    this.randomizedElectionTimeoutTicks = this.drawCampaignRetryTimeout();
   }
 
   private becomeCandidate(): void {
@@ -371,6 +386,7 @@ export class RaftNode {
     this.reset(this.term + 1);
     this.vote = this.id;
     this.role = 'candidate';
+    this.randomizedElectionTimeoutTicks = this.drawCampaignRetryTimeout();
   }
 
   private becomeLeader(): void {

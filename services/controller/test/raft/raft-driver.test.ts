@@ -130,8 +130,10 @@ describe('RaftDriver', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         current = await leader();
       }
+      const isolatedTerm = current.term;
       network.isolated.add(current.nodeId);
-      await waitFor(() => [...network.drivers.values()].some((d) => d.isLeader() && d.nodeId !== current.nodeId), 3_000, 'a new leader');
+      // A leader of a later term: the previous round's deposed leader may still think it leads.
+      await waitFor(() => [...network.drivers.values()].some((d) => d.isLeader() && d.nodeId !== current.nodeId && d.term > isolatedTerm), 3_000, 'a new leader');
       network.isolated.clear();
     }
     expect(network.voteGrantsChecked).toBeGreaterThanOrEqual(4);
