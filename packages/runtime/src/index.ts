@@ -7,4 +7,5 @@ export * from './meta-properties';
 export * from './metrics';
 export * from './proto';
 export * from './local-processes';
+export * from './service-args';
 export * from './nest';

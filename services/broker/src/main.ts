@@ -9,36 +9,16 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ApiError } from '@sluice/protocol';
-import { ConfigError, createLoggers, MetaPropertiesError, verifyFormattedLogDirs, type Level } from '@sluice/runtime';
+import { ConfigError, createLoggers, MetaPropertiesError, parseServiceArgs, verifyFormattedLogDirs, type Level } from '@sluice/runtime';
 import { BrokerModule } from './broker.module';
 import { loadBrokerConfig } from './config/broker-config';
 import { BrokerNode } from './node/broker-node';
 
 const USAGE = 'usage: node services/broker/dist/main.js --config <file.properties> [--override key=value ...]';
 
-function parseArgs(argv: readonly string[]): { config: string; overrides: Record<string, string> } | string {
-  let config: string | undefined;
-  const overrides: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return USAGE;
-    const value = argv[i + 1];
-    if (arg === '--config' && value !== undefined) {
-      config = value;
-      i++;
-    } else if (arg === '--override' && value !== undefined && value.includes('=')) {
-      overrides[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
-      i++;
-    } else {
-      return `unknown or incomplete argument ${JSON.stringify(arg)}\n${USAGE}`;
-    }
-  }
-  if (config === undefined) return `missing --config <file>\n${USAGE}`;
-  return { config, overrides };
-}
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseServiceArgs(process.argv.slice(2), USAGE);
   if (typeof args === 'string') {
     process.stderr.write(`${args}\n`);
     process.exitCode = args === USAGE ? 0 : 2;

@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, createLoggers, MetaPropertiesError, type Level } from '@sluice/runtime';
+import { ConfigError, createLoggers, MetaPropertiesError, parseServiceArgs, type Level } from '@sluice/runtime';
 import { checkQuorumClusterId } from './config/cluster-id-check';
 import { loadControllerConfig } from './config/controller-config';
 import { ControllerModule } from './controller.module';
@@ -16,34 +16,9 @@ import { ControllerNode } from './node/controller-node';
 
 const USAGE = 'usage: node services/controller/dist/main.js --config <file.properties> [--override key=value ...]';
 
-interface Args {
-  readonly config: string;
-  readonly overrides: Record<string, string>;
-}
-
-function parseArgs(argv: readonly string[]): Args | string {
-  let config: string | undefined;
-  const overrides: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return USAGE;
-    const value = argv[i + 1];
-    if (arg === '--config' && value !== undefined) {
-      config = value;
-      i++;
-    } else if (arg === '--override' && value !== undefined && value.includes('=')) {
-      overrides[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
-      i++;
-    } else {
-      return `unknown or incomplete argument ${JSON.stringify(arg)}\n${USAGE}`;
-    }
-  }
-  if (config === undefined) return `missing --config <file>\n${USAGE}`;
-  return { config, overrides };
-}
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseServiceArgs(process.argv.slice(2), USAGE);
   if (typeof args === 'string') {
     process.stderr.write(`${args}\n`);
     process.exitCode = args === USAGE ? 0 : 2;
