@@ -231,6 +231,25 @@ export class RecordAccumulator {
     if (this.reservedBytes < 0) throw new Error('accumulator memory accounting went negative');
   }
 
+  /**
+   * Removes queued (never drained) batches created at or before `createdAtOrBeforeMs` (Kafka's
+   * delivery.timeout.ms expiry of batches that never got a leader), freeing their memory. They
+   * took no sequence numbers, so an idempotent producer's sequences stay gapless.
+   */
+  expireQueued(createdAtOrBeforeMs: number): { readonly batchId: number; readonly topic: string; readonly partition: number }[] {
+    const expired: { batchId: number; topic: string; partition: number }[] = [];
+    for (const [key, queue] of this.queues) {
+      while (queue.batches.length > 0 && queue.batches[0]!.createdMs <= createdAtOrBeforeMs) {
+        const batch = queue.batches.shift()!;
+        this.reservedBytes -= batch.reservedBytes;
+        expired.push({ batchId: batch.batchId, topic: queue.topicPartition.topic, partition: queue.topicPartition.partition });
+      }
+      if (queue.batches.length === 0 && queue.inFlight === 0) this.queues.delete(key);
+    }
+    if (expired.length > 0) this.memoryWaiters = 0;
+    return expired;
+  }
+
   /** Kafka's flush(): every batch is ready until `endFlush`. */
   beginFlush(): void {
     this.flushing = true;

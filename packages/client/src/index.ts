@@ -6,3 +6,8 @@ export * from './accumulator';
 export * from './errors';
 export * from './controller-channel';
 export * from './admin';
+export * from './broker-api';
+export * from './cluster-metadata';
+export * from './producer-config';
+export * from './producer';
+export * from './consumer';

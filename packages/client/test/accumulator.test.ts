@@ -177,3 +177,20 @@ describe('record accumulator', () => {
     );
   });
 });
+
+describe('RecordAccumulator.expireQueued', () => {
+  it('drops never-drained batches older than the cutoff, frees their memory and leaves sequences gapless', () => {
+    const acc = new RecordAccumulator({ batchSizeBytes: 1_024, lingerMs: 1_000, bufferMemoryBytes: 10_240 });
+    acc.setProducerIdentity({ producerId: 1, producerEpoch: 0 });
+    const record = { key: null, value: Buffer.from('x'), timestamp: 0 };
+    acc.append({ topic: 't', partition: 0 }, record, 100);
+    acc.append({ topic: 't', partition: 1 }, record, 500);
+    const free = acc.availableMemoryBytes;
+    expect(acc.expireQueued(200)).toEqual([expect.objectContaining({ topic: 't', partition: 0 })]);
+    expect(acc.availableMemoryBytes).toBe(free + 1_024);
+    expect(acc.queuedBatches).toBe(1);
+    acc.append({ topic: 't', partition: 0 }, record, 600);
+    const drained = acc.drain([{ topic: 't', partition: 0 }]);
+    expect(drained[0]!.baseSequence).toBe(0);
+  });
+});

@@ -5,7 +5,7 @@
  * (the controller moves leadership away), then closes everything.
  */
 import type { Client } from '@grpc/grpc-js';
-import { ControllerClient, type AlterPartitionResponse, type BrokerHeartbeatResponse, type ControlledShutdownResponse, type RegisterBrokerResponse } from '@sluice/controller';
+import { ControllerClient, type AllocateProducerIdsResponse, type AlterPartitionResponse, type BrokerHeartbeatResponse, type ControlledShutdownResponse, type RegisterBrokerResponse } from '@sluice/controller';
 import type { MetadataImage } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
 import {
@@ -24,6 +24,7 @@ import type { AlterPartitionProposal, AlterPartitionResult } from '../core/parti
 import { brokerServiceDefinition, createBrokerClient } from '../api/broker-client';
 import type * as pb from '../api/broker-proto-types';
 import { MetadataFollower } from './metadata-follower';
+import { ProducerIdManager } from './producer-id-manager';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
@@ -82,6 +83,7 @@ export class BrokerNode {
   private readonly controller: ControllerClient;
   private readonly replicas: ReplicaManager;
   private readonly follower: MetadataFollower;
+  private readonly producerIds: ProducerIdManager;
   private readonly health = new HealthStatus('NOT_SERVING');
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: Client; address: string }>();
   private server: StartedGrpcServer | undefined;
@@ -103,6 +105,10 @@ export class BrokerNode {
       replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
+    });
+    this.producerIds = new ProducerIdManager(async () => {
+      const answer = await this.controller.call<AllocateProducerIdsResponse>('AllocateProducerIds', { brokerId: options.nodeId, brokerEpoch: this.brokerEpochValue });
+      return { start: Number(answer.producerIdStart), length: answer.producerIdLen };
     });
     this.follower = new MetadataFollower({
       client: this.controller,
@@ -164,6 +170,7 @@ export class BrokerNode {
             ListOffsets: unaryHandler(instrument('ListOffsets', (r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r)), report),
             Metadata: unaryHandler(instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)), report),
             OffsetForLeaderEpoch: unaryHandler(instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) => this.replicas.offsetForLeaderEpoch(r)), report),
+            InitProducerId: unaryHandler(instrument('InitProducerId', (r: pb.InitProducerIdRequest) => this.initProducerId(r)), report),
           },
         },
         this.health.registration(),
@@ -309,6 +316,11 @@ export class BrokerNode {
     if (item === undefined) throw new Error('AlterPartition answered nothing');
     if (item.errorName !== '') return { ok: false, error: new ApiError(item.errorName as ConstructorParameters<typeof ApiError>[0], item.errorMessage) };
     return { ok: true, leaderEpoch: item.leaderEpoch, partitionEpoch: item.partitionEpoch, isr: item.isr };
+  }
+
+  private async initProducerId(request: pb.InitProducerIdRequest): Promise<pb.InitProducerIdResponse> {
+    const answer = await this.producerIds.initProducerId({ producerId: Number(request.producerId), producerEpoch: request.producerEpoch });
+    return { producerId: String(answer.producerId), producerEpoch: answer.producerEpoch };
   }
 
   private metadata(request: pb.MetadataRequest): pb.MetadataResponse {

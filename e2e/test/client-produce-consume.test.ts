@@ -1,0 +1,152 @@
+/**
+ * The TypeScript SDK against real processes (one controller, three brokers on loopback): the
+ * idempotent Producer's records come back through the Consumer with the offsets send() gave,
+ * keyed records land where Kafka's murmur2 puts them, seeks work (offset, beginning, end,
+ * timestamp), and bad input (unknown topic, bad config) is a named error.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
+import { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
+import { Admin, Consumer, partitionForKey, Producer, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+
+jest.setTimeout(60_000);
+
+const TOPIC = 'client-orders';
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function consumeUntil(consumer: Consumer, count: number, timeoutMs = 20_000): Promise<ConsumerRecord[]> {
+  const records: ConsumerRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (records.length < count && Date.now() < deadline) records.push(...(await consumer.poll(500)));
+  return records;
+}
+
+describe('client Producer and Consumer against real brokers', () => {
+  let baseDir: string;
+  let controllers: LocalControllerCluster;
+  let brokers: LocalBrokerCluster;
+  let admin: Admin;
+  let bootstrap: string;
+
+  beforeAll(async () => {
+    baseDir = mkdtempSync(join(tmpdir(), 'sluice-client-e2e-'));
+    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
+    controllers.startAll();
+    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
+    brokers = await LocalBrokerCluster.create({
+      baseDir,
+      clusterId: controllers.clusterId,
+      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
+      config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
+    });
+    brokers.startAll();
+    bootstrap = brokers.addresses().join(',');
+    await waitFor('three unfenced brokers', async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3);
+    await admin.createTopic({ name: TOPIC, numPartitions: 6, replicationFactor: 3 });
+  });
+
+  afterAll(async () => {
+    admin?.close();
+    await brokers?.stopAll();
+    await controllers?.stopAll();
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+
+  it('delivers keyed records to murmur2 partitions, once, in order, with the offsets send() reported', async () => {
+    const producer = new Producer({ bootstrap, lingerMs: 2 });
+    const sent: Promise<RecordMetadata>[] = [];
+    const count = 3_000;
+    const startMs = Date.now();
+    for (let i = 0; i < count; i++) sent.push(producer.send({ topic: TOPIC, key: `key-${i % 97}`, value: `value-${i}`, headers: { seq: String(i) } }));
+    const acked = await Promise.all(sent);
+    await producer.close();
+    expect(producer.stats().producerId).toBeGreaterThanOrEqual(0);
+
+    // Keyed records: the partition Kafka's default partitioner picks for the same key.
+    acked.forEach((meta, i) => expect(meta.partition).toBe(partitionForKey(Buffer.from(`key-${i % 97}`), 6)));
+    // Offsets per partition are 0..n-1 in send order (one producer, idempotent, ordered).
+    const byPartition = new Map<number, number[]>();
+    acked.forEach((meta, i) => byPartition.set(meta.partition, [...(byPartition.get(meta.partition) ?? []), i]));
+    for (const indexes of byPartition.values()) expect(indexes.map((i) => acked[i]!.offset)).toEqual(indexes.map((_, n) => n));
+
+    const consumer = new Consumer({ bootstrap, autoOffsetReset: 'earliest' });
+    try {
+      await consumer.assignTopics([TOPIC]);
+      const records = await consumeUntil(consumer, count);
+      expect(records).toHaveLength(count);
+      const seen = new Map(records.map((r) => [`${r.partition}/${r.offset}`, r]));
+      expect(seen.size).toBe(count);
+      acked.forEach((meta, i) => {
+        const record = seen.get(`${meta.partition}/${meta.offset}`)!;
+        expect(record.value?.toString()).toBe(`value-${i}`);
+        expect(record.key?.toString()).toBe(`key-${i % 97}`);
+        expect(record.headers).toEqual([{ key: 'seq', value: Buffer.from(String(i)) }]);
+        expect(record.timestamp).toBeGreaterThanOrEqual(startMs);
+      });
+      // Nothing more arrives: no duplicates.
+      expect(await consumer.poll(300)).toEqual([]);
+      const ends = await consumer.endOffsets(consumer.assignment());
+      expect([...ends.values()].reduce((sum, o) => sum + o.offset, 0)).toBe(count);
+    } finally {
+      consumer.close();
+    }
+  });
+
+  it('seeks to an offset, the beginning, the end and a timestamp', async () => {
+    const topic = 'client-seeks';
+    await admin.createTopic({ name: topic, numPartitions: 1, replicationFactor: 3 });
+    const producer = new Producer({ bootstrap, compression: 'zstd' });
+    const base = 1_700_000_000_000;
+    await Promise.all(Array.from({ length: 100 }, (_, i) => producer.send({ topic, partition: 0, value: `v${i}`, timestamp: base + i * 1_000 })));
+    await producer.close();
+
+    const consumer = new Consumer({ bootstrap, autoOffsetReset: 'none' });
+    const tp = { topic, partition: 0 };
+    try {
+      consumer.assign([tp]);
+      // auto.offset.reset=none and no position: a named error, not a silent start.
+      await expect(consumer.poll(200)).rejects.toMatchObject({ errorName: 'OFFSET_OUT_OF_RANGE' });
+      consumer.seek(tp, 40);
+      expect((await consumeUntil(consumer, 60)).map((r) => r.offset)).toEqual(Array.from({ length: 60 }, (_, i) => 40 + i));
+      consumer.seekToBeginning();
+      expect(await consumer.position(tp)).toBe(0);
+      consumer.seekToEnd();
+      expect(await consumer.position(tp)).toBe(100);
+      await consumer.seekToTimestamp(base + 72_500);
+      expect(await consumer.position(tp)).toBe(73);
+      expect((await consumer.poll(2_000))[0]?.value?.toString()).toBe('v73');
+      await consumer.seekToTimestamp(base + 10_000_000);
+      expect(await consumer.position(tp)).toBe(100);
+    } finally {
+      consumer.close();
+    }
+  });
+
+  it('names bad input: unknown topic, bad config, out-of-range partition', async () => {
+    const producer = new Producer({ bootstrap, maxBlockMs: 1_000 });
+    try {
+      await expect(producer.send({ topic: 'no-such-topic', value: 'x' })).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      await expect(producer.send({ topic: TOPIC, partition: 6, value: 'x' })).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    } finally {
+      await producer.close();
+    }
+    expect(() => new Producer({ bootstrap, acks: 1, enableIdempotence: true })).toThrow(expect.objectContaining({ errorName: 'INVALID_CONFIG' }));
+    expect(() => new Producer({ bootstrap, compression: 'brotli' as 'gzip' })).toThrow(expect.objectContaining({ errorName: 'INVALID_CONFIG' }));
+    const consumer = new Consumer({ bootstrap });
+    try {
+      await expect(consumer.assignTopics(['no-such-topic'])).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    } finally {
+      consumer.close();
+    }
+  });
+});

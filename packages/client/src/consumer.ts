@@ -1,0 +1,582 @@
+/**
+ * `Consumer` with manual assignment (groups come with the coordinator): assign partitions, seek
+ * (to an offset, the beginning, the end, or a timestamp), and poll records, as a promise or an
+ * async iterator. Reads stop at each partition's high watermark, so a record a consumer sees is
+ * on every in-sync replica and cannot vanish in a leader change.
+ *
+ * - Fetches run in the background, one long poll (`fetch.max.wait.ms`, `fetch.min.bytes`) per
+ *   leader broker at a time, for the assigned partitions that have a position and no
+ *   undelivered data; `poll()` hands out what arrived. Buffered data is bounded: at most one
+ *   fetched chunk (`max.partition.fetch.bytes`) per partition, `fetch.max.bytes` per response.
+ * - The position is the next offset poll() will return. A partition without one gets it from
+ *   `auto.offset.reset` (earliest / latest / none = OFFSET_OUT_OF_RANGE from poll), and so does
+ *   one whose position fell out of the log (retention).
+ * - Leader moves (NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, unreachable broker) refresh the
+ *   metadata and fetch again from the new leader after a backoff; positions are kept.
+ */
+import { ApiError, decodeRecordBatch, isApiErrorName, iterateBatches, type RecordHeader } from '@sluice/protocol';
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import { callUnary } from '@sluice/runtime/dist/grpc';
+import type { TopicPartition } from './accumulator';
+import type { FetchPartitionResult, FetchResponse, ListOffsetsResponse } from './broker-api';
+import { ClusterMetadata } from './cluster-metadata';
+import { backoffMs } from './producer-config';
+
+export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
+
+export interface ConsumerOptions {
+  /** Broker addresses, `host:port,host:port` or a list. */
+  readonly bootstrap: string | readonly string[];
+  /** `auto.offset.reset`, default latest. */
+  readonly autoOffsetReset?: OffsetResetStrategy;
+  /** `fetch.max.wait.ms`, default 500. */
+  readonly fetchMaxWaitMs?: number;
+  /** `fetch.min.bytes`, default 1. */
+  readonly fetchMinBytes?: number;
+  /** `fetch.max.bytes`, default 50 MiB. */
+  readonly fetchMaxBytes?: number;
+  /** `max.partition.fetch.bytes`, default 1 MiB. */
+  readonly maxPartitionFetchBytes?: number;
+  /** `max.poll.records`, default 500. */
+  readonly maxPollRecords?: number;
+  /** `request.timeout.ms`, default 30000. */
+  readonly requestTimeoutMs?: number;
+  /** `retry.backoff.ms` (default 100), doubling up to `retry.backoff.max.ms` (1000). */
+  readonly retryBackoffMs?: number;
+  readonly retryBackoffMaxMs?: number;
+  /** `metadata.max.age.ms`, default 300000. */
+  readonly metadataMaxAgeMs?: number;
+  /** `check.crcs`, default true. */
+  readonly checkCrcs?: boolean;
+  readonly listenerName?: string;
+}
+
+export interface ConsumerRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly timestampType: 'CreateTime' | 'LogAppendTime';
+  readonly leaderEpoch: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: readonly RecordHeader[];
+}
+
+export interface OffsetAndTimestamp {
+  /** -1: no record at or after the timestamp. */
+  readonly offset: number;
+  readonly timestamp: number;
+}
+
+type Position = { readonly kind: 'offset'; readonly offset: number } | { readonly kind: 'reset'; readonly strategy: 'earliest' | 'latest' } | { readonly kind: 'unknown' };
+
+interface PartitionState {
+  readonly topicPartition: TopicPartition;
+  position: Position;
+  /** Delivered-but-not-returned records of one fetch, and where the fetch after them starts. */
+  buffered: ConsumerRecord[];
+  nextFetchOffset: number;
+  /** Bumped by every seek, so an answer to an older fetch is dropped. */
+  generation: number;
+  /** Not fetched before this time (after an error). */
+  retryAtMs: number;
+  failures: number;
+  /** An error poll() must raise (OFFSET_OUT_OF_RANGE with reset none, corrupt data). */
+  error: ApiError | null;
+}
+
+const LEADER_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS']);
+
+function keyOf(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+function toApiError(errorName: string, message: string): ApiError {
+  if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, message || errorName);
+  return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${message}`);
+}
+
+export class Consumer implements AsyncIterable<ConsumerRecord> {
+  readonly metadata: ClusterMetadata;
+  private readonly autoOffsetReset: OffsetResetStrategy;
+  private readonly fetchMaxWaitMs: number;
+  private readonly fetchMinBytes: number;
+  private readonly fetchMaxBytes: number;
+  private readonly maxPartitionFetchBytes: number;
+  private readonly maxPollRecords: number;
+  private readonly requestTimeoutMs: number;
+  private readonly retryBackoffMs: number;
+  private readonly retryBackoffMaxMs: number;
+  private readonly checkCrcs: boolean;
+  private readonly partitions = new Map<string, PartitionState>();
+  /** Broker ids with a Fetch in flight. */
+  private readonly fetching = new Set<number>();
+  private waiters: (() => void)[] = [];
+  private metadataRefresh: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(options: ConsumerOptions) {
+    const positive = (key: string, value: number, min: number): number => {
+      if (!Number.isSafeInteger(value) || value < min) throw new ApiError('INVALID_CONFIG', `${key}=${value} must be an integer >= ${min}`);
+      return value;
+    };
+    this.autoOffsetReset = options.autoOffsetReset ?? 'latest';
+    if (!['earliest', 'latest', 'none'].includes(this.autoOffsetReset)) throw new ApiError('INVALID_CONFIG', `auto.offset.reset=${String(this.autoOffsetReset)} must be earliest, latest or none`);
+    this.fetchMaxWaitMs = positive('fetch.max.wait.ms', options.fetchMaxWaitMs ?? 500, 0);
+    this.fetchMinBytes = positive('fetch.min.bytes', options.fetchMinBytes ?? 1, 0);
+    this.fetchMaxBytes = positive('fetch.max.bytes', options.fetchMaxBytes ?? 52_428_800, 1);
+    this.maxPartitionFetchBytes = positive('max.partition.fetch.bytes', options.maxPartitionFetchBytes ?? 1_048_576, 1);
+    this.maxPollRecords = positive('max.poll.records', options.maxPollRecords ?? 500, 1);
+    this.requestTimeoutMs = positive('request.timeout.ms', options.requestTimeoutMs ?? 30_000, 1);
+    this.retryBackoffMs = positive('retry.backoff.ms', options.retryBackoffMs ?? 100, 0);
+    this.retryBackoffMaxMs = positive('retry.backoff.max.ms', options.retryBackoffMaxMs ?? 1_000, 0);
+    this.checkCrcs = options.checkCrcs ?? true;
+    this.metadata = new ClusterMetadata({
+      bootstrap: options.bootstrap,
+      metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
+      requestTimeoutMs: Math.min(this.requestTimeoutMs, 10_000),
+      ...(options.listenerName === undefined ? {} : { listenerName: options.listenerName }),
+    });
+  }
+
+  // ------------------------------------------------------------------ assignment and positions
+
+  /** Replaces the assignment. Partitions kept keep their positions. */
+  assign(topicPartitions: readonly TopicPartition[]): void {
+    this.ensureOpen();
+    const wanted = new Map(topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), tp]));
+    for (const tp of wanted.values()) {
+      if (typeof tp.topic !== 'string' || tp.topic === '' || !Number.isInteger(tp.partition) || tp.partition < 0) throw new ApiError('INVALID_REQUEST', `bad topic partition ${JSON.stringify(tp)}`);
+    }
+    for (const key of [...this.partitions.keys()]) if (!wanted.has(key)) this.partitions.delete(key);
+    for (const [key, tp] of wanted) {
+      if (this.partitions.has(key)) continue;
+      this.partitions.set(key, { topicPartition: { topic: tp.topic, partition: tp.partition }, position: { kind: 'unknown' }, buffered: [], nextFetchOffset: -1, generation: 0, retryAtMs: 0, failures: 0, error: null });
+    }
+  }
+
+  /** Every partition of these topics (from the metadata). Unknown topics reject with UNKNOWN_TOPIC_OR_PARTITION. */
+  async assignTopics(topics: readonly string[]): Promise<TopicPartition[]> {
+    const assignment: TopicPartition[] = [];
+    for (const topic of topics) {
+      const partitions = await this.partitionsFor(topic);
+      for (let partition = 0; partition < partitions; partition++) assignment.push({ topic, partition });
+    }
+    this.assign(assignment);
+    return assignment;
+  }
+
+  /** The topic's partition count (refreshing the metadata when the topic is not known yet). */
+  async partitionsFor(topic: string): Promise<number> {
+    if (this.metadata.topic(topic) === undefined) await this.metadata.refresh([topic]);
+    const known = this.metadata.topic(topic);
+    if (known === undefined) throw this.metadata.topicError(topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+    return known.partitions.length;
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.partitions.values()].map((state) => state.topicPartition);
+  }
+
+  seek(topicPartition: TopicPartition, offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new ApiError('INVALID_REQUEST', `offset ${offset} must be a non-negative integer`);
+    this.setPosition(this.state(topicPartition), { kind: 'offset', offset });
+  }
+
+  /** Lazy, as Kafka: the next poll() (or position()) asks the leader for the log start offset. */
+  seekToBeginning(topicPartitions: readonly TopicPartition[] = this.assignment()): void {
+    for (const tp of topicPartitions) this.setPosition(this.state(tp), { kind: 'reset', strategy: 'earliest' });
+  }
+
+  /** Lazy: the next poll() starts at the high watermark. */
+  seekToEnd(topicPartitions: readonly TopicPartition[] = this.assignment()): void {
+    for (const tp of topicPartitions) this.setPosition(this.state(tp), { kind: 'reset', strategy: 'latest' });
+  }
+
+  /** Seeks each partition to its first record with a timestamp >= `timestampMs`, or to its end when none is. */
+  async seekToTimestamp(timestampMs: number, topicPartitions: readonly TopicPartition[] = this.assignment()): Promise<void> {
+    const found = await this.offsetsForTimes(topicPartitions, timestampMs);
+    for (const tp of topicPartitions) {
+      const answer = found.get(keyOf(tp.topic, tp.partition));
+      this.setPosition(this.state(tp), answer === undefined || answer.offset < 0 ? { kind: 'reset', strategy: 'latest' } : { kind: 'offset', offset: answer.offset });
+    }
+  }
+
+  /** The next offset poll() returns for the partition, resolving a pending reset first. */
+  async position(topicPartition: TopicPartition): Promise<number> {
+    const state = this.state(topicPartition);
+    await this.resolvePositions([state]);
+    if (state.position.kind !== 'offset') throw state.error ?? new ApiError('OFFSET_OUT_OF_RANGE', `no position for ${topicPartition.topic}-${topicPartition.partition}`);
+    return state.position.offset;
+  }
+
+  private state(topicPartition: TopicPartition): PartitionState {
+    const state = this.partitions.get(keyOf(topicPartition.topic, topicPartition.partition));
+    if (state === undefined) throw new ApiError('INVALID_REQUEST', `${topicPartition.topic}-${topicPartition.partition} is not assigned to this consumer`);
+    return state;
+  }
+
+  private setPosition(state: PartitionState, position: Position): void {
+    state.position = position;
+    state.buffered = [];
+    state.nextFetchOffset = -1;
+    state.generation++;
+    state.error = null;
+    state.retryAtMs = 0;
+  }
+
+  // ------------------------------------------------------------------ offsets lookups
+
+  beginningOffsets(topicPartitions: readonly TopicPartition[]): Promise<Map<string, OffsetAndTimestamp>> {
+    return this.listOffsets(topicPartitions, -2);
+  }
+
+  /** The high watermarks: where a consumer reading everything committed would stop. */
+  endOffsets(topicPartitions: readonly TopicPartition[]): Promise<Map<string, OffsetAndTimestamp>> {
+    return this.listOffsets(topicPartitions, -1);
+  }
+
+  offsetsForTimes(topicPartitions: readonly TopicPartition[], timestampMs: number): Promise<Map<string, OffsetAndTimestamp>> {
+    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) return Promise.reject(new ApiError('INVALID_REQUEST', `timestamp ${timestampMs} must be a non-negative integer of ms`));
+    return this.listOffsets(topicPartitions, timestampMs);
+  }
+
+  /** Key of a topic partition in the maps these lookups return. */
+  static key(topicPartition: TopicPartition): string {
+    return keyOf(topicPartition.topic, topicPartition.partition);
+  }
+
+  /**
+   * ListOffsets for each partition at its leader (-2 earliest, -1 latest, else a timestamp),
+   * retrying leader moves until request.timeout.ms.
+   */
+  private async listOffsets(topicPartitions: readonly TopicPartition[], timestamp: number): Promise<Map<string, OffsetAndTimestamp>> {
+    const deadline = Date.now() + this.requestTimeoutMs;
+    const results = new Map<string, OffsetAndTimestamp>();
+    let todo = [...new Map(topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), tp])).values()];
+    let lastError: ApiError | undefined;
+    for (let attempt = 1; todo.length > 0; attempt++) {
+      await this.ensureMetadata(todo.map((tp) => tp.topic));
+      const byBroker = new Map<string, TopicPartition[]>();
+      const retry: TopicPartition[] = [];
+      for (const tp of todo) {
+        const known = this.metadata.topic(tp.topic);
+        if (known === undefined) throw this.metadata.topicError(tp.topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} does not exist`);
+        if (tp.partition >= known.partitions.length) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} has no partition ${tp.partition} (it has ${known.partitions.length})`);
+        const leader = this.metadata.leaderFor(tp.topic, tp.partition);
+        if (leader === undefined) {
+          retry.push(tp);
+          lastError = new ApiError('LEADER_NOT_AVAILABLE', `${tp.topic}-${tp.partition} has no leader`);
+          continue;
+        }
+        const list = byBroker.get(leader.address) ?? [];
+        list.push(tp);
+        byBroker.set(leader.address, list);
+      }
+      await Promise.all(
+        [...byBroker].map(async ([address, list]) => {
+          const topics = new Map<string, { partition: number; timestamp: number; currentLeaderEpoch: number }[]>();
+          for (const tp of list) {
+            const entry = topics.get(tp.topic) ?? [];
+            entry.push({ partition: tp.partition, timestamp, currentLeaderEpoch: this.metadata.leaderFor(tp.topic, tp.partition)?.leaderEpoch ?? -1 });
+            topics.set(tp.topic, entry);
+          }
+          try {
+            const answer = await callUnary<ListOffsetsResponse>(this.metadata.client(address), 'ListOffsets', { topics: [...topics].map(([name, partitions]) => ({ name, partitions })) }, {
+              timeoutMs: Math.max(1, Math.min(this.requestTimeoutMs, deadline - Date.now())),
+            });
+            for (const topic of answer.topics) {
+              for (const p of topic.partitions) {
+                const tp = { topic: topic.name, partition: p.partition };
+                if (p.errorName === '' || p.errorName === 'NONE') {
+                  results.set(keyOf(tp.topic, tp.partition), { offset: Number(p.offset), timestamp: Number(p.timestamp) });
+                  continue;
+                }
+                const error = toApiError(p.errorName, p.errorMessage);
+                if (!error.retriable) throw error;
+                lastError = error;
+                retry.push(tp);
+              }
+            }
+          } catch (error) {
+            const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+            if (!apiError.retriable) throw apiError;
+            lastError = apiError;
+            retry.push(...list);
+          }
+        }),
+      );
+      todo = retry.filter((tp) => !results.has(keyOf(tp.topic, tp.partition)));
+      if (todo.length === 0) break;
+      if (Date.now() >= deadline || this.closed) throw lastError ?? new ApiError('REQUEST_TIMED_OUT', `ListOffsets did not complete within ${this.requestTimeoutMs} ms`);
+      await this.refreshMetadata();
+      await sleep(Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs)));
+    }
+    return results;
+  }
+
+  // ------------------------------------------------------------------ poll
+
+  /**
+   * Up to `max.poll.records` records from the assigned partitions, waiting at most `timeoutMs`
+   * for some to arrive; [] on timeout. Raises OFFSET_OUT_OF_RANGE (reset none), CORRUPT_MESSAGE
+   * and other non-retriable errors of a partition once, clearing them.
+   */
+  async poll(timeoutMs: number): Promise<ConsumerRecord[]> {
+    this.ensureOpen();
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      const states = [...this.partitions.values()];
+      const failed = states.find((state) => state.error !== null);
+      if (failed !== undefined) {
+        const error = failed.error!;
+        failed.error = null;
+        throw error;
+      }
+      const records = this.drainBuffered();
+      if (records.length > 0) return records;
+      await this.resolvePositions(states.filter((state) => state.position.kind !== 'offset')).catch(() => undefined);
+      this.startFetches();
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) return [];
+      await this.waitForData(Math.min(left, this.nextRetryInMs()));
+    }
+  }
+
+  /** Polls until close(), one record at a time. */
+  async *[Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
+    while (!this.closed) {
+      const records = await this.poll(1_000);
+      for (const record of records) yield record;
+    }
+  }
+
+  private drainBuffered(): ConsumerRecord[] {
+    const records: ConsumerRecord[] = [];
+    for (const state of this.partitions.values()) {
+      if (state.buffered.length === 0 || state.position.kind !== 'offset') continue;
+      const take = state.buffered.splice(0, this.maxPollRecords - records.length);
+      records.push(...take);
+      const next = state.buffered.length > 0 ? state.buffered[0]!.offset : state.nextFetchOffset;
+      state.position = { kind: 'offset', offset: next };
+      if (records.length >= this.maxPollRecords) break;
+    }
+    return records;
+  }
+
+  private nextRetryInMs(): number {
+    const nowMs = Date.now();
+    let wait = this.fetchMaxWaitMs + 100;
+    for (const state of this.partitions.values()) if (state.retryAtMs > nowMs) wait = Math.min(wait, state.retryAtMs - nowMs);
+    return Math.max(1, wait);
+  }
+
+  private waitForData(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.waiters;
+      function done(): void {
+        clearTimeout(timer);
+        const index = waiters.indexOf(done);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** Resolves pending resets (and unknown positions by auto.offset.reset) with ListOffsets. */
+  private async resolvePositions(states: readonly PartitionState[]): Promise<void> {
+    const earliest: PartitionState[] = [];
+    const latest: PartitionState[] = [];
+    for (const state of states) {
+      if (state.position.kind === 'offset') continue;
+      if (state.retryAtMs > Date.now()) continue;
+      const strategy = state.position.kind === 'reset' ? state.position.strategy : this.autoOffsetReset;
+      if (strategy === 'none') {
+        state.error ??= new ApiError('OFFSET_OUT_OF_RANGE', `no position for ${state.topicPartition.topic}-${state.topicPartition.partition} and auto.offset.reset is none: seek first`);
+        continue;
+      }
+      (strategy === 'earliest' ? earliest : latest).push(state);
+    }
+    for (const [list, timestamp] of [
+      [earliest, -2],
+      [latest, -1],
+    ] as const) {
+      if (list.length === 0) continue;
+      const generations = list.map((state) => state.generation);
+      try {
+        const offsets = await this.listOffsets(
+          list.map((state) => state.topicPartition),
+          timestamp,
+        );
+        list.forEach((state, i) => {
+          const answer = offsets.get(keyOf(state.topicPartition.topic, state.topicPartition.partition));
+          if (answer === undefined || state.generation !== generations[i] || !this.partitions.has(keyOf(state.topicPartition.topic, state.topicPartition.partition))) return;
+          this.setPosition(state, { kind: 'offset', offset: answer.offset });
+        });
+      } catch (error) {
+        const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+        for (const state of list) {
+          if (apiError.retriable) this.backOff(state);
+          else state.error = apiError;
+        }
+      }
+    }
+  }
+
+  private backOff(state: PartitionState): void {
+    state.failures++;
+    state.retryAtMs = Date.now() + backoffMs(state.failures, this.retryBackoffMs, this.retryBackoffMaxMs);
+  }
+
+  /** Starts one Fetch per leader broker that has fetchable partitions and none in flight. */
+  private startFetches(): void {
+    const nowMs = Date.now();
+    const byBroker = new Map<number, { address: string; states: PartitionState[] }>();
+    let missingLeader = false;
+    for (const state of this.partitions.values()) {
+      if (state.position.kind !== 'offset' || state.buffered.length > 0 || state.error !== null || state.retryAtMs > nowMs) continue;
+      const leader = this.metadata.leaderFor(state.topicPartition.topic, state.topicPartition.partition);
+      if (leader === undefined) {
+        missingLeader = true;
+        continue;
+      }
+      if (this.fetching.has(leader.brokerId)) continue;
+      const entry = byBroker.get(leader.brokerId) ?? { address: leader.address, states: [] };
+      entry.states.push(state);
+      byBroker.set(leader.brokerId, entry);
+    }
+    if (missingLeader || this.metadata.isStale()) void this.refreshMetadata();
+    for (const [brokerId, { address, states }] of byBroker) this.fetchFrom(brokerId, address, states);
+  }
+
+  private fetchFrom(brokerId: number, address: string, states: PartitionState[]): void {
+    this.fetching.add(brokerId);
+    const sent = states.map((state) => ({ state, generation: state.generation, fetchOffset: (state.position as { offset: number }).offset }));
+    const topics = new Map<string, { partition: number; fetchOffset: number; currentLeaderEpoch: number; lastFetchedEpoch: number; logStartOffset: number; partitionMaxBytes: number }[]>();
+    for (const { state, fetchOffset } of sent) {
+      const { topic, partition } = state.topicPartition;
+      const list = topics.get(topic) ?? [];
+      list.push({ partition, fetchOffset, currentLeaderEpoch: this.metadata.leaderFor(topic, partition)?.leaderEpoch ?? -1, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.maxPartitionFetchBytes });
+      topics.set(topic, list);
+    }
+    const request = { replicaId: -1, replicaEpoch: -1, maxWaitMs: this.fetchMaxWaitMs, minBytes: this.fetchMinBytes, maxBytes: this.fetchMaxBytes, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
+    callUnary<FetchResponse>(this.metadata.client(address), 'Fetch', request, { timeoutMs: this.requestTimeoutMs + this.fetchMaxWaitMs })
+      .then(
+        (response) => {
+          const results = new Map<string, FetchPartitionResult>();
+          for (const topic of response.topics) for (const p of topic.partitions) results.set(keyOf(topic.name, p.partition), p);
+          for (const { state, generation, fetchOffset } of sent) {
+            const key = keyOf(state.topicPartition.topic, state.topicPartition.partition);
+            const result = results.get(key);
+            // Seeked, unassigned or re-fetched meanwhile: the answer is for a position no one holds.
+            if (result === undefined || state.generation !== generation || this.partitions.get(key) !== state) continue;
+            this.onFetched(state, fetchOffset, result);
+          }
+        },
+        (error: unknown) => {
+          const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+          for (const { state, generation } of sent) if (state.generation === generation) this.backOff(state);
+          if (LEADER_ERRORS.has(apiError.errorName) || apiError.retriable) void this.refreshMetadata();
+        },
+      )
+      .finally(() => {
+        this.fetching.delete(brokerId);
+        this.notify();
+      });
+  }
+
+  private onFetched(state: PartitionState, fetchOffset: number, result: FetchPartitionResult): void {
+    const { topic, partition } = state.topicPartition;
+    if (result.errorName !== '' && result.errorName !== 'NONE') {
+      const error = toApiError(result.errorName, result.errorMessage);
+      if (error.errorName === 'OFFSET_OUT_OF_RANGE') {
+        if (this.autoOffsetReset === 'none') state.error = new ApiError('OFFSET_OUT_OF_RANGE', `${topic}-${partition}: offset ${fetchOffset} is out of range (${error.message}) and auto.offset.reset is none`);
+        else this.setPosition(state, { kind: 'reset', strategy: this.autoOffsetReset });
+        return;
+      }
+      if (LEADER_ERRORS.has(error.errorName) || error.retriable) {
+        this.backOff(state);
+        void this.refreshMetadata();
+        return;
+      }
+      state.error = error;
+      return;
+    }
+    state.failures = 0;
+    const records: ConsumerRecord[] = [];
+    let nextFetchOffset = fetchOffset;
+    try {
+      for (const view of iterateBatches(result.records, { allowPartialTail: true })) {
+        const batch = decodeRecordBatch(view, { verifyCrc: this.checkCrcs });
+        const lastOffset = batch.baseOffset + batch.lastOffsetDelta;
+        if (lastOffset < fetchOffset) continue;
+        nextFetchOffset = Math.max(nextFetchOffset, lastOffset + 1);
+        if (batch.isControl) continue;
+        const timestampType = batch.timestampType === 1 ? 'LogAppendTime' : 'CreateTime';
+        for (const record of batch.records) {
+          if (record.offset < fetchOffset) continue;
+          records.push({
+            topic,
+            partition,
+            offset: record.offset,
+            timestamp: timestampType === 'LogAppendTime' ? batch.maxTimestamp : record.timestamp,
+            timestampType,
+            leaderEpoch: batch.partitionLeaderEpoch,
+            key: record.key,
+            value: record.value,
+            headers: record.headers,
+          });
+        }
+      }
+    } catch (error) {
+      state.error = new ApiError('CORRUPT_MESSAGE', `${topic}-${partition} at offset ${fetchOffset}: ${(error as Error).message}`);
+      return;
+    }
+    if (result.records.length > 0 && nextFetchOffset === fetchOffset) {
+      // A batch larger than max.partition.fetch.bytes came back cut: Kafka's KIP-74 answer is the
+      // whole first batch, so this means the broker broke that promise; say so instead of spinning.
+      state.error = new ApiError('MESSAGE_TOO_LARGE', `${topic}-${partition}: the batch at offset ${fetchOffset} is larger than the ${result.records.length} bytes fetched`);
+      return;
+    }
+    state.buffered = records;
+    state.nextFetchOffset = nextFetchOffset;
+    if (records.length === 0) state.position = { kind: 'offset', offset: nextFetchOffset };
+  }
+
+  private async ensureMetadata(topics: readonly string[]): Promise<void> {
+    if (topics.some((topic) => this.metadata.topic(topic) === undefined)) await this.metadata.refresh(topics);
+  }
+
+  private refreshMetadata(): Promise<void> {
+    this.metadataRefresh ??= this.metadata
+      .refresh(this.assignment().map((tp) => tp.topic))
+      .catch(() => undefined)
+      .finally(() => {
+        this.metadataRefresh = null;
+        this.notify();
+      });
+    return this.metadataRefresh;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ApiError('INVALID_REQUEST', 'the consumer is closed');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.notify();
+    this.metadata.close();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,584 @@
+/**
+ * `Producer`: Kafka's producer over sluice's Broker gRPC API. `send()` puts a record into the
+ * per-partition accumulator and resolves with its offset once the leader acknowledged it (as
+ * `acks` says); one sender loop turns ready batches into Produce requests, one per leader broker.
+ *
+ * Delivery rules (Kafka's):
+ * - Retriable errors (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, timeouts, unreachable broker)
+ *   are retried with exponential backoff until `delivery.timeout.ms` since the record was sent,
+ *   refreshing metadata first when the error says the leader moved.
+ * - Idempotence (default): the producer gets an id and epoch from a broker (InitProducerId) and
+ *   every batch carries per-partition sequence numbers, so a retried batch that did reach the
+ *   log is answered with its first offsets instead of being written twice. Retries of a
+ *   partition go out one batch at a time, in sequence order, once nothing else of that partition
+ *   is in flight; later batches that the leader refused as OUT_OF_ORDER_SEQUENCE_NUMBER because
+ *   an earlier one failed are retried behind it.
+ * - A batch that fails for good leaves a sequence gap behind it: the producer then waits until
+ *   nothing is in flight and asks for the next epoch (KIP-360), which restarts every sequence.
+ * - At most `max.in.flight.requests.per.connection` requests per broker and unanswered batches
+ *   per partition; `buffer.memory` bounds everything buffered: send() waits up to
+ *   `max.block.ms` for memory (or for the topic's metadata), then fails with REQUEST_TIMED_OUT
+ *   (Kafka's TimeoutException).
+ */
+import { ApiError, isApiErrorName, type RecordHeader, type RecordInput } from '@sluice/protocol';
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import { callUnary } from '@sluice/runtime/dist/grpc';
+import { RecordAccumulator, type DrainedBatch, type ProducerIdentity, type TopicPartition } from './accumulator';
+import type { InitProducerIdResponse, ProducePartitionResult, ProduceResponse } from './broker-api';
+import { ClusterMetadata } from './cluster-metadata';
+import { Partitioner } from './partitioner';
+import { backoffMs, resolveProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config';
+
+export interface ProducerRecord {
+  readonly topic: string;
+  readonly key?: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly headers?: Readonly<Record<string, Buffer | string | null>> | readonly RecordHeader[];
+  /** Explicit partition; otherwise the partitioner chooses. */
+  readonly partition?: number;
+  /** CreateTime in ms since the epoch; default now. */
+  readonly timestamp?: number;
+}
+
+export interface RecordMetadata {
+  readonly topic: string;
+  readonly partition: number;
+  /** -1 with acks=0 (nothing is known). */
+  readonly offset: number;
+  /** The record's CreateTime, or the broker's LogAppendTime when the topic uses it. */
+  readonly timestamp: number;
+}
+
+export interface ProducerStats {
+  readonly requests: number;
+  readonly retries: number;
+  readonly metadataRefreshes: number;
+  readonly epochBumps: number;
+  readonly producerId: number;
+  readonly producerEpoch: number;
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface PendingRecord {
+  readonly timestamp: number;
+  readonly result: Deferred<RecordMetadata>;
+}
+
+interface BatchState {
+  readonly batchId: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly createdMs: number;
+  readonly records: PendingRecord[];
+  readonly done: Deferred<void>;
+  drained: DrainedBatch | null;
+  attempts: number;
+  nextAttemptMs: number;
+  inFlight: boolean;
+}
+
+/** Errors after which the leader we wrote to is probably not the leader any more. */
+const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'KAFKA_STORAGE_ERROR']);
+
+/** Bound on the sender's sleep when nothing is scheduled: expiry checks run at least this often. */
+const MAX_IDLE_MS = 250;
+
+function keyOf(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+function toBuffer(value: Buffer | string | null | undefined): Buffer | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+}
+
+function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
+  if (headers === undefined) return [];
+  if (Array.isArray(headers)) return [...(headers as readonly RecordHeader[])];
+  return Object.entries(headers as Readonly<Record<string, Buffer | string | null>>).map(([key, value]) => ({ key, value: toBuffer(value) }));
+}
+
+export class Producer {
+  readonly config: ProducerConfig;
+  readonly metadata: ClusterMetadata;
+  private readonly accumulator: RecordAccumulator;
+  private readonly partitioner: Partitioner;
+  private readonly batches = new Map<number, BatchState>();
+  /** Per partition: batches waiting to be sent again, in sequence order. */
+  private readonly retryQueues = new Map<string, BatchState[]>();
+  /** Per partition: Produce requests in flight holding one of its batches. */
+  private readonly partitionRequests = new Map<string, number>();
+  private readonly brokerRequests = new Map<number, number>();
+  private readonly memoryWaiters: (() => void)[] = [];
+  private identity: ProducerIdentity | null = null;
+  private identityNeedsBump = false;
+  private wake: (() => void) | null = null;
+  private wakeRequested = false;
+  private metadataRefreshing = false;
+  private lastMetadataRequestMs = 0;
+  private flushes = 0;
+  private closing = false;
+  private closed = false;
+  private readonly loop: Promise<void>;
+  private statsValue = { requests: 0, retries: 0, epochBumps: 0 };
+
+  constructor(options: ProducerOptions) {
+    this.config = resolveProducerConfig(options);
+    this.metadata = new ClusterMetadata({
+      bootstrap: options.bootstrap,
+      metadataMaxAgeMs: this.config.metadataMaxAgeMs,
+      requestTimeoutMs: Math.min(this.config.requestTimeoutMs, 10_000),
+      ...(options.listenerName === undefined ? {} : { listenerName: options.listenerName }),
+    });
+    this.accumulator = new RecordAccumulator(this.config.accumulator);
+    this.partitioner = new Partitioner({ kind: this.config.partitioner });
+    this.loop = this.run().catch((error: unknown) => this.failEverything(error instanceof ApiError ? error : new ApiError('UNKNOWN_SERVER_ERROR', `producer sender stopped: ${String(error)}`)));
+  }
+
+  stats(): ProducerStats {
+    return {
+      ...this.statsValue,
+      metadataRefreshes: this.metadata.refreshes,
+      producerId: this.identity?.producerId ?? -1,
+      producerEpoch: this.identity?.producerEpoch ?? -1,
+    };
+  }
+
+  /** Sends one record; resolves with its partition and offset once acknowledged as `acks` says. */
+  async send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer is closed');
+    if (typeof record.topic !== 'string' || record.topic === '') throw new ApiError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic');
+    const deadline = Date.now() + this.config.maxBlockMs;
+    const topic = await this.waitForTopic(record.topic, deadline);
+    const key = toBuffer(record.key);
+    const timestamp = record.timestamp ?? Date.now();
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new ApiError('INVALID_TIMESTAMP', `timestamp ${timestamp} must be a non-negative integer of ms`);
+    const input: RecordInput = { key, value: toBuffer(record.value), headers: toHeaders(record.headers), timestamp };
+    const availability = this.metadata.partitionsForPartitioner(topic);
+    if (availability === undefined) throw this.metadata.topicError(topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} left the metadata`);
+    let partition: number;
+    try {
+      partition = this.partitioner.partition({ topic, key, partition: record.partition ?? null }, availability);
+    } catch (error) {
+      throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', (error as Error).message);
+    }
+    const sticky = record.partition === undefined && key === null && this.partitioner.kind === 'sticky';
+    for (;;) {
+      if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer was closed while send() waited');
+      const result = this.accumulator.append({ topic, partition }, input, Date.now(), { abortOnNewBatch: sticky });
+      if (result.kind === 'abort-for-new-batch') {
+        partition = this.partitioner.onNewBatch(topic, availability, partition);
+        const retried = this.accumulator.append({ topic, partition }, input, Date.now());
+        if (retried.kind === 'appended') return this.track(retried.batchId, retried.newBatch, retried.batchFull, topic, partition, timestamp);
+        if (retried.kind === 'error') throw retried.error;
+        if (retried.kind === 'buffer-full') {
+          await this.waitForMemory(deadline, retried.requiredBytes);
+          continue;
+        }
+        throw new Error('the accumulator asked to abort twice');
+      }
+      if (result.kind === 'error') throw result.error;
+      if (result.kind === 'buffer-full') {
+        await this.waitForMemory(deadline, result.requiredBytes);
+        continue;
+      }
+      return this.track(result.batchId, result.newBatch, result.batchFull, topic, partition, timestamp);
+    }
+  }
+
+  /** Sends everything buffered now and resolves when those records have their outcome. */
+  async flush(): Promise<void> {
+    const waiting = [...this.batches.values()].map((batch) => batch.done.promise);
+    this.flushes++;
+    this.accumulator.beginFlush();
+    this.wakeup();
+    try {
+      await Promise.all(waiting);
+    } finally {
+      this.flushes--;
+      if (this.flushes === 0) this.accumulator.endFlush();
+    }
+  }
+
+  /**
+   * Sends what is buffered and waits for it (at most `timeoutMs`, default delivery.timeout.ms),
+   * then fails whatever is left and closes the connections.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.closed) return;
+    const timeoutMs = options.timeoutMs ?? this.config.deliveryTimeoutMs;
+    this.closing = true;
+    for (const waiter of this.memoryWaiters.splice(0)) waiter();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    this.closed = true;
+    this.wakeup();
+    await this.loop;
+    this.failEverything(new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`));
+    this.metadata.close();
+  }
+
+  // ------------------------------------------------------------------ send() helpers
+
+  private track(batchId: number, newBatch: boolean, batchFull: boolean, topic: string, partition: number, timestamp: number): Promise<RecordMetadata> {
+    let batch = this.batches.get(batchId);
+    if (batch === undefined) {
+      batch = { batchId, topic, partition, createdMs: Date.now(), records: [], done: deferred<void>(), drained: null, attempts: 0, nextAttemptMs: 0, inFlight: false };
+      this.batches.set(batchId, batch);
+    }
+    const result = deferred<RecordMetadata>();
+    batch.records.push({ timestamp, result });
+    if (newBatch || batchFull) this.wakeup();
+    return result.promise;
+  }
+
+  private async waitForTopic(topic: string, deadline: number): Promise<string> {
+    let lastError: ApiError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (this.metadata.topic(topic) !== undefined) return topic;
+      try {
+        await this.metadata.refresh([topic]);
+      } catch (error) {
+        lastError = error instanceof ApiError ? error : fromGrpcError(error);
+      }
+      if (this.metadata.topic(topic) !== undefined) return topic;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closing) {
+        const topicError = this.metadata.topicError(topic);
+        if (topicError !== undefined) throw new ApiError(topicError.errorName, `topic ${topic} not present in metadata after ${this.config.maxBlockMs} ms: ${topicError.message}`);
+        throw lastError ?? new ApiError('REQUEST_TIMED_OUT', `topic ${topic} not present in metadata after ${this.config.maxBlockMs} ms`);
+      }
+      await sleep(Math.min(left, backoffMs(attempt, this.config.retryBackoffMs, this.config.retryBackoffMaxMs)));
+    }
+  }
+
+  private async waitForMemory(deadline: number, requiredBytes: number): Promise<void> {
+    this.wakeup();
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ApiError('REQUEST_TIMED_OUT', `buffer.memory full: ${requiredBytes} bytes not available within max.block.ms ${this.config.maxBlockMs}`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, left);
+      this.memoryWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ the sender loop
+
+  private wakeup(): void {
+    this.wakeRequested = true;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeRequested = false;
+  }
+
+  private async run(): Promise<void> {
+    let identityAttempts = 0;
+    while (!this.closed) {
+      if (this.config.idempotent && (this.identity === null || this.identityNeedsBump) && this.nothingInFlight()) {
+        try {
+          await this.initProducerId();
+          identityAttempts = 0;
+        } catch (error) {
+          identityAttempts++;
+          const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+          if (!apiError.retriable && apiError.errorName !== 'NETWORK_EXCEPTION') throw apiError;
+          this.expire(Date.now());
+          await this.sleep(backoffMs(identityAttempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs));
+        }
+        continue;
+      }
+      const nowMs = Date.now();
+      this.expire(nowMs);
+      if (this.metadata.isStale(nowMs)) this.refreshMetadata();
+      let waitMs = MAX_IDLE_MS;
+      waitMs = Math.min(waitMs, this.sendRetries(nowMs));
+      // No new sequences while an epoch bump is pending: they would belong to the old epoch.
+      if (!(this.config.idempotent && (this.identity === null || this.identityNeedsBump))) waitMs = Math.min(waitMs, this.sendReady(nowMs));
+      await this.sleep(Math.max(0, waitMs));
+    }
+  }
+
+  private nothingInFlight(): boolean {
+    for (const count of this.brokerRequests.values()) if (count > 0) return false;
+    return this.retryQueues.size === 0;
+  }
+
+  private async initProducerId(): Promise<void> {
+    const current = this.identity;
+    const answer = await callUnary<InitProducerIdResponse>(
+      this.metadata.client(this.metadata.anyBrokerAddress()),
+      'InitProducerId',
+      current === null || !this.identityNeedsBump ? { producerId: -1, producerEpoch: -1 } : { producerId: current.producerId, producerEpoch: current.producerEpoch },
+      { timeoutMs: this.config.requestTimeoutMs },
+    );
+    const identity = { producerId: Number(answer.producerId), producerEpoch: answer.producerEpoch };
+    if (this.identityNeedsBump) this.statsValue.epochBumps++;
+    this.accumulator.setProducerIdentity(identity);
+    this.identity = identity;
+    this.identityNeedsBump = false;
+  }
+
+  /** Drains ready partitions into one request per leader; returns how long to sleep at most. */
+  private sendReady(nowMs: number): number {
+    const { readyPartitions, nextReadyCheckDelayMs } = this.accumulator.ready(nowMs);
+    const byBroker = new Map<number, TopicPartition[]>();
+    let waitMs = nextReadyCheckDelayMs ?? MAX_IDLE_MS;
+    for (const topicPartition of readyPartitions) {
+      if (this.retryQueues.has(keyOf(topicPartition.topic, topicPartition.partition))) continue;
+      const leader = this.metadata.leaderFor(topicPartition.topic, topicPartition.partition);
+      if (leader === undefined) {
+        this.refreshMetadata();
+        waitMs = Math.min(waitMs, this.config.retryBackoffMs);
+        continue;
+      }
+      if ((this.brokerRequests.get(leader.brokerId) ?? 0) >= this.config.maxInFlightRequestsPerConnection) continue;
+      const list = byBroker.get(leader.brokerId);
+      if (list === undefined) byBroker.set(leader.brokerId, [topicPartition]);
+      else list.push(topicPartition);
+    }
+    for (const [brokerId, partitions] of byBroker) {
+      const drained = this.accumulator.drain(partitions);
+      if (drained.length === 0) continue;
+      const states = drained.map((batch) => {
+        const state = this.batches.get(batch.batchId)!;
+        state.drained = batch;
+        return state;
+      });
+      this.sendRequest(brokerId, states);
+      // More may be ready for this broker than one request held.
+      if (drained.length < partitions.length) waitMs = 0;
+    }
+    return waitMs;
+  }
+
+  /** Sends the head of every partition's retry queue that is due; returns the next due time. */
+  private sendRetries(nowMs: number): number {
+    let waitMs = MAX_IDLE_MS;
+    const byBroker = new Map<number, BatchState[]>();
+    for (const [key, queue] of this.retryQueues) {
+      const head = queue[0]!;
+      if ((this.partitionRequests.get(key) ?? 0) > 0) continue;
+      if (head.nextAttemptMs > nowMs) {
+        waitMs = Math.min(waitMs, head.nextAttemptMs - nowMs);
+        continue;
+      }
+      const leader = this.metadata.leaderFor(head.topic, head.partition);
+      if (leader === undefined) {
+        this.refreshMetadata();
+        waitMs = Math.min(waitMs, this.config.retryBackoffMs);
+        continue;
+      }
+      if ((this.brokerRequests.get(leader.brokerId) ?? 0) >= this.config.maxInFlightRequestsPerConnection) continue;
+      queue.shift();
+      if (queue.length === 0) this.retryQueues.delete(key);
+      const list = byBroker.get(leader.brokerId);
+      if (list === undefined) byBroker.set(leader.brokerId, [head]);
+      else list.push(head);
+    }
+    for (const [brokerId, states] of byBroker) {
+      this.statsValue.retries += states.length;
+      this.sendRequest(brokerId, states);
+    }
+    return waitMs;
+  }
+
+  private sendRequest(brokerId: number, states: BatchState[]): void {
+    const address = this.metadata.brokerAddresses().get(brokerId);
+    const topics = new Map<string, { partition: number; records: Buffer }[]>();
+    for (const state of states) {
+      state.attempts++;
+      state.inFlight = true;
+      const key = keyOf(state.topic, state.partition);
+      this.partitionRequests.set(key, (this.partitionRequests.get(key) ?? 0) + 1);
+      const list = topics.get(state.topic) ?? [];
+      list.push({ partition: state.partition, records: state.drained!.bytes });
+      topics.set(state.topic, list);
+    }
+    this.brokerRequests.set(brokerId, (this.brokerRequests.get(brokerId) ?? 0) + 1);
+    this.statsValue.requests++;
+    const request = { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
+    const answered = address === undefined
+      ? Promise.reject(new ApiError('NETWORK_EXCEPTION', `broker ${brokerId} has no known address`))
+      : callUnary<ProduceResponse>(this.metadata.client(address), 'Produce', request, { timeoutMs: this.config.requestTimeoutMs + 1_000 });
+    answered
+      .then(
+        (response) => {
+          const results = new Map<string, ProducePartitionResult>();
+          for (const topic of response.topics) for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
+          for (const state of states) {
+            const result = results.get(keyOf(state.topic, state.partition));
+            this.finishAttempt(state);
+            if (result === undefined) this.onError(state, new ApiError('UNKNOWN_SERVER_ERROR', `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`));
+            else if (result.errorName === '' || result.errorName === 'NONE' || result.errorName === 'DUPLICATE_SEQUENCE_NUMBER') this.complete(state, result);
+            else this.onError(state, toApiError(result.errorName, result.errorMessage));
+          }
+        },
+        (error: unknown) => {
+          const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+          for (const state of states) {
+            this.finishAttempt(state);
+            this.onError(state, apiError);
+          }
+        },
+      )
+      .catch((error: unknown) => this.failEverything(new ApiError('UNKNOWN_SERVER_ERROR', `producer bookkeeping failed: ${String(error)}`)))
+      .finally(() => {
+        this.brokerRequests.set(brokerId, (this.brokerRequests.get(brokerId) ?? 1) - 1);
+        this.wakeup();
+      });
+  }
+
+  private finishAttempt(state: BatchState): void {
+    state.inFlight = false;
+    const key = keyOf(state.topic, state.partition);
+    const left = (this.partitionRequests.get(key) ?? 1) - 1;
+    if (left > 0) this.partitionRequests.set(key, left);
+    else this.partitionRequests.delete(key);
+  }
+
+  private complete(state: BatchState, result: ProducePartitionResult): void {
+    const baseOffset = this.config.acks === 0 ? -1 : Number(result.baseOffset);
+    const logAppendTime = Number(result.logAppendTime);
+    state.records.forEach((record, index) =>
+      record.result.resolve({
+        topic: state.topic,
+        partition: state.partition,
+        offset: baseOffset >= 0 ? baseOffset + index : -1,
+        timestamp: logAppendTime >= 0 ? logAppendTime : record.timestamp,
+      }),
+    );
+    this.finish(state);
+  }
+
+  private onError(state: BatchState, error: ApiError): void {
+    const nowMs = Date.now();
+    if (METADATA_ERRORS.has(error.errorName)) this.refreshMetadata();
+    const inTime = nowMs < state.createdMs + this.config.deliveryTimeoutMs;
+    // An OUT_OF_ORDER answer behind an earlier batch of the same partition that is still being
+    // retried is a consequence, not a cause: it goes again behind that batch.
+    const behindAnother = error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.hasEarlierUnfinished(state);
+    if ((error.retriable || behindAnother) && inTime && state.attempts <= this.config.retries && !this.closed) {
+      state.nextAttemptMs = nowMs + backoffMs(state.attempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);
+      const key = keyOf(state.topic, state.partition);
+      const queue = this.retryQueues.get(key) ?? [];
+      queue.push(state);
+      queue.sort((a, b) => a.drained!.baseSequence - b.drained!.baseSequence || a.batchId - b.batchId);
+      this.retryQueues.set(key, queue);
+      return;
+    }
+    const reason = !inTime && error.retriable ? new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation (last error ${error.message})`) : error;
+    this.fail(state, reason);
+  }
+
+  private hasEarlierUnfinished(state: BatchState): boolean {
+    const sequence = state.drained!.baseSequence;
+    for (const other of this.batches.values()) {
+      if (other === state || other.topic !== state.topic || other.partition !== state.partition || other.drained === null) continue;
+      if (other.drained.baseSequence < sequence) return true;
+    }
+    return false;
+  }
+
+  private fail(state: BatchState, error: ApiError): void {
+    for (const record of state.records) record.result.reject(error);
+    // A drained idempotent batch that failed leaves a gap in its partition's sequences.
+    if (state.drained !== null && this.config.idempotent) this.identityNeedsBump = true;
+    this.finish(state);
+  }
+
+  private finish(state: BatchState): void {
+    if (!this.batches.delete(state.batchId)) return;
+    if (state.drained !== null) this.accumulator.release(state.batchId);
+    state.done.resolve();
+    for (const waiter of this.memoryWaiters.splice(0)) waiter();
+  }
+
+  /** delivery.timeout.ms for batches that never left (no leader) or wait in the retry queues. */
+  private expire(nowMs: number): void {
+    const cutoff = nowMs - this.config.deliveryTimeoutMs;
+    for (const expired of this.accumulator.expireQueued(cutoff)) {
+      const state = this.batches.get(expired.batchId);
+      if (state === undefined) continue;
+      this.fail(state, new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation without a leader to send to`));
+    }
+    for (const [key, queue] of this.retryQueues) {
+      while (queue.length > 0 && queue[0]!.createdMs <= cutoff) {
+        const state = queue.shift()!;
+        this.fail(state, new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation`));
+      }
+      if (queue.length === 0) this.retryQueues.delete(key);
+    }
+  }
+
+  private refreshMetadata(): void {
+    const nowMs = Date.now();
+    if (this.metadataRefreshing || nowMs - this.lastMetadataRequestMs < this.config.retryBackoffMs) return;
+    this.metadataRefreshing = true;
+    this.lastMetadataRequestMs = nowMs;
+    this.metadata
+      .refresh()
+      .catch(() => undefined)
+      .finally(() => {
+        this.metadataRefreshing = false;
+        this.wakeup();
+      });
+  }
+
+  private failEverything(error: ApiError): void {
+    for (const expired of this.accumulator.expireQueued(Number.MAX_SAFE_INTEGER)) {
+      const state = this.batches.get(expired.batchId);
+      if (state !== undefined) this.fail(state, error);
+    }
+    for (const state of [...this.batches.values()]) {
+      if (state.drained === null || state.inFlight) continue;
+      this.fail(state, error);
+    }
+    this.retryQueues.clear();
+  }
+}
+
+function toApiError(errorName: string, message: string): ApiError {
+  if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, message || errorName);
+  return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${message}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
