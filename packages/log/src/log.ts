@@ -125,10 +125,10 @@ export class PartitionLog {
 
   private constructor(
     readonly dir: string,
-    readonly config: LogConfig,
+    private configValue: LogConfig,
     private readonly clock: Clock,
     private readonly logger: LogLogger,
-    private readonly context: SegmentContext,
+    private readonly context: Mutable<SegmentContext>,
     recovered: ReturnType<typeof recoverLog>,
     statsValue: Mutable<LogStats>,
   ) {
@@ -157,7 +157,7 @@ export class PartitionLog {
       flushes: 0,
       retentionDeletedSegments: 0,
     };
-    const context: SegmentContext = {
+    const context: Mutable<SegmentContext> = {
       config,
       resources: options.resources ?? sharedLogResources(),
       onIndexRebuilt: (file, reason) => {
@@ -183,6 +183,23 @@ export class PartitionLog {
       logger.warn('log recovered with truncation', { dir: options.dir, truncatedBytes: recovered.truncatedBytes, logEndOffset: log.logEndOffset });
     }
     return log;
+  }
+
+  get config(): LogConfig {
+    return this.configValue;
+  }
+
+  /**
+   * Kafka's updateConfig (a topic's configs changed): retention, roll, flush and size limits
+   * apply from the next call that uses them; index sizes (`segment.index.bytes`,
+   * `index.interval.bytes`) keep their current values until the log is reopened, so indexes
+   * already allocated never change shape under an open segment.
+   */
+  updateConfig(config: LogConfig): void {
+    this.ensureOpen();
+    const next = validateLogConfig({ ...config, segmentIndexBytes: this.configValue.segmentIndexBytes, indexIntervalBytes: this.configValue.indexIntervalBytes });
+    this.configValue = next;
+    this.context.config = next;
   }
 
   get logStartOffset(): number {
@@ -382,11 +399,17 @@ export class PartitionLog {
   /**
    * Retention: deletes the oldest closed segments past `retention.ms`, beyond `retention.bytes`,
    * or wholly below the log start offset; moves the log start offset (checkpointed first).
+   * With `maxOffset` (Kafka: the high watermark) only segments wholly below it are candidates:
+   * a segment goes only if the next segment's base offset is <= `maxOffset`.
    * Returns the number of segments deleted.
    */
-  deleteOldSegments(nowMs: number = this.clock.nowMs()): number {
+  deleteOldSegments(nowMs: number = this.clock.nowMs(), options: { readonly maxOffset?: number } = {}): number {
     this.ensureOpen();
-    const closed = this.segments.slice(0, -1);
+    const maxOffset = options.maxOffset ?? Infinity;
+    assert(maxOffset === Infinity || Number.isSafeInteger(maxOffset), `retention bound ${maxOffset} must be an integer`);
+    let closedCount = this.segments.length - 1;
+    while (closedCount > 0 && this.segments[closedCount]!.baseOffset > maxOffset) closedCount--;
+    const closed = this.segments.slice(0, closedCount);
     const candidates: RetentionSegment[] = closed.map((segment) => ({
       baseOffset: segment.baseOffset,
       sizeBytes: segment.sizeBytes,

@@ -296,6 +296,38 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
     reopened.close();
   });
 
+  it('retention with maxOffset (the high watermark) deletes only segments wholly below it', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionMs: 1_000 } });
+    for (let i = 0; i < 8; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now }), { leaderEpoch: 1 }); // 2 per segment
+    expect(log.segmentBaseOffsets()).toEqual([0, 2, 4, 6]);
+    const later = clock.now + 10_000; // every closed segment is past retention.ms
+    expect(log.deleteOldSegments(later, { maxOffset: 0 })).toBe(0);
+    expect(log.deleteOldSegments(later, { maxOffset: 3 })).toBe(1); // [0,1] ends below 3; [2,3] does not end below it
+    expect(log.logStartOffset).toBe(2);
+    expect(log.deleteOldSegments(later, { maxOffset: 4 })).toBe(1); // next base 4 <= 4
+    expect(log.logStartOffset).toBe(4);
+    expect(log.deleteOldSegments(later, { maxOffset: 4 })).toBe(0);
+    // The size rule respects the bound too; without one, all but the active segment go.
+    log.updateConfig({ ...log.config, retentionMs: -1, retentionBytes: 0 });
+    expect(log.deleteOldSegments(later, { maxOffset: 5 })).toBe(0);
+    expect(log.deleteOldSegments(later)).toBe(1);
+    expect(log.segmentBaseOffsets()).toEqual([6]);
+    expect(log.logStartOffset).toBe(6);
+    log.close();
+  });
+
+  it('updateConfig applies new retention and roll settings to an open log, keeping index sizes', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionMs: -1 } });
+    for (let i = 0; i < 4; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now }), { leaderEpoch: 1 });
+    expect(log.deleteOldSegments(clock.now + 10 ** 9)).toBe(0);
+    log.updateConfig({ ...log.config, retentionMs: 1_000, segmentIndexBytes: 4096 });
+    expect(log.config.retentionMs).toBe(1_000);
+    expect(log.config.segmentIndexBytes).toBe(small.segmentIndexBytes);
+    expect(log.deleteOldSegments(clock.now + 10 ** 9)).toBe(1);
+    expect(() => log.updateConfig({ ...log.config, retentionMs: -5 })).toThrow();
+    log.close();
+  });
+
   it('truncates to an offset (whole batches) with indexes and epoch cache, and fully restarts at an offset', () => {
     const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 400, indexIntervalBytes: 0 } });
     for (let i = 0; i < 12; i++) log.append(makeBatch({ records: 2, payloadBytes: 39, maxTimestampMs: 100 * i }), { leaderEpoch: Math.floor(i / 4) });

@@ -389,6 +389,11 @@ export const SLUICE_CONFIG_SCHEMA = {
   'min.insync.replicas': intKey({ doc: 'Replicas that must have a record before acks=all succeeds.', default: 1, min: 1 }),
   'replica.lag.time.max.ms': intKey({ doc: 'A follower not caught up with the leader for this long leaves the ISR.', default: 30_000, min: 1 }),
   'replica.fetch.wait.max.ms': intKey({ doc: 'Longest a follower\'s fetch waits at the leader for new records.', default: 500, min: 0 }),
+  'log.retention.check.interval.ms': intKey({
+    doc: 'How often a broker applies retention (a topic\'s retention.ms and retention.bytes, the log start offset) to its partition logs.',
+    default: 300_000,
+    min: 1,
+  }),
   'message.max.bytes': intKey({ doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).', default: 1024 * 1024 + 12, min: 64 }),
 } satisfies ConfigSchema;
 

@@ -28,6 +28,7 @@ export function brokerNodeOptionsFrom(config: BrokerConfig, clusterId: string, l
     replicaFetchWaitMaxMs: raw['replica.fetch.wait.max.ms'],
     maxMessageBytes: raw['message.max.bytes'],
     minInsyncReplicas: raw['min.insync.replicas'],
+    retentionCheckIntervalMs: raw['log.retention.check.interval.ms'],
     metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
     log: loggers.log,
   };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batch } from './support/local-brokers';
-import { manager } from './support/replica-manager-fixture';
+import { image, manager, withTopicConfigs } from './support/replica-manager-fixture';
 
 describe('ReplicaManager rules', () => {
   let dir: string;
@@ -42,6 +42,70 @@ describe('ReplicaManager rules', () => {
       const result = await m.produce({ acks: -1, timeoutMs: 200, topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }] });
       expect(result.topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
+    } finally {
+      m.stop();
+    }
+  });
+
+  it('retention applies the topic configs (also changed ones) and never deletes at or above the high watermark', async () => {
+    const m = manager(dir, { 'retention.ms': '-1' });
+    try {
+      const replica = m.replica('t', 0)!;
+      expect(replica.log.config.retentionMs).toBe(-1);
+      // Four committed-looking batches of two records, one segment each, then an empty active one.
+      for (let i = 0; i < 4; i++) {
+        expect((await produce(m, 1)).errorName).toBe('');
+        replica.log.roll();
+      }
+      expect(replica.log.segmentBaseOffsets()).toEqual([0, 2, 4, 6, 8]);
+      expect(m.runRetention()).toBe(0);
+
+      // The batches' timestamps (2023) are far past a 1 s retention.ms once the topic says so.
+      m.applyImage(withTopicConfigs(image({ 'retention.ms': '-1' }), { 'retention.ms': '1000' }));
+      expect(replica.log.config.retentionMs).toBe(1_000);
+      // Follower 2 is in the ISR and has fetched nothing: the high watermark is 0, nothing goes.
+      expect(replica.highWatermark).toBe(0);
+      expect(m.runRetention()).toBe(0);
+      expect(replica.log.logStartOffset).toBe(0);
+
+      const followerFetch = async (fetchOffset: number) => {
+        const response = await m.fetch({
+          replicaId: 2,
+          replicaEpoch: 1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: 1 << 20,
+          topics: [{ name: 't', partitions: [{ partition: 0, fetchOffset, currentLeaderEpoch: 0, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+        });
+        return response.topics[0]!.partitions[0]!;
+      };
+      expect((await followerFetch(5)).errorName).toBe('');
+      expect(replica.highWatermark).toBe(5);
+      // Only segments wholly below 5 go: [0,1] and [2,3]; [4,5] holds offset 5 and stays.
+      expect(m.runRetention()).toBe(2);
+      expect(replica.log.logStartOffset).toBe(4);
+      expect(replica.log.segmentBaseOffsets()).toEqual([4, 6, 8]);
+
+      const earliest = m.listOffsets({ topics: [{ name: 't', partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }] });
+      expect(Number(earliest.topics[0]!.partitions[0]!.offset)).toBe(4);
+      const below = await m.fetch({
+        replicaId: -1,
+        replicaEpoch: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        topics: [{ name: 't', partitions: [{ partition: 0, fetchOffset: 2, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+      });
+      expect(below.topics[0]!.partitions[0]!.errorName).toBe('OFFSET_OUT_OF_RANGE');
+      // A follower fetching below the start learns where the log starts now.
+      const tooLow = await followerFetch(2);
+      expect(tooLow.errorName).toBe('OFFSET_OUT_OF_RANGE');
+      expect(Number(tooLow.logStartOffset)).toBe(4);
+
+      expect((await followerFetch(8)).errorName).toBe('');
+      expect(m.runRetention()).toBe(2);
+      expect(replica.log.logStartOffset).toBe(8);
+      expect(m.retentionDeletedSegments).toBe(4);
     } finally {
       m.stop();
     }

@@ -45,6 +45,8 @@ export interface BrokerNodeOptions {
   readonly replicaFetchWaitMaxMs: number;
   readonly maxMessageBytes: number;
   readonly minInsyncReplicas: number;
+  /** Kafka's log.retention.check.interval.ms; default 300000. */
+  readonly retentionCheckIntervalMs?: number;
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
 }
@@ -103,6 +105,7 @@ export class BrokerNode {
       maxMessageBytes: options.maxMessageBytes,
       minInsyncReplicas: options.minInsyncReplicas,
       replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
+      retentionCheckIntervalMs: options.retentionCheckIntervalMs,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
     });
@@ -175,6 +178,18 @@ export class BrokerNode {
         },
         this.health.registration(),
       ],
+    });
+    const replicas = this.replicas;
+    let reportedDeletedSegments = 0;
+    new Counter({
+      name: 'sluice_broker_log_segments_deleted_total',
+      help: 'Log segments deleted by retention on this broker (all partitions).',
+      registers: [registry],
+      collect() {
+        const total = replicas.retentionDeletedSegments;
+        if (total > reportedDeletedSegments) this.inc(total - reportedDeletedSegments);
+        reportedDeletedSegments = total;
+      },
     });
     if (options.metrics !== null) {
       const follower = this.follower;

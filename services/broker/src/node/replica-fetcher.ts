@@ -105,6 +105,31 @@ export class ReplicaFetcher {
     replica.followerHighWatermark = Math.min(replica.followerHighWatermark, offset);
   }
 
+  /**
+   * Kafka's follower maybeIncrementLogStartOffset: the follower moves its log start offset up to
+   * the leader's (retention or DeleteRecords there), never past its own high watermark; its own
+   * retention pass then deletes the segments wholly below it.
+   */
+  private followLogStartOffset(replica: PartitionReplica, leaderLogStartOffset: number): void {
+    if (!Number.isSafeInteger(leaderLogStartOffset)) return;
+    const target = Math.min(leaderLogStartOffset, replica.highWatermark);
+    if (target > replica.log.logStartOffset) replica.log.advanceLogStartOffset(target);
+  }
+
+  /**
+   * Kafka's handleOutOfRangeError for a follower behind the leader's log start offset (retention
+   * there deleted what it still needed): it deletes its log and starts over at the leader's log
+   * start offset. Returns whether it did.
+   */
+  private restartBelowLeaderStart(replica: PartitionReplica, leaderLogStartOffset: number): boolean {
+    if (!Number.isSafeInteger(leaderLogStartOffset) || leaderLogStartOffset <= replica.log.logEndOffset) return false;
+    this.options.log.warn({ partition: replica.key, logEndOffset: replica.log.logEndOffset, leaderLogStartOffset }, 'follower below the leader\'s log start offset; starting over there');
+    replica.log.truncateFullyAndStartAt(leaderLogStartOffset);
+    replica.followerHighWatermark = Math.max(replica.followerHighWatermark, leaderLogStartOffset);
+    replica.changed();
+    return true;
+  }
+
   /** One Fetch round; true when the fetcher should pause (errors only). */
   private async fetchOnce(partitions: PartitionReplica[]): Promise<boolean> {
     if (partitions.length === 0) return true;
@@ -144,6 +169,7 @@ export class ReplicaFetcher {
         // A new leader or epoch, or a truncation, since the request: this answer is stale.
         if (asked === undefined || asked.role !== replica.role || asked.fetchOffset !== replica.log.logEndOffset) continue;
         if (item.errorName !== '') {
+          if (item.errorName === 'OFFSET_OUT_OF_RANGE' && this.restartBelowLeaderStart(replica, Number(item.logStartOffset))) continue;
           if (BACKOFF_ERRORS.has(item.errorName)) backoff = true;
           this.options.log.debug({ partition: replica.key, error: item.errorName, message: item.errorMessage }, 'follower fetch error');
           continue;
@@ -157,6 +183,7 @@ export class ReplicaFetcher {
         if (item.records.length > 0) replica.log.appendAsFollower(item.records);
         const highWatermark = Number(item.highWatermark);
         if (highWatermark >= 0) replica.followerHighWatermark = Math.max(replica.followerHighWatermark, Math.min(highWatermark, replica.log.logEndOffset));
+        this.followLogStartOffset(replica, Number(item.logStartOffset));
         replica.changed();
       }
     }

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { readHighWatermarks, writeHighWatermarks, HIGH_WATERMARK_CHECKPOINT_FILE } from './high-watermark-checkpoint';
-import { defaultLogConfig, LogError, PartitionLog, type LogConfig } from '@sluice/log';
+import { defaultLogConfig, LogError, parseLogConfig, PartitionLog, type LogConfig } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import { ApiError, CorruptRecordError, decodeRecordBatches, iterateBatches } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
@@ -38,6 +38,8 @@ export interface ReplicaManagerOptions {
   readonly maxMessageBytes: number;
   readonly minInsyncReplicas: number;
   readonly replicaLagTimeMaxMs: number;
+  /** Kafka's log.retention.check.interval.ms (default 300000). */
+  readonly retentionCheckIntervalMs?: number;
   /** Sends one AlterPartition item to the controller; resolves with its answer. */
   readonly alterPartition: (replica: PartitionReplica, proposal: AlterPartitionProposal) => Promise<AlterPartitionResult>;
   /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
@@ -51,6 +53,8 @@ const MAX_FETCH_WAIT_MS = 30_000;
 const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 /** Kafka's replica.high.watermark.checkpoint.interval.ms. */
 const HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = 5_000;
+/** Kafka's log.retention.check.interval.ms default. */
+const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
 /** Kafka's producer.id.expiration.check.interval.ms. */
 const PRODUCER_EXPIRY_INTERVAL_MS = 600_000;
 
@@ -68,7 +72,9 @@ export class ReplicaManager {
   private image: MetadataImage | undefined;
   private fencedValue = true;
   private readonly now: () => number;
+  /** Broker-level log settings a topic's configs override. */
   private readonly logConfig: LogConfig;
+  private deletedSegments = 0;
   private timers: NodeJS.Timeout[] = [];
   private lastProducerExpiryMs = 0;
   /** High watermarks read at start (Kafka's replication-offset-checkpoint), by `<topic>-<partition>`. */
@@ -102,6 +108,39 @@ export class ReplicaManager {
     this.timers.push(setInterval(guarded('ISR check', () => this.tick()), Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2))));
     this.timers.push(setInterval(guarded('acks=all expiry', () => this.expireAcks()), 100));
     this.timers.push(setInterval(guarded('high watermark checkpoint', () => this.checkpointHighWatermarks()), HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS));
+    this.timers.push(setInterval(guarded('retention', () => this.runRetention()), this.options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS));
+  }
+
+  /** Segments deleted by retention since start (all partitions), for /metrics. */
+  get retentionDeletedSegments(): number {
+    return this.deletedSegments;
+  }
+
+  /**
+   * One retention pass (Kafka's LogManager cleanupLogs): every local log applies its topic's
+   * retention.ms / retention.bytes and drops segments wholly below its log start offset, but
+   * never a segment holding an offset at or above the replica's high watermark (Kafka deletes a
+   * segment only when the next one's base offset is <= the high watermark): a leader must not
+   * drop records its followers may still need to fetch, nor a follower its uncommitted suffix.
+   * Returns the number of segments deleted.
+   */
+  runRetention(nowMs: number = this.now()): number {
+    let deleted = 0;
+    for (const replica of this.replicas.values()) {
+      if (replica.role.kind === 'offline') continue;
+      const before = replica.log.logStartOffset;
+      try {
+        deleted += replica.log.deleteOldSegments(nowMs, { maxOffset: replica.highWatermark });
+      } catch (error) {
+        this.options.log.error({ partition: replica.key, err: error }, 'retention failed');
+        continue;
+      }
+      if (replica.log.logStartOffset !== before) {
+        this.options.log.info({ partition: replica.key, logStartOffset: replica.log.logStartOffset }, 'retention moved the log start offset');
+      }
+    }
+    this.deletedSegments += deleted;
+    return deleted;
   }
 
   /** Writes every partition's high watermark when one changed since the last write. */
@@ -148,6 +187,7 @@ export class ReplicaManager {
   // ------------------------------------------------------------------ metadata
 
   applyImage(image: MetadataImage): void {
+    const previous = this.image;
     this.image = image;
     const nowMs = this.now();
     const me = this.options.brokerId;
@@ -155,7 +195,10 @@ export class ReplicaManager {
     const ineligible = brokers.filter((b) => b.fenced).map((b) => b.brokerId);
     const brokerEpochs = new Map(brokers.map((b) => [b.brokerId, b.brokerEpoch]));
     let followersChanged = false;
+    // Kafka's dynamic topic configs: an open log takes its topic's changed settings.
+    const configsChanged = previous !== undefined && previous.configs !== image.configs;
     for (const topic of image.topics.topics()) {
+      if (configsChanged) this.updateLogConfigs(topic.name, topic.partitionCount);
       for (let p = 0; p < topic.partitionCount; p++) {
         const reg = topic.partition(p);
         if (reg === undefined || !reg.replicas.includes(me)) continue;
@@ -223,11 +266,41 @@ export class ReplicaManager {
     return Number.isSafeInteger(parsed) && parsed >= 1 ? parsed : this.options.minInsyncReplicas;
   }
 
+  /**
+   * A partition's LogConfig: the broker's, overridden by the topic's configs in the metadata
+   * image (retention.ms, retention.bytes, segment.bytes, max.message.bytes, ...). The controller
+   * validated them; one this log layer still refuses leaves the broker's settings in force.
+   */
+  private logConfigFor(topic: string): LogConfig {
+    const entries = this.image?.configs.resource('topic', topic)?.entries;
+    if (entries === undefined || entries.size === 0) return this.logConfig;
+    try {
+      return parseLogConfig(Object.fromEntries(entries), this.logConfig);
+    } catch (error) {
+      this.options.log.warn({ topic, err: error }, 'topic log configs not applied');
+      return this.logConfig;
+    }
+  }
+
+  private updateLogConfigs(topic: string, partitionCount: number): void {
+    const replicas = Array.from({ length: partitionCount }, (_, p) => this.replicas.get(`${topic}-${p}`)).filter((r) => r !== undefined);
+    if (replicas.length === 0) return;
+    const config = this.logConfigFor(topic);
+    // Index sizes apply when a log is reopened (PartitionLog.updateConfig keeps them).
+    const fields = (Object.keys(config) as (keyof LogConfig)[]).filter((field) => field !== 'segmentIndexBytes' && field !== 'indexIntervalBytes');
+    for (const replica of replicas) {
+      const current = replica.log.config;
+      if (fields.every((field) => current[field] === config[field])) continue;
+      replica.log.updateConfig(config);
+      this.options.log.info({ partition: replica.key, retentionMs: config.retentionMs, retentionBytes: config.retentionBytes }, 'log config updated');
+    }
+  }
+
   private ensureReplica(topic: string, topicId: string, partition: number): PartitionReplica {
     const key = `${topic}-${partition}`;
     let replica = this.replicas.get(key);
     if (replica === undefined) {
-      const log = PartitionLog.open({ dir: join(this.options.logDir, key), config: this.logConfig });
+      const log = PartitionLog.open({ dir: join(this.options.logDir, key), config: this.logConfigFor(topic) });
       replica = new PartitionReplica(topic, topicId, partition, log);
       // Below the checkpointed high watermark everything was committed: a safe truncation floor.
       replica.followerHighWatermark = Math.min(this.checkpointedHighWatermarks.get(key) ?? 0, log.logEndOffset);
@@ -469,7 +542,8 @@ export class ReplicaManager {
           log,
           nowMs,
         );
-        if (outcome.kind === 'error') return failed(outcome.error);
+        // The log start offset tells a follower that fell below it where to start over.
+        if (outcome.kind === 'error') return { ...failed(outcome.error), logStartOffset: log.logStartOffset };
         if (outcome.kind === 'diverging') {
           return {
             partition: p.partition,
