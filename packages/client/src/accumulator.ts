@@ -75,7 +75,6 @@ interface PartitionQueue {
   readonly topicPartition: TopicPartition;
   readonly batches: OpenBatch[];
   inFlight: number;
-  nextSequence: number;
 }
 
 const MAX_SEQUENCE = 0x7fffffff;
@@ -83,6 +82,12 @@ const MAX_SEQUENCE = 0x7fffffff;
 export class RecordAccumulator {
   readonly config: AccumulatorConfig;
   private readonly queues = new Map<string, PartitionQueue>();
+  /**
+   * Next sequence per partition for the current identity. Kept apart from the queues, which are
+   * dropped when a partition goes idle: its sequences must go on where they stopped, not at 0.
+   * One number per partition ever produced to, until the identity changes.
+   */
+  private readonly nextSequences = new Map<string, number>();
   /** Reserved memory of drained, not yet released batches, by batch id. */
   private readonly inFlight = new Map<number, { readonly key: string; readonly reservedBytes: number }>();
   private reservedBytes = 0;
@@ -112,7 +117,7 @@ export class RecordAccumulator {
   setProducerIdentity(identity: ProducerIdentity | null): void {
     if (this.inFlight.size > 0) throw new Error('cannot change the producer identity with batches in flight');
     this.identity = identity;
-    for (const queue of this.queues.values()) queue.nextSequence = 0;
+    this.nextSequences.clear();
   }
 
   append(topicPartition: TopicPartition, record: RecordInput, nowMs: number, options: { abortOnNewBatch?: boolean } = {}): AppendResult {
@@ -153,7 +158,7 @@ export class RecordAccumulator {
     };
     if (batch.estimatedBytes >= batch.reservedBytes) batch.full = true;
     this.reservedBytes += reserve;
-    const target = queue ?? { topicPartition: { ...topicPartition }, batches: [], inFlight: 0, nextSequence: 0 };
+    const target = queue ?? { topicPartition: { ...topicPartition }, batches: [], inFlight: 0 };
     target.batches.push(batch);
     if (queue === undefined) this.queues.set(key, target);
     return { kind: 'appended', batchId: batch.batchId, recordIndex: 0, newBatch: true, batchFull: batch.full };
@@ -194,13 +199,13 @@ export class RecordAccumulator {
       if (queue.inFlight >= this.config.maxInFlightBatchesPerPartition) continue;
       if (drained.length > 0 && requestBytes + first.estimatedBytes > maxRequestSizeBytes) break;
       queue.batches.shift();
-      const baseSequence = this.identity === null ? -1 : queue.nextSequence;
+      const baseSequence = this.identity === null ? -1 : (this.nextSequences.get(key) ?? 0);
       const bytes = encodeRecordBatch({
         compression: this.config.compression,
         records: first.records,
         ...(this.identity === null ? {} : { producerId: this.identity.producerId, producerEpoch: this.identity.producerEpoch, baseSequence }),
       });
-      if (this.identity !== null) queue.nextSequence = wrapSequence(queue.nextSequence + first.records.length);
+      if (this.identity !== null) this.nextSequences.set(key, wrapSequence(baseSequence + first.records.length));
       queue.inFlight++;
       this.inFlight.set(first.batchId, { key, reservedBytes: first.reservedBytes });
       requestBytes += bytes.length;

@@ -194,3 +194,20 @@ describe('RecordAccumulator.expireQueued', () => {
     expect(drained[0]!.baseSequence).toBe(0);
   });
 });
+
+describe('RecordAccumulator sequences', () => {
+  it('go on where they stopped after a partition went idle (its queue was dropped)', () => {
+    const acc = new RecordAccumulator({ lingerMs: 0 });
+    acc.setProducerIdentity({ producerId: 1, producerEpoch: 0 });
+    const tp = { topic: 't', partition: 0 };
+    const record = { key: null, value: Buffer.from('x'), timestamp: 0 };
+    acc.append(tp, record, 0);
+    acc.append(tp, record, 0);
+    const first = acc.drain([tp]);
+    expect(first[0]!.baseSequence).toBe(0);
+    acc.release(first[0]!.batchId);
+    expect(acc.queuedBatches).toBe(0);
+    acc.append(tp, record, 1);
+    expect(acc.drain([tp])[0]!.baseSequence).toBe(2);
+  });
+});
