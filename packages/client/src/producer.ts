@@ -107,6 +107,25 @@ function toBuffer(value: Buffer | string | null | undefined): Buffer | null {
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }
 
+interface PreparedRecord {
+  readonly topic: string;
+  readonly input: RecordInput;
+  readonly partition: number | undefined;
+}
+
+/** Validates and converts a record once, before it waits for anything. */
+function prepareRecord(record: ProducerRecord): PreparedRecord {
+  if (typeof record.topic !== 'string' || record.topic === '') throw new ApiError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic');
+  const timestamp = record.timestamp ?? Date.now();
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new ApiError('INVALID_TIMESTAMP', `timestamp ${timestamp} must be a non-negative integer of ms`);
+  if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0)) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${record.partition} is not a partition number`);
+  return {
+    topic: record.topic,
+    input: { key: toBuffer(record.key), value: toBuffer(record.value), headers: toHeaders(record.headers), timestamp },
+    partition: record.partition,
+  };
+}
+
 function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
   if (headers === undefined) return [];
   if (Array.isArray(headers)) return [...(headers as readonly RecordHeader[])];
@@ -125,6 +144,9 @@ export class Producer {
   private readonly partitionRequests = new Map<string, number>();
   private readonly brokerRequests = new Map<number, number>();
   private readonly memoryWaiters: (() => void)[] = [];
+  /** send() calls waiting for metadata or memory; while any wait, later sends queue behind them. */
+  private blockedSends = 0;
+  private sendChain: Promise<void> = Promise.resolve();
   private identity: ProducerIdentity | null = null;
   private identityNeedsBump = false;
   private wake: (() => void) | null = null;
@@ -159,45 +181,77 @@ export class Producer {
     };
   }
 
-  /** Sends one record; resolves with its partition and offset once acknowledged as `acks` says. */
-  async send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer is closed');
-    if (typeof record.topic !== 'string' || record.topic === '') throw new ApiError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic');
+  /**
+   * Sends one record; resolves with its partition and offset once acknowledged as `acks` says.
+   *
+   * Records are appended in call order, so one caller's records to a partition keep their order
+   * even when some send() calls must wait (for the topic's metadata or for buffer memory): while
+   * any send waits, later ones queue behind it instead of overtaking it.
+   */
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    let prepared: PreparedRecord;
+    try {
+      if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer is closed');
+      prepared = prepareRecord(record);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.blockedSends === 0) {
+      try {
+        const appended = this.tryAppend(prepared);
+        if (appended !== 'blocked') return appended;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    this.blockedSends++;
     const deadline = Date.now() + this.config.maxBlockMs;
-    const topic = await this.waitForTopic(record.topic, deadline);
-    const key = toBuffer(record.key);
-    const timestamp = record.timestamp ?? Date.now();
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new ApiError('INVALID_TIMESTAMP', `timestamp ${timestamp} must be a non-negative integer of ms`);
-    const input: RecordInput = { key, value: toBuffer(record.value), headers: toHeaders(record.headers), timestamp };
+    // Wrapped in an object so the outer promise settles when the record is appended, not acknowledged.
+    const turn = this.sendChain.then(() => this.appendBlocking(prepared, deadline)).finally(() => this.blockedSends--);
+    this.sendChain = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn.then((appended) => appended.result);
+  }
+
+  /** Appends now, or says `blocked` (topic not known yet, or no buffer memory) having changed nothing. */
+  private tryAppend(prepared: PreparedRecord): Promise<RecordMetadata> | 'blocked' {
+    const { topic, input } = prepared;
+    if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer was closed while send() waited');
     const availability = this.metadata.partitionsForPartitioner(topic);
-    if (availability === undefined) throw this.metadata.topicError(topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} left the metadata`);
+    if (availability === undefined) return 'blocked';
     let partition: number;
     try {
-      partition = this.partitioner.partition({ topic, key, partition: record.partition ?? null }, availability);
+      partition = prepared.partition ?? this.partitioner.partition({ topic, key: input.key, partition: null }, availability);
+      if (!Number.isInteger(partition) || partition < 0 || partition >= availability.length) throw new RangeError(`partition ${partition} is outside 0..${availability.length - 1} of topic ${topic}`);
     } catch (error) {
       throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', (error as Error).message);
     }
-    const sticky = record.partition === undefined && key === null && this.partitioner.kind === 'sticky';
+    const sticky = prepared.partition === undefined && input.key === null && this.partitioner.kind === 'sticky';
+    let result = this.accumulator.append({ topic, partition }, input, Date.now(), { abortOnNewBatch: sticky });
+    if (result.kind === 'abort-for-new-batch') {
+      partition = this.partitioner.onNewBatch(topic, availability, partition);
+      result = this.accumulator.append({ topic, partition }, input, Date.now());
+      if (result.kind === 'abort-for-new-batch') throw new Error('the accumulator asked to abort twice');
+    }
+    if (result.kind === 'error') throw result.error;
+    if (result.kind === 'buffer-full') {
+      this.wakeup();
+      return 'blocked';
+    }
+    return this.track(result.batchId, result.newBatch, result.batchFull, topic, partition, input.timestamp);
+  }
+
+  private async appendBlocking(prepared: PreparedRecord, deadline: number): Promise<{ result: Promise<RecordMetadata> }> {
+    await this.waitForTopic(prepared.topic, deadline);
     for (;;) {
-      if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer was closed while send() waited');
-      const result = this.accumulator.append({ topic, partition }, input, Date.now(), { abortOnNewBatch: sticky });
-      if (result.kind === 'abort-for-new-batch') {
-        partition = this.partitioner.onNewBatch(topic, availability, partition);
-        const retried = this.accumulator.append({ topic, partition }, input, Date.now());
-        if (retried.kind === 'appended') return this.track(retried.batchId, retried.newBatch, retried.batchFull, topic, partition, timestamp);
-        if (retried.kind === 'error') throw retried.error;
-        if (retried.kind === 'buffer-full') {
-          await this.waitForMemory(deadline, retried.requiredBytes);
-          continue;
-        }
-        throw new Error('the accumulator asked to abort twice');
+      const appended = this.tryAppend(prepared);
+      if (appended !== 'blocked') return { result: appended };
+      if (this.metadata.partitionsForPartitioner(prepared.topic) === undefined) {
+        throw this.metadata.topicError(prepared.topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${prepared.topic} left the metadata`);
       }
-      if (result.kind === 'error') throw result.error;
-      if (result.kind === 'buffer-full') {
-        await this.waitForMemory(deadline, result.requiredBytes);
-        continue;
-      }
-      return this.track(result.batchId, result.newBatch, result.batchFull, topic, partition, timestamp);
+      await this.waitForMemory(deadline);
     }
   }
 
@@ -268,10 +322,10 @@ export class Producer {
     }
   }
 
-  private async waitForMemory(deadline: number, requiredBytes: number): Promise<void> {
+  private async waitForMemory(deadline: number): Promise<void> {
     this.wakeup();
     const left = deadline - Date.now();
-    if (left <= 0) throw new ApiError('REQUEST_TIMED_OUT', `buffer.memory full: ${requiredBytes} bytes not available within max.block.ms ${this.config.maxBlockMs}`);
+    if (left <= 0) throw new ApiError('REQUEST_TIMED_OUT', `buffer.memory ${this.config.accumulator.bufferMemoryBytes} bytes stayed full for max.block.ms ${this.config.maxBlockMs}`);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, left);
       this.memoryWaiters.push(() => {
