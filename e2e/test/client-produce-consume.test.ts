@@ -127,6 +127,11 @@ describe('client Producer and Consumer against real brokers', () => {
       expect((await consumer.poll(2_000))[0]?.value?.toString()).toBe('v73');
       await consumer.seekToTimestamp(base + 10_000_000);
       expect(await consumer.position(tp)).toBe(100);
+      // The Admin asks the same leaders (brokers found through the controller).
+      expect((await admin.listOffsets([tp], 'earliest')).get(Consumer.key(tp))?.offset).toBe(0);
+      expect((await admin.listOffsets([tp], 'latest')).get(Consumer.key(tp))?.offset).toBe(100);
+      expect((await admin.listOffsets([tp], { timestampMs: base + 72_500 })).get(Consumer.key(tp))).toEqual({ offset: 73, timestamp: base + 73_000 });
+      await expect(admin.listOffsets([{ topic, partition: 5 }], 'latest')).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
     } finally {
       consumer.close();
     }

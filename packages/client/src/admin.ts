@@ -8,7 +8,10 @@
  * ...) reject with that item's error instead.
  */
 import { ApiError, isApiErrorName } from '@sluice/protocol';
+import type { TopicPartition } from './accumulator';
+import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
 import type { ControllerChannelOptions } from './controller-channel';
 
 export interface AdminOptions extends ControllerChannelOptions {
@@ -191,11 +194,17 @@ function firstResult<T extends { error?: ApiError }>(results: readonly T[], what
   return result;
 }
 
+export type OffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number };
+
 export class Admin {
   private readonly channel: ControllerChannel;
+  /** Brokers' metadata for ListOffsets, built on first use from DescribeCluster. */
+  private brokerMetadata: ClusterMetadata | undefined;
+  private readonly timeoutMs: number;
 
   constructor(options: AdminOptions) {
     this.channel = new ControllerChannel(options.bootstrap, options);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   /** Redirects followed and retries made so far (NOT_CONTROLLER, unreachable nodes). */
@@ -336,7 +345,27 @@ export class Admin {
   }
 
   /** Closes every channel; calls after this reject. */
+  /**
+   * Kafka's Admin.listOffsets: per partition, the earliest offset, the latest (the high
+   * watermark), or the first offset at or after a timestamp (-1 when none is), asked of the
+   * partition leaders. The brokers are found through the controller's DescribeCluster.
+   */
+  async listOffsets(topicPartitions: readonly TopicPartition[], spec: OffsetSpec): Promise<Map<string, OffsetAndTimestamp>> {
+    const timestamp = spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestampMs;
+    if (typeof spec === 'object' && (!Number.isSafeInteger(timestamp) || timestamp < 0)) throw new ApiError('INVALID_REQUEST', `timestamp ${timestamp} must be a non-negative integer of ms`);
+    if (this.brokerMetadata === undefined) {
+      const cluster = await this.describeCluster();
+      const addresses = cluster.brokers
+        .filter((broker) => !broker.fenced)
+        .flatMap((broker) => broker.listeners.slice(0, 1).map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`));
+      if (addresses.length === 0) throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
+      this.brokerMetadata = new ClusterMetadata({ bootstrap: addresses, requestTimeoutMs: Math.min(this.timeoutMs, 10_000) });
+    }
+    return listOffsets(this.brokerMetadata, topicPartitions, timestamp, { requestTimeoutMs: this.timeoutMs, retryBackoffMs: 100, retryBackoffMaxMs: 1_000 });
+  }
+
   close(): void {
     this.channel.close();
+    this.brokerMetadata?.close();
   }
 }

@@ -14,12 +14,14 @@
  * - Leader moves (NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, unreachable broker) refresh the
  *   metadata and fetch again from the new leader after a backoff; positions are kept.
  */
-import { ApiError, decodeRecordBatch, isApiErrorName, iterateBatches, type RecordHeader } from '@sluice/protocol';
+import { ApiError, decodeRecordBatch, iterateBatches, type RecordHeader } from '@sluice/protocol';
 import { fromGrpcError } from '@sluice/runtime/dist/errors';
 import { callUnary } from '@sluice/runtime/dist/grpc';
 import type { TopicPartition } from './accumulator';
-import type { FetchPartitionResult, FetchResponse, ListOffsetsResponse } from './broker-api';
+import type { FetchPartitionResult, FetchResponse } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
+import { apiErrorFromName } from './errors';
+import { listOffsets, topicPartitionKey as keyOf, type OffsetAndTimestamp } from './list-offsets';
 import { backoffMs } from './producer-config';
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
@@ -63,12 +65,6 @@ export interface ConsumerRecord {
   readonly headers: readonly RecordHeader[];
 }
 
-export interface OffsetAndTimestamp {
-  /** -1: no record at or after the timestamp. */
-  readonly offset: number;
-  readonly timestamp: number;
-}
-
 type Position = { readonly kind: 'offset'; readonly offset: number } | { readonly kind: 'reset'; readonly strategy: 'earliest' | 'latest' } | { readonly kind: 'unknown' };
 
 interface PartitionState {
@@ -88,14 +84,6 @@ interface PartitionState {
 
 const LEADER_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS']);
 
-function keyOf(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
-function toApiError(errorName: string, message: string): ApiError {
-  if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, message || errorName);
-  return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${message}`);
-}
 
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   readonly metadata: ClusterMetadata;
@@ -247,73 +235,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return keyOf(topicPartition.topic, topicPartition.partition);
   }
 
-  /**
-   * ListOffsets for each partition at its leader (-2 earliest, -1 latest, else a timestamp),
-   * retrying leader moves until request.timeout.ms.
-   */
-  private async listOffsets(topicPartitions: readonly TopicPartition[], timestamp: number): Promise<Map<string, OffsetAndTimestamp>> {
-    const deadline = Date.now() + this.requestTimeoutMs;
-    const results = new Map<string, OffsetAndTimestamp>();
-    let todo = [...new Map(topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), tp])).values()];
-    let lastError: ApiError | undefined;
-    for (let attempt = 1; todo.length > 0; attempt++) {
-      await this.ensureMetadata(todo.map((tp) => tp.topic));
-      const byBroker = new Map<string, TopicPartition[]>();
-      const retry: TopicPartition[] = [];
-      for (const tp of todo) {
-        const known = this.metadata.topic(tp.topic);
-        if (known === undefined) throw this.metadata.topicError(tp.topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} does not exist`);
-        if (tp.partition >= known.partitions.length) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} has no partition ${tp.partition} (it has ${known.partitions.length})`);
-        const leader = this.metadata.leaderFor(tp.topic, tp.partition);
-        if (leader === undefined) {
-          retry.push(tp);
-          lastError = new ApiError('LEADER_NOT_AVAILABLE', `${tp.topic}-${tp.partition} has no leader`);
-          continue;
-        }
-        const list = byBroker.get(leader.address) ?? [];
-        list.push(tp);
-        byBroker.set(leader.address, list);
-      }
-      await Promise.all(
-        [...byBroker].map(async ([address, list]) => {
-          const topics = new Map<string, { partition: number; timestamp: number; currentLeaderEpoch: number }[]>();
-          for (const tp of list) {
-            const entry = topics.get(tp.topic) ?? [];
-            entry.push({ partition: tp.partition, timestamp, currentLeaderEpoch: this.metadata.leaderFor(tp.topic, tp.partition)?.leaderEpoch ?? -1 });
-            topics.set(tp.topic, entry);
-          }
-          try {
-            const answer = await callUnary<ListOffsetsResponse>(this.metadata.client(address), 'ListOffsets', { topics: [...topics].map(([name, partitions]) => ({ name, partitions })) }, {
-              timeoutMs: Math.max(1, Math.min(this.requestTimeoutMs, deadline - Date.now())),
-            });
-            for (const topic of answer.topics) {
-              for (const p of topic.partitions) {
-                const tp = { topic: topic.name, partition: p.partition };
-                if (p.errorName === '' || p.errorName === 'NONE') {
-                  results.set(keyOf(tp.topic, tp.partition), { offset: Number(p.offset), timestamp: Number(p.timestamp) });
-                  continue;
-                }
-                const error = toApiError(p.errorName, p.errorMessage);
-                if (!error.retriable) throw error;
-                lastError = error;
-                retry.push(tp);
-              }
-            }
-          } catch (error) {
-            const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-            if (!apiError.retriable) throw apiError;
-            lastError = apiError;
-            retry.push(...list);
-          }
-        }),
-      );
-      todo = retry.filter((tp) => !results.has(keyOf(tp.topic, tp.partition)));
-      if (todo.length === 0) break;
-      if (Date.now() >= deadline || this.closed) throw lastError ?? new ApiError('REQUEST_TIMED_OUT', `ListOffsets did not complete within ${this.requestTimeoutMs} ms`);
-      await this.refreshMetadata();
-      await sleep(Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs)));
-    }
-    return results;
+  private listOffsets(topicPartitions: readonly TopicPartition[], timestamp: number): Promise<Map<string, OffsetAndTimestamp>> {
+    return listOffsets(this.metadata, topicPartitions, timestamp, {
+      requestTimeoutMs: this.requestTimeoutMs,
+      retryBackoffMs: this.retryBackoffMs,
+      retryBackoffMaxMs: this.retryBackoffMaxMs,
+      isClosed: () => this.closed,
+    });
   }
 
   // ------------------------------------------------------------------ poll
@@ -495,7 +423,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private onFetched(state: PartitionState, fetchOffset: number, result: FetchPartitionResult): void {
     const { topic, partition } = state.topicPartition;
     if (result.errorName !== '' && result.errorName !== 'NONE') {
-      const error = toApiError(result.errorName, result.errorMessage);
+      const error = apiErrorFromName(result.errorName, result.errorMessage);
       if (error.errorName === 'OFFSET_OUT_OF_RANGE') {
         if (this.autoOffsetReset === 'none') state.error = new ApiError('OFFSET_OUT_OF_RANGE', `${topic}-${partition}: offset ${fetchOffset} is out of range (${error.message}) and auto.offset.reset is none`);
         else this.setPosition(state, { kind: 'reset', strategy: this.autoOffsetReset });
@@ -550,10 +478,6 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (records.length === 0) state.position = { kind: 'offset', offset: nextFetchOffset };
   }
 
-  private async ensureMetadata(topics: readonly string[]): Promise<void> {
-    if (topics.some((topic) => this.metadata.topic(topic) === undefined)) await this.metadata.refresh(topics);
-  }
-
   private refreshMetadata(): Promise<void> {
     this.metadataRefresh ??= this.metadata
       .refresh(this.assignment().map((tp) => tp.topic))
@@ -575,8 +499,4 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.notify();
     this.metadata.close();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,7 @@
  * Errors the client adds on top of @sluice/protocol's Kafka-named ApiError. Every error a client
  * call rejects with is an ApiError, so `error.errorName` and `error.retriable` always apply.
  */
-import { ApiError } from '@sluice/protocol';
+import { ApiError, isApiErrorName } from '@sluice/protocol';
 
 /**
  * No controller in the bootstrap list answered within the call's time bound (all unreachable,
@@ -39,4 +39,10 @@ export function errorReason(error: ApiError): string {
 /** What a user should read: `NAME: reason`, or just the reason when no controller was reachable. */
 export function describeApiError(error: ApiError): string {
   return error instanceof NoControllerReachableError ? error.reason : error.message;
+}
+
+/** The ApiError for a Kafka error name a broker answered with (unknown names are UNKNOWN_SERVER_ERROR). */
+export function apiErrorFromName(errorName: string, message: string): ApiError {
+  if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, message || errorName);
+  return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${message}`);
 }

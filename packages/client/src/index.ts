@@ -11,3 +11,4 @@ export * from './cluster-metadata';
 export * from './producer-config';
 export * from './producer';
 export * from './consumer';
+export * from './list-offsets';

@@ -20,12 +20,13 @@
  *   `max.block.ms` for memory (or for the topic's metadata), then fails with REQUEST_TIMED_OUT
  *   (Kafka's TimeoutException).
  */
-import { ApiError, isApiErrorName, type RecordHeader, type RecordInput } from '@sluice/protocol';
+import { ApiError, type RecordHeader, type RecordInput } from '@sluice/protocol';
 import { fromGrpcError } from '@sluice/runtime/dist/errors';
 import { callUnary } from '@sluice/runtime/dist/grpc';
 import { RecordAccumulator, type DrainedBatch, type ProducerIdentity, type TopicPartition } from './accumulator';
 import type { InitProducerIdResponse, ProducePartitionResult, ProduceResponse } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
+import { apiErrorFromName } from './errors';
 import { Partitioner } from './partitioner';
 import { backoffMs, resolveProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config';
 
@@ -501,7 +502,7 @@ export class Producer {
             this.finishAttempt(state);
             if (result === undefined) this.onError(state, new ApiError('UNKNOWN_SERVER_ERROR', `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`));
             else if (result.errorName === '' || result.errorName === 'NONE' || result.errorName === 'DUPLICATE_SEQUENCE_NUMBER') this.complete(state, result);
-            else this.onError(state, toApiError(result.errorName, result.errorMessage));
+            else this.onError(state, apiErrorFromName(result.errorName, result.errorMessage));
           }
         },
         (error: unknown) => {
@@ -628,10 +629,6 @@ export class Producer {
   }
 }
 
-function toApiError(errorName: string, message: string): ApiError {
-  if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, message || errorName);
-  return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${message}`);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
