@@ -285,7 +285,8 @@ export class Producer {
     this.closed = true;
     this.wakeup();
     await this.loop;
-    this.failEverything(new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`));
+    // As Kafka's close(timeout): what is still unanswered fails now; a late answer changes nothing.
+    this.failEverything(new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`), { includeInFlight: true });
     this.metadata.close();
   }
 
@@ -616,13 +617,13 @@ export class Producer {
       });
   }
 
-  private failEverything(error: ApiError): void {
+  private failEverything(error: ApiError, options: { includeInFlight?: boolean } = {}): void {
     for (const expired of this.accumulator.expireQueued(Number.MAX_SAFE_INTEGER)) {
       const state = this.batches.get(expired.batchId);
       if (state !== undefined) this.fail(state, error);
     }
     for (const state of [...this.batches.values()]) {
-      if (state.drained === null || state.inFlight) continue;
+      if (state.drained === null || (state.inFlight && options.includeInFlight !== true)) continue;
       this.fail(state, error);
     }
     this.retryQueues.clear();

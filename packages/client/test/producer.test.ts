@@ -1,0 +1,217 @@
+/**
+ * The Producer against a scripted fake broker (a real grpc-js server on loopback serving
+ * Metadata, InitProducerId and Produce): retries after retriable errors keep the batch's bytes
+ * and sequence, an OUT_OF_ORDER answer behind a retried batch is retried behind it, a batch that
+ * never gets an answer expires at delivery.timeout.ms with a named error, buffer.memory blocks
+ * send() up to max.block.ms, and bad configurations are INVALID_CONFIG.
+ */
+import { ApiError, decodeRecordBatches } from '@sluice/protocol';
+import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
+import { brokerServiceDefinition, type ProducePartitionResult, type ProduceRequest, type ProduceResponse } from '../src/broker-api';
+import { Producer } from '../src/producer';
+import { resolveProducerConfig } from '../src/producer-config';
+
+interface Received {
+  readonly partition: number;
+  readonly baseSequence: number;
+  readonly producerEpoch: number;
+  readonly values: string[];
+}
+
+type Script = (received: Received, attempt: number, broker: FakeBroker) => Partial<ProducePartitionResult> | 'hang';
+
+class FakeBroker {
+  readonly received: Received[] = [];
+  /** Next offset per partition, and the offset each accepted sequence got (a real leader's dedup). */
+  private readonly logEnd = new Map<number, number>();
+  private readonly offsetBySequence = new Map<string, number>();
+  private readonly nextSequence = new Map<number, number>();
+  private releaseHung: () => void = () => undefined;
+  private readonly hung = new Promise<void>((resolve) => (this.releaseHung = resolve));
+  private readonly attempts = new Map<string, number>();
+  initCalls: { producerId: number; producerEpoch: number }[] = [];
+  private server!: StartedGrpcServer;
+
+  constructor(private readonly script: Script) {}
+
+  get address(): string {
+    return this.server.address;
+  }
+
+  async start(): Promise<void> {
+    const port = (): number => this.server.port;
+    this.server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      services: [
+        {
+          definition: brokerServiceDefinition(),
+          implementation: {
+            Metadata: unaryHandler(() => ({
+              clusterId: 'fake',
+              metadataOffset: 1,
+              brokers: [{ brokerId: 1, listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: port() }], rack: '' }],
+              topics: [{ name: 't', topicId: 'id', errorName: '', errorMessage: '', partitions: [0, 1].map((partition) => ({ partition, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1] })) }],
+            })),
+            InitProducerId: unaryHandler((request: { producerId: string; producerEpoch: number }) => {
+              this.initCalls.push({ producerId: Number(request.producerId), producerEpoch: request.producerEpoch });
+              return Number(request.producerId) < 0 ? { producerId: 42, producerEpoch: 0 } : { producerId: 42, producerEpoch: request.producerEpoch + 1 };
+            }),
+            Produce: unaryHandler(async (request: ProduceRequest): Promise<ProduceResponse> => {
+              const topics: ProduceResponse['topics'] = [];
+              let hang = false;
+              for (const topic of request.topics) {
+                const partitions: ProducePartitionResult[] = [];
+                for (const p of topic.partitions) {
+                  const batch = decodeRecordBatches(p.records)[0]!;
+                  const received = { partition: p.partition, baseSequence: batch.baseSequence, producerEpoch: batch.producerEpoch, values: batch.records.map((r) => r.value!.toString()) };
+                  this.received.push(received);
+                  const key = `${p.partition}/${batch.baseSequence}/${batch.producerEpoch}`;
+                  const attempt = (this.attempts.get(key) ?? 0) + 1;
+                  this.attempts.set(key, attempt);
+                  const scripted = this.script(received, attempt, this);
+                  if (scripted === 'hang') {
+                    hang = true;
+                    continue;
+                  }
+                  if (scripted.errorName !== undefined && scripted.errorName !== '') {
+                    partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset: -1, logAppendTime: -1, logStartOffset: 0, ...scripted });
+                    continue;
+                  }
+                  // Sequence rules of a real leader: a duplicate gets its first offsets, a gap is refused.
+                  const expected = this.nextSequence.get(p.partition) ?? 0;
+                  const sequenceKey = `${p.partition}/${batch.producerEpoch}/${batch.baseSequence}`;
+                  let baseOffset = this.offsetBySequence.get(sequenceKey) ?? -1;
+                  if (baseOffset < 0 && batch.baseSequence !== expected && !(batch.baseSequence === 0 && batch.producerEpoch > 0)) {
+                    partitions.push({ partition: p.partition, errorName: 'OUT_OF_ORDER_SEQUENCE_NUMBER', errorMessage: `expected ${expected}`, baseOffset: -1, logAppendTime: -1, logStartOffset: 0 });
+                    continue;
+                  }
+                  if (baseOffset < 0) {
+                    baseOffset = this.logEnd.get(p.partition) ?? 0;
+                    this.logEnd.set(p.partition, baseOffset + batch.records.length);
+                    this.offsetBySequence.set(sequenceKey, baseOffset);
+                    this.nextSequence.set(p.partition, batch.baseSequence + batch.records.length);
+                  }
+                  partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset, logAppendTime: -1, logStartOffset: 0 });
+                }
+                topics.push({ name: topic.name, partitions });
+              }
+              if (hang) await this.hung;
+              return { topics };
+            }),
+          },
+        },
+      ],
+    });
+  }
+
+  stop(): Promise<void> {
+    this.releaseHung();
+    return this.server.stop(100);
+  }
+}
+
+async function withBroker(script: Script, body: (broker: FakeBroker) => Promise<void>): Promise<void> {
+  const broker = new FakeBroker(script);
+  await broker.start();
+  try {
+    await body(broker);
+  } finally {
+    await broker.stop();
+  }
+}
+
+describe('Producer against a scripted broker', () => {
+  it('retries a NOT_LEADER_OR_FOLLOWER batch with the same sequence and resolves with the offsets', async () => {
+    await withBroker(
+      (received, attempt) => (received.baseSequence === 0 && attempt === 1 ? { errorName: 'NOT_LEADER_OR_FOLLOWER', errorMessage: 'moved' } : {}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, retryBackoffMs: 10 });
+        const sent = await Promise.all(['a', 'b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })));
+        await producer.close();
+        expect(sent.map((m) => m.offset)).toEqual([0, 1, 2]);
+        const first = broker.received.filter((r) => r.values.includes('a'));
+        expect(first.length).toBe(2);
+        expect(first.every((r) => r.baseSequence === 0 && r.producerEpoch === 0)).toBe(true);
+        expect(producer.stats()).toMatchObject({ producerId: 42, producerEpoch: 0, epochBumps: 0 });
+        expect(producer.stats().retries).toBeGreaterThanOrEqual(1);
+      },
+    );
+  });
+
+  it('retries OUT_OF_ORDER batches behind the earlier batch that failed, in sequence order', async () => {
+    await withBroker(
+      // The first batch times out once; the leader then refuses the later ones as out of order.
+      (received, attempt) => (received.baseSequence === 0 && attempt === 1 ? { errorName: 'REQUEST_TIMED_OUT', errorMessage: 'slow' } : {}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, retryBackoffMs: 10 });
+        const values = Array.from({ length: 12 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
+        const sent = await Promise.all(values.map((value) => producer.send({ topic: 't', partition: 1, value })));
+        await producer.close();
+        // Offsets in send order, the first batch in twice (failed, then accepted), no epoch bump.
+        expect(sent.map((m) => m.offset)).toEqual(values.map((_, i) => i));
+        expect(broker.received.filter((r) => r.values.includes('value-000')).length).toBe(2);
+        expect(producer.stats().epochBumps).toBe(0);
+      },
+    );
+  });
+
+  it('expires a batch that gets no answer at delivery.timeout.ms, then bumps the epoch before new sequences', async () => {
+    await withBroker(
+      (received) => (received.values.includes('stuck') ? 'hang' : {}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, requestTimeoutMs: 300, deliveryTimeoutMs: 400, retryBackoffMs: 10 });
+        await expect(producer.send({ topic: 't', partition: 0, value: 'stuck' })).rejects.toMatchObject({ errorName: 'REQUEST_TIMED_OUT' });
+        const after = await producer.send({ topic: 't', partition: 0, value: 'after' });
+        expect(after.offset).toBe(0);
+        const last = broker.received.at(-1)!;
+        expect(last).toMatchObject({ values: ['after'], baseSequence: 0, producerEpoch: 1 });
+        expect(broker.initCalls).toEqual([
+          { producerId: -1, producerEpoch: -1 },
+          { producerId: 42, producerEpoch: 0 },
+        ]);
+        await producer.close({ timeoutMs: 1_000 });
+      },
+    );
+  });
+
+  it('blocks send() on a full buffer.memory for max.block.ms, then fails it with a named error', async () => {
+    await withBroker(
+      () => 'hang',
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 1_024, bufferMemoryBytes: 2_048, maxBlockMs: 200, requestTimeoutMs: 5_000, deliveryTimeoutMs: 6_000 });
+        const stuck = [producer.send({ topic: 't', partition: 0, value: 'x' }), producer.send({ topic: 't', partition: 1, value: 'y' })];
+        for (const p of stuck) p.catch(() => undefined);
+        const startedMs = Date.now();
+        await expect(producer.send({ topic: 't', partition: 0, value: Buffer.alloc(900) })).rejects.toMatchObject({ errorName: 'REQUEST_TIMED_OUT' });
+        expect(Date.now() - startedMs).toBeGreaterThanOrEqual(150);
+        await producer.close({ timeoutMs: 100 });
+        await expect(stuck[0]).rejects.toBeInstanceOf(ApiError);
+      },
+    );
+  });
+});
+
+describe('producer configuration', () => {
+  it('has Kafka 4 defaults and refuses what Kafka refuses', () => {
+    const config = resolveProducerConfig({ bootstrap: 'h:1' });
+    expect(config).toMatchObject({ acks: -1, idempotent: true, retries: 2_147_483_647, deliveryTimeoutMs: 120_000, requestTimeoutMs: 30_000, maxBlockMs: 60_000 });
+    expect(config.accumulator).toMatchObject({ lingerMs: 5, batchSizeBytes: 16_384, bufferMemoryBytes: 33_554_432 });
+    // acks=1 without asking for idempotence turns it off; asking for both is an error.
+    expect(resolveProducerConfig({ bootstrap: 'h:1', acks: 1 }).idempotent).toBe(false);
+    const invalid = (options: Parameters<typeof resolveProducerConfig>[0]): unknown => {
+      try {
+        resolveProducerConfig(options);
+        return 'accepted';
+      } catch (error) {
+        return (error as ApiError).errorName;
+      }
+    };
+    expect(invalid({ bootstrap: 'h:1', acks: 0, enableIdempotence: true })).toBe('INVALID_CONFIG');
+    expect(invalid({ bootstrap: 'h:1', maxInFlightRequestsPerConnection: 6 })).toBe('INVALID_CONFIG');
+    expect(invalid({ bootstrap: 'h:1', compression: 'brotli' as 'gzip' })).toBe('INVALID_CONFIG');
+    expect(invalid({ bootstrap: 'h:1', lingerMs: -1 })).toBe('INVALID_CONFIG');
+    expect(invalid({ bootstrap: 'h:1', deliveryTimeoutMs: 1_000 })).toBe('INVALID_CONFIG');
+    expect(invalid({ bootstrap: 'h:1', acks: 2 as 1 })).toBe('INVALID_CONFIG');
+  });
+});
