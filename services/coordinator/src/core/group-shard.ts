@@ -1,0 +1,605 @@
+/**
+ * The groups of one `__consumer_offsets` partition, as one coordinator owns them: the KIP-848
+ * heartbeat (join, leave, reconcile), session and rebalance timeouts, offset commits and
+ * fetches, describe/list/delete. Pure: time comes in as `nowMs`, topics as a lookup; every
+ * operation answers `{ records, response }`, having already replayed the records into memory.
+ * The shell writes the records (acks=all) and only then sends the response; if the write fails
+ * it reloads the partition from the log, which undoes them.
+ */
+import { ApiError } from '@sluice/protocol';
+import type { AssignmentMemberSpec, PartitionAssignor } from './assignor';
+import { ConsumerGroup, NEW_MEMBER_ASSIGNMENT, STATIC_MEMBER_LEFT_EPOCH, type ConsumerGroupState } from './consumer-group';
+import type { GroupRecord, MemberSubscriptionValue, OffsetCommitValue } from './group-records';
+import { reconcile, type MemberAssignment, type MemberState } from './reconciliation';
+import { equalTopicPartitions, fromList, NO_PARTITIONS, toSortedList, type TopicPartitions } from './topic-partitions';
+
+export interface GroupShardConfig {
+  /** group.consumer.session.timeout.ms (Kafka default 45000). */
+  readonly sessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms (Kafka default 5000). */
+  readonly heartbeatIntervalMs: number;
+  /** group.consumer.max.size. */
+  readonly maxGroupSize: number;
+  /** Assignors by name; the first is the default (group.consumer.assignors). */
+  readonly assignors: readonly PartitionAssignor[];
+  /** offset.metadata.max.bytes (Kafka default 4096). */
+  readonly maxOffsetMetadataBytes: number;
+}
+
+export const DEFAULT_GROUP_SHARD_CONFIG: Omit<GroupShardConfig, 'assignors'> = {
+  sessionTimeoutMs: 45_000,
+  heartbeatIntervalMs: 5_000,
+  maxGroupSize: 2_147_483_647,
+  maxOffsetMetadataBytes: 4_096,
+};
+
+/** Partition counts of existing topics, by name. */
+export interface TopicsView {
+  partitionCount(topic: string): number | undefined;
+  topicNames(): Iterable<string>;
+}
+
+export interface HeartbeatRequest {
+  readonly groupId: string;
+  /** Empty on a first join lets the coordinator choose one. */
+  readonly memberId: string;
+  /** 0 join, -1 leave, -2 static member leaving for a while, else the member's epoch. */
+  readonly memberEpoch: number;
+  readonly instanceId: string | null;
+  readonly rackId: string | null;
+  readonly clientId: string;
+  /** Required on join (> 0); null = unchanged. */
+  readonly rebalanceTimeoutMs: number | null;
+  /** null = unchanged. */
+  readonly subscribedTopicNames: readonly string[] | null;
+  /** null = unchanged, '' = none. */
+  readonly subscribedTopicRegex: string | null;
+  readonly serverAssignor: string | null;
+  /** What the member owns now; null = unchanged since its last heartbeat. */
+  readonly ownedPartitions: readonly { readonly topic: string; readonly partitions: readonly number[] }[] | null;
+}
+
+export interface HeartbeatResponse {
+  readonly memberId: string;
+  readonly memberEpoch: number;
+  readonly heartbeatIntervalMs: number;
+  /** The partitions the member may own now; null when unchanged since the last response. */
+  readonly assignment: { topic: string; partitions: number[] }[] | null;
+}
+
+export interface OffsetCommitRequest {
+  readonly groupId: string;
+  /** '' with epoch -1: an admin commit (reset-offsets), allowed only while the group has no members. */
+  readonly memberId: string;
+  readonly memberEpoch: number;
+  readonly topics: readonly { readonly name: string; readonly partitions: readonly { readonly partition: number; readonly offset: number; readonly leaderEpoch: number; readonly metadata: string }[] }[];
+}
+
+export interface PartitionOutcome {
+  readonly partition: number;
+  readonly error: ApiError | null;
+}
+
+export interface OffsetCommitResponse {
+  readonly topics: { readonly name: string; readonly partitions: PartitionOutcome[] }[];
+}
+
+export interface CommittedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** -1: nothing committed. */
+  readonly offset: number;
+  readonly leaderEpoch: number;
+  readonly metadata: string;
+}
+
+export interface MemberDescription {
+  readonly memberId: string;
+  readonly instanceId: string | null;
+  readonly rackId: string | null;
+  readonly clientId: string;
+  readonly memberEpoch: number;
+  readonly state: MemberState;
+  readonly subscribedTopicNames: readonly string[];
+  readonly subscribedTopicRegex: string | null;
+  readonly assigned: { topic: string; partitions: number[] }[];
+  readonly pendingRevocation: { topic: string; partitions: number[] }[];
+  readonly target: { topic: string; partitions: number[] }[];
+}
+
+export interface GroupDescription {
+  readonly groupId: string;
+  readonly state: ConsumerGroupState | 'DEAD';
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  readonly assignor: string;
+  readonly members: MemberDescription[];
+}
+
+export interface Outcome<T> {
+  readonly records: GroupRecord[];
+  readonly response: T;
+}
+
+const MAX_ID_LENGTH = 1_024;
+
+function fail(name: ConstructorParameters<typeof ApiError>[0], message: string): never {
+  throw new ApiError(name, message);
+}
+
+export class GroupShard {
+  readonly config: GroupShardConfig;
+  private readonly groups = new Map<string, ConsumerGroup>();
+  private readonly offsets = new Map<string, Map<string, OffsetCommitValue & { topic: string; partition: number }>>();
+  /** `${groupId}\0${memberId}` -> deadline. Not durable: armed anew on load. */
+  private readonly sessionDeadlines = new Map<string, number>();
+  private readonly rebalanceDeadlines = new Map<string, number>();
+  private pending: GroupRecord[] | null = null;
+
+  constructor(
+    config: GroupShardConfig,
+    private readonly topics: TopicsView,
+    private readonly newMemberId: () => string,
+  ) {
+    if (config.assignors.length === 0) throw new RangeError('at least one assignor is needed');
+    this.config = config;
+  }
+
+  // ------------------------------------------------------------------ replay
+
+  /** Applies one record read from the log (or just emitted). */
+  replay(record: GroupRecord): void {
+    if (record.type === 'OffsetCommit') {
+      const key = `${record.topic}\u0000${record.partition}`;
+      let offsets = this.offsets.get(record.groupId);
+      if (record.value === null) {
+        offsets?.delete(key);
+        if (offsets !== undefined && offsets.size === 0) this.offsets.delete(record.groupId);
+        return;
+      }
+      if (offsets === undefined) this.offsets.set(record.groupId, (offsets = new Map()));
+      offsets.set(key, { ...record.value, topic: record.topic, partition: record.partition });
+      return;
+    }
+    let group = this.groups.get(record.groupId);
+    if (group === undefined) this.groups.set(record.groupId, (group = new ConsumerGroup(record.groupId)));
+    group.replay(record);
+    if (!group.hasEpochRecord && group.memberCount === 0 && group.targetAssignment.size === 0) this.groups.delete(record.groupId);
+  }
+
+  /** After a load: every member gets a full session from now (Kafka re-arms timers the same way). */
+  armTimers(nowMs: number): void {
+    for (const group of this.groups.values()) {
+      for (const memberId of group.subscriptions.keys()) this.sessionDeadlines.set(timerKey(group.groupId, memberId), nowMs + this.config.sessionTimeoutMs);
+    }
+  }
+
+  private run<T>(body: () => T): Outcome<T> {
+    if (this.pending !== null) throw new Error('GroupShard operations do not nest');
+    this.pending = [];
+    try {
+      const response = body();
+      return { records: this.pending, response };
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  private emit(record: GroupRecord): void {
+    if (this.pending === null) throw new Error('emit outside an operation');
+    this.pending.push(record);
+    this.replay(record);
+  }
+
+  // ------------------------------------------------------------------ heartbeat
+
+  /** ConsumerGroupHeartbeat. Throws an ApiError (nothing emitted) for a refused request. */
+  heartbeat(request: HeartbeatRequest, nowMs: number): Outcome<HeartbeatResponse> {
+    validateHeartbeat(request);
+    const assignor = this.assignorFor(request.serverAssignor);
+    return this.run(() => {
+      if (request.memberEpoch === -1 || request.memberEpoch === STATIC_MEMBER_LEFT_EPOCH) return this.leave(request);
+      const group = this.groups.get(request.groupId) ?? new ConsumerGroup(request.groupId);
+      let memberId = request.memberId;
+      let bump = false;
+      let current: MemberAssignment;
+      if (request.memberEpoch === 0) {
+        if (memberId === '') memberId = this.newMemberId();
+        const joined = this.join(group, memberId, request);
+        current = joined.current;
+        bump = joined.bump;
+      } else {
+        if (!group.hasMember(memberId)) fail('UNKNOWN_MEMBER_ID', `member ${memberId} is not in group ${request.groupId}`);
+        const subscription = group.subscriptions.get(memberId)!;
+        if (request.instanceId !== null && subscription.instanceId !== request.instanceId) fail('FENCED_INSTANCE_ID', `member ${memberId} is not instance ${request.instanceId}`);
+        current = group.memberAssignment(memberId);
+        if (request.memberEpoch !== current.memberEpoch) {
+          // A heartbeat whose answer was lost: the previous epoch is still fine if the member owns
+          // nothing beyond what it has now.
+          const owned = request.ownedPartitions === null ? null : fromList(request.ownedPartitions);
+          const lostAnswer = request.memberEpoch === current.previousMemberEpoch && owned !== null && isSubset(owned, current.assigned);
+          if (!lostAnswer) fail('FENCED_MEMBER_EPOCH', `member ${memberId} sent epoch ${request.memberEpoch}; its epoch is ${current.memberEpoch}`);
+        }
+      }
+      const subscriptionChanged = this.updateSubscription(group, memberId, request);
+      const g = this.groups.get(request.groupId)!;
+      const counts = this.subscribedTopicCounts(g);
+      const metadataChanged = !sameCounts(counts, g.topicPartitionCounts);
+      if (bump || subscriptionChanged || metadataChanged || !g.hasEpochRecord) {
+        this.emit({ type: 'GroupEpoch', groupId: g.groupId, value: { epoch: g.groupEpoch + 1, topicPartitionCounts: counts } });
+      }
+      if (g.groupEpoch > g.assignmentEpoch) this.computeTargetAssignment(g, assignor);
+      const reported = request.ownedPartitions === null ? null : fromList(request.ownedPartitions);
+      const next = reconcile({
+        current,
+        targetEpoch: g.assignmentEpoch,
+        target: g.targetAssignment.get(memberId) ?? NO_PARTITIONS,
+        heldByOther: (topic, partition) => g.heldByOther(memberId, topic, partition),
+        reportedOwned: reported,
+      });
+      const changed = next !== current && !sameAssignment(next, current);
+      if (changed || request.memberEpoch === 0) this.emitCurrent(g.groupId, memberId, next);
+      this.sessionDeadlines.set(timerKey(g.groupId, memberId), nowMs + this.config.sessionTimeoutMs);
+      const key = timerKey(g.groupId, memberId);
+      if (next.state === 'UNREVOKED_PARTITIONS') {
+        if (!this.rebalanceDeadlines.has(key)) this.rebalanceDeadlines.set(key, nowMs + (g.subscriptions.get(memberId)?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs));
+      } else {
+        this.rebalanceDeadlines.delete(key);
+      }
+      const sendAssignment = request.memberEpoch === 0 || changed || reported === null || !equalTopicPartitions(reported, next.assigned);
+      return {
+        memberId,
+        memberEpoch: next.memberEpoch,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        assignment: sendAssignment ? toSortedList(next.assigned) : null,
+      };
+    });
+  }
+
+  private join(group: ConsumerGroup, memberId: string, request: HeartbeatRequest): { current: MemberAssignment; bump: boolean } {
+    if (request.instanceId !== null) {
+      const previousId = group.staticMembers.get(request.instanceId);
+      if (previousId !== undefined && previousId !== memberId) {
+        const previous = group.memberAssignment(previousId);
+        if (previous.memberEpoch !== STATIC_MEMBER_LEFT_EPOCH) fail('UNRELEASED_INSTANCE_ID', `instance ${request.instanceId} is still member ${previousId} of group ${group.groupId}`);
+        // The successor takes the static member's place, assignment and target, without a rebalance.
+        const subscription = group.subscriptions.get(previousId)!;
+        const target = group.targetAssignment.get(previousId) ?? NO_PARTITIONS;
+        this.removeMemberRecords(group.groupId, previousId);
+        this.emit({ type: 'MemberSubscription', groupId: group.groupId, memberId, value: subscription });
+        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(target) } });
+        // It resumes at the epoch the static member had before leaving (kept as its previous epoch).
+        this.emitCurrent(group.groupId, memberId, { ...previous, memberEpoch: Math.max(0, previous.previousMemberEpoch), previousMemberEpoch: -1 });
+        return { current: group.memberAssignment(memberId), bump: false };
+      }
+    }
+    if (group.hasMember(memberId)) {
+      // A member that lost its state rejoins: it owns nothing now, so its holdings are released.
+      this.emitCurrent(group.groupId, memberId, NEW_MEMBER_ASSIGNMENT);
+      return { current: NEW_MEMBER_ASSIGNMENT, bump: false };
+    }
+    if (group.memberCount >= this.config.maxGroupSize) fail('GROUP_MAX_SIZE_REACHED', `group ${group.groupId} has reached group.consumer.max.size ${this.config.maxGroupSize}`);
+    return { current: NEW_MEMBER_ASSIGNMENT, bump: true };
+  }
+
+  private leave(request: HeartbeatRequest): HeartbeatResponse {
+    const group = this.groups.get(request.groupId);
+    if (group === undefined || !group.hasMember(request.memberId)) fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
+    const subscription = group.subscriptions.get(request.memberId)!;
+    if (request.memberEpoch === STATIC_MEMBER_LEFT_EPOCH && subscription.instanceId !== null) {
+      // A static member leaving for a while keeps its partitions for whoever comes back as it.
+      const current = group.memberAssignment(request.memberId);
+      this.emitCurrent(group.groupId, request.memberId, { ...current, previousMemberEpoch: current.memberEpoch, memberEpoch: STATIC_MEMBER_LEFT_EPOCH });
+      return { memberId: request.memberId, memberEpoch: STATIC_MEMBER_LEFT_EPOCH, heartbeatIntervalMs: 0, assignment: null };
+    }
+    this.removeMember(group, request.memberId);
+    return { memberId: request.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+  }
+
+  private removeMember(group: ConsumerGroup, memberId: string): void {
+    this.removeMemberRecords(group.groupId, memberId);
+    this.emit({ type: 'GroupEpoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1, topicPartitionCounts: this.subscribedTopicCounts(group) } });
+  }
+
+  private removeMemberRecords(groupId: string, memberId: string): void {
+    this.emit({ type: 'CurrentAssignment', groupId, memberId, value: null });
+    this.emit({ type: 'TargetAssignmentMember', groupId, memberId, value: null });
+    this.emit({ type: 'MemberSubscription', groupId, memberId, value: null });
+    this.sessionDeadlines.delete(timerKey(groupId, memberId));
+    this.rebalanceDeadlines.delete(timerKey(groupId, memberId));
+  }
+
+  private emitCurrent(groupId: string, memberId: string, assignment: MemberAssignment): void {
+    this.emit({
+      type: 'CurrentAssignment',
+      groupId,
+      memberId,
+      value: {
+        memberEpoch: assignment.memberEpoch,
+        previousMemberEpoch: assignment.previousMemberEpoch,
+        state: assignment.state,
+        assigned: toSortedList(assignment.assigned),
+        pendingRevocation: toSortedList(assignment.pendingRevocation),
+      },
+    });
+  }
+
+  /** Writes the member's subscription if it changed; true when it did. */
+  private updateSubscription(group: ConsumerGroup, memberId: string, request: HeartbeatRequest): boolean {
+    const previous = group.subscriptions.get(memberId);
+    const next: MemberSubscriptionValue = {
+      instanceId: request.instanceId ?? previous?.instanceId ?? null,
+      rackId: request.rackId ?? previous?.rackId ?? null,
+      clientId: request.clientId !== '' ? request.clientId : (previous?.clientId ?? ''),
+      subscribedTopicNames: request.subscribedTopicNames !== null ? [...new Set(request.subscribedTopicNames)].sort() : (previous?.subscribedTopicNames ?? []),
+      subscribedTopicRegex: request.subscribedTopicRegex !== null ? request.subscribedTopicRegex || null : (previous?.subscribedTopicRegex ?? null),
+      serverAssignor: request.serverAssignor ?? previous?.serverAssignor ?? null,
+      rebalanceTimeoutMs: request.rebalanceTimeoutMs ?? previous?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs,
+    };
+    if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(next)) return false;
+    const subscriptionChanged =
+      previous === undefined ||
+      previous.subscribedTopicRegex !== next.subscribedTopicRegex ||
+      previous.serverAssignor !== next.serverAssignor ||
+      previous.rackId !== next.rackId ||
+      previous.subscribedTopicNames.join('\u0000') !== next.subscribedTopicNames.join('\u0000');
+    if (!this.groups.has(group.groupId)) this.groups.set(group.groupId, group);
+    this.emit({ type: 'MemberSubscription', groupId: group.groupId, memberId, value: next });
+    return subscriptionChanged;
+  }
+
+  /** Topics the group's members subscribe to (names and regexes) that exist, with partition counts. */
+  private subscribedTopicCounts(group: ConsumerGroup): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const topic of this.resolveSubscriptions(group).all) {
+      const count = this.topics.partitionCount(topic);
+      if (count !== undefined) counts[topic] = count;
+    }
+    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
+  private resolveSubscriptions(group: ConsumerGroup): { byMember: Map<string, Set<string>>; all: Set<string> } {
+    const byMember = new Map<string, Set<string>>();
+    const all = new Set<string>();
+    let topicNames: string[] | undefined;
+    for (const [memberId, subscription] of group.subscriptions) {
+      const topics = new Set(subscription.subscribedTopicNames);
+      if (subscription.subscribedTopicRegex !== null) {
+        const regex = new RegExp(`^(?:${subscription.subscribedTopicRegex})$`);
+        topicNames ??= [...this.topics.topicNames()];
+        for (const name of topicNames) if (!name.startsWith('__') && regex.test(name)) topics.add(name);
+      }
+      byMember.set(memberId, topics);
+      for (const topic of topics) all.add(topic);
+    }
+    return { byMember, all };
+  }
+
+  private computeTargetAssignment(group: ConsumerGroup, requested: PartitionAssignor): void {
+    const { byMember } = this.resolveSubscriptions(group);
+    const topics = new Map(Object.entries(group.topicPartitionCounts));
+    const members = new Map<string, AssignmentMemberSpec>();
+    for (const [memberId, subscription] of group.subscriptions) {
+      members.set(memberId, {
+        memberId,
+        instanceId: subscription.instanceId,
+        rackId: subscription.rackId,
+        subscribedTopics: new Set([...(byMember.get(memberId) ?? [])].filter((topic) => topics.has(topic))),
+        currentAssignment: group.targetAssignment.get(memberId) ?? NO_PARTITIONS,
+      });
+    }
+    // One assignor per group: the one most members ask for, else the default (Kafka's rule).
+    const assignor = this.groupAssignor(group) ?? requested;
+    const assignment = assignor.assign({ members, topics });
+    for (const memberId of group.subscriptions.keys()) {
+      const next = assignment.get(memberId) ?? new Map<string, Set<number>>();
+      const previous = group.targetAssignment.get(memberId);
+      if (previous === undefined || !equalTopicPartitions(previous, next)) {
+        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(next) } });
+      }
+    }
+    this.emit({ type: 'TargetAssignmentEpoch', groupId: group.groupId, value: { assignmentEpoch: group.groupEpoch } });
+  }
+
+  private groupAssignor(group: ConsumerGroup): PartitionAssignor | undefined {
+    const votes = new Map<string, number>();
+    for (const subscription of group.subscriptions.values()) if (subscription.serverAssignor !== null) votes.set(subscription.serverAssignor, (votes.get(subscription.serverAssignor) ?? 0) + 1);
+    const [name] = [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? [];
+    return name === undefined ? undefined : this.config.assignors.find((a) => a.name === name);
+  }
+
+  private assignorFor(name: string | null): PartitionAssignor {
+    if (name === null || name === '') return this.config.assignors[0]!;
+    const assignor = this.config.assignors.find((a) => a.name === name);
+    if (assignor === undefined) fail('UNSUPPORTED_ASSIGNOR', `assignor ${name} is not one of ${this.config.assignors.map((a) => a.name).join(', ')}`);
+    return assignor;
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  /** Members past their session (or stuck revoking past their rebalance timeout) leave the group. */
+  expireMembers(nowMs: number): Outcome<{ groupId: string; memberId: string; reason: 'session' | 'rebalance' }[]> {
+    return this.run(() => {
+      const expired: { groupId: string; memberId: string; reason: 'session' | 'rebalance' }[] = [];
+      for (const [deadlines, reason] of [
+        [this.sessionDeadlines, 'session'],
+        [this.rebalanceDeadlines, 'rebalance'],
+      ] as const) {
+        for (const [key, deadline] of [...deadlines]) {
+          if (deadline > nowMs) continue;
+          const [groupId, memberId] = key.split('\u0000') as [string, string];
+          const group = this.groups.get(groupId);
+          deadlines.delete(key);
+          if (group === undefined || !group.hasMember(memberId)) continue;
+          this.removeMember(group, memberId);
+          expired.push({ groupId, memberId, reason });
+        }
+      }
+      return expired;
+    });
+  }
+
+  /** The earliest timer deadline, for the shell's next tick; null when none. */
+  nextDeadlineMs(): number | null {
+    let next: number | null = null;
+    for (const deadlines of [this.sessionDeadlines, this.rebalanceDeadlines]) for (const deadline of deadlines.values()) next = next === null ? deadline : Math.min(next, deadline);
+    return next;
+  }
+
+  // ------------------------------------------------------------------ offsets
+
+  offsetCommit(request: OffsetCommitRequest, nowMs: number): Outcome<OffsetCommitResponse> {
+    if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH) fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
+    const group = this.groups.get(request.groupId);
+    if (request.memberEpoch < 0) {
+      if (request.memberId !== '' && request.memberEpoch !== -1) fail('INVALID_REQUEST', 'an admin commit has member id "" and epoch -1');
+      if (group !== undefined && group.memberCount > 0) fail('NON_EMPTY_GROUP', `group ${request.groupId} has ${group.memberCount} member(s); stop them before committing offsets for it`);
+    } else {
+      if (group === undefined || !group.hasMember(request.memberId)) fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
+      const epoch = group.memberAssignment(request.memberId).memberEpoch;
+      if (request.memberEpoch > epoch) fail('FENCED_MEMBER_EPOCH', `commit with epoch ${request.memberEpoch} is ahead of member epoch ${epoch}`);
+      if (request.memberEpoch < epoch) fail('STALE_MEMBER_EPOCH', `commit with epoch ${request.memberEpoch} is behind member epoch ${epoch}`);
+    }
+    return this.run(() => ({
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p): PartitionOutcome => {
+          if (!Number.isInteger(p.partition) || p.partition < 0 || this.topics.partitionCount(topic.name) === undefined || p.partition >= this.topics.partitionCount(topic.name)!) {
+            return { partition: p.partition, error: new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.name}-${p.partition} does not exist`) };
+          }
+          if (!Number.isSafeInteger(p.offset) || p.offset < 0) return { partition: p.partition, error: new ApiError('INVALID_REQUEST', `offset ${p.offset} must be >= 0`) };
+          if (Buffer.byteLength(p.metadata, 'utf8') > this.config.maxOffsetMetadataBytes) {
+            return { partition: p.partition, error: new ApiError('INVALID_REQUEST', `offset metadata is over offset.metadata.max.bytes ${this.config.maxOffsetMetadataBytes}`) };
+          }
+          this.emit({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: p.partition, value: { offset: p.offset, leaderEpoch: p.leaderEpoch, metadata: p.metadata, commitTimestampMs: nowMs } });
+          return { partition: p.partition, error: null };
+        }),
+      })),
+    }));
+  }
+
+  /** Committed offsets of the group: the given partitions (-1 when none), or every committed one. */
+  offsetFetch(groupId: string, partitions: readonly { topic: string; partition: number }[] | null): CommittedOffset[] {
+    const offsets = this.offsets.get(groupId);
+    if (partitions === null) {
+      return [...(offsets?.values() ?? [])]
+        .map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata }))
+        .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    }
+    return partitions.map(({ topic, partition }) => {
+      const o = offsets?.get(`${topic}\u0000${partition}`);
+      return o === undefined ? { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' } : { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata };
+    });
+  }
+
+  // ------------------------------------------------------------------ admin
+
+  listGroups(): { groupId: string; state: ConsumerGroupState; members: number }[] {
+    const ids = new Set([...this.groups.keys(), ...this.offsets.keys()]);
+    return [...ids].sort().map((groupId) => {
+      const group = this.groups.get(groupId);
+      return { groupId, state: group?.state() ?? 'EMPTY', members: group?.memberCount ?? 0 };
+    });
+  }
+
+  describeGroup(groupId: string): GroupDescription {
+    const group = this.groups.get(groupId);
+    if (group === undefined) {
+      return { groupId, state: this.offsets.has(groupId) ? 'EMPTY' : 'DEAD', groupEpoch: 0, assignmentEpoch: 0, assignor: this.config.assignors[0]!.name, members: [] };
+    }
+    return {
+      groupId,
+      state: group.state(),
+      groupEpoch: group.groupEpoch,
+      assignmentEpoch: group.assignmentEpoch,
+      assignor: (this.groupAssignor(group) ?? this.config.assignors[0]!).name,
+      members: [...group.subscriptions]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([memberId, subscription]) => {
+          const current = group.memberAssignment(memberId);
+          return {
+            memberId,
+            instanceId: subscription.instanceId,
+            rackId: subscription.rackId,
+            clientId: subscription.clientId,
+            memberEpoch: current.memberEpoch,
+            state: current.state,
+            subscribedTopicNames: subscription.subscribedTopicNames,
+            subscribedTopicRegex: subscription.subscribedTopicRegex,
+            assigned: toSortedList(current.assigned),
+            pendingRevocation: toSortedList(current.pendingRevocation),
+            target: toSortedList(group.targetAssignment.get(memberId) ?? NO_PARTITIONS),
+          };
+        }),
+    };
+  }
+
+  /** DeleteGroups: only an empty group; its offsets go too. */
+  deleteGroup(groupId: string): Outcome<void> {
+    const group = this.groups.get(groupId);
+    if (group === undefined && !this.offsets.has(groupId)) fail('GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`);
+    if (group !== undefined && group.memberCount > 0) fail('NON_EMPTY_GROUP', `group ${groupId} has ${group.memberCount} member(s)`);
+    return this.run(() => {
+      for (const o of [...(this.offsets.get(groupId)?.values() ?? [])]) this.emit({ type: 'OffsetCommit', groupId, topic: o.topic, partition: o.partition, value: null });
+      if (group !== undefined) {
+        for (const memberId of [...group.targetAssignment.keys()]) this.emit({ type: 'TargetAssignmentMember', groupId, memberId, value: null });
+        this.emit({ type: 'TargetAssignmentEpoch', groupId, value: null });
+        this.emit({ type: 'GroupEpoch', groupId, value: null });
+      }
+    });
+  }
+
+  /** For tests and invariant checks: the group's in-memory state. */
+  group(groupId: string): ConsumerGroup | undefined {
+    return this.groups.get(groupId);
+  }
+}
+
+function timerKey(groupId: string, memberId: string): string {
+  return `${groupId}\u0000${memberId}`;
+}
+
+function validateHeartbeat(request: HeartbeatRequest): void {
+  if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH) fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
+  if (request.memberId.length > MAX_ID_LENGTH) fail('INVALID_REQUEST', 'member id is too long');
+  if (!Number.isInteger(request.memberEpoch) || request.memberEpoch < STATIC_MEMBER_LEFT_EPOCH) fail('INVALID_REQUEST', `member epoch ${request.memberEpoch} is not valid`);
+  if (request.memberEpoch !== 0 && request.memberId === '') fail('INVALID_REQUEST', 'member id is required after joining');
+  if (request.memberEpoch === 0) {
+    if (request.rebalanceTimeoutMs === null || !Number.isInteger(request.rebalanceTimeoutMs) || request.rebalanceTimeoutMs <= 0) fail('INVALID_REQUEST', 'rebalance timeout must be given (> 0) when joining');
+    if ((request.subscribedTopicNames === null || request.subscribedTopicNames.length === 0) && (request.subscribedTopicRegex === null || request.subscribedTopicRegex === '')) {
+      fail('INVALID_REQUEST', 'subscribed topic names or a regex must be given when joining');
+    }
+    if (request.ownedPartitions !== null && request.ownedPartitions.some((t) => t.partitions.length > 0)) fail('INVALID_REQUEST', 'a joining member owns no partitions');
+  }
+  if (request.subscribedTopicRegex !== null && request.subscribedTopicRegex !== '') {
+    try {
+      new RegExp(request.subscribedTopicRegex);
+    } catch (error) {
+      fail('INVALID_REQUEST', `subscribed topic regex is invalid: ${(error as Error).message}`);
+    }
+  }
+}
+
+function isSubset(a: TopicPartitions, b: TopicPartitions): boolean {
+  for (const [topic, set] of a) {
+    const other = b.get(topic);
+    for (const partition of set) if (other === undefined || !other.has(partition)) return false;
+  }
+  return true;
+}
+
+function sameCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => a[key] === b[key]);
+}
+
+function sameAssignment(a: MemberAssignment, b: MemberAssignment): boolean {
+  return (
+    a.memberEpoch === b.memberEpoch &&
+    a.previousMemberEpoch === b.previousMemberEpoch &&
+    a.state === b.state &&
+    equalTopicPartitions(a.assigned, b.assigned) &&
+    equalTopicPartitions(a.pendingRevocation, b.pendingRevocation)
+  );
+}
