@@ -13,7 +13,9 @@ export type WorkerTask =
   | { role: 'paced'; bootstrap: string; topic: string; producer: ProducerSettings; recordsPerSecond: number }
   | { role: 'consume'; bootstrap: string; topic: string; graceMs: number }
   | { role: 'raw-server' }
-  | { role: 'raw-client'; address: string; messageBytes: number };
+  | { role: 'raw-client'; address: string; messageBytes: number }
+  | { role: 'unary-server' }
+  | { role: 'unary-client'; address: string; batchBytes: number; batchesPerRequest: number; inFlight: number };
 
 export interface ProducerSettings {
   readonly acks: 1 | 'all';

@@ -17,6 +17,10 @@
  * - `raw-server` / `raw-client`: the baseline, a grpc-js client-streaming call carrying the same
  *   record batches as raw bytes (no protobuf, HTTP/2 flow control as back-pressure) to a server
  *   that only counts what arrives inside the window.
+ * - `unary-server` / `unary-client`: the second baseline, what the data path costs in gRPC alone:
+ *   unary Produce calls of sluice's Broker service (its protobuf, through @grpc/proto-loader, on
+ *   one channel, a fixed number in flight), each holding `batchesPerRequest` record batches, to a
+ *   server that counts them and answers at once (no log, no replication, no client SDK).
  */
 import {
   Server,
@@ -27,7 +31,16 @@ import {
   type ServiceDefinition,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { Consumer, Producer, type ProducerOptions } from '@sluice/client';
+import {
+  brokerServiceDefinition,
+  Consumer,
+  createBrokerClient,
+  Producer,
+  type ProducePartitionResult,
+  type ProducerOptions,
+  type ProduceRequest,
+  type ProduceResponse,
+} from '@sluice/client';
 import { batchOfKiBRecords, RECORD_VALUE_BYTES } from './batches';
 
 import {
@@ -345,6 +358,75 @@ async function rawClient(task: Extract<WorkerTask, { role: 'raw-client' }>): Pro
   }
 }
 
+async function unaryServer(): Promise<RawResult> {
+  let messages = 0;
+  let bytes = 0;
+  const server = new Server(GRPC_OPTIONS);
+  server.addService(brokerServiceDefinition(), {
+    Produce: (call: { request: ProduceRequest }, callback: sendUnaryData<ProduceResponse>) => {
+      const topics = call.request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p): ProducePartitionResult => {
+          messages++;
+          bytes += p.records.length;
+          return { partition: p.partition, errorName: '', errorMessage: '', baseOffset: String(messages), logAppendTime: '-1', logStartOffset: '0' };
+        }),
+      }));
+      callback(null, { topics });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))),
+  );
+  const window = await readyThenGo(port);
+  await sleepUntil(window.measureFrom);
+  const from = { messages, bytes };
+  await sleepUntil(window.measureTo);
+  const to = { messages, bytes };
+  await sleep(500);
+  server.forceShutdown();
+  return { messages: to.messages - from.messages, bytes: to.bytes - from.bytes, seconds: (window.measureTo - window.measureFrom) / 1000 };
+}
+
+async function unaryClient(task: Extract<WorkerTask, { role: 'unary-client' }>): Promise<RawResult> {
+  const client = createBrokerClient(task.address) as unknown as {
+    Produce(request: ProduceRequest, options: { deadline: Date }, callback: (error: Error | null) => void): void;
+    waitForReady(deadline: number, callback: (error?: Error) => void): void;
+    close(): void;
+  };
+  // One partition per batch, as the producer's request to one leader.
+  const request: ProduceRequest = {
+    acks: 1,
+    timeoutMs: 30_000,
+    topics: [{ name: 'bench', partitions: Array.from({ length: task.batchesPerRequest }, (_, partition) => ({ partition, records: batchOfKiBRecords(task.batchBytes, partition + 1) })) }],
+  };
+  let calls = 0;
+  try {
+    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())));
+    const window = await readyThenGo();
+    await sleepUntil(window.startAt);
+    await new Promise<void>((resolve, reject) => {
+      let inFlight = 0;
+      const next = (): void => {
+        while (inFlight < task.inFlight && wallMs() < window.measureTo) {
+          inFlight++;
+          calls++;
+          client.Produce(request, { deadline: new Date(Date.now() + 30_000) }, (error) => {
+            inFlight--;
+            if (error !== null) reject(error);
+            else next();
+          });
+        }
+        if (inFlight === 0) resolve();
+      };
+      next();
+    });
+    return { messages: calls, bytes: 0, seconds: (wallMs() - window.startAt) / 1000 };
+  } finally {
+    client.close();
+  }
+}
+
 // ------------------------------------------------------------------ main
 
 function send(message: WorkerMessage): Promise<void> {
@@ -373,6 +455,12 @@ async function main(): Promise<void> {
       break;
     case 'raw-client':
       result = await rawClient(task);
+      break;
+    case 'unary-server':
+      result = await unaryServer();
+      break;
+    case 'unary-client':
+      result = await unaryClient(task);
       break;
     default:
       throw new Error(`unknown role ${JSON.stringify((task as { role: unknown }).role)}`);

@@ -18,7 +18,10 @@
  * arrive behind a later-sent one. The baseline, measured first in the same run, before the
  * cluster starts: a grpc-js client-streaming call between two processes carrying the same
  * record batches (--raw-message-bytes, default the producer's batch.size) to a server that only
- * counts them; ratio = our MB/s / raw MB/s. CPU of every process over each measured window comes
+ * counts them; ratio = our MB/s / raw MB/s. A second baseline isolates what gRPC itself costs
+ * on our request shape: unary Produce calls of the Broker service's protobuf (--unary-batches
+ * record batches per call, --max-in-flight calls in flight, one channel) to a server that only
+ * counts and answers (no SDK, no log, no replication). CPU of every process over each measured window comes
  * from /proc/<pid>/stat, and the whole machine's from /proc/stat (Linux), so the busiest process
  * and what other processes took are printed with the figures.
  *
@@ -29,7 +32,7 @@
  * --latency-seconds <n> (10), --warmup-seconds <n> (2; 1 with --quick), --producers <n>
  * (producer processes for the peak, default 1), --configs rf3,rf3-if1,rf1, --max-in-flight <n>
  * (5; rf3 and rf1), --max-unacked <n> (8192), --linger-ms <n> (5), --batch-size <n> (16384),
- * --raw-message-bytes <n> (16384), --latency-fraction <x> (0.5), --cpu-prof (profile every
+ * --raw-message-bytes <n> (16384), --unary-batches <n> (3), --latency-fraction <x> (0.5), --cpu-prof (profile every
  * broker and worker; the busiest broker's and each peak producer's hottest code is printed, the
  * .cpuprofile files kept), --keep (keep the temp dir with the logs), --dir <path>.
  */
@@ -82,6 +85,7 @@ const batchSizeBytes = Math.floor(numberFlag('--batch-size', 16_384));
 const maxInFlight = Math.floor(numberFlag('--max-in-flight', 5));
 const rawMessageBytes = Math.floor(numberFlag('--raw-message-bytes', batchSizeBytes));
 const latencyFraction = numberFlag('--latency-fraction', 0.5);
+const unaryBatches = Math.floor(numberFlag('--unary-batches', 3));
 const cpuProf = process.argv.includes('--cpu-prof');
 const keep = process.argv.includes('--keep');
 const PARTITIONS = 12;
@@ -299,6 +303,31 @@ async function runRaw(workers: Workers): Promise<RawFigures> {
   };
 }
 
+async function runUnary(workers: Workers): Promise<RawFigures> {
+  const server = workers.start<RawResult>('unary grpc server', { role: 'unary-server' });
+  const port = await server.ready;
+  const client = workers.start<RawResult>('unary grpc client', {
+    role: 'unary-client',
+    address: `127.0.0.1:${port}`,
+    batchBytes: rawMessageBytes,
+    batchesPerRequest: unaryBatches,
+    inFlight: maxInFlight,
+  });
+  await client.ready;
+  const window = windowFromNow(warmupSeconds, peakSeconds);
+  server.go(window);
+  client.go(window);
+  const [cpu, counted] = await Promise.all([cpuDuring(new Map([['unary server', server.pid], ['unary client', client.pid]]), window), server.result, client.result]);
+  const records = counted.messages * Math.max(1, Math.floor((rawMessageBytes - 61) / (RECORD_VALUE_BYTES + 11)));
+  return {
+    recordsPerSecond: records / counted.seconds,
+    mbPerSecond: mb(records, counted.seconds),
+    wireMbPerSecond: counted.bytes / 1e6 / counted.seconds,
+    messageBytes: counted.bytes / Math.max(1, counted.messages),
+    cpu,
+  };
+}
+
 interface PeakFigures {
   readonly recordsPerSecond: number;
   readonly mbPerSecond: number;
@@ -473,11 +502,15 @@ async function main(): Promise<void> {
 
   const figures: ConfigFigures[] = [];
   let raw: RawFigures;
+  let unary: RawFigures;
   const brokerPids = new Map<number, number>();
   try {
     note(`raw grpc-js baseline: ${warmupSeconds} s warm-up + ${peakSeconds} s`);
     raw = await runRaw(workers);
     note(`  ${formatNumber(raw.mbPerSecond, 1)} MB/s (${cpuText(raw.cpu)})`);
+    note(`raw grpc-js unary Produce baseline: ${warmupSeconds} s warm-up + ${peakSeconds} s`);
+    unary = await runUnary(workers);
+    note(`  ${formatNumber(unary.mbPerSecond, 1)} MB/s (${cpuText(unary.cpu)})`);
 
     controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
     controllers.startAll();
@@ -557,10 +590,19 @@ async function main(): Promise<void> {
     `${ms(latency.ack.p50)} / ${ms(latency.ack.p99)}`,
   ]);
   rows.push(['raw grpc-js stream (baseline)', formatNumber(raw.recordsPerSecond, 0), formatNumber(raw.mbPerSecond, 1), '1.00', '', '']);
+  rows.push([
+    `raw grpc-js unary Produce (${unaryBatches} batches/call, ${maxInFlight} in flight)`,
+    formatNumber(unary.recordsPerSecond, 0),
+    formatNumber(unary.mbPerSecond, 1),
+    formatNumber(unary.mbPerSecond / raw.mbPerSecond, 2),
+    '',
+    '',
+  ]);
   out(`${markdownTable(['config', 'records/s', 'MB/s', 'ratio to raw grpc', `e2e p50 / p99 / p99.9 ms at ${formatNumber(latencyFraction * 100, 0)}%`, 'ack p50 / p99 ms'], rows)}\n\n`);
 
   const details = figures.map(({ config, peak, latency, leaders }) => [
     config.label,
+    formatNumber(peak.mbPerSecond / unary.mbPerSecond, 2),
     leaders,
     formatNumber(peak.recordsPerRequest, 1),
     `${peak.retries} / ${peak.epochBumps} / ${countsText(peak.errors)}`,
@@ -568,12 +610,15 @@ async function main(): Promise<void> {
     `${ms(latency.e2e.max)} / ${ms(latency.ack.max)}`,
     `${latency.maxUnacked} / ${countsText(latency.errors)} / ${formatNumber(latency.reordered, 0)}`,
   ]);
-  out(`${markdownTable(['config', 'leaders', 'records per Produce request', 'peak: batch retries / epoch bumps / failed sends', 'paced records/s', 'max e2e / ack ms', 'paced: max unacked / failed sends / records out of send order'], details)}\n\n`);
+  out(`${markdownTable(['config', 'ratio to raw unary Produce', 'leaders', 'records per Produce request', 'peak: batch retries / epoch bumps / failed sends', 'paced records/s', 'max e2e / ack ms', 'paced: max unacked / failed sends / records out of send order'], details)}\n\n`);
   const firstErrors = figures.flatMap(({ config, peak, latency }) => [peak.firstError, latency.firstError].filter((e) => e !== '').map((e) => `- ${config.label}: ${e}`));
   if (firstErrors.length > 0) out(`First failed send per phase:\n${[...new Set(firstErrors)].join('\n')}\n\n`);
 
   out(`### CPU per process over each measured window (100% = one core)\n\n`);
-  const cpuRows: string[][] = [['raw grpc-js stream', cpuText(raw.cpu)]];
+  const cpuRows: string[][] = [
+    ['raw grpc-js stream', cpuText(raw.cpu)],
+    ['raw grpc-js unary Produce', cpuText(unary.cpu)],
+  ];
   for (const { config, peak, latency } of figures) {
     cpuRows.push([`${config.name} peak`, cpuText(peak.cpu)]);
     cpuRows.push([`${config.name} latency at ${formatNumber(latencyFraction * 100, 0)}%`, cpuText(latency.cpu)]);
