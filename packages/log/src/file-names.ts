@@ -7,6 +7,18 @@ export const TIME_INDEX_SUFFIX = '.timeindex';
 /** Left behind by an interrupted atomic write; deleted on open. */
 export const TMP_SUFFIX = '.tmp';
 
+/** Compaction output being written (Kafka's `.cleaned`); deleted on open: the swap never began. */
+export const CLEANED_SUFFIX = '.cleaned';
+/** Compaction output ready to replace its source segments (Kafka's `.swap`). */
+export const SWAP_SUFFIX = '.swap';
+/**
+ * Commit point of a compaction swap: which source segments each `.swap` segment replaces. Present
+ * on open: the swap is finished; absent: `.swap` files are rolled back (the sources are intact).
+ */
+export const CLEANER_SWAP_FILE = 'cleaner-swap-checkpoint';
+/** Compaction progress: the first dirty offset and the earliest tombstone delete horizon. */
+export const CLEANER_OFFSET_FILE = 'cleaner-offset-checkpoint';
+
 export const RECOVERY_POINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_FILE = 'log-start-offset-checkpoint';
 export const LEADER_EPOCH_FILE = 'leader-epoch-checkpoint';

@@ -7,6 +7,7 @@ export * from './check';
 export * from './leader-epoch-cache';
 export * from './checkpoint-file';
 export * from './retention';
+export * from './compaction';
 export * from './roll-policy';
 export * from './flush-policy';
 export * from './offset-index';

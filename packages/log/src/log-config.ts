@@ -34,6 +34,29 @@ export interface LogConfig {
    * checkpointed range, and keeps every whole valid batch in it.
    */
   readonly recoveryPointCheckpointIntervalMs: number;
+  /**
+   * `cleanup.policy`: `delete` (time/size retention), `compact` (keep the latest record per key,
+   * see `PartitionLog.compact`) or both. Without `delete`, retention only drops segments below
+   * the log start offset.
+   */
+  readonly cleanupPolicy: CleanupPolicy;
+  /** `min.cleanable.dirty.ratio`: compact once dirty bytes / cleanable bytes reach this (0..1). */
+  readonly minCleanableDirtyRatio: number;
+  /** `delete.retention.ms`: how long a tombstone survives after the cleaning that first kept it. */
+  readonly deleteRetentionMs: number;
+  /** `min.compaction.lag.ms`: a segment is cleanable once its newest record is this old. */
+  readonly minCompactionLagMs: number;
+}
+
+/** Kafka's `cleanup.policy`, normalized (a list in Kafka; order and repeats do not matter). */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+
+export function isCompacted(config: Pick<LogConfig, 'cleanupPolicy'>): boolean {
+  return config.cleanupPolicy !== 'delete';
+}
+
+export function deletesByRetention(config: Pick<LogConfig, 'cleanupPolicy'>): boolean {
+  return config.cleanupPolicy !== 'compact';
 }
 
 /** Kafka's "never" for flush settings (Long.MAX_VALUE there). */
@@ -50,6 +73,10 @@ export const defaultLogConfig: LogConfig = Object.freeze({
   retentionBytes: -1,
   maxMessageBytes: 1024 * 1024 + BATCH_LOG_OVERHEAD_BYTES,
   recoveryPointCheckpointIntervalMs: 60_000,
+  cleanupPolicy: 'delete',
+  minCleanableDirtyRatio: 0.5,
+  deleteRetentionMs: 24 * HOUR_MS,
+  minCompactionLagMs: 0,
 });
 
 type Field = keyof LogConfig;
@@ -75,7 +102,14 @@ export const LOG_CONFIG_KEYS: Readonly<Record<Field, ReadonlyArray<readonly [key
   retentionBytes: [['retention.bytes', 1], ['log.retention.bytes', 1]],
   maxMessageBytes: [['max.message.bytes', 1], ['message.max.bytes', 1]],
   recoveryPointCheckpointIntervalMs: [['log.flush.offset.checkpoint.interval.ms', 1]],
+  cleanupPolicy: [['cleanup.policy', 1], ['log.cleanup.policy', 1]],
+  minCleanableDirtyRatio: [['min.cleanable.dirty.ratio', 1], ['log.cleaner.min.cleanable.ratio', 1]],
+  deleteRetentionMs: [['delete.retention.ms', 1], ['log.cleaner.delete.retention.ms', 1]],
+  minCompactionLagMs: [['min.compaction.lag.ms', 1], ['log.cleaner.min.compaction.lag.ms', 1]],
 };
+
+/** Fields that are not integers, with their own parsers. */
+const NON_INTEGER_FIELDS: ReadonlySet<Field> = new Set<Field>(['cleanupPolicy', 'minCleanableDirtyRatio']);
 
 /**
  * Builds a `LogConfig` from Kafka-named string properties on top of `base` (the defaults, or a
@@ -83,12 +117,20 @@ export const LOG_CONFIG_KEYS: Readonly<Record<Field, ReadonlyArray<readonly [key
  * property map also carries broker settings. Bad values throw `InvalidConfigError`.
  */
 export function parseLogConfig(props: Readonly<Record<string, string>>, base: LogConfig = defaultLogConfig): LogConfig {
-  const out: Record<string, number> = { ...base };
+  const out: Record<string, number | string> = { ...base };
   for (const field of Object.keys(LOG_CONFIG_KEYS) as Field[]) {
     // Keys are listed finest/most specific first: the first present one wins.
     for (const [key, scale] of LOG_CONFIG_KEYS[field]) {
       const raw = props[key];
       if (raw === undefined) continue;
+      if (field === 'cleanupPolicy') {
+        out[field] = parseCleanupPolicy(key, raw);
+        break;
+      }
+      if (field === 'minCleanableDirtyRatio') {
+        out[field] = parseRatio(key, raw);
+        break;
+      }
       const value = parseInteger(key, raw);
       const scaled = value < 0 ? value : value * scale;
       if (!Number.isSafeInteger(scaled)) throw new InvalidConfigError(key, raw, 'out of range');
@@ -108,8 +150,16 @@ export function validateLogConfig(config: LogConfig, props: Readonly<Record<stri
     }
   };
   for (const field of Object.keys(LOG_CONFIG_KEYS) as Field[]) {
-    check(field, Number.isSafeInteger(config[field]), 'must be an integer');
+    if (!NON_INTEGER_FIELDS.has(field)) check(field, Number.isSafeInteger(config[field]), 'must be an integer');
   }
+  check('cleanupPolicy', CLEANUP_POLICIES.includes(config.cleanupPolicy), `must be one of ${CLEANUP_POLICIES.join(' | ')}`);
+  check(
+    'minCleanableDirtyRatio',
+    typeof config.minCleanableDirtyRatio === 'number' && config.minCleanableDirtyRatio >= 0 && config.minCleanableDirtyRatio <= 1,
+    'must be a number in 0..1',
+  );
+  check('deleteRetentionMs', config.deleteRetentionMs >= 0, 'must be >= 0');
+  check('minCompactionLagMs', config.minCompactionLagMs >= 0, 'must be >= 0');
   check('segmentBytes', config.segmentBytes >= BATCH_HEADER_BYTES && config.segmentBytes <= INT32_MAX, `must be ${BATCH_HEADER_BYTES}..${INT32_MAX}`);
   check('segmentMs', config.segmentMs >= 1, 'must be >= 1');
   check('segmentIndexBytes', config.segmentIndexBytes >= 12 && config.segmentIndexBytes <= INT32_MAX, `must be 12..${INT32_MAX}`);
@@ -121,6 +171,27 @@ export function validateLogConfig(config: LogConfig, props: Readonly<Record<stri
   check('maxMessageBytes', config.maxMessageBytes >= BATCH_HEADER_BYTES && config.maxMessageBytes <= INT32_MAX, `must be ${BATCH_HEADER_BYTES}..${INT32_MAX}`);
   check('recoveryPointCheckpointIntervalMs', config.recoveryPointCheckpointIntervalMs >= 0, 'must be >= 0');
   return Object.freeze({ ...config });
+}
+
+const CLEANUP_POLICIES: readonly CleanupPolicy[] = ['delete', 'compact', 'compact,delete'];
+
+/** Kafka's list syntax: `compact`, `delete`, `compact,delete` or `delete, compact`. */
+function parseCleanupPolicy(key: string, raw: string): CleanupPolicy {
+  const items = raw.split(',').map((item) => item.trim().toLowerCase());
+  if (items.some((item) => item !== 'compact' && item !== 'delete')) {
+    throw new InvalidConfigError(key, raw, 'must be a list of compact and/or delete');
+  }
+  const compact = items.includes('compact');
+  const del = items.includes('delete');
+  return compact && del ? 'compact,delete' : compact ? 'compact' : 'delete';
+}
+
+function parseRatio(key: string, raw: string): number {
+  const trimmed = raw.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) throw new InvalidConfigError(key, raw, 'not a number');
+  const value = Number(trimmed);
+  if (!(value >= 0 && value <= 1)) throw new InvalidConfigError(key, raw, 'must be in 0..1');
+  return value;
 }
 
 function parseInteger(key: string, raw: string): number {

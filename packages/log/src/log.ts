@@ -1,7 +1,25 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchLayout, RecordBatchView, readInt64AsNumber } from '@sluice/protocol';
-import { writeCheckpointFile, writeOffsetCheckpoint } from './checkpoint-file';
+import { readCheckpointFile, writeCheckpointFile, writeOffsetCheckpoint } from './checkpoint-file';
+import {
+  buildOffsetMap,
+  DEFAULT_DEDUPE_BUFFER_BYTES,
+  discardCleaned,
+  finishSwap,
+  cleanSegment,
+  lastBatchesOfProducers,
+  markSwappable,
+  mergeCleanedParts,
+  NO_DELETE_HORIZON,
+  OffsetMap,
+  planCleaning,
+  writeSwapManifest,
+  type CleanableSegment,
+  type CleanedGroup,
+  type CompactionResult,
+  type CompactOptions,
+} from './compaction';
 import { fsyncDirectory, writeFileAtomic } from './durable-file';
 import { noopLogger, systemClock, type Clock, type LogLogger } from './env';
 import {
@@ -17,10 +35,10 @@ import {
   RecordTooLargeError,
   UnexpectedAppendOffsetError,
 } from './errors';
-import { CLEAN_SHUTDOWN_FILE, LEADER_EPOCH_FILE, LOG_START_OFFSET_FILE, RECOVERY_POINT_FILE } from './file-names';
+import { CLEAN_SHUTDOWN_FILE, CLEANER_OFFSET_FILE, LEADER_EPOCH_FILE, LOG_START_OFFSET_FILE, RECOVERY_POINT_FILE } from './file-names';
 import { shouldFlush } from './flush-policy';
 import { LeaderEpochCache, UNDEFINED_EPOCH, type EpochEndOffset, type EpochEntry } from './leader-epoch-cache';
-import { defaultLogConfig, validateLogConfig, type LogConfig } from './log-config';
+import { defaultLogConfig, isCompacted, validateLogConfig, type LogConfig } from './log-config';
 import { sharedLogResources, type LogResources } from './log-resources';
 import { recoverLog, type VerifyOnOpen } from './recovery';
 import { selectRetention, type RetentionSegment } from './retention';
@@ -84,6 +102,9 @@ export interface LogStats {
   readonly rolls: number;
   readonly flushes: number;
   readonly retentionDeletedSegments: number;
+  /** Compaction passes that rewrote segments, and the records they removed. */
+  readonly compactionPasses: number;
+  readonly compactionRemovedRecords: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -121,6 +142,13 @@ export class PartitionLog {
    */
   private epochsDirty = false;
   private state: 'open' | 'closed' | 'failed' = 'open';
+  /**
+   * Compaction progress (`cleaner-offset-checkpoint`): offsets below `firstDirty` are deduplicated;
+   * `deleteHorizonMs` is the earliest delete horizon of a kept tombstone (a pass is due then even
+   * when nothing is dirty). Null when unknown: everything counts as dirty.
+   */
+  private cleanerFirstDirty: number | null = null;
+  private cleanerDeleteHorizonMs: number | null = null;
   private readonly statsValue: Mutable<LogStats>;
 
   private constructor(
@@ -156,6 +184,8 @@ export class PartitionLog {
       rolls: 0,
       flushes: 0,
       retentionDeletedSegments: 0,
+      compactionPasses: 0,
+      compactionRemovedRecords: 0,
     };
     const context: Mutable<SegmentContext> = {
       config,
@@ -172,6 +202,7 @@ export class PartitionLog {
     stats.recoveryTruncations = recovered.truncations;
     stats.recoveryDeletedSegments = recovered.deletedSegments;
     const log = new PartitionLog(options.dir, config, clock, logger, context, recovered, stats);
+    log.loadCleanerCheckpoint();
     // From here on a crash is unclean: the active segment's saved indexes go stale with appends.
     const marker = join(options.dir, CLEAN_SHUTDOWN_FILE);
     if (existsSync(marker)) {
@@ -261,7 +292,8 @@ export class PartitionLog {
 
   /**
    * Follower append: keeps the offsets and epochs the leader stamped. The first batch must start
-   * at or after the log end offset, and each batch where the previous one ended.
+   * at or after the log end offset, and each batch at or after where the previous one ended
+   * (offsets may skip: compaction leaves gaps, as in Kafka).
    */
   appendAsFollower(batches: Buffer): AppendInfo | null {
     this.ensureOpen();
@@ -436,6 +468,124 @@ export class PartitionLog {
     return decision.deleteCount;
   }
 
+  /**
+   * Log compaction (Kafka's LogCleaner for `cleanup.policy=compact`), one synchronous pass:
+   * - cleanable: leading closed segments wholly below `maxOffset` (the caller passes the high
+   *   watermark) whose newest record is at least `min.compaction.lag.ms` old; the active
+   *   segment never is;
+   * - runs when dirty bytes (past the cleaner checkpoint) exceed `min.cleanable.dirty.ratio` of
+   *   the cleanable bytes, or a kept tombstone's delete horizon has passed;
+   * - maps key -> latest offset over the dirty range (memory bounded by `dedupeBufferBytes`:
+   *   when full, the pass covers a prefix and the next one continues), then rewrites every
+   *   cleanable segment up to the map's end (see `filterBatch` for what survives), grouping
+   *   small results into one segment of at most `segment.bytes`;
+   * - swaps crash-safely: `.cleaned` files (fsynced) -> `.swap`, then the swap manifest is the
+   *   commit point; old segments go and `.swap` files take their names. `open` finishes a
+   *   committed swap and rolls back an uncommitted one.
+   * Offsets are preserved (they get gaps); reads at a removed offset return the next batch.
+   */
+  compact(nowMs: number = this.clock.nowMs(), options: CompactOptions = {}): CompactionResult {
+    this.ensureOpen();
+    const maxOffset = options.maxOffset ?? Infinity;
+    assert(maxOffset === Infinity || Number.isSafeInteger(maxOffset), `compaction bound ${maxOffset} must be an integer`);
+    const config = this.config;
+    const firstBase = this.segments[0]!.baseOffset;
+    const firstDirty = Math.max(this.cleanerFirstDirty ?? firstBase, firstBase);
+    const nothing: CompactionResult = {
+      skipped: 'not-compacted',
+      dirtyRatio: 0,
+      sourceSegments: 0,
+      resultSegments: 0,
+      recordsRemoved: 0,
+      bytesBefore: 0,
+      bytesAfter: 0,
+      firstDirtyOffset: firstDirty,
+      mapEntries: 0,
+    };
+    if (!isCompacted(config)) return nothing;
+    const closed = this.segments.slice(0, -1);
+    const candidates: CleanableSegment[] = closed.map((segment) => ({
+      baseOffset: segment.baseOffset,
+      sizeBytes: segment.sizeBytes,
+      get largestTimestampMs(): number {
+        return segment.largestTimestampMs();
+      },
+    }));
+    const nextBases = this.segments.slice(1).map((segment) => segment.baseOffset);
+    const plan = planCleaning(candidates, nextBases, firstDirty, maxOffset, config, nowMs);
+    if (plan.cleanableCount === 0) return { ...nothing, skipped: 'nothing-cleanable' };
+    const horizonDue = this.cleanerDeleteHorizonMs !== null && nowMs >= this.cleanerDeleteHorizonMs;
+    if (!(plan.dirtyRatio > config.minCleanableDirtyRatio) && !horizonDue) return { ...nothing, skipped: 'below-dirty-ratio', dirtyRatio: plan.dirtyRatio };
+
+    const cleanable = closed.slice(0, plan.cleanableCount);
+    const firstUncleanable = nextBases[plan.cleanableCount - 1]!;
+    const map = new OffsetMap(options.dedupeBufferBytes ?? DEFAULT_DEDUPE_BUFFER_BYTES);
+    let mapEnd = firstUncleanable;
+    if (firstDirty < firstUncleanable) {
+      let dirtyFrom = 0;
+      while (dirtyFrom + 1 < cleanable.length && cleanable[dirtyFrom + 1]!.baseOffset <= firstDirty) dirtyFrom++;
+      mapEnd = buildOffsetMap(cleanable.slice(dirtyFrom), firstDirty, firstUncleanable, map);
+    }
+    let rewriteCount = 0;
+    while (rewriteCount < cleanable.length && cleanable[rewriteCount]!.baseOffset < mapEnd) rewriteCount++;
+    if (rewriteCount === 0) return { ...nothing, skipped: 'nothing-cleanable', dirtyRatio: plan.dirtyRatio };
+    const rewrite = cleanable.slice(0, rewriteCount);
+    const ctx = { map, mapEndOffset: mapEnd, nowMs, deleteRetentionMs: config.deleteRetentionMs, lastBatchOfProducer: lastBatchesOfProducers(rewrite) };
+
+    // Writing the .cleaned files changes nothing the log depends on: a failure just discards them.
+    let groups: CleanedGroup[];
+    try {
+      const parts = rewrite.map((segment, i) => cleanSegment(this.dir, segment, nextBases[i]!, ctx));
+      groups = mergeCleanedParts(this.dir, parts, config);
+    } catch (error) {
+      discardCleaned(this.dir, rewrite);
+      throw error;
+    }
+
+    const newFirstDirty = Math.max(firstDirty, mapEnd);
+    let earliestHorizon: number | null = null;
+    for (const group of groups) {
+      if (group.earliestDeleteHorizonMs !== null) earliestHorizon = Math.min(earliestHorizon ?? group.earliestDeleteHorizonMs, group.earliestDeleteHorizonMs);
+    }
+    // Tombstones under a horizon outside what was rewritten (a shrunken cleanable range) stay tracked.
+    if (mapEnd < firstDirty && this.cleanerDeleteHorizonMs !== null) earliestHorizon = Math.min(earliestHorizon ?? this.cleanerDeleteHorizonMs, this.cleanerDeleteHorizonMs);
+    this.guard('compaction swap', () => {
+      markSwappable(this.dir, groups);
+      writeSwapManifest(this.dir, groups);
+      // Committed: from here a crash finishes the swap on open.
+      for (const segment of rewrite) segment.release();
+      finishSwap(
+        this.dir,
+        groups.flatMap((group) => group.sourceBaseOffsets.map((source) => [group.baseOffset, source])),
+      );
+      const cleaned = groups.map((group) => LogSegment.closed(this.dir, group.baseOffset, group.sizeBytes, this.context));
+      this.segments.splice(0, rewriteCount, ...cleaned);
+      this.persistCleanerCheckpoint(newFirstDirty, earliestHorizon);
+    });
+    const recordsRemoved = groups.reduce((sum, group) => sum + group.recordsRemoved, 0);
+    const bytesBefore = rewrite.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+    const bytesAfter = groups.reduce((sum, group) => sum + group.sizeBytes, 0);
+    this.statsValue.compactionPasses++;
+    this.statsValue.compactionRemovedRecords += recordsRemoved;
+    this.logger.info('compacted log', { dir: this.dir, sourceSegments: rewriteCount, resultSegments: groups.length, recordsRemoved, bytesBefore, bytesAfter, firstDirtyOffset: newFirstDirty });
+    return {
+      skipped: null,
+      dirtyRatio: plan.dirtyRatio,
+      sourceSegments: rewriteCount,
+      resultSegments: groups.length,
+      recordsRemoved,
+      bytesBefore,
+      bytesAfter,
+      firstDirtyOffset: newFirstDirty,
+      mapEntries: map.size,
+    };
+  }
+
+  /** Offsets below this are deduplicated by compaction (the cleaner checkpoint); null when unknown. */
+  get cleanerCheckpoint(): number | null {
+    return this.cleanerFirstDirty;
+  }
+
   /** Kafka's DeleteRecords: moves the log start offset up (segments go on the next retention run). */
   advanceLogStartOffset(offset: number): void {
     this.ensureOpen();
@@ -469,6 +619,7 @@ export class PartitionLog {
       // mid-way must not find it above the end of the log.
       const safePoint = Math.min(this.recoveryPointOffset, this.segments[index]!.baseOffset);
       if (safePoint < this.recoveryPointOffset) this.writeRecoveryCheckpoint(safePoint);
+      this.lowerCleanerCheckpoint(cut.baseOffset);
       for (const segment of this.segments.splice(index + 1).reverse()) segment.delete();
       const segment = this.segments[index]!;
       segment.reactivate(this.clock.nowMs());
@@ -494,6 +645,7 @@ export class PartitionLog {
       const firstBase = this.segments[0]!.baseOffset;
       // Until the new segment exists, a crash must recover whatever remains, with tail rules.
       this.writeRecoveryCheckpoint(Math.min(this.recoveryPointOffset, firstBase));
+      this.lowerCleanerCheckpoint(offset);
       if (this.epochs.clear()) this.persistEpochs();
       for (const segment of this.segments.splice(0).reverse()) segment.delete();
       this.segments.push(LogSegment.create(this.dir, offset, this.context, this.clock.nowMs()));
@@ -566,7 +718,8 @@ export class PartitionLog {
       } else {
         const base = view.baseOffset;
         if (views.length === 0 && base < expected) throw new UnexpectedAppendOffsetError(base, expected);
-        if (views.length > 0 && base !== expected) throw new OffsetsOutOfOrderError(expected, base, start);
+        // Gaps are fine (a compacted leader's batches skip removed offsets); going back is not.
+        if (views.length > 0 && base < expected) throw new OffsetsOutOfOrderError(expected, base, start);
         expected = view.nextOffset;
       }
       view.verifyCrc();
@@ -641,6 +794,31 @@ export class PartitionLog {
       this.directoryDirty = true;
     });
     this.statsValue.rolls++;
+  }
+
+  private loadCleanerCheckpoint(): void {
+    try {
+      const entries = readCheckpointFile(join(this.dir, CLEANER_OFFSET_FILE), 2);
+      const entry = entries?.[0];
+      if (entry === undefined) return;
+      this.cleanerFirstDirty = entry[0]!;
+      this.cleanerDeleteHorizonMs = entry[1] === NO_DELETE_HORIZON ? null : entry[1]!;
+    } catch (error) {
+      // Only an optimization: without it the whole log counts as dirty once.
+      this.logger.warn('ignoring unreadable cleaner checkpoint', { dir: this.dir, error: (error as Error).message });
+    }
+  }
+
+  private persistCleanerCheckpoint(firstDirty: number | null, deleteHorizonMs: number | null): void {
+    this.cleanerFirstDirty = firstDirty;
+    this.cleanerDeleteHorizonMs = deleteHorizonMs;
+    if (firstDirty === null) return;
+    writeCheckpointFile(join(this.dir, CLEANER_OFFSET_FILE), [[firstDirty, deleteHorizonMs ?? NO_DELETE_HORIZON]]);
+  }
+
+  /** Truncation below the cleaner checkpoint: what comes back there is dirty (lowered first, durably). */
+  private lowerCleanerCheckpoint(offset: number): void {
+    if (this.cleanerFirstDirty !== null && this.cleanerFirstDirty > offset) this.persistCleanerCheckpoint(offset, this.cleanerDeleteHorizonMs);
   }
 
   private setLogStartOffset(offset: number): void {

@@ -12,6 +12,7 @@ import {
   segmentPaths,
   TMP_SUFFIX,
 } from './file-names';
+import { recoverCleanerSwap } from './compaction';
 import { LeaderEpochCache } from './leader-epoch-cache';
 import { LogSegment, type SegmentContext } from './segment';
 import type { SegmentIndexer } from './segment-indexer';
@@ -52,6 +53,8 @@ export function recoverLog(
   options: { verifyOnOpen: VerifyOnOpen; logger: LogLogger; nowMs: number },
 ): RecoveryOutcome {
   mkdirSync(dir, { recursive: true });
+  // A compaction swap cut short: finish it if it committed, else drop its output.
+  recoverCleanerSwap(dir, options.logger);
   const bases = listSegmentsAndClean(dir, options.logger);
   const checkpointedStart = readOffsetCheckpoint(join(dir, LOG_START_OFFSET_FILE));
   const checkpointedRecoveryPoint = readOffsetCheckpoint(join(dir, RECOVERY_POINT_FILE));

@@ -1,4 +1,4 @@
-import type { LogConfig } from './log-config';
+import { deletesByRetention, type LogConfig } from './log-config';
 
 export interface RetentionSegment {
   readonly baseOffset: number;
@@ -16,7 +16,9 @@ export interface RetentionDecision {
 /**
  * Which leading closed segments retention deletes (Kafka's deleteOldSegments): a prefix whose
  * segments are all older than `retention.ms`, or as many oldest segments as fit within the
- * excess over `retention.bytes`, or segments wholly below the log start offset. The active
+ * excess over `retention.bytes`, or segments wholly below the log start offset. Time and size
+ * apply only when `cleanup.policy` includes `delete` (a compact-only log keeps its history,
+ * compaction bounds it instead), as Kafka's UnifiedLog.deleteOldSegments. The active
  * segment is never a candidate: `closed` excludes it, `totalSizeBytes` includes it.
  */
 export function selectRetention(
@@ -30,13 +32,14 @@ export function selectRetention(
   let byStart = 0;
   while (byStart < closed.length && (nextBaseOffsets[byStart] ?? Infinity) <= logStartOffset) byStart++;
 
+  const byRetention = deletesByRetention(config);
   let byTime = 0;
-  if (config.retentionMs >= 0) {
+  if (byRetention && config.retentionMs >= 0) {
     while (byTime < closed.length && nowMs - closed[byTime]!.largestTimestampMs > config.retentionMs) byTime++;
   }
 
   let bySize = 0;
-  if (config.retentionBytes >= 0) {
+  if (byRetention && config.retentionBytes >= 0) {
     let excess = totalSizeBytes - config.retentionBytes;
     while (bySize < closed.length && excess - closed[bySize]!.sizeBytes >= 0) {
       excess -= closed[bySize]!.sizeBytes;

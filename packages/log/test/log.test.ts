@@ -78,18 +78,21 @@ describe('PartitionLog', () => {
     log2.close();
   });
 
-  it('follower appends keep offsets, must start at or after the end and be contiguous', () => {
+  it('follower appends keep offsets, must start at or after the end and never go back (gaps allowed)', () => {
     const log = open();
     expect(log.appendAsFollower(Buffer.alloc(0))).toBeNull();
     log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 0, records: 2, leaderEpoch: 1 }), makeBatch({ baseOffset: 2, leaderEpoch: 3 })]));
     expect(log.logEndOffset).toBe(3);
     expect(log.epochEntries()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 2 }]);
     expect(() => log.appendAsFollower(makeBatch({ baseOffset: 2 }))).toThrow(UnexpectedAppendOffsetError);
-    expect(() => log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 3 }), makeBatch({ baseOffset: 5 })]))).toThrow(OffsetsOutOfOrderError);
+    expect(() => log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 3, records: 2 }), makeBatch({ baseOffset: 4 })]))).toThrow(OffsetsOutOfOrderError);
     expect(log.logEndOffset).toBe(3);
     log.appendAsFollower(makeBatch({ baseOffset: 10, records: 2, leaderEpoch: 3 }));
     expect(log.logEndOffset).toBe(12);
     expect(summarize(log.read(4, 1000).records).map((b) => b.baseOffset)).toEqual([10]);
+    // A compacted leader's batches skip removed offsets inside one fetch response too.
+    log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 12, leaderEpoch: 3 }), makeBatch({ baseOffset: 15, leaderEpoch: 3 })]));
+    expect(log.logEndOffset).toBe(16);
     log.close();
   });
 
