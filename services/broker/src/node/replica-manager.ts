@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { readHighWatermarks, writeHighWatermarks, HIGH_WATERMARK_CHECKPOINT_FILE } from './high-watermark-checkpoint';
-import { defaultLogConfig, LogError, parseLogConfig, PartitionLog, type LogConfig } from '@sluice/log';
+import { defaultLogConfig, isCompacted, LogError, parseLogConfig, PartitionLog, type LogConfig } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import { ApiError, CorruptRecordError, decodeRecordBatches, iterateBatches } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
@@ -40,6 +40,10 @@ export interface ReplicaManagerOptions {
   readonly replicaLagTimeMaxMs: number;
   /** Kafka's log.retention.check.interval.ms (default 300000). */
   readonly retentionCheckIntervalMs?: number;
+  /** Kafka's log.cleaner.backoff.ms (default 15000): how often compacted logs get a cleaning pass. */
+  readonly logCleanerBackoffMs?: number;
+  /** Kafka's log.cleaner.dedupe.buffer.size (default 128 MiB): bound on one pass's key map. */
+  readonly logCleanerDedupeBufferBytes?: number;
   /** Sends one AlterPartition item to the controller; resolves with its answer. */
   readonly alterPartition: (replica: PartitionReplica, proposal: AlterPartitionProposal) => Promise<AlterPartitionResult>;
   /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
@@ -55,6 +59,8 @@ const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = 5_000;
 /** Kafka's log.retention.check.interval.ms default. */
 const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
+/** Kafka's log.cleaner.backoff.ms default. */
+const DEFAULT_LOG_CLEANER_BACKOFF_MS = 15_000;
 /** Kafka's producer.id.expiration.check.interval.ms. */
 const PRODUCER_EXPIRY_INTERVAL_MS = 600_000;
 
@@ -75,6 +81,7 @@ export class ReplicaManager {
   /** Broker-level log settings a topic's configs override. */
   private readonly logConfig: LogConfig;
   private deletedSegments = 0;
+  private compactedRecords = 0;
   private timers: NodeJS.Timeout[] = [];
   private lastProducerExpiryMs = 0;
   /** High watermarks read at start (Kafka's replication-offset-checkpoint), by `<topic>-<partition>`. */
@@ -109,6 +116,35 @@ export class ReplicaManager {
     this.timers.push(setInterval(guarded('acks=all expiry', () => this.expireAcks()), 100));
     this.timers.push(setInterval(guarded('high watermark checkpoint', () => this.checkpointHighWatermarks()), HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS));
     this.timers.push(setInterval(guarded('retention', () => this.runRetention()), this.options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS));
+    this.timers.push(setInterval(guarded('log cleaner', () => this.runCompaction()), this.options.logCleanerBackoffMs ?? DEFAULT_LOG_CLEANER_BACKOFF_MS));
+  }
+
+  /** Records compaction removed since start (all partitions), for /metrics. */
+  get compactionRemovedRecords(): number {
+    return this.compactedRecords;
+  }
+
+  /**
+   * One cleaner pass (Kafka's LogCleaner, on the event loop here): every local log whose topic's
+   * cleanup.policy includes compact is compacted below its replica's high watermark (a leader's
+   * followers may still fetch above it; a follower's suffix there may be truncated). The log
+   * decides whether it is dirty enough; time/size retention of compact-only logs is skipped by
+   * the log itself (retention still drops segments below the log start offset).
+   * Returns the number of records removed.
+   */
+  runCompaction(nowMs: number = this.now()): number {
+    let removed = 0;
+    for (const replica of this.replicas.values()) {
+      if (replica.role.kind === 'offline' || !isCompacted(replica.log.config)) continue;
+      try {
+        const result = replica.log.compact(nowMs, { maxOffset: replica.highWatermark, dedupeBufferBytes: this.options.logCleanerDedupeBufferBytes });
+        removed += result.recordsRemoved;
+      } catch (error) {
+        this.options.log.error({ partition: replica.key, err: error }, 'compaction failed');
+      }
+    }
+    this.compactedRecords += removed;
+    return removed;
   }
 
   /** Segments deleted by retention since start (all partitions), for /metrics. */
