@@ -15,7 +15,7 @@ export type WorkerTask =
   | { role: 'raw-server' }
   | { role: 'raw-client'; address: string; messageBytes: number }
   | { role: 'unary-server' }
-  | { role: 'unary-client'; address: string; batchBytes: number; batchesPerRequest: number; inFlight: number };
+  | { role: 'unary-client'; address: string; batchBytes: number; batchesPerRequest: number; inFlight: number; channels: number };
 
 export interface ProducerSettings {
   readonly acks: 1 | 'all';

@@ -18,9 +18,10 @@
  *   record batches as raw bytes (no protobuf, HTTP/2 flow control as back-pressure) to a server
  *   that only counts what arrives inside the window.
  * - `unary-server` / `unary-client`: the second baseline, what the data path costs in gRPC alone:
- *   unary Produce calls of sluice's Broker service (its protobuf, through @grpc/proto-loader, on
- *   one channel, a fixed number in flight), each holding `batchesPerRequest` record batches, to a
- *   server that counts them and answers at once (no log, no replication, no client SDK).
+ *   unary Produce calls of sluice's Broker service (its protobuf, through @grpc/proto-loader), on
+ *   `channels` connections (as a producer has one per broker) with `inFlight` calls in flight on
+ *   each, each holding `batchesPerRequest` record batches, to a server that counts them and
+ *   answers at once (no log, no replication, no client SDK).
  */
 import {
   Server,
@@ -32,9 +33,9 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import {
+  brokerClientConstructor,
   brokerServiceDefinition,
   Consumer,
-  createBrokerClient,
   Producer,
   type ProducePartitionResult,
   type ProducerOptions,
@@ -389,11 +390,14 @@ async function unaryServer(): Promise<RawResult> {
 }
 
 async function unaryClient(task: Extract<WorkerTask, { role: 'unary-client' }>): Promise<RawResult> {
-  const client = createBrokerClient(task.address) as unknown as {
+  type UnaryClient = {
     Produce(request: ProduceRequest, options: { deadline: Date }, callback: (error: Error | null) => void): void;
     waitForReady(deadline: number, callback: (error?: Error) => void): void;
     close(): void;
   };
+  const Ctor = brokerClientConstructor();
+  // A distinct option per client: grpc-js shares one connection between channels with equal options.
+  const clients = Array.from({ length: task.channels }, (_, i) => new Ctor(task.address, credentials.createInsecure(), { ...GRPC_OPTIONS, 'sluice.bench.channel': i }) as unknown as UnaryClient);
   // One partition per batch, as the producer's request to one leader.
   const request: ProduceRequest = {
     acks: 1,
@@ -402,28 +406,33 @@ async function unaryClient(task: Extract<WorkerTask, { role: 'unary-client' }>):
   };
   let calls = 0;
   try {
-    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())));
+    await Promise.all(clients.map((client) => new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())))));
     const window = await readyThenGo();
     await sleepUntil(window.startAt);
-    await new Promise<void>((resolve, reject) => {
-      let inFlight = 0;
-      const next = (): void => {
-        while (inFlight < task.inFlight && wallMs() < window.measureTo) {
-          inFlight++;
-          calls++;
-          client.Produce(request, { deadline: new Date(Date.now() + 30_000) }, (error) => {
-            inFlight--;
-            if (error !== null) reject(error);
-            else next();
-          });
-        }
-        if (inFlight === 0) resolve();
-      };
-      next();
-    });
+    await Promise.all(
+      clients.map(
+        (client) =>
+          new Promise<void>((resolve, reject) => {
+            let inFlight = 0;
+            const next = (): void => {
+              while (inFlight < task.inFlight && wallMs() < window.measureTo) {
+                inFlight++;
+                calls++;
+                client.Produce(request, { deadline: new Date(Date.now() + 30_000) }, (error) => {
+                  inFlight--;
+                  if (error !== null) reject(error);
+                  else next();
+                });
+              }
+              if (inFlight === 0) resolve();
+            };
+            next();
+          }),
+      ),
+    );
     return { messages: calls, bytes: 0, seconds: (wallMs() - window.startAt) / 1000 };
   } finally {
-    client.close();
+    for (const client of clients) client.close();
   }
 }
 

@@ -20,8 +20,8 @@
  * record batches (--raw-message-bytes, default the producer's batch.size) to a server that only
  * counts them; ratio = our MB/s / raw MB/s. A second baseline isolates what gRPC itself costs
  * on our request shape: unary Produce calls of the Broker service's protobuf (--unary-batches
- * record batches per call, --max-in-flight calls in flight, one channel) to a server that only
- * counts and answers (no SDK, no log, no replication). CPU of every process over each measured window comes
+ * record batches per call, --max-in-flight calls in flight on each of 3 channels, as a producer
+ * has one per broker) to a server that only counts and answers (no SDK, no log, no replication). CPU of every process over each measured window comes
  * from /proc/<pid>/stat, and the whole machine's from /proc/stat (Linux), so the busiest process
  * and what other processes took are printed with the figures.
  *
@@ -312,6 +312,7 @@ async function runUnary(workers: Workers): Promise<RawFigures> {
     batchBytes: rawMessageBytes,
     batchesPerRequest: unaryBatches,
     inFlight: maxInFlight,
+    channels: 3,
   });
   await client.ready;
   const window = windowFromNow(warmupSeconds, peakSeconds);
@@ -591,7 +592,7 @@ async function main(): Promise<void> {
   ]);
   rows.push(['raw grpc-js stream (baseline)', formatNumber(raw.recordsPerSecond, 0), formatNumber(raw.mbPerSecond, 1), '1.00', '', '']);
   rows.push([
-    `raw grpc-js unary Produce (${unaryBatches} batches/call, ${maxInFlight} in flight)`,
+    `raw grpc-js unary Produce (${unaryBatches} batches/call, 3 channels x ${maxInFlight} in flight)`,
     formatNumber(unary.recordsPerSecond, 0),
     formatNumber(unary.mbPerSecond, 1),
     formatNumber(unary.mbPerSecond / raw.mbPerSecond, 2),
