@@ -607,23 +607,26 @@ export class PartitionLog {
       this.truncateFullyAndStartAt(offset);
       return true;
     }
-    const holder = this.holderIndex(offset);
-    let index = holder;
-    let cut = this.segments[index]!.findBatch(offset);
-    while (cut === null && index + 1 < this.segments.length) cut = this.segments[++index]!.findBatch(offset);
-    assert(cut !== null, `no batch holds offset ${offset} below the log end offset`);
-    const cutPosition = cut.position;
-    let newEnd = cut.baseOffset;
+    // The segment holding `offset` by base offset is kept (cut at the first batch reaching
+    // `offset`, or whole when every batch in it ends before: compaction and follower gaps can
+    // leave offsets no batch holds); every later segment goes. The end is then <= `offset`.
+    const index = this.holderIndex(offset);
+    const holder = this.segments[index]!;
+    const cut = holder.findBatch(offset);
+    const cutPosition = cut?.position ?? holder.sizeBytes;
+    const cutBaseOffset = cut?.baseOffset ?? this.segments[index + 1]?.baseOffset ?? this.logEndOffset;
+    let newEnd = cutBaseOffset;
     this.guard('truncate', () => {
       // Lower the durable recovery point first (to a value surely <= the new end): a crash
       // mid-way must not find it above the end of the log.
-      const safePoint = Math.min(this.recoveryPointOffset, this.segments[index]!.baseOffset);
+      const safePoint = Math.min(this.recoveryPointOffset, holder.baseOffset);
       if (safePoint < this.recoveryPointOffset) this.writeRecoveryCheckpoint(safePoint);
-      this.lowerCleanerCheckpoint(cut.baseOffset);
+      // Likewise the cleaner checkpoint: whatever is appended after the new end is dirty.
+      this.lowerCleanerCheckpoint(holder.baseOffset);
       for (const segment of this.segments.splice(index + 1).reverse()) segment.delete();
-      const segment = this.segments[index]!;
+      const segment = holder;
       segment.reactivate(this.clock.nowMs());
-      segment.truncateTo(cutPosition, cut.baseOffset);
+      segment.truncateTo(cutPosition, cutBaseOffset);
       fsyncDirectory(this.dir);
       // With offset gaps (follower appends) the end is the previous batch's end, not the cut.
       newEnd = segment.nextOffset;

@@ -96,6 +96,18 @@ describe('PartitionLog', () => {
     log.close();
   });
 
+  it('truncation into an offset gap at a segment end never leaves the end above the target', () => {
+    const log = open({ ...small, segmentBytes: 100 });
+    log.appendAsFollower(makeBatch({ baseOffset: 0, leaderEpoch: 1 }));
+    log.appendAsFollower(makeBatch({ baseOffset: 5, leaderEpoch: 1 })); // rolls: a segment based at 5
+    expect(log.segmentBaseOffsets()).toEqual([0, 5]);
+    expect(log.truncateTo(3)).toBe(true);
+    expect(log.logEndOffset).toBe(1);
+    expect(log.segmentBaseOffsets()).toEqual([0]);
+    expect(log.appendAsFollower(makeBatch({ baseOffset: 1, leaderEpoch: 2 }))!.firstOffset).toBe(1);
+    log.close();
+  });
+
   it('reads whole batches up to maxBytes, at least one batch, and up to maxOffset', () => {
     const log = open({ ...small, segmentBytes: 1 << 20 });
     for (let i = 0; i < 10; i++) log.append(makeBatch({ records: 2, payloadBytes: 39, fill: i }), { leaderEpoch: 0 }); // 100 bytes each
