@@ -149,20 +149,22 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
       ...(brokers > 0
         ? started.brokerIds.map((id) => `  broker ${id}: ${started.address(id)}  pid ${started.pid(id) ?? '?'}  log ${join(baseDir, `broker-${id}.out`)}`)
         : ['  brokers: none asked for']),
-      '  not yet in this build: produce/consume commands and the Producer/Consumer SDK (the broker gRPC API is up)',
+      "  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = node packages/cli/dist/main.js)",
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',
     ];
     io.out(lines.join('\n'));
     await new Promise<void>((resolve) => {
+      // A timer, not sleep(): stopped by Ctrl-C it must not keep the process alive until --for ends.
+      const timer = runForMs === undefined ? undefined : setTimeout(() => done(), runForMs);
       const done = (): void => {
+        clearTimeout(timer);
         process.off('SIGINT', done);
         process.off('SIGTERM', done);
         resolve();
       };
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
-      if (runForMs !== undefined) void sleep(runForMs).then(done);
     });
     io.out('stopping brokers (controlled shutdown), then controllers...\n');
     await stopAll();

@@ -2,11 +2,29 @@
 import { processIo } from './io';
 import { runCli } from './program';
 
+// `sluice consume ... | head`: the reader went away; stop quietly as a SIGPIPE'd tool would.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+let settled = false;
+// Node exits once nothing is left to wait for, even with the command's promise unsettled (a
+// client promise nobody will ever settle): never let that look like success.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('sluice: internal error: the command stopped before finishing (a promise was never settled)\n');
+  process.exitCode = 1;
+});
+
 runCli(process.argv.slice(2), processIo).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(`sluice: unexpected failure: ${String(error)}\n`);
     process.exitCode = 1;
   },

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { clusterCommand } from './cluster-command';
+import { consumeCommand } from './consume-command';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { produceCommand } from './produce-command';
 import { storageCommand } from './storage-command';
 import { topicCommand } from './topic-command';
 
@@ -22,6 +24,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   program.addCommand(storageCommand(io, setExitCode));
   program.addCommand(clusterCommand(io, setExitCode));
   program.addCommand(topicCommand(io, setExitCode));
+  program.addCommand(produceCommand(io, setExitCode));
+  program.addCommand(consumeCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

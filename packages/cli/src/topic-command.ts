@@ -40,7 +40,7 @@ function unknownTopic(name: string, error: ApiError): ApiError {
 }
 
 /** Runs an admin call about one topic, naming the topic in UNKNOWN_TOPIC_OR_PARTITION. */
-async function aboutTopic<T>(name: string, call: () => Promise<T>): Promise<T> {
+export async function aboutTopic<T>(name: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

@@ -1,0 +1,184 @@
+/**
+ * `sluice consume <topic>`: prints a topic's records as kafka-console-consumer does, through the
+ * client's Consumer with manual assignment (every partition, or --partition). Starts at the end
+ * unless told otherwise (--from-beginning, --offset, --from-time); stops after --count records,
+ * after --timeout-ms without a record, or on Ctrl-C / SIGTERM, always closing the consumer. Prints
+ * values one per line (--print-key: key TAB value), or one JSON object per record with --json.
+ */
+import { Consumer, type ConsumerRecord, type TopicPartition } from '@sluice/client';
+import { ApiError } from '@sluice/protocol';
+import { Command } from 'commander';
+import { integerOption, withBrokers, withClientConnectionOptions, type ClientConnectionOptions } from './client-session';
+import { ExitCode, UsageError } from './exit-codes';
+import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
+import { aboutTopic } from './topic-command';
+
+/** Longest single poll: bounds how late a --timeout-ms check can be. */
+const POLL_MS = 1_000;
+
+interface ConsumeOptions extends ClientConnectionOptions {
+  readonly fromBeginning?: boolean;
+  readonly offset?: string;
+  readonly fromTime?: string;
+  readonly partition?: string;
+  readonly count?: string;
+  readonly timeoutMs?: string;
+  readonly json?: boolean;
+  readonly printKey?: boolean;
+  readonly base64?: boolean;
+}
+
+type StartAt = { readonly kind: 'end' } | { readonly kind: 'beginning' } | { readonly kind: 'offset'; readonly offset: number } | { readonly kind: 'time'; readonly timestampMs: number };
+
+interface ConsumePlan {
+  readonly topic: string;
+  readonly start: StartAt;
+  readonly partition?: number;
+  readonly count?: number;
+  readonly timeoutMs?: number;
+  readonly json: boolean;
+  readonly printKey: boolean;
+  readonly base64: boolean;
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * `--from-time`: a duration back from now (`30m`, `24h`, `7d`, `1.5h`; units ms s m h d w) or
+ * an ISO-8601 date/time (`2026-11-23`, `2026-11-23T10:00:00Z`; without a zone: local time).
+ */
+export function parseFromTime(text: string, nowMs: number = Date.now()): number {
+  const relative = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
+  let ms: number;
+  if (relative !== null) ms = Math.round(nowMs - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number));
+  else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)?)?$/.test(text.trim())) ms = Date.parse(text.trim());
+  else throw new UsageError(`--from-time must be a duration back from now (30m, 24h, 7d) or an ISO-8601 time (2026-11-23T10:00:00Z), got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError(`--from-time ${JSON.stringify(text)} is not a time after 1970-01-01`);
+  return ms;
+}
+
+export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan {
+  const starts = [options.fromBeginning === true ? '--from-beginning' : null, options.offset !== undefined ? '--offset' : null, options.fromTime !== undefined ? '--from-time' : null].filter((flag) => flag !== null);
+  if (starts.length > 1) throw new UsageError(`${starts.join(' and ')} exclude each other: give one start position`);
+  const start: StartAt =
+    options.fromBeginning === true
+      ? { kind: 'beginning' }
+      : options.offset !== undefined
+        ? { kind: 'offset', offset: integerOption(options.offset, '--offset', 0) }
+        : options.fromTime !== undefined
+          ? { kind: 'time', timestampMs: parseFromTime(options.fromTime) }
+          : { kind: 'end' };
+  return {
+    topic,
+    start,
+    ...(options.partition === undefined ? {} : { partition: integerOption(options.partition, '--partition', 0, 2 ** 31 - 1) }),
+    ...(options.count === undefined ? {} : { count: integerOption(options.count, '--count', 1) }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: integerOption(options.timeoutMs, '--timeout-ms', 1) }),
+    json: options.json === true,
+    printKey: options.printKey === true,
+    base64: options.base64 === true,
+  };
+}
+
+export function formatRecord(record: ConsumerRecord, plan: Pick<ConsumePlan, 'json' | 'printKey' | 'base64'>): string {
+  const text = (bytes: Buffer | null): string | null => (bytes === null ? null : bytes.toString(plan.base64 ? 'base64' : 'utf8'));
+  if (plan.json) {
+    return `${JSON.stringify({
+      partition: record.partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+      key: text(record.key),
+      value: text(record.value),
+      headers: record.headers.map((header) => ({ key: header.key, value: text(header.value) })),
+    })}\n`;
+  }
+  const value = text(record.value) ?? 'null';
+  return plan.printKey ? `${text(record.key) ?? 'null'}\t${value}\n` : `${value}\n`;
+}
+
+/** Seeks every assigned partition to the plan's start; --offset is kept within [log start, end]. */
+async function seekToStart(consumer: Consumer, assignment: readonly TopicPartition[], start: StartAt): Promise<void> {
+  switch (start.kind) {
+    case 'end':
+      consumer.seekToEnd(assignment);
+      return;
+    case 'beginning':
+      consumer.seekToBeginning(assignment);
+      return;
+    case 'time':
+      await consumer.seekToTimestamp(start.timestampMs, assignment);
+      return;
+    case 'offset': {
+      const [beginning, end] = await Promise.all([consumer.beginningOffsets(assignment), consumer.endOffsets(assignment)]);
+      for (const tp of assignment) {
+        const low = beginning.get(Consumer.key(tp))?.offset ?? 0;
+        const high = end.get(Consumer.key(tp))?.offset ?? start.offset;
+        consumer.seek(tp, Math.max(low, Math.min(high, start.offset)));
+      }
+      return;
+    }
+  }
+}
+
+async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): Promise<ExitCode> {
+  return withBrokers(options, io, async ({ admin, brokers }) => {
+    const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
+    if (plan.partition !== undefined && plan.partition >= info.partitions.length) {
+      throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`);
+    }
+    const assignment = (plan.partition === undefined ? info.partitions.map((p) => p.partition) : [plan.partition]).map((partition) => ({ topic: plan.topic, partition }));
+    const consumer = new Consumer({ bootstrap: brokers, autoOffsetReset: 'latest' });
+    const interruption = new Interruption();
+    const interrupt = onInterrupt(io.signal, () => interruption.stop());
+    let received = 0;
+    try {
+      consumer.assign(assignment);
+      await interruption.race(seekToStart(consumer, assignment, plan.start));
+      let lastRecordMs = Date.now();
+      while (!interruption.stopped && (plan.count === undefined || received < plan.count)) {
+        let waitMs = POLL_MS;
+        if (plan.timeoutMs !== undefined) {
+          const left = lastRecordMs + plan.timeoutMs - Date.now();
+          if (left <= 0) break;
+          waitMs = Math.min(waitMs, left);
+        }
+        // A poll abandoned on Ctrl-C may reject once the consumer is closed under it: race() observes that.
+        const polled = await interruption.race(consumer.poll(waitMs));
+        if (polled === STOPPED) break;
+        let records = polled;
+        if (records.length === 0) continue;
+        lastRecordMs = Date.now();
+        if (plan.count !== undefined && received + records.length > plan.count) records = records.slice(0, plan.count - received);
+        received += records.length;
+        io.out(records.map((record) => formatRecord(record, plan)).join(''));
+        if (io.outDrained !== undefined) await interruption.race(io.outDrained());
+      }
+    } finally {
+      interrupt.dispose();
+      consumer.close();
+    }
+    io.err(`Processed a total of ${received} records\n`);
+    return ExitCode.OK;
+  });
+}
+
+export function consumeCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
+  return withClientConnectionOptions(
+    new Command('consume')
+      .argument('<topic>')
+      .summary('print records of a topic (from its end, the beginning, an offset or a time)')
+      .description('print records of a topic as they arrive, starting at its end unless told otherwise; runs until Ctrl-C, --count or --timeout-ms')
+      .option('--from-beginning', 'start at the first record of each partition')
+      .option('--offset <n>', 'start at this offset in every partition read (kept within the partition\'s log start and end)')
+      .option('--from-time <when>', 'start at the first record at or after a time: back from now (30m, 24h, 7d) or ISO-8601 (2026-11-23T10:00:00Z)')
+      .option('--partition <p>', 'read only this partition (default: all)')
+      .option('--count <n>', 'exit after n records')
+      .option('--timeout-ms <ms>', 'exit when no record arrived for this long (default: wait for records until Ctrl-C)')
+      .option('--json', 'one JSON object per record: {"partition","offset","timestamp","key","value","headers"}')
+      .option('--print-key', 'print key<TAB>value instead of the value alone')
+      .option('--base64', 'keys, values and header values in base64 instead of UTF-8 text (binary data)'),
+  ).action(async (topic: string, options: ConsumeOptions) => {
+    const plan = consumePlan(topic, options);
+    setExitCode(await consume(plan, options, io));
+  });
+}
