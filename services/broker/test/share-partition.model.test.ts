@@ -3,6 +3,7 @@ import {
   applyShareStateUpdate,
   SharePartition,
   type AcknowledgeType,
+  type DurableRange,
   type AcknowledgementBatch,
   type OffsetRange,
   type RecordState,
@@ -346,6 +347,50 @@ describe('share partition against a per-offset model', () => {
         expect(partition.canAcquire(logEnd, nowMs)).toBe(false);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('share state store against a per-offset fold', () => {
+  const durableState = fc.constantFrom<DurableRange['state']>('AVAILABLE', 'ACKNOWLEDGED', 'ARCHIVED');
+  /** Sorted, disjoint ranges at or above `from`, from random gaps and lengths. */
+  const ranges = (from: number) =>
+    fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3 }), length: fc.integer({ min: 1, max: 4 }), state: durableState, deliveryCount: fc.integer({ min: 0, max: 3 }) }), { maxLength: 6 }).map((parts) => {
+      let next = from;
+      return parts.map((p): DurableRange => {
+        const firstOffset = next + p.gap;
+        next = firstOffset + p.length;
+        return { firstOffset, lastOffset: next - 1, state: p.state, deliveryCount: p.deliveryCount };
+      });
+    });
+  const perOffset = (rs: readonly DurableRange[], from: number): Map<number, string> => {
+    const out = new Map<number, string>();
+    for (const r of rs) for (let o = r.firstOffset; o <= r.lastOffset; o++) if (o >= from) out.set(o, `${r.state}/${r.deliveryCount}`);
+    return out;
+  };
+
+  it('the update replaces the state of its offsets; everything below the new start offset goes', () => {
+    const scenario = fc
+      .record({ storedStart: fc.integer({ min: 0, max: 5 }), advance: fc.integer({ min: 0, max: 8 }) })
+      .chain(({ storedStart, advance }) =>
+        fc.tuple(fc.constant(storedStart), fc.constant(storedStart + advance), ranges(storedStart), ranges(storedStart + advance)),
+      );
+    fc.assert(
+      fc.property(scenario, ([storedStart, startOffset, storedRanges, updateRanges]) => {
+        const stored: ShareStateSnapshot = { stateEpoch: 1, startOffset: storedStart, ranges: storedRanges };
+        const result = applyShareStateUpdate(stored, { stateEpoch: 1, startOffset, ranges: updateRanges });
+        if (!result.ok) throw result.error;
+        const expected = perOffset(storedRanges, startOffset);
+        for (const [o, v] of perOffset(updateRanges, startOffset)) expected.set(o, v);
+        expect(perOffset(result.snapshot.ranges, 0)).toEqual(expected);
+        expect(result.snapshot.startOffset).toBe(startOffset);
+        // Maximal ranges: the fold's output is canonical.
+        result.snapshot.ranges.forEach((r, i) => {
+          const previous = result.snapshot.ranges[i - 1];
+          if (previous !== undefined && previous.lastOffset + 1 === r.firstOffset) expect(`${previous.state}/${previous.deliveryCount}`).not.toBe(`${r.state}/${r.deliveryCount}`);
+        });
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -29,6 +29,14 @@
  * delivery count, member and lock deadline (Kafka keeps per-batch entries, split per offset on
  * partial acknowledgement). Acquisitions come in ranges and members acknowledge in ranges, so the
  * array stays short; each operation is linear in it.
+ *
+ * The shell's part: write every non-null `update` to `__share_group_state` (WriteShareGroupState,
+ * one write at a time per share partition) before answering the ShareFetch/ShareAcknowledge that
+ * caused it. Acquisitions too: the delivery they count must survive a crash, or a record could be
+ * delivered more often than the limit allows. Arm a timer for `nextDeadlineMs()` and call
+ * `expireLocks`; call `releaseMember` when a member leaves or is fenced, `onLogStartOffset` when
+ * retention moves the log start; load with `fromSnapshot` (ReadShareGroupState) on becoming
+ * leader, and reload on FENCED_STATE_EPOCH.
  */
 import { ApiError } from '@sluice/protocol';
 import { assert, assertInt32Epoch, assertOffset } from './assert';
