@@ -70,14 +70,30 @@ describe('ReplicaManager log cleaner', () => {
     }
   });
 
+  it('refuses records without a key on a compacted topic (INVALID_RECORD), as Kafka', async () => {
+    const m = manager(dir, { 'cleanup.policy': 'compact,delete' });
+    try {
+      const records = encodeRecordBatch({ compression: CompressionType.Lz4, records: [{ key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 1 }, { key: null, value: Buffer.from('2'), timestamp: 1 }] });
+      const result = await m.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records }] }] });
+      expect(result.topics[0]!.partitions[0]!.errorName).toBe('INVALID_RECORD');
+      expect(m.replica('t', 0)!.log.logEndOffset).toBe(0);
+    } finally {
+      m.stop();
+    }
+  });
+
   it('leaves delete-policy topics to retention', async () => {
     const m = manager(dir);
     try {
       const replica = m.replica('t', 0)!;
+      const keyless = encodeRecordBatch({ compression: CompressionType.None, records: [{ key: null, value: Buffer.from('x'), timestamp: 1 }] });
       await m.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records: keyed([['a', '1'], ['a', '2']]) }] }] });
+      // Keyless records are fine outside compacted topics.
+      const plain = await m.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records: keyless }] }] });
+      expect(plain.topics[0]!.partitions[0]!.errorName).toBe('');
       replica.log.roll();
       expect(m.runCompaction()).toBe(0);
-      expect(replica.log.logEndOffset).toBe(2);
+      expect(replica.log.logEndOffset).toBe(3);
       expect(decodeRecordBatches(replica.log.read(0, 1 << 20).records)[0]!.records).toHaveLength(2);
     } finally {
       m.stop();

@@ -72,6 +72,11 @@ function errorFields(error: unknown): { errorName: string; errorMessage: string 
   throw error;
 }
 
+/** Whether a data batch in `records` holds a record with a null key (decompresses as needed). */
+function hasKeylessRecord(records: Buffer): boolean {
+  return decodeRecordBatches(records, { verifyCrc: false }).some((batch) => !batch.isControl && batch.records.some((record) => record.key === null));
+}
+
 export class ReplicaManager {
   private readonly replicas = new Map<string, PartitionReplica>();
   private readonly ackResolvers = new Map<string, Map<number, (error: ApiError | null) => void>>();
@@ -447,6 +452,11 @@ export class ReplicaManager {
     let headers: ProducerBatch[];
     try {
       headers = [...iterateBatches(records, { verifyCrc: true })].map(producerBatchOf);
+      // Kafka's LogValidator: a compacted topic refuses records without a key (compaction could
+      // only drop them).
+      if (isCompacted(replica.log.config) && hasKeylessRecord(records)) {
+        return failed(new ApiError('INVALID_RECORD', `compacted topic ${topic} cannot accept a record without a key`));
+      }
     } catch (error) {
       return failed(error);
     }
