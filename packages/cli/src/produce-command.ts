@@ -15,7 +15,7 @@ import { integerOption, withBrokers, withClientConnectionOptions, type ClientCon
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { LatencyHistogram } from './latency';
-import { aboutTopic } from './topic-command';
+import { aboutTopic, parseConfigPairs } from './topic-command';
 
 /** Bounds on unacknowledged sends: back-pressure for stdin and generated records alike. */
 export const MAX_PENDING_RECORDS = 10_000;
@@ -30,6 +30,7 @@ const COMPRESSIONS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4
 interface ProduceOptions extends ClientConnectionOptions {
   readonly key?: string;
   readonly keySeparator?: string;
+  readonly header?: string[];
   readonly partition?: string;
   readonly count?: string;
   readonly size?: string;
@@ -67,6 +68,8 @@ interface ProducePlan {
   readonly partition?: number;
   readonly key?: Buffer;
   readonly keySeparator?: Buffer;
+  /** The same headers on every record. */
+  readonly headers: Readonly<Record<string, string>>;
   /** Generated records; stdin lines when absent. */
   readonly generate?: { readonly count: number; readonly size: number };
   readonly progress: boolean;
@@ -98,6 +101,7 @@ export function producePlan(topic: string, options: ProduceOptions, io: CliIo): 
       ? { generate: { count: integerOption(options.count as string, '--count', 1), size: options.size === undefined ? DEFAULT_RECORD_SIZE : integerOption(options.size, '--size', 0, 2 ** 30) } }
       : {}),
     // By itself only on a terminal, and not while someone types records into that terminal.
+    headers: parseConfigPairs(options.header ?? [], '--header'),
     progress: options.progress === true || (io.errIsTTY === true && (generated || io.stdinIsTTY !== true)),
     json: options.json === true,
   };
@@ -188,7 +192,7 @@ async function* noInput(): AsyncGenerator<Buffer> {
 
 /** Feeds the window from the plan's source until it ends, a send fails, or `stopped` resolves. */
 async function feed(plan: ProducePlan, window: SendWindow, io: CliIo, interruption: Interruption): Promise<void> {
-  const base = { topic: plan.topic, ...(plan.partition === undefined ? {} : { partition: plan.partition }) };
+  const base = { topic: plan.topic, headers: plan.headers, ...(plan.partition === undefined ? {} : { partition: plan.partition }) };
   const fixedKey = plan.key ?? null;
   const keyBytes = fixedKey?.length ?? 0;
   const room = async (bytes: number): Promise<boolean> => {
@@ -339,6 +343,7 @@ export function produceCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       )
       .option('--key <key>', 'the same key for every record (default: no key, records spread by the sticky partitioner)')
       .option('--key-separator <sep>', 'each stdin line is <key><sep><value>; a line without <sep> fails the command')
+      .option('--header <key=value>', 'a header on every record (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
       .option('--partition <p>', 'write every record to this partition (default: the partitioner chooses)')
       .option('--count <n>', 'send n generated records instead of reading stdin')
       .option('--size <bytes>', `value size of generated records (with --count; default ${DEFAULT_RECORD_SIZE})`)

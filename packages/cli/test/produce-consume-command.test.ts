@@ -26,7 +26,7 @@ interface Run {
 
 interface RunOptions {
   /** stdin text, delivered in chunks of `chunkBytes` bytes (splitting lines and UTF-8 characters). */
-  readonly stdin?: string;
+  readonly stdin?: string | AsyncIterable<Buffer>;
   readonly chunkBytes?: number;
   readonly signal?: AbortSignal;
 }
@@ -44,7 +44,7 @@ async function sluice(argv: string[], options: RunOptions = {}): Promise<Run> {
   const code = await runCli(argv, {
     out: (text) => void (out += text),
     err: (text) => void (err += text),
-    ...(options.stdin === undefined ? {} : { stdin: Readable.from(chunks(options.stdin, options.chunkBytes ?? 7)) }),
+    ...(options.stdin === undefined ? {} : { stdin: typeof options.stdin === 'string' ? Readable.from(chunks(options.stdin, options.chunkBytes ?? 7)) : options.stdin }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   return { code, out, err };
@@ -152,18 +152,23 @@ describe('sluice produce / consume against one controller and three brokers', ()
     for (const key of ['k0', 'k3']) expect(records.filter((r) => r.key === key).map((r) => r.value)).toEqual(input.filter((r) => r.key === key).map((r) => r.value));
     expect(records.every((r) => r.headers.length === 0 && r.timestamp > Date.now() - 120_000)).toBe(true);
 
-    // A fixed --key, printed back with --print-key; --base64 for binary-safe output.
-    expect((await sluice(['produce', 'lines', '--key', 'fixed', '--partition', '2', '--bootstrap', bootstrap], { stdin: 'one\ntwo' })).code).toBe(ExitCode.OK);
+    // A fixed --key and headers, printed back with --print-key; --base64 for binary-safe output.
+    const fixed = await sluice(['produce', 'lines', '--key', 'fixed', '--partition', '2', '--header', 'source=cli', '--header', 'n=', '--bootstrap', bootstrap], { stdin: 'one\ntwo' });
+    expect(fixed.code).toBe(ExitCode.OK);
     const partition2 = jsonLines((await sluice(['consume', 'lines', '--partition', '2', '--from-beginning', '--timeout-ms', '1000', '--json', '--bootstrap', bootstrap])).out);
     const tail = partition2.slice(-2);
     expect(tail.map((r) => [r.key, r.value])).toEqual([
       ['fixed', 'one'],
       ['fixed', 'two'],
     ]);
+    expect(tail[1]?.headers).toEqual([
+      { key: 'source', value: 'cli' },
+      { key: 'n', value: '' },
+    ]);
     const printed = await sluice(['consume', 'lines', '--partition', '2', '--offset', String(tail[0]?.offset), '--count', '2', '--print-key', '--bootstrap', bootstrap]);
     expect(printed.out).toBe('fixed\tone\nfixed\ttwo\n');
     const b64 = jsonLines((await sluice(['consume', 'lines', '--partition', '2', '--offset', String(tail[0]?.offset), '--count', '1', '--json', '--base64', '--bootstrap', bootstrap])).out);
-    expect(b64[0]).toMatchObject({ key: Buffer.from('fixed').toString('base64'), value: Buffer.from('one').toString('base64') });
+    expect(b64[0]).toMatchObject({ key: Buffer.from('fixed').toString('base64'), value: Buffer.from('one').toString('base64'), headers: [{ key: 'source', value: Buffer.from('cli').toString('base64') }, { key: 'n', value: '' }] });
   });
 
   it('produces generated records with a summary, as text on stderr or JSON on stdout', async () => {
@@ -183,8 +188,21 @@ describe('sluice produce / consume against one controller and three brokers', ()
     expect(summary.latencyMs.p99).toBeGreaterThanOrEqual(summary.latencyMs.p50);
     expect(summary.latencyMs.max).toBeGreaterThanOrEqual(summary.latencyMs.p99);
 
-    const consumed = jsonLines((await sluice(['consume', 'gen', '--from-beginning', '--count', '3000', '--json', '--bootstrap', bootstrap])).out);
-    expect(consumed).toHaveLength(3000);
+    // --progress: a line on stderr every 0.5 s while the run lasts (here: stdin that pauses), then the summary.
+    async function* slowInput(): AsyncGenerator<Buffer> {
+      yield Buffer.from('first\n');
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      yield Buffer.from('second\n');
+    }
+    const progressed = await sluice(['produce', 'gen', '--progress', '--bootstrap', bootstrap], { stdin: slowInput() });
+    expect(progressed.code).toBe(ExitCode.OK);
+    const progressLines = progressed.err.trimEnd().split('\n');
+    expect(progressLines.length).toBeGreaterThanOrEqual(2);
+    for (const line of progressLines.slice(0, -1)) expect(line).toMatch(/^\d+ records acked \(0\.0 MB\) in [\d.]+ s, \d+ records\/s, [\d.]+ MB\/s$/);
+    expect(progressLines.at(-1)).toMatch(/^Produced 2 records \(11 bytes\) to gen in /);
+
+    const consumed = jsonLines((await sluice(['consume', 'gen', '--from-beginning', '--count', '3002', '--json', '--bootstrap', bootstrap])).out);
+    expect(consumed).toHaveLength(3002);
     expect(consumed.every((r) => r.key === null)).toBe(true);
     expect(consumed.filter((r) => r.value?.length === 50)).toHaveLength(2000);
     expect(consumed.filter((r) => r.value?.length === 20)).toHaveLength(1000);
@@ -282,6 +300,7 @@ describe('sluice produce / consume without a cluster, and usage errors', () => {
       [['produce', 't', '--linger-ms', 'soon', ...at], '--linger-ms must be a non-negative integer'],
       [['produce', 't', '--batch-size', '0', ...at], '--batch-size must be an integer from 1'],
       [['produce', 't', '--key', 'k', '--key-separator', ':', ...at], '--key and --key-separator exclude each other'],
+      [['produce', 't', '--header', 'novalue', ...at], '--header expects key=value'],
       [['produce', 't', '--count', '5', '--key-separator', ':', ...at], '--key-separator applies to stdin lines'],
       [['produce', 't', '--count', '5', '--connect-timeout', '0', ...at], '--connect-timeout must be a positive integer'],
       [['consume'], "missing required argument 'topic'"],
