@@ -1,0 +1,141 @@
+/**
+ * The one workload of the side-by-side bench (`pnpm bench:compare`), the same for every system:
+ * record size, partitions, replication, producers and consumers, and the settings each system
+ * runs (peak produce with acks=all and acks=leader, reading the backlog back, end-to-end latency
+ * at a target rate, one record at a time). Pure: flags in, plan out.
+ */
+
+export type Acks = 'all' | 'leader';
+
+/** What one row of the table measures. */
+export type SettingKind =
+  /** Producers send `records` (or for `seconds`, whichever ends first) as fast as they are acknowledged; no consumer. */
+  | 'produce'
+  /** One consumer reads the backlog the produce setting left, from the first record. */
+  | 'consume'
+  /** Producers paced at `rate` records/s for `seconds`, a consumer tailing: send -> receive. */
+  | 'latency'
+  /** One record in flight: send, wait for the ack, poll until it arrives (Kafka's EndToEndLatency). */
+  | 'serial';
+
+export interface Setting {
+  readonly kind: SettingKind;
+  readonly acks: Acks;
+  /** Records to send (produce, serial) or to read (consume: what the produce setting left). */
+  readonly records: number;
+  /** Paced settings: records per second over all producers. */
+  readonly rate: number;
+  /** Paced settings: how long; produce: the most it may take (0: no bound). */
+  readonly seconds: number;
+  /** Short label for the table: `produce acks=all`, `e2e @ 2,000/s acks=all`. */
+  readonly label: string;
+}
+
+export interface Workload {
+  readonly recordBytes: number;
+  readonly partitions: number;
+  /** Copies of every record where the system replicates (Redis: master + replicas). */
+  readonly replication: number;
+  readonly producers: number;
+  readonly consumers: number;
+  /** Most records a producer leaves unacknowledged in the peak setting. */
+  readonly maxInFlight: number;
+  readonly settings: readonly Setting[];
+  readonly quick: boolean;
+}
+
+export const SYSTEMS = ['sluice', 'kafka', 'kafkajs', 'nats', 'redis'] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+
+export interface Plan {
+  readonly workload: Workload;
+  readonly systems: readonly SystemName[];
+  readonly outputDir: string | undefined;
+  /** Leave data directories in place. */
+  readonly keep: boolean;
+  /** Profile sluice's brokers (V8 sampling profiler) into this directory. */
+  readonly cpuProfileDir: string | undefined;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: pnpm bench:compare [--quick] [--systems sluice,kafka,kafkajs,nats,redis]
+  [--record-size 1024] [--records N] [--partitions 12] [--replication 3] [--acks all,leader]
+  [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N]
+  [--settings produce,consume,latency,serial] [--out DIR] [--keep] [--cpu-prof DIR]`;
+
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  const index = argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  return value;
+}
+
+function positiveInt(argv: readonly string[], name: string, fallback: number): number {
+  const raw = flagValue(argv, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function list<T extends string>(argv: readonly string[], name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
+  const raw = flagValue(argv, name);
+  if (raw === undefined) return [...fallback];
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  for (const item of items) if (!allowed.includes(item as T)) throw new UsageError(`${name}: ${JSON.stringify(item)} is not one of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+const KNOWN_FLAGS = new Set(['--quick', '--keep', '--systems', '--record-size', '--records', '--partitions', '--replication', '--acks', '--producers', '--consumers', '--rate', '--seconds', '--serial-records', '--max-in-flight', '--produce-seconds', '--settings', '--out', '--cpu-prof']);
+const BOOLEAN_FLAGS = new Set(['--quick', '--keep']);
+
+export function formatRate(rate: number): string {
+  return rate.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/** Flags to a plan. Quick: a few seconds per system and setting (on an idle 2-core machine the five finish in about 2 minutes). */
+export function parsePlan(argv: readonly string[]): Plan {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    if (!KNOWN_FLAGS.has(arg)) throw new UsageError(`unknown flag ${arg}`);
+    if (!BOOLEAN_FLAGS.has(arg)) i++;
+  }
+  const quick = argv.includes('--quick');
+  const recordBytes = positiveInt(argv, '--record-size', 1024);
+  if (recordBytes < 16) throw new UsageError('--record-size must be at least 16 (the send time rides in the first 8 bytes)');
+  const records = positiveInt(argv, '--records', quick ? 50_000 : 1_000_000);
+  const rate = positiveInt(argv, '--rate', quick ? 1_000 : 5_000);
+  const seconds = positiveInt(argv, '--seconds', quick ? 3 : 30);
+  const produceSeconds = positiveInt(argv, '--produce-seconds', quick ? 4 : 60);
+  const serialRecords = positiveInt(argv, '--serial-records', quick ? 100 : 2_000);
+  const acksList = list<Acks>(argv, '--acks', ['all', 'leader'], quick ? ['all'] : ['all', 'leader']);
+  const kinds = list<SettingKind>(argv, '--settings', ['produce', 'consume', 'latency', 'serial'], ['produce', 'consume', 'latency', 'serial']);
+  const settings: Setting[] = [];
+  for (const acks of acksList) {
+    if (kinds.includes('produce')) settings.push({ kind: 'produce', acks, records, rate: 0, seconds: produceSeconds, label: `produce acks=${acks}` });
+  }
+  // The backlog read back is the first produce setting's (or, without one, a fill of `records`).
+  if (kinds.includes('consume')) settings.push({ kind: 'consume', acks: acksList[0] ?? 'all', records, rate: 0, seconds: 0, label: 'consume backlog' });
+  if (kinds.includes('latency')) for (const acks of acksList) settings.push({ kind: 'latency', acks, records: rate * seconds, rate, seconds, label: `e2e @ ${formatRate(rate)}/s acks=${acks}` });
+  if (kinds.includes('serial')) settings.push({ kind: 'serial', acks: 'all', records: serialRecords, rate: 0, seconds: 0, label: 'e2e serial acks=all' });
+  const workload: Workload = {
+    recordBytes,
+    partitions: positiveInt(argv, '--partitions', 12),
+    replication: positiveInt(argv, '--replication', 3),
+    producers: positiveInt(argv, '--producers', 1),
+    consumers: positiveInt(argv, '--consumers', 1),
+    maxInFlight: positiveInt(argv, '--max-in-flight', 20_000),
+    settings,
+    quick,
+  };
+  // kafkajs is the second view of Kafka, and its group consumer's join is slow: full runs only, unless named.
+  return { workload, systems: list(argv, '--systems', SYSTEMS, quick ? SYSTEMS.filter((s) => s !== 'kafkajs') : SYSTEMS), outputDir: flagValue(argv, '--out'), keep: argv.includes('--keep'), cpuProfileDir: flagValue(argv, '--cpu-prof') };
+}
+
+/** Which partition the i-th record of a producer goes to: round robin, offset per producer. */
+export function partitionOf(producer: number, index: number, partitions: number): number {
+  return (producer + index) % partitions;
+}

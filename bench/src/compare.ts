@@ -1,0 +1,243 @@
+/**
+ * `pnpm bench:compare [--quick]`: sluice side by side with Apache Kafka 4 (its own tools, and
+ * kafkajs), NATS JetStream and Redis Streams on this machine, one workload (compare-workload)
+ * for all. Starts each system in turn (compare-sluice, compare-kafka, compare-nats,
+ * compare-redis), runs every setting in a load process (compare-load; Kafka's tools for the
+ * Kafka rows) while sampling the system's server processes from /proc, stops the system by pid,
+ * and prints one markdown table (compare-table) with each row's ratio to Kafka; the same as JSON
+ * under bench/results/.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LoadResult, LoadSpec } from './compare-load';
+import { ProcSampler, runTracked, stopAllChildren, type RunningSystem } from './compare-procs';
+import { renderNotes, renderTable, type ResultRow } from './compare-table';
+import { startKafka, runKafkaTool } from './compare-kafka';
+import { startNats } from './compare-nats';
+import { startRedis } from './compare-redis';
+import { startSluice } from './compare-sluice';
+import { parsePlan, USAGE, UsageError, type Plan, type Setting, type SystemName } from './compare-workload';
+
+const note = (text: string): void => void process.stderr.write(`${text}\n`);
+
+interface Group {
+  /** The systems this cluster serves: kafka and kafkajs share one Kafka cluster. */
+  readonly drivers: SystemName[];
+  start(baseDir: string, replication: number): Promise<RunningSystem>;
+}
+
+const DRIVER_LABEL: Record<SystemName, string> = { sluice: '@sluice/client', kafka: 'kafka-tools', kafkajs: 'kafkajs 2.2.4', nats: 'nats.js', redis: 'ioredis' };
+
+function groups(systems: readonly SystemName[]): Group[] {
+  const out: Group[] = [];
+  if (systems.includes('sluice')) out.push({ drivers: ['sluice'], start: startSluice });
+  const kafkaDrivers = systems.filter((s) => s === 'kafka' || s === 'kafkajs');
+  if (kafkaDrivers.length > 0) out.push({ drivers: kafkaDrivers, start: startKafka });
+  if (systems.includes('nats')) out.push({ drivers: ['nats'], start: startNats });
+  if (systems.includes('redis')) out.push({ drivers: ['redis'], start: startRedis });
+  return out;
+}
+
+function unsupported(driver: SystemName, setting: Setting): string | undefined {
+  if (driver === 'nats' && setting.acks === 'leader') return 'JetStream has no leader-only ack (a publish is acknowledged once the stream quorum stored it)';
+  return undefined;
+}
+
+async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
+  // With --cpu-prof the load process (the client side) is profiled too, into <dir>/client.
+  const profileDir = process.env.SLUICE_COMPARE_CPU_PROFILE;
+  const profile = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'client')}`];
+  const run = await runTracked(process.execPath, [...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)], 900_000);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (run.code !== 0 || line === undefined) throw new Error(`load process (${spec.system}, ${spec.kind}) exited with ${run.code}:\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`);
+  return JSON.parse(line.slice('RESULT '.length)) as LoadResult;
+}
+
+function topicName(driver: SystemName, setting: Setting): string {
+  return `cmp-${driver}-${setting.kind}-${setting.acks}`;
+}
+
+/** Runs every setting of one driver against a running system; one row each. */
+async function runDriver(plan: Plan, system: RunningSystem, driver: SystemName, rows: ResultRow[], skipped: string[]): Promise<void> {
+  const { workload } = plan;
+  let backlogTopic: string | undefined;
+  let backlogRecords = 0;
+  for (const planned of workload.settings) {
+    // The consume setting reads back what the first produce setting left.
+    let setting = planned.kind === 'consume' && backlogTopic !== undefined ? { ...planned, records: backlogRecords } : planned;
+    const why = unsupported(driver, setting);
+    if (why !== undefined) {
+      skipped.push(`${system.name} / ${DRIVER_LABEL[driver]} / ${setting.label}: skipped: ${why}`);
+      continue;
+    }
+    const topic = setting.kind === 'consume' && backlogTopic !== undefined ? backlogTopic : topicName(driver, setting);
+    try {
+      if (topic !== backlogTopic) await system.createTopic(topic, workload.partitions, workload.replication);
+      let spec: LoadSpec = {
+        system: driver === 'kafka' ? 'kafkajs' : driver,
+        connect: system.connect,
+        topic,
+        partitions: workload.partitions,
+        recordBytes: workload.recordBytes,
+        kind: setting.kind,
+        acks: setting.acks,
+        records: setting.records,
+        rate: setting.rate,
+        seconds: setting.seconds,
+        producers: workload.producers,
+        consumers: workload.consumers,
+        maxInFlight: workload.maxInFlight,
+      };
+      if (setting.kind === 'consume' && backlogTopic === undefined) {
+        note(`  ${setting.label}: filling ${topic} with ${setting.records} records first`);
+        const filled = driver === 'kafka' ? await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, { ...setting, kind: 'produce', acks: 'all' }) : await runLoadProcess({ ...spec, kind: 'produce', acks: 'all', seconds: 0 });
+        spec = { ...spec, records: filled.records };
+        setting = { ...setting, records: filled.records };
+      }
+      note(`  ${DRIVER_LABEL[driver]}: ${setting.label}`);
+      const sampler = new ProcSampler(system.serverPids()).start();
+      let row: ResultRow;
+      try {
+        if (driver === 'kafka') {
+          const result = await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, setting);
+          const sample = sampler.stop();
+          row = { system: system.name, driver: DRIVER_LABEL[driver], setting: setting.label, kind: setting.kind, records: result.records, bytes: result.records * workload.recordBytes, seconds: result.seconds, rssMiB: sample.peakRssMiB, serverCpuSeconds: sample.cpuSeconds, note: result.note, reference: true, ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }) };
+        } else {
+          const result = await runLoadProcess(spec);
+          const sample = sampler.stop();
+          const problems = [result.errors > 0 ? `${result.errors} failed (first: ${result.firstError ?? '?'})` : '', (result.missing ?? 0) > 0 ? `${result.missing} not seen by the consumer` : ''].filter((p) => p !== '');
+          row = { system: system.name, driver: DRIVER_LABEL[driver], setting: setting.label, kind: setting.kind, records: result.records, bytes: result.bytes, seconds: result.seconds, rssMiB: sample.peakRssMiB, serverCpuSeconds: sample.cpuSeconds, ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }), ...(problems.length === 0 ? {} : { note: problems.join('; ') }) };
+        }
+      } finally {
+        sampler.stop();
+      }
+      rows.push(row);
+      note(`    ${(row.bytes / 1e6 / row.seconds).toFixed(1)} MB/s, ${(row.records / row.seconds).toFixed(0)} records/s${row.latencyMs === undefined ? '' : `, p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms`}, server RSS ${row.rssMiB.toFixed(0)} MiB, server CPU ${row.serverCpuSeconds.toFixed(1)} s`);
+      if (setting.kind === 'produce' && backlogTopic === undefined) {
+        backlogTopic = topic;
+        backlogRecords = row.records;
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      note(`    failed: ${message}`);
+      skipped.push(`${system.name} / ${DRIVER_LABEL[driver]} / ${setting.label}: failed: ${message.split('\n')[0]}`);
+    }
+  }
+}
+
+function machineFacts(): string[] {
+  const cpu = cpus();
+  const facts = [`${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory`];
+  try {
+    const df = execFileSync('df', ['-hT', '/tmp'], { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
+    const [device, type, size] = df.split(/\s+/);
+    const name = (device ?? '').replace(/^\/dev\//, '').replace(/\d+$/, '');
+    let rotational = '?';
+    try {
+      rotational = execFileSync('cat', [`/sys/block/${name}/queue/rotational`], { encoding: 'utf8' }).trim() === '0' ? 'non-rotational' : 'rotational';
+    } catch {
+      // not a block device we can see
+    }
+    facts.push(`data in /tmp on ${device} (${type}, ${size}, ${rotational}) for every system`);
+  } catch {
+    facts.push('data in /tmp for every system');
+  }
+  const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  facts.push(`node ${process.version}, java ${/version "([^"]+)"/.exec(`${javaVersion.stderr ?? ''}${javaVersion.stdout ?? ''}`)?.[1] ?? '?'}`);
+  return facts;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let plan: Plan;
+  try {
+    plan = parsePlan(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  const baseDir = mkdtempSync(join('/tmp', 'sluice-compare-'));
+  if (plan.cpuProfileDir !== undefined) {
+    mkdirSync(plan.cpuProfileDir, { recursive: true });
+    process.env.SLUICE_COMPARE_CPU_PROFILE = resolve(plan.cpuProfileDir);
+  }
+  const rows: ResultRow[] = [];
+  const skipped: string[] = [];
+  const descriptions: string[] = [];
+  let current: RunningSystem | undefined;
+  const cleanup = async (): Promise<void> => {
+    await current?.stop().catch(() => undefined);
+    await stopAllChildren(5_000);
+    if (!plan.keep) rmSync(baseDir, { recursive: true, force: true });
+  };
+  const onSignal = (): void => {
+    note('interrupted: stopping every process this bench started');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    for (const group of groups(plan.systems)) {
+      const dir = join(baseDir, group.drivers[0] as string);
+      mkdirSync(dir, { recursive: true });
+      note(`${group.drivers.join(' + ')}: starting`);
+      const t0 = Date.now();
+      try {
+        current = await group.start(dir, plan.workload.replication);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        note(`  could not start: ${message}`);
+        skipped.push(`${group.drivers.join(' + ')}: not run: ${message.split('\n')[0]}`);
+        continue;
+      }
+      descriptions.push(current.description);
+      note(`  ${current.name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      for (const driver of group.drivers) await runDriver(plan, current, driver, rows, skipped);
+      note(`  stopping ${current.name}`);
+      await current.stop();
+      current = undefined;
+    }
+  } finally {
+    await cleanup();
+  }
+
+  const loadAfter = loadavg();
+  const { workload } = plan;
+  const took = (Date.now() - startedAt.getTime()) / 1000;
+  const header = [
+    `## sluice side by side${workload.quick ? ' (--quick)' : ''}: ${startedAt.toISOString()}, ${took.toFixed(0)} s`,
+    '',
+    `Command: \`pnpm bench:compare ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'),
+    '',
+    ...machineFacts().map((fact) => `- ${fact}`),
+    `- load average before / after: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
+    `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${workload.settings.find((s) => s.kind === 'produce')?.records ?? '–'} records, at most ${workload.maxInFlight} unacknowledged per producer; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
+    ...descriptions.map((d) => `- ${d}`),
+    '- MB/s = record values (10^6 bytes/s). Server RSS = peak of the summed RSS of the system\'s server processes (sampled every 200 ms). Server CPU s/GB = their utime+stime over the setting per 10^9 bytes of record values. × Kafka = this row over Apache Kafka\'s own tools in the same setting (MB/s for produce/consume, p99 for latency settings).',
+  ].join('\n');
+  const table = renderTable(rows);
+  const notes = [renderNotes(rows), ...skipped.map((s) => `- ${s}`)].filter((n) => n !== '').join('\n');
+  process.stdout.write(`\n${header}\n\n${table}\n\nNotes:\n${notes}\n`);
+
+  const outDir = plan.outputDir ?? resolve(__dirname, '..', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `compare-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), seconds: took, argv: process.argv.slice(2), machine: machineFacts(), loadBefore, loadAfter, workload, systems: descriptions, rows, skipped, table }, null, 2)}\n`);
+  note(`\nwrote ${file}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  void stopAllChildren(5_000).finally(() => process.exit(1));
+});
