@@ -22,6 +22,7 @@ module.exports = {
     // Services that other packages import (the CLI and bench use the controller's client and launcher).
     '^@sluice/controller$': '<rootDir>/services/controller/src',
     '^@sluice/broker$': '<rootDir>/services/broker/src',
+    '^@sluice/coordinator$': '<rootDir>/services/coordinator/src',
     '^@sluice/([a-z-]+)$': '<rootDir>/packages/$1/src',
   },
   // Two cores: keep one free for the child processes that crash tests start.

@@ -20,6 +20,7 @@ import { callUnary } from '@sluice/runtime/dist/grpc';
 import type { TopicPartition } from './accumulator';
 import type { FetchPartitionResult, FetchResponse } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
+import { GroupMembership, type CommittedPosition } from './group-membership';
 import { apiErrorFromName } from './errors';
 import { listOffsets, topicPartitionKey as keyOf, type OffsetAndTimestamp } from './list-offsets';
 import { backoffMs } from './producer-config';
@@ -51,6 +52,22 @@ export interface ConsumerOptions {
   /** `check.crcs`, default true. */
   readonly checkCrcs?: boolean;
   readonly listenerName?: string;
+  /**
+   * group.id: join this consumer group (KIP-848) on subscribe(); the coordinator assigns the
+   * partitions. Needs `coordinators` (addresses of the coordinator service).
+   */
+  readonly groupId?: string;
+  readonly coordinators?: string | readonly string[];
+  /** group.instance.id: static membership. */
+  readonly groupInstanceId?: string;
+  /** group.remote.assignor: uniform (default) or range. */
+  readonly groupRemoteAssignor?: string;
+  /** enable.auto.commit (default true with a group). */
+  readonly enableAutoCommit?: boolean;
+  /** auto.commit.interval.ms (default 5000). */
+  readonly autoCommitIntervalMs?: number;
+  /** max.poll.interval.ms, the member's rebalance timeout (default 300000). */
+  readonly maxPollIntervalMs?: number;
 }
 
 export interface ConsumerRecord {
@@ -103,6 +120,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private waiters: (() => void)[] = [];
   private metadataRefresh: Promise<void> | null = null;
   private closed = false;
+  /** The group this consumer is a member of (with groupId), else null. */
+  readonly group: GroupMembership | null;
+  private autoCommitTimer: NodeJS.Timeout | undefined;
+  private readonly autoCommit: boolean;
+  private lastPollMs = Date.now();
+  private lastCommitted = new Map<string, number>();
 
   constructor(options: ConsumerOptions) {
     const positive = (key: string, value: number, min: number): number => {
@@ -120,6 +143,37 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.retryBackoffMs = positive('retry.backoff.ms', options.retryBackoffMs ?? 100, 0);
     this.retryBackoffMaxMs = positive('retry.backoff.max.ms', options.retryBackoffMaxMs ?? 1_000, 0);
     this.checkCrcs = options.checkCrcs ?? true;
+    if (options.groupId !== undefined) {
+      if (options.coordinators === undefined) throw new ApiError('INVALID_CONFIG', 'a consumer with group.id needs the coordinators\' addresses (coordinators)');
+      const autoCommit = options.enableAutoCommit ?? true;
+      this.autoCommit = autoCommit;
+      const intervalMs = positive('auto.commit.interval.ms', options.autoCommitIntervalMs ?? 5_000, 1);
+      this.group = new GroupMembership(
+        {
+          groupId: options.groupId,
+          coordinators: options.coordinators,
+          ...(options.groupInstanceId === undefined ? {} : { groupInstanceId: options.groupInstanceId }),
+          ...(options.groupRemoteAssignor === undefined ? {} : { groupRemoteAssignor: options.groupRemoteAssignor }),
+          rebalanceTimeoutMs: positive('max.poll.interval.ms', options.maxPollIntervalMs ?? 300_000, 1),
+          requestTimeoutMs: Math.min(this.requestTimeoutMs, 10_000),
+          retryBackoffMs: this.retryBackoffMs,
+          retryBackoffMaxMs: this.retryBackoffMaxMs,
+        },
+        {
+          autoCommit,
+          setAssignment: (owned, start) => this.applyGroupAssignment(owned, start),
+          lastPollMs: () => this.lastPollMs,
+          positions: (partitions) => this.positionsOf(partitions),
+        },
+      );
+      if (autoCommit) {
+        this.autoCommitTimer = setInterval(() => void this.commitAsync(), intervalMs);
+        this.autoCommitTimer.unref();
+      }
+    } else {
+      this.group = null;
+      this.autoCommit = false;
+    }
     this.metadata = new ClusterMetadata({
       bootstrap: options.bootstrap,
       metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
@@ -253,6 +307,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   async poll(timeoutMs: number): Promise<ConsumerRecord[]> {
     this.ensureOpen();
+    this.lastPollMs = Date.now();
+    this.group?.onPoll();
     const deadline = Date.now() + Math.max(0, timeoutMs);
     for (;;) {
       const states = [...this.partitions.values()];
@@ -493,8 +549,77 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (this.closed) throw new ApiError('INVALID_REQUEST', 'the consumer is closed');
   }
 
-  close(): void {
+  // ------------------------------------------------------------------ groups
+
+  /** Joins the consumer group with this subscription (needs groupId); the coordinator assigns partitions. */
+  subscribe(topics: readonly string[]): void {
+    this.ensureOpen();
+    if (this.group === null) throw new ApiError('INVALID_CONFIG', 'subscribe() needs a group.id; use assign() without one');
+    this.group.subscribe(topics);
+  }
+
+  /** Commits what poll() handed out for the owned partitions (or the given positions), at the member epoch. */
+  async commitSync(positions?: readonly CommittedPosition[]): Promise<void> {
+    if (this.group === null) throw new ApiError('INVALID_CONFIG', 'committing offsets needs a group.id');
+    const toCommit = positions ?? this.positionsOf(this.assignment());
+    await this.group.commit(toCommit);
+    for (const { topicPartition, offset } of toCommit) this.lastCommitted.set(keyOf(topicPartition.topic, topicPartition.partition), offset);
+  }
+
+  /** commitSync without waiting; failures are kept in `group.error` (the next commit retries). */
+  async commitAsync(): Promise<void> {
+    if (this.group === null || this.closed) return;
+    const changed = this.positionsOf(this.assignment()).filter((p) => this.lastCommitted.get(keyOf(p.topicPartition.topic, p.topicPartition.partition)) !== p.offset);
+    if (changed.length === 0) return;
+    await this.commitSync(changed).catch(() => undefined);
+  }
+
+  /** The group's committed offsets (-1: none). */
+  async committed(topicPartitions: readonly TopicPartition[]): Promise<Map<string, number>> {
+    if (this.group === null) throw new ApiError('INVALID_CONFIG', 'committed offsets need a group.id');
+    const found = await this.group.fetchCommitted(topicPartitions);
+    return new Map(topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), found.get(keyOf(tp.topic, tp.partition)) ?? -1]));
+  }
+
+  /** Per owned partition: high watermark minus position (records not yet consumed). */
+  async lag(): Promise<Map<string, number>> {
+    const assignment = this.assignment();
+    const ends = await this.endOffsets(assignment);
+    const result = new Map<string, number>();
+    for (const { topicPartition, offset } of this.positionsOf(assignment)) {
+      const end = ends.get(keyOf(topicPartition.topic, topicPartition.partition));
+      if (end !== undefined) result.set(keyOf(topicPartition.topic, topicPartition.partition), Math.max(0, end.offset - offset));
+    }
+    return result;
+  }
+
+  private positionsOf(partitions: readonly TopicPartition[]): CommittedPosition[] {
+    const positions: CommittedPosition[] = [];
+    for (const tp of partitions) {
+      const state = this.partitions.get(keyOf(tp.topic, tp.partition));
+      if (state?.position.kind === 'offset') positions.push({ topicPartition: state.topicPartition, offset: state.position.offset });
+    }
+    return positions;
+  }
+
+  private applyGroupAssignment(owned: readonly TopicPartition[], start: ReadonlyMap<string, number | null>): void {
     if (this.closed) return;
+    this.assign(owned);
+    for (const [key, offset] of start) {
+      const state = this.partitions.get(key);
+      if (state !== undefined && offset !== null) this.setPosition(state, { kind: 'offset', offset });
+    }
+    this.notify();
+  }
+
+  /** Commits (with auto commit) and leaves the group, then closes the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.autoCommitTimer);
+    if (this.group !== null) {
+      if (this.group.epoch > 0 && this.autoCommit) await this.commitSync().catch(() => undefined);
+      await this.group.leave();
+    }
     this.closed = true;
     this.notify();
     this.metadata.close();

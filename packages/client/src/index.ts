@@ -12,3 +12,5 @@ export * from './producer-config';
 export * from './producer';
 export * from './consumer';
 export * from './list-offsets';
+export * from './coordinator-api';
+export * from './group-membership';

@@ -337,7 +337,7 @@ export function describeConfig(schema: ConfigSchema): string[] {
 
 // ---------------------------------------------------------------------------- sluice's keys
 
-const PROCESS_ROLES = ['broker', 'controller'] as const;
+const PROCESS_ROLES = ['broker', 'controller', 'coordinator'] as const;
 
 /**
  * Every key sluice reads, with every default. Kafka's name and default unless noted; the
@@ -345,7 +345,7 @@ const PROCESS_ROLES = ['broker', 'controller'] as const;
  */
 export const SLUICE_CONFIG_SCHEMA = {
   'node.id': intKey({ doc: 'This node\'s id; unique in the cluster, the same as in meta.properties.', min: 0 }),
-  'process.roles': listKey({ doc: 'Roles this process plays: broker, controller, or both (combined mode).', allowed: PROCESS_ROLES, nonEmpty: true }),
+  'process.roles': listKey({ doc: 'Roles this process plays: broker, controller, or both (combined mode); coordinator runs alone.', allowed: PROCESS_ROLES, nonEmpty: true }),
   'controller.quorum.voters': customKey('voters', parseQuorumVoters, formatQuorumVoters, {
     doc: 'The controller quorum as id@host:port,...; every controller and every observer must use the same list.',
     default: [],
@@ -394,6 +394,21 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: 300_000,
     min: 1,
   }),
+  'coordinator.broker': stringKey({
+    doc: '(sluice) host:port of the broker this coordinator is paired with; it coordinates the __consumer_offsets partitions that broker leads.',
+    default: '',
+  }),
+  'coordinator.peers': customKey('voters', parseQuorumVoters, formatQuorumVoters, {
+    doc: '(sluice) Every coordinator as id@host:port,... (id = its paired broker id), for FindCoordinator answers.',
+    default: [],
+  }),
+  'offsets.topic.num.partitions': intKey({ doc: 'Partitions of __consumer_offsets (fixed once created).', default: 50, min: 1 }),
+  'offsets.topic.replication.factor': intKey({ doc: 'Replication factor of __consumer_offsets.', default: 3, min: 1 }),
+  'group.consumer.session.timeout.ms': intKey({ doc: 'A consumer group member without a heartbeat for this long leaves the group.', default: 45_000, min: 1 }),
+  'group.consumer.heartbeat.interval.ms': intKey({ doc: 'How often consumer group members heartbeat.', default: 5_000, min: 1 }),
+  'group.consumer.max.size': intKey({ doc: 'Most members a consumer group may have.', default: 2_147_483_647, min: 1 }),
+  'group.consumer.assignors': listKey({ doc: 'Server-side assignors members may ask for; the first is the default.', default: ['uniform', 'range'], allowed: ['uniform', 'range'], nonEmpty: true }),
+  'offset.metadata.max.bytes': intKey({ doc: 'Largest metadata string of an offset commit.', default: 4_096, min: 0 }),
   'message.max.bytes': intKey({ doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).', default: 1024 * 1024 + 12, min: 64 }),
 } satisfies ConfigSchema;
 

@@ -1,0 +1,344 @@
+/**
+ * A consumer's membership in a consumer group, the KIP-848 way: the client heartbeats its
+ * subscription and what it owns; the coordinator computes the assignment and answers with the
+ * partitions this member may own at its member epoch. The client only reconciles:
+ * - partitions no longer assigned are revoked first (their consumed positions committed when
+ *   auto commit is on), then the next heartbeat reports what it still owns, which lets the
+ *   coordinator hand them to others;
+ * - newly assigned partitions start at the group's committed offset, else auto.offset.reset.
+ * Fenced (FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID): every partition is dropped without committing
+ * and the member rejoins at epoch 0. Coordinator moved or loading: find it again and retry.
+ *
+ * The consumer side is behind `GroupConsumerHooks` so this file holds the protocol only.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@grpc/grpc-js';
+import { ApiError } from '@sluice/protocol';
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import { callUnary } from '@sluice/runtime/dist/grpc';
+import type { TopicPartition } from './accumulator';
+import {
+  createCoordinatorClient,
+  type ConsumerGroupHeartbeatRequest,
+  type ConsumerGroupHeartbeatResponse,
+  type FindCoordinatorResponse,
+  type OffsetCommitResponse,
+  type OffsetFetchResponse,
+} from './coordinator-api';
+import { parseBootstrap } from './controller-channel';
+import { apiErrorFromName } from './errors';
+import { backoffMs } from './producer-config';
+
+export interface GroupOptions {
+  readonly groupId: string;
+  /** Coordinator addresses (any of them answers FindCoordinator). */
+  readonly coordinators: string | readonly string[];
+  /** group.instance.id: static membership. */
+  readonly groupInstanceId?: string;
+  /** group.remote.assignor: uniform or range; default the group's. */
+  readonly groupRemoteAssignor?: string;
+  /** max.poll.interval.ms, sent as the rebalance timeout (Kafka default 300000). */
+  readonly rebalanceTimeoutMs?: number;
+  readonly clientId?: string;
+  readonly requestTimeoutMs?: number;
+  readonly retryBackoffMs?: number;
+  readonly retryBackoffMaxMs?: number;
+}
+
+export interface CommittedPosition {
+  readonly topicPartition: TopicPartition;
+  readonly offset: number;
+}
+
+/** What the membership asks of the consumer it drives. */
+export interface GroupConsumerHooks {
+  /** The partitions the consumer now owns (assigned + kept); it starts fetching new ones from `start`. */
+  setAssignment(owned: readonly TopicPartition[], start: ReadonlyMap<string, number | null>): void;
+  /** Positions to commit for these partitions (what poll() handed out). */
+  positions(partitions: readonly TopicPartition[]): CommittedPosition[];
+  /** Whether positions of revoked partitions are committed before they go (enable.auto.commit). */
+  readonly autoCommit: boolean;
+  /** When the application last called poll() (ms since the epoch). */
+  lastPollMs(): number;
+}
+
+type Status = 'joining' | 'member' | 'leaving' | 'closed';
+
+function key(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+export class GroupMembership {
+  readonly groupId: string;
+  readonly memberId: string = randomUUID();
+  private readonly bootstrap: readonly string[];
+  private readonly requestTimeoutMs: number;
+  private readonly retryBackoffMs: number;
+  private readonly retryBackoffMaxMs: number;
+  private readonly clients = new Map<string, Client>();
+  private coordinatorAddress: string | null = null;
+  private memberEpoch = 0;
+  private status: Status = 'joining';
+  private subscription: readonly string[] = [];
+  private subscriptionSent = false;
+  private owned = new Map<string, TopicPartition>();
+  private heartbeatIntervalMs = 1_000;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private failures = 0;
+  private pollTimedOut = false;
+  private nextBootstrap = 0;
+  private lastError: ApiError | null = null;
+  /** Heartbeats sent and reconciliations made (tests read these). */
+  stats = { heartbeats: 0, revoked: 0, assigned: 0, fenced: 0 };
+
+  constructor(
+    private readonly options: GroupOptions,
+    private readonly hooks: GroupConsumerHooks,
+  ) {
+    if (typeof options.groupId !== 'string' || options.groupId === '') throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
+    this.groupId = options.groupId;
+    this.bootstrap = parseBootstrap(options.coordinators);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;
+  }
+
+  get epoch(): number {
+    return this.memberEpoch;
+  }
+
+  /** The last error a heartbeat or commit met (cleared by the next success). */
+  get error(): ApiError | null {
+    return this.lastError;
+  }
+
+  ownedPartitions(): TopicPartition[] {
+    return [...this.owned.values()];
+  }
+
+  subscribe(topics: readonly string[]): void {
+    if (this.status === 'closed' || this.status === 'leaving') throw new ApiError('INVALID_REQUEST', 'the consumer is closed');
+    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new ApiError('INVALID_REQUEST', 'subscribe needs at least one topic name');
+    this.subscription = [...new Set(topics)].sort();
+    this.subscriptionSent = false;
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.status === 'closed' || this.status === 'leaving') return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.beat(), delayMs);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.running !== null) return;
+    this.running = this.heartbeatOnce().finally(() => {
+      this.running = null;
+    });
+    await this.running;
+  }
+
+  /**
+   * The application polls again after max.poll.interval.ms passed without a poll: rejoin. (Kafka's
+   * consumer leaves the group when poll() is not called within max.poll.interval.ms, so a stuck
+   * application does not hold partitions that others could consume.)
+   */
+  onPoll(): void {
+    if (this.pollTimedOut) {
+      this.pollTimedOut = false;
+      this.schedule(0);
+    }
+  }
+
+  private async heartbeatOnce(): Promise<void> {
+    if (this.status === 'closed' || this.status === 'leaving' || this.subscription.length === 0 || this.pollTimedOut) return;
+    const rebalanceTimeoutMs = this.options.rebalanceTimeoutMs ?? 300_000;
+    if (this.memberEpoch > 0 && Date.now() - this.hooks.lastPollMs() > rebalanceTimeoutMs) {
+      this.pollTimedOut = true;
+      const epoch = this.options.groupInstanceId === undefined ? -1 : -2;
+      await this.call('ConsumerGroupHeartbeat', { ...this.leaveRequest(), memberEpoch: epoch }).catch(() => undefined);
+      this.owned.clear();
+      this.hooks.setAssignment([], new Map());
+      this.memberEpoch = 0;
+      this.lastError = new ApiError('REBALANCE_IN_PROGRESS', `poll() was not called for max.poll.interval.ms ${rebalanceTimeoutMs}: left the group; the next poll() rejoins`);
+      return;
+    }
+    const joining = this.memberEpoch === 0;
+    const request: ConsumerGroupHeartbeatRequest = {
+      groupId: this.groupId,
+      memberId: this.memberId,
+      memberEpoch: this.memberEpoch,
+      instanceId: this.options.groupInstanceId ?? '',
+      rackId: '',
+      clientId: this.options.clientId ?? 'sluice-client',
+      rebalanceTimeoutMs: joining ? rebalanceTimeoutMs : 0,
+      subscribedTopicNames: [...this.subscription],
+      subscribedTopicNamesSet: joining || !this.subscriptionSent,
+      subscribedTopicRegex: '',
+      serverAssignor: this.options.groupRemoteAssignor ?? '',
+      owned: joining ? [] : this.ownedList(),
+      ownedSet: true,
+    };
+    try {
+      const response = await this.call<ConsumerGroupHeartbeatResponse>('ConsumerGroupHeartbeat', request);
+      this.stats.heartbeats++;
+      this.failures = 0;
+      this.lastError = null;
+      this.subscriptionSent = true;
+      this.status = 'member';
+      this.memberEpoch = response.memberEpoch;
+      this.heartbeatIntervalMs = Math.max(50, response.heartbeatIntervalMs);
+      const changed = response.assignmentSet ? await this.reconcile(response.assignment) : false;
+      // After a revocation or new partitions the coordinator wants to hear at once what we own.
+      this.schedule(changed ? 0 : this.heartbeatIntervalMs);
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+      this.lastError = apiError;
+      if (apiError.errorName === 'FENCED_MEMBER_EPOCH' || apiError.errorName === 'UNKNOWN_MEMBER_ID') {
+        // Fenced: whatever we own may already be someone else's; drop it without committing.
+        this.stats.fenced++;
+        this.owned.clear();
+        this.hooks.setAssignment([], new Map());
+        this.memberEpoch = 0;
+        this.schedule(0);
+        return;
+      }
+      if (['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT'].includes(apiError.errorName)) {
+        this.coordinatorAddress = null;
+      }
+      this.failures++;
+      this.schedule(apiError.retriable || apiError.errorName === 'NOT_COORDINATOR' ? backoffMs(this.failures, this.retryBackoffMs, this.retryBackoffMaxMs) : this.heartbeatIntervalMs);
+    }
+  }
+
+  /** Applies the coordinator's answer; true when ownership changed. */
+  private async reconcile(assignment: readonly { topic: string; partitions: readonly number[] }[]): Promise<boolean> {
+    const target = new Map<string, TopicPartition>();
+    for (const entry of assignment) for (const partition of entry.partitions) target.set(key(entry.topic, partition), { topic: entry.topic, partition });
+    const revoked = [...this.owned].filter(([k]) => !target.has(k)).map(([, tp]) => tp);
+    const added = [...target].filter(([k]) => !this.owned.has(k)).map(([, tp]) => tp);
+    if (revoked.length === 0 && added.length === 0) return false;
+    if (revoked.length > 0) {
+      if (this.hooks.autoCommit) await this.commit(this.hooks.positions(revoked)).catch(() => undefined);
+      for (const tp of revoked) this.owned.delete(key(tp.topic, tp.partition));
+      this.stats.revoked += revoked.length;
+    }
+    const start = new Map<string, number | null>();
+    if (added.length > 0) {
+      const committed = await this.fetchCommitted(added).catch(() => new Map<string, number>());
+      for (const tp of added) {
+        this.owned.set(key(tp.topic, tp.partition), tp);
+        start.set(key(tp.topic, tp.partition), committed.get(key(tp.topic, tp.partition)) ?? null);
+      }
+      this.stats.assigned += added.length;
+    }
+    this.hooks.setAssignment([...this.owned.values()], start);
+    return true;
+  }
+
+  /** Commits positions at the current member epoch; rejects with the first partition error. */
+  async commit(positions: readonly CommittedPosition[]): Promise<void> {
+    if (positions.length === 0) return;
+    const topics = new Map<string, { partition: number; offset: number; leaderEpoch: number; metadata: string }[]>();
+    for (const { topicPartition, offset } of positions) {
+      const list = topics.get(topicPartition.topic) ?? [];
+      list.push({ partition: topicPartition.partition, offset, leaderEpoch: -1, metadata: '' });
+      topics.set(topicPartition.topic, list);
+    }
+    const response = await this.call<OffsetCommitResponse>('OffsetCommit', {
+      groupId: this.groupId,
+      memberId: this.memberId,
+      memberEpoch: this.memberEpoch,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    });
+    for (const topic of response.topics) {
+      for (const p of topic.partitions) if (p.errorName !== '') throw apiErrorFromName(p.errorName, p.errorMessage);
+    }
+  }
+
+  /** The group's committed offsets for these partitions (absent: none committed). */
+  async fetchCommitted(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    const response = await this.call<OffsetFetchResponse>('OffsetFetch', { groupId: this.groupId, partitions: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })) });
+    const result = new Map<string, number>();
+    for (const o of response.offsets) if (Number(o.offset) >= 0) result.set(key(o.topic, o.partition), Number(o.offset));
+    return result;
+  }
+
+  /** Leaves the group (epoch -1, or -2 for a static member so its partitions wait for it). */
+  async leave(): Promise<void> {
+    if (this.status === 'closed') return;
+    const wasMember = this.status === 'member' && this.memberEpoch > 0;
+    this.status = 'leaving';
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+    if (wasMember) {
+      const epoch = this.options.groupInstanceId === undefined ? -1 : -2;
+      await this.call('ConsumerGroupHeartbeat', { ...this.leaveRequest(), memberEpoch: epoch }).catch(() => undefined);
+    }
+    this.owned.clear();
+    this.status = 'closed';
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private leaveRequest(): ConsumerGroupHeartbeatRequest {
+    return {
+      groupId: this.groupId,
+      memberId: this.memberId,
+      memberEpoch: -1,
+      instanceId: this.options.groupInstanceId ?? '',
+      rackId: '',
+      clientId: '',
+      rebalanceTimeoutMs: 0,
+      subscribedTopicNames: [],
+      subscribedTopicNamesSet: false,
+      subscribedTopicRegex: '',
+      serverAssignor: '',
+      owned: [],
+      ownedSet: false,
+    };
+  }
+
+  private ownedList(): { topic: string; partitions: number[] }[] {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of this.owned.values()) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+  }
+
+  private client(address: string): Client {
+    let client = this.clients.get(address);
+    if (client === undefined) this.clients.set(address, (client = createCoordinatorClient(address)));
+    return client;
+  }
+
+  /** One call to the group's coordinator, finding it first when unknown. */
+  private async call<Res>(method: string, request: unknown): Promise<Res> {
+    this.coordinatorAddress ??= await this.findCoordinator();
+    try {
+      return await callUnary<Res>(this.client(this.coordinatorAddress), method, request, { timeoutMs: this.requestTimeoutMs });
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+      if (apiError.errorName === 'NOT_COORDINATOR') this.coordinatorAddress = apiError.detail.coordinatorAddress ?? null;
+      throw apiError;
+    }
+  }
+
+  private async findCoordinator(): Promise<string> {
+    let lastError: ApiError | undefined;
+    for (let attempt = 0; attempt < this.bootstrap.length; attempt++) {
+      const address = this.bootstrap[this.nextBootstrap++ % this.bootstrap.length] as string;
+      try {
+        const answer = await callUnary<FindCoordinatorResponse>(this.client(address), 'FindCoordinator', { groupIds: [this.groupId] }, { timeoutMs: this.requestTimeoutMs });
+        const entry = answer.coordinators[0];
+        if (entry !== undefined && entry.errorName === '') return entry.address;
+        lastError = entry === undefined ? new ApiError('COORDINATOR_NOT_AVAILABLE', 'FindCoordinator answered nothing') : apiErrorFromName(entry.errorName, entry.errorMessage);
+      } catch (error) {
+        lastError = error instanceof ApiError ? error : fromGrpcError(error);
+      }
+    }
+    throw lastError ?? new ApiError('COORDINATOR_NOT_AVAILABLE', `no coordinator answered at ${this.bootstrap.join(',')}`);
+  }
+}

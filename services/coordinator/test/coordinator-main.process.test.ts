@@ -1,0 +1,125 @@
+/**
+ * The coordinator as a real process (services/coordinator/dist/main.js): refuses a bad config
+ * with one line and exit 1; paired with three broker processes it serves a group, and after a
+ * kill -9 of the coordinator process and a restart, the group (member, epoch, offsets) is back
+ * from __consumer_offsets.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@grpc/grpc-js';
+import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
+import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
+import { Admin, createCoordinatorClient } from '@sluice/client';
+import type * as wire from '@sluice/client';
+import { callUnary } from '@sluice/runtime';
+import { coordinatorMainPath, LocalCoordinatorCluster } from '../src/local/local-coordinators';
+
+jest.setTimeout(90_000);
+
+const GROUP = 'ledger';
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
+}
+
+describe('coordinator processes', () => {
+  let baseDir: string;
+
+  beforeAll(() => {
+    baseDir = mkdtempSync(join(tmpdir(), 'sluice-coordinator-main-'));
+  });
+
+  afterAll(() => {
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+
+  it('refuses a bad configuration with one line and exit 1', () => {
+    const file = join(baseDir, 'bad.properties');
+    writeFileSync(file, 'node.id=1\nprocess.roles=coordinator\ncontroller.quorum.voters=1@127.0.0.1:1\ncoordinator.broker=nowhere\n');
+    const result = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('coordinator.broker');
+    const roles = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file, '--override', 'process.roles=broker'], { encoding: 'utf8', timeout: 20_000 });
+    expect(roles.status).toBe(1);
+    expect(roles.stderr).toContain('process.roles');
+  });
+
+  it('keeps a group across a kill -9 and restart of its coordinator', async () => {
+    const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
+    const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
+    let brokers: LocalBrokerCluster | undefined;
+    let coordinators: LocalCoordinatorCluster | undefined;
+    const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
+    const clients = new Map<string, Client>();
+    const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
+      let client = clients.get(address);
+      if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
+      return callUnary<Res>(client, method, request, { timeoutMs: 5_000 });
+    };
+    try {
+      controllers.startAll();
+      brokers = await LocalBrokerCluster.create({ baseDir, clusterId: controllers.clusterId, controllerVoters: voters, config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 } });
+      brokers.startAll();
+      await waitFor('three unfenced brokers', async () => ((await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined));
+      await admin.createTopic({ name: 'entries', numPartitions: 3, replicationFactor: 3 });
+      coordinators = await LocalCoordinatorCluster.create({
+        baseDir,
+        controllerVoters: voters,
+        brokers: new Map(brokers.brokerIds.map((id) => [id, brokers!.address(id)])),
+        config: { 'offsets.topic.num.partitions': 6 },
+      });
+      coordinators.startAll();
+      const found = await waitFor('FindCoordinator', async () => {
+        const answer = (await call<wire.FindCoordinatorResponse>(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
+        return answer.errorName === '' ? answer : undefined;
+      });
+      const join: wire.ConsumerGroupHeartbeatRequest = {
+        groupId: GROUP,
+        memberId: 'member-1',
+        memberEpoch: 0,
+        instanceId: '',
+        rackId: '',
+        clientId: 'test',
+        rebalanceTimeoutMs: 30_000,
+        subscribedTopicNames: ['entries'],
+        subscribedTopicNamesSet: true,
+        subscribedTopicRegex: '',
+        serverAssignor: 'range',
+        owned: [],
+        ownedSet: true,
+      };
+      const joined = await waitFor('a join', () => call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join));
+      expect(joined).toMatchObject({ memberId: 'member-1', memberEpoch: 1, assignment: [{ topic: 'entries', partitions: [0, 1, 2] }] });
+      await call(found.address, 'OffsetCommit', { groupId: GROUP, memberId: 'member-1', memberEpoch: 1, topics: [{ name: 'entries', partitions: [{ partition: 2, offset: 42, leaderEpoch: -1, metadata: 'x' }] }] });
+
+      await coordinators.kill(found.nodeId, 'SIGKILL');
+      coordinators.start(found.nodeId);
+      const offsets = await waitFor('the restarted coordinator to reload', () => call<wire.OffsetFetchResponse>(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }));
+      expect(offsets.offsets.map((o) => [o.topic, o.partition, Number(o.offset), o.metadata])).toEqual([['entries', 2, 42, 'x']]);
+      const described = (await call<wire.DescribeGroupsResponse>(found.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
+      expect(described).toMatchObject({ state: 'STABLE', assignor: 'range', members: [expect.objectContaining({ memberId: 'member-1', memberEpoch: 1 })] });
+      const listed = await call<wire.ListGroupsResponse>(found.address, 'ListGroups', {});
+      expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1 });
+    } finally {
+      for (const client of clients.values()) client.close();
+      admin.close();
+      await coordinators?.stopAll();
+      await brokers?.stopAll();
+      await controllers.stopAll();
+    }
+  });
+});
