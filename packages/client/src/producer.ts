@@ -156,6 +156,7 @@ export class Producer {
   private lastMetadataRequestMs = 0;
   private flushes = 0;
   private closing = false;
+  private fatalError: ApiError | null = null;
   private closed = false;
   private readonly loop: Promise<void>;
   private statsValue = { requests: 0, retries: 0, epochBumps: 0 };
@@ -170,7 +171,11 @@ export class Producer {
     });
     this.accumulator = new RecordAccumulator(this.config.accumulator);
     this.partitioner = new Partitioner({ kind: this.config.partitioner });
-    this.loop = this.run().catch((error: unknown) => this.failEverything(error instanceof ApiError ? error : new ApiError('UNKNOWN_SERVER_ERROR', `producer sender stopped: ${String(error)}`)));
+    this.loop = this.run().catch((error: unknown) => {
+      // The sender cannot go on: every record waiting fails, and so does every later send().
+      this.fatalError = error instanceof ApiError ? error : new ApiError('UNKNOWN_SERVER_ERROR', `producer sender stopped: ${String(error)}`);
+      this.failEverything(this.fatalError, { includeInFlight: true, includeUndrained: true });
+    });
   }
 
   stats(): ProducerStats {
@@ -192,6 +197,7 @@ export class Producer {
   send(record: ProducerRecord): Promise<RecordMetadata> {
     let prepared: PreparedRecord;
     try {
+      if (this.fatalError !== null) throw this.fatalError;
       if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer is closed');
       prepared = prepareRecord(record);
     } catch (error) {
@@ -219,6 +225,7 @@ export class Producer {
   /** Appends now, or says `blocked` (topic not known yet, or no buffer memory) having changed nothing. */
   private tryAppend(prepared: PreparedRecord): Promise<RecordMetadata> | 'blocked' {
     const { topic, input } = prepared;
+    if (this.fatalError !== null) throw this.fatalError;
     if (this.closing) throw new ApiError('INVALID_REQUEST', 'the producer was closed while send() waited');
     const availability = this.metadata.partitionsForPartitioner(topic);
     if (availability === undefined) return 'blocked';
@@ -617,13 +624,21 @@ export class Producer {
       });
   }
 
-  private failEverything(error: ApiError, options: { includeInFlight?: boolean } = {}): void {
+  private failEverything(error: ApiError, options: { includeInFlight?: boolean; includeUndrained?: boolean } = {}): void {
     for (const expired of this.accumulator.expireQueued(Number.MAX_SAFE_INTEGER)) {
       const state = this.batches.get(expired.batchId);
       if (state !== undefined) this.fail(state, error);
     }
     for (const state of [...this.batches.values()]) {
-      if (state.drained === null || (state.inFlight && options.includeInFlight !== true)) continue;
+      if (state.drained === null && options.includeUndrained !== true) continue;
+      if (state.inFlight && options.includeInFlight !== true) continue;
+      // A batch taken out of the accumulator but never recorded as drained has nothing to release.
+      if (state.drained === null) {
+        for (const record of state.records) record.result.reject(error);
+        this.batches.delete(state.batchId);
+        state.done.resolve();
+        continue;
+      }
       this.fail(state, error);
     }
     this.retryQueues.clear();
