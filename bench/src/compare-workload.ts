@@ -40,6 +40,8 @@ export interface Workload {
   readonly consumers: number;
   /** Most records a producer leaves unacknowledged in the peak setting. */
   readonly maxInFlight: number;
+  /** Records produced (acks=all) before the first setting and not measured: JITs and caches warm. */
+  readonly warmupRecords: number;
   readonly settings: readonly Setting[];
   readonly quick: boolean;
 }
@@ -61,7 +63,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: pnpm bench:compare [--quick] [--systems sluice,kafka,kafkajs,nats,redis]
   [--record-size 1024] [--records N] [--partitions 12] [--replication 3] [--acks all,leader]
-  [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N]
+  [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
   [--settings produce,consume,latency,serial] [--out DIR] [--keep] [--cpu-prof DIR]`;
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
@@ -80,6 +82,14 @@ function positiveInt(argv: readonly string[], name: string, fallback: number): n
   return value;
 }
 
+function nonNegativeInt(argv: readonly string[], name: string, fallback: number): number {
+  const raw = flagValue(argv, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`${name} must be an integer >= 0, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
 function list<T extends string>(argv: readonly string[], name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
   const raw = flagValue(argv, name);
   if (raw === undefined) return [...fallback];
@@ -88,7 +98,7 @@ function list<T extends string>(argv: readonly string[], name: string, allowed: 
   return items as T[];
 }
 
-const KNOWN_FLAGS = new Set(['--quick', '--keep', '--systems', '--record-size', '--records', '--partitions', '--replication', '--acks', '--producers', '--consumers', '--rate', '--seconds', '--serial-records', '--max-in-flight', '--produce-seconds', '--settings', '--out', '--cpu-prof']);
+const KNOWN_FLAGS = new Set(['--quick', '--keep', '--systems', '--record-size', '--records', '--partitions', '--replication', '--acks', '--producers', '--consumers', '--rate', '--seconds', '--serial-records', '--max-in-flight', '--produce-seconds', '--warmup-records', '--settings', '--out', '--cpu-prof']);
 const BOOLEAN_FLAGS = new Set(['--quick', '--keep']);
 
 export function formatRate(rate: number): string {
@@ -128,6 +138,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     producers: positiveInt(argv, '--producers', 1),
     consumers: positiveInt(argv, '--consumers', 1),
     maxInFlight: positiveInt(argv, '--max-in-flight', 20_000),
+    warmupRecords: nonNegativeInt(argv, '--warmup-records', quick ? 0 : 100_000),
     settings,
     quick,
   };

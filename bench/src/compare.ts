@@ -62,6 +62,18 @@ function topicName(driver: SystemName, setting: Setting): string {
 /** Runs every setting of one driver against a running system; one row each. */
 async function runDriver(plan: Plan, system: RunningSystem, driver: SystemName, rows: ResultRow[], skipped: string[]): Promise<void> {
   const { workload } = plan;
+  if (workload.warmupRecords > 0) {
+    const warmup: Setting = { kind: 'produce', acks: 'all', records: workload.warmupRecords, rate: 0, seconds: 60, label: 'warm-up' };
+    const topic = `cmp-${driver}-warmup`;
+    note(`  ${DRIVER_LABEL[driver]}: warm-up, ${workload.warmupRecords} records (not measured)`);
+    try {
+      await system.createTopic(topic, workload.partitions, workload.replication);
+      if (driver === 'kafka') await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, warmup);
+      else await runLoadProcess({ system: driver, connect: system.connect, topic, partitions: workload.partitions, recordBytes: workload.recordBytes, kind: 'produce', acks: 'all', records: warmup.records, rate: 0, seconds: warmup.seconds, producers: workload.producers, consumers: workload.consumers, maxInFlight: workload.maxInFlight });
+    } catch (error) {
+      note(`    warm-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
   let backlogTopic: string | undefined;
   let backlogRecords = 0;
   for (const planned of workload.settings) {
@@ -222,7 +234,7 @@ async function main(): Promise<void> {
     '',
     ...machineFacts().map((fact) => `- ${fact}`),
     `- load average before / after: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
-    `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${workload.settings.find((s) => s.kind === 'produce')?.records ?? '–'} records, at most ${workload.maxInFlight} unacknowledged per producer; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
+    `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${workload.settings.find((s) => s.kind === 'produce')?.records ?? '–'} records, at most ${workload.maxInFlight} unacknowledged per producer; ${workload.warmupRecords > 0 ? `${workload.warmupRecords} records produced first per driver, not measured` : 'no warm-up'}; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
     ...descriptions.map((d) => `- ${d}`),
     '- MB/s = record values (10^6 bytes/s). Server RSS = peak of the summed RSS of the system\'s server processes (sampled every 200 ms). Server CPU s/GB = their utime+stime over the setting per 10^9 bytes of record values. × Kafka = this row over Apache Kafka\'s own tools in the same setting (MB/s for produce/consume, p99 for latency settings).',
   ].join('\n');
