@@ -116,7 +116,7 @@ export function parsePlan(argv: readonly string[]): Plan {
   const quick = argv.includes('--quick');
   const recordBytes = positiveInt(argv, '--record-size', 1024);
   if (recordBytes < 16) throw new UsageError('--record-size must be at least 16 (the send time rides in the first 8 bytes)');
-  const records = positiveInt(argv, '--records', quick ? 50_000 : 1_000_000);
+  const records = positiveInt(argv, '--records', quick ? 50_000 : 500_000);
   const rate = positiveInt(argv, '--rate', quick ? 1_000 : 5_000);
   const seconds = positiveInt(argv, '--seconds', quick ? 3 : 30);
   const produceSeconds = positiveInt(argv, '--produce-seconds', quick ? 4 : 60);
