@@ -101,7 +101,12 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
       bufferMemoryBytes: options.bufferMemoryBytes ?? 33_554_432,
       maxRequestSizeBytes: options.maxRequestSizeBytes ?? 1_048_576,
       compression,
-      maxInFlightBatchesPerPartition: maxInFlightRequestsPerConnection,
+      // One unanswered batch per partition, whatever max.in.flight says: gRPC unary calls on one
+      // HTTP/2 connection are not handled in the order they were sent (a small later request
+      // overtakes a large earlier one), so a second in-flight batch of a partition could land
+      // first: reordered with acks=1, refused as out of sequence with idempotence. Requests to a
+      // broker still overlap across partitions (max.in.flight.requests.per.connection of them).
+      maxInFlightBatchesPerPartition: 1,
     });
   } catch (error) {
     throw new ApiError('INVALID_CONFIG', (error as Error).message);

@@ -32,7 +32,14 @@ class FakeBroker {
   initCalls: { producerId: number; producerEpoch: number }[] = [];
   private server!: StartedGrpcServer;
 
-  constructor(private readonly script: Script) {}
+  /** Most Produce requests holding a batch of one partition at the same time. */
+  maxConcurrentPerPartition = 0;
+  private readonly active = new Map<number, number>();
+
+  constructor(
+    private readonly script: Script,
+    private readonly answerDelayMs = 0,
+  ) {}
 
   get address(): string {
     return this.server.address;
@@ -60,6 +67,13 @@ class FakeBroker {
             Produce: unaryHandler(async (request: ProduceRequest): Promise<ProduceResponse> => {
               const topics: ProduceResponse['topics'] = [];
               let hang = false;
+              const partitionsHere = request.topics.flatMap((t) => t.partitions.map((p) => p.partition));
+              for (const partition of partitionsHere) {
+                this.active.set(partition, (this.active.get(partition) ?? 0) + 1);
+                this.maxConcurrentPerPartition = Math.max(this.maxConcurrentPerPartition, this.active.get(partition)!);
+              }
+              if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+              for (const partition of partitionsHere) this.active.set(partition, this.active.get(partition)! - 1);
               for (const topic of request.topics) {
                 const partitions: ProducePartitionResult[] = [];
                 for (const p of topic.partitions) {
@@ -111,8 +125,8 @@ class FakeBroker {
   }
 }
 
-async function withBroker(script: Script, body: (broker: FakeBroker) => Promise<void>): Promise<void> {
-  const broker = new FakeBroker(script);
+async function withBroker(script: Script, body: (broker: FakeBroker) => Promise<void>, answerDelayMs = 0): Promise<void> {
+  const broker = new FakeBroker(script, answerDelayMs);
   await broker.start();
   try {
     await body(broker);
@@ -153,6 +167,23 @@ describe('Producer against a scripted broker', () => {
         expect(broker.received.filter((r) => r.values.includes('value-000')).length).toBe(2);
         expect(producer.stats().epochBumps).toBe(0);
       },
+    );
+  });
+
+  it('keeps one unanswered batch per partition (unary calls on one connection may be handled out of order)', async () => {
+    await withBroker(
+      () => ({}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100 });
+        const sent = await Promise.all(Array.from({ length: 60 }, (_, i) => producer.send({ topic: 't', partition: i % 2, value: `value-${String(i).padStart(3, '0')}` })));
+        await producer.close();
+        expect(broker.maxConcurrentPerPartition).toBe(1);
+        for (const partition of [0, 1]) {
+          const offsets = sent.filter((m) => m.partition === partition).map((m) => m.offset);
+          expect(offsets).toEqual(offsets.map((_, i) => i));
+        }
+      },
+      20,
     );
   });
 
