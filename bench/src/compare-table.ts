@@ -64,7 +64,7 @@ export function summarizeLatencies(valuesMs: readonly number[] | Float64Array): 
 function ratio(value: number, reference: number | undefined): string {
   if (reference === undefined || reference <= 0 || value <= 0) return '–';
   const r = value / reference;
-  return `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`;
+  return `${r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }
 
 const ms = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
