@@ -13,6 +13,7 @@ import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 
 export const BOOTSTRAP_ENV = 'SLUICE_BOOTSTRAP';
+export const COORDINATORS_ENV = 'SLUICE_COORDINATORS';
 export const STATE_DIR_ENV = 'SLUICE_CLUSTER_STATE_DIR';
 /** Default bound on one admin command (redirects and retries included). */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -41,6 +42,43 @@ export function removeBootstrapFile(addresses: readonly string[], env: NodeJS.Pr
     if (readFileSync(file, 'utf8').trim() === addresses.join(',')) rmSync(file, { force: true });
   } catch {
     // already gone
+  }
+}
+
+export function coordinatorsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(clusterStateDir(env), 'coordinators');
+}
+
+/** Called by `cluster up` once its coordinators run; removed on stop like the bootstrap file. */
+export function writeCoordinatorsFile(addresses: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const file = coordinatorsFile(env);
+  mkdirSync(clusterStateDir(env), { recursive: true });
+  writeFileSync(file, `${addresses.join(',')}\n`);
+  return file;
+}
+
+export function removeCoordinatorsFile(addresses: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const file = coordinatorsFile(env);
+  try {
+    if (readFileSync(file, 'utf8').trim() === addresses.join(',')) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+/** Group coordinators: `--coordinators`, else `$SLUICE_COORDINATORS`, else what `cluster up` wrote. */
+export function resolveCoordinators(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = env[COORDINATORS_ENV];
+  const file = coordinatorsFile(env);
+  let text: string;
+  if (flag !== undefined) text = flag;
+  else if (fromEnv !== undefined && fromEnv !== '') text = fromEnv;
+  else if (existsSync(file)) text = readFileSync(file, 'utf8').trim();
+  else throw new Error(`no --coordinators given, $${COORDINATORS_ENV} is not set and no local cluster with coordinators is running (${file} does not exist)`);
+  try {
+    return parseBootstrap(text);
+  } catch (error) {
+    throw new UsageError(`coordinators: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

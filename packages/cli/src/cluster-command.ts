@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { ClusterInfo } from '@sluice/client';
-import { removeBootstrapFile, withAdmin, withConnectionOptions, writeBootstrapFile } from './bootstrap';
+import { removeBootstrapFile, removeCoordinatorsFile, withAdmin, withConnectionOptions, writeBootstrapFile, writeCoordinatorsFile } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import type { LocalBrokerCluster } from '@sluice/broker';
+import type { LocalCoordinatorCluster } from '@sluice/coordinator';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
 const LEADER_WAIT_MS = 30_000;
@@ -111,6 +112,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   // Loaded here, not at the top: the controller pulls in NestJS, which other commands do not need.
   const { LocalControllerCluster, sleep } = await import('@sluice/controller');
   const { LocalBrokerCluster } = await import('@sluice/broker');
+  const { LocalCoordinatorCluster } = await import('@sluice/coordinator');
   const keep = options.dir !== undefined;
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
   mkdirSync(baseDir, { recursive: true });
@@ -123,10 +125,13 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   const client = local.client(5_000);
   let stopped = false;
   let brokerProcesses: LocalBrokerCluster | null = null;
+  let coordinatorProcesses: LocalCoordinatorCluster | null = null;
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    // Brokers first, while the controllers can still move their leaderships (controlled shutdown).
+    // Coordinators, then brokers while the controllers can still move their leaderships (controlled shutdown).
+    if (coordinatorProcesses !== null) removeCoordinatorsFile(coordinatorProcesses.addresses());
+    await coordinatorProcesses?.stopAll(10_000);
     await brokerProcesses?.stopAll(10_000);
     client.close();
     removeBootstrapFile(local.addresses());
@@ -141,6 +146,17 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     brokerProcesses = started;
     started.startAll();
     await waitForUnfencedBrokers(client, started, baseDir, BROKER_WAIT_MS, sleep);
+    // One group coordinator per broker, owning the __consumer_offsets partitions its broker leads.
+    if (brokers > 0) {
+      coordinatorProcesses = await LocalCoordinatorCluster.create({
+        baseDir,
+        controllerVoters,
+        brokers: new Map(started.brokerIds.map((id) => [id, started.address(id)])),
+        config: { 'offsets.topic.replication.factor': Math.min(3, brokers) },
+      });
+      coordinatorProcesses.startAll();
+      writeCoordinatorsFile(coordinatorProcesses.addresses());
+    }
     const bootstrapPath = writeBootstrapFile(local.addresses());
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
@@ -149,6 +165,9 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
       ...(brokers > 0
         ? started.brokerIds.map((id) => `  broker ${id}: ${started.address(id)}  pid ${started.pid(id) ?? '?'}  log ${join(baseDir, `broker-${id}.out`)}`)
         : ['  brokers: none asked for']),
+      ...(coordinatorProcesses === null
+        ? []
+        : coordinatorProcesses.ids.map((id) => `  coordinator ${id} (paired with broker ${id}): ${coordinatorProcesses!.address(id)}  pid ${coordinatorProcesses!.pid(id) ?? '?'}  log ${join(baseDir, `coordinator-${id}.out`)}`)),
       "  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = node packages/cli/dist/main.js)",
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',
@@ -166,7 +185,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
-    io.out('stopping brokers (controlled shutdown), then controllers...\n');
+    io.out('stopping coordinators, brokers (controlled shutdown), then controllers...\n');
     await stopAll();
     io.out('stopped.\n');
     return ExitCode.OK;

@@ -8,6 +8,7 @@
 import { Consumer, type ConsumerRecord, type TopicPartition } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import { Command } from 'commander';
+import { resolveCoordinators } from './bootstrap';
 import { integerOption, withBrokers, withClientConnectionOptions, type ClientConnectionOptions } from './client-session';
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
@@ -26,6 +27,8 @@ interface ConsumeOptions extends ClientConnectionOptions {
   readonly json?: boolean;
   readonly printKey?: boolean;
   readonly base64?: boolean;
+  readonly group?: string;
+  readonly coordinators?: string;
 }
 
 type StartAt = { readonly kind: 'end' } | { readonly kind: 'beginning' } | { readonly kind: 'offset'; readonly offset: number } | { readonly kind: 'time'; readonly timestampMs: number };
@@ -39,6 +42,8 @@ interface ConsumePlan {
   readonly json: boolean;
   readonly printKey: boolean;
   readonly base64: boolean;
+  /** Join this consumer group: partitions come from the coordinator; printed records are committed. */
+  readonly group?: string;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -60,6 +65,12 @@ export function parseFromTime(text: string, nowMs: number = Date.now()): number 
 export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan {
   const starts = [options.fromBeginning === true ? '--from-beginning' : null, options.offset !== undefined ? '--offset' : null, options.fromTime !== undefined ? '--from-time' : null].filter((flag) => flag !== null);
   if (starts.length > 1) throw new UsageError(`${starts.join(' and ')} exclude each other: give one start position`);
+  if (options.group !== undefined) {
+    // As kafka-console-consumer: a group member consumes what the group assigns, from its committed offsets.
+    const clash = [options.partition !== undefined ? '--partition' : null, options.offset !== undefined ? '--offset' : null, options.fromTime !== undefined ? '--from-time' : null].filter((flag) => flag !== null);
+    if (clash.length > 0) throw new UsageError(`--group takes its partitions and offsets from the group: drop ${clash.join(' and ')}`);
+    if (options.group.trim() === '') throw new UsageError('--group needs a group id');
+  }
   const start: StartAt =
     options.fromBeginning === true
       ? { kind: 'beginning' }
@@ -77,6 +88,7 @@ export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan
     json: options.json === true,
     printKey: options.printKey === true,
     base64: options.base64 === true,
+    ...(options.group === undefined ? {} : { group: options.group }),
   };
 }
 
@@ -120,6 +132,13 @@ async function seekToStart(consumer: Consumer, assignment: readonly TopicPartiti
   }
 }
 
+/** Commits the offsets after the printed records (a partition's highest printed offset + 1). */
+async function commitPrinted(consumer: Consumer, records: readonly ConsumerRecord[]): Promise<void> {
+  const next = new Map<number, number>();
+  for (const record of records) next.set(record.partition, Math.max(next.get(record.partition) ?? 0, record.offset + 1));
+  await consumer.commitSync([...next].map(([partition, offset]) => ({ topicPartition: { topic: records[0]!.topic, partition }, offset })));
+}
+
 async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): Promise<ExitCode> {
   return withBrokers(options, io, async ({ admin, brokers }) => {
     const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
@@ -127,13 +146,27 @@ async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): P
       throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`);
     }
     const assignment = (plan.partition === undefined ? info.partitions.map((p) => p.partition) : [plan.partition]).map((partition) => ({ topic: plan.topic, partition }));
-    const consumer = new Consumer({ bootstrap: brokers, autoOffsetReset: 'latest' });
+    const consumer =
+      plan.group === undefined
+        ? new Consumer({ bootstrap: brokers, autoOffsetReset: 'latest' })
+        : new Consumer({
+            bootstrap: brokers,
+            groupId: plan.group,
+            coordinators: resolveCoordinators(options.coordinators),
+            // Commits follow printing (below), so a record is committed only once it was written out.
+            enableAutoCommit: false,
+            autoOffsetReset: plan.start.kind === 'beginning' ? 'earliest' : 'latest',
+          });
     const interruption = new Interruption();
     const interrupt = onInterrupt(io.signal, () => interruption.stop());
     let received = 0;
     try {
-      consumer.assign(assignment);
-      await interruption.race(seekToStart(consumer, assignment, plan.start));
+      if (plan.group === undefined) {
+        consumer.assign(assignment);
+        await interruption.race(seekToStart(consumer, assignment, plan.start));
+      } else {
+        consumer.subscribe([plan.topic]);
+      }
       let lastRecordMs = Date.now();
       while (!interruption.stopped && (plan.count === undefined || received < plan.count)) {
         let waitMs = POLL_MS;
@@ -152,10 +185,14 @@ async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): P
         received += records.length;
         io.out(records.map((record) => formatRecord(record, plan)).join(''));
         if (io.outDrained !== undefined) await interruption.race(io.outDrained());
+        if (plan.group !== undefined) {
+          // A refused commit (the partition moved in a rebalance) is not fatal: the next owner reprints from the last commit.
+          await interruption.race(commitPrinted(consumer, records).catch((error: unknown) => io.err(`warning: offset commit failed: ${error instanceof Error ? error.message : String(error)}\n`)));
+        }
       }
     } finally {
       interrupt.dispose();
-      consumer.close();
+      await consumer.close();
     }
     io.err(`Processed a total of ${received} records\n`);
     return ExitCode.OK;
@@ -176,7 +213,9 @@ export function consumeCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       .option('--timeout-ms <ms>', 'exit when no record arrived for this long (default: wait for records until Ctrl-C)')
       .option('--json', 'one JSON object per record: {"partition","offset","timestamp","key","value","headers"}')
       .option('--print-key', 'print key<TAB>value instead of the value alone')
-      .option('--base64', 'keys, values and header values in base64 instead of UTF-8 text (binary data)'),
+      .option('--base64', 'keys, values and header values in base64 instead of UTF-8 text (binary data)')
+      .option('--group <id>', 'join this consumer group: members share the partitions, and what is printed is committed (start: the committed offsets, else the end, or the beginning with --from-beginning)')
+      .option('--coordinators <host:port,...>', 'group coordinator addresses (default: $SLUICE_COORDINATORS, else the local cluster\'s)'),
   ).action(async (topic: string, options: ConsumeOptions) => {
     const plan = consumePlan(topic, options);
     setExitCode(await consume(plan, options, io));
