@@ -104,6 +104,7 @@ describe('coordinator nodes over real brokers', () => {
     expect(found.partition).toBe(groupPartition(GROUP, PARTITIONS));
     const topic = await admin.describeTopic(OFFSETS_TOPIC);
     expect(found.nodeId).toBe(topic.partitions[found.partition]!.leader);
+    expect(topic.configs['cleanup.policy']).toBe('compact');
 
     // Another coordinator refuses the group by name.
     const other = [...coordinators.values()].find((node) => node.nodeId !== found.nodeId)!;

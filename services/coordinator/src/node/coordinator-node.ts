@@ -140,7 +140,13 @@ export class CoordinatorNode {
         }
       }
       try {
-        await this.admin.createTopic({ name: OFFSETS_TOPIC, numPartitions: this.options.offsetsTopicPartitions, replicationFactor: this.options.offsetsTopicReplicationFactor });
+        // Compacted: replay needs only the latest value per key (tombstones remove members and offsets).
+        await this.admin.createTopic({
+          name: OFFSETS_TOPIC,
+          numPartitions: this.options.offsetsTopicPartitions,
+          replicationFactor: this.options.offsetsTopicReplicationFactor,
+          configs: { 'cleanup.policy': 'compact' },
+        });
         this.options.log.info({ partitions: this.options.offsetsTopicPartitions }, 'created __consumer_offsets');
         return;
       } catch (error) {
