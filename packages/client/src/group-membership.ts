@@ -246,7 +246,7 @@ export class GroupMembership {
       list.push({ partition: topicPartition.partition, offset, leaderEpoch: -1, metadata: '' });
       topics.set(topicPartition.topic, list);
     }
-    const response = await this.call<OffsetCommitResponse>('OffsetCommit', {
+    const response = await this.callRetrying<OffsetCommitResponse>('OffsetCommit', {
       groupId: this.groupId,
       memberId: this.memberId,
       memberEpoch: this.memberEpoch,
@@ -261,7 +261,7 @@ export class GroupMembership {
   async fetchCommitted(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
     const byTopic = new Map<string, number[]>();
     for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    const response = await this.call<OffsetFetchResponse>('OffsetFetch', { groupId: this.groupId, partitions: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })) });
+    const response = await this.callRetrying<OffsetFetchResponse>('OffsetFetch', { groupId: this.groupId, partitions: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })) });
     const result = new Map<string, number>();
     for (const o of response.offsets) if (Number(o.offset) >= 0) result.set(key(o.topic, o.partition), Number(o.offset));
     return result;
@@ -312,6 +312,25 @@ export class GroupMembership {
     let client = this.clients.get(address);
     if (client === undefined) this.clients.set(address, (client = createCoordinatorClient(address)));
     return client;
+  }
+
+  /**
+   * A commit or offset fetch: retried on retriable errors (coordinator moved, restarting or
+   * loading; unreachable) with backoff until request.timeout.ms. Member-epoch errors are final.
+   */
+  private async callRetrying<Res>(method: string, request: unknown): Promise<Res> {
+    const deadline = Date.now() + this.requestTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call<Res>(method, request);
+      } catch (error) {
+        const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+        const retriable = apiError.retriable || apiError.errorName === 'NOT_COORDINATOR';
+        if (!retriable || Date.now() >= deadline || this.status === 'closed') throw apiError;
+        if (apiError.errorName !== 'NOT_COORDINATOR') this.coordinatorAddress = null;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs))));
+      }
+    }
   }
 
   /** One call to the group's coordinator, finding it first when unknown. */
