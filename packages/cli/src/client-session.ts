@@ -5,6 +5,8 @@
  */
 import type { Admin, ClusterInfo } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
+// The gRPC module only: the runtime's index loads NestJS, which the CLI does not need.
+import { formatHostPort } from '@sluice/runtime/dist/grpc';
 import type { Command } from 'commander';
 import { BOOTSTRAP_ENV, DEFAULT_TIMEOUT_MS, withAdmin } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
@@ -44,7 +46,7 @@ export function integerOption(text: string, flag: string, min: number, max: numb
 export function brokerAddresses(cluster: ClusterInfo): string[] {
   return cluster.brokers
     .filter((broker) => !broker.fenced)
-    .flatMap((broker) => broker.listeners.slice(0, 1).map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`));
+    .flatMap((broker) => broker.listeners.slice(0, 1).map((l) => formatHostPort(l.host, l.port)));
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { ApiError, isApiErrorName } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
+import { formatHostPort } from '@sluice/runtime/dist/grpc';
 import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
@@ -357,7 +358,7 @@ export class Admin {
       const cluster = await this.describeCluster();
       const addresses = cluster.brokers
         .filter((broker) => !broker.fenced)
-        .flatMap((broker) => broker.listeners.slice(0, 1).map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`));
+        .flatMap((broker) => broker.listeners.slice(0, 1).map((l) => formatHostPort(l.host, l.port)));
       if (addresses.length === 0) throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
       this.brokerMetadata = new ClusterMetadata({ bootstrap: addresses, requestTimeoutMs: Math.min(this.timeoutMs, 10_000) });
     }

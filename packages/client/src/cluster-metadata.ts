@@ -15,7 +15,7 @@
 import type { Client } from '@grpc/grpc-js';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
 import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
+import { callUnary, formatHostPort } from '@sluice/runtime/dist/grpc';
 import { createBrokerClient, type MetadataBroker, type MetadataResponse } from './broker-api';
 import { parseBootstrap } from './controller-channel';
 import type { PartitionAvailability } from './partitioner';
@@ -229,7 +229,7 @@ export class ClusterMetadata {
   private addressOf(broker: MetadataBroker): string | undefined {
     const listener = (this.listenerName === undefined ? undefined : broker.listeners.find((l) => l.name === this.listenerName)) ?? broker.listeners[0];
     if (listener === undefined) return undefined;
-    return `${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
+    return formatHostPort(listener.host, listener.port);
   }
 
   close(): void {

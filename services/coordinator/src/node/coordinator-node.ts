@@ -16,6 +16,7 @@
 import type { Client } from '@grpc/grpc-js';
 import {
   Admin,
+  apiErrorFromName,
   createBrokerClient,
   coordinatorServiceDefinition,
   groupPartition,
@@ -24,7 +25,7 @@ import {
   type MetadataResponse,
   type ProduceResponse,
 } from '@sluice/client';
-import { ApiError, CompressionType, decodeRecordBatches, encodeRecordBatch, isApiErrorName } from '@sluice/protocol';
+import { ApiError, CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import { callUnary, HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
 import type { AssignorName } from '../core/assignor';
 import { assignorByName } from '../core/assignors';
@@ -219,7 +220,7 @@ export class CoordinatorNode {
   private async replayPartition(owned: OwnedPartition): Promise<number> {
     const listed = await callUnary<ListOffsetsResponse>(this.broker, 'ListOffsets', { topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: owned.partition, timestamp: -2, currentLeaderEpoch: owned.leaderEpoch }] }] }, { timeoutMs: 5_000 });
     const start = listed.topics[0]?.partitions[0];
-    if (start === undefined || start.errorName !== '') throw apiError(start?.errorName ?? 'UNKNOWN_SERVER_ERROR', start?.errorMessage ?? 'no ListOffsets answer');
+    if (start === undefined || start.errorName !== '') throw apiErrorFromName(start?.errorName ?? 'UNKNOWN_SERVER_ERROR', start?.errorMessage ?? 'no ListOffsets answer');
     let offset = Number(start.offset);
     let replayed = 0;
     for (;;) {
@@ -238,7 +239,7 @@ export class CoordinatorNode {
         { timeoutMs: 10_000 },
       );
       const result = response.topics[0]?.partitions[0];
-      if (result === undefined || result.errorName !== '') throw apiError(result?.errorName ?? 'UNKNOWN_SERVER_ERROR', result?.errorMessage ?? 'no Fetch answer');
+      if (result === undefined || result.errorName !== '') throw apiErrorFromName(result?.errorName ?? 'UNKNOWN_SERVER_ERROR', result?.errorMessage ?? 'no Fetch answer');
       const highWatermark = Number(result.highWatermark);
       for (const batch of decodeRecordBatches(result.records)) {
         for (const record of batch.records) {
@@ -316,7 +317,7 @@ export class CoordinatorNode {
     const response = await callUnary<ProduceResponse>(this.broker, 'Produce', { acks: -1, timeoutMs: WRITE_TIMEOUT_MS, topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: owned.partition, records: batch }] }] }, { timeoutMs: WRITE_TIMEOUT_MS + 1_000 });
     const result = response.topics[0]?.partitions[0];
     if (result === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', 'the broker answered nothing for the write');
-    if (result.errorName !== '') throw apiError(result.errorName, result.errorMessage);
+    if (result.errorName !== '') throw apiErrorFromName(result.errorName, result.errorMessage);
   }
 
   async stop(): Promise<void> {
@@ -331,9 +332,6 @@ export class CoordinatorNode {
   }
 }
 
-function apiError(name: string, message: string): ApiError {
-  return isApiErrorName(name) && name !== 'NONE' ? new ApiError(name, message) : new ApiError('UNKNOWN_SERVER_ERROR', `${name}: ${message}`);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
