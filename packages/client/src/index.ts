@@ -14,3 +14,4 @@ export * from './consumer';
 export * from './list-offsets';
 export * from './coordinator-api';
 export * from './group-membership';
+export * from './share-state-persister';

@@ -9,3 +9,4 @@ export * from './errors';
 export * from './int64';
 export * from './record';
 export * from './varint';
+export * from './share-state';

@@ -48,7 +48,7 @@ import {
   type RecordState,
   type ShareStateSnapshot,
   type ShareStateUpdate,
-} from './share-partition-state';
+} from '@sluice/protocol';
 
 export {
   applyShareStateUpdate,
@@ -59,7 +59,7 @@ export {
   type ShareStateResult,
   type ShareStateSnapshot,
   type ShareStateUpdate,
-} from './share-partition-state';
+} from '@sluice/protocol';
 
 /** The share group settings the leader applies, named after Kafka's keys, with Kafka's defaults. */
 export interface SharePartitionConfig {

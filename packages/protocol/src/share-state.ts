@@ -1,5 +1,5 @@
 /**
- * The durable form of a share partition (KIP-932), as the share coordinator keeps it in
+ * The durable form of a share partition (shared by the partition leader and the share coordinator) (KIP-932), as the share coordinator keeps it in
  * `__share_group_state` (Kafka's ShareGroupState / WriteShareGroupState): a state epoch, the share
  * partition start offset, and state ranges at or above it. Pure: the leader builds these values,
  * the coordinator (or a test) folds updates into a stored snapshot with `applyShareStateUpdate`.
@@ -14,7 +14,7 @@
  * with a whole snapshot (`initializeShareState`); an update is a diff and applies only within its
  * own epoch.
  */
-import { ApiError } from '@sluice/protocol';
+import { ApiError } from './api-errors';
 
 /** A record's state in the in-flight window (Kafka's RecordState). */
 export type RecordState = 'AVAILABLE' | 'ACQUIRED' | 'ACKNOWLEDGED' | 'ARCHIVED';
