@@ -9,3 +9,4 @@ export * from './proto';
 export * from './local-processes';
 export * from './service-args';
 export * from './nest';
+export * from './service-main';
