@@ -551,8 +551,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   // ------------------------------------------------------------------ groups
 
-  /** Joins the consumer group with this subscription (needs groupId); the coordinator assigns partitions. */
-  subscribe(topics: readonly string[]): void {
+  /**
+   * Joins the consumer group with this subscription (needs groupId); the coordinator assigns
+   * partitions. A RegExp subscribes to every topic whose whole name it matches, now or later
+   * (resolved by the coordinator; flags, lookaround and backreferences are refused, see topic-regex.ts).
+   */
+  subscribe(topics: readonly string[] | RegExp): void {
     this.ensureOpen();
     if (this.group === null) throw new ApiError('INVALID_CONFIG', 'subscribe() needs a group.id; use assign() without one');
     this.group.subscribe(topics);
