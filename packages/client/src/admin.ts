@@ -386,31 +386,31 @@ export class Admin {
   }
 
   /** Every coordinator's groups, merged and sorted; `errors` names coordinators that did not answer. */
-  listGroups(): Promise<ListGroupsResult> {
+  async listGroups(): Promise<ListGroupsResult> {
     return this.groups().listGroups();
   }
 
   /** Per group (GROUP_ID_NOT_FOUND for an unknown one): state, epochs, members and their partitions. */
-  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+  async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
     return this.groups().describeGroups(groupIds);
   }
 
-  describeGroup(groupId: string): Promise<GroupDescription> {
+  async describeGroup(groupId: string): Promise<GroupDescription> {
     return this.groups().describeGroup(groupId);
   }
 
   /** Deletes empty groups with their offsets (NON_EMPTY_GROUP while a group has members). */
-  deleteGroups(groupIds: readonly string[]): Promise<GroupResult[]> {
+  async deleteGroups(groupIds: readonly string[]): Promise<GroupResult[]> {
     return this.groups().deleteGroups(groupIds);
   }
 
   /** A group's committed offsets (of the given partitions, else all). */
-  listGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<GroupOffset[]> {
+  async listGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<GroupOffset[]> {
     return this.groups().listGroupOffsets(groupId, partitions);
   }
 
   /** Commits offsets for an inactive group (NON_EMPTY_GROUP while it has members); per-partition results. */
-  alterGroupOffsets(groupId: string, offsets: readonly NewGroupOffset[]): Promise<PartitionResult[]> {
+  async alterGroupOffsets(groupId: string, offsets: readonly NewGroupOffset[]): Promise<PartitionResult[]> {
     return this.groups().alterGroupOffsets(groupId, offsets);
   }
 
