@@ -121,7 +121,10 @@ function asApiError(error: unknown): ApiError {
 }
 
 function itemError(errorName: string, errorMessage: string): ApiError | undefined {
-  return errorName === '' || errorName === 'NONE' ? undefined : apiErrorFromName(errorName, errorMessage);
+  if (errorName === '' || errorName === 'NONE') return undefined;
+  // The coordinator sends an ApiError's message, which already starts with its name.
+  const prefix = `${errorName}: `;
+  return apiErrorFromName(errorName, errorMessage.startsWith(prefix) ? errorMessage.slice(prefix.length) : errorMessage);
 }
 
 function partitionsOf(list: readonly WireTopicPartitions[]): TopicPartition[] {
