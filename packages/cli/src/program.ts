@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { clusterCommand } from './cluster-command';
 import { consumeCommand } from './consume-command';
 import { ExitCode, UsageError } from './exit-codes';
+import { groupCommand } from './group-command';
 import type { CliIo } from './io';
 import { produceCommand } from './produce-command';
 import { storageCommand } from './storage-command';
@@ -26,6 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   program.addCommand(topicCommand(io, setExitCode));
   program.addCommand(produceCommand(io, setExitCode));
   program.addCommand(consumeCommand(io, setExitCode));
+  program.addCommand(groupCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

@@ -14,10 +14,13 @@ import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
 import type { ControllerChannelOptions } from './controller-channel';
+import { GroupAdmin, type GroupDescription, type GroupOffset, type GroupResult, type ListGroupsResult, type NewGroupOffset, type PartitionResult } from './admin-groups';
 
 export interface AdminOptions extends ControllerChannelOptions {
   /** Controller addresses, `host:port,host:port` or a list. */
   readonly bootstrap: string | readonly string[];
+  /** Every group coordinator's address: needed by the consumer group operations only. */
+  readonly coordinators?: string | readonly string[];
 }
 
 export interface NewTopic {
@@ -202,10 +205,21 @@ export class Admin {
   /** Brokers' metadata for ListOffsets, built on first use from DescribeCluster. */
   private brokerMetadata: ClusterMetadata | undefined;
   private readonly timeoutMs: number;
+  /** Consumer group operations (admin-groups.ts); null without `coordinators`. */
+  private readonly groupAdmin: GroupAdmin | null;
 
   constructor(options: AdminOptions) {
     this.channel = new ControllerChannel(options.bootstrap, options);
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.groupAdmin =
+      options.coordinators === undefined
+        ? null
+        : new GroupAdmin({
+            coordinators: options.coordinators,
+            timeoutMs: this.timeoutMs,
+            ...(options.retryBackoffMs === undefined ? {} : { retryBackoffMs: options.retryBackoffMs }),
+            ...(options.maxRetryBackoffMs === undefined ? {} : { retryBackoffMaxMs: options.maxRetryBackoffMs }),
+          });
   }
 
   /** Redirects followed and retries made so far (NOT_CONTROLLER, unreachable nodes). */
@@ -345,7 +359,6 @@ export class Admin {
     };
   }
 
-  /** Closes every channel; calls after this reject. */
   /**
    * Kafka's Admin.listOffsets: per partition, the earliest offset, the latest (the high
    * watermark), or the first offset at or after a timestamp (-1 when none is), asked of the
@@ -365,7 +378,45 @@ export class Admin {
     return listOffsets(this.brokerMetadata, topicPartitions, timestamp, { requestTimeoutMs: this.timeoutMs, retryBackoffMs: 100, retryBackoffMaxMs: 1_000 });
   }
 
+  // ---- consumer groups (through the coordinators; see admin-groups.ts)
+
+  private groups(): GroupAdmin {
+    if (this.groupAdmin === null) throw new ApiError('INVALID_CONFIG', 'consumer group operations need the coordinators\' addresses (AdminOptions.coordinators)');
+    return this.groupAdmin;
+  }
+
+  /** Every coordinator's groups, merged and sorted; `errors` names coordinators that did not answer. */
+  async listGroups(): Promise<ListGroupsResult> {
+    return this.groups().listGroups();
+  }
+
+  /** Per group (GROUP_ID_NOT_FOUND for an unknown one): state, epochs, members and their partitions. */
+  async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    return this.groups().describeGroups(groupIds);
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    return this.groups().describeGroup(groupId);
+  }
+
+  /** Deletes empty groups with their offsets (NON_EMPTY_GROUP while a group has members). */
+  async deleteGroups(groupIds: readonly string[]): Promise<GroupResult[]> {
+    return this.groups().deleteGroups(groupIds);
+  }
+
+  /** A group's committed offsets (of the given partitions, else all). */
+  async listGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<GroupOffset[]> {
+    return this.groups().listGroupOffsets(groupId, partitions);
+  }
+
+  /** Commits offsets for an inactive group (NON_EMPTY_GROUP while it has members); per-partition results. */
+  async alterGroupOffsets(groupId: string, offsets: readonly NewGroupOffset[]): Promise<PartitionResult[]> {
+    return this.groups().alterGroupOffsets(groupId, offsets);
+  }
+
+  /** Closes every channel; calls after this reject. */
   close(): void {
+    this.groupAdmin?.close();
     this.channel.close();
     this.brokerMetadata?.close();
   }

@@ -58,8 +58,14 @@ export interface ConsumerOptions {
    */
   readonly groupId?: string;
   readonly coordinators?: string | readonly string[];
-  /** group.instance.id: static membership. */
+  /**
+   * group.instance.id: static membership. close() then leaves with epoch -2: the member keeps
+   * its partitions (unconsumed) until its session times out, and a consumer that joins with the
+   * same instance id within that time takes them back without a rebalance.
+   */
   readonly groupInstanceId?: string;
+  /** client.id, shown by `sluice group describe` (default sluice-client). */
+  readonly clientId?: string;
   /** group.remote.assignor: uniform (default) or range. */
   readonly groupRemoteAssignor?: string;
   /** enable.auto.commit (default true with a group). */
@@ -154,6 +160,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           coordinators: options.coordinators,
           ...(options.groupInstanceId === undefined ? {} : { groupInstanceId: options.groupInstanceId }),
           ...(options.groupRemoteAssignor === undefined ? {} : { groupRemoteAssignor: options.groupRemoteAssignor }),
+          ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
           rebalanceTimeoutMs: positive('max.poll.interval.ms', options.maxPollIntervalMs ?? 300_000, 1),
           requestTimeoutMs: Math.min(this.requestTimeoutMs, 10_000),
           retryBackoffMs: this.retryBackoffMs,
@@ -551,8 +558,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   // ------------------------------------------------------------------ groups
 
-  /** Joins the consumer group with this subscription (needs groupId); the coordinator assigns partitions. */
-  subscribe(topics: readonly string[]): void {
+  /**
+   * Joins the consumer group with this subscription (needs groupId); the coordinator assigns
+   * partitions. A RegExp subscribes to every topic whose whole name it matches, now or later
+   * (resolved by the coordinator; flags, lookaround and backreferences are refused, see topic-regex.ts).
+   */
+  subscribe(topics: readonly string[] | RegExp): void {
     this.ensureOpen();
     if (this.group === null) throw new ApiError('INVALID_CONFIG', 'subscribe() needs a group.id; use assign() without one');
     this.group.subscribe(topics);

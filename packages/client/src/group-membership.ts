@@ -21,11 +21,12 @@ import {
   createCoordinatorClient,
   type ConsumerGroupHeartbeatRequest,
   type ConsumerGroupHeartbeatResponse,
-  type FindCoordinatorResponse,
   type OffsetCommitResponse,
   type OffsetFetchResponse,
 } from './coordinator-api';
 import { parseBootstrap } from './controller-channel';
+import { findCoordinator } from './coordinator-lookup';
+import { topicRegexSource } from './topic-regex';
 import { apiErrorFromName } from './errors';
 import { backoffMs } from './producer-config';
 
@@ -80,6 +81,8 @@ export class GroupMembership {
   private memberEpoch = 0;
   private status: Status = 'joining';
   private subscription: readonly string[] = [];
+  /** subscribe(RegExp): the pattern's source, resolved to topics by the coordinator; null with topic names. */
+  private subscriptionRegex: string | null = null;
   private subscriptionSent = false;
   private owned = new Map<string, TopicPartition>();
   private heartbeatIntervalMs = 1_000;
@@ -117,10 +120,23 @@ export class GroupMembership {
     return [...this.owned.values()];
   }
 
-  subscribe(topics: readonly string[]): void {
+  /** Topic names, or a pattern the coordinator matches against every topic name (see topic-regex.ts). */
+  subscribe(topics: readonly string[] | RegExp): void {
     if (this.status === 'closed' || this.status === 'leaving') throw new ApiError('INVALID_REQUEST', 'the consumer is closed');
-    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new ApiError('INVALID_REQUEST', 'subscribe needs at least one topic name');
-    this.subscription = [...new Set(topics)].sort();
+    const hadNames = this.subscription.length > 0;
+    const hadPattern = this.subscriptionRegex !== null;
+    // As Kafka's consumer: topic names and a pattern are exclusive (the wire cannot clear a pattern).
+    if ((topics instanceof RegExp && hadNames) || (!(topics instanceof RegExp) && hadPattern)) {
+      throw new ApiError('INVALID_REQUEST', 'subscriptions to topic names and to a pattern are mutually exclusive; use a new consumer to switch');
+    }
+    if (topics instanceof RegExp) {
+      this.subscriptionRegex = topicRegexSource(topics);
+      this.subscription = [];
+    } else {
+      if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new ApiError('INVALID_REQUEST', 'subscribe needs at least one topic name');
+      this.subscription = [...new Set(topics)].sort();
+      this.subscriptionRegex = null;
+    }
     this.subscriptionSent = false;
     this.schedule(0);
   }
@@ -152,7 +168,7 @@ export class GroupMembership {
   }
 
   private async heartbeatOnce(): Promise<void> {
-    if (this.status === 'closed' || this.status === 'leaving' || this.subscription.length === 0 || this.pollTimedOut) return;
+    if (this.status === 'closed' || this.status === 'leaving' || (this.subscription.length === 0 && this.subscriptionRegex === null) || this.pollTimedOut) return;
     const rebalanceTimeoutMs = this.options.rebalanceTimeoutMs ?? 300_000;
     if (this.memberEpoch > 0 && Date.now() - this.hooks.lastPollMs() > rebalanceTimeoutMs) {
       this.pollTimedOut = true;
@@ -175,7 +191,8 @@ export class GroupMembership {
       rebalanceTimeoutMs: joining ? rebalanceTimeoutMs : 0,
       subscribedTopicNames: [...this.subscription],
       subscribedTopicNamesSet: joining || !this.subscriptionSent,
-      subscribedTopicRegex: '',
+      // '' means "unchanged" to the coordinator; subscribe() refuses to switch between names and a pattern.
+      subscribedTopicRegex: this.subscriptionRegex ?? '',
       serverAssignor: this.options.groupRemoteAssignor ?? '',
       owned: joining ? [] : this.ownedList(),
       ownedSet: true,
@@ -346,18 +363,8 @@ export class GroupMembership {
   }
 
   private async findCoordinator(): Promise<string> {
-    let lastError: ApiError | undefined;
-    for (let attempt = 0; attempt < this.bootstrap.length; attempt++) {
-      const address = this.bootstrap[this.nextBootstrap++ % this.bootstrap.length] as string;
-      try {
-        const answer = await callUnary<FindCoordinatorResponse>(this.client(address), 'FindCoordinator', { groupIds: [this.groupId] }, { timeoutMs: this.requestTimeoutMs });
-        const entry = answer.coordinators[0];
-        if (entry !== undefined && entry.errorName === '') return entry.address;
-        lastError = entry === undefined ? new ApiError('COORDINATOR_NOT_AVAILABLE', 'FindCoordinator answered nothing') : apiErrorFromName(entry.errorName, entry.errorMessage);
-      } catch (error) {
-        lastError = error instanceof ApiError ? error : fromGrpcError(error);
-      }
-    }
-    throw lastError ?? new ApiError('COORDINATOR_NOT_AVAILABLE', `no coordinator answered at ${this.bootstrap.join(',')}`);
+    // Start each lookup at the next bootstrap address, so one dead address is not always asked first.
+    const startAt = this.nextBootstrap++ % this.bootstrap.length;
+    return findCoordinator(this.groupId, { bootstrap: this.bootstrap, client: (address) => this.client(address), timeoutMs: this.requestTimeoutMs, startAt });
   }
 }
