@@ -310,7 +310,9 @@ export class SharePartitionManager {
         const replica = entry.replica;
         const highWatermark = replica.highWatermark;
         const nowMs = this.now();
-        if (!core.canAcquire(highWatermark, nowMs)) return 0;
+        // A new leader's high watermark may trail the window (records acquired under the old
+        // leader): nothing is handed out until it caught up, so every acquired record is readable.
+        if (highWatermark < core.endOffset || !core.canAcquire(highWatermark, nowMs)) return 0;
         const available = availableRanges(replica.log, core.endOffset, highWatermark, budget);
         const outcome = core.acquire(memberId, available, maxRecords, nowMs);
         await this.persist(entry, outcome.update);
