@@ -206,6 +206,37 @@ describe('SharePartitionManager', () => {
     expect(fx.persister.state(key(0))).toEqual({ stateEpoch: 0, startOffset: 0, ranges: [{ firstOffset: 0, lastOffset: 0, state: 'AVAILABLE', deliveryCount: 2 }, { firstOffset: 1, lastOffset: 1, state: 'ACKNOWLEDGED', deliveryCount: 1 }, { firstOffset: 2, lastOffset: 2, state: 'AVAILABLE', deliveryCount: 2 }] });
   });
 
+  it('a new leader whose high watermark trails the in-flight window hands out nothing until it caught up', async () => {
+    fx = new ShareFixture(dir, 1);
+    await fx.produce(0, 3);
+    await fx.fetch('m1', 0, [{ partition: 0 }]);
+    // Leadership moves away and back, now with a follower in the ISR and a high watermark of 1
+    // (as a new leader's may trail the old one's).
+    fx.replicas.applyImage(shareImage(1, 2, 1, 2));
+    const replica = fx.replicas.replica(TOPIC, 0)!;
+    replica.followerHighWatermark = 1;
+    fx.replicas.applyImage(shareImage(1, 1, 2, 3, [1, 2]));
+    expect(replica.highWatermark).toBe(1);
+    expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }]))).toEqual([]);
+    // The follower catches up: the high watermark reaches the window's end, the records go out whole.
+    await fx.replicas.fetch({
+      replicaId: 2,
+      replicaEpoch: 1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, fetchOffset: 3, currentLeaderEpoch: 2, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+    });
+    expect(replica.highWatermark).toBe(3);
+    const answer = await fx.fetch('m2', 1, [{ partition: 0 }]);
+    expect(acquiredOffsets(answer).map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(decodeRecordBatches(answer.topics[0]!.partitions[0]!.records).flatMap((b) => b.records.map((r) => r.offset))).toEqual([0, 1, 2]);
+  });
+
   it('closing the session (epoch -1) applies its acknowledgements and releases the rest at once', async () => {
     fx = new ShareFixture(dir, 1);
     await fx.produce(0, 3);

@@ -15,14 +15,14 @@ import { batch } from './local-brokers';
 export const TOPIC = 'q';
 const TOPIC_ID = randomKafkaUuid();
 
-/** Topic q with `partitions` partitions, each led by `leader` at `leaderEpoch`, replicas [1] (or [1, 2]). */
-export function shareImage(partitions: number, leader = 1, leaderEpoch = 0, offset = 1): MetadataImage {
+/** Topic q with `partitions` partitions, each led by `leader` at `leaderEpoch`; replicas (and ISR) [1] when broker 1 leads, else [1, 2]. */
+export function shareImage(partitions: number, leader = 1, leaderEpoch = 0, offset = 1, replicaIds?: readonly number[]): MetadataImage {
   const delta = new MetadataDelta(MetadataImage.EMPTY);
   for (const brokerId of [1, 2]) {
     delta.replay({ type: 'BrokerRegistration', brokerId, brokerEpoch: 1, incarnationId: randomKafkaUuid(), listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1 }], rack: null, fenced: false });
   }
   delta.replay({ type: 'Topic', name: TOPIC, topicId: TOPIC_ID });
-  const replicas = leader === 1 ? [1] : [1, 2];
+  const replicas = [...(replicaIds ?? (leader === 1 ? [1] : [1, 2]))];
   for (let p = 0; p < partitions; p++) {
     delta.replay({ type: 'Partition', topicId: TOPIC_ID, partitionId: p, replicas, isr: replicas, leader, leaderEpoch, partitionEpoch: leaderEpoch });
   }
