@@ -325,6 +325,7 @@ export class ShareConsumer {
 
   private async ensureMetadata(): Promise<void> {
     const topics = [...new Set(this.membership.assignment().map((tp) => tp.topic))];
+    if (topics.length === 0) return;
     const missing = topics.some((topic) => this.metadata.topic(topic) === undefined) || this.metadata.isStale();
     if (!missing) return;
     this.metadataRefresh ??= this.metadata.refresh(topics).finally(() => {

@@ -283,6 +283,29 @@ describe('SharePartitionManager', () => {
     expect(fx.persister.writes).toBe(writes);
   });
 
+  it('bounds share partitions in memory (idle ones are evicted, ones with locks are not) and parked fetches', async () => {
+    fx = new ShareFixture(dir, 1, { maxSharePartitions: 1, maxParkedFetches: 0 });
+    await fx.produce(0, 2);
+    // g1 holds locks: g2 cannot get a share partition of its own.
+    expect(acquiredOffsets(await fx.fetch('m1', 0, [{ partition: 0 }], { groupId: 'g1' })).length).toBe(2);
+    const refused = await fx.fetch('m2', 0, [{ partition: 0 }], { groupId: 'g2' });
+    expect(refused.topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
+    // Once g1 holds nothing, its share partition is evicted for g2's (its state stays in the store).
+    await fx.shares.shareAcknowledge({
+      groupId: 'g1',
+      memberId: 'm1',
+      shareSessionEpoch: 1,
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, acknowledgements: [{ firstOffset: 0, lastOffset: 1, acknowledgeType: 'ACCEPT' }] }] }],
+    });
+    // No fetch may park: an empty answer comes at once even with a long max wait.
+    const startedMs = Date.now();
+    expect(acquiredOffsets(await fx.fetch('m2', 1, [{ partition: 0 }], { groupId: 'g2', maxWaitMs: 5_000 })).map((r) => r.offset)).toEqual([0, 1]);
+    expect(acquiredOffsets(await fx.fetch('m3', 0, [{ partition: 0 }], { groupId: 'g2', maxWaitMs: 5_000 }))).toEqual([]);
+    expect(Date.now() - startedMs).toBeLessThan(2_000);
+    expect(fx.shares.sharePartitionCount).toBe(1);
+    expect(fx.persister.state({ groupId: 'g1', topic: TOPIC, partition: 0 })!.startOffset).toBe(2);
+  });
+
   it('answers COORDINATOR_NOT_AVAILABLE, saying why, when no persister is configured', async () => {
     fx = new ShareFixture(dir, 1, { persister: null, unavailableReason: 'share.coordinator.addresses is empty' });
     await expect(fx.fetch('m1', 0, [{ partition: 0 }])).rejects.toMatchObject({ errorName: 'COORDINATOR_NOT_AVAILABLE', message: expect.stringContaining('share.coordinator.addresses') });
