@@ -78,7 +78,7 @@ const MAX_SHARE_FETCH_WAIT_MS = 30_000;
 const DEFAULT_SHARE_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const DEFAULT_MAX_RECORDS = 500;
 /** One log read while finding the acquired records' batches. */
-const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 const ACKNOWLEDGE_TYPES: ReadonlySet<string> = new Set<AcknowledgeType>(['ACCEPT', 'RELEASE', 'REJECT']);
 
