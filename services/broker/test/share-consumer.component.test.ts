@@ -134,6 +134,7 @@ describe('share groups: ShareConsumer against two brokers', () => {
     expect(total('sluice_broker_share_records_acquired_total')).toBeGreaterThanOrEqual(60);
     expect(total('sluice_broker_share_records_acknowledged_total')).toBeGreaterThanOrEqual(60);
     expect(metrics).toMatch(/sluice_broker_share_state_write_seconds_count\{[^}]*outcome="ok"/);
+    expect(total('sluice_broker_share_partitions')).toBeGreaterThanOrEqual(2);
   });
 
   it('explicit mode: RELEASE redelivers with a higher delivery count, REJECT archives, poll refuses unacknowledged records', async () => {

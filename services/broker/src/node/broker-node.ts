@@ -30,7 +30,7 @@ import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
 import { defaultSharePartitionConfig, type ShareAutoOffsetReset, type SharePartitionConfig } from '../core/share-partition';
 import type { ShareFetchRequest, ShareAcknowledgeRequest } from '@sluice/client/dist/share-api';
-import { registerShareMetrics } from './share-metrics';
+import { registerShareMetrics, registerSharePartitionGauge } from './share-metrics';
 import { SharePartitionManager } from './share-partition-manager';
 import { defaultShareStatePersisterFactory, shareUnavailableReason, type OpenedShareStatePersister, type ShareStatePersisterFactory } from './share-state-persister-factory';
 
@@ -181,6 +181,7 @@ export class BrokerNode {
     const registry = createMetricsRegistry({ service: 'broker', nodeId: options.nodeId, defaultMetrics: options.metrics !== null });
     const instrument = requestMetrics(registry);
     const shares = this.startShares(registerShareMetrics(registry));
+    registerSharePartitionGauge(registry, () => shares.sharePartitionCount);
     this.server = await startGrpcServer({
       host: options.bindHost,
       port: options.bindPort,

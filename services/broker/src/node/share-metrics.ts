@@ -3,7 +3,7 @@
  * type), archived, locks that expired, and how long share state writes take (they are on the path
  * of every ShareFetch / ShareAcknowledge answer).
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AcknowledgeType } from '../core/share-partition';
 
 export interface ShareMetrics {
@@ -51,4 +51,16 @@ export function registerShareMetrics(registry: Registry): ShareMetrics {
     lockExpired: (records) => expired.inc(records),
     persisterWrite: (seconds, outcome) => writeSeconds.observe({ outcome }, seconds),
   };
+}
+
+/** Share partitions (group x partition) the leader holds in memory, read at scrape time. */
+export function registerSharePartitionGauge(registry: Registry, count: () => number): void {
+  new Gauge({
+    name: 'sluice_broker_share_partitions',
+    help: 'Share partitions (share group x topic partition) this broker holds in memory as their leader.',
+    registers: [registry],
+    collect() {
+      this.set(count());
+    },
+  });
 }
