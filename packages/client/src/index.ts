@@ -18,3 +18,5 @@ export * from './list-offsets';
 export * from './coordinator-api';
 export * from './group-membership';
 export * from './share-state-persister';
+export * from './share-api';
+export * from './share-consumer';

@@ -408,6 +408,10 @@ export const SLUICE_CONFIG_SCHEMA = {
   'group.consumer.heartbeat.interval.ms': intKey({ doc: 'How often consumer group members heartbeat.', default: 5_000, min: 1 }),
   'group.consumer.max.size': intKey({ doc: 'Most members a consumer group may have.', default: 2_147_483_647, min: 1 }),
   'group.consumer.assignors': listKey({ doc: 'Server-side assignors members may ask for; the first is the default.', default: ['uniform', 'range'], allowed: ['uniform', 'range'], nonEmpty: true }),
+  'group.share.record.lock.duration.ms': intKey({ doc: 'How long a share group member holds the lock of a record it acquired before the record may be delivered again.', default: 30_000, min: 1_000, max: 3_600_000 }),
+  'group.share.delivery.count.limit': intKey({ doc: 'A share group record delivered this many times without being accepted is archived.', default: 5, min: 2, max: 10 }),
+  'group.share.partition.max.record.locks': intKey({ doc: 'Most records in flight (acquired or awaiting redelivery) per share group and partition.', default: 2_000, min: 100, max: 10_000 }),
+  'share.coordinator.addresses': listKey({ doc: '(sluice) host:port,... of the coordinator service instances a broker reads and writes share group state through; empty = share groups unavailable on this broker.', default: [] }),
   'offset.metadata.max.bytes': intKey({ doc: 'Largest metadata string of an offset commit.', default: 4_096, min: 0 }),
   'message.max.bytes': intKey({ doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).', default: 1024 * 1024 + 12, min: 64 }),
 } satisfies ConfigSchema;

@@ -30,6 +30,14 @@ export function brokerNodeOptionsFrom(config: BrokerConfig, clusterId: string, l
     minInsyncReplicas: raw['min.insync.replicas'],
     retentionCheckIntervalMs: raw['log.retention.check.interval.ms'],
     metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
+    share: {
+      config: {
+        recordLockDurationMs: raw['group.share.record.lock.duration.ms'],
+        deliveryCountLimit: raw['group.share.delivery.count.limit'],
+        maxInFlightRecords: raw['group.share.partition.max.record.locks'],
+      },
+      coordinatorAddresses: raw['share.coordinator.addresses'],
+    },
     log: loggers.log,
   };
 }

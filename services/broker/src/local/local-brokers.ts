@@ -30,6 +30,8 @@ export interface LocalBrokersOptions {
   readonly host?: string;
   /** Extra configuration for every broker (Kafka names). */
   readonly config?: Readonly<Record<string, string | number>>;
+  /** `share.coordinator.addresses` of every broker (the coordinators' host:port, known once LocalCoordinatorCluster.create chose them). */
+  readonly shareCoordinatorAddresses?: readonly string[];
   /** Child stdout/stderr: appended to <baseDir>/broker-N.out (default) or inherited. */
   readonly output?: 'file' | 'inherit';
 }
@@ -71,6 +73,7 @@ export class LocalBrokerCluster {
         `log.dirs=${dir}`,
         `metrics.host=${host}`,
         'metrics.port=0',
+        ...(options.shareCoordinatorAddresses === undefined ? [] : [`share.coordinator.addresses=${options.shareCoordinatorAddresses.join(',')}`]),
         ...Object.entries(options.config ?? {}).map(([key, value]) => `${key}=${value}`),
       ];
       writeFileSync(configFile, `${lines.join('\n')}\n`);

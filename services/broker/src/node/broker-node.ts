@@ -28,6 +28,11 @@ import { ProducerIdManager } from './producer-id-manager';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
+import { defaultSharePartitionConfig, type ShareAutoOffsetReset, type SharePartitionConfig } from '../core/share-partition';
+import type { ShareFetchRequest, ShareAcknowledgeRequest } from '@sluice/client/dist/share-api';
+import { registerShareMetrics, registerSharePartitionGauge } from './share-metrics';
+import { SharePartitionManager } from './share-partition-manager';
+import { defaultShareStatePersisterFactory, shareUnavailableReason, type OpenedShareStatePersister, type ShareStatePersisterFactory } from './share-state-persister-factory';
 
 export interface BrokerNodeOptions {
   readonly nodeId: number;
@@ -49,6 +54,18 @@ export interface BrokerNodeOptions {
   readonly retentionCheckIntervalMs?: number;
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
+  /** Share groups (KIP-932); absent: Kafka's defaults and no share coordinator. */
+  readonly share?: BrokerShareOptions;
+}
+
+export interface BrokerShareOptions {
+  readonly config?: SharePartitionConfig;
+  /** `share.coordinator.addresses`. */
+  readonly coordinatorAddresses?: readonly string[];
+  /** Builds the persister from the addresses (default: the coordinator-backed one once wired). */
+  readonly persisterFactory?: ShareStatePersisterFactory;
+  /** Every share group's `share.auto.offset.reset` (default latest). */
+  readonly autoOffsetReset?: ShareAutoOffsetReset;
 }
 
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
@@ -87,6 +104,8 @@ export class BrokerNode {
   private readonly follower: MetadataFollower;
   private readonly producerIds: ProducerIdManager;
   private readonly health = new HealthStatus('NOT_SERVING');
+  private shares: SharePartitionManager | undefined;
+  private sharePersister: OpenedShareStatePersister | null = null;
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: Client; address: string }>();
   private server: StartedGrpcServer | undefined;
   private metricsServer: StartedMetricsServer | undefined;
@@ -161,6 +180,8 @@ export class BrokerNode {
     const report = (error: unknown, referenceId: string): void => options.log.error({ err: error, referenceId }, 'request failed with an internal error');
     const registry = createMetricsRegistry({ service: 'broker', nodeId: options.nodeId, defaultMetrics: options.metrics !== null });
     const instrument = requestMetrics(registry);
+    const shares = this.startShares(registerShareMetrics(registry));
+    registerSharePartitionGauge(registry, () => shares.sharePartitionCount);
     this.server = await startGrpcServer({
       host: options.bindHost,
       port: options.bindPort,
@@ -174,6 +195,8 @@ export class BrokerNode {
             Metadata: unaryHandler(instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)), report),
             OffsetForLeaderEpoch: unaryHandler(instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) => this.replicas.offsetForLeaderEpoch(r)), report),
             InitProducerId: unaryHandler(instrument('InitProducerId', (r: pb.InitProducerIdRequest) => this.initProducerId(r)), report),
+            ShareFetch: unaryHandler(instrument('ShareFetch', (r: ShareFetchRequest) => shares.shareFetch(r)), report),
+            ShareAcknowledge: unaryHandler(instrument('ShareAcknowledge', (r: ShareAcknowledgeRequest) => shares.shareAcknowledge(r)), report),
           },
         },
         this.health.registration(),
@@ -214,6 +237,23 @@ export class BrokerNode {
     this.health.set('', 'SERVING');
     this.health.set('sluice.v1.Broker', 'SERVING');
     this.scheduleHeartbeat(0);
+  }
+
+  private startShares(metrics: ReturnType<typeof registerShareMetrics>): SharePartitionManager {
+    const share = this.options.share ?? {};
+    const addresses = share.coordinatorAddresses ?? [];
+    this.sharePersister = addresses.length === 0 ? null : (share.persisterFactory ?? defaultShareStatePersisterFactory)(addresses);
+    this.shares = new SharePartitionManager({
+      brokerId: this.options.nodeId,
+      log: this.options.log,
+      config: share.config ?? defaultSharePartitionConfig,
+      persister: this.sharePersister?.persister ?? null,
+      unavailableReason: shareUnavailableReason(addresses),
+      leaderOf: (topic, partition) => this.replicas.leaderOf(topic, partition),
+      metrics,
+      autoOffsetReset: () => share.autoOffsetReset ?? 'latest',
+    });
+    return this.shares;
   }
 
   private async register(): Promise<void> {
@@ -380,6 +420,8 @@ export class BrokerNode {
     }
     this.fetchers.clear();
     await this.server?.stop(500);
+    this.shares?.stop();
+    this.sharePersister?.close();
     this.replicas.stop();
     await this.metricsServer?.close();
     this.controller.close();

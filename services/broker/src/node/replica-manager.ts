@@ -413,7 +413,8 @@ export class ReplicaManager {
 
   // ------------------------------------------------------------------ Produce
 
-  private leaderOf(topic: string, partition: number): PartitionReplica | ApiError {
+  /** The local leader replica, or UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER (also for share groups). */
+  leaderOf(topic: string, partition: number): PartitionReplica | ApiError {
     const replica = this.replica(topic, partition);
     if (replica === undefined || replica.role.kind !== 'leader') {
       const known = this.image?.topics.topicByName(topic);

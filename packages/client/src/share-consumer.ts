@@ -1,0 +1,553 @@
+/**
+ * `ShareConsumer`: a member of a share group (KIP-932, Kafka 4's KafkaShareConsumer). Records of
+ * the partitions the share group assigns are handed out by the partition leaders one member at a
+ * time, each under a time-limited lock, and acknowledged one by one:
+ * - ACCEPT: processed, never delivered again; RELEASE: deliver again (to anyone);
+ *   REJECT: not processable, archived. A record whose lock runs out, or whose member leaves,
+ *   is delivered again, up to the group's delivery count limit (`deliveryCount` on each record).
+ * - `share.acknowledgement.mode` implicit (the default): every record the previous poll()
+ *   returned is ACCEPTed by the next poll(), commitSync() or close().
+ *   explicit: the application calls acknowledge(record, type) for every record; poll() refuses to
+ *   run while a record of the previous poll() is unacknowledged (Kafka's IllegalStateException,
+ *   here INVALID_REQUEST); close() releases what was not acknowledged.
+ * - Acknowledgements ride on the next ShareFetch to the broker that delivered the record, or go
+ *   out with commitSync() (ShareAcknowledge). close() ends every share session (epoch -1), which
+ *   releases the member's remaining locks at once.
+ *
+ * Which partitions to fetch comes from the share group membership (ShareGroupHeartbeat with the
+ * coordinator), given as `membership`.
+ *
+ * One ShareFetch per leader broker is in flight at a time; its records are buffered until poll()
+ * hands them out, and that broker is fetched from again only once they all were (bounded buffer).
+ * Requests to one broker are sent one after another, so share session epochs arrive in order.
+ */
+import { ApiError, decodeRecordBatch, iterateBatches } from '@sluice/protocol';
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import { callUnary } from '@sluice/runtime/dist/grpc';
+import { ClusterMetadata } from './cluster-metadata';
+import type { ConsumerRecord } from './consumer';
+import { apiErrorFromName } from './errors';
+import { backoffMs } from './producer-config';
+import type { ShareAcknowledgeResponse, ShareAcknowledgeTypeName, ShareFetchResponse, ShareFetchTopic } from './share-api';
+
+export type ShareAcknowledgementMode = 'implicit' | 'explicit';
+export type ShareAcknowledgeType = ShareAcknowledgeTypeName;
+
+export interface ShareTopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** What the share group membership (ShareGroupHeartbeat) gives this consumer. */
+export interface ShareGroupMembershipLike {
+  readonly memberId: string;
+  /** The partitions currently assigned to this member. */
+  assignment(): readonly ShareTopicPartition[];
+  start(): void;
+  close(): Promise<void>;
+}
+
+export interface ShareConsumerOptions {
+  /** Broker addresses, `host:port,host:port` or a list. */
+  readonly bootstrap: string | readonly string[];
+  /** group.id of the share group. */
+  readonly groupId: string;
+  /** The share group membership; required until the coordinator-backed one is the default. */
+  readonly membership?: ShareGroupMembershipLike;
+  /** `share.acknowledgement.mode`, default implicit. */
+  readonly acknowledgementMode?: ShareAcknowledgementMode;
+  /** `max.poll.records`, default 500 (also the most records one ShareFetch acquires per partition). */
+  readonly maxPollRecords?: number;
+  /** `fetch.max.wait.ms`, default 500. */
+  readonly fetchMaxWaitMs?: number;
+  /** `fetch.min.bytes`, default 1. */
+  readonly fetchMinBytes?: number;
+  /** `fetch.max.bytes`, default 50 MiB. */
+  readonly fetchMaxBytes?: number;
+  /** `request.timeout.ms`, default 30000. */
+  readonly requestTimeoutMs?: number;
+  /** `retry.backoff.ms` (default 100), doubling up to `retry.backoff.max.ms` (1000). */
+  readonly retryBackoffMs?: number;
+  readonly retryBackoffMaxMs?: number;
+  /** `metadata.max.age.ms`, default 300000. */
+  readonly metadataMaxAgeMs?: number;
+  /** `check.crcs`, default true. */
+  readonly checkCrcs?: boolean;
+  readonly listenerName?: string;
+}
+
+export interface ShareConsumerRecord extends ConsumerRecord {
+  /** How many times this record has been delivered, this delivery included. */
+  readonly deliveryCount: number;
+}
+
+/** A record handed out by poll() and who delivered it, until it is acknowledged. */
+interface Delivered {
+  readonly record: ShareConsumerRecord;
+  readonly brokerId: number;
+  type: ShareAcknowledgeType | null;
+}
+
+interface BrokerState {
+  /** The epoch the next request carries: 0 opens a session. */
+  sessionEpoch: number;
+  /** The tail of this broker's request chain. */
+  tail: Promise<void>;
+  fetching: boolean;
+  /** Records received from this broker not yet handed out. */
+  buffered: Delivered[];
+  retryAtMs: number;
+  failures: number;
+}
+
+const LEADER_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT']);
+const SESSION_ERRORS = new Set(['SHARE_SESSION_NOT_FOUND', 'INVALID_SHARE_SESSION_EPOCH']);
+const MAX_SESSION_EPOCH = 0x7fffffff;
+
+const keyOf = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+export class ShareConsumer {
+  readonly metadata: ClusterMetadata;
+  readonly groupId: string;
+  readonly acknowledgementMode: ShareAcknowledgementMode;
+  private readonly membership: ShareGroupMembershipLike;
+  private readonly maxPollRecords: number;
+  private readonly fetchMaxWaitMs: number;
+  private readonly fetchMinBytes: number;
+  private readonly fetchMaxBytes: number;
+  private readonly requestTimeoutMs: number;
+  private readonly retryBackoffMs: number;
+  private readonly retryBackoffMaxMs: number;
+  private readonly checkCrcs: boolean;
+  private readonly brokers = new Map<number, BrokerState>();
+  /** Acknowledgements to send, by broker, then partition key, then offset. */
+  private readonly pending = new Map<number, Map<string, Map<number, ShareAcknowledgeType>>>();
+  /** What the previous poll() returned. */
+  private lastPolled: Delivered[] = [];
+  /** Acknowledgement errors the brokers answered since the last commitSync(), by partition key. */
+  private ackErrors = new Map<string, ApiError>();
+  private fatal: ApiError | null = null;
+  private waiters: (() => void)[] = [];
+  private metadataRefresh: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(options: ShareConsumerOptions) {
+    const atLeast = (key: string, value: number, min: number): number => {
+      if (!Number.isSafeInteger(value) || value < min) throw new ApiError('INVALID_CONFIG', `${key}=${value} must be an integer >= ${min}`);
+      return value;
+    };
+    if (typeof options.groupId !== 'string' || options.groupId.length === 0) throw new ApiError('INVALID_CONFIG', 'group.id must be a non-empty string');
+    const mode = options.acknowledgementMode ?? 'implicit';
+    if (mode !== 'implicit' && mode !== 'explicit') throw new ApiError('INVALID_CONFIG', `share.acknowledgement.mode=${String(mode)} must be implicit or explicit`);
+    if (options.membership === undefined) {
+      throw new ApiError('INVALID_CONFIG', 'a ShareConsumer needs a share group membership (`membership`); the coordinator-backed default is not wired yet');
+    }
+    this.groupId = options.groupId;
+    this.acknowledgementMode = mode;
+    this.membership = options.membership;
+    this.maxPollRecords = atLeast('max.poll.records', options.maxPollRecords ?? 500, 1);
+    this.fetchMaxWaitMs = atLeast('fetch.max.wait.ms', options.fetchMaxWaitMs ?? 500, 0);
+    this.fetchMinBytes = atLeast('fetch.min.bytes', options.fetchMinBytes ?? 1, 0);
+    this.fetchMaxBytes = atLeast('fetch.max.bytes', options.fetchMaxBytes ?? 52_428_800, 1);
+    this.requestTimeoutMs = atLeast('request.timeout.ms', options.requestTimeoutMs ?? 30_000, 1);
+    this.retryBackoffMs = atLeast('retry.backoff.ms', options.retryBackoffMs ?? 100, 0);
+    this.retryBackoffMaxMs = atLeast('retry.backoff.max.ms', options.retryBackoffMaxMs ?? 1_000, this.retryBackoffMs);
+    this.checkCrcs = options.checkCrcs ?? true;
+    this.metadata = new ClusterMetadata({ bootstrap: options.bootstrap, metadataMaxAgeMs: options.metadataMaxAgeMs, requestTimeoutMs: Math.min(this.requestTimeoutMs, 5_000), listenerName: options.listenerName });
+    this.membership.start();
+  }
+
+  get memberId(): string {
+    return this.membership.memberId;
+  }
+
+  // ------------------------------------------------------------------ poll
+
+  /**
+   * Up to `max.poll.records` records of the assigned partitions, waiting at most `timeoutMs`;
+   * [] on timeout. Implicit mode first ACCEPTs what the previous poll returned; explicit mode
+   * refuses (INVALID_REQUEST) while any of it is unacknowledged.
+   */
+  async poll(timeoutMs: number): Promise<ShareConsumerRecord[]> {
+    this.ensureOpen();
+    this.settleLastPolled('poll');
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      if (this.fatal !== null) {
+        const error = this.fatal;
+        this.fatal = null;
+        throw error;
+      }
+      const records = this.drainBuffered();
+      if (records.length > 0) return records;
+      await this.ensureMetadata().catch(() => undefined);
+      this.startFetches(deadline);
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) return [];
+      await this.waitForData(Math.min(left, this.fetchMaxWaitMs + 100));
+    }
+  }
+
+  /** Explicit mode: how a record of the last poll() was handled; sent with the next poll() or commitSync(). */
+  acknowledge(record: ShareConsumerRecord, type: ShareAcknowledgeType = 'ACCEPT'): void {
+    this.ensureOpen();
+    if (this.acknowledgementMode !== 'explicit') throw new ApiError('INVALID_REQUEST', 'acknowledge() needs share.acknowledgement.mode=explicit');
+    if (type !== 'ACCEPT' && type !== 'RELEASE' && type !== 'REJECT') throw new ApiError('INVALID_REQUEST', `acknowledge type ${String(type)} is not ACCEPT, RELEASE or REJECT`);
+    const delivered = this.lastPolled.find((d) => d.record.topic === record.topic && d.record.partition === record.partition && d.record.offset === record.offset);
+    if (delivered === undefined) throw new ApiError('INVALID_REQUEST', `record ${keyOf(record.topic, record.partition)}@${record.offset} was not returned by the last poll()`);
+    if (delivered.type !== null) throw new ApiError('INVALID_REQUEST', `record ${keyOf(record.topic, record.partition)}@${record.offset} is already acknowledged (${delivered.type})`);
+    delivered.type = type;
+    this.queueAck(delivered.brokerId, record.topic, record.partition, record.offset, type);
+  }
+
+  /**
+   * Sends the pending acknowledgements (implicit mode: ACCEPTs what the last poll returned) and
+   * waits for the answers. Returns, per partition acknowledged since the last commitSync, null or
+   * the error the broker answered (e.g. INVALID_RECORD_STATE once the lock had run out).
+   */
+  async commitSync(): Promise<Map<string, ApiError | null>> {
+    this.ensureOpen();
+    if (this.acknowledgementMode === 'implicit') this.settleLastPolled('commit');
+    const partitions = new Set<string>();
+    for (const byPartition of this.pending.values()) for (const key of byPartition.keys()) partitions.add(key);
+    for (const key of this.ackErrors.keys()) partitions.add(key);
+    await Promise.all([...this.pending.keys()].map((brokerId) => this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, false))));
+    const results = new Map<string, ApiError | null>();
+    for (const key of partitions) results.set(key, this.ackErrors.get(key) ?? null);
+    this.ackErrors = new Map();
+    return results;
+  }
+
+  /**
+   * Implicit mode ACCEPTs what the last poll returned; then every share session is closed (epoch
+   * -1, carrying the pending acknowledgements), releasing whatever else this member holds.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.acknowledgementMode === 'implicit') this.settleLastPolled('commit');
+    this.closed = true;
+    this.notify();
+    const brokerIds = new Set([...this.pending.keys(), ...[...this.brokers].filter(([, b]) => b.sessionEpoch > 0 || b.fetching).map(([id]) => id)]);
+    await Promise.all([...brokerIds].map((brokerId) => this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, true)).catch(() => undefined)));
+    await this.membership.close().catch(() => undefined);
+    this.metadata.close();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ApiError('INVALID_REQUEST', 'the share consumer is closed');
+  }
+
+  /** Implicit: the previous poll's records become ACCEPTs. Explicit (before a poll): all must be acknowledged. */
+  private settleLastPolled(when: 'poll' | 'commit'): void {
+    if (this.acknowledgementMode === 'explicit') {
+      const open = this.lastPolled.filter((d) => d.type === null);
+      if (when === 'poll' && open.length > 0) {
+        throw new ApiError('INVALID_REQUEST', `${open.length} record(s) of the previous poll() are not acknowledged; acknowledge every record before polling again (share.acknowledgement.mode=explicit)`);
+      }
+      if (when === 'poll') this.lastPolled = [];
+      return;
+    }
+    for (const d of this.lastPolled) {
+      if (d.type !== null) continue;
+      d.type = 'ACCEPT';
+      this.queueAck(d.brokerId, d.record.topic, d.record.partition, d.record.offset, 'ACCEPT');
+    }
+    this.lastPolled = [];
+  }
+
+  private queueAck(brokerId: number, topic: string, partition: number, offset: number, type: ShareAcknowledgeType): void {
+    let byPartition = this.pending.get(brokerId);
+    if (byPartition === undefined) this.pending.set(brokerId, (byPartition = new Map()));
+    const key = keyOf(topic, partition);
+    let offsets = byPartition.get(key);
+    if (offsets === undefined) byPartition.set(key, (offsets = new Map()));
+    offsets.set(offset, type);
+  }
+
+  /** Takes the pending acknowledgements of `brokerId` as wire topics (merged into ranges). */
+  private takeAcks(brokerId: number, only?: ReadonlySet<string>): { topics: Map<string, ShareFetchTopic>; taken: Map<string, Map<number, ShareAcknowledgeType>> } {
+    const topics = new Map<string, ShareFetchTopic>();
+    const taken = new Map<string, Map<number, ShareAcknowledgeType>>();
+    const byPartition = this.pending.get(brokerId);
+    if (byPartition === undefined) return { topics, taken };
+    for (const [key, offsets] of byPartition) {
+      if (only !== undefined && !only.has(key)) continue;
+      byPartition.delete(key);
+      taken.set(key, offsets);
+      const cut = key.lastIndexOf('-');
+      const topic = key.slice(0, cut);
+      const partition = Number(key.slice(cut + 1));
+      const sorted = [...offsets].sort((a, b) => a[0] - b[0]);
+      const batches: { firstOffset: number; lastOffset: number; acknowledgeType: string }[] = [];
+      for (const [offset, type] of sorted) {
+        const last = batches.at(-1);
+        if (last !== undefined && last.lastOffset + 1 === offset && last.acknowledgeType === type) last.lastOffset = offset;
+        else batches.push({ firstOffset: offset, lastOffset: offset, acknowledgeType: type });
+      }
+      let wire = topics.get(topic);
+      if (wire === undefined) topics.set(topic, (wire = { name: topic, partitions: [] }));
+      wire.partitions.push({ partition, acknowledgements: batches });
+    }
+    if (byPartition.size === 0) this.pending.delete(brokerId);
+    return { topics, taken };
+  }
+
+  /** Puts acknowledgements back after a request that may not have reached the broker. */
+  private requeue(brokerId: number, taken: Map<string, Map<number, ShareAcknowledgeType>>): void {
+    for (const [key, offsets] of taken) {
+      const cut = key.lastIndexOf('-');
+      for (const [offset, type] of offsets) this.queueAck(brokerId, key.slice(0, cut), Number(key.slice(cut + 1)), offset, type);
+    }
+  }
+
+  private broker(brokerId: number): BrokerState {
+    let state = this.brokers.get(brokerId);
+    if (state === undefined) {
+      state = { sessionEpoch: 0, tail: Promise.resolve(), fetching: false, buffered: [], retryAtMs: 0, failures: 0 };
+      this.brokers.set(brokerId, state);
+    }
+    return state;
+  }
+
+  /** Runs `send` after the requests to `brokerId` queued before it. */
+  private enqueue(brokerId: number, send: () => Promise<void>): Promise<void> {
+    const state = this.broker(brokerId);
+    const run = state.tail.then(send);
+    state.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private nextEpoch(state: BrokerState): void {
+    state.sessionEpoch = state.sessionEpoch >= MAX_SESSION_EPOCH ? 1 : state.sessionEpoch + 1;
+  }
+
+  private async ensureMetadata(): Promise<void> {
+    const topics = [...new Set(this.membership.assignment().map((tp) => tp.topic))];
+    if (topics.length === 0) return;
+    const missing = topics.some((topic) => this.metadata.topic(topic) === undefined) || this.metadata.isStale();
+    if (!missing) return;
+    this.metadataRefresh ??= this.metadata.refresh(topics).finally(() => {
+      this.metadataRefresh = null;
+    });
+    await this.metadataRefresh;
+  }
+
+  /** One ShareFetch per leader broker with assigned partitions, no buffered records and none in flight. */
+  private startFetches(deadline: number): void {
+    const byBroker = new Map<number, ShareTopicPartition[]>();
+    for (const tp of this.membership.assignment()) {
+      const leader = this.metadata.leaderFor(tp.topic, tp.partition);
+      if (leader === undefined) continue;
+      const list = byBroker.get(leader.brokerId) ?? [];
+      list.push(tp);
+      byBroker.set(leader.brokerId, list);
+    }
+    const nowMs = Date.now();
+    for (const [brokerId, partitions] of byBroker) {
+      const state = this.broker(brokerId);
+      if (state.fetching || state.buffered.length > 0 || state.retryAtMs > nowMs) continue;
+      state.fetching = true;
+      const maxWaitMs = Math.max(0, Math.min(this.fetchMaxWaitMs, deadline - nowMs));
+      void this.enqueue(brokerId, () => this.fetchFrom(brokerId, partitions, maxWaitMs)).finally(() => {
+        state.fetching = false;
+        this.notify();
+      });
+    }
+  }
+
+  private async fetchFrom(brokerId: number, partitions: readonly ShareTopicPartition[], maxWaitMs: number): Promise<void> {
+    const state = this.broker(brokerId);
+    const address = this.metadata.brokerAddresses().get(brokerId);
+    if (address === undefined || this.closed) return;
+    const assigned = new Set(partitions.map((tp) => keyOf(tp.topic, tp.partition)));
+    // Acknowledgements for partitions no longer fetched here go out on their own first.
+    if ([...(this.pending.get(brokerId)?.keys() ?? [])].some((key) => !assigned.has(key))) {
+      const others = new Set([...(this.pending.get(brokerId)?.keys() ?? [])].filter((key) => !assigned.has(key)));
+      await this.sendAcknowledge(brokerId, false, others);
+    }
+    const { topics: ackTopics, taken } = this.takeAcks(brokerId, assigned);
+    const topics = new Map<string, ShareFetchTopic>();
+    for (const tp of partitions) {
+      let wire = topics.get(tp.topic);
+      if (wire === undefined) topics.set(tp.topic, (wire = { name: tp.topic, partitions: [] }));
+      const acks = ackTopics.get(tp.topic)?.partitions.find((p) => p.partition === tp.partition)?.acknowledgements ?? [];
+      wire.partitions.push({ partition: tp.partition, acknowledgements: acks });
+    }
+    const epoch = state.sessionEpoch;
+    let response: ShareFetchResponse;
+    try {
+      response = await callUnary<ShareFetchResponse>(
+        this.metadata.client(address),
+        'ShareFetch',
+        {
+          groupId: this.groupId,
+          memberId: this.memberId,
+          shareSessionEpoch: epoch,
+          maxWaitMs,
+          minBytes: this.fetchMinBytes,
+          maxBytes: this.fetchMaxBytes,
+          maxRecords: this.maxPollRecords,
+          topics: [...topics.values()],
+        },
+        { timeoutMs: maxWaitMs + this.requestTimeoutMs },
+      );
+    } catch (error) {
+      this.onRequestError(brokerId, error, taken);
+      return;
+    }
+    this.nextEpoch(state);
+    state.failures = 0;
+    let leaderMoved = false;
+    for (const topic of response.topics) {
+      for (const p of topic.partitions) {
+        const key = keyOf(topic.name, p.partition);
+        if (p.acknowledgeErrorName !== '') this.ackErrors.set(key, apiErrorFromName(p.acknowledgeErrorName, p.acknowledgeErrorMessage));
+        else if (taken.has(key)) this.ackErrors.delete(key);
+        if (p.errorName !== '') {
+          if (LEADER_ERRORS.has(p.errorName)) leaderMoved = true;
+          else if (!apiErrorFromName(p.errorName, p.errorMessage).retriable) this.fatal ??= apiErrorFromName(p.errorName, `${key}: ${p.errorMessage}`);
+          continue;
+        }
+        this.deliver(brokerId, state, topic.name, p);
+      }
+    }
+    if (leaderMoved) {
+      this.backOff(state);
+      void this.metadata.refresh().catch(() => undefined);
+    }
+  }
+
+  /** Buffers the acquired records of one partition; acquired offsets without a record (compacted away) are rejected as gaps. */
+  private deliver(brokerId: number, state: BrokerState, topic: string, p: ShareFetchResponse['topics'][number]['partitions'][number]): void {
+    if (p.acquiredRecords.length === 0) return;
+    const ranges = p.acquiredRecords.map((r) => ({ first: Number(r.firstOffset), last: Number(r.lastOffset), deliveryCount: r.deliveryCount }));
+    const deliveryCountOf = (offset: number): number | undefined => ranges.find((r) => offset >= r.first && offset <= r.last)?.deliveryCount;
+    const seen = new Set<number>();
+    try {
+      for (const view of iterateBatches(p.records)) {
+        const batch = decodeRecordBatch(view, { verifyCrc: this.checkCrcs });
+        if (batch.isControl) continue;
+        const timestampType = batch.timestampType === 1 ? 'LogAppendTime' : 'CreateTime';
+        for (const record of batch.records) {
+          const deliveryCount = deliveryCountOf(record.offset);
+          if (deliveryCount === undefined || seen.has(record.offset)) continue;
+          seen.add(record.offset);
+          state.buffered.push({
+            brokerId,
+            type: null,
+            record: {
+              topic,
+              partition: p.partition,
+              offset: record.offset,
+              timestamp: timestampType === 'LogAppendTime' ? batch.maxTimestamp : record.timestamp,
+              timestampType,
+              leaderEpoch: batch.partitionLeaderEpoch,
+              key: record.key,
+              value: record.value,
+              headers: record.headers,
+              deliveryCount,
+            },
+          });
+        }
+      }
+    } catch (error) {
+      // Undecodable records: released to be delivered again (the limit archives them eventually).
+      for (const r of ranges) for (let o = r.first; o <= r.last; o++) if (!seen.has(o)) this.queueAck(brokerId, topic, p.partition, o, 'RELEASE');
+      this.fatal ??= new ApiError('CORRUPT_MESSAGE', `${keyOf(topic, p.partition)}: ${(error as Error).message}`);
+      return;
+    }
+    for (const r of ranges) for (let o = r.first; o <= r.last; o++) if (!seen.has(o)) this.queueAck(brokerId, topic, p.partition, o, 'REJECT');
+  }
+
+  /** ShareAcknowledge with the pending acknowledgements (of `only`, when given); `final` closes the session. */
+  private async sendAcknowledge(brokerId: number, final: boolean, only?: ReadonlySet<string>): Promise<void> {
+    const state = this.broker(brokerId);
+    const address = this.metadata.brokerAddresses().get(brokerId);
+    const { topics, taken } = this.takeAcks(brokerId, only);
+    if (address === undefined) {
+      for (const key of taken.keys()) this.ackErrors.set(key, new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${brokerId} is not known any more; its records will be delivered again`));
+      return;
+    }
+    if (!final && topics.size === 0) return;
+    // Nothing to close on a broker that never opened a session.
+    if (final && topics.size === 0 && state.sessionEpoch === 0) return;
+    let response: ShareAcknowledgeResponse;
+    try {
+      response = await callUnary<ShareAcknowledgeResponse>(
+        this.metadata.client(address),
+        'ShareAcknowledge',
+        { groupId: this.groupId, memberId: this.memberId, shareSessionEpoch: final ? -1 : state.sessionEpoch, topics: [...topics.values()] },
+        { timeoutMs: this.requestTimeoutMs },
+      );
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+      if (final) {
+        for (const key of taken.keys()) this.ackErrors.set(key, apiError);
+        return;
+      }
+      // Requeued: they go again with the next request (a fresh session opens with ShareFetch).
+      this.onRequestError(brokerId, apiError, taken);
+      for (const key of taken.keys()) this.ackErrors.set(key, apiError);
+      return;
+    }
+    if (final) state.sessionEpoch = 0;
+    else this.nextEpoch(state);
+    for (const topic of response.topics) {
+      for (const p of topic.partitions) {
+        const key = keyOf(topic.name, p.partition);
+        if (p.errorName !== '') this.ackErrors.set(key, apiErrorFromName(p.errorName, p.errorMessage));
+        else this.ackErrors.delete(key);
+      }
+    }
+  }
+
+  private onRequestError(brokerId: number, error: unknown, taken: Map<string, Map<number, ShareAcknowledgeType>>): void {
+    const state = this.broker(brokerId);
+    const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+    // Whatever the broker did with the request, a new session starts with epoch 0 (also after a
+    // lost answer), and its acknowledgements go again with the next request (applied twice they
+    // are INVALID_RECORD_STATE, which changes nothing).
+    state.sessionEpoch = 0;
+    this.requeue(brokerId, taken);
+    this.backOff(state);
+    if (SESSION_ERRORS.has(apiError.errorName)) return;
+    if (apiError.retriable) void this.metadata.refresh().catch(() => undefined);
+    else this.fatal ??= apiError;
+  }
+
+  private backOff(state: BrokerState): void {
+    state.failures++;
+    state.retryAtMs = Date.now() + backoffMs(state.failures, this.retryBackoffMs, this.retryBackoffMaxMs);
+  }
+
+  private drainBuffered(): ShareConsumerRecord[] {
+    const out: Delivered[] = [];
+    for (const state of this.brokers.values()) {
+      if (state.buffered.length === 0) continue;
+      out.push(...state.buffered.splice(0, this.maxPollRecords - out.length));
+      if (out.length >= this.maxPollRecords) break;
+    }
+    this.lastPolled = out;
+    return out.map((d) => d.record);
+  }
+
+  private waitForData(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.waiters;
+      function done(): void {
+        clearTimeout(timer);
+        const index = waiters.indexOf(done);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}

@@ -1,0 +1,66 @@
+/** The broker's share group settings: Kafka's keys and defaults, their bounds, and how they reach the BrokerNode. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, randomKafkaUuid, silentLogger, type Loggers } from '@sluice/runtime';
+import { brokerNodeOptionsFrom } from '../src/broker.module';
+import { loadBrokerConfig } from '../src/config/broker-config';
+import { LocalBrokerCluster } from '../src/local/local-brokers';
+import { defaultShareStatePersisterFactory, shareUnavailableReason } from '../src/node/share-state-persister-factory';
+
+const BASE = { 'node.id': 4, 'process.roles': 'broker', 'controller.quorum.voters': '1@10.0.0.1:9093', 'log.dirs': '/data/a' };
+const loggers: Loggers = { log: silentLogger(), audit: silentLogger(), flush: () => undefined };
+
+describe('share group broker config', () => {
+  it("has Kafka's defaults and no share coordinator unless configured", () => {
+    const options = brokerNodeOptionsFrom(loadBrokerConfig({ overrides: BASE }), 'cluster', loggers);
+    expect(options.share).toEqual({ config: { recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecords: 2_000 }, coordinatorAddresses: [] });
+    expect(shareUnavailableReason([])).toMatch(/share.coordinator.addresses is empty/);
+  });
+
+  it('takes the share keys and the coordinator addresses', () => {
+    const config = loadBrokerConfig({
+      overrides: {
+        ...BASE,
+        'group.share.record.lock.duration.ms': 1_000,
+        'group.share.delivery.count.limit': 3,
+        'group.share.partition.max.record.locks': 500,
+        'share.coordinator.addresses': '10.0.0.7:9095,10.0.0.8:9095',
+      },
+    });
+    expect(brokerNodeOptionsFrom(config, 'cluster', loggers).share).toEqual({
+      config: { recordLockDurationMs: 1_000, deliveryCountLimit: 3, maxInFlightRecords: 500 },
+      coordinatorAddresses: ['10.0.0.7:9095', '10.0.0.8:9095'],
+    });
+    // Until the coordinator-backed persister is wired, the default factory builds none, and says so.
+    expect(defaultShareStatePersisterFactory(['10.0.0.7:9095'])).toBeNull();
+    expect(shareUnavailableReason(['10.0.0.7:9095'])).toMatch(/no share state persister is wired/);
+  });
+
+  it.each([
+    ['group.share.record.lock.duration.ms', 999],
+    ['group.share.delivery.count.limit', 1],
+    ['group.share.delivery.count.limit', 11],
+    ['group.share.partition.max.record.locks', 10_001],
+  ])('refuses %s=%d', (key, value) => {
+    expect(() => loadBrokerConfig({ overrides: { ...BASE, [key]: value } })).toThrow(ConfigError);
+  });
+
+  it('LocalBrokerCluster passes share.coordinator.addresses to every broker', async () => {
+    const baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-config-'));
+    try {
+      const cluster = await LocalBrokerCluster.create({
+        baseDir,
+        clusterId: randomKafkaUuid(),
+        controllerVoters: '1@127.0.0.1:9093',
+        brokerIds: [1, 2],
+        shareCoordinatorAddresses: ['127.0.0.1:7001', '127.0.0.1:7002'],
+      });
+      for (const id of cluster.brokerIds) {
+        expect(readFileSync(join(baseDir, `broker-${id}.properties`), 'utf8')).toContain('share.coordinator.addresses=127.0.0.1:7001,127.0.0.1:7002\n');
+      }
+    } finally {
+      rmSync(baseDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * Component test: share groups end to end on one real controller process and two in-process
+ * brokers (real disks, real gRPC on loopback) sharing an in-memory share state persister, with
+ * the client's ShareConsumer given a fixed assignment (the share group membership comes from the
+ * coordinator elsewhere).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse } from '@sluice/controller';
+import { ShareConsumer, type ShareConsumerRecord, type ShareGroupMembershipLike, type ShareTopicPartition } from '@sluice/client';
+import type * as pb from '../src/api/broker-proto-types';
+import type { BrokerNode } from '../src/node/broker-node';
+import { InMemoryShareStatePersister } from './support/in-memory-share-persister';
+import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
+
+jest.setTimeout(60_000);
+
+function fixedMembership(memberId: string, assignment: readonly ShareTopicPartition[]): ShareGroupMembershipLike {
+  return { memberId, assignment: () => assignment, start: () => undefined, close: () => Promise.resolve() };
+}
+
+describe('share groups: ShareConsumer against two brokers', () => {
+  let baseDir: string;
+  let controllers: LocalControllerCluster;
+  let controller: ControllerClient;
+  const persister = new InMemoryShareStatePersister();
+  const brokers: BrokerNode[] = [];
+  const clients = new BrokerClients();
+  const consumers: ShareConsumer[] = [];
+
+  const bootstrap = (): string[] => brokers.map((b) => b.address);
+  const consumer = (groupId: string, memberId: string, assignment: readonly ShareTopicPartition[], options: { explicit?: boolean; maxPollRecords?: number } = {}): ShareConsumer => {
+    const c = new ShareConsumer({
+      bootstrap: bootstrap(),
+      groupId,
+      membership: fixedMembership(memberId, assignment),
+      acknowledgementMode: options.explicit === true ? 'explicit' : 'implicit',
+      maxPollRecords: options.maxPollRecords ?? 500,
+      fetchMaxWaitMs: 200,
+      retryBackoffMs: 50,
+    });
+    consumers.push(c);
+    return c;
+  };
+  const leaderOf = async (topic: string, partition: number): Promise<BrokerNode> => {
+    const meta = await clients.call<pb.MetadataResponse>(brokers[0]!, 'Metadata', { topics: [topic] });
+    const leader = meta.topics[0]!.partitions.find((p) => p.partition === partition)!.leader;
+    return brokers.find((b) => b.brokerId === leader)!;
+  };
+  const createTopic = async (name: string, partitions: number): Promise<void> => {
+    const created = await controller.call<CreateTopicsResponse>('CreateTopics', { topics: [{ name, numPartitions: partitions, replicationFactor: 2, assignments: [], configs: {} }] });
+    expect(created.topics[0]).toMatchObject({ name, errorName: '' });
+    await waitFor(`leaders of ${name}`, async () => {
+      const meta = await clients.call<pb.MetadataResponse>(brokers[0]!, 'Metadata', { topics: [name] });
+      const ps = meta.topics[0]?.partitions ?? [];
+      return ps.length === partitions && ps.every((p) => p.leader > 0 && p.isr.length === 2 && brokers.find((b) => b.brokerId === p.leader)?.replica(name, p.partition)?.role.kind === 'leader');
+    });
+  };
+  const produce = async (topic: string, partition: number, first: number, count: number): Promise<void> => {
+    const result = await clients.produce(await leaderOf(topic, partition), topic, partition, batch(first, count));
+    expect(result.errorName).toBe('');
+  };
+  /** Polls `c` until `want` records came or the deadline passed. */
+  const pollUntil = async (c: ShareConsumer, want: number, timeoutMs = 10_000): Promise<ShareConsumerRecord[]> => {
+    const out: ShareConsumerRecord[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (out.length < want && Date.now() < deadline) out.push(...(await c.poll(200)));
+    return out;
+  };
+
+  beforeAll(async () => {
+    baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-component-'));
+    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 3_000 } });
+    controllers.startAll();
+    controller = controllers.client(10_000);
+    await controllers.waitForLeader(controller, 15_000);
+    for (const nodeId of [1, 2]) {
+      brokers.push(
+        await startLocalBroker(controllers, baseDir, nodeId, {
+          metrics: { host: '127.0.0.1', port: 0 },
+          share: {
+            config: { recordLockDurationMs: 1_000, deliveryCountLimit: 3, maxInFlightRecords: 2_000 },
+            coordinatorAddresses: ['in-memory'],
+            persisterFactory: () => ({ persister, close: () => undefined }),
+            autoOffsetReset: 'earliest',
+          },
+        }),
+      );
+    }
+    await waitFor('two unfenced brokers', async () => {
+      const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+      return cluster.brokers.filter((b) => !b.fenced).length === 2;
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(consumers.map((c) => c.close().catch(() => undefined)));
+    clients.close();
+    await Promise.all(brokers.map((b) => b.stop(false)));
+    controller?.close();
+    await controllers?.stopAll();
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+
+  it('implicit mode: three members share two partitions and every record is processed exactly once', async () => {
+    await createTopic('jobs', 2);
+    for (let i = 0; i < 12; i++) await produce('jobs', i % 2, i * 5, 5);
+    const assignment = [0, 1].map((partition) => ({ topic: 'jobs', partition }));
+    const members = ['a', 'b', 'c'].map((m) => consumer('workers', m, assignment, { maxPollRecords: 5 }));
+    const seen = new Map<string, string>();
+    const perMember = new Map<string, number>();
+    const deadline = Date.now() + 20_000;
+    await Promise.all(
+      members.map(async (c) => {
+        while (seen.size < 60 && Date.now() < deadline) {
+          for (const record of await c.poll(200)) {
+            const key = `${record.partition}-${record.offset}`;
+            expect(seen.get(key)).toBeUndefined();
+            expect(record.deliveryCount).toBe(1);
+            seen.set(key, c.memberId);
+            perMember.set(c.memberId, (perMember.get(c.memberId) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+    expect(seen.size).toBe(60);
+    expect([...perMember.keys()].sort()).toEqual(['a', 'b', 'c']);
+    await Promise.all(members.map((c) => c.close()));
+    // The last poll's records were ACCEPTed by close: both share partitions are done.
+    for (const partition of [0, 1]) expect(persister.state({ groupId: 'workers', topic: 'jobs', partition })).toEqual({ stateEpoch: 0, startOffset: 30, ranges: [] });
+    const metrics = (await Promise.all(brokers.map((b) => fetch(`http://127.0.0.1:${b.metricsPort}/metrics`).then((r) => r.text())))).join('\n');
+    const total = (name: string): number => [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+    expect(total('sluice_broker_share_records_acquired_total')).toBeGreaterThanOrEqual(60);
+    expect(total('sluice_broker_share_records_acknowledged_total')).toBeGreaterThanOrEqual(60);
+    expect(metrics).toMatch(/sluice_broker_share_state_write_seconds_count\{[^}]*outcome="ok"/);
+    expect(total('sluice_broker_share_partitions')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('explicit mode: RELEASE redelivers with a higher delivery count, REJECT archives, poll refuses unacknowledged records', async () => {
+    await createTopic('explicit', 1);
+    await produce('explicit', 0, 0, 3);
+    const c = consumer('checkers', 'x', [{ topic: 'explicit', partition: 0 }], { explicit: true });
+    const first = await pollUntil(c, 3);
+    expect(first.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ]);
+    await expect(c.poll(0)).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
+    c.acknowledge(first[0]!, 'ACCEPT');
+    c.acknowledge(first[1]!, 'RELEASE');
+    c.acknowledge(first[2]!, 'REJECT');
+    expect(() => c.acknowledge(first[2]!, 'ACCEPT')).toThrow(/already acknowledged/);
+    const again = await pollUntil(c, 1);
+    expect(again.map((r) => [r.offset, r.deliveryCount, r.value?.toString()])).toEqual([[1, 2, 'value-1']]);
+    c.acknowledge(again[0]!, 'ACCEPT');
+    const committed = await c.commitSync();
+    expect(committed.get('explicit-0')).toBeNull();
+    expect(persister.state({ groupId: 'checkers', topic: 'explicit', partition: 0 })).toEqual({ stateEpoch: 0, startOffset: 3, ranges: [] });
+    await c.close();
+  });
+
+  it('a member that stops acknowledging loses its records to another member after the lock duration', async () => {
+    await createTopic('stall', 1);
+    await produce('stall', 0, 0, 4);
+    const assignment = [{ topic: 'stall', partition: 0 }];
+    const stuck = consumer('stallers', 'stuck', assignment);
+    expect((await pollUntil(stuck, 4)).map((r) => r.offset)).toEqual([0, 1, 2, 3]);
+    const startedMs = Date.now();
+    const other = consumer('stallers', 'other', assignment);
+    const redelivered = await pollUntil(other, 4);
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(500);
+    expect(redelivered.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ]);
+    // The stuck member's late implicit ACCEPTs are refused: the records are another member's now.
+    const late = await stuck.commitSync();
+    expect(late.get('stall-0')).toMatchObject({ errorName: 'INVALID_RECORD_STATE' });
+    expect((await other.commitSync()).get('stall-0')).toBeNull();
+    expect(persister.state({ groupId: 'stallers', topic: 'stall', partition: 0 })!.startOffset).toBe(4);
+  });
+
+  it('a leader change reloads the share state from the persister: accepted records are never redelivered', async () => {
+    await createTopic('moving', 1);
+    await produce('moving', 0, 0, 6);
+    const c = consumer('movers', 'm', [{ topic: 'moving', partition: 0 }], { explicit: true });
+    const records = await pollUntil(c, 6);
+    expect(records.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const r of records) c.acknowledge(r, r.offset < 3 ? 'ACCEPT' : 'RELEASE');
+    expect((await c.commitSync()).get('moving-0')).toBeNull();
+    await c.close();
+    const oldLeader = await leaderOf('moving', 0);
+    await oldLeader.stop();
+    const survivor = brokers.find((b) => b !== oldLeader)!;
+    await waitFor('the other broker leads', () => survivor.replica('moving', 0)?.role.kind === 'leader');
+    const next = consumer('movers', 'n', [{ topic: 'moving', partition: 0 }], { explicit: true });
+    const after = await pollUntil(next, 3);
+    expect(after.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [3, 2],
+      [4, 2],
+      [5, 2],
+    ]);
+    for (const r of after) next.acknowledge(r, 'ACCEPT');
+    expect((await next.commitSync()).get('moving-0')).toBeNull();
+    expect(persister.state({ groupId: 'movers', topic: 'moving', partition: 0 })!.startOffset).toBe(6);
+  });
+});
