@@ -33,6 +33,8 @@ export interface WireTopicPartitions {
 
 export interface FindCoordinatorRequest {
   groupIds: string[];
+  /** '' or 'GROUP': group ids; 'SHARE': share-state keys `group:topic:partition`. */
+  keyType?: string;
 }
 export interface FindCoordinatorResponse {
   coordinators: { groupId: string; errorName: string; errorMessage: string; nodeId: number; address: string; partition: number }[];
@@ -80,7 +82,8 @@ export interface OffsetFetchResponse {
 }
 
 export interface ListGroupsResponse {
-  groups: { groupId: string; state: string; members: number }[];
+  /** `type`: 'consumer' or 'share'. */
+  groups: { groupId: string; state: string; members: number; type: string }[];
 }
 
 export interface DescribedMember {
@@ -102,6 +105,73 @@ export interface DescribeGroupsResponse {
 
 export interface DeleteGroupsResponse {
   groups: { groupId: string; errorName: string; errorMessage: string }[];
+}
+
+// ---------------------------------------------------------------- share groups (KIP-932)
+
+export interface ShareGroupHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  /** 0 join, -1 leave, else the member's epoch. */
+  memberEpoch: number;
+  rackId: string;
+  clientId: string;
+  subscribedTopicNames: string[];
+  subscribedTopicNamesSet: boolean;
+}
+export interface ShareGroupHeartbeatResponse {
+  memberId: string;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: WireTopicPartitions[];
+  assignmentSet: boolean;
+}
+
+export interface DescribedShareMember {
+  memberId: string;
+  rackId: string;
+  clientId: string;
+  memberEpoch: number;
+  subscribedTopicNames: string[];
+  assigned: WireTopicPartitions[];
+}
+export interface DescribeShareGroupsResponse {
+  groups: { groupId: string; errorName: string; errorMessage: string; state: string; groupEpoch: number; assignmentEpoch: number; members: DescribedShareMember[] }[];
+}
+
+export interface WireShareStateRange {
+  firstOffset: Int64;
+  lastOffset: Int64;
+  state: string;
+  deliveryCount: number;
+}
+export interface ReadShareGroupStateRequest {
+  groupId: string;
+  topic: string;
+  partition: number;
+  leaderEpoch: number;
+}
+export interface ReadShareGroupStateResponse {
+  errorName: string;
+  errorMessage: string;
+  found: boolean;
+  stateEpoch: number;
+  startOffset: Int64;
+  ranges: WireShareStateRange[];
+}
+export interface WriteShareGroupStateRequest {
+  groupId: string;
+  topic: string;
+  partition: number;
+  leaderEpoch: number;
+  stateEpoch: number;
+  startOffset: Int64;
+  ranges: WireShareStateRange[];
+  snapshot: boolean;
+}
+export interface WriteShareGroupStateResponse {
+  errorName: string;
+  errorMessage: string;
 }
 
 /** Kafka's group partition: Utils.abs(groupId.hashCode()) % partitions, with Java's String.hashCode. */

@@ -18,6 +18,8 @@ export interface CoordinatorLookup {
   readonly timeoutMs: number;
   /** Index into `bootstrap` to ask first (callers rotate it so one dead address is not always first). */
   readonly startAt?: number;
+  /** 'GROUP' (default): keys are group ids; 'SHARE': share-state keys `group:topic:partition`. */
+  readonly keyType?: 'GROUP' | 'SHARE';
 }
 
 /** Per group id: the coordinator's address, or the error FindCoordinator answered for it. */
@@ -35,7 +37,7 @@ export async function findCoordinators(groupIds: readonly string[], lookup: Coor
   for (let attempt = 0; attempt < lookup.bootstrap.length; attempt++) {
     const address = lookup.bootstrap[(startAt + attempt) % lookup.bootstrap.length] as string;
     try {
-      const answer = await callUnary<FindCoordinatorResponse>(lookup.client(address), 'FindCoordinator', { groupIds: [...groupIds] }, { timeoutMs: lookup.timeoutMs });
+      const answer = await callUnary<FindCoordinatorResponse>(lookup.client(address), 'FindCoordinator', { groupIds: [...groupIds], keyType: lookup.keyType ?? '' }, { timeoutMs: lookup.timeoutMs });
       const result = new Map<string, CoordinatorAnswer>();
       for (const entry of answer.coordinators) {
         result.set(entry.groupId, entry.errorName === '' || entry.errorName === 'NONE' ? { address: entry.address } : { error: apiErrorFromName(entry.errorName, entry.errorMessage) });

@@ -20,3 +20,6 @@ export * from './group-membership';
 export * from './share-state-persister';
 export * from './share-api';
 export * from './share-consumer';
+export * from './coordinator-locator';
+export * from './coordinator-share-state-persister';
+export * from './share-group-membership';

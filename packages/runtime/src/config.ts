@@ -412,6 +412,12 @@ export const SLUICE_CONFIG_SCHEMA = {
   'group.share.delivery.count.limit': intKey({ doc: 'A share group record delivered this many times without being accepted is archived.', default: 5, min: 2, max: 10 }),
   'group.share.partition.max.record.locks': intKey({ doc: 'Most records in flight (acquired or awaiting redelivery) per share group and partition.', default: 2_000, min: 100, max: 10_000 }),
   'share.coordinator.addresses': listKey({ doc: '(sluice) host:port,... of the coordinator service instances a broker reads and writes share group state through; empty = share groups unavailable on this broker.', default: [] }),
+  'share.coordinator.state.topic.num.partitions': intKey({ doc: 'Partitions of __share_group_state, the share coordinator\'s topic (fixed once created).', default: 50, min: 1 }),
+  'share.coordinator.state.topic.replication.factor': intKey({ doc: 'Replication factor of __share_group_state.', default: 3, min: 1 }),
+  'share.coordinator.state.topic.min.isr': intKey({ doc: 'min.insync.replicas of __share_group_state (capped at its replication factor by the brokers).', default: 2, min: 1 }),
+  'group.share.session.timeout.ms': intKey({ doc: 'A share group member without a heartbeat for this long leaves the group.', default: 45_000, min: 1 }),
+  'group.share.heartbeat.interval.ms': intKey({ doc: 'How often share group members heartbeat.', default: 5_000, min: 1 }),
+  'group.share.max.size': intKey({ doc: 'Most members a share group may have.', default: 200, min: 1 }),
   'offset.metadata.max.bytes': intKey({ doc: 'Largest metadata string of an offset commit.', default: 4_096, min: 0 }),
   'message.max.bytes': intKey({ doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).', default: 1024 * 1024 + 12, min: 64 }),
 } satisfies ConfigSchema;

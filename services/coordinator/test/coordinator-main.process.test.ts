@@ -113,7 +113,7 @@ describe('coordinator processes', () => {
       const described = (await call<wire.DescribeGroupsResponse>(found.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
       expect(described).toMatchObject({ state: 'STABLE', assignor: 'range', members: [expect.objectContaining({ memberId: 'member-1', memberEpoch: 1 })] });
       const listed = await call<wire.ListGroupsResponse>(found.address, 'ListGroups', {});
-      expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1 });
+      expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {
       for (const client of clients.values()) client.close();
       admin.close();

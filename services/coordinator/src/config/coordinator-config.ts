@@ -60,12 +60,22 @@ export function coordinatorNodeOptionsFrom(config: CoordinatorConfig, log: Coord
     peers: config.peers,
     offsetsTopicPartitions: raw['offsets.topic.num.partitions'],
     offsetsTopicReplicationFactor: raw['offsets.topic.replication.factor'],
+    shareStateTopic: {
+      partitions: raw['share.coordinator.state.topic.num.partitions'],
+      replicationFactor: raw['share.coordinator.state.topic.replication.factor'],
+      minIsr: raw['share.coordinator.state.topic.min.isr'],
+    },
     groups: {
       sessionTimeoutMs: raw['group.consumer.session.timeout.ms'],
       heartbeatIntervalMs: raw['group.consumer.heartbeat.interval.ms'],
       maxGroupSize: raw['group.consumer.max.size'],
       maxOffsetMetadataBytes: raw['offset.metadata.max.bytes'],
       assignors: raw['group.consumer.assignors'] as readonly AssignorName[],
+      share: {
+        sessionTimeoutMs: raw['group.share.session.timeout.ms'],
+        heartbeatIntervalMs: raw['group.share.heartbeat.interval.ms'],
+        maxGroupSize: raw['group.share.max.size'],
+      },
     },
     log,
   };

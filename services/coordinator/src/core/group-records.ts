@@ -55,13 +55,43 @@ export interface OffsetCommitValue {
   readonly commitTimestampMs: number;
 }
 
+/** A share group's epoch (KIP-932); its target assignment is computed at once, so it is at this epoch too. */
+export interface ShareGroupMetadataValue {
+  readonly epoch: number;
+  /** Partition counts of the subscribed topics the target assignment used. */
+  readonly topicPartitionCounts: Readonly<Record<string, number>>;
+}
+
+/** A share group member: its subscription and the assignment it was last given, at its epoch. */
+export interface ShareGroupMemberValue {
+  readonly rackId: string | null;
+  readonly clientId: string;
+  readonly subscribedTopicNames: readonly string[];
+  readonly memberEpoch: number;
+  /** The epoch before the last change (a heartbeat whose answer was lost may still carry it). */
+  readonly previousMemberEpoch: number;
+  readonly assigned: readonly PartitionList[];
+}
+
 export type GroupRecord =
   | { readonly type: 'GroupEpoch'; readonly groupId: string; readonly value: GroupEpochValue | null }
   | { readonly type: 'MemberSubscription'; readonly groupId: string; readonly memberId: string; readonly value: MemberSubscriptionValue | null }
   | { readonly type: 'TargetAssignmentEpoch'; readonly groupId: string; readonly value: TargetAssignmentEpochValue | null }
   | { readonly type: 'TargetAssignmentMember'; readonly groupId: string; readonly memberId: string; readonly value: TargetAssignmentMemberValue | null }
   | { readonly type: 'CurrentAssignment'; readonly groupId: string; readonly memberId: string; readonly value: CurrentAssignmentValue | null }
-  | { readonly type: 'OffsetCommit'; readonly groupId: string; readonly topic: string; readonly partition: number; readonly value: OffsetCommitValue | null };
+  | { readonly type: 'OffsetCommit'; readonly groupId: string; readonly topic: string; readonly partition: number; readonly value: OffsetCommitValue | null }
+  | ShareGroupRecord;
+
+export type ShareGroupRecord =
+  | { readonly type: 'ShareGroupMetadata'; readonly groupId: string; readonly value: ShareGroupMetadataValue | null }
+  | { readonly type: 'ShareGroupMember'; readonly groupId: string; readonly memberId: string; readonly value: ShareGroupMemberValue | null }
+  | { readonly type: 'ShareGroupTargetMember'; readonly groupId: string; readonly memberId: string; readonly value: TargetAssignmentMemberValue | null };
+
+const SHARE_GROUP_RECORD_TYPES: ReadonlySet<string> = new Set<ShareGroupRecord['type']>(['ShareGroupMetadata', 'ShareGroupMember', 'ShareGroupTargetMember']);
+
+export function isShareGroupRecord(record: GroupRecord): record is ShareGroupRecord {
+  return SHARE_GROUP_RECORD_TYPES.has(record.type);
+}
 
 export type GroupRecordType = GroupRecord['type'];
 
@@ -71,10 +101,13 @@ export function recordKey(record: GroupRecord): Buffer {
   switch (record.type) {
     case 'GroupEpoch':
     case 'TargetAssignmentEpoch':
+    case 'ShareGroupMetadata':
       return Buffer.from(JSON.stringify([record.type, record.groupId]));
     case 'MemberSubscription':
     case 'TargetAssignmentMember':
     case 'CurrentAssignment':
+    case 'ShareGroupMember':
+    case 'ShareGroupTargetMember':
       return Buffer.from(JSON.stringify([record.type, record.groupId, record.memberId]));
     case 'OffsetCommit':
       return Buffer.from(JSON.stringify([record.type, record.groupId, record.topic, record.partition]));
@@ -117,10 +150,13 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
   switch (type) {
     case 'GroupEpoch':
     case 'TargetAssignmentEpoch':
+    case 'ShareGroupMetadata':
       return { type, groupId, value: v };
     case 'MemberSubscription':
     case 'TargetAssignmentMember':
     case 'CurrentAssignment':
+    case 'ShareGroupMember':
+    case 'ShareGroupTargetMember':
       return { type, groupId, memberId: field(2), value: v };
     case 'OffsetCommit': {
       const partition: unknown = parsedKey[3];

@@ -9,8 +9,9 @@
 import { ApiError } from '@sluice/protocol';
 import type { AssignmentMemberSpec, PartitionAssignor } from './assignor';
 import { ConsumerGroup, NEW_MEMBER_ASSIGNMENT, STATIC_MEMBER_LEFT_EPOCH, type ConsumerGroupState } from './consumer-group';
-import type { GroupRecord, MemberSubscriptionValue, OffsetCommitValue } from './group-records';
+import { isShareGroupRecord, type GroupRecord, type MemberSubscriptionValue, type OffsetCommitValue } from './group-records';
 import { reconcile, type MemberAssignment, type MemberState } from './reconciliation';
+import { DEFAULT_SHARE_GROUPS_CONFIG, ShareGroups, type ShareGroupDescription, type ShareGroupsConfig, type ShareHeartbeatRequest, type ShareHeartbeatResponse } from './share-groups';
 import { equalTopicPartitions, fromList, NO_PARTITIONS, toSortedList, type TopicPartitions } from './topic-partitions';
 
 export interface GroupShardConfig {
@@ -24,6 +25,8 @@ export interface GroupShardConfig {
   readonly assignors: readonly PartitionAssignor[];
   /** offset.metadata.max.bytes (Kafka default 4096). */
   readonly maxOffsetMetadataBytes: number;
+  /** Share groups (group.share.*); default DEFAULT_SHARE_GROUPS_CONFIG. */
+  readonly share?: ShareGroupsConfig;
 }
 
 export const DEFAULT_GROUP_SHARD_CONFIG: Omit<GroupShardConfig, 'assignors'> = {
@@ -135,6 +138,8 @@ export class GroupShard {
   private readonly sessionDeadlines = new Map<string, number>();
   private readonly rebalanceDeadlines = new Map<string, number>();
   private pending: GroupRecord[] | null = null;
+  /** Share groups (KIP-932) live in the same partition and namespace: see share-groups.ts. */
+  private readonly shares: ShareGroups;
 
   constructor(
     config: GroupShardConfig,
@@ -143,12 +148,17 @@ export class GroupShard {
   ) {
     if (config.assignors.length === 0) throw new RangeError('at least one assignor is needed');
     this.config = config;
+    this.shares = new ShareGroups(config.share ?? DEFAULT_SHARE_GROUPS_CONFIG, topics, newMemberId);
   }
 
   // ------------------------------------------------------------------ replay
 
   /** Applies one record read from the log (or just emitted). */
   replay(record: GroupRecord): void {
+    if (isShareGroupRecord(record)) {
+      this.shares.replay(record);
+      return;
+    }
     if (record.type === 'OffsetCommit') {
       const key = `${record.topic}\u0000${record.partition}`;
       let offsets = this.offsets.get(record.groupId);
@@ -169,6 +179,7 @@ export class GroupShard {
 
   /** After a load: every member gets a full session from now (Kafka re-arms timers the same way). */
   armTimers(nowMs: number): void {
+    this.shares.armTimers(nowMs);
     for (const group of this.groups.values()) {
       for (const memberId of group.subscriptions.keys()) this.sessionDeadlines.set(timerKey(group.groupId, memberId), nowMs + this.config.sessionTimeoutMs);
     }
@@ -196,6 +207,7 @@ export class GroupShard {
   /** ConsumerGroupHeartbeat. Throws an ApiError (nothing emitted) for a refused request. */
   heartbeat(request: HeartbeatRequest, nowMs: number): Outcome<HeartbeatResponse> {
     validateHeartbeat(request);
+    if (this.shares.has(request.groupId)) fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a share group, not a consumer group`);
     const assignor = this.assignorFor(request.serverAssignor);
     return this.run(() => {
       if (request.memberEpoch === -1 || request.memberEpoch === STATIC_MEMBER_LEFT_EPOCH) return this.leave(request);
@@ -435,13 +447,14 @@ export class GroupShard {
           expired.push({ groupId, memberId, reason });
         }
       }
+      for (const gone of this.shares.expire(nowMs, (record) => this.emit(record))) expired.push({ ...gone, reason: 'session' });
       return expired;
     });
   }
 
   /** The earliest timer deadline, for the shell's next tick; null when none. */
   nextDeadlineMs(): number | null {
-    let next: number | null = null;
+    let next: number | null = this.shares.nextDeadlineMs();
     for (const deadlines of [this.sessionDeadlines, this.rebalanceDeadlines]) for (const deadline of deadlines.values()) next = next === null ? deadline : Math.min(next, deadline);
     return next;
   }
@@ -450,6 +463,7 @@ export class GroupShard {
 
   offsetCommit(request: OffsetCommitRequest, nowMs: number): Outcome<OffsetCommitResponse> {
     if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH) fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
+    if (this.shares.has(request.groupId)) fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a share group: share groups commit no offsets`);
     const group = this.groups.get(request.groupId);
     if (request.memberEpoch < 0) {
       if (request.memberId !== '' && request.memberEpoch !== -1) fail('INVALID_REQUEST', 'an admin commit has member id "" and epoch -1');
@@ -536,6 +550,7 @@ export class GroupShard {
 
   /** DeleteGroups: only an empty group; its offsets go too. */
   deleteGroup(groupId: string): Outcome<void> {
+    if (this.shares.has(groupId)) return this.run(() => this.shares.delete(groupId, (record) => this.emit(record)));
     const group = this.groups.get(groupId);
     if (group === undefined && !this.offsets.has(groupId)) fail('GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`);
     if (group !== undefined && group.memberCount > 0) fail('NON_EMPTY_GROUP', `group ${groupId} has ${group.memberCount} member(s)`);
@@ -547,6 +562,28 @@ export class GroupShard {
         this.emit({ type: 'GroupEpoch', groupId, value: null });
       }
     });
+  }
+
+  // ------------------------------------------------------------------ share groups (KIP-932)
+
+  /** ShareGroupHeartbeat. A consumer group's id (members or offsets) is GROUP_ID_NOT_FOUND, as in Kafka. */
+  shareHeartbeat(request: ShareHeartbeatRequest, nowMs: number): Outcome<ShareHeartbeatResponse> {
+    if (this.groups.has(request.groupId) || this.offsets.has(request.groupId)) fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a consumer group, not a share group`);
+    return this.run(() => this.shares.heartbeat(request, nowMs, (record) => this.emit(record)));
+  }
+
+  listShareGroups(): { groupId: string; state: string; members: number }[] {
+    return this.shares.list();
+  }
+
+  describeShareGroup(groupId: string): ShareGroupDescription {
+    if (this.groups.has(groupId)) fail('GROUP_ID_NOT_FOUND', `group ${groupId} is a consumer group, not a share group`);
+    return this.shares.describe(groupId);
+  }
+
+  /** For tests and invariant checks: share groups' in-memory state. */
+  shareGroups(): ShareGroups {
+    return this.shares;
   }
 
   /** For tests and invariant checks: the group's in-memory state. */

@@ -51,6 +51,12 @@ export class LocalCoordinatorCluster {
       ports.set(id, port);
     }
     const peers = [...ports].map(([id, port]) => `${id}@${host}:${port}`).join(',');
+    // Local clusters are often smaller than 3 brokers: the share coordinator's topic follows the
+    // offsets topic's replication factor unless it is set on its own.
+    const config: Record<string, string | number> = { ...options.config };
+    if (config['offsets.topic.replication.factor'] !== undefined && config['share.coordinator.state.topic.replication.factor'] === undefined) {
+      config['share.coordinator.state.topic.replication.factor'] = config['offsets.topic.replication.factor'];
+    }
     for (const [id, brokerAddress] of options.brokers) {
       const lines = [
         `node.id=${id}`,
@@ -59,7 +65,7 @@ export class LocalCoordinatorCluster {
         `listeners=PLAINTEXT://${host}:${ports.get(id)}`,
         `coordinator.broker=${brokerAddress}`,
         `coordinator.peers=${peers}`,
-        ...Object.entries(options.config ?? {}).map(([key, value]) => `${key}=${value}`),
+        ...Object.entries(config).map(([key, value]) => `${key}=${value}`),
       ];
       writeFileSync(join(options.baseDir, `coordinator-${id}.properties`), `${lines.join('\n')}\n`);
     }

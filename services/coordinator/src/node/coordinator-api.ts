@@ -6,10 +6,11 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { groupPartition } from '@sluice/client';
 import type * as wire from '@sluice/client';
-import { ApiError } from '@sluice/protocol';
+import { ApiError, type DurableRange } from '@sluice/protocol';
 import { unaryHandler, type ServerErrorReporter } from '@sluice/runtime';
 import type { HeartbeatRequest } from '../core/group-shard';
-import type { CoordinatorNode } from './coordinator-node';
+import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
+import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
 
 function itemError(error: unknown): { errorName: string; errorMessage: string } {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
@@ -17,6 +18,35 @@ function itemError(error: unknown): { errorName: string; errorMessage: string } 
 }
 
 const OK = { errorName: '', errorMessage: '' };
+
+/** Errors that say "ask another coordinator / later", kept as gRPC errors so clients route them. */
+const ROUTING_ERRORS: ReadonlySet<string> = new Set(['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT']);
+
+function isRouting(error: unknown): boolean {
+  return !(error instanceof ApiError) || ROUTING_ERRORS.has(error.errorName);
+}
+
+/** `group:topic:partition`, split from the right (group ids may hold ':', topic names may not). */
+export function parseShareStateKey(key: string): { groupId: string; topic: string; partition: number } | null {
+  const last = key.lastIndexOf(':');
+  const middle = last <= 0 ? -1 : key.lastIndexOf(':', last - 1);
+  if (middle <= 0) return null;
+  const partitionText = key.slice(last + 1);
+  if (!/^\d{1,10}$/.test(partitionText)) return null;
+  const partition = Number(partitionText);
+  const topic = key.slice(middle + 1, last);
+  if (topic === '' || partition > 0x7fffffff) return null;
+  return { groupId: key.slice(0, middle), topic, partition };
+}
+
+function rangeToWire(r: DurableRange): wire.WireShareStateRange {
+  return { firstOffset: String(r.firstOffset), lastOffset: String(r.lastOffset), state: r.state, deliveryCount: r.deliveryCount };
+}
+
+function rangeFromWire(r: wire.WireShareStateRange): DurableRange {
+  // validateShareState (in the fold) refuses a state name that is not durable.
+  return { firstOffset: Number(r.firstOffset), lastOffset: Number(r.lastOffset), state: r.state as DurableRange['state'], deliveryCount: r.deliveryCount };
+}
 
 export function heartbeatFromWire(request: wire.ConsumerGroupHeartbeatRequest): HeartbeatRequest {
   return {
@@ -46,10 +76,19 @@ export class CoordinatorApi {
       ListGroups: unaryHandler(() => this.listGroups(), report),
       DescribeGroups: unaryHandler((r: { groupIds: string[] }) => this.describeGroups(r), report),
       DeleteGroups: unaryHandler((r: { groupIds: string[] }) => this.deleteGroups(r), report),
+      ShareGroupHeartbeat: unaryHandler((r: wire.ShareGroupHeartbeatRequest) => this.shareGroupHeartbeat(r), report),
+      DescribeShareGroups: unaryHandler((r: { groupIds: string[] }) => this.describeShareGroups(r), report),
+      ReadShareGroupState: unaryHandler((r: wire.ReadShareGroupStateRequest) => this.readShareGroupState(r), report),
+      WriteShareGroupState: unaryHandler((r: wire.WriteShareGroupStateRequest) => this.writeShareGroupState(r), report),
     };
   }
 
   findCoordinator(request: wire.FindCoordinatorRequest): wire.FindCoordinatorResponse {
+    const keyType = request.keyType ?? '';
+    if (keyType === 'SHARE') return { coordinators: request.groupIds.map((key) => this.findShareCoordinator(key)) };
+    if (keyType !== '' && keyType !== 'GROUP') {
+      return { coordinators: request.groupIds.map((groupId) => ({ groupId, ...itemError(new ApiError('INVALID_REQUEST', `key type ${JSON.stringify(keyType.slice(0, 50))} is not GROUP or SHARE`)), nodeId: -1, address: '', partition: -1 })) };
+    }
     return {
       coordinators: request.groupIds.map((groupId) => {
         const partition = groupPartition(groupId, this.node.offsetsPartitionCount());
@@ -61,6 +100,88 @@ export class CoordinatorApi {
         return { groupId, ...OK, nodeId: owner.nodeId, address: owner.address, partition };
       }),
     };
+  }
+
+  async shareGroupHeartbeat(request: wire.ShareGroupHeartbeatRequest): Promise<wire.ShareGroupHeartbeatResponse> {
+    const converted = {
+      groupId: request.groupId,
+      memberId: request.memberId,
+      memberEpoch: request.memberEpoch,
+      rackId: request.rackId === '' ? null : request.rackId,
+      clientId: request.clientId,
+      subscribedTopicNames: request.subscribedTopicNamesSet ? request.subscribedTopicNames : null,
+    };
+    const owned = this.node.partitionFor(request.groupId);
+    const response = await this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now()));
+    return {
+      memberId: response.memberId,
+      memberEpoch: response.memberEpoch,
+      heartbeatIntervalMs: response.heartbeatIntervalMs,
+      assignment: response.assignment ?? [],
+      assignmentSet: response.assignment !== null,
+    };
+  }
+
+  describeShareGroups(request: { groupIds: string[] }): wire.DescribeShareGroupsResponse {
+    return {
+      groups: request.groupIds.map((groupId) => {
+        try {
+          const described = this.node.partitionFor(groupId).shard.describeShareGroup(groupId);
+          return {
+            ...described,
+            ...OK,
+            members: described.members.map((m) => ({ ...m, rackId: m.rackId ?? '', subscribedTopicNames: [...m.subscribedTopicNames] })),
+          };
+        } catch (error) {
+          return { groupId, ...itemError(error), state: 'DEAD', groupEpoch: 0, assignmentEpoch: 0, members: [] };
+        }
+      }),
+    };
+  }
+
+  /** FindCoordinator with key type SHARE: the share coordinator of `group:topic:partition`. */
+  private findShareCoordinator(key: string): wire.FindCoordinatorResponse['coordinators'][number] {
+    const parsed = parseShareStateKey(key);
+    if (parsed === null) return { groupId: key, ...itemError(new ApiError('INVALID_REQUEST', `share key ${JSON.stringify(key.slice(0, 100))} is not group:topic:partition`)), nodeId: -1, address: '', partition: -1 };
+    const partition = groupPartition(key, this.node.shareStatePartitionCount());
+    const owner = this.node.coordinatorFor(partition, SHARE_STATE_TOPIC);
+    if (owner === undefined) return { groupId: key, ...itemError(new ApiError('COORDINATOR_NOT_AVAILABLE', `partition ${partition} of ${SHARE_STATE_TOPIC} has no leader with a coordinator`)), nodeId: -1, address: '', partition };
+    return { groupId: key, ...OK, nodeId: owner.nodeId, address: owner.address, partition };
+  }
+
+  /**
+   * ReadShareGroupState. Whole-request failures of the owner (NOT_COORDINATOR, loading) are gRPC
+   * errors like every coordinator call, so clients route them the same way; the state's own
+   * refusals (FENCED_LEADER_EPOCH, INVALID_REQUEST) answer in error_name.
+   */
+  async readShareGroupState(request: wire.ReadShareGroupStateRequest): Promise<wire.ReadShareGroupStateResponse> {
+    const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
+    try {
+      validateShareStateKey(key);
+      const owned = this.node.shareStatePartitionFor(key);
+      const { state } = await this.node.enqueueShareState(owned, (shard) => shard.read(key, request.leaderEpoch));
+      if (state === null) return { ...OK, found: false, stateEpoch: 0, startOffset: '0', ranges: [] };
+      return { ...OK, found: true, stateEpoch: state.stateEpoch, startOffset: String(state.startOffset), ranges: state.ranges.map(rangeToWire) };
+    } catch (error) {
+      if (isRouting(error)) throw error;
+      return { ...itemError(error), found: false, stateEpoch: 0, startOffset: '0', ranges: [] };
+    }
+  }
+
+  /** WriteShareGroupState: answered after the folded state is committed to __share_group_state. */
+  async writeShareGroupState(request: wire.WriteShareGroupStateRequest): Promise<wire.WriteShareGroupStateResponse> {
+    const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
+    try {
+      validateShareStateKey(key);
+      const owned = this.node.shareStatePartitionFor(key);
+      if (request.ranges.length > MAX_SHARE_STATE_RANGES) throw new ApiError('INVALID_REQUEST', `${request.ranges.length} ranges in one write; at most ${MAX_SHARE_STATE_RANGES}`);
+      const state = { stateEpoch: request.stateEpoch, startOffset: Number(request.startOffset), ranges: request.ranges.map(rangeFromWire) };
+      await this.node.enqueueShareState(owned, (shard) => shard.write({ key, leaderEpoch: request.leaderEpoch, state, kind: request.snapshot ? 'snapshot' : 'update' }));
+      return OK;
+    } catch (error) {
+      if (isRouting(error)) throw error;
+      return itemError(error);
+    }
   }
 
   async heartbeat(request: wire.ConsumerGroupHeartbeatRequest): Promise<wire.ConsumerGroupHeartbeatResponse> {
@@ -103,7 +224,9 @@ export class CoordinatorApi {
   }
 
   listGroups(): wire.ListGroupsResponse {
-    return { groups: this.node.activeShards().flatMap((shard) => shard.listGroups()) };
+    return {
+      groups: this.node.activeShards().flatMap((shard) => [...shard.listGroups().map((g) => ({ ...g, type: 'consumer' })), ...shard.listShareGroups().map((g) => ({ ...g, type: 'share' }))]),
+    };
   }
 
   describeGroups(request: { groupIds: string[] }): wire.DescribeGroupsResponse {

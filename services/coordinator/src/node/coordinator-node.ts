@@ -1,9 +1,11 @@
 /**
  * One group coordinator process's moving parts: the gRPC server (Coordinator + health), the
- * ownership loop, and one GroupShard per owned partition of `__consumer_offsets`.
+ * ownership loop, one GroupShard per owned partition of `__consumer_offsets` and one
+ * ShareStateShard per owned partition of `__share_group_state`.
  *
  * Placement (through the controller's metadata): coordinator N is paired with broker N and owns
- * exactly the `__consumer_offsets` partitions whose leader is broker N. When the controller moves
+ * exactly the `__consumer_offsets` partitions whose leader is broker N, and likewise the
+ * `__share_group_state` partitions (the share coordinator: durable share-partition state). When the controller moves
  * a partition's leadership (broker died, fenced, controlled shutdown), the coordinator paired
  * with the new leader sees it within one ownership check, replays the partition from its log
  * start and serves its groups; the old one stops answering for them (NOT_COORDINATOR).
@@ -14,26 +16,29 @@
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
 import type { Client } from '@grpc/grpc-js';
-import {
-  Admin,
-  apiErrorFromName,
-  createBrokerClient,
-  coordinatorServiceDefinition,
-  groupPartition,
-  type FetchResponse,
-  type ListOffsetsResponse,
-  type MetadataResponse,
-  type ProduceResponse,
-} from '@sluice/client';
-import { ApiError, CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
+import { Admin, createBrokerClient, coordinatorServiceDefinition, groupPartition, type MetadataResponse } from '@sluice/client';
+import { ApiError } from '@sluice/protocol';
 import { callUnary, HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
 import type { AssignorName } from '../core/assignor';
 import { assignorByName } from '../core/assignors';
 import { decodeGroupRecord, recordKey, recordValue, type GroupRecord } from '../core/group-records';
 import { GroupShard, type GroupShardConfig, type Outcome, type TopicsView } from '../core/group-shard';
+import { decodeShareStateRecord, shareStateRecordKey, shareStateRecordValue, type ShareStateRecord, type ShareStateRecordKey } from '../core/share-state-records';
+import { ShareStateShard, type ShareStateOutcome } from '../core/share-state-shard';
 import { CoordinatorApi } from './coordinator-api';
+import { OwnedTopic, type OwnedPartition as OwnedTopicPartition, type PartitionStatus } from './owned-topic';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
+export const SHARE_STATE_TOPIC = '__share_group_state';
+
+export interface ShareStateTopicOptions {
+  /** share.coordinator.state.topic.num.partitions (Kafka default 50). */
+  readonly partitions: number;
+  /** share.coordinator.state.topic.replication.factor (Kafka default 3). */
+  readonly replicationFactor: number;
+  /** share.coordinator.state.topic.min.isr (Kafka default 2): the topic's min.insync.replicas. */
+  readonly minIsr: number;
+}
 
 export interface CoordinatorNodeOptions {
   /** Also the id of the paired broker. */
@@ -51,34 +56,25 @@ export interface CoordinatorNodeOptions {
   readonly offsetsTopicPartitions: number;
   /** offsets.topic.replication.factor (Kafka default 3). */
   readonly offsetsTopicReplicationFactor: number;
+  /** The share coordinator's topic; default 50 partitions, the offsets topic's replication factor, min ISR 2. */
+  readonly shareStateTopic?: ShareStateTopicOptions;
   readonly groups: Omit<GroupShardConfig, 'assignors'> & { readonly assignors: readonly AssignorName[] };
-  /** How often leadership of __consumer_offsets and topic metadata are checked. Default 250 ms. */
+  /** How often leadership of the internal topics and topic metadata are checked. Default 250 ms. */
   readonly ownershipCheckIntervalMs?: number;
   readonly log: Logger;
 }
 
-type PartitionStatus = 'loading' | 'active';
-
-export interface OwnedPartition {
-  readonly partition: number;
-  readonly leaderEpoch: number;
-  readonly shard: GroupShard;
-  status: PartitionStatus;
-  /** Operations run one at a time per partition, in arrival order. */
-  queue: Promise<void>;
-  /** Set when the partition was dropped or is being reloaded: queued work answers NOT_COORDINATOR. */
-  dropped: boolean;
-}
-
-const WRITE_TIMEOUT_MS = 10_000;
-const FETCH_MAX_BYTES = 8 * 1024 * 1024;
+export type OwnedPartition = OwnedTopicPartition<GroupShard>;
+export type OwnedShareStatePartition = OwnedTopicPartition<ShareStateShard>;
 
 export class CoordinatorNode {
   private server: StartedGrpcServer | undefined;
   private readonly health = new HealthStatus('NOT_SERVING');
   private readonly broker: Client;
   private readonly admin: Admin;
-  private readonly owned = new Map<number, OwnedPartition>();
+  private readonly groupPartitions: OwnedTopic<GroupShard, GroupRecord>;
+  private readonly sharePartitions: OwnedTopic<ShareStateShard, ShareStateRecord>;
+  readonly shareStateTopic: ShareStateTopicOptions;
   private metadata: MetadataResponse | null = null;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
@@ -88,6 +84,31 @@ export class CoordinatorNode {
   private constructor(readonly options: CoordinatorNodeOptions) {
     this.broker = createBrokerClient(options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
+    this.shareStateTopic = options.shareStateTopic ?? { partitions: 50, replicationFactor: options.offsetsTopicReplicationFactor, minIsr: 2 };
+    const topics: TopicsView = {
+      partitionCount: (name) => this.metadata?.topics.find((t) => t.name === name && t.errorName === '')?.partitions.length,
+      topicNames: () => (this.metadata?.topics ?? []).filter((t) => t.errorName === '').map((t) => t.name),
+    };
+    const shared = { nodeId: options.nodeId, broker: this.broker, log: options.log };
+    this.groupPartitions = new OwnedTopic<GroupShard, GroupRecord>(
+      {
+        topic: OFFSETS_TOPIC,
+        newShard: () => new GroupShard({ ...options.groups, assignors: options.groups.assignors.map(assignorByName) }, topics, () => `${options.nodeId}-${Date.now().toString(36)}-${(this.memberIds++).toString(36)}`),
+        replay: (shard, key, value) => shard.replay(decodeGroupRecord(key, value)),
+        encode: (record) => ({ key: recordKey(record), value: recordValue(record) }),
+        afterLoad: (shard, nowMs) => shard.armTimers(nowMs),
+      },
+      shared,
+    );
+    this.sharePartitions = new OwnedTopic<ShareStateShard, ShareStateRecord>(
+      {
+        topic: SHARE_STATE_TOPIC,
+        newShard: () => new ShareStateShard(),
+        replay: (shard, key, value) => shard.replay(decodeShareStateRecord(key, value)),
+        encode: (record) => ({ key: shareStateRecordKey(record.key), value: shareStateRecordValue(record.value) }),
+      },
+      shared,
+    );
   }
 
   static async start(options: CoordinatorNodeOptions): Promise<CoordinatorNode> {
@@ -106,7 +127,18 @@ export class CoordinatorNode {
 
   /** Partitions of __consumer_offsets this node serves now (for tests and describe). */
   ownedPartitions(): { partition: number; status: PartitionStatus }[] {
-    return [...this.owned.values()].map((p) => ({ partition: p.partition, status: p.status })).sort((a, b) => a.partition - b.partition);
+    return this.groupPartitions
+      .all()
+      .map((p) => ({ partition: p.partition, status: p.status }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Partitions of __share_group_state this node serves now (for tests and describe). */
+  ownedShareStatePartitions(): { partition: number; status: PartitionStatus }[] {
+    return this.sharePartitions
+      .all()
+      .map((p) => ({ partition: p.partition, status: p.status }))
+      .sort((a, b) => a.partition - b.partition);
   }
 
   private async startInternal(): Promise<void> {
@@ -119,7 +151,13 @@ export class CoordinatorNode {
         this.health.registration(),
       ],
     });
-    await this.ensureOffsetsTopic();
+    // Compacted: replay needs only the latest value per key (tombstones remove members and offsets).
+    await this.ensureTopic(OFFSETS_TOPIC, this.options.offsetsTopicPartitions, this.options.offsetsTopicReplicationFactor, { 'cleanup.policy': 'compact' });
+    // Compacted too: each record is a share partition's whole state (see ShareStateShard).
+    await this.ensureTopic(SHARE_STATE_TOPIC, this.shareStateTopic.partitions, this.shareStateTopic.replicationFactor, {
+      'cleanup.policy': 'compact',
+      'min.insync.replicas': String(this.shareStateTopic.minIsr),
+    });
     this.health.set('', 'SERVING');
     this.health.set('sluice.v1.Coordinator', 'SERVING');
     await this.checkOwnership();
@@ -127,36 +165,30 @@ export class CoordinatorNode {
     this.options.log.info({ address: this.address }, 'coordinator ready');
   }
 
-  /** Creates __consumer_offsets when missing (a concurrent creator winning is fine). */
-  private async ensureOffsetsTopic(): Promise<void> {
+  /** Creates an internal topic when missing (a concurrent creator winning is fine). */
+  private async ensureTopic(name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string>): Promise<void> {
     for (let attempt = 0; attempt < 60 && !this.stopped; attempt++) {
       try {
-        await this.admin.describeTopic(OFFSETS_TOPIC);
+        await this.admin.describeTopic(name);
         return;
       } catch (error) {
         if (!(error instanceof ApiError) || error.errorName !== 'UNKNOWN_TOPIC_OR_PARTITION') {
-          this.options.log.warn({ err: error }, 'cannot describe __consumer_offsets yet; retrying');
+          this.options.log.warn({ err: error, topic: name }, 'cannot describe internal topic yet; retrying');
           await sleep(500);
           continue;
         }
       }
       try {
-        // Compacted: replay needs only the latest value per key (tombstones remove members and offsets).
-        await this.admin.createTopic({
-          name: OFFSETS_TOPIC,
-          numPartitions: this.options.offsetsTopicPartitions,
-          replicationFactor: this.options.offsetsTopicReplicationFactor,
-          configs: { 'cleanup.policy': 'compact' },
-        });
-        this.options.log.info({ partitions: this.options.offsetsTopicPartitions }, 'created __consumer_offsets');
+        await this.admin.createTopic({ name, numPartitions, replicationFactor, configs });
+        this.options.log.info({ topic: name, partitions: numPartitions }, 'created internal topic');
         return;
       } catch (error) {
         if (error instanceof ApiError && error.errorName === 'TOPIC_ALREADY_EXISTS') return;
-        this.options.log.warn({ err: error }, 'cannot create __consumer_offsets yet; retrying');
+        this.options.log.warn({ err: error, topic: name }, 'cannot create internal topic yet; retrying');
         await sleep(500);
       }
     }
-    throw new ApiError('COORDINATOR_NOT_AVAILABLE', `${OFFSETS_TOPIC} could not be created`);
+    throw new ApiError('COORDINATOR_NOT_AVAILABLE', `${name} could not be created`);
   }
 
   // ------------------------------------------------------------------ ownership
@@ -166,91 +198,20 @@ export class CoordinatorNode {
     this.checking = true;
     try {
       this.metadata = await callUnary<MetadataResponse>(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
-      const topic = this.metadata.topics.find((t) => t.name === OFFSETS_TOPIC && t.errorName === '');
-      const leading = new Map<number, number>();
-      for (const p of topic?.partitions ?? []) if (p.leader === this.options.nodeId) leading.set(p.partition, p.leaderEpoch);
-      for (const [partition, owned] of this.owned) {
-        if (leading.get(partition) !== owned.leaderEpoch) this.drop(owned, 'leadership moved');
-      }
-      for (const [partition, leaderEpoch] of leading) if (!this.owned.has(partition)) this.load(partition, leaderEpoch);
+      this.groupPartitions.follow(this.metadata);
+      this.sharePartitions.follow(this.metadata);
       const nowMs = Date.now();
-      for (const owned of this.owned.values()) {
+      for (const owned of this.groupPartitions.all()) {
         const next = owned.shard.nextDeadlineMs();
         if (owned.status === 'active' && next !== null && next <= nowMs) void this.enqueue(owned, (shard) => shard.expireMembers(Date.now())).catch(() => undefined);
       }
     } catch (error) {
       this.options.log.warn({ err: error }, 'ownership check failed (paired broker unreachable?)');
       // Without the paired broker no write can succeed: stop claiming the partitions.
-      for (const owned of this.owned.values()) this.drop(owned, 'paired broker unreachable');
+      this.groupPartitions.dropAll('paired broker unreachable');
+      this.sharePartitions.dropAll('paired broker unreachable');
     } finally {
       this.checking = false;
-    }
-  }
-
-  private drop(owned: OwnedPartition, reason: string): void {
-    owned.dropped = true;
-    if (this.owned.get(owned.partition) === owned) this.owned.delete(owned.partition);
-    this.options.log.info({ partition: owned.partition, reason }, 'stopped coordinating partition');
-  }
-
-  private load(partition: number, leaderEpoch: number): void {
-    const topics: TopicsView = {
-      partitionCount: (name) => this.metadata?.topics.find((t) => t.name === name && t.errorName === '')?.partitions.length,
-      topicNames: () => (this.metadata?.topics ?? []).filter((t) => t.errorName === '').map((t) => t.name),
-    };
-    const shard = new GroupShard({ ...this.options.groups, assignors: this.options.groups.assignors.map(assignorByName) }, topics, () => `${this.options.nodeId}-${Date.now().toString(36)}-${(this.memberIds++).toString(36)}`);
-    const owned: OwnedPartition = { partition, leaderEpoch, shard, status: 'loading', queue: Promise.resolve(), dropped: false };
-    this.owned.set(partition, owned);
-    const startedMs = Date.now();
-    owned.queue = this.replayPartition(owned).then(
-      (records) => {
-        if (owned.dropped) return;
-        shard.armTimers(Date.now());
-        owned.status = 'active';
-        this.options.log.info({ partition, leaderEpoch, records, ms: Date.now() - startedMs }, 'coordinating partition');
-      },
-      (error: unknown) => {
-        this.options.log.warn({ err: error, partition }, 'loading partition failed; will retry');
-        this.drop(owned, 'load failed');
-      },
-    );
-  }
-
-  /** Reads the partition from its log start to the high watermark into the shard. */
-  private async replayPartition(owned: OwnedPartition): Promise<number> {
-    const listed = await callUnary<ListOffsetsResponse>(this.broker, 'ListOffsets', { topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: owned.partition, timestamp: -2, currentLeaderEpoch: owned.leaderEpoch }] }] }, { timeoutMs: 5_000 });
-    const start = listed.topics[0]?.partitions[0];
-    if (start === undefined || start.errorName !== '') throw apiErrorFromName(start?.errorName ?? 'UNKNOWN_SERVER_ERROR', start?.errorMessage ?? 'no ListOffsets answer');
-    let offset = Number(start.offset);
-    let replayed = 0;
-    for (;;) {
-      if (owned.dropped) return replayed;
-      const response = await callUnary<FetchResponse>(
-        this.broker,
-        'Fetch',
-        {
-          replicaId: -1,
-          replicaEpoch: -1,
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: FETCH_MAX_BYTES,
-          topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: owned.partition, fetchOffset: offset, currentLeaderEpoch: owned.leaderEpoch, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: FETCH_MAX_BYTES }] }],
-        },
-        { timeoutMs: 10_000 },
-      );
-      const result = response.topics[0]?.partitions[0];
-      if (result === undefined || result.errorName !== '') throw apiErrorFromName(result?.errorName ?? 'UNKNOWN_SERVER_ERROR', result?.errorMessage ?? 'no Fetch answer');
-      const highWatermark = Number(result.highWatermark);
-      for (const batch of decodeRecordBatches(result.records)) {
-        for (const record of batch.records) {
-          if (record.offset < offset) continue;
-          owned.shard.replay(decodeGroupRecord(record.key, record.value));
-          replayed++;
-        }
-        offset = Math.max(offset, batch.baseOffset + batch.lastOffsetDelta + 1);
-      }
-      if (offset >= highWatermark) return replayed;
-      if (result.records.length === 0) throw new ApiError('COORDINATOR_LOAD_IN_PROGRESS', `no progress loading ${OFFSETS_TOPIC}-${owned.partition} at offset ${offset} (high watermark ${highWatermark})`);
     }
   }
 
@@ -259,22 +220,40 @@ export class CoordinatorNode {
   /** The shard serving `groupId`, or NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS. */
   partitionFor(groupId: string): OwnedPartition {
     const partition = groupPartition(groupId, this.offsetsPartitionCount());
-    const owned = this.owned.get(partition);
+    return this.ownedOrRefuse(this.groupPartitions, partition, `group ${groupId}`);
+  }
+
+  /** The share-state shard serving `key`, or NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS. */
+  shareStatePartitionFor(key: ShareStateRecordKey): OwnedShareStatePartition {
+    const partition = groupPartition(`${key.groupId}:${key.topic}:${key.partition}`, this.shareStatePartitionCount());
+    return this.ownedOrRefuse(this.sharePartitions, partition, `share state ${key.groupId}:${key.topic}:${key.partition}`);
+  }
+
+  private ownedOrRefuse<S, R>(topic: OwnedTopic<S, R>, partition: number, what: string): OwnedTopicPartition<S> {
+    const owned = topic.get(partition);
     if (owned === undefined) {
-      const owner = this.coordinatorFor(partition);
-      throw new ApiError('NOT_COORDINATOR', `group ${groupId} (partition ${partition}) is not coordinated by node ${this.options.nodeId}`, owner === undefined ? {} : { coordinatorAddress: owner.address });
+      const owner = this.coordinatorFor(partition, topic.topic);
+      throw new ApiError('NOT_COORDINATOR', `${what} (${topic.topic} partition ${partition}) is not coordinated by node ${this.options.nodeId}`, owner === undefined ? {} : { coordinatorAddress: owner.address });
     }
-    if (owned.status === 'loading') throw new ApiError('COORDINATOR_LOAD_IN_PROGRESS', `partition ${partition} of ${OFFSETS_TOPIC} is still loading`);
+    if (owned.status === 'loading') throw new ApiError('COORDINATOR_LOAD_IN_PROGRESS', `partition ${partition} of ${topic.topic} is still loading`);
     return owned;
   }
 
   offsetsPartitionCount(): number {
-    return this.metadata?.topics.find((t) => t.name === OFFSETS_TOPIC && t.errorName === '')?.partitions.length ?? this.options.offsetsTopicPartitions;
+    return this.topicPartitionCount(OFFSETS_TOPIC) ?? this.options.offsetsTopicPartitions;
   }
 
-  /** Who coordinates a partition: the coordinator paired with its leader. */
-  coordinatorFor(partition: number): { nodeId: number; address: string } | undefined {
-    const leader = this.metadata?.topics.find((t) => t.name === OFFSETS_TOPIC && t.errorName === '')?.partitions.find((p) => p.partition === partition)?.leader;
+  shareStatePartitionCount(): number {
+    return this.topicPartitionCount(SHARE_STATE_TOPIC) ?? this.shareStateTopic.partitions;
+  }
+
+  private topicPartitionCount(name: string): number | undefined {
+    return this.metadata?.topics.find((t) => t.name === name && t.errorName === '')?.partitions.length;
+  }
+
+  /** Who coordinates a partition of an internal topic: the coordinator paired with its leader. */
+  coordinatorFor(partition: number, topic: string = OFFSETS_TOPIC): { nodeId: number; address: string } | undefined {
+    const leader = this.metadata?.topics.find((t) => t.name === topic && t.errorName === '')?.partitions.find((p) => p.partition === partition)?.leader;
     if (leader === undefined || leader < 0) return undefined;
     if (leader === this.options.nodeId) return { nodeId: leader, address: this.address };
     const address = this.options.peers.get(leader);
@@ -283,7 +262,10 @@ export class CoordinatorNode {
 
   /** Every active shard, for ListGroups. */
   activeShards(): GroupShard[] {
-    return [...this.owned.values()].filter((p) => p.status === 'active').map((p) => p.shard);
+    return this.groupPartitions
+      .all()
+      .filter((p) => p.status === 'active')
+      .map((p) => p.shard);
   }
 
   /**
@@ -291,47 +273,26 @@ export class CoordinatorNode {
    * records it produced (acks=all) and then answers. A failed write reloads the partition.
    */
   enqueue<T>(owned: OwnedPartition, operation: (shard: GroupShard) => Outcome<T>): Promise<T> {
-    const run = owned.queue.then(async () => {
-      if (owned.dropped) throw new ApiError('NOT_COORDINATOR', `partition ${owned.partition} moved away from node ${this.options.nodeId}`);
-      const { records, response } = operation(owned.shard);
-      if (records.length > 0) {
-        try {
-          await this.write(owned, records);
-        } catch (error) {
-          this.drop(owned, 'write failed');
-          throw error instanceof ApiError ? error : new ApiError('COORDINATOR_NOT_AVAILABLE', `writing ${OFFSETS_TOPIC}-${owned.partition} failed: ${String(error)}`);
-        }
-      }
-      return response;
-    });
-    owned.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.groupPartitions.enqueue(owned, operation);
   }
 
-  private async write(owned: OwnedPartition, records: readonly GroupRecord[]): Promise<void> {
-    const timestamp = Date.now();
-    const batch = encodeRecordBatch({ compression: CompressionType.None, records: records.map((record) => ({ key: recordKey(record), value: recordValue(record), timestamp })) });
-    const response = await callUnary<ProduceResponse>(this.broker, 'Produce', { acks: -1, timeoutMs: WRITE_TIMEOUT_MS, topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: owned.partition, records: batch }] }] }, { timeoutMs: WRITE_TIMEOUT_MS + 1_000 });
-    const result = response.topics[0]?.partitions[0];
-    if (result === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', 'the broker answered nothing for the write');
-    if (result.errorName !== '') throw apiErrorFromName(result.errorName, result.errorMessage);
+  /** The same for a `__share_group_state` partition. */
+  enqueueShareState<T>(owned: OwnedShareStatePartition, operation: (shard: ShareStateShard) => ShareStateOutcome<T>): Promise<T> {
+    return this.sharePartitions.enqueue(owned, operation);
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
-    for (const owned of this.owned.values()) owned.dropped = true;
+    this.groupPartitions.stop();
+    this.sharePartitions.stop();
     this.health.set('', 'NOT_SERVING');
     await this.server?.stop(1_000);
     this.broker.close();
     this.admin.close();
   }
 }
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,58 @@
+/**
+ * A coordinator finder with its own gRPC clients, for members and persisters that talk to one
+ * coordinator at a time: FindCoordinator through coordinator-lookup.ts (GROUP or SHARE keys),
+ * starting at the next bootstrap address each time so one dead address is not always asked
+ * first, plus the error classes their retry loops share.
+ */
+import type { Client } from '@grpc/grpc-js';
+import { ApiError } from '@sluice/protocol';
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import { createCoordinatorClient } from './coordinator-api';
+import { findCoordinator } from './coordinator-lookup';
+import { parseBootstrap } from './controller-channel';
+
+/** Errors after which the same request may go to a (re-)found coordinator. Fencing is never among them. */
+export const COORDINATOR_RETRIABLE_ERRORS: ReadonlySet<string> = new Set([
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'NETWORK_EXCEPTION',
+  'REQUEST_TIMED_OUT',
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+]);
+
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : fromGrpcError(error);
+}
+
+export class CoordinatorLocator {
+  readonly bootstrap: readonly string[];
+  private readonly clients = new Map<string, Client>();
+  private nextBootstrap = 0;
+
+  constructor(
+    coordinators: string | readonly string[],
+    private readonly requestTimeoutMs: number,
+  ) {
+    this.bootstrap = parseBootstrap(coordinators);
+  }
+
+  client(address: string): Client {
+    let client = this.clients.get(address);
+    if (client === undefined) this.clients.set(address, (client = createCoordinatorClient(address)));
+    return client;
+  }
+
+  /** The address of the coordinator for `key`; rejects with the key's error or the last transport error. */
+  find(key: string, keyType: 'GROUP' | 'SHARE'): Promise<string> {
+    const startAt = this.nextBootstrap++ % this.bootstrap.length;
+    return findCoordinator(key, { bootstrap: this.bootstrap, client: (address) => this.client(address), timeoutMs: this.requestTimeoutMs, startAt, keyType });
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The partitions of one internal compacted topic (`__consumer_offsets`, `__share_group_state`)
+ * that this coordinator owns, each with its in-memory shard: ownership follows leadership of the
+ * paired broker, a partition taken over is replayed from its log start before it serves, and
+ * operations on a partition run one at a time, write their records acks=all to the paired broker
+ * and answer only after the write. A failed write drops the partition; the next ownership check
+ * loads it again from the log, which undoes what was applied in memory.
+ *
+ * The paired broker refuses writes (NOT_LEADER_OR_FOLLOWER) once it no longer leads the
+ * partition, so a coordinator that lost a partition cannot write behind its successor's back.
+ */
+import type { Client } from '@grpc/grpc-js';
+import { apiErrorFromName, type FetchResponse, type ListOffsetsResponse, type MetadataResponse, type ProduceResponse } from '@sluice/client';
+import { ApiError, CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
+import { callUnary, type Logger } from '@sluice/runtime';
+
+/** How a shard kind is kept in its topic. */
+export interface ShardCodec<S, R> {
+  readonly topic: string;
+  newShard(partition: number): S;
+  /** Applies one record read back from the log. */
+  replay(shard: S, key: Buffer | null, value: Buffer | null): void;
+  encode(record: R): { key: Buffer; value: Buffer | null };
+  /** After a load, before serving (e.g. arm session timers). */
+  afterLoad?(shard: S, nowMs: number): void;
+}
+
+export type PartitionStatus = 'loading' | 'active';
+
+export interface OwnedPartition<S> {
+  readonly partition: number;
+  readonly leaderEpoch: number;
+  readonly shard: S;
+  status: PartitionStatus;
+  /** Operations run one at a time per partition, in arrival order. */
+  queue: Promise<void>;
+  /** Set when the partition was dropped or is being reloaded: queued work answers NOT_COORDINATOR. */
+  dropped: boolean;
+}
+
+export interface OwnedTopicOptions {
+  readonly nodeId: number;
+  readonly broker: Client;
+  readonly log: Logger;
+}
+
+const WRITE_TIMEOUT_MS = 10_000;
+const FETCH_MAX_BYTES = 8 * 1024 * 1024;
+
+export class OwnedTopic<S, R> {
+  private readonly owned = new Map<number, OwnedPartition<S>>();
+
+  constructor(
+    private readonly codec: ShardCodec<S, R>,
+    private readonly options: OwnedTopicOptions,
+  ) {}
+
+  get topic(): string {
+    return this.codec.topic;
+  }
+
+  get(partition: number): OwnedPartition<S> | undefined {
+    return this.owned.get(partition);
+  }
+
+  all(): OwnedPartition<S>[] {
+    return [...this.owned.values()];
+  }
+
+  /** Brings ownership in line with leadership in `metadata` (partitions the paired broker leads). */
+  follow(metadata: MetadataResponse): void {
+    const topic = metadata.topics.find((t) => t.name === this.codec.topic && t.errorName === '');
+    const leading = new Map<number, number>();
+    for (const p of topic?.partitions ?? []) if (p.leader === this.options.nodeId) leading.set(p.partition, p.leaderEpoch);
+    for (const [partition, owned] of this.owned) {
+      if (leading.get(partition) !== owned.leaderEpoch) this.drop(owned, 'leadership moved');
+    }
+    for (const [partition, leaderEpoch] of leading) if (!this.owned.has(partition)) this.load(partition, leaderEpoch);
+  }
+
+  drop(owned: OwnedPartition<S>, reason: string): void {
+    owned.dropped = true;
+    if (this.owned.get(owned.partition) === owned) this.owned.delete(owned.partition);
+    this.options.log.info({ topic: this.codec.topic, partition: owned.partition, reason }, 'stopped coordinating partition');
+  }
+
+  dropAll(reason: string): void {
+    for (const owned of [...this.owned.values()]) this.drop(owned, reason);
+  }
+
+  private load(partition: number, leaderEpoch: number): void {
+    const owned: OwnedPartition<S> = { partition, leaderEpoch, shard: this.codec.newShard(partition), status: 'loading', queue: Promise.resolve(), dropped: false };
+    this.owned.set(partition, owned);
+    const startedMs = Date.now();
+    owned.queue = this.replayPartition(owned).then(
+      (records) => {
+        if (owned.dropped) return;
+        this.codec.afterLoad?.(owned.shard, Date.now());
+        owned.status = 'active';
+        this.options.log.info({ topic: this.codec.topic, partition, leaderEpoch, records, ms: Date.now() - startedMs }, 'coordinating partition');
+      },
+      (error: unknown) => {
+        this.options.log.warn({ err: error, topic: this.codec.topic, partition }, 'loading partition failed; will retry');
+        this.drop(owned, 'load failed');
+      },
+    );
+  }
+
+  /** Reads the partition from its log start to the high watermark into the shard. */
+  private async replayPartition(owned: OwnedPartition<S>): Promise<number> {
+    const topic = this.codec.topic;
+    const broker = this.options.broker;
+    const listed = await callUnary<ListOffsetsResponse>(broker, 'ListOffsets', { topics: [{ name: topic, partitions: [{ partition: owned.partition, timestamp: -2, currentLeaderEpoch: owned.leaderEpoch }] }] }, { timeoutMs: 5_000 });
+    const start = listed.topics[0]?.partitions[0];
+    if (start === undefined || start.errorName !== '') throw apiErrorFromName(start?.errorName ?? 'UNKNOWN_SERVER_ERROR', start?.errorMessage ?? 'no ListOffsets answer');
+    let offset = Number(start.offset);
+    let replayed = 0;
+    for (;;) {
+      if (owned.dropped) return replayed;
+      const response = await callUnary<FetchResponse>(
+        broker,
+        'Fetch',
+        {
+          replicaId: -1,
+          replicaEpoch: -1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: FETCH_MAX_BYTES,
+          topics: [{ name: topic, partitions: [{ partition: owned.partition, fetchOffset: offset, currentLeaderEpoch: owned.leaderEpoch, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: FETCH_MAX_BYTES }] }],
+        },
+        { timeoutMs: 10_000 },
+      );
+      const result = response.topics[0]?.partitions[0];
+      if (result === undefined || result.errorName !== '') throw apiErrorFromName(result?.errorName ?? 'UNKNOWN_SERVER_ERROR', result?.errorMessage ?? 'no Fetch answer');
+      const highWatermark = Number(result.highWatermark);
+      for (const batch of decodeRecordBatches(result.records)) {
+        for (const record of batch.records) {
+          if (record.offset < offset) continue;
+          this.codec.replay(owned.shard, record.key, record.value);
+          replayed++;
+        }
+        offset = Math.max(offset, batch.baseOffset + batch.lastOffsetDelta + 1);
+      }
+      if (offset >= highWatermark) return replayed;
+      if (result.records.length === 0) throw new ApiError('COORDINATOR_LOAD_IN_PROGRESS', `no progress loading ${topic}-${owned.partition} at offset ${offset} (high watermark ${highWatermark})`);
+    }
+  }
+
+  /**
+   * Runs `operation` on the partition's shard after everything queued before it, writes the
+   * records it produced (acks=all) and then answers. A failed write drops the partition (reload).
+   */
+  enqueue<T>(owned: OwnedPartition<S>, operation: (shard: S) => { readonly records: readonly R[]; readonly response: T }): Promise<T> {
+    const run = owned.queue.then(async () => {
+      if (owned.dropped) throw new ApiError('NOT_COORDINATOR', `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId}`);
+      const { records, response } = operation(owned.shard);
+      if (records.length > 0) {
+        try {
+          await this.write(owned, records);
+        } catch (error) {
+          this.drop(owned, 'write failed');
+          throw error instanceof ApiError ? error : new ApiError('COORDINATOR_NOT_AVAILABLE', `writing ${this.codec.topic}-${owned.partition} failed: ${String(error)}`);
+        }
+      }
+      return response;
+    });
+    owned.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async write(owned: OwnedPartition<S>, records: readonly R[]): Promise<void> {
+    const timestamp = Date.now();
+    const batch = encodeRecordBatch({ compression: CompressionType.None, records: records.map((record) => ({ ...this.codec.encode(record), timestamp })) });
+    const response = await callUnary<ProduceResponse>(
+      this.options.broker,
+      'Produce',
+      { acks: -1, timeoutMs: WRITE_TIMEOUT_MS, topics: [{ name: this.codec.topic, partitions: [{ partition: owned.partition, records: batch }] }] },
+      { timeoutMs: WRITE_TIMEOUT_MS + 1_000 },
+    );
+    const result = response.topics[0]?.partitions[0];
+    if (result === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', 'the broker answered nothing for the write');
+    if (result.errorName !== '') throw apiErrorFromName(result.errorName, result.errorMessage);
+  }
+
+  /** Marks everything dropped (stop): queued work answers NOT_COORDINATOR. */
+  stop(): void {
+    for (const owned of this.owned.values()) owned.dropped = true;
+  }
+}
