@@ -127,6 +127,8 @@ describe('share groups on real processes', () => {
       coordinators.start(found.nodeId);
       // The restarted coordinator replays the partition; the new leader (epoch 4) takes the state over.
       expect(await persister.read(key, 4)).toEqual(expected);
+      // It got there by retrying while the coordinator was down and loading.
+      expect(persister.stats.retries).toBeGreaterThan(0);
       const retriesBefore = persister.stats.retries;
       expect(await rejection(persister.write(key, 3, { stateEpoch: 1, startOffset: 6, ranges: [] }, 'update'))).toBe('FENCED_LEADER_EPOCH');
       expect(await rejection(persister.read(key, 3))).toBe('FENCED_LEADER_EPOCH');
