@@ -178,7 +178,8 @@ export class GroupAdmin {
     const errors: { coordinator: string; error: ApiError }[] = [];
     for (const answer of answers) {
       if (answer.error !== undefined) errors.push({ coordinator: answer.coordinator, error: answer.error });
-      else for (const g of answer.groups ?? []) if (!groups.has(g.groupId)) groups.set(g.groupId, { groupId: g.groupId, state: g.state, members: g.members });
+      // Consumer groups only (as Kafka's consumer-groups tool): share groups are listed with type 'share'.
+      else for (const g of answer.groups ?? []) if (g.type !== 'share' && !groups.has(g.groupId)) groups.set(g.groupId, { groupId: g.groupId, state: g.state, members: g.members });
     }
     if (errors.length === this.bootstrap.length && errors[0] !== undefined) throw errors[0].error;
     return { groups: [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0)), errors };
