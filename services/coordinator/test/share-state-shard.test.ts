@@ -35,7 +35,7 @@ function replayInto(shard: ShareStateShard, records: ReturnType<ShareStateShard[
 describe('ShareStateShard', () => {
   it('reads nothing before the first write, then the folded state of snapshot + updates', () => {
     const shard = new ShareStateShard();
-    expect(shard.read(KEY, 0)).toEqual({ records: [], response: { state: null } });
+    expect(shard.read(KEY, -1)).toEqual({ records: [], response: { state: null } });
     const first = shard.write({ key: KEY, leaderEpoch: 4, state: initial, kind: 'snapshot' });
     expect(first.records).toHaveLength(1);
     const update = shard.write({
@@ -53,7 +53,7 @@ describe('ShareStateShard', () => {
         { firstOffset: 17, lastOffset: 19, state: 'AVAILABLE', deliveryCount: 1 },
       ],
     };
-    expect(update.records[0]!.value).toEqual({ ...expected, leaderEpoch: 4 });
+    expect(update.records[0]!.value).toEqual({ ...expected, leaderEpoch: 4, initialized: true });
     expect(shard.read(KEY, 4).response.state).toEqual(expected);
     // Replaying only the last record (what compaction leaves) gives the same state.
     expect(replayInto(new ShareStateShard(), update.records).read(KEY, -1).response.state).toEqual(expected);
@@ -70,7 +70,22 @@ describe('ShareStateShard', () => {
     expect(errorName(() => shard.write({ key: KEY, leaderEpoch: 4, state: { ...initial, ranges: [] }, kind: 'update' }))).toBe('FENCED_LEADER_EPOCH');
     expect(errorName(() => shard.read(KEY, 4))).toBe('FENCED_LEADER_EPOCH');
     expect(shard.read(KEY, 5).records).toEqual([]);
-    expect(shard.stored(KEY)).toEqual({ ...initial, leaderEpoch: 5 });
+    expect(shard.stored(KEY)).toEqual({ ...initial, leaderEpoch: 5, initialized: true });
+  });
+
+  it('fences the previous leader from the moment a new leader read, even when nothing was stored yet', () => {
+    const shard = new ShareStateShard();
+    const look = shard.read(KEY, 7);
+    expect(look.response.state).toBeNull();
+    expect(look.records.map((r) => r.value)).toEqual([{ stateEpoch: 0, startOffset: 0, ranges: [], leaderEpoch: 7, initialized: false }]);
+    // Replayed by a replacement coordinator, the fence holds there too.
+    const replacement = replayInto(new ShareStateShard(), look.records);
+    for (const s of [shard, replacement]) {
+      expect(errorName(() => s.write({ key: KEY, leaderEpoch: 6, state: initial, kind: 'snapshot' }))).toBe('FENCED_LEADER_EPOCH');
+      expect(s.read(KEY, 7)).toEqual({ records: [], response: { state: null } });
+    }
+    shard.write({ key: KEY, leaderEpoch: 7, state: initial, kind: 'snapshot' });
+    expect(shard.read(KEY, -1).response.state).toEqual(initial);
   });
 
   it('fences an older state epoch and starts a new one only with a snapshot', () => {

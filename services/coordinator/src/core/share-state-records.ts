@@ -21,6 +21,11 @@ export interface ShareStateRecordKey {
 export interface StoredShareState extends ShareStateSnapshot {
   /** Leader epoch of the partition leader that last wrote (or read with an epoch) this state. */
   readonly leaderEpoch: number;
+  /**
+   * false: no state was written yet, only a leader read it (found nothing) and fences older
+   * leaders; the snapshot fields are empty then.
+   */
+  readonly initialized: boolean;
 }
 
 export interface ShareStateRecord {
@@ -45,6 +50,7 @@ export function shareStateRecordValue(value: StoredShareState | null): Buffer | 
       v: RECORD_VERSION,
       stateEpoch: value.stateEpoch,
       leaderEpoch: value.leaderEpoch,
+      initialized: value.initialized,
       startOffset: value.startOffset,
       ranges: value.ranges.map((r) => [r.firstOffset, r.lastOffset, STATE_CODES[r.state], r.deliveryCount]),
     }),
@@ -71,9 +77,9 @@ export function decodeShareStateRecord(key: Buffer | null, value: Buffer | null)
   }
   const recordKey: ShareStateRecordKey = { groupId: parsedKey[1], topic: parsedKey[2], partition: parsedKey[3] as number };
   if (parsedValue === null) return { key: recordKey, value: null };
-  const v = parsedValue as { v?: unknown; stateEpoch?: unknown; leaderEpoch?: unknown; startOffset?: unknown; ranges?: unknown };
+  const v = parsedValue as { v?: unknown; stateEpoch?: unknown; leaderEpoch?: unknown; initialized?: unknown; startOffset?: unknown; ranges?: unknown };
   if (typeof v !== 'object' || v.v !== RECORD_VERSION) throw invalid(`unsupported value version in ${value!.toString('utf8').slice(0, 200)}`);
-  if (!Number.isInteger(v.stateEpoch) || !Number.isInteger(v.leaderEpoch) || !Number.isSafeInteger(v.startOffset) || !Array.isArray(v.ranges)) {
+  if (!Number.isInteger(v.stateEpoch) || !Number.isInteger(v.leaderEpoch) || typeof v.initialized !== 'boolean' || !Number.isSafeInteger(v.startOffset) || !Array.isArray(v.ranges)) {
     throw invalid(`bad value for ${JSON.stringify(parsedKey)}`);
   }
   const ranges: DurableRange[] = (v.ranges as unknown[]).map((tuple) => {
@@ -83,5 +89,5 @@ export function decodeShareStateRecord(key: Buffer | null, value: Buffer | null)
     if (state === undefined) throw invalid(`unknown state code ${String(code)}`);
     return { firstOffset, lastOffset, state, deliveryCount };
   });
-  return { key: recordKey, value: { stateEpoch: v.stateEpoch as number, leaderEpoch: v.leaderEpoch as number, startOffset: v.startOffset as number, ranges } };
+  return { key: recordKey, value: { stateEpoch: v.stateEpoch as number, leaderEpoch: v.leaderEpoch as number, initialized: v.initialized, startOffset: v.startOffset as number, ranges } };
 }

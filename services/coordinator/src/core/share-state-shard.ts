@@ -8,14 +8,17 @@
  * fencing, range merging), the same code the partition leaders use. On top of that the shard
  * fences partition leaders by leader epoch: the stored state remembers the epoch of the leader
  * that last wrote it (or read it to start serving), and a read or write from an older leader is
- * FENCED_LEADER_EPOCH. A read with epoch -1 is a look that fences nobody (the CLI).
+ * FENCED_LEADER_EPOCH. A read with epoch -1 is a look that fences nobody (the CLI). A leader that
+ * reads nothing stored still leaves its epoch behind (an uninitialized record): otherwise the
+ * previous leader could write between that read and the new leader's first snapshot, answer its
+ * consumers, and have those acknowledgements overwritten by the snapshot.
  *
  * Each write stores the whole folded state, not the diff the leader sent: the topic is compacted
  * by key, so replay needs only the newest record of each share partition and never has to chain
  * diffs (which compaction would have removed). The cost is a record that grows with the number
  * of ranges, so that number is bounded (`maxRanges`, INVALID_REQUEST above it).
  */
-import { ApiError, applyShareStateUpdate, initializeShareState, type DurableRange, type ShareStateSnapshot } from '@sluice/protocol';
+import { ApiError, applyShareStateUpdate, initializeShareState, type ShareStateSnapshot } from '@sluice/protocol';
 import type { ShareStateRecord, ShareStateRecordKey, StoredShareState } from './share-state-records';
 
 /** Most ranges a stored state (or one write) may have: ~35 bytes each keeps a record well under 1 MiB. */
@@ -86,15 +89,15 @@ export class ShareStateShard {
     validateShareStateKey(key);
     if (!Number.isInteger(leaderEpoch) || leaderEpoch < -1 || leaderEpoch > 0x7fffffff) throw invalid(`leader epoch ${leaderEpoch} is not valid`);
     const stored = this.states.get(mapKey(key));
-    if (stored === undefined) return { records: [], response: { state: null } };
-    if (leaderEpoch !== -1 && leaderEpoch < stored.leaderEpoch) throw fenced(key, leaderEpoch, stored.leaderEpoch);
+    if (stored !== undefined && leaderEpoch !== -1 && leaderEpoch < stored.leaderEpoch) throw fenced(key, leaderEpoch, stored.leaderEpoch);
     const records: ShareStateRecord[] = [];
-    if (leaderEpoch > stored.leaderEpoch) {
-      const record: ShareStateRecord = { key, value: { ...stored, leaderEpoch } };
+    if (leaderEpoch > (stored?.leaderEpoch ?? -1)) {
+      const record: ShareStateRecord = { key, value: { ...(stored ?? { stateEpoch: 0, startOffset: 0, ranges: [], initialized: false }), leaderEpoch } };
       this.replay(record);
       records.push(record);
     }
-    return { records, response: { state: { stateEpoch: stored.stateEpoch, startOffset: stored.startOffset, ranges: stored.ranges } } };
+    const state = stored === undefined || !stored.initialized ? null : { stateEpoch: stored.stateEpoch, startOffset: stored.startOffset, ranges: stored.ranges };
+    return { records, response: { state } };
   }
 
   /** WriteShareGroupState: folds the write into the stored state and emits the whole result. */
@@ -103,8 +106,9 @@ export class ShareStateShard {
     const { leaderEpoch, state, kind } = request;
     if (!Number.isInteger(leaderEpoch) || leaderEpoch < 0 || leaderEpoch > 0x7fffffff) throw invalid(`leader epoch ${leaderEpoch} is not valid for a write (>= 0)`);
     if (state.ranges.length > this.maxRanges) throw invalid(`${state.ranges.length} ranges in one write; at most ${this.maxRanges}`);
-    const stored = this.states.get(mapKey(request.key)) ?? null;
-    if (stored !== null && leaderEpoch < stored.leaderEpoch) throw fenced(request.key, leaderEpoch, stored.leaderEpoch);
+    const fence = this.states.get(mapKey(request.key));
+    if (fence !== undefined && leaderEpoch < fence.leaderEpoch) throw fenced(request.key, leaderEpoch, fence.leaderEpoch);
+    const stored = fence?.initialized === true ? fence : null;
     // An update with nothing stored starts the state from it (Kafka's share coordinator does the
     // same): offsets at or above its start offset that it does not name are AVAILABLE, undelivered.
     const folded = kind === 'snapshot' || stored === null ? initializeShareState(stored, state) : applyShareStateUpdate(stored, state);
@@ -112,19 +116,9 @@ export class ShareStateShard {
     if (folded.snapshot.ranges.length > this.maxRanges) {
       throw invalid(`the folded state would have ${folded.snapshot.ranges.length} ranges; at most ${this.maxRanges} (advance the start offset)`);
     }
-    const record: ShareStateRecord = { key: request.key, value: { ...folded.snapshot, ranges: folded.snapshot.ranges as DurableRange[], leaderEpoch } };
+    const record: ShareStateRecord = { key: request.key, value: { ...folded.snapshot, leaderEpoch, initialized: true } };
     this.replay(record);
     return { records: [record], response: undefined };
-  }
-
-  /** Every stored share partition (for describe and tests), sorted by key. */
-  entries(): { key: ShareStateRecordKey; state: StoredShareState }[] {
-    return [...this.states.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, state]) => {
-        const [groupId, topic, partition] = k.split('\u0000') as [string, string, string];
-        return { key: { groupId, topic, partition: Number(partition) }, state };
-      });
   }
 }
 

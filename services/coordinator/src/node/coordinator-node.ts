@@ -16,7 +16,7 @@
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
 import type { Client } from '@grpc/grpc-js';
-import { Admin, createBrokerClient, coordinatorServiceDefinition, groupPartition, type MetadataResponse } from '@sluice/client';
+import { Admin, createBrokerClient, coordinatorServiceDefinition, groupPartition, shareStateKeyString, type MetadataResponse } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import { callUnary, HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
 import type { AssignorName } from '../core/assignor';
@@ -225,8 +225,8 @@ export class CoordinatorNode {
 
   /** The share-state shard serving `key`, or NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS. */
   shareStatePartitionFor(key: ShareStateRecordKey): OwnedShareStatePartition {
-    const partition = groupPartition(`${key.groupId}:${key.topic}:${key.partition}`, this.shareStatePartitionCount());
-    return this.ownedOrRefuse(this.sharePartitions, partition, `share state ${key.groupId}:${key.topic}:${key.partition}`);
+    const keyString = shareStateKeyString(key);
+    return this.ownedOrRefuse(this.sharePartitions, groupPartition(keyString, this.shareStatePartitionCount()), `share state ${keyString}`);
   }
 
   private ownedOrRefuse<S, R>(topic: OwnedTopic<S, R>, partition: number, what: string): OwnedTopicPartition<S> {
