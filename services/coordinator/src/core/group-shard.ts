@@ -581,11 +581,6 @@ export class GroupShard {
     return this.shares.describe(groupId);
   }
 
-  /** For tests and invariant checks: share groups' in-memory state. */
-  shareGroups(): ShareGroups {
-    return this.shares;
-  }
-
   /** For tests and invariant checks: the group's in-memory state. */
   group(groupId: string): ConsumerGroup | undefined {
     return this.groups.get(groupId);
