@@ -144,16 +144,21 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     const brokerIds = Array.from({ length: brokers }, (_, i) => FIRST_BROKER_ID + i);
     const started = await LocalBrokerCluster.create({ baseDir, clusterId: local.clusterId, controllerVoters, brokerIds });
     brokerProcesses = started;
-    started.startAll();
-    await waitForUnfencedBrokers(client, started, baseDir, BROKER_WAIT_MS, sleep);
-    // One group coordinator per broker, owning the __consumer_offsets partitions its broker leads.
+    // One group coordinator per broker, owning the __consumer_offsets and __share_group_state
+    // partitions its broker leads; the brokers keep share group state through them.
     if (brokers > 0) {
+      const replicationFactor = Math.min(3, brokers);
       coordinatorProcesses = await LocalCoordinatorCluster.create({
         baseDir,
         controllerVoters,
         brokers: new Map(started.brokerIds.map((id) => [id, started.address(id)])),
-        config: { 'offsets.topic.replication.factor': Math.min(3, brokers) },
+        config: { 'offsets.topic.replication.factor': replicationFactor, 'share.coordinator.state.topic.replication.factor': replicationFactor, 'share.coordinator.state.topic.min.isr': Math.min(2, replicationFactor) },
       });
+      started.setShareCoordinators(coordinatorProcesses.addresses());
+    }
+    started.startAll();
+    await waitForUnfencedBrokers(client, started, baseDir, BROKER_WAIT_MS, sleep);
+    if (coordinatorProcesses !== null) {
       coordinatorProcesses.startAll();
       writeCoordinatorsFile(coordinatorProcesses.addresses());
     }

@@ -14,8 +14,9 @@
  *   out with commitSync() (ShareAcknowledge). close() ends every share session (epoch -1), which
  *   releases the member's remaining locks at once.
  *
- * Which partitions to fetch comes from the share group membership (ShareGroupHeartbeat with the
- * coordinator), given as `membership`.
+ * Which partitions to fetch comes from the share group membership: by default a
+ * ShareGroupMembership heartbeating to the coordinators named by `coordinators` (subscribe() sets
+ * its topics); tests may inject another as `membership`.
  *
  * One ShareFetch per leader broker is in flight at a time; its records are buffered until poll()
  * hands them out, and that broker is fetched from again only once they all were (bounded buffer).
@@ -28,6 +29,7 @@ import { ClusterMetadata } from './cluster-metadata';
 import type { ConsumerRecord } from './consumer';
 import { apiErrorFromName } from './errors';
 import { backoffMs } from './producer-config';
+import { ShareGroupMembership } from './share-group-membership';
 import type { ShareAcknowledgeResponse, ShareAcknowledgeTypeName, ShareFetchResponse, ShareFetchTopic } from './share-api';
 
 export type ShareAcknowledgementMode = 'implicit' | 'explicit';
@@ -45,6 +47,8 @@ export interface ShareGroupMembershipLike {
   assignment(): readonly ShareTopicPartition[];
   start(): void;
   close(): Promise<void>;
+  /** Absent: the membership's topics are fixed (an injected test membership). */
+  subscribe?(topics: readonly string[]): void;
 }
 
 export interface ShareConsumerOptions {
@@ -52,7 +56,11 @@ export interface ShareConsumerOptions {
   readonly bootstrap: string | readonly string[];
   /** group.id of the share group. */
   readonly groupId: string;
-  /** The share group membership; required until the coordinator-backed one is the default. */
+  /** Coordinator addresses (any of them answers FindCoordinator): the default membership's. */
+  readonly coordinators?: string | readonly string[];
+  /** `client.id`, sent in heartbeats. */
+  readonly clientId?: string;
+  /** Replaces the coordinator-backed membership (tests: a fixed assignment). */
   readonly membership?: ShareGroupMembershipLike;
   /** `share.acknowledgement.mode`, default implicit. */
   readonly acknowledgementMode?: ShareAcknowledgementMode;
@@ -139,12 +147,19 @@ export class ShareConsumer {
     if (typeof options.groupId !== 'string' || options.groupId.length === 0) throw new ApiError('INVALID_CONFIG', 'group.id must be a non-empty string');
     const mode = options.acknowledgementMode ?? 'implicit';
     if (mode !== 'implicit' && mode !== 'explicit') throw new ApiError('INVALID_CONFIG', `share.acknowledgement.mode=${String(mode)} must be implicit or explicit`);
-    if (options.membership === undefined) {
-      throw new ApiError('INVALID_CONFIG', 'a ShareConsumer needs a share group membership (`membership`); the coordinator-backed default is not wired yet');
+    if (options.membership === undefined && (options.coordinators === undefined || options.coordinators.length === 0)) {
+      throw new ApiError('INVALID_CONFIG', 'a ShareConsumer needs the group coordinators (`coordinators`) to join its share group');
     }
     this.groupId = options.groupId;
     this.acknowledgementMode = mode;
-    this.membership = options.membership;
+    this.membership =
+      options.membership ??
+      new ShareGroupMembership({
+        groupId: options.groupId,
+        coordinators: options.coordinators as string | readonly string[],
+        ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+        ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: Math.min(options.requestTimeoutMs, 10_000) }),
+      });
     this.maxPollRecords = atLeast('max.poll.records', options.maxPollRecords ?? 500, 1);
     this.fetchMaxWaitMs = atLeast('fetch.max.wait.ms', options.fetchMaxWaitMs ?? 500, 0);
     this.fetchMinBytes = atLeast('fetch.min.bytes', options.fetchMinBytes ?? 1, 0);
@@ -159,6 +174,18 @@ export class ShareConsumer {
 
   get memberId(): string {
     return this.membership.memberId;
+  }
+
+  /** The topics this member's share group should hand it records of (Kafka's subscribe). */
+  subscribe(topics: readonly string[]): void {
+    this.ensureOpen();
+    if (this.membership.subscribe === undefined) throw new ApiError('INVALID_REQUEST', 'this share group membership has a fixed assignment: subscribe() is not possible');
+    this.membership.subscribe(topics);
+  }
+
+  /** The partitions the share group assigns this member now. */
+  assignment(): readonly ShareTopicPartition[] {
+    return this.membership.assignment();
   }
 
   // ------------------------------------------------------------------ poll

@@ -37,7 +37,7 @@ const record: ShareConsumerRecord = {
 describe('ShareConsumer', () => {
   it.each([
     [{ groupId: '' }, /group.id/],
-    [{ membership: undefined }, /membership/],
+    [{ membership: undefined }, /coordinators/],
     [{ acknowledgementMode: 'sometimes' }, /share.acknowledgement.mode/],
     [{ maxPollRecords: 0 }, /max.poll.records/],
   ])('refuses %j with INVALID_CONFIG', (override, message) => {

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoordinatorShareStatePersister } from '@sluice/client';
 import { ConfigError, randomKafkaUuid, silentLogger, type Loggers } from '@sluice/runtime';
 import { brokerNodeOptionsFrom } from '../src/broker.module';
 import { loadBrokerConfig } from '../src/config/broker-config';
@@ -32,9 +33,12 @@ describe('share group broker config', () => {
       config: { recordLockDurationMs: 1_000, deliveryCountLimit: 3, maxInFlightRecords: 500 },
       coordinatorAddresses: ['10.0.0.7:9095', '10.0.0.8:9095'],
     });
-    // Until the coordinator-backed persister is wired, the default factory builds none, and says so.
-    expect(defaultShareStatePersisterFactory(['10.0.0.7:9095'])).toBeNull();
-    expect(shareUnavailableReason(['10.0.0.7:9095'])).toMatch(/no share state persister is wired/);
+    // The default factory builds the coordinator-backed persister; with no addresses there is none, and it says so.
+    const opened = defaultShareStatePersisterFactory(['10.0.0.7:9095']);
+    expect(opened?.persister).toBeInstanceOf(CoordinatorShareStatePersister);
+    opened?.close();
+    expect(defaultShareStatePersisterFactory([])).toBeNull();
+    expect(shareUnavailableReason([])).toMatch(/share.coordinator.addresses is empty/);
   });
 
   it.each([

@@ -30,7 +30,10 @@ export interface LocalBrokersOptions {
   readonly host?: string;
   /** Extra configuration for every broker (Kafka names). */
   readonly config?: Readonly<Record<string, string | number>>;
-  /** `share.coordinator.addresses` of every broker (the coordinators' host:port, known once LocalCoordinatorCluster.create chose them). */
+  /**
+   * `share.coordinator.addresses` of every broker. Coordinators need the brokers' addresses first,
+   * so this is usually set after LocalCoordinatorCluster.create with setShareCoordinators().
+   */
   readonly shareCoordinatorAddresses?: readonly string[];
   /** Child stdout/stderr: appended to <baseDir>/broker-N.out (default) or inherited. */
   readonly output?: 'file' | 'inherit';
@@ -41,6 +44,8 @@ interface BrokerSlot {
   readonly port: number;
   readonly dir: string;
   readonly configFile: string;
+  /** The config file's lines, rewritten by setShareCoordinators(). */
+  lines: string[];
 }
 
 export class LocalBrokerCluster {
@@ -78,9 +83,20 @@ export class LocalBrokerCluster {
       ];
       writeFileSync(configFile, `${lines.join('\n')}\n`);
       formatLogDirs({ clusterId: options.clusterId, nodeId: brokerId, logDirs: [dir], ignoreFormatted: true });
-      return { brokerId, port, dir, configFile };
+      return { brokerId, port, dir, configFile, lines };
     });
     return new LocalBrokerCluster(options, host, slots);
+  }
+
+  /**
+   * Points every broker's share state persister at these coordinators (`share.coordinator.addresses`).
+   * Takes effect when a broker (re)starts: call it before startAll().
+   */
+  setShareCoordinators(addresses: readonly string[]): void {
+    for (const slot of this.slots) {
+      slot.lines = [...slot.lines.filter((line) => !line.startsWith('share.coordinator.addresses=')), `share.coordinator.addresses=${addresses.join(',')}`];
+      writeFileSync(slot.configFile, `${slot.lines.join('\n')}\n`);
+    }
   }
 
   get brokerIds(): number[] {
