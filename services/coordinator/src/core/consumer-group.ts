@@ -47,7 +47,7 @@ export class ConsumerGroup {
   /** Whether a GroupEpoch record exists (else the group is only offsets, or nothing). */
   hasEpochRecord = false;
   /**
-   * Topic name -> how many members subscribe to it by name, and regex -> how many members use it:
+   * Topic name -> how many distinct subscribed name lists hold it, and regex -> how many members use it:
    * kept on replay so a heartbeat learns what the group subscribes to without visiting every
    * member (which made each heartbeat O(members x topics)).
    */
@@ -154,18 +154,29 @@ export class ConsumerGroup {
   }
 
   private countSubscription(memberId: string, subscription: MemberSubscriptionValue, delta: 1 | -1): void {
-    for (const topic of subscription.subscribedTopicNames) if (adjust(this.topicNameRefs, topic, delta)) this.topicNameList = undefined;
     if (subscription.subscribedTopicRegex !== null) adjust(this.regexRefs, subscription.subscribedTopicRegex, delta);
+    // Names are counted once per distinct list (when the list first appears or last goes), so a
+    // member joining with the group's usual subscription costs one lookup, not one per topic.
     const key = subscription.subscribedTopicNames.join('\u0000');
     let interned = this.internedNames.get(key);
     if (delta === 1) {
-      if (interned === undefined) this.internedNames.set(key, (interned = { topics: new Set(subscription.subscribedTopicNames), refs: 0 }));
+      if (interned === undefined) {
+        this.internedNames.set(key, (interned = { topics: new Set(subscription.subscribedTopicNames), refs: 0 }));
+        this.countNames(interned.topics, 1);
+      }
       interned.refs++;
       this.memberNames.set(memberId, key);
     } else {
-      if (interned !== undefined && --interned.refs === 0) this.internedNames.delete(key);
+      if (interned !== undefined && --interned.refs === 0) {
+        this.internedNames.delete(key);
+        this.countNames(interned.topics, -1);
+      }
       this.memberNames.delete(memberId);
     }
+  }
+
+  private countNames(topics: ReadonlySet<string>, delta: 1 | -1): void {
+    for (const topic of topics) if (adjust(this.topicNameRefs, topic, delta)) this.topicNameList = undefined;
   }
 
   private replaceHoldings(memberId: string, value: CurrentAssignmentValue | null): void {
