@@ -29,9 +29,8 @@ function adjust(counts: Map<string, number>, key: string, delta: 1 | -1): boolea
   const next = (counts.get(key) ?? 0) + delta;
   if (next > 0) counts.set(key, next);
   else counts.delete(key);
-  return next === 1 && delta === 1 ? true : next <= 0;
+  return delta === 1 ? next === 1 : next <= 0;
 }
-
 
 export class ConsumerGroup {
   groupEpoch = 0;

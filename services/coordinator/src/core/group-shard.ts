@@ -380,7 +380,8 @@ export class GroupShard {
 
   /**
    * Whether the subscribed topics or their partition counts differ from what the group epoch
-   * recorded (a metadata change). Runs on every heartbeat, so it builds nothing.
+   * recorded (a metadata change). Runs on every heartbeat, so it builds nothing unless some
+   * member subscribes by regex.
    */
   private topicCountsChanged(group: ConsumerGroup): boolean {
     const recorded = recordedCounts(group.topicPartitionCounts);
