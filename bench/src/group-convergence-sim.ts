@@ -137,6 +137,9 @@ export class GroupSimulation {
   private readonly ownerOf: Int32Array;
   private readonly serverAssignor: string;
   private nowMs = 1_000_000;
+  /** Member ids for the coordinator to hand out: random, 22 characters of base64url like a Kafka Uuid, from the seed. */
+  private readonly memberIds: string[] = [];
+  private nextMemberId = 0;
 
   constructor(private readonly options: SimulationOptions) {
     const { topics, partitionsPerTopic } = options.layout;
@@ -153,9 +156,13 @@ export class GroupSimulation {
     const view: TopicsView = { partitionCount: (topic) => counts.get(topic), topicNames: () => counts.keys() };
     this.assignors = [new CountingAssignor(new UniformAssignor()), new CountingAssignor(new RangeAssignor())];
     this.serverAssignor = options.assignor;
-    // Member ids as clients make them (random, 22 characters of base64url like a Kafka Uuid), from the seed.
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const newMemberId = (): string => Array.from({ length: 22 }, () => alphabet[Math.floor(this.random() * 64)]).join('');
+    // The coordinator names joining members (the client sends ''); the names are drawn ahead of
+    // time, outside the measured section, so making them costs what the node's counter does.
+    const newMemberId = (): string => {
+      const id = this.memberIds[this.nextMemberId++];
+      if (id === undefined) throw new Error('more joins than simulated members');
+      return id;
+    };
     this.shard = new GroupShard({ ...DEFAULT_GROUP_SHARD_CONFIG, heartbeatIntervalMs: this.heartbeatIntervalMs, assignmentIntervalMs: options.assignmentIntervalMs, assignors: this.assignors }, view, newMemberId);
   }
 
@@ -165,7 +172,11 @@ export class GroupSimulation {
 
   /** New members that join at their first heartbeat (the next round). */
   addMembers(count: number): void {
-    for (let i = 0; i < count; i++) this.members.push({ memberId: '', epoch: 0, joined: false, owned: [] });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (let i = 0; i < count; i++) {
+      this.members.push({ memberId: '', epoch: 0, joined: false, owned: [] });
+      this.memberIds.push(Array.from({ length: 22 }, () => alphabet[Math.floor(this.random() * 64)]).join(''));
+    }
   }
 
   /** Rounds until the group converges (or maxRounds pass), with what the coordinator spent. */

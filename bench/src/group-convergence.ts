@@ -29,7 +29,7 @@
  * otherwise; the line under the table gives the batched/unbatched ratio.
  *
  * Flags: --quick (100 and 1,000 members, 1 joining 1,000), --assignors uniform,range (default
- * both), --assignment-interval-ms <n,n> (1000,0), --unbatched-max-members <n> (1000),
+ * both), --assignment-interval-ms <n,n> (1000,0), --unbatched-max-members <n> (1000; 100 with --quick),
  * --ratio <partitions per member> (10), --topics <n> (100), --seed <n> (1),
  * --max-rounds <n> (30), --members <n,n> (the joining-group sizes, default 1000,10000),
  * --stable <n> (the stable group's size, default the largest of --members), --json <path>.
@@ -74,7 +74,7 @@ const maxRounds = intFlag('--max-rounds', 30);
 /** Kafka 4.3's default group.consumer.assignment.interval.ms, and 0 (an assignment on every epoch bump, Kafka before 4.3). */
 const intervals = intListFlag('--assignment-interval-ms', [1_000, 0], 0);
 /** Without an interval every join runs the assignor over the whole group: quadratic, so the larger groups are left out unless asked for. */
-const unbatchedMaxMembers = intFlag('--unbatched-max-members', 1_000);
+const unbatchedMaxMembers = intFlag('--unbatched-max-members', quick ? 100 : 1_000);
 const assignorNames = (flag('--assignors') ?? 'uniform,range').split(',').map((name) => {
   if (name !== 'uniform' && name !== 'range') throw new RangeError(`--assignors: ${name} is not uniform or range`);
   return name as AssignorName;
