@@ -22,8 +22,14 @@ export const NEW_MEMBER_ASSIGNMENT: MemberAssignment = {
   pendingRevocation: NO_PARTITIONS,
 };
 
-function ownerKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
+const NO_TOPICS: ReadonlySet<string> = new Set();
+
+/** Adds delta to a reference count; true when the key appeared or went. */
+function adjust(counts: Map<string, number>, key: string, delta: 1 | -1): boolean {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
+  return delta === 1 ? next === 1 : next <= 0;
 }
 
 export class ConsumerGroup {
@@ -35,10 +41,26 @@ export class ConsumerGroup {
   readonly currentAssignment = new Map<string, MemberAssignment>();
   /** instance id -> member id, for static members. */
   readonly staticMembers = new Map<string, string>();
-  /** topic/partition -> the member holding it (assigned or pending revocation). */
-  private readonly holders = new Map<string, string>();
+  /** topic -> partition -> the member holding it (assigned or pending revocation). */
+  private readonly holders = new Map<string, Map<number, string>>();
   /** Whether a GroupEpoch record exists (else the group is only offsets, or nothing). */
   hasEpochRecord = false;
+  /**
+   * Topic name -> how many distinct subscribed name lists hold it, and regex -> how many members use it:
+   * kept on replay so a heartbeat learns what the group subscribes to without visiting every
+   * member (which made each heartbeat O(members x topics)).
+   */
+  private readonly topicNameRefs = new Map<string, number>();
+  private readonly regexRefs = new Map<string, number>();
+  /**
+   * One shared, read-only set per distinct list of subscribed names (members with equal
+   * subscriptions share it), so target assignment and the assignors can treat equal
+   * subscriptions once instead of once per member.
+   */
+  private readonly internedNames = new Map<string, { readonly topics: ReadonlySet<string>; refs: number }>();
+  private readonly memberNames = new Map<string, string>();
+  /** topicNameRefs' keys, rebuilt after a name is first subscribed or last unsubscribed. */
+  private topicNameList: string[] | undefined;
 
   constructor(readonly groupId: string) {}
 
@@ -55,12 +77,28 @@ export class ConsumerGroup {
   }
 
   heldByOther(memberId: string, topic: string, partition: number): boolean {
-    const holder = this.holders.get(ownerKey(topic, partition));
+    const holder = this.holders.get(topic)?.get(partition);
     return holder !== undefined && holder !== memberId;
   }
 
+  /** Topic names some member subscribes to by name (regexes not resolved), each once. */
+  subscribedTopicNameList(): readonly string[] {
+    return (this.topicNameList ??= [...this.topicNameRefs.keys()]);
+  }
+
+  /** The distinct regexes members subscribe with. */
+  subscribedRegexes(): Iterable<string> {
+    return this.regexRefs.keys();
+  }
+
+  /** The member's subscribed topic names as a set shared by every member subscribing to the same names. */
+  subscribedNameSet(memberId: string): ReadonlySet<string> {
+    const key = this.memberNames.get(memberId);
+    return (key === undefined ? undefined : this.internedNames.get(key)?.topics) ?? NO_TOPICS;
+  }
+
   holderOf(topic: string, partition: number): string | undefined {
-    return this.holders.get(ownerKey(topic, partition));
+    return this.holders.get(topic)?.get(partition);
   }
 
   state(): ConsumerGroupState {
@@ -92,10 +130,12 @@ export class ConsumerGroup {
       case 'MemberSubscription': {
         const previous = this.subscriptions.get(record.memberId);
         if (previous?.instanceId != null && this.staticMembers.get(previous.instanceId) === record.memberId) this.staticMembers.delete(previous.instanceId);
+        if (previous !== undefined) this.countSubscription(record.memberId, previous, -1);
         if (record.value === null) {
           this.subscriptions.delete(record.memberId);
         } else {
           this.subscriptions.set(record.memberId, record.value);
+          this.countSubscription(record.memberId, record.value, 1);
           if (record.value.instanceId !== null) this.staticMembers.set(record.value.instanceId, record.memberId);
         }
         return;
@@ -112,12 +152,41 @@ export class ConsumerGroup {
     }
   }
 
+  private countSubscription(memberId: string, subscription: MemberSubscriptionValue, delta: 1 | -1): void {
+    if (subscription.subscribedTopicRegex !== null) adjust(this.regexRefs, subscription.subscribedTopicRegex, delta);
+    // Names are counted once per distinct list (when the list first appears or last goes), so a
+    // member joining with the group's usual subscription costs one lookup, not one per topic.
+    const key = subscription.subscribedTopicNames.join('\u0000');
+    let interned = this.internedNames.get(key);
+    if (delta === 1) {
+      if (interned === undefined) {
+        this.internedNames.set(key, (interned = { topics: new Set(subscription.subscribedTopicNames), refs: 0 }));
+        this.countNames(interned.topics, 1);
+      }
+      interned.refs++;
+      this.memberNames.set(memberId, key);
+    } else {
+      if (interned !== undefined && --interned.refs === 0) {
+        this.internedNames.delete(key);
+        this.countNames(interned.topics, -1);
+      }
+      this.memberNames.delete(memberId);
+    }
+  }
+
+  private countNames(topics: ReadonlySet<string>, delta: 1 | -1): void {
+    for (const topic of topics) if (adjust(this.topicNameRefs, topic, delta)) this.topicNameList = undefined;
+  }
+
   private replaceHoldings(memberId: string, value: CurrentAssignmentValue | null): void {
     const previous = this.currentAssignment.get(memberId);
     if (previous !== undefined) {
       for (const partitions of [previous.assigned, previous.pendingRevocation]) {
         for (const [topic, set] of partitions) {
-          for (const partition of set) if (this.holders.get(ownerKey(topic, partition)) === memberId) this.holders.delete(ownerKey(topic, partition));
+          const holders = this.holders.get(topic);
+          if (holders === undefined) continue;
+          for (const partition of set) if (holders.get(partition) === memberId) holders.delete(partition);
+          if (holders.size === 0) this.holders.delete(topic);
         }
       }
     }
@@ -134,7 +203,12 @@ export class ConsumerGroup {
     };
     this.currentAssignment.set(memberId, assignment);
     for (const partitions of [assignment.assigned, assignment.pendingRevocation]) {
-      for (const [topic, set] of partitions) for (const partition of set) this.holders.set(ownerKey(topic, partition), memberId);
+      for (const [topic, set] of partitions) {
+        if (set.size === 0) continue;
+        let holders = this.holders.get(topic);
+        if (holders === undefined) this.holders.set(topic, (holders = new Map()));
+        for (const partition of set) holders.set(partition, memberId);
+      }
     }
   }
 }

@@ -114,8 +114,23 @@ export function recordKey(record: GroupRecord): Buffer {
   }
 }
 
+/**
+ * JSON of topicPartitionCounts objects. Every GroupEpoch record of a group shares one counts
+ * object while the subscribed topics and their partition counts stay the same (a join bumps the
+ * epoch but not the counts), so each is serialized once rather than on every join.
+ */
+const countsJson = new WeakMap<Readonly<Record<string, number>>, string>();
+
 export function recordValue(record: GroupRecord): Buffer | null {
-  return record.value === null ? null : Buffer.from(JSON.stringify({ v: RECORD_VERSION, ...record.value }));
+  if (record.value === null) return null;
+  if (record.type === 'GroupEpoch') {
+    const counts = record.value.topicPartitionCounts;
+    let json = countsJson.get(counts);
+    if (json === undefined) countsJson.set(counts, (json = JSON.stringify(counts)));
+    // Same bytes as JSON.stringify({ v, ...value }) for a value built as { epoch, topicPartitionCounts }.
+    return Buffer.from(`{"v":${RECORD_VERSION},"epoch":${JSON.stringify(record.value.epoch)},"topicPartitionCounts":${json}}`);
+  }
+  return Buffer.from(JSON.stringify({ v: RECORD_VERSION, ...record.value }));
 }
 
 /** Parses a record read back from the topic; a malformed one is INVALID_RECORD naming what is wrong. */

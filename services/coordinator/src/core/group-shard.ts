@@ -27,6 +27,14 @@ export interface GroupShardConfig {
   readonly maxOffsetMetadataBytes: number;
   /** Share groups (group.share.*); default DEFAULT_SHARE_GROUPS_CONFIG. */
   readonly share?: ShareGroupsConfig;
+  /**
+   * group.consumer.assignment.interval.ms (Kafka 4.3+, KIP-1263; 1000 there): the least time
+   * between two target-assignment computations of a group. Members joining meanwhile reconcile
+   * towards the last target (a newcomer gets nothing yet) and the next computation covers them
+   * all, so 10,000 members joining cost a handful of assignor runs instead of 10,000. 0 or
+   * absent: compute on every group epoch bump (Kafka before 4.3).
+   */
+  readonly assignmentIntervalMs?: number;
 }
 
 export const DEFAULT_GROUP_SHARD_CONFIG: Omit<GroupShardConfig, 'assignors'> = {
@@ -137,6 +145,8 @@ export class GroupShard {
   /** `${groupId}\0${memberId}` -> deadline. Not durable: armed anew on load. */
   private readonly sessionDeadlines = new Map<string, number>();
   private readonly rebalanceDeadlines = new Map<string, number>();
+  /** groupId -> when its target assignment was last computed. Not durable: after a load the first heartbeat computes. */
+  private readonly lastAssignmentMs = new Map<string, number>();
   private pending: GroupRecord[] | null = null;
   /** Share groups (KIP-932) live in the same partition and namespace: see share-groups.ts. */
   private readonly shares: ShareGroups;
@@ -147,6 +157,9 @@ export class GroupShard {
     private readonly newMemberId: () => string,
   ) {
     if (config.assignors.length === 0) throw new RangeError('at least one assignor is needed');
+    if (config.assignmentIntervalMs !== undefined && !(Number.isSafeInteger(config.assignmentIntervalMs) && config.assignmentIntervalMs >= 0)) {
+      throw new RangeError(`assignment interval ${config.assignmentIntervalMs} ms is not a non-negative integer`);
+    }
     this.config = config;
     this.shares = new ShareGroups(config.share ?? DEFAULT_SHARE_GROUPS_CONFIG, topics, newMemberId);
   }
@@ -174,7 +187,10 @@ export class GroupShard {
     let group = this.groups.get(record.groupId);
     if (group === undefined) this.groups.set(record.groupId, (group = new ConsumerGroup(record.groupId)));
     group.replay(record);
-    if (!group.hasEpochRecord && group.memberCount === 0 && group.targetAssignment.size === 0) this.groups.delete(record.groupId);
+    if (!group.hasEpochRecord && group.memberCount === 0 && group.targetAssignment.size === 0) {
+      this.groups.delete(record.groupId);
+      this.lastAssignmentMs.delete(record.groupId);
+    }
   }
 
   /** After a load: every member gets a full session from now (Kafka re-arms timers the same way). */
@@ -235,12 +251,16 @@ export class GroupShard {
       }
       const subscriptionChanged = this.updateSubscription(group, memberId, request);
       const g = this.groups.get(request.groupId)!;
-      const counts = this.subscribedTopicCounts(g);
-      const metadataChanged = !sameCounts(counts, g.topicPartitionCounts);
-      if (bump || subscriptionChanged || metadataChanged || !g.hasEpochRecord) {
-        this.emit({ type: 'GroupEpoch', groupId: g.groupId, value: { epoch: g.groupEpoch + 1, topicPartitionCounts: counts } });
+      const countsChanged = !g.hasEpochRecord || this.topicCountsChanged(g);
+      if (bump || subscriptionChanged || countsChanged) {
+        // Unchanged counts are shared with the previous epoch (values are immutable once recorded).
+        const topicPartitionCounts = countsChanged ? this.subscribedTopicCounts(g) : g.topicPartitionCounts;
+        this.emit({ type: 'GroupEpoch', groupId: g.groupId, value: { epoch: g.groupEpoch + 1, topicPartitionCounts } });
       }
-      if (g.groupEpoch > g.assignmentEpoch) this.computeTargetAssignment(g, assignor);
+      if (g.groupEpoch > g.assignmentEpoch && this.assignmentDue(g.groupId, nowMs)) {
+        this.computeTargetAssignment(g, assignor);
+        this.lastAssignmentMs.set(g.groupId, nowMs);
+      }
       const reported = request.ownedPartitions === null ? null : fromList(request.ownedPartitions);
       const next = reconcile({
         current,
@@ -343,12 +363,12 @@ export class GroupShard {
       instanceId: request.instanceId ?? previous?.instanceId ?? null,
       rackId: request.rackId ?? previous?.rackId ?? null,
       clientId: request.clientId !== '' ? request.clientId : (previous?.clientId ?? ''),
-      subscribedTopicNames: request.subscribedTopicNames !== null ? [...new Set(request.subscribedTopicNames)].sort() : (previous?.subscribedTopicNames ?? []),
+      subscribedTopicNames: request.subscribedTopicNames !== null ? sortedUnique(request.subscribedTopicNames) : (previous?.subscribedTopicNames ?? []),
       subscribedTopicRegex: request.subscribedTopicRegex !== null ? request.subscribedTopicRegex || null : (previous?.subscribedTopicRegex ?? null),
       serverAssignor: request.serverAssignor ?? previous?.serverAssignor ?? null,
       rebalanceTimeoutMs: request.rebalanceTimeoutMs ?? previous?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs,
     };
-    if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(next)) return false;
+    if (previous !== undefined && sameSubscription(previous, next)) return false;
     const subscriptionChanged =
       previous === undefined ||
       previous.subscribedTopicRegex !== next.subscribedTopicRegex ||
@@ -363,40 +383,66 @@ export class GroupShard {
   /** Topics the group's members subscribe to (names and regexes) that exist, with partition counts. */
   private subscribedTopicCounts(group: ConsumerGroup): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const topic of this.resolveSubscriptions(group).all) {
+    for (const topic of this.subscribedTopics(group)) {
       const count = this.topics.partitionCount(topic);
       if (count !== undefined) counts[topic] = count;
     }
     return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
-  private resolveSubscriptions(group: ConsumerGroup): { byMember: Map<string, Set<string>>; all: Set<string> } {
-    const byMember = new Map<string, Set<string>>();
-    const all = new Set<string>();
-    let topicNames: string[] | undefined;
-    for (const [memberId, subscription] of group.subscriptions) {
-      const topics = new Set(subscription.subscribedTopicNames);
-      if (subscription.subscribedTopicRegex !== null) {
-        const regex = new RegExp(`^(?:${subscription.subscribedTopicRegex})$`);
-        topicNames ??= [...this.topics.topicNames()];
-        for (const name of topicNames) if (!name.startsWith('__') && regex.test(name)) topics.add(name);
-      }
-      byMember.set(memberId, topics);
-      for (const topic of topics) all.add(topic);
+  /**
+   * Whether the subscribed topics or their partition counts differ from what the group epoch
+   * recorded (a metadata change). Runs on every heartbeat, so it builds nothing unless some
+   * member subscribes by regex.
+   */
+  private topicCountsChanged(group: ConsumerGroup): boolean {
+    const recorded = recordedCounts(group.topicPartitionCounts);
+    let existing = 0;
+    for (const topic of this.subscribedTopics(group)) {
+      const count = this.topics.partitionCount(topic);
+      if (count === undefined) continue;
+      existing++;
+      if (recorded.get(topic) !== count) return true;
     }
-    return { byMember, all };
+    return existing !== recorded.size;
+  }
+
+  /** The names the group subscribes to, each once: by name, and the topics its regexes match. */
+  private subscribedTopics(group: ConsumerGroup): Iterable<string> {
+    let regexes: RegExp[] | undefined;
+    for (const regex of group.subscribedRegexes()) (regexes ??= []).push(new RegExp(`^(?:${regex})$`));
+    if (regexes === undefined) return group.subscribedTopicNameList();
+    const all = new Set(group.subscribedTopicNameList());
+    for (const name of this.topics.topicNames()) if (!name.startsWith('__') && regexes.some((regex) => regex.test(name))) all.add(name);
+    return all;
   }
 
   private computeTargetAssignment(group: ConsumerGroup, requested: PartitionAssignor): void {
-    const { byMember } = this.resolveSubscriptions(group);
     const topics = new Map(Object.entries(group.topicPartitionCounts));
+    // Members with equal subscriptions share one resolved topic set (built once, not once per member).
+    const resolved = new Map<ReadonlySet<string>, Map<string | null, ReadonlySet<string>>>();
+    let topicNames: string[] | undefined;
     const members = new Map<string, AssignmentMemberSpec>();
     for (const [memberId, subscription] of group.subscriptions) {
+      const names = group.subscribedNameSet(memberId);
+      let byRegex = resolved.get(names);
+      if (byRegex === undefined) resolved.set(names, (byRegex = new Map()));
+      let subscribedTopics = byRegex.get(subscription.subscribedTopicRegex);
+      if (subscribedTopics === undefined) {
+        const all = new Set(names);
+        if (subscription.subscribedTopicRegex !== null) {
+          const regex = new RegExp(`^(?:${subscription.subscribedTopicRegex})$`);
+          topicNames ??= [...this.topics.topicNames()];
+          for (const name of topicNames) if (!name.startsWith('__') && regex.test(name)) all.add(name);
+        }
+        subscribedTopics = new Set([...all].filter((topic) => topics.has(topic)));
+        byRegex.set(subscription.subscribedTopicRegex, subscribedTopics);
+      }
       members.set(memberId, {
         memberId,
         instanceId: subscription.instanceId,
         rackId: subscription.rackId,
-        subscribedTopics: new Set([...(byMember.get(memberId) ?? [])].filter((topic) => topics.has(topic))),
+        subscribedTopics,
         currentAssignment: group.targetAssignment.get(memberId) ?? NO_PARTITIONS,
       });
     }
@@ -411,6 +457,14 @@ export class GroupShard {
       }
     }
     this.emit({ type: 'TargetAssignmentEpoch', groupId: group.groupId, value: { assignmentEpoch: group.groupEpoch } });
+  }
+
+  /** Whether group.consumer.assignment.interval.ms has passed since the group's last target assignment (always, without an interval). */
+  private assignmentDue(groupId: string, nowMs: number): boolean {
+    const intervalMs = this.config.assignmentIntervalMs ?? 0;
+    if (intervalMs <= 0) return true;
+    const lastMs = this.lastAssignmentMs.get(groupId);
+    return lastMs === undefined || nowMs - lastMs >= intervalMs || nowMs < lastMs;
   }
 
   private groupAssignor(group: ConsumerGroup): PartitionAssignor | undefined {
@@ -587,6 +641,14 @@ export class GroupShard {
   }
 }
 
+/** A recorded topicPartitionCounts object as a map, built once per object (they are immutable once recorded). */
+const recordedCountMaps = new WeakMap<Readonly<Record<string, number>>, ReadonlyMap<string, number>>();
+function recordedCounts(counts: Readonly<Record<string, number>>): ReadonlyMap<string, number> {
+  let map = recordedCountMaps.get(counts);
+  if (map === undefined) recordedCountMaps.set(counts, (map = new Map(Object.entries(counts))));
+  return map;
+}
+
 function timerKey(groupId: string, memberId: string): string {
   return `${groupId}\u0000${memberId}`;
 }
@@ -620,10 +682,24 @@ function isSubset(a: TopicPartitions, b: TopicPartitions): boolean {
   return true;
 }
 
-function sameCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
-  const keysA = Object.keys(a);
-  if (keysA.length !== Object.keys(b).length) return false;
-  return keysA.every((key) => a[key] === b[key]);
+/** The names sorted (code-unit order) without duplicates; a list already so is only copied. */
+function sortedUnique(names: readonly string[]): string[] {
+  let ascending = true;
+  for (let i = 1; i < names.length && ascending; i++) ascending = names[i - 1]! < names[i]!;
+  return ascending ? [...names] : [...new Set(names)].sort();
+}
+
+function sameSubscription(a: MemberSubscriptionValue, b: MemberSubscriptionValue): boolean {
+  return (
+    a.instanceId === b.instanceId &&
+    a.rackId === b.rackId &&
+    a.clientId === b.clientId &&
+    a.subscribedTopicRegex === b.subscribedTopicRegex &&
+    a.serverAssignor === b.serverAssignor &&
+    a.rebalanceTimeoutMs === b.rebalanceTimeoutMs &&
+    (a.subscribedTopicNames === b.subscribedTopicNames ||
+      (a.subscribedTopicNames.length === b.subscribedTopicNames.length && a.subscribedTopicNames.every((topic, i) => topic === b.subscribedTopicNames[i])))
+  );
 }
 
 function sameAssignment(a: MemberAssignment, b: MemberAssignment): boolean {

@@ -35,9 +35,16 @@ export function indexSpec(spec: AssignmentSpec): IndexedSpec {
     }
   }
   const memberIds = sortedStrings(spec.members.keys());
+  // Members usually share few distinct subscription sets (the coordinator hands equal
+  // subscriptions over as one set object): each distinct set is resolved once, so indexing costs
+  // O(members + topics x distinct sets) rather than O(members x topics).
+  const bySet = new Map<ReadonlySet<string>, { topics: number[]; members: number[] }>();
+  const memberSets: (ReadonlySet<string> | undefined)[] = memberIds.map((memberId) => spec.members.get(memberId)?.subscribedTopics);
   const subscribed = new Set<string>();
-  for (const member of spec.members.values()) {
-    for (const topic of member.subscribedTopics) {
+  for (const set of memberSets) {
+    if (set === undefined || bySet.has(set)) continue;
+    bySet.set(set, { topics: [], members: [] });
+    for (const topic of set) {
       if ((spec.topics.get(topic) ?? 0) > 0) subscribed.add(topic);
     }
   }
@@ -45,18 +52,32 @@ export function indexSpec(spec: AssignmentSpec): IndexedSpec {
   const topicIndex = new Map<string, number>();
   topicNames.forEach((name, index) => topicIndex.set(name, index));
   const partitionCounts = topicNames.map((name) => spec.topics.get(name) ?? 0);
-  const topicMembers: number[][] = topicNames.map(() => []);
-  const memberTopics: number[][] = memberIds.map((memberId, memberIndex) => {
-    const member = spec.members.get(memberId);
-    const topics: number[] = [];
-    if (member === undefined) return topics;
-    for (const topic of member.subscribedTopics) {
+  for (const [set, entry] of bySet) {
+    for (const topic of set) {
       const index = topicIndex.get(topic);
-      if (index !== undefined) topics.push(index);
+      if (index !== undefined) entry.topics.push(index);
     }
-    topics.sort((a, b) => a - b);
-    for (const topic of topics) topicMembers[topic]!.push(memberIndex);
-    return topics;
+    entry.topics.sort((a, b) => a - b);
+  }
+  const noTopics: number[] = [];
+  const memberTopics: (readonly number[])[] = memberSets.map((set, memberIndex) => {
+    const entry = set === undefined ? undefined : bySet.get(set);
+    if (entry === undefined) return noTopics;
+    entry.members.push(memberIndex);
+    return entry.topics;
+  });
+  // Subscribers of each topic, ascending: one set's member list as it is (shared by its topics),
+  // or several sets' lists merged.
+  const topicSets: { members: number[] }[][] = topicNames.map(() => []);
+  for (const entry of bySet.values()) {
+    if (entry.members.length === 0) continue;
+    for (const topic of entry.topics) topicSets[topic]!.push(entry);
+  }
+  const topicMembers: (readonly number[])[] = topicSets.map((entries) => {
+    if (entries.length === 1) return entries[0]!.members;
+    const merged: number[] = [];
+    for (const entry of entries) for (const member of entry.members) merged.push(member);
+    return merged.sort((a, b) => a - b);
   });
   return { memberIds, topicNames, partitionCounts, topicIndex, memberTopics, topicMembers };
 }

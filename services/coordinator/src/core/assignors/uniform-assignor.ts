@@ -58,7 +58,7 @@ export class UniformAssignor implements PartitionAssignor {
 function isHomogeneous(indexed: IndexedSpec): boolean {
   const first = indexed.memberTopics[0]!;
   return indexed.memberTopics.every(
-    (topics) => topics.length === first.length && topics.every((topic, i) => topic === first[i]),
+    (topics) => topics === first || (topics.length === first.length && topics.every((topic, i) => topic === first[i])),
   );
 }
 
