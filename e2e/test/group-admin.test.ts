@@ -7,15 +7,13 @@
  * a group with an active member refuses reset and delete; describe shows the lag; static
  * members get their partitions back; a pattern subscription follows new topics.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
-import { Admin, Consumer, Producer, createCoordinatorClient, type OffsetFetchResponse } from '../../packages/client/src';
+import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
+import type { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
+import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
+import { type Admin, Consumer, Producer, createCoordinatorClient, type OffsetFetchResponse } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
 import { callUnary } from '../../packages/runtime/src/grpc';
+import { LocalSluice, sleep, waitFor } from './local-sluice';
 
 jest.setTimeout(120_000);
 
@@ -25,17 +23,6 @@ const HOUR_MS = 3_600_000;
 /** Records per partition: offset k has timestamp start + k hours, k = 0..48 (48 h ago .. now). */
 const PER_PARTITION = 49;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
 async function sluice(argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -44,7 +31,7 @@ async function sluice(argv: string[]): Promise<{ code: ExitCode; out: string; er
 }
 
 describe('sluice group: list, describe, delete, reset-offsets against a real cluster', () => {
-  let baseDir: string;
+  let cluster: LocalSluice;
   let controllers: LocalControllerCluster;
   let brokers: LocalBrokerCluster;
   let coordinators: LocalCoordinatorCluster;
@@ -73,21 +60,11 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
   }
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-group-admin-e2e-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-    brokers = await LocalBrokerCluster.create({ baseDir, clusterId: controllers.clusterId, controllerVoters: voters, config: { 'broker.heartbeat.interval.ms': 200 } });
-    brokers.startAll();
-    coordinators = await LocalCoordinatorCluster.create({
-      baseDir,
-      controllerVoters: voters,
-      brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])),
-      config: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300, 'group.consumer.session.timeout.ms': 3_000 },
+    cluster = await LocalSluice.start({
+      name: 'group-admin-e2e',
+      coordinatorConfig: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300, 'group.consumer.session.timeout.ms': 3_000 },
     });
-    coordinators.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), coordinators: coordinators.addresses(), timeoutMs: 15_000 });
-    await waitFor('three unfenced brokers', async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3, 30_000);
+    ({ controllers, brokers, coordinators, admin } = cluster);
     await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
     connection = ['--bootstrap', controllers.addresses().join(','), '--coordinators', coordinators.addresses().join(','), '--timeout', '15000'];
     brokerBootstrap = brokers.addresses().join(',');
@@ -103,11 +80,7 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
   });
 
   afterAll(async () => {
-    admin?.close();
-    await coordinators?.stopAll();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('seekToTimestamp lands on the first offset at or after the time', async () => {

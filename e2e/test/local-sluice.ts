@@ -2,7 +2,7 @@
  * A whole sluice cluster as real processes on loopback, for e2e tests: controllers, brokers and
  * (optionally) one group coordinator per broker, started in the order they depend on each other
  * (coordinators need the brokers' addresses; brokers keep share group state through the
- * coordinators), with an Admin on the controllers. `stop()` stops every process by pid and
+ * coordinators), with an Admin on the controllers (and the coordinators, when started). `stop()` stops every process by pid and
  * removes the data directory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,7 +54,6 @@ export class LocalSluice {
     const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000, ...options.controllerConfig } });
     controllers.startAll();
     const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-    const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
     const brokers = await LocalBrokerCluster.create({
       baseDir,
       clusterId: controllers.clusterId,
@@ -71,6 +70,7 @@ export class LocalSluice {
             config: options.coordinatorConfig,
           });
     if (coordinators !== null) brokers.setShareCoordinators(coordinators.addresses());
+    const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000, ...(coordinators === null ? {} : { coordinators: coordinators.addresses() }) });
     const sluice = new LocalSluice(baseDir, controllers, brokers, coordinators, admin);
     try {
       brokers.startAll();
@@ -84,7 +84,7 @@ export class LocalSluice {
   }
 
   /** Waits until every broker is registered and unfenced (after a start or restart). */
-  async waitForBrokers(timeoutMs = 30_000): Promise<void> {
+  async waitForBrokers(timeoutMs = 60_000): Promise<void> {
     const count = this.brokers.brokerIds.length;
     await waitFor(`${count} unfenced brokers`, async () => (await this.admin.describeCluster()).brokers.filter((b) => !b.fenced).length === count, timeoutMs);
   }

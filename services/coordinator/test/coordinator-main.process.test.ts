@@ -49,11 +49,11 @@ describe('coordinator processes', () => {
   it('refuses a bad configuration with one line and exit 1', () => {
     const file = join(baseDir, 'bad.properties');
     writeFileSync(file, 'node.id=1\nprocess.roles=coordinator\ncontroller.quorum.voters=1@127.0.0.1:1\ncoordinator.broker=nowhere\n');
-    const result = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file], { encoding: 'utf8', timeout: 60_000 });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('coordinator.broker');
-    const roles = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file, '--override', 'process.roles=broker'], { encoding: 'utf8', timeout: 20_000 });
+    const roles = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file, '--override', 'process.roles=broker'], { encoding: 'utf8', timeout: 60_000 });
     expect(roles.status).toBe(1);
     expect(roles.stderr).toContain('process.roles');
   });
