@@ -24,10 +24,11 @@ import { ApiError, type RecordHeader, type RecordInput } from '@sluice/protocol'
 import { fromGrpcError } from '@sluice/runtime/dist/errors';
 import { callUnary } from '@sluice/runtime/dist/grpc';
 import { RecordAccumulator, type DrainedBatch, type ProducerIdentity, type TopicPartition } from './accumulator';
-import type { InitProducerIdResponse, ProducePartitionResult, ProduceResponse } from './broker-api';
+import type { InitProducerIdResponse, ProducePartitionResult } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
 import { apiErrorFromName } from './errors';
 import { Partitioner } from './partitioner';
+import { ProduceStreamConnection, type ProduceOutcome } from './produce-stream';
 import { backoffMs, resolveProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config';
 
 export interface ProducerRecord {
@@ -144,6 +145,8 @@ export class Producer {
   /** Per partition: Produce requests in flight holding one of its batches. */
   private readonly partitionRequests = new Map<string, number>();
   private readonly brokerRequests = new Map<number, number>();
+  /** One ProduceStream per broker address; requests on it are appended in the order written. */
+  private readonly streams = new Map<string, ProduceStreamConnection>();
   private readonly memoryWaiters: (() => void)[] = [];
   /** send() calls waiting for metadata or memory; while any wait, later sends queue behind them. */
   private blockedSends = 0;
@@ -294,6 +297,9 @@ export class Producer {
     await this.loop;
     // As Kafka's close(timeout): what is still unanswered fails now; a late answer changes nothing.
     this.failEverything(new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`), { includeInFlight: true });
+    // Their late failures find nothing left to fail.
+    for (const stream of this.streams.values()) stream.close();
+    this.streams.clear();
     this.metadata.close();
   }
 
@@ -497,35 +503,62 @@ export class Producer {
     this.brokerRequests.set(brokerId, (this.brokerRequests.get(brokerId) ?? 0) + 1);
     this.statsValue.requests++;
     const request = { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
-    const answered = address === undefined
-      ? Promise.reject(new ApiError('NETWORK_EXCEPTION', `broker ${brokerId} has no known address`))
-      : callUnary<ProduceResponse>(this.metadata.client(address), 'Produce', request, { timeoutMs: this.config.requestTimeoutMs + 1_000 });
-    answered
-      .then(
-        (response) => {
-          const results = new Map<string, ProducePartitionResult>();
-          for (const topic of response.topics) for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
-          for (const state of states) {
-            const result = results.get(keyOf(state.topic, state.partition));
-            this.finishAttempt(state);
-            if (result === undefined) this.onError(state, new ApiError('UNKNOWN_SERVER_ERROR', `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`));
-            else if (result.errorName === '' || result.errorName === 'NONE' || result.errorName === 'DUPLICATE_SEQUENCE_NUMBER') this.complete(state, result);
-            else this.onError(state, apiErrorFromName(result.errorName, result.errorMessage));
-          }
-        },
-        (error: unknown) => {
-          const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-          for (const state of states) {
-            this.finishAttempt(state);
-            this.onError(state, apiError);
-          }
-        },
-      )
-      .catch((error: unknown) => this.failEverything(new ApiError('UNKNOWN_SERVER_ERROR', `producer bookkeeping failed: ${String(error)}`)))
-      .finally(() => {
+    const onOutcome = (outcome: ProduceOutcome): void => {
+      try {
+        this.onOutcome(brokerId, states, outcome);
+      } catch (error) {
+        this.failEverything(new ApiError('UNKNOWN_SERVER_ERROR', `producer bookkeeping failed: ${String(error)}`));
+      } finally {
         this.brokerRequests.set(brokerId, (this.brokerRequests.get(brokerId) ?? 1) - 1);
         this.wakeup();
-      });
+      }
+    };
+    if (address === undefined) {
+      // Asynchronously, as an answer would come: the caller is still walking its batches.
+      queueMicrotask(() => onOutcome({ kind: 'failed', error: new ApiError('NETWORK_EXCEPTION', `broker ${brokerId} has no known address`) }));
+      return;
+    }
+    this.streamTo(address).send(request, onOutcome);
+  }
+
+  /** The open ProduceStream to `address` (one per broker connection), made on first use. */
+  private streamTo(address: string): ProduceStreamConnection {
+    const client = this.metadata.client(address);
+    let stream = this.streams.get(address);
+    if (stream === undefined || stream.client !== client) {
+      stream?.close();
+      stream = new ProduceStreamConnection(client, { requestTimeoutMs: this.config.requestTimeoutMs + 1_000, label: address });
+      this.streams.set(address, stream);
+    }
+    return stream;
+  }
+
+  private onOutcome(brokerId: number, states: readonly BatchState[], outcome: ProduceOutcome): void {
+    if (outcome.kind === 'failed') {
+      // In the order the batches were written; a broken stream fails its requests in order too,
+      // so a partition's retry queue fills in sequence order.
+      for (const state of states) {
+        this.finishAttempt(state);
+        this.onError(state, outcome.error);
+      }
+      return;
+    }
+    if (outcome.kind === 'sent') {
+      for (const state of states) {
+        this.finishAttempt(state);
+        this.complete(state, null);
+      }
+      return;
+    }
+    const results = new Map<string, ProducePartitionResult>();
+    for (const topic of outcome.response.topics) for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
+    for (const state of states) {
+      const result = results.get(keyOf(state.topic, state.partition));
+      this.finishAttempt(state);
+      if (result === undefined) this.onError(state, new ApiError('UNKNOWN_SERVER_ERROR', `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`));
+      else if (result.errorName === '' || result.errorName === 'NONE' || result.errorName === 'DUPLICATE_SEQUENCE_NUMBER') this.complete(state, result);
+      else this.onError(state, apiErrorFromName(result.errorName, result.errorMessage));
+    }
   }
 
   private finishAttempt(state: BatchState): void {
@@ -536,9 +569,10 @@ export class Producer {
     else this.partitionRequests.delete(key);
   }
 
-  private complete(state: BatchState, result: ProducePartitionResult): void {
-    const baseOffset = this.config.acks === 0 ? -1 : Number(result.baseOffset);
-    const logAppendTime = Number(result.logAppendTime);
+  /** `result` null: acks=0, nothing is known beyond the request having been sent. */
+  private complete(state: BatchState, result: ProducePartitionResult | null): void {
+    const baseOffset = this.config.acks === 0 || result === null ? -1 : Number(result.baseOffset);
+    const logAppendTime = result === null ? -1 : Number(result.logAppendTime);
     state.records.forEach((record, index) =>
       record.result.resolve({
         topic: state.topic,
