@@ -9,15 +9,16 @@
  *   carrying the request's correlation id.
  * - Bounds: at most `maxInFlightRequests` requests are unanswered (appended but not yet answered
  *   and flushed to the transport); at the limit the stream is paused, so grpc-js stops reading
- *   and HTTP/2 flow control pushes back on the client. Answers are counted until the transport
- *   took them, so a client that does not read its answers stalls its own stream, not our memory.
+ *   once its readable buffer (16 messages) is full and HTTP/2 flow control pushes back on the
+ *   client. Answers are counted until the transport took them, so a client that does not read
+ *   its answers stalls its own stream, not our memory.
  * - acks=0 requests get no answer. As Kafka closes the connection when an acks=0 request fails
  *   (the client has no other way to notice), a failed acks=0 request ends the stream with its error.
  * - A whole-request refusal (bad acks, no request) is answered with its Kafka name and message
  *   and the stream goes on, as a unary Produce would have failed only that call.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { ApiError } from '@sluice/protocol';
+import { ApiError, isApiErrorName } from '@sluice/protocol';
 import { toGrpcStatus, type ServerErrorReporter } from '@sluice/runtime/dist/errors';
 import type { ProduceRequest, ProduceResponse, ProduceStreamRequest, ProduceStreamResponse } from '../api/broker-proto-types';
 
@@ -41,7 +42,10 @@ function namedError(error: unknown, report: ServerErrorReporter | undefined): { 
 function firstPartitionError(response: ProduceResponse): ApiError | null {
   for (const topic of response.topics) {
     for (const partition of topic.partitions) {
-      if (partition.errorName !== '' && partition.errorName !== 'NONE') return new ApiError('UNKNOWN_SERVER_ERROR', `acks=0 produce to ${topic.name}-${partition.partition} failed: ${partition.errorName} ${partition.errorMessage}`);
+      if (partition.errorName === '' || partition.errorName === 'NONE') continue;
+      const message = `acks=0 produce to ${topic.name}-${partition.partition} failed: ${partition.errorName} ${partition.errorMessage}`;
+      const name = partition.errorName;
+      return new ApiError(isApiErrorName(name) && name !== 'NONE' ? name : 'UNKNOWN_SERVER_ERROR', message);
     }
   }
   return null;
