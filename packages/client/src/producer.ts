@@ -15,6 +15,12 @@
  *   an earlier one failed are retried behind it.
  * - A batch that fails for good leaves a sequence gap behind it: the producer then waits until
  *   nothing is in flight and asks for the next epoch (KIP-360), which restarts every sequence.
+ *   Later batches of that partition already sent (refused as OUT_OF_ORDER behind the gap) wait
+ *   for the bump and go again first, restamped with the new epoch and sequences in their order.
+ * - Requests travel on one ProduceStream per broker, which the broker appends in the order
+ *   written, so up to max.in.flight batches of a partition may be unanswered at once; a broken
+ *   stream fails all its requests in that order and they are retried one at a time in sequence
+ *   order.
  * - At most `max.in.flight.requests.per.connection` requests per broker and unanswered batches
  *   per partition; `buffer.memory` bounds everything buffered: send() waits up to
  *   `max.block.ms` for memory (or for the topic's metadata), then fails with REQUEST_TIMED_OUT
@@ -142,6 +148,11 @@ export class Producer {
   private readonly batches = new Map<number, BatchState>();
   /** Per partition: batches waiting to be sent again, in sequence order. */
   private readonly retryQueues = new Map<string, BatchState[]>();
+  /**
+   * Batches refused as OUT_OF_ORDER because an earlier batch of their partition failed for good
+   * (a sequence gap): they wait for the epoch bump, then go again with new sequences, in order.
+   */
+  private readonly awaitingResequence: BatchState[] = [];
   /** Per partition: Produce requests in flight holding one of its batches. */
   private readonly partitionRequests = new Map<string, number>();
   private readonly brokerRequests = new Map<number, number>();
@@ -419,9 +430,20 @@ export class Producer {
     );
     const identity = { producerId: Number(answer.producerId), producerEpoch: answer.producerEpoch };
     if (this.identityNeedsBump) this.statsValue.epochBumps++;
-    this.accumulator.setProducerIdentity(identity);
+    const carried = this.awaitingResequence.splice(0).filter((state) => this.batches.has(state.batchId));
+    this.accumulator.setProducerIdentity(identity, new Set(carried.map((state) => state.batchId)));
     this.identity = identity;
     this.identityNeedsBump = false;
+    // Old sequence order per partition becomes the new one; they go before anything drained later.
+    carried.sort((a, b) => a.drained!.baseSequence - b.drained!.baseSequence || a.batchId - b.batchId);
+    for (const state of carried) {
+      state.drained = this.accumulator.resequence(state.drained!);
+      state.nextAttemptMs = 0;
+      const key = keyOf(state.topic, state.partition);
+      const queue = this.retryQueues.get(key) ?? [];
+      queue.push(state);
+      this.retryQueues.set(key, queue);
+    }
   }
 
   /** Drains ready partitions into one request per leader; returns how long to sleep at most. */
@@ -590,6 +612,13 @@ export class Producer {
     const inTime = nowMs < state.createdMs + this.config.deliveryTimeoutMs;
     // An OUT_OF_ORDER answer behind an earlier batch of the same partition that is still being
     // retried is a consequence, not a cause: it goes again behind that batch.
+    // Out of sequence while a gap waits for the epoch bump: only new sequences after the bump can
+    // place it (Kafka's KIP-360 handling of in-flight batches). The bump waits until nothing of
+    // the old epoch is in flight, so whatever is still retried ahead of it lands first.
+    if (error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.config.idempotent && this.identityNeedsBump && inTime && !this.closed) {
+      this.awaitingResequence.push(state);
+      return;
+    }
     const behindAnother = error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.hasEarlierUnfinished(state);
     if ((error.retriable || behindAnother) && inTime && state.attempts <= this.config.retries && !this.closed) {
       state.nextAttemptMs = nowMs + backoffMs(state.attempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);
@@ -630,6 +659,12 @@ export class Producer {
   /** delivery.timeout.ms for batches that never left (no leader) or wait in the retry queues. */
   private expire(nowMs: number): void {
     const cutoff = nowMs - this.config.deliveryTimeoutMs;
+    for (let i = this.awaitingResequence.length - 1; i >= 0; i--) {
+      const state = this.awaitingResequence[i]!;
+      if (state.createdMs > cutoff) continue;
+      this.awaitingResequence.splice(i, 1);
+      this.fail(state, new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation while waiting for an epoch bump`));
+    }
     for (const expired of this.accumulator.expireQueued(cutoff)) {
       const state = this.batches.get(expired.batchId);
       if (state === undefined) continue;
@@ -676,6 +711,7 @@ export class Producer {
       this.fail(state, error);
     }
     this.retryQueues.clear();
+    this.awaitingResequence.length = 0;
   }
 }
 

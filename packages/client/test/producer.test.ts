@@ -236,6 +236,32 @@ describe('Producer against a scripted broker', () => {
     );
   });
 
+  it('after a batch fails for good, re-sends the later in-flight batches of its partition under the bumped epoch, in order', async () => {
+    await withBroker(
+      // The first batch of partition 0 is refused for good; the leader then refuses the batches
+      // pipelined behind it as out of sequence.
+      (received) => (received.values.includes('value-000') ? { errorName: 'INVALID_RECORD', errorMessage: 'scripted refusal' } : {}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, retryBackoffMs: 10 });
+        const values = Array.from({ length: 20 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
+        const outcomes = await Promise.allSettled(values.map((value) => producer.send({ topic: 't', partition: 0, value })));
+        await producer.close();
+        expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { errorName: 'INVALID_RECORD' } });
+        // Everything else is in the log once, in send order, right after the refused batch's records.
+        const rejected = outcomes.filter((o) => o.status === 'rejected').length;
+        const offsets = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.offset] : []));
+        expect(offsets).toEqual(offsets.map((_, i) => i));
+        expect(offsets.length + rejected).toBe(values.length);
+        expect(producer.stats().epochBumps).toBe(1);
+        // The batches refused behind the gap came again under epoch 1, numbered from 0 in order.
+        const resent = broker.received.filter((r) => r.producerEpoch === 1);
+        expect(resent[0]!.baseSequence).toBe(0);
+        expect(broker.maxConcurrentPerPartition).toBeGreaterThan(1);
+      },
+      20,
+    );
+  });
+
   it('expires a batch that gets no answer at delivery.timeout.ms, then bumps the epoch before new sequences', async () => {
     await withBroker(
       (received) => (received.values.includes('stuck') ? 'hang' : {}),
