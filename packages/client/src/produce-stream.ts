@@ -79,10 +79,34 @@ export class ProduceStreamConnection {
     });
   }
 
-  /** Fails everything unanswered and refuses later sends. */
-  close(): void {
+  /**
+   * Refuses later sends. With nothing unanswered the stream is half-closed, so what was written
+   * (acks=0 requests count as done once written) still reaches the broker; otherwise everything
+   * unanswered fails and the stream is cancelled.
+   */
+  close(graceMs: number): Promise<void> {
     this.closed = true;
-    if (this.call !== null) this.breakStream(this.call, new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} closed by the producer`));
+    const call = this.call;
+    if (call === null) return Promise.resolve();
+    if (this.pending.size > 0) {
+      this.breakStream(call, new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} closed by the producer`));
+      return Promise.resolve();
+    }
+    this.call = null;
+    // Resolves once the broker ended its side (it has read everything), or after graceMs.
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        call.cancel();
+        resolve();
+      }, graceMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      call.on('status', done);
+      call.on('error', done);
+      call.end();
+    });
   }
 
   private open(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> {

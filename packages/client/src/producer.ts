@@ -103,6 +103,9 @@ interface BatchState {
 /** Errors after which the leader we wrote to is probably not the leader any more. */
 const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'KAFKA_STORAGE_ERROR']);
 
+/** How long close() lets a broker finish reading an idle ProduceStream (acks=0 data in it). */
+const STREAM_CLOSE_GRACE_MS = 2_000;
+
 /** Bound on the sender's sleep when nothing is scheduled: expiry checks run at least this often. */
 const MAX_IDLE_MS = 250;
 
@@ -308,8 +311,9 @@ export class Producer {
     await this.loop;
     // As Kafka's close(timeout): what is still unanswered fails now; a late answer changes nothing.
     this.failEverything(new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`), { includeInFlight: true });
-    // Their late failures find nothing left to fail.
-    for (const stream of this.streams.values()) stream.close();
+    // Their late failures find nothing left to fail; idle streams are half-closed so what was
+    // written (acks=0) reaches the brokers before the connections close.
+    await Promise.all([...this.streams.values()].map((stream) => stream.close(STREAM_CLOSE_GRACE_MS)));
     this.streams.clear();
     this.metadata.close();
   }
@@ -548,7 +552,7 @@ export class Producer {
     const client = this.metadata.client(address);
     let stream = this.streams.get(address);
     if (stream === undefined || stream.client !== client) {
-      stream?.close();
+      void stream?.close(0);
       stream = new ProduceStreamConnection(client, { requestTimeoutMs: this.config.requestTimeoutMs + 1_000, label: address });
       this.streams.set(address, stream);
     }

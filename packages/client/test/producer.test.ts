@@ -77,7 +77,8 @@ class FakeBroker {
                 this.streamRequests++;
                 this.produce(message.request!).then(
                   (response) => {
-                    if (!broken) call.write({ correlationId: message.correlationId, response, errorName: '', errorMessage: '' });
+                    // The contract: acks=0 requests get no answer.
+                    if (!broken && message.request!.acks !== 0) call.write({ correlationId: message.correlationId, response, errorName: '', errorMessage: '' });
                   },
                   (error: unknown) => {
                     if (!(error instanceof StreamBroken) || broken) return;
@@ -259,6 +260,20 @@ describe('Producer against a scripted broker', () => {
         expect(broker.maxConcurrentPerPartition).toBeGreaterThan(1);
       },
       20,
+    );
+  });
+
+  it('acks=0: resolves once sent, with offset -1, without waiting for any answer', async () => {
+    await withBroker(
+      () => ({}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, acks: 0 });
+        const sent = await Promise.all(['a', 'b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })));
+        expect(sent.map((m) => m.offset)).toEqual([-1, -1, -1]);
+        await producer.close();
+        expect(broker.received.flatMap((r) => r.values)).toEqual(['a', 'b', 'c']);
+        expect(broker.received.every((r) => r.baseSequence === -1)).toBe(true);
+      },
     );
   });
 
