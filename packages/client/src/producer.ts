@@ -614,8 +614,6 @@ export class Producer {
     const nowMs = Date.now();
     if (METADATA_ERRORS.has(error.errorName)) this.refreshMetadata();
     const inTime = nowMs < state.createdMs + this.config.deliveryTimeoutMs;
-    // An OUT_OF_ORDER answer behind an earlier batch of the same partition that is still being
-    // retried is a consequence, not a cause: it goes again behind that batch.
     // Out of sequence while a gap waits for the epoch bump: only new sequences after the bump can
     // place it (Kafka's KIP-360 handling of in-flight batches). The bump waits until nothing of
     // the old epoch is in flight, so whatever is still retried ahead of it lands first.
@@ -623,6 +621,8 @@ export class Producer {
       this.awaitingResequence.push(state);
       return;
     }
+    // An OUT_OF_ORDER answer behind an earlier batch of the same partition that is still being
+    // retried is a consequence, not a cause: it goes again behind that batch.
     const behindAnother = error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.hasEarlierUnfinished(state);
     if ((error.retriable || behindAnother) && inTime && state.attempts <= this.config.retries && !this.closed) {
       state.nextAttemptMs = nowMs + backoffMs(state.attempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);
