@@ -118,6 +118,28 @@ describe('record accumulator', () => {
     expect(acc.drain([tp(0)]).map((b) => b.baseSequence)).toEqual([3]);
   });
 
+  it('pipelines only full batches behind an unanswered one; a part-filled batch waits for the answer (or a flush)', () => {
+    const acc = new RecordAccumulator({ lingerMs: 0, maxInFlightBatchesPerPartition: 5, batchSizeBytes: 200 });
+    appended(acc.append(tp(0), record(10), T));
+    const [first] = acc.drain(acc.ready(T).readyPartitions);
+    appended(acc.append(tp(0), record(10), T));
+    // linger.ms has passed, but the batch is not full and the first one is unanswered.
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    // A full batch (a second one started) goes at once.
+    expect(appended(acc.append(tp(0), record(100), T)).newBatch).toBe(true);
+    expect(acc.ready(T).readyPartitions).toEqual([tp(0)]);
+    acc.drain([tp(0)]);
+    // The last, part-filled one: a flush sends it; so does the answer to everything before it.
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    acc.beginFlush();
+    expect(acc.ready(T).readyPartitions).toEqual([tp(0)]);
+    acc.endFlush();
+    acc.release(first!.batchId);
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    acc.release(2);
+    expect(acc.ready(T + 100).readyPartitions).toEqual([tp(0)]);
+  });
+
   it('keeps at most max.in.flight batches per partition unreleased', () => {
     const acc = new RecordAccumulator({ lingerMs: 0, maxInFlightBatchesPerPartition: 2, batchSizeBytes: 100 });
     for (let i = 0; i < 3; i++) appended(acc.append(tp(0), record(50), T));
