@@ -5,7 +5,8 @@
  * compare-redis), runs every setting in a load process (compare-load; Kafka's tools for the
  * Kafka rows) while sampling the system's server processes from /proc, stops the system by pid,
  * and prints one markdown table (compare-table) with each row's ratio to Kafka; the same as JSON
- * under bench/results/.
+ * under bench/results/. --quick runs sluice and Kafka only (the others when named in --systems),
+ * with short settings; progress lines on stderr carry the seconds since the start.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,9 @@ import { startRedis } from './compare-redis';
 import { startSluice } from './compare-sluice';
 import { parsePlan, USAGE, UsageError, type Plan, type Setting, type SystemName } from './compare-workload';
 
-const note = (text: string): void => void process.stderr.write(`${text}\n`);
+const benchStartMs = Date.now();
+/** Progress on stderr, each line stamped with the seconds since the start (where the time goes). */
+const note = (text: string): void => void process.stderr.write(`[${((Date.now() - benchStartMs) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
 
 interface Group {
   /** The systems this cluster serves: kafka and kafkajs share one Kafka cluster. */
@@ -246,7 +249,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `compare-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), seconds: took, argv: process.argv.slice(2), machine: machineFacts(), loadBefore, loadAfter, workload, systems: descriptions, rows, skipped, table }, null, 2)}\n`);
-  note(`\nwrote ${file}`);
+  note(`wrote ${file}`);
 }
 
 main().catch((error: unknown) => {

@@ -5,8 +5,8 @@
  *
  * - rf3: replication factor 3, min.insync.replicas 2, acks=all, idempotent (the SDK's defaults,
  *   max.in.flight.requests.per.connection 5);
- * - rf3-if1: the same with max.in.flight 1 (one Produce request per broker at a time, so no
- *   request can overtake another: concurrent gRPC unary calls are not delivered in order);
+ * - rf3-if1: the same with max.in.flight 1 (one Produce request per broker at a time): what
+ *   pipelining several requests on the producer's ProduceStream buys;
  * - rf1: replication factor 1, acks=1, not idempotent.
  *
  * For each: (1) peak throughput, the SDK's Producer in child process(es) sending as fast as
@@ -107,7 +107,7 @@ const ALL_CONFIGS: readonly BenchConfig[] = [
     producer: { acks: 'all', enableIdempotence: true, lingerMs, batchSizeBytes, maxInFlightRequestsPerConnection: maxInFlight },
   },
   {
-    // Same as rf3 with one Produce request per broker at a time: requests cannot overtake each other.
+    // Same as rf3 with one Produce request per broker at a time: no pipelining on the stream.
     name: 'rf3-if1',
     label: 'RF 3, acks=all, idempotent, max.in.flight 1',
     topic: 'bench-produce-rf3-if1',

@@ -14,7 +14,7 @@
  *   partition's next sequence, and keeps at most `max.in.flight.requests.per.connection`
  *   unreleased batches per partition, so sequences reach the leader in order.
  */
-import { ApiError, BATCH_HEADER_BYTES, encodeRecordBatch, type RecordInput } from '@sluice/protocol';
+import { ApiError, BATCH_HEADER_BYTES, BatchLayout, crc32c, encodeRecordBatch, type RecordInput } from '@sluice/protocol';
 import { defaultAccumulatorConfig, validateAccumulatorConfig, type AccumulatorConfig } from './accumulator-config';
 import { recordSizeUpperBound, singleRecordBatchUpperBound } from './record-size';
 
@@ -113,11 +113,35 @@ export class RecordAccumulator {
     return this.inFlight.size;
   }
 
-  /** Sets (or, after an epoch bump, replaces) the idempotent identity; sequences restart at 0. */
-  setProducerIdentity(identity: ProducerIdentity | null): void {
-    if (this.inFlight.size > 0) throw new Error('cannot change the producer identity with batches in flight');
+  /**
+   * Sets (or, after an epoch bump, replaces) the idempotent identity; sequences restart at 0.
+   * Batches still drained must be listed in `carried` (those the producer will `resequence`
+   * under the new identity); any other batch in flight would keep a sequence of the old epoch.
+   */
+  setProducerIdentity(identity: ProducerIdentity | null, carried: ReadonlySet<number> = new Set()): void {
+    for (const batchId of this.inFlight.keys()) if (!carried.has(batchId)) throw new Error('cannot change the producer identity with batches in flight');
     this.identity = identity;
     this.nextSequences.clear();
+  }
+
+  /**
+   * A drained batch carried over an epoch bump (KIP-360): it takes its partition's next sequence
+   * under the current identity, and its bytes are restamped (producer id, epoch, base sequence,
+   * CRC) rather than re-encoded. Call in the partition's old sequence order.
+   */
+  resequence(batch: DrainedBatch): DrainedBatch {
+    const entry = this.inFlight.get(batch.batchId);
+    if (entry === undefined) throw new Error(`batch ${batch.batchId} is not in flight`);
+    if (this.identity === null) throw new Error('resequencing needs an idempotent identity');
+    const key = keyOf(batch);
+    const baseSequence = this.nextSequences.get(key) ?? 0;
+    this.nextSequences.set(key, wrapSequence(baseSequence + batch.recordCount));
+    const bytes = Buffer.from(batch.bytes);
+    bytes.writeBigInt64BE(BigInt(this.identity.producerId), BatchLayout.PRODUCER_ID);
+    bytes.writeInt16BE(this.identity.producerEpoch, BatchLayout.PRODUCER_EPOCH);
+    bytes.writeInt32BE(baseSequence, BatchLayout.BASE_SEQUENCE);
+    bytes.writeUInt32BE(crc32c(bytes.subarray(BatchLayout.ATTRIBUTES)), BatchLayout.CRC);
+    return { ...batch, bytes, baseSequence };
   }
 
   append(topicPartition: TopicPartition, record: RecordInput, nowMs: number, options: { abortOnNewBatch?: boolean } = {}): AppendResult {
@@ -164,7 +188,11 @@ export class RecordAccumulator {
     return { kind: 'appended', batchId: batch.batchId, recordIndex: 0, newBatch: true, batchFull: batch.full };
   }
 
-  /** Kafka's ready(): partitions whose first batch should be sent now. */
+  /**
+   * Kafka's ready(): partitions whose first batch should be sent now. One rule is not Kafka's:
+   * behind an unanswered batch of its partition, only a full batch is ready (or any on flush or
+   * when memory is short).
+   */
   ready(nowMs: number): ReadyResult {
     const readyPartitions: TopicPartition[] = [];
     let nextReadyCheckDelayMs: number | null = null;
@@ -173,6 +201,10 @@ export class RecordAccumulator {
       const first = queue.batches[0];
       if (first === undefined) continue;
       if (queue.inFlight >= this.config.maxInFlightBatchesPerPartition) continue;
+      // A partition with a batch unanswered pipelines only full batches: a part-filled one keeps
+      // filling until that answer comes (one request per round trip instead of one per linger.ms
+      // at moderate rates, which costs the brokers more than it saves in latency).
+      if (queue.inFlight > 0 && !sendEverything && !first.full && queue.batches.length === 1) continue;
       const waitedMs = nowMs - first.createdMs;
       if (sendEverything || first.full || queue.batches.length > 1 || waitedMs >= this.config.lingerMs) {
         readyPartitions.push(queue.topicPartition);

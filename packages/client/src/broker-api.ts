@@ -44,6 +44,16 @@ export interface ProducePartitionResult {
 export interface ProduceResponse {
   topics: { name: string; partitions: ProducePartitionResult[] }[];
 }
+export interface ProduceStreamRequest {
+  correlationId: Int64;
+  request: ProduceRequest | null;
+}
+export interface ProduceStreamResponse {
+  correlationId: Int64;
+  response: ProduceResponse | null;
+  errorName: string;
+  errorMessage: string;
+}
 
 export interface FetchPartition {
   partition: number;

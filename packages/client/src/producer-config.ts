@@ -101,12 +101,10 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
       bufferMemoryBytes: options.bufferMemoryBytes ?? 33_554_432,
       maxRequestSizeBytes: options.maxRequestSizeBytes ?? 1_048_576,
       compression,
-      // One unanswered batch per partition, whatever max.in.flight says: gRPC unary calls on one
-      // HTTP/2 connection are not handled in the order they were sent (a small later request
-      // overtakes a large earlier one), so a second in-flight batch of a partition could land
-      // first: reordered with acks=1, refused as out of sequence with idempotence. Requests to a
-      // broker still overlap across partitions (max.in.flight.requests.per.connection of them).
-      maxInFlightBatchesPerPartition: 1,
+      // Several unanswered batches per partition, up to max.in.flight: they travel on one
+      // ProduceStream per broker, whose requests the broker appends in the order sent (unary
+      // calls of one HTTP/2 connection could overtake each other).
+      maxInFlightBatchesPerPartition: maxInFlightRequestsPerConnection,
     });
   } catch (error) {
     throw new ApiError('INVALID_CONFIG', (error as Error).message);

@@ -15,6 +15,12 @@
  *   an earlier one failed are retried behind it.
  * - A batch that fails for good leaves a sequence gap behind it: the producer then waits until
  *   nothing is in flight and asks for the next epoch (KIP-360), which restarts every sequence.
+ *   Later batches of that partition already sent (refused as OUT_OF_ORDER behind the gap) wait
+ *   for the bump and go again first, restamped with the new epoch and sequences in their order.
+ * - Requests travel on one ProduceStream per broker, which the broker appends in the order
+ *   written, so up to max.in.flight batches of a partition may be unanswered at once; a broken
+ *   stream fails all its requests in that order and they are retried one at a time in sequence
+ *   order.
  * - At most `max.in.flight.requests.per.connection` requests per broker and unanswered batches
  *   per partition; `buffer.memory` bounds everything buffered: send() waits up to
  *   `max.block.ms` for memory (or for the topic's metadata), then fails with REQUEST_TIMED_OUT
@@ -24,10 +30,11 @@ import { ApiError, type RecordHeader, type RecordInput } from '@sluice/protocol'
 import { fromGrpcError } from '@sluice/runtime/dist/errors';
 import { callUnary } from '@sluice/runtime/dist/grpc';
 import { RecordAccumulator, type DrainedBatch, type ProducerIdentity, type TopicPartition } from './accumulator';
-import type { InitProducerIdResponse, ProducePartitionResult, ProduceResponse } from './broker-api';
+import type { InitProducerIdResponse, ProducePartitionResult } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
 import { apiErrorFromName } from './errors';
 import { Partitioner } from './partitioner';
+import { ProduceStreamConnection, type ProduceOutcome } from './produce-stream';
 import { backoffMs, resolveProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config';
 
 export interface ProducerRecord {
@@ -96,6 +103,9 @@ interface BatchState {
 /** Errors after which the leader we wrote to is probably not the leader any more. */
 const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'KAFKA_STORAGE_ERROR']);
 
+/** How long close() lets a broker finish reading an idle ProduceStream (acks=0 data in it). */
+const STREAM_CLOSE_GRACE_MS = 2_000;
+
 /** Bound on the sender's sleep when nothing is scheduled: expiry checks run at least this often. */
 const MAX_IDLE_MS = 250;
 
@@ -141,9 +151,16 @@ export class Producer {
   private readonly batches = new Map<number, BatchState>();
   /** Per partition: batches waiting to be sent again, in sequence order. */
   private readonly retryQueues = new Map<string, BatchState[]>();
+  /**
+   * Batches refused as OUT_OF_ORDER because an earlier batch of their partition failed for good
+   * (a sequence gap): they wait for the epoch bump, then go again with new sequences, in order.
+   */
+  private readonly awaitingResequence: BatchState[] = [];
   /** Per partition: Produce requests in flight holding one of its batches. */
   private readonly partitionRequests = new Map<string, number>();
   private readonly brokerRequests = new Map<number, number>();
+  /** One ProduceStream per broker address; requests on it are appended in the order written. */
+  private readonly streams = new Map<string, ProduceStreamConnection>();
   private readonly memoryWaiters: (() => void)[] = [];
   /** send() calls waiting for metadata or memory; while any wait, later sends queue behind them. */
   private blockedSends = 0;
@@ -294,6 +311,10 @@ export class Producer {
     await this.loop;
     // As Kafka's close(timeout): what is still unanswered fails now; a late answer changes nothing.
     this.failEverything(new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`), { includeInFlight: true });
+    // Their late failures find nothing left to fail; idle streams are half-closed so what was
+    // written (acks=0) reaches the brokers before the connections close.
+    await Promise.all([...this.streams.values()].map((stream) => stream.close(STREAM_CLOSE_GRACE_MS)));
+    this.streams.clear();
     this.metadata.close();
   }
 
@@ -413,9 +434,20 @@ export class Producer {
     );
     const identity = { producerId: Number(answer.producerId), producerEpoch: answer.producerEpoch };
     if (this.identityNeedsBump) this.statsValue.epochBumps++;
-    this.accumulator.setProducerIdentity(identity);
+    const carried = this.awaitingResequence.splice(0).filter((state) => this.batches.has(state.batchId));
+    this.accumulator.setProducerIdentity(identity, new Set(carried.map((state) => state.batchId)));
     this.identity = identity;
     this.identityNeedsBump = false;
+    // Old sequence order per partition becomes the new one; they go before anything drained later.
+    carried.sort((a, b) => a.drained!.baseSequence - b.drained!.baseSequence || a.batchId - b.batchId);
+    for (const state of carried) {
+      state.drained = this.accumulator.resequence(state.drained!);
+      state.nextAttemptMs = 0;
+      const key = keyOf(state.topic, state.partition);
+      const queue = this.retryQueues.get(key) ?? [];
+      queue.push(state);
+      this.retryQueues.set(key, queue);
+    }
   }
 
   /** Drains ready partitions into one request per leader; returns how long to sleep at most. */
@@ -497,35 +529,62 @@ export class Producer {
     this.brokerRequests.set(brokerId, (this.brokerRequests.get(brokerId) ?? 0) + 1);
     this.statsValue.requests++;
     const request = { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
-    const answered = address === undefined
-      ? Promise.reject(new ApiError('NETWORK_EXCEPTION', `broker ${brokerId} has no known address`))
-      : callUnary<ProduceResponse>(this.metadata.client(address), 'Produce', request, { timeoutMs: this.config.requestTimeoutMs + 1_000 });
-    answered
-      .then(
-        (response) => {
-          const results = new Map<string, ProducePartitionResult>();
-          for (const topic of response.topics) for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
-          for (const state of states) {
-            const result = results.get(keyOf(state.topic, state.partition));
-            this.finishAttempt(state);
-            if (result === undefined) this.onError(state, new ApiError('UNKNOWN_SERVER_ERROR', `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`));
-            else if (result.errorName === '' || result.errorName === 'NONE' || result.errorName === 'DUPLICATE_SEQUENCE_NUMBER') this.complete(state, result);
-            else this.onError(state, apiErrorFromName(result.errorName, result.errorMessage));
-          }
-        },
-        (error: unknown) => {
-          const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-          for (const state of states) {
-            this.finishAttempt(state);
-            this.onError(state, apiError);
-          }
-        },
-      )
-      .catch((error: unknown) => this.failEverything(new ApiError('UNKNOWN_SERVER_ERROR', `producer bookkeeping failed: ${String(error)}`)))
-      .finally(() => {
+    const onOutcome = (outcome: ProduceOutcome): void => {
+      try {
+        this.onOutcome(brokerId, states, outcome);
+      } catch (error) {
+        this.failEverything(new ApiError('UNKNOWN_SERVER_ERROR', `producer bookkeeping failed: ${String(error)}`));
+      } finally {
         this.brokerRequests.set(brokerId, (this.brokerRequests.get(brokerId) ?? 1) - 1);
         this.wakeup();
-      });
+      }
+    };
+    if (address === undefined) {
+      // Asynchronously, as an answer would come: the caller is still walking its batches.
+      queueMicrotask(() => onOutcome({ kind: 'failed', error: new ApiError('NETWORK_EXCEPTION', `broker ${brokerId} has no known address`) }));
+      return;
+    }
+    this.streamTo(address).send(request, onOutcome);
+  }
+
+  /** The open ProduceStream to `address` (one per broker connection), made on first use. */
+  private streamTo(address: string): ProduceStreamConnection {
+    const client = this.metadata.client(address);
+    let stream = this.streams.get(address);
+    if (stream === undefined || stream.client !== client) {
+      void stream?.close(0);
+      stream = new ProduceStreamConnection(client, { requestTimeoutMs: this.config.requestTimeoutMs + 1_000, label: address });
+      this.streams.set(address, stream);
+    }
+    return stream;
+  }
+
+  private onOutcome(brokerId: number, states: readonly BatchState[], outcome: ProduceOutcome): void {
+    if (outcome.kind === 'failed') {
+      // In the order the batches were written; a broken stream fails its requests in order too,
+      // so a partition's retry queue fills in sequence order.
+      for (const state of states) {
+        this.finishAttempt(state);
+        this.onError(state, outcome.error);
+      }
+      return;
+    }
+    if (outcome.kind === 'sent') {
+      for (const state of states) {
+        this.finishAttempt(state);
+        this.complete(state, null);
+      }
+      return;
+    }
+    const results = new Map<string, ProducePartitionResult>();
+    for (const topic of outcome.response.topics) for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
+    for (const state of states) {
+      const result = results.get(keyOf(state.topic, state.partition));
+      this.finishAttempt(state);
+      if (result === undefined) this.onError(state, new ApiError('UNKNOWN_SERVER_ERROR', `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`));
+      else if (result.errorName === '' || result.errorName === 'NONE' || result.errorName === 'DUPLICATE_SEQUENCE_NUMBER') this.complete(state, result);
+      else this.onError(state, apiErrorFromName(result.errorName, result.errorMessage));
+    }
   }
 
   private finishAttempt(state: BatchState): void {
@@ -536,9 +595,10 @@ export class Producer {
     else this.partitionRequests.delete(key);
   }
 
-  private complete(state: BatchState, result: ProducePartitionResult): void {
-    const baseOffset = this.config.acks === 0 ? -1 : Number(result.baseOffset);
-    const logAppendTime = Number(result.logAppendTime);
+  /** `result` null: acks=0, nothing is known beyond the request having been sent. */
+  private complete(state: BatchState, result: ProducePartitionResult | null): void {
+    const baseOffset = this.config.acks === 0 || result === null ? -1 : Number(result.baseOffset);
+    const logAppendTime = result === null ? -1 : Number(result.logAppendTime);
     state.records.forEach((record, index) =>
       record.result.resolve({
         topic: state.topic,
@@ -554,6 +614,13 @@ export class Producer {
     const nowMs = Date.now();
     if (METADATA_ERRORS.has(error.errorName)) this.refreshMetadata();
     const inTime = nowMs < state.createdMs + this.config.deliveryTimeoutMs;
+    // Out of sequence while a gap waits for the epoch bump: only new sequences after the bump can
+    // place it (Kafka's KIP-360 handling of in-flight batches). The bump waits until nothing of
+    // the old epoch is in flight, so whatever is still retried ahead of it lands first.
+    if (error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.config.idempotent && this.identityNeedsBump && inTime && !this.closed) {
+      this.awaitingResequence.push(state);
+      return;
+    }
     // An OUT_OF_ORDER answer behind an earlier batch of the same partition that is still being
     // retried is a consequence, not a cause: it goes again behind that batch.
     const behindAnother = error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.hasEarlierUnfinished(state);
@@ -596,6 +663,12 @@ export class Producer {
   /** delivery.timeout.ms for batches that never left (no leader) or wait in the retry queues. */
   private expire(nowMs: number): void {
     const cutoff = nowMs - this.config.deliveryTimeoutMs;
+    for (let i = this.awaitingResequence.length - 1; i >= 0; i--) {
+      const state = this.awaitingResequence[i]!;
+      if (state.createdMs > cutoff) continue;
+      this.awaitingResequence.splice(i, 1);
+      this.fail(state, new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation while waiting for an epoch bump`));
+    }
     for (const expired of this.accumulator.expireQueued(cutoff)) {
       const state = this.batches.get(expired.batchId);
       if (state === undefined) continue;
@@ -642,6 +715,7 @@ export class Producer {
       this.fail(state, error);
     }
     this.retryQueues.clear();
+    this.awaitingResequence.length = 0;
   }
 }
 

@@ -92,6 +92,54 @@ describe('record accumulator', () => {
     expect(() => acc.setProducerIdentity({ producerId: 77, producerEpoch: 3 })).toThrow(/in flight/);
   });
 
+  it('carries drained batches over an epoch bump, restamped with new sequences in the order asked', () => {
+    const acc = new RecordAccumulator({ lingerMs: 0, maxInFlightBatchesPerPartition: 3 });
+    acc.setProducerIdentity({ producerId: 77, producerEpoch: 2 });
+    const text = (value: string): RecordInput => ({ key: null, value: Buffer.from(value), timestamp: T });
+    appended(acc.append(tp(0), text('a'), T));
+    appended(acc.append(tp(0), text('b'), T));
+    const [first] = acc.drain([tp(0)]);
+    appended(acc.append(tp(0), text('c'), T));
+    const [second] = acc.drain([tp(0)]);
+    expect([first!.baseSequence, second!.baseSequence]).toEqual([0, 2]);
+    // Only the carried batches may be in flight across the change.
+    expect(() => acc.setProducerIdentity({ producerId: 77, producerEpoch: 3 }, new Set([second!.batchId]))).toThrow(/in flight/);
+    acc.setProducerIdentity({ producerId: 77, producerEpoch: 3 }, new Set([first!.batchId, second!.batchId]));
+    const restamped = [acc.resequence(first!), acc.resequence(second!)];
+    expect(restamped.map((b) => b.baseSequence)).toEqual([0, 2]);
+    const decoded = restamped.map((b) => decodeRecordBatch(b.bytes, { verifyCrc: true }));
+    expect(decoded.map((d) => [d.producerId, d.producerEpoch, d.baseSequence, d.records.map((r) => r.value?.toString()).join('')])).toEqual([
+      [77, 3, 0, 'ab'],
+      [77, 3, 2, 'c'],
+    ]);
+    // The original bytes are untouched; the next drained batch follows the carried ones.
+    expect(decodeRecordBatch(first!.bytes)).toMatchObject({ producerEpoch: 2, baseSequence: 0 });
+    appended(acc.append(tp(0), text('d'), T));
+    expect(acc.drain([tp(0)]).map((b) => b.baseSequence)).toEqual([3]);
+  });
+
+  it('pipelines only full batches behind an unanswered one; a part-filled batch waits for the answer (or a flush)', () => {
+    const acc = new RecordAccumulator({ lingerMs: 0, maxInFlightBatchesPerPartition: 5, batchSizeBytes: 200 });
+    appended(acc.append(tp(0), record(10), T));
+    const [first] = acc.drain(acc.ready(T).readyPartitions);
+    appended(acc.append(tp(0), record(10), T));
+    // linger.ms has passed, but the batch is not full and the first one is unanswered.
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    // A full batch (a second one started) goes at once.
+    expect(appended(acc.append(tp(0), record(100), T)).newBatch).toBe(true);
+    expect(acc.ready(T).readyPartitions).toEqual([tp(0)]);
+    acc.drain([tp(0)]);
+    // The last, part-filled one: a flush sends it; so does the answer to everything before it.
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    acc.beginFlush();
+    expect(acc.ready(T).readyPartitions).toEqual([tp(0)]);
+    acc.endFlush();
+    acc.release(first!.batchId);
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    acc.release(2);
+    expect(acc.ready(T + 100).readyPartitions).toEqual([tp(0)]);
+  });
+
   it('keeps at most max.in.flight batches per partition unreleased', () => {
     const acc = new RecordAccumulator({ lingerMs: 0, maxInFlightBatchesPerPartition: 2, batchSizeBytes: 100 });
     for (let i = 0; i < 3; i++) appended(acc.append(tp(0), record(50), T));

@@ -1,13 +1,16 @@
 /**
  * The Producer against a scripted fake broker (a real grpc-js server on loopback serving
- * Metadata, InitProducerId and Produce): retries after retriable errors keep the batch's bytes
- * and sequence, an OUT_OF_ORDER answer behind a retried batch is retried behind it, a batch that
- * never gets an answer expires at delivery.timeout.ms with a named error, buffer.memory blocks
- * send() up to max.block.ms, and bad configurations are INVALID_CONFIG.
+ * Metadata, InitProducerId and ProduceStream): retries after retriable errors keep the batch's
+ * bytes and sequence, an OUT_OF_ORDER answer behind a retried batch is retried behind it, up to
+ * max.in.flight batches of a partition are pipelined in order, a broken stream's batches are all
+ * retried in sequence order, a batch that never gets an answer expires at delivery.timeout.ms
+ * with a named error, buffer.memory blocks send() up to max.block.ms, and bad configurations are
+ * INVALID_CONFIG.
  */
 import { ApiError, decodeRecordBatches } from '@sluice/protocol';
+import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
-import { brokerServiceDefinition, type ProducePartitionResult, type ProduceRequest, type ProduceResponse } from '../src/broker-api';
+import { brokerServiceDefinition, type ProducePartitionResult, type ProduceRequest, type ProduceResponse, type ProduceStreamRequest, type ProduceStreamResponse } from '../src/broker-api';
 import { Producer } from '../src/producer';
 import { resolveProducerConfig } from '../src/producer-config';
 
@@ -18,7 +21,10 @@ interface Received {
   readonly values: string[];
 }
 
-type Script = (received: Received, attempt: number, broker: FakeBroker) => Partial<ProducePartitionResult> | 'hang';
+/** `hang`: never answer; `break`: fail the whole stream (UNAVAILABLE) before looking at this batch. */
+type Script = (received: Received, attempt: number, broker: FakeBroker) => Partial<ProducePartitionResult> | 'hang' | 'break';
+
+class StreamBroken extends Error {}
 
 class FakeBroker {
   readonly received: Received[] = [];
@@ -34,6 +40,7 @@ class FakeBroker {
 
   /** Most Produce requests holding a batch of one partition at the same time. */
   maxConcurrentPerPartition = 0;
+  streamRequests = 0;
   private readonly active = new Map<number, number>();
 
   constructor(
@@ -64,59 +71,79 @@ class FakeBroker {
               this.initCalls.push({ producerId: Number(request.producerId), producerEpoch: request.producerEpoch });
               return Number(request.producerId) < 0 ? { producerId: 42, producerEpoch: 0 } : { producerId: 42, producerEpoch: request.producerEpoch + 1 };
             }),
-            Produce: unaryHandler(async (request: ProduceRequest): Promise<ProduceResponse> => {
-              const topics: ProduceResponse['topics'] = [];
-              let hang = false;
-              const partitionsHere = request.topics.flatMap((t) => t.partitions.map((p) => p.partition));
-              for (const partition of partitionsHere) {
-                this.active.set(partition, (this.active.get(partition) ?? 0) + 1);
-                this.maxConcurrentPerPartition = Math.max(this.maxConcurrentPerPartition, this.active.get(partition)!);
-              }
-              if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
-              for (const partition of partitionsHere) this.active.set(partition, this.active.get(partition)! - 1);
-              for (const topic of request.topics) {
-                const partitions: ProducePartitionResult[] = [];
-                for (const p of topic.partitions) {
-                  const batch = decodeRecordBatches(p.records)[0]!;
-                  const received = { partition: p.partition, baseSequence: batch.baseSequence, producerEpoch: batch.producerEpoch, values: batch.records.map((r) => r.value!.toString()) };
-                  this.received.push(received);
-                  const key = `${p.partition}/${batch.baseSequence}/${batch.producerEpoch}`;
-                  const attempt = (this.attempts.get(key) ?? 0) + 1;
-                  this.attempts.set(key, attempt);
-                  const scripted = this.script(received, attempt, this);
-                  if (scripted === 'hang') {
-                    hang = true;
-                    continue;
-                  }
-                  if (scripted.errorName !== undefined && scripted.errorName !== '') {
-                    partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset: -1, logAppendTime: -1, logStartOffset: 0, ...scripted });
-                    continue;
-                  }
-                  // Sequence rules of a real leader: a duplicate gets its first offsets, a gap is refused.
-                  const expected = this.nextSequence.get(p.partition) ?? 0;
-                  const sequenceKey = `${p.partition}/${batch.producerEpoch}/${batch.baseSequence}`;
-                  let baseOffset = this.offsetBySequence.get(sequenceKey) ?? -1;
-                  if (baseOffset < 0 && batch.baseSequence !== expected && !(batch.baseSequence === 0 && batch.producerEpoch > 0)) {
-                    partitions.push({ partition: p.partition, errorName: 'OUT_OF_ORDER_SEQUENCE_NUMBER', errorMessage: `expected ${expected}`, baseOffset: -1, logAppendTime: -1, logStartOffset: 0 });
-                    continue;
-                  }
-                  if (baseOffset < 0) {
-                    baseOffset = this.logEnd.get(p.partition) ?? 0;
-                    this.logEnd.set(p.partition, baseOffset + batch.records.length);
-                    this.offsetBySequence.set(sequenceKey, baseOffset);
-                    this.nextSequence.set(p.partition, batch.baseSequence + batch.records.length);
-                  }
-                  partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset, logAppendTime: -1, logStartOffset: 0 });
-                }
-                topics.push({ name: topic.name, partitions });
-              }
-              if (hang) await this.hung;
-              return { topics };
-            }),
+            ProduceStream: (call: ServerDuplexStream<ProduceStreamRequest, ProduceStreamResponse>) => {
+              let broken = false;
+              call.on('data', (message: ProduceStreamRequest) => {
+                this.streamRequests++;
+                this.produce(message.request!).then(
+                  (response) => {
+                    // The contract: acks=0 requests get no answer.
+                    if (!broken && message.request!.acks !== 0) call.write({ correlationId: message.correlationId, response, errorName: '', errorMessage: '' });
+                  },
+                  (error: unknown) => {
+                    if (!(error instanceof StreamBroken) || broken) return;
+                    broken = true;
+                    call.emit('error', { code: GrpcStatus.UNAVAILABLE, details: 'scripted stream break' });
+                  },
+                );
+              });
+              call.on('end', () => call.end());
+            },
           },
         },
       ],
     });
+  }
+
+  private async produce(request: ProduceRequest): Promise<ProduceResponse> {
+    const topics: ProduceResponse['topics'] = [];
+    let hang = false;
+    const partitionsHere = request.topics.flatMap((t) => t.partitions.map((p) => p.partition));
+    for (const partition of partitionsHere) {
+      this.active.set(partition, (this.active.get(partition) ?? 0) + 1);
+      this.maxConcurrentPerPartition = Math.max(this.maxConcurrentPerPartition, this.active.get(partition)!);
+    }
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+    for (const partition of partitionsHere) this.active.set(partition, this.active.get(partition)! - 1);
+    for (const topic of request.topics) {
+      const partitions: ProducePartitionResult[] = [];
+      for (const p of topic.partitions) {
+        const batch = decodeRecordBatches(p.records)[0]!;
+        const received = { partition: p.partition, baseSequence: batch.baseSequence, producerEpoch: batch.producerEpoch, values: batch.records.map((r) => r.value!.toString()) };
+        this.received.push(received);
+        const key = `${p.partition}/${batch.baseSequence}/${batch.producerEpoch}`;
+        const attempt = (this.attempts.get(key) ?? 0) + 1;
+        this.attempts.set(key, attempt);
+        const scripted = this.script(received, attempt, this);
+        if (scripted === 'break') throw new StreamBroken();
+        if (scripted === 'hang') {
+          hang = true;
+          continue;
+        }
+        if (scripted.errorName !== undefined && scripted.errorName !== '') {
+          partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset: -1, logAppendTime: -1, logStartOffset: 0, ...scripted });
+          continue;
+        }
+        // Sequence rules of a real leader: a duplicate gets its first offsets, a gap is refused.
+        const expected = this.nextSequence.get(p.partition) ?? 0;
+        const sequenceKey = `${p.partition}/${batch.producerEpoch}/${batch.baseSequence}`;
+        let baseOffset = this.offsetBySequence.get(sequenceKey) ?? -1;
+        if (baseOffset < 0 && batch.baseSequence !== expected && !(batch.baseSequence === 0 && batch.producerEpoch > 0)) {
+          partitions.push({ partition: p.partition, errorName: 'OUT_OF_ORDER_SEQUENCE_NUMBER', errorMessage: `expected ${expected}`, baseOffset: -1, logAppendTime: -1, logStartOffset: 0 });
+          continue;
+        }
+        if (baseOffset < 0) {
+          baseOffset = this.logEnd.get(p.partition) ?? 0;
+          this.logEnd.set(p.partition, baseOffset + batch.records.length);
+          this.offsetBySequence.set(sequenceKey, baseOffset);
+          this.nextSequence.set(p.partition, batch.baseSequence + batch.records.length);
+        }
+        partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset, logAppendTime: -1, logStartOffset: 0 });
+      }
+      topics.push({ name: topic.name, partitions });
+    }
+    if (hang) await this.hung;
+    return { topics };
   }
 
   stop(): Promise<void> {
@@ -170,20 +197,83 @@ describe('Producer against a scripted broker', () => {
     );
   });
 
-  it('keeps one unanswered batch per partition (unary calls on one connection may be handled out of order)', async () => {
+  it('pipelines up to max.in.flight batches of a partition on its stream, appended in order', async () => {
     await withBroker(
       () => ({}),
       async (broker) => {
-        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100 });
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, maxInFlightRequestsPerConnection: 3 });
         const sent = await Promise.all(Array.from({ length: 60 }, (_, i) => producer.send({ topic: 't', partition: i % 2, value: `value-${String(i).padStart(3, '0')}` })));
         await producer.close();
-        expect(broker.maxConcurrentPerPartition).toBe(1);
+        expect(broker.maxConcurrentPerPartition).toBeGreaterThan(1);
+        expect(broker.maxConcurrentPerPartition).toBeLessThanOrEqual(3);
         for (const partition of [0, 1]) {
           const offsets = sent.filter((m) => m.partition === partition).map((m) => m.offset);
           expect(offsets).toEqual(offsets.map((_, i) => i));
         }
+        // Nothing was refused as out of sequence: the stream kept the order.
+        expect(producer.stats().retries).toBe(0);
       },
       20,
+    );
+  });
+
+  it('retries every batch of a broken stream in sequence order, losing and duplicating nothing', async () => {
+    await withBroker(
+      // The stream breaks when the batch holding value-020 first arrives; others are on it too.
+      (received, attempt) => (received.values.includes('value-020') && attempt === 1 ? 'break' : {}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, retryBackoffMs: 10 });
+        const values = Array.from({ length: 60 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
+        const sent = await Promise.all(values.map((value, i) => producer.send({ topic: 't', partition: i % 2, value })));
+        await producer.close();
+        for (const partition of [0, 1]) {
+          const offsets = sent.filter((m) => m.partition === partition).map((m) => m.offset);
+          expect(offsets).toEqual(offsets.map((_, i) => i));
+        }
+        expect(producer.stats().retries).toBeGreaterThanOrEqual(1);
+        expect(producer.stats().epochBumps).toBe(0);
+      },
+      20,
+    );
+  });
+
+  it('after a batch fails for good, re-sends the later in-flight batches of its partition under the bumped epoch, in order', async () => {
+    await withBroker(
+      // The first batch of partition 0 is refused for good; the leader then refuses the batches
+      // pipelined behind it as out of sequence.
+      (received) => (received.values.includes('value-000') ? { errorName: 'INVALID_RECORD', errorMessage: 'scripted refusal' } : {}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, retryBackoffMs: 10 });
+        const values = Array.from({ length: 20 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
+        const outcomes = await Promise.allSettled(values.map((value) => producer.send({ topic: 't', partition: 0, value })));
+        await producer.close();
+        expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { errorName: 'INVALID_RECORD' } });
+        // Everything else is in the log once, in send order, right after the refused batch's records.
+        const rejected = outcomes.filter((o) => o.status === 'rejected').length;
+        const offsets = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.offset] : []));
+        expect(offsets).toEqual(offsets.map((_, i) => i));
+        expect(offsets.length + rejected).toBe(values.length);
+        expect(producer.stats().epochBumps).toBe(1);
+        // The batches refused behind the gap came again under epoch 1, numbered from 0 in order.
+        const resent = broker.received.filter((r) => r.producerEpoch === 1);
+        expect(resent[0]!.baseSequence).toBe(0);
+        expect(broker.maxConcurrentPerPartition).toBeGreaterThan(1);
+      },
+      20,
+    );
+  });
+
+  it('acks=0: resolves once sent, with offset -1, without waiting for any answer', async () => {
+    await withBroker(
+      () => ({}),
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, acks: 0 });
+        const sent = await Promise.all(['a', 'b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })));
+        expect(sent.map((m) => m.offset)).toEqual([-1, -1, -1]);
+        await producer.close();
+        expect(broker.received.flatMap((r) => r.values)).toEqual(['a', 'b', 'c']);
+        expect(broker.received.every((r) => r.baseSequence === -1)).toBe(true);
+      },
     );
   });
 

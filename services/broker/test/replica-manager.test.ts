@@ -47,6 +47,21 @@ describe('ReplicaManager rules', () => {
     }
   });
 
+  it('appendProduce has the records in the log when it returns (a ProduceStream relies on it), and refuses bad acks before appending', async () => {
+    const m = manager(dir);
+    m.start();
+    try {
+      const answered = m.appendProduce({ acks: -1, timeoutMs: 200, topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }] });
+      // Before any await: the append is done, only acks=all is pending.
+      expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
+      expect(() => m.appendProduce({ acks: 2, timeoutMs: 200, topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }] })).toThrow(expect.objectContaining({ errorName: 'INVALID_REQUIRED_ACKS' }));
+      expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
+      expect((await answered).topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
+    } finally {
+      m.stop();
+    }
+  });
+
   it('retention applies the topic configs (also changed ones) and never deletes at or above the high watermark', async () => {
     const m = manager(dir, { 'retention.ms': '-1' });
     try {

@@ -25,6 +25,7 @@ import { brokerServiceDefinition, createBrokerClient } from '../api/broker-clien
 import type * as pb from '../api/broker-proto-types';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
+import { produceStreamHandler } from './produce-stream';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
@@ -195,6 +196,8 @@ export class BrokerNode {
             Metadata: unaryHandler(instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)), report),
             OffsetForLeaderEpoch: unaryHandler(instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) => this.replicas.offsetForLeaderEpoch(r)), report),
             InitProducerId: unaryHandler(instrument('InitProducerId', (r: pb.InitProducerIdRequest) => this.initProducerId(r)), report),
+            // instrument() calls appendProduce synchronously, so the stream's arrival order holds.
+            ProduceStream: produceStreamHandler({ append: instrument('ProduceStream', (r: pb.ProduceRequest) => this.replicas.appendProduce(r)), report }),
             ShareFetch: unaryHandler(instrument('ShareFetch', (r: ShareFetchRequest) => shares.shareFetch(r)), report),
             ShareAcknowledge: unaryHandler(instrument('ShareAcknowledge', (r: ShareAcknowledgeRequest) => shares.shareAcknowledge(r)), report),
           },

@@ -427,19 +427,28 @@ export class ReplicaManager {
   }
 
   async produce(request: ProduceRequest): Promise<ProduceResponse> {
+    return this.appendProduce(request);
+  }
+
+  /**
+   * Validates and appends every partition of `request` before it returns (nothing on that path
+   * awaits), so requests are sequenced in the logs in the order this is called: ProduceStream
+   * relies on that to keep a stream's requests in arrival order. The promise settles once acks
+   * allow. A whole-request refusal (bad acks) is thrown before anything is appended.
+   */
+  appendProduce(request: ProduceRequest): Promise<ProduceResponse> {
     const acks = parseAcks(request.acks);
     if (acks instanceof ApiError) throw acks;
     const timeoutMs = Math.min(Math.max(0, request.timeoutMs), MAX_PRODUCE_TIMEOUT_MS);
-    const topics = await Promise.all(
-      request.topics.map(async (topic) => ({
-        name: topic.name,
-        partitions: await Promise.all(topic.partitions.map((p) => this.producePartition(topic.name, p.partition, p.records, acks, timeoutMs))),
-      })),
-    );
-    return { topics };
+    const appended = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p) => this.producePartition(topic.name, p.partition, p.records, acks, timeoutMs)),
+    }));
+    return Promise.all(appended.map(async (topic) => ({ name: topic.name, partitions: await Promise.all(topic.partitions) }))).then((topics) => ({ topics }));
   }
 
-  private async producePartition(topic: string, partition: number, records: Buffer, acks: 0 | 1 | -1, timeoutMs: number): Promise<ProducePartitionResult> {
+  /** Appends now (synchronously); the answer is a promise only while acks=all waits. */
+  private producePartition(topic: string, partition: number, records: Buffer, acks: 0 | 1 | -1, timeoutMs: number): ProducePartitionResult | Promise<ProducePartitionResult> {
     const failed = (error: unknown): ProducePartitionResult => ({ partition, ...errorFields(error), baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
     const replica = this.leaderOf(topic, partition);
     if (replica instanceof ApiError) return failed(replica);
@@ -493,15 +502,13 @@ export class ReplicaManager {
     };
     if (acks !== -1) return ok;
     const outcome = core.awaitAcks(lastOffset, nowMs + timeoutMs);
-    const error =
-      outcome.kind === 'done'
-        ? outcome.completion.error
-        : await new Promise<ApiError | null>((resolve) => {
-            let resolvers = this.ackResolvers.get(replica.key);
-            if (resolvers === undefined) this.ackResolvers.set(replica.key, (resolvers = new Map()));
-            resolvers.set(outcome.waiterId, resolve);
-          });
-    return error === null ? ok : { ...failed(error), baseOffset: firstOffset };
+    const answer = (error: ApiError | null): ProducePartitionResult => (error === null ? ok : { ...failed(error), baseOffset: firstOffset });
+    if (outcome.kind === 'done') return answer(outcome.completion.error);
+    return new Promise<ApiError | null>((resolve) => {
+      let resolvers = this.ackResolvers.get(replica.key);
+      if (resolvers === undefined) this.ackResolvers.set(replica.key, (resolvers = new Map()));
+      resolvers.set(outcome.waiterId, resolve);
+    }).then(answer);
   }
 
   // ------------------------------------------------------------------ Fetch

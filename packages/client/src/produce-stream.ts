@@ -1,0 +1,149 @@
+/**
+ * The producer's side of `ProduceStream` (proto/sluice/v1/broker.proto): one ordered gRPC stream
+ * to one broker carrying pipelined Produce requests. The broker appends a stream's requests in
+ * the order they were written, which is what lets a partition have several batches unanswered.
+ *
+ * Failure is all or nothing, as a Kafka connection's: when the stream breaks (transport error,
+ * the broker ends it, a request outlives `requestTimeoutMs`), every unanswered request on it fails
+ * with that error, synchronously and in the order they were written, and the next `send` opens a
+ * new stream. The caller's retries therefore see a broken stream's batches in sequence order.
+ */
+import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
+import { ApiError } from '@sluice/protocol';
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import type { ProduceRequest, ProduceResponse, ProduceStreamRequest, ProduceStreamResponse } from './broker-api';
+import { apiErrorFromName } from './errors';
+
+/** acks=0 requests complete as `sent` once handed to the transport; the broker answers nothing. */
+export type ProduceOutcome =
+  | { readonly kind: 'answered'; readonly response: ProduceResponse }
+  | { readonly kind: 'sent' }
+  | { readonly kind: 'failed'; readonly error: ApiError };
+
+interface PendingRequest {
+  readonly onOutcome: (outcome: ProduceOutcome) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+type StreamMethod = () => ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
+
+export class ProduceStreamConnection {
+  private call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> | null = null;
+  /** Unanswered requests of the open stream, in the order written (Map keeps insertion order). */
+  private readonly pending = new Map<number, PendingRequest>();
+  private nextCorrelationId = 0;
+  private closed = false;
+
+  constructor(
+    readonly client: Client,
+    private readonly options: { readonly requestTimeoutMs: number; readonly label: string },
+  ) {}
+
+  get unanswered(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Writes `request` on the stream (opening one if needed). `onOutcome` is called exactly once:
+   * with the broker's answer, `sent` for acks=0, or the error that broke the stream.
+   */
+  send(request: ProduceRequest, onOutcome: (outcome: ProduceOutcome) => void): void {
+    if (this.closed) {
+      onOutcome({ kind: 'failed', error: new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} is closed`) });
+      return;
+    }
+    let call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
+    try {
+      call = this.call ?? this.open();
+    } catch (error) {
+      onOutcome({ kind: 'failed', error: error instanceof ApiError ? error : fromGrpcError(error) });
+      return;
+    }
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) % Number.MAX_SAFE_INTEGER;
+    // As Kafka's request.timeout.ms: a request that stays unanswered breaks its connection.
+    const timer = setTimeout(
+      () => this.breakStream(call, new ApiError('REQUEST_TIMED_OUT', `produce request ${correlationId} to ${this.options.label} unanswered after ${this.options.requestTimeoutMs} ms`)),
+      this.options.requestTimeoutMs,
+    );
+    this.pending.set(correlationId, { onOutcome, timer });
+    const acksZero = request.acks === 0;
+    call.write({ correlationId, request }, () => {
+      // acks=0 is done once the transport took it (Kafka completes it when it is sent).
+      if (!acksZero || this.call !== call) return;
+      const entry = this.pending.get(correlationId);
+      if (entry === undefined) return;
+      this.pending.delete(correlationId);
+      clearTimeout(entry.timer);
+      entry.onOutcome({ kind: 'sent' });
+    });
+  }
+
+  /**
+   * Refuses later sends. With nothing unanswered the stream is half-closed, so what was written
+   * (acks=0 requests count as done once written) still reaches the broker; otherwise everything
+   * unanswered fails and the stream is cancelled.
+   */
+  close(graceMs: number): Promise<void> {
+    this.closed = true;
+    const call = this.call;
+    if (call === null) return Promise.resolve();
+    if (this.pending.size > 0) {
+      this.breakStream(call, new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} closed by the producer`));
+      return Promise.resolve();
+    }
+    this.call = null;
+    // Resolves once the broker ended its side (it has read everything), or after graceMs.
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        call.cancel();
+        resolve();
+      }, graceMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      call.on('status', done);
+      call.on('error', done);
+      call.end();
+    });
+  }
+
+  private open(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> {
+    const method = (this.client as unknown as Record<string, StreamMethod | undefined>)['ProduceStream'];
+    if (typeof method !== 'function') throw new ApiError('UNSUPPORTED_VERSION', `the broker client has no ProduceStream method`);
+    const call = method.call(this.client);
+    this.call = call;
+    call.on('data', (message: ProduceStreamResponse) => this.onAnswer(call, message));
+    call.on('error', (error: unknown) => this.breakStream(call, fromGrpcError(error)));
+    call.on('end', () => this.breakStream(call, new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} ended by the broker`)));
+    return call;
+  }
+
+  private onAnswer(call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>, message: ProduceStreamResponse): void {
+    if (call !== this.call) return;
+    const correlationId = Number(message.correlationId);
+    const entry = this.pending.get(correlationId);
+    if (entry === undefined) {
+      // An answer to nothing we asked: the stream can no longer be trusted to match answers.
+      this.breakStream(call, new ApiError('UNKNOWN_SERVER_ERROR', `produce stream to ${this.options.label} answered unknown correlation id ${correlationId}`));
+      return;
+    }
+    this.pending.delete(correlationId);
+    clearTimeout(entry.timer);
+    if (message.errorName !== '' && message.errorName !== 'NONE') entry.onOutcome({ kind: 'failed', error: apiErrorFromName(message.errorName, message.errorMessage) });
+    else if (message.response === null || message.response === undefined) entry.onOutcome({ kind: 'failed', error: new ApiError('UNKNOWN_SERVER_ERROR', `produce stream answer ${correlationId} from ${this.options.label} carries neither a response nor an error`) });
+    else entry.onOutcome({ kind: 'answered', response: message.response });
+  }
+
+  /** Ends `call` (if still ours) and fails its unanswered requests in the order they were written. */
+  private breakStream(call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>, error: ApiError): void {
+    if (call !== this.call) return;
+    this.call = null;
+    call.cancel();
+    const failed = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of failed) clearTimeout(entry.timer);
+    for (const entry of failed) entry.onOutcome({ kind: 'failed', error });
+  }
+}

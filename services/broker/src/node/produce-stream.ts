@@ -1,0 +1,118 @@
+/**
+ * The broker's side of `ProduceStream`: Produce requests pipelined on one ordered gRPC stream.
+ *
+ * - Order: requests are handed to `append` strictly in arrival order, one at a time, and
+ *   `append` sequences a request in the logs before it returns (ReplicaManager.appendProduce
+ *   appends without awaiting), so request k is in the log before request k+1 is looked at. That
+ *   is what lets a producer keep several batches of a partition unanswered at once.
+ * - Concurrency: acks=all waits of different requests overlap; answers leave in completion order,
+ *   carrying the request's correlation id.
+ * - Bounds: at most `maxInFlightRequests` requests are unanswered (appended but not yet answered
+ *   and flushed to the transport); at the limit the stream is paused, so grpc-js stops reading
+ *   once its readable buffer (16 messages) is full and HTTP/2 flow control pushes back on the
+ *   client. Answers are counted until the transport took them, so a client that does not read
+ *   its answers stalls its own stream, not our memory.
+ * - acks=0 requests get no answer. As Kafka closes the connection when an acks=0 request fails
+ *   (the client has no other way to notice), a failed acks=0 request ends the stream with its error.
+ * - A whole-request refusal (bad acks, no request) is answered with its Kafka name and message
+ *   and the stream goes on, as a unary Produce would have failed only that call.
+ */
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { ApiError, isApiErrorName } from '@sluice/protocol';
+import { toGrpcStatus, type ServerErrorReporter } from '@sluice/runtime/dist/errors';
+import type { ProduceRequest, ProduceResponse, ProduceStreamRequest, ProduceStreamResponse } from '../api/broker-proto-types';
+
+/** Default bound on one stream's unanswered requests (a producer sends at most 5 per broker). */
+export const DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT = 8;
+
+export interface ProduceStreamOptions {
+  /** Must sequence the request in the logs before returning; the promise settles when acks allow. */
+  readonly append: (request: ProduceRequest) => Promise<ProduceResponse>;
+  readonly maxInFlightRequests?: number;
+  readonly report?: ServerErrorReporter;
+}
+
+/** Kafka's name and message for a whole-request failure; other errors are reported and hidden. */
+function namedError(error: unknown, report: ServerErrorReporter | undefined): { errorName: string; errorMessage: string } {
+  if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
+  const status = toGrpcStatus(error, report);
+  return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: status.details ?? 'internal error' };
+}
+
+function firstPartitionError(response: ProduceResponse): ApiError | null {
+  for (const topic of response.topics) {
+    for (const partition of topic.partitions) {
+      if (partition.errorName === '' || partition.errorName === 'NONE') continue;
+      const message = `acks=0 produce to ${topic.name}-${partition.partition} failed: ${partition.errorName} ${partition.errorMessage}`;
+      const name = partition.errorName;
+      return new ApiError(isApiErrorName(name) && name !== 'NONE' ? name : 'UNKNOWN_SERVER_ERROR', message);
+    }
+  }
+  return null;
+}
+
+export function produceStreamHandler(options: ProduceStreamOptions): (call: ServerDuplexStream<ProduceStreamRequest, ProduceStreamResponse>) => void {
+  const maxInFlight = options.maxInFlightRequests ?? DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`ProduceStream max in-flight requests must be an integer >= 1, got ${maxInFlight}`);
+  return (call) => {
+    let inFlight = 0;
+    let clientDone = false;
+    let closed = false;
+
+    const close = (error: ApiError | null): void => {
+      if (closed) return;
+      closed = true;
+      if (error === null) call.end();
+      else call.emit('error', toGrpcStatus(error, options.report));
+    };
+    const settle = (): void => {
+      inFlight--;
+      if (inFlight < maxInFlight && call.isPaused() && !closed) call.resume();
+      if (clientDone && inFlight === 0) close(null);
+    };
+    const reply = (answer: ProduceStreamResponse): void => {
+      if (closed) return settle();
+      call.write(answer, () => settle());
+    };
+
+    call.on('data', (message: ProduceStreamRequest) => {
+      if (closed) return;
+      inFlight++;
+      if (inFlight >= maxInFlight) call.pause();
+      const correlationId = message.correlationId;
+      const request = message.request;
+      let answered: Promise<ProduceResponse>;
+      try {
+        if (request === null || request === undefined) throw new ApiError('INVALID_REQUEST', `ProduceStream request ${String(correlationId)} carries no ProduceRequest`);
+        answered = options.append(request);
+      } catch (error) {
+        answered = Promise.reject(error);
+      }
+      const acksZero = request?.acks === 0;
+      answered.then(
+        (response) => {
+          if (!acksZero) return reply({ correlationId, response, errorName: '', errorMessage: '' });
+          const failed = firstPartitionError(response);
+          if (failed !== null) close(failed);
+          settle();
+        },
+        (error: unknown) => {
+          if (!acksZero) return reply({ correlationId, response: null, ...namedError(error, options.report) });
+          close(error instanceof ApiError ? error : new ApiError('UNKNOWN_SERVER_ERROR', namedError(error, options.report).errorMessage));
+          settle();
+        },
+      );
+    });
+    call.on('end', () => {
+      clientDone = true;
+      if (inFlight === 0) close(null);
+    });
+    // A cancelled or broken stream: answers still pending have nowhere to go.
+    call.on('cancelled', () => {
+      closed = true;
+    });
+    call.on('error', () => {
+      closed = true;
+    });
+  };
+}

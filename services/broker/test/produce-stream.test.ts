@@ -1,0 +1,140 @@
+/**
+ * The broker's ProduceStream handler over a real grpc-js server and client on loopback, with a
+ * scripted `append` (no log): requests reach `append` one at a time in the order written, answers
+ * leave in completion order under their correlation ids, at most `maxInFlightRequests` are
+ * unanswered (the handler stops reading, later requests wait), acks=0 gets no answer, a
+ * whole-request refusal is answered by name and the stream goes on, and a failed acks=0 request
+ * ends the stream with its error.
+ */
+import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
+import { ApiError } from '@sluice/protocol';
+import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
+import { fromGrpcError } from '@sluice/runtime/dist/errors';
+import { brokerServiceDefinition, createBrokerClient } from '../src/api/broker-client';
+import type { ProduceRequest, ProduceResponse, ProduceStreamRequest, ProduceStreamResponse } from '../src/api/broker-proto-types';
+import { produceStreamHandler } from '../src/node/produce-stream';
+import { waitFor } from './support/local-brokers';
+
+interface Appended {
+  readonly request: ProduceRequest;
+  answer(response: ProduceResponse): void;
+  refuse(error: unknown): void;
+}
+
+function produceRequest(partition: number, acks = -1): ProduceRequest {
+  return { acks, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition, records: Buffer.from([partition]) }] }] };
+}
+
+function okResponse(request: ProduceRequest, errorName = ''): ProduceResponse {
+  return { topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partition, errorName, errorMessage: '', baseOffset: p.partition * 10, logAppendTime: -1, logStartOffset: 0 })) })) };
+}
+
+describe('ProduceStream handler', () => {
+  let server: StartedGrpcServer;
+  let client: Client;
+  let appended: Appended[];
+
+  async function start(maxInFlightRequests: number): Promise<void> {
+    appended = [];
+    server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      services: [
+        {
+          definition: brokerServiceDefinition(),
+          implementation: {
+            ProduceStream: produceStreamHandler({
+              maxInFlightRequests,
+              append: (request) => {
+                if (request.acks === 2) throw new ApiError('INVALID_REQUIRED_ACKS', 'acks must be -1, 0 or 1');
+                return new Promise<ProduceResponse>((answer, refuse) => appended.push({ request, answer, refuse }));
+              },
+            }),
+          },
+        },
+      ],
+    });
+    client = createBrokerClient(server.address);
+  }
+
+  afterEach(async () => {
+    client.close();
+    await server.stop(100);
+  });
+
+  function open(): { call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>; answers: ProduceStreamResponse[]; ended: Promise<ApiError | null> } {
+    const call = (client as unknown as { ProduceStream(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> }).ProduceStream();
+    const answers: ProduceStreamResponse[] = [];
+    call.on('data', (answer: ProduceStreamResponse) => answers.push(answer));
+    const ended = new Promise<ApiError | null>((resolve) => {
+      call.on('error', (error) => resolve(fromGrpcError(error)));
+      call.on('end', () => resolve(null));
+    });
+    return { call, answers, ended };
+  }
+
+  it('appends in the order written and answers in completion order by correlation id', async () => {
+    await start(8);
+    const { call, answers, ended } = open();
+    for (let i = 0; i < 5; i++) call.write({ correlationId: 100 + i, request: produceRequest(i) });
+    await waitFor('all five appended', () => appended.length === 5);
+    expect(appended.map((a) => a.request.topics[0]!.partitions[0]!.partition)).toEqual([0, 1, 2, 3, 4]);
+    // Acks complete backwards: answers follow completion, each under its own correlation id.
+    for (const entry of [...appended].reverse()) entry.answer(okResponse(entry.request));
+    await waitFor('five answers', () => answers.length === 5);
+    expect(answers.map((a) => Number(a.correlationId))).toEqual([104, 103, 102, 101, 100]);
+    for (const answer of answers) expect(Number(answer.response!.topics[0]!.partitions[0]!.baseOffset)).toBe((Number(answer.correlationId) - 100) * 10);
+    call.end();
+    await expect(ended).resolves.toBeNull();
+  });
+
+  it('keeps at most maxInFlightRequests unanswered and reads the rest as answers leave', async () => {
+    await start(2);
+    const { call, answers, ended } = open();
+    for (let i = 0; i < 6; i++) call.write({ correlationId: i, request: produceRequest(i) });
+    await waitFor('two appended', () => appended.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(appended.length).toBe(2);
+    appended[0]!.answer(okResponse(appended[0]!.request));
+    await waitFor('a third appended', () => appended.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(appended.length).toBe(3);
+    for (let next = 1; next < 6; next++) {
+      await waitFor(`request ${next} appended`, () => appended.length > next);
+      appended[next]!.answer(okResponse(appended[next]!.request));
+    }
+    await waitFor('six answers', () => answers.length === 6);
+    expect(appended.map((a) => a.request.topics[0]!.partitions[0]!.partition)).toEqual([0, 1, 2, 3, 4, 5]);
+    call.end();
+    await expect(ended).resolves.toBeNull();
+  });
+
+  it('answers nothing for acks=0, answers a whole-request refusal by name and goes on', async () => {
+    await start(8);
+    const { call, answers, ended } = open();
+    call.write({ correlationId: 1, request: produceRequest(0, 0) });
+    call.write({ correlationId: 2, request: produceRequest(1, 2) });
+    call.write({ correlationId: 3, request: produceRequest(2, 1) });
+    await waitFor('acks=0 and acks=1 appended', () => appended.length === 2);
+    for (const entry of appended) entry.answer(okResponse(entry.request));
+    await waitFor('two answers', () => answers.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answers.map((a) => [Number(a.correlationId), a.errorName])).toEqual([
+      [2, 'INVALID_REQUIRED_ACKS'],
+      [3, ''],
+    ]);
+    expect(answers[0]!.response).toBeNull();
+    call.end();
+    await expect(ended).resolves.toBeNull();
+  });
+
+  it('ends the stream with an error when an acks=0 request fails (the client has no answer to notice it by)', async () => {
+    await start(8);
+    const { call, ended } = open();
+    call.write({ correlationId: 1, request: produceRequest(0, 0) });
+    await waitFor('appended', () => appended.length === 1);
+    appended[0]!.answer(okResponse(appended[0]!.request, 'NOT_LEADER_OR_FOLLOWER'));
+    const error = await ended;
+    expect(error).toMatchObject({ errorName: 'NOT_LEADER_OR_FOLLOWER' });
+  });
+});
