@@ -14,16 +14,16 @@ import { formatDescription, formatResetPlan, formatTable, partitionLags } from '
 import { planOffsetReset, resetRequest, type PartitionOffsets, type ResetFlags, type ResetRequest } from './group-reset-plan';
 import type { CliIo } from './io';
 
-interface GroupOptions extends ConnectionOptions {
+export interface GroupOptions extends ConnectionOptions {
   readonly coordinators?: string;
   readonly json?: boolean;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function withGroupOptions(command: Command): Command {
+export function withGroupOptions(command: Command): Command {
   return withConnectionOptions(command).option('--coordinators <host:port,...>', 'every group coordinator (default: $SLUICE_COORDINATORS, else the local cluster \'sluice cluster up\' started)');
 }
 
@@ -39,7 +39,7 @@ async function reportingApiErrors(io: CliIo, work: () => Promise<ExitCode>): Pro
 }
 
 /** The coordinators only (list, delete): no controller is needed. */
-async function withGroupAdmin(options: GroupOptions, io: CliIo, body: (groups: GroupAdmin) => Promise<ExitCode>): Promise<ExitCode> {
+export async function withGroupAdmin(options: GroupOptions, io: CliIo, body: (groups: GroupAdmin) => Promise<ExitCode>): Promise<ExitCode> {
   const timeoutMs = integerOption(options.timeout, '--timeout', 1);
   const groups = new GroupAdmin({ coordinators: resolveCoordinators(options.coordinators), timeoutMs });
   try {
@@ -50,7 +50,7 @@ async function withGroupAdmin(options: GroupOptions, io: CliIo, body: (groups: G
 }
 
 /** Coordinators, controllers and (through them) brokers: describe and reset-offsets read log offsets. */
-async function withAdmin(options: GroupOptions, io: CliIo, body: (admin: Admin) => Promise<ExitCode>): Promise<ExitCode> {
+export async function withAdmin(options: GroupOptions, io: CliIo, body: (admin: Admin) => Promise<ExitCode>): Promise<ExitCode> {
   const timeoutMs = integerOption(options.timeout, '--timeout', 1);
   const admin = new Admin({ bootstrap: resolveBootstrap(options.bootstrap), coordinators: resolveCoordinators(options.coordinators), timeoutMs, attemptTimeoutMs: Math.min(5_000, timeoutMs) });
   try {
@@ -61,7 +61,7 @@ async function withAdmin(options: GroupOptions, io: CliIo, body: (admin: Admin) 
 }
 
 /** High watermark of each partition by topicPartitionKey; partitions of topics that are gone are left out. */
-async function logEndOffsets(admin: Admin, partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
+export async function logEndOffsets(admin: Admin, partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
   const byTopic = new Map<string, TopicPartition[]>();
   for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp]);
   const ends = new Map<string, number>();

@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from './exit-codes';
 import { groupCommand } from './group-command';
 import type { CliIo } from './io';
 import { produceCommand } from './produce-command';
+import { shareCommand } from './share-command';
 import { storageCommand } from './storage-command';
 import { topicCommand } from './topic-command';
 
@@ -28,6 +29,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   program.addCommand(produceCommand(io, setExitCode));
   program.addCommand(consumeCommand(io, setExitCode));
   program.addCommand(groupCommand(io, setExitCode));
+  program.addCommand(shareCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

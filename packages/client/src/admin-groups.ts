@@ -2,7 +2,8 @@
  * Consumer group administration against the coordinators (proto/sluice/v1/coordinator.proto), as
  * Kafka's Admin does it: list (every coordinator asked, answers merged), describe, delete, the
  * committed offsets, and an admin offset commit (reset-offsets: member id "" and epoch -1, which
- * the coordinator takes only while the group has no members).
+ * the coordinator takes only while the group has no members). Share groups (KIP-932) too: list,
+ * describe and their partitions' start offsets (types and conversions in admin-share-groups.ts).
  *
  * Each group is sent to its coordinator, found through FindCoordinator. A coordinator that moved,
  * is loading or unreachable (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ...) is looked up
@@ -17,6 +18,7 @@ import {
   createCoordinatorClient,
   type DeleteGroupsResponse,
   type DescribeGroupsResponse,
+  type DescribeShareGroupsResponse,
   type ListGroupsResponse,
   type OffsetCommitResponse,
   type OffsetFetchResponse,
@@ -25,6 +27,8 @@ import {
 import { findCoordinators, type CoordinatorAnswer } from './coordinator-lookup';
 import { parseBootstrap } from './controller-channel';
 import { apiErrorFromName } from './errors';
+import { assignedPartitions, deadShareGroup, readShareStartOffsets, shareGroupDescription, type ShareGroupDescription, type SharePartitionOffset } from './admin-share-groups';
+import { CoordinatorShareStatePersister } from './coordinator-share-state-persister';
 import { backoffMs } from './producer-config';
 
 export interface GroupAdminOptions {
@@ -151,6 +155,8 @@ export class GroupAdmin {
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
   private readonly clients = new Map<string, Client>();
+  /** Reads share partitions' durable state; made on first use. */
+  private persister: CoordinatorShareStatePersister | null = null;
   private nextBootstrap = 0;
   private closed = false;
 
@@ -161,8 +167,17 @@ export class GroupAdmin {
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;
   }
 
-  /** Every coordinator's groups, merged (a group seen twice while its partition moves is listed once). */
+  /** Every coordinator's consumer groups, merged (a group seen twice while its partition moves is listed once). */
   async listGroups(): Promise<ListGroupsResult> {
+    return this.listGroupsOfType('consumer');
+  }
+
+  /** Every coordinator's share groups, merged and sorted as listGroups'. */
+  async listShareGroups(): Promise<ListGroupsResult> {
+    return this.listGroupsOfType('share');
+  }
+
+  private async listGroupsOfType(type: 'consumer' | 'share'): Promise<ListGroupsResult> {
     this.ensureOpen();
     const answers = await Promise.all(
       this.bootstrap.map(async (coordinator) => {
@@ -178,8 +193,8 @@ export class GroupAdmin {
     const errors: { coordinator: string; error: ApiError }[] = [];
     for (const answer of answers) {
       if (answer.error !== undefined) errors.push({ coordinator: answer.coordinator, error: answer.error });
-      // Consumer groups only (as Kafka's consumer-groups tool): share groups are listed with type 'share'.
-      else for (const g of answer.groups ?? []) if (g.type !== 'share' && !groups.has(g.groupId)) groups.set(g.groupId, { groupId: g.groupId, state: g.state, members: g.members });
+      // As Kafka's tools: kafka-consumer-groups lists consumer groups, kafka-share-groups share groups.
+      else for (const g of answer.groups ?? []) if ((g.type === 'share') === (type === 'share') && !groups.has(g.groupId)) groups.set(g.groupId, { groupId: g.groupId, state: g.state, members: g.members });
     }
     if (errors.length === this.bootstrap.length && errors[0] !== undefined) throw errors[0].error;
     return { groups: [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0)), errors };
@@ -230,6 +245,44 @@ export class GroupAdmin {
     if (described === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`);
     if (described.error !== undefined) throw described.error;
     return described;
+  }
+
+  /** Share groups, in the order asked; one that is not a share group carries GROUP_ID_NOT_FOUND. */
+  async describeShareGroups(groupIds: readonly string[]): Promise<ShareGroupDescription[]> {
+    this.ensureOpen();
+    checkGroupIds(groupIds);
+    const answers = await this.perGroup(groupIds, async (address, ids) => {
+      const response = await callUnary<DescribeShareGroupsResponse>(this.client(address), 'DescribeShareGroups', { groupIds: ids }, { timeoutMs: this.timeoutMs });
+      return response.groups.map((g) => ({ groupId: g.groupId, error: itemError(g.errorName, g.errorMessage), value: g }));
+    });
+    return groupIds.map((groupId) => {
+      const answer = answers.get(groupId);
+      if (answer === undefined) return deadShareGroup(groupId, new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`));
+      return 'error' in answer ? deadShareGroup(groupId, answer.error) : shareGroupDescription(answer.value);
+    });
+  }
+
+  /** One share group; rejects with its error (GROUP_ID_NOT_FOUND, ...). */
+  async describeShareGroup(groupId: string): Promise<ShareGroupDescription> {
+    const [described] = await this.describeShareGroups([groupId]);
+    if (described === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`);
+    if (described.error !== undefined) throw described.error;
+    return described;
+  }
+
+  /**
+   * The share start offset of each given partition (Kafka's listShareGroupOffsets), else of every
+   * partition the group's members are assigned (the group must exist then: GROUP_ID_NOT_FOUND).
+   * A partition no member has fetched from yet has startOffset null.
+   */
+  async listShareGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<SharePartitionOffset[]> {
+    this.ensureOpen();
+    checkGroupIds([groupId]);
+    const wanted = partitions ?? assignedPartitions(await this.describeShareGroup(groupId));
+    if (this.persister === null) {
+      this.persister = new CoordinatorShareStatePersister({ coordinators: this.bootstrap, requestTimeoutMs: this.timeoutMs, retryBackoffMs: this.retryBackoffMs, retryBackoffMaxMs: this.retryBackoffMaxMs });
+    }
+    return readShareStartOffsets(this.persister, groupId, wanted);
   }
 
   /** Deletes empty groups and their offsets; a group with members is NON_EMPTY_GROUP, an unknown one GROUP_ID_NOT_FOUND. */
@@ -288,6 +341,7 @@ export class GroupAdmin {
 
   close(): void {
     this.closed = true;
+    this.persister?.close();
     for (const client of this.clients.values()) client.close();
     this.clients.clear();
   }

@@ -15,6 +15,7 @@ import { ControllerChannel } from './controller-channel';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
 import type { ControllerChannelOptions } from './controller-channel';
 import { GroupAdmin, type GroupDescription, type GroupOffset, type GroupResult, type ListGroupsResult, type NewGroupOffset, type PartitionResult } from './admin-groups';
+import type { ShareGroupDescription, SharePartitionOffset } from './admin-share-groups';
 
 export interface AdminOptions extends ControllerChannelOptions {
   /** Controller addresses, `host:port,host:port` or a list. */
@@ -412,6 +413,27 @@ export class Admin {
   /** Commits offsets for an inactive group (NON_EMPTY_GROUP while it has members); per-partition results. */
   async alterGroupOffsets(groupId: string, offsets: readonly NewGroupOffset[]): Promise<PartitionResult[]> {
     return this.groups().alterGroupOffsets(groupId, offsets);
+  }
+
+  // ---- share groups (KIP-932; see admin-share-groups.ts)
+
+  /** Every coordinator's share groups, merged and sorted. */
+  async listShareGroups(): Promise<ListGroupsResult> {
+    return this.groups().listShareGroups();
+  }
+
+  /** Per group (GROUP_ID_NOT_FOUND for one that is not a share group): state, epochs, members and their partitions. */
+  async describeShareGroups(groupIds: readonly string[]): Promise<ShareGroupDescription[]> {
+    return this.groups().describeShareGroups(groupIds);
+  }
+
+  async describeShareGroup(groupId: string): Promise<ShareGroupDescription> {
+    return this.groups().describeShareGroup(groupId);
+  }
+
+  /** Share start offsets of the given partitions, else of those the group's members are assigned (null: not initialized). */
+  async listShareGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<SharePartitionOffset[]> {
+    return this.groups().listShareGroupOffsets(groupId, partitions);
   }
 
   /** Closes every channel; calls after this reject. */

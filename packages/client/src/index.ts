@@ -7,6 +7,7 @@ export * from './errors';
 export * from './controller-channel';
 export * from './admin';
 export * from './admin-groups';
+export * from './admin-share-groups';
 export * from './coordinator-lookup';
 export * from './topic-regex';
 export * from './broker-api';
