@@ -408,8 +408,8 @@ export const SLUICE_CONFIG_SCHEMA = {
   'group.consumer.heartbeat.interval.ms': intKey({ doc: 'How often consumer group members heartbeat.', default: 5_000, min: 1 }),
   'group.consumer.max.size': intKey({ doc: 'Most members a consumer group may have.', default: 2_147_483_647, min: 1 }),
   'group.consumer.assignment.interval.ms': intKey({
-    doc: 'Least time between two target-assignment computations of a consumer group (KIP-1263); members joining meanwhile get their partitions from the next one. 0 = compute on every group epoch bump.',
-    default: 0,
+    doc: 'Least time between two target-assignment computations of a consumer group (KIP-1263); members joining meanwhile get their partitions from the next one (Kafka 4.3\'s default, 1000). 0 = compute on every group epoch bump, as Kafka before 4.3.',
+    default: 1_000,
     min: 0,
     max: 2_147_483_647,
   }),
