@@ -6,7 +6,8 @@
  * 1 KiB, still converges because each write is cut into several batches. A second coordinator,
  * started after the first is stopped, replays the same group from the log; it sends one batch
  * per Produce request (the path of writes past the request bound), and the group takes one more
- * member and converges again.
+ * member and converges again. Last, the topic's max.message.bytes is lowered under it: the first
+ * write over it is refused, the coordinator re-reads the limit and later writes fit.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -207,5 +208,26 @@ describe('coordinator writes larger than max.message.bytes', () => {
     const grown = await converge(second.address, MEMBERS + 1);
     expect(grown.members).toHaveLength(MEMBERS + 1);
     expect((await offsetsBatches()).every((batch) => batch.sizeBytes <= MAX_MESSAGE_BYTES)).toBe(true);
+
+    // An operator lowers the topic's max.message.bytes: a write over it is refused (nothing is
+    // appended, the partition reloads), the coordinator re-reads the limit, and later writes fit.
+    const lowerLimit = 700;
+    await admin.alterTopicConfigs(OFFSETS_TOPIC, { set: { 'max.message.bytes': String(lowerLimit) } });
+    const bigCommit = { groupId: 'probe', memberId: '', memberEpoch: -1, topics: [{ name: TOPIC, partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: 'm'.repeat(800) }] }] };
+    await eventually('a write over the lowered limit to be refused', async () => {
+      try {
+        await call(second.address, 'OffsetCommit', bigCommit);
+        return undefined;
+      } catch (error) {
+        return (error as { errorName?: string }).errorName === 'MESSAGE_TOO_LARGE' ? true : undefined;
+      }
+    });
+    const batchesBefore = (await offsetsBatches()).length;
+    const newcomer = await eventually('a join after the limit was re-read', () => call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])));
+    members.set(newcomer.memberId, { epoch: newcomer.memberEpoch, owned: newcomer.assignment });
+    await converge(second.address, MEMBERS + 2);
+    const later = (await offsetsBatches()).slice(batchesBefore);
+    expect(later.length).toBeGreaterThan(0);
+    for (const batch of later) expect(batch.sizeBytes).toBeLessThanOrEqual(lowerLimit);
   });
 });
