@@ -407,6 +407,12 @@ export const SLUICE_CONFIG_SCHEMA = {
   'group.consumer.session.timeout.ms': intKey({ doc: 'A consumer group member without a heartbeat for this long leaves the group.', default: 45_000, min: 1 }),
   'group.consumer.heartbeat.interval.ms': intKey({ doc: 'How often consumer group members heartbeat.', default: 5_000, min: 1 }),
   'group.consumer.max.size': intKey({ doc: 'Most members a consumer group may have.', default: 2_147_483_647, min: 1 }),
+  'group.consumer.assignment.interval.ms': intKey({
+    doc: 'Least time between two target-assignment computations of a consumer group (KIP-1263); members joining meanwhile get their partitions from the next one (Kafka 4.3\'s default, 1000). 0 = compute on every group epoch bump, as Kafka before 4.3.',
+    default: 1_000,
+    min: 0,
+    max: 2_147_483_647,
+  }),
   'group.consumer.assignors': listKey({ doc: 'Server-side assignors members may ask for; the first is the default.', default: ['uniform', 'range'], allowed: ['uniform', 'range'], nonEmpty: true }),
   'group.share.record.lock.duration.ms': intKey({ doc: 'How long a share group member holds the lock of a record it acquired before the record may be delivered again.', default: 30_000, min: 1_000, max: 3_600_000 }),
   'group.share.delivery.count.limit': intKey({ doc: 'A share group record delivered this many times without being accepted is archived.', default: 5, min: 2, max: 10 }),

@@ -65,12 +65,14 @@ export function coordinatorNodeOptionsFrom(config: CoordinatorConfig, log: Coord
       replicationFactor: raw['share.coordinator.state.topic.replication.factor'],
       minIsr: raw['share.coordinator.state.topic.min.isr'],
     },
+    maxMessageBytes: raw['message.max.bytes'],
     groups: {
       sessionTimeoutMs: raw['group.consumer.session.timeout.ms'],
       heartbeatIntervalMs: raw['group.consumer.heartbeat.interval.ms'],
       maxGroupSize: raw['group.consumer.max.size'],
       maxOffsetMetadataBytes: raw['offset.metadata.max.bytes'],
       assignors: raw['group.consumer.assignors'] as readonly AssignorName[],
+      assignmentIntervalMs: raw['group.consumer.assignment.interval.ms'],
       share: {
         sessionTimeoutMs: raw['group.share.session.timeout.ms'],
         heartbeatIntervalMs: raw['group.share.heartbeat.interval.ms'],

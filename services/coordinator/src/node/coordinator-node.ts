@@ -27,6 +27,7 @@ import { decodeShareStateRecord, shareStateRecordKey, shareStateRecordValue, typ
 import { ShareStateShard, type ShareStateOutcome } from '../core/share-state-shard';
 import { CoordinatorApi } from './coordinator-api';
 import { OwnedTopic, type OwnedPartition as OwnedTopicPartition, type PartitionStatus } from './owned-topic';
+import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_REQUEST_BYTES, type WriteLimits } from './write-plan';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 export const SHARE_STATE_TOPIC = '__share_group_state';
@@ -59,6 +60,14 @@ export interface CoordinatorNodeOptions {
   /** The share coordinator's topic; default 50 partitions, the offsets topic's replication factor, min ISR 2. */
   readonly shareStateTopic?: ShareStateTopicOptions;
   readonly groups: Omit<GroupShardConfig, 'assignors'> & { readonly assignors: readonly AssignorName[] };
+  /**
+   * message.max.bytes (default 1 MiB + 12): the internal topics are created with it as their
+   * topic-level max.message.bytes, and writes are cut into RecordBatches no larger (nor larger
+   * than an existing topic's own override).
+   */
+  readonly maxMessageBytes?: number;
+  /** Most batch bytes in one Produce request to the paired broker; default 16 MiB (gRPC allows 64). */
+  readonly maxWriteRequestBytes?: number;
   /** How often leadership of the internal topics and topic metadata are checked. Default 250 ms. */
   readonly ownershipCheckIntervalMs?: number;
   readonly log: Logger;
@@ -80,6 +89,8 @@ export class CoordinatorNode {
   private checking = false;
   private stopped = false;
   private memberIds = 0;
+  /** Effective max.message.bytes per internal topic (the smaller of ours and the topic's override). */
+  private readonly batchLimits = new Map<string, number>();
 
   private constructor(readonly options: CoordinatorNodeOptions) {
     this.broker = createBrokerClient(options.brokerAddress);
@@ -89,7 +100,7 @@ export class CoordinatorNode {
       partitionCount: (name) => this.metadata?.topics.find((t) => t.name === name && t.errorName === '')?.partitions.length,
       topicNames: () => (this.metadata?.topics ?? []).filter((t) => t.errorName === '').map((t) => t.name),
     };
-    const shared = { nodeId: options.nodeId, broker: this.broker, log: options.log };
+    const shared = (topic: string) => ({ nodeId: options.nodeId, broker: this.broker, log: options.log, writeLimits: () => this.writeLimits(topic), onMessageTooLarge: () => void this.refreshBatchLimit(topic) });
     this.groupPartitions = new OwnedTopic<GroupShard, GroupRecord>(
       {
         topic: OFFSETS_TOPIC,
@@ -98,7 +109,7 @@ export class CoordinatorNode {
         encode: (record) => ({ key: recordKey(record), value: recordValue(record) }),
         afterLoad: (shard, nowMs) => shard.armTimers(nowMs),
       },
-      shared,
+      shared(OFFSETS_TOPIC),
     );
     this.sharePartitions = new OwnedTopic<ShareStateShard, ShareStateRecord>(
       {
@@ -107,7 +118,7 @@ export class CoordinatorNode {
         replay: (shard, key, value) => shard.replay(decodeShareStateRecord(key, value)),
         encode: (record) => ({ key: shareStateRecordKey(record.key), value: shareStateRecordValue(record.value) }),
       },
-      shared,
+      shared(SHARE_STATE_TOPIC),
     );
   }
 
@@ -152,11 +163,15 @@ export class CoordinatorNode {
       ],
     });
     // Compacted: replay needs only the latest value per key (tombstones remove members and offsets).
-    await this.ensureTopic(OFFSETS_TOPIC, this.options.offsetsTopicPartitions, this.options.offsetsTopicReplicationFactor, { 'cleanup.policy': 'compact' });
+    // max.message.bytes is set on the topic so the brokers' own message.max.bytes cannot refuse
+    // the batches this coordinator cuts (see write-plan.ts).
+    const maxMessageBytes = String(this.maxMessageBytes);
+    await this.ensureTopic(OFFSETS_TOPIC, this.options.offsetsTopicPartitions, this.options.offsetsTopicReplicationFactor, { 'cleanup.policy': 'compact', 'max.message.bytes': maxMessageBytes });
     // Compacted too: each record is a share partition's whole state (see ShareStateShard).
     await this.ensureTopic(SHARE_STATE_TOPIC, this.shareStateTopic.partitions, this.shareStateTopic.replicationFactor, {
       'cleanup.policy': 'compact',
       'min.insync.replicas': String(this.shareStateTopic.minIsr),
+      'max.message.bytes': maxMessageBytes,
     });
     this.health.set('', 'SERVING');
     this.health.set('sluice.v1.Coordinator', 'SERVING');
@@ -169,7 +184,8 @@ export class CoordinatorNode {
   private async ensureTopic(name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string>): Promise<void> {
     for (let attempt = 0; attempt < 60 && !this.stopped; attempt++) {
       try {
-        await this.admin.describeTopic(name);
+        const existing = await this.admin.describeTopic(name);
+        this.noteTopicBatchLimit(name, existing.configs['max.message.bytes']);
         return;
       } catch (error) {
         if (!(error instanceof ApiError) || error.errorName !== 'UNKNOWN_TOPIC_OR_PARTITION') {
@@ -180,15 +196,47 @@ export class CoordinatorNode {
       }
       try {
         await this.admin.createTopic({ name, numPartitions, replicationFactor, configs });
+        this.noteTopicBatchLimit(name, configs['max.message.bytes']);
         this.options.log.info({ topic: name, partitions: numPartitions }, 'created internal topic');
         return;
       } catch (error) {
-        if (error instanceof ApiError && error.errorName === 'TOPIC_ALREADY_EXISTS') return;
+        // Someone else created it: the next attempt describes it (and reads its max.message.bytes).
+        if (error instanceof ApiError && error.errorName === 'TOPIC_ALREADY_EXISTS') continue;
         this.options.log.warn({ err: error, topic: name }, 'cannot create internal topic yet; retrying');
         await sleep(500);
       }
     }
     throw new ApiError('COORDINATOR_NOT_AVAILABLE', `${name} could not be created`);
+  }
+
+  private get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? DEFAULT_MAX_BATCH_BYTES;
+  }
+
+  /** How writes to `topic` are cut: batches under its effective max.message.bytes, requests under the gRPC-safe bound. */
+  private writeLimits(topic: string): WriteLimits {
+    const maxBatchBytes = this.batchLimits.get(topic) ?? this.maxMessageBytes;
+    return { maxBatchBytes, maxRequestBytes: Math.max(maxBatchBytes, this.options.maxWriteRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES) };
+  }
+
+  /** Records the topic's max.message.bytes override, if any: the smaller of it and ours bounds our batches. */
+  private noteTopicBatchLimit(topic: string, override: string | undefined): void {
+    const parsed = override === undefined ? NaN : Number(override);
+    const limit = Number.isSafeInteger(parsed) && parsed > 0 ? Math.min(parsed, this.maxMessageBytes) : this.maxMessageBytes;
+    if (this.batchLimits.get(topic) !== limit) this.options.log.info({ topic, maxBatchBytes: limit, topicOverride: override ?? null }, 'internal topic batch limit');
+    this.batchLimits.set(topic, limit);
+  }
+
+  /**
+   * After the broker refused a write as MESSAGE_TOO_LARGE (an operator lowered the topic's
+   * max.message.bytes): re-read the override so the retried operation is cut to fit.
+   */
+  private async refreshBatchLimit(topic: string): Promise<void> {
+    try {
+      this.noteTopicBatchLimit(topic, (await this.admin.describeTopic(topic)).configs['max.message.bytes']);
+    } catch (error) {
+      this.options.log.warn({ err: error, topic }, 'cannot re-read the internal topic\'s max.message.bytes');
+    }
   }
 
   // ------------------------------------------------------------------ ownership

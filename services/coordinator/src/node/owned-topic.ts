@@ -11,8 +11,9 @@
  */
 import type { Client } from '@grpc/grpc-js';
 import { apiErrorFromName, type FetchResponse, type ListOffsetsResponse, type MetadataResponse, type ProduceResponse } from '@sluice/client';
-import { ApiError, CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
+import { ApiError, decodeRecordBatches } from '@sluice/protocol';
 import { callUnary, type Logger } from '@sluice/runtime';
+import { planWrite, type WriteLimits } from './write-plan';
 
 /** How a shard kind is kept in its topic. */
 export interface ShardCodec<S, R> {
@@ -42,6 +43,10 @@ export interface OwnedTopicOptions {
   readonly nodeId: number;
   readonly broker: Client;
   readonly log: Logger;
+  /** How writes are cut into batches and requests (see write-plan.ts); read on every write, so it may change. */
+  readonly writeLimits: () => WriteLimits;
+  /** Told when a write was refused as MESSAGE_TOO_LARGE (e.g. re-read the topic's limit). */
+  readonly onMessageTooLarge?: () => void;
 }
 
 const WRITE_TIMEOUT_MS = 10_000;
@@ -159,6 +164,7 @@ export class OwnedTopic<S, R> {
           await this.write(owned, records);
         } catch (error) {
           this.drop(owned, 'write failed');
+          if (error instanceof ApiError && error.errorName === 'MESSAGE_TOO_LARGE') this.options.onMessageTooLarge?.();
           throw error instanceof ApiError ? error : new ApiError('COORDINATOR_NOT_AVAILABLE', `writing ${this.codec.topic}-${owned.partition} failed: ${String(error)}`);
         }
       }
@@ -171,18 +177,33 @@ export class OwnedTopic<S, R> {
     return run;
   }
 
+  /**
+   * One logical write: its records in order, as batches under the topic's max.message.bytes, in
+   * as few Produce requests as the request limit allows (one, unless the write passes it). Each
+   * request is one all-or-nothing append on the leader. Across requests, and across a leader
+   * failover during replication, only a prefix of the write may survive; the shard's records are
+   * ordered so that any prefix replays to a consistent state (a group's target assignment counts
+   * only once its TargetAssignmentEpoch record, the last one, is there), and the failed write
+   * reloads the partition from the log (see enqueue), so memory never runs ahead of the log.
+   */
   private async write(owned: OwnedPartition<S>, records: readonly R[]): Promise<void> {
-    const timestamp = Date.now();
-    const batch = encodeRecordBatch({ compression: CompressionType.None, records: records.map((record) => ({ ...this.codec.encode(record), timestamp })) });
-    const response = await callUnary<ProduceResponse>(
-      this.options.broker,
-      'Produce',
-      { acks: -1, timeoutMs: WRITE_TIMEOUT_MS, topics: [{ name: this.codec.topic, partitions: [{ partition: owned.partition, records: batch }] }] },
-      { timeoutMs: WRITE_TIMEOUT_MS + 1_000 },
+    const payloads = planWrite(
+      records.map((record) => this.codec.encode(record)),
+      Date.now(),
+      this.options.writeLimits(),
     );
-    const result = response.topics[0]?.partitions[0];
-    if (result === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', 'the broker answered nothing for the write');
-    if (result.errorName !== '') throw apiErrorFromName(result.errorName, result.errorMessage);
+    for (const [index, payload] of payloads.entries()) {
+      if (owned.dropped) throw new ApiError('NOT_COORDINATOR', `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId} during a write (${index} of ${payloads.length} requests written)`);
+      const response = await callUnary<ProduceResponse>(
+        this.options.broker,
+        'Produce',
+        { acks: -1, timeoutMs: WRITE_TIMEOUT_MS, topics: [{ name: this.codec.topic, partitions: [{ partition: owned.partition, records: payload }] }] },
+        { timeoutMs: WRITE_TIMEOUT_MS + 1_000 },
+      );
+      const result = response.topics[0]?.partitions[0];
+      if (result === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', 'the broker answered nothing for the write');
+      if (result.errorName !== '') throw apiErrorFromName(result.errorName, result.errorMessage);
+    }
   }
 
   /** Marks everything dropped (stop): queued work answers NOT_COORDINATOR. */

@@ -1,0 +1,233 @@
+/**
+ * Component test: a coordinator whose writes are larger than max.message.bytes. One controller and
+ * one broker as real processes, an in-process CoordinatorNode with message.max.bytes 1024: it
+ * creates __consumer_offsets with that topic-level max.message.bytes (the broker refuses a larger
+ * batch), and a group of 24 members over 32 partitions, whose target-assignment writes run past
+ * 1 KiB, still converges because each write is cut into several batches. A second coordinator,
+ * started after the first is stopped, replays the same group from the log; it sends one batch
+ * per Produce request (the path of writes past the request bound), and the group takes one more
+ * member and converges again. Last, the topic's max.message.bytes is lowered under it: the first
+ * write over it is refused, the coordinator re-reads the limit and later writes fit.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@grpc/grpc-js';
+import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
+import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
+import { Admin, createBrokerClient, createCoordinatorClient } from '@sluice/client';
+import type * as wire from '@sluice/client';
+import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
+import { callUnary, silentLogger } from '@sluice/runtime';
+import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
+
+jest.setTimeout(90_000);
+
+const GROUP = 'wide-readers';
+const TOPIC = 'wide';
+const TOPIC_PARTITIONS = 32;
+const MEMBERS = 24;
+const MAX_MESSAGE_BYTES = 1_024;
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
+}
+
+describe('coordinator writes larger than max.message.bytes', () => {
+  let baseDir: string;
+  let controllers: LocalControllerCluster;
+  let brokers: LocalBrokerCluster;
+  let admin: Admin;
+  let broker: Client;
+  let coordinator: CoordinatorNode | undefined;
+  const clients = new Map<string, Client>();
+
+  const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
+    let client = clients.get(address);
+    if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
+    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
+  };
+
+  const startCoordinator = (maxWriteRequestBytes?: number): Promise<CoordinatorNode> => {
+    const options: CoordinatorNodeOptions = {
+      nodeId: 1,
+      bindHost: '127.0.0.1',
+      bindPort: 0,
+      brokerAddress: brokers.address(1),
+      controllerAddresses: controllers.addresses(),
+      peers: new Map(),
+      offsetsTopicPartitions: 1,
+      offsetsTopicReplicationFactor: 1,
+      shareStateTopic: { partitions: 1, replicationFactor: 1, minIsr: 1 },
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      ...(maxWriteRequestBytes === undefined ? {} : { maxWriteRequestBytes }),
+      groups: { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 1_000, maxGroupSize: 1_000, maxOffsetMetadataBytes: 4_096, assignors: ['uniform', 'range'] },
+      ownershipCheckIntervalMs: 100,
+      log: silentLogger(),
+    };
+    return CoordinatorNode.start(options);
+  };
+
+  const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse['groups'][number]> =>
+    (await call<wire.DescribeGroupsResponse>(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
+
+  /** The batches of __consumer_offsets-0, from its start to the high watermark. */
+  const offsetsBatches = async (): Promise<RecordBatchView[]> => {
+    const response = await callUnary<wire.FetchResponse>(
+      broker,
+      'Fetch',
+      {
+        replicaId: -1,
+        replicaEpoch: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 64 * 1024 * 1024,
+        topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: 0, fetchOffset: 0, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 64 * 1024 * 1024 }] }],
+      },
+      { timeoutMs: 10_000 },
+    );
+    const result = response.topics[0]!.partitions[0]!;
+    expect(result.errorName).toBe('');
+    const views: RecordBatchView[] = [];
+    for (let at = 0; at < result.records.length; ) {
+      const view = RecordBatchView.at(result.records, at);
+      views.push(view);
+      at += view.sizeBytes;
+    }
+    return views;
+  };
+
+  beforeAll(async () => {
+    baseDir = mkdtempSync(join(tmpdir(), 'sluice-coordinator-large-'));
+    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
+    controllers.startAll();
+    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
+    brokers = await LocalBrokerCluster.create({
+      baseDir,
+      clusterId: controllers.clusterId,
+      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
+      brokerIds: [1],
+      config: { 'broker.heartbeat.interval.ms': 200 },
+    });
+    brokers.startAll();
+    broker = createBrokerClient(brokers.address(1));
+    await eventually('an unfenced broker', async () => ((await admin.describeCluster()).brokers.some((b) => !b.fenced) ? true : undefined));
+    await admin.createTopic({ name: TOPIC, numPartitions: TOPIC_PARTITIONS, replicationFactor: 1 });
+    coordinator = await startCoordinator();
+  });
+
+  afterAll(async () => {
+    for (const client of clients.values()) client.close();
+    await coordinator?.stop();
+    broker?.close();
+    admin?.close();
+    await brokers?.stopAll();
+    await controllers?.stopAll();
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+
+  it('converges a group whose writes need several batches, and replays it after a coordinator restart', async () => {
+    const first = coordinator!;
+    expect((await admin.describeTopic(OFFSETS_TOPIC)).configs['max.message.bytes']).toBe(String(MAX_MESSAGE_BYTES));
+
+    // The limit is live: one batch over it is refused by the broker's log.
+    const oversized = encodeRecordBatch({ compression: CompressionType.None, records: [{ key: Buffer.from('probe'), value: Buffer.alloc(MAX_MESSAGE_BYTES), timestamp: Date.now() }] });
+    const refused = await callUnary<wire.ProduceResponse>(broker, 'Produce', { acks: -1, timeoutMs: 5_000, topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: 0, records: oversized }] }] }, { timeoutMs: 6_000 });
+    expect(refused.topics[0]!.partitions[0]!.errorName).toBe('MESSAGE_TOO_LARGE');
+
+    const join = (memberId: string, memberEpoch: number, owned: wire.WireTopicPartitions[] | null): wire.ConsumerGroupHeartbeatRequest => ({
+      groupId: GROUP,
+      memberId,
+      memberEpoch,
+      instanceId: '',
+      rackId: '',
+      clientId: 'large-writes',
+      rebalanceTimeoutMs: memberEpoch === 0 ? 30_000 : 0,
+      subscribedTopicNames: memberEpoch === 0 ? [TOPIC] : [],
+      subscribedTopicNamesSet: memberEpoch === 0,
+      subscribedTopicRegex: '',
+      serverAssignor: '',
+      owned: owned ?? [],
+      ownedSet: owned !== null,
+    });
+    let heartbeats = 0;
+    const members = new Map<string, { epoch: number; owned: wire.WireTopicPartitions[] }>();
+    for (let i = 0; i < MEMBERS; i++) {
+      const joined = await eventually('the offsets partition to load', () => call<wire.ConsumerGroupHeartbeatResponse>(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])));
+      heartbeats++;
+      members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
+    }
+    // Heartbeat round by round (each member reporting what it owns) until the group is stable.
+    const converge = async (address: string, groupEpoch: number): Promise<wire.DescribeGroupsResponse['groups'][number]> => {
+      let group = await describeGroup(address);
+      for (let round = 0; round < 20 && group.state !== 'STABLE'; round++) {
+        for (const [memberId, member] of members) {
+          const answer = await call<wire.ConsumerGroupHeartbeatResponse>(address, 'ConsumerGroupHeartbeat', join(memberId, member.epoch, member.owned));
+          heartbeats++;
+          members.set(memberId, { epoch: answer.memberEpoch, owned: answer.assignmentSet === false ? member.owned : answer.assignment });
+        }
+        group = await describeGroup(address);
+      }
+      expect(group).toMatchObject({ errorName: '', state: 'STABLE', groupEpoch, assignmentEpoch: groupEpoch });
+      const assigned = group.members.flatMap((m) => m.assigned.flatMap((t) => t.partitions)).sort((a, b) => a - b);
+      expect(assigned).toEqual(Array.from({ length: TOPIC_PARTITIONS }, (_, p) => p));
+      return group;
+    };
+    const described = await converge(first.address, MEMBERS);
+
+    // Every batch fits the limit, and there are more batches than writes: writes were cut.
+    const batches = await offsetsBatches();
+    for (const batch of batches) expect(batch.sizeBytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(batches.length).toBeGreaterThan(heartbeats);
+
+    // A new coordinator (the first one stopped) replays the group from the log, unchanged.
+    await first.stop();
+    coordinator = await startCoordinator(MAX_MESSAGE_BYTES);
+    const second = coordinator;
+    const replayed = await eventually('the new coordinator to load the group', async () => {
+      const group = await describeGroup(second.address);
+      return group.errorName === '' ? group : undefined;
+    });
+    const byId = (group: typeof described): typeof described.members => [...group.members].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
+    expect({ ...replayed, members: byId(replayed) }).toEqual({ ...described, members: byId(described) });
+
+    // One batch per request now: one more member joins and the group converges again.
+    const joined = await call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, []));
+    members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
+    const grown = await converge(second.address, MEMBERS + 1);
+    expect(grown.members).toHaveLength(MEMBERS + 1);
+    expect((await offsetsBatches()).every((batch) => batch.sizeBytes <= MAX_MESSAGE_BYTES)).toBe(true);
+
+    // An operator lowers the topic's max.message.bytes: a write over it is refused (nothing is
+    // appended, the partition reloads), the coordinator re-reads the limit, and later writes fit.
+    const lowerLimit = 700;
+    await admin.alterTopicConfigs(OFFSETS_TOPIC, { set: { 'max.message.bytes': String(lowerLimit) } });
+    const bigCommit = { groupId: 'probe', memberId: '', memberEpoch: -1, topics: [{ name: TOPIC, partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: 'm'.repeat(800) }] }] };
+    await eventually('a write over the lowered limit to be refused', async () => {
+      try {
+        await call(second.address, 'OffsetCommit', bigCommit);
+        return undefined;
+      } catch (error) {
+        return (error as { errorName?: string }).errorName === 'MESSAGE_TOO_LARGE' ? true : undefined;
+      }
+    });
+    const batchesBefore = (await offsetsBatches()).length;
+    const newcomer = await eventually('a join after the limit was re-read', () => call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])));
+    members.set(newcomer.memberId, { epoch: newcomer.memberEpoch, owned: newcomer.assignment });
+    await converge(second.address, MEMBERS + 2);
+    const later = (await offsetsBatches()).slice(batchesBefore);
+    expect(later.length).toBeGreaterThan(0);
+    for (const batch of later) expect(batch.sizeBytes).toBeLessThanOrEqual(lowerLimit);
+  });
+});
