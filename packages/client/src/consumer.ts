@@ -22,6 +22,7 @@ import type { FetchPartitionResult, FetchResponse } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
 import { GroupMembership, type CommittedPosition } from './group-membership';
 import { apiErrorFromName } from './errors';
+import { Wakeup } from './wakeup';
 import { listOffsets, topicPartitionKey as keyOf, type OffsetAndTimestamp } from './list-offsets';
 import { backoffMs } from './producer-config';
 
@@ -107,7 +108,6 @@ interface PartitionState {
 
 const LEADER_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS']);
 
-
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   readonly metadata: ClusterMetadata;
   private readonly autoOffsetReset: OffsetResetStrategy;
@@ -123,7 +123,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly partitions = new Map<string, PartitionState>();
   /** Broker ids with a Fetch in flight. */
   private readonly fetching = new Set<number>();
-  private waiters: (() => void)[] = [];
+  private readonly wakeup = new Wakeup();
   private metadataRefresh: Promise<void> | null = null;
   private closed = false;
   /** The group this consumer is a member of (with groupId), else null. */
@@ -331,7 +331,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       this.startFetches();
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) return [];
-      await this.waitForData(Math.min(left, this.nextRetryInMs()));
+      await this.wakeup.wait(Math.min(left, this.nextRetryInMs()));
     }
   }
 
@@ -361,24 +361,6 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     let wait = this.fetchMaxWaitMs + 100;
     for (const state of this.partitions.values()) if (state.retryAtMs > nowMs) wait = Math.min(wait, state.retryAtMs - nowMs);
     return Math.max(1, wait);
-  }
-
-  private waitForData(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const waiters = this.waiters;
-      function done(): void {
-        clearTimeout(timer);
-        const index = waiters.indexOf(done);
-        if (index >= 0) waiters.splice(index, 1);
-        resolve();
-      }
-      waiters.push(done);
-    });
-  }
-
-  private notify(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
   }
 
   /** Resolves pending resets (and unknown positions by auto.offset.reset) with ListOffsets. */
@@ -479,7 +461,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       )
       .finally(() => {
         this.fetching.delete(brokerId);
-        this.notify();
+        this.wakeup.notify();
       });
   }
 
@@ -547,7 +529,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       .catch(() => undefined)
       .finally(() => {
         this.metadataRefresh = null;
-        this.notify();
+        this.wakeup.notify();
       });
     return this.metadataRefresh;
   }
@@ -620,7 +602,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       const state = this.partitions.get(key);
       if (state !== undefined && offset !== null) this.setPosition(state, { kind: 'offset', offset });
     }
-    this.notify();
+    this.wakeup.notify();
   }
 
   /** Commits (with auto commit) and leaves the group, then closes the connections. */
@@ -632,7 +614,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       await this.group.leave();
     }
     this.closed = true;
-    this.notify();
+    this.wakeup.notify();
     this.metadata.close();
   }
 }

@@ -28,6 +28,7 @@ import { callUnary } from '@sluice/runtime/dist/grpc';
 import { ClusterMetadata } from './cluster-metadata';
 import type { ConsumerRecord } from './consumer';
 import { apiErrorFromName } from './errors';
+import { Wakeup } from './wakeup';
 import { backoffMs } from './producer-config';
 import { ShareGroupMembership } from './share-group-membership';
 import type { ShareAcknowledgeResponse, ShareAcknowledgeTypeName, ShareFetchResponse, ShareFetchTopic } from './share-api';
@@ -135,7 +136,7 @@ export class ShareConsumer {
   /** Acknowledgement errors the brokers answered since the last commitSync(), by partition key. */
   private ackErrors = new Map<string, ApiError>();
   private fatal: ApiError | null = null;
-  private waiters: (() => void)[] = [];
+  private readonly wakeup = new Wakeup();
   private metadataRefresh: Promise<void> | null = null;
   private closed = false;
 
@@ -211,7 +212,7 @@ export class ShareConsumer {
       this.startFetches(deadline);
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) return [];
-      await this.waitForData(Math.min(left, this.fetchMaxWaitMs + 100));
+      await this.wakeup.wait(Math.min(left, this.fetchMaxWaitMs + 100));
     }
   }
 
@@ -253,7 +254,7 @@ export class ShareConsumer {
     if (this.closed) return;
     if (this.acknowledgementMode === 'implicit') this.settleLastPolled('commit');
     this.closed = true;
-    this.notify();
+    this.wakeup.notify();
     const brokerIds = new Set([...this.pending.keys(), ...[...this.brokers].filter(([, b]) => b.sessionEpoch > 0 || b.fetching).map(([id]) => id)]);
     await Promise.all([...brokerIds].map((brokerId) => this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, true)).catch(() => undefined)));
     await this.membership.close().catch(() => undefined);
@@ -379,7 +380,7 @@ export class ShareConsumer {
       const maxWaitMs = Math.max(0, Math.min(this.fetchMaxWaitMs, deadline - nowMs));
       void this.enqueue(brokerId, () => this.fetchFrom(brokerId, partitions, maxWaitMs)).finally(() => {
         state.fetching = false;
-        this.notify();
+        this.wakeup.notify();
       });
     }
   }
@@ -558,23 +559,5 @@ export class ShareConsumer {
     }
     this.lastPolled = out;
     return out.map((d) => d.record);
-  }
-
-  private waitForData(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const waiters = this.waiters;
-      function done(): void {
-        clearTimeout(timer);
-        const index = waiters.indexOf(done);
-        if (index >= 0) waiters.splice(index, 1);
-        resolve();
-      }
-      waiters.push(done);
-    });
-  }
-
-  private notify(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
   }
 }
