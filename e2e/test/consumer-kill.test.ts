@@ -8,13 +8,13 @@
  * again), and the group's committed offsets, sampled throughout, only move forward.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
-import { Admin, Consumer, Producer } from '../../packages/client/src';
+import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
+import type { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
+import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
+import { Consumer, Producer, type Admin } from '../../packages/client/src';
+import { LocalSluice, sleep, waitFor } from './local-sluice';
 
 jest.setTimeout(120_000);
 
@@ -25,17 +25,6 @@ const RECORDS = 3_000;
 const SESSION_TIMEOUT_MS = 3_000;
 const CLI_MAIN = join(__dirname, '../../packages/cli/dist/main.js');
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
 interface Worker {
   readonly name: string;
   readonly consumer: Consumer;
@@ -44,7 +33,7 @@ interface Worker {
 }
 
 describe('a group member killed -9 mid-stream', () => {
-  let baseDir: string;
+  let cluster: LocalSluice;
   let controllers: LocalControllerCluster;
   let brokers: LocalBrokerCluster;
   let coordinators: LocalCoordinatorCluster;
@@ -53,32 +42,18 @@ describe('a group member killed -9 mid-stream', () => {
 
   beforeAll(async () => {
     if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npx -y pnpm@12 exec tsc -b\` first`);
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-consumer-kill-e2e-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-    brokers = await LocalBrokerCluster.create({ baseDir, clusterId: controllers.clusterId, controllerVoters: voters, config: { 'broker.heartbeat.interval.ms': 200 } });
-    brokers.startAll();
-    coordinators = await LocalCoordinatorCluster.create({
-      baseDir,
-      controllerVoters: voters,
-      brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])),
-      config: { 'offsets.topic.num.partitions': 3, 'group.consumer.session.timeout.ms': SESSION_TIMEOUT_MS, 'group.consumer.heartbeat.interval.ms': 300 },
+    cluster = await LocalSluice.start({
+      name: 'consumer-kill-e2e',
+      coordinatorConfig: { 'offsets.topic.num.partitions': 3, 'group.consumer.session.timeout.ms': SESSION_TIMEOUT_MS, 'group.consumer.heartbeat.interval.ms': 300 },
     });
-    coordinators.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), coordinators: coordinators.addresses(), timeoutMs: 15_000 });
-    await waitFor('three unfenced brokers', async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3, 30_000);
+    ({ controllers, brokers, coordinators, admin } = cluster);
     await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
   });
 
   afterAll(async () => {
     // The child is normally dead already; by pid, never by name.
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-    admin?.close();
-    await coordinators?.stopAll();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('gives its partitions to the survivors after the session timeout; every record is processed and commits only move forward', async () => {
