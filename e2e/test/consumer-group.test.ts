@@ -7,14 +7,11 @@
  * twice for a partition by the group (commits only move forward), and the restarted coordinator
  * went on from the committed offsets.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
-import { Admin, Consumer, createCoordinatorClient, Producer, type FindCoordinatorResponse } from '../../packages/client/src';
+import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
+import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
+import { Consumer, createCoordinatorClient, Producer, type FindCoordinatorResponse } from '../../packages/client/src';
 import { callUnary } from '../../packages/runtime/src/grpc';
+import { LocalSluice, sleep, waitFor } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -22,17 +19,6 @@ const TOPIC = 'work';
 const GROUP = 'workers';
 const PARTITIONS = 6;
 const RECORDS = 3_000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 interface Worker {
   readonly name: string;
@@ -42,37 +28,21 @@ interface Worker {
 }
 
 describe('consumer group of 3 over 6 partitions with members and the coordinator failing', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalSluice;
   let brokers: LocalBrokerCluster;
   let coordinators: LocalCoordinatorCluster;
-  let admin: Admin;
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-group-e2e-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
-    controllers.startAll();
-    const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({ baseDir, clusterId: controllers.clusterId, controllerVoters: voters, config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 } });
-    brokers.startAll();
-    await waitFor('three unfenced brokers', async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3, 30_000);
-    await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
-    coordinators = await LocalCoordinatorCluster.create({
-      baseDir,
-      controllerVoters: voters,
-      brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])),
-      config: { 'offsets.topic.num.partitions': 6, 'group.consumer.session.timeout.ms': 3_000, 'group.consumer.heartbeat.interval.ms': 300 },
+    cluster = await LocalSluice.start({
+      name: 'group-e2e',
+      coordinatorConfig: { 'offsets.topic.num.partitions': 6, 'group.consumer.session.timeout.ms': 3_000, 'group.consumer.heartbeat.interval.ms': 300 },
     });
-    coordinators.startAll();
+    ({ brokers, coordinators } = cluster);
+    await cluster.admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
   });
 
   afterAll(async () => {
-    admin?.close();
-    await coordinators?.stopAll();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('processes every record, commits forward only, and survives the coordinator', async () => {
