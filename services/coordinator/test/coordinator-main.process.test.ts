@@ -15,25 +15,11 @@ import { Admin, createCoordinatorClient } from '@sluice/client';
 import type * as wire from '@sluice/client';
 import { callUnary } from '@sluice/runtime';
 import { coordinatorMainPath, LocalCoordinatorCluster } from '../src/local/local-coordinators';
+import { eventually as waitFor } from './support/eventually';
 
 jest.setTimeout(90_000);
 
 const GROUP = 'ledger';
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
-}
 
 describe('coordinator processes', () => {
   let baseDir: string;

@@ -15,26 +15,12 @@ import { Admin, createCoordinatorClient, groupPartition } from '@sluice/client';
 import type * as wire from '@sluice/client';
 import { callUnary, silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC } from '../src/node/coordinator-node';
+import { eventually as waitFor } from './support/eventually';
 
 jest.setTimeout(90_000);
 
 const GROUP = 'billing';
 const PARTITIONS = 6;
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
-}
 
 describe('coordinator nodes over real brokers', () => {
   let baseDir: string;

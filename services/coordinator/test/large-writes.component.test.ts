@@ -20,6 +20,7 @@ import type * as wire from '@sluice/client';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
 import { callUnary, silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
+import { eventually } from './support/eventually';
 
 jest.setTimeout(90_000);
 
@@ -28,21 +29,6 @@ const TOPIC = 'wide';
 const TOPIC_PARTITIONS = 32;
 const MEMBERS = 24;
 const MAX_MESSAGE_BYTES = 1_024;
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
-}
 
 describe('coordinator writes larger than max.message.bytes', () => {
   let baseDir: string;

@@ -21,26 +21,12 @@ import { ApiError } from '@sluice/protocol';
 import { callUnary } from '@sluice/runtime';
 import { LocalCoordinatorCluster } from '../src/local/local-coordinators';
 import { SHARE_STATE_TOPIC } from '../src/node/coordinator-node';
+import { eventually as waitFor } from './support/eventually';
 
 jest.setTimeout(120_000);
 
 const TOPIC = 'jobs';
 const SHARE_STATE_PARTITIONS = 3;
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
-}
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
   try {
