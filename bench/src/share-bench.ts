@@ -15,6 +15,8 @@
  *   null for its partition); a record seen again (deliveryCount > 1) is a redelivery. "durable s"
  *   is when CoordinatorShareStatePersister.read(key, -1) (polled every 50 ms) shows the share
  *   start offset at the partition end on every partition.
+ * - share12-fetch: 12 members, no commitSync: implicit mode's ACCEPTs ride on the next ShareFetch;
+ *   the records count when the durable start offset is at every partition's end ("s" = "durable s").
  * - baseline (consumer group, 3 members): Consumers with a group.id (KIP-848, auto.offset.reset
  *   earliest, no auto commit) committing after every poll (commitSync); a record counts once the
  *   commit covering it returned.
@@ -37,7 +39,7 @@
  *
  * Flags: --quick (5,000 records per size, 1 run), --records <n> (default 20,000 per size),
  * --repeat <n> (3; 1 with --quick), --sizes <bytes,bytes> (1024,100), --max-poll-records <n>
- * (500), --scenarios share12,share3,share1,group3,plain (all), --cpu-prof (profile brokers and
+ * (500), --scenarios share12,share3,share1,share12-fetch,group3,plain (all), --cpu-prof (profile brokers and
  * coordinators from start-up; the hottest functions of the busiest broker and coordinator are
  * printed, .cpuprofile files and logs kept), --keep (keep the temp dir with logs), --json <path>
  * (default bench/results/share-<time>.json).
@@ -87,11 +89,18 @@ interface Scenario {
   readonly name: string;
   readonly kind: ScenarioKind;
   readonly consumers: number;
+  /**
+   * Share only: how acknowledgements go out. commit: commitSync after every poll (a record counts
+   * when its answer is null); fetch: they ride on the next ShareFetch (implicit mode's own path),
+   * and all records count once the durable share start offset is at every partition's end.
+   */
+  readonly ackPath?: 'commit' | 'fetch';
 }
 const ALL_SCENARIOS: readonly Scenario[] = [
   { name: 'share12', kind: 'share', consumers: 12 },
   { name: 'share3', kind: 'share', consumers: 3 },
   { name: 'share1', kind: 'share', consumers: 1 },
+  { name: 'share12-fetch', kind: 'share', consumers: 12, ackPath: 'fetch' },
   { name: 'group3', kind: 'group', consumers: 3 },
   { name: 'plain', kind: 'plain', consumers: 1 },
 ];
@@ -278,6 +287,7 @@ async function produce(cluster: Cluster, topic: string, count: number, sizeBytes
 interface ScenarioResult {
   readonly scenario: string;
   readonly kind: ScenarioKind;
+  readonly ackPath: 'commit' | 'fetch' | null;
   readonly consumers: number;
   readonly partitions: number;
   readonly records: number;
@@ -335,6 +345,8 @@ async function runShare(cluster: Cluster, persister: CoordinatorShareStatePersis
       counters.delivered += records.length;
       perConsumer[index]! += records.length;
       for (const record of records) if (record.deliveryCount > 1) counters.redeliveries++;
+      // The next poll ACCEPTs these (implicit mode) on its ShareFetch.
+      if (scenario.ackPath === 'fetch') continue;
       const results = await consumer.commitSync().catch(() => null);
       if (results === null) {
         counters.errors++;
@@ -353,6 +365,10 @@ async function runShare(cluster: Cluster, persister: CoordinatorShareStatePersis
       const starts = await durableStarts(persister, groupId, topic).catch(() => null);
       if (starts !== null && starts.every((start, partition) => start !== null && start >= ends[partition]!)) {
         durableAtMs = Date.now();
+        if (scenario.ackPath === 'fetch') {
+          counters.confirmed = counters.target;
+          counters.confirmedAtMs = durableAtMs;
+        }
         break;
       }
       await sleep(50);
@@ -456,6 +472,7 @@ async function runScenario(cluster: Cluster, persister: CoordinatorShareStatePer
   return {
     scenario: scenario.name,
     kind: scenario.kind,
+    ackPath: scenario.kind === 'share' ? (scenario.ackPath ?? 'commit') : null,
     consumers: scenario.consumers,
     partitions: PARTITIONS,
     records,
@@ -594,12 +611,12 @@ async function main(): Promise<void> {
     }
   }
   const baselineOf = (r: ScenarioResult): ScenarioResult | undefined => medians.find((m) => m.row.scenario === BASELINE && m.row.recordBytes === r.recordBytes && !m.row.timedOut)?.row;
-  const label: Record<ScenarioKind, string> = { share: 'share group', group: 'consumer group (baseline)', plain: 'plain consumer' };
+  const label = (r: ScenarioResult): string => (r.kind === 'share' ? `share group${r.ackPath === 'fetch' ? ', acks on ShareFetch' : ''}` : r.kind === 'group' ? 'consumer group (baseline)' : 'plain consumer');
   const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? formatNumber(value, digits) : 'n/a');
   const rows = medians.map(({ row: r, runs }) => {
     const baseline = baselineOf(r);
     return [
-      label[r.kind],
+      label(r),
       String(r.consumers),
       String(r.partitions),
       formatNumber(r.records, 0),
@@ -626,7 +643,7 @@ async function main(): Promise<void> {
   );
   out(
     '1 controller, 3 brokers, 3 coordinators on loopback; topic of 3 partitions, RF 3, min.insync.replicas 2; ' +
-      `max.poll.records ${maxPollRecords}. Share rows: implicit acknowledgement, commitSync after every poll; a record counts once its ACCEPT was confirmed. ` +
+      `max.poll.records ${maxPollRecords}. Share rows: implicit acknowledgement, commitSync after every poll; a record counts once its ACCEPT was confirmed ("acks on ShareFetch": no commitSync, all count when the durable start offset is at every partition's end). ` +
       'Baseline: a consumer group of 3 committing after every poll. "s": first record delivered -> last record confirmed; "join s": consumers created -> first record; ' +
       '"durable s": first record -> the share coordinator\'s start offset at the end of every partition. Plain consumer: no group, no commits, timed from its creation. ' +
       `Each row is the median of ${repeats} run(s) by records/s (runs interleave the scenarios; an unmeasured warm-up pass comes first); ratio = its records/s over the baseline's median. ` +
