@@ -52,6 +52,21 @@ describe('SharePartitionManager', () => {
     expect(fx.persister.state(key(0))!.startOffset).toBe(5);
   });
 
+  it('acquires max_records across log reads of a deep backlog, and past max_bytes takes only the first batch', async () => {
+    fx = new ShareFixture(dir, 1, { config: { recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecords: 10_000 } });
+    // 400 batches of 10 records: about 100 KiB, more than one 64 KiB read.
+    for (let i = 0; i < 400; i++) await fx.produce(0, 10);
+    const first = await fx.fetch('m1', 0, [{ partition: 0 }], { maxRecords: 3_000 });
+    expect(first.topics[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 2_999, deliveryCount: 1 }]);
+    const values = decodeRecordBatches(first.topics[0]!.partitions[0]!.records).flatMap((b) => b.records.map((r) => r.value!.toString()));
+    expect(values).toEqual(Array.from({ length: 3_000 }, (_, i) => `value-${i}`));
+    // Part of a batch: the core splits it.
+    expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }], { maxRecords: 5 })).map((r) => r.offset)).toEqual([3_000, 3_001, 3_002, 3_003, 3_004]);
+    // A 1-byte budget still takes one batch (the rest of the one at the window's end).
+    const tight = await fx.shares.shareFetch({ groupId: 'g', memberId: 'm3', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1, maxRecords: 500, topics: [{ name: TOPIC, partitions: [{ partition: 0, acknowledgements: [] }] }] });
+    expect(tight.topics[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 3_005, lastOffset: 3_009, deliveryCount: 1 }]);
+  });
+
   it('a long-polling ShareFetch answers as soon as records arrive', async () => {
     fx = new ShareFixture(dir, 1);
     const startedMs = Date.now();

@@ -77,7 +77,7 @@ export interface SharePartitionManagerOptions {
 const MAX_SHARE_FETCH_WAIT_MS = 30_000;
 const DEFAULT_SHARE_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const DEFAULT_MAX_RECORDS = 500;
-/** One log read while finding the acquired records' batches. */
+/** One log read while finding the acquired records' batches, and while finding records to acquire. */
 const READ_CHUNK_BYTES = 64 * 1024;
 
 const ACKNOWLEDGE_TYPES: ReadonlySet<string> = new Set<AcknowledgeType>(['ACCEPT', 'RELEASE', 'REJECT']);
@@ -313,7 +313,7 @@ export class SharePartitionManager {
         // A new leader's high watermark may trail the window (records acquired under the old
         // leader): nothing is handed out until it caught up, so every acquired record is readable.
         if (highWatermark < core.endOffset || !core.canAcquire(highWatermark, nowMs)) return 0;
-        const available = availableRanges(replica.log, core.endOffset, highWatermark, budget);
+        const available = availableRanges(replica.log, core.endOffset, highWatermark, budget, maxRecords);
         const outcome = core.acquire(memberId, available, maxRecords, nowMs);
         await this.persist(entry, outcome.update);
         if (outcome.acquired.length === 0) return 0;
@@ -599,17 +599,34 @@ function countAtLimit(before: ReturnType<SharePartition['inFlight']>, batch: Off
 }
 
 /**
- * The data batches the log holds from `fromOffset` below the high watermark, one read (about
- * `maxBytes`) deep; control batches are left out (the core archives them as gaps).
+ * The data batches the log holds from `fromOffset` below the high watermark, about `maxBytes`
+ * deep (at least one batch), and no deeper than needed for `maxRecords` offsets: a backlog far
+ * past the window is not read on every acquisition (one read of `maxBytes`, 50 MiB by default,
+ * per ShareFetch made acquiring cost grow with the backlog). Control batches are left out (the
+ * core archives them as gaps).
  */
-function availableRanges(log: PartitionLog, fromOffset: number, highWatermark: number, maxBytes: number): OffsetRange[] {
-  const from = Math.max(fromOffset, log.logStartOffset);
-  if (from >= highWatermark || from >= log.logEndOffset) return [];
-  const read = log.read(from, Math.max(1, maxBytes), { maxOffset: highWatermark });
+function availableRanges(log: PartitionLog, fromOffset: number, highWatermark: number, maxBytes: number, maxRecords: number): OffsetRange[] {
   const ranges: OffsetRange[] = [];
-  for (const batch of iterateBatches(read.records)) {
-    if (batch.isControl || batch.lastOffset < from) continue;
-    ranges.push({ firstOffset: batch.baseOffset, lastOffset: batch.lastOffset });
+  let offset = Math.max(fromOffset, log.logStartOffset);
+  let bytes = 0;
+  let offsets = 0;
+  while (offset < highWatermark && offset < log.logEndOffset && offsets < maxRecords) {
+    const read = log.read(offset, Math.max(1, Math.min(maxBytes - bytes, READ_CHUNK_BYTES)), { maxOffset: highWatermark });
+    if (read.batchCount === 0) return ranges;
+    const readFrom = offset;
+    for (const batch of iterateBatches(read.records)) {
+      if (batch.lastOffset < offset) continue;
+      bytes += batch.sizeBytes;
+      // Past the byte budget only the very first batch is taken (as one read of maxBytes would).
+      if (bytes > maxBytes && bytes !== batch.sizeBytes) return ranges;
+      if (!batch.isControl) {
+        ranges.push({ firstOffset: batch.baseOffset, lastOffset: batch.lastOffset });
+        offsets += batch.lastOffset - Math.max(batch.baseOffset, offset) + 1;
+      }
+      offset = batch.lastOffset + 1;
+      if (bytes >= maxBytes || offsets >= maxRecords) return ranges;
+    }
+    if (offset === readFrom) return ranges;
   }
   return ranges;
 }
