@@ -103,6 +103,8 @@ interface BrokerState {
   /** The tail of this broker's request chain. */
   tail: Promise<void>;
   fetching: boolean;
+  /** A ShareAcknowledge on its own is queued (acknowledgements for a broker no longer fetched from). */
+  acking: boolean;
   /** Records received from this broker not yet handed out. */
   buffered: Delivered[];
   retryAtMs: number;
@@ -333,7 +335,7 @@ export class ShareConsumer {
   private broker(brokerId: number): BrokerState {
     let state = this.brokers.get(brokerId);
     if (state === undefined) {
-      state = { sessionEpoch: 0, tail: Promise.resolve(), fetching: false, buffered: [], retryAtMs: 0, failures: 0 };
+      state = { sessionEpoch: 0, tail: Promise.resolve(), fetching: false, acking: false, buffered: [], retryAtMs: 0, failures: 0 };
       this.brokers.set(brokerId, state);
     }
     return state;
@@ -382,6 +384,20 @@ export class ShareConsumer {
         state.fetching = false;
         this.wakeup.notify();
       });
+    }
+    // A broker that leads none of the assigned partitions any more (the assignment moved) gets no
+    // ShareFetch to carry its acknowledgements: send them on their own now, or those records stay
+    // locked until their lock times out and are delivered again (Kafka acknowledges revoked partitions too).
+    for (const [brokerId, byPartition] of this.pending) {
+      if (byBroker.has(brokerId) || byPartition.size === 0) continue;
+      const state = this.broker(brokerId);
+      if (state.acking) continue;
+      state.acking = true;
+      void this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, false))
+        .catch(() => undefined)
+        .finally(() => {
+          state.acking = false;
+        });
     }
   }
 

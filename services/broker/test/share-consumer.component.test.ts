@@ -184,6 +184,35 @@ describe('share groups: ShareConsumer against two brokers', () => {
     expect(persister.state({ groupId: 'stallers', topic: 'stall', partition: 0 })!.startOffset).toBe(4);
   });
 
+  it('acknowledgements for a partition the assignment moved away still reach its leader', async () => {
+    await createTopic('moves', 2);
+    // Only meaningful when the two partitions have different leaders (the moved one's broker then gets no ShareFetch).
+    expect((await leaderOf('moves', 0)).brokerId).not.toBe((await leaderOf('moves', 1)).brokerId);
+    await produce('moves', 0, 0, 5);
+    await produce('moves', 1, 0, 5);
+    let assignment: ShareTopicPartition[] = [0, 1].map((partition) => ({ topic: 'moves', partition }));
+    const mover = new ShareConsumer({
+      bootstrap: bootstrap(),
+      groupId: 'movers',
+      membership: { memberId: 'mover', assignment: () => assignment, start: () => undefined, close: () => Promise.resolve() },
+      fetchMaxWaitMs: 200,
+      retryBackoffMs: 50,
+    });
+    consumers.push(mover);
+    expect(await pollUntil(mover, 10)).toHaveLength(10);
+    // The group moves partition 1 elsewhere; the next polls ACCEPT what the last one returned, partition 1's included.
+    assignment = [{ topic: 'moves', partition: 0 }];
+    const deadline = Date.now() + 500;
+    while (Date.now() < deadline) await mover.poll(100);
+    await waitFor('partition 1 acknowledged at its leader', () => persister.state({ groupId: 'movers', topic: 'moves', partition: 1 })?.startOffset === 5);
+    // So nothing comes back after the 1 s lock duration.
+    const next = consumer('movers', 'next', [{ topic: 'moves', partition: 1 }]);
+    const again: ShareConsumerRecord[] = [];
+    const until = Date.now() + 2_000;
+    while (Date.now() < until) again.push(...(await next.poll(200)));
+    expect(again).toEqual([]);
+  });
+
   it('a leader change reloads the share state from the persister: accepted records are never redelivered', async () => {
     await createTopic('moving', 1);
     await produce('moving', 0, 0, 6);
