@@ -168,7 +168,7 @@ describe('GroupShard: offsets', () => {
 describe('group records', () => {
   it('round-trip through key/value bytes, tombstones included, and refuse garbage by name', () => {
     const records: GroupRecord[] = [
-      { type: 'GroupEpoch', groupId: G, value: { epoch: 3, topicPartitionCounts: { orders: 2 } } },
+      { type: 'GroupEpoch', groupId: G, value: { epoch: 3, metadataHash: 12_345 } },
       { type: 'CurrentAssignment', groupId: G, memberId: 'a', value: { memberEpoch: 3, previousMemberEpoch: 2, state: 'STABLE', assigned: [{ topic: 'orders', partitions: [0] }], pendingRevocation: [] } },
       { type: 'OffsetCommit', groupId: G, topic: 'orders', partition: 1, value: { offset: 7, leaderEpoch: 1, metadata: '', commitTimestampMs: 5 } },
       { type: 'MemberSubscription', groupId: G, memberId: 'a', value: null },
