@@ -105,19 +105,21 @@ const RECORD_VERSION = 1;
 const GROUP_EPOCH_VERSION = 2;
 
 export function recordKey(record: GroupRecord): Buffer {
+  // Same bytes as JSON.stringify([...]) of the fields; built by hand as keys are written on every heartbeat.
+  const prefix = `[${JSON.stringify(record.type)},${JSON.stringify(record.groupId)}`;
   switch (record.type) {
     case 'GroupEpoch':
     case 'TargetAssignmentEpoch':
     case 'ShareGroupMetadata':
-      return Buffer.from(JSON.stringify([record.type, record.groupId]));
+      return Buffer.from(`${prefix}]`);
     case 'MemberSubscription':
     case 'TargetAssignmentMember':
     case 'CurrentAssignment':
     case 'ShareGroupMember':
     case 'ShareGroupTargetMember':
-      return Buffer.from(JSON.stringify([record.type, record.groupId, record.memberId]));
+      return Buffer.from(`${prefix},${JSON.stringify(record.memberId)}]`);
     case 'OffsetCommit':
-      return Buffer.from(JSON.stringify([record.type, record.groupId, record.topic, record.partition]));
+      return Buffer.from(`${prefix},${JSON.stringify(record.topic)},${JSON.stringify(record.partition)}]`);
   }
 }
 

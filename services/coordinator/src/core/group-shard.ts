@@ -284,7 +284,8 @@ export class GroupShard {
         this.computeTargetAssignment(g, assignor);
         this.lastAssignmentMs.set(g.groupId, nowMs);
       }
-      const reported = request.ownedPartitions === null ? null : fromList(request.ownedPartitions);
+      // What the member owns matters to reconciliation only while it has partitions to revoke.
+      const reported = request.ownedPartitions === null || current.state !== 'UNREVOKED_PARTITIONS' ? null : fromList(request.ownedPartitions);
       const next = reconcile({
         current,
         targetEpoch: g.assignmentEpoch,
@@ -300,7 +301,7 @@ export class GroupShard {
       } else {
         this.rebalanceDeadlines.delete(g.groupId, memberId);
       }
-      const sendAssignment = request.memberEpoch === 0 || changed || reported === null || !equalTopicPartitions(reported, next.assigned);
+      const sendAssignment = request.memberEpoch === 0 || changed || request.ownedPartitions === null || !listEquals(request.ownedPartitions, next.assigned);
       return {
         memberId,
         memberEpoch: next.memberEpoch,
@@ -697,6 +698,36 @@ function validateHeartbeat(request: HeartbeatRequest): void {
       fail('INVALID_REQUEST', `subscribed topic regex is invalid: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * Whether the reported list holds exactly the partitions (as fromList would read it), without
+ * building maps for it on every heartbeat: a list of distinct topics whose partitions ascend is
+ * compared in place, anything else is read with fromList.
+ */
+function listEquals(list: readonly { readonly topic: string; readonly partitions: readonly number[] }[], partitions: TopicPartitions): boolean {
+  let nonEmpty = 0;
+  let previousTopic: string | undefined;
+  let topicsAscend = true;
+  for (const entry of list) {
+    const reported = entry.partitions;
+    if (reported.length === 0) continue;
+    nonEmpty++;
+    if (previousTopic !== undefined && !(previousTopic < entry.topic)) topicsAscend = false;
+    previousTopic = entry.topic;
+    const set = partitions.get(entry.topic);
+    if (set === undefined || set.size !== reported.length) return equalTopicPartitions(fromList(list), partitions);
+    for (let i = 0; i < reported.length; i++) {
+      if ((i > 0 && !(reported[i - 1]! < reported[i]!)) || !set.has(reported[i]!)) return equalTopicPartitions(fromList(list), partitions);
+    }
+  }
+  let expected = 0;
+  for (const set of partitions.values()) if (set.size > 0) expected++;
+  if (nonEmpty !== expected) return equalTopicPartitions(fromList(list), partitions);
+  // Every entry matched a topic's set exactly and there are as many entries as topics: unless a
+  // topic came twice (leaving another unmatched), the two are equal. Ascending topics are distinct.
+  if (!topicsAscend && new Set(list.filter((entry) => entry.partitions.length > 0).map((entry) => entry.topic)).size !== nonEmpty) return equalTopicPartitions(fromList(list), partitions);
+  return true;
 }
 
 function isSubset(a: TopicPartitions, b: TopicPartitions): boolean {
