@@ -382,6 +382,7 @@ export class GroupShard {
   /** Writes the member's subscription if it changed; true when it did. */
   private updateSubscription(group: ConsumerGroup, memberId: string, request: HeartbeatRequest): boolean {
     const previous = group.subscriptions.get(memberId);
+    if (previous !== undefined && unchangedSubscription(previous, request)) return false;
     const next: MemberSubscriptionValue = {
       instanceId: request.instanceId ?? previous?.instanceId ?? null,
       rackId: request.rackId ?? previous?.rackId ?? null,
@@ -743,6 +744,19 @@ function sortedUnique(names: readonly string[]): string[] {
   let ascending = true;
   for (let i = 1; i < names.length && ascending; i++) ascending = names[i - 1]! < names[i]!;
   return ascending ? [...names] : [...new Set(names)].sort();
+}
+
+/** Whether a heartbeat leaves the subscription as it is (what most heartbeats do), without building the next one. */
+function unchangedSubscription(previous: MemberSubscriptionValue, request: HeartbeatRequest): boolean {
+  return (
+    request.subscribedTopicNames === null &&
+    (request.instanceId === null || request.instanceId === previous.instanceId) &&
+    (request.rackId === null || request.rackId === previous.rackId) &&
+    (request.clientId === '' || request.clientId === previous.clientId) &&
+    (request.subscribedTopicRegex === null || (request.subscribedTopicRegex || null) === previous.subscribedTopicRegex) &&
+    (request.serverAssignor === null || request.serverAssignor === previous.serverAssignor) &&
+    (request.rebalanceTimeoutMs === null || request.rebalanceTimeoutMs === previous.rebalanceTimeoutMs)
+  );
 }
 
 function sameSubscription(a: MemberSubscriptionValue, b: MemberSubscriptionValue): boolean {
