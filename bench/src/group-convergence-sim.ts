@@ -53,6 +53,12 @@ export interface SimulationOptions {
   readonly heartbeatIntervalMs?: number;
   /** group.consumer.assignment.interval.ms (KIP-1263); 0 computes the target on every epoch bump. */
   readonly assignmentIntervalMs: number;
+  /**
+   * Whether the topics view offers a metadata version (TopicsView.metadataVersion; the topics
+   * never change during a run, so it stays put). Default true; false makes every heartbeat look
+   * the subscribed topics up to detect a metadata change.
+   */
+  readonly metadataVersion?: boolean;
 }
 
 /** What one phase (members joining until the group is stable again) cost the coordinator. */
@@ -154,6 +160,7 @@ export class GroupSimulation {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_GROUP_SHARD_CONFIG.heartbeatIntervalMs;
     const counts = new Map(this.topicNames.map((name) => [name, partitionsPerTopic]));
     const view: TopicsView = { partitionCount: (topic) => counts.get(topic), topicNames: () => counts.keys() };
+    if (options.metadataVersion ?? true) view.metadataVersion = () => 0;
     this.assignors = [new CountingAssignor(new UniformAssignor()), new CountingAssignor(new RangeAssignor())];
     this.serverAssignor = options.assignor;
     // The coordinator names joining members (the client sends ''); the names are drawn ahead of

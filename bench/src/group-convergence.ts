@@ -32,7 +32,9 @@
  * both), --assignment-interval-ms <n,n> (1000,0), --unbatched-max-members <n> (1000; 100 with --quick),
  * --ratio <partitions per member> (10), --topics <n> (100), --seed <n> (1),
  * --max-rounds <n> (30), --members <n,n> (the joining-group sizes, default 1000,10000),
- * --stable <n> (the stable group's size, default the largest of --members), --json <path>.
+ * --stable <n> (the stable group's size, default the largest of --members), --json <path>,
+ * --no-metadata-version (the topics view offers no metadata version, so every heartbeat looks
+ * the subscribed topics up, as a view without a change signal makes the coordinator do).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -65,6 +67,7 @@ function intListFlag(name: string, fallback: readonly number[], min = 1): number
 }
 
 const quick = process.argv.includes('--quick');
+const metadataVersion = !process.argv.includes('--no-metadata-version');
 const joiningSizes = intListFlag('--members', quick ? [100, 1_000] : [1_000, 10_000]);
 const stableSize = intFlag('--stable', Math.max(...joiningSizes));
 const ratio = intFlag('--ratio', 10);
@@ -111,17 +114,18 @@ function main(): void {
           continue;
         }
         note(`${assignor}, assignment interval ${assignmentIntervalMs} ms: ${count(members)} members join an empty group`);
-        results.push(runScenario(`${count(members)} join`, { layout: layoutFor(members), assignor, assignmentIntervalMs, seed, stableMembers: 0, joiningMembers: members, maxRounds }));
+        results.push(runScenario(`${count(members)} join`, { layout: layoutFor(members), assignor, assignmentIntervalMs, seed, stableMembers: 0, joiningMembers: members, maxRounds, metadataVersion }));
       }
     }
     note(`${assignor}: 1 member joins a stable ${count(stableSize)}-member group (building the group first)`);
-    results.push(runScenario(`1 joins stable ${count(stableSize)}`, { layout: layoutFor(stableSize), assignor, assignmentIntervalMs: stableInterval, seed, stableMembers: stableSize, joiningMembers: 1, maxRounds }));
+    results.push(runScenario(`1 joins stable ${count(stableSize)}`, { layout: layoutFor(stableSize), assignor, assignmentIntervalMs: stableInterval, seed, stableMembers: stableSize, joiningMembers: 1, maxRounds, metadataVersion }));
   }
   const loadAfter = loadavg();
 
   out(`## Consumer group convergence (KIP-848, in process: simulated members against the real GroupShard)\n\n`);
   out(
     `Topics: ${count(topicCount)} per scenario with ${ratio} partitions per member in all (the group's size at the end of the scenario; every member subscribes to all). ` +
+      `Topics view: ${metadataVersion ? 'with a metadata version (heartbeats skip the metadata check while it stays put)' : 'without a metadata version (--no-metadata-version: every heartbeat looks the subscribed topics up)'}. ` +
       `Coordinator time = heartbeat handling + encoding the records each outcome persists (RecordBatch, as CoordinatorNode writes it); no network, no broker write.\n\n`,
   );
   const rows = results.map((r) => {

@@ -28,6 +28,23 @@ describe('GroupShard: consumer group heartbeat', () => {
     expect(shard.describeGroup(G)).toMatchObject({ state: 'STABLE', groupEpoch: 1, assignmentEpoch: 1 });
   });
 
+  it('answers no assignment when the member reports what it has, in any order or shape, and the assignment when it differs', () => {
+    const { shard } = newShard({ orders: 2, payments: 2 });
+    const joined = shard.heartbeat(joinRequest(G, 'a', ['orders', 'payments']), 0).response;
+    const epoch = joined.memberEpoch;
+    const beat = (owned: { topic: string; partitions: number[] }[]) =>
+      shard.heartbeat({ ...joinRequest(G, 'a', ['orders', 'payments']), memberEpoch: epoch, rebalanceTimeoutMs: null, subscribedTopicNames: null, ownedPartitions: owned }, 10).response.assignment;
+    const all = [
+      { topic: 'orders', partitions: [0, 1] },
+      { topic: 'payments', partitions: [0, 1] },
+    ];
+    expect(beat(all)).toBeNull();
+    expect(beat([{ topic: 'payments', partitions: [1, 0] }, { topic: 'orders', partitions: [1, 0, 1] }, { topic: 'refunds', partitions: [] }])).toBeNull();
+    expect(beat([{ topic: 'orders', partitions: [0, 1] }])).toEqual(all);
+    expect(beat([{ topic: 'orders', partitions: [0, 1] }, { topic: 'orders', partitions: [0, 1] }])).toEqual(all);
+    expect(beat([...all, { topic: 'refunds', partitions: [0] }])).toEqual(all);
+  });
+
   it('chooses a member id when the client sends none', () => {
     const { shard } = newShard({ orders: 1 });
     expect(shard.heartbeat(joinRequest(G, '', ['orders']), 0).response.memberId).toBe('generated-0');
@@ -168,7 +185,7 @@ describe('GroupShard: offsets', () => {
 describe('group records', () => {
   it('round-trip through key/value bytes, tombstones included, and refuse garbage by name', () => {
     const records: GroupRecord[] = [
-      { type: 'GroupEpoch', groupId: G, value: { epoch: 3, topicPartitionCounts: { orders: 2 } } },
+      { type: 'GroupEpoch', groupId: G, value: { epoch: 3, metadataHash: 12_345 } },
       { type: 'CurrentAssignment', groupId: G, memberId: 'a', value: { memberEpoch: 3, previousMemberEpoch: 2, state: 'STABLE', assigned: [{ topic: 'orders', partitions: [0] }], pendingRevocation: [] } },
       { type: 'OffsetCommit', groupId: G, topic: 'orders', partition: 1, value: { offset: 7, leaderEpoch: 1, metadata: '', commitTimestampMs: 5 } },
       { type: 'MemberSubscription', groupId: G, memberId: 'a', value: null },

@@ -24,6 +24,14 @@ export const NEW_MEMBER_ASSIGNMENT: MemberAssignment = {
 
 const NO_TOPICS: ReadonlySet<string> = new Set();
 
+/**
+ * The maps a record just emitted made its partition lists from (CurrentAssignment: assigned and
+ * pendingRevocation; TargetAssignmentMember: partitions), so replaying it need not read the
+ * lists back into equal maps. They must hold what the record's lists hold; records read from the
+ * log come without.
+ */
+export type PartitionMaps = { readonly assigned: TopicPartitions; readonly pendingRevocation: TopicPartitions } | { readonly partitions: TopicPartitions };
+
 /** Adds delta to a reference count; true when the key appeared or went. */
 function adjust(counts: Map<string, number>, key: string, delta: 1 | -1): boolean {
   const next = (counts.get(key) ?? 0) + delta;
@@ -32,9 +40,16 @@ function adjust(counts: Map<string, number>, key: string, delta: 1 | -1): boolea
   return delta === 1 ? next === 1 : next <= 0;
 }
 
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class ConsumerGroup {
   groupEpoch = 0;
-  topicPartitionCounts: Readonly<Record<string, number>> = {};
+  /** The metadata hash the group epoch was written with (see metadata-hash.ts). */
+  metadataHash = 0;
   assignmentEpoch = 0;
   readonly subscriptions = new Map<string, MemberSubscriptionValue>();
   readonly targetAssignment = new Map<string, TopicPartitions>();
@@ -57,10 +72,18 @@ export class ConsumerGroup {
    * subscriptions share it), so target assignment and the assignors can treat equal
    * subscriptions once instead of once per member.
    */
-  private readonly internedNames = new Map<string, { readonly topics: ReadonlySet<string>; refs: number }>();
+  private readonly internedNames = new Map<string, { readonly names: readonly string[]; readonly topics: ReadonlySet<string>; refs: number }>();
   private readonly memberNames = new Map<string, string>();
+  private readonly namesKeys = new WeakMap<readonly string[], string>();
+  private lastInterned: { readonly names: readonly string[] } | undefined;
   /** topicNameRefs' keys, rebuilt after a name is first subscribed or last unsubscribed. */
   private topicNameList: string[] | undefined;
+  /**
+   * Bumped whenever the set of subscribed names or regexes changes (never goes back, not even
+   * when a reload undoes records): lets the shard skip re-resolving the subscribed topics while
+   * neither they nor the metadata changed.
+   */
+  subscribedTopicsGeneration = 0;
 
   constructor(readonly groupId: string) {}
 
@@ -91,6 +114,27 @@ export class ConsumerGroup {
     return this.regexRefs.keys();
   }
 
+  /**
+   * The list of names some member already subscribes with, if equal to `names` (sorted, unique),
+   * so equal subscriptions share one array (and recordValue serializes it once); else `names`.
+   */
+  internNames(names: readonly string[]): readonly string[] {
+    // A joining member usually subscribes like the one before it: compare before joining 100 names.
+    const last = this.lastInterned;
+    if (last !== undefined && sameNames(last.names, names)) return last.names;
+    const interned = this.internedNames.get(names.join('\u0000'));
+    if (interned === undefined) return names;
+    this.lastInterned = interned;
+    return interned.names;
+  }
+
+  /** The interning key of a names list, remembered for shared (interned) lists. */
+  private namesKey(names: readonly string[]): string {
+    let key = this.namesKeys.get(names);
+    if (key === undefined) this.namesKeys.set(names, (key = names.join('\u0000')));
+    return key;
+  }
+
   /** The member's subscribed topic names as a set shared by every member subscribing to the same names. */
   subscribedNameSet(memberId: string): ReadonlySet<string> {
     const key = this.memberNames.get(memberId);
@@ -111,16 +155,16 @@ export class ConsumerGroup {
     return 'STABLE';
   }
 
-  replay(record: GroupRecord): void {
+  replay(record: GroupRecord, maps?: PartitionMaps): void {
     switch (record.type) {
       case 'GroupEpoch':
         if (record.value === null) {
           this.groupEpoch = 0;
-          this.topicPartitionCounts = {};
+          this.metadataHash = 0;
           this.hasEpochRecord = false;
         } else {
           this.groupEpoch = record.value.epoch;
-          this.topicPartitionCounts = record.value.topicPartitionCounts;
+          this.metadataHash = record.value.metadataHash;
           this.hasEpochRecord = true;
         }
         return;
@@ -142,10 +186,10 @@ export class ConsumerGroup {
       }
       case 'TargetAssignmentMember':
         if (record.value === null) this.targetAssignment.delete(record.memberId);
-        else this.targetAssignment.set(record.memberId, fromList(record.value.partitions));
+        else this.targetAssignment.set(record.memberId, maps !== undefined && 'partitions' in maps ? maps.partitions : fromList(record.value.partitions));
         return;
       case 'CurrentAssignment':
-        this.replaceHoldings(record.memberId, record.value);
+        this.replaceHoldings(record.memberId, record.value, maps !== undefined && 'assigned' in maps ? maps : undefined);
         return;
       case 'OffsetCommit':
         throw new Error('offset commits are kept by the shard, not the group');
@@ -153,14 +197,14 @@ export class ConsumerGroup {
   }
 
   private countSubscription(memberId: string, subscription: MemberSubscriptionValue, delta: 1 | -1): void {
-    if (subscription.subscribedTopicRegex !== null) adjust(this.regexRefs, subscription.subscribedTopicRegex, delta);
+    if (subscription.subscribedTopicRegex !== null && adjust(this.regexRefs, subscription.subscribedTopicRegex, delta)) this.subscribedTopicsGeneration++;
     // Names are counted once per distinct list (when the list first appears or last goes), so a
     // member joining with the group's usual subscription costs one lookup, not one per topic.
-    const key = subscription.subscribedTopicNames.join('\u0000');
+    const key = this.namesKey(subscription.subscribedTopicNames);
     let interned = this.internedNames.get(key);
     if (delta === 1) {
       if (interned === undefined) {
-        this.internedNames.set(key, (interned = { topics: new Set(subscription.subscribedTopicNames), refs: 0 }));
+        this.internedNames.set(key, (interned = { names: subscription.subscribedTopicNames, topics: new Set(subscription.subscribedTopicNames), refs: 0 }));
         this.countNames(interned.topics, 1);
       }
       interned.refs++;
@@ -168,6 +212,7 @@ export class ConsumerGroup {
     } else {
       if (interned !== undefined && --interned.refs === 0) {
         this.internedNames.delete(key);
+        if (this.lastInterned === interned) this.lastInterned = undefined;
         this.countNames(interned.topics, -1);
       }
       this.memberNames.delete(memberId);
@@ -175,10 +220,14 @@ export class ConsumerGroup {
   }
 
   private countNames(topics: ReadonlySet<string>, delta: 1 | -1): void {
-    for (const topic of topics) if (adjust(this.topicNameRefs, topic, delta)) this.topicNameList = undefined;
+    for (const topic of topics) {
+      if (!adjust(this.topicNameRefs, topic, delta)) continue;
+      this.topicNameList = undefined;
+      this.subscribedTopicsGeneration++;
+    }
   }
 
-  private replaceHoldings(memberId: string, value: CurrentAssignmentValue | null): void {
+  private replaceHoldings(memberId: string, value: CurrentAssignmentValue | null, maps: { readonly assigned: TopicPartitions; readonly pendingRevocation: TopicPartitions } | undefined): void {
     const previous = this.currentAssignment.get(memberId);
     if (previous !== undefined) {
       for (const partitions of [previous.assigned, previous.pendingRevocation]) {
@@ -198,8 +247,8 @@ export class ConsumerGroup {
       memberEpoch: value.memberEpoch,
       previousMemberEpoch: value.previousMemberEpoch,
       state: value.state,
-      assigned: fromList(value.assigned),
-      pendingRevocation: fromList(value.pendingRevocation),
+      assigned: maps?.assigned ?? fromList(value.assigned),
+      pendingRevocation: maps?.pendingRevocation ?? fromList(value.pendingRevocation),
     };
     this.currentAssignment.set(memberId, assignment);
     for (const partitions of [assignment.assigned, assignment.pendingRevocation]) {

@@ -9,6 +9,7 @@
  * with `sluice consume __consumer_offsets --json`, versioned by the `v` field of each value.
  */
 import { ApiError } from '@sluice/protocol';
+import { topicsMetadataHash } from './metadata-hash';
 import type { MemberState } from './reconciliation';
 
 export interface PartitionList {
@@ -18,8 +19,12 @@ export interface PartitionList {
 
 export interface GroupEpochValue {
   readonly epoch: number;
-  /** Partition counts of the subscribed topics the last target assignment used. */
-  readonly topicPartitionCounts: Readonly<Record<string, number>>;
+  /**
+   * topicsMetadataHash of the subscribed topics that existed, with their partition counts, when
+   * the epoch was written (Kafka 4.1+, KIP-1101). Written as value version 2; a version 1 value
+   * (the whole counts map) is read as the hash of its map.
+   */
+  readonly metadataHash: number;
 }
 
 export interface MemberSubscriptionValue {
@@ -96,41 +101,89 @@ export function isShareGroupRecord(record: GroupRecord): record is ShareGroupRec
 export type GroupRecordType = GroupRecord['type'];
 
 const RECORD_VERSION = 1;
+/** GroupEpoch values carry a metadata hash from version 2 on (version 1: topicPartitionCounts). */
+const GROUP_EPOCH_VERSION = 2;
 
 export function recordKey(record: GroupRecord): Buffer {
+  // Same bytes as JSON.stringify([...]) of the fields; built by hand as keys are written on every heartbeat.
+  const prefix = `[${JSON.stringify(record.type)},${JSON.stringify(record.groupId)}`;
   switch (record.type) {
     case 'GroupEpoch':
     case 'TargetAssignmentEpoch':
     case 'ShareGroupMetadata':
-      return Buffer.from(JSON.stringify([record.type, record.groupId]));
+      return Buffer.from(`${prefix}]`);
     case 'MemberSubscription':
     case 'TargetAssignmentMember':
     case 'CurrentAssignment':
     case 'ShareGroupMember':
     case 'ShareGroupTargetMember':
-      return Buffer.from(JSON.stringify([record.type, record.groupId, record.memberId]));
+      return Buffer.from(`${prefix},${JSON.stringify(record.memberId)}]`);
     case 'OffsetCommit':
-      return Buffer.from(JSON.stringify([record.type, record.groupId, record.topic, record.partition]));
+      return Buffer.from(`${prefix},${JSON.stringify(record.topic)},${JSON.stringify(record.partition)}]`);
   }
 }
 
 /**
- * JSON of topicPartitionCounts objects. Every GroupEpoch record of a group shares one counts
- * object while the subscribed topics and their partition counts stay the same (a join bumps the
- * epoch but not the counts), so each is serialized once rather than on every join.
+ * JSON of subscribed-name lists. Members with the same subscription share one list (the shard
+ * interns them), so the names are serialized once per list rather than on every join.
  */
-const countsJson = new WeakMap<Readonly<Record<string, number>>, string>();
+const namesJson = new WeakMap<readonly string[], string>();
 
 export function recordValue(record: GroupRecord): Buffer | null {
   if (record.value === null) return null;
-  if (record.type === 'GroupEpoch') {
-    const counts = record.value.topicPartitionCounts;
-    let json = countsJson.get(counts);
-    if (json === undefined) countsJson.set(counts, (json = JSON.stringify(counts)));
-    // Same bytes as JSON.stringify({ v, ...value }) for a value built as { epoch, topicPartitionCounts }.
-    return Buffer.from(`{"v":${RECORD_VERSION},"epoch":${JSON.stringify(record.value.epoch)},"topicPartitionCounts":${json}}`);
+  switch (record.type) {
+    case 'GroupEpoch':
+      return Buffer.from(`{"v":${GROUP_EPOCH_VERSION},"epoch":${JSON.stringify(record.value.epoch)},"metadataHash":${JSON.stringify(record.value.metadataHash)}}`);
+    case 'MemberSubscription': {
+      const value = record.value;
+      let names = namesJson.get(value.subscribedTopicNames);
+      if (names === undefined) namesJson.set(value.subscribedTopicNames, (names = JSON.stringify(value.subscribedTopicNames)));
+      // Same bytes as JSON.stringify({ v, ...value }) for a value built in this field order.
+      return Buffer.from(
+        `{"v":${RECORD_VERSION},"instanceId":${JSON.stringify(value.instanceId)},"rackId":${JSON.stringify(value.rackId)},"clientId":${JSON.stringify(value.clientId)},` +
+          `"subscribedTopicNames":${names},"subscribedTopicRegex":${JSON.stringify(value.subscribedTopicRegex)},"serverAssignor":${JSON.stringify(value.serverAssignor)},` +
+          `"rebalanceTimeoutMs":${JSON.stringify(value.rebalanceTimeoutMs)}}`,
+      );
+    }
+    // The records every heartbeat of a rebalance writes; same bytes as JSON.stringify({ v, ...value }).
+    case 'TargetAssignmentMember':
+      return Buffer.from(`{"v":${RECORD_VERSION},"partitions":${partitionListJson(record.value.partitions)}}`);
+    case 'CurrentAssignment': {
+      const value = record.value;
+      return Buffer.from(
+        `{"v":${RECORD_VERSION},"memberEpoch":${JSON.stringify(value.memberEpoch)},"previousMemberEpoch":${JSON.stringify(value.previousMemberEpoch)},"state":${JSON.stringify(value.state)},` +
+          `"assigned":${partitionListJson(value.assigned)},"pendingRevocation":${partitionListJson(value.pendingRevocation)}}`,
+      );
+    }
+    default:
+      return Buffer.from(JSON.stringify({ v: RECORD_VERSION, ...record.value }));
   }
-  return Buffer.from(JSON.stringify({ v: RECORD_VERSION, ...record.value }));
+}
+
+/** JSON.stringify(list) for a partition list, without the generic walk over its objects. */
+function partitionListJson(list: readonly PartitionList[]): string {
+  if (list.length === 0) return '[]';
+  let json = '[';
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
+    // Partition numbers are integers: join writes them as JSON does.
+    json += `${i === 0 ? '' : ','}{"topic":${JSON.stringify(entry.topic)},"partitions":[${entry.partitions.join(',')}]}`;
+  }
+  return `${json}]`;
+}
+
+/** A GroupEpoch value as read: version 2 as written, version 1 with its counts map turned into the hash. */
+function groupEpochValue(parsed: Record<string, unknown>, text: () => string): GroupEpochValue {
+  if (typeof parsed.epoch !== 'number' || !Number.isSafeInteger(parsed.epoch)) throw new ApiError('INVALID_RECORD', `GroupEpoch value has no epoch: ${text()}`);
+  if (parsed.v === GROUP_EPOCH_VERSION) {
+    if (typeof parsed.metadataHash !== 'number' || !Number.isSafeInteger(parsed.metadataHash)) throw new ApiError('INVALID_RECORD', `GroupEpoch value has no metadata hash: ${text()}`);
+    return { epoch: parsed.epoch, metadataHash: parsed.metadataHash };
+  }
+  const counts = parsed.topicPartitionCounts;
+  if (typeof counts !== 'object' || counts === null || Object.values(counts).some((count) => typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)) {
+    throw new ApiError('INVALID_RECORD', `GroupEpoch version 1 value has no topic partition counts: ${text()}`);
+  }
+  return { epoch: parsed.epoch, metadataHash: topicsMetadataHash(Object.entries(counts as Record<string, number>)) };
 }
 
 /** Parses a record read back from the topic; a malformed one is INVALID_RECORD naming what is wrong. */
@@ -147,7 +200,9 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
   if (!Array.isArray(parsedKey) || typeof parsedKey[0] !== 'string' || typeof parsedKey[1] !== 'string') {
     throw new ApiError('INVALID_RECORD', `bad __consumer_offsets key ${key.toString('utf8').slice(0, 200)}`);
   }
-  if (parsedValue !== null && (typeof parsedValue !== 'object' || parsedValue.v !== RECORD_VERSION)) {
+  const groupEpoch = Array.isArray(parsedKey) && parsedKey[0] === 'GroupEpoch';
+  const versionKnown = (v: unknown): boolean => v === RECORD_VERSION || (groupEpoch && v === GROUP_EPOCH_VERSION);
+  if (parsedValue !== null && (typeof parsedValue !== 'object' || !versionKnown(parsedValue.v))) {
     throw new ApiError('INVALID_RECORD', `unsupported __consumer_offsets value version in ${value!.toString('utf8').slice(0, 200)}`);
   }
   const [type, groupId] = parsedKey as [string, string, ...unknown[]];
@@ -164,6 +219,7 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
   }
   switch (type) {
     case 'GroupEpoch':
+      return { type, groupId, value: parsedValue === null ? null : groupEpochValue(parsedValue, () => value!.toString('utf8').slice(0, 200)) };
     case 'TargetAssignmentEpoch':
     case 'ShareGroupMetadata':
       return { type, groupId, value: v };

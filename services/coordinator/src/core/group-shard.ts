@@ -8,10 +8,12 @@
  */
 import { ApiError } from '@sluice/protocol';
 import type { AssignmentMemberSpec, PartitionAssignor } from './assignor';
-import { ConsumerGroup, NEW_MEMBER_ASSIGNMENT, STATIC_MEMBER_LEFT_EPOCH, type ConsumerGroupState } from './consumer-group';
+import { ConsumerGroup, NEW_MEMBER_ASSIGNMENT, STATIC_MEMBER_LEFT_EPOCH, type ConsumerGroupState, type PartitionMaps } from './consumer-group';
 import { isShareGroupRecord, type GroupRecord, type MemberSubscriptionValue, type OffsetCommitValue } from './group-records';
 import { reconcile, type MemberAssignment, type MemberState } from './reconciliation';
 import { DEFAULT_SHARE_GROUPS_CONFIG, ShareGroups, type ShareGroupDescription, type ShareGroupsConfig, type ShareHeartbeatRequest, type ShareHeartbeatResponse } from './share-groups';
+import { MemberDeadlines } from './member-deadlines';
+import { topicsMetadataHash } from './metadata-hash';
 import { equalTopicPartitions, fromList, NO_PARTITIONS, toSortedList, type TopicPartitions } from './topic-partitions';
 
 export interface GroupShardConfig {
@@ -48,6 +50,22 @@ export const DEFAULT_GROUP_SHARD_CONFIG: Omit<GroupShardConfig, 'assignors'> = {
 export interface TopicsView {
   partitionCount(topic: string): number | undefined;
   topicNames(): Iterable<string>;
+  /**
+   * A number that changes whenever a topic appears, goes or changes partition count (a metadata
+   * image version). Optional: without it every heartbeat looks the group's subscribed topics up
+   * again to see whether the metadata changed; with it a heartbeat does so only after a change.
+   */
+  metadataVersion?(): number;
+}
+
+/** A group's subscribed topics as resolved against the metadata (see GroupShard.resolveMetadata). */
+interface ResolvedMetadata {
+  readonly metadataVersion: number | undefined;
+  /** ConsumerGroup.subscribedTopicsGeneration when resolved. */
+  readonly generation: number;
+  /** The subscribed topics that exist, with their partition counts. */
+  readonly counts: ReadonlyMap<string, number>;
+  readonly hash: number;
 }
 
 export interface HeartbeatRequest {
@@ -142,12 +160,14 @@ export class GroupShard {
   readonly config: GroupShardConfig;
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly offsets = new Map<string, Map<string, OffsetCommitValue & { topic: string; partition: number }>>();
-  /** `${groupId}\0${memberId}` -> deadline. Not durable: armed anew on load. */
-  private readonly sessionDeadlines = new Map<string, number>();
-  private readonly rebalanceDeadlines = new Map<string, number>();
+  /** Not durable: armed anew on load. */
+  private readonly sessionDeadlines = new MemberDeadlines();
+  private readonly rebalanceDeadlines = new MemberDeadlines();
   /** groupId -> when its target assignment was last computed. Not durable: after a load the first heartbeat computes. */
   private readonly lastAssignmentMs = new Map<string, number>();
   private pending: GroupRecord[] | null = null;
+  /** The last resolution of each group's subscribed topics. Not durable: a cache, checked before use. */
+  private readonly resolvedMetadata = new WeakMap<ConsumerGroup, ResolvedMetadata>();
   /** Share groups (KIP-932) live in the same partition and namespace: see share-groups.ts. */
   private readonly shares: ShareGroups;
 
@@ -168,6 +188,10 @@ export class GroupShard {
 
   /** Applies one record read from the log (or just emitted). */
   replay(record: GroupRecord): void {
+    this.apply(record, undefined);
+  }
+
+  private apply(record: GroupRecord, maps: PartitionMaps | undefined): void {
     if (isShareGroupRecord(record)) {
       this.shares.replay(record);
       return;
@@ -186,7 +210,7 @@ export class GroupShard {
     }
     let group = this.groups.get(record.groupId);
     if (group === undefined) this.groups.set(record.groupId, (group = new ConsumerGroup(record.groupId)));
-    group.replay(record);
+    group.replay(record, maps);
     if (!group.hasEpochRecord && group.memberCount === 0 && group.targetAssignment.size === 0) {
       this.groups.delete(record.groupId);
       this.lastAssignmentMs.delete(record.groupId);
@@ -197,7 +221,7 @@ export class GroupShard {
   armTimers(nowMs: number): void {
     this.shares.armTimers(nowMs);
     for (const group of this.groups.values()) {
-      for (const memberId of group.subscriptions.keys()) this.sessionDeadlines.set(timerKey(group.groupId, memberId), nowMs + this.config.sessionTimeoutMs);
+      for (const memberId of group.subscriptions.keys()) this.sessionDeadlines.set(group.groupId, memberId, nowMs + this.config.sessionTimeoutMs);
     }
   }
 
@@ -212,10 +236,11 @@ export class GroupShard {
     }
   }
 
-  private emit(record: GroupRecord): void {
+  /** Writes a record and applies it; `maps`: what its partition lists were made from (see PartitionMaps). */
+  private emit(record: GroupRecord, maps?: PartitionMaps): void {
     if (this.pending === null) throw new Error('emit outside an operation');
     this.pending.push(record);
-    this.replay(record);
+    this.apply(record, maps);
   }
 
   // ------------------------------------------------------------------ heartbeat
@@ -251,17 +276,16 @@ export class GroupShard {
       }
       const subscriptionChanged = this.updateSubscription(group, memberId, request);
       const g = this.groups.get(request.groupId)!;
-      const countsChanged = !g.hasEpochRecord || this.topicCountsChanged(g);
-      if (bump || subscriptionChanged || countsChanged) {
-        // Unchanged counts are shared with the previous epoch (values are immutable once recorded).
-        const topicPartitionCounts = countsChanged ? this.subscribedTopicCounts(g) : g.topicPartitionCounts;
-        this.emit({ type: 'GroupEpoch', groupId: g.groupId, value: { epoch: g.groupEpoch + 1, topicPartitionCounts } });
+      const metadataHash = this.resolveMetadata(g).hash;
+      if (bump || subscriptionChanged || !g.hasEpochRecord || metadataHash !== g.metadataHash) {
+        this.emit({ type: 'GroupEpoch', groupId: g.groupId, value: { epoch: g.groupEpoch + 1, metadataHash } });
       }
       if (g.groupEpoch > g.assignmentEpoch && this.assignmentDue(g.groupId, nowMs)) {
         this.computeTargetAssignment(g, assignor);
         this.lastAssignmentMs.set(g.groupId, nowMs);
       }
-      const reported = request.ownedPartitions === null ? null : fromList(request.ownedPartitions);
+      // What the member owns matters to reconciliation only while it has partitions to revoke.
+      const reported = request.ownedPartitions === null || current.state !== 'UNREVOKED_PARTITIONS' ? null : fromList(request.ownedPartitions);
       const next = reconcile({
         current,
         targetEpoch: g.assignmentEpoch,
@@ -271,14 +295,13 @@ export class GroupShard {
       });
       const changed = next !== current && !sameAssignment(next, current);
       if (changed || request.memberEpoch === 0) this.emitCurrent(g.groupId, memberId, next);
-      this.sessionDeadlines.set(timerKey(g.groupId, memberId), nowMs + this.config.sessionTimeoutMs);
-      const key = timerKey(g.groupId, memberId);
+      this.sessionDeadlines.set(g.groupId, memberId, nowMs + this.config.sessionTimeoutMs);
       if (next.state === 'UNREVOKED_PARTITIONS') {
-        if (!this.rebalanceDeadlines.has(key)) this.rebalanceDeadlines.set(key, nowMs + (g.subscriptions.get(memberId)?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs));
+        if (!this.rebalanceDeadlines.has(g.groupId, memberId)) this.rebalanceDeadlines.set(g.groupId, memberId, nowMs + (g.subscriptions.get(memberId)?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs));
       } else {
-        this.rebalanceDeadlines.delete(key);
+        this.rebalanceDeadlines.delete(g.groupId, memberId);
       }
-      const sendAssignment = request.memberEpoch === 0 || changed || reported === null || !equalTopicPartitions(reported, next.assigned);
+      const sendAssignment = request.memberEpoch === 0 || changed || request.ownedPartitions === null || !listEquals(request.ownedPartitions, next.assigned);
       return {
         memberId,
         memberEpoch: next.memberEpoch,
@@ -299,7 +322,7 @@ export class GroupShard {
         const target = group.targetAssignment.get(previousId) ?? NO_PARTITIONS;
         this.removeMemberRecords(group.groupId, previousId);
         this.emit({ type: 'MemberSubscription', groupId: group.groupId, memberId, value: subscription });
-        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(target) } });
+        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(target) } }, { partitions: target });
         // It resumes at the epoch the static member had before leaving (kept as its previous epoch).
         this.emitCurrent(group.groupId, memberId, { ...previous, memberEpoch: Math.max(0, previous.previousMemberEpoch), previousMemberEpoch: -1 });
         return { current: group.memberAssignment(memberId), bump: false };
@@ -330,15 +353,15 @@ export class GroupShard {
 
   private removeMember(group: ConsumerGroup, memberId: string): void {
     this.removeMemberRecords(group.groupId, memberId);
-    this.emit({ type: 'GroupEpoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1, topicPartitionCounts: this.subscribedTopicCounts(group) } });
+    this.emit({ type: 'GroupEpoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.resolveMetadata(group).hash } });
   }
 
   private removeMemberRecords(groupId: string, memberId: string): void {
     this.emit({ type: 'CurrentAssignment', groupId, memberId, value: null });
     this.emit({ type: 'TargetAssignmentMember', groupId, memberId, value: null });
     this.emit({ type: 'MemberSubscription', groupId, memberId, value: null });
-    this.sessionDeadlines.delete(timerKey(groupId, memberId));
-    this.rebalanceDeadlines.delete(timerKey(groupId, memberId));
+    this.sessionDeadlines.delete(groupId, memberId);
+    this.rebalanceDeadlines.delete(groupId, memberId);
   }
 
   private emitCurrent(groupId: string, memberId: string, assignment: MemberAssignment): void {
@@ -353,17 +376,19 @@ export class GroupShard {
         assigned: toSortedList(assignment.assigned),
         pendingRevocation: toSortedList(assignment.pendingRevocation),
       },
-    });
+    }, assignment);
   }
 
   /** Writes the member's subscription if it changed; true when it did. */
   private updateSubscription(group: ConsumerGroup, memberId: string, request: HeartbeatRequest): boolean {
     const previous = group.subscriptions.get(memberId);
+    if (previous !== undefined && unchangedSubscription(previous, request)) return false;
     const next: MemberSubscriptionValue = {
       instanceId: request.instanceId ?? previous?.instanceId ?? null,
       rackId: request.rackId ?? previous?.rackId ?? null,
       clientId: request.clientId !== '' ? request.clientId : (previous?.clientId ?? ''),
-      subscribedTopicNames: request.subscribedTopicNames !== null ? sortedUnique(request.subscribedTopicNames) : (previous?.subscribedTopicNames ?? []),
+      // Shared with members subscribing to the same names (one array, serialized once).
+      subscribedTopicNames: request.subscribedTopicNames !== null ? group.internNames(sortedUnique(request.subscribedTopicNames)) : (previous?.subscribedTopicNames ?? []),
       subscribedTopicRegex: request.subscribedTopicRegex !== null ? request.subscribedTopicRegex || null : (previous?.subscribedTopicRegex ?? null),
       serverAssignor: request.serverAssignor ?? previous?.serverAssignor ?? null,
       rebalanceTimeoutMs: request.rebalanceTimeoutMs ?? previous?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs,
@@ -380,31 +405,44 @@ export class GroupShard {
     return subscriptionChanged;
   }
 
-  /** Topics the group's members subscribe to (names and regexes) that exist, with partition counts. */
-  private subscribedTopicCounts(group: ConsumerGroup): Record<string, number> {
-    const counts: Record<string, number> = {};
+  /**
+   * The group's subscribed topics (names and regexes) that exist, with partition counts and
+   * their hash. Runs on every heartbeat, so it reuses the last resolution while the group's
+   * subscribed names and regexes are the same and the metadata version has not moved; without a
+   * version it looks the topics up, but builds and hashes nothing unless a count differs.
+   */
+  private resolveMetadata(group: ConsumerGroup): ResolvedMetadata {
+    const metadataVersion = this.topics.metadataVersion?.();
+    const last = this.resolvedMetadata.get(group);
+    if (last !== undefined && last.generation === group.subscribedTopicsGeneration) {
+      if (metadataVersion !== undefined && metadataVersion === last.metadataVersion) return last;
+      if (this.sameCounts(group, last.counts)) {
+        if (metadataVersion === last.metadataVersion) return last;
+        const refreshed = { ...last, metadataVersion };
+        this.resolvedMetadata.set(group, refreshed);
+        return refreshed;
+      }
+    }
+    const counts = new Map<string, number>();
     for (const topic of this.subscribedTopics(group)) {
       const count = this.topics.partitionCount(topic);
-      if (count !== undefined) counts[topic] = count;
+      if (count !== undefined) counts.set(topic, count);
     }
-    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const resolved: ResolvedMetadata = { metadataVersion, generation: group.subscribedTopicsGeneration, counts, hash: topicsMetadataHash(counts) };
+    this.resolvedMetadata.set(group, resolved);
+    return resolved;
   }
 
-  /**
-   * Whether the subscribed topics or their partition counts differ from what the group epoch
-   * recorded (a metadata change). Runs on every heartbeat, so it builds nothing unless some
-   * member subscribes by regex.
-   */
-  private topicCountsChanged(group: ConsumerGroup): boolean {
-    const recorded = recordedCounts(group.topicPartitionCounts);
+  /** Whether the group's subscribed topics that exist now, and their partition counts, are `counts`. */
+  private sameCounts(group: ConsumerGroup, counts: ReadonlyMap<string, number>): boolean {
     let existing = 0;
     for (const topic of this.subscribedTopics(group)) {
       const count = this.topics.partitionCount(topic);
       if (count === undefined) continue;
       existing++;
-      if (recorded.get(topic) !== count) return true;
+      if (counts.get(topic) !== count) return false;
     }
-    return existing !== recorded.size;
+    return existing === counts.size;
   }
 
   /** The names the group subscribes to, each once: by name, and the topics its regexes match. */
@@ -418,7 +456,7 @@ export class GroupShard {
   }
 
   private computeTargetAssignment(group: ConsumerGroup, requested: PartitionAssignor): void {
-    const topics = new Map(Object.entries(group.topicPartitionCounts));
+    const topics = this.resolveMetadata(group).counts;
     // Members with equal subscriptions share one resolved topic set (built once, not once per member).
     const resolved = new Map<ReadonlySet<string>, Map<string | null, ReadonlySet<string>>>();
     let topicNames: string[] | undefined;
@@ -453,7 +491,7 @@ export class GroupShard {
       const next = assignment.get(memberId) ?? new Map<string, Set<number>>();
       const previous = group.targetAssignment.get(memberId);
       if (previous === undefined || !equalTopicPartitions(previous, next)) {
-        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(next) } });
+        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(next) } }, { partitions: next });
       }
     }
     this.emit({ type: 'TargetAssignmentEpoch', groupId: group.groupId, value: { assignmentEpoch: group.groupEpoch } });
@@ -487,15 +525,13 @@ export class GroupShard {
   expireMembers(nowMs: number): Outcome<{ groupId: string; memberId: string; reason: 'session' | 'rebalance' }[]> {
     return this.run(() => {
       const expired: { groupId: string; memberId: string; reason: 'session' | 'rebalance' }[] = [];
+      // Session deadlines first; a member removed then has no rebalance deadline left to take.
       for (const [deadlines, reason] of [
         [this.sessionDeadlines, 'session'],
         [this.rebalanceDeadlines, 'rebalance'],
       ] as const) {
-        for (const [key, deadline] of [...deadlines]) {
-          if (deadline > nowMs) continue;
-          const [groupId, memberId] = key.split('\u0000') as [string, string];
+        for (const { groupId, memberId } of deadlines.takeDue(nowMs)) {
           const group = this.groups.get(groupId);
-          deadlines.delete(key);
           if (group === undefined || !group.hasMember(memberId)) continue;
           this.removeMember(group, memberId);
           expired.push({ groupId, memberId, reason });
@@ -509,7 +545,10 @@ export class GroupShard {
   /** The earliest timer deadline, for the shell's next tick; null when none. */
   nextDeadlineMs(): number | null {
     let next: number | null = this.shares.nextDeadlineMs();
-    for (const deadlines of [this.sessionDeadlines, this.rebalanceDeadlines]) for (const deadline of deadlines.values()) next = next === null ? deadline : Math.min(next, deadline);
+    for (const deadlines of [this.sessionDeadlines, this.rebalanceDeadlines]) {
+      const earliest = deadlines.earliestMs();
+      if (earliest !== null) next = next === null ? earliest : Math.min(next, earliest);
+    }
     return next;
   }
 
@@ -641,18 +680,6 @@ export class GroupShard {
   }
 }
 
-/** A recorded topicPartitionCounts object as a map, built once per object (they are immutable once recorded). */
-const recordedCountMaps = new WeakMap<Readonly<Record<string, number>>, ReadonlyMap<string, number>>();
-function recordedCounts(counts: Readonly<Record<string, number>>): ReadonlyMap<string, number> {
-  let map = recordedCountMaps.get(counts);
-  if (map === undefined) recordedCountMaps.set(counts, (map = new Map(Object.entries(counts))));
-  return map;
-}
-
-function timerKey(groupId: string, memberId: string): string {
-  return `${groupId}\u0000${memberId}`;
-}
-
 function validateHeartbeat(request: HeartbeatRequest): void {
   if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH) fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
   if (request.memberId.length > MAX_ID_LENGTH) fail('INVALID_REQUEST', 'member id is too long');
@@ -674,6 +701,36 @@ function validateHeartbeat(request: HeartbeatRequest): void {
   }
 }
 
+/**
+ * Whether the reported list holds exactly the partitions (as fromList would read it), without
+ * building maps for it on every heartbeat: a list of distinct topics whose partitions ascend is
+ * compared in place, anything else is read with fromList.
+ */
+function listEquals(list: readonly { readonly topic: string; readonly partitions: readonly number[] }[], partitions: TopicPartitions): boolean {
+  let nonEmpty = 0;
+  let previousTopic: string | undefined;
+  let topicsAscend = true;
+  for (const entry of list) {
+    const reported = entry.partitions;
+    if (reported.length === 0) continue;
+    nonEmpty++;
+    if (previousTopic !== undefined && !(previousTopic < entry.topic)) topicsAscend = false;
+    previousTopic = entry.topic;
+    const set = partitions.get(entry.topic);
+    if (set === undefined || set.size !== reported.length) return equalTopicPartitions(fromList(list), partitions);
+    for (let i = 0; i < reported.length; i++) {
+      if ((i > 0 && !(reported[i - 1]! < reported[i]!)) || !set.has(reported[i]!)) return equalTopicPartitions(fromList(list), partitions);
+    }
+  }
+  let expected = 0;
+  for (const set of partitions.values()) if (set.size > 0) expected++;
+  if (nonEmpty !== expected) return equalTopicPartitions(fromList(list), partitions);
+  // Every entry matched a topic's set exactly and there are as many entries as topics: unless a
+  // topic came twice (leaving another unmatched), the two are equal. Ascending topics are distinct.
+  if (!topicsAscend && new Set(list.filter((entry) => entry.partitions.length > 0).map((entry) => entry.topic)).size !== nonEmpty) return equalTopicPartitions(fromList(list), partitions);
+  return true;
+}
+
 function isSubset(a: TopicPartitions, b: TopicPartitions): boolean {
   for (const [topic, set] of a) {
     const other = b.get(topic);
@@ -687,6 +744,19 @@ function sortedUnique(names: readonly string[]): string[] {
   let ascending = true;
   for (let i = 1; i < names.length && ascending; i++) ascending = names[i - 1]! < names[i]!;
   return ascending ? [...names] : [...new Set(names)].sort();
+}
+
+/** Whether a heartbeat leaves the subscription as it is (what most heartbeats do), without building the next one. */
+function unchangedSubscription(previous: MemberSubscriptionValue, request: HeartbeatRequest): boolean {
+  return (
+    request.subscribedTopicNames === null &&
+    (request.instanceId === null || request.instanceId === previous.instanceId) &&
+    (request.rackId === null || request.rackId === previous.rackId) &&
+    (request.clientId === '' || request.clientId === previous.clientId) &&
+    (request.subscribedTopicRegex === null || (request.subscribedTopicRegex || null) === previous.subscribedTopicRegex) &&
+    (request.serverAssignor === null || request.serverAssignor === previous.serverAssignor) &&
+    (request.rebalanceTimeoutMs === null || request.rebalanceTimeoutMs === previous.rebalanceTimeoutMs)
+  );
 }
 
 function sameSubscription(a: MemberSubscriptionValue, b: MemberSubscriptionValue): boolean {

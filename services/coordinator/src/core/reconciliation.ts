@@ -53,12 +53,14 @@ export function reconcile(input: ReconcileInput): MemberAssignment {
 
 function nextAssignment(input: ReconcileInput): MemberAssignment {
   const { current, target, targetEpoch } = input;
-  const kept = intersect(current.assigned, target);
-  const revoke = subtract(current.assigned, target);
+  // A member owning nothing (every joining one) has nothing to keep or revoke: no sets to build.
+  const ownsNothing = isEmpty(current.assigned);
+  const kept = ownsNothing ? NO_PARTITIONS : intersect(current.assigned, target);
+  const revoke = ownsNothing ? NO_PARTITIONS : subtract(current.assigned, target);
   if (!isEmpty(revoke)) {
     return { memberEpoch: current.memberEpoch, previousMemberEpoch: current.previousMemberEpoch, state: 'UNREVOKED_PARTITIONS', assigned: kept, pendingRevocation: revoke };
   }
-  const wanted = subtract(target, current.assigned);
+  const wanted = ownsNothing ? target : subtract(target, current.assigned);
   const free = new Map<string, Set<number>>();
   let unreleased = false;
   for (const [topic, partitions] of wanted) {
@@ -76,7 +78,7 @@ function nextAssignment(input: ReconcileInput): MemberAssignment {
     memberEpoch: targetEpoch,
     previousMemberEpoch: targetEpoch === current.memberEpoch ? current.previousMemberEpoch : current.memberEpoch,
     state: unreleased ? 'UNRELEASED_PARTITIONS' : 'STABLE',
-    assigned: union(kept, free),
+    assigned: isEmpty(kept) ? free : isEmpty(free) ? kept : union(kept, free),
     pendingRevocation: NO_PARTITIONS,
   };
 }

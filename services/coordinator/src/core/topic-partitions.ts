@@ -78,10 +78,17 @@ export function union(a: TopicPartitions, b: TopicPartitions): TopicPartitions {
 
 /** Sorted plain form for records, responses and test output: `[{ topic, partitions }]`. */
 export function toSortedList(partitions: TopicPartitions): { topic: string; partitions: number[] }[] {
-  return [...partitions]
-    .filter(([, set]) => set.size > 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([topic, set]) => ({ topic, partitions: [...set].sort((x, y) => x - y) }));
+  const topics: string[] = [];
+  for (const [topic, set] of partitions) if (set.size > 0) topics.push(topic);
+  topics.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return topics.map((topic) => ({ topic, partitions: sortedNumbers(partitions.get(topic)!) }));
+}
+
+function sortedNumbers(set: ReadonlySet<number>): number[] {
+  const numbers = [...set];
+  let ascending = true;
+  for (let i = 1; i < numbers.length && ascending; i++) ascending = numbers[i - 1]! < numbers[i]!;
+  return ascending ? numbers : numbers.sort((x, y) => x - y);
 }
 
 export function fromList(list: readonly { readonly topic: string; readonly partitions: readonly number[] }[]): TopicPartitions {
