@@ -22,10 +22,11 @@ import { callUnary, HealthStatus, startGrpcServer, type Logger, type StartedGrpc
 import type { AssignorName } from '../core/assignor';
 import { assignorByName } from '../core/assignors';
 import { decodeGroupRecord, recordKey, recordValue, type GroupRecord } from '../core/group-records';
-import { GroupShard, type GroupShardConfig, type Outcome, type TopicsView } from '../core/group-shard';
+import { GroupShard, type GroupShardConfig, type Outcome } from '../core/group-shard';
 import { decodeShareStateRecord, shareStateRecordKey, shareStateRecordValue, type ShareStateRecord, type ShareStateRecordKey } from '../core/share-state-records';
 import { ShareStateShard, type ShareStateOutcome } from '../core/share-state-shard';
 import { CoordinatorApi } from './coordinator-api';
+import { TopicsSnapshot } from './topics-snapshot';
 import { OwnedTopic, type OwnedPartition as OwnedTopicPartition, type PartitionStatus } from './owned-topic';
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_REQUEST_BYTES, type WriteLimits } from './write-plan';
 
@@ -85,6 +86,8 @@ export class CoordinatorNode {
   private readonly sharePartitions: OwnedTopic<ShareStateShard, ShareStateRecord>;
   readonly shareStateTopic: ShareStateTopicOptions;
   private metadata: MetadataResponse | null = null;
+  /** What the group shards see of topics; refreshed with `metadata`. */
+  private readonly topics = new TopicsSnapshot();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   private stopped = false;
@@ -96,10 +99,7 @@ export class CoordinatorNode {
     this.broker = createBrokerClient(options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
     this.shareStateTopic = options.shareStateTopic ?? { partitions: 50, replicationFactor: options.offsetsTopicReplicationFactor, minIsr: 2 };
-    const topics: TopicsView = {
-      partitionCount: (name) => this.metadata?.topics.find((t) => t.name === name && t.errorName === '')?.partitions.length,
-      topicNames: () => (this.metadata?.topics ?? []).filter((t) => t.errorName === '').map((t) => t.name),
-    };
+    const topics = this.topics;
     const shared = (topic: string) => ({ nodeId: options.nodeId, broker: this.broker, log: options.log, writeLimits: () => this.writeLimits(topic), onMessageTooLarge: () => void this.refreshBatchLimit(topic) });
     this.groupPartitions = new OwnedTopic<GroupShard, GroupRecord>(
       {
@@ -246,6 +246,7 @@ export class CoordinatorNode {
     this.checking = true;
     try {
       this.metadata = await callUnary<MetadataResponse>(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
+      this.topics.update(this.metadata);
       this.groupPartitions.follow(this.metadata);
       this.sharePartitions.follow(this.metadata);
       const nowMs = Date.now();
@@ -296,7 +297,7 @@ export class CoordinatorNode {
   }
 
   private topicPartitionCount(name: string): number | undefined {
-    return this.metadata?.topics.find((t) => t.name === name && t.errorName === '')?.partitions.length;
+    return this.topics.partitionCount(name);
   }
 
   /** Who coordinates a partition of an internal topic: the coordinator paired with its leader. */
