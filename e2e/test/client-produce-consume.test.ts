@@ -4,25 +4,12 @@
  * keyed records land where Kafka's murmur2 puts them, seeks work (offset, beginning, end,
  * timestamp), and bad input (unknown topic, bad config) is a named error.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import { Admin, Consumer, partitionForKey, Producer, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import { Consumer, partitionForKey, Producer, type Admin, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import { LocalSluice } from './local-sluice';
 
 jest.setTimeout(60_000);
 
 const TOPIC = 'client-orders';
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function consumeUntil(consumer: Consumer, count: number, timeoutMs = 20_000): Promise<ConsumerRecord[]> {
   const records: ConsumerRecord[] = [];
@@ -32,34 +19,18 @@ async function consumeUntil(consumer: Consumer, count: number, timeoutMs = 20_00
 }
 
 describe('client Producer and Consumer against real brokers', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
+  let cluster: LocalSluice;
   let admin: Admin;
   let bootstrap: string;
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-client-e2e-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
-      config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
-    });
-    brokers.startAll();
-    bootstrap = brokers.addresses().join(',');
-    await waitFor('three unfenced brokers', async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3);
+    cluster = await LocalSluice.start({ name: 'client-e2e' });
+    ({ admin, bootstrap } = cluster);
     await admin.createTopic({ name: TOPIC, numPartitions: 6, replicationFactor: 3 });
   });
 
   afterAll(async () => {
-    admin?.close();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('delivers keyed records to murmur2 partitions, once, in order, with the offsets send() reported', async () => {

@@ -35,6 +35,7 @@ describe('consumer group of 3 over 6 partitions with members and the coordinator
   beforeAll(async () => {
     cluster = await LocalSluice.start({
       name: 'group-e2e',
+      controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       coordinatorConfig: { 'offsets.topic.num.partitions': 6, 'group.consumer.session.timeout.ms': 3_000, 'group.consumer.heartbeat.interval.ms': 300 },
     });
     ({ brokers, coordinators } = cluster);

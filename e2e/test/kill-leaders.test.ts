@@ -12,12 +12,9 @@
  *   (a consumer never saw an offset that later vanished), and it saw offsets without gaps;
  * - the restarted brokers are back in every partition's ISR.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import { Admin, Consumer, Producer, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
+import { Consumer, Producer, type Admin, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import { LocalSluice, sleep, waitFor } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -27,49 +24,28 @@ const KILL_ROUNDS = 4;
 /** Outstanding sends the writer allows (back-pressure on top of buffer.memory). */
 const MAX_PENDING = 500;
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 interface Acked {
   readonly index: number;
   readonly meta: RecordMetadata;
 }
 
 describe('kill -9 of partition leaders under an idempotent acks=all producer', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalSluice;
   let brokers: LocalBrokerCluster;
   let admin: Admin;
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-kill-leaders-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
-    controllers.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
-      config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'replica.lag.time.max.ms': 5_000, 'min.insync.replicas': 2 },
+    cluster = await LocalSluice.start({
+      name: 'kill-leaders',
+      controllerConfig: { 'broker.session.timeout.ms': 2_000 },
+      brokerConfig: { 'replica.fetch.wait.max.ms': 200, 'replica.lag.time.max.ms': 5_000 },
     });
-    brokers.startAll();
-    await waitFor('three unfenced brokers', async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3, 20_000);
+    ({ brokers, admin } = cluster);
     await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
   });
 
   afterAll(async () => {
-    admin?.close();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('loses no acknowledged record, duplicates none, keeps order, and never shows an offset that later vanishes', async () => {

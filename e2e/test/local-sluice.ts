@@ -36,6 +36,7 @@ export interface LocalSluiceOptions {
   readonly brokerConfig?: Readonly<Record<string, string | number>>;
   /** Coordinators are started only when this is given. */
   readonly coordinatorConfig?: Readonly<Record<string, string | number>>;
+  /** E.g. a short `broker.session.timeout.ms` for tests that kill brokers (default: Kafka's 9000). */
   readonly controllerConfig?: Readonly<Record<string, string | number>>;
 }
 
@@ -51,7 +52,7 @@ export class LocalSluice {
   /** 1 controller, 3 brokers (min.insync.replicas 2), and 3 coordinators when asked for. */
   static async start(options: LocalSluiceOptions): Promise<LocalSluice> {
     const baseDir = mkdtempSync(join(tmpdir(), `sluice-${options.name}-`));
-    const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000, ...options.controllerConfig } });
+    const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, ...(options.controllerConfig === undefined ? {} : { config: options.controllerConfig }) });
     controllers.startAll();
     const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
     const brokers = await LocalBrokerCluster.create({

@@ -50,6 +50,7 @@ describe('share groups on real processes', () => {
   beforeAll(async () => {
     sluice = await LocalSluice.start({
       name: 'share-e2e',
+      controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       brokerConfig: { 'group.share.record.lock.duration.ms': LOCK_MS, 'group.share.delivery.count.limit': DELIVERY_LIMIT, 'replica.lag.time.max.ms': 5_000 },
       coordinatorConfig: {
         'offsets.topic.num.partitions': 3,
