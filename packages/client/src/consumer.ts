@@ -22,37 +22,20 @@ import type { FetchPartitionResult, FetchResponse } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
 import { GroupMembership, type CommittedPosition } from './group-membership';
 import { apiErrorFromName } from './errors';
+import type { FetchClientOptions } from './fetch-client-options';
 import { Wakeup } from './wakeup';
 import { listOffsets, topicPartitionKey as keyOf, type OffsetAndTimestamp } from './list-offsets';
 import { backoffMs } from './producer-config';
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
 
-export interface ConsumerOptions {
-  /** Broker addresses, `host:port,host:port` or a list. */
-  readonly bootstrap: string | readonly string[];
+export interface ConsumerOptions extends FetchClientOptions {
   /** `auto.offset.reset`, default latest. */
   readonly autoOffsetReset?: OffsetResetStrategy;
-  /** `fetch.max.wait.ms`, default 500. */
-  readonly fetchMaxWaitMs?: number;
-  /** `fetch.min.bytes`, default 1. */
-  readonly fetchMinBytes?: number;
-  /** `fetch.max.bytes`, default 50 MiB. */
-  readonly fetchMaxBytes?: number;
   /** `max.partition.fetch.bytes`, default 1 MiB. */
   readonly maxPartitionFetchBytes?: number;
   /** `max.poll.records`, default 500. */
   readonly maxPollRecords?: number;
-  /** `request.timeout.ms`, default 30000. */
-  readonly requestTimeoutMs?: number;
-  /** `retry.backoff.ms` (default 100), doubling up to `retry.backoff.max.ms` (1000). */
-  readonly retryBackoffMs?: number;
-  readonly retryBackoffMaxMs?: number;
-  /** `metadata.max.age.ms`, default 300000. */
-  readonly metadataMaxAgeMs?: number;
-  /** `check.crcs`, default true. */
-  readonly checkCrcs?: boolean;
-  readonly listenerName?: string;
   /**
    * group.id: join this consumer group (KIP-848) on subscribe(); the coordinator assigns the
    * partitions. Needs `coordinators` (addresses of the coordinator service).

@@ -24,3 +24,4 @@ export * from './share-consumer';
 export * from './coordinator-locator';
 export * from './coordinator-share-state-persister';
 export * from './share-group-membership';
+export * from './fetch-client-options';

@@ -28,6 +28,7 @@ import { callUnary } from '@sluice/runtime/dist/grpc';
 import { ClusterMetadata } from './cluster-metadata';
 import type { ConsumerRecord } from './consumer';
 import { apiErrorFromName } from './errors';
+import type { FetchClientOptions } from './fetch-client-options';
 import { Wakeup } from './wakeup';
 import { backoffMs } from './producer-config';
 import { ShareGroupMembership } from './share-group-membership';
@@ -52,9 +53,7 @@ export interface ShareGroupMembershipLike {
   subscribe?(topics: readonly string[]): void;
 }
 
-export interface ShareConsumerOptions {
-  /** Broker addresses, `host:port,host:port` or a list. */
-  readonly bootstrap: string | readonly string[];
+export interface ShareConsumerOptions extends FetchClientOptions {
   /** group.id of the share group. */
   readonly groupId: string;
   /** Coordinator addresses (any of them answers FindCoordinator): the default membership's. */
@@ -67,22 +66,6 @@ export interface ShareConsumerOptions {
   readonly acknowledgementMode?: ShareAcknowledgementMode;
   /** `max.poll.records`, default 500 (also the most records one ShareFetch acquires per partition). */
   readonly maxPollRecords?: number;
-  /** `fetch.max.wait.ms`, default 500. */
-  readonly fetchMaxWaitMs?: number;
-  /** `fetch.min.bytes`, default 1. */
-  readonly fetchMinBytes?: number;
-  /** `fetch.max.bytes`, default 50 MiB. */
-  readonly fetchMaxBytes?: number;
-  /** `request.timeout.ms`, default 30000. */
-  readonly requestTimeoutMs?: number;
-  /** `retry.backoff.ms` (default 100), doubling up to `retry.backoff.max.ms` (1000). */
-  readonly retryBackoffMs?: number;
-  readonly retryBackoffMaxMs?: number;
-  /** `metadata.max.age.ms`, default 300000. */
-  readonly metadataMaxAgeMs?: number;
-  /** `check.crcs`, default true. */
-  readonly checkCrcs?: boolean;
-  readonly listenerName?: string;
 }
 
 export interface ShareConsumerRecord extends ConsumerRecord {

@@ -64,6 +64,22 @@ export function heartbeatFromWire(request: wire.ConsumerGroupHeartbeatRequest): 
   };
 }
 
+/** A heartbeat's answer, consumer or share group: a null assignment means "unchanged". */
+function heartbeatToWire(response: {
+  readonly memberId: string;
+  readonly memberEpoch: number;
+  readonly heartbeatIntervalMs: number;
+  readonly assignment: wire.WireTopicPartitions[] | null;
+}): wire.ConsumerGroupHeartbeatResponse & wire.ShareGroupHeartbeatResponse {
+  return {
+    memberId: response.memberId,
+    memberEpoch: response.memberEpoch,
+    heartbeatIntervalMs: response.heartbeatIntervalMs,
+    assignment: response.assignment ?? [],
+    assignmentSet: response.assignment !== null,
+  };
+}
+
 export class CoordinatorApi {
   constructor(private readonly node: CoordinatorNode) {}
 
@@ -113,13 +129,7 @@ export class CoordinatorApi {
     };
     const owned = this.node.partitionFor(request.groupId);
     const response = await this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now()));
-    return {
-      memberId: response.memberId,
-      memberEpoch: response.memberEpoch,
-      heartbeatIntervalMs: response.heartbeatIntervalMs,
-      assignment: response.assignment ?? [],
-      assignmentSet: response.assignment !== null,
-    };
+    return heartbeatToWire(response);
   }
 
   describeShareGroups(request: { groupIds: string[] }): wire.DescribeShareGroupsResponse {
@@ -188,13 +198,7 @@ export class CoordinatorApi {
     const converted = heartbeatFromWire(request);
     const owned = this.node.partitionFor(request.groupId);
     const response = await this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()));
-    return {
-      memberId: response.memberId,
-      memberEpoch: response.memberEpoch,
-      heartbeatIntervalMs: response.heartbeatIntervalMs,
-      assignment: response.assignment ?? [],
-      assignmentSet: response.assignment !== null,
-    };
+    return heartbeatToWire(response);
   }
 
   async offsetCommit(request: wire.OffsetCommitRequest): Promise<wire.OffsetCommitResponse> {
