@@ -21,6 +21,7 @@ export function batchOfKiBRecords(targetBytes: number, seed = 1): Buffer {
   const timestamp = Date.now();
   const records = Array.from({ length: count }, () => ({ key: null, value: value(), headers: [], timestamp }));
   const batch = encodeRecordBatch({ compression: CompressionType.None, records });
-  if (batch.length > targetBytes && count > 1) throw new Error(`batch of ${batch.length} bytes exceeds its ${targetBytes}-byte target`);
+  if (batch.length > targetBytes && count > 1)
+    throw new Error(`batch of ${batch.length} bytes exceeds its ${targetBytes}-byte target`);
   return batch;
 }

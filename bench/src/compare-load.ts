@@ -51,7 +51,12 @@ export interface ConsumerClient {
 export interface LoadClients {
   producer(spec: LoadSpec, index: number): Promise<ProducerClient>;
   /** Resolves once positioned (earliest, or the current end), so later sends are all seen. */
-  consumer(spec: LoadSpec, partitions: readonly number[], from: 'earliest' | 'latest', index: number): Promise<ConsumerClient>;
+  consumer(
+    spec: LoadSpec,
+    partitions: readonly number[],
+    from: 'earliest' | 'latest',
+    index: number,
+  ): Promise<ConsumerClient>;
 }
 
 const SEND_TIME = 0;
@@ -80,7 +85,12 @@ class Errors {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Peak: each producer keeps up to maxInFlight records unacknowledged until its share is sent (or spec.seconds passed). */
-async function produce(spec: LoadSpec, producers: ProducerClient[], template: Buffer, errors: Errors): Promise<LoadResult> {
+async function produce(
+  spec: LoadSpec,
+  producers: ProducerClient[],
+  template: Buffer,
+  errors: Errors,
+): Promise<LoadResult> {
   let acked = 0;
   const start = performance.now();
   await Promise.all(
@@ -113,7 +123,13 @@ async function produce(spec: LoadSpec, producers: ProducerClient[], template: Bu
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  return { records: acked, bytes: acked * spec.recordBytes, seconds, errors: errors.count, ...(errors.first === undefined ? {} : { firstError: errors.first }) };
+  return {
+    records: acked,
+    bytes: acked * spec.recordBytes,
+    seconds,
+    errors: errors.count,
+    ...(errors.first === undefined ? {} : { firstError: errors.first }),
+  };
 }
 
 /** Reads `records` from the beginning across the consumers. */
@@ -141,11 +157,24 @@ async function consume(spec: LoadSpec, consumers: ConsumerClient[], errors: Erro
     }),
   );
   const seconds = (end - start) / 1000;
-  return { records: read, bytes: read * spec.recordBytes, seconds, errors: errors.count, missing: Math.max(0, spec.records - read), ...(errors.first === undefined ? {} : { firstError: errors.first }) };
+  return {
+    records: read,
+    bytes: read * spec.recordBytes,
+    seconds,
+    errors: errors.count,
+    missing: Math.max(0, spec.records - read),
+    ...(errors.first === undefined ? {} : { firstError: errors.first }),
+  };
 }
 
 /** Paced producers at spec.rate for spec.seconds, consumers tailing; send -> receive latency. */
-async function paced(spec: LoadSpec, producers: ProducerClient[], consumers: ConsumerClient[], template: Buffer, errors: Errors): Promise<LoadResult> {
+async function paced(
+  spec: LoadSpec,
+  producers: ProducerClient[],
+  consumers: ConsumerClient[],
+  template: Buffer,
+  errors: Errors,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let sent = 0;
   let acked = 0;
@@ -202,7 +231,13 @@ async function paced(spec: LoadSpec, producers: ProducerClient[], consumers: Con
 }
 
 /** One record at a time: send, wait for the ack, poll until it is back (Kafka's EndToEndLatency). */
-async function serial(spec: LoadSpec, producer: ProducerClient, consumer: ConsumerClient, template: Buffer, errors: Errors): Promise<LoadResult> {
+async function serial(
+  spec: LoadSpec,
+  producer: ProducerClient,
+  consumer: ConsumerClient,
+  template: Buffer,
+  errors: Errors,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const start = performance.now();
   for (let i = 0; i < spec.records; i++) {
@@ -224,7 +259,14 @@ async function serial(spec: LoadSpec, producer: ProducerClient, consumer: Consum
     else errors.note(new Error(`record ${i} did not come back within 10 s`));
   }
   const seconds = (performance.now() - start) / 1000;
-  return { records: latencies.length, bytes: latencies.length * spec.recordBytes, seconds, latencyMs: summarizeLatencies(latencies), errors: errors.count, ...(errors.first === undefined ? {} : { firstError: errors.first }) };
+  return {
+    records: latencies.length,
+    bytes: latencies.length * spec.recordBytes,
+    seconds,
+    latencyMs: summarizeLatencies(latencies),
+    errors: errors.count,
+    ...(errors.first === undefined ? {} : { firstError: errors.first }),
+  };
 }
 
 export async function runLoad(spec: LoadSpec, clients: LoadClients): Promise<LoadResult> {
@@ -239,10 +281,12 @@ export async function runLoad(spec: LoadSpec, clients: LoadClients): Promise<Loa
         for (let p = 0; p < spec.producers; p++) producers.push(await clients.producer(spec, p));
         return await produce(spec, producers, template, errors);
       case 'consume':
-        for (let c = 0; c < spec.consumers; c++) consumers.push(await clients.consumer(spec, partitionsOf(c, spec.consumers, spec.partitions), 'earliest', c));
+        for (let c = 0; c < spec.consumers; c++)
+          consumers.push(await clients.consumer(spec, partitionsOf(c, spec.consumers, spec.partitions), 'earliest', c));
         return await consume(spec, consumers, errors);
       case 'latency':
-        for (let c = 0; c < spec.consumers; c++) consumers.push(await clients.consumer(spec, partitionsOf(c, spec.consumers, spec.partitions), 'latest', c));
+        for (let c = 0; c < spec.consumers; c++)
+          consumers.push(await clients.consumer(spec, partitionsOf(c, spec.consumers, spec.partitions), 'latest', c));
         for (let p = 0; p < spec.producers; p++) producers.push(await clients.producer(spec, p));
         return await paced(spec, producers, consumers, template, errors);
       case 'serial':

@@ -9,7 +9,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadClients } from './compare-load';
-import { ensurePeerNpm, freePorts, peerModule, runTracked, spawnTracked, stopChild, waitFor, which, type RunningSystem } from './compare-procs';
+import {
+  ensurePeerNpm,
+  freePorts,
+  peerModule,
+  runTracked,
+  spawnTracked,
+  stopChild,
+  waitFor,
+  which,
+  type RunningSystem,
+} from './compare-procs';
 
 /** The few parts of nats.js 2.x (bench/peers/node_modules/nats) this driver uses. */
 interface StreamInfo {
@@ -48,7 +58,10 @@ interface NatsModule {
 const nats = (): NatsModule => peerModule<NatsModule>('nats');
 
 export async function ensureNats(): Promise<void> {
-  if (which('nats-server') === undefined) throw new Error('nats: nats-server is not on PATH; run bench/peers/install-debian.sh as root (apt-get install -y nats-server)');
+  if (which('nats-server') === undefined)
+    throw new Error(
+      'nats: nats-server is not on PATH; run bench/peers/install-debian.sh as root (apt-get install -y nats-server)',
+    );
   await ensurePeerNpm('nats');
 }
 
@@ -80,13 +93,20 @@ export async function startNats(baseDir: string, replication: number): Promise<R
   const servers = clientPorts.map((port) => `127.0.0.1:${port}`);
   let nc: NatsConnection | undefined;
   try {
-    await waitFor('NATS JetStream cluster with a meta leader', async () => {
-      for (const child of children) if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}; see ${baseDir}/nats-*.out`);
-      nc ??= await nats().connect({ servers, timeout: 2_000 });
-      const jsm = await nc.jetstreamManager();
-      await jsm.getAccountInfo();
-      return true;
-    }, 60_000, 300);
+    await waitFor(
+      'NATS JetStream cluster with a meta leader',
+      async () => {
+        for (const child of children)
+          if (child.exitCode !== null)
+            throw new Error(`nats-server exited with ${child.exitCode}; see ${baseDir}/nats-*.out`);
+        nc ??= await nats().connect({ servers, timeout: 2_000 });
+        const jsm = await nc.jetstreamManager();
+        await jsm.getAccountInfo();
+        return true;
+      },
+      60_000,
+      300,
+    );
   } catch (error) {
     await nc?.close();
     await stop();
@@ -103,14 +123,18 @@ export async function startNats(baseDir: string, replication: number): Promise<R
       for (let p = 0; p < partitions; p++) {
         await jsm.streams.add({ name: `${name}-${p}`, subjects: [`${name}.${p}`], num_replicas: rf, storage: 'file' });
       }
-      await waitFor(`${name}: every stream has a leader and ${rf} replicas current`, async () => {
-        for (let p = 0; p < partitions; p++) {
-          const info = await jsm.streams.info(`${name}-${p}`);
-          if (info.cluster?.leader === undefined || info.cluster.leader === '') return false;
-          if ((info.cluster.replicas ?? []).filter((r) => r.current).length < rf - 1) return false;
-        }
-        return true;
-      }, 60_000);
+      await waitFor(
+        `${name}: every stream has a leader and ${rf} replicas current`,
+        async () => {
+          for (let p = 0; p < partitions; p++) {
+            const info = await jsm.streams.info(`${name}-${p}`);
+            if (info.cluster?.leader === undefined || info.cluster.leader === '') return false;
+            if ((info.cluster.replicas ?? []).filter((r) => r.current).length < rf - 1) return false;
+          }
+          return true;
+        },
+        60_000,
+      );
     },
     async stop() {
       await conn.close().catch(() => undefined);
@@ -121,7 +145,10 @@ export async function startNats(baseDir: string, replication: number): Promise<R
 
 export const natsClients: LoadClients = {
   async producer(spec) {
-    if (spec.acks !== 'all') throw new Error('nats: JetStream acknowledges after the stream quorum stored a message; there is no leader-only ack');
+    if (spec.acks !== 'all')
+      throw new Error(
+        'nats: JetStream acknowledges after the stream quorum stored a message; there is no leader-only ack',
+      );
     const nc = await nats().connect({ servers: (spec.connect.servers ?? '').split(',') });
     const js = nc.jetstream({ timeout: 30_000 });
     return {
@@ -155,10 +182,11 @@ export const natsClients: LoadClients = {
     }
     return {
       poll: async () => {
-        if (queue.length === 0) await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 100);
-        });
+        if (queue.length === 0)
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 100);
+          });
         wake = undefined;
         return queue.splice(0, queue.length);
       },

@@ -95,18 +95,24 @@ function hookExit(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
-    }
   });
 }
 
 /** Spawns a tracked child; output appended to `logFile` (or ignored when null). */
-export function spawnTracked(command: string, args: readonly string[], logFile: string | null, options: SpawnOptions = {}): ChildProcess {
+export function spawnTracked(
+  command: string,
+  args: readonly string[],
+  logFile: string | null,
+  options: SpawnOptions = {},
+): ChildProcess {
   hookExit();
   const fd = logFile === null ? 'ignore' : openSync(logFile, 'a');
   const child = spawn(command, args, { stdio: ['ignore', fd, fd], ...options });
@@ -118,7 +124,11 @@ export function spawnTracked(command: string, args: readonly string[], logFile: 
 }
 
 /** Signals the child by pid and waits for it to go; SIGKILL after `timeoutMs`. */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<void> {
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 10_000,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
@@ -150,7 +160,12 @@ export interface RunResult {
 }
 
 /** Runs a tracked child to its end, collecting output; SIGKILL after `timeoutMs`. */
-export function runTracked(command: string, args: readonly string[], timeoutMs: number, options: SpawnOptions = {}): Promise<RunResult> {
+export function runTracked(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  options: SpawnOptions = {},
+): Promise<RunResult> {
   hookExit();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -199,7 +214,12 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
   return ports;
 }
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 200): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -210,7 +230,9 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${(lastError as Error).message})`}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${(lastError as Error).message})`}`,
+  );
 }
 
 export function which(command: string): string | undefined {
@@ -249,7 +271,8 @@ export function peerModule<T>(name: string): T {
   try {
     return load(name) as T;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error(`the npm package ${name} is not installed for the bench: run bench/peers/install-npm.sh`);
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND')
+      throw new Error(`the npm package ${name} is not installed for the bench: run bench/peers/install-npm.sh`);
     throw error;
   }
 }
@@ -260,9 +283,12 @@ export async function ensurePeerNpm(name: string): Promise<void> {
     peerModule(name);
     return;
   } catch {
-    process.stderr.write(`${name}: installing the npm clients into bench/peers/node_modules (bench/peers/install-npm.sh)\n`);
+    process.stderr.write(
+      `${name}: installing the npm clients into bench/peers/node_modules (bench/peers/install-npm.sh)\n`,
+    );
   }
   const installed = await runTracked('bash', [join(PEERS_DIR, 'install-npm.sh')], 300_000);
-  if (installed.code !== 0) throw new Error(`bench/peers/install-npm.sh failed:\n${installed.stderr}${installed.stdout}`);
+  if (installed.code !== 0)
+    throw new Error(`bench/peers/install-npm.sh failed:\n${installed.stderr}${installed.stdout}`);
   peerModule(name);
 }

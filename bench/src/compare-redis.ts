@@ -8,7 +8,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadClients } from './compare-load';
-import { ensurePeerNpm, freePorts, peerModule, runTracked, spawnTracked, stopChild, waitFor, which, type RunningSystem } from './compare-procs';
+import {
+  ensurePeerNpm,
+  freePorts,
+  peerModule,
+  runTracked,
+  spawnTracked,
+  stopChild,
+  waitFor,
+  which,
+  type RunningSystem,
+} from './compare-procs';
 
 /** The few parts of ioredis (bench/peers/node_modules/ioredis) this driver uses. */
 interface Pipeline {
@@ -35,10 +45,14 @@ interface RedisOptions {
   maxRetriesPerRequest?: number;
   retryStrategy?: () => number;
 }
-const newRedis = (options: RedisOptions): Redis => new (peerModule<{ Redis: new (options: RedisOptions) => Redis }>('ioredis').Redis)(options);
+const newRedis = (options: RedisOptions): Redis =>
+  new (peerModule<{ Redis: new (options: RedisOptions) => Redis }>('ioredis').Redis)(options);
 
 export async function ensureRedis(): Promise<void> {
-  if (which('redis-server') === undefined) throw new Error('redis: redis-server is not on PATH; run bench/peers/install-debian.sh as root (apt-get install -y redis-server)');
+  if (which('redis-server') === undefined)
+    throw new Error(
+      'redis: redis-server is not on PATH; run bench/peers/install-debian.sh as root (apt-get install -y redis-server)',
+    );
   await ensurePeerNpm('ioredis');
 }
 
@@ -50,22 +64,54 @@ export async function startRedis(baseDir: string, replication: number): Promise<
   const children = ports.map((port, i) => {
     const dir = join(baseDir, `redis-${i + 1}`);
     mkdirSync(dir, { recursive: true });
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no', '--daemonize', 'no', '--logfile', join(baseDir, `redis-${i + 1}.log`)];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--protected-mode',
+      'no',
+      '--daemonize',
+      'no',
+      '--logfile',
+      join(baseDir, `redis-${i + 1}.log`),
+    ];
     if (i > 0) args.push('--replicaof', '127.0.0.1', String(master));
     return spawnTracked('redis-server', args, null);
   });
   const stop = async (): Promise<void> => {
     await Promise.all(children.map((child) => stopChild(child, 'SIGTERM', 10_000)));
   };
-  const admin = newRedis({ host: '127.0.0.1', port: master, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+  const admin = newRedis({
+    host: '127.0.0.1',
+    port: master,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 200,
+  });
   admin.on('error', () => undefined); // refused until the master listens; waitFor retries
   try {
-    await waitFor(`redis master with ${ports.length - 1} replicas online`, async () => {
-      for (const child of children) if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}; see ${baseDir}/redis-*.log`);
-      if (admin.status === 'wait') await admin.connect();
-      const info = await admin.info('replication');
-      return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === ports.length - 1;
-    }, 60_000, 200);
+    await waitFor(
+      `redis master with ${ports.length - 1} replicas online`,
+      async () => {
+        for (const child of children)
+          if (child.exitCode !== null)
+            throw new Error(`redis-server exited with ${child.exitCode}; see ${baseDir}/redis-*.log`);
+        if (admin.status === 'wait') await admin.connect();
+        const info = await admin.info('replication');
+        return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === ports.length - 1;
+      },
+      60_000,
+      200,
+    );
   } catch (error) {
     admin.disconnect();
     await stop();
@@ -104,7 +150,8 @@ export const redisClients: LoadClients = {
           taken.forEach((item, i) => {
             const error = results?.[i]?.[0];
             if (error !== null && error !== undefined) item.reject(error);
-            else if (wait && waited < replicas) item.reject(new Error(`WAIT reached ${waited} of ${replicas} replicas`));
+            else if (wait && waited < replicas)
+              item.reject(new Error(`WAIT reached ${waited} of ${replicas} replicas`));
             else item.resolve();
           });
         },
@@ -136,7 +183,8 @@ export const redisClients: LoadClients = {
     }
     return {
       poll: async () => {
-        const reply = (await redis.xreadBuffer('COUNT', 1000, 'BLOCK', 100, 'STREAMS', ...keys, ...ids)) as [Buffer, [Buffer, Buffer[]][]][] | null;
+        const reply = (await redis.xreadBuffer('COUNT', 1000, 'BLOCK', 100, 'STREAMS', ...keys, ...ids)) as
+          [Buffer, [Buffer, Buffer[]][]][] | null;
         const values: Buffer[] = [];
         for (const [key, entries] of reply ?? []) {
           const k = keys.indexOf(key.toString());

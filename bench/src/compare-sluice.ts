@@ -41,7 +41,11 @@ export async function startSluice(baseDir: string, replication: number): Promise
     if (savedOptions === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = savedOptions;
     const theAdmin = admin;
-    await waitFor('three unfenced sluice brokers', async () => (await theAdmin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3, 60_000);
+    await waitFor(
+      'three unfenced sluice brokers',
+      async () => (await theAdmin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3,
+      60_000,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -52,16 +56,27 @@ export async function startSluice(baseDir: string, replication: number): Promise
     name: 'sluice',
     description: '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp',
     connect: { bootstrap: theBrokers.addresses().join(',') },
-    serverPids: () => [...controllers.nodeIds.map((id) => controllers.pid(id)), ...theBrokers.brokerIds.map((id) => theBrokers.pid(id))].filter((pid): pid is number => pid !== undefined),
+    serverPids: () =>
+      [
+        ...controllers.nodeIds.map((id) => controllers.pid(id)),
+        ...theBrokers.brokerIds.map((id) => theBrokers.pid(id)),
+      ].filter((pid): pid is number => pid !== undefined),
     async createTopic(name, partitions, rf) {
       const created = await theAdmin.createTopic({ name, numPartitions: partitions, replicationFactor: rf });
       // Names are new in every run: TOPIC_ALREADY_EXISTS means a retried CreateTopics whose first
       // attempt went through (seen on a loaded machine).
       if (created.error !== undefined && created.error.errorName !== 'TOPIC_ALREADY_EXISTS') throw created.error;
-      await waitFor(`${name}: every partition led with a full ISR`, async () => {
-        const topic = await theAdmin.describeTopic(name);
-        return topic.partitions.length === partitions && topic.partitions.every((p) => p.leader >= 0 && p.isr.length === rf);
-      }, 60_000);
+      await waitFor(
+        `${name}: every partition led with a full ISR`,
+        async () => {
+          const topic = await theAdmin.describeTopic(name);
+          return (
+            topic.partitions.length === partitions &&
+            topic.partitions.every((p) => p.leader >= 0 && p.isr.length === rf)
+          );
+        },
+        60_000,
+      );
     },
     stop,
   };

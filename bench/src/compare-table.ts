@@ -58,7 +58,12 @@ export function percentile(sorted: readonly number[] | Float64Array, fraction: n
 
 export function summarizeLatencies(valuesMs: readonly number[] | Float64Array): LatencySummary {
   const sorted = Float64Array.from(valuesMs).sort();
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), count: sorted.length };
+  return {
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    p999: percentile(sorted, 0.999),
+    count: sorted.length,
+  };
 }
 
 function ratio(value: number, reference: number | undefined): string {
@@ -67,9 +72,25 @@ function ratio(value: number, reference: number | undefined): string {
   return `${r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }
 
-const ms = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
+const ms = (value: number): string =>
+  value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 
-export const TABLE_HEADERS = ['system', 'driver', 'setting', 'MB/s', 'records/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server RSS MiB', 'server CPU s/GB', '× Kafka MB/s', '× Kafka p99', '× Kafka RSS', '× Kafka CPU/GB'];
+export const TABLE_HEADERS = [
+  'system',
+  'driver',
+  'setting',
+  'MB/s',
+  'records/s',
+  'p50 ms',
+  'p99 ms',
+  'p99.9 ms',
+  'server RSS MiB',
+  'server CPU s/GB',
+  '× Kafka MB/s',
+  '× Kafka p99',
+  '× Kafka RSS',
+  '× Kafka CPU/GB',
+];
 
 /**
  * The table: one line per row in the given order. The ratio columns divide by the reference row
@@ -106,6 +127,8 @@ export function renderTable(rows: readonly ResultRow[]): string {
 /** Footnotes: every distinct note, numbered in first-seen order. */
 export function renderNotes(rows: readonly ResultRow[]): string {
   const notes: string[] = [];
-  for (const row of rows) if (row.note !== undefined && !notes.includes(`${row.system} / ${row.driver} / ${row.setting}: ${row.note}`)) notes.push(`${row.system} / ${row.driver} / ${row.setting}: ${row.note}`);
+  for (const row of rows)
+    if (row.note !== undefined && !notes.includes(`${row.system} / ${row.driver} / ${row.setting}: ${row.note}`))
+      notes.push(`${row.system} / ${row.driver} / ${row.setting}: ${row.note}`);
   return notes.map((note) => `- ${note}`).join('\n');
 }

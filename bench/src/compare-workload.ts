@@ -80,7 +80,8 @@ function positiveInt(argv: readonly string[], name: string, fallback: number): n
   const raw = flagValue(argv, name);
   if (raw === undefined) return fallback;
   const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -88,19 +89,50 @@ function nonNegativeInt(argv: readonly string[], name: string, fallback: number)
   const raw = flagValue(argv, name);
   if (raw === undefined) return fallback;
   const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`${name} must be an integer >= 0, not ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new UsageError(`${name} must be an integer >= 0, not ${JSON.stringify(raw)}`);
   return value;
 }
 
-function list<T extends string>(argv: readonly string[], name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
+function list<T extends string>(
+  argv: readonly string[],
+  name: string,
+  allowed: readonly T[],
+  fallback: readonly T[],
+): T[] {
   const raw = flagValue(argv, name);
   if (raw === undefined) return [...fallback];
-  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
-  for (const item of items) if (!allowed.includes(item as T)) throw new UsageError(`${name}: ${JSON.stringify(item)} is not one of ${allowed.join(', ')}`);
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  for (const item of items)
+    if (!allowed.includes(item as T))
+      throw new UsageError(`${name}: ${JSON.stringify(item)} is not one of ${allowed.join(', ')}`);
   return items as T[];
 }
 
-const KNOWN_FLAGS = new Set(['--quick', '--keep', '--systems', '--record-size', '--records', '--partitions', '--replication', '--acks', '--producers', '--consumers', '--rate', '--seconds', '--serial-records', '--max-in-flight', '--produce-seconds', '--warmup-records', '--settings', '--out', '--cpu-prof']);
+const KNOWN_FLAGS = new Set([
+  '--quick',
+  '--keep',
+  '--systems',
+  '--record-size',
+  '--records',
+  '--partitions',
+  '--replication',
+  '--acks',
+  '--producers',
+  '--consumers',
+  '--rate',
+  '--seconds',
+  '--serial-records',
+  '--max-in-flight',
+  '--produce-seconds',
+  '--warmup-records',
+  '--settings',
+  '--out',
+  '--cpu-prof',
+]);
 const BOOLEAN_FLAGS = new Set(['--quick', '--keep']);
 
 export function formatRate(rate: number): string {
@@ -117,22 +149,61 @@ export function parsePlan(argv: readonly string[]): Plan {
   }
   const quick = argv.includes('--quick');
   const recordBytes = positiveInt(argv, '--record-size', 1024);
-  if (recordBytes < 16) throw new UsageError('--record-size must be at least 16 (the send time rides in the first 8 bytes)');
+  if (recordBytes < 16)
+    throw new UsageError('--record-size must be at least 16 (the send time rides in the first 8 bytes)');
   const records = positiveInt(argv, '--records', quick ? 50_000 : 500_000);
   const rate = positiveInt(argv, '--rate', quick ? 1_000 : 5_000);
   const seconds = positiveInt(argv, '--seconds', quick ? 3 : 30);
   const produceSeconds = positiveInt(argv, '--produce-seconds', quick ? 4 : 60);
   const serialRecords = positiveInt(argv, '--serial-records', quick ? 100 : 2_000);
   const acksList = list<Acks>(argv, '--acks', ['all', 'leader'], quick ? ['all'] : ['all', 'leader']);
-  const kinds = list<SettingKind>(argv, '--settings', ['produce', 'consume', 'latency', 'serial'], ['produce', 'consume', 'latency', 'serial']);
+  const kinds = list<SettingKind>(
+    argv,
+    '--settings',
+    ['produce', 'consume', 'latency', 'serial'],
+    ['produce', 'consume', 'latency', 'serial'],
+  );
   const settings: Setting[] = [];
   for (const acks of acksList) {
-    if (kinds.includes('produce')) settings.push({ kind: 'produce', acks, records, rate: 0, seconds: produceSeconds, label: `produce acks=${acks}` });
+    if (kinds.includes('produce'))
+      settings.push({
+        kind: 'produce',
+        acks,
+        records,
+        rate: 0,
+        seconds: produceSeconds,
+        label: `produce acks=${acks}`,
+      });
   }
   // The backlog read back is the first produce setting's (or, without one, a fill of `records`).
-  if (kinds.includes('consume')) settings.push({ kind: 'consume', acks: acksList[0] ?? 'all', records, rate: 0, seconds: 0, label: 'consume backlog' });
-  if (kinds.includes('latency')) for (const acks of acksList) settings.push({ kind: 'latency', acks, records: rate * seconds, rate, seconds, label: `e2e @ ${formatRate(rate)}/s acks=${acks}` });
-  if (kinds.includes('serial')) settings.push({ kind: 'serial', acks: 'all', records: serialRecords, rate: 0, seconds: 0, label: 'e2e serial acks=all' });
+  if (kinds.includes('consume'))
+    settings.push({
+      kind: 'consume',
+      acks: acksList[0] ?? 'all',
+      records,
+      rate: 0,
+      seconds: 0,
+      label: 'consume backlog',
+    });
+  if (kinds.includes('latency'))
+    for (const acks of acksList)
+      settings.push({
+        kind: 'latency',
+        acks,
+        records: rate * seconds,
+        rate,
+        seconds,
+        label: `e2e @ ${formatRate(rate)}/s acks=${acks}`,
+      });
+  if (kinds.includes('serial'))
+    settings.push({
+      kind: 'serial',
+      acks: 'all',
+      records: serialRecords,
+      rate: 0,
+      seconds: 0,
+      label: 'e2e serial acks=all',
+    });
   const workload: Workload = {
     recordBytes,
     partitions: positiveInt(argv, '--partitions', 12),
@@ -147,7 +218,13 @@ export function parsePlan(argv: readonly string[]): Plan {
   // --quick is the check against issue 7's goal (sluice vs Kafka's own tools), in about 2 minutes:
   // kafkajs (a second view of Kafka whose group join is slow), NATS and Redis run in full runs,
   // or when named with --systems.
-  return { workload, systems: list(argv, '--systems', SYSTEMS, quick ? QUICK_SYSTEMS : SYSTEMS), outputDir: flagValue(argv, '--out'), keep: argv.includes('--keep'), cpuProfileDir: flagValue(argv, '--cpu-prof') };
+  return {
+    workload,
+    systems: list(argv, '--systems', SYSTEMS, quick ? QUICK_SYSTEMS : SYSTEMS),
+    outputDir: flagValue(argv, '--out'),
+    keep: argv.includes('--keep'),
+    cpuProfileDir: flagValue(argv, '--cpu-prof'),
+  };
 }
 
 /** Which partition the i-th record of a producer goes to: round robin, offset per producer. */

@@ -23,7 +23,8 @@ import { parsePlan, USAGE, UsageError, type Plan, type Setting, type SystemName 
 
 const benchStartMs = Date.now();
 /** Progress on stderr, each line stamped with the seconds since the start (where the time goes). */
-const note = (text: string): void => void process.stderr.write(`[${((Date.now() - benchStartMs) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
+const note = (text: string): void =>
+  void process.stderr.write(`[${((Date.now() - benchStartMs) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
 
 interface Group {
   /** The systems this cluster serves: kafka and kafkajs share one Kafka cluster. */
@@ -31,7 +32,13 @@ interface Group {
   start(baseDir: string, replication: number): Promise<RunningSystem>;
 }
 
-const DRIVER_LABEL: Record<SystemName, string> = { sluice: '@sluice/client', kafka: 'kafka-tools', kafkajs: 'kafkajs 2.2.4', nats: 'nats.js', redis: 'ioredis' };
+const DRIVER_LABEL: Record<SystemName, string> = {
+  sluice: '@sluice/client',
+  kafka: 'kafka-tools',
+  kafkajs: 'kafkajs 2.2.4',
+  nats: 'nats.js',
+  redis: 'ioredis',
+};
 
 function groups(systems: readonly SystemName[]): Group[] {
   const out: Group[] = [];
@@ -44,17 +51,26 @@ function groups(systems: readonly SystemName[]): Group[] {
 }
 
 function unsupported(driver: SystemName, setting: Setting): string | undefined {
-  if (driver === 'nats' && setting.acks === 'leader') return 'JetStream has no leader-only ack (a publish is acknowledged once the stream quorum stored it)';
+  if (driver === 'nats' && setting.acks === 'leader')
+    return 'JetStream has no leader-only ack (a publish is acknowledged once the stream quorum stored it)';
   return undefined;
 }
 
 async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
   // With --cpu-prof the load process (the client side) is profiled too, into <dir>/client.
   const profileDir = process.env.SLUICE_COMPARE_CPU_PROFILE;
-  const profile = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'client')}`];
-  const run = await runTracked(process.execPath, [...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)], 900_000);
+  const profile =
+    profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'client')}`];
+  const run = await runTracked(
+    process.execPath,
+    [...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)],
+    900_000,
+  );
   const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (run.code !== 0 || line === undefined) throw new Error(`load process (${spec.system}, ${spec.kind}) exited with ${run.code}:\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`);
+  if (run.code !== 0 || line === undefined)
+    throw new Error(
+      `load process (${spec.system}, ${spec.kind}) exited with ${run.code}:\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`,
+    );
   return JSON.parse(line.slice('RESULT '.length)) as LoadResult;
 }
 
@@ -63,16 +79,44 @@ function topicName(driver: SystemName, setting: Setting): string {
 }
 
 /** Runs every setting of one driver against a running system; one row each. */
-async function runDriver(plan: Plan, system: RunningSystem, driver: SystemName, rows: ResultRow[], skipped: string[]): Promise<void> {
+async function runDriver(
+  plan: Plan,
+  system: RunningSystem,
+  driver: SystemName,
+  rows: ResultRow[],
+  skipped: string[],
+): Promise<void> {
   const { workload } = plan;
   if (workload.warmupRecords > 0) {
-    const warmup: Setting = { kind: 'produce', acks: 'all', records: workload.warmupRecords, rate: 0, seconds: 60, label: 'warm-up' };
+    const warmup: Setting = {
+      kind: 'produce',
+      acks: 'all',
+      records: workload.warmupRecords,
+      rate: 0,
+      seconds: 60,
+      label: 'warm-up',
+    };
     const topic = `cmp-${driver}-warmup`;
     note(`  ${DRIVER_LABEL[driver]}: warm-up, ${workload.warmupRecords} records (not measured)`);
     try {
       await system.createTopic(topic, workload.partitions, workload.replication);
       if (driver === 'kafka') await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, warmup);
-      else await runLoadProcess({ system: driver, connect: system.connect, topic, partitions: workload.partitions, recordBytes: workload.recordBytes, kind: 'produce', acks: 'all', records: warmup.records, rate: 0, seconds: warmup.seconds, producers: workload.producers, consumers: workload.consumers, maxInFlight: workload.maxInFlight });
+      else
+        await runLoadProcess({
+          system: driver,
+          connect: system.connect,
+          topic,
+          partitions: workload.partitions,
+          recordBytes: workload.recordBytes,
+          kind: 'produce',
+          acks: 'all',
+          records: warmup.records,
+          rate: 0,
+          seconds: warmup.seconds,
+          producers: workload.producers,
+          consumers: workload.consumers,
+          maxInFlight: workload.maxInFlight,
+        });
     } catch (error) {
       note(`    warm-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
@@ -81,7 +125,8 @@ async function runDriver(plan: Plan, system: RunningSystem, driver: SystemName, 
   let backlogRecords = 0;
   for (const planned of workload.settings) {
     // The consume setting reads back what the first produce setting left.
-    let setting = planned.kind === 'consume' && backlogTopic !== undefined ? { ...planned, records: backlogRecords } : planned;
+    let setting =
+      planned.kind === 'consume' && backlogTopic !== undefined ? { ...planned, records: backlogRecords } : planned;
     const why = unsupported(driver, setting);
     if (why !== undefined) {
       skipped.push(`${system.name} / ${DRIVER_LABEL[driver]} / ${setting.label}: skipped: ${why}`);
@@ -107,7 +152,14 @@ async function runDriver(plan: Plan, system: RunningSystem, driver: SystemName, 
       };
       if (setting.kind === 'consume' && backlogTopic === undefined) {
         note(`  ${setting.label}: filling ${topic} with ${setting.records} records first`);
-        const filled = driver === 'kafka' ? await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, { ...setting, kind: 'produce', acks: 'all' }) : await runLoadProcess({ ...spec, kind: 'produce', acks: 'all', seconds: 0 });
+        const filled =
+          driver === 'kafka'
+            ? await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, {
+                ...setting,
+                kind: 'produce',
+                acks: 'all',
+              })
+            : await runLoadProcess({ ...spec, kind: 'produce', acks: 'all', seconds: 0 });
         spec = { ...spec, records: filled.records };
         setting = { ...setting, records: filled.records };
       }
@@ -118,18 +170,48 @@ async function runDriver(plan: Plan, system: RunningSystem, driver: SystemName, 
         if (driver === 'kafka') {
           const result = await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, setting);
           const sample = sampler.stop();
-          row = { system: system.name, driver: DRIVER_LABEL[driver], setting: setting.label, kind: setting.kind, records: result.records, bytes: result.records * workload.recordBytes, seconds: result.seconds, rssMiB: sample.peakRssMiB, serverCpuSeconds: sample.cpuSeconds, note: result.note, reference: true, ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }) };
+          row = {
+            system: system.name,
+            driver: DRIVER_LABEL[driver],
+            setting: setting.label,
+            kind: setting.kind,
+            records: result.records,
+            bytes: result.records * workload.recordBytes,
+            seconds: result.seconds,
+            rssMiB: sample.peakRssMiB,
+            serverCpuSeconds: sample.cpuSeconds,
+            note: result.note,
+            reference: true,
+            ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }),
+          };
         } else {
           const result = await runLoadProcess(spec);
           const sample = sampler.stop();
-          const problems = [result.errors > 0 ? `${result.errors} failed (first: ${result.firstError ?? '?'})` : '', (result.missing ?? 0) > 0 ? `${result.missing} not seen by the consumer` : ''].filter((p) => p !== '');
-          row = { system: system.name, driver: DRIVER_LABEL[driver], setting: setting.label, kind: setting.kind, records: result.records, bytes: result.bytes, seconds: result.seconds, rssMiB: sample.peakRssMiB, serverCpuSeconds: sample.cpuSeconds, ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }), ...(problems.length === 0 ? {} : { note: problems.join('; ') }) };
+          const problems = [
+            result.errors > 0 ? `${result.errors} failed (first: ${result.firstError ?? '?'})` : '',
+            (result.missing ?? 0) > 0 ? `${result.missing} not seen by the consumer` : '',
+          ].filter((p) => p !== '');
+          row = {
+            system: system.name,
+            driver: DRIVER_LABEL[driver],
+            setting: setting.label,
+            kind: setting.kind,
+            records: result.records,
+            bytes: result.bytes,
+            seconds: result.seconds,
+            rssMiB: sample.peakRssMiB,
+            serverCpuSeconds: sample.cpuSeconds,
+            ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }),
+            ...(problems.length === 0 ? {} : { note: problems.join('; ') }),
+          };
         }
       } finally {
         sampler.stop();
       }
       rows.push(row);
-      note(`    ${(row.bytes / 1e6 / row.seconds).toFixed(1)} MB/s, ${(row.records / row.seconds).toFixed(0)} records/s${row.latencyMs === undefined ? '' : `, p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms`}, server RSS ${row.rssMiB.toFixed(0)} MiB, server CPU ${row.serverCpuSeconds.toFixed(1)} s`);
+      note(
+        `    ${(row.bytes / 1e6 / row.seconds).toFixed(1)} MB/s, ${(row.records / row.seconds).toFixed(0)} records/s${row.latencyMs === undefined ? '' : `, p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms`}, server RSS ${row.rssMiB.toFixed(0)} MiB, server CPU ${row.serverCpuSeconds.toFixed(1)} s`,
+      );
       if (setting.kind === 'produce' && backlogTopic === undefined) {
         backlogTopic = topic;
         backlogRecords = row.records;
@@ -151,7 +233,10 @@ function machineFacts(): string[] {
     const name = (device ?? '').replace(/^\/dev\//, '').replace(/\d+$/, '');
     let rotational = '?';
     try {
-      rotational = execFileSync('cat', [`/sys/block/${name}/queue/rotational`], { encoding: 'utf8' }).trim() === '0' ? 'non-rotational' : 'rotational';
+      rotational =
+        execFileSync('cat', [`/sys/block/${name}/queue/rotational`], { encoding: 'utf8' }).trim() === '0'
+          ? 'non-rotational'
+          : 'rotational';
     } catch {
       // not a block device we can see
     }
@@ -160,7 +245,9 @@ function machineFacts(): string[] {
     facts.push('data in /tmp for every system');
   }
   const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  facts.push(`node ${process.version}, java ${/version "([^"]+)"/.exec(`${javaVersion.stderr ?? ''}${javaVersion.stdout ?? ''}`)?.[1] ?? '?'}`);
+  facts.push(
+    `node ${process.version}, java ${/version "([^"]+)"/.exec(`${javaVersion.stderr ?? ''}${javaVersion.stdout ?? ''}`)?.[1] ?? '?'}`,
+  );
   return facts;
 }
 
@@ -239,7 +326,7 @@ async function main(): Promise<void> {
     `- load average before / after: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
     `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${workload.settings.find((s) => s.kind === 'produce')?.records ?? '–'} records, at most ${workload.maxInFlight} unacknowledged per producer; ${workload.warmupRecords > 0 ? `${workload.warmupRecords} records produced first per driver, not measured` : 'no warm-up'}; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
     ...descriptions.map((d) => `- ${d}`),
-    '- MB/s = record values (10^6 bytes/s). Server RSS = peak of the summed RSS of the system\'s server processes (sampled every 200 ms). Server CPU s/GB = their utime+stime over the setting per 10^9 bytes of record values. × Kafka = this row over Apache Kafka\'s own tools in the same setting (MB/s for produce/consume, p99 for latency settings).',
+    "- MB/s = record values (10^6 bytes/s). Server RSS = peak of the summed RSS of the system's server processes (sampled every 200 ms). Server CPU s/GB = their utime+stime over the setting per 10^9 bytes of record values. × Kafka = this row over Apache Kafka's own tools in the same setting (MB/s for produce/consume, p99 for latency settings).",
   ].join('\n');
   const table = renderTable(rows);
   const notes = [renderNotes(rows), ...skipped.map((s) => `- ${s}`)].filter((n) => n !== '').join('\n');
@@ -248,7 +335,10 @@ async function main(): Promise<void> {
   const outDir = plan.outputDir ?? resolve(__dirname, '..', 'results');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `compare-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), seconds: took, argv: process.argv.slice(2), machine: machineFacts(), loadBefore, loadAfter, workload, systems: descriptions, rows, skipped, table }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ startedAt: startedAt.toISOString(), seconds: took, argv: process.argv.slice(2), machine: machineFacts(), loadBefore, loadAfter, workload, systems: descriptions, rows, skipped, table }, null, 2)}\n`,
+  );
   note(`wrote ${file}`);
 }
 

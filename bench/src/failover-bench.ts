@@ -10,7 +10,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalControllerCluster, sleep, type CreateTopicsResponse, type RegisterBrokerResponse } from '@sluice/controller';
+import {
+  LocalControllerCluster,
+  sleep,
+  type CreateTopicsResponse,
+  type RegisterBrokerResponse,
+} from '@sluice/controller';
 import { formatNumber, markdownTable, median } from './table';
 
 const kills = Number(flag('--kills') ?? 20);
@@ -21,7 +26,8 @@ function settings(): Record<string, string> {
   const out: Record<string, string> = {};
   process.argv.forEach((arg, i) => {
     const value = process.argv[i + 1];
-    if (arg === '--set' && value !== undefined && value.includes('=')) out[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
+    if (arg === '--set' && value !== undefined && value.includes('='))
+      out[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
   });
   return out;
 }
@@ -39,7 +45,10 @@ function percentile(values: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   const extra = settings();
-  const cluster = await LocalControllerCluster.create({ baseDir, config: { 'broker.session.timeout.ms': 600_000, ...extra } });
+  const cluster = await LocalControllerCluster.create({
+    baseDir,
+    config: { 'broker.session.timeout.ms': 600_000, ...extra },
+  });
   const stop = (): void => {
     void cluster.stopAll(2_000).finally(() => process.exit(130));
   };
@@ -59,7 +68,13 @@ async function main(): Promise<void> {
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 19092 }],
       rack: '',
     });
-    await client.call('BrokerHeartbeat', { brokerId: 1, brokerEpoch, currentMetadataOffset: '1000000000', wantFence: false, wantShutdown: false });
+    await client.call('BrokerHeartbeat', {
+      brokerId: 1,
+      brokerEpoch,
+      currentMetadataOffset: '1000000000',
+      wantFence: false,
+      wantShutdown: false,
+    });
     for (let round = 0; round < kills; round++) {
       const leader = await cluster.waitForLeader(client, 10_000);
       // A committed write before the kill, so the new leader has something to carry over.
@@ -71,7 +86,9 @@ async function main(): Promise<void> {
       const committed = performance.now() - killedAt;
       electMs.push(await elected);
       commitMs.push(committed);
-      process.stderr.write(`round ${round + 1}/${kills}: killed ${leader}, leader after ${electMs[round]?.toFixed(0)} ms, write committed after ${committed.toFixed(0)} ms\n`);
+      process.stderr.write(
+        `round ${round + 1}/${kills}: killed ${leader}, leader after ${electMs[round]?.toFixed(0)} ms, write committed after ${committed.toFixed(0)} ms\n`,
+      );
       cluster.start(leader);
       // Let the restarted node catch up before the next kill, so every round starts from 3 healthy voters.
       await waitCaughtUp(cluster, client, leader);
@@ -89,12 +106,14 @@ async function main(): Promise<void> {
     formatNumber(Math.max(...values), 0),
     formatNumber(Math.min(...values), 0),
   ];
-  process.stdout.write(`\n## Controller failover (${kills} kill -9 of the leader, 3 controllers on loopback, ${cpus().length} cores)\n\n`);
   process.stdout.write(
-    `${markdownTable(['from kill -9 until', 'n', 'p50 ms', 'p99 ms', 'max ms', 'min ms'], [
-      row('a surviving node reports itself leader', electMs),
-      row('a write (CreateTopics) has committed', commitMs),
-    ])}\n\n`,
+    `\n## Controller failover (${kills} kill -9 of the leader, 3 controllers on loopback, ${cpus().length} cores)\n\n`,
+  );
+  process.stdout.write(
+    `${markdownTable(
+      ['from kill -9 until', 'n', 'p50 ms', 'p99 ms', 'max ms', 'min ms'],
+      [row('a surviving node reports itself leader', electMs), row('a write (CreateTopics) has committed', commitMs)],
+    )}\n\n`,
   );
   const overrides = Object.entries(extra).map(([key, value]) => `${key}=${value}`);
   process.stdout.write(
@@ -113,18 +132,25 @@ async function createTopic(client: ReturnType<LocalControllerCluster['client']>,
   }
 }
 
-async function waitCaughtUp(cluster: LocalControllerCluster, client: ReturnType<LocalControllerCluster['client']>, nodeId: number): Promise<void> {
+async function waitCaughtUp(
+  cluster: LocalControllerCluster,
+  client: ReturnType<LocalControllerCluster['client']>,
+  nodeId: number,
+): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const leaderId = await cluster.waitForLeader(client, 10_000);
     const [node, leader] = await Promise.all([cluster.describe(client, nodeId), cluster.describe(client, leaderId)]);
-    if (node !== undefined && leader !== undefined && Number(node.metadataOffset) >= Number(leader.metadataOffset) - 1) return;
+    if (node !== undefined && leader !== undefined && Number(node.metadataOffset) >= Number(leader.metadataOffset) - 1)
+      return;
     await sleep(20);
   }
   throw new Error(`controller ${nodeId} did not catch up within 20 s`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`failover bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `failover bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

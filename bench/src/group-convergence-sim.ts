@@ -149,8 +149,15 @@ export class GroupSimulation {
 
   constructor(private readonly options: SimulationOptions) {
     const { topics, partitionsPerTopic } = options.layout;
-    if (!Number.isSafeInteger(topics) || topics < 1 || !Number.isSafeInteger(partitionsPerTopic) || partitionsPerTopic < 1) {
-      throw new RangeError(`topic layout ${topics} x ${partitionsPerTopic} needs at least one topic with one partition`);
+    if (
+      !Number.isSafeInteger(topics) ||
+      topics < 1 ||
+      !Number.isSafeInteger(partitionsPerTopic) ||
+      partitionsPerTopic < 1
+    ) {
+      throw new RangeError(
+        `topic layout ${topics} x ${partitionsPerTopic} needs at least one topic with one partition`,
+      );
     }
     this.topicNames = Array.from({ length: topics }, (_, i) => `topic-${String(i).padStart(4, '0')}`);
     this.topicNames.forEach((name, i) => this.topicIndex.set(name, i));
@@ -170,7 +177,16 @@ export class GroupSimulation {
       if (id === undefined) throw new Error('more joins than simulated members');
       return id;
     };
-    this.shard = new GroupShard({ ...DEFAULT_GROUP_SHARD_CONFIG, heartbeatIntervalMs: this.heartbeatIntervalMs, assignmentIntervalMs: options.assignmentIntervalMs, assignors: this.assignors }, view, newMemberId);
+    this.shard = new GroupShard(
+      {
+        ...DEFAULT_GROUP_SHARD_CONFIG,
+        heartbeatIntervalMs: this.heartbeatIntervalMs,
+        assignmentIntervalMs: options.assignmentIntervalMs,
+        assignors: this.assignors,
+      },
+      view,
+      newMemberId,
+    );
   }
 
   get memberCount(): number {
@@ -311,12 +327,15 @@ export class GroupSimulation {
     if (response.assignment === null) return;
     // Drop what is no longer listed first (a revocation), then take what is new.
     const next = new Set<number>();
-    for (const entry of response.assignment) for (const partition of entry.partitions) next.add(this.globalId(entry.topic, partition));
+    for (const entry of response.assignment)
+      for (const partition of entry.partitions) next.add(this.globalId(entry.topic, partition));
     for (const id of this.ids(member.owned)) if (!next.has(id)) this.ownerOf[id] = -1;
     for (const id of next) {
       const owner = this.ownerOf[id]!;
       if (owner !== -1 && owner !== index) {
-        throw new Error(`double ownership: partition ${this.describe(id)} given to member ${response.memberId} while member ${this.members[owner]!.memberId} still owns it`);
+        throw new Error(
+          `double ownership: partition ${this.describe(id)} given to member ${response.memberId} while member ${this.members[owner]!.memberId} still owns it`,
+        );
       }
       this.ownerOf[id] = index;
     }
@@ -337,7 +356,12 @@ export class GroupSimulation {
 
   private globalId(topic: string, partition: number): number {
     const index = this.topicIndex.get(topic);
-    if (index === undefined || !Number.isInteger(partition) || partition < 0 || partition >= this.options.layout.partitionsPerTopic) {
+    if (
+      index === undefined ||
+      !Number.isInteger(partition) ||
+      partition < 0 ||
+      partition >= this.options.layout.partitionsPerTopic
+    ) {
       throw new Error(`assignment names ${topic}-${partition}, which does not exist`);
     }
     return index * this.options.layout.partitionsPerTopic + partition;
@@ -370,7 +394,11 @@ export class GroupSimulation {
       for (const entry of member.owned) {
         for (const partition of entry.partitions) {
           ownedCount++;
-          if (target?.get(entry.topic)?.has(partition) !== true || current.assigned.get(entry.topic)?.has(partition) !== true) return false;
+          if (
+            target?.get(entry.topic)?.has(partition) !== true ||
+            current.assigned.get(entry.topic)?.has(partition) !== true
+          )
+            return false;
           const id = this.globalId(entry.topic, partition);
           if (coveredBy[id] !== -1) throw new Error(`double ownership at convergence: ${this.describe(id)}`);
           coveredBy[id] = index;
@@ -393,7 +421,10 @@ function shuffle(values: number[], random: () => number): void {
 
 /** The batch CoordinatorNode.write would produce for these records. */
 function encodeBatch(records: readonly GroupRecord[], timestamp: number): Buffer {
-  return encodeRecordBatch({ compression: CompressionType.None, records: records.map((record) => ({ key: recordKey(record), value: recordValue(record), timestamp })) });
+  return encodeRecordBatch({
+    compression: CompressionType.None,
+    records: records.map((record) => ({ key: recordKey(record), value: recordValue(record), timestamp })),
+  });
 }
 
 export interface ScenarioResult {
@@ -415,16 +446,32 @@ export interface ScenarioResult {
  */
 export function runScenario(
   scenario: string,
-  options: SimulationOptions & { readonly stableMembers: number; readonly joiningMembers: number; readonly maxRounds: number },
+  options: SimulationOptions & {
+    readonly stableMembers: number;
+    readonly joiningMembers: number;
+    readonly maxRounds: number;
+  },
 ): ScenarioResult {
   const simulation = new GroupSimulation(options);
   let setup: PhaseResult | null = null;
   if (options.stableMembers > 0) {
     simulation.addMembers(options.stableMembers);
     setup = simulation.runUntilConverged(options.maxRounds);
-    if (!setup.converged) throw new Error(`${scenario}: the ${options.stableMembers}-member group did not converge in ${options.maxRounds} rounds of setup`);
+    if (!setup.converged)
+      throw new Error(
+        `${scenario}: the ${options.stableMembers}-member group did not converge in ${options.maxRounds} rounds of setup`,
+      );
   }
   simulation.addMembers(options.joiningMembers);
   const phase = simulation.runUntilConverged(options.maxRounds);
-  return { scenario, assignor: options.assignor, assignmentIntervalMs: options.assignmentIntervalMs, layout: options.layout, stableMembers: options.stableMembers, joiningMembers: options.joiningMembers, phase, setup };
+  return {
+    scenario,
+    assignor: options.assignor,
+    assignmentIntervalMs: options.assignmentIntervalMs,
+    layout: options.layout,
+    stableMembers: options.stableMembers,
+    joiningMembers: options.joiningMembers,
+    phase,
+    setup,
+  };
 }

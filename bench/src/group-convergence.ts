@@ -61,7 +61,8 @@ function intListFlag(name: string, fallback: readonly number[], min = 1): number
   if (text === undefined) return [...fallback];
   return text.split(',').map((part) => {
     const value = Number(part.replace(/_/g, ''));
-    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} ${text} is not a list of integers >= ${min}`);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new RangeError(`${name} ${text} is not a list of integers >= ${min}`);
     return value;
   });
 }
@@ -113,12 +114,36 @@ function main(): void {
           skipped.push(`${assignor}, ${count(members)} join, interval 0`);
           continue;
         }
-        note(`${assignor}, assignment interval ${assignmentIntervalMs} ms: ${count(members)} members join an empty group`);
-        results.push(runScenario(`${count(members)} join`, { layout: layoutFor(members), assignor, assignmentIntervalMs, seed, stableMembers: 0, joiningMembers: members, maxRounds, metadataVersion }));
+        note(
+          `${assignor}, assignment interval ${assignmentIntervalMs} ms: ${count(members)} members join an empty group`,
+        );
+        results.push(
+          runScenario(`${count(members)} join`, {
+            layout: layoutFor(members),
+            assignor,
+            assignmentIntervalMs,
+            seed,
+            stableMembers: 0,
+            joiningMembers: members,
+            maxRounds,
+            metadataVersion,
+          }),
+        );
       }
     }
     note(`${assignor}: 1 member joins a stable ${count(stableSize)}-member group (building the group first)`);
-    results.push(runScenario(`1 joins stable ${count(stableSize)}`, { layout: layoutFor(stableSize), assignor, assignmentIntervalMs: stableInterval, seed, stableMembers: stableSize, joiningMembers: 1, maxRounds, metadataVersion }));
+    results.push(
+      runScenario(`1 joins stable ${count(stableSize)}`, {
+        layout: layoutFor(stableSize),
+        assignor,
+        assignmentIntervalMs: stableInterval,
+        seed,
+        stableMembers: stableSize,
+        joiningMembers: 1,
+        maxRounds,
+        metadataVersion,
+      }),
+    );
   }
   const loadAfter = loadavg();
 
@@ -151,17 +176,48 @@ function main(): void {
   });
   out(
     `${markdownTable(
-      ['scenario', 'assignor', 'assignment interval ms', 'members', 'partitions', 'rounds', 'heartbeats', 'assignor runs', 'records', 'written MiB', 'largest write KiB', 'wall ms', 'CPU ms', 'CPU µs/heartbeat', 'owned min-max', 'meets < 1 s? (wall / CPU)'],
+      [
+        'scenario',
+        'assignor',
+        'assignment interval ms',
+        'members',
+        'partitions',
+        'rounds',
+        'heartbeats',
+        'assignor runs',
+        'records',
+        'written MiB',
+        'largest write KiB',
+        'wall ms',
+        'CPU ms',
+        'CPU µs/heartbeat',
+        'owned min-max',
+        'meets < 1 s? (wall / CPU)',
+      ],
       rows,
     )}\n\n`,
   );
   if (skipped.length > 0) {
-    out(`Not run (an assignor run per join makes them quadratic; --unbatched-max-members ${unbatchedMaxMembers} to raise the limit): ${skipped.join('; ')}.\n`);
+    out(
+      `Not run (an assignor run per join makes them quadratic; --unbatched-max-members ${unbatchedMaxMembers} to raise the limit): ${skipped.join('; ')}.\n`,
+    );
   }
   for (const assignor of assignorNames) {
     for (const members of joiningSizes) {
-      const batched = results.find((r) => r.assignor === assignor && r.stableMembers === 0 && r.joiningMembers === members && r.assignmentIntervalMs > 0);
-      const unbatched = results.find((r) => r.assignor === assignor && r.stableMembers === 0 && r.joiningMembers === members && r.assignmentIntervalMs === 0);
+      const batched = results.find(
+        (r) =>
+          r.assignor === assignor &&
+          r.stableMembers === 0 &&
+          r.joiningMembers === members &&
+          r.assignmentIntervalMs > 0,
+      );
+      const unbatched = results.find(
+        (r) =>
+          r.assignor === assignor &&
+          r.stableMembers === 0 &&
+          r.joiningMembers === members &&
+          r.assignmentIntervalMs === 0,
+      );
       if (batched === undefined || unbatched === undefined) continue;
       out(
         `${assignor}, ${count(members)} join: an assignment every ${count(batched.assignmentIntervalMs)} ms instead of on every epoch bump: ` +
@@ -177,8 +233,12 @@ function main(): void {
     );
   }
   const refused = results.reduce((sum, r) => sum + r.phase.refused, 0);
-  out(`Refused heartbeats (fenced/unknown member): ${refused}. Double ownership is checked at every response and at convergence (the run throws on any).\n`);
-  const big = results.find((r) => r.stableMembers === 0 && r.joiningMembers === Math.max(...joiningSizes) && r.phase.converged);
+  out(
+    `Refused heartbeats (fenced/unknown member): ${refused}. Double ownership is checked at every response and at convergence (the run throws on any).\n`,
+  );
+  const big = results.find(
+    (r) => r.stableMembers === 0 && r.joiningMembers === Math.max(...joiningSizes) && r.phase.converged,
+  );
   if (big !== undefined) {
     out(
       `Against the seed documents' claim for ${count(big.joiningMembers)} members (${big.assignor}): coordinator wall ${formatNumber(big.phase.coordinatorWallMs, 0)} ms vs the ${formatNumber(TARGET_MS, 0)} ms aim ` +
@@ -192,9 +252,13 @@ function main(): void {
       .join('/')} after. Node ${process.version}.\n`,
   );
 
-  const jsonPath = flag('--json') ?? join(__dirname, '..', 'results', `group-convergence-${startedAt.replace(/[:.]/g, '-')}.json`);
+  const jsonPath =
+    flag('--json') ?? join(__dirname, '..', 'results', `group-convergence-${startedAt.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify({ startedAt, node: process.version, quick, topics: topicCount, partitionsPerMember: ratio, seed, maxRounds, intervals, loadBefore, loadAfter, skipped, results }, null, 2)}\n`);
+  writeFileSync(
+    jsonPath,
+    `${JSON.stringify({ startedAt, node: process.version, quick, topics: topicCount, partitionsPerMember: ratio, seed, maxRounds, intervals, loadBefore, loadAfter, skipped, results }, null, 2)}\n`,
+  );
   note(`results: ${jsonPath}`);
   if (results.some((r) => !r.phase.converged)) process.exitCode = 1;
 }
@@ -202,6 +266,8 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  process.stderr.write(`group convergence bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `group convergence bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 }

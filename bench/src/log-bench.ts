@@ -40,9 +40,19 @@ function appendCases(): AppendCase[] {
   const fsyncBytes16k = quick ? 2 * MiB : 8 * MiB;
   const fsyncBytes1m = quick ? 16 * MiB : 128 * MiB;
   return [
-    { label: '16 KiB, buffered', batchBytes: 16 * 1024, fsyncEveryBatch: false, batchCount: Math.round(BUFFERED_BYTES / (16 * 1024)) },
+    {
+      label: '16 KiB, buffered',
+      batchBytes: 16 * 1024,
+      fsyncEveryBatch: false,
+      batchCount: Math.round(BUFFERED_BYTES / (16 * 1024)),
+    },
     { label: '1 MiB, buffered', batchBytes: MiB, fsyncEveryBatch: false, batchCount: Math.round(BUFFERED_BYTES / MiB) },
-    { label: '16 KiB, fsync each', batchBytes: 16 * 1024, fsyncEveryBatch: true, batchCount: Math.round(fsyncBytes16k / (16 * 1024)) },
+    {
+      label: '16 KiB, fsync each',
+      batchBytes: 16 * 1024,
+      fsyncEveryBatch: true,
+      batchCount: Math.round(fsyncBytes16k / (16 * 1024)),
+    },
     { label: '1 MiB, fsync each', batchBytes: MiB, fsyncEveryBatch: true, batchCount: Math.round(fsyncBytes1m / MiB) },
   ];
 }
@@ -63,7 +73,8 @@ function plainLoop(path: string, pool: Buffer[], batchCount: number, fsync: bool
     return timeSeconds(() => {
       for (let i = 0; i < batchCount; i++) {
         const batch = pool[i % pool.length]!;
-        if (checkCrc && crc32c(batch.subarray(BatchLayout.ATTRIBUTES)) !== batch.readUInt32BE(BatchLayout.CRC)) throw new Error('bad CRC in bench batch');
+        if (checkCrc && crc32c(batch.subarray(BatchLayout.ATTRIBUTES)) !== batch.readUInt32BE(BatchLayout.CRC))
+          throw new Error('bad CRC in bench batch');
         writeSync(fd, batch);
         if (fsync) fdatasyncSync(fd);
       }
@@ -99,7 +110,9 @@ function benchAppend(): string[][] {
     for (let rep = 0; rep < REPS; rep++) {
       plain.push(mbPerSecond(bytes, plainLoop(join(workDir, 'plain.bin'), pool, c.batchCount, c.fsyncEveryBatch)));
       ours.push(mbPerSecond(bytes, sluiceAppends(join(workDir, 'append-0'), pool, c.batchCount, c.fsyncEveryBatch)));
-      plainCrc.push(mbPerSecond(bytes, plainLoop(join(workDir, 'plain.bin'), pool, c.batchCount, c.fsyncEveryBatch, true)));
+      plainCrc.push(
+        mbPerSecond(bytes, plainLoop(join(workDir, 'plain.bin'), pool, c.batchCount, c.fsyncEveryBatch, true)),
+      );
     }
     const plainMbps = median(plain);
     const plainCrcMbps = median(plainCrc);
@@ -158,7 +171,8 @@ function sluiceSequentialRead(log: PartitionLog, maxBytes: number): { bytes: num
     let offset = log.logStartOffset;
     while (offset < log.logEndOffset) {
       const result = log.read(offset, maxBytes);
-      if (result.lastOffset === null) throw new Error(`read at ${offset} returned nothing below the end ${log.logEndOffset}`);
+      if (result.lastOffset === null)
+        throw new Error(`read at ${offset} returned nothing below the end ${log.logEndOffset}`);
       bytes += result.records.length;
       reads++;
       offset = result.lastOffset + 1;
@@ -231,12 +245,16 @@ function benchReadAndRecovery(): { read: string[][]; recovery: string[][] } {
     let reopened: PartitionLog | null = null;
     // Only the open is timed: a clean close afterwards fsyncs the whole unflushed segment.
     const openSeconds = timeSeconds(() => {
-      reopened = PartitionLog.open({ dir, config: { ...defaultLogConfig, segmentBytes: Math.min(2 ** 31 - 1, LARGE_LOG_BYTES + 64 * MiB) } });
+      reopened = PartitionLog.open({
+        dir,
+        config: { ...defaultLogConfig, segmentBytes: Math.min(2 ** 31 - 1, LARGE_LOG_BYTES + 64 * MiB) },
+      });
     });
     const recovered = reopened as PartitionLog | null;
     if (recovered === null) throw new Error('open returned nothing');
     const truncations = recovered.stats.recoveryTruncations;
-    if (recovered.logEndOffset !== endOffsetBeforeCrash) throw new Error(`recovery lost data: end ${recovered.logEndOffset}, expected ${endOffsetBeforeCrash}`);
+    if (recovered.logEndOffset !== endOffsetBeforeCrash)
+      throw new Error(`recovery lost data: end ${recovered.logEndOffset}, expected ${endOffsetBeforeCrash}`);
     recovered.abandon();
     recovery.push([
       label,
@@ -264,7 +282,9 @@ function benchMemory(): string[][] {
     while (log.segmentCount < segmentsPerPartition) log.append(batch, { leaderEpoch: 0 });
     log.close();
   }
-  const probe = spawnSync(process.execPath, ['--expose-gc', join(__dirname, 'memory-probe.js'), dataDir], { encoding: 'utf8' });
+  const probe = spawnSync(process.execPath, ['--expose-gc', join(__dirname, 'memory-probe.js'), dataDir], {
+    encoding: 'utf8',
+  });
   if (probe.status !== 0) throw new Error(`memory probe failed: ${probe.stderr}`);
   const result = JSON.parse(probe.stdout) as {
     partitions: number;
@@ -284,7 +304,11 @@ function benchMemory(): string[][] {
     formatNumber((stage.externalBytes - result.before.externalBytes) / result.partitions / 1024, 1),
     String(stage.openFds),
   ];
-  return [row('process start', result.before), row('all partitions open', result.opened), row('after one read each', result.afterReads)];
+  return [
+    row('process start', result.before),
+    row('all partitions open', result.opened),
+    row('after one read each', result.afterReads),
+  ];
 }
 
 interface Stage {
@@ -296,11 +320,28 @@ interface Stage {
 
 function main(): void {
   console.log(`# sluice log benchmark${quick ? ' (--quick)' : ''}`);
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), data in ${workDir}, median of ${REPS} run(s)\n`);
+  console.log(
+    `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), data in ${workDir}, median of ${REPS} run(s)\n`,
+  );
   try {
-    console.log('## Append, 1 KiB records (ratios = sluice / plain writeSync loop of the same bytes, without and with the CRC-32C check every append makes)\n');
     console.log(
-      markdownTable(['case', 'batch size', 'MiB written', 'plain MB/s', 'plain+crc32c MB/s', 'sluice MB/s', 'sluice k records/s', 'ratio to plain', 'ratio to plain+crc32c'], benchAppend()),
+      '## Append, 1 KiB records (ratios = sluice / plain writeSync loop of the same bytes, without and with the CRC-32C check every append makes)\n',
+    );
+    console.log(
+      markdownTable(
+        [
+          'case',
+          'batch size',
+          'MiB written',
+          'plain MB/s',
+          'plain+crc32c MB/s',
+          'sluice MB/s',
+          'sluice k records/s',
+          'ratio to plain',
+          'ratio to plain+crc32c',
+        ],
+        benchAppend(),
+      ),
     );
     const { read, recovery } = benchReadAndRecovery();
     console.log('\n## read() over a log in the page cache (ratio = sluice / plain readSync of the same file)\n');
@@ -311,7 +352,19 @@ function main(): void {
     );
     console.log('\n## Memory: partitions open at once (child process; deltas from its start)\n');
     console.log(
-      markdownTable(['stage', 'partitions', 'segments', 'RSS MiB', 'RSS delta MiB', 'heap KiB/partition', 'external KiB/partition', 'open fds'], benchMemory()),
+      markdownTable(
+        [
+          'stage',
+          'partitions',
+          'segments',
+          'RSS MiB',
+          'RSS delta MiB',
+          'heap KiB/partition',
+          'external KiB/partition',
+          'open fds',
+        ],
+        benchMemory(),
+      ),
     );
   } finally {
     rmSync(workDir, { recursive: true, force: true });

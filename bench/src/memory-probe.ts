@@ -31,4 +31,6 @@ const afterReads = snapshot();
 const segments = logs.reduce((sum, log) => sum + log.segmentCount, 0);
 for (const log of logs) log.close();
 sharedLogResources().close();
-process.stdout.write(JSON.stringify({ partitions: logs.length, segments, bytesRead, before, opened, afterReads }) + '\n');
+process.stdout.write(
+  JSON.stringify({ partitions: logs.length, segments, bytesRead, before, opened, afterReads }) + '\n',
+);

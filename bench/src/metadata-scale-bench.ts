@@ -66,7 +66,8 @@ function settings(): Record<string, string> {
   const out: Record<string, string> = {};
   process.argv.forEach((arg, i) => {
     const value = process.argv[i + 1];
-    if (arg === '--set' && value !== undefined && value.includes('=')) out[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
+    if (arg === '--set' && value !== undefined && value.includes('='))
+      out[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
   });
   return out;
 }
@@ -78,11 +79,14 @@ const topicsPerRequest = intFlag('--topics-per-request', 50);
 const brokerCount = intFlag('--brokers', 6);
 const rackCount = intFlag('--racks', 3);
 const heartbeatMs = intFlag('--heartbeat-ms', 2_000);
-const snapshotSizes = (flag('--snapshot-partitions') ?? (quick ? '100000' : '1000000,2000000')).split(',').map((text) => {
-  const value = Number(text.replace(/_/g, ''));
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`--snapshot-partitions ${text} is not a list of positive integers`);
-  return value;
-});
+const snapshotSizes = (flag('--snapshot-partitions') ?? (quick ? '100000' : '1000000,2000000'))
+  .split(',')
+  .map((text) => {
+    const value = Number(text.replace(/_/g, ''));
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`--snapshot-partitions ${text} is not a list of positive integers`);
+    return value;
+  });
 const REPLICATION_FACTOR = 3;
 /** Kafka KRaft's stated scale (KIP-500 and Confluent's KRaft material): about 2 million partitions on a 3-node controller quorum. */
 const KRAFT_CLAIM_PARTITIONS = 2_000_000;
@@ -117,7 +121,8 @@ function procMemory(pid: number | undefined): ProcMemory | undefined {
   if (pid === undefined) return undefined;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    const kib = (key: string): number =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
     return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
   } catch {
     return undefined;
@@ -142,7 +147,10 @@ interface DiskUsage {
 }
 
 /** Bytes under a controller's metadata directory, by kind (Raft log segments, snapshots, audit log). */
-function diskUsage(dir: string, into: DiskUsage = { raftLogBytes: 0, snapshotBytes: 0, auditBytes: 0, otherBytes: 0, segments: 0 }): DiskUsage {
+function diskUsage(
+  dir: string,
+  into: DiskUsage = { raftLogBytes: 0, snapshotBytes: 0, auditBytes: 0, otherBytes: 0, segments: 0 },
+): DiskUsage {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -197,7 +205,12 @@ class PlayedBrokers {
     brokers: number,
     racks: number,
   ) {
-    this.slots = Array.from({ length: brokers }, (_, i) => ({ brokerId: i + 1, rack: `rack-${i % racks}`, brokerEpoch: '-1', fenced: true }));
+    this.slots = Array.from({ length: brokers }, (_, i) => ({
+      brokerId: i + 1,
+      rack: `rack-${i % racks}`,
+      brokerEpoch: '-1',
+      fenced: true,
+    }));
   }
 
   async register(): Promise<void> {
@@ -216,39 +229,50 @@ class PlayedBrokers {
   /** The leader's applied offset, from DescribeCluster on whichever node the client prefers. */
   private async refreshOffset(): Promise<void> {
     const answer = await this.client.call<DescribeClusterResponse>('DescribeCluster', {});
-    if (answer.controllerId === answer.nodeId) this.metadataOffset = Math.max(this.metadataOffset, Number(answer.metadataOffset));
+    if (answer.controllerId === answer.nodeId)
+      this.metadataOffset = Math.max(this.metadataOffset, Number(answer.metadataOffset));
   }
 
   /** One heartbeat from every broker, concurrently. */
   async round(): Promise<void> {
     await this.refreshOffset();
     await Promise.all(
-      this.slots.filter((slot) => !this.silenced.has(slot.brokerId)).map(async (slot) => {
-        const started = performance.now();
-        try {
-          const response = await this.client.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
-            brokerId: slot.brokerId,
-            brokerEpoch: slot.brokerEpoch,
-            currentMetadataOffset: String(this.metadataOffset),
-            wantFence: false,
-            wantShutdown: false,
-          });
-          this.lastAnsweredAt.set(slot.brokerId, performance.now());
-          if (response.isFenced && !slot.fenced) this.fencedAgain++;
-          slot.fenced = response.isFenced;
-          if (this.running) this.heartbeatMs.push(performance.now() - started);
-        } catch (error) {
-          this.heartbeatErrors++;
-          note(`heartbeat of broker ${slot.brokerId} failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }),
+      this.slots
+        .filter((slot) => !this.silenced.has(slot.brokerId))
+        .map(async (slot) => {
+          const started = performance.now();
+          try {
+            const response = await this.client.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
+              brokerId: slot.brokerId,
+              brokerEpoch: slot.brokerEpoch,
+              currentMetadataOffset: String(this.metadataOffset),
+              wantFence: false,
+              wantShutdown: false,
+            });
+            this.lastAnsweredAt.set(slot.brokerId, performance.now());
+            if (response.isFenced && !slot.fenced) this.fencedAgain++;
+            slot.fenced = response.isFenced;
+            if (this.running) this.heartbeatMs.push(performance.now() - started);
+          } catch (error) {
+            this.heartbeatErrors++;
+            note(
+              `heartbeat of broker ${slot.brokerId} failed: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+        }),
     );
   }
 
   async untilUnfenced(timeoutMs: number): Promise<number> {
     const started = performance.now();
     while (this.slots.some((slot) => slot.fenced)) {
-      if (performance.now() - started > timeoutMs) throw new Error(`brokers still fenced after ${timeoutMs} ms: ${this.slots.filter((s) => s.fenced).map((s) => s.brokerId).join(', ')}`);
+      if (performance.now() - started > timeoutMs)
+        throw new Error(
+          `brokers still fenced after ${timeoutMs} ms: ${this.slots
+            .filter((s) => s.fenced)
+            .map((s) => s.brokerId)
+            .join(', ')}`,
+        );
       await this.round();
       await sleep(50);
     }
@@ -323,12 +347,16 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
   process.on('SIGTERM', stopOnSignal);
 
   let profileDir: string | undefined;
-  const savedEnv = { NODE_OPTIONS: process.env.NODE_OPTIONS, SLUICE_BENCH_CPU_PROFILE_DIR: process.env.SLUICE_BENCH_CPU_PROFILE_DIR };
+  const savedEnv = {
+    NODE_OPTIONS: process.env.NODE_OPTIONS,
+    SLUICE_BENCH_CPU_PROFILE_DIR: process.env.SLUICE_BENCH_CPU_PROFILE_DIR,
+  };
   if (has('--cpu-prof')) {
     profileDir = mkdtempSync(join(tmpdir(), 'sluice-metadata-scale-cpuprof-'));
     // LocalControllerCluster passes this process's environment to its children; Node refuses
     // --cpu-prof in NODE_OPTIONS, so a preloaded hook runs the profiler instead.
-    process.env.NODE_OPTIONS = `${savedEnv.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim();
+    process.env.NODE_OPTIONS =
+      `${savedEnv.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim();
     process.env.SLUICE_BENCH_CPU_PROFILE_DIR = profileDir;
   }
   cluster.startAll();
@@ -339,8 +367,16 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
   const pids = cluster.nodeIds.map((id) => cluster.pid(id)).filter((pid): pid is number => pid !== undefined);
   // Long attempts: one CreateTopics of thousands of records may take more than a second, and
   // a retried attempt would only find its own topics already created.
-  const admin = new ControllerClient(cluster.addresses(), { timeoutMs: 120_000, attemptTimeoutMs: 60_000, retryBackoffMs: 20 });
-  const brokerClient = new ControllerClient(cluster.addresses(), { timeoutMs: 30_000, attemptTimeoutMs: 10_000, retryBackoffMs: 20 });
+  const admin = new ControllerClient(cluster.addresses(), {
+    timeoutMs: 120_000,
+    attemptTimeoutMs: 60_000,
+    retryBackoffMs: 20,
+  });
+  const brokerClient = new ControllerClient(cluster.addresses(), {
+    timeoutMs: 30_000,
+    attemptTimeoutMs: 10_000,
+    retryBackoffMs: 20,
+  });
   const probe = cluster.client(5_000);
   const brokers = new PlayedBrokers(cluster, brokerClient, brokerCount, rackCount);
   const stoppedPids: { pid: number; alive: boolean }[] = [];
@@ -351,7 +387,8 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     brokers.start(heartbeatMs);
     // Let the leader settle after start-up (bootstrap, registrations) before the baseline.
     await sleep(1_000);
-    const memoryOf = (): Map<number, ProcMemory | undefined> => new Map(cluster.nodeIds.map((id) => [id, procMemory(cluster.pid(id))]));
+    const memoryOf = (): Map<number, ProcMemory | undefined> =>
+      new Map(cluster.nodeIds.map((id) => [id, procMemory(cluster.pid(id))]));
     const before = memoryOf();
 
     const topics = Math.ceil(targetPartitions / partitionsPerTopic);
@@ -364,19 +401,28 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
       const batch = [];
       for (let t = first; t < Math.min(topics, first + topicsPerRequest); t++) {
         const numPartitions = Math.min(partitionsPerTopic, targetPartitions - t * partitionsPerTopic);
-        batch.push({ name: `scale-${String(t).padStart(6, '0')}`, numPartitions, replicationFactor: REPLICATION_FACTOR, assignments: [], configs: {} });
+        batch.push({
+          name: `scale-${String(t).padStart(6, '0')}`,
+          numPartitions,
+          replicationFactor: REPLICATION_FACTOR,
+          assignments: [],
+          configs: {},
+        });
       }
       const requestStarted = performance.now();
       const response = await admin.call<CreateTopicsResponse>('CreateTopics', { topics: batch, validateOnly: false });
       requestMs.push(performance.now() - requestStarted);
       for (const result of response.topics) {
-        if (result.errorName !== '') throw new Error(`CreateTopics ${result.name}: ${result.errorName} ${result.errorMessage}`);
+        if (result.errorName !== '')
+          throw new Error(`CreateTopics ${result.name}: ${result.errorName} ${result.errorMessage}`);
         created++;
         partitions += result.numPartitions;
       }
       if (performance.now() - lastReport > 2_000) {
         lastReport = performance.now();
-        note(`${count(partitions)} partitions in ${((lastReport - started) / 1000).toFixed(1)} s; last request ${requestMs.at(-1)?.toFixed(0)} ms`);
+        note(
+          `${count(partitions)} partitions in ${((lastReport - started) / 1000).toFixed(1)} s; last request ${requestMs.at(-1)?.toFixed(0)} ms`,
+        );
       }
     }
     const seconds = (performance.now() - started) / 1000;
@@ -426,7 +472,12 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     const leadersPerBroker = new Map<number, number>();
     let isrWithVictim = 0;
     try {
-      const described = await admin.callNode<DescribeTopicsResponse>(leaderAddress, 'DescribeTopics', { names: [] }, 120_000);
+      const described = await admin.callNode<DescribeTopicsResponse>(
+        leaderAddress,
+        'DescribeTopics',
+        { names: [] },
+        120_000,
+      );
       describeTopicsMs = performance.now() - describeStarted;
       for (const topic of described.topics) {
         if (!topic.name.startsWith('scale-')) continue;
@@ -504,22 +555,34 @@ interface ProfileNode {
 
 /** Self time by function from the leader's .cpuprofile (file names carry the pid). */
 function hottest(dir: string, leaderPid: number | undefined): string[][] {
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile') && leaderPid !== undefined && name.includes(`.${leaderPid}.`));
+  const file = readdirSync(dir).find(
+    (name) => name.endsWith('.cpuprofile') && leaderPid !== undefined && name.includes(`.${leaderPid}.`),
+  );
   if (file === undefined) return [['(no profile of the leader was written)', '', '']];
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    nodes: ProfileNode[];
+    startTime: number;
+    endTime: number;
+    samples: number[];
+  };
   const totalSamples = profile.samples.length;
   const microsPerSample = (profile.endTime - profile.startTime) / Math.max(1, totalSamples);
   const byFunction = new Map<string, number>();
   for (const node of profile.nodes) {
     const { functionName, url, lineNumber } = node.callFrame;
-    const where = url === '' ? '' : `${url.replace(/^.*\/(packages|services|node_modules)\//, '$1/')}:${lineNumber + 1}`;
+    const where =
+      url === '' ? '' : `${url.replace(/^.*\/(packages|services|node_modules)\//, '$1/')}:${lineNumber + 1}`;
     const key = `${functionName === '' ? '(anonymous)' : functionName} ${where}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + (node.hitCount ?? 0));
   }
   return [...byFunction.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 15)
-    .map(([name, hits]) => [name, formatNumber((hits * microsPerSample) / 1000, 0), formatNumber((100 * hits) / Math.max(1, totalSamples), 1)]);
+    .map(([name, hits]) => [
+      name,
+      formatNumber((hits * microsPerSample) / 1000, 0),
+      formatNumber((100 * hits) / Math.max(1, totalSamples), 1),
+    ]);
 }
 
 function printCluster(result: ClusterResult): void {
@@ -533,39 +596,72 @@ function printCluster(result: ClusterResult): void {
   );
   const decile = Math.max(1, Math.floor(result.requestMs.length / 10));
   out(
-    `${markdownTable(['measure', 'value'], [
-      ['partitions created (CreateTopics answers; DescribeTopics saw)', `${count(result.partitions)} (${count(result.describedPartitions)} with ${count(result.describedReplicas)} replicas)`],
-      ['CreateTopics requests', count(result.requests)],
-      ['total time', `${formatNumber(result.seconds, 2)} s`],
-      ['partitions/s', count(result.partitions / result.seconds)],
-      ['request latency p50 / p99 / max', `${formatNumber(median(result.requestMs), 0)} / ${formatNumber(percentile(result.requestMs, 99), 0)} / ${formatNumber(Math.max(...result.requestMs), 0)} ms`],
-      ['request latency, first 10% vs last 10% (mean)', `${formatNumber(mean(result.requestMs.slice(0, decile)), 0)} ms vs ${formatNumber(mean(result.requestMs.slice(-decile)), 0)} ms`],
-      ['brokers unfenced after registration', `${formatNumber(result.unfenceMs, 0)} ms`],
-      ['heartbeat latency p50 / max during creation', result.brokers.heartbeatMs.length === 0 ? 'n/a' : `${formatNumber(median(result.brokers.heartbeatMs), 0)} / ${formatNumber(Math.max(...result.brokers.heartbeatMs), 0)} ms`],
-      ['brokers fenced again / heartbeat errors', `${result.brokers.fencedAgain} / ${result.brokers.heartbeatErrors}`],
-      ['admin client NOT_CONTROLLER redirects / retries', `${result.clientRedirects} / ${result.clientRetries}`],
-      ['controller leader changed during creation', result.leaderChanged ? 'yes' : 'no'],
+    `${markdownTable(
+      ['measure', 'value'],
       [
-        `broker ${result.victim} stops heartbeating: fenced, partitions moved off it, committed after`,
-        typeof result.fenceMs === 'number'
-          ? `${formatNumber(result.fenceMs, 0)} ms since its last answered heartbeat (broker.session.timeout.ms: ${settings()['broker.session.timeout.ms'] ?? '9000 default'})`
-          : result.fenceMs,
+        [
+          'partitions created (CreateTopics answers; DescribeTopics saw)',
+          `${count(result.partitions)} (${count(result.describedPartitions)} with ${count(result.describedReplicas)} replicas)`,
+        ],
+        ['CreateTopics requests', count(result.requests)],
+        ['total time', `${formatNumber(result.seconds, 2)} s`],
+        ['partitions/s', count(result.partitions / result.seconds)],
+        [
+          'request latency p50 / p99 / max',
+          `${formatNumber(median(result.requestMs), 0)} / ${formatNumber(percentile(result.requestMs, 99), 0)} / ${formatNumber(Math.max(...result.requestMs), 0)} ms`,
+        ],
+        [
+          'request latency, first 10% vs last 10% (mean)',
+          `${formatNumber(mean(result.requestMs.slice(0, decile)), 0)} ms vs ${formatNumber(mean(result.requestMs.slice(-decile)), 0)} ms`,
+        ],
+        ['brokers unfenced after registration', `${formatNumber(result.unfenceMs, 0)} ms`],
+        [
+          'heartbeat latency p50 / max during creation',
+          result.brokers.heartbeatMs.length === 0
+            ? 'n/a'
+            : `${formatNumber(median(result.brokers.heartbeatMs), 0)} / ${formatNumber(Math.max(...result.brokers.heartbeatMs), 0)} ms`,
+        ],
+        [
+          'brokers fenced again / heartbeat errors',
+          `${result.brokers.fencedAgain} / ${result.brokers.heartbeatErrors}`,
+        ],
+        ['admin client NOT_CONTROLLER redirects / retries', `${result.clientRedirects} / ${result.clientRetries}`],
+        ['controller leader changed during creation', result.leaderChanged ? 'yes' : 'no'],
+        [
+          `broker ${result.victim} stops heartbeating: fenced, partitions moved off it, committed after`,
+          typeof result.fenceMs === 'number'
+            ? `${formatNumber(result.fenceMs, 0)} ms since its last answered heartbeat (broker.session.timeout.ms: ${settings()['broker.session.timeout.ms'] ?? '9000 default'})`
+            : result.fenceMs,
+        ],
+        [
+          `partitions led by / ISR naming broker ${result.victim} afterwards`,
+          typeof result.describeTopicsMs === 'number'
+            ? `${count(result.leadersPerBroker.get(result.victim) ?? 0)} / ${count(result.isrWithVictim)}`
+            : 'n/a (DescribeTopics failed)',
+        ],
+        [
+          'controller leader: after creation / after the fence / after DescribeTopics',
+          `${result.leaderId} / ${result.leaderAfterFence} / ${result.leaderAfterDescribe}`,
+        ],
+        ['followers caught up after the last commit', `${formatNumber(result.catchUpMs, 0)} ms`],
+        ['metadata offset (Raft index) at the end', count(result.metadataOffset)],
+        ['DescribeCluster on the leader', `${formatNumber(result.describeClusterMs, 1)} ms`],
+        [
+          `DescribeTopics (all ${count(result.topics)} topics, one answer) on the leader`,
+          typeof result.describeTopicsMs === 'number'
+            ? `${formatNumber(result.describeTopicsMs, 0)} ms`
+            : result.describeTopicsMs,
+        ],
+        ['leader process still running after the describes', result.leaderAlive ? 'yes' : 'NO'],
+        [
+          'partition leaders per broker',
+          [...result.leadersPerBroker.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([id, n]) => `${id}:${count(n)}`)
+            .join(' '),
+        ],
       ],
-      [
-        `partitions led by / ISR naming broker ${result.victim} afterwards`,
-        typeof result.describeTopicsMs === 'number' ? `${count(result.leadersPerBroker.get(result.victim) ?? 0)} / ${count(result.isrWithVictim)}` : 'n/a (DescribeTopics failed)',
-      ],
-      ['controller leader: after creation / after the fence / after DescribeTopics', `${result.leaderId} / ${result.leaderAfterFence} / ${result.leaderAfterDescribe}`],
-      ['followers caught up after the last commit', `${formatNumber(result.catchUpMs, 0)} ms`],
-      ['metadata offset (Raft index) at the end', count(result.metadataOffset)],
-      ['DescribeCluster on the leader', `${formatNumber(result.describeClusterMs, 1)} ms`],
-      [
-        `DescribeTopics (all ${count(result.topics)} topics, one answer) on the leader`,
-        typeof result.describeTopicsMs === 'number' ? `${formatNumber(result.describeTopicsMs, 0)} ms` : result.describeTopicsMs,
-      ],
-      ['leader process still running after the describes', result.leaderAlive ? 'yes' : 'NO'],
-      ['partition leaders per broker', [...result.leadersPerBroker.entries()].sort((a, b) => a[0] - b[0]).map(([id, n]) => `${id}:${count(n)}`).join(' ')],
-    ])}\n\n`,
+    )}\n\n`,
   );
   const memoryRows = [...result.after.keys()].map((id) => {
     const before = result.before.get(id);
@@ -580,7 +676,9 @@ function printCluster(result: ClusterResult): void {
     ];
   });
   out(`### Controller resident memory (/proc/<pid>/status)\n\n`);
-  out(`${markdownTable(['controller', 'VmRSS before MiB', 'VmRSS after MiB', 'VmHWM (peak) MiB', 'RSS growth bytes/partition'], memoryRows)}\n\n`);
+  out(
+    `${markdownTable(['controller', 'VmRSS before MiB', 'VmRSS after MiB', 'VmHWM (peak) MiB', 'RSS growth bytes/partition'], memoryRows)}\n\n`,
+  );
   const diskRows = [...result.disk.entries()].map(([id, usage]) => [
     `${id}${id === result.leaderId ? ' (leader)' : ''}`,
     `${mib(usage.raftLogBytes)} (${usage.segments} segment${usage.segments === 1 ? '' : 's'})`,
@@ -589,9 +687,13 @@ function printCluster(result: ClusterResult): void {
     formatNumber(usage.raftLogBytes / result.partitions, 0),
   ]);
   out(`### Metadata directory on disk\n\n`);
-  out(`${markdownTable(['controller', 'Raft log MiB', 'snapshots MiB', 'audit log MiB', 'log bytes/partition'], diskRows)}\n\n`);
+  out(
+    `${markdownTable(['controller', 'Raft log MiB', 'snapshots MiB', 'audit log MiB', 'log bytes/partition'], diskRows)}\n\n`,
+  );
   const dead = result.stoppedPids.filter((p) => !p.alive).length;
-  out(`Controller processes stopped by pid (SIGTERM, then SIGKILL if needed): ${dead}/${result.stoppedPids.length} gone (${result.stoppedPids.map((p) => p.pid).join(', ')}).\n`);
+  out(
+    `Controller processes stopped by pid (SIGTERM, then SIGKILL if needed): ${dead}/${result.stoppedPids.length} gone (${result.stoppedPids.map((p) => p.pid).join(', ')}).\n`,
+  );
   if (leaderBefore !== undefined && leaderAfter !== undefined) {
     const perPartition = (leaderAfter.rssBytes - leaderBefore.rssBytes) / result.partitions;
     out(
@@ -652,7 +754,16 @@ function buildImage(partitions: number): { image: MetadataImage; topics: number 
     const count = Math.min(100, partitions - t * 100);
     for (let p = 0; p < count; p++) {
       const replicas = [(t + p) % brokers, (t + p + 1) % brokers, (t + p + 2) % brokers];
-      delta.replay({ type: 'Partition', topicId: id, partitionId: p, replicas, isr: replicas, leader: replicas[0] as number, leaderEpoch: 0, partitionEpoch: 0 });
+      delta.replay({
+        type: 'Partition',
+        topicId: id,
+        partitionId: p,
+        replicas,
+        isr: replicas,
+        leader: replicas[0] as number,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      });
     }
   }
   return { image: delta.apply({ lastContainedOffset: 1_000_000, lastContainedEpoch: 1 }), topics };
@@ -681,7 +792,11 @@ async function runSnapshot(baseDir: string, partitions: number): Promise<Snapsho
   // The child loads from a file the parent no longer holds; env without NODE_OPTIONS (no profiling).
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const child = spawnSync(process.execPath, ['--expose-gc', join(__dirname, 'snapshot-load-probe.js'), path], { encoding: 'utf8', env, maxBuffer: 16 * MiB });
+  const child = spawnSync(process.execPath, ['--expose-gc', join(__dirname, 'snapshot-load-probe.js'), path], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 16 * MiB,
+  });
   rmSync(path, { force: true });
   if (child.status !== 0) throw new Error(`snapshot-load-probe exited ${child.status}: ${child.stderr}`);
   const probe = JSON.parse(child.stdout.trim()) as ProbeOutput;
@@ -704,10 +819,25 @@ async function runSnapshot(baseDir: string, partitions: number): Promise<Snapsho
 }
 
 function printSnapshots(results: readonly SnapshotResult[], cluster: ClusterResult | undefined): void {
-  out(`\n## Metadata snapshot (in-process image, ${REPLICATION_FACTOR} replicas per partition, 100 partitions per topic; load in a fresh child process)\n\n`);
+  out(
+    `\n## Metadata snapshot (in-process image, ${REPLICATION_FACTOR} replicas per partition, 100 partitions per topic; load in a fresh child process)\n\n`,
+  );
   out(
     `${markdownTable(
-      ['partitions', 'topics', 'build s', 'write s', 'file MiB', 'file bytes/partition', 'load s', 'heap+external after load MiB', 'heap+external bytes/partition', 'RSS after load MiB', 'peak RSS MiB', 'RSS bytes/partition'],
+      [
+        'partitions',
+        'topics',
+        'build s',
+        'write s',
+        'file MiB',
+        'file bytes/partition',
+        'load s',
+        'heap+external after load MiB',
+        'heap+external bytes/partition',
+        'RSS after load MiB',
+        'peak RSS MiB',
+        'RSS bytes/partition',
+      ],
       results.map((r) => [
         count(r.partitions),
         count(r.topics),
@@ -727,10 +857,14 @@ function printSnapshots(results: readonly SnapshotResult[], cluster: ClusterResu
   const tooBig = results.filter((r) => r.fileBytes > GRPC_MAX_MESSAGE_BYTES);
   out(
     `Raft ships a snapshot to a lagging controller as one message, and @sluice/runtime caps gRPC messages at ${mib(GRPC_MAX_MESSAGE_BYTES)} MiB: ${
-      tooBig.length === 0 ? 'every snapshot above fits.' : `the snapshot of ${tooBig.map((r) => count(r.partitions)).join(' and ')} partitions does not (not exercised here; arithmetic on the file size).`
+      tooBig.length === 0
+        ? 'every snapshot above fits.'
+        : `the snapshot of ${tooBig.map((r) => count(r.partitions)).join(' and ')} partitions does not (not exercised here; arithmetic on the file size).`
     }\n`,
   );
-  out(`Heap (V8 heap plus external memory: the partition tables are ArrayBuffers) and RSS are after a full GC; bytes/partition subtract the child's baseline before loading (heap+external ${mib(results[0]?.baseHeapBytes ?? 0)} MiB, RSS ${mib(results[0]?.baseRssBytes ?? 0)} MiB).\n`);
+  out(
+    `Heap (V8 heap plus external memory: the partition tables are ArrayBuffers) and RSS are after a full GC; bytes/partition subtract the child's baseline before loading (heap+external ${mib(results[0]?.baseHeapBytes ?? 0)} MiB, RSS ${mib(results[0]?.baseRssBytes ?? 0)} MiB).\n`,
+  );
 
   // How far from Kafka KRaft's ~2M partitions on 3 controllers.
   const base = results.find((r) => r.partitions === 1_000_000) ?? results[0];
@@ -743,8 +877,16 @@ function printSnapshots(results: readonly SnapshotResult[], cluster: ClusterResu
       `${mib(base.fileBytes * scale)} MiB`,
       measured === undefined ? 'not run' : `${mib(measured.fileBytes)} MiB`,
     ],
-    ['snapshot write', `${formatNumber(base.writeSeconds * scale, 1)} s`, measured === undefined ? 'not run' : `${formatNumber(measured.writeSeconds, 1)} s`],
-    ['snapshot load (fresh process)', `${formatNumber(base.loadSeconds * scale, 1)} s`, measured === undefined ? 'not run' : `${formatNumber(measured.loadSeconds, 1)} s`],
+    [
+      'snapshot write',
+      `${formatNumber(base.writeSeconds * scale, 1)} s`,
+      measured === undefined ? 'not run' : `${formatNumber(measured.writeSeconds, 1)} s`,
+    ],
+    [
+      'snapshot load (fresh process)',
+      `${formatNumber(base.loadSeconds * scale, 1)} s`,
+      measured === undefined ? 'not run' : `${formatNumber(measured.loadSeconds, 1)} s`,
+    ],
     [
       'image heap+external after load',
       `${mib(base.baseHeapBytes + (base.heapBytes - base.baseHeapBytes) * scale)} MiB`,
@@ -773,7 +915,9 @@ function printSnapshots(results: readonly SnapshotResult[], cluster: ClusterResu
     ]);
   }
   out(`\n### Against Kafka KRaft's stated ~${count(KRAFT_CLAIM_PARTITIONS)} partitions on 3 controllers\n\n`);
-  out(`${markdownTable([`at ${count(KRAFT_CLAIM_PARTITIONS)} partitions`, `extrapolated from ${count(base.partitions)}`, 'measured'], rows)}\n\n`);
+  out(
+    `${markdownTable([`at ${count(KRAFT_CLAIM_PARTITIONS)} partitions`, `extrapolated from ${count(base.partitions)}`, 'measured'], rows)}\n\n`,
+  );
 }
 
 // ------------------------------------------------------------------ main
@@ -803,6 +947,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`metadata scale bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `metadata scale bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

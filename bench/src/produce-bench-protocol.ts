@@ -15,7 +15,14 @@ export type WorkerTask =
   | { role: 'raw-server' }
   | { role: 'raw-client'; address: string; messageBytes: number }
   | { role: 'unary-server' }
-  | { role: 'unary-client'; address: string; batchBytes: number; batchesPerRequest: number; inFlight: number; channels: number };
+  | {
+      role: 'unary-client';
+      address: string;
+      batchBytes: number;
+      batchesPerRequest: number;
+      inFlight: number;
+      channels: number;
+    };
 
 export interface ProducerSettings {
   readonly acks: 1 | 'all';
@@ -75,7 +82,10 @@ export interface GoMessage {
   readonly window: Window;
 }
 
-export type WorkerMessage = { type: 'ready'; port?: number } | { type: 'result'; result: PeakResult | PacedResult | ConsumeResult | RawResult } | { type: 'error'; message: string };
+export type WorkerMessage =
+  | { type: 'ready'; port?: number }
+  | { type: 'result'; result: PeakResult | PacedResult | ConsumeResult | RawResult }
+  | { type: 'error'; message: string };
 
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();

@@ -70,7 +70,8 @@ async function sleepUntil(wall: number): Promise<void> {
 export function percentiles(values: Float64Array, count: number): Percentiles {
   if (count === 0) return { count: 0, p50: NaN, p99: NaN, p999: NaN, max: NaN };
   const sorted = values.slice(0, count).sort();
-  const at = (p: number): number => sorted[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))] as number;
+  const at = (p: number): number =>
+    sorted[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))] as number;
   return { count, p50: at(50), p99: at(99), p999: at(99.9), max: sorted[count - 1] as number };
 }
 
@@ -96,7 +97,8 @@ class ErrorCounts {
   readonly counts: Record<string, number> = {};
   first = '';
   add(error: unknown): void {
-    const name = typeof error === 'object' && error !== null && 'errorName' in error ? String(error.errorName) : 'Error';
+    const name =
+      typeof error === 'object' && error !== null && 'errorName' in error ? String(error.errorName) : 'Error';
     this.counts[name] = (this.counts[name] ?? 0) + 1;
     if (this.first === '') this.first = error instanceof Error ? error.message : String(error);
   }
@@ -116,7 +118,14 @@ function values(): Buffer[] {
 }
 
 function producerOptions(bootstrap: string, settings: ProducerSettings): ProducerOptions {
-  return { bootstrap, acks: settings.acks, enableIdempotence: settings.enableIdempotence, lingerMs: settings.lingerMs, batchSizeBytes: settings.batchSizeBytes, maxInFlightRequestsPerConnection: settings.maxInFlightRequestsPerConnection };
+  return {
+    bootstrap,
+    acks: settings.acks,
+    enableIdempotence: settings.enableIdempotence,
+    lingerMs: settings.lingerMs,
+    batchSizeBytes: settings.batchSizeBytes,
+    maxInFlightRequestsPerConnection: settings.maxInFlightRequestsPerConnection,
+  };
 }
 
 /** Waits until the producer knows the topic and has its id (one acknowledged record). */
@@ -223,16 +232,18 @@ async function paced(task: Extract<WorkerTask, { role: 'paced' }>): Promise<Pace
         if (measured) sentInWindow++;
         unacked++;
         if (unacked > maxUnacked) maxUnacked = unacked;
-        const result = producer.send({ topic: task.topic, value: pool[sent & 15] as Buffer, headers: [{ key: 't', value: header }] }).then(
-          () => {
-            unacked--;
-            if (measured) ack.push(wallMs() - stamp);
-          },
-          (error: unknown) => {
-            unacked--;
-            errors.add(error);
-          },
-        );
+        const result = producer
+          .send({ topic: task.topic, value: pool[sent & 15] as Buffer, headers: [{ key: 't', value: header }] })
+          .then(
+            () => {
+              unacked--;
+              if (measured) ack.push(wallMs() - stamp);
+            },
+            (error: unknown) => {
+              unacked--;
+              errors.add(error);
+            },
+          );
         if (measured && sentInWindow % 1024 === 0) pending.push(result);
         sent++;
       }
@@ -240,7 +251,14 @@ async function paced(task: Extract<WorkerTask, { role: 'paced' }>): Promise<Pace
     }
     await producer.flush();
     await Promise.all(pending);
-    return { sent: sentInWindow, seconds: (window.measureTo - window.measureFrom) / 1000, ack: ack.percentiles(), errors: errors.counts, firstError: errors.first, maxUnacked };
+    return {
+      sent: sentInWindow,
+      seconds: (window.measureTo - window.measureFrom) / 1000,
+      ack: ack.percentiles(),
+      errors: errors.counts,
+      firstError: errors.first,
+      maxUnacked,
+    };
   } finally {
     await producer.close({ timeoutMs: 5_000 });
   }
@@ -298,7 +316,10 @@ const RAW_SERVICE: ServiceDefinition = {
     responseDeserialize: identity,
   },
 };
-const GRPC_OPTIONS = { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 };
+const GRPC_OPTIONS = {
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+};
 
 async function rawServer(): Promise<RawResult> {
   let messages = 0;
@@ -315,7 +336,9 @@ async function rawServer(): Promise<RawResult> {
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))),
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error === null ? resolve(bound) : reject(error),
+    ),
   );
   const window = await readyThenGo(port);
   await sleepUntil(window.measureFrom);
@@ -325,7 +348,11 @@ async function rawServer(): Promise<RawResult> {
   // The client ends its stream at measureTo; give it a moment, then go.
   await sleep(500);
   server.forceShutdown();
-  return { messages: to.messages - from.messages, bytes: to.bytes - from.bytes, seconds: (window.measureTo - window.measureFrom) / 1000 };
+  return {
+    messages: to.messages - from.messages,
+    bytes: to.bytes - from.bytes,
+    seconds: (window.measureTo - window.measureFrom) / 1000,
+  };
 }
 
 async function rawClient(task: Extract<WorkerTask, { role: 'raw-client' }>): Promise<RawResult> {
@@ -334,11 +361,15 @@ async function rawClient(task: Extract<WorkerTask, { role: 'raw-client' }>): Pro
   const batch = batchOfKiBRecords(task.messageBytes);
   let written = 0;
   try {
-    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())),
+    );
     const window = await readyThenGo();
     await sleepUntil(window.startAt);
     const done = new Promise<void>((resolve, reject) => {
-      const call = (client as unknown as { Push(callback: (error: Error | null) => void): NodeJS.WritableStream }).Push((error) => (error === null ? resolve() : reject(error)));
+      const call = (client as unknown as { Push(callback: (error: Error | null) => void): NodeJS.WritableStream }).Push(
+        (error) => (error === null ? resolve() : reject(error)),
+      );
       const pump = (): void => {
         while (wallMs() < window.measureTo) {
           written++;
@@ -370,14 +401,23 @@ async function unaryServer(): Promise<RawResult> {
         partitions: topic.partitions.map((p): ProducePartitionResult => {
           messages++;
           bytes += p.records.length;
-          return { partition: p.partition, errorName: '', errorMessage: '', baseOffset: String(messages), logAppendTime: '-1', logStartOffset: '0' };
+          return {
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            baseOffset: String(messages),
+            logAppendTime: '-1',
+            logStartOffset: '0',
+          };
         }),
       }));
       callback(null, { topics });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))),
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error === null ? resolve(bound) : reject(error),
+    ),
   );
   const window = await readyThenGo(port);
   await sleepUntil(window.measureFrom);
@@ -386,7 +426,11 @@ async function unaryServer(): Promise<RawResult> {
   const to = { messages, bytes };
   await sleep(500);
   server.forceShutdown();
-  return { messages: to.messages - from.messages, bytes: to.bytes - from.bytes, seconds: (window.measureTo - window.measureFrom) / 1000 };
+  return {
+    messages: to.messages - from.messages,
+    bytes: to.bytes - from.bytes,
+    seconds: (window.measureTo - window.measureFrom) / 1000,
+  };
 }
 
 async function unaryClient(task: Extract<WorkerTask, { role: 'unary-client' }>): Promise<RawResult> {
@@ -397,16 +441,38 @@ async function unaryClient(task: Extract<WorkerTask, { role: 'unary-client' }>):
   };
   const Ctor = brokerClientConstructor();
   // A distinct option per client: grpc-js shares one connection between channels with equal options.
-  const clients = Array.from({ length: task.channels }, (_, i) => new Ctor(task.address, credentials.createInsecure(), { ...GRPC_OPTIONS, 'sluice.bench.channel': i }) as unknown as UnaryClient);
+  const clients = Array.from(
+    { length: task.channels },
+    (_, i) =>
+      new Ctor(task.address, credentials.createInsecure(), {
+        ...GRPC_OPTIONS,
+        'sluice.bench.channel': i,
+      }) as unknown as UnaryClient,
+  );
   // One partition per batch, as the producer's request to one leader.
   const request: ProduceRequest = {
     acks: 1,
     timeoutMs: 30_000,
-    topics: [{ name: 'bench', partitions: Array.from({ length: task.batchesPerRequest }, (_, partition) => ({ partition, records: batchOfKiBRecords(task.batchBytes, partition + 1) })) }],
+    topics: [
+      {
+        name: 'bench',
+        partitions: Array.from({ length: task.batchesPerRequest }, (_, partition) => ({
+          partition,
+          records: batchOfKiBRecords(task.batchBytes, partition + 1),
+        })),
+      },
+    ],
   };
   let calls = 0;
   try {
-    await Promise.all(clients.map((client) => new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())))));
+    await Promise.all(
+      clients.map(
+        (client) =>
+          new Promise<void>((resolve, reject) =>
+            client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())),
+          ),
+      ),
+    );
     const window = await readyThenGo();
     await sleepUntil(window.startAt);
     await Promise.all(
@@ -447,7 +513,9 @@ function send(message: WorkerMessage): Promise<void> {
 
 async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2] ?? '{}') as WorkerTask;
-  goWindow = new Promise<Window>((resolve) => process.on('message', (message: GoMessage) => message.type === 'go' && resolve(message.window)));
+  goWindow = new Promise<Window>((resolve) =>
+    process.on('message', (message: GoMessage) => message.type === 'go' && resolve(message.window)),
+  );
   let result: PeakResult | PacedResult | ConsumeResult | RawResult;
   switch (task.role) {
     case 'peak':

@@ -104,7 +104,13 @@ const ALL_CONFIGS: readonly BenchConfig[] = [
     label: `RF 3, acks=all, idempotent${maxInFlight === 5 ? '' : `, max.in.flight ${maxInFlight}`}`,
     topic: 'bench-produce-rf3',
     replicationFactor: 3,
-    producer: { acks: 'all', enableIdempotence: true, lingerMs, batchSizeBytes, maxInFlightRequestsPerConnection: maxInFlight },
+    producer: {
+      acks: 'all',
+      enableIdempotence: true,
+      lingerMs,
+      batchSizeBytes,
+      maxInFlightRequestsPerConnection: maxInFlight,
+    },
   },
   {
     // Same as rf3 with one Produce request per broker at a time: no pipelining on the stream.
@@ -119,12 +125,19 @@ const ALL_CONFIGS: readonly BenchConfig[] = [
     label: `RF 1, acks=1${maxInFlight === 5 ? '' : `, max.in.flight ${maxInFlight}`}`,
     topic: 'bench-produce-rf1',
     replicationFactor: 1,
-    producer: { acks: 1, enableIdempotence: false, lingerMs, batchSizeBytes, maxInFlightRequestsPerConnection: maxInFlight },
+    producer: {
+      acks: 1,
+      enableIdempotence: false,
+      lingerMs,
+      batchSizeBytes,
+      maxInFlightRequestsPerConnection: maxInFlight,
+    },
   },
 ];
 const wanted = (flag('--configs') ?? 'rf3,rf3-if1,rf1').split(',');
 const configs = ALL_CONFIGS.filter((config) => wanted.includes(config.name));
-if (configs.length === 0) throw new RangeError(`--configs ${wanted.join(',')}: expected some of ${ALL_CONFIGS.map((c) => c.name).join(',')}`);
+if (configs.length === 0)
+  throw new RangeError(`--configs ${wanted.join(',')}: expected some of ${ALL_CONFIGS.map((c) => c.name).join(',')}`);
 
 const out = (text: string): boolean => process.stdout.write(text);
 const note = (text: string): boolean => process.stderr.write(`${text}\n`);
@@ -152,7 +165,10 @@ class Workers {
   constructor(private readonly execArgv: readonly string[] = []) {}
 
   start<R>(label: string, task: WorkerTask): Worker<R> {
-    const child = fork(join(__dirname, 'produce-bench-worker.js'), [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...this.execArgv] });
+    const child = fork(join(__dirname, 'produce-bench-worker.js'), [JSON.stringify(task)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...this.execArgv],
+    });
     this.live.add(child);
     let readyResolve!: (port: number | undefined) => void;
     let fail!: (error: Error) => void;
@@ -256,7 +272,10 @@ async function cpuDuring(pids: ReadonlyMap<string, number>, window: Window): Pro
   result.set('driver', ((self.user + self.system) / 1e6 / seconds) * 100);
   const machineAfter = machineTicks();
   if (machineBefore !== undefined && machineAfter !== undefined && machineAfter.total > machineBefore.total) {
-    result.set(MACHINE, ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cpus().length * 100);
+    result.set(
+      MACHINE,
+      ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cpus().length * 100,
+    );
   }
   return result;
 }
@@ -282,13 +301,23 @@ interface RawFigures {
 async function runRaw(workers: Workers): Promise<RawFigures> {
   const server = workers.start<RawResult>('raw grpc server', { role: 'raw-server' });
   const port = await server.ready;
-  const client = workers.start<RawResult>('raw grpc client', { role: 'raw-client', address: `127.0.0.1:${port}`, messageBytes: rawMessageBytes });
+  const client = workers.start<RawResult>('raw grpc client', {
+    role: 'raw-client',
+    address: `127.0.0.1:${port}`,
+    messageBytes: rawMessageBytes,
+  });
   await client.ready;
   const window = windowFromNow(warmupSeconds, peakSeconds);
   server.go(window);
   client.go(window);
   const [cpu, counted, sent] = await Promise.all([
-    cpuDuring(new Map([['raw server', server.pid], ['raw client', client.pid]]), window),
+    cpuDuring(
+      new Map([
+        ['raw server', server.pid],
+        ['raw client', client.pid],
+      ]),
+      window,
+    ),
     server.result,
     client.result,
   ]);
@@ -318,7 +347,17 @@ async function runUnary(workers: Workers): Promise<RawFigures> {
   const window = windowFromNow(warmupSeconds, peakSeconds);
   server.go(window);
   client.go(window);
-  const [cpu, counted] = await Promise.all([cpuDuring(new Map([['unary server', server.pid], ['unary client', client.pid]]), window), server.result, client.result]);
+  const [cpu, counted] = await Promise.all([
+    cpuDuring(
+      new Map([
+        ['unary server', server.pid],
+        ['unary client', client.pid],
+      ]),
+      window,
+    ),
+    server.result,
+    client.result,
+  ]);
   const records = counted.messages * Math.max(1, Math.floor((rawMessageBytes - 61) / (RECORD_VALUE_BYTES + 11)));
   return {
     recordsPerSecond: records / counted.seconds,
@@ -351,14 +390,28 @@ function countsText(counts: Readonly<Record<string, number>>): string {
   return entries.length === 0 ? '0' : entries.map(([name, n]) => `${n} ${name}`).join(', ');
 }
 
-async function runPeak(workers: Workers, config: BenchConfig, bootstrap: string, cluster: ReadonlyMap<string, number>): Promise<PeakFigures> {
+async function runPeak(
+  workers: Workers,
+  config: BenchConfig,
+  bootstrap: string,
+  cluster: ReadonlyMap<string, number>,
+): Promise<PeakFigures> {
   const producers = Array.from({ length: producerCount }, (_, i) =>
-    workers.start<PeakResult>(`producer ${i + 1}`, { role: 'peak', bootstrap, topic: config.topic, producer: config.producer, maxUnacked }),
+    workers.start<PeakResult>(`producer ${i + 1}`, {
+      role: 'peak',
+      bootstrap,
+      topic: config.topic,
+      producer: config.producer,
+      maxUnacked,
+    }),
   );
   await Promise.all(producers.map((p) => p.ready));
   const window = windowFromNow(warmupSeconds, peakSeconds);
   for (const p of producers) p.go(window);
-  const pids = new Map([...cluster, ...producers.map((p, i) => [producerCount === 1 ? 'producer' : `producer ${i + 1}`, p.pid] as const)]);
+  const pids = new Map([
+    ...cluster,
+    ...producers.map((p, i) => [producerCount === 1 ? 'producer' : `producer ${i + 1}`, p.pid] as const),
+  ]);
   const [cpu, results] = await Promise.all([cpuDuring(pids, window), Promise.all(producers.map((p) => p.result))]);
   const records = results.reduce((sum, r) => sum + r.records, 0);
   const seconds = results[0]?.seconds ?? peakSeconds;
@@ -388,9 +441,26 @@ interface LatencyFigures {
   readonly cpu: Map<string, number>;
 }
 
-async function runLatency(workers: Workers, config: BenchConfig, bootstrap: string, cluster: ReadonlyMap<string, number>, recordsPerSecond: number): Promise<LatencyFigures> {
-  const consumer = workers.start<ConsumeResult>('consumer', { role: 'consume', bootstrap, topic: config.topic, graceMs: 5_000 });
-  const producer = workers.start<PacedResult>('paced producer', { role: 'paced', bootstrap, topic: config.topic, producer: config.producer, recordsPerSecond });
+async function runLatency(
+  workers: Workers,
+  config: BenchConfig,
+  bootstrap: string,
+  cluster: ReadonlyMap<string, number>,
+  recordsPerSecond: number,
+): Promise<LatencyFigures> {
+  const consumer = workers.start<ConsumeResult>('consumer', {
+    role: 'consume',
+    bootstrap,
+    topic: config.topic,
+    graceMs: 5_000,
+  });
+  const producer = workers.start<PacedResult>('paced producer', {
+    role: 'paced',
+    bootstrap,
+    topic: config.topic,
+    producer: config.producer,
+    recordsPerSecond,
+  });
   await Promise.all([consumer.ready, producer.ready]);
   const window = windowFromNow(1, latencySeconds);
   consumer.go(window);
@@ -455,7 +525,8 @@ function hottest(file: string): { areas: string[][]; functions: string[][] } {
     const hits = node.hitCount ?? 0;
     if (functionName === '(idle)') continue;
     busy += hits;
-    const where = url === '' ? '' : `${url.replace(/^.*\/(packages|services|node_modules)\//, '$1/')}:${lineNumber + 1}`;
+    const where =
+      url === '' ? '' : `${url.replace(/^.*\/(packages|services|node_modules)\//, '$1/')}:${lineNumber + 1}`;
     const key = `${functionName === '' ? '(anonymous)' : functionName} ${where}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
     const area = codeArea(url, functionName);
@@ -522,10 +593,14 @@ async function main(): Promise<void> {
       controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers!.address(id)}`).join(','),
       config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
     });
-    const savedEnv = { NODE_OPTIONS: process.env.NODE_OPTIONS, SLUICE_BENCH_CPU_PROFILE_DIR: process.env.SLUICE_BENCH_CPU_PROFILE_DIR };
+    const savedEnv = {
+      NODE_OPTIONS: process.env.NODE_OPTIONS,
+      SLUICE_BENCH_CPU_PROFILE_DIR: process.env.SLUICE_BENCH_CPU_PROFILE_DIR,
+    };
     if (profileDir !== undefined) {
       // Node refuses --cpu-prof in NODE_OPTIONS; a preloaded hook runs the profiler instead.
-      process.env.NODE_OPTIONS = `${savedEnv.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim();
+      process.env.NODE_OPTIONS =
+        `${savedEnv.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim();
       process.env.SLUICE_BENCH_CPU_PROFILE_DIR = profileDir;
     }
     brokers.startAll();
@@ -534,7 +609,10 @@ async function main(): Promise<void> {
       else process.env[key] = value;
     }
     const bootstrap = brokers.addresses().join(',');
-    await waitFor('three unfenced brokers', async () => (await admin!.describeCluster()).brokers.filter((b) => !b.fenced).length === 3);
+    await waitFor(
+      'three unfenced brokers',
+      async () => (await admin!.describeCluster()).brokers.filter((b) => !b.fenced).length === 3,
+    );
     const cluster = new Map<string, number>();
     const controllerPid = controllers.pid(controllers.nodeIds[0] as number);
     if (controllerPid !== undefined) cluster.set('controller', controllerPid);
@@ -546,13 +624,20 @@ async function main(): Promise<void> {
       }
     }
     for (const config of configs) {
-      const created = await admin.createTopic({ name: config.topic, numPartitions: PARTITIONS, replicationFactor: config.replicationFactor });
+      const created = await admin.createTopic({
+        name: config.topic,
+        numPartitions: PARTITIONS,
+        replicationFactor: config.replicationFactor,
+      });
       if (created.error !== undefined) throw created.error;
     }
     for (const config of configs) {
       await waitFor(`${config.topic}: every partition led, full ISR`, async () => {
         const topic = await admin!.describeTopic(config.topic);
-        return topic.partitions.length === PARTITIONS && topic.partitions.every((p) => p.leader >= 0 && p.isr.length === config.replicationFactor);
+        return (
+          topic.partitions.length === PARTITIONS &&
+          topic.partitions.every((p) => p.leader >= 0 && p.isr.length === config.replicationFactor)
+        );
       });
     }
 
@@ -560,11 +645,20 @@ async function main(): Promise<void> {
       const topic = await admin.describeTopic(config.topic);
       const perBroker = new Map<number, number>();
       for (const p of topic.partitions) perBroker.set(p.leader, (perBroker.get(p.leader) ?? 0) + 1);
-      const leaders = [...perBroker].sort((a, b) => a[0] - b[0]).map(([id, n]) => `b${id}:${n}`).join(' ');
-      note(`${config.label}: peak with ${producerCount} producer process(es), ${warmupSeconds} s warm-up + ${peakSeconds} s`);
+      const leaders = [...perBroker]
+        .sort((a, b) => a[0] - b[0])
+        .map(([id, n]) => `b${id}:${n}`)
+        .join(' ');
+      note(
+        `${config.label}: peak with ${producerCount} producer process(es), ${warmupSeconds} s warm-up + ${peakSeconds} s`,
+      );
       const peak = await runPeak(workers, config, bootstrap, cluster);
-      note(`  ${formatNumber(peak.recordsPerSecond, 0)} records/s, ${formatNumber(peak.mbPerSecond, 1)} MB/s (${cpuText(peak.cpu)})`);
-      note(`  retries ${peak.retries}, epoch bumps ${peak.epochBumps}, failed sends: ${countsText(peak.errors)}${peak.firstError === '' ? '' : ` (first: ${peak.firstError})`}`);
+      note(
+        `  ${formatNumber(peak.recordsPerSecond, 0)} records/s, ${formatNumber(peak.mbPerSecond, 1)} MB/s (${cpuText(peak.cpu)})`,
+      );
+      note(
+        `  retries ${peak.retries}, epoch bumps ${peak.epochBumps}, failed sends: ${countsText(peak.errors)}${peak.firstError === '' ? '' : ` (first: ${peak.firstError})`}`,
+      );
       const rate = Math.max(1, Math.round(peak.recordsPerSecond * latencyFraction));
       note(`${config.label}: latency at ${formatNumber(rate, 0)} records/s, 1 s warm-up + ${latencySeconds} s`);
       const latency = await runLatency(workers, config, bootstrap, cluster, rate);
@@ -578,7 +672,9 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------------ report
   const loadAfter = loadavg();
   const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
-  out(`\n## Produce throughput and latency${quick ? ' (--quick)' : ''}: 1 controller + 3 brokers (real processes, loopback), ${PARTITIONS} partitions, 1 KiB records, ${cpus().length} cores\n\n`);
+  out(
+    `\n## Produce throughput and latency${quick ? ' (--quick)' : ''}: 1 controller + 3 brokers (real processes, loopback), ${PARTITIONS} partitions, 1 KiB records, ${cpus().length} cores\n\n`,
+  );
   out(
     `Peak: ${producerCount} producer process(es), ${warmupSeconds} s warm-up + ${peakSeconds} s measured, at most ${maxUnacked} records unacknowledged, linger.ms ${lingerMs}, batch.size ${batchSizeBytes}, no compression. Latency: ${latencySeconds} s at ${formatNumber(latencyFraction * 100, 0)}% of the peak, paced producer and consumer in their own processes. Raw: grpc-js client stream of ${formatNumber(raw.messageBytes, 0)}-byte record batches (${Math.floor((rawMessageBytes - 61) / (RECORD_VALUE_BYTES + 11))} records each) between two processes, ${peakSeconds} s. MB/s = record values (10^6 bytes). Load average before / after: ${load(loadBefore)} / ${load(loadAfter)}.\n\n`,
   );
@@ -590,7 +686,14 @@ async function main(): Promise<void> {
     `${ms(latency.e2e.p50)} / ${ms(latency.e2e.p99)} / ${ms(latency.e2e.p999)}`,
     `${ms(latency.ack.p50)} / ${ms(latency.ack.p99)}`,
   ]);
-  rows.push(['raw grpc-js stream (baseline)', formatNumber(raw.recordsPerSecond, 0), formatNumber(raw.mbPerSecond, 1), '1.00', '', '']);
+  rows.push([
+    'raw grpc-js stream (baseline)',
+    formatNumber(raw.recordsPerSecond, 0),
+    formatNumber(raw.mbPerSecond, 1),
+    '1.00',
+    '',
+    '',
+  ]);
   rows.push([
     `raw grpc-js unary Produce (${unaryBatches} batches/call, 3 channels x ${maxInFlight} in flight)`,
     formatNumber(unary.recordsPerSecond, 0),
@@ -599,7 +702,9 @@ async function main(): Promise<void> {
     '',
     '',
   ]);
-  out(`${markdownTable(['config', 'records/s', 'MB/s', 'ratio to raw grpc', `e2e p50 / p99 / p99.9 ms at ${formatNumber(latencyFraction * 100, 0)}%`, 'ack p50 / p99 ms'], rows)}\n\n`);
+  out(
+    `${markdownTable(['config', 'records/s', 'MB/s', 'ratio to raw grpc', `e2e p50 / p99 / p99.9 ms at ${formatNumber(latencyFraction * 100, 0)}%`, 'ack p50 / p99 ms'], rows)}\n\n`,
+  );
 
   const details = figures.map(({ config, peak, latency, leaders }) => [
     config.label,
@@ -611,8 +716,12 @@ async function main(): Promise<void> {
     `${ms(latency.e2e.max)} / ${ms(latency.ack.max)}`,
     `${latency.maxUnacked} / ${countsText(latency.errors)} / ${formatNumber(latency.reordered, 0)}`,
   ]);
-  out(`${markdownTable(['config', 'ratio to raw unary Produce', 'leaders', 'records per Produce request', 'peak: batch retries / epoch bumps / failed sends', 'paced records/s', 'max e2e / ack ms', 'paced: max unacked / failed sends / records out of send order'], details)}\n\n`);
-  const firstErrors = figures.flatMap(({ config, peak, latency }) => [peak.firstError, latency.firstError].filter((e) => e !== '').map((e) => `- ${config.label}: ${e}`));
+  out(
+    `${markdownTable(['config', 'ratio to raw unary Produce', 'leaders', 'records per Produce request', 'peak: batch retries / epoch bumps / failed sends', 'paced records/s', 'max e2e / ack ms', 'paced: max unacked / failed sends / records out of send order'], details)}\n\n`,
+  );
+  const firstErrors = figures.flatMap(({ config, peak, latency }) =>
+    [peak.firstError, latency.firstError].filter((e) => e !== '').map((e) => `- ${config.label}: ${e}`),
+  );
   if (firstErrors.length > 0) out(`First failed send per phase:\n${[...new Set(firstErrors)].join('\n')}\n\n`);
 
   out(`### CPU per process over each measured window (100% = one core)\n\n`);
@@ -635,19 +744,24 @@ async function main(): Promise<void> {
       if (busiest === undefined || cpu > busiest[1]) busiest = [pid, cpu];
     }
     const profileOf = (pid: number | undefined): string => {
-      const file = readdirSync(profileDir).find((name) => pid !== undefined && name.endsWith('.cpuprofile') && name.includes(`.${pid}.`));
+      const file = readdirSync(profileDir).find(
+        (name) => pid !== undefined && name.endsWith('.cpuprofile') && name.includes(`.${pid}.`),
+      );
       if (file === undefined) return '(no profile written)\n';
       const { areas, functions } = hottest(join(profileDir, file));
       return `${markdownTable(['code', '% of busy samples'], areas)}\n\n${markdownTable(['function', '% of busy samples'], functions)}\n`;
     };
     out(`\n### CPU profiles (self time; files kept in ${profileDir})\n\n`);
     out(`Busiest broker of the last peak phase (whole run):\n\n${profileOf(busiest?.[0])}\n`);
-    for (const { config, peak } of figures) out(`Peak producer, ${config.label} (its whole life):\n\n${profileOf(peak.producerPids[0])}\n`);
+    for (const { config, peak } of figures)
+      out(`Peak producer, ${config.label} (its whole life):\n\n${profileOf(peak.producerPids[0])}\n`);
   }
   note(`\ndone in ${formatNumber((Date.now() - started) / 1000, 0)} s`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`produce bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `produce bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

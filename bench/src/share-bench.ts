@@ -48,7 +48,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LocalBrokerCluster } from '@sluice/broker';
-import { Admin, Consumer, CoordinatorShareStatePersister, Producer, ShareConsumer, type ShareConsumerRecord } from '@sluice/client';
+import {
+  Admin,
+  Consumer,
+  CoordinatorShareStatePersister,
+  Producer,
+  ShareConsumer,
+  type ShareConsumerRecord,
+} from '@sluice/client';
 import { LocalControllerCluster } from '@sluice/controller';
 import { LocalCoordinatorCluster } from '@sluice/coordinator';
 import { ProcSampler, waitFor } from './compare-procs';
@@ -66,7 +73,8 @@ function intListFlag(name: string, fallback: readonly number[]): number[] {
   if (text === undefined) return [...fallback];
   return text.split(',').map((part) => {
     const value = Number(part.replace(/_/g, ''));
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} ${text} is not a list of positive integers`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`${name} ${text} is not a list of positive integers`);
     return value;
   });
 }
@@ -106,7 +114,8 @@ const ALL_SCENARIOS: readonly Scenario[] = [
 ];
 const wantedScenarios = (flag('--scenarios') ?? ALL_SCENARIOS.map((s) => s.name).join(',')).split(',');
 const scenarios = ALL_SCENARIOS.filter((s) => wantedScenarios.includes(s.name));
-if (scenarios.length === 0) throw new RangeError(`--scenarios: expected some of ${ALL_SCENARIOS.map((s) => s.name).join(',')}`);
+if (scenarios.length === 0)
+  throw new RangeError(`--scenarios: expected some of ${ALL_SCENARIOS.map((s) => s.name).join(',')}`);
 const BASELINE = 'group3';
 
 const out = (text: string): boolean => process.stdout.write(text);
@@ -128,10 +137,15 @@ interface Cluster {
 async function startCluster(baseDir: string): Promise<Cluster> {
   if (cpuProf) {
     mkdirSync(join(baseDir, 'profiles'), { recursive: true });
-    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${resolve(__dirname, 'cpu-profile-hook.js')}`.trim();
+    process.env.NODE_OPTIONS =
+      `${process.env.NODE_OPTIONS ?? ''} --require ${resolve(__dirname, 'cpu-profile-hook.js')}`.trim();
     process.env.SLUICE_BENCH_CPU_PROFILE_DIR = join(baseDir, 'profiles');
   }
-  const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 6_000 } });
+  const controllers = await LocalControllerCluster.create({
+    baseDir,
+    nodeCount: 1,
+    config: { 'broker.session.timeout.ms': 6_000 },
+  });
   controllers.startAll();
   const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
   const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
@@ -154,9 +168,21 @@ async function startCluster(baseDir: string): Promise<Cluster> {
   });
   // Brokers keep share state through the coordinators: their addresses go into the brokers' configs first.
   brokers.setShareCoordinators(coordinators.addresses());
-  const cluster: Cluster = { baseDir, controllers, brokers, coordinators, admin, bootstrap: brokers.addresses().join(',') };
+  const cluster: Cluster = {
+    baseDir,
+    controllers,
+    brokers,
+    coordinators,
+    admin,
+    bootstrap: brokers.addresses().join(','),
+  };
   brokers.startAll();
-  await waitFor('3 unfenced brokers', async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3, 60_000, 200);
+  await waitFor(
+    '3 unfenced brokers',
+    async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3,
+    60_000,
+    200,
+  );
   coordinators.startAll();
   return cluster;
 }
@@ -195,7 +221,9 @@ async function stateWrites(ports: readonly number[]): Promise<StateWrites | null
   let seconds = 0;
   try {
     for (const port of ports) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+      const text = await (
+        await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })
+      ).text();
       for (const line of text.split('\n')) {
         const [name, value] = line.split(' ');
         if (name === undefined || value === undefined) continue;
@@ -233,12 +261,26 @@ function shareConsumer(cluster: Cluster, groupId: string): ShareConsumer {
 }
 
 /** The durable share start offset of every partition (null: no state yet). */
-async function durableStarts(persister: CoordinatorShareStatePersister, groupId: string, topic: string): Promise<(number | null)[]> {
-  return Promise.all(Array.from({ length: PARTITIONS }, async (_, partition) => (await persister.read({ groupId, topic, partition }, -1))?.startOffset ?? null));
+async function durableStarts(
+  persister: CoordinatorShareStatePersister,
+  groupId: string,
+  topic: string,
+): Promise<(number | null)[]> {
+  return Promise.all(
+    Array.from(
+      { length: PARTITIONS },
+      async (_, partition) => (await persister.read({ groupId, topic, partition }, -1))?.startOffset ?? null,
+    ),
+  );
 }
 
 /** A member of `groupId` polls until the share coordinator holds a state for every partition of `topic`. */
-async function initializeShareGroup(cluster: Cluster, persister: CoordinatorShareStatePersister, groupId: string, topic: string): Promise<void> {
+async function initializeShareGroup(
+  cluster: Cluster,
+  persister: CoordinatorShareStatePersister,
+  groupId: string,
+  topic: string,
+): Promise<void> {
   const consumer = shareConsumer(cluster, groupId);
   consumer.subscribe([topic]);
   try {
@@ -258,7 +300,13 @@ async function initializeShareGroup(cluster: Cluster, persister: CoordinatorShar
 }
 
 async function produce(cluster: Cluster, topic: string, count: number, sizeBytes: number): Promise<number[]> {
-  const producer = new Producer({ bootstrap: cluster.bootstrap, acks: 'all', lingerMs: 5, requestTimeoutMs: 10_000, deliveryTimeoutMs: 120_000 });
+  const producer = new Producer({
+    bootstrap: cluster.bootstrap,
+    acks: 'all',
+    lingerMs: 5,
+    requestTimeoutMs: 10_000,
+    deliveryTimeoutMs: 120_000,
+  });
   const ends = new Array<number>(PARTITIONS).fill(0);
   try {
     const value = Buffer.alloc(sizeBytes);
@@ -326,7 +374,17 @@ interface Counters {
   errors: number;
 }
 
-async function runShare(cluster: Cluster, persister: CoordinatorShareStatePersister, scenario: Scenario, topic: string, groupId: string, ends: readonly number[], counters: Counters, perConsumer: number[], deadlineMs: number): Promise<number | null> {
+async function runShare(
+  cluster: Cluster,
+  persister: CoordinatorShareStatePersister,
+  scenario: Scenario,
+  topic: string,
+  groupId: string,
+  ends: readonly number[],
+  counters: Counters,
+  perConsumer: number[],
+  deadlineMs: number,
+): Promise<number | null> {
   const consumers = Array.from({ length: scenario.consumers }, () => shareConsumer(cluster, groupId));
   for (const consumer of consumers) consumer.subscribe([topic]);
   let running = true;
@@ -383,7 +441,15 @@ async function runShare(cluster: Cluster, persister: CoordinatorShareStatePersis
   return durableAtMs;
 }
 
-async function runGroup(cluster: Cluster, topic: string, groupId: string, consumerCount: number, counters: Counters, perConsumer: number[], deadlineMs: number): Promise<void> {
+async function runGroup(
+  cluster: Cluster,
+  topic: string,
+  groupId: string,
+  consumerCount: number,
+  counters: Counters,
+  perConsumer: number[],
+  deadlineMs: number,
+): Promise<void> {
   const consumers = Array.from(
     { length: consumerCount },
     () =>
@@ -403,13 +469,32 @@ async function runGroup(cluster: Cluster, topic: string, groupId: string, consum
   await consumeLoops(consumers, true, counters, perConsumer, deadlineMs);
 }
 
-async function runPlain(cluster: Cluster, topic: string, counters: Counters, perConsumer: number[], deadlineMs: number): Promise<void> {
-  const consumer = new Consumer({ bootstrap: cluster.bootstrap, autoOffsetReset: 'earliest', maxPollRecords, fetchMaxWaitMs: 200, requestTimeoutMs: 10_000, retryBackoffMs: 50 });
+async function runPlain(
+  cluster: Cluster,
+  topic: string,
+  counters: Counters,
+  perConsumer: number[],
+  deadlineMs: number,
+): Promise<void> {
+  const consumer = new Consumer({
+    bootstrap: cluster.bootstrap,
+    autoOffsetReset: 'earliest',
+    maxPollRecords,
+    fetchMaxWaitMs: 200,
+    requestTimeoutMs: 10_000,
+    retryBackoffMs: 50,
+  });
   consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
   await consumeLoops([consumer], false, counters, perConsumer, deadlineMs);
 }
 
-async function consumeLoops(consumers: readonly Consumer[], commit: boolean, counters: Counters, perConsumer: number[], deadlineMs: number): Promise<void> {
+async function consumeLoops(
+  consumers: readonly Consumer[],
+  commit: boolean,
+  counters: Counters,
+  perConsumer: number[],
+  deadlineMs: number,
+): Promise<void> {
   let running = true;
   const loops = consumers.map(async (consumer, index) => {
     while (running) {
@@ -447,10 +532,26 @@ async function consumeLoops(consumers: readonly Consumer[], commit: boolean, cou
   }
 }
 
-async function runScenario(cluster: Cluster, persister: CoordinatorShareStatePersister, scenario: Scenario, run: number, topic: string, recordBytes: number, ends: readonly number[]): Promise<ScenarioResult> {
+async function runScenario(
+  cluster: Cluster,
+  persister: CoordinatorShareStatePersister,
+  scenario: Scenario,
+  run: number,
+  topic: string,
+  recordBytes: number,
+  ends: readonly number[],
+): Promise<ScenarioResult> {
   const groupId = groupIdOf(topic, scenario, run);
   const records = ends.reduce((sum, end) => sum + end, 0);
-  const counters: Counters = { target: records, firstAtMs: null, confirmedAtMs: null, confirmed: 0, delivered: 0, redeliveries: 0, errors: 0 };
+  const counters: Counters = {
+    target: records,
+    firstAtMs: null,
+    confirmedAtMs: null,
+    confirmed: 0,
+    delivered: 0,
+    redeliveries: 0,
+    errors: 0,
+  };
   const perConsumer = new Array<number>(scenario.consumers).fill(0);
   const pids = serverPids(cluster);
   const brokerSampler = new ProcSampler(pids.brokers).start();
@@ -461,12 +562,17 @@ async function runScenario(cluster: Cluster, persister: CoordinatorShareStatePer
   const startedAtMs = Date.now();
   const deadlineMs = startedAtMs + SCENARIO_TIMEOUT_MS;
   let durableAtMs: number | null = null;
-  if (scenario.kind === 'share') durableAtMs = await runShare(cluster, persister, scenario, topic, groupId, ends, counters, perConsumer, deadlineMs);
-  else if (scenario.kind === 'group') await runGroup(cluster, topic, groupId, scenario.consumers, counters, perConsumer, deadlineMs);
+  if (scenario.kind === 'share')
+    durableAtMs = await runShare(cluster, persister, scenario, topic, groupId, ends, counters, perConsumer, deadlineMs);
+  else if (scenario.kind === 'group')
+    await runGroup(cluster, topic, groupId, scenario.consumers, counters, perConsumer, deadlineMs);
   else await runPlain(cluster, topic, counters, perConsumer, deadlineMs);
   const cpu = process.cpuUsage(cpuBefore);
   const writesAfter = await stateWrites(metricsPorts);
-  const writes = writesBefore === null || writesAfter === null ? null : { count: writesAfter.count - writesBefore.count, seconds: writesAfter.seconds - writesBefore.seconds };
+  const writes =
+    writesBefore === null || writesAfter === null
+      ? null
+      : { count: writesAfter.count - writesBefore.count, seconds: writesAfter.seconds - writesBefore.seconds };
   // A plain consumer joins nothing: its time runs from its creation (its first fetch may bring everything).
   const firstAtMs = scenario.kind === 'plain' ? startedAtMs : (counters.firstAtMs ?? Number.NaN);
   return {
@@ -515,7 +621,10 @@ function hottest(file: string, top = 12): { total: number; lines: string[] } {
     const name = `${node.callFrame.functionName || '(anonymous)'} ${url}:${node.callFrame.lineNumber + 1}`;
     self.set(name, (self.get(name) ?? 0) + hits);
   }
-  const lines = [...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, hits]) => `  ${formatNumber((100 * hits) / Math.max(1, total), 1)}% ${name}`);
+  const lines = [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, hits]) => `  ${formatNumber((100 * hits) / Math.max(1, total), 1)}% ${name}`);
   return { total, lines };
 }
 
@@ -526,8 +635,13 @@ function reportProfiles(dir: string, pids: { brokers: number[]; coordinators: nu
   } catch {
     return;
   }
-  for (const [role, rolePids] of [['broker', pids.brokers], ['coordinator', pids.coordinators]] as const) {
-    const mine = files.filter((f) => rolePids.some((pid) => f === `CPU.${pid}.cpuprofile`)).map((f) => ({ file: join(dir, f), ...hottest(join(dir, f)) }));
+  for (const [role, rolePids] of [
+    ['broker', pids.brokers],
+    ['coordinator', pids.coordinators],
+  ] as const) {
+    const mine = files
+      .filter((f) => rolePids.some((pid) => f === `CPU.${pid}.cpuprofile`))
+      .map((f) => ({ file: join(dir, f), ...hottest(join(dir, f)) }));
     const busiest = mine.sort((a, b) => b.total - a.total)[0];
     if (busiest === undefined) continue;
     out(`\nBusiest ${role} (${busiest.file}), self time:\n${busiest.lines.join('\n')}\n`);
@@ -541,8 +655,19 @@ function groupIdOf(topic: string, scenario: Scenario, run: number): string {
 }
 
 /** Creates the topic and initializes the share partitions of every share scenario's group, per run (before any record exists). */
-async function prepareTopic(cluster: Cluster, persister: CoordinatorShareStatePersister, topic: string, runs: readonly number[], wanted: readonly Scenario[]): Promise<void> {
-  await cluster.admin.createTopic({ name: topic, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
+async function prepareTopic(
+  cluster: Cluster,
+  persister: CoordinatorShareStatePersister,
+  topic: string,
+  runs: readonly number[],
+  wanted: readonly Scenario[],
+): Promise<void> {
+  await cluster.admin.createTopic({
+    name: topic,
+    numPartitions: PARTITIONS,
+    replicationFactor: 3,
+    configs: { 'min.insync.replicas': '2' },
+  });
   for (const run of runs) {
     for (const scenario of wanted.filter((s) => s.kind === 'share')) {
       const groupId = groupIdOf(topic, scenario, run);
@@ -556,11 +681,14 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadBefore = loadavg();
   const baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-bench-'));
-  note(`share bench: ${recordCount} records per size (${recordSizes.join(', ')} B), scenarios ${scenarios.map((s) => s.name).join(', ')}; data and logs in ${baseDir}`);
+  note(
+    `share bench: ${recordCount} records per size (${recordSizes.join(', ')} B), scenarios ${scenarios.map((s) => s.name).join(', ')}; data and logs in ${baseDir}`,
+  );
   let cluster: Cluster | null = null;
   const results: ScenarioResult[] = [];
   let pids = { brokers: [] as number[], coordinators: [] as number[] };
-  const persisterFor = (c: Cluster): CoordinatorShareStatePersister => new CoordinatorShareStatePersister({ coordinators: c.coordinators.addresses(), requestTimeoutMs: 10_000 });
+  const persisterFor = (c: Cluster): CoordinatorShareStatePersister =>
+    new CoordinatorShareStatePersister({ coordinators: c.coordinators.addresses(), requestTimeoutMs: 10_000 });
   try {
     cluster = await startCluster(baseDir);
     pids = serverPids(cluster);
@@ -572,7 +700,8 @@ async function main(): Promise<void> {
       const warmupScenarios = ALL_SCENARIOS.filter((s) => s.name === 'share3' || s.name === BASELINE);
       await prepareTopic(cluster, persister, warmup, [0], warmupScenarios);
       const warmupEnds = await produce(cluster, warmup, WARMUP_RECORDS, 1_024);
-      for (const scenario of warmupScenarios) await runScenario(cluster, persister, scenario, 0, warmup, 1_024, warmupEnds);
+      for (const scenario of warmupScenarios)
+        await runScenario(cluster, persister, scenario, 0, warmup, 1_024, warmupEnds);
       for (const recordBytes of recordSizes) {
         const topic = `share-bench-${recordBytes}b`;
         const runs = Array.from({ length: repeats }, (_, run) => run);
@@ -582,9 +711,13 @@ async function main(): Promise<void> {
         // Runs interleave the scenarios, so a slow spell of the shared machine hits all of them.
         for (const run of runs) {
           for (const scenario of scenarios) {
-            note(`${topic}: ${scenario.name} (${scenario.consumers} consumer${scenario.consumers === 1 ? '' : 's'}), run ${run + 1}/${repeats}`);
+            note(
+              `${topic}: ${scenario.name} (${scenario.consumers} consumer${scenario.consumers === 1 ? '' : 's'}), run ${run + 1}/${repeats}`,
+            );
             const result = await runScenario(cluster, persister, scenario, run, topic, recordBytes, ends);
-            note(`  ${result.timedOut ? 'TIMED OUT' : `${formatNumber(result.seconds, 2)} s`}, ${result.confirmed}/${result.records} confirmed, per consumer ${result.perConsumer.join('/')}, ${result.errors} errors`);
+            note(
+              `  ${result.timedOut ? 'TIMED OUT' : `${formatNumber(result.seconds, 2)} s`}, ${result.confirmed}/${result.records} confirmed, per consumer ${result.perConsumer.join('/')}, ${result.errors} errors`,
+            );
             results.push(result);
           }
         }
@@ -610,9 +743,16 @@ async function main(): Promise<void> {
       if (row !== undefined) medians.push({ row, runs });
     }
   }
-  const baselineOf = (r: ScenarioResult): ScenarioResult | undefined => medians.find((m) => m.row.scenario === BASELINE && m.row.recordBytes === r.recordBytes && !m.row.timedOut)?.row;
-  const label = (r: ScenarioResult): string => (r.kind === 'share' ? `share group${r.ackPath === 'fetch' ? ', acks on ShareFetch' : ''}` : r.kind === 'group' ? 'consumer group (baseline)' : 'plain consumer');
-  const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? formatNumber(value, digits) : 'n/a');
+  const baselineOf = (r: ScenarioResult): ScenarioResult | undefined =>
+    medians.find((m) => m.row.scenario === BASELINE && m.row.recordBytes === r.recordBytes && !m.row.timedOut)?.row;
+  const label = (r: ScenarioResult): string =>
+    r.kind === 'share'
+      ? `share group${r.ackPath === 'fetch' ? ', acks on ShareFetch' : ''}`
+      : r.kind === 'group'
+        ? 'consumer group (baseline)'
+        : 'plain consumer';
+  const fixed = (value: number, digits: number): string =>
+    Number.isFinite(value) ? formatNumber(value, digits) : 'n/a';
   const rows = medians.map(({ row: r, runs }) => {
     const baseline = baselineOf(r);
     return [
@@ -629,7 +769,9 @@ async function main(): Promise<void> {
       r.timedOut ? 'n/a' : fixed((r.records * r.recordBytes) / 1e6 / r.seconds, 2),
       r.kind === 'share' ? String(r.redeliveries) : '-',
       r.perConsumer.join('/'),
-      r.stateWrites === null ? 'n/a' : `${formatNumber(r.stateWrites, 0)}${r.meanStateWriteMs === null ? '' : ` (${fixed(r.meanStateWriteMs, 1)} ms)`}`,
+      r.stateWrites === null
+        ? 'n/a'
+        : `${formatNumber(r.stateWrites, 0)}${r.meanStateWriteMs === null ? '' : ` (${fixed(r.meanStateWriteMs, 1)} ms)`}`,
       `${fixed(r.brokerCpuSeconds, 1)} / ${fixed(r.coordinatorCpuSeconds, 1)} / ${fixed(r.benchCpuSeconds, 1)}`,
       baseline === undefined || r.timedOut ? 'n/a' : `${formatNumber(rate(r) / rate(baseline), 2)}x`,
     ];
@@ -637,7 +779,24 @@ async function main(): Promise<void> {
   out(`\n## Share group throughput (sluice, ${cpus().length} cores: ${cpus()[0]?.model ?? 'unknown CPU'})\n\n`);
   out(
     `${markdownTable(
-      ['scenario', 'consumers', 'partitions', 'records', 'record size', 's', 'join s', 'durable s', 'records/s acknowledged', 'records/s of each run', 'MB/s', 'redeliveries', 'records per consumer', 'state writes (mean)', 'CPU s brokers / coordinators / bench', 'ratio to baseline'],
+      [
+        'scenario',
+        'consumers',
+        'partitions',
+        'records',
+        'record size',
+        's',
+        'join s',
+        'durable s',
+        'records/s acknowledged',
+        'records/s of each run',
+        'MB/s',
+        'redeliveries',
+        'records per consumer',
+        'state writes (mean)',
+        'CPU s brokers / coordinators / bench',
+        'ratio to baseline',
+      ],
       rows,
     )}\n\n`,
   );
@@ -650,15 +809,22 @@ async function main(): Promise<void> {
       'All consumers run in the bench process; CPU s = utime+stime over the run.\n',
   );
   const fmt = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' ');
-  out(`Load average before ${fmt(loadBefore)}, after ${fmt(loadAfter)} (the machine is shared; figures move with it).\n`);
+  out(
+    `Load average before ${fmt(loadBefore)}, after ${fmt(loadAfter)} (the machine is shared; figures move with it).\n`,
+  );
 
   const jsonPath = flag('--json') ?? join(__dirname, '..', 'results', `share-${startedAt.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify({ bench: 'share', startedAt, quick, recordCount, repeats, recordSizes, maxPollRecords, loadBefore, loadAfter, cpus: cpus().length, results }, null, 2)}\n`);
+  writeFileSync(
+    jsonPath,
+    `${JSON.stringify({ bench: 'share', startedAt, quick, recordCount, repeats, recordSizes, maxPollRecords, loadBefore, loadAfter, cpus: cpus().length, results }, null, 2)}\n`,
+  );
   note(`results written to ${jsonPath}${keep ? `; logs kept in ${baseDir}` : ''}`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`share bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `share bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

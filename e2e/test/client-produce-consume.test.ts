@@ -4,7 +4,14 @@
  * keyed records land where Kafka's murmur2 puts them, seeks work (offset, beginning, end,
  * timestamp), and bad input (unknown topic, bad config) is a named error.
  */
-import { Consumer, partitionForKey, Producer, type Admin, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import {
+  Consumer,
+  partitionForKey,
+  Producer,
+  type Admin,
+  type ConsumerRecord,
+  type RecordMetadata,
+} from '../../packages/client/src';
 import { LocalSluice } from './local-sluice';
 
 jest.setTimeout(60_000);
@@ -38,7 +45,10 @@ describe('client Producer and Consumer against real brokers', () => {
     const sent: Promise<RecordMetadata>[] = [];
     const count = 3_000;
     const startMs = Date.now();
-    for (let i = 0; i < count; i++) sent.push(producer.send({ topic: TOPIC, key: `key-${i % 97}`, value: `value-${i}`, headers: { seq: String(i) } }));
+    for (let i = 0; i < count; i++)
+      sent.push(
+        producer.send({ topic: TOPIC, key: `key-${i % 97}`, value: `value-${i}`, headers: { seq: String(i) } }),
+      );
     const acked = await Promise.all(sent);
     await producer.close();
     expect(producer.stats().producerId).toBeGreaterThanOrEqual(0);
@@ -48,7 +58,8 @@ describe('client Producer and Consumer against real brokers', () => {
     // Offsets per partition are 0..n-1 in send order (one producer, idempotent, ordered).
     const byPartition = new Map<number, number[]>();
     acked.forEach((meta, i) => byPartition.set(meta.partition, [...(byPartition.get(meta.partition) ?? []), i]));
-    for (const indexes of byPartition.values()) expect(indexes.map((i) => acked[i]!.offset)).toEqual(indexes.map((_, n) => n));
+    for (const indexes of byPartition.values())
+      expect(indexes.map((i) => acked[i]!.offset)).toEqual(indexes.map((_, n) => n));
 
     const consumer = new Consumer({ bootstrap, autoOffsetReset: 'earliest' });
     try {
@@ -78,7 +89,11 @@ describe('client Producer and Consumer against real brokers', () => {
     await admin.createTopic({ name: topic, numPartitions: 1, replicationFactor: 3 });
     const producer = new Producer({ bootstrap, compression: 'zstd' });
     const base = 1_700_000_000_000;
-    await Promise.all(Array.from({ length: 100 }, (_, i) => producer.send({ topic, partition: 0, value: `v${i}`, timestamp: base + i * 1_000 })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        producer.send({ topic, partition: 0, value: `v${i}`, timestamp: base + i * 1_000 }),
+      ),
+    );
     await producer.close();
 
     const consumer = new Consumer({ bootstrap, autoOffsetReset: 'none' });
@@ -88,7 +103,9 @@ describe('client Producer and Consumer against real brokers', () => {
       // auto.offset.reset=none and no position: a named error, not a silent start.
       await expect(consumer.poll(200)).rejects.toMatchObject({ errorName: 'OFFSET_OUT_OF_RANGE' });
       consumer.seek(tp, 40);
-      expect((await consumeUntil(consumer, 60)).map((r) => r.offset)).toEqual(Array.from({ length: 60 }, (_, i) => 40 + i));
+      expect((await consumeUntil(consumer, 60)).map((r) => r.offset)).toEqual(
+        Array.from({ length: 60 }, (_, i) => 40 + i),
+      );
       consumer.seekToBeginning();
       expect(await consumer.position(tp)).toBe(0);
       consumer.seekToEnd();
@@ -101,8 +118,13 @@ describe('client Producer and Consumer against real brokers', () => {
       // The Admin asks the same leaders (brokers found through the controller).
       expect((await admin.listOffsets([tp], 'earliest')).get(Consumer.key(tp))?.offset).toBe(0);
       expect((await admin.listOffsets([tp], 'latest')).get(Consumer.key(tp))?.offset).toBe(100);
-      expect((await admin.listOffsets([tp], { timestampMs: base + 72_500 })).get(Consumer.key(tp))).toEqual({ offset: 73, timestamp: base + 73_000 });
-      await expect(admin.listOffsets([{ topic, partition: 5 }], 'latest')).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      expect((await admin.listOffsets([tp], { timestampMs: base + 72_500 })).get(Consumer.key(tp))).toEqual({
+        offset: 73,
+        timestamp: base + 73_000,
+      });
+      await expect(admin.listOffsets([{ topic, partition: 5 }], 'latest')).rejects.toMatchObject({
+        errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+      });
     } finally {
       consumer.close();
     }
@@ -111,16 +133,26 @@ describe('client Producer and Consumer against real brokers', () => {
   it('names bad input: unknown topic, bad config, out-of-range partition', async () => {
     const producer = new Producer({ bootstrap, maxBlockMs: 1_000 });
     try {
-      await expect(producer.send({ topic: 'no-such-topic', value: 'x' })).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
-      await expect(producer.send({ topic: TOPIC, partition: 6, value: 'x' })).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      await expect(producer.send({ topic: 'no-such-topic', value: 'x' })).rejects.toMatchObject({
+        errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+      });
+      await expect(producer.send({ topic: TOPIC, partition: 6, value: 'x' })).rejects.toMatchObject({
+        errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+      });
     } finally {
       await producer.close();
     }
-    expect(() => new Producer({ bootstrap, acks: 1, enableIdempotence: true })).toThrow(expect.objectContaining({ errorName: 'INVALID_CONFIG' }));
-    expect(() => new Producer({ bootstrap, compression: 'brotli' as 'gzip' })).toThrow(expect.objectContaining({ errorName: 'INVALID_CONFIG' }));
+    expect(() => new Producer({ bootstrap, acks: 1, enableIdempotence: true })).toThrow(
+      expect.objectContaining({ errorName: 'INVALID_CONFIG' }),
+    );
+    expect(() => new Producer({ bootstrap, compression: 'brotli' as 'gzip' })).toThrow(
+      expect.objectContaining({ errorName: 'INVALID_CONFIG' }),
+    );
     const consumer = new Consumer({ bootstrap });
     try {
-      await expect(consumer.assignTopics(['no-such-topic'])).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      await expect(consumer.assignTopics(['no-such-topic'])).rejects.toMatchObject({
+        errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+      });
     } finally {
       consumer.close();
     }

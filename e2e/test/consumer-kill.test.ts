@@ -44,7 +44,11 @@ describe('a group member killed -9 mid-stream', () => {
     if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npx -y pnpm@12 exec tsc -b\` first`);
     cluster = await LocalSluice.start({
       name: 'consumer-kill-e2e',
-      coordinatorConfig: { 'offsets.topic.num.partitions': 3, 'group.consumer.session.timeout.ms': SESSION_TIMEOUT_MS, 'group.consumer.heartbeat.interval.ms': 300 },
+      coordinatorConfig: {
+        'offsets.topic.num.partitions': 3,
+        'group.consumer.session.timeout.ms': SESSION_TIMEOUT_MS,
+        'group.consumer.heartbeat.interval.ms': 300,
+      },
     });
     ({ controllers, brokers, coordinators, admin } = cluster);
     await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
@@ -52,7 +56,8 @@ describe('a group member killed -9 mid-stream', () => {
 
   afterAll(async () => {
     // The child is normally dead already; by pid, never by name.
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null)
+      process.kill(child.pid, 'SIGKILL');
     await cluster?.stop();
   });
 
@@ -80,26 +85,53 @@ describe('a group member killed -9 mid-stream', () => {
     // The child: `sluice consume --group`, which commits what it printed.
     let childOut = '';
     let childErr = '';
-    child = spawn(process.execPath, [CLI_MAIN, 'consume', TOPIC, '--group', GROUP, '--from-beginning', '--bootstrap', controllers.addresses().join(','), '--coordinators', coordinators.addresses().join(',')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'consume',
+        TOPIC,
+        '--group',
+        GROUP,
+        '--from-beginning',
+        '--bootstrap',
+        controllers.addresses().join(','),
+        '--coordinators',
+        coordinators.addresses().join(','),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let childPrinted = 0;
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       childOut += text;
       const lines = childOut.split('\n');
       childOut = lines.pop() as string;
-      for (const line of lines) if (line !== '') {
-        childPrinted++;
-        markProcessed(line);
-      }
+      for (const line of lines)
+        if (line !== '') {
+          childPrinted++;
+          markProcessed(line);
+        }
     });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => void (childErr = (childErr + text).slice(-4_000)));
-    const childExited = new Promise<NodeJS.Signals | number | null>((resolve) => child!.once('exit', (code, signal) => resolve(signal ?? code)));
+    const childExited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child!.once('exit', (code, signal) => resolve(signal ?? code)),
+    );
 
     // Two members here: manual commits after processing, at the member epoch; a refused commit
     // (the partition moved) is dropped, and the next owner processes from the last commit again.
     const startWorker = (name: string): Worker => {
-      const consumer = new Consumer({ bootstrap, groupId: GROUP, coordinators: coordinators.addresses(), enableAutoCommit: false, autoOffsetReset: 'earliest', fetchMaxWaitMs: 200, requestTimeoutMs: 5_000, clientId: name });
+      const consumer = new Consumer({
+        bootstrap,
+        groupId: GROUP,
+        coordinators: coordinators.addresses(),
+        enableAutoCommit: false,
+        autoOffsetReset: 'earliest',
+        fetchMaxWaitMs: 200,
+        requestTimeoutMs: 5_000,
+        clientId: name,
+      });
       consumer.subscribe([TOPIC]);
       const worker: Worker = { name, consumer, running: true, loop: Promise.resolve() };
       worker.loop = (async () => {
@@ -108,9 +140,12 @@ describe('a group member killed -9 mid-stream', () => {
           if (records.length === 0) continue;
           for (const record of records) markProcessed(record.value!.toString());
           const next = new Map<number, number>();
-          for (const record of records) next.set(record.partition, Math.max(next.get(record.partition) ?? 0, record.offset + 1));
+          for (const record of records)
+            next.set(record.partition, Math.max(next.get(record.partition) ?? 0, record.offset + 1));
           const owned = new Set(consumer.group!.ownedPartitions().map((tp) => tp.partition));
-          const positions = [...next].filter(([partition]) => owned.has(partition)).map(([partition, offset]) => ({ topicPartition: { topic: TOPIC, partition }, offset }));
+          const positions = [...next]
+            .filter(([partition]) => owned.has(partition))
+            .map(([partition, offset]) => ({ topicPartition: { topic: TOPIC, partition }, offset }));
           await consumer.commitSync(positions).catch(() => undefined);
         }
       })();
@@ -123,7 +158,11 @@ describe('a group member killed -9 mid-stream', () => {
         'three members, each owning partitions',
         async () => {
           const group = await admin.describeGroup(GROUP);
-          return group.members.length === 3 && group.members.every((m) => m.assigned.length > 0) && group.members.reduce((n, m) => n + m.assigned.length, 0) === PARTITIONS;
+          return (
+            group.members.length === 3 &&
+            group.members.every((m) => m.assigned.length > 0) &&
+            group.members.reduce((n, m) => n + m.assigned.length, 0) === PARTITIONS
+          );
         },
         30_000,
       );
@@ -137,7 +176,11 @@ describe('a group member killed -9 mid-stream', () => {
       let producedCount = 0;
       const produced = (async () => {
         for (let i = 0; i < RECORDS; i += 50) {
-          await Promise.all(Array.from({ length: 50 }, (_, j) => producer.send({ topic: TOPIC, key: `k${(i + j) % 97}`, value: `v${i + j}` })));
+          await Promise.all(
+            Array.from({ length: 50 }, (_, j) =>
+              producer.send({ topic: TOPIC, key: `k${(i + j) % 97}`, value: `v${i + j}` }),
+            ),
+          );
           producedCount = i + 50;
           await sleep(40);
         }
@@ -156,13 +199,21 @@ describe('a group member killed -9 mid-stream', () => {
         "the child's partitions to move to the survivors",
         async () => {
           const group = await admin.describeGroup(GROUP);
-          return group.members.length === 2 && group.members.every((m) => workerIds.has(m.memberId)) && group.members.reduce((n, m) => n + m.assigned.length, 0) === PARTITIONS;
+          return (
+            group.members.length === 2 &&
+            group.members.every((m) => workerIds.has(m.memberId)) &&
+            group.members.reduce((n, m) => n + m.assigned.length, 0) === PARTITIONS
+          );
         },
         SESSION_TIMEOUT_MS + 15_000,
       );
       const movedAfterMs = Date.now() - killedAtMs;
       expect(movedAfterMs).toBeGreaterThanOrEqual(SESSION_TIMEOUT_MS - 500);
-      await waitFor('the survivors to own the partitions themselves', () => workers.reduce((n, w) => n + w.consumer.group!.ownedPartitions().length, 0) === PARTITIONS, 15_000);
+      await waitFor(
+        'the survivors to own the partitions themselves',
+        () => workers.reduce((n, w) => n + w.consumer.group!.ownedPartitions().length, 0) === PARTITIONS,
+        15_000,
+      );
       const survivorsOwn = workers.flatMap((w) => w.consumer.group!.ownedPartitions().map((tp) => tp.partition));
       for (const partition of childPartitions) expect(survivorsOwn).toContain(partition);
 
@@ -176,7 +227,11 @@ describe('a group member killed -9 mid-stream', () => {
       }
       const all = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition }));
       const ends = await admin.listOffsets(all, 'latest');
-      await waitFor('the committed offsets to reach every partition end', () => all.every((tp) => sampled.get(tp.partition) === ends.get(Consumer.key(tp))!.offset), 20_000);
+      await waitFor(
+        'the committed offsets to reach every partition end',
+        () => all.every((tp) => sampled.get(tp.partition) === ends.get(Consumer.key(tp))!.offset),
+        20_000,
+      );
 
       const duplicates = [...processed.values()].filter((count) => count > 1).length;
       process.stdout.write(

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { ControllerClient } from '../../services/controller/src/client/controller-client';
 import { LocalControllerCluster, sleep } from '../../services/controller/src/local/local-cluster';
 import type * as pb from '../../services/controller/src/api/proto-types';
-import { createTopic, newestSnapshotIndex, registerBrokers, requireBuiltController, topicsOn, waitForTopics } from './support';
+import {
+  createTopic,
+  newestSnapshotIndex,
+  registerBrokers,
+  requireBuiltController,
+  topicsOn,
+  waitForTopics,
+} from './support';
 
 jest.setTimeout(60_000);
 
@@ -70,7 +77,9 @@ describe('controller quorum: three real processes', () => {
     const leader = await cluster.waitForLeader(client, 5_000);
     const leaderSnapshot = newestSnapshotIndex(join(cluster.dataDir(leader), RAFT_DIR));
     const killedSnapshotBefore = newestSnapshotIndex(join(cluster.dataDir(oldLeader), RAFT_DIR));
-    process.stdout.write(`[e2e] leader ${leader} snapshot at index ${leaderSnapshot}; killed node ${oldLeader} snapshot at ${killedSnapshotBefore}\n`);
+    process.stdout.write(
+      `[e2e] leader ${leader} snapshot at index ${leaderSnapshot}; killed node ${oldLeader} snapshot at ${killedSnapshotBefore}\n`,
+    );
     expect(leaderSnapshot).toBeGreaterThan(0);
 
     const restartedAt = performance.now();
@@ -84,16 +93,29 @@ describe('controller quorum: three real processes', () => {
     // Its log ended before the leader's snapshot, so it caught up by installing that snapshot.
     const restartedLog = readFileSync(join(baseDir, `controller-${oldLeader}.out`), 'utf8');
     expect(restartedLog).toContain('restoring state machine from leader snapshot');
-    for (const nodeId of cluster.nodeIds) expect(await topicsOn(cluster, client, nodeId)).toEqual(expect.arrayContaining(committed));
+    for (const nodeId of cluster.nodeIds)
+      expect(await topicsOn(cluster, client, nodeId)).toEqual(expect.arrayContaining(committed));
   });
 
   it('a follower answers NOT_CONTROLLER with the leader address; the client follows it', async () => {
     const leader = await cluster.waitForLeader(client, 10_000);
     const follower = cluster.nodeIds.find((id) => id !== leader) as number;
     await expect(
-      client.callNode(cluster.address(follower), 'CreateTopics', { topics: [{ name: 'via-follower', numPartitions: 1, replicationFactor: 1 }] }, 2_000),
-    ).rejects.toMatchObject({ errorName: 'NOT_CONTROLLER', detail: { leaderId: String(leader), leaderAddress: cluster.address(leader) } });
-    const followerFirst = new ControllerClient([cluster.address(follower)], { timeoutMs: 5_000, attemptTimeoutMs: 1_000, retryBackoffMs: 20 });
+      client.callNode(
+        cluster.address(follower),
+        'CreateTopics',
+        { topics: [{ name: 'via-follower', numPartitions: 1, replicationFactor: 1 }] },
+        2_000,
+      ),
+    ).rejects.toMatchObject({
+      errorName: 'NOT_CONTROLLER',
+      detail: { leaderId: String(leader), leaderAddress: cluster.address(leader) },
+    });
+    const followerFirst = new ControllerClient([cluster.address(follower)], {
+      timeoutMs: 5_000,
+      attemptTimeoutMs: 1_000,
+      retryBackoffMs: 20,
+    });
     try {
       committed.push((await createTopic(followerFirst, 'via-follower', 1, 1)).name);
       expect(followerFirst.redirects).toBeGreaterThanOrEqual(1);
@@ -126,7 +148,10 @@ describe('controller quorum: three real processes', () => {
     const leader = await cluster.waitForLeader(client, 10_000);
     expect(await topicsOn(cluster, client, leader)).toEqual(before);
     // The leader's audit stream has one line for the request: who, what, result, nothing written.
-    const lines = readFileSync(join(cluster.dataDir(leader), 'audit.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = readFileSync(join(cluster.dataDir(leader), 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const last = lines.filter((line) => line.operation === 'CreateTopics').pop();
     expect(last).toMatchObject({ stream: 'audit', result: 'OK', principal: expect.stringContaining('127.0.0.1') });
     expect(JSON.stringify(last?.changed)).toContain('INVALID_REPLICATION_FACTOR');
@@ -141,10 +166,17 @@ describe('controller quorum: three real processes', () => {
     const lonely = cluster.client(2_500);
     try {
       const started = performance.now();
-      const attempt = lonely.callNode(cluster.address(leader), 'CreateTopics', { topics: [{ name: 'minority', numPartitions: 1, replicationFactor: 1 }] }, 2_500);
+      const attempt = lonely.callNode(
+        cluster.address(leader),
+        'CreateTopics',
+        { topics: [{ name: 'minority', numPartitions: 1, replicationFactor: 1 }] },
+        2_500,
+      );
       await expect(attempt).rejects.toMatchObject({ name: 'ApiError' });
       const error = await attempt.catch((e: { errorName: string }) => e.errorName);
-      process.stdout.write(`[e2e] isolated leader ${leader}: CreateTopics failed with ${String(error)} after ${(performance.now() - started).toFixed(0)} ms\n`);
+      process.stdout.write(
+        `[e2e] isolated leader ${leader}: CreateTopics failed with ${String(error)} after ${(performance.now() - started).toFixed(0)} ms\n`,
+      );
       await sleep(300);
       expect(await topicsOn(cluster, client, leader)).not.toContain('minority');
     } finally {
@@ -159,7 +191,13 @@ describe('controller quorum: three real processes', () => {
     const leaderNow = await cluster.waitForLeader(client, 5_000);
     const reference = (await topicsOn(cluster, client, leaderNow)).includes('minority');
     for (const nodeId of cluster.nodeIds) {
-      const seen = await waitForTopics(cluster, client, nodeId, reference ? [...committed, 'minority'] : committed, 5_000);
+      const seen = await waitForTopics(
+        cluster,
+        client,
+        nodeId,
+        reference ? [...committed, 'minority'] : committed,
+        5_000,
+      );
       expect(seen.includes('minority')).toBe(reference);
     }
   });

@@ -4,14 +4,20 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
-import { controllerMainPath, freePort, LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
+import {
+  controllerMainPath,
+  freePort,
+  LocalControllerCluster,
+} from '../../services/controller/src/local/local-cluster';
 import { requireBuiltController } from './support';
 
 jest.setTimeout(40_000);
 
 function runController(configFile: string, timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [controllerMainPath(), '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [controllerMainPath(), '--config', configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -35,7 +41,16 @@ describe('controller start-up checks (real processes)', () => {
     mkdirSync(dir);
     const port = await freePort();
     const config = join(baseDir, 'unformatted.properties');
-    writeFileSync(config, ['node.id=1', 'process.roles=controller', `controller.quorum.voters=1@127.0.0.1:${port}`, `metadata.log.dir=${dir}`, 'metrics.port=0'].join('\n'));
+    writeFileSync(
+      config,
+      [
+        'node.id=1',
+        'process.roles=controller',
+        `controller.quorum.voters=1@127.0.0.1:${port}`,
+        `metadata.log.dir=${dir}`,
+        'metrics.port=0',
+      ].join('\n'),
+    );
     const { code, stderr } = await runController(config);
     expect(code).toBe(1);
     expect(stderr).toContain('not formatted');

@@ -10,7 +10,13 @@
 import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
 import type { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
 import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
-import { type Admin, Consumer, Producer, createCoordinatorClient, type OffsetFetchResponse } from '../../packages/client/src';
+import {
+  type Admin,
+  Consumer,
+  Producer,
+  createCoordinatorClient,
+  type OffsetFetchResponse,
+} from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
 import { callUnary } from '../../packages/runtime/src/grpc';
 import { LocalSluice, sleep, waitFor } from './local-sluice';
@@ -48,8 +54,14 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
     try {
       for (let attempt = 0; attempt < 50; attempt++) {
         for (const client of clients) {
-          const answer = await callUnary<OffsetFetchResponse>(client, 'OffsetFetch', { groupId, partitions: [{ topic: TOPIC, partitions: [0, 1, 2] }] }, { timeoutMs: 2_000 }).catch(() => undefined);
-          if (answer !== undefined) return [0, 1, 2].map((p) => Number(answer.offsets.find((o) => o.partition === p)?.offset ?? -1));
+          const answer = await callUnary<OffsetFetchResponse>(
+            client,
+            'OffsetFetch',
+            { groupId, partitions: [{ topic: TOPIC, partitions: [0, 1, 2] }] },
+            { timeoutMs: 2_000 },
+          ).catch(() => undefined);
+          if (answer !== undefined)
+            return [0, 1, 2].map((p) => Number(answer.offsets.find((o) => o.partition === p)?.offset ?? -1));
         }
         await sleep(100);
       }
@@ -62,16 +74,36 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
   beforeAll(async () => {
     cluster = await LocalSluice.start({
       name: 'group-admin-e2e',
-      coordinatorConfig: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300, 'group.consumer.session.timeout.ms': 3_000 },
+      coordinatorConfig: {
+        'offsets.topic.num.partitions': 3,
+        'group.consumer.heartbeat.interval.ms': 300,
+        'group.consumer.session.timeout.ms': 3_000,
+      },
     });
     ({ controllers, brokers, coordinators, admin } = cluster);
     await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
-    connection = ['--bootstrap', controllers.addresses().join(','), '--coordinators', coordinators.addresses().join(','), '--timeout', '15000'];
+    connection = [
+      '--bootstrap',
+      controllers.addresses().join(','),
+      '--coordinators',
+      coordinators.addresses().join(','),
+      '--timeout',
+      '15000',
+    ];
     brokerBootstrap = brokers.addresses().join(',');
     const producer = new Producer({ bootstrap: brokerBootstrap, lingerMs: 5 });
     const sends = [];
     for (let partition = 0; partition < PARTITIONS; partition++) {
-      for (let k = 0; k < PER_PARTITION; k++) sends.push(producer.send({ topic: TOPIC, partition, key: `k${k}`, value: `p${partition}-r${k}`, timestamp: timestampOf(k) }));
+      for (let k = 0; k < PER_PARTITION; k++)
+        sends.push(
+          producer.send({
+            topic: TOPIC,
+            partition,
+            key: `k${k}`,
+            value: `p${partition}-r${k}`,
+            timestamp: timestampOf(k),
+          }),
+        );
     }
     const metadata = await Promise.all(sends);
     await producer.close();
@@ -97,7 +129,9 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
         const first = new Map<number, { offset: number; timestamp: number }>();
         const deadline = Date.now() + 10_000;
         while (first.size < PARTITIONS && Date.now() < deadline) {
-          for (const record of await consumer.poll(500)) if (!first.has(record.partition)) first.set(record.partition, { offset: record.offset, timestamp: record.timestamp });
+          for (const record of await consumer.poll(500))
+            if (!first.has(record.partition))
+              first.set(record.partition, { offset: record.offset, timestamp: record.timestamp });
         }
         for (let partition = 0; partition < PARTITIONS; partition++) {
           expect(first.get(partition)).toEqual({ offset: expected, timestamp: timestampOf(expected) });
@@ -110,7 +144,8 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
 
   it('reset-offsets: dry run changes nothing, --execute commits the plan, each target, clamped', async () => {
     const group = 'resetters';
-    const reset = (...flags: string[]): Promise<{ code: ExitCode; out: string; err: string }> => sluice(['group', 'reset-offsets', group, ...flags, ...connection]);
+    const reset = (...flags: string[]): Promise<{ code: ExitCode; out: string; err: string }> =>
+      sluice(['group', 'reset-offsets', group, ...flags, ...connection]);
 
     // A group that does not exist yet can be given offsets (as Kafka allows).
     let result = await reset('--topic', TOPIC, '--to-offset', '10', '--execute');
@@ -151,7 +186,11 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
     result = await reset('--topic', TOPIC, '--shift-by', '-1000', '--execute', '--json');
     expect(JSON.parse(result.out).partitions.map((p: { newOffset: number }) => p.newOffset)).toEqual([0, 0, 0]);
     result = await reset('--topic', TOPIC, '--to-offset', '1000', '--json');
-    expect(JSON.parse(result.out).partitions.map((p: { newOffset: number }) => p.newOffset)).toEqual([PER_PARTITION, PER_PARTITION, PER_PARTITION]);
+    expect(JSON.parse(result.out).partitions.map((p: { newOffset: number }) => p.newOffset)).toEqual([
+      PER_PARTITION,
+      PER_PARTITION,
+      PER_PARTITION,
+    ]);
     expect(await offsetFetch(group)).toEqual([0, 0, 0]);
 
     // Named errors, exit 1, nothing changed.
@@ -166,20 +205,61 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
 
   it('an active member blocks reset and delete; describe shows its lag; once it leaves, delete works', async () => {
     const group = 'watched';
-    expect((await sluice(['group', 'reset-offsets', group, '--topic', TOPIC, '--to-offset', '40', '--execute', ...connection])).code).toBe(ExitCode.OK);
-    const consumer = new Consumer({ bootstrap: brokerBootstrap, groupId: group, coordinators: coordinators.addresses(), enableAutoCommit: false, fetchMaxWaitMs: 100 });
+    expect(
+      (
+        await sluice([
+          'group',
+          'reset-offsets',
+          group,
+          '--topic',
+          TOPIC,
+          '--to-offset',
+          '40',
+          '--execute',
+          ...connection,
+        ])
+      ).code,
+    ).toBe(ExitCode.OK);
+    const consumer = new Consumer({
+      bootstrap: brokerBootstrap,
+      groupId: group,
+      coordinators: coordinators.addresses(),
+      enableAutoCommit: false,
+      fetchMaxWaitMs: 100,
+    });
     try {
       consumer.subscribe([TOPIC]);
-      await waitFor('the member to own every partition', async () => {
-        await consumer.poll(100);
-        return (consumer.group?.ownedPartitions().length ?? 0) === PARTITIONS;
-      }, 30_000);
+      await waitFor(
+        'the member to own every partition',
+        async () => {
+          await consumer.poll(100);
+          return (consumer.group?.ownedPartitions().length ?? 0) === PARTITIONS;
+        },
+        30_000,
+      );
 
-      const refusedReset = await sluice(['group', 'reset-offsets', group, '--topic', TOPIC, '--to-earliest', '--execute', ...connection]);
+      const refusedReset = await sluice([
+        'group',
+        'reset-offsets',
+        group,
+        '--topic',
+        TOPIC,
+        '--to-earliest',
+        '--execute',
+        ...connection,
+      ]);
       expect(refusedReset.code).toBe(ExitCode.FAILURE);
       expect(refusedReset.err).toContain('NON_EMPTY_GROUP');
       expect(refusedReset.err).toContain('only be reset for an inactive group');
-      const refusedDryRun = await sluice(['group', 'reset-offsets', group, '--topic', TOPIC, '--to-earliest', ...connection]);
+      const refusedDryRun = await sluice([
+        'group',
+        'reset-offsets',
+        group,
+        '--topic',
+        TOPIC,
+        '--to-earliest',
+        ...connection,
+      ]);
       expect(refusedDryRun.code).toBe(ExitCode.FAILURE);
       expect(await offsetFetch(group)).toEqual([40, 40, 40]);
 
@@ -189,17 +269,31 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
 
       const described = await sluice(['group', 'describe', group, '--json', ...connection]);
       expect(described.code).toBe(ExitCode.OK);
-      const json = JSON.parse(described.out) as { state: string; members: { memberId: string; clientId: string; assigned: unknown[] }[]; partitions: unknown[] };
+      const json = JSON.parse(described.out) as {
+        state: string;
+        members: { memberId: string; clientId: string; assigned: unknown[] }[];
+        partitions: unknown[];
+      };
       expect(json.state).toBe('STABLE');
       expect(json.members).toHaveLength(1);
       const memberId = consumer.group!.memberId;
       expect(json.members[0]!.memberId).toBe(memberId);
       expect(json.partitions).toEqual(
-        [0, 1, 2].map((partition) => ({ topic: TOPIC, partition, currentOffset: 40, logEndOffset: PER_PARTITION, lag: PER_PARTITION - 40, memberId, clientId: 'sluice-client' })),
+        [0, 1, 2].map((partition) => ({
+          topic: TOPIC,
+          partition,
+          currentOffset: 40,
+          logEndOffset: PER_PARTITION,
+          lag: PER_PARTITION - 40,
+          memberId,
+          clientId: 'sluice-client',
+        })),
       );
       const text = await sluice(['group', 'describe', group, ...connection]);
       expect(text.out).toContain(`Group: ${group}\tState: STABLE`);
-      expect(text.out).toMatch(new RegExp(`${TOPIC}\\s+2\\s+40\\s+${PER_PARTITION}\\s+${PER_PARTITION - 40}\\s+${memberId}\\s+sluice-client`));
+      expect(text.out).toMatch(
+        new RegExp(`${TOPIC}\\s+2\\s+40\\s+${PER_PARTITION}\\s+${PER_PARTITION - 40}\\s+${memberId}\\s+sluice-client`),
+      );
 
       const listed = await sluice(['group', 'list', '--json', ...connection]);
       expect(listed.code).toBe(ExitCode.OK);
@@ -218,18 +312,34 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
     const again = await sluice(['group', 'delete', group, ...connection]);
     expect(again.code).toBe(ExitCode.FAILURE);
     expect(again.err).toContain('GROUP_ID_NOT_FOUND');
-    expect(JSON.parse((await sluice(['group', 'list', '--json', ...connection])).out).map((g: { groupId: string }) => g.groupId)).not.toContain(group);
+    expect(
+      JSON.parse((await sluice(['group', 'list', '--json', ...connection])).out).map(
+        (g: { groupId: string }) => g.groupId,
+      ),
+    ).not.toContain(group);
   });
 
   it('a static member that leaves keeps its place; the same group.instance.id takes its partitions back', async () => {
     const group = 'statics';
-    const start = (): Consumer => new Consumer({ bootstrap: brokerBootstrap, groupId: group, groupInstanceId: 'static-1', coordinators: coordinators.addresses(), fetchMaxWaitMs: 100, autoOffsetReset: 'earliest' });
+    const start = (): Consumer =>
+      new Consumer({
+        bootstrap: brokerBootstrap,
+        groupId: group,
+        groupInstanceId: 'static-1',
+        coordinators: coordinators.addresses(),
+        fetchMaxWaitMs: 100,
+        autoOffsetReset: 'earliest',
+      });
     const first = start();
     first.subscribe([TOPIC]);
-    await waitFor('the static member to own every partition', async () => {
-      await first.poll(100);
-      return (first.group?.ownedPartitions().length ?? 0) === PARTITIONS;
-    }, 30_000);
+    await waitFor(
+      'the static member to own every partition',
+      async () => {
+        await first.poll(100);
+        return (first.group?.ownedPartitions().length ?? 0) === PARTITIONS;
+      },
+      30_000,
+    );
     const firstEpoch = first.group!.epoch;
     await first.close();
 
@@ -243,10 +353,14 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
     const second = start();
     try {
       second.subscribe([TOPIC]);
-      await waitFor('the returning instance to own every partition', async () => {
-        await second.poll(100);
-        return (second.group?.ownedPartitions().length ?? 0) === PARTITIONS;
-      }, 15_000);
+      await waitFor(
+        'the returning instance to own every partition',
+        async () => {
+          await second.poll(100);
+          return (second.group?.ownedPartitions().length ?? 0) === PARTITIONS;
+        },
+        15_000,
+      );
       const back = await admin.describeGroup(group);
       expect(back.members.map((m) => [m.memberId, m.instanceId])).toEqual([[second.group!.memberId, 'static-1']]);
       // No rebalance: it resumes at the epoch the first incarnation had.
@@ -259,23 +373,39 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
 
   it('subscribe(RegExp) gets the matching topics, including one created later', async () => {
     const group = 'by-pattern';
-    const consumer = new Consumer({ bootstrap: brokerBootstrap, groupId: group, coordinators: coordinators.addresses(), fetchMaxWaitMs: 100 });
+    const consumer = new Consumer({
+      bootstrap: brokerBootstrap,
+      groupId: group,
+      coordinators: coordinators.addresses(),
+      fetchMaxWaitMs: 100,
+    });
     try {
       expect(() => consumer.subscribe(/even(?=ts)/)).toThrow('lookahead');
       consumer.subscribe(/ev[a-z]+s(-late)?/);
-      await waitFor('the pattern member to own the events partitions', async () => {
-        await consumer.poll(100);
-        return (consumer.group?.ownedPartitions().length ?? 0) === PARTITIONS;
-      }, 30_000);
+      await waitFor(
+        'the pattern member to own the events partitions',
+        async () => {
+          await consumer.poll(100);
+          return (consumer.group?.ownedPartitions().length ?? 0) === PARTITIONS;
+        },
+        30_000,
+      );
       await admin.createTopic({ name: 'events-late', numPartitions: 2, replicationFactor: 1 });
       await admin.createTopic({ name: 'other', numPartitions: 1, replicationFactor: 1 });
-      await waitFor('the new matching topic to be assigned too', async () => {
-        await consumer.poll(100);
-        return (consumer.group?.ownedPartitions().length ?? 0) === PARTITIONS + 2;
-      }, 30_000);
+      await waitFor(
+        'the new matching topic to be assigned too',
+        async () => {
+          await consumer.poll(100);
+          return (consumer.group?.ownedPartitions().length ?? 0) === PARTITIONS + 2;
+        },
+        30_000,
+      );
       expect(new Set(consumer.group!.ownedPartitions().map((tp) => tp.topic))).toEqual(new Set([TOPIC, 'events-late']));
       const described = await admin.describeGroup(group);
-      expect(described.members[0]).toMatchObject({ subscribedTopicRegex: 'ev[a-z]+s(-late)?', subscribedTopicNames: [] });
+      expect(described.members[0]).toMatchObject({
+        subscribedTopicRegex: 'ev[a-z]+s(-late)?',
+        subscribedTopicNames: [],
+      });
     } finally {
       await consumer.close();
     }

@@ -50,7 +50,15 @@ describe('kill -9 of partition leaders under an idempotent acks=all producer', (
 
   it('loses no acknowledged record, duplicates none, keeps order, and never shows an offset that later vanishes', async () => {
     const bootstrap = brokers.addresses().join(',');
-    const producer = new Producer({ bootstrap, acks: 'all', lingerMs: 5, deliveryTimeoutMs: 90_000, requestTimeoutMs: 5_000, retryBackoffMs: 50, retryBackoffMaxMs: 500 });
+    const producer = new Producer({
+      bootstrap,
+      acks: 'all',
+      lingerMs: 5,
+      deliveryTimeoutMs: 90_000,
+      requestTimeoutMs: 5_000,
+      retryBackoffMs: 50,
+      retryBackoffMaxMs: 500,
+    });
     const acked: Acked[] = [];
     const failed: { index: number; error: unknown }[] = [];
     let writing = true;
@@ -86,7 +94,8 @@ describe('kill -9 of partition leaders under an idempotent acks=all producer', (
       while (tailing) {
         for (const record of await tail.poll(200)) {
           const expected = tailNext.get(record.partition) ?? 0;
-          if (record.offset !== expected) tailGaps.push(`partition ${record.partition}: expected offset ${expected}, got ${record.offset}`);
+          if (record.offset !== expected)
+            tailGaps.push(`partition ${record.partition}: expected offset ${expected}, got ${record.offset}`);
           tailNext.set(record.partition, record.offset + 1);
           tailSeen.set(`${record.partition}/${record.offset}`, record.value?.toString() ?? '');
         }
@@ -98,14 +107,21 @@ describe('kill -9 of partition leaders under an idempotent acks=all producer', (
     await sleep(1_500);
     for (let round = 0; round < KILL_ROUNDS; round++) {
       const topic = await admin.describeTopic(TOPIC);
-      const candidates = topic.partitions.map((p) => p.leader).filter((leader) => leader >= 0 && leader !== killed.at(-1));
+      const candidates = topic.partitions
+        .map((p) => p.leader)
+        .filter((leader) => leader >= 0 && leader !== killed.at(-1));
       const victim = candidates[round % candidates.length];
-      if (victim === undefined) throw new Error(`round ${round}: no partition leader to kill (${JSON.stringify(topic.partitions)})`);
+      if (victim === undefined)
+        throw new Error(`round ${round}: no partition leader to kill (${JSON.stringify(topic.partitions)})`);
       const ackedBefore = acked.length;
       await brokers.kill(victim, 'SIGKILL');
       killed.push(victim);
       // Writes go on through the other leaders while the controller fences the dead broker.
-      await waitFor(`writes to continue after killing broker ${victim}`, () => acked.length > ackedBefore + 200, 30_000);
+      await waitFor(
+        `writes to continue after killing broker ${victim}`,
+        () => acked.length > ackedBefore + 200,
+        30_000,
+      );
       await sleep(1_000);
       brokers.start(victim);
       await waitFor(
@@ -152,14 +168,24 @@ describe('kill -9 of partition leaders under an idempotent acks=all producer', (
     const byPosition = new Map(all.map((r) => [`${r.partition}/${r.offset}`, r.value?.toString() ?? '']));
     // 1. Every acknowledged record is where send() said, with its value.
     const missing = acked.filter((a) => byPosition.get(`${a.meta.partition}/${a.meta.offset}`) !== `r${a.index}`);
-    expect(missing.slice(0, 10).map((a) => `r${a.index} at ${a.meta.partition}/${a.meta.offset}: found ${byPosition.get(`${a.meta.partition}/${a.meta.offset}`)}`)).toEqual([]);
+    expect(
+      missing
+        .slice(0, 10)
+        .map(
+          (a) =>
+            `r${a.index} at ${a.meta.partition}/${a.meta.offset}: found ${byPosition.get(`${a.meta.partition}/${a.meta.offset}`)}`,
+        ),
+    ).toEqual([]);
     // 2. None twice.
     const counts = new Map<string, number>();
     for (const r of all) counts.set(r.value?.toString() ?? '', (counts.get(r.value?.toString() ?? '') ?? 0) + 1);
     expect([...counts].filter(([, n]) => n > 1).slice(0, 10)).toEqual([]);
     // 3. Send order within each partition.
     for (let partition = 0; partition < PARTITIONS; partition++) {
-      const indexes = all.filter((r) => r.partition === partition).sort((a, b) => a.offset - b.offset).map((r) => Number(r.value!.toString().slice(1)));
+      const indexes = all
+        .filter((r) => r.partition === partition)
+        .sort((a, b) => a.offset - b.offset)
+        .map((r) => Number(r.value!.toString().slice(1)));
       const outOfOrder = indexes.findIndex((index, i) => i > 0 && index <= indexes[i - 1]!);
       expect({ partition, outOfOrder }).toEqual({ partition, outOfOrder: -1 });
     }
@@ -169,6 +195,10 @@ describe('kill -9 of partition leaders under an idempotent acks=all producer', (
     expect(tailGaps.slice(0, 10)).toEqual([]);
     expect(tailSeen.size).toBeGreaterThan(0);
     // 5. Everyone is back in sync.
-    await waitFor('full ISRs', async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => p.isr.length === 3), 30_000);
+    await waitFor(
+      'full ISRs',
+      async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => p.isr.length === 3),
+      30_000,
+    );
   });
 });

@@ -27,7 +27,9 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     }
     await sleep(100);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`,
+  );
 }
 
 export interface LocalSluiceOptions {
@@ -52,7 +54,11 @@ export class LocalSluice {
   /** 1 controller, 3 brokers (min.insync.replicas 2), and 3 coordinators when asked for. */
   static async start(options: LocalSluiceOptions): Promise<LocalSluice> {
     const baseDir = mkdtempSync(join(tmpdir(), `sluice-${options.name}-`));
-    const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, ...(options.controllerConfig === undefined ? {} : { config: options.controllerConfig }) });
+    const controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      ...(options.controllerConfig === undefined ? {} : { config: options.controllerConfig }),
+    });
     controllers.startAll();
     const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
     const brokers = await LocalBrokerCluster.create({
@@ -71,7 +77,11 @@ export class LocalSluice {
             config: options.coordinatorConfig,
           });
     if (coordinators !== null) brokers.setShareCoordinators(coordinators.addresses());
-    const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000, ...(coordinators === null ? {} : { coordinators: coordinators.addresses() }) });
+    const admin = new Admin({
+      bootstrap: controllers.addresses(),
+      timeoutMs: 15_000,
+      ...(coordinators === null ? {} : { coordinators: coordinators.addresses() }),
+    });
     const sluice = new LocalSluice(baseDir, controllers, brokers, coordinators, admin);
     try {
       brokers.startAll();
@@ -87,7 +97,11 @@ export class LocalSluice {
   /** Waits until every broker is registered and unfenced (after a start or restart). */
   async waitForBrokers(timeoutMs = 60_000): Promise<void> {
     const count = this.brokers.brokerIds.length;
-    await waitFor(`${count} unfenced brokers`, async () => (await this.admin.describeCluster()).brokers.filter((b) => !b.fenced).length === count, timeoutMs);
+    await waitFor(
+      `${count} unfenced brokers`,
+      async () => (await this.admin.describeCluster()).brokers.filter((b) => !b.fenced).length === count,
+      timeoutMs,
+    );
   }
 
   get coordinators(): LocalCoordinatorCluster {

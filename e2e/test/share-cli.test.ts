@@ -31,7 +31,11 @@ function start(argv: string[]): Run {
   let out = '';
   let err = '';
   const abort = new AbortController();
-  const done = runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text), signal: abort.signal });
+  const done = runCli(argv, {
+    out: (text) => void (out += text),
+    err: (text) => void (err += text),
+    signal: abort.signal,
+  });
   return { done, out: () => out, err: () => err, stop: () => abort.abort() };
 }
 
@@ -44,7 +48,13 @@ async function sluiceCli(argv: string[]): Promise<{ code: ExitCode; out: string;
 interface Described {
   state: string;
   members: { memberId: string; clientId: string; assigned: { topic: string; partition: number }[] }[];
-  partitions: { topic: string; partition: number; startOffset: number | null; logEndOffset: number | null; lag: number | null }[];
+  partitions: {
+    topic: string;
+    partition: number;
+    startOffset: number | null;
+    logEndOffset: number | null;
+    lag: number | null;
+  }[];
 }
 
 describe('sluice share against a real cluster', () => {
@@ -62,7 +72,12 @@ describe('sluice share against a real cluster', () => {
       },
     });
     await sluice.admin.createTopic({ name: TOPIC, numPartitions: 2, replicationFactor: 3 });
-    common = ['--bootstrap', sluice.controllers.addresses().join(','), '--coordinators', sluice.coordinators.addresses().join(',')];
+    common = [
+      '--bootstrap',
+      sluice.controllers.addresses().join(','),
+      '--coordinators',
+      sluice.coordinators.addresses().join(','),
+    ];
   });
 
   afterAll(async () => {
@@ -82,7 +97,10 @@ describe('sluice share against a real cluster', () => {
       .map((line) => (JSON.parse(line) as { value: string }).value);
 
   it('two members print every record once; describe shows them and lag 0; list lists the group', async () => {
-    const members = [start(['share', 'consume', TOPIC, '--group', GROUP, '--json', ...common]), start(['share', 'consume', TOPIC, '--group', GROUP, '--json', ...common])];
+    const members = [
+      start(['share', 'consume', TOPIC, '--group', GROUP, '--json', ...common]),
+      start(['share', 'consume', TOPIC, '--group', GROUP, '--json', ...common]),
+    ];
     try {
       // Records count from the moment each share partition is initialized (share.auto.offset.reset=latest):
       // wait until both members are in and the leaders have initialized both share partitions.
@@ -90,7 +108,11 @@ describe('sluice share against a real cluster', () => {
         'two members and both share partitions initialized',
         async () => {
           const described = await describeGroup();
-          return described.members.length === 2 && described.partitions.length === 2 && described.partitions.every((p) => p.startOffset !== null);
+          return (
+            described.members.length === 2 &&
+            described.partitions.length === 2 &&
+            described.partitions.every((p) => p.startOffset !== null)
+          );
         },
         30_000,
       );
@@ -113,11 +135,22 @@ describe('sluice share against a real cluster', () => {
         await producer.close();
       }
 
-      await waitFor('every record printed', () => new Set([...values(members[0]!.out()), ...values(members[1]!.out())]).size === RECORDS, 30_000);
+      await waitFor(
+        'every record printed',
+        () => new Set([...values(members[0]!.out()), ...values(members[1]!.out())]).size === RECORDS,
+        30_000,
+      );
       const printed = [...values(members[0]!.out()), ...values(members[1]!.out())];
       expect(printed.sort()).toEqual([...produced].sort());
-      for (const member of members) for (const line of member.out().split('\n').filter((l) => l !== '')) expect(JSON.parse(line)).toMatchObject({ deliveryCount: 1 });
-      process.stderr.write(`share-cli: members printed ${values(members[0]!.out()).length} and ${values(members[1]!.out()).length} of ${RECORDS} records\n`);
+      for (const member of members)
+        for (const line of member
+          .out()
+          .split('\n')
+          .filter((l) => l !== ''))
+          expect(JSON.parse(line)).toMatchObject({ deliveryCount: 1 });
+      process.stderr.write(
+        `share-cli: members printed ${values(members[0]!.out()).length} and ${values(members[1]!.out()).length} of ${RECORDS} records\n`,
+      );
 
       // Acknowledged after printing: the share start offsets reach the log ends.
       let described: Described | undefined;
@@ -136,7 +169,9 @@ describe('sluice share against a real cluster', () => {
         expect(member.assigned.length).toBeGreaterThan(0);
       }
       // The share assignor spreads the partitions over the members (a partition may have several).
-      expect(new Set(described!.members.flatMap((m) => m.assigned.map((tp) => `${tp.topic}-${tp.partition}`)))).toEqual(new Set([`${TOPIC}-0`, `${TOPIC}-1`]));
+      expect(new Set(described!.members.flatMap((m) => m.assigned.map((tp) => `${tp.topic}-${tp.partition}`)))).toEqual(
+        new Set([`${TOPIC}-0`, `${TOPIC}-1`]),
+      );
       expect(described!.partitions.reduce((sum, p) => sum + (p.logEndOffset ?? 0), 0)).toBe(RECORDS);
 
       const text = await sluiceCli(['share', 'describe', GROUP, ...common]);
@@ -147,7 +182,9 @@ describe('sluice share against a real cluster', () => {
       const listed = await sluiceCli(['share', 'list', '--json', ...common]);
       expect(listed.code).toBe(ExitCode.OK);
       expect(JSON.parse(listed.out)).toEqual([{ groupId: GROUP, state: 'STABLE', members: 2 }]);
-      expect((await sluiceCli(['share', 'list', ...common])).out).toMatch(/^GROUP\s+STATE\s+MEMBERS\ncrew\s+STABLE\s+2\n$/);
+      expect((await sluiceCli(['share', 'list', ...common])).out).toMatch(
+        /^GROUP\s+STATE\s+MEMBERS\ncrew\s+STABLE\s+2\n$/,
+      );
     } finally {
       for (const member of members) member.stop();
     }
@@ -156,7 +193,11 @@ describe('sluice share against a real cluster', () => {
       expect(member.err()).toMatch(/Processed a total of \d+ records/);
     }
     // Closed members leave at once; the share state stays, named with --topic.
-    await waitFor('the group to be empty', async () => (await describeGroup('--topic', TOPIC)).state === 'EMPTY', 10_000);
+    await waitFor(
+      'the group to be empty',
+      async () => (await describeGroup('--topic', TOPIC)).state === 'EMPTY',
+      10_000,
+    );
     const empty = await describeGroup('--topic', TOPIC);
     expect(empty.members).toEqual([]);
     expect(empty.partitions.map((p) => p.lag)).toEqual([0, 0]);
@@ -165,16 +206,45 @@ describe('sluice share against a real cluster', () => {
   it('--count leaves what it did not print to the next member', async () => {
     const producer = new Producer({ bootstrap: sluice.bootstrap, acks: 'all', lingerMs: 20, requestTimeoutMs: 5_000 });
     try {
-      await Promise.all(['late-1', 'late-2', 'late-3'].map((value) => producer.send({ topic: TOPIC, value: Buffer.from(value) })));
+      await Promise.all(
+        ['late-1', 'late-2', 'late-3'].map((value) => producer.send({ topic: TOPIC, value: Buffer.from(value) })),
+      );
     } finally {
       await producer.close();
     }
-    const first = await sluiceCli(['share', 'consume', TOPIC, '--group', GROUP, '--count', '2', '--timeout-ms', '20000', ...common]);
+    const first = await sluiceCli([
+      'share',
+      'consume',
+      TOPIC,
+      '--group',
+      GROUP,
+      '--count',
+      '2',
+      '--timeout-ms',
+      '20000',
+      ...common,
+    ]);
     expect(first.code).toBe(ExitCode.OK);
     expect(first.out.split('\n').filter((l) => l !== '')).toHaveLength(2);
-    const second = await sluiceCli(['share', 'consume', TOPIC, '--group', GROUP, '--count', '1', '--timeout-ms', '20000', '--json', ...common]);
+    const second = await sluiceCli([
+      'share',
+      'consume',
+      TOPIC,
+      '--group',
+      GROUP,
+      '--count',
+      '1',
+      '--timeout-ms',
+      '20000',
+      '--json',
+      ...common,
+    ]);
     expect(second.code).toBe(ExitCode.OK);
-    expect([...first.out.split('\n').filter((l) => l !== ''), ...values(second.out)].sort()).toEqual(['late-1', 'late-2', 'late-3']);
+    expect([...first.out.split('\n').filter((l) => l !== ''), ...values(second.out)].sort()).toEqual([
+      'late-1',
+      'late-2',
+      'late-3',
+    ]);
   });
 
   it('an unknown group is exit 1 with GROUP_ID_NOT_FOUND', async () => {

@@ -13,7 +13,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CoordinatorShareStatePersister, createCoordinatorClient, Producer, ShareConsumer, shareStateKeyString, type FindCoordinatorResponse, type ShareConsumerRecord } from '../../packages/client/src';
+import {
+  CoordinatorShareStatePersister,
+  createCoordinatorClient,
+  Producer,
+  ShareConsumer,
+  shareStateKeyString,
+  type FindCoordinatorResponse,
+  type ShareConsumerRecord,
+} from '../../packages/client/src';
 import { callUnary } from '../../packages/runtime/src/grpc';
 import { LocalSluice, sleep, waitFor } from './local-sluice';
 
@@ -51,7 +59,11 @@ describe('share groups on real processes', () => {
     sluice = await LocalSluice.start({
       name: 'share-e2e',
       controllerConfig: { 'broker.session.timeout.ms': 2_000 },
-      brokerConfig: { 'group.share.record.lock.duration.ms': LOCK_MS, 'group.share.delivery.count.limit': DELIVERY_LIMIT, 'replica.lag.time.max.ms': 5_000 },
+      brokerConfig: {
+        'group.share.record.lock.duration.ms': LOCK_MS,
+        'group.share.delivery.count.limit': DELIVERY_LIMIT,
+        'replica.lag.time.max.ms': 5_000,
+      },
       coordinatorConfig: {
         'offsets.topic.num.partitions': 3,
         'share.coordinator.state.topic.num.partitions': 3,
@@ -83,18 +95,31 @@ describe('share groups on real processes', () => {
    * Waits until the share partitions of `group` on `topic` are initialized (records after this are
    * delivered); `whileWaiting` keeps a member fetching, which is what makes the leaders initialize them.
    */
-  const waitForShareState = async (group: string, topic: string, partitions: number, whileWaiting: () => Promise<unknown> = () => sleep(100)): Promise<void> => {
-    const persister = new CoordinatorShareStatePersister({ coordinators: sluice.coordinators.addresses(), requestTimeoutMs: 5_000 });
+  const waitForShareState = async (
+    group: string,
+    topic: string,
+    partitions: number,
+    whileWaiting: () => Promise<unknown> = () => sleep(100),
+  ): Promise<void> => {
+    const persister = new CoordinatorShareStatePersister({
+      coordinators: sluice.coordinators.addresses(),
+      requestTimeoutMs: 5_000,
+    });
     try {
       for (let partition = 0; partition < partitions; partition++) {
-        await waitFor(`share state of ${group} on ${topic}-${partition}`, async () => (await persister.read({ groupId: group, topic, partition }, -1)) !== null || (await whileWaiting(), false), 30_000);
+        await waitFor(
+          `share state of ${group} on ${topic}-${partition}`,
+          async () =>
+            (await persister.read({ groupId: group, topic, partition }, -1)) !== null || (await whileWaiting(), false),
+          30_000,
+        );
       }
     } finally {
       persister.close();
     }
   };
 
-  it('spreads two partitions over six consumers, redelivers a killed holder\'s records, and loses no acknowledgement when a coordinator and a leader die', async () => {
+  it("spreads two partitions over six consumers, redelivers a killed holder's records, and loses no acknowledgement when a coordinator and a leader die", async () => {
     const coordinatorAddresses = sluice.coordinators.addresses();
     /** value -> deliveries seen by the in-process workers. */
     const deliveries = new Map<string, { worker: number; deliveryCount: number; atMs: number }[]>();
@@ -118,8 +143,12 @@ describe('share groups on real processes', () => {
           }
           for (const record of records) {
             const value = record.value!.toString();
-            if (confirmed.has(value)) redeliveredAfterConfirm.push(`${value} (delivery ${record.deliveryCount} to worker ${index})`);
-            deliveries.set(value, [...(deliveries.get(value) ?? []), { worker: index, deliveryCount: record.deliveryCount, atMs: Date.now() }]);
+            if (confirmed.has(value))
+              redeliveredAfterConfirm.push(`${value} (delivery ${record.deliveryCount} to worker ${index})`);
+            deliveries.set(value, [
+              ...(deliveries.get(value) ?? []),
+              { worker: index, deliveryCount: record.deliveryCount, atMs: Date.now() },
+            ]);
             perWorker[index]! += 1;
           }
           if (records.length === 0) continue;
@@ -127,14 +156,19 @@ describe('share groups on real processes', () => {
           await sleep(20);
           const results = await consumer.commitSync().catch(() => null);
           if (results === null) continue;
-          for (const record of records) if (results.get(`${record.topic}-${record.partition}`) === null) confirmed.add(record.value!.toString());
+          for (const record of records)
+            if (results.get(`${record.topic}-${record.partition}`) === null) confirmed.add(record.value!.toString());
         }
       })();
       return { consumer, loop };
     });
 
     // The sixth member: a process that takes records and is killed -9 holding their locks.
-    const holder = spawn(process.execPath, ['-e', HOLDER_SCRIPT, sluice.bootstrap, coordinatorAddresses.join(','), GROUP, TOPIC], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      process.execPath,
+      ['-e', HOLDER_SCRIPT, sluice.bootstrap, coordinatorAddresses.join(','), GROUP, TOPIC],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(holder);
     let heldAtMs = 0;
     const held = new Promise<string[]>((resolveHeld) => {
@@ -147,10 +181,20 @@ describe('share groups on real processes', () => {
     try {
       // Records count from the moment each share partition is initialized (share.auto.offset.reset=latest).
       await waitForShareState(GROUP, TOPIC, 2);
-      const producer = new Producer({ bootstrap: sluice.bootstrap, acks: 'all', lingerMs: 2, requestTimeoutMs: 5_000, deliveryTimeoutMs: 60_000 });
+      const producer = new Producer({
+        bootstrap: sluice.bootstrap,
+        acks: 'all',
+        lingerMs: 2,
+        requestTimeoutMs: 5_000,
+        deliveryTimeoutMs: 60_000,
+      });
       const produce = async (from: number, to: number): Promise<void> => {
         for (let i = from; i < to; i += 20) {
-          await Promise.all(Array.from({ length: Math.min(20, to - i) }, (_, k) => producer.send({ topic: TOPIC, partition: (i + k) % 2, value: Buffer.from(`r-${i + k}`) })));
+          await Promise.all(
+            Array.from({ length: Math.min(20, to - i) }, (_, k) =>
+              producer.send({ topic: TOPIC, partition: (i + k) % 2, value: Buffer.from(`r-${i + k}`) }),
+            ),
+          );
           await sleep(10);
         }
       };
@@ -163,7 +207,12 @@ describe('share groups on real processes', () => {
 
         // kill -9 the coordinator keeping partition 0's share state, then restart it.
         const coordinatorClient = createCoordinatorClient(coordinatorAddresses[0]!);
-        const found = await callUnary<FindCoordinatorResponse>(coordinatorClient, 'FindCoordinator', { groupIds: [shareStateKeyString({ groupId: GROUP, topic: TOPIC, partition: 0 })], keyType: 'SHARE' }, { timeoutMs: 5_000 }).finally(() => coordinatorClient.close());
+        const found = await callUnary<FindCoordinatorResponse>(
+          coordinatorClient,
+          'FindCoordinator',
+          { groupIds: [shareStateKeyString({ groupId: GROUP, topic: TOPIC, partition: 0 })], keyType: 'SHARE' },
+          { timeoutMs: 5_000 },
+        ).finally(() => coordinatorClient.close());
         const stateCoordinator = found.coordinators[0]!.nodeId;
         await sluice.coordinators.kill(stateCoordinator, 'SIGKILL');
         const producing = produce(RECORDS / 2, (RECORDS * 3) / 4);
@@ -180,11 +229,22 @@ describe('share groups on real processes', () => {
         await waitFor(`all ${RECORDS} records processed`, () => deliveries.size === RECORDS, 90_000);
         await sluice.waitForBrokers();
         // Every record is acknowledged: the durable share start offset reaches each partition's end.
-        const persister = new CoordinatorShareStatePersister({ coordinators: coordinatorAddresses, requestTimeoutMs: 5_000 });
+        const persister = new CoordinatorShareStatePersister({
+          coordinators: coordinatorAddresses,
+          requestTimeoutMs: 5_000,
+        });
         try {
           await waitFor(
             'the durable share state at the end of both partitions',
-            async () => (await Promise.all([0, 1].map(async (partition) => (await persister.read({ groupId: GROUP, topic: TOPIC, partition }, -1))?.startOffset))).every((start) => start === RECORDS / 2),
+            async () =>
+              (
+                await Promise.all(
+                  [0, 1].map(
+                    async (partition) =>
+                      (await persister.read({ groupId: GROUP, topic: TOPIC, partition }, -1))?.startOffset,
+                  ),
+                )
+              ).every((start) => start === RECORDS / 2),
             30_000,
           );
         } finally {

@@ -1,12 +1,18 @@
 /** Shared helpers for the e2e suite: fake brokers, topic creation, catch-up waits. */
 import { existsSync, readdirSync } from 'node:fs';
 import type { ControllerClient } from '../../services/controller/src/client/controller-client';
-import { controllerMainPath, sleep, type LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
+import {
+  controllerMainPath,
+  sleep,
+  type LocalControllerCluster,
+} from '../../services/controller/src/local/local-cluster';
 import type * as pb from '../../services/controller/src/api/proto-types';
 
 export function requireBuiltController(): void {
   if (!existsSync(controllerMainPath())) {
-    throw new Error(`${controllerMainPath()} is missing: run \`npx -y pnpm@12 exec tsc -b\` first (the root \`test\` script does)`);
+    throw new Error(
+      `${controllerMainPath()} is missing: run \`npx -y pnpm@12 exec tsc -b\` first (the root \`test\` script does)`,
+    );
   }
 }
 
@@ -32,7 +38,12 @@ export async function registerBrokers(client: ControllerClient, clusterId: strin
   }
 }
 
-export async function createTopic(client: ControllerClient, name: string, partitions = 3, replicationFactor = 3): Promise<pb.CreatableTopicResult> {
+export async function createTopic(
+  client: ControllerClient,
+  name: string,
+  partitions = 3,
+  replicationFactor = 3,
+): Promise<pb.CreatableTopicResult> {
   const response = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
     topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: {} }],
   });
@@ -42,8 +53,17 @@ export async function createTopic(client: ControllerClient, name: string, partit
 }
 
 /** Topic names a node reports (DescribeTopics on that node only, no redirect). */
-export async function topicsOn(cluster: LocalControllerCluster, client: ControllerClient, nodeId: number): Promise<string[]> {
-  const response = await client.callNode<pb.DescribeTopicsResponse>(cluster.address(nodeId), 'DescribeTopics', { names: [] }, 1_000);
+export async function topicsOn(
+  cluster: LocalControllerCluster,
+  client: ControllerClient,
+  nodeId: number,
+): Promise<string[]> {
+  const response = await client.callNode<pb.DescribeTopicsResponse>(
+    cluster.address(nodeId),
+    'DescribeTopics',
+    { names: [] },
+    1_000,
+  );
   return response.topics.map((topic) => topic.name).sort();
 }
 
@@ -66,7 +86,9 @@ export async function waitForTopics(
     }
     await sleep(50);
   }
-  throw new Error(`node ${nodeId} did not catch up within ${timeoutMs} ms: has ${seen.length} topics, missing ${expected.filter((n) => !seen.includes(n)).join(', ')}`);
+  throw new Error(
+    `node ${nodeId} did not catch up within ${timeoutMs} ms: has ${seen.length} topics, missing ${expected.filter((n) => !seen.includes(n)).join(', ')}`,
+  );
 }
 
 /** Largest snapshot index in a node's metadata directory (0 when it has none). */

@@ -74,7 +74,10 @@ export function resolveCoordinators(flag: string | undefined, env: NodeJS.Proces
   if (flag !== undefined) text = flag;
   else if (fromEnv !== undefined && fromEnv !== '') text = fromEnv;
   else if (existsSync(file)) text = readFileSync(file, 'utf8').trim();
-  else throw new Error(`no --coordinators given, $${COORDINATORS_ENV} is not set and no local cluster with coordinators is running (${file} does not exist)`);
+  else
+    throw new Error(
+      `no --coordinators given, $${COORDINATORS_ENV} is not set and no local cluster with coordinators is running (${file} does not exist)`,
+    );
   try {
     return parseBootstrap(text);
   } catch (error) {
@@ -98,7 +101,9 @@ export function resolveBootstrap(flag: string | undefined, env: NodeJS.ProcessEn
     source = file;
   } else {
     // Not a usage mistake: the command is right, there is just no cluster to send it to (exit 1).
-    throw new Error(`no --bootstrap given, $${BOOTSTRAP_ENV} is not set and no local cluster is running (${file} does not exist; start one with 'sluice cluster up')`);
+    throw new Error(
+      `no --bootstrap given, $${BOOTSTRAP_ENV} is not set and no local cluster is running (${file} does not exist; start one with 'sluice cluster up')`,
+    );
   }
   try {
     return parseBootstrap(text);
@@ -115,7 +120,10 @@ export interface ConnectionOptions {
 /** Adds --bootstrap and --timeout to a command that talks to the cluster. */
 export function withConnectionOptions(command: Command): Command {
   return command
-    .option('--bootstrap <host:port,...>', `controller addresses (default: $${BOOTSTRAP_ENV}, else the local cluster 'sluice cluster up' started)`)
+    .option(
+      '--bootstrap <host:port,...>',
+      `controller addresses (default: $${BOOTSTRAP_ENV}, else the local cluster 'sluice cluster up' started)`,
+    )
     .option('--timeout <ms>', 'give up after this long (redirects and retries included)', String(DEFAULT_TIMEOUT_MS));
 }
 
@@ -123,8 +131,13 @@ export function withConnectionOptions(command: Command): Command {
  * Runs `body` with an Admin connected per the options; ApiErrors become exit code 1 with the
  * error's name and text on stderr, and the Admin is always closed.
  */
-export async function withAdmin(options: ConnectionOptions, io: CliIo, body: (admin: Admin) => Promise<ExitCode>): Promise<ExitCode> {
-  if (!/^\d+$/.test(options.timeout) || Number(options.timeout) < 1) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(options.timeout)}`);
+export async function withAdmin(
+  options: ConnectionOptions,
+  io: CliIo,
+  body: (admin: Admin) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  if (!/^\d+$/.test(options.timeout) || Number(options.timeout) < 1)
+    throw new UsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(options.timeout)}`);
   const timeoutMs = Number(options.timeout);
   const bootstrap = resolveBootstrap(options.bootstrap);
   // A refused connection fails at once; the per-node bound matters only for a node that hangs,

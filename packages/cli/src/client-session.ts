@@ -28,15 +28,29 @@ export interface BrokerSession {
 /** Adds --bootstrap and --connect-timeout. */
 export function withClientConnectionOptions(command: Command): Command {
   return command
-    .option('--bootstrap <host:port,...>', `controller addresses; brokers are found through them (default: $${BOOTSTRAP_ENV}, else the local cluster 'sluice cluster up' started)`)
-    .option('--connect-timeout <ms>', 'give up when no controller answers within this long (finding the topic and the brokers)', String(DEFAULT_TIMEOUT_MS));
+    .option(
+      '--bootstrap <host:port,...>',
+      `controller addresses; brokers are found through them (default: $${BOOTSTRAP_ENV}, else the local cluster 'sluice cluster up' started)`,
+    )
+    .option(
+      '--connect-timeout <ms>',
+      'give up when no controller answers within this long (finding the topic and the brokers)',
+      String(DEFAULT_TIMEOUT_MS),
+    );
 }
 
 /** A decimal integer flag within [min, max], else a usage error naming the flag. */
 export function integerOption(text: string, flag: string, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
   const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? (min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer >= ${min}`) : `an integer from ${min} to ${max}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? min === 0
+          ? 'a non-negative integer'
+          : min === 1
+            ? 'a positive integer'
+            : `an integer >= ${min}`
+        : `an integer from ${min} to ${max}`;
     throw new UsageError(`${flag} must be ${range}, got ${JSON.stringify(text)}`);
   }
   return value;
@@ -54,11 +68,20 @@ export function brokerAddresses(cluster: ClusterInfo): string[] {
  * admin commands, an ApiError (unknown topic, no controller reachable, no broker) is exit 1 with
  * `NAME: reason` on stderr.
  */
-export async function withBrokers(options: ClientConnectionOptions, io: CliIo, body: (session: BrokerSession) => Promise<ExitCode>): Promise<ExitCode> {
+export async function withBrokers(
+  options: ClientConnectionOptions,
+  io: CliIo,
+  body: (session: BrokerSession) => Promise<ExitCode>,
+): Promise<ExitCode> {
   const timeoutMs = integerOption(options.connectTimeout, '--connect-timeout', 1);
-  return withAdmin({ ...(options.bootstrap === undefined ? {} : { bootstrap: options.bootstrap }), timeout: String(timeoutMs) }, io, async (admin) => {
-    const brokers = brokerAddresses(await admin.describeCluster());
-    if (brokers.length === 0) throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
-    return body({ admin, brokers, timeoutMs });
-  });
+  return withAdmin(
+    { ...(options.bootstrap === undefined ? {} : { bootstrap: options.bootstrap }), timeout: String(timeoutMs) },
+    io,
+    async (admin) => {
+      const brokers = brokerAddresses(await admin.describeCluster());
+      if (brokers.length === 0)
+        throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
+      return body({ admin, brokers, timeoutMs });
+    },
+  );
 }

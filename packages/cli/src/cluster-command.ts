@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { ClusterInfo } from '@sluice/client';
-import { removeBootstrapFile, removeCoordinatorsFile, withAdmin, withConnectionOptions, writeBootstrapFile, writeCoordinatorsFile } from './bootstrap';
+import {
+  removeBootstrapFile,
+  removeCoordinatorsFile,
+  withAdmin,
+  withConnectionOptions,
+  writeBootstrapFile,
+  writeCoordinatorsFile,
+} from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
@@ -33,7 +40,8 @@ async function waitForUnfencedBrokers(
   let unfenced = new Set<number>();
   while (Date.now() < deadline) {
     const dead = ids.find((id) => !brokers.isRunning(id));
-    if (dead !== undefined) throw new Error(`broker ${dead} exited during start-up (see ${join(baseDir, `broker-${dead}.out`)})`);
+    if (dead !== undefined)
+      throw new Error(`broker ${dead} exited during start-up (see ${join(baseDir, `broker-${dead}.out`)})`);
     const cluster = await client.call<{ brokers: Array<{ brokerId: number; fenced: boolean }> }>('DescribeCluster', {});
     unfenced = new Set(cluster.brokers.filter((b) => !b.fenced).map((b) => b.brokerId));
     if (ids.every((id) => unfenced.has(id))) return;
@@ -44,7 +52,8 @@ async function waitForUnfencedBrokers(
 }
 
 function positiveInt(text: string, flag: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 9) throw new UsageError(`${flag} must be an integer from 1 to 9, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 9)
+    throw new UsageError(`${flag} must be an integer from 1 to 9, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -106,9 +115,11 @@ export function formatCluster(info: ClusterInfo): string {
 async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   const controllers = positiveInt(options.controllers, '--controllers');
   const brokers = Number(options.brokers);
-  if (!Number.isSafeInteger(brokers) || brokers < 0 || brokers > 64) throw new UsageError(`--brokers must be an integer from 0 to 64, got ${JSON.stringify(options.brokers)}`);
+  if (!Number.isSafeInteger(brokers) || brokers < 0 || brokers > 64)
+    throw new UsageError(`--brokers must be an integer from 0 to 64, got ${JSON.stringify(options.brokers)}`);
   const runForMs = options.for === undefined ? undefined : Number(options.for) * 1000;
-  if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0)) throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
+  if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0))
+    throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
   // Loaded here, not at the top: the controller pulls in NestJS, which other commands do not need.
   const { LocalControllerCluster, sleep } = await import('@sluice/controller');
   const { LocalBrokerCluster } = await import('@sluice/broker');
@@ -119,7 +130,11 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   // A kept directory remembers its cluster id, so its controllers' data stays theirs.
   const idFile = join(baseDir, 'cluster.id');
   const clusterId = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : undefined;
-  const local = await LocalControllerCluster.create({ baseDir, nodeCount: controllers, ...(clusterId === undefined ? {} : { clusterId }) });
+  const local = await LocalControllerCluster.create({
+    baseDir,
+    nodeCount: controllers,
+    ...(clusterId === undefined ? {} : { clusterId }),
+  });
   writeFileSync(idFile, `${local.clusterId}\n`);
   local.startAll();
   const client = local.client(5_000);
@@ -142,7 +157,12 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     const leader = await local.waitForLeader(client, LEADER_WAIT_MS);
     const controllerVoters = local.nodeIds.map((id) => `${id}@${local.address(id)}`).join(',');
     const brokerIds = Array.from({ length: brokers }, (_, i) => FIRST_BROKER_ID + i);
-    const started = await LocalBrokerCluster.create({ baseDir, clusterId: local.clusterId, controllerVoters, brokerIds });
+    const started = await LocalBrokerCluster.create({
+      baseDir,
+      clusterId: local.clusterId,
+      controllerVoters,
+      brokerIds,
+    });
     brokerProcesses = started;
     // One group coordinator per broker, owning the __consumer_offsets and __share_group_state
     // partitions its broker leads; the brokers keep share group state through them.
@@ -152,7 +172,11 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
         baseDir,
         controllerVoters,
         brokers: new Map(started.brokerIds.map((id) => [id, started.address(id)])),
-        config: { 'offsets.topic.replication.factor': replicationFactor, 'share.coordinator.state.topic.replication.factor': replicationFactor, 'share.coordinator.state.topic.min.isr': Math.min(2, replicationFactor) },
+        config: {
+          'offsets.topic.replication.factor': replicationFactor,
+          'share.coordinator.state.topic.replication.factor': replicationFactor,
+          'share.coordinator.state.topic.min.isr': Math.min(2, replicationFactor),
+        },
       });
       started.setShareCoordinators(coordinatorProcesses.addresses());
     }
@@ -165,15 +189,24 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     const bootstrapPath = writeBootstrapFile(local.addresses());
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
-      ...local.nodeIds.map((id) => `  controller ${id}: ${local.address(id)}  pid ${local.pid(id)}${id === leader ? '  (active controller)' : ''}  log ${join(baseDir, `controller-${id}.out`)}`),
+      ...local.nodeIds.map(
+        (id) =>
+          `  controller ${id}: ${local.address(id)}  pid ${local.pid(id)}${id === leader ? '  (active controller)' : ''}  log ${join(baseDir, `controller-${id}.out`)}`,
+      ),
       `  bootstrap (Controller gRPC API): ${local.addresses().join(',')}  (written to ${bootstrapPath}; other sluice commands use it by default)`,
       ...(brokers > 0
-        ? started.brokerIds.map((id) => `  broker ${id}: ${started.address(id)}  pid ${started.pid(id) ?? '?'}  log ${join(baseDir, `broker-${id}.out`)}`)
+        ? started.brokerIds.map(
+            (id) =>
+              `  broker ${id}: ${started.address(id)}  pid ${started.pid(id) ?? '?'}  log ${join(baseDir, `broker-${id}.out`)}`,
+          )
         : ['  brokers: none asked for']),
       ...(coordinatorProcesses === null
         ? []
-        : coordinatorProcesses.ids.map((id) => `  coordinator ${id} (paired with broker ${id}): ${coordinatorProcesses!.address(id)}  pid ${coordinatorProcesses!.pid(id) ?? '?'}  log ${join(baseDir, `coordinator-${id}.out`)}`)),
-      "  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = node packages/cli/dist/main.js)",
+        : coordinatorProcesses.ids.map(
+            (id) =>
+              `  coordinator ${id} (paired with broker ${id}): ${coordinatorProcesses!.address(id)}  pid ${coordinatorProcesses!.pid(id) ?? '?'}  log ${join(baseDir, `coordinator-${id}.out`)}`,
+          )),
+      '  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = node packages/cli/dist/main.js)',
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',
     ];

@@ -9,7 +9,12 @@ import { Consumer, type ConsumerRecord, type TopicPartition } from '@sluice/clie
 import { ApiError } from '@sluice/protocol';
 import { Command } from 'commander';
 import { resolveCoordinators } from './bootstrap';
-import { integerOption, withBrokers, withClientConnectionOptions, type ClientConnectionOptions } from './client-session';
+import {
+  integerOption,
+  withBrokers,
+  withClientConnectionOptions,
+  type ClientConnectionOptions,
+} from './client-session';
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { aboutTopic } from './topic-command';
@@ -31,7 +36,11 @@ interface ConsumeOptions extends ClientConnectionOptions {
   readonly coordinators?: string;
 }
 
-type StartAt = { readonly kind: 'end' } | { readonly kind: 'beginning' } | { readonly kind: 'offset'; readonly offset: number } | { readonly kind: 'time'; readonly timestampMs: number };
+type StartAt =
+  | { readonly kind: 'end' }
+  | { readonly kind: 'beginning' }
+  | { readonly kind: 'offset'; readonly offset: number }
+  | { readonly kind: 'time'; readonly timestampMs: number };
 
 interface ConsumePlan {
   readonly topic: string;
@@ -46,7 +55,14 @@ interface ConsumePlan {
   readonly group?: string;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /**
  * `--from-time`: a duration back from now (`30m`, `24h`, `7d`, `1.5h`; units ms s m h d w) or
@@ -57,18 +73,31 @@ export function parseFromTime(text: string, nowMs: number = Date.now()): number 
   let ms: number;
   if (relative !== null) ms = Math.round(nowMs - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number));
   else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)?)?$/.test(text.trim())) ms = Date.parse(text.trim());
-  else throw new UsageError(`--from-time must be a duration back from now (30m, 24h, 7d) or an ISO-8601 time (2026-11-23T10:00:00Z), got ${JSON.stringify(text)}`);
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError(`--from-time ${JSON.stringify(text)} is not a time after 1970-01-01`);
+  else
+    throw new UsageError(
+      `--from-time must be a duration back from now (30m, 24h, 7d) or an ISO-8601 time (2026-11-23T10:00:00Z), got ${JSON.stringify(text)}`,
+    );
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new UsageError(`--from-time ${JSON.stringify(text)} is not a time after 1970-01-01`);
   return ms;
 }
 
 export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan {
-  const starts = [options.fromBeginning === true ? '--from-beginning' : null, options.offset !== undefined ? '--offset' : null, options.fromTime !== undefined ? '--from-time' : null].filter((flag) => flag !== null);
+  const starts = [
+    options.fromBeginning === true ? '--from-beginning' : null,
+    options.offset !== undefined ? '--offset' : null,
+    options.fromTime !== undefined ? '--from-time' : null,
+  ].filter((flag) => flag !== null);
   if (starts.length > 1) throw new UsageError(`${starts.join(' and ')} exclude each other: give one start position`);
   if (options.group !== undefined) {
     // As kafka-console-consumer: a group member consumes what the group assigns, from its committed offsets.
-    const clash = [options.partition !== undefined ? '--partition' : null, options.offset !== undefined ? '--offset' : null, options.fromTime !== undefined ? '--from-time' : null].filter((flag) => flag !== null);
-    if (clash.length > 0) throw new UsageError(`--group takes its partitions and offsets from the group: drop ${clash.join(' and ')}`);
+    const clash = [
+      options.partition !== undefined ? '--partition' : null,
+      options.offset !== undefined ? '--offset' : null,
+      options.fromTime !== undefined ? '--from-time' : null,
+    ].filter((flag) => flag !== null);
+    if (clash.length > 0)
+      throw new UsageError(`--group takes its partitions and offsets from the group: drop ${clash.join(' and ')}`);
     if (options.group.trim() === '') throw new UsageError('--group needs a group id');
   }
   const start: StartAt =
@@ -82,7 +111,9 @@ export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan
   return {
     topic,
     start,
-    ...(options.partition === undefined ? {} : { partition: integerOption(options.partition, '--partition', 0, 2 ** 31 - 1) }),
+    ...(options.partition === undefined
+      ? {}
+      : { partition: integerOption(options.partition, '--partition', 0, 2 ** 31 - 1) }),
     ...(options.count === undefined ? {} : { count: integerOption(options.count, '--count', 1) }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: integerOption(options.timeoutMs, '--timeout-ms', 1) }),
     json: options.json === true,
@@ -93,7 +124,8 @@ export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan
 }
 
 export function formatRecord(record: ConsumerRecord, plan: Pick<ConsumePlan, 'json' | 'printKey' | 'base64'>): string {
-  const text = (bytes: Buffer | null): string | null => (bytes === null ? null : bytes.toString(plan.base64 ? 'base64' : 'utf8'));
+  const text = (bytes: Buffer | null): string | null =>
+    bytes === null ? null : bytes.toString(plan.base64 ? 'base64' : 'utf8');
   if (plan.json) {
     return `${JSON.stringify({
       partition: record.partition,
@@ -121,7 +153,10 @@ async function seekToStart(consumer: Consumer, assignment: readonly TopicPartiti
       await consumer.seekToTimestamp(start.timestampMs, assignment);
       return;
     case 'offset': {
-      const [beginning, end] = await Promise.all([consumer.beginningOffsets(assignment), consumer.endOffsets(assignment)]);
+      const [beginning, end] = await Promise.all([
+        consumer.beginningOffsets(assignment),
+        consumer.endOffsets(assignment),
+      ]);
       for (const tp of assignment) {
         const low = beginning.get(Consumer.key(tp))?.offset ?? 0;
         const high = end.get(Consumer.key(tp))?.offset ?? start.offset;
@@ -135,17 +170,25 @@ async function seekToStart(consumer: Consumer, assignment: readonly TopicPartiti
 /** Commits the offsets after the printed records (a partition's highest printed offset + 1). */
 async function commitPrinted(consumer: Consumer, records: readonly ConsumerRecord[]): Promise<void> {
   const next = new Map<number, number>();
-  for (const record of records) next.set(record.partition, Math.max(next.get(record.partition) ?? 0, record.offset + 1));
-  await consumer.commitSync([...next].map(([partition, offset]) => ({ topicPartition: { topic: records[0]!.topic, partition }, offset })));
+  for (const record of records)
+    next.set(record.partition, Math.max(next.get(record.partition) ?? 0, record.offset + 1));
+  await consumer.commitSync(
+    [...next].map(([partition, offset]) => ({ topicPartition: { topic: records[0]!.topic, partition }, offset })),
+  );
 }
 
 async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): Promise<ExitCode> {
   return withBrokers(options, io, async ({ admin, brokers }) => {
     const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
     if (plan.partition !== undefined && plan.partition >= info.partitions.length) {
-      throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`);
+      throw new ApiError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`,
+      );
     }
-    const assignment = (plan.partition === undefined ? info.partitions.map((p) => p.partition) : [plan.partition]).map((partition) => ({ topic: plan.topic, partition }));
+    const assignment = (plan.partition === undefined ? info.partitions.map((p) => p.partition) : [plan.partition]).map(
+      (partition) => ({ topic: plan.topic, partition }),
+    );
     const consumer =
       plan.group === undefined
         ? new Consumer({ bootstrap: brokers, autoOffsetReset: 'latest' })
@@ -181,13 +224,18 @@ async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): P
         let records = polled;
         if (records.length === 0) continue;
         lastRecordMs = Date.now();
-        if (plan.count !== undefined && received + records.length > plan.count) records = records.slice(0, plan.count - received);
+        if (plan.count !== undefined && received + records.length > plan.count)
+          records = records.slice(0, plan.count - received);
         received += records.length;
         io.out(records.map((record) => formatRecord(record, plan)).join(''));
         if (io.outDrained !== undefined) await interruption.race(io.outDrained());
         if (plan.group !== undefined) {
           // A refused commit (the partition moved in a rebalance) is not fatal: the next owner reprints from the last commit.
-          await interruption.race(commitPrinted(consumer, records).catch((error: unknown) => io.err(`warning: offset commit failed: ${error instanceof Error ? error.message : String(error)}\n`)));
+          await interruption.race(
+            commitPrinted(consumer, records).catch((error: unknown) =>
+              io.err(`warning: offset commit failed: ${error instanceof Error ? error.message : String(error)}\n`),
+            ),
+          );
         }
       }
     } finally {
@@ -204,18 +252,32 @@ export function consumeCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
     new Command('consume')
       .argument('<topic>')
       .summary('print records of a topic (from its end, the beginning, an offset or a time)')
-      .description('print records of a topic as they arrive, starting at its end unless told otherwise; runs until Ctrl-C, --count or --timeout-ms')
+      .description(
+        'print records of a topic as they arrive, starting at its end unless told otherwise; runs until Ctrl-C, --count or --timeout-ms',
+      )
       .option('--from-beginning', 'start at the first record of each partition')
-      .option('--offset <n>', 'start at this offset in every partition read (kept within the partition\'s log start and end)')
-      .option('--from-time <when>', 'start at the first record at or after a time: back from now (30m, 24h, 7d) or ISO-8601 (2026-11-23T10:00:00Z)')
+      .option(
+        '--offset <n>',
+        "start at this offset in every partition read (kept within the partition's log start and end)",
+      )
+      .option(
+        '--from-time <when>',
+        'start at the first record at or after a time: back from now (30m, 24h, 7d) or ISO-8601 (2026-11-23T10:00:00Z)',
+      )
       .option('--partition <p>', 'read only this partition (default: all)')
       .option('--count <n>', 'exit after n records')
       .option('--timeout-ms <ms>', 'exit when no record arrived for this long (default: wait for records until Ctrl-C)')
       .option('--json', 'one JSON object per record: {"partition","offset","timestamp","key","value","headers"}')
       .option('--print-key', 'print key<TAB>value instead of the value alone')
       .option('--base64', 'keys, values and header values in base64 instead of UTF-8 text (binary data)')
-      .option('--group <id>', 'join this consumer group: members share the partitions, and what is printed is committed (start: the committed offsets, else the end, or the beginning with --from-beginning)')
-      .option('--coordinators <host:port,...>', 'group coordinator addresses (default: $SLUICE_COORDINATORS, else the local cluster\'s)'),
+      .option(
+        '--group <id>',
+        'join this consumer group: members share the partitions, and what is printed is committed (start: the committed offsets, else the end, or the beginning with --from-beginning)',
+      )
+      .option(
+        '--coordinators <host:port,...>',
+        "group coordinator addresses (default: $SLUICE_COORDINATORS, else the local cluster's)",
+      ),
   ).action(async (topic: string, options: ConsumeOptions) => {
     const plan = consumePlan(topic, options);
     setExitCode(await consume(plan, options, io));

@@ -4,14 +4,27 @@
  * controllers and brokers for topics and log offsets). Named Kafka errors are exit 1
  * (`error: NON_EMPTY_GROUP: ...`), bad flags exit 2.
  */
-import { Admin, describeApiError, GroupAdmin, topicPartitionKey, type GroupDescription, type TopicPartition } from '@sluice/client';
+import {
+  Admin,
+  describeApiError,
+  GroupAdmin,
+  topicPartitionKey,
+  type GroupDescription,
+  type TopicPartition,
+} from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import { Command } from 'commander';
 import { resolveBootstrap, resolveCoordinators, withConnectionOptions, type ConnectionOptions } from './bootstrap';
 import { integerOption } from './client-session';
 import { ExitCode } from './exit-codes';
 import { formatDescription, formatResetPlan, formatTable, partitionLags } from './group-format';
-import { planOffsetReset, resetRequest, type PartitionOffsets, type ResetFlags, type ResetRequest } from './group-reset-plan';
+import {
+  planOffsetReset,
+  resetRequest,
+  type PartitionOffsets,
+  type ResetFlags,
+  type ResetRequest,
+} from './group-reset-plan';
 import type { CliIo } from './io';
 
 export interface GroupOptions extends ConnectionOptions {
@@ -24,7 +37,10 @@ export function collect(value: string, previous: string[] | undefined): string[]
 }
 
 export function withGroupOptions(command: Command): Command {
-  return withConnectionOptions(command).option('--coordinators <host:port,...>', 'every group coordinator (default: $SLUICE_COORDINATORS, else the local cluster \'sluice cluster up\' started)');
+  return withConnectionOptions(command).option(
+    '--coordinators <host:port,...>',
+    "every group coordinator (default: $SLUICE_COORDINATORS, else the local cluster 'sluice cluster up' started)",
+  );
 }
 
 /** ApiErrors become exit 1 with `error: NAME: reason` on stderr; anything else propagates. */
@@ -39,7 +55,11 @@ async function reportingApiErrors(io: CliIo, work: () => Promise<ExitCode>): Pro
 }
 
 /** The coordinators only (list, delete): no controller is needed. */
-export async function withGroupAdmin(options: GroupOptions, io: CliIo, body: (groups: GroupAdmin) => Promise<ExitCode>): Promise<ExitCode> {
+export async function withGroupAdmin(
+  options: GroupOptions,
+  io: CliIo,
+  body: (groups: GroupAdmin) => Promise<ExitCode>,
+): Promise<ExitCode> {
   const timeoutMs = integerOption(options.timeout, '--timeout', 1);
   const groups = new GroupAdmin({ coordinators: resolveCoordinators(options.coordinators), timeoutMs });
   try {
@@ -50,9 +70,18 @@ export async function withGroupAdmin(options: GroupOptions, io: CliIo, body: (gr
 }
 
 /** Coordinators, controllers and (through them) brokers: describe and reset-offsets read log offsets. */
-export async function withAdmin(options: GroupOptions, io: CliIo, body: (admin: Admin) => Promise<ExitCode>): Promise<ExitCode> {
+export async function withAdmin(
+  options: GroupOptions,
+  io: CliIo,
+  body: (admin: Admin) => Promise<ExitCode>,
+): Promise<ExitCode> {
   const timeoutMs = integerOption(options.timeout, '--timeout', 1);
-  const admin = new Admin({ bootstrap: resolveBootstrap(options.bootstrap), coordinators: resolveCoordinators(options.coordinators), timeoutMs, attemptTimeoutMs: Math.min(5_000, timeoutMs) });
+  const admin = new Admin({
+    bootstrap: resolveBootstrap(options.bootstrap),
+    coordinators: resolveCoordinators(options.coordinators),
+    timeoutMs,
+    attemptTimeoutMs: Math.min(5_000, timeoutMs),
+  });
   try {
     return await reportingApiErrors(io, () => body(admin));
   } finally {
@@ -86,29 +115,44 @@ async function requireInactive(admin: Admin, groupId: string): Promise<void> {
     throw described.error;
   }
   if (described.members.length > 0) {
-    throw new ApiError('NON_EMPTY_GROUP', `offsets can only be reset for an inactive group, but group '${groupId}' has ${described.members.length} member(s) (state ${described.state}); stop its consumers first`);
+    throw new ApiError(
+      'NON_EMPTY_GROUP',
+      `offsets can only be reset for an inactive group, but group '${groupId}' has ${described.members.length} member(s) (state ${described.state}); stop its consumers first`,
+    );
   }
 }
 
 /** The partitions a reset covers: the named ones (checked against the topics), or every partition the group committed. */
 async function resetPartitions(admin: Admin, groupId: string, request: ResetRequest): Promise<TopicPartition[]> {
-  if (request.scope.kind === 'all-topics') return (await admin.listGroupOffsets(groupId)).map((o) => ({ topic: o.topic, partition: o.partition }));
+  if (request.scope.kind === 'all-topics')
+    return (await admin.listGroupOffsets(groupId)).map((o) => ({ topic: o.topic, partition: o.partition }));
   const topics = await admin.describeTopics(request.scope.topics.map((t) => t.topic));
   const partitions: TopicPartition[] = [];
   for (const [index, selection] of request.scope.topics.entries()) {
     const info = topics[index];
-    if (info === undefined || info.error !== undefined) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${selection.topic}' does not exist`);
+    if (info === undefined || info.error !== undefined)
+      throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${selection.topic}' does not exist`);
     const count = info.partitions.length;
     const wanted = selection.partitions ?? Array.from({ length: count }, (_, p) => p);
     for (const partition of wanted) {
-      if (partition >= count) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${selection.topic}' has no partition ${partition} (it has ${count})`);
+      if (partition >= count)
+        throw new ApiError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `topic '${selection.topic}' has no partition ${partition} (it has ${count})`,
+        );
       partitions.push({ topic: selection.topic, partition });
     }
   }
   return partitions;
 }
 
-async function resetOffsets(admin: Admin, groupId: string, request: ResetRequest, json: boolean, io: CliIo): Promise<ExitCode> {
+async function resetOffsets(
+  admin: Admin,
+  groupId: string,
+  request: ResetRequest,
+  json: boolean,
+  io: CliIo,
+): Promise<ExitCode> {
   await requireInactive(admin, groupId);
   const partitions = await resetPartitions(admin, groupId, request);
   if (partitions.length === 0) {
@@ -116,19 +160,30 @@ async function resetOffsets(admin: Admin, groupId: string, request: ResetRequest
     if (json) io.out(`${JSON.stringify({ group: groupId, executed: false, partitions: [] }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const committed = new Map((await admin.listGroupOffsets(groupId, partitions)).map((o) => [topicPartitionKey(o.topic, o.partition), o.offset]));
+  const committed = new Map(
+    (await admin.listGroupOffsets(groupId, partitions)).map((o) => [topicPartitionKey(o.topic, o.partition), o.offset]),
+  );
   const [starts, ends, forTime] = await Promise.all([
     admin.listOffsets(partitions, 'earliest'),
     admin.listOffsets(partitions, 'latest'),
-    request.target.kind === 'datetime' ? admin.listOffsets(partitions, { timestampMs: request.target.timestampMs }) : Promise.resolve(null),
+    request.target.kind === 'datetime'
+      ? admin.listOffsets(partitions, { timestampMs: request.target.timestampMs })
+      : Promise.resolve(null),
   ]);
   const inputs: PartitionOffsets[] = partitions.map((tp) => {
     const key = topicPartitionKey(tp.topic, tp.partition);
     const logStart = starts.get(key)?.offset;
     const logEnd = ends.get(key)?.offset;
-    if (logStart === undefined || logEnd === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', `no log offsets for ${tp.topic}-${tp.partition}`);
+    if (logStart === undefined || logEnd === undefined)
+      throw new ApiError('UNKNOWN_SERVER_ERROR', `no log offsets for ${tp.topic}-${tp.partition}`);
     const offsetForTime = forTime?.get(key)?.offset;
-    return { ...tp, committed: committed.get(key) ?? null, logStart, logEnd, ...(offsetForTime === undefined ? {} : { offsetForTime }) };
+    return {
+      ...tp,
+      committed: committed.get(key) ?? null,
+      logStart,
+      logEnd,
+      ...(offsetForTime === undefined ? {} : { offsetForTime }),
+    };
   });
   const plan = planOffsetReset(inputs, request.target);
   let failed = 0;
@@ -162,15 +217,31 @@ function describeJson(group: GroupDescription, lags: ReturnType<typeof partition
 }
 
 export function groupCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
-  const group = new Command('group').description('list, describe and delete consumer groups; reset their committed offsets');
+  const group = new Command('group').description(
+    'list, describe and delete consumer groups; reset their committed offsets',
+  );
 
-  withGroupOptions(group.command('list').description('every consumer group with its state and member count').option('--json', 'one JSON document instead of text')).action(async (options: GroupOptions) => {
+  withGroupOptions(
+    group
+      .command('list')
+      .description('every consumer group with its state and member count')
+      .option('--json', 'one JSON document instead of text'),
+  ).action(async (options: GroupOptions) => {
     setExitCode(
       await withGroupAdmin(options, io, async (groups) => {
         const listed = await groups.listGroups();
         if (options.json === true) io.out(`${JSON.stringify(listed.groups, null, 2)}\n`);
-        else if (listed.groups.length > 0) io.out(formatTable(['GROUP', 'STATE', 'MEMBERS'], listed.groups.map((g) => [g.groupId, g.state, g.members])));
-        for (const { coordinator, error } of listed.errors) io.err(`error: coordinator ${coordinator} did not answer, its groups are missing: ${describeApiError(error)}\n`);
+        else if (listed.groups.length > 0)
+          io.out(
+            formatTable(
+              ['GROUP', 'STATE', 'MEMBERS'],
+              listed.groups.map((g) => [g.groupId, g.state, g.members]),
+            ),
+          );
+        for (const { coordinator, error } of listed.errors)
+          io.err(
+            `error: coordinator ${coordinator} did not answer, its groups are missing: ${describeApiError(error)}\n`,
+          );
         return listed.errors.length > 0 ? ExitCode.FAILURE : ExitCode.OK;
       }),
     );
@@ -186,15 +257,24 @@ export function groupCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
       await withAdmin(options, io, async (admin) => {
         const described = await admin.describeGroup(groupId);
         const committed = await admin.listGroupOffsets(groupId);
-        const partitions = [...committed.map((o) => ({ topic: o.topic, partition: o.partition })), ...described.members.flatMap((m) => m.assigned)];
+        const partitions = [
+          ...committed.map((o) => ({ topic: o.topic, partition: o.partition })),
+          ...described.members.flatMap((m) => m.assigned),
+        ];
         const lags = partitionLags(described, committed, await logEndOffsets(admin, partitions));
-        io.out(options.json === true ? `${JSON.stringify(describeJson(described, lags), null, 2)}\n` : formatDescription(described, lags));
+        io.out(
+          options.json === true
+            ? `${JSON.stringify(describeJson(described, lags), null, 2)}\n`
+            : formatDescription(described, lags),
+        );
         return ExitCode.OK;
       }),
     );
   });
 
-  withGroupOptions(group.command('delete <groups...>').description('delete groups without members, with their committed offsets')).action(async (groupIds: string[], options: GroupOptions) => {
+  withGroupOptions(
+    group.command('delete <groups...>').description('delete groups without members, with their committed offsets'),
+  ).action(async (groupIds: string[], options: GroupOptions) => {
     setExitCode(
       await withGroupAdmin(options, io, async (groups) => {
         let failed = false;
@@ -214,12 +294,17 @@ export function groupCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
   withGroupOptions(
     group
       .command('reset-offsets <group>')
-      .description('plan (default) or --execute new committed offsets for an inactive group, kept within each log\'s start and end')
+      .description(
+        "plan (default) or --execute new committed offsets for an inactive group, kept within each log's start and end",
+      )
       .option('--topic <topic[:p,p]>', 'a topic, or some of its partitions (repeatable)', collect)
       .option('--all-topics', 'every partition the group has committed offsets for')
       .option('--to-earliest', 'the log start')
       .option('--to-latest', 'the log end')
-      .option('--to-datetime <iso-8601>', 'the first offset with a timestamp at or after this time (2026-11-23T10:00:00Z)')
+      .option(
+        '--to-datetime <iso-8601>',
+        'the first offset with a timestamp at or after this time (2026-11-23T10:00:00Z)',
+      )
       .option('--shift-by <n>', 'the committed offset plus n (negative: back)')
       .option('--to-offset <n>', 'this offset')
       .option('--dry-run', 'print the plan only (the default)')
@@ -227,7 +312,9 @@ export function groupCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
       .option('--json', 'the plan as one JSON document'),
   ).action(async (groupId: string, options: GroupOptions & ResetFlags) => {
     const request = resetRequest(options);
-    setExitCode(await withAdmin(options, io, (admin) => resetOffsets(admin, groupId, request, options.json === true, io)));
+    setExitCode(
+      await withAdmin(options, io, (admin) => resetOffsets(admin, groupId, request, options.json === true, io)),
+    );
   });
 
   return group;

@@ -23,7 +23,8 @@ export interface TopicSelection {
   readonly partitions?: readonly number[];
 }
 
-export type ResetScope = { readonly kind: 'all-topics' } | { readonly kind: 'topics'; readonly topics: readonly TopicSelection[] };
+export type ResetScope =
+  { readonly kind: 'all-topics' } | { readonly kind: 'topics'; readonly topics: readonly TopicSelection[] };
 
 export interface ResetRequest {
   readonly scope: ResetScope;
@@ -53,16 +54,24 @@ export function parseTopicSelection(text: string): TopicSelection {
   if (topic === '') throw new UsageError(`--topic needs a topic name (T or T:0,1), got ${JSON.stringify(text)}`);
   if (colon < 0) return { topic };
   const list = text.slice(colon + 1);
-  if (list.trim() === '') throw new UsageError(`--topic ${JSON.stringify(text)}: list partitions after ':' (T:0,1) or drop the ':'`);
-  const partitions = list.split(',').map((p) => integerOption(p.trim(), `--topic ${text}: partition`, 0, MAX_PARTITION));
+  if (list.trim() === '')
+    throw new UsageError(`--topic ${JSON.stringify(text)}: list partitions after ':' (T:0,1) or drop the ':'`);
+  const partitions = list
+    .split(',')
+    .map((p) => integerOption(p.trim(), `--topic ${text}: partition`, 0, MAX_PARTITION));
   return { topic, partitions: [...new Set(partitions)].sort((a, b) => a - b) };
 }
 
 /** An ISO-8601 date-time (`2026-11-23T10:00:00Z`, `2026-11-23T10:00:00.000+01:00`; no zone: local time) -> ms. */
 export function parseIsoDateTime(text: string, flag = '--to-datetime'): number {
   const trimmed = text.trim();
-  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError(`${flag} must be an ISO-8601 time after 1970 such as 2026-11-23T10:00:00Z or 2026-11-23T10:00:00.000+01:00, got ${JSON.stringify(text)}`);
+  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed)
+    ? Date.parse(trimmed)
+    : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new UsageError(
+      `${flag} must be an ISO-8601 time after 1970 such as 2026-11-23T10:00:00Z or 2026-11-23T10:00:00.000+01:00, got ${JSON.stringify(text)}`,
+    );
   return ms;
 }
 
@@ -75,12 +84,18 @@ export function resetRequest(flags: ResetFlags): ResetRequest {
     flags.shiftBy !== undefined ? '--shift-by' : null,
     flags.toOffset !== undefined ? '--to-offset' : null,
   ].filter((flag) => flag !== null);
-  if (targets.length === 0) throw new UsageError('reset-offsets needs one of --to-earliest, --to-latest, --to-datetime, --shift-by, --to-offset');
+  if (targets.length === 0)
+    throw new UsageError(
+      'reset-offsets needs one of --to-earliest, --to-latest, --to-datetime, --shift-by, --to-offset',
+    );
   if (targets.length > 1) throw new UsageError(`${targets.join(' and ')} exclude each other: give one reset target`);
   const topics = flags.topic ?? [];
-  if (topics.length > 0 && flags.allTopics === true) throw new UsageError('--topic and --all-topics exclude each other');
-  if (topics.length === 0 && flags.allTopics !== true) throw new UsageError('reset-offsets needs --topic T[:p,p] (repeatable) or --all-topics');
-  if (flags.execute === true && flags.dryRun === true) throw new UsageError('--dry-run and --execute exclude each other');
+  if (topics.length > 0 && flags.allTopics === true)
+    throw new UsageError('--topic and --all-topics exclude each other');
+  if (topics.length === 0 && flags.allTopics !== true)
+    throw new UsageError('reset-offsets needs --topic T[:p,p] (repeatable) or --all-topics');
+  if (flags.execute === true && flags.dryRun === true)
+    throw new UsageError('--dry-run and --execute exclude each other');
   const target: ResetTarget =
     flags.toEarliest === true
       ? { kind: 'earliest' }
@@ -91,7 +106,10 @@ export function resetRequest(flags: ResetFlags): ResetRequest {
           : flags.shiftBy !== undefined
             ? { kind: 'shift-by', shift: integerOption(flags.shiftBy, '--shift-by', Number.MIN_SAFE_INTEGER) }
             : { kind: 'offset', offset: integerOption(flags.toOffset as string, '--to-offset', 0) };
-  const scope: ResetScope = flags.allTopics === true ? { kind: 'all-topics' } : { kind: 'topics', topics: mergeSelections(topics.map(parseTopicSelection)) };
+  const scope: ResetScope =
+    flags.allTopics === true
+      ? { kind: 'all-topics' }
+      : { kind: 'topics', topics: mergeSelections(topics.map(parseTopicSelection)) };
   return { scope, target, execute: flags.execute === true };
 }
 
@@ -101,8 +119,13 @@ function mergeSelections(selections: readonly TopicSelection[]): TopicSelection[
   for (const selection of selections) {
     const previous = merged.get(selection.topic);
     if (previous === undefined) merged.set(selection.topic, selection);
-    else if (previous.partitions === undefined || selection.partitions === undefined) merged.set(selection.topic, { topic: selection.topic });
-    else merged.set(selection.topic, { topic: selection.topic, partitions: [...new Set([...previous.partitions, ...selection.partitions])].sort((a, b) => a - b) });
+    else if (previous.partitions === undefined || selection.partitions === undefined)
+      merged.set(selection.topic, { topic: selection.topic });
+    else
+      merged.set(selection.topic, {
+        topic: selection.topic,
+        partitions: [...new Set([...previous.partitions, ...selection.partitions])].sort((a, b) => a - b),
+      });
   }
   return [...merged.values()];
 }
@@ -133,9 +156,12 @@ export interface PlannedReset {
  * for --shift-by on a partition without a committed offset (Kafka refuses the same).
  */
 export function planOffsetReset(partitions: readonly PartitionOffsets[], target: ResetTarget): PlannedReset[] {
-  const sorted = [...partitions].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  const sorted = [...partitions].sort((a, b) =>
+    a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
+  );
   return sorted.map((p) => {
-    if (p.logStart < 0 || p.logEnd < p.logStart) throw new RangeError(`${p.topic}-${p.partition}: log start ${p.logStart} / end ${p.logEnd} are not a range`);
+    if (p.logStart < 0 || p.logEnd < p.logStart)
+      throw new RangeError(`${p.topic}-${p.partition}: log start ${p.logStart} / end ${p.logEnd} are not a range`);
     let requested: number;
     switch (target.kind) {
       case 'earliest':
@@ -148,15 +174,25 @@ export function planOffsetReset(partitions: readonly PartitionOffsets[], target:
         requested = target.offset;
         break;
       case 'shift-by':
-        if (p.committed === null) throw new ApiError('INVALID_REQUEST', `cannot shift the offset of ${p.topic}-${p.partition}: the group has no committed offset for it`);
+        if (p.committed === null)
+          throw new ApiError(
+            'INVALID_REQUEST',
+            `cannot shift the offset of ${p.topic}-${p.partition}: the group has no committed offset for it`,
+          );
         requested = p.committed + target.shift;
         break;
       case 'datetime':
-        if (p.offsetForTime === undefined) throw new RangeError(`${p.topic}-${p.partition}: no offset for the time was looked up`);
+        if (p.offsetForTime === undefined)
+          throw new RangeError(`${p.topic}-${p.partition}: no offset for the time was looked up`);
         // No record at or after the time: the log end, as kafka-consumer-groups does.
         requested = p.offsetForTime < 0 ? p.logEnd : p.offsetForTime;
         break;
     }
-    return { topic: p.topic, partition: p.partition, currentOffset: p.committed, newOffset: Math.min(p.logEnd, Math.max(p.logStart, requested)) };
+    return {
+      topic: p.topic,
+      partition: p.partition,
+      currentOffset: p.committed,
+      newOffset: Math.min(p.logEnd, Math.max(p.logStart, requested)),
+    };
   });
 }

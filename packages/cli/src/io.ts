@@ -26,7 +26,10 @@ export const processIo: CliIo = {
   get stdinIsTTY() {
     return process.stdin.isTTY === true;
   },
-  outDrained: () => (process.stdout.writableNeedDrain ? new Promise<void>((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
+  outDrained: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()))
+      : Promise.resolve(),
 };
 
 /**

@@ -8,10 +8,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Producer, describeApiError, errorReason, type Acks, type CompressionName, type ProducerRecord } from '@sluice/client';
+import {
+  Producer,
+  describeApiError,
+  errorReason,
+  type Acks,
+  type CompressionName,
+  type ProducerRecord,
+} from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import { Command } from 'commander';
-import { integerOption, withBrokers, withClientConnectionOptions, type ClientConnectionOptions } from './client-session';
+import {
+  integerOption,
+  withBrokers,
+  withClientConnectionOptions,
+  type ClientConnectionOptions,
+} from './client-session';
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { LatencyHistogram } from './latency';
@@ -79,26 +91,42 @@ interface ProducePlan {
 /** Validates the flags into a plan; every mistake is a UsageError (exit 2) before any connection. */
 export function producePlan(topic: string, options: ProduceOptions, io: CliIo): ProducePlan {
   const acksText = options.acks.toLowerCase();
-  if (!['0', '1', 'all', '-1'].includes(acksText)) throw new UsageError(`--acks must be 0, 1 or all, got ${JSON.stringify(options.acks)}`);
+  if (!['0', '1', 'all', '-1'].includes(acksText))
+    throw new UsageError(`--acks must be 0, 1 or all, got ${JSON.stringify(options.acks)}`);
   const acks: Acks = acksText === '0' ? 0 : acksText === '1' ? 1 : 'all';
   const compression = options.compression.toLowerCase() as CompressionName;
-  if (!COMPRESSIONS.includes(compression)) throw new UsageError(`--compression must be one of ${COMPRESSIONS.join(', ')}, got ${JSON.stringify(options.compression)}`);
-  if (options.key !== undefined && options.keySeparator !== undefined) throw new UsageError('--key and --key-separator exclude each other (one fixed key, or a key on every line)');
+  if (!COMPRESSIONS.includes(compression))
+    throw new UsageError(
+      `--compression must be one of ${COMPRESSIONS.join(', ')}, got ${JSON.stringify(options.compression)}`,
+    );
+  if (options.key !== undefined && options.keySeparator !== undefined)
+    throw new UsageError('--key and --key-separator exclude each other (one fixed key, or a key on every line)');
   if (options.keySeparator === '') throw new UsageError('--key-separator must not be empty');
   const generated = options.count !== undefined || options.size !== undefined;
-  if (options.size !== undefined && options.count === undefined) throw new UsageError('--size needs --count (generated records); without them records are read from stdin');
-  if (generated && options.keySeparator !== undefined) throw new UsageError('--key-separator applies to stdin lines, not to generated records (--count/--size)');
+  if (options.size !== undefined && options.count === undefined)
+    throw new UsageError('--size needs --count (generated records); without them records are read from stdin');
+  if (generated && options.keySeparator !== undefined)
+    throw new UsageError('--key-separator applies to stdin lines, not to generated records (--count/--size)');
   return {
     topic,
     acks,
     compression,
     ...(options.lingerMs === undefined ? {} : { lingerMs: integerOption(options.lingerMs, '--linger-ms', 0) }),
-    ...(options.batchSize === undefined ? {} : { batchSizeBytes: integerOption(options.batchSize, '--batch-size', 1, 2 ** 31 - 1) }),
-    ...(options.partition === undefined ? {} : { partition: integerOption(options.partition, '--partition', 0, 2 ** 31 - 1) }),
+    ...(options.batchSize === undefined
+      ? {}
+      : { batchSizeBytes: integerOption(options.batchSize, '--batch-size', 1, 2 ** 31 - 1) }),
+    ...(options.partition === undefined
+      ? {}
+      : { partition: integerOption(options.partition, '--partition', 0, 2 ** 31 - 1) }),
     ...(options.key === undefined ? {} : { key: Buffer.from(options.key, 'utf8') }),
     ...(options.keySeparator === undefined ? {} : { keySeparator: Buffer.from(options.keySeparator, 'utf8') }),
     ...(generated
-      ? { generate: { count: integerOption(options.count as string, '--count', 1), size: options.size === undefined ? DEFAULT_RECORD_SIZE : integerOption(options.size, '--size', 0, 2 ** 30) } }
+      ? {
+          generate: {
+            count: integerOption(options.count as string, '--count', 1),
+            size: options.size === undefined ? DEFAULT_RECORD_SIZE : integerOption(options.size, '--size', 0, 2 ** 30),
+          },
+        }
       : {}),
     // By itself only on a terminal, and not while someone types records into that terminal.
     headers: parseConfigPairs(options.header ?? [], '--header'),
@@ -192,17 +220,27 @@ async function* noInput(): AsyncGenerator<Buffer> {
 
 /** Feeds the window from the plan's source until it ends, a send fails, or `stopped` resolves. */
 async function feed(plan: ProducePlan, window: SendWindow, io: CliIo, interruption: Interruption): Promise<void> {
-  const base = { topic: plan.topic, headers: plan.headers, ...(plan.partition === undefined ? {} : { partition: plan.partition }) };
+  const base = {
+    topic: plan.topic,
+    headers: plan.headers,
+    ...(plan.partition === undefined ? {} : { partition: plan.partition }),
+  };
   const fixedKey = plan.key ?? null;
   const keyBytes = fixedKey?.length ?? 0;
   const room = async (bytes: number): Promise<boolean> => {
-    while (!window.hasRoom(bytes) && window.error === undefined && !interruption.stopped) await interruption.race(window.settled());
+    while (!window.hasRoom(bytes) && window.error === undefined && !interruption.stopped)
+      await interruption.race(window.settled());
     return window.error === undefined && !interruption.stopped;
   };
   if (plan.generate !== undefined) {
     const { count, size } = plan.generate;
     // Printable random bytes (so a consumer can print them), values sliced at varying offsets.
-    const pool = Buffer.from(randomBytes(Math.ceil(((size + 4096) * 3) / 4)).toString('base64').slice(0, size + 4096), 'latin1');
+    const pool = Buffer.from(
+      randomBytes(Math.ceil(((size + 4096) * 3) / 4))
+        .toString('base64')
+        .slice(0, size + 4096),
+      'latin1',
+    );
     for (let i = 0; i < count; i++) {
       if (!(await room(size + keyBytes))) return;
       const offset = (i * 7919) % 4096;
@@ -223,7 +261,10 @@ async function feed(plan: ProducePlan, window: SendWindow, io: CliIo, interrupti
       if (plan.keySeparator !== undefined) {
         const at = line.indexOf(plan.keySeparator);
         if (at < 0) {
-          window.error ??= new ApiError('INVALID_RECORD', `line ${lineNumber} has no key separator ${JSON.stringify(plan.keySeparator.toString('utf8'))}`);
+          window.error ??= new ApiError(
+            'INVALID_RECORD',
+            `line ${lineNumber} has no key separator ${JSON.stringify(plan.keySeparator.toString('utf8'))}`,
+          );
           return;
         }
         key = line.subarray(0, at);
@@ -260,7 +301,10 @@ async function produce(plan: ProducePlan, options: ProduceOptions, io: CliIo): P
     // Ask the controller first: an unknown topic is a clear error now, not a max.block.ms wait.
     const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
     if (plan.partition !== undefined && plan.partition >= info.partitions.length) {
-      throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`);
+      throw new ApiError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`,
+      );
     }
     let producer: Producer;
     try {
@@ -303,7 +347,13 @@ async function produce(plan: ProducePlan, options: ProduceOptions, io: CliIo): P
     } finally {
       if (progress !== undefined) clearInterval(progress);
       interrupt.dispose();
-      if (interruption.stopped && io.stdin !== undefined && 'destroy' in io.stdin && typeof io.stdin.destroy === 'function') (io.stdin as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      if (
+        interruption.stopped &&
+        io.stdin !== undefined &&
+        'destroy' in io.stdin &&
+        typeof io.stdin.destroy === 'function'
+      )
+        (io.stdin as NodeJS.ReadableStream & { destroy(): void }).destroy();
       await producer.close({ timeoutMs: 5_000 });
     }
     if (progressShown && io.errIsTTY === true) io.err('\r\u001b[K');
@@ -316,12 +366,17 @@ async function produce(plan: ProducePlan, options: ProduceOptions, io: CliIo): P
       seconds: round(seconds, 3),
       recordsPerSec: round(window.acked / seconds, 1),
       mbPerSec: round(window.ackedBytes / MB / seconds, 3),
-      latencyMs: { p50: round(window.latency.percentile(50), 2), p99: round(window.latency.percentile(99), 2), max: round(window.latency.max, 2) },
+      latencyMs: {
+        p50: round(window.latency.percentile(50), 2),
+        p99: round(window.latency.percentile(99), 2),
+        max: round(window.latency.max, 2),
+      },
       acks: String(plan.acks),
       compression: plan.compression,
       interrupted: interruption.stopped,
     };
-    if (plan.json) io.out(`${JSON.stringify(window.error === undefined ? summary : { ...summary, error: window.error.message })}\n`);
+    if (plan.json)
+      io.out(`${JSON.stringify(window.error === undefined ? summary : { ...summary, error: window.error.message })}\n`);
     else io.err(formatSummary(summary));
     if (window.error !== undefined) {
       io.err(`error: ${describeApiError(window.error)}\n`);
@@ -341,9 +396,16 @@ export function produceCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
         'produce records: stdin lines (one record per line), or --count generated ones; ends with a summary ' +
           '(records, bytes, seconds, records/s, MB/s with MB = 2^20 bytes, send-to-ack latency p50/p99) on stderr, or on stdout with --json',
       )
-      .option('--key <key>', 'the same key for every record (default: no key, records spread by the sticky partitioner)')
+      .option(
+        '--key <key>',
+        'the same key for every record (default: no key, records spread by the sticky partitioner)',
+      )
       .option('--key-separator <sep>', 'each stdin line is <key><sep><value>; a line without <sep> fails the command')
-      .option('--header <key=value>', 'a header on every record (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+      .option(
+        '--header <key=value>',
+        'a header on every record (repeatable)',
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
       .option('--partition <p>', 'write every record to this partition (default: the partitioner chooses)')
       .option('--count <n>', 'send n generated records instead of reading stdin')
       .option('--size <bytes>', `value size of generated records (with --count; default ${DEFAULT_RECORD_SIZE})`)

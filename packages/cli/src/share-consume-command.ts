@@ -12,7 +12,12 @@
 import { ShareConsumer } from '@sluice/client';
 import { Command } from 'commander';
 import { resolveCoordinators } from './bootstrap';
-import { integerOption, withBrokers, withClientConnectionOptions, type ClientConnectionOptions } from './client-session';
+import {
+  integerOption,
+  withBrokers,
+  withClientConnectionOptions,
+  type ClientConnectionOptions,
+} from './client-session';
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { formatShareRecord, type RecordFormat } from './share-format';
@@ -42,7 +47,8 @@ export interface ShareConsumePlan extends RecordFormat {
 
 export function shareConsumePlan(topic: string, options: ShareConsumeOptions): ShareConsumePlan {
   if (topic.trim() === '') throw new UsageError('a topic name is needed');
-  if (options.group === undefined || options.group.trim() === '') throw new UsageError('--group needs a share group id');
+  if (options.group === undefined || options.group.trim() === '')
+    throw new UsageError('--group needs a share group id');
   return {
     topic,
     group: options.group,
@@ -58,10 +64,15 @@ export function shareConsumePlan(topic: string, options: ShareConsumeOptions): S
 async function sendAcknowledgements(consumer: ShareConsumer, io: CliIo): Promise<void> {
   try {
     for (const [partition, error] of await consumer.commitSync()) {
-      if (error !== null) io.err(`warning: acknowledgement for ${partition} failed (its records may be delivered again): ${error.message}\n`);
+      if (error !== null)
+        io.err(
+          `warning: acknowledgement for ${partition} failed (its records may be delivered again): ${error.message}\n`,
+        );
     }
   } catch (error) {
-    io.err(`warning: acknowledgement failed (the records may be delivered again): ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(
+      `warning: acknowledgement failed (the records may be delivered again): ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
 }
 
@@ -70,7 +81,13 @@ async function shareConsume(plan: ShareConsumePlan, options: ShareConsumeOptions
   return withBrokers(options, io, async ({ admin, brokers }) => {
     // An unknown topic is UNKNOWN_TOPIC_OR_PARTITION now rather than a consumer that waits for ever.
     await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
-    const consumer = new ShareConsumer({ bootstrap: brokers, coordinators, groupId: plan.group, clientId: SHARE_CONSUME_CLIENT_ID, acknowledgementMode: 'explicit' });
+    const consumer = new ShareConsumer({
+      bootstrap: brokers,
+      coordinators,
+      groupId: plan.group,
+      clientId: SHARE_CONSUME_CLIENT_ID,
+      acknowledgementMode: 'explicit',
+    });
     const interruption = new Interruption();
     const interrupt = onInterrupt(io.signal, () => interruption.stop());
     let received = 0;
@@ -90,7 +107,10 @@ async function shareConsume(plan: ShareConsumePlan, options: ShareConsumeOptions
         if (polled.length === 0) continue;
         lastRecordMs = Date.now();
         // Past --count: left unacknowledged, so close() releases them to the other members.
-        const records = plan.count !== undefined && received + polled.length > plan.count ? polled.slice(0, plan.count - received) : polled;
+        const records =
+          plan.count !== undefined && received + polled.length > plan.count
+            ? polled.slice(0, plan.count - received)
+            : polled;
         received += records.length;
         io.out(records.map((record) => formatShareRecord(record, plan)).join(''));
         const drained = io.outDrained === undefined ? undefined : await interruption.race(io.outDrained());
@@ -122,10 +142,16 @@ export function shareConsumeCommand(io: CliIo, setExitCode: (code: ExitCode) => 
       .requiredOption('--group <id>', 'the share group to join')
       .option('--count <n>', 'exit after n records')
       .option('--timeout-ms <ms>', 'exit when no record arrived for this long (default: wait for records until Ctrl-C)')
-      .option('--json', 'one JSON object per record: {"partition","offset","timestamp","key","value","headers","deliveryCount"}')
+      .option(
+        '--json',
+        'one JSON object per record: {"partition","offset","timestamp","key","value","headers","deliveryCount"}',
+      )
       .option('--print-key', 'print key<TAB>value instead of the value alone')
       .option('--base64', 'keys, values and header values in base64 instead of UTF-8 text (binary data)')
-      .option('--coordinators <host:port,...>', 'group coordinator addresses (default: $SLUICE_COORDINATORS, else the local cluster\'s)'),
+      .option(
+        '--coordinators <host:port,...>',
+        "group coordinator addresses (default: $SLUICE_COORDINATORS, else the local cluster's)",
+      ),
   ).action(async (topic: string, options: ShareConsumeOptions) => {
     const plan = shareConsumePlan(topic, options);
     setExitCode(await shareConsume(plan, options, io));

@@ -16,7 +16,8 @@ export interface RecordFormat {
 /** As `sluice consume` prints a record; the JSON object carries `deliveryCount` too (1: first delivery). */
 export function formatShareRecord(record: ShareConsumerRecord, format: RecordFormat): string {
   if (!format.json) return formatRecord(record, format);
-  const text = (bytes: Buffer | null): string | null => (bytes === null ? null : bytes.toString(format.base64 ? 'base64' : 'utf8'));
+  const text = (bytes: Buffer | null): string | null =>
+    bytes === null ? null : bytes.toString(format.base64 ? 'base64' : 'utf8');
   return `${JSON.stringify({
     partition: record.partition,
     offset: record.offset,
@@ -44,7 +45,10 @@ function key(topic: string, partition: number): string {
 }
 
 /** One row per share partition, in the order given; `logEnds` holds the high watermark by `topic\0partition`. */
-export function sharePartitionLags(offsets: readonly SharePartitionOffset[], logEnds: ReadonlyMap<string, number>): SharePartitionLag[] {
+export function sharePartitionLags(
+  offsets: readonly SharePartitionOffset[],
+  logEnds: ReadonlyMap<string, number>,
+): SharePartitionLag[] {
   return offsets.map((o) => {
     const logEndOffset = logEnds.get(key(o.topic, o.partition)) ?? null;
     const lag = logEndOffset === null || o.startOffset === null ? null : Math.max(0, logEndOffset - o.startOffset);
@@ -55,12 +59,19 @@ export function sharePartitionLags(offsets: readonly SharePartitionOffset[], log
 function formatPartitions(list: readonly { topic: string; partition: number }[]): string {
   const byTopic = new Map<string, number[]>();
   for (const tp of list) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-  return byTopic.size === 0 ? '-' : [...byTopic].map(([topic, partitions]) => `${topic}:${partitions.join(',')}`).join(' ');
+  return byTopic.size === 0
+    ? '-'
+    : [...byTopic].map(([topic, partitions]) => `${topic}:${partitions.join(',')}`).join(' ');
 }
 
 /** `share list`: one row per share group. */
 export function formatShareList(groups: readonly GroupListing[]): string {
-  return groups.length === 0 ? '' : formatTable(['GROUP', 'STATE', 'MEMBERS'], groups.map((g) => [g.groupId, g.state, g.members]));
+  return groups.length === 0
+    ? ''
+    : formatTable(
+        ['GROUP', 'STATE', 'MEMBERS'],
+        groups.map((g) => [g.groupId, g.state, g.members]),
+      );
 }
 
 /** `share describe`: a header line, the members, then per share partition its start offset, log end and lag. */
@@ -71,7 +82,13 @@ export function formatShareDescription(group: ShareGroupDescription, lags: reado
       ? 'The group has no active members.\n'
       : formatTable(
           ['MEMBER-ID', 'CLIENT-ID', 'EPOCH', 'SUBSCRIPTION', 'ASSIGNED'],
-          group.members.map((m) => [m.memberId, m.clientId, m.memberEpoch, m.subscribedTopicNames.join(','), formatPartitions(m.assigned)]),
+          group.members.map((m) => [
+            m.memberId,
+            m.clientId,
+            m.memberEpoch,
+            m.subscribedTopicNames.join(','),
+            formatPartitions(m.assigned),
+          ]),
         );
   const partitions =
     lags.length === 0
@@ -85,5 +102,12 @@ export function formatShareDescription(group: ShareGroupDescription, lags: reado
 
 /** `share describe --json`. */
 export function shareDescriptionJson(group: ShareGroupDescription, lags: readonly SharePartitionLag[]): object {
-  return { group: group.groupId, state: group.state, groupEpoch: group.groupEpoch, assignmentEpoch: group.assignmentEpoch, members: group.members, partitions: lags };
+  return {
+    group: group.groupId,
+    state: group.state,
+    groupEpoch: group.groupEpoch,
+    assignmentEpoch: group.assignmentEpoch,
+    members: group.members,
+    partitions: lags,
+  };
 }

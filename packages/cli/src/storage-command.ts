@@ -22,9 +22,11 @@ export function storageCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
     });
   storage
     .command('format')
-    .description("write meta.properties (cluster.id, node.id, directory.id) into every log directory of a node's config")
+    .description(
+      "write meta.properties (cluster.id, node.id, directory.id) into every log directory of a node's config",
+    )
     .option('--cluster-id <id>', 'the cluster id (a Kafka UUID, see `sluice storage random-uuid`)')
-    .option('--config <file>', 'the node\'s .properties file (node.id, metadata.log.dir, log.dirs)')
+    .option('--config <file>', "the node's .properties file (node.id, metadata.log.dir, log.dirs)")
     .option('--ignore-formatted', 'succeed when a directory is already formatted for this cluster and node')
     .action((options: { clusterId?: string; config?: string; ignoreFormatted?: boolean }) => {
       setExitCode(runStorageFormat(options, io));

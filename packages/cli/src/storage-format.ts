@@ -3,7 +3,15 @@
  * random-uuid): write meta.properties into every log directory a node's config names.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, formatLogDirs, loadSluiceConfig, MetaPropertiesError, metadataLogDir, randomKafkaUuid, type SluiceConfig } from '@sluice/runtime';
+import {
+  ConfigError,
+  formatLogDirs,
+  loadSluiceConfig,
+  MetaPropertiesError,
+  metadataLogDir,
+  randomKafkaUuid,
+  type SluiceConfig,
+} from '@sluice/runtime';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 
@@ -39,7 +47,8 @@ export interface FormatOptions {
 }
 
 export function runStorageFormat(options: FormatOptions, io: CliIo): ExitCode {
-  if (options.clusterId === undefined || options.clusterId === '') throw new UsageError('missing --cluster-id (make one with `sluice storage random-uuid`)');
+  if (options.clusterId === undefined || options.clusterId === '')
+    throw new UsageError('missing --cluster-id (make one with `sluice storage random-uuid`)');
   if (options.config === undefined || options.config === '') throw new UsageError('missing --config <file>');
   if (!existsSync(options.config)) throw new UsageError(`config file not found: ${options.config}`);
   const config = storageConfigFromFile(options.config);
@@ -60,7 +69,8 @@ export function runStorageFormat(options: FormatOptions, io: CliIo): ExitCode {
     return ExitCode.OK;
   } catch (error) {
     if (!(error instanceof MetaPropertiesError)) throw error;
-    if (error.reason === 'INVALID_ARGUMENT' && /not a Kafka UUID|not a non-negative/.test(error.message)) throw new UsageError(error.message);
+    if (error.reason === 'INVALID_ARGUMENT' && /not a Kafka UUID|not a non-negative/.test(error.message))
+      throw new UsageError(error.message);
     io.err(`error: ${error.message}\n`);
     return ExitCode.FAILURE;
   }

@@ -17,7 +17,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function countOption(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2 ** 31 - 1) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2 ** 31 - 1)
+    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -36,7 +37,9 @@ export function parseConfigPairs(values: readonly string[], flag: string): Recor
 }
 
 function unknownTopic(name: string, error: ApiError): ApiError {
-  return error.errorName === 'UNKNOWN_TOPIC_OR_PARTITION' ? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`) : error;
+  return error.errorName === 'UNKNOWN_TOPIC_OR_PARTITION'
+    ? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`)
+    : error;
 }
 
 /** Runs an admin call about one topic, naming the topic in UNKNOWN_TOPIC_OR_PARTITION. */
@@ -57,10 +60,14 @@ function formatConfigs(configs: Readonly<Record<string, string>>): string {
 
 export function formatTopic(topic: TopicInfo): string {
   const replicationFactor = topic.partitions[0]?.replicas.length ?? 0;
-  const lines = [`Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${formatConfigs(topic.configs)}`];
+  const lines = [
+    `Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${formatConfigs(topic.configs)}`,
+  ];
   for (const p of topic.partitions) {
     const elr = p.eligibleLeaderReplicas.length > 0 ? `\tElr: ${p.eligibleLeaderReplicas.join(',')}` : '';
-    lines.push(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${elr}`);
+    lines.push(
+      `\tTopic: ${topic.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${elr}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -93,14 +100,18 @@ interface AlterOptions extends ConnectionOptions {
 
 export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
   const topic = new Command('topic').description('create, list, describe, delete and configure topics');
-  const run = (options: ConnectionOptions, body: (admin: Admin) => Promise<ExitCode>): Promise<void> => withAdmin(options, io, body).then(setExitCode);
+  const run = (options: ConnectionOptions, body: (admin: Admin) => Promise<ExitCode>): Promise<void> =>
+    withAdmin(options, io, body).then(setExitCode);
 
   withConnectionOptions(
     topic
       .command('create <name>')
       .description('create a topic')
       .option('--partitions <n>', 'partition count (default: the cluster default, num.partitions)')
-      .option('--replication-factor <n>', 'replicas per partition (default: the cluster default, default.replication.factor)')
+      .option(
+        '--replication-factor <n>',
+        'replicas per partition (default: the cluster default, default.replication.factor)',
+      )
       .option('--config <key=value>', 'a topic config override (repeatable)', collect),
   ).action(async (name: string, options: CreateOptions) => {
     const numPartitions = countOption(options.partitions, '--partitions');
@@ -113,17 +124,21 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
         ...(replicationFactor === undefined ? {} : { replicationFactor }),
         configs,
       });
-      io.out(`Created topic ${name} (TopicId: ${created.topicId}, PartitionCount: ${created.numPartitions}, ReplicationFactor: ${created.replicationFactor}).\n`);
+      io.out(
+        `Created topic ${name} (TopicId: ${created.topicId}, PartitionCount: ${created.numPartitions}, ReplicationFactor: ${created.replicationFactor}).\n`,
+      );
       return ExitCode.OK;
     });
   });
 
-  withConnectionOptions(topic.command('list').description('list topic names, one per line')).action(async (options: ConnectionOptions) => {
-    await run(options, async (admin) => {
-      for (const name of await admin.listTopics()) io.out(`${name}\n`);
-      return ExitCode.OK;
-    });
-  });
+  withConnectionOptions(topic.command('list').description('list topic names, one per line')).action(
+    async (options: ConnectionOptions) => {
+      await run(options, async (admin) => {
+        for (const name of await admin.listTopics()) io.out(`${name}\n`);
+        return ExitCode.OK;
+      });
+    },
+  );
 
   withConnectionOptions(
     topic
@@ -132,8 +147,12 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
       .option('--json', 'one JSON document instead of text'),
   ).action(async (name: string | undefined, options: DescribeOptions) => {
     await run(options, async (admin) => {
-      const topics = name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))];
-      if (options.json === true) io.out(`${JSON.stringify(name === undefined ? topics.map(topicJson) : topicJson(topics[0] as TopicInfo), null, 2)}\n`);
+      const topics =
+        name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))];
+      if (options.json === true)
+        io.out(
+          `${JSON.stringify(name === undefined ? topics.map(topicJson) : topicJson(topics[0] as TopicInfo), null, 2)}\n`,
+        );
       else for (const info of topics) io.out(formatTopic(info));
       return ExitCode.OK;
     });
@@ -154,13 +173,15 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
     });
   });
 
-  withConnectionOptions(topic.command('delete <name>').description('delete a topic and its data')).action(async (name: string, options: ConnectionOptions) => {
-    await run(options, async (admin) => {
-      await aboutTopic(name, () => admin.deleteTopic(name));
-      io.out(`Deleted topic ${name}.\n`);
-      return ExitCode.OK;
-    });
-  });
+  withConnectionOptions(topic.command('delete <name>').description('delete a topic and its data')).action(
+    async (name: string, options: ConnectionOptions) => {
+      await run(options, async (admin) => {
+        await aboutTopic(name, () => admin.deleteTopic(name));
+        io.out(`Deleted topic ${name}.\n`);
+        return ExitCode.OK;
+      });
+    },
+  );
 
   withConnectionOptions(
     topic
@@ -170,11 +191,18 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
       .option('--delete <key>', 'remove an override, back to the default (repeatable)', collect),
   ).action(async (name: string, options: AlterOptions) => {
     const set = parseConfigPairs(options.set ?? [], '--set');
-    const remove = (options.delete ?? []).flatMap((entry) => entry.split(',')).map((key) => key.trim()).filter((key) => key !== '');
-    if (Object.keys(set).length === 0 && remove.length === 0) throw new UsageError('alter-config needs at least one --set key=value or --delete key');
+    const remove = (options.delete ?? [])
+      .flatMap((entry) => entry.split(','))
+      .map((key) => key.trim())
+      .filter((key) => key !== '');
+    if (Object.keys(set).length === 0 && remove.length === 0)
+      throw new UsageError('alter-config needs at least one --set key=value or --delete key');
     await run(options, async (admin) => {
       await aboutTopic(name, () => admin.alterTopicConfigs(name, { set, delete: remove }));
-      const changes = [...Object.entries(set).map(([key, value]) => `${key}=${value}`), ...remove.map((key) => `-${key}`)];
+      const changes = [
+        ...Object.entries(set).map(([key, value]) => `${key}=${value}`),
+        ...remove.map((key) => `-${key}`),
+      ];
       io.out(`Altered configs of topic ${name}: ${changes.join(', ')}.\n`);
       return ExitCode.OK;
     });

@@ -19,7 +19,8 @@ describe('sluice cluster up', () => {
       out: (text) => {
         out += text;
         // While the cluster runs, other commands find it through this file.
-        if (existsSync(join(stateDir, 'bootstrap')) && bootstrapSeen === '') bootstrapSeen = readFileSync(join(stateDir, 'bootstrap'), 'utf8');
+        if (existsSync(join(stateDir, 'bootstrap')) && bootstrapSeen === '')
+          bootstrapSeen = readFileSync(join(stateDir, 'bootstrap'), 'utf8');
       },
       err: (text) => void (err += text),
     });
@@ -28,7 +29,9 @@ describe('sluice cluster up', () => {
     expect(existsSync(join(stateDir, 'bootstrap'))).toBe(false);
     rmSync(stateDir, { recursive: true, force: true });
     expect(bootstrapSeen).toMatch(/^127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\n$/);
-    expect(out).toContain(`bootstrap (Controller gRPC API): ${bootstrapSeen.trim()}  (written to ${join(stateDir, 'bootstrap')}`);
+    expect(out).toContain(
+      `bootstrap (Controller gRPC API): ${bootstrapSeen.trim()}  (written to ${join(stateDir, 'bootstrap')}`,
+    );
     expect(err).toBe('');
     expect(code).toBe(ExitCode.OK);
     expect(out.match(/controller \d: 127\.0\.0\.1:\d+ {2}pid \d+/g)).toHaveLength(3);
@@ -42,14 +45,20 @@ describe('sluice cluster up', () => {
 
   it('rejects an unknown flag as a usage error', async () => {
     let err = '';
-    const code = await runCli(['cluster', 'up', '--nodes', '3'], { out: () => undefined, err: (text) => void (err += text) });
+    const code = await runCli(['cluster', 'up', '--nodes', '3'], {
+      out: () => undefined,
+      err: (text) => void (err += text),
+    });
     expect(code).toBe(ExitCode.USAGE);
     expect(err).toContain("unknown option '--nodes'");
   });
 
   it('rejects a broker count that is not a small non-negative integer', async () => {
     let err = '';
-    const code = await runCli(['cluster', 'up', '--brokers', 'many'], { out: () => undefined, err: (text) => void (err += text) });
+    const code = await runCli(['cluster', 'up', '--brokers', 'many'], {
+      out: () => undefined,
+      err: (text) => void (err += text),
+    });
     expect(code).toBe(ExitCode.USAGE);
     expect(err).toContain('--brokers must be an integer');
   });

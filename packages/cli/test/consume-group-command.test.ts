@@ -40,14 +40,28 @@ describe('sluice consume --group', () => {
     controllers.startAll();
     const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
     admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({ baseDir, clusterId: controllers.clusterId, controllerVoters: voters, config: { 'broker.heartbeat.interval.ms': 200 } });
+    brokers = await LocalBrokerCluster.create({
+      baseDir,
+      clusterId: controllers.clusterId,
+      controllerVoters: voters,
+      config: { 'broker.heartbeat.interval.ms': 200 },
+    });
     brokers.startAll();
     const deadline = Date.now() + 30_000;
-    while ((await admin.describeCluster().catch(() => ({ brokers: [] as { fenced: boolean }[] }))).brokers.filter((b) => !b.fenced).length < 3) {
+    while (
+      (await admin.describeCluster().catch(() => ({ brokers: [] as { fenced: boolean }[] }))).brokers.filter(
+        (b) => !b.fenced,
+      ).length < 3
+    ) {
       if (Date.now() > deadline) throw new Error('brokers not unfenced');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    coordinators = await LocalCoordinatorCluster.create({ baseDir, controllerVoters: voters, brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])), config: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300 } });
+    coordinators = await LocalCoordinatorCluster.create({
+      baseDir,
+      controllerVoters: voters,
+      brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])),
+      config: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300 },
+    });
     coordinators.startAll();
     common = ['--bootstrap', controllers.addresses().join(','), '--coordinators', coordinators.addresses().join(',')];
   });
@@ -61,29 +75,83 @@ describe('sluice consume --group', () => {
   });
 
   it('prints from the beginning once, commits, and the next member goes on from there', async () => {
-    expect((await sluice(['topic', 'create', 'jobs', '--partitions', '3', '--replication-factor', '3', '--bootstrap', controllers.addresses().join(',')])).code).toBe(ExitCode.OK);
+    expect(
+      (
+        await sluice([
+          'topic',
+          'create',
+          'jobs',
+          '--partitions',
+          '3',
+          '--replication-factor',
+          '3',
+          '--bootstrap',
+          controllers.addresses().join(','),
+        ])
+      ).code,
+    ).toBe(ExitCode.OK);
     const lines = Array.from({ length: 30 }, (_, i) => `job-${i}`);
-    const produced = await sluice(['produce', 'jobs', '--bootstrap', controllers.addresses().join(',')], `${lines.join('\n')}\n`);
+    const produced = await sluice(
+      ['produce', 'jobs', '--bootstrap', controllers.addresses().join(',')],
+      `${lines.join('\n')}\n`,
+    );
     expect(produced.code).toBe(ExitCode.OK);
 
-    const first = await sluice(['consume', 'jobs', '--group', 'printers', '--from-beginning', '--count', '30', '--timeout-ms', '30000', ...common]);
+    const first = await sluice([
+      'consume',
+      'jobs',
+      '--group',
+      'printers',
+      '--from-beginning',
+      '--count',
+      '30',
+      '--timeout-ms',
+      '30000',
+      ...common,
+    ]);
     expect(first.code).toBe(ExitCode.OK);
     expect(first.out.trim().split('\n').sort()).toEqual([...lines].sort());
 
     // Same group again: everything is committed, nothing to print.
-    const again = await sluice(['consume', 'jobs', '--group', 'printers', '--from-beginning', '--timeout-ms', '3000', ...common]);
+    const again = await sluice([
+      'consume',
+      'jobs',
+      '--group',
+      'printers',
+      '--from-beginning',
+      '--timeout-ms',
+      '3000',
+      ...common,
+    ]);
     expect(again.code).toBe(ExitCode.OK);
     expect(again.out).toBe('');
 
     // New records: the group's next member prints only those (--from-beginning matters only for
     // partitions the group never committed, as with kafka-console-consumer).
-    expect((await sluice(['produce', 'jobs', '--bootstrap', controllers.addresses().join(',')], 'late-1\nlate-2\n')).code).toBe(ExitCode.OK);
-    const later = await sluice(['consume', 'jobs', '--group', 'printers', '--from-beginning', '--count', '2', '--timeout-ms', '30000', ...common]);
+    expect(
+      (await sluice(['produce', 'jobs', '--bootstrap', controllers.addresses().join(',')], 'late-1\nlate-2\n')).code,
+    ).toBe(ExitCode.OK);
+    const later = await sluice([
+      'consume',
+      'jobs',
+      '--group',
+      'printers',
+      '--from-beginning',
+      '--count',
+      '2',
+      '--timeout-ms',
+      '30000',
+      ...common,
+    ]);
     expect(later.out.trim().split('\n').sort()).toEqual(['late-1', 'late-2']);
   });
 
   it('refuses flags that contradict a group (exit 2)', async () => {
-    for (const extra of [['--partition', '0'], ['--offset', '3'], ['--from-time', '1h']]) {
+    for (const extra of [
+      ['--partition', '0'],
+      ['--offset', '3'],
+      ['--from-time', '1h'],
+    ]) {
       const run = await sluice(['consume', 'jobs', '--group', 'g', ...extra, ...common]);
       expect(run.code).toBe(ExitCode.USAGE);
       expect(run.err).toContain('--group');

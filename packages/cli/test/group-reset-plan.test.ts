@@ -6,7 +6,13 @@
 import { ExitCode, runCli, type CliIo } from '@sluice/cli';
 import { ApiError } from '@sluice/protocol';
 import { partitionLags, formatTable } from '../src/group-format';
-import { parseIsoDateTime, parseTopicSelection, planOffsetReset, resetRequest, type PartitionOffsets } from '../src/group-reset-plan';
+import {
+  parseIsoDateTime,
+  parseTopicSelection,
+  planOffsetReset,
+  resetRequest,
+  type PartitionOffsets,
+} from '../src/group-reset-plan';
 
 function capture(): CliIo & { stdout: () => string; stderr: () => string } {
   let out = '';
@@ -65,12 +71,17 @@ describe('planOffsetReset', () => {
 
   it('--to-datetime takes the offset for the time, or the log end when no record is that late', () => {
     expect(newOffsets(planOffsetReset(partitions, { kind: 'datetime', timestampMs: 1 }))).toEqual([42, 5, 7]);
-    const clamped = planOffsetReset([{ topic: 'u', partition: 0, committed: null, logStart: 30, logEnd: 40, offsetForTime: 12 }], { kind: 'datetime', timestampMs: 1 });
+    const clamped = planOffsetReset(
+      [{ topic: 'u', partition: 0, committed: null, logStart: 30, logEnd: 40, offsetForTime: 12 }],
+      { kind: 'datetime', timestampMs: 1 },
+    );
     expect(newOffsets(clamped)).toEqual([30]);
   });
 
   it('rejects an inverted log range rather than planning from it', () => {
-    expect(() => planOffsetReset([{ topic: 't', partition: 0, committed: null, logStart: 5, logEnd: 4 }], { kind: 'latest' })).toThrow(RangeError);
+    expect(() =>
+      planOffsetReset([{ topic: 't', partition: 0, committed: null, logStart: 5, logEnd: 4 }], { kind: 'latest' }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -86,8 +97,15 @@ describe('reset-offsets flags', () => {
   it('parses each target', () => {
     expect(resetRequest({ allTopics: true, toEarliest: true }).target).toEqual({ kind: 'earliest' });
     expect(resetRequest({ allTopics: true, shiftBy: '-5' }).target).toEqual({ kind: 'shift-by', shift: -5 });
-    expect(resetRequest({ allTopics: true, toOffset: '12', execute: true })).toEqual({ scope: { kind: 'all-topics' }, target: { kind: 'offset', offset: 12 }, execute: true });
-    expect(resetRequest({ allTopics: true, toDatetime: '2026-11-23T10:00:00Z' }).target).toEqual({ kind: 'datetime', timestampMs: Date.UTC(2026, 10, 23, 10) });
+    expect(resetRequest({ allTopics: true, toOffset: '12', execute: true })).toEqual({
+      scope: { kind: 'all-topics' },
+      target: { kind: 'offset', offset: 12 },
+      execute: true,
+    });
+    expect(resetRequest({ allTopics: true, toDatetime: '2026-11-23T10:00:00Z' }).target).toEqual({
+      kind: 'datetime',
+      timestampMs: Date.UTC(2026, 10, 23, 10),
+    });
     expect(parseIsoDateTime('2026-11-23T10:00:00.250+01:00')).toBe(Date.UTC(2026, 10, 23, 9, 0, 0, 250));
   });
 
@@ -110,11 +128,28 @@ describe('reset-offsets flags', () => {
 
   it('is exit 2 with the message, before any connection', async () => {
     const io = capture();
-    const argv = ['group', 'reset-offsets', 'g', '--topic', 't', '--to-earliest', '--to-latest', '--bootstrap', '127.0.0.1:1', '--coordinators', '127.0.0.1:1'];
+    const argv = [
+      'group',
+      'reset-offsets',
+      'g',
+      '--topic',
+      't',
+      '--to-earliest',
+      '--to-latest',
+      '--bootstrap',
+      '127.0.0.1:1',
+      '--coordinators',
+      '127.0.0.1:1',
+    ];
     expect(await runCli(argv, io)).toBe(ExitCode.USAGE);
     expect(io.stderr()).toContain('--to-earliest and --to-latest exclude each other');
     const negative = capture();
-    expect(await runCli(['group', 'reset-offsets', 'g', '--all-topics', '--shift-by', 'abc', '--coordinators', '127.0.0.1:1'], negative)).toBe(ExitCode.USAGE);
+    expect(
+      await runCli(
+        ['group', 'reset-offsets', 'g', '--all-topics', '--shift-by', 'abc', '--coordinators', '127.0.0.1:1'],
+        negative,
+      ),
+    ).toBe(ExitCode.USAGE);
     expect(negative.stderr()).toContain('--shift-by must be');
     const missing = capture();
     expect(await runCli(['group', 'describe'], missing)).toBe(ExitCode.USAGE);
@@ -123,14 +158,43 @@ describe('reset-offsets flags', () => {
   it('takes a negative --shift-by as the flag value', async () => {
     // commander must hand "-3" to --shift-by (not read it as a flag): the contradiction found is then the targets'.
     const io = capture();
-    expect(await runCli(['group', 'reset-offsets', 'g', '--all-topics', '--shift-by', '-3', '--to-earliest', '--coordinators', '127.0.0.1:1'], io)).toBe(ExitCode.USAGE);
+    expect(
+      await runCli(
+        [
+          'group',
+          'reset-offsets',
+          'g',
+          '--all-topics',
+          '--shift-by',
+          '-3',
+          '--to-earliest',
+          '--coordinators',
+          '127.0.0.1:1',
+        ],
+        io,
+      ),
+    ).toBe(ExitCode.USAGE);
     expect(io.stderr()).toContain('--to-earliest and --shift-by exclude each other');
   });
 });
 
 describe('group describe rows', () => {
   it('joins committed offsets, owners and log ends into lag', () => {
-    const members = [{ memberId: 'm1', clientId: 'c1', memberEpoch: 3, state: 'STABLE', subscribedTopicNames: ['t'], assigned: [{ topic: 't', partition: 1 }, { topic: 't', partition: 2 }], pendingRevocation: [], target: [] }];
+    const members = [
+      {
+        memberId: 'm1',
+        clientId: 'c1',
+        memberEpoch: 3,
+        state: 'STABLE',
+        subscribedTopicNames: ['t'],
+        assigned: [
+          { topic: 't', partition: 1 },
+          { topic: 't', partition: 2 },
+        ],
+        pendingRevocation: [],
+        target: [],
+      },
+    ];
     const committed = [
       { topic: 't', partition: 0, offset: 4, leaderEpoch: -1, metadata: '' },
       { topic: 't', partition: 1, offset: 9, leaderEpoch: -1, metadata: '' },
@@ -150,6 +214,14 @@ describe('group describe rows', () => {
   });
 
   it('pads columns and prints - for unknown cells', () => {
-    expect(formatTable(['A', 'LONGER'], [['xyz', null], ['1', 2]])).toBe('A    LONGER\nxyz  -\n1    2\n');
+    expect(
+      formatTable(
+        ['A', 'LONGER'],
+        [
+          ['xyz', null],
+          ['1', 2],
+        ],
+      ),
+    ).toBe('A    LONGER\nxyz  -\n1    2\n');
   });
 });

@@ -8,7 +8,13 @@ import { ExitCode, runCli } from '@sluice/cli';
 import { formatRecord } from '../src/consume-command';
 import { UsageError } from '../src/exit-codes';
 import { shareConsumePlan } from '../src/share-consume-command';
-import { formatShareDescription, formatShareList, formatShareRecord, shareDescriptionJson, sharePartitionLags } from '../src/share-format';
+import {
+  formatShareDescription,
+  formatShareList,
+  formatShareRecord,
+  shareDescriptionJson,
+  sharePartitionLags,
+} from '../src/share-format';
 
 const record: ShareConsumerRecord = {
   topic: 'tasks',
@@ -33,16 +39,25 @@ async function sluice(argv: string[]): Promise<{ code: ExitCode; out: string; er
 }
 
 describe('share record format', () => {
-  it('prints as sluice consume does; --json adds deliveryCount to consume\'s fields', () => {
+  it("prints as sluice consume does; --json adds deliveryCount to consume's fields", () => {
     for (const base64 of [false, true]) {
-      expect(formatShareRecord(record, { json: false, printKey: true, base64 })).toBe(formatRecord(record, { json: false, printKey: true, base64 }));
-      expect(formatShareRecord(record, { json: false, printKey: false, base64 })).toBe(formatRecord(record, { json: false, printKey: false, base64 }));
+      expect(formatShareRecord(record, { json: false, printKey: true, base64 })).toBe(
+        formatRecord(record, { json: false, printKey: true, base64 }),
+      );
+      expect(formatShareRecord(record, { json: false, printKey: false, base64 })).toBe(
+        formatRecord(record, { json: false, printKey: false, base64 }),
+      );
       const line = formatShareRecord(record, { json: true, printKey: false, base64 });
       expect(line.endsWith('\n')).toBe(true);
-      expect(JSON.parse(line)).toEqual({ ...JSON.parse(formatRecord(record, { json: true, printKey: false, base64 })), deliveryCount: 2 });
+      expect(JSON.parse(line)).toEqual({
+        ...JSON.parse(formatRecord(record, { json: true, printKey: false, base64 })),
+        deliveryCount: 2,
+      });
     }
     expect(JSON.parse(formatShareRecord(record, { json: true, printKey: false, base64: true })).value).toBe('/wBB');
-    expect(formatShareRecord({ ...record, key: null, value: null }, { json: false, printKey: true, base64: false })).toBe('null\tnull\n');
+    expect(
+      formatShareRecord({ ...record, key: null, value: null }, { json: false, printKey: true, base64: false }),
+    ).toBe('null\tnull\n');
   });
 });
 
@@ -53,7 +68,16 @@ describe('share describe and list format', () => {
     groupEpoch: 4,
     assignmentEpoch: 4,
     members: [
-      { memberId: 'member-a', clientId: 'sluice-share-consume', memberEpoch: 4, subscribedTopicNames: ['tasks'], assigned: [{ topic: 'tasks', partition: 0 }, { topic: 'tasks', partition: 1 }] },
+      {
+        memberId: 'member-a',
+        clientId: 'sluice-share-consume',
+        memberEpoch: 4,
+        subscribedTopicNames: ['tasks'],
+        assigned: [
+          { topic: 'tasks', partition: 0 },
+          { topic: 'tasks', partition: 1 },
+        ],
+      },
       { memberId: 'member-b', clientId: 'other', memberEpoch: 3, subscribedTopicNames: ['tasks'], assigned: [] },
     ],
   };
@@ -105,34 +129,75 @@ describe('share describe and list format', () => {
         '',
       ].join('\n'),
     );
-    expect(formatShareDescription({ ...group, state: 'EMPTY', members: [] }, [])).toContain('The group has no active members.\n\nNo assigned partitions');
-    expect(shareDescriptionJson(group, lags)).toEqual({ group: 'crew', state: 'STABLE', groupEpoch: 4, assignmentEpoch: 4, members: group.members, partitions: lags });
+    expect(formatShareDescription({ ...group, state: 'EMPTY', members: [] }, [])).toContain(
+      'The group has no active members.\n\nNo assigned partitions',
+    );
+    expect(shareDescriptionJson(group, lags)).toEqual({
+      group: 'crew',
+      state: 'STABLE',
+      groupEpoch: 4,
+      assignmentEpoch: 4,
+      members: group.members,
+      partitions: lags,
+    });
   });
 
   it('lists groups as a table, nothing for none', () => {
-    expect(formatShareList([{ groupId: 'crew', state: 'STABLE', members: 2 }])).toBe('GROUP  STATE   MEMBERS\ncrew   STABLE  2\n');
+    expect(formatShareList([{ groupId: 'crew', state: 'STABLE', members: 2 }])).toBe(
+      'GROUP  STATE   MEMBERS\ncrew   STABLE  2\n',
+    );
     expect(formatShareList([])).toBe('');
   });
 });
 
 describe('share consume flags', () => {
   it('makes a plan of valid flags', () => {
-    expect(shareConsumePlan('tasks', { ...connection, group: 'crew', count: '5', timeoutMs: '3000', json: true })).toEqual({ topic: 'tasks', group: 'crew', count: 5, timeoutMs: 3000, json: true, printKey: false, base64: false });
-    expect(shareConsumePlan('tasks', { ...connection, group: 'crew', printKey: true, base64: true })).toEqual({ topic: 'tasks', group: 'crew', json: false, printKey: true, base64: true });
+    expect(
+      shareConsumePlan('tasks', { ...connection, group: 'crew', count: '5', timeoutMs: '3000', json: true }),
+    ).toEqual({ topic: 'tasks', group: 'crew', count: 5, timeoutMs: 3000, json: true, printKey: false, base64: false });
+    expect(shareConsumePlan('tasks', { ...connection, group: 'crew', printKey: true, base64: true })).toEqual({
+      topic: 'tasks',
+      group: 'crew',
+      json: false,
+      printKey: true,
+      base64: true,
+    });
   });
 
   it('refuses bad values as usage errors', () => {
     expect(() => shareConsumePlan('tasks', { ...connection, group: ' ' })).toThrow(UsageError);
     expect(() => shareConsumePlan('tasks', { ...connection })).toThrow(/--group/);
-    expect(() => shareConsumePlan('tasks', { ...connection, group: 'g', count: '0' })).toThrow(/--count must be a positive integer/);
+    expect(() => shareConsumePlan('tasks', { ...connection, group: 'g', count: '0' })).toThrow(
+      /--count must be a positive integer/,
+    );
     expect(() => shareConsumePlan('tasks', { ...connection, group: 'g', timeoutMs: 'soon' })).toThrow(/--timeout-ms/);
   });
 
   it('exits 2 on the command line before connecting: missing --group, bad --count, unknown flag', async () => {
-    const missing = await sluice(['share', 'consume', 'tasks', '--bootstrap', '127.0.0.1:1', '--coordinators', '127.0.0.1:1']);
+    const missing = await sluice([
+      'share',
+      'consume',
+      'tasks',
+      '--bootstrap',
+      '127.0.0.1:1',
+      '--coordinators',
+      '127.0.0.1:1',
+    ]);
     expect(missing.code).toBe(ExitCode.USAGE);
     expect(missing.err).toContain("required option '--group <id>' not specified");
-    const badCount = await sluice(['share', 'consume', 'tasks', '--group', 'g', '--count', '-1', '--bootstrap', '127.0.0.1:1', '--coordinators', '127.0.0.1:1']);
+    const badCount = await sluice([
+      'share',
+      'consume',
+      'tasks',
+      '--group',
+      'g',
+      '--count',
+      '-1',
+      '--bootstrap',
+      '127.0.0.1:1',
+      '--coordinators',
+      '127.0.0.1:1',
+    ]);
     expect(badCount.code).toBe(ExitCode.USAGE);
     expect(badCount.err).toContain('--count must be a positive integer');
     const unknown = await sluice(['share', 'consume', 'tasks', '--group', 'g', '--reject']);

@@ -52,7 +52,9 @@ describe('sluice storage check', () => {
 
   it('names the file and byte of a flipped CRC byte and exits 1; --json is machine-readable', async () => {
     const dir = writePartition(root);
-    const firstSegment = readdirSync(dir).filter((name) => name.endsWith('.log')).sort()[0] as string;
+    const firstSegment = readdirSync(dir)
+      .filter((name) => name.endsWith('.log'))
+      .sort()[0] as string;
     const path = join(dir, firstSegment);
     const fd = openSync(path, 'r+');
     const byte = Buffer.alloc(1);
@@ -68,9 +70,16 @@ describe('sluice storage check', () => {
 
     const json = capture();
     expect(await runCli(['storage', 'check', '--json', dir], json)).toBe(ExitCode.FAILURE);
-    const report = JSON.parse(json.stdout()) as { ok: boolean; problems: { file: string; position: number | null; severity: string }[] };
+    const report = JSON.parse(json.stdout()) as {
+      ok: boolean;
+      problems: { file: string; position: number | null; severity: string }[];
+    };
     expect(report.ok).toBe(false);
-    expect(report.problems.some((problem) => problem.file === path && problem.severity === 'error' && problem.position !== null)).toBe(true);
+    expect(
+      report.problems.some(
+        (problem) => problem.file === path && problem.severity === 'error' && problem.position !== null,
+      ),
+    ).toBe(true);
   });
 
   it('answers usage mistakes with exit code 2 and says what was wrong', async () => {

@@ -32,7 +32,13 @@ describe('sluice storage format / random-uuid', () => {
     const idIo = capture();
     await runCli(['storage', 'random-uuid'], idIo);
     const clusterId = idIo.stdout().trim();
-    const file = config(['node.id=2', 'process.roles=controller,broker', 'controller.quorum.voters=2@127.0.0.1:9093', `metadata.log.dir=${join(root, 'meta')}`, `log.dirs=${join(root, 'd1')},${join(root, 'd2')}`]);
+    const file = config([
+      'node.id=2',
+      'process.roles=controller,broker',
+      'controller.quorum.voters=2@127.0.0.1:9093',
+      `metadata.log.dir=${join(root, 'meta')}`,
+      `log.dirs=${join(root, 'd1')},${join(root, 'd2')}`,
+    ]);
     const io = capture();
     expect(await runCli(['storage', 'format', '--cluster-id', clusterId, '--config', file], io)).toBe(ExitCode.OK);
     expect(io.stdout()).toContain('Formatting');
@@ -43,10 +49,14 @@ describe('sluice storage format / random-uuid', () => {
       expect(text).toMatch(/directory\.id=[A-Za-z0-9_-]{22}/);
     }
     const other = capture();
-    expect(await runCli(['storage', 'format', '--cluster-id', 'MkU3OEVBNTcwNTJENDM2Qg', '--config', file], other)).toBe(ExitCode.FAILURE);
+    expect(await runCli(['storage', 'format', '--cluster-id', 'MkU3OEVBNTcwNTJENDM2Qg', '--config', file], other)).toBe(
+      ExitCode.FAILURE,
+    );
     expect(other.stderr()).toContain('already formatted for cluster');
     const again = capture();
-    expect(await runCli(['storage', 'format', '--cluster-id', clusterId, '--config', file, '--ignore-formatted'], again)).toBe(ExitCode.OK);
+    expect(
+      await runCli(['storage', 'format', '--cluster-id', clusterId, '--config', file, '--ignore-formatted'], again),
+    ).toBe(ExitCode.OK);
   });
 
   it('usage errors exit 2 and name what is missing', async () => {
@@ -54,17 +64,47 @@ describe('sluice storage format / random-uuid', () => {
     expect(await runCli(['storage', 'format', '--config', config(['node.id=1'])], noId)).toBe(ExitCode.USAGE);
     expect(noId.stderr()).toContain('--cluster-id');
     const noRoles = capture();
-    expect(await runCli(['storage', 'format', '--cluster-id', 'MkU3OEVBNTcwNTJENDM2Qg', '--config', config(['node.id=1'])], noRoles)).toBe(ExitCode.USAGE);
+    expect(
+      await runCli(
+        ['storage', 'format', '--cluster-id', 'MkU3OEVBNTcwNTJENDM2Qg', '--config', config(['node.id=1'])],
+        noRoles,
+      ),
+    ).toBe(ExitCode.USAGE);
     expect(noRoles.stderr()).toContain("Missing required configuration 'process.roles'");
     const noNode = capture();
-    expect(await runCli(['storage', 'format', '--cluster-id', 'MkU3OEVBNTcwNTJENDM2Qg', '--config', config(['process.roles=controller', `metadata.log.dir=${root}`])], noNode)).toBe(
-      ExitCode.USAGE,
-    );
+    expect(
+      await runCli(
+        [
+          'storage',
+          'format',
+          '--cluster-id',
+          'MkU3OEVBNTcwNTJENDM2Qg',
+          '--config',
+          config(['process.roles=controller', `metadata.log.dir=${root}`]),
+        ],
+        noNode,
+      ),
+    ).toBe(ExitCode.USAGE);
     expect(noNode.stderr()).toContain("Missing required configuration 'node.id'");
     const badId = capture();
-    expect(await runCli(['storage', 'format', '--cluster-id', 'nope', '--config', config(['node.id=1', 'process.roles=controller', 'controller.quorum.voters=1@127.0.0.1:9093', `metadata.log.dir=${root}`])], badId)).toBe(
-      ExitCode.USAGE,
-    );
+    expect(
+      await runCli(
+        [
+          'storage',
+          'format',
+          '--cluster-id',
+          'nope',
+          '--config',
+          config([
+            'node.id=1',
+            'process.roles=controller',
+            'controller.quorum.voters=1@127.0.0.1:9093',
+            `metadata.log.dir=${root}`,
+          ]),
+        ],
+        badId,
+      ),
+    ).toBe(ExitCode.USAGE);
     expect(badId.stderr()).toContain('not a Kafka UUID');
   });
 });

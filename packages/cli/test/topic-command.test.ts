@@ -36,49 +36,125 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
   });
 
   it('creates, lists, describes, alters and deletes a topic', async () => {
-    const created = await sluice('topic', 'create', 'clicks', '--partitions', '3', '--replication-factor', '3', '--config', 'retention.ms=60000', '--config', 'cleanup.policy=delete', '--bootstrap', bootstrap);
+    const created = await sluice(
+      'topic',
+      'create',
+      'clicks',
+      '--partitions',
+      '3',
+      '--replication-factor',
+      '3',
+      '--config',
+      'retention.ms=60000',
+      '--config',
+      'cleanup.policy=delete',
+      '--bootstrap',
+      bootstrap,
+    );
     expect(created.err).toBe('');
     expect(created.code).toBe(ExitCode.OK);
-    expect(created.out).toMatch(/^Created topic clicks \(TopicId: [A-Za-z0-9_-]{22}, PartitionCount: 3, ReplicationFactor: 3\)\.\n$/);
+    expect(created.out).toMatch(
+      /^Created topic clicks \(TopicId: [A-Za-z0-9_-]{22}, PartitionCount: 3, ReplicationFactor: 3\)\.\n$/,
+    );
 
-    expect(await sluice('topic', 'create', 'views', '--partitions', '1', '--replication-factor', '1', '--bootstrap', bootstrap)).toMatchObject({ code: ExitCode.OK });
-    expect(await sluice('topic', 'list', '--bootstrap', bootstrap)).toEqual({ code: ExitCode.OK, out: 'clicks\nviews\n', err: '' });
+    expect(
+      await sluice(
+        'topic',
+        'create',
+        'views',
+        '--partitions',
+        '1',
+        '--replication-factor',
+        '1',
+        '--bootstrap',
+        bootstrap,
+      ),
+    ).toMatchObject({ code: ExitCode.OK });
+    expect(await sluice('topic', 'list', '--bootstrap', bootstrap)).toEqual({
+      code: ExitCode.OK,
+      out: 'clicks\nviews\n',
+      err: '',
+    });
 
     const described = await sluice('topic', 'describe', 'clicks', '--bootstrap', bootstrap);
     expect(described.code).toBe(ExitCode.OK);
     const lines = described.out.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^Topic: clicks\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 3\tReplicationFactor: 3\tConfigs: cleanup\.policy=delete,retention\.ms=60000$/);
+    expect(lines[0]).toMatch(
+      /^Topic: clicks\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 3\tReplicationFactor: 3\tConfigs: cleanup\.policy=delete,retention\.ms=60000$/,
+    );
     for (const [i, line] of lines.slice(1).entries()) {
-      const match = /^\tTopic: clicks\tPartition: (\d)\tLeader: (\d)\tReplicas: (\d,\d,\d)\tIsr: (\d,\d,\d)$/.exec(line);
+      const match = /^\tTopic: clicks\tPartition: (\d)\tLeader: (\d)\tReplicas: (\d,\d,\d)\tIsr: (\d,\d,\d)$/.exec(
+        line,
+      );
       expect(match).not.toBeNull();
       expect(Number(match?.[1])).toBe(i);
       expect(match?.[3]?.split(',').sort()).toEqual(['1', '2', '3']);
       expect(match?.[4]?.split(',').sort()).toEqual(['1', '2', '3']);
     }
 
-    const altered = await sluice('topic', 'alter-config', 'clicks', '--set', 'max.message.bytes=2048', '--set', 'cleanup.policy=compact,delete', '--delete', 'retention.ms', '--bootstrap', bootstrap);
-    expect(altered).toEqual({ code: ExitCode.OK, out: 'Altered configs of topic clicks: max.message.bytes=2048, cleanup.policy=compact,delete, -retention.ms.\n', err: '' });
+    const altered = await sluice(
+      'topic',
+      'alter-config',
+      'clicks',
+      '--set',
+      'max.message.bytes=2048',
+      '--set',
+      'cleanup.policy=compact,delete',
+      '--delete',
+      'retention.ms',
+      '--bootstrap',
+      bootstrap,
+    );
+    expect(altered).toEqual({
+      code: ExitCode.OK,
+      out: 'Altered configs of topic clicks: max.message.bytes=2048, cleanup.policy=compact,delete, -retention.ms.\n',
+      err: '',
+    });
 
-    expect(await sluice('topic', 'alter', 'clicks', '--partitions', '4', '--bootstrap', bootstrap)).toEqual({ code: ExitCode.OK, out: 'Topic clicks now has 4 partitions.\n', err: '' });
+    expect(await sluice('topic', 'alter', 'clicks', '--partitions', '4', '--bootstrap', bootstrap)).toEqual({
+      code: ExitCode.OK,
+      out: 'Topic clicks now has 4 partitions.\n',
+      err: '',
+    });
     const shrink = await sluice('topic', 'alter', 'clicks', '--partitions', '2', '--bootstrap', bootstrap);
     expect(shrink.code).toBe(ExitCode.FAILURE);
     expect(shrink.err).toMatch(/^error: INVALID_PARTITIONS: /);
 
     const json = await sluice('topic', 'describe', 'clicks', '--json', '--bootstrap', bootstrap);
     expect(json.code).toBe(ExitCode.OK);
-    const doc = JSON.parse(json.out) as { name: string; partitionCount: number; replicationFactor: number; configs: Record<string, string>; partitions: { partition: number; leader: number; isr: number[] }[] };
-    expect(doc).toMatchObject({ name: 'clicks', partitionCount: 4, replicationFactor: 3, configs: { 'cleanup.policy': 'compact,delete', 'max.message.bytes': '2048' } });
+    const doc = JSON.parse(json.out) as {
+      name: string;
+      partitionCount: number;
+      replicationFactor: number;
+      configs: Record<string, string>;
+      partitions: { partition: number; leader: number; isr: number[] }[];
+    };
+    expect(doc).toMatchObject({
+      name: 'clicks',
+      partitionCount: 4,
+      replicationFactor: 3,
+      configs: { 'cleanup.policy': 'compact,delete', 'max.message.bytes': '2048' },
+    });
     expect(Object.keys(doc.configs)).toHaveLength(2);
     expect(doc.partitions.map((p) => p.partition)).toEqual([0, 1, 2, 3]);
 
     // Without a name: every topic, each with its partition lines.
     const all = await sluice('topic', 'describe', '--bootstrap', bootstrap);
     expect(all.code).toBe(ExitCode.OK);
-    expect(all.out.split('\n').filter((line) => line.startsWith('Topic: ')).map((line) => line.split('\t')[0])).toEqual(['Topic: clicks', 'Topic: views']);
+    expect(
+      all.out
+        .split('\n')
+        .filter((line) => line.startsWith('Topic: '))
+        .map((line) => line.split('\t')[0]),
+    ).toEqual(['Topic: clicks', 'Topic: views']);
     expect(all.out.match(/\tPartition: /g)).toHaveLength(5);
 
-    expect(await sluice('topic', 'delete', 'views', '--bootstrap', bootstrap)).toEqual({ code: ExitCode.OK, out: 'Deleted topic views.\n', err: '' });
+    expect(await sluice('topic', 'delete', 'views', '--bootstrap', bootstrap)).toEqual({
+      code: ExitCode.OK,
+      out: 'Deleted topic views.\n',
+      err: '',
+    });
     expect((await sluice('topic', 'list', '--bootstrap', bootstrap)).out).toBe('clicks\n');
   });
 
@@ -88,13 +164,21 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
     expect(text.code).toBe(ExitCode.OK);
     expect(text.out).toContain(`ClusterId: ${cluster.local.clusterId}\n`);
     expect(text.out).toContain(`Controller: ${cluster.leaderId} at ${cluster.local.address(cluster.leaderId)}\t`);
-    expect(text.out).toContain(`Controllers: ${[1, 2, 3].map((id) => `${id}@${cluster.local.address(id)}`).join(',')}\n`);
+    expect(text.out).toContain(
+      `Controllers: ${[1, 2, 3].map((id) => `${id}@${cluster.local.address(id)}`).join(',')}\n`,
+    );
     expect(text.out).toContain('Brokers: 3\n');
     expect(text.out).toContain('\tBroker: 2\tEpoch: ');
-    expect(text.out.match(/State: unfenced\tRack: none\tListeners: PLAINTEXT:\/\/127\.0\.0\.1:1909\d/g)).toHaveLength(3);
+    expect(text.out.match(/State: unfenced\tRack: none\tListeners: PLAINTEXT:\/\/127\.0\.0\.1:1909\d/g)).toHaveLength(
+      3,
+    );
 
     const json = await sluice('cluster', 'describe', '--json', '--bootstrap', bootstrap);
-    const doc = JSON.parse(json.out) as { clusterId: string; controllerId: number; brokers: { brokerId: number; fenced: boolean }[] };
+    const doc = JSON.parse(json.out) as {
+      clusterId: string;
+      controllerId: number;
+      brokers: { brokerId: number; fenced: boolean }[];
+    };
     expect(doc.clusterId).toBe(cluster.local.clusterId);
     expect(doc.controllerId).toBe(cluster.leaderId);
     expect(doc.brokers.map((b) => b.brokerId)).toEqual([1, 2, 3]);
@@ -107,7 +191,11 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
       ['topic', 'alter-config', 'ghost', '--set', 'retention.ms=1'],
       ['topic', 'alter', 'ghost', '--partitions', '3'],
     ]) {
-      expect(await sluice(...argv, '--bootstrap', bootstrap)).toEqual({ code: ExitCode.FAILURE, out: '', err: "error: UNKNOWN_TOPIC_OR_PARTITION: topic 'ghost' does not exist\n" });
+      expect(await sluice(...argv, '--bootstrap', bootstrap)).toEqual({
+        code: ExitCode.FAILURE,
+        out: '',
+        err: "error: UNKNOWN_TOPIC_OR_PARTITION: topic 'ghost' does not exist\n",
+      });
     }
     const duplicate = await sluice('topic', 'create', 'clicks', '--bootstrap', bootstrap);
     expect(duplicate.code).toBe(ExitCode.FAILURE);
@@ -146,7 +234,9 @@ describe('sluice topic without a cluster, and usage errors', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(run.code).toBe(ExitCode.FAILURE);
     expect(run.out).toBe('');
-    expect(run.err).toBe(`error: no controller reachable at ${dead} within 1000 ms (last error: NETWORK_EXCEPTION: connect ECONNREFUSED ${dead})\n`);
+    expect(run.err).toBe(
+      `error: no controller reachable at ${dead} within 1000 ms (last error: NETWORK_EXCEPTION: connect ECONNREFUSED ${dead})\n`,
+    );
     const described = await sluice('cluster', 'describe', '--bootstrap', dead, '--timeout', '500');
     expect(described.code).toBe(ExitCode.FAILURE);
     expect(described.err).toContain(`no controller reachable at ${dead}`);
@@ -155,7 +245,10 @@ describe('sluice topic without a cluster, and usage errors', () => {
   it('exits 2 for usage mistakes before contacting anything', async () => {
     const cases: [string[], string][] = [
       [['topic', 'create'], "missing required argument 'name'"],
-      [['topic', 'create', 'x', '--partitions', 'zero', '--bootstrap', '127.0.0.1:1'], '--partitions must be a positive integer'],
+      [
+        ['topic', 'create', 'x', '--partitions', 'zero', '--bootstrap', '127.0.0.1:1'],
+        '--partitions must be a positive integer',
+      ],
       [['topic', 'create', 'x', '--config', 'novalue', '--bootstrap', '127.0.0.1:1'], '--config expects key=value'],
       [['topic', 'alter-config', 'x', '--bootstrap', '127.0.0.1:1'], 'at least one --set'],
       [['topic', 'alter', 'x', '--bootstrap', '127.0.0.1:1'], "required option '--partitions <n>' not specified"],

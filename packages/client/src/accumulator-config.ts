@@ -27,13 +27,15 @@ export const defaultAccumulatorConfig: AccumulatorConfig = {
 
 export function validateAccumulatorConfig(config: AccumulatorConfig): AccumulatorConfig {
   const atLeast = (value: number, min: number, key: string): void => {
-    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${key} must be an integer >= ${min}, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new RangeError(`${key} must be an integer >= ${min}, got ${value}`);
   };
   atLeast(config.lingerMs, 0, 'linger.ms');
   atLeast(config.batchSizeBytes, 1, 'batch.size');
   atLeast(config.bufferMemoryBytes, 1, 'buffer.memory');
   atLeast(config.maxRequestSizeBytes, 1, 'max.request.size');
   atLeast(config.maxInFlightBatchesPerPartition, 1, 'max.in.flight.requests.per.connection');
-  if (!Object.values(CompressionType).includes(config.compression)) throw new RangeError(`unknown compression.type ${config.compression}`);
+  if (!Object.values(CompressionType).includes(config.compression))
+    throw new RangeError(`unknown compression.type ${config.compression}`);
   return config;
 }

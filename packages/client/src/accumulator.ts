@@ -14,7 +14,14 @@
  *   partition's next sequence, and keeps at most `max.in.flight.requests.per.connection`
  *   unreleased batches per partition, so sequences reach the leader in order.
  */
-import { ApiError, BATCH_HEADER_BYTES, BatchLayout, crc32c, encodeRecordBatch, type RecordInput } from '@sluice/protocol';
+import {
+  ApiError,
+  BATCH_HEADER_BYTES,
+  BatchLayout,
+  crc32c,
+  encodeRecordBatch,
+  type RecordInput,
+} from '@sluice/protocol';
 import { defaultAccumulatorConfig, validateAccumulatorConfig, type AccumulatorConfig } from './accumulator-config';
 import { recordSizeUpperBound, singleRecordBatchUpperBound } from './record-size';
 
@@ -119,7 +126,8 @@ export class RecordAccumulator {
    * under the new identity); any other batch in flight would keep a sequence of the old epoch.
    */
   setProducerIdentity(identity: ProducerIdentity | null, carried: ReadonlySet<number> = new Set()): void {
-    for (const batchId of this.inFlight.keys()) if (!carried.has(batchId)) throw new Error('cannot change the producer identity with batches in flight');
+    for (const batchId of this.inFlight.keys())
+      if (!carried.has(batchId)) throw new Error('cannot change the producer identity with batches in flight');
     this.identity = identity;
     this.nextSequences.clear();
   }
@@ -144,7 +152,12 @@ export class RecordAccumulator {
     return { ...batch, bytes, baseSequence };
   }
 
-  append(topicPartition: TopicPartition, record: RecordInput, nowMs: number, options: { abortOnNewBatch?: boolean } = {}): AppendResult {
+  append(
+    topicPartition: TopicPartition,
+    record: RecordInput,
+    nowMs: number,
+    options: { abortOnNewBatch?: boolean } = {},
+  ): AppendResult {
     const recordBytes = recordSizeUpperBound(record);
     const singleBatchBytes = singleRecordBatchUpperBound(record);
     if (singleBatchBytes > this.config.maxRequestSizeBytes || singleBatchBytes > this.config.bufferMemoryBytes) {
@@ -163,7 +176,13 @@ export class RecordAccumulator {
       last.records.push(record);
       last.estimatedBytes += recordBytes;
       if (last.estimatedBytes >= last.reservedBytes) last.full = true;
-      return { kind: 'appended', batchId: last.batchId, recordIndex: last.records.length - 1, newBatch: false, batchFull: last.full };
+      return {
+        kind: 'appended',
+        batchId: last.batchId,
+        recordIndex: last.records.length - 1,
+        newBatch: false,
+        batchFull: last.full,
+      };
     }
     if (options.abortOnNewBatch) return { kind: 'abort-for-new-batch' };
     const reserve = Math.max(this.config.batchSizeBytes, singleBatchBytes);
@@ -235,7 +254,9 @@ export class RecordAccumulator {
       const bytes = encodeRecordBatch({
         compression: this.config.compression,
         records: first.records,
-        ...(this.identity === null ? {} : { producerId: this.identity.producerId, producerEpoch: this.identity.producerEpoch, baseSequence }),
+        ...(this.identity === null
+          ? {}
+          : { producerId: this.identity.producerId, producerEpoch: this.identity.producerEpoch, baseSequence }),
       });
       if (this.identity !== null) this.nextSequences.set(key, wrapSequence(baseSequence + first.records.length));
       queue.inFlight++;
@@ -273,13 +294,19 @@ export class RecordAccumulator {
    * delivery.timeout.ms expiry of batches that never got a leader), freeing their memory. They
    * took no sequence numbers, so an idempotent producer's sequences stay gapless.
    */
-  expireQueued(createdAtOrBeforeMs: number): { readonly batchId: number; readonly topic: string; readonly partition: number }[] {
+  expireQueued(
+    createdAtOrBeforeMs: number,
+  ): { readonly batchId: number; readonly topic: string; readonly partition: number }[] {
     const expired: { batchId: number; topic: string; partition: number }[] = [];
     for (const [key, queue] of this.queues) {
       while (queue.batches.length > 0 && queue.batches[0]!.createdMs <= createdAtOrBeforeMs) {
         const batch = queue.batches.shift()!;
         this.reservedBytes -= batch.reservedBytes;
-        expired.push({ batchId: batch.batchId, topic: queue.topicPartition.topic, partition: queue.topicPartition.partition });
+        expired.push({
+          batchId: batch.batchId,
+          topic: queue.topicPartition.topic,
+          partition: queue.topicPartition.partition,
+        });
       }
       if (queue.batches.length === 0 && queue.inFlight === 0) this.queues.delete(key);
     }

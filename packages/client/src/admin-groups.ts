@@ -27,7 +27,14 @@ import {
 import { findCoordinators, type CoordinatorAnswer } from './coordinator-lookup';
 import { parseBootstrap } from './controller-channel';
 import { apiErrorFromName } from './errors';
-import { assignedPartitions, deadShareGroup, readShareStartOffsets, shareGroupDescription, type ShareGroupDescription, type SharePartitionOffset } from './admin-share-groups';
+import {
+  assignedPartitions,
+  deadShareGroup,
+  readShareStartOffsets,
+  shareGroupDescription,
+  type ShareGroupDescription,
+  type SharePartitionOffset,
+} from './admin-share-groups';
 import { CoordinatorShareStatePersister } from './coordinator-share-state-persister';
 import { backoffMs } from './producer-config';
 
@@ -114,7 +121,13 @@ export interface PartitionResult {
 }
 
 /** Errors after which a group is looked up again and retried. */
-const COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT']);
+const COORDINATOR_ERRORS = new Set([
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'NETWORK_EXCEPTION',
+  'REQUEST_TIMED_OUT',
+]);
 
 function retriable(error: ApiError): boolean {
   return error.retriable || COORDINATOR_ERRORS.has(error.errorName);
@@ -128,11 +141,16 @@ function itemError(errorName: string, errorMessage: string): ApiError | undefine
   if (errorName === '' || errorName === 'NONE') return undefined;
   // The coordinator sends an ApiError's message, which already starts with its name.
   const prefix = `${errorName}: `;
-  return apiErrorFromName(errorName, errorMessage.startsWith(prefix) ? errorMessage.slice(prefix.length) : errorMessage);
+  return apiErrorFromName(
+    errorName,
+    errorMessage.startsWith(prefix) ? errorMessage.slice(prefix.length) : errorMessage,
+  );
 }
 
 function partitionsOf(list: readonly WireTopicPartitions[]): TopicPartition[] {
-  return list.flatMap((entry) => entry.partitions.map((partition) => ({ topic: entry.topic, partition }))).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  return list
+    .flatMap((entry) => entry.partitions.map((partition) => ({ topic: entry.topic, partition })))
+    .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
 }
 
 function byTopic(partitions: readonly TopicPartition[]): WireTopicPartitions[] {
@@ -146,7 +164,9 @@ function sleep(ms: number): Promise<void> {
 }
 
 function checkGroupIds(groupIds: readonly string[]): void {
-  for (const groupId of groupIds) if (typeof groupId !== 'string' || groupId === '') throw new ApiError('INVALID_GROUP_ID', 'a group id must be a non-empty string');
+  for (const groupId of groupIds)
+    if (typeof groupId !== 'string' || groupId === '')
+      throw new ApiError('INVALID_GROUP_ID', 'a group id must be a non-empty string');
 }
 
 export class GroupAdmin {
@@ -182,7 +202,12 @@ export class GroupAdmin {
     const answers = await Promise.all(
       this.bootstrap.map(async (coordinator) => {
         try {
-          const response = await callUnary<ListGroupsResponse>(this.client(coordinator), 'ListGroups', {}, { timeoutMs: this.timeoutMs });
+          const response = await callUnary<ListGroupsResponse>(
+            this.client(coordinator),
+            'ListGroups',
+            {},
+            { timeoutMs: this.timeoutMs },
+          );
           return { coordinator, groups: response.groups, error: undefined };
         } catch (error) {
           return { coordinator, groups: undefined, error: asApiError(error) };
@@ -194,10 +219,16 @@ export class GroupAdmin {
     for (const answer of answers) {
       if (answer.error !== undefined) errors.push({ coordinator: answer.coordinator, error: answer.error });
       // As Kafka's tools: kafka-consumer-groups lists consumer groups, kafka-share-groups share groups.
-      else for (const g of answer.groups ?? []) if ((g.type === 'share') === (type === 'share') && !groups.has(g.groupId)) groups.set(g.groupId, { groupId: g.groupId, state: g.state, members: g.members });
+      else
+        for (const g of answer.groups ?? [])
+          if ((g.type === 'share') === (type === 'share') && !groups.has(g.groupId))
+            groups.set(g.groupId, { groupId: g.groupId, state: g.state, members: g.members });
     }
     if (errors.length === this.bootstrap.length && errors[0] !== undefined) throw errors[0].error;
-    return { groups: [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0)), errors };
+    return {
+      groups: [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0)),
+      errors,
+    };
   }
 
   /** Per group, in the order asked; an unknown group carries GROUP_ID_NOT_FOUND. */
@@ -205,17 +236,28 @@ export class GroupAdmin {
     this.ensureOpen();
     checkGroupIds(groupIds);
     const answers = await this.perGroup(groupIds, async (address, ids) => {
-      const response = await callUnary<DescribeGroupsResponse>(this.client(address), 'DescribeGroups', { groupIds: ids }, { timeoutMs: this.timeoutMs });
-      return response.groups.map((g) => ({ groupId: g.groupId, error: itemError(g.errorName, g.errorMessage), value: g }));
+      const response = await callUnary<DescribeGroupsResponse>(
+        this.client(address),
+        'DescribeGroups',
+        { groupIds: ids },
+        { timeoutMs: this.timeoutMs },
+      );
+      return response.groups.map((g) => ({
+        groupId: g.groupId,
+        error: itemError(g.errorName, g.errorMessage),
+        value: g,
+      }));
     });
     return groupIds.map((groupId) => {
       const answer = answers.get(groupId);
       const dead = { groupId, state: 'DEAD', groupEpoch: 0, assignmentEpoch: 0, assignor: '', members: [] };
-      if (answer === undefined) return { ...dead, error: new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`) };
+      if (answer === undefined)
+        return { ...dead, error: new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`) };
       if ('error' in answer) return { ...dead, error: answer.error };
       const g = answer.value;
       // The coordinator describes a group it does not know as DEAD; Kafka 4 names it GROUP_ID_NOT_FOUND.
-      if (g.state === 'DEAD' && g.members.length === 0) return { ...dead, error: new ApiError('GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`) };
+      if (g.state === 'DEAD' && g.members.length === 0)
+        return { ...dead, error: new ApiError('GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`) };
       return {
         groupId,
         state: g.state,
@@ -252,12 +294,22 @@ export class GroupAdmin {
     this.ensureOpen();
     checkGroupIds(groupIds);
     const answers = await this.perGroup(groupIds, async (address, ids) => {
-      const response = await callUnary<DescribeShareGroupsResponse>(this.client(address), 'DescribeShareGroups', { groupIds: ids }, { timeoutMs: this.timeoutMs });
-      return response.groups.map((g) => ({ groupId: g.groupId, error: itemError(g.errorName, g.errorMessage), value: g }));
+      const response = await callUnary<DescribeShareGroupsResponse>(
+        this.client(address),
+        'DescribeShareGroups',
+        { groupIds: ids },
+        { timeoutMs: this.timeoutMs },
+      );
+      return response.groups.map((g) => ({
+        groupId: g.groupId,
+        error: itemError(g.errorName, g.errorMessage),
+        value: g,
+      }));
     });
     return groupIds.map((groupId) => {
       const answer = answers.get(groupId);
-      if (answer === undefined) return deadShareGroup(groupId, new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`));
+      if (answer === undefined)
+        return deadShareGroup(groupId, new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`));
       return 'error' in answer ? deadShareGroup(groupId, answer.error) : shareGroupDescription(answer.value);
     });
   }
@@ -275,12 +327,20 @@ export class GroupAdmin {
    * partition the group's members are assigned (the group must exist then: GROUP_ID_NOT_FOUND).
    * A partition no member has fetched from yet has startOffset null.
    */
-  async listShareGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<SharePartitionOffset[]> {
+  async listShareGroupOffsets(
+    groupId: string,
+    partitions?: readonly TopicPartition[],
+  ): Promise<SharePartitionOffset[]> {
     this.ensureOpen();
     checkGroupIds([groupId]);
     const wanted = partitions ?? assignedPartitions(await this.describeShareGroup(groupId));
     if (this.persister === null) {
-      this.persister = new CoordinatorShareStatePersister({ coordinators: this.bootstrap, requestTimeoutMs: this.timeoutMs, retryBackoffMs: this.retryBackoffMs, retryBackoffMaxMs: this.retryBackoffMaxMs });
+      this.persister = new CoordinatorShareStatePersister({
+        coordinators: this.bootstrap,
+        requestTimeoutMs: this.timeoutMs,
+        retryBackoffMs: this.retryBackoffMs,
+        retryBackoffMaxMs: this.retryBackoffMaxMs,
+      });
     }
     return readShareStartOffsets(this.persister, groupId, wanted);
   }
@@ -290,12 +350,22 @@ export class GroupAdmin {
     this.ensureOpen();
     checkGroupIds(groupIds);
     const answers = await this.perGroup(groupIds, async (address, ids) => {
-      const response = await callUnary<DeleteGroupsResponse>(this.client(address), 'DeleteGroups', { groupIds: ids }, { timeoutMs: this.timeoutMs });
-      return response.groups.map((g) => ({ groupId: g.groupId, error: itemError(g.errorName, g.errorMessage), value: null }));
+      const response = await callUnary<DeleteGroupsResponse>(
+        this.client(address),
+        'DeleteGroups',
+        { groupIds: ids },
+        { timeoutMs: this.timeoutMs },
+      );
+      return response.groups.map((g) => ({
+        groupId: g.groupId,
+        error: itemError(g.errorName, g.errorMessage),
+        value: null,
+      }));
     });
     return groupIds.map((groupId) => {
       const answer = answers.get(groupId);
-      if (answer === undefined) return { groupId, error: new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`) };
+      if (answer === undefined)
+        return { groupId, error: new ApiError('UNKNOWN_SERVER_ERROR', `no answer for group ${groupId}`) };
       return 'error' in answer ? { groupId, error: answer.error } : { groupId };
     });
   }
@@ -304,9 +374,18 @@ export class GroupAdmin {
   async listGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<GroupOffset[]> {
     this.ensureOpen();
     checkGroupIds([groupId]);
-    const response = await this.callGroup<OffsetFetchResponse>(groupId, 'OffsetFetch', { groupId, partitions: byTopic(partitions ?? []) });
+    const response = await this.callGroup<OffsetFetchResponse>(groupId, 'OffsetFetch', {
+      groupId,
+      partitions: byTopic(partitions ?? []),
+    });
     return response.offsets
-      .map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset), leaderEpoch: o.leaderEpoch, metadata: o.metadata }))
+      .map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        offset: Number(o.offset),
+        leaderEpoch: o.leaderEpoch,
+        metadata: o.metadata,
+      }))
       .filter((o) => o.offset >= 0)
       .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   }
@@ -320,11 +399,19 @@ export class GroupAdmin {
     this.ensureOpen();
     checkGroupIds([groupId]);
     for (const o of offsets) {
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0) throw new ApiError('INVALID_REQUEST', `offset ${o.offset} for ${o.topic}-${o.partition} must be a non-negative integer`);
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0)
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `offset ${o.offset} for ${o.topic}-${o.partition} must be a non-negative integer`,
+        );
     }
     if (offsets.length === 0) return [];
     const topics = new Map<string, { partition: number; offset: string; leaderEpoch: number; metadata: string }[]>();
-    for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset), leaderEpoch: -1, metadata: o.metadata ?? '' }]);
+    for (const o of offsets)
+      topics.set(o.topic, [
+        ...(topics.get(o.topic) ?? []),
+        { partition: o.partition, offset: String(o.offset), leaderEpoch: -1, metadata: o.metadata ?? '' },
+      ]);
     const response = await this.callGroup<OffsetCommitResponse>(groupId, 'OffsetCommit', {
       groupId,
       memberId: '',
@@ -334,7 +421,9 @@ export class GroupAdmin {
     return response.topics.flatMap((t) =>
       t.partitions.map((p) => {
         const error = itemError(p.errorName, p.errorMessage);
-        return error === undefined ? { topic: t.name, partition: p.partition } : { topic: t.name, partition: p.partition, error };
+        return error === undefined
+          ? { topic: t.name, partition: p.partition }
+          : { topic: t.name, partition: p.partition, error };
       }),
     );
   }
@@ -358,7 +447,12 @@ export class GroupAdmin {
 
   private lookup(groupIds: readonly string[], deadline: number): Promise<Map<string, CoordinatorAnswer>> {
     const startAt = this.nextBootstrap++ % this.bootstrap.length;
-    return findCoordinators(groupIds, { bootstrap: this.bootstrap, client: (address) => this.client(address), timeoutMs: Math.max(1, Math.min(this.timeoutMs, deadline - Date.now())), startAt });
+    return findCoordinators(groupIds, {
+      bootstrap: this.bootstrap,
+      client: (address) => this.client(address),
+      timeoutMs: Math.max(1, Math.min(this.timeoutMs, deadline - Date.now())),
+      startAt,
+    });
   }
 
   /** One call about one group at its coordinator, redirected and retried until the deadline. */
@@ -369,15 +463,20 @@ export class GroupAdmin {
       try {
         if (address === null) {
           const answer = (await this.lookup([groupId], deadline)).get(groupId);
-          if (answer === undefined || 'error' in answer) throw answer?.error ?? new ApiError('COORDINATOR_NOT_AVAILABLE', `no coordinator for group ${groupId}`);
+          if (answer === undefined || 'error' in answer)
+            throw answer?.error ?? new ApiError('COORDINATOR_NOT_AVAILABLE', `no coordinator for group ${groupId}`);
           address = answer.address;
         }
-        return await callUnary<Res>(this.client(address), method, request, { timeoutMs: Math.max(1, deadline - Date.now()) });
+        return await callUnary<Res>(this.client(address), method, request, {
+          timeoutMs: Math.max(1, deadline - Date.now()),
+        });
       } catch (error) {
         const apiError = asApiError(error);
         if (!retriable(apiError) || Date.now() >= deadline || this.closed) throw apiError;
         address = apiError.errorName === 'NOT_COORDINATOR' ? (apiError.detail.coordinatorAddress ?? null) : null;
-        await sleep(Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs)));
+        await sleep(
+          Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs)),
+        );
       }
     }
   }
@@ -388,7 +487,10 @@ export class GroupAdmin {
    */
   private async perGroup<V>(
     groupIds: readonly string[],
-    send: (address: string, groupIds: string[]) => Promise<{ groupId: string; error: ApiError | undefined; value: V }[]>,
+    send: (
+      address: string,
+      groupIds: string[],
+    ) => Promise<{ groupId: string; error: ApiError | undefined; value: V }[]>,
   ): Promise<Map<string, { value: V } | { error: ApiError }>> {
     const deadline = Date.now() + this.timeoutMs;
     const results = new Map<string, { value: V } | { error: ApiError }>();
@@ -407,7 +509,8 @@ export class GroupAdmin {
       for (const groupId of todo) {
         const answer = coordinators.get(groupId);
         if (answer === undefined || 'error' in answer) {
-          const error = answer?.error ?? new ApiError('COORDINATOR_NOT_AVAILABLE', `no coordinator for group ${groupId}`);
+          const error =
+            answer?.error ?? new ApiError('COORDINATOR_NOT_AVAILABLE', `no coordinator for group ${groupId}`);
           if (retriable(error)) retry.set(groupId, error);
           else results.set(groupId, { error });
           continue;
@@ -423,7 +526,12 @@ export class GroupAdmin {
               else if (retriable(answer.error)) retry.set(answer.groupId, answer.error);
               else results.set(answer.groupId, { error: answer.error });
             }
-            for (const groupId of ids) if (!results.has(groupId) && !retry.has(groupId)) retry.set(groupId, new ApiError('COORDINATOR_NOT_AVAILABLE', `${address} answered nothing for group ${groupId}`));
+            for (const groupId of ids)
+              if (!results.has(groupId) && !retry.has(groupId))
+                retry.set(
+                  groupId,
+                  new ApiError('COORDINATOR_NOT_AVAILABLE', `${address} answered nothing for group ${groupId}`),
+                );
           } catch (error) {
             const apiError = asApiError(error);
             for (const groupId of ids) {
@@ -439,7 +547,9 @@ export class GroupAdmin {
         for (const [groupId, error] of retry) results.set(groupId, { error });
         break;
       }
-      await sleep(Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs)));
+      await sleep(
+        Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs)),
+      );
     }
     return results;
   }

@@ -48,11 +48,15 @@ export const MAX_SHARE_STATE_READS_IN_FLIGHT = 16;
 export function uniqueSortedPartitions(list: readonly TopicPartition[]): TopicPartition[] {
   const seen = new Map<string, TopicPartition>();
   for (const tp of list) seen.set(`${tp.topic}\u0000${tp.partition}`, { topic: tp.topic, partition: tp.partition });
-  return [...seen.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  return [...seen.values()].sort((a, b) =>
+    a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
+  );
 }
 
 function partitionsOf(list: readonly WireTopicPartitions[]): TopicPartition[] {
-  return uniqueSortedPartitions(list.flatMap((entry) => entry.partitions.map((partition) => ({ topic: entry.topic, partition }))));
+  return uniqueSortedPartitions(
+    list.flatMap((entry) => entry.partitions.map((partition) => ({ topic: entry.topic, partition }))),
+  );
 }
 
 function memberOf(m: DescribedShareMember): ShareGroupMember {
@@ -68,7 +72,13 @@ function memberOf(m: DescribedShareMember): ShareGroupMember {
 
 /** A described group off the wire (its error, if any, is the caller's to attach). */
 export function shareGroupDescription(wire: DescribeShareGroupsResponse['groups'][number]): ShareGroupDescription {
-  return { groupId: wire.groupId, state: wire.state, groupEpoch: wire.groupEpoch, assignmentEpoch: wire.assignmentEpoch, members: wire.members.map(memberOf) };
+  return {
+    groupId: wire.groupId,
+    state: wire.state,
+    groupEpoch: wire.groupEpoch,
+    assignmentEpoch: wire.assignmentEpoch,
+    members: wire.members.map(memberOf),
+  };
 }
 
 /** A group with no answer but an error. */
@@ -86,7 +96,11 @@ export function assignedPartitions(group: Pick<ShareGroupDescription, 'members'>
  * leader epoch -1 (read-only); at most MAX_SHARE_STATE_READS_IN_FLIGHT reads at a time. Rejects
  * with the first read's error (COORDINATOR_NOT_AVAILABLE once its retries ran out, ...).
  */
-export async function readShareStartOffsets(persister: ShareStatePersister, groupId: string, partitions: readonly TopicPartition[]): Promise<SharePartitionOffset[]> {
+export async function readShareStartOffsets(
+  persister: ShareStatePersister,
+  groupId: string,
+  partitions: readonly TopicPartition[],
+): Promise<SharePartitionOffset[]> {
   for (const tp of partitions) {
     if (typeof tp.topic !== 'string' || tp.topic === '' || !Number.isSafeInteger(tp.partition) || tp.partition < 0) {
       throw new ApiError('INVALID_REQUEST', `${JSON.stringify(tp.topic)}-${tp.partition} is not a topic partition`);
@@ -100,7 +114,11 @@ export async function readShareStartOffsets(persister: ShareStatePersister, grou
       const index = next++;
       const tp = todo[index] as TopicPartition;
       const state = await persister.read({ groupId, topic: tp.topic, partition: tp.partition }, -1);
-      results[index] = { topic: tp.topic, partition: tp.partition, startOffset: state === null ? null : state.startOffset };
+      results[index] = {
+        topic: tp.topic,
+        partition: tp.partition,
+        startOffset: state === null ? null : state.startOffset,
+      };
     }
   };
   await Promise.all(Array.from({ length: Math.min(MAX_SHARE_STATE_READS_IN_FLIGHT, todo.length) }, worker));

@@ -14,7 +14,15 @@ import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
 import type { ControllerChannelOptions } from './controller-channel';
-import { GroupAdmin, type GroupDescription, type GroupOffset, type GroupResult, type ListGroupsResult, type NewGroupOffset, type PartitionResult } from './admin-groups';
+import {
+  GroupAdmin,
+  type GroupDescription,
+  type GroupOffset,
+  type GroupResult,
+  type ListGroupsResult,
+  type NewGroupOffset,
+  type PartitionResult,
+} from './admin-groups';
 import type { ShareGroupDescription, SharePartitionOffset } from './admin-share-groups';
 
 export interface AdminOptions extends ControllerChannelOptions {
@@ -153,7 +161,12 @@ interface WirePartition {
   eligibleLeaderReplicas: number[];
 }
 interface WireDescribeTopicsResponse {
-  topics: (WireItemError & { name: string; topicId: string; partitions: WirePartition[]; configs: Record<string, string> })[];
+  topics: (WireItemError & {
+    name: string;
+    topicId: string;
+    partitions: WirePartition[];
+    configs: Record<string, string>;
+  })[];
   metadataOffset: string;
 }
 interface WireDescribeClusterResponse {
@@ -163,7 +176,13 @@ interface WireDescribeClusterResponse {
   controllerAddress: string;
   raftTerm: string;
   metadataOffset: string;
-  brokers: { brokerId: number; brokerEpoch: string; listeners: { name: string; host: string; port: number }[]; rack: string; fenced: boolean }[];
+  brokers: {
+    brokerId: number;
+    brokerEpoch: string;
+    listeners: { name: string; host: string; port: number }[];
+    rack: string;
+    fenced: boolean;
+  }[];
   controllers: { nodeId: number; address: string }[];
 }
 interface WireAlterConfigsResponse {
@@ -188,13 +207,16 @@ function withError<T extends object>(value: T, error: ApiError | undefined): T &
 function wireAssignments(assignments: NewTopic['assignments']): { partition: number; brokerIds: number[] }[] {
   if (assignments === undefined) return [];
   const entries: [number, readonly number[]][] =
-    assignments instanceof Map ? [...(assignments as ReadonlyMap<number, readonly number[]>).entries()] : Object.entries(assignments).map(([partition, ids]) => [Number(partition), ids as readonly number[]]);
+    assignments instanceof Map
+      ? [...(assignments as ReadonlyMap<number, readonly number[]>).entries()]
+      : Object.entries(assignments).map(([partition, ids]) => [Number(partition), ids as readonly number[]]);
   return entries.map(([partition, brokerIds]) => ({ partition, brokerIds: [...brokerIds] }));
 }
 
 function firstResult<T extends { error?: ApiError }>(results: readonly T[], what: string): T {
   const result = results[0];
-  if (result === undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', `the controller answered ${what} with no result`);
+  if (result === undefined)
+    throw new ApiError('UNKNOWN_SERVER_ERROR', `the controller answered ${what} with no result`);
   if (result.error !== undefined) throw result.error;
   return result;
 }
@@ -228,7 +250,10 @@ export class Admin {
     return { redirects: this.channel.redirects, retries: this.channel.retries };
   }
 
-  async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean } = {}): Promise<CreateTopicResult[]> {
+  async createTopics(
+    topics: readonly NewTopic[],
+    options: { validateOnly?: boolean } = {},
+  ): Promise<CreateTopicResult[]> {
     const response = await this.channel.call<WireCreateTopicsResponse>('CreateTopics', {
       topics: topics.map((topic) => ({
         name: topic.name,
@@ -240,7 +265,10 @@ export class Admin {
       validateOnly: options.validateOnly ?? false,
     });
     return response.topics.map((t) =>
-      withError({ name: t.name, topicId: t.topicId, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor }, itemError(t)),
+      withError(
+        { name: t.name, topicId: t.topicId, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor },
+        itemError(t),
+      ),
     );
   }
 
@@ -258,9 +286,16 @@ export class Admin {
     return firstResult(await this.deleteTopics([name]), 'DeleteTopics');
   }
 
-  async createPartitions(topics: readonly NewPartitions[], options: { validateOnly?: boolean } = {}): Promise<ItemResult[]> {
+  async createPartitions(
+    topics: readonly NewPartitions[],
+    options: { validateOnly?: boolean } = {},
+  ): Promise<ItemResult[]> {
     const response = await this.channel.call<WireCreatePartitionsResponse>('CreatePartitions', {
-      topics: topics.map((topic) => ({ name: topic.name, count: topic.count, assignments: wireAssignments(topic.assignments) })),
+      topics: topics.map((topic) => ({
+        name: topic.name,
+        count: topic.count,
+        assignments: wireAssignments(topic.assignments),
+      })),
       validateOnly: options.validateOnly ?? false,
     });
     return response.topics.map((t) => withError({ name: t.name }, itemError(t)));
@@ -272,7 +307,10 @@ export class Admin {
    */
   async describeTopics(names: readonly string[] = []): Promise<TopicInfo[]> {
     const response = await this.channel.leaderRead<WireDescribeTopicsResponse>('DescribeTopics', { names: [...names] });
-    const topics = names.length > 0 ? response.topics : [...response.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const topics =
+      names.length > 0
+        ? response.topics
+        : [...response.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return topics.map((t) =>
       withError(
         {
@@ -310,7 +348,10 @@ export class Admin {
   }
 
   /** Kafka's incremental AlterConfigs: SET and DELETE per key. */
-  async alterConfigs(alterations: readonly ConfigAlteration[], options: { validateOnly?: boolean } = {}): Promise<AlterConfigsResult[]> {
+  async alterConfigs(
+    alterations: readonly ConfigAlteration[],
+    options: { validateOnly?: boolean } = {},
+  ): Promise<AlterConfigsResult[]> {
     const response = await this.channel.call<WireAlterConfigsResponse>('AlterConfigs', {
       resources: alterations.map((alteration) => ({
         resourceType: alteration.type,
@@ -326,12 +367,19 @@ export class Admin {
   }
 
   /** Alters one topic's configs; rejects with its ApiError (UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, ...). */
-  async alterTopicConfigs(name: string, change: { set?: Readonly<Record<string, string>>; delete?: readonly string[] }, options: { validateOnly?: boolean } = {}): Promise<void> {
+  async alterTopicConfigs(
+    name: string,
+    change: { set?: Readonly<Record<string, string>>; delete?: readonly string[] },
+    options: { validateOnly?: boolean } = {},
+  ): Promise<void> {
     firstResult(await this.alterConfigs([{ type: 'topic', name, ...change }], options), 'AlterConfigs');
   }
 
   /** Preferred or unclean leader election; every partition when `partitions` is omitted. */
-  async electLeaders(type: ElectionType = 'PREFERRED', partitions?: readonly { topic: string; partitions: readonly number[] }[]): Promise<ElectLeadersResult[]> {
+  async electLeaders(
+    type: ElectionType = 'PREFERRED',
+    partitions?: readonly { topic: string; partitions: readonly number[] }[],
+  ): Promise<ElectLeadersResult[]> {
     const response = await this.channel.call<WireElectLeadersResponse>('ElectLeaders', {
       electionType: type,
       topicPartitions: (partitions ?? []).map((entry) => ({ topic: entry.topic, partitions: [...entry.partitions] })),
@@ -365,24 +413,41 @@ export class Admin {
    * watermark), or the first offset at or after a timestamp (-1 when none is), asked of the
    * partition leaders. The brokers are found through the controller's DescribeCluster.
    */
-  async listOffsets(topicPartitions: readonly TopicPartition[], spec: OffsetSpec): Promise<Map<string, OffsetAndTimestamp>> {
-    const timestamp = spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestampMs;
-    if (typeof spec === 'object' && (!Number.isSafeInteger(timestamp) || timestamp < 0)) throw new ApiError('INVALID_REQUEST', `timestamp ${timestamp} must be a non-negative integer of ms`);
+  async listOffsets(
+    topicPartitions: readonly TopicPartition[],
+    spec: OffsetSpec,
+  ): Promise<Map<string, OffsetAndTimestamp>> {
+    const timestamp =
+      spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestampMs;
+    if (typeof spec === 'object' && (!Number.isSafeInteger(timestamp) || timestamp < 0))
+      throw new ApiError('INVALID_REQUEST', `timestamp ${timestamp} must be a non-negative integer of ms`);
     if (this.brokerMetadata === undefined) {
       const cluster = await this.describeCluster();
       const addresses = cluster.brokers
         .filter((broker) => !broker.fenced)
         .flatMap((broker) => broker.listeners.slice(0, 1).map((l) => formatHostPort(l.host, l.port)));
-      if (addresses.length === 0) throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
-      this.brokerMetadata = new ClusterMetadata({ bootstrap: addresses, requestTimeoutMs: Math.min(this.timeoutMs, 10_000) });
+      if (addresses.length === 0)
+        throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
+      this.brokerMetadata = new ClusterMetadata({
+        bootstrap: addresses,
+        requestTimeoutMs: Math.min(this.timeoutMs, 10_000),
+      });
     }
-    return listOffsets(this.brokerMetadata, topicPartitions, timestamp, { requestTimeoutMs: this.timeoutMs, retryBackoffMs: 100, retryBackoffMaxMs: 1_000 });
+    return listOffsets(this.brokerMetadata, topicPartitions, timestamp, {
+      requestTimeoutMs: this.timeoutMs,
+      retryBackoffMs: 100,
+      retryBackoffMaxMs: 1_000,
+    });
   }
 
   // ---- consumer groups (through the coordinators; see admin-groups.ts)
 
   private groups(): GroupAdmin {
-    if (this.groupAdmin === null) throw new ApiError('INVALID_CONFIG', 'consumer group operations need the coordinators\' addresses (AdminOptions.coordinators)');
+    if (this.groupAdmin === null)
+      throw new ApiError(
+        'INVALID_CONFIG',
+        "consumer group operations need the coordinators' addresses (AdminOptions.coordinators)",
+      );
     return this.groupAdmin;
   }
 
@@ -432,7 +497,10 @@ export class Admin {
   }
 
   /** Share start offsets of the given partitions, else of those the group's members are assigned (null: not initialized). */
-  async listShareGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<SharePartitionOffset[]> {
+  async listShareGroupOffsets(
+    groupId: string,
+    partitions?: readonly TopicPartition[],
+  ): Promise<SharePartitionOffset[]> {
     return this.groups().listShareGroupOffsets(groupId, partitions);
   }
 

@@ -99,10 +99,15 @@ export class ClusterMetadata {
   }
 
   partitionsForPartitioner(name: string): PartitionAvailability[] | undefined {
-    return this.topics.get(name)?.partitions.map((p) => ({ partition: p.partition, hasLeader: p.leader >= 0 && this.brokers.has(p.leader) }));
+    return this.topics
+      .get(name)
+      ?.partitions.map((p) => ({ partition: p.partition, hasLeader: p.leader >= 0 && this.brokers.has(p.leader) }));
   }
 
-  leaderFor(topic: string, partition: number): { readonly brokerId: number; readonly leaderEpoch: number; readonly address: string } | undefined {
+  leaderFor(
+    topic: string,
+    partition: number,
+  ): { readonly brokerId: number; readonly leaderEpoch: number; readonly address: string } | undefined {
     const entry = this.topics.get(topic)?.partitions[partition];
     if (entry === undefined || entry.leader < 0) return undefined;
     const address = this.brokers.get(entry.leader);
@@ -181,7 +186,12 @@ export class ClusterMetadata {
       const address = candidates[(this.nextAddress + attempt) % candidates.length] as string;
       try {
         // An empty list asks for every topic; with nothing wanted yet ask for a name no topic has.
-        const answer = await callUnary<MetadataResponse>(this.client(address), 'Metadata', { topics: names.length > 0 ? names : ['__sluice_no_topic__'] }, { timeoutMs: this.requestTimeoutMs });
+        const answer = await callUnary<MetadataResponse>(
+          this.client(address),
+          'Metadata',
+          { topics: names.length > 0 ? names : ['__sluice_no_topic__'] },
+          { timeoutMs: this.requestTimeoutMs },
+        );
         this.apply(answer);
         this.nextAddress += attempt;
         return;
@@ -191,7 +201,10 @@ export class ClusterMetadata {
       }
     }
     this.nextAddress++;
-    throw new ApiError('NETWORK_EXCEPTION', `no broker answered Metadata (tried ${candidates.join(',')}): ${lastError?.message ?? 'no address'}`);
+    throw new ApiError(
+      'NETWORK_EXCEPTION',
+      `no broker answered Metadata (tried ${candidates.join(',')}): ${lastError?.message ?? 'no address'}`,
+    );
   }
 
   private apply(answer: MetadataResponse): void {
@@ -209,8 +222,12 @@ export class ClusterMetadata {
     for (const topic of answer.topics) {
       if (topic.name === '__sluice_no_topic__') continue;
       if (topic.errorName !== '') {
-        const name = isApiErrorName(topic.errorName) && topic.errorName !== 'NONE' ? topic.errorName : 'UNKNOWN_SERVER_ERROR';
-        this.topicErrors.set(topic.name, new ApiError(name, topic.errorMessage || `topic ${topic.name}: ${topic.errorName}`));
+        const name =
+          isApiErrorName(topic.errorName) && topic.errorName !== 'NONE' ? topic.errorName : 'UNKNOWN_SERVER_ERROR';
+        this.topicErrors.set(
+          topic.name,
+          new ApiError(name, topic.errorMessage || `topic ${topic.name}: ${topic.errorName}`),
+        );
         this.topics.delete(topic.name);
         continue;
       }
@@ -219,15 +236,27 @@ export class ClusterMetadata {
       this.topicErrors.delete(topic.name);
       const partitions = [...topic.partitions]
         .sort((a, b) => a.partition - b.partition)
-        .map((p) => ({ partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr }));
+        .map((p) => ({
+          partition: p.partition,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicas,
+          isr: p.isr,
+        }));
       // Partition ids are dense (0..n-1); the index lookups above rely on it.
-      if (partitions.some((p, i) => p.partition !== i)) throw new ApiError('UNKNOWN_SERVER_ERROR', `topic ${topic.name}: partition ids are not 0..${partitions.length - 1}`);
+      if (partitions.some((p, i) => p.partition !== i))
+        throw new ApiError(
+          'UNKNOWN_SERVER_ERROR',
+          `topic ${topic.name}: partition ids are not 0..${partitions.length - 1}`,
+        );
       this.topics.set(topic.name, { name: topic.name, topicId: topic.topicId, partitions, metadataOffset });
     }
   }
 
   private addressOf(broker: MetadataBroker): string | undefined {
-    const listener = (this.listenerName === undefined ? undefined : broker.listeners.find((l) => l.name === this.listenerName)) ?? broker.listeners[0];
+    const listener =
+      (this.listenerName === undefined ? undefined : broker.listeners.find((l) => l.name === this.listenerName)) ??
+      broker.listeners[0];
     if (listener === undefined) return undefined;
     return formatHostPort(listener.host, listener.port);
   }

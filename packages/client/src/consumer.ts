@@ -72,7 +72,10 @@ export interface ConsumerRecord {
   readonly headers: readonly RecordHeader[];
 }
 
-type Position = { readonly kind: 'offset'; readonly offset: number } | { readonly kind: 'reset'; readonly strategy: 'earliest' | 'latest' } | { readonly kind: 'unknown' };
+type Position =
+  | { readonly kind: 'offset'; readonly offset: number }
+  | { readonly kind: 'reset'; readonly strategy: 'earliest' | 'latest' }
+  | { readonly kind: 'unknown' };
 
 interface PartitionState {
   readonly topicPartition: TopicPartition;
@@ -89,7 +92,17 @@ interface PartitionState {
   error: ApiError | null;
 }
 
-const LEADER_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS']);
+const LEADER_ERRORS = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'KAFKA_STORAGE_ERROR',
+  'NETWORK_EXCEPTION',
+  'REQUEST_TIMED_OUT',
+  'NOT_ENOUGH_REPLICAS',
+]);
 
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   readonly metadata: ClusterMetadata;
@@ -118,11 +131,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   constructor(options: ConsumerOptions) {
     const positive = (key: string, value: number, min: number): number => {
-      if (!Number.isSafeInteger(value) || value < min) throw new ApiError('INVALID_CONFIG', `${key}=${value} must be an integer >= ${min}`);
+      if (!Number.isSafeInteger(value) || value < min)
+        throw new ApiError('INVALID_CONFIG', `${key}=${value} must be an integer >= ${min}`);
       return value;
     };
     this.autoOffsetReset = options.autoOffsetReset ?? 'latest';
-    if (!['earliest', 'latest', 'none'].includes(this.autoOffsetReset)) throw new ApiError('INVALID_CONFIG', `auto.offset.reset=${String(this.autoOffsetReset)} must be earliest, latest or none`);
+    if (!['earliest', 'latest', 'none'].includes(this.autoOffsetReset))
+      throw new ApiError(
+        'INVALID_CONFIG',
+        `auto.offset.reset=${String(this.autoOffsetReset)} must be earliest, latest or none`,
+      );
     this.fetchMaxWaitMs = positive('fetch.max.wait.ms', options.fetchMaxWaitMs ?? 500, 0);
     this.fetchMinBytes = positive('fetch.min.bytes', options.fetchMinBytes ?? 1, 0);
     this.fetchMaxBytes = positive('fetch.max.bytes', options.fetchMaxBytes ?? 52_428_800, 1);
@@ -133,7 +151,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.retryBackoffMaxMs = positive('retry.backoff.max.ms', options.retryBackoffMaxMs ?? 1_000, 0);
     this.checkCrcs = options.checkCrcs ?? true;
     if (options.groupId !== undefined) {
-      if (options.coordinators === undefined) throw new ApiError('INVALID_CONFIG', 'a consumer with group.id needs the coordinators\' addresses (coordinators)');
+      if (options.coordinators === undefined)
+        throw new ApiError(
+          'INVALID_CONFIG',
+          "a consumer with group.id needs the coordinators' addresses (coordinators)",
+        );
       const autoCommit = options.enableAutoCommit ?? true;
       this.autoCommit = autoCommit;
       const intervalMs = positive('auto.commit.interval.ms', options.autoCommitIntervalMs ?? 5_000, 1);
@@ -179,12 +201,22 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.ensureOpen();
     const wanted = new Map(topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), tp]));
     for (const tp of wanted.values()) {
-      if (typeof tp.topic !== 'string' || tp.topic === '' || !Number.isInteger(tp.partition) || tp.partition < 0) throw new ApiError('INVALID_REQUEST', `bad topic partition ${JSON.stringify(tp)}`);
+      if (typeof tp.topic !== 'string' || tp.topic === '' || !Number.isInteger(tp.partition) || tp.partition < 0)
+        throw new ApiError('INVALID_REQUEST', `bad topic partition ${JSON.stringify(tp)}`);
     }
     for (const key of [...this.partitions.keys()]) if (!wanted.has(key)) this.partitions.delete(key);
     for (const [key, tp] of wanted) {
       if (this.partitions.has(key)) continue;
-      this.partitions.set(key, { topicPartition: { topic: tp.topic, partition: tp.partition }, position: { kind: 'unknown' }, buffered: [], nextFetchOffset: -1, generation: 0, retryAtMs: 0, failures: 0, error: null });
+      this.partitions.set(key, {
+        topicPartition: { topic: tp.topic, partition: tp.partition },
+        position: { kind: 'unknown' },
+        buffered: [],
+        nextFetchOffset: -1,
+        generation: 0,
+        retryAtMs: 0,
+        failures: 0,
+        error: null,
+      });
     }
   }
 
@@ -203,7 +235,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   async partitionsFor(topic: string): Promise<number> {
     if (this.metadata.topic(topic) === undefined) await this.metadata.refresh([topic]);
     const known = this.metadata.topic(topic);
-    if (known === undefined) throw this.metadata.topicError(topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+    if (known === undefined)
+      throw (
+        this.metadata.topicError(topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`)
+      );
     return known.partitions.length;
   }
 
@@ -212,7 +247,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   seek(topicPartition: TopicPartition, offset: number): void {
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new ApiError('INVALID_REQUEST', `offset ${offset} must be a non-negative integer`);
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new ApiError('INVALID_REQUEST', `offset ${offset} must be a non-negative integer`);
     this.setPosition(this.state(topicPartition), { kind: 'offset', offset });
   }
 
@@ -227,11 +263,19 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /** Seeks each partition to its first record with a timestamp >= `timestampMs`, or to its end when none is. */
-  async seekToTimestamp(timestampMs: number, topicPartitions: readonly TopicPartition[] = this.assignment()): Promise<void> {
+  async seekToTimestamp(
+    timestampMs: number,
+    topicPartitions: readonly TopicPartition[] = this.assignment(),
+  ): Promise<void> {
     const found = await this.offsetsForTimes(topicPartitions, timestampMs);
     for (const tp of topicPartitions) {
       const answer = found.get(keyOf(tp.topic, tp.partition));
-      this.setPosition(this.state(tp), answer === undefined || answer.offset < 0 ? { kind: 'reset', strategy: 'latest' } : { kind: 'offset', offset: answer.offset });
+      this.setPosition(
+        this.state(tp),
+        answer === undefined || answer.offset < 0
+          ? { kind: 'reset', strategy: 'latest' }
+          : { kind: 'offset', offset: answer.offset },
+      );
     }
   }
 
@@ -239,13 +283,21 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   async position(topicPartition: TopicPartition): Promise<number> {
     const state = this.state(topicPartition);
     await this.resolvePositions([state]);
-    if (state.position.kind !== 'offset') throw state.error ?? new ApiError('OFFSET_OUT_OF_RANGE', `no position for ${topicPartition.topic}-${topicPartition.partition}`);
+    if (state.position.kind !== 'offset')
+      throw (
+        state.error ??
+        new ApiError('OFFSET_OUT_OF_RANGE', `no position for ${topicPartition.topic}-${topicPartition.partition}`)
+      );
     return state.position.offset;
   }
 
   private state(topicPartition: TopicPartition): PartitionState {
     const state = this.partitions.get(keyOf(topicPartition.topic, topicPartition.partition));
-    if (state === undefined) throw new ApiError('INVALID_REQUEST', `${topicPartition.topic}-${topicPartition.partition} is not assigned to this consumer`);
+    if (state === undefined)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `${topicPartition.topic}-${topicPartition.partition} is not assigned to this consumer`,
+      );
     return state;
   }
 
@@ -269,8 +321,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return this.listOffsets(topicPartitions, -1);
   }
 
-  offsetsForTimes(topicPartitions: readonly TopicPartition[], timestampMs: number): Promise<Map<string, OffsetAndTimestamp>> {
-    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) return Promise.reject(new ApiError('INVALID_REQUEST', `timestamp ${timestampMs} must be a non-negative integer of ms`));
+  offsetsForTimes(
+    topicPartitions: readonly TopicPartition[],
+    timestampMs: number,
+  ): Promise<Map<string, OffsetAndTimestamp>> {
+    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0)
+      return Promise.reject(
+        new ApiError('INVALID_REQUEST', `timestamp ${timestampMs} must be a non-negative integer of ms`),
+      );
     return this.listOffsets(topicPartitions, timestampMs);
   }
 
@@ -279,7 +337,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return keyOf(topicPartition.topic, topicPartition.partition);
   }
 
-  private listOffsets(topicPartitions: readonly TopicPartition[], timestamp: number): Promise<Map<string, OffsetAndTimestamp>> {
+  private listOffsets(
+    topicPartitions: readonly TopicPartition[],
+    timestamp: number,
+  ): Promise<Map<string, OffsetAndTimestamp>> {
     return listOffsets(this.metadata, topicPartitions, timestamp, {
       requestTimeoutMs: this.requestTimeoutMs,
       retryBackoffMs: this.retryBackoffMs,
@@ -342,7 +403,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private nextRetryInMs(): number {
     const nowMs = Date.now();
     let wait = this.fetchMaxWaitMs + 100;
-    for (const state of this.partitions.values()) if (state.retryAtMs > nowMs) wait = Math.min(wait, state.retryAtMs - nowMs);
+    for (const state of this.partitions.values())
+      if (state.retryAtMs > nowMs) wait = Math.min(wait, state.retryAtMs - nowMs);
     return Math.max(1, wait);
   }
 
@@ -355,7 +417,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (state.retryAtMs > Date.now()) continue;
       const strategy = state.position.kind === 'reset' ? state.position.strategy : this.autoOffsetReset;
       if (strategy === 'none') {
-        state.error ??= new ApiError('OFFSET_OUT_OF_RANGE', `no position for ${state.topicPartition.topic}-${state.topicPartition.partition} and auto.offset.reset is none: seek first`);
+        state.error ??= new ApiError(
+          'OFFSET_OUT_OF_RANGE',
+          `no position for ${state.topicPartition.topic}-${state.topicPartition.partition} and auto.offset.reset is none: seek first`,
+        );
         continue;
       }
       (strategy === 'earliest' ? earliest : latest).push(state);
@@ -373,7 +438,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         );
         list.forEach((state, i) => {
           const answer = offsets.get(keyOf(state.topicPartition.topic, state.topicPartition.partition));
-          if (answer === undefined || state.generation !== generations[i] || !this.partitions.has(keyOf(state.topicPartition.topic, state.topicPartition.partition))) return;
+          if (
+            answer === undefined ||
+            state.generation !== generations[i] ||
+            !this.partitions.has(keyOf(state.topicPartition.topic, state.topicPartition.partition))
+          )
+            return;
           this.setPosition(state, { kind: 'offset', offset: answer.offset });
         });
       } catch (error) {
@@ -397,7 +467,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const byBroker = new Map<number, { address: string; states: PartitionState[] }>();
     let missingLeader = false;
     for (const state of this.partitions.values()) {
-      if (state.position.kind !== 'offset' || state.buffered.length > 0 || state.error !== null || state.retryAtMs > nowMs) continue;
+      if (
+        state.position.kind !== 'offset' ||
+        state.buffered.length > 0 ||
+        state.error !== null ||
+        state.retryAtMs > nowMs
+      )
+        continue;
       const leader = this.metadata.leaderFor(state.topicPartition.topic, state.topicPartition.partition);
       if (leader === undefined) {
         missingLeader = true;
@@ -414,20 +490,51 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private fetchFrom(brokerId: number, address: string, states: PartitionState[]): void {
     this.fetching.add(brokerId);
-    const sent = states.map((state) => ({ state, generation: state.generation, fetchOffset: (state.position as { offset: number }).offset }));
-    const topics = new Map<string, { partition: number; fetchOffset: number; currentLeaderEpoch: number; lastFetchedEpoch: number; logStartOffset: number; partitionMaxBytes: number }[]>();
+    const sent = states.map((state) => ({
+      state,
+      generation: state.generation,
+      fetchOffset: (state.position as { offset: number }).offset,
+    }));
+    const topics = new Map<
+      string,
+      {
+        partition: number;
+        fetchOffset: number;
+        currentLeaderEpoch: number;
+        lastFetchedEpoch: number;
+        logStartOffset: number;
+        partitionMaxBytes: number;
+      }[]
+    >();
     for (const { state, fetchOffset } of sent) {
       const { topic, partition } = state.topicPartition;
       const list = topics.get(topic) ?? [];
-      list.push({ partition, fetchOffset, currentLeaderEpoch: this.metadata.leaderFor(topic, partition)?.leaderEpoch ?? -1, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.maxPartitionFetchBytes });
+      list.push({
+        partition,
+        fetchOffset,
+        currentLeaderEpoch: this.metadata.leaderFor(topic, partition)?.leaderEpoch ?? -1,
+        lastFetchedEpoch: -1,
+        logStartOffset: -1,
+        partitionMaxBytes: this.maxPartitionFetchBytes,
+      });
       topics.set(topic, list);
     }
-    const request = { replicaId: -1, replicaEpoch: -1, maxWaitMs: this.fetchMaxWaitMs, minBytes: this.fetchMinBytes, maxBytes: this.fetchMaxBytes, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
-    callUnary<FetchResponse>(this.metadata.client(address), 'Fetch', request, { timeoutMs: this.requestTimeoutMs + this.fetchMaxWaitMs })
+    const request = {
+      replicaId: -1,
+      replicaEpoch: -1,
+      maxWaitMs: this.fetchMaxWaitMs,
+      minBytes: this.fetchMinBytes,
+      maxBytes: this.fetchMaxBytes,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    };
+    callUnary<FetchResponse>(this.metadata.client(address), 'Fetch', request, {
+      timeoutMs: this.requestTimeoutMs + this.fetchMaxWaitMs,
+    })
       .then(
         (response) => {
           const results = new Map<string, FetchPartitionResult>();
-          for (const topic of response.topics) for (const p of topic.partitions) results.set(keyOf(topic.name, p.partition), p);
+          for (const topic of response.topics)
+            for (const p of topic.partitions) results.set(keyOf(topic.name, p.partition), p);
           for (const { state, generation, fetchOffset } of sent) {
             const key = keyOf(state.topicPartition.topic, state.topicPartition.partition);
             const result = results.get(key);
@@ -453,7 +560,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (result.errorName !== '' && result.errorName !== 'NONE') {
       const error = apiErrorFromName(result.errorName, result.errorMessage);
       if (error.errorName === 'OFFSET_OUT_OF_RANGE') {
-        if (this.autoOffsetReset === 'none') state.error = new ApiError('OFFSET_OUT_OF_RANGE', `${topic}-${partition}: offset ${fetchOffset} is out of range (${error.message}) and auto.offset.reset is none`);
+        if (this.autoOffsetReset === 'none')
+          state.error = new ApiError(
+            'OFFSET_OUT_OF_RANGE',
+            `${topic}-${partition}: offset ${fetchOffset} is out of range (${error.message}) and auto.offset.reset is none`,
+          );
         else this.setPosition(state, { kind: 'reset', strategy: this.autoOffsetReset });
         return;
       }
@@ -492,13 +603,19 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         }
       }
     } catch (error) {
-      state.error = new ApiError('CORRUPT_MESSAGE', `${topic}-${partition} at offset ${fetchOffset}: ${(error as Error).message}`);
+      state.error = new ApiError(
+        'CORRUPT_MESSAGE',
+        `${topic}-${partition} at offset ${fetchOffset}: ${(error as Error).message}`,
+      );
       return;
     }
     if (result.records.length > 0 && nextFetchOffset === fetchOffset) {
       // A batch larger than max.partition.fetch.bytes came back cut: Kafka's KIP-74 answer is the
       // whole first batch, so this means the broker broke that promise; say so instead of spinning.
-      state.error = new ApiError('MESSAGE_TOO_LARGE', `${topic}-${partition}: the batch at offset ${fetchOffset} is larger than the ${result.records.length} bytes fetched`);
+      state.error = new ApiError(
+        'MESSAGE_TOO_LARGE',
+        `${topic}-${partition}: the batch at offset ${fetchOffset} is larger than the ${result.records.length} bytes fetched`,
+      );
       return;
     }
     state.buffered = records;
@@ -530,7 +647,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   subscribe(topics: readonly string[] | RegExp): void {
     this.ensureOpen();
-    if (this.group === null) throw new ApiError('INVALID_CONFIG', 'subscribe() needs a group.id; use assign() without one');
+    if (this.group === null)
+      throw new ApiError('INVALID_CONFIG', 'subscribe() needs a group.id; use assign() without one');
     this.group.subscribe(topics);
   }
 
@@ -539,13 +657,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (this.group === null) throw new ApiError('INVALID_CONFIG', 'committing offsets needs a group.id');
     const toCommit = positions ?? this.positionsOf(this.assignment());
     await this.group.commit(toCommit);
-    for (const { topicPartition, offset } of toCommit) this.lastCommitted.set(keyOf(topicPartition.topic, topicPartition.partition), offset);
+    for (const { topicPartition, offset } of toCommit)
+      this.lastCommitted.set(keyOf(topicPartition.topic, topicPartition.partition), offset);
   }
 
   /** commitSync without waiting; failures are kept in `group.error` (the next commit retries). */
   async commitAsync(): Promise<void> {
     if (this.group === null || this.closed) return;
-    const changed = this.positionsOf(this.assignment()).filter((p) => this.lastCommitted.get(keyOf(p.topicPartition.topic, p.topicPartition.partition)) !== p.offset);
+    const changed = this.positionsOf(this.assignment()).filter(
+      (p) => this.lastCommitted.get(keyOf(p.topicPartition.topic, p.topicPartition.partition)) !== p.offset,
+    );
     if (changed.length === 0) return;
     await this.commitSync(changed).catch(() => undefined);
   }
@@ -554,7 +675,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   async committed(topicPartitions: readonly TopicPartition[]): Promise<Map<string, number>> {
     if (this.group === null) throw new ApiError('INVALID_CONFIG', 'committed offsets need a group.id');
     const found = await this.group.fetchCommitted(topicPartitions);
-    return new Map(topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), found.get(keyOf(tp.topic, tp.partition)) ?? -1]));
+    return new Map(
+      topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), found.get(keyOf(tp.topic, tp.partition)) ?? -1]),
+    );
   }
 
   /** Per owned partition: high watermark minus position (records not yet consumed). */
@@ -564,7 +687,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const result = new Map<string, number>();
     for (const { topicPartition, offset } of this.positionsOf(assignment)) {
       const end = ends.get(keyOf(topicPartition.topic, topicPartition.partition));
-      if (end !== undefined) result.set(keyOf(topicPartition.topic, topicPartition.partition), Math.max(0, end.offset - offset));
+      if (end !== undefined)
+        result.set(keyOf(topicPartition.topic, topicPartition.partition), Math.max(0, end.offset - offset));
     }
     return result;
   }
@@ -573,7 +697,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const positions: CommittedPosition[] = [];
     for (const tp of partitions) {
       const state = this.partitions.get(keyOf(tp.topic, tp.partition));
-      if (state?.position.kind === 'offset') positions.push({ topicPartition: state.topicPartition, offset: state.position.offset });
+      if (state?.position.kind === 'offset')
+        positions.push({ topicPartition: state.topicPartition, offset: state.position.offset });
     }
     return positions;
   }

@@ -57,11 +57,14 @@ function controllerCtor(): ServiceClientConstructor {
 
 /** `host:port,host:port` -> addresses; throws RangeError on an empty list or a malformed entry. */
 export function parseBootstrap(bootstrap: string | readonly string[]): string[] {
-  const entries = (typeof bootstrap === 'string' ? bootstrap.split(',') : [...bootstrap]).map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = (typeof bootstrap === 'string' ? bootstrap.split(',') : [...bootstrap])
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw new RangeError('the bootstrap list is empty (expected host:port[,host:port...])');
   for (const entry of entries) {
     const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(entry);
-    if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65_535) throw new RangeError(`bad bootstrap address ${JSON.stringify(entry)} (expected host:port)`);
+    if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65_535)
+      throw new RangeError(`bad bootstrap address ${JSON.stringify(entry)} (expected host:port)`);
   }
   return entries;
 }
@@ -133,7 +136,12 @@ export class ControllerChannel {
         // This node knows no leader yet: move on after a pause.
         this.preferred = undefined;
         this.nextBootstrap++;
-        if (!(await this.backoff(1, deadline))) throw new NoControllerReachableError(this.bootstrap, this.options.timeoutMs, new ApiError('NOT_CONTROLLER', 'no node knows the active controller'));
+        if (!(await this.backoff(1, deadline)))
+          throw new NoControllerReachableError(
+            this.bootstrap,
+            this.options.timeoutMs,
+            new ApiError('NOT_CONTROLLER', 'no node knows the active controller'),
+          );
       }
     }
     return this.loop<Res>(method, request, deadline);
@@ -176,13 +184,17 @@ export class ControllerChannel {
         if (!(await this.backoff(failures, deadline))) break;
       }
     }
-    if (lastError === undefined || UNREACHABLE.has(lastError.errorName)) throw new NoControllerReachableError(this.bootstrap, this.options.timeoutMs, lastError);
+    if (lastError === undefined || UNREACHABLE.has(lastError.errorName))
+      throw new NoControllerReachableError(this.bootstrap, this.options.timeoutMs, lastError);
     throw lastError;
   }
 
   /** Sleeps the backoff for the n-th consecutive failure; false when the deadline leaves no room. */
   private async backoff(failures: number, deadline: number): Promise<boolean> {
-    const base = Math.min(this.options.maxRetryBackoffMs, this.options.retryBackoffMs * 2 ** Math.min(20, failures - 1));
+    const base = Math.min(
+      this.options.maxRetryBackoffMs,
+      this.options.retryBackoffMs * 2 ** Math.min(20, failures - 1),
+    );
     const pause = Math.min(base / 2 + Math.random() * (base / 2), deadline - Date.now());
     if (pause <= 0) return false;
     await new Promise((resolve) => setTimeout(resolve, pause));

@@ -37,7 +37,14 @@ export interface FindCoordinatorRequest {
   keyType?: string;
 }
 export interface FindCoordinatorResponse {
-  coordinators: { groupId: string; errorName: string; errorMessage: string; nodeId: number; address: string; partition: number }[];
+  coordinators: {
+    groupId: string;
+    errorName: string;
+    errorMessage: string;
+    nodeId: number;
+    address: string;
+    partition: number;
+  }[];
 }
 
 export interface ConsumerGroupHeartbeatRequest {
@@ -100,7 +107,16 @@ export interface DescribedMember {
   target: WireTopicPartitions[];
 }
 export interface DescribeGroupsResponse {
-  groups: { groupId: string; errorName: string; errorMessage: string; state: string; groupEpoch: number; assignmentEpoch: number; assignor: string; members: DescribedMember[] }[];
+  groups: {
+    groupId: string;
+    errorName: string;
+    errorMessage: string;
+    state: string;
+    groupEpoch: number;
+    assignmentEpoch: number;
+    assignor: string;
+    members: DescribedMember[];
+  }[];
 }
 
 export interface DeleteGroupsResponse {
@@ -136,7 +152,15 @@ export interface DescribedShareMember {
   assigned: WireTopicPartitions[];
 }
 export interface DescribeShareGroupsResponse {
-  groups: { groupId: string; errorName: string; errorMessage: string; state: string; groupEpoch: number; assignmentEpoch: number; members: DescribedShareMember[] }[];
+  groups: {
+    groupId: string;
+    errorName: string;
+    errorMessage: string;
+    state: string;
+    groupEpoch: number;
+    assignmentEpoch: number;
+    members: DescribedShareMember[];
+  }[];
 }
 
 export interface WireShareStateRange {
@@ -176,7 +200,8 @@ export interface WriteShareGroupStateResponse {
 
 /** Kafka's group partition: Utils.abs(groupId.hashCode()) % partitions, with Java's String.hashCode. */
 export function groupPartition(groupId: string, partitionCount: number): number {
-  if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`partition count ${partitionCount} must be >= 1`);
+  if (!Number.isInteger(partitionCount) || partitionCount < 1)
+    throw new RangeError(`partition count ${partitionCount} must be >= 1`);
   let hash = 0;
   for (let i = 0; i < groupId.length; i++) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
   return (hash & 0x7fffffff) % partitionCount;

@@ -48,7 +48,13 @@ export class CoordinatorLocator {
   /** The address of the coordinator for `key`; rejects with the key's error or the last transport error. */
   find(key: string, keyType: 'GROUP' | 'SHARE'): Promise<string> {
     const startAt = this.nextBootstrap++ % this.bootstrap.length;
-    return findCoordinator(key, { bootstrap: this.bootstrap, client: (address) => this.client(address), timeoutMs: this.requestTimeoutMs, startAt, keyType });
+    return findCoordinator(key, {
+      bootstrap: this.bootstrap,
+      client: (address) => this.client(address),
+      timeoutMs: this.requestTimeoutMs,
+      startAt,
+      keyType,
+    });
   }
 
   close(): void {

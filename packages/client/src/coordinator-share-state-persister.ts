@@ -52,22 +52,43 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;
     this.maxCached = options.maxCachedCoordinators ?? 10_000;
-    if (!(this.requestTimeoutMs > 0) || !(this.maxCached >= 1)) throw new RangeError('requestTimeoutMs and maxCachedCoordinators must be positive');
+    if (!(this.requestTimeoutMs > 0) || !(this.maxCached >= 1))
+      throw new RangeError('requestTimeoutMs and maxCachedCoordinators must be positive');
     this.locator = new CoordinatorLocator(options.coordinators, Math.min(this.requestTimeoutMs, 10_000));
   }
 
   async read(key: ShareStateKey, leaderEpoch: number): Promise<ShareStateSnapshot | null> {
-    const response = await this.call<ReadShareGroupStateResponse>(key, 'ReadShareGroupState', { groupId: key.groupId, topic: key.topic, partition: key.partition, leaderEpoch });
+    const response = await this.call<ReadShareGroupStateResponse>(key, 'ReadShareGroupState', {
+      groupId: key.groupId,
+      topic: key.topic,
+      partition: key.partition,
+      leaderEpoch,
+    });
     if (!response.found) return null;
     return {
       stateEpoch: response.stateEpoch,
       startOffset: Number(response.startOffset),
-      ranges: response.ranges.map((r) => ({ firstOffset: Number(r.firstOffset), lastOffset: Number(r.lastOffset), state: r.state as DurableRecordState, deliveryCount: r.deliveryCount })),
+      ranges: response.ranges.map((r) => ({
+        firstOffset: Number(r.firstOffset),
+        lastOffset: Number(r.lastOffset),
+        state: r.state as DurableRecordState,
+        deliveryCount: r.deliveryCount,
+      })),
     };
   }
 
-  async write(key: ShareStateKey, leaderEpoch: number, state: ShareStateSnapshot | ShareStateUpdate, kind: 'snapshot' | 'update'): Promise<void> {
-    const ranges: WireShareStateRange[] = state.ranges.map((r) => ({ firstOffset: String(r.firstOffset), lastOffset: String(r.lastOffset), state: r.state, deliveryCount: r.deliveryCount }));
+  async write(
+    key: ShareStateKey,
+    leaderEpoch: number,
+    state: ShareStateSnapshot | ShareStateUpdate,
+    kind: 'snapshot' | 'update',
+  ): Promise<void> {
+    const ranges: WireShareStateRange[] = state.ranges.map((r) => ({
+      firstOffset: String(r.firstOffset),
+      lastOffset: String(r.lastOffset),
+      state: r.state,
+      deliveryCount: r.deliveryCount,
+    }));
     await this.call<WriteShareGroupStateResponse>(key, 'WriteShareGroupState', {
       groupId: key.groupId,
       topic: key.topic,
@@ -87,7 +108,11 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
   }
 
   /** One request to the key's share coordinator, retried as the header says. */
-  private async call<Res extends { errorName: string; errorMessage: string }>(key: ShareStateKey, method: string, request: unknown): Promise<Res> {
+  private async call<Res extends { errorName: string; errorMessage: string }>(
+    key: ShareStateKey,
+    method: string,
+    request: unknown,
+  ): Promise<Res> {
     const keyString = shareStateKeyString(key);
     const deadline = Date.now() + this.requestTimeoutMs;
     for (let attempt = 1; ; attempt++) {
@@ -97,20 +122,26 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
         const address = this.coordinators.get(keyString) ?? (await this.locator.find(keyString, 'SHARE'));
         this.remember(keyString, address);
         const remainingMs = Math.max(1, deadline - Date.now());
-        const response = await callUnary<Res>(this.locator.client(address), method, request, { timeoutMs: Math.min(remainingMs, this.requestTimeoutMs) });
+        const response = await callUnary<Res>(this.locator.client(address), method, request, {
+          timeoutMs: Math.min(remainingMs, this.requestTimeoutMs),
+        });
         if (response.errorName === '') return response;
         failure = apiErrorFromName(response.errorName, response.errorMessage);
       } catch (error) {
         failure = asApiError(error);
       }
-      if (failure.errorName === 'NOT_COORDINATOR' && failure.detail.coordinatorAddress !== undefined) this.remember(keyString, failure.detail.coordinatorAddress);
+      if (failure.errorName === 'NOT_COORDINATOR' && failure.detail.coordinatorAddress !== undefined)
+        this.remember(keyString, failure.detail.coordinatorAddress);
       else this.coordinators.delete(keyString);
       const retriable = COORDINATOR_RETRIABLE_ERRORS.has(failure.errorName) && !FENCING_ERRORS.has(failure.errorName);
       if (!retriable) throw failure;
       const waitMs = backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs);
       if (Date.now() + waitMs >= deadline) {
         if (failure.errorName === 'REQUEST_TIMED_OUT') throw failure;
-        throw new ApiError('COORDINATOR_NOT_AVAILABLE', `${method} for ${keyString} gave up after ${this.requestTimeoutMs} ms: ${failure.message}`);
+        throw new ApiError(
+          'COORDINATOR_NOT_AVAILABLE',
+          `${method} for ${keyString} gave up after ${this.requestTimeoutMs} ms: ${failure.message}`,
+        );
       }
       this.stats.retries++;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -120,6 +151,7 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
   private remember(keyString: string, address: string): void {
     this.coordinators.delete(keyString);
     this.coordinators.set(keyString, address);
-    if (this.coordinators.size > this.maxCached) this.coordinators.delete(this.coordinators.keys().next().value as string);
+    if (this.coordinators.size > this.maxCached)
+      this.coordinators.delete(this.coordinators.keys().next().value as string);
   }
 }

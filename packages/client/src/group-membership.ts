@@ -99,7 +99,8 @@ export class GroupMembership {
     private readonly options: GroupOptions,
     private readonly hooks: GroupConsumerHooks,
   ) {
-    if (typeof options.groupId !== 'string' || options.groupId === '') throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
+    if (typeof options.groupId !== 'string' || options.groupId === '')
+      throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
     this.groupId = options.groupId;
     this.bootstrap = parseBootstrap(options.coordinators);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -122,18 +123,23 @@ export class GroupMembership {
 
   /** Topic names, or a pattern the coordinator matches against every topic name (see topic-regex.ts). */
   subscribe(topics: readonly string[] | RegExp): void {
-    if (this.status === 'closed' || this.status === 'leaving') throw new ApiError('INVALID_REQUEST', 'the consumer is closed');
+    if (this.status === 'closed' || this.status === 'leaving')
+      throw new ApiError('INVALID_REQUEST', 'the consumer is closed');
     const hadNames = this.subscription.length > 0;
     const hadPattern = this.subscriptionRegex !== null;
     // As Kafka's consumer: topic names and a pattern are exclusive (the wire cannot clear a pattern).
     if ((topics instanceof RegExp && hadNames) || (!(topics instanceof RegExp) && hadPattern)) {
-      throw new ApiError('INVALID_REQUEST', 'subscriptions to topic names and to a pattern are mutually exclusive; use a new consumer to switch');
+      throw new ApiError(
+        'INVALID_REQUEST',
+        'subscriptions to topic names and to a pattern are mutually exclusive; use a new consumer to switch',
+      );
     }
     if (topics instanceof RegExp) {
       this.subscriptionRegex = topicRegexSource(topics);
       this.subscription = [];
     } else {
-      if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new ApiError('INVALID_REQUEST', 'subscribe needs at least one topic name');
+      if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === ''))
+        throw new ApiError('INVALID_REQUEST', 'subscribe needs at least one topic name');
       this.subscription = [...new Set(topics)].sort();
       this.subscriptionRegex = null;
     }
@@ -168,7 +174,13 @@ export class GroupMembership {
   }
 
   private async heartbeatOnce(): Promise<void> {
-    if (this.status === 'closed' || this.status === 'leaving' || (this.subscription.length === 0 && this.subscriptionRegex === null) || this.pollTimedOut) return;
+    if (
+      this.status === 'closed' ||
+      this.status === 'leaving' ||
+      (this.subscription.length === 0 && this.subscriptionRegex === null) ||
+      this.pollTimedOut
+    )
+      return;
     const rebalanceTimeoutMs = this.options.rebalanceTimeoutMs ?? 300_000;
     if (this.memberEpoch > 0 && Date.now() - this.hooks.lastPollMs() > rebalanceTimeoutMs) {
       this.pollTimedOut = true;
@@ -177,7 +189,10 @@ export class GroupMembership {
       this.owned.clear();
       this.hooks.setAssignment([], new Map());
       this.memberEpoch = 0;
-      this.lastError = new ApiError('REBALANCE_IN_PROGRESS', `poll() was not called for max.poll.interval.ms ${rebalanceTimeoutMs}: left the group; the next poll() rejoins`);
+      this.lastError = new ApiError(
+        'REBALANCE_IN_PROGRESS',
+        `poll() was not called for max.poll.interval.ms ${rebalanceTimeoutMs}: left the group; the next poll() rejoins`,
+      );
       return;
     }
     const joining = this.memberEpoch === 0;
@@ -221,18 +236,32 @@ export class GroupMembership {
         this.schedule(0);
         return;
       }
-      if (['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT'].includes(apiError.errorName)) {
+      if (
+        [
+          'NOT_COORDINATOR',
+          'COORDINATOR_NOT_AVAILABLE',
+          'COORDINATOR_LOAD_IN_PROGRESS',
+          'NETWORK_EXCEPTION',
+          'REQUEST_TIMED_OUT',
+        ].includes(apiError.errorName)
+      ) {
         this.coordinatorAddress = null;
       }
       this.failures++;
-      this.schedule(apiError.retriable || apiError.errorName === 'NOT_COORDINATOR' ? backoffMs(this.failures, this.retryBackoffMs, this.retryBackoffMaxMs) : this.heartbeatIntervalMs);
+      this.schedule(
+        apiError.retriable || apiError.errorName === 'NOT_COORDINATOR'
+          ? backoffMs(this.failures, this.retryBackoffMs, this.retryBackoffMaxMs)
+          : this.heartbeatIntervalMs,
+      );
     }
   }
 
   /** Applies the coordinator's answer; true when ownership changed. */
   private async reconcile(assignment: readonly { topic: string; partitions: readonly number[] }[]): Promise<boolean> {
     const target = new Map<string, TopicPartition>();
-    for (const entry of assignment) for (const partition of entry.partitions) target.set(key(entry.topic, partition), { topic: entry.topic, partition });
+    for (const entry of assignment)
+      for (const partition of entry.partitions)
+        target.set(key(entry.topic, partition), { topic: entry.topic, partition });
     const revoked = [...this.owned].filter(([k]) => !target.has(k)).map(([, tp]) => tp);
     const added = [...target].filter(([k]) => !this.owned.has(k)).map(([, tp]) => tp);
     if (revoked.length === 0 && added.length === 0) return false;
@@ -278,9 +307,13 @@ export class GroupMembership {
   async fetchCommitted(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
     const byTopic = new Map<string, number[]>();
     for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    const response = await this.callRetrying<OffsetFetchResponse>('OffsetFetch', { groupId: this.groupId, partitions: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })) });
+    const response = await this.callRetrying<OffsetFetchResponse>('OffsetFetch', {
+      groupId: this.groupId,
+      partitions: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
+    });
     const result = new Map<string, number>();
-    for (const o of response.offsets) if (Number(o.offset) >= 0) result.set(key(o.topic, o.partition), Number(o.offset));
+    for (const o of response.offsets)
+      if (Number(o.offset) >= 0) result.set(key(o.topic, o.partition), Number(o.offset));
     return result;
   }
 
@@ -345,7 +378,15 @@ export class GroupMembership {
         const retriable = apiError.retriable || apiError.errorName === 'NOT_COORDINATOR';
         if (!retriable || Date.now() >= deadline || this.status === 'closed') throw apiError;
         if (apiError.errorName !== 'NOT_COORDINATOR') this.coordinatorAddress = null;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs))));
+        await new Promise((resolve) =>
+          setTimeout(
+            resolve,
+            Math.min(
+              Math.max(0, deadline - Date.now()),
+              backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMaxMs),
+            ),
+          ),
+        );
       }
     }
   }
@@ -354,10 +395,13 @@ export class GroupMembership {
   private async call<Res>(method: string, request: unknown): Promise<Res> {
     this.coordinatorAddress ??= await this.findCoordinator();
     try {
-      return await callUnary<Res>(this.client(this.coordinatorAddress), method, request, { timeoutMs: this.requestTimeoutMs });
+      return await callUnary<Res>(this.client(this.coordinatorAddress), method, request, {
+        timeoutMs: this.requestTimeoutMs,
+      });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-      if (apiError.errorName === 'NOT_COORDINATOR') this.coordinatorAddress = apiError.detail.coordinatorAddress ?? null;
+      if (apiError.errorName === 'NOT_COORDINATOR')
+        this.coordinatorAddress = apiError.detail.coordinatorAddress ?? null;
       throw apiError;
     }
   }
@@ -365,6 +409,11 @@ export class GroupMembership {
   private async findCoordinator(): Promise<string> {
     // Start each lookup at the next bootstrap address, so one dead address is not always asked first.
     const startAt = this.nextBootstrap++ % this.bootstrap.length;
-    return findCoordinator(this.groupId, { bootstrap: this.bootstrap, client: (address) => this.client(address), timeoutMs: this.requestTimeoutMs, startAt });
+    return findCoordinator(this.groupId, {
+      bootstrap: this.bootstrap,
+      client: (address) => this.client(address),
+      timeoutMs: this.requestTimeoutMs,
+      startAt,
+    });
   }
 }

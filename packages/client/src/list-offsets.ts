@@ -41,7 +41,12 @@ const keyOf = topicPartitionKey;
  * ListOffsets for each partition at its leader (-2 earliest, -1 latest, else a timestamp),
  * retrying leader moves until request.timeout.ms.
  */
-export async function listOffsets(metadata: ClusterMetadata, topicPartitions: readonly TopicPartition[], timestamp: number, options: ListOffsetsOptions): Promise<Map<string, OffsetAndTimestamp>> {
+export async function listOffsets(
+  metadata: ClusterMetadata,
+  topicPartitions: readonly TopicPartition[],
+  timestamp: number,
+  options: ListOffsetsOptions,
+): Promise<Map<string, OffsetAndTimestamp>> {
   const deadline = Date.now() + options.requestTimeoutMs;
   const results = new Map<string, OffsetAndTimestamp>();
   let todo = [...new Map(topicPartitions.map((tp) => [keyOf(tp.topic, tp.partition), tp])).values()];
@@ -53,8 +58,16 @@ export async function listOffsets(metadata: ClusterMetadata, topicPartitions: re
     const retry: TopicPartition[] = [];
     for (const tp of todo) {
       const known = metadata.topic(tp.topic);
-      if (known === undefined) throw metadata.topicError(tp.topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} does not exist`);
-      if (tp.partition >= known.partitions.length) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} has no partition ${tp.partition} (it has ${known.partitions.length})`);
+      if (known === undefined)
+        throw (
+          metadata.topicError(tp.topic) ??
+          new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} does not exist`)
+        );
+      if (tp.partition >= known.partitions.length)
+        throw new ApiError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `topic ${tp.topic} has no partition ${tp.partition} (it has ${known.partitions.length})`,
+        );
       const leader = metadata.leaderFor(tp.topic, tp.partition);
       if (leader === undefined) {
         retry.push(tp);
@@ -70,18 +83,30 @@ export async function listOffsets(metadata: ClusterMetadata, topicPartitions: re
         const topics = new Map<string, { partition: number; timestamp: number; currentLeaderEpoch: number }[]>();
         for (const tp of list) {
           const entry = topics.get(tp.topic) ?? [];
-          entry.push({ partition: tp.partition, timestamp, currentLeaderEpoch: metadata.leaderFor(tp.topic, tp.partition)?.leaderEpoch ?? -1 });
+          entry.push({
+            partition: tp.partition,
+            timestamp,
+            currentLeaderEpoch: metadata.leaderFor(tp.topic, tp.partition)?.leaderEpoch ?? -1,
+          });
           topics.set(tp.topic, entry);
         }
         try {
-          const answer = await callUnary<ListOffsetsResponse>(metadata.client(address), 'ListOffsets', { topics: [...topics].map(([name, partitions]) => ({ name, partitions })) }, {
-            timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs, deadline - Date.now())),
-          });
+          const answer = await callUnary<ListOffsetsResponse>(
+            metadata.client(address),
+            'ListOffsets',
+            { topics: [...topics].map(([name, partitions]) => ({ name, partitions })) },
+            {
+              timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs, deadline - Date.now())),
+            },
+          );
           for (const topic of answer.topics) {
             for (const p of topic.partitions) {
               const tp = { topic: topic.name, partition: p.partition };
               if (p.errorName === '' || p.errorName === 'NONE') {
-                results.set(keyOf(tp.topic, tp.partition), { offset: Number(p.offset), timestamp: Number(p.timestamp) });
+                results.set(keyOf(tp.topic, tp.partition), {
+                  offset: Number(p.offset),
+                  timestamp: Number(p.timestamp),
+                });
                 continue;
               }
               const error = apiErrorFromName(p.errorName, p.errorMessage);
@@ -100,9 +125,18 @@ export async function listOffsets(metadata: ClusterMetadata, topicPartitions: re
     );
     todo = retry.filter((tp) => !results.has(keyOf(tp.topic, tp.partition)));
     if (todo.length === 0) break;
-    if (Date.now() >= deadline || (options.isClosed?.() ?? false)) throw lastError ?? new ApiError('REQUEST_TIMED_OUT', `ListOffsets did not complete within ${options.requestTimeoutMs} ms`);
+    if (Date.now() >= deadline || (options.isClosed?.() ?? false))
+      throw (
+        lastError ??
+        new ApiError('REQUEST_TIMED_OUT', `ListOffsets did not complete within ${options.requestTimeoutMs} ms`)
+      );
     await metadata.refresh().catch(() => undefined);
-    await sleep(Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt, options.retryBackoffMs, options.retryBackoffMaxMs)));
+    await sleep(
+      Math.min(
+        Math.max(0, deadline - Date.now()),
+        backoffMs(attempt, options.retryBackoffMs, options.retryBackoffMaxMs),
+      ),
+    );
   }
   return results;
 }

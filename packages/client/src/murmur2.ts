@@ -42,6 +42,7 @@ export function toPositive(value: number): number {
 
 /** Kafka's keyed choice: `toPositive(murmur2(key)) % numPartitions`, over all partitions. */
 export function partitionForKey(key: Uint8Array, numPartitions: number): number {
-  if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new RangeError(`numPartitions ${numPartitions} must be a positive integer`);
+  if (!Number.isInteger(numPartitions) || numPartitions < 1)
+    throw new RangeError(`numPartitions ${numPartitions} must be a positive integer`);
   return toPositive(murmur2(key)) % numPartitions;
 }

@@ -45,7 +45,8 @@ export class Partitioner {
     this.kind = options.kind ?? 'sticky';
     this.nextInt = options.nextInt ?? defaultNextInt;
     this.maxTopics = options.maxTopics ?? 10_000;
-    if (!Number.isSafeInteger(this.maxTopics) || this.maxTopics < 1) throw new RangeError(`maxTopics ${this.maxTopics} must be positive`);
+    if (!Number.isSafeInteger(this.maxTopics) || this.maxTopics < 1)
+      throw new RangeError(`maxTopics ${this.maxTopics} must be positive`);
   }
 
   /** The partition for `record` given the topic's partitions (all of them, in any order). */
@@ -91,7 +92,8 @@ export class Partitioner {
     } else {
       // Bounded retries instead of Kafka's unbounded loop: a bad rng must not hang the producer.
       chosen = available[toPositive(this.nextInt()) % available.length]!.partition;
-      for (let attempt = 0; chosen === old && attempt < 64; attempt++) chosen = available[toPositive(this.nextInt()) % available.length]!.partition;
+      for (let attempt = 0; chosen === old && attempt < 64; attempt++)
+        chosen = available[toPositive(this.nextInt()) % available.length]!.partition;
       if (chosen === old) chosen = available.find((p) => p.partition !== old)!.partition;
     }
     this.remember(topic, chosen);

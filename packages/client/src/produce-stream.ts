@@ -49,7 +49,10 @@ export class ProduceStreamConnection {
    */
   send(request: ProduceRequest, onOutcome: (outcome: ProduceOutcome) => void): void {
     if (this.closed) {
-      onOutcome({ kind: 'failed', error: new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} is closed`) });
+      onOutcome({
+        kind: 'failed',
+        error: new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} is closed`),
+      });
       return;
     }
     let call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
@@ -63,7 +66,14 @@ export class ProduceStreamConnection {
     this.nextCorrelationId = (this.nextCorrelationId + 1) % Number.MAX_SAFE_INTEGER;
     // As Kafka's request.timeout.ms: a request that stays unanswered breaks its connection.
     const timer = setTimeout(
-      () => this.breakStream(call, new ApiError('REQUEST_TIMED_OUT', `produce request ${correlationId} to ${this.options.label} unanswered after ${this.options.requestTimeoutMs} ms`)),
+      () =>
+        this.breakStream(
+          call,
+          new ApiError(
+            'REQUEST_TIMED_OUT',
+            `produce request ${correlationId} to ${this.options.label} unanswered after ${this.options.requestTimeoutMs} ms`,
+          ),
+        ),
       this.options.requestTimeoutMs,
     );
     this.pending.set(correlationId, { onOutcome, timer });
@@ -89,7 +99,10 @@ export class ProduceStreamConnection {
     const call = this.call;
     if (call === null) return Promise.resolve();
     if (this.pending.size > 0) {
-      this.breakStream(call, new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} closed by the producer`));
+      this.breakStream(
+        call,
+        new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} closed by the producer`),
+      );
       return Promise.resolve();
     }
     this.call = null;
@@ -111,28 +124,51 @@ export class ProduceStreamConnection {
 
   private open(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> {
     const method = (this.client as unknown as Record<string, StreamMethod | undefined>)['ProduceStream'];
-    if (typeof method !== 'function') throw new ApiError('UNSUPPORTED_VERSION', `the broker client has no ProduceStream method`);
+    if (typeof method !== 'function')
+      throw new ApiError('UNSUPPORTED_VERSION', `the broker client has no ProduceStream method`);
     const call = method.call(this.client);
     this.call = call;
     call.on('data', (message: ProduceStreamResponse) => this.onAnswer(call, message));
     call.on('error', (error: unknown) => this.breakStream(call, fromGrpcError(error)));
-    call.on('end', () => this.breakStream(call, new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} ended by the broker`)));
+    call.on('end', () =>
+      this.breakStream(
+        call,
+        new ApiError('NETWORK_EXCEPTION', `produce stream to ${this.options.label} ended by the broker`),
+      ),
+    );
     return call;
   }
 
-  private onAnswer(call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>, message: ProduceStreamResponse): void {
+  private onAnswer(
+    call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>,
+    message: ProduceStreamResponse,
+  ): void {
     if (call !== this.call) return;
     const correlationId = Number(message.correlationId);
     const entry = this.pending.get(correlationId);
     if (entry === undefined) {
       // An answer to nothing we asked: the stream can no longer be trusted to match answers.
-      this.breakStream(call, new ApiError('UNKNOWN_SERVER_ERROR', `produce stream to ${this.options.label} answered unknown correlation id ${correlationId}`));
+      this.breakStream(
+        call,
+        new ApiError(
+          'UNKNOWN_SERVER_ERROR',
+          `produce stream to ${this.options.label} answered unknown correlation id ${correlationId}`,
+        ),
+      );
       return;
     }
     this.pending.delete(correlationId);
     clearTimeout(entry.timer);
-    if (message.errorName !== '' && message.errorName !== 'NONE') entry.onOutcome({ kind: 'failed', error: apiErrorFromName(message.errorName, message.errorMessage) });
-    else if (message.response === null || message.response === undefined) entry.onOutcome({ kind: 'failed', error: new ApiError('UNKNOWN_SERVER_ERROR', `produce stream answer ${correlationId} from ${this.options.label} carries neither a response nor an error`) });
+    if (message.errorName !== '' && message.errorName !== 'NONE')
+      entry.onOutcome({ kind: 'failed', error: apiErrorFromName(message.errorName, message.errorMessage) });
+    else if (message.response === null || message.response === undefined)
+      entry.onOutcome({
+        kind: 'failed',
+        error: new ApiError(
+          'UNKNOWN_SERVER_ERROR',
+          `produce stream answer ${correlationId} from ${this.options.label} carries neither a response nor an error`,
+        ),
+      });
     else entry.onOutcome({ kind: 'answered', response: message.response });
   }
 

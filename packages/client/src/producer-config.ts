@@ -73,7 +73,11 @@ const COMPRESSION_BY_NAME: Readonly<Record<CompressionName, CompressionType>> = 
 
 export function compressionFromName(name: string): CompressionType {
   const compression = COMPRESSION_BY_NAME[name as CompressionName];
-  if (compression === undefined) throw new ApiError('INVALID_CONFIG', `compression.type ${JSON.stringify(name)} is not one of ${Object.keys(COMPRESSION_BY_NAME).join(', ')}`);
+  if (compression === undefined)
+    throw new ApiError(
+      'INVALID_CONFIG',
+      `compression.type ${JSON.stringify(name)} is not one of ${Object.keys(COMPRESSION_BY_NAME).join(', ')}`,
+    );
   return compression;
 }
 
@@ -90,9 +94,18 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
   const idempotent = options.enableIdempotence ?? acks === -1;
   if (idempotent && acks !== -1) invalid('acks', rawAcks, 'must be all when enable.idempotence is true');
   const maxInFlightRequestsPerConnection = options.maxInFlightRequestsPerConnection ?? 5;
-  if (!Number.isInteger(maxInFlightRequestsPerConnection) || maxInFlightRequestsPerConnection < 1) invalid('max.in.flight.requests.per.connection', maxInFlightRequestsPerConnection, 'must be >= 1');
-  if (idempotent && maxInFlightRequestsPerConnection > 5) invalid('max.in.flight.requests.per.connection', maxInFlightRequestsPerConnection, 'must be <= 5 when enable.idempotence is true');
-  const compression = typeof options.compression === 'string' ? compressionFromName(options.compression) : (options.compression ?? CompressionType.None);
+  if (!Number.isInteger(maxInFlightRequestsPerConnection) || maxInFlightRequestsPerConnection < 1)
+    invalid('max.in.flight.requests.per.connection', maxInFlightRequestsPerConnection, 'must be >= 1');
+  if (idempotent && maxInFlightRequestsPerConnection > 5)
+    invalid(
+      'max.in.flight.requests.per.connection',
+      maxInFlightRequestsPerConnection,
+      'must be <= 5 when enable.idempotence is true',
+    );
+  const compression =
+    typeof options.compression === 'string'
+      ? compressionFromName(options.compression)
+      : (options.compression ?? CompressionType.None);
   let accumulator: AccumulatorConfig;
   try {
     accumulator = validateAccumulatorConfig({
@@ -133,7 +146,11 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
   };
   // Kafka: delivery.timeout.ms must cover linger.ms + request.timeout.ms.
   if (config.deliveryTimeoutMs < accumulator.lingerMs + config.requestTimeoutMs) {
-    invalid('delivery.timeout.ms', config.deliveryTimeoutMs, `must be >= linger.ms + request.timeout.ms (${accumulator.lingerMs + config.requestTimeoutMs})`);
+    invalid(
+      'delivery.timeout.ms',
+      config.deliveryTimeoutMs,
+      `must be >= linger.ms + request.timeout.ms (${accumulator.lingerMs + config.requestTimeoutMs})`,
+    );
   }
   return config;
 }

@@ -101,7 +101,16 @@ interface BatchState {
 }
 
 /** Errors after which the leader we wrote to is probably not the leader any more. */
-const METADATA_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'KAFKA_STORAGE_ERROR']);
+const METADATA_ERRORS = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'NETWORK_EXCEPTION',
+  'REQUEST_TIMED_OUT',
+  'KAFKA_STORAGE_ERROR',
+]);
 
 /** How long close() lets a broker finish reading an idle ProduceStream (acks=0 data in it). */
 const STREAM_CLOSE_GRACE_MS = 2_000;
@@ -126,10 +135,13 @@ interface PreparedRecord {
 
 /** Validates and converts a record once, before it waits for anything. */
 function prepareRecord(record: ProducerRecord): PreparedRecord {
-  if (typeof record.topic !== 'string' || record.topic === '') throw new ApiError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic');
+  if (typeof record.topic !== 'string' || record.topic === '')
+    throw new ApiError('INVALID_TOPIC_EXCEPTION', 'a record needs a topic');
   const timestamp = record.timestamp ?? Date.now();
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new ApiError('INVALID_TIMESTAMP', `timestamp ${timestamp} must be a non-negative integer of ms`);
-  if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0)) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${record.partition} is not a partition number`);
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0)
+    throw new ApiError('INVALID_TIMESTAMP', `timestamp ${timestamp} must be a non-negative integer of ms`);
+  if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0))
+    throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${record.partition} is not a partition number`);
   return {
     topic: record.topic,
     input: { key: toBuffer(record.key), value: toBuffer(record.value), headers: toHeaders(record.headers), timestamp },
@@ -140,7 +152,10 @@ function prepareRecord(record: ProducerRecord): PreparedRecord {
 function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
   if (headers === undefined) return [];
   if (Array.isArray(headers)) return [...(headers as readonly RecordHeader[])];
-  return Object.entries(headers as Readonly<Record<string, Buffer | string | null>>).map(([key, value]) => ({ key, value: toBuffer(value) }));
+  return Object.entries(headers as Readonly<Record<string, Buffer | string | null>>).map(([key, value]) => ({
+    key,
+    value: toBuffer(value),
+  }));
 }
 
 export class Producer {
@@ -190,7 +205,10 @@ export class Producer {
     this.partitioner = new Partitioner({ kind: this.config.partitioner });
     this.loop = this.run().catch((error: unknown) => {
       // The sender cannot go on: every record waiting fails, and so does every later send().
-      this.fatalError = error instanceof ApiError ? error : new ApiError('UNKNOWN_SERVER_ERROR', `producer sender stopped: ${String(error)}`);
+      this.fatalError =
+        error instanceof ApiError
+          ? error
+          : new ApiError('UNKNOWN_SERVER_ERROR', `producer sender stopped: ${String(error)}`);
       this.failEverything(this.fatalError, { includeInFlight: true, includeUndrained: true });
     });
   }
@@ -248,8 +266,10 @@ export class Producer {
     if (availability === undefined) return 'blocked';
     let partition: number;
     try {
-      partition = prepared.partition ?? this.partitioner.partition({ topic, key: input.key, partition: null }, availability);
-      if (!Number.isInteger(partition) || partition < 0 || partition >= availability.length) throw new RangeError(`partition ${partition} is outside 0..${availability.length - 1} of topic ${topic}`);
+      partition =
+        prepared.partition ?? this.partitioner.partition({ topic, key: input.key, partition: null }, availability);
+      if (!Number.isInteger(partition) || partition < 0 || partition >= availability.length)
+        throw new RangeError(`partition ${partition} is outside 0..${availability.length - 1} of topic ${topic}`);
     } catch (error) {
       throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', (error as Error).message);
     }
@@ -268,13 +288,19 @@ export class Producer {
     return this.track(result.batchId, result.newBatch, result.batchFull, topic, partition, input.timestamp);
   }
 
-  private async appendBlocking(prepared: PreparedRecord, deadline: number): Promise<{ result: Promise<RecordMetadata> }> {
+  private async appendBlocking(
+    prepared: PreparedRecord,
+    deadline: number,
+  ): Promise<{ result: Promise<RecordMetadata> }> {
     await this.waitForTopic(prepared.topic, deadline);
     for (;;) {
       const appended = this.tryAppend(prepared);
       if (appended !== 'blocked') return { result: appended };
       if (this.metadata.partitionsForPartitioner(prepared.topic) === undefined) {
-        throw this.metadata.topicError(prepared.topic) ?? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${prepared.topic} left the metadata`);
+        throw (
+          this.metadata.topicError(prepared.topic) ??
+          new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${prepared.topic} left the metadata`)
+        );
       }
       await this.waitForMemory(deadline);
     }
@@ -310,7 +336,10 @@ export class Producer {
     this.wakeup();
     await this.loop;
     // As Kafka's close(timeout): what is still unanswered fails now; a late answer changes nothing.
-    this.failEverything(new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`), { includeInFlight: true });
+    this.failEverything(
+      new ApiError('REQUEST_TIMED_OUT', `the producer closed with records still unacknowledged after ${timeoutMs} ms`),
+      { includeInFlight: true },
+    );
     // Their late failures find nothing left to fail; idle streams are half-closed so what was
     // written (acks=0) reaches the brokers before the connections close.
     await Promise.all([...this.streams.values()].map((stream) => stream.close(STREAM_CLOSE_GRACE_MS)));
@@ -320,10 +349,28 @@ export class Producer {
 
   // ------------------------------------------------------------------ send() helpers
 
-  private track(batchId: number, newBatch: boolean, batchFull: boolean, topic: string, partition: number, timestamp: number): Promise<RecordMetadata> {
+  private track(
+    batchId: number,
+    newBatch: boolean,
+    batchFull: boolean,
+    topic: string,
+    partition: number,
+    timestamp: number,
+  ): Promise<RecordMetadata> {
     let batch = this.batches.get(batchId);
     if (batch === undefined) {
-      batch = { batchId, topic, partition, createdMs: Date.now(), records: [], done: deferred<void>(), drained: null, attempts: 0, nextAttemptMs: 0, inFlight: false };
+      batch = {
+        batchId,
+        topic,
+        partition,
+        createdMs: Date.now(),
+        records: [],
+        done: deferred<void>(),
+        drained: null,
+        attempts: 0,
+        nextAttemptMs: 0,
+        inFlight: false,
+      };
       this.batches.set(batchId, batch);
     }
     const result = deferred<RecordMetadata>();
@@ -345,8 +392,15 @@ export class Producer {
       const left = deadline - Date.now();
       if (left <= 0 || this.closing) {
         const topicError = this.metadata.topicError(topic);
-        if (topicError !== undefined) throw new ApiError(topicError.errorName, `topic ${topic} not present in metadata after ${this.config.maxBlockMs} ms: ${topicError.message}`);
-        throw lastError ?? new ApiError('REQUEST_TIMED_OUT', `topic ${topic} not present in metadata after ${this.config.maxBlockMs} ms`);
+        if (topicError !== undefined)
+          throw new ApiError(
+            topicError.errorName,
+            `topic ${topic} not present in metadata after ${this.config.maxBlockMs} ms: ${topicError.message}`,
+          );
+        throw (
+          lastError ??
+          new ApiError('REQUEST_TIMED_OUT', `topic ${topic} not present in metadata after ${this.config.maxBlockMs} ms`)
+        );
       }
       await sleep(Math.min(left, backoffMs(attempt, this.config.retryBackoffMs, this.config.retryBackoffMaxMs)));
     }
@@ -355,7 +409,11 @@ export class Producer {
   private async waitForMemory(deadline: number): Promise<void> {
     this.wakeup();
     const left = deadline - Date.now();
-    if (left <= 0) throw new ApiError('REQUEST_TIMED_OUT', `buffer.memory ${this.config.accumulator.bufferMemoryBytes} bytes stayed full for max.block.ms ${this.config.maxBlockMs}`);
+    if (left <= 0)
+      throw new ApiError(
+        'REQUEST_TIMED_OUT',
+        `buffer.memory ${this.config.accumulator.bufferMemoryBytes} bytes stayed full for max.block.ms ${this.config.maxBlockMs}`,
+      );
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, left);
       this.memoryWaiters.push(() => {
@@ -414,7 +472,8 @@ export class Producer {
       let waitMs = MAX_IDLE_MS;
       waitMs = Math.min(waitMs, this.sendRetries(nowMs));
       // No new sequences while an epoch bump is pending: they would belong to the old epoch.
-      if (!(this.config.idempotent && (this.identity === null || this.identityNeedsBump))) waitMs = Math.min(waitMs, this.sendReady(nowMs));
+      if (!(this.config.idempotent && (this.identity === null || this.identityNeedsBump)))
+        waitMs = Math.min(waitMs, this.sendReady(nowMs));
       await this.sleep(Math.max(0, waitMs));
     }
   }
@@ -429,7 +488,9 @@ export class Producer {
     const answer = await callUnary<InitProducerIdResponse>(
       this.metadata.client(this.metadata.anyBrokerAddress()),
       'InitProducerId',
-      current === null || !this.identityNeedsBump ? { producerId: -1, producerEpoch: -1 } : { producerId: current.producerId, producerEpoch: current.producerEpoch },
+      current === null || !this.identityNeedsBump
+        ? { producerId: -1, producerEpoch: -1 }
+        : { producerId: current.producerId, producerEpoch: current.producerEpoch },
       { timeoutMs: this.config.requestTimeoutMs },
     );
     const identity = { producerId: Number(answer.producerId), producerEpoch: answer.producerEpoch };
@@ -528,7 +589,11 @@ export class Producer {
     }
     this.brokerRequests.set(brokerId, (this.brokerRequests.get(brokerId) ?? 0) + 1);
     this.statsValue.requests++;
-    const request = { acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
+    const request = {
+      acks: this.config.acks,
+      timeoutMs: this.config.requestTimeoutMs,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    };
     const onOutcome = (outcome: ProduceOutcome): void => {
       try {
         this.onOutcome(brokerId, states, outcome);
@@ -541,7 +606,12 @@ export class Producer {
     };
     if (address === undefined) {
       // Asynchronously, as an answer would come: the caller is still walking its batches.
-      queueMicrotask(() => onOutcome({ kind: 'failed', error: new ApiError('NETWORK_EXCEPTION', `broker ${brokerId} has no known address`) }));
+      queueMicrotask(() =>
+        onOutcome({
+          kind: 'failed',
+          error: new ApiError('NETWORK_EXCEPTION', `broker ${brokerId} has no known address`),
+        }),
+      );
       return;
     }
     this.streamTo(address).send(request, onOutcome);
@@ -553,7 +623,10 @@ export class Producer {
     let stream = this.streams.get(address);
     if (stream === undefined || stream.client !== client) {
       void stream?.close(0);
-      stream = new ProduceStreamConnection(client, { requestTimeoutMs: this.config.requestTimeoutMs + 1_000, label: address });
+      stream = new ProduceStreamConnection(client, {
+        requestTimeoutMs: this.config.requestTimeoutMs + 1_000,
+        label: address,
+      });
       this.streams.set(address, stream);
     }
     return stream;
@@ -577,12 +650,25 @@ export class Producer {
       return;
     }
     const results = new Map<string, ProducePartitionResult>();
-    for (const topic of outcome.response.topics) for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
+    for (const topic of outcome.response.topics)
+      for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
     for (const state of states) {
       const result = results.get(keyOf(state.topic, state.partition));
       this.finishAttempt(state);
-      if (result === undefined) this.onError(state, new ApiError('UNKNOWN_SERVER_ERROR', `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`));
-      else if (result.errorName === '' || result.errorName === 'NONE' || result.errorName === 'DUPLICATE_SEQUENCE_NUMBER') this.complete(state, result);
+      if (result === undefined)
+        this.onError(
+          state,
+          new ApiError(
+            'UNKNOWN_SERVER_ERROR',
+            `broker ${brokerId} did not answer for ${state.topic}-${state.partition}`,
+          ),
+        );
+      else if (
+        result.errorName === '' ||
+        result.errorName === 'NONE' ||
+        result.errorName === 'DUPLICATE_SEQUENCE_NUMBER'
+      )
+        this.complete(state, result);
       else this.onError(state, apiErrorFromName(result.errorName, result.errorMessage));
     }
   }
@@ -617,7 +703,13 @@ export class Producer {
     // Out of sequence while a gap waits for the epoch bump: only new sequences after the bump can
     // place it (Kafka's KIP-360 handling of in-flight batches). The bump waits until nothing of
     // the old epoch is in flight, so whatever is still retried ahead of it lands first.
-    if (error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.config.idempotent && this.identityNeedsBump && inTime && !this.closed) {
+    if (
+      error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' &&
+      this.config.idempotent &&
+      this.identityNeedsBump &&
+      inTime &&
+      !this.closed
+    ) {
       this.awaitingResequence.push(state);
       return;
     }
@@ -625,7 +717,8 @@ export class Producer {
     // retried is a consequence, not a cause: it goes again behind that batch.
     const behindAnother = error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.hasEarlierUnfinished(state);
     if ((error.retriable || behindAnother) && inTime && state.attempts <= this.config.retries && !this.closed) {
-      state.nextAttemptMs = nowMs + backoffMs(state.attempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);
+      state.nextAttemptMs =
+        nowMs + backoffMs(state.attempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);
       const key = keyOf(state.topic, state.partition);
       const queue = this.retryQueues.get(key) ?? [];
       queue.push(state);
@@ -633,14 +726,26 @@ export class Producer {
       this.retryQueues.set(key, queue);
       return;
     }
-    const reason = !inTime && error.retriable ? new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation (last error ${error.message})`) : error;
+    const reason =
+      !inTime && error.retriable
+        ? new ApiError(
+            'REQUEST_TIMED_OUT',
+            `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation (last error ${error.message})`,
+          )
+        : error;
     this.fail(state, reason);
   }
 
   private hasEarlierUnfinished(state: BatchState): boolean {
     const sequence = state.drained!.baseSequence;
     for (const other of this.batches.values()) {
-      if (other === state || other.topic !== state.topic || other.partition !== state.partition || other.drained === null) continue;
+      if (
+        other === state ||
+        other.topic !== state.topic ||
+        other.partition !== state.partition ||
+        other.drained === null
+      )
+        continue;
       if (other.drained.baseSequence < sequence) return true;
     }
     return false;
@@ -667,17 +772,35 @@ export class Producer {
       const state = this.awaitingResequence[i]!;
       if (state.createdMs > cutoff) continue;
       this.awaitingResequence.splice(i, 1);
-      this.fail(state, new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation while waiting for an epoch bump`));
+      this.fail(
+        state,
+        new ApiError(
+          'REQUEST_TIMED_OUT',
+          `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation while waiting for an epoch bump`,
+        ),
+      );
     }
     for (const expired of this.accumulator.expireQueued(cutoff)) {
       const state = this.batches.get(expired.batchId);
       if (state === undefined) continue;
-      this.fail(state, new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation without a leader to send to`));
+      this.fail(
+        state,
+        new ApiError(
+          'REQUEST_TIMED_OUT',
+          `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation without a leader to send to`,
+        ),
+      );
     }
     for (const [key, queue] of this.retryQueues) {
       while (queue.length > 0 && queue[0]!.createdMs <= cutoff) {
         const state = queue.shift()!;
-        this.fail(state, new ApiError('REQUEST_TIMED_OUT', `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation`));
+        this.fail(
+          state,
+          new ApiError(
+            'REQUEST_TIMED_OUT',
+            `expiring ${state.records.length} record(s) for ${state.topic}-${state.partition}: ${this.config.deliveryTimeoutMs} ms passed since batch creation`,
+          ),
+        );
       }
       if (queue.length === 0) this.retryQueues.delete(key);
     }
@@ -697,7 +820,10 @@ export class Producer {
       });
   }
 
-  private failEverything(error: ApiError, options: { includeInFlight?: boolean; includeUndrained?: boolean } = {}): void {
+  private failEverything(
+    error: ApiError,
+    options: { includeInFlight?: boolean; includeUndrained?: boolean } = {},
+  ): void {
     for (const expired of this.accumulator.expireQueued(Number.MAX_SAFE_INTEGER)) {
       const state = this.batches.get(expired.batchId);
       if (state !== undefined) this.fail(state, error);
@@ -718,7 +844,6 @@ export class Producer {
     this.awaitingResequence.length = 0;
   }
 }
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -32,7 +32,12 @@ import type { FetchClientOptions } from './fetch-client-options';
 import { Wakeup } from './wakeup';
 import { backoffMs } from './producer-config';
 import { ShareGroupMembership } from './share-group-membership';
-import type { ShareAcknowledgeResponse, ShareAcknowledgeTypeName, ShareFetchResponse, ShareFetchTopic } from './share-api';
+import type {
+  ShareAcknowledgeResponse,
+  ShareAcknowledgeTypeName,
+  ShareFetchResponse,
+  ShareFetchTopic,
+} from './share-api';
 
 export type ShareAcknowledgementMode = 'implicit' | 'explicit';
 export type ShareAcknowledgeType = ShareAcknowledgeTypeName;
@@ -94,7 +99,15 @@ interface BrokerState {
   failures: number;
 }
 
-const LEADER_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT']);
+const LEADER_ERRORS = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'NETWORK_EXCEPTION',
+  'REQUEST_TIMED_OUT',
+]);
 const SESSION_ERRORS = new Set(['SHARE_SESSION_NOT_FOUND', 'INVALID_SHARE_SESSION_EPOCH']);
 const MAX_SESSION_EPOCH = 0x7fffffff;
 
@@ -127,14 +140,20 @@ export class ShareConsumer {
 
   constructor(options: ShareConsumerOptions) {
     const atLeast = (key: string, value: number, min: number): number => {
-      if (!Number.isSafeInteger(value) || value < min) throw new ApiError('INVALID_CONFIG', `${key}=${value} must be an integer >= ${min}`);
+      if (!Number.isSafeInteger(value) || value < min)
+        throw new ApiError('INVALID_CONFIG', `${key}=${value} must be an integer >= ${min}`);
       return value;
     };
-    if (typeof options.groupId !== 'string' || options.groupId.length === 0) throw new ApiError('INVALID_CONFIG', 'group.id must be a non-empty string');
+    if (typeof options.groupId !== 'string' || options.groupId.length === 0)
+      throw new ApiError('INVALID_CONFIG', 'group.id must be a non-empty string');
     const mode = options.acknowledgementMode ?? 'implicit';
-    if (mode !== 'implicit' && mode !== 'explicit') throw new ApiError('INVALID_CONFIG', `share.acknowledgement.mode=${String(mode)} must be implicit or explicit`);
+    if (mode !== 'implicit' && mode !== 'explicit')
+      throw new ApiError('INVALID_CONFIG', `share.acknowledgement.mode=${String(mode)} must be implicit or explicit`);
     if (options.membership === undefined && (options.coordinators === undefined || options.coordinators.length === 0)) {
-      throw new ApiError('INVALID_CONFIG', 'a ShareConsumer needs the group coordinators (`coordinators`) to join its share group');
+      throw new ApiError(
+        'INVALID_CONFIG',
+        'a ShareConsumer needs the group coordinators (`coordinators`) to join its share group',
+      );
     }
     this.groupId = options.groupId;
     this.acknowledgementMode = mode;
@@ -144,7 +163,9 @@ export class ShareConsumer {
         groupId: options.groupId,
         coordinators: options.coordinators as string | readonly string[],
         ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
-        ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: Math.min(options.requestTimeoutMs, 10_000) }),
+        ...(options.requestTimeoutMs === undefined
+          ? {}
+          : { requestTimeoutMs: Math.min(options.requestTimeoutMs, 10_000) }),
       });
     this.maxPollRecords = atLeast('max.poll.records', options.maxPollRecords ?? 500, 1);
     this.fetchMaxWaitMs = atLeast('fetch.max.wait.ms', options.fetchMaxWaitMs ?? 500, 0);
@@ -154,7 +175,12 @@ export class ShareConsumer {
     this.retryBackoffMs = atLeast('retry.backoff.ms', options.retryBackoffMs ?? 100, 0);
     this.retryBackoffMaxMs = atLeast('retry.backoff.max.ms', options.retryBackoffMaxMs ?? 1_000, this.retryBackoffMs);
     this.checkCrcs = options.checkCrcs ?? true;
-    this.metadata = new ClusterMetadata({ bootstrap: options.bootstrap, metadataMaxAgeMs: options.metadataMaxAgeMs, requestTimeoutMs: Math.min(this.requestTimeoutMs, 5_000), listenerName: options.listenerName });
+    this.metadata = new ClusterMetadata({
+      bootstrap: options.bootstrap,
+      metadataMaxAgeMs: options.metadataMaxAgeMs,
+      requestTimeoutMs: Math.min(this.requestTimeoutMs, 5_000),
+      listenerName: options.listenerName,
+    });
     this.membership.start();
   }
 
@@ -165,7 +191,11 @@ export class ShareConsumer {
   /** The topics this member's share group should hand it records of (Kafka's subscribe). */
   subscribe(topics: readonly string[]): void {
     this.ensureOpen();
-    if (this.membership.subscribe === undefined) throw new ApiError('INVALID_REQUEST', 'this share group membership has a fixed assignment: subscribe() is not possible');
+    if (this.membership.subscribe === undefined)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        'this share group membership has a fixed assignment: subscribe() is not possible',
+      );
     this.membership.subscribe(topics);
   }
 
@@ -204,11 +234,24 @@ export class ShareConsumer {
   /** Explicit mode: how a record of the last poll() was handled; sent with the next poll() or commitSync(). */
   acknowledge(record: ShareConsumerRecord, type: ShareAcknowledgeType = 'ACCEPT'): void {
     this.ensureOpen();
-    if (this.acknowledgementMode !== 'explicit') throw new ApiError('INVALID_REQUEST', 'acknowledge() needs share.acknowledgement.mode=explicit');
-    if (type !== 'ACCEPT' && type !== 'RELEASE' && type !== 'REJECT') throw new ApiError('INVALID_REQUEST', `acknowledge type ${String(type)} is not ACCEPT, RELEASE or REJECT`);
-    const delivered = this.lastPolled.find((d) => d.record.topic === record.topic && d.record.partition === record.partition && d.record.offset === record.offset);
-    if (delivered === undefined) throw new ApiError('INVALID_REQUEST', `record ${keyOf(record.topic, record.partition)}@${record.offset} was not returned by the last poll()`);
-    if (delivered.type !== null) throw new ApiError('INVALID_REQUEST', `record ${keyOf(record.topic, record.partition)}@${record.offset} is already acknowledged (${delivered.type})`);
+    if (this.acknowledgementMode !== 'explicit')
+      throw new ApiError('INVALID_REQUEST', 'acknowledge() needs share.acknowledgement.mode=explicit');
+    if (type !== 'ACCEPT' && type !== 'RELEASE' && type !== 'REJECT')
+      throw new ApiError('INVALID_REQUEST', `acknowledge type ${String(type)} is not ACCEPT, RELEASE or REJECT`);
+    const delivered = this.lastPolled.find(
+      (d) =>
+        d.record.topic === record.topic && d.record.partition === record.partition && d.record.offset === record.offset,
+    );
+    if (delivered === undefined)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `record ${keyOf(record.topic, record.partition)}@${record.offset} was not returned by the last poll()`,
+      );
+    if (delivered.type !== null)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `record ${keyOf(record.topic, record.partition)}@${record.offset} is already acknowledged (${delivered.type})`,
+      );
     delivered.type = type;
     this.queueAck(delivered.brokerId, record.topic, record.partition, record.offset, type);
   }
@@ -224,7 +267,9 @@ export class ShareConsumer {
     const partitions = new Set<string>();
     for (const byPartition of this.pending.values()) for (const key of byPartition.keys()) partitions.add(key);
     for (const key of this.ackErrors.keys()) partitions.add(key);
-    await Promise.all([...this.pending.keys()].map((brokerId) => this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, false))));
+    await Promise.all(
+      [...this.pending.keys()].map((brokerId) => this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, false))),
+    );
     const results = new Map<string, ApiError | null>();
     for (const key of partitions) results.set(key, this.ackErrors.get(key) ?? null);
     this.ackErrors = new Map();
@@ -240,8 +285,15 @@ export class ShareConsumer {
     if (this.acknowledgementMode === 'implicit') this.settleLastPolled('commit');
     this.closed = true;
     this.wakeup.notify();
-    const brokerIds = new Set([...this.pending.keys(), ...[...this.brokers].filter(([, b]) => b.sessionEpoch > 0 || b.fetching).map(([id]) => id)]);
-    await Promise.all([...brokerIds].map((brokerId) => this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, true)).catch(() => undefined)));
+    const brokerIds = new Set([
+      ...this.pending.keys(),
+      ...[...this.brokers].filter(([, b]) => b.sessionEpoch > 0 || b.fetching).map(([id]) => id),
+    ]);
+    await Promise.all(
+      [...brokerIds].map((brokerId) =>
+        this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, true)).catch(() => undefined),
+      ),
+    );
     await this.membership.close().catch(() => undefined);
     this.metadata.close();
   }
@@ -257,7 +309,10 @@ export class ShareConsumer {
     if (this.acknowledgementMode === 'explicit') {
       const open = this.lastPolled.filter((d) => d.type === null);
       if (when === 'poll' && open.length > 0) {
-        throw new ApiError('INVALID_REQUEST', `${open.length} record(s) of the previous poll() are not acknowledged; acknowledge every record before polling again (share.acknowledgement.mode=explicit)`);
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `${open.length} record(s) of the previous poll() are not acknowledged; acknowledge every record before polling again (share.acknowledgement.mode=explicit)`,
+        );
       }
       if (when === 'poll') this.lastPolled = [];
       return;
@@ -270,7 +325,13 @@ export class ShareConsumer {
     this.lastPolled = [];
   }
 
-  private queueAck(brokerId: number, topic: string, partition: number, offset: number, type: ShareAcknowledgeType): void {
+  private queueAck(
+    brokerId: number,
+    topic: string,
+    partition: number,
+    offset: number,
+    type: ShareAcknowledgeType,
+  ): void {
     let byPartition = this.pending.get(brokerId);
     if (byPartition === undefined) this.pending.set(brokerId, (byPartition = new Map()));
     const key = keyOf(topic, partition);
@@ -280,7 +341,10 @@ export class ShareConsumer {
   }
 
   /** Takes the pending acknowledgements of `brokerId` as wire topics (merged into ranges). */
-  private takeAcks(brokerId: number, only?: ReadonlySet<string>): { topics: Map<string, ShareFetchTopic>; taken: Map<string, Map<number, ShareAcknowledgeType>> } {
+  private takeAcks(
+    brokerId: number,
+    only?: ReadonlySet<string>,
+  ): { topics: Map<string, ShareFetchTopic>; taken: Map<string, Map<number, ShareAcknowledgeType>> } {
     const topics = new Map<string, ShareFetchTopic>();
     const taken = new Map<string, Map<number, ShareAcknowledgeType>>();
     const byPartition = this.pending.get(brokerId);
@@ -296,7 +360,8 @@ export class ShareConsumer {
       const batches: { firstOffset: number; lastOffset: number; acknowledgeType: string }[] = [];
       for (const [offset, type] of sorted) {
         const last = batches.at(-1);
-        if (last !== undefined && last.lastOffset + 1 === offset && last.acknowledgeType === type) last.lastOffset = offset;
+        if (last !== undefined && last.lastOffset + 1 === offset && last.acknowledgeType === type)
+          last.lastOffset = offset;
         else batches.push({ firstOffset: offset, lastOffset: offset, acknowledgeType: type });
       }
       let wire = topics.get(topic);
@@ -311,14 +376,23 @@ export class ShareConsumer {
   private requeue(brokerId: number, taken: Map<string, Map<number, ShareAcknowledgeType>>): void {
     for (const [key, offsets] of taken) {
       const cut = key.lastIndexOf('-');
-      for (const [offset, type] of offsets) this.queueAck(brokerId, key.slice(0, cut), Number(key.slice(cut + 1)), offset, type);
+      for (const [offset, type] of offsets)
+        this.queueAck(brokerId, key.slice(0, cut), Number(key.slice(cut + 1)), offset, type);
     }
   }
 
   private broker(brokerId: number): BrokerState {
     let state = this.brokers.get(brokerId);
     if (state === undefined) {
-      state = { sessionEpoch: 0, tail: Promise.resolve(), fetching: false, acking: false, buffered: [], retryAtMs: 0, failures: 0 };
+      state = {
+        sessionEpoch: 0,
+        tail: Promise.resolve(),
+        fetching: false,
+        acking: false,
+        buffered: [],
+        retryAtMs: 0,
+        failures: 0,
+      };
       this.brokers.set(brokerId, state);
     }
     return state;
@@ -384,7 +458,11 @@ export class ShareConsumer {
     }
   }
 
-  private async fetchFrom(brokerId: number, partitions: readonly ShareTopicPartition[], maxWaitMs: number): Promise<void> {
+  private async fetchFrom(
+    brokerId: number,
+    partitions: readonly ShareTopicPartition[],
+    maxWaitMs: number,
+  ): Promise<void> {
     const state = this.broker(brokerId);
     const address = this.metadata.brokerAddresses().get(brokerId);
     if (address === undefined || this.closed) return;
@@ -399,7 +477,8 @@ export class ShareConsumer {
     for (const tp of partitions) {
       let wire = topics.get(tp.topic);
       if (wire === undefined) topics.set(tp.topic, (wire = { name: tp.topic, partitions: [] }));
-      const acks = ackTopics.get(tp.topic)?.partitions.find((p) => p.partition === tp.partition)?.acknowledgements ?? [];
+      const acks =
+        ackTopics.get(tp.topic)?.partitions.find((p) => p.partition === tp.partition)?.acknowledgements ?? [];
       wire.partitions.push({ partition: tp.partition, acknowledgements: acks });
     }
     const epoch = state.sessionEpoch;
@@ -430,11 +509,13 @@ export class ShareConsumer {
     for (const topic of response.topics) {
       for (const p of topic.partitions) {
         const key = keyOf(topic.name, p.partition);
-        if (p.acknowledgeErrorName !== '') this.ackErrors.set(key, apiErrorFromName(p.acknowledgeErrorName, p.acknowledgeErrorMessage));
+        if (p.acknowledgeErrorName !== '')
+          this.ackErrors.set(key, apiErrorFromName(p.acknowledgeErrorName, p.acknowledgeErrorMessage));
         else if (taken.has(key)) this.ackErrors.delete(key);
         if (p.errorName !== '') {
           if (LEADER_ERRORS.has(p.errorName)) leaderMoved = true;
-          else if (!apiErrorFromName(p.errorName, p.errorMessage).retriable) this.fatal ??= apiErrorFromName(p.errorName, `${key}: ${p.errorMessage}`);
+          else if (!apiErrorFromName(p.errorName, p.errorMessage).retriable)
+            this.fatal ??= apiErrorFromName(p.errorName, `${key}: ${p.errorMessage}`);
           continue;
         }
         this.deliver(brokerId, state, topic.name, p);
@@ -447,10 +528,20 @@ export class ShareConsumer {
   }
 
   /** Buffers the acquired records of one partition; acquired offsets without a record (compacted away) are rejected as gaps. */
-  private deliver(brokerId: number, state: BrokerState, topic: string, p: ShareFetchResponse['topics'][number]['partitions'][number]): void {
+  private deliver(
+    brokerId: number,
+    state: BrokerState,
+    topic: string,
+    p: ShareFetchResponse['topics'][number]['partitions'][number],
+  ): void {
     if (p.acquiredRecords.length === 0) return;
-    const ranges = p.acquiredRecords.map((r) => ({ first: Number(r.firstOffset), last: Number(r.lastOffset), deliveryCount: r.deliveryCount }));
-    const deliveryCountOf = (offset: number): number | undefined => ranges.find((r) => offset >= r.first && offset <= r.last)?.deliveryCount;
+    const ranges = p.acquiredRecords.map((r) => ({
+      first: Number(r.firstOffset),
+      last: Number(r.lastOffset),
+      deliveryCount: r.deliveryCount,
+    }));
+    const deliveryCountOf = (offset: number): number | undefined =>
+      ranges.find((r) => offset >= r.first && offset <= r.last)?.deliveryCount;
     const seen = new Set<number>();
     try {
       for (const view of iterateBatches(p.records)) {
@@ -481,11 +572,15 @@ export class ShareConsumer {
       }
     } catch (error) {
       // Undecodable records: released to be delivered again (the limit archives them eventually).
-      for (const r of ranges) for (let o = r.first; o <= r.last; o++) if (!seen.has(o)) this.queueAck(brokerId, topic, p.partition, o, 'RELEASE');
+      for (const r of ranges)
+        for (let o = r.first; o <= r.last; o++)
+          if (!seen.has(o)) this.queueAck(brokerId, topic, p.partition, o, 'RELEASE');
       this.fatal ??= new ApiError('CORRUPT_MESSAGE', `${keyOf(topic, p.partition)}: ${(error as Error).message}`);
       return;
     }
-    for (const r of ranges) for (let o = r.first; o <= r.last; o++) if (!seen.has(o)) this.queueAck(brokerId, topic, p.partition, o, 'REJECT');
+    for (const r of ranges)
+      for (let o = r.first; o <= r.last; o++)
+        if (!seen.has(o)) this.queueAck(brokerId, topic, p.partition, o, 'REJECT');
   }
 
   /** ShareAcknowledge with the pending acknowledgements (of `only`, when given); `final` closes the session. */
@@ -494,7 +589,14 @@ export class ShareConsumer {
     const address = this.metadata.brokerAddresses().get(brokerId);
     const { topics, taken } = this.takeAcks(brokerId, only);
     if (address === undefined) {
-      for (const key of taken.keys()) this.ackErrors.set(key, new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${brokerId} is not known any more; its records will be delivered again`));
+      for (const key of taken.keys())
+        this.ackErrors.set(
+          key,
+          new ApiError(
+            'NOT_LEADER_OR_FOLLOWER',
+            `broker ${brokerId} is not known any more; its records will be delivered again`,
+          ),
+        );
       return;
     }
     if (!final && topics.size === 0) return;
@@ -505,7 +607,12 @@ export class ShareConsumer {
       response = await callUnary<ShareAcknowledgeResponse>(
         this.metadata.client(address),
         'ShareAcknowledge',
-        { groupId: this.groupId, memberId: this.memberId, shareSessionEpoch: final ? -1 : state.sessionEpoch, topics: [...topics.values()] },
+        {
+          groupId: this.groupId,
+          memberId: this.memberId,
+          shareSessionEpoch: final ? -1 : state.sessionEpoch,
+          topics: [...topics.values()],
+        },
         { timeoutMs: this.requestTimeoutMs },
       );
     } catch (error) {
@@ -530,7 +637,11 @@ export class ShareConsumer {
     }
   }
 
-  private onRequestError(brokerId: number, error: unknown, taken: Map<string, Map<number, ShareAcknowledgeType>>): void {
+  private onRequestError(
+    brokerId: number,
+    error: unknown,
+    taken: Map<string, Map<number, ShareAcknowledgeType>>,
+  ): void {
     const state = this.broker(brokerId);
     const apiError = error instanceof ApiError ? error : fromGrpcError(error);
     // Whatever the broker did with the request, a new session starts with epoch 0 (also after a

@@ -62,7 +62,8 @@ export class ShareGroupMembership {
   stats = { heartbeats: 0, fenced: 0, assignmentChanges: 0 };
 
   constructor(private readonly options: ShareGroupOptions) {
-    if (typeof options.groupId !== 'string' || options.groupId === '') throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
+    if (typeof options.groupId !== 'string' || options.groupId === '')
+      throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
     this.groupId = options.groupId;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
@@ -87,7 +88,8 @@ export class ShareGroupMembership {
 
   /** Calls `listener` with the whole new assignment on every change; returns the unsubscribe. */
   onAssignmentChange(listener: ShareAssignmentListener): () => void {
-    if (this.listeners.size >= MAX_LISTENERS) throw new ApiError('INVALID_REQUEST', `at most ${MAX_LISTENERS} assignment listeners`);
+    if (this.listeners.size >= MAX_LISTENERS)
+      throw new ApiError('INVALID_REQUEST', `at most ${MAX_LISTENERS} assignment listeners`);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -95,7 +97,8 @@ export class ShareGroupMembership {
   /** Sets the subscription; sent with the next heartbeat (at once when started). */
   subscribe(topics: readonly string[]): void {
     if (this.status === 'closed') throw new ApiError('INVALID_REQUEST', 'the share group membership is closed');
-    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new ApiError('INVALID_REQUEST', 'subscribe needs at least one topic name');
+    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === ''))
+      throw new ApiError('INVALID_REQUEST', 'subscribe needs at least one topic name');
     this.subscription = [...new Set(topics)].sort();
     this.subscriptionSent = false;
     if (this.status === 'running') this.schedule(0);
@@ -144,7 +147,12 @@ export class ShareGroupMembership {
       this.subscriptionSent = true;
       this.epoch = response.memberEpoch;
       this.heartbeatIntervalMs = Math.max(50, response.heartbeatIntervalMs);
-      if (response.assignmentSet) this.setAssignment(response.assignment.flatMap((entry) => entry.partitions.map((partition) => ({ topic: entry.topic, partition }))));
+      if (response.assignmentSet)
+        this.setAssignment(
+          response.assignment.flatMap((entry) =>
+            entry.partitions.map((partition) => ({ topic: entry.topic, partition })),
+          ),
+        );
       this.schedule(this.heartbeatIntervalMs);
     } catch (error) {
       const apiError = asApiError(error);
@@ -168,7 +176,9 @@ export class ShareGroupMembership {
 
   private setAssignment(next: TopicPartition[]): void {
     next.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-    const same = next.length === this.assigned.length && next.every((tp, i) => tp.topic === this.assigned[i]!.topic && tp.partition === this.assigned[i]!.partition);
+    const same =
+      next.length === this.assigned.length &&
+      next.every((tp, i) => tp.topic === this.assigned[i]!.topic && tp.partition === this.assigned[i]!.partition);
     if (same) return;
     this.assigned = next;
     this.stats.assignmentChanges++;
@@ -190,7 +200,15 @@ export class ShareGroupMembership {
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
     if (wasMember) {
-      await this.call({ groupId: this.groupId, memberId: this.memberId, memberEpoch: -1, rackId: '', clientId: '', subscribedTopicNames: [], subscribedTopicNamesSet: false }).catch(() => undefined);
+      await this.call({
+        groupId: this.groupId,
+        memberId: this.memberId,
+        memberEpoch: -1,
+        rackId: '',
+        clientId: '',
+        subscribedTopicNames: [],
+        subscribedTopicNamesSet: false,
+      }).catch(() => undefined);
     }
     this.epoch = 0;
     this.setAssignment([]);
@@ -210,10 +228,13 @@ export class ShareGroupMembership {
   private async call<Res>(request: ShareGroupHeartbeatRequest): Promise<Res> {
     this.coordinatorAddress ??= await this.locator.find(this.groupId, 'GROUP');
     try {
-      return await callUnary<Res>(this.locator.client(this.coordinatorAddress), 'ShareGroupHeartbeat', request, { timeoutMs: this.requestTimeoutMs });
+      return await callUnary<Res>(this.locator.client(this.coordinatorAddress), 'ShareGroupHeartbeat', request, {
+        timeoutMs: this.requestTimeoutMs,
+      });
     } catch (error) {
       const apiError = asApiError(error);
-      if (apiError.errorName === 'NOT_COORDINATOR') this.coordinatorAddress = apiError.detail.coordinatorAddress ?? null;
+      if (apiError.errorName === 'NOT_COORDINATOR')
+        this.coordinatorAddress = apiError.detail.coordinatorAddress ?? null;
       else if (COORDINATOR_RETRIABLE_ERRORS.has(apiError.errorName)) this.coordinatorAddress = null;
       throw apiError;
     }

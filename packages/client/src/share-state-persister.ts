@@ -33,5 +33,10 @@ export interface ShareStatePersister {
    * FENCED_LEADER_EPOCH (a newer leader wrote), FENCED_STATE_EPOCH (the state epoch moved on:
    * read again), INVALID_REQUEST, or COORDINATOR_NOT_AVAILABLE / REQUEST_TIMED_OUT after retries.
    */
-  write(key: ShareStateKey, leaderEpoch: number, state: ShareStateSnapshot | ShareStateUpdate, kind: 'snapshot' | 'update'): Promise<void>;
+  write(
+    key: ShareStateKey,
+    leaderEpoch: number,
+    state: ShareStateSnapshot | ShareStateUpdate,
+    kind: 'snapshot' | 'update',
+  ): Promise<void>;
 }

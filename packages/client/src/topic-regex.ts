@@ -16,12 +16,21 @@ export const MAX_TOPIC_REGEX_LENGTH = 1_024;
 /** The pattern's source, or INVALID_REQUEST naming what is not portable. */
 export function topicRegexSource(pattern: RegExp): string {
   if (!(pattern instanceof RegExp)) throw new ApiError('INVALID_REQUEST', 'a topic pattern must be a RegExp');
-  if (pattern.flags !== '') throw new ApiError('INVALID_REQUEST', `topic pattern /${pattern.source}/${pattern.flags}: flags are not supported (Kafka's RE2/J patterns have none; use (?:[Aa]) style classes)`);
+  if (pattern.flags !== '')
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `topic pattern /${pattern.source}/${pattern.flags}: flags are not supported (Kafka's RE2/J patterns have none; use (?:[Aa]) style classes)`,
+    );
   const source = pattern.source;
   if (source === '(?:)' || source === '') throw new ApiError('INVALID_REQUEST', 'topic pattern is empty');
-  if (source.length > MAX_TOPIC_REGEX_LENGTH) throw new ApiError('INVALID_REQUEST', `topic pattern is longer than ${MAX_TOPIC_REGEX_LENGTH} characters`);
+  if (source.length > MAX_TOPIC_REGEX_LENGTH)
+    throw new ApiError('INVALID_REQUEST', `topic pattern is longer than ${MAX_TOPIC_REGEX_LENGTH} characters`);
   const unsupported = unportableConstruct(source);
-  if (unsupported !== null) throw new ApiError('INVALID_REQUEST', `topic pattern /${source}/ uses ${unsupported}, which RE2 (Kafka's regex engine) does not support`);
+  if (unsupported !== null)
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `topic pattern /${source}/ uses ${unsupported}, which RE2 (Kafka's regex engine) does not support`,
+    );
   return source;
 }
 

@@ -5,7 +5,11 @@ import { singleRecordBatchUpperBound } from '../src/record-size';
 
 const T = 1_700_000_000_000;
 const tp = (partition: number, topic = 't') => ({ topic, partition });
-const record = (valueBytes: number, tag = 0): RecordInput => ({ key: null, value: Buffer.alloc(valueBytes, tag & 0xff), timestamp: T });
+const record = (valueBytes: number, tag = 0): RecordInput => ({
+  key: null,
+  value: Buffer.alloc(valueBytes, tag & 0xff),
+  timestamp: T,
+});
 
 function appended(result: AppendResult) {
   if (result.kind !== 'appended') throw new Error(`expected appended, got ${result.kind}`);
@@ -18,7 +22,10 @@ describe('record accumulator', () => {
     appended(acc.append(tp(0), record(10), T));
     expect(acc.ready(T + 4)).toEqual({ readyPartitions: [], nextReadyCheckDelayMs: 1 });
     expect(acc.ready(T + 5).readyPartitions).toEqual([tp(0)]);
-    expect(new RecordAccumulator({ lingerMs: 0 }).ready(T)).toEqual({ readyPartitions: [], nextReadyCheckDelayMs: null });
+    expect(new RecordAccumulator({ lingerMs: 0 }).ready(T)).toEqual({
+      readyPartitions: [],
+      nextReadyCheckDelayMs: null,
+    });
   });
 
   it('fills batches up to batch.size and makes a full batch ready at once', () => {
@@ -52,7 +59,11 @@ describe('record accumulator', () => {
     appended(acc.append(tp(0), record(10), T));
     appended(acc.append(tp(1), record(10), T));
     expect(acc.availableMemoryBytes).toBe(500);
-    expect(acc.append(tp(2), record(10), T)).toEqual({ kind: 'buffer-full', requiredBytes: 1_000, availableBytes: 500 });
+    expect(acc.append(tp(2), record(10), T)).toEqual({
+      kind: 'buffer-full',
+      requiredBytes: 1_000,
+      availableBytes: 500,
+    });
     expect(acc.queuedBatches).toBe(2);
     expect(acc.ready(T).readyPartitions).toEqual([tp(0), tp(1)]);
     const drained = acc.drain([tp(0)]);
@@ -77,10 +88,17 @@ describe('record accumulator', () => {
   it('encodes drained batches once, with the idempotent identity and per-partition sequences', () => {
     const acc = new RecordAccumulator({ lingerMs: 0, compression: CompressionType.Gzip });
     acc.setProducerIdentity({ producerId: 77, producerEpoch: 2 });
-    for (let i = 0; i < 3; i++) appended(acc.append(tp(0), { key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: T + i }, T));
+    for (let i = 0; i < 3; i++)
+      appended(acc.append(tp(0), { key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: T + i }, T));
     const [first] = acc.drain([tp(0)]);
     const decoded = decodeRecordBatch(first!.bytes);
-    expect(decoded).toMatchObject({ producerId: 77, producerEpoch: 2, baseSequence: 0, compression: CompressionType.Gzip, lastOffsetDelta: 2 });
+    expect(decoded).toMatchObject({
+      producerId: 77,
+      producerEpoch: 2,
+      baseSequence: 0,
+      compression: CompressionType.Gzip,
+      lastOffsetDelta: 2,
+    });
     expect(decoded.records.map((r) => r.value?.toString())).toEqual(['v0', 'v1', 'v2']);
     appended(acc.append(tp(0), record(5), T));
     appended(acc.append(tp(1), record(5), T));
@@ -103,12 +121,21 @@ describe('record accumulator', () => {
     const [second] = acc.drain([tp(0)]);
     expect([first!.baseSequence, second!.baseSequence]).toEqual([0, 2]);
     // Only the carried batches may be in flight across the change.
-    expect(() => acc.setProducerIdentity({ producerId: 77, producerEpoch: 3 }, new Set([second!.batchId]))).toThrow(/in flight/);
+    expect(() => acc.setProducerIdentity({ producerId: 77, producerEpoch: 3 }, new Set([second!.batchId]))).toThrow(
+      /in flight/,
+    );
     acc.setProducerIdentity({ producerId: 77, producerEpoch: 3 }, new Set([first!.batchId, second!.batchId]));
     const restamped = [acc.resequence(first!), acc.resequence(second!)];
     expect(restamped.map((b) => b.baseSequence)).toEqual([0, 2]);
     const decoded = restamped.map((b) => decodeRecordBatch(b.bytes, { verifyCrc: true }));
-    expect(decoded.map((d) => [d.producerId, d.producerEpoch, d.baseSequence, d.records.map((r) => r.value?.toString()).join('')])).toEqual([
+    expect(
+      decoded.map((d) => [
+        d.producerId,
+        d.producerEpoch,
+        d.baseSequence,
+        d.records.map((r) => r.value?.toString()).join(''),
+      ]),
+    ).toEqual([
       [77, 3, 0, 'ab'],
       [77, 3, 2, 'c'],
     ]);
@@ -168,15 +195,33 @@ describe('record accumulator', () => {
   });
 
   it('delivers every record exactly once, in order per partition, within the memory bound', () => {
-    type Op = { kind: 'append'; partition: number; bytes: number } | { kind: 'drain'; maxBytes: number } | { kind: 'release'; pick: number };
+    type Op =
+      | { kind: 'append'; partition: number; bytes: number }
+      | { kind: 'drain'; maxBytes: number }
+      | { kind: 'release'; pick: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), partition: fc.integer({ min: 0, max: 3 }), bytes: fc.integer({ min: 0, max: 700 }) }) },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('drain' as const), maxBytes: fc.integer({ min: 1, max: 5_000 }) }) },
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          kind: fc.constant('append' as const),
+          partition: fc.integer({ min: 0, max: 3 }),
+          bytes: fc.integer({ min: 0, max: 700 }),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({ kind: fc.constant('drain' as const), maxBytes: fc.integer({ min: 1, max: 5_000 }) }),
+      },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const config = { batchSizeBytes: 1_024, bufferMemoryBytes: 6_000, lingerMs: 0, maxInFlightBatchesPerPartition: 3 };
+        const config = {
+          batchSizeBytes: 1_024,
+          bufferMemoryBytes: 6_000,
+          lingerMs: 0,
+          maxInFlightBatchesPerPartition: 3,
+        };
         const acc = new RecordAccumulator(config);
         const sent = new Map<number, number[]>();
         const received = new Map<number, number[]>();
@@ -185,7 +230,12 @@ describe('record accumulator', () => {
         const take = (batches: DrainedBatch[]): void => {
           for (const b of batches) {
             const decoded = decodeRecordBatch(b.bytes);
-            expect(b.bytes.length).toBeLessThanOrEqual(Math.max(config.batchSizeBytes, singleRecordBatchUpperBound({ key: null, value: decoded.records[0]!.value, timestamp: T })));
+            expect(b.bytes.length).toBeLessThanOrEqual(
+              Math.max(
+                config.batchSizeBytes,
+                singleRecordBatchUpperBound({ key: null, value: decoded.records[0]!.value, timestamp: T }),
+              ),
+            );
             const list = received.get(b.partition) ?? [];
             list.push(...decoded.records.map((r) => r.value!.readUInt32BE(0)));
             received.set(b.partition, list);

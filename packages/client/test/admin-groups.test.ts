@@ -29,7 +29,11 @@ async function fakeCoordinator(handlers: () => Handlers): Promise<Fake> {
       }),
     ]),
   );
-  const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [{ definition: coordinatorServiceDefinition(), implementation }] });
+  const server = await startGrpcServer({
+    host: '127.0.0.1',
+    port: 0,
+    services: [{ definition: coordinatorServiceDefinition(), implementation }],
+  });
   return { server, calls };
 }
 
@@ -63,10 +67,24 @@ describe('Admin consumer group operations', () => {
       coordinators: request.groupIds.map((groupId) => {
         if (groupId === 'g3' && lookupFailsOnce) {
           lookupFailsOnce = false;
-          return { groupId, errorName: 'COORDINATOR_NOT_AVAILABLE', errorMessage: 'loading', nodeId: -1, address: '', partition: 0 };
+          return {
+            groupId,
+            errorName: 'COORDINATOR_NOT_AVAILABLE',
+            errorMessage: 'loading',
+            nodeId: -1,
+            address: '',
+            partition: 0,
+          };
         }
         const owner = groupId === 'g2' ? a : b;
-        return { groupId, errorName: '', errorMessage: '', nodeId: groupId === 'g2' ? 1 : 2, address: owner.server.address, partition: 0 };
+        return {
+          groupId,
+          errorName: '',
+          errorMessage: '',
+          nodeId: groupId === 'g2' ? 1 : 2,
+          address: owner.server.address,
+          partition: 0,
+        };
       }),
     });
     a = await fakeCoordinator(() => ({
@@ -76,27 +94,72 @@ describe('Admin consumer group operations', () => {
         groups: request.groupIds.map((groupId) => {
           if (describeMovedOnce) {
             describeMovedOnce = false;
-            return { groupId, errorName: 'NOT_COORDINATOR', errorMessage: 'moving', state: 'DEAD', groupEpoch: 0, assignmentEpoch: 0, assignor: '', members: [] };
+            return {
+              groupId,
+              errorName: 'NOT_COORDINATOR',
+              errorMessage: 'moving',
+              state: 'DEAD',
+              groupEpoch: 0,
+              assignmentEpoch: 0,
+              assignor: '',
+              members: [],
+            };
           }
-          return { groupId, errorName: '', errorMessage: '', state: 'STABLE', groupEpoch: 7, assignmentEpoch: 7, assignor: 'uniform', members: [member] };
+          return {
+            groupId,
+            errorName: '',
+            errorMessage: '',
+            state: 'STABLE',
+            groupEpoch: 7,
+            assignmentEpoch: 7,
+            assignor: 'uniform',
+            members: [member],
+          };
         }),
       }),
       // a no longer owns anything it is asked to commit for: the whole call names b.
       OffsetCommit: () => {
-        throw new ApiError('NOT_COORDINATOR', 'not the coordinator of this group', { coordinatorAddress: b.server.address });
+        throw new ApiError('NOT_COORDINATOR', 'not the coordinator of this group', {
+          coordinatorAddress: b.server.address,
+        });
       },
     }));
     b = await fakeCoordinator(() => ({
       FindCoordinator: find,
-      ListGroups: () => ({ groups: [{ groupId: 'g1', state: 'EMPTY', members: 0 }, { groupId: 'g2', state: 'STABLE', members: 1 }] }),
+      ListGroups: () => ({
+        groups: [
+          { groupId: 'g1', state: 'EMPTY', members: 0 },
+          { groupId: 'g2', state: 'STABLE', members: 1 },
+        ],
+      }),
       DescribeGroups: (request: { groupIds: string[] }) => ({
-        groups: request.groupIds.map((groupId) => ({ groupId, errorName: '', errorMessage: '', state: 'DEAD', groupEpoch: 0, assignmentEpoch: 0, assignor: '', members: [] })),
+        groups: request.groupIds.map((groupId) => ({
+          groupId,
+          errorName: '',
+          errorMessage: '',
+          state: 'DEAD',
+          groupEpoch: 0,
+          assignmentEpoch: 0,
+          assignor: '',
+          members: [],
+        })),
       }),
       DeleteGroups: (request: { groupIds: string[] }) => ({
-        groups: request.groupIds.map((groupId) => (groupId === 'g1' ? { groupId, errorName: 'NON_EMPTY_GROUP', errorMessage: 'group g1 has 1 member(s)' } : { groupId, errorName: '', errorMessage: '' })),
+        groups: request.groupIds.map((groupId) =>
+          groupId === 'g1'
+            ? { groupId, errorName: 'NON_EMPTY_GROUP', errorMessage: 'group g1 has 1 member(s)' }
+            : { groupId, errorName: '', errorMessage: '' },
+        ),
       }),
       OffsetCommit: (request: OffsetCommitRequest) => ({
-        topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => (p.partition === 9 ? { partition: 9, errorName: 'UNKNOWN_TOPIC_OR_PARTITION', errorMessage: 't-9 does not exist' } : { partition: p.partition, errorName: '', errorMessage: '' })) })),
+        topics: request.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) =>
+            p.partition === 9
+              ? { partition: 9, errorName: 'UNKNOWN_TOPIC_OR_PARTITION', errorMessage: 't-9 does not exist' }
+              : { partition: p.partition, errorName: '', errorMessage: '' },
+          ),
+        })),
       }),
       OffsetFetch: () => ({
         offsets: [
@@ -112,7 +175,13 @@ describe('Admin consumer group operations', () => {
     await b?.server.stop();
   });
 
-  const groupAdmin = (): GroupAdmin => new GroupAdmin({ coordinators: [deadAddress, a.server.address, b.server.address], timeoutMs: 5_000, retryBackoffMs: 10, retryBackoffMaxMs: 50 });
+  const groupAdmin = (): GroupAdmin =>
+    new GroupAdmin({
+      coordinators: [deadAddress, a.server.address, b.server.address],
+      timeoutMs: 5_000,
+      retryBackoffMs: 10,
+      retryBackoffMaxMs: 50,
+    });
 
   it('listGroups asks every coordinator, merges and sorts, and names the one that did not answer', async () => {
     const admin = groupAdmin();
@@ -148,9 +217,15 @@ describe('Admin consumer group operations', () => {
             memberEpoch: 4,
             state: 'STABLE',
             subscribedTopicNames: ['t'],
-            assigned: [{ topic: 't', partition: 0 }, { topic: 't', partition: 2 }],
+            assigned: [
+              { topic: 't', partition: 0 },
+              { topic: 't', partition: 2 },
+            ],
             pendingRevocation: [],
-            target: [{ topic: 't', partition: 0 }, { topic: 't', partition: 2 }],
+            target: [
+              { topic: 't', partition: 0 },
+              { topic: 't', partition: 2 },
+            ],
           },
         ],
       });
@@ -199,7 +274,9 @@ describe('Admin consumer group operations', () => {
   it('listGroupOffsets leaves out partitions without a commit', async () => {
     const admin = groupAdmin();
     try {
-      expect(await admin.listGroupOffsets('g1')).toEqual([{ topic: 't', partition: 0, offset: 42, leaderEpoch: 3, metadata: 'm' }]);
+      expect(await admin.listGroupOffsets('g1')).toEqual([
+        { topic: 't', partition: 0, offset: 42, leaderEpoch: 3, metadata: 'm' },
+      ]);
     } finally {
       admin.close();
     }
@@ -209,7 +286,9 @@ describe('Admin consumer group operations', () => {
     const admin = groupAdmin();
     const before = a.calls.length + b.calls.length;
     try {
-      await expect(admin.alterGroupOffsets('g1', [{ topic: 't', partition: 0, offset: -3 }])).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
+      await expect(admin.alterGroupOffsets('g1', [{ topic: 't', partition: 0, offset: -3 }])).rejects.toMatchObject({
+        errorName: 'INVALID_REQUEST',
+      });
       await expect(admin.describeGroups([''])).rejects.toMatchObject({ errorName: 'INVALID_GROUP_ID' });
       expect(a.calls.length + b.calls.length).toBe(before);
     } finally {

@@ -7,7 +7,14 @@
  */
 import { ApiError } from '@sluice/protocol';
 import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime/dist/grpc';
-import { assignedPartitions, coordinatorServiceDefinition, GroupAdmin, readShareStartOffsets, type ReadShareGroupStateRequest, type ShareStatePersister } from '../src';
+import {
+  assignedPartitions,
+  coordinatorServiceDefinition,
+  GroupAdmin,
+  readShareStartOffsets,
+  type ReadShareGroupStateRequest,
+  type ShareStatePersister,
+} from '../src';
 
 describe('Admin share group operations', () => {
   let server: StartedGrpcServer;
@@ -15,7 +22,16 @@ describe('Admin share group operations', () => {
 
   beforeAll(async () => {
     const handlers: Record<string, (request: never) => unknown> = {
-      FindCoordinator: (request: { groupIds: string[] }) => ({ coordinators: request.groupIds.map((groupId) => ({ groupId, errorName: '', errorMessage: '', nodeId: 1, address: server.address, partition: 0 })) }),
+      FindCoordinator: (request: { groupIds: string[] }) => ({
+        coordinators: request.groupIds.map((groupId) => ({
+          groupId,
+          errorName: '',
+          errorMessage: '',
+          nodeId: 1,
+          address: server.address,
+          partition: 0,
+        })),
+      }),
       ListGroups: () => ({
         groups: [
           { groupId: 'workers', state: 'STABLE', members: 2, type: 'share' },
@@ -34,17 +50,46 @@ describe('Admin share group operations', () => {
                 groupEpoch: 5,
                 assignmentEpoch: 5,
                 members: [
-                  { memberId: 'm1', rackId: '', clientId: 'c1', memberEpoch: 5, subscribedTopicNames: ['t'], assigned: [{ topic: 't', partitions: [1, 0] }] },
-                  { memberId: 'm2', rackId: 'r1', clientId: 'c2', memberEpoch: 5, subscribedTopicNames: ['t'], assigned: [{ topic: 't', partitions: [0, 1] }] },
+                  {
+                    memberId: 'm1',
+                    rackId: '',
+                    clientId: 'c1',
+                    memberEpoch: 5,
+                    subscribedTopicNames: ['t'],
+                    assigned: [{ topic: 't', partitions: [1, 0] }],
+                  },
+                  {
+                    memberId: 'm2',
+                    rackId: 'r1',
+                    clientId: 'c2',
+                    memberEpoch: 5,
+                    subscribedTopicNames: ['t'],
+                    assigned: [{ topic: 't', partitions: [0, 1] }],
+                  },
                 ],
               }
-            : { groupId, errorName: 'GROUP_ID_NOT_FOUND', errorMessage: `GROUP_ID_NOT_FOUND: share group ${groupId} does not exist`, state: 'DEAD', groupEpoch: 0, assignmentEpoch: 0, members: [] },
+            : {
+                groupId,
+                errorName: 'GROUP_ID_NOT_FOUND',
+                errorMessage: `GROUP_ID_NOT_FOUND: share group ${groupId} does not exist`,
+                state: 'DEAD',
+                groupEpoch: 0,
+                assignmentEpoch: 0,
+                members: [],
+              },
         ),
       }),
       ReadShareGroupState: (request: ReadShareGroupStateRequest) => {
         reads.push(request);
         return request.partition === 0
-          ? { errorName: '', errorMessage: '', found: true, stateEpoch: 1, startOffset: '42', ranges: [{ firstOffset: '43', lastOffset: '44', state: 'ACKNOWLEDGED', deliveryCount: 1 }] }
+          ? {
+              errorName: '',
+              errorMessage: '',
+              found: true,
+              stateEpoch: 1,
+              startOffset: '42',
+              ranges: [{ firstOffset: '43', lastOffset: '44', state: 'ACKNOWLEDGED', deliveryCount: 1 }],
+            }
           : { errorName: '', errorMessage: '', found: false, stateEpoch: 0, startOffset: '0', ranges: [] };
       },
     };
@@ -58,14 +103,19 @@ describe('Admin share group operations', () => {
         }),
       ]),
     );
-    server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [{ definition: coordinatorServiceDefinition(), implementation }] });
+    server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      services: [{ definition: coordinatorServiceDefinition(), implementation }],
+    });
   });
 
   afterAll(async () => {
     await server?.stop();
   });
 
-  const groupAdmin = (): GroupAdmin => new GroupAdmin({ coordinators: [server.address], timeoutMs: 5_000, retryBackoffMs: 10, retryBackoffMaxMs: 50 });
+  const groupAdmin = (): GroupAdmin =>
+    new GroupAdmin({ coordinators: [server.address], timeoutMs: 5_000, retryBackoffMs: 10, retryBackoffMaxMs: 50 });
 
   it('lists share groups only, and consumer groups without them', async () => {
     const admin = groupAdmin();
@@ -90,8 +140,27 @@ describe('Admin share group operations', () => {
         groupEpoch: 5,
         assignmentEpoch: 5,
         members: [
-          { memberId: 'm1', clientId: 'c1', memberEpoch: 5, subscribedTopicNames: ['t'], assigned: [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }] },
-          { memberId: 'm2', rackId: 'r1', clientId: 'c2', memberEpoch: 5, subscribedTopicNames: ['t'], assigned: [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }] },
+          {
+            memberId: 'm1',
+            clientId: 'c1',
+            memberEpoch: 5,
+            subscribedTopicNames: ['t'],
+            assigned: [
+              { topic: 't', partition: 0 },
+              { topic: 't', partition: 1 },
+            ],
+          },
+          {
+            memberId: 'm2',
+            rackId: 'r1',
+            clientId: 'c2',
+            memberEpoch: 5,
+            subscribedTopicNames: ['t'],
+            assigned: [
+              { topic: 't', partition: 0 },
+              { topic: 't', partition: 1 },
+            ],
+          },
         ],
       });
       expect(unknown!.error?.errorName).toBe('GROUP_ID_NOT_FOUND');
@@ -115,7 +184,9 @@ describe('Admin share group operations', () => {
         ['workers', 't', 0, -1],
         ['workers', 't', 1, -1],
       ]);
-      expect(await admin.listShareGroupOffsets('idle', [{ topic: 't', partition: 0 }])).toEqual([{ topic: 't', partition: 0, startOffset: 42 }]);
+      expect(await admin.listShareGroupOffsets('idle', [{ topic: 't', partition: 0 }])).toEqual([
+        { topic: 't', partition: 0, startOffset: 42 },
+      ]);
       await expect(admin.listShareGroupOffsets('nope')).rejects.toMatchObject({ errorName: 'GROUP_ID_NOT_FOUND' });
     } finally {
       admin.close();
@@ -138,20 +209,43 @@ describe('share start offsets, pure', () => {
       },
       write: () => Promise.reject(new Error('read-only')),
     };
-    const partitions = Array.from({ length: 40 }, (_, i) => ({ topic: i % 2 === 0 ? 'b' : 'a', partition: Math.floor(i / 2) }));
+    const partitions = Array.from({ length: 40 }, (_, i) => ({
+      topic: i % 2 === 0 ? 'b' : 'a',
+      partition: Math.floor(i / 2),
+    }));
     const offsets = await readShareStartOffsets(persister, 'g', [...partitions, ...partitions]);
     expect(offsets).toHaveLength(40);
     expect(offsets[0]).toEqual({ topic: 'a', partition: 0, startOffset: 0 });
     expect(offsets[39]).toEqual({ topic: 'b', partition: 19, startOffset: 190 });
     expect(mostInFlight).toBeLessThanOrEqual(16);
-    await expect(readShareStartOffsets(persister, 'g', [{ topic: 't', partition: -1 }])).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
+    await expect(readShareStartOffsets(persister, 'g', [{ topic: 't', partition: -1 }])).rejects.toMatchObject({
+      errorName: 'INVALID_REQUEST',
+    });
   });
 
-  it('takes every member\'s assigned partitions once', () => {
+  it("takes every member's assigned partitions once", () => {
     const members = [
-      { memberId: 'a', clientId: '', memberEpoch: 1, subscribedTopicNames: [], assigned: [{ topic: 'y', partition: 1 }, { topic: 'x', partition: 0 }] },
-      { memberId: 'b', clientId: '', memberEpoch: 1, subscribedTopicNames: [], assigned: [{ topic: 'x', partition: 0 }] },
+      {
+        memberId: 'a',
+        clientId: '',
+        memberEpoch: 1,
+        subscribedTopicNames: [],
+        assigned: [
+          { topic: 'y', partition: 1 },
+          { topic: 'x', partition: 0 },
+        ],
+      },
+      {
+        memberId: 'b',
+        clientId: '',
+        memberEpoch: 1,
+        subscribedTopicNames: [],
+        assigned: [{ topic: 'x', partition: 0 }],
+      },
     ];
-    expect(assignedPartitions({ members })).toEqual([{ topic: 'x', partition: 0 }, { topic: 'y', partition: 1 }]);
+    expect(assignedPartitions({ members })).toEqual([
+      { topic: 'x', partition: 0 },
+      { topic: 'y', partition: 1 },
+    ]);
   });
 });

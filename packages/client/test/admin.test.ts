@@ -41,7 +41,12 @@ describe('Admin against a real 3-controller quorum with three registered brokers
     const redirectsBefore = admin.stats.redirects;
     const fresh = new Admin({ bootstrap: [cluster.followers[0] as string], timeoutMs: 10_000 });
     try {
-      const created = await fresh.createTopic({ name: 'orders', numPartitions: 3, replicationFactor: 3, configs: { 'retention.ms': '60000' } });
+      const created = await fresh.createTopic({
+        name: 'orders',
+        numPartitions: 3,
+        replicationFactor: 3,
+        configs: { 'retention.ms': '60000' },
+      });
       expect(created).toMatchObject({ name: 'orders', numPartitions: 3, replicationFactor: 3 });
       expect(created.topicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(fresh.stats.redirects).toBe(1);
@@ -50,7 +55,11 @@ describe('Admin against a real 3-controller quorum with three registered brokers
     }
     expect(admin.stats.redirects).toBe(redirectsBefore);
 
-    const results = await admin.createTopics([{ name: 'events', numPartitions: 2, replicationFactor: 2 }, { name: 'orders', numPartitions: 1 }, { name: 'too-wide', replicationFactor: 4 }]);
+    const results = await admin.createTopics([
+      { name: 'events', numPartitions: 2, replicationFactor: 2 },
+      { name: 'orders', numPartitions: 1 },
+      { name: 'too-wide', replicationFactor: 4 },
+    ]);
     expect(results.map((r) => [r.name, r.error?.errorName])).toEqual([
       ['events', undefined],
       ['orders', 'TOPIC_ALREADY_EXISTS'],
@@ -58,7 +67,10 @@ describe('Admin against a real 3-controller quorum with three registered brokers
     ]);
     expect(results[1]?.error).toBeInstanceOf(ApiError);
     expect(results[1]?.error?.retriable).toBe(false);
-    await expect(admin.createTopic({ name: 'orders' })).rejects.toMatchObject({ errorName: 'TOPIC_ALREADY_EXISTS', retriable: false });
+    await expect(admin.createTopic({ name: 'orders' })).rejects.toMatchObject({
+      errorName: 'TOPIC_ALREADY_EXISTS',
+      retriable: false,
+    });
 
     expect(await admin.listTopics()).toEqual(['events', 'orders']);
     const orders = await admin.describeTopic('orders');
@@ -74,9 +86,14 @@ describe('Admin against a real 3-controller quorum with three registered brokers
 
     await admin.alterTopicConfigs('orders', { set: { 'cleanup.policy': 'compact' }, delete: ['retention.ms'] });
     expect(await admin.describeTopicConfigs('orders')).toEqual({ 'cleanup.policy': 'compact' });
-    await expect(admin.alterTopicConfigs('orders', { set: { 'no.such.config': '1' } })).rejects.toMatchObject({ errorName: 'INVALID_CONFIG' });
+    await expect(admin.alterTopicConfigs('orders', { set: { 'no.such.config': '1' } })).rejects.toMatchObject({
+      errorName: 'INVALID_CONFIG',
+    });
 
-    const grown = await admin.createPartitions([{ name: 'orders', count: 5 }, { name: 'nope', count: 2 }]);
+    const grown = await admin.createPartitions([
+      { name: 'orders', count: 5 },
+      { name: 'nope', count: 2 },
+    ]);
     expect(grown.map((r) => [r.name, r.error?.errorName])).toEqual([
       ['orders', undefined],
       ['nope', 'UNKNOWN_TOPIC_OR_PARTITION'],
@@ -105,7 +122,9 @@ describe('Admin against a real 3-controller quorum with three registered brokers
     ]);
     await expect(admin.describeTopic('missing')).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
     await expect(admin.deleteTopic('missing')).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
-    await expect(admin.alterTopicConfigs('missing', { set: { 'retention.ms': '1' } })).rejects.toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    await expect(admin.alterTopicConfigs('missing', { set: { 'retention.ms': '1' } })).rejects.toMatchObject({
+      errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+    });
   });
 
   it('keeps working across a kill -9 of the active controller (retry, then NOT_CONTROLLER to the new leader)', async () => {
@@ -146,7 +165,9 @@ describe('Admin without a cluster', () => {
       expect(error).toBeInstanceOf(NoControllerReachableError);
       expect(error).toBeInstanceOf(ApiError);
       expect((error as NoControllerReachableError).retriable).toBe(true);
-      expect((error as NoControllerReachableError).reason).toContain(`no controller reachable at ${addresses.join(',')}`);
+      expect((error as NoControllerReachableError).reason).toContain(
+        `no controller reachable at ${addresses.join(',')}`,
+      );
       expect(admin.stats.retries).toBeGreaterThanOrEqual(2);
     } finally {
       admin.close();

@@ -4,7 +4,8 @@ import { murmur2, partitionForKey, toPositive } from '../src/murmur2';
 import { Partitioner, type PartitionAvailability } from '../src/partitioner';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
-const allAvailable = (count: number): PartitionAvailability[] => Array.from({ length: count }, (_, partition) => ({ partition, hasLeader: true }));
+const allAvailable = (count: number): PartitionAvailability[] =>
+  Array.from({ length: count }, (_, partition) => ({ partition, hasLeader: true }));
 
 /** A deterministic int source for the sticky and random choices. */
 function seededInts(seed: number): () => number {
@@ -43,10 +44,20 @@ describe('murmur2', () => {
   it("picks the same partition as kafkajs's Java-compatible DefaultPartitioner for random keys", () => {
     const kafkajs = Partitioners.DefaultPartitioner();
     const metadata = (count: number): PartitionMetadata[] =>
-      Array.from({ length: count }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1] }));
+      Array.from({ length: count }, (_, partitionId) => ({
+        partitionErrorCode: 0,
+        partitionId,
+        leader: 1,
+        replicas: [1],
+        isr: [1],
+      }));
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), fc.integer({ min: 1, max: 1_000 }), (key, count) => {
-        const expected = kafkajs({ topic: 't', partitionMetadata: metadata(count), message: { key: Buffer.from(key), value: null } });
+        const expected = kafkajs({
+          topic: 't',
+          partitionMetadata: metadata(count),
+          message: { key: Buffer.from(key), value: null },
+        });
         expect(partitionForKey(key, count)).toBe(expected);
       }),
       { numRuns: 5_000 },

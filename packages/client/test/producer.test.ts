@@ -10,7 +10,14 @@
 import { ApiError, decodeRecordBatches } from '@sluice/protocol';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
-import { brokerServiceDefinition, type ProducePartitionResult, type ProduceRequest, type ProduceResponse, type ProduceStreamRequest, type ProduceStreamResponse } from '../src/broker-api';
+import {
+  brokerServiceDefinition,
+  type ProducePartitionResult,
+  type ProduceRequest,
+  type ProduceResponse,
+  type ProduceStreamRequest,
+  type ProduceStreamResponse,
+} from '../src/broker-api';
 import { Producer } from '../src/producer';
 import { resolveProducerConfig } from '../src/producer-config';
 
@@ -22,7 +29,11 @@ interface Received {
 }
 
 /** `hang`: never answer; `break`: fail the whole stream (UNAVAILABLE) before looking at this batch. */
-type Script = (received: Received, attempt: number, broker: FakeBroker) => Partial<ProducePartitionResult> | 'hang' | 'break';
+type Script = (
+  received: Received,
+  attempt: number,
+  broker: FakeBroker,
+) => Partial<ProducePartitionResult> | 'hang' | 'break';
 
 class StreamBroken extends Error {}
 
@@ -65,11 +76,27 @@ class FakeBroker {
               clusterId: 'fake',
               metadataOffset: 1,
               brokers: [{ brokerId: 1, listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: port() }], rack: '' }],
-              topics: [{ name: 't', topicId: 'id', errorName: '', errorMessage: '', partitions: [0, 1].map((partition) => ({ partition, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1] })) }],
+              topics: [
+                {
+                  name: 't',
+                  topicId: 'id',
+                  errorName: '',
+                  errorMessage: '',
+                  partitions: [0, 1].map((partition) => ({
+                    partition,
+                    leader: 1,
+                    leaderEpoch: 0,
+                    replicas: [1],
+                    isr: [1],
+                  })),
+                },
+              ],
             })),
             InitProducerId: unaryHandler((request: { producerId: string; producerEpoch: number }) => {
               this.initCalls.push({ producerId: Number(request.producerId), producerEpoch: request.producerEpoch });
-              return Number(request.producerId) < 0 ? { producerId: 42, producerEpoch: 0 } : { producerId: 42, producerEpoch: request.producerEpoch + 1 };
+              return Number(request.producerId) < 0
+                ? { producerId: 42, producerEpoch: 0 }
+                : { producerId: 42, producerEpoch: request.producerEpoch + 1 };
             }),
             ProduceStream: (call: ServerDuplexStream<ProduceStreamRequest, ProduceStreamResponse>) => {
               let broken = false;
@@ -78,7 +105,8 @@ class FakeBroker {
                 this.produce(message.request!).then(
                   (response) => {
                     // The contract: acks=0 requests get no answer.
-                    if (!broken && message.request!.acks !== 0) call.write({ correlationId: message.correlationId, response, errorName: '', errorMessage: '' });
+                    if (!broken && message.request!.acks !== 0)
+                      call.write({ correlationId: message.correlationId, response, errorName: '', errorMessage: '' });
                   },
                   (error: unknown) => {
                     if (!(error instanceof StreamBroken) || broken) return;
@@ -109,7 +137,12 @@ class FakeBroker {
       const partitions: ProducePartitionResult[] = [];
       for (const p of topic.partitions) {
         const batch = decodeRecordBatches(p.records)[0]!;
-        const received = { partition: p.partition, baseSequence: batch.baseSequence, producerEpoch: batch.producerEpoch, values: batch.records.map((r) => r.value!.toString()) };
+        const received = {
+          partition: p.partition,
+          baseSequence: batch.baseSequence,
+          producerEpoch: batch.producerEpoch,
+          values: batch.records.map((r) => r.value!.toString()),
+        };
         this.received.push(received);
         const key = `${p.partition}/${batch.baseSequence}/${batch.producerEpoch}`;
         const attempt = (this.attempts.get(key) ?? 0) + 1;
@@ -121,15 +154,34 @@ class FakeBroker {
           continue;
         }
         if (scripted.errorName !== undefined && scripted.errorName !== '') {
-          partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset: -1, logAppendTime: -1, logStartOffset: 0, ...scripted });
+          partitions.push({
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            baseOffset: -1,
+            logAppendTime: -1,
+            logStartOffset: 0,
+            ...scripted,
+          });
           continue;
         }
         // Sequence rules of a real leader: a duplicate gets its first offsets, a gap is refused.
         const expected = this.nextSequence.get(p.partition) ?? 0;
         const sequenceKey = `${p.partition}/${batch.producerEpoch}/${batch.baseSequence}`;
         let baseOffset = this.offsetBySequence.get(sequenceKey) ?? -1;
-        if (baseOffset < 0 && batch.baseSequence !== expected && !(batch.baseSequence === 0 && batch.producerEpoch > 0)) {
-          partitions.push({ partition: p.partition, errorName: 'OUT_OF_ORDER_SEQUENCE_NUMBER', errorMessage: `expected ${expected}`, baseOffset: -1, logAppendTime: -1, logStartOffset: 0 });
+        if (
+          baseOffset < 0 &&
+          batch.baseSequence !== expected &&
+          !(batch.baseSequence === 0 && batch.producerEpoch > 0)
+        ) {
+          partitions.push({
+            partition: p.partition,
+            errorName: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+            errorMessage: `expected ${expected}`,
+            baseOffset: -1,
+            logAppendTime: -1,
+            logStartOffset: 0,
+          });
           continue;
         }
         if (baseOffset < 0) {
@@ -138,7 +190,14 @@ class FakeBroker {
           this.offsetBySequence.set(sequenceKey, baseOffset);
           this.nextSequence.set(p.partition, batch.baseSequence + batch.records.length);
         }
-        partitions.push({ partition: p.partition, errorName: '', errorMessage: '', baseOffset, logAppendTime: -1, logStartOffset: 0 });
+        partitions.push({
+          partition: p.partition,
+          errorName: '',
+          errorMessage: '',
+          baseOffset,
+          logAppendTime: -1,
+          logStartOffset: 0,
+        });
       }
       topics.push({ name: topic.name, partitions });
     }
@@ -152,7 +211,11 @@ class FakeBroker {
   }
 }
 
-async function withBroker(script: Script, body: (broker: FakeBroker) => Promise<void>, answerDelayMs = 0): Promise<void> {
+async function withBroker(
+  script: Script,
+  body: (broker: FakeBroker) => Promise<void>,
+  answerDelayMs = 0,
+): Promise<void> {
   const broker = new FakeBroker(script, answerDelayMs);
   await broker.start();
   try {
@@ -165,10 +228,15 @@ async function withBroker(script: Script, body: (broker: FakeBroker) => Promise<
 describe('Producer against a scripted broker', () => {
   it('retries a NOT_LEADER_OR_FOLLOWER batch with the same sequence and resolves with the offsets', async () => {
     await withBroker(
-      (received, attempt) => (received.baseSequence === 0 && attempt === 1 ? { errorName: 'NOT_LEADER_OR_FOLLOWER', errorMessage: 'moved' } : {}),
+      (received, attempt) =>
+        received.baseSequence === 0 && attempt === 1
+          ? { errorName: 'NOT_LEADER_OR_FOLLOWER', errorMessage: 'moved' }
+          : {},
       async (broker) => {
         const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, retryBackoffMs: 10 });
-        const sent = await Promise.all(['a', 'b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })));
+        const sent = await Promise.all(
+          ['a', 'b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })),
+        );
         await producer.close();
         expect(sent.map((m) => m.offset)).toEqual([0, 1, 2]);
         const first = broker.received.filter((r) => r.values.includes('a'));
@@ -183,9 +251,15 @@ describe('Producer against a scripted broker', () => {
   it('retries OUT_OF_ORDER batches behind the earlier batch that failed, in sequence order', async () => {
     await withBroker(
       // The first batch times out once; the leader then refuses the later ones as out of order.
-      (received, attempt) => (received.baseSequence === 0 && attempt === 1 ? { errorName: 'REQUEST_TIMED_OUT', errorMessage: 'slow' } : {}),
+      (received, attempt) =>
+        received.baseSequence === 0 && attempt === 1 ? { errorName: 'REQUEST_TIMED_OUT', errorMessage: 'slow' } : {},
       async (broker) => {
-        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, retryBackoffMs: 10 });
+        const producer = new Producer({
+          bootstrap: broker.address,
+          lingerMs: 0,
+          batchSizeBytes: 100,
+          retryBackoffMs: 10,
+        });
         const values = Array.from({ length: 12 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
         const sent = await Promise.all(values.map((value) => producer.send({ topic: 't', partition: 1, value })));
         await producer.close();
@@ -201,8 +275,17 @@ describe('Producer against a scripted broker', () => {
     await withBroker(
       () => ({}),
       async (broker) => {
-        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, maxInFlightRequestsPerConnection: 3 });
-        const sent = await Promise.all(Array.from({ length: 60 }, (_, i) => producer.send({ topic: 't', partition: i % 2, value: `value-${String(i).padStart(3, '0')}` })));
+        const producer = new Producer({
+          bootstrap: broker.address,
+          lingerMs: 0,
+          batchSizeBytes: 100,
+          maxInFlightRequestsPerConnection: 3,
+        });
+        const sent = await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            producer.send({ topic: 't', partition: i % 2, value: `value-${String(i).padStart(3, '0')}` }),
+          ),
+        );
         await producer.close();
         expect(broker.maxConcurrentPerPartition).toBeGreaterThan(1);
         expect(broker.maxConcurrentPerPartition).toBeLessThanOrEqual(3);
@@ -222,9 +305,16 @@ describe('Producer against a scripted broker', () => {
       // The stream breaks when the batch holding value-020 first arrives; others are on it too.
       (received, attempt) => (received.values.includes('value-020') && attempt === 1 ? 'break' : {}),
       async (broker) => {
-        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, retryBackoffMs: 10 });
+        const producer = new Producer({
+          bootstrap: broker.address,
+          lingerMs: 0,
+          batchSizeBytes: 100,
+          retryBackoffMs: 10,
+        });
         const values = Array.from({ length: 60 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
-        const sent = await Promise.all(values.map((value, i) => producer.send({ topic: 't', partition: i % 2, value })));
+        const sent = await Promise.all(
+          values.map((value, i) => producer.send({ topic: 't', partition: i % 2, value })),
+        );
         await producer.close();
         for (const partition of [0, 1]) {
           const offsets = sent.filter((m) => m.partition === partition).map((m) => m.offset);
@@ -241,11 +331,19 @@ describe('Producer against a scripted broker', () => {
     await withBroker(
       // The first batch of partition 0 is refused for good; the leader then refuses the batches
       // pipelined behind it as out of sequence.
-      (received) => (received.values.includes('value-000') ? { errorName: 'INVALID_RECORD', errorMessage: 'scripted refusal' } : {}),
+      (received) =>
+        received.values.includes('value-000') ? { errorName: 'INVALID_RECORD', errorMessage: 'scripted refusal' } : {},
       async (broker) => {
-        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 100, retryBackoffMs: 10 });
+        const producer = new Producer({
+          bootstrap: broker.address,
+          lingerMs: 0,
+          batchSizeBytes: 100,
+          retryBackoffMs: 10,
+        });
         const values = Array.from({ length: 20 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
-        const outcomes = await Promise.allSettled(values.map((value) => producer.send({ topic: 't', partition: 0, value })));
+        const outcomes = await Promise.allSettled(
+          values.map((value) => producer.send({ topic: 't', partition: 0, value })),
+        );
         await producer.close();
         expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { errorName: 'INVALID_RECORD' } });
         // Everything else is in the log once, in send order, right after the refused batch's records.
@@ -268,7 +366,9 @@ describe('Producer against a scripted broker', () => {
       () => ({}),
       async (broker) => {
         const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, acks: 0 });
-        const sent = await Promise.all(['a', 'b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })));
+        const sent = await Promise.all(
+          ['a', 'b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })),
+        );
         expect(sent.map((m) => m.offset)).toEqual([-1, -1, -1]);
         await producer.close();
         expect(broker.received.flatMap((r) => r.values)).toEqual(['a', 'b', 'c']);
@@ -281,8 +381,16 @@ describe('Producer against a scripted broker', () => {
     await withBroker(
       (received) => (received.values.includes('stuck') ? 'hang' : {}),
       async (broker) => {
-        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, requestTimeoutMs: 300, deliveryTimeoutMs: 400, retryBackoffMs: 10 });
-        await expect(producer.send({ topic: 't', partition: 0, value: 'stuck' })).rejects.toMatchObject({ errorName: 'REQUEST_TIMED_OUT' });
+        const producer = new Producer({
+          bootstrap: broker.address,
+          lingerMs: 0,
+          requestTimeoutMs: 300,
+          deliveryTimeoutMs: 400,
+          retryBackoffMs: 10,
+        });
+        await expect(producer.send({ topic: 't', partition: 0, value: 'stuck' })).rejects.toMatchObject({
+          errorName: 'REQUEST_TIMED_OUT',
+        });
         const after = await producer.send({ topic: 't', partition: 0, value: 'after' });
         expect(after.offset).toBe(0);
         const last = broker.received.at(-1)!;
@@ -300,11 +408,24 @@ describe('Producer against a scripted broker', () => {
     await withBroker(
       () => 'hang',
       async (broker) => {
-        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, batchSizeBytes: 1_024, bufferMemoryBytes: 2_048, maxBlockMs: 200, requestTimeoutMs: 5_000, deliveryTimeoutMs: 6_000 });
-        const stuck = [producer.send({ topic: 't', partition: 0, value: 'x' }), producer.send({ topic: 't', partition: 1, value: 'y' })];
+        const producer = new Producer({
+          bootstrap: broker.address,
+          lingerMs: 0,
+          batchSizeBytes: 1_024,
+          bufferMemoryBytes: 2_048,
+          maxBlockMs: 200,
+          requestTimeoutMs: 5_000,
+          deliveryTimeoutMs: 6_000,
+        });
+        const stuck = [
+          producer.send({ topic: 't', partition: 0, value: 'x' }),
+          producer.send({ topic: 't', partition: 1, value: 'y' }),
+        ];
         for (const p of stuck) p.catch(() => undefined);
         const startedMs = Date.now();
-        await expect(producer.send({ topic: 't', partition: 0, value: Buffer.alloc(900) })).rejects.toMatchObject({ errorName: 'REQUEST_TIMED_OUT' });
+        await expect(producer.send({ topic: 't', partition: 0, value: Buffer.alloc(900) })).rejects.toMatchObject({
+          errorName: 'REQUEST_TIMED_OUT',
+        });
         expect(Date.now() - startedMs).toBeGreaterThanOrEqual(150);
         await producer.close({ timeoutMs: 100 });
         await expect(stuck[0]).rejects.toBeInstanceOf(ApiError);
@@ -316,7 +437,14 @@ describe('Producer against a scripted broker', () => {
 describe('producer configuration', () => {
   it('has Kafka 4 defaults and refuses what Kafka refuses', () => {
     const config = resolveProducerConfig({ bootstrap: 'h:1' });
-    expect(config).toMatchObject({ acks: -1, idempotent: true, retries: 2_147_483_647, deliveryTimeoutMs: 120_000, requestTimeoutMs: 30_000, maxBlockMs: 60_000 });
+    expect(config).toMatchObject({
+      acks: -1,
+      idempotent: true,
+      retries: 2_147_483_647,
+      deliveryTimeoutMs: 120_000,
+      requestTimeoutMs: 30_000,
+      maxBlockMs: 60_000,
+    });
     expect(config.accumulator).toMatchObject({ lingerMs: 5, batchSizeBytes: 16_384, bufferMemoryBytes: 33_554_432 });
     // acks=1 without asking for idempotence turns it off; asking for both is an error.
     expect(resolveProducerConfig({ bootstrap: 'h:1', acks: 1 }).idempotent).toBe(false);

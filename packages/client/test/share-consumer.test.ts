@@ -41,7 +41,12 @@ describe('ShareConsumer', () => {
     [{ acknowledgementMode: 'sometimes' }, /share.acknowledgement.mode/],
     [{ maxPollRecords: 0 }, /max.poll.records/],
   ])('refuses %j with INVALID_CONFIG', (override, message) => {
-    const options = { bootstrap: '127.0.0.1:1', groupId: 'g', membership: membership(), ...override } as ConstructorParameters<typeof ShareConsumer>[0];
+    const options = {
+      bootstrap: '127.0.0.1:1',
+      groupId: 'g',
+      membership: membership(),
+      ...override,
+    } as ConstructorParameters<typeof ShareConsumer>[0];
     let error: unknown;
     try {
       new ShareConsumer(options);
@@ -67,7 +72,12 @@ describe('ShareConsumer', () => {
     const implicit = new ShareConsumer({ bootstrap: '127.0.0.1:1', groupId: 'g', membership: membership() });
     expect(() => implicit.acknowledge(record, 'ACCEPT')).toThrow(/explicit/);
     await implicit.close();
-    const explicit = new ShareConsumer({ bootstrap: '127.0.0.1:1', groupId: 'g', membership: membership(), acknowledgementMode: 'explicit' });
+    const explicit = new ShareConsumer({
+      bootstrap: '127.0.0.1:1',
+      groupId: 'g',
+      membership: membership(),
+      acknowledgementMode: 'explicit',
+    });
     expect(() => explicit.acknowledge(record, 'ACCEPT')).toThrow(/not returned by the last poll/);
     expect(() => explicit.acknowledge(record, 'MAYBE' as 'ACCEPT')).toThrow(/not ACCEPT, RELEASE or REJECT/);
     await explicit.close();

@@ -4,7 +4,13 @@
  * change, applies a new assignment at once and tells its listeners, drops everything and rejoins
  * at epoch 0 when fenced, leaves with -1, and keeps trying (saying why) when its join is refused.
  */
-import { coordinatorServiceDefinition, ShareGroupMembership, type ShareGroupHeartbeatRequest, type ShareGroupHeartbeatResponse, type TopicPartition } from '@sluice/client';
+import {
+  coordinatorServiceDefinition,
+  ShareGroupMembership,
+  type ShareGroupHeartbeatRequest,
+  type ShareGroupHeartbeatResponse,
+  type TopicPartition,
+} from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
 
@@ -32,7 +38,18 @@ describe('ShareGroupMembership', () => {
         {
           definition: coordinatorServiceDefinition(),
           implementation: {
-            FindCoordinator: unaryHandler((request: { groupIds: string[] }) => ({ coordinators: [{ groupId: request.groupIds[0], errorName: '', errorMessage: '', nodeId: 1, address: server.address, partition: 0 }] })),
+            FindCoordinator: unaryHandler((request: { groupIds: string[] }) => ({
+              coordinators: [
+                {
+                  groupId: request.groupIds[0],
+                  errorName: '',
+                  errorMessage: '',
+                  nodeId: 1,
+                  address: server.address,
+                  partition: 0,
+                },
+              ],
+            })),
             ShareGroupHeartbeat: unaryHandler((request: ShareGroupHeartbeatRequest) => {
               heartbeats.push(request);
               return answer(request);
@@ -69,20 +86,39 @@ describe('ShareGroupMembership', () => {
       // From the fifth heartbeat on, the group has grown: this member keeps partition 1 only.
       return heartbeats.length >= 5 ? response(2, [1]) : response(request.memberEpoch, null);
     };
-    membership = new ShareGroupMembership({ groupId: 'crunchers', coordinators: [server.address], retryBackoffMs: 10, retryBackoffMaxMs: 20 });
+    membership = new ShareGroupMembership({
+      groupId: 'crunchers',
+      coordinators: [server.address],
+      retryBackoffMs: 10,
+      retryBackoffMaxMs: 20,
+    });
     const seen: TopicPartition[][] = [];
     membership.onAssignmentChange((assignment) => seen.push([...assignment]));
     membership.subscribe(['jobs']);
     membership.start();
     await waitFor('epoch 2', () => membership!.memberEpoch === 2);
     expect(membership.assignment()).toEqual([{ topic: 'jobs', partition: 1 }]);
-    expect(heartbeats[0]).toMatchObject({ groupId: 'crunchers', memberId: membership.memberId, memberEpoch: 0, subscribedTopicNames: ['jobs'], subscribedTopicNamesSet: true });
+    expect(heartbeats[0]).toMatchObject({
+      groupId: 'crunchers',
+      memberId: membership.memberId,
+      memberEpoch: 0,
+      subscribedTopicNames: ['jobs'],
+      subscribedTopicNamesSet: true,
+    });
     expect(heartbeats[1]).toMatchObject({ memberEpoch: 1, subscribedTopicNamesSet: false });
     fenceOnce = true;
     await waitFor('a rejoin after the fence', () => membership!.stats.fenced === 1 && membership!.memberEpoch > 0);
     const rejoin = heartbeats.findIndex((h, i) => i > 0 && h.memberEpoch === 0);
     expect(heartbeats[rejoin]).toMatchObject({ memberId: membership.memberId, subscribedTopicNamesSet: true });
-    expect(seen.slice(0, 4)).toEqual([[{ topic: 'jobs', partition: 0 }, { topic: 'jobs', partition: 1 }], [{ topic: 'jobs', partition: 1 }], [], expect.any(Array)]);
+    expect(seen.slice(0, 4)).toEqual([
+      [
+        { topic: 'jobs', partition: 0 },
+        { topic: 'jobs', partition: 1 },
+      ],
+      [{ topic: 'jobs', partition: 1 }],
+      [],
+      expect.any(Array),
+    ]);
     await membership.leave();
     expect(heartbeats.at(-1)).toMatchObject({ memberEpoch: -1, memberId: membership.memberId });
     expect(membership.assignment()).toEqual([]);
@@ -93,7 +129,12 @@ describe('ShareGroupMembership', () => {
     answer = () => {
       throw new ApiError('GROUP_ID_NOT_FOUND', 'crunchers is a consumer group');
     };
-    membership = new ShareGroupMembership({ groupId: 'crunchers', coordinators: [server.address], retryBackoffMs: 10, retryBackoffMaxMs: 20 });
+    membership = new ShareGroupMembership({
+      groupId: 'crunchers',
+      coordinators: [server.address],
+      retryBackoffMs: 10,
+      retryBackoffMaxMs: 20,
+    });
     membership.subscribe(['jobs']);
     membership.start();
     await waitFor('two refused joins', () => heartbeats.length >= 2);

@@ -30,14 +30,27 @@ async function fakeCoordinator(): Promise<FakeCoordinator> {
   fake.server = await startGrpcServer({
     host: '127.0.0.1',
     port: 0,
-    services: [{ definition: coordinatorServiceDefinition(), implementation: { FindCoordinator: handler('FindCoordinator'), ReadShareGroupState: handler('ReadShareGroupState'), WriteShareGroupState: handler('WriteShareGroupState') } }],
+    services: [
+      {
+        definition: coordinatorServiceDefinition(),
+        implementation: {
+          FindCoordinator: handler('FindCoordinator'),
+          ReadShareGroupState: handler('ReadShareGroupState'),
+          WriteShareGroupState: handler('WriteShareGroupState'),
+        },
+      },
+    ],
   });
   return fake;
 }
 
 const KEY = { groupId: 'g', topic: 't', partition: 0 };
 const OK = { errorName: '', errorMessage: '' };
-const SNAPSHOT = { stateEpoch: 2, startOffset: 7, ranges: [{ firstOffset: 7, lastOffset: 9, state: 'ARCHIVED' as const, deliveryCount: 3 }] };
+const SNAPSHOT = {
+  stateEpoch: 2,
+  startOffset: 7,
+  ranges: [{ firstOffset: 7, lastOffset: 9, state: 'ARCHIVED' as const, deliveryCount: 3 }],
+};
 
 describe('CoordinatorShareStatePersister', () => {
   let locator: FakeCoordinator;
@@ -48,7 +61,9 @@ describe('CoordinatorShareStatePersister', () => {
     locator = await fakeCoordinator();
     owner = await fakeCoordinator();
     locator.script.FindCoordinator = (request) => ({
-      coordinators: [{ groupId: (request.groupIds as string[])[0], ...OK, nodeId: 2, address: owner.server.address, partition: 1 }],
+      coordinators: [
+        { groupId: (request.groupIds as string[])[0], ...OK, nodeId: 2, address: owner.server.address, partition: 1 },
+      ],
     });
   });
 
@@ -60,7 +75,12 @@ describe('CoordinatorShareStatePersister', () => {
   });
 
   const make = (requestTimeoutMs: number): CoordinatorShareStatePersister =>
-    (persister = new CoordinatorShareStatePersister({ coordinators: [locator.server.address], requestTimeoutMs, retryBackoffMs: 20, retryBackoffMaxMs: 50 }));
+    (persister = new CoordinatorShareStatePersister({
+      coordinators: [locator.server.address],
+      requestTimeoutMs,
+      retryBackoffMs: 20,
+      retryBackoffMaxMs: 50,
+    }));
 
   it('finds the share coordinator by key, writes and reads through it', async () => {
     const stored: Record<string, unknown>[] = [];
@@ -68,12 +88,26 @@ describe('CoordinatorShareStatePersister', () => {
       stored.push(request);
       return OK;
     };
-    owner.script.ReadShareGroupState = () => ({ ...OK, found: true, stateEpoch: 2, startOffset: '7', ranges: [{ firstOffset: '7', lastOffset: '9', state: 'ARCHIVED', deliveryCount: 3 }] });
+    owner.script.ReadShareGroupState = () => ({
+      ...OK,
+      found: true,
+      stateEpoch: 2,
+      startOffset: '7',
+      ranges: [{ firstOffset: '7', lastOffset: '9', state: 'ARCHIVED', deliveryCount: 3 }],
+    });
     const p = make(2_000);
     await p.write(KEY, 5, SNAPSHOT, 'snapshot');
     expect(await p.read(KEY, 5)).toEqual(SNAPSHOT);
     expect(locator.calls).toEqual([{ method: 'FindCoordinator', request: { groupIds: ['g:t:0'], keyType: 'SHARE' } }]);
-    expect(stored[0]).toMatchObject({ groupId: 'g', topic: 't', partition: 0, leaderEpoch: 5, stateEpoch: 2, startOffset: '7', snapshot: true });
+    expect(stored[0]).toMatchObject({
+      groupId: 'g',
+      topic: 't',
+      partition: 0,
+      leaderEpoch: 5,
+      stateEpoch: 2,
+      startOffset: '7',
+      snapshot: true,
+    });
     owner.script.ReadShareGroupState = () => ({ ...OK, found: false, stateEpoch: 0, startOffset: '0', ranges: [] });
     expect(await p.read({ ...KEY, partition: 1 }, -1)).toBeNull();
   });
@@ -131,7 +165,12 @@ describe('CoordinatorShareStatePersister', () => {
     locator.script.FindCoordinator = () => {
       throw new ApiError('COORDINATOR_NOT_AVAILABLE', 'nobody');
     };
-    const q = new CoordinatorShareStatePersister({ coordinators: [locator.server.address], requestTimeoutMs: 300, retryBackoffMs: 20, retryBackoffMaxMs: 50 });
+    const q = new CoordinatorShareStatePersister({
+      coordinators: [locator.server.address],
+      requestTimeoutMs: 300,
+      retryBackoffMs: 20,
+      retryBackoffMaxMs: 50,
+    });
     try {
       const nobody = await q.write({ ...KEY, partition: 9 }, 1, SNAPSHOT, 'snapshot').then(
         () => 'resolved',

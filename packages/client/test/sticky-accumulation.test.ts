@@ -5,7 +5,12 @@ import { Partitioner, type PartitionAvailability } from '../src/partitioner';
 const T = 1_700_000_000_000;
 
 /** The producer's KIP-480 loop: sticky partition, abort on a new batch, move, append again. */
-function send(acc: RecordAccumulator, partitioner: Partitioner, partitions: PartitionAvailability[], record: RecordInput): number {
+function send(
+  acc: RecordAccumulator,
+  partitioner: Partitioner,
+  partitions: PartitionAvailability[],
+  record: RecordInput,
+): number {
   let partition = partitioner.partition({ topic: 't', key: record.key }, partitions);
   let result = acc.append({ topic: 't', partition }, record, T, { abortOnNewBatch: record.key === null });
   if (result.kind === 'abort-for-new-batch') {
@@ -22,7 +27,9 @@ describe('sticky partitioner with the accumulator (KIP-480)', () => {
     const partitioner = new Partitioner({ nextInt: () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) | 0) });
     const acc = new RecordAccumulator({ batchSizeBytes: 2_048, lingerMs: 1_000 });
     const partitions = Array.from({ length: 4 }, (_, partition) => ({ partition, hasLeader: true }));
-    const choices = Array.from({ length: 40 }, (_, i) => send(acc, partitioner, partitions, { key: null, value: Buffer.alloc(200, i), timestamp: T }));
+    const choices = Array.from({ length: 40 }, (_, i) =>
+      send(acc, partitioner, partitions, { key: null, value: Buffer.alloc(200, i), timestamp: T }),
+    );
     // Runs of the same partition, each the size of a batch (61 + 8 x 236 upper-bound bytes fit 2,048; a ninth does not).
     const runs: number[] = [];
     choices.forEach((p, i) => {

@@ -34,7 +34,8 @@ export function walkBatchHeaders(
   let windowLength = 0;
   let position = start;
   while (position < end) {
-    if (position + BATCH_HEADER_BYTES > end) throw new CorruptLogError(file, position, `batch header runs past the end of the segment (${end})`);
+    if (position + BATCH_HEADER_BYTES > end)
+      throw new CorruptLogError(file, position, `batch header runs past the end of the segment (${end})`);
     if (position < windowStart || position + BATCH_HEADER_BYTES > windowStart + windowLength) {
       windowStart = position;
       windowLength = readFully(fd, buffer, 0, Math.min(WALK_CHUNK_BYTES, end - position), position);
@@ -43,7 +44,11 @@ export function walkBatchHeaders(
     const at = position - windowStart;
     const sizeBytes = buffer.readInt32BE(at + BatchLayout.BATCH_LENGTH) + BATCH_LOG_OVERHEAD_BYTES;
     if (sizeBytes < BATCH_HEADER_BYTES || position + sizeBytes > end) {
-      throw new CorruptLogError(file, position + BatchLayout.BATCH_LENGTH, `batch size ${sizeBytes} does not fit the segment`);
+      throw new CorruptLogError(
+        file,
+        position + BatchLayout.BATCH_LENGTH,
+        `batch size ${sizeBytes} does not fit the segment`,
+      );
     }
     const baseOffset = readInt64AsNumber(buffer, at + BatchLayout.BASE_OFFSET, position);
     const location: BatchLocation = {

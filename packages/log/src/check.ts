@@ -54,7 +54,9 @@ export interface CheckReport {
 export function checkLogDirectory(dir: string): CheckReport {
   const report = { root: dir, partitions: [] as string[], files: [] as CheckedFile[], problems: [] as CheckProblem[] };
   const entries = readdirSync(dir, { withFileTypes: true });
-  const looksLikePartition = entries.some((entry) => entry.isFile() && (parseSegmentFileName(entry.name) !== null || entry.name === RECOVERY_POINT_FILE));
+  const looksLikePartition = entries.some(
+    (entry) => entry.isFile() && (parseSegmentFileName(entry.name) !== null || entry.name === RECOVERY_POINT_FILE),
+  );
   if (looksLikePartition) {
     checkPartition(dir, report);
   } else {
@@ -115,7 +117,12 @@ function checkPartition(dir: string, report: MutableReport): void {
       const [previousEpoch, previousStart] = epochs[i - 1]!;
       const [epoch, start] = epochs[i]!;
       if (epoch! <= previousEpoch! || start! <= previousStart!) {
-        report.problems.push({ file: epochFile, position: null, reason: `entry ${i} (${epoch} ${start}) not above (${previousEpoch} ${previousStart})`, severity: 'error' });
+        report.problems.push({
+          file: epochFile,
+          position: null,
+          reason: `entry ${i} (${epoch} ${start}) not above (${previousEpoch} ${previousStart})`,
+          severity: 'error',
+        });
       }
     }
   }
@@ -124,7 +131,8 @@ function checkPartition(dir: string, report: MutableReport): void {
 function readCheckpoint(file: string, fields: number, report: MutableReport): number[][] | null {
   try {
     const entries = readCheckpointFile(file, fields);
-    if (entries !== null) report.files.push({ file, kind: 'checkpoint', sizeBytes: statSync(file).size, items: entries.length });
+    if (entries !== null)
+      report.files.push({ file, kind: 'checkpoint', sizeBytes: statSync(file).size, items: entries.length });
     return entries;
   } catch (error) {
     if (!(error instanceof CorruptLogError)) throw error;
@@ -134,10 +142,18 @@ function readCheckpoint(file: string, fields: number, report: MutableReport): nu
 }
 
 /** Verifies one segment and its indexes; returns the offset after its last valid batch. */
-function checkSegment(dir: string, base: number, expectedStart: number, indexSeverity: 'error' | 'warning', report: MutableReport): number {
+function checkSegment(
+  dir: string,
+  base: number,
+  expectedStart: number,
+  indexSeverity: 'error' | 'warning',
+  report: MutableReport,
+): number {
   const paths = segmentPaths(dir, base);
   const sizeBytes = statSync(paths.log).size;
-  const offsetIndex = loadIndex(paths.offsetIndex, indexSeverity, report, (bytes) => checkOffsetIndexStructure(bytes, sizeBytes));
+  const offsetIndex = loadIndex(paths.offsetIndex, indexSeverity, report, (bytes) =>
+    checkOffsetIndexStructure(bytes, sizeBytes),
+  );
   const timeIndex = loadIndex(paths.timeIndex, indexSeverity, report, checkTimeIndexStructure);
   let offsetSlot = 0;
   let timeSlot = 0;
@@ -152,7 +168,8 @@ function checkSegment(dir: string, base: number, expectedStart: number, indexSev
   let result;
   try {
     result = scanSegmentFile(fd, 0, sizeBytes, true, (view) => {
-      if (view.baseOffset < expected) return `batch base offset ${view.baseOffset} below expected ${expected} (offsets must increase)`;
+      if (view.baseOffset < expected)
+        return `batch base offset ${view.baseOffset} below expected ${expected} (offsets must increase)`;
       if (view.lastOffset - base > INT32_MAX) return `offset ${view.lastOffset} does not fit relative to base ${base}`;
       // Merge-walk the sorted index entries against the batches as they stream past.
       while (offsetIndex !== null && offsetSlot < offsetCount) {
@@ -160,8 +177,14 @@ function checkSegment(dir: string, base: number, expectedStart: number, indexSev
         const position = offsetIndex.readInt32BE(at + 4);
         if (position > view.position) break;
         const offset = base + offsetIndex.readInt32BE(at);
-        if (position < view.position) indexProblem(paths.offsetIndex, at, `entry position ${position} is not a batch boundary`);
-        else if (offset !== view.baseOffset) indexProblem(paths.offsetIndex, at, `entry offset ${offset} but the batch at ${position} starts at ${view.baseOffset}`);
+        if (position < view.position)
+          indexProblem(paths.offsetIndex, at, `entry position ${position} is not a batch boundary`);
+        else if (offset !== view.baseOffset)
+          indexProblem(
+            paths.offsetIndex,
+            at,
+            `entry offset ${offset} but the batch at ${position} starts at ${view.baseOffset}`,
+          );
         offsetSlot++;
       }
       while (timeIndex !== null && timeSlot < timeCount) {
@@ -169,8 +192,14 @@ function checkSegment(dir: string, base: number, expectedStart: number, indexSev
         const offset = base + timeIndex.readInt32BE(at + 8);
         if (offset > view.baseOffset) break;
         const timestampMs = readInt64AsNumber(timeIndex, at);
-        if (offset < view.baseOffset) indexProblem(paths.timeIndex, at, `entry offset ${offset} is not a batch base offset`);
-        else if (timestampMs !== view.maxTimestamp) indexProblem(paths.timeIndex, at, `entry timestamp ${timestampMs} but batch ${offset} has max timestamp ${view.maxTimestamp}`);
+        if (offset < view.baseOffset)
+          indexProblem(paths.timeIndex, at, `entry offset ${offset} is not a batch base offset`);
+        else if (timestampMs !== view.maxTimestamp)
+          indexProblem(
+            paths.timeIndex,
+            at,
+            `entry timestamp ${timestampMs} but batch ${offset} has max timestamp ${view.maxTimestamp}`,
+          );
         timeSlot++;
       }
       expected = view.nextOffset;
@@ -181,15 +210,26 @@ function checkSegment(dir: string, base: number, expectedStart: number, indexSev
   }
   report.files.push({ file: paths.log, kind: 'log', sizeBytes, items: result.batches });
   if (result.problem !== null) {
-    report.problems.push({ file: paths.log, position: result.problem.position, reason: result.problem.reason, severity: 'error' });
+    report.problems.push({
+      file: paths.log,
+      position: result.problem.position,
+      reason: result.problem.reason,
+      severity: 'error',
+    });
   }
   if (offsetIndex !== null) {
     report.files.push({ file: paths.offsetIndex, kind: 'index', sizeBytes: offsetIndex.length, items: offsetCount });
-    if (offsetSlot < offsetCount) indexProblem(paths.offsetIndex, offsetSlot * OFFSET_INDEX_ENTRY_BYTES, `entry points beyond the last valid batch`);
+    if (offsetSlot < offsetCount)
+      indexProblem(
+        paths.offsetIndex,
+        offsetSlot * OFFSET_INDEX_ENTRY_BYTES,
+        `entry points beyond the last valid batch`,
+      );
   }
   if (timeIndex !== null) {
     report.files.push({ file: paths.timeIndex, kind: 'timeindex', sizeBytes: timeIndex.length, items: timeCount });
-    if (timeSlot < timeCount) indexProblem(paths.timeIndex, timeSlot * TIME_INDEX_ENTRY_BYTES, `entry points beyond the last valid batch`);
+    if (timeSlot < timeCount)
+      indexProblem(paths.timeIndex, timeSlot * TIME_INDEX_ENTRY_BYTES, `entry points beyond the last valid batch`);
   }
   return expected;
 }
@@ -208,7 +248,12 @@ function loadIndex(
   const problem = structure(bytes);
   if (problem !== null) {
     report.problems.push({ file, position: problem.position, reason: problem.reason, severity });
-    report.files.push({ file, kind: file.endsWith('.index') ? 'index' : 'timeindex', sizeBytes: bytes.length, items: 0 });
+    report.files.push({
+      file,
+      kind: file.endsWith('.index') ? 'index' : 'timeindex',
+      sizeBytes: bytes.length,
+      items: 0,
+    });
     return null;
   }
   return bytes;

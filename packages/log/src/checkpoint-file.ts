@@ -24,14 +24,16 @@ export function parseCheckpoint(text: string, fieldsPerEntry: number): number[][
   const entries: number[][] = [];
   for (let i = 0; i < count; i++) {
     const fields = lines[i + 2]!.trim().split(/\s+/);
-    if (fields.length !== fieldsPerEntry) throw new Error(`entry ${i} has ${fields.length} fields, expected ${fieldsPerEntry}`);
+    if (fields.length !== fieldsPerEntry)
+      throw new Error(`entry ${i} has ${fields.length} fields, expected ${fieldsPerEntry}`);
     entries.push(fields.map((field) => parseNonNegative(field, `entry ${i}`)));
   }
   return entries;
 }
 
 function parseNonNegative(field: string | undefined, what: string): number {
-  if (field === undefined || !/^\d+$/.test(field.trim())) throw new Error(`malformed ${what}: ${JSON.stringify(field)}`);
+  if (field === undefined || !/^\d+$/.test(field.trim()))
+    throw new Error(`malformed ${what}: ${JSON.stringify(field)}`);
   const value = Number(field.trim());
   if (!Number.isSafeInteger(value)) throw new Error(`${what} out of range: ${field}`);
   return value;

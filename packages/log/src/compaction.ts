@@ -1,6 +1,14 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Attributes, BatchLayout, crc32c, decodeRecordBatch, encodeRecordBatch, type DecodedRecord, type RecordBatchView } from '@sluice/protocol';
+import {
+  Attributes,
+  BatchLayout,
+  crc32c,
+  decodeRecordBatch,
+  encodeRecordBatch,
+  type DecodedRecord,
+  type RecordBatchView,
+} from '@sluice/protocol';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file';
 import { fsyncDirectory, readFully, writeFully, writeWholeFile } from './durable-file';
 import type { LogLogger } from './env';
@@ -99,7 +107,12 @@ export function planCleaning(
  * sizes sum to at most `segment.bytes` (cleaning only shrinks), and every offset stays within
  * int32 of the group's base offset. Returns group sizes, in order.
  */
-export function groupSegmentsBySize(sizes: ReadonlyArray<number>, baseOffsets: ReadonlyArray<number>, endOffsets: ReadonlyArray<number>, segmentBytes: number): number[] {
+export function groupSegmentsBySize(
+  sizes: ReadonlyArray<number>,
+  baseOffsets: ReadonlyArray<number>,
+  endOffsets: ReadonlyArray<number>,
+  segmentBytes: number,
+): number[] {
   const groups: number[] = [];
   let i = 0;
   while (i < sizes.length) {
@@ -122,7 +135,10 @@ export class OffsetMap {
   private usedBytes = 0;
 
   constructor(readonly budgetBytes: number) {
-    assert(Number.isSafeInteger(budgetBytes) && budgetBytes > 0, `dedupe buffer ${budgetBytes} must be a positive integer`);
+    assert(
+      Number.isSafeInteger(budgetBytes) && budgetBytes > 0,
+      `dedupe buffer ${budgetBytes} must be a positive integer`,
+    );
   }
 
   get size(): number {
@@ -194,7 +210,8 @@ export interface FilteredBatch {
  */
 export function filterBatch(view: RecordBatchView, ctx: BatchFilterContext): FilteredBatch {
   const existingHorizon = deleteHorizonOf(view);
-  if (view.baseOffset >= ctx.mapEndOffset || view.isControl) return { bytes: view.bytes(), unchanged: true, recordsRemoved: 0, deleteHorizonMs: existingHorizon };
+  if (view.baseOffset >= ctx.mapEndOffset || view.isControl)
+    return { bytes: view.bytes(), unchanged: true, recordsRemoved: 0, deleteHorizonMs: existingHorizon };
   const decoded = decodeRecordBatch(view, { verifyCrc: false });
   const transactional = view.isTransactional;
   const kept: DecodedRecord[] = [];
@@ -211,7 +228,8 @@ export function filterBatch(view: RecordBatchView, ctx: BatchFilterContext): Fil
   }
   const removed = decoded.records.length - kept.length;
   const horizon = keptTombstones ? (existingHorizon ?? ctx.nowMs + ctx.deleteRetentionMs) : null;
-  if (removed === 0 && horizon === existingHorizon) return { bytes: view.bytes(), unchanged: true, recordsRemoved: 0, deleteHorizonMs: horizon };
+  if (removed === 0 && horizon === existingHorizon)
+    return { bytes: view.bytes(), unchanged: true, recordsRemoved: 0, deleteHorizonMs: horizon };
   if (kept.length === 0) {
     const keepEmpty = view.producerId >= 0 && ctx.lastBatchOfProducer.get(view.producerId) === view.baseOffset;
     if (!keepEmpty) return { bytes: null, unchanged: false, recordsRemoved: removed, deleteHorizonMs: null };
@@ -309,7 +327,12 @@ export interface CleanedGroup {
  * Filters one source segment into `<base>.log.cleaned`. Every source batch is CRC-checked on
  * the way: a damaged source stops the pass (CorruptLogError) before anything is swapped.
  */
-export function cleanSegment(dir: string, source: CleanSource, endOffset: number, ctx: BatchFilterContext): CleanedPart {
+export function cleanSegment(
+  dir: string,
+  source: CleanSource,
+  endOffset: number,
+  ctx: BatchFilterContext,
+): CleanedPart {
   const out = segmentPaths(dir, source.baseOffset).log + CLEANED_SUFFIX;
   const fd = openSync(out, 'w');
   const totals: { recordsRemoved: number; earliest: number | null } = { recordsRemoved: 0, earliest: null };
@@ -323,16 +346,28 @@ export function cleanSegment(dir: string, source: CleanSource, endOffset: number
         expected = view.nextOffset;
         const filtered = filterBatch(view, ctx);
         totals.recordsRemoved += filtered.recordsRemoved;
-        if (filtered.deleteHorizonMs !== null) totals.earliest = Math.min(totals.earliest ?? filtered.deleteHorizonMs, filtered.deleteHorizonMs);
+        if (filtered.deleteHorizonMs !== null)
+          totals.earliest = Math.min(totals.earliest ?? filtered.deleteHorizonMs, filtered.deleteHorizonMs);
         if (filtered.bytes !== null) writer.write(filtered.bytes);
         return null;
       });
-      if (result.problem !== null) throw new CorruptLogError(source.paths.log, result.problem.position, `${result.problem.reason} (while compacting)`);
+      if (result.problem !== null)
+        throw new CorruptLogError(
+          source.paths.log,
+          result.problem.position,
+          `${result.problem.reason} (while compacting)`,
+        );
     } finally {
       closeSync(inFd);
     }
     writer.flush();
-    return { baseOffset: source.baseOffset, endOffset, sizeBytes: writer.position, recordsRemoved: totals.recordsRemoved, earliestDeleteHorizonMs: totals.earliest };
+    return {
+      baseOffset: source.baseOffset,
+      endOffset,
+      sizeBytes: writer.position,
+      recordsRemoved: totals.recordsRemoved,
+      earliestDeleteHorizonMs: totals.earliest,
+    };
   } finally {
     closeSync(fd);
   }
@@ -379,7 +414,8 @@ export function mergeCleanedParts(dir: string, parts: ReadonlyArray<CleanedPart>
       writeWholeFile(paths.timeIndex, indexer.times.bytes(), true);
       let earliest: number | null = null;
       for (const member of members) {
-        if (member.earliestDeleteHorizonMs !== null) earliest = Math.min(earliest ?? member.earliestDeleteHorizonMs, member.earliestDeleteHorizonMs);
+        if (member.earliestDeleteHorizonMs !== null)
+          earliest = Math.min(earliest ?? member.earliestDeleteHorizonMs, member.earliestDeleteHorizonMs);
       }
       groups.push({
         baseOffset: first.baseOffset,
@@ -399,7 +435,7 @@ function copyFileInto(path: string, length: number, targetFd: number, targetPosi
   const chunk = Buffer.allocUnsafe(Math.min(length, 1024 * 1024));
   const fd = openSync(path, 'r');
   try {
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const got = readFully(fd, chunk, 0, Math.min(chunk.length, length - done), done);
       assert(got > 0, `${path} shorter than ${length} bytes`);
       writeFully(targetFd, chunk, 0, got, targetPosition + done);
@@ -414,7 +450,8 @@ function copyFileInto(path: string, length: number, targetFd: number, targetPosi
 export function markSwappable(dir: string, groups: ReadonlyArray<CleanedGroup>): void {
   for (const group of groups) {
     const paths = segmentPaths(dir, group.baseOffset);
-    for (const path of [paths.offsetIndex, paths.timeIndex, paths.log]) renameSync(path + CLEANED_SUFFIX, path + SWAP_SUFFIX);
+    for (const path of [paths.offsetIndex, paths.timeIndex, paths.log])
+      renameSync(path + CLEANED_SUFFIX, path + SWAP_SUFFIX);
   }
   fsyncDirectory(dir);
 }
@@ -445,11 +482,13 @@ export function finishSwap(dir: string, manifest: ReadonlyArray<ReadonlyArray<nu
     if (!existsSync(paths.log + SWAP_SUFFIX)) continue;
     for (const source of sources) {
       const sourcePaths = segmentPaths(dir, source);
-      for (const path of [sourcePaths.offsetIndex, sourcePaths.timeIndex, sourcePaths.log]) if (existsSync(path)) unlinkSync(path);
+      for (const path of [sourcePaths.offsetIndex, sourcePaths.timeIndex, sourcePaths.log])
+        if (existsSync(path)) unlinkSync(path);
     }
     // A crash between these renames leaves the log file as .swap: the next open redoes them (an
     // index already renamed was deleted above as a source file and is rebuilt from the log).
-    for (const path of [paths.offsetIndex, paths.timeIndex, paths.log]) if (existsSync(path + SWAP_SUFFIX)) renameSync(path + SWAP_SUFFIX, path);
+    for (const path of [paths.offsetIndex, paths.timeIndex, paths.log])
+      if (existsSync(path + SWAP_SUFFIX)) renameSync(path + SWAP_SUFFIX, path);
   }
   fsyncDirectory(dir);
   unlinkSync(join(dir, CLEANER_SWAP_FILE));
@@ -467,7 +506,10 @@ export function recoverCleanerSwap(dir: string, logger: LogLogger): { completed:
   let completed = false;
   if (existsSync(manifestPath)) {
     const manifest = readCheckpointFile(manifestPath, 2) ?? [];
-    logger.warn('completing an interrupted compaction swap', { dir, groups: new Set(manifest.map((entry) => entry[0])).size });
+    logger.warn('completing an interrupted compaction swap', {
+      dir,
+      groups: new Set(manifest.map((entry) => entry[0])).size,
+    });
     finishSwap(dir, manifest);
     completed = true;
   }
@@ -505,7 +547,12 @@ const MAP_FULL = 'offset map full';
  * that would overflow the map; returns the offset the map covers up to (exclusive), `endOffset`
  * when it took everything.
  */
-export function buildOffsetMap(sources: ReadonlyArray<CleanSource>, firstDirtyOffset: number, endOffset: number, map: OffsetMap): number {
+export function buildOffsetMap(
+  sources: ReadonlyArray<CleanSource>,
+  firstDirtyOffset: number,
+  endOffset: number,
+  map: OffsetMap,
+): number {
   for (const source of sources) {
     const stop: { at: number | null } = { at: null };
     const fd = openSync(source.paths.log, 'r');
@@ -518,7 +565,12 @@ export function buildOffsetMap(sources: ReadonlyArray<CleanSource>, firstDirtyOf
         return MAP_FULL;
       });
       if (stop.at !== null) return stop.at;
-      if (result.problem !== null) throw new CorruptLogError(source.paths.log, result.problem.position, `${result.problem.reason} (while compacting)`);
+      if (result.problem !== null)
+        throw new CorruptLogError(
+          source.paths.log,
+          result.problem.position,
+          `${result.problem.reason} (while compacting)`,
+        );
     } finally {
       closeSync(fd);
     }

@@ -89,7 +89,8 @@ export class LeaderEpochCache {
     const undefinedAnswer = { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET };
     if (requestedEpoch === UNDEFINED_EPOCH) return undefinedAnswer;
     const latest = this.epochs.at(-1);
-    if (latest !== undefined && latest.epoch === requestedEpoch) return { epoch: requestedEpoch, endOffset: logEndOffset };
+    if (latest !== undefined && latest.epoch === requestedEpoch)
+      return { epoch: requestedEpoch, endOffset: logEndOffset };
     const higherIndex = this.epochs.findIndex((entry) => entry.epoch > requestedEpoch);
     if (higherIndex < 0) return undefinedAnswer;
     const higher = this.epochs[higherIndex]!;
@@ -101,7 +102,10 @@ export class LeaderEpochCache {
     for (let i = 1; i < this.epochs.length; i++) {
       const previous = this.epochs[i - 1]!;
       const entry = this.epochs[i]!;
-      assert(entry.epoch > previous.epoch && entry.startOffset > previous.startOffset, `epoch cache not monotonic at ${i}`);
+      assert(
+        entry.epoch > previous.epoch && entry.startOffset > previous.startOffset,
+        `epoch cache not monotonic at ${i}`,
+      );
     }
   }
 }

@@ -87,25 +87,62 @@ type Field = keyof LogConfig;
  * scale; the finer unit wins when several are given, as in Kafka.
  */
 export const LOG_CONFIG_KEYS: Readonly<Record<Field, ReadonlyArray<readonly [key: string, scale: number]>>> = {
-  segmentBytes: [['segment.bytes', 1], ['log.segment.bytes', 1]],
-  segmentMs: [['segment.ms', 1], ['log.roll.ms', 1], ['log.roll.hours', HOUR_MS]],
-  segmentIndexBytes: [['segment.index.bytes', 1], ['log.index.size.max.bytes', 1]],
-  indexIntervalBytes: [['index.interval.bytes', 1], ['log.index.interval.bytes', 1]],
-  flushMessages: [['flush.messages', 1], ['log.flush.interval.messages', 1]],
-  flushMs: [['flush.ms', 1], ['log.flush.interval.ms', 1]],
+  segmentBytes: [
+    ['segment.bytes', 1],
+    ['log.segment.bytes', 1],
+  ],
+  segmentMs: [
+    ['segment.ms', 1],
+    ['log.roll.ms', 1],
+    ['log.roll.hours', HOUR_MS],
+  ],
+  segmentIndexBytes: [
+    ['segment.index.bytes', 1],
+    ['log.index.size.max.bytes', 1],
+  ],
+  indexIntervalBytes: [
+    ['index.interval.bytes', 1],
+    ['log.index.interval.bytes', 1],
+  ],
+  flushMessages: [
+    ['flush.messages', 1],
+    ['log.flush.interval.messages', 1],
+  ],
+  flushMs: [
+    ['flush.ms', 1],
+    ['log.flush.interval.ms', 1],
+  ],
   retentionMs: [
     ['retention.ms', 1],
     ['log.retention.ms', 1],
     ['log.retention.minutes', 60_000],
     ['log.retention.hours', HOUR_MS],
   ],
-  retentionBytes: [['retention.bytes', 1], ['log.retention.bytes', 1]],
-  maxMessageBytes: [['max.message.bytes', 1], ['message.max.bytes', 1]],
+  retentionBytes: [
+    ['retention.bytes', 1],
+    ['log.retention.bytes', 1],
+  ],
+  maxMessageBytes: [
+    ['max.message.bytes', 1],
+    ['message.max.bytes', 1],
+  ],
   recoveryPointCheckpointIntervalMs: [['log.flush.offset.checkpoint.interval.ms', 1]],
-  cleanupPolicy: [['cleanup.policy', 1], ['log.cleanup.policy', 1]],
-  minCleanableDirtyRatio: [['min.cleanable.dirty.ratio', 1], ['log.cleaner.min.cleanable.ratio', 1]],
-  deleteRetentionMs: [['delete.retention.ms', 1], ['log.cleaner.delete.retention.ms', 1]],
-  minCompactionLagMs: [['min.compaction.lag.ms', 1], ['log.cleaner.min.compaction.lag.ms', 1]],
+  cleanupPolicy: [
+    ['cleanup.policy', 1],
+    ['log.cleanup.policy', 1],
+  ],
+  minCleanableDirtyRatio: [
+    ['min.cleanable.dirty.ratio', 1],
+    ['log.cleaner.min.cleanable.ratio', 1],
+  ],
+  deleteRetentionMs: [
+    ['delete.retention.ms', 1],
+    ['log.cleaner.delete.retention.ms', 1],
+  ],
+  minCompactionLagMs: [
+    ['min.compaction.lag.ms', 1],
+    ['log.cleaner.min.compaction.lag.ms', 1],
+  ],
 };
 
 /** Fields that are not integers, with their own parsers. */
@@ -152,23 +189,45 @@ export function validateLogConfig(config: LogConfig, props: Readonly<Record<stri
   for (const field of Object.keys(LOG_CONFIG_KEYS) as Field[]) {
     if (!NON_INTEGER_FIELDS.has(field)) check(field, Number.isSafeInteger(config[field]), 'must be an integer');
   }
-  check('cleanupPolicy', CLEANUP_POLICIES.includes(config.cleanupPolicy), `must be one of ${CLEANUP_POLICIES.join(' | ')}`);
+  check(
+    'cleanupPolicy',
+    CLEANUP_POLICIES.includes(config.cleanupPolicy),
+    `must be one of ${CLEANUP_POLICIES.join(' | ')}`,
+  );
   check(
     'minCleanableDirtyRatio',
-    typeof config.minCleanableDirtyRatio === 'number' && config.minCleanableDirtyRatio >= 0 && config.minCleanableDirtyRatio <= 1,
+    typeof config.minCleanableDirtyRatio === 'number' &&
+      config.minCleanableDirtyRatio >= 0 &&
+      config.minCleanableDirtyRatio <= 1,
     'must be a number in 0..1',
   );
   check('deleteRetentionMs', config.deleteRetentionMs >= 0, 'must be >= 0');
   check('minCompactionLagMs', config.minCompactionLagMs >= 0, 'must be >= 0');
-  check('segmentBytes', config.segmentBytes >= BATCH_HEADER_BYTES && config.segmentBytes <= INT32_MAX, `must be ${BATCH_HEADER_BYTES}..${INT32_MAX}`);
+  check(
+    'segmentBytes',
+    config.segmentBytes >= BATCH_HEADER_BYTES && config.segmentBytes <= INT32_MAX,
+    `must be ${BATCH_HEADER_BYTES}..${INT32_MAX}`,
+  );
   check('segmentMs', config.segmentMs >= 1, 'must be >= 1');
-  check('segmentIndexBytes', config.segmentIndexBytes >= 12 && config.segmentIndexBytes <= INT32_MAX, `must be 12..${INT32_MAX}`);
-  check('indexIntervalBytes', config.indexIntervalBytes >= 0 && config.indexIntervalBytes <= INT32_MAX, `must be 0..${INT32_MAX}`);
+  check(
+    'segmentIndexBytes',
+    config.segmentIndexBytes >= 12 && config.segmentIndexBytes <= INT32_MAX,
+    `must be 12..${INT32_MAX}`,
+  );
+  check(
+    'indexIntervalBytes',
+    config.indexIntervalBytes >= 0 && config.indexIntervalBytes <= INT32_MAX,
+    `must be 0..${INT32_MAX}`,
+  );
   check('flushMessages', config.flushMessages >= 1, 'must be >= 1');
   check('flushMs', config.flushMs >= 0, 'must be >= 0');
   check('retentionMs', config.retentionMs >= -1, 'must be >= -1 (-1 = unlimited)');
   check('retentionBytes', config.retentionBytes >= -1, 'must be >= -1 (-1 = unlimited)');
-  check('maxMessageBytes', config.maxMessageBytes >= BATCH_HEADER_BYTES && config.maxMessageBytes <= INT32_MAX, `must be ${BATCH_HEADER_BYTES}..${INT32_MAX}`);
+  check(
+    'maxMessageBytes',
+    config.maxMessageBytes >= BATCH_HEADER_BYTES && config.maxMessageBytes <= INT32_MAX,
+    `must be ${BATCH_HEADER_BYTES}..${INT32_MAX}`,
+  );
   check('recoveryPointCheckpointIntervalMs', config.recoveryPointCheckpointIntervalMs >= 0, 'must be >= 0');
   return Object.freeze({ ...config });
 }

@@ -35,7 +35,13 @@ import {
   RecordTooLargeError,
   UnexpectedAppendOffsetError,
 } from './errors';
-import { CLEAN_SHUTDOWN_FILE, CLEANER_OFFSET_FILE, LEADER_EPOCH_FILE, LOG_START_OFFSET_FILE, RECOVERY_POINT_FILE } from './file-names';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  CLEANER_OFFSET_FILE,
+  LEADER_EPOCH_FILE,
+  LOG_START_OFFSET_FILE,
+  RECOVERY_POINT_FILE,
+} from './file-names';
 import { shouldFlush } from './flush-policy';
 import { LeaderEpochCache, UNDEFINED_EPOCH, type EpochEndOffset, type EpochEntry } from './leader-epoch-cache';
 import { defaultLogConfig, isCompacted, validateLogConfig, type LogConfig } from './log-config';
@@ -195,7 +201,11 @@ export class PartitionLog {
         logger.warn('rebuilt segment index', { file, reason });
       },
     };
-    const recovered = recoverLog(options.dir, context, { verifyOnOpen: options.verifyOnOpen ?? 'unflushed', logger, nowMs: clock.nowMs() });
+    const recovered = recoverLog(options.dir, context, {
+      verifyOnOpen: options.verifyOnOpen ?? 'unflushed',
+      logger,
+      nowMs: clock.nowMs(),
+    });
     stats.cleanShutdown = recovered.cleanShutdown;
     stats.recoveryScannedBytes = recovered.scannedBytes;
     stats.recoveryTruncatedBytes = recovered.truncatedBytes;
@@ -211,7 +221,11 @@ export class PartitionLog {
     }
     if (recovered.epochCacheChanged) log.persistEpochs();
     if (recovered.truncations > 0) {
-      logger.warn('log recovered with truncation', { dir: options.dir, truncatedBytes: recovered.truncatedBytes, logEndOffset: log.logEndOffset });
+      logger.warn('log recovered with truncation', {
+        dir: options.dir,
+        truncatedBytes: recovered.truncatedBytes,
+        logEndOffset: log.logEndOffset,
+      });
     }
     return log;
   }
@@ -228,7 +242,11 @@ export class PartitionLog {
    */
   updateConfig(config: LogConfig): void {
     this.ensureOpen();
-    const next = validateLogConfig({ ...config, segmentIndexBytes: this.configValue.segmentIndexBytes, indexIntervalBytes: this.configValue.indexIntervalBytes });
+    const next = validateLogConfig({
+      ...config,
+      segmentIndexBytes: this.configValue.segmentIndexBytes,
+      indexIntervalBytes: this.configValue.indexIntervalBytes,
+    });
     this.configValue = next;
     this.context.config = next;
   }
@@ -305,7 +323,8 @@ export class PartitionLog {
     let changed = false;
     for (const view of validated.views) {
       const epoch = view.partitionLeaderEpoch;
-      if (epoch >= 0 && epoch > (this.epochs.latestEpoch() ?? -1)) changed = this.epochs.assign(epoch, view.baseOffset) || changed;
+      if (epoch >= 0 && epoch > (this.epochs.latestEpoch() ?? -1))
+        changed = this.epochs.assign(epoch, view.baseOffset) || changed;
     }
     if (changed) this.epochsDirty = true;
     return this.finishAppend(validated, firstView.baseOffset, lastView.lastOffset, batches.length);
@@ -324,7 +343,14 @@ export class PartitionLog {
       throw new OffsetOutOfRangeError(offset, this.logStart, logEndOffset);
     }
     const bound = Math.min(options.maxOffset ?? logEndOffset, logEndOffset);
-    const empty: ReadResult = { records: EMPTY, batchCount: 0, firstOffset: null, lastOffset: null, logStartOffset: this.logStart, logEndOffset };
+    const empty: ReadResult = {
+      records: EMPTY,
+      batchCount: 0,
+      firstOffset: null,
+      lastOffset: null,
+      logStartOffset: this.logStart,
+      logEndOffset,
+    };
     if (offset >= bound) return empty;
     for (let i = this.holderIndex(offset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
@@ -346,7 +372,14 @@ export class PartitionLog {
         lastOffset = batchLast;
       }
       assert(batchCount >= 1, `read at ${first.position} of ${segment.paths.log} returned no whole batch`);
-      return { records: bytes.subarray(0, end), batchCount, firstOffset: first.baseOffset, lastOffset, logStartOffset: this.logStart, logEndOffset };
+      return {
+        records: bytes.subarray(0, end),
+        batchCount,
+        firstOffset: first.baseOffset,
+        lastOffset,
+        logStartOffset: this.logStart,
+        logEndOffset,
+      };
     }
     return empty;
   }
@@ -362,7 +395,8 @@ export class PartitionLog {
       const segment = this.segments[i]!;
       if (segment.largestTimestampMs() < timestampMs) continue;
       const found = segment.findByTimestamp(timestampMs, this.logStart);
-      if (found !== null) return { offset: Math.max(found.baseOffset, this.logStart), timestampMs: found.maxTimestampMs };
+      if (found !== null)
+        return { offset: Math.max(found.baseOffset, this.logStart), timestampMs: found.maxTimestampMs };
     }
     return null;
   }
@@ -377,7 +411,13 @@ export class PartitionLog {
   /** Flushes when `flush.messages`/`flush.ms` say so, or to catch up on rolled segments. */
   maybeFlush(nowMs: number = this.clock.nowMs()): boolean {
     this.ensureOpen();
-    if (shouldFlush({ unflushedMessages: this.unflushedMessages, oldestUnflushedAppendMs: this.oldestUnflushedAppendMs }, this.config, nowMs)) {
+    if (
+      shouldFlush(
+        { unflushedMessages: this.unflushedMessages, oldestUnflushedAppendMs: this.oldestUnflushedAppendMs },
+        this.config,
+        nowMs,
+      )
+    ) {
       this.flush();
       return true;
     }
@@ -438,7 +478,10 @@ export class PartitionLog {
   deleteOldSegments(nowMs: number = this.clock.nowMs(), options: { readonly maxOffset?: number } = {}): number {
     this.ensureOpen();
     const maxOffset = options.maxOffset ?? Infinity;
-    assert(maxOffset === Infinity || Number.isSafeInteger(maxOffset), `retention bound ${maxOffset} must be an integer`);
+    assert(
+      maxOffset === Infinity || Number.isSafeInteger(maxOffset),
+      `retention bound ${maxOffset} must be an integer`,
+    );
     let closedCount = this.segments.length - 1;
     while (closedCount > 0 && this.segments[closedCount]!.baseOffset > maxOffset) closedCount--;
     const closed = this.segments.slice(0, closedCount);
@@ -487,7 +530,10 @@ export class PartitionLog {
   compact(nowMs: number = this.clock.nowMs(), options: CompactOptions = {}): CompactionResult {
     this.ensureOpen();
     const maxOffset = options.maxOffset ?? Infinity;
-    assert(maxOffset === Infinity || Number.isSafeInteger(maxOffset), `compaction bound ${maxOffset} must be an integer`);
+    assert(
+      maxOffset === Infinity || Number.isSafeInteger(maxOffset),
+      `compaction bound ${maxOffset} must be an integer`,
+    );
     const config = this.config;
     const firstBase = this.segments[0]!.baseOffset;
     const firstDirty = Math.max(this.cleanerFirstDirty ?? firstBase, firstBase);
@@ -515,7 +561,8 @@ export class PartitionLog {
     const plan = planCleaning(candidates, nextBases, firstDirty, maxOffset, config, nowMs);
     if (plan.cleanableCount === 0) return { ...nothing, skipped: 'nothing-cleanable' };
     const horizonDue = this.cleanerDeleteHorizonMs !== null && nowMs >= this.cleanerDeleteHorizonMs;
-    if (!(plan.dirtyRatio > config.minCleanableDirtyRatio) && !horizonDue) return { ...nothing, skipped: 'below-dirty-ratio', dirtyRatio: plan.dirtyRatio };
+    if (!(plan.dirtyRatio > config.minCleanableDirtyRatio) && !horizonDue)
+      return { ...nothing, skipped: 'below-dirty-ratio', dirtyRatio: plan.dirtyRatio };
 
     const cleanable = closed.slice(0, plan.cleanableCount);
     const firstUncleanable = nextBases[plan.cleanableCount - 1]!;
@@ -530,7 +577,13 @@ export class PartitionLog {
     while (rewriteCount < cleanable.length && cleanable[rewriteCount]!.baseOffset < mapEnd) rewriteCount++;
     if (rewriteCount === 0) return { ...nothing, skipped: 'nothing-cleanable', dirtyRatio: plan.dirtyRatio };
     const rewrite = cleanable.slice(0, rewriteCount);
-    const ctx = { map, mapEndOffset: mapEnd, nowMs, deleteRetentionMs: config.deleteRetentionMs, lastBatchOfProducer: lastBatchesOfProducers(rewrite) };
+    const ctx = {
+      map,
+      mapEndOffset: mapEnd,
+      nowMs,
+      deleteRetentionMs: config.deleteRetentionMs,
+      lastBatchOfProducer: lastBatchesOfProducers(rewrite),
+    };
 
     // Writing the .cleaned files changes nothing the log depends on: a failure just discards them.
     let groups: CleanedGroup[];
@@ -545,10 +598,12 @@ export class PartitionLog {
     const newFirstDirty = Math.max(firstDirty, mapEnd);
     let earliestHorizon: number | null = null;
     for (const group of groups) {
-      if (group.earliestDeleteHorizonMs !== null) earliestHorizon = Math.min(earliestHorizon ?? group.earliestDeleteHorizonMs, group.earliestDeleteHorizonMs);
+      if (group.earliestDeleteHorizonMs !== null)
+        earliestHorizon = Math.min(earliestHorizon ?? group.earliestDeleteHorizonMs, group.earliestDeleteHorizonMs);
     }
     // Tombstones under a horizon outside what was rewritten (a shrunken cleanable range) stay tracked.
-    if (mapEnd < firstDirty && this.cleanerDeleteHorizonMs !== null) earliestHorizon = Math.min(earliestHorizon ?? this.cleanerDeleteHorizonMs, this.cleanerDeleteHorizonMs);
+    if (mapEnd < firstDirty && this.cleanerDeleteHorizonMs !== null)
+      earliestHorizon = Math.min(earliestHorizon ?? this.cleanerDeleteHorizonMs, this.cleanerDeleteHorizonMs);
     this.guard('compaction swap', () => {
       markSwappable(this.dir, groups);
       writeSwapManifest(this.dir, groups);
@@ -558,7 +613,9 @@ export class PartitionLog {
         this.dir,
         groups.flatMap((group) => group.sourceBaseOffsets.map((source) => [group.baseOffset, source])),
       );
-      const cleaned = groups.map((group) => LogSegment.closed(this.dir, group.baseOffset, group.sizeBytes, this.context));
+      const cleaned = groups.map((group) =>
+        LogSegment.closed(this.dir, group.baseOffset, group.sizeBytes, this.context),
+      );
       this.segments.splice(0, rewriteCount, ...cleaned);
       this.persistCleanerCheckpoint(newFirstDirty, earliestHorizon);
     });
@@ -567,7 +624,15 @@ export class PartitionLog {
     const bytesAfter = groups.reduce((sum, group) => sum + group.sizeBytes, 0);
     this.statsValue.compactionPasses++;
     this.statsValue.compactionRemovedRecords += recordsRemoved;
-    this.logger.info('compacted log', { dir: this.dir, sourceSegments: rewriteCount, resultSegments: groups.length, recordsRemoved, bytesBefore, bytesAfter, firstDirtyOffset: newFirstDirty });
+    this.logger.info('compacted log', {
+      dir: this.dir,
+      sourceSegments: rewriteCount,
+      resultSegments: groups.length,
+      recordsRemoved,
+      bytesBefore,
+      bytesAfter,
+      firstDirtyOffset: newFirstDirty,
+    });
     return {
       skipped: null,
       dirtyRatio: plan.dirtyRatio,
@@ -589,7 +654,8 @@ export class PartitionLog {
   /** Kafka's DeleteRecords: moves the log start offset up (segments go on the next retention run). */
   advanceLogStartOffset(offset: number): void {
     this.ensureOpen();
-    if (!Number.isSafeInteger(offset) || offset > this.logEndOffset) throw new OffsetOutOfRangeError(offset, this.logStart, this.logEndOffset);
+    if (!Number.isSafeInteger(offset) || offset > this.logEndOffset)
+      throw new OffsetOutOfRangeError(offset, this.logStart, this.logEndOffset);
     if (offset <= this.logStart) return;
     this.guard('advance log start offset', () => this.setLogStartOffset(offset));
   }
@@ -705,18 +771,23 @@ export class PartitionLog {
   }
 
   private validate(buffer: Buffer, mode: 'leader' | 'follower'): ValidatedAppend {
-    if (buffer.length > this.config.segmentBytes) throw new RecordBatchTooLargeError(buffer.length, this.config.segmentBytes);
+    if (buffer.length > this.config.segmentBytes)
+      throw new RecordBatchTooLargeError(buffer.length, this.config.segmentBytes);
     const views: RecordBatchView[] = [];
     const batches: AppendedBatch[] = [];
     let recordCount = 0;
     let maxTimestampMs = -1;
     let expected = this.logEndOffset;
-    for (let start = 0; start < buffer.length; ) {
+    for (let start = 0; start < buffer.length;) {
       const view = RecordBatchView.at(buffer, start);
       if (mode === 'leader') {
-        if (view.sizeBytes > this.config.maxMessageBytes) throw new RecordTooLargeError(view.sizeBytes, this.config.maxMessageBytes, start);
+        if (view.sizeBytes > this.config.maxMessageBytes)
+          throw new RecordTooLargeError(view.sizeBytes, this.config.maxMessageBytes, start);
         if (view.recordsCount < 1 || view.lastOffsetDelta + 1 !== view.recordsCount) {
-          throw new InvalidRecordBatchError(`record count ${view.recordsCount} does not match last offset delta ${view.lastOffsetDelta}`, start);
+          throw new InvalidRecordBatchError(
+            `record count ${view.recordsCount} does not match last offset delta ${view.lastOffsetDelta}`,
+            start,
+          );
         }
       } else {
         const base = view.baseOffset;
@@ -727,14 +798,20 @@ export class PartitionLog {
       }
       view.verifyCrc();
       views.push(view);
-      batches.push({ startInBuffer: start, baseOffset: mode === 'follower' ? view.baseOffset : -1, maxTimestampMs: view.maxTimestamp, sizeBytes: view.sizeBytes });
+      batches.push({
+        startInBuffer: start,
+        baseOffset: mode === 'follower' ? view.baseOffset : -1,
+        maxTimestampMs: view.maxTimestamp,
+        sizeBytes: view.sizeBytes,
+      });
       recordCount += view.recordsCount;
       if (view.maxTimestamp > maxTimestampMs) maxTimestampMs = view.maxTimestamp;
       start += view.sizeBytes;
     }
     if (mode === 'follower') {
       const span = views.at(-1)!.lastOffset - views[0]!.baseOffset;
-      if (span > INT32_MAX) throw new InvalidRecordBatchError(`append spans ${span} offsets, more than int32 allows`, 0);
+      if (span > INT32_MAX)
+        throw new InvalidRecordBatchError(`append spans ${span} offsets, more than int32 allows`, 0);
     }
     return { views, batches, recordCount, maxTimestampMs };
   }
@@ -766,8 +843,19 @@ export class PartitionLog {
     this.oldestUnflushedAppendMs ??= nowMs;
   }
 
-  private finishAppend(validated: ValidatedAppend, firstOffset: number, lastOffset: number, sizeBytes: number): AppendInfo {
-    if (shouldFlush({ unflushedMessages: this.unflushedMessages, oldestUnflushedAppendMs: this.oldestUnflushedAppendMs }, this.config, this.clock.nowMs())) {
+  private finishAppend(
+    validated: ValidatedAppend,
+    firstOffset: number,
+    lastOffset: number,
+    sizeBytes: number,
+  ): AppendInfo {
+    if (
+      shouldFlush(
+        { unflushedMessages: this.unflushedMessages, oldestUnflushedAppendMs: this.oldestUnflushedAppendMs },
+        this.config,
+        this.clock.nowMs(),
+      )
+    ) {
       this.flush();
     }
     return {
@@ -785,7 +873,10 @@ export class PartitionLog {
   private rollAt(baseOffset: number): void {
     this.guard('roll', () => {
       const previous = this.active;
-      assert(baseOffset >= previous.nextOffset, `roll base ${baseOffset} below the log end offset ${previous.nextOffset}`);
+      assert(
+        baseOffset >= previous.nextOffset,
+        `roll base ${baseOffset} below the log end offset ${previous.nextOffset}`,
+      );
       if (previous.sizeBytes === 0) {
         // An empty active segment is replaced rather than kept as a zero-length closed segment.
         this.segments.pop();
@@ -821,7 +912,8 @@ export class PartitionLog {
 
   /** Truncation below the cleaner checkpoint: what comes back there is dirty (lowered first, durably). */
   private lowerCleanerCheckpoint(offset: number): void {
-    if (this.cleanerFirstDirty !== null && this.cleanerFirstDirty > offset) this.persistCleanerCheckpoint(offset, this.cleanerDeleteHorizonMs);
+    if (this.cleanerFirstDirty !== null && this.cleanerFirstDirty > offset)
+      this.persistCleanerCheckpoint(offset, this.cleanerDeleteHorizonMs);
   }
 
   private setLogStartOffset(offset: number): void {

@@ -17,7 +17,12 @@ export function offsetIndexEntry(entries: Buffer, baseOffset: number, slot: numb
 }
 
 /** Largest entry whose offset is <= `targetOffset`, or null when every entry is larger. */
-export function lookupOffsetIndex(entries: Buffer, count: number, baseOffset: number, targetOffset: number): OffsetPosition | null {
+export function lookupOffsetIndex(
+  entries: Buffer,
+  count: number,
+  baseOffset: number,
+  targetOffset: number,
+): OffsetPosition | null {
   const relative = targetOffset - baseOffset;
   let low = 0;
   let high = count - 1;
@@ -50,16 +55,22 @@ export interface IndexProblem {
 /** Structural checks that need no log access: size, ordering, positions inside the log file. */
 export function checkOffsetIndexStructure(bytes: Buffer, logSizeBytes: number): IndexProblem | null {
   if (bytes.length % OFFSET_INDEX_ENTRY_BYTES !== 0) {
-    return { position: bytes.length - (bytes.length % OFFSET_INDEX_ENTRY_BYTES), reason: `size ${bytes.length} is not a multiple of ${OFFSET_INDEX_ENTRY_BYTES}` };
+    return {
+      position: bytes.length - (bytes.length % OFFSET_INDEX_ENTRY_BYTES),
+      reason: `size ${bytes.length} is not a multiple of ${OFFSET_INDEX_ENTRY_BYTES}`,
+    };
   }
   let previousRelative = -1;
   let previousPosition = -1;
   for (let at = 0; at < bytes.length; at += OFFSET_INDEX_ENTRY_BYTES) {
     const relative = bytes.readInt32BE(at);
     const position = bytes.readInt32BE(at + 4);
-    if (relative <= previousRelative) return { position: at, reason: `relative offset ${relative} not above previous ${previousRelative}` };
-    if (position <= previousPosition) return { position: at, reason: `file position ${position} not above previous ${previousPosition}` };
-    if (position >= logSizeBytes) return { position: at, reason: `file position ${position} beyond log size ${logSizeBytes}` };
+    if (relative <= previousRelative)
+      return { position: at, reason: `relative offset ${relative} not above previous ${previousRelative}` };
+    if (position <= previousPosition)
+      return { position: at, reason: `file position ${position} not above previous ${previousPosition}` };
+    if (position >= logSizeBytes)
+      return { position: at, reason: `file position ${position} beyond log size ${logSizeBytes}` };
     previousRelative = relative;
     previousPosition = position;
   }

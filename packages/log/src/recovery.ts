@@ -1,4 +1,14 @@
-import { existsSync, fdatasyncSync, ftruncateSync, closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  fdatasyncSync,
+  ftruncateSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { readCheckpointFile, readOffsetCheckpoint } from './checkpoint-file';
 import type { LogLogger } from './env';
@@ -61,7 +71,9 @@ export function recoverLog(
   const epochEntries = readCheckpointFile(join(dir, LEADER_EPOCH_FILE), 2) ?? [];
   let epochCache: LeaderEpochCache;
   try {
-    epochCache = new LeaderEpochCache(epochEntries.map(([epoch, startOffset]) => ({ epoch: epoch!, startOffset: startOffset! })));
+    epochCache = new LeaderEpochCache(
+      epochEntries.map(([epoch, startOffset]) => ({ epoch: epoch!, startOffset: startOffset! })),
+    );
   } catch (error) {
     throw new CorruptLogError(join(dir, LEADER_EPOCH_FILE), 0, (error as Error).message);
   }
@@ -73,20 +85,33 @@ export function recoverLog(
     const base = Math.max(checkpointedStart ?? 0, 0);
     const segment = LogSegment.create(dir, base, context, options.nowMs);
     epochCacheChanged = epochCache.clear();
-    return { segments: [segment], logStartOffset: base, recoveryPoint: base, logEndOffset: base, epochCache, epochCacheChanged, cleanShutdown, ...stats };
+    return {
+      segments: [segment],
+      logStartOffset: base,
+      recoveryPoint: base,
+      logEndOffset: base,
+      epochCache,
+      epochCacheChanged,
+      cleanShutdown,
+      ...stats,
+    };
   }
 
-  const segments = bases.map((base) => LogSegment.closed(dir, base, statSync(segmentPaths(dir, base).log).size, context));
+  const segments = bases.map((base) =>
+    LogSegment.closed(dir, base, statSync(segmentPaths(dir, base).log).size, context),
+  );
   const firstBase = segments[0]!.baseOffset;
   const recoveryPoint = Math.max(checkpointedRecoveryPoint ?? firstBase, firstBase);
 
   let active: LogSegment | null = null;
-  if (cleanShutdown && options.verifyOnOpen === 'unflushed') active = tryResumeClean(segments.at(-1)!, context, options.nowMs, recoveryPoint);
+  if (cleanShutdown && options.verifyOnOpen === 'unflushed')
+    active = tryResumeClean(segments.at(-1)!, context, options.nowMs, recoveryPoint);
 
   if (options.verifyOnOpen === 'all') {
     let expected = firstBase;
     const holder = holderIndex(segments, recoveryPoint);
-    for (let i = 0; i < holder; i++) expected = verifySegment(segments[i]!, Math.max(expected, segments[i]!.baseOffset), stats);
+    for (let i = 0; i < holder; i++)
+      expected = verifySegment(segments[i]!, Math.max(expected, segments[i]!.baseOffset), stats);
   }
 
   if (active === null) {
@@ -101,9 +126,11 @@ export function recoverLog(
       try {
         const result = scanSegmentFile(fd, 0, segment.sizeBytes, true, (view) => {
           if (view.baseOffset < expected) return `batch base offset ${view.baseOffset} below expected ${expected}`;
-          if (view.lastOffset - segment.baseOffset > INT32_MAX) return `offset ${view.lastOffset} does not fit relative to ${segment.baseOffset}`;
+          if (view.lastOffset - segment.baseOffset > INT32_MAX)
+            return `offset ${view.lastOffset} does not fit relative to ${segment.baseOffset}`;
           const epoch = view.partitionLeaderEpoch;
-          if (epoch >= 0 && epoch > (epochCache.latestEpoch() ?? -1)) epochCacheChanged = epochCache.assign(epoch, view.baseOffset) || epochCacheChanged;
+          if (epoch >= 0 && epoch > (epochCache.latestEpoch() ?? -1))
+            epochCacheChanged = epochCache.assign(epoch, view.baseOffset) || epochCacheChanged;
           indexer.onBatch(view.baseOffset, view.maxTimestamp, view.position, view.sizeBytes);
           expected = view.nextOffset;
           return null;
@@ -112,7 +139,11 @@ export function recoverLog(
         problem = result.problem;
         if (problem !== null) {
           if (expected < recoveryPoint) {
-            throw new CorruptLogError(segment.paths.log, problem.position, `${problem.reason} (data before the recovery point ${recoveryPoint} is damaged)`);
+            throw new CorruptLogError(
+              segment.paths.log,
+              problem.position,
+              `${problem.reason} (data before the recovery point ${recoveryPoint} is damaged)`,
+            );
           }
           const cut = segment.sizeBytes - problem.batchPosition;
           ftruncateSync(fd, problem.batchPosition);
@@ -140,7 +171,15 @@ export function recoverLog(
         }
       }
       if (i === segments.length - 1) {
-        active = LogSegment.activeFromRecovery(dir, segment.baseOffset, segment.sizeBytes, indexer, expected, context, options.nowMs);
+        active = LogSegment.activeFromRecovery(
+          dir,
+          segment.baseOffset,
+          segment.sizeBytes,
+          indexer,
+          expected,
+          context,
+          options.nowMs,
+        );
         segments[i] = active;
       } else {
         finishScannedClosedSegment(segment, indexer);
@@ -148,7 +187,11 @@ export function recoverLog(
     }
     const end = active!.nextOffset;
     if (end < recoveryPoint) {
-      throw new CorruptLogError(active!.paths.log, active!.sizeBytes, `log ends at offset ${end}, before the recovery point ${recoveryPoint}: flushed data is missing`);
+      throw new CorruptLogError(
+        active!.paths.log,
+        active!.sizeBytes,
+        `log ends at offset ${end}, before the recovery point ${recoveryPoint}: flushed data is missing`,
+      );
     }
   } else {
     segments[segments.length - 1] = active;
@@ -199,11 +242,24 @@ function listSegmentsAndClean(dir: string, logger: LogLogger): number[] {
  * Clean-shutdown fast path: trust the last segment's saved indexes and re-read only the batches
  * after its last index entry. Gives up (null) unless that yields exactly the recovery point.
  */
-function tryResumeClean(last: LogSegment, context: SegmentContext, nowMs: number, recoveryPoint: number): LogSegment | null {
+function tryResumeClean(
+  last: LogSegment,
+  context: SegmentContext,
+  nowMs: number,
+  recoveryPoint: number,
+): LogSegment | null {
   const files = last.readIndexFiles();
   if (typeof files === 'string') return null;
   const indexer = last.newIndexer(files.offsets, files.times);
-  const active = LogSegment.activeFromRecovery(last.dir, last.baseOffset, last.sizeBytes, indexer, last.baseOffset, context, nowMs);
+  const active = LogSegment.activeFromRecovery(
+    last.dir,
+    last.baseOffset,
+    last.sizeBytes,
+    indexer,
+    last.baseOffset,
+    context,
+    nowMs,
+  );
   if (active.resumeIndexer(last.sizeBytes) && active.nextOffset === recoveryPoint) return active;
   active.release();
   return null;
@@ -221,7 +277,11 @@ function verifySegment(segment: LogSegment, expectedStart: number, stats: { scan
     });
     stats.scannedBytes += result.validEndPosition;
     if (result.problem !== null) {
-      throw new CorruptLogError(segment.paths.log, result.problem.position, `${result.problem.reason} (before the recovery point)`);
+      throw new CorruptLogError(
+        segment.paths.log,
+        result.problem.position,
+        `${result.problem.reason} (before the recovery point)`,
+      );
     }
   } finally {
     closeSync(fd);

@@ -48,6 +48,7 @@ export function selectRetention(
   }
 
   const deleteCount = Math.max(byStart, byTime, bySize);
-  const reason = deleteCount === 0 ? null : deleteCount === byTime ? 'time' : deleteCount === bySize ? 'size' : 'log-start-offset';
+  const reason =
+    deleteCount === 0 ? null : deleteCount === byTime ? 'time' : deleteCount === bySize ? 'size' : 'log-start-offset';
   return { deleteCount, reason };
 }

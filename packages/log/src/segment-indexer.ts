@@ -55,7 +55,9 @@ export class EntryBuffer {
     if (this.isFull) return -1;
     const needed = (this.entryCount + 1) * this.entryBytes;
     if (needed > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.min(this.maxEntries, Math.max(INITIAL_ENTRIES, this.entryCount * 2)) * this.entryBytes);
+      const grown = Buffer.allocUnsafe(
+        Math.min(this.maxEntries, Math.max(INITIAL_ENTRIES, this.entryCount * 2)) * this.entryBytes,
+      );
       this.buffer.copy(grown, 0, 0, this.entryCount * this.entryBytes);
       this.buffer = grown;
     }
@@ -99,7 +101,11 @@ export class SegmentIndexer {
     offsetBytes?: Buffer,
     timeBytes?: Buffer,
   ) {
-    this.offsets = new EntryBuffer(OFFSET_INDEX_ENTRY_BYTES, Math.floor(maxIndexBytes / OFFSET_INDEX_ENTRY_BYTES), offsetBytes);
+    this.offsets = new EntryBuffer(
+      OFFSET_INDEX_ENTRY_BYTES,
+      Math.floor(maxIndexBytes / OFFSET_INDEX_ENTRY_BYTES),
+      offsetBytes,
+    );
     this.times = new EntryBuffer(TIME_INDEX_ENTRY_BYTES, Math.floor(maxIndexBytes / TIME_INDEX_ENTRY_BYTES), timeBytes);
     // A loaded time index already covers the batches before the last offset entry; without this a
     // reopened segment whose later batches carry smaller timestamps would forget its maximum.
@@ -153,7 +159,9 @@ export class SegmentIndexer {
   }
 
   lastOffsetEntry(): OffsetPosition | null {
-    return this.offsets.count === 0 ? null : offsetIndexEntry(this.offsets.raw(), this.baseOffset, this.offsets.count - 1);
+    return this.offsets.count === 0
+      ? null
+      : offsetIndexEntry(this.offsets.raw(), this.baseOffset, this.offsets.count - 1);
   }
 
   lastTimeEntry(): TimestampOffset | null {

@@ -61,7 +61,10 @@ export function scanSegmentFile(
     let neededBytes = Math.min(BATCH_LOG_OVERHEAD_BYTES, remainingInFile);
     if (neededBytes === BATCH_LOG_OVERHEAD_BYTES && offsetInChunk + neededBytes <= window.length) {
       const declared = window.readInt32BE(offsetInChunk + BatchLayout.BATCH_LENGTH) + BATCH_LOG_OVERHEAD_BYTES;
-      neededBytes = declared >= BATCH_HEADER_BYTES && declared <= MAX_BATCH_BYTES_HARD_LIMIT ? Math.min(declared, remainingInFile) : BATCH_LOG_OVERHEAD_BYTES;
+      neededBytes =
+        declared >= BATCH_HEADER_BYTES && declared <= MAX_BATCH_BYTES_HARD_LIMIT
+          ? Math.min(declared, remainingInFile)
+          : BATCH_LOG_OVERHEAD_BYTES;
     }
     if (offsetInChunk + neededBytes > window.length) {
       // Refill from this batch's start; a batch bigger than the shared chunk gets its own buffer.

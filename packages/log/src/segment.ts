@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { readFully, writeFully, writeWholeFile } from './durable-file';
 import { assert, CorruptLogError, LogStorageError } from './errors';
 import { segmentPaths, type SegmentPaths } from './file-names';
@@ -88,7 +97,13 @@ export class LogSegment {
   }
 
   newIndexer(offsetBytes?: Buffer, timeBytes?: Buffer): SegmentIndexer {
-    return new SegmentIndexer(this.baseOffset, this.context.config.indexIntervalBytes, this.context.config.segmentIndexBytes, offsetBytes, timeBytes);
+    return new SegmentIndexer(
+      this.baseOffset,
+      this.context.config.indexIntervalBytes,
+      this.context.config.segmentIndexBytes,
+      offsetBytes,
+      timeBytes,
+    );
   }
 
   get isActive(): boolean {
@@ -112,7 +127,9 @@ export class LogSegment {
 
   /** Memory held by in-memory indexes (active only). */
   get indexMemoryBytes(): number {
-    return this.active === null ? 0 : this.active.indexer.offsets.capacityBytes + this.active.indexer.times.capacityBytes;
+    return this.active === null
+      ? 0
+      : this.active.indexer.offsets.capacityBytes + this.active.indexer.times.capacityBytes;
   }
 
   /**
@@ -133,7 +150,12 @@ export class LogSegment {
       throw new LogStorageError(this.paths.log, 'append', error);
     }
     for (const batch of batches) {
-      state.indexer.onBatch(batch.baseOffset, batch.maxTimestampMs, position + batch.startInBuffer - start, batch.sizeBytes);
+      state.indexer.onBatch(
+        batch.baseOffset,
+        batch.maxTimestampMs,
+        position + batch.startInBuffer - start,
+        batch.sizeBytes,
+      );
     }
     this.sizeBytes += end - start;
     state.nextOffset = nextOffset;
@@ -144,7 +166,8 @@ export class LogSegment {
     assert(position >= 0 && position + length <= this.sizeBytes, 'read beyond segment end');
     const buffer = Buffer.allocUnsafe(length);
     const got = readFully(this.readFd(), buffer, 0, length, position);
-    if (got < length) throw new CorruptLogError(this.paths.log, position + got, `file shorter than expected size ${this.sizeBytes}`);
+    if (got < length)
+      throw new CorruptLogError(this.paths.log, position + got, `file shorter than expected size ${this.sizeBytes}`);
     return buffer;
   }
 
@@ -171,7 +194,13 @@ export class LogSegment {
     const entry = this.lookupTime(timestampMs);
     const start = this.findBatch(Math.max(entry?.offset ?? this.baseOffset, minOffset));
     if (start === null) return null;
-    return walkBatchHeaders(this.readFd(), this.paths.log, start.position, this.sizeBytes, (batch) => batch.maxTimestampMs >= timestampMs && batch.lastOffset >= minOffset);
+    return walkBatchHeaders(
+      this.readFd(),
+      this.paths.log,
+      start.position,
+      this.sizeBytes,
+      (batch) => batch.maxTimestampMs >= timestampMs && batch.lastOffset >= minOffset,
+    );
   }
 
   /** Largest batch timestamp in the segment, -1 when no batch has one. */
@@ -215,7 +244,11 @@ export class LogSegment {
     const fd = openSync(this.paths.log, 'r+');
     this.active = { fd, indexer, activeSinceMs: nowMs, nextOffset: this.baseOffset };
     if (!this.resumeIndexer(this.sizeBytes)) {
-      throw new CorruptLogError(this.paths.log, indexer.lastOffsetEntry()?.position ?? 0, 'batches after the last index entry fail validation');
+      throw new CorruptLogError(
+        this.paths.log,
+        indexer.lastOffsetEntry()?.position ?? 0,
+        'batches after the last index entry fail validation',
+      );
     }
   }
 
@@ -232,7 +265,11 @@ export class LogSegment {
     this.sizeBytes = position;
     state.indexer.truncateTo(cutBaseOffset);
     if (!this.resumeIndexer(position)) {
-      throw new CorruptLogError(this.paths.log, state.indexer.lastOffsetEntry()?.position ?? 0, 'batches before the truncation point fail validation');
+      throw new CorruptLogError(
+        this.paths.log,
+        state.indexer.lastOffsetEntry()?.position ?? 0,
+        'batches before the truncation point fail validation',
+      );
     }
   }
 
@@ -249,7 +286,8 @@ export class LogSegment {
     let first = last !== null;
     const result = scanSegmentFile(state.fd, last?.position ?? 0, endPosition, true, (view) => {
       if (first) {
-        if (view.baseOffset !== last!.offset) return `index entry offset ${last!.offset} but batch has ${view.baseOffset}`;
+        if (view.baseOffset !== last!.offset)
+          return `index entry offset ${last!.offset} but batch has ${view.baseOffset}`;
         indexer.resumeAtIndexedBatch(view.maxTimestamp, view.baseOffset, view.sizeBytes);
         first = false;
       } else {
@@ -387,7 +425,8 @@ export class LogSegment {
     this.context.resources.indexes.set(this.paths.offsetIndex, rebuilt.offsets, rebuilt.offsets.length);
     this.context.resources.indexes.set(this.paths.timeIndex, rebuilt.times, rebuilt.times.length);
     const second = lookup();
-    if (second === 'index-mismatch') throw new CorruptLogError(this.paths.offsetIndex, 0, 'rebuilt index still mismatches the log');
+    if (second === 'index-mismatch')
+      throw new CorruptLogError(this.paths.offsetIndex, 0, 'rebuilt index still mismatches the log');
     return second;
   }
 

@@ -20,7 +20,12 @@ export function timeIndexEntry(entries: Buffer, baseOffset: number, slot: number
 }
 
 /** Largest entry whose timestamp is <= `targetMs`, or null. */
-export function lookupTimeIndex(entries: Buffer, count: number, baseOffset: number, targetMs: number): TimestampOffset | null {
+export function lookupTimeIndex(
+  entries: Buffer,
+  count: number,
+  baseOffset: number,
+  targetMs: number,
+): TimestampOffset | null {
   let low = 0;
   let high = count - 1;
   let found = -1;
@@ -45,7 +50,10 @@ export function timeIndexCountBelow(entries: Buffer, count: number, baseOffset: 
 
 export function checkTimeIndexStructure(bytes: Buffer): IndexProblem | null {
   if (bytes.length % TIME_INDEX_ENTRY_BYTES !== 0) {
-    return { position: bytes.length - (bytes.length % TIME_INDEX_ENTRY_BYTES), reason: `size ${bytes.length} is not a multiple of ${TIME_INDEX_ENTRY_BYTES}` };
+    return {
+      position: bytes.length - (bytes.length % TIME_INDEX_ENTRY_BYTES),
+      reason: `size ${bytes.length} is not a multiple of ${TIME_INDEX_ENTRY_BYTES}`,
+    };
   }
   let previousTs = -1;
   let previousRelative = -1;
@@ -56,7 +64,8 @@ export function checkTimeIndexStructure(bytes: Buffer): IndexProblem | null {
     if (!Number.isSafeInteger(timestampMs) || timestampMs <= previousTs) {
       return { position: at, reason: `timestamp ${timestampMs} not above previous ${previousTs}` };
     }
-    if (relative <= previousRelative) return { position: at, reason: `relative offset ${relative} not above previous ${previousRelative}` };
+    if (relative <= previousRelative)
+      return { position: at, reason: `relative offset ${relative} not above previous ${previousRelative}` };
     previousTs = timestampMs;
     previousRelative = relative;
   }

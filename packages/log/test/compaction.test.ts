@@ -41,7 +41,11 @@ interface Rec {
   headers: string;
 }
 
-function batch(records: KV[], timestamp: number, options: { compression?: CompressionType; producerId?: number; baseSequence?: number } = {}): Buffer {
+function batch(
+  records: KV[],
+  timestamp: number,
+  options: { compression?: CompressionType; producerId?: number; baseSequence?: number } = {},
+): Buffer {
   return encodeRecordBatch({
     compression: options.compression ?? CompressionType.None,
     producerId: options.producerId,
@@ -147,12 +151,33 @@ describe('log compaction', () => {
 
   it('drops keyless records and keeps producer fields, leader epochs and offsets of surviving batches', () => {
     const log = open({ ...config, segmentBytes: 10_000 });
-    log.append(batch([['a', '1'], [null, 'x'], ['b', '1'], ['a', '2']], clock.now, { producerId: 7, baseSequence: 0 }), { leaderEpoch: 3 });
+    log.append(
+      batch(
+        [
+          ['a', '1'],
+          [null, 'x'],
+          ['b', '1'],
+          ['a', '2'],
+        ],
+        clock.now,
+        { producerId: 7, baseSequence: 0 },
+      ),
+      { leaderEpoch: 3 },
+    );
     log.append(batch([['b', '2']], clock.now, { producerId: 7, baseSequence: 4 }), { leaderEpoch: 4 });
     log.roll();
     log.compact(clock.now, { maxOffset: log.logEndOffset });
     const views = [...iterateBatches(log.read(0, 10_000).records, { verifyCrc: true })];
-    expect(views.map((v) => [v.baseOffset, v.lastOffset, v.recordsCount, v.partitionLeaderEpoch, v.producerId, v.baseSequence])).toEqual([
+    expect(
+      views.map((v) => [
+        v.baseOffset,
+        v.lastOffset,
+        v.recordsCount,
+        v.partitionLeaderEpoch,
+        v.producerId,
+        v.baseSequence,
+      ]),
+    ).toEqual([
       [0, 3, 1, 3, 7, 0],
       [4, 4, 1, 4, 7, 4],
     ]);
@@ -163,11 +188,20 @@ describe('log compaction', () => {
     log.close();
   });
 
-  it('keeps an emptied batch when it is its producer\'s last one (epoch and sequence survive)', () => {
+  it("keeps an emptied batch when it is its producer's last one (epoch and sequence survive)", () => {
     const log = open({ ...config, segmentBytes: 10_000 });
     log.append(batch([['a', '1']], clock.now, { producerId: 9, baseSequence: 0 }), { leaderEpoch: 1 });
     log.append(batch([['b', '1']], clock.now, { producerId: 9, baseSequence: 1 }), { leaderEpoch: 1 });
-    log.append(batch([['a', '2'], ['b', '2']], clock.now), { leaderEpoch: 1 });
+    log.append(
+      batch(
+        [
+          ['a', '2'],
+          ['b', '2'],
+        ],
+        clock.now,
+      ),
+      { leaderEpoch: 1 },
+    );
     log.roll();
     log.compact(clock.now, { maxOffset: log.logEndOffset });
     const views = [...iterateBatches(log.read(0, 10_000).records, { verifyCrc: true })];
@@ -178,31 +212,52 @@ describe('log compaction', () => {
     log.close();
   });
 
-  it.each([CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd])('rewrites compressed batches with the same codec (%s)', (compression) => {
-    const log = open({ ...config, segmentBytes: 10_000 });
-    const records: KV[] = Array.from({ length: 20 }, (_, i) => [`k${i % 4}`, `value-${i}-${'z'.repeat(30)}`]);
-    log.append(batch(records, clock.now, { compression }), { leaderEpoch: 1 });
-    log.append(batch([['k0', 'last']], clock.now, { compression }), { leaderEpoch: 1 });
-    log.roll();
-    log.compact(clock.now, { maxOffset: log.logEndOffset });
-    const views = [...iterateBatches(log.read(0, 10_000).records, { verifyCrc: true })];
-    expect(views.map((v) => [v.baseOffset, v.lastOffset, v.compression, v.recordsCount])).toEqual([
-      [0, 19, compression, 3],
-      [20, 20, compression, 1],
-    ]);
-    expect(readAll(log).map((r) => [r.offset, r.key, r.value])).toEqual([
-      [17, 'k1', records[17]![1]],
-      [18, 'k2', records[18]![1]],
-      [19, 'k3', records[19]![1]],
-      [20, 'k0', 'last'],
-    ]);
-    log.close();
-  });
+  it.each([CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd])(
+    'rewrites compressed batches with the same codec (%s)',
+    (compression) => {
+      const log = open({ ...config, segmentBytes: 10_000 });
+      const records: KV[] = Array.from({ length: 20 }, (_, i) => [`k${i % 4}`, `value-${i}-${'z'.repeat(30)}`]);
+      log.append(batch(records, clock.now, { compression }), { leaderEpoch: 1 });
+      log.append(batch([['k0', 'last']], clock.now, { compression }), { leaderEpoch: 1 });
+      log.roll();
+      log.compact(clock.now, { maxOffset: log.logEndOffset });
+      const views = [...iterateBatches(log.read(0, 10_000).records, { verifyCrc: true })];
+      expect(views.map((v) => [v.baseOffset, v.lastOffset, v.compression, v.recordsCount])).toEqual([
+        [0, 19, compression, 3],
+        [20, 20, compression, 1],
+      ]);
+      expect(readAll(log).map((r) => [r.offset, r.key, r.value])).toEqual([
+        [17, 'k1', records[17]![1]],
+        [18, 'k2', records[18]![1]],
+        [19, 'k3', records[19]![1]],
+        [20, 'k0', 'last'],
+      ]);
+      log.close();
+    },
+  );
 
   it('keeps tombstones for delete.retention.ms after the cleaning that first kept them, then drops them', () => {
     const log = open({ ...config, segmentBytes: 10_000 });
-    log.append(batch([['a', '1'], ['b', '1']], clock.now), { leaderEpoch: 1 });
-    log.append(batch([['a', null], ['c', '1']], clock.now), { leaderEpoch: 1 });
+    log.append(
+      batch(
+        [
+          ['a', '1'],
+          ['b', '1'],
+        ],
+        clock.now,
+      ),
+      { leaderEpoch: 1 },
+    );
+    log.append(
+      batch(
+        [
+          ['a', null],
+          ['c', '1'],
+        ],
+        clock.now,
+      ),
+      { leaderEpoch: 1 },
+    );
     log.roll();
     const t0 = clock.now;
     log.compact(t0, { maxOffset: log.logEndOffset });
@@ -238,7 +293,12 @@ describe('log compaction', () => {
     expect(bases.length).toBeGreaterThan(4);
     const boundary = bases[3]!; // segments 0..2 are wholly below it
     const snapshot = (): Map<number, Buffer> =>
-      new Map(log.segmentBaseOffsets().filter((b) => b >= boundary).map((b) => [b, fs.readFileSync(join(dir, `${String(b).padStart(20, '0')}.log`))]));
+      new Map(
+        log
+          .segmentBaseOffsets()
+          .filter((b) => b >= boundary)
+          .map((b) => [b, fs.readFileSync(join(dir, `${String(b).padStart(20, '0')}.log`))]),
+      );
     const before = snapshot();
     const result = log.compact(clock.now, { maxOffset: boundary + 1 });
     expect(result.sourceSegments).toBe(3);
@@ -261,7 +321,10 @@ describe('log compaction', () => {
     expect(first.skipped).toBeNull();
     expect(first.dirtyRatio).toBe(1);
     // Clean now: ratio 0 until enough new data arrives.
-    expect(log.compact(clock.now, { maxOffset: log.logEndOffset })).toMatchObject({ skipped: 'below-dirty-ratio', dirtyRatio: 0 });
+    expect(log.compact(clock.now, { maxOffset: log.logEndOffset })).toMatchObject({
+      skipped: 'below-dirty-ratio',
+      dirtyRatio: 0,
+    });
     fill(log, 2, 3, 'w');
     log.roll();
     clock.advance(1_000);
@@ -281,7 +344,13 @@ describe('log compaction', () => {
     const appended: Rec[] = [];
     for (let i = 0; i < 50; i++) {
       const info = log.append(batch([[`key-${i % 20}`, `v${i}`]], clock.now), { leaderEpoch: 1 });
-      appended.push({ offset: info.firstOffset, key: `key-${i % 20}`, value: `v${i}`, timestamp: clock.now, headers: 'h=0' });
+      appended.push({
+        offset: info.firstOffset,
+        key: `key-${i % 20}`,
+        value: `v${i}`,
+        timestamp: clock.now,
+        headers: 'h=0',
+      });
     }
     log.roll();
     // Room for about 4 keys per pass.
@@ -316,7 +385,13 @@ describe('log compaction', () => {
      * Makes the n-th rename/unlink of the compaction throw (a crash at that step: nothing after
      * it happens), abandons the log like a dead process, and reopens it.
      */
-    function crashAt(n: number): { crashed: boolean; swapFilesAtCrash: string[]; manifestAtCrash: boolean; after: Rec[]; reopened: PartitionLog } {
+    function crashAt(n: number): {
+      crashed: boolean;
+      swapFilesAtCrash: string[];
+      manifestAtCrash: boolean;
+      after: Rec[];
+      reopened: PartitionLog;
+    } {
       const log = open();
       let calls = 0;
       let crashed = false;
@@ -387,11 +462,19 @@ describe('log compaction', () => {
           expect(after).toEqual(afterRecords);
           sawCompletion = true;
         }
-        expect(fs.readdirSync(dir).filter((name) => name.endsWith('.swap') || name.endsWith('.cleaned') || name === CLEANER_SWAP_FILE)).toEqual([]);
+        expect(
+          fs
+            .readdirSync(dir)
+            .filter((name) => name.endsWith('.swap') || name.endsWith('.cleaned') || name === CLEANER_SWAP_FILE),
+        ).toEqual([]);
         reopened.append(batch([['k0', 'post-crash']], clock.now), { leaderEpoch: 2 });
         reopened.roll();
         reopened.compact(clock.now, { maxOffset: reopened.logEndOffset });
-        expect(readAll(reopened).map((r) => r.key).sort()).toEqual(['k0', 'k1', 'k2', 'k3']);
+        expect(
+          readAll(reopened)
+            .map((r) => r.key)
+            .sort(),
+        ).toEqual(['k0', 'k1', 'k2', 'k3']);
         reopened.close();
         expect(checkLogDirectory(dir).ok).toBe(true);
         if (!outcome.crashed) break;
@@ -431,38 +514,74 @@ describe('log compaction', () => {
 
 describe('compaction config and planning', () => {
   it('parses and validates cleanup.policy, min.cleanable.dirty.ratio, delete.retention.ms, min.compaction.lag.ms', () => {
-    expect(defaultLogConfig).toMatchObject({ cleanupPolicy: 'delete', minCleanableDirtyRatio: 0.5, deleteRetentionMs: 86_400_000, minCompactionLagMs: 0 });
+    expect(defaultLogConfig).toMatchObject({
+      cleanupPolicy: 'delete',
+      minCleanableDirtyRatio: 0.5,
+      deleteRetentionMs: 86_400_000,
+      minCompactionLagMs: 0,
+    });
     expect(parseLogConfig({ 'cleanup.policy': 'compact' }).cleanupPolicy).toBe('compact');
     expect(parseLogConfig({ 'cleanup.policy': 'delete, compact' }).cleanupPolicy).toBe('compact,delete');
     expect(parseLogConfig({ 'log.cleanup.policy': 'compact,delete' }).cleanupPolicy).toBe('compact,delete');
-    expect(parseLogConfig({ 'min.cleanable.dirty.ratio': '0.25', 'delete.retention.ms': '5', 'min.compaction.lag.ms': '7' })).toMatchObject({
+    expect(
+      parseLogConfig({ 'min.cleanable.dirty.ratio': '0.25', 'delete.retention.ms': '5', 'min.compaction.lag.ms': '7' }),
+    ).toMatchObject({
       minCleanableDirtyRatio: 0.25,
       deleteRetentionMs: 5,
       minCompactionLagMs: 7,
     });
-    expect(parseLogConfig({ 'log.cleaner.min.cleanable.ratio': '1', 'log.cleaner.delete.retention.ms': '9' })).toMatchObject({ minCleanableDirtyRatio: 1, deleteRetentionMs: 9 });
+    expect(
+      parseLogConfig({ 'log.cleaner.min.cleanable.ratio': '1', 'log.cleaner.delete.retention.ms': '9' }),
+    ).toMatchObject({ minCleanableDirtyRatio: 1, deleteRetentionMs: 9 });
     expect(() => parseLogConfig({ 'cleanup.policy': 'compact,forever' })).toThrow(InvalidConfigError);
     expect(() => parseLogConfig({ 'cleanup.policy': '' })).toThrow(/cleanup.policy/);
     expect(() => parseLogConfig({ 'min.cleanable.dirty.ratio': '1.5' })).toThrow(/min.cleanable.dirty.ratio/);
     expect(() => parseLogConfig({ 'min.cleanable.dirty.ratio': 'half' })).toThrow(/min.cleanable.dirty.ratio/);
     expect(() => parseLogConfig({ 'delete.retention.ms': '-1' })).toThrow(/delete.retention.ms/);
     expect(() => parseLogConfig({ 'min.compaction.lag.ms': '-5' })).toThrow(/min.compaction.lag.ms/);
-    expect(() => PartitionLog.open({ dir: '/nonexistent-never-created', config: { ...defaultLogConfig, cleanupPolicy: 'squash' as never } })).toThrow(/cleanup.policy/);
+    expect(() =>
+      PartitionLog.open({
+        dir: '/nonexistent-never-created',
+        config: { ...defaultLogConfig, cleanupPolicy: 'squash' as never },
+      }),
+    ).toThrow(/cleanup.policy/);
   });
 
   it('plans only segments wholly below maxOffset and old enough, and measures dirtiness', () => {
-    const closed = [100, 100, 100, 100].map((sizeBytes, i) => ({ baseOffset: i * 10, sizeBytes, largestTimestampMs: 1_000 + i * 100 }));
+    const closed = [100, 100, 100, 100].map((sizeBytes, i) => ({
+      baseOffset: i * 10,
+      sizeBytes,
+      largestTimestampMs: 1_000 + i * 100,
+    }));
     const next = [10, 20, 30, 40];
-    expect(planCleaning(closed, next, 0, 30, { minCompactionLagMs: 0 }, 5_000)).toMatchObject({ cleanableCount: 3, dirtyRatio: 1 });
-    expect(planCleaning(closed, next, 20, Infinity, { minCompactionLagMs: 0 }, 5_000)).toMatchObject({ cleanableCount: 4, cleanBytes: 200, dirtyBytes: 200, dirtyRatio: 0.5 });
-    expect(planCleaning(closed, next, 0, Infinity, { minCompactionLagMs: 3_850 }, 5_000)).toMatchObject({ cleanableCount: 2 });
-    expect(groupSegmentsBySize([100, 100, 300, 50, 500], [0, 10, 20, 30, 40], [10, 20, 30, 40, 50], 400)).toEqual([2, 2, 1]);
+    expect(planCleaning(closed, next, 0, 30, { minCompactionLagMs: 0 }, 5_000)).toMatchObject({
+      cleanableCount: 3,
+      dirtyRatio: 1,
+    });
+    expect(planCleaning(closed, next, 20, Infinity, { minCompactionLagMs: 0 }, 5_000)).toMatchObject({
+      cleanableCount: 4,
+      cleanBytes: 200,
+      dirtyBytes: 200,
+      dirtyRatio: 0.5,
+    });
+    expect(planCleaning(closed, next, 0, Infinity, { minCompactionLagMs: 3_850 }, 5_000)).toMatchObject({
+      cleanableCount: 2,
+    });
+    expect(groupSegmentsBySize([100, 100, 300, 50, 500], [0, 10, 20, 30, 40], [10, 20, 30, 40, 50], 400)).toEqual([
+      2, 2, 1,
+    ]);
     expect(groupSegmentsBySize([1, 1], [0, 2 ** 31], [10, 2 ** 31 + 10], 400)).toEqual([1, 1]);
   });
 
   it('bounds the offset map but always takes one batch', () => {
     const map = new OffsetMap(100);
-    const rec = (key: string, offset: number) => ({ key: Buffer.from(key), value: null, offset, timestamp: 0, headers: [] });
+    const rec = (key: string, offset: number) => ({
+      key: Buffer.from(key),
+      value: null,
+      offset,
+      timestamp: 0,
+      headers: [],
+    });
     expect(map.tryAddBatch([rec('aaaa', 0), rec('bbbb', 1)])).toBe(true); // over budget, but the map was empty
     expect(map.tryAddBatch([rec('cccc', 2)])).toBe(false);
     expect(map.size).toBe(2);
@@ -480,13 +599,38 @@ describe('compaction property: random appends, rolls and passes against a model'
     ms?: number;
   }
   const kv: fc.Arbitrary<KV> = fc.tuple(
-    fc.oneof({ weight: 12, arbitrary: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') }, { weight: 1, arbitrary: fc.constant(null) }),
-    fc.oneof({ weight: 5, arbitrary: fc.string({ minLength: 0, maxLength: 12 }) }, { weight: 1, arbitrary: fc.constant(null) }),
+    fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
+    fc.oneof(
+      { weight: 5, arbitrary: fc.string({ minLength: 0, maxLength: 12 }) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
   );
   const op: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 8, arbitrary: fc.record({ kind: fc.constant('append' as const), records: fc.array(kv, { minLength: 1, maxLength: 5 }), compression: fc.constantFrom(CompressionType.None, CompressionType.None, CompressionType.Lz4, CompressionType.Gzip) }) },
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant('append' as const),
+        records: fc.array(kv, { minLength: 1, maxLength: 5 }),
+        compression: fc.constantFrom(
+          CompressionType.None,
+          CompressionType.None,
+          CompressionType.Lz4,
+          CompressionType.Gzip,
+        ),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('roll' as const) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('compact' as const), bound: fc.double({ min: 0, max: 1, noNaN: true }), buffer: fc.constantFrom(150, 400, 1 << 20) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('compact' as const),
+        bound: fc.double({ min: 0, max: 1, noNaN: true }),
+        buffer: fc.constantFrom(150, 400, 1 << 20),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 6_000 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const) }) },
   );
@@ -497,7 +641,12 @@ describe('compaction property: random appends, rolls and passes against a model'
         const { dir, cleanup } = tempDir('sluice-compact-prop-');
         const resources = new LogResources();
         const clock = new FakeClock(1_000_000);
-        const cfg: LogConfig = { ...config, segmentBytes: 400, minCleanableDirtyRatio: ratio, deleteRetentionMs: 5_000 };
+        const cfg: LogConfig = {
+          ...config,
+          segmentBytes: 400,
+          minCleanableDirtyRatio: ratio,
+          deleteRetentionMs: 5_000,
+        };
         let log = PartitionLog.open({ dir, config: cfg, clock, resources });
         const appended: Rec[] = [];
         /** Offset -> first time a compaction pass covered it (its tombstone horizon starts no earlier). */
@@ -506,7 +655,15 @@ describe('compaction property: random appends, rolls and passes against a model'
           for (const o of ops) {
             if (o.kind === 'append') {
               const info = log.append(batch(o.records!, clock.now, { compression: o.compression }), { leaderEpoch: 1 });
-              o.records!.forEach(([key, value], i) => appended.push({ offset: info.firstOffset + i, key, value, timestamp: clock.now + i, headers: `h=${i}` }));
+              o.records!.forEach(([key, value], i) =>
+                appended.push({
+                  offset: info.firstOffset + i,
+                  key,
+                  value,
+                  timestamp: clock.now + i,
+                  headers: `h=${i}`,
+                }),
+              );
             } else if (o.kind === 'roll') {
               log.roll();
             } else if (o.kind === 'tick') {
@@ -518,7 +675,9 @@ describe('compaction property: random appends, rolls and passes against a model'
               const maxOffset = Math.round(o.bound! * log.logEndOffset);
               const result = log.compact(clock.now, { maxOffset, dedupeBufferBytes: o.buffer });
               if (result.skipped === null) {
-                for (const r of appended) if (r.offset < result.firstDirtyOffset && !firstCleanedAt.has(r.offset)) firstCleanedAt.set(r.offset, clock.now);
+                for (const r of appended)
+                  if (r.offset < result.firstDirtyOffset && !firstCleanedAt.has(r.offset))
+                    firstCleanedAt.set(r.offset, clock.now);
               }
             }
             check();
@@ -526,11 +685,15 @@ describe('compaction property: random appends, rolls and passes against a model'
           log.roll();
           log.updateConfig({ ...cfg, minCleanableDirtyRatio: 0 });
           log.compact(clock.now, { maxOffset: log.logEndOffset });
-          for (const r of appended) if (r.offset < log.cleanerCheckpoint! && !firstCleanedAt.has(r.offset)) firstCleanedAt.set(r.offset, clock.now);
+          for (const r of appended)
+            if (r.offset < log.cleanerCheckpoint! && !firstCleanedAt.has(r.offset))
+              firstCleanedAt.set(r.offset, clock.now);
           check();
           // Fully cleaned: exactly the latest record per key (tombstones until their horizon).
           const present = readAll(log);
-          expect(present.filter((r) => r.value !== null)).toEqual(latestPerKey(appended).filter((r) => r.value !== null));
+          expect(present.filter((r) => r.value !== null)).toEqual(
+            latestPerKey(appended).filter((r) => r.value !== null),
+          );
           log.close();
           expect(checkLogDirectory(dir).ok).toBe(true);
         } finally {

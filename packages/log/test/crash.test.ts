@@ -16,7 +16,9 @@ interface ChildRun {
 /** Starts the writer, waits for a few flushes plus a random delay, then SIGKILLs it. */
 function runAndKill(dir: string, seed: number, delayMs: number, leaderEpoch: number): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, dir, String(seed), String(leaderEpoch)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FIXTURE, dir, String(seed), String(leaderEpoch)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let maxFlushed = -1;
     let lines = 0;
     let pending = '';
@@ -68,7 +70,11 @@ describe('crash recovery with real processes (SIGKILL)', () => {
       for (let round = 0; round < ROUNDS; round++) {
         const run = await runAndKill(dir, next(), 20 + (next() % 400), 2 * round + 1);
         expect(run.maxFlushed).toBeGreaterThan(0);
-        const log = PartitionLog.open({ dir, config: { ...defaultLogConfig, segmentBytes: 64 * 1024, indexIntervalBytes: 512 }, resources });
+        const log = PartitionLog.open({
+          dir,
+          config: { ...defaultLogConfig, segmentBytes: 64 * 1024, indexIntervalBytes: 512 },
+          resources,
+        });
         expect(log.stats.cleanShutdown).toBe(false);
         expect(log.logEndOffset).toBeGreaterThanOrEqual(run.maxFlushed);
         expect(log.logEndOffset).toBeGreaterThanOrEqual(previousEnd);

@@ -83,7 +83,11 @@ class Model {
     const closed = this.segments.slice(0, -1);
     let byTime = 0;
     if (this.config.retentionMs >= 0) {
-      while (byTime < closed.length && now - Math.max(...closed[byTime]!.batches.map((b) => b.maxTs)) > this.config.retentionMs) byTime++;
+      while (
+        byTime < closed.length &&
+        now - Math.max(...closed[byTime]!.batches.map((b) => b.maxTs)) > this.config.retentionMs
+      )
+        byTime++;
     }
     let bySize = 0;
     if (this.config.retentionBytes >= 0) {
@@ -147,20 +151,57 @@ type Command =
   | { kind: 'reopen'; clean: boolean }
   | { kind: 'timestamp'; delta: number };
 
-const batchArg = fc.record({ records: fc.integer({ min: 1, max: 4 }), payload: fc.integer({ min: 1, max: 120 }), tsDelta: fc.integer({ min: -5_000, max: 5_000 }) });
+const batchArg = fc.record({
+  records: fc.integer({ min: 1, max: 4 }),
+  payload: fc.integer({ min: 1, max: 120 }),
+  tsDelta: fc.integer({ min: -5_000, max: 5_000 }),
+});
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('append' as const), batches: fc.array(batchArg, { minLength: 1, maxLength: 4 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('follower' as const), gap: fc.integer({ min: 0, max: 3 }), batches: fc.array(batchArg, { minLength: 1, maxLength: 3 }) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('append' as const),
+      batches: fc.array(batchArg, { minLength: 1, maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('follower' as const),
+      gap: fc.integer({ min: 0, max: 3 }),
+      batches: fc.array(batchArg, { minLength: 1, maxLength: 3 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'bumpEpoch' as const }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('read' as const), offsetDelta: fc.integer({ min: -2, max: 60 }), maxBytes: fc.integer({ min: 0, max: 600 }), boundDelta: fc.option(fc.integer({ min: -10, max: 2 })) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('read' as const),
+      offsetDelta: fc.integer({ min: -2, max: 60 }),
+      maxBytes: fc.integer({ min: 0, max: 600 }),
+      boundDelta: fc.option(fc.integer({ min: -10, max: 2 })),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'roll' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), back: fc.integer({ min: 0, max: 30 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncateFully' as const), ahead: fc.integer({ min: -3, max: 5 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('truncate' as const), back: fc.integer({ min: 0, max: 30 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('truncateFully' as const), ahead: fc.integer({ min: -3, max: 5 }) }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'retention' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 8_000 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 8_000 }) }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reopen' as const), clean: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('timestamp' as const), delta: fc.integer({ min: -7_000, max: 7_000 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('timestamp' as const), delta: fc.integer({ min: -7_000, max: 7_000 }) }),
+  },
 );
 const configArb = fc.record({
   segmentBytes: fc.constantFrom(300, 700, 2_000),
@@ -187,7 +228,14 @@ function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void 
       const parts = args.map((arg) => {
         fill = (fill + 1) % 256;
         const maxTs = Math.max(0, clock.now + arg.tsDelta);
-        const buffer = makeBatch({ baseOffset: base, records: arg.records, payloadBytes: arg.payload, maxTimestampMs: maxTs, fill, leaderEpoch: epoch });
+        const buffer = makeBatch({
+          baseOffset: base,
+          records: arg.records,
+          payloadBytes: arg.payload,
+          maxTimestampMs: maxTs,
+          fill,
+          leaderEpoch: epoch,
+        });
         batches.push({ base, last: base + arg.records - 1, maxTs, size: buffer.length, fill, epoch });
         base += arg.records;
         return buffer;
@@ -307,7 +355,9 @@ function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void 
 describe('PartitionLog against an in-memory model', () => {
   it('agrees on offsets, reads, timestamps and epochs over random operation sequences', () => {
     fc.assert(
-      fc.property(configArb, fc.array(command, { minLength: 1, maxLength: 60 }), (config, commands) => runScenario(config, commands)),
+      fc.property(configArb, fc.array(command, { minLength: 1, maxLength: 60 }), (config, commands) =>
+        runScenario(config, commands),
+      ),
       { numRuns: Number(process.env.SLUICE_MODEL_RUNS ?? 120) },
     );
   });

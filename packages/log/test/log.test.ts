@@ -19,7 +19,12 @@ import { CorruptRecordError } from '@sluice/protocol';
 import { FakeClock, makeBatch, summarize, tempDir } from './helpers';
 
 // Checkpoint on every flush: these tests read the recovery-point file right after flushing.
-const small: LogConfig = { ...defaultLogConfig, segmentBytes: 1024, indexIntervalBytes: 100, recoveryPointCheckpointIntervalMs: 0 };
+const small: LogConfig = {
+  ...defaultLogConfig,
+  segmentBytes: 1024,
+  indexIntervalBytes: 100,
+  recoveryPointCheckpointIntervalMs: 0,
+};
 
 describe('PartitionLog', () => {
   let dir: string;
@@ -43,7 +48,10 @@ describe('PartitionLog', () => {
     const input = Buffer.concat([makeBatch({ records: 3, baseOffset: 77 }), makeBatch({ records: 2, baseOffset: 5 })]);
     const info = log.append(input, { leaderEpoch: 4 });
     expect(info).toMatchObject({ firstOffset: 0, lastOffset: 4, batchCount: 2, recordCount: 5, logEndOffset: 5 });
-    expect(summarize(input).map((b) => [b.baseOffset, b.leaderEpoch])).toEqual([[0, 4], [3, 4]]);
+    expect(summarize(input).map((b) => [b.baseOffset, b.leaderEpoch])).toEqual([
+      [0, 4],
+      [3, 4],
+    ]);
     const second = log.append(makeBatch({ records: 1 }), { leaderEpoch: 4 });
     expect(second.firstOffset).toBe(5);
     const read = log.read(0, 1 << 20);
@@ -59,7 +67,9 @@ describe('PartitionLog', () => {
     const corrupt = makeBatch();
     corrupt[corrupt.length - 1]! ^= 0xff;
     expect(() => log.append(Buffer.concat([good, corrupt]), { leaderEpoch: 1 })).toThrow(CorruptRecordError);
-    expect(() => log.append(Buffer.concat([good, good.subarray(0, 30)]), { leaderEpoch: 1 })).toThrow(CorruptRecordError);
+    expect(() => log.append(Buffer.concat([good, good.subarray(0, 30)]), { leaderEpoch: 1 })).toThrow(
+      CorruptRecordError,
+    );
     const mismatched = makeBatch({ records: 2 });
     mismatched.writeInt32BE(5, 57); // record count no longer matches last offset delta (CRC recomputed below)
     const { crc32c } = jest.requireActual('@sluice/protocol');
@@ -81,17 +91,29 @@ describe('PartitionLog', () => {
   it('follower appends keep offsets, must start at or after the end and never go back (gaps allowed)', () => {
     const log = open();
     expect(log.appendAsFollower(Buffer.alloc(0))).toBeNull();
-    log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 0, records: 2, leaderEpoch: 1 }), makeBatch({ baseOffset: 2, leaderEpoch: 3 })]));
+    log.appendAsFollower(
+      Buffer.concat([
+        makeBatch({ baseOffset: 0, records: 2, leaderEpoch: 1 }),
+        makeBatch({ baseOffset: 2, leaderEpoch: 3 }),
+      ]),
+    );
     expect(log.logEndOffset).toBe(3);
-    expect(log.epochEntries()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 2 }]);
+    expect(log.epochEntries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 2 },
+    ]);
     expect(() => log.appendAsFollower(makeBatch({ baseOffset: 2 }))).toThrow(UnexpectedAppendOffsetError);
-    expect(() => log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 3, records: 2 }), makeBatch({ baseOffset: 4 })]))).toThrow(OffsetsOutOfOrderError);
+    expect(() =>
+      log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 3, records: 2 }), makeBatch({ baseOffset: 4 })])),
+    ).toThrow(OffsetsOutOfOrderError);
     expect(log.logEndOffset).toBe(3);
     log.appendAsFollower(makeBatch({ baseOffset: 10, records: 2, leaderEpoch: 3 }));
     expect(log.logEndOffset).toBe(12);
     expect(summarize(log.read(4, 1000).records).map((b) => b.baseOffset)).toEqual([10]);
     // A compacted leader's batches skip removed offsets inside one fetch response too.
-    log.appendAsFollower(Buffer.concat([makeBatch({ baseOffset: 12, leaderEpoch: 3 }), makeBatch({ baseOffset: 15, leaderEpoch: 3 })]));
+    log.appendAsFollower(
+      Buffer.concat([makeBatch({ baseOffset: 12, leaderEpoch: 3 }), makeBatch({ baseOffset: 15, leaderEpoch: 3 })]),
+    );
     expect(log.logEndOffset).toBe(16);
     log.close();
   });
@@ -146,7 +168,8 @@ describe('PartitionLog', () => {
   it('finds offsets by timestamp with Kafka semantics (batch offset, null when none)', () => {
     const log = open({ ...small, segmentBytes: 400 });
     const timestamps = [100, 300, 200, 500, 400, 900, 600];
-    for (const ts of timestamps) log.append(makeBatch({ records: 2, payloadBytes: 39, maxTimestampMs: ts }), { leaderEpoch: 0 });
+    for (const ts of timestamps)
+      log.append(makeBatch({ records: 2, payloadBytes: 39, maxTimestampMs: ts }), { leaderEpoch: 0 });
     expect(log.segmentCount).toBeGreaterThan(1);
     const expectFor = (ts: number): number | null => {
       const index = timestamps.findIndex((t) => t >= ts);
@@ -162,7 +185,13 @@ describe('PartitionLog', () => {
     // Found by the model test (seed -1978811688): the last batch is older than an earlier one.
     const config = { ...small, indexIntervalBytes: 0 };
     let log = open(config);
-    log.append(Buffer.concat([makeBatch({ baseOffset: 0, maxTimestampMs: 1001 }), makeBatch({ baseOffset: 1, maxTimestampMs: 1000 })]), { leaderEpoch: 0 });
+    log.append(
+      Buffer.concat([
+        makeBatch({ baseOffset: 0, maxTimestampMs: 1001 }),
+        makeBatch({ baseOffset: 1, maxTimestampMs: 1000 }),
+      ]),
+      { leaderEpoch: 0 },
+    );
     log.close();
     log = open(config);
     expect(log.offsetForTimestamp(1001)).toEqual({ offset: 0, timestampMs: 1001 });
@@ -246,7 +275,11 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
 
     const reopened = PartitionLog.open({ dir, clock, resources, config });
     expect(reopened.logEndOffset).toBe(6);
-    expect(summarize(reopened.read(0, 1 << 20).records).map((b) => [b.baseOffset, b.fill])).toEqual([[0, 1], [3, 2], [5, 3]]);
+    expect(summarize(reopened.read(0, 1 << 20).records).map((b) => [b.baseOffset, b.fill])).toEqual([
+      [0, 1],
+      [3, 2],
+      [5, 3],
+    ]);
     expect(reopened.stats.recoveryTruncations).toBe(0);
     reopened.append(makeBatch({ records: 1 }), { leaderEpoch: 0 });
     reopened.flush();
@@ -291,8 +324,14 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
   });
 
   it('retention by time and size deletes closed segments only and moves the log start offset', () => {
-    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionMs: 10_000 } });
-    for (let i = 0; i < 6; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now + i * 1_000 }), { leaderEpoch: i }); // 2 per segment
+    const log = PartitionLog.open({
+      dir,
+      clock,
+      resources,
+      config: { ...small, segmentBytes: 250, retentionMs: 10_000 },
+    });
+    for (let i = 0; i < 6; i++)
+      log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now + i * 1_000 }), { leaderEpoch: i }); // 2 per segment
     expect(log.segmentBaseOffsets()).toEqual([0, 2, 4]);
     expect(log.deleteOldSegments(clock.now + 11_000)).toBe(0);
     expect(log.deleteOldSegments(clock.now + 11_001)).toBe(1);
@@ -303,7 +342,12 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
     expect(log.segmentBaseOffsets()).toEqual([4]);
     log.close();
     expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n1\n4\n');
-    const reopened = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionBytes: 200, retentionMs: -1 } });
+    const reopened = PartitionLog.open({
+      dir,
+      clock,
+      resources,
+      config: { ...small, segmentBytes: 250, retentionBytes: 200, retentionMs: -1 },
+    });
     expect(reopened.logStartOffset).toBe(4);
     for (let i = 0; i < 4; i++) reopened.append(makeBatch({ payloadBytes: 39 }), { leaderEpoch: 9 });
     expect(reopened.deleteOldSegments()).toBe(2);
@@ -312,8 +356,14 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
   });
 
   it('retention with maxOffset (the high watermark) deletes only segments wholly below it', () => {
-    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionMs: 1_000 } });
-    for (let i = 0; i < 8; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now }), { leaderEpoch: 1 }); // 2 per segment
+    const log = PartitionLog.open({
+      dir,
+      clock,
+      resources,
+      config: { ...small, segmentBytes: 250, retentionMs: 1_000 },
+    });
+    for (let i = 0; i < 8; i++)
+      log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now }), { leaderEpoch: 1 }); // 2 per segment
     expect(log.segmentBaseOffsets()).toEqual([0, 2, 4, 6]);
     const later = clock.now + 10_000; // every closed segment is past retention.ms
     expect(log.deleteOldSegments(later, { maxOffset: 0 })).toBe(0);
@@ -333,7 +383,8 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
 
   it('updateConfig applies new retention and roll settings to an open log, keeping index sizes', () => {
     const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 250, retentionMs: -1 } });
-    for (let i = 0; i < 4; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now }), { leaderEpoch: 1 });
+    for (let i = 0; i < 4; i++)
+      log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now }), { leaderEpoch: 1 });
     expect(log.deleteOldSegments(clock.now + 10 ** 9)).toBe(0);
     log.updateConfig({ ...log.config, retentionMs: 1_000, segmentIndexBytes: 4096 });
     expect(log.config.retentionMs).toBe(1_000);
@@ -344,12 +395,23 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
   });
 
   it('truncates to an offset (whole batches) with indexes and epoch cache, and fully restarts at an offset', () => {
-    const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 400, indexIntervalBytes: 0 } });
-    for (let i = 0; i < 12; i++) log.append(makeBatch({ records: 2, payloadBytes: 39, maxTimestampMs: 100 * i }), { leaderEpoch: Math.floor(i / 4) });
+    const log = PartitionLog.open({
+      dir,
+      clock,
+      resources,
+      config: { ...small, segmentBytes: 400, indexIntervalBytes: 0 },
+    });
+    for (let i = 0; i < 12; i++)
+      log.append(makeBatch({ records: 2, payloadBytes: 39, maxTimestampMs: 100 * i }), {
+        leaderEpoch: Math.floor(i / 4),
+      });
     expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 16 });
     expect(log.truncateTo(13)).toBe(true); // batch [12,13] goes whole
     expect(log.logEndOffset).toBe(12);
-    expect(log.epochEntries()).toEqual([{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: 8 }]);
+    expect(log.epochEntries()).toEqual([
+      { epoch: 0, startOffset: 0 },
+      { epoch: 1, startOffset: 8 },
+    ]);
     expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 12 });
     expect(log.endOffsetForEpoch(5)).toBeNull();
     expect(log.offsetForTimestamp(550)).toBeNull();
@@ -381,7 +443,12 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
 
   it('checkLogDirectory reports clean data dirs and names file and byte for corruption', () => {
     for (const partition of ['orders-0', 'orders-1']) {
-      const log = PartitionLog.open({ dir: join(dir, partition), clock, resources, config: { ...small, segmentBytes: 300, indexIntervalBytes: 50 } });
+      const log = PartitionLog.open({
+        dir: join(dir, partition),
+        clock,
+        resources,
+        config: { ...small, segmentBytes: 300, indexIntervalBytes: 50 },
+      });
       for (let i = 0; i < 10; i++) log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: i }), { leaderEpoch: 1 });
       log.close();
     }
@@ -401,7 +468,12 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ file: segment, position: 100 + 17, severity: 'error', reason: expect.stringMatching(/CRC/) }),
+        expect.objectContaining({
+          file: segment,
+          position: 100 + 17,
+          severity: 'error',
+          reason: expect.stringMatching(/CRC/),
+        }),
         expect.objectContaining({ file: index, severity: 'error', reason: expect.stringMatching(/multiple of 8/) }),
       ]),
     );

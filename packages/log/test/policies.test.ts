@@ -17,7 +17,15 @@ import {
 const config = { ...defaultLogConfig, segmentBytes: 1_000, segmentMs: 100, retentionMs: 1_000, retentionBytes: -1 };
 
 describe('roll policy', () => {
-  const base = { segmentSizeBytes: 500, segmentBaseOffset: 0, segmentActiveSinceMs: 0, indexFull: false, appendSizeBytes: 100, appendLastOffset: 10, nowMs: 50 };
+  const base = {
+    segmentSizeBytes: 500,
+    segmentBaseOffset: 0,
+    segmentActiveSinceMs: 0,
+    indexFull: false,
+    appendSizeBytes: 100,
+    appendLastOffset: 10,
+    nowMs: 50,
+  };
   it('rolls on size, time, index-full and relative offset overflow; never an empty segment for size/time', () => {
     expect(shouldRoll(base, config)).toBeNull();
     expect(shouldRoll({ ...base, appendSizeBytes: 501 }, config)).toBe('size');
@@ -59,7 +67,10 @@ describe('retention selection', () => {
     expect(selectRetention(segments, next, 350, 0, { ...bySize, retentionBytes: 0 }, 0).deleteCount).toBe(3);
   });
   it('deletes segments wholly below the log start offset', () => {
-    expect(selectRetention(segments, next, 350, 20, { ...config, retentionMs: -1 }, 0)).toEqual({ deleteCount: 2, reason: 'log-start-offset' });
+    expect(selectRetention(segments, next, 350, 20, { ...config, retentionMs: -1 }, 0)).toEqual({
+      deleteCount: 2,
+      reason: 'log-start-offset',
+    });
   });
 });
 
@@ -71,18 +82,32 @@ describe('leader epoch cache', () => {
     expect(cache.assign(0, 7)).toBe(false);
     expect(cache.assign(3, 10)).toBe(true);
     expect(cache.assign(4, 10)).toBe(true);
-    expect(cache.entries()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 10 }]);
+    expect(cache.entries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 4, startOffset: 10 },
+    ]);
   });
   it('truncates from the end and from the start', () => {
-    const cache = new LeaderEpochCache([{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 10 }, { epoch: 5, startOffset: 20 }]);
+    const cache = new LeaderEpochCache([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 10 },
+      { epoch: 5, startOffset: 20 },
+    ]);
     expect(cache.truncateFromEnd(20)).toBe(true);
-    expect(cache.entries()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 10 }]);
+    expect(cache.entries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 10 },
+    ]);
     expect(cache.truncateFromStart(15)).toBe(true);
     expect(cache.entries()).toEqual([{ epoch: 2, startOffset: 15 }]);
     expect(cache.truncateFromStart(3)).toBe(false);
   });
   it('answers OffsetForLeaderEpoch like Kafka', () => {
-    const cache = new LeaderEpochCache([{ epoch: 2, startOffset: 5 }, { epoch: 4, startOffset: 10 }, { epoch: 7, startOffset: 20 }]);
+    const cache = new LeaderEpochCache([
+      { epoch: 2, startOffset: 5 },
+      { epoch: 4, startOffset: 10 },
+      { epoch: 7, startOffset: 20 },
+    ]);
     expect(cache.endOffsetFor(7, 33)).toEqual({ epoch: 7, endOffset: 33 }); // latest: log end offset
     expect(cache.endOffsetFor(4, 33)).toEqual({ epoch: 4, endOffset: 20 });
     expect(cache.endOffsetFor(5, 33)).toEqual({ epoch: 4, endOffset: 20 }); // unknown epoch between: floor epoch, next start
@@ -91,9 +116,15 @@ describe('leader epoch cache', () => {
     expect(cache.endOffsetFor(-1, 33)).toEqual({ epoch: -1, endOffset: -1 });
   });
   it('round-trips the leader-epoch-checkpoint text format', () => {
-    const text = formatCheckpoint([[2, 5], [4, 10]]);
+    const text = formatCheckpoint([
+      [2, 5],
+      [4, 10],
+    ]);
     expect(text).toBe('0\n2\n2 5\n4 10\n');
-    expect(parseCheckpoint(text, 2)).toEqual([[2, 5], [4, 10]]);
+    expect(parseCheckpoint(text, 2)).toEqual([
+      [2, 5],
+      [4, 10],
+    ]);
     expect(() => parseCheckpoint('0\n3\n2 5\n', 2)).toThrow(/expected 3 entries/);
     expect(() => parseCheckpoint('1\n0\n', 2)).toThrow(/version/);
   });
@@ -113,17 +144,25 @@ describe('log config', () => {
   it('maps Kafka names, with the finer retention unit winning', () => {
     expect(parseLogConfig({ 'log.retention.hours': '1' }).retentionMs).toBe(3_600_000);
     expect(parseLogConfig({ 'log.retention.hours': '1', 'log.retention.ms': '5' }).retentionMs).toBe(5);
-    expect(parseLogConfig({ 'retention.ms': '-1', 'segment.bytes': '4096', 'flush.messages': '1' })).toMatchObject({ retentionMs: -1, segmentBytes: 4096, flushMessages: 1 });
+    expect(parseLogConfig({ 'retention.ms': '-1', 'segment.bytes': '4096', 'flush.messages': '1' })).toMatchObject({
+      retentionMs: -1,
+      segmentBytes: 4096,
+      flushMessages: 1,
+    });
     expect(parseLogConfig({ 'min.insync.replicas': '2' })).toEqual(defaultLogConfig);
     expect(defaultLogConfig.recoveryPointCheckpointIntervalMs).toBe(60_000);
-    expect(parseLogConfig({ 'log.flush.offset.checkpoint.interval.ms': '0' }).recoveryPointCheckpointIntervalMs).toBe(0);
+    expect(parseLogConfig({ 'log.flush.offset.checkpoint.interval.ms': '0' }).recoveryPointCheckpointIntervalMs).toBe(
+      0,
+    );
   });
   it('rejects bad values with InvalidConfigError naming the key', () => {
     expect(() => parseLogConfig({ 'segment.bytes': 'big' })).toThrow(InvalidConfigError);
     expect(() => parseLogConfig({ 'segment.bytes': '10' })).toThrow(/segment.bytes/);
     expect(() => parseLogConfig({ 'retention.bytes': '-2' })).toThrow(/retention.bytes/);
     expect(() => parseLogConfig({ 'flush.messages': '0' })).toThrow(InvalidConfigError);
-    expect(() => parseLogConfig({ 'log.flush.offset.checkpoint.interval.ms': '-1' })).toThrow(/log.flush.offset.checkpoint.interval.ms/);
+    expect(() => parseLogConfig({ 'log.flush.offset.checkpoint.interval.ms': '-1' })).toThrow(
+      /log.flush.offset.checkpoint.interval.ms/,
+    );
     expect(() => parseLogConfig({ 'log.roll.hours': '99999999999999999' })).toThrow(InvalidConfigError);
   });
 });
@@ -133,7 +172,10 @@ describe('indexes and caches', () => {
     const indexer = new SegmentIndexer(100, 150, 1_000);
     for (let i = 0; i < 6; i++) indexer.onBatch(100 + i * 2, 10 + i, i * 100, 100);
     // entries for batches at 200 and 400 (after >150 bytes each time)
-    expect(lookupOffsetIndex(indexer.offsets.bytes(), indexer.offsets.count, 100, 107)).toEqual({ offset: 104, position: 200 });
+    expect(lookupOffsetIndex(indexer.offsets.bytes(), indexer.offsets.count, 100, 107)).toEqual({
+      offset: 104,
+      position: 200,
+    });
     expect(lookupOffsetIndex(indexer.offsets.bytes(), indexer.offsets.count, 100, 103)).toBeNull();
     expect(checkOffsetIndexStructure(indexer.offsets.bytes(), 600)).toBeNull();
     expect(checkOffsetIndexStructure(indexer.offsets.bytes(), 300)?.reason).toMatch(/beyond log size/);

@@ -1,11 +1,23 @@
 import { existsSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iterateBatches } from '@sluice/protocol';
-import { checkLogDirectory, CorruptLogError, defaultLogConfig, LogResources, PartitionLog, type LogConfig } from '@sluice/log';
+import {
+  checkLogDirectory,
+  CorruptLogError,
+  defaultLogConfig,
+  LogResources,
+  PartitionLog,
+  type LogConfig,
+} from '@sluice/log';
 import { FakeClock, makeBatch, RecordingLogger, summarize, tempDir } from './helpers';
 
 // Checkpoint on every flush, so "before the recovery point" is exactly "flushed".
-const config: LogConfig = { ...defaultLogConfig, segmentBytes: 2_000, indexIntervalBytes: 100, recoveryPointCheckpointIntervalMs: 0 };
+const config: LogConfig = {
+  ...defaultLogConfig,
+  segmentBytes: 2_000,
+  indexIntervalBytes: 100,
+  recoveryPointCheckpointIntervalMs: 0,
+};
 const BATCH_BYTES = 161; // 61-byte header + 100 payload bytes
 
 interface Fixture {
@@ -32,8 +44,16 @@ describe('recovery and fault handling', () => {
       resources,
       logger,
       open: (options = {}) => PartitionLog.open({ dir: temp.dir, config, clock, logger, resources, ...options }),
-      segmentFiles: () => readdirSync(temp.dir).filter((name) => name.endsWith('.log')).sort().map((name) => join(temp.dir, name)),
-      batchesOf: (file) => [...iterateBatches(readFileSync(file))].map((view) => ({ position: view.position, baseOffset: view.baseOffset })),
+      segmentFiles: () =>
+        readdirSync(temp.dir)
+          .filter((name) => name.endsWith('.log'))
+          .sort()
+          .map((name) => join(temp.dir, name)),
+      batchesOf: (file) =>
+        [...iterateBatches(readFileSync(file))].map((view) => ({
+          position: view.position,
+          baseOffset: view.baseOffset,
+        })),
     };
   });
   afterEach(() => {
@@ -152,7 +172,8 @@ describe('recovery and fault handling', () => {
 
   it('rebuilds deleted, garbled and misleading indexes of closed segments', () => {
     const log = fixture.open();
-    for (let i = 0; i < 40; i++) log.append(makeBatch({ payloadBytes: 100, maxTimestampMs: 1_000 + i }), { leaderEpoch: 1 });
+    for (let i = 0; i < 40; i++)
+      log.append(makeBatch({ payloadBytes: 100, maxTimestampMs: 1_000 + i }), { leaderEpoch: 1 });
     log.close();
     const [first, second, third] = fixture.segmentFiles();
     unlinkSync(first!.replace('.log', '.index'));

@@ -57,7 +57,16 @@ for (let t = 0; t < topics; t++) {
   for (let p = 0; p < partitionsPerTopic; p++) {
     const replicas = [(t + p) % brokers, (t + p + 1) % brokers, (t + p + 2) % brokers];
     delta.replay(
-      { type: 'Partition', topicId: id, partitionId: p, replicas, isr: replicas, leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0 },
+      {
+        type: 'Partition',
+        topicId: id,
+        partitionId: p,
+        replicas,
+        isr: replicas,
+        leader: replicas[0],
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      },
       { offset: offset++, epoch: 1 },
     );
   }

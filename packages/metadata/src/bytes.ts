@@ -87,7 +87,8 @@ export class ByteWriter {
 
   /** int64 carried as a safe-integer JS number (ids and epochs stay far below 2^53). */
   int64(value: number): void {
-    if (!Number.isSafeInteger(value)) throw new InvalidMetadataRecordError(`int64 value ${value} is not a safe integer`);
+    if (!Number.isSafeInteger(value))
+      throw new InvalidMetadataRecordError(`int64 value ${value} is not a safe integer`);
     this.ensure(8);
     const high = Math.floor(value / TWO_POW_32);
     this.buffer.writeInt32BE(high, this.length);

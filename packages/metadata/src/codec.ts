@@ -57,7 +57,11 @@ export function encodeRecord(record: MetadataRecord, version = latestVersion(rec
 }
 
 /** Appends one record's frame to `writer` (which the caller may reuse across records). */
-export function encodeRecordInto(writer: ByteWriter, record: MetadataRecord, version = latestVersion(record.type)): void {
+export function encodeRecordInto(
+  writer: ByteWriter,
+  record: MetadataRecord,
+  version = latestVersion(record.type),
+): void {
   const info = RECORD_TYPES[record.type];
   if (info === undefined) throw new InvalidMetadataRecordError(`unknown record type ${String(record.type)}`);
   if (!Number.isInteger(version) || version < info.minVersion || version > info.maxVersion) {
@@ -123,7 +127,8 @@ export function encodeRecordInto(writer: ByteWriter, record: MetadataRecord, ver
       return;
     case 'Config': {
       const code = RESOURCE_TYPE_CODES[record.resourceType];
-      if (code === undefined) throw new InvalidMetadataRecordError(`unknown config resource type ${record.resourceType}`);
+      if (code === undefined)
+        throw new InvalidMetadataRecordError(`unknown config resource type ${record.resourceType}`);
       writer.int8(code);
       writer.string(record.resourceName);
       writer.string(record.name);

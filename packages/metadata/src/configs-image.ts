@@ -48,7 +48,10 @@ export class ConfigsImage {
 
 export class ConfigsDelta {
   /** Full pending entries of each touched resource (copied on first touch). */
-  private readonly changed = new Map<string, { resourceType: ConfigResourceType; resourceName: string; entries: Map<string, string> }>();
+  private readonly changed = new Map<
+    string,
+    { resourceType: ConfigResourceType; resourceName: string; entries: Map<string, string> }
+  >();
 
   constructor(readonly image: ConfigsImage) {}
 
@@ -56,7 +59,11 @@ export class ConfigsDelta {
     const key = resourceKey(resourceType, resourceName);
     let pending = this.changed.get(key);
     if (pending === undefined) {
-      pending = { resourceType, resourceName, entries: new Map(this.image.resource(resourceType, resourceName)?.entries ?? []) };
+      pending = {
+        resourceType,
+        resourceName,
+        entries: new Map(this.image.resource(resourceType, resourceName)?.entries ?? []),
+      };
       this.changed.set(key, pending);
     }
     return pending.entries;
@@ -70,7 +77,9 @@ export class ConfigsDelta {
   replay(record: ConfigRecord): void {
     if (record.name.length === 0) throw new InvalidConfigRecordError('config name is empty');
     if (record.resourceType === 'cluster' && record.resourceName !== '') {
-      throw new InvalidConfigRecordError(`cluster configs use resource name '', not ${JSON.stringify(record.resourceName)}`);
+      throw new InvalidConfigRecordError(
+        `cluster configs use resource name '', not ${JSON.stringify(record.resourceName)}`,
+      );
     }
     if (record.resourceType !== 'cluster' && record.resourceName === '') {
       throw new InvalidConfigRecordError(`${record.resourceType} config needs a resource name`);
@@ -82,7 +91,8 @@ export class ConfigsDelta {
 
   /** A removed topic takes its configs with it. */
   removeTopicConfigs(topicName: string): void {
-    if (this.image.resource('topic', topicName) === undefined && !this.changed.has(resourceKey('topic', topicName))) return;
+    if (this.image.resource('topic', topicName) === undefined && !this.changed.has(resourceKey('topic', topicName)))
+      return;
     this.writable('topic', topicName).clear();
   }
 
@@ -100,7 +110,15 @@ export class ConfigsDelta {
     const editor = this.image.edit();
     for (const [key, pending] of this.changed) {
       if (pending.entries.size === 0) editor.delete(key);
-      else editor.set(key, Object.freeze({ resourceType: pending.resourceType, resourceName: pending.resourceName, entries: new Map(pending.entries) }));
+      else
+        editor.set(
+          key,
+          Object.freeze({
+            resourceType: pending.resourceType,
+            resourceName: pending.resourceName,
+            entries: new Map(pending.entries),
+          }),
+        );
     }
     return new ConfigsImage(editor.build());
   }

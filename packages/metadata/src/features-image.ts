@@ -41,7 +41,9 @@ export class FeaturesDelta {
   replay(record: FeatureLevelRecord): void {
     if (record.name.length === 0) throw new InvalidFeatureLevelError('feature name is empty');
     if (!Number.isInteger(record.level) || record.level < 0 || record.level > MAX_FEATURE_LEVEL) {
-      throw new InvalidFeatureLevelError(`feature ${record.name} level ${record.level} is outside 0..${MAX_FEATURE_LEVEL}`);
+      throw new InvalidFeatureLevelError(
+        `feature ${record.name} level ${record.level} is outside 0..${MAX_FEATURE_LEVEL}`,
+      );
     }
     this.changed.set(record.name, record.level);
   }

@@ -91,7 +91,8 @@ export class MetadataDelta {
         throw new Error(`assertion: unhandled record type ${(record as { type: string }).type}`);
     }
     this.replayed++;
-    if (position !== undefined) this.provenance = { lastContainedOffset: position.offset, lastContainedEpoch: position.epoch };
+    if (position !== undefined)
+      this.provenance = { lastContainedOffset: position.offset, lastContainedEpoch: position.epoch };
   }
 
   private checkPosition(offset: number, epoch: number): void {

@@ -41,12 +41,15 @@ export function validatePartition(partition: PartitionFields, where: string): vo
   checkBrokerList(partition.eligibleLeaderReplicas, 'eligibleLeaderReplicas', where);
   for (let i = 0; i < partition.isr.length; i++) {
     const id = partition.isr[i] as number;
-    if (!contains(partition.replicas, id)) throw new InvalidPartitionStateError(`${where}: isr member ${id} is not a replica`);
+    if (!contains(partition.replicas, id))
+      throw new InvalidPartitionStateError(`${where}: isr member ${id} is not a replica`);
   }
   for (let i = 0; i < partition.eligibleLeaderReplicas.length; i++) {
     const id = partition.eligibleLeaderReplicas[i] as number;
-    if (!contains(partition.replicas, id)) throw new InvalidPartitionStateError(`${where}: ELR member ${id} is not a replica`);
-    if (contains(partition.isr, id)) throw new InvalidPartitionStateError(`${where}: ELR member ${id} is also in the isr`);
+    if (!contains(partition.replicas, id))
+      throw new InvalidPartitionStateError(`${where}: ELR member ${id} is not a replica`);
+    if (contains(partition.isr, id))
+      throw new InvalidPartitionStateError(`${where}: ELR member ${id} is also in the isr`);
   }
   if (partition.leader !== NO_LEADER && !contains(partition.isr, partition.leader)) {
     throw new InvalidPartitionStateError(`${where}: leader ${partition.leader} is not in the isr`);

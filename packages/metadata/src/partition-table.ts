@@ -156,7 +156,8 @@ export class PartitionTable {
   /** Appends partitions [from, to) of this table to `builder` in one bulk copy. */
   copyRangeInto(builder: PartitionTableBuilder, from: number, to: number): void {
     if (from >= to) return;
-    if (from < 0 || to > this.count) throw new RangeError(`partition range [${from}, ${to}) outside [0, ${this.count})`);
+    if (from < 0 || to > this.count)
+      throw new RangeError(`partition range [${from}, ${to}) outside [0, ${this.count})`);
     builder.appendPacked(this.starts.subarray(from, to + 1), this.data);
   }
 }

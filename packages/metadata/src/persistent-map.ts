@@ -20,7 +20,9 @@ function shardOf(key: string | number): number {
 type Shard<K, V> = ReadonlyMap<K, V> | undefined;
 
 export class PersistentMap<K extends string | number, V> {
-  private static readonly EMPTY_SHARDS: readonly undefined[] = Object.freeze(new Array<undefined>(SHARD_COUNT).fill(undefined));
+  private static readonly EMPTY_SHARDS: readonly undefined[] = Object.freeze(
+    new Array<undefined>(SHARD_COUNT).fill(undefined),
+  );
 
   private constructor(
     private readonly shards: readonly Shard<K, V>[],

@@ -77,7 +77,10 @@ function headerBytes(provenance: MetadataProvenance, recordCount: number): Buffe
 function sealChunk(chunk: Buffer, payloadBytes: number, recordCount: number): Buffer {
   chunk.writeInt32BE(payloadBytes, 0);
   chunk.writeInt32BE(recordCount, 4);
-  const crc = crc32c(chunk.subarray(SNAPSHOT_CHUNK_HEADER_BYTES, SNAPSHOT_CHUNK_HEADER_BYTES + payloadBytes), crc32c(chunk.subarray(0, 8)));
+  const crc = crc32c(
+    chunk.subarray(SNAPSHOT_CHUNK_HEADER_BYTES, SNAPSHOT_CHUNK_HEADER_BYTES + payloadBytes),
+    crc32c(chunk.subarray(0, 8)),
+  );
   chunk.writeUInt32BE(crc, 8);
   const used = SNAPSHOT_CHUNK_HEADER_BYTES + payloadBytes;
   // A mostly empty chunk (the tail, or small chunk targets) is copied out so a sink that keeps
@@ -89,7 +92,10 @@ function sealChunk(chunk: Buffer, payloadBytes: number, recordCount: number): Bu
  * The snapshot's bytes as a sequence of arrays: the header, then one array per chunk (at most
  * about SNAPSHOT_CHUNK_TARGET_BYTES each), then the end chunk. Each array is freshly allocated.
  */
-export function* snapshotChunks(image: MetadataImage, chunkTargetBytes = SNAPSHOT_CHUNK_TARGET_BYTES): Generator<Uint8Array> {
+export function* snapshotChunks(
+  image: MetadataImage,
+  chunkTargetBytes = SNAPSHOT_CHUNK_TARGET_BYTES,
+): Generator<Uint8Array> {
   if (!Number.isInteger(chunkTargetBytes) || chunkTargetBytes < 64 || chunkTargetBytes > SNAPSHOT_CHUNK_TARGET_BYTES) {
     throw new RangeError(`chunkTargetBytes ${chunkTargetBytes} outside [64, ${SNAPSHOT_CHUNK_TARGET_BYTES}]`);
   }
@@ -249,7 +255,10 @@ function parseHeader(header: Buffer): SnapshotHeader {
   const expectedCrc = header.readUInt32BE(28);
   const actualCrc = crc32c(header.subarray(0, 28));
   if (expectedCrc !== actualCrc) {
-    throw new CorruptSnapshotError(`header CRC32C 0x${actualCrc.toString(16)} does not match stored 0x${expectedCrc.toString(16)}`, 0);
+    throw new CorruptSnapshotError(
+      `header CRC32C 0x${actualCrc.toString(16)} does not match stored 0x${expectedCrc.toString(16)}`,
+      0,
+    );
   }
   const formatVersion = header.readInt16BE(4);
   if (formatVersion !== SNAPSHOT_FORMAT_VERSION) throw new UnsupportedSnapshotVersionError(formatVersion);
@@ -261,7 +270,8 @@ function parseHeader(header: Buffer): SnapshotHeader {
   if (!Number.isSafeInteger(lastContainedOffset) || lastContainedOffset < -1) {
     throw new CorruptSnapshotError(`lastContainedOffset ${lastContainedOffset} is invalid`, 8);
   }
-  if (lastContainedEpoch < -1) throw new CorruptSnapshotError(`lastContainedEpoch ${lastContainedEpoch} is invalid`, 16);
+  if (lastContainedEpoch < -1)
+    throw new CorruptSnapshotError(`lastContainedEpoch ${lastContainedEpoch} is invalid`, 16);
   if (!Number.isSafeInteger(recordCount) || recordCount < 0) {
     throw new CorruptSnapshotError(`record count ${recordCount} is invalid`, 20);
   }
@@ -303,15 +313,22 @@ export async function loadSnapshot(source: SnapshotSource): Promise<MetadataImag
   for (;;) {
     const chunkAt = reader.position;
     const chunkHeader = await reader.read(SNAPSHOT_CHUNK_HEADER_BYTES);
-    if (chunkHeader === undefined) throw new CorruptSnapshotError('truncated: missing chunk header or end chunk', chunkAt);
+    if (chunkHeader === undefined)
+      throw new CorruptSnapshotError('truncated: missing chunk header or end chunk', chunkAt);
     const payloadBytes = chunkHeader.readInt32BE(0);
     const chunkRecords = chunkHeader.readInt32BE(4);
     const storedCrc = chunkHeader.readUInt32BE(8);
     if (payloadBytes < 0 || payloadBytes > MAX_SNAPSHOT_CHUNK_PAYLOAD_BYTES) {
-      throw new CorruptSnapshotError(`chunk payload length ${payloadBytes} outside [0, ${MAX_SNAPSHOT_CHUNK_PAYLOAD_BYTES}]`, chunkAt);
+      throw new CorruptSnapshotError(
+        `chunk payload length ${payloadBytes} outside [0, ${MAX_SNAPSHOT_CHUNK_PAYLOAD_BYTES}]`,
+        chunkAt,
+      );
     }
     if (chunkRecords < 0 || chunkRecords * (RECORD_LENGTH_BYTES + MIN_RECORD_BYTES) > payloadBytes) {
-      throw new CorruptSnapshotError(`chunk record count ${chunkRecords} does not fit ${payloadBytes} payload bytes`, chunkAt + 4);
+      throw new CorruptSnapshotError(
+        `chunk record count ${chunkRecords} does not fit ${payloadBytes} payload bytes`,
+        chunkAt + 4,
+      );
     }
     const payloadAt = reader.position;
     const payload = await reader.read(payloadBytes);
@@ -349,7 +366,8 @@ function replayChunk(delta: MetadataDelta, payload: Buffer, payloadAt: number, c
   let offset = 0;
   for (let i = 0; i < chunkRecords; i++) {
     const entryAt = payloadAt + offset;
-    if (payload.length - offset < RECORD_LENGTH_BYTES) throw new CorruptSnapshotError('record length overruns chunk', entryAt);
+    if (payload.length - offset < RECORD_LENGTH_BYTES)
+      throw new CorruptSnapshotError('record length overruns chunk', entryAt);
     const recordBytes = payload.readInt32BE(offset);
     offset += RECORD_LENGTH_BYTES;
     if (recordBytes < MIN_RECORD_BYTES || recordBytes > payload.length - offset) {
@@ -361,9 +379,12 @@ function replayChunk(delta: MetadataDelta, payload: Buffer, payloadAt: number, c
     } catch (error) {
       if (!(error instanceof MetadataError)) throw error;
       const position = (error as { position?: number }).position ?? entryAt;
-      throw Object.assign(new CorruptSnapshotError(`record does not load: ${error.message}`, position), { cause: error });
+      throw Object.assign(new CorruptSnapshotError(`record does not load: ${error.message}`, position), {
+        cause: error,
+      });
     }
     offset += recordBytes;
   }
-  if (offset !== payload.length) throw new CorruptSnapshotError(`${payload.length - offset} stray bytes at end of chunk`, payloadAt + offset);
+  if (offset !== payload.length)
+    throw new CorruptSnapshotError(`${payload.length - offset} stray bytes at end of chunk`, payloadAt + offset);
 }

@@ -96,7 +96,9 @@ export class TopicsDelta {
   constructor(readonly image: TopicsImage) {}
 
   /** The topic's id-to-name binding as of the records replayed so far, or undefined. */
-  private live(topicId: string): { name: string; change: TopicChange | undefined; base: TopicImage | undefined } | undefined {
+  private live(
+    topicId: string,
+  ): { name: string; change: TopicChange | undefined; base: TopicImage | undefined } | undefined {
     const change = this.changes.get(topicId);
     if (change !== undefined) return { name: change.name, change, base: change.base };
     if (this.deleted.has(topicId)) return undefined;
@@ -122,7 +124,10 @@ export class TopicsDelta {
     return (live.base?.partitionCount ?? 0) + (live.change?.appended.count ?? 0);
   }
 
-  private fields(live: { change: TopicChange | undefined; base: TopicImage | undefined }, partitionId: number): PartitionFields | undefined {
+  private fields(
+    live: { change: TopicChange | undefined; base: TopicImage | undefined },
+    partitionId: number,
+  ): PartitionFields | undefined {
     const override = live.change?.overrides.get(partitionId);
     if (override !== undefined) return override;
     const baseCount = live.base?.partitionCount ?? 0;
@@ -154,7 +159,8 @@ export class TopicsDelta {
     }
     if (this.topicExists(record.topicId)) throw new DuplicateTopicIdError(`topic id ${record.topicId} already exists`);
     const holder = this.topicIdByName(record.name);
-    if (holder !== undefined) throw new DuplicateTopicNameError(`topic name ${record.name} is already used by ${holder}`);
+    if (holder !== undefined)
+      throw new DuplicateTopicNameError(`topic name ${record.name} is already used by ${holder}`);
     this.changes.set(record.topicId, {
       topicId: record.topicId,
       name: record.name,
@@ -275,7 +281,12 @@ export class TopicsDelta {
       }
     }
     for (const change of this.partitionChanges()) {
-      const local = { topicId: change.topicId, topicName: change.topicName, partitionId: change.partitionId, registration: change.current };
+      const local = {
+        topicId: change.topicId,
+        topicName: change.topicName,
+        partitionId: change.partitionId,
+        registration: change.current,
+      };
       if (change.current.leader === brokerId) leaders.push(local);
       else if (change.current.replicas.includes(brokerId)) followers.push(local);
       else if (change.previous?.replicas.includes(brokerId) === true) {

@@ -25,15 +25,23 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
       brokerId: int32,
       brokerEpoch: int64,
       incarnationId: arbUuid,
-      listeners: fc.array(fc.record({ name: text, host: text, port: fc.integer({ min: 0, max: 65535 }) }), { maxLength: 3 }),
+      listeners: fc.array(fc.record({ name: text, host: text, port: fc.integer({ min: 0, max: 65535 }) }), {
+        maxLength: 3,
+      }),
       rack: fc.option(text, { nil: null }),
       fenced: fc.boolean(),
     })
     .map((fields) => ({ record: { type: 'BrokerRegistration' as const, ...fields }, version: 0 })),
   fc
-    .record({ type: fc.constantFrom('FenceBroker' as const, 'UnfenceBroker' as const, 'UnregisterBroker' as const), brokerId: int32, brokerEpoch: int64 })
+    .record({
+      type: fc.constantFrom('FenceBroker' as const, 'UnfenceBroker' as const, 'UnregisterBroker' as const),
+      brokerId: int32,
+      brokerEpoch: int64,
+    })
     .map((record) => ({ record, version: 0 })),
-  fc.record({ name: text, topicId: arbUuid }).map((fields) => ({ record: { type: 'Topic' as const, ...fields }, version: 0 })),
+  fc
+    .record({ name: text, topicId: arbUuid })
+    .map((fields) => ({ record: { type: 'Topic' as const, ...fields }, version: 0 })),
   arbUuid.map((topicId) => ({ record: { type: 'RemoveTopic' as const, topicId }, version: 0 })),
   fc
     .record(
@@ -88,13 +96,19 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
 export function allTypeVersions(): [MetadataRecordType, number][] {
   const pairs: [MetadataRecordType, number][] = [];
   for (const type of Object.keys(RECORD_TYPES) as MetadataRecordType[]) {
-    for (let version = RECORD_TYPES[type].minVersion; version <= RECORD_TYPES[type].maxVersion; version++) pairs.push([type, version]);
+    for (let version = RECORD_TYPES[type].minVersion; version <= RECORD_TYPES[type].maxVersion; version++)
+      pairs.push([type, version]);
   }
   return pairs;
 }
 
 // A small universe so random sequences hit existing brokers, topics and partitions often.
-export const TOPIC_IDS = ['AAAAAAAAAAAAAAAAAAAAAQ', 'AAAAAAAAAAAAAAAAAAAAAg', 'AAAAAAAAAAAAAAAAAAAAAw', 'AAAAAAAAAAAAAAAAAAAABA'];
+export const TOPIC_IDS = [
+  'AAAAAAAAAAAAAAAAAAAAAQ',
+  'AAAAAAAAAAAAAAAAAAAAAg',
+  'AAAAAAAAAAAAAAAAAAAAAw',
+  'AAAAAAAAAAAAAAAAAAAABA',
+];
 const TOPIC_NAMES = ['orders', 'payments', 'audit.log', 'bad name!', 'clicks'];
 const BROKER = fc.integer({ min: 0, max: 4 });
 const BROKERS = fc.uniqueArray(BROKER, { minLength: 0, maxLength: 4 });
@@ -118,11 +132,24 @@ export const arbModelRecord: fc.Arbitrary<MetadataRecord> = fc.oneof(
     brokerId: BROKER,
     brokerEpoch: SMALL_EPOCH,
   }),
-  { arbitrary: fc.record({ type: fc.constant('Topic' as const), name: fc.constantFrom(...TOPIC_NAMES), topicId: TOPIC_ID }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      type: fc.constant('Topic' as const),
+      name: fc.constantFrom(...TOPIC_NAMES),
+      topicId: TOPIC_ID,
+    }),
+    weight: 2,
+  },
   fc.record({ type: fc.constant('RemoveTopic' as const), topicId: TOPIC_ID }),
   {
     arbitrary: fc
-      .record({ topicId: TOPIC_ID, partitionId: PARTITION_ID, replicas: BROKERS, isrSize: fc.nat(4), leaderPick: fc.integer({ min: -1, max: 4 }) })
+      .record({
+        topicId: TOPIC_ID,
+        partitionId: PARTITION_ID,
+        replicas: BROKERS,
+        isrSize: fc.nat(4),
+        leaderPick: fc.integer({ min: -1, max: 4 }),
+      })
       .map(({ topicId, partitionId, replicas, isrSize, leaderPick }) => {
         const isr = replicas.slice(0, Math.min(isrSize, replicas.length));
         const leader = leaderPick < 0 || isr.length === 0 ? -1 : (isr[leaderPick % isr.length] as number);
@@ -163,6 +190,15 @@ export const arbModelRecord: fc.Arbitrary<MetadataRecord> = fc.oneof(
     name: fc.constantFrom('retention.ms', 'min.insync.replicas', ''),
     value: fc.constantFrom(null, '1', '604800000'),
   }),
-  fc.record({ type: fc.constant('ProducerIds' as const), brokerId: BROKER, brokerEpoch: SMALL_EPOCH, nextProducerId: fc.integer({ min: -1, max: 5000 }) }),
-  fc.record({ type: fc.constant('FeatureLevel' as const), name: fc.constantFrom('metadata.version', 'kraft.version', ''), level: fc.integer({ min: -1, max: 3 }) }),
+  fc.record({
+    type: fc.constant('ProducerIds' as const),
+    brokerId: BROKER,
+    brokerEpoch: SMALL_EPOCH,
+    nextProducerId: fc.integer({ min: -1, max: 5000 }),
+  }),
+  fc.record({
+    type: fc.constant('FeatureLevel' as const),
+    name: fc.constantFrom('metadata.version', 'kraft.version', ''),
+    level: fc.integer({ min: -1, max: 3 }),
+  }),
 );

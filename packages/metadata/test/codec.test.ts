@@ -32,7 +32,16 @@ const EXAMPLES: Record<string, MetadataRecord> = {
   },
   'UnregisterBroker/0': { type: 'UnregisterBroker', brokerId: 7, brokerEpoch: 99 },
   'Topic/0': { type: 'Topic', name: 'orders', topicId: TOPIC_ID },
-  'Partition/0': { type: 'Partition', topicId: TOPIC_ID, partitionId: 3, replicas: [1, 2, 3], isr: [1, 2], leader: 1, leaderEpoch: 4, partitionEpoch: 9 },
+  'Partition/0': {
+    type: 'Partition',
+    topicId: TOPIC_ID,
+    partitionId: 3,
+    replicas: [1, 2, 3],
+    isr: [1, 2],
+    leader: 1,
+    leaderEpoch: 4,
+    partitionEpoch: 9,
+  },
   'Partition/1': {
     type: 'Partition',
     topicId: TOPIC_ID,
@@ -46,7 +55,14 @@ const EXAMPLES: Record<string, MetadataRecord> = {
   },
   'Config/0': { type: 'Config', resourceType: 'topic', resourceName: 'orders', name: 'retention.ms', value: null },
   'PartitionChange/0': { type: 'PartitionChange', topicId: TOPIC_ID, partitionId: 0, isr: [1, 2] },
-  'PartitionChange/1': { type: 'PartitionChange', topicId: TOPIC_ID, partitionId: 0, leader: -1, replicas: [2, 3], eligibleLeaderReplicas: [] },
+  'PartitionChange/1': {
+    type: 'PartitionChange',
+    topicId: TOPIC_ID,
+    partitionId: 0,
+    leader: -1,
+    replicas: [2, 3],
+    eligibleLeaderReplicas: [],
+  },
   'FenceBroker/0': { type: 'FenceBroker', brokerId: 1, brokerEpoch: 5 },
   'UnfenceBroker/0': { type: 'UnfenceBroker', brokerId: 1, brokerEpoch: 5 },
   'RemoveTopic/0': { type: 'RemoveTopic', topicId: TOPIC_ID },
@@ -85,10 +101,16 @@ describe('metadata record codec', () => {
   });
 
   it('refuses out-of-range values on encode', () => {
-    expect(() => encodeRecord({ type: 'FenceBroker', brokerId: 2 ** 31, brokerEpoch: 0 })).toThrow(InvalidMetadataRecordError);
+    expect(() => encodeRecord({ type: 'FenceBroker', brokerId: 2 ** 31, brokerEpoch: 0 })).toThrow(
+      InvalidMetadataRecordError,
+    );
     expect(() => encodeRecord({ type: 'Topic', name: 'x', topicId: 'not-a-uuid' })).toThrow(InvalidMetadataRecordError);
-    expect(() => encodeRecord({ type: 'PartitionChange', topicId: TOPIC_ID, partitionId: 0, leader: -2 })).toThrow(InvalidMetadataRecordError);
-    expect(() => encodeRecord({ type: 'FeatureLevel', name: 'x'.repeat(40_000), level: 1 })).toThrow(InvalidMetadataRecordError);
+    expect(() => encodeRecord({ type: 'PartitionChange', topicId: TOPIC_ID, partitionId: 0, leader: -2 })).toThrow(
+      InvalidMetadataRecordError,
+    );
+    expect(() => encodeRecord({ type: 'FeatureLevel', name: 'x'.repeat(40_000), level: 1 })).toThrow(
+      InvalidMetadataRecordError,
+    );
   });
 
   it('names an unknown type id with its byte position', () => {
@@ -125,7 +147,22 @@ describe('metadata record codec', () => {
 
   it('refuses a huge array count before allocating for it', () => {
     // Partition v1: frame, uuid, partitionId, then replicas count as a 5-byte varint of 2^31-1.
-    const bytes = Uint8Array.from([0, 3, 0, 1, ...new Array<number>(16).fill(0), 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x07]);
+    const bytes = Uint8Array.from([
+      0,
+      3,
+      0,
+      1,
+      ...new Array<number>(16).fill(0),
+      0,
+      0,
+      0,
+      0,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0x07,
+    ]);
     const error = catchError(() => decodeRecord(bytes));
     expect(error).toBeInstanceOf(CorruptMetadataRecordError);
     expect((error as CorruptMetadataRecordError).position).toBe(24);
@@ -145,19 +182,25 @@ describe('metadata record codec', () => {
 
   it('only ever fails with a named metadata error on arbitrary bytes (fuzz)', () => {
     fc.assert(
-      fc.property(arbEncodable, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.nat(), ({ record, version }, flipAt, flipTo, cutAt) => {
-        const bytes = encodeRecord(record, version);
-        bytes[flipAt % bytes.length] = flipTo;
-        const cut = bytes.subarray(0, cutAt % (bytes.length + 1));
-        for (const candidate of [bytes, cut]) {
-          try {
-            decodeRecord(candidate);
-          } catch (error) {
-            expect(error).toBeInstanceOf(MetadataError);
-            expect(typeof (error as { position?: unknown }).position).toBe('number');
+      fc.property(
+        arbEncodable,
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.nat(),
+        ({ record, version }, flipAt, flipTo, cutAt) => {
+          const bytes = encodeRecord(record, version);
+          bytes[flipAt % bytes.length] = flipTo;
+          const cut = bytes.subarray(0, cutAt % (bytes.length + 1));
+          for (const candidate of [bytes, cut]) {
+            try {
+              decodeRecord(candidate);
+            } catch (error) {
+              expect(error).toBeInstanceOf(MetadataError);
+              expect(typeof (error as { position?: unknown }).position).toBe('number');
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -35,7 +35,11 @@ function register(brokerId: number, brokerEpoch: number, fenced = true): BrokerR
   };
 }
 
-function replayAll(image: MetadataImage, records: MetadataRecord[], firstOffset = image.provenance.lastContainedOffset + 1): MetadataImage {
+function replayAll(
+  image: MetadataImage,
+  records: MetadataRecord[],
+  firstOffset = image.provenance.lastContainedOffset + 1,
+): MetadataImage {
   const delta = new MetadataDelta(image);
   records.forEach((record, i) => delta.replay(record, { offset: firstOffset + i, epoch: 1 }));
   return delta.apply();
@@ -83,7 +87,9 @@ describe('cluster image', () => {
     const delta = new MetadataDelta(image);
     expect(() => delta.replay({ type: 'FenceBroker', brokerId: 1, brokerEpoch: 9 })).toThrow(StaleBrokerEpochError);
     expect(() => delta.replay({ type: 'FenceBroker', brokerId: 9, brokerEpoch: 9 })).toThrow(UnknownBrokerError);
-    expect(() => delta.replay({ type: 'UnregisterBroker', brokerId: 2, brokerEpoch: 1 })).toThrow(StaleBrokerEpochError);
+    expect(() => delta.replay({ type: 'UnregisterBroker', brokerId: 2, brokerEpoch: 1 })).toThrow(
+      StaleBrokerEpochError,
+    );
     expect(() => delta.replay(register(1, 10))).toThrow(StaleBrokerEpochError);
     expect(delta.recordCount).toBe(0);
     expect(delta.cluster.changes()).toEqual([]);
@@ -144,7 +150,9 @@ describe('topics image', () => {
     const sameLeader = replayAll(newLeader, [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 0, leader: 2 }]);
     expect(sameLeader.topics.partition(ORDERS, 0)).toMatchObject({ leader: 2, leaderEpoch: 2, partitionEpoch: 3 });
 
-    const noLeader = replayAll(sameLeader, [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 0, leader: -1, isr: [] }]);
+    const noLeader = replayAll(sameLeader, [
+      { type: 'PartitionChange', topicId: ORDERS, partitionId: 0, leader: -1, isr: [] },
+    ]);
     expect(noLeader.topics.partition(ORDERS, 0)).toMatchObject({ leader: -1, leaderEpoch: 3, partitionEpoch: 4 });
 
     // Untouched partitions and earlier images keep their state.
@@ -169,15 +177,78 @@ describe('topics image', () => {
       [{ type: 'Topic', name: 'other', topicId: ORDERS }, DuplicateTopicIdError],
       [{ type: 'Topic', name: 'no spaces', topicId: PAYMENTS }, InvalidTopicNameError],
       [{ type: 'RemoveTopic', topicId: PAYMENTS }, UnknownTopicError],
-      [{ type: 'Partition', topicId: PAYMENTS, partitionId: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }, UnknownTopicError],
-      [{ type: 'Partition', topicId: ORDERS, partitionId: 1, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }, DuplicatePartitionError],
-      [{ type: 'Partition', topicId: ORDERS, partitionId: 5, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }, NonContiguousPartitionError],
-      [{ type: 'Partition', topicId: ORDERS, partitionId: 3, replicas: [1, 1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }, InvalidPartitionStateError],
-      [{ type: 'Partition', topicId: ORDERS, partitionId: 3, replicas: [1, 2], isr: [1], leader: 2, leaderEpoch: 0, partitionEpoch: 0 }, InvalidPartitionStateError],
+      [
+        {
+          type: 'Partition',
+          topicId: PAYMENTS,
+          partitionId: 0,
+          replicas: [1],
+          isr: [1],
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
+        UnknownTopicError,
+      ],
+      [
+        {
+          type: 'Partition',
+          topicId: ORDERS,
+          partitionId: 1,
+          replicas: [1],
+          isr: [1],
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
+        DuplicatePartitionError,
+      ],
+      [
+        {
+          type: 'Partition',
+          topicId: ORDERS,
+          partitionId: 5,
+          replicas: [1],
+          isr: [1],
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
+        NonContiguousPartitionError,
+      ],
+      [
+        {
+          type: 'Partition',
+          topicId: ORDERS,
+          partitionId: 3,
+          replicas: [1, 1],
+          isr: [1],
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
+        InvalidPartitionStateError,
+      ],
+      [
+        {
+          type: 'Partition',
+          topicId: ORDERS,
+          partitionId: 3,
+          replicas: [1, 2],
+          isr: [1],
+          leader: 2,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
+        InvalidPartitionStateError,
+      ],
       [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 7, isr: [1] }, UnknownPartitionError],
       [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 0, isr: [2, 3] }, InvalidPartitionStateError],
       [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 0, leader: 9 }, InvalidPartitionStateError],
-      [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 0, eligibleLeaderReplicas: [2] }, InvalidPartitionStateError],
+      [
+        { type: 'PartitionChange', topicId: ORDERS, partitionId: 0, eligibleLeaderReplicas: [2] },
+        InvalidPartitionStateError,
+      ],
     ];
     for (const [record, errorClass] of bad) expect(() => delta.replay(record)).toThrow(errorClass);
     expect(delta.recordCount).toBe(0);
@@ -210,7 +281,16 @@ describe('topics image', () => {
     const delta = new MetadataDelta(baseImage());
     delta.replay({ type: 'RemoveTopic', topicId: ORDERS });
     delta.replay({ type: 'Topic', name: 'orders', topicId: PAYMENTS });
-    delta.replay({ type: 'Partition', topicId: PAYMENTS, partitionId: 0, replicas: [3], isr: [3], leader: 3, leaderEpoch: 0, partitionEpoch: 0 });
+    delta.replay({
+      type: 'Partition',
+      topicId: PAYMENTS,
+      partitionId: 0,
+      replicas: [3],
+      isr: [3],
+      leader: 3,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    });
     const next = delta.apply();
     expect(next.topics.topicByName('orders')?.topicId).toBe(PAYMENTS);
     expect(next.topics.topicById(ORDERS)).toBeUndefined();
@@ -220,7 +300,16 @@ describe('topics image', () => {
   it('reports changed topics, partitions and local leader/follower changes', () => {
     const delta = new MetadataDelta(baseImage());
     delta.replay({ type: 'Topic', name: 'payments', topicId: PAYMENTS });
-    delta.replay({ type: 'Partition', topicId: PAYMENTS, partitionId: 0, replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0, partitionEpoch: 0 });
+    delta.replay({
+      type: 'Partition',
+      topicId: PAYMENTS,
+      partitionId: 0,
+      replicas: [1, 2],
+      isr: [1, 2],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    });
     delta.replay({ type: 'PartitionChange', topicId: ORDERS, partitionId: 1, leader: 3 });
     delta.replay({ type: 'PartitionChange', topicId: ORDERS, partitionId: 2, replicas: [3, 2], isr: [3, 2] });
     expect(delta.topics.createdTopicIds()).toEqual([PAYMENTS]);
@@ -269,15 +358,23 @@ describe('configs, producer ids, features, provenance', () => {
     expect(next.configs.resource('topic', 'orders')).toBeUndefined();
     expect(image.configs.value('topic', 'orders', 'retention.ms')).toBe('1000');
     const delta = new MetadataDelta(next);
-    expect(() => delta.replay({ type: 'Config', resourceType: 'cluster', resourceName: 'x', name: 'a', value: '1' })).toThrow(InvalidConfigRecordError);
-    expect(() => delta.replay({ type: 'Config', resourceType: 'topic', resourceName: 'orders', name: '', value: '1' })).toThrow(InvalidConfigRecordError);
+    expect(() =>
+      delta.replay({ type: 'Config', resourceType: 'cluster', resourceName: 'x', name: 'a', value: '1' }),
+    ).toThrow(InvalidConfigRecordError);
+    expect(() =>
+      delta.replay({ type: 'Config', resourceType: 'topic', resourceName: 'orders', name: '', value: '1' }),
+    ).toThrow(InvalidConfigRecordError);
   });
 
   it('advances the producer id block and refuses regressions', () => {
-    const image = replayAll(MetadataImage.EMPTY, [{ type: 'ProducerIds', brokerId: 1, brokerEpoch: 10, nextProducerId: 1000 }]);
+    const image = replayAll(MetadataImage.EMPTY, [
+      { type: 'ProducerIds', brokerId: 1, brokerEpoch: 10, nextProducerId: 1000 },
+    ]);
     expect(image.producerIds.nextProducerId).toBe(1000);
     const delta = new MetadataDelta(image);
-    expect(() => delta.replay({ type: 'ProducerIds', brokerId: 2, brokerEpoch: 11, nextProducerId: 1000 })).toThrow(ProducerIdRegressionError);
+    expect(() => delta.replay({ type: 'ProducerIds', brokerId: 2, brokerEpoch: 11, nextProducerId: 1000 })).toThrow(
+      ProducerIdRegressionError,
+    );
     delta.replay({ type: 'ProducerIds', brokerId: 2, brokerEpoch: 11, nextProducerId: 2000 });
     expect(delta.apply().producerIds.nextProducerId).toBe(2000);
   });
@@ -291,7 +388,9 @@ describe('configs, producer ids, features, provenance', () => {
     const next = replayAll(image, [{ type: 'FeatureLevel', name: 'kraft.version', level: 0 }]);
     expect(next.features.level('kraft.version')).toBe(0);
     expect(next.features.sortedLevels()).toEqual([['metadata.version', 21]]);
-    expect(() => new MetadataDelta(next).replay({ type: 'FeatureLevel', name: 'x', level: -1 })).toThrow(InvalidFeatureLevelError);
+    expect(() => new MetadataDelta(next).replay({ type: 'FeatureLevel', name: 'x', level: -1 })).toThrow(
+      InvalidFeatureLevelError,
+    );
   });
 
   it('tracks provenance and refuses positions that go backwards', () => {

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { MetadataDelta, MetadataImage, MetadataValidationError, imageRecords, type MetadataRecord } from '@sluice/metadata';
+import {
+  MetadataDelta,
+  MetadataImage,
+  MetadataValidationError,
+  imageRecords,
+  type MetadataRecord,
+} from '@sluice/metadata';
 import { arbModelRecord } from './arbitraries';
 import { emptyModel, modelApply, modelRecords, steer, type Model } from './model';
 
@@ -7,7 +13,10 @@ type Step = { kind: 'record'; record: MetadataRecord; steer: number } | { kind: 
 
 const arbSteps = fc.array(
   fc.oneof(
-    { arbitrary: fc.record({ kind: fc.constant('record' as const), record: arbModelRecord, steer: fc.nat() }), weight: 12 },
+    {
+      arbitrary: fc.record({ kind: fc.constant('record' as const), record: arbModelRecord, steer: fc.nat() }),
+      weight: 12,
+    },
     { arbitrary: fc.constant<Step>({ kind: 'apply' }), weight: 1 },
   ),
   { minLength: 10, maxLength: 120, size: 'max' },
@@ -68,4 +77,3 @@ describe('MetadataDelta against a naive model (property)', () => {
     }
   });
 });
-

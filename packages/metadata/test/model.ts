@@ -58,7 +58,14 @@ export function modelApply(model: Model, record: MetadataRecord): Model | string
       const existing = next.brokers.get(record.brokerId);
       if (existing !== undefined && record.brokerEpoch <= existing.brokerEpoch) return 'StaleBrokerEpochError';
       const { brokerId, brokerEpoch, incarnationId, listeners, rack, fenced } = record;
-      next.brokers.set(brokerId, { brokerId, brokerEpoch, incarnationId, listeners: listeners.map((l) => ({ ...l })), rack, fenced });
+      next.brokers.set(brokerId, {
+        brokerId,
+        brokerEpoch,
+        incarnationId,
+        listeners: listeners.map((l) => ({ ...l })),
+        rack,
+        fenced,
+      });
       return next;
     }
     case 'FenceBroker':
@@ -72,7 +79,8 @@ export function modelApply(model: Model, record: MetadataRecord): Model | string
       return next;
     }
     case 'Topic': {
-      if (!/^[a-zA-Z0-9._-]{1,249}$/.test(record.name) || record.name === '.' || record.name === '..') return 'InvalidTopicNameError';
+      if (!/^[a-zA-Z0-9._-]{1,249}$/.test(record.name) || record.name === '.' || record.name === '..')
+        return 'InvalidTopicNameError';
       if (next.topics.has(record.topicId)) return 'DuplicateTopicIdError';
       if ([...next.topics.values()].some((t) => t.name === record.name)) return 'DuplicateTopicNameError';
       next.topics.set(record.topicId, { name: record.name, partitions: [] });
@@ -125,7 +133,11 @@ export function modelApply(model: Model, record: MetadataRecord): Model | string
       if (record.name === '') return 'InvalidConfigRecordError';
       if ((record.resourceType === 'cluster') !== (record.resourceName === '')) return 'InvalidConfigRecordError';
       const key = `${record.resourceType}:${record.resourceName}`;
-      const resource = next.configs.get(key) ?? { resourceType: record.resourceType, resourceName: record.resourceName, entries: new Map() };
+      const resource = next.configs.get(key) ?? {
+        resourceType: record.resourceType,
+        resourceName: record.resourceName,
+        entries: new Map(),
+      };
       if (record.value === null) resource.entries.delete(record.name);
       else resource.entries.set(record.name, record.value);
       if (resource.entries.size === 0) next.configs.delete(key);
@@ -149,8 +161,10 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The model in imageRecords' canonical order. */
 export function modelRecords(model: Model): MetadataRecord[] {
   const out: MetadataRecord[] = [];
-  for (const [name, level] of [...model.features].sort(([a], [b]) => byString(a, b))) out.push({ type: 'FeatureLevel', name, level });
-  for (const broker of [...model.brokers.values()].sort((a, b) => a.brokerId - b.brokerId)) out.push({ type: 'BrokerRegistration', ...broker });
+  for (const [name, level] of [...model.features].sort(([a], [b]) => byString(a, b)))
+    out.push({ type: 'FeatureLevel', name, level });
+  for (const broker of [...model.brokers.values()].sort((a, b) => a.brokerId - b.brokerId))
+    out.push({ type: 'BrokerRegistration', ...broker });
   for (const [topicId, topic] of [...model.topics].sort(([a], [b]) => byString(a, b))) {
     out.push({ type: 'Topic', name: topic.name, topicId });
     topic.partitions.forEach((p, partitionId) =>
@@ -178,7 +192,8 @@ export function modelRecords(model: Model): MetadataRecord[] {
       });
     }
   }
-  if (model.nextProducerId !== -1) out.push({ type: 'ProducerIds', brokerId: -1, brokerEpoch: -1, nextProducerId: model.nextProducerId });
+  if (model.nextProducerId !== -1)
+    out.push({ type: 'ProducerIds', brokerId: -1, brokerEpoch: -1, nextProducerId: model.nextProducerId });
   return out;
 }
 
@@ -210,7 +225,8 @@ export function steer(model: Model, record: MetadataRecord, seed: number): Metad
       // Keep the new ISR inside the replicas and the leader inside the ISR.
       const replicas = record.replicas !== undefined && record.replicas.length > 0 ? record.replicas : current.replicas;
       const isr = (record.isr ?? current.isr).filter((id) => replicas.includes(id));
-      const leader = record.leader === undefined ? undefined : isr.includes(record.leader) ? record.leader : (isr[0] ?? -1);
+      const leader =
+        record.leader === undefined ? undefined : isr.includes(record.leader) ? record.leader : (isr[0] ?? -1);
       const keepLeader = leader === undefined && current.leader !== -1 && !isr.includes(current.leader);
       return {
         type: 'PartitionChange',

@@ -2,7 +2,14 @@
  * A modest-scale check (100,000 partitions) of the compact partition storage, structural
  * sharing and streaming snapshots. No timing assertions: benchmarks live in bench/.
  */
-import { MetadataDelta, MetadataImage, loadSnapshot, snapshotChunks, uuidFromBytes, type MetadataRecord } from '@sluice/metadata';
+import {
+  MetadataDelta,
+  MetadataImage,
+  loadSnapshot,
+  snapshotChunks,
+  uuidFromBytes,
+  type MetadataRecord,
+} from '@sluice/metadata';
 
 const TOPICS = 1_000;
 const PARTITIONS_PER_TOPIC = 100;
@@ -35,7 +42,16 @@ function buildImage(): MetadataImage {
     replay({ type: 'Topic', name: `topic-${t}`, topicId: id });
     for (let p = 0; p < PARTITIONS_PER_TOPIC; p++) {
       const replicas = [(t + p) % BROKERS, (t + p + 1) % BROKERS, (t + p + 2) % BROKERS];
-      replay({ type: 'Partition', topicId: id, partitionId: p, replicas, isr: replicas, leader: replicas[0] as number, leaderEpoch: 0, partitionEpoch: 0 });
+      replay({
+        type: 'Partition',
+        topicId: id,
+        partitionId: p,
+        replicas,
+        isr: replicas,
+        leader: replicas[0] as number,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      });
     }
   }
   return delta.apply();

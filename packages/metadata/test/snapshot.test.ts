@@ -111,7 +111,8 @@ describe('metadata snapshots', () => {
     for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(256 + 12);
     const bytes = Buffer.concat(chunks);
     const pieces: Uint8Array[] = [];
-    for (let at = 0, size = 1; at < bytes.length; at += size, size = (size * 7) % 97 + 1) pieces.push(bytes.subarray(at, at + size));
+    for (let at = 0, size = 1; at < bytes.length; at += size, size = ((size * 7) % 97) + 1)
+      pieces.push(bytes.subarray(at, at + size));
     expectSameImage(await loadSnapshot(pieces), image);
     async function* slowly(): AsyncGenerator<Uint8Array> {
       for (const piece of pieces) yield piece;
@@ -179,19 +180,28 @@ describe('metadata snapshots', () => {
         return records;
       });
     await fc.assert(
-      fc.asyncProperty(arbHistory, fc.nat(), fc.integer({ min: 64, max: 4096 }), async (records, splitSeed, chunkTargetBytes) => {
-        const split = splitSeed % (records.length + 1);
-        const full = new MetadataDelta(MetadataImage.EMPTY);
-        records.forEach((record, offset) => full.replay(record, { offset, epoch: 1 + (offset >> 4) }));
-        const expected = full.apply();
+      fc.asyncProperty(
+        arbHistory,
+        fc.nat(),
+        fc.integer({ min: 64, max: 4096 }),
+        async (records, splitSeed, chunkTargetBytes) => {
+          const split = splitSeed % (records.length + 1);
+          const full = new MetadataDelta(MetadataImage.EMPTY);
+          records.forEach((record, offset) => full.replay(record, { offset, epoch: 1 + (offset >> 4) }));
+          const expected = full.apply();
 
-        const prefix = new MetadataDelta(MetadataImage.EMPTY);
-        records.slice(0, split).forEach((record, offset) => prefix.replay(record, { offset, epoch: 1 + (offset >> 4) }));
-        const loaded = await loadSnapshot(await toBytes(prefix.apply(), chunkTargetBytes));
-        const rest = new MetadataDelta(loaded);
-        records.slice(split).forEach((record, i) => rest.replay(record, { offset: split + i, epoch: 1 + ((split + i) >> 4) }));
-        expectSameImage(rest.apply(), expected);
-      }),
+          const prefix = new MetadataDelta(MetadataImage.EMPTY);
+          records
+            .slice(0, split)
+            .forEach((record, offset) => prefix.replay(record, { offset, epoch: 1 + (offset >> 4) }));
+          const loaded = await loadSnapshot(await toBytes(prefix.apply(), chunkTargetBytes));
+          const rest = new MetadataDelta(loaded);
+          records
+            .slice(split)
+            .forEach((record, i) => rest.replay(record, { offset: split + i, epoch: 1 + ((split + i) >> 4) }));
+          expectSameImage(rest.apply(), expected);
+        },
+      ),
       { numRuns: 150 },
     );
   });

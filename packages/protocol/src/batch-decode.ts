@@ -1,10 +1,4 @@
-import {
-  Attributes,
-  BATCH_HEADER_BYTES,
-  BatchLayout as L,
-  CompressionType,
-  TimestampType,
-} from './batch-layout';
+import { Attributes, BATCH_HEADER_BYTES, BatchLayout as L, CompressionType, TimestampType } from './batch-layout';
 import { iterateBatches, RecordBatchView } from './batch-view';
 import { codecFor } from './codecs';
 import { CorruptRecordError } from './errors';
@@ -87,7 +81,9 @@ function recordsReader(view: RecordBatchView, compression: CompressionType, maxD
       ? compressed
       : codec.decompress(compressed, { maxOutputBytes: maxDecompressedBytes, position: sectionPosition });
   if (plain.length > maxDecompressedBytes) {
-    throw new Error(`${codec.name} codec invariant: returned ${plain.length} bytes over the ${maxDecompressedBytes} cap`);
+    throw new Error(
+      `${codec.name} codec invariant: returned ${plain.length} bytes over the ${maxDecompressedBytes} cap`,
+    );
   }
   if (count > plain.length / MIN_RECORD_BYTES) {
     throw new CorruptRecordError(

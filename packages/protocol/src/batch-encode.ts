@@ -95,7 +95,9 @@ export function encodeRecordBatch(options: EncodeRecordBatchOptions): Buffer {
     const offsetDelta = record.offsetDelta ?? i;
     assertInt32(offsetDelta, 'offsetDelta');
     if (offsetDelta <= previousOffsetDelta) {
-      throw new RangeError(`record ${i}: offsetDelta ${offsetDelta} does not increase (previous ${previousOffsetDelta})`);
+      throw new RangeError(
+        `record ${i}: offsetDelta ${offsetDelta} does not increase (previous ${previousOffsetDelta})`,
+      );
     }
     previousOffsetDelta = offsetDelta;
     assertSafe(record.timestamp, `record ${i}: timestamp`);
@@ -124,10 +126,20 @@ export function encodeRecordBatch(options: EncodeRecordBatchOptions): Buffer {
     let keyIndex = 0;
     for (let i = 0; i < count; i++) {
       const record = records[i]!;
-      at = writeRecord(target, at, record, bodySizes[i]!, timestampDeltas[i]!, offsetDeltas[i]!, headerKeyBytes, keyIndex);
+      at = writeRecord(
+        target,
+        at,
+        record,
+        bodySizes[i]!,
+        timestampDeltas[i]!,
+        offsetDeltas[i]!,
+        headerKeyBytes,
+        keyIndex,
+      );
       keyIndex += record.headers?.length ?? 0;
     }
-    if (at - start !== recordsBytes) throw new Error(`batch encoder invariant: wrote ${at - start} of ${recordsBytes} record bytes`);
+    if (at - start !== recordsBytes)
+      throw new Error(`batch encoder invariant: wrote ${at - start} of ${recordsBytes} record bytes`);
   };
 
   let batch: Buffer;

@@ -52,24 +52,32 @@ export interface ShareStateUpdate {
   readonly ranges: readonly DurableRange[];
 }
 
-export type ShareStateResult = { readonly ok: true; readonly snapshot: ShareStateSnapshot } | { readonly ok: false; readonly error: ApiError };
+export type ShareStateResult =
+  { readonly ok: true; readonly snapshot: ShareStateSnapshot } | { readonly ok: false; readonly error: ApiError };
 
 /** INVALID_REQUEST for a malformed snapshot or update (it came over the wire), else null. */
 export function validateShareState(state: ShareStateSnapshot | ShareStateUpdate, what: string): ApiError | null {
   const invalid = (message: string): ApiError => new ApiError('INVALID_REQUEST', `${what}: ${message}`);
-  if (!Number.isInteger(state.stateEpoch) || state.stateEpoch < 0 || state.stateEpoch > 0x7fffffff) return invalid(`invalid state epoch ${state.stateEpoch}`);
-  if (!Number.isSafeInteger(state.startOffset) || state.startOffset < 0) return invalid(`invalid start offset ${state.startOffset}`);
+  if (!Number.isInteger(state.stateEpoch) || state.stateEpoch < 0 || state.stateEpoch > 0x7fffffff)
+    return invalid(`invalid state epoch ${state.stateEpoch}`);
+  if (!Number.isSafeInteger(state.startOffset) || state.startOffset < 0)
+    return invalid(`invalid start offset ${state.startOffset}`);
   let previousLast = state.startOffset - 1;
   for (const r of state.ranges) {
     const where = `range ${r.firstOffset}..${r.lastOffset}`;
-    if (!Number.isSafeInteger(r.firstOffset) || !Number.isSafeInteger(r.lastOffset) || r.firstOffset > r.lastOffset) return invalid(`invalid ${where}`);
+    if (!Number.isSafeInteger(r.firstOffset) || !Number.isSafeInteger(r.lastOffset) || r.firstOffset > r.lastOffset)
+      return invalid(`invalid ${where}`);
     if (r.firstOffset <= previousLast) {
       return invalid(
-        r.firstOffset < state.startOffset ? `${where} is below the start offset ${state.startOffset}` : `${where} overlaps or precedes the range before it`,
+        r.firstOffset < state.startOffset
+          ? `${where} is below the start offset ${state.startOffset}`
+          : `${where} overlaps or precedes the range before it`,
       );
     }
-    if (!DURABLE_STATES.has(r.state)) return invalid(`${where} has state ${String(r.state)}, not AVAILABLE, ACKNOWLEDGED or ARCHIVED`);
-    if (!Number.isInteger(r.deliveryCount) || r.deliveryCount < 0 || r.deliveryCount > 0x7fff) return invalid(`${where} has delivery count ${r.deliveryCount}`);
+    if (!DURABLE_STATES.has(r.state))
+      return invalid(`${where} has state ${String(r.state)}, not AVAILABLE, ACKNOWLEDGED or ARCHIVED`);
+    if (!Number.isInteger(r.deliveryCount) || r.deliveryCount < 0 || r.deliveryCount > 0x7fff)
+      return invalid(`${where} has delivery count ${r.deliveryCount}`);
     previousLast = r.lastOffset;
   }
   return null;
@@ -80,7 +88,12 @@ export function coalesceRanges(ranges: readonly DurableRange[]): DurableRange[] 
   const out: DurableRange[] = [];
   for (const r of ranges) {
     const last = out.at(-1);
-    if (last !== undefined && last.lastOffset + 1 === r.firstOffset && last.state === r.state && last.deliveryCount === r.deliveryCount) {
+    if (
+      last !== undefined &&
+      last.lastOffset + 1 === r.firstOffset &&
+      last.state === r.state &&
+      last.deliveryCount === r.deliveryCount
+    ) {
       out[out.length - 1] = { ...last, lastOffset: r.lastOffset };
     } else {
       out.push({ ...r });
@@ -93,13 +106,29 @@ export function coalesceRanges(ranges: readonly DurableRange[]): DurableRange[] 
  * A new state epoch's state (Kafka's InitializeShareGroupState): replaces what is stored, unless
  * the stored state has a newer epoch.
  */
-export function initializeShareState(stored: ShareStateSnapshot | null, snapshot: ShareStateSnapshot): ShareStateResult {
+export function initializeShareState(
+  stored: ShareStateSnapshot | null,
+  snapshot: ShareStateSnapshot,
+): ShareStateResult {
   const invalid = validateShareState(snapshot, 'share state snapshot');
   if (invalid !== null) return { ok: false, error: invalid };
   if (stored !== null && snapshot.stateEpoch < stored.stateEpoch) {
-    return { ok: false, error: new ApiError('FENCED_STATE_EPOCH', `state epoch ${snapshot.stateEpoch} is older than the stored ${stored.stateEpoch}`) };
+    return {
+      ok: false,
+      error: new ApiError(
+        'FENCED_STATE_EPOCH',
+        `state epoch ${snapshot.stateEpoch} is older than the stored ${stored.stateEpoch}`,
+      ),
+    };
   }
-  return { ok: true, snapshot: { stateEpoch: snapshot.stateEpoch, startOffset: snapshot.startOffset, ranges: coalesceRanges(snapshot.ranges) } };
+  return {
+    ok: true,
+    snapshot: {
+      stateEpoch: snapshot.stateEpoch,
+      startOffset: snapshot.startOffset,
+      ranges: coalesceRanges(snapshot.ranges),
+    },
+  };
 }
 
 /**
@@ -111,16 +140,31 @@ export function applyShareStateUpdate(stored: ShareStateSnapshot, update: ShareS
   const invalid = validateShareState(update, 'share state update');
   if (invalid !== null) return { ok: false, error: invalid };
   if (update.stateEpoch < stored.stateEpoch) {
-    return { ok: false, error: new ApiError('FENCED_STATE_EPOCH', `state epoch ${update.stateEpoch} is older than the stored ${stored.stateEpoch}`) };
+    return {
+      ok: false,
+      error: new ApiError(
+        'FENCED_STATE_EPOCH',
+        `state epoch ${update.stateEpoch} is older than the stored ${stored.stateEpoch}`,
+      ),
+    };
   }
   if (update.stateEpoch > stored.stateEpoch) {
     return {
       ok: false,
-      error: new ApiError('INVALID_REQUEST', `state epoch ${update.stateEpoch} is newer than the stored ${stored.stateEpoch}: initialize the new epoch first`),
+      error: new ApiError(
+        'INVALID_REQUEST',
+        `state epoch ${update.stateEpoch} is newer than the stored ${stored.stateEpoch}: initialize the new epoch first`,
+      ),
     };
   }
   if (update.startOffset < stored.startOffset) {
-    return { ok: false, error: new ApiError('INVALID_REQUEST', `start offset ${update.startOffset} is below the stored ${stored.startOffset}`) };
+    return {
+      ok: false,
+      error: new ApiError(
+        'INVALID_REQUEST',
+        `start offset ${update.startOffset} is below the stored ${stored.startOffset}`,
+      ),
+    };
   }
   // Stored ranges minus the offsets the update covers (both lists are sorted and disjoint).
   const updates = update.ranges;
@@ -140,5 +184,8 @@ export function applyShareStateUpdate(stored: ShareStateSnapshot, update: ShareS
     }
   }
   const disjoint = [...kept, ...updates].sort((a, b) => a.firstOffset - b.firstOffset);
-  return { ok: true, snapshot: { stateEpoch: stored.stateEpoch, startOffset: update.startOffset, ranges: coalesceRanges(disjoint) } };
+  return {
+    ok: true,
+    snapshot: { stateEpoch: stored.stateEpoch, startOffset: update.startOffset, ranges: coalesceRanges(disjoint) },
+  };
 }

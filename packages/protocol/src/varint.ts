@@ -175,7 +175,10 @@ export class ByteReader {
   /** An error for a problem found at buffer index `at`. */
   corrupt(reason: string, at: number = this.offset): CorruptRecordError {
     if (this.decompressedAt !== undefined) {
-      return new CorruptRecordError(`${reason} (byte ${at - this.start} of the decompressed records)`, this.decompressedAt);
+      return new CorruptRecordError(
+        `${reason} (byte ${at - this.start} of the decompressed records)`,
+        this.decompressedAt,
+      );
     }
     return new CorruptRecordError(reason, this.basePosition + (at - this.start));
   }

@@ -61,13 +61,15 @@ describe('encodeRecordBatch / decodeRecordBatch round trip', () => {
   it('keeps explicit sparse offset deltas and lastOffsetDelta (a compacted batch)', () => {
     const records = sampleRecords(3).map((record, i) => ({ ...record, offsetDelta: [0, 4, 9][i]! }));
     for (const compression of ALL_COMPRESSION) {
-      const decoded = decodeRecordBatch(encodeRecordBatch({ compression, baseOffset: 100, lastOffsetDelta: 12, records }));
+      const decoded = decodeRecordBatch(
+        encodeRecordBatch({ compression, baseOffset: 100, lastOffsetDelta: 12, records }),
+      );
       expect(decoded.records.map((r) => r.offset)).toEqual([100, 104, 109]);
       expect(decoded.lastOffsetDelta).toBe(12);
     }
   });
 
-  it('encodes an empty batch with Kafka\'s no-timestamp markers', () => {
+  it("encodes an empty batch with Kafka's no-timestamp markers", () => {
     for (const compression of ALL_COMPRESSION) {
       const batch = encodeRecordBatch({ compression, records: [] });
       const decoded = decodeRecordBatch(batch);
@@ -88,11 +90,17 @@ describe('encodeRecordBatch / decodeRecordBatch round trip', () => {
     expect(decoded.records.map((r) => r.timestamp)).toEqual(Array(4).fill(decoded.maxTimestamp));
   });
 
-  it('writes Kafka\'s producer defaults when none are given', () => {
-    const view = RecordBatchView.at(encodeRecordBatch({ compression: CompressionType.None, records: sampleRecords(1) }));
-    expect([view.baseOffset, view.partitionLeaderEpoch, view.producerId, view.producerEpoch, view.baseSequence]).toEqual([
-      0, -1, -1, -1, -1,
-    ]);
+  it("writes Kafka's producer defaults when none are given", () => {
+    const view = RecordBatchView.at(
+      encodeRecordBatch({ compression: CompressionType.None, records: sampleRecords(1) }),
+    );
+    expect([
+      view.baseOffset,
+      view.partitionLeaderEpoch,
+      view.producerId,
+      view.producerEpoch,
+      view.baseSequence,
+    ]).toEqual([0, -1, -1, -1, -1]);
     expect(view.isCrcValid()).toBe(true);
   });
 

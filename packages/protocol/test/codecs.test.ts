@@ -11,7 +11,10 @@ import {
 } from '@sluice/protocol';
 import { captureCorrupt } from './support/corrupt';
 
-const lz4js = require('lz4js') as { compress(input: Uint8Array): Uint8Array; decompress(input: Uint8Array): Uint8Array };
+const lz4js = require('lz4js') as {
+  compress(input: Uint8Array): Uint8Array;
+  decompress(input: Uint8Array): Uint8Array;
+};
 
 const CODECS: [string, CompressionCodec][] = [
   ['gzip', gzipCodec],
@@ -70,7 +73,9 @@ describe('codecFor', () => {
 describe('snappy framing', () => {
   it('writes xerial framing in 32 KiB blocks, as snappy-java does', () => {
     const compressed = snappyCodec.compress(payload(100 * 1024));
-    expect(compressed.subarray(0, 16)).toEqual(Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0, 0, 0, 0, 1, 0, 0, 0, 1]));
+    expect(compressed.subarray(0, 16)).toEqual(
+      Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0, 0, 0, 0, 1, 0, 0, 0, 1]),
+    );
     let chunks = 0;
     for (let at = 16; at < compressed.length; at += 4 + compressed.readInt32BE(at)) chunks++;
     expect(chunks).toBe(4);
@@ -81,7 +86,7 @@ describe('snappy framing', () => {
     expect(snappyCodec.decompress(snappy.compressSync(input), limits(50_000)).equals(input)).toBe(true);
   });
 
-  it('checks the raw block\'s declared length before decoding', () => {
+  it("checks the raw block's declared length before decoding", () => {
     const raw = snappy.compressSync(payload(50_000));
     expect(captureCorrupt(() => snappyCodec.decompress(raw, limits(49_999))).reason).toMatch(/maxDecompressedBytes/);
   });
@@ -116,9 +121,9 @@ describe('lz4 framing', () => {
     expect(captureCorrupt(() => lz4Codec.decompress(badMagic, limits(1 << 20))).reason).toMatch(/magic/);
     const trailing = Buffer.concat([frame, Buffer.from([1, 2])]);
     expect(captureCorrupt(() => lz4Codec.decompress(trailing, limits(1 << 20))).position).toBe(1000 + frame.length);
-    expect(captureCorrupt(() => lz4Codec.decompress(frame.subarray(0, frame.length - 4), limits(1 << 20))).reason).toMatch(
-      /end mark/,
-    );
+    expect(
+      captureCorrupt(() => lz4Codec.decompress(frame.subarray(0, frame.length - 4), limits(1 << 20))).reason,
+    ).toMatch(/end mark/);
     const oversize = Buffer.from(frame);
     oversize.writeUInt32LE(0x7fffffff, 7);
     const error = captureCorrupt(() => lz4Codec.decompress(oversize, limits(1 << 20)));

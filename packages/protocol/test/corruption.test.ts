@@ -141,7 +141,10 @@ describe('corrupt batches: record fields', () => {
     expect(shorter.position).toBeGreaterThanOrEqual(RECORD_LENGTH_AT);
     expect(shorter.position).toBeLessThanOrEqual(HEADER_COUNT_AT);
 
-    const two = encodeRecordBatch({ compression: CompressionType.None, records: sampleRecords(2).map((r) => ({ ...r, headers: [] })) });
+    const two = encodeRecordBatch({
+      compression: CompressionType.None,
+      records: sampleRecords(2).map((r) => ({ ...r, headers: [] })),
+    });
     const first = two[RECORD_LENGTH_AT]!;
     const longer = corruptAndDecode(two, (b) => (b[RECORD_LENGTH_AT] = first + 2)); // one byte more (zig-zag)
     expect(longer.reason).toMatch(/record length \d+ but its fields use \d+ bytes/);
@@ -187,14 +190,17 @@ describe('corrupt batches: record fields', () => {
 describe('corrupt batches: decompression bounds', () => {
   const bomb = [{ key: null, value: Buffer.alloc(4 * 1024 * 1024), timestamp: 1 }];
 
-  it.each(ALL_COMPRESSION.filter((c) => c !== CompressionType.None))('codec %s stops at maxDecompressedBytes', (compression) => {
-    const batch = encodeRecordBatch({ compression, records: bomb });
-    expect(batch.length).toBeLessThan(256 * 1024);
-    const error = captureCorrupt(() => decodeRecordBatch(batch, { maxDecompressedBytes: 1024 * 1024, position: 7 }));
-    expect(error.position).toBe(7 + L.RECORDS);
-    expect(error.reason).toMatch(/maxDecompressedBytes/);
-    expect(decodeRecordBatch(batch).records[0]!.value!.length).toBe(4 * 1024 * 1024);
-  });
+  it.each(ALL_COMPRESSION.filter((c) => c !== CompressionType.None))(
+    'codec %s stops at maxDecompressedBytes',
+    (compression) => {
+      const batch = encodeRecordBatch({ compression, records: bomb });
+      expect(batch.length).toBeLessThan(256 * 1024);
+      const error = captureCorrupt(() => decodeRecordBatch(batch, { maxDecompressedBytes: 1024 * 1024, position: 7 }));
+      expect(error.position).toBe(7 + L.RECORDS);
+      expect(error.reason).toMatch(/maxDecompressedBytes/);
+      expect(decodeRecordBatch(batch).records[0]!.value!.length).toBe(4 * 1024 * 1024);
+    },
+  );
 
   it('a record count beyond what maxDecompressedBytes could hold is refused before decompressing', () => {
     const batch = encodeRecordBatch({ compression: CompressionType.Zstd, records: sampleRecords(2) });

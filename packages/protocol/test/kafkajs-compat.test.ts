@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { CompressionType, decodeRecordBatch, encodeRecordBatch, RecordHeader, RecordInput, TimestampType } from '@sluice/protocol';
+import {
+  CompressionType,
+  decodeRecordBatch,
+  encodeRecordBatch,
+  RecordHeader,
+  RecordInput,
+  TimestampType,
+} from '@sluice/protocol';
 import { ALL_COMPRESSION, bytesArb, expectSameRecords, nullableBytesArb, recordsArb } from './support/batches';
 import { KafkajsEncodeInput, kafkajsDecode, kafkajsEncode, kafkajsHeaders } from './support/kafkajs';
 
@@ -24,7 +31,14 @@ const CODECS = ALL_COMPRESSION.map((compression) => [NAMES[compression], compres
 const kafkajsHeadersArb = fc
   .uniqueArray(fc.string({ unit: 'grapheme', maxLength: 8 }), { maxLength: 4 })
   .chain((keys) =>
-    fc.tuple(...keys.map((key) => fc.tuple(fc.constant(`h-${key}`), fc.oneof(bytesArb(16), fc.array(bytesArb(16), { minLength: 1, maxLength: 3 }))))),
+    fc.tuple(
+      ...keys.map((key) =>
+        fc.tuple(
+          fc.constant(`h-${key}`),
+          fc.oneof(bytesArb(16), fc.array(bytesArb(16), { minLength: 1, maxLength: 3 })),
+        ),
+      ),
+    ),
   )
   .map((entries) => Object.fromEntries(entries) as Record<string, Buffer | Buffer[]>);
 
@@ -118,7 +132,15 @@ describe.each(CODECS)('kafkajs compatibility: %s', (_name, compression) => {
         fc.integer({ min: 0, max: 2 ** 50 }),
         fc.boolean(),
         async (records: RecordInput[], baseOffset, isTransactional) => {
-          const batch = encodeRecordBatch({ compression, baseOffset, isTransactional, producerId: 77, producerEpoch: 3, baseSequence: 9, records });
+          const batch = encodeRecordBatch({
+            compression,
+            baseOffset,
+            isTransactional,
+            producerId: 77,
+            producerEpoch: 3,
+            baseSequence: 9,
+            records,
+          });
           const decoded = await kafkajsDecode(batch);
           expect(decoded).toMatchObject({
             firstOffset: String(baseOffset),
@@ -136,7 +158,9 @@ describe.each(CODECS)('kafkajs compatibility: %s', (_name, compression) => {
             expect(record.offset).toBe(String(baseOffset + i));
             expect(record.timestamp).toBe(String(expected.timestamp));
             expect(record.key === null ? null : record.key.toString('hex')).toBe(expected.key?.toString('hex') ?? null);
-            expect(record.value === null ? null : record.value.toString('hex')).toBe(expected.value?.toString('hex') ?? null);
+            expect(record.value === null ? null : record.value.toString('hex')).toBe(
+              expected.value?.toString('hex') ?? null,
+            );
             expect(headersAsHex(record.headers)).toEqual(headersAsHex(kafkajsHeaders(expected.headers ?? [])));
           });
         },
@@ -153,8 +177,20 @@ describe.each(CODECS)('kafkajs compatibility: %s', (_name, compression) => {
       offsetDelta: i,
       timestampDelta: i * 3,
     }));
-    const theirs = await kafkajsEncode({ compression, firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_033, lastOffsetDelta: 11, records });
-    const expected = records.map((r, i) => ({ offset: i, timestamp: 1_700_000_000_000 + i * 3, key: r.key, value: r.value, headers: flattenHeaders(r.headers) }));
+    const theirs = await kafkajsEncode({
+      compression,
+      firstTimestamp: 1_700_000_000_000,
+      maxTimestamp: 1_700_000_000_033,
+      lastOffsetDelta: 11,
+      records,
+    });
+    const expected = records.map((r, i) => ({
+      offset: i,
+      timestamp: 1_700_000_000_000 + i * 3,
+      key: r.key,
+      value: r.value,
+      headers: flattenHeaders(r.headers),
+    }));
     expectSameRecords(decodeRecordBatch(theirs).records, expected);
 
     const ours = encodeRecordBatch({ compression, records: expected.map(({ offset: _offset, ...r }) => r) });

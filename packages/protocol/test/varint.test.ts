@@ -91,7 +91,9 @@ describe('varint', () => {
 
   it('drops bits past 32 in the fifth byte, as Kafka does', () => {
     // 0x7f in the fifth byte: only its low 4 bits survive (Java int shift semantics).
-    expect(decodeVarint(hex([0xfe, 0xff, 0xff, 0xff, 0x7f])).value).toBe(decodeVarint(hex([0xfe, 0xff, 0xff, 0xff, 0x0f])).value);
+    expect(decodeVarint(hex([0xfe, 0xff, 0xff, 0xff, 0x7f])).value).toBe(
+      decodeVarint(hex([0xfe, 0xff, 0xff, 0xff, 0x0f])).value,
+    );
   });
 
   it('reports truncation at the varint start', () => {
@@ -105,19 +107,32 @@ describe('varint', () => {
 describe('varlong', () => {
   it('round-trips every safe integer and matches a BigInt reference and kafkajs', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.integer({ min: -(2 ** 50), max: 2 ** 50 })), (value) => {
-        const encoded = encodeVarlong(value);
-        expect(encoded).toEqual(referenceVarlong(value));
-        expect(encoded).toEqual(new KafkajsEncoder().writeVarLong(value).buffer);
-        expect(encoded.length).toBe(sizeOfVarlong(value));
-        expect(decodeVarlong(Buffer.concat([encoded, Buffer.from([0x80])]))).toEqual({ value, sizeBytes: encoded.length });
-      }),
+      fc.property(
+        fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.integer({ min: -(2 ** 50), max: 2 ** 50 })),
+        (value) => {
+          const encoded = encodeVarlong(value);
+          expect(encoded).toEqual(referenceVarlong(value));
+          expect(encoded).toEqual(new KafkajsEncoder().writeVarLong(value).buffer);
+          expect(encoded.length).toBe(sizeOfVarlong(value));
+          expect(decodeVarlong(Buffer.concat([encoded, Buffer.from([0x80])]))).toEqual({
+            value,
+            sizeBytes: encoded.length,
+          });
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('handles the safe-integer edges exactly', () => {
-    for (const value of [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 47, -(2 ** 47), 2 ** 47 - 1, -(2 ** 47) + 1]) {
+    for (const value of [
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      2 ** 47,
+      -(2 ** 47),
+      2 ** 47 - 1,
+      -(2 ** 47) + 1,
+    ]) {
       expect(encodeVarlong(value)).toEqual(referenceVarlong(value));
       expect(decodeVarlong(encodeVarlong(value)).value).toBe(value);
     }

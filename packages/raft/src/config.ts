@@ -84,7 +84,9 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
   if (voters.length === 0) throw new RaftInvariantError('raft config: voters must not be empty');
   for (const id of all) requirePositiveInteger('node id', id);
   if (new Set(all).size !== all.length) {
-    throw new RaftInvariantError(`raft config: node ids must be distinct across voters and observers: ${all.join(',')}`);
+    throw new RaftInvariantError(
+      `raft config: node ids must be distinct across voters and observers: ${all.join(',')}`,
+    );
   }
   if (!all.includes(config.id)) {
     throw new RaftInvariantError(`raft config: id ${config.id} is neither a voter nor an observer`);
@@ -102,10 +104,19 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
     rng: config.rng,
     preVote: config.preVote ?? RAFT_DEFAULTS.preVote,
     checkQuorum: config.checkQuorum ?? RAFT_DEFAULTS.checkQuorum,
-    maxInflightAppends: requirePositiveInteger('maxInflightAppends', config.maxInflightAppends ?? RAFT_DEFAULTS.maxInflightAppends),
-    maxInflightBytes: requirePositiveInteger('maxInflightBytes', config.maxInflightBytes ?? RAFT_DEFAULTS.maxInflightBytes),
+    maxInflightAppends: requirePositiveInteger(
+      'maxInflightAppends',
+      config.maxInflightAppends ?? RAFT_DEFAULTS.maxInflightAppends,
+    ),
+    maxInflightBytes: requirePositiveInteger(
+      'maxInflightBytes',
+      config.maxInflightBytes ?? RAFT_DEFAULTS.maxInflightBytes,
+    ),
     maxAppendBytes: requirePositiveInteger('maxAppendBytes', config.maxAppendBytes ?? RAFT_DEFAULTS.maxAppendBytes),
-    maxAppendEntries: requirePositiveInteger('maxAppendEntries', config.maxAppendEntries ?? RAFT_DEFAULTS.maxAppendEntries),
+    maxAppendEntries: requirePositiveInteger(
+      'maxAppendEntries',
+      config.maxAppendEntries ?? RAFT_DEFAULTS.maxAppendEntries,
+    ),
     maxUncommittedEntries: requirePositiveInteger(
       'maxUncommittedEntries',
       config.maxUncommittedEntries ?? RAFT_DEFAULTS.maxUncommittedEntries,
@@ -114,7 +125,10 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
       'maxApplyBytesPerReady',
       config.maxApplyBytesPerReady ?? RAFT_DEFAULTS.maxApplyBytesPerReady,
     ),
-    maxOutboxMessages: requirePositiveInteger('maxOutboxMessages', config.maxOutboxMessages ?? RAFT_DEFAULTS.maxOutboxMessages),
+    maxOutboxMessages: requirePositiveInteger(
+      'maxOutboxMessages',
+      config.maxOutboxMessages ?? RAFT_DEFAULTS.maxOutboxMessages,
+    ),
   };
 }
 

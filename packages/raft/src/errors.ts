@@ -44,12 +44,10 @@ export interface InvalidRequestError {
 }
 
 export type RaftError =
-  | NotLeaderError
-  | ProposalQueueFullError
-  | LeadershipTransferInProgressError
-  | InvalidRequestError;
+  NotLeaderError | ProposalQueueFullError | LeadershipTransferInProgressError | InvalidRequestError;
 
-export type RaftResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RaftError };
+export type RaftResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RaftError };
 
 export function notLeader(leaderId: NodeId | null, term: number): RaftResult<never> {
   return { ok: false, error: { code: 'NOT_LEADER', leaderId, term, retriable: true } };

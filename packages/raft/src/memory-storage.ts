@@ -38,13 +38,17 @@ export class MemoryRaftStorage implements RaftStorage {
     const snapshotIndex = this.latestSnapshot.metadata.index;
     if (index === snapshotIndex) return this.latestSnapshot.metadata.term;
     const entry = this.entryList[index - snapshotIndex - 1];
-    invariant(entry !== undefined && index > snapshotIndex, () => `storage.term(${index}) outside [${snapshotIndex}, ${this.lastIndex()}]`);
+    invariant(
+      entry !== undefined && index > snapshotIndex,
+      () => `storage.term(${index}) outside [${snapshotIndex}, ${this.lastIndex()}]`,
+    );
     return entry.term;
   }
 
   entries(lo: number, hi: number, maxBytes: number): readonly Entry[] {
-    invariant(lo >= this.firstIndex() && lo <= hi && hi <= this.lastIndex() + 1, () =>
-      `storage.entries(${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`,
+    invariant(
+      lo >= this.firstIndex() && lo <= hi && hi <= this.lastIndex() + 1,
+      () => `storage.entries(${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`,
     );
     const offset = this.firstIndex();
     const out: Entry[] = [];
@@ -73,10 +77,14 @@ export class MemoryRaftStorage implements RaftStorage {
   append(entries: readonly Entry[]): void {
     const first = entries[0];
     if (first === undefined) return;
-    invariant(first.index > this.latestSnapshot.metadata.index, () =>
-      `append at ${first.index} would overwrite snapshot ${this.latestSnapshot.metadata.index}`,
+    invariant(
+      first.index > this.latestSnapshot.metadata.index,
+      () => `append at ${first.index} would overwrite snapshot ${this.latestSnapshot.metadata.index}`,
     );
-    invariant(first.index <= this.lastIndex() + 1, () => `append at ${first.index} leaves a gap after ${this.lastIndex()}`);
+    invariant(
+      first.index <= this.lastIndex() + 1,
+      () => `append at ${first.index} leaves a gap after ${this.lastIndex()}`,
+    );
     entries.forEach((entry, k) => invariant(entry.index === first.index + k, 'appended entries must be contiguous'));
     this.entryList.length = first.index - this.firstIndex();
     this.entryList.push(...entries);
@@ -95,7 +103,10 @@ export class MemoryRaftStorage implements RaftStorage {
     if (index <= this.latestSnapshot.metadata.index) return; // superseded by an installed snapshot
     invariant(index <= this.lastIndex(), () => `compaction to ${index} beyond last index ${this.lastIndex()}`);
     invariant(this.term(index) === snapshot.metadata.term, 'compaction snapshot term does not match the log');
-    invariant(membershipEquals(snapshot.metadata.membership, this.latestSnapshot.metadata.membership), 'membership is fixed');
+    invariant(
+      membershipEquals(snapshot.metadata.membership, this.latestSnapshot.metadata.membership),
+      'membership is fixed',
+    );
     this.entryList = this.entryList.slice(index - this.latestSnapshot.metadata.index);
     this.latestSnapshot = snapshot;
   }

@@ -82,4 +82,3 @@ export type Message =
   | TimeoutNow;
 
 export type MessageType = Message['type'];
-

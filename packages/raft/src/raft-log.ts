@@ -23,8 +23,9 @@ export class RaftLog {
     const snapshotIndex = storage.firstIndex() - 1;
     this.applied = snapshotIndex;
     this.committed = Math.max(persistedCommit, snapshotIndex);
-    invariant(this.committed <= this.lastIndex(), () =>
-      `persisted commit ${persistedCommit} beyond persisted last index ${this.lastIndex()}`,
+    invariant(
+      this.committed <= this.lastIndex(),
+      () => `persisted commit ${persistedCommit} beyond persisted last index ${this.lastIndex()}`,
     );
   }
 
@@ -65,13 +66,19 @@ export class RaftLog {
    * Follower side of AppendEntries. Returns the last index the leader's message proves we share
    * with it, or undefined when (prevLogIndex, prevLogTerm) does not match our log.
    */
-  maybeAppend(prevLogIndex: number, prevLogTerm: number, leaderCommit: number, entries: readonly Entry[]): number | undefined {
+  maybeAppend(
+    prevLogIndex: number,
+    prevLogTerm: number,
+    leaderCommit: number,
+    entries: readonly Entry[],
+  ): number | undefined {
     if (!this.matchTerm(prevLogIndex, prevLogTerm)) return undefined;
     const lastNewIndex = prevLogIndex + entries.length;
     const conflictIndex = this.findConflict(entries);
     if (conflictIndex !== 0) {
-      invariant(conflictIndex > this.committed, () =>
-        `entry ${conflictIndex} conflicts with committed entry (commit ${this.committed})`,
+      invariant(
+        conflictIndex > this.committed,
+        () => `entry ${conflictIndex} conflicts with committed entry (commit ${this.committed})`,
       );
       this.append(entries.slice(conflictIndex - (prevLogIndex + 1)));
     }
@@ -104,15 +111,19 @@ export class RaftLog {
     const first = entries[0];
     if (first === undefined) return this.lastIndex();
     invariant(first.index > this.committed, () => `append at ${first.index} would overwrite commit ${this.committed}`);
-    invariant(first.index <= this.lastIndex() + 1, () => `append at ${first.index} leaves a gap after ${this.lastIndex()}`);
+    invariant(
+      first.index <= this.lastIndex() + 1,
+      () => `append at ${first.index} leaves a gap after ${this.lastIndex()}`,
+    );
     this.unstable.truncateAndAppend(entries);
     return this.lastIndex();
   }
 
   /** Entries [lo, hi) capped at maxBytes/maxCount (at least one if any). Caller checks lo >= firstIndex. */
   slice(lo: number, hi: number, maxBytes: number, maxCount: number): Entry[] {
-    invariant(lo >= this.firstIndex() && hi <= this.lastIndex() + 1, () =>
-      `log.slice(${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`,
+    invariant(
+      lo >= this.firstIndex() && hi <= this.lastIndex() + 1,
+      () => `log.slice(${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`,
     );
     hi = Math.min(hi, lo + maxCount);
     if (lo >= hi) return [];
@@ -158,8 +169,9 @@ export class RaftLog {
   }
 
   appliedTo(index: number): void {
-    invariant(index >= this.applied && index <= this.committed, () =>
-      `applied ${index} outside [${this.applied}, ${this.committed}]`,
+    invariant(
+      index >= this.applied && index <= this.committed,
+      () => `applied ${index} outside [${this.applied}, ${this.committed}]`,
     );
     this.applied = index;
   }

@@ -122,7 +122,9 @@ export class RaftNode {
         // Leader lease: while we hear from a live leader, a disruptive candidate (say one that
         // was partitioned away and is back) must not unseat it. A transfer overrides.
         const inLease =
-          this.config.checkQuorum && this.leaderId !== null && this.electionElapsedTicks < this.config.electionTimeoutTicks;
+          this.config.checkQuorum &&
+          this.leaderId !== null &&
+          this.electionElapsedTicks < this.config.electionTimeoutTicks;
         if (inLease && !message.leadershipTransfer) return;
       }
       if (message.type === 'preVote') {
@@ -137,8 +139,19 @@ export class RaftNode {
       // Fencing: stale messages are never acted on. Answer a stale leader so it learns our term
       // and steps down (without this, a leader cut off by a partition that raised our term
       // through pre-vote-free elections could never find out), and refuse stale pre-votes.
-      if ((this.config.checkQuorum || this.config.preVote) && (message.type === 'append' || message.type === 'heartbeat')) {
-        this.send({ type: 'appendResponse', to: message.from, term: this.term, reject: false, index: 0, rejectHint: 0, hintTerm: 0 });
+      if (
+        (this.config.checkQuorum || this.config.preVote) &&
+        (message.type === 'append' || message.type === 'heartbeat')
+      ) {
+        this.send({
+          type: 'appendResponse',
+          to: message.from,
+          term: this.term,
+          reject: false,
+          index: 0,
+          rejectHint: 0,
+          hintTerm: 0,
+        });
       } else if (message.type === 'preVote') {
         this.send({ type: 'preVoteResponse', to: message.from, term: this.term, reject: true });
       }
@@ -243,7 +256,8 @@ export class RaftNode {
     const hardState = this.hardState();
     const snapshot = this.log.unstable.snapshot;
     const compaction =
-      this.pendingCompaction !== null && (snapshot === null || this.pendingCompaction.metadata.index > snapshot.metadata.index)
+      this.pendingCompaction !== null &&
+      (snapshot === null || this.pendingCompaction.metadata.index > snapshot.metadata.index)
         ? this.pendingCompaction
         : null;
     const entries = [...this.log.unstable.entries];
@@ -420,7 +434,14 @@ export class RaftNode {
     const lastLogTerm = this.log.lastTerm();
     for (const voterId of this.config.membership.voters) {
       if (voterId === this.id) continue;
-      this.send({ type, to: voterId, term: requestTerm, lastLogIndex, lastLogTerm, leadershipTransfer: kind === 'transfer' });
+      this.send({
+        type,
+        to: voterId,
+        term: requestTerm,
+        lastLogIndex,
+        lastLogTerm,
+        leadershipTransfer: kind === 'transfer',
+      });
     }
   }
 
@@ -592,7 +613,15 @@ export class RaftNode {
     // Point the leader at the last index that could match: at most our last index, and skipping
     // our entries whose term is above the leader's prevLogTerm (they cannot match).
     const hint = this.log.findConflictByTerm(Math.min(m.prevLogIndex, this.log.lastIndex()), m.prevLogTerm);
-    this.send({ type: 'appendResponse', to: m.from, term: this.term, reject: true, index: m.prevLogIndex, rejectHint: hint.index, hintTerm: hint.term });
+    this.send({
+      type: 'appendResponse',
+      to: m.from,
+      term: this.term,
+      reject: true,
+      index: m.prevLogIndex,
+      rejectHint: hint.index,
+      hintTerm: hint.term,
+    });
   }
 
   private respondAppend(to: NodeId, reject: boolean, index: number): void {
@@ -663,7 +692,12 @@ export class RaftNode {
     const prevLogIndex = progress.next - 1;
     const prevLogTerm = this.log.term(prevLogIndex);
     if (prevLogTerm === undefined || progress.next < this.log.firstIndex()) return this.sendSnapshot(progress);
-    const entries = this.log.slice(progress.next, this.log.lastIndex() + 1, this.config.maxAppendBytes, this.config.maxAppendEntries);
+    const entries = this.log.slice(
+      progress.next,
+      this.log.lastIndex() + 1,
+      this.config.maxAppendBytes,
+      this.config.maxAppendEntries,
+    );
     if (entries.length === 0 && !sendIfEmpty) return false;
     const sizeBytes = entries.reduce((sum, e) => sum + entrySizeBytes(e), 0);
     const last = entries[entries.length - 1];
@@ -676,8 +710,9 @@ export class RaftNode {
     // A follower we have not heard from lately may be down; don't ship a snapshot into the void.
     if (!progress.recentActive) return false;
     const snapshot = this.log.snapshot();
-    invariant(snapshot.metadata.index >= progress.next - 1 && snapshot.metadata.index > 0, () =>
-      `snapshot ${snapshot.metadata.index} does not cover next ${progress.next} for ${progress.id}`,
+    invariant(
+      snapshot.metadata.index >= progress.next - 1 && snapshot.metadata.index > 0,
+      () => `snapshot ${snapshot.metadata.index} does not cover next ${progress.next} for ${progress.id}`,
     );
     progress.becomeSnapshot(snapshot.metadata.index);
     this.send({ type: 'snapshot', to: progress.id, term: this.term, snapshot });
@@ -700,8 +735,10 @@ export class RaftNode {
       }
       return;
     }
-    invariant(m.index <= this.log.lastIndex(), () =>
-      `node ${m.from} acknowledged index ${m.index} beyond leader ${this.id}'s last index ${this.log.lastIndex()}`,
+    invariant(
+      m.index <= this.log.lastIndex(),
+      () =>
+        `node ${m.from} acknowledged index ${m.index} beyond leader ${this.id}'s last index ${this.log.lastIndex()}`,
     );
     const wasPaused = progress.isPaused();
     if (!progress.maybeUpdate(m.index)) {

@@ -64,8 +64,9 @@ export class UnstableLog {
 
   /** Entries [lo, hi), which must lie within the unstable range. */
   slice(lo: number, hi: number): Entry[] {
-    invariant(lo >= this.offset && hi <= this.offset + this.entries.length && lo <= hi, () =>
-      `unstable.slice(${lo}, ${hi}) outside [${this.offset}, ${this.offset + this.entries.length})`,
+    invariant(
+      lo >= this.offset && hi <= this.offset + this.entries.length && lo <= hi,
+      () => `unstable.slice(${lo}, ${hi}) outside [${this.offset}, ${this.offset + this.entries.length})`,
     );
     return this.entries.slice(lo - this.offset, hi - this.offset);
   }

@@ -143,6 +143,8 @@ export class Harness {
   }
 
   appliedPayloads(id: NodeId): string[] {
-    return (this.applied.get(id) ?? []).filter((e) => e.data.byteLength > 0).map((e) => new TextDecoder().decode(e.data));
+    return (this.applied.get(id) ?? [])
+      .filter((e) => e.data.byteLength > 0)
+      .map((e) => new TextDecoder().decode(e.data));
   }
 }

@@ -33,7 +33,10 @@ describe('RaftNode: election and replication', () => {
       [0.9999, 19],
     ] as const) {
       const storage = new MemoryRaftStorage({ voters: [1, 2, 3], observers: [] });
-      const node = new RaftNode({ id: 1, voters: [1, 2, 3], electionTimeoutTicks: 10, heartbeatIntervalTicks: 1, rng: () => draw }, storage);
+      const node = new RaftNode(
+        { id: 1, voters: [1, 2, 3], electionTimeoutTicks: 10, heartbeatIntervalTicks: 1, rng: () => draw },
+        storage,
+      );
       let ticks = 0;
       while (node.status().role === 'follower') {
         node.tick();
@@ -45,9 +48,13 @@ describe('RaftNode: election and replication', () => {
 
   it('rejects an rng outside [0, 1)', () => {
     const storage = new MemoryRaftStorage({ voters: [1], observers: [] });
-    expect(() => new RaftNode({ id: 1, voters: [1], electionTimeoutTicks: 10, heartbeatIntervalTicks: 1, rng: () => 1 }, storage)).toThrow(
-      RaftInvariantError,
-    );
+    expect(
+      () =>
+        new RaftNode(
+          { id: 1, voters: [1], electionTimeoutTicks: 10, heartbeatIntervalTicks: 1, rng: () => 1 },
+          storage,
+        ),
+    ).toThrow(RaftInvariantError);
   });
 
   it('a single voter leads and commits on its own', () => {
@@ -88,7 +95,10 @@ describe('RaftNode: proposals', () => {
     h.isolate(1);
     expect(h.node(1).propose([bytes('a'), bytes('b')]).ok).toBe(true);
     expect(h.node(1).propose([bytes('c')]).ok).toBe(true);
-    expect(h.node(1).propose([bytes('d')])).toEqual({ ok: false, error: { code: 'PROPOSAL_QUEUE_FULL', retriable: true } });
+    expect(h.node(1).propose([bytes('d')])).toEqual({
+      ok: false,
+      error: { code: 'PROPOSAL_QUEUE_FULL', retriable: true },
+    });
     h.healAll();
     h.tickAll(3);
     expect(h.node(1).propose([bytes('d')]).ok).toBe(true); // drained by commit
@@ -155,12 +165,22 @@ describe('RaftNode: pre-vote and check-quorum', () => {
     const h = new Harness({ voters: [1, 2, 3] });
     h.elect(1);
     h.tickAll(2);
-    const preVote: VoteRequest = { type: 'preVote', from: 3, to: 2, term: 2, lastLogIndex: 100, lastLogTerm: 1, leadershipTransfer: false };
+    const preVote: VoteRequest = {
+      type: 'preVote',
+      from: 3,
+      to: 2,
+      term: 2,
+      lastLogIndex: 100,
+      lastLogTerm: 1,
+      leadershipTransfer: false,
+    };
     h.node(2).step(preVote);
     const vote: VoteRequest = { ...preVote, type: 'vote' };
     h.node(2).step(vote);
     h.drainNode(2);
-    expect(h.queue.filter((m) => m.from === 2 && (m.type === 'voteResponse' || m.type === 'preVoteResponse'))).toEqual([]);
+    expect(h.queue.filter((m) => m.from === 2 && (m.type === 'voteResponse' || m.type === 'preVoteResponse'))).toEqual(
+      [],
+    );
     expect(h.node(2).status()).toMatchObject({ term: 1, leaderId: 1, vote: 1 });
   });
 });
@@ -185,7 +205,10 @@ describe('RaftNode: leadership transfer', () => {
     h.isolate(3);
     h.proposeOk(1, 'x');
     expect(h.node(1).transferLeadership(3).ok).toBe(true);
-    expect(h.node(1).propose([bytes('y')])).toMatchObject({ ok: false, error: { code: 'LEADERSHIP_TRANSFER_IN_PROGRESS', transfereeId: 3 } });
+    expect(h.node(1).propose([bytes('y')])).toMatchObject({
+      ok: false,
+      error: { code: 'LEADERSHIP_TRANSFER_IN_PROGRESS', transfereeId: 3 },
+    });
     h.healAll();
     h.tickAll(3);
     expect(h.node(3).status()).toMatchObject({ role: 'leader', term: 2 });
@@ -220,7 +243,15 @@ describe('RaftNode: observers', () => {
     for (let k = 0; k < 100; k++) h.tick(4);
     expect(h.node(4).status()).toMatchObject({ role: 'follower', term: 0, isObserver: true });
     expect(h.queue.filter((m) => m.from === 4)).toEqual([]);
-    h.node(4).step({ type: 'vote', from: 2, to: 4, term: 1, lastLogIndex: 0, lastLogTerm: 0, leadershipTransfer: false });
+    h.node(4).step({
+      type: 'vote',
+      from: 2,
+      to: 4,
+      term: 1,
+      lastLogIndex: 0,
+      lastLogTerm: 0,
+      leadershipTransfer: false,
+    });
     h.drainNode(4);
     expect(h.queue.filter((m) => m.from === 4 && m.type === 'voteResponse')).toEqual([]);
     h.queue = [];
@@ -309,7 +340,12 @@ describe('RaftNode: snapshots', () => {
     h.proposeOk(1, 'c');
     const before = h.node(1).status();
     const restarted = h.restart(1);
-    expect(restarted.status()).toMatchObject({ term: before.term, firstIndex: 3, lastIndex: before.lastIndex, appliedIndex: 2 });
+    expect(restarted.status()).toMatchObject({
+      term: before.term,
+      firstIndex: 3,
+      lastIndex: before.lastIndex,
+      appliedIndex: 2,
+    });
   });
 });
 
@@ -328,7 +364,14 @@ describe('RaftNode: fencing by term', () => {
     expect(h.node(1).status()).toMatchObject({ role: 'leader', term: 1 });
     const lastBefore = h.node(3).status().lastIndex;
     const stale: AppendRequest = {
-      type: 'append', from: 1, to: 3, term: 1, prevLogIndex: lastBefore, prevLogTerm: 1, entries: [{ term: 1, index: lastBefore + 1, data: bytes('stale') }], commit: 0,
+      type: 'append',
+      from: 1,
+      to: 3,
+      term: 1,
+      prevLogIndex: lastBefore,
+      prevLogTerm: 1,
+      entries: [{ term: 1, index: lastBefore + 1, data: bytes('stale') }],
+      commit: 0,
     };
     h.node(3).step(stale);
     h.drainNode(3);
@@ -357,7 +400,15 @@ describe('RaftNode: fencing by term', () => {
 describe('RaftNode: persist-before-send contract', () => {
   it('a vote grant and the durable vote it depends on are in the same Ready', () => {
     const h = new Harness({ voters: [1, 2, 3], config: { preVote: false } });
-    h.node(2).step({ type: 'vote', from: 1, to: 2, term: 1, lastLogIndex: 0, lastLogTerm: 0, leadershipTransfer: false });
+    h.node(2).step({
+      type: 'vote',
+      from: 1,
+      to: 2,
+      term: 1,
+      lastLogIndex: 0,
+      lastLogTerm: 0,
+      leadershipTransfer: false,
+    });
     const ready = h.node(2).ready();
     expect(ready.messages).toEqual([{ type: 'voteResponse', from: 2, to: 1, term: 1, reject: false }]);
     expect(ready.hardState).toMatchObject({ term: 1, vote: 1 });
@@ -370,19 +421,44 @@ describe('RaftNode: persist-before-send contract', () => {
     h.tickAll(1);
     const last = h.node(2).status().lastIndex;
     h.node(2).step({
-      type: 'append', from: 1, to: 2, term: 1, prevLogIndex: last, prevLogTerm: 1, entries: [{ term: 1, index: last + 1, data: bytes('e') }], commit: last,
+      type: 'append',
+      from: 1,
+      to: 2,
+      term: 1,
+      prevLogIndex: last,
+      prevLogTerm: 1,
+      entries: [{ term: 1, index: last + 1, data: bytes('e') }],
+      commit: last,
     });
     const ready = h.node(2).ready();
     expect(ready.entries.map((e) => e.index)).toEqual([last + 1]);
-    expect(ready.messages).toEqual([expect.objectContaining({ type: 'appendResponse', reject: false, index: last + 1 })]);
+    expect(ready.messages).toEqual([
+      expect.objectContaining({ type: 'appendResponse', reject: false, index: last + 1 }),
+    ]);
   });
 
   it('a restarted voter remembers its vote and does not vote twice in one term', () => {
     const h = new Harness({ voters: [1, 2, 3], config: { preVote: false } });
-    h.node(3).step({ type: 'vote', from: 1, to: 3, term: 1, lastLogIndex: 0, lastLogTerm: 0, leadershipTransfer: false });
+    h.node(3).step({
+      type: 'vote',
+      from: 1,
+      to: 3,
+      term: 1,
+      lastLogIndex: 0,
+      lastLogTerm: 0,
+      leadershipTransfer: false,
+    });
     h.drainNode(3);
     h.queue = [];
-    h.restart(3).step({ type: 'vote', from: 2, to: 3, term: 1, lastLogIndex: 0, lastLogTerm: 0, leadershipTransfer: false });
+    h.restart(3).step({
+      type: 'vote',
+      from: 2,
+      to: 3,
+      term: 1,
+      lastLogIndex: 0,
+      lastLogTerm: 0,
+      leadershipTransfer: false,
+    });
     h.drainNode(3);
     expect(h.queue).toEqual([{ type: 'voteResponse', from: 3, to: 2, term: 1, reject: true }]);
   });

@@ -38,7 +38,10 @@ class CommitsOldTermsByCounting extends RaftNode {
   }
 }
 
-function firstFailure(overrides: Partial<SimulationOptions>, maxSeeds: number): { seed: number; message: string } | null {
+function firstFailure(
+  overrides: Partial<SimulationOptions>,
+  maxSeeds: number,
+): { seed: number; message: string } | null {
   for (let seed = 1; seed <= maxSeeds; seed++) {
     try {
       new Simulation({ ...DEFAULT_SIMULATION, seed, voterCount: 3, ...overrides }).run();
@@ -61,7 +64,14 @@ describe('simulator sanity: injected bugs are caught', () => {
   it('catches a leader that commits earlier-term entries by counting replicas (Figure 8)', () => {
     // Figure 8 needs several leader changes with partial replication in between: longer chaos
     // runs reach it within a few hundred seeds (seed 310 today) instead of thousands.
-    const failure = firstFailure({ voterCount: 5, chaosSteps: 600, nodeFactory: (config, storage) => new CommitsOldTermsByCounting(config, storage) }, 1000);
+    const failure = firstFailure(
+      {
+        voterCount: 5,
+        chaosSteps: 600,
+        nodeFactory: (config, storage) => new CommitsOldTermsByCounting(config, storage),
+      },
+      1000,
+    );
     if (process.env.RAFT_SIM_VERBOSE) console.log(failure);
     expect(failure).not.toBeNull();
     expect(failure?.message).toMatch(/leader completeness|state-machine safety|log matching|RaftInvariantError/);
@@ -74,13 +84,16 @@ describe('simulator sanity: injected bugs are caught', () => {
   }, 120_000);
 
   it('reports the seed, how to replay it, and the events leading up to the failure', () => {
-    const nodeFactory = (config: RaftConfig, storage: RaftStorage): RaftNode => new VoteWithoutLogCheck(config, storage);
+    const nodeFactory = (config: RaftConfig, storage: RaftStorage): RaftNode =>
+      new VoteWithoutLogCheck(config, storage);
     const failure = firstFailure({ nodeFactory }, 500);
     if (failure === null) throw new Error('no failing seed to report');
     const options = { ...DEFAULT_SIMULATION, seed: failure.seed, voterCount: 3, nodeFactory };
     const replay = `RAFT_SEED=${failure.seed} npx -y pnpm@12 exec jest some.test.ts`;
     expect(() => runSeed(options, replay)).toThrow(
-      new RegExp(`failed for seed ${failure.seed} at step \\d+: [\\s\\S]*Replay: ${replay}[\\s\\S]*Last events:\\n {2}t=\\d+`),
+      new RegExp(
+        `failed for seed ${failure.seed} at step \\d+: [\\s\\S]*Replay: ${replay}[\\s\\S]*Last events:\\n {2}t=\\d+`,
+      ),
     );
   }, 120_000);
 });

@@ -3,7 +3,10 @@ import type { Entry, Snapshot } from '@sluice/raft';
 
 const membership = { voters: [1, 2, 3], observers: [4] };
 const entry = (index: number, term: number): Entry => ({ index, term, data: Uint8Array.of(index) });
-const snapshotAt = (index: number, term: number): Snapshot => ({ metadata: { index, term, membership }, data: Uint8Array.of(9) });
+const snapshotAt = (index: number, term: number): Snapshot => ({
+  metadata: { index, term, membership },
+  data: Uint8Array.of(9),
+});
 
 describe('MemoryRaftStorage', () => {
   it('starts empty: first index 1, last index 0, term(0) = 0', () => {

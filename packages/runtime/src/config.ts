@@ -19,7 +19,11 @@ export class ConfigError extends Error {
     readonly value: string | undefined,
     readonly reason: string,
   ) {
-    super(value === undefined ? `Missing required configuration '${key}': ${reason}` : `Invalid value '${value}' for configuration '${key}': ${reason}`);
+    super(
+      value === undefined
+        ? `Missing required configuration '${key}': ${reason}`
+        : `Invalid value '${value}' for configuration '${key}': ${reason}`,
+    );
   }
 }
 
@@ -39,7 +43,9 @@ export interface ConfigKey<T> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ConfigSchema = Record<string, ConfigKey<any>>;
-export type ConfigValues<S extends ConfigSchema> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
+export type ConfigValues<S extends ConfigSchema> = {
+  readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never;
+};
 
 // ---------------------------------------------------------------------------- key builders
 
@@ -49,7 +55,9 @@ interface KeyOptions<T> {
   readonly validate?: (value: T) => string | undefined;
 }
 
-export function intKey(options: KeyOptions<number> & { readonly min?: number; readonly max?: number }): ConfigKey<number> {
+export function intKey(
+  options: KeyOptions<number> & { readonly min?: number; readonly max?: number },
+): ConfigKey<number> {
   const min = options.min ?? Number.MIN_SAFE_INTEGER;
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
   return {
@@ -94,7 +102,8 @@ export function stringKey(options: KeyOptions<string> & { readonly allowed?: rea
     defaultValue: options.default,
     parse: (raw) => raw.trim(),
     validate(value) {
-      if (options.allowed !== undefined && !options.allowed.includes(value)) return `must be one of ${options.allowed.join(', ')}`;
+      if (options.allowed !== undefined && !options.allowed.includes(value))
+        return `must be one of ${options.allowed.join(', ')}`;
       return options.validate?.(value);
     },
     format: (value) => value,
@@ -331,7 +340,8 @@ export function loadConfig<S extends ConfigSchema>(schema: S, sources: ConfigSou
 /** One line per key: name, type, default, doc. For `sluice config --describe` and the docs. */
 export function describeConfig(schema: ConfigSchema): string[] {
   return Object.entries(schema).map(
-    ([key, def]) => `${key} (${def.type}, ${def.defaultValue === undefined ? 'required' : `default '${def.format(def.defaultValue)}'`}): ${def.doc}`,
+    ([key, def]) =>
+      `${key} (${def.type}, ${def.defaultValue === undefined ? 'required' : `default '${def.format(def.defaultValue)}'`}): ${def.doc}`,
   );
 }
 
@@ -344,13 +354,17 @@ const PROCESS_ROLES = ['broker', 'controller', 'coordinator'] as const;
  * controller quorum's timing is tighter than Kafka's (failover target: p99 < 1 s).
  */
 export const SLUICE_CONFIG_SCHEMA = {
-  'node.id': intKey({ doc: 'This node\'s id; unique in the cluster, the same as in meta.properties.', min: 0 }),
-  'process.roles': listKey({ doc: 'Roles this process plays: broker, controller, or both (combined mode); coordinator runs alone.', allowed: PROCESS_ROLES, nonEmpty: true }),
+  'node.id': intKey({ doc: "This node's id; unique in the cluster, the same as in meta.properties.", min: 0 }),
+  'process.roles': listKey({
+    doc: 'Roles this process plays: broker, controller, or both (combined mode); coordinator runs alone.',
+    allowed: PROCESS_ROLES,
+    nonEmpty: true,
+  }),
   'controller.quorum.voters': customKey('voters', parseQuorumVoters, formatQuorumVoters, {
     doc: 'The controller quorum as id@host:port,...; every controller and every observer must use the same list.',
     default: [],
   }),
-  'listeners': customKey('listeners', parseListeners, formatListeners, {
+  listeners: customKey('listeners', parseListeners, formatListeners, {
     doc: 'Addresses to bind, NAME://host:port,...; port 0 lets the OS choose (tests).',
     default: parseListeners('PLAINTEXT://:9092'),
   }),
@@ -358,11 +372,30 @@ export const SLUICE_CONFIG_SCHEMA = {
     doc: 'Addresses published to clients when they differ from listeners; empty = listeners.',
     default: [],
   }),
-  'controller.listener.names': listKey({ doc: 'Listener names used by the controller quorum.', default: ['CONTROLLER'], nonEmpty: true }),
-  'log.dirs': listKey({ doc: 'Directories holding partition logs.', default: ['/tmp/kraft-combined-logs'], nonEmpty: true }),
-  'metadata.log.dir': stringKey({ doc: 'Directory of the __cluster_metadata log; empty = the first of log.dirs.', default: '' }),
-  'broker.session.timeout.ms': intKey({ doc: 'A broker without a heartbeat for this long is fenced.', default: 9_000, min: 1 }),
-  'broker.heartbeat.interval.ms': intKey({ doc: 'How often a broker heartbeats to the controller.', default: 2_000, min: 1 }),
+  'controller.listener.names': listKey({
+    doc: 'Listener names used by the controller quorum.',
+    default: ['CONTROLLER'],
+    nonEmpty: true,
+  }),
+  'log.dirs': listKey({
+    doc: 'Directories holding partition logs.',
+    default: ['/tmp/kraft-combined-logs'],
+    nonEmpty: true,
+  }),
+  'metadata.log.dir': stringKey({
+    doc: 'Directory of the __cluster_metadata log; empty = the first of log.dirs.',
+    default: '',
+  }),
+  'broker.session.timeout.ms': intKey({
+    doc: 'A broker without a heartbeat for this long is fenced.',
+    default: 9_000,
+    min: 1,
+  }),
+  'broker.heartbeat.interval.ms': intKey({
+    doc: 'How often a broker heartbeats to the controller.',
+    default: 2_000,
+    min: 1,
+  }),
   'controller.quorum.election.timeout.ms': intKey({
     doc: 'Base Raft election timeout; each follower waits a random time in [t, 2t) without a leader before campaigning. Kafka: 1000; sluice: 300 for sub-second failover.',
     default: 300,
@@ -373,24 +406,60 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: 50,
     min: 1,
   }),
-  'controller.quorum.tick.ms': intKey({ doc: '(sluice) Raft logical clock resolution; timeouts are multiples of it.', default: 25, min: 1, max: 1_000 }),
-  'controller.quorum.request.timeout.ms': intKey({ doc: 'Deadline of one Raft RPC to a peer. Kafka: 2000.', default: 1_000, min: 1 }),
+  'controller.quorum.tick.ms': intKey({
+    doc: '(sluice) Raft logical clock resolution; timeouts are multiples of it.',
+    default: 25,
+    min: 1,
+    max: 1_000,
+  }),
+  'controller.quorum.request.timeout.ms': intKey({
+    doc: 'Deadline of one Raft RPC to a peer. Kafka: 2000.',
+    default: 1_000,
+    min: 1,
+  }),
   'metadata.snapshot.interval.entries': intKey({
     doc: '(sluice) Take a metadata snapshot and compact the log every this many applied entries.',
     default: 20_000,
     min: 1,
   }),
-  'metrics.host': stringKey({ doc: '(sluice) Interface of the /metrics and /healthz HTTP server.', default: '0.0.0.0' }),
-  'metrics.port': intKey({ doc: '(sluice) Port of the /metrics and /healthz HTTP server; 0 = OS-chosen.', default: 9_464, min: 0, max: 65_535 }),
-  'log.level': stringKey({ doc: '(sluice) Service log level.', default: 'info', allowed: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] }),
-  'audit.log.file': stringKey({ doc: '(sluice) Audit log file (JSON lines); empty = <metadata log dir>/audit.log.', default: '' }),
+  'metrics.host': stringKey({
+    doc: '(sluice) Interface of the /metrics and /healthz HTTP server.',
+    default: '0.0.0.0',
+  }),
+  'metrics.port': intKey({
+    doc: '(sluice) Port of the /metrics and /healthz HTTP server; 0 = OS-chosen.',
+    default: 9_464,
+    min: 0,
+    max: 65_535,
+  }),
+  'log.level': stringKey({
+    doc: '(sluice) Service log level.',
+    default: 'info',
+    allowed: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
+  }),
+  'audit.log.file': stringKey({
+    doc: '(sluice) Audit log file (JSON lines); empty = <metadata log dir>/audit.log.',
+    default: '',
+  }),
   'num.partitions': intKey({ doc: 'Default partition count of a new topic.', default: 1, min: 1 }),
   'default.replication.factor': intKey({ doc: 'Default replication factor of a new topic.', default: 1, min: 1 }),
-  'min.insync.replicas': intKey({ doc: 'Replicas that must have a record before acks=all succeeds.', default: 1, min: 1 }),
-  'replica.lag.time.max.ms': intKey({ doc: 'A follower not caught up with the leader for this long leaves the ISR.', default: 30_000, min: 1 }),
-  'replica.fetch.wait.max.ms': intKey({ doc: 'Longest a follower\'s fetch waits at the leader for new records.', default: 500, min: 0 }),
+  'min.insync.replicas': intKey({
+    doc: 'Replicas that must have a record before acks=all succeeds.',
+    default: 1,
+    min: 1,
+  }),
+  'replica.lag.time.max.ms': intKey({
+    doc: 'A follower not caught up with the leader for this long leaves the ISR.',
+    default: 30_000,
+    min: 1,
+  }),
+  'replica.fetch.wait.max.ms': intKey({
+    doc: "Longest a follower's fetch waits at the leader for new records.",
+    default: 500,
+    min: 0,
+  }),
   'log.retention.check.interval.ms': intKey({
-    doc: 'How often a broker applies retention (a topic\'s retention.ms and retention.bytes, the log start offset) to its partition logs.',
+    doc: "How often a broker applies retention (a topic's retention.ms and retention.bytes, the log start offset) to its partition logs.",
     default: 300_000,
     min: 1,
   }),
@@ -402,30 +471,89 @@ export const SLUICE_CONFIG_SCHEMA = {
     doc: '(sluice) Every coordinator as id@host:port,... (id = its paired broker id), for FindCoordinator answers.',
     default: [],
   }),
-  'offsets.topic.num.partitions': intKey({ doc: 'Partitions of __consumer_offsets (fixed once created).', default: 50, min: 1 }),
+  'offsets.topic.num.partitions': intKey({
+    doc: 'Partitions of __consumer_offsets (fixed once created).',
+    default: 50,
+    min: 1,
+  }),
   'offsets.topic.replication.factor': intKey({ doc: 'Replication factor of __consumer_offsets.', default: 3, min: 1 }),
-  'group.consumer.session.timeout.ms': intKey({ doc: 'A consumer group member without a heartbeat for this long leaves the group.', default: 45_000, min: 1 }),
-  'group.consumer.heartbeat.interval.ms': intKey({ doc: 'How often consumer group members heartbeat.', default: 5_000, min: 1 }),
+  'group.consumer.session.timeout.ms': intKey({
+    doc: 'A consumer group member without a heartbeat for this long leaves the group.',
+    default: 45_000,
+    min: 1,
+  }),
+  'group.consumer.heartbeat.interval.ms': intKey({
+    doc: 'How often consumer group members heartbeat.',
+    default: 5_000,
+    min: 1,
+  }),
   'group.consumer.max.size': intKey({ doc: 'Most members a consumer group may have.', default: 2_147_483_647, min: 1 }),
   'group.consumer.assignment.interval.ms': intKey({
-    doc: 'Least time between two target-assignment computations of a consumer group (KIP-1263); members joining meanwhile get their partitions from the next one (Kafka 4.3\'s default, 1000). 0 = compute on every group epoch bump, as Kafka before 4.3.',
+    doc: "Least time between two target-assignment computations of a consumer group (KIP-1263); members joining meanwhile get their partitions from the next one (Kafka 4.3's default, 1000). 0 = compute on every group epoch bump, as Kafka before 4.3.",
     default: 1_000,
     min: 0,
     max: 2_147_483_647,
   }),
-  'group.consumer.assignors': listKey({ doc: 'Server-side assignors members may ask for; the first is the default.', default: ['uniform', 'range'], allowed: ['uniform', 'range'], nonEmpty: true }),
-  'group.share.record.lock.duration.ms': intKey({ doc: 'How long a share group member holds the lock of a record it acquired before the record may be delivered again.', default: 30_000, min: 1_000, max: 3_600_000 }),
-  'group.share.delivery.count.limit': intKey({ doc: 'A share group record delivered this many times without being accepted is archived.', default: 5, min: 2, max: 10 }),
-  'group.share.partition.max.record.locks': intKey({ doc: 'Most records in flight (acquired or awaiting redelivery) per share group and partition.', default: 2_000, min: 100, max: 10_000 }),
-  'share.coordinator.addresses': listKey({ doc: '(sluice) host:port,... of the coordinator service instances a broker reads and writes share group state through; empty = share groups unavailable on this broker.', default: [] }),
-  'share.coordinator.state.topic.num.partitions': intKey({ doc: 'Partitions of __share_group_state, the share coordinator\'s topic (fixed once created).', default: 50, min: 1 }),
-  'share.coordinator.state.topic.replication.factor': intKey({ doc: 'Replication factor of __share_group_state.', default: 3, min: 1 }),
-  'share.coordinator.state.topic.min.isr': intKey({ doc: 'min.insync.replicas of __share_group_state (capped at its replication factor by the brokers).', default: 2, min: 1 }),
-  'group.share.session.timeout.ms': intKey({ doc: 'A share group member without a heartbeat for this long leaves the group.', default: 45_000, min: 1 }),
-  'group.share.heartbeat.interval.ms': intKey({ doc: 'How often share group members heartbeat.', default: 5_000, min: 1 }),
+  'group.consumer.assignors': listKey({
+    doc: 'Server-side assignors members may ask for; the first is the default.',
+    default: ['uniform', 'range'],
+    allowed: ['uniform', 'range'],
+    nonEmpty: true,
+  }),
+  'group.share.record.lock.duration.ms': intKey({
+    doc: 'How long a share group member holds the lock of a record it acquired before the record may be delivered again.',
+    default: 30_000,
+    min: 1_000,
+    max: 3_600_000,
+  }),
+  'group.share.delivery.count.limit': intKey({
+    doc: 'A share group record delivered this many times without being accepted is archived.',
+    default: 5,
+    min: 2,
+    max: 10,
+  }),
+  'group.share.partition.max.record.locks': intKey({
+    doc: 'Most records in flight (acquired or awaiting redelivery) per share group and partition.',
+    default: 2_000,
+    min: 100,
+    max: 10_000,
+  }),
+  'share.coordinator.addresses': listKey({
+    doc: '(sluice) host:port,... of the coordinator service instances a broker reads and writes share group state through; empty = share groups unavailable on this broker.',
+    default: [],
+  }),
+  'share.coordinator.state.topic.num.partitions': intKey({
+    doc: "Partitions of __share_group_state, the share coordinator's topic (fixed once created).",
+    default: 50,
+    min: 1,
+  }),
+  'share.coordinator.state.topic.replication.factor': intKey({
+    doc: 'Replication factor of __share_group_state.',
+    default: 3,
+    min: 1,
+  }),
+  'share.coordinator.state.topic.min.isr': intKey({
+    doc: 'min.insync.replicas of __share_group_state (capped at its replication factor by the brokers).',
+    default: 2,
+    min: 1,
+  }),
+  'group.share.session.timeout.ms': intKey({
+    doc: 'A share group member without a heartbeat for this long leaves the group.',
+    default: 45_000,
+    min: 1,
+  }),
+  'group.share.heartbeat.interval.ms': intKey({
+    doc: 'How often share group members heartbeat.',
+    default: 5_000,
+    min: 1,
+  }),
   'group.share.max.size': intKey({ doc: 'Most members a share group may have.', default: 200, min: 1 }),
   'offset.metadata.max.bytes': intKey({ doc: 'Largest metadata string of an offset commit.', default: 4_096, min: 0 }),
-  'message.max.bytes': intKey({ doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).', default: 1024 * 1024 + 12, min: 64 }),
+  'message.max.bytes': intKey({
+    doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).',
+    default: 1024 * 1024 + 12,
+    min: 64,
+  }),
 } satisfies ConfigSchema;
 
 export type SluiceConfig = ConfigValues<typeof SLUICE_CONFIG_SCHEMA>;

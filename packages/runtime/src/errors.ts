@@ -109,7 +109,10 @@ export interface ServerErrorReporter {
  * Non-ApiErrors are reported to `report` (log them there, with their stack) and become
  * UNKNOWN_SERVER_ERROR carrying only a reference id.
  */
-export function toGrpcStatus(error: unknown, report?: ServerErrorReporter): Partial<StatusObject> & { code: GrpcStatus } {
+export function toGrpcStatus(
+  error: unknown,
+  report?: ServerErrorReporter,
+): Partial<StatusObject> & { code: GrpcStatus } {
   let apiError: ApiError;
   if (error instanceof ApiError) {
     apiError = error;

@@ -79,8 +79,10 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
   const server = new Server({ ...DEFAULT_SERVER_OPTIONS, ...options.serverOptions });
   for (const service of options.services) server.addService(service.definition, service.implementation);
   const port = await new Promise<number>((resolveBind, rejectBind) => {
-    server.bindAsync(formatHostPort(options.host, options.port), options.credentials ?? ServerCredentials.createInsecure(), (error, boundPort) =>
-      error !== null ? rejectBind(error) : resolveBind(boundPort),
+    server.bindAsync(
+      formatHostPort(options.host, options.port),
+      options.credentials ?? ServerCredentials.createInsecure(),
+      (error, boundPort) => (error !== null ? rejectBind(error) : resolveBind(boundPort)),
     );
   });
   let stopped: Promise<void> | null = null;
@@ -106,10 +108,14 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
 }
 
 /** The client constructor for a fully qualified service name, e.g. `sluice.v1.RaftPeer`. */
-export function serviceClientConstructor(packageDefinition: PackageDefinition, fullName: string): ServiceClientConstructor {
+export function serviceClientConstructor(
+  packageDefinition: PackageDefinition,
+  fullName: string,
+): ServiceClientConstructor {
   let node: unknown = loadPackageDefinition(packageDefinition);
   for (const part of fullName.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-  if (typeof node !== 'function' || !('service' in node)) throw new Error(`service ${fullName} is not in the loaded protos`);
+  if (typeof node !== 'function' || !('service' in node))
+    throw new Error(`service ${fullName} is not in the loaded protos`);
   return node as ServiceClientConstructor;
 }
 
@@ -118,7 +124,11 @@ export function serviceDefinition(packageDefinition: PackageDefinition, fullName
   return serviceClientConstructor(packageDefinition, fullName).service;
 }
 
-export function createGrpcClient(ctor: ServiceClientConstructor, address: string, channelOptions?: ChannelOptions): Client {
+export function createGrpcClient(
+  ctor: ServiceClientConstructor,
+  address: string,
+  channelOptions?: ChannelOptions,
+): Client {
   return new ctor(address, credentials.createInsecure(), { ...DEFAULT_CHANNEL_OPTIONS, ...channelOptions });
 }
 
@@ -144,13 +154,22 @@ type UnaryMethod = (
  * One unary call with a deadline. Rejects with the server's ApiError (same Kafka name and
  * detail), REQUEST_TIMED_OUT on deadline, NETWORK_EXCEPTION when unreachable.
  */
-export function callUnary<Response>(client: Client, method: string, request: unknown, options: UnaryCallOptions): Promise<Response> {
+export function callUnary<Response>(
+  client: Client,
+  method: string,
+  request: unknown,
+  options: UnaryCallOptions,
+): Promise<Response> {
   const fn = (client as unknown as Record<string, UnaryMethod | undefined>)[method];
   if (typeof fn !== 'function') return Promise.reject(new Error(`client has no method ${method}`));
   return new Promise<Response>((resolveCall, rejectCall) => {
     const metadata = options.metadata ?? new Metadata();
-    fn.call(client, request, metadata, { deadline: deadlineAfter(options.timeoutMs), waitForReady: options.waitForReady ?? false }, (error, response) =>
-      error !== null ? rejectCall(fromGrpcError(error)) : resolveCall(response as Response),
+    fn.call(
+      client,
+      request,
+      metadata,
+      { deadline: deadlineAfter(options.timeoutMs), waitForReady: options.waitForReady ?? false },
+      (error, response) => (error !== null ? rejectCall(fromGrpcError(error)) : resolveCall(response as Response)),
     );
   });
 }

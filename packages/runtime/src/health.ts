@@ -4,7 +4,13 @@
  * Check on a service never registered answers NOT_FOUND, as the protocol specifies.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedServiceImplementation, sendUnaryData } from '@grpc/grpc-js';
+import type {
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  UntypedServiceImplementation,
+  sendUnaryData,
+} from '@grpc/grpc-js';
 import { loadProtos } from './proto';
 import { serviceDefinition } from './grpc';
 import type { GrpcServiceRegistration } from './grpc';
@@ -53,9 +59,13 @@ export class HealthStatus {
 
   implementation(): UntypedServiceImplementation {
     return {
-      Check: (call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>, callback: sendUnaryData<HealthCheckResponse>) => {
+      Check: (
+        call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
+        callback: sendUnaryData<HealthCheckResponse>,
+      ) => {
         const status = this.statuses.get(call.request.service ?? '');
-        if (status === undefined) callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service '${call.request.service}'` });
+        if (status === undefined)
+          callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service '${call.request.service}'` });
         else callback(null, { status });
       },
       Watch: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>) => {

@@ -36,7 +36,10 @@ export async function within<T>(promise: Promise<T> | undefined, ms: number): Pr
   if (promise === undefined) return TIMED_OUT;
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<typeof TIMED_OUT>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(TIMED_OUT), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<typeof TIMED_OUT>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(TIMED_OUT), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -59,7 +59,10 @@ export function createLoggers(options: CreateLoggersOptions): Loggers {
   const auditStream = options.auditDestination !== undefined ? toStream(options.auditDestination, true) : undefined;
   const audit =
     auditStream !== undefined
-      ? pino({ level: 'info', base: { ...base, stream: 'audit' }, timestamp: pino.stdTimeFunctions.isoTime }, auditStream)
+      ? pino(
+          { level: 'info', base: { ...base, stream: 'audit' }, timestamp: pino.stdTimeFunctions.isoTime },
+          auditStream,
+        )
       : pino({ level: 'silent' });
   return {
     log,

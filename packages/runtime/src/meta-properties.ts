@@ -22,7 +22,8 @@ export interface MetaProperties {
 export class MetaPropertiesError extends Error {
   override readonly name = 'MetaPropertiesError';
   constructor(
-    readonly reason: 'NOT_FORMATTED' | 'CORRUPT' | 'INCONSISTENT_CLUSTER_ID' | 'INCONSISTENT_NODE_ID' | 'INVALID_ARGUMENT',
+    readonly reason:
+      'NOT_FORMATTED' | 'CORRUPT' | 'INCONSISTENT_CLUSTER_ID' | 'INCONSISTENT_NODE_ID' | 'INVALID_ARGUMENT',
     message: string,
   ) {
     super(message);
@@ -78,12 +79,18 @@ export function parseMetaProperties(text: string, where: string): MetaProperties
   };
   const version = Number(need('version'));
   if (version !== META_PROPERTIES_VERSION) {
-    throw new MetaPropertiesError('CORRUPT', `${where}: unsupported version ${entries.get('version')} (this build reads ${META_PROPERTIES_VERSION})`);
+    throw new MetaPropertiesError(
+      'CORRUPT',
+      `${where}: unsupported version ${entries.get('version')} (this build reads ${META_PROPERTIES_VERSION})`,
+    );
   }
   const nodeIdText = need('node.id');
   const nodeId = Number(nodeIdText);
   if (!/^\d+$/.test(nodeIdText) || !Number.isSafeInteger(nodeId)) {
-    throw new MetaPropertiesError('CORRUPT', `${where}: node.id ${JSON.stringify(nodeIdText)} is not a non-negative integer`);
+    throw new MetaPropertiesError(
+      'CORRUPT',
+      `${where}: node.id ${JSON.stringify(nodeIdText)} is not a non-negative integer`,
+    );
   }
   const clusterId = need('cluster.id');
   const directoryId = need('directory.id');
@@ -170,7 +177,10 @@ export function formatLogDirs(request: FormatRequest): FormatOutcome[] {
         );
       }
       if (request.ignoreFormatted !== true) {
-        throw new MetaPropertiesError('INVALID_ARGUMENT', `${dir} is already formatted (use --ignore-formatted to accept that)`);
+        throw new MetaPropertiesError(
+          'INVALID_ARGUMENT',
+          `${dir} is already formatted (use --ignore-formatted to accept that)`,
+        );
       }
     }
     plan.push({ dir, existing });

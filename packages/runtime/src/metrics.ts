@@ -53,7 +53,10 @@ export async function startMetricsServer(options: StartMetricsServerOptions): Pr
     if (path === '/metrics') {
       options.registry.metrics().then(
         (text) => response.writeHead(200, { 'content-type': options.registry.contentType }).end(text),
-        (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics collection failed: ${String(error)}\n`),
+        (error: unknown) =>
+          response
+            .writeHead(500, { 'content-type': 'text/plain' })
+            .end(`metrics collection failed: ${String(error)}\n`),
       );
     } else if (path === '/healthz') {
       const report = options.health?.() ?? { healthy: true };

@@ -34,8 +34,14 @@ export interface GrpcMicroserviceOptions {
 
 export function grpcMicroserviceOptions(options: GrpcMicroserviceOptions): GrpcOptions {
   const withHealth = options.health ?? true;
-  const files = withHealth && !options.protoFiles.includes(HEALTH_PROTO_FILE) ? [...options.protoFiles, HEALTH_PROTO_FILE] : [...options.protoFiles];
-  const packages = withHealth && !options.packages.includes('grpc.health.v1') ? [...options.packages, 'grpc.health.v1'] : [...options.packages];
+  const files =
+    withHealth && !options.protoFiles.includes(HEALTH_PROTO_FILE)
+      ? [...options.protoFiles, HEALTH_PROTO_FILE]
+      : [...options.protoFiles];
+  const packages =
+    withHealth && !options.packages.includes('grpc.health.v1')
+      ? [...options.packages, 'grpc.health.v1']
+      : [...options.packages];
   return {
     transport: Transport.GRPC,
     options: {
@@ -55,13 +61,22 @@ const logger = new Logger('ApiErrorRpcFilter');
 export class ApiErrorRpcFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     const error = exception instanceof RpcException ? exception.getError() : exception;
-    if (!(error instanceof ApiError) && typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number') {
+    if (
+      !(error instanceof ApiError) &&
+      typeof error === 'object' &&
+      error !== null &&
+      typeof (error as { code?: unknown }).code === 'number'
+    ) {
       // Already a gRPC status (e.g. health's NOT_FOUND): pass it through.
       const status = error as { code: GrpcStatus; message?: string; details?: string };
       return throwError(() => ({ code: status.code, details: status.details ?? status.message ?? '' }));
     }
     return throwError(() =>
-      toGrpcStatus(error, (unexpected, referenceId) => logger.error(`reference ${referenceId}: ${unexpected instanceof Error ? (unexpected.stack ?? unexpected.message) : String(unexpected)}`)),
+      toGrpcStatus(error, (unexpected, referenceId) =>
+        logger.error(
+          `reference ${referenceId}: ${unexpected instanceof Error ? (unexpected.stack ?? unexpected.message) : String(unexpected)}`,
+        ),
+      ),
     );
   }
 }
@@ -74,7 +89,8 @@ export class GrpcHealthController {
   @GrpcMethod('Health', 'Check')
   check(request: { service?: string }): { status: string } {
     const status = this.health.get(request.service ?? '');
-    if (status === undefined) throw new RpcException({ code: GrpcStatus.NOT_FOUND, message: `unknown service '${request.service}'` });
+    if (status === undefined)
+      throw new RpcException({ code: GrpcStatus.NOT_FOUND, message: `unknown service '${request.service}'` });
     return { status };
   }
 }

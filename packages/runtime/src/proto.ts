@@ -71,10 +71,14 @@ export function findProtoDir(startDir: string = __dirname, env: NodeJS.ProcessEn
  * resolve against the same roots, searched in order. Throws with the file name when a file is
  * missing or invalid.
  */
-export function loadProtos(files: readonly string[], protoDirs: string | readonly string[] = findProtoDir()): PackageDefinition {
+export function loadProtos(
+  files: readonly string[],
+  protoDirs: string | readonly string[] = findProtoDir(),
+): PackageDefinition {
   const dirs = typeof protoDirs === 'string' ? [protoDirs] : [...protoDirs];
   for (const file of files) {
-    if (!dirs.some((dir) => existsSync(join(dir, file)))) throw new ProtoDirNotFoundError(`proto file ${file} not found under ${dirs.join(', ')}`);
+    if (!dirs.some((dir) => existsSync(join(dir, file))))
+      throw new ProtoDirNotFoundError(`proto file ${file} not found under ${dirs.join(', ')}`);
   }
   return protoLoader.loadSync([...files], { ...PROTO_LOADER_OPTIONS, includeDirs: dirs });
 }

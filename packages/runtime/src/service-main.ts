@@ -96,7 +96,9 @@ export function runServiceMain<Config>(spec: ServiceMainSpec<Config>): void {
     loggers.log.info({ ...started.ready, pid: process.pid }, `${spec.service} ready`);
   };
   main().catch((error: unknown) => {
-    process.stderr.write(`sluice ${spec.service}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `sluice ${spec.service}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -16,7 +16,11 @@ import {
   SLUICE_CONFIG_SCHEMA,
 } from '../src';
 
-const BASE = { 'node.id': 1, 'process.roles': 'controller', 'controller.quorum.voters': '1@127.0.0.1:9093,2@127.0.0.1:9094,3@[::1]:9095' };
+const BASE = {
+  'node.id': 1,
+  'process.roles': 'controller',
+  'controller.quorum.voters': '1@127.0.0.1:9093,2@127.0.0.1:9094,3@[::1]:9095',
+};
 
 function configError(fn: () => unknown): ConfigError {
   try {
@@ -31,9 +35,31 @@ function configError(fn: () => unknown): ConfigError {
 describe('.properties parsing', () => {
   it('handles comments, separators, continuations and escapes like Java', () => {
     const props = parseProperties(
-      ['# comment', '! also a comment', 'a=1', 'b : 2', 'c 3', '  d=x\\', '    y', 'e=tab\\there', 'f=\\u0041', 'g', 'a=last wins', 'key\\=with\\:sep=v'].join('\n'),
+      [
+        '# comment',
+        '! also a comment',
+        'a=1',
+        'b : 2',
+        'c 3',
+        '  d=x\\',
+        '    y',
+        'e=tab\\there',
+        'f=\\u0041',
+        'g',
+        'a=last wins',
+        'key\\=with\\:sep=v',
+      ].join('\n'),
     );
-    expect(Object.fromEntries(props)).toEqual({ a: 'last wins', b: '2', c: '3', d: 'xy', e: 'tab\there', f: 'A', g: '', 'key=with:sep': 'v' });
+    expect(Object.fromEntries(props)).toEqual({
+      a: 'last wins',
+      b: '2',
+      c: '3',
+      d: 'xy',
+      e: 'tab\there',
+      f: 'A',
+      g: '',
+      'key=with:sep': 'v',
+    });
   });
 });
 
@@ -65,7 +91,10 @@ describe('loading sluice config', () => {
 
   it('fills defaults and reads a file, env and overrides in precedence order', () => {
     const file = join(dir, 'server.properties');
-    writeFileSync(file, 'node.id=1\nprocess.roles=broker,controller\ncontroller.quorum.voters=1@h1:9093\nbroker.session.timeout.ms=5000\nfoo.bar=1\n');
+    writeFileSync(
+      file,
+      'node.id=1\nprocess.roles=broker,controller\ncontroller.quorum.voters=1@h1:9093\nbroker.session.timeout.ms=5000\nfoo.bar=1\n',
+    );
     const loaded = loadSluiceConfig({
       file,
       env: { SLUICE_BROKER_SESSION_TIMEOUT_MS: '6000', SLUICE_LOG_DIRS: '/data/a,/data/b' },
@@ -89,23 +118,33 @@ describe('loading sluice config', () => {
   it('names key, value and reason for a bad value', () => {
     const error = configError(() => loadSluiceConfig({ overrides: { ...BASE, 'broker.session.timeout.ms': 'soon' } }));
     expect([error.key, error.value]).toEqual(['broker.session.timeout.ms', 'soon']);
-    expect(error.message).toContain("Invalid value 'soon' for configuration 'broker.session.timeout.ms': not an integer");
-    expect(configError(() => loadSluiceConfig({ overrides: { ...BASE, 'process.roles': 'broker,zookeeper' } })).message).toContain(
-      "'zookeeper' is not one of broker, controller",
+    expect(error.message).toContain(
+      "Invalid value 'soon' for configuration 'broker.session.timeout.ms': not an integer",
     );
-    expect(configError(() => loadSluiceConfig({ overrides: { ...BASE, 'min.insync.replicas': 0 } })).message).toContain('must be in [1,');
+    expect(
+      configError(() => loadSluiceConfig({ overrides: { ...BASE, 'process.roles': 'broker,zookeeper' } })).message,
+    ).toContain("'zookeeper' is not one of broker, controller");
+    expect(configError(() => loadSluiceConfig({ overrides: { ...BASE, 'min.insync.replicas': 0 } })).message).toContain(
+      'must be in [1,',
+    );
   });
 
   it('requires node.id and a voter list that includes a controller node', () => {
     expect(configError(() => loadSluiceConfig({ overrides: { 'process.roles': 'broker' } })).key).toBe('node.id');
-    expect(configError(() => loadSluiceConfig({ overrides: { 'node.id': 1, 'process.roles': 'controller' } })).key).toBe('controller.quorum.voters');
+    expect(
+      configError(() => loadSluiceConfig({ overrides: { 'node.id': 1, 'process.roles': 'controller' } })).key,
+    ).toBe('controller.quorum.voters');
     const notIncluded = configError(() => loadSluiceConfig({ overrides: { ...BASE, 'node.id': 9 } }));
     expect(notIncluded.message).toContain('node.id=9');
-    expect(loadSluiceConfig({ overrides: { 'node.id': 4, 'process.roles': 'broker' } }).values['controller.quorum.voters']).toEqual([]);
+    expect(
+      loadSluiceConfig({ overrides: { 'node.id': 4, 'process.roles': 'broker' } }).values['controller.quorum.voters'],
+    ).toEqual([]);
   });
 
   it('checks raft timing across keys', () => {
-    const error = configError(() => loadSluiceConfig({ overrides: { ...BASE, 'controller.quorum.heartbeat.interval.ms': 200 } }));
+    const error = configError(() =>
+      loadSluiceConfig({ overrides: { ...BASE, 'controller.quorum.heartbeat.interval.ms': 200 } }),
+    );
     expect(error.key).toBe('controller.quorum.heartbeat.interval.ms');
   });
 
@@ -113,7 +152,7 @@ describe('loading sluice config', () => {
     expect(configError(() => loadSluiceConfig({ file: join(dir, 'missing.properties') })).key).toBe('config file');
   });
 
-  it('maps names to environment variables like Kafka\'s docker image', () => {
+  it("maps names to environment variables like Kafka's docker image", () => {
     expect(envVariableFor('node.id')).toBe('SLUICE_NODE_ID');
     expect(envVariableFor('a_b.c-d')).toBe('SLUICE_A__B_C___D');
   });

@@ -47,7 +47,11 @@ describe('gRPC helpers over loopback', () => {
             Echo: unaryHandler<EchoRequest, unknown>(
               (request) => {
                 if (request.failWith === 'NOT_CONTROLLER') {
-                  throw new ApiError('NOT_CONTROLLER', 'node 2 is the controller', { leaderId: '2', leaderAddress: '127.0.0.1:9093', note: 'caf\u00e9 100%' });
+                  throw new ApiError('NOT_CONTROLLER', 'node 2 is the controller', {
+                    leaderId: '2',
+                    leaderAddress: '127.0.0.1:9093',
+                    note: 'caf\u00e9 100%',
+                  });
                 }
                 if (request.failWith === 'bug') throw new TypeError('secret internals at /srv/app.js:12');
                 return { text: request.text, bigNumber: request.bigNumber, payload: request.payload };
@@ -81,7 +85,9 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('maps an ApiError to a status + trailers and back to the same ApiError', async () => {
-    const error = await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch((e: unknown) => e);
+    const error = await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ApiError);
     const apiError = error as ApiError;
     expect(apiError.errorName).toBe('NOT_CONTROLLER');
@@ -92,7 +98,9 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('hides non-ApiErrors as UNKNOWN_SERVER_ERROR with a reference id, and reports them server-side', async () => {
-    const error = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+    const error = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
+      (e: unknown) => e,
+    )) as ApiError;
     expect(error.errorName).toBe('UNKNOWN_SERVER_ERROR');
     expect(error.message).not.toContain('secret');
     expect(error.message).not.toContain('app.js');
@@ -105,7 +113,8 @@ describe('gRPC helpers over loopback', () => {
     const HealthClient = serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME);
     const healthClient = createGrpcClient(HealthClient, server.address);
     try {
-      const check = (service: string): Promise<{ status: string }> => callUnary(healthClient, 'Check', { service }, { timeoutMs: 2_000 });
+      const check = (service: string): Promise<{ status: string }> =>
+        callUnary(healthClient, 'Check', { service }, { timeoutMs: 2_000 });
       expect(await check('')).toEqual({ status: 'NOT_SERVING' });
       health.set('', 'SERVING');
       health.set('sluice.v1.Controller', 'SERVING');
@@ -127,7 +136,9 @@ describe('gRPC helpers over loopback', () => {
     const watchClient = createGrpcClient(HealthClient, watchServer.address);
     try {
       const seen: string[] = [];
-      const call = (watchClient as unknown as { Watch(request: object): NodeJS.EventEmitter & { cancel(): void } }).Watch({ service: '' });
+      const call = (
+        watchClient as unknown as { Watch(request: object): NodeJS.EventEmitter & { cancel(): void } }
+      ).Watch({ service: '' });
       call.on('data', (response: { status: string }) => seen.push(response.status));
       call.on('error', () => undefined); // the cancel below
       const until = async (n: number): Promise<void> => {
@@ -151,7 +162,9 @@ describe('gRPC helpers over loopback', () => {
     const deadClient = createGrpcClient(EchoClient, address);
     try {
       const started = Date.now();
-      const error = (await callUnary(deadClient, 'Echo', { text: 'x' }, { timeoutMs: 5_000 }).catch((e: unknown) => e)) as ApiError;
+      const error = (await callUnary(deadClient, 'Echo', { text: 'x' }, { timeoutMs: 5_000 }).catch(
+        (e: unknown) => e,
+      )) as ApiError;
       expect(error.errorName).toBe('NETWORK_EXCEPTION');
       expect(error.retriable).toBe(true);
       expect(Date.now() - started).toBeLessThan(4_000);
@@ -172,7 +185,12 @@ describe('error mapping without a network', () => {
   });
 
   it('round-trips every name through a status object', () => {
-    for (const name of ['NOT_LEADER_OR_FOLLOWER', 'FENCED_LEADER_EPOCH', 'INVALID_CONFIG', 'UNKNOWN_SERVER_ERROR'] as const) {
+    for (const name of [
+      'NOT_LEADER_OR_FOLLOWER',
+      'FENCED_LEADER_EPOCH',
+      'INVALID_CONFIG',
+      'UNKNOWN_SERVER_ERROR',
+    ] as const) {
       const status = toGrpcStatus(new ApiError(name, 'why', { leaderEpoch: '7' }));
       const back = fromGrpcError({ ...status, message: 'x' });
       expect([back.errorName, back.message, back.detail]).toEqual([name, `${name}: why`, { leaderEpoch: '7' }]);

@@ -45,7 +45,9 @@ describe('meta.properties', () => {
   it('refuses another cluster id and touches no directory when one conflicts', () => {
     const dirs = [join(root, 'a'), join(root, 'b')];
     formatLogDirs({ clusterId, nodeId: 1, logDirs: [dirs[1] as string] });
-    expect(() => formatLogDirs({ clusterId: randomKafkaUuid(), nodeId: 1, logDirs: dirs })).toThrow(/already formatted for cluster/);
+    expect(() => formatLogDirs({ clusterId: randomKafkaUuid(), nodeId: 1, logDirs: dirs })).toThrow(
+      /already formatted for cluster/,
+    );
     expect(readMetaProperties(dirs[0] as string)).toBeUndefined();
     expect(() => formatLogDirs({ clusterId, nodeId: 1, logDirs: dirs })).toThrow(/already formatted/);
     expect(formatLogDirs({ clusterId, nodeId: 1, logDirs: dirs, ignoreFormatted: true }).map((o) => o.action)).toEqual([
@@ -70,6 +72,8 @@ describe('meta.properties', () => {
   it('a damaged file is reported, not guessed at', () => {
     writeFileSync(join(root, 'meta.properties'), 'version=1\nnode.id=1\n');
     expect(() => readMetaProperties(root)).toThrow(/missing cluster.id/);
-    expect(() => parseMetaProperties('version=2\nnode.id=1\ncluster.id=x\ndirectory.id=y\n', 'f')).toThrow(/unsupported version/);
+    expect(() => parseMetaProperties('version=2\nnode.id=1\ncluster.id=x\ndirectory.id=y\n', 'f')).toThrow(
+      /unsupported version/,
+    );
   });
 });

@@ -7,7 +7,15 @@ import { NestFactory } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { ApiError } from '@sluice/protocol';
-import { callUnary, createGrpcClient, HealthStatus, HEALTH_PROTO_FILE, HEALTH_SERVICE_NAME, loadProtos, serviceClientConstructor } from '../src';
+import {
+  callUnary,
+  createGrpcClient,
+  HealthStatus,
+  HEALTH_PROTO_FILE,
+  HEALTH_SERVICE_NAME,
+  loadProtos,
+  serviceClientConstructor,
+} from '../src';
 import { ApiErrorRpcFilter, GrpcHealthController, grpcMicroserviceOptions } from '../src';
 
 const FIXTURES = join(__dirname, 'fixtures');
@@ -16,7 +24,8 @@ const FIXTURES = join(__dirname, 'fixtures');
 class EchoController {
   @GrpcMethod('Echo', 'Echo')
   echo(request: { text: string; failWith: string }): { text: string } {
-    if (request.failWith === 'NOT_CONTROLLER') throw new ApiError('NOT_CONTROLLER', 'ask node 3', { leaderAddress: '127.0.0.1:9095' });
+    if (request.failWith === 'NOT_CONTROLLER')
+      throw new ApiError('NOT_CONTROLLER', 'ask node 3', { leaderAddress: '127.0.0.1:9095' });
     if (request.failWith === 'bug') throw new Error('stack secrets');
     return { text: request.text };
   }
@@ -24,7 +33,10 @@ class EchoController {
 
 const health = new HealthStatus('SERVING');
 
-@Module({ controllers: [EchoController, GrpcHealthController], providers: [{ provide: HealthStatus, useValue: health }] })
+@Module({
+  controllers: [EchoController, GrpcHealthController],
+  providers: [{ provide: HealthStatus, useValue: health }],
+})
 class TestModule {}
 
 async function freePort(): Promise<number> {
@@ -41,22 +53,38 @@ describe('NestJS gRPC glue', () => {
 
   beforeAll(async () => {
     address = `127.0.0.1:${await freePort()}`;
-    app = await NestFactory.createMicroservice(
-      TestModule,
-      { ...grpcMicroserviceOptions({ url: address, protoFiles: ['test/v1/echo.proto'], packages: ['test.v1'], protoDirs: [FIXTURES] }), logger: false },
-    );
+    app = await NestFactory.createMicroservice(TestModule, {
+      ...grpcMicroserviceOptions({
+        url: address,
+        protoFiles: ['test/v1/echo.proto'],
+        packages: ['test.v1'],
+        protoDirs: [FIXTURES],
+      }),
+      logger: false,
+    });
     app.useGlobalFilters(new ApiErrorRpcFilter());
     await app.listen();
   });
   afterAll(() => app.close());
 
   it('maps ApiErrors thrown in a Nest controller exactly like the raw helpers', async () => {
-    const client = createGrpcClient(serviceClientConstructor(loadProtos(['test/v1/echo.proto'], FIXTURES), 'test.v1.Echo'), address);
+    const client = createGrpcClient(
+      serviceClientConstructor(loadProtos(['test/v1/echo.proto'], FIXTURES), 'test.v1.Echo'),
+      address,
+    );
     try {
       expect(await callUnary(client, 'Echo', { text: 'hi' }, { timeoutMs: 2_000 })).toMatchObject({ text: 'hi' });
-      const error = (await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
-      expect([error.errorName, error.message, error.detail]).toEqual(['NOT_CONTROLLER', 'NOT_CONTROLLER: ask node 3', { leaderAddress: '127.0.0.1:9095' }]);
-      const hidden = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+      const error = (await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
+        (e: unknown) => e,
+      )) as ApiError;
+      expect([error.errorName, error.message, error.detail]).toEqual([
+        'NOT_CONTROLLER',
+        'NOT_CONTROLLER: ask node 3',
+        { leaderAddress: '127.0.0.1:9095' },
+      ]);
+      const hidden = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
+        (e: unknown) => e,
+      )) as ApiError;
       expect(hidden.errorName).toBe('UNKNOWN_SERVER_ERROR');
       expect(hidden.message).not.toContain('secrets');
     } finally {
@@ -65,12 +93,19 @@ describe('NestJS gRPC glue', () => {
   });
 
   it('serves grpc.health.v1 Check from the injected HealthStatus', async () => {
-    const client = createGrpcClient(serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME), address);
+    const client = createGrpcClient(
+      serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME),
+      address,
+    );
     try {
       expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'SERVING' });
       health.set('', 'NOT_SERVING');
-      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'NOT_SERVING' });
-      const unknown = (await callUnary(client, 'Check', { service: 'x' }, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({
+        status: 'NOT_SERVING',
+      });
+      const unknown = (await callUnary(client, 'Check', { service: 'x' }, { timeoutMs: 2_000 }).catch(
+        (e: unknown) => e,
+      )) as ApiError;
       expect(unknown.message).toMatch(/unknown service/);
     } finally {
       client.close();

@@ -3,7 +3,14 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter } from 'prom-client';
-import { createLoggers, createMetricsRegistry, findProtoDir, loadProtos, PROTO_DIR_ENV, startMetricsServer } from '../src';
+import {
+  createLoggers,
+  createMetricsRegistry,
+  findProtoDir,
+  loadProtos,
+  PROTO_DIR_ENV,
+  startMetricsServer,
+} from '../src';
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -24,7 +31,12 @@ describe('metrics server', () => {
     const counter = new Counter({ name: 'sluice_test_total', help: 'test', registers: [registry] });
     counter.inc(2);
     let healthy = true;
-    const server = await startMetricsServer({ registry, host: '127.0.0.1', port: 0, health: () => ({ healthy, detail: 'raft' }) });
+    const server = await startMetricsServer({
+      registry,
+      host: '127.0.0.1',
+      port: 0,
+      health: () => ({ healthy, detail: 'raft' }),
+    });
     try {
       const metrics = await get(server.port, '/metrics');
       expect(metrics.status).toBe(200);
@@ -44,13 +56,27 @@ describe('loggers', () => {
   it('writes service and audit logs to separate destinations with the node id bound', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-log-'));
     try {
-      const loggers = createLoggers({ service: 'controller', nodeId: 2, destination: join(dir, 'service.log'), auditDestination: join(dir, 'audit.log') });
+      const loggers = createLoggers({
+        service: 'controller',
+        nodeId: 2,
+        destination: join(dir, 'service.log'),
+        auditDestination: join(dir, 'audit.log'),
+      });
       loggers.log.info({ term: 4 }, 'elected');
       loggers.audit.info({ principal: 'User:admin', operation: 'CreateTopics', resource: 'orders' }, 'topic created');
       loggers.flush();
-      const audit = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const audit = readFileSync(join(dir, 'audit.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ service: 'controller', nodeId: 2, stream: 'audit', operation: 'CreateTopics', msg: 'topic created' });
+      expect(audit[0]).toMatchObject({
+        service: 'controller',
+        nodeId: 2,
+        stream: 'audit',
+        operation: 'CreateTopics',
+        msg: 'topic created',
+      });
       const service = readFileSync(join(dir, 'service.log'), 'utf8');
       expect(service).toContain('"msg":"elected"');
       expect(service).not.toContain('CreateTopics');

@@ -21,19 +21,27 @@ runServiceMain({
     const config = loadBrokerConfig({ file: args.config, env: process.env, overrides: args.overrides });
     return { config, clusterId: verifyFormattedLogDirs(config.logDirs, config.nodeId) };
   },
-  loggers: ({ config }) => createLoggers({ service: 'broker', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
+  loggers: ({ config }) =>
+    createLoggers({ service: 'broker', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
   start: async ({ config, clusterId }, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
     let app;
     try {
-      app = await NestFactory.createApplicationContext(BrokerModule.forRoot(config, clusterId, loggers), { logger: false, abortOnError: false });
+      app = await NestFactory.createApplicationContext(BrokerModule.forRoot(config, clusterId, loggers), {
+        logger: false,
+        abortOnError: false,
+      });
     } catch (error) {
       // The controller quorum belongs to another cluster than our log directories.
-      if (error instanceof ApiError && error.errorName === 'INCONSISTENT_CLUSTER_ID') throw new ServiceRefusal(error.message);
+      if (error instanceof ApiError && error.errorName === 'INCONSISTENT_CLUSTER_ID')
+        throw new ServiceRefusal(error.message);
       throw error;
     }
     const node = app.get(BrokerNode);
-    return { close: () => app.close(), ready: { address: node.address, brokerEpoch: node.brokerEpoch, metricsPort: node.metricsPort ?? null } };
+    return {
+      close: () => app.close(),
+      ready: { address: node.address, brokerEpoch: node.brokerEpoch, metricsPort: node.metricsPort ?? null },
+    };
   },
   // Controlled shutdown waits at most 5 s.
   stopTimeoutMs: 10_000,

@@ -9,7 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@grpc/grpc-js';
-import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse } from '@sluice/controller';
+import {
+  LocalControllerCluster,
+  type ControllerClient,
+  type CreateTopicsResponse,
+  type DescribeClusterResponse,
+} from '@sluice/controller';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import { BrokerClients, waitFor as waitUntil } from './support/local-brokers';
 import { callUnary, createLoggers, silentLogger, type Level } from '@sluice/runtime';
@@ -56,15 +61,27 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     }
     return c;
   };
-  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> => callUnary<Res>(client(brokerId), method, request, { timeoutMs: 10_000 });
-  const produce = (brokerId: number, partition: number, records: Buffer, acks = -1): Promise<pb.ProducePartitionResult> =>
-    call<pb.ProduceResponse>(brokerId, 'Produce', { acks, timeoutMs: 5_000, topics: [{ name: TOPIC, partitions: [{ partition, records }] }] }).then(
-      (r) => r.topics[0]!.partitions[0]!,
-    );
+  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> =>
+    callUnary<Res>(client(brokerId), method, request, { timeoutMs: 10_000 });
+  const produce = (
+    brokerId: number,
+    partition: number,
+    records: Buffer,
+    acks = -1,
+  ): Promise<pb.ProducePartitionResult> =>
+    call<pb.ProduceResponse>(brokerId, 'Produce', {
+      acks,
+      timeoutMs: 5_000,
+      topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
+    }).then((r) => r.topics[0]!.partitions[0]!);
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-component-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 3_000 } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 3_000 },
+    });
     controllers.startAll();
     controller = controllers.client(10_000);
     await controllers.waitForLeader(controller, 15_000);
@@ -87,7 +104,10 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
           minInsyncReplicas: 2,
           metrics: nodeId === 1 ? { host: '127.0.0.1', port: 0 } : null,
           // SLUICE_TEST_LOG=debug shows the brokers' logs on stderr.
-          log: process.env.SLUICE_TEST_LOG ? createLoggers({ service: 'broker', nodeId, level: process.env.SLUICE_TEST_LOG as Level, destination: 2 }).log : silentLogger(),
+          log: process.env.SLUICE_TEST_LOG
+            ? createLoggers({ service: 'broker', nodeId, level: process.env.SLUICE_TEST_LOG as Level, destination: 2 })
+                .log
+            : silentLogger(),
         }),
       );
     }
@@ -118,12 +138,21 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       const partitions = meta.topics[0]?.partitions ?? [];
       return (
         partitions.length === 2 &&
-        partitions.every((p) => p.leader > 0 && p.isr.length === 3 && brokers.every((b) => b.replica(TOPIC, p.partition)?.role.kind === (b.brokerId === p.leader ? 'leader' : 'follower')))
+        partitions.every(
+          (p) =>
+            p.leader > 0 &&
+            p.isr.length === 3 &&
+            brokers.every(
+              (b) => b.replica(TOPIC, p.partition)?.role.kind === (b.brokerId === p.leader ? 'leader' : 'follower'),
+            ),
+        )
       );
     });
     expect(meta!.brokers.map((b) => b.brokerId).sort()).toEqual([1, 2, 3]);
     const metrics = await fetch(`http://127.0.0.1:${brokers[0]!.metricsPort}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/sluice_broker_requests_total\{api="Metadata",outcome="ok",service="broker",node_id="1"\} [1-9]/);
+    expect(metrics).toMatch(
+      /sluice_broker_requests_total\{api="Metadata",outcome="ok",service="broker",node_id="1"\} [1-9]/,
+    );
     const leader = meta!.topics[0]!.partitions.find((p) => p.partition === 0)!.leader;
     const follower = [1, 2, 3].find((id) => id !== leader)!;
 
@@ -145,7 +174,21 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1024 * 1024,
-      topics: [{ name: TOPIC, partitions: [{ partition: 0, fetchOffset: 0, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1024 * 1024 }] }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            {
+              partition: 0,
+              fetchOffset: 0,
+              currentLeaderEpoch: -1,
+              lastFetchedEpoch: -1,
+              logStartOffset: 0,
+              partitionMaxBytes: 1024 * 1024,
+            },
+          ],
+        },
+      ],
     });
     const item = fetched.topics[0]!.partitions[0]!;
     expect(item.errorName).toBe('');
@@ -163,20 +206,44 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     const corrupt = batch(50, 3);
     corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
     expect((await produce(leader, 0, corrupt)).errorName).toBe('CORRUPT_MESSAGE');
-    const oversize = encodeRecordBatch({ compression: CompressionType.None, records: [{ key: null, value: Buffer.alloc(1024 * 1024 + 1), timestamp: 0 }] });
+    const oversize = encodeRecordBatch({
+      compression: CompressionType.None,
+      records: [{ key: null, value: Buffer.alloc(1024 * 1024 + 1), timestamp: 0 }],
+    });
     expect((await produce(leader, 0, oversize)).errorName).toBe('MESSAGE_TOO_LARGE');
-    const unknown = await call<pb.ProduceResponse>(leader, 'Produce', { acks: 1, timeoutMs: 1_000, topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }] });
+    const unknown = await call<pb.ProduceResponse>(leader, 'Produce', {
+      acks: 1,
+      timeoutMs: 1_000,
+      topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }],
+    });
     expect(unknown.topics[0]!.partitions[0]!.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect(brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!.log.logEndOffset).toBe(50);
 
     // ListOffsets: earliest and latest (the high watermark).
     const listed = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
-      topics: [{ name: TOPIC, partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }, { partition: 0, timestamp: -1, currentLeaderEpoch: -1 }] }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            { partition: 0, timestamp: -2, currentLeaderEpoch: -1 },
+            { partition: 0, timestamp: -1, currentLeaderEpoch: -1 },
+          ],
+        },
+      ],
     });
     expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
     // By timestamp: the first record at or after it (record i has timestamp base + i), -1 past the end.
     const byTime = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
-      topics: [{ name: TOPIC, partitions: [1_700_000_000_000 + 25, 1_700_000_000_000, 1_800_000_000_000].map((timestamp) => ({ partition: 0, timestamp, currentLeaderEpoch: -1 })) }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [1_700_000_000_000 + 25, 1_700_000_000_000, 1_800_000_000_000].map((timestamp) => ({
+            partition: 0,
+            timestamp,
+            currentLeaderEpoch: -1,
+          })),
+        },
+      ],
     });
     expect(byTime.topics[0]!.partitions.map((p) => [p.errorName, Number(p.offset), Number(p.timestamp)])).toEqual([
       ['', 25, 1_700_000_000_025],
@@ -187,7 +254,15 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS once a controlled shutdown leaves the ISR below min.insync.replicas', async () => {
     const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
-      topics: [{ name: 'strict', numPartitions: 1, replicationFactor: 3, assignments: [], configs: { 'min.insync.replicas': '3' } }],
+      topics: [
+        {
+          name: 'strict',
+          numPartitions: 1,
+          replicationFactor: 3,
+          assignments: [],
+          configs: { 'min.insync.replicas': '3' },
+        },
+      ],
     });
     expect(created.topics[0]!.errorName).toBe('');
     let leader = -1;
@@ -197,16 +272,21 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       return node !== undefined;
     });
     const send = (acks: number): Promise<pb.ProducePartitionResult> =>
-      call<pb.ProduceResponse>(leader, 'Produce', { acks, timeoutMs: 5_000, topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }] }).then(
-        (r) => r.topics[0]!.partitions[0]!,
-      );
+      call<pb.ProduceResponse>(leader, 'Produce', {
+        acks,
+        timeoutMs: 5_000,
+        topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+      }).then((r) => r.topics[0]!.partitions[0]!);
     expect((await send(-1)).errorName).toBe('');
 
     // A follower shuts down cleanly: the controller takes it out of the ISR (2 < 3).
     const leaving = brokers.find((b) => b.brokerId !== leader)!;
     await leaving.stop();
     const leaderReplica = brokers.find((b) => b.brokerId === leader)!.replica('strict', 0)!;
-    await waitFor('ISR shrunk to 2', () => leaderReplica.role.kind === 'leader' && leaderReplica.role.core.isr.length === 2);
+    await waitFor(
+      'ISR shrunk to 2',
+      () => leaderReplica.role.kind === 'leader' && leaderReplica.role.core.isr.length === 2,
+    );
     const endBefore = leaderReplica.log.logEndOffset;
     const refused = await send(-1);
     expect(refused.errorName).toBe('NOT_ENOUGH_REPLICAS');
@@ -227,7 +307,11 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
         producerId: 4242,
         producerEpoch: 0,
         baseSequence,
-        records: Array.from({ length: count }, (_, i) => ({ key: null, value: Buffer.from(`idem-${baseSequence + i}`), timestamp: Date.now() })),
+        records: Array.from({ length: count }, (_, i) => ({
+          key: null,
+          value: Buffer.from(`idem-${baseSequence + i}`),
+          timestamp: Date.now(),
+        })),
       });
     const rpc = new BrokerClients();
     try {

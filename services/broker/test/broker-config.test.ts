@@ -1,11 +1,22 @@
 import { ConfigError } from '@sluice/runtime';
 import { loadBrokerConfig } from '../src/config/broker-config';
 
-const BASE = { 'node.id': 4, 'process.roles': 'broker', 'controller.quorum.voters': '1@10.0.0.1:9093,2@[::1]:9093', 'log.dirs': '/data/a' };
+const BASE = {
+  'node.id': 4,
+  'process.roles': 'broker',
+  'controller.quorum.voters': '1@10.0.0.1:9093,2@[::1]:9093',
+  'log.dirs': '/data/a',
+};
 
 describe('loadBrokerConfig', () => {
   it('takes the first non-controller listener and the quorum addresses', () => {
-    const config = loadBrokerConfig({ overrides: { ...BASE, listeners: 'CONTROLLER://:9093,PLAINTEXT://127.0.0.1:0', 'advertised.listeners': 'PLAINTEXT://broker-4.example:9092' } });
+    const config = loadBrokerConfig({
+      overrides: {
+        ...BASE,
+        listeners: 'CONTROLLER://:9093,PLAINTEXT://127.0.0.1:0',
+        'advertised.listeners': 'PLAINTEXT://broker-4.example:9092',
+      },
+    });
     expect(config).toMatchObject({
       nodeId: 4,
       listenerName: 'PLAINTEXT',
@@ -21,7 +32,12 @@ describe('loadBrokerConfig', () => {
   });
 
   it('binds all interfaces for an empty host and advertises loopback', () => {
-    expect(loadBrokerConfig({ overrides: BASE })).toMatchObject({ bindHost: '0.0.0.0', bindPort: 9092, advertisedHost: '127.0.0.1', advertisedPort: 0 });
+    expect(loadBrokerConfig({ overrides: BASE })).toMatchObject({
+      bindHost: '0.0.0.0',
+      bindPort: 9092,
+      advertisedHost: '127.0.0.1',
+      advertisedPort: 0,
+    });
   });
 
   it.each([

@@ -32,7 +32,10 @@ describe('divergent-log truncation', () => {
   const clients = new BrokerClients();
 
   const start = async (nodeId: number): Promise<BrokerNode> => {
-    const node = await startLocalBroker(controllers, baseDir, nodeId, { replicaLagTimeMaxMs: 500, minInsyncReplicas: 1 });
+    const node = await startLocalBroker(controllers, baseDir, nodeId, {
+      replicaLagTimeMaxMs: 500,
+      minInsyncReplicas: 1,
+    });
     brokers.set(nodeId, node);
     return node;
   };
@@ -41,20 +44,32 @@ describe('divergent-log truncation', () => {
     brokers.delete(nodeId);
   };
   const partition = async (): Promise<{ leader: number; isr: number[] }> => {
-    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!;
+    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!
+      .partitions[0]!;
     return { leader: p.leader, isr: [...p.isr].sort() };
   };
   const values = (node: BrokerNode): string[] =>
-    decodeRecordBatches(node.replica(TOPIC, 0)!.log.read(0, 1024 * 1024).records).flatMap((b) => b.records.map((r) => r.value?.toString() ?? ''));
+    decodeRecordBatches(node.replica(TOPIC, 0)!.log.read(0, 1024 * 1024).records).flatMap((b) =>
+      b.records.map((r) => r.value?.toString() ?? ''),
+    );
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-divergence-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_500 } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 2_500 },
+    });
     controllers.startAll();
     controller = controllers.client(10_000);
     await controllers.waitForLeader(controller, 15_000);
     for (const id of [1, 2, 3]) await start(id);
-    await waitFor('three unfenced brokers', async () => (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3);
+    await waitFor(
+      'three unfenced brokers',
+      async () =>
+        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced)
+          .length === 3,
+    );
   });
 
   afterAll(async () => {
@@ -67,10 +82,23 @@ describe('divergent-log truncation', () => {
 
   it('truncates the old leader to the new leader and converges', async () => {
     const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
-      topics: [{ name: TOPIC, numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1, 2, 3] }], configs: { 'min.insync.replicas': '1' } }],
+      topics: [
+        {
+          name: TOPIC,
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [{ partition: 0, brokerIds: [1, 2, 3] }],
+          configs: { 'min.insync.replicas': '1' },
+        },
+      ],
     });
     expect(created.topics[0]!.errorName).toBe('');
-    await waitFor('broker 1 leads', () => brokers.get(1)?.replica(TOPIC, 0)?.role.kind === 'leader' && [2, 3].every((id) => brokers.get(id)?.replica(TOPIC, 0)?.role.kind === 'follower'));
+    await waitFor(
+      'broker 1 leads',
+      () =>
+        brokers.get(1)?.replica(TOPIC, 0)?.role.kind === 'leader' &&
+        [2, 3].every((id) => brokers.get(id)?.replica(TOPIC, 0)?.role.kind === 'follower'),
+    );
     expect((await clients.produce(brokers.get(1)!, TOPIC, 0, batch(0, 5))).errorName).toBe('');
     await waitFor('replicated', () => [1, 2, 3].every((id) => brokers.get(id)!.replica(TOPIC, 0)!.highWatermark === 5));
 
@@ -84,20 +112,42 @@ describe('divergent-log truncation', () => {
     // The followers come back (their old sessions expire first); once broker 1 is fenced, an
     // unclean election makes one of them leader, and it writes different records at offsets 5..8.
     await Promise.all([start(2), start(3)]);
-    await waitFor('broker 1 fenced', async () => (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.find((b) => b.brokerId === 1)?.fenced === true);
-    const elected = await controller.call<ElectLeadersResponse>('ElectLeaders', { electionType: 'UNCLEAN', topicPartitions: [{ topic: TOPIC, partitions: [0] }] });
+    await waitFor(
+      'broker 1 fenced',
+      async () =>
+        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.find((b) => b.brokerId === 1)
+          ?.fenced === true,
+    );
+    const elected = await controller.call<ElectLeadersResponse>('ElectLeaders', {
+      electionType: 'UNCLEAN',
+      topicPartitions: [{ topic: TOPIC, partitions: [0] }],
+    });
     expect(elected.results[0]?.errorName ?? '').toBe('');
     let newLeader: BrokerNode | undefined;
-    await waitFor('a new leader', () => (newLeader = [2, 3].map((id) => brokers.get(id)!).find((b) => b.replica(TOPIC, 0)?.role.kind === 'leader')) !== undefined);
+    await waitFor(
+      'a new leader',
+      () =>
+        (newLeader = [2, 3].map((id) => brokers.get(id)!).find((b) => b.replica(TOPIC, 0)?.role.kind === 'leader')) !==
+        undefined,
+    );
     expect((await clients.produce(newLeader!, TOPIC, 0, batch(200, 4), 1)).errorName).toBe('');
     expect(newLeader!.replica(TOPIC, 0)!.log.logEndOffset).toBe(9);
 
     // The old leader returns as a follower: its offsets 5..7 (value-100..102) go, 5..8 come from the new leader.
     const old = await start(1);
-    await waitFor('old leader converged', () => old.replica(TOPIC, 0)?.role.kind === 'follower' && old.replica(TOPIC, 0)?.log.logEndOffset === 9, 15_000);
+    await waitFor(
+      'old leader converged',
+      () => old.replica(TOPIC, 0)?.role.kind === 'follower' && old.replica(TOPIC, 0)?.log.logEndOffset === 9,
+      15_000,
+    );
     const expected = [0, 1, 2, 3, 4, 200, 201, 202, 203].map((i) => `value-${i}`);
     expect(values(old)).toEqual(expected);
     expect(values(newLeader!)).toEqual(expected);
-    expect(old.replica(TOPIC, 0)!.log.read(0, 1024 * 1024).records.equals(newLeader!.replica(TOPIC, 0)!.log.read(0, 1024 * 1024).records)).toBe(true);
+    expect(
+      old
+        .replica(TOPIC, 0)!
+        .log.read(0, 1024 * 1024)
+        .records.equals(newLeader!.replica(TOPIC, 0)!.log.read(0, 1024 * 1024).records),
+    ).toBe(true);
   });
 });

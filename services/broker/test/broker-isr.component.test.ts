@@ -9,7 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse, type DescribeTopicsResponse } from '@sluice/controller';
+import {
+  LocalControllerCluster,
+  type ControllerClient,
+  type CreateTopicsResponse,
+  type DescribeClusterResponse,
+  type DescribeTopicsResponse,
+} from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { BrokerNode } from '../src/node/broker-node';
 import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
@@ -26,7 +32,10 @@ describe('ISR shrink and expand', () => {
   const clients = new BrokerClients();
 
   const start = async (nodeId: number): Promise<BrokerNode> => {
-    const node = await startLocalBroker(controllers, baseDir, nodeId, { replicaLagTimeMaxMs: LAG_MS, minInsyncReplicas: 2 });
+    const node = await startLocalBroker(controllers, baseDir, nodeId, {
+      replicaLagTimeMaxMs: LAG_MS,
+      minInsyncReplicas: 2,
+    });
     brokers.set(nodeId, node);
     return node;
   };
@@ -40,12 +49,21 @@ describe('ISR shrink and expand', () => {
     // A broker session well above the lag time: the ISR change below must come from the leader,
     // not from fencing. The restarted broker re-registers once its old session expired (Kafka's
     // DUPLICATE_BROKER_REGISTRATION until then), so it is not much longer than that.
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 4_000 } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 4_000 },
+    });
     controllers.startAll();
     controller = controllers.client(10_000);
     await controllers.waitForLeader(controller, 15_000);
     for (const id of [1, 2, 3]) await start(id);
-    await waitFor('three unfenced brokers', async () => (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3);
+    await waitFor(
+      'three unfenced brokers',
+      async () =>
+        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced)
+          .length === 3,
+    );
   });
 
   afterAll(async () => {
@@ -64,7 +82,10 @@ describe('ISR shrink and expand', () => {
     let leader: BrokerNode | undefined;
     await waitFor('a leader and two followers', () => {
       leader = [...brokers.values()].find((b) => b.replica('isr', 0)?.role.kind === 'leader');
-      return leader !== undefined && [...brokers.values()].filter((b) => b.replica('isr', 0)?.role.kind === 'follower').length === 2;
+      return (
+        leader !== undefined &&
+        [...brokers.values()].filter((b) => b.replica('isr', 0)?.role.kind === 'follower').length === 2
+      );
     });
     expect((await clients.produce(leader!, 'isr', 0, batch(0, 10))).errorName).toBe('');
 
@@ -75,7 +96,13 @@ describe('ISR shrink and expand', () => {
     expect((await clients.produce(leader!, 'isr', 0, batch(10, 5))).errorName).toBe('');
     const polled = await polling;
     expect(Date.now() - pollStarted).toBeLessThan(3_000);
-    expect(decodeRecordBatches(polled.records).flatMap((b) => b.records.map((r) => r.value?.toString()))).toEqual(['value-10', 'value-11', 'value-12', 'value-13', 'value-14']);
+    expect(decodeRecordBatches(polled.records).flatMap((b) => b.records.map((r) => r.value?.toString()))).toEqual([
+      'value-10',
+      'value-11',
+      'value-12',
+      'value-13',
+      'value-14',
+    ]);
 
     // Kill a follower without a controlled shutdown; once the leader has records it lacks (Kafka:
     // a replica with the leader's end offset is caught up however long ago it fetched), the
@@ -97,7 +124,10 @@ describe('ISR shrink and expand', () => {
     // Restarted on the same log directory: it catches up and the leader expands the ISR again.
     const restarted = await start(victimId);
     await waitFor('ISR back to three', async () => (await isrOf('isr')).length === 3, 15_000);
-    await waitFor('restarted replica caught up', () => restarted.replica('isr', 0)?.log.logEndOffset === 25 && restarted.replica('isr', 0)?.highWatermark === 25);
+    await waitFor(
+      'restarted replica caught up',
+      () => restarted.replica('isr', 0)?.log.logEndOffset === 25 && restarted.replica('isr', 0)?.highWatermark === 25,
+    );
     const leaderReplica = leader!.replica('isr', 0)!;
     expect(leaderReplica.role.kind === 'leader' && [...leaderReplica.role.core.isr].sort()).toEqual([1, 2, 3]);
   });

@@ -9,7 +9,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalControllerCluster, type ControllerClient, type DescribeClusterResponse } from '@sluice/controller';
-import { callUnary, createGrpcClient, formatLogDirs, loadProtos, randomKafkaUuid, serviceClientConstructor } from '@sluice/runtime';
+import {
+  callUnary,
+  createGrpcClient,
+  formatLogDirs,
+  loadProtos,
+  randomKafkaUuid,
+  serviceClientConstructor,
+} from '@sluice/runtime';
 
 jest.setTimeout(30_000);
 
@@ -21,7 +28,11 @@ interface Run {
   readonly stderr: string;
 }
 
-function startBroker(configFile: string): { done: Promise<Run>; kill: (signal: NodeJS.Signals) => void; stdout: () => string } {
+function startBroker(configFile: string): {
+  done: Promise<Run>;
+  kill: (signal: NodeJS.Signals) => void;
+  stdout: () => string;
+} {
   const child = spawn(process.execPath, [BROKER_MAIN, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -92,21 +103,31 @@ describe('broker main.js', () => {
     let ready: { address: string; metricsPort: number } | undefined;
     const deadline = Date.now() + 15_000;
     while (ready === undefined && Date.now() < deadline) {
-      const line = broker.stdout().split('\n').find((l) => l.includes('"broker ready"'));
+      const line = broker
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"broker ready"'));
       if (line !== undefined) ready = JSON.parse(line) as { address: string; metricsPort: number };
       else await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(ready).toBeDefined();
-    const health = createGrpcClient(serviceClientConstructor(loadProtos(['grpc/health/v1/health.proto']), 'grpc.health.v1.Health'), ready!.address);
+    const health = createGrpcClient(
+      serviceClientConstructor(loadProtos(['grpc/health/v1/health.proto']), 'grpc.health.v1.Health'),
+      ready!.address,
+    );
     try {
-      await expect(callUnary(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({ status: 'SERVING' });
+      await expect(callUnary(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
+        status: 'SERVING',
+      });
     } finally {
       health.close();
     }
     const metrics = await fetch(`http://127.0.0.1:${ready!.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toContain('sluice_broker_metadata_offset');
     const unfenced = async (): Promise<boolean> =>
-      (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.some((b) => b.brokerId === 13 && !b.fenced);
+      (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.some(
+        (b) => b.brokerId === 13 && !b.fenced,
+      );
     const until = Date.now() + 10_000;
     while (!(await unfenced()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await unfenced()).toBe(true);

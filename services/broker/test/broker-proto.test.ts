@@ -2,25 +2,65 @@ import { loadProtos, serviceDefinition } from '@sluice/runtime';
 
 describe('proto/sluice/v1/broker.proto', () => {
   it('loads and defines the Broker service with bytes records on the data path', () => {
-    const definition = serviceDefinition(loadProtos(['sluice/v1/common.proto', 'sluice/v1/broker.proto']), 'sluice.v1.Broker');
-    expect(Object.keys(definition).sort()).toEqual(['Fetch', 'InitProducerId', 'ListOffsets', 'Metadata', 'OffsetForLeaderEpoch', 'Produce', 'ProduceStream', 'ShareAcknowledge', 'ShareFetch']);
+    const definition = serviceDefinition(
+      loadProtos(['sluice/v1/common.proto', 'sluice/v1/broker.proto']),
+      'sluice.v1.Broker',
+    );
+    expect(Object.keys(definition).sort()).toEqual([
+      'Fetch',
+      'InitProducerId',
+      'ListOffsets',
+      'Metadata',
+      'OffsetForLeaderEpoch',
+      'Produce',
+      'ProduceStream',
+      'ShareAcknowledge',
+      'ShareFetch',
+    ]);
     const produce = definition.Produce!;
-    const encoded = produce.requestSerialize({ acks: -1, timeoutMs: 1000, topics: [{ name: 't', partitions: [{ partition: 0, records: Buffer.from([1, 2, 3]) }] }] });
+    const encoded = produce.requestSerialize({
+      acks: -1,
+      timeoutMs: 1000,
+      topics: [{ name: 't', partitions: [{ partition: 0, records: Buffer.from([1, 2, 3]) }] }],
+    });
     const decoded = produce.requestDeserialize(encoded) as { topics: { partitions: { records: Buffer }[] }[] };
     expect(Buffer.isBuffer(decoded.topics[0]!.partitions[0]!.records)).toBe(true);
     expect([...decoded.topics[0]!.partitions[0]!.records]).toEqual([1, 2, 3]);
   });
 
   it('defines ProduceStream as a bidirectional stream of correlated Produce requests and answers', () => {
-    const stream = serviceDefinition(loadProtos(['sluice/v1/common.proto', 'sluice/v1/broker.proto']), 'sluice.v1.Broker').ProduceStream!;
+    const stream = serviceDefinition(
+      loadProtos(['sluice/v1/common.proto', 'sluice/v1/broker.proto']),
+      'sluice.v1.Broker',
+    ).ProduceStream!;
     expect([stream.requestStream, stream.responseStream]).toEqual([true, true]);
-    const request = stream.requestDeserialize(stream.requestSerialize({ correlationId: 7, request: { acks: -1, timeoutMs: 1000, topics: [{ name: 't', partitions: [{ partition: 0, records: Buffer.from([9]) }] }] } })) as {
+    const request = stream.requestDeserialize(
+      stream.requestSerialize({
+        correlationId: 7,
+        request: {
+          acks: -1,
+          timeoutMs: 1000,
+          topics: [{ name: 't', partitions: [{ partition: 0, records: Buffer.from([9]) }] }],
+        },
+      }),
+    ) as {
       correlationId: string;
       request: { topics: { partitions: { records: Buffer }[] }[] };
     };
     expect(Number(request.correlationId)).toBe(7);
     expect([...request.request.topics[0]!.partitions[0]!.records]).toEqual([9]);
-    const answer = stream.responseDeserialize(stream.responseSerialize({ correlationId: 7, response: null, errorName: 'INVALID_REQUIRED_ACKS', errorMessage: 'bad acks' })) as { correlationId: string; response: unknown; errorName: string };
-    expect([Number(answer.correlationId), answer.response, answer.errorName]).toEqual([7, null, 'INVALID_REQUIRED_ACKS']);
+    const answer = stream.responseDeserialize(
+      stream.responseSerialize({
+        correlationId: 7,
+        response: null,
+        errorName: 'INVALID_REQUIRED_ACKS',
+        errorMessage: 'bad acks',
+      }),
+    ) as { correlationId: string; response: unknown; errorName: string };
+    expect([Number(answer.correlationId), answer.response, answer.errorName]).toEqual([
+      7,
+      null,
+      'INVALID_REQUIRED_ACKS',
+    ]);
   });
 });

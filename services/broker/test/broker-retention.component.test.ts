@@ -37,7 +37,11 @@ describe('background retention', () => {
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-retention-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': SESSION_TIMEOUT_MS } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': SESSION_TIMEOUT_MS },
+    });
     controllers.startAll();
     controller = controllers.client(10_000);
     await controllers.waitForLeader(controller, 15_000);
@@ -51,7 +55,12 @@ describe('background retention', () => {
       });
       brokers.set(id, node);
     }
-    await waitFor('three unfenced brokers', async () => (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3);
+    await waitFor(
+      'three unfenced brokers',
+      async () =>
+        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced)
+          .length === 3,
+    );
   });
 
   afterAll(async () => {
@@ -66,13 +75,24 @@ describe('background retention', () => {
   it('deletes old segments below the high watermark on the leader, and the followers follow its log start offset', async () => {
     // segment.ms=1: every append after a millisecond rolls a new segment. No retention yet.
     const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
-      topics: [{ name: TOPIC, numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [1, 2, 3] }], configs: { 'segment.ms': '1', 'retention.ms': '-1' } }],
+      topics: [
+        {
+          name: TOPIC,
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [{ partition: 0, brokerIds: [1, 2, 3] }],
+          configs: { 'segment.ms': '1', 'retention.ms': '-1' },
+        },
+      ],
     });
     expect(created.topics[0]!.errorName).toBe('');
     // Broker 1 (the one with /metrics) is the preferred, so the first, leader.
     const leader = brokers.get(1)!;
     await waitFor('broker 1 leading, two followers', () => {
-      return leader.replica(TOPIC, 0)?.role.kind === 'leader' && [...brokers.values()].filter((b) => b.replica(TOPIC, 0)?.role.kind === 'follower').length === 2;
+      return (
+        leader.replica(TOPIC, 0)?.role.kind === 'leader' &&
+        [...brokers.values()].filter((b) => b.replica(TOPIC, 0)?.role.kind === 'follower').length === 2
+      );
     });
     const leaderReplica = leader.replica(TOPIC, 0)!;
     const followers = [...brokers.values()].filter((b) => b !== leader);
@@ -92,13 +112,21 @@ describe('background retention', () => {
       await sleep(5);
     }
     expect(leaderReplica.log.segmentBaseOffsets()).toEqual([0, 10, 20, 30, 40, 50]);
-    await waitFor('followers caught up', () => followers.every((f) => f.replica(TOPIC, 0)!.log.logEndOffset === 60 && f.replica(TOPIC, 0)!.highWatermark === 60));
+    await waitFor('followers caught up', () =>
+      followers.every((f) => f.replica(TOPIC, 0)!.log.logEndOffset === 60 && f.replica(TOPIC, 0)!.highWatermark === 60),
+    );
     await sleep(200); // several retention passes: retention.ms=-1 deletes nothing
     expect(leaderReplica.log.logStartOffset).toBe(0);
 
     // The records' timestamps (2023) are far older than a minute: every closed segment expires.
     const altered = await controller.call<AlterConfigsResponse>('AlterConfigs', {
-      resources: [{ resourceType: 'topic', resourceName: TOPIC, configs: [{ name: 'retention.ms', operation: 'SET', value: '60000' }] }],
+      resources: [
+        {
+          resourceType: 'topic',
+          resourceName: TOPIC,
+          configs: [{ name: 'retention.ms', operation: 'SET', value: '60000' }],
+        },
+      ],
       validateOnly: false,
     });
     expect(altered.resources[0]!.errorName).toBe('');
@@ -108,10 +136,16 @@ describe('background retention', () => {
     expect(leaderReplica.log.config.retentionMs).toBe(60_000);
     expect(leaderReplica.log.segmentBaseOffsets()).toEqual([50]);
     // (b) the followers move their log start offsets up to the leader's and drop the same data.
-    await waitFor('followers follow the log start offset', () => followers.every((f) => f.replica(TOPIC, 0)!.log.logStartOffset === 50));
-    await waitFor('followers drop the segments below it', () => followers.every((f) => f.replica(TOPIC, 0)!.log.segmentBaseOffsets()[0]! >= 40));
+    await waitFor('followers follow the log start offset', () =>
+      followers.every((f) => f.replica(TOPIC, 0)!.log.logStartOffset === 50),
+    );
+    await waitFor('followers drop the segments below it', () =>
+      followers.every((f) => f.replica(TOPIC, 0)!.log.segmentBaseOffsets()[0]! >= 40),
+    );
     // (c) ListOffsets earliest answers the new start.
-    const listed = await clients.call<pb.ListOffsetsResponse>(leader, 'ListOffsets', { topics: [{ name: TOPIC, partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }] });
+    const listed = await clients.call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }],
+    });
     expect(Number(listed.topics[0]!.partitions[0]!.offset)).toBe(50);
     // (d) a consumer below the start is out of range; at the start it reads.
     expect((await clients.fetch(leader, TOPIC, 0, 0)).errorName).toBe('OFFSET_OUT_OF_RANGE');
@@ -134,7 +168,8 @@ describe('background retention', () => {
     expect(leaderReplica.log.logEndOffset).toBe(90);
     await waitFor('live follower caught up', () => live.replica(TOPIC, 0)!.log.logEndOffset === 90);
     await sleep(300); // several retention passes
-    const isr = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!.isr;
+    const isr = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!
+      .partitions[0]!.isr;
     expect(isr).toContain(silent.brokerId); // not fenced yet: this phase is well within the session timeout
     expect(leaderReplica.highWatermark).toBe(60);
     expect(leaderReplica.log.logStartOffset).toBe(60);
@@ -148,7 +183,9 @@ describe('background retention', () => {
     await waitFor('leader retention up to the active segment', () => leaderReplica.log.logStartOffset === 80);
     await waitFor('live follower follows', () => live.replica(TOPIC, 0)!.log.logStartOffset === 80);
     const tail = await clients.fetch(leader, TOPIC, 0, 80);
-    expect(decodeRecordBatches(tail.records).flatMap((b) => b.records.map((r) => r.value?.toString()))).toEqual(Array.from({ length: 10 }, (_, i) => `value-${80 + i}`));
+    expect(decodeRecordBatches(tail.records).flatMap((b) => b.records.map((r) => r.value?.toString()))).toEqual(
+      Array.from({ length: 10 }, (_, i) => `value-${80 + i}`),
+    );
 
     clearInterval(sampler);
     sampler = undefined;

@@ -25,41 +25,98 @@ function viewOf(log: EpochLog): FollowerLogView {
   };
 }
 
-const fromRuns = (runs: Array<[number, number]>): EpochLog => runs.flatMap(([epoch, count]) => new Array<number>(count).fill(epoch));
+const fromRuns = (runs: Array<[number, number]>): EpochLog =>
+  runs.flatMap(([epoch, count]) => new Array<number>(count).fill(epoch));
 
 describe('leader answer to OffsetForLeaderEpoch', () => {
-  const leaderLog = viewOf(fromRuns([[1, 5], [3, 5], [5, 2]]));
+  const leaderLog = viewOf(
+    fromRuns([
+      [1, 5],
+      [3, 5],
+      [5, 2],
+    ]),
+  );
   it('fences the current leader epoch, then answers from the epoch cache', () => {
-    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 4, leaderEpoch: 3 }, leaderLog)).toMatchObject({ kind: 'error', error: { errorName: 'FENCED_LEADER_EPOCH' } });
-    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 6, leaderEpoch: 3 }, leaderLog)).toMatchObject({ kind: 'error', error: { errorName: 'UNKNOWN_LEADER_EPOCH' } });
-    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 3 }, leaderLog)).toEqual({ kind: 'answer', epoch: 3, endOffset: 10 });
-    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: null, leaderEpoch: 4 }, leaderLog)).toEqual({ kind: 'answer', epoch: 3, endOffset: 10 });
-    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 5 }, leaderLog)).toEqual({ kind: 'answer', epoch: 5, endOffset: 12 });
-    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 9 }, leaderLog)).toEqual({ kind: 'answer', epoch: -1, endOffset: -1 });
-    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: -1 }, leaderLog)).toEqual({ kind: 'answer', epoch: -1, endOffset: -1 });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 4, leaderEpoch: 3 }, leaderLog)).toMatchObject({
+      kind: 'error',
+      error: { errorName: 'FENCED_LEADER_EPOCH' },
+    });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 6, leaderEpoch: 3 }, leaderLog)).toMatchObject({
+      kind: 'error',
+      error: { errorName: 'UNKNOWN_LEADER_EPOCH' },
+    });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 3 }, leaderLog)).toEqual({
+      kind: 'answer',
+      epoch: 3,
+      endOffset: 10,
+    });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: null, leaderEpoch: 4 }, leaderLog)).toEqual({
+      kind: 'answer',
+      epoch: 3,
+      endOffset: 10,
+    });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 5 }, leaderLog)).toEqual({
+      kind: 'answer',
+      epoch: 5,
+      endOffset: 12,
+    });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: 9 }, leaderLog)).toEqual({
+      kind: 'answer',
+      epoch: -1,
+      endOffset: -1,
+    });
+    expect(answerOffsetForLeaderEpoch(5, { currentLeaderEpoch: 5, leaderEpoch: -1 }, leaderLog)).toEqual({
+      kind: 'answer',
+      epoch: -1,
+      endOffset: -1,
+    });
   });
 });
 
 describe('follower truncation (OffsetForLeaderEpoch answer)', () => {
   // Follower: epoch 1 x5, epoch 3 x5 (offsets 5..9), epoch 4 x3 (10..12).
-  const follower = viewOf(fromRuns([[1, 5], [3, 5], [4, 3]]));
+  const follower = viewOf(
+    fromRuns([
+      [1, 5],
+      [3, 5],
+      [4, 3],
+    ]),
+  );
 
   it('truncates to the high watermark when the leader knows no end offset', () => {
-    expect(followerTruncation({ epoch: -1, endOffset: -1 }, follower, 7)).toEqual({ truncateToOffset: 7, complete: true });
+    expect(followerTruncation({ epoch: -1, endOffset: -1 }, follower, 7)).toEqual({
+      truncateToOffset: 7,
+      complete: true,
+    });
   });
 
   it('keeps up to where both copies of the same epoch end', () => {
-    expect(followerTruncation({ epoch: 4, endOffset: 11 }, follower, 0)).toEqual({ truncateToOffset: 11, complete: true });
-    expect(followerTruncation({ epoch: 4, endOffset: 20 }, follower, 0)).toEqual({ truncateToOffset: 13, complete: true });
+    expect(followerTruncation({ epoch: 4, endOffset: 11 }, follower, 0)).toEqual({
+      truncateToOffset: 11,
+      complete: true,
+    });
+    expect(followerTruncation({ epoch: 4, endOffset: 20 }, follower, 0)).toEqual({
+      truncateToOffset: 13,
+      complete: true,
+    });
   });
 
   it('uses our end of a smaller epoch the leader answers with, when we have it', () => {
-    expect(followerTruncation({ epoch: 3, endOffset: 12 }, follower, 0)).toEqual({ truncateToOffset: 10, complete: true });
-    expect(followerTruncation({ epoch: 3, endOffset: 8 }, follower, 0)).toEqual({ truncateToOffset: 8, complete: true });
+    expect(followerTruncation({ epoch: 3, endOffset: 12 }, follower, 0)).toEqual({
+      truncateToOffset: 10,
+      complete: true,
+    });
+    expect(followerTruncation({ epoch: 3, endOffset: 8 }, follower, 0)).toEqual({
+      truncateToOffset: 8,
+      complete: true,
+    });
   });
 
   it('cuts to our largest smaller epoch and asks again when we lack the answered epoch', () => {
-    expect(followerTruncation({ epoch: 2, endOffset: 9 }, follower, 0)).toEqual({ truncateToOffset: 5, complete: false });
+    expect(followerTruncation({ epoch: 2, endOffset: 9 }, follower, 0)).toEqual({
+      truncateToOffset: 5,
+      complete: false,
+    });
   });
 
   it('treats an answered epoch below all of ours as ending where our first epoch starts', () => {
@@ -70,8 +127,14 @@ describe('follower truncation (OffsetForLeaderEpoch answer)', () => {
 
   it('bounds by the leader end offset when our log keeps no epochs', () => {
     const untracked: FollowerLogView = { logEndOffset: 8, endOffsetForEpoch: () => null };
-    expect(followerTruncation({ epoch: 2, endOffset: 3 }, untracked, 0)).toEqual({ truncateToOffset: 3, complete: true });
-    expect(followerTruncation({ epoch: 2, endOffset: 30 }, untracked, 0)).toEqual({ truncateToOffset: 8, complete: true });
+    expect(followerTruncation({ epoch: 2, endOffset: 3 }, untracked, 0)).toEqual({
+      truncateToOffset: 3,
+      complete: true,
+    });
+    expect(followerTruncation({ epoch: 2, endOffset: 30 }, untracked, 0)).toEqual({
+      truncateToOffset: 8,
+      complete: true,
+    });
   });
 
   /**
@@ -80,7 +143,10 @@ describe('follower truncation (OffsetForLeaderEpoch answer)', () => {
    * OffsetForLeaderEpoch rounds must leave it with exactly the longest common prefix.
    */
   it('converges to the longest common prefix with the current leader', () => {
-    const history = fc.array(fc.record({ from: fc.nat(), keep: fc.nat(), append: fc.integer({ min: 0, max: 6 }) }), { minLength: 1, maxLength: 8 });
+    const history = fc.array(fc.record({ from: fc.nat(), keep: fc.nat(), append: fc.integer({ min: 0, max: 6 }) }), {
+      minLength: 1,
+      maxLength: 8,
+    });
     fc.assert(
       fc.property(history, fc.nat(), fc.nat(), (epochs, pick, keep) => {
         const logs: EpochLog[] = [[]];
@@ -106,7 +172,8 @@ describe('follower truncation (OffsetForLeaderEpoch answer)', () => {
           if (decision.complete) break;
         }
         let common = 0;
-        while (common < followerLog.length && common < leaderLog.length && followerLog[common] === leaderLog[common]) common++;
+        while (common < followerLog.length && common < leaderLog.length && followerLog[common] === leaderLog[common])
+          common++;
         expect(followerLog.length).toBe(common);
         const expected = (() => {
           let n = 0;

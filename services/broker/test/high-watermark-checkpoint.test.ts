@@ -13,7 +13,15 @@ describe('high watermark checkpoint', () => {
 
   it('a restarted leader starts from the checkpointed high watermark, not 0', async () => {
     const first = manager(dir);
-    expect((await first.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 5) }] }] })).topics[0]!.partitions[0]!.errorName).toBe('');
+    expect(
+      (
+        await first.produce({
+          acks: 1,
+          timeoutMs: 1_000,
+          topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 5) }] }],
+        })
+      ).topics[0]!.partitions[0]!.errorName,
+    ).toBe('');
     expect(first.replica('t', 0)!.highWatermark).toBe(0); // follower 2 has not fetched yet
     const fetched = await first.fetch({
       replicaId: 2,
@@ -21,7 +29,21 @@ describe('high watermark checkpoint', () => {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1024,
-      topics: [{ name: 't', partitions: [{ partition: 0, fetchOffset: 5, currentLeaderEpoch: 0, lastFetchedEpoch: 0, logStartOffset: 0, partitionMaxBytes: 1024 }] }],
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            {
+              partition: 0,
+              fetchOffset: 5,
+              currentLeaderEpoch: 0,
+              lastFetchedEpoch: 0,
+              logStartOffset: 0,
+              partitionMaxBytes: 1024,
+            },
+          ],
+        },
+      ],
     });
     expect(Number(fetched.topics[0]!.partitions[0]!.highWatermark)).toBe(5);
     first.stop();

@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@grpc/grpc-js';
-import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse, type DescribeTopicsResponse } from '@sluice/controller';
+import {
+  LocalControllerCluster,
+  type ControllerClient,
+  type CreateTopicsResponse,
+  type DescribeClusterResponse,
+  type DescribeTopicsResponse,
+} from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
 import { callUnary } from '@sluice/runtime';
 import { createBrokerClient } from '../src/api/broker-client';
@@ -33,11 +39,18 @@ describe('local broker processes', () => {
     return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
   };
   const describe0 = async (): Promise<{ leader: number; isr: number[] }> => {
-    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!;
+    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!
+      .partitions[0]!;
     return { leader: p.leader, isr: [...p.isr].sort() };
   };
   const produce = async (brokerId: number, records: Buffer): Promise<pb.ProducePartitionResult> =>
-    (await call<pb.ProduceResponse>(brokerId, 'Produce', { acks: -1, timeoutMs: 5_000, topics: [{ name: TOPIC, partitions: [{ partition: 0, records }] }] })).topics[0]!.partitions[0]!;
+    (
+      await call<pb.ProduceResponse>(brokerId, 'Produce', {
+        acks: -1,
+        timeoutMs: 5_000,
+        topics: [{ name: TOPIC, partitions: [{ partition: 0, records }] }],
+      })
+    ).topics[0]!.partitions[0]!;
   const consume = async (brokerId: number): Promise<string[]> => {
     const response = await call<pb.FetchResponse>(brokerId, 'Fetch', {
       replicaId: -1,
@@ -45,7 +58,21 @@ describe('local broker processes', () => {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1024 * 1024,
-      topics: [{ name: TOPIC, partitions: [{ partition: 0, fetchOffset: 0, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1024 * 1024 }] }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            {
+              partition: 0,
+              fetchOffset: 0,
+              currentLeaderEpoch: -1,
+              lastFetchedEpoch: -1,
+              logStartOffset: 0,
+              partitionMaxBytes: 1024 * 1024,
+            },
+          ],
+        },
+      ],
     });
     const item = response.topics[0]!.partitions[0]!;
     if (item.errorName !== '') throw new Error(item.errorName);
@@ -54,7 +81,11 @@ describe('local broker processes', () => {
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-local-brokers-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 2_000 },
+    });
     controllers.startAll();
     controller = controllers.client(10_000);
     await controllers.waitForLeader(controller, 15_000);
@@ -65,7 +96,13 @@ describe('local broker processes', () => {
       config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'min.insync.replicas': 2 },
     });
     brokers.startAll();
-    await waitFor('three unfenced brokers', async () => (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3, 15_000);
+    await waitFor(
+      'three unfenced brokers',
+      async () =>
+        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced)
+          .length === 3,
+      15_000,
+    );
   });
 
   afterAll(async () => {
@@ -77,7 +114,9 @@ describe('local broker processes', () => {
   });
 
   it('keeps every acknowledged record through a kill -9 of the leader', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', { topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }] });
+    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+      topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
+    });
     expect(created.topics[0]!.errorName).toBe('');
     let first = { leader: -1, isr: [] as number[] };
     await waitFor('the leader serves', async () => {

@@ -13,19 +13,42 @@ type Step =
   | { kind: 'produceAll'; back: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), records: fc.integer({ min: 1, max: 5 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('fetch' as const), replica: fc.integer({ min: 2, max: 4 }), ahead: fc.integer({ min: 0, max: 6 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('append' as const), records: fc.integer({ min: 1, max: 5 }) }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('fetch' as const),
+      replica: fc.integer({ min: 2, max: 4 }),
+      ahead: fc.integer({ min: 0, max: 6 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 25_000 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'shrink' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('answer' as const), how: fc.constantFrom('commit' as const, 'ineligible' as const, 'lost' as const) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('produceAll' as const), back: fc.integer({ min: 0, max: 4 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('answer' as const),
+      how: fc.constantFrom('commit' as const, 'ineligible' as const, 'lost' as const),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('produceAll' as const), back: fc.integer({ min: 0, max: 4 }) }),
+  },
 );
 
 describe('partition leader properties', () => {
   it('high watermark never decreases, never passes the maximal ISR, and acks=all never completes early', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 120 }), fc.integer({ min: 1, max: 3 }), (steps, minIsr) => {
-        const { leader } = makeLeader({ replicas: [1, 2, 3, 4], isr: [1, 2, 3], config: { minInsyncReplicas: minIsr } });
+        const { leader } = makeLeader({
+          replicas: [1, 2, 3, 4],
+          isr: [1, 2, 3],
+          config: { minInsyncReplicas: minIsr },
+        });
         let nowMs = T0;
         let lastHighWatermark = leader.highWatermark;
         let inFlight: AlterPartitionProposal | null = null;
@@ -83,8 +106,14 @@ describe('partition leader properties', () => {
               if (s.how === 'lost') break;
               const outcome =
                 s.how === 'commit'
-                  ? leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: proposal.partitionEpoch + 1, isr: proposal.newIsr }, nowMs)
-                  : leader.onAlterPartitionResult({ ok: false, error: new ApiError('INELIGIBLE_REPLICA', 'no') }, nowMs);
+                  ? leader.onAlterPartitionResult(
+                      { ok: true, leaderEpoch: 5, partitionEpoch: proposal.partitionEpoch + 1, isr: proposal.newIsr },
+                      nowMs,
+                    )
+                  : leader.onAlterPartitionResult(
+                      { ok: false, error: new ApiError('INELIGIBLE_REPLICA', 'no') },
+                      nowMs,
+                    );
               inFlight = null;
               if (outcome.kind === 'applied') absorb(outcome);
               break;

@@ -5,7 +5,8 @@ import type { FollowerFetchOutcome } from '../src/core/partition-leader';
 import { epochLogView, fetchFrom, makeLeader, T0, viewOf } from './replication-harness';
 
 function accepted(outcome: FollowerFetchOutcome) {
-  if (outcome.kind !== 'accepted') throw new Error(`expected accepted, got ${outcome.kind}: ${outcome.kind === 'error' ? outcome.error.message : ''}`);
+  if (outcome.kind !== 'accepted')
+    throw new Error(`expected accepted, got ${outcome.kind}: ${outcome.kind === 'error' ? outcome.error.message : ''}`);
   return outcome;
 }
 function errorName(outcome: FollowerFetchOutcome): string {
@@ -24,30 +25,46 @@ describe('leader epoch fencing', () => {
 
   it('applies to follower fetches', () => {
     const { leader } = makeLeader({ logEndOffset: 10 });
-    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 10), currentLeaderEpoch: 4 }, viewOf(leader), T0))).toBe('FENCED_LEADER_EPOCH');
-    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 10), currentLeaderEpoch: 6 }, viewOf(leader), T0))).toBe('UNKNOWN_LEADER_EPOCH');
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 10), currentLeaderEpoch: 4 }, viewOf(leader), T0))).toBe(
+      'FENCED_LEADER_EPOCH',
+    );
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 10), currentLeaderEpoch: 6 }, viewOf(leader), T0))).toBe(
+      'UNKNOWN_LEADER_EPOCH',
+    );
     expect(leader.followerProgress(2)?.logEndOffset).toBe(-1);
   });
 
   it('answers a fetch from a non-replica as UNKNOWN_LEADER_EPOCH with an epoch, NOT_LEADER_OR_FOLLOWER without', () => {
     const { leader } = makeLeader({ logEndOffset: 10 });
     expect(errorName(leader.onFollowerFetch(fetchFrom(7, 10), viewOf(leader), T0))).toBe('UNKNOWN_LEADER_EPOCH');
-    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(7, 10), currentLeaderEpoch: null }, viewOf(leader), T0))).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(
+      errorName(leader.onFollowerFetch({ ...fetchFrom(7, 10), currentLeaderEpoch: null }, viewOf(leader), T0)),
+    ).toBe('NOT_LEADER_OR_FOLLOWER');
   });
 
   it("refuses a fetch from a broker's past life (stale broker epoch, KIP-903)", () => {
     const { leader } = makeLeader({ logEndOffset: 10 });
     leader.setBrokerEpochs(new Map([[2, 300]]));
-    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: 299 }, viewOf(leader), T0))).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: 299 }, viewOf(leader), T0))).toBe(
+      'NOT_LEADER_OR_FOLLOWER',
+    );
     expect(leader.followerProgress(2)?.logEndOffset).toBe(-1);
-    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: 300 }, viewOf(leader), T0)).kind).toBe('accepted');
-    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: null }, viewOf(leader), T0)).kind).toBe('accepted');
+    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: 300 }, viewOf(leader), T0)).kind).toBe(
+      'accepted',
+    );
+    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 10), brokerEpoch: null }, viewOf(leader), T0)).kind).toBe(
+      'accepted',
+    );
   });
 
   it('refuses fetch offsets outside the log', () => {
     const { leader } = makeLeader({ logEndOffset: 10 });
-    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 11), lastFetchedEpoch: null }, viewOf(leader), T0))).toBe('OFFSET_OUT_OF_RANGE');
-    expect(errorName(leader.onFollowerFetch(fetchFrom(2, 3), epochLogView([{ epoch: 5, startOffset: 0 }], 10, 4), T0))).toBe('OFFSET_OUT_OF_RANGE');
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 11), lastFetchedEpoch: null }, viewOf(leader), T0))).toBe(
+      'OFFSET_OUT_OF_RANGE',
+    );
+    expect(
+      errorName(leader.onFollowerFetch(fetchFrom(2, 3), epochLogView([{ epoch: 5, startOffset: 0 }], 10, 4), T0)),
+    ).toBe('OFFSET_OUT_OF_RANGE');
   });
 });
 
@@ -87,15 +104,23 @@ describe('divergence check on follower fetches', () => {
       divergingEpoch: { epoch: 5, endOffset: 40 },
     });
     // Without an epoch to compare, past the end is out of range.
-    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 45), lastFetchedEpoch: null }, view, T0))).toBe('OFFSET_OUT_OF_RANGE');
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 45), lastFetchedEpoch: null }, view, T0))).toBe(
+      'OFFSET_OUT_OF_RANGE',
+    );
   });
 
   it('accepts a fetch offset within the epoch and refuses an epoch newer than the leader knows', () => {
     const { leader } = makeLeader({ logEndOffset: 40 });
     const view = epochLogView(entries, 40);
-    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 20), lastFetchedEpoch: 2 }, view, T0)).kind).toBe('accepted');
-    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 35), lastFetchedEpoch: 5 }, view, T0)).kind).toBe('accepted');
-    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 35), lastFetchedEpoch: 6 }, view, T0))).toBe('OFFSET_OUT_OF_RANGE');
+    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 20), lastFetchedEpoch: 2 }, view, T0)).kind).toBe(
+      'accepted',
+    );
+    expect(accepted(leader.onFollowerFetch({ ...fetchFrom(2, 35), lastFetchedEpoch: 5 }, view, T0)).kind).toBe(
+      'accepted',
+    );
+    expect(errorName(leader.onFollowerFetch({ ...fetchFrom(2, 35), lastFetchedEpoch: 6 }, view, T0))).toBe(
+      'OFFSET_OUT_OF_RANGE',
+    );
   });
 });
 
@@ -195,7 +220,10 @@ describe('acks=all', () => {
     expect(accepted(leader.onFollowerFetch(fetchFrom(3, 4), viewOf(leader), T0)).completions).toEqual([]);
     const done = accepted(leader.onFollowerFetch(fetchFrom(3, 5), viewOf(leader), T0));
     expect(done.completions).toEqual([{ waiterId: wait.waiterId, requiredOffset: 5, error: null }]);
-    expect(leader.awaitAcks(2, T0)).toEqual({ kind: 'done', completion: { waiterId: 0, requiredOffset: 3, error: null } });
+    expect(leader.awaitAcks(2, T0)).toEqual({
+      kind: 'done',
+      completion: { waiterId: 0, requiredOffset: 3, error: null },
+    });
   });
 
   it('fails with NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrinks below min while waiting', () => {
@@ -208,11 +236,17 @@ describe('acks=all', () => {
     expect(shrink.alterPartition?.newIsr).toEqual([1]);
     // Pending shrink: still counted, still waiting.
     expect(leader.pendingAcks).toBe(1);
-    const committed = leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: 11, isr: [1] }, T0 + 30_002);
+    const committed = leader.onAlterPartitionResult(
+      { ok: true, leaderEpoch: 5, partitionEpoch: 11, isr: [1] },
+      T0 + 30_002,
+    );
     if (committed.kind !== 'applied') throw new Error(committed.reason);
     expect(committed.completions.map((c) => c.error?.errorName)).toEqual(['NOT_ENOUGH_REPLICAS_AFTER_APPEND']);
     expect(leader.highWatermark).toBe(0);
-    expect(leader.awaitAcks(4, T0 + 60_000)).toMatchObject({ kind: 'done', completion: { error: { errorName: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' } } });
+    expect(leader.awaitAcks(4, T0 + 60_000)).toMatchObject({
+      kind: 'done',
+      completion: { error: { errorName: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' } },
+    });
   });
 
   it('times waiters out with REQUEST_TIMED_OUT and bounds how many wait', () => {
@@ -220,7 +254,10 @@ describe('acks=all', () => {
     leader.onLeaderAppend(3, T0);
     expect(leader.awaitAcks(0, T0 + 10).kind).toBe('waiting');
     expect(leader.awaitAcks(1, T0 + 20).kind).toBe('waiting');
-    expect(leader.awaitAcks(2, T0 + 30)).toMatchObject({ kind: 'done', completion: { error: { errorName: 'REQUEST_TIMED_OUT' } } });
+    expect(leader.awaitAcks(2, T0 + 30)).toMatchObject({
+      kind: 'done',
+      completion: { error: { errorName: 'REQUEST_TIMED_OUT' } },
+    });
     expect(leader.expireAcks(T0 + 10).map((c) => c.requiredOffset)).toEqual([1]);
     expect(leader.pendingAcks).toBe(1);
   });
@@ -275,7 +312,10 @@ describe('ISR shrink', () => {
     expect(leader.highWatermark).toBe(2);
     expect(leader.maybeShrinkIsr(T0 + 40_000).alterPartition).toBeNull();
     expect(leader.pendingAlterPartition()?.newIsr).toEqual([1, 2]);
-    const applied = leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: 11, isr: [1, 2] }, T0 + 40_001);
+    const applied = leader.onAlterPartitionResult(
+      { ok: true, leaderEpoch: 5, partitionEpoch: 11, isr: [1, 2] },
+      T0 + 40_001,
+    );
     expect(applied).toMatchObject({ kind: 'applied', highWatermark: 10, highWatermarkAdvanced: true });
     expect(leader.isr).toEqual([1, 2]);
     expect(leader.partitionEpoch).toBe(11);
@@ -310,14 +350,24 @@ describe('ISR expand', () => {
     const { leader } = makeLeader({ isr: [1, 2] });
     leader.onLeaderAppend(5, T0);
     accepted(leader.onFollowerFetch(fetchFrom(3, 5), viewOf(leader), T0));
-    expect(leader.onAlterPartitionResult({ ok: false, error: new ApiError('NOT_CONTROLLER', 'x') }, T0).kind).toBe('ignored');
+    expect(leader.onAlterPartitionResult({ ok: false, error: new ApiError('NOT_CONTROLLER', 'x') }, T0).kind).toBe(
+      'ignored',
+    );
     expect(leader.isrChangeInFlight).toBe(true);
-    expect(leader.onAlterPartitionResult({ ok: true, leaderEpoch: 4, partitionEpoch: 11, isr: [1, 2, 3] }, T0).kind).toBe('ignored');
-    expect(leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: 9, isr: [1, 2, 3] }, T0).kind).toBe('ignored');
-    expect(leader.onAlterPartitionResult({ ok: false, error: new ApiError('INELIGIBLE_REPLICA', 'x') }, T0).kind).toBe('applied');
+    expect(
+      leader.onAlterPartitionResult({ ok: true, leaderEpoch: 4, partitionEpoch: 11, isr: [1, 2, 3] }, T0).kind,
+    ).toBe('ignored');
+    expect(
+      leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: 9, isr: [1, 2, 3] }, T0).kind,
+    ).toBe('ignored');
+    expect(leader.onAlterPartitionResult({ ok: false, error: new ApiError('INELIGIBLE_REPLICA', 'x') }, T0).kind).toBe(
+      'applied',
+    );
     expect(leader.isrChangeInFlight).toBe(false);
     expect(leader.maximalIsr).toEqual([1, 2]);
-    expect(leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: 11, isr: [1, 2, 3] }, T0).kind).toBe('ignored');
+    expect(
+      leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: 11, isr: [1, 2, 3] }, T0).kind,
+    ).toBe('ignored');
   });
 
   it('takes the ISR from a newer registration and drops the change in flight; older ones are stale', () => {

@@ -11,7 +11,12 @@ import { ApiError } from '@sluice/protocol';
 import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
 import { fromGrpcError } from '@sluice/runtime/dist/errors';
 import { brokerServiceDefinition, createBrokerClient } from '../src/api/broker-client';
-import type { ProduceRequest, ProduceResponse, ProduceStreamRequest, ProduceStreamResponse } from '../src/api/broker-proto-types';
+import type {
+  ProduceRequest,
+  ProduceResponse,
+  ProduceStreamRequest,
+  ProduceStreamResponse,
+} from '../src/api/broker-proto-types';
 import { produceStreamHandler } from '../src/node/produce-stream';
 import { waitFor } from './support/local-brokers';
 
@@ -22,11 +27,27 @@ interface Appended {
 }
 
 function produceRequest(partition: number, acks = -1): ProduceRequest {
-  return { acks, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition, records: Buffer.from([partition]) }] }] };
+  return {
+    acks,
+    timeoutMs: 1_000,
+    topics: [{ name: 't', partitions: [{ partition, records: Buffer.from([partition]) }] }],
+  };
 }
 
 function okResponse(request: ProduceRequest, errorName = ''): ProduceResponse {
-  return { topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partition, errorName, errorMessage: '', baseOffset: p.partition * 10, logAppendTime: -1, logStartOffset: 0 })) })) };
+  return {
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partition: p.partition,
+        errorName,
+        errorMessage: '',
+        baseOffset: p.partition * 10,
+        logAppendTime: -1,
+        logStartOffset: 0,
+      })),
+    })),
+  };
 }
 
 describe('ProduceStream handler', () => {
@@ -62,8 +83,14 @@ describe('ProduceStream handler', () => {
     await server.stop(100);
   });
 
-  function open(): { call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>; answers: ProduceStreamResponse[]; ended: Promise<ApiError | null> } {
-    const call = (client as unknown as { ProduceStream(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> }).ProduceStream();
+  function open(): {
+    call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
+    answers: ProduceStreamResponse[];
+    ended: Promise<ApiError | null>;
+  } {
+    const call = (
+      client as unknown as { ProduceStream(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> }
+    ).ProduceStream();
     const answers: ProduceStreamResponse[] = [];
     call.on('data', (answer: ProduceStreamResponse) => answers.push(answer));
     const ended = new Promise<ApiError | null>((resolve) => {
@@ -83,7 +110,10 @@ describe('ProduceStream handler', () => {
     for (const entry of [...appended].reverse()) entry.answer(okResponse(entry.request));
     await waitFor('five answers', () => answers.length === 5);
     expect(answers.map((a) => Number(a.correlationId))).toEqual([104, 103, 102, 101, 100]);
-    for (const answer of answers) expect(Number(answer.response!.topics[0]!.partitions[0]!.baseOffset)).toBe((Number(answer.correlationId) - 100) * 10);
+    for (const answer of answers)
+      expect(Number(answer.response!.topics[0]!.partitions[0]!.baseOffset)).toBe(
+        (Number(answer.correlationId) - 100) * 10,
+      );
     call.end();
     await expect(ended).resolves.toBeNull();
   });

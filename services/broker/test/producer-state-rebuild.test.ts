@@ -23,7 +23,13 @@ describe('producer state rebuilt from a partition log', () => {
       const producerId = i % 7 === 0 ? -1 : 100 + (i % 3);
       const records = 1 + (i % 4);
       const baseSequence = producerId < 0 ? -1 : (sequences.get(producerId) ?? 0);
-      const batch: ProducerBatch = { producerId, producerEpoch: producerId < 0 ? -1 : 1, baseSequence, lastOffsetDelta: records - 1, maxTimestampMs: T + i };
+      const batch: ProducerBatch = {
+        producerId,
+        producerEpoch: producerId < 0 ? -1 : 1,
+        baseSequence,
+        lastOffsetDelta: records - 1,
+        maxTimestampMs: T + i,
+      };
       const decision = live.prepareAppend([batch]);
       expect(decision.kind).toBe('append');
       const bytes = encodeRecordBatch({
@@ -31,7 +37,11 @@ describe('producer state rebuilt from a partition log', () => {
         producerId,
         producerEpoch: batch.producerEpoch,
         baseSequence,
-        records: Array.from({ length: records }, (_, r) => ({ key: null, value: Buffer.alloc(40, r), timestamp: T + i })),
+        records: Array.from({ length: records }, (_, r) => ({
+          key: null,
+          value: Buffer.alloc(40, r),
+          timestamp: T + i,
+        })),
       });
       const info = log.append(bytes, { leaderEpoch: 3 });
       if (decision.kind === 'append') live.commitAppend(decision.plan, info.firstOffset);
@@ -45,7 +55,15 @@ describe('producer state rebuilt from a partition log', () => {
     // A retry of the last batch is recognised by the new leader with its original offsets.
     const last = live.entry(101)!.batches.at(-1)!;
     expect(
-      rebuilt.prepareAppend([{ producerId: 101, producerEpoch: 1, baseSequence: last.firstSequence, lastOffsetDelta: last.lastOffset - last.firstOffset, maxTimestampMs: T }]),
+      rebuilt.prepareAppend([
+        {
+          producerId: 101,
+          producerEpoch: 1,
+          baseSequence: last.firstSequence,
+          lastOffsetDelta: last.lastOffset - last.firstOffset,
+          maxTimestampMs: T,
+        },
+      ]),
     ).toMatchObject({ kind: 'duplicate', firstOffset: last.firstOffset, lastOffset: last.lastOffset });
     log.close();
   });

@@ -12,7 +12,14 @@ type Action =
 
 const producerId = fc.integer({ min: 1, max: 3 });
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('send' as const), producer: producerId, records: fc.integer({ min: 1, max: 4 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      producer: producerId,
+      records: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('deliver' as const), producer: producerId, pick: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('retry' as const), producer: producerId, pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bump' as const), producer: producerId }) },
@@ -29,16 +36,23 @@ interface Client {
 }
 
 /** The spec, over the full history of appended batches rather than a 5-entry window. */
-function modelDecision(history: readonly LoggedProducerBatch[], b: ProducerBatch): { kind: string; firstOffset?: number } {
+function modelDecision(
+  history: readonly LoggedProducerBatch[],
+  b: ProducerBatch,
+): { kind: string; firstOffset?: number } {
   const mine = history.filter((h) => h.producerId === b.producerId);
   const last = mine.at(-1);
   const lastSeq = (h: ProducerBatch): number => h.baseSequence + h.lastOffsetDelta;
   if (last === undefined) return b.baseSequence === 0 ? { kind: 'append' } : { kind: 'UNKNOWN_PRODUCER_ID' };
   const recent = mine.filter((h) => h.producerEpoch === last.producerEpoch).slice(-5);
-  const duplicate = b.producerEpoch === last.producerEpoch ? recent.find((h) => h.baseSequence === b.baseSequence && lastSeq(h) === lastSeq(b)) : undefined;
+  const duplicate =
+    b.producerEpoch === last.producerEpoch
+      ? recent.find((h) => h.baseSequence === b.baseSequence && lastSeq(h) === lastSeq(b))
+      : undefined;
   if (duplicate !== undefined) return { kind: 'duplicate', firstOffset: duplicate.baseOffset };
   if (b.producerEpoch < last.producerEpoch) return { kind: 'INVALID_PRODUCER_EPOCH' };
-  if (b.producerEpoch > last.producerEpoch) return b.baseSequence === 0 ? { kind: 'append' } : { kind: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
+  if (b.producerEpoch > last.producerEpoch)
+    return b.baseSequence === 0 ? { kind: 'append' } : { kind: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
   return b.baseSequence === lastSeq(last) + 1 ? { kind: 'append' } : { kind: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
 }
 
@@ -63,12 +77,12 @@ describe('producer state against a model', () => {
           if (decision.kind === 'duplicate') {
             expect(decision.firstOffset).toBe(expected.firstOffset);
             const original = log.find((h) => h.baseOffset === decision.firstOffset)!;
-            expect([original.producerId, original.producerEpoch, original.baseSequence, original.lastOffsetDelta]).toEqual([
-              b.producerId,
-              b.producerEpoch,
-              b.baseSequence,
-              b.lastOffsetDelta,
-            ]);
+            expect([
+              original.producerId,
+              original.producerEpoch,
+              original.baseSequence,
+              original.lastOffsetDelta,
+            ]).toEqual([b.producerId, b.producerEpoch, b.baseSequence, b.lastOffsetDelta]);
             expect(decision.lastOffset).toBe(original.baseOffset + original.lastOffsetDelta);
           }
           if (decision.kind === 'append') {
@@ -82,7 +96,13 @@ describe('producer state against a model', () => {
           switch (a.kind) {
             case 'send': {
               const c = client(a.producer);
-              const b: ProducerBatch = { producerId: a.producer, producerEpoch: c.epoch, baseSequence: c.nextSequence, lastOffsetDelta: a.records - 1, maxTimestampMs: T };
+              const b: ProducerBatch = {
+                producerId: a.producer,
+                producerEpoch: c.epoch,
+                baseSequence: c.nextSequence,
+                lastOffsetDelta: a.records - 1,
+                maxTimestampMs: T,
+              };
               c.nextSequence += a.records;
               c.outbox.push(b);
               c.sent.push(b);

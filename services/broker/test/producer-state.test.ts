@@ -9,7 +9,13 @@ import {
 } from '../src/core/producer-state';
 
 const T = 1_700_000_000_000;
-const batch = (producerId: number, producerEpoch: number, baseSequence: number, records = 1, maxTimestampMs = T): ProducerBatch => ({
+const batch = (
+  producerId: number,
+  producerEpoch: number,
+  baseSequence: number,
+  records = 1,
+  maxTimestampMs = T,
+): ProducerBatch => ({
   producerId,
   producerEpoch,
   baseSequence,
@@ -72,8 +78,18 @@ describe('producer state on client appends', () => {
     const state = new ProducerStateManager();
     const log = { end: 100 };
     for (let seq = 0; seq < 6; seq++) append(state, log, [batch(7, 0, seq * 2, 2)]);
-    expect(state.prepareAppend([batch(7, 0, 2, 2)])).toEqual({ kind: 'duplicate', batchIndex: 0, firstOffset: 102, lastOffset: 103 });
-    expect(state.prepareAppend([batch(7, 0, 10, 2)])).toEqual({ kind: 'duplicate', batchIndex: 0, firstOffset: 110, lastOffset: 111 });
+    expect(state.prepareAppend([batch(7, 0, 2, 2)])).toEqual({
+      kind: 'duplicate',
+      batchIndex: 0,
+      firstOffset: 102,
+      lastOffset: 103,
+    });
+    expect(state.prepareAppend([batch(7, 0, 10, 2)])).toEqual({
+      kind: 'duplicate',
+      batchIndex: 0,
+      firstOffset: 110,
+      lastOffset: 111,
+    });
     // The first batch fell out of the window: an old retry is out of order, not a duplicate.
     expect(errorOf(state.prepareAppend([batch(7, 0, 0, 2)]))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
     // Same first sequence but a different extent is not the same batch.
@@ -100,7 +116,11 @@ describe('producer state on client appends', () => {
     expect(append(state, log, [batch(7, 0, 0, 3)]).kind).toBe('append');
     state.applyReplicated({ ...batch(8, 0, MAX_SEQUENCE - 1, 4), baseOffset: 5 });
     expect(state.entry(8)?.batches[0]?.lastSequence).toBe(1);
-    expect(state.prepareAppend([batch(8, 0, MAX_SEQUENCE - 1, 4)])).toMatchObject({ kind: 'duplicate', firstOffset: 5, lastOffset: 8 });
+    expect(state.prepareAppend([batch(8, 0, MAX_SEQUENCE - 1, 4)])).toMatchObject({
+      kind: 'duplicate',
+      firstOffset: 5,
+      lastOffset: 8,
+    });
     expect(state.prepareAppend([batch(8, 0, 2)]).kind).toBe('append');
   });
 

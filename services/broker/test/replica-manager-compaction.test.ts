@@ -8,7 +8,11 @@ import { manager } from './support/replica-manager-fixture';
 function keyed(records: Array<[string, string | null]>): Buffer {
   return encodeRecordBatch({
     compression: CompressionType.None,
-    records: records.map(([key, value], i) => ({ key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: 1_700_000_000_000 + i })),
+    records: records.map(([key, value], i) => ({
+      key: Buffer.from(key),
+      value: value === null ? null : Buffer.from(value),
+      timestamp: 1_700_000_000_000 + i,
+    })),
   });
 }
 
@@ -23,13 +27,26 @@ describe('ReplicaManager log cleaner', () => {
       const replica = m.replica('t', 0)!;
       expect(replica.log.config.cleanupPolicy).toBe('compact');
       const produce = async (records: Array<[string, string | null]>) => {
-        const result = await m.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records: keyed(records) }] }] });
+        const result = await m.produce({
+          acks: 1,
+          timeoutMs: 1_000,
+          topics: [{ name: 't', partitions: [{ partition: 0, records: keyed(records) }] }],
+        });
         expect(result.topics[0]!.partitions[0]!.errorName).toBe('');
         replica.log.roll();
       };
-      await produce([['a', '1'], ['b', '1']]); // 0, 1
-      await produce([['a', '2'], ['c', '1']]); // 2, 3
-      await produce([['b', null], ['a', '3']]); // 4, 5
+      await produce([
+        ['a', '1'],
+        ['b', '1'],
+      ]); // 0, 1
+      await produce([
+        ['a', '2'],
+        ['c', '1'],
+      ]); // 2, 3
+      await produce([
+        ['b', null],
+        ['a', '3'],
+      ]); // 4, 5
       await produce([['a', '4']]); // 6: above the high watermark below
       const followerFetch = async (fetchOffset: number) => {
         const response = await m.fetch({
@@ -38,7 +55,21 @@ describe('ReplicaManager log cleaner', () => {
           maxWaitMs: 0,
           minBytes: 0,
           maxBytes: 1 << 20,
-          topics: [{ name: 't', partitions: [{ partition: 0, fetchOffset, currentLeaderEpoch: 0, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+          topics: [
+            {
+              name: 't',
+              partitions: [
+                {
+                  partition: 0,
+                  fetchOffset,
+                  currentLeaderEpoch: 0,
+                  lastFetchedEpoch: -1,
+                  logStartOffset: 0,
+                  partitionMaxBytes: 1 << 20,
+                },
+              ],
+            },
+          ],
         });
         return response.topics[0]!.partitions[0]!;
       };
@@ -51,7 +82,9 @@ describe('ReplicaManager log cleaner', () => {
       expect(m.runRetention()).toBe(0);
       expect(m.runCompaction()).toBe(3); // a=1, a=2, b=1
       const read = replica.log.read(0, 1 << 20).records;
-      const records = decodeRecordBatches(read).flatMap((b) => b.records.map((r) => [r.offset, r.key!.toString(), r.value?.toString() ?? null]));
+      const records = decodeRecordBatches(read).flatMap((b) =>
+        b.records.map((r) => [r.offset, r.key!.toString(), r.value?.toString() ?? null]),
+      );
       // Below the high watermark: c=1, the tombstone for b (kept for delete.retention.ms), a=3.
       expect(records.slice(0, 3)).toEqual([
         [3, 'c', '1'],
@@ -59,7 +92,9 @@ describe('ReplicaManager log cleaner', () => {
         [5, 'a', '3'],
       ]);
       // The segment above the high watermark is untouched.
-      const above = decodeRecordBatches(replica.log.read(6, 1 << 20).records).flatMap((b) => b.records.map((r) => [r.offset, r.value!.toString()]));
+      const above = decodeRecordBatches(replica.log.read(6, 1 << 20).records).flatMap((b) =>
+        b.records.map((r) => [r.offset, r.value!.toString()]),
+      );
       expect(above).toEqual([[6, '4']]);
       expect(replica.log.logStartOffset).toBe(0);
       expect(m.compactionRemovedRecords).toBe(3);
@@ -73,8 +108,18 @@ describe('ReplicaManager log cleaner', () => {
   it('refuses records without a key on a compacted topic (INVALID_RECORD), as Kafka', async () => {
     const m = manager(dir, { 'cleanup.policy': 'compact,delete' });
     try {
-      const records = encodeRecordBatch({ compression: CompressionType.Lz4, records: [{ key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 1 }, { key: null, value: Buffer.from('2'), timestamp: 1 }] });
-      const result = await m.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records }] }] });
+      const records = encodeRecordBatch({
+        compression: CompressionType.Lz4,
+        records: [
+          { key: Buffer.from('a'), value: Buffer.from('1'), timestamp: 1 },
+          { key: null, value: Buffer.from('2'), timestamp: 1 },
+        ],
+      });
+      const result = await m.produce({
+        acks: 1,
+        timeoutMs: 1_000,
+        topics: [{ name: 't', partitions: [{ partition: 0, records }] }],
+      });
       expect(result.topics[0]!.partitions[0]!.errorName).toBe('INVALID_RECORD');
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(0);
     } finally {
@@ -86,10 +131,34 @@ describe('ReplicaManager log cleaner', () => {
     const m = manager(dir);
     try {
       const replica = m.replica('t', 0)!;
-      const keyless = encodeRecordBatch({ compression: CompressionType.None, records: [{ key: null, value: Buffer.from('x'), timestamp: 1 }] });
-      await m.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records: keyed([['a', '1'], ['a', '2']]) }] }] });
+      const keyless = encodeRecordBatch({
+        compression: CompressionType.None,
+        records: [{ key: null, value: Buffer.from('x'), timestamp: 1 }],
+      });
+      await m.produce({
+        acks: 1,
+        timeoutMs: 1_000,
+        topics: [
+          {
+            name: 't',
+            partitions: [
+              {
+                partition: 0,
+                records: keyed([
+                  ['a', '1'],
+                  ['a', '2'],
+                ]),
+              },
+            ],
+          },
+        ],
+      });
       // Keyless records are fine outside compacted topics.
-      const plain = await m.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition: 0, records: keyless }] }] });
+      const plain = await m.produce({
+        acks: 1,
+        timeoutMs: 1_000,
+        topics: [{ name: 't', partitions: [{ partition: 0, records: keyless }] }],
+      });
       expect(plain.topics[0]!.partitions[0]!.errorName).toBe('');
       replica.log.roll();
       expect(m.runCompaction()).toBe(0);

@@ -10,7 +10,9 @@ describe('ReplicaManager rules', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const produce = (m: ReturnType<typeof manager>, acks: number, partition = 0) =>
-    m.produce({ acks, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition, records: batch(0, 2) }] }] }).then((r) => r.topics[0]!.partitions[0]!);
+    m
+      .produce({ acks, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition, records: batch(0, 2) }] }] })
+      .then((r) => r.topics[0]!.partitions[0]!);
 
   it('a fenced broker serves no writes, and takes them again once unfenced', async () => {
     const m = manager(dir);
@@ -39,7 +41,11 @@ describe('ReplicaManager rules', () => {
     const m = manager(dir);
     m.start();
     try {
-      const result = await m.produce({ acks: -1, timeoutMs: 200, topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }] });
+      const result = await m.produce({
+        acks: -1,
+        timeoutMs: 200,
+        topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+      });
       expect(result.topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
     } finally {
@@ -51,10 +57,20 @@ describe('ReplicaManager rules', () => {
     const m = manager(dir);
     m.start();
     try {
-      const answered = m.appendProduce({ acks: -1, timeoutMs: 200, topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }] });
+      const answered = m.appendProduce({
+        acks: -1,
+        timeoutMs: 200,
+        topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+      });
       // Before any await: the append is done, only acks=all is pending.
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
-      expect(() => m.appendProduce({ acks: 2, timeoutMs: 200, topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }] })).toThrow(expect.objectContaining({ errorName: 'INVALID_REQUIRED_ACKS' }));
+      expect(() =>
+        m.appendProduce({
+          acks: 2,
+          timeoutMs: 200,
+          topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+        }),
+      ).toThrow(expect.objectContaining({ errorName: 'INVALID_REQUIRED_ACKS' }));
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
       expect((await answered).topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
     } finally {
@@ -90,7 +106,21 @@ describe('ReplicaManager rules', () => {
           maxWaitMs: 0,
           minBytes: 0,
           maxBytes: 1 << 20,
-          topics: [{ name: 't', partitions: [{ partition: 0, fetchOffset, currentLeaderEpoch: 0, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+          topics: [
+            {
+              name: 't',
+              partitions: [
+                {
+                  partition: 0,
+                  fetchOffset,
+                  currentLeaderEpoch: 0,
+                  lastFetchedEpoch: -1,
+                  logStartOffset: 0,
+                  partitionMaxBytes: 1 << 20,
+                },
+              ],
+            },
+          ],
         });
         return response.topics[0]!.partitions[0]!;
       };
@@ -101,7 +131,9 @@ describe('ReplicaManager rules', () => {
       expect(replica.log.logStartOffset).toBe(4);
       expect(replica.log.segmentBaseOffsets()).toEqual([4, 6, 8]);
 
-      const earliest = m.listOffsets({ topics: [{ name: 't', partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }] });
+      const earliest = m.listOffsets({
+        topics: [{ name: 't', partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }],
+      });
       expect(Number(earliest.topics[0]!.partitions[0]!.offset)).toBe(4);
       const below = await m.fetch({
         replicaId: -1,
@@ -109,7 +141,21 @@ describe('ReplicaManager rules', () => {
         maxWaitMs: 0,
         minBytes: 0,
         maxBytes: 1 << 20,
-        topics: [{ name: 't', partitions: [{ partition: 0, fetchOffset: 2, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+        topics: [
+          {
+            name: 't',
+            partitions: [
+              {
+                partition: 0,
+                fetchOffset: 2,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+                logStartOffset: 0,
+                partitionMaxBytes: 1 << 20,
+              },
+            ],
+          },
+        ],
       });
       expect(below.topics[0]!.partitions[0]!.errorName).toBe('OFFSET_OUT_OF_RANGE');
       // A follower fetching below the start learns where the log starts now.

@@ -1,5 +1,10 @@
 import { LeaderEpochCache, type EpochEntry } from '@sluice/log';
-import { PartitionLeader, type BecomeLeaderInput, type LeaderLogView, type PartitionRegistration } from '../src/core/partition-leader';
+import {
+  PartitionLeader,
+  type BecomeLeaderInput,
+  type LeaderLogView,
+  type PartitionRegistration,
+} from '../src/core/partition-leader';
 import type { ReplicationConfig } from '../src/core/replication-config';
 
 /** A realistic clock origin: Kafka-style "never caught up" must not look recent. */
@@ -29,7 +34,10 @@ export interface LeaderHarnessOptions {
 }
 
 /** Broker 1 leads epoch 5 (default) of a partition replicated on 1, 2, 3. */
-export function makeLeader(options: LeaderHarnessOptions = {}): { leader: PartitionLeader; registration: PartitionRegistration } {
+export function makeLeader(options: LeaderHarnessOptions = {}): {
+  leader: PartitionLeader;
+  registration: PartitionRegistration;
+} {
   const registration: PartitionRegistration = {
     leader: 1,
     leaderEpoch: options.leaderEpoch ?? 5,
@@ -55,5 +63,11 @@ export function viewOf(leader: PartitionLeader, entries?: readonly EpochEntry[])
 }
 
 export function fetchFrom(replicaId: number, fetchOffset: number, leaderEpoch = 5) {
-  return { replicaId, fetchOffset, lastFetchedEpoch: fetchOffset > 0 ? leaderEpoch : null, currentLeaderEpoch: leaderEpoch, logStartOffset: 0 };
+  return {
+    replicaId,
+    fetchOffset,
+    lastFetchedEpoch: fetchOffset > 0 ? leaderEpoch : null,
+    currentLeaderEpoch: leaderEpoch,
+    logStartOffset: 0,
+  };
 }

@@ -11,7 +11,13 @@ import fc from 'fast-check';
 import { LeaderEpochCache, type EpochEntry } from '@sluice/log';
 import { ApiError } from '@sluice/protocol';
 import { followerTruncation, type FollowerLogView } from '../src/core/follower-truncation';
-import { PartitionLeader, type AlterPartitionProposal, type LeaderLogView, type PartitionRegistration, type ReplicationEffects } from '../src/core/partition-leader';
+import {
+  PartitionLeader,
+  type AlterPartitionProposal,
+  type LeaderLogView,
+  type PartitionRegistration,
+  type ReplicationEffects,
+} from '../src/core/partition-leader';
 import { T0 } from './replication-harness';
 
 type EpochLog = number[];
@@ -54,16 +60,31 @@ type Step =
 
 const brokerId = fc.integer({ min: 1, max: 3 });
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('produce' as const), records: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('fetch' as const), broker: brokerId, maxRecords: fc.integer({ min: 1, max: 6 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 1_000, max: 40_000 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('produce' as const), records: fc.integer({ min: 1, max: 3 }) }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('fetch' as const),
+      broker: brokerId,
+      maxRecords: fc.integer({ min: 1, max: 6 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 1_000, max: 40_000 }) }),
+  },
   { weight: 3, arbitrary: fc.constant({ kind: 'deliverAlterPartition' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), broker: brokerId, pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('restart' as const), broker: brokerId, pick: fc.nat() }) },
 );
 
 function simulate(steps: readonly Step[], minInsyncReplicas: number): void {
-  const brokers = new Map<number, Broker>([1, 2, 3].map((id) => [id, { id, alive: true, log: [], highWatermark: 0, needsTruncation: false }]));
+  const brokers = new Map<number, Broker>(
+    [1, 2, 3].map((id) => [id, { id, alive: true, log: [], highWatermark: 0, needsTruncation: false }]),
+  );
   const broker = (id: number): Broker => brokers.get(id)!;
   const controller = { leader: 1 as number | null, leaderEpoch: 0, partitionEpoch: 0, isr: [1, 2, 3] };
   const registration = (): PartitionRegistration => ({
@@ -113,7 +134,11 @@ function simulate(steps: readonly Step[], minInsyncReplicas: number): void {
     for (let round = 0; round < 50; round++) {
       const latest = b.log.at(-1);
       if (latest === undefined) break;
-      const decision = followerTruncation(leaderCache.endOffsetFor(latest, leaderLog.length), logView(b.log), Math.min(b.highWatermark, b.log.length));
+      const decision = followerTruncation(
+        leaderCache.endOffsetFor(latest, leaderLog.length),
+        logView(b.log),
+        Math.min(b.highWatermark, b.log.length),
+      );
       b.log = b.log.slice(0, decision.truncateToOffset);
       if (decision.complete) break;
       expect(round).toBeLessThan(49);
@@ -149,7 +174,11 @@ function simulate(steps: readonly Step[], minInsyncReplicas: number): void {
         );
         if (outcome.kind === 'error') throw new Error(`fetch by ${f.id}: ${outcome.error.message}`);
         if (outcome.kind === 'diverging') {
-          const decision = followerTruncation(outcome.divergingEpoch, logView(f.log), Math.min(f.highWatermark, f.log.length));
+          const decision = followerTruncation(
+            outcome.divergingEpoch,
+            logView(f.log),
+            Math.min(f.highWatermark, f.log.length),
+          );
           f.log = f.log.slice(0, decision.truncateToOffset);
           f.highWatermark = Math.min(f.highWatermark, f.log.length);
           f.needsTruncation = !decision.complete;
@@ -170,15 +199,26 @@ function simulate(steps: readonly Step[], minInsyncReplicas: number): void {
         inFlight = null;
         if (proposal.leaderEpoch !== controller.leaderEpoch) break;
         if (proposal.partitionEpoch !== controller.partitionEpoch) {
-          leader.onAlterPartitionResult({ ok: false, error: new ApiError('INVALID_REQUEST', 'INVALID_UPDATE_VERSION') }, nowMs);
+          leader.onAlterPartitionResult(
+            { ok: false, error: new ApiError('INVALID_REQUEST', 'INVALID_UPDATE_VERSION') },
+            nowMs,
+          );
         } else if (proposal.newIsr.some((id) => !broker(id).alive)) {
-          const outcome = leader.onAlterPartitionResult({ ok: false, error: new ApiError('INELIGIBLE_REPLICA', 'fenced') }, nowMs);
+          const outcome = leader.onAlterPartitionResult(
+            { ok: false, error: new ApiError('INELIGIBLE_REPLICA', 'fenced') },
+            nowMs,
+          );
           if (outcome.kind === 'applied') absorb(outcome);
         } else {
           controller.isr = [...proposal.newIsr];
           controller.partitionEpoch++;
           const outcome = leader.onAlterPartitionResult(
-            { ok: true, leaderEpoch: controller.leaderEpoch, partitionEpoch: controller.partitionEpoch, isr: controller.isr },
+            {
+              ok: true,
+              leaderEpoch: controller.leaderEpoch,
+              partitionEpoch: controller.partitionEpoch,
+              isr: controller.isr,
+            },
             nowMs,
           );
           if (outcome.kind === 'applied') absorb(outcome);
@@ -221,7 +261,9 @@ function simulate(steps: readonly Step[], minInsyncReplicas: number): void {
       const l = broker(controller.leader!);
       // Plain loops: jest matchers on every step dominate the run time.
       if (l.log.length < committed.length || committed.some((epoch, offset) => l.log[offset] !== epoch)) {
-        throw new Error(`leader ${l.id} (epoch ${controller.leaderEpoch}) lost committed records: log ${l.log.join(',')}, committed ${committed.join(',')}`);
+        throw new Error(
+          `leader ${l.id} (epoch ${controller.leaderEpoch}) lost committed records: log ${l.log.join(',')}, committed ${committed.join(',')}`,
+        );
       }
       if (leader.highWatermark > committed.length) committed = l.log.slice(0, leader.highWatermark);
     }
@@ -246,7 +288,9 @@ function simulate(steps: readonly Step[], minInsyncReplicas: number): void {
 describe('replication simulation', () => {
   it('never loses a record once the high watermark covered it, across crashes, restarts and ISR changes', () => {
     fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 2 }), (steps, minIsr) => simulate(steps, minIsr)),
+      fc.property(fc.array(step, { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 2 }), (steps, minIsr) =>
+        simulate(steps, minIsr),
+      ),
       { numRuns: 1_000 },
     );
   });

@@ -9,13 +9,21 @@ import { loadBrokerConfig } from '../src/config/broker-config';
 import { LocalBrokerCluster } from '../src/local/local-brokers';
 import { defaultShareStatePersisterFactory, shareUnavailableReason } from '../src/node/share-state-persister-factory';
 
-const BASE = { 'node.id': 4, 'process.roles': 'broker', 'controller.quorum.voters': '1@10.0.0.1:9093', 'log.dirs': '/data/a' };
+const BASE = {
+  'node.id': 4,
+  'process.roles': 'broker',
+  'controller.quorum.voters': '1@10.0.0.1:9093',
+  'log.dirs': '/data/a',
+};
 const loggers: Loggers = { log: silentLogger(), audit: silentLogger(), flush: () => undefined };
 
 describe('share group broker config', () => {
   it("has Kafka's defaults and no share coordinator unless configured", () => {
     const options = brokerNodeOptionsFrom(loadBrokerConfig({ overrides: BASE }), 'cluster', loggers);
-    expect(options.share).toEqual({ config: { recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecords: 2_000 }, coordinatorAddresses: [] });
+    expect(options.share).toEqual({
+      config: { recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecords: 2_000 },
+      coordinatorAddresses: [],
+    });
     expect(shareUnavailableReason([])).toMatch(/share.coordinator.addresses is empty/);
   });
 
@@ -61,7 +69,9 @@ describe('share group broker config', () => {
         shareCoordinatorAddresses: ['127.0.0.1:7001', '127.0.0.1:7002'],
       });
       for (const id of cluster.brokerIds) {
-        expect(readFileSync(join(baseDir, `broker-${id}.properties`), 'utf8')).toContain('share.coordinator.addresses=127.0.0.1:7001,127.0.0.1:7002\n');
+        expect(readFileSync(join(baseDir, `broker-${id}.properties`), 'utf8')).toContain(
+          'share.coordinator.addresses=127.0.0.1:7001,127.0.0.1:7002\n',
+        );
       }
     } finally {
       rmSync(baseDir, { recursive: true, force: true });

@@ -7,8 +7,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient, type CreateTopicsResponse, type DescribeClusterResponse } from '@sluice/controller';
-import { ShareConsumer, type ShareConsumerRecord, type ShareGroupMembershipLike, type ShareTopicPartition } from '@sluice/client';
+import {
+  LocalControllerCluster,
+  type ControllerClient,
+  type CreateTopicsResponse,
+  type DescribeClusterResponse,
+} from '@sluice/controller';
+import {
+  ShareConsumer,
+  type ShareConsumerRecord,
+  type ShareGroupMembershipLike,
+  type ShareTopicPartition,
+} from '@sluice/client';
 import type * as pb from '../src/api/broker-proto-types';
 import type { BrokerNode } from '../src/node/broker-node';
 import { InMemoryShareStatePersister } from './support/in-memory-share-persister';
@@ -30,7 +40,12 @@ describe('share groups: ShareConsumer against two brokers', () => {
   const consumers: ShareConsumer[] = [];
 
   const bootstrap = (): string[] => brokers.map((b) => b.address);
-  const consumer = (groupId: string, memberId: string, assignment: readonly ShareTopicPartition[], options: { explicit?: boolean; maxPollRecords?: number } = {}): ShareConsumer => {
+  const consumer = (
+    groupId: string,
+    memberId: string,
+    assignment: readonly ShareTopicPartition[],
+    options: { explicit?: boolean; maxPollRecords?: number } = {},
+  ): ShareConsumer => {
     const c = new ShareConsumer({
       bootstrap: bootstrap(),
       groupId,
@@ -49,12 +64,22 @@ describe('share groups: ShareConsumer against two brokers', () => {
     return brokers.find((b) => b.brokerId === leader)!;
   };
   const createTopic = async (name: string, partitions: number): Promise<void> => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', { topics: [{ name, numPartitions: partitions, replicationFactor: 2, assignments: [], configs: {} }] });
+    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+      topics: [{ name, numPartitions: partitions, replicationFactor: 2, assignments: [], configs: {} }],
+    });
     expect(created.topics[0]).toMatchObject({ name, errorName: '' });
     await waitFor(`leaders of ${name}`, async () => {
       const meta = await clients.call<pb.MetadataResponse>(brokers[0]!, 'Metadata', { topics: [name] });
       const ps = meta.topics[0]?.partitions ?? [];
-      return ps.length === partitions && ps.every((p) => p.leader > 0 && p.isr.length === 2 && brokers.find((b) => b.brokerId === p.leader)?.replica(name, p.partition)?.role.kind === 'leader');
+      return (
+        ps.length === partitions &&
+        ps.every(
+          (p) =>
+            p.leader > 0 &&
+            p.isr.length === 2 &&
+            brokers.find((b) => b.brokerId === p.leader)?.replica(name, p.partition)?.role.kind === 'leader',
+        )
+      );
     });
   };
   const produce = async (topic: string, partition: number, first: number, count: number): Promise<void> => {
@@ -71,7 +96,11 @@ describe('share groups: ShareConsumer against two brokers', () => {
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-component-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 3_000 } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 3_000 },
+    });
     controllers.startAll();
     controller = controllers.client(10_000);
     await controllers.waitForLeader(controller, 15_000);
@@ -128,9 +157,17 @@ describe('share groups: ShareConsumer against two brokers', () => {
     expect([...perMember.keys()].sort()).toEqual(['a', 'b', 'c']);
     await Promise.all(members.map((c) => c.close()));
     // The last poll's records were ACCEPTed by close: both share partitions are done.
-    for (const partition of [0, 1]) expect(persister.state({ groupId: 'workers', topic: 'jobs', partition })).toEqual({ stateEpoch: 0, startOffset: 30, ranges: [] });
-    const metrics = (await Promise.all(brokers.map((b) => fetch(`http://127.0.0.1:${b.metricsPort}/metrics`).then((r) => r.text())))).join('\n');
-    const total = (name: string): number => [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+    for (const partition of [0, 1])
+      expect(persister.state({ groupId: 'workers', topic: 'jobs', partition })).toEqual({
+        stateEpoch: 0,
+        startOffset: 30,
+        ranges: [],
+      });
+    const metrics = (
+      await Promise.all(brokers.map((b) => fetch(`http://127.0.0.1:${b.metricsPort}/metrics`).then((r) => r.text())))
+    ).join('\n');
+    const total = (name: string): number =>
+      [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
     expect(total('sluice_broker_share_records_acquired_total')).toBeGreaterThanOrEqual(60);
     expect(total('sluice_broker_share_records_acknowledged_total')).toBeGreaterThanOrEqual(60);
     expect(metrics).toMatch(/sluice_broker_share_state_write_seconds_count\{[^}]*outcome="ok"/);
@@ -157,7 +194,11 @@ describe('share groups: ShareConsumer against two brokers', () => {
     c.acknowledge(again[0]!, 'ACCEPT');
     const committed = await c.commitSync();
     expect(committed.get('explicit-0')).toBeNull();
-    expect(persister.state({ groupId: 'checkers', topic: 'explicit', partition: 0 })).toEqual({ stateEpoch: 0, startOffset: 3, ranges: [] });
+    expect(persister.state({ groupId: 'checkers', topic: 'explicit', partition: 0 })).toEqual({
+      stateEpoch: 0,
+      startOffset: 3,
+      ranges: [],
+    });
     await c.close();
   });
 
@@ -194,7 +235,12 @@ describe('share groups: ShareConsumer against two brokers', () => {
     const mover = new ShareConsumer({
       bootstrap: bootstrap(),
       groupId: 'movers',
-      membership: { memberId: 'mover', assignment: () => assignment, start: () => undefined, close: () => Promise.resolve() },
+      membership: {
+        memberId: 'mover',
+        assignment: () => assignment,
+        start: () => undefined,
+        close: () => Promise.resolve(),
+      },
       fetchMaxWaitMs: 200,
       retryBackoffMs: 50,
     });
@@ -204,7 +250,10 @@ describe('share groups: ShareConsumer against two brokers', () => {
     assignment = [{ topic: 'moves', partition: 0 }];
     const deadline = Date.now() + 500;
     while (Date.now() < deadline) await mover.poll(100);
-    await waitFor('partition 1 acknowledged at its leader', () => persister.state({ groupId: 'movers', topic: 'moves', partition: 1 })?.startOffset === 5);
+    await waitFor(
+      'partition 1 acknowledged at its leader',
+      () => persister.state({ groupId: 'movers', topic: 'moves', partition: 1 })?.startOffset === 5,
+    );
     // So nothing comes back after the 1 s lock duration.
     const next = consumer('movers', 'next', [{ topic: 'moves', partition: 1 }]);
     const again: ShareConsumerRecord[] = [];

@@ -30,7 +30,11 @@ describe('SharePartitionManager', () => {
     const values = decodeRecordBatches(p.records).flatMap((b) => b.records.map((r) => r.value!.toString()));
     expect(values).toEqual(['value-0', 'value-1', 'value-2', 'value-3', 'value-4']);
     // The acquisition is durable before the answer: a delivery counted, state AVAILABLE if the lock is lost.
-    expect(fx.persister.state(key(0))).toEqual({ stateEpoch: 0, startOffset: 0, ranges: [{ firstOffset: 0, lastOffset: 4, state: 'AVAILABLE', deliveryCount: 1 }] });
+    expect(fx.persister.state(key(0))).toEqual({
+      stateEpoch: 0,
+      startOffset: 0,
+      ranges: [{ firstOffset: 0, lastOffset: 4, state: 'AVAILABLE', deliveryCount: 1 }],
+    });
     // Another member finds nothing to take.
     expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }]))).toEqual([]);
     const acked = await fx.acknowledge('m1', 1, 0, [[0, 4, 'ACCEPT']]);
@@ -53,18 +57,37 @@ describe('SharePartitionManager', () => {
   });
 
   it('acquires max_records across log reads of a deep backlog, and past max_bytes takes only the first batch', async () => {
-    fx = new ShareFixture(dir, 1, { config: { recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecords: 10_000 } });
+    fx = new ShareFixture(dir, 1, {
+      config: { recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecords: 10_000 },
+    });
     // 400 batches of 10 records: about 100 KiB, more than one 64 KiB read.
     for (let i = 0; i < 400; i++) await fx.produce(0, 10);
     const first = await fx.fetch('m1', 0, [{ partition: 0 }], { maxRecords: 3_000 });
-    expect(first.topics[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 2_999, deliveryCount: 1 }]);
-    const values = decodeRecordBatches(first.topics[0]!.partitions[0]!.records).flatMap((b) => b.records.map((r) => r.value!.toString()));
+    expect(first.topics[0]!.partitions[0]!.acquiredRecords).toEqual([
+      { firstOffset: 0, lastOffset: 2_999, deliveryCount: 1 },
+    ]);
+    const values = decodeRecordBatches(first.topics[0]!.partitions[0]!.records).flatMap((b) =>
+      b.records.map((r) => r.value!.toString()),
+    );
     expect(values).toEqual(Array.from({ length: 3_000 }, (_, i) => `value-${i}`));
     // Part of a batch: the core splits it.
-    expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }], { maxRecords: 5 })).map((r) => r.offset)).toEqual([3_000, 3_001, 3_002, 3_003, 3_004]);
+    expect(
+      acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }], { maxRecords: 5 })).map((r) => r.offset),
+    ).toEqual([3_000, 3_001, 3_002, 3_003, 3_004]);
     // A 1-byte budget still takes one batch (the rest of the one at the window's end).
-    const tight = await fx.shares.shareFetch({ groupId: 'g', memberId: 'm3', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1, maxRecords: 500, topics: [{ name: TOPIC, partitions: [{ partition: 0, acknowledgements: [] }] }] });
-    expect(tight.topics[0]!.partitions[0]!.acquiredRecords).toEqual([{ firstOffset: 3_005, lastOffset: 3_009, deliveryCount: 1 }]);
+    const tight = await fx.shares.shareFetch({
+      groupId: 'g',
+      memberId: 'm3',
+      shareSessionEpoch: 0,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1,
+      maxRecords: 500,
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, acknowledgements: [] }] }],
+    });
+    expect(tight.topics[0]!.partitions[0]!.acquiredRecords).toEqual([
+      { firstOffset: 3_005, lastOffset: 3_009, deliveryCount: 1 },
+    ]);
   });
 
   it('a long-polling ShareFetch answers as soon as records arrive', async () => {
@@ -83,9 +106,13 @@ describe('SharePartitionManager', () => {
   });
 
   it('redelivers the records of a member that stopped to another member after the lock duration', async () => {
-    fx = new ShareFixture(dir, 1, { config: { recordLockDurationMs: 1_000, deliveryCountLimit: 5, maxInFlightRecords: 2_000 } });
+    fx = new ShareFixture(dir, 1, {
+      config: { recordLockDurationMs: 1_000, deliveryCountLimit: 5, maxInFlightRecords: 2_000 },
+    });
     await fx.produce(0, 4);
-    expect(acquiredOffsets(await fx.fetch('stopped', 0, [{ partition: 0 }])).map((r) => r.offset)).toEqual([0, 1, 2, 3]);
+    expect(acquiredOffsets(await fx.fetch('stopped', 0, [{ partition: 0 }])).map((r) => r.offset)).toEqual([
+      0, 1, 2, 3,
+    ]);
     const startedMs = Date.now();
     // m2 long-polls; the lock-expiry timer releases the records and wakes it.
     const redelivered = acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }], { maxWaitMs: 5_000 }));
@@ -98,11 +125,21 @@ describe('SharePartitionManager', () => {
   });
 
   it('REJECT archives; RELEASE makes records available again until the delivery limit, then archives', async () => {
-    fx = new ShareFixture(dir, 1, { config: { recordLockDurationMs: 30_000, deliveryCountLimit: 2, maxInFlightRecords: 2_000 } });
+    fx = new ShareFixture(dir, 1, {
+      config: { recordLockDurationMs: 30_000, deliveryCountLimit: 2, maxInFlightRecords: 2_000 },
+    });
     await fx.produce(0, 2);
     expect(acquiredOffsets(await fx.fetch('m1', 0, [{ partition: 0 }])).map((r) => r.offset)).toEqual([0, 1]);
     // Offset 0 rejected, offset 1 released; the release comes back with delivery count 2.
-    const second = await fx.fetch('m1', 1, [{ partition: 0, acks: [[0, 0, 'REJECT'], [1, 1, 'RELEASE']] }]);
+    const second = await fx.fetch('m1', 1, [
+      {
+        partition: 0,
+        acks: [
+          [0, 0, 'REJECT'],
+          [1, 1, 'RELEASE'],
+        ],
+      },
+    ]);
     expect(acquiredOffsets(second)).toEqual([{ partition: 0, offset: 1, deliveryCount: 2 }]);
     // Released at the limit: archived, not delivered again.
     const third = await fx.fetch('m1', 2, [{ partition: 0, acks: [[1, 1, 'RELEASE']] }]);
@@ -122,12 +159,20 @@ describe('SharePartitionManager', () => {
       // Every member fetches at the same time, acknowledging what it held.
       const answers = await Promise.all(
         members.map(async (member) => {
-          const held = [...holder].filter(([, m]) => m === member).map(([k]) => k.split('-').map(Number) as [number, number]);
-          const acks = (partition: number) => held.filter(([p]) => p === partition).map(([, o]) => [o, o, 'ACCEPT'] as [number, number, string]);
+          const held = [...holder]
+            .filter(([, m]) => m === member)
+            .map(([k]) => k.split('-').map(Number) as [number, number]);
+          const acks = (partition: number) =>
+            held.filter(([p]) => p === partition).map(([, o]) => [o, o, 'ACCEPT'] as [number, number, string]);
           const epoch = epochs.get(member)!;
           epochs.set(member, epoch + 1);
           for (const [p, o] of held) holder.delete(`${p}-${o}`);
-          const answer = await fx.fetch(member, epoch, [0, 1].map((partition) => ({ partition, acks: acks(partition) })), { maxRecords: 3 });
+          const answer = await fx.fetch(
+            member,
+            epoch,
+            [0, 1].map((partition) => ({ partition, acks: acks(partition) })),
+            { maxRecords: 3 },
+          );
           return { member, answer };
         }),
       );
@@ -197,7 +242,10 @@ describe('SharePartitionManager', () => {
     fx = new ShareFixture(dir, 1);
     await fx.produce(0, 4);
     await fx.fetch('m1', 0, [{ partition: 0 }], { maxRecords: 4 });
-    await fx.acknowledge('m1', 1, 0, [[0, 0, 'ACCEPT'], [2, 2, 'ACCEPT']]);
+    await fx.acknowledge('m1', 1, 0, [
+      [0, 0, 'ACCEPT'],
+      [2, 2, 'ACCEPT'],
+    ]);
     fx.restartShares();
     const after = acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }]));
     expect(after).toEqual([
@@ -214,11 +262,22 @@ describe('SharePartitionManager', () => {
     fx.replicas.applyImage(shareImage(1, 2, 1, 2));
     expect(fx.shares.sharePartitionCount).toBe(0);
     const away = await fx.fetch('m1', 2, [{ partition: 0, acks: [[0, 0, 'ACCEPT']] }]);
-    expect(away.topics[0]!.partitions[0]!).toMatchObject({ errorName: 'NOT_LEADER_OR_FOLLOWER', acknowledgeErrorName: 'NOT_LEADER_OR_FOLLOWER' });
+    expect(away.topics[0]!.partitions[0]!).toMatchObject({
+      errorName: 'NOT_LEADER_OR_FOLLOWER',
+      acknowledgeErrorName: 'NOT_LEADER_OR_FOLLOWER',
+    });
     fx.replicas.applyImage(shareImage(1, 1, 2, 3));
     const back = acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }]));
     expect(back.map((r) => r.offset)).toEqual([0, 2]);
-    expect(fx.persister.state(key(0))).toEqual({ stateEpoch: 0, startOffset: 0, ranges: [{ firstOffset: 0, lastOffset: 0, state: 'AVAILABLE', deliveryCount: 2 }, { firstOffset: 1, lastOffset: 1, state: 'ACKNOWLEDGED', deliveryCount: 1 }, { firstOffset: 2, lastOffset: 2, state: 'AVAILABLE', deliveryCount: 2 }] });
+    expect(fx.persister.state(key(0))).toEqual({
+      stateEpoch: 0,
+      startOffset: 0,
+      ranges: [
+        { firstOffset: 0, lastOffset: 0, state: 'AVAILABLE', deliveryCount: 2 },
+        { firstOffset: 1, lastOffset: 1, state: 'ACKNOWLEDGED', deliveryCount: 1 },
+        { firstOffset: 2, lastOffset: 2, state: 'AVAILABLE', deliveryCount: 2 },
+      ],
+    });
   });
 
   it('a new leader whose high watermark trails the in-flight window hands out nothing until it caught up', async () => {
@@ -240,7 +299,21 @@ describe('SharePartitionManager', () => {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1 << 20,
-      topics: [{ name: TOPIC, partitions: [{ partition: 0, fetchOffset: 3, currentLeaderEpoch: 2, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            {
+              partition: 0,
+              fetchOffset: 3,
+              currentLeaderEpoch: 2,
+              lastFetchedEpoch: -1,
+              logStartOffset: 0,
+              partitionMaxBytes: 1 << 20,
+            },
+          ],
+        },
+      ],
     });
     expect(replica.highWatermark).toBe(3);
     const answer = await fx.fetch('m2', 1, [{ partition: 0 }]);
@@ -249,7 +322,9 @@ describe('SharePartitionManager', () => {
       [1, 2],
       [2, 2],
     ]);
-    expect(decodeRecordBatches(answer.topics[0]!.partitions[0]!.records).flatMap((b) => b.records.map((r) => r.offset))).toEqual([0, 1, 2]);
+    expect(
+      decodeRecordBatches(answer.topics[0]!.partitions[0]!.records).flatMap((b) => b.records.map((r) => r.offset)),
+    ).toEqual([0, 1, 2]);
   });
 
   it('closing the session (epoch -1) applies its acknowledgements and releases the rest at once', async () => {
@@ -258,7 +333,9 @@ describe('SharePartitionManager', () => {
     await fx.fetch('m1', 0, [{ partition: 0 }]);
     const closed = await fx.acknowledge('m1', -1, 0, [[0, 0, 'ACCEPT']]);
     expect(closed.topics[0]!.partitions[0]!.errorName).toBe('');
-    expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }])).map((r) => [r.offset, r.deliveryCount])).toEqual([
+    expect(
+      acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }])).map((r) => [r.offset, r.deliveryCount]),
+    ).toEqual([
       [1, 2],
       [2, 2],
     ]);
@@ -269,7 +346,9 @@ describe('SharePartitionManager', () => {
   it('checks share session epochs', async () => {
     fx = new ShareFixture(dir, 1);
     await fx.fetch('m1', 0, [{ partition: 0 }]);
-    await expect(fx.fetch('m1', 5, [{ partition: 0 }])).rejects.toMatchObject({ errorName: 'INVALID_SHARE_SESSION_EPOCH' });
+    await expect(fx.fetch('m1', 5, [{ partition: 0 }])).rejects.toMatchObject({
+      errorName: 'INVALID_SHARE_SESSION_EPOCH',
+    });
     await expect(fx.acknowledge('m1', 0, 0, [])).rejects.toMatchObject({ errorName: 'INVALID_SHARE_SESSION_EPOCH' });
     await expect(fx.fetch('m9', 3, [{ partition: 0 }])).rejects.toMatchObject({ errorName: 'SHARE_SESSION_NOT_FOUND' });
     expect((await fx.fetch('m1', 1, [{ partition: 0 }])).topics[0]!.partitions[0]!.errorName).toBe('');
@@ -284,8 +363,14 @@ describe('SharePartitionManager', () => {
     const unknown = await fx.fetch('m1', 1, [{ partition: 0 }], { topic: 'nope' });
     expect(unknown.topics[0]!.partitions[0]!.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     const badType = await fx.fetch('m1', 2, [{ partition: 0, acks: [[0, 0, 'MAYBE']] }]);
-    expect(badType.topics[0]!.partitions[0]!).toMatchObject({ errorName: 'INVALID_REQUEST', acknowledgeErrorName: 'INVALID_REQUEST' });
-    const unsorted = await fx.acknowledge('m1', 3, 0, [[2, 2, 'ACCEPT'], [0, 1, 'ACCEPT']]);
+    expect(badType.topics[0]!.partitions[0]!).toMatchObject({
+      errorName: 'INVALID_REQUEST',
+      acknowledgeErrorName: 'INVALID_REQUEST',
+    });
+    const unsorted = await fx.acknowledge('m1', 3, 0, [
+      [2, 2, 'ACCEPT'],
+      [0, 1, 'ACCEPT'],
+    ]);
     expect(unsorted.topics[0]!.partitions[0]!.errorName).toBe('INVALID_REQUEST');
     const inverted = await fx.acknowledge('m1', 4, 0, [[2, 1, 'ACCEPT']]);
     expect(inverted.topics[0]!.partitions[0]!.errorName).toBe('INVALID_REQUEST');
@@ -293,7 +378,9 @@ describe('SharePartitionManager', () => {
     const notHeld = await fx.acknowledge('m2', -1, 0, [[0, 2, 'ACCEPT']]);
     expect(notHeld.topics[0]!.partitions[0]!.errorName).toBe('INVALID_RECORD_STATE');
     await expect(fx.fetch('', 0, [{ partition: 0 }])).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
-    await expect(fx.fetch('m1', 0, [{ partition: 0 }], { groupId: '' })).rejects.toMatchObject({ errorName: 'INVALID_GROUP_ID' });
+    await expect(fx.fetch('m1', 0, [{ partition: 0 }], { groupId: '' })).rejects.toMatchObject({
+      errorName: 'INVALID_GROUP_ID',
+    });
     expect(fx.persister.state(key(0))).toEqual(stored);
     expect(fx.persister.writes).toBe(writes);
   });
@@ -310,12 +397,25 @@ describe('SharePartitionManager', () => {
       groupId: 'g1',
       memberId: 'm1',
       shareSessionEpoch: 1,
-      topics: [{ name: TOPIC, partitions: [{ partition: 0, acknowledgements: [{ firstOffset: 0, lastOffset: 1, acknowledgeType: 'ACCEPT' }] }] }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            { partition: 0, acknowledgements: [{ firstOffset: 0, lastOffset: 1, acknowledgeType: 'ACCEPT' }] },
+          ],
+        },
+      ],
     });
     // No fetch may park: an empty answer comes at once even with a long max wait.
     const startedMs = Date.now();
-    expect(acquiredOffsets(await fx.fetch('m2', 1, [{ partition: 0 }], { groupId: 'g2', maxWaitMs: 5_000 })).map((r) => r.offset)).toEqual([0, 1]);
-    expect(acquiredOffsets(await fx.fetch('m3', 0, [{ partition: 0 }], { groupId: 'g2', maxWaitMs: 5_000 }))).toEqual([]);
+    expect(
+      acquiredOffsets(await fx.fetch('m2', 1, [{ partition: 0 }], { groupId: 'g2', maxWaitMs: 5_000 })).map(
+        (r) => r.offset,
+      ),
+    ).toEqual([0, 1]);
+    expect(acquiredOffsets(await fx.fetch('m3', 0, [{ partition: 0 }], { groupId: 'g2', maxWaitMs: 5_000 }))).toEqual(
+      [],
+    );
     expect(Date.now() - startedMs).toBeLessThan(2_000);
     expect(fx.shares.sharePartitionCount).toBe(1);
     expect(fx.persister.state({ groupId: 'g1', topic: TOPIC, partition: 0 })!.startOffset).toBe(2);
@@ -323,7 +423,10 @@ describe('SharePartitionManager', () => {
 
   it('answers COORDINATOR_NOT_AVAILABLE, saying why, when no persister is configured', async () => {
     fx = new ShareFixture(dir, 1, { persister: null, unavailableReason: 'share.coordinator.addresses is empty' });
-    await expect(fx.fetch('m1', 0, [{ partition: 0 }])).rejects.toMatchObject({ errorName: 'COORDINATOR_NOT_AVAILABLE', message: expect.stringContaining('share.coordinator.addresses') });
+    await expect(fx.fetch('m1', 0, [{ partition: 0 }])).rejects.toMatchObject({
+      errorName: 'COORDINATOR_NOT_AVAILABLE',
+      message: expect.stringContaining('share.coordinator.addresses'),
+    });
   });
 
   it('retention moving the log start archives what it removed', async () => {

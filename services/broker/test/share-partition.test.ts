@@ -17,14 +17,23 @@ const T = 1_700_000_000_000;
 const LOCK = 30_000;
 const config: SharePartitionConfig = { recordLockDurationMs: LOCK, deliveryCountLimit: 3, maxInFlightRecords: 10 };
 const log = (firstOffset: number, lastOffset: number) => ({ firstOffset, lastOffset });
-const ack = (firstOffset: number, lastOffset: number, type: AcknowledgementBatch['type'] = 'ACCEPT'): AcknowledgementBatch => ({ firstOffset, lastOffset, type });
+const ack = (
+  firstOffset: number,
+  lastOffset: number,
+  type: AcknowledgementBatch['type'] = 'ACCEPT',
+): AcknowledgementBatch => ({ firstOffset, lastOffset, type });
 
 function fresh(startOffset = 0, overrides: Partial<SharePartitionConfig> = {}): SharePartition {
   return SharePartition.initialize(startOffset, { config: { ...config, ...overrides }, stateEpoch: 1 });
 }
 
 function states(p: SharePartition): string[] {
-  return p.inFlight().map((r) => `${r.firstOffset}-${r.lastOffset}:${r.state}/${r.deliveryCount}${r.memberId === null ? '' : `@${r.memberId}`}`);
+  return p
+    .inFlight()
+    .map(
+      (r) =>
+        `${r.firstOffset}-${r.lastOffset}:${r.state}/${r.deliveryCount}${r.memberId === null ? '' : `@${r.memberId}`}`,
+    );
 }
 
 function errorNames(results: readonly (ApiError | null)[]): (string | null)[] {
@@ -52,10 +61,20 @@ describe('SharePartition: starting', () => {
   });
 
   it("uses Kafka's defaults and refuses impossible settings", () => {
-    expect(defaultSharePartitionConfig).toEqual({ recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecords: 2_000 });
-    expect(() => validateSharePartitionConfig({ ...config, recordLockDurationMs: 0 })).toThrow('group.share.record.lock.duration.ms');
-    expect(() => validateSharePartitionConfig({ ...config, deliveryCountLimit: 0 })).toThrow('group.share.delivery.count.limit');
-    expect(() => validateSharePartitionConfig({ ...config, maxInFlightRecords: 1.5 })).toThrow('group.share.partition.max.record.locks');
+    expect(defaultSharePartitionConfig).toEqual({
+      recordLockDurationMs: 30_000,
+      deliveryCountLimit: 5,
+      maxInFlightRecords: 2_000,
+    });
+    expect(() => validateSharePartitionConfig({ ...config, recordLockDurationMs: 0 })).toThrow(
+      'group.share.record.lock.duration.ms',
+    );
+    expect(() => validateSharePartitionConfig({ ...config, deliveryCountLimit: 0 })).toThrow(
+      'group.share.delivery.count.limit',
+    );
+    expect(() => validateSharePartitionConfig({ ...config, maxInFlightRecords: 1.5 })).toThrow(
+      'group.share.partition.max.record.locks',
+    );
     expect(() => SharePartition.initialize(-1)).toThrow(BrokerInvariantError);
   });
 });
@@ -66,10 +85,16 @@ describe('SharePartition: acquire', () => {
     const { acquired, update } = p.acquire('m1', [log(10, 19)], 4, T);
     expect(acquired).toEqual([{ firstOffset: 10, lastOffset: 13, deliveryCount: 1 }]);
     expect([p.startOffset, p.endOffset]).toEqual([10, 14]);
-    expect(p.inFlight()).toEqual([{ firstOffset: 10, lastOffset: 13, state: 'ACQUIRED', deliveryCount: 1, memberId: 'm1', deadlineMs: T + LOCK }]);
+    expect(p.inFlight()).toEqual([
+      { firstOffset: 10, lastOffset: 13, state: 'ACQUIRED', deliveryCount: 1, memberId: 'm1', deadlineMs: T + LOCK },
+    ]);
     expect(p.nextDeadlineMs()).toBe(T + LOCK);
     // Durable form: a lock does not survive the leader, the delivery does.
-    expect(update).toEqual({ stateEpoch: 1, startOffset: 10, ranges: [{ firstOffset: 10, lastOffset: 13, state: 'AVAILABLE', deliveryCount: 1 }] });
+    expect(update).toEqual({
+      stateEpoch: 1,
+      startOffset: 10,
+      ranges: [{ firstOffset: 10, lastOffset: 13, state: 'AVAILABLE', deliveryCount: 1 }],
+    });
   });
 
   it('gives each member different records and nothing when all are locked', () => {
@@ -92,7 +117,14 @@ describe('SharePartition: acquire', () => {
       { firstOffset: 4, lastOffset: 4, deliveryCount: 2 },
       { firstOffset: 6, lastOffset: 6, deliveryCount: 1 },
     ]);
-    expect(states(p)).toEqual(['0-0:ACQUIRED/1@m1', '1-2:ACQUIRED/2@m2', '3-3:ACQUIRED/1@m1', '4-4:ACQUIRED/2@m2', '5-5:ACQUIRED/1@m1', '6-6:ACQUIRED/1@m2']);
+    expect(states(p)).toEqual([
+      '0-0:ACQUIRED/1@m1',
+      '1-2:ACQUIRED/2@m2',
+      '3-3:ACQUIRED/1@m1',
+      '4-4:ACQUIRED/2@m2',
+      '5-5:ACQUIRED/1@m1',
+      '6-6:ACQUIRED/1@m2',
+    ]);
   });
 
   it('archives offsets the log lacks (compaction, control records) and skips them at the front', () => {
@@ -117,14 +149,18 @@ describe('SharePartition: acquire', () => {
 
   it('never lets the window span more than group.share.partition.max.record.locks offsets', () => {
     const p = fresh(0, { maxInFlightRecords: 5 });
-    expect(p.acquire('m1', [log(0, 99)], 100, T).acquired).toEqual([{ firstOffset: 0, lastOffset: 4, deliveryCount: 1 }]);
+    expect(p.acquire('m1', [log(0, 99)], 100, T).acquired).toEqual([
+      { firstOffset: 0, lastOffset: 4, deliveryCount: 1 },
+    ]);
     expect(p.acquire('m2', [log(0, 99)], 100, T).acquired).toEqual([]);
     // Accepting in the middle frees nothing: the window still starts at 0.
     p.acknowledge('m1', [ack(2, 4)], T);
     expect(p.acquire('m2', [log(0, 99)], 100, T).acquired).toEqual([]);
     p.acknowledge('m1', [ack(0, 1)], T);
     expect(p.startOffset).toBe(5);
-    expect(p.acquire('m2', [log(0, 99)], 100, T).acquired).toEqual([{ firstOffset: 5, lastOffset: 9, deliveryCount: 1 }]);
+    expect(p.acquire('m2', [log(0, 99)], 100, T).acquired).toEqual([
+      { firstOffset: 5, lastOffset: 9, deliveryCount: 1 },
+    ]);
   });
 
   it('counts a gap in the middle towards the bound', () => {
@@ -134,7 +170,9 @@ describe('SharePartition: acquire', () => {
       { firstOffset: 4, lastOffset: 4, deliveryCount: 1 },
     ]);
     const q = fresh(0, { maxInFlightRecords: 5 });
-    expect(q.acquire('m1', [log(0, 0), log(5, 9)], 100, T).acquired).toEqual([{ firstOffset: 0, lastOffset: 0, deliveryCount: 1 }]);
+    expect(q.acquire('m1', [log(0, 0), log(5, 9)], 100, T).acquired).toEqual([
+      { firstOffset: 0, lastOffset: 0, deliveryCount: 1 },
+    ]);
     expect(q.endOffset).toBe(1);
   });
 
@@ -142,7 +180,9 @@ describe('SharePartition: acquire', () => {
     const p = fresh();
     p.acquire('m1', [log(0, 1)], 10, T);
     expect(p.acquire('m2', [log(0, 1)], 10, T + LOCK - 1).acquired).toEqual([]);
-    expect(p.acquire('m2', [log(0, 1)], 10, T + LOCK).acquired).toEqual([{ firstOffset: 0, lastOffset: 1, deliveryCount: 2 }]);
+    expect(p.acquire('m2', [log(0, 1)], 10, T + LOCK).acquired).toEqual([
+      { firstOffset: 0, lastOffset: 1, deliveryCount: 2 },
+    ]);
   });
 
   it('refuses a log view that is not sorted and disjoint (a shell bug)', () => {
@@ -158,7 +198,11 @@ describe('SharePartition: acknowledge', () => {
     p.acquire('m1', [log(0, 9)], 10, T);
     const middle = p.acknowledge('m1', [ack(3, 5)], T);
     expect(errorNames(middle.results)).toEqual([null]);
-    expect(middle.update).toEqual({ stateEpoch: 1, startOffset: 0, ranges: [{ firstOffset: 3, lastOffset: 5, state: 'ACKNOWLEDGED', deliveryCount: 1 }] });
+    expect(middle.update).toEqual({
+      stateEpoch: 1,
+      startOffset: 0,
+      ranges: [{ firstOffset: 3, lastOffset: 5, state: 'ACKNOWLEDGED', deliveryCount: 1 }],
+    });
     expect(p.startOffset).toBe(0);
     const front = p.acknowledge('m1', [ack(0, 2)], T);
     expect(front.update).toEqual({ stateEpoch: 1, startOffset: 6, ranges: [] });
@@ -194,7 +238,9 @@ describe('SharePartition: acknowledge', () => {
   it('RELEASE at the delivery limit archives', () => {
     const p = fresh();
     for (let delivery = 1; delivery < config.deliveryCountLimit; delivery++) {
-      expect(p.acquire('m1', [log(0, 1)], 10, T).acquired).toEqual([{ firstOffset: 0, lastOffset: 1, deliveryCount: delivery }]);
+      expect(p.acquire('m1', [log(0, 1)], 10, T).acquired).toEqual([
+        { firstOffset: 0, lastOffset: 1, deliveryCount: delivery },
+      ]);
       p.acknowledge('m1', [ack(0, 1, 'RELEASE')], T);
     }
     expect(p.acquire('m1', [log(0, 1)], 10, T).acquired).toEqual([{ firstOffset: 0, lastOffset: 1, deliveryCount: 3 }]);
@@ -222,7 +268,12 @@ describe('SharePartition: acknowledge', () => {
     p.acquire('m1', [log(0, 5)], 6, T);
     p.acknowledge('m1', [ack(0, 1), ack(3, 3, 'RELEASE')], T);
     const { results, update } = p.acknowledge('m1', [ack(0, 0), ack(2, 3), ack(5, 6), ack(8, 9)], T);
-    expect(errorNames(results)).toEqual(['INVALID_RECORD_STATE', 'INVALID_RECORD_STATE', 'INVALID_RECORD_STATE', 'INVALID_RECORD_STATE']);
+    expect(errorNames(results)).toEqual([
+      'INVALID_RECORD_STATE',
+      'INVALID_RECORD_STATE',
+      'INVALID_RECORD_STATE',
+      'INVALID_RECORD_STATE',
+    ]);
     expect(results.map((e) => e?.message)).toEqual([
       expect.stringContaining('below 2 are already acknowledged or archived'),
       expect.stringContaining('offset 3 is AVAILABLE'),
@@ -311,7 +362,9 @@ describe('SharePartition: log start offset', () => {
     p.acquire('m1', [log(0, 9)], 10, T);
     expect(p.onLogStartOffset(25).update).toEqual({ stateEpoch: 1, startOffset: 25, ranges: [] });
     expect([p.startOffset, p.endOffset, p.inFlight().length]).toEqual([25, 25, 0]);
-    expect(p.acquire('m1', [log(25, 30)], 2, T).acquired).toEqual([{ firstOffset: 25, lastOffset: 26, deliveryCount: 1 }]);
+    expect(p.acquire('m1', [log(25, 30)], 2, T).acquired).toEqual([
+      { firstOffset: 25, lastOffset: 26, deliveryCount: 1 },
+    ]);
   });
 
   it('skips archived records freed at the front by the retention', () => {
@@ -345,7 +398,13 @@ describe('SharePartition: durable state', () => {
       ],
     });
     const restarted = restore(p.snapshot());
-    expect(states(restarted)).toEqual(['0-0:AVAILABLE/1', '1-1:ACKNOWLEDGED/1', '2-2:ARCHIVED/1', '3-3:ARCHIVED/3', '4-5:AVAILABLE/1']);
+    expect(states(restarted)).toEqual([
+      '0-0:AVAILABLE/1',
+      '1-1:ACKNOWLEDGED/1',
+      '2-2:ARCHIVED/1',
+      '3-3:ARCHIVED/3',
+      '4-5:AVAILABLE/1',
+    ]);
     // A restart redelivers the lost locks, counting the lost deliveries, and never the acknowledged record.
     expect(restarted.acquire('m3', [log(0, 5)], 10, T).acquired).toEqual([
       { firstOffset: 0, lastOffset: 0, deliveryCount: 2 },
@@ -374,7 +433,11 @@ describe('SharePartition: durable state', () => {
   });
 
   it('fills ranges the snapshot does not cover as available, never delivered', () => {
-    const snapshot: ShareStateSnapshot = { stateEpoch: 2, startOffset: 10, ranges: [{ firstOffset: 13, lastOffset: 14, state: 'ACKNOWLEDGED', deliveryCount: 1 }] };
+    const snapshot: ShareStateSnapshot = {
+      stateEpoch: 2,
+      startOffset: 10,
+      ranges: [{ firstOffset: 13, lastOffset: 14, state: 'ACKNOWLEDGED', deliveryCount: 1 }],
+    };
     const p = restore(snapshot);
     expect(states(p)).toEqual(['10-12:AVAILABLE/0', '13-14:ACKNOWLEDGED/1']);
     expect(p.acquire('m1', [log(10, 20)], 10, T).acquired).toEqual([
@@ -406,22 +469,32 @@ describe('SharePartition: durable state', () => {
     p.acquire('m1', [log(0, 9)], 10, T);
     const q = restore(p.snapshot(), { maxInFlightRecords: 4 });
     expect(q.inFlightRecords).toBe(10);
-    expect(q.acquire('m1', [log(0, 20)], 20, T).acquired).toEqual([{ firstOffset: 0, lastOffset: 9, deliveryCount: 2 }]);
+    expect(q.acquire('m1', [log(0, 20)], 20, T).acquired).toEqual([
+      { firstOffset: 0, lastOffset: 9, deliveryCount: 2 },
+    ]);
     q.acknowledge('m1', [ack(0, 7)], T);
-    expect(q.acquire('m1', [log(0, 20)], 20, T).acquired).toEqual([{ firstOffset: 10, lastOffset: 11, deliveryCount: 1 }]);
+    expect(q.acquire('m1', [log(0, 20)], 20, T).acquired).toEqual([
+      { firstOffset: 10, lastOffset: 11, deliveryCount: 1 },
+    ]);
   });
 
   it('FENCED_STATE_EPOCH for a snapshot older than the known state epoch', () => {
     const restored = SharePartition.fromSnapshot({ stateEpoch: 1, startOffset: 0, ranges: [] }, { minStateEpoch: 2 });
     expect(restored.ok ? null : restored.error.errorName).toBe('FENCED_STATE_EPOCH');
-    expect(SharePartition.fromSnapshot({ stateEpoch: 2, startOffset: 0, ranges: [] }, { minStateEpoch: 2 }).ok).toBe(true);
+    expect(SharePartition.fromSnapshot({ stateEpoch: 2, startOffset: 0, ranges: [] }, { minStateEpoch: 2 }).ok).toBe(
+      true,
+    );
   });
 
   it('INVALID_REQUEST for a malformed snapshot', () => {
     const bad: ShareStateSnapshot[] = [
       { stateEpoch: -1, startOffset: 0, ranges: [] },
       { stateEpoch: 0, startOffset: -3, ranges: [] },
-      { stateEpoch: 0, startOffset: 5, ranges: [{ firstOffset: 3, lastOffset: 6, state: 'AVAILABLE', deliveryCount: 1 }] },
+      {
+        stateEpoch: 0,
+        startOffset: 5,
+        ranges: [{ firstOffset: 3, lastOffset: 6, state: 'AVAILABLE', deliveryCount: 1 }],
+      },
       {
         stateEpoch: 0,
         startOffset: 0,
@@ -430,8 +503,16 @@ describe('SharePartition: durable state', () => {
           { firstOffset: 6, lastOffset: 7, state: 'AVAILABLE', deliveryCount: 2 },
         ],
       },
-      { stateEpoch: 0, startOffset: 0, ranges: [{ firstOffset: 0, lastOffset: 1, state: 'ACQUIRED' as 'AVAILABLE', deliveryCount: 1 }] },
-      { stateEpoch: 0, startOffset: 0, ranges: [{ firstOffset: 0, lastOffset: 1, state: 'AVAILABLE', deliveryCount: -1 }] },
+      {
+        stateEpoch: 0,
+        startOffset: 0,
+        ranges: [{ firstOffset: 0, lastOffset: 1, state: 'ACQUIRED' as 'AVAILABLE', deliveryCount: 1 }],
+      },
+      {
+        stateEpoch: 0,
+        startOffset: 0,
+        ranges: [{ firstOffset: 0, lastOffset: 1, state: 'AVAILABLE', deliveryCount: -1 }],
+      },
     ];
     for (const snapshot of bad) {
       const restored = SharePartition.fromSnapshot(snapshot);
@@ -480,7 +561,11 @@ describe('share state store', () => {
     expect(newer.ok ? null : newer.error.errorName).toBe('INVALID_REQUEST');
     const backwards = applyShareStateUpdate(stored, { stateEpoch: 3, startOffset: 9, ranges: [] });
     expect(backwards.ok ? null : backwards.error.errorName).toBe('INVALID_REQUEST');
-    const below = applyShareStateUpdate(stored, { stateEpoch: 3, startOffset: 12, ranges: [{ firstOffset: 11, lastOffset: 12, state: 'ARCHIVED', deliveryCount: 1 }] });
+    const below = applyShareStateUpdate(stored, {
+      stateEpoch: 3,
+      startOffset: 12,
+      ranges: [{ firstOffset: 11, lastOffset: 12, state: 'ARCHIVED', deliveryCount: 1 }],
+    });
     expect(below.ok ? null : below.error.errorName).toBe('INVALID_REQUEST');
   });
 

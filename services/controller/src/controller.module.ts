@@ -12,7 +12,10 @@ import { createRaftQuorum } from './node/raft-quorum';
 export const CONTROLLER_CONFIG = Symbol('CONTROLLER_CONFIG');
 export const LOGGERS = Symbol('LOGGERS');
 
-export function nodeOptionsFrom(config: ControllerConfig, loggers: Loggers): Parameters<typeof ControllerNode.start>[0] {
+export function nodeOptionsFrom(
+  config: ControllerConfig,
+  loggers: Loggers,
+): Parameters<typeof ControllerNode.start>[0] {
   const raw = config.raw;
   return {
     nodeId: config.nodeId,

@@ -23,10 +23,18 @@ runServiceMain({
     return config;
   },
   loggers: (config) =>
-    createLoggers({ service: 'controller', nodeId: config.nodeId, level: config.raw['log.level'] as Level, auditDestination: config.auditLogFile }),
+    createLoggers({
+      service: 'controller',
+      nodeId: config.nodeId,
+      level: config.raw['log.level'] as Level,
+      auditDestination: config.auditLogFile,
+    }),
   start: async (config, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
-    const app = await NestFactory.createApplicationContext(ControllerModule.forRoot(config, loggers), { logger: false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(ControllerModule.forRoot(config, loggers), {
+      logger: false,
+      abortOnError: false,
+    });
     const node = app.get(ControllerNode);
     return { close: () => app.close(), ready: { address: node.address, metricsPort: node.metricsPort ?? null } };
   },

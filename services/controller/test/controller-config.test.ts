@@ -14,12 +14,25 @@ describe('controller configuration', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const text = (extra: string[] = []): string =>
-    ['node.id=2', 'process.roles=controller', 'controller.quorum.voters=1@127.0.0.1:9001,2@127.0.0.1:9002,3@127.0.0.1:9003', `metadata.log.dir=${dir}`, ...extra].join('\n');
+    [
+      'node.id=2',
+      'process.roles=controller',
+      'controller.quorum.voters=1@127.0.0.1:9001,2@127.0.0.1:9002,3@127.0.0.1:9003',
+      `metadata.log.dir=${dir}`,
+      ...extra,
+    ].join('\n');
 
   it('resolves voters, bind address, cluster id and the audit log path', () => {
     formatLogDirs({ clusterId: CLUSTER_ID, nodeId: 2, logDirs: [dir] });
     const config = loadControllerConfig({ text: text(['listeners=CONTROLLER://127.0.0.1:9002']) });
-    expect(config).toMatchObject({ nodeId: 2, clusterId: CLUSTER_ID, bindHost: '127.0.0.1', bindPort: 9002, metadataLogDir: dir, auditLogFile: join(dir, 'audit.log') });
+    expect(config).toMatchObject({
+      nodeId: 2,
+      clusterId: CLUSTER_ID,
+      bindHost: '127.0.0.1',
+      bindPort: 9002,
+      metadataLogDir: dir,
+      auditLogFile: join(dir, 'audit.log'),
+    });
     expect([...config.voters]).toEqual([
       [1, '127.0.0.1:9001'],
       [2, '127.0.0.1:9002'],

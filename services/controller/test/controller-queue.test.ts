@@ -9,7 +9,8 @@ const ids = ['AAAAAAAAAAAAAAAAAAAAAQ', 'AAAAAAAAAAAAAAAAAAAAAg', 'AAAAAAAAAAAAAA
 /** A decision in the style of the core: refuse a duplicate name, else write a Topic record. */
 function createTopic(name: string, topicId: string) {
   return (image: MetadataImage): Decision<string> | ApiError => {
-    if (image.topics.topicByName(name) !== undefined) return new ApiError('TOPIC_ALREADY_EXISTS', `topic ${name} exists`);
+    if (image.topics.topicByName(name) !== undefined)
+      return new ApiError('TOPIC_ALREADY_EXISTS', `topic ${name} exists`);
     const records: MetadataRecord[] = [{ type: 'Topic', name, topicId }];
     return { records, response: topicId, summary: `created ${name}` };
   };
@@ -55,7 +56,9 @@ describe('ControllerQueue', () => {
     const { sm, quorum, queue } = setup();
     await queue.write(createTopic('a', ids[0] as string));
     quorum.failProposals = true;
-    await expect(queue.write(createTopic('b', ids[1] as string))).rejects.toMatchObject({ errorName: 'NOT_CONTROLLER' });
+    await expect(queue.write(createTopic('b', ids[1] as string))).rejects.toMatchObject({
+      errorName: 'NOT_CONTROLLER',
+    });
     quorum.failProposals = false;
     quorum.setLeader(3);
     quorum.setLeader(1);

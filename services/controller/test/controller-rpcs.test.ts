@@ -40,7 +40,13 @@ describe('controller RPCs over gRPC', () => {
         rack: '',
       });
       epochs.set(brokerId, String(brokerEpoch));
-      await client.call('BrokerHeartbeat', { brokerId, brokerEpoch, currentMetadataOffset: '1000000', wantFence: false, wantShutdown: false });
+      await client.call('BrokerHeartbeat', {
+        brokerId,
+        brokerEpoch,
+        currentMetadataOffset: '1000000',
+        wantFence: false,
+        wantShutdown: false,
+      });
     }
     // The cluster's first leader bootstrapped metadata.version.
     expect(node.stateMachine.image.features.level('metadata.version')).toBeGreaterThan(0);
@@ -52,13 +58,23 @@ describe('controller RPCs over gRPC', () => {
   });
 
   const describeTopic = async (name: string): Promise<pb.TopicDescription> =>
-    (await client.call<pb.DescribeTopicsResponse>('DescribeTopics', { names: [name] })).topics[0] as pb.TopicDescription;
+    (await client.call<pb.DescribeTopicsResponse>('DescribeTopics', { names: [name] }))
+      .topics[0] as pb.TopicDescription;
 
   it('CreateTopics defaults, explicit assignments, validate-only', async () => {
     const response = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
       topics: [
         { name: 'defaults', numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} },
-        { name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [3, 1] }, { partition: 1, brokerIds: [2, 3] }], configs: {} },
+        {
+          name: 'manual',
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [
+            { partition: 0, brokerIds: [3, 1] },
+            { partition: 1, brokerIds: [2, 3] },
+          ],
+          configs: {},
+        },
       ],
     });
     expect(response.topics.map((t) => [t.name, t.errorName, t.numPartitions, t.replicationFactor])).toEqual([
@@ -69,7 +85,10 @@ describe('controller RPCs over gRPC', () => {
       [[3, 1], 3],
       [[2, 3], 2],
     ]);
-    const dry = await client.call<pb.CreateTopicsResponse>('CreateTopics', { topics: [{ name: 'dry', numPartitions: 1, replicationFactor: 1 }], validateOnly: true });
+    const dry = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
+      topics: [{ name: 'dry', numPartitions: 1, replicationFactor: 1 }],
+      validateOnly: true,
+    });
     expect(dry.topics[0]).toMatchObject({ name: 'dry', errorName: '', topicId: '' });
     expect((await describeTopic('dry')).errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
   });
@@ -91,14 +110,30 @@ describe('controller RPCs over gRPC', () => {
   it('AlterConfigs sets and deletes topic configs; an unknown config is refused', async () => {
     const response = await client.call<pb.AlterConfigsResponse>('AlterConfigs', {
       resources: [
-        { resourceType: 'topic', resourceName: 'defaults', configs: [{ name: 'retention.ms', operation: 'SET', value: '1000' }] },
-        { resourceType: 'topic', resourceName: 'defaults', configs: [{ name: 'no.such', operation: 'SET', value: '1' }] },
+        {
+          resourceType: 'topic',
+          resourceName: 'defaults',
+          configs: [{ name: 'retention.ms', operation: 'SET', value: '1000' }],
+        },
+        {
+          resourceType: 'topic',
+          resourceName: 'defaults',
+          configs: [{ name: 'no.such', operation: 'SET', value: '1' }],
+        },
         { resourceType: 'galaxy', resourceName: 'x', configs: [] },
       ],
     });
     expect(response.resources.map((r) => r.errorName)).toEqual(['', 'INVALID_CONFIG', 'INVALID_REQUEST']);
     expect((await describeTopic('defaults')).configs).toEqual({ 'retention.ms': '1000' });
-    await client.call('AlterConfigs', { resources: [{ resourceType: 'TOPIC', resourceName: 'defaults', configs: [{ name: 'retention.ms', operation: 'DELETE', value: '' }] }] });
+    await client.call('AlterConfigs', {
+      resources: [
+        {
+          resourceType: 'TOPIC',
+          resourceName: 'defaults',
+          configs: [{ name: 'retention.ms', operation: 'DELETE', value: '' }],
+        },
+      ],
+    });
     expect((await describeTopic('defaults')).configs).toEqual({});
   });
 
@@ -108,32 +143,57 @@ describe('controller RPCs over gRPC', () => {
     const request = (partitionEpoch: number): pb.AlterPartitionRequest => ({
       brokerId: 3,
       brokerEpoch: epochs.get(3) as string,
-      topics: [{ topicId: topic.topicId, partitions: [{ partition: 0, leaderEpoch: partition.leaderEpoch, newIsr: [3], partitionEpoch }] }],
+      topics: [
+        {
+          topicId: topic.topicId,
+          partitions: [{ partition: 0, leaderEpoch: partition.leaderEpoch, newIsr: [3], partitionEpoch }],
+        },
+      ],
     });
     const ok = await client.call<pb.AlterPartitionResponse>('AlterPartition', request(partition.partitionEpoch));
-    expect(ok.topics[0]?.partitions[0]).toMatchObject({ errorName: '', isr: [3], leader: 3, partitionEpoch: partition.partitionEpoch + 1 });
+    expect(ok.topics[0]?.partitions[0]).toMatchObject({
+      errorName: '',
+      isr: [3],
+      leader: 3,
+      partitionEpoch: partition.partitionEpoch + 1,
+    });
     const stale = await client.call<pb.AlterPartitionResponse>('AlterPartition', request(partition.partitionEpoch));
     expect(stale.topics[0]?.partitions[0]?.errorName).not.toBe('');
     expect((await describeTopic('manual')).partitions[0]?.isr).toEqual([3]);
   });
 
   it('ElectLeaders (preferred) names partitions that need no election', async () => {
-    const response = await client.call<pb.ElectLeadersResponse>('ElectLeaders', { electionType: 'PREFERRED', topicPartitions: [{ topic: 'manual', partitions: [1] }] });
+    const response = await client.call<pb.ElectLeadersResponse>('ElectLeaders', {
+      electionType: 'PREFERRED',
+      topicPartitions: [{ topic: 'manual', partitions: [1] }],
+    });
     expect(response.results[0]).toMatchObject({ topic: 'manual', partition: 1, errorName: 'ELECTION_NOT_NEEDED' });
-    await expect(client.call('ElectLeaders', { electionType: 'RANDOM', topicPartitions: [] })).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
+    await expect(client.call('ElectLeaders', { electionType: 'RANDOM', topicPartitions: [] })).rejects.toMatchObject({
+      errorName: 'INVALID_REQUEST',
+    });
   });
 
   it('AllocateProducerIds hands out disjoint blocks', async () => {
-    const a = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', { brokerId: 1, brokerEpoch: epochs.get(1) });
-    const b = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', { brokerId: 2, brokerEpoch: epochs.get(2) });
+    const a = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', {
+      brokerId: 1,
+      brokerEpoch: epochs.get(1),
+    });
+    const b = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', {
+      brokerId: 2,
+      brokerEpoch: epochs.get(2),
+    });
     expect(Number(b.producerIdStart)).toBeGreaterThanOrEqual(Number(a.producerIdStart) + a.producerIdLen);
   });
 
   it('ControlledShutdown moves leadership off the broker; DeleteTopics removes topics', async () => {
-    const response = await client.call<pb.ControlledShutdownResponse>('ControlledShutdown', { brokerId: 2, brokerEpoch: epochs.get(2) });
+    const response = await client.call<pb.ControlledShutdownResponse>('ControlledShutdown', {
+      brokerId: 2,
+      brokerEpoch: epochs.get(2),
+    });
     expect(response.remainingPartitions).toEqual([]);
     const image = node.stateMachine.image;
-    for (const topic of image.topics.sortedTopics()) for (let p = 0; p < topic.partitionCount; p++) expect(topic.leader(p)).not.toBe(2);
+    for (const topic of image.topics.sortedTopics())
+      for (let p = 0; p < topic.partitionCount; p++) expect(topic.leader(p)).not.toBe(2);
     const deleted = await client.call<pb.DeleteTopicsResponse>('DeleteTopics', { names: ['defaults', 'ghost'] });
     expect(deleted.topics.map((t) => [t.name, t.errorName])).toEqual([
       ['defaults', ''],

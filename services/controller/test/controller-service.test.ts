@@ -13,7 +13,12 @@ import { SingleNodeQuorum } from './support/single-node-quorum';
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
 
-async function startNode(audit: MemoryAuditSink, leader: number | null = 1, sessionTimeoutMs = 60_000, chunk?: number): Promise<ControllerNode> {
+async function startNode(
+  audit: MemoryAuditSink,
+  leader: number | null = 1,
+  sessionTimeoutMs = 60_000,
+  chunk?: number,
+): Promise<ControllerNode> {
   return ControllerNode.start({
     nodeId: 1,
     clusterId: CLUSTER_ID,
@@ -74,9 +79,22 @@ describe('controller service (in-process, real gRPC)', () => {
   });
 
   it('registers brokers, creates topics with placement across racks, describes them', async () => {
-    for (const [id, rack] of [[1, 'a'], [2, 'b'], [3, 'c']] as const) await registerAndUnfence(client, id, rack);
+    for (const [id, rack] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ] as const)
+      await registerAndUnfence(client, id, rack);
     const created = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
-      topics: [{ name: 'orders', numPartitions: 6, replicationFactor: 3, assignments: [], configs: { 'cleanup.policy': 'compact' } }],
+      topics: [
+        {
+          name: 'orders',
+          numPartitions: 6,
+          replicationFactor: 3,
+          assignments: [],
+          configs: { 'cleanup.policy': 'compact' },
+        },
+      ],
     });
     expect(created.topics[0]).toMatchObject({ name: 'orders', errorName: '', numPartitions: 6, replicationFactor: 3 });
     const described = await client.call<pb.DescribeTopicsResponse>('DescribeTopics', { names: ['orders', 'missing'] });
@@ -91,7 +109,11 @@ describe('controller service (in-process, real gRPC)', () => {
     expect(described.topics[1]).toMatchObject({ name: 'missing', errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
     const cluster = await client.call<pb.DescribeClusterResponse>('DescribeCluster', {});
     expect(cluster).toMatchObject({ clusterId: CLUSTER_ID, nodeId: 1, controllerId: 1 });
-    expect(cluster.brokers.map((b) => [b.brokerId, b.fenced, b.rack])).toEqual([[1, false, 'a'], [2, false, 'b'], [3, false, 'c']]);
+    expect(cluster.brokers.map((b) => [b.brokerId, b.fenced, b.rack])).toEqual([
+      [1, false, 'a'],
+      [2, false, 'b'],
+      [3, false, 'c'],
+    ]);
     const auditOps = audit.lines.map((line) => line.operation);
     expect(auditOps).toContain('CreateTopics');
     const createLine = audit.lines.find((line) => line.operation === 'CreateTopics');
@@ -109,7 +131,13 @@ describe('controller service (in-process, real gRPC)', () => {
         { name: 'x'.repeat(250), numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} },
         { name: 'zero', numPartitions: -5, replicationFactor: 1, assignments: [], configs: {} },
         { name: 'toomany', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} },
-        { name: 'badconfig', numPartitions: 1, replicationFactor: 1, assignments: [], configs: { 'no.such.config': '1' } },
+        {
+          name: 'badconfig',
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: { 'no.such.config': '1' },
+        },
       ],
     });
     expect(response.topics.map((t) => t.errorName)).toEqual([
@@ -131,10 +159,21 @@ describe('controller service (in-process, real gRPC)', () => {
   it('a whole-request error crosses gRPC with its Kafka name (stale broker epoch)', async () => {
     const epoch = await registerAndUnfence(client, 1, 'a');
     await expect(
-      client.call('BrokerHeartbeat', { brokerId: 1, brokerEpoch: String(Number(epoch) - 1), currentMetadataOffset: '0', wantFence: false, wantShutdown: false }),
+      client.call('BrokerHeartbeat', {
+        brokerId: 1,
+        brokerEpoch: String(Number(epoch) - 1),
+        currentMetadataOffset: '0',
+        wantFence: false,
+        wantShutdown: false,
+      }),
     ).rejects.toMatchObject({ errorName: 'STALE_BROKER_EPOCH' });
-    await expect(client.call('AllocateProducerIds', { brokerId: 9, brokerEpoch: '1' })).rejects.toMatchObject({ name: 'ApiError' });
-    const ids = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', { brokerId: 1, brokerEpoch: epoch });
+    await expect(client.call('AllocateProducerIds', { brokerId: 9, brokerEpoch: '1' })).rejects.toMatchObject({
+      name: 'ApiError',
+    });
+    const ids = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', {
+      brokerId: 1,
+      brokerEpoch: epoch,
+    });
     expect(Number(ids.producerIdLen)).toBeGreaterThan(0);
   });
 
@@ -153,7 +192,9 @@ describe('controller service (in-process, real gRPC)', () => {
       });
       stream.on('error', (error: Error & { code?: number }) => (error.code === 1 ? resolve() : reject(error)));
     });
-    await client.call('CreateTopics', { topics: [{ name: 'late', numPartitions: 2, replicationFactor: 1, assignments: [], configs: {} }] });
+    await client.call('CreateTopics', {
+      topics: [{ name: 'late', numPartitions: 2, replicationFactor: 1, assignments: [], configs: {} }],
+    });
     await done;
     stream.cancel();
     expect(types).toEqual(expect.arrayContaining(['BrokerRegistration', 'UnfenceBroker', 'Topic', 'Partition']));
@@ -162,7 +203,9 @@ describe('controller service (in-process, real gRPC)', () => {
 
   it('FetchMetadata from an offset older than memory starts with a loadable snapshot', async () => {
     await registerAndUnfence(client, 1, 'a');
-    await client.call('CreateTopics', { topics: [{ name: 'snap', numPartitions: 3, replicationFactor: 1, assignments: [], configs: {} }] });
+    await client.call('CreateTopics', {
+      topics: [{ name: 'snap', numPartitions: 3, replicationFactor: 1, assignments: [], configs: {} }],
+    });
     node.stateMachine.resetTo(node.stateMachine.image); // forget the in-memory batches
     const stream = client.fetchMetadata(node.address, 1, 'test');
     const chunks: Buffer[] = [];
@@ -187,11 +230,19 @@ describe('controller service (in-process, real gRPC)', () => {
     client = new ControllerClient([node.address], { timeoutMs: 5_000, attemptTimeoutMs: 2_000, retryBackoffMs: 20 });
     const epoch1 = await registerAndUnfence(client, 1, 'a');
     await registerAndUnfence(client, 2, 'b');
-    await client.call('CreateTopics', { topics: [{ name: 't', numPartitions: 4, replicationFactor: 2, assignments: [], configs: {} }] });
+    await client.call('CreateTopics', {
+      topics: [{ name: 't', numPartitions: 4, replicationFactor: 2, assignments: [], configs: {} }],
+    });
     // broker 1 keeps heartbeating, broker 2 goes silent
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline && node.stateMachine.image.cluster.broker(2)?.fenced !== true) {
-      await client.call('BrokerHeartbeat', { brokerId: 1, brokerEpoch: epoch1, currentMetadataOffset: '1000000', wantFence: false, wantShutdown: false });
+      await client.call('BrokerHeartbeat', {
+        brokerId: 1,
+        brokerEpoch: epoch1,
+        currentMetadataOffset: '1000000',
+        wantFence: false,
+        wantShutdown: false,
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const image = node.stateMachine.image;
@@ -210,7 +261,9 @@ describe('controller service (in-process, real gRPC)', () => {
     client = new ControllerClient([node.address], { timeoutMs: 5_000, attemptTimeoutMs: 2_000, retryBackoffMs: 20 });
     const epoch1 = await registerAndUnfence(client, 1, 'a');
     await registerAndUnfence(client, 2, 'b');
-    await client.call('CreateTopics', { topics: [{ name: 'chunked', numPartitions: 20, replicationFactor: 2, assignments: [], configs: {} }] });
+    await client.call('CreateTopics', {
+      topics: [{ name: 'chunked', numPartitions: 20, replicationFactor: 2, assignments: [], configs: {} }],
+    });
     const namesBroker2 = (): number => {
       const topic = node.stateMachine.image.topics.topicByName('chunked');
       let count = 0;
@@ -220,13 +273,21 @@ describe('controller service (in-process, real gRPC)', () => {
     expect(namesBroker2()).toBe(20);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && namesBroker2() > 0) {
-      await client.call('BrokerHeartbeat', { brokerId: 1, brokerEpoch: epoch1, currentMetadataOffset: '1000000', wantFence: false, wantShutdown: false });
+      await client.call('BrokerHeartbeat', {
+        brokerId: 1,
+        brokerEpoch: epoch1,
+        currentMetadataOffset: '1000000',
+        wantFence: false,
+        wantShutdown: false,
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(node.stateMachine.image.cluster.broker(2)?.fenced).toBe(true);
     expect(namesBroker2()).toBe(0);
     const fences = audit.lines.filter((line) => line.operation === 'FenceExpiredBrokers' && line.result === 'OK');
-    const changes = fences.map((line) => (line.changed as { records: Record<string, number> }).records.PartitionChange ?? 0);
+    const changes = fences.map(
+      (line) => (line.changed as { records: Record<string, number> }).records.PartitionChange ?? 0,
+    );
     expect(changes).toEqual([3, 3, 3, 3, 3, 3, 2]);
     const offsets = fences.map((line) => line.offset as number);
     expect(new Set(offsets).size).toBe(7);
@@ -241,7 +302,11 @@ describe('controller service as a follower', () => {
     const node = await startNode(audit, 2);
     const client = new ControllerClient([node.address], { timeoutMs: 300, attemptTimeoutMs: 200, retryBackoffMs: 20 });
     try {
-      await expect(client.callNode(node.address, 'CreateTopics', { topics: [{ name: 'a', numPartitions: 1, replicationFactor: 1 }] })).rejects.toMatchObject({
+      await expect(
+        client.callNode(node.address, 'CreateTopics', {
+          topics: [{ name: 'a', numPartitions: 1, replicationFactor: 1 }],
+        }),
+      ).rejects.toMatchObject({
         errorName: 'NOT_CONTROLLER',
         retriable: true,
         detail: { leaderId: '2', leaderAddress: '127.0.0.1:2' },

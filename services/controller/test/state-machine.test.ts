@@ -26,7 +26,11 @@ describe('metadata entries and the state machine', () => {
       { index: 1, term: 1, data: new Uint8Array(0) },
       { index: 2, term: 1, data: encodeMetadataEntry(topic('a', ID_A)) },
       // second record refers to an unknown topic id: the whole batch (with topic b) is skipped
-      { index: 3, term: 1, data: encodeMetadataEntry([...topic('b', ID_B), { type: 'RemoveTopic', topicId: 'AAAAAAAAAAAAAAAAAAAAAw' }]) },
+      {
+        index: 3,
+        term: 1,
+        data: encodeMetadataEntry([...topic('b', ID_B), { type: 'RemoveTopic', topicId: 'AAAAAAAAAAAAAAAAAAAAAw' }]),
+      },
     ]);
     expect(sm.appliedIndex).toBe(3);
     expect(sm.image.topics.topicCount).toBe(1);
@@ -71,9 +75,13 @@ describe('metadata entries and the state machine', () => {
     const snapshot = items.filter((item) => item.kind === 'snapshot');
     expect(snapshot.length).toBeGreaterThan(1);
     expect(snapshot[snapshot.length - 1]).toMatchObject({ last: true, lastContainedOffset: 3 });
-    const image = await loadSnapshot(Buffer.concat(snapshot.map((item) => (item.kind === 'snapshot' ? item.data : new Uint8Array()))));
+    const image = await loadSnapshot(
+      Buffer.concat(snapshot.map((item) => (item.kind === 'snapshot' ? item.data : new Uint8Array()))),
+    );
     expect(image.topics.topicByName('a')).toBeDefined();
-    expect(items.filter((item) => item.kind === 'batch').map((item) => (item.kind === 'batch' ? item.batch.offset : 0))).toEqual([4]);
+    expect(
+      items.filter((item) => item.kind === 'batch').map((item) => (item.kind === 'batch' ? item.batch.offset : 0)),
+    ).toEqual([4]);
   });
 
   it('the feed from a recent offset sends only batches', async () => {

@@ -13,7 +13,8 @@ runServiceMain({
   service: 'coordinator',
   usage: 'usage: node services/coordinator/dist/main.js --config <file.properties> [--override key=value ...]',
   load: (args) => loadCoordinatorConfig({ file: args.config, env: process.env, overrides: args.overrides }),
-  loggers: (config) => createLoggers({ service: 'coordinator', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
+  loggers: (config) =>
+    createLoggers({ service: 'coordinator', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
   start: async (config, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
     // NestJS and the node load only after the configuration passed: a refusal answers in well under a second.
@@ -21,7 +22,10 @@ runServiceMain({
     const { NestFactory } = await import('@nestjs/core');
     const { CoordinatorModule } = await import('./coordinator.module.js');
     const { CoordinatorNode } = await import('./node/coordinator-node.js');
-    const app = await NestFactory.createApplicationContext(CoordinatorModule.forRoot(config, loggers), { logger: false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(CoordinatorModule.forRoot(config, loggers), {
+      logger: false,
+      abortOnError: false,
+    });
     const node = app.get(CoordinatorNode);
     return { close: () => app.close(), ready: { address: node.address } };
   },

@@ -53,7 +53,14 @@ describe('GroupShard: assignment interval', () => {
 
   it('refuses a negative or fractional interval', () => {
     for (const assignmentIntervalMs of [-1, 0.5, Number.NaN]) {
-      expect(() => new GroupShard({ ...DEFAULT_GROUP_SHARD_CONFIG, assignmentIntervalMs, assignors: [roundRobinAssignor] }, topicsView({ orders: 1 }), () => 'm')).toThrow(RangeError);
+      expect(
+        () =>
+          new GroupShard(
+            { ...DEFAULT_GROUP_SHARD_CONFIG, assignmentIntervalMs, assignors: [roundRobinAssignor] },
+            topicsView({ orders: 1 }),
+            () => 'm',
+          ),
+      ).toThrow(RangeError);
     }
   });
 });

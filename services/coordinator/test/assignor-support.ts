@@ -41,7 +41,10 @@ export function withCurrent(spec: AssignmentSpec, assignment: GroupAssignment): 
 
 /** Ordered, plain form of an assignment, for comparisons that also check iteration order. */
 export function plain(assignment: GroupAssignment): [string, [string, number[]][]][] {
-  return [...assignment].map(([id, topics]) => [id, [...topics].map(([topic, partitions]) => [topic, [...partitions]])]);
+  return [...assignment].map(([id, topics]) => [
+    id,
+    [...topics].map(([topic, partitions]) => [topic, [...partitions]]),
+  ]);
 }
 
 export function partitionCount(assignment: GroupAssignment, memberId: string): number {
@@ -54,7 +57,8 @@ export function partitionCount(assignment: GroupAssignment, memberId: string): n
 export function ownerMap(assignment: GroupAssignment): Map<string, string> {
   const owners = new Map<string, string>();
   for (const [id, topics] of assignment) {
-    for (const [topic, partitions] of topics) for (const partition of partitions) owners.set(`${topic}:${partition}`, id);
+    for (const [topic, partitions] of topics)
+      for (const partition of partitions) owners.set(`${topic}:${partition}`, id);
   }
   return owners;
 }
@@ -80,7 +84,8 @@ export function validityProblems(spec: AssignmentSpec, assignment: GroupAssignme
     const memberSpec = spec.members.get(id);
     for (const [topic, partitions] of topics) {
       if (partitions.size === 0) problems.push(`${id} has an empty set for ${topic}`);
-      if (memberSpec !== undefined && !memberSpec.subscribedTopics.has(topic)) problems.push(`${id} got ${topic} without subscribing`);
+      if (memberSpec !== undefined && !memberSpec.subscribedTopics.has(topic))
+        problems.push(`${id} got ${topic} without subscribing`);
       const count = spec.topics.get(topic);
       for (const partition of partitions) {
         if (count === undefined || !Number.isInteger(partition) || partition < 0 || partition >= count) {
@@ -94,7 +99,8 @@ export function validityProblems(spec: AssignmentSpec, assignment: GroupAssignme
     }
   }
   const subscribed = new Set<string>();
-  for (const memberSpec of spec.members.values()) for (const topic of memberSpec.subscribedTopics) subscribed.add(topic);
+  for (const memberSpec of spec.members.values())
+    for (const topic of memberSpec.subscribedTopics) subscribed.add(topic);
   for (const topic of subscribed) {
     const count = spec.topics.get(topic) ?? 0;
     for (let partition = 0; partition < count; partition++) {
@@ -127,7 +133,8 @@ export function improvableChains(spec: AssignmentSpec, assignment: GroupAssignme
       }
     }
     for (const to of reached) {
-      if (counts.get(to)! <= counts.get(from)! - 2) found.push(`${from} (${counts.get(from)}) -> ${to} (${counts.get(to)})`);
+      if (counts.get(to)! <= counts.get(from)! - 2)
+        found.push(`${from} (${counts.get(from)}) -> ${to} (${counts.get(to)})`);
     }
   }
   return found;

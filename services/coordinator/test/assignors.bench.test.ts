@@ -15,7 +15,10 @@ const topics = Object.fromEntries(topicNames.map((name) => [name, PARTITIONS_PER
 const memberId = (i: number): string => `member-${String(i).padStart(5, '0')}`;
 
 function homogeneous(members: number): AssignmentSpec {
-  return makeSpec(Array.from({ length: members }, (_, i) => ({ id: memberId(i), topics: topicNames })), topics);
+  return makeSpec(
+    Array.from({ length: members }, (_, i) => ({ id: memberId(i), topics: topicNames })),
+    topics,
+  );
 }
 
 /** Each member subscribes to two or three of the topics. */
@@ -23,7 +26,13 @@ function heterogeneous(members: number): AssignmentSpec {
   return makeSpec(
     Array.from({ length: members }, (_, i) => ({
       id: memberId(i),
-      topics: [...new Set([topicNames[i % TOPIC_COUNT]!, topicNames[(i * 7 + 3) % TOPIC_COUNT]!, topicNames[(i >> 4) % TOPIC_COUNT]!])],
+      topics: [
+        ...new Set([
+          topicNames[i % TOPIC_COUNT]!,
+          topicNames[(i * 7 + 3) % TOPIC_COUNT]!,
+          topicNames[(i >> 4) % TOPIC_COUNT]!,
+        ]),
+      ],
     })),
     topics,
   );
@@ -36,7 +45,9 @@ function timed(label: string, assignor: PartitionAssignor, spec: AssignmentSpec)
   const cpu = process.cpuUsage(cpuStart);
   const ms = performance.now() - start;
   // CPU time too: on a busy machine the wall time mostly measures waiting for a core.
-  process.stdout.write(`[assignor bench] ${label}: ${ms.toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms)\n`);
+  process.stdout.write(
+    `[assignor bench] ${label}: ${ms.toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms)\n`,
+  );
   expect(validityProblems(spec, result)).toEqual([]);
   return result;
 }
@@ -65,7 +76,11 @@ describe('assignors at scale (printed, not timed)', () => {
   it.each([10_000, 1_000])('uniform heterogeneous, %i members x 1,000 partitions', (members) => {
     const spec = heterogeneous(members);
     const first = timed(`uniform heterogeneous ${members} members fresh`, uniform, spec);
-    timed(`uniform heterogeneous ${members} members + 1 joining (sticky)`, uniform, withCurrent(heterogeneous(members + 1), first));
+    timed(
+      `uniform heterogeneous ${members} members + 1 joining (sticky)`,
+      uniform,
+      withCurrent(heterogeneous(members + 1), first),
+    );
   });
 
   it('uniform heterogeneous, 10,000 members, 13,000 partitions piled on 1,000 members', () => {

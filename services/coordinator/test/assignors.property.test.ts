@@ -33,11 +33,13 @@ const memberArb: fc.Arbitrary<MemberInput> = fc.record({
   id: fc.integer({ min: 0, max: 40 }).map((i) => `m${i}`),
   topics: fc.subarray([...TOPICS]),
   // Current assignments may be stale: unsubscribed topics, out-of-range or disputed partitions.
-  current: fc.array(fc.tuple(fc.constantFrom(...TOPICS), fc.integer({ min: -1, max: 13 })), { maxLength: 10 }).map((pairs) => {
-    const current: Record<string, number[]> = {};
-    for (const [topic, partition] of pairs) (current[topic] ??= []).push(partition);
-    return current;
-  }),
+  current: fc
+    .array(fc.tuple(fc.constantFrom(...TOPICS), fc.integer({ min: -1, max: 13 })), { maxLength: 10 })
+    .map((pairs) => {
+      const current: Record<string, number[]> = {};
+      for (const [topic, partition] of pairs) (current[topic] ??= []).push(partition);
+      return current;
+    }),
 });
 
 const membersArb = (maxLength: number): fc.Arbitrary<MemberInput[]> =>
@@ -49,7 +51,12 @@ const heterogeneousArb: fc.Arbitrary<AssignmentSpec> = fc
 
 const homogeneousArb = (minMembers: number): fc.Arbitrary<AssignmentSpec> =>
   fc
-    .tuple(membersArb(12).filter((members) => members.length >= minMembers), topicsArb, fc.subarray([...TOPICS]), fc.boolean())
+    .tuple(
+      membersArb(12).filter((members) => members.length >= minMembers),
+      topicsArb,
+      fc.subarray([...TOPICS]),
+      fc.boolean(),
+    )
     .map(([members, topics, shared, sticky]) =>
       makeSpec(
         members.map((input) => ({ ...input, topics: shared, current: sticky ? input.current : {} })),
@@ -73,14 +80,21 @@ function totalPartitions(spec: AssignmentSpec): number {
 
 /** The same spec, its maps and sets built in reverse order. */
 function reversed(spec: AssignmentSpec): AssignmentSpec {
-  const members = [...spec.members].reverse().map(([id, member]) => [
-    id,
-    {
-      ...member,
-      subscribedTopics: new Set([...member.subscribedTopics].reverse()),
-      currentAssignment: new Map([...member.currentAssignment].reverse().map(([topic, partitions]) => [topic, new Set([...partitions].reverse())])),
-    },
-  ] as const);
+  const members = [...spec.members].reverse().map(
+    ([id, member]) =>
+      [
+        id,
+        {
+          ...member,
+          subscribedTopics: new Set([...member.subscribedTopics].reverse()),
+          currentAssignment: new Map(
+            [...member.currentAssignment]
+              .reverse()
+              .map(([topic, partitions]) => [topic, new Set([...partitions].reverse())]),
+          ),
+        },
+      ] as const,
+  );
   return { members: new Map(members), topics: new Map([...spec.topics].reverse()) };
 }
 
@@ -207,7 +221,9 @@ describe('range assignor properties', () => {
       fc.property(fresh, (spec) => {
         const result = range.assign(spec);
         for (const [topic, count] of spec.topics) {
-          const subscribers = [...spec.members.keys()].filter((id) => spec.members.get(id)!.subscribedTopics.has(topic)).sort();
+          const subscribers = [...spec.members.keys()]
+            .filter((id) => spec.members.get(id)!.subscribedTopics.has(topic))
+            .sort();
           subscribers.forEach((id, i) => {
             const quota = Math.floor(count / subscribers.length);
             const extras = count % subscribers.length;

@@ -58,7 +58,10 @@ describe.each(both)('%s assignor: common cases', (_name, assignor) => {
   });
 
   it('leaves members without partitions when there are more members than partitions', () => {
-    const spec = makeSpec(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => ({ id, topics: ['t'] })), { t: 3 });
+    const spec = makeSpec(
+      ['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => ({ id, topics: ['t'] })),
+      { t: 3 },
+    );
     const result = assignor.assign(spec);
     expect(validityProblems(spec, result)).toEqual([]);
     expect([...result.keys()].map((id) => partitionCount(result, id))).toEqual([1, 1, 1, 0, 0]);
@@ -147,15 +150,30 @@ describe('uniform assignor', () => {
 
   it('moves only ceil(P/(N+1)) partitions when a member joins, and only the leaver\u2019s when one leaves', () => {
     const ids = ['m0', 'm1', 'm2', 'm3'];
-    const spec = makeSpec(ids.map((id) => ({ id, topics: ['t'] })), { t: 10 });
+    const spec = makeSpec(
+      ids.map((id) => ({ id, topics: ['t'] })),
+      { t: 10 },
+    );
     const first = uniform.assign(spec);
-    const joined = withCurrent(makeSpec([...ids, 'm4'].map((id) => ({ id, topics: ['t'] })), { t: 10 }), first);
+    const joined = withCurrent(
+      makeSpec(
+        [...ids, 'm4'].map((id) => ({ id, topics: ['t'] })),
+        { t: 10 },
+      ),
+      first,
+    );
     const second = uniform.assign(joined);
     expect(validityProblems(joined, second)).toEqual([]);
     expect(movedPartitions(first, second)).toBe(2);
     expect(partitionCount(second, 'm4')).toBe(2);
 
-    const left = withCurrent(makeSpec(['m0', 'm2', 'm3', 'm4'].map((id) => ({ id, topics: ['t'] })), { t: 10 }), second);
+    const left = withCurrent(
+      makeSpec(
+        ['m0', 'm2', 'm3', 'm4'].map((id) => ({ id, topics: ['t'] })),
+        { t: 10 },
+      ),
+      second,
+    );
     const third = uniform.assign(left);
     expect(validityProblems(left, third)).toEqual([]);
     expect(movedPartitions(second, third)).toBe(partitionCount(second, 'm1'));
@@ -239,7 +257,13 @@ describe('uniform assignor', () => {
     expect(validityProblems(spec, result)).toEqual([]);
     expect(['a', 'b', 'c'].map((id) => partitionCount(result, id))).toEqual([4, 3, 3]);
     const before = new Map([
-      ['a', new Map([['t1', new Set([0, 1, 2, 3])], ['t2', new Set([0, 1])]])],
+      [
+        'a',
+        new Map([
+          ['t1', new Set([0, 1, 2, 3])],
+          ['t2', new Set([0, 1])],
+        ]),
+      ],
       ['b', new Map([['t1', new Set([4, 5])]])],
       ['c', new Map([['t2', new Set([2, 3])]])],
     ]);
@@ -249,12 +273,18 @@ describe('uniform assignor', () => {
 
 describe('range assignor', () => {
   it('splits each topic in contiguous ranges, the first members taking one more', () => {
-    const spec = makeSpec(['c', 'a', 'b'].map((id) => ({ id, topics: ['t'] })), { t: 7 });
+    const spec = makeSpec(
+      ['c', 'a', 'b'].map((id) => ({ id, topics: ['t'] })),
+      { t: 7 },
+    );
     expect(simple(range.assign(spec))).toEqual({ a: { t: [0, 1, 2] }, b: { t: [3, 4] }, c: { t: [5, 6] } });
   });
 
   it('co-partitions topics with equal partition counts', () => {
-    const spec = makeSpec(['a', 'b', 'c'].map((id) => ({ id, topics: ['orders', 'payments'] })), { orders: 4, payments: 4 });
+    const spec = makeSpec(
+      ['a', 'b', 'c'].map((id) => ({ id, topics: ['orders', 'payments'] })),
+      { orders: 4, payments: 4 },
+    );
     const result = simple(range.assign(spec));
     for (const id of ['a', 'b', 'c']) expect(result[id]!['orders']).toEqual(result[id]!['payments']);
     expect(result).toEqual({

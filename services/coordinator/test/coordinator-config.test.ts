@@ -6,7 +6,13 @@
 import { ConfigError, loadSluiceConfig, silentLogger } from '@sluice/runtime';
 import { coordinatorNodeOptionsFrom, loadCoordinatorConfig } from '../src/config/coordinator-config';
 
-const BASE = { 'node.id': 2, 'process.roles': 'coordinator', 'controller.quorum.voters': '1@127.0.0.1:9093', 'coordinator.broker': '127.0.0.1:9092', listeners: 'COORD://127.0.0.1:0' };
+const BASE = {
+  'node.id': 2,
+  'process.roles': 'coordinator',
+  'controller.quorum.voters': '1@127.0.0.1:9093',
+  'coordinator.broker': '127.0.0.1:9092',
+  listeners: 'COORD://127.0.0.1:0',
+};
 
 describe('coordinator config', () => {
   it('defaults group.consumer.assignment.interval.ms to 1000 (Kafka 4.3) and message.max.bytes to 1 MiB + 12', () => {
@@ -16,10 +22,18 @@ describe('coordinator config', () => {
   });
 
   it('passes group.consumer.assignment.interval.ms and message.max.bytes through, from a file, env or overrides', () => {
-    const fromOverrides = coordinatorNodeOptionsFrom(loadCoordinatorConfig({ overrides: { ...BASE, 'group.consumer.assignment.interval.ms': 0, 'message.max.bytes': 4_096 } }), silentLogger());
+    const fromOverrides = coordinatorNodeOptionsFrom(
+      loadCoordinatorConfig({
+        overrides: { ...BASE, 'group.consumer.assignment.interval.ms': 0, 'message.max.bytes': 4_096 },
+      }),
+      silentLogger(),
+    );
     expect(fromOverrides.groups.assignmentIntervalMs).toBe(0);
     expect(fromOverrides.maxMessageBytes).toBe(4_096);
-    const fromEnv = loadCoordinatorConfig({ overrides: BASE, env: { SLUICE_GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS: '250' } });
+    const fromEnv = loadCoordinatorConfig({
+      overrides: BASE,
+      env: { SLUICE_GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS: '250' },
+    });
     expect(coordinatorNodeOptionsFrom(fromEnv, silentLogger()).groups.assignmentIntervalMs).toBe(250);
     expect(fromEnv.unknownKeys).toEqual([]);
   });

@@ -34,18 +34,32 @@ describe('coordinator processes', () => {
 
   it('refuses a bad configuration with one line and exit 1', () => {
     const file = join(baseDir, 'bad.properties');
-    writeFileSync(file, 'node.id=1\nprocess.roles=coordinator\ncontroller.quorum.voters=1@127.0.0.1:1\ncoordinator.broker=nowhere\n');
-    const result = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file], { encoding: 'utf8', timeout: 60_000 });
+    writeFileSync(
+      file,
+      'node.id=1\nprocess.roles=coordinator\ncontroller.quorum.voters=1@127.0.0.1:1\ncoordinator.broker=nowhere\n',
+    );
+    const result = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('coordinator.broker');
-    const roles = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file, '--override', 'process.roles=broker'], { encoding: 'utf8', timeout: 60_000 });
+    const roles = spawnSync(
+      process.execPath,
+      [coordinatorMainPath(), '--config', file, '--override', 'process.roles=broker'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(roles.status).toBe(1);
     expect(roles.stderr).toContain('process.roles');
   });
 
   it('keeps a group across a kill -9 and restart of its coordinator', async () => {
-    const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
+    const controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 2_000 },
+    });
     const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
     let brokers: LocalBrokerCluster | undefined;
     let coordinators: LocalCoordinatorCluster | undefined;
@@ -58,9 +72,16 @@ describe('coordinator processes', () => {
     };
     try {
       controllers.startAll();
-      brokers = await LocalBrokerCluster.create({ baseDir, clusterId: controllers.clusterId, controllerVoters: voters, config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 } });
+      brokers = await LocalBrokerCluster.create({
+        baseDir,
+        clusterId: controllers.clusterId,
+        controllerVoters: voters,
+        config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
+      });
       brokers.startAll();
-      await waitFor('three unfenced brokers', async () => ((await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined));
+      await waitFor('three unfenced brokers', async () =>
+        (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined,
+      );
       await admin.createTopic({ name: 'entries', numPartitions: 3, replicationFactor: 3 });
       coordinators = await LocalCoordinatorCluster.create({
         baseDir,
@@ -70,7 +91,9 @@ describe('coordinator processes', () => {
       });
       coordinators.startAll();
       const found = await waitFor('FindCoordinator', async () => {
-        const answer = (await call<wire.FindCoordinatorResponse>(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
+        const answer = (
+          await call<wire.FindCoordinatorResponse>(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] })
+        ).coordinators[0]!;
         return answer.errorName === '' ? answer : undefined;
       });
       const join: wire.ConsumerGroupHeartbeatRequest = {
@@ -88,16 +111,37 @@ describe('coordinator processes', () => {
         owned: [],
         ownedSet: true,
       };
-      const joined = await waitFor('a join', () => call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join));
-      expect(joined).toMatchObject({ memberId: 'member-1', memberEpoch: 1, assignment: [{ topic: 'entries', partitions: [0, 1, 2] }] });
-      await call(found.address, 'OffsetCommit', { groupId: GROUP, memberId: 'member-1', memberEpoch: 1, topics: [{ name: 'entries', partitions: [{ partition: 2, offset: 42, leaderEpoch: -1, metadata: 'x' }] }] });
+      const joined = await waitFor('a join', () =>
+        call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join),
+      );
+      expect(joined).toMatchObject({
+        memberId: 'member-1',
+        memberEpoch: 1,
+        assignment: [{ topic: 'entries', partitions: [0, 1, 2] }],
+      });
+      await call(found.address, 'OffsetCommit', {
+        groupId: GROUP,
+        memberId: 'member-1',
+        memberEpoch: 1,
+        topics: [{ name: 'entries', partitions: [{ partition: 2, offset: 42, leaderEpoch: -1, metadata: 'x' }] }],
+      });
 
       await coordinators.kill(found.nodeId, 'SIGKILL');
       coordinators.start(found.nodeId);
-      const offsets = await waitFor('the restarted coordinator to reload', () => call<wire.OffsetFetchResponse>(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }));
-      expect(offsets.offsets.map((o) => [o.topic, o.partition, Number(o.offset), o.metadata])).toEqual([['entries', 2, 42, 'x']]);
-      const described = (await call<wire.DescribeGroupsResponse>(found.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
-      expect(described).toMatchObject({ state: 'STABLE', assignor: 'range', members: [expect.objectContaining({ memberId: 'member-1', memberEpoch: 1 })] });
+      const offsets = await waitFor('the restarted coordinator to reload', () =>
+        call<wire.OffsetFetchResponse>(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
+      );
+      expect(offsets.offsets.map((o) => [o.topic, o.partition, Number(o.offset), o.metadata])).toEqual([
+        ['entries', 2, 42, 'x'],
+      ]);
+      const described = (
+        await call<wire.DescribeGroupsResponse>(found.address, 'DescribeGroups', { groupIds: [GROUP] })
+      ).groups[0]!;
+      expect(described).toMatchObject({
+        state: 'STABLE',
+        assignor: 'range',
+        members: [expect.objectContaining({ memberId: 'member-1', memberEpoch: 1 })],
+      });
       const listed = await call<wire.ListGroupsResponse>(found.address, 'ListGroups', {});
       expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {

@@ -41,7 +41,11 @@ describe('coordinator nodes over real brokers', () => {
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-coordinator-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 2_000 },
+    });
     controllers.startAll();
     admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
     brokers = await LocalBrokerCluster.create({
@@ -51,7 +55,9 @@ describe('coordinator nodes over real brokers', () => {
       config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'min.insync.replicas': 2 },
     });
     brokers.startAll();
-    await waitFor('three unfenced brokers', async () => ((await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined));
+    await waitFor('three unfenced brokers', async () =>
+      (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined,
+    );
     await admin.createTopic({ name: 'invoices', numPartitions: 4, replicationFactor: 3 });
     for (const brokerId of brokers.brokerIds) {
       const node = await CoordinatorNode.start({
@@ -63,7 +69,13 @@ describe('coordinator nodes over real brokers', () => {
         peers,
         offsetsTopicPartitions: PARTITIONS,
         offsetsTopicReplicationFactor: 3,
-        groups: { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 1_000, maxGroupSize: 1_000, maxOffsetMetadataBytes: 4_096, assignors: ['uniform', 'range'] },
+        groups: {
+          sessionTimeoutMs: 45_000,
+          heartbeatIntervalMs: 1_000,
+          maxGroupSize: 1_000,
+          maxOffsetMetadataBytes: 4_096,
+          assignors: ['uniform', 'range'],
+        },
         ownershipCheckIntervalMs: 100,
         log: silentLogger(),
       });
@@ -94,7 +106,9 @@ describe('coordinator nodes over real brokers', () => {
 
     // Another coordinator refuses the group by name.
     const other = [...coordinators.values()].find((node) => node.nodeId !== found.nodeId)!;
-    await expect(call(other.address, 'OffsetFetch', { groupId: GROUP, partitions: [] })).rejects.toMatchObject({ errorName: 'NOT_COORDINATOR' });
+    await expect(call(other.address, 'OffsetFetch', { groupId: GROUP, partitions: [] })).rejects.toMatchObject({
+      errorName: 'NOT_COORDINATOR',
+    });
 
     const join: wire.ConsumerGroupHeartbeatRequest = {
       groupId: GROUP,
@@ -111,7 +125,9 @@ describe('coordinator nodes over real brokers', () => {
       owned: [],
       ownedSet: true,
     };
-    const joined = await waitFor('the group partition to load', () => call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join));
+    const joined = await waitFor('the group partition to load', () =>
+      call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join),
+    );
     expect(joined.memberEpoch).toBe(1);
     expect(joined.assignment).toEqual([{ topic: 'invoices', partitions: [0, 1, 2, 3] }]);
 
@@ -119,10 +135,25 @@ describe('coordinator nodes over real brokers', () => {
       groupId: GROUP,
       memberId: joined.memberId,
       memberEpoch: 1,
-      topics: [{ name: 'invoices', partitions: [0, 1, 2, 3].map((partition) => ({ partition, offset: 100 + partition, leaderEpoch: -1, metadata: '' })) }],
+      topics: [
+        {
+          name: 'invoices',
+          partitions: [0, 1, 2, 3].map((partition) => ({
+            partition,
+            offset: 100 + partition,
+            leaderEpoch: -1,
+            metadata: '',
+          })),
+        },
+      ],
     });
     expect(commit.topics[0]!.partitions.every((p) => p.errorName === '')).toBe(true);
-    const stale = call(found.address, 'OffsetCommit', { groupId: GROUP, memberId: joined.memberId, memberEpoch: 0, topics: [] });
+    const stale = call(found.address, 'OffsetCommit', {
+      groupId: GROUP,
+      memberId: joined.memberId,
+      memberEpoch: 0,
+      topics: [],
+    });
     await expect(stale).rejects.toMatchObject({ errorName: 'STALE_MEMBER_EPOCH' });
 
     // kill -9 the broker leading the group's partition: its coordinator loses the partition.
@@ -136,7 +167,11 @@ describe('coordinator nodes over real brokers', () => {
       },
       30_000,
     );
-    const fetched = await waitFor('the new coordinator to load the partition', () => call<wire.OffsetFetchResponse>(moved.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }), 30_000);
+    const fetched = await waitFor(
+      'the new coordinator to load the partition',
+      () => call<wire.OffsetFetchResponse>(moved.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
+      30_000,
+    );
     expect(fetched.offsets.map((o) => [o.partition, Number(o.offset)])).toEqual([
       [0, 100],
       [1, 101],
@@ -154,7 +189,8 @@ describe('coordinator nodes over real brokers', () => {
       owned: joined.assignment,
     });
     expect(again.memberEpoch).toBe(1);
-    const described = (await call<wire.DescribeGroupsResponse>(moved.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
+    const described = (await call<wire.DescribeGroupsResponse>(moved.address, 'DescribeGroups', { groupIds: [GROUP] }))
+      .groups[0]!;
     expect(described).toMatchObject({ errorName: '', state: 'STABLE', groupEpoch: 1 });
     expect(described.members.map((m) => m.memberId)).toEqual([joined.memberId]);
     brokers.start(found.nodeId);

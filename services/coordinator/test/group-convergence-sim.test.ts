@@ -19,19 +19,38 @@ function expectConverged(result: ScenarioResult, members: number): void {
 }
 
 describe('group convergence simulation', () => {
-  it.each([0, 1_000])('50 members joining converge to an even uniform assignment (assignment interval %i ms)', (assignmentIntervalMs) => {
-    const result = runScenario('50 join', { layout, assignor: 'uniform', assignmentIntervalMs, seed: 7, stableMembers: 0, joiningMembers: 50, maxRounds: 20 });
-    expectConverged(result, 50);
-    expect(result.phase.minOwned).toBe(2);
-    expect(result.phase.maxOwned).toBe(2);
-    expect(result.phase.rounds).toBeLessThanOrEqual(6);
-    // Batching runs the assignor a handful of times instead of once per join.
-    if (assignmentIntervalMs === 0) expect(result.phase.assignorRuns).toBe(50);
-    else expect(result.phase.assignorRuns).toBeLessThan(10);
-  });
+  it.each([0, 1_000])(
+    '50 members joining converge to an even uniform assignment (assignment interval %i ms)',
+    (assignmentIntervalMs) => {
+      const result = runScenario('50 join', {
+        layout,
+        assignor: 'uniform',
+        assignmentIntervalMs,
+        seed: 7,
+        stableMembers: 0,
+        joiningMembers: 50,
+        maxRounds: 20,
+      });
+      expectConverged(result, 50);
+      expect(result.phase.minOwned).toBe(2);
+      expect(result.phase.maxOwned).toBe(2);
+      expect(result.phase.rounds).toBeLessThanOrEqual(6);
+      // Batching runs the assignor a handful of times instead of once per join.
+      if (assignmentIntervalMs === 0) expect(result.phase.assignorRuns).toBe(50);
+      else expect(result.phase.assignorRuns).toBeLessThan(10);
+    },
+  );
 
   it('one member joining a stable group of 50 takes one assignor run and a few rounds', () => {
-    const result = runScenario('1 joins', { layout, assignor: 'uniform', assignmentIntervalMs: 1_000, seed: 3, stableMembers: 50, joiningMembers: 1, maxRounds: 20 });
+    const result = runScenario('1 joins', {
+      layout,
+      assignor: 'uniform',
+      assignmentIntervalMs: 1_000,
+      seed: 3,
+      stableMembers: 50,
+      joiningMembers: 1,
+      maxRounds: 20,
+    });
     expect(result.setup?.converged).toBe(true);
     expectConverged(result, 51);
     expect(result.phase.assignorRuns).toBe(1);
@@ -39,15 +58,37 @@ describe('group convergence simulation', () => {
   });
 
   it('range: 50 members over 5 topics of 20 partitions converge (the first 20 by id get one partition of each topic)', () => {
-    const result = runScenario('50 join', { layout, assignor: 'range', assignmentIntervalMs: 1_000, seed: 11, stableMembers: 0, joiningMembers: 50, maxRounds: 20 });
+    const result = runScenario('50 join', {
+      layout,
+      assignor: 'range',
+      assignmentIntervalMs: 1_000,
+      seed: 11,
+      stableMembers: 0,
+      joiningMembers: 50,
+      maxRounds: 20,
+    });
     expectConverged(result, 50);
     expect(result.phase.minOwned).toBe(0);
     expect(result.phase.maxOwned).toBe(5);
   });
 
   it('is deterministic for a seed', () => {
-    const run = (): ScenarioResult => runScenario('20 join', { layout, assignor: 'uniform', assignmentIntervalMs: 1_000, seed: 5, stableMembers: 0, joiningMembers: 20, maxRounds: 20 });
+    const run = (): ScenarioResult =>
+      runScenario('20 join', {
+        layout,
+        assignor: 'uniform',
+        assignmentIntervalMs: 1_000,
+        seed: 5,
+        stableMembers: 0,
+        joiningMembers: 20,
+        maxRounds: 20,
+      });
     const [first, second] = [run().phase, run().phase];
-    expect({ rounds: second.rounds, records: second.records, bytes: second.batchBytes, runs: second.assignorRuns }).toEqual({ rounds: first.rounds, records: first.records, bytes: first.batchBytes, runs: first.assignorRuns });
+    expect({
+      rounds: second.rounds,
+      records: second.records,
+      bytes: second.batchBytes,
+      runs: second.assignorRuns,
+    }).toEqual({ rounds: first.rounds, records: first.records, bytes: first.batchBytes, runs: first.assignorRuns });
   });
 });

@@ -23,8 +23,19 @@ describe('GroupShard: consumer group heartbeat', () => {
   it('gives a lone member every partition at epoch 1', () => {
     const { shard } = newShard({ orders: 3 });
     const { response, records } = shard.heartbeat(joinRequest(G, 'a', ['orders']), 0);
-    expect(response).toEqual({ memberId: 'a', memberEpoch: 1, heartbeatIntervalMs: 5_000, assignment: [{ topic: 'orders', partitions: [0, 1, 2] }] });
-    expect(records.map((r) => r.type)).toEqual(['MemberSubscription', 'GroupEpoch', 'TargetAssignmentMember', 'TargetAssignmentEpoch', 'CurrentAssignment']);
+    expect(response).toEqual({
+      memberId: 'a',
+      memberEpoch: 1,
+      heartbeatIntervalMs: 5_000,
+      assignment: [{ topic: 'orders', partitions: [0, 1, 2] }],
+    });
+    expect(records.map((r) => r.type)).toEqual([
+      'MemberSubscription',
+      'GroupEpoch',
+      'TargetAssignmentMember',
+      'TargetAssignmentEpoch',
+      'CurrentAssignment',
+    ]);
     expect(shard.describeGroup(G)).toMatchObject({ state: 'STABLE', groupEpoch: 1, assignmentEpoch: 1 });
   });
 
@@ -33,15 +44,35 @@ describe('GroupShard: consumer group heartbeat', () => {
     const joined = shard.heartbeat(joinRequest(G, 'a', ['orders', 'payments']), 0).response;
     const epoch = joined.memberEpoch;
     const beat = (owned: { topic: string; partitions: number[] }[]) =>
-      shard.heartbeat({ ...joinRequest(G, 'a', ['orders', 'payments']), memberEpoch: epoch, rebalanceTimeoutMs: null, subscribedTopicNames: null, ownedPartitions: owned }, 10).response.assignment;
+      shard.heartbeat(
+        {
+          ...joinRequest(G, 'a', ['orders', 'payments']),
+          memberEpoch: epoch,
+          rebalanceTimeoutMs: null,
+          subscribedTopicNames: null,
+          ownedPartitions: owned,
+        },
+        10,
+      ).response.assignment;
     const all = [
       { topic: 'orders', partitions: [0, 1] },
       { topic: 'payments', partitions: [0, 1] },
     ];
     expect(beat(all)).toBeNull();
-    expect(beat([{ topic: 'payments', partitions: [1, 0] }, { topic: 'orders', partitions: [1, 0, 1] }, { topic: 'refunds', partitions: [] }])).toBeNull();
+    expect(
+      beat([
+        { topic: 'payments', partitions: [1, 0] },
+        { topic: 'orders', partitions: [1, 0, 1] },
+        { topic: 'refunds', partitions: [] },
+      ]),
+    ).toBeNull();
     expect(beat([{ topic: 'orders', partitions: [0, 1] }])).toEqual(all);
-    expect(beat([{ topic: 'orders', partitions: [0, 1] }, { topic: 'orders', partitions: [0, 1] }])).toEqual(all);
+    expect(
+      beat([
+        { topic: 'orders', partitions: [0, 1] },
+        { topic: 'orders', partitions: [0, 1] },
+      ]),
+    ).toEqual(all);
     expect(beat([...all, { topic: 'refunds', partitions: [0] }])).toEqual(all);
   });
 
@@ -64,7 +95,9 @@ describe('GroupShard: consumer group heartbeat', () => {
     // a's heartbeat tells it what to keep; it stays at epoch 1 until it confirms the revocation.
     const revoke = a.heartbeat(shard, log, 0) as { memberEpoch: number };
     expect(revoke.memberEpoch).toBe(1);
-    expect(shard.describeGroup(G).members.find((m) => m.memberId === 'a')).toMatchObject({ state: 'UNREVOKED_PARTITIONS' });
+    expect(shard.describeGroup(G).members.find((m) => m.memberId === 'a')).toMatchObject({
+      state: 'UNREVOKED_PARTITIONS',
+    });
     // a confirms (its owned list no longer has them): epoch 2, stable.
     expect((a.heartbeat(shard, log, 0) as { memberEpoch: number }).memberEpoch).toBe(2);
     b.heartbeat(shard, log, 0);
@@ -80,25 +113,49 @@ describe('GroupShard: consumer group heartbeat', () => {
     a.heartbeat(shard, log, 0);
     const base = { ...a.request() };
     expect(errorName(() => shard.heartbeat({ ...base, memberEpoch: 7 }, 0))).toBe('FENCED_MEMBER_EPOCH');
-    expect(errorName(() => shard.heartbeat({ ...base, memberId: 'ghost', memberEpoch: 1 }, 0))).toBe('UNKNOWN_MEMBER_ID');
+    expect(errorName(() => shard.heartbeat({ ...base, memberId: 'ghost', memberEpoch: 1 }, 0))).toBe(
+      'UNKNOWN_MEMBER_ID',
+    );
     // b joins: a moves to epoch 2 after revoking; a heartbeat still at epoch 1 with a subset of its partitions is a lost answer.
     new SimClient(G, 'b', ['orders']).heartbeat(shard, log, 0);
     a.heartbeat(shard, log, 0);
     a.heartbeat(shard, log, 0);
     expect(a.epoch).toBe(2);
     expect(shard.heartbeat({ ...a.request(), memberEpoch: 1 }, 0).response.memberEpoch).toBe(2);
-    expect(errorName(() => shard.heartbeat({ ...a.request(), memberEpoch: 1, ownedPartitions: [{ topic: 'orders', partitions: [0, 1] }] }, 0))).toBe('FENCED_MEMBER_EPOCH');
+    expect(
+      errorName(() =>
+        shard.heartbeat(
+          { ...a.request(), memberEpoch: 1, ownedPartitions: [{ topic: 'orders', partitions: [0, 1] }] },
+          0,
+        ),
+      ),
+    ).toBe('FENCED_MEMBER_EPOCH');
   });
 
   it('refuses malformed requests with named errors and changes nothing', () => {
     const { shard } = newShard({ orders: 2 });
     expect(errorName(() => shard.heartbeat(joinRequest('', 'a', ['orders']), 0))).toBe('INVALID_GROUP_ID');
     expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', []), 0))).toBe('INVALID_REQUEST');
-    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', ['orders'], { rebalanceTimeoutMs: null }), 0))).toBe('INVALID_REQUEST');
-    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', ['orders'], { memberEpoch: -3 }), 0))).toBe('INVALID_REQUEST');
-    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', [], { subscribedTopicRegex: '(' }), 0))).toBe('INVALID_REQUEST');
-    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', ['orders'], { serverAssignor: 'sticky-ish' }), 0))).toBe('UNSUPPORTED_ASSIGNOR');
-    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', ['orders'], { ownedPartitions: [{ topic: 'orders', partitions: [0] }] }), 0))).toBe('INVALID_REQUEST');
+    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', ['orders'], { rebalanceTimeoutMs: null }), 0))).toBe(
+      'INVALID_REQUEST',
+    );
+    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', ['orders'], { memberEpoch: -3 }), 0))).toBe(
+      'INVALID_REQUEST',
+    );
+    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', [], { subscribedTopicRegex: '(' }), 0))).toBe(
+      'INVALID_REQUEST',
+    );
+    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a', ['orders'], { serverAssignor: 'sticky-ish' }), 0))).toBe(
+      'UNSUPPORTED_ASSIGNOR',
+    );
+    expect(
+      errorName(() =>
+        shard.heartbeat(
+          joinRequest(G, 'a', ['orders'], { ownedPartitions: [{ topic: 'orders', partitions: [0] }] }),
+          0,
+        ),
+      ),
+    ).toBe('INVALID_REQUEST');
     expect(shard.describeGroup(G).state).toBe('DEAD');
     expect(shard.listGroups()).toEqual([]);
   });
@@ -140,8 +197,13 @@ describe('GroupShard: consumer group heartbeat', () => {
     log.push();
     const epochBefore = shard.describeGroup(G).groupEpoch;
     // A second live member with the same instance id is refused.
-    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a2', ['orders'], { instanceId: 'pod-0' }), 0))).toBe('UNRELEASED_INSTANCE_ID');
-    shard.heartbeat({ ...joinRequest(G, 'a1', ['orders'], { instanceId: 'pod-0' }), memberEpoch: -2, ownedPartitions: null }, 0);
+    expect(errorName(() => shard.heartbeat(joinRequest(G, 'a2', ['orders'], { instanceId: 'pod-0' }), 0))).toBe(
+      'UNRELEASED_INSTANCE_ID',
+    );
+    shard.heartbeat(
+      { ...joinRequest(G, 'a1', ['orders'], { instanceId: 'pod-0' }), memberEpoch: -2, ownedPartitions: null },
+      0,
+    );
     const back = shard.heartbeat(joinRequest(G, 'a2', ['orders'], { instanceId: 'pod-0' }), 0).response;
     expect(back.memberId).toBe('a2');
     expect(shard.describeGroup(G).groupEpoch).toBe(epochBefore);
@@ -156,24 +218,47 @@ describe('GroupShard: offsets', () => {
     const a = new SimClient(G, 'a', ['orders']);
     a.heartbeat(shard, log, 0);
     const commit = (memberId: string, memberEpoch: number, offset = 10): unknown =>
-      shard.offsetCommit({ groupId: G, memberId, memberEpoch, topics: [{ name: 'orders', partitions: [{ partition: 0, offset, leaderEpoch: 3, metadata: 'm' }] }] }, 1_000).response;
+      shard.offsetCommit(
+        {
+          groupId: G,
+          memberId,
+          memberEpoch,
+          topics: [{ name: 'orders', partitions: [{ partition: 0, offset, leaderEpoch: 3, metadata: 'm' }] }],
+        },
+        1_000,
+      ).response;
     expect(commit('a', 1)).toEqual({ topics: [{ name: 'orders', partitions: [{ partition: 0, error: null }] }] });
     expect(errorName(() => commit('a', 2))).toBe('FENCED_MEMBER_EPOCH');
     expect(errorName(() => commit('a', 0))).toBe('STALE_MEMBER_EPOCH');
     expect(errorName(() => commit('zz', 1))).toBe('UNKNOWN_MEMBER_ID');
     expect(errorName(() => commit('', -1))).toBe('NON_EMPTY_GROUP');
     expect(errorName(() => shard.deleteGroup(G))).toBe('NON_EMPTY_GROUP');
-    const unknownPartition = shard.offsetCommit({ groupId: G, memberId: 'a', memberEpoch: 1, topics: [{ name: 'orders', partitions: [{ partition: 9, offset: 1, leaderEpoch: -1, metadata: '' }] }] }, 0);
+    const unknownPartition = shard.offsetCommit(
+      {
+        groupId: G,
+        memberId: 'a',
+        memberEpoch: 1,
+        topics: [{ name: 'orders', partitions: [{ partition: 9, offset: 1, leaderEpoch: -1, metadata: '' }] }],
+      },
+      0,
+    );
     expect(unknownPartition.response.topics[0]!.partitions[0]!.error?.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect(unknownPartition.records).toEqual([]);
 
-    expect(shard.offsetFetch(G, [{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }])).toEqual([
+    expect(
+      shard.offsetFetch(G, [
+        { topic: 'orders', partition: 0 },
+        { topic: 'orders', partition: 1 },
+      ]),
+    ).toEqual([
       { topic: 'orders', partition: 0, offset: 10, leaderEpoch: 3, metadata: 'm' },
       { topic: 'orders', partition: 1, offset: -1, leaderEpoch: -1, metadata: '' },
     ]);
     shard.heartbeat({ ...a.request(), memberEpoch: -1 }, 0);
     expect(commit('', -1, 5)).toBeDefined();
-    expect(shard.offsetFetch(G, null)).toEqual([{ topic: 'orders', partition: 0, offset: 5, leaderEpoch: 3, metadata: 'm' }]);
+    expect(shard.offsetFetch(G, null)).toEqual([
+      { topic: 'orders', partition: 0, offset: 5, leaderEpoch: 3, metadata: 'm' },
+    ]);
     const deleted = shard.deleteGroup(G);
     expect(deleted.records.every((r) => r.value === null)).toBe(true);
     expect(shard.describeGroup(G).state).toBe('DEAD');
@@ -186,8 +271,25 @@ describe('group records', () => {
   it('round-trip through key/value bytes, tombstones included, and refuse garbage by name', () => {
     const records: GroupRecord[] = [
       { type: 'GroupEpoch', groupId: G, value: { epoch: 3, metadataHash: 12_345 } },
-      { type: 'CurrentAssignment', groupId: G, memberId: 'a', value: { memberEpoch: 3, previousMemberEpoch: 2, state: 'STABLE', assigned: [{ topic: 'orders', partitions: [0] }], pendingRevocation: [] } },
-      { type: 'OffsetCommit', groupId: G, topic: 'orders', partition: 1, value: { offset: 7, leaderEpoch: 1, metadata: '', commitTimestampMs: 5 } },
+      {
+        type: 'CurrentAssignment',
+        groupId: G,
+        memberId: 'a',
+        value: {
+          memberEpoch: 3,
+          previousMemberEpoch: 2,
+          state: 'STABLE',
+          assigned: [{ topic: 'orders', partitions: [0] }],
+          pendingRevocation: [],
+        },
+      },
+      {
+        type: 'OffsetCommit',
+        groupId: G,
+        topic: 'orders',
+        partition: 1,
+        value: { offset: 7, leaderEpoch: 1, metadata: '', commitTimestampMs: 5 },
+      },
       { type: 'MemberSubscription', groupId: G, memberId: 'a', value: null },
     ];
     for (const record of records) expect(decodeGroupRecord(recordKey(record), recordValue(record))).toEqual(record);

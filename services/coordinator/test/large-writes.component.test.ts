@@ -58,7 +58,13 @@ describe('coordinator writes larger than max.message.bytes', () => {
       shareStateTopic: { partitions: 1, replicationFactor: 1, minIsr: 1 },
       maxMessageBytes: MAX_MESSAGE_BYTES,
       ...(maxWriteRequestBytes === undefined ? {} : { maxWriteRequestBytes }),
-      groups: { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 1_000, maxGroupSize: 1_000, maxOffsetMetadataBytes: 4_096, assignors: ['uniform', 'range'] },
+      groups: {
+        sessionTimeoutMs: 45_000,
+        heartbeatIntervalMs: 1_000,
+        maxGroupSize: 1_000,
+        maxOffsetMetadataBytes: 4_096,
+        assignors: ['uniform', 'range'],
+      },
       ownershipCheckIntervalMs: 100,
       log: silentLogger(),
     };
@@ -79,14 +85,28 @@ describe('coordinator writes larger than max.message.bytes', () => {
         maxWaitMs: 0,
         minBytes: 0,
         maxBytes: 64 * 1024 * 1024,
-        topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: 0, fetchOffset: 0, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 64 * 1024 * 1024 }] }],
+        topics: [
+          {
+            name: OFFSETS_TOPIC,
+            partitions: [
+              {
+                partition: 0,
+                fetchOffset: 0,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+                logStartOffset: -1,
+                partitionMaxBytes: 64 * 1024 * 1024,
+              },
+            ],
+          },
+        ],
       },
       { timeoutMs: 10_000 },
     );
     const result = response.topics[0]!.partitions[0]!;
     expect(result.errorName).toBe('');
     const views: RecordBatchView[] = [];
-    for (let at = 0; at < result.records.length; ) {
+    for (let at = 0; at < result.records.length;) {
       const view = RecordBatchView.at(result.records, at);
       views.push(view);
       at += view.sizeBytes;
@@ -108,7 +128,9 @@ describe('coordinator writes larger than max.message.bytes', () => {
     });
     brokers.startAll();
     broker = createBrokerClient(brokers.address(1));
-    await eventually('an unfenced broker', async () => ((await admin.describeCluster()).brokers.some((b) => !b.fenced) ? true : undefined));
+    await eventually('an unfenced broker', async () =>
+      (await admin.describeCluster()).brokers.some((b) => !b.fenced) ? true : undefined,
+    );
     await admin.createTopic({ name: TOPIC, numPartitions: TOPIC_PARTITIONS, replicationFactor: 1 });
     coordinator = await startCoordinator();
   });
@@ -128,11 +150,27 @@ describe('coordinator writes larger than max.message.bytes', () => {
     expect((await admin.describeTopic(OFFSETS_TOPIC)).configs['max.message.bytes']).toBe(String(MAX_MESSAGE_BYTES));
 
     // The limit is live: one batch over it is refused by the broker's log.
-    const oversized = encodeRecordBatch({ compression: CompressionType.None, records: [{ key: Buffer.from('probe'), value: Buffer.alloc(MAX_MESSAGE_BYTES), timestamp: Date.now() }] });
-    const refused = await callUnary<wire.ProduceResponse>(broker, 'Produce', { acks: -1, timeoutMs: 5_000, topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: 0, records: oversized }] }] }, { timeoutMs: 6_000 });
+    const oversized = encodeRecordBatch({
+      compression: CompressionType.None,
+      records: [{ key: Buffer.from('probe'), value: Buffer.alloc(MAX_MESSAGE_BYTES), timestamp: Date.now() }],
+    });
+    const refused = await callUnary<wire.ProduceResponse>(
+      broker,
+      'Produce',
+      {
+        acks: -1,
+        timeoutMs: 5_000,
+        topics: [{ name: OFFSETS_TOPIC, partitions: [{ partition: 0, records: oversized }] }],
+      },
+      { timeoutMs: 6_000 },
+    );
     expect(refused.topics[0]!.partitions[0]!.errorName).toBe('MESSAGE_TOO_LARGE');
 
-    const join = (memberId: string, memberEpoch: number, owned: wire.WireTopicPartitions[] | null): wire.ConsumerGroupHeartbeatRequest => ({
+    const join = (
+      memberId: string,
+      memberEpoch: number,
+      owned: wire.WireTopicPartitions[] | null,
+    ): wire.ConsumerGroupHeartbeatRequest => ({
       groupId: GROUP,
       memberId,
       memberEpoch,
@@ -150,18 +188,30 @@ describe('coordinator writes larger than max.message.bytes', () => {
     let heartbeats = 0;
     const members = new Map<string, { epoch: number; owned: wire.WireTopicPartitions[] }>();
     for (let i = 0; i < MEMBERS; i++) {
-      const joined = await eventually('the offsets partition to load', () => call<wire.ConsumerGroupHeartbeatResponse>(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])));
+      const joined = await eventually('the offsets partition to load', () =>
+        call<wire.ConsumerGroupHeartbeatResponse>(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+      );
       heartbeats++;
       members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
     }
     // Heartbeat round by round (each member reporting what it owns) until the group is stable.
-    const converge = async (address: string, groupEpoch: number): Promise<wire.DescribeGroupsResponse['groups'][number]> => {
+    const converge = async (
+      address: string,
+      groupEpoch: number,
+    ): Promise<wire.DescribeGroupsResponse['groups'][number]> => {
       let group = await describeGroup(address);
       for (let round = 0; round < 20 && group.state !== 'STABLE'; round++) {
         for (const [memberId, member] of members) {
-          const answer = await call<wire.ConsumerGroupHeartbeatResponse>(address, 'ConsumerGroupHeartbeat', join(memberId, member.epoch, member.owned));
+          const answer = await call<wire.ConsumerGroupHeartbeatResponse>(
+            address,
+            'ConsumerGroupHeartbeat',
+            join(memberId, member.epoch, member.owned),
+          );
           heartbeats++;
-          members.set(memberId, { epoch: answer.memberEpoch, owned: answer.assignmentSet === false ? member.owned : answer.assignment });
+          members.set(memberId, {
+            epoch: answer.memberEpoch,
+            owned: answer.assignmentSet === false ? member.owned : answer.assignment,
+          });
         }
         group = await describeGroup(address);
       }
@@ -185,11 +235,16 @@ describe('coordinator writes larger than max.message.bytes', () => {
       const group = await describeGroup(second.address);
       return group.errorName === '' ? group : undefined;
     });
-    const byId = (group: typeof described): typeof described.members => [...group.members].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
+    const byId = (group: typeof described): typeof described.members =>
+      [...group.members].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
     expect({ ...replayed, members: byId(replayed) }).toEqual({ ...described, members: byId(described) });
 
     // One batch per request now: one more member joins and the group converges again.
-    const joined = await call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, []));
+    const joined = await call<wire.ConsumerGroupHeartbeatResponse>(
+      second.address,
+      'ConsumerGroupHeartbeat',
+      join('', 0, []),
+    );
     members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
     const grown = await converge(second.address, MEMBERS + 1);
     expect(grown.members).toHaveLength(MEMBERS + 1);
@@ -199,7 +254,12 @@ describe('coordinator writes larger than max.message.bytes', () => {
     // appended, the partition reloads), the coordinator re-reads the limit, and later writes fit.
     const lowerLimit = 700;
     await admin.alterTopicConfigs(OFFSETS_TOPIC, { set: { 'max.message.bytes': String(lowerLimit) } });
-    const bigCommit = { groupId: 'probe', memberId: '', memberEpoch: -1, topics: [{ name: TOPIC, partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: 'm'.repeat(800) }] }] };
+    const bigCommit = {
+      groupId: 'probe',
+      memberId: '',
+      memberEpoch: -1,
+      topics: [{ name: TOPIC, partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: 'm'.repeat(800) }] }],
+    };
     await eventually('a write over the lowered limit to be refused', async () => {
       try {
         await call(second.address, 'OffsetCommit', bigCommit);
@@ -209,7 +269,9 @@ describe('coordinator writes larger than max.message.bytes', () => {
       }
     });
     const batchesBefore = (await offsetsBatches()).length;
-    const newcomer = await eventually('a join after the limit was re-read', () => call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])));
+    const newcomer = await eventually('a join after the limit was re-read', () =>
+      call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+    );
     members.set(newcomer.memberId, { epoch: newcomer.memberEpoch, owned: newcomer.assignment });
     await converge(second.address, MEMBERS + 2);
     const later = (await offsetsBatches()).slice(batchesBefore);

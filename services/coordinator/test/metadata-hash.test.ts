@@ -12,7 +12,10 @@ import { roundRobinAssignor, SimClient } from './support/group-sim';
 const G = 'metadata-group';
 
 /** A topics view over mutable counts; `version` (when given) is what metadataVersion answers. */
-function mutableView(counts: Record<string, number>, withVersion: boolean): { view: TopicsView; version: { value: number } } {
+function mutableView(
+  counts: Record<string, number>,
+  withVersion: boolean,
+): { view: TopicsView; version: { value: number } } {
   const version = { value: 0 };
   const view: TopicsView = { partitionCount: (topic) => counts[topic], topicNames: () => Object.keys(counts) };
   if (withVersion) view.metadataVersion = () => version.value;
@@ -21,7 +24,11 @@ function mutableView(counts: Record<string, number>, withVersion: boolean): { vi
 
 function shardOver(view: TopicsView): GroupShard {
   let next = 0;
-  return new GroupShard({ ...DEFAULT_GROUP_SHARD_CONFIG, assignors: [roundRobinAssignor] }, view, () => `generated-${next++}`);
+  return new GroupShard(
+    { ...DEFAULT_GROUP_SHARD_CONFIG, assignors: [roundRobinAssignor] },
+    view,
+    () => `generated-${next++}`,
+  );
 }
 
 function converge(shard: GroupShard, client: SimClient, log: GroupRecord[], fromMs: number): number {
@@ -51,10 +58,20 @@ describe('metadata hash', () => {
     expect(Number.isSafeInteger(a)).toBe(true);
     expect(topicsMetadataHash([])).toBe(0);
     const others = [
-      [['orders', 4], ['payments', 2]],
+      [
+        ['orders', 4],
+        ['payments', 2],
+      ],
       [['orders', 3]],
-      [['order', 3], ['payments', 2]],
-      [['orders', 3], ['payments', 2], ['refunds', 1]],
+      [
+        ['order', 3],
+        ['payments', 2],
+      ],
+      [
+        ['orders', 3],
+        ['payments', 2],
+        ['refunds', 1],
+      ],
     ] as [string, number][][];
     for (const entries of others) expect(topicsMetadataHash(entries)).not.toBe(a);
   });
@@ -109,7 +126,10 @@ describe('metadata hash', () => {
     const record: GroupRecord = { type: 'GroupEpoch', groupId: G, value: { epoch: 4, metadataHash: 123_456_789 } };
     expect(JSON.parse(recordValue(record)!.toString('utf8'))).toEqual({ v: 2, epoch: 4, metadataHash: 123_456_789 });
     expect(decodeGroupRecord(recordKey(record), recordValue(record))).toEqual(record);
-    const v1 = decodeGroupRecord(recordKey(record), Buffer.from('{"v":1,"epoch":4,"topicPartitionCounts":{"payments":2,"orders":3}}'));
+    const v1 = decodeGroupRecord(
+      recordKey(record),
+      Buffer.from('{"v":1,"epoch":4,"topicPartitionCounts":{"payments":2,"orders":3}}'),
+    );
     expect(v1).toEqual({
       type: 'GroupEpoch',
       groupId: G,
@@ -121,8 +141,15 @@ describe('metadata hash', () => {
         ]),
       },
     });
-    for (const bad of ['{"v":2,"epoch":4}', '{"v":1,"epoch":4}', '{"v":1,"epoch":4,"topicPartitionCounts":{"orders":-1}}', '{"v":3,"epoch":4,"metadataHash":1}']) {
-      expect(() => decodeGroupRecord(recordKey(record), Buffer.from(bad))).toThrow(expect.objectContaining({ errorName: 'INVALID_RECORD' }));
+    for (const bad of [
+      '{"v":2,"epoch":4}',
+      '{"v":1,"epoch":4}',
+      '{"v":1,"epoch":4,"topicPartitionCounts":{"orders":-1}}',
+      '{"v":3,"epoch":4,"metadataHash":1}',
+    ]) {
+      expect(() => decodeGroupRecord(recordKey(record), Buffer.from(bad))).toThrow(
+        expect.objectContaining({ errorName: 'INVALID_RECORD' }),
+      );
     }
   });
 

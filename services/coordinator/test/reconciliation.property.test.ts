@@ -28,7 +28,12 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: fc.nat(20).map((client) => ({ kind: 'heartbeat' as const, client })) },
   { weight: 1, arbitrary: fc.nat(20).map((client) => ({ kind: 'leave' as const, client })) },
   { weight: 1, arbitrary: fc.nat(20).map((client) => ({ kind: 'kill' as const, client })) },
-  { weight: 1, arbitrary: fc.record({ client: fc.nat(20), topics: topicsArb }).map((s) => ({ kind: 'resubscribe' as const, ...s })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ client: fc.nat(20), topics: topicsArb })
+      .map((s) => ({ kind: 'resubscribe' as const, ...s })),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 50_000 }).map((ms) => ({ kind: 'advance' as const, ms })) },
 );
 
@@ -41,7 +46,8 @@ function run(steps: readonly Step[]): void {
   const { shard, log } = newShard(TOPICS, [roundRobinAssignor]);
   const clients: SimClient[] = [];
   let nowMs = 1_000;
-  const pick = (index: number): SimClient | undefined => (clients.length === 0 ? undefined : clients[index % clients.length]);
+  const pick = (index: number): SimClient | undefined =>
+    clients.length === 0 ? undefined : clients[index % clients.length];
 
   for (const step of steps) {
     switch (step.kind) {
@@ -104,8 +110,12 @@ function run(steps: readonly Step[]): void {
   if (members.length > 0) {
     expect(group!.state()).toBe('STABLE');
     const subscribed = new Set(members.flatMap((c) => c.topics));
-    const owned = new Set(members.flatMap((c) => [...c.owned].flatMap(([topic, set]) => [...set].map((p) => `${topic}-${p}`))));
-    const expected = [...subscribed].flatMap((topic) => Array.from({ length: TOPICS[topic as keyof typeof TOPICS] }, (_, p) => `${topic}-${p}`));
+    const owned = new Set(
+      members.flatMap((c) => [...c.owned].flatMap(([topic, set]) => [...set].map((p) => `${topic}-${p}`))),
+    );
+    const expected = [...subscribed].flatMap((topic) =>
+      Array.from({ length: TOPICS[topic as keyof typeof TOPICS] }, (_, p) => `${topic}-${p}`),
+    );
     expect([...owned].sort()).toEqual(expected.sort());
     for (const client of members) {
       const assignment = group!.memberAssignment(client.memberId);

@@ -25,14 +25,23 @@ const topicsArb: fc.Arbitrary<Map<string, number>> = fc
 
 const previousArb: fc.Arbitrary<TopicPartitions> = fc
   .array(fc.tuple(fc.constantFrom(...TOPICS), fc.integer({ min: -1, max: 10 })), { maxLength: 6 })
-  .map((pairs) => topicPartitionsFrom(TOPICS.map((topic) => [topic, pairs.filter(([t]) => t === topic).map(([, p]) => p)] as const)));
+  .map((pairs) =>
+    topicPartitionsFrom(TOPICS.map((topic) => [topic, pairs.filter(([t]) => t === topic).map(([, p]) => p)] as const)),
+  );
 
-const memberIdsArb = fc.uniqueArray(fc.integer({ min: 0, max: 30 }).map((i) => `m${String(i).padStart(2, '0')}`), { maxLength: 14 });
+const memberIdsArb = fc.uniqueArray(
+  fc.integer({ min: 0, max: 30 }).map((i) => `m${String(i).padStart(2, '0')}`),
+  { maxLength: 14 },
+);
 
 const heterogeneousArb: fc.Arbitrary<ShareAssignmentSpec> = fc
   .tuple(memberIdsArb, topicsArb)
   .chain(([ids, topics]) =>
-    fc.tuple(fc.constant(ids), fc.constant(topics), fc.array(fc.tuple(fc.subarray([...TOPICS]), previousArb), { minLength: ids.length, maxLength: ids.length })),
+    fc.tuple(
+      fc.constant(ids),
+      fc.constant(topics),
+      fc.array(fc.tuple(fc.subarray([...TOPICS]), previousArb), { minLength: ids.length, maxLength: ids.length }),
+    ),
   )
   .map(([ids, topics, perMember]) => ({
     topics,
@@ -48,7 +57,9 @@ const homogeneousArb: fc.Arbitrary<ShareAssignmentSpec> = fc
     previous: new Map(ids.map((id, i) => [id, previous[i]!])),
   }));
 
-function subscribedPartitions(spec: ShareAssignmentSpec): { topic: string; partition: number; subscribers: string[] }[] {
+function subscribedPartitions(
+  spec: ShareAssignmentSpec,
+): { topic: string; partition: number; subscribers: string[] }[] {
   const result: { topic: string; partition: number; subscribers: string[] }[] = [];
   for (const [topic, count] of spec.topics) {
     const subscribers = [...spec.members].filter(([, topics]) => topics.has(topic)).map(([id]) => id);
@@ -69,7 +80,12 @@ function load(assignment: ShareAssignment, memberId: string): number {
 }
 
 function plain(assignment: ShareAssignment): Record<string, Record<string, number[]>> {
-  return Object.fromEntries([...assignment].map(([id, byTopic]) => [id, Object.fromEntries([...byTopic].map(([t, set]) => [t, [...set].sort((a, b) => a - b)]))]));
+  return Object.fromEntries(
+    [...assignment].map(([id, byTopic]) => [
+      id,
+      Object.fromEntries([...byTopic].map(([t, set]) => [t, [...set].sort((a, b) => a - b)])),
+    ]),
+  );
 }
 
 describe('share assignor', () => {
@@ -125,22 +141,32 @@ describe('share assignor', () => {
 
   it('keeps a balanced previous target as it is, and moves little when a member leaves', () => {
     fc.assert(
-      fc.property(memberIdsArb.filter((ids) => ids.length >= 2), fc.integer({ min: 1, max: 12 }), (ids, count) => {
-        const topics = new Map([['t0', count]]);
-        const all = new Map(ids.map((id) => [id, new Set(['t0'])]));
-        const first = assignShareGroup({ topics, members: all, previous: new Map() });
-        const previous = new Map([...first].map(([id, byTopic]) => [id, byTopic as TopicPartitions]));
-        expect(plain(assignShareGroup({ topics, members: all, previous }))).toEqual(plain(first));
-        // One member leaves: at most one other member per partition it held gives something up
-        // (a partition it held alone needs a new member; with more members than partitions that
-        // one comes from another partition), the rest keep what they had (they may gain some).
-        const [gone, ...rest] = ids;
-        const after = assignShareGroup({ topics, members: new Map(rest.map((id) => [id, new Set(['t0'])])), previous });
-        const lost = rest.filter((id) => [...(first.get(id)!.get('t0') ?? [])].some((p) => !(after.get(id)!.get('t0')?.has(p) ?? false)));
-        expect(lost.length).toBeLessThanOrEqual(first.get(gone!)!.get('t0')?.size ?? 0);
-        // While members do not outnumber partitions, quotas only grow: nobody gives anything up.
-        if (ids.length <= count) expect(lost).toEqual([]);
-      }),
+      fc.property(
+        memberIdsArb.filter((ids) => ids.length >= 2),
+        fc.integer({ min: 1, max: 12 }),
+        (ids, count) => {
+          const topics = new Map([['t0', count]]);
+          const all = new Map(ids.map((id) => [id, new Set(['t0'])]));
+          const first = assignShareGroup({ topics, members: all, previous: new Map() });
+          const previous = new Map([...first].map(([id, byTopic]) => [id, byTopic as TopicPartitions]));
+          expect(plain(assignShareGroup({ topics, members: all, previous }))).toEqual(plain(first));
+          // One member leaves: at most one other member per partition it held gives something up
+          // (a partition it held alone needs a new member; with more members than partitions that
+          // one comes from another partition), the rest keep what they had (they may gain some).
+          const [gone, ...rest] = ids;
+          const after = assignShareGroup({
+            topics,
+            members: new Map(rest.map((id) => [id, new Set(['t0'])])),
+            previous,
+          });
+          const lost = rest.filter((id) =>
+            [...(first.get(id)!.get('t0') ?? [])].some((p) => !(after.get(id)!.get('t0')?.has(p) ?? false)),
+          );
+          expect(lost.length).toBeLessThanOrEqual(first.get(gone!)!.get('t0')?.size ?? 0);
+          // While members do not outnumber partitions, quotas only grow: nobody gives anything up.
+          if (ids.length <= count) expect(lost).toEqual([]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -44,11 +44,28 @@ describe('GroupShard: share groups', () => {
   it('gives a lone member every partition at epoch 1 and persists the group', () => {
     const s = shard({ jobs: 3 });
     const { records, response } = s.shareHeartbeat(join('a'), 0);
-    expect(response).toEqual({ memberId: 'a', memberEpoch: 1, heartbeatIntervalMs: 1_000, assignment: [{ topic: 'jobs', partitions: [0, 1, 2] }] });
-    expect(records.map((r) => r.type)).toEqual(['ShareGroupMember', 'ShareGroupTargetMember', 'ShareGroupMetadata', 'ShareGroupMember']);
-    expect(s.describeShareGroup(G)).toMatchObject({ state: 'STABLE', groupEpoch: 1, members: [{ memberId: 'a', memberEpoch: 1, assigned: [{ topic: 'jobs', partitions: [0, 1, 2] }] }] });
+    expect(response).toEqual({
+      memberId: 'a',
+      memberEpoch: 1,
+      heartbeatIntervalMs: 1_000,
+      assignment: [{ topic: 'jobs', partitions: [0, 1, 2] }],
+    });
+    expect(records.map((r) => r.type)).toEqual([
+      'ShareGroupMember',
+      'ShareGroupTargetMember',
+      'ShareGroupMetadata',
+      'ShareGroupMember',
+    ]);
+    expect(s.describeShareGroup(G)).toMatchObject({
+      state: 'STABLE',
+      groupEpoch: 1,
+      members: [{ memberId: 'a', memberEpoch: 1, assigned: [{ topic: 'jobs', partitions: [0, 1, 2] }] }],
+    });
     // An unchanged heartbeat writes nothing and sends no assignment.
-    expect(s.shareHeartbeat(beat('a', 1), 10)).toEqual({ records: [], response: { memberId: 'a', memberEpoch: 1, heartbeatIntervalMs: 1_000, assignment: null } });
+    expect(s.shareHeartbeat(beat('a', 1), 10)).toEqual({
+      records: [],
+      response: { memberId: 'a', memberEpoch: 1, heartbeatIntervalMs: 1_000, assignment: null },
+    });
   });
 
   it('gives a new assignment at once at the new epoch when a member joins (no revocation)', () => {
@@ -65,7 +82,11 @@ describe('GroupShard: share groups', () => {
   it('shares partitions when members outnumber them: every member gets work', () => {
     const s = shard({ jobs: 2 });
     for (const id of ['a', 'b', 'c']) s.shareHeartbeat(join(id), 0);
-    const assigned = ['a', 'b', 'c'].map((id) => s.shareHeartbeat(beat(id, s.describeShareGroup(G).members.find((m) => m.memberId === id)!.memberEpoch), 0).response);
+    const assigned = ['a', 'b', 'c'].map(
+      (id) =>
+        s.shareHeartbeat(beat(id, s.describeShareGroup(G).members.find((m) => m.memberId === id)!.memberEpoch), 0)
+          .response,
+    );
     expect(assigned.map((r) => r.memberEpoch)).toEqual([3, 3, 3]);
     const described = s.describeShareGroup(G).members.map((m) => m.assigned[0]!.partitions);
     expect(described.every((p) => p.length === 1)).toBe(true);
@@ -78,7 +99,10 @@ describe('GroupShard: share groups', () => {
     s.shareHeartbeat(join('b'), 0);
     expect(s.shareHeartbeat(beat('a', 1), 0).response.memberEpoch).toBe(2);
     // The answer to that was lost: a heartbeats at epoch 1 again and is told epoch 2 with its assignment.
-    expect(s.shareHeartbeat(beat('a', 1), 0).response).toMatchObject({ memberEpoch: 2, assignment: [{ topic: 'jobs', partitions: [0] }] });
+    expect(s.shareHeartbeat(beat('a', 1), 0).response).toMatchObject({
+      memberEpoch: 2,
+      assignment: [{ topic: 'jobs', partitions: [0] }],
+    });
     expect(errorName(() => s.shareHeartbeat(beat('a', 5), 0))).toBe('FENCED_MEMBER_EPOCH');
     s.shareHeartbeat(join('c'), 0);
     s.shareHeartbeat(beat('a', 2), 0);
@@ -93,7 +117,10 @@ describe('GroupShard: share groups', () => {
     expect(s.shareHeartbeat(beat('b', 2), 0).response.memberEpoch).toBe(2);
     expect(s.shareHeartbeat({ ...beat('b', 2), memberEpoch: -1 }, 2_000).response).toMatchObject({ memberEpoch: -1 });
     expect(s.describeShareGroup(G)).toMatchObject({ groupEpoch: 3, members: [{ memberId: 'a' }] });
-    expect(s.shareHeartbeat(beat('a', 1), 2_000).response).toMatchObject({ memberEpoch: 3, assignment: [{ topic: 'jobs', partitions: [0, 1] }] });
+    expect(s.shareHeartbeat(beat('a', 1), 2_000).response).toMatchObject({
+      memberEpoch: 3,
+      assignment: [{ topic: 'jobs', partitions: [0, 1] }],
+    });
     // a's session runs 10 s from its last heartbeat.
     expect(s.nextDeadlineMs()).toBe(12_000);
     expect(s.expireMembers(11_999).response).toEqual([]);
@@ -109,7 +136,9 @@ describe('GroupShard: share groups', () => {
     const s = shard({ jobs: 2 });
     s.shareHeartbeat(join('a'), 0);
     expect(errorName(() => s.heartbeat(joinRequest(G, 'c', ['jobs']), 0))).toBe('GROUP_ID_NOT_FOUND');
-    expect(errorName(() => s.offsetCommit({ groupId: G, memberId: '', memberEpoch: -1, topics: [] }, 0))).toBe('GROUP_ID_NOT_FOUND');
+    expect(errorName(() => s.offsetCommit({ groupId: G, memberId: '', memberEpoch: -1, topics: [] }, 0))).toBe(
+      'GROUP_ID_NOT_FOUND',
+    );
     s.heartbeat(joinRequest('consumers', 'c', ['jobs']), 0);
     expect(errorName(() => s.shareHeartbeat({ ...join('a'), groupId: 'consumers' }, 0))).toBe('GROUP_ID_NOT_FOUND');
     expect(errorName(() => s.describeShareGroup('consumers'))).toBe('GROUP_ID_NOT_FOUND');
@@ -134,7 +163,8 @@ describe('GroupShard: share groups', () => {
       ['a fifth member', join('e'), 'GROUP_MAX_SIZE_REACHED'],
       ['leaving twice', { ...beat('ghost', -1) }, 'UNKNOWN_MEMBER_ID'],
     ];
-    for (const [what, request, expected] of bad) expect([what, errorName(() => s.shareHeartbeat(request, 5))]).toEqual([what, expected]);
+    for (const [what, request, expected] of bad)
+      expect([what, errorName(() => s.shareHeartbeat(request, 5))]).toEqual([what, expected]);
     expect(JSON.stringify(s.describeShareGroup(G))).toBe(before);
     expect(s.nextDeadlineMs()).toBe(deadline);
   });

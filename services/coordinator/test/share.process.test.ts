@@ -15,7 +15,14 @@ import { join } from 'node:path';
 import type { Client } from '@grpc/grpc-js';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin, CoordinatorShareStatePersister, createCoordinatorClient, groupPartition, shareStateKeyString, ShareGroupMembership } from '@sluice/client';
+import {
+  Admin,
+  CoordinatorShareStatePersister,
+  createCoordinatorClient,
+  groupPartition,
+  shareStateKeyString,
+  ShareGroupMembership,
+} from '@sluice/client';
 import type * as wire from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import { callUnary } from '@sluice/runtime';
@@ -52,13 +59,24 @@ describe('share groups on real processes', () => {
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1, config: { 'broker.session.timeout.ms': 2_000 } });
+    controllers = await LocalControllerCluster.create({
+      baseDir,
+      nodeCount: 1,
+      config: { 'broker.session.timeout.ms': 2_000 },
+    });
     controllers.startAll();
     const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
     admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({ baseDir, clusterId: controllers.clusterId, controllerVoters: voters, config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 } });
+    brokers = await LocalBrokerCluster.create({
+      baseDir,
+      clusterId: controllers.clusterId,
+      controllerVoters: voters,
+      config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
+    });
     brokers.startAll();
-    await waitFor('three unfenced brokers', async () => ((await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined));
+    await waitFor('three unfenced brokers', async () =>
+      (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined,
+    );
     await admin.createTopic({ name: TOPIC, numPartitions: 2, replicationFactor: 3 });
     coordinators = await LocalCoordinatorCluster.create({
       baseDir,
@@ -84,11 +102,35 @@ describe('share groups on real processes', () => {
   });
 
   it('keeps a written share state across a kill -9 of its coordinator and fences a stale leader epoch', async () => {
-    const persister = new CoordinatorShareStatePersister({ coordinators: coordinators.addresses(), requestTimeoutMs: 30_000 });
+    const persister = new CoordinatorShareStatePersister({
+      coordinators: coordinators.addresses(),
+      requestTimeoutMs: 30_000,
+    });
     try {
       const key = { groupId: 'workers', topic: TOPIC, partition: 0 };
-      await persister.write(key, 3, { stateEpoch: 1, startOffset: 0, ranges: [{ firstOffset: 0, lastOffset: 9, state: 'AVAILABLE', deliveryCount: 1 }] }, 'snapshot');
-      await persister.write(key, 3, { stateEpoch: 1, startOffset: 4, ranges: [{ firstOffset: 4, lastOffset: 5, state: 'ACKNOWLEDGED', deliveryCount: 1 }, { firstOffset: 9, lastOffset: 9, state: 'ARCHIVED', deliveryCount: 5 }] }, 'update');
+      await persister.write(
+        key,
+        3,
+        {
+          stateEpoch: 1,
+          startOffset: 0,
+          ranges: [{ firstOffset: 0, lastOffset: 9, state: 'AVAILABLE', deliveryCount: 1 }],
+        },
+        'snapshot',
+      );
+      await persister.write(
+        key,
+        3,
+        {
+          stateEpoch: 1,
+          startOffset: 4,
+          ranges: [
+            { firstOffset: 4, lastOffset: 5, state: 'ACKNOWLEDGED', deliveryCount: 1 },
+            { firstOffset: 9, lastOffset: 9, state: 'ARCHIVED', deliveryCount: 5 },
+          ],
+        },
+        'update',
+      );
       const expected = {
         stateEpoch: 1,
         startOffset: 4,
@@ -101,13 +143,23 @@ describe('share groups on real processes', () => {
       expect(await persister.read(key, -1)).toEqual(expected);
 
       // The owner is the coordinator paired with the leader of the key's __share_group_state partition.
-      const found = (await call<wire.FindCoordinatorResponse>(coordinators.address(1), 'FindCoordinator', { groupIds: [shareStateKeyString(key)], keyType: 'SHARE' })).coordinators[0]!;
-      expect(found).toMatchObject({ errorName: '', partition: groupPartition('workers:jobs:0', SHARE_STATE_PARTITIONS) });
+      const found = (
+        await call<wire.FindCoordinatorResponse>(coordinators.address(1), 'FindCoordinator', {
+          groupIds: [shareStateKeyString(key)],
+          keyType: 'SHARE',
+        })
+      ).coordinators[0]!;
+      expect(found).toMatchObject({
+        errorName: '',
+        partition: groupPartition('workers:jobs:0', SHARE_STATE_PARTITIONS),
+      });
       const topic = await admin.describeTopic(SHARE_STATE_TOPIC);
       expect(found.nodeId).toBe(topic.partitions[found.partition]!.leader);
       expect(topic.configs['cleanup.policy']).toBe('compact');
       const other = coordinators.ids.find((id) => id !== found.nodeId)!;
-      await expect(call(coordinators.address(other), 'ReadShareGroupState', { ...key, leaderEpoch: -1 })).rejects.toMatchObject({ errorName: 'NOT_COORDINATOR' });
+      await expect(
+        call(coordinators.address(other), 'ReadShareGroupState', { ...key, leaderEpoch: -1 }),
+      ).rejects.toMatchObject({ errorName: 'NOT_COORDINATOR' });
 
       await coordinators.kill(found.nodeId, 'SIGKILL');
       coordinators.start(found.nodeId);
@@ -116,11 +168,28 @@ describe('share groups on real processes', () => {
       // It got there by retrying while the coordinator was down and loading.
       expect(persister.stats.retries).toBeGreaterThan(0);
       const retriesBefore = persister.stats.retries;
-      expect(await rejection(persister.write(key, 3, { stateEpoch: 1, startOffset: 6, ranges: [] }, 'update'))).toBe('FENCED_LEADER_EPOCH');
+      expect(await rejection(persister.write(key, 3, { stateEpoch: 1, startOffset: 6, ranges: [] }, 'update'))).toBe(
+        'FENCED_LEADER_EPOCH',
+      );
       expect(await rejection(persister.read(key, 3))).toBe('FENCED_LEADER_EPOCH');
       expect(persister.stats.retries).toBe(retriesBefore);
-      expect(await rejection(persister.write(key, 4, { stateEpoch: 0, startOffset: 0, ranges: [] }, 'snapshot'))).toBe('FENCED_STATE_EPOCH');
-      expect(await rejection(persister.write(key, 4, { stateEpoch: 1, startOffset: 4, ranges: [{ firstOffset: 5, lastOffset: 4, state: 'AVAILABLE', deliveryCount: 0 }] }, 'update'))).toBe('INVALID_REQUEST');
+      expect(await rejection(persister.write(key, 4, { stateEpoch: 0, startOffset: 0, ranges: [] }, 'snapshot'))).toBe(
+        'FENCED_STATE_EPOCH',
+      );
+      expect(
+        await rejection(
+          persister.write(
+            key,
+            4,
+            {
+              stateEpoch: 1,
+              startOffset: 4,
+              ranges: [{ firstOffset: 5, lastOffset: 4, state: 'AVAILABLE', deliveryCount: 0 }],
+            },
+            'update',
+          ),
+        ),
+      ).toBe('INVALID_REQUEST');
       expect(await persister.read(key, -1)).toEqual(expected);
       await persister.write(key, 4, { stateEpoch: 1, startOffset: 6, ranges: [] }, 'update');
       expect((await persister.read(key, 4))?.startOffset).toBe(6);
@@ -134,26 +203,47 @@ describe('share groups on real processes', () => {
     const members: ShareGroupMembership[] = [];
     const join = (count: number): void => {
       for (let i = 0; i < count; i++) {
-        const member = new ShareGroupMembership({ groupId: 'crunchers', coordinators: coordinators.addresses(), clientId: `m${members.length}` });
+        const member = new ShareGroupMembership({
+          groupId: 'crunchers',
+          coordinators: coordinators.addresses(),
+          clientId: `m${members.length}`,
+        });
         member.subscribe([TOPIC]);
         member.start();
         members.push(member);
       }
     };
-    const covered = (): number[] => [...new Set(members.flatMap((m) => m.assignment().map((tp) => tp.partition)))].sort();
+    const covered = (): number[] =>
+      [...new Set(members.flatMap((m) => m.assignment().map((tp) => tp.partition)))].sort();
     try {
       join(2);
-      await waitFor('two members with one partition each', () => (members.every((m) => m.assignment().length === 1) && covered().length === 2 ? true : undefined));
+      await waitFor('two members with one partition each', () =>
+        members.every((m) => m.assignment().length === 1) && covered().length === 2 ? true : undefined,
+      );
       join(4);
-      await waitFor('six members all with work', () => (members.every((m) => m.assignment().length === 1) && covered().length === 2 ? true : undefined));
+      await waitFor('six members all with work', () =>
+        members.every((m) => m.assignment().length === 1) && covered().length === 2 ? true : undefined,
+      );
       // Shared evenly: three members per partition.
-      const perPartition = [0, 1].map((p) => members.filter((m) => m.assignment().some((tp) => tp.partition === p)).length);
+      const perPartition = [0, 1].map(
+        (p) => members.filter((m) => m.assignment().some((tp) => tp.partition === p)).length,
+      );
       expect(perPartition).toEqual([3, 3]);
 
-      const found = (await call<wire.FindCoordinatorResponse>(coordinators.address(1), 'FindCoordinator', { groupIds: ['crunchers'] })).coordinators[0]!;
+      const found = (
+        await call<wire.FindCoordinatorResponse>(coordinators.address(1), 'FindCoordinator', {
+          groupIds: ['crunchers'],
+        })
+      ).coordinators[0]!;
       // A group id that does not exist, in the same __consumer_offsets partition (same coordinator).
-      const nobody = ['nobody', 'nobody-1', 'nobody-2', 'nobody-3', 'nobody-4', 'nobody-5'].find((id) => groupPartition(id, 3) === found.partition)!;
-      const described = (await call<wire.DescribeShareGroupsResponse>(found.address, 'DescribeShareGroups', { groupIds: ['crunchers', nobody] })).groups;
+      const nobody = ['nobody', 'nobody-1', 'nobody-2', 'nobody-3', 'nobody-4', 'nobody-5'].find(
+        (id) => groupPartition(id, 3) === found.partition,
+      )!;
+      const described = (
+        await call<wire.DescribeShareGroupsResponse>(found.address, 'DescribeShareGroups', {
+          groupIds: ['crunchers', nobody],
+        })
+      ).groups;
       expect(described[0]).toMatchObject({ errorName: '', state: 'STABLE' });
       expect(described[0]!.members).toHaveLength(6);
       expect(described[1]).toMatchObject({ errorName: 'GROUP_ID_NOT_FOUND', state: 'DEAD' });
@@ -181,8 +271,12 @@ describe('share groups on real processes', () => {
       // Four leave: the two left share both partitions again, at a new epoch.
       const epochBefore = members[0]!.memberEpoch;
       for (const member of members.splice(2)) await member.close();
-      await waitFor('two members with one partition each again', () => (members.every((m) => m.assignment().length === 1) && covered().length === 2 ? true : undefined));
-      await waitFor('the members to move to the new group epoch', () => (members.every((m) => m.memberEpoch > epochBefore) ? true : undefined));
+      await waitFor('two members with one partition each again', () =>
+        members.every((m) => m.assignment().length === 1) && covered().length === 2 ? true : undefined,
+      );
+      await waitFor('the members to move to the new group epoch', () =>
+        members.every((m) => m.memberEpoch > epochBefore) ? true : undefined,
+      );
     } finally {
       await Promise.all(members.map((m) => m.close()));
     }

@@ -5,7 +5,11 @@ const metadata = (topics: Record<string, number>, failed: string[] = []): Metada
   ({
     brokers: [],
     topics: [
-      ...Object.entries(topics).map(([name, count]) => ({ name, errorName: '', partitions: Array.from({ length: count }, (_, partition) => ({ partition })) })),
+      ...Object.entries(topics).map(([name, count]) => ({
+        name,
+        errorName: '',
+        partitions: Array.from({ length: count }, (_, partition) => ({ partition })),
+      })),
       ...failed.map((name) => ({ name, errorName: 'UNKNOWN_TOPIC_OR_PARTITION', partitions: [] })),
     ],
   }) as unknown as MetadataResponse;
@@ -15,7 +19,11 @@ describe('TopicsSnapshot', () => {
     const topics = new TopicsSnapshot();
     expect(topics.update(metadata({ a: 3, b: 1 }, ['gone']))).toBe(true);
     const first = topics.metadataVersion();
-    expect([topics.partitionCount('a'), topics.partitionCount('b'), topics.partitionCount('gone')]).toEqual([3, 1, undefined]);
+    expect([topics.partitionCount('a'), topics.partitionCount('b'), topics.partitionCount('gone')]).toEqual([
+      3,
+      1,
+      undefined,
+    ]);
     expect(topics.topicNames().sort()).toEqual(['a', 'b']);
     // The same answer again (the ownership loop refreshes often): no new version.
     expect(topics.update(metadata({ b: 1, a: 3 }))).toBe(false);

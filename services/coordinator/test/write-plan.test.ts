@@ -3,7 +3,14 @@
  * max.message.bytes, packed into Produce payloads under the request bound.
  */
 import fc from 'fast-check';
-import { ApiError, BATCH_HEADER_BYTES, CompressionType, decodeRecordBatches, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
+import {
+  ApiError,
+  BATCH_HEADER_BYTES,
+  CompressionType,
+  decodeRecordBatches,
+  encodeRecordBatch,
+  RecordBatchView,
+} from '@sluice/protocol';
 import { encodeBatches, packRequests, planWrite, type EncodedRecord } from '../src/node/write-plan';
 
 const NOW_MS = 1_700_000_000_000;
@@ -15,7 +22,7 @@ function record(i: number, valueBytes: number): EncodedRecord {
 /** Every batch in a payload, in order. */
 function batchesIn(payload: Buffer): RecordBatchView[] {
   const views: RecordBatchView[] = [];
-  for (let at = 0; at < payload.length; ) {
+  for (let at = 0; at < payload.length;) {
     const view = RecordBatchView.at(payload, at);
     view.verifyCrc();
     views.push(view);
@@ -25,7 +32,11 @@ function batchesIn(payload: Buffer): RecordBatchView[] {
 }
 
 function decodedRecords(payloads: readonly Buffer[]): { key: string; value: Buffer | null; timestamp: number }[] {
-  return payloads.flatMap((payload) => decodeRecordBatches(payload).flatMap((batch) => batch.records.map((r) => ({ key: r.key!.toString(), value: r.value, timestamp: r.timestamp }))));
+  return payloads.flatMap((payload) =>
+    decodeRecordBatches(payload).flatMap((batch) =>
+      batch.records.map((r) => ({ key: r.key!.toString(), value: r.value, timestamp: r.timestamp })),
+    ),
+  );
 }
 
 describe('write plan', () => {
@@ -33,14 +44,24 @@ describe('write plan', () => {
     const records = [record(1, 10), record(2, -1), record(3, 200)];
     const payloads = planWrite(records, NOW_MS, { maxBatchBytes: 1024 * 1024 + 12, maxRequestBytes: 16 * 1024 * 1024 });
     expect(payloads).toHaveLength(1);
-    expect(payloads[0]!.equals(encodeRecordBatch({ compression: CompressionType.None, records: records.map((r) => ({ ...r, timestamp: NOW_MS })) }))).toBe(true);
+    expect(
+      payloads[0]!.equals(
+        encodeRecordBatch({
+          compression: CompressionType.None,
+          records: records.map((r) => ({ ...r, timestamp: NOW_MS })),
+        }),
+      ),
+    ).toBe(true);
   });
 
   it('cuts a write larger than max.message.bytes into batches that each fit, in order', () => {
     // 10,000 target-assignment-sized records (~180 bytes each): 1.8 MB, over Kafka's default limit.
     const records = Array.from({ length: 10_000 }, (_, i) => record(i, 160));
     const maxBatchBytes = 1024 * 1024 + 12;
-    const single = encodeRecordBatch({ compression: CompressionType.None, records: records.map((r) => ({ ...r, timestamp: NOW_MS })) });
+    const single = encodeRecordBatch({
+      compression: CompressionType.None,
+      records: records.map((r) => ({ ...r, timestamp: NOW_MS })),
+    });
     expect(single.length).toBeGreaterThan(maxBatchBytes);
     const payloads = planWrite(records, NOW_MS, { maxBatchBytes, maxRequestBytes: 16 * 1024 * 1024 });
     expect(payloads).toHaveLength(1);
@@ -57,7 +78,9 @@ describe('write plan', () => {
     expect(packRequests(batches, 800).map((p) => p.length)).toEqual([800, 400, 900]);
     expect(packRequests(batches, 10_000).map((p) => p.length)).toEqual([2100]);
     // A batch over the bound still goes (alone): the batch limit, not the request bound, is the broker's rule.
-    expect(packRequests([Buffer.alloc(50), Buffer.alloc(900), Buffer.alloc(50)], 100).map((p) => p.length)).toEqual([50, 900, 50]);
+    expect(packRequests([Buffer.alloc(50), Buffer.alloc(900), Buffer.alloc(50)], 100).map((p) => p.length)).toEqual([
+      50, 900, 50,
+    ]);
     expect(packRequests([], 100)).toEqual([]);
   });
 
@@ -70,7 +93,9 @@ describe('write plan', () => {
       expect((error as ApiError).errorName).toBe('MESSAGE_TOO_LARGE');
     }
     expect(() => encodeBatches([record(1, 1)], NOW_MS, BATCH_HEADER_BYTES)).toThrow(RangeError);
-    expect(() => planWrite([record(1, 1)], NOW_MS, { maxBatchBytes: 2_000, maxRequestBytes: 1_000 })).toThrow(RangeError);
+    expect(() => planWrite([record(1, 1)], NOW_MS, { maxBatchBytes: 2_000, maxRequestBytes: 1_000 })).toThrow(
+      RangeError,
+    );
     expect(() => packRequests([], 0)).toThrow(RangeError);
   });
 
@@ -93,7 +118,12 @@ describe('write plan', () => {
           expect(decoded.every((r) => r.timestamp === NOW_MS)).toBe(true);
           // Greedy: the next batch's first record would not have fitted the previous batch.
           for (let i = 0; i + 1 < views.length; i++) {
-            const firstOfNext = encodeRecordBatch({ compression: CompressionType.None, records: [{ ...records[views.slice(0, i + 1).reduce((n, v) => n + v.recordsCount, 0)]!, timestamp: NOW_MS }] });
+            const firstOfNext = encodeRecordBatch({
+              compression: CompressionType.None,
+              records: [
+                { ...records[views.slice(0, i + 1).reduce((n, v) => n + v.recordsCount, 0)]!, timestamp: NOW_MS },
+              ],
+            });
             expect(views[i]!.sizeBytes + firstOfNext.length - BATCH_HEADER_BYTES).toBeGreaterThan(maxBatchBytes - 4);
           }
         },

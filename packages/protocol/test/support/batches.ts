@@ -78,8 +78,16 @@ export function expectSameRecords(actual: readonly ComparableRecord[], expected:
     const a = actual[i]!;
     const e = expected[i]!;
     const where = `record ${i}`;
-    expect({ where, offset: a.offset, timestamp: a.timestamp }).toEqual({ where, offset: e.offset, timestamp: e.timestamp });
-    expect({ where, key: sameBytes(a.key, e.key), value: sameBytes(a.value, e.value) }).toEqual({ where, key: true, value: true });
+    expect({ where, offset: a.offset, timestamp: a.timestamp }).toEqual({
+      where,
+      offset: e.offset,
+      timestamp: e.timestamp,
+    });
+    expect({ where, key: sameBytes(a.key, e.key), value: sameBytes(a.value, e.value) }).toEqual({
+      where,
+      key: true,
+      value: true,
+    });
     expect(a.headers.map((h) => h.key)).toEqual(e.headers.map((h) => h.key));
     expect(a.headers.every((h, j) => sameBytes(h.value, e.headers[j]!.value))).toBe(true);
   }

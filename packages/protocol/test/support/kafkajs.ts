@@ -22,8 +22,12 @@ const kafkajs = require('kafkajs') as {
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
   RecordBatch: (options: Record<string, unknown>) => Promise<KafkajsEncoder>;
 };
-const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (decoder: unknown) => Promise<KafkajsBatch>;
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: Record<string, unknown>) => KafkajsEncoder;
+const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (
+  decoder: unknown,
+) => Promise<KafkajsBatch>;
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (
+  record: Record<string, unknown>,
+) => KafkajsEncoder;
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => unknown;
 const Long = require('kafkajs/src/utils/long') as { fromValue(value: number | string): unknown };
 const SnappyCodec = require('kafkajs-snappy') as () => KafkajsCodec;

@@ -14,7 +14,9 @@ export function payloadKey(data: Uint8Array): number {
   if (data.byteLength === 0) return 0;
   if (data.byteLength !== 4) fail('payload', `unexpected payload of ${data.byteLength} bytes`);
   // Byte arithmetic rather than DataView: this runs for every entry the checker sees.
-  return ((data[0] as number) | ((data[1] as number) << 8) | ((data[2] as number) << 16) | ((data[3] as number) << 24)) >>> 0;
+  return (
+    ((data[0] as number) | ((data[1] as number) << 8) | ((data[2] as number) << 16) | ((data[3] as number) << 24)) >>> 0
+  );
 }
 
 export function encodePayload(key: number): Uint8Array {
@@ -86,7 +88,10 @@ export class SafetyChecker {
       }
     }
     if (status.commitIndex < lastObservedCommit) {
-      fail('commit monotonicity', `node ${status.id} commit went from ${lastObservedCommit} back to ${status.commitIndex}`);
+      fail(
+        'commit monotonicity',
+        `node ${status.id} commit went from ${lastObservedCommit} back to ${status.commitIndex}`,
+      );
     }
     for (let index = lastObservedCommit + 1; index <= status.commitIndex; index++) {
       const term = node.termAt(index);
@@ -115,11 +120,17 @@ export class SafetyChecker {
       return;
     }
     if (knownTerm !== term) {
-      fail('state-machine safety', `node ${nodeId} committed term ${term} at index ${index}, but term ${knownTerm} was committed there`);
+      fail(
+        'state-machine safety',
+        `node ${nodeId} committed term ${term} at index ${index}, but term ${knownTerm} was committed there`,
+      );
     }
     const knownKey = this.committedKey[index];
     if (key !== undefined && knownKey !== undefined && knownKey !== key) {
-      fail('state-machine safety', `node ${nodeId} committed payload ${key} at index ${index}, but ${knownKey} was committed there`);
+      fail(
+        'state-machine safety',
+        `node ${nodeId} committed payload ${key} at index ${index}, but ${knownKey} was committed there`,
+      );
     }
     if (key !== undefined && knownKey === undefined) {
       this.committedKey[index] = key;
@@ -181,20 +192,29 @@ export class SafetyChecker {
     const { index, term } = snapshot.metadata;
     const committedTerm = this.committedTerm[index];
     if (committedTerm !== undefined && committedTerm !== term) {
-      fail('state-machine safety', `node ${nodeId} ${verb} a snapshot at ${index} with term ${term}, but term ${committedTerm} is committed there`);
+      fail(
+        'state-machine safety',
+        `node ${nodeId} ${verb} a snapshot at ${index} with term ${term}, but term ${committedTerm} is committed there`,
+      );
     }
     const state = decodeStateSnapshot(snapshot.data);
-    if (state.index !== index) fail('snapshot', `node ${nodeId} ${verb} snapshot metadata ${index} for state at ${state.index}`);
+    if (state.index !== index)
+      fail('snapshot', `node ${nodeId} ${verb} snapshot metadata ${index} for state at ${state.index}`);
     this.recordAppliedHash(nodeId, index, state.hash);
   }
 
   /** After persisting: durable state only moves forward, and a vote never changes within a term. */
   checkPersisted(nodeId: NodeId, before: HardState, after: HardState): void {
-    if (after.term < before.term) fail('durability', `node ${nodeId} persisted term ${after.term} after ${before.term}`);
+    if (after.term < before.term)
+      fail('durability', `node ${nodeId} persisted term ${after.term} after ${before.term}`);
     if (after.term === before.term && before.vote !== null && after.vote !== before.vote) {
-      fail('election safety', `node ${nodeId} changed its vote in term ${after.term} from ${before.vote} to ${after.vote}`);
+      fail(
+        'election safety',
+        `node ${nodeId} changed its vote in term ${after.term} from ${before.vote} to ${after.vote}`,
+      );
     }
-    if (after.commit < before.commit) fail('commit monotonicity', `node ${nodeId} persisted commit ${after.commit} after ${before.commit}`);
+    if (after.commit < before.commit)
+      fail('commit monotonicity', `node ${nodeId} persisted commit ${after.commit} after ${before.commit}`);
   }
 
   /**
@@ -208,11 +228,17 @@ export class SafetyChecker {
     if (hardState.term > message.term) return;
     if (message.type === 'voteResponse' && !message.reject) {
       if (hardState.term !== message.term || hardState.vote !== message.to) {
-        fail('persist-before-send', `node ${message.from} grants its vote to ${message.to} in term ${message.term} but persisted ${JSON.stringify(hardState)}`);
+        fail(
+          'persist-before-send',
+          `node ${message.from} grants its vote to ${message.to} in term ${message.term} but persisted ${JSON.stringify(hardState)}`,
+        );
       }
     }
     if (message.type === 'appendResponse' && !message.reject && message.index > storage.lastIndex()) {
-      fail('persist-before-send', `node ${message.from} acknowledges index ${message.index} but persisted only up to ${storage.lastIndex()}`);
+      fail(
+        'persist-before-send',
+        `node ${message.from} acknowledges index ${message.index} but persisted only up to ${storage.lastIndex()}`,
+      );
     }
   }
 
@@ -225,9 +251,13 @@ export class SafetyChecker {
     }
     const key = payloadKey(entry.data);
     const committedTerm = this.committedTerm[entry.index];
-    if (committedTerm === undefined) fail('state-machine safety', `node ${nodeId} applies uncommitted index ${entry.index}`);
+    if (committedTerm === undefined)
+      fail('state-machine safety', `node ${nodeId} applies uncommitted index ${entry.index}`);
     if (committedTerm !== entry.term) {
-      fail('state-machine safety', `node ${nodeId} applies term ${entry.term} at ${entry.index}, but term ${committedTerm} is committed`);
+      fail(
+        'state-machine safety',
+        `node ${nodeId} applies term ${entry.term} at ${entry.index}, but term ${committedTerm} is committed`,
+      );
     }
     this.recordCommitted(nodeId, entry.index, entry.term, key);
     const next = foldHash(hash, key);

@@ -31,7 +31,12 @@ export interface SeedSummary {
   readonly totalCommitted: number;
 }
 
-export function runSeeds(voterCount: number, testFile: string, seeds: readonly number[], overrides: Partial<SimulationOptions> = {}): SeedSummary {
+export function runSeeds(
+  voterCount: number,
+  testFile: string,
+  seeds: readonly number[],
+  overrides: Partial<SimulationOptions> = {},
+): SeedSummary {
   const results: SimulationResult[] = [];
   for (const seed of seeds) {
     results.push(

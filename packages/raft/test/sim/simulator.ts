@@ -1,12 +1,6 @@
 import { MemoryRaftStorage, RaftNode } from '@sluice/raft';
 import type { HardState, Membership, Message, NodeId, RaftConfig, RaftStorage } from '@sluice/raft';
-import {
-  INITIAL_HASH,
-  SafetyChecker,
-  decodeStateSnapshot,
-  encodePayload,
-  encodeStateSnapshot,
-} from './checker';
+import { INITIAL_HASH, SafetyChecker, decodeStateSnapshot, encodePayload, encodeStateSnapshot } from './checker';
 import { Prng } from './prng';
 
 export type NodeFactory = (config: RaftConfig, storage: RaftStorage) => RaftNode;
@@ -239,7 +233,8 @@ export class Simulation {
     const raft = node.raft as RaftNode;
     const leadersBefore = this.checker.leaderCount;
     node.lastObservedCommit = this.checker.observe(raft, node.lastObservedCommit);
-    if (this.checker.leaderCount !== leadersBefore) this.traceEvent(() => `node ${node.id} becomes leader of term ${raft.status().term}`);
+    if (this.checker.leaderCount !== leadersBefore)
+      this.traceEvent(() => `node ${node.id} becomes leader of term ${raft.status().term}`);
     if (this.rng.chance(this.profile.eagerReadyRate)) this.processReady(node);
   }
 
@@ -324,7 +319,10 @@ export class Simulation {
     node.appliedIndex = snapshot.metadata.index;
     node.stateHash = state.hash;
     node.lastObservedCommit = node.raft.status().commitIndex;
-    this.traceEvent(() => `start node ${node.id} (incarnation ${node.incarnation}) from ${JSON.stringify(node.storage.hardState())}, log ${node.storage.firstIndex()}..${node.storage.lastIndex()}`);
+    this.traceEvent(
+      () =>
+        `start node ${node.id} (incarnation ${node.incarnation}) from ${JSON.stringify(node.storage.hardState())}, log ${node.storage.firstIndex()}..${node.storage.lastIndex()}`,
+    );
     this.afterEvent(node);
   }
 
@@ -363,7 +361,9 @@ export class Simulation {
         const b = r.pick(ids);
         if (a !== b) this.blocked.add(a * 1000 + b);
       }
-      this.traceEvent(() => `asymmetric cuts ${[...this.blocked].map((l) => `${Math.floor(l / 1000)}->${l % 1000}`).join(' ')}`);
+      this.traceEvent(
+        () => `asymmetric cuts ${[...this.blocked].map((l) => `${Math.floor(l / 1000)}->${l % 1000}`).join(' ')}`,
+      );
     } else {
       // Bridge: two groups that only talk through one node.
       const bridge = ids[0] as NodeId;
@@ -379,7 +379,8 @@ export class Simulation {
     let best: { id: NodeId; term: number } | null = null;
     for (const node of this.nodes.values()) {
       const status = node.raft?.status();
-      if (status?.role === 'leader' && (best === null || status.term > best.term)) best = { id: node.id, term: status.term };
+      if (status?.role === 'leader' && (best === null || status.term > best.term))
+        best = { id: node.id, term: status.term };
     }
     return best?.id ?? null;
   }
@@ -399,7 +400,9 @@ export class Simulation {
       const result = node.raft.propose(keys.map(encodePayload));
       this.afterEvent(node);
       if (result.ok) {
-        this.traceEvent(() => `node ${target} accepts ${keys.join(',')} at ${result.value.firstIndex}..${result.value.lastIndex}`);
+        this.traceEvent(
+          () => `node ${target} accepts ${keys.join(',')} at ${result.value.firstIndex}..${result.value.lastIndex}`,
+        );
         return keys;
       }
       if (result.error.code !== 'NOT_LEADER' || result.error.leaderId === null) return [];
@@ -414,7 +417,8 @@ export class Simulation {
     const status = node.raft.status();
     // The simulated state machine can only snapshot its current state, i.e. at its applied index.
     const index = node.appliedIndex;
-    if (index !== status.appliedIndex) throw new Error(`node ${node.id} applied ${index}, core says ${status.appliedIndex}`);
+    if (index !== status.appliedIndex)
+      throw new Error(`node ${node.id} applied ${index}, core says ${status.appliedIndex}`);
     if (index <= status.firstIndex - 1) return;
     const result = node.raft.compact(index, encodeStateSnapshot(index, node.stateHash));
     if (!result.ok) throw new Error(`compact(${index}) refused: ${JSON.stringify(result.error)}`);
@@ -478,7 +482,9 @@ export class Simulation {
         if (this.checker.committedKeys.has(write.key)) continue;
         const position = write.position;
         const overwritten =
-          position !== null && this.checker.committedTermAt(position.index) !== undefined && this.checker.committedTermAt(position.index) !== position.term;
+          position !== null &&
+          this.checker.committedTermAt(position.index) !== undefined &&
+          this.checker.committedTermAt(position.index) !== position.term;
         // No answer in time: the accepting leader may have been deposed with nobody writing after it.
         const timedOut = position !== null && ticks - write.sentAtTick >= retryAfterTicks;
         if (position === null || overwritten || timedOut) {

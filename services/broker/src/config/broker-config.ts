@@ -25,14 +25,23 @@ export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
   const loaded = loadSluiceConfig(sources);
   const c = loaded.values;
   if (!c['process.roles'].includes('broker') || c['process.roles'].includes('controller')) {
-    throw new ConfigError('process.roles', c['process.roles'].join(','), 'this process runs the broker role only: set process.roles=broker');
+    throw new ConfigError(
+      'process.roles',
+      c['process.roles'].join(','),
+      'this process runs the broker role only: set process.roles=broker',
+    );
   }
   const voters = c['controller.quorum.voters'];
-  if (voters.length === 0) throw new ConfigError('controller.quorum.voters', '', 'a broker needs the controller quorum to register with');
+  if (voters.length === 0)
+    throw new ConfigError('controller.quorum.voters', '', 'a broker needs the controller quorum to register with');
   const controllerNames = c['controller.listener.names'];
   const listener = c['listeners'].find((candidate) => !controllerNames.includes(candidate.name));
   if (listener === undefined) {
-    throw new ConfigError('listeners', c['listeners'].map((l) => `${l.name}://${l.host}:${l.port}`).join(','), 'needs a listener that is not a controller listener');
+    throw new ConfigError(
+      'listeners',
+      c['listeners'].map((l) => `${l.name}://${l.host}:${l.port}`).join(','),
+      'needs a listener that is not a controller listener',
+    );
   }
   const advertised = c['advertised.listeners'].find((candidate) => candidate.name === listener.name);
   const bindHost = listener.host === '' ? '0.0.0.0' : listener.host;

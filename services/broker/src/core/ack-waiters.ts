@@ -52,7 +52,9 @@ export class AckWaiters {
     let count = 0;
     while (count < this.waiters.length && this.waiters[count]!.requiredOffset <= highWatermark) count++;
     if (count === 0) return [];
-    return this.waiters.splice(0, count).map((w) => ({ waiterId: w.waiterId, requiredOffset: w.requiredOffset, error: null }));
+    return this.waiters
+      .splice(0, count)
+      .map((w) => ({ waiterId: w.waiterId, requiredOffset: w.requiredOffset, error: null }));
   }
 
   /** Fails every waiter with `error` (ISR below min.insync.replicas, lost leadership). */
@@ -70,7 +72,10 @@ export class AckWaiters {
       expired.push({
         waiterId: w.waiterId,
         requiredOffset: w.requiredOffset,
-        error: new ApiError('REQUEST_TIMED_OUT', `offset ${w.requiredOffset - 1} did not reach every in-sync replica in time`),
+        error: new ApiError(
+          'REQUEST_TIMED_OUT',
+          `offset ${w.requiredOffset - 1} did not reach every in-sync replica in time`,
+        ),
       });
       return false;
     });

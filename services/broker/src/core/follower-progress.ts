@@ -40,13 +40,22 @@ export function initialFollowerProgress(replicaId: number, inIsr: boolean, nowMs
  */
 export function afterFetch(
   progress: FollowerProgress,
-  fetch: { readonly fetchOffset: number; readonly logStartOffset: number; readonly leaderLogEndOffset: number; readonly nowMs: number },
+  fetch: {
+    readonly fetchOffset: number;
+    readonly logStartOffset: number;
+    readonly leaderLogEndOffset: number;
+    readonly nowMs: number;
+  },
 ): FollowerProgress {
-  const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+  const latest = (a: number | null, b: number | null): number | null =>
+    a === null ? b : b === null ? a : Math.max(a, b);
   let lastCaughtUpTimeMs = progress.lastCaughtUpTimeMs;
   if (fetch.fetchOffset >= fetch.leaderLogEndOffset) {
     lastCaughtUpTimeMs = latest(lastCaughtUpTimeMs, fetch.nowMs);
-  } else if (progress.lastFetchLeaderLogEndOffset !== UNKNOWN_OFFSET && fetch.fetchOffset >= progress.lastFetchLeaderLogEndOffset) {
+  } else if (
+    progress.lastFetchLeaderLogEndOffset !== UNKNOWN_OFFSET &&
+    fetch.fetchOffset >= progress.lastFetchLeaderLogEndOffset
+  ) {
     lastCaughtUpTimeMs = latest(lastCaughtUpTimeMs, progress.lastFetchTimeMs);
   }
   return {
@@ -60,7 +69,12 @@ export function afterFetch(
 }
 
 /** Kafka's ReplicaState.isCaughtUp: has the leader's end offset, or had it within the lag bound. */
-export function isCaughtUp(progress: FollowerProgress, leaderLogEndOffset: number, nowMs: number, replicaLagTimeMaxMs: number): boolean {
+export function isCaughtUp(
+  progress: FollowerProgress,
+  leaderLogEndOffset: number,
+  nowMs: number,
+  replicaLagTimeMaxMs: number,
+): boolean {
   if (progress.logEndOffset === leaderLogEndOffset) return true;
   return progress.lastCaughtUpTimeMs !== null && nowMs - progress.lastCaughtUpTimeMs <= replicaLagTimeMaxMs;
 }

@@ -36,15 +36,21 @@ export interface TruncationDecision {
  * - We have no epoch at or below it: the leader's end offset bounds what we can keep.
  * Never truncates above our log end offset.
  */
-export function followerTruncation(leader: EpochEndOffset, local: FollowerLogView, localHighWatermark: number): TruncationDecision {
+export function followerTruncation(
+  leader: EpochEndOffset,
+  local: FollowerLogView,
+  localHighWatermark: number,
+): TruncationDecision {
   assertOffset(local.logEndOffset, 'follower log end offset');
   assertOffset(localHighWatermark, 'follower high watermark');
   const end = local.logEndOffset;
-  if (leader.endOffset === UNDEFINED_EPOCH_OFFSET) return { truncateToOffset: Math.min(localHighWatermark, end), complete: true };
+  if (leader.endOffset === UNDEFINED_EPOCH_OFFSET)
+    return { truncateToOffset: Math.min(localHighWatermark, end), complete: true };
   assertOffset(leader.endOffset, 'leader epoch end offset');
   if (leader.epoch === UNDEFINED_EPOCH) return { truncateToOffset: Math.min(leader.endOffset, end), complete: true };
   const mine = local.endOffsetForEpoch(leader.epoch);
-  if (mine === null || mine.epoch === UNDEFINED_EPOCH) return { truncateToOffset: Math.min(leader.endOffset, end), complete: true };
+  if (mine === null || mine.epoch === UNDEFINED_EPOCH)
+    return { truncateToOffset: Math.min(leader.endOffset, end), complete: true };
   if (mine.epoch !== leader.epoch) return { truncateToOffset: Math.min(mine.endOffset, end), complete: false };
   return { truncateToOffset: Math.min(mine.endOffset, leader.endOffset, end), complete: true };
 }

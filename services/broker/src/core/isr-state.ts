@@ -13,8 +13,18 @@ export interface CommittedIsr {
 }
 
 export type PendingIsrChange =
-  | { readonly kind: 'pending-expand'; readonly isr: readonly number[]; readonly newInSyncReplicaId: number; readonly proposedIsr: readonly number[] }
-  | { readonly kind: 'pending-shrink'; readonly isr: readonly number[]; readonly outOfSyncReplicaIds: readonly number[]; readonly proposedIsr: readonly number[] };
+  | {
+      readonly kind: 'pending-expand';
+      readonly isr: readonly number[];
+      readonly newInSyncReplicaId: number;
+      readonly proposedIsr: readonly number[];
+    }
+  | {
+      readonly kind: 'pending-shrink';
+      readonly isr: readonly number[];
+      readonly outOfSyncReplicaIds: readonly number[];
+      readonly proposedIsr: readonly number[];
+    };
 
 export function committedIsr(isr: readonly number[]): CommittedIsr {
   return { kind: 'committed', isr: [...isr] };
@@ -23,13 +33,23 @@ export function committedIsr(isr: readonly number[]): CommittedIsr {
 export function pendingExpand(state: IsrState, replicaId: number): PendingIsrChange {
   assert(state.kind === 'committed', `cannot expand the ISR while a ${state.kind} is in flight`);
   assert(!state.isr.includes(replicaId), `replica ${replicaId} is already in the ISR`);
-  return { kind: 'pending-expand', isr: state.isr, newInSyncReplicaId: replicaId, proposedIsr: [...state.isr, replicaId] };
+  return {
+    kind: 'pending-expand',
+    isr: state.isr,
+    newInSyncReplicaId: replicaId,
+    proposedIsr: [...state.isr, replicaId],
+  };
 }
 
 export function pendingShrink(state: IsrState, outOfSync: readonly number[]): PendingIsrChange {
   assert(state.kind === 'committed', `cannot shrink the ISR while a ${state.kind} is in flight`);
   assert(outOfSync.length > 0 && outOfSync.every((id) => state.isr.includes(id)), 'shrink must remove ISR members');
-  return { kind: 'pending-shrink', isr: state.isr, outOfSyncReplicaIds: [...outOfSync], proposedIsr: state.isr.filter((id) => !outOfSync.includes(id)) };
+  return {
+    kind: 'pending-shrink',
+    isr: state.isr,
+    outOfSyncReplicaIds: [...outOfSync],
+    proposedIsr: state.isr.filter((id) => !outOfSync.includes(id)),
+  };
 }
 
 /**

@@ -9,10 +9,16 @@ import { ApiError } from '@sluice/protocol';
 export function checkCurrentLeaderEpoch(localLeaderEpoch: number, requestLeaderEpoch: number | null): ApiError | null {
   if (requestLeaderEpoch === null) return null;
   if (requestLeaderEpoch < localLeaderEpoch) {
-    return new ApiError('FENCED_LEADER_EPOCH', `leader epoch ${requestLeaderEpoch} is older than the current ${localLeaderEpoch}`);
+    return new ApiError(
+      'FENCED_LEADER_EPOCH',
+      `leader epoch ${requestLeaderEpoch} is older than the current ${localLeaderEpoch}`,
+    );
   }
   if (requestLeaderEpoch > localLeaderEpoch) {
-    return new ApiError('UNKNOWN_LEADER_EPOCH', `leader epoch ${requestLeaderEpoch} is newer than this broker's ${localLeaderEpoch}`);
+    return new ApiError(
+      'UNKNOWN_LEADER_EPOCH',
+      `leader epoch ${requestLeaderEpoch} is newer than this broker's ${localLeaderEpoch}`,
+    );
   }
   return null;
 }

@@ -20,5 +20,7 @@ export function answerOffsetForLeaderEpoch(
   const fenced = checkCurrentLeaderEpoch(localLeaderEpoch, request.currentLeaderEpoch);
   if (fenced !== null) return { kind: 'error', error: fenced };
   const end = request.leaderEpoch < 0 ? null : log.endOffsetForEpoch(request.leaderEpoch);
-  return end === null ? { kind: 'answer', epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET } : { kind: 'answer', ...end };
+  return end === null
+    ? { kind: 'answer', epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET }
+    : { kind: 'answer', ...end };
 }

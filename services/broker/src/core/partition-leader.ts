@@ -82,7 +82,12 @@ export interface AlterPartitionProposal {
 
 /** The controller's answer to our proposal: the resulting state, or an error. */
 export type AlterPartitionResult =
-  | { readonly ok: true; readonly leaderEpoch: number; readonly partitionEpoch: number; readonly isr: readonly number[] }
+  | {
+      readonly ok: true;
+      readonly leaderEpoch: number;
+      readonly partitionEpoch: number;
+      readonly isr: readonly number[];
+    }
   | { readonly ok: false; readonly error: ApiError };
 
 /** What a step changed, for the shell to act on. */
@@ -101,7 +106,9 @@ export type FollowerFetchOutcome =
   | { readonly kind: 'diverging'; readonly divergingEpoch: EpochEndOffset }
   | ({ readonly kind: 'accepted' } & ReplicationEffects);
 
-export type AwaitAcksOutcome = { readonly kind: 'done'; readonly completion: AckCompletion } | { readonly kind: 'waiting'; readonly waiterId: number };
+export type AwaitAcksOutcome =
+  | { readonly kind: 'done'; readonly completion: AckCompletion }
+  | { readonly kind: 'waiting'; readonly waiterId: number };
 
 export type MetadataUpdateOutcome =
   | { readonly kind: 'stale' }
@@ -109,7 +116,8 @@ export type MetadataUpdateOutcome =
   | { readonly kind: 'resigned'; readonly completions: readonly AckCompletion[] }
   | ({ readonly kind: 'updated' } & ReplicationEffects);
 
-export type AlterPartitionOutcome = { readonly kind: 'ignored'; readonly reason: string } | ({ readonly kind: 'applied' } & ReplicationEffects);
+export type AlterPartitionOutcome =
+  { readonly kind: 'ignored'; readonly reason: string } | ({ readonly kind: 'applied' } & ReplicationEffects);
 
 export class PartitionLeader {
   readonly localBrokerId: number;
@@ -132,7 +140,10 @@ export class PartitionLeader {
     const { registration, localBrokerId, nowMs } = input;
     this.config = validateReplicationConfig(input.config ?? defaultReplicationConfig);
     assert(registration.leader === localBrokerId, `broker ${localBrokerId} is not the leader (${registration.leader})`);
-    assert(registration.isr.includes(localBrokerId), `leader ${localBrokerId} is not in the ISR ${registration.isr.join(',')}`);
+    assert(
+      registration.isr.includes(localBrokerId),
+      `leader ${localBrokerId} is not in the ISR ${registration.isr.join(',')}`,
+    );
     assertInt32Epoch(registration.leaderEpoch, 'leader epoch');
     assertInt32Epoch(registration.partitionEpoch, 'partition epoch');
     assertOffset(input.logEndOffset, 'log end offset');
@@ -149,7 +160,8 @@ export class PartitionLeader {
     this.highWatermarkValue = Math.min(input.highWatermark, input.logEndOffset);
     this.waiters = new AckWaiters(this.config.maxPendingAcks);
     for (const id of this.replicas) {
-      if (id !== localBrokerId) this.followers.set(id, initialFollowerProgress(id, registration.isr.includes(id), nowMs));
+      if (id !== localBrokerId)
+        this.followers.set(id, initialFollowerProgress(id, registration.isr.includes(id), nowMs));
     }
     this.checkInvariants();
   }
@@ -217,7 +229,10 @@ export class PartitionLeader {
   onLeaderAppend(logEndOffset: number, nowMs: number): ReplicationEffects {
     this.ensureLeading();
     assertOffset(logEndOffset, 'log end offset');
-    assert(logEndOffset >= this.leaderLogEndOffset, `leader log end offset went back from ${this.leaderLogEndOffset} to ${logEndOffset}`);
+    assert(
+      logEndOffset >= this.leaderLogEndOffset,
+      `leader log end offset went back from ${this.leaderLogEndOffset} to ${logEndOffset}`,
+    );
     this.leaderLogEndOffset = logEndOffset;
     return this.reevaluate(nowMs, null);
   }
@@ -229,13 +244,22 @@ export class PartitionLeader {
   awaitAcks(lastOffset: number, deadlineMs: number): AwaitAcksOutcome {
     this.ensureLeading();
     assertOffset(lastOffset, 'last offset');
-    assert(lastOffset < this.leaderLogEndOffset, `offset ${lastOffset} is not in the log (end ${this.leaderLogEndOffset})`);
+    assert(
+      lastOffset < this.leaderLogEndOffset,
+      `offset ${lastOffset} is not in the log (end ${this.leaderLogEndOffset})`,
+    );
     const requiredOffset = lastOffset + 1;
-    const done = (error: ApiError | null): AwaitAcksOutcome => ({ kind: 'done', completion: { waiterId: 0, requiredOffset, error } });
+    const done = (error: ApiError | null): AwaitAcksOutcome => ({
+      kind: 'done',
+      completion: { waiterId: 0, requiredOffset, error },
+    });
     if (this.highWatermarkValue >= requiredOffset) return done(null);
     const underMin = this.underMinIsrError();
     if (underMin !== null) return done(underMin);
-    if (this.waiters.isFull()) return done(new ApiError('REQUEST_TIMED_OUT', `${this.waiters.size} acks=all produces already waiting on this partition`));
+    if (this.waiters.isFull())
+      return done(
+        new ApiError('REQUEST_TIMED_OUT', `${this.waiters.size} acks=all produces already waiting on this partition`),
+      );
     return { kind: 'waiting', waiterId: this.waiters.add(requiredOffset, deadlineMs) };
   }
 
@@ -252,7 +276,10 @@ export class PartitionLeader {
    */
   onFollowerFetch(fetch: FollowerFetch, log: LeaderLogView, nowMs: number): FollowerFetchOutcome {
     this.ensureLeading();
-    assert(log.logEndOffset === this.leaderLogEndOffset, `log end offset ${log.logEndOffset} differs from the tracked ${this.leaderLogEndOffset}`);
+    assert(
+      log.logEndOffset === this.leaderLogEndOffset,
+      `log end offset ${log.logEndOffset} differs from the tracked ${this.leaderLogEndOffset}`,
+    );
     const error = (e: ApiError): FollowerFetchOutcome => ({ kind: 'error', error: e });
     const fenced = checkCurrentLeaderEpoch(this.leaderEpoch, fetch.currentLeaderEpoch);
     if (fenced !== null) return error(fenced);
@@ -261,23 +288,48 @@ export class PartitionLeader {
       // Kafka: with a matching epoch the (replica, epoch) pair may just be unknown to us yet
       // (a reassignment in the metadata log we have not applied), so the follower retries.
       const where = `replica ${fetch.replicaId} is not a follower of this partition (replicas ${this.replicas.join(',')})`;
-      return error(fetch.currentLeaderEpoch !== null ? new ApiError('UNKNOWN_LEADER_EPOCH', where) : new ApiError('NOT_LEADER_OR_FOLLOWER', where));
+      return error(
+        fetch.currentLeaderEpoch !== null
+          ? new ApiError('UNKNOWN_LEADER_EPOCH', where)
+          : new ApiError('NOT_LEADER_OR_FOLLOWER', where),
+      );
     }
     const registeredEpoch = this.brokerEpochs.get(fetch.replicaId);
-    if (fetch.brokerEpoch !== undefined && fetch.brokerEpoch !== null && fetch.brokerEpoch >= 0 && registeredEpoch !== undefined && registeredEpoch > fetch.brokerEpoch) {
+    if (
+      fetch.brokerEpoch !== undefined &&
+      fetch.brokerEpoch !== null &&
+      fetch.brokerEpoch >= 0 &&
+      registeredEpoch !== undefined &&
+      registeredEpoch > fetch.brokerEpoch
+    ) {
       // KIP-903: a fetch from before the broker restarted (it may have lost data since) must not
       // move its position or bring it back into the ISR.
-      return error(new ApiError('NOT_LEADER_OR_FOLLOWER', `replica ${fetch.replicaId} fetched with broker epoch ${fetch.brokerEpoch}, registered ${registeredEpoch}`));
+      return error(
+        new ApiError(
+          'NOT_LEADER_OR_FOLLOWER',
+          `replica ${fetch.replicaId} fetched with broker epoch ${fetch.brokerEpoch}, registered ${registeredEpoch}`,
+        ),
+      );
     }
     const outOfRange = (): FollowerFetchOutcome =>
-      error(new ApiError('OFFSET_OUT_OF_RANGE', `fetch offset ${fetch.fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`));
+      error(
+        new ApiError(
+          'OFFSET_OUT_OF_RANGE',
+          `fetch offset ${fetch.fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`,
+        ),
+      );
     if (!Number.isSafeInteger(fetch.fetchOffset) || fetch.fetchOffset < log.logStartOffset) return outOfRange();
     // The divergence check comes before the end-of-log check, as in Kafka: a deposed leader
     // fetches past our end with records we never had and must learn where to truncate.
     if (fetch.lastFetchedEpoch !== null && fetch.lastFetchedEpoch >= 0) {
       const epochEnd = log.endOffsetForEpoch(fetch.lastFetchedEpoch);
       if (epochEnd === null) {
-        return error(new ApiError('OFFSET_OUT_OF_RANGE', `the end of last fetched epoch ${fetch.lastFetchedEpoch} is unknown to the leader`));
+        return error(
+          new ApiError(
+            'OFFSET_OUT_OF_RANGE',
+            `the end of last fetched epoch ${fetch.lastFetchedEpoch} is unknown to the leader`,
+          ),
+        );
       }
       if (epochEnd.epoch < fetch.lastFetchedEpoch || epochEnd.endOffset < fetch.fetchOffset) {
         return { kind: 'diverging', divergingEpoch: { epoch: epochEnd.epoch, endOffset: epochEnd.endOffset } };
@@ -286,7 +338,12 @@ export class PartitionLeader {
     if (fetch.fetchOffset > log.logEndOffset) return outOfRange();
     this.followers.set(
       fetch.replicaId,
-      afterFetch(progress, { fetchOffset: fetch.fetchOffset, logStartOffset: fetch.logStartOffset, leaderLogEndOffset: this.leaderLogEndOffset, nowMs }),
+      afterFetch(progress, {
+        fetchOffset: fetch.fetchOffset,
+        logStartOffset: fetch.logStartOffset,
+        leaderLogEndOffset: this.leaderLogEndOffset,
+        nowMs,
+      }),
     );
     const expand = this.canExpandWith(fetch.replicaId) ? this.startExpand(fetch.replicaId) : null;
     return { kind: 'accepted', ...this.reevaluate(nowMs, expand) };
@@ -298,14 +355,18 @@ export class PartitionLeader {
     return this.isrState.isr.filter((id) => {
       if (id === this.localBrokerId) return false;
       const progress = this.followers.get(id);
-      return progress === undefined || !isCaughtUp(progress, this.leaderLogEndOffset, nowMs, this.config.replicaLagTimeMaxMs);
+      return (
+        progress === undefined || !isCaughtUp(progress, this.leaderLogEndOffset, nowMs, this.config.replicaLagTimeMaxMs)
+      );
     });
   }
 
   /** Replicas outside the committed ISR that may join it now (Kafka's isFollowerInSync). */
   isrExpandCandidates(): number[] {
     this.ensureLeading();
-    return [...this.followers.keys()].filter((id) => !this.isrState.isr.includes(id) && this.isInSync(id) && !this.ineligible.has(id));
+    return [...this.followers.keys()].filter(
+      (id) => !this.isrState.isr.includes(id) && this.isInSync(id) && !this.ineligible.has(id),
+    );
   }
 
   /** Kafka's periodic maybeShrinkIsr: proposes dropping lagging members unless a change is in flight. */
@@ -336,9 +397,13 @@ export class PartitionLeader {
       }
       return { kind: 'ignored', reason: `${result.error.errorName}: wait for the metadata log` };
     }
-    if (result.leaderEpoch !== this.leaderEpoch) return { kind: 'ignored', reason: `leader epoch ${result.leaderEpoch} is not ours (${this.leaderEpoch})` };
+    if (result.leaderEpoch !== this.leaderEpoch)
+      return { kind: 'ignored', reason: `leader epoch ${result.leaderEpoch} is not ours (${this.leaderEpoch})` };
     if (result.partitionEpoch < this.partitionEpochValue) {
-      return { kind: 'ignored', reason: `partition epoch ${result.partitionEpoch} is older than ours (${this.partitionEpochValue})` };
+      return {
+        kind: 'ignored',
+        reason: `partition epoch ${result.partitionEpoch} is older than ours (${this.partitionEpochValue})`,
+      };
     }
     assert(result.isr.includes(this.localBrokerId), 'the controller left the leader out of the ISR');
     this.isrState = committedIsr(result.isr);
@@ -351,7 +416,11 @@ export class PartitionLeader {
    * partition epoch: adopt its replicas and ISR (dropping any change in flight, as Kafka). A new
    * leader or leader epoch ends this leadership; older partition epochs are stale.
    */
-  applyRegistration(registration: PartitionRegistration, nowMs: number, ineligibleReplicaIds?: Iterable<number>): MetadataUpdateOutcome {
+  applyRegistration(
+    registration: PartitionRegistration,
+    nowMs: number,
+    ineligibleReplicaIds?: Iterable<number>,
+  ): MetadataUpdateOutcome {
     this.ensureLeading();
     if (ineligibleReplicaIds !== undefined) this.ineligible = new Set(ineligibleReplicaIds);
     if (registration.leaderEpoch < this.leaderEpoch) return { kind: 'stale' };
@@ -373,7 +442,12 @@ export class PartitionLeader {
         id,
         previous === undefined
           ? initialFollowerProgress(id, inIsr, nowMs)
-          : { ...previous, lastFetchLeaderLogEndOffset: this.leaderLogEndOffset, lastFetchTimeMs: inIsr ? nowMs : null, lastCaughtUpTimeMs: inIsr ? nowMs : null },
+          : {
+              ...previous,
+              lastFetchLeaderLogEndOffset: this.leaderLogEndOffset,
+              lastFetchTimeMs: inIsr ? nowMs : null,
+              lastCaughtUpTimeMs: inIsr ? nowMs : null,
+            },
       );
     }
     return { kind: 'updated', ...this.reevaluate(nowMs, null) };
@@ -395,7 +469,12 @@ export class PartitionLeader {
   resign(): AckCompletion[] {
     this.ensureLeading();
     this.resigned = true;
-    return this.waiters.failAll(new ApiError('NOT_LEADER_OR_FOLLOWER', `leadership of epoch ${this.leaderEpoch} ended before the records were replicated`));
+    return this.waiters.failAll(
+      new ApiError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `leadership of epoch ${this.leaderEpoch} ended before the records were replicated`,
+      ),
+    );
   }
 
   private reevaluate(nowMs: number, alterPartition: AlterPartitionProposal | null): ReplicationEffects {
@@ -428,7 +507,8 @@ export class PartitionLeader {
     for (const progress of this.followers.values()) {
       if (progress.logEndOffset >= candidate) continue;
       const joining =
-        isCaughtUp(progress, this.leaderLogEndOffset, nowMs, this.config.replicaLagTimeMaxMs) && !this.ineligible.has(progress.replicaId);
+        isCaughtUp(progress, this.leaderLogEndOffset, nowMs, this.config.replicaLagTimeMaxMs) &&
+        !this.ineligible.has(progress.replicaId);
       if (maximal.includes(progress.replicaId) || joining) candidate = progress.logEndOffset;
     }
     if (candidate <= this.highWatermarkValue) return false;
@@ -444,7 +524,12 @@ export class PartitionLeader {
   }
 
   private canExpandWith(replicaId: number): boolean {
-    return !isInflight(this.isrState) && !this.isrState.isr.includes(replicaId) && !this.ineligible.has(replicaId) && this.isInSync(replicaId);
+    return (
+      !isInflight(this.isrState) &&
+      !this.isrState.isr.includes(replicaId) &&
+      !this.ineligible.has(replicaId) &&
+      this.isInSync(replicaId)
+    );
   }
 
   private startExpand(replicaId: number): AlterPartitionProposal {
@@ -462,7 +547,10 @@ export class PartitionLeader {
   }
 
   private checkInvariants(): void {
-    assert(this.highWatermarkValue <= this.leaderLogEndOffset, `high watermark ${this.highWatermarkValue} above the log end ${this.leaderLogEndOffset}`);
+    assert(
+      this.highWatermarkValue <= this.leaderLogEndOffset,
+      `high watermark ${this.highWatermarkValue} above the log end ${this.leaderLogEndOffset}`,
+    );
     assert(this.isrState.isr.includes(this.localBrokerId), 'the leader left its own ISR');
     assert(
       maximalIsr(this.isrState).every((id) => this.replicas.includes(id)),

@@ -17,7 +17,10 @@ export interface BatchReadableLog {
 
 export const DEFAULT_REBUILD_READ_BYTES = 1024 * 1024;
 
-export function* producerBatchesInLog(log: BatchReadableLog, readChunkBytes = DEFAULT_REBUILD_READ_BYTES): Generator<LoggedProducerBatch> {
+export function* producerBatchesInLog(
+  log: BatchReadableLog,
+  readChunkBytes = DEFAULT_REBUILD_READ_BYTES,
+): Generator<LoggedProducerBatch> {
   assert(Number.isSafeInteger(readChunkBytes) && readChunkBytes > 0, `read chunk ${readChunkBytes} must be positive`);
   let offset = log.logStartOffset;
   const end = log.logEndOffset;

@@ -83,7 +83,12 @@ export interface ProducerAppendPlan {
 export type ProducerAppendDecision =
   | { readonly kind: 'append'; readonly plan: ProducerAppendPlan }
   /** A retry of batch `batchIndex`: answer with these offsets, append nothing. */
-  | { readonly kind: 'duplicate'; readonly batchIndex: number; readonly firstOffset: number; readonly lastOffset: number }
+  | {
+      readonly kind: 'duplicate';
+      readonly batchIndex: number;
+      readonly firstOffset: number;
+      readonly lastOffset: number;
+    }
   | { readonly kind: 'error'; readonly batchIndex: number; readonly error: ApiError };
 
 export function lastSequenceOf(batch: ProducerBatch): number {
@@ -112,8 +117,14 @@ export class ProducerStateManager {
 
   constructor(config: Partial<ProducerStateConfig> = {}) {
     this.config = { ...defaultProducerStateConfig, ...config };
-    assert(Number.isSafeInteger(this.config.producerIdExpirationMs) && this.config.producerIdExpirationMs > 0, 'producer.id.expiration.ms must be positive');
-    assert(Number.isSafeInteger(this.config.maxProducerIds) && this.config.maxProducerIds > 0, 'maxProducerIds must be positive');
+    assert(
+      Number.isSafeInteger(this.config.producerIdExpirationMs) && this.config.producerIdExpirationMs > 0,
+      'producer.id.expiration.ms must be positive',
+    );
+    assert(
+      Number.isSafeInteger(this.config.maxProducerIds) && this.config.maxProducerIds > 0,
+      'maxProducerIds must be positive',
+    );
   }
 
   get size(): number {
@@ -139,7 +150,8 @@ export class ProducerStateManager {
       if (batch.producerId === NO_PRODUCER_ID) continue;
       const error = (e: ApiError): ProducerAppendDecision => ({ kind: 'error', batchIndex: i, error: e });
       const who = `producer ${batch.producerId}`;
-      if (!Number.isSafeInteger(batch.producerId) || batch.producerId < 0) return error(new ApiError('INVALID_RECORD', `invalid producer id ${batch.producerId}`));
+      if (!Number.isSafeInteger(batch.producerId) || batch.producerId < 0)
+        return error(new ApiError('INVALID_RECORD', `invalid producer id ${batch.producerId}`));
       if (!Number.isInteger(batch.producerEpoch) || batch.producerEpoch < 0 || batch.producerEpoch > 0x7fff) {
         return error(new ApiError('INVALID_RECORD', `${who}: invalid producer epoch ${batch.producerEpoch}`));
       }
@@ -149,23 +161,52 @@ export class ProducerStateManager {
       const firstSequence = batch.baseSequence;
       const lastSequence = lastSequenceOf(batch);
       const committed = this.producers.get(batch.producerId);
-      const duplicate = committed === undefined ? undefined : findDuplicate(committed, batch.producerEpoch, firstSequence, lastSequence);
-      if (duplicate !== undefined) return { kind: 'duplicate', batchIndex: i, firstOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset };
+      const duplicate =
+        committed === undefined
+          ? undefined
+          : findDuplicate(committed, batch.producerEpoch, firstSequence, lastSequence);
+      if (duplicate !== undefined)
+        return {
+          kind: 'duplicate',
+          batchIndex: i,
+          firstOffset: duplicate.firstOffset,
+          lastOffset: duplicate.lastOffset,
+        };
       const current = working.get(batch.producerId) ?? committed;
       if (current === undefined) {
         if (firstSequence !== 0) {
-          return error(new ApiError('UNKNOWN_PRODUCER_ID', `${who} has no state on this partition and must start at sequence 0, not ${firstSequence}`));
+          return error(
+            new ApiError(
+              'UNKNOWN_PRODUCER_ID',
+              `${who} has no state on this partition and must start at sequence 0, not ${firstSequence}`,
+            ),
+          );
         }
       } else if (batch.producerEpoch < current.producerEpoch) {
-        return error(new ApiError('INVALID_PRODUCER_EPOCH', `${who}: epoch ${batch.producerEpoch} is older than the current ${current.producerEpoch}`));
+        return error(
+          new ApiError(
+            'INVALID_PRODUCER_EPOCH',
+            `${who}: epoch ${batch.producerEpoch} is older than the current ${current.producerEpoch}`,
+          ),
+        );
       } else if (batch.producerEpoch > current.producerEpoch) {
         if (firstSequence !== 0) {
-          return error(new ApiError('OUT_OF_ORDER_SEQUENCE_NUMBER', `${who}: new epoch ${batch.producerEpoch} must start at sequence 0, not ${firstSequence}`));
+          return error(
+            new ApiError(
+              'OUT_OF_ORDER_SEQUENCE_NUMBER',
+              `${who}: new epoch ${batch.producerEpoch} must start at sequence 0, not ${firstSequence}`,
+            ),
+          );
         }
       } else {
         const last = current.batches.at(-1)?.lastSequence ?? -1;
         if (!isNextSequence(last, firstSequence)) {
-          return error(new ApiError('OUT_OF_ORDER_SEQUENCE_NUMBER', `${who}: sequence ${firstSequence} does not follow ${last} (epoch ${batch.producerEpoch})`));
+          return error(
+            new ApiError(
+              'OUT_OF_ORDER_SEQUENCE_NUMBER',
+              `${who}: sequence ${firstSequence} does not follow ${last} (epoch ${batch.producerEpoch})`,
+            ),
+          );
         }
       }
       // Offsets are not known yet; -1 placeholders are only compared by sequence within the request.
@@ -248,7 +289,12 @@ export class ProducerStateManager {
   }
 }
 
-function findDuplicate(entry: ProducerEntry, producerEpoch: number, firstSequence: number, lastSequence: number): BatchMetadata | undefined {
+function findDuplicate(
+  entry: ProducerEntry,
+  producerEpoch: number,
+  firstSequence: number,
+  lastSequence: number,
+): BatchMetadata | undefined {
   if (entry.producerEpoch !== producerEpoch) return undefined;
   return entry.batches.find((b) => b.firstSequence === firstSequence && b.lastSequence === lastSequence);
 }

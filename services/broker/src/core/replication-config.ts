@@ -19,7 +19,8 @@ export const defaultReplicationConfig: ReplicationConfig = {
 
 export function validateReplicationConfig(config: ReplicationConfig): ReplicationConfig {
   const positive = (value: number, key: string): void => {
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`${key} must be a positive integer, got ${value}`);
   };
   positive(config.replicaLagTimeMaxMs, 'replica.lag.time.max.ms');
   positive(config.minInsyncReplicas, 'min.insync.replicas');

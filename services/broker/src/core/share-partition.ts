@@ -79,11 +79,15 @@ export const defaultSharePartitionConfig: SharePartitionConfig = {
 
 export function validateSharePartitionConfig(config: SharePartitionConfig): SharePartitionConfig {
   const positive = (value: number, key: string): void => {
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`${key} must be a positive integer, got ${value}`);
   };
   positive(config.recordLockDurationMs, 'group.share.record.lock.duration.ms');
   positive(config.deliveryCountLimit, 'group.share.delivery.count.limit');
-  if (config.deliveryCountLimit > 0x7fff) throw new RangeError(`group.share.delivery.count.limit must be at most ${0x7fff}, got ${config.deliveryCountLimit}`);
+  if (config.deliveryCountLimit > 0x7fff)
+    throw new RangeError(
+      `group.share.delivery.count.limit must be at most ${0x7fff}, got ${config.deliveryCountLimit}`,
+    );
   positive(config.maxInFlightRecords, 'group.share.partition.max.record.locks');
   return config;
 }
@@ -92,7 +96,10 @@ export function validateSharePartitionConfig(config: SharePartitionConfig): Shar
 export type ShareAutoOffsetReset = 'latest' | 'earliest';
 
 /** Kafka: `latest` (the default) starts at the high watermark, `earliest` at the log start. */
-export function initialShareStartOffset(reset: ShareAutoOffsetReset, log: { readonly logStartOffset: number; readonly highWatermark: number }): number {
+export function initialShareStartOffset(
+  reset: ShareAutoOffsetReset,
+  log: { readonly logStartOffset: number; readonly highWatermark: number },
+): number {
   assertOffset(log.logStartOffset, 'log start offset');
   assertOffset(log.highWatermark, 'high watermark');
   return reset === 'earliest' ? log.logStartOffset : log.highWatermark;
@@ -205,8 +212,16 @@ export class SharePartition {
    * A share group's first state on this partition (written with InitializeShareGroupState):
    * nothing in flight, starting at `startOffset` (see `initialShareStartOffset`).
    */
-  static initialize(startOffset: number, options: { readonly stateEpoch?: number; readonly config?: SharePartitionConfig } = {}): SharePartition {
-    const partition = new SharePartition(options.stateEpoch ?? 0, startOffset, options.config ?? defaultSharePartitionConfig, []);
+  static initialize(
+    startOffset: number,
+    options: { readonly stateEpoch?: number; readonly config?: SharePartitionConfig } = {},
+  ): SharePartition {
+    const partition = new SharePartition(
+      options.stateEpoch ?? 0,
+      startOffset,
+      options.config ?? defaultSharePartitionConfig,
+      [],
+    );
     partition.checkInvariants();
     return partition;
   }
@@ -221,7 +236,13 @@ export class SharePartition {
     const invalid = validateShareState(snapshot, 'share state snapshot');
     if (invalid !== null) return { ok: false, error: invalid };
     if (options.minStateEpoch !== undefined && snapshot.stateEpoch < options.minStateEpoch) {
-      return { ok: false, error: new ApiError('FENCED_STATE_EPOCH', `state epoch ${snapshot.stateEpoch} is older than the known ${options.minStateEpoch}`) };
+      return {
+        ok: false,
+        error: new ApiError(
+          'FENCED_STATE_EPOCH',
+          `state epoch ${snapshot.stateEpoch} is older than the known ${options.minStateEpoch}`,
+        ),
+      };
     }
     const segments: Segment[] = [];
     let next = snapshot.startOffset;
@@ -233,10 +254,16 @@ export class SharePartition {
       push(r.firstOffset, r.lastOffset, r.state, r.deliveryCount);
       next = r.lastOffset + 1;
     }
-    const partition = new SharePartition(snapshot.stateEpoch, snapshot.startOffset, options.config ?? defaultSharePartitionConfig, segments);
+    const partition = new SharePartition(
+      snapshot.stateEpoch,
+      snapshot.startOffset,
+      options.config ?? defaultSharePartitionConfig,
+      segments,
+    );
     partition.beginStep();
     for (const s of partition.segments) {
-      if (s.state === 'AVAILABLE' && s.deliveryCount >= partition.config.deliveryCountLimit) partition.transition(s, 'ARCHIVED', null, null);
+      if (s.state === 'AVAILABLE' && s.deliveryCount >= partition.config.deliveryCountLimit)
+        partition.transition(s, 'ARCHIVED', null, null);
     }
     return { ok: true, partition, update: partition.endStep() };
   }
@@ -257,11 +284,20 @@ export class SharePartition {
 
   /** The in-flight window, sorted by offset. */
   inFlight(): InFlightRange[] {
-    return this.segments.map((s) => ({ firstOffset: s.first, lastOffset: s.last, state: s.state, deliveryCount: s.deliveryCount, memberId: s.memberId, deadlineMs: s.deadlineMs }));
+    return this.segments.map((s) => ({
+      firstOffset: s.first,
+      lastOffset: s.last,
+      state: s.state,
+      deliveryCount: s.deliveryCount,
+      memberId: s.memberId,
+      deadlineMs: s.deadlineMs,
+    }));
   }
 
   /** One offset's state: below `startOffset` it is done (ACKNOWLEDGED or ARCHIVED, no longer known which); null at or past `endOffset`. */
-  stateOf(offset: number): { readonly state: RecordState | 'DONE'; readonly deliveryCount: number; readonly memberId: string | null } | null {
+  stateOf(
+    offset: number,
+  ): { readonly state: RecordState | 'DONE'; readonly deliveryCount: number; readonly memberId: string | null } | null {
     if (offset < this.start) return { state: 'DONE', deliveryCount: 0, memberId: null };
     const s = this.segments[this.indexOf(offset)];
     return s === undefined ? null : { state: s.state, deliveryCount: s.deliveryCount, memberId: s.memberId };
@@ -281,7 +317,9 @@ export class SharePartition {
    * read the log (or may park a ShareFetch) otherwise. Locks past their deadline count as free.
    */
   canAcquire(highWatermark: number, nowMs: number): boolean {
-    const redeliverable = this.segments.some((s) => s.state === 'AVAILABLE' || (s.state === 'ACQUIRED' && s.deadlineMs! <= nowMs));
+    const redeliverable = this.segments.some(
+      (s) => s.state === 'AVAILABLE' || (s.state === 'ACQUIRED' && s.deadlineMs! <= nowMs),
+    );
     return redeliverable || (this.end < highWatermark && this.end < this.windowLimit());
   }
 
@@ -321,7 +359,14 @@ export class SharePartition {
           this.start = this.end = from;
         } else {
           if (from >= this.windowLimit()) break;
-          this.append({ first: this.end, last: from - 1, state: 'ARCHIVED', deliveryCount: 0, memberId: null, deadlineMs: null });
+          this.append({
+            first: this.end,
+            last: from - 1,
+            state: 'ARCHIVED',
+            deliveryCount: 0,
+            memberId: null,
+            deadlineMs: null,
+          });
         }
       }
       const take = Math.min(range.lastOffset - from + 1, remaining, this.windowLimit() - from);
@@ -350,7 +395,11 @@ export class SharePartition {
       if (refusal !== null) return refusal;
       this.splitAt(batch.firstOffset);
       this.splitAt(batch.lastOffset + 1);
-      for (let i = this.indexOf(batch.firstOffset); i < this.segments.length && this.segments[i]!.first <= batch.lastOffset; i++) {
+      for (
+        let i = this.indexOf(batch.firstOffset);
+        i < this.segments.length && this.segments[i]!.first <= batch.lastOffset;
+        i++
+      ) {
         const s = this.segments[i]!;
         if (batch.type === 'ACCEPT') this.transition(s, 'ACKNOWLEDGED', null, null);
         else if (batch.type === 'REJECT') this.transition(s, 'ARCHIVED', null, null);
@@ -427,17 +476,31 @@ export class SharePartition {
       const holder = s.memberId!;
       const state = this.releasedState(s);
       this.transition(s, state, null, null);
-      released.push({ firstOffset: s.first, lastOffset: s.last, memberId: holder, deliveryCount: s.deliveryCount, state });
+      released.push({
+        firstOffset: s.first,
+        lastOffset: s.last,
+        memberId: holder,
+        deliveryCount: s.deliveryCount,
+        state,
+      });
     }
     return released;
   }
 
   private checkHeld(memberId: string, batch: OffsetRange): ApiError | null {
     const refuse = (why: string): ApiError =>
-      new ApiError('INVALID_RECORD_STATE', `records ${batch.firstOffset}..${batch.lastOffset} are not acquired by member ${memberId}: ${why}`);
-    if (batch.firstOffset < this.start) return refuse(`offsets below ${this.start} are already acknowledged or archived`);
+      new ApiError(
+        'INVALID_RECORD_STATE',
+        `records ${batch.firstOffset}..${batch.lastOffset} are not acquired by member ${memberId}: ${why}`,
+      );
+    if (batch.firstOffset < this.start)
+      return refuse(`offsets below ${this.start} are already acknowledged or archived`);
     if (batch.lastOffset >= this.end) return refuse(`offsets from ${this.end} were never acquired`);
-    for (let i = this.indexOf(batch.firstOffset); i < this.segments.length && this.segments[i]!.first <= batch.lastOffset; i++) {
+    for (
+      let i = this.indexOf(batch.firstOffset);
+      i < this.segments.length && this.segments[i]!.first <= batch.lastOffset;
+      i++
+    ) {
       const s = this.segments[i]!;
       const at = `offset ${Math.max(s.first, batch.firstOffset)}`;
       if (s.state !== 'ACQUIRED') return refuse(`${at} is ${s.state}`);
@@ -476,14 +539,21 @@ export class SharePartition {
     this.changed.push({ firstOffset: s.first, lastOffset: s.last });
   }
 
-  private transition(s: Segment, state: RecordState, memberId: string | null, deadlineMs: number | null, deliveryCount = s.deliveryCount): void {
+  private transition(
+    s: Segment,
+    state: RecordState,
+    memberId: string | null,
+    deadlineMs: number | null,
+    deliveryCount = s.deliveryCount,
+  ): void {
     const before = this.durable(s, s.first, s.last);
     s.state = state;
     s.memberId = memberId;
     s.deadlineMs = deadlineMs;
     s.deliveryCount = deliveryCount;
     const after = this.durable(s, s.first, s.last);
-    if (before.state !== after.state || before.deliveryCount !== after.deliveryCount) this.changed.push({ firstOffset: s.first, lastOffset: s.last });
+    if (before.state !== after.state || before.deliveryCount !== after.deliveryCount)
+      this.changed.push({ firstOffset: s.first, lastOffset: s.last });
   }
 
   /** An acquired record is persisted as what losing its lock would make it. */
@@ -546,24 +616,40 @@ export class SharePartition {
 
   private checkInvariants(): void {
     assert(this.start <= this.end, `start offset ${this.start} is past end offset ${this.end}`);
-    assert(this.end <= this.windowLimit(), `the window ${this.start}..${this.end} spans more than ${this.config.maxInFlightRecords} offsets`);
-    assert((this.segments.length === 0) === (this.start === this.end), `window ${this.start}..${this.end} with ${this.segments.length} ranges`);
+    assert(
+      this.end <= this.windowLimit(),
+      `the window ${this.start}..${this.end} spans more than ${this.config.maxInFlightRecords} offsets`,
+    );
+    assert(
+      (this.segments.length === 0) === (this.start === this.end),
+      `window ${this.start}..${this.end} with ${this.segments.length} ranges`,
+    );
     let next = this.start;
     for (const s of this.segments) {
       const where = `in-flight range ${s.first}..${s.last} (${s.state})`;
       assert(s.first === next && s.first <= s.last, `${where} does not continue at ${next}`);
-      assert(Number.isInteger(s.deliveryCount) && s.deliveryCount >= 0, `${where} has delivery count ${s.deliveryCount}`);
+      assert(
+        Number.isInteger(s.deliveryCount) && s.deliveryCount >= 0,
+        `${where} has delivery count ${s.deliveryCount}`,
+      );
       if (s.state === 'ACQUIRED') {
         assert(s.memberId !== null && s.deadlineMs !== null, `${where} has no member or no lock deadline`);
-        assert(s.deliveryCount >= 1 && s.deliveryCount <= this.config.deliveryCountLimit, `${where} has delivery count ${s.deliveryCount}`);
+        assert(
+          s.deliveryCount >= 1 && s.deliveryCount <= this.config.deliveryCountLimit,
+          `${where} has delivery count ${s.deliveryCount}`,
+        );
       } else {
         assert(s.memberId === null && s.deadlineMs === null, `${where} has a member or a lock deadline`);
       }
-      if (s.state === 'AVAILABLE') assert(s.deliveryCount < this.config.deliveryCountLimit, `${where} reached the delivery limit`);
+      if (s.state === 'AVAILABLE')
+        assert(s.deliveryCount < this.config.deliveryCountLimit, `${where} reached the delivery limit`);
       next = s.last + 1;
     }
     assert(next === this.end, `the in-flight ranges end at ${next}, not at end offset ${this.end}`);
-    assert(this.segments[0] === undefined || !isDone(this.segments[0].state), `the window ${this.start}..${this.end} starts with a done range`);
+    assert(
+      this.segments[0] === undefined || !isDone(this.segments[0].state),
+      `the window ${this.start}..${this.end} starts with a done range`,
+    );
   }
 }
 
@@ -572,7 +658,10 @@ function checkOffsetRanges(ranges: readonly OffsetRange[], what: string): void {
   for (const r of ranges) {
     assertOffset(r.firstOffset, `${what} first offset`);
     assertOffset(r.lastOffset, `${what} last offset`);
-    assert(r.firstOffset <= r.lastOffset && r.firstOffset > previousLast, `${what} ${r.firstOffset}..${r.lastOffset} are not sorted and disjoint`);
+    assert(
+      r.firstOffset <= r.lastOffset && r.firstOffset > previousLast,
+      `${what} ${r.firstOffset}..${r.lastOffset} are not sorted and disjoint`,
+    );
     previousLast = r.lastOffset;
   }
 }
@@ -582,11 +671,18 @@ function malformedAcknowledgements(batches: readonly AcknowledgementBatch[]): Ap
   let previousLast = -1;
   for (const b of batches) {
     const where = `acknowledgement batch ${b.firstOffset}..${b.lastOffset}`;
-    if (!Number.isSafeInteger(b.firstOffset) || !Number.isSafeInteger(b.lastOffset) || b.firstOffset < 0 || b.firstOffset > b.lastOffset) {
+    if (
+      !Number.isSafeInteger(b.firstOffset) ||
+      !Number.isSafeInteger(b.lastOffset) ||
+      b.firstOffset < 0 ||
+      b.firstOffset > b.lastOffset
+    ) {
       return new ApiError('INVALID_REQUEST', `invalid ${where}`);
     }
-    if (b.firstOffset <= previousLast) return new ApiError('INVALID_REQUEST', `${where} overlaps or precedes the batch before it`);
-    if (!ACKNOWLEDGE_TYPES.has(b.type)) return new ApiError('INVALID_REQUEST', `${where} has type ${String(b.type)}, not ACCEPT, RELEASE or REJECT`);
+    if (b.firstOffset <= previousLast)
+      return new ApiError('INVALID_REQUEST', `${where} overlaps or precedes the batch before it`);
+    if (!ACKNOWLEDGE_TYPES.has(b.type))
+      return new ApiError('INVALID_REQUEST', `${where} has type ${String(b.type)}, not ACCEPT, RELEASE or REJECT`);
     previousLast = b.lastOffset;
   }
   return null;
@@ -597,7 +693,8 @@ function mergeOffsetRanges(ranges: readonly OffsetRange[]): OffsetRange[] {
   const out: OffsetRange[] = [];
   for (const r of sorted) {
     const last = out.at(-1);
-    if (last !== undefined && r.firstOffset <= last.lastOffset + 1) out[out.length - 1] = { firstOffset: last.firstOffset, lastOffset: Math.max(last.lastOffset, r.lastOffset) };
+    if (last !== undefined && r.firstOffset <= last.lastOffset + 1)
+      out[out.length - 1] = { firstOffset: last.firstOffset, lastOffset: Math.max(last.lastOffset, r.lastOffset) };
     else out.push(r);
   }
   return out;
@@ -607,7 +704,8 @@ function mergeAcquired(ranges: readonly AcquiredRange[]): AcquiredRange[] {
   const out: AcquiredRange[] = [];
   for (const r of ranges) {
     const last = out.at(-1);
-    if (last !== undefined && last.lastOffset + 1 === r.firstOffset && last.deliveryCount === r.deliveryCount) out[out.length - 1] = { ...last, lastOffset: r.lastOffset };
+    if (last !== undefined && last.lastOffset + 1 === r.firstOffset && last.deliveryCount === r.deliveryCount)
+      out[out.length - 1] = { ...last, lastOffset: r.lastOffset };
     else out.push(r);
   }
   return out;

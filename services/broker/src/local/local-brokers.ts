@@ -15,7 +15,8 @@ import { LocalProcesses, formatLogDirs } from '@sluice/runtime';
 export function brokerMainPath(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'main.ts'))) return join(dir, 'dist', 'main.js');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'main.ts')))
+      return join(dir, 'dist', 'main.js');
     dir = dirname(dir);
   }
   return resolve(__dirname, '..', 'main.js');
@@ -78,7 +79,9 @@ export class LocalBrokerCluster {
         `log.dirs=${dir}`,
         `metrics.host=${host}`,
         'metrics.port=0',
-        ...(options.shareCoordinatorAddresses === undefined ? [] : [`share.coordinator.addresses=${options.shareCoordinatorAddresses.join(',')}`]),
+        ...(options.shareCoordinatorAddresses === undefined
+          ? []
+          : [`share.coordinator.addresses=${options.shareCoordinatorAddresses.join(',')}`]),
         ...Object.entries(options.config ?? {}).map(([key, value]) => `${key}=${value}`),
       ];
       writeFileSync(configFile, `${lines.join('\n')}\n`);
@@ -94,7 +97,10 @@ export class LocalBrokerCluster {
    */
   setShareCoordinators(addresses: readonly string[]): void {
     for (const slot of this.slots) {
-      slot.lines = [...slot.lines.filter((line) => !line.startsWith('share.coordinator.addresses=')), `share.coordinator.addresses=${addresses.join(',')}`];
+      slot.lines = [
+        ...slot.lines.filter((line) => !line.startsWith('share.coordinator.addresses=')),
+        `share.coordinator.addresses=${addresses.join(',')}`,
+      ];
       writeFileSync(slot.configFile, `${slot.lines.join('\n')}\n`);
     }
   }
@@ -136,7 +142,12 @@ export class LocalBrokerCluster {
   /** Spawns the broker's process (no wait: it is ready once it registered and unfenced). */
   start(brokerId: number): ChildProcess {
     const toFile = (this.options.output ?? 'file') === 'file';
-    return this.processes.start(brokerId, brokerMainPath(), ['--config', this.slot(brokerId).configFile], toFile ? join(this.options.baseDir, `broker-${brokerId}.out`) : null);
+    return this.processes.start(
+      brokerId,
+      brokerMainPath(),
+      ['--config', this.slot(brokerId).configFile],
+      toFile ? join(this.options.baseDir, `broker-${brokerId}.out`) : null,
+    );
   }
 
   startAll(): void {
@@ -153,4 +164,3 @@ export class LocalBrokerCluster {
     await Promise.all(this.running().map((id) => this.kill(id, 'SIGTERM', timeoutMs)));
   }
 }
-

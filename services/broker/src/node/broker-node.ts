@@ -5,7 +5,14 @@
  * (the controller moves leadership away), then closes everything.
  */
 import type { Client } from '@grpc/grpc-js';
-import { ControllerClient, type AllocateProducerIdsResponse, type AlterPartitionResponse, type BrokerHeartbeatResponse, type ControlledShutdownResponse, type RegisterBrokerResponse } from '@sluice/controller';
+import {
+  ControllerClient,
+  type AllocateProducerIdsResponse,
+  type AlterPartitionResponse,
+  type BrokerHeartbeatResponse,
+  type ControlledShutdownResponse,
+  type RegisterBrokerResponse,
+} from '@sluice/controller';
 import type { MetadataImage } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
 import {
@@ -29,11 +36,20 @@ import { produceStreamHandler } from './produce-stream';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
-import { defaultSharePartitionConfig, type ShareAutoOffsetReset, type SharePartitionConfig } from '../core/share-partition';
+import {
+  defaultSharePartitionConfig,
+  type ShareAutoOffsetReset,
+  type SharePartitionConfig,
+} from '../core/share-partition';
 import type { ShareFetchRequest, ShareAcknowledgeRequest } from '@sluice/client/dist/share-api';
 import { registerShareMetrics, registerSharePartitionGauge } from './share-metrics';
 import { SharePartitionManager } from './share-partition-manager';
-import { defaultShareStatePersisterFactory, shareUnavailableReason, type OpenedShareStatePersister, type ShareStatePersisterFactory } from './share-state-persister-factory';
+import {
+  defaultShareStatePersisterFactory,
+  shareUnavailableReason,
+  type OpenedShareStatePersister,
+  type ShareStatePersisterFactory,
+} from './share-state-persister-factory';
 
 export interface BrokerNodeOptions {
   readonly nodeId: number;
@@ -75,8 +91,15 @@ const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
  * Per-API request count (by outcome: `ok` or the whole-request error name) and latency. Fetch
  * latency includes the long-poll wait; per-partition errors live in the responses.
  */
-function requestMetrics(registry: Registry): <Req, Res>(api: string, handle: (request: Req) => Promise<Res> | Res) => (request: Req) => Promise<Res> {
-  const requests = new Counter({ name: 'sluice_broker_requests_total', help: 'Broker gRPC requests by API and outcome.', labelNames: ['api', 'outcome'], registers: [registry] });
+function requestMetrics(
+  registry: Registry,
+): <Req, Res>(api: string, handle: (request: Req) => Promise<Res> | Res) => (request: Req) => Promise<Res> {
+  const requests = new Counter({
+    name: 'sluice_broker_requests_total',
+    help: 'Broker gRPC requests by API and outcome.',
+    labelNames: ['api', 'outcome'],
+    registers: [registry],
+  });
   const seconds = new Histogram({
     name: 'sluice_broker_request_seconds',
     help: 'Broker gRPC request latency by API (Fetch includes its long-poll wait).',
@@ -117,7 +140,11 @@ export class BrokerNode {
   private stopped: Promise<void> | undefined;
 
   private constructor(private readonly options: BrokerNodeOptions) {
-    this.controller = new ControllerClient(options.controllerAddresses, { timeoutMs: 5_000, attemptTimeoutMs: 1_000, retryBackoffMs: 50 });
+    this.controller = new ControllerClient(options.controllerAddresses, {
+      timeoutMs: 5_000,
+      attemptTimeoutMs: 1_000,
+      retryBackoffMs: 50,
+    });
     this.replicas = new ReplicaManager({
       brokerId: options.nodeId,
       logDir: options.logDir,
@@ -130,7 +157,10 @@ export class BrokerNode {
       onFollowersChanged: () => this.planFetchers(),
     });
     this.producerIds = new ProducerIdManager(async () => {
-      const answer = await this.controller.call<AllocateProducerIdsResponse>('AllocateProducerIds', { brokerId: options.nodeId, brokerEpoch: this.brokerEpochValue });
+      const answer = await this.controller.call<AllocateProducerIdsResponse>('AllocateProducerIds', {
+        brokerId: options.nodeId,
+        brokerEpoch: this.brokerEpochValue,
+      });
       return { start: Number(answer.producerIdStart), length: answer.producerIdLen };
     });
     this.follower = new MetadataFollower({
@@ -178,8 +208,13 @@ export class BrokerNode {
 
   private async startInternal(): Promise<void> {
     const { options } = this;
-    const report = (error: unknown, referenceId: string): void => options.log.error({ err: error, referenceId }, 'request failed with an internal error');
-    const registry = createMetricsRegistry({ service: 'broker', nodeId: options.nodeId, defaultMetrics: options.metrics !== null });
+    const report = (error: unknown, referenceId: string): void =>
+      options.log.error({ err: error, referenceId }, 'request failed with an internal error');
+    const registry = createMetricsRegistry({
+      service: 'broker',
+      nodeId: options.nodeId,
+      defaultMetrics: options.metrics !== null,
+    });
     const instrument = requestMetrics(registry);
     const shares = this.startShares(registerShareMetrics(registry));
     registerSharePartitionGauge(registry, () => shares.sharePartitionCount);
@@ -190,16 +225,45 @@ export class BrokerNode {
         {
           definition: brokerServiceDefinition(),
           implementation: {
-            Produce: unaryHandler(instrument('Produce', (r: pb.ProduceRequest) => this.replicas.produce(r)), report),
-            Fetch: unaryHandler(instrument('Fetch', (r: pb.FetchRequest) => this.replicas.fetch(r)), report),
-            ListOffsets: unaryHandler(instrument('ListOffsets', (r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r)), report),
-            Metadata: unaryHandler(instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)), report),
-            OffsetForLeaderEpoch: unaryHandler(instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) => this.replicas.offsetForLeaderEpoch(r)), report),
-            InitProducerId: unaryHandler(instrument('InitProducerId', (r: pb.InitProducerIdRequest) => this.initProducerId(r)), report),
+            Produce: unaryHandler(
+              instrument('Produce', (r: pb.ProduceRequest) => this.replicas.produce(r)),
+              report,
+            ),
+            Fetch: unaryHandler(
+              instrument('Fetch', (r: pb.FetchRequest) => this.replicas.fetch(r)),
+              report,
+            ),
+            ListOffsets: unaryHandler(
+              instrument('ListOffsets', (r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r)),
+              report,
+            ),
+            Metadata: unaryHandler(
+              instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)),
+              report,
+            ),
+            OffsetForLeaderEpoch: unaryHandler(
+              instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) =>
+                this.replicas.offsetForLeaderEpoch(r),
+              ),
+              report,
+            ),
+            InitProducerId: unaryHandler(
+              instrument('InitProducerId', (r: pb.InitProducerIdRequest) => this.initProducerId(r)),
+              report,
+            ),
             // instrument() calls appendProduce synchronously, so the stream's arrival order holds.
-            ProduceStream: produceStreamHandler({ append: instrument('ProduceStream', (r: pb.ProduceRequest) => this.replicas.appendProduce(r)), report }),
-            ShareFetch: unaryHandler(instrument('ShareFetch', (r: ShareFetchRequest) => shares.shareFetch(r)), report),
-            ShareAcknowledge: unaryHandler(instrument('ShareAcknowledge', (r: ShareAcknowledgeRequest) => shares.shareAcknowledge(r)), report),
+            ProduceStream: produceStreamHandler({
+              append: instrument('ProduceStream', (r: pb.ProduceRequest) => this.replicas.appendProduce(r)),
+              report,
+            }),
+            ShareFetch: unaryHandler(
+              instrument('ShareFetch', (r: ShareFetchRequest) => shares.shareFetch(r)),
+              report,
+            ),
+            ShareAcknowledge: unaryHandler(
+              instrument('ShareAcknowledge', (r: ShareAcknowledgeRequest) => shares.shareAcknowledge(r)),
+              report,
+            ),
           },
         },
         this.health.registration(),
@@ -231,7 +295,10 @@ export class BrokerNode {
         registry,
         host: options.metrics.host,
         port: options.metrics.port,
-        health: () => ({ healthy: true, detail: `epoch=${this.brokerEpochValue} fenced=${this.fencedValue} metadata=${this.follower.appliedOffset}` }),
+        health: () => ({
+          healthy: true,
+          detail: `epoch=${this.brokerEpochValue} fenced=${this.fencedValue} metadata=${this.follower.appliedOffset}`,
+        }),
       });
     }
     this.replicas.start();
@@ -245,7 +312,8 @@ export class BrokerNode {
   private startShares(metrics: ReturnType<typeof registerShareMetrics>): SharePartitionManager {
     const share = this.options.share ?? {};
     const addresses = share.coordinatorAddresses ?? [];
-    this.sharePersister = addresses.length === 0 ? null : (share.persisterFactory ?? defaultShareStatePersisterFactory)(addresses);
+    this.sharePersister =
+      addresses.length === 0 ? null : (share.persisterFactory ?? defaultShareStatePersisterFactory)(addresses);
     this.shares = new SharePartitionManager({
       brokerId: this.options.nodeId,
       log: this.options.log,
@@ -268,7 +336,13 @@ export class BrokerNode {
           brokerId: options.nodeId,
           clusterId: options.clusterId,
           incarnationId: randomKafkaUuid(),
-          listeners: [{ name: options.listenerName, host: options.advertisedHost, port: options.advertisedPort || (this.server?.port ?? 0) }],
+          listeners: [
+            {
+              name: options.listenerName,
+              host: options.advertisedHost,
+              port: options.advertisedPort || (this.server?.port ?? 0),
+            },
+          ],
           rack: '',
         });
         this.brokerEpochValue = Number(answer.brokerEpoch);
@@ -318,7 +392,8 @@ export class BrokerNode {
   private onImage(image: MetadataImage): void {
     if (this.stopping) return;
     const registration = image.cluster.broker(this.options.nodeId);
-    if (registration !== undefined && registration.brokerEpoch === this.brokerEpochValue) this.setFenced(registration.fenced);
+    if (registration !== undefined && registration.brokerEpoch === this.brokerEpochValue)
+      this.setFenced(registration.fenced);
     this.replicas.applyImage(image);
   }
 
@@ -360,24 +435,49 @@ export class BrokerNode {
 
   private addressOf(brokerId: number): string | undefined {
     const registration = this.follower.image.cluster.broker(brokerId);
-    const listener = registration?.listeners.find((l) => l.name === this.options.listenerName) ?? registration?.listeners[0];
-    return listener === undefined ? undefined : `${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
+    const listener =
+      registration?.listeners.find((l) => l.name === this.options.listenerName) ?? registration?.listeners[0];
+    return listener === undefined
+      ? undefined
+      : `${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
   }
 
-  private async alterPartition(replica: PartitionReplica, proposal: AlterPartitionProposal): Promise<AlterPartitionResult> {
+  private async alterPartition(
+    replica: PartitionReplica,
+    proposal: AlterPartitionProposal,
+  ): Promise<AlterPartitionResult> {
     const answer = await this.controller.call<AlterPartitionResponse>('AlterPartition', {
       brokerId: this.options.nodeId,
       brokerEpoch: this.brokerEpochValue,
-      topics: [{ topicId: replica.topicId, partitions: [{ partition: replica.partition, leaderEpoch: proposal.leaderEpoch, newIsr: [...proposal.newIsr], partitionEpoch: proposal.partitionEpoch }] }],
+      topics: [
+        {
+          topicId: replica.topicId,
+          partitions: [
+            {
+              partition: replica.partition,
+              leaderEpoch: proposal.leaderEpoch,
+              newIsr: [...proposal.newIsr],
+              partitionEpoch: proposal.partitionEpoch,
+            },
+          ],
+        },
+      ],
     });
     const item = answer.topics[0]?.partitions[0];
     if (item === undefined) throw new Error('AlterPartition answered nothing');
-    if (item.errorName !== '') return { ok: false, error: new ApiError(item.errorName as ConstructorParameters<typeof ApiError>[0], item.errorMessage) };
+    if (item.errorName !== '')
+      return {
+        ok: false,
+        error: new ApiError(item.errorName as ConstructorParameters<typeof ApiError>[0], item.errorMessage),
+      };
     return { ok: true, leaderEpoch: item.leaderEpoch, partitionEpoch: item.partitionEpoch, isr: item.isr };
   }
 
   private async initProducerId(request: pb.InitProducerIdRequest): Promise<pb.InitProducerIdResponse> {
-    const answer = await this.producerIds.initProducerId({ producerId: Number(request.producerId), producerEpoch: request.producerEpoch });
+    const answer = await this.producerIds.initProducerId({
+      producerId: Number(request.producerId),
+      producerEpoch: request.producerEpoch,
+    });
     return { producerId: String(answer.producerId), producerEpoch: answer.producerEpoch };
   }
 
@@ -390,15 +490,32 @@ export class BrokerNode {
       brokers: image.cluster
         .brokers()
         .filter((b) => !b.fenced)
-        .map((b) => ({ brokerId: b.brokerId, listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })), rack: b.rack ?? '' })),
+        .map((b) => ({
+          brokerId: b.brokerId,
+          listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
+          rack: b.rack ?? '',
+        })),
       topics: names.map((name) => {
         const topic = image.topics.topicByName(name);
-        if (topic === undefined) return { name, topicId: '', errorName: 'UNKNOWN_TOPIC_OR_PARTITION', errorMessage: `topic ${name} does not exist`, partitions: [] };
+        if (topic === undefined)
+          return {
+            name,
+            topicId: '',
+            errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+            errorMessage: `topic ${name} does not exist`,
+            partitions: [],
+          };
         const partitions = [];
         for (let p = 0; p < topic.partitionCount; p++) {
           const reg = topic.partition(p);
           if (reg === undefined) continue;
-          partitions.push({ partition: p, leader: reg.leader, leaderEpoch: reg.leaderEpoch, replicas: [...reg.replicas], isr: [...reg.isr] });
+          partitions.push({
+            partition: p,
+            leader: reg.leader,
+            leaderEpoch: reg.leaderEpoch,
+            replicas: [...reg.replicas],
+            isr: [...reg.isr],
+          });
         }
         return { name, topicId: topic.topicId, errorName: '', errorMessage: '', partitions };
       }),
@@ -435,10 +552,16 @@ export class BrokerNode {
     const deadline = Date.now() + CONTROLLED_SHUTDOWN_TIMEOUT_MS;
     while (Date.now() < deadline) {
       try {
-        const answer = await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', { brokerId: this.options.nodeId, brokerEpoch: this.brokerEpochValue });
+        const answer = await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', {
+          brokerId: this.options.nodeId,
+          brokerEpoch: this.brokerEpochValue,
+        });
         if (answer.remainingPartitions.every((t) => t.partitions.length === 0)) {
           // Leading nothing now: one more call lets the controller fence us (Kafka's "may shut down").
-          await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', { brokerId: this.options.nodeId, brokerEpoch: this.brokerEpochValue });
+          await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', {
+            brokerId: this.options.nodeId,
+            brokerEpoch: this.brokerEpochValue,
+          });
           return;
         }
       } catch (error) {

@@ -16,10 +16,13 @@ export function readHighWatermarks(path: string, log: Logger): Map<string, numbe
   const result = new Map<string, number>();
   if (!existsSync(path)) return result;
   try {
-    const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
     if (Number(lines[0]) !== VERSION) throw new Error(`unknown version ${lines[0]}`);
     const count = Number(lines[1]);
-    if (!Number.isSafeInteger(count) || count !== lines.length - 2) throw new Error(`count ${lines[1]} does not match ${lines.length - 2} entries`);
+    if (!Number.isSafeInteger(count) || count !== lines.length - 2)
+      throw new Error(`count ${lines[1]} does not match ${lines.length - 2} entries`);
     for (const line of lines.slice(2)) {
       const match = /^(\S+) (\d+) (\d+)$/.exec(line);
       if (match === null) throw new Error(`bad entry ${JSON.stringify(line)}`);

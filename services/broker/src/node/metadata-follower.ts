@@ -72,10 +72,12 @@ export class MetadataFollower {
       this.retryTimer = setTimeout(() => this.connect(), this.options.reconnectBackoffMs ?? 200);
     };
     stream.on('data', (message: FetchMetadataResponse) => {
-      this.queue = this.queue.then(() => this.onMessage(message)).catch((error: unknown) => {
-        this.options.log.error({ err: error }, 'metadata feed message could not be applied');
-        retry('apply failed');
-      });
+      this.queue = this.queue
+        .then(() => this.onMessage(message))
+        .catch((error: unknown) => {
+          this.options.log.error({ err: error }, 'metadata feed message could not be applied');
+          retry('apply failed');
+        });
     });
     stream.on('error', (error: Error) => retry(error.message));
     stream.on('end', () => retry('stream ended'));
@@ -93,7 +95,8 @@ export class MetadataFollower {
     const chunk = message.snapshotChunk;
     if (chunk === undefined || chunk === null) return;
     this.snapshotBytes += chunk.data.length;
-    if (this.snapshotBytes > MAX_SNAPSHOT_BYTES) throw new Error(`metadata snapshot larger than ${MAX_SNAPSHOT_BYTES} bytes`);
+    if (this.snapshotBytes > MAX_SNAPSHOT_BYTES)
+      throw new Error(`metadata snapshot larger than ${MAX_SNAPSHOT_BYTES} bytes`);
     this.snapshotChunks.push(chunk.data);
     if (!chunk.last) return;
     const image = await loadSnapshot(Buffer.concat(this.snapshotChunks));

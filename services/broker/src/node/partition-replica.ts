@@ -40,7 +40,9 @@ export class PartitionReplica {
   }
 
   get highWatermark(): number {
-    return this.role.kind === 'leader' ? this.role.core.highWatermark : Math.min(this.followerHighWatermark, this.log.logEndOffset);
+    return this.role.kind === 'leader'
+      ? this.role.core.highWatermark
+      : Math.min(this.followerHighWatermark, this.log.logEndOffset);
   }
 
   /** Long-poll fetches wait on this; fires on appends and high watermark moves. */

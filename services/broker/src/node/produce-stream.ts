@@ -20,7 +20,12 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
 import { toGrpcStatus, type ServerErrorReporter } from '@sluice/runtime/dist/errors';
-import type { ProduceRequest, ProduceResponse, ProduceStreamRequest, ProduceStreamResponse } from '../api/broker-proto-types';
+import type {
+  ProduceRequest,
+  ProduceResponse,
+  ProduceStreamRequest,
+  ProduceStreamResponse,
+} from '../api/broker-proto-types';
 
 /** Default bound on one stream's unanswered requests (a producer sends at most 5 per broker). */
 export const DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT = 8;
@@ -33,7 +38,10 @@ export interface ProduceStreamOptions {
 }
 
 /** Kafka's name and message for a whole-request failure; other errors are reported and hidden. */
-function namedError(error: unknown, report: ServerErrorReporter | undefined): { errorName: string; errorMessage: string } {
+function namedError(
+  error: unknown,
+  report: ServerErrorReporter | undefined,
+): { errorName: string; errorMessage: string } {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
   const status = toGrpcStatus(error, report);
   return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: status.details ?? 'internal error' };
@@ -51,9 +59,12 @@ function firstPartitionError(response: ProduceResponse): ApiError | null {
   return null;
 }
 
-export function produceStreamHandler(options: ProduceStreamOptions): (call: ServerDuplexStream<ProduceStreamRequest, ProduceStreamResponse>) => void {
+export function produceStreamHandler(
+  options: ProduceStreamOptions,
+): (call: ServerDuplexStream<ProduceStreamRequest, ProduceStreamResponse>) => void {
   const maxInFlight = options.maxInFlightRequests ?? DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT;
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`ProduceStream max in-flight requests must be an integer >= 1, got ${maxInFlight}`);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
+    throw new RangeError(`ProduceStream max in-flight requests must be an integer >= 1, got ${maxInFlight}`);
   return (call) => {
     let inFlight = 0;
     let clientDone = false;
@@ -83,7 +94,11 @@ export function produceStreamHandler(options: ProduceStreamOptions): (call: Serv
       const request = message.request;
       let answered: Promise<ProduceResponse>;
       try {
-        if (request === null || request === undefined) throw new ApiError('INVALID_REQUEST', `ProduceStream request ${String(correlationId)} carries no ProduceRequest`);
+        if (request === null || request === undefined)
+          throw new ApiError(
+            'INVALID_REQUEST',
+            `ProduceStream request ${String(correlationId)} carries no ProduceRequest`,
+          );
         answered = options.append(request);
       } catch (error) {
         answered = Promise.reject(error);
@@ -98,7 +113,11 @@ export function produceStreamHandler(options: ProduceStreamOptions): (call: Serv
         },
         (error: unknown) => {
           if (!acksZero) return reply({ correlationId, response: null, ...namedError(error, options.report) });
-          close(error instanceof ApiError ? error : new ApiError('UNKNOWN_SERVER_ERROR', namedError(error, options.report).errorMessage));
+          close(
+            error instanceof ApiError
+              ? error
+              : new ApiError('UNKNOWN_SERVER_ERROR', namedError(error, options.report).errorMessage),
+          );
           settle();
         },
       );

@@ -32,8 +32,17 @@ export class ProducerIdManager {
   async initProducerId(current: { producerId: number; producerEpoch: number }): Promise<ProducerIdentityAnswer> {
     const { producerId, producerEpoch } = current;
     if (producerId === -1 && producerEpoch === -1) return { producerId: await this.nextId(), producerEpoch: 0 };
-    if (!Number.isSafeInteger(producerId) || producerId < 0 || !Number.isInteger(producerEpoch) || producerEpoch < 0 || producerEpoch > MAX_PRODUCER_EPOCH) {
-      throw new ApiError('INVALID_REQUEST', `producer id ${producerId} / epoch ${producerEpoch} is not a valid identity (-1/-1 asks for a new one)`);
+    if (
+      !Number.isSafeInteger(producerId) ||
+      producerId < 0 ||
+      !Number.isInteger(producerEpoch) ||
+      producerEpoch < 0 ||
+      producerEpoch > MAX_PRODUCER_EPOCH
+    ) {
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `producer id ${producerId} / epoch ${producerEpoch} is not a valid identity (-1/-1 asks for a new one)`,
+      );
     }
     if (producerEpoch === MAX_PRODUCER_EPOCH) return { producerId: await this.nextId(), producerEpoch: 0 };
     return { producerId, producerEpoch: producerEpoch + 1 };
@@ -45,8 +54,16 @@ export class ProducerIdManager {
       if (this.next < this.end) return this.next++;
       this.pending ??= this.allocateBlock()
         .then((block) => {
-          if (!Number.isSafeInteger(block.start) || block.start < 0 || !Number.isInteger(block.length) || block.length < 1) {
-            throw new ApiError('UNKNOWN_SERVER_ERROR', `the controller handed out a bad producer id block ${block.start}+${block.length}`);
+          if (
+            !Number.isSafeInteger(block.start) ||
+            block.start < 0 ||
+            !Number.isInteger(block.length) ||
+            block.length < 1
+          ) {
+            throw new ApiError(
+              'UNKNOWN_SERVER_ERROR',
+              `the controller handed out a bad producer id block ${block.start}+${block.length}`,
+            );
           }
           this.next = block.start;
           this.end = block.start + block.length;

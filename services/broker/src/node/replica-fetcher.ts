@@ -25,7 +25,13 @@ export interface ReplicaFetcherOptions {
 }
 
 /** Errors after which the follower waits for the metadata log rather than hammering the leader. */
-const BACKOFF_ERRORS = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_LEADER_EPOCH', 'FENCED_LEADER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION', 'OFFSET_OUT_OF_RANGE']);
+const BACKOFF_ERRORS = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'UNKNOWN_LEADER_EPOCH',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'OFFSET_OUT_OF_RANGE',
+]);
 
 export class ReplicaFetcher {
   private running = false;
@@ -51,7 +57,8 @@ export class ReplicaFetcher {
       if (partitions.length === 0) return;
       let backoff = false;
       try {
-        for (const replica of partitions) if (replica.role.kind === 'follower' && !replica.role.truncated) await this.truncate(replica);
+        for (const replica of partitions)
+          if (replica.role.kind === 'follower' && !replica.role.truncated) await this.truncate(replica);
         backoff = await this.fetchOnce(partitions.filter((r) => r.role.kind === 'follower' && r.role.truncated));
       } catch (error) {
         this.options.log.debug({ leader: this.options.leaderId, err: error }, 'replica fetch failed');
@@ -84,14 +91,27 @@ export class ReplicaFetcher {
       const answer = await callUnary<OffsetForLeaderEpochResponse>(
         this.options.client,
         'OffsetForLeaderEpoch',
-        { replicaId: this.options.brokerId, topics: [{ name: replica.topic, partitions: [{ partition: replica.partition, currentLeaderEpoch: role.leaderEpoch, leaderEpoch: latest }] }] },
+        {
+          replicaId: this.options.brokerId,
+          topics: [
+            {
+              name: replica.topic,
+              partitions: [{ partition: replica.partition, currentLeaderEpoch: role.leaderEpoch, leaderEpoch: latest }],
+            },
+          ],
+        },
         { timeoutMs: 5_000 },
       );
       const item = answer.topics[0]?.partitions[0];
       if (item === undefined) throw new Error('OffsetForLeaderEpoch answered nothing');
-      if (item.errorName !== '') throw new Error(`OffsetForLeaderEpoch ${replica.key}: ${item.errorName} ${item.errorMessage}`);
+      if (item.errorName !== '')
+        throw new Error(`OffsetForLeaderEpoch ${replica.key}: ${item.errorName} ${item.errorMessage}`);
       if (replica.role !== role) return; // became leader or follows someone else now
-      const decision = followerTruncation({ epoch: item.leaderEpoch, endOffset: Number(item.endOffset) }, replica.log, replica.highWatermark);
+      const decision = followerTruncation(
+        { epoch: item.leaderEpoch, endOffset: Number(item.endOffset) },
+        replica.log,
+        replica.highWatermark,
+      );
       this.truncateTo(replica, decision.truncateToOffset);
       if (decision.complete) break;
     }
@@ -100,7 +120,10 @@ export class ReplicaFetcher {
 
   private truncateTo(replica: PartitionReplica, offset: number): void {
     if (offset >= replica.log.logEndOffset) return;
-    this.options.log.info({ partition: replica.key, from: replica.log.logEndOffset, to: offset }, 'follower truncating');
+    this.options.log.info(
+      { partition: replica.key, from: replica.log.logEndOffset, to: offset },
+      'follower truncating',
+    );
     replica.log.truncateTo(offset);
     replica.followerHighWatermark = Math.min(replica.followerHighWatermark, offset);
   }
@@ -123,7 +146,10 @@ export class ReplicaFetcher {
    */
   private restartBelowLeaderStart(replica: PartitionReplica, leaderLogStartOffset: number): boolean {
     if (!Number.isSafeInteger(leaderLogStartOffset) || leaderLogStartOffset <= replica.log.logEndOffset) return false;
-    this.options.log.warn({ partition: replica.key, logEndOffset: replica.log.logEndOffset, leaderLogStartOffset }, 'follower below the leader\'s log start offset; starting over there');
+    this.options.log.warn(
+      { partition: replica.key, logEndOffset: replica.log.logEndOffset, leaderLogStartOffset },
+      "follower below the leader's log start offset; starting over there",
+    );
     replica.log.truncateFullyAndStartAt(leaderLogStartOffset);
     replica.followerHighWatermark = Math.max(replica.followerHighWatermark, leaderLogStartOffset);
     replica.changed();
@@ -159,7 +185,9 @@ export class ReplicaFetcher {
       maxBytes: this.options.maxBytes,
       topics: [...byTopic.values()],
     };
-    const response = await callUnary<FetchResponse>(this.options.client, 'Fetch', request, { timeoutMs: this.options.maxWaitMs + 5_000 });
+    const response = await callUnary<FetchResponse>(this.options.client, 'Fetch', request, {
+      timeoutMs: this.options.maxWaitMs + 5_000,
+    });
     let backoff = false;
     for (const topic of response.topics) {
       for (const item of topic.partitions) {
@@ -167,22 +195,38 @@ export class ReplicaFetcher {
         if (replica === undefined || replica.role.kind !== 'follower') continue;
         const asked = sent.get(replica);
         // A new leader or epoch, or a truncation, since the request: this answer is stale.
-        if (asked === undefined || asked.role !== replica.role || asked.fetchOffset !== replica.log.logEndOffset) continue;
+        if (asked === undefined || asked.role !== replica.role || asked.fetchOffset !== replica.log.logEndOffset)
+          continue;
         if (item.errorName !== '') {
-          if (item.errorName === 'OFFSET_OUT_OF_RANGE' && this.restartBelowLeaderStart(replica, Number(item.logStartOffset))) continue;
+          if (
+            item.errorName === 'OFFSET_OUT_OF_RANGE' &&
+            this.restartBelowLeaderStart(replica, Number(item.logStartOffset))
+          )
+            continue;
           if (BACKOFF_ERRORS.has(item.errorName)) backoff = true;
-          this.options.log.debug({ partition: replica.key, error: item.errorName, message: item.errorMessage }, 'follower fetch error');
+          this.options.log.debug(
+            { partition: replica.key, error: item.errorName, message: item.errorMessage },
+            'follower fetch error',
+          );
           continue;
         }
         if (item.divergingEpoch !== null && item.divergingEpoch !== undefined) {
-          const decision = followerTruncation({ epoch: item.divergingEpoch.epoch, endOffset: Number(item.divergingEpoch.endOffset) }, replica.log, replica.highWatermark);
+          const decision = followerTruncation(
+            { epoch: item.divergingEpoch.epoch, endOffset: Number(item.divergingEpoch.endOffset) },
+            replica.log,
+            replica.highWatermark,
+          );
           this.truncateTo(replica, decision.truncateToOffset);
           if (!decision.complete) replica.role.truncated = false;
           continue;
         }
         if (item.records.length > 0) replica.log.appendAsFollower(item.records);
         const highWatermark = Number(item.highWatermark);
-        if (highWatermark >= 0) replica.followerHighWatermark = Math.max(replica.followerHighWatermark, Math.min(highWatermark, replica.log.logEndOffset));
+        if (highWatermark >= 0)
+          replica.followerHighWatermark = Math.max(
+            replica.followerHighWatermark,
+            Math.min(highWatermark, replica.log.logEndOffset),
+          );
         this.followLogStartOffset(replica, Number(item.logStartOffset));
         replica.changed();
       }

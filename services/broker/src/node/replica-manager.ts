@@ -12,7 +12,12 @@ import { ApiError, CorruptRecordError, decodeRecordBatches, iterateBatches } fro
 import type { Logger } from '@sluice/runtime';
 import { parseAcks } from '../core/acks';
 import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
-import { PartitionLeader, type AlterPartitionProposal, type AlterPartitionResult, type ReplicationEffects } from '../core/partition-leader';
+import {
+  PartitionLeader,
+  type AlterPartitionProposal,
+  type AlterPartitionResult,
+  type ReplicationEffects,
+} from '../core/partition-leader';
 import { ProducerStateManager, producerBatchOf, type ProducerBatch } from '../core/producer-state';
 import { producerBatchesInLog } from '../core/producer-state-rebuild';
 import type {
@@ -45,7 +50,10 @@ export interface ReplicaManagerOptions {
   /** Kafka's log.cleaner.dedupe.buffer.size (default 128 MiB): bound on one pass's key map. */
   readonly logCleanerDedupeBufferBytes?: number;
   /** Sends one AlterPartition item to the controller; resolves with its answer. */
-  readonly alterPartition: (replica: PartitionReplica, proposal: AlterPartitionProposal) => Promise<AlterPartitionResult>;
+  readonly alterPartition: (
+    replica: PartitionReplica,
+    proposal: AlterPartitionProposal,
+  ) => Promise<AlterPartitionResult>;
   /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
   readonly onFollowersChanged: () => void;
   readonly nowMs?: () => number;
@@ -74,7 +82,9 @@ function errorFields(error: unknown): { errorName: string; errorMessage: string 
 
 /** Whether a data batch in `records` holds a record with a null key (decompresses as needed). */
 function hasKeylessRecord(records: Buffer): boolean {
-  return decodeRecordBatches(records, { verifyCrc: false }).some((batch) => !batch.isControl && batch.records.some((record) => record.key === null));
+  return decodeRecordBatches(records, { verifyCrc: false }).some(
+    (batch) => !batch.isControl && batch.records.some((record) => record.key === null),
+  );
 }
 
 export class ReplicaManager {
@@ -96,7 +106,10 @@ export class ReplicaManager {
   constructor(private readonly options: ReplicaManagerOptions) {
     this.now = options.nowMs ?? Date.now;
     this.logConfig = { ...defaultLogConfig, maxMessageBytes: options.maxMessageBytes };
-    this.checkpointedHighWatermarks = readHighWatermarks(join(options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE), options.log);
+    this.checkpointedHighWatermarks = readHighWatermarks(
+      join(options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE),
+      options.log,
+    );
   }
 
   /** A fenced broker serves no writes (Kafka: it leads nothing until unfenced). */
@@ -117,11 +130,36 @@ export class ReplicaManager {
         this.options.log.error({ err: error }, `${what} failed`);
       }
     };
-    this.timers.push(setInterval(guarded('ISR check', () => this.tick()), Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2))));
-    this.timers.push(setInterval(guarded('acks=all expiry', () => this.expireAcks()), 100));
-    this.timers.push(setInterval(guarded('high watermark checkpoint', () => this.checkpointHighWatermarks()), HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS));
-    this.timers.push(setInterval(guarded('retention', () => this.runRetention()), this.options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS));
-    this.timers.push(setInterval(guarded('log cleaner', () => this.runCompaction()), this.options.logCleanerBackoffMs ?? DEFAULT_LOG_CLEANER_BACKOFF_MS));
+    this.timers.push(
+      setInterval(
+        guarded('ISR check', () => this.tick()),
+        Math.max(10, Math.floor(this.options.replicaLagTimeMaxMs / 2)),
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        guarded('acks=all expiry', () => this.expireAcks()),
+        100,
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        guarded('high watermark checkpoint', () => this.checkpointHighWatermarks()),
+        HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS,
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        guarded('retention', () => this.runRetention()),
+        this.options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        guarded('log cleaner', () => this.runCompaction()),
+        this.options.logCleanerBackoffMs ?? DEFAULT_LOG_CLEANER_BACKOFF_MS,
+      ),
+    );
   }
 
   /** Records compaction removed since start (all partitions), for /metrics. */
@@ -142,7 +180,10 @@ export class ReplicaManager {
     for (const replica of this.replicas.values()) {
       if (replica.role.kind === 'offline' || !isCompacted(replica.log.config)) continue;
       try {
-        const result = replica.log.compact(nowMs, { maxOffset: replica.highWatermark, dedupeBufferBytes: this.options.logCleanerDedupeBufferBytes });
+        const result = replica.log.compact(nowMs, {
+          maxOffset: replica.highWatermark,
+          dedupeBufferBytes: this.options.logCleanerDedupeBufferBytes,
+        });
         removed += result.recordsRemoved;
       } catch (error) {
         this.options.log.error({ partition: replica.key, err: error }, 'compaction failed');
@@ -177,7 +218,10 @@ export class ReplicaManager {
         continue;
       }
       if (replica.log.logStartOffset !== before) {
-        this.options.log.info({ partition: replica.key, logStartOffset: replica.log.logStartOffset }, 'retention moved the log start offset');
+        this.options.log.info(
+          { partition: replica.key, logStartOffset: replica.log.logStartOffset },
+          'retention moved the log start offset',
+        );
       }
     }
     this.deletedSegments += deleted;
@@ -187,7 +231,11 @@ export class ReplicaManager {
   /** Writes every partition's high watermark when one changed since the last write. */
   checkpointHighWatermarks(): void {
     const current = new Map([...this.replicas.values()].map((r) => [r.key, r.highWatermark]));
-    if (current.size === this.lastWrittenHighWatermarks.size && [...current].every(([key, hw]) => this.lastWrittenHighWatermarks.get(key) === hw)) return;
+    if (
+      current.size === this.lastWrittenHighWatermarks.size &&
+      [...current].every(([key, hw]) => this.lastWrittenHighWatermarks.get(key) === hw)
+    )
+      return;
     try {
       writeHighWatermarks(join(this.options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE), current);
       this.lastWrittenHighWatermarks = current;
@@ -271,7 +319,11 @@ export class ReplicaManager {
               logEndOffset: replica.log.logEndOffset,
               highWatermark: Math.min(replica.followerHighWatermark, replica.log.logEndOffset),
               nowMs,
-              config: { replicaLagTimeMaxMs: this.options.replicaLagTimeMaxMs, minInsyncReplicas: this.minIsr(topic.name), maxPendingAcks: 10_000 },
+              config: {
+                replicaLagTimeMaxMs: this.options.replicaLagTimeMaxMs,
+                minInsyncReplicas: this.minIsr(topic.name),
+                maxPendingAcks: 10_000,
+              },
               ineligibleReplicaIds: ineligible,
               brokerEpochs,
             }),
@@ -285,15 +337,22 @@ export class ReplicaManager {
           this.options.log.info({ partition: replica.key, leaderEpoch: reg.leaderEpoch }, 'became leader');
           replica.changed();
         } else {
-          if (role.kind === 'follower' && role.leaderId === reg.leader && role.leaderEpoch === reg.leaderEpoch) continue;
+          if (role.kind === 'follower' && role.leaderId === reg.leader && role.leaderEpoch === reg.leaderEpoch)
+            continue;
           if (role.kind === 'leader') {
             replica.followerHighWatermark = role.core.highWatermark;
             this.answer(replica, role.core.resign());
           }
           replica.producerState = undefined;
-          replica.role = reg.leader < 0 ? { kind: 'offline' } : { kind: 'follower', leaderId: reg.leader, leaderEpoch: reg.leaderEpoch, truncated: false };
+          replica.role =
+            reg.leader < 0
+              ? { kind: 'offline' }
+              : { kind: 'follower', leaderId: reg.leader, leaderEpoch: reg.leaderEpoch, truncated: false };
           followersChanged = true;
-          this.options.log.info({ partition: replica.key, leader: reg.leader, leaderEpoch: reg.leaderEpoch }, 'became follower');
+          this.options.log.info(
+            { partition: replica.key, leader: reg.leader, leaderEpoch: reg.leaderEpoch },
+            'became follower',
+          );
           replica.changed();
         }
       }
@@ -324,16 +383,23 @@ export class ReplicaManager {
   }
 
   private updateLogConfigs(topic: string, partitionCount: number): void {
-    const replicas = Array.from({ length: partitionCount }, (_, p) => this.replicas.get(`${topic}-${p}`)).filter((r) => r !== undefined);
+    const replicas = Array.from({ length: partitionCount }, (_, p) => this.replicas.get(`${topic}-${p}`)).filter(
+      (r) => r !== undefined,
+    );
     if (replicas.length === 0) return;
     const config = this.logConfigFor(topic);
     // Index sizes apply when a log is reopened (PartitionLog.updateConfig keeps them).
-    const fields = (Object.keys(config) as (keyof LogConfig)[]).filter((field) => field !== 'segmentIndexBytes' && field !== 'indexIntervalBytes');
+    const fields = (Object.keys(config) as (keyof LogConfig)[]).filter(
+      (field) => field !== 'segmentIndexBytes' && field !== 'indexIntervalBytes',
+    );
     for (const replica of replicas) {
       const current = replica.log.config;
       if (fields.every((field) => current[field] === config[field])) continue;
       replica.log.updateConfig(config);
-      this.options.log.info({ partition: replica.key, retentionMs: config.retentionMs, retentionBytes: config.retentionBytes }, 'log config updated');
+      this.options.log.info(
+        { partition: replica.key, retentionMs: config.retentionMs, retentionBytes: config.retentionBytes },
+        'log config updated',
+      );
     }
   }
 
@@ -358,7 +424,10 @@ export class ReplicaManager {
     if (effects.alterPartition !== null) this.sendAlterPartition(replica, effects.alterPartition);
   }
 
-  private answer(replica: PartitionReplica, completions: readonly { waiterId: number; error: ApiError | null }[]): void {
+  private answer(
+    replica: PartitionReplica,
+    completions: readonly { waiterId: number; error: ApiError | null }[],
+  ): void {
     const resolvers = this.ackResolvers.get(replica.key);
     for (const completion of completions) {
       const resolve = resolvers?.get(completion.waiterId);
@@ -380,14 +449,17 @@ export class ReplicaManager {
           if (replica.role !== role || role.kind !== 'leader') return;
           const outcome = role.core.onAlterPartitionResult(result, this.now());
           if (outcome.kind === 'applied') this.handleEffects(replica, outcome);
-          else this.options.log.debug({ partition: replica.key, reason: outcome.reason }, 'AlterPartition answer ignored');
+          else
+            this.options.log.debug({ partition: replica.key, reason: outcome.reason }, 'AlterPartition answer ignored');
         },
         (error: unknown) => {
           replica.alterInFlight = false;
           this.options.log.warn({ partition: replica.key, err: error }, 'AlterPartition failed; will retry');
         },
       )
-      .catch((error: unknown) => this.options.log.error({ partition: replica.key, err: error }, 'AlterPartition answer could not be applied'));
+      .catch((error: unknown) =>
+        this.options.log.error({ partition: replica.key, err: error }, 'AlterPartition answer could not be applied'),
+      );
   }
 
   private tick(): void {
@@ -421,7 +493,10 @@ export class ReplicaManager {
       if (known === undefined || partition < 0 || partition >= known.partitionCount) {
         return new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
       }
-      return new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} does not lead ${topic}-${partition}`);
+      return new ApiError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `broker ${this.options.brokerId} does not lead ${topic}-${partition}`,
+      );
     }
     return replica;
   }
@@ -442,19 +517,39 @@ export class ReplicaManager {
     const timeoutMs = Math.min(Math.max(0, request.timeoutMs), MAX_PRODUCE_TIMEOUT_MS);
     const appended = request.topics.map((topic) => ({
       name: topic.name,
-      partitions: topic.partitions.map((p) => this.producePartition(topic.name, p.partition, p.records, acks, timeoutMs)),
+      partitions: topic.partitions.map((p) =>
+        this.producePartition(topic.name, p.partition, p.records, acks, timeoutMs),
+      ),
     }));
-    return Promise.all(appended.map(async (topic) => ({ name: topic.name, partitions: await Promise.all(topic.partitions) }))).then((topics) => ({ topics }));
+    return Promise.all(
+      appended.map(async (topic) => ({ name: topic.name, partitions: await Promise.all(topic.partitions) })),
+    ).then((topics) => ({ topics }));
   }
 
   /** Appends now (synchronously); the answer is a promise only while acks=all waits. */
-  private producePartition(topic: string, partition: number, records: Buffer, acks: 0 | 1 | -1, timeoutMs: number): ProducePartitionResult | Promise<ProducePartitionResult> {
-    const failed = (error: unknown): ProducePartitionResult => ({ partition, ...errorFields(error), baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
+  private producePartition(
+    topic: string,
+    partition: number,
+    records: Buffer,
+    acks: 0 | 1 | -1,
+    timeoutMs: number,
+  ): ProducePartitionResult | Promise<ProducePartitionResult> {
+    const failed = (error: unknown): ProducePartitionResult => ({
+      partition,
+      ...errorFields(error),
+      baseOffset: -1,
+      logAppendTime: -1,
+      logStartOffset: -1,
+    });
     const replica = this.leaderOf(topic, partition);
     if (replica instanceof ApiError) return failed(replica);
-    if (this.fencedValue) return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} is fenced`));
+    if (this.fencedValue)
+      return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} is fenced`));
     const role = replica.role;
-    if (role.kind !== 'leader') return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} does not lead ${replica.key}`));
+    if (role.kind !== 'leader')
+      return failed(
+        new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} does not lead ${replica.key}`),
+      );
     const core = role.core;
     const refused = core.checkProduce(acks);
     if (refused !== null) return failed(refused);
@@ -502,7 +597,8 @@ export class ReplicaManager {
     };
     if (acks !== -1) return ok;
     const outcome = core.awaitAcks(lastOffset, nowMs + timeoutMs);
-    const answer = (error: ApiError | null): ProducePartitionResult => (error === null ? ok : { ...failed(error), baseOffset: firstOffset });
+    const answer = (error: ApiError | null): ProducePartitionResult =>
+      error === null ? ok : { ...failed(error), baseOffset: firstOffset };
     if (outcome.kind === 'done') return answer(outcome.completion.error);
     return new Promise<ApiError | null>((resolve) => {
       let resolvers = this.ackResolvers.get(replica.key);
@@ -563,7 +659,13 @@ export class ReplicaManager {
     return { response: { topics }, bytes, errors };
   }
 
-  private readPartition(topic: string, p: FetchRequest['topics'][number]['partitions'][number], request: FetchRequest, budget: number, nowMs: number): FetchPartitionResult {
+  private readPartition(
+    topic: string,
+    p: FetchRequest['topics'][number]['partitions'][number],
+    request: FetchRequest,
+    budget: number,
+    nowMs: number,
+  ): FetchPartitionResult {
     const empty = Buffer.alloc(0);
     const failed = (error: unknown): FetchPartitionResult => ({
       partition: p.partition,
@@ -577,7 +679,8 @@ export class ReplicaManager {
     const replica = this.leaderOf(topic, p.partition);
     if (replica instanceof ApiError) return failed(replica);
     const role = replica.role;
-    if (role.kind !== 'leader') return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
+    if (role.kind !== 'leader')
+      return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
     const core = role.core;
     const fetchOffset = Number(p.fetchOffset);
     const maxBytes = Math.min(budget, p.partitionMaxBytes > 0 ? p.partitionMaxBytes : budget);
@@ -612,19 +715,50 @@ export class ReplicaManager {
         }
         this.handleEffects(replica, outcome);
         const read = fetchOffset < log.logEndOffset && maxBytes > 0 ? log.read(fetchOffset, maxBytes).records : empty;
-        return { partition: p.partition, errorName: '', errorMessage: '', highWatermark: core.highWatermark, logStartOffset: log.logStartOffset, records: read, divergingEpoch: null, leaderEpoch: core.leaderEpoch };
+        return {
+          partition: p.partition,
+          errorName: '',
+          errorMessage: '',
+          highWatermark: core.highWatermark,
+          logStartOffset: log.logStartOffset,
+          records: read,
+          divergingEpoch: null,
+          leaderEpoch: core.leaderEpoch,
+        };
       }
       if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== core.leaderEpoch) {
-        return failed(new ApiError(p.currentLeaderEpoch < core.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH', `leader epoch is ${core.leaderEpoch}, request has ${p.currentLeaderEpoch}`));
+        return failed(
+          new ApiError(
+            p.currentLeaderEpoch < core.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH',
+            `leader epoch is ${core.leaderEpoch}, request has ${p.currentLeaderEpoch}`,
+          ),
+        );
       }
       const highWatermark = core.highWatermark;
       // As Kafka: out of range only outside the log; between the high watermark and the log end
       // (a new leader's high watermark may still trail the old one's) the answer is just empty.
-      const read = maxBytes > 0 && fetchOffset < highWatermark ? log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records : empty;
+      const read =
+        maxBytes > 0 && fetchOffset < highWatermark
+          ? log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records
+          : empty;
       if (fetchOffset >= highWatermark && (fetchOffset > log.logEndOffset || fetchOffset < log.logStartOffset)) {
-        return failed(new ApiError('OFFSET_OUT_OF_RANGE', `fetch offset ${fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`));
+        return failed(
+          new ApiError(
+            'OFFSET_OUT_OF_RANGE',
+            `fetch offset ${fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`,
+          ),
+        );
       }
-      return { partition: p.partition, errorName: '', errorMessage: '', highWatermark, logStartOffset: log.logStartOffset, records: read, divergingEpoch: null, leaderEpoch: core.leaderEpoch };
+      return {
+        partition: p.partition,
+        errorName: '',
+        errorMessage: '',
+        highWatermark,
+        logStartOffset: log.logStartOffset,
+        records: read,
+        divergingEpoch: null,
+        leaderEpoch: core.leaderEpoch,
+      };
     } catch (error) {
       return failed(error);
     }
@@ -637,18 +771,33 @@ export class ReplicaManager {
       topics: request.topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitions.map((p): ListOffsetsPartitionResult => {
-          const failed = (error: unknown): ListOffsetsPartitionResult => ({ partition: p.partition, ...errorFields(error), offset: -1, timestamp: -1, leaderEpoch: -1 });
+          const failed = (error: unknown): ListOffsetsPartitionResult => ({
+            partition: p.partition,
+            ...errorFields(error),
+            offset: -1,
+            timestamp: -1,
+            leaderEpoch: -1,
+          });
           const replica = this.leaderOf(topic.name, p.partition);
           if (replica instanceof ApiError) return failed(replica);
-          if (replica.role.kind !== 'leader') return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
+          if (replica.role.kind !== 'leader')
+            return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
           const core = replica.role.core;
           const unavailable = core.checkOffsetsAvailable();
           if (unavailable !== null) return failed(unavailable);
           const timestamp = Number(p.timestamp);
-          const ok = (offset: number, ts: number): ListOffsetsPartitionResult => ({ partition: p.partition, errorName: '', errorMessage: '', offset, timestamp: ts, leaderEpoch: core.leaderEpoch });
+          const ok = (offset: number, ts: number): ListOffsetsPartitionResult => ({
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            offset,
+            timestamp: ts,
+            leaderEpoch: core.leaderEpoch,
+          });
           if (timestamp === -2) return ok(replica.log.logStartOffset, -1);
           if (timestamp === -1) return ok(core.highWatermark, -1);
-          if (timestamp < 0) return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2 nor a time`));
+          if (timestamp < 0)
+            return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2 nor a time`));
           const found = this.offsetForTimestamp(replica, timestamp, core.highWatermark);
           return found === null ? ok(-1, -1) : ok(found.offset, found.timestampMs);
         }),
@@ -660,7 +809,11 @@ export class ReplicaManager {
    * Kafka's ListOffsets by timestamp: the first record (below the high watermark) whose
    * timestamp is at least `timestampMs`. The log finds the batch; its records say which one.
    */
-  private offsetForTimestamp(replica: PartitionReplica, timestampMs: number, highWatermark: number): { offset: number; timestampMs: number } | null {
+  private offsetForTimestamp(
+    replica: PartitionReplica,
+    timestampMs: number,
+    highWatermark: number,
+  ): { offset: number; timestampMs: number } | null {
     const log = replica.log;
     let from = log.offsetForTimestamp(timestampMs)?.offset ?? null;
     while (from !== null && from < highWatermark) {
@@ -668,7 +821,8 @@ export class ReplicaManager {
       if (read.lastOffset === null) return null;
       for (const batch of decodeRecordBatches(read.records)) {
         for (const record of batch.records) {
-          if (record.offset >= from && record.timestamp >= timestampMs) return { offset: record.offset, timestampMs: record.timestamp };
+          if (record.offset >= from && record.timestamp >= timestampMs)
+            return { offset: record.offset, timestampMs: record.timestamp };
         }
       }
       // Only the batch's max timestamp qualified it (a later record, or none): look further on.
@@ -682,12 +836,27 @@ export class ReplicaManager {
       topics: request.topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitions.map((p): OffsetForLeaderEpochPartitionResult => {
-          const failed = (error: unknown): OffsetForLeaderEpochPartitionResult => ({ partition: p.partition, ...errorFields(error), leaderEpoch: -1, endOffset: -1 });
+          const failed = (error: unknown): OffsetForLeaderEpochPartitionResult => ({
+            partition: p.partition,
+            ...errorFields(error),
+            leaderEpoch: -1,
+            endOffset: -1,
+          });
           const replica = this.leaderOf(topic.name, p.partition);
           if (replica instanceof ApiError) return failed(replica);
-          const answer = answerOffsetForLeaderEpoch(replica.leaderEpoch, { currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null, leaderEpoch: p.leaderEpoch }, replica.log);
+          const answer = answerOffsetForLeaderEpoch(
+            replica.leaderEpoch,
+            { currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null, leaderEpoch: p.leaderEpoch },
+            replica.log,
+          );
           if (answer.kind === 'error') return failed(answer.error);
-          return { partition: p.partition, errorName: '', errorMessage: '', leaderEpoch: answer.epoch, endOffset: answer.endOffset };
+          return {
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            leaderEpoch: answer.epoch,
+            endOffset: answer.endOffset,
+          };
         }),
       })),
     };

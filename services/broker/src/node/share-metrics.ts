@@ -24,7 +24,11 @@ export const noShareMetrics: ShareMetrics = {
 };
 
 export function registerShareMetrics(registry: Registry): ShareMetrics {
-  const acquired = new Counter({ name: 'sluice_broker_share_records_acquired_total', help: 'Records acquired by share group members (each delivery counts).', registers: [registry] });
+  const acquired = new Counter({
+    name: 'sluice_broker_share_records_acquired_total',
+    help: 'Records acquired by share group members (each delivery counts).',
+    registers: [registry],
+  });
   const acknowledged = new Counter({
     name: 'sluice_broker_share_records_acknowledged_total',
     help: 'Records share group members acknowledged, by type (ACCEPT, RELEASE, REJECT).',
@@ -36,7 +40,11 @@ export function registerShareMetrics(registry: Registry): ShareMetrics {
     help: 'Records archived without being accepted: rejected, or released/expired at the delivery count limit.',
     registers: [registry],
   });
-  const expired = new Counter({ name: 'sluice_broker_share_lock_expiries_total', help: 'Acquired records whose lock expired before an acknowledgement.', registers: [registry] });
+  const expired = new Counter({
+    name: 'sluice_broker_share_lock_expiries_total',
+    help: 'Acquired records whose lock expired before an acknowledgement.',
+    registers: [registry],
+  });
   const writeSeconds = new Histogram({
     name: 'sluice_broker_share_state_write_seconds',
     help: 'Latency of share state writes through the persister (share coordinator), by outcome.',

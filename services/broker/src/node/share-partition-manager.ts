@@ -186,7 +186,10 @@ export class SharePartitionManager {
       return { topics: fetchResults(works) };
     }
     const maxWaitMs = Math.min(Math.max(0, request.maxWaitMs), MAX_SHARE_FETCH_WAIT_MS);
-    const maxRecords = Math.min(request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS, this.config.maxInFlightRecords);
+    const maxRecords = Math.min(
+      request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS,
+      this.config.maxInFlightRecords,
+    );
     const maxBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_SHARE_FETCH_MAX_BYTES;
     const deadlineMs = this.now() + maxWaitMs;
     for (;;) {
@@ -215,7 +218,8 @@ export class SharePartitionManager {
     const sessionPartitions = this.sessions.begin(request.groupId, request.memberId, request.shareSessionEpoch, false);
     for (const work of works) sessionPartitions.add(entryKey(request.groupId, work.topic, work.partition));
     await Promise.all(works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work)));
-    if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH) await this.closeSession(request.groupId, request.memberId);
+    if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH)
+      await this.closeSession(request.groupId, request.memberId);
     const byTopic = new Map<string, ShareAcknowledgePartitionResult[]>();
     for (const work of works) {
       const error = work.acknowledgeError;
@@ -231,7 +235,11 @@ export class SharePartitionManager {
   private checkAvailable(): void {
     if (this.stopped) throw new ApiError('NOT_LEADER_OR_FOLLOWER', `broker ${this.options.brokerId} is shutting down`);
     if (this.options.persister === null) {
-      throw new ApiError('COORDINATOR_NOT_AVAILABLE', this.options.unavailableReason ?? `broker ${this.options.brokerId} has no share coordinator (set share.coordinator.addresses)`);
+      throw new ApiError(
+        'COORDINATOR_NOT_AVAILABLE',
+        this.options.unavailableReason ??
+          `broker ${this.options.brokerId} has no share coordinator (set share.coordinator.addresses)`,
+      );
     }
   }
 
@@ -298,7 +306,13 @@ export class SharePartitionManager {
   }
 
   /** Acquires records for `memberId` on one partition; returns the bytes read. */
-  private async acquirePartition(groupId: string, memberId: string, work: PartitionWork, maxRecords: number, budget: number): Promise<number> {
+  private async acquirePartition(
+    groupId: string,
+    memberId: string,
+    work: PartitionWork,
+    maxRecords: number,
+    budget: number,
+  ): Promise<number> {
     const entry = this.entryFor(groupId, work.topic, work.partition);
     if (entry instanceof ApiError) {
       work.fetchError = entry;
@@ -340,12 +354,19 @@ export class SharePartitionManager {
           await this.step(entry, async (core) => {
             const outcome = core.releaseMember(memberId);
             await this.persist(entry, outcome.update);
-            this.metrics.archived(outcome.released.filter((r) => r.state === 'ARCHIVED').reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0));
+            this.metrics.archived(
+              outcome.released
+                .filter((r) => r.state === 'ARCHIVED')
+                .reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0),
+            );
             if (outcome.released.length > 0) entry.notify();
           });
         } catch (error) {
           // The locks run out on their own; the state was dropped and reloads on next use.
-          this.options.log.warn({ groupId, memberId, sharePartition: key, err: error }, 'releasing a closed share session\'s records failed');
+          this.options.log.warn(
+            { groupId, memberId, sharePartition: key, err: error },
+            "releasing a closed share session's records failed",
+          );
         }
       }),
     );
@@ -388,9 +409,18 @@ export class SharePartitionManager {
     }
     if (entry === undefined) {
       if (this.entries.size >= this.maxSharePartitions && !this.evictIdle()) {
-        return new ApiError('REQUEST_TIMED_OUT', `broker ${this.options.brokerId} holds ${this.entries.size} share partitions with records in flight, its bound; retry later`);
+        return new ApiError(
+          'REQUEST_TIMED_OUT',
+          `broker ${this.options.brokerId} holds ${this.entries.size} share partitions with records in flight, its bound; retry later`,
+        );
       }
-      const created = new ShareEntry(keyString, { groupId, topic, partition }, replica, replica.role, replica.leaderEpoch);
+      const created = new ShareEntry(
+        keyString,
+        { groupId, topic, partition },
+        replica,
+        replica.role,
+        replica.leaderEpoch,
+      );
       created.unsubscribe = replica.onChange(() => {
         if (!created.current()) this.drop(created);
       });
@@ -405,7 +435,10 @@ export class SharePartitionManager {
   private evictIdle(): boolean {
     let victim: ShareEntry | undefined;
     for (const entry of this.entries.values()) {
-      const idle = entry.queued === 0 && entry.unsettledWrite === null && (entry.core === null || entry.core.nextDeadlineMs() === null);
+      const idle =
+        entry.queued === 0 &&
+        entry.unsettledWrite === null &&
+        (entry.core === null || entry.core.nextDeadlineMs() === null);
       if (idle && (victim === undefined || entry.lastUsedMs < victim.lastUsedMs)) victim = entry;
     }
     if (victim === undefined) return false;
@@ -429,7 +462,12 @@ export class SharePartitionManager {
    */
   private step<T>(entry: ShareEntry, work: (core: SharePartition) => Promise<T>): Promise<T> {
     if (entry.queued >= this.maxQueuedSteps) {
-      return Promise.reject(new ApiError('REQUEST_TIMED_OUT', `share partition ${entry.keyString} has ${entry.queued} requests queued, its bound; retry later`));
+      return Promise.reject(
+        new ApiError(
+          'REQUEST_TIMED_OUT',
+          `share partition ${entry.keyString} has ${entry.queued} requests queued, its bound; retry later`,
+        ),
+      );
     }
     entry.queued++;
     const run = entry.tail.then(async () => {
@@ -439,19 +477,24 @@ export class SharePartitionManager {
       await this.persist(entry, logStart.update);
       return work(core);
     });
-    entry.tail = run.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      entry.queued--;
-    });
+    entry.tail = run
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        entry.queued--;
+      });
     return run;
   }
 
   private async load(entry: ShareEntry): Promise<SharePartition> {
     if (entry.core !== null) return entry.core;
     if (entry.unsettledWrite !== null) {
-      throw new ApiError('COORDINATOR_NOT_AVAILABLE', `share partition ${entry.keyString}: an earlier state write has not settled yet; retry`);
+      throw new ApiError(
+        'COORDINATOR_NOT_AVAILABLE',
+        `share partition ${entry.keyString}: an earlier state write has not settled yet; retry`,
+      );
     }
     const stored = await this.withTimeout(this.persister().read(entry.key, entry.leaderEpoch), 'read');
     if (!entry.current()) throw notLeader(entry);
@@ -459,7 +502,10 @@ export class SharePartitionManager {
     if (stored === null) {
       const reset = this.options.autoOffsetReset?.(entry.key.groupId) ?? 'latest';
       const log = entry.replica.log;
-      const startOffset = initialShareStartOffset(reset, { logStartOffset: log.logStartOffset, highWatermark: Math.max(log.logStartOffset, entry.replica.highWatermark) });
+      const startOffset = initialShareStartOffset(reset, {
+        logStartOffset: log.logStartOffset,
+        highWatermark: Math.max(log.logStartOffset, entry.replica.highWatermark),
+      });
       core = SharePartition.initialize(startOffset, { config: this.config });
       await this.write(entry, core.snapshot(), 'snapshot');
     } else {
@@ -470,7 +516,15 @@ export class SharePartitionManager {
     }
     if (!entry.current()) throw notLeader(entry);
     entry.core = core;
-    this.options.log.debug({ sharePartition: entry.keyString, startOffset: core.startOffset, endOffset: core.endOffset, leaderEpoch: entry.leaderEpoch }, 'share partition loaded');
+    this.options.log.debug(
+      {
+        sharePartition: entry.keyString,
+        startOffset: core.startOffset,
+        endOffset: core.endOffset,
+        leaderEpoch: entry.leaderEpoch,
+      },
+      'share partition loaded',
+    );
     return core;
   }
 
@@ -481,7 +535,11 @@ export class SharePartitionManager {
     this.armLockTimer(entry);
   }
 
-  private async write(entry: ShareEntry, state: ShareStateSnapshot | ShareStateUpdate, kind: 'snapshot' | 'update'): Promise<void> {
+  private async write(
+    entry: ShareEntry,
+    state: ShareStateSnapshot | ShareStateUpdate,
+    kind: 'snapshot' | 'update',
+  ): Promise<void> {
     const startedMs = performance.now();
     const written = this.persister().write(entry.key, entry.leaderEpoch, state, kind);
     try {
@@ -503,16 +561,25 @@ export class SharePartitionManager {
       clearTimeout(entry.timer);
       entry.timer = undefined;
       entry.timerAtMs = null;
-      this.options.log.warn({ sharePartition: entry.keyString, err: apiError }, 'share state write failed; the share partition reloads on next use');
+      this.options.log.warn(
+        { sharePartition: entry.keyString, err: apiError },
+        'share state write failed; the share partition reloads on next use',
+      );
       throw apiError;
     }
   }
 
-  private withTimeout<T>(promise: Promise<T>, what: 'read' | 'write', onTimeout: () => void = () => undefined): Promise<T> {
+  private withTimeout<T>(
+    promise: Promise<T>,
+    what: 'read' | 'write',
+    onTimeout: () => void = () => undefined,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         onTimeout();
-        reject(new ApiError('REQUEST_TIMED_OUT', `share state ${what} did not finish within ${this.persisterTimeoutMs} ms`));
+        reject(
+          new ApiError('REQUEST_TIMED_OUT', `share state ${what} did not finish within ${this.persisterTimeoutMs} ms`),
+        );
       }, this.persisterTimeoutMs);
       promise.then(
         (value) => {
@@ -540,19 +607,28 @@ export class SharePartitionManager {
     entry.timer = undefined;
     entry.timerAtMs = deadlineMs;
     if (deadlineMs === null || this.stopped) return;
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      entry.timerAtMs = null;
-      if (!entry.current() || entry.core === null) return;
-      this.step(entry, async (core) => {
-        const outcome = core.expireLocks(this.now());
-        await this.persist(entry, outcome.update);
-        const records = (state: string): number => outcome.released.filter((r) => r.state === state).reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0);
-        this.metrics.lockExpired(records('AVAILABLE') + records('ARCHIVED'));
-        this.metrics.archived(records('ARCHIVED'));
-        if (outcome.released.length > 0) entry.notify();
-      }).catch((error: unknown) => this.options.log.warn({ sharePartition: entry.keyString, err: error }, 'releasing expired share locks failed'));
-    }, Math.max(0, deadlineMs - this.now()) + 1);
+    entry.timer = setTimeout(
+      () => {
+        entry.timer = undefined;
+        entry.timerAtMs = null;
+        if (!entry.current() || entry.core === null) return;
+        this.step(entry, async (core) => {
+          const outcome = core.expireLocks(this.now());
+          await this.persist(entry, outcome.update);
+          const records = (state: string): number =>
+            outcome.released.filter((r) => r.state === state).reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0);
+          this.metrics.lockExpired(records('AVAILABLE') + records('ARCHIVED'));
+          this.metrics.archived(records('ARCHIVED'));
+          if (outcome.released.length > 0) entry.notify();
+        }).catch((error: unknown) =>
+          this.options.log.warn(
+            { sharePartition: entry.keyString, err: error },
+            'releasing expired share locks failed',
+          ),
+        );
+      },
+      Math.max(0, deadlineMs - this.now()) + 1,
+    );
   }
 }
 
@@ -561,25 +637,40 @@ function entryKey(groupId: string, topic: string, partition: number): string {
 }
 
 function notLeader(entry: ShareEntry): ApiError {
-  return new ApiError('NOT_LEADER_OR_FOLLOWER', `this broker no longer leads ${entry.key.topic}-${entry.key.partition} at leader epoch ${entry.leaderEpoch}`);
+  return new ApiError(
+    'NOT_LEADER_OR_FOLLOWER',
+    `this broker no longer leads ${entry.key.topic}-${entry.key.partition} at leader epoch ${entry.leaderEpoch}`,
+  );
 }
 
 function checkGroupAndMember(groupId: string, memberId: string): void {
-  if (typeof groupId !== 'string' || groupId.length === 0) throw new ApiError('INVALID_GROUP_ID', 'a share group id must be a non-empty string');
-  if (typeof memberId !== 'string' || memberId.length === 0) throw new ApiError('INVALID_REQUEST', 'a share group member id must be a non-empty string');
+  if (typeof groupId !== 'string' || groupId.length === 0)
+    throw new ApiError('INVALID_GROUP_ID', 'a share group id must be a non-empty string');
+  if (typeof memberId !== 'string' || memberId.length === 0)
+    throw new ApiError('INVALID_REQUEST', 'a share group member id must be a non-empty string');
 }
 
 /** The wire's acknowledgement batches, or INVALID_REQUEST (bad type, bad or unsorted ranges). */
-function parseAcknowledgements(batches: ShareFetchTopic['partitions'][number]['acknowledgements']): AcknowledgementBatch[] | ApiError {
+function parseAcknowledgements(
+  batches: ShareFetchTopic['partitions'][number]['acknowledgements'],
+): AcknowledgementBatch[] | ApiError {
   const out: AcknowledgementBatch[] = [];
   let previousLast = -1;
   for (const b of batches) {
     const firstOffset = Number(b.firstOffset);
     const lastOffset = Number(b.lastOffset);
     const where = `acknowledgement batch ${String(b.firstOffset)}..${String(b.lastOffset)}`;
-    if (!ACKNOWLEDGE_TYPES.has(b.acknowledgeType)) return new ApiError('INVALID_REQUEST', `${where} has type '${b.acknowledgeType}', not ACCEPT, RELEASE or REJECT`);
-    if (!Number.isSafeInteger(firstOffset) || !Number.isSafeInteger(lastOffset) || firstOffset < 0 || firstOffset > lastOffset) return new ApiError('INVALID_REQUEST', `invalid ${where}`);
-    if (firstOffset <= previousLast) return new ApiError('INVALID_REQUEST', `${where} overlaps or precedes the batch before it`);
+    if (!ACKNOWLEDGE_TYPES.has(b.acknowledgeType))
+      return new ApiError('INVALID_REQUEST', `${where} has type '${b.acknowledgeType}', not ACCEPT, RELEASE or REJECT`);
+    if (
+      !Number.isSafeInteger(firstOffset) ||
+      !Number.isSafeInteger(lastOffset) ||
+      firstOffset < 0 ||
+      firstOffset > lastOffset
+    )
+      return new ApiError('INVALID_REQUEST', `invalid ${where}`);
+    if (firstOffset <= previousLast)
+      return new ApiError('INVALID_REQUEST', `${where} overlaps or precedes the batch before it`);
     out.push({ firstOffset, lastOffset, type: b.acknowledgeType as AcknowledgeType });
     previousLast = lastOffset;
   }
@@ -605,13 +696,21 @@ function countAtLimit(before: ReturnType<SharePartition['inFlight']>, batch: Off
  * per ShareFetch made acquiring cost grow with the backlog). Control batches are left out (the
  * core archives them as gaps).
  */
-function availableRanges(log: PartitionLog, fromOffset: number, highWatermark: number, maxBytes: number, maxRecords: number): OffsetRange[] {
+function availableRanges(
+  log: PartitionLog,
+  fromOffset: number,
+  highWatermark: number,
+  maxBytes: number,
+  maxRecords: number,
+): OffsetRange[] {
   const ranges: OffsetRange[] = [];
   let offset = Math.max(fromOffset, log.logStartOffset);
   let bytes = 0;
   let offsets = 0;
   while (offset < highWatermark && offset < log.logEndOffset && offsets < maxRecords) {
-    const read = log.read(offset, Math.max(1, Math.min(maxBytes - bytes, READ_CHUNK_BYTES)), { maxOffset: highWatermark });
+    const read = log.read(offset, Math.max(1, Math.min(maxBytes - bytes, READ_CHUNK_BYTES)), {
+      maxOffset: highWatermark,
+    });
     if (read.batchCount === 0) return ranges;
     const readFrom = offset;
     for (const batch of iterateBatches(read.records)) {
@@ -666,7 +765,11 @@ function fetchResults(works: readonly PartitionWork[]): ShareFetchResponse['topi
       acknowledgeErrorName: work.acknowledgeError?.errorName ?? '',
       acknowledgeErrorMessage: work.acknowledgeError?.message ?? '',
       records: Buffer.concat(work.records),
-      acquiredRecords: work.acquired.map((r) => ({ firstOffset: r.firstOffset, lastOffset: r.lastOffset, deliveryCount: r.deliveryCount })),
+      acquiredRecords: work.acquired.map((r) => ({
+        firstOffset: r.firstOffset,
+        lastOffset: r.lastOffset,
+        deliveryCount: r.deliveryCount,
+      })),
       leaderEpoch: work.leaderEpoch,
     });
     byTopic.set(work.topic, list);

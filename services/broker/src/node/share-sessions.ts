@@ -21,7 +21,8 @@ export class ShareSessions {
   private readonly sessions = new Map<string, Session>();
 
   constructor(private readonly maxSessions: number) {
-    if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) throw new RangeError(`max share sessions ${maxSessions} must be a positive integer`);
+    if (!Number.isSafeInteger(maxSessions) || maxSessions < 1)
+      throw new RangeError(`max share sessions ${maxSessions} must be a positive integer`);
   }
 
   get size(): number {
@@ -35,9 +36,14 @@ export class ShareSessions {
   begin(groupId: string, memberId: string, epoch: number, opensSession: boolean): Set<string> {
     const key = sessionKey(groupId, memberId);
     const existing = this.sessions.get(key);
-    if (!Number.isInteger(epoch) || epoch < FINAL_SHARE_SESSION_EPOCH) throw new ApiError('INVALID_SHARE_SESSION_EPOCH', `share session epoch ${epoch} is invalid`);
+    if (!Number.isInteger(epoch) || epoch < FINAL_SHARE_SESSION_EPOCH)
+      throw new ApiError('INVALID_SHARE_SESSION_EPOCH', `share session epoch ${epoch} is invalid`);
     if (epoch === 0) {
-      if (!opensSession) throw new ApiError('INVALID_SHARE_SESSION_EPOCH', 'ShareAcknowledge cannot open a share session (epoch 0); send ShareFetch first');
+      if (!opensSession)
+        throw new ApiError(
+          'INVALID_SHARE_SESSION_EPOCH',
+          'ShareAcknowledge cannot open a share session (epoch 0); send ShareFetch first',
+        );
       // A reopened session keeps the partitions of the old one, so a later close still releases them.
       const session: Session = { nextEpoch: 1, partitions: existing?.partitions ?? new Set() };
       this.touch(key, session);
@@ -45,8 +51,13 @@ export class ShareSessions {
     }
     // Closing what is not open (forgotten, or never opened) still releases the member's locks.
     if (epoch === FINAL_SHARE_SESSION_EPOCH) return existing?.partitions ?? new Set();
-    if (existing === undefined) throw new ApiError('SHARE_SESSION_NOT_FOUND', `member ${memberId} of share group ${groupId} has no share session on this broker`);
-    if (epoch !== existing.nextEpoch) throw new ApiError('INVALID_SHARE_SESSION_EPOCH', `share session epoch ${epoch}, expected ${existing.nextEpoch}`);
+    if (existing === undefined)
+      throw new ApiError(
+        'SHARE_SESSION_NOT_FOUND',
+        `member ${memberId} of share group ${groupId} has no share session on this broker`,
+      );
+    if (epoch !== existing.nextEpoch)
+      throw new ApiError('INVALID_SHARE_SESSION_EPOCH', `share session epoch ${epoch}, expected ${existing.nextEpoch}`);
     existing.nextEpoch = epoch === 0x7fffffff ? 1 : epoch + 1;
     this.touch(key, existing);
     return existing.partitions;

@@ -6,7 +6,13 @@
  */
 import type { ShareStateKey, ShareStatePersister } from '@sluice/client';
 import { shareStateKeyString } from '@sluice/client';
-import { ApiError, applyShareStateUpdate, initializeShareState, type ShareStateSnapshot, type ShareStateUpdate } from '@sluice/protocol';
+import {
+  ApiError,
+  applyShareStateUpdate,
+  initializeShareState,
+  type ShareStateSnapshot,
+  type ShareStateUpdate,
+} from '@sluice/protocol';
 
 export type PersisterMode = 'ok' | 'fail' | 'hang';
 
@@ -35,16 +41,23 @@ export class InMemoryShareStatePersister implements ShareStatePersister {
 
   read(key: ShareStateKey, leaderEpoch: number): Promise<ShareStateSnapshot | null> {
     this.reads++;
-    if (this.mode === 'fail') return Promise.reject(new ApiError('COORDINATOR_NOT_AVAILABLE', 'the in-memory persister is set to fail'));
+    if (this.mode === 'fail')
+      return Promise.reject(new ApiError('COORDINATOR_NOT_AVAILABLE', 'the in-memory persister is set to fail'));
     const k = shareStateKeyString(key);
     const fenced = this.fence(k, leaderEpoch);
     if (fenced !== null) return Promise.reject(fenced);
     return Promise.resolve(this.states.get(k) ?? null);
   }
 
-  write(key: ShareStateKey, leaderEpoch: number, state: ShareStateSnapshot | ShareStateUpdate, kind: 'snapshot' | 'update'): Promise<void> {
+  write(
+    key: ShareStateKey,
+    leaderEpoch: number,
+    state: ShareStateSnapshot | ShareStateUpdate,
+    kind: 'snapshot' | 'update',
+  ): Promise<void> {
     this.writes++;
-    if (this.mode === 'fail') return Promise.reject(new ApiError('COORDINATOR_NOT_AVAILABLE', 'the in-memory persister is set to fail'));
+    if (this.mode === 'fail')
+      return Promise.reject(new ApiError('COORDINATOR_NOT_AVAILABLE', 'the in-memory persister is set to fail'));
     const apply = (): void => {
       const k = shareStateKeyString(key);
       const fenced = this.fence(k, leaderEpoch);
@@ -81,7 +94,8 @@ export class InMemoryShareStatePersister implements ShareStatePersister {
   private fence(key: string, leaderEpoch: number): ApiError | null {
     if (leaderEpoch < 0) return null;
     const known = this.leaderEpochs.get(key) ?? -1;
-    if (leaderEpoch < known) return new ApiError('FENCED_LEADER_EPOCH', `leader epoch ${leaderEpoch} is older than ${known}`);
+    if (leaderEpoch < known)
+      return new ApiError('FENCED_LEADER_EPOCH', `leader epoch ${leaderEpoch} is older than ${known}`);
     this.leaderEpochs.set(key, leaderEpoch);
     return null;
   }

@@ -8,7 +8,11 @@ import { createBrokerClient } from '../../src/api/broker-client';
 import type * as pb from '../../src/api/broker-proto-types';
 import { BrokerNode, type BrokerNodeOptions } from '../../src/node/broker-node';
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -27,7 +31,12 @@ export function batch(first: number, count: number): Buffer {
   return encodeRecordBatch({ compression: CompressionType.None, records });
 }
 
-export function startLocalBroker(controllers: LocalControllerCluster, baseDir: string, nodeId: number, overrides: Partial<BrokerNodeOptions> = {}): Promise<BrokerNode> {
+export function startLocalBroker(
+  controllers: LocalControllerCluster,
+  baseDir: string,
+  nodeId: number,
+  overrides: Partial<BrokerNodeOptions> = {},
+): Promise<BrokerNode> {
   return BrokerNode.start({
     nodeId,
     clusterId: controllers.clusterId,
@@ -45,7 +54,9 @@ export function startLocalBroker(controllers: LocalControllerCluster, baseDir: s
     minInsyncReplicas: 1,
     metrics: null,
     // SLUICE_TEST_LOG=debug shows the brokers' logs on stderr.
-    log: process.env.SLUICE_TEST_LOG ? createLoggers({ service: 'broker', nodeId, level: process.env.SLUICE_TEST_LOG as Level, destination: 2 }).log : silentLogger(),
+    log: process.env.SLUICE_TEST_LOG
+      ? createLoggers({ service: 'broker', nodeId, level: process.env.SLUICE_TEST_LOG as Level, destination: 2 }).log
+      : silentLogger(),
     ...overrides,
   });
 }
@@ -63,19 +74,50 @@ export class BrokerClients {
     return callUnary<Res>(client, method, request, { timeoutMs });
   }
 
-  async produce(node: BrokerNode, topic: string, partition: number, records: Buffer, acks = -1, timeoutMs = 5_000): Promise<pb.ProducePartitionResult> {
-    const response = await this.call<pb.ProduceResponse>(node, 'Produce', { acks, timeoutMs, topics: [{ name: topic, partitions: [{ partition, records }] }] });
+  async produce(
+    node: BrokerNode,
+    topic: string,
+    partition: number,
+    records: Buffer,
+    acks = -1,
+    timeoutMs = 5_000,
+  ): Promise<pb.ProducePartitionResult> {
+    const response = await this.call<pb.ProduceResponse>(node, 'Produce', {
+      acks,
+      timeoutMs,
+      topics: [{ name: topic, partitions: [{ partition, records }] }],
+    });
     return response.topics[0]!.partitions[0]!;
   }
 
-  async fetch(node: BrokerNode, topic: string, partition: number, fetchOffset: number, options: { maxWaitMs?: number; minBytes?: number } = {}): Promise<pb.FetchPartitionResult> {
+  async fetch(
+    node: BrokerNode,
+    topic: string,
+    partition: number,
+    fetchOffset: number,
+    options: { maxWaitMs?: number; minBytes?: number } = {},
+  ): Promise<pb.FetchPartitionResult> {
     const response = await this.call<pb.FetchResponse>(node, 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: options.maxWaitMs ?? 0,
       minBytes: options.minBytes ?? 0,
       maxBytes: 1024 * 1024,
-      topics: [{ name: topic, partitions: [{ partition, fetchOffset, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 1024 * 1024 }] }],
+      topics: [
+        {
+          name: topic,
+          partitions: [
+            {
+              partition,
+              fetchOffset,
+              currentLeaderEpoch: -1,
+              lastFetchedEpoch: -1,
+              logStartOffset: 0,
+              partitionMaxBytes: 1024 * 1024,
+            },
+          ],
+        },
+      ],
     });
     return response.topics[0]!.partitions[0]!;
   }

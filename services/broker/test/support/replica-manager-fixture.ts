@@ -9,18 +9,37 @@ const TOPIC_ID = randomKafkaUuid();
 export function image(topicConfigs: Readonly<Record<string, string>> = {}): MetadataImage {
   const delta = new MetadataDelta(MetadataImage.EMPTY);
   for (const brokerId of [1, 2]) {
-    delta.replay({ type: 'BrokerRegistration', brokerId, brokerEpoch: 1, incarnationId: randomKafkaUuid(), listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1 }], rack: null, fenced: false });
+    delta.replay({
+      type: 'BrokerRegistration',
+      brokerId,
+      brokerEpoch: 1,
+      incarnationId: randomKafkaUuid(),
+      listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1 }],
+      rack: null,
+      fenced: false,
+    });
   }
   delta.replay({ type: 'Topic', name: 't', topicId: TOPIC_ID });
-  delta.replay({ type: 'Partition', topicId: TOPIC_ID, partitionId: 0, replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0, partitionEpoch: 0 });
-  for (const [name, value] of Object.entries(topicConfigs)) delta.replay({ type: 'Config', resourceType: 'topic', resourceName: 't', name, value });
+  delta.replay({
+    type: 'Partition',
+    topicId: TOPIC_ID,
+    partitionId: 0,
+    replicas: [1, 2],
+    isr: [1, 2],
+    leader: 1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+  });
+  for (const [name, value] of Object.entries(topicConfigs))
+    delta.replay({ type: 'Config', resourceType: 'topic', resourceName: 't', name, value });
   return delta.apply({ lastContainedOffset: 1, lastContainedEpoch: 1 });
 }
 
 /** `image` changed by topic config records (a null value deletes the config). */
 export function withTopicConfigs(base: MetadataImage, configs: Readonly<Record<string, string | null>>): MetadataImage {
   const delta = new MetadataDelta(base);
-  for (const [name, value] of Object.entries(configs)) delta.replay({ type: 'Config', resourceType: 'topic', resourceName: 't', name, value });
+  for (const [name, value] of Object.entries(configs))
+    delta.replay({ type: 'Config', resourceType: 'topic', resourceName: 't', name, value });
   return delta.apply({ lastContainedOffset: 2, lastContainedEpoch: 1 });
 }
 
@@ -39,4 +58,3 @@ export function manager(logDir: string, topicConfigs: Readonly<Record<string, st
   m.applyImage(image(topicConfigs));
   return m;
 }
-

@@ -16,15 +16,38 @@ export const TOPIC = 'q';
 const TOPIC_ID = randomKafkaUuid();
 
 /** Topic q with `partitions` partitions, each led by `leader` at `leaderEpoch`; replicas (and ISR) [1] when broker 1 leads, else [1, 2]. */
-export function shareImage(partitions: number, leader = 1, leaderEpoch = 0, offset = 1, replicaIds?: readonly number[]): MetadataImage {
+export function shareImage(
+  partitions: number,
+  leader = 1,
+  leaderEpoch = 0,
+  offset = 1,
+  replicaIds?: readonly number[],
+): MetadataImage {
   const delta = new MetadataDelta(MetadataImage.EMPTY);
   for (const brokerId of [1, 2]) {
-    delta.replay({ type: 'BrokerRegistration', brokerId, brokerEpoch: 1, incarnationId: randomKafkaUuid(), listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1 }], rack: null, fenced: false });
+    delta.replay({
+      type: 'BrokerRegistration',
+      brokerId,
+      brokerEpoch: 1,
+      incarnationId: randomKafkaUuid(),
+      listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1 }],
+      rack: null,
+      fenced: false,
+    });
   }
   delta.replay({ type: 'Topic', name: TOPIC, topicId: TOPIC_ID });
   const replicas = [...(replicaIds ?? (leader === 1 ? [1] : [1, 2]))];
   for (let p = 0; p < partitions; p++) {
-    delta.replay({ type: 'Partition', topicId: TOPIC_ID, partitionId: p, replicas, isr: replicas, leader, leaderEpoch, partitionEpoch: leaderEpoch });
+    delta.replay({
+      type: 'Partition',
+      topicId: TOPIC_ID,
+      partitionId: p,
+      replicas,
+      isr: replicas,
+      leader,
+      leaderEpoch,
+      partitionEpoch: leaderEpoch,
+    });
   }
   return delta.apply({ lastContainedOffset: offset, lastContainedEpoch: 1 });
 }
@@ -79,7 +102,11 @@ export class ShareFixture {
   async produce(partition: number, count: number): Promise<number> {
     const first = this.next;
     this.next += count;
-    const response = await this.replicas.produce({ acks: 1, timeoutMs: 1_000, topics: [{ name: TOPIC, partitions: [{ partition, records: batch(first, count) }] }] });
+    const response = await this.replicas.produce({
+      acks: 1,
+      timeoutMs: 1_000,
+      topics: [{ name: TOPIC, partitions: [{ partition, records: batch(first, count) }] }],
+    });
     const result = response.topics[0]!.partitions[0]!;
     if (result.errorName !== '') throw new Error(`produce failed: ${result.errorName} ${result.errorMessage}`);
     return Number(result.baseOffset);
@@ -104,19 +131,42 @@ export class ShareFixture {
           name: options.topic ?? TOPIC,
           partitions: partitions.map((p) => ({
             partition: p.partition,
-            acknowledgements: (p.acks ?? []).map(([firstOffset, lastOffset, acknowledgeType]) => ({ firstOffset, lastOffset, acknowledgeType })),
+            acknowledgements: (p.acks ?? []).map(([firstOffset, lastOffset, acknowledgeType]) => ({
+              firstOffset,
+              lastOffset,
+              acknowledgeType,
+            })),
           })),
         },
       ],
     });
   }
 
-  acknowledge(memberId: string, epoch: number, partition: number, acks: readonly [number, number, AcknowledgeType | string][]): Promise<ShareAcknowledgeResponse> {
+  acknowledge(
+    memberId: string,
+    epoch: number,
+    partition: number,
+    acks: readonly [number, number, AcknowledgeType | string][],
+  ): Promise<ShareAcknowledgeResponse> {
     return this.shares.shareAcknowledge({
       groupId: 'g',
       memberId,
       shareSessionEpoch: epoch,
-      topics: [{ name: TOPIC, partitions: [{ partition, acknowledgements: acks.map(([firstOffset, lastOffset, acknowledgeType]) => ({ firstOffset, lastOffset, acknowledgeType })) }] }],
+      topics: [
+        {
+          name: TOPIC,
+          partitions: [
+            {
+              partition,
+              acknowledgements: acks.map(([firstOffset, lastOffset, acknowledgeType]) => ({
+                firstOffset,
+                lastOffset,
+                acknowledgeType,
+              })),
+            },
+          ],
+        },
+      ],
     });
   }
 
@@ -127,12 +177,15 @@ export class ShareFixture {
 }
 
 /** The acquired offsets of a ShareFetch answer, per partition, with delivery counts. */
-export function acquiredOffsets(response: ShareFetchResponse): { partition: number; offset: number; deliveryCount: number }[] {
+export function acquiredOffsets(
+  response: ShareFetchResponse,
+): { partition: number; offset: number; deliveryCount: number }[] {
   const out: { partition: number; offset: number; deliveryCount: number }[] = [];
   for (const topic of response.topics) {
     for (const p of topic.partitions) {
       for (const r of p.acquiredRecords) {
-        for (let o = Number(r.firstOffset); o <= Number(r.lastOffset); o++) out.push({ partition: p.partition, offset: o, deliveryCount: r.deliveryCount });
+        for (let o = Number(r.firstOffset); o <= Number(r.lastOffset); o++)
+          out.push({ partition: p.partition, offset: o, deliveryCount: r.deliveryCount });
       }
     }
   }

@@ -38,13 +38,16 @@ export function errorText(error: ApiError): string {
 }
 
 function itemError(error: ApiError | undefined): { errorName: string; errorMessage: string } {
-  return error === undefined ? { errorName: '', errorMessage: '' } : { errorName: error.errorName, errorMessage: errorText(error) };
+  return error === undefined
+    ? { errorName: '', errorMessage: '' }
+    : { errorName: error.errorName, errorMessage: errorText(error) };
 }
 
 /** int64 fields arrive as decimal strings; refuse anything that is not a safe integer. */
 export function int64(value: pb.Int64 | undefined, field: string): number {
   const number = typeof value === 'number' ? value : Number(value ?? 0);
-  if (!Number.isSafeInteger(number)) throw new ApiError('INVALID_REQUEST', `${field} ${String(value)} is not a safe integer`);
+  if (!Number.isSafeInteger(number))
+    throw new ApiError('INVALID_REQUEST', `${field} ${String(value)} is not a safe integer`);
   return number;
 }
 
@@ -113,18 +116,26 @@ export class ControllerApi {
   // ------------------------------------------------------------------ brokers
 
   async registerBroker(request: pb.RegisterBrokerRequest, principal: string): Promise<pb.RegisterBrokerResponse> {
-    const response = await this.write(principal, 'RegisterBroker', { brokerId: request.brokerId, incarnationId: request.incarnationId }, (core, image, nowMs) =>
-      core.registerBroker(
-        image,
-        {
-          brokerId: request.brokerId,
-          clusterId: request.clusterId,
-          incarnationId: request.incarnationId,
-          listeners: (request.listeners ?? []).map((listener) => ({ name: listener.name, host: listener.host, port: listener.port })),
-          rack: request.rack === '' ? null : request.rack,
-        },
-        nowMs,
-      ),
+    const response = await this.write(
+      principal,
+      'RegisterBroker',
+      { brokerId: request.brokerId, incarnationId: request.incarnationId },
+      (core, image, nowMs) =>
+        core.registerBroker(
+          image,
+          {
+            brokerId: request.brokerId,
+            clusterId: request.clusterId,
+            incarnationId: request.incarnationId,
+            listeners: (request.listeners ?? []).map((listener) => ({
+              name: listener.name,
+              host: listener.host,
+              port: listener.port,
+            })),
+            rack: request.rack === '' ? null : request.rack,
+          },
+          nowMs,
+        ),
     );
     return { brokerEpoch: String(response.brokerEpoch) };
   }
@@ -139,7 +150,13 @@ export class ControllerApi {
       (core, image, nowMs) =>
         core.brokerHeartbeat(
           image,
-          { brokerId: request.brokerId, brokerEpoch, currentMetadataOffset, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
+          {
+            brokerId: request.brokerId,
+            brokerEpoch,
+            currentMetadataOffset,
+            wantFence: request.wantFence,
+            wantShutDown: request.wantShutdown,
+          },
           nowMs,
         ),
       false,
@@ -147,10 +164,16 @@ export class ControllerApi {
     return { isFenced: response.isFenced, shouldShutDown: response.shouldShutDown, isCaughtUp: response.isCaughtUp };
   }
 
-  async controlledShutdown(request: pb.ControlledShutdownRequest, principal: string): Promise<pb.ControlledShutdownResponse> {
+  async controlledShutdown(
+    request: pb.ControlledShutdownRequest,
+    principal: string,
+  ): Promise<pb.ControlledShutdownResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
-    await this.write(principal, 'ControlledShutdown', { brokerId: request.brokerId, brokerEpoch }, (core, image, nowMs) =>
-      core.controlledShutdown(image, { brokerId: request.brokerId, brokerEpoch }, nowMs),
+    await this.write(
+      principal,
+      'ControlledShutdown',
+      { brokerId: request.brokerId, brokerEpoch },
+      (core, image, nowMs) => core.controlledShutdown(image, { brokerId: request.brokerId, brokerEpoch }, nowMs),
     );
     // What the broker still leads once the shutdown records applied (Kafka's remaining partitions).
     const image = this.deps.stateMachine.image;
@@ -196,8 +219,20 @@ export class ControllerApi {
             partitionEpoch: response.partitionEpoch,
           });
         } catch (error) {
-          if (!(error instanceof ApiError) || error.errorName === 'NOT_CONTROLLER' || error.errorName === 'STALE_BROKER_EPOCH') throw error;
-          partitions.push({ partition: item.partition, ...itemError(error), leader: -1, leaderEpoch: -1, isr: [], partitionEpoch: -1 });
+          if (
+            !(error instanceof ApiError) ||
+            error.errorName === 'NOT_CONTROLLER' ||
+            error.errorName === 'STALE_BROKER_EPOCH'
+          )
+            throw error;
+          partitions.push({
+            partition: item.partition,
+            ...itemError(error),
+            leader: -1,
+            leaderEpoch: -1,
+            isr: [],
+            partitionEpoch: -1,
+          });
         }
       }
       topics.push({ topicId: topic.topicId, partitions });
@@ -205,7 +240,10 @@ export class ControllerApi {
     return { topics };
   }
 
-  async allocateProducerIds(request: pb.AllocateProducerIdsRequest, principal: string): Promise<pb.AllocateProducerIdsResponse> {
+  async allocateProducerIds(
+    request: pb.AllocateProducerIdsRequest,
+    principal: string,
+  ): Promise<pb.AllocateProducerIdsResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const response = await this.write(principal, 'AllocateProducerIds', { brokerId: request.brokerId }, (core, image) =>
       core.allocateProducerIds(image, { brokerId: request.brokerId, brokerEpoch }),
@@ -215,9 +253,16 @@ export class ControllerApi {
 
   /** Writes the bootstrap records (metadata.version) when the log is still empty; no-op otherwise. */
   async bootstrapIfEmpty(): Promise<void> {
-    await this.write('controller:bootstrap', 'Bootstrap', undefined, (core, image) =>
-      image.isEmpty ? core.bootstrapRecords(image) : { records: [], response: undefined, summary: 'already bootstrapped' },
-    false);
+    await this.write(
+      'controller:bootstrap',
+      'Bootstrap',
+      undefined,
+      (core, image) =>
+        image.isEmpty
+          ? core.bootstrapRecords(image)
+          : { records: [], response: undefined, summary: 'already bootstrapped' },
+      false,
+    );
   }
 
   /**
@@ -226,7 +271,13 @@ export class ControllerApi {
    * chunk; `nextExpiryMs`: the earliest lease expiry, if any.
    */
   async fenceExpiredBrokers(): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
-    const response = await this.write('controller:lease-timer', 'FenceExpiredBrokers', undefined, (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs), false);
+    const response = await this.write(
+      'controller:lease-timer',
+      'FenceExpiredBrokers',
+      undefined,
+      (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs),
+      false,
+    );
     return { nextExpiryMs: response.nextExpiryMs, movesPending: response.movesPending };
   }
 
@@ -237,13 +288,22 @@ export class ControllerApi {
       name: topic.name,
       numPartitions: topic.numPartitions === 0 ? -1 : topic.numPartitions,
       replicationFactor: topic.replicationFactor === 0 ? -1 : topic.replicationFactor,
-      ...(topic.assignments !== undefined && topic.assignments.length > 0 ? { assignments: assignmentLists(topic.assignments, topic.name) } : {}),
+      ...(topic.assignments !== undefined && topic.assignments.length > 0
+        ? { assignments: assignmentLists(topic.assignments, topic.name) }
+        : {}),
       configs: topic.configs ?? {},
     }));
     const response = await this.write(
       principal,
       'CreateTopics',
-      { topics: topics.map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor })), validateOnly: request.validateOnly },
+      {
+        topics: topics.map((t) => ({
+          name: t.name,
+          numPartitions: t.numPartitions,
+          replicationFactor: t.replicationFactor,
+        })),
+        validateOnly: request.validateOnly,
+      },
       (core, image) => core.createTopics(image, topics, { validateOnly: request.validateOnly }),
     );
     return {
@@ -258,9 +318,15 @@ export class ControllerApi {
   }
 
   async deleteTopics(request: pb.DeleteTopicsRequest, principal: string): Promise<pb.DeleteTopicsResponse> {
-    const response = await this.write(principal, 'DeleteTopics', { names: request.names }, (core, image) => core.deleteTopics(image, { names: request.names ?? [] }));
+    const response = await this.write(principal, 'DeleteTopics', { names: request.names }, (core, image) =>
+      core.deleteTopics(image, { names: request.names ?? [] }),
+    );
     return {
-      topics: response.topics.map((topic) => ({ name: topic.name ?? '', topicId: topic.topicId ?? '', ...itemError(topic.error) })),
+      topics: response.topics.map((topic) => ({
+        name: topic.name ?? '',
+        topicId: topic.topicId ?? '',
+        ...itemError(topic.error),
+      })),
     };
   }
 
@@ -268,15 +334,23 @@ export class ControllerApi {
     const topics: pb.CreatePartitionsResponse['topics'] = [];
     for (const topic of request.topics ?? []) {
       try {
-        await this.write(principal, 'CreatePartitions', { topic: topic.name, count: topic.count, validateOnly: request.validateOnly }, (core, image) =>
-          core.createPartitions(image, {
-            topic: topic.name,
-            count: topic.count,
-            ...(topic.assignments !== undefined && topic.assignments.length > 0
-              ? { assignments: [...topic.assignments].sort((a, b) => a.partition - b.partition).map((a) => [...(a.brokerIds ?? [])]) }
-              : {}),
-            validateOnly: request.validateOnly,
-          }),
+        await this.write(
+          principal,
+          'CreatePartitions',
+          { topic: topic.name, count: topic.count, validateOnly: request.validateOnly },
+          (core, image) =>
+            core.createPartitions(image, {
+              topic: topic.name,
+              count: topic.count,
+              ...(topic.assignments !== undefined && topic.assignments.length > 0
+                ? {
+                    assignments: [...topic.assignments]
+                      .sort((a, b) => a.partition - b.partition)
+                      .map((a) => [...(a.brokerIds ?? [])]),
+                  }
+                : {}),
+              validateOnly: request.validateOnly,
+            }),
         );
         topics.push({ name: topic.name, ...itemError(undefined) });
       } catch (error) {
@@ -295,7 +369,10 @@ export class ControllerApi {
         const changes = (resource.configs ?? []).map((config) => {
           const op = config.operation.toLowerCase();
           if (op !== 'set' && op !== 'delete' && op !== 'append' && op !== 'subtract') {
-            throw new ApiError('INVALID_REQUEST', `config operation ${JSON.stringify(config.operation)} is not SET, DELETE, APPEND or SUBTRACT`);
+            throw new ApiError(
+              'INVALID_REQUEST',
+              `config operation ${JSON.stringify(config.operation)} is not SET, DELETE, APPEND or SUBTRACT`,
+            );
           }
           return { name: config.name, op, value: op === 'delete' ? null : config.value } as const;
         });
@@ -303,12 +380,23 @@ export class ControllerApi {
           principal,
           'AlterConfigs',
           { resourceType: type, resourceName: resource.resourceName, changes: changes.map((c) => `${c.op} ${c.name}`) },
-          (core, image) => core.alterConfigs(image, { type, name: resource.resourceName }, changes, { validateOnly: request.validateOnly }),
+          (core, image) =>
+            core.alterConfigs(image, { type, name: resource.resourceName }, changes, {
+              validateOnly: request.validateOnly,
+            }),
         );
-        resources.push({ resourceType: resource.resourceType, resourceName: resource.resourceName, ...itemError(undefined) });
+        resources.push({
+          resourceType: resource.resourceType,
+          resourceName: resource.resourceName,
+          ...itemError(undefined),
+        });
       } catch (error) {
         if (!(error instanceof ApiError) || error.errorName === 'NOT_CONTROLLER') throw error;
-        resources.push({ resourceType: resource.resourceType, resourceName: resource.resourceName, ...itemError(error) });
+        resources.push({
+          resourceType: resource.resourceType,
+          resourceName: resource.resourceName,
+          ...itemError(error),
+        });
       }
     }
     return { resources };
@@ -317,14 +405,25 @@ export class ControllerApi {
   async electLeaders(request: pb.ElectLeadersRequest, principal: string): Promise<pb.ElectLeadersResponse> {
     const typeText = (request.electionType === '' ? 'PREFERRED' : request.electionType).toUpperCase();
     if (typeText !== 'PREFERRED' && typeText !== 'UNCLEAN') {
-      throw new ApiError('INVALID_REQUEST', `election type ${JSON.stringify(request.electionType)} is not PREFERRED or UNCLEAN`);
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `election type ${JSON.stringify(request.electionType)} is not PREFERRED or UNCLEAN`,
+      );
     }
     const type = typeText === 'PREFERRED' ? 'preferred' : 'unclean';
-    const refs = (request.topicPartitions ?? []).flatMap((tp) => (tp.partitions ?? []).map((partitionId) => ({ topic: tp.topic, partitionId })));
+    const refs = (request.topicPartitions ?? []).flatMap((tp) =>
+      (tp.partitions ?? []).map((partitionId) => ({ topic: tp.topic, partitionId })),
+    );
     const response = await this.write(principal, 'ElectLeaders', { type, partitions: refs.length }, (core, image) =>
       core.electLeaders(image, refs.length === 0 ? { type } : { type, partitions: refs }),
     );
-    return { results: response.results.map((result) => ({ topic: result.topic, partition: result.partitionId, ...itemError(result.error) })) };
+    return {
+      results: response.results.map((result) => ({
+        topic: result.topic,
+        partition: result.partitionId,
+        ...itemError(result.error),
+      })),
+    };
   }
 
   // ------------------------------------------------------------------ reads
@@ -361,7 +460,10 @@ function assignmentLists(assignments: readonly pb.ReplicaAssignment[], topic: st
   const sorted = [...assignments].sort((a, b) => a.partition - b.partition);
   sorted.forEach((assignment, index) => {
     if (assignment.partition !== index) {
-      throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `topic ${topic}: assignments must cover partitions 0..n-1 without gaps (partition ${index} missing)`);
+      throw new ApiError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `topic ${topic}: assignments must cover partitions 0..n-1 without gaps (partition ${index} missing)`,
+      );
     }
     lists.push([...(assignment.brokerIds ?? [])]);
   });

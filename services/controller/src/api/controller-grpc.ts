@@ -3,8 +3,20 @@
  * map ApiErrors onto gRPC status + Kafka-named trailers (runtime's mapping). FetchMetadata is
  * a server stream fed by the MetadataFeed, written with backpressure.
  */
-import type { ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadProtos, serviceDefinition, toGrpcStatus, unaryHandler, type GrpcServiceRegistration, type ServerErrorReporter } from '@sluice/runtime';
+import type {
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import {
+  loadProtos,
+  serviceDefinition,
+  toGrpcStatus,
+  unaryHandler,
+  type GrpcServiceRegistration,
+  type ServerErrorReporter,
+} from '@sluice/runtime';
 import { CONTROLLER_PROTO_FILES } from '../client/controller-client';
 import type { MetadataFeed } from '../feed/metadata-feed';
 import { int64, type ControllerApi } from './controller-api';
@@ -58,7 +70,10 @@ export function controllerService(deps: ControllerGrpcDeps): GrpcServiceRegistra
   return { definition: controllerServiceDefinition(), implementation };
 }
 
-async function streamMetadata(call: ServerWritableStream<pb.FetchMetadataRequest, pb.FetchMetadataResponse>, deps: ControllerGrpcDeps): Promise<void> {
+async function streamMetadata(
+  call: ServerWritableStream<pb.FetchMetadataRequest, pb.FetchMetadataResponse>,
+  deps: ControllerGrpcDeps,
+): Promise<void> {
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   call.on('cancelled', stop);
@@ -70,7 +85,15 @@ async function streamMetadata(call: ServerWritableStream<pb.FetchMetadataRequest
     for await (const item of deps.feed.follow(fromOffset, abort.signal)) {
       const message: pb.FetchMetadataResponse =
         item.kind === 'batch'
-          ? { batch: { offset: String(item.batch.offset), epoch: item.batch.epoch, records: item.batch.frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)) } }
+          ? {
+              batch: {
+                offset: String(item.batch.offset),
+                epoch: item.batch.epoch,
+                records: item.batch.frames.map((frame) =>
+                  Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength),
+                ),
+              },
+            }
           : {
               snapshotChunk: {
                 lastContainedOffset: String(item.lastContainedOffset),

@@ -45,7 +45,14 @@ export function describeTopics(image: MetadataImage, names: readonly string[]): 
       const topic = image.topics.topicByName(name);
       topics.push(
         topic === undefined
-          ? { name, topicId: '', errorName: 'UNKNOWN_TOPIC_OR_PARTITION', errorMessage: `topic ${name} does not exist`, partitions: [], configs: {} }
+          ? {
+              name,
+              topicId: '',
+              errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+              errorMessage: `topic ${name} does not exist`,
+              partitions: [],
+              configs: {},
+            }
           : describeTopic(image, topic),
       );
     }

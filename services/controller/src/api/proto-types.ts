@@ -53,7 +53,13 @@ export interface FetchMetadataRequest {
 }
 export interface FetchMetadataResponse {
   batch?: { offset: Int64; epoch: number; records: Buffer[] };
-  snapshotChunk?: { lastContainedOffset: Int64; lastContainedEpoch: number; position: Int64; data: Buffer; last: boolean };
+  snapshotChunk?: {
+    lastContainedOffset: Int64;
+    lastContainedEpoch: number;
+    position: Int64;
+    data: Buffer;
+    last: boolean;
+  };
 }
 
 export interface AlterPartitionItem {
@@ -175,7 +181,11 @@ export interface DescribeTopicsResponse {
 }
 
 export interface AlterConfigsRequest {
-  resources: { resourceType: string; resourceName: string; configs: { name: string; operation: string; value: string }[] }[];
+  resources: {
+    resourceType: string;
+    resourceName: string;
+    configs: { name: string; operation: string; value: string }[];
+  }[];
   validateOnly: boolean;
 }
 export interface AlterConfigsResponse {

@@ -33,7 +33,11 @@ export interface ControllerClientOptions {
   readonly retryBackoffMs: number;
 }
 
-export const DEFAULT_CLIENT_OPTIONS: ControllerClientOptions = Object.freeze({ timeoutMs: 10_000, attemptTimeoutMs: 2_000, retryBackoffMs: 50 });
+export const DEFAULT_CLIENT_OPTIONS: ControllerClientOptions = Object.freeze({
+  timeoutMs: 10_000,
+  attemptTimeoutMs: 2_000,
+  retryBackoffMs: 50,
+});
 
 type GrpcControllerClient = Client & {
   FetchMetadata(request: unknown): ClientReadableStream<unknown>;
@@ -76,7 +80,12 @@ export class ControllerClient {
   }
 
   /** One call to one node, no redirects; rejects with the ApiError the node answered. */
-  callNode<Res>(address: string, method: ControllerMethod, request: unknown, timeoutMs = this.options.attemptTimeoutMs): Promise<Res> {
+  callNode<Res>(
+    address: string,
+    method: ControllerMethod,
+    request: unknown,
+    timeoutMs = this.options.attemptTimeoutMs,
+  ): Promise<Res> {
     return callUnary<Res>(this.client(address), method, request, { timeoutMs });
   }
 
@@ -111,7 +120,10 @@ export class ControllerClient {
         await sleep(Math.min(this.options.retryBackoffMs, Math.max(0, deadline - Date.now())));
       }
     }
-    throw lastError ?? new ApiError('REQUEST_TIMED_OUT', `no active controller answered ${method} within ${this.options.timeoutMs} ms`);
+    throw (
+      lastError ??
+      new ApiError('REQUEST_TIMED_OUT', `no active controller answered ${method} within ${this.options.timeoutMs} ms`)
+    );
   }
 
   /** Follows the metadata log of one node from `fromOffset` (server stream). */

@@ -8,7 +8,12 @@ import { MetaPropertiesError } from '@sluice/runtime';
 import { ControllerClient } from '../client/controller-client';
 import type { DescribeClusterResponse } from '../api/proto-types';
 
-export async function checkQuorumClusterId(nodeId: number, clusterId: string, voters: ReadonlyMap<number, string>, timeoutMs = 1_000): Promise<void> {
+export async function checkQuorumClusterId(
+  nodeId: number,
+  clusterId: string,
+  voters: ReadonlyMap<number, string>,
+  timeoutMs = 1_000,
+): Promise<void> {
   const others = [...voters].filter(([id]) => id !== nodeId);
   if (others.length === 0) return;
   const client = new ControllerClient(
@@ -19,7 +24,11 @@ export async function checkQuorumClusterId(nodeId: number, clusterId: string, vo
     const answers = await Promise.all(
       others.map(async ([id, address]) => {
         try {
-          return { id, address, answer: await client.callNode<DescribeClusterResponse>(address, 'DescribeCluster', {}, timeoutMs) };
+          return {
+            id,
+            address,
+            answer: await client.callNode<DescribeClusterResponse>(address, 'DescribeCluster', {}, timeoutMs),
+          };
         } catch {
           return { id, address, answer: undefined };
         }

@@ -36,7 +36,11 @@ export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
   const loaded = loadSluiceConfig(sources);
   const config = loaded.values;
   if (!config['process.roles'].includes('controller')) {
-    throw new ConfigError('process.roles', config['process.roles'].join(','), 'this process runs the controller role; it must include controller');
+    throw new ConfigError(
+      'process.roles',
+      config['process.roles'].join(','),
+      'this process runs the controller role; it must include controller',
+    );
   }
   if (config['process.roles'].includes('broker')) {
     throw new ConfigError(
@@ -46,7 +50,9 @@ export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
     );
   }
   const nodeId = config['node.id'];
-  const voters = new Map(config['controller.quorum.voters'].map((voter) => [voter.id, formatHostPort(voter.host, voter.port)]));
+  const voters = new Map(
+    config['controller.quorum.voters'].map((voter) => [voter.id, formatHostPort(voter.host, voter.port)]),
+  );
   const self = config['controller.quorum.voters'].find((voter) => voter.id === nodeId);
   if (self === undefined) throw new ConfigError('controller.quorum.voters', '', `must include node.id ${nodeId}`);
   // Bind the CONTROLLER listener when there is one; else listen where the voters list says.

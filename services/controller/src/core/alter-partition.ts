@@ -34,19 +34,29 @@ export interface AlterPartitionResponse {
   readonly isr: readonly number[];
 }
 
-export function alterPartition(ctx: CoreContext, request: AlterPartitionRequest): ControllerResult<AlterPartitionResponse> {
+export function alterPartition(
+  ctx: CoreContext,
+  request: AlterPartitionRequest,
+): ControllerResult<AlterPartitionResponse> {
   const { brokerId, topicId, partitionId } = request;
   registeredBroker(ctx, brokerId, request.brokerEpoch);
   const topic = ctx.image.topics.topicById(topicId);
   if (topic === undefined) throw new ApiError('UNKNOWN_TOPIC_ID', `topic id ${topicId} does not exist`);
   const current = topic.partitions.getPlain(partitionId);
-  if (current === undefined) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${topic.name}-${partitionId} does not exist`);
+  if (current === undefined)
+    throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${topic.name}-${partitionId} does not exist`);
   const where = `${topic.name}-${partitionId}`;
   if (request.leaderEpoch !== current.leaderEpoch) {
-    throw new ApiError('FENCED_LEADER_EPOCH', `${where}: leader epoch ${request.leaderEpoch} does not match the current ${current.leaderEpoch}`);
+    throw new ApiError(
+      'FENCED_LEADER_EPOCH',
+      `${where}: leader epoch ${request.leaderEpoch} does not match the current ${current.leaderEpoch}`,
+    );
   }
   if (current.leader !== brokerId) {
-    throw new ApiError('NOT_LEADER_OR_FOLLOWER', `${where}: broker ${brokerId} is not the leader (leader is ${current.leader})`);
+    throw new ApiError(
+      'NOT_LEADER_OR_FOLLOWER',
+      `${where}: broker ${brokerId} is not the leader (leader is ${current.leader})`,
+    );
   }
   if (request.partitionEpoch !== current.partitionEpoch) {
     throw new ApiError(
@@ -57,14 +67,23 @@ export function alterPartition(ctx: CoreContext, request: AlterPartitionRequest)
   }
   const { newIsr } = request;
   if (newIsr.length === 0) throw new ApiError('INVALID_REQUEST', `${where}: the new ISR is empty`);
-  if (new Set(newIsr).size !== newIsr.length) throw new ApiError('INVALID_REQUEST', `${where}: the new ISR ${newIsr.join(',')} lists a broker twice`);
+  if (new Set(newIsr).size !== newIsr.length)
+    throw new ApiError('INVALID_REQUEST', `${where}: the new ISR ${newIsr.join(',')} lists a broker twice`);
   for (const id of newIsr) {
-    if (!current.replicas.includes(id)) throw new ApiError('INVALID_REQUEST', `${where}: ISR member ${id} is not a replica (replicas ${current.replicas.join(',')})`);
+    if (!current.replicas.includes(id))
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `${where}: ISR member ${id} is not a replica (replicas ${current.replicas.join(',')})`,
+      );
   }
-  if (!newIsr.includes(brokerId)) throw new ApiError('INVALID_REQUEST', `${where}: the new ISR must contain the leader ${brokerId}`);
+  if (!newIsr.includes(brokerId))
+    throw new ApiError('INVALID_REQUEST', `${where}: the new ISR must contain the leader ${brokerId}`);
   const ineligible = newIsr.filter((id) => !isEligibleBroker(ctx, id));
   if (ineligible.length > 0) {
-    throw new ApiError('INELIGIBLE_REPLICA', `${where}: broker${ineligible.length === 1 ? '' : 's'} ${ineligible.join(',')} fenced or shutting down cannot join the ISR`);
+    throw new ApiError(
+      'INELIGIBLE_REPLICA',
+      `${where}: broker${ineligible.length === 1 ? '' : 's'} ${ineligible.join(',')} fenced or shutting down cannot join the ISR`,
+    );
   }
   const unchanged = newIsr.length === current.isr.length && newIsr.every((id, i) => current.isr[i] === id);
   const isr = [...newIsr];

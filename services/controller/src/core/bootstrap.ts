@@ -15,14 +15,25 @@ export interface BootstrapResponse {
  * alterConfigs. Refused on a non-empty image: bootstrapping twice would rewrite history.
  * The cluster id itself is not in the log (Kafka keeps it in meta.properties); it is echoed back.
  */
-export function bootstrapRecords(image: MetadataImage, clusterId: string, clusterConfigs: readonly ConfigChange[] = []): ControllerResult<BootstrapResponse> {
-  if (!image.isEmpty) throw new ApiError('INVALID_REQUEST', 'the metadata log is not empty; the cluster is already bootstrapped');
-  const feature: FeatureLevelRecord = { type: 'FeatureLevel', name: METADATA_VERSION_FEATURE, level: BOOTSTRAP_METADATA_VERSION };
+export function bootstrapRecords(
+  image: MetadataImage,
+  clusterId: string,
+  clusterConfigs: readonly ConfigChange[] = [],
+): ControllerResult<BootstrapResponse> {
+  if (!image.isEmpty)
+    throw new ApiError('INVALID_REQUEST', 'the metadata log is not empty; the cluster is already bootstrapped');
+  const feature: FeatureLevelRecord = {
+    type: 'FeatureLevel',
+    name: METADATA_VERSION_FEATURE,
+    level: BOOTSTRAP_METADATA_VERSION,
+  };
   const configs = alterConfigs(image, { type: 'cluster', name: '' }, clusterConfigs, false).records as ConfigRecord[];
   const records: MetadataRecord[] = [feature, ...configs];
   return {
     records,
     response: { clusterId, metadataVersion: BOOTSTRAP_METADATA_VERSION },
-    summary: `bootstrapped cluster ${clusterId} at ${METADATA_VERSION_FEATURE} ${BOOTSTRAP_METADATA_VERSION}` + (configs.length > 0 ? ` with ${configs.length} cluster configs` : ''),
+    summary:
+      `bootstrapped cluster ${clusterId} at ${METADATA_VERSION_FEATURE} ${BOOTSTRAP_METADATA_VERSION}` +
+      (configs.length > 0 ? ` with ${configs.length} cluster configs` : ''),
   };
 }

@@ -23,7 +23,10 @@ export class BrokerHeartbeatManager {
   private readonly sessions = new Map<number, BrokerSession>();
 
   constructor(readonly sessionTimeoutMs: number) {
-    assert(Number.isSafeInteger(sessionTimeoutMs) && sessionTimeoutMs > 0, `session timeout ${sessionTimeoutMs}ms must be a positive integer`);
+    assert(
+      Number.isSafeInteger(sessionTimeoutMs) && sessionTimeoutMs > 0,
+      `session timeout ${sessionTimeoutMs}ms must be a positive integer`,
+    );
   }
 
   get size(): number {
@@ -47,7 +50,13 @@ export class BrokerHeartbeatManager {
       return { brokerId, brokerEpoch, lastContactMs: nowMs, metadataOffset: -1, inControlledShutdown: false };
     }
     assert(this.sessions.size < MAX_BROKERS || this.sessions.has(brokerId), `more than ${MAX_BROKERS} broker sessions`);
-    const created: BrokerSession = { brokerId, brokerEpoch, lastContactMs: nowMs, metadataOffset: -1, inControlledShutdown: false };
+    const created: BrokerSession = {
+      brokerId,
+      brokerEpoch,
+      lastContactMs: nowMs,
+      metadataOffset: -1,
+      inControlledShutdown: false,
+    };
     this.sessions.set(brokerId, created);
     return created;
   }

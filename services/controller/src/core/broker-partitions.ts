@@ -15,7 +15,11 @@ export type Eligibility = (brokerId: number) => boolean;
  * Calls `visit` for every partition with a replica on any of `brokerIds`, topics in id order,
  * until `visit` returns false.
  */
-function forPartitionsWithAnyReplica(image: MetadataImage, brokerIds: readonly number[], visit: (topic: TopicImage, partitionId: number) => boolean): void {
+function forPartitionsWithAnyReplica(
+  image: MetadataImage,
+  brokerIds: readonly number[],
+  visit: (topic: TopicImage, partitionId: number) => boolean,
+): void {
   if (brokerIds.length === 0) return;
   for (const topic of image.topics.sortedTopics()) {
     const table = topic.partitions;
@@ -35,7 +39,8 @@ function uncleanLookup(image: MetadataImage, uncleanDefault: boolean): (topic: T
   const cache = new Map<string, boolean>();
   return (topic) => {
     let enabled = cache.get(topic.topicId);
-    if (enabled === undefined) cache.set(topic.topicId, (enabled = uncleanLeaderElectionEnabled(image, topic.name, uncleanDefault)));
+    if (enabled === undefined)
+      cache.set(topic.topicId, (enabled = uncleanLeaderElectionEnabled(image, topic.name, uncleanDefault)));
     return enabled;
   };
 }
@@ -120,7 +125,14 @@ export function electionsForReturningBroker(
     if (topic.leader(partitionId) !== NO_LEADER) return true;
     const current = topic.partitions.getPlain(partitionId);
     assert(current !== undefined, `partition ${topic.name}-${partitionId} vanished`);
-    const outcome = buildPartitionChange({ topicId: topic.topicId, partitionId, current, election: 'keep', isEligible, uncleanAllowed: uncleanAllowed(topic) });
+    const outcome = buildPartitionChange({
+      topicId: topic.topicId,
+      partitionId,
+      current,
+      election: 'keep',
+      isEligible,
+      uncleanAllowed: uncleanAllowed(topic),
+    });
     if (outcome.record !== null) records.push(outcome.record);
     return true;
   });

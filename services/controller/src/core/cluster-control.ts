@@ -103,7 +103,8 @@ function leavingBrokerIds(ctx: CoreContext, newlyFenced: readonly number[]): num
   for (const broker of ctx.image.cluster.brokers()) {
     if (newly.has(broker.brokerId)) continue;
     if (broker.fenced) ordered.add(broker.brokerId);
-    else if (ctx.heartbeats.inControlledShutdown(broker.brokerId, broker.brokerEpoch)) shuttingDown.push(broker.brokerId);
+    else if (ctx.heartbeats.inControlledShutdown(broker.brokerId, broker.brokerEpoch))
+      shuttingDown.push(broker.brokerId);
   }
   for (const id of newlyFenced) ordered.add(id);
   for (const id of shuttingDown) ordered.add(id);
@@ -164,15 +165,25 @@ export function registeredBroker(ctx: CoreContext, brokerId: number, brokerEpoch
   const broker = ctx.image.cluster.broker(brokerId);
   if (broker === undefined) throw new ApiError('BROKER_ID_NOT_REGISTERED', `broker ${brokerId} is not registered`);
   if (broker.brokerEpoch !== brokerEpoch) {
-    throw new ApiError('STALE_BROKER_EPOCH', `broker ${brokerId} epoch ${brokerEpoch} does not match the registered epoch ${broker.brokerEpoch}`);
+    throw new ApiError(
+      'STALE_BROKER_EPOCH',
+      `broker ${brokerId} epoch ${brokerEpoch} does not match the registered epoch ${broker.brokerEpoch}`,
+    );
   }
   return broker;
 }
 
-export function registerBroker(ctx: CoreContext, request: RegisterBrokerRequest, nowMs: number): ControllerResult<RegisterBrokerResponse> {
+export function registerBroker(
+  ctx: CoreContext,
+  request: RegisterBrokerRequest,
+  nowMs: number,
+): ControllerResult<RegisterBrokerResponse> {
   const { image, heartbeats, settings } = ctx;
   if (request.clusterId !== settings.clusterId) {
-    throw new ApiError('INCONSISTENT_CLUSTER_ID', `broker ${request.brokerId} belongs to cluster ${JSON.stringify(request.clusterId)}, this is ${settings.clusterId}`);
+    throw new ApiError(
+      'INCONSISTENT_CLUSTER_ID',
+      `broker ${request.brokerId} belongs to cluster ${JSON.stringify(request.clusterId)}, this is ${settings.clusterId}`,
+    );
   }
   checkRegistrationShape(request);
   const { brokerId } = request;
@@ -180,14 +191,21 @@ export function registerBroker(ctx: CoreContext, request: RegisterBrokerRequest,
   if (existing === undefined && image.cluster.size >= MAX_BROKERS) {
     throw new ApiError('POLICY_VIOLATION', `the cluster already has the maximum of ${MAX_BROKERS} brokers`);
   }
-  if (existing !== undefined && existing.incarnationId !== request.incarnationId && heartbeats.hasValidSession(brokerId, existing.brokerEpoch, nowMs)) {
+  if (
+    existing !== undefined &&
+    existing.incarnationId !== request.incarnationId &&
+    heartbeats.hasValidSession(brokerId, existing.brokerEpoch, nowMs)
+  ) {
     throw new ApiError(
       'DUPLICATE_BROKER_REGISTRATION',
       `broker ${brokerId} is registered by incarnation ${existing.incarnationId} whose session is still alive`,
     );
   }
   const nextOffset = request.nextOffset ?? image.provenance.lastContainedOffset + 1;
-  assert(Number.isSafeInteger(nextOffset) && nextOffset > image.provenance.lastContainedOffset, `nextOffset ${nextOffset} is not after the image`);
+  assert(
+    Number.isSafeInteger(nextOffset) && nextOffset > image.provenance.lastContainedOffset,
+    `nextOffset ${nextOffset} is not after the image`,
+  );
   const brokerEpoch = Math.max(nextOffset, (existing?.brokerEpoch ?? -1) + 1);
   assert(Number.isSafeInteger(brokerEpoch), `broker epoch ${brokerEpoch} overflowed`);
 
@@ -203,7 +221,8 @@ export function registerBroker(ctx: CoreContext, request: RegisterBrokerRequest,
   // A re-registering broker restarted and lost what it had in memory: it starts fenced, so it
   // must give up leadership and ISR membership now, as if it had been fenced.
   // Bounded like a fence: the rest follows through fenceExpiredBrokers (`movesPending`).
-  const { records: moves, more } = existing !== undefined && !existing.fenced ? pendingMoves(ctx, [brokerId]) : { records: [], more: false };
+  const { records: moves, more } =
+    existing !== undefined && !existing.fenced ? pendingMoves(ctx, [brokerId]) : { records: [], more: false };
   heartbeats.register(brokerId, brokerEpoch, nowMs);
   const again = existing === undefined ? 'registered' : `re-registered (was epoch ${existing.brokerEpoch})`;
   return {
@@ -218,7 +237,10 @@ export function registerBroker(ctx: CoreContext, request: RegisterBrokerRequest,
 }
 
 /** FenceBroker plus the first chunk of moves off the broker (`more`: the rest follows). */
-function fenceRecords(ctx: CoreContext, broker: BrokerRegistration): { records: MetadataRecord[]; moved: number; more: boolean } {
+function fenceRecords(
+  ctx: CoreContext,
+  broker: BrokerRegistration,
+): { records: MetadataRecord[]; moved: number; more: boolean } {
   const fence: FenceBrokerRecord = { type: 'FenceBroker', brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch };
   const moves = pendingMoves(ctx, [broker.brokerId]);
   return { records: [fence, ...moves.records], moved: moves.records.length, more: moves.more };
@@ -230,11 +252,19 @@ function fenceRecords(ctx: CoreContext, broker: BrokerRegistration): { records: 
  * broker's next request); once a call finds nothing left to move, it fences the broker and lets
  * it shut down.
  */
-function controlledShutdownStep(ctx: CoreContext, broker: BrokerRegistration, session: BrokerSession): ControllerResult<ControlledShutdownResponse> {
+function controlledShutdownStep(
+  ctx: CoreContext,
+  broker: BrokerRegistration,
+  session: BrokerSession,
+): ControllerResult<ControlledShutdownResponse> {
   session.inControlledShutdown = true;
   const { brokerId } = broker;
   if (broker.fenced) {
-    return { records: [], response: { shouldShutDown: true, partitionsMoved: 0 }, summary: `broker ${brokerId} is fenced and may shut down` };
+    return {
+      records: [],
+      response: { shouldShutDown: true, partitionsMoved: 0 },
+      summary: `broker ${brokerId} is fenced and may shut down`,
+    };
   }
   // All brokers out of service move together (this one last), so nothing lands on a fenced one.
   const { records: moves, more } = pendingMoves(ctx, []);
@@ -242,7 +272,9 @@ function controlledShutdownStep(ctx: CoreContext, broker: BrokerRegistration, se
     return {
       records: moves,
       response: { shouldShutDown: false, partitionsMoved: moves.length },
-      summary: `broker ${brokerId} controlled shutdown: moving ${moves.length} partitions off it` + (more ? ' (more to move)' : ''),
+      summary:
+        `broker ${brokerId} controlled shutdown: moving ${moves.length} partitions off it` +
+        (more ? ' (more to move)' : ''),
       ...(more ? { movesPending: true } : {}),
     };
   }
@@ -254,13 +286,21 @@ function controlledShutdownStep(ctx: CoreContext, broker: BrokerRegistration, se
   };
 }
 
-export function controlledShutdown(ctx: CoreContext, request: ControlledShutdownRequest, nowMs: number): ControllerResult<ControlledShutdownResponse> {
+export function controlledShutdown(
+  ctx: CoreContext,
+  request: ControlledShutdownRequest,
+  nowMs: number,
+): ControllerResult<ControlledShutdownResponse> {
   const broker = registeredBroker(ctx, request.brokerId, request.brokerEpoch);
   const session = ctx.heartbeats.touch(broker.brokerId, broker.brokerEpoch, nowMs, -1);
   return controlledShutdownStep(ctx, broker, session);
 }
 
-export function brokerHeartbeat(ctx: CoreContext, request: BrokerHeartbeatRequest, nowMs: number): ControllerResult<BrokerHeartbeatResponse> {
+export function brokerHeartbeat(
+  ctx: CoreContext,
+  request: BrokerHeartbeatRequest,
+  nowMs: number,
+): ControllerResult<BrokerHeartbeatResponse> {
   const broker = registeredBroker(ctx, request.brokerId, request.brokerEpoch);
   const offset = request.currentMetadataOffset;
   if (!(Number.isSafeInteger(offset) && offset >= -1)) {
@@ -270,7 +310,13 @@ export function brokerHeartbeat(ctx: CoreContext, request: BrokerHeartbeatReques
   const { brokerId, brokerEpoch } = broker;
   const session = heartbeats.touch(brokerId, brokerEpoch, nowMs, offset);
   const isCaughtUp = session.metadataOffset >= brokerEpoch;
-  const reply = (records: MetadataRecord[], isFenced: boolean, shouldShutDown: boolean, summary: string, movesPending = false): ControllerResult<BrokerHeartbeatResponse> => ({
+  const reply = (
+    records: MetadataRecord[],
+    isFenced: boolean,
+    shouldShutDown: boolean,
+    summary: string,
+    movesPending = false,
+  ): ControllerResult<BrokerHeartbeatResponse> => ({
     records,
     response: {
       isFenced,
@@ -290,18 +336,40 @@ export function brokerHeartbeat(ctx: CoreContext, request: BrokerHeartbeatReques
     }
     const unfence: UnfenceBrokerRecord = { type: 'UnfenceBroker', brokerId, brokerEpoch };
     const eligible = (id: number): boolean => id === brokerId || isEligibleBroker(ctx, id);
-    const elections = electionsForReturningBroker(ctx.image, brokerId, eligible, ctx.settings.uncleanLeaderElectionEnable);
+    const elections = electionsForReturningBroker(
+      ctx.image,
+      brokerId,
+      eligible,
+      ctx.settings.uncleanLeaderElectionEnable,
+    );
     const elected = elections.length > 0 ? `; elected leaders for ${elections.length} leaderless partitions` : '';
-    return reply([unfence, ...elections], false, false, `broker ${brokerId} caught up to offset ${offset}: unfenced${elected}`);
+    return reply(
+      [unfence, ...elections],
+      false,
+      false,
+      `broker ${brokerId} caught up to offset ${offset}: unfenced${elected}`,
+    );
   }
   if (request.wantShutDown || session.inControlledShutdown) {
     const step = controlledShutdownStep(ctx, broker, session);
-    return reply([...step.records], step.response.shouldShutDown, step.response.shouldShutDown, step.summary, step.movesPending === true);
+    return reply(
+      [...step.records],
+      step.response.shouldShutDown,
+      step.response.shouldShutDown,
+      step.summary,
+      step.movesPending === true,
+    );
   }
   if (request.wantFence) {
     const { records, moved, more } = fenceRecords(ctx, broker);
     const rest = more ? ' (more to move)' : '';
-    return reply(records, true, false, `broker ${brokerId} asked to be fenced: fenced, ${moved} partitions moved off it${rest}`, more);
+    return reply(
+      records,
+      true,
+      false,
+      `broker ${brokerId} asked to be fenced: fenced, ${moved} partitions moved off it${rest}`,
+      more,
+    );
   }
   return reply([], false, false, `broker ${brokerId} heartbeat`);
 }
@@ -330,13 +398,25 @@ export function fenceExpiredBrokers(ctx: CoreContext, nowMs: number): Controller
   }
   const ids = expired.map((broker) => broker.brokerId);
   const { records: moves, more } = pendingMoves(ctx, ids);
-  const response: FenceExpiredResponse = { fencedBrokerIds: ids, partitionsChanged: moves.length, movesPending: more, nextExpiryMs };
+  const response: FenceExpiredResponse = {
+    fencedBrokerIds: ids,
+    partitionsChanged: moves.length,
+    movesPending: more,
+    nextExpiryMs,
+  };
   const rest = more ? ' (more to move)' : '';
   if (expired.length === 0) {
-    const summary = moves.length === 0 ? 'no broker lease expired' : `moved ${moves.length} partitions off fenced or shutting-down brokers${rest}`;
+    const summary =
+      moves.length === 0
+        ? 'no broker lease expired'
+        : `moved ${moves.length} partitions off fenced or shutting-down brokers${rest}`;
     return { records: moves, response, summary, ...(more ? { movesPending: true } : {}) };
   }
-  const fences: FenceBrokerRecord[] = expired.map((broker) => ({ type: 'FenceBroker', brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch }));
+  const fences: FenceBrokerRecord[] = expired.map((broker) => ({
+    type: 'FenceBroker',
+    brokerId: broker.brokerId,
+    brokerEpoch: broker.brokerEpoch,
+  }));
   return {
     records: [...fences, ...moves],
     response,

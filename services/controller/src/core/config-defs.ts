@@ -38,36 +38,132 @@ function table(defs: readonly ConfigDef[]): ReadonlyMap<string, ConfigDef> {
 }
 
 export const TOPIC_CONFIGS: ReadonlyMap<string, ConfigDef> = table([
-  { name: 'cleanup.policy', type: 'list', oneOf: CLEANUP_POLICIES, defaultValue: 'delete', brokerSynonym: 'log.cleanup.policy' },
-  { name: 'compression.type', type: 'string', oneOf: COMPRESSION_TYPES, defaultValue: 'producer', brokerSynonym: 'compression.type' },
+  {
+    name: 'cleanup.policy',
+    type: 'list',
+    oneOf: CLEANUP_POLICIES,
+    defaultValue: 'delete',
+    brokerSynonym: 'log.cleanup.policy',
+  },
+  {
+    name: 'compression.type',
+    type: 'string',
+    oneOf: COMPRESSION_TYPES,
+    defaultValue: 'producer',
+    brokerSynonym: 'compression.type',
+  },
   { name: 'compression.gzip.level', type: 'int', min: -1, max: 9, defaultValue: '-1' },
   { name: 'compression.lz4.level', type: 'int', min: 1, max: 17, defaultValue: '9' },
   { name: 'compression.zstd.level', type: 'int', min: -131_072, max: 22, defaultValue: '3' },
-  { name: 'delete.retention.ms', type: 'long', min: 0, defaultValue: '86400000', brokerSynonym: 'log.cleaner.delete.retention.ms' },
-  { name: 'file.delete.delay.ms', type: 'long', min: 0, defaultValue: '60000', brokerSynonym: 'log.segment.delete.delay.ms' },
-  { name: 'flush.messages', type: 'long', min: 1, defaultValue: LONG_MAX, brokerSynonym: 'log.flush.interval.messages' },
+  {
+    name: 'delete.retention.ms',
+    type: 'long',
+    min: 0,
+    defaultValue: '86400000',
+    brokerSynonym: 'log.cleaner.delete.retention.ms',
+  },
+  {
+    name: 'file.delete.delay.ms',
+    type: 'long',
+    min: 0,
+    defaultValue: '60000',
+    brokerSynonym: 'log.segment.delete.delay.ms',
+  },
+  {
+    name: 'flush.messages',
+    type: 'long',
+    min: 1,
+    defaultValue: LONG_MAX,
+    brokerSynonym: 'log.flush.interval.messages',
+  },
   { name: 'flush.ms', type: 'long', min: 0, defaultValue: LONG_MAX, brokerSynonym: 'log.flush.interval.ms' },
-  { name: 'index.interval.bytes', type: 'int', min: 0, defaultValue: '4096', brokerSynonym: 'log.index.interval.bytes' },
-  { name: 'local.retention.bytes', type: 'long', min: -2, defaultValue: '-2', brokerSynonym: 'log.local.retention.bytes' },
+  {
+    name: 'index.interval.bytes',
+    type: 'int',
+    min: 0,
+    defaultValue: '4096',
+    brokerSynonym: 'log.index.interval.bytes',
+  },
+  {
+    name: 'local.retention.bytes',
+    type: 'long',
+    min: -2,
+    defaultValue: '-2',
+    brokerSynonym: 'log.local.retention.bytes',
+  },
   { name: 'local.retention.ms', type: 'long', min: -2, defaultValue: '-2', brokerSynonym: 'log.local.retention.ms' },
-  { name: 'max.compaction.lag.ms', type: 'long', min: 1, defaultValue: LONG_MAX, brokerSynonym: 'log.cleaner.max.compaction.lag.ms' },
+  {
+    name: 'max.compaction.lag.ms',
+    type: 'long',
+    min: 1,
+    defaultValue: LONG_MAX,
+    brokerSynonym: 'log.cleaner.max.compaction.lag.ms',
+  },
   { name: 'max.message.bytes', type: 'int', min: 0, defaultValue: '1048588', brokerSynonym: 'message.max.bytes' },
-  { name: 'message.timestamp.after.max.ms', type: 'long', min: 0, defaultValue: '3600000', brokerSynonym: 'log.message.timestamp.after.max.ms' },
-  { name: 'message.timestamp.before.max.ms', type: 'long', min: 0, defaultValue: LONG_MAX, brokerSynonym: 'log.message.timestamp.before.max.ms' },
-  { name: 'message.timestamp.type', type: 'string', oneOf: TIMESTAMP_TYPES, defaultValue: 'CreateTime', brokerSynonym: 'log.message.timestamp.type' },
-  { name: 'min.cleanable.dirty.ratio', type: 'double', min: 0, max: 1, defaultValue: '0.5', brokerSynonym: 'log.cleaner.min.cleanable.ratio' },
-  { name: 'min.compaction.lag.ms', type: 'long', min: 0, defaultValue: '0', brokerSynonym: 'log.cleaner.min.compaction.lag.ms' },
+  {
+    name: 'message.timestamp.after.max.ms',
+    type: 'long',
+    min: 0,
+    defaultValue: '3600000',
+    brokerSynonym: 'log.message.timestamp.after.max.ms',
+  },
+  {
+    name: 'message.timestamp.before.max.ms',
+    type: 'long',
+    min: 0,
+    defaultValue: LONG_MAX,
+    brokerSynonym: 'log.message.timestamp.before.max.ms',
+  },
+  {
+    name: 'message.timestamp.type',
+    type: 'string',
+    oneOf: TIMESTAMP_TYPES,
+    defaultValue: 'CreateTime',
+    brokerSynonym: 'log.message.timestamp.type',
+  },
+  {
+    name: 'min.cleanable.dirty.ratio',
+    type: 'double',
+    min: 0,
+    max: 1,
+    defaultValue: '0.5',
+    brokerSynonym: 'log.cleaner.min.cleanable.ratio',
+  },
+  {
+    name: 'min.compaction.lag.ms',
+    type: 'long',
+    min: 0,
+    defaultValue: '0',
+    brokerSynonym: 'log.cleaner.min.compaction.lag.ms',
+  },
   { name: 'min.insync.replicas', type: 'int', min: 1, defaultValue: '1', brokerSynonym: 'min.insync.replicas' },
   { name: 'preallocate', type: 'boolean', defaultValue: 'false', brokerSynonym: 'log.preallocate' },
   { name: 'remote.storage.enable', type: 'boolean', defaultValue: 'false' },
   // Kafka puts no floor on retention; below -1 means nothing more than -1 (unlimited) does.
   { name: 'retention.bytes', type: 'long', min: -1, defaultValue: '-1', brokerSynonym: 'log.retention.bytes' },
   { name: 'retention.ms', type: 'long', min: -1, defaultValue: '604800000', brokerSynonym: 'log.retention.ms' },
-  { name: 'segment.bytes', type: 'int', min: MIN_SEGMENT_BYTES, defaultValue: '1073741824', brokerSynonym: 'log.segment.bytes' },
-  { name: 'segment.index.bytes', type: 'int', min: 4, defaultValue: '10485760', brokerSynonym: 'log.index.size.max.bytes' },
+  {
+    name: 'segment.bytes',
+    type: 'int',
+    min: MIN_SEGMENT_BYTES,
+    defaultValue: '1073741824',
+    brokerSynonym: 'log.segment.bytes',
+  },
+  {
+    name: 'segment.index.bytes',
+    type: 'int',
+    min: 4,
+    defaultValue: '10485760',
+    brokerSynonym: 'log.index.size.max.bytes',
+  },
   { name: 'segment.jitter.ms', type: 'long', min: 0, defaultValue: '0', brokerSynonym: 'log.roll.jitter.ms' },
   { name: 'segment.ms', type: 'long', min: 1, defaultValue: '604800000', brokerSynonym: 'log.roll.ms' },
-  { name: 'unclean.leader.election.enable', type: 'boolean', defaultValue: 'false', brokerSynonym: 'unclean.leader.election.enable' },
+  {
+    name: 'unclean.leader.election.enable',
+    type: 'boolean',
+    defaultValue: 'false',
+    brokerSynonym: 'unclean.leader.election.enable',
+  },
 ]);
 
 /** Broker configs that may be set dynamically, per broker or cluster-wide (Kafka's dynamic broker configs). */
@@ -121,7 +217,8 @@ export function configValueProblem(def: ConfigDef, rawValue: string): string | u
       if (!INTEGER_TEXT.test(value)) return `${JSON.stringify(rawValue)} is not an integer`;
       const parsed = BigInt(value);
       const [low, high] = def.type === 'int' ? [BigInt(INT32_MIN), BigInt(INT32_MAX)] : [INT64_MIN, INT64_MAX];
-      if (parsed < low || parsed > high) return `${value} does not fit in a ${def.type === 'int' ? '32' : '64'}-bit integer`;
+      if (parsed < low || parsed > high)
+        return `${value} does not fit in a ${def.type === 'int' ? '32' : '64'}-bit integer`;
       const problem = inRange(parsed, def, low, high);
       return problem === undefined ? undefined : `${value} ${problem}`;
     }

@@ -56,7 +56,10 @@ function checkValue(defs: ReadonlyMap<string, ConfigDef>, kind: string, name: st
   const def = defs.get(name);
   if (def === undefined) throw new ApiError('INVALID_CONFIG', `unknown ${kind} config ${JSON.stringify(name)}`);
   if (value.length > MAX_CONFIG_VALUE_LENGTH) {
-    throw new ApiError('INVALID_CONFIG', `invalid value for ${name}: ${value.length} characters exceeds ${MAX_CONFIG_VALUE_LENGTH}`);
+    throw new ApiError(
+      'INVALID_CONFIG',
+      `invalid value for ${name}: ${value.length} characters exceeds ${MAX_CONFIG_VALUE_LENGTH}`,
+    );
   }
   const problem = configValueProblem(def, value);
   if (problem !== undefined) throw new ApiError('INVALID_CONFIG', `invalid value for ${name}: ${problem}`);
@@ -89,14 +92,21 @@ function checkResource(image: MetadataImage, resource: ConfigResourceRef): void 
     case 'broker':
       // Like Kafka, a broker's dynamic configs may be set before it first registers.
       if (!BROKER_ID_TEXT.test(resource.name) || Number(resource.name) > 2 ** 31 - 1) {
-        throw new ApiError('INVALID_REQUEST', `broker resource name ${JSON.stringify(resource.name)} is not a broker id`);
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `broker resource name ${JSON.stringify(resource.name)} is not a broker id`,
+        );
       }
       return;
     case 'cluster':
-      if (resource.name !== '') throw new ApiError('INVALID_REQUEST', `the cluster resource is named '', not ${JSON.stringify(resource.name)}`);
+      if (resource.name !== '')
+        throw new ApiError('INVALID_REQUEST', `the cluster resource is named '', not ${JSON.stringify(resource.name)}`);
       return;
     default:
-      throw new ApiError('INVALID_REQUEST', `unknown config resource type ${JSON.stringify((resource as { type: string }).type)}`);
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `unknown config resource type ${JSON.stringify((resource as { type: string }).type)}`,
+      );
   }
 }
 
@@ -107,7 +117,8 @@ function nextValue(def: ConfigDef, change: ConfigChange, current: string | null)
     throw new ApiError('INVALID_REQUEST', `${op} of ${change.name} needs a value`);
   }
   if (op === 'set') return change.value;
-  if (def.type !== 'list') throw new ApiError('INVALID_CONFIG', `${op} is only allowed on list configs, and ${change.name} is a ${def.type}`);
+  if (def.type !== 'list')
+    throw new ApiError('INVALID_CONFIG', `${op} is only allowed on list configs, and ${change.name} is a ${def.type}`);
   // Like Kafka, append/subtract start from the explicit value or else the default.
   const items = splitList(current ?? def.defaultValue);
   const operands = splitList(change.value);
@@ -138,10 +149,12 @@ export function alterConfigs(
   const seen = new Set<string>();
   const valueChanges: ConfigValueChange[] = [];
   for (const change of changes) {
-    if (seen.has(change.name)) throw new ApiError('INVALID_REQUEST', `config ${change.name} is changed twice in one request`);
+    if (seen.has(change.name))
+      throw new ApiError('INVALID_REQUEST', `config ${change.name} is changed twice in one request`);
     seen.add(change.name);
     const def = defs.get(change.name);
-    if (def === undefined) throw new ApiError('INVALID_CONFIG', `unknown ${kind} config ${JSON.stringify(change.name)}`);
+    if (def === undefined)
+      throw new ApiError('INVALID_CONFIG', `unknown ${kind} config ${JSON.stringify(change.name)}`);
     const oldValue = image.configs.value(resource.type, resource.name, change.name) ?? null;
     const newValue = nextValue(def, change, oldValue);
     if (newValue !== null) checkValue(defs, kind, change.name, newValue);
@@ -176,7 +189,11 @@ export function topicConfigValue(image: MetadataImage, topicName: string, name: 
 }
 
 /** unclean.leader.election.enable for a topic: topic config, cluster config, then the controller's default. */
-export function uncleanLeaderElectionEnabled(image: MetadataImage, topicName: string, defaultEnabled: boolean): boolean {
+export function uncleanLeaderElectionEnabled(
+  image: MetadataImage,
+  topicName: string,
+  defaultEnabled: boolean,
+): boolean {
   const value = topicConfigValue(image, topicName, 'unclean.leader.election.enable');
   return value === undefined ? defaultEnabled : value.trim().toLowerCase() === 'true';
 }

@@ -19,7 +19,12 @@
  * - No clocks (`nowMs` is passed in), no I/O, no randomness but the injected `rng`.
  */
 import type { MetadataImage } from '@sluice/metadata';
-import { alterConfigs, type AlterConfigsResponse, type ConfigChange, type ConfigResourceRef } from './configuration-control';
+import {
+  alterConfigs,
+  type AlterConfigsResponse,
+  type ConfigChange,
+  type ConfigResourceRef,
+} from './configuration-control';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition';
 import { assert } from './assert';
 import { bootstrapRecords, type BootstrapResponse } from './bootstrap';
@@ -39,7 +44,12 @@ import {
 } from './cluster-control';
 import type { CoreContext, CoreSettings } from './context';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './create-partitions';
-import { createTopics, type CreatableTopic, type CreateTopicsOptions, type CreateTopicsResponse } from './create-topics';
+import {
+  createTopics,
+  type CreatableTopic,
+  type CreateTopicsOptions,
+  type CreateTopicsResponse,
+} from './create-topics';
 import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics';
 import { describeCluster, describeTopics, type ClusterDescription, type TopicDescription } from './describe';
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders';
@@ -88,10 +98,14 @@ export class ControllerCore {
       uncleanLeaderElectionEnable: options.uncleanLeaderElectionEnable ?? false,
       defaultNumPartitions: options.defaultNumPartitions ?? DEFAULT_NUM_PARTITIONS,
       defaultReplicationFactor: options.defaultReplicationFactor ?? DEFAULT_REPLICATION_FACTOR,
-      maxPartitionChangesPerOperation: options.maxPartitionChangesPerOperation ?? DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+      maxPartitionChangesPerOperation:
+        options.maxPartitionChangesPerOperation ?? DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
     });
     const chunk = this.settings.maxPartitionChangesPerOperation;
-    assert(Number.isSafeInteger(chunk) && chunk >= 1, `maxPartitionChangesPerOperation ${chunk} must be a positive integer`);
+    assert(
+      Number.isSafeInteger(chunk) && chunk >= 1,
+      `maxPartitionChangesPerOperation ${chunk} must be a positive integer`,
+    );
     this.heartbeats = new BrokerHeartbeatManager(options.brokerSessionTimeoutMs ?? DEFAULT_BROKER_SESSION_TIMEOUT_MS);
     this.rng = options.rng;
     this.verifyRecords = options.verifyRecords ?? true;
@@ -117,15 +131,26 @@ export class ControllerCore {
     this.heartbeats.clear();
   }
 
-  bootstrapRecords(image: MetadataImage, clusterConfigs: readonly ConfigChange[] = []): ControllerResult<BootstrapResponse> {
+  bootstrapRecords(
+    image: MetadataImage,
+    clusterConfigs: readonly ConfigChange[] = [],
+  ): ControllerResult<BootstrapResponse> {
     return this.checked(image, bootstrapRecords(image, this.settings.clusterId, clusterConfigs));
   }
 
-  registerBroker(image: MetadataImage, request: RegisterBrokerRequest, nowMs: number): ControllerResult<RegisterBrokerResponse> {
+  registerBroker(
+    image: MetadataImage,
+    request: RegisterBrokerRequest,
+    nowMs: number,
+  ): ControllerResult<RegisterBrokerResponse> {
     return this.checked(image, registerBroker(this.ctx(image), request, nowMs));
   }
 
-  brokerHeartbeat(image: MetadataImage, request: BrokerHeartbeatRequest, nowMs: number): ControllerResult<BrokerHeartbeatResponse> {
+  brokerHeartbeat(
+    image: MetadataImage,
+    request: BrokerHeartbeatRequest,
+    nowMs: number,
+  ): ControllerResult<BrokerHeartbeatResponse> {
     return this.checked(image, brokerHeartbeat(this.ctx(image), request, nowMs));
   }
 
@@ -137,7 +162,11 @@ export class ControllerCore {
     return this.checked(image, fenceExpiredBrokers(this.ctx(image), nowMs));
   }
 
-  controlledShutdown(image: MetadataImage, request: ControlledShutdownRequest, nowMs: number): ControllerResult<ControlledShutdownResponse> {
+  controlledShutdown(
+    image: MetadataImage,
+    request: ControlledShutdownRequest,
+    nowMs: number,
+  ): ControllerResult<ControlledShutdownResponse> {
     return this.checked(image, controlledShutdown(this.ctx(image), request, nowMs));
   }
 
@@ -145,11 +174,18 @@ export class ControllerCore {
     return this.checked(image, alterPartition(this.ctx(image), request));
   }
 
-  allocateProducerIds(image: MetadataImage, request: AllocateProducerIdsRequest): ControllerResult<AllocateProducerIdsResponse> {
+  allocateProducerIds(
+    image: MetadataImage,
+    request: AllocateProducerIdsRequest,
+  ): ControllerResult<AllocateProducerIdsResponse> {
     return this.checked(image, allocateProducerIds(this.ctx(image), request));
   }
 
-  createTopics(image: MetadataImage, topics: readonly CreatableTopic[], options: CreateTopicsOptions = {}): ControllerResult<CreateTopicsResponse> {
+  createTopics(
+    image: MetadataImage,
+    topics: readonly CreatableTopic[],
+    options: CreateTopicsOptions = {},
+  ): ControllerResult<CreateTopicsResponse> {
     return this.checked(image, createTopics(this.ctx(image), topics, options));
   }
 

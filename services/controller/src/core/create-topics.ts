@@ -57,16 +57,26 @@ function planTopic(ctx: CoreContext, topic: CreatableTopic, validateOnly: boolea
   let replicaLists: number[][];
   if (topic.assignments !== undefined) {
     if (!isDefault(topic.numPartitions) || !isDefault(topic.replicationFactor)) {
-      throw new ApiError('INVALID_REQUEST', 'numPartitions and replicationFactor must be unset when assignments are given');
+      throw new ApiError(
+        'INVALID_REQUEST',
+        'numPartitions and replicationFactor must be unset when assignments are given',
+      );
     }
     if (topic.assignments.length >= MAX_RECORDS_PER_USER_OP) {
-      throw new ApiError('POLICY_VIOLATION', `unable to perform excessively large batch operation: ${topic.assignments.length} partitions`);
+      throw new ApiError(
+        'POLICY_VIOLATION',
+        `unable to perform excessively large batch operation: ${topic.assignments.length} partitions`,
+      );
     }
     checkManualAssignments(ctx.image, topic.assignments);
     replicaLists = topic.assignments.map((replicas) => [...replicas]);
   } else {
-    const numPartitions = isDefault(topic.numPartitions) ? ctx.settings.defaultNumPartitions : (topic.numPartitions as number);
-    const replicationFactor = isDefault(topic.replicationFactor) ? ctx.settings.defaultReplicationFactor : (topic.replicationFactor as number);
+    const numPartitions = isDefault(topic.numPartitions)
+      ? ctx.settings.defaultNumPartitions
+      : (topic.numPartitions as number);
+    const replicationFactor = isDefault(topic.replicationFactor)
+      ? ctx.settings.defaultReplicationFactor
+      : (topic.replicationFactor as number);
     if (!(Number.isSafeInteger(numPartitions) && numPartitions >= 1)) {
       throw new ApiError('INVALID_PARTITIONS', `number of partitions ${numPartitions} must be at least 1`);
     }
@@ -74,15 +84,23 @@ function planTopic(ctx: CoreContext, topic: CreatableTopic, validateOnly: boolea
       throw new ApiError('INVALID_REPLICATION_FACTOR', `replication factor ${replicationFactor} must be at least 1`);
     }
     if (numPartitions >= MAX_RECORDS_PER_USER_OP) {
-      throw new ApiError('POLICY_VIOLATION', `unable to perform excessively large batch operation: ${numPartitions} partitions`);
+      throw new ApiError(
+        'POLICY_VIOLATION',
+        `unable to perform excessively large batch operation: ${numPartitions} partitions`,
+      );
     }
     replicaLists = placeReplicas({ brokers: usableBrokers(ctx), numPartitions, replicationFactor, rng: ctx.rng });
   }
   const configRecords = topicConfigRecords(name, topic.configs ?? {});
-  const topicId = validateOnly ? undefined : randomUuid(ctx.rng, (id) => takenIds.has(id) || ctx.image.topics.topicById(id) !== undefined);
-  const partitionRecords = replicaLists.map((replicas, partitionId) => newPartitionRecord(ctx, topicId ?? 'validate-only', partitionId, replicas));
+  const topicId = validateOnly
+    ? undefined
+    : randomUuid(ctx.rng, (id) => takenIds.has(id) || ctx.image.topics.topicById(id) !== undefined);
+  const partitionRecords = replicaLists.map((replicas, partitionId) =>
+    newPartitionRecord(ctx, topicId ?? 'validate-only', partitionId, replicas),
+  );
   if (topicId !== undefined) takenIds.add(topicId);
-  const records: MetadataRecord[] = topicId === undefined ? [] : [{ type: 'Topic', name, topicId }, ...configRecords, ...partitionRecords];
+  const records: MetadataRecord[] =
+    topicId === undefined ? [] : [{ type: 'Topic', name, topicId }, ...configRecords, ...partitionRecords];
   return {
     records,
     result: {
@@ -95,10 +113,17 @@ function planTopic(ctx: CoreContext, topic: CreatableTopic, validateOnly: boolea
   };
 }
 
-export function createTopics(ctx: CoreContext, topics: readonly CreatableTopic[], options: CreateTopicsOptions = {}): ControllerResult<CreateTopicsResponse> {
+export function createTopics(
+  ctx: CoreContext,
+  topics: readonly CreatableTopic[],
+  options: CreateTopicsOptions = {},
+): ControllerResult<CreateTopicsResponse> {
   const validateOnly = options.validateOnly ?? false;
   if (topics.length > MAX_REQUEST_ENTRIES) {
-    throw new ApiError('INVALID_REQUEST', `${topics.length} topics in one request exceed the limit of ${MAX_REQUEST_ENTRIES}`);
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `${topics.length} topics in one request exceed the limit of ${MAX_REQUEST_ENTRIES}`,
+    );
   }
   const { image } = ctx;
   const counts = new Map<string, number>();
@@ -118,15 +143,23 @@ export function createTopics(ctx: CoreContext, topics: readonly CreatableTopic[]
         if (error instanceof InvalidTopicNameError) throw new ApiError('INVALID_TOPIC_EXCEPTION', error.message);
         throw error;
       }
-      if ((counts.get(name) ?? 0) > 1) throw new ApiError('INVALID_REQUEST', `topic ${name} appears more than once in the request`);
-      if (image.topics.topicByName(name) !== undefined) throw new ApiError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+      if ((counts.get(name) ?? 0) > 1)
+        throw new ApiError('INVALID_REQUEST', `topic ${name} appears more than once in the request`);
+      if (image.topics.topicByName(name) !== undefined)
+        throw new ApiError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
       const clash = collisions.get(collisionKey(name));
       if (clash !== undefined) {
-        throw new ApiError('INVALID_TOPIC_EXCEPTION', `topic ${name} collides with ${clash}: names may not differ only in '.' versus '_'`);
+        throw new ApiError(
+          'INVALID_TOPIC_EXCEPTION',
+          `topic ${name} collides with ${clash}: names may not differ only in '.' versus '_'`,
+        );
       }
       const planned = planTopic(ctx, topic, validateOnly, takenIds);
       if (records.length + planned.records.length > MAX_RECORDS_PER_USER_OP) {
-        throw new ApiError('POLICY_VIOLATION', `unable to perform excessively large batch operation: more than ${MAX_RECORDS_PER_USER_OP} records`);
+        throw new ApiError(
+          'POLICY_VIOLATION',
+          `unable to perform excessively large batch operation: more than ${MAX_RECORDS_PER_USER_OP} records`,
+        );
       }
       records.push(...planned.records);
       collisions.set(collisionKey(name), name);
@@ -140,7 +173,9 @@ export function createTopics(ctx: CoreContext, topics: readonly CreatableTopic[]
   const failed = results.filter((r) => r.error !== undefined);
   const parts: string[] = [];
   if (created.length > 0) {
-    parts.push(`${validateOnly ? 'would create' : 'created'} ${created.map((r) => `${r.name} (${r.numPartitions}x${r.replicationFactor})`).join(', ')}`);
+    parts.push(
+      `${validateOnly ? 'would create' : 'created'} ${created.map((r) => `${r.name} (${r.numPartitions}x${r.replicationFactor})`).join(', ')}`,
+    );
   }
   if (failed.length > 0) parts.push(`refused ${failed.map((r) => `${r.name}: ${r.error?.errorName}`).join(', ')}`);
   return {

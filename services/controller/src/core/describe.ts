@@ -43,7 +43,15 @@ export interface TopicDescription {
 export function describeCluster(image: MetadataImage, clusterId: string): ClusterDescription {
   return {
     clusterId,
-    brokers: image.cluster.brokers().map((b) => ({ brokerId: b.brokerId, brokerEpoch: b.brokerEpoch, rack: b.rack, listeners: b.listeners, fenced: b.fenced })),
+    brokers: image.cluster
+      .brokers()
+      .map((b) => ({
+        brokerId: b.brokerId,
+        brokerEpoch: b.brokerEpoch,
+        rack: b.rack,
+        listeners: b.listeners,
+        fenced: b.fenced,
+      })),
     topicCount: image.topics.topicCount,
     partitionCount: image.topics.partitionCount,
     metadataOffset: image.provenance.lastContainedOffset,
@@ -73,9 +81,12 @@ function describeTopic(image: MetadataImage, topic: TopicImage): TopicDescriptio
 /** Named topics (unknown ones get UNKNOWN_TOPIC_OR_PARTITION), or every topic by name when `names` is omitted. */
 export function describeTopics(image: MetadataImage, names?: readonly string[]): TopicDescription[] {
   if (names === undefined) {
-    return [...image.topics.topics()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((t) => describeTopic(image, t));
+    return [...image.topics.topics()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((t) => describeTopic(image, t));
   }
-  if (names.length > MAX_REQUEST_ENTRIES) throw new ApiError('INVALID_REQUEST', `${names.length} topics exceed the limit of ${MAX_REQUEST_ENTRIES}`);
+  if (names.length > MAX_REQUEST_ENTRIES)
+    throw new ApiError('INVALID_REQUEST', `${names.length} topics exceed the limit of ${MAX_REQUEST_ENTRIES}`);
   return names.map((name) => {
     const topic = image.topics.topicByName(name);
     return topic === undefined

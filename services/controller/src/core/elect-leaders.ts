@@ -31,36 +31,82 @@ export interface ElectLeadersResponse {
   readonly truncated: boolean;
 }
 
-function electOne(ctx: CoreContext, type: 'preferred' | 'unclean', topic: TopicImage, partitionId: number): { record: PartitionChangeRecord | null; result: ElectLeaderResult } {
+function electOne(
+  ctx: CoreContext,
+  type: 'preferred' | 'unclean',
+  topic: TopicImage,
+  partitionId: number,
+): { record: PartitionChangeRecord | null; result: ElectLeaderResult } {
   const base = { topic: topic.name, partitionId };
   const current = topic.partitions.getPlain(partitionId);
   if (current === undefined) {
-    return { record: null, result: { ...base, error: new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${topic.name}-${partitionId} does not exist`) } };
+    return {
+      record: null,
+      result: {
+        ...base,
+        error: new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${topic.name}-${partitionId} does not exist`),
+      },
+    };
   }
   const isEligible = (id: number): boolean => isEligibleBroker(ctx, id);
   const where = `${topic.name}-${partitionId}`;
   if (type === 'preferred') {
     const preferred = current.replicas[0] as number;
     if (current.leader === preferred) {
-      return { record: null, result: { ...base, error: new ApiError('ELECTION_NOT_NEEDED', `${where}: preferred replica ${preferred} already leads`) } };
+      return {
+        record: null,
+        result: {
+          ...base,
+          error: new ApiError('ELECTION_NOT_NEEDED', `${where}: preferred replica ${preferred} already leads`),
+        },
+      };
     }
     if (!current.isr.includes(preferred) || !isEligible(preferred)) {
       return {
         record: null,
-        result: { ...base, error: new ApiError('PREFERRED_LEADER_NOT_AVAILABLE', `${where}: preferred replica ${preferred} is not an eligible ISR member`) },
+        result: {
+          ...base,
+          error: new ApiError(
+            'PREFERRED_LEADER_NOT_AVAILABLE',
+            `${where}: preferred replica ${preferred} is not an eligible ISR member`,
+          ),
+        },
       };
     }
-    const outcome = buildPartitionChange({ topicId: topic.topicId, partitionId, current, election: 'preferred', isEligible, uncleanAllowed: false });
+    const outcome = buildPartitionChange({
+      topicId: topic.topicId,
+      partitionId,
+      current,
+      election: 'preferred',
+      isEligible,
+      uncleanAllowed: false,
+    });
     return { record: outcome.record, result: { ...base, leader: outcome.leader } };
   }
   if (current.leader !== NO_LEADER) {
-    return { record: null, result: { ...base, error: new ApiError('ELECTION_NOT_NEEDED', `${where} already has leader ${current.leader}`) } };
+    return {
+      record: null,
+      result: { ...base, error: new ApiError('ELECTION_NOT_NEEDED', `${where} already has leader ${current.leader}`) },
+    };
   }
-  const outcome = buildPartitionChange({ topicId: topic.topicId, partitionId, current, election: 'keep', isEligible, uncleanAllowed: true });
+  const outcome = buildPartitionChange({
+    topicId: topic.topicId,
+    partitionId,
+    current,
+    election: 'keep',
+    isEligible,
+    uncleanAllowed: true,
+  });
   if (outcome.leader === NO_LEADER) {
     return {
       record: null,
-      result: { ...base, error: new ApiError('ELIGIBLE_LEADERS_NOT_AVAILABLE', `${where}: no replica of ${current.replicas.join(',')} is eligible to lead`) },
+      result: {
+        ...base,
+        error: new ApiError(
+          'ELIGIBLE_LEADERS_NOT_AVAILABLE',
+          `${where}: no replica of ${current.replicas.join(',')} is eligible to lead`,
+        ),
+      },
     };
   }
   return { record: outcome.record, result: { ...base, leader: outcome.leader } };
@@ -68,7 +114,8 @@ function electOne(ctx: CoreContext, type: 'preferred' | 'unclean', topic: TopicI
 
 export function electLeaders(ctx: CoreContext, request: ElectLeadersRequest): ControllerResult<ElectLeadersResponse> {
   const { type } = request;
-  if (type !== 'preferred' && type !== 'unclean') throw new ApiError('INVALID_REQUEST', `unknown election type ${JSON.stringify(type)}`);
+  if (type !== 'preferred' && type !== 'unclean')
+    throw new ApiError('INVALID_REQUEST', `unknown election type ${JSON.stringify(type)}`);
   const records: PartitionChangeRecord[] = [];
   const results: ElectLeaderResult[] = [];
   let truncated = false;
@@ -87,7 +134,10 @@ export function electLeaders(ctx: CoreContext, request: ElectLeadersRequest): Co
     }
   } else {
     if (request.partitions.length > MAX_REQUEST_ENTRIES) {
-      throw new ApiError('INVALID_REQUEST', `${request.partitions.length} partitions in one request exceed the limit of ${MAX_REQUEST_ENTRIES}`);
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `${request.partitions.length} partitions in one request exceed the limit of ${MAX_REQUEST_ENTRIES}`,
+      );
     }
     const seen = new Set<string>();
     for (const { topic: name, partitionId } of request.partitions) {
@@ -96,7 +146,11 @@ export function electLeaders(ctx: CoreContext, request: ElectLeadersRequest): Co
       seen.add(key);
       const topic = ctx.image.topics.topicByName(name);
       if (topic === undefined) {
-        results.push({ topic: name, partitionId, error: new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${JSON.stringify(name)} does not exist`) });
+        results.push({
+          topic: name,
+          partitionId,
+          error: new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${JSON.stringify(name)} does not exist`),
+        });
         continue;
       }
       const { record, result } = electOne(ctx, type, topic, partitionId);
@@ -107,7 +161,12 @@ export function electLeaders(ctx: CoreContext, request: ElectLeadersRequest): Co
   const elected = results.filter((r) => r.error === undefined);
   const summary =
     `electLeaders ${type}: ${elected.length} elected` +
-    (elected.length > 0 ? ` (${elected.slice(0, 10).map((r) => `${r.topic}-${r.partitionId}->${r.leader}`).join(', ')}${elected.length > 10 ? ', ...' : ''})` : '') +
+    (elected.length > 0
+      ? ` (${elected
+          .slice(0, 10)
+          .map((r) => `${r.topic}-${r.partitionId}->${r.leader}`)
+          .join(', ')}${elected.length > 10 ? ', ...' : ''})`
+      : '') +
     `, ${results.length - elected.length} not` +
     (truncated ? '; truncated, call again' : '');
   return { records, response: { results, truncated }, summary };

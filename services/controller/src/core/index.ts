@@ -18,12 +18,25 @@ export type { AllocateProducerIdsRequest, AllocateProducerIdsResponse } from './
 export type { CreatableTopic, CreateTopicsOptions, CreateTopicResult, CreateTopicsResponse } from './create-topics';
 export type { DeleteTopicsRequest, DeleteTopicResult, DeleteTopicsResponse } from './delete-topics';
 export type { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions';
-export type { ConfigResourceRef, ConfigOp, ConfigChange, ConfigValueChange, AlterConfigsResponse } from './configuration-control';
+export type {
+  ConfigResourceRef,
+  ConfigOp,
+  ConfigChange,
+  ConfigValueChange,
+  AlterConfigsResponse,
+} from './configuration-control';
 export { topicConfigValue, uncleanLeaderElectionEnabled } from './configuration-control';
 export { TOPIC_CONFIGS, BROKER_CONFIGS, configValueProblem, type ConfigDef, type ConfigType } from './config-defs';
 export type { ElectLeadersRequest, ElectLeaderResult, ElectLeadersResponse, TopicPartitionRef } from './elect-leaders';
 export type { BootstrapResponse } from './bootstrap';
-export { describeCluster, describeTopics, type ClusterDescription, type BrokerDescription, type TopicDescription, type PartitionDescription } from './describe';
+export {
+  describeCluster,
+  describeTopics,
+  type ClusterDescription,
+  type BrokerDescription,
+  type TopicDescription,
+  type PartitionDescription,
+} from './describe';
 export { placeReplicas, type PlacementBroker, type PlacementRequest } from './replica-placer';
 export { BrokerHeartbeatManager, type BrokerSession } from './broker-heartbeats';
 export { applyRecords, checkRecordsApply, clusterInvariantViolations, type InvariantOptions } from './invariants';

@@ -13,7 +13,9 @@ function replayAll(image: MetadataImage, records: readonly MetadataRecord[]): Me
     try {
       delta.replay(record);
     } catch (error) {
-      throw new ControllerAssertionError(`assertion: record ${index} (${record.type}) does not apply: ${(error as Error).message}`);
+      throw new ControllerAssertionError(
+        `assertion: record ${index} (${record.type}) does not apply: ${(error as Error).message}`,
+      );
     }
   });
   return delta;
@@ -58,18 +60,24 @@ export function clusterInvariantViolations(image: MetadataImage, options: Invari
         continue;
       }
       const where = `${topic.name}-${partitionId}`;
-      if (new Set(p.replicas).size !== p.replicas.length) problems.push(`${where}: duplicate replicas ${p.replicas.join(',')}`);
+      if (new Set(p.replicas).size !== p.replicas.length)
+        problems.push(`${where}: duplicate replicas ${p.replicas.join(',')}`);
       if (p.isr.length === 0) problems.push(`${where}: empty ISR`);
-      if (p.isr.some((id) => !p.replicas.includes(id))) problems.push(`${where}: ISR ${p.isr.join(',')} not within replicas ${p.replicas.join(',')}`);
+      if (p.isr.some((id) => !p.replicas.includes(id)))
+        problems.push(`${where}: ISR ${p.isr.join(',')} not within replicas ${p.replicas.join(',')}`);
       if (p.leader !== NO_LEADER) {
         if (!p.isr.includes(p.leader)) problems.push(`${where}: leader ${p.leader} outside ISR ${p.isr.join(',')}`);
-        if (image.cluster.broker(p.leader) === undefined) problems.push(`${where}: leader ${p.leader} is not registered`);
-        else if (!pendingMovesAllowed && image.cluster.isFenced(p.leader)) problems.push(`${where}: leader ${p.leader} is fenced`);
+        if (image.cluster.broker(p.leader) === undefined)
+          problems.push(`${where}: leader ${p.leader} is not registered`);
+        else if (!pendingMovesAllowed && image.cluster.isFenced(p.leader))
+          problems.push(`${where}: leader ${p.leader} is fenced`);
       }
       if (pendingMovesAllowed) continue;
       const fencedInIsr = p.isr.filter((id) => image.cluster.isFenced(id));
       if (fencedInIsr.length > 0 && !(p.leader === NO_LEADER && p.isr.length === 1)) {
-        problems.push(`${where}: fenced broker(s) ${fencedInIsr.join(',')} in ISR ${p.isr.join(',')} with leader ${p.leader}`);
+        problems.push(
+          `${where}: fenced broker(s) ${fencedInIsr.join(',')} in ISR ${p.isr.join(',')} with leader ${p.leader}`,
+        );
       }
     }
   }

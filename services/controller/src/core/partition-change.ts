@@ -55,7 +55,8 @@ export function buildPartitionChange(spec: PartitionChangeSpec): PartitionChange
   const where = `${spec.topicId}:${spec.partitionId}`;
   assert(current.replicas.length > 0, () => `partition ${where} has no replicas`);
   let isr = spec.targetIsr === undefined || spec.targetIsr.length === 0 ? [...current.isr] : [...spec.targetIsr];
-  for (const id of isr) assert(current.replicas.includes(id), () => `partition ${where}: target isr member ${id} is not a replica`);
+  for (const id of isr)
+    assert(current.replicas.includes(id), () => `partition ${where}: target isr member ${id} is not a replica`);
 
   const canLead = (id: number): boolean => isr.includes(id) && spec.isEligible(id);
   let leader = NO_LEADER;
@@ -76,7 +77,10 @@ export function buildPartitionChange(spec: PartitionChangeSpec): PartitionChange
       }
     }
   }
-  assert(leader === NO_LEADER || isr.includes(leader), () => `partition ${where}: leader ${leader} outside isr ${isr.join(',')}`);
+  assert(
+    leader === NO_LEADER || isr.includes(leader),
+    () => `partition ${where}: leader ${leader} outside isr ${isr.join(',')}`,
+  );
 
   const isrChanged = !sameList(isr, current.isr);
   const leaderChanged = leader !== current.leader;

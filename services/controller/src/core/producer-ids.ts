@@ -17,14 +17,22 @@ export interface AllocateProducerIdsResponse {
   readonly producerIdLen: number;
 }
 
-export function allocateProducerIds(ctx: CoreContext, request: AllocateProducerIdsRequest): ControllerResult<AllocateProducerIdsResponse> {
+export function allocateProducerIds(
+  ctx: CoreContext,
+  request: AllocateProducerIdsRequest,
+): ControllerResult<AllocateProducerIdsResponse> {
   registeredBroker(ctx, request.brokerId, request.brokerEpoch);
   // The image holds -1 until the first block is handed out.
   const start = Math.max(0, ctx.image.producerIds.nextProducerId);
   const next = start + PRODUCER_ID_BLOCK_SIZE;
   // Ids travel as int64 but records hold JS numbers; stop at 2^53 rather than lose precision.
   if (!Number.isSafeInteger(next)) throw new ApiError('UNKNOWN_SERVER_ERROR', 'producer ids are exhausted');
-  const record: ProducerIdsRecord = { type: 'ProducerIds', brokerId: request.brokerId, brokerEpoch: request.brokerEpoch, nextProducerId: next };
+  const record: ProducerIdsRecord = {
+    type: 'ProducerIds',
+    brokerId: request.brokerId,
+    brokerEpoch: request.brokerEpoch,
+    nextProducerId: next,
+  };
   return {
     records: [record],
     response: { producerIdStart: start, producerIdLen: PRODUCER_ID_BLOCK_SIZE },

@@ -54,10 +54,18 @@ export function placeReplicas(request: PlacementRequest): number[][] {
   assert(Number.isSafeInteger(numPartitions) && numPartitions >= 0, `numPartitions ${numPartitions}`);
   assert(brokers.length <= MAX_BROKERS, `${brokers.length} brokers exceed ${MAX_BROKERS}`);
   assert(new Set(brokers.map((b) => b.brokerId)).size === brokers.length, 'placement brokers must be distinct');
-  if (!(Number.isSafeInteger(replicationFactor) && replicationFactor >= 1 && replicationFactor <= MAX_REPLICATION_FACTOR)) {
-    throw new ApiError('INVALID_REPLICATION_FACTOR', `replication factor ${replicationFactor} is outside 1..${MAX_REPLICATION_FACTOR}`);
+  if (!(
+    Number.isSafeInteger(replicationFactor) &&
+    replicationFactor >= 1 &&
+    replicationFactor <= MAX_REPLICATION_FACTOR
+  )) {
+    throw new ApiError(
+      'INVALID_REPLICATION_FACTOR',
+      `replication factor ${replicationFactor} is outside 1..${MAX_REPLICATION_FACTOR}`,
+    );
   }
-  if (brokers.length === 0) throw new ApiError('INVALID_REPLICATION_FACTOR', 'there are no live unfenced brokers to place replicas on');
+  if (brokers.length === 0)
+    throw new ApiError('INVALID_REPLICATION_FACTOR', 'there are no live unfenced brokers to place replicas on');
   if (replicationFactor > brokers.length) {
     throw new ApiError(
       'INVALID_REPLICATION_FACTOR',

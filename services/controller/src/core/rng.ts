@@ -22,7 +22,10 @@ export function seededRng(seed: number): Rng {
 
 /** A uniform integer in [0, boundExclusive). */
 export function randomInt(rng: Rng, boundExclusive: number): number {
-  assert(Number.isSafeInteger(boundExclusive) && boundExclusive > 0, `random bound ${boundExclusive} must be a positive integer`);
+  assert(
+    Number.isSafeInteger(boundExclusive) && boundExclusive > 0,
+    `random bound ${boundExclusive} must be a positive integer`,
+  );
   const value = rng();
   assert(value >= 0 && value < 1, `rng returned ${value}, outside [0, 1)`);
   return Math.floor(value * boundExclusive);

@@ -26,7 +26,10 @@ export interface FeedOptions {
   readonly snapshotMessageBytes: number;
 }
 
-export const DEFAULT_FEED_OPTIONS: FeedOptions = Object.freeze({ maxBatchesPerStep: 256, snapshotMessageBytes: 256 * 1024 });
+export const DEFAULT_FEED_OPTIONS: FeedOptions = Object.freeze({
+  maxBatchesPerStep: 256,
+  snapshotMessageBytes: 256 * 1024,
+});
 
 export class MetadataFeed {
   constructor(

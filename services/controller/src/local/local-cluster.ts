@@ -29,7 +29,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export function controllerMainPath(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'main.ts'))) return join(dir, 'dist', 'main.js');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'main.ts')))
+      return join(dir, 'dist', 'main.js');
     dir = dirname(dir);
   }
   return resolve(__dirname, '..', 'main.js');
@@ -99,7 +100,8 @@ export class LocalControllerCluster {
       writeFileSync(configFile, `${lines.join('\n')}\n`);
       return { nodeId, port, dir, configFile };
     });
-    for (const slot of slots) formatLogDirs({ clusterId, nodeId: slot.nodeId, logDirs: [slot.dir], ignoreFormatted: true });
+    for (const slot of slots)
+      formatLogDirs({ clusterId, nodeId: slot.nodeId, logDirs: [slot.dir], ignoreFormatted: true });
     return new LocalControllerCluster(options, clusterId, host, slots);
   }
 
@@ -144,7 +146,12 @@ export class LocalControllerCluster {
   /** Spawns the node's process (no wait; see waitForLeader / waitServing). */
   start(nodeId: number): ChildProcess {
     const toFile = (this.options.output ?? 'file') === 'file';
-    return this.processes.start(nodeId, controllerMainPath(), ['--config', this.slot(nodeId).configFile], toFile ? join(this.options.baseDir, `controller-${nodeId}.out`) : null);
+    return this.processes.start(
+      nodeId,
+      controllerMainPath(),
+      ['--config', this.slot(nodeId).configFile],
+      toFile ? join(this.options.baseDir, `controller-${nodeId}.out`) : null,
+    );
   }
 
   startAll(): void {
@@ -168,11 +175,19 @@ export class LocalControllerCluster {
 
   /** A client following NOT_CONTROLLER across every node of this cluster. */
   client(timeoutMs = 10_000): ControllerClient {
-    return new ControllerClient(this.addresses(), { timeoutMs, attemptTimeoutMs: Math.min(1_000, timeoutMs), retryBackoffMs: 20 });
+    return new ControllerClient(this.addresses(), {
+      timeoutMs,
+      attemptTimeoutMs: Math.min(1_000, timeoutMs),
+      retryBackoffMs: 20,
+    });
   }
 
   /** Asks one node who leads; undefined if it does not answer. */
-  async describe(client: ControllerClient, nodeId: number, timeoutMs = 500): Promise<DescribeClusterResponse | undefined> {
+  async describe(
+    client: ControllerClient,
+    nodeId: number,
+    timeoutMs = 500,
+  ): Promise<DescribeClusterResponse | undefined> {
     try {
       return await client.callNode<DescribeClusterResponse>(this.address(nodeId), 'DescribeCluster', {}, timeoutMs);
     } catch {
@@ -189,14 +204,14 @@ export class LocalControllerCluster {
     while (Date.now() < deadline) {
       const answers = await Promise.all(this.running().map((id) => this.describe(client, id, 200)));
       for (const answer of answers) {
-        if (answer !== undefined && answer.controllerId === answer.nodeId && answer.nodeId !== notNodeId) return answer.nodeId;
+        if (answer !== undefined && answer.controllerId === answer.nodeId && answer.nodeId !== notNodeId)
+          return answer.nodeId;
       }
       await sleep(pollMs);
     }
     throw new Error(`no controller leader within ${timeoutMs} ms (running: ${this.running().join(', ') || 'none'})`);
   }
 }
-
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));

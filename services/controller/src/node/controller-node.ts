@@ -103,7 +103,9 @@ export class ControllerNode {
       brokerSessionTimeoutMs: options.brokerSessionTimeoutMs,
       ...options.settings,
       verifyRecords: false,
-      ...(options.maxPartitionChangesPerOperation === undefined ? {} : { maxPartitionChangesPerOperation: options.maxPartitionChangesPerOperation }),
+      ...(options.maxPartitionChangesPerOperation === undefined
+        ? {}
+        : { maxPartitionChangesPerOperation: options.maxPartitionChangesPerOperation }),
     });
     const registry = createMetricsRegistry({ service: 'controller', nodeId: options.nodeId });
     const metrics = new ControllerMetrics(registry);
@@ -149,7 +151,8 @@ export class ControllerNode {
 
   private async startServing(): Promise<void> {
     const { options, stateMachine, quorum, metrics, health, log } = { ...this, log: this.options.log };
-    const report = (error: unknown, referenceId: string): void => log.error({ err: error, referenceId }, 'request failed with an internal error');
+    const report = (error: unknown, referenceId: string): void =>
+      log.error({ err: error, referenceId }, 'request failed with an internal error');
     const feed = new MetadataFeed(stateMachine);
     const updateImageMetrics = (): void => {
       const image = stateMachine.image;
@@ -164,7 +167,10 @@ export class ControllerNode {
     updateImageMetrics();
     quorum.onLeaderChange((leaderId, term) => {
       metrics.raftTerm.set(term);
-      log.info({ leaderId, term }, leaderId === options.nodeId ? 'this node is the quorum leader' : 'quorum leader changed');
+      log.info(
+        { leaderId, term },
+        leaderId === options.nodeId ? 'this node is the quorum leader' : 'quorum leader changed',
+      );
     });
     this.grpc = await startGrpcServer({
       host: options.bindHost,
@@ -189,10 +195,16 @@ export class ControllerNode {
         registry: this.registry,
         host: options.metrics.host,
         port: options.metrics.port,
-        health: () => ({ healthy: true, detail: `leader=${quorum.leaderId() ?? 'none'} applied=${stateMachine.appliedIndex}` }),
+        health: () => ({
+          healthy: true,
+          detail: `leader=${quorum.leaderId() ?? 'none'} applied=${stateMachine.appliedIndex}`,
+        }),
       });
     }
-    const periodMs = Math.min(MAX_LEASE_CHECK_MS, Math.max(MIN_LEASE_CHECK_MS, Math.floor(options.brokerSessionTimeoutMs / 8)));
+    const periodMs = Math.min(
+      MAX_LEASE_CHECK_MS,
+      Math.max(MIN_LEASE_CHECK_MS, Math.floor(options.brokerSessionTimeoutMs / 8)),
+    );
     this.leaseTimer = setInterval(() => this.checkLeases(), periodMs);
     this.leaseTimer.unref();
     log.info(

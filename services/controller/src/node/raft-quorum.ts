@@ -5,7 +5,14 @@
  */
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
-import { CLUSTER_METADATA_DIR, createRaftPeerHandler, GrpcRaftTransport, RaftDriver, raftPeerServiceRegistration, raftSettingsFromConfig } from '../raft';
+import {
+  CLUSTER_METADATA_DIR,
+  createRaftPeerHandler,
+  GrpcRaftTransport,
+  RaftDriver,
+  raftPeerServiceRegistration,
+  raftSettingsFromConfig,
+} from '../raft';
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
 import type { QuorumRuntime } from './quorum-runtime';
 
@@ -15,7 +22,11 @@ const COMMIT_FLUSH_INTERVAL_MS = 200;
 /** Kafka's directory name for the metadata log's single partition. */
 export const RAFT_LOG_SUBDIR = CLUSTER_METADATA_DIR;
 
-export async function createRaftQuorum(config: ControllerConfig, stateMachine: MetadataStateMachine, log: Logger): Promise<QuorumRuntime> {
+export async function createRaftQuorum(
+  config: ControllerConfig,
+  stateMachine: MetadataStateMachine,
+  log: Logger,
+): Promise<QuorumRuntime> {
   const settings = raftSettingsFromConfig(config.raw);
   const raftLog = log.child({ component: 'raft' });
   const transport = new GrpcRaftTransport({
@@ -50,7 +61,12 @@ export async function createRaftQuorum(config: ControllerConfig, stateMachine: M
       process.exit(1);
     },
   });
-  const handler = createRaftPeerHandler({ nodeId: config.nodeId, clusterId: config.clusterId, receive: (message) => driver.receive(message), logger: raftLog });
+  const handler = createRaftPeerHandler({
+    nodeId: config.nodeId,
+    clusterId: config.clusterId,
+    receive: (message) => driver.receive(message),
+    logger: raftLog,
+  });
   return raftQuorumRuntime(driver, [raftPeerServiceRegistration(handler, raftLog)]);
 }
 

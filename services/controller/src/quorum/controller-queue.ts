@@ -105,7 +105,11 @@ export class ControllerQueue {
         this.lastProposal = Promise.resolve();
         this.state = 'active';
         const now = this.options.clock();
-        this.options.log?.('controller activated', { term: this.quorum.term(), appliedIndex: this.stateMachine.appliedIndex, activationMs: now - started });
+        this.options.log?.('controller activated', {
+          term: this.quorum.term(),
+          appliedIndex: this.stateMachine.appliedIndex,
+          activationMs: now - started,
+        });
         this.options.onActivated?.(now);
         const waiters = this.waiters;
         this.waiters = [];
@@ -118,7 +122,8 @@ export class ControllerQueue {
         if (generation !== this.generation || this.closed) return;
         this.state = 'inactive';
         this.options.log?.('activation failed', { error: String(error) });
-        if (this.quorum.leaderId() === this.quorum.nodeId) setTimeout(() => this.retryActivation(generation), 50).unref();
+        if (this.quorum.leaderId() === this.quorum.nodeId)
+          setTimeout(() => this.retryActivation(generation), 50).unref();
         else this.rejectWaiters(this.notController());
       },
     );
@@ -151,16 +156,24 @@ export class ControllerQueue {
   notController(): ApiError {
     const leaderId = this.quorum.leaderId();
     if (leaderId === null || leaderId === this.quorum.nodeId) {
-      return new ApiError('NOT_CONTROLLER', `node ${this.quorum.nodeId} is not the active controller and no leader is known yet`, {
-        leaderId: '-1',
-        leaderAddress: '',
-      });
+      return new ApiError(
+        'NOT_CONTROLLER',
+        `node ${this.quorum.nodeId} is not the active controller and no leader is known yet`,
+        {
+          leaderId: '-1',
+          leaderAddress: '',
+        },
+      );
     }
     const address = this.options.addressOf(leaderId) ?? '';
-    return new ApiError('NOT_CONTROLLER', `node ${this.quorum.nodeId} is not the active controller; the leader is node ${leaderId} at ${address}`, {
-      leaderId: String(leaderId),
-      leaderAddress: address,
-    });
+    return new ApiError(
+      'NOT_CONTROLLER',
+      `node ${this.quorum.nodeId} is not the active controller; the leader is node ${leaderId} at ${address}`,
+      {
+        leaderId: String(leaderId),
+        leaderAddress: address,
+      },
+    );
   }
 
   private async whenActive(): Promise<void> {
@@ -169,7 +182,13 @@ export class ControllerQueue {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter.timer !== timer);
-        reject(new ApiError('NOT_CONTROLLER', `node ${this.quorum.nodeId} won the election but has not caught up within ${this.options.activationWaitMs} ms`, { leaderId: String(this.quorum.nodeId), leaderAddress: this.options.addressOf(this.quorum.nodeId) ?? '' }));
+        reject(
+          new ApiError(
+            'NOT_CONTROLLER',
+            `node ${this.quorum.nodeId} won the election but has not caught up within ${this.options.activationWaitMs} ms`,
+            { leaderId: String(this.quorum.nodeId), leaderAddress: this.options.addressOf(this.quorum.nodeId) ?? '' },
+          ),
+        );
       }, this.options.activationWaitMs);
       this.waiters.push({ resolve, reject, timer });
     });
@@ -182,7 +201,10 @@ export class ControllerQueue {
    */
   async write<R>(decide: Decide<R>): Promise<WriteOutcome<R>> {
     if (this.pending >= this.options.maxPendingWrites) {
-      throw new ApiError('REQUEST_TIMED_OUT', `controller queue is full (${this.options.maxPendingWrites} writes pending); retry later`);
+      throw new ApiError(
+        'REQUEST_TIMED_OUT',
+        `controller queue is full (${this.options.maxPendingWrites} writes pending); retry later`,
+      );
     }
     this.pending++;
     try {
@@ -202,7 +224,10 @@ export class ControllerQueue {
         for (const record of decision.records) delta.replay(record);
       } catch (error) {
         // The core proposed records the image rejects: a core bug; write nothing.
-        throw new ApiError('UNKNOWN_SERVER_ERROR', `controller produced records that do not apply: ${error instanceof Error ? error.message : String(error)}`);
+        throw new ApiError(
+          'UNKNOWN_SERVER_ERROR',
+          `controller produced records that do not apply: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       const entry = encodeMetadataEntry(decision.records);
       this.speculative = delta.apply();
@@ -220,8 +245,14 @@ export class ControllerQueue {
         throw this.notController();
       }
       const rejection = this.stateMachine.rejectionAt(index);
-      if (rejection !== undefined) throw new ApiError('UNKNOWN_SERVER_ERROR', `entry ${index} was not applied: ${rejection}`);
-      return { response: decision.response, offset: index, summary: decision.summary, recordCount: decision.records.length };
+      if (rejection !== undefined)
+        throw new ApiError('UNKNOWN_SERVER_ERROR', `entry ${index} was not applied: ${rejection}`);
+      return {
+        response: decision.response,
+        offset: index,
+        summary: decision.summary,
+        recordCount: decision.records.length,
+      };
     } finally {
       this.pending--;
     }

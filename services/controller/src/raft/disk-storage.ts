@@ -100,7 +100,8 @@ interface Segment {
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 const segmentName = (baseIndex: number): string => `${pad(baseIndex, 20)}${SEGMENT_SUFFIX}`;
-export const snapshotFileName = (index: number, term: number): string => `${pad(index, 20)}-${pad(term, 10)}${SNAPSHOT_SUFFIX}`;
+export const snapshotFileName = (index: number, term: number): string =>
+  `${pad(index, 20)}-${pad(term, 10)}${SNAPSHOT_SUFFIX}`;
 
 function writeU53(buffer: Buffer, value: number, offset: number): number {
   return buffer.writeBigUInt64BE(BigInt(value), offset);
@@ -113,7 +114,18 @@ function readU53(buffer: Buffer, offset: number): number | undefined {
 
 export function encodeSnapshotFile(snapshot: Snapshot): Buffer {
   const { index, term, membership } = snapshot.metadata;
-  const size = 4 + 1 + 8 + 8 + 2 + 4 * membership.voters.length + 2 + 4 * membership.observers.length + 4 + snapshot.data.byteLength + 4;
+  const size =
+    4 +
+    1 +
+    8 +
+    8 +
+    2 +
+    4 * membership.voters.length +
+    2 +
+    4 * membership.observers.length +
+    4 +
+    snapshot.data.byteLength +
+    4;
   const buffer = Buffer.allocUnsafe(size);
   let offset = buffer.write(SNAPSHOT_MAGIC, 0, 'latin1');
   offset = buffer.writeUInt8(SNAPSHOT_VERSION, offset);
@@ -160,11 +172,17 @@ export function decodeSnapshotFile(path: string, buffer: Buffer): Snapshot {
   const length = buffer.readUInt32BE(offset);
   offset += 4;
   if (offset + length !== crcAt) fail(offset, `data length ${length} does not match the file size`);
-  return { metadata: { index, term, membership: { voters, observers } }, data: Buffer.from(buffer.subarray(offset, crcAt)) };
+  return {
+    metadata: { index, term, membership: { voters, observers } },
+    data: Buffer.from(buffer.subarray(offset, crcAt)),
+  };
 }
 
 function encodeRecords(entries: readonly Entry[]): Buffer {
-  const size = entries.reduce((sum, entry) => sum + RECORD_HEADER_BYTES + RECORD_BODY_FIXED_BYTES + entry.data.byteLength, 0);
+  const size = entries.reduce(
+    (sum, entry) => sum + RECORD_HEADER_BYTES + RECORD_BODY_FIXED_BYTES + entry.data.byteLength,
+    0,
+  );
   const buffer = Buffer.allocUnsafe(size);
   let offset = 0;
   for (const entry of entries) {
@@ -198,7 +216,8 @@ function scanSegment(path: string, baseIndex: number, tailMayBeTorn: boolean): S
     const problem = ((): string | undefined => {
       if (buffer.length - offset < RECORD_HEADER_BYTES) return 'truncated record header';
       const bodyLength = buffer.readUInt32BE(offset);
-      if (bodyLength < RECORD_BODY_FIXED_BYTES || bodyLength > MAX_RECORD_BODY_BYTES) return `implausible record length ${bodyLength}`;
+      if (bodyLength < RECORD_BODY_FIXED_BYTES || bodyLength > MAX_RECORD_BODY_BYTES)
+        return `implausible record length ${bodyLength}`;
       if (buffer.length - offset - RECORD_HEADER_BYTES < bodyLength) return 'truncated record body';
       const body = buffer.subarray(offset + RECORD_HEADER_BYTES, offset + RECORD_HEADER_BYTES + bodyLength);
       if (crc32c(body) !== buffer.readUInt32BE(offset + 4)) return 'record checksum mismatch';
@@ -208,22 +227,29 @@ function scanSegment(path: string, baseIndex: number, tailMayBeTorn: boolean): S
       const bodyLength = buffer.length - offset >= 4 ? buffer.readUInt32BE(offset) : 0;
       // Torn: the damaged record runs to (or past) the end of the file, i.e. nothing was
       // written after it. A damaged record followed by more data is not a torn append.
-      const isLastRecord = offset + RECORD_HEADER_BYTES + bodyLength >= buffer.length || buffer.length - offset < RECORD_HEADER_BYTES;
+      const isLastRecord =
+        offset + RECORD_HEADER_BYTES + bodyLength >= buffer.length || buffer.length - offset < RECORD_HEADER_BYTES;
       if (tailMayBeTorn && isLastRecord) return { entries, positions, validBytes: offset };
       throw new RaftStorageCorruptionError(path, offset, problem);
     }
     const bodyAt = offset + RECORD_HEADER_BYTES;
     const bodyLength = buffer.readUInt32BE(offset);
     const version = buffer.readUInt8(bodyAt);
-    if (version !== RECORD_VERSION) throw new RaftStorageCorruptionError(path, offset, `unsupported record version ${version}`);
+    if (version !== RECORD_VERSION)
+      throw new RaftStorageCorruptionError(path, offset, `unsupported record version ${version}`);
     const index = readU53(buffer, bodyAt + 1);
     const term = readU53(buffer, bodyAt + 9);
     const expectedIndex = baseIndex + entries.length;
-    if (index !== expectedIndex) throw new RaftStorageCorruptionError(path, offset, `record index ${index}, expected ${expectedIndex}`);
+    if (index !== expectedIndex)
+      throw new RaftStorageCorruptionError(path, offset, `record index ${index}, expected ${expectedIndex}`);
     if (term === undefined || term < (entries[entries.length - 1]?.term ?? 0)) {
       throw new RaftStorageCorruptionError(path, offset, `record term ${term} below the previous record's`);
     }
-    entries.push({ index, term, data: Buffer.from(buffer.subarray(bodyAt + RECORD_BODY_FIXED_BYTES, bodyAt + bodyLength)) });
+    entries.push({
+      index,
+      term,
+      data: Buffer.from(buffer.subarray(bodyAt + RECORD_BODY_FIXED_BYTES, bodyAt + bodyLength)),
+    });
     positions.push(offset);
     offset = bodyAt + bodyLength;
   }
@@ -232,7 +258,13 @@ function scanSegment(path: string, baseIndex: number, tailMayBeTorn: boolean): S
 
 function encodeHardState(state: HardState): Buffer {
   const fields = `${state.term},${state.vote ?? 0},${state.commit}`;
-  const json = JSON.stringify({ version: HARD_STATE_VERSION, term: state.term, vote: state.vote, commit: state.commit, crc32c: crc32c(Buffer.from(fields)) });
+  const json = JSON.stringify({
+    version: HARD_STATE_VERSION,
+    term: state.term,
+    vote: state.vote,
+    commit: state.commit,
+    crc32c: crc32c(Buffer.from(fields)),
+  });
   return Buffer.from(`${json}\n`);
 }
 
@@ -249,7 +281,8 @@ function decodeHardState(path: string, buffer: Buffer): HardState {
   const { version, term, vote, commit, crc32c: crc } = (parsed ?? {}) as Record<string, unknown>;
   if (version !== HARD_STATE_VERSION) fail(`unsupported version ${String(version)}`);
   const isIndex = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
-  if (!isIndex(term) || !isIndex(commit) || !(vote === null || (isIndex(vote) && vote > 0))) fail('fields out of range');
+  if (!isIndex(term) || !isIndex(commit) || !(vote === null || (isIndex(vote) && vote > 0)))
+    fail('fields out of range');
   const state = { term: term as number, vote: vote as number | null, commit: commit as number };
   if (crc !== crc32c(Buffer.from(`${state.term},${state.vote ?? 0},${state.commit}`))) fail('checksum mismatch');
   return state;
@@ -342,7 +375,9 @@ export class DiskRaftStorage implements RaftStorage {
     if (first.index <= this.lastDiskIndex()) this.truncateDiskFrom(first.index);
     let segment = this.segments[this.segments.length - 1];
     if (segment !== undefined && !this.rollBeforeNextAppend && first.index !== this.lastDiskIndex() + 1) {
-      throw new Error(`raft storage: append at ${first.index} does not follow the last index on disk ${this.lastDiskIndex()}`);
+      throw new Error(
+        `raft storage: append at ${first.index} does not follow the last index on disk ${this.lastDiskIndex()}`,
+      );
     }
     let createdFile = false;
     if (segment === undefined || this.rollBeforeNextAppend || segment.sizeBytes >= this.segmentMaxBytes) {
@@ -493,7 +528,11 @@ export class DiskRaftStorage implements RaftStorage {
       const path = join(this.dir, newest);
       snapshot = decodeSnapshotFile(path, readFileSync(path));
       if (snapshotFileName(snapshot.metadata.index, snapshot.metadata.term) !== newest) {
-        throw new RaftStorageCorruptionError(path, 0, `contents say index ${snapshot.metadata.index} term ${snapshot.metadata.term}`);
+        throw new RaftStorageCorruptionError(
+          path,
+          0,
+          `contents say index ${snapshot.metadata.index} term ${snapshot.metadata.term}`,
+        );
       }
       this.checkMembership(snapshot);
       this.memory.installSnapshot(snapshot);
@@ -522,9 +561,13 @@ export class DiskRaftStorage implements RaftStorage {
       const previous = loaded[loaded.length - 1];
       if (previous !== undefined) {
         const expected = previous.segment.baseIndex + previous.entries.length;
-        if (baseIndex !== expected) throw new RaftStorageCorruptionError(path, 0, `segment starts at index ${baseIndex}, expected ${expected}`);
+        if (baseIndex !== expected)
+          throw new RaftStorageCorruptionError(path, 0, `segment starts at index ${baseIndex}, expected ${expected}`);
       }
-      loaded.push({ segment: { baseIndex, path, fd, sizeBytes: scanned.validBytes, positions: scanned.positions }, entries: scanned.entries });
+      loaded.push({
+        segment: { baseIndex, path, fd, sizeBytes: scanned.validBytes, positions: scanned.positions },
+        entries: scanned.entries,
+      });
     });
     this.segments.push(...loaded.map((l) => l.segment));
 
@@ -536,7 +579,9 @@ export class DiskRaftStorage implements RaftStorage {
       // The snapshot replaced a conflicting log (an install interrupted before its cleanup).
       for (const segment of this.segments.splice(0)) this.deleteSegment(segment);
       fsyncDirectory(this.dir);
-      repair(`dropped log entries ${entries[0]?.index}..${lastLogged.index} that conflict with snapshot ${snapshotIndex}`);
+      repair(
+        `dropped log entries ${entries[0]?.index}..${lastLogged.index} that conflict with snapshot ${snapshotIndex}`,
+      );
     }
     this.memory.append(kept);
     this.deleteCoveredSegments(snapshotIndex);
@@ -549,7 +594,11 @@ export class DiskRaftStorage implements RaftStorage {
     // (The term may be below the last entry's: a crash after a Ready's entries were written but
     // before its hard state was. That is safe; the node re-learns the term from the leader.)
     if (state.commit > this.memory.lastIndex()) {
-      throw new RaftStorageCorruptionError(statePath, 0, `commit ${state.commit} beyond the last log index ${this.memory.lastIndex()}`);
+      throw new RaftStorageCorruptionError(
+        statePath,
+        0,
+        `commit ${state.commit} beyond the last log index ${this.memory.lastIndex()}`,
+      );
     }
     this.memory.setHardState(state);
     this.persistedHardState = state;
@@ -567,7 +616,11 @@ export class DiskRaftStorage implements RaftStorage {
     if (first === undefined) return [];
     if (first.index > snapshotIndex + 1) {
       const segment = this.segments[0] as Segment;
-      throw new RaftStorageCorruptionError(segment.path, 0, `log starts at index ${first.index} but the snapshot ends at ${snapshotIndex}`);
+      throw new RaftStorageCorruptionError(
+        segment.path,
+        0,
+        `log starts at index ${first.index} but the snapshot ends at ${snapshotIndex}`,
+      );
     }
     if (snapshot === null || first.index === snapshotIndex + 1) return entries;
     const atSnapshot = entries[snapshotIndex - first.index];

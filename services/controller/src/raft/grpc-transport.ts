@@ -68,7 +68,13 @@ export class GrpcRaftTransport implements RaftTransport {
   private readonly maxQueuedBytes: number;
   private readonly maxCallBytes: number;
   private closed = false;
-  private counters = { sentMessages: 0, droppedQueueFull: 0, droppedUnknownPeer: 0, droppedFailedCall: 0, failedCalls: 0 };
+  private counters = {
+    sentMessages: 0,
+    droppedQueueFull: 0,
+    droppedUnknownPeer: 0,
+    droppedFailedCall: 0,
+    failedCalls: 0,
+  };
 
   constructor(private readonly options: GrpcRaftTransportOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? GRPC_RAFT_TRANSPORT_DEFAULTS.requestTimeoutMs;
@@ -98,7 +104,10 @@ export class GrpcRaftTransport implements RaftTransport {
       const overBytes = peer.queue.length > 0 && peer.queuedBytes + bytes.length > this.maxQueuedBytes;
       if (peer.queue.length >= this.maxQueuedMessages || overBytes) {
         this.counters.droppedQueueFull++;
-        this.warnRateLimited(peer, 'raft send queue to peer full; dropping (raft retries)', { queued: peer.queue.length, queuedBytes: peer.queuedBytes });
+        this.warnRateLimited(peer, 'raft send queue to peer full; dropping (raft retries)', {
+          queued: peer.queue.length,
+          queuedBytes: peer.queuedBytes,
+        });
         continue;
       }
       peer.queue.push(bytes);
@@ -142,7 +151,12 @@ export class GrpcRaftTransport implements RaftTransport {
     const batch = peer.queue.splice(0, count);
     peer.queuedBytes -= batchBytes;
     peer.inFlight = true;
-    const envelope: RaftEnvelope = { clusterId: this.options.clusterId ?? '', fromNodeId: this.options.nodeId, toNodeId: peer.id, messages: batch };
+    const envelope: RaftEnvelope = {
+      clusterId: this.options.clusterId ?? '',
+      fromNodeId: this.options.nodeId,
+      toNodeId: peer.id,
+      messages: batch,
+    };
     callUnary(peer.client, 'Send', envelope, { timeoutMs: this.requestTimeoutMs }).then(
       () => {
         this.counters.sentMessages += batch.length;

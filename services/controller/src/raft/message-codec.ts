@@ -62,7 +62,8 @@ class Writer {
     this.offset = this.buffer.writeUInt32BE(value, this.offset);
   }
   u53(value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`raft codec: ${value} is not a non-negative safe integer`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`raft codec: ${value} is not a non-negative safe integer`);
     this.offset = this.buffer.writeBigUInt64BE(BigInt(value), this.offset);
   }
   bool(value: boolean): void {
@@ -74,7 +75,8 @@ class Writer {
     this.offset += data.byteLength;
   }
   done(): Buffer {
-    if (this.offset !== this.buffer.length) throw new Error(`raft codec: sized ${this.buffer.length} bytes, wrote ${this.offset}`);
+    if (this.offset !== this.buffer.length)
+      throw new Error(`raft codec: sized ${this.buffer.length} bytes, wrote ${this.offset}`);
     return this.buffer;
   }
 }
@@ -87,7 +89,10 @@ class Reader {
   }
   private need(count: number, what: string): void {
     if (this.offset + count > this.view.length) {
-      throw new RaftCodecError(`truncated: ${what} needs ${count} bytes, ${this.view.length - this.offset} left`, this.offset);
+      throw new RaftCodecError(
+        `truncated: ${what} needs ${count} bytes, ${this.view.length - this.offset} left`,
+        this.offset,
+      );
     }
   }
   u8(what: string): number {
@@ -109,7 +114,8 @@ class Reader {
   u53(what: string): number {
     this.need(8, what);
     const value = this.view.readBigUInt64BE(this.offset);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new RaftCodecError(`${what} ${value} exceeds 2^53 - 1`, this.offset);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new RaftCodecError(`${what} ${value} exceeds 2^53 - 1`, this.offset);
     this.offset += 8;
     return Number(value);
   }
@@ -134,7 +140,8 @@ class Reader {
     return data;
   }
   end(): void {
-    if (this.offset !== this.view.length) throw new RaftCodecError(`${this.view.length - this.offset} trailing bytes`, this.offset);
+    if (this.offset !== this.view.length)
+      throw new RaftCodecError(`${this.view.length - this.offset} trailing bytes`, this.offset);
   }
 }
 
@@ -157,7 +164,15 @@ function bodySize(message: Message): number {
       return 0;
     case 'snapshot': {
       const { membership } = message.snapshot.metadata;
-      return 8 * 2 + 2 + 4 * membership.voters.length + 2 + 4 * membership.observers.length + 4 + message.snapshot.data.byteLength;
+      return (
+        8 * 2 +
+        2 +
+        4 * membership.voters.length +
+        2 +
+        4 * membership.observers.length +
+        4 +
+        message.snapshot.data.byteLength
+      );
     }
   }
 }
@@ -221,7 +236,8 @@ export function encodeRaftMessage(message: Message): Buffer {
 export function decodeRaftMessage(bytes: Uint8Array): Message {
   const r = new Reader(bytes);
   const version = r.u8('version');
-  if (version !== RAFT_CODEC_VERSION) throw new RaftCodecError(`unsupported codec version ${version} (this node speaks ${RAFT_CODEC_VERSION})`, 0);
+  if (version !== RAFT_CODEC_VERSION)
+    throw new RaftCodecError(`unsupported codec version ${version} (this node speaks ${RAFT_CODEC_VERSION})`, 0);
   const typeCode = r.u8('type');
   const type = TYPES_BY_CODE.get(typeCode);
   if (type === undefined) throw new RaftCodecError(`unknown message type ${typeCode}`, 1);
@@ -236,7 +252,8 @@ export function decodeRaftMessage(bytes: Uint8Array): Message {
       const commit = r.u53('commit');
       const countAt = r.offset;
       const count = r.u32('entry count');
-      if (count * ENTRY_HEADER_BYTES > bytes.byteLength - r.offset) throw new RaftCodecError(`entry count ${count} exceeds the message`, countAt);
+      if (count * ENTRY_HEADER_BYTES > bytes.byteLength - r.offset)
+        throw new RaftCodecError(`entry count ${count} exceeds the message`, countAt);
       const entries: Entry[] = [];
       for (let k = 0; k < count; k++) {
         const entryTerm = r.u53(`entry ${k} term`);
@@ -247,11 +264,28 @@ export function decodeRaftMessage(bytes: Uint8Array): Message {
       break;
     }
     case 'appendResponse':
-      message = { type, from, to, term, reject: r.bool('reject'), index: r.u53('index'), rejectHint: r.u53('rejectHint'), hintTerm: r.u53('hintTerm') };
+      message = {
+        type,
+        from,
+        to,
+        term,
+        reject: r.bool('reject'),
+        index: r.u53('index'),
+        rejectHint: r.u53('rejectHint'),
+        hintTerm: r.u53('hintTerm'),
+      };
       break;
     case 'vote':
     case 'preVote':
-      message = { type, from, to, term, lastLogIndex: r.u53('lastLogIndex'), lastLogTerm: r.u53('lastLogTerm'), leadershipTransfer: r.bool('leadershipTransfer') };
+      message = {
+        type,
+        from,
+        to,
+        term,
+        lastLogIndex: r.u53('lastLogIndex'),
+        lastLogTerm: r.u53('lastLogTerm'),
+        leadershipTransfer: r.bool('leadershipTransfer'),
+      };
       break;
     case 'voteResponse':
     case 'preVoteResponse':
@@ -272,7 +306,13 @@ export function decodeRaftMessage(bytes: Uint8Array): Message {
       const observers: number[] = [];
       for (let k = r.u16('observer count'); k > 0; k--) observers.push(r.nodeId('observer'));
       const data = r.bytes('snapshot data');
-      message = { type, from, to, term, snapshot: { metadata: { index, term: snapshotTerm, membership: { voters, observers } }, data } };
+      message = {
+        type,
+        from,
+        to,
+        term,
+        snapshot: { metadata: { index, term: snapshotTerm, membership: { voters, observers } }, data },
+      };
       break;
     }
   }

@@ -22,7 +22,9 @@ export interface RaftSettings {
 
 export function raftSettingsFromConfig(config: SluiceConfig): RaftSettings {
   return {
-    voters: new Map(config['controller.quorum.voters'].map((voter) => [voter.id, formatHostPort(voter.host, voter.port)])),
+    voters: new Map(
+      config['controller.quorum.voters'].map((voter) => [voter.id, formatHostPort(voter.host, voter.port)]),
+    ),
     dataDir: join(metadataLogDir(config), CLUSTER_METADATA_DIR),
     tickMs: config['controller.quorum.tick.ms'],
     electionTimeoutMs: config['controller.quorum.election.timeout.ms'],

@@ -156,7 +156,8 @@ export class RaftDriver {
   private lastCommitFlushMs = 0;
 
   constructor(options: RaftDriverOptions) {
-    if (!options.voters.has(options.nodeId)) throw new Error(`node ${options.nodeId} is not among the voters ${[...options.voters.keys()].join(',')}`);
+    if (!options.voters.has(options.nodeId))
+      throw new Error(`node ${options.nodeId} is not among the voters ${[...options.voters.keys()].join(',')}`);
     this.options = options;
     this.nodeId = options.nodeId;
     this.log = options.logger ?? NOOP_LOGGER;
@@ -164,8 +165,13 @@ export class RaftDriver {
     this.snapshotEveryEntries = options.snapshotEveryEntries ?? RAFT_DRIVER_DEFAULTS.snapshotEveryEntries;
     this.maxPendingProposals = options.maxPendingProposals ?? RAFT_DRIVER_DEFAULTS.maxPendingProposals;
     this.proposalTimeoutMs = options.proposalTimeoutMs ?? RAFT_DRIVER_DEFAULTS.proposalTimeoutMs;
-    for (const [name, value] of Object.entries({ tickMs: this.tickMs, snapshotEveryEntries: this.snapshotEveryEntries, maxPendingProposals: this.maxPendingProposals })) {
-      if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`raft driver: ${name} must be a positive integer, got ${value}`);
+    for (const [name, value] of Object.entries({
+      tickMs: this.tickMs,
+      snapshotEveryEntries: this.snapshotEveryEntries,
+      maxPendingProposals: this.maxPendingProposals,
+    })) {
+      if (!Number.isSafeInteger(value) || value <= 0)
+        throw new RangeError(`raft driver: ${name} must be a positive integer, got ${value}`);
     }
   }
 
@@ -196,11 +202,18 @@ export class RaftDriver {
     this.storage = storage;
     const snapshot = storage.snapshot();
     if (snapshot.metadata.index > 0) {
-      await this.options.stateMachine.restoreSnapshot({ index: snapshot.metadata.index, term: snapshot.metadata.term, data: snapshot.data });
+      await this.options.stateMachine.restoreSnapshot({
+        index: snapshot.metadata.index,
+        term: snapshot.metadata.term,
+        data: snapshot.data,
+      });
       this.appliedIndex = snapshot.metadata.index;
     }
     const tickMs = this.tickMs;
-    const electionTimeoutTicks = Math.max(2, Math.round((this.options.electionTimeoutMs ?? RAFT_DRIVER_DEFAULTS.electionTimeoutMs) / tickMs));
+    const electionTimeoutTicks = Math.max(
+      2,
+      Math.round((this.options.electionTimeoutMs ?? RAFT_DRIVER_DEFAULTS.electionTimeoutMs) / tickMs),
+    );
     const heartbeatIntervalTicks = Math.min(
       electionTimeoutTicks - 1,
       Math.max(1, Math.round((this.options.heartbeatIntervalMs ?? RAFT_DRIVER_DEFAULTS.heartbeatIntervalMs) / tickMs)),
@@ -220,7 +233,16 @@ export class RaftDriver {
     this.state = 'running';
     this.ticker = setInterval(() => this.onTick(), tickMs);
     this.log.info(
-      { nodeId: this.nodeId, term: storage.hardState().term, firstIndex: storage.firstIndex(), lastIndex: storage.lastIndex(), snapshotIndex: snapshot.metadata.index, electionTimeoutTicks, heartbeatIntervalTicks, tickMs },
+      {
+        nodeId: this.nodeId,
+        term: storage.hardState().term,
+        firstIndex: storage.firstIndex(),
+        lastIndex: storage.lastIndex(),
+        snapshotIndex: snapshot.metadata.index,
+        electionTimeoutTicks,
+        heartbeatIntervalTicks,
+        tickMs,
+      },
       'raft driver started',
     );
     this.scheduleReady();
@@ -233,7 +255,14 @@ export class RaftDriver {
     this.state = 'stopped';
     if (this.ticker !== null) clearInterval(this.ticker);
     this.ticker = null;
-    this.rejectAllPending(() => new ApiError('NOT_CONTROLLER', `controller ${this.nodeId} is shutting down; outcome unknown`, this.leaderDetail(null)));
+    this.rejectAllPending(
+      () =>
+        new ApiError(
+          'NOT_CONTROLLER',
+          `controller ${this.nodeId} is shutting down; outcome unknown`,
+          this.leaderDetail(null),
+        ),
+    );
     if (this.loop !== null) await this.loop.catch(() => undefined);
     await this.options.transport.close();
     this.storage?.close();
@@ -281,7 +310,10 @@ export class RaftDriver {
     if (fromIndex < storage.firstIndex()) {
       const snapshot = storage.snapshot();
       if (snapshot.metadata.index > 0) {
-        return { kind: 'snapshotNeeded', snapshot: { index: snapshot.metadata.index, term: snapshot.metadata.term, data: snapshot.data } };
+        return {
+          kind: 'snapshotNeeded',
+          snapshot: { index: snapshot.metadata.index, term: snapshot.metadata.term, data: snapshot.data },
+        };
       }
       fromIndex = storage.firstIndex();
     }
@@ -296,7 +328,14 @@ export class RaftDriver {
   }
 
   /** Counters for metrics and tests. */
-  stats(): { appliedIndex: number; pendingProposals: number; droppedMisroutedMessages: number; raftDroppedMessages: number; lastIndex: number; firstIndex: number } {
+  stats(): {
+    appliedIndex: number;
+    pendingProposals: number;
+    droppedMisroutedMessages: number;
+    raftDroppedMessages: number;
+    lastIndex: number;
+    firstIndex: number;
+  } {
     const status = this.node?.status();
     return {
       appliedIndex: this.appliedIndex,
@@ -329,19 +368,37 @@ export class RaftDriver {
   /** Appends entries; resolves with the last entry's index once committed and applied here. */
   propose(entries: readonly Uint8Array[]): Promise<{ index: number }> {
     if (this.state !== 'running' || this.node === null) {
-      return Promise.reject(new ApiError('NOT_CONTROLLER', `controller ${this.nodeId} is not running`, this.leaderDetail(null)));
+      return Promise.reject(
+        new ApiError('NOT_CONTROLLER', `controller ${this.nodeId} is not running`, this.leaderDetail(null)),
+      );
     }
     if (entries.length === 0 || entries.some((entry) => entry.byteLength === 0)) {
-      return Promise.reject(new ApiError('INVALID_REQUEST', 'a proposal needs at least one entry and no entry may be empty (empty is the leader no-op)'));
+      return Promise.reject(
+        new ApiError(
+          'INVALID_REQUEST',
+          'a proposal needs at least one entry and no entry may be empty (empty is the leader no-op)',
+        ),
+      );
     }
     if (this.pending.size >= this.maxPendingProposals) {
-      return Promise.reject(new ApiError('REQUEST_TIMED_OUT', `controller proposal queue is full (${this.pending.size} pending); retry after a backoff`));
+      return Promise.reject(
+        new ApiError(
+          'REQUEST_TIMED_OUT',
+          `controller proposal queue is full (${this.pending.size} pending); retry after a backoff`,
+        ),
+      );
     }
     const result = this.node.propose(entries);
     if (!result.ok) return Promise.reject(this.toApiError(result.error));
     const { term, lastIndex } = result.value;
     return new Promise((resolve, reject) => {
-      this.pending.set(lastIndex, { index: lastIndex, term, deadlineMs: Date.now() + this.proposalTimeoutMs, resolve, reject });
+      this.pending.set(lastIndex, {
+        index: lastIndex,
+        term,
+        deadlineMs: Date.now() + this.proposalTimeoutMs,
+        resolve,
+        reject,
+      });
       this.scheduleReady();
     });
   }
@@ -352,7 +409,9 @@ export class RaftDriver {
    * true when leadership moved (or this node was not leading). Failover then takes about one
    * round trip instead of an election timeout.
    */
-  async resign(timeoutMs: number = 2 * (this.options.electionTimeoutMs ?? RAFT_DRIVER_DEFAULTS.electionTimeoutMs)): Promise<boolean> {
+  async resign(
+    timeoutMs: number = 2 * (this.options.electionTimeoutMs ?? RAFT_DRIVER_DEFAULTS.electionTimeoutMs),
+  ): Promise<boolean> {
     const node = this.node;
     if (!this.isLeader() || node === null) return true;
     // Most caught-up first. A peer that just died can still look active (recentActive is only
@@ -368,7 +427,8 @@ export class RaftDriver {
       if (!this.isLeader()) return true;
       this.transferLeadership(candidate.id);
       const candidateDeadline = Math.min(deadline, Date.now() + (deadline - Date.now()) / (candidates.length - k));
-      while (this.isLeader() && Date.now() < candidateDeadline) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(this.tickMs / 5))));
+      while (this.isLeader() && Date.now() < candidateDeadline)
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(this.tickMs / 5))));
     }
     return !this.isLeader();
   }
@@ -435,7 +495,10 @@ export class RaftDriver {
     // 3. Restore, then apply.
     if (ready.snapshot !== null) {
       const { metadata, data } = ready.snapshot;
-      this.log.info({ index: metadata.index, term: metadata.term, sizeBytes: data.byteLength }, 'restoring state machine from leader snapshot');
+      this.log.info(
+        { index: metadata.index, term: metadata.term, sizeBytes: data.byteLength },
+        'restoring state machine from leader snapshot',
+      );
       await this.options.stateMachine.restoreSnapshot({ index: metadata.index, term: metadata.term, data });
       this.appliedIndex = Math.max(this.appliedIndex, metadata.index);
       this.settleProposalsUpTo(metadata.index, null);
@@ -443,7 +506,9 @@ export class RaftDriver {
     if (ready.committedEntries.length > 0) {
       const first = ready.committedEntries[0] as Entry;
       if (first.index !== this.appliedIndex + 1) {
-        throw new Error(`raft driver: committed entries start at ${first.index}, applied index is ${this.appliedIndex}`);
+        throw new Error(
+          `raft driver: committed entries start at ${first.index}, applied index is ${this.appliedIndex}`,
+        );
       }
       this.options.stateMachine.apply(ready.committedEntries);
       const last = ready.committedEntries[ready.committedEntries.length - 1] as Entry;
@@ -456,7 +521,14 @@ export class RaftDriver {
     const wasLeader = this.role === 'leader';
     this.role = role;
     if (wasLeader && role !== 'leader') {
-      this.rejectAllPending(() => new ApiError('NOT_CONTROLLER', `controller ${this.nodeId} lost leadership before the entry was applied; outcome unknown`, this.leaderDetail(this.leaderId)));
+      this.rejectAllPending(
+        () =>
+          new ApiError(
+            'NOT_CONTROLLER',
+            `controller ${this.nodeId} lost leadership before the entry was applied; outcome unknown`,
+            this.leaderDetail(this.leaderId),
+          ),
+      );
     }
   }
 
@@ -469,7 +541,14 @@ export class RaftDriver {
       if (proposal.index > index) continue;
       this.pending.delete(key);
       if (termAt.get(proposal.index) === proposal.term) proposal.resolve({ index: proposal.index });
-      else proposal.reject(new ApiError('NOT_CONTROLLER', `entry ${proposal.index} of term ${proposal.term} was replaced by another leader's entry`, this.leaderDetail(this.leaderId)));
+      else
+        proposal.reject(
+          new ApiError(
+            'NOT_CONTROLLER',
+            `entry ${proposal.index} of term ${proposal.term} was replaced by another leader's entry`,
+            this.leaderDetail(this.leaderId),
+          ),
+        );
     }
   }
 
@@ -477,7 +556,12 @@ export class RaftDriver {
     for (const [key, proposal] of this.pending) {
       if (proposal.deadlineMs > nowMs) break; // insertion order is deadline order
       this.pending.delete(key);
-      proposal.reject(new ApiError('REQUEST_TIMED_OUT', `entry ${proposal.index} not committed within ${this.proposalTimeoutMs} ms; outcome unknown`));
+      proposal.reject(
+        new ApiError(
+          'REQUEST_TIMED_OUT',
+          `entry ${proposal.index} not committed within ${this.proposalTimeoutMs} ms; outcome unknown`,
+        ),
+      );
     }
   }
 
@@ -524,7 +608,13 @@ export class RaftDriver {
     if (this.ticker !== null) clearInterval(this.ticker);
     this.ticker = null;
     this.log.error({ err: error, nodeId: this.nodeId }, 'raft driver failed; this controller must restart');
-    this.rejectAllPending(() => new ApiError('KAFKA_STORAGE_ERROR', `controller ${this.nodeId} failed: ${(error as Error)?.message ?? String(error)}`));
+    this.rejectAllPending(
+      () =>
+        new ApiError(
+          'KAFKA_STORAGE_ERROR',
+          `controller ${this.nodeId} failed: ${(error as Error)?.message ?? String(error)}`,
+        ),
+    );
     this.options.onFatal?.(error);
   }
 
@@ -533,7 +623,9 @@ export class RaftDriver {
   private leaderDetail(leaderId: number | null): Record<string, string> {
     if (leaderId === null || leaderId === this.nodeId) return {};
     const address = this.options.voters.get(leaderId);
-    return address === undefined ? { leaderId: String(leaderId) } : { leaderId: String(leaderId), leaderAddress: address };
+    return address === undefined
+      ? { leaderId: String(leaderId) }
+      : { leaderId: String(leaderId), leaderAddress: address };
   }
 
   private toApiError(error: RaftError): ApiError {
@@ -541,13 +633,19 @@ export class RaftDriver {
       case 'NOT_LEADER':
         return new ApiError(
           'NOT_CONTROLLER',
-          error.leaderId === null ? `controller ${this.nodeId} is not the leader and no leader is known (election in progress)` : `controller ${error.leaderId} is the leader`,
+          error.leaderId === null
+            ? `controller ${this.nodeId} is not the leader and no leader is known (election in progress)`
+            : `controller ${error.leaderId} is the leader`,
           this.leaderDetail(error.leaderId),
         );
       case 'PROPOSAL_QUEUE_FULL':
         return new ApiError('REQUEST_TIMED_OUT', 'too many uncommitted entries at the leader; retry after a backoff');
       case 'LEADERSHIP_TRANSFER_IN_PROGRESS':
-        return new ApiError('NOT_CONTROLLER', `leadership is moving to controller ${error.transfereeId}`, this.leaderDetail(error.transfereeId));
+        return new ApiError(
+          'NOT_CONTROLLER',
+          `leadership is moving to controller ${error.transfereeId}`,
+          this.leaderDetail(error.transfereeId),
+        );
       case 'INVALID_REQUEST':
         return new ApiError('INVALID_REQUEST', error.reason);
     }

@@ -62,14 +62,23 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
     send(envelope: RaftEnvelope): RaftAck {
       const expectedCluster = options.clusterId ?? '';
       if (expectedCluster !== '' && envelope.clusterId !== '' && envelope.clusterId !== expectedCluster) {
-        throw new ApiError('INCONSISTENT_CLUSTER_ID', `raft message from cluster ${envelope.clusterId}, this is cluster ${expectedCluster}`);
+        throw new ApiError(
+          'INCONSISTENT_CLUSTER_ID',
+          `raft message from cluster ${envelope.clusterId}, this is cluster ${expectedCluster}`,
+        );
       }
       if (envelope.toNodeId !== options.nodeId) {
-        throw new ApiError('INVALID_REQUEST', `raft envelope for node ${envelope.toNodeId} reached node ${options.nodeId}`);
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `raft envelope for node ${envelope.toNodeId} reached node ${options.nodeId}`,
+        );
       }
       const raw = envelope.messages ?? [];
       if (raw.length > MAX_MESSAGES_PER_ENVELOPE) {
-        throw new ApiError('INVALID_REQUEST', `raft envelope holds ${raw.length} messages, at most ${MAX_MESSAGES_PER_ENVELOPE}`);
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `raft envelope holds ${raw.length} messages, at most ${MAX_MESSAGES_PER_ENVELOPE}`,
+        );
       }
       const messages: Message[] = [];
       raw.forEach((bytes, k) => {
@@ -77,11 +86,18 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
         try {
           message = decodeRaftMessage(bytes);
         } catch (error) {
-          if (error instanceof RaftCodecError) throw new ApiError('CORRUPT_MESSAGE', `raft message ${k} from node ${envelope.fromNodeId}: ${error.message}`);
+          if (error instanceof RaftCodecError)
+            throw new ApiError(
+              'CORRUPT_MESSAGE',
+              `raft message ${k} from node ${envelope.fromNodeId}: ${error.message}`,
+            );
           throw error;
         }
         if (message.from !== envelope.fromNodeId || message.to !== envelope.toNodeId) {
-          throw new ApiError('INVALID_REQUEST', `raft message ${k} is ${message.from}->${message.to}, envelope is ${envelope.fromNodeId}->${envelope.toNodeId}`);
+          throw new ApiError(
+            'INVALID_REQUEST',
+            `raft message ${k} is ${message.from}->${message.to}, envelope is ${envelope.fromNodeId}->${envelope.toNodeId}`,
+          );
         }
         messages.push(message);
       });

@@ -49,7 +49,8 @@ export function encodeFrames(frames: readonly Uint8Array[]): Buffer {
 export function entryFrames(data: Uint8Array): Uint8Array[] {
   if (data.length === 0) return [];
   const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (view.length < HEADER_BYTES) throw new MetadataEntryError(`entry of ${view.length} bytes is shorter than its header`);
+  if (view.length < HEADER_BYTES)
+    throw new MetadataEntryError(`entry of ${view.length} bytes is shorter than its header`);
   if (view.readUInt8(0) !== MAGIC) throw new MetadataEntryError(`bad entry magic 0x${view.readUInt8(0).toString(16)}`);
   if (view.readUInt8(1) !== VERSION) throw new MetadataEntryError(`unsupported entry version ${view.readUInt8(1)}`);
   const count = view.readUInt32BE(2);

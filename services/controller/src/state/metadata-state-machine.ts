@@ -38,7 +38,10 @@ export interface StateMachineLimits {
   readonly tailMaxBytes: number;
 }
 
-export const DEFAULT_STATE_MACHINE_LIMITS: StateMachineLimits = Object.freeze({ tailMaxBatches: 8192, tailMaxBytes: 64 * 1024 * 1024 });
+export const DEFAULT_STATE_MACHINE_LIMITS: StateMachineLimits = Object.freeze({
+  tailMaxBatches: 8192,
+  tailMaxBytes: 64 * 1024 * 1024,
+});
 
 export interface ApplyListener {
   (image: MetadataImage, batches: readonly AppliedBatch[]): void;
@@ -83,7 +86,10 @@ export class MetadataStateMachine {
   }
 
   private applyOne(entry: CommittedEntry): AppliedBatch {
-    const provenance = { lastContainedOffset: entry.index, lastContainedEpoch: Math.max(entry.term, this.current.provenance.lastContainedEpoch) };
+    const provenance = {
+      lastContainedOffset: entry.index,
+      lastContainedEpoch: Math.max(entry.term, this.current.provenance.lastContainedEpoch),
+    };
     let frames: Uint8Array[] = [];
     let records: MetadataRecord[] = [];
     let rejection: string | undefined;
@@ -132,7 +138,10 @@ export class MetadataStateMachine {
   private remember(batch: AppliedBatch): void {
     this.tail.push(batch);
     this.tailBytes += batch.sizeBytes;
-    while (this.tail.length > this.limits.tailMaxBatches || (this.tailBytes > this.limits.tailMaxBytes && this.tail.length > 1)) {
+    while (
+      this.tail.length > this.limits.tailMaxBatches ||
+      (this.tailBytes > this.limits.tailMaxBytes && this.tail.length > 1)
+    ) {
       const dropped = this.tail.shift();
       if (dropped !== undefined) this.tailBytes -= dropped.sizeBytes;
     }

@@ -23,8 +23,15 @@ describe('alterPartition', () => {
     const follower = p.replicas.find((id) => id !== p.leader) as number;
     const shrunk = p.isr.filter((id) => id !== follower);
     const result = h.core.alterPartition(h.image, request(shrunk));
-    expect(result.records).toEqual([{ type: 'PartitionChange', topicId: request([]).topicId, partitionId: 0, isr: shrunk }]);
-    expect(result.response).toMatchObject({ leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch + 1, isr: shrunk });
+    expect(result.records).toEqual([
+      { type: 'PartitionChange', topicId: request([]).topicId, partitionId: 0, isr: shrunk },
+    ]);
+    expect(result.response).toMatchObject({
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      partitionEpoch: p.partitionEpoch + 1,
+      isr: shrunk,
+    });
     h.commit(result);
     expect(h.partition('t', 0)).toMatchObject({ isr: shrunk, leaderEpoch: 0, partitionEpoch: 1 });
     const again = h.core.alterPartition(h.image, request([...shrunk, follower], { partitionEpoch: 1 }));
@@ -40,10 +47,16 @@ describe('alterPartition', () => {
     h.refuses('STALE_BROKER_EPOCH', () => h.core.alterPartition(h.image, request(p.isr, { brokerEpoch: 999 })));
     h.refuses('BROKER_ID_NOT_REGISTERED', () => h.core.alterPartition(h.image, request(p.isr, { brokerId: 42 })));
     h.refuses('FENCED_LEADER_EPOCH', () => h.core.alterPartition(h.image, request(p.isr, { leaderEpoch: 5 })));
-    h.refuses('NOT_LEADER_OR_FOLLOWER', () => h.core.alterPartition(h.image, request(p.isr, { brokerId: other, brokerEpoch: h.epoch(other) })));
-    const stale = h.refuses('INVALID_REQUEST', () => h.core.alterPartition(h.image, request(p.isr, { partitionEpoch: 3 })));
+    h.refuses('NOT_LEADER_OR_FOLLOWER', () =>
+      h.core.alterPartition(h.image, request(p.isr, { brokerId: other, brokerEpoch: h.epoch(other) })),
+    );
+    const stale = h.refuses('INVALID_REQUEST', () =>
+      h.core.alterPartition(h.image, request(p.isr, { partitionEpoch: 3 })),
+    );
     expect(stale.detail).toEqual({ kafkaError: 'INVALID_UPDATE_VERSION', partitionEpoch: '0' });
-    h.refuses('UNKNOWN_TOPIC_ID', () => h.core.alterPartition(h.image, { ...request(p.isr), topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }));
+    h.refuses('UNKNOWN_TOPIC_ID', () =>
+      h.core.alterPartition(h.image, { ...request(p.isr), topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }),
+    );
     h.refuses('UNKNOWN_TOPIC_OR_PARTITION', () => h.core.alterPartition(h.image, request(p.isr, { partitionId: 1 })));
   });
 
@@ -57,6 +70,8 @@ describe('alterPartition', () => {
     h.commit(h.core.alterPartition(h.image, request([p.leader])));
     h.heartbeat(follower, { wantFence: true });
     const now = h.partition('t', 0);
-    h.refuses('INELIGIBLE_REPLICA', () => h.core.alterPartition(h.image, request([p.leader, follower], { partitionEpoch: now.partitionEpoch })));
+    h.refuses('INELIGIBLE_REPLICA', () =>
+      h.core.alterPartition(h.image, request([p.leader, follower], { partitionEpoch: now.partitionEpoch })),
+    );
   });
 });

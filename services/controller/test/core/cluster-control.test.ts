@@ -7,19 +7,39 @@ const listeners = [{ name: 'PLAINTEXT', host: 'h', port: 9092 }];
 describe('registerBroker', () => {
   it('registers fenced with an epoch at the next offset, strictly increasing on re-registration', () => {
     const h = new Harness();
-    const result = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID }, h.nowMs);
+    const result = h.core.registerBroker(
+      h.image,
+      { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID },
+      h.nowMs,
+    );
     expect(result.records).toEqual([
-      { type: 'BrokerRegistration', brokerId: 1, brokerEpoch: h.image.provenance.lastContainedOffset + 1, incarnationId: incarnation(1), listeners, rack: 'a', fenced: true },
+      {
+        type: 'BrokerRegistration',
+        brokerId: 1,
+        brokerEpoch: h.image.provenance.lastContainedOffset + 1,
+        incarnationId: incarnation(1),
+        listeners,
+        rack: 'a',
+        fenced: true,
+      },
     ]);
     expect(result.summary).toContain('broker 1 registered');
     h.commit(result);
     const first = result.response.brokerEpoch;
     expect(h.image.cluster.broker(1)?.fenced).toBe(true);
     // Same incarnation again (a retry): new, higher epoch.
-    const again = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID, nextOffset: 500 }, h.nowMs);
+    const again = h.core.registerBroker(
+      h.image,
+      { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID, nextOffset: 500 },
+      h.nowMs,
+    );
     expect(again.response.brokerEpoch).toBe(500);
     h.commit(again);
-    const low = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID }, h.nowMs);
+    const low = h.core.registerBroker(
+      h.image,
+      { brokerId: 1, incarnationId: incarnation(1), listeners, rack: 'a', clusterId: CLUSTER_ID },
+      h.nowMs,
+    );
     expect(low.response.brokerEpoch).toBeGreaterThan(500);
     expect(first).toBeLessThan(500);
   });
@@ -27,12 +47,18 @@ describe('registerBroker', () => {
   it('refuses a wrong cluster id and malformed registrations without changing anything', () => {
     const h = new Harness();
     const base = { brokerId: 1, incarnationId: incarnation(1), listeners, rack: null, clusterId: CLUSTER_ID };
-    h.refuses('INCONSISTENT_CLUSTER_ID', () => h.core.registerBroker(h.image, { ...base, clusterId: 'other' }, h.nowMs));
+    h.refuses('INCONSISTENT_CLUSTER_ID', () =>
+      h.core.registerBroker(h.image, { ...base, clusterId: 'other' }, h.nowMs),
+    );
     h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, brokerId: -1 }, h.nowMs));
     h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, incarnationId: 'nope' }, h.nowMs));
     h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, listeners: [] }, h.nowMs));
-    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, listeners: [...listeners, ...listeners] }, h.nowMs));
-    h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, listeners: [{ name: 'X', host: 'h', port: 70000 }] }, h.nowMs));
+    h.refuses('INVALID_REQUEST', () =>
+      h.core.registerBroker(h.image, { ...base, listeners: [...listeners, ...listeners] }, h.nowMs),
+    );
+    h.refuses('INVALID_REQUEST', () =>
+      h.core.registerBroker(h.image, { ...base, listeners: [{ name: 'X', host: 'h', port: 70000 }] }, h.nowMs),
+    );
     h.refuses('INVALID_REQUEST', () => h.core.registerBroker(h.image, { ...base, rack: '' }, h.nowMs));
     expect(h.core.heartbeats.size).toBe(0);
   });
@@ -54,7 +80,11 @@ describe('registerBroker', () => {
     h.topic('t', 3, 2);
     const led = [0, 1, 2].filter((p) => h.partition('t', p).leader === 0);
     expect(led.length).toBe(1);
-    const result = h.core.registerBroker(h.image, { brokerId: 0, incarnationId: incarnation(0), listeners, rack: null, clusterId: CLUSTER_ID }, h.nowMs);
+    const result = h.core.registerBroker(
+      h.image,
+      { brokerId: 0, incarnationId: incarnation(0), listeners, rack: null, clusterId: CLUSTER_ID },
+      h.nowMs,
+    );
     expect(result.records.filter((r) => r.type === 'PartitionChange').length).toBeGreaterThanOrEqual(1);
     h.commit(result);
     for (let p = 0; p < 3; p++) {
@@ -68,24 +98,49 @@ describe('brokerHeartbeat', () => {
   it('unfences once the broker caught up to its registration, not before', () => {
     const h = new Harness();
     const epoch = h.register(1);
-    const behind = h.core.brokerHeartbeat(h.image, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch - 1, wantFence: false, wantShutDown: false }, h.nowMs);
+    const behind = h.core.brokerHeartbeat(
+      h.image,
+      { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch - 1, wantFence: false, wantShutDown: false },
+      h.nowMs,
+    );
     expect(behind.records).toEqual([]);
-    expect(behind.response).toMatchObject({ isFenced: true, isCaughtUp: false, shouldShutDown: false, leaseExpiresAtMs: h.nowMs + SESSION_MS });
-    const caught = h.core.brokerHeartbeat(h.image, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch, wantFence: false, wantShutDown: false }, h.nowMs);
+    expect(behind.response).toMatchObject({
+      isFenced: true,
+      isCaughtUp: false,
+      shouldShutDown: false,
+      leaseExpiresAtMs: h.nowMs + SESSION_MS,
+    });
+    const caught = h.core.brokerHeartbeat(
+      h.image,
+      { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch, wantFence: false, wantShutDown: false },
+      h.nowMs,
+    );
     expect(caught.records).toEqual([{ type: 'UnfenceBroker', brokerId: 1, brokerEpoch: epoch }]);
     expect(caught.response).toMatchObject({ isFenced: false, isCaughtUp: true });
     h.commit(caught);
     expect(h.image.cluster.broker(1)?.fenced).toBe(false);
-    const steady = h.core.brokerHeartbeat(h.image, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch + 5, wantFence: false, wantShutDown: false }, h.nowMs);
+    const steady = h.core.brokerHeartbeat(
+      h.image,
+      { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch + 5, wantFence: false, wantShutDown: false },
+      h.nowMs,
+    );
     expect(steady.records).toEqual([]);
     expect(steady.response.isFenced).toBe(false);
   });
 
   it('refuses unknown brokers, stale epochs and bad offsets', () => {
     const h = new Harness().brokers(1);
-    const hb = { brokerId: 0, brokerEpoch: h.epoch(0), currentMetadataOffset: 0, wantFence: false, wantShutDown: false };
+    const hb = {
+      brokerId: 0,
+      brokerEpoch: h.epoch(0),
+      currentMetadataOffset: 0,
+      wantFence: false,
+      wantShutDown: false,
+    };
     h.refuses('BROKER_ID_NOT_REGISTERED', () => h.core.brokerHeartbeat(h.image, { ...hb, brokerId: 7 }, h.nowMs));
-    h.refuses('STALE_BROKER_EPOCH', () => h.core.brokerHeartbeat(h.image, { ...hb, brokerEpoch: hb.brokerEpoch - 1 }, h.nowMs));
+    h.refuses('STALE_BROKER_EPOCH', () =>
+      h.core.brokerHeartbeat(h.image, { ...hb, brokerEpoch: hb.brokerEpoch - 1 }, h.nowMs),
+    );
     h.refuses('INVALID_REQUEST', () => h.core.brokerHeartbeat(h.image, { ...hb, currentMetadataOffset: -2 }, h.nowMs));
   });
 
@@ -145,11 +200,26 @@ describe('fenceExpiredBrokers', () => {
 
   it('keeps the last ISR member of a leaderless partition; unclean election when the topic enables it', () => {
     const h = new Harness().brokers(2);
-    h.commit(h.core.createTopics(h.image, [{ name: 'clean', assignments: [[0, 1]] }, { name: 'dirty', assignments: [[0, 1]], configs: { 'unclean.leader.election.enable': 'true' } }]));
+    h.commit(
+      h.core.createTopics(h.image, [
+        { name: 'clean', assignments: [[0, 1]] },
+        { name: 'dirty', assignments: [[0, 1]], configs: { 'unclean.leader.election.enable': 'true' } },
+      ]),
+    );
     // Broker 1 falls out of both ISRs first (leader 0 shrinks them).
     for (const name of ['clean', 'dirty']) {
       const p = h.partition(name, 0);
-      h.commit(h.core.alterPartition(h.image, { brokerId: 0, brokerEpoch: h.epoch(0), topicId: h.image.topics.topicByName(name)?.topicId ?? '', partitionId: 0, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr: [0] }));
+      h.commit(
+        h.core.alterPartition(h.image, {
+          brokerId: 0,
+          brokerEpoch: h.epoch(0),
+          topicId: h.image.topics.topicByName(name)?.topicId ?? '',
+          partitionId: 0,
+          leaderEpoch: p.leaderEpoch,
+          partitionEpoch: p.partitionEpoch,
+          newIsr: [0],
+        }),
+      );
     }
     h.nowMs += SESSION_MS + 1;
     h.heartbeat(1);
@@ -198,20 +268,34 @@ describe('controlledShutdown', () => {
     const p0 = h.partition('t', 0);
     const topicId = h.image.topics.topicByName('t')?.topicId ?? '';
     h.refuses('INELIGIBLE_REPLICA', () =>
-      h.core.alterPartition(h.image, { brokerId: p0.leader, brokerEpoch: h.epoch(p0.leader), topicId, partitionId: 0, leaderEpoch: p0.leaderEpoch, partitionEpoch: p0.partitionEpoch, newIsr: [...p0.isr, soloOwner] }),
+      h.core.alterPartition(h.image, {
+        brokerId: p0.leader,
+        brokerEpoch: h.epoch(p0.leader),
+        topicId,
+        partitionId: 0,
+        leaderEpoch: p0.leaderEpoch,
+        partitionEpoch: p0.partitionEpoch,
+        newIsr: [...p0.isr, soloOwner],
+      }),
     );
     const second = h.heartbeat(soloOwner, { wantShutDown: true });
     expect(second.shouldShutDown).toBe(true);
     expect(h.image.cluster.broker(soloOwner)?.fenced).toBe(true);
     // New topics avoid it.
-    const placed = h.core.createTopics(h.image, [{ name: 'later', numPartitions: 4, replicationFactor: 2 }]).response.topics[0]?.assignments ?? [];
+    const placed =
+      h.core.createTopics(h.image, [{ name: 'later', numPartitions: 4, replicationFactor: 2 }]).response.topics[0]
+        ?.assignments ?? [];
     expect(placed.flat()).not.toContain(soloOwner);
   });
 
   it('refuses stale epochs', () => {
     const h = new Harness().brokers(1);
-    h.refuses('STALE_BROKER_EPOCH', () => h.core.controlledShutdown(h.image, { brokerId: 0, brokerEpoch: 12345 }, h.nowMs));
-    h.refuses('BROKER_ID_NOT_REGISTERED', () => h.core.controlledShutdown(h.image, { brokerId: 9, brokerEpoch: 1 }, h.nowMs));
+    h.refuses('STALE_BROKER_EPOCH', () =>
+      h.core.controlledShutdown(h.image, { brokerId: 0, brokerEpoch: 12345 }, h.nowMs),
+    );
+    h.refuses('BROKER_ID_NOT_REGISTERED', () =>
+      h.core.controlledShutdown(h.image, { brokerId: 9, brokerEpoch: 1 }, h.nowMs),
+    );
   });
 });
 
@@ -221,7 +305,8 @@ describe('bounded, incremental moves off fenced brokers', () => {
   /** Partition state as a comparable string, by topic and partition. */
   function snapshot(h: Harness, topics: readonly string[], partitions: number): Map<string, string> {
     const out = new Map<string, string>();
-    for (const name of topics) for (let p = 0; p < partitions; p++) out.set(`${name}-${p}`, JSON.stringify(h.partition(name, p)));
+    for (const name of topics)
+      for (let p = 0; p < partitions; p++) out.set(`${name}-${p}`, JSON.stringify(h.partition(name, p)));
     return out;
   }
 
@@ -238,7 +323,12 @@ describe('bounded, incremental moves off fenced brokers', () => {
     h.topic('a', 12, 3);
     h.topic('b', 11, 2);
     const topics = ['a', 'b'];
-    const named = (id: number): number => topics.reduce((sum, name) => sum + [...Array(name === 'a' ? 12 : 11).keys()].filter((p) => h.partition(name, p).isr.includes(id)).length, 0);
+    const named = (id: number): number =>
+      topics.reduce(
+        (sum, name) =>
+          sum + [...Array(name === 'a' ? 12 : 11).keys()].filter((p) => h.partition(name, p).isr.includes(id)).length,
+        0,
+      );
     const toMove = named(1);
     expect(toMove).toBeGreaterThan(2 * LIMIT);
     h.nowMs += SESSION_MS + 1;
@@ -320,13 +410,27 @@ describe('bounded, incremental moves off fenced brokers', () => {
   it('wantFence and re-registration are bounded too; the lease check continues them', () => {
     const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
     h.topic('t', 24, 3);
-    const fence = h.core.brokerHeartbeat(h.image, { brokerId: 0, brokerEpoch: h.epoch(0), currentMetadataOffset: h.image.provenance.lastContainedOffset, wantFence: true, wantShutDown: false }, h.nowMs);
+    const fence = h.core.brokerHeartbeat(
+      h.image,
+      {
+        brokerId: 0,
+        brokerEpoch: h.epoch(0),
+        currentMetadataOffset: h.image.provenance.lastContainedOffset,
+        wantFence: true,
+        wantShutDown: false,
+      },
+      h.nowMs,
+    );
     expect(fence.records.length).toBe(1 + LIMIT);
     expect(fence.movesPending).toBe(true);
     h.commit(fence);
     h.drainMoves();
     for (let p = 0; p < 24; p++) expect(h.partition('t', p).isr).not.toContain(0);
-    const registration = h.core.registerBroker(h.image, { brokerId: 1, incarnationId: incarnation(1), listeners, rack: null, clusterId: CLUSTER_ID }, h.nowMs);
+    const registration = h.core.registerBroker(
+      h.image,
+      { brokerId: 1, incarnationId: incarnation(1), listeners, rack: null, clusterId: CLUSTER_ID },
+      h.nowMs,
+    );
     expect(registration.records[0]?.type).toBe('BrokerRegistration');
     expect(registration.records.length).toBe(1 + LIMIT);
     expect(registration.movesPending).toBe(true);
@@ -353,7 +457,7 @@ describe('bounded, incremental moves off fenced brokers', () => {
     for (let p = 0; p < 18; p++) expect(h.partition('t', p).isr).not.toContain(2);
   });
 
-  it('the lease check also continues a controlled shutdown between the broker\'s requests', () => {
+  it("the lease check also continues a controlled shutdown between the broker's requests", () => {
     const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
     h.topic('t', 18, 3);
     const first = h.core.controlledShutdown(h.image, { brokerId: 2, brokerEpoch: h.epoch(2) }, h.nowMs);

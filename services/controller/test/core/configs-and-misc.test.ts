@@ -19,35 +19,78 @@ describe('alterConfigs', () => {
     ]);
     expect(result.summary).toContain('retention.ms 1000 -> (default)');
     h.commit(result);
-    expect(h.image.configs.resource('topic', 't')?.entries).toEqual(new Map([['cleanup.policy', 'delete,compact'], ['min.insync.replicas', '2']]));
-    h.commit(h.core.alterConfigs(h.image, { type: 'topic', name: 't' }, [{ name: 'cleanup.policy', op: 'subtract', value: 'delete' }]));
+    expect(h.image.configs.resource('topic', 't')?.entries).toEqual(
+      new Map([
+        ['cleanup.policy', 'delete,compact'],
+        ['min.insync.replicas', '2'],
+      ]),
+    );
+    h.commit(
+      h.core.alterConfigs(h.image, { type: 'topic', name: 't' }, [
+        { name: 'cleanup.policy', op: 'subtract', value: 'delete' },
+      ]),
+    );
     expect(h.image.configs.value('topic', 't', 'cleanup.policy')).toBe('compact');
-    expect(h.core.alterConfigs(h.image, { type: 'topic', name: 't' }, [{ name: 'min.insync.replicas', value: '2' }]).records).toEqual([]);
+    expect(
+      h.core.alterConfigs(h.image, { type: 'topic', name: 't' }, [{ name: 'min.insync.replicas', value: '2' }]).records,
+    ).toEqual([]);
   });
 
   it('validates resources, names, values and operations, changing nothing on error', () => {
     const h = new Harness().brokers(1);
     h.topic('t', 1, 1, { 'cleanup.policy': 'compact' });
     const topic = { type: 'topic' as const, name: 't' };
-    h.refuses('UNKNOWN_TOPIC_OR_PARTITION', () => h.core.alterConfigs(h.image, { type: 'topic', name: 'nope' }, [{ name: 'retention.ms', value: '1' }]));
-    h.refuses('INVALID_REQUEST', () => h.core.alterConfigs(h.image, { type: 'broker', name: 'x' }, [{ name: 'num.io.threads', value: '1' }]));
-    h.refuses('INVALID_REQUEST', () => h.core.alterConfigs(h.image, { type: 'cluster', name: 'x' }, [{ name: 'num.io.threads', value: '1' }]));
-    h.refuses('INVALID_CONFIG', () => h.core.alterConfigs(h.image, topic, [{ name: 'retention.ms', value: '1' }, { name: 'bogus', value: '1' }]));
-    h.refuses('INVALID_CONFIG', () => h.core.alterConfigs(h.image, topic, [{ name: 'min.insync.replicas', value: '0' }]));
-    h.refuses('INVALID_CONFIG', () => h.core.alterConfigs(h.image, topic, [{ name: 'retention.ms', op: 'append', value: '1' }]));
-    h.refuses('INVALID_CONFIG', () => h.core.alterConfigs(h.image, topic, [{ name: 'cleanup.policy', op: 'subtract', value: 'compact' }]));
-    h.refuses('INVALID_REQUEST', () => h.core.alterConfigs(h.image, topic, [{ name: 'retention.ms', value: '1' }, { name: 'retention.ms', value: '2' }]));
+    h.refuses('UNKNOWN_TOPIC_OR_PARTITION', () =>
+      h.core.alterConfigs(h.image, { type: 'topic', name: 'nope' }, [{ name: 'retention.ms', value: '1' }]),
+    );
+    h.refuses('INVALID_REQUEST', () =>
+      h.core.alterConfigs(h.image, { type: 'broker', name: 'x' }, [{ name: 'num.io.threads', value: '1' }]),
+    );
+    h.refuses('INVALID_REQUEST', () =>
+      h.core.alterConfigs(h.image, { type: 'cluster', name: 'x' }, [{ name: 'num.io.threads', value: '1' }]),
+    );
+    h.refuses('INVALID_CONFIG', () =>
+      h.core.alterConfigs(h.image, topic, [
+        { name: 'retention.ms', value: '1' },
+        { name: 'bogus', value: '1' },
+      ]),
+    );
+    h.refuses('INVALID_CONFIG', () =>
+      h.core.alterConfigs(h.image, topic, [{ name: 'min.insync.replicas', value: '0' }]),
+    );
+    h.refuses('INVALID_CONFIG', () =>
+      h.core.alterConfigs(h.image, topic, [{ name: 'retention.ms', op: 'append', value: '1' }]),
+    );
+    h.refuses('INVALID_CONFIG', () =>
+      h.core.alterConfigs(h.image, topic, [{ name: 'cleanup.policy', op: 'subtract', value: 'compact' }]),
+    );
+    h.refuses('INVALID_REQUEST', () =>
+      h.core.alterConfigs(h.image, topic, [
+        { name: 'retention.ms', value: '1' },
+        { name: 'retention.ms', value: '2' },
+      ]),
+    );
     h.refuses('INVALID_REQUEST', () => h.core.alterConfigs(h.image, topic, [{ name: 'retention.ms' }]));
-    const error = h.refuses('INVALID_CONFIG', () => h.core.alterConfigs(h.image, topic, [{ name: 'segment.ms', value: '0' }]));
+    const error = h.refuses('INVALID_CONFIG', () =>
+      h.core.alterConfigs(h.image, topic, [{ name: 'segment.ms', value: '0' }]),
+    );
     expect(error.message).toContain('segment.ms');
     expect(error.message).toContain('at least 1');
   });
 
   it('broker and cluster resources; validateOnly writes nothing; cluster unclean default applies to elections', () => {
     const h = new Harness().brokers(1);
-    expect(h.core.alterConfigs(h.image, { type: 'broker', name: '0' }, [{ name: 'num.io.threads', value: '16' }], { validateOnly: true }).records).toEqual([]);
+    expect(
+      h.core.alterConfigs(h.image, { type: 'broker', name: '0' }, [{ name: 'num.io.threads', value: '16' }], {
+        validateOnly: true,
+      }).records,
+    ).toEqual([]);
     h.commit(h.core.alterConfigs(h.image, { type: 'broker', name: '0' }, [{ name: 'num.io.threads', value: '16' }]));
-    h.commit(h.core.alterConfigs(h.image, { type: 'cluster', name: '' }, [{ name: 'unclean.leader.election.enable', value: 'true' }]));
+    h.commit(
+      h.core.alterConfigs(h.image, { type: 'cluster', name: '' }, [
+        { name: 'unclean.leader.election.enable', value: 'true' },
+      ]),
+    );
     expect(h.image.configs.value('broker', '0', 'num.io.threads')).toBe('16');
     expect(h.image.configs.value('cluster', '', 'unclean.leader.election.enable')).toBe('true');
   });
@@ -100,8 +143,16 @@ describe('bootstrap and describe', () => {
     const h = new Harness().brokers(2, ['a', 'b']);
     h.topic('t', 2, 2, { 'retention.ms': '7' });
     const cluster = h.core.describeCluster(h.image);
-    expect(cluster).toMatchObject({ clusterId: 'sluice-test-cluster', topicCount: 1, partitionCount: 2, features: { 'metadata.version': 1 } });
-    expect(cluster.brokers.map((b) => [b.brokerId, b.rack, b.fenced])).toEqual([[0, 'a', false], [1, 'b', false]]);
+    expect(cluster).toMatchObject({
+      clusterId: 'sluice-test-cluster',
+      topicCount: 1,
+      partitionCount: 2,
+      features: { 'metadata.version': 1 },
+    });
+    expect(cluster.brokers.map((b) => [b.brokerId, b.rack, b.fenced])).toEqual([
+      [0, 'a', false],
+      [1, 'b', false],
+    ]);
     const [t, missing] = h.core.describeTopics(h.image, ['t', 'missing']);
     expect(t?.partitions?.length).toBe(2);
     expect(t?.configs).toEqual({ 'retention.ms': '7' });

@@ -1,5 +1,11 @@
 import { NO_LEADER } from '@sluice/metadata';
-import { applyRecords, clusterInvariantViolations, ControllerAssertionError, DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION, MAX_RECORDS_PER_USER_OP } from '../../src/core';
+import {
+  applyRecords,
+  clusterInvariantViolations,
+  ControllerAssertionError,
+  DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+  MAX_RECORDS_PER_USER_OP,
+} from '../../src/core';
 import { CLUSTER_ID, Harness, incarnation, SESSION_MS } from './harness';
 
 describe('edge cases', () => {
@@ -50,8 +56,12 @@ describe('edge cases', () => {
 
   it('applyRecords names the first record that does not apply', () => {
     const h = new Harness();
-    expect(() => applyRecords(h.image, [{ type: 'FenceBroker', brokerId: 3, brokerEpoch: 1 }])).toThrow(ControllerAssertionError);
-    expect(() => applyRecords(h.image, [{ type: 'FenceBroker', brokerId: 3, brokerEpoch: 1 }])).toThrow(/record 0 \(FenceBroker\)/);
+    expect(() => applyRecords(h.image, [{ type: 'FenceBroker', brokerId: 3, brokerEpoch: 1 }])).toThrow(
+      ControllerAssertionError,
+    );
+    expect(() => applyRecords(h.image, [{ type: 'FenceBroker', brokerId: 3, brokerEpoch: 1 }])).toThrow(
+      /record 0 \(FenceBroker\)/,
+    );
   });
 
   // Speed is measured by bench:metadata; here only the bounds: chunked moves, each within the cap.
@@ -69,13 +79,20 @@ describe('edge cases', () => {
     // The FenceBroker record and one chunk of moves; the rest follows call by call.
     expect(first.records.length).toBe(1 + DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION);
     expect(first.records[0]).toMatchObject({ type: 'FenceBroker', brokerId: 2 });
-    expect(first.response).toMatchObject({ fencedBrokerIds: [2], partitionsChanged: DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION, movesPending: true });
+    expect(first.response).toMatchObject({
+      fencedBrokerIds: [2],
+      partitionsChanged: DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+      movesPending: true,
+    });
     expect(first.movesPending).toBe(true);
     h.commit(first);
     expect(h.image.cluster.broker(2)?.fenced).toBe(true);
     const rest = h.drainMoves();
     const elapsedMs = performance.now() - started;
-    if (process.env.CORE_STATS) console.log(`fence: first chunk ${firstMs.toFixed(0)} ms, ${rest.length + 1} chunks in ${elapsedMs.toFixed(0)} ms`);
+    if (process.env.CORE_STATS)
+      console.log(
+        `fence: first chunk ${firstMs.toFixed(0)} ms, ${rest.length + 1} chunks in ${elapsedMs.toFixed(0)} ms`,
+      );
     const chunks = Math.ceil(partitions / DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION);
     expect(rest.length).toBe(chunks - 1);
     for (const result of rest) {
@@ -85,7 +102,8 @@ describe('edge cases', () => {
     }
     expect(rest.at(-1)?.response.movesPending).toBe(false);
     expect(clusterInvariantViolations(h.image)).toEqual([]);
-    for (let i = 0; i < 4; i++) for (let p = 0; p < MAX_RECORDS_PER_USER_OP - 1; p += 97) expect(h.partition(`big-${i}`, p).isr).not.toContain(2);
+    for (let i = 0; i < 4; i++)
+      for (let p = 0; p < MAX_RECORDS_PER_USER_OP - 1; p += 97) expect(h.partition(`big-${i}`, p).isr).not.toContain(2);
     // Done: the next call writes nothing.
     expect(h.core.fenceExpiredBrokers(h.image, h.nowMs).records).toEqual([]);
   });
@@ -96,9 +114,17 @@ describe('heartbeat sessions', () => {
     const h = new Harness().brokers(1);
     const old = h.image;
     const listeners = [{ name: 'PLAINTEXT', host: 'b0', port: 9092 }];
-    const result = h.core.registerBroker(h.image, { brokerId: 0, incarnationId: incarnation(0), listeners, rack: null, clusterId: CLUSTER_ID }, h.nowMs);
+    const result = h.core.registerBroker(
+      h.image,
+      { brokerId: 0, incarnationId: incarnation(0), listeners, rack: null, clusterId: CLUSTER_ID },
+      h.nowMs,
+    );
     const newEpoch = result.response.brokerEpoch;
-    h.core.brokerHeartbeat(old, { brokerId: 0, brokerEpoch: h.epoch(0), currentMetadataOffset: 0, wantFence: false, wantShutDown: false }, h.nowMs);
+    h.core.brokerHeartbeat(
+      old,
+      { brokerId: 0, brokerEpoch: h.epoch(0), currentMetadataOffset: 0, wantFence: false, wantShutDown: false },
+      h.nowMs,
+    );
     expect(h.core.heartbeats.peek(0, newEpoch)).toBeDefined();
   });
 });

@@ -1,7 +1,15 @@
 /** Test harness: a ControllerCore plus the image it decides on, advanced through MetadataDelta as the shell would. */
 import { imageRecords, MetadataDelta, MetadataImage, type MetadataRecord } from '@sluice/metadata';
 import { ApiError, type ApiErrorName } from '@sluice/protocol';
-import { clusterInvariantViolations, ControllerCore, randomUuid, seededRng, type ControllerCoreOptions, type ControllerResult, type FenceExpiredResponse } from '../../src/core';
+import {
+  clusterInvariantViolations,
+  ControllerCore,
+  randomUuid,
+  seededRng,
+  type ControllerCoreOptions,
+  type ControllerResult,
+  type FenceExpiredResponse,
+} from '../../src/core';
 
 export const CLUSTER_ID = 'sluice-test-cluster';
 export const SESSION_MS = 9_000;
@@ -46,7 +54,12 @@ export class Harness {
   movesPending = false;
 
   constructor(options: Partial<ControllerCoreOptions> = {}) {
-    this.core = new ControllerCore({ clusterId: CLUSTER_ID, rng: seededRng(42), brokerSessionTimeoutMs: SESSION_MS, ...options });
+    this.core = new ControllerCore({
+      clusterId: CLUSTER_ID,
+      rng: seededRng(42),
+      brokerSessionTimeoutMs: SESSION_MS,
+      ...options,
+    });
     this.commit(this.core.bootstrapRecords(this.image));
   }
 
@@ -75,7 +88,13 @@ export class Harness {
     const { brokerEpoch } = this.commit(
       this.core.registerBroker(
         this.image,
-        { brokerId, incarnationId: incarnation(seed), listeners: [{ name: 'PLAINTEXT', host: `b${brokerId}`, port: 9092 }], rack, clusterId: CLUSTER_ID },
+        {
+          brokerId,
+          incarnationId: incarnation(seed),
+          listeners: [{ name: 'PLAINTEXT', host: `b${brokerId}`, port: 9092 }],
+          rack,
+          clusterId: CLUSTER_ID,
+        },
         this.nowMs,
       ),
     );
@@ -107,13 +126,16 @@ export class Harness {
 
   /** Registers and unfences brokers 0..count-1 (racks assigned round-robin when given). */
   brokers(count: number, racks: readonly string[] = []): this {
-    for (let id = 0; id < count; id++) this.register(id, racks.length > 0 ? (racks[id % racks.length] as string) : null);
+    for (let id = 0; id < count; id++)
+      this.register(id, racks.length > 0 ? (racks[id % racks.length] as string) : null);
     for (let id = 0; id < count; id++) this.heartbeat(id);
     return this;
   }
 
   topic(name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string> = {}): string {
-    const response = this.commit(this.core.createTopics(this.image, [{ name, numPartitions, replicationFactor, configs }]));
+    const response = this.commit(
+      this.core.createTopics(this.image, [{ name, numPartitions, replicationFactor, configs }]),
+    );
     const result = response.topics[0];
     if (result?.topicId === undefined) throw new Error(`topic ${name} not created: ${result?.error?.message}`);
     return result.topicId;

@@ -32,10 +32,12 @@ describe('placeReplicas', () => {
         const racks = new Set(brokers.map((b) => b.rack));
         const leaders = new Map(brokers.map((b) => [b.brokerId, 0]));
         for (const replicas of placed) {
-          if (replicas.length !== replicationFactor || new Set(replicas).size !== replicationFactor) throw new Error(`bad replicas ${replicas.join(',')}`);
+          if (replicas.length !== replicationFactor || new Set(replicas).size !== replicationFactor)
+            throw new Error(`bad replicas ${replicas.join(',')}`);
           if (!replicas.every((id) => rackOf.has(id))) throw new Error(`unknown broker in ${replicas.join(',')}`);
           const spread = new Set(replicas.map((id) => rackOf.get(id))).size;
-          if (spread !== Math.min(replicationFactor, racks.size)) throw new Error(`replicas ${replicas.join(',')} span ${spread} of ${racks.size} racks`);
+          if (spread !== Math.min(replicationFactor, racks.size))
+            throw new Error(`replicas ${replicas.join(',')} span ${spread} of ${racks.size} racks`);
           const leader = replicas[0] as number;
           leaders.set(leader, (leaders.get(leader) ?? 0) + 1);
         }
@@ -47,10 +49,19 @@ describe('placeReplicas', () => {
   });
 
   it('refuses replication factors the brokers cannot hold', () => {
-    const brokers = [{ brokerId: 1, rack: null }, { brokerId: 2, rack: null }];
-    expect(() => placeReplicas({ brokers, numPartitions: 1, replicationFactor: 3, rng: seededRng(1) })).toThrow(ApiError);
-    expect(() => placeReplicas({ brokers: [], numPartitions: 1, replicationFactor: 1, rng: seededRng(1) })).toThrow(/no live unfenced brokers/);
-    expect(() => placeReplicas({ brokers, numPartitions: 1, replicationFactor: 0, rng: seededRng(1) })).toThrow(ApiError);
+    const brokers = [
+      { brokerId: 1, rack: null },
+      { brokerId: 2, rack: null },
+    ];
+    expect(() => placeReplicas({ brokers, numPartitions: 1, replicationFactor: 3, rng: seededRng(1) })).toThrow(
+      ApiError,
+    );
+    expect(() => placeReplicas({ brokers: [], numPartitions: 1, replicationFactor: 1, rng: seededRng(1) })).toThrow(
+      /no live unfenced brokers/,
+    );
+    expect(() => placeReplicas({ brokers, numPartitions: 1, replicationFactor: 0, rng: seededRng(1) })).toThrow(
+      ApiError,
+    );
   });
 
   it('spreads followers too: with no racks, every broker holds a near-equal share of replicas', () => {

@@ -38,18 +38,60 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 6,
     arbitrary: fc
       .record({ broker, lag: fc.boolean(), flag: fc.integer({ min: 0, max: 9 }) })
-      .map(({ broker: id, lag, flag }): Op => ({ kind: 'heartbeat', broker: id, lag, wantFence: flag === 0, wantShutDown: flag === 1 })),
+      .map(({ broker: id, lag, flag }): Op => ({
+        kind: 'heartbeat',
+        broker: id,
+        lag,
+        wantFence: flag === 0,
+        wantShutDown: flag === 1,
+      })),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 12_000 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 12_000 }) }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'fence' as const }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('create' as const), topic, partitions: fc.integer({ min: 1, max: 6 }), rf: fc.integer({ min: 1, max: 3 }), unclean: fc.boolean() }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('alter' as const), topic, partition: fc.integer({ min: 0, max: 7 }), keep: fc.array(broker, { maxLength: 4 }), stale: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('elect' as const), type: fc.constantFrom('preferred' as const, 'unclean' as const), all: fc.boolean(), topic, partition: fc.integer({ min: 0, max: 7 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('create' as const),
+      topic,
+      partitions: fc.integer({ min: 1, max: 6 }),
+      rf: fc.integer({ min: 1, max: 3 }),
+      unclean: fc.boolean(),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('alter' as const),
+      topic,
+      partition: fc.integer({ min: 0, max: 7 }),
+      keep: fc.array(broker, { maxLength: 4 }),
+      stale: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('elect' as const),
+      type: fc.constantFrom('preferred' as const, 'unclean' as const),
+      all: fc.boolean(),
+      topic,
+      partition: fc.integer({ min: 0, max: 7 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), topic }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('shutdown' as const), broker }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('grow' as const), topic, by: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('grow' as const), topic, by: fc.integer({ min: 1, max: 3 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('producerIds' as const), broker }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unclean' as const), topic, cluster: fc.boolean(), enable: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('unclean' as const), topic, cluster: fc.boolean(), enable: fc.boolean() }),
+  },
 );
 
 function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerResult<unknown> {
@@ -59,12 +101,28 @@ function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerRe
     case 'register': {
       if (o.fresh) incarnations.set(o.broker, (incarnations.get(o.broker) ?? o.broker) + 100);
       const listeners = [{ name: 'PLAINTEXT', host: `b${o.broker}`, port: 9092 }];
-      return core.registerBroker(image, { brokerId: o.broker, incarnationId: incarnation(incarnations.get(o.broker) ?? o.broker), listeners, rack: `r${o.broker % 3}`, clusterId: CLUSTER_ID }, nowMs);
+      return core.registerBroker(
+        image,
+        {
+          brokerId: o.broker,
+          incarnationId: incarnation(incarnations.get(o.broker) ?? o.broker),
+          listeners,
+          rack: `r${o.broker % 3}`,
+          clusterId: CLUSTER_ID,
+        },
+        nowMs,
+      );
     }
     case 'heartbeat':
       return core.brokerHeartbeat(
         image,
-        { brokerId: o.broker, brokerEpoch: epochOf(o.broker), currentMetadataOffset: o.lag ? 0 : image.provenance.lastContainedOffset, wantFence: o.wantFence, wantShutDown: o.wantShutDown },
+        {
+          brokerId: o.broker,
+          brokerEpoch: epochOf(o.broker),
+          currentMetadataOffset: o.lag ? 0 : image.provenance.lastContainedOffset,
+          wantFence: o.wantFence,
+          wantShutDown: o.wantShutDown,
+        },
         nowMs,
       );
     case 'advance':
@@ -74,7 +132,12 @@ function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerRe
       return core.fenceExpiredBrokers(image, nowMs);
     case 'create':
       return core.createTopics(image, [
-        { name: TOPICS[o.topic] as string, numPartitions: o.partitions, replicationFactor: o.rf, configs: o.unclean ? { 'unclean.leader.election.enable': 'true' } : {} },
+        {
+          name: TOPICS[o.topic] as string,
+          numPartitions: o.partitions,
+          replicationFactor: o.rf,
+          configs: o.unclean ? { 'unclean.leader.election.enable': 'true' } : {},
+        },
       ]);
     case 'alter': {
       // Aim at partitions that exist, so most requests get past the lookups.
@@ -97,7 +160,10 @@ function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerRe
     case 'elect': {
       const t = image.topics.topicByName(TOPICS[o.topic] as string);
       const partitionId = t === undefined || t.partitionCount === 0 ? o.partition : o.partition % t.partitionCount;
-      return core.electLeaders(image, { type: o.type, ...(o.all ? {} : { partitions: [{ topic: TOPICS[o.topic] as string, partitionId }] }) });
+      return core.electLeaders(image, {
+        type: o.type,
+        ...(o.all ? {} : { partitions: [{ topic: TOPICS[o.topic] as string, partitionId }] }),
+      });
     }
     case 'delete':
       return core.deleteTopics(image, { names: [TOPICS[o.topic] as string] });
@@ -110,9 +176,11 @@ function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerRe
     case 'producerIds':
       return core.allocateProducerIds(image, { brokerId: o.broker, brokerEpoch: epochOf(o.broker) });
     case 'unclean':
-      return core.alterConfigs(image, o.cluster ? { type: 'cluster', name: '' } : { type: 'topic', name: TOPICS[o.topic] as string }, [
-        { name: 'unclean.leader.election.enable', value: String(o.enable) },
-      ]);
+      return core.alterConfigs(
+        image,
+        o.cluster ? { type: 'cluster', name: '' } : { type: 'topic', name: TOPICS[o.topic] as string },
+        [{ name: 'unclean.leader.election.enable', value: String(o.enable) }],
+      );
     default:
       throw new Error('unreachable');
   }
@@ -125,13 +193,25 @@ describe.each([
 ])('random operation sequences (%s)', (_label, chunk) => {
   const stats = new Map<string, number>();
   afterAll(() => {
-    if (process.env.CORE_STATS) console.log([...stats].sort().map(([k, v]) => `${k} ${v}`).join('\n'));
+    if (process.env.CORE_STATS)
+      console.log(
+        [...stats]
+          .sort()
+          .map(([k, v]) => `${k} ${v}`)
+          .join('\n'),
+      );
   });
 
   it('keep every invariant after every step', () => {
     fc.assert(
       fc.property(fc.integer(), fc.array(op, { minLength: 20, maxLength: 120 }), (seed, ops) => {
-        const h = new Harness({ ...(chunk === undefined ? {} : { maxPartitionChangesPerOperation: chunk }), rng: (() => { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296); })() });
+        const h = new Harness({
+          ...(chunk === undefined ? {} : { maxPartitionChangesPerOperation: chunk }),
+          rng: (() => {
+            let s = seed >>> 0;
+            return () => (s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296;
+          })(),
+        });
         h.brokers(3);
         const incarnations = new Map<number, number>();
         const partitionEpochs = new Map<string, { leader: number; leaderEpoch: number; partitionEpoch: number }>();
@@ -146,7 +226,10 @@ describe.each([
           } catch (error) {
             if (!(error instanceof ApiError)) throw error;
             refused++;
-            stats.set(`${o.kind}:refused:${error.errorName}`, (stats.get(`${o.kind}:refused:${error.errorName}`) ?? 0) + 1);
+            stats.set(
+              `${o.kind}:refused:${error.errorName}`,
+              (stats.get(`${o.kind}:refused:${error.errorName}`) ?? 0) + 1,
+            );
             continue;
           }
           if (result.records.length > 0) stats.set(`${o.kind}:wrote`, (stats.get(`${o.kind}:wrote`) ?? 0) + 1);
@@ -154,7 +237,8 @@ describe.each([
             const changes = result.records.filter((record) => record.type === 'PartitionChange').length;
             // Elections for a returning broker (UnfenceBroker) are not bounded yet; all else is.
             const unfences = result.records.some((record) => record.type === 'UnfenceBroker');
-            if (['register', 'heartbeat', 'fence', 'shutdown'].includes(o.kind) && !unfences) expect(changes).toBeLessThanOrEqual(chunk);
+            if (['register', 'heartbeat', 'fence', 'shutdown'].includes(o.kind) && !unfences)
+              expect(changes).toBeLessThanOrEqual(chunk);
           }
           h.image = applyAt(h.image, result.records);
           h.movesPending = nextMovesPending(h.movesPending, result);
@@ -178,9 +262,14 @@ describe.each([
               if (p.leader !== NO_LEADER) expect(p.isr).toContain(p.leader);
               const epochKey = `${key}@${p.leaderEpoch}`;
               const claimed = leaderOfEpoch.get(epochKey);
-              if (claimed !== undefined && claimed !== p.leader) throw new Error(`${epochKey} led by ${claimed} and ${p.leader}`);
+              if (claimed !== undefined && claimed !== p.leader)
+                throw new Error(`${epochKey} led by ${claimed} and ${p.leader}`);
               leaderOfEpoch.set(epochKey, p.leader);
-              partitionEpochs.set(key, { leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch });
+              partitionEpochs.set(key, {
+                leader: p.leader,
+                leaderEpoch: p.leaderEpoch,
+                partitionEpoch: p.partitionEpoch,
+              });
             }
           }
         }

@@ -8,7 +8,14 @@ function errorOf(result: { error?: ApiError }): string | undefined {
 describe('createTopics', () => {
   it('creates Topic, Config and Partition records with a placed, balanced assignment', () => {
     const h = new Harness().brokers(3);
-    const result = h.core.createTopics(h.image, [{ name: 'orders', numPartitions: 6, replicationFactor: 3, configs: { 'retention.ms': '1000', 'cleanup.policy': 'compact,delete' } }]);
+    const result = h.core.createTopics(h.image, [
+      {
+        name: 'orders',
+        numPartitions: 6,
+        replicationFactor: 3,
+        configs: { 'retention.ms': '1000', 'cleanup.policy': 'compact,delete' },
+      },
+    ]);
     const [topic] = result.response.topics;
     expect(topic?.error).toBeUndefined();
     expect(result.records.map((r) => r.type)).toEqual(['Topic', 'Config', 'Config', ...Array(6).fill('Partition')]);
@@ -71,7 +78,9 @@ describe('createTopics', () => {
       ['both', 'INVALID_REQUEST'],
       ['huge', 'POLICY_VIOLATION'],
     ]);
-    expect(result.response.topics[6]?.error?.message).toContain('replication factor 4 exceeds the 3 live unfenced brokers');
+    expect(result.response.topics[6]?.error?.message).toContain(
+      'replication factor 4 exceeds the 3 live unfenced brokers',
+    );
     expect(result.response.topics[13]?.error?.message).toContain('segment.bytes');
     h.commit(result);
     expect(h.image.topics.topicCount).toBe(3);
@@ -79,7 +88,9 @@ describe('createTopics', () => {
 
   it('validateOnly decides everything and writes nothing', () => {
     const h = new Harness().brokers(2);
-    const result = h.core.createTopics(h.image, [{ name: 'dry', numPartitions: 3, replicationFactor: 2 }], { validateOnly: true });
+    const result = h.core.createTopics(h.image, [{ name: 'dry', numPartitions: 3, replicationFactor: 2 }], {
+      validateOnly: true,
+    });
     expect(result.records).toEqual([]);
     expect(result.response.topics[0]).toMatchObject({ name: 'dry', numPartitions: 3, replicationFactor: 2 });
     expect(result.response.topics[0]?.topicId).toBeUndefined();
@@ -97,7 +108,17 @@ describe('createTopics', () => {
     ]);
     expect(bad.response.topics.map(errorOf)).toEqual(Array(5).fill('INVALID_REPLICA_ASSIGNMENT'));
     expect(bad.records).toEqual([]);
-    h.commit(h.core.createTopics(h.image, [{ name: 'manual', assignments: [[2, 0], [1, 2]] }]));
+    h.commit(
+      h.core.createTopics(h.image, [
+        {
+          name: 'manual',
+          assignments: [
+            [2, 0],
+            [1, 2],
+          ],
+        },
+      ]),
+    );
     expect(h.partition('manual', 0)).toMatchObject({ replicas: [2, 0], isr: [0], leader: 0 });
     expect(h.partition('manual', 1)).toMatchObject({ replicas: [1, 2], isr: [1], leader: 1 });
   });
@@ -118,7 +139,10 @@ describe('deleteTopics', () => {
     const a = h.topic('a', 2, 1, { 'retention.ms': '5' });
     h.topic('b', 1, 1);
     h.topic('c', 1, 1);
-    const result = h.core.deleteTopics(h.image, { names: ['a', 'nope', 'c'], topicIds: ['AAAAAAAAAAAAAAAAAAAAAQ', h.image.topics.topicByName('c')?.topicId ?? ''] });
+    const result = h.core.deleteTopics(h.image, {
+      names: ['a', 'nope', 'c'],
+      topicIds: ['AAAAAAAAAAAAAAAAAAAAAQ', h.image.topics.topicByName('c')?.topicId ?? ''],
+    });
     expect(result.response.topics.map((t) => [t.name ?? t.topicId, errorOf(t)])).toEqual([
       ['a', undefined],
       ['nope', 'UNKNOWN_TOPIC_OR_PARTITION'],
@@ -155,8 +179,12 @@ describe('createPartitions', () => {
     h.refuses('INVALID_PARTITIONS', () => h.core.createPartitions(h.image, { topic: 't', count: 2 }));
     h.refuses('INVALID_PARTITIONS', () => h.core.createPartitions(h.image, { topic: 't', count: 3 }));
     h.refuses('UNKNOWN_TOPIC_OR_PARTITION', () => h.core.createPartitions(h.image, { topic: 'nope', count: 4 }));
-    h.refuses('INVALID_REPLICA_ASSIGNMENT', () => h.core.createPartitions(h.image, { topic: 't', count: 4, assignments: [[0]] }));
-    h.refuses('INVALID_REPLICA_ASSIGNMENT', () => h.core.createPartitions(h.image, { topic: 't', count: 5, assignments: [[0, 1]] }));
+    h.refuses('INVALID_REPLICA_ASSIGNMENT', () =>
+      h.core.createPartitions(h.image, { topic: 't', count: 4, assignments: [[0]] }),
+    );
+    h.refuses('INVALID_REPLICA_ASSIGNMENT', () =>
+      h.core.createPartitions(h.image, { topic: 't', count: 5, assignments: [[0, 1]] }),
+    );
     expect(h.core.createPartitions(h.image, { topic: 't', count: 4, validateOnly: true }).records).toEqual([]);
   });
 });

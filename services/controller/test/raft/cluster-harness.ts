@@ -5,7 +5,12 @@ import { startGrpcServer } from '@sluice/runtime';
 import type { StartedGrpcServer } from '@sluice/runtime';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
 import { RaftDriver } from '../../src/raft/raft-driver';
-import type { CommittedEntry, RaftDriverOptions, ReplicatedStateMachine, StateMachineSnapshot } from '../../src/raft/raft-driver';
+import type {
+  CommittedEntry,
+  RaftDriverOptions,
+  ReplicatedStateMachine,
+  StateMachineSnapshot,
+} from '../../src/raft/raft-driver';
 import { createRaftPeerHandler, raftPeerServiceRegistration } from '../../src/raft/raft-peer-service';
 
 /** A list of strings; asserts that it sees every index exactly once, in order. */
@@ -43,7 +48,17 @@ export interface ClusterNode {
   stateMachine: ListStateMachine;
 }
 
-export type DriverTuning = Partial<Pick<RaftDriverOptions, 'tickMs' | 'electionTimeoutMs' | 'heartbeatIntervalMs' | 'snapshotEveryEntries' | 'proposalTimeoutMs' | 'commitFlushIntervalMs'>>;
+export type DriverTuning = Partial<
+  Pick<
+    RaftDriverOptions,
+    | 'tickMs'
+    | 'electionTimeoutMs'
+    | 'heartbeatIntervalMs'
+    | 'snapshotEveryEntries'
+    | 'proposalTimeoutMs'
+    | 'commitFlushIntervalMs'
+  >
+>;
 
 const ADDRESS = (port: number): string => `127.0.0.1:${port}`;
 
@@ -61,7 +76,14 @@ export class TestCluster {
   static async start(size: number, tuning: DriverTuning = {}): Promise<TestCluster> {
     const cluster = new TestCluster(tuning);
     for (let id = 1; id <= size; id++) {
-      const node: ClusterNode = { id, dir: join(cluster.root, `node-${id}`), port: 0, server: null, driver: null, stateMachine: new ListStateMachine() };
+      const node: ClusterNode = {
+        id,
+        dir: join(cluster.root, `node-${id}`),
+        port: 0,
+        server: null,
+        driver: null,
+        stateMachine: new ListStateMachine(),
+      };
       cluster.nodes.set(id, node);
       await cluster.startServer(node);
     }
@@ -120,13 +142,26 @@ export class TestCluster {
   }
 
   private async startServer(node: ClusterNode): Promise<void> {
-    const handler = createRaftPeerHandler({ nodeId: node.id, clusterId: 'test-cluster', receive: (m) => node.driver?.receive(m) });
-    node.server = await startGrpcServer({ host: '127.0.0.1', port: node.port, services: [raftPeerServiceRegistration(handler)] });
+    const handler = createRaftPeerHandler({
+      nodeId: node.id,
+      clusterId: 'test-cluster',
+      receive: (m) => node.driver?.receive(m),
+    });
+    node.server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: node.port,
+      services: [raftPeerServiceRegistration(handler)],
+    });
     node.port = node.server.port;
   }
 
   private async startDriver(node: ClusterNode): Promise<void> {
-    const transport = new GrpcRaftTransport({ nodeId: node.id, peers: this.voters, clusterId: 'test-cluster', requestTimeoutMs: 500 });
+    const transport = new GrpcRaftTransport({
+      nodeId: node.id,
+      peers: this.voters,
+      clusterId: 'test-cluster',
+      requestTimeoutMs: 500,
+    });
     const driver = new RaftDriver({
       nodeId: node.id,
       voters: this.voters,

@@ -18,7 +18,11 @@ describe('3-node raft cluster over loopback gRPC', () => {
     const results = await Promise.all(['a', 'b', 'c'].map((v) => propose(cluster as TestCluster, leader.id, v)));
     const batch = await propose(cluster, leader.id, 'd', 'e');
     expect(batch.index).toBe(Math.max(...results.map((r) => r.index)) + 2);
-    await waitFor(() => cluster!.running().every((n) => n.stateMachine.values.length === 5), 3_000, 'all nodes to apply');
+    await waitFor(
+      () => cluster!.running().every((n) => n.stateMachine.values.length === 5),
+      3_000,
+      'all nodes to apply',
+    );
     for (const node of cluster.running()) expect(node.stateMachine.values).toEqual(['a', 'b', 'c', 'd', 'e']);
 
     const follower = cluster.running().find((n) => n.id !== leader.id)!;
@@ -32,7 +36,10 @@ describe('3-node raft cluster over loopback gRPC', () => {
     const read = cluster.driver(follower.id).readCommitted(1, 1_000_000);
     expect(read.kind).toBe('entries');
     expect(cluster.driver(follower.id).committedIndex()).toBe(batch.index);
-    const rejected = await cluster.driver(leader.id).propose([Buffer.alloc(0)]).catch((e: unknown) => e);
+    const rejected = await cluster
+      .driver(leader.id)
+      .propose([Buffer.alloc(0)])
+      .catch((e: unknown) => e);
     expect((rejected as ApiError).errorName).toBe('INVALID_REQUEST');
   });
 
@@ -56,10 +63,16 @@ describe('3-node raft cluster over loopback gRPC', () => {
       await cluster.restartNode(old.id);
     }
     // Reported for the record: stop -> new leader elected and first entry committed.
-    console.log(`raft failover (leader stop -> new leader committed an entry), ms: ${timesMs.map((t) => t.toFixed(0)).join(', ')}`);
+    console.log(
+      `raft failover (leader stop -> new leader committed an entry), ms: ${timesMs.map((t) => t.toFixed(0)).join(', ')}`,
+    );
     // A bound, not a speed target (bench:failover measures that): generous for a loaded 2-core CI box.
     expect(Math.max(...timesMs)).toBeLessThan(5_000);
-    await waitFor(() => cluster!.running().every((n) => n.stateMachine.values.length === 10), 3_000, 'all nodes to catch up');
+    await waitFor(
+      () => cluster!.running().every((n) => n.stateMachine.values.length === 10),
+      3_000,
+      'all nodes to catch up',
+    );
   });
 
   it('hands leadership over gracefully with resign() before a planned stop', async () => {
@@ -73,7 +86,9 @@ describe('3-node raft cluster over loopback gRPC', () => {
     const electedMs = performance.now() - started;
     await propose(cluster, next.id, 'y');
     const handOverMs = performance.now() - started;
-    console.log(`raft graceful hand-over: old leader resigned ${resignedMs.toFixed(0)} ms, new leader seen ${electedMs.toFixed(0)} ms, first entry committed ${handOverMs.toFixed(0)} ms`);
+    console.log(
+      `raft graceful hand-over: old leader resigned ${resignedMs.toFixed(0)} ms, new leader seen ${electedMs.toFixed(0)} ms, first entry committed ${handOverMs.toFixed(0)} ms`,
+    );
     expect(next.id).not.toBe(old.id);
     expect(handOverMs).toBeLessThan(5_000);
     await cluster.stopNode(old.id);
@@ -98,8 +113,13 @@ describe('3-node raft cluster over loopback gRPC', () => {
     for (const id of [1, 2, 3]) await cluster.restartNode(id);
     const newLeader = await cluster.waitForLeader();
     await propose(cluster, newLeader.id, 'after-restart');
-    await waitFor(() => cluster!.running().every((n) => n.stateMachine.values.length === 21), 3_000, 'all nodes to replay and apply');
-    for (const node of cluster.running()) expect(node.stateMachine.values.slice(0, 20)).toEqual(follower.stateMachine.values.slice(0, 20));
+    await waitFor(
+      () => cluster!.running().every((n) => n.stateMachine.values.length === 21),
+      3_000,
+      'all nodes to replay and apply',
+    );
+    for (const node of cluster.running())
+      expect(node.stateMachine.values.slice(0, 20)).toEqual(follower.stateMachine.values.slice(0, 20));
   });
 
   it('a node far behind is sent a snapshot (small snapshotEveryEntries; lazy commit persistence)', async () => {
@@ -132,7 +152,11 @@ describe('3-node raft cluster over loopback gRPC', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(['NOT_CONTROLLER', 'REQUEST_TIMED_OUT']).toContain(error.errorName);
     expect(performance.now() - started).toBeLessThan(3_500);
-    await waitFor(() => !cluster!.driver(leader.id).isLeader(), 2_000, 'the isolated leader to step down (check-quorum)');
+    await waitFor(
+      () => !cluster!.driver(leader.id).isLeader(),
+      2_000,
+      'the isolated leader to step down (check-quorum)',
+    );
     expect(leader.stateMachine.values).toEqual(['committed']);
     const again = (await propose(cluster, leader.id, 'still-never').catch((e: unknown) => e)) as ApiError;
     expect(again.errorName).toBe('NOT_CONTROLLER');

@@ -2,12 +2,26 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, Ready, Snapshot } from '@sluice/raft';
-import { DiskRaftStorage, encodeSnapshotFile, QUORUM_STATE_FILE, RaftStorageCorruptionError, snapshotFileName } from '../../src/raft/disk-storage';
+import {
+  DiskRaftStorage,
+  encodeSnapshotFile,
+  QUORUM_STATE_FILE,
+  RaftStorageCorruptionError,
+  snapshotFileName,
+} from '../../src/raft/disk-storage';
 
 const membership = { voters: [1, 2, 3], observers: [] };
-const entry = (index: number, term: number, size = 8): Entry => ({ index, term, data: Buffer.alloc(size, index % 251) });
-const entries = (from: number, to: number, term: number, size = 8): Entry[] => Array.from({ length: to - from + 1 }, (_, k) => entry(from + k, term, size));
-const snapshotAt = (index: number, term: number, text = `state@${index}`): Snapshot => ({ metadata: { index, term, membership }, data: Buffer.from(text) });
+const entry = (index: number, term: number, size = 8): Entry => ({
+  index,
+  term,
+  data: Buffer.alloc(size, index % 251),
+});
+const entries = (from: number, to: number, term: number, size = 8): Entry[] =>
+  Array.from({ length: to - from + 1 }, (_, k) => entry(from + k, term, size));
+const snapshotAt = (index: number, term: number, text = `state@${index}`): Snapshot => ({
+  metadata: { index, term, membership },
+  data: Buffer.from(text),
+});
 const ready = (partial: Partial<Ready>): Ready => ({
   softState: { role: 'follower', leaderId: null },
   hardState: null,
@@ -23,8 +37,12 @@ const ready = (partial: Partial<Ready>): Ready => ({
 describe('DiskRaftStorage', () => {
   let dir: string;
   const repairs: string[] = [];
-  const open = (segmentMaxBytes?: number): DiskRaftStorage => DiskRaftStorage.open({ dir, membership, segmentMaxBytes, onRepair: (what) => repairs.push(what) });
-  const segments = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+  const open = (segmentMaxBytes?: number): DiskRaftStorage =>
+    DiskRaftStorage.open({ dir, membership, segmentMaxBytes, onRepair: (what) => repairs.push(what) });
+  const segments = (): string[] =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort();
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-raft-storage-'));
@@ -40,7 +58,10 @@ describe('DiskRaftStorage', () => {
     const reopened = open();
     expect([reopened.firstIndex(), reopened.lastIndex(), reopened.term(5)]).toEqual([1, 5, 1]);
     expect(reopened.hardState()).toEqual({ term: 1, vote: 2, commit: 3 });
-    expect(reopened.entries(2, 4, 1_000).map((e) => [e.index, Buffer.from(e.data)[0]])).toEqual([[2, 2], [3, 3]]);
+    expect(reopened.entries(2, 4, 1_000).map((e) => [e.index, Buffer.from(e.data)[0]])).toEqual([
+      [2, 2],
+      [3, 3],
+    ]);
     expect(readFileSync(join(dir, QUORUM_STATE_FILE), 'utf8')).toContain('"term":1');
     reopened.close();
   });

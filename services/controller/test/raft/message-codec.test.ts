@@ -9,17 +9,45 @@ const entry = fc.record({ term: u53, index: u53, data: bytes });
 const base = { from: id, to: id, term: u53 };
 
 const message: fc.Arbitrary<Message> = fc.oneof(
-  fc.record({ type: fc.constant('append' as const), ...base, prevLogIndex: u53, prevLogTerm: u53, commit: u53, entries: fc.array(entry, { maxLength: 5 }) }),
-  fc.record({ type: fc.constant('appendResponse' as const), ...base, reject: fc.boolean(), index: u53, rejectHint: u53, hintTerm: u53 }),
-  fc.record({ type: fc.constantFrom('vote' as const, 'preVote' as const), ...base, lastLogIndex: u53, lastLogTerm: u53, leadershipTransfer: fc.boolean() }),
-  fc.record({ type: fc.constantFrom('voteResponse' as const, 'preVoteResponse' as const), ...base, reject: fc.boolean() }),
+  fc.record({
+    type: fc.constant('append' as const),
+    ...base,
+    prevLogIndex: u53,
+    prevLogTerm: u53,
+    commit: u53,
+    entries: fc.array(entry, { maxLength: 5 }),
+  }),
+  fc.record({
+    type: fc.constant('appendResponse' as const),
+    ...base,
+    reject: fc.boolean(),
+    index: u53,
+    rejectHint: u53,
+    hintTerm: u53,
+  }),
+  fc.record({
+    type: fc.constantFrom('vote' as const, 'preVote' as const),
+    ...base,
+    lastLogIndex: u53,
+    lastLogTerm: u53,
+    leadershipTransfer: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constantFrom('voteResponse' as const, 'preVoteResponse' as const),
+    ...base,
+    reject: fc.boolean(),
+  }),
   fc.record({ type: fc.constant('heartbeat' as const), ...base, commit: u53 }),
   fc.record({ type: fc.constantFrom('heartbeatResponse' as const, 'timeoutNow' as const), ...base }),
   fc.record({
     type: fc.constant('snapshot' as const),
     ...base,
     snapshot: fc.record({
-      metadata: fc.record({ index: u53, term: u53, membership: fc.record({ voters: fc.array(id, { maxLength: 5 }), observers: fc.array(id, { maxLength: 3 }) }) }),
+      metadata: fc.record({
+        index: u53,
+        term: u53,
+        membership: fc.record({ voters: fc.array(id, { maxLength: 5 }), observers: fc.array(id, { maxLength: 3 }) }),
+      }),
       data: bytes,
     }),
   }),
@@ -29,7 +57,8 @@ const message: fc.Arbitrary<Message> = fc.oneof(
 function normalise(value: unknown): unknown {
   if (value instanceof Uint8Array) return { hex: Buffer.from(value).toString('hex') };
   if (Array.isArray(value)) return value.map(normalise);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v)]));
   return value;
 }
 

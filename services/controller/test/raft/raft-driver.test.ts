@@ -29,7 +29,9 @@ class MemoryNetwork {
               // no quorum-state yet: reported below as term 0
             }
             if (state.term !== message.term || state.vote !== message.to) {
-              this.contractViolations.push(`node ${message.from} granted ${message.to} in term ${message.term}, disk says term ${state.term} vote ${state.vote}`);
+              this.contractViolations.push(
+                `node ${message.from} granted ${message.to} in term ${message.term}, disk says term ${state.term} vote ${state.vote}`,
+              );
             }
           }
           if (this.isolated.has(message.from) || this.isolated.has(message.to)) continue;
@@ -72,7 +74,13 @@ describe('RaftDriver', () => {
 
   async function leader(): Promise<RaftDriver> {
     let found: RaftDriver | undefined;
-    await waitFor(() => (found = [...network.drivers.values()].find((d) => d.isLeader() && !network.isolated.has(d.nodeId))) !== undefined, 3_000, 'a leader');
+    await waitFor(
+      () =>
+        (found = [...network.drivers.values()].find((d) => d.isLeader() && !network.isolated.has(d.nodeId))) !==
+        undefined,
+      3_000,
+      'a leader',
+    );
     return found as RaftDriver;
   }
 
@@ -115,7 +123,11 @@ describe('RaftDriver', () => {
     expect(next.nodeId).not.toBe(old.nodeId);
     await next.propose([Buffer.from('new')]);
     network.isolated.clear();
-    await waitFor(() => [...machines.values()].every((m) => m.values.join() === 'ok,new'), 3_000, 'the old leader to converge');
+    await waitFor(
+      () => [...machines.values()].every((m) => m.values.join() === 'ok,new'),
+      3_000,
+      'the old leader to converge',
+    );
   });
 
   it('never sends a vote grant before its term and vote are on disk (several elections)', async () => {
@@ -124,7 +136,10 @@ describe('RaftDriver', () => {
       let current = await leader();
       // Right after a heal the previous round's isolated leader may briefly still believe it leads.
       for (let attempt = 0; ; attempt++) {
-        const ok = await current.propose([Buffer.from(`r${round}`)]).then(() => true, () => false);
+        const ok = await current.propose([Buffer.from(`r${round}`)]).then(
+          () => true,
+          () => false,
+        );
         if (ok) break;
         if (attempt >= 20) throw new Error('no leader accepted a proposal');
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -133,7 +148,14 @@ describe('RaftDriver', () => {
       const isolatedTerm = current.term;
       network.isolated.add(current.nodeId);
       // A leader of a later term: the previous round's deposed leader may still think it leads.
-      await waitFor(() => [...network.drivers.values()].some((d) => d.isLeader() && d.nodeId !== current.nodeId && d.term > isolatedTerm), 3_000, 'a new leader');
+      await waitFor(
+        () =>
+          [...network.drivers.values()].some(
+            (d) => d.isLeader() && d.nodeId !== current.nodeId && d.term > isolatedTerm,
+          ),
+        3_000,
+        'a new leader',
+      );
       network.isolated.clear();
     }
     expect(network.voteGrantsChecked).toBeGreaterThanOrEqual(4);
@@ -159,7 +181,10 @@ describe('RaftDriver', () => {
     await startNodes([1], { stateMachine: broken });
     await waitFor(() => fatal.length > 0, 3_000, 'the fatal error');
     expect((fatal[0] as Error).message).toBe('apply bug');
-    const error = (await network.drivers.get(1)!.propose([Buffer.from('x')]).catch((e: unknown) => e)) as ApiError;
+    const error = (await network.drivers
+      .get(1)!
+      .propose([Buffer.from('x')])
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
   });
 
@@ -172,7 +197,16 @@ describe('RaftDriver', () => {
   });
 
   it('validates proposals and options', async () => {
-    expect(() => new RaftDriver({ nodeId: 4, voters: new Map([[1, 'a:1']]), dataDir: root, stateMachine: new ListStateMachine(), transport: network.transport() })).toThrow(/not among the voters/);
+    expect(
+      () =>
+        new RaftDriver({
+          nodeId: 4,
+          voters: new Map([[1, 'a:1']]),
+          dataDir: root,
+          stateMachine: new ListStateMachine(),
+          transport: network.transport(),
+        }),
+    ).toThrow(/not among the voters/);
     await startNodes([1]);
     const driver = await leader();
     expect(((await driver.propose([]).catch((e: unknown) => e)) as ApiError).errorName).toBe('INVALID_REQUEST');

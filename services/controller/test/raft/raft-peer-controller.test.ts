@@ -10,13 +10,20 @@ import { callUnary, createGrpcClient, serviceClientConstructor } from '@sluice/r
 import { ApiErrorRpcFilter, grpcMicroserviceOptions } from '@sluice/runtime';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
 import { RAFT_PEER_HANDLER, RaftPeerController } from '../../src/raft/raft-peer.controller';
-import { createRaftPeerHandler, RAFT_PEER_SERVICE_NAME, RAFT_PROTO_FILE, raftPackageDefinition } from '../../src/raft/raft-peer-service';
+import {
+  createRaftPeerHandler,
+  RAFT_PEER_SERVICE_NAME,
+  RAFT_PROTO_FILE,
+  raftPackageDefinition,
+} from '../../src/raft/raft-peer-service';
 
 const received: Message[] = [];
 
 @Module({
   controllers: [RaftPeerController],
-  providers: [{ provide: RAFT_PEER_HANDLER, useValue: createRaftPeerHandler({ nodeId: 2, receive: (m) => received.push(m) }) }],
+  providers: [
+    { provide: RAFT_PEER_HANDLER, useValue: createRaftPeerHandler({ nodeId: 2, receive: (m) => received.push(m) }) },
+  ],
 })
 class RaftPeerTestModule {}
 
@@ -44,7 +51,12 @@ describe('RaftPeerController (NestJS)', () => {
       const message = encodeRaftMessage({ type: 'heartbeat', from: 1, to: 2, term: 3, commit: 0 });
       await callUnary(client, 'Send', { fromNodeId: 1, toNodeId: 2, messages: [message] }, { timeoutMs: 2_000 });
       expect(received.map((m) => m.type)).toEqual(['heartbeat']);
-      const error = await callUnary(client, 'Send', { fromNodeId: 1, toNodeId: 2, messages: [Buffer.from([9])] }, { timeoutMs: 2_000 }).catch((e: unknown) => e);
+      const error = await callUnary(
+        client,
+        'Send',
+        { fromNodeId: 1, toNodeId: 2, messages: [Buffer.from([9])] },
+        { timeoutMs: 2_000 },
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ApiError);
       expect((error as ApiError).errorName).toBe('CORRUPT_MESSAGE');
     } finally {

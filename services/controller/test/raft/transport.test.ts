@@ -1,14 +1,31 @@
 import { ApiError } from '@sluice/protocol';
 import type { Message } from '@sluice/raft';
-import { callUnary, createGrpcClient, loadSluiceConfig, serviceClientConstructor, startGrpcServer } from '@sluice/runtime';
+import {
+  callUnary,
+  createGrpcClient,
+  loadSluiceConfig,
+  serviceClientConstructor,
+  startGrpcServer,
+} from '@sluice/runtime';
 import type { StartedGrpcServer } from '@sluice/runtime';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
 import { raftSettingsFromConfig } from '../../src/raft/raft-config';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
-import { createRaftPeerHandler, RAFT_PEER_SERVICE_NAME, raftPackageDefinition, raftPeerServiceRegistration } from '../../src/raft/raft-peer-service';
+import {
+  createRaftPeerHandler,
+  RAFT_PEER_SERVICE_NAME,
+  raftPackageDefinition,
+  raftPeerServiceRegistration,
+} from '../../src/raft/raft-peer-service';
 import { waitFor } from './cluster-harness';
 
-const heartbeat = (from: number, to: number, term: number): Message => ({ type: 'heartbeat', from, to, term, commit: 0 });
+const heartbeat = (from: number, to: number, term: number): Message => ({
+  type: 'heartbeat',
+  from,
+  to,
+  term,
+  commit: 0,
+});
 
 describe('RaftPeer over loopback gRPC', () => {
   let server: StartedGrpcServer;
@@ -22,7 +39,14 @@ describe('RaftPeer over loopback gRPC', () => {
   beforeEach(() => (received.length = 0));
 
   it('delivers messages in order through GrpcRaftTransport', async () => {
-    const transport = new GrpcRaftTransport({ nodeId: 1, peers: new Map([[1, 'unused:1'], [2, server.address]]), clusterId: 'c1' });
+    const transport = new GrpcRaftTransport({
+      nodeId: 1,
+      peers: new Map([
+        [1, 'unused:1'],
+        [2, server.address],
+      ]),
+      clusterId: 'c1',
+    });
     try {
       for (let term = 1; term <= 50; term++) transport.send([heartbeat(1, 2, term)]);
       await waitFor(() => received.length === 50, 3_000, '50 messages');
@@ -34,9 +58,23 @@ describe('RaftPeer over loopback gRPC', () => {
   });
 
   it('still sends one message larger than the queue byte bound (a big snapshot)', async () => {
-    const transport = new GrpcRaftTransport({ nodeId: 1, peers: new Map([[2, server.address]]), clusterId: 'c1', maxQueuedBytesPerPeer: 1_024 });
+    const transport = new GrpcRaftTransport({
+      nodeId: 1,
+      peers: new Map([[2, server.address]]),
+      clusterId: 'c1',
+      maxQueuedBytesPerPeer: 1_024,
+    });
     try {
-      const snapshot: Message = { type: 'snapshot', from: 1, to: 2, term: 1, snapshot: { metadata: { index: 9, term: 1, membership: { voters: [1, 2], observers: [] } }, data: Buffer.alloc(64 * 1024, 7) } };
+      const snapshot: Message = {
+        type: 'snapshot',
+        from: 1,
+        to: 2,
+        term: 1,
+        snapshot: {
+          metadata: { index: 9, term: 1, membership: { voters: [1, 2], observers: [] } },
+          data: Buffer.alloc(64 * 1024, 7),
+        },
+      };
       transport.send([snapshot, heartbeat(1, 2, 1)]); // the heartbeat would exceed the bound behind it: dropped
       await waitFor(() => received.length === 1, 3_000, 'the snapshot');
       expect(received[0]?.type).toBe('snapshot');
@@ -47,16 +85,39 @@ describe('RaftPeer over loopback gRPC', () => {
   });
 
   it('refuses a whole envelope with a bad message, another cluster, or the wrong addressee', async () => {
-    const client = createGrpcClient(serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME), server.address);
-    const send = (envelope: object): Promise<ApiError> => callUnary(client, 'Send', envelope, { timeoutMs: 2_000 }).then(() => { throw new Error('accepted'); }, (e: ApiError) => e);
+    const client = createGrpcClient(
+      serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME),
+      server.address,
+    );
+    const send = (envelope: object): Promise<ApiError> =>
+      callUnary(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
+        () => {
+          throw new Error('accepted');
+        },
+        (e: ApiError) => e,
+      );
     try {
       const good = encodeRaftMessage(heartbeat(1, 2, 7));
-      expect((await send({ clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good, Buffer.from([1, 2, 3])] })).errorName).toBe('CORRUPT_MESSAGE');
-      expect((await send({ clusterId: 'other', fromNodeId: 1, toNodeId: 2, messages: [good] })).errorName).toBe('INCONSISTENT_CLUSTER_ID');
-      expect((await send({ clusterId: 'c1', fromNodeId: 1, toNodeId: 3, messages: [good] })).errorName).toBe('INVALID_REQUEST');
-      expect((await send({ clusterId: 'c1', fromNodeId: 3, toNodeId: 2, messages: [good] })).message).toMatch(/envelope is 3->2/);
+      expect(
+        (await send({ clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good, Buffer.from([1, 2, 3])] }))
+          .errorName,
+      ).toBe('CORRUPT_MESSAGE');
+      expect((await send({ clusterId: 'other', fromNodeId: 1, toNodeId: 2, messages: [good] })).errorName).toBe(
+        'INCONSISTENT_CLUSTER_ID',
+      );
+      expect((await send({ clusterId: 'c1', fromNodeId: 1, toNodeId: 3, messages: [good] })).errorName).toBe(
+        'INVALID_REQUEST',
+      );
+      expect((await send({ clusterId: 'c1', fromNodeId: 3, toNodeId: 2, messages: [good] })).message).toMatch(
+        /envelope is 3->2/,
+      );
       expect(received).toEqual([]); // nothing from a refused envelope reached raft
-      await callUnary(client, 'Send', { clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good] }, { timeoutMs: 2_000 });
+      await callUnary(
+        client,
+        'Send',
+        { clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good] },
+        { timeoutMs: 2_000 },
+      );
       expect(received).toHaveLength(1);
     } finally {
       client.close();
@@ -66,7 +127,12 @@ describe('RaftPeer over loopback gRPC', () => {
   it('never blocks on an unreachable peer and bounds its queue', async () => {
     const spare = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
     await spare.stop(0);
-    const transport = new GrpcRaftTransport({ nodeId: 1, peers: new Map([[3, spare.address]]), maxQueuedMessagesPerPeer: 16, requestTimeoutMs: 200 });
+    const transport = new GrpcRaftTransport({
+      nodeId: 1,
+      peers: new Map([[3, spare.address]]),
+      maxQueuedMessagesPerPeer: 16,
+      requestTimeoutMs: 200,
+    });
     try {
       const started = performance.now();
       for (let k = 0; k < 1_000; k++) transport.send([heartbeat(1, 3, k + 1), heartbeat(1, 9, 1)]);
@@ -84,10 +150,18 @@ describe('RaftPeer over loopback gRPC', () => {
 describe('raft settings from config', () => {
   it('maps Kafka-named keys onto driver options', () => {
     const config = loadSluiceConfig({
-      overrides: { 'node.id': 1, 'process.roles': 'controller', 'controller.quorum.voters': '1@127.0.0.1:9093,2@[::1]:9094', 'log.dirs': '/data/a' },
+      overrides: {
+        'node.id': 1,
+        'process.roles': 'controller',
+        'controller.quorum.voters': '1@127.0.0.1:9093,2@[::1]:9094',
+        'log.dirs': '/data/a',
+      },
     }).values;
     const settings = raftSettingsFromConfig(config);
-    expect([...settings.voters]).toEqual([[1, '127.0.0.1:9093'], [2, '[::1]:9094']]);
+    expect([...settings.voters]).toEqual([
+      [1, '127.0.0.1:9093'],
+      [2, '[::1]:9094'],
+    ]);
     expect(settings.dataDir).toBe('/data/a/__cluster_metadata-0');
     expect([settings.tickMs, settings.electionTimeoutMs, settings.heartbeatIntervalMs]).toEqual([25, 300, 50]);
   });

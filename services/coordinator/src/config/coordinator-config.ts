@@ -24,15 +24,29 @@ export function loadCoordinatorConfig(sources: ConfigSources): CoordinatorConfig
   const loaded = loadSluiceConfig(sources);
   const c = loaded.values;
   if (c['process.roles'].length !== 1 || c['process.roles'][0] !== 'coordinator') {
-    throw new ConfigError('process.roles', c['process.roles'].join(','), 'this process runs the coordinator role only: set process.roles=coordinator');
+    throw new ConfigError(
+      'process.roles',
+      c['process.roles'].join(','),
+      'this process runs the coordinator role only: set process.roles=coordinator',
+    );
   }
   const voters = c['controller.quorum.voters'];
-  if (voters.length === 0) throw new ConfigError('controller.quorum.voters', '', 'a coordinator needs the controller quorum (to create __consumer_offsets)');
+  if (voters.length === 0)
+    throw new ConfigError(
+      'controller.quorum.voters',
+      '',
+      'a coordinator needs the controller quorum (to create __consumer_offsets)',
+    );
   if (!/^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/.test(c['coordinator.broker'])) {
-    throw new ConfigError('coordinator.broker', c['coordinator.broker'], 'must be the host:port of the broker this coordinator is paired with');
+    throw new ConfigError(
+      'coordinator.broker',
+      c['coordinator.broker'],
+      'must be the host:port of the broker this coordinator is paired with',
+    );
   }
   const listener = c['listeners'][0];
-  if (listener === undefined) throw new ConfigError('listeners', '', 'needs one listener to serve the Coordinator API on');
+  if (listener === undefined)
+    throw new ConfigError('listeners', '', 'needs one listener to serve the Coordinator API on');
   const advertised = c['advertised.listeners'].find((candidate) => candidate.name === listener.name);
   const peers = new Map(c['coordinator.peers'].map((peer) => [peer.id, formatHostPort(peer.host, peer.port)] as const));
   return {
@@ -48,7 +62,10 @@ export function loadCoordinatorConfig(sources: ConfigSources): CoordinatorConfig
   };
 }
 
-export function coordinatorNodeOptionsFrom(config: CoordinatorConfig, log: CoordinatorNodeOptions['log']): CoordinatorNodeOptions {
+export function coordinatorNodeOptionsFrom(
+  config: CoordinatorConfig,
+  log: CoordinatorNodeOptions['log'],
+): CoordinatorNodeOptions {
   const raw = config.raw;
   return {
     nodeId: config.nodeId,

@@ -30,7 +30,9 @@ const NO_TOPICS: ReadonlySet<string> = new Set();
  * lists back into equal maps. They must hold what the record's lists hold; records read from the
  * log come without.
  */
-export type PartitionMaps = { readonly assigned: TopicPartitions; readonly pendingRevocation: TopicPartitions } | { readonly partitions: TopicPartitions };
+export type PartitionMaps =
+  | { readonly assigned: TopicPartitions; readonly pendingRevocation: TopicPartitions }
+  | { readonly partitions: TopicPartitions };
 
 /** Adds delta to a reference count; true when the key appeared or went. */
 function adjust(counts: Map<string, number>, key: string, delta: 1 | -1): boolean {
@@ -72,7 +74,10 @@ export class ConsumerGroup {
    * subscriptions share it), so target assignment and the assignors can treat equal
    * subscriptions once instead of once per member.
    */
-  private readonly internedNames = new Map<string, { readonly names: readonly string[]; readonly topics: ReadonlySet<string>; refs: number }>();
+  private readonly internedNames = new Map<
+    string,
+    { readonly names: readonly string[]; readonly topics: ReadonlySet<string>; refs: number }
+  >();
   private readonly memberNames = new Map<string, string>();
   private readonly namesKeys = new WeakMap<readonly string[], string>();
   private lastInterned: { readonly names: readonly string[] } | undefined;
@@ -173,7 +178,8 @@ export class ConsumerGroup {
         return;
       case 'MemberSubscription': {
         const previous = this.subscriptions.get(record.memberId);
-        if (previous?.instanceId != null && this.staticMembers.get(previous.instanceId) === record.memberId) this.staticMembers.delete(previous.instanceId);
+        if (previous?.instanceId != null && this.staticMembers.get(previous.instanceId) === record.memberId)
+          this.staticMembers.delete(previous.instanceId);
         if (previous !== undefined) this.countSubscription(record.memberId, previous, -1);
         if (record.value === null) {
           this.subscriptions.delete(record.memberId);
@@ -186,10 +192,18 @@ export class ConsumerGroup {
       }
       case 'TargetAssignmentMember':
         if (record.value === null) this.targetAssignment.delete(record.memberId);
-        else this.targetAssignment.set(record.memberId, maps !== undefined && 'partitions' in maps ? maps.partitions : fromList(record.value.partitions));
+        else
+          this.targetAssignment.set(
+            record.memberId,
+            maps !== undefined && 'partitions' in maps ? maps.partitions : fromList(record.value.partitions),
+          );
         return;
       case 'CurrentAssignment':
-        this.replaceHoldings(record.memberId, record.value, maps !== undefined && 'assigned' in maps ? maps : undefined);
+        this.replaceHoldings(
+          record.memberId,
+          record.value,
+          maps !== undefined && 'assigned' in maps ? maps : undefined,
+        );
         return;
       case 'OffsetCommit':
         throw new Error('offset commits are kept by the shard, not the group');
@@ -197,14 +211,22 @@ export class ConsumerGroup {
   }
 
   private countSubscription(memberId: string, subscription: MemberSubscriptionValue, delta: 1 | -1): void {
-    if (subscription.subscribedTopicRegex !== null && adjust(this.regexRefs, subscription.subscribedTopicRegex, delta)) this.subscribedTopicsGeneration++;
+    if (subscription.subscribedTopicRegex !== null && adjust(this.regexRefs, subscription.subscribedTopicRegex, delta))
+      this.subscribedTopicsGeneration++;
     // Names are counted once per distinct list (when the list first appears or last goes), so a
     // member joining with the group's usual subscription costs one lookup, not one per topic.
     const key = this.namesKey(subscription.subscribedTopicNames);
     let interned = this.internedNames.get(key);
     if (delta === 1) {
       if (interned === undefined) {
-        this.internedNames.set(key, (interned = { names: subscription.subscribedTopicNames, topics: new Set(subscription.subscribedTopicNames), refs: 0 }));
+        this.internedNames.set(
+          key,
+          (interned = {
+            names: subscription.subscribedTopicNames,
+            topics: new Set(subscription.subscribedTopicNames),
+            refs: 0,
+          }),
+        );
         this.countNames(interned.topics, 1);
       }
       interned.refs++;
@@ -227,7 +249,11 @@ export class ConsumerGroup {
     }
   }
 
-  private replaceHoldings(memberId: string, value: CurrentAssignmentValue | null, maps: { readonly assigned: TopicPartitions; readonly pendingRevocation: TopicPartitions } | undefined): void {
+  private replaceHoldings(
+    memberId: string,
+    value: CurrentAssignmentValue | null,
+    maps: { readonly assigned: TopicPartitions; readonly pendingRevocation: TopicPartitions } | undefined,
+  ): void {
     const previous = this.currentAssignment.get(memberId);
     if (previous !== undefined) {
       for (const partitions of [previous.assigned, previous.pendingRevocation]) {

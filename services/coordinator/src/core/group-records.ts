@@ -80,19 +80,58 @@ export interface ShareGroupMemberValue {
 
 export type GroupRecord =
   | { readonly type: 'GroupEpoch'; readonly groupId: string; readonly value: GroupEpochValue | null }
-  | { readonly type: 'MemberSubscription'; readonly groupId: string; readonly memberId: string; readonly value: MemberSubscriptionValue | null }
-  | { readonly type: 'TargetAssignmentEpoch'; readonly groupId: string; readonly value: TargetAssignmentEpochValue | null }
-  | { readonly type: 'TargetAssignmentMember'; readonly groupId: string; readonly memberId: string; readonly value: TargetAssignmentMemberValue | null }
-  | { readonly type: 'CurrentAssignment'; readonly groupId: string; readonly memberId: string; readonly value: CurrentAssignmentValue | null }
-  | { readonly type: 'OffsetCommit'; readonly groupId: string; readonly topic: string; readonly partition: number; readonly value: OffsetCommitValue | null }
+  | {
+      readonly type: 'MemberSubscription';
+      readonly groupId: string;
+      readonly memberId: string;
+      readonly value: MemberSubscriptionValue | null;
+    }
+  | {
+      readonly type: 'TargetAssignmentEpoch';
+      readonly groupId: string;
+      readonly value: TargetAssignmentEpochValue | null;
+    }
+  | {
+      readonly type: 'TargetAssignmentMember';
+      readonly groupId: string;
+      readonly memberId: string;
+      readonly value: TargetAssignmentMemberValue | null;
+    }
+  | {
+      readonly type: 'CurrentAssignment';
+      readonly groupId: string;
+      readonly memberId: string;
+      readonly value: CurrentAssignmentValue | null;
+    }
+  | {
+      readonly type: 'OffsetCommit';
+      readonly groupId: string;
+      readonly topic: string;
+      readonly partition: number;
+      readonly value: OffsetCommitValue | null;
+    }
   | ShareGroupRecord;
 
 export type ShareGroupRecord =
   | { readonly type: 'ShareGroupMetadata'; readonly groupId: string; readonly value: ShareGroupMetadataValue | null }
-  | { readonly type: 'ShareGroupMember'; readonly groupId: string; readonly memberId: string; readonly value: ShareGroupMemberValue | null }
-  | { readonly type: 'ShareGroupTargetMember'; readonly groupId: string; readonly memberId: string; readonly value: TargetAssignmentMemberValue | null };
+  | {
+      readonly type: 'ShareGroupMember';
+      readonly groupId: string;
+      readonly memberId: string;
+      readonly value: ShareGroupMemberValue | null;
+    }
+  | {
+      readonly type: 'ShareGroupTargetMember';
+      readonly groupId: string;
+      readonly memberId: string;
+      readonly value: TargetAssignmentMemberValue | null;
+    };
 
-const SHARE_GROUP_RECORD_TYPES: ReadonlySet<string> = new Set<ShareGroupRecord['type']>(['ShareGroupMetadata', 'ShareGroupMember', 'ShareGroupTargetMember']);
+const SHARE_GROUP_RECORD_TYPES: ReadonlySet<string> = new Set<ShareGroupRecord['type']>([
+  'ShareGroupMetadata',
+  'ShareGroupMember',
+  'ShareGroupTargetMember',
+]);
 
 export function isShareGroupRecord(record: GroupRecord): record is ShareGroupRecord {
   return SHARE_GROUP_RECORD_TYPES.has(record.type);
@@ -133,11 +172,14 @@ export function recordValue(record: GroupRecord): Buffer | null {
   if (record.value === null) return null;
   switch (record.type) {
     case 'GroupEpoch':
-      return Buffer.from(`{"v":${GROUP_EPOCH_VERSION},"epoch":${JSON.stringify(record.value.epoch)},"metadataHash":${JSON.stringify(record.value.metadataHash)}}`);
+      return Buffer.from(
+        `{"v":${GROUP_EPOCH_VERSION},"epoch":${JSON.stringify(record.value.epoch)},"metadataHash":${JSON.stringify(record.value.metadataHash)}}`,
+      );
     case 'MemberSubscription': {
       const value = record.value;
       let names = namesJson.get(value.subscribedTopicNames);
-      if (names === undefined) namesJson.set(value.subscribedTopicNames, (names = JSON.stringify(value.subscribedTopicNames)));
+      if (names === undefined)
+        namesJson.set(value.subscribedTopicNames, (names = JSON.stringify(value.subscribedTopicNames)));
       // Same bytes as JSON.stringify({ v, ...value }) for a value built in this field order.
       return Buffer.from(
         `{"v":${RECORD_VERSION},"instanceId":${JSON.stringify(value.instanceId)},"rackId":${JSON.stringify(value.rackId)},"clientId":${JSON.stringify(value.clientId)},` +
@@ -174,13 +216,19 @@ function partitionListJson(list: readonly PartitionList[]): string {
 
 /** A GroupEpoch value as read: version 2 as written, version 1 with its counts map turned into the hash. */
 function groupEpochValue(parsed: Record<string, unknown>, text: () => string): GroupEpochValue {
-  if (typeof parsed.epoch !== 'number' || !Number.isSafeInteger(parsed.epoch)) throw new ApiError('INVALID_RECORD', `GroupEpoch value has no epoch: ${text()}`);
+  if (typeof parsed.epoch !== 'number' || !Number.isSafeInteger(parsed.epoch))
+    throw new ApiError('INVALID_RECORD', `GroupEpoch value has no epoch: ${text()}`);
   if (parsed.v === GROUP_EPOCH_VERSION) {
-    if (typeof parsed.metadataHash !== 'number' || !Number.isSafeInteger(parsed.metadataHash)) throw new ApiError('INVALID_RECORD', `GroupEpoch value has no metadata hash: ${text()}`);
+    if (typeof parsed.metadataHash !== 'number' || !Number.isSafeInteger(parsed.metadataHash))
+      throw new ApiError('INVALID_RECORD', `GroupEpoch value has no metadata hash: ${text()}`);
     return { epoch: parsed.epoch, metadataHash: parsed.metadataHash };
   }
   const counts = parsed.topicPartitionCounts;
-  if (typeof counts !== 'object' || counts === null || Object.values(counts).some((count) => typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)) {
+  if (
+    typeof counts !== 'object' ||
+    counts === null ||
+    Object.values(counts).some((count) => typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)
+  ) {
     throw new ApiError('INVALID_RECORD', `GroupEpoch version 1 value has no topic partition counts: ${text()}`);
   }
   return { epoch: parsed.epoch, metadataHash: topicsMetadataHash(Object.entries(counts as Record<string, number>)) };
@@ -203,7 +251,10 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
   const groupEpoch = Array.isArray(parsedKey) && parsedKey[0] === 'GroupEpoch';
   const versionKnown = (v: unknown): boolean => v === RECORD_VERSION || (groupEpoch && v === GROUP_EPOCH_VERSION);
   if (parsedValue !== null && (typeof parsedValue !== 'object' || !versionKnown(parsedValue.v))) {
-    throw new ApiError('INVALID_RECORD', `unsupported __consumer_offsets value version in ${value!.toString('utf8').slice(0, 200)}`);
+    throw new ApiError(
+      'INVALID_RECORD',
+      `unsupported __consumer_offsets value version in ${value!.toString('utf8').slice(0, 200)}`,
+    );
   }
   const [type, groupId] = parsedKey as [string, string, ...unknown[]];
   const field = (index: number): string => {
@@ -219,7 +270,11 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
   }
   switch (type) {
     case 'GroupEpoch':
-      return { type, groupId, value: parsedValue === null ? null : groupEpochValue(parsedValue, () => value!.toString('utf8').slice(0, 200)) };
+      return {
+        type,
+        groupId,
+        value: parsedValue === null ? null : groupEpochValue(parsedValue, () => value!.toString('utf8').slice(0, 200)),
+      };
     case 'TargetAssignmentEpoch':
     case 'ShareGroupMetadata':
       return { type, groupId, value: v };
@@ -231,7 +286,8 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
       return { type, groupId, memberId: field(2), value: v };
     case 'OffsetCommit': {
       const partition: unknown = parsedKey[3];
-      if (typeof partition !== 'number' || !Number.isInteger(partition)) throw new ApiError('INVALID_RECORD', 'OffsetCommit key has no partition number');
+      if (typeof partition !== 'number' || !Number.isInteger(partition))
+        throw new ApiError('INVALID_RECORD', 'OffsetCommit key has no partition number');
       return { type, groupId, topic: field(2), partition, value: v };
     }
     default:

@@ -8,10 +8,28 @@
  */
 import { ApiError } from '@sluice/protocol';
 import type { AssignmentMemberSpec, PartitionAssignor } from './assignor';
-import { ConsumerGroup, NEW_MEMBER_ASSIGNMENT, STATIC_MEMBER_LEFT_EPOCH, type ConsumerGroupState, type PartitionMaps } from './consumer-group';
-import { isShareGroupRecord, type GroupRecord, type MemberSubscriptionValue, type OffsetCommitValue } from './group-records';
+import {
+  ConsumerGroup,
+  NEW_MEMBER_ASSIGNMENT,
+  STATIC_MEMBER_LEFT_EPOCH,
+  type ConsumerGroupState,
+  type PartitionMaps,
+} from './consumer-group';
+import {
+  isShareGroupRecord,
+  type GroupRecord,
+  type MemberSubscriptionValue,
+  type OffsetCommitValue,
+} from './group-records';
 import { reconcile, type MemberAssignment, type MemberState } from './reconciliation';
-import { DEFAULT_SHARE_GROUPS_CONFIG, ShareGroups, type ShareGroupDescription, type ShareGroupsConfig, type ShareHeartbeatRequest, type ShareHeartbeatResponse } from './share-groups';
+import {
+  DEFAULT_SHARE_GROUPS_CONFIG,
+  ShareGroups,
+  type ShareGroupDescription,
+  type ShareGroupsConfig,
+  type ShareHeartbeatRequest,
+  type ShareHeartbeatResponse,
+} from './share-groups';
 import { MemberDeadlines } from './member-deadlines';
 import { topicsMetadataHash } from './metadata-hash';
 import { equalTopicPartitions, fromList, NO_PARTITIONS, toSortedList, type TopicPartitions } from './topic-partitions';
@@ -101,7 +119,15 @@ export interface OffsetCommitRequest {
   /** '' with epoch -1: an admin commit (reset-offsets), allowed only while the group has no members. */
   readonly memberId: string;
   readonly memberEpoch: number;
-  readonly topics: readonly { readonly name: string; readonly partitions: readonly { readonly partition: number; readonly offset: number; readonly leaderEpoch: number; readonly metadata: string }[] }[];
+  readonly topics: readonly {
+    readonly name: string;
+    readonly partitions: readonly {
+      readonly partition: number;
+      readonly offset: number;
+      readonly leaderEpoch: number;
+      readonly metadata: string;
+    }[];
+  }[];
 }
 
 export interface PartitionOutcome {
@@ -177,7 +203,10 @@ export class GroupShard {
     private readonly newMemberId: () => string,
   ) {
     if (config.assignors.length === 0) throw new RangeError('at least one assignor is needed');
-    if (config.assignmentIntervalMs !== undefined && !(Number.isSafeInteger(config.assignmentIntervalMs) && config.assignmentIntervalMs >= 0)) {
+    if (
+      config.assignmentIntervalMs !== undefined &&
+      !(Number.isSafeInteger(config.assignmentIntervalMs) && config.assignmentIntervalMs >= 0)
+    ) {
       throw new RangeError(`assignment interval ${config.assignmentIntervalMs} ms is not a non-negative integer`);
     }
     this.config = config;
@@ -221,7 +250,8 @@ export class GroupShard {
   armTimers(nowMs: number): void {
     this.shares.armTimers(nowMs);
     for (const group of this.groups.values()) {
-      for (const memberId of group.subscriptions.keys()) this.sessionDeadlines.set(group.groupId, memberId, nowMs + this.config.sessionTimeoutMs);
+      for (const memberId of group.subscriptions.keys())
+        this.sessionDeadlines.set(group.groupId, memberId, nowMs + this.config.sessionTimeoutMs);
     }
   }
 
@@ -248,7 +278,8 @@ export class GroupShard {
   /** ConsumerGroupHeartbeat. Throws an ApiError (nothing emitted) for a refused request. */
   heartbeat(request: HeartbeatRequest, nowMs: number): Outcome<HeartbeatResponse> {
     validateHeartbeat(request);
-    if (this.shares.has(request.groupId)) fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a share group, not a consumer group`);
+    if (this.shares.has(request.groupId))
+      fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a share group, not a consumer group`);
     const assignor = this.assignorFor(request.serverAssignor);
     return this.run(() => {
       if (request.memberEpoch === -1 || request.memberEpoch === STATIC_MEMBER_LEFT_EPOCH) return this.leave(request);
@@ -262,16 +293,23 @@ export class GroupShard {
         current = joined.current;
         bump = joined.bump;
       } else {
-        if (!group.hasMember(memberId)) fail('UNKNOWN_MEMBER_ID', `member ${memberId} is not in group ${request.groupId}`);
+        if (!group.hasMember(memberId))
+          fail('UNKNOWN_MEMBER_ID', `member ${memberId} is not in group ${request.groupId}`);
         const subscription = group.subscriptions.get(memberId)!;
-        if (request.instanceId !== null && subscription.instanceId !== request.instanceId) fail('FENCED_INSTANCE_ID', `member ${memberId} is not instance ${request.instanceId}`);
+        if (request.instanceId !== null && subscription.instanceId !== request.instanceId)
+          fail('FENCED_INSTANCE_ID', `member ${memberId} is not instance ${request.instanceId}`);
         current = group.memberAssignment(memberId);
         if (request.memberEpoch !== current.memberEpoch) {
           // A heartbeat whose answer was lost: the previous epoch is still fine if the member owns
           // nothing beyond what it has now.
           const owned = request.ownedPartitions === null ? null : fromList(request.ownedPartitions);
-          const lostAnswer = request.memberEpoch === current.previousMemberEpoch && owned !== null && isSubset(owned, current.assigned);
-          if (!lostAnswer) fail('FENCED_MEMBER_EPOCH', `member ${memberId} sent epoch ${request.memberEpoch}; its epoch is ${current.memberEpoch}`);
+          const lostAnswer =
+            request.memberEpoch === current.previousMemberEpoch && owned !== null && isSubset(owned, current.assigned);
+          if (!lostAnswer)
+            fail(
+              'FENCED_MEMBER_EPOCH',
+              `member ${memberId} sent epoch ${request.memberEpoch}; its epoch is ${current.memberEpoch}`,
+            );
         }
       }
       const subscriptionChanged = this.updateSubscription(group, memberId, request);
@@ -285,7 +323,10 @@ export class GroupShard {
         this.lastAssignmentMs.set(g.groupId, nowMs);
       }
       // What the member owns matters to reconciliation only while it has partitions to revoke.
-      const reported = request.ownedPartitions === null || current.state !== 'UNREVOKED_PARTITIONS' ? null : fromList(request.ownedPartitions);
+      const reported =
+        request.ownedPartitions === null || current.state !== 'UNREVOKED_PARTITIONS'
+          ? null
+          : fromList(request.ownedPartitions);
       const next = reconcile({
         current,
         targetEpoch: g.assignmentEpoch,
@@ -297,11 +338,20 @@ export class GroupShard {
       if (changed || request.memberEpoch === 0) this.emitCurrent(g.groupId, memberId, next);
       this.sessionDeadlines.set(g.groupId, memberId, nowMs + this.config.sessionTimeoutMs);
       if (next.state === 'UNREVOKED_PARTITIONS') {
-        if (!this.rebalanceDeadlines.has(g.groupId, memberId)) this.rebalanceDeadlines.set(g.groupId, memberId, nowMs + (g.subscriptions.get(memberId)?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs));
+        if (!this.rebalanceDeadlines.has(g.groupId, memberId))
+          this.rebalanceDeadlines.set(
+            g.groupId,
+            memberId,
+            nowMs + (g.subscriptions.get(memberId)?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs),
+          );
       } else {
         this.rebalanceDeadlines.delete(g.groupId, memberId);
       }
-      const sendAssignment = request.memberEpoch === 0 || changed || request.ownedPartitions === null || !listEquals(request.ownedPartitions, next.assigned);
+      const sendAssignment =
+        request.memberEpoch === 0 ||
+        changed ||
+        request.ownedPartitions === null ||
+        !listEquals(request.ownedPartitions, next.assigned);
       return {
         memberId,
         memberEpoch: next.memberEpoch,
@@ -311,20 +361,40 @@ export class GroupShard {
     });
   }
 
-  private join(group: ConsumerGroup, memberId: string, request: HeartbeatRequest): { current: MemberAssignment; bump: boolean } {
+  private join(
+    group: ConsumerGroup,
+    memberId: string,
+    request: HeartbeatRequest,
+  ): { current: MemberAssignment; bump: boolean } {
     if (request.instanceId !== null) {
       const previousId = group.staticMembers.get(request.instanceId);
       if (previousId !== undefined && previousId !== memberId) {
         const previous = group.memberAssignment(previousId);
-        if (previous.memberEpoch !== STATIC_MEMBER_LEFT_EPOCH) fail('UNRELEASED_INSTANCE_ID', `instance ${request.instanceId} is still member ${previousId} of group ${group.groupId}`);
+        if (previous.memberEpoch !== STATIC_MEMBER_LEFT_EPOCH)
+          fail(
+            'UNRELEASED_INSTANCE_ID',
+            `instance ${request.instanceId} is still member ${previousId} of group ${group.groupId}`,
+          );
         // The successor takes the static member's place, assignment and target, without a rebalance.
         const subscription = group.subscriptions.get(previousId)!;
         const target = group.targetAssignment.get(previousId) ?? NO_PARTITIONS;
         this.removeMemberRecords(group.groupId, previousId);
         this.emit({ type: 'MemberSubscription', groupId: group.groupId, memberId, value: subscription });
-        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(target) } }, { partitions: target });
+        this.emit(
+          {
+            type: 'TargetAssignmentMember',
+            groupId: group.groupId,
+            memberId,
+            value: { partitions: toSortedList(target) },
+          },
+          { partitions: target },
+        );
         // It resumes at the epoch the static member had before leaving (kept as its previous epoch).
-        this.emitCurrent(group.groupId, memberId, { ...previous, memberEpoch: Math.max(0, previous.previousMemberEpoch), previousMemberEpoch: -1 });
+        this.emitCurrent(group.groupId, memberId, {
+          ...previous,
+          memberEpoch: Math.max(0, previous.previousMemberEpoch),
+          previousMemberEpoch: -1,
+        });
         return { current: group.memberAssignment(memberId), bump: false };
       }
     }
@@ -333,19 +403,33 @@ export class GroupShard {
       this.emitCurrent(group.groupId, memberId, NEW_MEMBER_ASSIGNMENT);
       return { current: NEW_MEMBER_ASSIGNMENT, bump: false };
     }
-    if (group.memberCount >= this.config.maxGroupSize) fail('GROUP_MAX_SIZE_REACHED', `group ${group.groupId} has reached group.consumer.max.size ${this.config.maxGroupSize}`);
+    if (group.memberCount >= this.config.maxGroupSize)
+      fail(
+        'GROUP_MAX_SIZE_REACHED',
+        `group ${group.groupId} has reached group.consumer.max.size ${this.config.maxGroupSize}`,
+      );
     return { current: NEW_MEMBER_ASSIGNMENT, bump: true };
   }
 
   private leave(request: HeartbeatRequest): HeartbeatResponse {
     const group = this.groups.get(request.groupId);
-    if (group === undefined || !group.hasMember(request.memberId)) fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
+    if (group === undefined || !group.hasMember(request.memberId))
+      fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
     const subscription = group.subscriptions.get(request.memberId)!;
     if (request.memberEpoch === STATIC_MEMBER_LEFT_EPOCH && subscription.instanceId !== null) {
       // A static member leaving for a while keeps its partitions for whoever comes back as it.
       const current = group.memberAssignment(request.memberId);
-      this.emitCurrent(group.groupId, request.memberId, { ...current, previousMemberEpoch: current.memberEpoch, memberEpoch: STATIC_MEMBER_LEFT_EPOCH });
-      return { memberId: request.memberId, memberEpoch: STATIC_MEMBER_LEFT_EPOCH, heartbeatIntervalMs: 0, assignment: null };
+      this.emitCurrent(group.groupId, request.memberId, {
+        ...current,
+        previousMemberEpoch: current.memberEpoch,
+        memberEpoch: STATIC_MEMBER_LEFT_EPOCH,
+      });
+      return {
+        memberId: request.memberId,
+        memberEpoch: STATIC_MEMBER_LEFT_EPOCH,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
     }
     this.removeMember(group, request.memberId);
     return { memberId: request.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
@@ -353,7 +437,11 @@ export class GroupShard {
 
   private removeMember(group: ConsumerGroup, memberId: string): void {
     this.removeMemberRecords(group.groupId, memberId);
-    this.emit({ type: 'GroupEpoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1, metadataHash: this.resolveMetadata(group).hash } });
+    this.emit({
+      type: 'GroupEpoch',
+      groupId: group.groupId,
+      value: { epoch: group.groupEpoch + 1, metadataHash: this.resolveMetadata(group).hash },
+    });
   }
 
   private removeMemberRecords(groupId: string, memberId: string): void {
@@ -365,18 +453,21 @@ export class GroupShard {
   }
 
   private emitCurrent(groupId: string, memberId: string, assignment: MemberAssignment): void {
-    this.emit({
-      type: 'CurrentAssignment',
-      groupId,
-      memberId,
-      value: {
-        memberEpoch: assignment.memberEpoch,
-        previousMemberEpoch: assignment.previousMemberEpoch,
-        state: assignment.state,
-        assigned: toSortedList(assignment.assigned),
-        pendingRevocation: toSortedList(assignment.pendingRevocation),
+    this.emit(
+      {
+        type: 'CurrentAssignment',
+        groupId,
+        memberId,
+        value: {
+          memberEpoch: assignment.memberEpoch,
+          previousMemberEpoch: assignment.previousMemberEpoch,
+          state: assignment.state,
+          assigned: toSortedList(assignment.assigned),
+          pendingRevocation: toSortedList(assignment.pendingRevocation),
+        },
       },
-    }, assignment);
+      assignment,
+    );
   }
 
   /** Writes the member's subscription if it changed; true when it did. */
@@ -388,8 +479,14 @@ export class GroupShard {
       rackId: request.rackId ?? previous?.rackId ?? null,
       clientId: request.clientId !== '' ? request.clientId : (previous?.clientId ?? ''),
       // Shared with members subscribing to the same names (one array, serialized once).
-      subscribedTopicNames: request.subscribedTopicNames !== null ? group.internNames(sortedUnique(request.subscribedTopicNames)) : (previous?.subscribedTopicNames ?? []),
-      subscribedTopicRegex: request.subscribedTopicRegex !== null ? request.subscribedTopicRegex || null : (previous?.subscribedTopicRegex ?? null),
+      subscribedTopicNames:
+        request.subscribedTopicNames !== null
+          ? group.internNames(sortedUnique(request.subscribedTopicNames))
+          : (previous?.subscribedTopicNames ?? []),
+      subscribedTopicRegex:
+        request.subscribedTopicRegex !== null
+          ? request.subscribedTopicRegex || null
+          : (previous?.subscribedTopicRegex ?? null),
       serverAssignor: request.serverAssignor ?? previous?.serverAssignor ?? null,
       rebalanceTimeoutMs: request.rebalanceTimeoutMs ?? previous?.rebalanceTimeoutMs ?? this.config.sessionTimeoutMs,
     };
@@ -428,7 +525,12 @@ export class GroupShard {
       const count = this.topics.partitionCount(topic);
       if (count !== undefined) counts.set(topic, count);
     }
-    const resolved: ResolvedMetadata = { metadataVersion, generation: group.subscribedTopicsGeneration, counts, hash: topicsMetadataHash(counts) };
+    const resolved: ResolvedMetadata = {
+      metadataVersion,
+      generation: group.subscribedTopicsGeneration,
+      counts,
+      hash: topicsMetadataHash(counts),
+    };
     this.resolvedMetadata.set(group, resolved);
     return resolved;
   }
@@ -451,7 +553,8 @@ export class GroupShard {
     for (const regex of group.subscribedRegexes()) (regexes ??= []).push(new RegExp(`^(?:${regex})$`));
     if (regexes === undefined) return group.subscribedTopicNameList();
     const all = new Set(group.subscribedTopicNameList());
-    for (const name of this.topics.topicNames()) if (!name.startsWith('__') && regexes.some((regex) => regex.test(name))) all.add(name);
+    for (const name of this.topics.topicNames())
+      if (!name.startsWith('__') && regexes.some((regex) => regex.test(name))) all.add(name);
     return all;
   }
 
@@ -491,7 +594,15 @@ export class GroupShard {
       const next = assignment.get(memberId) ?? new Map<string, Set<number>>();
       const previous = group.targetAssignment.get(memberId);
       if (previous === undefined || !equalTopicPartitions(previous, next)) {
-        this.emit({ type: 'TargetAssignmentMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(next) } }, { partitions: next });
+        this.emit(
+          {
+            type: 'TargetAssignmentMember',
+            groupId: group.groupId,
+            memberId,
+            value: { partitions: toSortedList(next) },
+          },
+          { partitions: next },
+        );
       }
     }
     this.emit({ type: 'TargetAssignmentEpoch', groupId: group.groupId, value: { assignmentEpoch: group.groupEpoch } });
@@ -507,7 +618,9 @@ export class GroupShard {
 
   private groupAssignor(group: ConsumerGroup): PartitionAssignor | undefined {
     const votes = new Map<string, number>();
-    for (const subscription of group.subscriptions.values()) if (subscription.serverAssignor !== null) votes.set(subscription.serverAssignor, (votes.get(subscription.serverAssignor) ?? 0) + 1);
+    for (const subscription of group.subscriptions.values())
+      if (subscription.serverAssignor !== null)
+        votes.set(subscription.serverAssignor, (votes.get(subscription.serverAssignor) ?? 0) + 1);
     const [name] = [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? [];
     return name === undefined ? undefined : this.config.assignors.find((a) => a.name === name);
   }
@@ -515,7 +628,11 @@ export class GroupShard {
   private assignorFor(name: string | null): PartitionAssignor {
     if (name === null || name === '') return this.config.assignors[0]!;
     const assignor = this.config.assignors.find((a) => a.name === name);
-    if (assignor === undefined) fail('UNSUPPORTED_ASSIGNOR', `assignor ${name} is not one of ${this.config.assignors.map((a) => a.name).join(', ')}`);
+    if (assignor === undefined)
+      fail(
+        'UNSUPPORTED_ASSIGNOR',
+        `assignor ${name} is not one of ${this.config.assignors.map((a) => a.name).join(', ')}`,
+      );
     return assignor;
   }
 
@@ -537,7 +654,8 @@ export class GroupShard {
           expired.push({ groupId, memberId, reason });
         }
       }
-      for (const gone of this.shares.expire(nowMs, (record) => this.emit(record))) expired.push({ ...gone, reason: 'session' });
+      for (const gone of this.shares.expire(nowMs, (record) => this.emit(record)))
+        expired.push({ ...gone, reason: 'session' });
       return expired;
     });
   }
@@ -555,30 +673,64 @@ export class GroupShard {
   // ------------------------------------------------------------------ offsets
 
   offsetCommit(request: OffsetCommitRequest, nowMs: number): Outcome<OffsetCommitResponse> {
-    if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH) fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
-    if (this.shares.has(request.groupId)) fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a share group: share groups commit no offsets`);
+    if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH)
+      fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
+    if (this.shares.has(request.groupId))
+      fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a share group: share groups commit no offsets`);
     const group = this.groups.get(request.groupId);
     if (request.memberEpoch < 0) {
-      if (request.memberId !== '' && request.memberEpoch !== -1) fail('INVALID_REQUEST', 'an admin commit has member id "" and epoch -1');
-      if (group !== undefined && group.memberCount > 0) fail('NON_EMPTY_GROUP', `group ${request.groupId} has ${group.memberCount} member(s); stop them before committing offsets for it`);
+      if (request.memberId !== '' && request.memberEpoch !== -1)
+        fail('INVALID_REQUEST', 'an admin commit has member id "" and epoch -1');
+      if (group !== undefined && group.memberCount > 0)
+        fail(
+          'NON_EMPTY_GROUP',
+          `group ${request.groupId} has ${group.memberCount} member(s); stop them before committing offsets for it`,
+        );
     } else {
-      if (group === undefined || !group.hasMember(request.memberId)) fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
+      if (group === undefined || !group.hasMember(request.memberId))
+        fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
       const epoch = group.memberAssignment(request.memberId).memberEpoch;
-      if (request.memberEpoch > epoch) fail('FENCED_MEMBER_EPOCH', `commit with epoch ${request.memberEpoch} is ahead of member epoch ${epoch}`);
-      if (request.memberEpoch < epoch) fail('STALE_MEMBER_EPOCH', `commit with epoch ${request.memberEpoch} is behind member epoch ${epoch}`);
+      if (request.memberEpoch > epoch)
+        fail('FENCED_MEMBER_EPOCH', `commit with epoch ${request.memberEpoch} is ahead of member epoch ${epoch}`);
+      if (request.memberEpoch < epoch)
+        fail('STALE_MEMBER_EPOCH', `commit with epoch ${request.memberEpoch} is behind member epoch ${epoch}`);
     }
     return this.run(() => ({
       topics: request.topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitions.map((p): PartitionOutcome => {
-          if (!Number.isInteger(p.partition) || p.partition < 0 || this.topics.partitionCount(topic.name) === undefined || p.partition >= this.topics.partitionCount(topic.name)!) {
-            return { partition: p.partition, error: new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.name}-${p.partition} does not exist`) };
+          if (
+            !Number.isInteger(p.partition) ||
+            p.partition < 0 ||
+            this.topics.partitionCount(topic.name) === undefined ||
+            p.partition >= this.topics.partitionCount(topic.name)!
+          ) {
+            return {
+              partition: p.partition,
+              error: new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.name}-${p.partition} does not exist`),
+            };
           }
-          if (!Number.isSafeInteger(p.offset) || p.offset < 0) return { partition: p.partition, error: new ApiError('INVALID_REQUEST', `offset ${p.offset} must be >= 0`) };
+          if (!Number.isSafeInteger(p.offset) || p.offset < 0)
+            return {
+              partition: p.partition,
+              error: new ApiError('INVALID_REQUEST', `offset ${p.offset} must be >= 0`),
+            };
           if (Buffer.byteLength(p.metadata, 'utf8') > this.config.maxOffsetMetadataBytes) {
-            return { partition: p.partition, error: new ApiError('INVALID_REQUEST', `offset metadata is over offset.metadata.max.bytes ${this.config.maxOffsetMetadataBytes}`) };
+            return {
+              partition: p.partition,
+              error: new ApiError(
+                'INVALID_REQUEST',
+                `offset metadata is over offset.metadata.max.bytes ${this.config.maxOffsetMetadataBytes}`,
+              ),
+            };
           }
-          this.emit({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: p.partition, value: { offset: p.offset, leaderEpoch: p.leaderEpoch, metadata: p.metadata, commitTimestampMs: nowMs } });
+          this.emit({
+            type: 'OffsetCommit',
+            groupId: request.groupId,
+            topic: topic.name,
+            partition: p.partition,
+            value: { offset: p.offset, leaderEpoch: p.leaderEpoch, metadata: p.metadata, commitTimestampMs: nowMs },
+          });
           return { partition: p.partition, error: null };
         }),
       })),
@@ -590,12 +742,20 @@ export class GroupShard {
     const offsets = this.offsets.get(groupId);
     if (partitions === null) {
       return [...(offsets?.values() ?? [])]
-        .map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata }))
+        .map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: o.offset,
+          leaderEpoch: o.leaderEpoch,
+          metadata: o.metadata,
+        }))
         .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     }
     return partitions.map(({ topic, partition }) => {
       const o = offsets?.get(`${topic}\u0000${partition}`);
-      return o === undefined ? { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' } : { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata };
+      return o === undefined
+        ? { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' }
+        : { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata };
     });
   }
 
@@ -612,7 +772,14 @@ export class GroupShard {
   describeGroup(groupId: string): GroupDescription {
     const group = this.groups.get(groupId);
     if (group === undefined) {
-      return { groupId, state: this.offsets.has(groupId) ? 'EMPTY' : 'DEAD', groupEpoch: 0, assignmentEpoch: 0, assignor: this.config.assignors[0]!.name, members: [] };
+      return {
+        groupId,
+        state: this.offsets.has(groupId) ? 'EMPTY' : 'DEAD',
+        groupEpoch: 0,
+        assignmentEpoch: 0,
+        assignor: this.config.assignors[0]!.name,
+        members: [],
+      };
     }
     return {
       groupId,
@@ -645,12 +812,16 @@ export class GroupShard {
   deleteGroup(groupId: string): Outcome<void> {
     if (this.shares.has(groupId)) return this.run(() => this.shares.delete(groupId, (record) => this.emit(record)));
     const group = this.groups.get(groupId);
-    if (group === undefined && !this.offsets.has(groupId)) fail('GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`);
-    if (group !== undefined && group.memberCount > 0) fail('NON_EMPTY_GROUP', `group ${groupId} has ${group.memberCount} member(s)`);
+    if (group === undefined && !this.offsets.has(groupId))
+      fail('GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`);
+    if (group !== undefined && group.memberCount > 0)
+      fail('NON_EMPTY_GROUP', `group ${groupId} has ${group.memberCount} member(s)`);
     return this.run(() => {
-      for (const o of [...(this.offsets.get(groupId)?.values() ?? [])]) this.emit({ type: 'OffsetCommit', groupId, topic: o.topic, partition: o.partition, value: null });
+      for (const o of [...(this.offsets.get(groupId)?.values() ?? [])])
+        this.emit({ type: 'OffsetCommit', groupId, topic: o.topic, partition: o.partition, value: null });
       if (group !== undefined) {
-        for (const memberId of [...group.targetAssignment.keys()]) this.emit({ type: 'TargetAssignmentMember', groupId, memberId, value: null });
+        for (const memberId of [...group.targetAssignment.keys()])
+          this.emit({ type: 'TargetAssignmentMember', groupId, memberId, value: null });
         this.emit({ type: 'TargetAssignmentEpoch', groupId, value: null });
         this.emit({ type: 'GroupEpoch', groupId, value: null });
       }
@@ -661,7 +832,8 @@ export class GroupShard {
 
   /** ShareGroupHeartbeat. A consumer group's id (members or offsets) is GROUP_ID_NOT_FOUND, as in Kafka. */
   shareHeartbeat(request: ShareHeartbeatRequest, nowMs: number): Outcome<ShareHeartbeatResponse> {
-    if (this.groups.has(request.groupId) || this.offsets.has(request.groupId)) fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a consumer group, not a share group`);
+    if (this.groups.has(request.groupId) || this.offsets.has(request.groupId))
+      fail('GROUP_ID_NOT_FOUND', `group ${request.groupId} is a consumer group, not a share group`);
     return this.run(() => this.shares.heartbeat(request, nowMs, (record) => this.emit(record)));
   }
 
@@ -681,16 +853,28 @@ export class GroupShard {
 }
 
 function validateHeartbeat(request: HeartbeatRequest): void {
-  if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH) fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
+  if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH)
+    fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
   if (request.memberId.length > MAX_ID_LENGTH) fail('INVALID_REQUEST', 'member id is too long');
-  if (!Number.isInteger(request.memberEpoch) || request.memberEpoch < STATIC_MEMBER_LEFT_EPOCH) fail('INVALID_REQUEST', `member epoch ${request.memberEpoch} is not valid`);
-  if (request.memberEpoch !== 0 && request.memberId === '') fail('INVALID_REQUEST', 'member id is required after joining');
+  if (!Number.isInteger(request.memberEpoch) || request.memberEpoch < STATIC_MEMBER_LEFT_EPOCH)
+    fail('INVALID_REQUEST', `member epoch ${request.memberEpoch} is not valid`);
+  if (request.memberEpoch !== 0 && request.memberId === '')
+    fail('INVALID_REQUEST', 'member id is required after joining');
   if (request.memberEpoch === 0) {
-    if (request.rebalanceTimeoutMs === null || !Number.isInteger(request.rebalanceTimeoutMs) || request.rebalanceTimeoutMs <= 0) fail('INVALID_REQUEST', 'rebalance timeout must be given (> 0) when joining');
-    if ((request.subscribedTopicNames === null || request.subscribedTopicNames.length === 0) && (request.subscribedTopicRegex === null || request.subscribedTopicRegex === '')) {
+    if (
+      request.rebalanceTimeoutMs === null ||
+      !Number.isInteger(request.rebalanceTimeoutMs) ||
+      request.rebalanceTimeoutMs <= 0
+    )
+      fail('INVALID_REQUEST', 'rebalance timeout must be given (> 0) when joining');
+    if (
+      (request.subscribedTopicNames === null || request.subscribedTopicNames.length === 0) &&
+      (request.subscribedTopicRegex === null || request.subscribedTopicRegex === '')
+    ) {
       fail('INVALID_REQUEST', 'subscribed topic names or a regex must be given when joining');
     }
-    if (request.ownedPartitions !== null && request.ownedPartitions.some((t) => t.partitions.length > 0)) fail('INVALID_REQUEST', 'a joining member owns no partitions');
+    if (request.ownedPartitions !== null && request.ownedPartitions.some((t) => t.partitions.length > 0))
+      fail('INVALID_REQUEST', 'a joining member owns no partitions');
   }
   if (request.subscribedTopicRegex !== null && request.subscribedTopicRegex !== '') {
     try {
@@ -706,7 +890,10 @@ function validateHeartbeat(request: HeartbeatRequest): void {
  * building maps for it on every heartbeat: a list of distinct topics whose partitions ascend is
  * compared in place, anything else is read with fromList.
  */
-function listEquals(list: readonly { readonly topic: string; readonly partitions: readonly number[] }[], partitions: TopicPartitions): boolean {
+function listEquals(
+  list: readonly { readonly topic: string; readonly partitions: readonly number[] }[],
+  partitions: TopicPartitions,
+): boolean {
   let nonEmpty = 0;
   let previousTopic: string | undefined;
   let topicsAscend = true;
@@ -719,7 +906,8 @@ function listEquals(list: readonly { readonly topic: string; readonly partitions
     const set = partitions.get(entry.topic);
     if (set === undefined || set.size !== reported.length) return equalTopicPartitions(fromList(list), partitions);
     for (let i = 0; i < reported.length; i++) {
-      if ((i > 0 && !(reported[i - 1]! < reported[i]!)) || !set.has(reported[i]!)) return equalTopicPartitions(fromList(list), partitions);
+      if ((i > 0 && !(reported[i - 1]! < reported[i]!)) || !set.has(reported[i]!))
+        return equalTopicPartitions(fromList(list), partitions);
     }
   }
   let expected = 0;
@@ -727,7 +915,11 @@ function listEquals(list: readonly { readonly topic: string; readonly partitions
   if (nonEmpty !== expected) return equalTopicPartitions(fromList(list), partitions);
   // Every entry matched a topic's set exactly and there are as many entries as topics: unless a
   // topic came twice (leaving another unmatched), the two are equal. Ascending topics are distinct.
-  if (!topicsAscend && new Set(list.filter((entry) => entry.partitions.length > 0).map((entry) => entry.topic)).size !== nonEmpty) return equalTopicPartitions(fromList(list), partitions);
+  if (
+    !topicsAscend &&
+    new Set(list.filter((entry) => entry.partitions.length > 0).map((entry) => entry.topic)).size !== nonEmpty
+  )
+    return equalTopicPartitions(fromList(list), partitions);
   return true;
 }
 
@@ -753,7 +945,8 @@ function unchangedSubscription(previous: MemberSubscriptionValue, request: Heart
     (request.instanceId === null || request.instanceId === previous.instanceId) &&
     (request.rackId === null || request.rackId === previous.rackId) &&
     (request.clientId === '' || request.clientId === previous.clientId) &&
-    (request.subscribedTopicRegex === null || (request.subscribedTopicRegex || null) === previous.subscribedTopicRegex) &&
+    (request.subscribedTopicRegex === null ||
+      (request.subscribedTopicRegex || null) === previous.subscribedTopicRegex) &&
     (request.serverAssignor === null || request.serverAssignor === previous.serverAssignor) &&
     (request.rebalanceTimeoutMs === null || request.rebalanceTimeoutMs === previous.rebalanceTimeoutMs)
   );
@@ -768,7 +961,8 @@ function sameSubscription(a: MemberSubscriptionValue, b: MemberSubscriptionValue
     a.serverAssignor === b.serverAssignor &&
     a.rebalanceTimeoutMs === b.rebalanceTimeoutMs &&
     (a.subscribedTopicNames === b.subscribedTopicNames ||
-      (a.subscribedTopicNames.length === b.subscribedTopicNames.length && a.subscribedTopicNames.every((topic, i) => topic === b.subscribedTopicNames[i])))
+      (a.subscribedTopicNames.length === b.subscribedTopicNames.length &&
+        a.subscribedTopicNames.every((topic, i) => topic === b.subscribedTopicNames[i])))
   );
 }
 

@@ -36,7 +36,8 @@ export class MemberDeadlines {
   /** The earliest deadline; null when there is none. */
   earliestMs(): number | null {
     let earliest: number | null = null;
-    for (const members of this.byGroup.values()) for (const deadlineMs of members.values()) if (earliest === null || deadlineMs < earliest) earliest = deadlineMs;
+    for (const members of this.byGroup.values())
+      for (const deadlineMs of members.values()) if (earliest === null || deadlineMs < earliest) earliest = deadlineMs;
     return earliest;
   }
 }

@@ -24,7 +24,8 @@ export function topicsMetadataHash(counts: Iterable<readonly [string, number]>):
   let a = LANE_A_OFFSET;
   let b = LANE_B_OFFSET;
   for (const [name, count] of entries) {
-    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`partition count ${count} of ${name} is not a non-negative integer`);
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new RangeError(`partition count ${count} of ${name} is not a non-negative integer`);
     for (let i = 0; i < name.length; i++) {
       const code = name.charCodeAt(i);
       a = Math.imul(a ^ code, FNV_PRIME);

@@ -44,7 +44,8 @@ export function reconcile(input: ReconcileInput): MemberAssignment {
       return current.memberEpoch === input.targetEpoch ? current : nextAssignment(input);
     case 'UNREVOKED_PARTITIONS':
       // Until the member confirms the revocation nothing else moves.
-      if (input.reportedOwned === null || !isEmpty(intersect(input.reportedOwned, current.pendingRevocation))) return current;
+      if (input.reportedOwned === null || !isEmpty(intersect(input.reportedOwned, current.pendingRevocation)))
+        return current;
       return nextAssignment(input);
     case 'UNRELEASED_PARTITIONS':
       return nextAssignment(input);
@@ -58,7 +59,13 @@ function nextAssignment(input: ReconcileInput): MemberAssignment {
   const kept = ownsNothing ? NO_PARTITIONS : intersect(current.assigned, target);
   const revoke = ownsNothing ? NO_PARTITIONS : subtract(current.assigned, target);
   if (!isEmpty(revoke)) {
-    return { memberEpoch: current.memberEpoch, previousMemberEpoch: current.previousMemberEpoch, state: 'UNREVOKED_PARTITIONS', assigned: kept, pendingRevocation: revoke };
+    return {
+      memberEpoch: current.memberEpoch,
+      previousMemberEpoch: current.previousMemberEpoch,
+      state: 'UNREVOKED_PARTITIONS',
+      assigned: kept,
+      pendingRevocation: revoke,
+    };
   }
   const wanted = ownsNothing ? target : subtract(target, current.assigned);
   const free = new Map<string, Set<number>>();

@@ -70,7 +70,8 @@ export function assignShareGroup(spec: ShareAssignmentSpec): ShareAssignment {
   let ceilSlots = slots.length % workers.length;
   const leastLoaded = (candidates: readonly string[], limit: number): string | undefined => {
     let best: string | undefined;
-    for (const id of candidates) if (load.get(id)! < limit && (best === undefined || load.get(id)! < load.get(best)!)) best = id;
+    for (const id of candidates)
+      if (load.get(id)! < limit && (best === undefined || load.get(id)! < load.get(best)!)) best = id;
     return best;
   };
   for (const slot of slots) {
@@ -96,7 +97,8 @@ export function assignShareGroup(spec: ShareAssignmentSpec): ShareAssignment {
   const placed = new Set<string>();
   const fewest = (candidates: readonly PartitionSlot[], limit: number): PartitionSlot | undefined => {
     let best: PartitionSlot | undefined;
-    for (const slot of candidates) if (slot.members < limit && (best === undefined || slot.members < best.members)) best = slot;
+    for (const slot of candidates)
+      if (slot.members < limit && (best === undefined || slot.members < best.members)) best = slot;
     return best;
   };
   const eligibleSlots = new Map(idle.map((id) => [id, slots.filter((slot) => slot.eligible.includes(id))]));

@@ -29,7 +29,11 @@ export interface ShareGroupsConfig {
   readonly maxGroupSize: number;
 }
 
-export const DEFAULT_SHARE_GROUPS_CONFIG: ShareGroupsConfig = { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxGroupSize: 200 };
+export const DEFAULT_SHARE_GROUPS_CONFIG: ShareGroupsConfig = {
+  sessionTimeoutMs: 45_000,
+  heartbeatIntervalMs: 5_000,
+  maxGroupSize: 200,
+};
 
 export interface ShareHeartbeatRequest {
   readonly groupId: string;
@@ -113,7 +117,9 @@ export class ShareGroups {
 
   /** After a load: every member gets a full session from now. */
   armTimers(nowMs: number): void {
-    for (const group of this.groups.values()) for (const memberId of group.members.keys()) this.sessionDeadlines.set(timerKey(group.groupId, memberId), nowMs + this.config.sessionTimeoutMs);
+    for (const group of this.groups.values())
+      for (const memberId of group.members.keys())
+        this.sessionDeadlines.set(timerKey(group.groupId, memberId), nowMs + this.config.sessionTimeoutMs);
   }
 
   /** ShareGroupHeartbeat. Throws an ApiError, having emitted nothing, for a refused request. */
@@ -127,36 +133,70 @@ export class ShareGroups {
       if (memberId === '') memberId = this.newMemberId();
       previous = existing?.members.get(memberId);
       if (previous === undefined && existing !== undefined && existing.memberCount >= this.config.maxGroupSize) {
-        fail('GROUP_MAX_SIZE_REACHED', `share group ${request.groupId} has reached group.share.max.size ${this.config.maxGroupSize}`);
+        fail(
+          'GROUP_MAX_SIZE_REACHED',
+          `share group ${request.groupId} has reached group.share.max.size ${this.config.maxGroupSize}`,
+        );
       }
     } else {
       previous = existing?.members.get(memberId);
-      if (previous === undefined) fail('UNKNOWN_MEMBER_ID', `member ${memberId} is not in share group ${request.groupId}`);
+      if (previous === undefined)
+        fail('UNKNOWN_MEMBER_ID', `member ${memberId} is not in share group ${request.groupId}`);
       if (request.memberEpoch !== previous.memberEpoch && request.memberEpoch !== previous.previousMemberEpoch) {
-        fail('FENCED_MEMBER_EPOCH', `member ${memberId} sent epoch ${request.memberEpoch}; its epoch is ${previous.memberEpoch}`);
+        fail(
+          'FENCED_MEMBER_EPOCH',
+          `member ${memberId} sent epoch ${request.memberEpoch}; its epoch is ${previous.memberEpoch}`,
+        );
       }
     }
     // Checked; from here on records are emitted.
     const group = existing ?? new ShareGroup(request.groupId);
-    const subscribed = request.subscribedTopicNames === null ? (previous?.subscribedTopicNames ?? []) : [...new Set(request.subscribedTopicNames)].sort();
-    const subscriptionChanged = previous === undefined || subscribed.join('\u0000') !== previous.subscribedTopicNames.join('\u0000');
+    const subscribed =
+      request.subscribedTopicNames === null
+        ? (previous?.subscribedTopicNames ?? [])
+        : [...new Set(request.subscribedTopicNames)].sort();
+    const subscriptionChanged =
+      previous === undefined || subscribed.join('\u0000') !== previous.subscribedTopicNames.join('\u0000');
     const subscriptions = new Map([...group.members].map(([id, m]) => [id, m.subscribedTopicNames] as const));
     subscriptions.set(memberId, subscribed);
     const counts = this.subscribedTopicCounts(subscriptions);
     let groupEpoch = group.groupEpoch;
-    let member: ShareGroupMemberValue = previous ?? { rackId: null, clientId: request.clientId, subscribedTopicNames: subscribed, memberEpoch: 0, previousMemberEpoch: -1, assigned: [] };
-    member = { ...member, rackId: request.rackId ?? member.rackId, clientId: request.clientId === '' ? member.clientId : request.clientId, subscribedTopicNames: subscribed };
+    let member: ShareGroupMemberValue = previous ?? {
+      rackId: null,
+      clientId: request.clientId,
+      subscribedTopicNames: subscribed,
+      memberEpoch: 0,
+      previousMemberEpoch: -1,
+      assigned: [],
+    };
+    member = {
+      ...member,
+      rackId: request.rackId ?? member.rackId,
+      clientId: request.clientId === '' ? member.clientId : request.clientId,
+      subscribedTopicNames: subscribed,
+    };
     if (subscriptionChanged || !sameCounts(counts, group.topicPartitionCounts) || !group.hasMetadataRecord) {
       groupEpoch = group.groupEpoch + 1;
       // The member's record first: the assignment below must see its subscription.
       emit({ type: 'ShareGroupMember', groupId: group.groupId, memberId, value: member });
       this.computeTargets(this.groups.get(group.groupId)!, subscriptions, counts, emit);
-      emit({ type: 'ShareGroupMetadata', groupId: group.groupId, value: { epoch: groupEpoch, topicPartitionCounts: counts } });
+      emit({
+        type: 'ShareGroupMetadata',
+        groupId: group.groupId,
+        value: { epoch: groupEpoch, topicPartitionCounts: counts },
+      });
     }
     const target = this.groups.get(group.groupId)!.targets.get(memberId) ?? NO_PARTITIONS;
     const assignedChanged = !equalTopicPartitions(fromList(member.assigned), target);
     const next: ShareGroupMemberValue =
-      member.memberEpoch === groupEpoch && !assignedChanged ? member : { ...member, memberEpoch: groupEpoch, previousMemberEpoch: member.memberEpoch, assigned: toSortedList(target) };
+      member.memberEpoch === groupEpoch && !assignedChanged
+        ? member
+        : {
+            ...member,
+            memberEpoch: groupEpoch,
+            previousMemberEpoch: member.memberEpoch,
+            assigned: toSortedList(target),
+          };
     const stored = this.groups.get(group.groupId)?.members.get(memberId);
     if (stored === undefined || !sameMember(next, stored)) {
       emit({ type: 'ShareGroupMember', groupId: group.groupId, memberId, value: next });
@@ -167,13 +207,16 @@ export class ShareGroups {
       memberId,
       memberEpoch: next.memberEpoch,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
-      assignment: sendAssignment ? next.assigned.map((entry) => ({ topic: entry.topic, partitions: [...entry.partitions] })) : null,
+      assignment: sendAssignment
+        ? next.assigned.map((entry) => ({ topic: entry.topic, partitions: [...entry.partitions] }))
+        : null,
     };
   }
 
   private leave(request: ShareHeartbeatRequest, emit: Emit): ShareHeartbeatResponse {
     const group = this.groups.get(request.groupId);
-    if (group === undefined || !group.members.has(request.memberId)) fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in share group ${request.groupId}`);
+    if (group === undefined || !group.members.has(request.memberId))
+      fail('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in share group ${request.groupId}`);
     this.removeMember(group, request.memberId, emit);
     return { memberId: request.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
   }
@@ -182,21 +225,38 @@ export class ShareGroups {
   private removeMember(group: ShareGroup, memberId: string, emit: Emit): void {
     this.sessionDeadlines.delete(timerKey(group.groupId, memberId));
     emit({ type: 'ShareGroupMember', groupId: group.groupId, memberId, value: null });
-    if (group.targets.has(memberId)) emit({ type: 'ShareGroupTargetMember', groupId: group.groupId, memberId, value: null });
+    if (group.targets.has(memberId))
+      emit({ type: 'ShareGroupTargetMember', groupId: group.groupId, memberId, value: null });
     const subscriptions = new Map([...group.members].map(([id, m]) => [id, m.subscribedTopicNames] as const));
     const counts = this.subscribedTopicCounts(subscriptions);
     this.computeTargets(group, subscriptions, counts, emit);
-    emit({ type: 'ShareGroupMetadata', groupId: group.groupId, value: { epoch: group.groupEpoch + 1, topicPartitionCounts: counts } });
+    emit({
+      type: 'ShareGroupMetadata',
+      groupId: group.groupId,
+      value: { epoch: group.groupEpoch + 1, topicPartitionCounts: counts },
+    });
   }
 
-  private computeTargets(group: ShareGroup, subscriptions: ReadonlyMap<string, readonly string[]>, counts: Readonly<Record<string, number>>, emit: Emit): void {
+  private computeTargets(
+    group: ShareGroup,
+    subscriptions: ReadonlyMap<string, readonly string[]>,
+    counts: Readonly<Record<string, number>>,
+    emit: Emit,
+  ): void {
     const topics = new Map(Object.entries(counts));
-    const members = new Map([...subscriptions].map(([id, names]) => [id, new Set(names.filter((name) => topics.has(name)))] as const));
+    const members = new Map(
+      [...subscriptions].map(([id, names]) => [id, new Set(names.filter((name) => topics.has(name)))] as const),
+    );
     const assignment = assignShareGroup({ members, topics, previous: group.targets });
     for (const [memberId, partitions] of assignment) {
       const previous = group.targets.get(memberId);
       if (previous === undefined || !equalTopicPartitions(previous, partitions)) {
-        emit({ type: 'ShareGroupTargetMember', groupId: group.groupId, memberId, value: { partitions: toSortedList(partitions) } });
+        emit({
+          type: 'ShareGroupTargetMember',
+          groupId: group.groupId,
+          memberId,
+          value: { partitions: toSortedList(partitions) },
+        });
       }
     }
   }
@@ -235,7 +295,9 @@ export class ShareGroups {
   }
 
   list(): { groupId: string; state: ShareGroupState; members: number }[] {
-    return [...this.groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1)).map((g) => ({ groupId: g.groupId, state: g.state(), members: g.memberCount }));
+    return [...this.groups.values()]
+      .sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
+      .map((g) => ({ groupId: g.groupId, state: g.state(), members: g.memberCount }));
   }
 
   /** DescribeShareGroups for one group; GROUP_ID_NOT_FOUND when it is not a share group here. */
@@ -265,20 +327,30 @@ export class ShareGroups {
     const group = this.groups.get(groupId);
     if (group === undefined) fail('GROUP_ID_NOT_FOUND', `share group ${groupId} does not exist`);
     if (group.memberCount > 0) fail('NON_EMPTY_GROUP', `share group ${groupId} has ${group.memberCount} member(s)`);
-    for (const memberId of [...group.targets.keys()]) emit({ type: 'ShareGroupTargetMember', groupId, memberId, value: null });
+    for (const memberId of [...group.targets.keys()])
+      emit({ type: 'ShareGroupTargetMember', groupId, memberId, value: null });
     emit({ type: 'ShareGroupMetadata', groupId, value: null });
   }
 }
 
 function validate(request: ShareHeartbeatRequest): void {
-  if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH) fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
+  if (request.groupId === '' || request.groupId.length > MAX_ID_LENGTH)
+    fail('INVALID_GROUP_ID', `group id ${JSON.stringify(request.groupId.slice(0, 50))} is empty or too long`);
   if (request.memberId.length > MAX_ID_LENGTH) fail('INVALID_REQUEST', 'member id is too long');
-  if (!Number.isInteger(request.memberEpoch) || request.memberEpoch < -1) fail('INVALID_REQUEST', `member epoch ${request.memberEpoch} is not valid for a share group (0 join, -1 leave, else the member's epoch)`);
-  if (request.memberEpoch !== 0 && request.memberId === '') fail('INVALID_REQUEST', 'member id is required after joining');
-  if (request.memberEpoch === 0 && (request.subscribedTopicNames === null || request.subscribedTopicNames.length === 0)) fail('INVALID_REQUEST', 'subscribed topic names must be given when joining');
+  if (!Number.isInteger(request.memberEpoch) || request.memberEpoch < -1)
+    fail(
+      'INVALID_REQUEST',
+      `member epoch ${request.memberEpoch} is not valid for a share group (0 join, -1 leave, else the member's epoch)`,
+    );
+  if (request.memberEpoch !== 0 && request.memberId === '')
+    fail('INVALID_REQUEST', 'member id is required after joining');
+  if (request.memberEpoch === 0 && (request.subscribedTopicNames === null || request.subscribedTopicNames.length === 0))
+    fail('INVALID_REQUEST', 'subscribed topic names must be given when joining');
   if (request.subscribedTopicNames !== null) {
-    if (request.subscribedTopicNames.length > MAX_SUBSCRIBED_TOPICS) fail('INVALID_REQUEST', `more than ${MAX_SUBSCRIBED_TOPICS} subscribed topics`);
-    if (request.subscribedTopicNames.some((name) => typeof name !== 'string' || name === '' || name.length > 249)) fail('INVALID_REQUEST', 'a subscribed topic name is empty or too long');
+    if (request.subscribedTopicNames.length > MAX_SUBSCRIBED_TOPICS)
+      fail('INVALID_REQUEST', `more than ${MAX_SUBSCRIBED_TOPICS} subscribed topics`);
+    if (request.subscribedTopicNames.some((name) => typeof name !== 'string' || name === '' || name.length > 249))
+      fail('INVALID_REQUEST', 'a subscribed topic name is empty or too long');
   }
 }
 

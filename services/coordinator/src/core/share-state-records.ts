@@ -37,7 +37,9 @@ const RECORD_TYPE = 'ShareSnapshot';
 const RECORD_VERSION = 1;
 
 const STATE_CODES: Readonly<Record<DurableRecordState, number>> = { AVAILABLE: 0, ACKNOWLEDGED: 2, ARCHIVED: 4 };
-const STATES_BY_CODE = new Map<number, DurableRecordState>(Object.entries(STATE_CODES).map(([state, code]) => [code, state as DurableRecordState]));
+const STATES_BY_CODE = new Map<number, DurableRecordState>(
+  Object.entries(STATE_CODES).map(([state, code]) => [code, state as DurableRecordState]),
+);
 
 export function shareStateRecordKey(key: ShareStateRecordKey): Buffer {
   return Buffer.from(JSON.stringify([RECORD_TYPE, key.groupId, key.topic, key.partition]));
@@ -72,14 +74,38 @@ export function decodeShareStateRecord(key: Buffer | null, value: Buffer | null)
   } catch (error) {
     throw invalid(`a record is not JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsedKey) || parsedKey[0] !== RECORD_TYPE || typeof parsedKey[1] !== 'string' || typeof parsedKey[2] !== 'string' || !Number.isInteger(parsedKey[3])) {
+  if (
+    !Array.isArray(parsedKey) ||
+    parsedKey[0] !== RECORD_TYPE ||
+    typeof parsedKey[1] !== 'string' ||
+    typeof parsedKey[2] !== 'string' ||
+    !Number.isInteger(parsedKey[3])
+  ) {
     throw invalid(`bad key ${key.toString('utf8').slice(0, 200)}`);
   }
-  const recordKey: ShareStateRecordKey = { groupId: parsedKey[1], topic: parsedKey[2], partition: parsedKey[3] as number };
+  const recordKey: ShareStateRecordKey = {
+    groupId: parsedKey[1],
+    topic: parsedKey[2],
+    partition: parsedKey[3] as number,
+  };
   if (parsedValue === null) return { key: recordKey, value: null };
-  const v = parsedValue as { v?: unknown; stateEpoch?: unknown; leaderEpoch?: unknown; initialized?: unknown; startOffset?: unknown; ranges?: unknown };
-  if (typeof v !== 'object' || v.v !== RECORD_VERSION) throw invalid(`unsupported value version in ${value!.toString('utf8').slice(0, 200)}`);
-  if (!Number.isInteger(v.stateEpoch) || !Number.isInteger(v.leaderEpoch) || typeof v.initialized !== 'boolean' || !Number.isSafeInteger(v.startOffset) || !Array.isArray(v.ranges)) {
+  const v = parsedValue as {
+    v?: unknown;
+    stateEpoch?: unknown;
+    leaderEpoch?: unknown;
+    initialized?: unknown;
+    startOffset?: unknown;
+    ranges?: unknown;
+  };
+  if (typeof v !== 'object' || v.v !== RECORD_VERSION)
+    throw invalid(`unsupported value version in ${value!.toString('utf8').slice(0, 200)}`);
+  if (
+    !Number.isInteger(v.stateEpoch) ||
+    !Number.isInteger(v.leaderEpoch) ||
+    typeof v.initialized !== 'boolean' ||
+    !Number.isSafeInteger(v.startOffset) ||
+    !Array.isArray(v.ranges)
+  ) {
     throw invalid(`bad value for ${JSON.stringify(parsedKey)}`);
   }
   const ranges: DurableRange[] = (v.ranges as unknown[]).map((tuple) => {
@@ -89,5 +115,14 @@ export function decodeShareStateRecord(key: Buffer | null, value: Buffer | null)
     if (state === undefined) throw invalid(`unknown state code ${String(code)}`);
     return { firstOffset, lastOffset, state, deliveryCount };
   });
-  return { key: recordKey, value: { stateEpoch: v.stateEpoch as number, leaderEpoch: v.leaderEpoch as number, initialized: v.initialized, startOffset: v.startOffset as number, ranges } };
+  return {
+    key: recordKey,
+    value: {
+      stateEpoch: v.stateEpoch as number,
+      leaderEpoch: v.leaderEpoch as number,
+      initialized: v.initialized,
+      startOffset: v.startOffset as number,
+      ranges,
+    },
+  };
 }

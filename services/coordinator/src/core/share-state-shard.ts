@@ -53,9 +53,12 @@ function mapKey(key: ShareStateRecordKey): string {
 }
 
 export function validateShareStateKey(key: ShareStateRecordKey): void {
-  if (typeof key.groupId !== 'string' || key.groupId === '' || key.groupId.length > MAX_ID_LENGTH) throw invalid(`group id ${JSON.stringify(String(key.groupId).slice(0, 50))} is empty or too long`);
-  if (typeof key.topic !== 'string' || key.topic === '' || key.topic.length > 249) throw invalid(`topic ${JSON.stringify(String(key.topic).slice(0, 50))} is empty or too long`);
-  if (!Number.isInteger(key.partition) || key.partition < 0) throw invalid(`partition ${key.partition} is not a partition number`);
+  if (typeof key.groupId !== 'string' || key.groupId === '' || key.groupId.length > MAX_ID_LENGTH)
+    throw invalid(`group id ${JSON.stringify(String(key.groupId).slice(0, 50))} is empty or too long`);
+  if (typeof key.topic !== 'string' || key.topic === '' || key.topic.length > 249)
+    throw invalid(`topic ${JSON.stringify(String(key.topic).slice(0, 50))} is empty or too long`);
+  if (!Number.isInteger(key.partition) || key.partition < 0)
+    throw invalid(`partition ${key.partition} is not a partition number`);
 }
 
 export class ShareStateShard {
@@ -87,16 +90,24 @@ export class ShareStateShard {
    */
   read(key: ShareStateRecordKey, leaderEpoch: number): ShareStateOutcome<ShareStateReadResult> {
     validateShareStateKey(key);
-    if (!Number.isInteger(leaderEpoch) || leaderEpoch < -1 || leaderEpoch > 0x7fffffff) throw invalid(`leader epoch ${leaderEpoch} is not valid`);
+    if (!Number.isInteger(leaderEpoch) || leaderEpoch < -1 || leaderEpoch > 0x7fffffff)
+      throw invalid(`leader epoch ${leaderEpoch} is not valid`);
     const stored = this.states.get(mapKey(key));
-    if (stored !== undefined && leaderEpoch !== -1 && leaderEpoch < stored.leaderEpoch) throw fenced(key, leaderEpoch, stored.leaderEpoch);
+    if (stored !== undefined && leaderEpoch !== -1 && leaderEpoch < stored.leaderEpoch)
+      throw fenced(key, leaderEpoch, stored.leaderEpoch);
     const records: ShareStateRecord[] = [];
     if (leaderEpoch > (stored?.leaderEpoch ?? -1)) {
-      const record: ShareStateRecord = { key, value: { ...(stored ?? { stateEpoch: 0, startOffset: 0, ranges: [], initialized: false }), leaderEpoch } };
+      const record: ShareStateRecord = {
+        key,
+        value: { ...(stored ?? { stateEpoch: 0, startOffset: 0, ranges: [], initialized: false }), leaderEpoch },
+      };
       this.replay(record);
       records.push(record);
     }
-    const state = stored === undefined || !stored.initialized ? null : { stateEpoch: stored.stateEpoch, startOffset: stored.startOffset, ranges: stored.ranges };
+    const state =
+      stored === undefined || !stored.initialized
+        ? null
+        : { stateEpoch: stored.stateEpoch, startOffset: stored.startOffset, ranges: stored.ranges };
     return { records, response: { state } };
   }
 
@@ -104,24 +115,38 @@ export class ShareStateShard {
   write(request: ShareStateWriteRequest): ShareStateOutcome<void> {
     validateShareStateKey(request.key);
     const { leaderEpoch, state, kind } = request;
-    if (!Number.isInteger(leaderEpoch) || leaderEpoch < 0 || leaderEpoch > 0x7fffffff) throw invalid(`leader epoch ${leaderEpoch} is not valid for a write (>= 0)`);
-    if (state.ranges.length > this.maxRanges) throw invalid(`${state.ranges.length} ranges in one write; at most ${this.maxRanges}`);
+    if (!Number.isInteger(leaderEpoch) || leaderEpoch < 0 || leaderEpoch > 0x7fffffff)
+      throw invalid(`leader epoch ${leaderEpoch} is not valid for a write (>= 0)`);
+    if (state.ranges.length > this.maxRanges)
+      throw invalid(`${state.ranges.length} ranges in one write; at most ${this.maxRanges}`);
     const fence = this.states.get(mapKey(request.key));
-    if (fence !== undefined && leaderEpoch < fence.leaderEpoch) throw fenced(request.key, leaderEpoch, fence.leaderEpoch);
+    if (fence !== undefined && leaderEpoch < fence.leaderEpoch)
+      throw fenced(request.key, leaderEpoch, fence.leaderEpoch);
     const stored = fence?.initialized === true ? fence : null;
     // An update with nothing stored starts the state from it (Kafka's share coordinator does the
     // same): offsets at or above its start offset that it does not name are AVAILABLE, undelivered.
-    const folded = kind === 'snapshot' || stored === null ? initializeShareState(stored, state) : applyShareStateUpdate(stored, state);
+    const folded =
+      kind === 'snapshot' || stored === null
+        ? initializeShareState(stored, state)
+        : applyShareStateUpdate(stored, state);
     if (!folded.ok) throw folded.error;
     if (folded.snapshot.ranges.length > this.maxRanges) {
-      throw invalid(`the folded state would have ${folded.snapshot.ranges.length} ranges; at most ${this.maxRanges} (advance the start offset)`);
+      throw invalid(
+        `the folded state would have ${folded.snapshot.ranges.length} ranges; at most ${this.maxRanges} (advance the start offset)`,
+      );
     }
-    const record: ShareStateRecord = { key: request.key, value: { ...folded.snapshot, leaderEpoch, initialized: true } };
+    const record: ShareStateRecord = {
+      key: request.key,
+      value: { ...folded.snapshot, leaderEpoch, initialized: true },
+    };
     this.replay(record);
     return { records: [record], response: undefined };
   }
 }
 
 function fenced(key: ShareStateRecordKey, leaderEpoch: number, storedEpoch: number): ApiError {
-  return new ApiError('FENCED_LEADER_EPOCH', `leader epoch ${leaderEpoch} of ${key.topic}-${key.partition} is older than ${storedEpoch}, which wrote the state of share group ${key.groupId}`);
+  return new ApiError(
+    'FENCED_LEADER_EPOCH',
+    `leader epoch ${leaderEpoch} of ${key.topic}-${key.partition} is older than ${storedEpoch}, which wrote the state of share group ${key.groupId}`,
+  );
 }

@@ -91,6 +91,8 @@ function sortedNumbers(set: ReadonlySet<number>): number[] {
   return ascending ? numbers : numbers.sort((x, y) => x - y);
 }
 
-export function fromList(list: readonly { readonly topic: string; readonly partitions: readonly number[] }[]): TopicPartitions {
+export function fromList(
+  list: readonly { readonly topic: string; readonly partitions: readonly number[] }[],
+): TopicPartitions {
   return topicPartitionsFrom(list.map((entry) => [entry.topic, entry.partitions] as const));
 }

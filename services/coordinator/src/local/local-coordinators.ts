@@ -14,7 +14,8 @@ import { LocalProcesses } from '@sluice/runtime';
 export function coordinatorMainPath(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'main.ts'))) return join(dir, 'dist', 'main.js');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'main.ts')))
+      return join(dir, 'dist', 'main.js');
     dir = dirname(dir);
   }
   return join(__dirname, '..', 'main.js');
@@ -54,7 +55,10 @@ export class LocalCoordinatorCluster {
     // Local clusters are often smaller than 3 brokers: the share coordinator's topic follows the
     // offsets topic's replication factor unless it is set on its own.
     const config: Record<string, string | number> = { ...options.config };
-    if (config['offsets.topic.replication.factor'] !== undefined && config['share.coordinator.state.topic.replication.factor'] === undefined) {
+    if (
+      config['offsets.topic.replication.factor'] !== undefined &&
+      config['share.coordinator.state.topic.replication.factor'] === undefined
+    ) {
       config['share.coordinator.state.topic.replication.factor'] = config['offsets.topic.replication.factor'];
     }
     for (const [id, brokerAddress] of options.brokers) {
@@ -97,7 +101,12 @@ export class LocalCoordinatorCluster {
   start(id: number): ChildProcess {
     this.address(id);
     const toFile = (this.options.output ?? 'file') === 'file';
-    return this.processes.start(id, coordinatorMainPath(), ['--config', join(this.options.baseDir, `coordinator-${id}.properties`)], toFile ? join(this.options.baseDir, `coordinator-${id}.out`) : null);
+    return this.processes.start(
+      id,
+      coordinatorMainPath(),
+      ['--config', join(this.options.baseDir, `coordinator-${id}.properties`)],
+      toFile ? join(this.options.baseDir, `coordinator-${id}.out`) : null,
+    );
   }
 
   startAll(): void {

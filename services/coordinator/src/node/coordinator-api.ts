@@ -20,7 +20,15 @@ function itemError(error: unknown): { errorName: string; errorMessage: string } 
 const OK = { errorName: '', errorMessage: '' };
 
 /** Errors that say "ask another coordinator / later", kept as gRPC errors so clients route them. */
-const ROUTING_ERRORS: ReadonlySet<string> = new Set(['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT']);
+const ROUTING_ERRORS: ReadonlySet<string> = new Set([
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'REQUEST_TIMED_OUT',
+]);
 
 function isRouting(error: unknown): boolean {
   return !(error instanceof ApiError) || ROUTING_ERRORS.has(error.errorName);
@@ -40,12 +48,22 @@ export function parseShareStateKey(key: string): { groupId: string; topic: strin
 }
 
 function rangeToWire(r: DurableRange): wire.WireShareStateRange {
-  return { firstOffset: String(r.firstOffset), lastOffset: String(r.lastOffset), state: r.state, deliveryCount: r.deliveryCount };
+  return {
+    firstOffset: String(r.firstOffset),
+    lastOffset: String(r.lastOffset),
+    state: r.state,
+    deliveryCount: r.deliveryCount,
+  };
 }
 
 function rangeFromWire(r: wire.WireShareStateRange): DurableRange {
   // validateShareState (in the fold) refuses a state name that is not durable.
-  return { firstOffset: Number(r.firstOffset), lastOffset: Number(r.lastOffset), state: r.state as DurableRange['state'], deliveryCount: r.deliveryCount };
+  return {
+    firstOffset: Number(r.firstOffset),
+    lastOffset: Number(r.lastOffset),
+    state: r.state as DurableRange['state'],
+    deliveryCount: r.deliveryCount,
+  };
 }
 
 export function heartbeatFromWire(request: wire.ConsumerGroupHeartbeatRequest): HeartbeatRequest {
@@ -103,14 +121,30 @@ export class CoordinatorApi {
     const keyType = request.keyType ?? '';
     if (keyType === 'SHARE') return { coordinators: request.groupIds.map((key) => this.findShareCoordinator(key)) };
     if (keyType !== '' && keyType !== 'GROUP') {
-      return { coordinators: request.groupIds.map((groupId) => ({ groupId, ...itemError(new ApiError('INVALID_REQUEST', `key type ${JSON.stringify(keyType.slice(0, 50))} is not GROUP or SHARE`)), nodeId: -1, address: '', partition: -1 })) };
+      return {
+        coordinators: request.groupIds.map((groupId) => ({
+          groupId,
+          ...itemError(
+            new ApiError('INVALID_REQUEST', `key type ${JSON.stringify(keyType.slice(0, 50))} is not GROUP or SHARE`),
+          ),
+          nodeId: -1,
+          address: '',
+          partition: -1,
+        })),
+      };
     }
     return {
       coordinators: request.groupIds.map((groupId) => {
         const partition = groupPartition(groupId, this.node.offsetsPartitionCount());
         const owner = groupId === '' ? undefined : this.node.coordinatorFor(partition);
         if (owner === undefined) {
-          const error = groupId === '' ? new ApiError('INVALID_GROUP_ID', 'the group id is empty') : new ApiError('COORDINATOR_NOT_AVAILABLE', `partition ${partition} of __consumer_offsets has no leader with a coordinator`);
+          const error =
+            groupId === ''
+              ? new ApiError('INVALID_GROUP_ID', 'the group id is empty')
+              : new ApiError(
+                  'COORDINATOR_NOT_AVAILABLE',
+                  `partition ${partition} of __consumer_offsets has no leader with a coordinator`,
+                );
           return { groupId, ...itemError(error), nodeId: -1, address: '', partition };
         }
         return { groupId, ...OK, nodeId: owner.nodeId, address: owner.address, partition };
@@ -140,7 +174,11 @@ export class CoordinatorApi {
           return {
             ...described,
             ...OK,
-            members: described.members.map((m) => ({ ...m, rackId: m.rackId ?? '', subscribedTopicNames: [...m.subscribedTopicNames] })),
+            members: described.members.map((m) => ({
+              ...m,
+              rackId: m.rackId ?? '',
+              subscribedTopicNames: [...m.subscribedTopicNames],
+            })),
           };
         } catch (error) {
           return { groupId, ...itemError(error), state: 'DEAD', groupEpoch: 0, assignmentEpoch: 0, members: [] };
@@ -152,10 +190,34 @@ export class CoordinatorApi {
   /** FindCoordinator with key type SHARE: the share coordinator of `group:topic:partition`. */
   private findShareCoordinator(key: string): wire.FindCoordinatorResponse['coordinators'][number] {
     const parsed = parseShareStateKey(key);
-    if (parsed === null) return { groupId: key, ...itemError(new ApiError('INVALID_REQUEST', `share key ${JSON.stringify(key.slice(0, 100))} is not group:topic:partition`)), nodeId: -1, address: '', partition: -1 };
+    if (parsed === null)
+      return {
+        groupId: key,
+        ...itemError(
+          new ApiError(
+            'INVALID_REQUEST',
+            `share key ${JSON.stringify(key.slice(0, 100))} is not group:topic:partition`,
+          ),
+        ),
+        nodeId: -1,
+        address: '',
+        partition: -1,
+      };
     const partition = groupPartition(key, this.node.shareStatePartitionCount());
     const owner = this.node.coordinatorFor(partition, SHARE_STATE_TOPIC);
-    if (owner === undefined) return { groupId: key, ...itemError(new ApiError('COORDINATOR_NOT_AVAILABLE', `partition ${partition} of ${SHARE_STATE_TOPIC} has no leader with a coordinator`)), nodeId: -1, address: '', partition };
+    if (owner === undefined)
+      return {
+        groupId: key,
+        ...itemError(
+          new ApiError(
+            'COORDINATOR_NOT_AVAILABLE',
+            `partition ${partition} of ${SHARE_STATE_TOPIC} has no leader with a coordinator`,
+          ),
+        ),
+        nodeId: -1,
+        address: '',
+        partition,
+      };
     return { groupId: key, ...OK, nodeId: owner.nodeId, address: owner.address, partition };
   }
 
@@ -171,7 +233,13 @@ export class CoordinatorApi {
       const owned = this.node.shareStatePartitionFor(key);
       const { state } = await this.node.enqueueShareState(owned, (shard) => shard.read(key, request.leaderEpoch));
       if (state === null) return { ...OK, found: false, stateEpoch: 0, startOffset: '0', ranges: [] };
-      return { ...OK, found: true, stateEpoch: state.stateEpoch, startOffset: String(state.startOffset), ranges: state.ranges.map(rangeToWire) };
+      return {
+        ...OK,
+        found: true,
+        stateEpoch: state.stateEpoch,
+        startOffset: String(state.startOffset),
+        ranges: state.ranges.map(rangeToWire),
+      };
     } catch (error) {
       if (isRouting(error)) throw error;
       return { ...itemError(error), found: false, stateEpoch: 0, startOffset: '0', ranges: [] };
@@ -184,9 +252,19 @@ export class CoordinatorApi {
     try {
       validateShareStateKey(key);
       const owned = this.node.shareStatePartitionFor(key);
-      if (request.ranges.length > MAX_SHARE_STATE_RANGES) throw new ApiError('INVALID_REQUEST', `${request.ranges.length} ranges in one write; at most ${MAX_SHARE_STATE_RANGES}`);
-      const state = { stateEpoch: request.stateEpoch, startOffset: Number(request.startOffset), ranges: request.ranges.map(rangeFromWire) };
-      await this.node.enqueueShareState(owned, (shard) => shard.write({ key, leaderEpoch: request.leaderEpoch, state, kind: request.snapshot ? 'snapshot' : 'update' }));
+      if (request.ranges.length > MAX_SHARE_STATE_RANGES)
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `${request.ranges.length} ranges in one write; at most ${MAX_SHARE_STATE_RANGES}`,
+        );
+      const state = {
+        stateEpoch: request.stateEpoch,
+        startOffset: Number(request.startOffset),
+        ranges: request.ranges.map(rangeFromWire),
+      };
+      await this.node.enqueueShareState(owned, (shard) =>
+        shard.write({ key, leaderEpoch: request.leaderEpoch, state, kind: request.snapshot ? 'snapshot' : 'update' }),
+      );
       return OK;
     } catch (error) {
       if (isRouting(error)) throw error;
@@ -209,27 +287,52 @@ export class CoordinatorApi {
           groupId: request.groupId,
           memberId: request.memberId,
           memberEpoch: request.memberEpoch,
-          topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset), leaderEpoch: p.leaderEpoch, metadata: p.metadata })) })),
+          topics: request.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partition: p.partition,
+              offset: Number(p.offset),
+              leaderEpoch: p.leaderEpoch,
+              metadata: p.metadata,
+            })),
+          })),
         },
         Date.now(),
       ),
     );
     return {
-      topics: response.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partition, ...(p.error === null ? OK : itemError(p.error)) })) })),
+      topics: response.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partition: p.partition,
+          ...(p.error === null ? OK : itemError(p.error)),
+        })),
+      })),
     };
   }
 
   async offsetFetch(request: wire.OffsetFetchRequest): Promise<wire.OffsetFetchResponse> {
     const owned = this.node.partitionFor(request.groupId);
-    const partitions = request.partitions.length === 0 ? null : request.partitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+    const partitions =
+      request.partitions.length === 0
+        ? null
+        : request.partitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
     // Through the queue: an answer must not show offsets whose commit is still being written.
-    const offsets = await this.node.enqueue(owned, (shard) => ({ records: [], response: shard.offsetFetch(request.groupId, partitions) }));
+    const offsets = await this.node.enqueue(owned, (shard) => ({
+      records: [],
+      response: shard.offsetFetch(request.groupId, partitions),
+    }));
     return { offsets: offsets.map((o) => ({ ...o, offset: String(o.offset) })) };
   }
 
   listGroups(): wire.ListGroupsResponse {
     return {
-      groups: this.node.activeShards().flatMap((shard) => [...shard.listGroups().map((g) => ({ ...g, type: 'consumer' })), ...shard.listShareGroups().map((g) => ({ ...g, type: 'share' }))]),
+      groups: this.node
+        .activeShards()
+        .flatMap((shard) => [
+          ...shard.listGroups().map((g) => ({ ...g, type: 'consumer' })),
+          ...shard.listShareGroups().map((g) => ({ ...g, type: 'share' })),
+        ]),
     };
   }
 
@@ -245,10 +348,24 @@ export class CoordinatorApi {
             groupEpoch: described.groupEpoch,
             assignmentEpoch: described.assignmentEpoch,
             assignor: described.assignor,
-            members: described.members.map((m) => ({ ...m, instanceId: m.instanceId ?? '', rackId: m.rackId ?? '', subscribedTopicNames: [...m.subscribedTopicNames], subscribedTopicRegex: m.subscribedTopicRegex ?? '' })),
+            members: described.members.map((m) => ({
+              ...m,
+              instanceId: m.instanceId ?? '',
+              rackId: m.rackId ?? '',
+              subscribedTopicNames: [...m.subscribedTopicNames],
+              subscribedTopicRegex: m.subscribedTopicRegex ?? '',
+            })),
           };
         } catch (error) {
-          return { groupId, ...itemError(error), state: 'DEAD', groupEpoch: 0, assignmentEpoch: 0, assignor: '', members: [] };
+          return {
+            groupId,
+            ...itemError(error),
+            state: 'DEAD',
+            groupEpoch: 0,
+            assignmentEpoch: 0,
+            assignor: '',
+            members: [],
+          };
         }
       }),
     };

@@ -16,14 +16,27 @@
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
 import type { Client } from '@grpc/grpc-js';
-import { Admin, createBrokerClient, coordinatorServiceDefinition, groupPartition, shareStateKeyString, type MetadataResponse } from '@sluice/client';
+import {
+  Admin,
+  createBrokerClient,
+  coordinatorServiceDefinition,
+  groupPartition,
+  shareStateKeyString,
+  type MetadataResponse,
+} from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import { callUnary, HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
 import type { AssignorName } from '../core/assignor';
 import { assignorByName } from '../core/assignors';
 import { decodeGroupRecord, recordKey, recordValue, type GroupRecord } from '../core/group-records';
 import { GroupShard, type GroupShardConfig, type Outcome } from '../core/group-shard';
-import { decodeShareStateRecord, shareStateRecordKey, shareStateRecordValue, type ShareStateRecord, type ShareStateRecordKey } from '../core/share-state-records';
+import {
+  decodeShareStateRecord,
+  shareStateRecordKey,
+  shareStateRecordValue,
+  type ShareStateRecord,
+  type ShareStateRecordKey,
+} from '../core/share-state-records';
 import { ShareStateShard, type ShareStateOutcome } from '../core/share-state-shard';
 import { CoordinatorApi } from './coordinator-api';
 import { TopicsSnapshot } from './topics-snapshot';
@@ -98,13 +111,28 @@ export class CoordinatorNode {
   private constructor(readonly options: CoordinatorNodeOptions) {
     this.broker = createBrokerClient(options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
-    this.shareStateTopic = options.shareStateTopic ?? { partitions: 50, replicationFactor: options.offsetsTopicReplicationFactor, minIsr: 2 };
+    this.shareStateTopic = options.shareStateTopic ?? {
+      partitions: 50,
+      replicationFactor: options.offsetsTopicReplicationFactor,
+      minIsr: 2,
+    };
     const topics = this.topics;
-    const shared = (topic: string) => ({ nodeId: options.nodeId, broker: this.broker, log: options.log, writeLimits: () => this.writeLimits(topic), onMessageTooLarge: () => void this.refreshBatchLimit(topic) });
+    const shared = (topic: string) => ({
+      nodeId: options.nodeId,
+      broker: this.broker,
+      log: options.log,
+      writeLimits: () => this.writeLimits(topic),
+      onMessageTooLarge: () => void this.refreshBatchLimit(topic),
+    });
     this.groupPartitions = new OwnedTopic<GroupShard, GroupRecord>(
       {
         topic: OFFSETS_TOPIC,
-        newShard: () => new GroupShard({ ...options.groups, assignors: options.groups.assignors.map(assignorByName) }, topics, () => `${options.nodeId}-${Date.now().toString(36)}-${(this.memberIds++).toString(36)}`),
+        newShard: () =>
+          new GroupShard(
+            { ...options.groups, assignors: options.groups.assignors.map(assignorByName) },
+            topics,
+            () => `${options.nodeId}-${Date.now().toString(36)}-${(this.memberIds++).toString(36)}`,
+          ),
         replay: (shard, key, value) => shard.replay(decodeGroupRecord(key, value)),
         encode: (record) => ({ key: recordKey(record), value: recordValue(record) }),
         afterLoad: (shard, nowMs) => shard.armTimers(nowMs),
@@ -158,7 +186,10 @@ export class CoordinatorNode {
       host: this.options.bindHost,
       port: this.options.bindPort,
       services: [
-        { definition: coordinatorServiceDefinition(), implementation: api.handlers((error) => this.options.log.error({ err: error }, 'coordinator request failed')) },
+        {
+          definition: coordinatorServiceDefinition(),
+          implementation: api.handlers((error) => this.options.log.error({ err: error }, 'coordinator request failed')),
+        },
         this.health.registration(),
       ],
     });
@@ -166,7 +197,12 @@ export class CoordinatorNode {
     // max.message.bytes is set on the topic so the brokers' own message.max.bytes cannot refuse
     // the batches this coordinator cuts (see write-plan.ts).
     const maxMessageBytes = String(this.maxMessageBytes);
-    await this.ensureTopic(OFFSETS_TOPIC, this.options.offsetsTopicPartitions, this.options.offsetsTopicReplicationFactor, { 'cleanup.policy': 'compact', 'max.message.bytes': maxMessageBytes });
+    await this.ensureTopic(
+      OFFSETS_TOPIC,
+      this.options.offsetsTopicPartitions,
+      this.options.offsetsTopicReplicationFactor,
+      { 'cleanup.policy': 'compact', 'max.message.bytes': maxMessageBytes },
+    );
     // Compacted too: each record is a share partition's whole state (see ShareStateShard).
     await this.ensureTopic(SHARE_STATE_TOPIC, this.shareStateTopic.partitions, this.shareStateTopic.replicationFactor, {
       'cleanup.policy': 'compact',
@@ -181,7 +217,12 @@ export class CoordinatorNode {
   }
 
   /** Creates an internal topic when missing (a concurrent creator winning is fine). */
-  private async ensureTopic(name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string>): Promise<void> {
+  private async ensureTopic(
+    name: string,
+    numPartitions: number,
+    replicationFactor: number,
+    configs: Record<string, string>,
+  ): Promise<void> {
     for (let attempt = 0; attempt < 60 && !this.stopped; attempt++) {
       try {
         const existing = await this.admin.describeTopic(name);
@@ -216,14 +257,22 @@ export class CoordinatorNode {
   /** How writes to `topic` are cut: batches under its effective max.message.bytes, requests under the gRPC-safe bound. */
   private writeLimits(topic: string): WriteLimits {
     const maxBatchBytes = this.batchLimits.get(topic) ?? this.maxMessageBytes;
-    return { maxBatchBytes, maxRequestBytes: Math.max(maxBatchBytes, this.options.maxWriteRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES) };
+    return {
+      maxBatchBytes,
+      maxRequestBytes: Math.max(maxBatchBytes, this.options.maxWriteRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES),
+    };
   }
 
   /** Records the topic's max.message.bytes override, if any: the smaller of it and ours bounds our batches. */
   private noteTopicBatchLimit(topic: string, override: string | undefined): void {
     const parsed = override === undefined ? NaN : Number(override);
-    const limit = Number.isSafeInteger(parsed) && parsed > 0 ? Math.min(parsed, this.maxMessageBytes) : this.maxMessageBytes;
-    if (this.batchLimits.get(topic) !== limit) this.options.log.info({ topic, maxBatchBytes: limit, topicOverride: override ?? null }, 'internal topic batch limit');
+    const limit =
+      Number.isSafeInteger(parsed) && parsed > 0 ? Math.min(parsed, this.maxMessageBytes) : this.maxMessageBytes;
+    if (this.batchLimits.get(topic) !== limit)
+      this.options.log.info(
+        { topic, maxBatchBytes: limit, topicOverride: override ?? null },
+        'internal topic batch limit',
+      );
     this.batchLimits.set(topic, limit);
   }
 
@@ -235,7 +284,7 @@ export class CoordinatorNode {
     try {
       this.noteTopicBatchLimit(topic, (await this.admin.describeTopic(topic)).configs['max.message.bytes']);
     } catch (error) {
-      this.options.log.warn({ err: error, topic }, 'cannot re-read the internal topic\'s max.message.bytes');
+      this.options.log.warn({ err: error, topic }, "cannot re-read the internal topic's max.message.bytes");
     }
   }
 
@@ -252,7 +301,8 @@ export class CoordinatorNode {
       const nowMs = Date.now();
       for (const owned of this.groupPartitions.all()) {
         const next = owned.shard.nextDeadlineMs();
-        if (owned.status === 'active' && next !== null && next <= nowMs) void this.enqueue(owned, (shard) => shard.expireMembers(Date.now())).catch(() => undefined);
+        if (owned.status === 'active' && next !== null && next <= nowMs)
+          void this.enqueue(owned, (shard) => shard.expireMembers(Date.now())).catch(() => undefined);
       }
     } catch (error) {
       this.options.log.warn({ err: error }, 'ownership check failed (paired broker unreachable?)');
@@ -275,16 +325,25 @@ export class CoordinatorNode {
   /** The share-state shard serving `key`, or NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS. */
   shareStatePartitionFor(key: ShareStateRecordKey): OwnedShareStatePartition {
     const keyString = shareStateKeyString(key);
-    return this.ownedOrRefuse(this.sharePartitions, groupPartition(keyString, this.shareStatePartitionCount()), `share state ${keyString}`);
+    return this.ownedOrRefuse(
+      this.sharePartitions,
+      groupPartition(keyString, this.shareStatePartitionCount()),
+      `share state ${keyString}`,
+    );
   }
 
   private ownedOrRefuse<S, R>(topic: OwnedTopic<S, R>, partition: number, what: string): OwnedTopicPartition<S> {
     const owned = topic.get(partition);
     if (owned === undefined) {
       const owner = this.coordinatorFor(partition, topic.topic);
-      throw new ApiError('NOT_COORDINATOR', `${what} (${topic.topic} partition ${partition}) is not coordinated by node ${this.options.nodeId}`, owner === undefined ? {} : { coordinatorAddress: owner.address });
+      throw new ApiError(
+        'NOT_COORDINATOR',
+        `${what} (${topic.topic} partition ${partition}) is not coordinated by node ${this.options.nodeId}`,
+        owner === undefined ? {} : { coordinatorAddress: owner.address },
+      );
     }
-    if (owned.status === 'loading') throw new ApiError('COORDINATOR_LOAD_IN_PROGRESS', `partition ${partition} of ${topic.topic} is still loading`);
+    if (owned.status === 'loading')
+      throw new ApiError('COORDINATOR_LOAD_IN_PROGRESS', `partition ${partition} of ${topic.topic} is still loading`);
     return owned;
   }
 
@@ -302,7 +361,9 @@ export class CoordinatorNode {
 
   /** Who coordinates a partition of an internal topic: the coordinator paired with its leader. */
   coordinatorFor(partition: number, topic: string = OFFSETS_TOPIC): { nodeId: number; address: string } | undefined {
-    const leader = this.metadata?.topics.find((t) => t.name === topic && t.errorName === '')?.partitions.find((p) => p.partition === partition)?.leader;
+    const leader = this.metadata?.topics
+      .find((t) => t.name === topic && t.errorName === '')
+      ?.partitions.find((p) => p.partition === partition)?.leader;
     if (leader === undefined || leader < 0) return undefined;
     if (leader === this.options.nodeId) return { nodeId: leader, address: this.address };
     const address = this.options.peers.get(leader);
@@ -326,7 +387,10 @@ export class CoordinatorNode {
   }
 
   /** The same for a `__share_group_state` partition. */
-  enqueueShareState<T>(owned: OwnedShareStatePartition, operation: (shard: ShareStateShard) => ShareStateOutcome<T>): Promise<T> {
+  enqueueShareState<T>(
+    owned: OwnedShareStatePartition,
+    operation: (shard: ShareStateShard) => ShareStateOutcome<T>,
+  ): Promise<T> {
     return this.sharePartitions.enqueue(owned, operation);
   }
 

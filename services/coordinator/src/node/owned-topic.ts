@@ -10,7 +10,13 @@
  * partition, so a coordinator that lost a partition cannot write behind its successor's back.
  */
 import type { Client } from '@grpc/grpc-js';
-import { apiErrorFromName, type FetchResponse, type ListOffsetsResponse, type MetadataResponse, type ProduceResponse } from '@sluice/client';
+import {
+  apiErrorFromName,
+  type FetchResponse,
+  type ListOffsetsResponse,
+  type MetadataResponse,
+  type ProduceResponse,
+} from '@sluice/client';
 import { ApiError, decodeRecordBatches } from '@sluice/protocol';
 import { callUnary, type Logger } from '@sluice/runtime';
 import { planWrite, type WriteLimits } from './write-plan';
@@ -76,7 +82,8 @@ export class OwnedTopic<S, R> {
   follow(metadata: MetadataResponse): void {
     const topic = metadata.topics.find((t) => t.name === this.codec.topic && t.errorName === '');
     const leading = new Map<number, number>();
-    for (const p of topic?.partitions ?? []) if (p.leader === this.options.nodeId) leading.set(p.partition, p.leaderEpoch);
+    for (const p of topic?.partitions ?? [])
+      if (p.leader === this.options.nodeId) leading.set(p.partition, p.leaderEpoch);
     for (const [partition, owned] of this.owned) {
       if (leading.get(partition) !== owned.leaderEpoch) this.drop(owned, 'leadership moved');
     }
@@ -86,7 +93,10 @@ export class OwnedTopic<S, R> {
   drop(owned: OwnedPartition<S>, reason: string): void {
     owned.dropped = true;
     if (this.owned.get(owned.partition) === owned) this.owned.delete(owned.partition);
-    this.options.log.info({ topic: this.codec.topic, partition: owned.partition, reason }, 'stopped coordinating partition');
+    this.options.log.info(
+      { topic: this.codec.topic, partition: owned.partition, reason },
+      'stopped coordinating partition',
+    );
   }
 
   dropAll(reason: string): void {
@@ -94,7 +104,14 @@ export class OwnedTopic<S, R> {
   }
 
   private load(partition: number, leaderEpoch: number): void {
-    const owned: OwnedPartition<S> = { partition, leaderEpoch, shard: this.codec.newShard(partition), status: 'loading', queue: Promise.resolve(), dropped: false };
+    const owned: OwnedPartition<S> = {
+      partition,
+      leaderEpoch,
+      shard: this.codec.newShard(partition),
+      status: 'loading',
+      queue: Promise.resolve(),
+      dropped: false,
+    };
     this.owned.set(partition, owned);
     const startedMs = Date.now();
     owned.queue = this.replayPartition(owned).then(
@@ -102,10 +119,16 @@ export class OwnedTopic<S, R> {
         if (owned.dropped) return;
         this.codec.afterLoad?.(owned.shard, Date.now());
         owned.status = 'active';
-        this.options.log.info({ topic: this.codec.topic, partition, leaderEpoch, records, ms: Date.now() - startedMs }, 'coordinating partition');
+        this.options.log.info(
+          { topic: this.codec.topic, partition, leaderEpoch, records, ms: Date.now() - startedMs },
+          'coordinating partition',
+        );
       },
       (error: unknown) => {
-        this.options.log.warn({ err: error, topic: this.codec.topic, partition }, 'loading partition failed; will retry');
+        this.options.log.warn(
+          { err: error, topic: this.codec.topic, partition },
+          'loading partition failed; will retry',
+        );
         this.drop(owned, 'load failed');
       },
     );
@@ -115,9 +138,25 @@ export class OwnedTopic<S, R> {
   private async replayPartition(owned: OwnedPartition<S>): Promise<number> {
     const topic = this.codec.topic;
     const broker = this.options.broker;
-    const listed = await callUnary<ListOffsetsResponse>(broker, 'ListOffsets', { topics: [{ name: topic, partitions: [{ partition: owned.partition, timestamp: -2, currentLeaderEpoch: owned.leaderEpoch }] }] }, { timeoutMs: 5_000 });
+    const listed = await callUnary<ListOffsetsResponse>(
+      broker,
+      'ListOffsets',
+      {
+        topics: [
+          {
+            name: topic,
+            partitions: [{ partition: owned.partition, timestamp: -2, currentLeaderEpoch: owned.leaderEpoch }],
+          },
+        ],
+      },
+      { timeoutMs: 5_000 },
+    );
     const start = listed.topics[0]?.partitions[0];
-    if (start === undefined || start.errorName !== '') throw apiErrorFromName(start?.errorName ?? 'UNKNOWN_SERVER_ERROR', start?.errorMessage ?? 'no ListOffsets answer');
+    if (start === undefined || start.errorName !== '')
+      throw apiErrorFromName(
+        start?.errorName ?? 'UNKNOWN_SERVER_ERROR',
+        start?.errorMessage ?? 'no ListOffsets answer',
+      );
     let offset = Number(start.offset);
     let replayed = 0;
     for (;;) {
@@ -131,12 +170,27 @@ export class OwnedTopic<S, R> {
           maxWaitMs: 0,
           minBytes: 0,
           maxBytes: FETCH_MAX_BYTES,
-          topics: [{ name: topic, partitions: [{ partition: owned.partition, fetchOffset: offset, currentLeaderEpoch: owned.leaderEpoch, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: FETCH_MAX_BYTES }] }],
+          topics: [
+            {
+              name: topic,
+              partitions: [
+                {
+                  partition: owned.partition,
+                  fetchOffset: offset,
+                  currentLeaderEpoch: owned.leaderEpoch,
+                  lastFetchedEpoch: -1,
+                  logStartOffset: -1,
+                  partitionMaxBytes: FETCH_MAX_BYTES,
+                },
+              ],
+            },
+          ],
         },
         { timeoutMs: 10_000 },
       );
       const result = response.topics[0]?.partitions[0];
-      if (result === undefined || result.errorName !== '') throw apiErrorFromName(result?.errorName ?? 'UNKNOWN_SERVER_ERROR', result?.errorMessage ?? 'no Fetch answer');
+      if (result === undefined || result.errorName !== '')
+        throw apiErrorFromName(result?.errorName ?? 'UNKNOWN_SERVER_ERROR', result?.errorMessage ?? 'no Fetch answer');
       const highWatermark = Number(result.highWatermark);
       for (const batch of decodeRecordBatches(result.records)) {
         for (const record of batch.records) {
@@ -147,7 +201,11 @@ export class OwnedTopic<S, R> {
         offset = Math.max(offset, batch.baseOffset + batch.lastOffsetDelta + 1);
       }
       if (offset >= highWatermark) return replayed;
-      if (result.records.length === 0) throw new ApiError('COORDINATOR_LOAD_IN_PROGRESS', `no progress loading ${topic}-${owned.partition} at offset ${offset} (high watermark ${highWatermark})`);
+      if (result.records.length === 0)
+        throw new ApiError(
+          'COORDINATOR_LOAD_IN_PROGRESS',
+          `no progress loading ${topic}-${owned.partition} at offset ${offset} (high watermark ${highWatermark})`,
+        );
     }
   }
 
@@ -155,9 +213,16 @@ export class OwnedTopic<S, R> {
    * Runs `operation` on the partition's shard after everything queued before it, writes the
    * records it produced (acks=all) and then answers. A failed write drops the partition (reload).
    */
-  enqueue<T>(owned: OwnedPartition<S>, operation: (shard: S) => { readonly records: readonly R[]; readonly response: T }): Promise<T> {
+  enqueue<T>(
+    owned: OwnedPartition<S>,
+    operation: (shard: S) => { readonly records: readonly R[]; readonly response: T },
+  ): Promise<T> {
     const run = owned.queue.then(async () => {
-      if (owned.dropped) throw new ApiError('NOT_COORDINATOR', `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId}`);
+      if (owned.dropped)
+        throw new ApiError(
+          'NOT_COORDINATOR',
+          `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId}`,
+        );
       const { records, response } = operation(owned.shard);
       if (records.length > 0) {
         try {
@@ -165,7 +230,12 @@ export class OwnedTopic<S, R> {
         } catch (error) {
           this.drop(owned, 'write failed');
           if (error instanceof ApiError && error.errorName === 'MESSAGE_TOO_LARGE') this.options.onMessageTooLarge?.();
-          throw error instanceof ApiError ? error : new ApiError('COORDINATOR_NOT_AVAILABLE', `writing ${this.codec.topic}-${owned.partition} failed: ${String(error)}`);
+          throw error instanceof ApiError
+            ? error
+            : new ApiError(
+                'COORDINATOR_NOT_AVAILABLE',
+                `writing ${this.codec.topic}-${owned.partition} failed: ${String(error)}`,
+              );
         }
       }
       return response;
@@ -193,11 +263,19 @@ export class OwnedTopic<S, R> {
       this.options.writeLimits(),
     );
     for (const [index, payload] of payloads.entries()) {
-      if (owned.dropped) throw new ApiError('NOT_COORDINATOR', `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId} during a write (${index} of ${payloads.length} requests written)`);
+      if (owned.dropped)
+        throw new ApiError(
+          'NOT_COORDINATOR',
+          `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId} during a write (${index} of ${payloads.length} requests written)`,
+        );
       const response = await callUnary<ProduceResponse>(
         this.options.broker,
         'Produce',
-        { acks: -1, timeoutMs: WRITE_TIMEOUT_MS, topics: [{ name: this.codec.topic, partitions: [{ partition: owned.partition, records: payload }] }] },
+        {
+          acks: -1,
+          timeoutMs: WRITE_TIMEOUT_MS,
+          topics: [{ name: this.codec.topic, partitions: [{ partition: owned.partition, records: payload }] }],
+        },
         { timeoutMs: WRITE_TIMEOUT_MS + 1_000 },
       );
       const result = response.topics[0]?.partitions[0];

@@ -14,7 +14,14 @@
  * Pure: no I/O, sizes are exact (the same arithmetic as the encoder), and every batch is checked
  * against the limit after encoding.
  */
-import { ApiError, BATCH_HEADER_BYTES, CompressionType, encodeRecordBatch, sizeOfRecordBody, sizeOfVarint } from '@sluice/protocol';
+import {
+  ApiError,
+  BATCH_HEADER_BYTES,
+  CompressionType,
+  encodeRecordBatch,
+  sizeOfRecordBody,
+  sizeOfVarint,
+} from '@sluice/protocol';
 
 export interface EncodedRecord {
   readonly key: Buffer;
@@ -39,13 +46,17 @@ export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /** Splits `records` (in order) into batches of at most `maxBatchBytes`; MESSAGE_TOO_LARGE when one record alone cannot fit. */
 export function encodeBatches(records: readonly EncodedRecord[], timestampMs: number, maxBatchBytes: number): Buffer[] {
-  if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes <= BATCH_HEADER_BYTES) throw new RangeError(`maxBatchBytes ${maxBatchBytes} leaves no room for a record`);
+  if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes <= BATCH_HEADER_BYTES)
+    throw new RangeError(`maxBatchBytes ${maxBatchBytes} leaves no room for a record`);
   const batches: Buffer[] = [];
   let pending: { key: Buffer; value: Buffer | null; timestamp: number }[] = [];
   let pendingBytes = BATCH_HEADER_BYTES;
   const flush = (): void => {
     const batch = encodeRecordBatch({ compression: CompressionType.None, records: pending });
-    if (batch.length !== pendingBytes || batch.length > maxBatchBytes) throw new Error(`write plan invariant: batch of ${batch.length} bytes, planned ${pendingBytes}, limit ${maxBatchBytes}`);
+    if (batch.length !== pendingBytes || batch.length > maxBatchBytes)
+      throw new Error(
+        `write plan invariant: batch of ${batch.length} bytes, planned ${pendingBytes}, limit ${maxBatchBytes}`,
+      );
     batches.push(batch);
     pending = [];
     pendingBytes = BATCH_HEADER_BYTES;
@@ -59,7 +70,10 @@ export function encodeBatches(records: readonly EncodedRecord[], timestampMs: nu
       recordBytes = sizeWithLength(input, 0);
     }
     if (pendingBytes + recordBytes > maxBatchBytes) {
-      throw new ApiError('MESSAGE_TOO_LARGE', `one record of ${recordBytes} bytes does not fit a batch of max.message.bytes ${maxBatchBytes}`);
+      throw new ApiError(
+        'MESSAGE_TOO_LARGE',
+        `one record of ${recordBytes} bytes does not fit a batch of max.message.bytes ${maxBatchBytes}`,
+      );
     }
     pending.push(input);
     pendingBytes += recordBytes;
@@ -70,7 +84,8 @@ export function encodeBatches(records: readonly EncodedRecord[], timestampMs: nu
 
 /** Packs batches (in order) into Produce payloads of at most `maxRequestBytes` each (a batch larger than that goes alone). */
 export function packRequests(batches: readonly Buffer[], maxRequestBytes: number): Buffer[] {
-  if (!Number.isSafeInteger(maxRequestBytes) || maxRequestBytes <= 0) throw new RangeError(`maxRequestBytes ${maxRequestBytes} is not a positive integer`);
+  if (!Number.isSafeInteger(maxRequestBytes) || maxRequestBytes <= 0)
+    throw new RangeError(`maxRequestBytes ${maxRequestBytes} is not a positive integer`);
   const requests: Buffer[] = [];
   let current: Buffer[] = [];
   let currentBytes = 0;
@@ -89,7 +104,8 @@ export function packRequests(batches: readonly Buffer[], maxRequestBytes: number
 
 /** The records of one write as Produce payloads (each the concatenated batches of one request). */
 export function planWrite(records: readonly EncodedRecord[], timestampMs: number, limits: WriteLimits): Buffer[] {
-  if (limits.maxRequestBytes < limits.maxBatchBytes) throw new RangeError(`maxRequestBytes ${limits.maxRequestBytes} is below maxBatchBytes ${limits.maxBatchBytes}`);
+  if (limits.maxRequestBytes < limits.maxBatchBytes)
+    throw new RangeError(`maxRequestBytes ${limits.maxRequestBytes} is below maxBatchBytes ${limits.maxBatchBytes}`);
   return packRequests(encodeBatches(records, timestampMs, limits.maxBatchBytes), limits.maxRequestBytes);
 }
 

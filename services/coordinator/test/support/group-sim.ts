@@ -1,7 +1,13 @@
 /** Test support: simulated KIP-848 clients driving a GroupShard, with the checks the tests share. */
 import { ApiError } from '@sluice/protocol';
 import type { AssignmentSpec, GroupAssignment, PartitionAssignor } from '../../src/core/assignor';
-import { DEFAULT_GROUP_SHARD_CONFIG, GroupShard, type HeartbeatRequest, type HeartbeatResponse, type TopicsView } from '../../src/core/group-shard';
+import {
+  DEFAULT_GROUP_SHARD_CONFIG,
+  GroupShard,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type TopicsView,
+} from '../../src/core/group-shard';
 import type { GroupRecord } from '../../src/core/group-records';
 
 /** A plain, non-sticky assignor: sorted partitions dealt round-robin over sorted subscribers. Moves a lot, which is what the tests want. */
@@ -10,7 +16,10 @@ export const roundRobinAssignor: PartitionAssignor = {
   assign(spec: AssignmentSpec): GroupAssignment {
     const result: GroupAssignment = new Map([...spec.members.keys()].map((id) => [id, new Map<string, Set<number>>()]));
     for (const topic of [...spec.topics.keys()].sort()) {
-      const subscribers = [...spec.members.values()].filter((m) => m.subscribedTopics.has(topic)).map((m) => m.memberId).sort();
+      const subscribers = [...spec.members.values()]
+        .filter((m) => m.subscribedTopics.has(topic))
+        .map((m) => m.memberId)
+        .sort();
       if (subscribers.length === 0) continue;
       for (let partition = 0; partition < spec.topics.get(topic)!; partition++) {
         const owner = subscribers[(partition + topic.length) % subscribers.length]!;
@@ -26,13 +35,26 @@ export function topicsView(counts: Record<string, number>): TopicsView {
   return { partitionCount: (topic) => counts[topic], topicNames: () => Object.keys(counts) };
 }
 
-export function newShard(counts: Record<string, number>, assignors: readonly PartitionAssignor[] = [roundRobinAssignor], overrides: Partial<typeof DEFAULT_GROUP_SHARD_CONFIG> = {}): { shard: GroupShard; log: GroupRecord[] } {
+export function newShard(
+  counts: Record<string, number>,
+  assignors: readonly PartitionAssignor[] = [roundRobinAssignor],
+  overrides: Partial<typeof DEFAULT_GROUP_SHARD_CONFIG> = {},
+): { shard: GroupShard; log: GroupRecord[] } {
   let next = 0;
-  const shard = new GroupShard({ ...DEFAULT_GROUP_SHARD_CONFIG, ...overrides, assignors }, topicsView(counts), () => `generated-${next++}`);
+  const shard = new GroupShard(
+    { ...DEFAULT_GROUP_SHARD_CONFIG, ...overrides, assignors },
+    topicsView(counts),
+    () => `generated-${next++}`,
+  );
   return { shard, log: [] };
 }
 
-export function joinRequest(groupId: string, memberId: string, topics: readonly string[], extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
+export function joinRequest(
+  groupId: string,
+  memberId: string,
+  topics: readonly string[],
+  extra: Partial<HeartbeatRequest> = {},
+): HeartbeatRequest {
   return {
     groupId,
     memberId,
@@ -68,7 +90,12 @@ export class SimClient {
 
   request(): HeartbeatRequest {
     if (!this.joined) return joinRequest(this.groupId, this.memberId, this.topics);
-    return { ...joinRequest(this.groupId, this.memberId, this.topics), memberEpoch: this.epoch, rebalanceTimeoutMs: null, ownedPartitions: this.ownedList() };
+    return {
+      ...joinRequest(this.groupId, this.memberId, this.topics),
+      memberEpoch: this.epoch,
+      rebalanceTimeoutMs: null,
+      ownedPartitions: this.ownedList(),
+    };
   }
 
   /** One heartbeat through `shard`, appending its records to `log`. Fenced/unknown: drops everything and rejoins next time. */
@@ -78,7 +105,8 @@ export class SimClient {
       log.push(...records);
       this.joined = true;
       this.epoch = response.memberEpoch;
-      if (response.assignment !== null) this.owned = new Map(response.assignment.map((entry) => [entry.topic, new Set(entry.partitions)]));
+      if (response.assignment !== null)
+        this.owned = new Map(response.assignment.map((entry) => [entry.topic, new Set(entry.partitions)]));
       return response;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -39,7 +39,9 @@ export function indexSpec(spec: AssignmentSpec): IndexedSpec {
   // subscriptions over as one set object): each distinct set is resolved once, so indexing costs
   // O(members + topics x distinct sets) rather than O(members x topics).
   const bySet = new Map<ReadonlySet<string>, { topics: number[]; members: number[] }>();
-  const memberSets: (ReadonlySet<string> | undefined)[] = memberIds.map((memberId) => spec.members.get(memberId)?.subscribedTopics);
+  const memberSets: (ReadonlySet<string> | undefined)[] = memberIds.map(
+    (memberId) => spec.members.get(memberId)?.subscribedTopics,
+  );
   const subscribed = new Set<string>();
   for (const set of memberSets) {
     if (set === undefined || bySet.has(set)) continue;

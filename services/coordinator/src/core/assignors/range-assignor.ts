@@ -46,7 +46,12 @@ export class RangeAssignor implements PartitionAssignor {
         if (current === undefined || current.size === 0) return;
         const valid: number[] = [];
         for (const partition of current) {
-          if (Number.isInteger(partition) && partition >= 0 && partition < partitionCount && topicOwners[partition]! < 0) {
+          if (
+            Number.isInteger(partition) &&
+            partition >= 0 &&
+            partition < partitionCount &&
+            topicOwners[partition]! < 0
+          ) {
             valid.push(partition);
           }
         }

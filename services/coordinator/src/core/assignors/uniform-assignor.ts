@@ -149,7 +149,8 @@ function assignHeterogeneous(spec: AssignmentSpec, indexed: IndexedSpec): GroupA
 
   // Global partition ids: offsets[topic] + partition.
   const offsets = new Int32Array(topicCount + 1);
-  for (let topic = 0; topic < topicCount; topic++) offsets[topic + 1] = offsets[topic]! + indexed.partitionCounts[topic]!;
+  for (let topic = 0; topic < topicCount; topic++)
+    offsets[topic + 1] = offsets[topic]! + indexed.partitionCounts[topic]!;
   const owner = new Int32Array(offsets[topicCount]!).fill(-1);
 
   // Subscriber sets ("groups"): topics with the same subscribers are balanced together.
@@ -171,7 +172,9 @@ function assignHeterogeneous(spec: AssignmentSpec, indexed: IndexedSpec): GroupA
     topicGroup[topic] = group;
   }
   const groupCount = groupMembers.length;
-  const groupPartitions = groupTopics.map((topics) => topics.reduce((sum, topic) => sum + indexed.partitionCounts[topic]!, 0));
+  const groupPartitions = groupTopics.map((topics) =>
+    topics.reduce((sum, topic) => sum + indexed.partitionCounts[topic]!, 0),
+  );
 
   const counts = new Int32Array(memberCount);
   /** member -> group -> the member's partitions of that group (global ids), most recently received last. */
@@ -237,14 +240,17 @@ function assignHeterogeneous(spec: AssignmentSpec, indexed: IndexedSpec): GroupA
   // 3. Single moves, heaviest member first, each to the least-loaded member it can give to, while
   //    that one has at least two fewer partitions. Relieving the heaviest first keeps the number
   //    of moves low (balancing one subscriber set after the other can overshoot and move more).
-  const memberGroups: number[][] = indexed.memberTopics.map((topics) => [...new Set(topics.map((topic) => topicGroup[topic]!))]);
+  const memberGroups: number[][] = indexed.memberTopics.map((topics) => [
+    ...new Set(topics.map((topic) => topicGroup[topic]!)),
+  ]);
   const groupHeaps = groupMembers.map((members) => {
     const heap = new NumberHeap();
     for (const member of members) heap.push(counts[member]! * MEMBER_SLOTS + member);
     return heap;
   });
   const heaviest = new NumberHeap();
-  const pushHeaviest = (member: number): void => heaviest.push(-(counts[member]! * MEMBER_SLOTS + (MEMBER_SLOTS - 1 - member)));
+  const pushHeaviest = (member: number): void =>
+    heaviest.push(-(counts[member]! * MEMBER_SLOTS + (MEMBER_SLOTS - 1 - member)));
   const countChanged = (member: number): void => {
     pushHeaviest(member);
     for (const group of memberGroups[member]!) groupHeaps[group]!.push(counts[member]! * MEMBER_SLOTS + member);
@@ -273,7 +279,11 @@ function assignHeterogeneous(spec: AssignmentSpec, indexed: IndexedSpec): GroupA
       for (const [group, list] of owned[giver]!) {
         if (list.length === 0 || groupMembers[group]!.length < 2) continue;
         const candidate = leastIn(group);
-        if (bestMember < 0 || counts[candidate]! < counts[bestMember]! || (counts[candidate] === counts[bestMember] && candidate < bestMember)) {
+        if (
+          bestMember < 0 ||
+          counts[candidate]! < counts[bestMember]! ||
+          (counts[candidate] === counts[bestMember] && candidate < bestMember)
+        ) {
           bestGroup = group;
           bestMember = candidate;
         }
