@@ -113,6 +113,24 @@ export class ControllerChannel {
     return client;
   }
 
+  /**
+   * One attempt against one named node, whatever its place in the quorum: no redirect, no retry.
+   * For probes of a node's own view (DescribeCluster on each controller, as a launcher waiting
+   * for a leader does).
+   */
+  async callNode<Res>(
+    address: string,
+    method: string,
+    request: unknown,
+    timeoutMs = this.options.attemptTimeoutMs,
+  ): Promise<Res> {
+    try {
+      return await callUnary<Res>(this.client(address), method, request, { timeoutMs });
+    } catch (error) {
+      throw error instanceof ApiError ? error : fromGrpcError(error);
+    }
+  }
+
   /** A write (or anything only the active controller answers): follows NOT_CONTROLLER. */
   async call<Res>(method: string, request: unknown): Promise<Res> {
     const deadline = Date.now() + this.options.timeoutMs;

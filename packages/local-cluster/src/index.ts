@@ -1,0 +1,6 @@
+export * from './roles';
+export * from './ports';
+export * from './wait';
+export * from './service-main';
+export * from './role-processes';
+export * from './local-cluster';

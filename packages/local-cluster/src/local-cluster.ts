@@ -1,0 +1,398 @@
+/**
+ * A whole sluice cluster as real processes on loopback, for `sluice cluster up`, the e2e suite,
+ * the component tests that start processes and the benches: controllers, brokers and one group
+ * coordinator per broker (the role table in roles.ts), each spawned from its service's built
+ * `dist/main.js` on this process's Node.
+ *
+ * `create` chooses every port, writes each process's .properties, formats the data directories
+ * for one cluster id (kept in `<baseDir>/cluster.id`, so a reused directory keeps its data) and
+ * starts nothing. `start` starts the roles in dependency order, each behind a bounded wait with
+ * an error naming what it waited for: the controllers until one leads, the brokers until every
+ * one is registered and unfenced, then the coordinators (the brokers already have their
+ * addresses in `share.coordinator.addresses`). `stop` stops every process by pid, in reverse
+ * order, and removes the data directory when asked; every child is also killed when this process
+ * exits. Files per process in `baseDir`: `<role>-<id>.properties`, `<role>-<id>.out` (its
+ * output) and `<role>-<id>/` (its data).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Admin, ControllerChannel } from '@sluice/client';
+import { ApiError } from '@sluice/protocol';
+// The runtime's meta.properties module only: its index also loads NestJS.
+import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime/dist/meta-properties';
+import { freePorts } from './ports';
+import { LocalRole, type NodeSlot } from './role-processes';
+import { ROLES, type ClusterPlaces, type Role, type RoleSpec, type Settings } from './roles';
+import { assertServiceBuilt } from './service-main';
+import { sleep } from './wait';
+
+export interface RoleOptions {
+  /** How many processes (default: the role table's; a paired role: one per process of its pair, or 0). */
+  readonly count?: number;
+  /** The first node id; the others follow it (default 1; a paired role takes its pair's ids). */
+  readonly firstNodeId?: number;
+  /** Extra configuration for every process of the role (Kafka names), over the launcher's own. */
+  readonly config?: Settings;
+  /** Extra environment for every process of the role (e.g. NODE_OPTIONS for a profiler hook). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface LocalClusterOptions {
+  readonly baseDir: string;
+  /** Default: the one in `<baseDir>/cluster.id`, else a new random one. */
+  readonly clusterId?: string;
+  readonly host?: string;
+  /** Each process's stdout/stderr: appended to `<baseDir>/<role>-<id>.out` (default) or inherited. */
+  readonly output?: 'file' | 'inherit';
+  readonly roles?: Partial<Readonly<Record<Role, RoleOptions>>>;
+}
+
+export interface StartWaits {
+  /** Bound on the wait for a controller leader. Default 30 s. */
+  readonly leaderTimeoutMs?: number;
+  /** Bound on the wait for every broker to be registered and unfenced. Default 60 s. */
+  readonly brokersTimeoutMs?: number;
+}
+
+/** One controller's own view, from DescribeCluster asked of that node alone. */
+export interface ControllerView {
+  readonly nodeId: number;
+  /** The leader it knows, -1 for none. */
+  readonly controllerId: number;
+  /** The last metadata offset it applied. */
+  readonly metadataOffset: number;
+}
+
+/** The fields of the controller's DescribeClusterResponse the launcher reads. */
+interface DescribeClusterAnswer {
+  nodeId: number;
+  controllerId: number;
+  metadataOffset: string;
+  brokers: { brokerId: number; fenced: boolean }[];
+}
+
+export interface ProcessInfo {
+  readonly role: Role;
+  readonly nodeId: number;
+  readonly pid: number;
+}
+
+const CLUSTER_ID_FILE = 'cluster.id';
+/** Node ids are int32 in Kafka's wire format; local clusters stay far below. */
+const MAX_NODE_ID = 2 ** 31 - 1;
+const MAX_PROCESSES_PER_ROLE = 64;
+
+function invalid(message: string): ApiError {
+  return new ApiError('INVALID_CONFIG', message);
+}
+
+function checkSettings(role: Role, settings: Settings): void {
+  for (const [key, value] of Object.entries(settings)) {
+    // One key=value line each: a line break would smuggle in another key.
+    if (!/^[a-z][a-z0-9._-]*$/.test(key))
+      throw invalid(`${role} config key ${JSON.stringify(key)} is not a configuration name`);
+    if (/[\r\n]/.test(String(value))) throw invalid(`${role} config ${key} has a line break in its value`);
+  }
+}
+
+/** Node ids per role, in table order; throws INVALID_CONFIG on a bad count or id. */
+function nodeIdsOf(options: LocalClusterOptions): Map<Role, number[]> {
+  const ids = new Map<Role, number[]>();
+  for (const spec of ROLES) {
+    const wanted = options.roles?.[spec.role] ?? {};
+    checkSettings(spec.role, wanted.config ?? {});
+    if (spec.pairedWith !== undefined) {
+      const pair = ids.get(spec.pairedWith) ?? [];
+      const count = wanted.count ?? pair.length;
+      if (count !== 0 && count !== pair.length)
+        throw invalid(`${spec.role} count ${count}: one per ${spec.pairedWith} (${pair.length}) or none`);
+      if (wanted.firstNodeId !== undefined)
+        throw invalid(`${spec.role}s take their ${spec.pairedWith}s' node ids; firstNodeId is not allowed`);
+      ids.set(spec.role, count === 0 ? [] : [...pair]);
+      continue;
+    }
+    const count = wanted.count ?? spec.defaultCount ?? 0;
+    const first = wanted.firstNodeId ?? 1;
+    if (!Number.isSafeInteger(count) || count < 0 || count > MAX_PROCESSES_PER_ROLE)
+      throw invalid(`${spec.role} count ${count}: expected an integer from 0 to ${MAX_PROCESSES_PER_ROLE}`);
+    if (!Number.isSafeInteger(first) || first < 0 || first + count - 1 > MAX_NODE_ID)
+      throw invalid(`${spec.role} firstNodeId ${first}: expected a node id from 0 to ${MAX_NODE_ID}`);
+    ids.set(
+      spec.role,
+      Array.from({ length: count }, (_, i) => first + i),
+    );
+  }
+  if (
+    (ids.get('controller') ?? []).length === 0 &&
+    ROLES.some((spec) => (ids.get(spec.role) ?? []).length > 0 && spec.role !== 'controller')
+  )
+    throw invalid('processes other than controllers need at least one controller');
+  return ids;
+}
+
+/** The cluster id: the caller's, the one a reused directory remembers, or a new one; never two at once. */
+function clusterIdFor(baseDir: string, wanted: string | undefined): string {
+  const file = join(baseDir, CLUSTER_ID_FILE);
+  const remembered = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  if (wanted !== undefined && remembered !== undefined && wanted !== remembered)
+    throw new ApiError(
+      'INCONSISTENT_CLUSTER_ID',
+      `${baseDir} holds cluster ${remembered}, not ${wanted}: use another directory or remove it`,
+    );
+  const clusterId = wanted ?? remembered ?? randomKafkaUuid();
+  writeFileSync(file, `${clusterId}\n`);
+  return clusterId;
+}
+
+export class LocalCluster {
+  private readonly roles: ReadonlyMap<Role, LocalRole>;
+  private adminClient: Admin | undefined;
+  private probeChannel: ControllerChannel | undefined;
+
+  private constructor(
+    readonly baseDir: string,
+    readonly clusterId: string,
+    readonly host: string,
+    roles: ReadonlyMap<Role, LocalRole>,
+  ) {
+    this.roles = roles;
+  }
+
+  /** Chooses ports, writes every process's configuration and formats the data directories; starts nothing. */
+  static async create(options: LocalClusterOptions): Promise<LocalCluster> {
+    const host = options.host ?? '127.0.0.1';
+    const nodeIds = nodeIdsOf(options);
+    for (const spec of ROLES) if ((nodeIds.get(spec.role) ?? []).length > 0) assertServiceBuilt(spec.service);
+    const portOf = await choosePorts(nodeIds, host);
+    const places: ClusterPlaces = {
+      host,
+      controllerVoters: (nodeIds.get('controller') ?? [])
+        .map((id) => `${id}@${host}:${portOf('controller', id)}`)
+        .join(','),
+      nodeIds: (role) => nodeIds.get(role) ?? [],
+      address: (role, nodeId) => `${host}:${portOf(role, nodeId)}`,
+    };
+    mkdirSync(options.baseDir, { recursive: true });
+    const clusterId = clusterIdFor(options.baseDir, options.clusterId);
+    const roles = new Map<Role, LocalRole>();
+    for (const spec of ROLES) {
+      const wanted = options.roles?.[spec.role] ?? {};
+      const slots = (nodeIds.get(spec.role) ?? []).map((nodeId) =>
+        writeNode(
+          options.baseDir,
+          spec,
+          { nodeId, port: portOf(spec.role, nodeId), clusterId },
+          places,
+          wanted.config ?? {},
+        ),
+      );
+      roles.set(
+        spec.role,
+        new LocalRole(spec, host, slots, { output: options.output ?? 'file', env: wanted.env ?? {} }),
+      );
+    }
+    return new LocalCluster(options.baseDir, clusterId, host, roles);
+  }
+
+  /** create, then start; on a failed start every process is stopped before the error is thrown. */
+  static async start(options: LocalClusterOptions, waits: StartWaits = {}): Promise<LocalCluster> {
+    const cluster = await LocalCluster.create(options);
+    try {
+      await cluster.start(waits);
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  role(role: Role): LocalRole {
+    const found = this.roles.get(role);
+    if (found === undefined) throw new RangeError(`unknown role ${JSON.stringify(role)}`);
+    return found;
+  }
+
+  get controllers(): LocalRole {
+    return this.role('controller');
+  }
+
+  get brokers(): LocalRole {
+    return this.role('broker');
+  }
+
+  get coordinators(): LocalRole {
+    return this.role('coordinator');
+  }
+
+  /** `controller.quorum.voters` of this cluster. */
+  get controllerVoters(): string {
+    return this.controllers.nodeIds.map((id) => `${id}@${this.controllers.address(id)}`).join(',');
+  }
+
+  /** An Admin on the controllers (and the coordinators, when there are any); closed by stop(). */
+  get admin(): Admin {
+    this.adminClient ??= new Admin({
+      bootstrap: this.controllers.addresses(),
+      timeoutMs: 15_000,
+      ...(this.coordinators.nodeIds.length === 0 ? {} : { coordinators: this.coordinators.addresses() }),
+    });
+    return this.adminClient;
+  }
+
+  private get probe(): ControllerChannel {
+    this.probeChannel ??= new ControllerChannel(this.controllers.addresses(), {
+      timeoutMs: 5_000,
+      attemptTimeoutMs: 1_000,
+      retryBackoffMs: 20,
+    });
+    return this.probeChannel;
+  }
+
+  /** Starts every role in dependency order, each after the ones above it are ready (bounded waits). */
+  async start(waits: StartWaits = {}): Promise<void> {
+    for (const spec of ROLES) {
+      const role = this.role(spec.role);
+      if (role.nodeIds.length === 0) continue;
+      role.startAll();
+      if (spec.readiness === 'controller-leader') await this.waitForControllerLeader(waits.leaderTimeoutMs ?? 30_000);
+      else if (spec.readiness === 'brokers-unfenced')
+        await this.waitForUnfencedBrokers(waits.brokersTimeoutMs ?? 60_000);
+    }
+  }
+
+  /** One controller's own view (DescribeCluster on that node only); undefined if it does not answer in `timeoutMs`. */
+  async describeController(nodeId: number, timeoutMs = 500): Promise<ControllerView | undefined> {
+    try {
+      const answer = await this.probe.callNode<DescribeClusterAnswer>(
+        this.controllers.address(nodeId),
+        'DescribeCluster',
+        {},
+        timeoutMs,
+      );
+      return {
+        nodeId: answer.nodeId,
+        controllerId: answer.controllerId,
+        metadataOffset: Number(answer.metadataOffset),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Polls the running controllers until one reports itself leader (other than `notNodeId`) and
+   * returns its node id; throws after `timeoutMs` naming the running nodes.
+   */
+  async waitForControllerLeader(
+    timeoutMs: number,
+    options: { readonly notNodeId?: number; readonly pollMs?: number } = {},
+  ): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const views = await Promise.all(this.controllers.running().map((id) => this.describeController(id, 200)));
+      const leader = views.find(
+        (view) => view !== undefined && view.controllerId === view.nodeId && view.nodeId !== options.notNodeId,
+      );
+      if (leader !== undefined) return leader.nodeId;
+      await sleep(options.pollMs ?? 10);
+    }
+    throw new Error(
+      `no controller leader within ${timeoutMs} ms (running: ${this.controllers.running().join(', ') || 'none'})`,
+    );
+  }
+
+  /**
+   * Waits until the active controller reports every one of `brokerIds` (default: this cluster's
+   * brokers; in-process brokers are fine too) registered and unfenced. Throws at once, naming its
+   * log, when one this cluster started has exited; after `timeoutMs`, naming the ones missing.
+   */
+  async waitForUnfencedBrokers(timeoutMs: number, brokerIds: readonly number[] = this.brokers.nodeIds): Promise<void> {
+    const launched = new Set(this.brokers.nodeIds);
+    const deadline = Date.now() + timeoutMs;
+    let unfenced = new Set<number>();
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      const dead = brokerIds.find((id) => launched.has(id) && !this.brokers.isRunning(id));
+      if (dead !== undefined)
+        throw new Error(`broker ${dead} exited before it was unfenced (see ${this.brokers.logFile(dead)})`);
+      try {
+        const answer = await this.probe.leaderRead<DescribeClusterAnswer>('DescribeCluster', {});
+        unfenced = new Set(answer.brokers.filter((broker) => !broker.fenced).map((broker) => broker.brokerId));
+        if (brokerIds.every((id) => unfenced.has(id))) return;
+      } catch (error) {
+        lastError = error;
+      }
+      await sleep(100);
+    }
+    const missing = brokerIds.filter((id) => !unfenced.has(id));
+    const last = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+    throw new Error(`brokers ${missing.join(', ')} not registered and unfenced within ${timeoutMs} ms${last}`);
+  }
+
+  /** Every running process of the cluster with its pid. */
+  processes(): ProcessInfo[] {
+    const found: ProcessInfo[] = [];
+    for (const spec of ROLES) {
+      const role = this.role(spec.role);
+      for (const nodeId of role.running()) {
+        const pid = role.pid(nodeId);
+        if (pid !== undefined) found.push({ role: spec.role, nodeId, pid });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Stops every process by pid in reverse dependency order (coordinators, then brokers with a
+   * controlled shutdown while the controllers can still move their leaderships, then the
+   * controllers), closes the clients, and removes `baseDir` when asked.
+   */
+  async stop(options: { readonly removeBaseDir?: boolean } = {}): Promise<void> {
+    for (const spec of [...ROLES].reverse()) await this.role(spec.role).stopAll();
+    this.adminClient?.close();
+    this.adminClient = undefined;
+    this.probeChannel?.close();
+    this.probeChannel = undefined;
+    if (options.removeBaseDir === true) rmSync(this.baseDir, { recursive: true, force: true });
+  }
+}
+
+/** A distinct free port for every process of every role, chosen before any configuration is written. */
+async function choosePorts(
+  nodeIds: ReadonlyMap<Role, readonly number[]>,
+  host: string,
+): Promise<(role: Role, nodeId: number) => number> {
+  const places = [...nodeIds].flatMap(([role, ids]) => ids.map((nodeId) => `${role}-${nodeId}`));
+  const free = await freePorts(places.length, host);
+  const portByPlace = new Map(places.map((place, i) => [place, free[i] as number]));
+  return (role, nodeId) => {
+    const port = portByPlace.get(`${role}-${nodeId}`);
+    if (port === undefined) throw new RangeError(`no ${role} ${nodeId} in this cluster`);
+    return port;
+  };
+}
+
+/** Writes one process's .properties and formats its data directory; its slot in the role. */
+function writeNode(
+  baseDir: string,
+  spec: RoleSpec,
+  node: { readonly nodeId: number; readonly port: number; readonly clusterId: string },
+  places: ClusterPlaces,
+  extra: Settings,
+): NodeSlot {
+  const name = `${spec.role}-${node.nodeId}`;
+  const dataDir = spec.dataDirKey === undefined ? undefined : join(baseDir, name);
+  const configFile = join(baseDir, `${name}.properties`);
+  const settings = { ...spec.settings({ nodeId: node.nodeId, port: node.port, dataDir }, places, extra), ...extra };
+  writeFileSync(
+    configFile,
+    `${Object.entries(settings)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n')}\n`,
+  );
+  if (dataDir !== undefined) {
+    mkdirSync(dataDir, { recursive: true });
+    formatLogDirs({ clusterId: node.clusterId, nodeId: node.nodeId, logDirs: [dataDir], ignoreFormatted: true });
+  }
+  return { nodeId: node.nodeId, port: node.port, dataDir, configFile, logFile: join(baseDir, `${name}.out`) };
+}
