@@ -7,9 +7,6 @@
  * a group with an active member refuses reset and delete; describe shows the lag; static
  * members get their partitions back; a pattern subscription follows new topics.
  */
-import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import type { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
 import {
   type Admin,
   Consumer,
@@ -19,7 +16,8 @@ import {
 } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
 import { callUnary } from '../../packages/runtime/src/grpc';
-import { LocalSluice, sleep, waitFor } from './local-sluice';
+import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
+import { startSluice } from './local-sluice';
 
 jest.setTimeout(120_000);
 
@@ -37,10 +35,10 @@ async function sluice(argv: string[]): Promise<{ code: ExitCode; out: string; er
 }
 
 describe('sluice group: list, describe, delete, reset-offsets against a real cluster', () => {
-  let cluster: LocalSluice;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
-  let coordinators: LocalCoordinatorCluster;
+  let cluster: LocalCluster;
+  let controllers: LocalRole;
+  let brokers: LocalRole;
+  let coordinators: LocalRole;
   let admin: Admin;
   let connection: string[];
   let brokerBootstrap: string;
@@ -72,7 +70,7 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
   }
 
   beforeAll(async () => {
-    cluster = await LocalSluice.start({
+    cluster = await startSluice({
       name: 'group-admin-e2e',
       coordinatorConfig: {
         'offsets.topic.num.partitions': 3,
@@ -112,7 +110,7 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
   });
 
   afterAll(async () => {
-    await cluster?.stop();
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('seekToTimestamp lands on the first offset at or after the time', async () => {

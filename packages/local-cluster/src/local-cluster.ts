@@ -47,7 +47,12 @@ export interface LocalClusterOptions {
   readonly roles?: Partial<Readonly<Record<Role, RoleOptions>>>;
 }
 
-export interface StartWaits {
+export interface StartOptions {
+  /**
+   * Only these roles (still in dependency order), e.g. the controllers and brokers before a test
+   * creates topics, the coordinators after; a later start() starts the rest. Default: every role.
+   */
+  readonly roles?: readonly Role[];
   /** Bound on the wait for a controller leader. Default 30 s. */
   readonly leaderTimeoutMs?: number;
   /** Bound on the wait for every broker to be registered and unfenced. Default 60 s. */
@@ -195,10 +200,10 @@ export class LocalCluster {
   }
 
   /** create, then start; on a failed start every process is stopped before the error is thrown. */
-  static async start(options: LocalClusterOptions, waits: StartWaits = {}): Promise<LocalCluster> {
+  static async start(options: LocalClusterOptions, startOptions: StartOptions = {}): Promise<LocalCluster> {
     const cluster = await LocalCluster.create(options);
     try {
-      await cluster.start(waits);
+      await cluster.start(startOptions);
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -248,15 +253,18 @@ export class LocalCluster {
     return this.probeChannel;
   }
 
-  /** Starts every role in dependency order, each after the ones above it are ready (bounded waits). */
-  async start(waits: StartWaits = {}): Promise<void> {
+  /**
+   * Starts the processes not running yet, role by role in dependency order, each role after the
+   * ones above it are ready (bounded waits).
+   */
+  async start(options: StartOptions = {}): Promise<void> {
     for (const spec of ROLES) {
       const role = this.role(spec.role);
-      if (role.nodeIds.length === 0) continue;
+      if (role.nodeIds.length === 0 || (options.roles !== undefined && !options.roles.includes(spec.role))) continue;
       role.startAll();
-      if (spec.readiness === 'controller-leader') await this.waitForControllerLeader(waits.leaderTimeoutMs ?? 30_000);
+      if (spec.readiness === 'controller-leader') await this.waitForControllerLeader(options.leaderTimeoutMs ?? 30_000);
       else if (spec.readiness === 'brokers-unfenced')
-        await this.waitForUnfencedBrokers(waits.brokersTimeoutMs ?? 60_000);
+        await this.waitForUnfencedBrokers(options.brokersTimeoutMs ?? 60_000);
     }
   }
 

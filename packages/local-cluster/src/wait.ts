@@ -12,7 +12,7 @@ export function sleep(ms: number): Promise<void> {
 export async function waitFor(
   what: string,
   check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
+  timeoutMs = 10_000,
   pollMs = 100,
 ): Promise<void> {
   if (!(timeoutMs > 0) || !(pollMs > 0)) throw new RangeError(`waitFor ${what}: timeoutMs and pollMs must be > 0`);

@@ -11,6 +11,5 @@ export * from './core/offset-for-leader-epoch';
 export * from './core/producer-sequence';
 export * from './core/producer-state';
 export * from './core/producer-state-rebuild';
-export * from './local/local-brokers';
 export * from './api/broker-client';
 export type * from './api/broker-proto-types';

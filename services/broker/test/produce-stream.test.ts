@@ -7,6 +7,7 @@
  * ends the stream with its error.
  */
 import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
+import { waitFor } from '@sluice/local-cluster';
 import { ApiError } from '@sluice/protocol';
 import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
 import { fromGrpcError } from '@sluice/runtime/dist/errors';
@@ -18,7 +19,6 @@ import type {
   ProduceStreamResponse,
 } from '../src/api/broker-proto-types';
 import { produceStreamHandler } from '../src/node/produce-stream';
-import { waitFor } from './support/local-brokers';
 
 interface Appended {
   readonly request: ProduceRequest;

@@ -1,4 +1,3 @@
-/** What other packages (CLI, bench) use from the controller: the client and the local-cluster launcher. */
+/** What other packages (brokers, benches, tests) use from the controller: its client and wire types. */
 export * from './client/controller-client';
-export * from './local/local-cluster';
 export type * from './api/proto-types';
