@@ -49,11 +49,7 @@ async function main(): Promise<void> {
     },
   });
   const controllers = cluster.controllers;
-  const stop = (): void => {
-    void controllers.stopAll(2_000).finally(() => process.exit(130));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  cluster.stopOnSignals(2_000);
   const client = new ControllerClient(controllers.addresses(), {
     timeoutMs: 15_000,
     attemptTimeoutMs: 1_000,

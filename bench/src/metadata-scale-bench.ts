@@ -351,11 +351,7 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     },
   });
   const controllers = cluster.controllers;
-  const stopOnSignal = (): void => {
-    void controllers.stopAll(2_000).finally(() => process.exit(130));
-  };
-  process.on('SIGINT', stopOnSignal);
-  process.on('SIGTERM', stopOnSignal);
+  const releaseSignals = cluster.stopOnSignals(2_000);
   controllers.startAll();
   const pids = cluster.processes().map((running) => running.pid);
   // Long attempts: one CreateTopics of thousands of records may take more than a second, and
@@ -532,8 +528,7 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     admin.close();
     brokerClient.close();
     await cluster.stop();
-    process.off('SIGINT', stopOnSignal);
-    process.off('SIGTERM', stopOnSignal);
+    releaseSignals();
   }
 }
 

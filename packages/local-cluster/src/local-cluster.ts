@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Admin, ControllerChannel } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 // The runtime's meta.properties module only: its index also loads NestJS.
-import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime/dist/meta-properties';
+import { formatLogDirs, isKafkaUuid, randomKafkaUuid } from '@sluice/runtime/dist/meta-properties';
 import { freePorts } from './ports';
 import { LocalRole, type NodeSlot } from './role-processes';
 import { ROLES, type ClusterPlaces, type Role, type RoleSpec, type Settings } from './roles';
@@ -127,11 +127,9 @@ function nodeIdsOf(options: LocalClusterOptions): Map<Role, number[]> {
       Array.from({ length: count }, (_, i) => first + i),
     );
   }
-  if (
-    (ids.get('controller') ?? []).length === 0 &&
-    ROLES.some((spec) => (ids.get(spec.role) ?? []).length > 0 && spec.role !== 'controller')
-  )
-    throw invalid('processes other than controllers need at least one controller');
+  const withoutQuorum = ROLES.find((spec) => spec.role !== 'controller' && (ids.get(spec.role) ?? []).length > 0);
+  if (withoutQuorum !== undefined && (ids.get('controller') ?? []).length === 0)
+    throw invalid(`${withoutQuorum.role}s need at least one controller`);
   return ids;
 }
 
@@ -166,6 +164,8 @@ export class LocalCluster {
   /** Chooses ports, writes every process's configuration and formats the data directories; starts nothing. */
   static async create(options: LocalClusterOptions): Promise<LocalCluster> {
     const host = options.host ?? '127.0.0.1';
+    if (options.clusterId !== undefined && !isKafkaUuid(options.clusterId))
+      throw invalid(`cluster id ${JSON.stringify(options.clusterId)} is not a Kafka UUID (22 characters of base64url)`);
     const nodeIds = nodeIdsOf(options);
     for (const spec of ROLES) if ((nodeIds.get(spec.role) ?? []).length > 0) assertServiceBuilt(spec.service);
     const portOf = await choosePorts(nodeIds, host);
@@ -351,12 +351,35 @@ export class LocalCluster {
   }
 
   /**
+   * Until the returned function is called, a SIGINT or SIGTERM to this process stops every
+   * process of the cluster (SIGTERM, SIGKILL after `timeoutMs`) and exits with 130. For tools and
+   * benches that own their process: a signal that ends it would otherwise leave the children
+   * running (the exit hook that kills them does not run on a signal).
+   */
+  stopOnSignals(timeoutMs = 2_000): () => void {
+    const onSignal = (): void => {
+      void this.stopProcesses(timeoutMs).finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    return () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+  }
+
+  /** Every running process by pid, in reverse dependency order; `timeoutMs` per role, or its own. */
+  private async stopProcesses(timeoutMs?: number): Promise<void> {
+    for (const spec of [...ROLES].reverse()) await this.role(spec.role).stopAll(timeoutMs);
+  }
+
+  /**
    * Stops every process by pid in reverse dependency order (coordinators, then brokers with a
    * controlled shutdown while the controllers can still move their leaderships, then the
    * controllers), closes the clients, and removes `baseDir` when asked.
    */
   async stop(options: { readonly removeBaseDir?: boolean } = {}): Promise<void> {
-    for (const spec of [...ROLES].reverse()) await this.role(spec.role).stopAll();
+    await this.stopProcesses();
     this.adminClient?.close();
     this.adminClient = undefined;
     this.probeChannel?.close();
@@ -372,6 +395,7 @@ async function choosePorts(
 ): Promise<(role: Role, nodeId: number) => number> {
   const places = [...nodeIds].flatMap(([role, ids]) => ids.map((nodeId) => `${role}-${nodeId}`));
   const free = await freePorts(places.length, host);
+  if (free.length !== places.length) throw new Error(`asked for ${places.length} ports, got ${free.length}`);
   const portByPlace = new Map(places.map((place, i) => [place, free[i] as number]));
   return (role, nodeId) => {
     const port = portByPlace.get(`${role}-${nodeId}`);

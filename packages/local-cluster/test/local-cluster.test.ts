@@ -2,8 +2,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '@sluice/protocol';
-import { readMetaProperties } from '@sluice/runtime';
-import { LocalCluster, ROLES, freePorts, serviceMainPath, waitFor } from '@sluice/local-cluster';
+import { readMetaProperties, randomKafkaUuid } from '@sluice/runtime';
+import {
+  LocalCluster,
+  ROLES,
+  freePorts,
+  serviceMainPath,
+  waitFor,
+  type LocalClusterOptions,
+} from '@sluice/local-cluster';
 
 jest.setTimeout(60_000);
 
@@ -81,6 +88,13 @@ describe('LocalCluster.create (nothing started)', () => {
     expect(() => cluster.coordinators.dataDir(101)).toThrow('a coordinator keeps no data directory');
     expect(() => cluster.brokers.address(1)).toThrow('no broker 1 in this cluster (brokers: 101, 102)');
     expect(cluster.processes()).toEqual([]);
+
+    // Signal handlers only while asked for: a test runner or a CLI keeps its own.
+    const before = ['SIGINT', 'SIGTERM'].map((signal) => process.listenerCount(signal));
+    const release = cluster.stopOnSignals();
+    expect(['SIGINT', 'SIGTERM'].map((signal) => process.listenerCount(signal))).toEqual(before.map((n) => n + 1));
+    release();
+    expect(['SIGINT', 'SIGTERM'].map((signal) => process.listenerCount(signal))).toEqual(before);
   });
 
   it('keeps a reused directory on its cluster id and refuses another one, changing nothing', async () => {
@@ -89,26 +103,39 @@ describe('LocalCluster.create (nothing started)', () => {
     expect(again.clusterId).toBe(first.clusterId);
     const before = readFileSync(first.controllers.configFile(1), 'utf8');
     await expect(
-      LocalCluster.create({ baseDir, clusterId: 'AAAAAAAAAAAAAAAAAAAAAA', roles: { controller: { count: 1 } } }),
+      LocalCluster.create({ baseDir, clusterId: randomKafkaUuid(), roles: { controller: { count: 1 } } }),
     ).rejects.toMatchObject({ errorName: 'INCONSISTENT_CLUSTER_ID' });
     expect(readFileSync(join(baseDir, 'cluster.id'), 'utf8')).toBe(`${first.clusterId}\n`);
     expect(readFileSync(first.controllers.configFile(1), 'utf8')).toBe(before);
   });
 
-  it.each([
+  it.each<[string, Omit<LocalClusterOptions, 'baseDir'>, RegExp]>([
     [
       'a coordinator count other than the brokers',
-      { broker: { count: 3 }, coordinator: { count: 2 } },
+      { roles: { broker: { count: 3 }, coordinator: { count: 2 } } },
       /one per broker/,
     ],
-    ['node ids for paired coordinators', { coordinator: { firstNodeId: 7 } }, /firstNodeId is not allowed/],
-    ['a negative count', { broker: { count: -1 } }, /broker count -1/],
-    ['brokers without controllers', { controller: { count: 0 }, broker: { count: 1 } }, /at least one controller/],
-    ['a line break in a value', { broker: { config: { 'log.retention.ms': '1\nnode.id=9' } } }, /line break/],
-    ['a key that is no configuration name', { controller: { config: { 'a b': 1 } } }, /is not a configuration name/],
-  ])('refuses %s with INVALID_CONFIG and writes nothing', async (_what, roles, message) => {
+    ['node ids for paired coordinators', { roles: { coordinator: { firstNodeId: 7 } } }, /firstNodeId is not allowed/],
+    ['a negative count', { roles: { broker: { count: -1 } } }, /broker count -1/],
+    [
+      'brokers without controllers',
+      { roles: { controller: { count: 0 }, broker: { count: 1 } } },
+      /brokers need at least one controller/,
+    ],
+    [
+      'a line break in a value',
+      { roles: { broker: { config: { 'log.retention.ms': '1\nnode.id=9' } } } },
+      /line break/,
+    ],
+    [
+      'a key that is no configuration name',
+      { roles: { controller: { config: { 'a b': 1 } } } },
+      /is not a configuration name/,
+    ],
+    ['a cluster id that is no Kafka UUID', { clusterId: 'not-a-uuid' }, /is not a Kafka UUID/],
+  ])('refuses %s with INVALID_CONFIG and writes nothing', async (_what, options, message) => {
     const dir = join(baseDir, 'never');
-    const refused = await LocalCluster.create({ baseDir: dir, roles }).catch((error: unknown) => error);
+    const refused = await LocalCluster.create({ baseDir: dir, ...options }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ errorName: 'INVALID_CONFIG', message: expect.stringMatching(message) });
     expect(existsSync(dir)).toBe(false);
