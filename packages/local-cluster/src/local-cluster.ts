@@ -14,50 +14,14 @@
  * exits. Files per process in `baseDir`: `<role>-<id>.properties`, `<role>-<id>.out` (its
  * output) and `<role>-<id>/` (its data).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
 import { Admin, ControllerChannel } from '@sluice/client';
-import { ApiError } from '@sluice/protocol';
-// The runtime's meta.properties module only: its index also loads NestJS.
-import { formatLogDirs, isKafkaUuid, randomKafkaUuid } from '@sluice/runtime/dist/meta-properties';
-import { freePorts } from './ports';
-import { LocalRole, type NodeSlot } from './role-processes';
-import { ROLES, type ClusterPlaces, type Role, type RoleSpec, type Settings } from './roles';
+import { choosePorts, writeNode } from './layout';
+import { checkClusterId, clusterIdFor, nodeIdsOf, type LocalClusterOptions, type StartOptions } from './options';
+import { LocalRole } from './role-processes';
+import { ROLES, type ClusterPlaces, type Role } from './roles';
 import { assertServiceBuilt } from './service-main';
 import { sleep } from './wait';
-
-export interface RoleOptions {
-  /** How many processes (default: the role table's; a paired role: one per process of its pair, or 0). */
-  readonly count?: number;
-  /** The first node id; the others follow it (default 1; a paired role takes its pair's ids). */
-  readonly firstNodeId?: number;
-  /** Extra configuration for every process of the role (Kafka names), over the launcher's own. */
-  readonly config?: Settings;
-  /** Extra environment for every process of the role (e.g. NODE_OPTIONS for a profiler hook). */
-  readonly env?: Readonly<Record<string, string>>;
-}
-
-export interface LocalClusterOptions {
-  readonly baseDir: string;
-  /** Default: the one in `<baseDir>/cluster.id`, else a new random one. */
-  readonly clusterId?: string;
-  readonly host?: string;
-  /** Each process's stdout/stderr: appended to `<baseDir>/<role>-<id>.out` (default) or inherited. */
-  readonly output?: 'file' | 'inherit';
-  readonly roles?: Partial<Readonly<Record<Role, RoleOptions>>>;
-}
-
-export interface StartOptions {
-  /**
-   * Only these roles (still in dependency order), e.g. the controllers and brokers before a test
-   * creates topics, the coordinators after; a later start() starts the rest. Default: every role.
-   */
-  readonly roles?: readonly Role[];
-  /** Bound on the wait for a controller leader. Default 30 s. */
-  readonly leaderTimeoutMs?: number;
-  /** Bound on the wait for every broker to be registered and unfenced. Default 60 s. */
-  readonly brokersTimeoutMs?: number;
-}
 
 /** One controller's own view, from DescribeCluster asked of that node alone. */
 export interface ControllerView {
@@ -82,71 +46,6 @@ export interface ProcessInfo {
   readonly pid: number;
 }
 
-const CLUSTER_ID_FILE = 'cluster.id';
-/** Node ids are int32 in Kafka's wire format; local clusters stay far below. */
-const MAX_NODE_ID = 2 ** 31 - 1;
-const MAX_PROCESSES_PER_ROLE = 64;
-
-function invalid(message: string): ApiError {
-  return new ApiError('INVALID_CONFIG', message);
-}
-
-function checkSettings(role: Role, settings: Settings): void {
-  for (const [key, value] of Object.entries(settings)) {
-    // One key=value line each: a line break would smuggle in another key.
-    if (!/^[a-z][a-z0-9._-]*$/.test(key))
-      throw invalid(`${role} config key ${JSON.stringify(key)} is not a configuration name`);
-    if (/[\r\n]/.test(String(value))) throw invalid(`${role} config ${key} has a line break in its value`);
-  }
-}
-
-/** Node ids per role, in table order; throws INVALID_CONFIG on a bad count or id. */
-function nodeIdsOf(options: LocalClusterOptions): Map<Role, number[]> {
-  const ids = new Map<Role, number[]>();
-  for (const spec of ROLES) {
-    const wanted = options.roles?.[spec.role] ?? {};
-    checkSettings(spec.role, wanted.config ?? {});
-    if (spec.pairedWith !== undefined) {
-      const pair = ids.get(spec.pairedWith) ?? [];
-      const count = wanted.count ?? pair.length;
-      if (count !== 0 && count !== pair.length)
-        throw invalid(`${spec.role} count ${count}: one per ${spec.pairedWith} (${pair.length}) or none`);
-      if (wanted.firstNodeId !== undefined)
-        throw invalid(`${spec.role}s take their ${spec.pairedWith}s' node ids; firstNodeId is not allowed`);
-      ids.set(spec.role, count === 0 ? [] : [...pair]);
-      continue;
-    }
-    const count = wanted.count ?? spec.defaultCount ?? 0;
-    const first = wanted.firstNodeId ?? 1;
-    if (!Number.isSafeInteger(count) || count < 0 || count > MAX_PROCESSES_PER_ROLE)
-      throw invalid(`${spec.role} count ${count}: expected an integer from 0 to ${MAX_PROCESSES_PER_ROLE}`);
-    if (!Number.isSafeInteger(first) || first < 0 || first + count - 1 > MAX_NODE_ID)
-      throw invalid(`${spec.role} firstNodeId ${first}: expected a node id from 0 to ${MAX_NODE_ID}`);
-    ids.set(
-      spec.role,
-      Array.from({ length: count }, (_, i) => first + i),
-    );
-  }
-  const withoutQuorum = ROLES.find((spec) => spec.role !== 'controller' && (ids.get(spec.role) ?? []).length > 0);
-  if (withoutQuorum !== undefined && (ids.get('controller') ?? []).length === 0)
-    throw invalid(`${withoutQuorum.role}s need at least one controller`);
-  return ids;
-}
-
-/** The cluster id: the caller's, the one a reused directory remembers, or a new one; never two at once. */
-function clusterIdFor(baseDir: string, wanted: string | undefined): string {
-  const file = join(baseDir, CLUSTER_ID_FILE);
-  const remembered = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-  if (wanted !== undefined && remembered !== undefined && wanted !== remembered)
-    throw new ApiError(
-      'INCONSISTENT_CLUSTER_ID',
-      `${baseDir} holds cluster ${remembered}, not ${wanted}: use another directory or remove it`,
-    );
-  const clusterId = wanted ?? remembered ?? randomKafkaUuid();
-  writeFileSync(file, `${clusterId}\n`);
-  return clusterId;
-}
-
 export class LocalCluster {
   private readonly roles: ReadonlyMap<Role, LocalRole>;
   private adminClient: Admin | undefined;
@@ -164,8 +63,7 @@ export class LocalCluster {
   /** Chooses ports, writes every process's configuration and formats the data directories; starts nothing. */
   static async create(options: LocalClusterOptions): Promise<LocalCluster> {
     const host = options.host ?? '127.0.0.1';
-    if (options.clusterId !== undefined && !isKafkaUuid(options.clusterId))
-      throw invalid(`cluster id ${JSON.stringify(options.clusterId)} is not a Kafka UUID (22 characters of base64url)`);
+    checkClusterId(options.clusterId);
     const nodeIds = nodeIdsOf(options);
     for (const spec of ROLES) if ((nodeIds.get(spec.role) ?? []).length > 0) assertServiceBuilt(spec.service);
     const portOf = await choosePorts(nodeIds, host);
@@ -386,45 +284,4 @@ export class LocalCluster {
     this.probeChannel = undefined;
     if (options.removeBaseDir === true) rmSync(this.baseDir, { recursive: true, force: true });
   }
-}
-
-/** A distinct free port for every process of every role, chosen before any configuration is written. */
-async function choosePorts(
-  nodeIds: ReadonlyMap<Role, readonly number[]>,
-  host: string,
-): Promise<(role: Role, nodeId: number) => number> {
-  const places = [...nodeIds].flatMap(([role, ids]) => ids.map((nodeId) => `${role}-${nodeId}`));
-  const free = await freePorts(places.length, host);
-  if (free.length !== places.length) throw new Error(`asked for ${places.length} ports, got ${free.length}`);
-  const portByPlace = new Map(places.map((place, i) => [place, free[i] as number]));
-  return (role, nodeId) => {
-    const port = portByPlace.get(`${role}-${nodeId}`);
-    if (port === undefined) throw new RangeError(`no ${role} ${nodeId} in this cluster`);
-    return port;
-  };
-}
-
-/** Writes one process's .properties and formats its data directory; its slot in the role. */
-function writeNode(
-  baseDir: string,
-  spec: RoleSpec,
-  node: { readonly nodeId: number; readonly port: number; readonly clusterId: string },
-  places: ClusterPlaces,
-  extra: Settings,
-): NodeSlot {
-  const name = `${spec.role}-${node.nodeId}`;
-  const dataDir = spec.dataDirKey === undefined ? undefined : join(baseDir, name);
-  const configFile = join(baseDir, `${name}.properties`);
-  const settings = { ...spec.settings({ nodeId: node.nodeId, port: node.port, dataDir }, places, extra), ...extra };
-  writeFileSync(
-    configFile,
-    `${Object.entries(settings)
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n')}\n`,
-  );
-  if (dataDir !== undefined) {
-    mkdirSync(dataDir, { recursive: true });
-    formatLogDirs({ clusterId: node.clusterId, nodeId: node.nodeId, logDirs: [dataDir], ignoreFormatted: true });
-  }
-  return { nodeId: node.nodeId, port: node.port, dataDir, configFile, logFile: join(baseDir, `${name}.out`) };
 }
