@@ -463,4 +463,22 @@ describe('producer configuration', () => {
     expect(invalid({ bootstrap: 'h:1', deliveryTimeoutMs: 1_000 })).toBe('INVALID_CONFIG');
     expect(invalid({ bootstrap: 'h:1', acks: 2 as 1 })).toBe('INVALID_CONFIG');
   });
+
+  it('refuses a codec this Node.js lacks when the producer is configured, naming UNSUPPORTED_COMPRESSION_TYPE', () => {
+    // What a Node.js without zstd in zlib (20, say) looks like to the codec check.
+    const zlib = require('node:zlib') as { zstdCompressSync?: unknown };
+    const real = zlib.zstdCompressSync;
+    zlib.zstdCompressSync = undefined;
+    try {
+      expect(() => resolveProducerConfig({ bootstrap: 'h:1', compression: 'zstd' })).toThrow(
+        expect.objectContaining({ errorName: 'UNSUPPORTED_COMPRESSION_TYPE' }),
+      );
+      expect(() => resolveProducerConfig({ bootstrap: 'h:1', compression: 'zstd' })).toThrow(/has no zstd in zlib/);
+      // The other codecs are unaffected.
+      expect(resolveProducerConfig({ bootstrap: 'h:1', compression: 'lz4' }).accumulator.compression).toBeDefined();
+    } finally {
+      zlib.zstdCompressSync = real;
+    }
+    expect(resolveProducerConfig({ bootstrap: 'h:1', compression: 'zstd' }).idempotent).toBe(true);
+  });
 });
