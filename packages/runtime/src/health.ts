@@ -52,6 +52,19 @@ export class HealthStatus {
     return this.statuses.get(service);
   }
 
+  /**
+   * Calls `onStatus` with the current status of `service` (SERVICE_UNKNOWN when never set) and
+   * with every change; returns the unsubscribe function, or undefined when `maxWatchers` are
+   * already watching (the caller answers RESOURCE_EXHAUSTED).
+   */
+  watch(service: string, onStatus: (status: ServingStatus) => void): (() => void) | undefined {
+    if (this.watchers.size >= this.maxWatchers) return undefined;
+    const watcher = { service, send: onStatus };
+    this.watchers.add(watcher);
+    onStatus(this.statuses.get(service) ?? 'SERVICE_UNKNOWN');
+    return () => void this.watchers.delete(watcher);
+  }
+
   /** Marks every service NOT_SERVING: call first thing on shutdown so load balancers drain us. */
   shutdown(): void {
     for (const service of [...this.statuses.keys()]) this.set(service, 'NOT_SERVING');
@@ -69,18 +82,14 @@ export class HealthStatus {
         else callback(null, { status });
       },
       Watch: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>) => {
-        if (this.watchers.size >= this.maxWatchers) {
+        const remove = this.watch(call.request.service ?? '', (status) => void call.write({ status }));
+        if (remove === undefined) {
           call.emit('error', { code: GrpcStatus.RESOURCE_EXHAUSTED, details: 'too many health watchers' });
           return;
         }
-        const service = call.request.service ?? '';
-        const watcher = { service, send: (status: ServingStatus) => void call.write({ status }) };
-        this.watchers.add(watcher);
-        const remove = (): void => void this.watchers.delete(watcher);
         call.on('cancelled', remove);
         call.on('close', remove);
         call.on('error', remove);
-        watcher.send(this.statuses.get(service) ?? 'SERVICE_UNKNOWN');
       },
     };
   }
