@@ -180,5 +180,9 @@ describe('the sluice gRPC surface on NestJS', () => {
 
   it('describes itself through gRPC server reflection', async () => {
     expect(await listServicesViaReflection(app.address)).toEqual(['grpc.health.v1.Health', 'test.v1.Echo']);
+    // describe: the file defining the service, as serialized FileDescriptorProtos grpcurl decodes.
+    const files = await fileDescriptorsViaReflection(app.address, 'test.v1.Echo');
+    expect(files.length).toBeGreaterThan(0);
+    expect(Buffer.concat(files).toString('latin1')).toContain('test/v1/echo.proto');
   });
 });
