@@ -142,12 +142,9 @@ describe('consumer group of 3 over 6 partitions with members and the coordinator
       "a coordinator to name the group's coordinator",
       async () => {
         for (const client of finders) {
-          const answer = await callUnary<FindCoordinatorResponse>(
-            client,
-            'FindCoordinator',
-            { groupIds: [GROUP] },
-            { timeoutMs: 2_000 },
-          ).catch(() => undefined);
+          const answer = await unaryCall(client, 'FindCoordinator', { groupIds: [GROUP] }, { timeoutMs: 2_000 }).catch(
+            () => undefined,
+          );
           if (answer?.coordinators[0]?.errorName === '') found = answer.coordinators[0];
           if (found !== undefined) return true;
         }

@@ -54,7 +54,7 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
     try {
       for (let attempt = 0; attempt < 50; attempt++) {
         for (const client of clients) {
-          const answer = await callUnary<OffsetFetchResponse>(
+          const answer = await unaryCall(
             client,
             'OffsetFetch',
             { groupId, partitions: [{ topic: TOPIC, partitions: [0, 1, 2] }] },

@@ -207,7 +207,7 @@ describe('share groups on real processes', () => {
 
         // kill -9 the coordinator keeping partition 0's share state, then restart it.
         const coordinatorClient = createCoordinatorClient(coordinatorAddresses[0]!);
-        const found = await callUnary<FindCoordinatorResponse>(
+        const found = await unaryCall(
           coordinatorClient,
           'FindCoordinator',
           { groupIds: [shareStateKeyString({ groupId: GROUP, topic: TOPIC, partition: 0 })], keyType: 'SHARE' },

@@ -4,10 +4,8 @@
  * starting at the next bootstrap address each time so one dead address is not always asked
  * first, plus the error classes their retry loops share.
  */
-import type { Client } from '@grpc/grpc-js';
+import { createGrpcClient, fromGrpcError, type CoordinatorClient } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { createCoordinatorClient } from './coordinator-api';
 import { findCoordinator } from './coordinator-lookup';
 import { parseBootstrap } from './controller-channel';
 
@@ -29,7 +27,7 @@ export function asApiError(error: unknown): ApiError {
 
 export class CoordinatorLocator {
   readonly bootstrap: readonly string[];
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new Map<string, CoordinatorClient>();
   private nextBootstrap = 0;
 
   constructor(
@@ -39,9 +37,9 @@ export class CoordinatorLocator {
     this.bootstrap = parseBootstrap(coordinators);
   }
 
-  client(address: string): Client {
+  client(address: string): CoordinatorClient {
     let client = this.clients.get(address);
-    if (client === undefined) this.clients.set(address, (client = createCoordinatorClient(address)));
+    if (client === undefined) this.clients.set(address, (client = createGrpcClient('Coordinator', address)));
     return client;
   }
 

@@ -14,10 +14,9 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
 import { throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { toGrpcStatus } from './errors';
+import { findProtoDir, HEALTH_PROTO_FILE, loadProtos, toGrpcStatus } from '@sluice/proto';
 import { DEFAULT_SERVER_OPTIONS } from './grpc';
-import { HEALTH_PROTO_FILE, HealthStatus } from './health';
-import { findProtoDir, loadProtos } from './proto';
+import { HealthStatus } from './health';
 
 export interface GrpcMicroserviceOptions {
   /** `host:port`; Nest binds it as given. */

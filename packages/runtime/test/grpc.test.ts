@@ -72,7 +72,7 @@ describe('gRPC helpers over loopback', () => {
 
   it('binds an OS-chosen port and round-trips int64 as a string and bytes as a Buffer', async () => {
     expect(server.port).toBeGreaterThan(0);
-    const response = await callUnary<{ text: string; bigNumber: string; payload: Buffer }>(
+    const response = await unaryCall(
       client,
       'Echo',
       { text: 'hi', bigNumber: '9007199254740993', payload: Buffer.from([1, 2, 3]) },
@@ -85,7 +85,7 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('maps an ApiError to a status + trailers and back to the same ApiError', async () => {
-    const error = await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
+    const error = await unaryCall(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ApiError);
@@ -98,7 +98,7 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('hides non-ApiErrors as UNKNOWN_SERVER_ERROR with a reference id, and reports them server-side', async () => {
-    const error = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
+    const error = (await unaryCall(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
       (e: unknown) => e,
     )) as ApiError;
     expect(error.errorName).toBe('UNKNOWN_SERVER_ERROR');
@@ -114,7 +114,7 @@ describe('gRPC helpers over loopback', () => {
     const healthClient = createGrpcClient(HealthClient, server.address);
     try {
       const check = (service: string): Promise<{ status: string }> =>
-        callUnary(healthClient, 'Check', { service }, { timeoutMs: 2_000 });
+        unaryCall(healthClient, 'Check', { service }, { timeoutMs: 2_000 });
       expect(await check('')).toEqual({ status: 'NOT_SERVING' });
       health.set('', 'SERVING');
       health.set('sluice.v1.Controller', 'SERVING');
@@ -162,7 +162,7 @@ describe('gRPC helpers over loopback', () => {
     const deadClient = createGrpcClient(EchoClient, address);
     try {
       const started = Date.now();
-      const error = (await callUnary(deadClient, 'Echo', { text: 'x' }, { timeoutMs: 5_000 }).catch(
+      const error = (await unaryCall(deadClient, 'Echo', { text: 'x' }, { timeoutMs: 5_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect(error.errorName).toBe('NETWORK_EXCEPTION');

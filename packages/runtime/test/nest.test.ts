@@ -73,8 +73,8 @@ describe('NestJS gRPC glue', () => {
       address,
     );
     try {
-      expect(await callUnary(client, 'Echo', { text: 'hi' }, { timeoutMs: 2_000 })).toMatchObject({ text: 'hi' });
-      const error = (await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
+      expect(await unaryCall(client, 'Echo', { text: 'hi' }, { timeoutMs: 2_000 })).toMatchObject({ text: 'hi' });
+      const error = (await unaryCall(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect([error.errorName, error.message, error.detail]).toEqual([
@@ -82,7 +82,7 @@ describe('NestJS gRPC glue', () => {
         'NOT_CONTROLLER: ask node 3',
         { leaderAddress: '127.0.0.1:9095' },
       ]);
-      const hidden = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
+      const hidden = (await unaryCall(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect(hidden.errorName).toBe('UNKNOWN_SERVER_ERROR');
@@ -98,12 +98,12 @@ describe('NestJS gRPC glue', () => {
       address,
     );
     try {
-      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'SERVING' });
+      expect(await unaryCall(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'SERVING' });
       health.set('', 'NOT_SERVING');
-      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({
+      expect(await unaryCall(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({
         status: 'NOT_SERVING',
       });
-      const unknown = (await callUnary(client, 'Check', { service: 'x' }, { timeoutMs: 2_000 }).catch(
+      const unknown = (await unaryCall(client, 'Check', { service: 'x' }, { timeoutMs: 2_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect(unknown.message).toMatch(/unknown service/);

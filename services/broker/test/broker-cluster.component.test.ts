@@ -17,10 +17,11 @@ import {
 } from '@sluice/controller';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import { BrokerClients, waitFor as waitUntil } from './support/local-brokers';
-import { callUnary, createLoggers, silentLogger, type Level } from '@sluice/runtime';
+import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
 import { createBrokerClient } from '../src/api/broker-client';
 import type * as pb from '../src/api/broker-proto-types';
 import { BrokerNode } from '../src/node/broker-node';
+import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(30_000);
 
@@ -62,7 +63,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     return c;
   };
   const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> =>
-    callUnary<Res>(client(brokerId), method, request, { timeoutMs: 10_000 });
+    unaryCall(client(brokerId), method, request, { timeoutMs: 10_000 });
   const produce = (
     brokerId: number,
     partition: number,

@@ -9,14 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalControllerCluster, type ControllerClient, type DescribeClusterResponse } from '@sluice/controller';
-import {
-  callUnary,
-  createGrpcClient,
-  formatLogDirs,
-  loadProtos,
-  randomKafkaUuid,
-  serviceClientConstructor,
-} from '@sluice/runtime';
+import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
+import { createGrpcClient, loadProtos, serviceClientConstructor, unaryCall } from '@sluice/proto';
 
 jest.setTimeout(30_000);
 
@@ -116,7 +110,7 @@ describe('broker main.js', () => {
       ready!.address,
     );
     try {
-      await expect(callUnary(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
+      await expect(unaryCall(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
         status: 'SERVING',
       });
     } finally {

@@ -1,5 +1,4 @@
-import { loadProtos, serviceDefinition } from '@sluice/runtime';
-
+import { loadProtos, serviceDefinition } from '@sluice/proto';
 describe('proto/sluice/v1/broker.proto', () => {
   it('loads and defines the Broker service with bytes records on the data path', () => {
     const definition = serviceDefinition(

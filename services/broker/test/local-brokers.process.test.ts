@@ -16,11 +16,11 @@ import {
   type DescribeTopicsResponse,
 } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime';
 import { createBrokerClient } from '../src/api/broker-client';
 import type * as pb from '../src/api/broker-proto-types';
 import { LocalBrokerCluster } from '../src/local/local-brokers';
 import { batch, waitFor } from './support/local-brokers';
+import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(30_000);
 
@@ -36,7 +36,7 @@ describe('local broker processes', () => {
   const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> => {
     let client = clients.get(brokerId);
     if (client === undefined) clients.set(brokerId, (client = createBrokerClient(brokers.address(brokerId))));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
+    return unaryCall(client, method, request, { timeoutMs: 10_000 });
   };
   const describe0 = async (): Promise<{ leader: number; isr: number[] }> => {
     const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!

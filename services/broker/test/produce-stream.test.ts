@@ -9,7 +9,6 @@
 import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
 import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
 import { brokerServiceDefinition, createBrokerClient } from '../src/api/broker-client';
 import type {
   ProduceRequest,
@@ -19,6 +18,7 @@ import type {
 } from '../src/api/broker-proto-types';
 import { produceStreamHandler } from '../src/node/produce-stream';
 import { waitFor } from './support/local-brokers';
+import { fromGrpcError } from '@sluice/proto';
 
 interface Appended {
   readonly request: ProduceRequest;

@@ -13,9 +13,9 @@ import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
 import { Admin, createCoordinatorClient } from '@sluice/client';
 import type * as wire from '@sluice/client';
-import { callUnary } from '@sluice/runtime';
 import { coordinatorMainPath, LocalCoordinatorCluster } from '../src/local/local-coordinators';
 import { eventually as waitFor } from './support/eventually';
+import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(90_000);
 
@@ -68,7 +68,7 @@ describe('coordinator processes', () => {
     const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
       let client = clients.get(address);
       if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-      return callUnary<Res>(client, method, request, { timeoutMs: 5_000 });
+      return unaryCall(client, method, request, { timeoutMs: 5_000 });
     };
     try {
       controllers.startAll();

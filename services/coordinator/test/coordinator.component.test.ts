@@ -13,9 +13,10 @@ import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
 import { Admin, createCoordinatorClient, groupPartition } from '@sluice/client';
 import type * as wire from '@sluice/client';
-import { callUnary, silentLogger } from '@sluice/runtime';
+import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC } from '../src/node/coordinator-node';
 import { eventually as waitFor } from './support/eventually';
+import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(90_000);
 
@@ -34,7 +35,7 @@ describe('coordinator nodes over real brokers', () => {
   const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
     let client = clients.get(address);
     if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
+    return unaryCall(client, method, request, { timeoutMs: 10_000 });
   };
   const findCoordinator = async (via: string): Promise<wire.FindCoordinatorResponse['coordinators'][number]> =>
     (await call<wire.FindCoordinatorResponse>(via, 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;

@@ -18,9 +18,10 @@ import { LocalControllerCluster } from '../../controller/src/local/local-cluster
 import { Admin, createBrokerClient, createCoordinatorClient } from '@sluice/client';
 import type * as wire from '@sluice/client';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
-import { callUnary, silentLogger } from '@sluice/runtime';
+import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
+import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(90_000);
 
@@ -42,7 +43,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
   const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
     let client = clients.get(address);
     if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
+    return unaryCall(client, method, request, { timeoutMs: 10_000 });
   };
 
   const startCoordinator = (maxWriteRequestBytes?: number): Promise<CoordinatorNode> => {
@@ -76,7 +77,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
 
   /** The batches of __consumer_offsets-0, from its start to the high watermark. */
   const offsetsBatches = async (): Promise<RecordBatchView[]> => {
-    const response = await callUnary<wire.FetchResponse>(
+    const response = await unaryCall(
       broker,
       'Fetch',
       {
@@ -154,7 +155,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
       compression: CompressionType.None,
       records: [{ key: Buffer.from('probe'), value: Buffer.alloc(MAX_MESSAGE_BYTES), timestamp: Date.now() }],
     });
-    const refused = await callUnary<wire.ProduceResponse>(
+    const refused = await unaryCall(
       broker,
       'Produce',
       {

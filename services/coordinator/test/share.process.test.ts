@@ -25,10 +25,10 @@ import {
 } from '@sluice/client';
 import type * as wire from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime';
 import { LocalCoordinatorCluster } from '../src/local/local-coordinators';
 import { SHARE_STATE_TOPIC } from '../src/node/coordinator-node';
 import { eventually as waitFor } from './support/eventually';
+import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(120_000);
 
@@ -54,7 +54,7 @@ describe('share groups on real processes', () => {
   const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
     let client = clients.get(address);
     if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-    return callUnary<Res>(client, method, request, { timeoutMs: 5_000 });
+    return unaryCall(client, method, request, { timeoutMs: 5_000 });
   };
 
   beforeAll(async () => {

@@ -20,20 +20,21 @@ import {
 } from '../core/partition-leader';
 import { ProducerStateManager, producerBatchOf, type ProducerBatch } from '../core/producer-state';
 import { producerBatchesInLog } from '../core/producer-state-rebuild';
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
   FetchPartitionResult,
-  FetchRequest,
+  FetchRequest__Output as FetchRequest,
   FetchResponse,
   ListOffsetsPartitionResult,
-  ListOffsetsRequest,
+  ListOffsetsRequest__Output as ListOffsetsRequest,
   ListOffsetsResponse,
   OffsetForLeaderEpochPartitionResult,
-  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochRequest__Output as OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
   ProducePartitionResult,
-  ProduceRequest,
+  ProduceRequest__Output as ProduceRequest,
   ProduceResponse,
-} from '../api/broker-proto-types';
+} from '@sluice/proto';
 import { PartitionReplica } from './partition-replica';
 
 export interface ReplicaManagerOptions {
@@ -665,9 +666,9 @@ export class ReplicaManager {
     request: FetchRequest,
     budget: number,
     nowMs: number,
-  ): FetchPartitionResult {
+  ): Required<FetchPartitionResult> {
     const empty = Buffer.alloc(0);
-    const failed = (error: unknown): FetchPartitionResult => ({
+    const failed = (error: unknown): Required<FetchPartitionResult> => ({
       partition: p.partition,
       ...errorFields(error),
       highWatermark: -1,

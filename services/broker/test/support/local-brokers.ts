@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { Client } from '@grpc/grpc-js';
 import type { LocalControllerCluster } from '@sluice/controller';
 import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
-import { callUnary, createLoggers, silentLogger, type Level } from '@sluice/runtime';
+import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
 import { createBrokerClient } from '../../src/api/broker-client';
 import type * as pb from '../../src/api/broker-proto-types';
 import { BrokerNode, type BrokerNodeOptions } from '../../src/node/broker-node';
+import { unaryCall } from '@sluice/proto';
 
 export async function waitFor(
   what: string,
@@ -71,7 +72,7 @@ export class BrokerClients {
       client = createBrokerClient(node.address);
       this.clients.set(node.address, client);
     }
-    return callUnary<Res>(client, method, request, { timeoutMs });
+    return unaryCall(client, method, request, { timeoutMs });
   }
 
   async produce(

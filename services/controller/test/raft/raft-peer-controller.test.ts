@@ -6,7 +6,6 @@ import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiError } from '@sluice/protocol';
 import type { Message } from '@sluice/raft';
-import { callUnary, createGrpcClient, serviceClientConstructor } from '@sluice/runtime';
 import { ApiErrorRpcFilter, grpcMicroserviceOptions } from '@sluice/runtime';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
 import { RAFT_PEER_HANDLER, RaftPeerController } from '../../src/raft/raft-peer.controller';
@@ -16,6 +15,7 @@ import {
   RAFT_PROTO_FILE,
   raftPackageDefinition,
 } from '../../src/raft/raft-peer-service';
+import { createGrpcClient, serviceClientConstructor, unaryCall } from '@sluice/proto';
 
 const received: Message[] = [];
 
@@ -49,9 +49,9 @@ describe('RaftPeerController (NestJS)', () => {
     const client = createGrpcClient(serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME), address);
     try {
       const message = encodeRaftMessage({ type: 'heartbeat', from: 1, to: 2, term: 3, commit: 0 });
-      await callUnary(client, 'Send', { fromNodeId: 1, toNodeId: 2, messages: [message] }, { timeoutMs: 2_000 });
+      await unaryCall(client, 'Send', { fromNodeId: 1, toNodeId: 2, messages: [message] }, { timeoutMs: 2_000 });
       expect(received.map((m) => m.type)).toEqual(['heartbeat']);
-      const error = await callUnary(
+      const error = await unaryCall(
         client,
         'Send',
         { fromNodeId: 1, toNodeId: 2, messages: [Buffer.from([9])] },

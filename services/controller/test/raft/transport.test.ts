@@ -1,12 +1,6 @@
 import { ApiError } from '@sluice/protocol';
 import type { Message } from '@sluice/raft';
-import {
-  callUnary,
-  createGrpcClient,
-  loadSluiceConfig,
-  serviceClientConstructor,
-  startGrpcServer,
-} from '@sluice/runtime';
+import { loadSluiceConfig, startGrpcServer } from '@sluice/runtime';
 import type { StartedGrpcServer } from '@sluice/runtime';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
 import { raftSettingsFromConfig } from '../../src/raft/raft-config';
@@ -18,6 +12,7 @@ import {
   raftPeerServiceRegistration,
 } from '../../src/raft/raft-peer-service';
 import { waitFor } from './cluster-harness';
+import { createGrpcClient, serviceClientConstructor, unaryCall } from '@sluice/proto';
 
 const heartbeat = (from: number, to: number, term: number): Message => ({
   type: 'heartbeat',
@@ -90,7 +85,7 @@ describe('RaftPeer over loopback gRPC', () => {
       server.address,
     );
     const send = (envelope: object): Promise<ApiError> =>
-      callUnary(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
+      unaryCall(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
         () => {
           throw new Error('accepted');
         },
@@ -112,7 +107,7 @@ describe('RaftPeer over loopback gRPC', () => {
         /envelope is 3->2/,
       );
       expect(received).toEqual([]); // nothing from a refused envelope reached raft
-      await callUnary(
+      await unaryCall(
         client,
         'Send',
         { clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good] },
