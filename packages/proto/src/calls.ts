@@ -9,7 +9,7 @@
  * with `fromGrpcError`.
  */
 import { Metadata } from '@grpc/grpc-js';
-import type { Client, ClientUnaryCall, requestCallback } from '@grpc/grpc-js';
+import type { Client, ClientUnaryCall, requestCallback, ServiceClientConstructor } from '@grpc/grpc-js';
 import { fromGrpcError } from './errors';
 
 /**
@@ -66,6 +66,11 @@ export function unaryCall<C extends Client, M extends UnaryMethodName<C>>(
   request: UnaryRequest<C, M>,
   options: UnaryCallOptions,
 ): Promise<UnaryResponse<C, M>> {
+  // The types rule these out; past a cast (or from plain JS) say which method rather than hang or
+  // fail with "undefined is not a function".
+  const definition = (client.constructor as Partial<ServiceClientConstructor>).service?.[method];
+  if (definition === undefined || definition.requestStream || definition.responseStream)
+    return Promise.reject(new Error(`${method} is not a unary method of this client`));
   const invoke = client[method] as unknown as UnaryInvocation;
   return new Promise((resolveCall, rejectCall) => {
     invoke.call(

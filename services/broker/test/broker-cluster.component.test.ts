@@ -8,20 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
-import {
-  LocalControllerCluster,
-  type ControllerClient,
-  type CreateTopicsResponse,
-  type DescribeClusterResponse,
-} from '@sluice/controller';
+import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import { BrokerClients, waitFor as waitUntil } from './support/local-brokers';
 import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
-import { createBrokerClient } from '../src/api/broker-client';
-import type * as pb from '../src/api/broker-proto-types';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import { BrokerNode } from '../src/node/broker-node';
-import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(30_000);
 
@@ -50,27 +43,31 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   let controllers: LocalControllerCluster;
   let controller: ControllerClient;
   const brokers: BrokerNode[] = [];
-  const clients = new Map<number, Client>();
+  const clients = new Map<number, pb.BrokerClient>();
 
-  const client = (brokerId: number): Client => {
+  const client = (brokerId: number): pb.BrokerClient => {
     let c = clients.get(brokerId);
     if (c === undefined) {
       const node = brokers.find((b) => b.brokerId === brokerId);
       if (node === undefined) throw new Error(`no broker ${brokerId}`);
-      c = createBrokerClient(node.address);
+      c = createGrpcClient('Broker', node.address);
       clients.set(brokerId, c);
     }
     return c;
   };
-  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> =>
+  const call = <M extends pb.UnaryMethodName<pb.BrokerClient>>(
+    brokerId: number,
+    method: M,
+    request: pb.UnaryRequest<pb.BrokerClient, M>,
+  ): Promise<pb.UnaryResponse<pb.BrokerClient, M>> =>
     unaryCall(client(brokerId), method, request, { timeoutMs: 10_000 });
   const produce = (
     brokerId: number,
     partition: number,
     records: Buffer,
     acks = -1,
-  ): Promise<pb.ProducePartitionResult> =>
-    call<pb.ProduceResponse>(brokerId, 'Produce', {
+  ): Promise<pb.ProducePartitionResult__Output> =>
+    call(brokerId, 'Produce', {
       acks,
       timeoutMs: 5_000,
       topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
@@ -113,7 +110,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       );
     }
     await waitFor('three unfenced brokers', async () => {
-      const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+      const cluster = await controller.call('DescribeCluster', {});
       return cluster.brokers.filter((b) => !b.fenced).length === 3;
     });
   });
@@ -127,15 +124,15 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   });
 
   it('replicates acks=all produces to every replica and serves them back from the leader', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]).toMatchObject({ name: TOPIC, errorName: '' });
 
     // Every broker learns the topic from the metadata log and takes its role.
-    let meta: pb.MetadataResponse | undefined;
+    let meta: pb.MetadataResponse__Output | undefined;
     await waitFor('leaders in place', async () => {
-      meta = await call<pb.MetadataResponse>(1, 'Metadata', { topics: [TOPIC] });
+      meta = await call(1, 'Metadata', { topics: [TOPIC] });
       const partitions = meta.topics[0]?.partitions ?? [];
       return (
         partitions.length === 2 &&
@@ -169,7 +166,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(offsets).toEqual([0, 10, 20, 30, 40]);
 
     // A consumer fetch returns the same bytes, records in order, up to the high watermark.
-    const fetched = await call<pb.FetchResponse>(leader, 'Fetch', {
+    const fetched = await call(leader, 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: 0,
@@ -212,7 +209,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       records: [{ key: null, value: Buffer.alloc(1024 * 1024 + 1), timestamp: 0 }],
     });
     expect((await produce(leader, 0, oversize)).errorName).toBe('MESSAGE_TOO_LARGE');
-    const unknown = await call<pb.ProduceResponse>(leader, 'Produce', {
+    const unknown = await call(leader, 'Produce', {
       acks: 1,
       timeoutMs: 1_000,
       topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }],
@@ -221,7 +218,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!.log.logEndOffset).toBe(50);
 
     // ListOffsets: earliest and latest (the high watermark).
-    const listed = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+    const listed = await call(leader, 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -234,7 +231,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     });
     expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
     // By timestamp: the first record at or after it (record i has timestamp base + i), -1 past the end.
-    const byTime = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+    const byTime = await call(leader, 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -254,7 +251,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   });
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS once a controlled shutdown leaves the ISR below min.insync.replicas', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [
         {
           name: 'strict',
@@ -272,8 +269,8 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       leader = node?.brokerId ?? -1;
       return node !== undefined;
     });
-    const send = (acks: number): Promise<pb.ProducePartitionResult> =>
-      call<pb.ProduceResponse>(leader, 'Produce', {
+    const send = (acks: number): Promise<pb.ProducePartitionResult__Output> =>
+      call(leader, 'Produce', {
         acks,
         timeoutMs: 5_000,
         topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
@@ -293,7 +290,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(refused.errorName).toBe('NOT_ENOUGH_REPLICAS');
     expect(leaderReplica.log.logEndOffset).toBe(endBefore); // refused before writing
     expect((await send(1)).errorName).toBe('');
-    const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    const cluster = await controller.call('DescribeCluster', {});
     expect(cluster.brokers.find((b) => b.brokerId === leaving.brokerId)?.fenced).toBe(true);
   });
 

@@ -8,14 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin, createCoordinatorClient } from '@sluice/client';
-import type * as wire from '@sluice/client';
+import { Admin } from '@sluice/client';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
+import type * as wire from '@sluice/proto';
 import { coordinatorMainPath, LocalCoordinatorCluster } from '../src/local/local-coordinators';
 import { eventually as waitFor } from './support/eventually';
-import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(90_000);
 
@@ -64,10 +63,14 @@ describe('coordinator processes', () => {
     let brokers: LocalBrokerCluster | undefined;
     let coordinators: LocalCoordinatorCluster | undefined;
     const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    const clients = new Map<string, Client>();
-    const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
+    const clients = new Map<string, wire.CoordinatorClient>();
+    const call = <M extends wire.UnaryMethodName<wire.CoordinatorClient>>(
+      address: string,
+      method: M,
+      request: wire.UnaryRequest<wire.CoordinatorClient, M>,
+    ): Promise<wire.UnaryResponse<wire.CoordinatorClient, M>> => {
       let client = clients.get(address);
-      if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
+      if (client === undefined) clients.set(address, (client = createGrpcClient('Coordinator', address)));
       return unaryCall(client, method, request, { timeoutMs: 5_000 });
     };
     try {
@@ -91,9 +94,8 @@ describe('coordinator processes', () => {
       });
       coordinators.startAll();
       const found = await waitFor('FindCoordinator', async () => {
-        const answer = (
-          await call<wire.FindCoordinatorResponse>(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] })
-        ).coordinators[0]!;
+        const answer = (await call(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] }))
+          .coordinators[0]!;
         return answer.errorName === '' ? answer : undefined;
       });
       const join: wire.ConsumerGroupHeartbeatRequest = {
@@ -111,9 +113,7 @@ describe('coordinator processes', () => {
         owned: [],
         ownedSet: true,
       };
-      const joined = await waitFor('a join', () =>
-        call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join),
-      );
+      const joined = await waitFor('a join', () => call(found.address, 'ConsumerGroupHeartbeat', join));
       expect(joined).toMatchObject({
         memberId: 'member-1',
         memberEpoch: 1,
@@ -129,20 +129,18 @@ describe('coordinator processes', () => {
       await coordinators.kill(found.nodeId, 'SIGKILL');
       coordinators.start(found.nodeId);
       const offsets = await waitFor('the restarted coordinator to reload', () =>
-        call<wire.OffsetFetchResponse>(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
+        call(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
       );
       expect(offsets.offsets.map((o) => [o.topic, o.partition, Number(o.offset), o.metadata])).toEqual([
         ['entries', 2, 42, 'x'],
       ]);
-      const described = (
-        await call<wire.DescribeGroupsResponse>(found.address, 'DescribeGroups', { groupIds: [GROUP] })
-      ).groups[0]!;
+      const described = (await call(found.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
       expect(described).toMatchObject({
         state: 'STABLE',
         assignor: 'range',
         members: [expect.objectContaining({ memberId: 'member-1', memberEpoch: 1 })],
       });
-      const listed = await call<wire.ListGroupsResponse>(found.address, 'ListGroups', {});
+      const listed = await call(found.address, 'ListGroups', {});
       expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {
       for (const client of clients.values()) client.close();

@@ -12,16 +12,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin, createBrokerClient, createCoordinatorClient } from '@sluice/client';
-import type * as wire from '@sluice/client';
+import { Admin } from '@sluice/client';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
+import type * as wire from '@sluice/proto';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
 import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
-import { unaryCall } from '@sluice/proto';
 
 jest.setTimeout(90_000);
 
@@ -36,13 +35,19 @@ describe('coordinator writes larger than max.message.bytes', () => {
   let controllers: LocalControllerCluster;
   let brokers: LocalBrokerCluster;
   let admin: Admin;
-  let broker: Client;
+  let broker: wire.BrokerClient;
   let coordinator: CoordinatorNode | undefined;
-  const clients = new Map<string, Client>();
+  const clients = new Map<string, wire.CoordinatorClient>();
 
-  const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
+  const call = <M extends wire.UnaryMethodName<wire.CoordinatorClient>>(
+    address: string,
+
+    method: M,
+
+    request: wire.UnaryRequest<wire.CoordinatorClient, M>,
+  ): Promise<wire.UnaryResponse<wire.CoordinatorClient, M>> => {
     let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
+    if (client === undefined) clients.set(address, (client = createGrpcClient('Coordinator', address)));
     return unaryCall(client, method, request, { timeoutMs: 10_000 });
   };
 
@@ -72,8 +77,8 @@ describe('coordinator writes larger than max.message.bytes', () => {
     return CoordinatorNode.start(options);
   };
 
-  const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse['groups'][number]> =>
-    (await call<wire.DescribeGroupsResponse>(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
+  const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse__Output['groups'][number]> =>
+    (await call(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
 
   /** The batches of __consumer_offsets-0, from its start to the high watermark. */
   const offsetsBatches = async (): Promise<RecordBatchView[]> => {
@@ -128,7 +133,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
       config: { 'broker.heartbeat.interval.ms': 200 },
     });
     brokers.startAll();
-    broker = createBrokerClient(brokers.address(1));
+    broker = createGrpcClient('Broker', brokers.address(1));
     await eventually('an unfenced broker', async () =>
       (await admin.describeCluster()).brokers.some((b) => !b.fenced) ? true : undefined,
     );
@@ -170,7 +175,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     const join = (
       memberId: string,
       memberEpoch: number,
-      owned: wire.WireTopicPartitions[] | null,
+      owned: wire.TopicPartitions__Output[] | null,
     ): wire.ConsumerGroupHeartbeatRequest => ({
       groupId: GROUP,
       memberId,
@@ -187,10 +192,10 @@ describe('coordinator writes larger than max.message.bytes', () => {
       ownedSet: owned !== null,
     });
     let heartbeats = 0;
-    const members = new Map<string, { epoch: number; owned: wire.WireTopicPartitions[] }>();
+    const members = new Map<string, { epoch: number; owned: wire.TopicPartitions__Output[] }>();
     for (let i = 0; i < MEMBERS; i++) {
       const joined = await eventually('the offsets partition to load', () =>
-        call<wire.ConsumerGroupHeartbeatResponse>(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+        call(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
       );
       heartbeats++;
       members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
@@ -199,15 +204,11 @@ describe('coordinator writes larger than max.message.bytes', () => {
     const converge = async (
       address: string,
       groupEpoch: number,
-    ): Promise<wire.DescribeGroupsResponse['groups'][number]> => {
+    ): Promise<wire.DescribeGroupsResponse__Output['groups'][number]> => {
       let group = await describeGroup(address);
       for (let round = 0; round < 20 && group.state !== 'STABLE'; round++) {
         for (const [memberId, member] of members) {
-          const answer = await call<wire.ConsumerGroupHeartbeatResponse>(
-            address,
-            'ConsumerGroupHeartbeat',
-            join(memberId, member.epoch, member.owned),
-          );
+          const answer = await call(address, 'ConsumerGroupHeartbeat', join(memberId, member.epoch, member.owned));
           heartbeats++;
           members.set(memberId, {
             epoch: answer.memberEpoch,
@@ -241,11 +242,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     expect({ ...replayed, members: byId(replayed) }).toEqual({ ...described, members: byId(described) });
 
     // One batch per request now: one more member joins and the group converges again.
-    const joined = await call<wire.ConsumerGroupHeartbeatResponse>(
-      second.address,
-      'ConsumerGroupHeartbeat',
-      join('', 0, []),
-    );
+    const joined = await call(second.address, 'ConsumerGroupHeartbeat', join('', 0, []));
     members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
     const grown = await converge(second.address, MEMBERS + 1);
     expect(grown.members).toHaveLength(MEMBERS + 1);
@@ -271,7 +268,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     });
     const batchesBefore = (await offsetsBatches()).length;
     const newcomer = await eventually('a join after the limit was re-read', () =>
-      call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+      call(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
     );
     members.set(newcomer.memberId, { epoch: newcomer.memberEpoch, owned: newcomer.assignment });
     await converge(second.address, MEMBERS + 2);

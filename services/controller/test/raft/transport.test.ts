@@ -5,14 +5,9 @@ import type { StartedGrpcServer } from '@sluice/runtime';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
 import { raftSettingsFromConfig } from '../../src/raft/raft-config';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
-import {
-  createRaftPeerHandler,
-  RAFT_PEER_SERVICE_NAME,
-  raftPackageDefinition,
-  raftPeerServiceRegistration,
-} from '../../src/raft/raft-peer-service';
+import { createRaftPeerHandler, raftPeerServiceRegistration } from '../../src/raft/raft-peer-service';
 import { waitFor } from './cluster-harness';
-import { createGrpcClient, serviceClientConstructor, unaryCall } from '@sluice/proto';
+import { createGrpcClient, unaryCall, type RaftPeerSendRequest } from '@sluice/proto';
 
 const heartbeat = (from: number, to: number, term: number): Message => ({
   type: 'heartbeat',
@@ -80,11 +75,8 @@ describe('RaftPeer over loopback gRPC', () => {
   });
 
   it('refuses a whole envelope with a bad message, another cluster, or the wrong addressee', async () => {
-    const client = createGrpcClient(
-      serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME),
-      server.address,
-    );
-    const send = (envelope: object): Promise<ApiError> =>
+    const client = createGrpcClient('RaftPeer', server.address);
+    const send = (envelope: RaftPeerSendRequest): Promise<ApiError> =>
       unaryCall(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
         () => {
           throw new Error('accepted');
