@@ -20,6 +20,7 @@
 import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
 import type {
   BrokerHandlers,
+  ItemError,
   ProduceRequest__Output,
   ProduceResponse,
   ProduceStreamRequest__Output,
@@ -38,10 +39,7 @@ export interface ProduceStreamOptions {
 }
 
 /** Kafka's name and message for a whole-request failure; other errors are reported and hidden. */
-function namedError(
-  error: unknown,
-  report: ServerErrorReporter | undefined,
-): { errorName: string; errorMessage: string } {
+function namedError(error: unknown, report: ServerErrorReporter | undefined): Required<ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
   const status = toGrpcStatus(error, report);
   return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: status.details ?? 'internal error' };

@@ -25,6 +25,7 @@ import type {
   FetchPartitionResult,
   FetchRequest__Output as FetchRequest,
   FetchResponse,
+  ItemError,
   ListOffsetsPartitionResult,
   ListOffsetsRequest__Output as ListOffsetsRequest,
   ListOffsetsResponse,
@@ -73,7 +74,7 @@ const DEFAULT_LOG_CLEANER_BACKOFF_MS = 15_000;
 /** Kafka's producer.id.expiration.check.interval.ms. */
 const PRODUCER_EXPIRY_INTERVAL_MS = 600_000;
 
-function errorFields(error: unknown): { errorName: string; errorMessage: string } {
+function errorFields(error: unknown): Required<ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
   if (error instanceof LogError) return { errorName: error.code, errorMessage: error.message };
   // A batch whose bytes do not check out (CRC, header) is the client's fault, as in Kafka.

@@ -37,7 +37,7 @@ export function errorText(error: ApiError): string {
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
-function itemError(error: ApiError | undefined): { errorName: string; errorMessage: string } {
+function itemError(error: ApiError | undefined): Required<pb.ItemError> {
   return error === undefined
     ? { errorName: '', errorMessage: '' }
     : { errorName: error.errorName, errorMessage: errorText(error) };

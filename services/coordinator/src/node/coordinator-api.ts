@@ -12,7 +12,7 @@ import type { HeartbeatRequest } from '../core/group-shard';
 import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
 import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
 
-function itemError(error: unknown): { errorName: string; errorMessage: string } {
+function itemError(error: unknown): Required<wire.ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
   return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: String(error) };
 }
