@@ -16,6 +16,7 @@ import { createGrpcClient, fromGrpcError, unaryCall } from '@sluice/proto';
 import type {
   ConsumerGroupHeartbeatRequest,
   CoordinatorClient,
+  TopicPartitions,
   UnaryMethodName,
   UnaryRequest,
   UnaryResponse,
@@ -352,7 +353,7 @@ export class GroupMembership {
     };
   }
 
-  private ownedList(): { topic: string; partitions: number[] }[] {
+  private ownedList(): TopicPartitions[] {
     const byTopic = new Map<string, number[]>();
     for (const tp of this.owned.values()) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
     return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));

@@ -15,6 +15,7 @@ import { ApiError } from '@sluice/protocol';
 import { throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { findProtoDir, HEALTH_PROTO_FILE, loadProtos, toGrpcStatus } from '@sluice/proto';
+import type { HealthCheckRequest__Output, HealthCheckResponse } from '@sluice/proto';
 import { DEFAULT_SERVER_OPTIONS } from './grpc';
 import { HealthStatus } from './health';
 
@@ -86,7 +87,7 @@ export class GrpcHealthController {
   constructor(@Inject(HealthStatus) private readonly health: HealthStatus) {}
 
   @GrpcMethod('Health', 'Check')
-  check(request: { service?: string }): { status: string } {
+  check(request: HealthCheckRequest__Output): HealthCheckResponse {
     const status = this.health.get(request.service ?? '');
     if (status === undefined)
       throw new RpcException({ code: GrpcStatus.NOT_FOUND, message: `unknown service '${request.service}'` });
