@@ -9,7 +9,7 @@
  * is loading or unreachable (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ...) is looked up
  * again and retried with backoff until `timeoutMs`; other errors are the group's answer.
  */
-import { createGrpcClient, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
 import type {
   CoordinatorClient,
   TopicPartitions,
@@ -170,7 +170,7 @@ export class GroupAdmin {
   private readonly timeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients = new Map<string, CoordinatorClient>();
+  private readonly clients = new GrpcClientPool('Coordinator');
   /** Reads share partitions' durable state; made on first use. */
   private persister: CoordinatorShareStatePersister | null = null;
   private nextBootstrap = 0;
@@ -422,8 +422,7 @@ export class GroupAdmin {
   close(): void {
     this.closed = true;
     this.persister?.close();
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 
   private ensureOpen(): void {
@@ -431,9 +430,7 @@ export class GroupAdmin {
   }
 
   private client(address: string): CoordinatorClient {
-    let client = this.clients.get(address);
-    if (client === undefined) this.clients.set(address, (client = createGrpcClient('Coordinator', address)));
-    return client;
+    return this.clients.client(address);
   }
 
   private lookup(groupIds: readonly string[], deadline: number): Promise<Map<string, CoordinatorAnswer>> {

@@ -13,7 +13,7 @@
  *   shares, so a lagging broker cannot move a leader back.
  */
 import { ApiError, isApiErrorName } from '@sluice/protocol';
-import { createGrpcClient, formatHostPort, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, formatHostPort, fromGrpcError, unaryCall } from '@sluice/proto';
 import type { BrokerClient, BrokerEndpoint__Output, MetadataResponse__Output } from '@sluice/proto';
 import { parseBootstrap } from './controller-channel';
 import type { PartitionAvailability } from './partitioner';
@@ -59,7 +59,7 @@ export class ClusterMetadata {
   private readonly requestTimeoutMs: number;
   private readonly maxTopics: number;
   private readonly listenerName: string | undefined;
-  private readonly clients = new Map<string, BrokerClient>();
+  private readonly clients = new GrpcClientPool('Broker');
   private readonly brokers = new Map<number, string>();
   /** Topics kept up to date, in recency order. */
   private readonly wanted = new Map<string, true>();
@@ -124,12 +124,7 @@ export class ClusterMetadata {
   /** A channel to `address` (cached). */
   client(address: string): BrokerClient {
     if (this.closed) throw new ApiError('NETWORK_EXCEPTION', 'the client is closed');
-    let client = this.clients.get(address);
-    if (client === undefined) {
-      client = createGrpcClient('Broker', address);
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.client(address);
   }
 
   /** Any broker: a known one if any, else the next bootstrap address (rotating). */
@@ -261,7 +256,6 @@ export class ClusterMetadata {
 
   close(): void {
     this.closed = true;
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

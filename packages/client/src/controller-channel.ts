@@ -14,7 +14,7 @@
  * (a client package does not import a service).
  */
 import { ApiError } from '@sluice/protocol';
-import { createGrpcClient, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
 import type { ControllerClient, UnaryMethodName, UnaryRequest, UnaryResponse } from '@sluice/proto';
 import { NoControllerReachableError } from './errors';
 
@@ -61,7 +61,7 @@ export function parseBootstrap(bootstrap: string | readonly string[]): string[] 
 export class ControllerChannel {
   readonly bootstrap: readonly string[];
   private readonly options: ResolvedOptions;
-  private readonly clients = new Map<string, ControllerClient>();
+  private readonly clients = new GrpcClientPool('Controller');
   private preferred: string | undefined;
   /** True once `preferred` answered as the active controller (a write succeeded or DescribeCluster said so). */
   private preferredIsLeader = false;
@@ -88,12 +88,7 @@ export class ControllerChannel {
 
   private client(address: string): ControllerClient {
     if (this.closed) throw new ApiError('NETWORK_EXCEPTION', 'the client is closed');
-    let client = this.clients.get(address);
-    if (client === undefined) {
-      client = createGrpcClient('Controller', address);
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.client(address);
   }
 
   /** A write (or anything only the active controller answers): follows NOT_CONTROLLER. */
@@ -196,7 +191,6 @@ export class ControllerChannel {
 
   close(): void {
     this.closed = true;
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

@@ -4,7 +4,7 @@
  * starting at the next bootstrap address each time so one dead address is not always asked
  * first, plus the error classes their retry loops share.
  */
-import { createGrpcClient, fromGrpcError, type CoordinatorClient } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, type CoordinatorClient } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { findCoordinator } from './coordinator-lookup';
 import { parseBootstrap } from './controller-channel';
@@ -27,7 +27,7 @@ export function asApiError(error: unknown): ApiError {
 
 export class CoordinatorLocator {
   readonly bootstrap: readonly string[];
-  private readonly clients = new Map<string, CoordinatorClient>();
+  private readonly clients = new GrpcClientPool('Coordinator');
   private nextBootstrap = 0;
 
   constructor(
@@ -38,9 +38,7 @@ export class CoordinatorLocator {
   }
 
   client(address: string): CoordinatorClient {
-    let client = this.clients.get(address);
-    if (client === undefined) this.clients.set(address, (client = createGrpcClient('Coordinator', address)));
-    return client;
+    return this.clients.client(address);
   }
 
   /** The address of the coordinator for `key`; rejects with the key's error or the last transport error. */
@@ -56,7 +54,6 @@ export class CoordinatorLocator {
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

@@ -12,7 +12,7 @@
  * The consumer side is behind `GroupConsumerHooks` so this file holds the protocol only.
  */
 import { randomUUID } from 'node:crypto';
-import { createGrpcClient, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
 import type {
   ConsumerGroupHeartbeatRequest,
   CoordinatorClient,
@@ -77,7 +77,7 @@ export class GroupMembership {
   private readonly requestTimeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients = new Map<string, CoordinatorClient>();
+  private readonly clients = new GrpcClientPool('Coordinator');
   private coordinatorAddress: string | null = null;
   private memberEpoch = 0;
   private status: Status = 'joining';
@@ -331,8 +331,7 @@ export class GroupMembership {
     }
     this.owned.clear();
     this.status = 'closed';
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 
   private leaveRequest(): ConsumerGroupHeartbeatRequest {
@@ -360,9 +359,7 @@ export class GroupMembership {
   }
 
   private client(address: string): CoordinatorClient {
-    let client = this.clients.get(address);
-    if (client === undefined) this.clients.set(address, (client = createGrpcClient('Coordinator', address)));
-    return client;
+    return this.clients.client(address);
   }
 
   /**

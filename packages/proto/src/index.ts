@@ -8,5 +8,6 @@ export * from './generated';
 export * from './proto-files';
 export * from './services';
 export * from './channel';
+export * from './client-pool';
 export * from './calls';
 export * from './errors';

@@ -12,7 +12,7 @@ import { LocalControllerCluster, type ControllerClient } from '@sluice/controlle
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import { BrokerClients, waitFor as waitUntil } from './support/local-brokers';
 import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { GrpcClientPool } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { BrokerNode } from '../src/node/broker-node';
 
@@ -43,35 +43,25 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   let controllers: LocalControllerCluster;
   let controller: ControllerClient;
   const brokers: BrokerNode[] = [];
-  const clients = new Map<number, pb.BrokerClient>();
-
-  const client = (brokerId: number): pb.BrokerClient => {
-    let c = clients.get(brokerId);
-    if (c === undefined) {
-      const node = brokers.find((b) => b.brokerId === brokerId);
-      if (node === undefined) throw new Error(`no broker ${brokerId}`);
-      c = createGrpcClient('Broker', node.address);
-      clients.set(brokerId, c);
-    }
-    return c;
+  const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
+  const addressOf = (brokerId: number): string => {
+    const node = brokers.find((b) => b.brokerId === brokerId);
+    if (node === undefined) throw new Error(`no broker ${brokerId}`);
+    return node.address;
   };
-  const call = <M extends pb.UnaryMethodName<pb.BrokerClient>>(
-    brokerId: number,
-    method: M,
-    request: pb.UnaryRequest<pb.BrokerClient, M>,
-  ): Promise<pb.UnaryResponse<pb.BrokerClient, M>> =>
-    unaryCall(client(brokerId), method, request, { timeoutMs: 10_000 });
   const produce = (
     brokerId: number,
     partition: number,
     records: Buffer,
     acks = -1,
   ): Promise<pb.ProducePartitionResult__Output> =>
-    call(brokerId, 'Produce', {
-      acks,
-      timeoutMs: 5_000,
-      topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
-    }).then((r) => r.topics[0]!.partitions[0]!);
+    clients
+      .call(addressOf(brokerId), 'Produce', {
+        acks,
+        timeoutMs: 5_000,
+        topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
+      })
+      .then((r) => r.topics[0]!.partitions[0]!);
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-component-'));
@@ -116,7 +106,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   });
 
   afterAll(async () => {
-    for (const c of clients.values()) c.close();
+    clients.close();
     await Promise.all(brokers.map((b) => b.stop(false)));
     controller?.close();
     await controllers?.stopAll();
@@ -132,7 +122,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     // Every broker learns the topic from the metadata log and takes its role.
     let meta: pb.MetadataResponse__Output | undefined;
     await waitFor('leaders in place', async () => {
-      meta = await call(1, 'Metadata', { topics: [TOPIC] });
+      meta = await clients.call(addressOf(1), 'Metadata', { topics: [TOPIC] });
       const partitions = meta.topics[0]?.partitions ?? [];
       return (
         partitions.length === 2 &&
@@ -166,7 +156,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(offsets).toEqual([0, 10, 20, 30, 40]);
 
     // A consumer fetch returns the same bytes, records in order, up to the high watermark.
-    const fetched = await call(leader, 'Fetch', {
+    const fetched = await clients.call(addressOf(leader), 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: 0,
@@ -209,7 +199,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       records: [{ key: null, value: Buffer.alloc(1024 * 1024 + 1), timestamp: 0 }],
     });
     expect((await produce(leader, 0, oversize)).errorName).toBe('MESSAGE_TOO_LARGE');
-    const unknown = await call(leader, 'Produce', {
+    const unknown = await clients.call(addressOf(leader), 'Produce', {
       acks: 1,
       timeoutMs: 1_000,
       topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }],
@@ -218,7 +208,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!.log.logEndOffset).toBe(50);
 
     // ListOffsets: earliest and latest (the high watermark).
-    const listed = await call(leader, 'ListOffsets', {
+    const listed = await clients.call(addressOf(leader), 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -231,7 +221,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     });
     expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
     // By timestamp: the first record at or after it (record i has timestamp base + i), -1 past the end.
-    const byTime = await call(leader, 'ListOffsets', {
+    const byTime = await clients.call(addressOf(leader), 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -270,11 +260,13 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       return node !== undefined;
     });
     const send = (acks: number): Promise<pb.ProducePartitionResult__Output> =>
-      call(leader, 'Produce', {
-        acks,
-        timeoutMs: 5_000,
-        topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
-      }).then((r) => r.topics[0]!.partitions[0]!);
+      clients
+        .call(addressOf(leader), 'Produce', {
+          acks,
+          timeoutMs: 5_000,
+          topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+        })
+        .then((r) => r.topics[0]!.partitions[0]!);
     expect((await send(-1)).errorName).toBe('');
 
     // A follower shuts down cleanly: the controller takes it out of the ISR (2 < 3).

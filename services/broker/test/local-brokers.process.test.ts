@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { GrpcClientPool } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { LocalBrokerCluster } from '../src/local/local-brokers';
 import { batch, waitFor } from './support/local-brokers';
@@ -23,31 +23,21 @@ describe('local broker processes', () => {
   let controllers: LocalControllerCluster;
   let brokers: LocalBrokerCluster;
   let controller: ControllerClient;
-  const clients = new Map<number, pb.BrokerClient>();
-
-  const call = <M extends pb.UnaryMethodName<pb.BrokerClient>>(
-    brokerId: number,
-    method: M,
-    request: pb.UnaryRequest<pb.BrokerClient, M>,
-  ): Promise<pb.UnaryResponse<pb.BrokerClient, M>> => {
-    let client = clients.get(brokerId);
-    if (client === undefined) clients.set(brokerId, (client = createGrpcClient('Broker', brokers.address(brokerId))));
-    return unaryCall(client, method, request, { timeoutMs: 10_000 });
-  };
+  const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
   const describe0 = async (): Promise<{ leader: number; isr: number[] }> => {
     const p = (await controller.call('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!;
     return { leader: p.leader, isr: [...p.isr].sort() };
   };
   const produce = async (brokerId: number, records: Buffer): Promise<pb.ProducePartitionResult__Output> =>
     (
-      await call(brokerId, 'Produce', {
+      await clients.call(brokers.address(brokerId), 'Produce', {
         acks: -1,
         timeoutMs: 5_000,
         topics: [{ name: TOPIC, partitions: [{ partition: 0, records }] }],
       })
     ).topics[0]!.partitions[0]!;
   const consume = async (brokerId: number): Promise<string[]> => {
-    const response = await call(brokerId, 'Fetch', {
+    const response = await clients.call(brokers.address(brokerId), 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: 0,
@@ -99,7 +89,7 @@ describe('local broker processes', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     await brokers?.stopAll();
     controller?.close();
     await controllers?.stopAll();

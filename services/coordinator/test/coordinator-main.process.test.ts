@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
 import { Admin } from '@sluice/client';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { GrpcClientPool } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
 import { coordinatorMainPath, LocalCoordinatorCluster } from '../src/local/local-coordinators';
 import { eventually as waitFor } from './support/eventually';
@@ -63,16 +63,8 @@ describe('coordinator processes', () => {
     let brokers: LocalBrokerCluster | undefined;
     let coordinators: LocalCoordinatorCluster | undefined;
     const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    const clients = new Map<string, wire.CoordinatorClient>();
-    const call = <M extends wire.UnaryMethodName<wire.CoordinatorClient>>(
-      address: string,
-      method: M,
-      request: wire.UnaryRequest<wire.CoordinatorClient, M>,
-    ): Promise<wire.UnaryResponse<wire.CoordinatorClient, M>> => {
-      let client = clients.get(address);
-      if (client === undefined) clients.set(address, (client = createGrpcClient('Coordinator', address)));
-      return unaryCall(client, method, request, { timeoutMs: 5_000 });
-    };
+    const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
+    const call = clients.call.bind(clients);
     try {
       controllers.startAll();
       brokers = await LocalBrokerCluster.create({
@@ -143,7 +135,7 @@ describe('coordinator processes', () => {
       const listed = await call(found.address, 'ListGroups', {});
       expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {
-      for (const client of clients.values()) client.close();
+      clients.close();
       admin.close();
       await coordinators?.stopAll();
       await brokers?.stopAll();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
 import { Admin, groupPartition } from '@sluice/client';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { GrpcClientPool } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
 import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC } from '../src/node/coordinator-node';
@@ -29,19 +29,8 @@ describe('coordinator nodes over real brokers', () => {
   let admin: Admin;
   const coordinators = new Map<number, CoordinatorNode>();
   const peers = new Map<number, string>();
-  const clients = new Map<string, wire.CoordinatorClient>();
-
-  const call = <M extends wire.UnaryMethodName<wire.CoordinatorClient>>(
-    address: string,
-
-    method: M,
-
-    request: wire.UnaryRequest<wire.CoordinatorClient, M>,
-  ): Promise<wire.UnaryResponse<wire.CoordinatorClient, M>> => {
-    let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createGrpcClient('Coordinator', address)));
-    return unaryCall(client, method, request, { timeoutMs: 10_000 });
-  };
+  const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 10_000 });
+  const call = clients.call.bind(clients);
   const findCoordinator = async (via: string): Promise<wire.FindCoordinatorResponse__Output['coordinators'][number]> =>
     (await call(via, 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
 
@@ -91,7 +80,7 @@ describe('coordinator nodes over real brokers', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     for (const node of coordinators.values()) await node.stop();
     admin?.close();
     await brokers?.stopAll();

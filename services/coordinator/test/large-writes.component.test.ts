@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
 import { Admin } from '@sluice/client';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
 import { silentLogger } from '@sluice/runtime';
@@ -37,19 +37,8 @@ describe('coordinator writes larger than max.message.bytes', () => {
   let admin: Admin;
   let broker: wire.BrokerClient;
   let coordinator: CoordinatorNode | undefined;
-  const clients = new Map<string, wire.CoordinatorClient>();
-
-  const call = <M extends wire.UnaryMethodName<wire.CoordinatorClient>>(
-    address: string,
-
-    method: M,
-
-    request: wire.UnaryRequest<wire.CoordinatorClient, M>,
-  ): Promise<wire.UnaryResponse<wire.CoordinatorClient, M>> => {
-    let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createGrpcClient('Coordinator', address)));
-    return unaryCall(client, method, request, { timeoutMs: 10_000 });
-  };
+  const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 10_000 });
+  const call = clients.call.bind(clients);
 
   const startCoordinator = (maxWriteRequestBytes?: number): Promise<CoordinatorNode> => {
     const options: CoordinatorNodeOptions = {
@@ -142,7 +131,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     await coordinator?.stop();
     broker?.close();
     admin?.close();

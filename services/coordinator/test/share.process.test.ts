@@ -21,8 +21,7 @@ import {
   shareStateKeyString,
   ShareGroupMembership,
 } from '@sluice/client';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
-import type * as wire from '@sluice/proto';
+import { GrpcClientPool } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { LocalCoordinatorCluster } from '../src/local/local-coordinators';
 import { SHARE_STATE_TOPIC } from '../src/node/coordinator-node';
@@ -48,16 +47,8 @@ describe('share groups on real processes', () => {
   let brokers: LocalBrokerCluster;
   let coordinators: LocalCoordinatorCluster;
   let admin: Admin;
-  const clients = new Map<string, wire.CoordinatorClient>();
-  const call = <M extends wire.UnaryMethodName<wire.CoordinatorClient>>(
-    address: string,
-    method: M,
-    request: wire.UnaryRequest<wire.CoordinatorClient, M>,
-  ): Promise<wire.UnaryResponse<wire.CoordinatorClient, M>> => {
-    let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createGrpcClient('Coordinator', address)));
-    return unaryCall(client, method, request, { timeoutMs: 5_000 });
-  };
+  const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
+  const call = clients.call.bind(clients);
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-'));
@@ -95,7 +86,7 @@ describe('share groups on real processes', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     admin?.close();
     await coordinators?.stopAll();
     await brokers?.stopAll();

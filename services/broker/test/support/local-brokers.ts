@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LocalControllerCluster } from '@sluice/controller';
 import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
 import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { GrpcClientPool } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { BrokerNode, type BrokerNodeOptions } from '../../src/node/broker-node';
 
@@ -62,7 +62,7 @@ export function startLocalBroker(
 
 /** Broker gRPC clients by address, closed together. */
 export class BrokerClients {
-  private readonly clients = new Map<string, pb.BrokerClient>();
+  private readonly clients = new GrpcClientPool('Broker');
 
   call<M extends pb.UnaryMethodName<pb.BrokerClient>>(
     node: BrokerNode,
@@ -70,12 +70,7 @@ export class BrokerClients {
     request: pb.UnaryRequest<pb.BrokerClient, M>,
     timeoutMs = 10_000,
   ): Promise<pb.UnaryResponse<pb.BrokerClient, M>> {
-    let client = this.clients.get(node.address);
-    if (client === undefined) {
-      client = createGrpcClient('Broker', node.address);
-      this.clients.set(node.address, client);
-    }
-    return unaryCall(client, method, request, { timeoutMs });
+    return this.clients.call(node.address, method, request, { timeoutMs });
   }
 
   async produce(
@@ -127,7 +122,6 @@ export class BrokerClients {
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

@@ -5,7 +5,7 @@
  * short backoff). Every call is bounded by `timeoutMs` overall.
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { createGrpcClient, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
 import type {
   ControllerClient as GrpcControllerClient,
   FetchMetadataResponse__Output,
@@ -34,7 +34,7 @@ export const DEFAULT_CLIENT_OPTIONS: ControllerClientOptions = Object.freeze({
 });
 
 export class ControllerClient {
-  private readonly clients = new Map<string, GrpcControllerClient>();
+  private readonly clients = new GrpcClientPool('Controller');
   private preferred: string | undefined;
   private nextBootstrap = 0;
   /** Redirects followed and retries made over the client's life (tests and benchmarks read these). */
@@ -54,12 +54,7 @@ export class ControllerClient {
   }
 
   private client(address: string): GrpcControllerClient {
-    let client = this.clients.get(address);
-    if (client === undefined) {
-      client = createGrpcClient('Controller', address);
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.client(address);
   }
 
   /** One call to one node, no redirects; rejects with the ApiError the node answered. */
@@ -122,8 +117,7 @@ export class ControllerClient {
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }
 
