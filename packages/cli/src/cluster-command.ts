@@ -15,6 +15,7 @@ import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import type { LocalBrokerCluster } from '@sluice/broker';
+import type { ControllerClient } from '@sluice/controller';
 import type { LocalCoordinatorCluster } from '@sluice/coordinator';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
@@ -23,13 +24,9 @@ const BROKER_WAIT_MS = 30_000;
 /** Broker ids start here so they never collide with controller node ids (1, 2, 3, ...). */
 const FIRST_BROKER_ID = 101;
 
-interface DescribeClusterClient {
-  call<T>(method: string, request: unknown): Promise<T>;
-}
-
 /** Bounded wait until every started broker is registered and unfenced; names any that died. */
 async function waitForUnfencedBrokers(
-  client: DescribeClusterClient,
+  client: Pick<ControllerClient, 'call'>,
   brokers: LocalBrokerCluster,
   baseDir: string,
   timeoutMs: number,
@@ -42,7 +39,7 @@ async function waitForUnfencedBrokers(
     const dead = ids.find((id) => !brokers.isRunning(id));
     if (dead !== undefined)
       throw new Error(`broker ${dead} exited during start-up (see ${join(baseDir, `broker-${dead}.out`)})`);
-    const cluster = await client.call<{ brokers: Array<{ brokerId: number; fenced: boolean }> }>('DescribeCluster', {});
+    const cluster = await client.call('DescribeCluster', {});
     unfenced = new Set(cluster.brokers.filter((b) => !b.fenced).map((b) => b.brokerId));
     if (ids.every((id) => unfenced.has(id))) return;
     await sleep(100);

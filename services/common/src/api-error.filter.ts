@@ -8,7 +8,7 @@ import type { ArgumentsHost, RpcExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
-import { toGrpcStatus, type ServerErrorReporter } from '@sluice/runtime';
+import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
 import { throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 

@@ -14,7 +14,8 @@ import type { ServerOptions } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { ServerGrpc } from '@nestjs/microservices';
-import { DEFAULT_SERVER_OPTIONS, formatHostPort } from '@sluice/runtime';
+import { formatHostPort } from '@sluice/proto';
+import { DEFAULT_SERVER_OPTIONS } from '@sluice/runtime';
 
 export interface SluiceGrpcServerOptions {
   /** Interface to bind: `0.0.0.0` in a pod, `127.0.0.1` in tests. */

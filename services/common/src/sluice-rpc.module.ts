@@ -7,7 +7,8 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { HealthStatus, type ServerErrorReporter } from '@sluice/runtime';
+import type { ServerErrorReporter } from '@sluice/proto';
+import { HealthStatus } from '@sluice/runtime';
 import type { Registry } from 'prom-client';
 import { ApiErrorRpcFilter } from './api-error.filter';
 import { AnonymousAuthenticator, AUTHENTICATOR, AuthenticationGuard, type Authenticator } from './authentication.guard';

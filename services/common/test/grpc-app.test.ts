@@ -4,17 +4,11 @@ import { Controller, Module } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { Metadata } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
-import {
-  callUnary,
-  createGrpcClient,
-  createMetricsRegistry,
-  HEALTH_PROTO_FILE,
-  HEALTH_SERVICE_NAME,
-  HealthStatus,
-  loadProtos,
-  serviceClientConstructor,
-} from '@sluice/runtime';
-import type { Client } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
+import type { Client, ServiceClientConstructor } from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { fromGrpcError, HEALTH_PROTO_FILE, loadProtos } from '@sluice/proto';
+import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
 import {
   fileDescriptorsViaReflection,
   listServicesViaReflection,
@@ -27,6 +21,35 @@ import {
 } from '../src';
 
 const FIXTURES = join(__dirname, 'fixtures');
+const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+function clientOf(definition: PackageDefinition, fullName: string, address: string): Client {
+  let node: unknown = loadPackageDefinition(definition);
+  for (const part of fullName.split('.')) node = (node as Record<string, unknown>)[part];
+  return new (node as ServiceClientConstructor)(address, credentials.createInsecure());
+}
+
+/** One unary call of a fixture service (not in the contract, so untyped), errors as ApiErrors. */
+function callUnary(
+  client: Client,
+  method: string,
+  request: object,
+  options: { timeoutMs: number; metadata?: Metadata },
+): Promise<Record<string, unknown>> {
+  const invoke = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method] as (
+    ...args: unknown[]
+  ) => unknown;
+  return new Promise((resolveCall, rejectCall) => {
+    invoke.call(
+      client,
+      request,
+      options.metadata ?? new Metadata(),
+      { deadline: new Date(Date.now() + options.timeoutMs) },
+      (error: Error | null, response: Record<string, unknown>) =>
+        error !== null ? rejectCall(fromGrpcError(error)) : resolveCall(response),
+    );
+  });
+}
 const ECHO_FILES = ['test/v1/echo.proto', HEALTH_PROTO_FILE];
 
 @Controller()
@@ -83,8 +106,8 @@ describe('the sluice gRPC surface on NestJS', () => {
       packageDefinition,
       services: ['test.v1.Echo', HEALTH_SERVICE_NAME],
     });
-    echo = createGrpcClient(serviceClientConstructor(packageDefinition, 'test.v1.Echo'), app.address);
-    healthClient = createGrpcClient(serviceClientConstructor(packageDefinition, HEALTH_SERVICE_NAME), app.address);
+    echo = clientOf(packageDefinition, 'test.v1.Echo', app.address);
+    healthClient = clientOf(packageDefinition, HEALTH_SERVICE_NAME, app.address);
   });
   afterAll(async () => {
     echo.close();

@@ -44,7 +44,6 @@ export function tooLarge(codec: string, maxOutputBytes: number, position: number
   );
 }
 
-
 /** The runtime lacks a codec: Kafka's UNSUPPORTED_COMPRESSION_TYPE, raised where it is known. */
 export function unavailable(codec: string, reason: string): ApiError {
   return new ApiError('UNSUPPORTED_COMPRESSION_TYPE', `compression.type ${codec} is not available here: ${reason}`);

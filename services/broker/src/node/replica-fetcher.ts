@@ -5,16 +5,16 @@
  * with its replica id from its log end offset, appends what comes back as the leader stamped it,
  * takes the leader's high watermark, and truncates again on a diverging epoch.
  */
-import type { Client } from '@grpc/grpc-js';
-import { callUnary, type Logger } from '@sluice/runtime';
+import { unaryCall } from '@sluice/proto';
+import type { BrokerClient, FetchRequest, FetchTopic } from '@sluice/proto';
+import type { Logger } from '@sluice/runtime';
 import { followerTruncation } from '../core/follower-truncation';
-import type { FetchRequest, FetchResponse, OffsetForLeaderEpochResponse } from '../api/broker-proto-types';
 import type { PartitionReplica } from './partition-replica';
 
 export interface ReplicaFetcherOptions {
   readonly brokerId: number;
   readonly leaderId: number;
-  readonly client: Client;
+  readonly client: BrokerClient;
   readonly log: Logger;
   /** The follower partitions of this leader now. */
   readonly partitions: () => PartitionReplica[];
@@ -88,7 +88,7 @@ export class ReplicaFetcher {
     for (let round = 0; round < 64; round++) {
       const latest = replica.log.latestEpoch();
       if (latest === null) break;
-      const answer = await callUnary<OffsetForLeaderEpochResponse>(
+      const answer = await unaryCall(
         this.options.client,
         'OffsetForLeaderEpoch',
         {
@@ -159,7 +159,7 @@ export class ReplicaFetcher {
   /** One Fetch round; true when the fetcher should pause (errors only). */
   private async fetchOnce(partitions: PartitionReplica[]): Promise<boolean> {
     if (partitions.length === 0) return true;
-    const byTopic = new Map<string, FetchRequest['topics'][number]>();
+    const byTopic = new Map<string, Required<FetchTopic>>();
     // What each partition looked like when asked: an answer is used only if nothing changed since.
     const sent = new Map<PartitionReplica, { role: PartitionReplica['role']; fetchOffset: number }>();
     for (const replica of partitions) {
@@ -185,7 +185,7 @@ export class ReplicaFetcher {
       maxBytes: this.options.maxBytes,
       topics: [...byTopic.values()],
     };
-    const response = await callUnary<FetchResponse>(this.options.client, 'Fetch', request, {
+    const response = await unaryCall(this.options.client, 'Fetch', request, {
       timeoutMs: this.options.maxWaitMs + 5_000,
     });
     let backoff = false;

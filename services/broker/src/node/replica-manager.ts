@@ -20,20 +20,22 @@ import {
 } from '../core/partition-leader';
 import { ProducerStateManager, producerBatchOf, type ProducerBatch } from '../core/producer-state';
 import { producerBatchesInLog } from '../core/producer-state-rebuild';
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
   FetchPartitionResult,
-  FetchRequest,
+  FetchRequest__Output as FetchRequest,
   FetchResponse,
+  ItemError,
   ListOffsetsPartitionResult,
-  ListOffsetsRequest,
+  ListOffsetsRequest__Output as ListOffsetsRequest,
   ListOffsetsResponse,
   OffsetForLeaderEpochPartitionResult,
-  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochRequest__Output as OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
   ProducePartitionResult,
-  ProduceRequest,
+  ProduceRequest__Output as ProduceRequest,
   ProduceResponse,
-} from '../api/broker-proto-types';
+} from '@sluice/proto';
 import { PartitionReplica } from './partition-replica';
 
 export interface ReplicaManagerOptions {
@@ -72,7 +74,7 @@ const DEFAULT_LOG_CLEANER_BACKOFF_MS = 15_000;
 /** Kafka's producer.id.expiration.check.interval.ms. */
 const PRODUCER_EXPIRY_INTERVAL_MS = 600_000;
 
-function errorFields(error: unknown): { errorName: string; errorMessage: string } {
+function errorFields(error: unknown): Required<ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
   if (error instanceof LogError) return { errorName: error.code, errorMessage: error.message };
   // A batch whose bytes do not check out (CRC, header) is the client's fault, as in Kafka.
@@ -665,9 +667,9 @@ export class ReplicaManager {
     request: FetchRequest,
     budget: number,
     nowMs: number,
-  ): FetchPartitionResult {
+  ): Required<FetchPartitionResult> {
     const empty = Buffer.alloc(0);
-    const failed = (error: unknown): FetchPartitionResult => ({
+    const failed = (error: unknown): Required<FetchPartitionResult> => ({
       partition: p.partition,
       ...errorFields(error),
       highWatermark: -1,
