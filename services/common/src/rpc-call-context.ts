@@ -81,3 +81,11 @@ export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
 export const RpcCall = createParamDecorator((_data: unknown, execution: ExecutionContext) =>
   rpcCallContextOf(execution),
 );
+
+/**
+ * Controller parameter decorator for the raw grpc-js call (Nest's third handler argument), for
+ * the few handlers that write a stream themselves with backpressure.
+ */
+export const GrpcCall = createParamDecorator((_data: unknown, execution: ExecutionContext): unknown =>
+  execution.getArgByIndex(2),
+);

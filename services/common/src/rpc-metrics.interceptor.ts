@@ -1,7 +1,8 @@
 /**
  * Per-RPC request count (by outcome: `ok` or the Kafka error name) and latency, for every RPC a
- * service's controllers handle: `sluice_<service>_requests_total{api,outcome}` and
- * `sluice_<service>_request_seconds{api}`. Streams count once, when they end; long polls include
+ * service's controllers handle: `sluice_rpc_requests_total{api,outcome}` and
+ * `sluice_rpc_request_seconds{api}`, the same names in every service (the registry's default
+ * labels say which service and node). Streams count once, when they end; long polls include
  * their wait.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -17,7 +18,7 @@ export const RPC_METRICS_OPTIONS = Symbol('RPC_METRICS_OPTIONS');
 
 export interface RpcMetricsOptions {
   readonly registry: Registry;
-  /** `broker`, `controller`, `coordinator`: the metric names' middle part. */
+  /** `broker`, `controller`, `coordinator`: for the help text. */
   readonly service: string;
 }
 
@@ -33,15 +34,14 @@ export class RpcMetricsInterceptor implements NestInterceptor {
   private readonly seconds: Histogram<'api'>;
 
   constructor(@Inject(RPC_METRICS_OPTIONS) options: RpcMetricsOptions) {
-    if (!/^[a-z][a-z_]*$/.test(options.service)) throw new RangeError(`bad metrics service name ${options.service}`);
     this.requests = new Counter({
-      name: `sluice_${options.service}_requests_total`,
+      name: 'sluice_rpc_requests_total',
       help: `${options.service} gRPC requests by API and outcome (ok or the Kafka error name).`,
       labelNames: ['api', 'outcome'],
       registers: [options.registry],
     });
     this.seconds = new Histogram({
-      name: `sluice_${options.service}_request_seconds`,
+      name: 'sluice_rpc_request_seconds',
       help: `${options.service} gRPC request latency by API (long polls include their wait).`,
       labelNames: ['api'],
       buckets: LATENCY_BUCKETS_SECONDS,

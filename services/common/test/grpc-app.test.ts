@@ -171,10 +171,10 @@ describe('the sluice gRPC surface on NestJS', () => {
 
   it('counts every RPC by API and outcome, with its latency', async () => {
     const text = await registry.metrics();
-    expect(text).toMatch(/sluice_test_requests_total\{api="Echo",outcome="ok",service="test",node_id="1"\} [4-9]/);
-    expect(text).toMatch(/sluice_test_requests_total\{api="Echo",outcome="NOT_CONTROLLER"[^}]*\} 1/);
-    expect(text).toMatch(/sluice_test_requests_total\{api="Echo",outcome="UNKNOWN_SERVER_ERROR"[^}]*\} 1/);
-    expect(text).toMatch(/sluice_test_request_seconds_count\{[^}]*api="Echo"[^}]*\} [6-9]/);
+    expect(text).toMatch(/sluice_rpc_requests_total\{api="Echo",outcome="ok",service="test",node_id="1"\} [4-9]/);
+    expect(text).toMatch(/sluice_rpc_requests_total\{api="Echo",outcome="NOT_CONTROLLER"[^}]*\} 1/);
+    expect(text).toMatch(/sluice_rpc_requests_total\{api="Echo",outcome="UNKNOWN_SERVER_ERROR"[^}]*\} 1/);
+    expect(text).toMatch(/sluice_rpc_request_seconds_count\{[^}]*api="Echo"[^}]*\} [6-9]/);
   });
 
   it('serves grpc.health.v1 Check and Watch from the HealthStatus', async () => {
