@@ -1,17 +1,14 @@
 /**
- * The receiving side of `sluice.v1.RaftPeer` (proto/sluice/v1/raft.proto), as a plain object so
- * it can be registered on a raw grpc-js server (`raftPeerServiceRegistration`) or called from a
- * NestJS `@GrpcMethod('RaftPeer', 'Send')` controller (`RaftPeerHandler.send`).
+ * The receiving side of `sluice.v1.RaftPeer` (proto/sluice/v1/raft.proto), as a plain object the
+ * NestJS `RaftPeerController` (`@GrpcMethod('RaftPeer', 'Send')`) delegates to.
  *
  * An envelope is checked as a whole (cluster, addressee, every message decodes and names the
  * envelope's sender and receiver) before any of its messages reaches Raft: a bad envelope
  * changes nothing.
  */
 import { ApiError } from '@sluice/protocol';
-import { serviceRegistration } from '@sluice/proto';
-import type { GrpcServiceRegistration, RaftPeerSendRequest__Output, RaftPeerSendResponse } from '@sluice/proto';
+import type { RaftPeerSendRequest__Output, RaftPeerSendResponse } from '@sluice/proto';
 import type { Message } from '@sluice/raft';
-import { unaryHandler } from '@sluice/runtime';
 import { decodeRaftMessage, RaftCodecError } from './message-codec';
 import type { RaftLogger } from './raft-driver';
 
@@ -80,14 +77,4 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
       return {};
     },
   };
-}
-
-/** For a raw grpc-js server (`startGrpcServer({ services: [raftPeerServiceRegistration(handler)] })`). */
-export function raftPeerServiceRegistration(handler: RaftPeerHandler, logger?: RaftLogger): GrpcServiceRegistration {
-  return serviceRegistration('RaftPeer', {
-    Send: unaryHandler(
-      (envelope) => handler.send(envelope),
-      (error, referenceId) => logger?.error({ err: error, referenceId }, 'RaftPeer/Send failed'),
-    ),
-  });
 }

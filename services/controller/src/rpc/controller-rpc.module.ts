@@ -8,9 +8,9 @@
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { contractPackageDefinition, type ServerErrorReporter } from '@sluice/proto';
-import type { HealthStatus } from '@sluice/runtime';
+import { HealthStatus } from '@sluice/runtime';
 import { SluiceRpcModule, startGrpcApp, type GrpcApp } from '@sluice/service-common';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { ControllerApi } from '../api/controller-api';
 import type { MetadataFeed } from '../feed/metadata-feed';
 import { RAFT_PEER_HANDLER, RaftPeerController } from '../raft/raft-peer.controller';
@@ -31,6 +31,15 @@ export class MetadataFeedModule {}
 
 @Module({ controllers: [RaftPeerController] })
 export class RaftPeerModule {}
+
+@Global()
+@Module({})
+export class RaftPeerHandlerModule {
+  static forRoot(raftPeer: RaftPeerHandler): DynamicModule {
+    const provider = { provide: RAFT_PEER_HANDLER, useValue: raftPeer };
+    return { module: RaftPeerHandlerModule, providers: [provider], exports: [RAFT_PEER_HANDLER] };
+  }
+}
 
 export interface ControllerRpcParts extends ControllerRpcOptions {
   readonly api: ControllerApi;
@@ -83,5 +92,37 @@ export function startControllerRpc(host: string, port: number, parts: Controller
     port,
     packageDefinition: contractPackageDefinition(),
     services: withRaft ? CONTROLLER_SERVICE_NAMES : CONTROLLER_SERVICE_NAMES.filter((s) => s !== 'sluice.v1.RaftPeer'),
+  });
+}
+
+/**
+ * Serves RaftPeer alone (the Raft driver's own tests and harnesses run quorums without the
+ * controller core): the same controller, guard, interceptor and filter as a full controller.
+ */
+export function startRaftPeerRpc(
+  host: string,
+  port: number,
+  raftPeer: RaftPeerHandler,
+  report: ServerErrorReporter = () => undefined,
+): Promise<GrpcApp> {
+  @Module({
+    imports: [
+      SluiceRpcModule.forRoot({
+        service: 'controller',
+        registry: new Registry(),
+        health: new HealthStatus('SERVING'),
+        report,
+      }),
+      RaftPeerHandlerModule.forRoot(raftPeer),
+      RaftPeerModule,
+    ],
+  })
+  class RaftPeerRpcModule {}
+  return startGrpcApp({
+    module: RaftPeerRpcModule,
+    host,
+    port,
+    packageDefinition: contractPackageDefinition(),
+    services: ['sluice.v1.RaftPeer', 'grpc.health.v1.Health'],
   });
 }
