@@ -1,13 +1,11 @@
 /**
- * The Coordinator gRPC service: turns wire requests into GroupShard operations on the owning
- * partition and back. Whole-request failures (NOT_COORDINATOR, FENCED_MEMBER_EPOCH, ...) are
+ * What the Coordinator gRPC service does (its NestJS controllers in rpc/ delegate here): turns
+ * wire requests into GroupShard operations on the owning partition and back. Whole-request failures (NOT_COORDINATOR, FENCED_MEMBER_EPOCH, ...) are
  * gRPC errors with Kafka names; multi-item requests answer per item.
  */
 import { groupPartition } from '@sluice/client';
 import type * as wire from '@sluice/proto';
-import type { ServerErrorReporter } from '@sluice/proto';
 import { ApiError, type DurableRange } from '@sluice/protocol';
-import { unaryHandler } from '@sluice/runtime';
 import type { HeartbeatRequest } from '../core/group-shard';
 import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
 import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
@@ -100,22 +98,6 @@ function heartbeatToWire(response: {
 
 export class CoordinatorApi {
   constructor(private readonly node: CoordinatorNode) {}
-
-  handlers(report: ServerErrorReporter): wire.CoordinatorHandlers {
-    return {
-      FindCoordinator: unaryHandler((r) => this.findCoordinator(r), report),
-      ConsumerGroupHeartbeat: unaryHandler((r) => this.heartbeat(r), report),
-      OffsetCommit: unaryHandler((r) => this.offsetCommit(r), report),
-      OffsetFetch: unaryHandler((r) => this.offsetFetch(r), report),
-      ListGroups: unaryHandler(() => this.listGroups(), report),
-      DescribeGroups: unaryHandler((r) => this.describeGroups(r), report),
-      DeleteGroups: unaryHandler((r) => this.deleteGroups(r), report),
-      ShareGroupHeartbeat: unaryHandler((r) => this.shareGroupHeartbeat(r), report),
-      DescribeShareGroups: unaryHandler((r) => this.describeShareGroups(r), report),
-      ReadShareGroupState: unaryHandler((r) => this.readShareGroupState(r), report),
-      WriteShareGroupState: unaryHandler((r) => this.writeShareGroupState(r), report),
-    };
-  }
 
   findCoordinator(request: wire.FindCoordinatorRequest__Output): wire.FindCoordinatorResponse {
     const keyType = request.keyType ?? '';

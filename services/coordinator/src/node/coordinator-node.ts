@@ -1,5 +1,6 @@
 /**
- * One group coordinator process's moving parts: the gRPC server (Coordinator + health), the
+ * One group coordinator process's moving parts: the gRPC surface (a NestJS application serving
+ * Coordinator + health + reflection, see rpc/), the
  * ownership loop, one GroupShard per owned partition of `__consumer_offsets` and one
  * ShareStateShard per owned partition of `__share_group_state`.
  *
@@ -16,10 +17,13 @@
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
 import { Admin, groupPartition, shareStateKeyString } from '@sluice/client';
-import { createGrpcClient, serviceRegistration, unaryCall } from '@sluice/proto';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
 import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
+import { createMetricsRegistry, HealthStatus, type Logger } from '@sluice/runtime';
+import type { GrpcApp } from '@sluice/service-common';
+import type { Registry } from 'prom-client';
+import { startCoordinatorRpc } from '../rpc/coordinator-rpc.module';
 import type { AssignorName } from '../core/assignor';
 import { assignorByName } from '../core/assignors';
 import { decodeGroupRecord, recordKey, recordValue, type GroupRecord } from '../core/group-records';
@@ -85,7 +89,9 @@ export type OwnedPartition = OwnedTopicPartition<GroupShard>;
 export type OwnedShareStatePartition = OwnedTopicPartition<ShareStateShard>;
 
 export class CoordinatorNode {
-  private server: StartedGrpcServer | undefined;
+  private server: GrpcApp | undefined;
+  /** Per-RPC metrics of this coordinator. */
+  readonly registry: Registry;
   private readonly health = new HealthStatus('NOT_SERVING');
   private readonly broker: BrokerClient;
   private readonly admin: Admin;
@@ -103,6 +109,8 @@ export class CoordinatorNode {
   private readonly batchLimits = new Map<string, number>();
 
   private constructor(readonly options: CoordinatorNodeOptions) {
+    // Its own registry: tests run several coordinators in one process.
+    this.registry = createMetricsRegistry({ service: 'coordinator', nodeId: options.nodeId, defaultMetrics: false });
     this.broker = createGrpcClient('Broker', options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
     this.shareStateTopic = options.shareStateTopic ?? {
@@ -176,16 +184,11 @@ export class CoordinatorNode {
 
   private async startInternal(): Promise<void> {
     const api = new CoordinatorApi(this);
-    this.server = await startGrpcServer({
-      host: this.options.bindHost,
-      port: this.options.bindPort,
-      services: [
-        serviceRegistration(
-          'Coordinator',
-          api.handlers((error) => this.options.log.error({ err: error }, 'coordinator request failed')),
-        ),
-        this.health.registration(),
-      ],
+    this.server = await startCoordinatorRpc(this.options.bindHost, this.options.bindPort, {
+      api,
+      health: this.health,
+      registry: this.registry,
+      report: (error, referenceId) => this.options.log.error({ err: error, referenceId }, 'coordinator request failed'),
     });
     // Compacted: replay needs only the latest value per key (tombstones remove members and offsets).
     // max.message.bytes is set on the topic so the brokers' own message.max.bytes cannot refuse
@@ -395,7 +398,7 @@ export class CoordinatorNode {
     this.groupPartitions.stop();
     this.sharePartitions.stop();
     this.health.set('', 'NOT_SERVING');
-    await this.server?.stop(1_000);
+    await this.server?.close();
     this.broker.close();
     this.admin.close();
   }
