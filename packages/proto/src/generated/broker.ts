@@ -3,10 +3,17 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { BrokerClient as _sluice_v1_BrokerClient, BrokerDefinition as _sluice_v1_BrokerDefinition } from './sluice/v1/Broker';
 import type { BrokerEndpoint as _sluice_v1_BrokerEndpoint, BrokerEndpoint__Output as _sluice_v1_BrokerEndpoint__Output } from './sluice/v1/BrokerEndpoint';
+import type { ConsumerRecord as _sluice_v1_ConsumerRecord, ConsumerRecord__Output as _sluice_v1_ConsumerRecord__Output } from './sluice/v1/ConsumerRecord';
 import type { Empty as _sluice_v1_Empty, Empty__Output as _sluice_v1_Empty__Output } from './sluice/v1/Empty';
 import type { EpochEndOffset as _sluice_v1_EpochEndOffset, EpochEndOffset__Output as _sluice_v1_EpochEndOffset__Output } from './sluice/v1/EpochEndOffset';
 import type { FetchPartition as _sluice_v1_FetchPartition, FetchPartition__Output as _sluice_v1_FetchPartition__Output } from './sluice/v1/FetchPartition';
 import type { FetchPartitionResult as _sluice_v1_FetchPartitionResult, FetchPartitionResult__Output as _sluice_v1_FetchPartitionResult__Output } from './sluice/v1/FetchPartitionResult';
+import type { FetchRecordsPartition as _sluice_v1_FetchRecordsPartition, FetchRecordsPartition__Output as _sluice_v1_FetchRecordsPartition__Output } from './sluice/v1/FetchRecordsPartition';
+import type { FetchRecordsPartitionResult as _sluice_v1_FetchRecordsPartitionResult, FetchRecordsPartitionResult__Output as _sluice_v1_FetchRecordsPartitionResult__Output } from './sluice/v1/FetchRecordsPartitionResult';
+import type { FetchRecordsRequest as _sluice_v1_FetchRecordsRequest, FetchRecordsRequest__Output as _sluice_v1_FetchRecordsRequest__Output } from './sluice/v1/FetchRecordsRequest';
+import type { FetchRecordsResponse as _sluice_v1_FetchRecordsResponse, FetchRecordsResponse__Output as _sluice_v1_FetchRecordsResponse__Output } from './sluice/v1/FetchRecordsResponse';
+import type { FetchRecordsTopic as _sluice_v1_FetchRecordsTopic, FetchRecordsTopic__Output as _sluice_v1_FetchRecordsTopic__Output } from './sluice/v1/FetchRecordsTopic';
+import type { FetchRecordsTopicResult as _sluice_v1_FetchRecordsTopicResult, FetchRecordsTopicResult__Output as _sluice_v1_FetchRecordsTopicResult__Output } from './sluice/v1/FetchRecordsTopicResult';
 import type { FetchRequest as _sluice_v1_FetchRequest, FetchRequest__Output as _sluice_v1_FetchRequest__Output } from './sluice/v1/FetchRequest';
 import type { FetchResponse as _sluice_v1_FetchResponse, FetchResponse__Output as _sluice_v1_FetchResponse__Output } from './sluice/v1/FetchResponse';
 import type { FetchTopic as _sluice_v1_FetchTopic, FetchTopic__Output as _sluice_v1_FetchTopic__Output } from './sluice/v1/FetchTopic';
@@ -32,12 +39,18 @@ import type { OffsetForLeaderEpochTopicResult as _sluice_v1_OffsetForLeaderEpoch
 import type { PartitionMetadata as _sluice_v1_PartitionMetadata, PartitionMetadata__Output as _sluice_v1_PartitionMetadata__Output } from './sluice/v1/PartitionMetadata';
 import type { ProducePartition as _sluice_v1_ProducePartition, ProducePartition__Output as _sluice_v1_ProducePartition__Output } from './sluice/v1/ProducePartition';
 import type { ProducePartitionResult as _sluice_v1_ProducePartitionResult, ProducePartitionResult__Output as _sluice_v1_ProducePartitionResult__Output } from './sluice/v1/ProducePartitionResult';
+import type { ProduceRecordsPartition as _sluice_v1_ProduceRecordsPartition, ProduceRecordsPartition__Output as _sluice_v1_ProduceRecordsPartition__Output } from './sluice/v1/ProduceRecordsPartition';
+import type { ProduceRecordsRequest as _sluice_v1_ProduceRecordsRequest, ProduceRecordsRequest__Output as _sluice_v1_ProduceRecordsRequest__Output } from './sluice/v1/ProduceRecordsRequest';
+import type { ProduceRecordsResponse as _sluice_v1_ProduceRecordsResponse, ProduceRecordsResponse__Output as _sluice_v1_ProduceRecordsResponse__Output } from './sluice/v1/ProduceRecordsResponse';
+import type { ProduceRecordsTopic as _sluice_v1_ProduceRecordsTopic, ProduceRecordsTopic__Output as _sluice_v1_ProduceRecordsTopic__Output } from './sluice/v1/ProduceRecordsTopic';
 import type { ProduceRequest as _sluice_v1_ProduceRequest, ProduceRequest__Output as _sluice_v1_ProduceRequest__Output } from './sluice/v1/ProduceRequest';
 import type { ProduceResponse as _sluice_v1_ProduceResponse, ProduceResponse__Output as _sluice_v1_ProduceResponse__Output } from './sluice/v1/ProduceResponse';
 import type { ProduceStreamRequest as _sluice_v1_ProduceStreamRequest, ProduceStreamRequest__Output as _sluice_v1_ProduceStreamRequest__Output } from './sluice/v1/ProduceStreamRequest';
 import type { ProduceStreamResponse as _sluice_v1_ProduceStreamResponse, ProduceStreamResponse__Output as _sluice_v1_ProduceStreamResponse__Output } from './sluice/v1/ProduceStreamResponse';
 import type { ProduceTopic as _sluice_v1_ProduceTopic, ProduceTopic__Output as _sluice_v1_ProduceTopic__Output } from './sluice/v1/ProduceTopic';
 import type { ProduceTopicResult as _sluice_v1_ProduceTopicResult, ProduceTopicResult__Output as _sluice_v1_ProduceTopicResult__Output } from './sluice/v1/ProduceTopicResult';
+import type { ProducerRecord as _sluice_v1_ProducerRecord, ProducerRecord__Output as _sluice_v1_ProducerRecord__Output } from './sluice/v1/ProducerRecord';
+import type { RecordHeader as _sluice_v1_RecordHeader, RecordHeader__Output as _sluice_v1_RecordHeader__Output } from './sluice/v1/RecordHeader';
 import type { ShareAcknowledgePartitionResult as _sluice_v1_ShareAcknowledgePartitionResult, ShareAcknowledgePartitionResult__Output as _sluice_v1_ShareAcknowledgePartitionResult__Output } from './sluice/v1/ShareAcknowledgePartitionResult';
 import type { ShareAcknowledgeRequest as _sluice_v1_ShareAcknowledgeRequest, ShareAcknowledgeRequest__Output as _sluice_v1_ShareAcknowledgeRequest__Output } from './sluice/v1/ShareAcknowledgeRequest';
 import type { ShareAcknowledgeResponse as _sluice_v1_ShareAcknowledgeResponse, ShareAcknowledgeResponse__Output as _sluice_v1_ShareAcknowledgeResponse__Output } from './sluice/v1/ShareAcknowledgeResponse';
@@ -62,10 +75,17 @@ export interface ProtoGrpcType {
     v1: {
       Broker: SubtypeConstructor<typeof grpc.Client, _sluice_v1_BrokerClient> & { service: _sluice_v1_BrokerDefinition }
       BrokerEndpoint: MessageTypeDefinition<_sluice_v1_BrokerEndpoint, _sluice_v1_BrokerEndpoint__Output>
+      ConsumerRecord: MessageTypeDefinition<_sluice_v1_ConsumerRecord, _sluice_v1_ConsumerRecord__Output>
       Empty: MessageTypeDefinition<_sluice_v1_Empty, _sluice_v1_Empty__Output>
       EpochEndOffset: MessageTypeDefinition<_sluice_v1_EpochEndOffset, _sluice_v1_EpochEndOffset__Output>
       FetchPartition: MessageTypeDefinition<_sluice_v1_FetchPartition, _sluice_v1_FetchPartition__Output>
       FetchPartitionResult: MessageTypeDefinition<_sluice_v1_FetchPartitionResult, _sluice_v1_FetchPartitionResult__Output>
+      FetchRecordsPartition: MessageTypeDefinition<_sluice_v1_FetchRecordsPartition, _sluice_v1_FetchRecordsPartition__Output>
+      FetchRecordsPartitionResult: MessageTypeDefinition<_sluice_v1_FetchRecordsPartitionResult, _sluice_v1_FetchRecordsPartitionResult__Output>
+      FetchRecordsRequest: MessageTypeDefinition<_sluice_v1_FetchRecordsRequest, _sluice_v1_FetchRecordsRequest__Output>
+      FetchRecordsResponse: MessageTypeDefinition<_sluice_v1_FetchRecordsResponse, _sluice_v1_FetchRecordsResponse__Output>
+      FetchRecordsTopic: MessageTypeDefinition<_sluice_v1_FetchRecordsTopic, _sluice_v1_FetchRecordsTopic__Output>
+      FetchRecordsTopicResult: MessageTypeDefinition<_sluice_v1_FetchRecordsTopicResult, _sluice_v1_FetchRecordsTopicResult__Output>
       FetchRequest: MessageTypeDefinition<_sluice_v1_FetchRequest, _sluice_v1_FetchRequest__Output>
       FetchResponse: MessageTypeDefinition<_sluice_v1_FetchResponse, _sluice_v1_FetchResponse__Output>
       FetchTopic: MessageTypeDefinition<_sluice_v1_FetchTopic, _sluice_v1_FetchTopic__Output>
@@ -91,12 +111,18 @@ export interface ProtoGrpcType {
       PartitionMetadata: MessageTypeDefinition<_sluice_v1_PartitionMetadata, _sluice_v1_PartitionMetadata__Output>
       ProducePartition: MessageTypeDefinition<_sluice_v1_ProducePartition, _sluice_v1_ProducePartition__Output>
       ProducePartitionResult: MessageTypeDefinition<_sluice_v1_ProducePartitionResult, _sluice_v1_ProducePartitionResult__Output>
+      ProduceRecordsPartition: MessageTypeDefinition<_sluice_v1_ProduceRecordsPartition, _sluice_v1_ProduceRecordsPartition__Output>
+      ProduceRecordsRequest: MessageTypeDefinition<_sluice_v1_ProduceRecordsRequest, _sluice_v1_ProduceRecordsRequest__Output>
+      ProduceRecordsResponse: MessageTypeDefinition<_sluice_v1_ProduceRecordsResponse, _sluice_v1_ProduceRecordsResponse__Output>
+      ProduceRecordsTopic: MessageTypeDefinition<_sluice_v1_ProduceRecordsTopic, _sluice_v1_ProduceRecordsTopic__Output>
       ProduceRequest: MessageTypeDefinition<_sluice_v1_ProduceRequest, _sluice_v1_ProduceRequest__Output>
       ProduceResponse: MessageTypeDefinition<_sluice_v1_ProduceResponse, _sluice_v1_ProduceResponse__Output>
       ProduceStreamRequest: MessageTypeDefinition<_sluice_v1_ProduceStreamRequest, _sluice_v1_ProduceStreamRequest__Output>
       ProduceStreamResponse: MessageTypeDefinition<_sluice_v1_ProduceStreamResponse, _sluice_v1_ProduceStreamResponse__Output>
       ProduceTopic: MessageTypeDefinition<_sluice_v1_ProduceTopic, _sluice_v1_ProduceTopic__Output>
       ProduceTopicResult: MessageTypeDefinition<_sluice_v1_ProduceTopicResult, _sluice_v1_ProduceTopicResult__Output>
+      ProducerRecord: MessageTypeDefinition<_sluice_v1_ProducerRecord, _sluice_v1_ProducerRecord__Output>
+      RecordHeader: MessageTypeDefinition<_sluice_v1_RecordHeader, _sluice_v1_RecordHeader__Output>
       ShareAcknowledgePartitionResult: MessageTypeDefinition<_sluice_v1_ShareAcknowledgePartitionResult, _sluice_v1_ShareAcknowledgePartitionResult__Output>
       ShareAcknowledgeRequest: MessageTypeDefinition<_sluice_v1_ShareAcknowledgeRequest, _sluice_v1_ShareAcknowledgeRequest__Output>
       ShareAcknowledgeResponse: MessageTypeDefinition<_sluice_v1_ShareAcknowledgeResponse, _sluice_v1_ShareAcknowledgeResponse__Output>
