@@ -422,7 +422,7 @@ export class BrokerNode {
         leaderId,
         client,
         log: this.options.log,
-        partitions: () => this.replicas.followersByLeader().get(leaderId) ?? [],
+        replicas: this.replicas,
         brokerEpoch: () => this.brokerEpochValue,
         maxWaitMs: this.options.replicaFetchWaitMaxMs,
         maxBytes: 10 * 1024 * 1024,
