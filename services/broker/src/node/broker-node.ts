@@ -30,6 +30,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { brokerServiceDefinition, createBrokerClient } from '../api/broker-client';
 import type * as pb from '../api/broker-proto-types';
+import { haltOnBrokenInvariant } from './invariant-halt';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
 import { produceStreamHandler } from './produce-stream';
@@ -208,8 +209,10 @@ export class BrokerNode {
 
   private async startInternal(): Promise<void> {
     const { options } = this;
-    const report = (error: unknown, referenceId: string): void =>
+    const report = (error: unknown, referenceId: string): void => {
+      haltOnBrokenInvariant(error);
       options.log.error({ err: error, referenceId }, 'request failed with an internal error');
+    };
     const registry = createMetricsRegistry({
       service: 'broker',
       nodeId: options.nodeId,

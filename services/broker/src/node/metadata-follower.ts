@@ -7,6 +7,7 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { ControllerClient, FetchMetadataResponse } from '@sluice/controller';
 import { decodeRecord, loadSnapshot, MetadataDelta, MetadataImage } from '@sluice/metadata';
 import type { Logger } from '@sluice/runtime';
+import { haltOnBrokenInvariant } from './invariant-halt';
 
 export interface MetadataFollowerOptions {
   readonly client: ControllerClient;
@@ -75,6 +76,8 @@ export class MetadataFollower {
       this.queue = this.queue
         .then(() => this.onMessage(message))
         .catch((error: unknown) => {
+          // A broken invariant while applying the image is not a feed problem a reconnect fixes.
+          haltOnBrokenInvariant(error);
           this.options.log.error({ err: error }, 'metadata feed message could not be applied');
           retry('apply failed');
         });

@@ -44,6 +44,7 @@ import {
   type ShareAutoOffsetReset,
   type SharePartitionConfig,
 } from '../core/share-partition';
+import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
@@ -129,6 +130,7 @@ interface PartitionWork {
 
 function toError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  haltOnBrokenInvariant(error);
   return new ApiError('UNKNOWN_SERVER_ERROR', error instanceof Error ? error.message : String(error));
 }
 
@@ -362,6 +364,7 @@ export class SharePartitionManager {
             if (outcome.released.length > 0) entry.notify();
           });
         } catch (error) {
+          haltOnBrokenInvariant(error);
           // The locks run out on their own; the state was dropped and reloads on next use.
           this.options.log.warn(
             { groupId, memberId, sharePartition: key, err: error },
@@ -620,12 +623,13 @@ export class SharePartitionManager {
           this.metrics.lockExpired(records('AVAILABLE') + records('ARCHIVED'));
           this.metrics.archived(records('ARCHIVED'));
           if (outcome.released.length > 0) entry.notify();
-        }).catch((error: unknown) =>
+        }).catch((error: unknown) => {
+          haltOnBrokenInvariant(error);
           this.options.log.warn(
             { sharePartition: entry.keyString, err: error },
             'releasing expired share locks failed',
-          ),
-        );
+          );
+        });
       },
       Math.max(0, deadlineMs - this.now()) + 1,
     );
