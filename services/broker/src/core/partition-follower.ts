@@ -23,8 +23,11 @@
  *   deleted what we lack): delete the local log and start over at the leader's log start offset
  *   (Kafka's handleOutOfRangeError). Everything below it was committed, so the high watermark
  *   moves up to it.
- * - Errors only the metadata log or the leader can fix (fencing, unknown partition, other
- *   OFFSET_OUT_OF_RANGE, a corrupt answer) ask the fetcher to back off; nothing changes.
+ * - Any other OFFSET_OUT_OF_RANGE (the leader does not know our last epoch, or we are past its
+ *   end): back to truncation against this leader, after a backoff (Kafka truncates to the leader's
+ *   end here; asking where our epochs end is that and more). Only asking again would never end.
+ * - Errors only the metadata log or the leader can fix (fencing, unknown partition, a corrupt
+ *   answer) ask the fetcher to back off; nothing changes.
  * - A log write the shell could not apply: back to truncation, which re-reads the log as it is.
  *
  * The high watermark never exceeds the log end: readers see min(highWatermark, log end), and every
@@ -248,6 +251,7 @@ export class PartitionFollower {
       this.highWatermarkValue = leaderStart;
       return { logWrites: [{ kind: 'start-over', offset: leaderStart }], backoff: false, changed: true };
     }
+    if (answer.errorName === 'OFFSET_OUT_OF_RANGE') this.startTruncation();
     return FOLLOWER_BACKOFF_ERRORS.has(answer.errorName) ? BACK_OFF : NOTHING;
   }
 
