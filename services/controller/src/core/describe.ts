@@ -43,15 +43,13 @@ export interface TopicDescription {
 export function describeCluster(image: MetadataImage, clusterId: string): ClusterDescription {
   return {
     clusterId,
-    brokers: image.cluster
-      .brokers()
-      .map((b) => ({
-        brokerId: b.brokerId,
-        brokerEpoch: b.brokerEpoch,
-        rack: b.rack,
-        listeners: b.listeners,
-        fenced: b.fenced,
-      })),
+    brokers: image.cluster.brokers().map((b) => ({
+      brokerId: b.brokerId,
+      brokerEpoch: b.brokerEpoch,
+      rack: b.rack,
+      listeners: b.listeners,
+      fenced: b.fenced,
+    })),
     topicCount: image.topics.topicCount,
     partitionCount: image.topics.partitionCount,
     metadataOffset: image.provenance.lastContainedOffset,
