@@ -148,14 +148,6 @@ export class Replication<C = undefined> {
     });
   }
 
-  has(partition: string): boolean {
-    return this.slots.has(partition);
-  }
-
-  partitions(): IterableIterator<string> {
-    return this.slots.keys();
-  }
-
   role(partition: string): ReplicaRole<C> {
     return this.slot(partition).role;
   }
