@@ -10,12 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  LocalControllerCluster,
-  sleep,
-  type CreateTopicsResponse,
-  type RegisterBrokerResponse,
-} from '@sluice/controller';
+import { LocalControllerCluster, sleep } from '@sluice/controller';
 import { formatNumber, markdownTable, median } from './table';
 
 const kills = Number(flag('--kills') ?? 20);
@@ -61,7 +56,7 @@ async function main(): Promise<void> {
   try {
     await cluster.waitForLeader(client, 30_000);
     // One broker, so a replication-factor-1 topic can be placed.
-    const { brokerEpoch } = await client.call<RegisterBrokerResponse>('RegisterBroker', {
+    const { brokerEpoch } = await client.call('RegisterBroker', {
       brokerId: 1,
       clusterId: cluster.clusterId,
       incarnationId: 'AAAAAAAAAAAAAAAAAAAABA',
@@ -122,7 +117,7 @@ async function main(): Promise<void> {
 }
 
 async function createTopic(client: ReturnType<LocalControllerCluster['client']>, name: string): Promise<void> {
-  const response = await client.call<CreateTopicsResponse>('CreateTopics', {
+  const response = await client.call('CreateTopics', {
     topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
   });
   const result = response.topics[0];

@@ -9,8 +9,8 @@
  */
 import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
 import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
-import { Consumer, createCoordinatorClient, Producer, type FindCoordinatorResponse } from '../../packages/client/src';
-import { callUnary } from '../../packages/runtime/src/grpc';
+import { Consumer, Producer } from '../../packages/client/src';
+import { createGrpcClient, unaryCall, type CoordinatorEndpoint__Output } from '../../packages/proto/src';
 import { LocalSluice, sleep, waitFor } from './local-sluice';
 
 jest.setTimeout(180_000);
@@ -136,18 +136,15 @@ describe('consumer group of 3 over 6 partitions with members and the coordinator
 
     // kill -9 the coordinator process serving the group, then restart it.
     // Any coordinator answers FindCoordinator once it is up (they start independently).
-    let found: FindCoordinatorResponse['coordinators'][number] | undefined;
-    const finders = coordinators.addresses().map((address) => createCoordinatorClient(address));
+    let found: CoordinatorEndpoint__Output | undefined;
+    const finders = coordinators.addresses().map((address) => createGrpcClient('Coordinator', address));
     await waitFor(
       "a coordinator to name the group's coordinator",
       async () => {
         for (const client of finders) {
-          const answer = await callUnary<FindCoordinatorResponse>(
-            client,
-            'FindCoordinator',
-            { groupIds: [GROUP] },
-            { timeoutMs: 2_000 },
-          ).catch(() => undefined);
+          const answer = await unaryCall(client, 'FindCoordinator', { groupIds: [GROUP] }, { timeoutMs: 2_000 }).catch(
+            () => undefined,
+          );
           if (answer?.coordinators[0]?.errorName === '') found = answer.coordinators[0];
           if (found !== undefined) return true;
         }

@@ -10,15 +10,9 @@
 import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
 import type { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
 import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
-import {
-  type Admin,
-  Consumer,
-  Producer,
-  createCoordinatorClient,
-  type OffsetFetchResponse,
-} from '../../packages/client/src';
+import { type Admin, Consumer, Producer } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
-import { callUnary } from '../../packages/runtime/src/grpc';
+import { createGrpcClient, unaryCall } from '../../packages/proto/src';
 import { LocalSluice, sleep, waitFor } from './local-sluice';
 
 jest.setTimeout(120_000);
@@ -50,11 +44,11 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
 
   /** Committed offsets read straight from the group's coordinator with OffsetFetch (partition -> offset, -1: none). */
   async function offsetFetch(groupId: string): Promise<number[]> {
-    const clients = coordinators.addresses().map((address) => createCoordinatorClient(address));
+    const clients = coordinators.addresses().map((address) => createGrpcClient('Coordinator', address));
     try {
       for (let attempt = 0; attempt < 50; attempt++) {
         for (const client of clients) {
-          const answer = await callUnary<OffsetFetchResponse>(
+          const answer = await unaryCall(
             client,
             'OffsetFetch',
             { groupId, partitions: [{ topic: TOPIC, partitions: [0, 1, 2] }] },

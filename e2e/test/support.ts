@@ -6,7 +6,7 @@ import {
   sleep,
   type LocalControllerCluster,
 } from '../../services/controller/src/local/local-cluster';
-import type * as pb from '../../services/controller/src/api/proto-types';
+import type * as pb from '../../packages/proto/src';
 
 export function requireBuiltController(): void {
   if (!existsSync(controllerMainPath())) {
@@ -20,14 +20,14 @@ export function requireBuiltController(): void {
 export async function registerBrokers(client: ControllerClient, clusterId: string, count: number): Promise<void> {
   for (let brokerId = 1; brokerId <= count; brokerId++) {
     const incarnationId = Buffer.concat([Buffer.alloc(15), Buffer.from([brokerId * 4])]).toString('base64url');
-    const { brokerEpoch } = await client.call<pb.RegisterBrokerResponse>('RegisterBroker', {
+    const { brokerEpoch } = await client.call('RegisterBroker', {
       brokerId,
       clusterId,
       incarnationId,
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 19_000 + brokerId }],
       rack: `r${brokerId}`,
     });
-    const heartbeat = await client.call<pb.BrokerHeartbeatResponse>('BrokerHeartbeat', {
+    const heartbeat = await client.call('BrokerHeartbeat', {
       brokerId,
       brokerEpoch,
       currentMetadataOffset: '1000000000',
@@ -43,11 +43,11 @@ export async function createTopic(
   name: string,
   partitions = 3,
   replicationFactor = 3,
-): Promise<pb.CreatableTopicResult> {
-  const response = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
+): Promise<pb.CreatableTopicResult__Output> {
+  const response = await client.call('CreateTopics', {
     topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: {} }],
   });
-  const result = response.topics[0] as pb.CreatableTopicResult;
+  const result = response.topics[0] as pb.CreatableTopicResult__Output;
   if (result.errorName !== '') throw new Error(`create ${name}: ${result.errorName} ${result.errorMessage}`);
   return result;
 }
@@ -58,12 +58,7 @@ export async function topicsOn(
   client: ControllerClient,
   nodeId: number,
 ): Promise<string[]> {
-  const response = await client.callNode<pb.DescribeTopicsResponse>(
-    cluster.address(nodeId),
-    'DescribeTopics',
-    { names: [] },
-    1_000,
-  );
+  const response = await client.callNode(cluster.address(nodeId), 'DescribeTopics', { names: [] }, 1_000);
   return response.topics.map((topic) => topic.name).sort();
 }
 

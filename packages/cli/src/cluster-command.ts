@@ -15,6 +15,7 @@ import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import type { LocalBrokerCluster } from '@sluice/broker';
+import type { ControllerClient } from '@sluice/controller';
 import type { LocalCoordinatorCluster } from '@sluice/coordinator';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
@@ -23,13 +24,9 @@ const BROKER_WAIT_MS = 30_000;
 /** Broker ids start here so they never collide with controller node ids (1, 2, 3, ...). */
 const FIRST_BROKER_ID = 101;
 
-interface DescribeClusterClient {
-  call<T>(method: string, request: unknown): Promise<T>;
-}
-
 /** Bounded wait until every started broker is registered and unfenced; names any that died. */
 async function waitForUnfencedBrokers(
-  client: DescribeClusterClient,
+  client: Pick<ControllerClient, 'call'>,
   brokers: LocalBrokerCluster,
   baseDir: string,
   timeoutMs: number,
@@ -42,7 +39,7 @@ async function waitForUnfencedBrokers(
     const dead = ids.find((id) => !brokers.isRunning(id));
     if (dead !== undefined)
       throw new Error(`broker ${dead} exited during start-up (see ${join(baseDir, `broker-${dead}.out`)})`);
-    const cluster = await client.call<{ brokers: Array<{ brokerId: number; fenced: boolean }> }>('DescribeCluster', {});
+    const cluster = await client.call('DescribeCluster', {});
     unfenced = new Set(cluster.brokers.filter((b) => !b.fenced).map((b) => b.brokerId));
     if (ids.every((id) => unfenced.has(id))) return;
     await sleep(100);
@@ -73,7 +70,7 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
   const cluster = new Command('cluster').description('run and inspect a local sluice cluster');
   cluster
     .command('up')
-    .description('start a local cluster of real processes (today: the controller quorum only) until Ctrl-C')
+    .description('start a local cluster of real processes (controllers, brokers, group coordinators) until Ctrl-C')
     .option('--controllers <n>', 'number of controller processes', '3')
     .option('--brokers <n>', 'number of broker processes', '3')
     .option('--dir <path>', 'data directory for the local cluster (kept; reused on the next run)')
@@ -206,7 +203,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
             (id) =>
               `  coordinator ${id} (paired with broker ${id}): ${coordinatorProcesses!.address(id)}  pid ${coordinatorProcesses!.pid(id) ?? '?'}  log ${join(baseDir, `coordinator-${id}.out`)}`,
           )),
-      '  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = node packages/cli/dist/main.js)',
+      '  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = npx -y pnpm@12 sluice)',
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',
     ];

@@ -14,10 +14,10 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
 import { throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { toGrpcStatus } from './errors';
+import { findProtoDir, HEALTH_PROTO_FILE, loadProtos, toGrpcStatus } from '@sluice/proto';
+import type { HealthCheckRequest__Output, HealthCheckResponse } from '@sluice/proto';
 import { DEFAULT_SERVER_OPTIONS } from './grpc';
-import { HEALTH_PROTO_FILE, HealthStatus } from './health';
-import { findProtoDir, loadProtos } from './proto';
+import { HealthStatus } from './health';
 
 export interface GrpcMicroserviceOptions {
   /** `host:port`; Nest binds it as given. */
@@ -87,7 +87,7 @@ export class GrpcHealthController {
   constructor(@Inject(HealthStatus) private readonly health: HealthStatus) {}
 
   @GrpcMethod('Health', 'Check')
-  check(request: { service?: string }): { status: string } {
+  check(request: HealthCheckRequest__Output): HealthCheckResponse {
     const status = this.health.get(request.service ?? '');
     if (status === undefined)
       throw new RpcException({ code: GrpcStatus.NOT_FOUND, message: `unknown service '${request.service}'` });

@@ -1,24 +1,14 @@
 import 'reflect-metadata';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { ApiError } from '@sluice/protocol';
-import {
-  callUnary,
-  createGrpcClient,
-  HealthStatus,
-  HEALTH_PROTO_FILE,
-  HEALTH_SERVICE_NAME,
-  loadProtos,
-  serviceClientConstructor,
-} from '../src';
-import { ApiErrorRpcFilter, GrpcHealthController, grpcMicroserviceOptions } from '../src';
-
-const FIXTURES = join(__dirname, 'fixtures');
+import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { ApiErrorRpcFilter, GrpcHealthController, grpcMicroserviceOptions, HealthStatus } from '../src';
+import { createEchoClient, ECHO_FIXTURES_DIR, ECHO_PROTO_FILE } from './support/echo-fixture';
 
 @Controller()
 class EchoController {
@@ -56,9 +46,9 @@ describe('NestJS gRPC glue', () => {
     app = await NestFactory.createMicroservice(TestModule, {
       ...grpcMicroserviceOptions({
         url: address,
-        protoFiles: ['test/v1/echo.proto'],
+        protoFiles: [ECHO_PROTO_FILE],
         packages: ['test.v1'],
-        protoDirs: [FIXTURES],
+        protoDirs: [ECHO_FIXTURES_DIR],
       }),
       logger: false,
     });
@@ -68,13 +58,10 @@ describe('NestJS gRPC glue', () => {
   afterAll(() => app.close());
 
   it('maps ApiErrors thrown in a Nest controller exactly like the raw helpers', async () => {
-    const client = createGrpcClient(
-      serviceClientConstructor(loadProtos(['test/v1/echo.proto'], FIXTURES), 'test.v1.Echo'),
-      address,
-    );
+    const client = createEchoClient(address);
     try {
-      expect(await callUnary(client, 'Echo', { text: 'hi' }, { timeoutMs: 2_000 })).toMatchObject({ text: 'hi' });
-      const error = (await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
+      expect(await unaryCall(client, 'Echo', { text: 'hi' }, { timeoutMs: 2_000 })).toMatchObject({ text: 'hi' });
+      const error = (await unaryCall(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect([error.errorName, error.message, error.detail]).toEqual([
@@ -82,7 +69,7 @@ describe('NestJS gRPC glue', () => {
         'NOT_CONTROLLER: ask node 3',
         { leaderAddress: '127.0.0.1:9095' },
       ]);
-      const hidden = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
+      const hidden = (await unaryCall(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect(hidden.errorName).toBe('UNKNOWN_SERVER_ERROR');
@@ -93,17 +80,14 @@ describe('NestJS gRPC glue', () => {
   });
 
   it('serves grpc.health.v1 Check from the injected HealthStatus', async () => {
-    const client = createGrpcClient(
-      serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME),
-      address,
-    );
+    const client = createGrpcClient('Health', address);
     try {
-      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'SERVING' });
+      expect(await unaryCall(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({ status: 'SERVING' });
       health.set('', 'NOT_SERVING');
-      expect(await callUnary(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({
+      expect(await unaryCall(client, 'Check', { service: '' }, { timeoutMs: 2_000 })).toEqual({
         status: 'NOT_SERVING',
       });
-      const unknown = (await callUnary(client, 'Check', { service: 'x' }, { timeoutMs: 2_000 }).catch(
+      const unknown = (await unaryCall(client, 'Check', { service: 'x' }, { timeoutMs: 2_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect(unknown.message).toMatch(/unknown service/);

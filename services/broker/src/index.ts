@@ -17,5 +17,3 @@ export * from './core/producer-sequence';
 export * from './core/producer-state';
 export * from './core/producer-state-rebuild';
 export * from './local/local-brokers';
-export * from './api/broker-client';
-export type * from './api/broker-proto-types';

@@ -8,18 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
-import {
-  LocalControllerCluster,
-  type ControllerClient,
-  type CreateTopicsResponse,
-  type DescribeClusterResponse,
-} from '@sluice/controller';
+import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import { BrokerClients, waitFor as waitUntil } from './support/local-brokers';
-import { callUnary, createLoggers, silentLogger, type Level } from '@sluice/runtime';
-import { createBrokerClient } from '../src/api/broker-client';
-import type * as pb from '../src/api/broker-proto-types';
+import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import { BrokerNode } from '../src/node/broker-node';
 
 jest.setTimeout(30_000);
@@ -49,31 +43,25 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   let controllers: LocalControllerCluster;
   let controller: ControllerClient;
   const brokers: BrokerNode[] = [];
-  const clients = new Map<number, Client>();
-
-  const client = (brokerId: number): Client => {
-    let c = clients.get(brokerId);
-    if (c === undefined) {
-      const node = brokers.find((b) => b.brokerId === brokerId);
-      if (node === undefined) throw new Error(`no broker ${brokerId}`);
-      c = createBrokerClient(node.address);
-      clients.set(brokerId, c);
-    }
-    return c;
+  const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
+  const addressOf = (brokerId: number): string => {
+    const node = brokers.find((b) => b.brokerId === brokerId);
+    if (node === undefined) throw new Error(`no broker ${brokerId}`);
+    return node.address;
   };
-  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> =>
-    callUnary<Res>(client(brokerId), method, request, { timeoutMs: 10_000 });
   const produce = (
     brokerId: number,
     partition: number,
     records: Buffer,
     acks = -1,
-  ): Promise<pb.ProducePartitionResult> =>
-    call<pb.ProduceResponse>(brokerId, 'Produce', {
-      acks,
-      timeoutMs: 5_000,
-      topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
-    }).then((r) => r.topics[0]!.partitions[0]!);
+  ): Promise<pb.ProducePartitionResult__Output> =>
+    clients
+      .call(addressOf(brokerId), 'Produce', {
+        acks,
+        timeoutMs: 5_000,
+        topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
+      })
+      .then((r) => r.topics[0]!.partitions[0]!);
 
   beforeAll(async () => {
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-component-'));
@@ -112,13 +100,13 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       );
     }
     await waitFor('three unfenced brokers', async () => {
-      const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+      const cluster = await controller.call('DescribeCluster', {});
       return cluster.brokers.filter((b) => !b.fenced).length === 3;
     });
   });
 
   afterAll(async () => {
-    for (const c of clients.values()) c.close();
+    clients.close();
     await Promise.all(brokers.map((b) => b.stop(false)));
     controller?.close();
     await controllers?.stopAll();
@@ -126,15 +114,15 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   });
 
   it('replicates acks=all produces to every replica and serves them back from the leader', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]).toMatchObject({ name: TOPIC, errorName: '' });
 
     // Every broker learns the topic from the metadata log and takes its role.
-    let meta: pb.MetadataResponse | undefined;
+    let meta: pb.MetadataResponse__Output | undefined;
     await waitFor('leaders in place', async () => {
-      meta = await call<pb.MetadataResponse>(1, 'Metadata', { topics: [TOPIC] });
+      meta = await clients.call(addressOf(1), 'Metadata', { topics: [TOPIC] });
       const partitions = meta.topics[0]?.partitions ?? [];
       return (
         partitions.length === 2 &&
@@ -168,7 +156,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(offsets).toEqual([0, 10, 20, 30, 40]);
 
     // A consumer fetch returns the same bytes, records in order, up to the high watermark.
-    const fetched = await call<pb.FetchResponse>(leader, 'Fetch', {
+    const fetched = await clients.call(addressOf(leader), 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: 0,
@@ -211,7 +199,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       records: [{ key: null, value: Buffer.alloc(1024 * 1024 + 1), timestamp: 0 }],
     });
     expect((await produce(leader, 0, oversize)).errorName).toBe('MESSAGE_TOO_LARGE');
-    const unknown = await call<pb.ProduceResponse>(leader, 'Produce', {
+    const unknown = await clients.call(addressOf(leader), 'Produce', {
       acks: 1,
       timeoutMs: 1_000,
       topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }],
@@ -220,7 +208,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!.log.logEndOffset).toBe(50);
 
     // ListOffsets: earliest and latest (the high watermark).
-    const listed = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+    const listed = await clients.call(addressOf(leader), 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -233,7 +221,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     });
     expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
     // By timestamp: the first record at or after it (record i has timestamp base + i), -1 past the end.
-    const byTime = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+    const byTime = await clients.call(addressOf(leader), 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -253,7 +241,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   });
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS once a controlled shutdown leaves the ISR below min.insync.replicas', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [
         {
           name: 'strict',
@@ -271,12 +259,14 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       leader = node?.brokerId ?? -1;
       return node !== undefined;
     });
-    const send = (acks: number): Promise<pb.ProducePartitionResult> =>
-      call<pb.ProduceResponse>(leader, 'Produce', {
-        acks,
-        timeoutMs: 5_000,
-        topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
-      }).then((r) => r.topics[0]!.partitions[0]!);
+    const send = (acks: number): Promise<pb.ProducePartitionResult__Output> =>
+      clients
+        .call(addressOf(leader), 'Produce', {
+          acks,
+          timeoutMs: 5_000,
+          topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+        })
+        .then((r) => r.topics[0]!.partitions[0]!);
     expect((await send(-1)).errorName).toBe('');
 
     // A follower shuts down cleanly: the controller takes it out of the ISR (2 < 3).
@@ -292,7 +282,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(refused.errorName).toBe('NOT_ENOUGH_REPLICAS');
     expect(leaderReplica.log.logEndOffset).toBe(endBefore); // refused before writing
     expect((await send(1)).errorName).toBe('');
-    const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    const cluster = await controller.call('DescribeCluster', {});
     expect(cluster.brokers.find((b) => b.brokerId === leaving.brokerId)?.fenced).toBe(true);
   });
 

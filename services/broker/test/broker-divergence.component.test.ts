@@ -8,14 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  LocalControllerCluster,
-  type ControllerClient,
-  type CreateTopicsResponse,
-  type DescribeClusterResponse,
-  type DescribeTopicsResponse,
-  type ElectLeadersResponse,
-} from '@sluice/controller';
+import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { BrokerNode } from '../src/node/broker-node';
 import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
@@ -44,8 +37,7 @@ describe('divergent-log truncation', () => {
     brokers.delete(nodeId);
   };
   const partition = async (): Promise<{ leader: number; isr: number[] }> => {
-    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!
-      .partitions[0]!;
+    const p = (await controller.call('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!;
     return { leader: p.leader, isr: [...p.isr].sort() };
   };
   const values = (node: BrokerNode): string[] =>
@@ -66,9 +58,7 @@ describe('divergent-log truncation', () => {
     for (const id of [1, 2, 3]) await start(id);
     await waitFor(
       'three unfenced brokers',
-      async () =>
-        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced)
-          .length === 3,
+      async () => (await controller.call('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3,
     );
   });
 
@@ -81,7 +71,7 @@ describe('divergent-log truncation', () => {
   });
 
   it('truncates the old leader to the new leader and converges', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [
         {
           name: TOPIC,
@@ -114,11 +104,9 @@ describe('divergent-log truncation', () => {
     await Promise.all([start(2), start(3)]);
     await waitFor(
       'broker 1 fenced',
-      async () =>
-        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.find((b) => b.brokerId === 1)
-          ?.fenced === true,
+      async () => (await controller.call('DescribeCluster', {})).brokers.find((b) => b.brokerId === 1)?.fenced === true,
     );
-    const elected = await controller.call<ElectLeadersResponse>('ElectLeaders', {
+    const elected = await controller.call('ElectLeaders', {
       electionType: 'UNCLEAN',
       topicPartitions: [{ topic: TOPIC, partitions: [0] }],
     });

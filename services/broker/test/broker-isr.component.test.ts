@@ -9,13 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  LocalControllerCluster,
-  type ControllerClient,
-  type CreateTopicsResponse,
-  type DescribeClusterResponse,
-  type DescribeTopicsResponse,
-} from '@sluice/controller';
+import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { BrokerNode } from '../src/node/broker-node';
 import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
@@ -40,7 +34,7 @@ describe('ISR shrink and expand', () => {
     return node;
   };
   const isrOf = async (topic: string): Promise<number[]> => {
-    const described = await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [topic] });
+    const described = await controller.call('DescribeTopics', { names: [topic] });
     return [...(described.topics[0]?.partitions[0]?.isr ?? [])].sort();
   };
 
@@ -60,9 +54,7 @@ describe('ISR shrink and expand', () => {
     for (const id of [1, 2, 3]) await start(id);
     await waitFor(
       'three unfenced brokers',
-      async () =>
-        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced)
-          .length === 3,
+      async () => (await controller.call('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3,
     );
   });
 
@@ -75,7 +67,7 @@ describe('ISR shrink and expand', () => {
   });
 
   it('drops a silent follower from the ISR and takes it back once it has caught up after a restart', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name: 'isr', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]!.errorName).toBe('');
@@ -115,7 +107,7 @@ describe('ISR shrink and expand', () => {
     expect((await clients.produce(leader!, 'isr', 0, batch(15, 5), -1, 10_000)).errorName).toBe('');
     expect(Date.now() - waited).toBeGreaterThanOrEqual(LAG_MS - 50);
     await waitFor('ISR without the silent follower', async () => !(await isrOf('isr')).includes(victimId), 10_000);
-    const cluster = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    const cluster = await controller.call('DescribeCluster', {});
     expect(cluster.brokers.find((b) => b.brokerId === victimId)?.fenced).toBe(false); // the leader did it, not the session timeout
 
     // acks=all goes on with 2 in sync (min.insync.replicas=2); the victim misses these too.

@@ -8,15 +8,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient, type DescribeClusterResponse } from '@sluice/controller';
-import {
-  callUnary,
-  createGrpcClient,
-  formatLogDirs,
-  loadProtos,
-  randomKafkaUuid,
-  serviceClientConstructor,
-} from '@sluice/runtime';
+import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
 
 jest.setTimeout(30_000);
 
@@ -111,12 +105,9 @@ describe('broker main.js', () => {
       else await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(ready).toBeDefined();
-    const health = createGrpcClient(
-      serviceClientConstructor(loadProtos(['grpc/health/v1/health.proto']), 'grpc.health.v1.Health'),
-      ready!.address,
-    );
+    const health = createGrpcClient('Health', ready!.address);
     try {
-      await expect(callUnary(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
+      await expect(unaryCall(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
         status: 'SERVING',
       });
     } finally {
@@ -125,9 +116,7 @@ describe('broker main.js', () => {
     const metrics = await fetch(`http://127.0.0.1:${ready!.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toContain('sluice_broker_metadata_offset');
     const unfenced = async (): Promise<boolean> =>
-      (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.some(
-        (b) => b.brokerId === 13 && !b.fenced,
-      );
+      (await controller.call('DescribeCluster', {})).brokers.some((b) => b.brokerId === 13 && !b.fenced);
     const until = Date.now() + 10_000;
     while (!(await unfenced()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await unfenced()).toBe(true);
@@ -135,7 +124,7 @@ describe('broker main.js', () => {
     broker.kill('SIGTERM');
     const run = await broker.done;
     expect(run.code).toBe(0);
-    const after = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    const after = await controller.call('DescribeCluster', {});
     expect(after.brokers.find((b) => b.brokerId === 13)?.fenced).toBe(true);
   });
 });

@@ -7,18 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
-import {
-  LocalControllerCluster,
-  type ControllerClient,
-  type CreateTopicsResponse,
-  type DescribeClusterResponse,
-  type DescribeTopicsResponse,
-} from '@sluice/controller';
+import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime';
-import { createBrokerClient } from '../src/api/broker-client';
-import type * as pb from '../src/api/broker-proto-types';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import { LocalBrokerCluster } from '../src/local/local-brokers';
 import { batch, waitFor } from './support/local-brokers';
 
@@ -31,28 +23,21 @@ describe('local broker processes', () => {
   let controllers: LocalControllerCluster;
   let brokers: LocalBrokerCluster;
   let controller: ControllerClient;
-  const clients = new Map<number, Client>();
-
-  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> => {
-    let client = clients.get(brokerId);
-    if (client === undefined) clients.set(brokerId, (client = createBrokerClient(brokers.address(brokerId))));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
-  };
+  const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
   const describe0 = async (): Promise<{ leader: number; isr: number[] }> => {
-    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!
-      .partitions[0]!;
+    const p = (await controller.call('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!;
     return { leader: p.leader, isr: [...p.isr].sort() };
   };
-  const produce = async (brokerId: number, records: Buffer): Promise<pb.ProducePartitionResult> =>
+  const produce = async (brokerId: number, records: Buffer): Promise<pb.ProducePartitionResult__Output> =>
     (
-      await call<pb.ProduceResponse>(brokerId, 'Produce', {
+      await clients.call(brokers.address(brokerId), 'Produce', {
         acks: -1,
         timeoutMs: 5_000,
         topics: [{ name: TOPIC, partitions: [{ partition: 0, records }] }],
       })
     ).topics[0]!.partitions[0]!;
   const consume = async (brokerId: number): Promise<string[]> => {
-    const response = await call<pb.FetchResponse>(brokerId, 'Fetch', {
+    const response = await clients.call(brokers.address(brokerId), 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: 0,
@@ -98,15 +83,13 @@ describe('local broker processes', () => {
     brokers.startAll();
     await waitFor(
       'three unfenced brokers',
-      async () =>
-        (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.filter((b) => !b.fenced)
-          .length === 3,
+      async () => (await controller.call('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3,
       15_000,
     );
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     await brokers?.stopAll();
     controller?.close();
     await controllers?.stopAll();
@@ -114,7 +97,7 @@ describe('local broker processes', () => {
   });
 
   it('keeps every acknowledged record through a kill -9 of the leader', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]!.errorName).toBe('');

@@ -6,22 +6,23 @@
  * whole-request refusal is answered by name and the stream goes on, and a failed acks=0 request
  * ends the stream with its error.
  */
-import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
-import { ApiError } from '@sluice/protocol';
-import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { brokerServiceDefinition, createBrokerClient } from '../src/api/broker-client';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import { createGrpcClient, fromGrpcError, serviceDefinition } from '@sluice/proto';
 import type {
+  BrokerClient,
   ProduceRequest,
+  ProduceRequest__Output,
   ProduceResponse,
   ProduceStreamRequest,
-  ProduceStreamResponse,
-} from '../src/api/broker-proto-types';
+  ProduceStreamResponse__Output,
+} from '@sluice/proto';
+import { ApiError } from '@sluice/protocol';
+import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
 import { produceStreamHandler } from '../src/node/produce-stream';
 import { waitFor } from './support/local-brokers';
 
 interface Appended {
-  readonly request: ProduceRequest;
+  readonly request: ProduceRequest__Output;
   answer(response: ProduceResponse): void;
   refuse(error: unknown): void;
 }
@@ -34,7 +35,7 @@ function produceRequest(partition: number, acks = -1): ProduceRequest {
   };
 }
 
-function okResponse(request: ProduceRequest, errorName = ''): ProduceResponse {
+function okResponse(request: ProduceRequest__Output, errorName = ''): ProduceResponse {
   return {
     topics: request.topics.map((t) => ({
       name: t.name,
@@ -52,7 +53,7 @@ function okResponse(request: ProduceRequest, errorName = ''): ProduceResponse {
 
 describe('ProduceStream handler', () => {
   let server: StartedGrpcServer;
-  let client: Client;
+  let client: BrokerClient;
   let appended: Appended[];
 
   async function start(maxInFlightRequests: number): Promise<void> {
@@ -62,7 +63,7 @@ describe('ProduceStream handler', () => {
       port: 0,
       services: [
         {
-          definition: brokerServiceDefinition(),
+          definition: serviceDefinition('Broker'),
           implementation: {
             ProduceStream: produceStreamHandler({
               maxInFlightRequests,
@@ -75,7 +76,7 @@ describe('ProduceStream handler', () => {
         },
       ],
     });
-    client = createBrokerClient(server.address);
+    client = createGrpcClient('Broker', server.address);
   }
 
   afterEach(async () => {
@@ -84,15 +85,13 @@ describe('ProduceStream handler', () => {
   });
 
   function open(): {
-    call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
-    answers: ProduceStreamResponse[];
+    call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse__Output>;
+    answers: ProduceStreamResponse__Output[];
     ended: Promise<ApiError | null>;
   } {
-    const call = (
-      client as unknown as { ProduceStream(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> }
-    ).ProduceStream();
-    const answers: ProduceStreamResponse[] = [];
-    call.on('data', (answer: ProduceStreamResponse) => answers.push(answer));
+    const call = client.ProduceStream();
+    const answers: ProduceStreamResponse__Output[] = [];
+    call.on('data', (answer: ProduceStreamResponse__Output) => answers.push(answer));
     const ended = new Promise<ApiError | null>((resolve) => {
       call.on('error', (error) => resolve(fromGrpcError(error)));
       call.on('end', () => resolve(null));

@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin, createCoordinatorClient } from '@sluice/client';
-import type * as wire from '@sluice/client';
-import { callUnary } from '@sluice/runtime';
+import { Admin } from '@sluice/client';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as wire from '@sluice/proto';
 import { coordinatorMainPath, LocalCoordinatorCluster } from '../src/local/local-coordinators';
 import { eventually as waitFor } from './support/eventually';
 
@@ -64,12 +63,8 @@ describe('coordinator processes', () => {
     let brokers: LocalBrokerCluster | undefined;
     let coordinators: LocalCoordinatorCluster | undefined;
     const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    const clients = new Map<string, Client>();
-    const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
-      let client = clients.get(address);
-      if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-      return callUnary<Res>(client, method, request, { timeoutMs: 5_000 });
-    };
+    const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
+    const call = clients.call.bind(clients);
     try {
       controllers.startAll();
       brokers = await LocalBrokerCluster.create({
@@ -91,9 +86,8 @@ describe('coordinator processes', () => {
       });
       coordinators.startAll();
       const found = await waitFor('FindCoordinator', async () => {
-        const answer = (
-          await call<wire.FindCoordinatorResponse>(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] })
-        ).coordinators[0]!;
+        const answer = (await call(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] }))
+          .coordinators[0]!;
         return answer.errorName === '' ? answer : undefined;
       });
       const join: wire.ConsumerGroupHeartbeatRequest = {
@@ -111,9 +105,7 @@ describe('coordinator processes', () => {
         owned: [],
         ownedSet: true,
       };
-      const joined = await waitFor('a join', () =>
-        call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join),
-      );
+      const joined = await waitFor('a join', () => call(found.address, 'ConsumerGroupHeartbeat', join));
       expect(joined).toMatchObject({
         memberId: 'member-1',
         memberEpoch: 1,
@@ -129,23 +121,21 @@ describe('coordinator processes', () => {
       await coordinators.kill(found.nodeId, 'SIGKILL');
       coordinators.start(found.nodeId);
       const offsets = await waitFor('the restarted coordinator to reload', () =>
-        call<wire.OffsetFetchResponse>(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
+        call(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
       );
       expect(offsets.offsets.map((o) => [o.topic, o.partition, Number(o.offset), o.metadata])).toEqual([
         ['entries', 2, 42, 'x'],
       ]);
-      const described = (
-        await call<wire.DescribeGroupsResponse>(found.address, 'DescribeGroups', { groupIds: [GROUP] })
-      ).groups[0]!;
+      const described = (await call(found.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
       expect(described).toMatchObject({
         state: 'STABLE',
         assignor: 'range',
         members: [expect.objectContaining({ memberId: 'member-1', memberEpoch: 1 })],
       });
-      const listed = await call<wire.ListGroupsResponse>(found.address, 'ListGroups', {});
+      const listed = await call(found.address, 'ListGroups', {});
       expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {
-      for (const client of clients.values()) client.close();
+      clients.close();
       admin.close();
       await coordinators?.stopAll();
       await brokers?.stopAll();

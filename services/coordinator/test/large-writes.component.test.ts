@@ -12,13 +12,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
 import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
 import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin, createBrokerClient, createCoordinatorClient } from '@sluice/client';
-import type * as wire from '@sluice/client';
+import { Admin } from '@sluice/client';
+import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
+import type * as wire from '@sluice/proto';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
-import { callUnary, silentLogger } from '@sluice/runtime';
+import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
 
@@ -35,15 +35,10 @@ describe('coordinator writes larger than max.message.bytes', () => {
   let controllers: LocalControllerCluster;
   let brokers: LocalBrokerCluster;
   let admin: Admin;
-  let broker: Client;
+  let broker: wire.BrokerClient;
   let coordinator: CoordinatorNode | undefined;
-  const clients = new Map<string, Client>();
-
-  const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
-    let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
-  };
+  const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 10_000 });
+  const call = clients.call.bind(clients);
 
   const startCoordinator = (maxWriteRequestBytes?: number): Promise<CoordinatorNode> => {
     const options: CoordinatorNodeOptions = {
@@ -71,12 +66,12 @@ describe('coordinator writes larger than max.message.bytes', () => {
     return CoordinatorNode.start(options);
   };
 
-  const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse['groups'][number]> =>
-    (await call<wire.DescribeGroupsResponse>(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
+  const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse__Output['groups'][number]> =>
+    (await call(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
 
   /** The batches of __consumer_offsets-0, from its start to the high watermark. */
   const offsetsBatches = async (): Promise<RecordBatchView[]> => {
-    const response = await callUnary<wire.FetchResponse>(
+    const response = await unaryCall(
       broker,
       'Fetch',
       {
@@ -127,7 +122,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
       config: { 'broker.heartbeat.interval.ms': 200 },
     });
     brokers.startAll();
-    broker = createBrokerClient(brokers.address(1));
+    broker = createGrpcClient('Broker', brokers.address(1));
     await eventually('an unfenced broker', async () =>
       (await admin.describeCluster()).brokers.some((b) => !b.fenced) ? true : undefined,
     );
@@ -136,7 +131,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     await coordinator?.stop();
     broker?.close();
     admin?.close();
@@ -154,7 +149,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
       compression: CompressionType.None,
       records: [{ key: Buffer.from('probe'), value: Buffer.alloc(MAX_MESSAGE_BYTES), timestamp: Date.now() }],
     });
-    const refused = await callUnary<wire.ProduceResponse>(
+    const refused = await unaryCall(
       broker,
       'Produce',
       {
@@ -169,7 +164,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     const join = (
       memberId: string,
       memberEpoch: number,
-      owned: wire.WireTopicPartitions[] | null,
+      owned: wire.TopicPartitions__Output[] | null,
     ): wire.ConsumerGroupHeartbeatRequest => ({
       groupId: GROUP,
       memberId,
@@ -186,10 +181,10 @@ describe('coordinator writes larger than max.message.bytes', () => {
       ownedSet: owned !== null,
     });
     let heartbeats = 0;
-    const members = new Map<string, { epoch: number; owned: wire.WireTopicPartitions[] }>();
+    const members = new Map<string, { epoch: number; owned: wire.TopicPartitions__Output[] }>();
     for (let i = 0; i < MEMBERS; i++) {
       const joined = await eventually('the offsets partition to load', () =>
-        call<wire.ConsumerGroupHeartbeatResponse>(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+        call(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
       );
       heartbeats++;
       members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
@@ -198,15 +193,11 @@ describe('coordinator writes larger than max.message.bytes', () => {
     const converge = async (
       address: string,
       groupEpoch: number,
-    ): Promise<wire.DescribeGroupsResponse['groups'][number]> => {
+    ): Promise<wire.DescribeGroupsResponse__Output['groups'][number]> => {
       let group = await describeGroup(address);
       for (let round = 0; round < 20 && group.state !== 'STABLE'; round++) {
         for (const [memberId, member] of members) {
-          const answer = await call<wire.ConsumerGroupHeartbeatResponse>(
-            address,
-            'ConsumerGroupHeartbeat',
-            join(memberId, member.epoch, member.owned),
-          );
+          const answer = await call(address, 'ConsumerGroupHeartbeat', join(memberId, member.epoch, member.owned));
           heartbeats++;
           members.set(memberId, {
             epoch: answer.memberEpoch,
@@ -240,11 +231,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     expect({ ...replayed, members: byId(replayed) }).toEqual({ ...described, members: byId(described) });
 
     // One batch per request now: one more member joins and the group converges again.
-    const joined = await call<wire.ConsumerGroupHeartbeatResponse>(
-      second.address,
-      'ConsumerGroupHeartbeat',
-      join('', 0, []),
-    );
+    const joined = await call(second.address, 'ConsumerGroupHeartbeat', join('', 0, []));
     members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
     const grown = await converge(second.address, MEMBERS + 1);
     expect(grown.members).toHaveLength(MEMBERS + 1);
@@ -270,7 +257,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     });
     const batchesBefore = (await offsetsBatches()).length;
     const newcomer = await eventually('a join after the limit was re-read', () =>
-      call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+      call(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
     );
     members.set(newcomer.memberId, { epoch: newcomer.memberEpoch, owned: newcomer.assignment });
     await converge(second.address, MEMBERS + 2);

@@ -4,16 +4,10 @@
  * manager and one replica fetcher per leader broker. `stop()` does a controlled shutdown first
  * (the controller moves leadership away), then closes everything.
  */
-import type { Client } from '@grpc/grpc-js';
-import {
-  ControllerClient,
-  type AllocateProducerIdsResponse,
-  type AlterPartitionResponse,
-  type BrokerHeartbeatResponse,
-  type ControlledShutdownResponse,
-  type RegisterBrokerResponse,
-} from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
 import type { MetadataImage } from '@sluice/metadata';
+import { createGrpcClient, serviceRegistration } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import {
   createMetricsRegistry,
@@ -28,8 +22,6 @@ import {
 } from '@sluice/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
-import { brokerServiceDefinition, createBrokerClient } from '../api/broker-client';
-import type * as pb from '../api/broker-proto-types';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
@@ -42,7 +34,6 @@ import {
   type ShareAutoOffsetReset,
   type SharePartitionConfig,
 } from '../core/share-partition';
-import type { ShareFetchRequest, ShareAcknowledgeRequest } from '@sluice/client/dist/share-api';
 import { registerShareMetrics, registerSharePartitionGauge } from './share-metrics';
 import { SharePartitionManager } from './share-partition-manager';
 import {
@@ -131,7 +122,7 @@ export class BrokerNode {
   private readonly health = new HealthStatus('NOT_SERVING');
   private shares: SharePartitionManager | undefined;
   private sharePersister: OpenedShareStatePersister | null = null;
-  private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: Client; address: string }>();
+  private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
   private server: StartedGrpcServer | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -158,7 +149,7 @@ export class BrokerNode {
       onFollowersChanged: () => this.planFetchers(),
     });
     this.producerIds = new ProducerIdManager(async () => {
-      const answer = await this.controller.call<AllocateProducerIdsResponse>('AllocateProducerIds', {
+      const answer = await this.controller.call('AllocateProducerIds', {
         brokerId: options.nodeId,
         brokerEpoch: this.brokerEpochValue,
       });
@@ -225,50 +216,47 @@ export class BrokerNode {
       host: options.bindHost,
       port: options.bindPort,
       services: [
-        {
-          definition: brokerServiceDefinition(),
-          implementation: {
-            Produce: unaryHandler(
-              instrument('Produce', (r: pb.ProduceRequest) => this.replicas.produce(r)),
-              report,
+        serviceRegistration('Broker', {
+          Produce: unaryHandler(
+            instrument('Produce', (r: pb.ProduceRequest__Output) => this.replicas.produce(r)),
+            report,
+          ),
+          Fetch: unaryHandler(
+            instrument('Fetch', (r: pb.FetchRequest__Output) => this.replicas.fetch(r)),
+            report,
+          ),
+          ListOffsets: unaryHandler(
+            instrument('ListOffsets', (r: pb.ListOffsetsRequest__Output) => this.replicas.listOffsets(r)),
+            report,
+          ),
+          Metadata: unaryHandler(
+            instrument('Metadata', (r: pb.MetadataRequest__Output) => this.metadata(r)),
+            report,
+          ),
+          OffsetForLeaderEpoch: unaryHandler(
+            instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest__Output) =>
+              this.replicas.offsetForLeaderEpoch(r),
             ),
-            Fetch: unaryHandler(
-              instrument('Fetch', (r: pb.FetchRequest) => this.replicas.fetch(r)),
-              report,
-            ),
-            ListOffsets: unaryHandler(
-              instrument('ListOffsets', (r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r)),
-              report,
-            ),
-            Metadata: unaryHandler(
-              instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)),
-              report,
-            ),
-            OffsetForLeaderEpoch: unaryHandler(
-              instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) =>
-                this.replicas.offsetForLeaderEpoch(r),
-              ),
-              report,
-            ),
-            InitProducerId: unaryHandler(
-              instrument('InitProducerId', (r: pb.InitProducerIdRequest) => this.initProducerId(r)),
-              report,
-            ),
-            // instrument() calls appendProduce synchronously, so the stream's arrival order holds.
-            ProduceStream: produceStreamHandler({
-              append: instrument('ProduceStream', (r: pb.ProduceRequest) => this.replicas.appendProduce(r)),
-              report,
-            }),
-            ShareFetch: unaryHandler(
-              instrument('ShareFetch', (r: ShareFetchRequest) => shares.shareFetch(r)),
-              report,
-            ),
-            ShareAcknowledge: unaryHandler(
-              instrument('ShareAcknowledge', (r: ShareAcknowledgeRequest) => shares.shareAcknowledge(r)),
-              report,
-            ),
-          },
-        },
+            report,
+          ),
+          InitProducerId: unaryHandler(
+            instrument('InitProducerId', (r: pb.InitProducerIdRequest__Output) => this.initProducerId(r)),
+            report,
+          ),
+          // instrument() calls appendProduce synchronously, so the stream's arrival order holds.
+          ProduceStream: produceStreamHandler({
+            append: instrument('ProduceStream', (r: pb.ProduceRequest__Output) => this.replicas.appendProduce(r)),
+            report,
+          }),
+          ShareFetch: unaryHandler(
+            instrument('ShareFetch', (r: pb.ShareFetchRequest__Output) => shares.shareFetch(r)),
+            report,
+          ),
+          ShareAcknowledge: unaryHandler(
+            instrument('ShareAcknowledge', (r: pb.ShareAcknowledgeRequest__Output) => shares.shareAcknowledge(r)),
+            report,
+          ),
+        }),
         this.health.registration(),
       ],
     });
@@ -335,7 +323,7 @@ export class BrokerNode {
     for (;;) {
       if (this.stopping) return;
       try {
-        const answer = await this.controller.call<RegisterBrokerResponse>('RegisterBroker', {
+        const answer = await this.controller.call('RegisterBroker', {
           brokerId: options.nodeId,
           clusterId: options.clusterId,
           incarnationId: randomKafkaUuid(),
@@ -367,7 +355,7 @@ export class BrokerNode {
 
   private async heartbeat(): Promise<void> {
     try {
-      const answer = await this.controller.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
+      const answer = await this.controller.call('BrokerHeartbeat', {
         brokerId: this.options.nodeId,
         brokerEpoch: this.brokerEpochValue,
         currentMetadataOffset: Math.max(0, this.follower.appliedOffset),
@@ -419,7 +407,7 @@ export class BrokerNode {
       }
       const address = this.addressOf(leaderId);
       if (address === undefined) continue;
-      const client = createBrokerClient(address);
+      const client = createGrpcClient('Broker', address);
       const fetcher = new ReplicaFetcher({
         brokerId: this.options.nodeId,
         leaderId,
@@ -449,7 +437,7 @@ export class BrokerNode {
     replica: PartitionReplica,
     proposal: AlterPartitionProposal,
   ): Promise<AlterPartitionResult> {
-    const answer = await this.controller.call<AlterPartitionResponse>('AlterPartition', {
+    const answer = await this.controller.call('AlterPartition', {
       brokerId: this.options.nodeId,
       brokerEpoch: this.brokerEpochValue,
       topics: [
@@ -476,7 +464,7 @@ export class BrokerNode {
     return { ok: true, leaderEpoch: item.leaderEpoch, partitionEpoch: item.partitionEpoch, isr: item.isr };
   }
 
-  private async initProducerId(request: pb.InitProducerIdRequest): Promise<pb.InitProducerIdResponse> {
+  private async initProducerId(request: pb.InitProducerIdRequest__Output): Promise<pb.InitProducerIdResponse> {
     const answer = await this.producerIds.initProducerId({
       producerId: Number(request.producerId),
       producerEpoch: request.producerEpoch,
@@ -484,7 +472,7 @@ export class BrokerNode {
     return { producerId: String(answer.producerId), producerEpoch: answer.producerEpoch };
   }
 
-  private metadata(request: pb.MetadataRequest): pb.MetadataResponse {
+  private metadata(request: pb.MetadataRequest__Output): pb.MetadataResponse {
     const image = this.follower.image;
     const names = request.topics.length > 0 ? request.topics : [...image.topics.topics()].map((t) => t.name).sort();
     return {
@@ -555,13 +543,13 @@ export class BrokerNode {
     const deadline = Date.now() + CONTROLLED_SHUTDOWN_TIMEOUT_MS;
     while (Date.now() < deadline) {
       try {
-        const answer = await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', {
+        const answer = await this.controller.call('ControlledShutdown', {
           brokerId: this.options.nodeId,
           brokerEpoch: this.brokerEpochValue,
         });
         if (answer.remainingPartitions.every((t) => t.partitions.length === 0)) {
           // Leading nothing now: one more call lets the controller fence us (Kafka's "may shut down").
-          await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', {
+          await this.controller.call('ControlledShutdown', {
             brokerId: this.options.nodeId,
             brokerEpoch: this.brokerEpochValue,
           });

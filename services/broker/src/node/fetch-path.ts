@@ -5,8 +5,14 @@
  * A long poll waits, bounded, until enough bytes are there: every partition's change (append,
  * high watermark move, role change) wakes it to read again.
  */
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
+import type {
+  FetchPartition__Output as FetchPartition,
+  FetchPartitionResult,
+  FetchRequest__Output as FetchRequest,
+  FetchResponse,
+} from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import type { FetchPartitionResult, FetchRequest, FetchResponse } from '../api/broker-proto-types';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';
@@ -15,8 +21,6 @@ import type { ReplicationDriver } from './replication-driver';
 const MAX_FETCH_WAIT_MS = 30_000;
 const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
-
-type FetchPartition = FetchRequest['topics'][number]['partitions'][number];
 
 export interface FetchPathOptions {
   readonly driver: ReplicationDriver;
@@ -84,8 +88,8 @@ export class FetchPath {
     request: FetchRequest,
     budget: number,
     nowMs: number,
-  ): FetchPartitionResult {
-    const failed = (error: unknown): FetchPartitionResult => ({
+  ): Required<FetchPartitionResult> {
+    const failed = (error: unknown): Required<FetchPartitionResult> => ({
       partition: p.partition,
       ...errorFields(error),
       highWatermark: -1,

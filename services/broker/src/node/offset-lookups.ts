@@ -3,16 +3,17 @@
  * record at or after a timestamp, below the high watermark) and OffsetForLeaderEpoch (where an
  * epoch ends in the leader's log: followers truncate by it). Reads only.
  */
-import { ApiError, decodeRecordBatches } from '@sluice/protocol';
-import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
   ListOffsetsPartitionResult,
-  ListOffsetsRequest,
+  ListOffsetsRequest__Output as ListOffsetsRequest,
   ListOffsetsResponse,
   OffsetForLeaderEpochPartitionResult,
-  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochRequest__Output as OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
-} from '../api/broker-proto-types';
+} from '@sluice/proto';
+import { ApiError, decodeRecordBatches } from '@sluice/protocol';
+import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 

@@ -9,7 +9,8 @@ import { isCompacted } from '@sluice/log';
 import { ApiError, decodeRecordBatches, iterateBatches } from '@sluice/protocol';
 import { parseAcks, type Acks } from '../core/acks';
 import { producerBatchOf, type ProducerBatch } from '../core/producer-state';
-import type { ProducePartitionResult, ProduceRequest, ProduceResponse } from '../api/broker-proto-types';
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
+import type { ProducePartitionResult, ProduceRequest__Output as ProduceRequest, ProduceResponse } from '@sluice/proto';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';

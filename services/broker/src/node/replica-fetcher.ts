@@ -7,10 +7,11 @@
  * (which appends, follows the high watermark and log start offset, truncates on a diverging epoch,
  * or starts over below the leader's log start). Errors back off instead of hammering the leader.
  */
-import type { Client } from '@grpc/grpc-js';
 import type { EpochEndOffset } from '@sluice/log';
+import { unaryCall } from '@sluice/proto';
+import type { BrokerClient, FetchPartitionResult__Output, FetchRequest, FetchTopic } from '@sluice/proto';
 import { CorruptRecordError, iterateBatches } from '@sluice/protocol';
-import { callUnary, type Logger } from '@sluice/runtime';
+import type { Logger } from '@sluice/runtime';
 import type {
   EpochEndQuery,
   FetchedRecords,
@@ -18,7 +19,6 @@ import type {
   FollowerFetchPosition,
   PartitionFollower,
 } from '../core/partition-follower';
-import type { FetchRequest, FetchResponse, OffsetForLeaderEpochResponse } from '../api/broker-proto-types';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica } from './partition-replica';
 
@@ -49,7 +49,7 @@ export interface FollowerReplicas {
 export interface ReplicaFetcherOptions {
   readonly brokerId: number;
   readonly leaderId: number;
-  readonly client: Client;
+  readonly client: BrokerClient;
   readonly log: Logger;
   readonly replicas: FollowerReplicas;
   readonly brokerEpoch: () => number;
@@ -115,7 +115,7 @@ export class ReplicaFetcher {
     for (let round = 0; round < MAX_TRUNCATION_ROUNDS_PER_LOOP; round++) {
       const asked = this.options.replicas.truncationQuery(replica);
       if (asked === null) return false;
-      const answer = await callUnary<OffsetForLeaderEpochResponse>(
+      const answer = await unaryCall(
         this.options.client,
         'OffsetForLeaderEpoch',
         {
@@ -150,7 +150,7 @@ export class ReplicaFetcher {
 
   /** One Fetch round; true when the fetcher should pause (errors only). */
   private async fetchOnce(partitions: readonly PartitionReplica[]): Promise<boolean> {
-    const byTopic = new Map<string, FetchRequest['topics'][number]>();
+    const byTopic = new Map<string, Required<FetchTopic>>();
     // What each partition was asked as: an answer goes back to that follower, which drops it if stale.
     const sent = new Map<string, { follower: PartitionFollower; position: FollowerFetchPosition }>();
     for (const replica of partitions) {
@@ -177,7 +177,7 @@ export class ReplicaFetcher {
       maxBytes: this.options.maxBytes,
       topics: [...byTopic.values()],
     };
-    const response = await callUnary<FetchResponse>(this.options.client, 'Fetch', request, {
+    const response = await unaryCall(this.options.client, 'Fetch', request, {
       timeoutMs: this.options.maxWaitMs + 5_000,
     });
     let backoff = false;
@@ -201,7 +201,7 @@ export class ReplicaFetcher {
 }
 
 /** A Fetch answer item as the follower core takes it: the batches' offsets read from their headers. */
-function followerAnswer(item: FetchResponse['topics'][number]['partitions'][number]): FollowerFetchAnswer {
+function followerAnswer(item: FetchPartitionResult__Output): FollowerFetchAnswer {
   let records: FetchedRecords | null = null;
   let errorName = item.errorName;
   if (errorName === '' && item.records.length > 0) {

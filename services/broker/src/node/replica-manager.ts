@@ -16,16 +16,17 @@ import type {
   FollowerFetchPosition,
   PartitionFollower,
 } from '../core/partition-follower';
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
-  FetchRequest,
+  FetchRequest__Output as FetchRequest,
   FetchResponse,
-  ListOffsetsRequest,
+  ListOffsetsRequest__Output as ListOffsetsRequest,
   ListOffsetsResponse,
-  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochRequest__Output as OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
-  ProduceRequest,
+  ProduceRequest__Output as ProduceRequest,
   ProduceResponse,
-} from '../api/broker-proto-types';
+} from '@sluice/proto';
 import { FetchPath } from './fetch-path';
 import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';

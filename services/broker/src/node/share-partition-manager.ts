@@ -23,13 +23,14 @@
 import type { ShareStateKey, ShareStatePersister } from '@sluice/client';
 import type {
   ShareAcknowledgePartitionResult,
-  ShareAcknowledgeRequest,
+  ShareAcknowledgeRequest__Output,
   ShareAcknowledgeResponse,
   ShareFetchPartitionResult,
-  ShareFetchRequest,
+  ShareFetchRequest__Output,
   ShareFetchResponse,
-  ShareFetchTopic,
-} from '@sluice/client/dist/share-api';
+  ShareFetchTopic__Output,
+  ShareFetchTopicResult,
+} from '@sluice/proto';
 import type { PartitionLog } from '@sluice/log';
 import { ApiError, iterateBatches, type ShareStateSnapshot, type ShareStateUpdate } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
@@ -176,7 +177,7 @@ export class SharePartitionManager {
 
   // ------------------------------------------------------------------ ShareFetch
 
-  async shareFetch(request: ShareFetchRequest): Promise<ShareFetchResponse> {
+  async shareFetch(request: ShareFetchRequest__Output): Promise<ShareFetchResponse> {
     this.checkAvailable();
     checkGroupAndMember(request.groupId, request.memberId);
     const works = this.parseTopics(request.topics);
@@ -213,7 +214,7 @@ export class SharePartitionManager {
 
   // ------------------------------------------------------------------ ShareAcknowledge
 
-  async shareAcknowledge(request: ShareAcknowledgeRequest): Promise<ShareAcknowledgeResponse> {
+  async shareAcknowledge(request: ShareAcknowledgeRequest__Output): Promise<ShareAcknowledgeResponse> {
     this.checkAvailable();
     checkGroupAndMember(request.groupId, request.memberId);
     const works = this.parseTopics(request.topics);
@@ -246,7 +247,7 @@ export class SharePartitionManager {
   }
 
   /** The request's partitions with their acknowledgements checked; bad ones carry INVALID_REQUEST and are left alone. */
-  private parseTopics(topics: readonly ShareFetchTopic[]): PartitionWork[] {
+  private parseTopics(topics: readonly ShareFetchTopic__Output[]): PartitionWork[] {
     const works: PartitionWork[] = [];
     const seen = new Set<string>();
     for (const topic of topics) {
@@ -656,7 +657,7 @@ function checkGroupAndMember(groupId: string, memberId: string): void {
 
 /** The wire's acknowledgement batches, or INVALID_REQUEST (bad type, bad or unsorted ranges). */
 function parseAcknowledgements(
-  batches: ShareFetchTopic['partitions'][number]['acknowledgements'],
+  batches: ShareFetchTopic__Output['partitions'][number]['acknowledgements'],
 ): AcknowledgementBatch[] | ApiError {
   const out: AcknowledgementBatch[] = [];
   let previousLast = -1;
@@ -758,7 +759,7 @@ function readCovering(log: PartitionLog, acquired: readonly AcquiredRange[], hig
   return Buffer.concat(chunks);
 }
 
-function fetchResults(works: readonly PartitionWork[]): ShareFetchResponse['topics'] {
+function fetchResults(works: readonly PartitionWork[]): ShareFetchTopicResult[] {
   const byTopic = new Map<string, ShareFetchPartitionResult[]>();
   for (const work of works) {
     const list = byTopic.get(work.topic) ?? [];

@@ -16,6 +16,7 @@ const { mkdtempSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { MetadataDelta, MetadataImage } = require('@sluice/metadata');
+const { serviceDefinition } = require('@sluice/proto');
 const { CompressionType, encodeRecordBatch } = require('@sluice/protocol');
 const { randomKafkaUuid, silentLogger } = require('@sluice/runtime');
 const { ReplicaManager } = require(join(__dirname, '..', '..', 'dist', 'node', 'replica-manager.js'));
@@ -50,6 +51,12 @@ function image() {
   return delta.apply({ lastContainedOffset: 1, lastContainedEpoch: 1 });
 }
 
+/** The request as the broker's handler gets it over gRPC (support/wire.ts's received(), in plain JS). */
+function received(method, request) {
+  const codec = serviceDefinition('Broker')[method];
+  return codec.requestDeserialize(codec.requestSerialize(request));
+}
+
 function batch() {
   return encodeRecordBatch({
     compression: CompressionType.None,
@@ -76,36 +83,40 @@ async function main() {
   });
   manager.setFenced(false);
   manager.applyImage(image());
-  const produced = await manager.produce({
-    acks: 1,
-    timeoutMs: 1_000,
-    topics: [{ name: 't', partitions: [{ partition: 0, records: batch() }] }],
-  });
+  const produced = await manager.produce(
+    received('Produce', {
+      acks: 1,
+      timeoutMs: 1_000,
+      topics: [{ name: 't', partitions: [{ partition: 0, records: batch() }] }],
+    }),
+  );
   if (produced.topics[0].partitions[0].errorName !== '') throw new Error('the produce failed');
   if (scenario === 'follower-fetch') {
     manager.replica('t', 0).log.append(batch(), { leaderEpoch: 0 });
-    await manager.fetch({
-      replicaId: 2,
-      replicaEpoch: 1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      topics: [
-        {
-          name: 't',
-          partitions: [
-            {
-              partition: 0,
-              fetchOffset: 1,
-              currentLeaderEpoch: 0,
-              lastFetchedEpoch: 0,
-              logStartOffset: 0,
-              partitionMaxBytes: 1 << 20,
-            },
-          ],
-        },
-      ],
-    });
+    await manager.fetch(
+      received('Fetch', {
+        replicaId: 2,
+        replicaEpoch: 1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        topics: [
+          {
+            name: 't',
+            partitions: [
+              {
+                partition: 0,
+                fetchOffset: 1,
+                currentLeaderEpoch: 0,
+                lastFetchedEpoch: 0,
+                logStartOffset: 0,
+                partitionMaxBytes: 1 << 20,
+              },
+            ],
+          },
+        ],
+      }),
+    );
   } else if (scenario === 'alter-partition') {
     manager.start();
     await new Promise((resolve) => setTimeout(resolve, 5_000));

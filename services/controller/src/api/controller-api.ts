@@ -11,7 +11,7 @@ import type { ControllerQueue, Decision } from '../quorum/controller-queue';
 import type { QuorumPort } from '../quorum/quorum-port';
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
 import { describeBrokers, describeTopics } from './describe';
-import type * as pb from './proto-types';
+import type * as pb from '@sluice/proto';
 
 export interface ControllerApiDeps {
   readonly queue: ControllerQueue;
@@ -37,14 +37,14 @@ export function errorText(error: ApiError): string {
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
-function itemError(error: ApiError | undefined): { errorName: string; errorMessage: string } {
+function itemError(error: ApiError | undefined): Required<pb.ItemError> {
   return error === undefined
     ? { errorName: '', errorMessage: '' }
     : { errorName: error.errorName, errorMessage: errorText(error) };
 }
 
 /** int64 fields arrive as decimal strings; refuse anything that is not a safe integer. */
-export function int64(value: pb.Int64 | undefined, field: string): number {
+export function int64(value: string | number | undefined, field: string): number {
   const number = typeof value === 'number' ? value : Number(value ?? 0);
   if (!Number.isSafeInteger(number))
     throw new ApiError('INVALID_REQUEST', `${field} ${String(value)} is not a safe integer`);
@@ -115,7 +115,10 @@ export class ControllerApi {
 
   // ------------------------------------------------------------------ brokers
 
-  async registerBroker(request: pb.RegisterBrokerRequest, principal: string): Promise<pb.RegisterBrokerResponse> {
+  async registerBroker(
+    request: pb.RegisterBrokerRequest__Output,
+    principal: string,
+  ): Promise<pb.RegisterBrokerResponse> {
     const response = await this.write(
       principal,
       'RegisterBroker',
@@ -140,7 +143,10 @@ export class ControllerApi {
     return { brokerEpoch: String(response.brokerEpoch) };
   }
 
-  async brokerHeartbeat(request: pb.BrokerHeartbeatRequest, principal: string): Promise<pb.BrokerHeartbeatResponse> {
+  async brokerHeartbeat(
+    request: pb.BrokerHeartbeatRequest__Output,
+    principal: string,
+  ): Promise<pb.BrokerHeartbeatResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const currentMetadataOffset = int64(request.currentMetadataOffset, 'currentMetadataOffset');
     const response = await this.write(
@@ -165,7 +171,7 @@ export class ControllerApi {
   }
 
   async controlledShutdown(
-    request: pb.ControlledShutdownRequest,
+    request: pb.ControlledShutdownRequest__Output,
     principal: string,
   ): Promise<pb.ControlledShutdownResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
@@ -186,7 +192,10 @@ export class ControllerApi {
     return { remainingPartitions: remaining };
   }
 
-  async alterPartition(request: pb.AlterPartitionRequest, principal: string): Promise<pb.AlterPartitionResponse> {
+  async alterPartition(
+    request: pb.AlterPartitionRequest__Output,
+    principal: string,
+  ): Promise<pb.AlterPartitionResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const topics: pb.AlterPartitionResponse['topics'] = [];
     // One decision per partition: each is fenced by its own partition epoch, and a stale one
@@ -241,7 +250,7 @@ export class ControllerApi {
   }
 
   async allocateProducerIds(
-    request: pb.AllocateProducerIdsRequest,
+    request: pb.AllocateProducerIdsRequest__Output,
     principal: string,
   ): Promise<pb.AllocateProducerIdsResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
@@ -283,7 +292,7 @@ export class ControllerApi {
 
   // ------------------------------------------------------------------ admin
 
-  async createTopics(request: pb.CreateTopicsRequest, principal: string): Promise<pb.CreateTopicsResponse> {
+  async createTopics(request: pb.CreateTopicsRequest__Output, principal: string): Promise<pb.CreateTopicsResponse> {
     const topics = (request.topics ?? []).map((topic) => ({
       name: topic.name,
       numPartitions: topic.numPartitions === 0 ? -1 : topic.numPartitions,
@@ -317,7 +326,7 @@ export class ControllerApi {
     };
   }
 
-  async deleteTopics(request: pb.DeleteTopicsRequest, principal: string): Promise<pb.DeleteTopicsResponse> {
+  async deleteTopics(request: pb.DeleteTopicsRequest__Output, principal: string): Promise<pb.DeleteTopicsResponse> {
     const response = await this.write(principal, 'DeleteTopics', { names: request.names }, (core, image) =>
       core.deleteTopics(image, { names: request.names ?? [] }),
     );
@@ -330,7 +339,10 @@ export class ControllerApi {
     };
   }
 
-  async createPartitions(request: pb.CreatePartitionsRequest, principal: string): Promise<pb.CreatePartitionsResponse> {
+  async createPartitions(
+    request: pb.CreatePartitionsRequest__Output,
+    principal: string,
+  ): Promise<pb.CreatePartitionsResponse> {
     const topics: pb.CreatePartitionsResponse['topics'] = [];
     for (const topic of request.topics ?? []) {
       try {
@@ -361,7 +373,7 @@ export class ControllerApi {
     return { topics };
   }
 
-  async alterConfigs(request: pb.AlterConfigsRequest, principal: string): Promise<pb.AlterConfigsResponse> {
+  async alterConfigs(request: pb.AlterConfigsRequest__Output, principal: string): Promise<pb.AlterConfigsResponse> {
     const resources: pb.AlterConfigsResponse['resources'] = [];
     for (const resource of request.resources ?? []) {
       try {
@@ -402,7 +414,7 @@ export class ControllerApi {
     return { resources };
   }
 
-  async electLeaders(request: pb.ElectLeadersRequest, principal: string): Promise<pb.ElectLeadersResponse> {
+  async electLeaders(request: pb.ElectLeadersRequest__Output, principal: string): Promise<pb.ElectLeadersResponse> {
     const typeText = (request.electionType === '' ? 'PREFERRED' : request.electionType).toUpperCase();
     if (typeText !== 'PREFERRED' && typeText !== 'UNCLEAN') {
       throw new ApiError(
@@ -443,7 +455,7 @@ export class ControllerApi {
     };
   }
 
-  describeTopics(request: pb.DescribeTopicsRequest): pb.DescribeTopicsResponse {
+  describeTopics(request: pb.DescribeTopicsRequest__Output): pb.DescribeTopicsResponse {
     return describeTopics(this.deps.stateMachine.image, request.names ?? []);
   }
 }
@@ -455,7 +467,7 @@ function resourceType(text: string): ConfigResourceType {
 }
 
 /** Proto assignments (partition -> brokers) to the core's dense list, refusing gaps. */
-function assignmentLists(assignments: readonly pb.ReplicaAssignment[], topic: string): number[][] {
+function assignmentLists(assignments: readonly pb.ReplicaAssignment__Output[], topic: string): number[][] {
   const lists: number[][] = [];
   const sorted = [...assignments].sort((a, b) => a.partition - b.partition);
   sorted.forEach((assignment, index) => {

@@ -1,33 +1,15 @@
 /**
  * The gRPC face of the controller: thin handlers that hand each request to ControllerApi and
- * map ApiErrors onto gRPC status + Kafka-named trailers (runtime's mapping). FetchMetadata is
+ * map ApiErrors onto gRPC status + Kafka-named trailers (@sluice/proto's mapping). FetchMetadata is
  * a server stream fed by the MetadataFeed, written with backpressure.
  */
-import type {
-  ServerUnaryCall,
-  ServerWritableStream,
-  ServiceDefinition,
-  UntypedServiceImplementation,
-} from '@grpc/grpc-js';
-import {
-  loadProtos,
-  serviceDefinition,
-  toGrpcStatus,
-  unaryHandler,
-  type GrpcServiceRegistration,
-  type ServerErrorReporter,
-} from '@sluice/runtime';
-import { CONTROLLER_PROTO_FILES } from '../client/controller-client';
+import type { ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { serviceRegistration, toGrpcStatus } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
+import type { GrpcServiceRegistration, ServerErrorReporter } from '@sluice/proto';
+import { unaryHandler } from '@sluice/runtime';
 import type { MetadataFeed } from '../feed/metadata-feed';
 import { int64, type ControllerApi } from './controller-api';
-import type * as pb from './proto-types';
-
-let cachedDefinition: ServiceDefinition | undefined;
-
-export function controllerServiceDefinition(): ServiceDefinition {
-  cachedDefinition ??= serviceDefinition(loadProtos(CONTROLLER_PROTO_FILES), 'sluice.v1.Controller');
-  return cachedDefinition;
-}
 
 export interface ControllerGrpcDeps {
   readonly api: ControllerApi;
@@ -50,28 +32,28 @@ export function controllerService(deps: ControllerGrpcDeps): GrpcServiceRegistra
   const { api, report } = deps;
   const unary = <Req, Res>(handle: (request: Req, principal: string) => Promise<Res> | Res) =>
     unaryHandler<Req, Res>((request, call: ServerUnaryCall<Req, Res>) => handle(request, principalOf(call)), report);
-  const implementation: UntypedServiceImplementation = {
-    RegisterBroker: unary((r: pb.RegisterBrokerRequest, p) => api.registerBroker(r, p)),
-    BrokerHeartbeat: unary((r: pb.BrokerHeartbeatRequest, p) => api.brokerHeartbeat(r, p)),
-    ControlledShutdown: unary((r: pb.ControlledShutdownRequest, p) => api.controlledShutdown(r, p)),
-    AlterPartition: unary((r: pb.AlterPartitionRequest, p) => api.alterPartition(r, p)),
-    AllocateProducerIds: unary((r: pb.AllocateProducerIdsRequest, p) => api.allocateProducerIds(r, p)),
-    CreateTopics: unary((r: pb.CreateTopicsRequest, p) => api.createTopics(r, p)),
-    DeleteTopics: unary((r: pb.DeleteTopicsRequest, p) => api.deleteTopics(r, p)),
-    CreatePartitions: unary((r: pb.CreatePartitionsRequest, p) => api.createPartitions(r, p)),
+  const handlers: pb.ControllerHandlers = {
+    RegisterBroker: unary((r, p) => api.registerBroker(r, p)),
+    BrokerHeartbeat: unary((r, p) => api.brokerHeartbeat(r, p)),
+    ControlledShutdown: unary((r, p) => api.controlledShutdown(r, p)),
+    AlterPartition: unary((r, p) => api.alterPartition(r, p)),
+    AllocateProducerIds: unary((r, p) => api.allocateProducerIds(r, p)),
+    CreateTopics: unary((r, p) => api.createTopics(r, p)),
+    DeleteTopics: unary((r, p) => api.deleteTopics(r, p)),
+    CreatePartitions: unary((r, p) => api.createPartitions(r, p)),
     DescribeCluster: unary(() => api.describeCluster(deps.clusterId)),
-    DescribeTopics: unary((r: pb.DescribeTopicsRequest) => api.describeTopics(r)),
-    AlterConfigs: unary((r: pb.AlterConfigsRequest, p) => api.alterConfigs(r, p)),
-    ElectLeaders: unary((r: pb.ElectLeadersRequest, p) => api.electLeaders(r, p)),
-    FetchMetadata: (call: ServerWritableStream<pb.FetchMetadataRequest, pb.FetchMetadataResponse>) => {
+    DescribeTopics: unary((r) => api.describeTopics(r)),
+    AlterConfigs: unary((r, p) => api.alterConfigs(r, p)),
+    ElectLeaders: unary((r, p) => api.electLeaders(r, p)),
+    FetchMetadata: (call) => {
       void streamMetadata(call, deps);
     },
   };
-  return { definition: controllerServiceDefinition(), implementation };
+  return serviceRegistration('Controller', handlers);
 }
 
 async function streamMetadata(
-  call: ServerWritableStream<pb.FetchMetadataRequest, pb.FetchMetadataResponse>,
+  call: ServerWritableStream<pb.FetchMetadataRequest__Output, pb.FetchMetadataResponse>,
   deps: ControllerGrpcDeps,
 ): Promise<void> {
   const abort = new AbortController();

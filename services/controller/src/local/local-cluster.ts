@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { LocalProcesses, formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
 import { ControllerClient } from '../client/controller-client';
-import type { DescribeClusterResponse } from '../api/proto-types';
+import type { DescribeClusterResponse__Output } from '@sluice/proto';
 
 /** One free TCP port on `host`, chosen by the OS (there is a small race until the child binds it). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -187,9 +187,9 @@ export class LocalControllerCluster {
     client: ControllerClient,
     nodeId: number,
     timeoutMs = 500,
-  ): Promise<DescribeClusterResponse | undefined> {
+  ): Promise<DescribeClusterResponse__Output | undefined> {
     try {
-      return await client.callNode<DescribeClusterResponse>(this.address(nodeId), 'DescribeCluster', {}, timeoutMs);
+      return await client.callNode(this.address(nodeId), 'DescribeCluster', {}, timeoutMs);
     } catch {
       return undefined;
     }

@@ -8,7 +8,6 @@
 import type { Logger } from 'pino';
 import {
   createMetricsRegistry,
-  formatHostPort,
   HealthStatus,
   startGrpcServer,
   startMetricsServer,
@@ -25,6 +24,7 @@ import { MetadataStateMachine } from '../state/metadata-state-machine';
 import { ControllerMetrics } from './controller-metrics';
 import { cryptoRng } from './crypto-rng';
 import type { QuorumRuntime } from './quorum-runtime';
+import { formatHostPort } from '@sluice/proto';
 
 export interface ControllerNodeOptions {
   readonly nodeId: number;

@@ -1,5 +1,5 @@
-import type { GrpcServiceRegistration } from '@sluice/runtime';
 import type { QuorumPort } from '../quorum/quorum-port';
+import type { GrpcServiceRegistration } from '@sluice/proto';
 
 /**
  * A running quorum member as the node sees it: the port the event queue uses, the gRPC

@@ -1,23 +1,13 @@
 import { ApiError } from '@sluice/protocol';
 import type { Message } from '@sluice/raft';
-import {
-  callUnary,
-  createGrpcClient,
-  loadSluiceConfig,
-  serviceClientConstructor,
-  startGrpcServer,
-} from '@sluice/runtime';
+import { loadSluiceConfig, startGrpcServer } from '@sluice/runtime';
 import type { StartedGrpcServer } from '@sluice/runtime';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
 import { raftSettingsFromConfig } from '../../src/raft/raft-config';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
-import {
-  createRaftPeerHandler,
-  RAFT_PEER_SERVICE_NAME,
-  raftPackageDefinition,
-  raftPeerServiceRegistration,
-} from '../../src/raft/raft-peer-service';
+import { createRaftPeerHandler, raftPeerServiceRegistration } from '../../src/raft/raft-peer-service';
 import { waitFor } from './cluster-harness';
+import { createGrpcClient, unaryCall, type RaftPeerSendRequest } from '@sluice/proto';
 
 const heartbeat = (from: number, to: number, term: number): Message => ({
   type: 'heartbeat',
@@ -85,12 +75,9 @@ describe('RaftPeer over loopback gRPC', () => {
   });
 
   it('refuses a whole envelope with a bad message, another cluster, or the wrong addressee', async () => {
-    const client = createGrpcClient(
-      serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME),
-      server.address,
-    );
-    const send = (envelope: object): Promise<ApiError> =>
-      callUnary(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
+    const client = createGrpcClient('RaftPeer', server.address);
+    const send = (envelope: RaftPeerSendRequest): Promise<ApiError> =>
+      unaryCall(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
         () => {
           throw new Error('accepted');
         },
@@ -112,7 +99,7 @@ describe('RaftPeer over loopback gRPC', () => {
         /envelope is 3->2/,
       );
       expect(received).toEqual([]); // nothing from a refused envelope reached raft
-      await callUnary(
+      await unaryCall(
         client,
         'Send',
         { clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good] },

@@ -15,17 +15,11 @@
  * behind its successor's back. A response leaves only after its records are committed; if a
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
-import type { Client } from '@grpc/grpc-js';
-import {
-  Admin,
-  createBrokerClient,
-  coordinatorServiceDefinition,
-  groupPartition,
-  shareStateKeyString,
-  type MetadataResponse,
-} from '@sluice/client';
+import { Admin, groupPartition, shareStateKeyString } from '@sluice/client';
+import { createGrpcClient, serviceRegistration, unaryCall } from '@sluice/proto';
+import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { callUnary, HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
+import { HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
 import type { AssignorName } from '../core/assignor';
 import { assignorByName } from '../core/assignors';
 import { decodeGroupRecord, recordKey, recordValue, type GroupRecord } from '../core/group-records';
@@ -93,12 +87,12 @@ export type OwnedShareStatePartition = OwnedTopicPartition<ShareStateShard>;
 export class CoordinatorNode {
   private server: StartedGrpcServer | undefined;
   private readonly health = new HealthStatus('NOT_SERVING');
-  private readonly broker: Client;
+  private readonly broker: BrokerClient;
   private readonly admin: Admin;
   private readonly groupPartitions: OwnedTopic<GroupShard, GroupRecord>;
   private readonly sharePartitions: OwnedTopic<ShareStateShard, ShareStateRecord>;
   readonly shareStateTopic: ShareStateTopicOptions;
-  private metadata: MetadataResponse | null = null;
+  private metadata: MetadataResponse__Output | null = null;
   /** What the group shards see of topics; refreshed with `metadata`. */
   private readonly topics = new TopicsSnapshot();
   private timer: NodeJS.Timeout | undefined;
@@ -109,7 +103,7 @@ export class CoordinatorNode {
   private readonly batchLimits = new Map<string, number>();
 
   private constructor(readonly options: CoordinatorNodeOptions) {
-    this.broker = createBrokerClient(options.brokerAddress);
+    this.broker = createGrpcClient('Broker', options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
     this.shareStateTopic = options.shareStateTopic ?? {
       partitions: 50,
@@ -186,10 +180,10 @@ export class CoordinatorNode {
       host: this.options.bindHost,
       port: this.options.bindPort,
       services: [
-        {
-          definition: coordinatorServiceDefinition(),
-          implementation: api.handlers((error) => this.options.log.error({ err: error }, 'coordinator request failed')),
-        },
+        serviceRegistration(
+          'Coordinator',
+          api.handlers((error) => this.options.log.error({ err: error }, 'coordinator request failed')),
+        ),
         this.health.registration(),
       ],
     });
@@ -294,7 +288,7 @@ export class CoordinatorNode {
     if (this.checking || this.stopped) return;
     this.checking = true;
     try {
-      this.metadata = await callUnary<MetadataResponse>(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
+      this.metadata = await unaryCall(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
       this.topics.update(this.metadata);
       this.groupPartitions.follow(this.metadata);
       this.sharePartitions.follow(this.metadata);
