@@ -3,10 +3,11 @@
  * directory, with an in-memory persister: acquire/acknowledge round trips, redelivery after lock
  * expiry, archiving, persister failures, reloads after restart and leader changes, bad requests.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeRecordBatches } from '@sluice/protocol';
+import { HIGH_WATERMARK_CHECKPOINT_FILE } from '../src/node/high-watermark-checkpoint';
 import { acquiredOffsets, shareImage, ShareFixture, TOPIC } from './support/share-fixture';
 import { received } from './support/wire';
 
@@ -287,12 +288,15 @@ describe('SharePartitionManager', () => {
     fx = new ShareFixture(dir, 1);
     await fx.produce(0, 3);
     await fx.fetch('m1', 0, [{ partition: 0 }]);
-    // Leadership moves away and back, now with a follower in the ISR and a high watermark of 1
-    // (as a new leader's may trail the old one's).
-    fx.replicas.applyImage(shareImage(1, 2, 1, 2));
-    const replica = fx.replicas.replica(TOPIC, 0)!;
-    replica.followerHighWatermark = 1;
+    // The broker restarts with a checkpointed high watermark of 1 (the checkpoint trails the high
+    // watermark by up to its interval) and leads again in a new epoch, now with a follower in the
+    // ISR: its high watermark starts at 1, as a new leader's may trail the old one's.
+    const persister = fx.persister;
+    fx.stop();
+    writeFileSync(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE), `0\n1\n${TOPIC} 0 1\n`);
+    fx = new ShareFixture(dir, 1, {}, persister);
     fx.replicas.applyImage(shareImage(1, 1, 2, 3, [1, 2]));
+    const replica = fx.replicas.replica(TOPIC, 0)!;
     expect(replica.highWatermark).toBe(1);
     expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }]))).toEqual([]);
     // The follower catches up: the high watermark reaches the window's end, the records go out whole.

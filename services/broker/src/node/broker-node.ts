@@ -22,6 +22,7 @@ import {
 } from '@sluice/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
+import { haltOnBrokenInvariant } from './invariant-halt';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
 import { produceStreamHandler } from './produce-stream';
@@ -199,8 +200,10 @@ export class BrokerNode {
 
   private async startInternal(): Promise<void> {
     const { options } = this;
-    const report = (error: unknown, referenceId: string): void =>
+    const report = (error: unknown, referenceId: string): void => {
+      haltOnBrokenInvariant(error);
       options.log.error({ err: error, referenceId }, 'request failed with an internal error');
+    };
     const registry = createMetricsRegistry({
       service: 'broker',
       nodeId: options.nodeId,
@@ -410,7 +413,7 @@ export class BrokerNode {
         leaderId,
         client,
         log: this.options.log,
-        partitions: () => this.replicas.followersByLeader().get(leaderId) ?? [],
+        replicas: this.replicas,
         brokerEpoch: () => this.brokerEpochValue,
         maxWaitMs: this.options.replicaFetchWaitMaxMs,
         maxBytes: 10 * 1024 * 1024,

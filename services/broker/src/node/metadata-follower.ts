@@ -8,6 +8,7 @@ import type { ControllerClient } from '@sluice/controller';
 import type { FetchMetadataResponse__Output } from '@sluice/proto';
 import { decodeRecord, loadSnapshot, MetadataDelta, MetadataImage } from '@sluice/metadata';
 import type { Logger } from '@sluice/runtime';
+import { haltOnBrokenInvariant } from './invariant-halt';
 
 export interface MetadataFollowerOptions {
   readonly client: ControllerClient;
@@ -76,6 +77,8 @@ export class MetadataFollower {
       this.queue = this.queue
         .then(() => this.onMessage(message))
         .catch((error: unknown) => {
+          // A broken invariant while applying the image is not a feed problem a reconnect fixes.
+          haltOnBrokenInvariant(error);
           this.options.log.error({ err: error }, 'metadata feed message could not be applied');
           retry('apply failed');
         });

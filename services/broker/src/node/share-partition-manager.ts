@@ -45,6 +45,7 @@ import {
   type ShareAutoOffsetReset,
   type SharePartitionConfig,
 } from '../core/share-partition';
+import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
@@ -130,6 +131,7 @@ interface PartitionWork {
 
 function toError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  haltOnBrokenInvariant(error);
   return new ApiError('UNKNOWN_SERVER_ERROR', error instanceof Error ? error.message : String(error));
 }
 
@@ -363,6 +365,7 @@ export class SharePartitionManager {
             if (outcome.released.length > 0) entry.notify();
           });
         } catch (error) {
+          haltOnBrokenInvariant(error);
           // The locks run out on their own; the state was dropped and reloads on next use.
           this.options.log.warn(
             { groupId, memberId, sharePartition: key, err: error },
@@ -621,12 +624,13 @@ export class SharePartitionManager {
           this.metrics.lockExpired(records('AVAILABLE') + records('ARCHIVED'));
           this.metrics.archived(records('ARCHIVED'));
           if (outcome.released.length > 0) entry.notify();
-        }).catch((error: unknown) =>
+        }).catch((error: unknown) => {
+          haltOnBrokenInvariant(error);
           this.options.log.warn(
             { sharePartition: entry.keyString, err: error },
             'releasing expired share locks failed',
-          ),
-        );
+          );
+        });
       },
       Math.max(0, deadlineMs - this.now()) + 1,
     );
