@@ -139,7 +139,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(meta!.brokers.map((b) => b.brokerId).sort()).toEqual([1, 2, 3]);
     const metrics = await fetch(`http://127.0.0.1:${brokers[0]!.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(
-      /sluice_broker_requests_total\{api="Metadata",outcome="ok",service="broker",node_id="1"\} [1-9]/,
+      /sluice_rpc_requests_total\{api="Metadata",outcome="ok",service="broker",node_id="1"\} [1-9]/,
     );
     const leader = meta!.topics[0]!.partitions.find((p) => p.partition === 0)!.leader;
     const follower = [1, 2, 3].find((id) => id !== leader)!;

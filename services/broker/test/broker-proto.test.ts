@@ -5,11 +5,13 @@ describe('proto/sluice/v1/broker.proto', () => {
     const definition = serviceDefinition('Broker');
     expect(Object.keys(definition).sort()).toEqual([
       'Fetch',
+      'FetchRecords',
       'InitProducerId',
       'ListOffsets',
       'Metadata',
       'OffsetForLeaderEpoch',
       'Produce',
+      'ProduceRecords',
       'ProduceStream',
       'ShareAcknowledge',
       'ShareFetch',

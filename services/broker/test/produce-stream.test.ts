@@ -1,13 +1,13 @@
 /**
- * The broker's ProduceStream handler over a real grpc-js server and client on loopback, with a
- * scripted `append` (no log): requests reach `append` one at a time in the order written, answers
+ * The broker's ProduceStream handler (its NestJS controller, as the broker serves it) over a real
+ * gRPC server and client on loopback, with a scripted `append` (no log): requests reach `append` one at a time in the order written, answers
  * leave in completion order under their correlation ids, at most `maxInFlightRequests` are
  * unanswered (the handler stops reading, later requests wait), acks=0 gets no answer, a
  * whole-request refusal is answered by name and the stream goes on, and a failed acks=0 request
  * ends the stream with its error.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import { createGrpcClient, fromGrpcError, serviceDefinition } from '@sluice/proto';
+import { createGrpcClient, fromGrpcError } from '@sluice/proto';
 import type {
   BrokerClient,
   ProduceRequest,
@@ -17,8 +17,10 @@ import type {
   ProduceStreamResponse__Output,
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
-import { produceStreamHandler } from '../src/node/produce-stream';
+import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
+import type { GrpcApp } from '@sluice/service-common';
+import type { BrokerRequests } from '../src/rpc/broker-requests';
+import { startBrokerRpc } from '../src/rpc/broker-rpc.module';
 import { waitFor } from './support/local-brokers';
 
 interface Appended {
@@ -52,36 +54,32 @@ function okResponse(request: ProduceRequest__Output, errorName = ''): ProduceRes
 }
 
 describe('ProduceStream handler', () => {
-  let server: StartedGrpcServer;
+  let server: GrpcApp;
   let client: BrokerClient;
   let appended: Appended[];
 
   async function start(maxInFlightRequests: number): Promise<void> {
     appended = [];
-    server = await startGrpcServer({
-      host: '127.0.0.1',
-      port: 0,
-      services: [
-        {
-          definition: serviceDefinition('Broker'),
-          implementation: {
-            ProduceStream: produceStreamHandler({
-              maxInFlightRequests,
-              append: (request) => {
-                if (request.acks === 2) throw new ApiError('INVALID_REQUIRED_ACKS', 'acks must be -1, 0 or 1');
-                return new Promise<ProduceResponse>((answer, refuse) => appended.push({ request, answer, refuse }));
-              },
-            }),
-          },
-        },
-      ],
+    // Only appendProduce is scripted: the stream never reaches the other paths.
+    const requests = {
+      appendProduce: (request: ProduceRequest__Output) => {
+        if (request.acks === 2) throw new ApiError('INVALID_REQUIRED_ACKS', 'acks must be -1, 0 or 1');
+        return new Promise<ProduceResponse>((answer, refuse) => appended.push({ request, answer, refuse }));
+      },
+    } as Partial<BrokerRequests> as BrokerRequests;
+    server = await startBrokerRpc('127.0.0.1', 0, {
+      requests,
+      health: new HealthStatus('SERVING'),
+      registry: createMetricsRegistry({ service: 'broker', nodeId: 1, defaultMetrics: false }),
+      report: () => undefined,
+      produceStream: { maxInFlightRequests },
     });
     client = createGrpcClient('Broker', server.address);
   }
 
   afterEach(async () => {
     client.close();
-    await server.stop(100);
+    await server.close();
   });
 
   function open(): {

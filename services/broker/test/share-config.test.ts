@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinatorShareStatePersister } from '@sluice/client';
 import { ConfigError, randomKafkaUuid, silentLogger, type Loggers } from '@sluice/runtime';
-import { brokerNodeOptionsFrom } from '../src/broker.module';
+import { brokerNodeOptionsFrom } from '../src/node-options';
 import { loadBrokerConfig } from '../src/config/broker-config';
 import { LocalBrokerCluster } from '../src/local/local-brokers';
 import { defaultShareStatePersisterFactory, shareUnavailableReason } from '../src/node/share-state-persister-factory';

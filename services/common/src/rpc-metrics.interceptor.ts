@@ -2,11 +2,14 @@
  * Per-RPC request count (by outcome: `ok` or the Kafka error name) and latency, for every RPC a
  * service's controllers handle: `sluice_rpc_requests_total{api,outcome}` and
  * `sluice_rpc_request_seconds{api}`, the same names in every service (the registry's default
- * labels say which service and node). Streams count once, when they end; long polls include
- * their wait.
+ * labels say which service and node). Unary calls and server streams count once, when they end;
+ * long polls include their wait. A handler marked `@CountsEachMessage()` (a bidirectional stream
+ * whose messages are requests of their own, like ProduceStream) counts each message itself
+ * through the injected `RpcMetrics`, and the stream as a whole is not counted.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiError } from '@sluice/protocol';
 import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
@@ -28,8 +31,9 @@ export function outcomeOf(error: unknown): string {
   return error instanceof ApiError ? error.errorName : 'UNKNOWN_SERVER_ERROR';
 }
 
+/** The per-RPC series; injectable so a streaming handler can count its own messages. */
 @Injectable()
-export class RpcMetricsInterceptor implements NestInterceptor {
+export class RpcMetrics {
   private readonly requests: Counter<'api' | 'outcome'>;
   private readonly seconds: Histogram<'api'>;
 
@@ -49,19 +53,48 @@ export class RpcMetricsInterceptor implements NestInterceptor {
     });
   }
 
-  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const api = rpcCallContextOf(execution).method;
+  /** Starts timing one request of `api`; call the result with its outcome when it ends. */
+  start(api: string): (outcome: string) => void {
     const stop = this.seconds.startTimer({ api });
+    return (outcome) => {
+      stop();
+      this.requests.inc({ api, outcome });
+    };
+  }
+
+  /** Wraps one request's handling: times it and counts its outcome. */
+  async measure<T>(api: string, handle: () => Promise<T>): Promise<T> {
+    const done = this.start(api);
+    try {
+      const result = await handle();
+      done('ok');
+      return result;
+    } catch (error) {
+      done(outcomeOf(error));
+      throw error;
+    }
+  }
+}
+
+const COUNTS_EACH_MESSAGE = 'sluice:counts-each-message';
+
+/** Marks a streaming handler that counts each of its messages through RpcMetrics itself. */
+export const CountsEachMessage = (): MethodDecorator => SetMetadata(COUNTS_EACH_MESSAGE, true);
+
+@Injectable()
+export class RpcMetricsInterceptor implements NestInterceptor {
+  constructor(
+    private readonly metrics: RpcMetrics,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (this.reflector.get<boolean>(COUNTS_EACH_MESSAGE, execution.getHandler()) === true) return next.handle();
+    const done = this.metrics.start(rpcCallContextOf(execution).method);
     return next.handle().pipe(
       tap({
-        complete: () => {
-          stop();
-          this.requests.inc({ api, outcome: 'ok' });
-        },
-        error: (error: unknown) => {
-          stop();
-          this.requests.inc({ api, outcome: outcomeOf(error) });
-        },
+        complete: () => done('ok'),
+        error: (error: unknown) => done(outcomeOf(error)),
       }),
     );
   }

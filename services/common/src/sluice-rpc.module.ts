@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { ApiErrorRpcFilter } from './api-error.filter';
 import { AnonymousAuthenticator, AUTHENTICATOR, AuthenticationGuard, type Authenticator } from './authentication.guard';
 import { GrpcHealthController } from './health.controller';
-import { RPC_METRICS_OPTIONS, RpcMetricsInterceptor } from './rpc-metrics.interceptor';
+import { RPC_METRICS_OPTIONS, RpcMetrics, RpcMetricsInterceptor } from './rpc-metrics.interceptor';
 
 export interface SluiceRpcModuleOptions {
   /** `broker`, `controller`, `coordinator`: names metrics. */
@@ -33,6 +33,7 @@ export class SluiceRpcModule {
       { provide: HealthStatus, useValue: options.health },
       { provide: AUTHENTICATOR, useValue: options.authenticator ?? new AnonymousAuthenticator() },
       { provide: RPC_METRICS_OPTIONS, useValue: { registry: options.registry, service: options.service } },
+      RpcMetrics,
       { provide: APP_GUARD, useClass: AuthenticationGuard },
       { provide: APP_INTERCEPTOR, useClass: RpcMetricsInterceptor },
       { provide: APP_FILTER, useFactory: () => new ApiErrorRpcFilter(options.report) },
@@ -42,7 +43,7 @@ export class SluiceRpcModule {
       global: true,
       controllers: [GrpcHealthController],
       providers,
-      exports: [HealthStatus],
+      exports: [HealthStatus, RpcMetrics],
     };
   }
 }

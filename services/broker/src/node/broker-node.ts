@@ -1,31 +1,32 @@
 /**
- * One broker process's moving parts: the gRPC server (Broker + grpc.health.v1), /metrics, the
+ * One broker process's moving parts: the gRPC surface (a NestJS application serving Broker +
+ * grpc.health.v1 + reflection, see rpc/), /metrics, the
  * registration and heartbeats with the controller quorum, the metadata follower, the replica
  * manager and one replica fetcher per leader broker. `stop()` does a controlled shutdown first
  * (the controller moves leadership away), then closes everything.
  */
 import { ControllerClient } from '@sluice/controller';
 import type { MetadataImage } from '@sluice/metadata';
-import { createGrpcClient, serviceRegistration } from '@sluice/proto';
+import { createGrpcClient } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import {
   createMetricsRegistry,
   HealthStatus,
   randomKafkaUuid,
-  startGrpcServer,
   startMetricsServer,
-  unaryHandler,
   type Logger,
-  type StartedGrpcServer,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { GrpcApp } from '@sluice/service-common';
+import { Counter, Gauge } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
-import { produceStreamHandler } from './produce-stream';
+import { fetchRecords, produceRecords } from './records-path';
+import type { BrokerRequests } from '../rpc/broker-requests';
+import { startBrokerRpc } from '../rpc/broker-rpc.module';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
@@ -79,41 +80,6 @@ export interface BrokerShareOptions {
 
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
 
-/**
- * Per-API request count (by outcome: `ok` or the whole-request error name) and latency. Fetch
- * latency includes the long-poll wait; per-partition errors live in the responses.
- */
-function requestMetrics(
-  registry: Registry,
-): <Req, Res>(api: string, handle: (request: Req) => Promise<Res> | Res) => (request: Req) => Promise<Res> {
-  const requests = new Counter({
-    name: 'sluice_broker_requests_total',
-    help: 'Broker gRPC requests by API and outcome.',
-    labelNames: ['api', 'outcome'],
-    registers: [registry],
-  });
-  const seconds = new Histogram({
-    name: 'sluice_broker_request_seconds',
-    help: 'Broker gRPC request latency by API (Fetch includes its long-poll wait).',
-    labelNames: ['api'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  return (api, handle) => async (request) => {
-    const stop = seconds.startTimer({ api });
-    try {
-      const response = await handle(request);
-      requests.inc({ api, outcome: 'ok' });
-      return response;
-    } catch (error) {
-      requests.inc({ api, outcome: error instanceof ApiError ? error.errorName : 'UNKNOWN_SERVER_ERROR' });
-      throw error;
-    } finally {
-      stop();
-    }
-  };
-}
-
 export class BrokerNode {
   private readonly controller: ControllerClient;
   private readonly replicas: ReplicaManager;
@@ -123,7 +89,7 @@ export class BrokerNode {
   private shares: SharePartitionManager | undefined;
   private sharePersister: OpenedShareStatePersister | null = null;
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
-  private server: StartedGrpcServer | undefined;
+  private server: GrpcApp | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private brokerEpochValue = -1;
@@ -209,58 +175,28 @@ export class BrokerNode {
       nodeId: options.nodeId,
       defaultMetrics: options.metrics !== null,
     });
-    const instrument = requestMetrics(registry);
     const shares = this.startShares(registerShareMetrics(registry));
     registerSharePartitionGauge(registry, () => shares.sharePartitionCount);
-    this.server = await startGrpcServer({
-      host: options.bindHost,
-      port: options.bindPort,
-      services: [
-        serviceRegistration('Broker', {
-          Produce: unaryHandler(
-            instrument('Produce', (r: pb.ProduceRequest__Output) => this.replicas.produce(r)),
-            report,
-          ),
-          Fetch: unaryHandler(
-            instrument('Fetch', (r: pb.FetchRequest__Output) => this.replicas.fetch(r)),
-            report,
-          ),
-          ListOffsets: unaryHandler(
-            instrument('ListOffsets', (r: pb.ListOffsetsRequest__Output) => this.replicas.listOffsets(r)),
-            report,
-          ),
-          Metadata: unaryHandler(
-            instrument('Metadata', (r: pb.MetadataRequest__Output) => this.metadata(r)),
-            report,
-          ),
-          OffsetForLeaderEpoch: unaryHandler(
-            instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest__Output) =>
-              this.replicas.offsetForLeaderEpoch(r),
-            ),
-            report,
-          ),
-          InitProducerId: unaryHandler(
-            instrument('InitProducerId', (r: pb.InitProducerIdRequest__Output) => this.initProducerId(r)),
-            report,
-          ),
-          // instrument() calls appendProduce synchronously, so the stream's arrival order holds.
-          ProduceStream: produceStreamHandler({
-            append: instrument('ProduceStream', (r: pb.ProduceRequest__Output) => this.replicas.appendProduce(r)),
-            report,
-          }),
-          ShareFetch: unaryHandler(
-            instrument('ShareFetch', (r: pb.ShareFetchRequest__Output) => shares.shareFetch(r)),
-            report,
-          ),
-          ShareAcknowledge: unaryHandler(
-            instrument('ShareAcknowledge', (r: pb.ShareAcknowledgeRequest__Output) => shares.shareAcknowledge(r)),
-            report,
-          ),
-        }),
-        this.health.registration(),
-      ],
-    });
     const replicas = this.replicas;
+    const requests: BrokerRequests = {
+      produce: (request) => replicas.produce(request),
+      appendProduce: (request) => replicas.appendProduce(request),
+      produceRecords: (request) => produceRecords(request, (produce) => replicas.produce(produce), Date.now()),
+      fetch: (request) => replicas.fetch(request),
+      fetchRecords: (request) => fetchRecords(request, (fetch) => replicas.fetch(fetch)),
+      listOffsets: (request) => replicas.listOffsets(request),
+      offsetForLeaderEpoch: (request) => replicas.offsetForLeaderEpoch(request),
+      metadata: (request) => this.metadata(request),
+      initProducerId: (request) => this.initProducerId(request),
+      shareFetch: (request) => shares.shareFetch(request),
+      shareAcknowledge: (request) => shares.shareAcknowledge(request),
+    };
+    this.server = await startBrokerRpc(options.bindHost, options.bindPort, {
+      requests,
+      health: this.health,
+      registry,
+      report,
+    });
     let reportedDeletedSegments = 0;
     new Counter({
       name: 'sluice_broker_log_segments_deleted_total',
@@ -530,7 +466,7 @@ export class BrokerNode {
       client.close();
     }
     this.fetchers.clear();
-    await this.server?.stop(500);
+    await this.server?.close();
     this.shares?.stop();
     this.sharePersister?.close();
     this.replicas.stop();

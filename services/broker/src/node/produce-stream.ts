@@ -18,8 +18,8 @@
  *   and the stream goes on, as a unary Produce would have failed only that call.
  */
 import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type {
-  BrokerHandlers,
   ItemError,
   ProduceRequest__Output,
   ProduceResponse,
@@ -57,11 +57,22 @@ function firstPartitionError(response: ProduceResponse): ApiError | null {
   return null;
 }
 
-export function produceStreamHandler(options: ProduceStreamOptions): BrokerHandlers['ProduceStream'] {
-  const maxInFlight = options.maxInFlightRequests ?? DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT;
+export type ProduceStreamCall = ServerDuplexStream<ProduceStreamRequest__Output, ProduceStreamResponse>;
+
+export function checkedMaxInFlight(maxInFlightRequests: number | undefined): number {
+  const maxInFlight = maxInFlightRequests ?? DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
     throw new RangeError(`ProduceStream max in-flight requests must be an integer >= 1, got ${maxInFlight}`);
-  return (call) => {
+  return maxInFlight;
+}
+
+/**
+ * Serves one ProduceStream call until it ends; the promise settles once the stream is closed
+ * (ended by us, failed, or cancelled by the client) and never rejects.
+ */
+export function serveProduceStream(call: ProduceStreamCall, options: ProduceStreamOptions): Promise<void> {
+  const maxInFlight = checkedMaxInFlight(options.maxInFlightRequests);
+  return new Promise<void>((streamClosed) => {
     let inFlight = 0;
     let clientDone = false;
     let closed = false;
@@ -71,6 +82,7 @@ export function produceStreamHandler(options: ProduceStreamOptions): BrokerHandl
       closed = true;
       if (error === null) call.end();
       else call.emit('error', toGrpcStatus(error, options.report));
+      streamClosed();
     };
     const settle = (): void => {
       inFlight--;
@@ -125,9 +137,11 @@ export function produceStreamHandler(options: ProduceStreamOptions): BrokerHandl
     // A cancelled or broken stream: answers still pending have nowhere to go.
     call.on('cancelled', () => {
       closed = true;
+      streamClosed();
     });
     call.on('error', () => {
       closed = true;
+      streamClosed();
     });
-  };
+  });
 }
