@@ -6,5 +6,4 @@ export * from './meta-properties';
 export * from './metrics';
 export * from './local-processes';
 export * from './service-args';
-export * from './nest';
 export * from './service-main';
