@@ -11,3 +11,4 @@ export * from './channel';
 export * from './client-pool';
 export * from './calls';
 export * from './errors';
+export * from './reflection-descriptors';

@@ -4,6 +4,7 @@
  */
 import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { contractPackageDefinition, contractReflectionDefinition } from '@sluice/proto';
 import { SluiceGrpcServer, type SluiceGrpcServerOptions } from './sluice-grpc-server';
 
 export interface GrpcAppOptions extends SluiceGrpcServerOptions {
@@ -42,4 +43,18 @@ export async function startGrpcApp(options: GrpcAppOptions): Promise<GrpcApp> {
     address: server.address,
     close: () => (closed ??= app.close()),
   };
+}
+
+/**
+ * A service of the sluice contract: the whole contract loaded once (contractPackageDefinition),
+ * and reflection describing it with the exact descriptors `buf build` made.
+ */
+export function startContractGrpcApp(
+  options: Omit<GrpcAppOptions, 'packageDefinition' | 'reflectionDescriptors'>,
+): Promise<GrpcApp> {
+  return startGrpcApp({
+    ...options,
+    packageDefinition: contractPackageDefinition(),
+    reflectionDescriptors: contractReflectionDefinition(),
+  });
 }

@@ -31,6 +31,11 @@ export interface SluiceGrpcServerOptions {
   readonly credentials?: ServerCredentials;
   /** Serve gRPC server reflection for `services`. Default true. */
   readonly reflection?: boolean;
+  /**
+   * What reflection describes: by default `packageDefinition`'s own descriptors; the contract's
+   * services pass the exact ones `buf build` made (`contractReflectionDefinition()`).
+   */
+  readonly reflectionDescriptors?: object;
   /** How long close() lets in-flight calls finish before forcing the server down. Default 1000. */
   readonly shutdownGraceMs?: number;
 }
@@ -58,9 +63,9 @@ export class SluiceGrpcServer extends ServerGrpc {
       packageDefinition: sluiceOptions.packageDefinition,
       onLoadPackageDefinition: reflection
         ? (definition, server) =>
-            new ReflectionService(definition, { services: [...sluiceOptions.services] }).addToServer(
-              server as GrpcJsServer,
-            )
+            new ReflectionService((sluiceOptions.reflectionDescriptors ?? definition) as PackageDefinition, {
+              services: [...sluiceOptions.services],
+            }).addToServer(server as GrpcJsServer)
         : undefined,
     });
     this.shutdownGraceMs = sluiceOptions.shutdownGraceMs ?? 1_000;

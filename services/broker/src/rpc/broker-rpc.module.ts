@@ -5,9 +5,9 @@
  */
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { contractPackageDefinition, type ServerErrorReporter } from '@sluice/proto';
+import type { ServerErrorReporter } from '@sluice/proto';
 import type { HealthStatus } from '@sluice/runtime';
-import { SluiceRpcModule, startGrpcApp, type GrpcApp } from '@sluice/service-common';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import type { BrokerRequests } from './broker-requests';
 import { FetchController } from './fetch.controller';
@@ -66,11 +66,10 @@ export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts
     ],
   })
   class BrokerRpcModule {}
-  return startGrpcApp({
+  return startContractGrpcApp({
     module: BrokerRpcModule,
     host,
     port,
-    packageDefinition: contractPackageDefinition(),
     services: ['sluice.v1.Broker', 'grpc.health.v1.Health'],
   });
 }

@@ -7,9 +7,9 @@
  */
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { contractPackageDefinition, type ServerErrorReporter } from '@sluice/proto';
+import type { ServerErrorReporter } from '@sluice/proto';
 import { HealthStatus } from '@sluice/runtime';
-import { SluiceRpcModule, startGrpcApp, type GrpcApp } from '@sluice/service-common';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
 import { Registry } from 'prom-client';
 import type { ControllerApi } from '../api/controller-api';
 import type { MetadataFeed } from '../feed/metadata-feed';
@@ -86,11 +86,10 @@ export function startControllerRpc(host: string, port: number, parts: Controller
     ],
   })
   class ControllerRpcModule {}
-  return startGrpcApp({
+  return startContractGrpcApp({
     module: ControllerRpcModule,
     host,
     port,
-    packageDefinition: contractPackageDefinition(),
     services: withRaft ? CONTROLLER_SERVICE_NAMES : CONTROLLER_SERVICE_NAMES.filter((s) => s !== 'sluice.v1.RaftPeer'),
   });
 }
@@ -118,11 +117,10 @@ export function startRaftPeerRpc(
     ],
   })
   class RaftPeerRpcModule {}
-  return startGrpcApp({
+  return startContractGrpcApp({
     module: RaftPeerRpcModule,
     host,
     port,
-    packageDefinition: contractPackageDefinition(),
     services: ['sluice.v1.RaftPeer', 'grpc.health.v1.Health'],
   });
 }

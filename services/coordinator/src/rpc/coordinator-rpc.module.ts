@@ -5,9 +5,9 @@
  */
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { contractPackageDefinition, type ServerErrorReporter } from '@sluice/proto';
+import type { ServerErrorReporter } from '@sluice/proto';
 import type { HealthStatus } from '@sluice/runtime';
-import { SluiceRpcModule, startGrpcApp, type GrpcApp } from '@sluice/service-common';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import type { CoordinatorApi } from '../node/coordinator-api';
 import { ConsumerGroupController } from './consumer-group.controller';
@@ -60,11 +60,10 @@ export function startCoordinatorRpc(host: string, port: number, parts: Coordinat
     ],
   })
   class CoordinatorRpcModule {}
-  return startGrpcApp({
+  return startContractGrpcApp({
     module: CoordinatorRpcModule,
     host,
     port,
-    packageDefinition: contractPackageDefinition(),
     services: ['sluice.v1.Coordinator', 'grpc.health.v1.Health'],
   });
 }
