@@ -23,6 +23,7 @@ module.exports = {
     '^@sluice/controller$': '<rootDir>/services/controller/src',
     '^@sluice/broker$': '<rootDir>/services/broker/src',
     '^@sluice/coordinator$': '<rootDir>/services/coordinator/src',
+    '^@sluice/service-common$': '<rootDir>/services/common/src',
     '^@sluice/([a-z-]+)$': '<rootDir>/packages/$1/src',
   },
   // Two cores: keep one free for the child processes that crash tests start.

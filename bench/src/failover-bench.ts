@@ -10,7 +10,7 @@
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControllerClient, type CreateTopicsResponse, type RegisterBrokerResponse } from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
 import { LocalCluster, sleep } from '@sluice/local-cluster';
 import { formatNumber, markdownTable, median } from './table';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   try {
     await cluster.start({ leaderTimeoutMs: 30_000 });
     // One broker, so a replication-factor-1 topic can be placed.
-    const { brokerEpoch } = await client.call<RegisterBrokerResponse>('RegisterBroker', {
+    const { brokerEpoch } = await client.call('RegisterBroker', {
       brokerId: 1,
       clusterId: cluster.clusterId,
       incarnationId: 'AAAAAAAAAAAAAAAAAAAABA',
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
 }
 
 async function createTopic(client: ControllerClient, name: string): Promise<void> {
-  const response = await client.call<CreateTopicsResponse>('CreateTopics', {
+  const response = await client.call('CreateTopics', {
     topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
   });
   const result = response.topics[0];

@@ -28,14 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ControllerClient,
-  type BrokerHeartbeatResponse,
-  type CreateTopicsResponse,
-  type DescribeClusterResponse,
-  type DescribeTopicsResponse,
-  type RegisterBrokerResponse,
-} from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
 import { LocalCluster, sleep } from '@sluice/local-cluster';
 import { MetadataDelta, MetadataImage, uuidFromBytes, writeSnapshot } from '@sluice/metadata';
 import { cpuProfileEnv } from './cpu-profile-env';
@@ -215,7 +208,7 @@ class PlayedBrokers {
 
   async register(): Promise<void> {
     for (const slot of this.slots) {
-      const response = await this.client.call<RegisterBrokerResponse>('RegisterBroker', {
+      const response = await this.client.call('RegisterBroker', {
         brokerId: slot.brokerId,
         clusterId: this.cluster.clusterId,
         incarnationId: kafkaUuid(),
@@ -228,7 +221,7 @@ class PlayedBrokers {
 
   /** The leader's applied offset, from DescribeCluster on whichever node the client prefers. */
   private async refreshOffset(): Promise<void> {
-    const answer = await this.client.call<DescribeClusterResponse>('DescribeCluster', {});
+    const answer = await this.client.call('DescribeCluster', {});
     if (answer.controllerId === answer.nodeId)
       this.metadataOffset = Math.max(this.metadataOffset, Number(answer.metadataOffset));
   }
@@ -242,7 +235,7 @@ class PlayedBrokers {
         .map(async (slot) => {
           const started = performance.now();
           try {
-            const response = await this.client.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
+            const response = await this.client.call('BrokerHeartbeat', {
               brokerId: slot.brokerId,
               brokerEpoch: slot.brokerEpoch,
               currentMetadataOffset: String(this.metadataOffset),
@@ -398,7 +391,7 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
         });
       }
       const requestStarted = performance.now();
-      const response = await admin.call<CreateTopicsResponse>('CreateTopics', { topics: batch, validateOnly: false });
+      const response = await admin.call('CreateTopics', { topics: batch, validateOnly: false });
       requestMs.push(performance.now() - requestStarted);
       for (const result of response.topics) {
         if (result.errorName !== '')
@@ -439,7 +432,7 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     const silencedAt = performance.now();
     let fenceMs: number | string = `not fenced within 60 s`;
     for (;;) {
-      const answer = await admin.call<DescribeClusterResponse>('DescribeCluster', {}).catch(() => undefined);
+      const answer = await admin.call('DescribeCluster', {}).catch(() => undefined);
       if (answer?.brokers?.find((broker) => broker.brokerId === victim)?.fenced === true) {
         fenceMs = performance.now() - (brokers.lastAnsweredAt.get(victim) ?? silencedAt);
         break;
@@ -451,7 +444,7 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
 
     const leaderAddress = controllers.address(leaderAfterFence);
     let describeStarted = performance.now();
-    await admin.callNode<DescribeClusterResponse>(leaderAddress, 'DescribeCluster', {}, 30_000);
+    await admin.callNode(leaderAddress, 'DescribeCluster', {}, 30_000);
     const describeClusterMs = performance.now() - describeStarted;
     describeStarted = performance.now();
     let describeTopicsMs: number | string;
@@ -460,12 +453,7 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     const leadersPerBroker = new Map<number, number>();
     let isrWithVictim = 0;
     try {
-      const described = await admin.callNode<DescribeTopicsResponse>(
-        leaderAddress,
-        'DescribeTopics',
-        { names: [] },
-        120_000,
-      );
+      const described = await admin.callNode(leaderAddress, 'DescribeTopics', { names: [] }, 120_000);
       describeTopicsMs = performance.now() - describeStarted;
       for (const topic of described.topics) {
         if (!topic.name.startsWith('scale-')) continue;

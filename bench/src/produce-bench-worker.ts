@@ -32,16 +32,9 @@ import {
   type ServiceDefinition,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import {
-  brokerClientConstructor,
-  brokerServiceDefinition,
-  Consumer,
-  Producer,
-  type ProducePartitionResult,
-  type ProducerOptions,
-  type ProduceRequest,
-  type ProduceResponse,
-} from '@sluice/client';
+import { Consumer, Producer, type ProducerOptions } from '@sluice/client';
+import { serviceClientConstructor, serviceDefinition } from '@sluice/proto';
+import type { BrokerHandlers, ProducePartitionResult, ProduceRequest } from '@sluice/proto';
 import { batchOfKiBRecords, RECORD_VALUE_BYTES } from './batches';
 
 import {
@@ -394,26 +387,26 @@ async function unaryServer(): Promise<RawResult> {
   let messages = 0;
   let bytes = 0;
   const server = new Server(GRPC_OPTIONS);
-  server.addService(brokerServiceDefinition(), {
-    Produce: (call: { request: ProduceRequest }, callback: sendUnaryData<ProduceResponse>) => {
-      const topics = call.request.topics.map((topic) => ({
-        name: topic.name,
-        partitions: topic.partitions.map((p): ProducePartitionResult => {
-          messages++;
-          bytes += p.records.length;
-          return {
-            partition: p.partition,
-            errorName: '',
-            errorMessage: '',
-            baseOffset: String(messages),
-            logAppendTime: '-1',
-            logStartOffset: '0',
-          };
-        }),
-      }));
-      callback(null, { topics });
-    },
-  });
+  // Produce only: the other methods answer UNIMPLEMENTED (the baseline never calls them).
+  const produce: BrokerHandlers['Produce'] = (call, callback) => {
+    const topics = call.request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p): ProducePartitionResult => {
+        messages++;
+        bytes += p.records.length;
+        return {
+          partition: p.partition,
+          errorName: '',
+          errorMessage: '',
+          baseOffset: String(messages),
+          logAppendTime: '-1',
+          logStartOffset: '0',
+        };
+      }),
+    }));
+    callback(null, { topics });
+  };
+  server.addService(serviceDefinition('Broker'), { Produce: produce });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
       error === null ? resolve(bound) : reject(error),
@@ -434,12 +427,7 @@ async function unaryServer(): Promise<RawResult> {
 }
 
 async function unaryClient(task: Extract<WorkerTask, { role: 'unary-client' }>): Promise<RawResult> {
-  type UnaryClient = {
-    Produce(request: ProduceRequest, options: { deadline: Date }, callback: (error: Error | null) => void): void;
-    waitForReady(deadline: number, callback: (error?: Error) => void): void;
-    close(): void;
-  };
-  const Ctor = brokerClientConstructor();
+  const Ctor = serviceClientConstructor('Broker');
   // A distinct option per client: grpc-js shares one connection between channels with equal options.
   const clients = Array.from(
     { length: task.channels },
@@ -447,7 +435,7 @@ async function unaryClient(task: Extract<WorkerTask, { role: 'unary-client' }>):
       new Ctor(task.address, credentials.createInsecure(), {
         ...GRPC_OPTIONS,
         'sluice.bench.channel': i,
-      }) as unknown as UnaryClient,
+      }),
   );
   // One partition per batch, as the producer's request to one leader.
   const request: ProduceRequest = {

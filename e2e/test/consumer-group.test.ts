@@ -7,8 +7,8 @@
  * twice for a partition by the group (commits only move forward), and the restarted coordinator
  * went on from the committed offsets.
  */
-import { Consumer, createCoordinatorClient, Producer, type FindCoordinatorResponse } from '../../packages/client/src';
-import { callUnary } from '../../packages/runtime/src/grpc';
+import { Consumer, Producer } from '../../packages/client/src';
+import { createGrpcClient, unaryCall, type CoordinatorEndpoint__Output } from '../../packages/proto/src';
 import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
 import { startSluice } from './local-sluice';
 
@@ -135,18 +135,15 @@ describe('consumer group of 3 over 6 partitions with members and the coordinator
 
     // kill -9 the coordinator process serving the group, then restart it.
     // Any coordinator answers FindCoordinator once it is up (they start independently).
-    let found: FindCoordinatorResponse['coordinators'][number] | undefined;
-    const finders = coordinators.addresses().map((address) => createCoordinatorClient(address));
+    let found: CoordinatorEndpoint__Output | undefined;
+    const finders = coordinators.addresses().map((address) => createGrpcClient('Coordinator', address));
     await waitFor(
       "a coordinator to name the group's coordinator",
       async () => {
         for (const client of finders) {
-          const answer = await callUnary<FindCoordinatorResponse>(
-            client,
-            'FindCoordinator',
-            { groupIds: [GROUP] },
-            { timeoutMs: 2_000 },
-          ).catch(() => undefined);
+          const answer = await unaryCall(client, 'FindCoordinator', { groupIds: [GROUP] }, { timeoutMs: 2_000 }).catch(
+            () => undefined,
+          );
           if (answer?.coordinators[0]?.errorName === '') found = answer.coordinators[0];
           if (found !== undefined) return true;
         }

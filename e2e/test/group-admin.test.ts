@@ -7,15 +7,9 @@
  * a group with an active member refuses reset and delete; describe shows the lag; static
  * members get their partitions back; a pattern subscription follows new topics.
  */
-import {
-  type Admin,
-  Consumer,
-  Producer,
-  createCoordinatorClient,
-  type OffsetFetchResponse,
-} from '../../packages/client/src';
+import { type Admin, Consumer, Producer } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
-import { callUnary } from '../../packages/runtime/src/grpc';
+import { createGrpcClient, unaryCall } from '../../packages/proto/src';
 import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
 import { startSluice } from './local-sluice';
 
@@ -48,11 +42,11 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
 
   /** Committed offsets read straight from the group's coordinator with OffsetFetch (partition -> offset, -1: none). */
   async function offsetFetch(groupId: string): Promise<number[]> {
-    const clients = coordinators.addresses().map((address) => createCoordinatorClient(address));
+    const clients = coordinators.addresses().map((address) => createGrpcClient('Coordinator', address));
     try {
       for (let attempt = 0; attempt < 50; attempt++) {
         for (const client of clients) {
-          const answer = await callUnary<OffsetFetchResponse>(
+          const answer = await unaryCall(
             client,
             'OffsetFetch',
             { groupId, partitions: [{ topic: TOPIC, partitions: [0, 1, 2] }] },

@@ -15,14 +15,12 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   CoordinatorShareStatePersister,
-  createCoordinatorClient,
   Producer,
   ShareConsumer,
   shareStateKeyString,
-  type FindCoordinatorResponse,
   type ShareConsumerRecord,
 } from '../../packages/client/src';
-import { callUnary } from '../../packages/runtime/src/grpc';
+import { createGrpcClient, unaryCall } from '../../packages/proto/src';
 import { sleep, waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { leaderOf, startSluice } from './local-sluice';
 
@@ -207,8 +205,8 @@ describe('share groups on real processes', () => {
         holder.kill('SIGKILL');
 
         // kill -9 the coordinator keeping partition 0's share state, then restart it.
-        const coordinatorClient = createCoordinatorClient(coordinatorAddresses[0]!);
-        const found = await callUnary<FindCoordinatorResponse>(
+        const coordinatorClient = createGrpcClient('Coordinator', coordinatorAddresses[0]!);
+        const found = await unaryCall(
           coordinatorClient,
           'FindCoordinator',
           { groupIds: [shareStateKeyString({ groupId: GROUP, topic: TOPIC, partition: 0 })], keyType: 'SHARE' },

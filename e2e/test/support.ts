@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { sleep, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
 import { ControllerClient } from '../../services/controller/src/client/controller-client';
-import type * as pb from '../../services/controller/src/api/proto-types';
+import type * as pb from '../../packages/proto/src';
 
 /** A client following NOT_CONTROLLER across every controller of `cluster`, bounded by `timeoutMs` per call. */
 export function controllerClient(cluster: LocalCluster, timeoutMs = 10_000): ControllerClient {
@@ -17,14 +17,14 @@ export function controllerClient(cluster: LocalCluster, timeoutMs = 10_000): Con
 export async function registerBrokers(client: ControllerClient, clusterId: string, count: number): Promise<void> {
   for (let brokerId = 1; brokerId <= count; brokerId++) {
     const incarnationId = Buffer.concat([Buffer.alloc(15), Buffer.from([brokerId * 4])]).toString('base64url');
-    const { brokerEpoch } = await client.call<pb.RegisterBrokerResponse>('RegisterBroker', {
+    const { brokerEpoch } = await client.call('RegisterBroker', {
       brokerId,
       clusterId,
       incarnationId,
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 19_000 + brokerId }],
       rack: `r${brokerId}`,
     });
-    const heartbeat = await client.call<pb.BrokerHeartbeatResponse>('BrokerHeartbeat', {
+    const heartbeat = await client.call('BrokerHeartbeat', {
       brokerId,
       brokerEpoch,
       currentMetadataOffset: '1000000000',
@@ -40,23 +40,18 @@ export async function createTopic(
   name: string,
   partitions = 3,
   replicationFactor = 3,
-): Promise<pb.CreatableTopicResult> {
-  const response = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
+): Promise<pb.CreatableTopicResult__Output> {
+  const response = await client.call('CreateTopics', {
     topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: {} }],
   });
-  const result = response.topics[0] as pb.CreatableTopicResult;
+  const result = response.topics[0] as pb.CreatableTopicResult__Output;
   if (result.errorName !== '') throw new Error(`create ${name}: ${result.errorName} ${result.errorMessage}`);
   return result;
 }
 
 /** Topic names a node reports (DescribeTopics on that node only, no redirect). */
 export async function topicsOn(controllers: LocalRole, client: ControllerClient, nodeId: number): Promise<string[]> {
-  const response = await client.callNode<pb.DescribeTopicsResponse>(
-    controllers.address(nodeId),
-    'DescribeTopics',
-    { names: [] },
-    1_000,
-  );
+  const response = await client.callNode(controllers.address(nodeId), 'DescribeTopics', { names: [] }, 1_000);
   return response.topics.map((topic) => topic.name).sort();
 }
 

@@ -6,11 +6,11 @@
 import type { Admin, ClusterInfo } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 // The gRPC module only: the runtime's index loads NestJS, which the CLI does not need.
-import { formatHostPort } from '@sluice/runtime/dist/grpc';
 import type { Command } from 'commander';
 import { BOOTSTRAP_ENV, DEFAULT_TIMEOUT_MS, withAdmin } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { formatHostPort } from '@sluice/proto';
 
 export interface ClientConnectionOptions {
   readonly bootstrap?: string;

@@ -45,7 +45,7 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
   const cluster = new Command('cluster').description('run and inspect a local sluice cluster');
   cluster
     .command('up')
-    .description('start a local cluster of real processes (controllers, brokers, coordinators) until Ctrl-C')
+    .description('start a local cluster of real processes (controllers, brokers, group coordinators) until Ctrl-C')
     .option('--controllers <n>', 'number of controller processes', '3')
     .option('--brokers <n>', 'number of broker processes', '3')
     .option('--dir <path>', 'data directory for the local cluster (kept; reused on the next run)')
@@ -145,7 +145,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
         (id) =>
           `  coordinator ${id} (paired with broker ${id}): ${endpoint('coordinator', id)}  log ${local.coordinators.logFile(id)}`,
       ),
-      '  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = node packages/cli/dist/main.js)',
+      '  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = npx -y pnpm@12 sluice)',
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',
     ];

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { processIo } from './io';
+import { nodeVersionRefusal } from './node-version';
 import { runCli } from './program';
 
 // `sluice consume ... | head`: the reader went away; stop quietly as a SIGPIPE'd tool would.
@@ -18,14 +19,25 @@ process.on('beforeExit', () => {
   process.exitCode = 1;
 });
 
-runCli(process.argv.slice(2), processIo).then(
-  (code) => {
-    settled = true;
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    settled = true;
-    process.stderr.write(`sluice: unexpected failure: ${String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+const refusal = nodeVersionRefusal(process.versions.node);
+if (refusal !== undefined) {
+  settled = true;
+  process.stderr.write(`sluice: error: ${refusal}\n`);
+  process.exitCode = 1;
+} else {
+  run();
+}
+
+function run(): void {
+  runCli(process.argv.slice(2), processIo).then(
+    (code) => {
+      settled = true;
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      settled = true;
+      process.stderr.write(`sluice: unexpected failure: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

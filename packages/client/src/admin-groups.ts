@@ -9,21 +9,17 @@
  * is loading or unreachable (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ...) is looked up
  * again and retried with backoff until `timeoutMs`; other errors are the group's answer.
  */
-import type { Client } from '@grpc/grpc-js';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import type {
+  CoordinatorClient,
+  TopicPartitions,
+  TopicPartitions__Output,
+  UnaryMethodName,
+  UnaryRequest,
+  UnaryResponse,
+} from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
 import type { TopicPartition } from './accumulator';
-import {
-  createCoordinatorClient,
-  type DeleteGroupsResponse,
-  type DescribeGroupsResponse,
-  type DescribeShareGroupsResponse,
-  type ListGroupsResponse,
-  type OffsetCommitResponse,
-  type OffsetFetchResponse,
-  type WireTopicPartitions,
-} from './coordinator-api';
 import { findCoordinators, type CoordinatorAnswer } from './coordinator-lookup';
 import { parseBootstrap } from './controller-channel';
 import { apiErrorFromName } from './errors';
@@ -147,13 +143,13 @@ function itemError(errorName: string, errorMessage: string): ApiError | undefine
   );
 }
 
-function partitionsOf(list: readonly WireTopicPartitions[]): TopicPartition[] {
+function partitionsOf(list: readonly TopicPartitions__Output[]): TopicPartition[] {
   return list
     .flatMap((entry) => entry.partitions.map((partition) => ({ topic: entry.topic, partition })))
     .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
 }
 
-function byTopic(partitions: readonly TopicPartition[]): WireTopicPartitions[] {
+function byTopic(partitions: readonly TopicPartition[]): TopicPartitions[] {
   const topics = new Map<string, number[]>();
   for (const tp of partitions) topics.set(tp.topic, [...(topics.get(tp.topic) ?? []), tp.partition]);
   return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
@@ -174,7 +170,7 @@ export class GroupAdmin {
   private readonly timeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new GrpcClientPool('Coordinator');
   /** Reads share partitions' durable state; made on first use. */
   private persister: CoordinatorShareStatePersister | null = null;
   private nextBootstrap = 0;
@@ -202,12 +198,7 @@ export class GroupAdmin {
     const answers = await Promise.all(
       this.bootstrap.map(async (coordinator) => {
         try {
-          const response = await callUnary<ListGroupsResponse>(
-            this.client(coordinator),
-            'ListGroups',
-            {},
-            { timeoutMs: this.timeoutMs },
-          );
+          const response = await unaryCall(this.client(coordinator), 'ListGroups', {}, { timeoutMs: this.timeoutMs });
           return { coordinator, groups: response.groups, error: undefined };
         } catch (error) {
           return { coordinator, groups: undefined, error: asApiError(error) };
@@ -236,7 +227,7 @@ export class GroupAdmin {
     this.ensureOpen();
     checkGroupIds(groupIds);
     const answers = await this.perGroup(groupIds, async (address, ids) => {
-      const response = await callUnary<DescribeGroupsResponse>(
+      const response = await unaryCall(
         this.client(address),
         'DescribeGroups',
         { groupIds: ids },
@@ -294,7 +285,7 @@ export class GroupAdmin {
     this.ensureOpen();
     checkGroupIds(groupIds);
     const answers = await this.perGroup(groupIds, async (address, ids) => {
-      const response = await callUnary<DescribeShareGroupsResponse>(
+      const response = await unaryCall(
         this.client(address),
         'DescribeShareGroups',
         { groupIds: ids },
@@ -350,7 +341,7 @@ export class GroupAdmin {
     this.ensureOpen();
     checkGroupIds(groupIds);
     const answers = await this.perGroup(groupIds, async (address, ids) => {
-      const response = await callUnary<DeleteGroupsResponse>(
+      const response = await unaryCall(
         this.client(address),
         'DeleteGroups',
         { groupIds: ids },
@@ -374,7 +365,7 @@ export class GroupAdmin {
   async listGroupOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<GroupOffset[]> {
     this.ensureOpen();
     checkGroupIds([groupId]);
-    const response = await this.callGroup<OffsetFetchResponse>(groupId, 'OffsetFetch', {
+    const response = await this.callGroup(groupId, 'OffsetFetch', {
       groupId,
       partitions: byTopic(partitions ?? []),
     });
@@ -412,7 +403,7 @@ export class GroupAdmin {
         ...(topics.get(o.topic) ?? []),
         { partition: o.partition, offset: String(o.offset), leaderEpoch: -1, metadata: o.metadata ?? '' },
       ]);
-    const response = await this.callGroup<OffsetCommitResponse>(groupId, 'OffsetCommit', {
+    const response = await this.callGroup(groupId, 'OffsetCommit', {
       groupId,
       memberId: '',
       memberEpoch: -1,
@@ -431,18 +422,15 @@ export class GroupAdmin {
   close(): void {
     this.closed = true;
     this.persister?.close();
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 
   private ensureOpen(): void {
     if (this.closed) throw new ApiError('INVALID_REQUEST', 'the admin client is closed');
   }
 
-  private client(address: string): Client {
-    let client = this.clients.get(address);
-    if (client === undefined) this.clients.set(address, (client = createCoordinatorClient(address)));
-    return client;
+  private client(address: string): CoordinatorClient {
+    return this.clients.client(address);
   }
 
   private lookup(groupIds: readonly string[], deadline: number): Promise<Map<string, CoordinatorAnswer>> {
@@ -456,7 +444,11 @@ export class GroupAdmin {
   }
 
   /** One call about one group at its coordinator, redirected and retried until the deadline. */
-  private async callGroup<Res>(groupId: string, method: string, request: unknown): Promise<Res> {
+  private async callGroup<M extends UnaryMethodName<CoordinatorClient>>(
+    groupId: string,
+    method: M,
+    request: UnaryRequest<CoordinatorClient, M>,
+  ): Promise<UnaryResponse<CoordinatorClient, M>> {
     const deadline = Date.now() + this.timeoutMs;
     let address: string | null = null;
     for (let attempt = 1; ; attempt++) {
@@ -467,7 +459,7 @@ export class GroupAdmin {
             throw answer?.error ?? new ApiError('COORDINATOR_NOT_AVAILABLE', `no coordinator for group ${groupId}`);
           address = answer.address;
         }
-        return await callUnary<Res>(this.client(address), method, request, {
+        return await unaryCall(this.client(address), method, request, {
           timeoutMs: Math.max(1, deadline - Date.now()),
         });
       } catch (error) {

@@ -5,9 +5,9 @@
  * read-only look that fences nobody). GroupAdmin (admin-groups.ts) sends the requests; this file
  * holds the types and the pure conversions.
  */
+import type { DescribedShareGroup__Output, DescribedShareMember__Output, TopicPartitions__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
-import type { DescribedShareMember, DescribeShareGroupsResponse, WireTopicPartitions } from './coordinator-api';
 import type { ShareStatePersister } from './share-state-persister';
 
 /** EMPTY, STABLE (or DEAD for a group that is gone). */
@@ -53,13 +53,13 @@ export function uniqueSortedPartitions(list: readonly TopicPartition[]): TopicPa
   );
 }
 
-function partitionsOf(list: readonly WireTopicPartitions[]): TopicPartition[] {
+function partitionsOf(list: readonly TopicPartitions__Output[]): TopicPartition[] {
   return uniqueSortedPartitions(
     list.flatMap((entry) => entry.partitions.map((partition) => ({ topic: entry.topic, partition }))),
   );
 }
 
-function memberOf(m: DescribedShareMember): ShareGroupMember {
+function memberOf(m: DescribedShareMember__Output): ShareGroupMember {
   return {
     memberId: m.memberId,
     ...(m.rackId === '' ? {} : { rackId: m.rackId }),
@@ -71,7 +71,7 @@ function memberOf(m: DescribedShareMember): ShareGroupMember {
 }
 
 /** A described group off the wire (its error, if any, is the caller's to attach). */
-export function shareGroupDescription(wire: DescribeShareGroupsResponse['groups'][number]): ShareGroupDescription {
+export function shareGroupDescription(wire: DescribedShareGroup__Output): ShareGroupDescription {
   return {
     groupId: wire.groupId,
     state: wire.state,

@@ -7,9 +7,9 @@
  * carries `error` (an ApiError) or not. The single-item methods (`createTopic`, `describeTopic`,
  * ...) reject with that item's error instead.
  */
+import { formatHostPort, type ItemError__Output } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
-import { formatHostPort } from '@sluice/runtime/dist/grpc';
 import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
@@ -136,64 +136,8 @@ export interface ElectLeadersResult {
   readonly error?: ApiError;
 }
 
-// ---- wire shapes (proto-loader: lowerCamelCase, int64 as decimal strings) ----
-
-interface WireItemError {
-  errorName: string;
-  errorMessage: string;
-}
-interface WireCreateTopicsResponse {
-  topics: (WireItemError & { name: string; topicId: string; numPartitions: number; replicationFactor: number })[];
-}
-interface WireDeleteTopicsResponse {
-  topics: (WireItemError & { name: string; topicId: string })[];
-}
-interface WireCreatePartitionsResponse {
-  topics: (WireItemError & { name: string })[];
-}
-interface WirePartition {
-  partition: number;
-  leader: number;
-  leaderEpoch: number;
-  partitionEpoch: number;
-  replicas: number[];
-  isr: number[];
-  eligibleLeaderReplicas: number[];
-}
-interface WireDescribeTopicsResponse {
-  topics: (WireItemError & {
-    name: string;
-    topicId: string;
-    partitions: WirePartition[];
-    configs: Record<string, string>;
-  })[];
-  metadataOffset: string;
-}
-interface WireDescribeClusterResponse {
-  clusterId: string;
-  nodeId: number;
-  controllerId: number;
-  controllerAddress: string;
-  raftTerm: string;
-  metadataOffset: string;
-  brokers: {
-    brokerId: number;
-    brokerEpoch: string;
-    listeners: { name: string; host: string; port: number }[];
-    rack: string;
-    fenced: boolean;
-  }[];
-  controllers: { nodeId: number; address: string }[];
-}
-interface WireAlterConfigsResponse {
-  resources: (WireItemError & { resourceType: string; resourceName: string })[];
-}
-interface WireElectLeadersResponse {
-  results: (WireItemError & { topic: string; partition: number })[];
-}
-
 /** The ApiError an item's error_name / error_message stands for; undefined on success. */
-export function itemError(item: WireItemError): ApiError | undefined {
+export function itemError(item: ItemError__Output): ApiError | undefined {
   if (item.errorName === '' || item.errorName === 'NONE') return undefined;
   const name = isApiErrorName(item.errorName) && item.errorName !== 'NONE' ? item.errorName : 'UNKNOWN_SERVER_ERROR';
   const message = name === item.errorName ? item.errorMessage : `${item.errorName}: ${item.errorMessage}`;
@@ -254,7 +198,7 @@ export class Admin {
     topics: readonly NewTopic[],
     options: { validateOnly?: boolean } = {},
   ): Promise<CreateTopicResult[]> {
-    const response = await this.channel.call<WireCreateTopicsResponse>('CreateTopics', {
+    const response = await this.channel.call('CreateTopics', {
       topics: topics.map((topic) => ({
         name: topic.name,
         numPartitions: topic.numPartitions ?? -1,
@@ -278,7 +222,7 @@ export class Admin {
   }
 
   async deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]> {
-    const response = await this.channel.call<WireDeleteTopicsResponse>('DeleteTopics', { names: [...names] });
+    const response = await this.channel.call('DeleteTopics', { names: [...names] });
     return response.topics.map((t) => withError({ name: t.name, topicId: t.topicId }, itemError(t)));
   }
 
@@ -290,7 +234,7 @@ export class Admin {
     topics: readonly NewPartitions[],
     options: { validateOnly?: boolean } = {},
   ): Promise<ItemResult[]> {
-    const response = await this.channel.call<WireCreatePartitionsResponse>('CreatePartitions', {
+    const response = await this.channel.call('CreatePartitions', {
       topics: topics.map((topic) => ({
         name: topic.name,
         count: topic.count,
@@ -306,7 +250,7 @@ export class Admin {
    * topic sorted by name when `names` is omitted or empty.
    */
   async describeTopics(names: readonly string[] = []): Promise<TopicInfo[]> {
-    const response = await this.channel.leaderRead<WireDescribeTopicsResponse>('DescribeTopics', { names: [...names] });
+    const response = await this.channel.leaderRead('DescribeTopics', { names: [...names] });
     const topics =
       names.length > 0
         ? response.topics
@@ -352,7 +296,7 @@ export class Admin {
     alterations: readonly ConfigAlteration[],
     options: { validateOnly?: boolean } = {},
   ): Promise<AlterConfigsResult[]> {
-    const response = await this.channel.call<WireAlterConfigsResponse>('AlterConfigs', {
+    const response = await this.channel.call('AlterConfigs', {
       resources: alterations.map((alteration) => ({
         resourceType: alteration.type,
         resourceName: alteration.name,
@@ -380,7 +324,7 @@ export class Admin {
     type: ElectionType = 'PREFERRED',
     partitions?: readonly { topic: string; partitions: readonly number[] }[],
   ): Promise<ElectLeadersResult[]> {
-    const response = await this.channel.call<WireElectLeadersResponse>('ElectLeaders', {
+    const response = await this.channel.call('ElectLeaders', {
       electionType: type,
       topicPartitions: (partitions ?? []).map((entry) => ({ topic: entry.topic, partitions: [...entry.partitions] })),
     });
@@ -389,7 +333,7 @@ export class Admin {
 
   /** The cluster as the active controller sees it: brokers (fenced or not), controllers, leader. */
   async describeCluster(): Promise<ClusterInfo> {
-    const r = await this.channel.leaderRead<WireDescribeClusterResponse>('DescribeCluster', {});
+    const r = await this.channel.leaderRead('DescribeCluster', {});
     return {
       clusterId: r.clusterId,
       nodeId: r.nodeId,

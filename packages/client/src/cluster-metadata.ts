@@ -12,11 +12,9 @@
  * - An answer older than what we have (lower metadata offset) is ignored for the topics it
  *   shares, so a lagging broker cannot move a leader back.
  */
-import type { Client } from '@grpc/grpc-js';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary, formatHostPort } from '@sluice/runtime/dist/grpc';
-import { createBrokerClient, type MetadataBroker, type MetadataResponse } from './broker-api';
+import { GrpcClientPool, formatHostPort, fromGrpcError, unaryCall } from '@sluice/proto';
+import type { BrokerClient, BrokerEndpoint__Output, MetadataResponse__Output } from '@sluice/proto';
 import { parseBootstrap } from './controller-channel';
 import type { PartitionAvailability } from './partitioner';
 
@@ -61,7 +59,7 @@ export class ClusterMetadata {
   private readonly requestTimeoutMs: number;
   private readonly maxTopics: number;
   private readonly listenerName: string | undefined;
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new GrpcClientPool('Broker');
   private readonly brokers = new Map<number, string>();
   /** Topics kept up to date, in recency order. */
   private readonly wanted = new Map<string, true>();
@@ -124,14 +122,9 @@ export class ClusterMetadata {
   }
 
   /** A channel to `address` (cached). */
-  client(address: string): Client {
+  client(address: string): BrokerClient {
     if (this.closed) throw new ApiError('NETWORK_EXCEPTION', 'the client is closed');
-    let client = this.clients.get(address);
-    if (client === undefined) {
-      client = createBrokerClient(address);
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.client(address);
   }
 
   /** Any broker: a known one if any, else the next bootstrap address (rotating). */
@@ -186,7 +179,7 @@ export class ClusterMetadata {
       const address = candidates[(this.nextAddress + attempt) % candidates.length] as string;
       try {
         // An empty list asks for every topic; with nothing wanted yet ask for a name no topic has.
-        const answer = await callUnary<MetadataResponse>(
+        const answer = await unaryCall(
           this.client(address),
           'Metadata',
           { topics: names.length > 0 ? names : ['__sluice_no_topic__'] },
@@ -207,7 +200,7 @@ export class ClusterMetadata {
     );
   }
 
-  private apply(answer: MetadataResponse): void {
+  private apply(answer: MetadataResponse__Output): void {
     this.refreshes++;
     this.lastRefreshMs = Date.now();
     this.clusterIdValue = answer.clusterId;
@@ -253,7 +246,7 @@ export class ClusterMetadata {
     }
   }
 
-  private addressOf(broker: MetadataBroker): string | undefined {
+  private addressOf(broker: BrokerEndpoint__Output): string | undefined {
     const listener =
       (this.listenerName === undefined ? undefined : broker.listeners.find((l) => l.name === this.listenerName)) ??
       broker.listeners[0];
@@ -263,7 +256,6 @@ export class ClusterMetadata {
 
   close(): void {
     this.closed = true;
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

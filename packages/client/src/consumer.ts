@@ -14,11 +14,9 @@
  * - Leader moves (NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, unreachable broker) refresh the
  *   metadata and fetch again from the new leader after a backoff; positions are kept.
  */
+import { fromGrpcError, unaryCall, type FetchPartitionResult__Output } from '@sluice/proto';
 import { ApiError, decodeRecordBatch, iterateBatches, type RecordHeader } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
 import type { TopicPartition } from './accumulator';
-import type { FetchPartitionResult, FetchResponse } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
 import { GroupMembership, type CommittedPosition } from './group-membership';
 import { apiErrorFromName } from './errors';
@@ -527,12 +525,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       maxBytes: this.fetchMaxBytes,
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
     };
-    callUnary<FetchResponse>(this.metadata.client(address), 'Fetch', request, {
+    unaryCall(this.metadata.client(address), 'Fetch', request, {
       timeoutMs: this.requestTimeoutMs + this.fetchMaxWaitMs,
     })
       .then(
         (response) => {
-          const results = new Map<string, FetchPartitionResult>();
+          const results = new Map<string, FetchPartitionResult__Output>();
           for (const topic of response.topics)
             for (const p of topic.partitions) results.set(keyOf(topic.name, p.partition), p);
           for (const { state, generation, fetchOffset } of sent) {
@@ -555,7 +553,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       });
   }
 
-  private onFetched(state: PartitionState, fetchOffset: number, result: FetchPartitionResult): void {
+  private onFetched(state: PartitionState, fetchOffset: number, result: FetchPartitionResult__Output): void {
     const { topic, partition } = state.topicPartition;
     if (result.errorName !== '' && result.errorName !== 'NONE') {
       const error = apiErrorFromName(result.errorName, result.errorMessage);

@@ -10,19 +10,15 @@
  * - Reads (`leaderRead`) are served by the active controller too: followers answer from their own
  *   image, which can lag the leader's, so a topic just created could look missing there.
  *
- * A reimplementation of services/controller's ControllerClient redirect loop over @sluice/runtime
+ * A reimplementation of services/controller's ControllerClient redirect loop over @sluice/proto
  * (a client package does not import a service).
  */
-import type { Client, ServiceClientConstructor } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
-// The runtime's gRPC, proto and error modules only: its index also loads NestJS, pino and
-// prom-client (over a second of start-up), which a client SDK and the CLI do not need.
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary, createGrpcClient, serviceClientConstructor } from '@sluice/runtime/dist/grpc';
-import { loadProtos } from '@sluice/runtime/dist/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import type { ControllerClient, UnaryMethodName, UnaryRequest, UnaryResponse } from '@sluice/proto';
 import { NoControllerReachableError } from './errors';
 
-export const CONTROLLER_PROTO_FILES = ['sluice/v1/common.proto', 'sluice/v1/controller.proto'] as const;
+type ControllerMethod = UnaryMethodName<ControllerClient>;
 
 export interface ControllerChannelOptions {
   /** Overall bound on one call including redirects and retries. Default 30 s. */
@@ -48,13 +44,6 @@ const NEVER_RETRIED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID']
 /** Last errors that mean no node could serve the call (rather than a node refusing it). */
 const UNREACHABLE = new Set(['NETWORK_EXCEPTION', 'REQUEST_TIMED_OUT', 'NOT_CONTROLLER']);
 
-let cachedCtor: ServiceClientConstructor | undefined;
-
-function controllerCtor(): ServiceClientConstructor {
-  cachedCtor ??= serviceClientConstructor(loadProtos(CONTROLLER_PROTO_FILES), 'sluice.v1.Controller');
-  return cachedCtor;
-}
-
 /** `host:port,host:port` -> addresses; throws RangeError on an empty list or a malformed entry. */
 export function parseBootstrap(bootstrap: string | readonly string[]): string[] {
   const entries = (typeof bootstrap === 'string' ? bootstrap.split(',') : [...bootstrap])
@@ -69,16 +58,10 @@ export function parseBootstrap(bootstrap: string | readonly string[]): string[] 
   return entries;
 }
 
-interface DescribeClusterAnswer {
-  nodeId: number;
-  controllerId: number;
-  controllerAddress: string;
-}
-
 export class ControllerChannel {
   readonly bootstrap: readonly string[];
   private readonly options: ResolvedOptions;
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new GrpcClientPool('Controller');
   private preferred: string | undefined;
   /** True once `preferred` answered as the active controller (a write succeeded or DescribeCluster said so). */
   private preferredIsLeader = false;
@@ -103,47 +86,30 @@ export class ControllerChannel {
     return this.preferred ?? (this.bootstrap[this.nextBootstrap % this.bootstrap.length] as string);
   }
 
-  private client(address: string): Client {
+  private client(address: string): ControllerClient {
     if (this.closed) throw new ApiError('NETWORK_EXCEPTION', 'the client is closed');
-    let client = this.clients.get(address);
-    if (client === undefined) {
-      client = createGrpcClient(controllerCtor(), address);
-      this.clients.set(address, client);
-    }
-    return client;
-  }
-
-  /**
-   * One attempt against one named node, whatever its place in the quorum: no redirect, no retry.
-   * For probes of a node's own view (DescribeCluster on each controller, as a launcher waiting
-   * for a leader does).
-   */
-  async callNode<Res>(
-    address: string,
-    method: string,
-    request: unknown,
-    timeoutMs = this.options.attemptTimeoutMs,
-  ): Promise<Res> {
-    try {
-      return await callUnary<Res>(this.client(address), method, request, { timeoutMs });
-    } catch (error) {
-      throw error instanceof ApiError ? error : fromGrpcError(error);
-    }
+    return this.clients.client(address);
   }
 
   /** A write (or anything only the active controller answers): follows NOT_CONTROLLER. */
-  async call<Res>(method: string, request: unknown): Promise<Res> {
+  async call<M extends ControllerMethod>(
+    method: M,
+    request: UnaryRequest<ControllerClient, M>,
+  ): Promise<UnaryResponse<ControllerClient, M>> {
     const deadline = Date.now() + this.options.timeoutMs;
-    const response = await this.loop<Res>(method, request, deadline);
+    const response = await this.loop(method, request, deadline);
     this.preferredIsLeader = true;
     return response;
   }
 
   /** A read any controller could answer, sent to the active controller so it sees every committed write. */
-  async leaderRead<Res>(method: string, request: unknown): Promise<Res> {
+  async leaderRead<M extends ControllerMethod>(
+    method: M,
+    request: UnaryRequest<ControllerClient, M>,
+  ): Promise<UnaryResponse<ControllerClient, M>> {
     const deadline = Date.now() + this.options.timeoutMs;
     while (!this.preferredIsLeader) {
-      const answer = await this.loop<DescribeClusterAnswer>('DescribeCluster', {}, deadline);
+      const answer = await this.loop('DescribeCluster', {}, deadline);
       const answered = this.target;
       if (answer.controllerId === answer.nodeId) {
         this.preferredIsLeader = true;
@@ -162,10 +128,14 @@ export class ControllerChannel {
           );
       }
     }
-    return this.loop<Res>(method, request, deadline);
+    return this.loop(method, request, deadline);
   }
 
-  private async loop<Res>(method: string, request: unknown, deadline: number): Promise<Res> {
+  private async loop<M extends ControllerMethod>(
+    method: M,
+    request: UnaryRequest<ControllerClient, M>,
+    deadline: number,
+  ): Promise<UnaryResponse<ControllerClient, M>> {
     let lastError: ApiError | undefined;
     let failures = 0;
     let redirectsInARow = 0;
@@ -173,7 +143,7 @@ export class ControllerChannel {
       const address = this.target;
       const attemptMs = Math.max(1, Math.min(this.options.attemptTimeoutMs, deadline - Date.now()));
       try {
-        const response = await callUnary<Res>(this.client(address), method, request, { timeoutMs: attemptMs });
+        const response = await unaryCall(this.client(address), method, request, { timeoutMs: attemptMs });
         this.preferred = address;
         return response;
       } catch (error) {
@@ -221,7 +191,6 @@ export class ControllerChannel {
 
   close(): void {
     this.closed = true;
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

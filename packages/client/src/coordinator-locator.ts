@@ -4,10 +4,8 @@
  * starting at the next bootstrap address each time so one dead address is not always asked
  * first, plus the error classes their retry loops share.
  */
-import type { Client } from '@grpc/grpc-js';
+import { GrpcClientPool, fromGrpcError, type CoordinatorClient } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { createCoordinatorClient } from './coordinator-api';
 import { findCoordinator } from './coordinator-lookup';
 import { parseBootstrap } from './controller-channel';
 
@@ -29,7 +27,7 @@ export function asApiError(error: unknown): ApiError {
 
 export class CoordinatorLocator {
   readonly bootstrap: readonly string[];
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new GrpcClientPool('Coordinator');
   private nextBootstrap = 0;
 
   constructor(
@@ -39,10 +37,8 @@ export class CoordinatorLocator {
     this.bootstrap = parseBootstrap(coordinators);
   }
 
-  client(address: string): Client {
-    let client = this.clients.get(address);
-    if (client === undefined) this.clients.set(address, (client = createCoordinatorClient(address)));
-    return client;
+  client(address: string): CoordinatorClient {
+    return this.clients.client(address);
   }
 
   /** The address of the coordinator for `key`; rejects with the key's error or the last transport error. */
@@ -58,7 +54,6 @@ export class CoordinatorLocator {
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

@@ -3,18 +3,15 @@
  * any coordinator answers it for any group id (the owner of the group's `__consumer_offsets`
  * partition). The bootstrap list is tried in turn, starting at `startAt`, until one answers.
  */
-import type { Client } from '@grpc/grpc-js';
+import { fromGrpcError, unaryCall, type CoordinatorClient } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
-import type { FindCoordinatorResponse } from './coordinator-api';
 import { apiErrorFromName } from './errors';
 
 export interface CoordinatorLookup {
   /** Coordinator addresses to ask (any of them answers for every group). */
   readonly bootstrap: readonly string[];
   /** The (cached) gRPC client for an address. */
-  client(address: string): Client;
+  client(address: string): CoordinatorClient;
   readonly timeoutMs: number;
   /** Index into `bootstrap` to ask first (callers rotate it so one dead address is not always first). */
   readonly startAt?: number;
@@ -40,7 +37,7 @@ export async function findCoordinators(
   for (let attempt = 0; attempt < lookup.bootstrap.length; attempt++) {
     const address = lookup.bootstrap[(startAt + attempt) % lookup.bootstrap.length] as string;
     try {
-      const answer = await callUnary<FindCoordinatorResponse>(
+      const answer = await unaryCall(
         lookup.client(address),
         'FindCoordinator',
         { groupIds: [...groupIds], keyType: lookup.keyType ?? '' },

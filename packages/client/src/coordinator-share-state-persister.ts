@@ -13,10 +13,10 @@
  * sets absolute states for its offsets, so applying it twice gives the same state. The leader
  * writes one share partition's changes one at a time, so nothing of its own overtakes a retry.
  */
+import { unaryCall } from '@sluice/proto';
+import type { CoordinatorClient, ShareStateRange, UnaryRequest, UnaryResponse } from '@sluice/proto';
 import type { DurableRecordState, ShareStateSnapshot, ShareStateUpdate } from '@sluice/protocol';
 import { ApiError } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime/dist/grpc';
-import type { ReadShareGroupStateResponse, WireShareStateRange, WriteShareGroupStateResponse } from './coordinator-api';
 import { asApiError, COORDINATOR_RETRIABLE_ERRORS, CoordinatorLocator } from './coordinator-locator';
 import { apiErrorFromName } from './errors';
 import { backoffMs } from './producer-config';
@@ -58,7 +58,7 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
   }
 
   async read(key: ShareStateKey, leaderEpoch: number): Promise<ShareStateSnapshot | null> {
-    const response = await this.call<ReadShareGroupStateResponse>(key, 'ReadShareGroupState', {
+    const response = await this.call(key, 'ReadShareGroupState', {
       groupId: key.groupId,
       topic: key.topic,
       partition: key.partition,
@@ -83,13 +83,13 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
     state: ShareStateSnapshot | ShareStateUpdate,
     kind: 'snapshot' | 'update',
   ): Promise<void> {
-    const ranges: WireShareStateRange[] = state.ranges.map((r) => ({
+    const ranges: ShareStateRange[] = state.ranges.map((r) => ({
       firstOffset: String(r.firstOffset),
       lastOffset: String(r.lastOffset),
       state: r.state,
       deliveryCount: r.deliveryCount,
     }));
-    await this.call<WriteShareGroupStateResponse>(key, 'WriteShareGroupState', {
+    await this.call(key, 'WriteShareGroupState', {
       groupId: key.groupId,
       topic: key.topic,
       partition: key.partition,
@@ -108,11 +108,11 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
   }
 
   /** One request to the key's share coordinator, retried as the header says. */
-  private async call<Res extends { errorName: string; errorMessage: string }>(
+  private async call<M extends 'ReadShareGroupState' | 'WriteShareGroupState'>(
     key: ShareStateKey,
-    method: string,
-    request: unknown,
-  ): Promise<Res> {
+    method: M,
+    request: UnaryRequest<CoordinatorClient, M>,
+  ): Promise<UnaryResponse<CoordinatorClient, M>> {
     const keyString = shareStateKeyString(key);
     const deadline = Date.now() + this.requestTimeoutMs;
     for (let attempt = 1; ; attempt++) {
@@ -122,7 +122,7 @@ export class CoordinatorShareStatePersister implements ShareStatePersister {
         const address = this.coordinators.get(keyString) ?? (await this.locator.find(keyString, 'SHARE'));
         this.remember(keyString, address);
         const remainingMs = Math.max(1, deadline - Date.now());
-        const response = await callUnary<Res>(this.locator.client(address), method, request, {
+        const response = await unaryCall(this.locator.client(address), method, request, {
           timeoutMs: Math.min(remainingMs, this.requestTimeoutMs),
         });
         if (response.errorName === '') return response;

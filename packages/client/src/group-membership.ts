@@ -12,23 +12,24 @@
  * The consumer side is behind `GroupConsumerHooks` so this file holds the protocol only.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@grpc/grpc-js';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import type {
+  ConsumerGroupHeartbeatRequest,
+  CoordinatorClient,
+  TopicPartitions,
+  UnaryMethodName,
+  UnaryRequest,
+  UnaryResponse,
+} from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
 import type { TopicPartition } from './accumulator';
-import {
-  createCoordinatorClient,
-  type ConsumerGroupHeartbeatRequest,
-  type ConsumerGroupHeartbeatResponse,
-  type OffsetCommitResponse,
-  type OffsetFetchResponse,
-} from './coordinator-api';
 import { parseBootstrap } from './controller-channel';
 import { findCoordinator } from './coordinator-lookup';
 import { topicRegexSource } from './topic-regex';
 import { apiErrorFromName } from './errors';
 import { backoffMs } from './producer-config';
+
+type CoordinatorMethod = UnaryMethodName<CoordinatorClient>;
 
 export interface GroupOptions {
   readonly groupId: string;
@@ -76,7 +77,7 @@ export class GroupMembership {
   private readonly requestTimeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new GrpcClientPool('Coordinator');
   private coordinatorAddress: string | null = null;
   private memberEpoch = 0;
   private status: Status = 'joining';
@@ -213,7 +214,7 @@ export class GroupMembership {
       ownedSet: true,
     };
     try {
-      const response = await this.call<ConsumerGroupHeartbeatResponse>('ConsumerGroupHeartbeat', request);
+      const response = await this.call('ConsumerGroupHeartbeat', request);
       this.stats.heartbeats++;
       this.failures = 0;
       this.lastError = null;
@@ -292,7 +293,7 @@ export class GroupMembership {
       list.push({ partition: topicPartition.partition, offset, leaderEpoch: -1, metadata: '' });
       topics.set(topicPartition.topic, list);
     }
-    const response = await this.callRetrying<OffsetCommitResponse>('OffsetCommit', {
+    const response = await this.callRetrying('OffsetCommit', {
       groupId: this.groupId,
       memberId: this.memberId,
       memberEpoch: this.memberEpoch,
@@ -307,7 +308,7 @@ export class GroupMembership {
   async fetchCommitted(partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
     const byTopic = new Map<string, number[]>();
     for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    const response = await this.callRetrying<OffsetFetchResponse>('OffsetFetch', {
+    const response = await this.callRetrying('OffsetFetch', {
       groupId: this.groupId,
       partitions: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
     });
@@ -330,8 +331,7 @@ export class GroupMembership {
     }
     this.owned.clear();
     this.status = 'closed';
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 
   private leaveRequest(): ConsumerGroupHeartbeatRequest {
@@ -352,27 +352,28 @@ export class GroupMembership {
     };
   }
 
-  private ownedList(): { topic: string; partitions: number[] }[] {
+  private ownedList(): TopicPartitions[] {
     const byTopic = new Map<string, number[]>();
     for (const tp of this.owned.values()) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
     return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
   }
 
-  private client(address: string): Client {
-    let client = this.clients.get(address);
-    if (client === undefined) this.clients.set(address, (client = createCoordinatorClient(address)));
-    return client;
+  private client(address: string): CoordinatorClient {
+    return this.clients.client(address);
   }
 
   /**
    * A commit or offset fetch: retried on retriable errors (coordinator moved, restarting or
    * loading; unreachable) with backoff until request.timeout.ms. Member-epoch errors are final.
    */
-  private async callRetrying<Res>(method: string, request: unknown): Promise<Res> {
+  private async callRetrying<M extends CoordinatorMethod>(
+    method: M,
+    request: UnaryRequest<CoordinatorClient, M>,
+  ): Promise<UnaryResponse<CoordinatorClient, M>> {
     const deadline = Date.now() + this.requestTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.call<Res>(method, request);
+        return await this.call(method, request);
       } catch (error) {
         const apiError = error instanceof ApiError ? error : fromGrpcError(error);
         const retriable = apiError.retriable || apiError.errorName === 'NOT_COORDINATOR';
@@ -392,10 +393,13 @@ export class GroupMembership {
   }
 
   /** One call to the group's coordinator, finding it first when unknown. */
-  private async call<Res>(method: string, request: unknown): Promise<Res> {
+  private async call<M extends CoordinatorMethod>(
+    method: M,
+    request: UnaryRequest<CoordinatorClient, M>,
+  ): Promise<UnaryResponse<CoordinatorClient, M>> {
     this.coordinatorAddress ??= await this.findCoordinator();
     try {
-      return await callUnary<Res>(this.client(this.coordinatorAddress), method, request, {
+      return await unaryCall(this.client(this.coordinatorAddress), method, request, {
         timeoutMs: this.requestTimeoutMs,
       });
     } catch (error) {

@@ -4,11 +4,9 @@
  * seeks) and the Admin. Leader moves and unreachable leaders are retried with backoff, with a
  * metadata refresh between rounds, until `requestTimeoutMs`.
  */
+import { fromGrpcError, unaryCall } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
 import type { TopicPartition } from './accumulator';
-import type { ListOffsetsResponse } from './broker-api';
 import type { ClusterMetadata } from './cluster-metadata';
 import { apiErrorFromName } from './errors';
 import { backoffMs } from './producer-config';
@@ -91,7 +89,7 @@ export async function listOffsets(
           topics.set(tp.topic, entry);
         }
         try {
-          const answer = await callUnary<ListOffsetsResponse>(
+          const answer = await unaryCall(
             metadata.client(address),
             'ListOffsets',
             { topics: [...topics].map(([name, partitions]) => ({ name, partitions })) },

@@ -8,15 +8,21 @@
  * with that error, synchronously and in the order they were written, and the next `send` opens a
  * new stream. The caller's retries therefore see a broken stream's batches in sequence order.
  */
-import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import { fromGrpcError } from '@sluice/proto';
+import type {
+  BrokerClient,
+  ProduceRequest,
+  ProduceResponse__Output,
+  ProduceStreamRequest,
+  ProduceStreamResponse__Output,
+} from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import type { ProduceRequest, ProduceResponse, ProduceStreamRequest, ProduceStreamResponse } from './broker-api';
 import { apiErrorFromName } from './errors';
 
 /** acks=0 requests complete as `sent` once handed to the transport; the broker answers nothing. */
 export type ProduceOutcome =
-  | { readonly kind: 'answered'; readonly response: ProduceResponse }
+  | { readonly kind: 'answered'; readonly response: ProduceResponse__Output }
   | { readonly kind: 'sent' }
   | { readonly kind: 'failed'; readonly error: ApiError };
 
@@ -25,17 +31,17 @@ interface PendingRequest {
   readonly timer: NodeJS.Timeout;
 }
 
-type StreamMethod = () => ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
+type ProduceStreamCall = ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse__Output>;
 
 export class ProduceStreamConnection {
-  private call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> | null = null;
+  private call: ProduceStreamCall | null = null;
   /** Unanswered requests of the open stream, in the order written (Map keeps insertion order). */
   private readonly pending = new Map<number, PendingRequest>();
   private nextCorrelationId = 0;
   private closed = false;
 
   constructor(
-    readonly client: Client,
+    readonly client: BrokerClient,
     private readonly options: { readonly requestTimeoutMs: number; readonly label: string },
   ) {}
 
@@ -55,7 +61,7 @@ export class ProduceStreamConnection {
       });
       return;
     }
-    let call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
+    let call: ProduceStreamCall;
     try {
       call = this.call ?? this.open();
     } catch (error) {
@@ -122,13 +128,10 @@ export class ProduceStreamConnection {
     });
   }
 
-  private open(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> {
-    const method = (this.client as unknown as Record<string, StreamMethod | undefined>)['ProduceStream'];
-    if (typeof method !== 'function')
-      throw new ApiError('UNSUPPORTED_VERSION', `the broker client has no ProduceStream method`);
-    const call = method.call(this.client);
+  private open(): ProduceStreamCall {
+    const call = this.client.ProduceStream();
     this.call = call;
-    call.on('data', (message: ProduceStreamResponse) => this.onAnswer(call, message));
+    call.on('data', (message: ProduceStreamResponse__Output) => this.onAnswer(call, message));
     call.on('error', (error: unknown) => this.breakStream(call, fromGrpcError(error)));
     call.on('end', () =>
       this.breakStream(
@@ -139,10 +142,7 @@ export class ProduceStreamConnection {
     return call;
   }
 
-  private onAnswer(
-    call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>,
-    message: ProduceStreamResponse,
-  ): void {
+  private onAnswer(call: ProduceStreamCall, message: ProduceStreamResponse__Output): void {
     if (call !== this.call) return;
     const correlationId = Number(message.correlationId);
     const entry = this.pending.get(correlationId);
@@ -173,7 +173,7 @@ export class ProduceStreamConnection {
   }
 
   /** Ends `call` (if still ours) and fails its unanswered requests in the order they were written. */
-  private breakStream(call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>, error: ApiError): void {
+  private breakStream(call: ProduceStreamCall, error: ApiError): void {
     if (call !== this.call) return;
     this.call = null;
     call.cancel();

@@ -3,7 +3,7 @@
  * refuses a combination (idempotence with acks other than all, or more than 5 requests in flight)
  * so do we, with a named INVALID_CONFIG error.
  */
-import { ApiError, CompressionType } from '@sluice/protocol';
+import { ApiError, codecFor, CompressionType } from '@sluice/protocol';
 import { validateAccumulatorConfig, type AccumulatorConfig } from './accumulator-config';
 import type { PartitionerKind } from './partitioner';
 
@@ -106,6 +106,14 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
     typeof options.compression === 'string'
       ? compressionFromName(options.compression)
       : (options.compression ?? CompressionType.None);
+  // A codec this runtime lacks (zstd before Node 22.15) is refused here, when the producer is
+  // made, not after the first batch fails to compress.
+  const unavailableReason = codecFor(compression)?.unavailableReason();
+  if (unavailableReason !== undefined)
+    throw new ApiError(
+      'UNSUPPORTED_COMPRESSION_TYPE',
+      `compression.type ${codecFor(compression)?.name} is not available here: ${unavailableReason}`,
+    );
   let accumulator: AccumulatorConfig;
   try {
     accumulator = validateAccumulatorConfig({

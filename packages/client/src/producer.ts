@@ -26,11 +26,9 @@
  *   `max.block.ms` for memory (or for the topic's metadata), then fails with REQUEST_TIMED_OUT
  *   (Kafka's TimeoutException).
  */
+import { fromGrpcError, unaryCall, type ProducePartitionResult__Output } from '@sluice/proto';
 import { ApiError, type RecordHeader, type RecordInput } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
 import { RecordAccumulator, type DrainedBatch, type ProducerIdentity, type TopicPartition } from './accumulator';
-import type { InitProducerIdResponse, ProducePartitionResult } from './broker-api';
 import { ClusterMetadata } from './cluster-metadata';
 import { apiErrorFromName } from './errors';
 import { Partitioner } from './partitioner';
@@ -485,7 +483,7 @@ export class Producer {
 
   private async initProducerId(): Promise<void> {
     const current = this.identity;
-    const answer = await callUnary<InitProducerIdResponse>(
+    const answer = await unaryCall(
       this.metadata.client(this.metadata.anyBrokerAddress()),
       'InitProducerId',
       current === null || !this.identityNeedsBump
@@ -649,7 +647,7 @@ export class Producer {
       }
       return;
     }
-    const results = new Map<string, ProducePartitionResult>();
+    const results = new Map<string, ProducePartitionResult__Output>();
     for (const topic of outcome.response.topics)
       for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
     for (const state of states) {
@@ -682,7 +680,7 @@ export class Producer {
   }
 
   /** `result` null: acks=0, nothing is known beyond the request having been sent. */
-  private complete(state: BatchState, result: ProducePartitionResult | null): void {
+  private complete(state: BatchState, result: ProducePartitionResult__Output | null): void {
     const baseOffset = this.config.acks === 0 || result === null ? -1 : Number(result.baseOffset);
     const logAppendTime = result === null ? -1 : Number(result.logAppendTime);
     state.records.forEach((record, index) =>

@@ -22,9 +22,14 @@
  * hands them out, and that broker is fetched from again only once they all were (bounded buffer).
  * Requests to one broker are sent one after another, so share session epochs arrive in order.
  */
+import { fromGrpcError, unaryCall } from '@sluice/proto';
+import type {
+  ShareAcknowledgeResponse__Output,
+  ShareFetchPartitionResult__Output,
+  ShareFetchResponse__Output,
+  ShareFetchTopic,
+} from '@sluice/proto';
 import { ApiError, decodeRecordBatch, iterateBatches } from '@sluice/protocol';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { callUnary } from '@sluice/runtime/dist/grpc';
 import { ClusterMetadata } from './cluster-metadata';
 import type { ConsumerRecord } from './consumer';
 import { apiErrorFromName } from './errors';
@@ -32,15 +37,13 @@ import type { FetchClientOptions } from './fetch-client-options';
 import { Wakeup } from './wakeup';
 import { backoffMs } from './producer-config';
 import { ShareGroupMembership } from './share-group-membership';
-import type {
-  ShareAcknowledgeResponse,
-  ShareAcknowledgeTypeName,
-  ShareFetchResponse,
-  ShareFetchTopic,
-} from './share-api';
 
 export type ShareAcknowledgementMode = 'implicit' | 'explicit';
-export type ShareAcknowledgeType = ShareAcknowledgeTypeName;
+/** What a share consumer answers for a record (KIP-932's AcknowledgeType; the wire carries the name). */
+export type ShareAcknowledgeType = 'ACCEPT' | 'RELEASE' | 'REJECT';
+
+/** A request topic being filled in (its partitions list always present). */
+type ShareFetchTopicDraft = Required<ShareFetchTopic>;
 
 export interface ShareTopicPartition {
   readonly topic: string;
@@ -344,8 +347,8 @@ export class ShareConsumer {
   private takeAcks(
     brokerId: number,
     only?: ReadonlySet<string>,
-  ): { topics: Map<string, ShareFetchTopic>; taken: Map<string, Map<number, ShareAcknowledgeType>> } {
-    const topics = new Map<string, ShareFetchTopic>();
+  ): { topics: Map<string, ShareFetchTopicDraft>; taken: Map<string, Map<number, ShareAcknowledgeType>> } {
+    const topics = new Map<string, ShareFetchTopicDraft>();
     const taken = new Map<string, Map<number, ShareAcknowledgeType>>();
     const byPartition = this.pending.get(brokerId);
     if (byPartition === undefined) return { topics, taken };
@@ -473,7 +476,7 @@ export class ShareConsumer {
       await this.sendAcknowledge(brokerId, false, others);
     }
     const { topics: ackTopics, taken } = this.takeAcks(brokerId, assigned);
-    const topics = new Map<string, ShareFetchTopic>();
+    const topics = new Map<string, ShareFetchTopicDraft>();
     for (const tp of partitions) {
       let wire = topics.get(tp.topic);
       if (wire === undefined) topics.set(tp.topic, (wire = { name: tp.topic, partitions: [] }));
@@ -482,9 +485,9 @@ export class ShareConsumer {
       wire.partitions.push({ partition: tp.partition, acknowledgements: acks });
     }
     const epoch = state.sessionEpoch;
-    let response: ShareFetchResponse;
+    let response: ShareFetchResponse__Output;
     try {
-      response = await callUnary<ShareFetchResponse>(
+      response = await unaryCall(
         this.metadata.client(address),
         'ShareFetch',
         {
@@ -528,12 +531,7 @@ export class ShareConsumer {
   }
 
   /** Buffers the acquired records of one partition; acquired offsets without a record (compacted away) are rejected as gaps. */
-  private deliver(
-    brokerId: number,
-    state: BrokerState,
-    topic: string,
-    p: ShareFetchResponse['topics'][number]['partitions'][number],
-  ): void {
+  private deliver(brokerId: number, state: BrokerState, topic: string, p: ShareFetchPartitionResult__Output): void {
     if (p.acquiredRecords.length === 0) return;
     const ranges = p.acquiredRecords.map((r) => ({
       first: Number(r.firstOffset),
@@ -602,9 +600,9 @@ export class ShareConsumer {
     if (!final && topics.size === 0) return;
     // Nothing to close on a broker that never opened a session.
     if (final && topics.size === 0 && state.sessionEpoch === 0) return;
-    let response: ShareAcknowledgeResponse;
+    let response: ShareAcknowledgeResponse__Output;
     try {
-      response = await callUnary<ShareAcknowledgeResponse>(
+      response = await unaryCall(
         this.metadata.client(address),
         'ShareAcknowledge',
         {

@@ -13,10 +13,10 @@
  * ShareFetch from; this file holds the protocol only.
  */
 import { randomUUID } from 'node:crypto';
+import { unaryCall } from '@sluice/proto';
+import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime/dist/grpc';
 import type { TopicPartition } from './accumulator';
-import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from './coordinator-api';
 import { asApiError, COORDINATOR_RETRIABLE_ERRORS, CoordinatorLocator } from './coordinator-locator';
 import { backoffMs } from './producer-config';
 
@@ -139,7 +139,7 @@ export class ShareGroupMembership {
       subscribedTopicNamesSet: joining || !this.subscriptionSent,
     };
     try {
-      const response = await this.call<ShareGroupHeartbeatResponse>(request);
+      const response = await this.call(request);
       if (this.status !== 'running') return;
       this.stats.heartbeats++;
       this.failures = 0;
@@ -225,10 +225,10 @@ export class ShareGroupMembership {
   }
 
   /** One heartbeat to the group's coordinator, finding it first when unknown. */
-  private async call<Res>(request: ShareGroupHeartbeatRequest): Promise<Res> {
+  private async call(request: ShareGroupHeartbeatRequest): Promise<ShareGroupHeartbeatResponse__Output> {
     this.coordinatorAddress ??= await this.locator.find(this.groupId, 'GROUP');
     try {
-      return await callUnary<Res>(this.locator.client(this.coordinatorAddress), 'ShareGroupHeartbeat', request, {
+      return await unaryCall(this.locator.client(this.coordinatorAddress), 'ShareGroupHeartbeat', request, {
         timeoutMs: this.requestTimeoutMs,
       });
     } catch (error) {

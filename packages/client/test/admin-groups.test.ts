@@ -6,8 +6,9 @@
  * error names reach the caller per group or partition; bad input is refused before any call.
  */
 import { ApiError } from '@sluice/protocol';
-import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime/dist/grpc';
-import { Admin, coordinatorServiceDefinition, GroupAdmin, type OffsetCommitRequest } from '../src';
+import { serviceDefinition, type OffsetCommitRequest__Output } from '@sluice/proto';
+import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
+import { Admin, GroupAdmin } from '../src';
 
 interface Fake {
   server: StartedGrpcServer;
@@ -19,7 +20,7 @@ type Handlers = Record<string, (request: never) => unknown>;
 async function fakeCoordinator(handlers: () => Handlers): Promise<Fake> {
   const calls: Fake['calls'] = [];
   const implementation = Object.fromEntries(
-    Object.keys(coordinatorServiceDefinition()).map((method) => [
+    Object.keys(serviceDefinition('Coordinator')).map((method) => [
       method,
       unaryHandler((request: unknown) => {
         calls.push({ method, request });
@@ -32,7 +33,7 @@ async function fakeCoordinator(handlers: () => Handlers): Promise<Fake> {
   const server = await startGrpcServer({
     host: '127.0.0.1',
     port: 0,
-    services: [{ definition: coordinatorServiceDefinition(), implementation }],
+    services: [{ definition: serviceDefinition('Coordinator'), implementation }],
   });
   return { server, calls };
 }
@@ -151,7 +152,7 @@ describe('Admin consumer group operations', () => {
             : { groupId, errorName: '', errorMessage: '' },
         ),
       }),
-      OffsetCommit: (request: OffsetCommitRequest) => ({
+      OffsetCommit: (request: OffsetCommitRequest__Output) => ({
         topics: request.topics.map((t) => ({
           name: t.name,
           partitions: t.partitions.map((p) =>
@@ -260,7 +261,7 @@ describe('Admin consumer group operations', () => {
       ]);
       expect(results[0]).toEqual({ topic: 't', partition: 0 });
       expect(results[1]!.error?.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
-      const sent = b.calls.find((c) => c.method === 'OffsetCommit')!.request as OffsetCommitRequest;
+      const sent = b.calls.find((c) => c.method === 'OffsetCommit')!.request as OffsetCommitRequest__Output;
       expect(sent).toMatchObject({ groupId: 'g2', memberId: '', memberEpoch: -1 });
       expect(sent.topics[0]!.partitions.map((p) => [p.partition, String(p.offset)])).toEqual([
         [0, '5'],

@@ -6,19 +6,13 @@
  * partitions by default), null for one not initialized; bad input is refused before any call.
  */
 import { ApiError } from '@sluice/protocol';
-import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime/dist/grpc';
-import {
-  assignedPartitions,
-  coordinatorServiceDefinition,
-  GroupAdmin,
-  readShareStartOffsets,
-  type ReadShareGroupStateRequest,
-  type ShareStatePersister,
-} from '../src';
+import { serviceDefinition, type ReadShareGroupStateRequest__Output } from '@sluice/proto';
+import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
+import { assignedPartitions, GroupAdmin, readShareStartOffsets, type ShareStatePersister } from '../src';
 
 describe('Admin share group operations', () => {
   let server: StartedGrpcServer;
-  const reads: ReadShareGroupStateRequest[] = [];
+  const reads: ReadShareGroupStateRequest__Output[] = [];
 
   beforeAll(async () => {
     const handlers: Record<string, (request: never) => unknown> = {
@@ -79,7 +73,7 @@ describe('Admin share group operations', () => {
               },
         ),
       }),
-      ReadShareGroupState: (request: ReadShareGroupStateRequest) => {
+      ReadShareGroupState: (request: ReadShareGroupStateRequest__Output) => {
         reads.push(request);
         return request.partition === 0
           ? {
@@ -94,7 +88,7 @@ describe('Admin share group operations', () => {
       },
     };
     const implementation = Object.fromEntries(
-      Object.keys(coordinatorServiceDefinition()).map((method) => [
+      Object.keys(serviceDefinition('Coordinator')).map((method) => [
         method,
         unaryHandler((request: unknown) => {
           const handler = handlers[method];
@@ -106,7 +100,7 @@ describe('Admin share group operations', () => {
     server = await startGrpcServer({
       host: '127.0.0.1',
       port: 0,
-      services: [{ definition: coordinatorServiceDefinition(), implementation }],
+      services: [{ definition: serviceDefinition('Coordinator'), implementation }],
     });
   });
 

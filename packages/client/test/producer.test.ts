@@ -11,13 +11,14 @@ import { ApiError, decodeRecordBatches } from '@sluice/protocol';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
 import {
-  brokerServiceDefinition,
+  serviceDefinition,
   type ProducePartitionResult,
-  type ProduceRequest,
+  type ProduceRequest__Output,
   type ProduceResponse,
-  type ProduceStreamRequest,
+  type ProduceStreamRequest__Output,
   type ProduceStreamResponse,
-} from '../src/broker-api';
+  type ProduceTopicResult,
+} from '@sluice/proto';
 import { Producer } from '../src/producer';
 import { resolveProducerConfig } from '../src/producer-config';
 
@@ -70,7 +71,7 @@ class FakeBroker {
       port: 0,
       services: [
         {
-          definition: brokerServiceDefinition(),
+          definition: serviceDefinition('Broker'),
           implementation: {
             Metadata: unaryHandler(() => ({
               clusterId: 'fake',
@@ -98,9 +99,9 @@ class FakeBroker {
                 ? { producerId: 42, producerEpoch: 0 }
                 : { producerId: 42, producerEpoch: request.producerEpoch + 1 };
             }),
-            ProduceStream: (call: ServerDuplexStream<ProduceStreamRequest, ProduceStreamResponse>) => {
+            ProduceStream: (call: ServerDuplexStream<ProduceStreamRequest__Output, ProduceStreamResponse>) => {
               let broken = false;
-              call.on('data', (message: ProduceStreamRequest) => {
+              call.on('data', (message: ProduceStreamRequest__Output) => {
                 this.streamRequests++;
                 this.produce(message.request!).then(
                   (response) => {
@@ -123,8 +124,8 @@ class FakeBroker {
     });
   }
 
-  private async produce(request: ProduceRequest): Promise<ProduceResponse> {
-    const topics: ProduceResponse['topics'] = [];
+  private async produce(request: ProduceRequest__Output): Promise<ProduceResponse> {
+    const topics: ProduceTopicResult[] = [];
     let hang = false;
     const partitionsHere = request.topics.flatMap((t) => t.partitions.map((p) => p.partition));
     for (const partition of partitionsHere) {
@@ -462,5 +463,23 @@ describe('producer configuration', () => {
     expect(invalid({ bootstrap: 'h:1', lingerMs: -1 })).toBe('INVALID_CONFIG');
     expect(invalid({ bootstrap: 'h:1', deliveryTimeoutMs: 1_000 })).toBe('INVALID_CONFIG');
     expect(invalid({ bootstrap: 'h:1', acks: 2 as 1 })).toBe('INVALID_CONFIG');
+  });
+
+  it('refuses a codec this Node.js lacks when the producer is configured, naming UNSUPPORTED_COMPRESSION_TYPE', () => {
+    // What a Node.js without zstd in zlib (20, say) looks like to the codec check.
+    const zlib = require('node:zlib') as { zstdCompressSync?: unknown };
+    const real = zlib.zstdCompressSync;
+    zlib.zstdCompressSync = undefined;
+    try {
+      expect(() => resolveProducerConfig({ bootstrap: 'h:1', compression: 'zstd' })).toThrow(
+        expect.objectContaining({ errorName: 'UNSUPPORTED_COMPRESSION_TYPE' }),
+      );
+      expect(() => resolveProducerConfig({ bootstrap: 'h:1', compression: 'zstd' })).toThrow(/has no zstd in zlib/);
+      // The other codecs are unaffected.
+      expect(resolveProducerConfig({ bootstrap: 'h:1', compression: 'lz4' }).accumulator.compression).toBeDefined();
+    } finally {
+      zlib.zstdCompressSync = real;
+    }
+    expect(resolveProducerConfig({ bootstrap: 'h:1', compression: 'zstd' }).idempotent).toBe(true);
   });
 });

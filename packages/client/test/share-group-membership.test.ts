@@ -4,13 +4,12 @@
  * change, applies a new assignment at once and tells its listeners, drops everything and rejoins
  * at epoch 0 when fenced, leaves with -1, and keeps trying (saying why) when its join is refused.
  */
+import { ShareGroupMembership, type TopicPartition } from '@sluice/client';
 import {
-  coordinatorServiceDefinition,
-  ShareGroupMembership,
-  type ShareGroupHeartbeatRequest,
+  serviceDefinition,
+  type ShareGroupHeartbeatRequest__Output,
   type ShareGroupHeartbeatResponse,
-  type TopicPartition,
-} from '@sluice/client';
+} from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
 
@@ -25,8 +24,8 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 5_000): P
 
 describe('ShareGroupMembership', () => {
   let server: StartedGrpcServer;
-  const heartbeats: ShareGroupHeartbeatRequest[] = [];
-  let answer: (request: ShareGroupHeartbeatRequest) => ShareGroupHeartbeatResponse;
+  const heartbeats: ShareGroupHeartbeatRequest__Output[] = [];
+  let answer: (request: ShareGroupHeartbeatRequest__Output) => ShareGroupHeartbeatResponse;
   let membership: ShareGroupMembership | undefined;
 
   beforeEach(async () => {
@@ -36,7 +35,7 @@ describe('ShareGroupMembership', () => {
       port: 0,
       services: [
         {
-          definition: coordinatorServiceDefinition(),
+          definition: serviceDefinition('Coordinator'),
           implementation: {
             FindCoordinator: unaryHandler((request: { groupIds: string[] }) => ({
               coordinators: [
@@ -50,7 +49,7 @@ describe('ShareGroupMembership', () => {
                 },
               ],
             })),
-            ShareGroupHeartbeat: unaryHandler((request: ShareGroupHeartbeatRequest) => {
+            ShareGroupHeartbeat: unaryHandler((request: ShareGroupHeartbeatRequest__Output) => {
               heartbeats.push(request);
               return answer(request);
             }),

@@ -6,7 +6,8 @@
  * last attempt hit the deadline), and never retries
  * fencing or invalid requests.
  */
-import { coordinatorServiceDefinition, CoordinatorShareStatePersister } from '@sluice/client';
+import { CoordinatorShareStatePersister } from '@sluice/client';
+import { serviceDefinition } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { startGrpcServer, unaryHandler, type StartedGrpcServer } from '@sluice/runtime';
 
@@ -32,7 +33,7 @@ async function fakeCoordinator(): Promise<FakeCoordinator> {
     port: 0,
     services: [
       {
-        definition: coordinatorServiceDefinition(),
+        definition: serviceDefinition('Coordinator'),
         implementation: {
           FindCoordinator: handler('FindCoordinator'),
           ReadShareGroupState: handler('ReadShareGroupState'),

@@ -1,8 +1,7 @@
 /** Where each process of a LocalCluster lives: its port, its .properties, its log and its formatted data directory. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-// The runtime's meta.properties module only: its index also loads NestJS.
-import { formatLogDirs } from '@sluice/runtime/dist/meta-properties';
+import { formatLogDirs } from '@sluice/runtime';
 import { freePorts } from './ports';
 import type { NodeSlot } from './role-processes';
 import type { ClusterPlaces, Role, RoleSpec, Settings } from './roles';

@@ -16,6 +16,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { Admin, ControllerChannel } from '@sluice/client';
+import { GrpcClientPool, unaryCall, type DescribeClusterResponse__Output } from '@sluice/proto';
 import { choosePorts, writeNode } from './layout';
 import { checkClusterId, clusterIdFor, nodeIdsOf, type LocalClusterOptions, type StartOptions } from './options';
 import { LocalRole } from './role-processes';
@@ -32,14 +33,6 @@ export interface ControllerView {
   readonly metadataOffset: number;
 }
 
-/** The fields of the controller's DescribeClusterResponse the launcher reads. */
-interface DescribeClusterAnswer {
-  nodeId: number;
-  controllerId: number;
-  metadataOffset: string;
-  brokers: { brokerId: number; fenced: boolean }[];
-}
-
 export interface ProcessInfo {
   readonly role: Role;
   readonly nodeId: number;
@@ -49,7 +42,10 @@ export interface ProcessInfo {
 export class LocalCluster {
   private readonly roles: ReadonlyMap<Role, LocalRole>;
   private adminClient: Admin | undefined;
+  /** Follows NOT_CONTROLLER to the active controller: the broker wait reads the leader's view. */
   private probeChannel: ControllerChannel | undefined;
+  /** One Controller client per controller, for probes of each node's own view (no redirect, no retry). */
+  private readonly nodeClients = new GrpcClientPool('Controller');
 
   private constructor(
     readonly baseDir: string,
@@ -169,11 +165,11 @@ export class LocalCluster {
   /** One controller's own view (DescribeCluster on that node only); undefined if it does not answer in `timeoutMs`. */
   async describeController(nodeId: number, timeoutMs = 500): Promise<ControllerView | undefined> {
     try {
-      const answer = await this.probe.callNode<DescribeClusterAnswer>(
-        this.controllers.address(nodeId),
+      const answer: DescribeClusterResponse__Output = await unaryCall(
+        this.nodeClients.client(this.controllers.address(nodeId)),
         'DescribeCluster',
         {},
-        timeoutMs,
+        { timeoutMs },
       );
       return {
         nodeId: answer.nodeId,
@@ -222,7 +218,7 @@ export class LocalCluster {
       if (dead !== undefined)
         throw new Error(`broker ${dead} exited before it was unfenced (see ${this.brokers.logFile(dead)})`);
       try {
-        const answer = await this.probe.leaderRead<DescribeClusterAnswer>('DescribeCluster', {});
+        const answer: DescribeClusterResponse__Output = await this.probe.leaderRead('DescribeCluster', {});
         unfenced = new Set(answer.brokers.filter((broker) => !broker.fenced).map((broker) => broker.brokerId));
         if (brokerIds.every((id) => unfenced.has(id))) return;
       } catch (error) {
@@ -282,6 +278,7 @@ export class LocalCluster {
     this.adminClient = undefined;
     this.probeChannel?.close();
     this.probeChannel = undefined;
+    this.nodeClients.close();
     if (options.removeBaseDir === true) rmSync(this.baseDir, { recursive: true, force: true });
   }
 }

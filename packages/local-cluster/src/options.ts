@@ -6,8 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '@sluice/protocol';
-// The runtime's meta.properties module only: its index also loads NestJS.
-import { isKafkaUuid, randomKafkaUuid } from '@sluice/runtime/dist/meta-properties';
+import { isKafkaUuid, randomKafkaUuid } from '@sluice/runtime';
 import { ROLES, type Role, type Settings } from './roles';
 
 export interface RoleOptions {

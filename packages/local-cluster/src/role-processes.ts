@@ -5,8 +5,7 @@
  * process exits (LocalProcesses).
  */
 import type { ChildProcess } from 'node:child_process';
-// The runtime's process module only: its index also loads NestJS, which a launcher does not need.
-import { LocalProcesses } from '@sluice/runtime/dist/local-processes';
+import { LocalProcesses } from '@sluice/runtime';
 import type { Role, RoleSpec } from './roles';
 import { assertServiceBuilt } from './service-main';
 

@@ -145,3 +145,25 @@ describe('codec failures are CorruptRecordError', () => {
     expect(() => codec.decompress(garbage, limits(1 << 20))).toThrow(CorruptRecordError);
   });
 });
+
+describe('a codec the runtime lacks', () => {
+  it('says why and refuses with UNSUPPORTED_COMPRESSION_TYPE instead of a corrupt-record error', () => {
+    const zlib = require('node:zlib') as { zstdDecompressSync?: unknown };
+    const real = zlib.zstdDecompressSync;
+    const compressed = zstdCodec.compress(payload(1_000));
+    expect(zstdCodec.unavailableReason()).toBeUndefined();
+    zlib.zstdDecompressSync = undefined;
+    try {
+      expect(zstdCodec.unavailableReason()).toMatch(/has no zstd in zlib/);
+      expect(() => zstdCodec.decompress(compressed, { maxOutputBytes: 10_000, position: 0 })).toThrow(
+        expect.objectContaining({ errorName: 'UNSUPPORTED_COMPRESSION_TYPE' }),
+      );
+      expect(() => zstdCodec.compress(payload(10))).toThrow(
+        expect.objectContaining({ errorName: 'UNSUPPORTED_COMPRESSION_TYPE' }),
+      );
+    } finally {
+      zlib.zstdDecompressSync = real;
+    }
+    for (const [, codec] of CODECS) expect(codec.unavailableReason()).toBeUndefined();
+  });
+});

@@ -1,37 +1,12 @@
 /**
- * Thin grpc-js helpers every service shares: start a server on host:port (port 0 = OS-chosen,
- * the bound port is returned), build clients with sane channel options, make unary calls with a
- * deadline, and wrap async handlers so errors cross the wire as Kafka-named ApiErrors.
+ * Server-side grpc-js helpers every service shares: start a server on host:port (port 0 =
+ * OS-chosen, the bound port is returned) and wrap async handlers so errors cross the wire as
+ * Kafka-named ApiErrors. Clients, typed calls and the error mapping itself are @sluice/proto's.
  */
-import { credentials, loadPackageDefinition, Metadata, Server, ServerCredentials } from '@grpc/grpc-js';
-import type {
-  ChannelOptions,
-  Client,
-  ServerOptions,
-  ServerUnaryCall,
-  ServiceClientConstructor,
-  ServiceDefinition,
-  UntypedServiceImplementation,
-  sendUnaryData,
-} from '@grpc/grpc-js';
-import type { PackageDefinition } from '@grpc/proto-loader';
-import { fromGrpcError, toGrpcStatus } from './errors';
-import type { ServerErrorReporter } from './errors';
-
-/**
- * Client channel defaults. grpc-js backs off reconnects up to 120 s by default, which would keep
- * a restarted peer unreachable long after it came back; our peers are a handful of known nodes,
- * so retry connecting quickly and often. Keepalive notices a silently dead peer.
- */
-export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 1_000,
-  'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
-  'grpc.keepalive_permit_without_calls': 1,
-  'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  'grpc.max_send_message_length': 64 * 1024 * 1024,
-});
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { ServerOptions, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { formatHostPort, toGrpcStatus } from '@sluice/proto';
+import type { GrpcServiceRegistration, ServerErrorReporter } from '@sluice/proto';
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
@@ -40,11 +15,6 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
 });
-
-export interface GrpcServiceRegistration {
-  readonly definition: ServiceDefinition;
-  readonly implementation: UntypedServiceImplementation;
-}
 
 export interface StartedGrpcServer {
   readonly server: Server;
@@ -55,10 +25,6 @@ export interface StartedGrpcServer {
   readonly address: string;
   /** Graceful shutdown; in-flight calls get `graceMs`, then the server is forced down. */
   stop(graceMs?: number): Promise<void>;
-}
-
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export interface StartGrpcServerOptions {
@@ -105,73 +71,6 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
       return stopped;
     },
   };
-}
-
-/** The client constructor for a fully qualified service name, e.g. `sluice.v1.RaftPeer`. */
-export function serviceClientConstructor(
-  packageDefinition: PackageDefinition,
-  fullName: string,
-): ServiceClientConstructor {
-  let node: unknown = loadPackageDefinition(packageDefinition);
-  for (const part of fullName.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-  if (typeof node !== 'function' || !('service' in node))
-    throw new Error(`service ${fullName} is not in the loaded protos`);
-  return node as ServiceClientConstructor;
-}
-
-/** The server-side definition of a service (what `Server.addService` takes). */
-export function serviceDefinition(packageDefinition: PackageDefinition, fullName: string): ServiceDefinition {
-  return serviceClientConstructor(packageDefinition, fullName).service;
-}
-
-export function createGrpcClient(
-  ctor: ServiceClientConstructor,
-  address: string,
-  channelOptions?: ChannelOptions,
-): Client {
-  return new ctor(address, credentials.createInsecure(), { ...DEFAULT_CHANNEL_OPTIONS, ...channelOptions });
-}
-
-export function deadlineAfter(timeoutMs: number, nowMs: number = Date.now()): Date {
-  return new Date(nowMs + timeoutMs);
-}
-
-export interface UnaryCallOptions {
-  readonly timeoutMs: number;
-  readonly metadata?: Metadata;
-  /** Wait for the channel to connect instead of failing fast when the peer is unreachable. Default false. */
-  readonly waitForReady?: boolean;
-}
-
-type UnaryMethod = (
-  request: unknown,
-  metadata: Metadata,
-  options: { deadline: Date; waitForReady?: boolean },
-  callback: (error: Error | null, response?: unknown) => void,
-) => unknown;
-
-/**
- * One unary call with a deadline. Rejects with the server's ApiError (same Kafka name and
- * detail), REQUEST_TIMED_OUT on deadline, NETWORK_EXCEPTION when unreachable.
- */
-export function callUnary<Response>(
-  client: Client,
-  method: string,
-  request: unknown,
-  options: UnaryCallOptions,
-): Promise<Response> {
-  const fn = (client as unknown as Record<string, UnaryMethod | undefined>)[method];
-  if (typeof fn !== 'function') return Promise.reject(new Error(`client has no method ${method}`));
-  return new Promise<Response>((resolveCall, rejectCall) => {
-    const metadata = options.metadata ?? new Metadata();
-    fn.call(
-      client,
-      request,
-      metadata,
-      { deadline: deadlineAfter(options.timeoutMs), waitForReady: options.waitForReady ?? false },
-      (error, response) => (error !== null ? rejectCall(fromGrpcError(error)) : resolveCall(response as Response)),
-    );
-  });
 }
 
 /**

@@ -4,28 +4,11 @@
  * Check on a service never registered answers NOT_FOUND, as the protocol specifies.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type {
-  ServerUnaryCall,
-  ServerWritableStream,
-  ServiceDefinition,
-  UntypedServiceImplementation,
-  sendUnaryData,
-} from '@grpc/grpc-js';
-import { loadProtos } from './proto';
-import { serviceDefinition } from './grpc';
-import type { GrpcServiceRegistration } from './grpc';
+import { serviceRegistration } from '@sluice/proto';
+import type { GrpcServiceRegistration, HealthCheckResponse__Output, HealthHandlers } from '@sluice/proto';
 
-export const HEALTH_PROTO_FILE = 'grpc/health/v1/health.proto';
-export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
-
-export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
-
-interface HealthCheckRequest {
-  service: string;
-}
-interface HealthCheckResponse {
-  status: ServingStatus;
-}
+/** The protocol's statuses, as the generated type names them. */
+export type ServingStatus = HealthCheckResponse__Output['status'];
 
 /** Watch streams are bounded: a probe storm must not grow memory without limit. */
 const DEFAULT_MAX_WATCHERS = 256;
@@ -52,47 +35,46 @@ export class HealthStatus {
     return this.statuses.get(service);
   }
 
+  /**
+   * Calls `onStatus` with the current status of `service` (SERVICE_UNKNOWN when never set) and
+   * with every change; returns the unsubscribe function, or undefined when `maxWatchers` are
+   * already watching (the caller answers RESOURCE_EXHAUSTED).
+   */
+  watch(service: string, onStatus: (status: ServingStatus) => void): (() => void) | undefined {
+    if (this.watchers.size >= this.maxWatchers) return undefined;
+    const watcher = { service, send: onStatus };
+    this.watchers.add(watcher);
+    onStatus(this.statuses.get(service) ?? 'SERVICE_UNKNOWN');
+    return () => void this.watchers.delete(watcher);
+  }
+
   /** Marks every service NOT_SERVING: call first thing on shutdown so load balancers drain us. */
   shutdown(): void {
     for (const service of [...this.statuses.keys()]) this.set(service, 'NOT_SERVING');
   }
 
-  implementation(): UntypedServiceImplementation {
+  implementation(): HealthHandlers {
     return {
-      Check: (
-        call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
-        callback: sendUnaryData<HealthCheckResponse>,
-      ) => {
+      Check: (call, callback) => {
         const status = this.statuses.get(call.request.service ?? '');
         if (status === undefined)
           callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service '${call.request.service}'` });
         else callback(null, { status });
       },
-      Watch: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>) => {
-        if (this.watchers.size >= this.maxWatchers) {
+      Watch: (call) => {
+        const remove = this.watch(call.request.service ?? '', (status) => void call.write({ status }));
+        if (remove === undefined) {
           call.emit('error', { code: GrpcStatus.RESOURCE_EXHAUSTED, details: 'too many health watchers' });
           return;
         }
-        const service = call.request.service ?? '';
-        const watcher = { service, send: (status: ServingStatus) => void call.write({ status }) };
-        this.watchers.add(watcher);
-        const remove = (): void => void this.watchers.delete(watcher);
         call.on('cancelled', remove);
         call.on('close', remove);
         call.on('error', remove);
-        watcher.send(this.statuses.get(service) ?? 'SERVICE_UNKNOWN');
       },
     };
   }
 
   registration(): GrpcServiceRegistration {
-    return { definition: healthServiceDefinition(), implementation: this.implementation() };
+    return serviceRegistration('Health', this.implementation());
   }
-}
-
-let cachedDefinition: ServiceDefinition | null = null;
-
-export function healthServiceDefinition(): ServiceDefinition {
-  cachedDefinition ??= serviceDefinition(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME);
-  return cachedDefinition;
 }

@@ -54,7 +54,9 @@ function flushSync(stream: DestinationStream | undefined): void {
 
 export function createLoggers(options: CreateLoggersOptions): Loggers {
   const base = { service: options.service, nodeId: options.nodeId };
-  const logStream = toStream(options.destination ?? 1, false);
+  // Synchronous like the audit log: service lines are few (no per-request logging), and an async
+  // write still in flight when the process exits (or when a test reads the file) would be lost.
+  const logStream = toStream(options.destination ?? 1, true);
   const log = pino({ level: options.level ?? 'info', base, timestamp: pino.stdTimeFunctions.isoTime }, logStream);
   const auditStream = options.auditDestination !== undefined ? toStream(options.auditDestination, true) : undefined;
   const audit =

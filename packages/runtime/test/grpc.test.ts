@@ -1,38 +1,19 @@
-import { join } from 'node:path';
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { Client } from '@grpc/grpc-js';
+import { createGrpcClient, unaryCall, type HealthCheckResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import {
-  callUnary,
-  createGrpcClient,
-  fromGrpcError,
-  grpcStatusFor,
-  HealthStatus,
-  loadProtos,
-  serviceClientConstructor,
-  startGrpcServer,
-  toGrpcStatus,
-  unaryHandler,
-  HEALTH_PROTO_FILE,
-  HEALTH_SERVICE_NAME,
-} from '../src';
+import { HealthStatus, startGrpcServer, unaryHandler } from '../src';
 import type { StartedGrpcServer } from '../src';
-
-const FIXTURES = join(__dirname, 'fixtures');
-
-interface EchoRequest {
-  text: string;
-  bigNumber: string;
-  payload: Buffer;
-  failWith: string;
-}
+import {
+  createEchoClient,
+  echoClientConstructor,
+  type EchoClient,
+  type EchoRequest__Output,
+  type EchoResponse__Output,
+} from './support/echo-fixture';
 
 describe('gRPC helpers over loopback', () => {
-  const echoPackage = loadProtos(['test/v1/echo.proto'], FIXTURES);
-  const EchoClient = serviceClientConstructor(echoPackage, 'test.v1.Echo');
   const reported: Array<{ error: unknown; referenceId: string }> = [];
   let server: StartedGrpcServer;
-  let client: Client;
+  let client: EchoClient;
   const health = new HealthStatus('NOT_SERVING');
 
   beforeAll(async () => {
@@ -42,9 +23,9 @@ describe('gRPC helpers over loopback', () => {
       services: [
         health.registration(),
         {
-          definition: EchoClient.service,
+          definition: echoClientConstructor().service,
           implementation: {
-            Echo: unaryHandler<EchoRequest, unknown>(
+            Echo: unaryHandler<EchoRequest__Output, EchoResponse__Output>(
               (request) => {
                 if (request.failWith === 'NOT_CONTROLLER') {
                   throw new ApiError('NOT_CONTROLLER', 'node 2 is the controller', {
@@ -62,7 +43,7 @@ describe('gRPC helpers over loopback', () => {
         },
       ],
     });
-    client = createGrpcClient(EchoClient, server.address);
+    client = createEchoClient(server.address);
   });
 
   afterAll(async () => {
@@ -72,7 +53,7 @@ describe('gRPC helpers over loopback', () => {
 
   it('binds an OS-chosen port and round-trips int64 as a string and bytes as a Buffer', async () => {
     expect(server.port).toBeGreaterThan(0);
-    const response = await callUnary<{ text: string; bigNumber: string; payload: Buffer }>(
+    const response = await unaryCall(
       client,
       'Echo',
       { text: 'hi', bigNumber: '9007199254740993', payload: Buffer.from([1, 2, 3]) },
@@ -85,7 +66,7 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('maps an ApiError to a status + trailers and back to the same ApiError', async () => {
-    const error = await callUnary(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
+    const error = await unaryCall(client, 'Echo', { failWith: 'NOT_CONTROLLER' }, { timeoutMs: 2_000 }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ApiError);
@@ -98,7 +79,7 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('hides non-ApiErrors as UNKNOWN_SERVER_ERROR with a reference id, and reports them server-side', async () => {
-    const error = (await callUnary(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
+    const error = (await unaryCall(client, 'Echo', { failWith: 'bug' }, { timeoutMs: 2_000 }).catch(
       (e: unknown) => e,
     )) as ApiError;
     expect(error.errorName).toBe('UNKNOWN_SERVER_ERROR');
@@ -110,11 +91,10 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('serves grpc.health.v1.Health/Check with the status the service sets', async () => {
-    const HealthClient = serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME);
-    const healthClient = createGrpcClient(HealthClient, server.address);
+    const healthClient = createGrpcClient('Health', server.address);
     try {
       const check = (service: string): Promise<{ status: string }> =>
-        callUnary(healthClient, 'Check', { service }, { timeoutMs: 2_000 });
+        unaryCall(healthClient, 'Check', { service }, { timeoutMs: 2_000 });
       expect(await check('')).toEqual({ status: 'NOT_SERVING' });
       health.set('', 'SERVING');
       health.set('sluice.v1.Controller', 'SERVING');
@@ -130,16 +110,13 @@ describe('gRPC helpers over loopback', () => {
   });
 
   it('streams status changes to grpc.health.v1.Health/Watch', async () => {
-    const HealthClient = serviceClientConstructor(loadProtos([HEALTH_PROTO_FILE]), HEALTH_SERVICE_NAME);
     const watched = new HealthStatus('SERVING');
     const watchServer = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [watched.registration()] });
-    const watchClient = createGrpcClient(HealthClient, watchServer.address);
+    const watchClient = createGrpcClient('Health', watchServer.address);
     try {
       const seen: string[] = [];
-      const call = (
-        watchClient as unknown as { Watch(request: object): NodeJS.EventEmitter & { cancel(): void } }
-      ).Watch({ service: '' });
-      call.on('data', (response: { status: string }) => seen.push(response.status));
+      const call = watchClient.Watch({ service: '' });
+      call.on('data', (response: HealthCheckResponse__Output) => seen.push(response.status));
       call.on('error', () => undefined); // the cancel below
       const until = async (n: number): Promise<void> => {
         for (let k = 0; k < 200 && seen.length < n; k++) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -159,10 +136,10 @@ describe('gRPC helpers over loopback', () => {
     const spare = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
     const address = spare.address;
     await spare.stop();
-    const deadClient = createGrpcClient(EchoClient, address);
+    const deadClient = createEchoClient(address);
     try {
       const started = Date.now();
-      const error = (await callUnary(deadClient, 'Echo', { text: 'x' }, { timeoutMs: 5_000 }).catch(
+      const error = (await unaryCall(deadClient, 'Echo', { text: 'x' }, { timeoutMs: 5_000 }).catch(
         (e: unknown) => e,
       )) as ApiError;
       expect(error.errorName).toBe('NETWORK_EXCEPTION');
@@ -171,34 +148,5 @@ describe('gRPC helpers over loopback', () => {
     } finally {
       deadClient.close();
     }
-  });
-});
-
-describe('error mapping without a network', () => {
-  it('chooses gRPC statuses by Kafka name', () => {
-    expect(grpcStatusFor('NOT_CONTROLLER')).toBe(GrpcStatus.UNAVAILABLE);
-    expect(grpcStatusFor('UNKNOWN_TOPIC_OR_PARTITION')).toBe(GrpcStatus.NOT_FOUND);
-    expect(grpcStatusFor('TOPIC_ALREADY_EXISTS')).toBe(GrpcStatus.ALREADY_EXISTS);
-    expect(grpcStatusFor('INVALID_REPLICATION_FACTOR')).toBe(GrpcStatus.INVALID_ARGUMENT);
-    expect(grpcStatusFor('STALE_BROKER_EPOCH')).toBe(GrpcStatus.FAILED_PRECONDITION);
-    expect(grpcStatusFor('REQUEST_TIMED_OUT')).toBe(GrpcStatus.DEADLINE_EXCEEDED);
-  });
-
-  it('round-trips every name through a status object', () => {
-    for (const name of [
-      'NOT_LEADER_OR_FOLLOWER',
-      'FENCED_LEADER_EPOCH',
-      'INVALID_CONFIG',
-      'UNKNOWN_SERVER_ERROR',
-    ] as const) {
-      const status = toGrpcStatus(new ApiError(name, 'why', { leaderEpoch: '7' }));
-      const back = fromGrpcError({ ...status, message: 'x' });
-      expect([back.errorName, back.message, back.detail]).toEqual([name, `${name}: why`, { leaderEpoch: '7' }]);
-    }
-  });
-
-  it('maps plain gRPC failures by status', () => {
-    expect(fromGrpcError({ code: GrpcStatus.DEADLINE_EXCEEDED, details: 'late' }).errorName).toBe('REQUEST_TIMED_OUT');
-    expect(fromGrpcError({ code: GrpcStatus.INTERNAL, details: 'boom' }).errorName).toBe('UNKNOWN_SERVER_ERROR');
   });
 });

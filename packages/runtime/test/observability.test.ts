@@ -3,14 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter } from 'prom-client';
-import {
-  createLoggers,
-  createMetricsRegistry,
-  findProtoDir,
-  loadProtos,
-  PROTO_DIR_ENV,
-  startMetricsServer,
-} from '../src';
+import { createLoggers, createMetricsRegistry, startMetricsServer } from '../src';
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -83,20 +76,5 @@ describe('loggers', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('proto loading', () => {
-  it('finds proto/ from src by walking up to pnpm-workspace.yaml, or from the env override', () => {
-    const dir = findProtoDir(__dirname, {});
-    expect(dir.endsWith('proto')).toBe(true);
-    expect(findProtoDir('/', { [PROTO_DIR_ENV]: dir })).toBe(dir);
-    expect(() => findProtoDir('/', {})).toThrow(/SLUICE_PROTO_DIR/);
-    expect(() => findProtoDir('/', { [PROTO_DIR_ENV]: '/does/not/exist' })).toThrow(/does not exist/);
-  });
-
-  it('loads the health proto and names a missing file', () => {
-    expect(Object.keys(loadProtos(['grpc/health/v1/health.proto']))).toContain('grpc.health.v1.Health');
-    expect(() => loadProtos(['sluice/v1/missing.proto'])).toThrow(/missing.proto/);
   });
 });

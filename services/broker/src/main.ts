@@ -7,12 +7,11 @@
  * command line exits 2. SIGTERM / SIGINT: controlled shutdown, then a clean stop (exit 0).
  */
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { ApiError } from '@sluice/protocol';
 import { createLoggers, runServiceMain, ServiceRefusal, verifyFormattedLogDirs, type Level } from '@sluice/runtime';
-import { BrokerModule } from './broker.module';
 import { loadBrokerConfig } from './config/broker-config';
 import { BrokerNode } from './node/broker-node';
+import { brokerNodeOptionsFrom } from './node-options';
 
 runServiceMain({
   service: 'broker',
@@ -25,21 +24,18 @@ runServiceMain({
     createLoggers({ service: 'broker', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
   start: async ({ config, clusterId }, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
-    let app;
+    // The node serves its RPCs as a NestJS application (rpc/broker-rpc.module.ts).
+    let node: BrokerNode;
     try {
-      app = await NestFactory.createApplicationContext(BrokerModule.forRoot(config, clusterId, loggers), {
-        logger: false,
-        abortOnError: false,
-      });
+      node = await BrokerNode.start(brokerNodeOptionsFrom(config, clusterId, loggers));
     } catch (error) {
       // The controller quorum belongs to another cluster than our log directories.
       if (error instanceof ApiError && error.errorName === 'INCONSISTENT_CLUSTER_ID')
         throw new ServiceRefusal(error.message);
       throw error;
     }
-    const node = app.get(BrokerNode);
     return {
-      close: () => app.close(),
+      close: () => node.stop(),
       ready: { address: node.address, brokerEpoch: node.brokerEpoch, metricsPort: node.metricsPort ?? null },
     };
   },

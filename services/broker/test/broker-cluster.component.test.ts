@@ -5,13 +5,11 @@
  * controller's CreateTopics; acks=all produces go to the leader as RecordBatch bytes, are fetched
  * back, and every replica ends with the same log and high watermark.
  */
-import type { Client } from '@grpc/grpc-js';
-import type { ControllerClient, CreateTopicsResponse, DescribeClusterResponse } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime';
-import { createBrokerClient } from '../src/api/broker-client';
-import type * as pb from '../src/api/broker-proto-types';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import type { BrokerNode } from '../src/node/broker-node';
 import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
 
@@ -23,31 +21,25 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   let cluster: LocalCluster;
   let controller: ControllerClient;
   const brokers: BrokerNode[] = [];
-  const clients = new Map<number, Client>();
-
-  const client = (brokerId: number): Client => {
-    let c = clients.get(brokerId);
-    if (c === undefined) {
-      const node = brokers.find((b) => b.brokerId === brokerId);
-      if (node === undefined) throw new Error(`no broker ${brokerId}`);
-      c = createBrokerClient(node.address);
-      clients.set(brokerId, c);
-    }
-    return c;
+  const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
+  const addressOf = (brokerId: number): string => {
+    const node = brokers.find((b) => b.brokerId === brokerId);
+    if (node === undefined) throw new Error(`no broker ${brokerId}`);
+    return node.address;
   };
-  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> =>
-    callUnary<Res>(client(brokerId), method, request, { timeoutMs: 10_000 });
   const produce = (
     brokerId: number,
     partition: number,
     records: Buffer,
     acks = -1,
-  ): Promise<pb.ProducePartitionResult> =>
-    call<pb.ProduceResponse>(brokerId, 'Produce', {
-      acks,
-      timeoutMs: 5_000,
-      topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
-    }).then((r) => r.topics[0]!.partitions[0]!);
+  ): Promise<pb.ProducePartitionResult__Output> =>
+    clients
+      .call(addressOf(brokerId), 'Produce', {
+        acks,
+        timeoutMs: 5_000,
+        topics: [{ name: TOPIC, partitions: [{ partition, records }] }],
+      })
+      .then((r) => r.topics[0]!.partitions[0]!);
 
   beforeAll(async () => {
     ({ cluster, controller } = await startControllerProcess('broker-component', {
@@ -65,22 +57,22 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   });
 
   afterAll(async () => {
-    for (const c of clients.values()) c.close();
+    clients.close();
     await Promise.all(brokers.map((b) => b.stop(false)));
     controller?.close();
     await cluster?.stop({ removeBaseDir: true });
   });
 
   it('replicates acks=all produces to every replica and serves them back from the leader', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]).toMatchObject({ name: TOPIC, errorName: '' });
 
     // Every broker learns the topic from the metadata log and takes its role.
-    let meta: pb.MetadataResponse | undefined;
+    let meta: pb.MetadataResponse__Output | undefined;
     await waitFor('leaders in place', async () => {
-      meta = await call<pb.MetadataResponse>(1, 'Metadata', { topics: [TOPIC] });
+      meta = await clients.call(addressOf(1), 'Metadata', { topics: [TOPIC] });
       const partitions = meta.topics[0]?.partitions ?? [];
       return (
         partitions.length === 2 &&
@@ -97,7 +89,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(meta!.brokers.map((b) => b.brokerId).sort()).toEqual([1, 2, 3]);
     const metrics = await fetch(`http://127.0.0.1:${brokers[0]!.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(
-      /sluice_broker_requests_total\{api="Metadata",outcome="ok",service="broker",node_id="1"\} [1-9]/,
+      /sluice_rpc_requests_total\{api="Metadata",outcome="ok",service="broker",node_id="1"\} [1-9]/,
     );
     const leader = meta!.topics[0]!.partitions.find((p) => p.partition === 0)!.leader;
     const follower = [1, 2, 3].find((id) => id !== leader)!;
@@ -114,7 +106,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(offsets).toEqual([0, 10, 20, 30, 40]);
 
     // A consumer fetch returns the same bytes, records in order, up to the high watermark.
-    const fetched = await call<pb.FetchResponse>(leader, 'Fetch', {
+    const fetched = await clients.call(addressOf(leader), 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: 0,
@@ -157,7 +149,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       records: [{ key: null, value: Buffer.alloc(1024 * 1024 + 1), timestamp: 0 }],
     });
     expect((await produce(leader, 0, oversize)).errorName).toBe('MESSAGE_TOO_LARGE');
-    const unknown = await call<pb.ProduceResponse>(leader, 'Produce', {
+    const unknown = await clients.call(addressOf(leader), 'Produce', {
       acks: 1,
       timeoutMs: 1_000,
       topics: [{ name: 'nope', partitions: [{ partition: 0, records: batch(0, 1) }] }],
@@ -166,7 +158,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(brokers.find((b) => b.brokerId === leader)!.replica(TOPIC, 0)!.log.logEndOffset).toBe(50);
 
     // ListOffsets: earliest and latest (the high watermark).
-    const listed = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+    const listed = await clients.call(addressOf(leader), 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -179,7 +171,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     });
     expect(listed.topics[0]!.partitions.map((p) => Number(p.offset))).toEqual([0, 50]);
     // By timestamp: the first record at or after it (record i has timestamp base + i), -1 past the end.
-    const byTime = await call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+    const byTime = await clients.call(addressOf(leader), 'ListOffsets', {
       topics: [
         {
           name: TOPIC,
@@ -199,7 +191,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
   });
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS once a controlled shutdown leaves the ISR below min.insync.replicas', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [
         {
           name: 'strict',
@@ -217,12 +209,14 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       leader = node?.brokerId ?? -1;
       return node !== undefined;
     });
-    const send = (acks: number): Promise<pb.ProducePartitionResult> =>
-      call<pb.ProduceResponse>(leader, 'Produce', {
-        acks,
-        timeoutMs: 5_000,
-        topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
-      }).then((r) => r.topics[0]!.partitions[0]!);
+    const send = (acks: number): Promise<pb.ProducePartitionResult__Output> =>
+      clients
+        .call(addressOf(leader), 'Produce', {
+          acks,
+          timeoutMs: 5_000,
+          topics: [{ name: 'strict', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+        })
+        .then((r) => r.topics[0]!.partitions[0]!);
     expect((await send(-1)).errorName).toBe('');
 
     // A follower shuts down cleanly: the controller takes it out of the ISR (2 < 3).
@@ -238,7 +232,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(refused.errorName).toBe('NOT_ENOUGH_REPLICAS');
     expect(leaderReplica.log.logEndOffset).toBe(endBefore); // refused before writing
     expect((await send(1)).errorName).toBe('');
-    const described = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    const described = await controller.call('DescribeCluster', {});
     expect(described.brokers.find((b) => b.brokerId === leaving.brokerId)?.fenced).toBe(true);
   });
 

@@ -6,12 +6,7 @@
  * leader brings it back into the ISR. Consumers' long-poll fetches answer as soon as records
  * arrive.
  */
-import type {
-  ControllerClient,
-  CreateTopicsResponse,
-  DescribeClusterResponse,
-  DescribeTopicsResponse,
-} from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { BrokerNode } from '../src/node/broker-node';
@@ -36,7 +31,7 @@ describe('ISR shrink and expand', () => {
     return node;
   };
   const isrOf = async (topic: string): Promise<number[]> => {
-    const described = await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [topic] });
+    const described = await controller.call('DescribeTopics', { names: [topic] });
     return [...(described.topics[0]?.partitions[0]?.isr ?? [])].sort();
   };
 
@@ -57,7 +52,7 @@ describe('ISR shrink and expand', () => {
   });
 
   it('drops a silent follower from the ISR and takes it back once it has caught up after a restart', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name: 'isr', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]!.errorName).toBe('');
@@ -97,7 +92,7 @@ describe('ISR shrink and expand', () => {
     expect((await clients.produce(leader!, 'isr', 0, batch(15, 5), -1, 10_000)).errorName).toBe('');
     expect(Date.now() - waited).toBeGreaterThanOrEqual(LAG_MS - 50);
     await waitFor('ISR without the silent follower', async () => !(await isrOf('isr')).includes(victimId), 10_000);
-    const described = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    const described = await controller.call('DescribeCluster', {});
     expect(described.brokers.find((b) => b.brokerId === victimId)?.fenced).toBe(false); // the leader did it, not the session timeout
 
     // acks=all goes on with 2 in sync (min.insync.replicas=2); the victim misses these too.

@@ -7,16 +7,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ControllerClient, DescribeClusterResponse } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import type { LocalCluster } from '@sluice/local-cluster';
-import {
-  callUnary,
-  createGrpcClient,
-  formatLogDirs,
-  loadProtos,
-  randomKafkaUuid,
-  serviceClientConstructor,
-} from '@sluice/runtime';
+import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
 import { startControllerProcess } from './support/local-brokers';
 
 jest.setTimeout(30_000);
@@ -108,12 +102,9 @@ describe('broker main.js', () => {
       else await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(ready).toBeDefined();
-    const health = createGrpcClient(
-      serviceClientConstructor(loadProtos(['grpc/health/v1/health.proto']), 'grpc.health.v1.Health'),
-      ready!.address,
-    );
+    const health = createGrpcClient('Health', ready!.address);
     try {
-      await expect(callUnary(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
+      await expect(unaryCall(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
         status: 'SERVING',
       });
     } finally {
@@ -122,9 +113,7 @@ describe('broker main.js', () => {
     const metrics = await fetch(`http://127.0.0.1:${ready!.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toContain('sluice_broker_metadata_offset');
     const unfenced = async (): Promise<boolean> =>
-      (await controller.call<DescribeClusterResponse>('DescribeCluster', {})).brokers.some(
-        (b) => b.brokerId === 13 && !b.fenced,
-      );
+      (await controller.call('DescribeCluster', {})).brokers.some((b) => b.brokerId === 13 && !b.fenced);
     const until = Date.now() + 10_000;
     while (!(await unfenced()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await unfenced()).toBe(true);
@@ -132,7 +121,7 @@ describe('broker main.js', () => {
     broker.kill('SIGTERM');
     const run = await broker.done;
     expect(run.code).toBe(0);
-    const after = await controller.call<DescribeClusterResponse>('DescribeCluster', {});
+    const after = await controller.call('DescribeCluster', {});
     expect(after.brokers.find((b) => b.brokerId === 13)?.fenced).toBe(true);
   });
 });

@@ -1,38 +1,34 @@
-import { loadProtos, serviceDefinition } from '@sluice/runtime';
+import { serviceDefinition } from '@sluice/proto';
 
 describe('proto/sluice/v1/broker.proto', () => {
   it('loads and defines the Broker service with bytes records on the data path', () => {
-    const definition = serviceDefinition(
-      loadProtos(['sluice/v1/common.proto', 'sluice/v1/broker.proto']),
-      'sluice.v1.Broker',
-    );
+    const definition = serviceDefinition('Broker');
     expect(Object.keys(definition).sort()).toEqual([
       'Fetch',
+      'FetchRecords',
       'InitProducerId',
       'ListOffsets',
       'Metadata',
       'OffsetForLeaderEpoch',
       'Produce',
+      'ProduceRecords',
       'ProduceStream',
       'ShareAcknowledge',
       'ShareFetch',
     ]);
-    const produce = definition.Produce!;
+    const produce = definition.Produce;
     const encoded = produce.requestSerialize({
       acks: -1,
       timeoutMs: 1000,
       topics: [{ name: 't', partitions: [{ partition: 0, records: Buffer.from([1, 2, 3]) }] }],
     });
-    const decoded = produce.requestDeserialize(encoded) as { topics: { partitions: { records: Buffer }[] }[] };
+    const decoded = produce.requestDeserialize(encoded);
     expect(Buffer.isBuffer(decoded.topics[0]!.partitions[0]!.records)).toBe(true);
     expect([...decoded.topics[0]!.partitions[0]!.records]).toEqual([1, 2, 3]);
   });
 
   it('defines ProduceStream as a bidirectional stream of correlated Produce requests and answers', () => {
-    const stream = serviceDefinition(
-      loadProtos(['sluice/v1/common.proto', 'sluice/v1/broker.proto']),
-      'sluice.v1.Broker',
-    ).ProduceStream!;
+    const stream = serviceDefinition('Broker').ProduceStream;
     expect([stream.requestStream, stream.responseStream]).toEqual([true, true]);
     const request = stream.requestDeserialize(
       stream.requestSerialize({
@@ -43,12 +39,9 @@ describe('proto/sluice/v1/broker.proto', () => {
           topics: [{ name: 't', partitions: [{ partition: 0, records: Buffer.from([9]) }] }],
         },
       }),
-    ) as {
-      correlationId: string;
-      request: { topics: { partitions: { records: Buffer }[] }[] };
-    };
+    );
     expect(Number(request.correlationId)).toBe(7);
-    expect([...request.request.topics[0]!.partitions[0]!.records]).toEqual([9]);
+    expect([...request.request!.topics[0]!.partitions[0]!.records]).toEqual([9]);
     const answer = stream.responseDeserialize(
       stream.responseSerialize({
         correlationId: 7,
@@ -56,7 +49,7 @@ describe('proto/sluice/v1/broker.proto', () => {
         errorName: 'INVALID_REQUIRED_ACKS',
         errorMessage: 'bad acks',
       }),
-    ) as { correlationId: string; response: unknown; errorName: string };
+    );
     expect([Number(answer.correlationId), answer.response, answer.errorName]).toEqual([
       7,
       null,

@@ -5,14 +5,8 @@
  * leader's Fetch answers, ListOffsets earliest and consumer fetches see the new start, and
  * nothing at or above the high watermark is deleted while a silent follower holds it back.
  */
-import {
-  type AlterConfigsResponse,
-  type ControllerClient,
-  type CreateTopicsResponse,
-  type DescribeTopicsResponse,
-} from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
-import type * as pb from '../src/api/broker-proto-types';
 import type { BrokerNode } from '../src/node/broker-node';
 import { sleep, waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
@@ -56,7 +50,7 @@ describe('background retention', () => {
 
   it('deletes old segments below the high watermark on the leader, and the followers follow its log start offset', async () => {
     // segment.ms=1: every append after a millisecond rolls a new segment. No retention yet.
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [
         {
           name: TOPIC,
@@ -101,7 +95,7 @@ describe('background retention', () => {
     expect(leaderReplica.log.logStartOffset).toBe(0);
 
     // The records' timestamps (2023) are far older than a minute: every closed segment expires.
-    const altered = await controller.call<AlterConfigsResponse>('AlterConfigs', {
+    const altered = await controller.call('AlterConfigs', {
       resources: [
         {
           resourceType: 'topic',
@@ -125,7 +119,7 @@ describe('background retention', () => {
       followers.every((f) => f.replica(TOPIC, 0)!.log.segmentBaseOffsets()[0]! >= 40),
     );
     // (c) ListOffsets earliest answers the new start.
-    const listed = await clients.call<pb.ListOffsetsResponse>(leader, 'ListOffsets', {
+    const listed = await clients.call(leader, 'ListOffsets', {
       topics: [{ name: TOPIC, partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }],
     });
     expect(Number(listed.topics[0]!.partitions[0]!.offset)).toBe(50);
@@ -150,8 +144,7 @@ describe('background retention', () => {
     expect(leaderReplica.log.logEndOffset).toBe(90);
     await waitFor('live follower caught up', () => live.replica(TOPIC, 0)!.log.logEndOffset === 90);
     await sleep(300); // several retention passes
-    const isr = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!
-      .partitions[0]!.isr;
+    const isr = (await controller.call('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!.isr;
     expect(isr).toContain(silent.brokerId); // not fenced yet: this phase is well within the session timeout
     expect(leaderReplica.highWatermark).toBe(60);
     expect(leaderReplica.log.logStartOffset).toBe(60);

@@ -5,6 +5,7 @@ import { silentLogger } from '@sluice/runtime';
 import { HIGH_WATERMARK_CHECKPOINT_FILE, readHighWatermarks } from '../src/node/high-watermark-checkpoint';
 import { batch } from './support/local-brokers';
 import { manager } from './support/replica-manager-fixture';
+import { received } from './support/wire';
 
 describe('high watermark checkpoint', () => {
   let dir: string;
@@ -15,37 +16,41 @@ describe('high watermark checkpoint', () => {
     const first = manager(dir);
     expect(
       (
-        await first.produce({
-          acks: 1,
-          timeoutMs: 1_000,
-          topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 5) }] }],
-        })
-      ).topics[0]!.partitions[0]!.errorName,
+        await first.produce(
+          received('Produce', {
+            acks: 1,
+            timeoutMs: 1_000,
+            topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 5) }] }],
+          }),
+        )
+      ).topics![0]!.partitions![0]!.errorName,
     ).toBe('');
     expect(first.replica('t', 0)!.highWatermark).toBe(0); // follower 2 has not fetched yet
-    const fetched = await first.fetch({
-      replicaId: 2,
-      replicaEpoch: 1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1024,
-      topics: [
-        {
-          name: 't',
-          partitions: [
-            {
-              partition: 0,
-              fetchOffset: 5,
-              currentLeaderEpoch: 0,
-              lastFetchedEpoch: 0,
-              logStartOffset: 0,
-              partitionMaxBytes: 1024,
-            },
-          ],
-        },
-      ],
-    });
-    expect(Number(fetched.topics[0]!.partitions[0]!.highWatermark)).toBe(5);
+    const fetched = await first.fetch(
+      received('Fetch', {
+        replicaId: 2,
+        replicaEpoch: 1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1024,
+        topics: [
+          {
+            name: 't',
+            partitions: [
+              {
+                partition: 0,
+                fetchOffset: 5,
+                currentLeaderEpoch: 0,
+                lastFetchedEpoch: 0,
+                logStartOffset: 0,
+                partitionMaxBytes: 1024,
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(Number(fetched.topics![0]!.partitions![0]!.highWatermark)).toBe(5);
     first.stop();
     expect(readFileSync(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE), 'utf8')).toBe('0\n1\nt 0 5\n');
 

@@ -7,13 +7,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
-import { ControllerClient, type CreateTopicsResponse, type DescribeTopicsResponse } from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
 import { LocalCluster, waitFor, type LocalRole } from '@sluice/local-cluster';
 import { decodeRecordBatches } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime';
-import { createBrokerClient } from '../src/api/broker-client';
-import type * as pb from '../src/api/broker-proto-types';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import { batch } from './support/local-brokers';
 
 jest.setTimeout(30_000);
@@ -24,28 +22,21 @@ describe('local broker processes', () => {
   let cluster: LocalCluster;
   let brokers: LocalRole;
   let controller: ControllerClient;
-  const clients = new Map<number, Client>();
-
-  const call = <Res>(brokerId: number, method: string, request: unknown): Promise<Res> => {
-    let client = clients.get(brokerId);
-    if (client === undefined) clients.set(brokerId, (client = createBrokerClient(brokers.address(brokerId))));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
-  };
+  const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
   const describe0 = async (): Promise<{ leader: number; isr: number[] }> => {
-    const p = (await controller.call<DescribeTopicsResponse>('DescribeTopics', { names: [TOPIC] })).topics[0]!
-      .partitions[0]!;
+    const p = (await controller.call('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions[0]!;
     return { leader: p.leader, isr: [...p.isr].sort() };
   };
-  const produce = async (brokerId: number, records: Buffer): Promise<pb.ProducePartitionResult> =>
+  const produce = async (brokerId: number, records: Buffer): Promise<pb.ProducePartitionResult__Output> =>
     (
-      await call<pb.ProduceResponse>(brokerId, 'Produce', {
+      await clients.call(brokers.address(brokerId), 'Produce', {
         acks: -1,
         timeoutMs: 5_000,
         topics: [{ name: TOPIC, partitions: [{ partition: 0, records }] }],
       })
     ).topics[0]!.partitions[0]!;
   const consume = async (brokerId: number): Promise<string[]> => {
-    const response = await call<pb.FetchResponse>(brokerId, 'Fetch', {
+    const response = await clients.call(brokers.address(brokerId), 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: 0,
@@ -95,13 +86,13 @@ describe('local broker processes', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     controller?.close();
     await cluster?.stop({ removeBaseDir: true });
   });
 
   it('keeps every acknowledged record through a kill -9 of the leader', async () => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]!.errorName).toBe('');

@@ -1,27 +1,30 @@
 /**
- * The broker's ProduceStream handler over a real grpc-js server and client on loopback, with a
- * scripted `append` (no log): requests reach `append` one at a time in the order written, answers
+ * The broker's ProduceStream handler (its NestJS controller, as the broker serves it) over a real
+ * gRPC server and client on loopback, with a scripted `append` (no log): requests reach `append` one at a time in the order written, answers
  * leave in completion order under their correlation ids, at most `maxInFlightRequests` are
  * unanswered (the handler stops reading, later requests wait), acks=0 gets no answer, a
  * whole-request refusal is answered by name and the stream goes on, and a failed acks=0 request
  * ends the stream with its error.
  */
-import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
+import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { waitFor } from '@sluice/local-cluster';
-import { ApiError } from '@sluice/protocol';
-import { startGrpcServer, type StartedGrpcServer } from '@sluice/runtime';
-import { fromGrpcError } from '@sluice/runtime/dist/errors';
-import { brokerServiceDefinition, createBrokerClient } from '../src/api/broker-client';
+import { createGrpcClient, fromGrpcError } from '@sluice/proto';
 import type {
+  BrokerClient,
   ProduceRequest,
+  ProduceRequest__Output,
   ProduceResponse,
   ProduceStreamRequest,
-  ProduceStreamResponse,
-} from '../src/api/broker-proto-types';
-import { produceStreamHandler } from '../src/node/produce-stream';
+  ProduceStreamResponse__Output,
+} from '@sluice/proto';
+import { ApiError } from '@sluice/protocol';
+import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
+import type { GrpcApp } from '@sluice/service-common';
+import type { BrokerRequests } from '../src/rpc/broker-requests';
+import { startBrokerRpc } from '../src/rpc/broker-rpc.module';
 
 interface Appended {
-  readonly request: ProduceRequest;
+  readonly request: ProduceRequest__Output;
   answer(response: ProduceResponse): void;
   refuse(error: unknown): void;
 }
@@ -34,7 +37,7 @@ function produceRequest(partition: number, acks = -1): ProduceRequest {
   };
 }
 
-function okResponse(request: ProduceRequest, errorName = ''): ProduceResponse {
+function okResponse(request: ProduceRequest__Output, errorName = ''): ProduceResponse {
   return {
     topics: request.topics.map((t) => ({
       name: t.name,
@@ -51,48 +54,42 @@ function okResponse(request: ProduceRequest, errorName = ''): ProduceResponse {
 }
 
 describe('ProduceStream handler', () => {
-  let server: StartedGrpcServer;
-  let client: Client;
+  let server: GrpcApp;
+  let client: BrokerClient;
   let appended: Appended[];
 
   async function start(maxInFlightRequests: number): Promise<void> {
     appended = [];
-    server = await startGrpcServer({
-      host: '127.0.0.1',
-      port: 0,
-      services: [
-        {
-          definition: brokerServiceDefinition(),
-          implementation: {
-            ProduceStream: produceStreamHandler({
-              maxInFlightRequests,
-              append: (request) => {
-                if (request.acks === 2) throw new ApiError('INVALID_REQUIRED_ACKS', 'acks must be -1, 0 or 1');
-                return new Promise<ProduceResponse>((answer, refuse) => appended.push({ request, answer, refuse }));
-              },
-            }),
-          },
-        },
-      ],
+    // Only appendProduce is scripted: the stream never reaches the other paths.
+    const requests = {
+      appendProduce: (request: ProduceRequest__Output) => {
+        if (request.acks === 2) throw new ApiError('INVALID_REQUIRED_ACKS', 'acks must be -1, 0 or 1');
+        return new Promise<ProduceResponse>((answer, refuse) => appended.push({ request, answer, refuse }));
+      },
+    } as Partial<BrokerRequests> as BrokerRequests;
+    server = await startBrokerRpc('127.0.0.1', 0, {
+      requests,
+      health: new HealthStatus('SERVING'),
+      registry: createMetricsRegistry({ service: 'broker', nodeId: 1, defaultMetrics: false }),
+      report: () => undefined,
+      produceStream: { maxInFlightRequests },
     });
-    client = createBrokerClient(server.address);
+    client = createGrpcClient('Broker', server.address);
   }
 
   afterEach(async () => {
     client.close();
-    await server.stop(100);
+    await server.close();
   });
 
   function open(): {
-    call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse>;
-    answers: ProduceStreamResponse[];
+    call: ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse__Output>;
+    answers: ProduceStreamResponse__Output[];
     ended: Promise<ApiError | null>;
   } {
-    const call = (
-      client as unknown as { ProduceStream(): ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse> }
-    ).ProduceStream();
-    const answers: ProduceStreamResponse[] = [];
-    call.on('data', (answer: ProduceStreamResponse) => answers.push(answer));
+    const call = client.ProduceStream();
+    const answers: ProduceStreamResponse__Output[] = [];
+    call.on('data', (answer: ProduceStreamResponse__Output) => answers.push(answer));
     const ended = new Promise<ApiError | null>((resolve) => {
       call.on('error', (error) => resolve(fromGrpcError(error)));
       call.on('end', () => resolve(null));

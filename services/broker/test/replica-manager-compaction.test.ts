@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import { manager } from './support/replica-manager-fixture';
+import { received } from './support/wire';
 
 /** One batch of keyed records (a null value is a tombstone). */
 function keyed(records: Array<[string, string | null]>): Buffer {
@@ -27,12 +28,14 @@ describe('ReplicaManager log cleaner', () => {
       const replica = m.replica('t', 0)!;
       expect(replica.log.config.cleanupPolicy).toBe('compact');
       const produce = async (records: Array<[string, string | null]>) => {
-        const result = await m.produce({
-          acks: 1,
-          timeoutMs: 1_000,
-          topics: [{ name: 't', partitions: [{ partition: 0, records: keyed(records) }] }],
-        });
-        expect(result.topics[0]!.partitions[0]!.errorName).toBe('');
+        const result = await m.produce(
+          received('Produce', {
+            acks: 1,
+            timeoutMs: 1_000,
+            topics: [{ name: 't', partitions: [{ partition: 0, records: keyed(records) }] }],
+          }),
+        );
+        expect(result.topics![0]!.partitions![0]!.errorName).toBe('');
         replica.log.roll();
       };
       await produce([
@@ -49,29 +52,31 @@ describe('ReplicaManager log cleaner', () => {
       ]); // 4, 5
       await produce([['a', '4']]); // 6: above the high watermark below
       const followerFetch = async (fetchOffset: number) => {
-        const response = await m.fetch({
-          replicaId: 2,
-          replicaEpoch: 1,
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 1 << 20,
-          topics: [
-            {
-              name: 't',
-              partitions: [
-                {
-                  partition: 0,
-                  fetchOffset,
-                  currentLeaderEpoch: 0,
-                  lastFetchedEpoch: -1,
-                  logStartOffset: 0,
-                  partitionMaxBytes: 1 << 20,
-                },
-              ],
-            },
-          ],
-        });
-        return response.topics[0]!.partitions[0]!;
+        const response = await m.fetch(
+          received('Fetch', {
+            replicaId: 2,
+            replicaEpoch: 1,
+            maxWaitMs: 0,
+            minBytes: 0,
+            maxBytes: 1 << 20,
+            topics: [
+              {
+                name: 't',
+                partitions: [
+                  {
+                    partition: 0,
+                    fetchOffset,
+                    currentLeaderEpoch: 0,
+                    lastFetchedEpoch: -1,
+                    logStartOffset: 0,
+                    partitionMaxBytes: 1 << 20,
+                  },
+                ],
+              },
+            ],
+          }),
+        );
+        return response.topics![0]!.partitions![0]!;
       };
       // Nothing is committed yet: nothing is cleaned.
       expect(m.runCompaction()).toBe(0);
@@ -115,12 +120,14 @@ describe('ReplicaManager log cleaner', () => {
           { key: null, value: Buffer.from('2'), timestamp: 1 },
         ],
       });
-      const result = await m.produce({
-        acks: 1,
-        timeoutMs: 1_000,
-        topics: [{ name: 't', partitions: [{ partition: 0, records }] }],
-      });
-      expect(result.topics[0]!.partitions[0]!.errorName).toBe('INVALID_RECORD');
+      const result = await m.produce(
+        received('Produce', {
+          acks: 1,
+          timeoutMs: 1_000,
+          topics: [{ name: 't', partitions: [{ partition: 0, records }] }],
+        }),
+      );
+      expect(result.topics![0]!.partitions![0]!.errorName).toBe('INVALID_RECORD');
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(0);
     } finally {
       m.stop();
@@ -135,31 +142,35 @@ describe('ReplicaManager log cleaner', () => {
         compression: CompressionType.None,
         records: [{ key: null, value: Buffer.from('x'), timestamp: 1 }],
       });
-      await m.produce({
-        acks: 1,
-        timeoutMs: 1_000,
-        topics: [
-          {
-            name: 't',
-            partitions: [
-              {
-                partition: 0,
-                records: keyed([
-                  ['a', '1'],
-                  ['a', '2'],
-                ]),
-              },
-            ],
-          },
-        ],
-      });
+      await m.produce(
+        received('Produce', {
+          acks: 1,
+          timeoutMs: 1_000,
+          topics: [
+            {
+              name: 't',
+              partitions: [
+                {
+                  partition: 0,
+                  records: keyed([
+                    ['a', '1'],
+                    ['a', '2'],
+                  ]),
+                },
+              ],
+            },
+          ],
+        }),
+      );
       // Keyless records are fine outside compacted topics.
-      const plain = await m.produce({
-        acks: 1,
-        timeoutMs: 1_000,
-        topics: [{ name: 't', partitions: [{ partition: 0, records: keyless }] }],
-      });
-      expect(plain.topics[0]!.partitions[0]!.errorName).toBe('');
+      const plain = await m.produce(
+        received('Produce', {
+          acks: 1,
+          timeoutMs: 1_000,
+          topics: [{ name: 't', partitions: [{ partition: 0, records: keyless }] }],
+        }),
+      );
+      expect(plain.topics![0]!.partitions![0]!.errorName).toBe('');
       replica.log.roll();
       expect(m.runCompaction()).toBe(0);
       expect(replica.log.logEndOffset).toBe(3);

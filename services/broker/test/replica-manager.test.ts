@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batch } from './support/local-brokers';
 import { image, manager, withTopicConfigs } from './support/replica-manager-fixture';
+import { received } from './support/wire';
 
 describe('ReplicaManager rules', () => {
   let dir: string;
@@ -11,8 +12,14 @@ describe('ReplicaManager rules', () => {
 
   const produce = (m: ReturnType<typeof manager>, acks: number, partition = 0) =>
     m
-      .produce({ acks, timeoutMs: 1_000, topics: [{ name: 't', partitions: [{ partition, records: batch(0, 2) }] }] })
-      .then((r) => r.topics[0]!.partitions[0]!);
+      .produce(
+        received('Produce', {
+          acks,
+          timeoutMs: 1_000,
+          topics: [{ name: 't', partitions: [{ partition, records: batch(0, 2) }] }],
+        }),
+      )
+      .then((r) => r.topics![0]!.partitions![0]!);
 
   it('a fenced broker serves no writes, and takes them again once unfenced', async () => {
     const m = manager(dir);
@@ -41,12 +48,14 @@ describe('ReplicaManager rules', () => {
     const m = manager(dir);
     m.start();
     try {
-      const result = await m.produce({
-        acks: -1,
-        timeoutMs: 200,
-        topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
-      });
-      expect(result.topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
+      const result = await m.produce(
+        received('Produce', {
+          acks: -1,
+          timeoutMs: 200,
+          topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+        }),
+      );
+      expect(result.topics![0]!.partitions![0]!.errorName).toBe('REQUEST_TIMED_OUT');
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
     } finally {
       m.stop();
@@ -57,22 +66,26 @@ describe('ReplicaManager rules', () => {
     const m = manager(dir);
     m.start();
     try {
-      const answered = m.appendProduce({
-        acks: -1,
-        timeoutMs: 200,
-        topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
-      });
-      // Before any await: the append is done, only acks=all is pending.
-      expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
-      expect(() =>
-        m.appendProduce({
-          acks: 2,
+      const answered = m.appendProduce(
+        received('Produce', {
+          acks: -1,
           timeoutMs: 200,
           topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
         }),
+      );
+      // Before any await: the append is done, only acks=all is pending.
+      expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
+      expect(() =>
+        m.appendProduce(
+          received('Produce', {
+            acks: 2,
+            timeoutMs: 200,
+            topics: [{ name: 't', partitions: [{ partition: 0, records: batch(0, 2) }] }],
+          }),
+        ),
       ).toThrow(expect.objectContaining({ errorName: 'INVALID_REQUIRED_ACKS' }));
       expect(m.replica('t', 0)!.log.logEndOffset).toBe(2);
-      expect((await answered).topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
+      expect((await answered).topics![0]!.partitions![0]!.errorName).toBe('REQUEST_TIMED_OUT');
     } finally {
       m.stop();
     }
@@ -100,9 +113,49 @@ describe('ReplicaManager rules', () => {
       expect(replica.log.logStartOffset).toBe(0);
 
       const followerFetch = async (fetchOffset: number) => {
-        const response = await m.fetch({
-          replicaId: 2,
-          replicaEpoch: 1,
+        const response = await m.fetch(
+          received('Fetch', {
+            replicaId: 2,
+            replicaEpoch: 1,
+            maxWaitMs: 0,
+            minBytes: 0,
+            maxBytes: 1 << 20,
+            topics: [
+              {
+                name: 't',
+                partitions: [
+                  {
+                    partition: 0,
+                    fetchOffset,
+                    currentLeaderEpoch: 0,
+                    lastFetchedEpoch: -1,
+                    logStartOffset: 0,
+                    partitionMaxBytes: 1 << 20,
+                  },
+                ],
+              },
+            ],
+          }),
+        );
+        return response.topics![0]!.partitions![0]!;
+      };
+      expect((await followerFetch(5)).errorName).toBe('');
+      expect(replica.highWatermark).toBe(5);
+      // Only segments wholly below 5 go: [0,1] and [2,3]; [4,5] holds offset 5 and stays.
+      expect(m.runRetention()).toBe(2);
+      expect(replica.log.logStartOffset).toBe(4);
+      expect(replica.log.segmentBaseOffsets()).toEqual([4, 6, 8]);
+
+      const earliest = m.listOffsets(
+        received('ListOffsets', {
+          topics: [{ name: 't', partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }],
+        }),
+      );
+      expect(Number(earliest.topics![0]!.partitions![0]!.offset)).toBe(4);
+      const below = await m.fetch(
+        received('Fetch', {
+          replicaId: -1,
+          replicaEpoch: -1,
           maxWaitMs: 0,
           minBytes: 0,
           maxBytes: 1 << 20,
@@ -112,8 +165,8 @@ describe('ReplicaManager rules', () => {
               partitions: [
                 {
                   partition: 0,
-                  fetchOffset,
-                  currentLeaderEpoch: 0,
+                  fetchOffset: 2,
+                  currentLeaderEpoch: -1,
                   lastFetchedEpoch: -1,
                   logStartOffset: 0,
                   partitionMaxBytes: 1 << 20,
@@ -121,43 +174,9 @@ describe('ReplicaManager rules', () => {
               ],
             },
           ],
-        });
-        return response.topics[0]!.partitions[0]!;
-      };
-      expect((await followerFetch(5)).errorName).toBe('');
-      expect(replica.highWatermark).toBe(5);
-      // Only segments wholly below 5 go: [0,1] and [2,3]; [4,5] holds offset 5 and stays.
-      expect(m.runRetention()).toBe(2);
-      expect(replica.log.logStartOffset).toBe(4);
-      expect(replica.log.segmentBaseOffsets()).toEqual([4, 6, 8]);
-
-      const earliest = m.listOffsets({
-        topics: [{ name: 't', partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }],
-      });
-      expect(Number(earliest.topics[0]!.partitions[0]!.offset)).toBe(4);
-      const below = await m.fetch({
-        replicaId: -1,
-        replicaEpoch: -1,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 1 << 20,
-        topics: [
-          {
-            name: 't',
-            partitions: [
-              {
-                partition: 0,
-                fetchOffset: 2,
-                currentLeaderEpoch: -1,
-                lastFetchedEpoch: -1,
-                logStartOffset: 0,
-                partitionMaxBytes: 1 << 20,
-              },
-            ],
-          },
-        ],
-      });
-      expect(below.topics[0]!.partitions[0]!.errorName).toBe('OFFSET_OUT_OF_RANGE');
+        }),
+      );
+      expect(below.topics![0]!.partitions![0]!.errorName).toBe('OFFSET_OUT_OF_RANGE');
       // A follower fetching below the start learns where the log starts now.
       const tooLow = await followerFetch(2);
       expect(tooLow.errorName).toBe('OFFSET_OUT_OF_RANGE');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CoordinatorShareStatePersister } from '@sluice/client';
 import { LocalCluster } from '@sluice/local-cluster';
 import { ConfigError, silentLogger, type Loggers } from '@sluice/runtime';
-import { brokerNodeOptionsFrom } from '../src/broker.module';
+import { brokerNodeOptionsFrom } from '../src/node-options';
 import { loadBrokerConfig } from '../src/config/broker-config';
 import { defaultShareStatePersisterFactory, shareUnavailableReason } from '../src/node/share-state-persister-factory';
 

@@ -4,14 +4,13 @@
  * the client's ShareConsumer given a fixed assignment (the share group membership comes from the
  * coordinator elsewhere).
  */
-import { type ControllerClient, type CreateTopicsResponse } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import {
   ShareConsumer,
   type ShareConsumerRecord,
   type ShareGroupMembershipLike,
   type ShareTopicPartition,
 } from '@sluice/client';
-import type * as pb from '../src/api/broker-proto-types';
 import type { BrokerNode } from '../src/node/broker-node';
 import { InMemoryShareStatePersister } from './support/in-memory-share-persister';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
@@ -51,17 +50,17 @@ describe('share groups: ShareConsumer against two brokers', () => {
     return c;
   };
   const leaderOf = async (topic: string, partition: number): Promise<BrokerNode> => {
-    const meta = await clients.call<pb.MetadataResponse>(brokers[0]!, 'Metadata', { topics: [topic] });
+    const meta = await clients.call(brokers[0]!, 'Metadata', { topics: [topic] });
     const leader = meta.topics[0]!.partitions.find((p) => p.partition === partition)!.leader;
     return brokers.find((b) => b.brokerId === leader)!;
   };
   const createTopic = async (name: string, partitions: number): Promise<void> => {
-    const created = await controller.call<CreateTopicsResponse>('CreateTopics', {
+    const created = await controller.call('CreateTopics', {
       topics: [{ name, numPartitions: partitions, replicationFactor: 2, assignments: [], configs: {} }],
     });
     expect(created.topics[0]).toMatchObject({ name, errorName: '' });
     await waitFor(`leaders of ${name}`, async () => {
-      const meta = await clients.call<pb.MetadataResponse>(brokers[0]!, 'Metadata', { topics: [name] });
+      const meta = await clients.call(brokers[0]!, 'Metadata', { topics: [name] });
       const ps = meta.topics[0]?.partitions ?? [];
       return (
         ps.length === partitions &&

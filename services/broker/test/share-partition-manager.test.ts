@@ -3,11 +3,13 @@
  * directory, with an in-memory persister: acquire/acknowledge round trips, redelivery after lock
  * expiry, archiving, persister failures, reloads after restart and leader changes, bad requests.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeRecordBatches } from '@sluice/protocol';
+import { HIGH_WATERMARK_CHECKPOINT_FILE } from '../src/node/high-watermark-checkpoint';
 import { acquiredOffsets, shareImage, ShareFixture, TOPIC } from './support/share-fixture';
+import { received } from './support/wire';
 
 const key = (partition: number) => ({ groupId: 'g', topic: TOPIC, partition });
 
@@ -24,10 +26,10 @@ describe('SharePartitionManager', () => {
     fx = new ShareFixture(dir, 1);
     await fx.produce(0, 5);
     const first = await fx.fetch('m1', 0, [{ partition: 0 }]);
-    const p = first.topics[0]!.partitions[0]!;
+    const p = first.topics![0]!.partitions![0]!;
     expect(p.errorName).toBe('');
     expect(p.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 4, deliveryCount: 1 }]);
-    const values = decodeRecordBatches(p.records).flatMap((b) => b.records.map((r) => r.value!.toString()));
+    const values = decodeRecordBatches(p.records as Buffer).flatMap((b) => b.records.map((r) => r.value!.toString()));
     expect(values).toEqual(['value-0', 'value-1', 'value-2', 'value-3', 'value-4']);
     // The acquisition is durable before the answer: a delivery counted, state AVAILABLE if the lock is lost.
     expect(fx.persister.state(key(0))).toEqual({
@@ -38,7 +40,7 @@ describe('SharePartitionManager', () => {
     // Another member finds nothing to take.
     expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }]))).toEqual([]);
     const acked = await fx.acknowledge('m1', 1, 0, [[0, 4, 'ACCEPT']]);
-    expect(acked.topics[0]!.partitions[0]!.errorName).toBe('');
+    expect(acked.topics![0]!.partitions![0]!.errorName).toBe('');
     expect(fx.persister.state(key(0))).toEqual({ stateEpoch: 0, startOffset: 5, ranges: [] });
     expect(acquiredOffsets(await fx.fetch('m2', 1, [{ partition: 0 }]))).toEqual([]);
   });
@@ -51,7 +53,7 @@ describe('SharePartitionManager', () => {
     expect(acquiredOffsets(await fx.fetch('m1', 1, [{ partition: 0 }])).map((r) => r.offset)).toEqual([3, 4]);
     await fx.produce(0, 1);
     const next = await fx.fetch('m1', 2, [{ partition: 0, acks: [[3, 4, 'ACCEPT']] }]);
-    expect(next.topics[0]!.partitions[0]!.acknowledgeErrorName).toBe('');
+    expect(next.topics![0]!.partitions![0]!.acknowledgeErrorName).toBe('');
     expect(acquiredOffsets(next).map((r) => r.offset)).toEqual([5]);
     expect(fx.persister.state(key(0))!.startOffset).toBe(5);
   });
@@ -63,10 +65,10 @@ describe('SharePartitionManager', () => {
     // 400 batches of 10 records: about 100 KiB, more than one 64 KiB read.
     for (let i = 0; i < 400; i++) await fx.produce(0, 10);
     const first = await fx.fetch('m1', 0, [{ partition: 0 }], { maxRecords: 3_000 });
-    expect(first.topics[0]!.partitions[0]!.acquiredRecords).toEqual([
+    expect(first.topics![0]!.partitions![0]!.acquiredRecords).toEqual([
       { firstOffset: 0, lastOffset: 2_999, deliveryCount: 1 },
     ]);
-    const values = decodeRecordBatches(first.topics[0]!.partitions[0]!.records).flatMap((b) =>
+    const values = decodeRecordBatches(first.topics![0]!.partitions![0]!.records as Buffer).flatMap((b) =>
       b.records.map((r) => r.value!.toString()),
     );
     expect(values).toEqual(Array.from({ length: 3_000 }, (_, i) => `value-${i}`));
@@ -75,17 +77,19 @@ describe('SharePartitionManager', () => {
       acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }], { maxRecords: 5 })).map((r) => r.offset),
     ).toEqual([3_000, 3_001, 3_002, 3_003, 3_004]);
     // A 1-byte budget still takes one batch (the rest of the one at the window's end).
-    const tight = await fx.shares.shareFetch({
-      groupId: 'g',
-      memberId: 'm3',
-      shareSessionEpoch: 0,
-      maxWaitMs: 0,
-      minBytes: 1,
-      maxBytes: 1,
-      maxRecords: 500,
-      topics: [{ name: TOPIC, partitions: [{ partition: 0, acknowledgements: [] }] }],
-    });
-    expect(tight.topics[0]!.partitions[0]!.acquiredRecords).toEqual([
+    const tight = await fx.shares.shareFetch(
+      received('ShareFetch', {
+        groupId: 'g',
+        memberId: 'm3',
+        shareSessionEpoch: 0,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1,
+        maxRecords: 500,
+        topics: [{ name: TOPIC, partitions: [{ partition: 0, acknowledgements: [] }] }],
+      }),
+    );
+    expect(tight.topics![0]!.partitions![0]!.acquiredRecords).toEqual([
       { firstOffset: 3_005, lastOffset: 3_009, deliveryCount: 1 },
     ]);
   });
@@ -120,7 +124,7 @@ describe('SharePartitionManager', () => {
     expect(redelivered).toEqual([0, 1, 2, 3].map((offset) => ({ partition: 0, offset, deliveryCount: 2 })));
     // The stopped member's late acknowledgement is refused and changes nothing.
     const late = await fx.acknowledge('stopped', 1, 0, [[0, 3, 'ACCEPT']]);
-    expect(late.topics[0]!.partitions[0]!.errorName).toBe('INVALID_RECORD_STATE');
+    expect(late.topics![0]!.partitions![0]!.errorName).toBe('INVALID_RECORD_STATE');
     expect(fx.shares.sharePartition('g', TOPIC, 0)!.stateOf(0)).toMatchObject({ state: 'ACQUIRED', memberId: 'm2' });
   });
 
@@ -177,7 +181,7 @@ describe('SharePartitionManager', () => {
         }),
       );
       for (const { member, answer } of answers) {
-        for (const p of answer.topics[0]!.partitions) expect(p.acknowledgeErrorName).toBe('');
+        for (const p of answer.topics![0]!.partitions!) expect(p.acknowledgeErrorName).toBe('');
         for (const r of acquiredOffsets(answer)) {
           const k = `${r.partition}-${r.offset}`;
           expect(holder.get(k)).toBeUndefined();
@@ -198,12 +202,12 @@ describe('SharePartitionManager', () => {
     const before = fx.persister.state(key(0));
     fx.persister.mode = 'fail';
     const failed = await fx.acknowledge('m1', 1, 0, [[0, 2, 'ACCEPT']]);
-    expect(failed.topics[0]!.partitions[0]!.errorName).toBe('COORDINATOR_NOT_AVAILABLE');
+    expect(failed.topics![0]!.partitions![0]!.errorName).toBe('COORDINATOR_NOT_AVAILABLE');
     expect(fx.persister.state(key(0))).toEqual(before);
     // A fetch while the persister fails acquires nothing and says why.
     await fx.produce(0, 1);
     const fetchFailed = await fx.fetch('m2', 0, [{ partition: 0 }]);
-    expect(fetchFailed.topics[0]!.partitions[0]!.errorName).toBe('COORDINATOR_NOT_AVAILABLE');
+    expect(fetchFailed.topics![0]!.partitions![0]!.errorName).toBe('COORDINATOR_NOT_AVAILABLE');
     expect(acquiredOffsets(fetchFailed)).toEqual([]);
     expect(fx.persister.state(key(0))).toEqual(before);
     // Back up: the state reloads from the store. The records m1 held were never accepted, so they
@@ -224,16 +228,16 @@ describe('SharePartitionManager', () => {
     expect(acquiredOffsets(await fx.fetch('m1', 0, [{ partition: 0 }])).length).toBe(2);
     fx.persister.mode = 'hang';
     const timedOut = await fx.acknowledge('m1', 1, 0, [[0, 1, 'ACCEPT']]);
-    expect(timedOut.topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
+    expect(timedOut.topics![0]!.partitions![0]!.errorName).toBe('REQUEST_TIMED_OUT');
     expect(fx.persister.hungWrites).toBe(1);
     fx.persister.mode = 'ok';
     const blocked = await fx.fetch('m1', 2, [{ partition: 0 }]);
-    expect(blocked.topics[0]!.partitions[0]!.errorName).toBe('COORDINATOR_NOT_AVAILABLE');
+    expect(blocked.topics![0]!.partitions![0]!.errorName).toBe('COORDINATOR_NOT_AVAILABLE');
     // The slow write lands after all: the reload sees it, so the ACCEPT holds.
     fx.persister.settleHung('apply');
     await new Promise((resolve) => setImmediate(resolve));
     const after = await fx.fetch('m2', 0, [{ partition: 0 }]);
-    expect(after.topics[0]!.partitions[0]!.errorName).toBe('');
+    expect(after.topics![0]!.partitions![0]!.errorName).toBe('');
     expect(acquiredOffsets(after)).toEqual([]);
     expect(fx.persister.state(key(0))!.startOffset).toBe(2);
   });
@@ -262,7 +266,7 @@ describe('SharePartitionManager', () => {
     fx.replicas.applyImage(shareImage(1, 2, 1, 2));
     expect(fx.shares.sharePartitionCount).toBe(0);
     const away = await fx.fetch('m1', 2, [{ partition: 0, acks: [[0, 0, 'ACCEPT']] }]);
-    expect(away.topics[0]!.partitions[0]!).toMatchObject({
+    expect(away.topics![0]!.partitions![0]!).toMatchObject({
       errorName: 'NOT_LEADER_OR_FOLLOWER',
       acknowledgeErrorName: 'NOT_LEADER_OR_FOLLOWER',
     });
@@ -284,37 +288,42 @@ describe('SharePartitionManager', () => {
     fx = new ShareFixture(dir, 1);
     await fx.produce(0, 3);
     await fx.fetch('m1', 0, [{ partition: 0 }]);
-    // Leadership moves away and back, now with a follower in the ISR and a high watermark of 1
-    // (as a new leader's may trail the old one's).
-    fx.replicas.applyImage(shareImage(1, 2, 1, 2));
-    const replica = fx.replicas.replica(TOPIC, 0)!;
-    replica.followerHighWatermark = 1;
+    // The broker restarts with a checkpointed high watermark of 1 (the checkpoint trails the high
+    // watermark by up to its interval) and leads again in a new epoch, now with a follower in the
+    // ISR: its high watermark starts at 1, as a new leader's may trail the old one's.
+    const persister = fx.persister;
+    fx.stop();
+    writeFileSync(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE), `0\n1\n${TOPIC} 0 1\n`);
+    fx = new ShareFixture(dir, 1, {}, persister);
     fx.replicas.applyImage(shareImage(1, 1, 2, 3, [1, 2]));
+    const replica = fx.replicas.replica(TOPIC, 0)!;
     expect(replica.highWatermark).toBe(1);
     expect(acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }]))).toEqual([]);
     // The follower catches up: the high watermark reaches the window's end, the records go out whole.
-    await fx.replicas.fetch({
-      replicaId: 2,
-      replicaEpoch: 1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      topics: [
-        {
-          name: TOPIC,
-          partitions: [
-            {
-              partition: 0,
-              fetchOffset: 3,
-              currentLeaderEpoch: 2,
-              lastFetchedEpoch: -1,
-              logStartOffset: 0,
-              partitionMaxBytes: 1 << 20,
-            },
-          ],
-        },
-      ],
-    });
+    await fx.replicas.fetch(
+      received('Fetch', {
+        replicaId: 2,
+        replicaEpoch: 1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        topics: [
+          {
+            name: TOPIC,
+            partitions: [
+              {
+                partition: 0,
+                fetchOffset: 3,
+                currentLeaderEpoch: 2,
+                lastFetchedEpoch: -1,
+                logStartOffset: 0,
+                partitionMaxBytes: 1 << 20,
+              },
+            ],
+          },
+        ],
+      }),
+    );
     expect(replica.highWatermark).toBe(3);
     const answer = await fx.fetch('m2', 1, [{ partition: 0 }]);
     expect(acquiredOffsets(answer).map((r) => [r.offset, r.deliveryCount])).toEqual([
@@ -323,7 +332,9 @@ describe('SharePartitionManager', () => {
       [2, 2],
     ]);
     expect(
-      decodeRecordBatches(answer.topics[0]!.partitions[0]!.records).flatMap((b) => b.records.map((r) => r.offset)),
+      decodeRecordBatches(answer.topics![0]!.partitions![0]!.records as Buffer).flatMap((b) =>
+        b.records.map((r) => r.offset),
+      ),
     ).toEqual([0, 1, 2]);
   });
 
@@ -332,7 +343,7 @@ describe('SharePartitionManager', () => {
     await fx.produce(0, 3);
     await fx.fetch('m1', 0, [{ partition: 0 }]);
     const closed = await fx.acknowledge('m1', -1, 0, [[0, 0, 'ACCEPT']]);
-    expect(closed.topics[0]!.partitions[0]!.errorName).toBe('');
+    expect(closed.topics![0]!.partitions![0]!.errorName).toBe('');
     expect(
       acquiredOffsets(await fx.fetch('m2', 0, [{ partition: 0 }])).map((r) => [r.offset, r.deliveryCount]),
     ).toEqual([
@@ -351,7 +362,7 @@ describe('SharePartitionManager', () => {
     });
     await expect(fx.acknowledge('m1', 0, 0, [])).rejects.toMatchObject({ errorName: 'INVALID_SHARE_SESSION_EPOCH' });
     await expect(fx.fetch('m9', 3, [{ partition: 0 }])).rejects.toMatchObject({ errorName: 'SHARE_SESSION_NOT_FOUND' });
-    expect((await fx.fetch('m1', 1, [{ partition: 0 }])).topics[0]!.partitions[0]!.errorName).toBe('');
+    expect((await fx.fetch('m1', 1, [{ partition: 0 }])).topics![0]!.partitions![0]!.errorName).toBe('');
   });
 
   it('bad requests get named errors and change nothing', async () => {
@@ -361,9 +372,9 @@ describe('SharePartitionManager', () => {
     const stored = fx.persister.state(key(0));
     const writes = fx.persister.writes;
     const unknown = await fx.fetch('m1', 1, [{ partition: 0 }], { topic: 'nope' });
-    expect(unknown.topics[0]!.partitions[0]!.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(unknown.topics![0]!.partitions![0]!.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     const badType = await fx.fetch('m1', 2, [{ partition: 0, acks: [[0, 0, 'MAYBE']] }]);
-    expect(badType.topics[0]!.partitions[0]!).toMatchObject({
+    expect(badType.topics![0]!.partitions![0]!).toMatchObject({
       errorName: 'INVALID_REQUEST',
       acknowledgeErrorName: 'INVALID_REQUEST',
     });
@@ -371,12 +382,12 @@ describe('SharePartitionManager', () => {
       [2, 2, 'ACCEPT'],
       [0, 1, 'ACCEPT'],
     ]);
-    expect(unsorted.topics[0]!.partitions[0]!.errorName).toBe('INVALID_REQUEST');
+    expect(unsorted.topics![0]!.partitions![0]!.errorName).toBe('INVALID_REQUEST');
     const inverted = await fx.acknowledge('m1', 4, 0, [[2, 1, 'ACCEPT']]);
-    expect(inverted.topics[0]!.partitions[0]!.errorName).toBe('INVALID_REQUEST');
+    expect(inverted.topics![0]!.partitions![0]!.errorName).toBe('INVALID_REQUEST');
     // Not this member's records: INVALID_RECORD_STATE.
     const notHeld = await fx.acknowledge('m2', -1, 0, [[0, 2, 'ACCEPT']]);
-    expect(notHeld.topics[0]!.partitions[0]!.errorName).toBe('INVALID_RECORD_STATE');
+    expect(notHeld.topics![0]!.partitions![0]!.errorName).toBe('INVALID_RECORD_STATE');
     await expect(fx.fetch('', 0, [{ partition: 0 }])).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
     await expect(fx.fetch('m1', 0, [{ partition: 0 }], { groupId: '' })).rejects.toMatchObject({
       errorName: 'INVALID_GROUP_ID',
@@ -391,21 +402,23 @@ describe('SharePartitionManager', () => {
     // g1 holds locks: g2 cannot get a share partition of its own.
     expect(acquiredOffsets(await fx.fetch('m1', 0, [{ partition: 0 }], { groupId: 'g1' })).length).toBe(2);
     const refused = await fx.fetch('m2', 0, [{ partition: 0 }], { groupId: 'g2' });
-    expect(refused.topics[0]!.partitions[0]!.errorName).toBe('REQUEST_TIMED_OUT');
+    expect(refused.topics![0]!.partitions![0]!.errorName).toBe('REQUEST_TIMED_OUT');
     // Once g1 holds nothing, its share partition is evicted for g2's (its state stays in the store).
-    await fx.shares.shareAcknowledge({
-      groupId: 'g1',
-      memberId: 'm1',
-      shareSessionEpoch: 1,
-      topics: [
-        {
-          name: TOPIC,
-          partitions: [
-            { partition: 0, acknowledgements: [{ firstOffset: 0, lastOffset: 1, acknowledgeType: 'ACCEPT' }] },
-          ],
-        },
-      ],
-    });
+    await fx.shares.shareAcknowledge(
+      received('ShareAcknowledge', {
+        groupId: 'g1',
+        memberId: 'm1',
+        shareSessionEpoch: 1,
+        topics: [
+          {
+            name: TOPIC,
+            partitions: [
+              { partition: 0, acknowledgements: [{ firstOffset: 0, lastOffset: 1, acknowledgeType: 'ACCEPT' }] },
+            ],
+          },
+        ],
+      }),
+    );
     // No fetch may park: an empty answer comes at once even with a long max wait.
     const startedMs = Date.now();
     expect(

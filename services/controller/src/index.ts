@@ -1,3 +1,2 @@
-/** What other packages (brokers, benches, tests) use from the controller: its client and wire types. */
+/** What other packages (benches, tests) use from the controller: its client. The wire types are @sluice/proto's. */
 export * from './client/controller-client';
-export type * from './api/proto-types';

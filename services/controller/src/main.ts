@@ -7,12 +7,11 @@
  * command line exits 2. SIGTERM / SIGINT stop it cleanly (exit 0).
  */
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { createLoggers, runServiceMain, type Level } from '@sluice/runtime';
 import { checkQuorumClusterId } from './config/cluster-id-check';
 import { loadControllerConfig } from './config/controller-config';
-import { ControllerModule } from './controller.module';
 import { ControllerNode } from './node/controller-node';
+import { nodeOptionsFrom } from './node-options';
 
 runServiceMain({
   service: 'controller',
@@ -31,12 +30,9 @@ runServiceMain({
     }),
   start: async (config, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
-    const app = await NestFactory.createApplicationContext(ControllerModule.forRoot(config, loggers), {
-      logger: false,
-      abortOnError: false,
-    });
-    const node = app.get(ControllerNode);
-    return { close: () => app.close(), ready: { address: node.address, metricsPort: node.metricsPort ?? null } };
+    // The node serves its RPCs as a NestJS application (rpc/controller-rpc.module.ts).
+    const node = await ControllerNode.start(nodeOptionsFrom(config, loggers));
+    return { close: () => node.stop(), ready: { address: node.address, metricsPort: node.metricsPort ?? null } };
   },
   stopTimeoutMs: 5_000,
 });

@@ -6,7 +6,7 @@ import { silentLogger } from '@sluice/runtime';
 import { MemoryAuditSink } from '../src/audit/audit-trail';
 import { ControllerClient } from '../src/client/controller-client';
 import { ControllerNode } from '../src/node/controller-node';
-import type * as pb from '../src/api/proto-types';
+import type * as pb from '@sluice/proto';
 import { SingleNodeQuorum } from './support/single-node-quorum';
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
@@ -32,7 +32,7 @@ describe('controller RPCs over gRPC', () => {
     });
     client = new ControllerClient([node.address], { timeoutMs: 5_000, attemptTimeoutMs: 2_000, retryBackoffMs: 20 });
     for (const brokerId of [1, 2, 3]) {
-      const { brokerEpoch } = await client.call<pb.RegisterBrokerResponse>('RegisterBroker', {
+      const { brokerEpoch } = await client.call('RegisterBroker', {
         brokerId,
         clusterId: CLUSTER_ID,
         incarnationId: Buffer.concat([Buffer.alloc(15), Buffer.from([brokerId * 4])]).toString('base64url'),
@@ -57,12 +57,11 @@ describe('controller RPCs over gRPC', () => {
     await node.stop();
   });
 
-  const describeTopic = async (name: string): Promise<pb.TopicDescription> =>
-    (await client.call<pb.DescribeTopicsResponse>('DescribeTopics', { names: [name] }))
-      .topics[0] as pb.TopicDescription;
+  const describeTopic = async (name: string): Promise<pb.TopicDescription__Output> =>
+    (await client.call('DescribeTopics', { names: [name] })).topics[0] as pb.TopicDescription__Output;
 
   it('CreateTopics defaults, explicit assignments, validate-only', async () => {
-    const response = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
+    const response = await client.call('CreateTopics', {
       topics: [
         { name: 'defaults', numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} },
         {
@@ -85,7 +84,7 @@ describe('controller RPCs over gRPC', () => {
       [[3, 1], 3],
       [[2, 3], 2],
     ]);
-    const dry = await client.call<pb.CreateTopicsResponse>('CreateTopics', {
+    const dry = await client.call('CreateTopics', {
       topics: [{ name: 'dry', numPartitions: 1, replicationFactor: 1 }],
       validateOnly: true,
     });
@@ -94,7 +93,7 @@ describe('controller RPCs over gRPC', () => {
   });
 
   it('CreatePartitions grows a topic; a shrink is refused per topic', async () => {
-    const response = await client.call<pb.CreatePartitionsResponse>('CreatePartitions', {
+    const response = await client.call('CreatePartitions', {
       topics: [
         { name: 'defaults', count: 4, assignments: [] },
         { name: 'manual', count: 1, assignments: [] },
@@ -108,7 +107,7 @@ describe('controller RPCs over gRPC', () => {
   });
 
   it('AlterConfigs sets and deletes topic configs; an unknown config is refused', async () => {
-    const response = await client.call<pb.AlterConfigsResponse>('AlterConfigs', {
+    const response = await client.call('AlterConfigs', {
       resources: [
         {
           resourceType: 'topic',
@@ -139,7 +138,7 @@ describe('controller RPCs over gRPC', () => {
 
   it('AlterPartition shrinks the ISR, fenced by partition epoch', async () => {
     const topic = await describeTopic('manual');
-    const partition = topic.partitions[0] as pb.PartitionDescription; // replicas [3,1], leader 3
+    const partition = topic.partitions[0] as pb.PartitionDescription__Output; // replicas [3,1], leader 3
     const request = (partitionEpoch: number): pb.AlterPartitionRequest => ({
       brokerId: 3,
       brokerEpoch: epochs.get(3) as string,
@@ -150,20 +149,20 @@ describe('controller RPCs over gRPC', () => {
         },
       ],
     });
-    const ok = await client.call<pb.AlterPartitionResponse>('AlterPartition', request(partition.partitionEpoch));
+    const ok = await client.call('AlterPartition', request(partition.partitionEpoch));
     expect(ok.topics[0]?.partitions[0]).toMatchObject({
       errorName: '',
       isr: [3],
       leader: 3,
       partitionEpoch: partition.partitionEpoch + 1,
     });
-    const stale = await client.call<pb.AlterPartitionResponse>('AlterPartition', request(partition.partitionEpoch));
+    const stale = await client.call('AlterPartition', request(partition.partitionEpoch));
     expect(stale.topics[0]?.partitions[0]?.errorName).not.toBe('');
     expect((await describeTopic('manual')).partitions[0]?.isr).toEqual([3]);
   });
 
   it('ElectLeaders (preferred) names partitions that need no election', async () => {
-    const response = await client.call<pb.ElectLeadersResponse>('ElectLeaders', {
+    const response = await client.call('ElectLeaders', {
       electionType: 'PREFERRED',
       topicPartitions: [{ topic: 'manual', partitions: [1] }],
     });
@@ -174,11 +173,11 @@ describe('controller RPCs over gRPC', () => {
   });
 
   it('AllocateProducerIds hands out disjoint blocks', async () => {
-    const a = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', {
+    const a = await client.call('AllocateProducerIds', {
       brokerId: 1,
       brokerEpoch: epochs.get(1),
     });
-    const b = await client.call<pb.AllocateProducerIdsResponse>('AllocateProducerIds', {
+    const b = await client.call('AllocateProducerIds', {
       brokerId: 2,
       brokerEpoch: epochs.get(2),
     });
@@ -186,7 +185,7 @@ describe('controller RPCs over gRPC', () => {
   });
 
   it('ControlledShutdown moves leadership off the broker; DeleteTopics removes topics', async () => {
-    const response = await client.call<pb.ControlledShutdownResponse>('ControlledShutdown', {
+    const response = await client.call('ControlledShutdown', {
       brokerId: 2,
       brokerEpoch: epochs.get(2),
     });
@@ -194,7 +193,7 @@ describe('controller RPCs over gRPC', () => {
     const image = node.stateMachine.image;
     for (const topic of image.topics.sortedTopics())
       for (let p = 0; p < topic.partitionCount; p++) expect(topic.leader(p)).not.toBe(2);
-    const deleted = await client.call<pb.DeleteTopicsResponse>('DeleteTopics', { names: ['defaults', 'ghost'] });
+    const deleted = await client.call('DeleteTopics', { names: ['defaults', 'ghost'] });
     expect(deleted.topics.map((t) => [t.name, t.errorName])).toEqual([
       ['defaults', ''],
       ['ghost', 'UNKNOWN_TOPIC_OR_PARTITION'],

@@ -17,17 +17,13 @@ runServiceMain({
     createLoggers({ service: 'coordinator', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
   start: async (config, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
-    // NestJS and the node load only after the configuration passed: a refusal answers in well under a second.
+    // NestJS and the node load only after the configuration passed: a refusal answers in well under
+    // a second. The node serves its RPCs as a NestJS application (rpc/coordinator-rpc.module.ts).
     await import('reflect-metadata');
-    const { NestFactory } = await import('@nestjs/core');
-    const { CoordinatorModule } = await import('./coordinator.module.js');
     const { CoordinatorNode } = await import('./node/coordinator-node.js');
-    const app = await NestFactory.createApplicationContext(CoordinatorModule.forRoot(config, loggers), {
-      logger: false,
-      abortOnError: false,
-    });
-    const node = app.get(CoordinatorNode);
-    return { close: () => app.close(), ready: { address: node.address } };
+    const { coordinatorNodeOptionsFrom } = await import('./config/coordinator-config.js');
+    const node = await CoordinatorNode.start(coordinatorNodeOptionsFrom(config, loggers.log));
+    return { close: () => node.stop(), ready: { address: node.address } };
   },
   stopTimeoutMs: 10_000,
 });

@@ -8,11 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
-import { createCoordinatorClient } from '@sluice/client';
-import type * as wire from '@sluice/client';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as wire from '@sluice/proto';
 import { LocalCluster, serviceMainPath } from '@sluice/local-cluster';
-import { callUnary } from '@sluice/runtime';
 import { eventually as waitFor } from './support/eventually';
 
 jest.setTimeout(90_000);
@@ -62,20 +60,14 @@ describe('coordinator processes', () => {
       },
     });
     const { admin, coordinators } = cluster;
-    const clients = new Map<string, Client>();
-    const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
-      let client = clients.get(address);
-      if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-      return callUnary<Res>(client, method, request, { timeoutMs: 5_000 });
-    };
+    const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
+    const call = clients.call.bind(clients);
     try {
       await cluster.start({ roles: ['controller', 'broker'] });
       await admin.createTopic({ name: 'entries', numPartitions: 3, replicationFactor: 3 });
       await cluster.start();
       const found = await waitFor('FindCoordinator', async () => {
-        const answer = (
-          await call<wire.FindCoordinatorResponse>(coordinators.address(1), 'FindCoordinator', { groupIds: [GROUP] })
-        ).coordinators[0]!;
+        const answer = (await call(coordinators.address(1), 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
         return answer.errorName === '' ? answer : undefined;
       });
       const join: wire.ConsumerGroupHeartbeatRequest = {
@@ -93,9 +85,7 @@ describe('coordinator processes', () => {
         owned: [],
         ownedSet: true,
       };
-      const joined = await waitFor('a join', () =>
-        call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join),
-      );
+      const joined = await waitFor('a join', () => call(found.address, 'ConsumerGroupHeartbeat', join));
       expect(joined).toMatchObject({
         memberId: 'member-1',
         memberEpoch: 1,
@@ -111,23 +101,21 @@ describe('coordinator processes', () => {
       await coordinators.kill(found.nodeId, 'SIGKILL');
       coordinators.start(found.nodeId);
       const offsets = await waitFor('the restarted coordinator to reload', () =>
-        call<wire.OffsetFetchResponse>(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
+        call(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
       );
       expect(offsets.offsets.map((o) => [o.topic, o.partition, Number(o.offset), o.metadata])).toEqual([
         ['entries', 2, 42, 'x'],
       ]);
-      const described = (
-        await call<wire.DescribeGroupsResponse>(found.address, 'DescribeGroups', { groupIds: [GROUP] })
-      ).groups[0]!;
+      const described = (await call(found.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
       expect(described).toMatchObject({
         state: 'STABLE',
         assignor: 'range',
         members: [expect.objectContaining({ memberId: 'member-1', memberEpoch: 1 })],
       });
-      const listed = await call<wire.ListGroupsResponse>(found.address, 'ListGroups', {});
+      const listed = await call(found.address, 'ListGroups', {});
       expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {
-      for (const client of clients.values()) client.close();
+      clients.close();
       await cluster.stop();
     }
   });

@@ -8,11 +8,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
-import { createCoordinatorClient, groupPartition, type Admin } from '@sluice/client';
+import { groupPartition, type Admin } from '@sluice/client';
 import { LocalCluster, type LocalRole } from '@sluice/local-cluster';
-import type * as wire from '@sluice/client';
-import { callUnary, silentLogger } from '@sluice/runtime';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as wire from '@sluice/proto';
+import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC } from '../src/node/coordinator-node';
 import { eventually as waitFor } from './support/eventually';
 
@@ -27,15 +27,10 @@ describe('coordinator nodes over real brokers', () => {
   let admin: Admin;
   const coordinators = new Map<number, CoordinatorNode>();
   const peers = new Map<number, string>();
-  const clients = new Map<string, Client>();
-
-  const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
-    let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
-  };
-  const findCoordinator = async (via: string): Promise<wire.FindCoordinatorResponse['coordinators'][number]> =>
-    (await call<wire.FindCoordinatorResponse>(via, 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
+  const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 10_000 });
+  const call = clients.call.bind(clients);
+  const findCoordinator = async (via: string): Promise<wire.FindCoordinatorResponse__Output['coordinators'][number]> =>
+    (await call(via, 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
 
   beforeAll(async () => {
     cluster = await LocalCluster.start({
@@ -77,7 +72,7 @@ describe('coordinator nodes over real brokers', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     for (const node of coordinators.values()) await node.stop();
     await cluster?.stop({ removeBaseDir: true });
   });
@@ -115,12 +110,12 @@ describe('coordinator nodes over real brokers', () => {
       ownedSet: true,
     };
     const joined = await waitFor('the group partition to load', () =>
-      call<wire.ConsumerGroupHeartbeatResponse>(found.address, 'ConsumerGroupHeartbeat', join),
+      call(found.address, 'ConsumerGroupHeartbeat', join),
     );
     expect(joined.memberEpoch).toBe(1);
     expect(joined.assignment).toEqual([{ topic: 'invoices', partitions: [0, 1, 2, 3] }]);
 
-    const commit = await call<wire.OffsetCommitResponse>(found.address, 'OffsetCommit', {
+    const commit = await call(found.address, 'OffsetCommit', {
       groupId: GROUP,
       memberId: joined.memberId,
       memberEpoch: 1,
@@ -158,7 +153,7 @@ describe('coordinator nodes over real brokers', () => {
     );
     const fetched = await waitFor(
       'the new coordinator to load the partition',
-      () => call<wire.OffsetFetchResponse>(moved.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
+      () => call(moved.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
       30_000,
     );
     expect(fetched.offsets.map((o) => [o.partition, Number(o.offset)])).toEqual([
@@ -168,7 +163,7 @@ describe('coordinator nodes over real brokers', () => {
       [3, 103],
     ]);
     // The member goes on at its epoch with its assignment: the group state was replayed, not rebuilt.
-    const again = await call<wire.ConsumerGroupHeartbeatResponse>(moved.address, 'ConsumerGroupHeartbeat', {
+    const again = await call(moved.address, 'ConsumerGroupHeartbeat', {
       ...join,
       memberId: joined.memberId,
       memberEpoch: 1,
@@ -178,8 +173,7 @@ describe('coordinator nodes over real brokers', () => {
       owned: joined.assignment,
     });
     expect(again.memberEpoch).toBe(1);
-    const described = (await call<wire.DescribeGroupsResponse>(moved.address, 'DescribeGroups', { groupIds: [GROUP] }))
-      .groups[0]!;
+    const described = (await call(moved.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
     expect(described).toMatchObject({ errorName: '', state: 'STABLE', groupEpoch: 1 });
     expect(described.members.map((m) => m.memberId)).toEqual([joined.memberId]);
     brokers.start(found.nodeId);

@@ -12,12 +12,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
-import { createBrokerClient, createCoordinatorClient, type Admin } from '@sluice/client';
+import type { Admin } from '@sluice/client';
 import { LocalCluster } from '@sluice/local-cluster';
-import type * as wire from '@sluice/client';
+import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
+import type * as wire from '@sluice/proto';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
-import { callUnary, silentLogger } from '@sluice/runtime';
+import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
 
@@ -32,15 +32,10 @@ const MAX_MESSAGE_BYTES = 1_024;
 describe('coordinator writes larger than max.message.bytes', () => {
   let cluster: LocalCluster;
   let admin: Admin;
-  let broker: Client;
+  let broker: wire.BrokerClient;
   let coordinator: CoordinatorNode | undefined;
-  const clients = new Map<string, Client>();
-
-  const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
-    let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-    return callUnary<Res>(client, method, request, { timeoutMs: 10_000 });
-  };
+  const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 10_000 });
+  const call = clients.call.bind(clients);
 
   const startCoordinator = (maxWriteRequestBytes?: number): Promise<CoordinatorNode> => {
     const options: CoordinatorNodeOptions = {
@@ -68,12 +63,12 @@ describe('coordinator writes larger than max.message.bytes', () => {
     return CoordinatorNode.start(options);
   };
 
-  const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse['groups'][number]> =>
-    (await call<wire.DescribeGroupsResponse>(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
+  const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse__Output['groups'][number]> =>
+    (await call(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
 
   /** The batches of __consumer_offsets-0, from its start to the high watermark. */
   const offsetsBatches = async (): Promise<RecordBatchView[]> => {
-    const response = await callUnary<wire.FetchResponse>(
+    const response = await unaryCall(
       broker,
       'Fetch',
       {
@@ -122,13 +117,13 @@ describe('coordinator writes larger than max.message.bytes', () => {
       },
     });
     admin = cluster.admin;
-    broker = createBrokerClient(cluster.brokers.address(1));
+    broker = createGrpcClient('Broker', cluster.brokers.address(1));
     await admin.createTopic({ name: TOPIC, numPartitions: TOPIC_PARTITIONS, replicationFactor: 1 });
     coordinator = await startCoordinator();
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     await coordinator?.stop();
     broker?.close();
     await cluster?.stop({ removeBaseDir: true });
@@ -143,7 +138,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
       compression: CompressionType.None,
       records: [{ key: Buffer.from('probe'), value: Buffer.alloc(MAX_MESSAGE_BYTES), timestamp: Date.now() }],
     });
-    const refused = await callUnary<wire.ProduceResponse>(
+    const refused = await unaryCall(
       broker,
       'Produce',
       {
@@ -158,7 +153,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     const join = (
       memberId: string,
       memberEpoch: number,
-      owned: wire.WireTopicPartitions[] | null,
+      owned: wire.TopicPartitions__Output[] | null,
     ): wire.ConsumerGroupHeartbeatRequest => ({
       groupId: GROUP,
       memberId,
@@ -175,10 +170,10 @@ describe('coordinator writes larger than max.message.bytes', () => {
       ownedSet: owned !== null,
     });
     let heartbeats = 0;
-    const members = new Map<string, { epoch: number; owned: wire.WireTopicPartitions[] }>();
+    const members = new Map<string, { epoch: number; owned: wire.TopicPartitions__Output[] }>();
     for (let i = 0; i < MEMBERS; i++) {
       const joined = await eventually('the offsets partition to load', () =>
-        call<wire.ConsumerGroupHeartbeatResponse>(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+        call(first.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
       );
       heartbeats++;
       members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
@@ -187,15 +182,11 @@ describe('coordinator writes larger than max.message.bytes', () => {
     const converge = async (
       address: string,
       groupEpoch: number,
-    ): Promise<wire.DescribeGroupsResponse['groups'][number]> => {
+    ): Promise<wire.DescribeGroupsResponse__Output['groups'][number]> => {
       let group = await describeGroup(address);
       for (let round = 0; round < 20 && group.state !== 'STABLE'; round++) {
         for (const [memberId, member] of members) {
-          const answer = await call<wire.ConsumerGroupHeartbeatResponse>(
-            address,
-            'ConsumerGroupHeartbeat',
-            join(memberId, member.epoch, member.owned),
-          );
+          const answer = await call(address, 'ConsumerGroupHeartbeat', join(memberId, member.epoch, member.owned));
           heartbeats++;
           members.set(memberId, {
             epoch: answer.memberEpoch,
@@ -229,11 +220,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     expect({ ...replayed, members: byId(replayed) }).toEqual({ ...described, members: byId(described) });
 
     // One batch per request now: one more member joins and the group converges again.
-    const joined = await call<wire.ConsumerGroupHeartbeatResponse>(
-      second.address,
-      'ConsumerGroupHeartbeat',
-      join('', 0, []),
-    );
+    const joined = await call(second.address, 'ConsumerGroupHeartbeat', join('', 0, []));
     members.set(joined.memberId, { epoch: joined.memberEpoch, owned: joined.assignment });
     const grown = await converge(second.address, MEMBERS + 1);
     expect(grown.members).toHaveLength(MEMBERS + 1);
@@ -259,7 +246,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     });
     const batchesBefore = (await offsetsBatches()).length;
     const newcomer = await eventually('a join after the limit was re-read', () =>
-      call<wire.ConsumerGroupHeartbeatResponse>(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
+      call(second.address, 'ConsumerGroupHeartbeat', join('', 0, [])),
     );
     members.set(newcomer.memberId, { epoch: newcomer.memberEpoch, owned: newcomer.assignment });
     await converge(second.address, MEMBERS + 2);

@@ -12,18 +12,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
 import {
   type Admin,
   CoordinatorShareStatePersister,
-  createCoordinatorClient,
   groupPartition,
   shareStateKeyString,
   ShareGroupMembership,
 } from '@sluice/client';
-import type * as wire from '@sluice/client';
+import { GrpcClientPool } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { callUnary } from '@sluice/runtime';
 import { LocalCluster, type LocalRole } from '@sluice/local-cluster';
 import { SHARE_STATE_TOPIC } from '../src/node/coordinator-node';
 import { eventually as waitFor } from './support/eventually';
@@ -46,12 +43,8 @@ describe('share groups on real processes', () => {
   let cluster: LocalCluster;
   let coordinators: LocalRole;
   let admin: Admin;
-  const clients = new Map<string, Client>();
-  const call = <Res>(address: string, method: string, request: unknown): Promise<Res> => {
-    let client = clients.get(address);
-    if (client === undefined) clients.set(address, (client = createCoordinatorClient(address)));
-    return callUnary<Res>(client, method, request, { timeoutMs: 5_000 });
-  };
+  const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
+  const call = clients.call.bind(clients);
 
   beforeAll(async () => {
     cluster = await LocalCluster.create({
@@ -76,7 +69,7 @@ describe('share groups on real processes', () => {
   });
 
   afterAll(async () => {
-    for (const client of clients.values()) client.close();
+    clients.close();
     await cluster?.stop({ removeBaseDir: true });
   });
 
@@ -123,7 +116,7 @@ describe('share groups on real processes', () => {
 
       // The owner is the coordinator paired with the leader of the key's __share_group_state partition.
       const found = (
-        await call<wire.FindCoordinatorResponse>(coordinators.address(1), 'FindCoordinator', {
+        await call(coordinators.address(1), 'FindCoordinator', {
           groupIds: [shareStateKeyString(key)],
           keyType: 'SHARE',
         })
@@ -210,7 +203,7 @@ describe('share groups on real processes', () => {
       expect(perPartition).toEqual([3, 3]);
 
       const found = (
-        await call<wire.FindCoordinatorResponse>(coordinators.address(1), 'FindCoordinator', {
+        await call(coordinators.address(1), 'FindCoordinator', {
           groupIds: ['crunchers'],
         })
       ).coordinators[0]!;
@@ -219,14 +212,14 @@ describe('share groups on real processes', () => {
         (id) => groupPartition(id, 3) === found.partition,
       )!;
       const described = (
-        await call<wire.DescribeShareGroupsResponse>(found.address, 'DescribeShareGroups', {
+        await call(found.address, 'DescribeShareGroups', {
           groupIds: ['crunchers', nobody],
         })
       ).groups;
       expect(described[0]).toMatchObject({ errorName: '', state: 'STABLE' });
       expect(described[0]!.members).toHaveLength(6);
       expect(described[1]).toMatchObject({ errorName: 'GROUP_ID_NOT_FOUND', state: 'DEAD' });
-      const listed = await call<wire.ListGroupsResponse>(found.address, 'ListGroups', {});
+      const listed = await call(found.address, 'ListGroups', {});
       expect(listed.groups).toContainEqual({ groupId: 'crunchers', state: 'STABLE', members: 6, type: 'share' });
       // One namespace: the share group's id is not a consumer group.
       await expect(

@@ -1,7 +1,7 @@
-import type { MetadataResponse } from '@sluice/client';
+import type { MetadataResponse__Output } from '@sluice/proto';
 import { TopicsSnapshot } from '../src/node/topics-snapshot';
 
-const metadata = (topics: Record<string, number>, failed: string[] = []): MetadataResponse =>
+const metadata = (topics: Record<string, number>, failed: string[] = []): MetadataResponse__Output =>
   ({
     brokers: [],
     topics: [
@@ -12,7 +12,7 @@ const metadata = (topics: Record<string, number>, failed: string[] = []): Metada
       })),
       ...failed.map((name) => ({ name, errorName: 'UNKNOWN_TOPIC_OR_PARTITION', partitions: [] })),
     ],
-  }) as unknown as MetadataResponse;
+  }) as unknown as MetadataResponse__Output;
 
 describe('TopicsSnapshot', () => {
   it('counts partitions of topics without errors and moves its version only on a change', () => {

@@ -7,7 +7,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControllerClient } from '@sluice/controller';
-import type { BrokerHeartbeatResponse, RegisterBrokerResponse } from '@sluice/controller';
 import { LocalCluster, sleep, type LocalRole } from '@sluice/local-cluster';
 
 export interface TestCluster {
@@ -50,7 +49,7 @@ export async function startTestCluster(brokerCount = 3): Promise<TestCluster> {
     const brokerIds = Array.from({ length: brokerCount }, (_, i) => i + 1);
     const epochs = new Map<number, string>();
     for (const brokerId of brokerIds) {
-      const response = await client.call<RegisterBrokerResponse>('RegisterBroker', {
+      const response = await client.call('RegisterBroker', {
         brokerId,
         clusterId: local.clusterId,
         incarnationId: incarnationId(brokerId),
@@ -64,7 +63,7 @@ export async function startTestCluster(brokerCount = 3): Promise<TestCluster> {
       await Promise.all(
         brokerIds.map(async (brokerId) => {
           try {
-            const answer = await client.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
+            const answer = await client.call('BrokerHeartbeat', {
               brokerId,
               brokerEpoch: epochs.get(brokerId),
               currentMetadataOffset: '1000000000',

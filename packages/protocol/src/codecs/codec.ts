@@ -1,4 +1,5 @@
 import { CompressionType } from '../batch-layout';
+import { ApiError } from '../api-errors';
 import { CorruptRecordError } from '../errors';
 
 /** What a decompressor may produce, and where its input sits for error messages. */
@@ -19,6 +20,12 @@ export interface DecompressLimits {
 export interface CompressionCodec {
   readonly type: CompressionType;
   readonly name: string;
+  /**
+   * Why this runtime cannot run the codec (e.g. zstd needs a Node.js whose zlib has it), or
+   * undefined when it can. Producers check it when they are configured, so a missing codec is a
+   * named client-side error at start, never a failed send after the fact.
+   */
+  unavailableReason(): string | undefined;
   compress(records: Buffer): Buffer;
   decompress(compressed: Buffer, limits: DecompressLimits): Buffer;
 }
@@ -35,4 +42,9 @@ export function tooLarge(codec: string, maxOutputBytes: number, position: number
     `${codec} records decompress to more than maxDecompressedBytes (${maxOutputBytes})`,
     position,
   );
+}
+
+/** The runtime lacks a codec: Kafka's UNSUPPORTED_COMPRESSION_TYPE, raised where it is known. */
+export function unavailable(codec: string, reason: string): ApiError {
+  return new ApiError('UNSUPPORTED_COMPRESSION_TYPE', `compression.type ${codec} is not available here: ${reason}`);
 }

@@ -119,6 +119,7 @@ function decompress(compressed: Buffer, limits: DecompressLimits): Buffer {
 export const snappyCodec: CompressionCodec = {
   type: CompressionType.Snappy,
   name: 'snappy',
+  unavailableReason: () => undefined,
   compress,
   decompress,
 };

@@ -3,7 +3,8 @@
  * for what a broker needs (process.roles=broker, a non-controller listener, the controller quorum
  * to register with). Throws ConfigError before anything starts.
  */
-import { ConfigError, formatHostPort, loadSluiceConfig, type ConfigSources, type SluiceConfig } from '@sluice/runtime';
+import { ConfigError, loadSluiceConfig, type ConfigSources, type SluiceConfig } from '@sluice/runtime';
+import { formatHostPort } from '@sluice/proto';
 
 export interface BrokerConfig {
   readonly nodeId: number;

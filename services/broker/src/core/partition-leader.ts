@@ -21,7 +21,7 @@
  */
 import { ApiError } from '@sluice/protocol';
 import type { EpochEndOffset } from '@sluice/log';
-import { AckWaiters, type AckCompletion } from './ack-waiters';
+import { AckWaiters, type AckCompletion, type AckContextArgs } from './ack-waiters';
 import type { Acks } from './acks';
 import { assert, assertInt32Epoch, assertOffset } from './assert';
 import { afterFetch, initialFollowerProgress, isCaughtUp, type FollowerProgress } from './follower-progress';
@@ -91,35 +91,39 @@ export type AlterPartitionResult =
   | { readonly ok: false; readonly error: ApiError };
 
 /** What a step changed, for the shell to act on. */
-export interface ReplicationEffects {
+export interface ReplicationEffects<C = undefined> {
   readonly highWatermark: number;
   readonly highWatermarkAdvanced: boolean;
   /** acks=all produces now answered (successfully or not). */
-  readonly completions: readonly AckCompletion[];
+  readonly completions: readonly AckCompletion<C>[];
   /** An AlterPartition to send now (at most one is ever in flight). */
   readonly alterPartition: AlterPartitionProposal | null;
 }
 
-export type FollowerFetchOutcome =
+export type FollowerFetchOutcome<C = undefined> =
   | { readonly kind: 'error'; readonly error: ApiError }
   /** The follower's log diverged: answer with this epoch end so it truncates (KIP-595 style). */
   | { readonly kind: 'diverging'; readonly divergingEpoch: EpochEndOffset }
-  | ({ readonly kind: 'accepted' } & ReplicationEffects);
+  | ({ readonly kind: 'accepted' } & ReplicationEffects<C>);
 
-export type AwaitAcksOutcome =
-  | { readonly kind: 'done'; readonly completion: AckCompletion }
+export type AwaitAcksOutcome<C = undefined> =
+  | { readonly kind: 'done'; readonly completion: AckCompletion<C> }
   | { readonly kind: 'waiting'; readonly waiterId: number };
 
-export type MetadataUpdateOutcome =
+export type MetadataUpdateOutcome<C = undefined> =
   | { readonly kind: 'stale' }
   /** Another broker leads now, or a newer leader epoch began: discard this state. */
-  | { readonly kind: 'resigned'; readonly completions: readonly AckCompletion[] }
-  | ({ readonly kind: 'updated' } & ReplicationEffects);
+  | { readonly kind: 'resigned'; readonly completions: readonly AckCompletion<C>[] }
+  | ({ readonly kind: 'updated' } & ReplicationEffects<C>);
 
-export type AlterPartitionOutcome =
-  { readonly kind: 'ignored'; readonly reason: string } | ({ readonly kind: 'applied' } & ReplicationEffects);
+export type AlterPartitionOutcome<C = undefined> =
+  { readonly kind: 'ignored'; readonly reason: string } | ({ readonly kind: 'applied' } & ReplicationEffects<C>);
 
-export class PartitionLeader {
+/**
+ * `C` is the context the shell attaches to each acks=all wait (see AckCompletion); the pure tests
+ * use none.
+ */
+export class PartitionLeader<C = undefined> {
   readonly localBrokerId: number;
   readonly leaderEpoch: number;
   /** The log end offset when this leadership began (Kafka's leaderEpochStartOffset). */
@@ -133,7 +137,7 @@ export class PartitionLeader {
   private brokerEpochs: ReadonlyMap<number, number>;
   private leaderLogEndOffset: number;
   private highWatermarkValue: number;
-  private readonly waiters: AckWaiters;
+  private readonly waiters: AckWaiters<C>;
   private resigned = false;
 
   constructor(input: BecomeLeaderInput) {
@@ -158,7 +162,7 @@ export class PartitionLeader {
     this.leaderLogEndOffset = input.logEndOffset;
     this.leaderEpochStartOffset = input.logEndOffset;
     this.highWatermarkValue = Math.min(input.highWatermark, input.logEndOffset);
-    this.waiters = new AckWaiters(this.config.maxPendingAcks);
+    this.waiters = new AckWaiters<C>(this.config.maxPendingAcks);
     for (const id of this.replicas) {
       if (id !== localBrokerId)
         this.followers.set(id, initialFollowerProgress(id, registration.isr.includes(id), nowMs));
@@ -226,7 +230,7 @@ export class PartitionLeader {
   }
 
   /** Records that the local log grew to `logEndOffset` (a leader append). */
-  onLeaderAppend(logEndOffset: number, nowMs: number): ReplicationEffects {
+  onLeaderAppend(logEndOffset: number, nowMs: number): ReplicationEffects<C> {
     this.ensureLeading();
     assertOffset(logEndOffset, 'log end offset');
     assert(
@@ -239,19 +243,21 @@ export class PartitionLeader {
 
   /**
    * An acks=all produce whose last record is at `lastOffset` (for a deduplicated retry: the
-   * original batch's). Completes at once when the high watermark already covers it.
+   * original batch's). Completes at once when the high watermark already covers it; otherwise
+   * `context` comes back with the completion.
    */
-  awaitAcks(lastOffset: number, deadlineMs: number): AwaitAcksOutcome {
+  awaitAcks(lastOffset: number, deadlineMs: number, ...contextArgs: AckContextArgs<C>): AwaitAcksOutcome<C> {
     this.ensureLeading();
+    const context = contextArgs[0] as C;
     assertOffset(lastOffset, 'last offset');
     assert(
       lastOffset < this.leaderLogEndOffset,
       `offset ${lastOffset} is not in the log (end ${this.leaderLogEndOffset})`,
     );
     const requiredOffset = lastOffset + 1;
-    const done = (error: ApiError | null): AwaitAcksOutcome => ({
+    const done = (error: ApiError | null): AwaitAcksOutcome<C> => ({
       kind: 'done',
-      completion: { waiterId: 0, requiredOffset, error },
+      completion: { waiterId: 0, requiredOffset, error, context },
     });
     if (this.highWatermarkValue >= requiredOffset) return done(null);
     const underMin = this.underMinIsrError();
@@ -260,11 +266,11 @@ export class PartitionLeader {
       return done(
         new ApiError('REQUEST_TIMED_OUT', `${this.waiters.size} acks=all produces already waiting on this partition`),
       );
-    return { kind: 'waiting', waiterId: this.waiters.add(requiredOffset, deadlineMs) };
+    return { kind: 'waiting', waiterId: this.waiters.add(requiredOffset, deadlineMs, context) };
   }
 
   /** Times out waiting produces (REQUEST_TIMED_OUT); their records stay in the log. */
-  expireAcks(nowMs: number): AckCompletion[] {
+  expireAcks(nowMs: number): AckCompletion<C>[] {
     this.ensureLeading();
     return this.waiters.expire(nowMs);
   }
@@ -274,13 +280,13 @@ export class PartitionLeader {
    * stale epochs, answers a diverging epoch instead of believing a fetch offset off our log, and
    * otherwise moves the follower's position, the ISR and the high watermark.
    */
-  onFollowerFetch(fetch: FollowerFetch, log: LeaderLogView, nowMs: number): FollowerFetchOutcome {
+  onFollowerFetch(fetch: FollowerFetch, log: LeaderLogView, nowMs: number): FollowerFetchOutcome<C> {
     this.ensureLeading();
     assert(
       log.logEndOffset === this.leaderLogEndOffset,
       `log end offset ${log.logEndOffset} differs from the tracked ${this.leaderLogEndOffset}`,
     );
-    const error = (e: ApiError): FollowerFetchOutcome => ({ kind: 'error', error: e });
+    const error = (e: ApiError): FollowerFetchOutcome<C> => ({ kind: 'error', error: e });
     const fenced = checkCurrentLeaderEpoch(this.leaderEpoch, fetch.currentLeaderEpoch);
     if (fenced !== null) return error(fenced);
     const progress = this.followers.get(fetch.replicaId);
@@ -311,7 +317,7 @@ export class PartitionLeader {
         ),
       );
     }
-    const outOfRange = (): FollowerFetchOutcome =>
+    const outOfRange = (): FollowerFetchOutcome<C> =>
       error(
         new ApiError(
           'OFFSET_OUT_OF_RANGE',
@@ -370,7 +376,7 @@ export class PartitionLeader {
   }
 
   /** Kafka's periodic maybeShrinkIsr: proposes dropping lagging members unless a change is in flight. */
-  maybeShrinkIsr(nowMs: number): ReplicationEffects {
+  maybeShrinkIsr(nowMs: number): ReplicationEffects<C> {
     this.ensureLeading();
     let proposal: AlterPartitionProposal | null = null;
     if (!isInflight(this.isrState)) {
@@ -385,7 +391,7 @@ export class PartitionLeader {
   }
 
   /** The controller's answer to the proposal in flight (Kafka's handleAlterPartitionUpdate/Error). */
-  onAlterPartitionResult(result: AlterPartitionResult, nowMs: number): AlterPartitionOutcome {
+  onAlterPartitionResult(result: AlterPartitionResult, nowMs: number): AlterPartitionOutcome<C> {
     this.ensureLeading();
     if (this.isrState.kind === 'committed') return { kind: 'ignored', reason: 'no AlterPartition in flight' };
     if (!result.ok) {
@@ -420,7 +426,7 @@ export class PartitionLeader {
     registration: PartitionRegistration,
     nowMs: number,
     ineligibleReplicaIds?: Iterable<number>,
-  ): MetadataUpdateOutcome {
+  ): MetadataUpdateOutcome<C> {
     this.ensureLeading();
     if (ineligibleReplicaIds !== undefined) this.ineligible = new Set(ineligibleReplicaIds);
     if (registration.leaderEpoch < this.leaderEpoch) return { kind: 'stale' };
@@ -466,7 +472,7 @@ export class PartitionLeader {
   }
 
   /** Ends this leadership: every waiting produce fails with NOT_LEADER_OR_FOLLOWER. */
-  resign(): AckCompletion[] {
+  resign(): AckCompletion<C>[] {
     this.ensureLeading();
     this.resigned = true;
     return this.waiters.failAll(
@@ -477,8 +483,8 @@ export class PartitionLeader {
     );
   }
 
-  private reevaluate(nowMs: number, alterPartition: AlterPartitionProposal | null): ReplicationEffects {
-    const completions: AckCompletion[] = [];
+  private reevaluate(nowMs: number, alterPartition: AlterPartitionProposal | null): ReplicationEffects<C> {
+    const completions: AckCompletion<C>[] = [];
     const underMin = this.underMinIsrError();
     if (underMin !== null) completions.push(...this.waiters.failAll(underMin));
     const highWatermarkAdvanced = this.maybeIncrementHighWatermark(nowMs);

@@ -1,38 +1,32 @@
 /**
- * One broker process's moving parts: the gRPC server (Broker + grpc.health.v1), /metrics, the
+ * One broker process's moving parts: the gRPC surface (a NestJS application serving Broker +
+ * grpc.health.v1 + reflection, see rpc/), /metrics, the
  * registration and heartbeats with the controller quorum, the metadata follower, the replica
  * manager and one replica fetcher per leader broker. `stop()` does a controlled shutdown first
  * (the controller moves leadership away), then closes everything.
  */
-import type { Client } from '@grpc/grpc-js';
-import {
-  ControllerClient,
-  type AllocateProducerIdsResponse,
-  type AlterPartitionResponse,
-  type BrokerHeartbeatResponse,
-  type ControlledShutdownResponse,
-  type RegisterBrokerResponse,
-} from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
 import type { MetadataImage } from '@sluice/metadata';
+import { createGrpcClient } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import {
   createMetricsRegistry,
   HealthStatus,
   randomKafkaUuid,
-  startGrpcServer,
   startMetricsServer,
-  unaryHandler,
   type Logger,
-  type StartedGrpcServer,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { GrpcApp } from '@sluice/service-common';
+import { Counter, Gauge } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
-import { brokerServiceDefinition, createBrokerClient } from '../api/broker-client';
-import type * as pb from '../api/broker-proto-types';
+import { haltOnBrokenInvariant } from './invariant-halt';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
-import { produceStreamHandler } from './produce-stream';
+import { fetchRecords, produceRecords } from './records-path';
+import type { BrokerRequests } from '../rpc/broker-requests';
+import { startBrokerRpc } from '../rpc/broker-rpc.module';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
@@ -41,7 +35,6 @@ import {
   type ShareAutoOffsetReset,
   type SharePartitionConfig,
 } from '../core/share-partition';
-import type { ShareFetchRequest, ShareAcknowledgeRequest } from '@sluice/client/dist/share-api';
 import { registerShareMetrics, registerSharePartitionGauge } from './share-metrics';
 import { SharePartitionManager } from './share-partition-manager';
 import {
@@ -87,41 +80,6 @@ export interface BrokerShareOptions {
 
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5_000;
 
-/**
- * Per-API request count (by outcome: `ok` or the whole-request error name) and latency. Fetch
- * latency includes the long-poll wait; per-partition errors live in the responses.
- */
-function requestMetrics(
-  registry: Registry,
-): <Req, Res>(api: string, handle: (request: Req) => Promise<Res> | Res) => (request: Req) => Promise<Res> {
-  const requests = new Counter({
-    name: 'sluice_broker_requests_total',
-    help: 'Broker gRPC requests by API and outcome.',
-    labelNames: ['api', 'outcome'],
-    registers: [registry],
-  });
-  const seconds = new Histogram({
-    name: 'sluice_broker_request_seconds',
-    help: 'Broker gRPC request latency by API (Fetch includes its long-poll wait).',
-    labelNames: ['api'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  return (api, handle) => async (request) => {
-    const stop = seconds.startTimer({ api });
-    try {
-      const response = await handle(request);
-      requests.inc({ api, outcome: 'ok' });
-      return response;
-    } catch (error) {
-      requests.inc({ api, outcome: error instanceof ApiError ? error.errorName : 'UNKNOWN_SERVER_ERROR' });
-      throw error;
-    } finally {
-      stop();
-    }
-  };
-}
-
 export class BrokerNode {
   private readonly controller: ControllerClient;
   private readonly replicas: ReplicaManager;
@@ -130,8 +88,8 @@ export class BrokerNode {
   private readonly health = new HealthStatus('NOT_SERVING');
   private shares: SharePartitionManager | undefined;
   private sharePersister: OpenedShareStatePersister | null = null;
-  private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: Client; address: string }>();
-  private server: StartedGrpcServer | undefined;
+  private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
+  private server: GrpcApp | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private brokerEpochValue = -1;
@@ -157,7 +115,7 @@ export class BrokerNode {
       onFollowersChanged: () => this.planFetchers(),
     });
     this.producerIds = new ProducerIdManager(async () => {
-      const answer = await this.controller.call<AllocateProducerIdsResponse>('AllocateProducerIds', {
+      const answer = await this.controller.call('AllocateProducerIds', {
         brokerId: options.nodeId,
         brokerEpoch: this.brokerEpochValue,
       });
@@ -208,68 +166,37 @@ export class BrokerNode {
 
   private async startInternal(): Promise<void> {
     const { options } = this;
-    const report = (error: unknown, referenceId: string): void =>
+    const report = (error: unknown, referenceId: string): void => {
+      haltOnBrokenInvariant(error);
       options.log.error({ err: error, referenceId }, 'request failed with an internal error');
+    };
     const registry = createMetricsRegistry({
       service: 'broker',
       nodeId: options.nodeId,
       defaultMetrics: options.metrics !== null,
     });
-    const instrument = requestMetrics(registry);
     const shares = this.startShares(registerShareMetrics(registry));
     registerSharePartitionGauge(registry, () => shares.sharePartitionCount);
-    this.server = await startGrpcServer({
-      host: options.bindHost,
-      port: options.bindPort,
-      services: [
-        {
-          definition: brokerServiceDefinition(),
-          implementation: {
-            Produce: unaryHandler(
-              instrument('Produce', (r: pb.ProduceRequest) => this.replicas.produce(r)),
-              report,
-            ),
-            Fetch: unaryHandler(
-              instrument('Fetch', (r: pb.FetchRequest) => this.replicas.fetch(r)),
-              report,
-            ),
-            ListOffsets: unaryHandler(
-              instrument('ListOffsets', (r: pb.ListOffsetsRequest) => this.replicas.listOffsets(r)),
-              report,
-            ),
-            Metadata: unaryHandler(
-              instrument('Metadata', (r: pb.MetadataRequest) => this.metadata(r)),
-              report,
-            ),
-            OffsetForLeaderEpoch: unaryHandler(
-              instrument('OffsetForLeaderEpoch', (r: pb.OffsetForLeaderEpochRequest) =>
-                this.replicas.offsetForLeaderEpoch(r),
-              ),
-              report,
-            ),
-            InitProducerId: unaryHandler(
-              instrument('InitProducerId', (r: pb.InitProducerIdRequest) => this.initProducerId(r)),
-              report,
-            ),
-            // instrument() calls appendProduce synchronously, so the stream's arrival order holds.
-            ProduceStream: produceStreamHandler({
-              append: instrument('ProduceStream', (r: pb.ProduceRequest) => this.replicas.appendProduce(r)),
-              report,
-            }),
-            ShareFetch: unaryHandler(
-              instrument('ShareFetch', (r: ShareFetchRequest) => shares.shareFetch(r)),
-              report,
-            ),
-            ShareAcknowledge: unaryHandler(
-              instrument('ShareAcknowledge', (r: ShareAcknowledgeRequest) => shares.shareAcknowledge(r)),
-              report,
-            ),
-          },
-        },
-        this.health.registration(),
-      ],
-    });
     const replicas = this.replicas;
+    const requests: BrokerRequests = {
+      produce: (request) => replicas.produce(request),
+      appendProduce: (request) => replicas.appendProduce(request),
+      produceRecords: (request) => produceRecords(request, (produce) => replicas.produce(produce), Date.now()),
+      fetch: (request) => replicas.fetch(request),
+      fetchRecords: (request) => fetchRecords(request, (fetch) => replicas.fetch(fetch)),
+      listOffsets: (request) => replicas.listOffsets(request),
+      offsetForLeaderEpoch: (request) => replicas.offsetForLeaderEpoch(request),
+      metadata: (request) => this.metadata(request),
+      initProducerId: (request) => this.initProducerId(request),
+      shareFetch: (request) => shares.shareFetch(request),
+      shareAcknowledge: (request) => shares.shareAcknowledge(request),
+    };
+    this.server = await startBrokerRpc(options.bindHost, options.bindPort, {
+      requests,
+      health: this.health,
+      registry,
+      report,
+    });
     let reportedDeletedSegments = 0;
     new Counter({
       name: 'sluice_broker_log_segments_deleted_total',
@@ -332,7 +259,7 @@ export class BrokerNode {
     for (;;) {
       if (this.stopping) return;
       try {
-        const answer = await this.controller.call<RegisterBrokerResponse>('RegisterBroker', {
+        const answer = await this.controller.call('RegisterBroker', {
           brokerId: options.nodeId,
           clusterId: options.clusterId,
           incarnationId: randomKafkaUuid(),
@@ -364,7 +291,7 @@ export class BrokerNode {
 
   private async heartbeat(): Promise<void> {
     try {
-      const answer = await this.controller.call<BrokerHeartbeatResponse>('BrokerHeartbeat', {
+      const answer = await this.controller.call('BrokerHeartbeat', {
         brokerId: this.options.nodeId,
         brokerEpoch: this.brokerEpochValue,
         currentMetadataOffset: Math.max(0, this.follower.appliedOffset),
@@ -416,13 +343,13 @@ export class BrokerNode {
       }
       const address = this.addressOf(leaderId);
       if (address === undefined) continue;
-      const client = createBrokerClient(address);
+      const client = createGrpcClient('Broker', address);
       const fetcher = new ReplicaFetcher({
         brokerId: this.options.nodeId,
         leaderId,
         client,
         log: this.options.log,
-        partitions: () => this.replicas.followersByLeader().get(leaderId) ?? [],
+        replicas: this.replicas,
         brokerEpoch: () => this.brokerEpochValue,
         maxWaitMs: this.options.replicaFetchWaitMaxMs,
         maxBytes: 10 * 1024 * 1024,
@@ -446,7 +373,7 @@ export class BrokerNode {
     replica: PartitionReplica,
     proposal: AlterPartitionProposal,
   ): Promise<AlterPartitionResult> {
-    const answer = await this.controller.call<AlterPartitionResponse>('AlterPartition', {
+    const answer = await this.controller.call('AlterPartition', {
       brokerId: this.options.nodeId,
       brokerEpoch: this.brokerEpochValue,
       topics: [
@@ -473,7 +400,7 @@ export class BrokerNode {
     return { ok: true, leaderEpoch: item.leaderEpoch, partitionEpoch: item.partitionEpoch, isr: item.isr };
   }
 
-  private async initProducerId(request: pb.InitProducerIdRequest): Promise<pb.InitProducerIdResponse> {
+  private async initProducerId(request: pb.InitProducerIdRequest__Output): Promise<pb.InitProducerIdResponse> {
     const answer = await this.producerIds.initProducerId({
       producerId: Number(request.producerId),
       producerEpoch: request.producerEpoch,
@@ -481,7 +408,7 @@ export class BrokerNode {
     return { producerId: String(answer.producerId), producerEpoch: answer.producerEpoch };
   }
 
-  private metadata(request: pb.MetadataRequest): pb.MetadataResponse {
+  private metadata(request: pb.MetadataRequest__Output): pb.MetadataResponse {
     const image = this.follower.image;
     const names = request.topics.length > 0 ? request.topics : [...image.topics.topics()].map((t) => t.name).sort();
     return {
@@ -539,7 +466,7 @@ export class BrokerNode {
       client.close();
     }
     this.fetchers.clear();
-    await this.server?.stop(500);
+    await this.server?.close();
     this.shares?.stop();
     this.sharePersister?.close();
     this.replicas.stop();
@@ -552,13 +479,13 @@ export class BrokerNode {
     const deadline = Date.now() + CONTROLLED_SHUTDOWN_TIMEOUT_MS;
     while (Date.now() < deadline) {
       try {
-        const answer = await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', {
+        const answer = await this.controller.call('ControlledShutdown', {
           brokerId: this.options.nodeId,
           brokerEpoch: this.brokerEpochValue,
         });
         if (answer.remainingPartitions.every((t) => t.partitions.length === 0)) {
           // Leading nothing now: one more call lets the controller fence us (Kafka's "may shut down").
-          await this.controller.call<ControlledShutdownResponse>('ControlledShutdown', {
+          await this.controller.call('ControlledShutdown', {
             brokerId: this.options.nodeId,
             brokerEpoch: this.brokerEpochValue,
           });

@@ -4,9 +4,11 @@
  * broken stream the follower resumes from its next offset on the next address after a pause.
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { ControllerClient, FetchMetadataResponse } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
+import type { FetchMetadataResponse__Output } from '@sluice/proto';
 import { decodeRecord, loadSnapshot, MetadataDelta, MetadataImage } from '@sluice/metadata';
 import type { Logger } from '@sluice/runtime';
+import { haltOnBrokenInvariant } from './invariant-halt';
 
 export interface MetadataFollowerOptions {
   readonly client: ControllerClient;
@@ -71,10 +73,12 @@ export class MetadataFollower {
       this.options.log.debug({ address, reason }, 'metadata feed interrupted; reconnecting');
       this.retryTimer = setTimeout(() => this.connect(), this.options.reconnectBackoffMs ?? 200);
     };
-    stream.on('data', (message: FetchMetadataResponse) => {
+    stream.on('data', (message: FetchMetadataResponse__Output) => {
       this.queue = this.queue
         .then(() => this.onMessage(message))
         .catch((error: unknown) => {
+          // A broken invariant while applying the image is not a feed problem a reconnect fixes.
+          haltOnBrokenInvariant(error);
           this.options.log.error({ err: error }, 'metadata feed message could not be applied');
           retry('apply failed');
         });
@@ -83,7 +87,7 @@ export class MetadataFollower {
     stream.on('end', () => retry('stream ended'));
   }
 
-  private async onMessage(message: FetchMetadataResponse): Promise<void> {
+  private async onMessage(message: FetchMetadataResponse__Output): Promise<void> {
     if (message.batch !== undefined && message.batch !== null) {
       const offset = Number(message.batch.offset);
       if (offset <= this.appliedOffset) return;

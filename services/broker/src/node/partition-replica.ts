@@ -1,25 +1,19 @@
 /**
- * One local replica of a partition: its PartitionLog and whether this broker leads it (with the
- * PartitionLeader core for that leader epoch) or follows another broker. The follower's high
- * watermark is what its leader last said, never above the local log end.
+ * One local replica of a partition as the shell holds it: its PartitionLog and the readers waiting
+ * on it. Its role (leader with the PartitionLeader core, follower with the PartitionFollower core,
+ * or offline) and high watermark are the replication core's; this only reads them.
  */
 import type { PartitionLog } from '@sluice/log';
-import type { PartitionLeader } from '../core/partition-leader';
-import type { ProducerStateManager } from '../core/producer-state';
+import type { ApiError } from '@sluice/protocol';
+import type { ReplicaRole as CoreReplicaRole } from '../core/replica-role';
+import type { Replication } from '../core/replication';
 
-export type ReplicaRole =
-  | { readonly kind: 'leader'; readonly core: PartitionLeader }
-  | { readonly kind: 'follower'; readonly leaderId: number; readonly leaderEpoch: number; truncated: boolean }
-  | { readonly kind: 'offline' };
+/** How the shell answers an acks=all produce: the context its waits carry through the core. */
+export type AckReply = (error: ApiError | null) => void;
+
+export type ReplicaRole = CoreReplicaRole<AckReply>;
 
 export class PartitionReplica {
-  role: ReplicaRole = { kind: 'offline' };
-  /** The high watermark as a follower last heard it (a leader's lives in its core). */
-  followerHighWatermark = 0;
-  /** Idempotent producers' state while this broker leads (rebuilt from the log on becoming leader). */
-  producerState: ProducerStateManager | undefined;
-  /** An AlterPartition for this partition is on the wire. */
-  alterInFlight = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -27,25 +21,28 @@ export class PartitionReplica {
     readonly topicId: string,
     readonly partition: number,
     readonly log: PartitionLog,
+    private readonly replication: Replication<AckReply>,
   ) {}
 
   get key(): string {
     return `${this.topic}-${this.partition}`;
   }
 
+  /** One object per leadership or followership: compare identities to notice a change. */
+  get role(): ReplicaRole {
+    return this.replication.role(this.key);
+  }
+
   get leaderEpoch(): number {
-    if (this.role.kind === 'leader') return this.role.core.leaderEpoch;
-    if (this.role.kind === 'follower') return this.role.leaderEpoch;
-    return -1;
+    return this.replication.leaderEpoch(this.key);
   }
 
+  /** The leader's high watermark, or the one a follower last heard (never above its log end). */
   get highWatermark(): number {
-    return this.role.kind === 'leader'
-      ? this.role.core.highWatermark
-      : Math.min(this.followerHighWatermark, this.log.logEndOffset);
+    return this.replication.highWatermark(this.key);
   }
 
-  /** Long-poll fetches wait on this; fires on appends and high watermark moves. */
+  /** Long-poll fetches wait on this; fires on appends, high watermark moves and role changes. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);

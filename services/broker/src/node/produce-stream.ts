@@ -17,55 +17,62 @@
  * - A whole-request refusal (bad acks, no request) is answered with its Kafka name and message
  *   and the stream goes on, as a unary Produce would have failed only that call.
  */
+import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { ApiError, isApiErrorName } from '@sluice/protocol';
-import { toGrpcStatus, type ServerErrorReporter } from '@sluice/runtime/dist/errors';
 import type {
-  ProduceRequest,
+  ItemError,
+  ProduceRequest__Output,
   ProduceResponse,
-  ProduceStreamRequest,
+  ProduceStreamRequest__Output,
   ProduceStreamResponse,
-} from '../api/broker-proto-types';
+} from '@sluice/proto';
+import { ApiError, isApiErrorName } from '@sluice/protocol';
 
 /** Default bound on one stream's unanswered requests (a producer sends at most 5 per broker). */
 export const DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT = 8;
 
 export interface ProduceStreamOptions {
   /** Must sequence the request in the logs before returning; the promise settles when acks allow. */
-  readonly append: (request: ProduceRequest) => Promise<ProduceResponse>;
+  readonly append: (request: ProduceRequest__Output) => Promise<ProduceResponse>;
   readonly maxInFlightRequests?: number;
   readonly report?: ServerErrorReporter;
 }
 
 /** Kafka's name and message for a whole-request failure; other errors are reported and hidden. */
-function namedError(
-  error: unknown,
-  report: ServerErrorReporter | undefined,
-): { errorName: string; errorMessage: string } {
+function namedError(error: unknown, report: ServerErrorReporter | undefined): Required<ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
   const status = toGrpcStatus(error, report);
   return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: status.details ?? 'internal error' };
 }
 
 function firstPartitionError(response: ProduceResponse): ApiError | null {
-  for (const topic of response.topics) {
-    for (const partition of topic.partitions) {
-      if (partition.errorName === '' || partition.errorName === 'NONE') continue;
-      const message = `acks=0 produce to ${topic.name}-${partition.partition} failed: ${partition.errorName} ${partition.errorMessage}`;
-      const name = partition.errorName;
+  for (const topic of response.topics ?? []) {
+    for (const partition of topic.partitions ?? []) {
+      const name = partition.errorName ?? '';
+      if (name === '' || name === 'NONE') continue;
+      const message = `acks=0 produce to ${topic.name}-${partition.partition} failed: ${name} ${partition.errorMessage}`;
       return new ApiError(isApiErrorName(name) && name !== 'NONE' ? name : 'UNKNOWN_SERVER_ERROR', message);
     }
   }
   return null;
 }
 
-export function produceStreamHandler(
-  options: ProduceStreamOptions,
-): (call: ServerDuplexStream<ProduceStreamRequest, ProduceStreamResponse>) => void {
-  const maxInFlight = options.maxInFlightRequests ?? DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT;
+export type ProduceStreamCall = ServerDuplexStream<ProduceStreamRequest__Output, ProduceStreamResponse>;
+
+export function checkedMaxInFlight(maxInFlightRequests: number | undefined): number {
+  const maxInFlight = maxInFlightRequests ?? DEFAULT_PRODUCE_STREAM_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
     throw new RangeError(`ProduceStream max in-flight requests must be an integer >= 1, got ${maxInFlight}`);
-  return (call) => {
+  return maxInFlight;
+}
+
+/**
+ * Serves one ProduceStream call until it ends; the promise settles once the stream is closed
+ * (ended by us, failed, or cancelled by the client) and never rejects.
+ */
+export function serveProduceStream(call: ProduceStreamCall, options: ProduceStreamOptions): Promise<void> {
+  const maxInFlight = checkedMaxInFlight(options.maxInFlightRequests);
+  return new Promise<void>((streamClosed) => {
     let inFlight = 0;
     let clientDone = false;
     let closed = false;
@@ -75,6 +82,7 @@ export function produceStreamHandler(
       closed = true;
       if (error === null) call.end();
       else call.emit('error', toGrpcStatus(error, options.report));
+      streamClosed();
     };
     const settle = (): void => {
       inFlight--;
@@ -86,7 +94,7 @@ export function produceStreamHandler(
       call.write(answer, () => settle());
     };
 
-    call.on('data', (message: ProduceStreamRequest) => {
+    call.on('data', (message: ProduceStreamRequest__Output) => {
       if (closed) return;
       inFlight++;
       if (inFlight >= maxInFlight) call.pause();
@@ -129,9 +137,11 @@ export function produceStreamHandler(
     // A cancelled or broken stream: answers still pending have nowhere to go.
     call.on('cancelled', () => {
       closed = true;
+      streamClosed();
     });
     call.on('error', () => {
       closed = true;
+      streamClosed();
     });
-  };
+  });
 }

@@ -1,37 +1,66 @@
 /**
- * Follower replication (Kafka's ReplicaFetcherThread, one per leader broker): before fetching,
- * a partition that just became follower asks the leader where its latest epoch ends
- * (OffsetForLeaderEpoch) and truncates (core/follower-truncation); then it long-polls Fetch
- * with its replica id from its log end offset, appends what comes back as the leader stamped it,
- * takes the leader's high watermark, and truncates again on a diverging epoch.
+ * Follower replication I/O (Kafka's ReplicaFetcherThread, one per leader broker). Every decision is
+ * the follower core's (core/partition-follower.ts): this loop asks it what to send, sends it, and
+ * steps it with the answer. A partition that just became follower first asks the leader where its
+ * latest epoch ends (OffsetForLeaderEpoch) and truncates, round by round; then the partitions long-
+ * poll Fetch together with this broker's replica id, and each answer goes back to its follower
+ * (which appends, follows the high watermark and log start offset, truncates on a diverging epoch,
+ * or starts over below the leader's log start). Errors back off instead of hammering the leader.
  */
-import type { Client } from '@grpc/grpc-js';
-import { callUnary, type Logger } from '@sluice/runtime';
-import { followerTruncation } from '../core/follower-truncation';
-import type { FetchRequest, FetchResponse, OffsetForLeaderEpochResponse } from '../api/broker-proto-types';
+import type { EpochEndOffset } from '@sluice/log';
+import { unaryCall } from '@sluice/proto';
+import type { BrokerClient, FetchPartitionResult__Output, FetchRequest, FetchTopic } from '@sluice/proto';
+import { CorruptRecordError, iterateBatches } from '@sluice/protocol';
+import type { Logger } from '@sluice/runtime';
+import type {
+  EpochEndQuery,
+  FetchedRecords,
+  FollowerFetchAnswer,
+  FollowerFetchPosition,
+  PartitionFollower,
+} from '../core/partition-follower';
+import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica } from './partition-replica';
+
+/** The follower half of the replica manager, as the fetchers step it. */
+export interface FollowerReplicas {
+  /** The follower partitions of this leader now. */
+  followersOf(leaderId: number): PartitionReplica[];
+  truncationQuery(
+    replica: PartitionReplica,
+  ): { readonly follower: PartitionFollower; readonly query: EpochEndQuery } | null;
+  onEpochEnd(
+    replica: PartitionReplica,
+    follower: PartitionFollower,
+    query: EpochEndQuery,
+    answer: EpochEndOffset,
+  ): { readonly backoff: boolean };
+  fetchPosition(
+    replica: PartitionReplica,
+  ): { readonly follower: PartitionFollower; readonly position: FollowerFetchPosition } | null;
+  onFetchAnswer(
+    replica: PartitionReplica,
+    follower: PartitionFollower,
+    position: FollowerFetchPosition,
+    answer: FollowerFetchAnswer,
+  ): { readonly backoff: boolean };
+}
 
 export interface ReplicaFetcherOptions {
   readonly brokerId: number;
   readonly leaderId: number;
-  readonly client: Client;
+  readonly client: BrokerClient;
   readonly log: Logger;
-  /** The follower partitions of this leader now. */
-  readonly partitions: () => PartitionReplica[];
+  readonly replicas: FollowerReplicas;
   readonly brokerEpoch: () => number;
   readonly maxWaitMs: number;
   readonly maxBytes: number;
   readonly backoffMs: number;
 }
 
-/** Errors after which the follower waits for the metadata log rather than hammering the leader. */
-const BACKOFF_ERRORS = new Set([
-  'NOT_LEADER_OR_FOLLOWER',
-  'UNKNOWN_LEADER_EPOCH',
-  'FENCED_LEADER_EPOCH',
-  'UNKNOWN_TOPIC_OR_PARTITION',
-  'OFFSET_OUT_OF_RANGE',
-]);
+/** OffsetForLeaderEpoch rounds for one partition before its turn passes to the fetch (more next loop). */
+const MAX_TRUNCATION_ROUNDS_PER_LOOP = 64;
+const OFFSET_FOR_LEADER_EPOCH_TIMEOUT_MS = 5_000;
 
 export class ReplicaFetcher {
   private running = false;
@@ -53,14 +82,14 @@ export class ReplicaFetcher {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      const partitions = this.options.partitions();
+      const partitions = this.options.replicas.followersOf(this.options.leaderId);
       if (partitions.length === 0) return;
       let backoff = false;
       try {
-        for (const replica of partitions)
-          if (replica.role.kind === 'follower' && !replica.role.truncated) await this.truncate(replica);
-        backoff = await this.fetchOnce(partitions.filter((r) => r.role.kind === 'follower' && r.role.truncated));
+        for (const replica of partitions) backoff = (await this.truncate(replica)) || backoff;
+        backoff = (await this.fetchOnce(partitions)) || backoff;
       } catch (error) {
+        haltOnBrokenInvariant(error);
         this.options.log.debug({ leader: this.options.leaderId, err: error }, 'replica fetch failed');
         backoff = true;
       }
@@ -81,14 +110,12 @@ export class ReplicaFetcher {
     });
   }
 
-  /** OffsetForLeaderEpoch until the truncation is complete; the log then matches the leader's prefix. */
-  private async truncate(replica: PartitionReplica): Promise<void> {
-    const role = replica.role;
-    if (role.kind !== 'follower') return;
-    for (let round = 0; round < 64; round++) {
-      const latest = replica.log.latestEpoch();
-      if (latest === null) break;
-      const answer = await callUnary<OffsetForLeaderEpochResponse>(
+  /** OffsetForLeaderEpoch rounds while the follower truncates; true when the fetcher should back off. */
+  private async truncate(replica: PartitionReplica): Promise<boolean> {
+    for (let round = 0; round < MAX_TRUNCATION_ROUNDS_PER_LOOP; round++) {
+      const asked = this.options.replicas.truncationQuery(replica);
+      if (asked === null) return false;
+      const answer = await unaryCall(
         this.options.client,
         'OffsetForLeaderEpoch',
         {
@@ -96,87 +123,52 @@ export class ReplicaFetcher {
           topics: [
             {
               name: replica.topic,
-              partitions: [{ partition: replica.partition, currentLeaderEpoch: role.leaderEpoch, leaderEpoch: latest }],
+              partitions: [
+                {
+                  partition: replica.partition,
+                  currentLeaderEpoch: asked.query.currentLeaderEpoch,
+                  leaderEpoch: asked.query.epoch,
+                },
+              ],
             },
           ],
         },
-        { timeoutMs: 5_000 },
+        { timeoutMs: OFFSET_FOR_LEADER_EPOCH_TIMEOUT_MS },
       );
       const item = answer.topics[0]?.partitions[0];
       if (item === undefined) throw new Error('OffsetForLeaderEpoch answered nothing');
       if (item.errorName !== '')
         throw new Error(`OffsetForLeaderEpoch ${replica.key}: ${item.errorName} ${item.errorMessage}`);
-      if (replica.role !== role) return; // became leader or follows someone else now
-      const decision = followerTruncation(
-        { epoch: item.leaderEpoch, endOffset: Number(item.endOffset) },
-        replica.log,
-        replica.highWatermark,
-      );
-      this.truncateTo(replica, decision.truncateToOffset);
-      if (decision.complete) break;
+      const step = this.options.replicas.onEpochEnd(replica, asked.follower, asked.query, {
+        epoch: item.leaderEpoch,
+        endOffset: Number(item.endOffset),
+      });
+      if (step.backoff) return true;
     }
-    if (replica.role === role) role.truncated = true;
-  }
-
-  private truncateTo(replica: PartitionReplica, offset: number): void {
-    if (offset >= replica.log.logEndOffset) return;
-    this.options.log.info(
-      { partition: replica.key, from: replica.log.logEndOffset, to: offset },
-      'follower truncating',
-    );
-    replica.log.truncateTo(offset);
-    replica.followerHighWatermark = Math.min(replica.followerHighWatermark, offset);
-  }
-
-  /**
-   * Kafka's follower maybeIncrementLogStartOffset: the follower moves its log start offset up to
-   * the leader's (retention or DeleteRecords there), never past its own high watermark; its own
-   * retention pass then deletes the segments wholly below it.
-   */
-  private followLogStartOffset(replica: PartitionReplica, leaderLogStartOffset: number): void {
-    if (!Number.isSafeInteger(leaderLogStartOffset)) return;
-    const target = Math.min(leaderLogStartOffset, replica.highWatermark);
-    if (target > replica.log.logStartOffset) replica.log.advanceLogStartOffset(target);
-  }
-
-  /**
-   * Kafka's handleOutOfRangeError for a follower behind the leader's log start offset (retention
-   * there deleted what it still needed): it deletes its log and starts over at the leader's log
-   * start offset. Returns whether it did.
-   */
-  private restartBelowLeaderStart(replica: PartitionReplica, leaderLogStartOffset: number): boolean {
-    if (!Number.isSafeInteger(leaderLogStartOffset) || leaderLogStartOffset <= replica.log.logEndOffset) return false;
-    this.options.log.warn(
-      { partition: replica.key, logEndOffset: replica.log.logEndOffset, leaderLogStartOffset },
-      "follower below the leader's log start offset; starting over there",
-    );
-    replica.log.truncateFullyAndStartAt(leaderLogStartOffset);
-    replica.followerHighWatermark = Math.max(replica.followerHighWatermark, leaderLogStartOffset);
-    replica.changed();
-    return true;
+    return false;
   }
 
   /** One Fetch round; true when the fetcher should pause (errors only). */
-  private async fetchOnce(partitions: PartitionReplica[]): Promise<boolean> {
-    if (partitions.length === 0) return true;
-    const byTopic = new Map<string, FetchRequest['topics'][number]>();
-    // What each partition looked like when asked: an answer is used only if nothing changed since.
-    const sent = new Map<PartitionReplica, { role: PartitionReplica['role']; fetchOffset: number }>();
+  private async fetchOnce(partitions: readonly PartitionReplica[]): Promise<boolean> {
+    const byTopic = new Map<string, Required<FetchTopic>>();
+    // What each partition was asked as: an answer goes back to that follower, which drops it if stale.
+    const sent = new Map<string, { follower: PartitionFollower; position: FollowerFetchPosition }>();
     for (const replica of partitions) {
-      const role = replica.role;
-      if (role.kind !== 'follower') continue;
-      sent.set(replica, { role, fetchOffset: replica.log.logEndOffset });
+      const asked = this.options.replicas.fetchPosition(replica);
+      if (asked === null) continue;
+      sent.set(replica.key, asked);
       let topic = byTopic.get(replica.topic);
       if (topic === undefined) byTopic.set(replica.topic, (topic = { name: replica.topic, partitions: [] }));
       topic.partitions.push({
         partition: replica.partition,
-        fetchOffset: replica.log.logEndOffset,
-        currentLeaderEpoch: role.leaderEpoch,
-        lastFetchedEpoch: replica.log.latestEpoch() ?? -1,
-        logStartOffset: replica.log.logStartOffset,
+        fetchOffset: asked.position.fetchOffset,
+        currentLeaderEpoch: asked.position.currentLeaderEpoch,
+        lastFetchedEpoch: asked.position.lastFetchedEpoch,
+        logStartOffset: asked.position.logStartOffset,
         partitionMaxBytes: this.options.maxBytes,
       });
     }
+    if (sent.size === 0) return true;
     const request: FetchRequest = {
       replicaId: this.options.brokerId,
       replicaEpoch: this.options.brokerEpoch(),
@@ -185,52 +177,56 @@ export class ReplicaFetcher {
       maxBytes: this.options.maxBytes,
       topics: [...byTopic.values()],
     };
-    const response = await callUnary<FetchResponse>(this.options.client, 'Fetch', request, {
+    const response = await unaryCall(this.options.client, 'Fetch', request, {
       timeoutMs: this.options.maxWaitMs + 5_000,
     });
     let backoff = false;
     for (const topic of response.topics) {
       for (const item of topic.partitions) {
         const replica = partitions.find((r) => r.topic === topic.name && r.partition === item.partition);
-        if (replica === undefined || replica.role.kind !== 'follower') continue;
-        const asked = sent.get(replica);
-        // A new leader or epoch, or a truncation, since the request: this answer is stale.
-        if (asked === undefined || asked.role !== replica.role || asked.fetchOffset !== replica.log.logEndOffset)
-          continue;
-        if (item.errorName !== '') {
-          if (
-            item.errorName === 'OFFSET_OUT_OF_RANGE' &&
-            this.restartBelowLeaderStart(replica, Number(item.logStartOffset))
-          )
-            continue;
-          if (BACKOFF_ERRORS.has(item.errorName)) backoff = true;
+        const asked = replica === undefined ? undefined : sent.get(replica.key);
+        if (replica === undefined || asked === undefined) continue;
+        const answer = followerAnswer(item);
+        if (answer.errorName !== '')
           this.options.log.debug(
-            { partition: replica.key, error: item.errorName, message: item.errorMessage },
+            { partition: replica.key, error: answer.errorName, message: item.errorMessage },
             'follower fetch error',
           );
-          continue;
-        }
-        if (item.divergingEpoch !== null && item.divergingEpoch !== undefined) {
-          const decision = followerTruncation(
-            { epoch: item.divergingEpoch.epoch, endOffset: Number(item.divergingEpoch.endOffset) },
-            replica.log,
-            replica.highWatermark,
-          );
-          this.truncateTo(replica, decision.truncateToOffset);
-          if (!decision.complete) replica.role.truncated = false;
-          continue;
-        }
-        if (item.records.length > 0) replica.log.appendAsFollower(item.records);
-        const highWatermark = Number(item.highWatermark);
-        if (highWatermark >= 0)
-          replica.followerHighWatermark = Math.max(
-            replica.followerHighWatermark,
-            Math.min(highWatermark, replica.log.logEndOffset),
-          );
-        this.followLogStartOffset(replica, Number(item.logStartOffset));
-        replica.changed();
+        const step = this.options.replicas.onFetchAnswer(replica, asked.follower, asked.position, answer);
+        if (step.backoff) backoff = true;
       }
     }
     return backoff;
   }
+}
+
+/** A Fetch answer item as the follower core takes it: the batches' offsets read from their headers. */
+function followerAnswer(item: FetchPartitionResult__Output): FollowerFetchAnswer {
+  let records: FetchedRecords | null = null;
+  let errorName = item.errorName;
+  if (errorName === '' && item.records.length > 0) {
+    try {
+      let baseOffset = -1;
+      let nextOffset = -1;
+      for (const batch of iterateBatches(item.records)) {
+        if (baseOffset < 0) baseOffset = batch.baseOffset;
+        nextOffset = batch.nextOffset;
+      }
+      records = { bytes: item.records, baseOffset, nextOffset };
+    } catch (error) {
+      if (!(error instanceof CorruptRecordError)) throw error;
+      errorName = 'CORRUPT_MESSAGE';
+    }
+  }
+  const divergingEpoch = item.divergingEpoch;
+  return {
+    errorName,
+    highWatermark: Number(item.highWatermark),
+    logStartOffset: Number(item.logStartOffset),
+    divergingEpoch:
+      divergingEpoch === null || divergingEpoch === undefined
+        ? null
+        : { epoch: divergingEpoch.epoch, endOffset: Number(divergingEpoch.endOffset) },
+    records,
+  };
 }

@@ -23,13 +23,14 @@
 import type { ShareStateKey, ShareStatePersister } from '@sluice/client';
 import type {
   ShareAcknowledgePartitionResult,
-  ShareAcknowledgeRequest,
+  ShareAcknowledgeRequest__Output,
   ShareAcknowledgeResponse,
   ShareFetchPartitionResult,
-  ShareFetchRequest,
+  ShareFetchRequest__Output,
   ShareFetchResponse,
-  ShareFetchTopic,
-} from '@sluice/client/dist/share-api';
+  ShareFetchTopic__Output,
+  ShareFetchTopicResult,
+} from '@sluice/proto';
 import type { PartitionLog } from '@sluice/log';
 import { ApiError, iterateBatches, type ShareStateSnapshot, type ShareStateUpdate } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
@@ -44,6 +45,7 @@ import {
   type ShareAutoOffsetReset,
   type SharePartitionConfig,
 } from '../core/share-partition';
+import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
@@ -129,6 +131,7 @@ interface PartitionWork {
 
 function toError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  haltOnBrokenInvariant(error);
   return new ApiError('UNKNOWN_SERVER_ERROR', error instanceof Error ? error.message : String(error));
 }
 
@@ -174,7 +177,7 @@ export class SharePartitionManager {
 
   // ------------------------------------------------------------------ ShareFetch
 
-  async shareFetch(request: ShareFetchRequest): Promise<ShareFetchResponse> {
+  async shareFetch(request: ShareFetchRequest__Output): Promise<ShareFetchResponse> {
     this.checkAvailable();
     checkGroupAndMember(request.groupId, request.memberId);
     const works = this.parseTopics(request.topics);
@@ -211,7 +214,7 @@ export class SharePartitionManager {
 
   // ------------------------------------------------------------------ ShareAcknowledge
 
-  async shareAcknowledge(request: ShareAcknowledgeRequest): Promise<ShareAcknowledgeResponse> {
+  async shareAcknowledge(request: ShareAcknowledgeRequest__Output): Promise<ShareAcknowledgeResponse> {
     this.checkAvailable();
     checkGroupAndMember(request.groupId, request.memberId);
     const works = this.parseTopics(request.topics);
@@ -244,7 +247,7 @@ export class SharePartitionManager {
   }
 
   /** The request's partitions with their acknowledgements checked; bad ones carry INVALID_REQUEST and are left alone. */
-  private parseTopics(topics: readonly ShareFetchTopic[]): PartitionWork[] {
+  private parseTopics(topics: readonly ShareFetchTopic__Output[]): PartitionWork[] {
     const works: PartitionWork[] = [];
     const seen = new Set<string>();
     for (const topic of topics) {
@@ -362,6 +365,7 @@ export class SharePartitionManager {
             if (outcome.released.length > 0) entry.notify();
           });
         } catch (error) {
+          haltOnBrokenInvariant(error);
           // The locks run out on their own; the state was dropped and reloads on next use.
           this.options.log.warn(
             { groupId, memberId, sharePartition: key, err: error },
@@ -620,12 +624,13 @@ export class SharePartitionManager {
           this.metrics.lockExpired(records('AVAILABLE') + records('ARCHIVED'));
           this.metrics.archived(records('ARCHIVED'));
           if (outcome.released.length > 0) entry.notify();
-        }).catch((error: unknown) =>
+        }).catch((error: unknown) => {
+          haltOnBrokenInvariant(error);
           this.options.log.warn(
             { sharePartition: entry.keyString, err: error },
             'releasing expired share locks failed',
-          ),
-        );
+          );
+        });
       },
       Math.max(0, deadlineMs - this.now()) + 1,
     );
@@ -652,7 +657,7 @@ function checkGroupAndMember(groupId: string, memberId: string): void {
 
 /** The wire's acknowledgement batches, or INVALID_REQUEST (bad type, bad or unsorted ranges). */
 function parseAcknowledgements(
-  batches: ShareFetchTopic['partitions'][number]['acknowledgements'],
+  batches: ShareFetchTopic__Output['partitions'][number]['acknowledgements'],
 ): AcknowledgementBatch[] | ApiError {
   const out: AcknowledgementBatch[] = [];
   let previousLast = -1;
@@ -754,7 +759,7 @@ function readCovering(log: PartitionLog, acquired: readonly AcquiredRange[], hig
   return Buffer.concat(chunks);
 }
 
-function fetchResults(works: readonly PartitionWork[]): ShareFetchResponse['topics'] {
+function fetchResults(works: readonly PartitionWork[]): ShareFetchTopicResult[] {
   const byTopic = new Map<string, ShareFetchPartitionResult[]>();
   for (const work of works) {
     const list = byTopic.get(work.topic) ?? [];

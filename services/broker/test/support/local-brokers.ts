@@ -2,13 +2,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@grpc/grpc-js';
 import { ControllerClient } from '@sluice/controller';
 import { LocalCluster, type Settings } from '@sluice/local-cluster';
 import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
-import { callUnary, createLoggers, silentLogger, type Level } from '@sluice/runtime';
-import { createBrokerClient } from '../../src/api/broker-client';
-import type * as pb from '../../src/api/broker-proto-types';
+import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
+import { GrpcClientPool } from '@sluice/proto';
+import type * as pb from '@sluice/proto';
 import { BrokerNode, type BrokerNodeOptions } from '../../src/node/broker-node';
 
 export interface ControllerProcess {
@@ -77,15 +76,15 @@ export function startLocalBroker(
 
 /** Broker gRPC clients by address, closed together. */
 export class BrokerClients {
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new GrpcClientPool('Broker');
 
-  call<Res>(node: BrokerNode, method: string, request: unknown, timeoutMs = 10_000): Promise<Res> {
-    let client = this.clients.get(node.address);
-    if (client === undefined) {
-      client = createBrokerClient(node.address);
-      this.clients.set(node.address, client);
-    }
-    return callUnary<Res>(client, method, request, { timeoutMs });
+  call<M extends pb.UnaryMethodName<pb.BrokerClient>>(
+    node: BrokerNode,
+    method: M,
+    request: pb.UnaryRequest<pb.BrokerClient, M>,
+    timeoutMs = 10_000,
+  ): Promise<pb.UnaryResponse<pb.BrokerClient, M>> {
+    return this.clients.call(node.address, method, request, { timeoutMs });
   }
 
   async produce(
@@ -95,8 +94,8 @@ export class BrokerClients {
     records: Buffer,
     acks = -1,
     timeoutMs = 5_000,
-  ): Promise<pb.ProducePartitionResult> {
-    const response = await this.call<pb.ProduceResponse>(node, 'Produce', {
+  ): Promise<pb.ProducePartitionResult__Output> {
+    const response = await this.call(node, 'Produce', {
       acks,
       timeoutMs,
       topics: [{ name: topic, partitions: [{ partition, records }] }],
@@ -110,8 +109,8 @@ export class BrokerClients {
     partition: number,
     fetchOffset: number,
     options: { maxWaitMs?: number; minBytes?: number } = {},
-  ): Promise<pb.FetchPartitionResult> {
-    const response = await this.call<pb.FetchResponse>(node, 'Fetch', {
+  ): Promise<pb.FetchPartitionResult__Output> {
+    const response = await this.call(node, 'Fetch', {
       replicaId: -1,
       replicaEpoch: -1,
       maxWaitMs: options.maxWaitMs ?? 0,
@@ -137,7 +136,6 @@ export class BrokerClients {
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

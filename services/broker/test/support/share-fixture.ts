@@ -3,14 +3,15 @@
  * alone leads every partition of topic `q` (so the high watermark follows the log end), a
  * SharePartitionManager over it with an in-memory persister, and request helpers.
  */
-import type { ShareFetchResponse, ShareAcknowledgeResponse } from '@sluice/client/dist/share-api';
 import { MetadataDelta, MetadataImage } from '@sluice/metadata';
+import type { ShareAcknowledgeResponse, ShareFetchResponse } from '@sluice/proto';
 import { randomKafkaUuid, silentLogger } from '@sluice/runtime';
 import type { AcknowledgeType, SharePartitionConfig } from '../../src/core/share-partition';
 import { ReplicaManager } from '../../src/node/replica-manager';
 import { SharePartitionManager, type SharePartitionManagerOptions } from '../../src/node/share-partition-manager';
 import { InMemoryShareStatePersister } from './in-memory-share-persister';
 import { batch } from './local-brokers';
+import { received } from './wire';
 
 export const TOPIC = 'q';
 const TOPIC_ID = randomKafkaUuid();
@@ -102,12 +103,14 @@ export class ShareFixture {
   async produce(partition: number, count: number): Promise<number> {
     const first = this.next;
     this.next += count;
-    const response = await this.replicas.produce({
-      acks: 1,
-      timeoutMs: 1_000,
-      topics: [{ name: TOPIC, partitions: [{ partition, records: batch(first, count) }] }],
-    });
-    const result = response.topics[0]!.partitions[0]!;
+    const response = await this.replicas.produce(
+      received('Produce', {
+        acks: 1,
+        timeoutMs: 1_000,
+        topics: [{ name: TOPIC, partitions: [{ partition, records: batch(first, count) }] }],
+      }),
+    );
+    const result = response.topics![0]!.partitions![0]!;
     if (result.errorName !== '') throw new Error(`produce failed: ${result.errorName} ${result.errorMessage}`);
     return Number(result.baseOffset);
   }
@@ -118,28 +121,30 @@ export class ShareFixture {
     partitions: readonly { partition: number; acks?: readonly [number, number, AcknowledgeType | string][] }[],
     options: { maxWaitMs?: number; maxRecords?: number; groupId?: string; topic?: string } = {},
   ): Promise<ShareFetchResponse> {
-    return this.shares.shareFetch({
-      groupId: options.groupId ?? 'g',
-      memberId,
-      shareSessionEpoch: epoch,
-      maxWaitMs: options.maxWaitMs ?? 0,
-      minBytes: 1,
-      maxBytes: 1024 * 1024,
-      maxRecords: options.maxRecords ?? 500,
-      topics: [
-        {
-          name: options.topic ?? TOPIC,
-          partitions: partitions.map((p) => ({
-            partition: p.partition,
-            acknowledgements: (p.acks ?? []).map(([firstOffset, lastOffset, acknowledgeType]) => ({
-              firstOffset,
-              lastOffset,
-              acknowledgeType,
+    return this.shares.shareFetch(
+      received('ShareFetch', {
+        groupId: options.groupId ?? 'g',
+        memberId,
+        shareSessionEpoch: epoch,
+        maxWaitMs: options.maxWaitMs ?? 0,
+        minBytes: 1,
+        maxBytes: 1024 * 1024,
+        maxRecords: options.maxRecords ?? 500,
+        topics: [
+          {
+            name: options.topic ?? TOPIC,
+            partitions: partitions.map((p) => ({
+              partition: p.partition,
+              acknowledgements: (p.acks ?? []).map(([firstOffset, lastOffset, acknowledgeType]) => ({
+                firstOffset,
+                lastOffset,
+                acknowledgeType,
+              })),
             })),
-          })),
-        },
-      ],
-    });
+          },
+        ],
+      }),
+    );
   }
 
   acknowledge(
@@ -148,26 +153,28 @@ export class ShareFixture {
     partition: number,
     acks: readonly [number, number, AcknowledgeType | string][],
   ): Promise<ShareAcknowledgeResponse> {
-    return this.shares.shareAcknowledge({
-      groupId: 'g',
-      memberId,
-      shareSessionEpoch: epoch,
-      topics: [
-        {
-          name: TOPIC,
-          partitions: [
-            {
-              partition,
-              acknowledgements: acks.map(([firstOffset, lastOffset, acknowledgeType]) => ({
-                firstOffset,
-                lastOffset,
-                acknowledgeType,
-              })),
-            },
-          ],
-        },
-      ],
-    });
+    return this.shares.shareAcknowledge(
+      received('ShareAcknowledge', {
+        groupId: 'g',
+        memberId,
+        shareSessionEpoch: epoch,
+        topics: [
+          {
+            name: TOPIC,
+            partitions: [
+              {
+                partition,
+                acknowledgements: acks.map(([firstOffset, lastOffset, acknowledgeType]) => ({
+                  firstOffset,
+                  lastOffset,
+                  acknowledgeType,
+                })),
+              },
+            ],
+          },
+        ],
+      }),
+    );
   }
 
   stop(): void {
@@ -181,11 +188,11 @@ export function acquiredOffsets(
   response: ShareFetchResponse,
 ): { partition: number; offset: number; deliveryCount: number }[] {
   const out: { partition: number; offset: number; deliveryCount: number }[] = [];
-  for (const topic of response.topics) {
-    for (const p of topic.partitions) {
-      for (const r of p.acquiredRecords) {
+  for (const topic of response.topics ?? []) {
+    for (const p of topic.partitions ?? []) {
+      for (const r of p.acquiredRecords ?? []) {
         for (let o = Number(r.firstOffset); o <= Number(r.lastOffset); o++)
-          out.push({ partition: p.partition, offset: o, deliveryCount: r.deliveryCount });
+          out.push({ partition: p.partition!, offset: o, deliveryCount: r.deliveryCount! });
       }
     }
   }

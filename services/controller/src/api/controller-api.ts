@@ -6,12 +6,12 @@
 import { ApiError } from '@sluice/protocol';
 import type { ConfigResourceType, MetadataImage, MetadataRecord } from '@sluice/metadata';
 import type { ControllerCore, ControllerResult } from '../core';
-import type { AuditTrail } from '../audit/audit-trail';
+import type { AuditTrail, Caller } from '../audit/audit-trail';
 import type { ControllerQueue, Decision } from '../quorum/controller-queue';
 import type { QuorumPort } from '../quorum/quorum-port';
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
 import { describeBrokers, describeTopics } from './describe';
-import type * as pb from './proto-types';
+import type * as pb from '@sluice/proto';
 
 export interface ControllerApiDeps {
   readonly queue: ControllerQueue;
@@ -37,14 +37,14 @@ export function errorText(error: ApiError): string {
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
-function itemError(error: ApiError | undefined): { errorName: string; errorMessage: string } {
+function itemError(error: ApiError | undefined): Required<pb.ItemError> {
   return error === undefined
     ? { errorName: '', errorMessage: '' }
     : { errorName: error.errorName, errorMessage: errorText(error) };
 }
 
 /** int64 fields arrive as decimal strings; refuse anything that is not a safe integer. */
-export function int64(value: pb.Int64 | undefined, field: string): number {
+export function int64(value: string | number | undefined, field: string): number {
   const number = typeof value === 'number' ? value : Number(value ?? 0);
   if (!Number.isSafeInteger(number))
     throw new ApiError('INVALID_REQUEST', `${field} ${String(value)} is not a safe integer`);
@@ -65,7 +65,7 @@ export class ControllerApi {
    * `auditAlways: false` skips the audit line for decisions that changed nothing (heartbeats).
    */
   private async write<R>(
-    principal: string,
+    caller: Caller,
     operation: string,
     request: unknown,
     decide: (core: ControllerCore, image: MetadataImage, nowMs: number) => ControllerResult<R>,
@@ -85,7 +85,8 @@ export class ControllerApi {
       if (movesPending) this.deps.onMovesPending?.();
       if (auditAlways || outcome.recordCount > 0) {
         this.deps.audit.record({
-          principal,
+          principal: caller.principal,
+          host: caller.host,
           operation,
           request,
           changed: { summary: outcome.summary, records: countByType(records) },
@@ -101,7 +102,8 @@ export class ControllerApi {
       // Follower redirects are not decisions; do not fill the audit log with them.
       if (apiError?.errorName !== 'NOT_CONTROLLER' && (auditAlways || apiError === undefined)) {
         this.deps.audit.record({
-          principal,
+          principal: caller.principal,
+          host: caller.host,
           operation,
           request,
           result: apiError?.errorName ?? 'UNKNOWN_SERVER_ERROR',
@@ -115,9 +117,9 @@ export class ControllerApi {
 
   // ------------------------------------------------------------------ brokers
 
-  async registerBroker(request: pb.RegisterBrokerRequest, principal: string): Promise<pb.RegisterBrokerResponse> {
+  async registerBroker(request: pb.RegisterBrokerRequest__Output, caller: Caller): Promise<pb.RegisterBrokerResponse> {
     const response = await this.write(
-      principal,
+      caller,
       'RegisterBroker',
       { brokerId: request.brokerId, incarnationId: request.incarnationId },
       (core, image, nowMs) =>
@@ -140,11 +142,14 @@ export class ControllerApi {
     return { brokerEpoch: String(response.brokerEpoch) };
   }
 
-  async brokerHeartbeat(request: pb.BrokerHeartbeatRequest, principal: string): Promise<pb.BrokerHeartbeatResponse> {
+  async brokerHeartbeat(
+    request: pb.BrokerHeartbeatRequest__Output,
+    caller: Caller,
+  ): Promise<pb.BrokerHeartbeatResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const currentMetadataOffset = int64(request.currentMetadataOffset, 'currentMetadataOffset');
     const response = await this.write(
-      principal,
+      caller,
       'BrokerHeartbeat',
       { brokerId: request.brokerId, brokerEpoch, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
       (core, image, nowMs) =>
@@ -165,15 +170,12 @@ export class ControllerApi {
   }
 
   async controlledShutdown(
-    request: pb.ControlledShutdownRequest,
-    principal: string,
+    request: pb.ControlledShutdownRequest__Output,
+    caller: Caller,
   ): Promise<pb.ControlledShutdownResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
-    await this.write(
-      principal,
-      'ControlledShutdown',
-      { brokerId: request.brokerId, brokerEpoch },
-      (core, image, nowMs) => core.controlledShutdown(image, { brokerId: request.brokerId, brokerEpoch }, nowMs),
+    await this.write(caller, 'ControlledShutdown', { brokerId: request.brokerId, brokerEpoch }, (core, image, nowMs) =>
+      core.controlledShutdown(image, { brokerId: request.brokerId, brokerEpoch }, nowMs),
     );
     // What the broker still leads once the shutdown records applied (Kafka's remaining partitions).
     const image = this.deps.stateMachine.image;
@@ -186,7 +188,7 @@ export class ControllerApi {
     return { remainingPartitions: remaining };
   }
 
-  async alterPartition(request: pb.AlterPartitionRequest, principal: string): Promise<pb.AlterPartitionResponse> {
+  async alterPartition(request: pb.AlterPartitionRequest__Output, caller: Caller): Promise<pb.AlterPartitionResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const topics: pb.AlterPartitionResponse['topics'] = [];
     // One decision per partition: each is fenced by its own partition epoch, and a stale one
@@ -196,7 +198,7 @@ export class ControllerApi {
       for (const item of topic.partitions ?? []) {
         try {
           const response = await this.write(
-            principal,
+            caller,
             'AlterPartition',
             { brokerId: request.brokerId, topicId: topic.topicId, partition: item.partition, newIsr: item.newIsr },
             (core, image) =>
@@ -241,11 +243,11 @@ export class ControllerApi {
   }
 
   async allocateProducerIds(
-    request: pb.AllocateProducerIdsRequest,
-    principal: string,
+    request: pb.AllocateProducerIdsRequest__Output,
+    caller: Caller,
   ): Promise<pb.AllocateProducerIdsResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
-    const response = await this.write(principal, 'AllocateProducerIds', { brokerId: request.brokerId }, (core, image) =>
+    const response = await this.write(caller, 'AllocateProducerIds', { brokerId: request.brokerId }, (core, image) =>
       core.allocateProducerIds(image, { brokerId: request.brokerId, brokerEpoch }),
     );
     return { producerIdStart: String(response.producerIdStart), producerIdLen: response.producerIdLen };
@@ -254,7 +256,7 @@ export class ControllerApi {
   /** Writes the bootstrap records (metadata.version) when the log is still empty; no-op otherwise. */
   async bootstrapIfEmpty(): Promise<void> {
     await this.write(
-      'controller:bootstrap',
+      { principal: 'controller:bootstrap', host: 'local' },
       'Bootstrap',
       undefined,
       (core, image) =>
@@ -272,7 +274,7 @@ export class ControllerApi {
    */
   async fenceExpiredBrokers(): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
     const response = await this.write(
-      'controller:lease-timer',
+      { principal: 'controller:lease-timer', host: 'local' },
       'FenceExpiredBrokers',
       undefined,
       (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs),
@@ -283,7 +285,7 @@ export class ControllerApi {
 
   // ------------------------------------------------------------------ admin
 
-  async createTopics(request: pb.CreateTopicsRequest, principal: string): Promise<pb.CreateTopicsResponse> {
+  async createTopics(request: pb.CreateTopicsRequest__Output, caller: Caller): Promise<pb.CreateTopicsResponse> {
     const topics = (request.topics ?? []).map((topic) => ({
       name: topic.name,
       numPartitions: topic.numPartitions === 0 ? -1 : topic.numPartitions,
@@ -294,7 +296,7 @@ export class ControllerApi {
       configs: topic.configs ?? {},
     }));
     const response = await this.write(
-      principal,
+      caller,
       'CreateTopics',
       {
         topics: topics.map((t) => ({
@@ -317,8 +319,8 @@ export class ControllerApi {
     };
   }
 
-  async deleteTopics(request: pb.DeleteTopicsRequest, principal: string): Promise<pb.DeleteTopicsResponse> {
-    const response = await this.write(principal, 'DeleteTopics', { names: request.names }, (core, image) =>
+  async deleteTopics(request: pb.DeleteTopicsRequest__Output, caller: Caller): Promise<pb.DeleteTopicsResponse> {
+    const response = await this.write(caller, 'DeleteTopics', { names: request.names }, (core, image) =>
       core.deleteTopics(image, { names: request.names ?? [] }),
     );
     return {
@@ -330,12 +332,15 @@ export class ControllerApi {
     };
   }
 
-  async createPartitions(request: pb.CreatePartitionsRequest, principal: string): Promise<pb.CreatePartitionsResponse> {
+  async createPartitions(
+    request: pb.CreatePartitionsRequest__Output,
+    caller: Caller,
+  ): Promise<pb.CreatePartitionsResponse> {
     const topics: pb.CreatePartitionsResponse['topics'] = [];
     for (const topic of request.topics ?? []) {
       try {
         await this.write(
-          principal,
+          caller,
           'CreatePartitions',
           { topic: topic.name, count: topic.count, validateOnly: request.validateOnly },
           (core, image) =>
@@ -361,7 +366,7 @@ export class ControllerApi {
     return { topics };
   }
 
-  async alterConfigs(request: pb.AlterConfigsRequest, principal: string): Promise<pb.AlterConfigsResponse> {
+  async alterConfigs(request: pb.AlterConfigsRequest__Output, caller: Caller): Promise<pb.AlterConfigsResponse> {
     const resources: pb.AlterConfigsResponse['resources'] = [];
     for (const resource of request.resources ?? []) {
       try {
@@ -377,7 +382,7 @@ export class ControllerApi {
           return { name: config.name, op, value: op === 'delete' ? null : config.value } as const;
         });
         await this.write(
-          principal,
+          caller,
           'AlterConfigs',
           { resourceType: type, resourceName: resource.resourceName, changes: changes.map((c) => `${c.op} ${c.name}`) },
           (core, image) =>
@@ -402,7 +407,7 @@ export class ControllerApi {
     return { resources };
   }
 
-  async electLeaders(request: pb.ElectLeadersRequest, principal: string): Promise<pb.ElectLeadersResponse> {
+  async electLeaders(request: pb.ElectLeadersRequest__Output, caller: Caller): Promise<pb.ElectLeadersResponse> {
     const typeText = (request.electionType === '' ? 'PREFERRED' : request.electionType).toUpperCase();
     if (typeText !== 'PREFERRED' && typeText !== 'UNCLEAN') {
       throw new ApiError(
@@ -414,7 +419,7 @@ export class ControllerApi {
     const refs = (request.topicPartitions ?? []).flatMap((tp) =>
       (tp.partitions ?? []).map((partitionId) => ({ topic: tp.topic, partitionId })),
     );
-    const response = await this.write(principal, 'ElectLeaders', { type, partitions: refs.length }, (core, image) =>
+    const response = await this.write(caller, 'ElectLeaders', { type, partitions: refs.length }, (core, image) =>
       core.electLeaders(image, refs.length === 0 ? { type } : { type, partitions: refs }),
     );
     return {
@@ -443,7 +448,7 @@ export class ControllerApi {
     };
   }
 
-  describeTopics(request: pb.DescribeTopicsRequest): pb.DescribeTopicsResponse {
+  describeTopics(request: pb.DescribeTopicsRequest__Output): pb.DescribeTopicsResponse {
     return describeTopics(this.deps.stateMachine.image, request.names ?? []);
   }
 }
@@ -455,7 +460,7 @@ function resourceType(text: string): ConfigResourceType {
 }
 
 /** Proto assignments (partition -> brokers) to the core's dense list, refusing gaps. */
-function assignmentLists(assignments: readonly pb.ReplicaAssignment[], topic: string): number[][] {
+function assignmentLists(assignments: readonly pb.ReplicaAssignment__Output[], topic: string): number[][] {
   const lists: number[][] = [];
   const sorted = [...assignments].sort((a, b) => a.partition - b.partition);
   sorted.forEach((assignment, index) => {

@@ -1,6 +1,6 @@
 /** Read-only answers built from an image (any controller may serve them; no Raft round trip). */
 import type { MetadataImage, PartitionRegistration, TopicImage } from '@sluice/metadata';
-import type * as pb from './proto-types';
+import type * as pb from '@sluice/proto';
 
 export function describeBrokers(image: MetadataImage): pb.BrokerDescription[] {
   return image.cluster.brokers().map((broker) => ({

@@ -3,9 +3,17 @@
  * what operation, what changed, the result), separate from the service log so it can be shipped
  * and retained on its own terms. Lines are written only by the node that decided the change.
  */
-export interface AuditEvent {
-  /** Peer address (ip:port) or authenticated principal of the caller. */
+/** Who asked, as Kafka's authorizer logs it: the authenticated principal and the host it came from. */
+export interface Caller {
+  /** `User:<name>`; `User:ANONYMOUS` where the listener authenticates nobody. */
   readonly principal: string;
+  /** The caller's host (IP address), without the port. */
+  readonly host: string;
+}
+
+export interface AuditEvent {
+  readonly principal: string;
+  readonly host: string;
   readonly operation: string;
   /** The request, trimmed to what identifies it (names, ids, counts). */
   readonly request?: unknown;

@@ -4,25 +4,19 @@
  * error's detail (or, when no leader is known yet, tries the next bootstrap address after a
  * short backoff). Every call is bounded by `timeoutMs` overall.
  */
-import type { Client, ClientReadableStream, ServiceClientConstructor } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
+import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import type {
+  ControllerClient as GrpcControllerClient,
+  FetchMetadataResponse__Output,
+  UnaryMethodName,
+  UnaryRequest,
+  UnaryResponse,
+} from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { callUnary, createGrpcClient, fromGrpcError, loadProtos, serviceClientConstructor } from '@sluice/runtime';
 
-export const CONTROLLER_PROTO_FILES = ['sluice/v1/common.proto', 'sluice/v1/controller.proto'] as const;
-
-export type ControllerMethod =
-  | 'RegisterBroker'
-  | 'BrokerHeartbeat'
-  | 'ControlledShutdown'
-  | 'AlterPartition'
-  | 'AllocateProducerIds'
-  | 'CreateTopics'
-  | 'DeleteTopics'
-  | 'CreatePartitions'
-  | 'DescribeCluster'
-  | 'DescribeTopics'
-  | 'AlterConfigs'
-  | 'ElectLeaders';
+/** The Controller service's unary RPCs, by their proto names. */
+export type ControllerMethod = UnaryMethodName<GrpcControllerClient>;
 
 export interface ControllerClientOptions {
   /** Overall bound on one call including redirects and retries. */
@@ -39,19 +33,8 @@ export const DEFAULT_CLIENT_OPTIONS: ControllerClientOptions = Object.freeze({
   retryBackoffMs: 50,
 });
 
-type GrpcControllerClient = Client & {
-  FetchMetadata(request: unknown): ClientReadableStream<unknown>;
-};
-
-let cachedCtor: ServiceClientConstructor | undefined;
-
-function controllerCtor(): ServiceClientConstructor {
-  cachedCtor ??= serviceClientConstructor(loadProtos(CONTROLLER_PROTO_FILES), 'sluice.v1.Controller');
-  return cachedCtor;
-}
-
 export class ControllerClient {
-  private readonly clients = new Map<string, GrpcControllerClient>();
+  private readonly clients = new GrpcClientPool('Controller');
   private preferred: string | undefined;
   private nextBootstrap = 0;
   /** Redirects followed and retries made over the client's life (tests and benchmarks read these). */
@@ -71,33 +54,31 @@ export class ControllerClient {
   }
 
   private client(address: string): GrpcControllerClient {
-    let client = this.clients.get(address);
-    if (client === undefined) {
-      client = createGrpcClient(controllerCtor(), address) as GrpcControllerClient;
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.client(address);
   }
 
   /** One call to one node, no redirects; rejects with the ApiError the node answered. */
-  callNode<Res>(
+  callNode<M extends ControllerMethod>(
     address: string,
-    method: ControllerMethod,
-    request: unknown,
+    method: M,
+    request: UnaryRequest<GrpcControllerClient, M>,
     timeoutMs = this.options.attemptTimeoutMs,
-  ): Promise<Res> {
-    return callUnary<Res>(this.client(address), method, request, { timeoutMs });
+  ): Promise<UnaryResponse<GrpcControllerClient, M>> {
+    return unaryCall(this.client(address), method, request, { timeoutMs });
   }
 
   /** Calls the active controller, following NOT_CONTROLLER redirects within `timeoutMs`. */
-  async call<Res>(method: ControllerMethod, request: unknown): Promise<Res> {
+  async call<M extends ControllerMethod>(
+    method: M,
+    request: UnaryRequest<GrpcControllerClient, M>,
+  ): Promise<UnaryResponse<GrpcControllerClient, M>> {
     const deadline = Date.now() + this.options.timeoutMs;
     let lastError: ApiError | undefined;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       const address = this.target;
       const remainingMs = Math.max(1, Math.min(this.options.attemptTimeoutMs, deadline - Date.now()));
       try {
-        const response = await this.callNode<Res>(address, method, request, remainingMs);
+        const response = await this.callNode(address, method, request, remainingMs);
         this.preferred = address;
         return response;
       } catch (error) {
@@ -127,13 +108,16 @@ export class ControllerClient {
   }
 
   /** Follows the metadata log of one node from `fromOffset` (server stream). */
-  fetchMetadata(address: string, fromOffset: number, observer = 'client'): ClientReadableStream<unknown> {
+  fetchMetadata(
+    address: string,
+    fromOffset: number,
+    observer = 'client',
+  ): ClientReadableStream<FetchMetadataResponse__Output> {
     return this.client(address).FetchMetadata({ fromOffset: String(fromOffset), observer });
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }
 

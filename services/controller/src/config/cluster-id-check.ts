@@ -6,7 +6,6 @@
  */
 import { MetaPropertiesError } from '@sluice/runtime';
 import { ControllerClient } from '../client/controller-client';
-import type { DescribeClusterResponse } from '../api/proto-types';
 
 export async function checkQuorumClusterId(
   nodeId: number,
@@ -27,7 +26,7 @@ export async function checkQuorumClusterId(
           return {
             id,
             address,
-            answer: await client.callNode<DescribeClusterResponse>(address, 'DescribeCluster', {}, timeoutMs),
+            answer: await client.callNode(address, 'DescribeCluster', {}, timeoutMs),
           };
         } catch {
           return { id, address, answer: undefined };

@@ -7,13 +7,13 @@
 import { join } from 'node:path';
 import {
   ConfigError,
-  formatHostPort,
   loadSluiceConfig,
   metadataLogDir,
   verifyFormattedLogDirs,
   type ConfigSources,
   type SluiceConfig,
 } from '@sluice/runtime';
+import { formatHostPort } from '@sluice/proto';
 
 export interface ControllerConfig {
   readonly raw: SluiceConfig;

@@ -1,22 +1,14 @@
 /**
  * One controller process, assembled: the replicated state machine, the quorum (Raft), the
- * single event queue, the pure core behind ControllerApi, one gRPC server (RaftPeer +
- * Controller + grpc.health.v1), /metrics, the broker-lease timer and the audit stream.
- * Framework-free so component tests can start several in one process; ControllerModule wraps
- * it for NestJS.
+ * single event queue, the pure core behind ControllerApi, the gRPC surface (a NestJS
+ * application serving Controller + RaftPeer + grpc.health.v1 + reflection, see rpc/), /metrics,
+ * the broker-lease timer and the audit stream. Component tests start several in one process.
  */
 import type { Logger } from 'pino';
-import {
-  createMetricsRegistry,
-  formatHostPort,
-  HealthStatus,
-  startGrpcServer,
-  startMetricsServer,
-  type StartedGrpcServer,
-  type StartedMetricsServer,
-} from '@sluice/runtime';
+import { createMetricsRegistry, HealthStatus, startMetricsServer, type StartedMetricsServer } from '@sluice/runtime';
+import type { GrpcApp } from '@sluice/service-common';
 import { ControllerApi } from '../api/controller-api';
-import { controllerService } from '../api/controller-grpc';
+import { startControllerRpc } from '../rpc/controller-rpc.module';
 import { AuditTrail, type AuditSink } from '../audit/audit-trail';
 import { ControllerCore, type Rng } from '../core';
 import { MetadataFeed } from '../feed/metadata-feed';
@@ -25,6 +17,7 @@ import { MetadataStateMachine } from '../state/metadata-state-machine';
 import { ControllerMetrics } from './controller-metrics';
 import { cryptoRng } from './crypto-rng';
 import type { QuorumRuntime } from './quorum-runtime';
+import { formatHostPort } from '@sluice/proto';
 
 export interface ControllerNodeOptions {
   readonly nodeId: number;
@@ -57,7 +50,7 @@ const MIN_LEASE_CHECK_MS = 50;
 const MAX_LEASE_CHECK_MS = 1_000;
 
 export class ControllerNode {
-  private grpc: StartedGrpcServer | undefined;
+  private grpc: GrpcApp | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private leaseCheckRunning = false;
@@ -172,20 +165,15 @@ export class ControllerNode {
         leaderId === options.nodeId ? 'this node is the quorum leader' : 'quorum leader changed',
       );
     });
-    this.grpc = await startGrpcServer({
-      host: options.bindHost,
-      port: options.bindPort,
-      services: [
-        ...quorum.services,
-        controllerService({
-          api: this.api,
-          feed,
-          clusterId: options.clusterId,
-          report,
-          onStream: (delta) => metrics.fetchStreams.inc(delta),
-        }),
-        health.registration(),
-      ],
+    this.grpc = await startControllerRpc(options.bindHost, options.bindPort, {
+      api: this.api,
+      feed,
+      raftPeer: quorum.raftPeer,
+      clusterId: options.clusterId,
+      health,
+      registry: this.registry,
+      report,
+      onStream: (delta) => metrics.fetchStreams.inc(delta),
     });
     await quorum.start();
     health.set('', 'SERVING');
@@ -272,7 +260,7 @@ export class ControllerNode {
       this.health.shutdown();
       if (this.leaseTimer !== undefined) clearInterval(this.leaseTimer);
       this.queue.close();
-      await this.grpc?.stop(500);
+      await this.grpc?.close();
       await this.quorum.stop();
       await this.metricsServer?.close();
       this.options.log.info({}, 'controller stopped');

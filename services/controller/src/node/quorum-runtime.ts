@@ -1,13 +1,14 @@
-import type { GrpcServiceRegistration } from '@sluice/runtime';
 import type { QuorumPort } from '../quorum/quorum-port';
+import type { RaftPeerHandler } from '../raft/raft-peer-service';
 
 /**
- * A running quorum member as the node sees it: the port the event queue uses, the gRPC
- * services peers call (RaftPeer), and its life cycle. RaftQuorumRuntime wraps RaftDriver; tests
+ * A running quorum member as the node sees it: the port the event queue uses, the handler of
+ * the envelopes peers send (served as RaftPeer/Send), and its life cycle. RaftQuorumRuntime wraps RaftDriver; tests
  * may use a single-node fake.
  */
 export interface QuorumRuntime extends QuorumPort {
-  readonly services: readonly GrpcServiceRegistration[];
+  /** Null for a quorum without peers (a single-node test quorum). */
+  readonly raftPeer: RaftPeerHandler | null;
   /** Raft index covered by the newest local snapshot (0: none). */
   snapshotIndex(): number;
   start(): Promise<void>;

@@ -10,7 +10,6 @@ import {
   createRaftPeerHandler,
   GrpcRaftTransport,
   RaftDriver,
-  raftPeerServiceRegistration,
   raftSettingsFromConfig,
 } from '../raft';
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
@@ -67,13 +66,13 @@ export async function createRaftQuorum(
     receive: (message) => driver.receive(message),
     logger: raftLog,
   });
-  return raftQuorumRuntime(driver, [raftPeerServiceRegistration(handler, raftLog)]);
+  return raftQuorumRuntime(driver, handler);
 }
 
-export function raftQuorumRuntime(driver: RaftDriver, services: QuorumRuntime['services']): QuorumRuntime {
+export function raftQuorumRuntime(driver: RaftDriver, raftPeer: QuorumRuntime['raftPeer']): QuorumRuntime {
   return {
     nodeId: driver.nodeId,
-    services,
+    raftPeer,
     leaderId: () => driver.leaderId,
     term: () => driver.term,
     propose: (entry) => driver.propose([entry]),

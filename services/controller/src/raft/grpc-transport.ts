@@ -6,14 +6,13 @@
  * beyond it are dropped: Raft retries through heartbeats, probes and timeouts). `send` only
  * encodes and enqueues, so it never blocks the Ready loop. A failed call drops its batch.
  */
-import type { Client, ChannelOptions } from '@grpc/grpc-js';
+import type { ChannelOptions } from '@grpc/grpc-js';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
+import type { RaftPeerClient, RaftPeerSendRequest } from '@sluice/proto';
 import type { Message } from '@sluice/raft';
-import { callUnary, createGrpcClient, serviceClientConstructor } from '@sluice/runtime';
 import type { ApiError } from '@sluice/protocol';
 import { encodeRaftMessage } from './message-codec';
 import type { RaftLogger, RaftTransport } from './raft-driver';
-import { RAFT_PEER_SERVICE_NAME, raftPackageDefinition } from './raft-peer-service';
-import type { RaftEnvelope } from './raft-peer-service';
 
 export interface GrpcRaftTransportOptions {
   readonly nodeId: number;
@@ -46,7 +45,7 @@ const FAILURE_LOG_INTERVAL_MS = 5_000;
 interface PeerChannel {
   readonly id: number;
   readonly address: string;
-  readonly client: Client;
+  readonly client: RaftPeerClient;
   queue: Buffer[];
   queuedBytes: number;
   inFlight: boolean;
@@ -81,10 +80,9 @@ export class GrpcRaftTransport implements RaftTransport {
     this.maxQueuedMessages = options.maxQueuedMessagesPerPeer ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxQueuedMessagesPerPeer;
     this.maxQueuedBytes = options.maxQueuedBytesPerPeer ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxQueuedBytesPerPeer;
     this.maxCallBytes = options.maxCallBytes ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxCallBytes;
-    const ctor = serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME);
     for (const [id, address] of options.peers) {
       if (id === options.nodeId) continue;
-      const client = createGrpcClient(ctor, address, options.channelOptions);
+      const client = createGrpcClient('RaftPeer', address, options.channelOptions);
       this.peers.set(id, { id, address, client, queue: [], queuedBytes: 0, inFlight: false, lastFailureLogMs: 0 });
     }
   }
@@ -151,13 +149,13 @@ export class GrpcRaftTransport implements RaftTransport {
     const batch = peer.queue.splice(0, count);
     peer.queuedBytes -= batchBytes;
     peer.inFlight = true;
-    const envelope: RaftEnvelope = {
+    const envelope: RaftPeerSendRequest = {
       clusterId: this.options.clusterId ?? '',
       fromNodeId: this.options.nodeId,
       toNodeId: peer.id,
       messages: batch,
     };
-    callUnary(peer.client, 'Send', envelope, { timeoutMs: this.requestTimeoutMs }).then(
+    unaryCall(peer.client, 'Send', envelope, { timeoutMs: this.requestTimeoutMs }).then(
       () => {
         this.counters.sentMessages += batch.length;
         peer.inFlight = false;

@@ -1,5 +1,5 @@
 /**
- * Versioned binary codec for Raft messages on the wire (inside `RaftEnvelope.messages`).
+ * Versioned binary codec for Raft messages on the wire (inside `RaftPeerSendRequest.messages`).
  *
  * Layout, version 1, big-endian; `u53` is a u64 on the wire that must fit a JS safe integer:
  *   u8 version (1) | u8 type | u32 from | u32 to | u53 term | body by type:

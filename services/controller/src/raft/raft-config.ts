@@ -3,8 +3,9 @@
  * Raft shell's options, so the service wires the driver and transport without re-deciding units.
  */
 import { join } from 'node:path';
-import { formatHostPort, metadataLogDir } from '@sluice/runtime';
+import { metadataLogDir } from '@sluice/runtime';
 import type { SluiceConfig } from '@sluice/runtime';
+import { formatHostPort } from '@sluice/proto';
 
 /** Kafka's directory name for the metadata partition. */
 export const CLUSTER_METADATA_DIR = '__cluster_metadata-0';

@@ -1,47 +1,19 @@
 /**
- * The receiving side of `sluice.v1.RaftPeer` (proto/sluice/v1/raft.proto), as a plain object so
- * it can be registered on a raw grpc-js server (`raftPeerServiceRegistration`) or called from a
- * NestJS `@GrpcMethod('RaftPeer', 'Send')` controller (`RaftPeerHandler.send`).
+ * The receiving side of `sluice.v1.RaftPeer` (proto/sluice/v1/raft.proto), as a plain object the
+ * NestJS `RaftPeerController` (`@GrpcMethod('RaftPeer', 'Send')`) delegates to.
  *
  * An envelope is checked as a whole (cluster, addressee, every message decodes and names the
  * envelope's sender and receiver) before any of its messages reaches Raft: a bad envelope
  * changes nothing.
  */
-import type { ServiceDefinition } from '@grpc/grpc-js';
-import type { PackageDefinition } from '@grpc/proto-loader';
 import { ApiError } from '@sluice/protocol';
+import type { RaftPeerSendRequest__Output, RaftPeerSendResponse } from '@sluice/proto';
 import type { Message } from '@sluice/raft';
-import { loadProtos, serviceDefinition, unaryHandler } from '@sluice/runtime';
-import type { GrpcServiceRegistration } from '@sluice/runtime';
 import { decodeRaftMessage, RaftCodecError } from './message-codec';
 import type { RaftLogger } from './raft-driver';
 
-export const RAFT_PROTO_FILE = 'sluice/v1/raft.proto';
-export const RAFT_PEER_SERVICE_NAME = 'sluice.v1.RaftPeer';
-
-/** `RaftEnvelope` as proto-loader presents it (camelCase fields, bytes as Buffer). */
-export interface RaftEnvelope {
-  clusterId: string;
-  fromNodeId: number;
-  toNodeId: number;
-  messages: Uint8Array[];
-}
-
-export type RaftAck = Record<string, never>;
-
 /** Bound on messages in one envelope; the sender batches far fewer. */
 export const MAX_MESSAGES_PER_ENVELOPE = 4_096;
-
-let cachedPackage: PackageDefinition | null = null;
-
-export function raftPackageDefinition(): PackageDefinition {
-  cachedPackage ??= loadProtos([RAFT_PROTO_FILE]);
-  return cachedPackage;
-}
-
-export function raftPeerServiceDefinition(): ServiceDefinition {
-  return serviceDefinition(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME);
-}
 
 export interface RaftPeerHandlerOptions {
   readonly nodeId: number;
@@ -54,12 +26,12 @@ export interface RaftPeerHandlerOptions {
 
 export interface RaftPeerHandler {
   /** Validates and delivers one envelope; throws an ApiError for a bad one. */
-  send(envelope: RaftEnvelope): RaftAck;
+  send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse;
 }
 
 export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeerHandler {
   return {
-    send(envelope: RaftEnvelope): RaftAck {
+    send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse {
       const expectedCluster = options.clusterId ?? '';
       if (expectedCluster !== '' && envelope.clusterId !== '' && envelope.clusterId !== expectedCluster) {
         throw new ApiError(
@@ -103,19 +75,6 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
       });
       for (const message of messages) options.receive(message);
       return {};
-    },
-  };
-}
-
-/** For a raw grpc-js server (`startGrpcServer({ services: [raftPeerServiceRegistration(handler)] })`). */
-export function raftPeerServiceRegistration(handler: RaftPeerHandler, logger?: RaftLogger): GrpcServiceRegistration {
-  return {
-    definition: raftPeerServiceDefinition(),
-    implementation: {
-      Send: unaryHandler<RaftEnvelope, RaftAck>(
-        (envelope) => handler.send(envelope),
-        (error, referenceId) => logger?.error({ err: error, referenceId }, 'RaftPeer/Send failed'),
-      ),
     },
   };
 }

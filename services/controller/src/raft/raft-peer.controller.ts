@@ -6,7 +6,8 @@
  */
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import type { RaftAck, RaftEnvelope, RaftPeerHandler } from './raft-peer-service';
+import type { RaftPeerSendRequest__Output, RaftPeerSendResponse } from '@sluice/proto';
+import type { RaftPeerHandler } from './raft-peer-service';
 
 export const RAFT_PEER_HANDLER = Symbol('RAFT_PEER_HANDLER');
 
@@ -15,7 +16,7 @@ export class RaftPeerController {
   constructor(@Inject(RAFT_PEER_HANDLER) private readonly handler: RaftPeerHandler) {}
 
   @GrpcMethod('RaftPeer', 'Send')
-  send(envelope: RaftEnvelope): RaftAck {
+  send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse {
     return this.handler.send(envelope);
   }
 }

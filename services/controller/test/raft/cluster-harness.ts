@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGrpcServer } from '@sluice/runtime';
-import type { StartedGrpcServer } from '@sluice/runtime';
+import type { GrpcApp } from '@sluice/service-common';
+import { startRaftPeerRpc } from '../../src/rpc/controller-rpc.module';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
 import { RaftDriver } from '../../src/raft/raft-driver';
 import type {
@@ -11,7 +11,7 @@ import type {
   ReplicatedStateMachine,
   StateMachineSnapshot,
 } from '../../src/raft/raft-driver';
-import { createRaftPeerHandler, raftPeerServiceRegistration } from '../../src/raft/raft-peer-service';
+import { createRaftPeerHandler } from '../../src/raft/raft-peer-service';
 
 /** A list of strings; asserts that it sees every index exactly once, in order. */
 export class ListStateMachine implements ReplicatedStateMachine {
@@ -43,7 +43,7 @@ export interface ClusterNode {
   readonly id: number;
   readonly dir: string;
   port: number;
-  server: StartedGrpcServer | null;
+  server: GrpcApp | null;
   driver: RaftDriver | null;
   stateMachine: ListStateMachine;
 }
@@ -124,7 +124,7 @@ export class TestCluster {
     const node = this.node(id);
     await node.driver?.stop();
     node.driver = null;
-    await node.server?.stop(0);
+    await node.server?.close();
     node.server = null;
   }
 
@@ -147,11 +147,7 @@ export class TestCluster {
       clusterId: 'test-cluster',
       receive: (m) => node.driver?.receive(m),
     });
-    node.server = await startGrpcServer({
-      host: '127.0.0.1',
-      port: node.port,
-      services: [raftPeerServiceRegistration(handler)],
-    });
+    node.server = await startRaftPeerRpc('127.0.0.1', node.port, handler);
     node.port = node.server.port;
   }
 

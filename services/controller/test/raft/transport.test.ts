@@ -1,23 +1,16 @@
 import { ApiError } from '@sluice/protocol';
 import type { Message } from '@sluice/raft';
-import {
-  callUnary,
-  createGrpcClient,
-  loadSluiceConfig,
-  serviceClientConstructor,
-  startGrpcServer,
-} from '@sluice/runtime';
-import type { StartedGrpcServer } from '@sluice/runtime';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { loadSluiceConfig } from '@sluice/runtime';
+import type { GrpcApp } from '@sluice/service-common';
+import { startRaftPeerRpc } from '../../src/rpc/controller-rpc.module';
 import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
 import { raftSettingsFromConfig } from '../../src/raft/raft-config';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
-import {
-  createRaftPeerHandler,
-  RAFT_PEER_SERVICE_NAME,
-  raftPackageDefinition,
-  raftPeerServiceRegistration,
-} from '../../src/raft/raft-peer-service';
+import { createRaftPeerHandler } from '../../src/raft/raft-peer-service';
 import { waitFor } from './cluster-harness';
+import { createGrpcClient, unaryCall, type RaftPeerSendRequest } from '@sluice/proto';
 
 const heartbeat = (from: number, to: number, term: number): Message => ({
   type: 'heartbeat',
@@ -28,14 +21,14 @@ const heartbeat = (from: number, to: number, term: number): Message => ({
 });
 
 describe('RaftPeer over loopback gRPC', () => {
-  let server: StartedGrpcServer;
+  let server: GrpcApp;
   const received: Message[] = [];
 
   beforeAll(async () => {
     const handler = createRaftPeerHandler({ nodeId: 2, clusterId: 'c1', receive: (m) => received.push(m) });
-    server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [raftPeerServiceRegistration(handler)] });
+    server = await startRaftPeerRpc('127.0.0.1', 0, handler);
   });
-  afterAll(() => server.stop(0));
+  afterAll(() => server.close());
   beforeEach(() => (received.length = 0));
 
   it('delivers messages in order through GrpcRaftTransport', async () => {
@@ -85,12 +78,9 @@ describe('RaftPeer over loopback gRPC', () => {
   });
 
   it('refuses a whole envelope with a bad message, another cluster, or the wrong addressee', async () => {
-    const client = createGrpcClient(
-      serviceClientConstructor(raftPackageDefinition(), RAFT_PEER_SERVICE_NAME),
-      server.address,
-    );
-    const send = (envelope: object): Promise<ApiError> =>
-      callUnary(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
+    const client = createGrpcClient('RaftPeer', server.address);
+    const send = (envelope: RaftPeerSendRequest): Promise<ApiError> =>
+      unaryCall(client, 'Send', envelope, { timeoutMs: 2_000 }).then(
         () => {
           throw new Error('accepted');
         },
@@ -112,7 +102,7 @@ describe('RaftPeer over loopback gRPC', () => {
         /envelope is 3->2/,
       );
       expect(received).toEqual([]); // nothing from a refused envelope reached raft
-      await callUnary(
+      await unaryCall(
         client,
         'Send',
         { clusterId: 'c1', fromNodeId: 1, toNodeId: 2, messages: [good] },
@@ -125,11 +115,14 @@ describe('RaftPeer over loopback gRPC', () => {
   });
 
   it('never blocks on an unreachable peer and bounds its queue', async () => {
-    const spare = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
-    await spare.stop(0);
+    // A port nothing listens on any more.
+    const spare = createServer();
+    await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
+    const spareAddress = `127.0.0.1:${(spare.address() as AddressInfo).port}`;
+    await new Promise((resolve) => spare.close(resolve));
     const transport = new GrpcRaftTransport({
       nodeId: 1,
-      peers: new Map([[3, spare.address]]),
+      peers: new Map([[3, spareAddress]]),
       maxQueuedMessagesPerPeer: 16,
       requestTimeoutMs: 200,
     });

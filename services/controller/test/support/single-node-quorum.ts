@@ -4,7 +4,7 @@ import { FakeQuorum } from './fake-quorum';
 
 /** A one-voter "quorum" for component tests of the service shell (no Raft peers). */
 export class SingleNodeQuorum extends FakeQuorum implements QuorumRuntime {
-  readonly services = [];
+  readonly raftPeer = null;
   constructor(nodeId: number, stateMachine: MetadataStateMachine, leader: number | null = nodeId) {
     super(nodeId, stateMachine, leader);
   }

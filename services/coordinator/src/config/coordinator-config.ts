@@ -3,9 +3,10 @@
  * process.roles=coordinator, a listener to serve on, the paired broker and the controller quorum.
  * Throws ConfigError before anything starts.
  */
-import { ConfigError, formatHostPort, loadSluiceConfig, type ConfigSources, type SluiceConfig } from '@sluice/runtime';
+import { ConfigError, loadSluiceConfig, type ConfigSources, type SluiceConfig } from '@sluice/runtime';
 import type { AssignorName } from '../core/assignor';
 import type { CoordinatorNodeOptions } from '../node/coordinator-node';
+import { formatHostPort } from '@sluice/proto';
 
 export interface CoordinatorConfig {
   readonly nodeId: number;

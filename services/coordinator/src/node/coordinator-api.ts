@@ -1,18 +1,16 @@
 /**
- * The Coordinator gRPC service: turns wire requests into GroupShard operations on the owning
- * partition and back. Whole-request failures (NOT_COORDINATOR, FENCED_MEMBER_EPOCH, ...) are
+ * What the Coordinator gRPC service does (its NestJS controllers in rpc/ delegate here): turns
+ * wire requests into GroupShard operations on the owning partition and back. Whole-request failures (NOT_COORDINATOR, FENCED_MEMBER_EPOCH, ...) are
  * gRPC errors with Kafka names; multi-item requests answer per item.
  */
-import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { groupPartition } from '@sluice/client';
-import type * as wire from '@sluice/client';
+import type * as wire from '@sluice/proto';
 import { ApiError, type DurableRange } from '@sluice/protocol';
-import { unaryHandler, type ServerErrorReporter } from '@sluice/runtime';
 import type { HeartbeatRequest } from '../core/group-shard';
 import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
 import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
 
-function itemError(error: unknown): { errorName: string; errorMessage: string } {
+function itemError(error: unknown): Required<wire.ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
   return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: String(error) };
 }
@@ -47,7 +45,7 @@ export function parseShareStateKey(key: string): { groupId: string; topic: strin
   return { groupId: key.slice(0, middle), topic, partition };
 }
 
-function rangeToWire(r: DurableRange): wire.WireShareStateRange {
+function rangeToWire(r: DurableRange): wire.ShareStateRange {
   return {
     firstOffset: String(r.firstOffset),
     lastOffset: String(r.lastOffset),
@@ -56,7 +54,7 @@ function rangeToWire(r: DurableRange): wire.WireShareStateRange {
   };
 }
 
-function rangeFromWire(r: wire.WireShareStateRange): DurableRange {
+function rangeFromWire(r: wire.ShareStateRange__Output): DurableRange {
   // validateShareState (in the fold) refuses a state name that is not durable.
   return {
     firstOffset: Number(r.firstOffset),
@@ -66,7 +64,7 @@ function rangeFromWire(r: wire.WireShareStateRange): DurableRange {
   };
 }
 
-export function heartbeatFromWire(request: wire.ConsumerGroupHeartbeatRequest): HeartbeatRequest {
+export function heartbeatFromWire(request: wire.ConsumerGroupHeartbeatRequest__Output): HeartbeatRequest {
   return {
     groupId: request.groupId,
     memberId: request.memberId,
@@ -87,7 +85,7 @@ function heartbeatToWire(response: {
   readonly memberId: string;
   readonly memberEpoch: number;
   readonly heartbeatIntervalMs: number;
-  readonly assignment: wire.WireTopicPartitions[] | null;
+  readonly assignment: wire.TopicPartitions[] | null;
 }): wire.ConsumerGroupHeartbeatResponse & wire.ShareGroupHeartbeatResponse {
   return {
     memberId: response.memberId,
@@ -101,23 +99,7 @@ function heartbeatToWire(response: {
 export class CoordinatorApi {
   constructor(private readonly node: CoordinatorNode) {}
 
-  handlers(report: ServerErrorReporter): UntypedServiceImplementation {
-    return {
-      FindCoordinator: unaryHandler((r: wire.FindCoordinatorRequest) => this.findCoordinator(r), report),
-      ConsumerGroupHeartbeat: unaryHandler((r: wire.ConsumerGroupHeartbeatRequest) => this.heartbeat(r), report),
-      OffsetCommit: unaryHandler((r: wire.OffsetCommitRequest) => this.offsetCommit(r), report),
-      OffsetFetch: unaryHandler((r: wire.OffsetFetchRequest) => this.offsetFetch(r), report),
-      ListGroups: unaryHandler(() => this.listGroups(), report),
-      DescribeGroups: unaryHandler((r: { groupIds: string[] }) => this.describeGroups(r), report),
-      DeleteGroups: unaryHandler((r: { groupIds: string[] }) => this.deleteGroups(r), report),
-      ShareGroupHeartbeat: unaryHandler((r: wire.ShareGroupHeartbeatRequest) => this.shareGroupHeartbeat(r), report),
-      DescribeShareGroups: unaryHandler((r: { groupIds: string[] }) => this.describeShareGroups(r), report),
-      ReadShareGroupState: unaryHandler((r: wire.ReadShareGroupStateRequest) => this.readShareGroupState(r), report),
-      WriteShareGroupState: unaryHandler((r: wire.WriteShareGroupStateRequest) => this.writeShareGroupState(r), report),
-    };
-  }
-
-  findCoordinator(request: wire.FindCoordinatorRequest): wire.FindCoordinatorResponse {
+  findCoordinator(request: wire.FindCoordinatorRequest__Output): wire.FindCoordinatorResponse {
     const keyType = request.keyType ?? '';
     if (keyType === 'SHARE') return { coordinators: request.groupIds.map((key) => this.findShareCoordinator(key)) };
     if (keyType !== '' && keyType !== 'GROUP') {
@@ -152,7 +134,9 @@ export class CoordinatorApi {
     };
   }
 
-  async shareGroupHeartbeat(request: wire.ShareGroupHeartbeatRequest): Promise<wire.ShareGroupHeartbeatResponse> {
+  async shareGroupHeartbeat(
+    request: wire.ShareGroupHeartbeatRequest__Output,
+  ): Promise<wire.ShareGroupHeartbeatResponse> {
     const converted = {
       groupId: request.groupId,
       memberId: request.memberId,
@@ -166,7 +150,7 @@ export class CoordinatorApi {
     return heartbeatToWire(response);
   }
 
-  describeShareGroups(request: { groupIds: string[] }): wire.DescribeShareGroupsResponse {
+  describeShareGroups(request: wire.DescribeShareGroupsRequest__Output): wire.DescribeShareGroupsResponse {
     return {
       groups: request.groupIds.map((groupId) => {
         try {
@@ -188,7 +172,7 @@ export class CoordinatorApi {
   }
 
   /** FindCoordinator with key type SHARE: the share coordinator of `group:topic:partition`. */
-  private findShareCoordinator(key: string): wire.FindCoordinatorResponse['coordinators'][number] {
+  private findShareCoordinator(key: string): wire.CoordinatorEndpoint {
     const parsed = parseShareStateKey(key);
     if (parsed === null)
       return {
@@ -226,7 +210,9 @@ export class CoordinatorApi {
    * errors like every coordinator call, so clients route them the same way; the state's own
    * refusals (FENCED_LEADER_EPOCH, INVALID_REQUEST) answer in error_name.
    */
-  async readShareGroupState(request: wire.ReadShareGroupStateRequest): Promise<wire.ReadShareGroupStateResponse> {
+  async readShareGroupState(
+    request: wire.ReadShareGroupStateRequest__Output,
+  ): Promise<wire.ReadShareGroupStateResponse> {
     const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
     try {
       validateShareStateKey(key);
@@ -247,7 +233,9 @@ export class CoordinatorApi {
   }
 
   /** WriteShareGroupState: answered after the folded state is committed to __share_group_state. */
-  async writeShareGroupState(request: wire.WriteShareGroupStateRequest): Promise<wire.WriteShareGroupStateResponse> {
+  async writeShareGroupState(
+    request: wire.WriteShareGroupStateRequest__Output,
+  ): Promise<wire.WriteShareGroupStateResponse> {
     const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
     try {
       validateShareStateKey(key);
@@ -272,14 +260,14 @@ export class CoordinatorApi {
     }
   }
 
-  async heartbeat(request: wire.ConsumerGroupHeartbeatRequest): Promise<wire.ConsumerGroupHeartbeatResponse> {
+  async heartbeat(request: wire.ConsumerGroupHeartbeatRequest__Output): Promise<wire.ConsumerGroupHeartbeatResponse> {
     const converted = heartbeatFromWire(request);
     const owned = this.node.partitionFor(request.groupId);
     const response = await this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()));
     return heartbeatToWire(response);
   }
 
-  async offsetCommit(request: wire.OffsetCommitRequest): Promise<wire.OffsetCommitResponse> {
+  async offsetCommit(request: wire.OffsetCommitRequest__Output): Promise<wire.OffsetCommitResponse> {
     const owned = this.node.partitionFor(request.groupId);
     const response = await this.node.enqueue(owned, (shard) =>
       shard.offsetCommit(
@@ -311,7 +299,7 @@ export class CoordinatorApi {
     };
   }
 
-  async offsetFetch(request: wire.OffsetFetchRequest): Promise<wire.OffsetFetchResponse> {
+  async offsetFetch(request: wire.OffsetFetchRequest__Output): Promise<wire.OffsetFetchResponse> {
     const owned = this.node.partitionFor(request.groupId);
     const partitions =
       request.partitions.length === 0
@@ -336,7 +324,7 @@ export class CoordinatorApi {
     };
   }
 
-  describeGroups(request: { groupIds: string[] }): wire.DescribeGroupsResponse {
+  describeGroups(request: wire.DescribeGroupsRequest__Output): wire.DescribeGroupsResponse {
     return {
       groups: request.groupIds.map((groupId) => {
         try {
@@ -371,7 +359,7 @@ export class CoordinatorApi {
     };
   }
 
-  async deleteGroups(request: { groupIds: string[] }): Promise<wire.DeleteGroupsResponse> {
+  async deleteGroups(request: wire.DeleteGroupsRequest__Output): Promise<wire.DeleteGroupsResponse> {
     const groups = await Promise.all(
       request.groupIds.map(async (groupId) => {
         try {

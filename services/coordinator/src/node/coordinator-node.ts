@@ -1,5 +1,6 @@
 /**
- * One group coordinator process's moving parts: the gRPC server (Coordinator + health), the
+ * One group coordinator process's moving parts: the gRPC surface (a NestJS application serving
+ * Coordinator + health + reflection, see rpc/), the
  * ownership loop, one GroupShard per owned partition of `__consumer_offsets` and one
  * ShareStateShard per owned partition of `__share_group_state`.
  *
@@ -15,17 +16,14 @@
  * behind its successor's back. A response leaves only after its records are committed; if a
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
-import type { Client } from '@grpc/grpc-js';
-import {
-  Admin,
-  createBrokerClient,
-  coordinatorServiceDefinition,
-  groupPartition,
-  shareStateKeyString,
-  type MetadataResponse,
-} from '@sluice/client';
+import { Admin, groupPartition, shareStateKeyString } from '@sluice/client';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
+import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { callUnary, HealthStatus, startGrpcServer, type Logger, type StartedGrpcServer } from '@sluice/runtime';
+import { createMetricsRegistry, HealthStatus, type Logger } from '@sluice/runtime';
+import type { GrpcApp } from '@sluice/service-common';
+import type { Registry } from 'prom-client';
+import { startCoordinatorRpc } from '../rpc/coordinator-rpc.module';
 import type { AssignorName } from '../core/assignor';
 import { assignorByName } from '../core/assignors';
 import { decodeGroupRecord, recordKey, recordValue, type GroupRecord } from '../core/group-records';
@@ -91,14 +89,16 @@ export type OwnedPartition = OwnedTopicPartition<GroupShard>;
 export type OwnedShareStatePartition = OwnedTopicPartition<ShareStateShard>;
 
 export class CoordinatorNode {
-  private server: StartedGrpcServer | undefined;
+  private server: GrpcApp | undefined;
+  /** Per-RPC metrics of this coordinator. */
+  readonly registry: Registry;
   private readonly health = new HealthStatus('NOT_SERVING');
-  private readonly broker: Client;
+  private readonly broker: BrokerClient;
   private readonly admin: Admin;
   private readonly groupPartitions: OwnedTopic<GroupShard, GroupRecord>;
   private readonly sharePartitions: OwnedTopic<ShareStateShard, ShareStateRecord>;
   readonly shareStateTopic: ShareStateTopicOptions;
-  private metadata: MetadataResponse | null = null;
+  private metadata: MetadataResponse__Output | null = null;
   /** What the group shards see of topics; refreshed with `metadata`. */
   private readonly topics = new TopicsSnapshot();
   private timer: NodeJS.Timeout | undefined;
@@ -109,7 +109,9 @@ export class CoordinatorNode {
   private readonly batchLimits = new Map<string, number>();
 
   private constructor(readonly options: CoordinatorNodeOptions) {
-    this.broker = createBrokerClient(options.brokerAddress);
+    // Its own registry: tests run several coordinators in one process.
+    this.registry = createMetricsRegistry({ service: 'coordinator', nodeId: options.nodeId, defaultMetrics: false });
+    this.broker = createGrpcClient('Broker', options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
     this.shareStateTopic = options.shareStateTopic ?? {
       partitions: 50,
@@ -182,16 +184,11 @@ export class CoordinatorNode {
 
   private async startInternal(): Promise<void> {
     const api = new CoordinatorApi(this);
-    this.server = await startGrpcServer({
-      host: this.options.bindHost,
-      port: this.options.bindPort,
-      services: [
-        {
-          definition: coordinatorServiceDefinition(),
-          implementation: api.handlers((error) => this.options.log.error({ err: error }, 'coordinator request failed')),
-        },
-        this.health.registration(),
-      ],
+    this.server = await startCoordinatorRpc(this.options.bindHost, this.options.bindPort, {
+      api,
+      health: this.health,
+      registry: this.registry,
+      report: (error, referenceId) => this.options.log.error({ err: error, referenceId }, 'coordinator request failed'),
     });
     // Compacted: replay needs only the latest value per key (tombstones remove members and offsets).
     // max.message.bytes is set on the topic so the brokers' own message.max.bytes cannot refuse
@@ -294,7 +291,7 @@ export class CoordinatorNode {
     if (this.checking || this.stopped) return;
     this.checking = true;
     try {
-      this.metadata = await callUnary<MetadataResponse>(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
+      this.metadata = await unaryCall(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
       this.topics.update(this.metadata);
       this.groupPartitions.follow(this.metadata);
       this.sharePartitions.follow(this.metadata);
@@ -401,7 +398,7 @@ export class CoordinatorNode {
     this.groupPartitions.stop();
     this.sharePartitions.stop();
     this.health.set('', 'NOT_SERVING');
-    await this.server?.stop(1_000);
+    await this.server?.close();
     this.broker.close();
     this.admin.close();
   }

@@ -9,16 +9,11 @@
  * The paired broker refuses writes (NOT_LEADER_OR_FOLLOWER) once it no longer leads the
  * partition, so a coordinator that lost a partition cannot write behind its successor's back.
  */
-import type { Client } from '@grpc/grpc-js';
-import {
-  apiErrorFromName,
-  type FetchResponse,
-  type ListOffsetsResponse,
-  type MetadataResponse,
-  type ProduceResponse,
-} from '@sluice/client';
+import { apiErrorFromName } from '@sluice/client';
+import { unaryCall } from '@sluice/proto';
+import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError, decodeRecordBatches } from '@sluice/protocol';
-import { callUnary, type Logger } from '@sluice/runtime';
+import type { Logger } from '@sluice/runtime';
 import { planWrite, type WriteLimits } from './write-plan';
 
 /** How a shard kind is kept in its topic. */
@@ -47,7 +42,7 @@ export interface OwnedPartition<S> {
 
 export interface OwnedTopicOptions {
   readonly nodeId: number;
-  readonly broker: Client;
+  readonly broker: BrokerClient;
   readonly log: Logger;
   /** How writes are cut into batches and requests (see write-plan.ts); read on every write, so it may change. */
   readonly writeLimits: () => WriteLimits;
@@ -79,7 +74,7 @@ export class OwnedTopic<S, R> {
   }
 
   /** Brings ownership in line with leadership in `metadata` (partitions the paired broker leads). */
-  follow(metadata: MetadataResponse): void {
+  follow(metadata: MetadataResponse__Output): void {
     const topic = metadata.topics.find((t) => t.name === this.codec.topic && t.errorName === '');
     const leading = new Map<number, number>();
     for (const p of topic?.partitions ?? [])
@@ -138,7 +133,7 @@ export class OwnedTopic<S, R> {
   private async replayPartition(owned: OwnedPartition<S>): Promise<number> {
     const topic = this.codec.topic;
     const broker = this.options.broker;
-    const listed = await callUnary<ListOffsetsResponse>(
+    const listed = await unaryCall(
       broker,
       'ListOffsets',
       {
@@ -161,7 +156,7 @@ export class OwnedTopic<S, R> {
     let replayed = 0;
     for (;;) {
       if (owned.dropped) return replayed;
-      const response = await callUnary<FetchResponse>(
+      const response = await unaryCall(
         broker,
         'Fetch',
         {
@@ -268,7 +263,7 @@ export class OwnedTopic<S, R> {
           'NOT_COORDINATOR',
           `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId} during a write (${index} of ${payloads.length} requests written)`,
         );
-      const response = await callUnary<ProduceResponse>(
+      const response = await unaryCall(
         this.options.broker,
         'Produce',
         {

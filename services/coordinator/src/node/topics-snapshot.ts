@@ -4,7 +4,7 @@
  * appears, disappears or changes its partition count. The ownership loop refreshes metadata every
  * few hundred ms; bumping only on a real change lets heartbeats skip re-resolving subscriptions.
  */
-import type { MetadataResponse } from '@sluice/client';
+import type { MetadataResponse__Output } from '@sluice/proto';
 import type { TopicsView } from '../core/group-shard';
 
 export class TopicsSnapshot implements TopicsView {
@@ -12,7 +12,7 @@ export class TopicsSnapshot implements TopicsView {
   private version = 0;
 
   /** Takes a Metadata answer; returns whether anything changed. */
-  update(metadata: MetadataResponse): boolean {
+  update(metadata: MetadataResponse__Output): boolean {
     const next = new Map<string, number>();
     for (const topic of metadata.topics) if (topic.errorName === '') next.set(topic.name, topic.partitions.length);
     let changed = next.size !== this.counts.size;

@@ -1,0 +1,37 @@
+/**
+ * Client channels: the defaults every sluice client and server-to-server caller uses, and typed
+ * clients of the contract's services.
+ */
+import { credentials } from '@grpc/grpc-js';
+import type { ChannelOptions } from '@grpc/grpc-js';
+import { serviceClientConstructor, type ContractServices, type ServiceName } from './services';
+
+/**
+ * Client channel defaults. grpc-js backs off reconnects up to 120 s by default, which would keep
+ * a restarted peer unreachable long after it came back; our peers are a handful of known nodes,
+ * so retry connecting quickly and often. Keepalive notices a silently dead peer.
+ */
+export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1_000,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+});
+
+/** `host:port`, with an IPv6 host in brackets: what a channel dials. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A client of `service` at `address` (insecure: TLS is terminated by the mesh for now). */
+export function createGrpcClient<N extends ServiceName>(
+  service: N,
+  address: string,
+  channelOptions?: ChannelOptions,
+): ContractServices[N]['client'] {
+  const Client = serviceClientConstructor(service);
+  return new Client(address, credentials.createInsecure(), { ...DEFAULT_CHANNEL_OPTIONS, ...channelOptions });
+}

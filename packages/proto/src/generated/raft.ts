@@ -1,0 +1,21 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { RaftPeerClient as _sluice_v1_RaftPeerClient, RaftPeerDefinition as _sluice_v1_RaftPeerDefinition } from './sluice/v1/RaftPeer';
+import type { RaftPeerSendRequest as _sluice_v1_RaftPeerSendRequest, RaftPeerSendRequest__Output as _sluice_v1_RaftPeerSendRequest__Output } from './sluice/v1/RaftPeerSendRequest';
+import type { RaftPeerSendResponse as _sluice_v1_RaftPeerSendResponse, RaftPeerSendResponse__Output as _sluice_v1_RaftPeerSendResponse__Output } from './sluice/v1/RaftPeerSendResponse';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  sluice: {
+    v1: {
+      RaftPeer: SubtypeConstructor<typeof grpc.Client, _sluice_v1_RaftPeerClient> & { service: _sluice_v1_RaftPeerDefinition }
+      RaftPeerSendRequest: MessageTypeDefinition<_sluice_v1_RaftPeerSendRequest, _sluice_v1_RaftPeerSendRequest__Output>
+      RaftPeerSendResponse: MessageTypeDefinition<_sluice_v1_RaftPeerSendResponse, _sluice_v1_RaftPeerSendResponse__Output>
+    }
+  }
+}
+

@@ -1,0 +1,10 @@
+// Original file: proto/sluice/v1/controller.proto
+
+
+export interface DeleteTopicsRequest {
+  'names'?: (string)[];
+}
+
+export interface DeleteTopicsRequest__Output {
+  'names': (string)[];
+}

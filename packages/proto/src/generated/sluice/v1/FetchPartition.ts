@@ -1,0 +1,33 @@
+// Original file: proto/sluice/v1/broker.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface FetchPartition {
+  'partition'?: (number);
+  'fetchOffset'?: (number | string | Long);
+  /**
+   * -1: not checked.
+   */
+  'currentLeaderEpoch'?: (number);
+  /**
+   * The epoch of the fetcher's last record, for the divergence check (-1: none).
+   */
+  'lastFetchedEpoch'?: (number);
+  'logStartOffset'?: (number | string | Long);
+  'partitionMaxBytes'?: (number);
+}
+
+export interface FetchPartition__Output {
+  'partition': (number);
+  'fetchOffset': (string);
+  /**
+   * -1: not checked.
+   */
+  'currentLeaderEpoch': (number);
+  /**
+   * The epoch of the fetcher's last record, for the divergence check (-1: none).
+   */
+  'lastFetchedEpoch': (number);
+  'logStartOffset': (string);
+  'partitionMaxBytes': (number);
+}

@@ -1,0 +1,12 @@
+// Original file: proto/sluice/v1/coordinator.proto
+
+
+export interface WriteShareGroupStateResponse {
+  'errorName'?: (string);
+  'errorMessage'?: (string);
+}
+
+export interface WriteShareGroupStateResponse__Output {
+  'errorName': (string);
+  'errorMessage': (string);
+}

@@ -1,0 +1,38 @@
+/**
+ * The BrokerNode's options from a loaded configuration (Kafka's names), the cluster id its log
+ * directories were formatted for, and the process's loggers: what `main.ts` starts.
+ */
+import type { Loggers } from '@sluice/runtime';
+import type { BrokerConfig } from './config/broker-config';
+import type { BrokerNodeOptions } from './node/broker-node';
+
+export function brokerNodeOptionsFrom(config: BrokerConfig, clusterId: string, loggers: Loggers): BrokerNodeOptions {
+  const raw = config.raw;
+  return {
+    nodeId: config.nodeId,
+    clusterId,
+    logDir: config.logDirs[0] as string,
+    bindHost: config.bindHost,
+    bindPort: config.bindPort,
+    listenerName: config.listenerName,
+    advertisedHost: config.advertisedHost,
+    advertisedPort: config.advertisedPort,
+    controllerAddresses: config.controllerAddresses,
+    heartbeatIntervalMs: raw['broker.heartbeat.interval.ms'],
+    replicaLagTimeMaxMs: raw['replica.lag.time.max.ms'],
+    replicaFetchWaitMaxMs: raw['replica.fetch.wait.max.ms'],
+    maxMessageBytes: raw['message.max.bytes'],
+    minInsyncReplicas: raw['min.insync.replicas'],
+    retentionCheckIntervalMs: raw['log.retention.check.interval.ms'],
+    metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
+    share: {
+      config: {
+        recordLockDurationMs: raw['group.share.record.lock.duration.ms'],
+        deliveryCountLimit: raw['group.share.delivery.count.limit'],
+        maxInFlightRecords: raw['group.share.partition.max.record.locks'],
+      },
+      coordinatorAddresses: raw['share.coordinator.addresses'],
+    },
+    log: loggers.log,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Fetch on the leader (Kafka's ReplicaManager.fetchMessages): followers (replica id >= 0) are
+ * stepped through the replication core before the read (fencing, divergence, their position, the
+ * ISR and high watermark) and read up to the log end; consumers read up to the high watermark.
+ * A long poll waits, bounded, until enough bytes are there: every partition's change (append,
+ * high watermark move, role change) wakes it to read again.
+ */
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
+import type {
+  FetchPartition__Output as FetchPartition,
+  FetchPartitionResult,
+  FetchRequest__Output as FetchRequest,
+  FetchResponse,
+} from '@sluice/proto';
+import { ApiError } from '@sluice/protocol';
+import { errorFields } from './error-fields';
+import type { PartitionReplica } from './partition-replica';
+import type { ReplicationDriver } from './replication-driver';
+
+/** Bounds on one request: a client cannot make the broker wait or read without limit. */
+const MAX_FETCH_WAIT_MS = 30_000;
+const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+export interface FetchPathOptions {
+  readonly driver: ReplicationDriver;
+  readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError;
+  readonly nowMs: () => number;
+}
+
+export class FetchPath {
+  constructor(private readonly options: FetchPathOptions) {}
+
+  async fetch(request: FetchRequest): Promise<FetchResponse> {
+    const now = this.options.nowMs;
+    const deadline = now() + Math.min(Math.max(0, request.maxWaitMs), MAX_FETCH_WAIT_MS);
+    const minBytes = Math.max(0, request.minBytes);
+    for (;;) {
+      const { response, bytes, errors } = this.readOnce(request);
+      const waitMs = deadline - now();
+      if (bytes >= minBytes || errors || waitMs <= 0) return response;
+      const woken = await this.waitForChange(request, waitMs);
+      if (!woken) return this.readOnce(request).response;
+      // A follower also needs to hear a moved high watermark promptly (acks=all on the others).
+      if (request.replicaId >= 0) return this.readOnce(request).response;
+    }
+  }
+
+  private waitForChange(request: FetchRequest, waitMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const unsubscribes: (() => void)[] = [];
+      const done = (woken: boolean): void => {
+        clearTimeout(timer);
+        for (const unsubscribe of unsubscribes) unsubscribe();
+        resolve(woken);
+      };
+      const timer = setTimeout(() => done(false), waitMs);
+      for (const topic of request.topics) {
+        for (const p of topic.partitions) {
+          const replica = this.options.driver.replica(`${topic.name}-${p.partition}`);
+          if (replica !== undefined) unsubscribes.push(replica.onChange(() => done(true)));
+        }
+      }
+    });
+  }
+
+  private readOnce(request: FetchRequest): { response: FetchResponse; bytes: number; errors: boolean } {
+    let budget = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
+    let bytes = 0;
+    let errors = false;
+    const nowMs = this.options.nowMs();
+    const topics = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p): FetchPartitionResult => {
+        const result = this.readPartition(topic.name, p, request, budget, nowMs);
+        if (result.errorName !== '' || result.divergingEpoch !== null) errors = true;
+        bytes += result.records.length;
+        budget = Math.max(0, budget - result.records.length);
+        return result;
+      }),
+    }));
+    return { response: { topics }, bytes, errors };
+  }
+
+  private readPartition(
+    topic: string,
+    p: FetchPartition,
+    request: FetchRequest,
+    budget: number,
+    nowMs: number,
+  ): Required<FetchPartitionResult> {
+    const failed = (error: unknown): Required<FetchPartitionResult> => ({
+      partition: p.partition,
+      ...errorFields(error),
+      highWatermark: -1,
+      logStartOffset: -1,
+      records: EMPTY,
+      divergingEpoch: null,
+      leaderEpoch: -1,
+    });
+    const replica = this.options.leaderOf(topic, p.partition);
+    if (replica instanceof ApiError) return failed(replica);
+    const role = replica.role;
+    if (role.kind !== 'leader')
+      return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
+    const core = role.core;
+    const fetchOffset = Number(p.fetchOffset);
+    const maxBytes = Math.min(budget, p.partitionMaxBytes > 0 ? p.partitionMaxBytes : budget);
+    const log = replica.log;
+    try {
+      if (request.replicaId >= 0) {
+        const outcome = this.options.driver.step((replication) =>
+          replication.onFollowerFetch(
+            replica.key,
+            role,
+            {
+              replicaId: request.replicaId,
+              fetchOffset,
+              lastFetchedEpoch: p.lastFetchedEpoch >= 0 ? p.lastFetchedEpoch : null,
+              currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null,
+              logStartOffset: Number(p.logStartOffset),
+              brokerEpoch: Number(request.replicaEpoch),
+            },
+            nowMs,
+          ),
+        );
+        // The log start offset tells a follower that fell below it where to start over.
+        if (outcome.kind === 'error') return { ...failed(outcome.error), logStartOffset: log.logStartOffset };
+        if (outcome.kind === 'diverging') {
+          return {
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            highWatermark: core.highWatermark,
+            logStartOffset: log.logStartOffset,
+            records: EMPTY,
+            divergingEpoch: outcome.divergingEpoch,
+            leaderEpoch: core.leaderEpoch,
+          };
+        }
+        const read = fetchOffset < log.logEndOffset && maxBytes > 0 ? log.read(fetchOffset, maxBytes).records : EMPTY;
+        return {
+          partition: p.partition,
+          errorName: '',
+          errorMessage: '',
+          highWatermark: core.highWatermark,
+          logStartOffset: log.logStartOffset,
+          records: read,
+          divergingEpoch: null,
+          leaderEpoch: core.leaderEpoch,
+        };
+      }
+      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== core.leaderEpoch) {
+        return failed(
+          new ApiError(
+            p.currentLeaderEpoch < core.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH',
+            `leader epoch is ${core.leaderEpoch}, request has ${p.currentLeaderEpoch}`,
+          ),
+        );
+      }
+      const highWatermark = core.highWatermark;
+      // As Kafka: out of range only outside the log; between the high watermark and the log end
+      // (a new leader's high watermark may still trail the old one's) the answer is just empty.
+      const read =
+        maxBytes > 0 && fetchOffset < highWatermark
+          ? log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records
+          : EMPTY;
+      if (fetchOffset >= highWatermark && (fetchOffset > log.logEndOffset || fetchOffset < log.logStartOffset)) {
+        return failed(
+          new ApiError(
+            'OFFSET_OUT_OF_RANGE',
+            `fetch offset ${fetchOffset} is outside ${log.logStartOffset}..${log.logEndOffset}`,
+          ),
+        );
+      }
+      return {
+        partition: p.partition,
+        errorName: '',
+        errorMessage: '',
+        highWatermark,
+        logStartOffset: log.logStartOffset,
+        records: read,
+        divergingEpoch: null,
+        leaderEpoch: core.leaderEpoch,
+      };
+    } catch (error) {
+      return failed(error);
+    }
+  }
+}

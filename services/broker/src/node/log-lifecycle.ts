@@ -1,0 +1,162 @@
+/**
+ * The partition logs' life on this broker's disk: opening each under `log.dirs[0]/<topic>-<partition>`
+ * with its topic's configs (and taking changed configs), the retention and compaction passes the
+ * replication core schedules, Kafka's replication-offset-checkpoint (read at start, written when
+ * the core says), and closing. Errors of one log (LogError: a failed disk, a closed log) are that
+ * partition's and are logged; anything else is a bug and goes on up.
+ */
+import { join } from 'node:path';
+import { defaultLogConfig, isCompacted, LogError, parseLogConfig, PartitionLog, type LogConfig } from '@sluice/log';
+import type { MetadataImage } from '@sluice/metadata';
+import type { Logger } from '@sluice/runtime';
+import type { LogMaintenance } from '../core/replication-ready';
+import { HIGH_WATERMARK_CHECKPOINT_FILE, readHighWatermarks, writeHighWatermarks } from './high-watermark-checkpoint';
+import type { PartitionReplica } from './partition-replica';
+
+export interface LogLifecycleOptions {
+  readonly logDir: string;
+  readonly log: Logger;
+  readonly maxMessageBytes: number;
+  /** Kafka's log.cleaner.dedupe.buffer.size (default 128 MiB): bound on one pass's key map. */
+  readonly logCleanerDedupeBufferBytes?: number;
+}
+
+export class LogLifecycle {
+  /** High watermarks read at start (Kafka's replication-offset-checkpoint), by `<topic>-<partition>`. */
+  readonly checkpointedHighWatermarks: ReadonlyMap<string, number>;
+  /** Broker-level log settings a topic's configs override. */
+  private readonly brokerLogConfig: LogConfig;
+  private deletedSegments = 0;
+  private removedRecords = 0;
+
+  constructor(private readonly options: LogLifecycleOptions) {
+    this.brokerLogConfig = { ...defaultLogConfig, maxMessageBytes: options.maxMessageBytes };
+    this.checkpointedHighWatermarks = readHighWatermarks(this.checkpointPath(), options.log);
+  }
+
+  /** Segments deleted by retention since start (all partitions), for /metrics. */
+  get retentionDeletedSegments(): number {
+    return this.deletedSegments;
+  }
+
+  /** Records compaction removed since start (all partitions), for /metrics. */
+  get compactionRemovedRecords(): number {
+    return this.removedRecords;
+  }
+
+  open(partitionKey: string, config: LogConfig): PartitionLog {
+    return PartitionLog.open({ dir: join(this.options.logDir, partitionKey), config });
+  }
+
+  /**
+   * A partition's LogConfig: the broker's, overridden by the topic's configs in the metadata
+   * image (retention.ms, retention.bytes, segment.bytes, max.message.bytes, ...). The controller
+   * validated them; one this log layer still refuses leaves the broker's settings in force.
+   */
+  configFor(image: MetadataImage | undefined, topic: string): LogConfig {
+    const entries = image?.configs.resource('topic', topic)?.entries;
+    if (entries === undefined || entries.size === 0) return this.brokerLogConfig;
+    try {
+      return parseLogConfig(Object.fromEntries(entries), this.brokerLogConfig);
+    } catch (error) {
+      this.options.log.warn({ topic, err: error }, 'topic log configs not applied');
+      return this.brokerLogConfig;
+    }
+  }
+
+  /** Kafka's dynamic topic configs: open logs take their topic's changed settings. */
+  updateConfigs(image: MetadataImage, topic: string, replicas: readonly PartitionReplica[]): void {
+    if (replicas.length === 0) return;
+    const config = this.configFor(image, topic);
+    // Index sizes apply when a log is reopened (PartitionLog.updateConfig keeps them).
+    const fields = (Object.keys(config) as (keyof LogConfig)[]).filter(
+      (field) => field !== 'segmentIndexBytes' && field !== 'indexIntervalBytes',
+    );
+    for (const replica of replicas) {
+      const current = replica.log.config;
+      if (fields.every((field) => current[field] === config[field])) continue;
+      replica.log.updateConfig(config);
+      this.options.log.info(
+        { partition: replica.key, retentionMs: config.retentionMs, retentionBytes: config.retentionBytes },
+        'log config updated',
+      );
+    }
+  }
+
+  /**
+   * One retention pass (Kafka's LogManager cleanupLogs): every log applies its topic's
+   * retention.ms / retention.bytes and drops segments wholly below its log start offset, but never
+   * a segment holding an offset at or above `maxOffset`, the replica's high watermark (Kafka
+   * deletes a segment only when the next one's base offset is <= the high watermark). Returns the
+   * number of segments deleted.
+   */
+  runRetention(pass: LogMaintenance, replicaOf: (partition: string) => PartitionReplica | undefined): number {
+    let deleted = 0;
+    for (const { partition, maxOffset } of pass.partitions) {
+      const replica = replicaOf(partition);
+      if (replica === undefined) continue;
+      const before = replica.log.logStartOffset;
+      try {
+        deleted += replica.log.deleteOldSegments(pass.nowMs, { maxOffset });
+      } catch (error) {
+        if (!(error instanceof LogError)) throw error;
+        this.options.log.error({ partition, err: error }, 'retention failed');
+        continue;
+      }
+      if (replica.log.logStartOffset !== before) {
+        this.options.log.info(
+          { partition, logStartOffset: replica.log.logStartOffset },
+          'retention moved the log start offset',
+        );
+      }
+    }
+    this.deletedSegments += deleted;
+    return deleted;
+  }
+
+  /**
+   * One cleaner pass (Kafka's LogCleaner, on the event loop here): every log whose topic's
+   * cleanup.policy includes compact is compacted below `maxOffset`, the replica's high watermark.
+   * The log decides whether it is dirty enough; time/size retention of compact-only logs is
+   * skipped by the log itself. Returns the number of records removed.
+   */
+  runCompaction(pass: LogMaintenance, replicaOf: (partition: string) => PartitionReplica | undefined): number {
+    let removed = 0;
+    for (const { partition, maxOffset } of pass.partitions) {
+      const replica = replicaOf(partition);
+      if (replica === undefined || !isCompacted(replica.log.config)) continue;
+      try {
+        removed += replica.log.compact(pass.nowMs, {
+          maxOffset,
+          dedupeBufferBytes: this.options.logCleanerDedupeBufferBytes,
+        }).recordsRemoved;
+      } catch (error) {
+        if (!(error instanceof LogError)) throw error;
+        this.options.log.error({ partition, err: error }, 'compaction failed');
+      }
+    }
+    this.removedRecords += removed;
+    return removed;
+  }
+
+  /** Writes the checkpoint; false (logged) when the disk refused: the next cadence tries again. */
+  writeCheckpoint(highWatermarks: ReadonlyMap<string, number>): boolean {
+    try {
+      writeHighWatermarks(this.checkpointPath(), highWatermarks);
+      return true;
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
+      this.options.log.error({ err: error }, 'high watermark checkpoint not written');
+      return false;
+    }
+  }
+
+  private checkpointPath(): string {
+    return join(this.options.logDir, HIGH_WATERMARK_CHECKPOINT_FILE);
+  }
+}
+
+/** An error from the operating system (ENOSPC, EACCES, EIO, ...), not from our code. */
+function isSystemError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}

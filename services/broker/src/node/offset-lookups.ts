@@ -1,0 +1,118 @@
+/**
+ * The leader's offset lookups: ListOffsets (earliest, latest = the high watermark, or the first
+ * record at or after a timestamp, below the high watermark) and OffsetForLeaderEpoch (where an
+ * epoch ends in the leader's log: followers truncate by it). Reads only.
+ */
+// Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
+import type {
+  ListOffsetsPartitionResult,
+  ListOffsetsRequest__Output as ListOffsetsRequest,
+  ListOffsetsResponse,
+  OffsetForLeaderEpochPartitionResult,
+  OffsetForLeaderEpochRequest__Output as OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
+} from '@sluice/proto';
+import { ApiError, decodeRecordBatches } from '@sluice/protocol';
+import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
+import { errorFields } from './error-fields';
+import type { PartitionReplica } from './partition-replica';
+
+export class OffsetLookups {
+  constructor(private readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError) {}
+
+  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
+    return {
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p): ListOffsetsPartitionResult => {
+          const failed = (error: unknown): ListOffsetsPartitionResult => ({
+            partition: p.partition,
+            ...errorFields(error),
+            offset: -1,
+            timestamp: -1,
+            leaderEpoch: -1,
+          });
+          const replica = this.leaderOf(topic.name, p.partition);
+          if (replica instanceof ApiError) return failed(replica);
+          if (replica.role.kind !== 'leader')
+            return failed(new ApiError('NOT_LEADER_OR_FOLLOWER', `not the leader of ${replica.key}`));
+          const core = replica.role.core;
+          const unavailable = core.checkOffsetsAvailable();
+          if (unavailable !== null) return failed(unavailable);
+          const timestamp = Number(p.timestamp);
+          const ok = (offset: number, ts: number): ListOffsetsPartitionResult => ({
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            offset,
+            timestamp: ts,
+            leaderEpoch: core.leaderEpoch,
+          });
+          if (timestamp === -2) return ok(replica.log.logStartOffset, -1);
+          if (timestamp === -1) return ok(core.highWatermark, -1);
+          if (timestamp < 0)
+            return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2 nor a time`));
+          const found = offsetForTimestamp(replica, timestamp, core.highWatermark);
+          return found === null ? ok(-1, -1) : ok(found.offset, found.timestampMs);
+        }),
+      })),
+    };
+  }
+
+  offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
+    return {
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p): OffsetForLeaderEpochPartitionResult => {
+          const failed = (error: unknown): OffsetForLeaderEpochPartitionResult => ({
+            partition: p.partition,
+            ...errorFields(error),
+            leaderEpoch: -1,
+            endOffset: -1,
+          });
+          const replica = this.leaderOf(topic.name, p.partition);
+          if (replica instanceof ApiError) return failed(replica);
+          const answer = answerOffsetForLeaderEpoch(
+            replica.leaderEpoch,
+            { currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null, leaderEpoch: p.leaderEpoch },
+            replica.log,
+          );
+          if (answer.kind === 'error') return failed(answer.error);
+          return {
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            leaderEpoch: answer.epoch,
+            endOffset: answer.endOffset,
+          };
+        }),
+      })),
+    };
+  }
+}
+
+/**
+ * Kafka's ListOffsets by timestamp: the first record (below the high watermark) whose timestamp
+ * is at least `timestampMs`. The log finds the batch; its records say which one.
+ */
+function offsetForTimestamp(
+  replica: PartitionReplica,
+  timestampMs: number,
+  highWatermark: number,
+): { offset: number; timestampMs: number } | null {
+  const log = replica.log;
+  let from = log.offsetForTimestamp(timestampMs)?.offset ?? null;
+  while (from !== null && from < highWatermark) {
+    const read = log.read(from, 1, { maxOffset: highWatermark });
+    if (read.lastOffset === null) return null;
+    for (const batch of decodeRecordBatches(read.records)) {
+      for (const record of batch.records) {
+        if (record.offset >= from && record.timestamp >= timestampMs)
+          return { offset: record.offset, timestampMs: record.timestamp };
+      }
+    }
+    // Only the batch's max timestamp qualified it (a later record, or none): look further on.
+    from = read.lastOffset + 1;
+  }
+  return null;
+}

@@ -1,0 +1,211 @@
+/**
+ * The shell around the replication core (core/replication.ts): the only code that steps it, and
+ * the only code that carries out its Ready, right after each step, in the Ready's order: follower
+ * log writes, acks=all answers, wake-ups, AlterPartition sends, fetcher re-plans, the
+ * high-watermark checkpoint, retention and compaction. It owns the broker's one replication timer,
+ * which ticks the core every `tickIntervalMs`.
+ *
+ * Steps never nest: a step taken while a Ready is being carried out (a fetcher starting inside a
+ * re-plan asks its first question) leaves its Ready to the drain already running.
+ */
+import { CorruptRecordError } from '@sluice/protocol';
+import { LogError } from '@sluice/log';
+import type { Logger } from '@sluice/runtime';
+import { assert } from '../core/assert';
+import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
+import { Replication } from '../core/replication';
+import type { AlterPartitionSend, PartitionLogWrite, ReplicationReady, RoleChange } from '../core/replication-ready';
+import { haltOnBrokenInvariant } from './invariant-halt';
+import type { LogLifecycle } from './log-lifecycle';
+import type { AckReply, PartitionReplica } from './partition-replica';
+
+export interface ReplicationDriverOptions {
+  readonly brokerId: number;
+  readonly log: Logger;
+  readonly replicaLagTimeMaxMs: number;
+  readonly retentionCheckIntervalMs: number;
+  readonly logCleanerBackoffMs: number;
+  readonly lifecycle: LogLifecycle;
+  /** Sends one AlterPartition item to the controller; resolves with its answer. */
+  readonly alterPartition: (
+    replica: PartitionReplica,
+    proposal: AlterPartitionProposal,
+  ) => Promise<AlterPartitionResult>;
+  /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
+  readonly onFollowersChanged: () => void;
+  readonly nowMs: () => number;
+}
+
+export class ReplicationDriver {
+  readonly core: Replication<AckReply>;
+  private readonly replicas = new Map<string, PartitionReplica>();
+  private timer: NodeJS.Timeout | undefined;
+  private draining = false;
+  /** Follower log writes that failed since start; the follower steps compare it to ask for a backoff. */
+  private followerWriteFailures = 0;
+
+  constructor(private readonly options: ReplicationDriverOptions) {
+    this.core = new Replication<AckReply>({
+      localBrokerId: options.brokerId,
+      replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
+      retentionCheckIntervalMs: options.retentionCheckIntervalMs,
+      logCleanerBackoffMs: options.logCleanerBackoffMs,
+      nowMs: options.nowMs(),
+    });
+  }
+
+  replica(key: string): PartitionReplica | undefined {
+    return this.replicas.get(key);
+  }
+
+  replicaList(): PartitionReplica[] {
+    return [...this.replicas.values()];
+  }
+
+  /** A newly opened local replica; the core hosts it offline until a registration says more. */
+  add(replica: PartitionReplica, checkpointedHighWatermark: number): void {
+    assert(!this.replicas.has(replica.key), `replica ${replica.key} is already open`);
+    this.replicas.set(replica.key, replica);
+    this.core.addPartition(replica.key, replica.log, checkpointedHighWatermark);
+  }
+
+  /** Steps the core, then carries out what it decided. */
+  step<T>(run: (core: Replication<AckReply>) => T): T {
+    const result = run(this.core);
+    this.drain();
+    return result;
+  }
+
+  /** A follower step; `logWriteFailed` when the shell could not apply one of its log writes. */
+  stepFollower<T>(run: (core: Replication<AckReply>) => T): { readonly result: T; readonly logWriteFailed: boolean } {
+    const failuresBefore = this.followerWriteFailures;
+    const result = this.step(run);
+    return { result, logWriteFailed: this.followerWriteFailures !== failuresBefore };
+  }
+
+  /** Starts the one timer. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      try {
+        this.step((core) => core.tick(this.options.nowMs()));
+      } catch (error) {
+        haltOnBrokenInvariant(error);
+        throw error;
+      }
+    }, this.core.tickIntervalMs);
+  }
+
+  /** Stops the timer; the core checkpoints, fails waiting produces and takes every replica offline. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.step((core) => core.shutdown());
+    this.replicas.clear();
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.core.hasReady()) this.apply(this.core.ready());
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private apply(ready: ReplicationReady<AckReply>): void {
+    for (const change of ready.roleChanges) this.logRoleChange(change);
+    this.applyLogWrites(ready.logWrites);
+    for (const completion of ready.acks) completion.context(completion.error);
+    for (const key of ready.changed) this.replicas.get(key)?.changed();
+    for (const send of ready.alterPartitions) this.sendAlterPartition(send);
+    if (ready.followersChanged) this.options.onFollowersChanged();
+    const checkpoint = ready.highWatermarkCheckpoint;
+    if (checkpoint !== null && this.options.lifecycle.writeCheckpoint(checkpoint))
+      this.core.onHighWatermarkCheckpointWritten(checkpoint);
+    const replicaOf = (key: string): PartitionReplica | undefined => this.replicas.get(key);
+    if (ready.retention !== null) this.options.lifecycle.runRetention(ready.retention, replicaOf);
+    if (ready.compaction !== null) this.options.lifecycle.runCompaction(ready.compaction, replicaOf);
+  }
+
+  private logRoleChange(change: RoleChange): void {
+    const fields = { partition: change.partition, leader: change.leaderId, leaderEpoch: change.leaderEpoch };
+    if (change.role === 'leader') this.options.log.info(fields, 'became leader');
+    else if (change.role === 'follower') this.options.log.info(fields, 'became follower');
+    else this.options.log.info(fields, 'no leader; replica offline');
+  }
+
+  /**
+   * In order; a write the log refuses (a corrupt batch, a failed disk: LogError or
+   * CorruptRecordError) is the partition's problem, not the broker's: its follower starts over
+   * from its log, its later writes here are skipped, and the fetcher backs off.
+   */
+  private applyLogWrites(writes: readonly PartitionLogWrite[]): void {
+    const failed = new Set<string>();
+    for (const { partition, follower, write } of writes) {
+      if (failed.has(partition)) continue;
+      const replica = this.replicas.get(partition);
+      assert(replica !== undefined, `a log write for ${partition}, which is not open`);
+      const log = replica.log;
+      try {
+        switch (write.kind) {
+          case 'truncate':
+            this.options.log.info({ partition, from: log.logEndOffset, to: write.offset }, 'follower truncating');
+            log.truncateTo(write.offset);
+            break;
+          case 'start-over':
+            this.options.log.warn(
+              { partition, logEndOffset: log.logEndOffset, leaderLogStartOffset: write.offset },
+              "follower below the leader's log start offset; starting over there",
+            );
+            log.truncateFullyAndStartAt(write.offset);
+            break;
+          case 'append':
+            log.appendAsFollower(write.records);
+            assert(
+              log.logEndOffset === write.logEndOffsetAfter,
+              `${partition}: the follower append ended at ${log.logEndOffset}, the core expected ${write.logEndOffsetAfter}`,
+            );
+            break;
+          case 'advance-log-start':
+            log.advanceLogStartOffset(write.offset);
+            break;
+        }
+      } catch (error) {
+        if (!(error instanceof LogError || error instanceof CorruptRecordError)) throw error;
+        failed.add(partition);
+        this.followerWriteFailures++;
+        this.options.log.warn({ partition, write: write.kind, err: error }, 'follower log write failed');
+        this.core.onFollowerLogWriteFailed(partition, follower);
+      }
+    }
+  }
+
+  private sendAlterPartition(send: AlterPartitionSend<AckReply>): void {
+    const replica = this.replicas.get(send.partition);
+    assert(replica !== undefined, `an AlterPartition for ${send.partition}, which is not open`);
+    this.options
+      .alterPartition(replica, send.proposal)
+      .then(
+        (result) => {
+          const outcome = this.step((core) =>
+            core.onAlterPartitionResult(send.partition, send.leader, result, this.options.nowMs()),
+          );
+          if (outcome.kind === 'ignored')
+            this.options.log.debug(
+              { partition: send.partition, reason: outcome.reason },
+              'AlterPartition answer ignored',
+            );
+        },
+        (error: unknown) => {
+          this.step((core) => core.onAlterPartitionFailed(send.partition, send.leader));
+          this.options.log.warn({ partition: send.partition, err: error }, 'AlterPartition failed; will retry');
+        },
+      )
+      .catch((error: unknown) => {
+        haltOnBrokenInvariant(error);
+        this.options.log.error({ partition: send.partition, err: error }, 'AlterPartition answer could not be applied');
+      });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The broker's gRPC surface as a NestJS application: feature modules for producing, fetching,
+ * metadata and share groups over the BrokerRequests the node hands in; the shared guard,
+ * metrics interceptor, error filter, health and reflection come from SluiceRpcModule.
+ */
+import { Global, Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import type { ServerErrorReporter } from '@sluice/proto';
+import type { HealthStatus } from '@sluice/runtime';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
+import type { Registry } from 'prom-client';
+import type { BrokerRequests } from './broker-requests';
+import { FetchController } from './fetch.controller';
+import { MetadataController } from './metadata.controller';
+import { ProduceController } from './produce.controller';
+import { ShareController } from './share.controller';
+import { BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, type ProduceStreamSettings } from './tokens';
+
+@Module({ controllers: [ProduceController] })
+export class ProduceModule {}
+
+@Module({ controllers: [FetchController] })
+export class FetchModule {}
+
+@Module({ controllers: [MetadataController] })
+export class MetadataModule {}
+
+@Module({ controllers: [ShareController] })
+export class ShareModule {}
+
+@Global()
+@Module({})
+export class BrokerRequestsModule {
+  static forRoot(requests: BrokerRequests, produceStream: ProduceStreamSettings): DynamicModule {
+    const providers = [
+      { provide: BROKER_REQUESTS, useValue: requests },
+      { provide: PRODUCE_STREAM_SETTINGS, useValue: produceStream },
+    ];
+    return { module: BrokerRequestsModule, providers, exports: [BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS] };
+  }
+}
+
+export interface BrokerRpcParts {
+  readonly requests: BrokerRequests;
+  readonly health: HealthStatus;
+  readonly registry: Registry;
+  readonly report: ServerErrorReporter;
+  readonly produceStream?: ProduceStreamSettings;
+}
+
+/** Serves the broker's RPCs on `host:port` (0: the OS chooses) until the app is closed. */
+export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts): Promise<GrpcApp> {
+  @Module({
+    imports: [
+      SluiceRpcModule.forRoot({
+        service: 'broker',
+        registry: parts.registry,
+        health: parts.health,
+        report: parts.report,
+      }),
+      BrokerRequestsModule.forRoot(parts.requests, parts.produceStream ?? {}),
+      ProduceModule,
+      FetchModule,
+      MetadataModule,
+      ShareModule,
+    ],
+  })
+  class BrokerRpcModule {}
+  return startContractGrpcApp({
+    module: BrokerRpcModule,
+    host,
+    port,
+    services: ['sluice.v1.Broker', 'grpc.health.v1.Health'],
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Writing records: unary Produce, the ordered ProduceStream producers keep one of per broker,
+ * ProduceRecords for plain gRPC clients, and the idempotent producer's InitProducerId.
+ *
+ * ProduceStream is a bidirectional stream whose messages are requests of their own: the handler
+ * takes the raw call (`@GrpcStreamCall`) because order and backpressure are the point (see
+ * produce-stream.ts), counts each message through RpcMetrics, and resolves when the stream
+ * closes. Nest's per-call work (guard, interceptors) runs once per stream, not per batch.
+ */
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcMethod, GrpcStreamCall, Payload } from '@nestjs/microservices';
+import type * as pb from '@sluice/proto';
+import { CountsEachMessage, RpcMetrics } from '@sluice/service-common';
+import { serveProduceStream, type ProduceStreamCall } from '../node/produce-stream';
+import type { BrokerRequests } from './broker-requests';
+import { BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, type ProduceStreamSettings } from './tokens';
+
+@Controller()
+export class ProduceController {
+  constructor(
+    @Inject(BROKER_REQUESTS) private readonly broker: BrokerRequests,
+    @Inject(PRODUCE_STREAM_SETTINGS) private readonly streamSettings: ProduceStreamSettings,
+    private readonly metrics: RpcMetrics,
+  ) {}
+
+  @GrpcMethod('Broker', 'Produce')
+  produce(@Payload() request: pb.ProduceRequest__Output): Promise<pb.ProduceResponse> {
+    return this.broker.produce(request);
+  }
+
+  @GrpcStreamCall('Broker', 'ProduceStream')
+  @CountsEachMessage()
+  produceStream(call: ProduceStreamCall): Promise<void> {
+    return serveProduceStream(call, {
+      ...this.streamSettings,
+      // measure() calls appendProduce synchronously, so the stream's arrival order holds.
+      append: (request) => this.metrics.measure('ProduceStream', () => this.broker.appendProduce(request)),
+    });
+  }
+
+  @GrpcMethod('Broker', 'ProduceRecords')
+  produceRecords(@Payload() request: pb.ProduceRecordsRequest__Output): Promise<pb.ProduceRecordsResponse> {
+    return this.broker.produceRecords(request);
+  }
+
+  @GrpcMethod('Broker', 'InitProducerId')
+  initProducerId(@Payload() request: pb.InitProducerIdRequest__Output): Promise<pb.InitProducerIdResponse> {
+    return this.broker.initProducerId(request);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * What every RPC handler may know about its call, built once per call before the handler runs:
+ * which RPC, who called (the authenticated principal and the peer's host, as Kafka's ACLs and
+ * audit log name them) and the caller's W3C trace context. Guards fill it (authentication),
+ * interceptors read it (metrics, tracing), controllers take it with `@RpcCall()`.
+ */
+import { createParamDecorator } from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+
+export interface RpcCallContext {
+  /** Fully qualified service, e.g. `sluice.v1.Broker`. */
+  readonly service: string;
+  /** The RPC's name as in the proto, e.g. `Produce`. */
+  readonly method: string;
+  /** The caller's host (no port), e.g. `127.0.0.1`; `unknown` when grpc-js cannot tell. */
+  readonly peerHost: string;
+  /** Kafka's principal form, `User:<name>`; set by the authentication guard. */
+  principal: string;
+  /** The caller's `traceparent` metadata (W3C Trace Context), when sent. */
+  readonly traceparent: string | undefined;
+  readonly metadata: Metadata;
+}
+
+/** The grpc-js call object Nest hands a gRPC handler as its third argument. */
+interface GrpcCallLike {
+  getPath?(): string;
+  getPeer?(): string;
+  metadata?: Metadata;
+}
+
+const contexts = new WeakMap<object, RpcCallContext>();
+
+/** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` / `127.0.0.1:5000` -> the host part. */
+export function peerHostOf(peer: string): string {
+  const withoutScheme = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(withoutScheme);
+  if (bracketed !== null) return bracketed[1] as string;
+  const at = withoutScheme.lastIndexOf(':');
+  return at > 0 && withoutScheme.indexOf(':') === at ? withoutScheme.slice(0, at) : withoutScheme || 'unknown';
+}
+
+function pathParts(path: string): { service: string; method: string } {
+  const match = /^\/([^/]+)\/([^/]+)$/.exec(path);
+  return match === null
+    ? { service: 'unknown', method: path }
+    : { service: match[1] as string, method: match[2] as string };
+}
+
+/** The call's context, created on first use (the guard runs first and sets the principal). */
+export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
+  const call = execution.getArgByIndex<GrpcCallLike | undefined>(2);
+  const key: object = call ?? execution;
+  let context = contexts.get(key);
+  if (context !== undefined) return context;
+  const metadata = (call?.metadata ?? execution.switchToRpc().getContext<Metadata>()) as Metadata;
+  let peer = 'unknown';
+  try {
+    peer = call?.getPeer?.() ?? 'unknown';
+  } catch {
+    // grpc-js throws once the call is closed; the context is then of no use anyway.
+  }
+  const { service, method } = pathParts(call?.getPath?.() ?? `/unknown/${execution.getHandler().name}`);
+  const traceparent = metadata?.get?.('traceparent')[0];
+  context = {
+    service,
+    method,
+    peerHost: peerHostOf(peer),
+    principal: ANONYMOUS_PRINCIPAL,
+    traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+    metadata,
+  };
+  contexts.set(key, context);
+  return context;
+}
+
+/** Kafka's principal on a listener without authentication. */
+export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
+
+/** Controller parameter decorator: `handle(@Payload() request, @RpcCall() call: RpcCallContext)`. */
+export const RpcCall = createParamDecorator((_data: unknown, execution: ExecutionContext) =>
+  rpcCallContextOf(execution),
+);
+
+/**
+ * Controller parameter decorator for the raw grpc-js call (Nest's third handler argument), for
+ * the few handlers that write a stream themselves with backpressure.
+ */
+export const GrpcCall = createParamDecorator((_data: unknown, execution: ExecutionContext): unknown =>
+  execution.getArgByIndex(2),
+);

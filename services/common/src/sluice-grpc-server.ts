@@ -1,0 +1,114 @@
+/**
+ * The gRPC transport strategy every sluice service runs under NestJS: Nest's own `ServerGrpc`
+ * (controllers with `@GrpcMethod` / `@GrpcStreamCall`, interceptors, guards, filters), with what
+ * a broker or controller needs beyond it:
+ * - the port the OS chose when 0 was asked for (a broker registers its bound port; tests and the
+ *   local launcher bind port 0), which Nest's server does not expose;
+ * - our channel defaults (64 MiB messages, keepalive pings accepted) and credentials;
+ * - gRPC server reflection (`grpc.reflection.v1` and `v1alpha`) for the services this server
+ *   serves, so `grpcurl -plaintext host:port list` / `describe` work against any sluice port;
+ * - a bounded close: in-flight calls get `shutdownGraceMs`, then the server is forced down.
+ */
+import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
+import type { ServerOptions } from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { ServerGrpc } from '@nestjs/microservices';
+import { formatHostPort } from '@sluice/proto';
+import { DEFAULT_SERVER_OPTIONS } from '@sluice/runtime';
+
+export interface SluiceGrpcServerOptions {
+  /** Interface to bind: `0.0.0.0` in a pod, `127.0.0.1` in tests. */
+  readonly host: string;
+  /** 0 lets the OS choose; `boundPort` tells which. */
+  readonly port: number;
+  /** The loaded protos (PROTO_LOADER_OPTIONS): what Nest routes and reflection describes. */
+  readonly packageDefinition: PackageDefinition;
+  /** Fully qualified services this server serves, e.g. `['sluice.v1.Broker', 'grpc.health.v1.Health']`. */
+  readonly services: readonly string[];
+  readonly serverOptions?: ServerOptions;
+  /** Default: insecure. */
+  readonly credentials?: ServerCredentials;
+  /** Serve gRPC server reflection for `services`. Default true. */
+  readonly reflection?: boolean;
+  /**
+   * What reflection describes: by default `packageDefinition`'s own descriptors; the contract's
+   * services pass the exact ones `buf build` made (`contractReflectionDefinition()`).
+   */
+  readonly reflectionDescriptors?: object;
+  /** How long close() lets in-flight calls finish before forcing the server down. Default 1000. */
+  readonly shutdownGraceMs?: number;
+}
+
+/** `sluice.v1.Broker` -> `sluice.v1`. */
+function packageOf(fullServiceName: string): string {
+  const at = fullServiceName.lastIndexOf('.');
+  if (at <= 0) throw new RangeError(`service name ${fullServiceName} is not fully qualified (package.Service)`);
+  return fullServiceName.slice(0, at);
+}
+
+export class SluiceGrpcServer extends ServerGrpc {
+  private boundPortValue: number | undefined;
+  private readonly shutdownGraceMs: number;
+
+  constructor(private readonly sluiceOptions: SluiceGrpcServerOptions) {
+    if (!Number.isInteger(sluiceOptions.port) || sluiceOptions.port < 0 || sluiceOptions.port > 65_535) {
+      throw new RangeError(`grpc server port must be an integer in [0, 65535], got ${sluiceOptions.port}`);
+    }
+    if (sluiceOptions.services.length === 0) throw new RangeError('a gRPC server must serve at least one service');
+    const reflection = sluiceOptions.reflection ?? true;
+    super({
+      url: formatHostPort(sluiceOptions.host, sluiceOptions.port),
+      package: [...new Set(sluiceOptions.services.map(packageOf))],
+      packageDefinition: sluiceOptions.packageDefinition,
+      onLoadPackageDefinition: reflection
+        ? (definition, server) =>
+            new ReflectionService((sluiceOptions.reflectionDescriptors ?? definition) as PackageDefinition, {
+              services: [...sluiceOptions.services],
+            }).addToServer(server as GrpcJsServer)
+        : undefined,
+    });
+    this.shutdownGraceMs = sluiceOptions.shutdownGraceMs ?? 1_000;
+  }
+
+  /** The bound port; defined once the Nest microservice listens. */
+  get boundPort(): number {
+    if (this.boundPortValue === undefined) throw new Error('the gRPC server is not listening yet');
+    return this.boundPortValue;
+  }
+
+  /** `host:port` peers dial (IPv6 hosts bracketed). */
+  get address(): string {
+    return formatHostPort(this.sluiceOptions.host, this.boundPort);
+  }
+
+  /** Nest calls this from listen(): our options, our credentials, and the bound port kept. */
+  override async createClient(): Promise<GrpcJsServer> {
+    const server = new GrpcJsServer({ ...DEFAULT_SERVER_OPTIONS, ...this.sluiceOptions.serverOptions });
+    this.boundPortValue = await new Promise<number>((resolveBind, rejectBind) => {
+      server.bindAsync(
+        formatHostPort(this.sluiceOptions.host, this.sluiceOptions.port),
+        this.sluiceOptions.credentials ?? ServerCredentials.createInsecure(),
+        (error, port) => (error !== null ? rejectBind(error) : resolveBind(port)),
+      );
+    });
+    return server;
+  }
+
+  /** Graceful for `shutdownGraceMs`, then forced: a hung stream must not keep a stopping process. */
+  override async close(): Promise<void> {
+    const server = this.grpcClient as GrpcJsServer | null;
+    if (server === null || server === undefined) return;
+    this.grpcClient = null;
+    await new Promise<void>((resolveStop) => {
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolveStop();
+      }, this.shutdownGraceMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolveStop();
+      });
+    });
+  }
+}

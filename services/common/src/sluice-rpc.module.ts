@@ -1,0 +1,49 @@
+/**
+ * The cross-cutting part of every service's gRPC surface, as Nest providers: import
+ * `SluiceRpcModule.forRoot(...)` in a service's root module and every controller of the service
+ * gets authentication (guard), per-RPC metrics (interceptor) and Kafka-named error mapping
+ * (filter), and the service serves grpc.health.v1 from the `HealthStatus` given here.
+ */
+import { Module } from '@nestjs/common';
+import type { DynamicModule, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import type { ServerErrorReporter } from '@sluice/proto';
+import { HealthStatus } from '@sluice/runtime';
+import type { Registry } from 'prom-client';
+import { ApiErrorRpcFilter } from './api-error.filter';
+import { AnonymousAuthenticator, AUTHENTICATOR, AuthenticationGuard, type Authenticator } from './authentication.guard';
+import { GrpcHealthController } from './health.controller';
+import { RPC_METRICS_OPTIONS, RpcMetrics, RpcMetricsInterceptor } from './rpc-metrics.interceptor';
+
+export interface SluiceRpcModuleOptions {
+  /** `broker`, `controller`, `coordinator`: names metrics. */
+  readonly service: string;
+  readonly registry: Registry;
+  readonly health: HealthStatus;
+  /** Where unexpected handler errors go (with their reference id), e.g. the service's pino logger. */
+  readonly report: ServerErrorReporter;
+  /** Default: everybody is User:ANONYMOUS (a PLAINTEXT listener). */
+  readonly authenticator?: Authenticator;
+}
+
+@Module({})
+export class SluiceRpcModule {
+  static forRoot(options: SluiceRpcModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: HealthStatus, useValue: options.health },
+      { provide: AUTHENTICATOR, useValue: options.authenticator ?? new AnonymousAuthenticator() },
+      { provide: RPC_METRICS_OPTIONS, useValue: { registry: options.registry, service: options.service } },
+      RpcMetrics,
+      { provide: APP_GUARD, useClass: AuthenticationGuard },
+      { provide: APP_INTERCEPTOR, useClass: RpcMetricsInterceptor },
+      { provide: APP_FILTER, useFactory: () => new ApiErrorRpcFilter(options.report) },
+    ];
+    return {
+      module: SluiceRpcModule,
+      global: true,
+      controllers: [GrpcHealthController],
+      providers,
+      exports: [HealthStatus, RpcMetrics],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * What operators and the Admin client ask: topics, partitions, configs, leader elections and
+ * descriptions of the cluster. Thin: every decision is ControllerApi's.
+ */
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcMethod, Payload } from '@nestjs/microservices';
+import type * as pb from '@sluice/proto';
+import { RpcCall, type RpcCallContext } from '@sluice/service-common';
+import type { ControllerApi } from '../api/controller-api';
+import { callerOf } from './caller';
+import { CONTROLLER_API, CONTROLLER_RPC_OPTIONS, type ControllerRpcOptions } from './tokens';
+
+@Controller()
+export class ClusterAdminController {
+  constructor(
+    @Inject(CONTROLLER_API) private readonly api: ControllerApi,
+    @Inject(CONTROLLER_RPC_OPTIONS) private readonly options: ControllerRpcOptions,
+  ) {}
+
+  @GrpcMethod('Controller', 'CreateTopics')
+  createTopics(
+    @Payload() request: pb.CreateTopicsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.CreateTopicsResponse> {
+    return this.api.createTopics(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'DeleteTopics')
+  deleteTopics(
+    @Payload() request: pb.DeleteTopicsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.DeleteTopicsResponse> {
+    return this.api.deleteTopics(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'CreatePartitions')
+  createPartitions(
+    @Payload() request: pb.CreatePartitionsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.CreatePartitionsResponse> {
+    return this.api.createPartitions(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'AlterConfigs')
+  alterConfigs(
+    @Payload() request: pb.AlterConfigsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.AlterConfigsResponse> {
+    return this.api.alterConfigs(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'ElectLeaders')
+  electLeaders(
+    @Payload() request: pb.ElectLeadersRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.ElectLeadersResponse> {
+    return this.api.electLeaders(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'DescribeCluster')
+  describeCluster(): pb.DescribeClusterResponse | Promise<pb.DescribeClusterResponse> {
+    return this.api.describeCluster(this.options.clusterId);
+  }
+
+  @GrpcMethod('Controller', 'DescribeTopics')
+  describeTopics(
+    @Payload() request: pb.DescribeTopicsRequest__Output,
+  ): pb.DescribeTopicsResponse | Promise<pb.DescribeTopicsResponse> {
+    return this.api.describeTopics(request);
+  }
+}
