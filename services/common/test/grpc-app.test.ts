@@ -20,7 +20,8 @@ import {
   type RpcCallContext,
 } from '../src';
 
-const FIXTURES = join(__dirname, 'fixtures');
+// The test-only test.v1.Echo service, shared with @sluice/runtime's server tests.
+const FIXTURES = join(__dirname, '..', '..', '..', 'packages', 'runtime', 'test', 'fixtures');
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
 function clientOf(definition: PackageDefinition, fullName: string, address: string): Client {
