@@ -15,7 +15,11 @@ export type Readiness =
   | 'controller-leader'
   /** Every broker of the cluster is registered and unfenced. */
   | 'brokers-unfenced'
-  /** Every process of the role answers grpc.health.v1 Check with SERVING (a coordinator: its topics exist and it owns what it should). */
+  /**
+   * Every process of the role answers grpc.health.v1 Check with SERVING (a coordinator: its topics
+   * exist and its paired broker's metadata has them, so FindCoordinator names an owner; the
+   * partitions it owns may still be loading).
+   */
   | 'health-serving';
 
 /** One process's place in the cluster, as its settings see it. */

@@ -103,6 +103,8 @@ export class CoordinatorNode {
   private readonly topics = new TopicsSnapshot();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  /** Set (once) by the first ownership check that read the metadata: health says SERVING from then on. */
+  private ready = false;
   private stopped = false;
   private memberIds = 0;
   /** Effective max.message.bytes per internal topic (the smaller of ours and the topic's override). */
@@ -206,11 +208,10 @@ export class CoordinatorNode {
       'min.insync.replicas': String(this.shareStateTopic.minIsr),
       'max.message.bytes': maxMessageBytes,
     });
-    this.health.set('', 'SERVING');
-    this.health.set('sluice.v1.Coordinator', 'SERVING');
+    // SERVING comes with the first ownership check that reads the cluster's metadata (see
+    // checkOwnership): before it, FindCoordinator could only answer COORDINATOR_NOT_AVAILABLE.
     await this.checkOwnership();
     this.timer = setInterval(() => void this.checkOwnership(), this.options.ownershipCheckIntervalMs ?? 250);
-    this.options.log.info({ address: this.address }, 'coordinator ready');
   }
 
   /** Creates an internal topic when missing (a concurrent creator winning is fine). */
@@ -295,6 +296,20 @@ export class CoordinatorNode {
       this.topics.update(this.metadata);
       this.groupPartitions.follow(this.metadata);
       this.sharePartitions.follow(this.metadata);
+      const metadata = this.metadata;
+      const knowsInternalTopics = [OFFSETS_TOPIC, SHARE_STATE_TOPIC].every((name) =>
+        metadata.topics.some((t) => t.name === name && t.errorName === ''),
+      );
+      if (!this.ready && !this.stopped && knowsInternalTopics) {
+        this.ready = true;
+        // Ready means: FindCoordinator answers from the paired broker's metadata, which has both
+        // internal topics (it may lag the controller that just created them), and the partitions
+        // this node owns are loading (their groups answer COORDINATOR_LOAD_IN_PROGRESS until done).
+        // A launcher that waits for SERVING can hand the address to clients that do not retry.
+        this.health.set('', 'SERVING');
+        this.health.set('sluice.v1.Coordinator', 'SERVING');
+        this.options.log.info({ address: this.address }, 'coordinator ready');
+      }
       const nowMs = Date.now();
       for (const owned of this.groupPartitions.all()) {
         const next = owned.shard.nextDeadlineMs();
