@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from './durable-file';
 import { CorruptLogError } from './errors';
+import type { LogFiles } from './log-files';
 
 /**
  * Kafka's checkpoint text format: a version line, a count line, then `count` lines of
@@ -49,8 +50,12 @@ export function readCheckpointFile(path: string, fieldsPerEntry: number): number
   }
 }
 
-export function writeCheckpointFile(path: string, entries: ReadonlyArray<ReadonlyArray<number>>): void {
-  writeFileAtomic(path, formatCheckpoint(entries));
+export function writeCheckpointFile(
+  files: LogFiles,
+  path: string,
+  entries: ReadonlyArray<ReadonlyArray<number>>,
+): void {
+  writeFileAtomic(files, path, formatCheckpoint(entries));
 }
 
 /** A checkpoint holding one offset (recovery point, log start offset). */
@@ -61,6 +66,6 @@ export function readOffsetCheckpoint(path: string): number | null {
   return entries[0]![0]!;
 }
 
-export function writeOffsetCheckpoint(path: string, offset: number): void {
-  writeCheckpointFile(path, [[offset]]);
+export function writeOffsetCheckpoint(files: LogFiles, path: string, offset: number): void {
+  writeCheckpointFile(files, path, [[offset]]);
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Attributes,
@@ -10,7 +10,8 @@ import {
   type RecordBatchView,
 } from '@sluice/protocol';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file';
-import { fsyncDirectory, readFully, writeFully, writeWholeFile } from './durable-file';
+import { readFully, writeFully, writeWholeFile } from './durable-file';
+import { nodeLogFiles, type LogFiles } from './log-files';
 import type { LogLogger } from './env';
 import { assert, CorruptLogError } from './errors';
 import { CLEANED_SUFFIX, CLEANER_SWAP_FILE, segmentPaths, SWAP_SUFFIX, type SegmentPaths } from './file-names';
@@ -332,9 +333,10 @@ export function cleanSegment(
   source: CleanSource,
   endOffset: number,
   ctx: BatchFilterContext,
+  files: LogFiles = nodeLogFiles,
 ): CleanedPart {
   const out = segmentPaths(dir, source.baseOffset).log + CLEANED_SUFFIX;
-  const fd = openSync(out, 'w');
+  const fd = files.create(out, 'w');
   const totals: { recordsRemoved: number; earliest: number | null } = { recordsRemoved: 0, earliest: null };
   try {
     const writer = new BufferedFileWriter(fd);
@@ -379,7 +381,12 @@ export function cleanSegment(
  * appending later parts' bytes to the first part's file; then indexes each result from its
  * bytes and fdatasyncs log and indexes. Memory: one copy buffer and one segment's indexes.
  */
-export function mergeCleanedParts(dir: string, parts: ReadonlyArray<CleanedPart>, config: LogConfig): CleanedGroup[] {
+export function mergeCleanedParts(
+  dir: string,
+  parts: ReadonlyArray<CleanedPart>,
+  config: LogConfig,
+  files: LogFiles = nodeLogFiles,
+): CleanedGroup[] {
   const groupSizes = groupSegmentsBySize(
     parts.map((part) => part.sizeBytes),
     parts.map((part) => part.baseOffset),
@@ -400,7 +407,7 @@ export function mergeCleanedParts(dir: string, parts: ReadonlyArray<CleanedPart>
         const memberPath = segmentPaths(dir, member.baseOffset).log + CLEANED_SUFFIX;
         copyFileInto(memberPath, member.sizeBytes, fd, size);
         size += member.sizeBytes;
-        unlinkSync(memberPath);
+        files.remove(memberPath);
       }
       const indexer = new SegmentIndexer(first.baseOffset, config.indexIntervalBytes, config.segmentIndexBytes);
       const result = scanSegmentFile(fd, 0, size, false, (view) => {
@@ -409,9 +416,9 @@ export function mergeCleanedParts(dir: string, parts: ReadonlyArray<CleanedPart>
       });
       assert(result.problem === null, `cleaned segment ${paths.log} does not scan: ${result.problem?.reason}`);
       indexer.finish();
-      fdatasyncSync(fd);
-      writeWholeFile(paths.offsetIndex, indexer.offsets.bytes(), true);
-      writeWholeFile(paths.timeIndex, indexer.times.bytes(), true);
+      files.sync(fd, paths.log);
+      writeWholeFile(files, paths.offsetIndex, indexer.offsets.bytes(), true);
+      writeWholeFile(files, paths.timeIndex, indexer.times.bytes(), true);
       let earliest: number | null = null;
       for (const member of members) {
         if (member.earliestDeleteHorizonMs !== null)
@@ -447,18 +454,23 @@ function copyFileInto(path: string, length: number, targetFd: number, targetPosi
 }
 
 /** `.cleaned` -> `.swap` for every group (indexes first, the log file last), then fsyncs the directory. */
-export function markSwappable(dir: string, groups: ReadonlyArray<CleanedGroup>): void {
+export function markSwappable(dir: string, groups: ReadonlyArray<CleanedGroup>, files: LogFiles = nodeLogFiles): void {
   for (const group of groups) {
     const paths = segmentPaths(dir, group.baseOffset);
     for (const path of [paths.offsetIndex, paths.timeIndex, paths.log])
-      renameSync(path + CLEANED_SUFFIX, path + SWAP_SUFFIX);
+      files.rename(path + CLEANED_SUFFIX, path + SWAP_SUFFIX);
   }
-  fsyncDirectory(dir);
+  files.syncDirectory(dir);
 }
 
 /** The commit point: which sources each `.swap` segment replaces, written atomically. */
-export function writeSwapManifest(dir: string, groups: ReadonlyArray<CleanedGroup>): void {
+export function writeSwapManifest(
+  dir: string,
+  groups: ReadonlyArray<CleanedGroup>,
+  files: LogFiles = nodeLogFiles,
+): void {
   writeCheckpointFile(
+    files,
     join(dir, CLEANER_SWAP_FILE),
     groups.flatMap((group) => group.sourceBaseOffsets.map((source) => [group.baseOffset, source])),
   );
@@ -470,7 +482,11 @@ export function writeSwapManifest(dir: string, groups: ReadonlyArray<CleanedGrou
  * `.log.swap` always means "not yet done"). Then removes the manifest. Idempotent, so the same
  * code finishes the swap live and after a crash.
  */
-export function finishSwap(dir: string, manifest: ReadonlyArray<ReadonlyArray<number>>): void {
+export function finishSwap(
+  dir: string,
+  manifest: ReadonlyArray<ReadonlyArray<number>>,
+  files: LogFiles = nodeLogFiles,
+): void {
   const groups = new Map<number, number[]>();
   for (const [groupBase, source] of manifest) {
     const list = groups.get(groupBase!) ?? [];
@@ -483,16 +499,16 @@ export function finishSwap(dir: string, manifest: ReadonlyArray<ReadonlyArray<nu
     for (const source of sources) {
       const sourcePaths = segmentPaths(dir, source);
       for (const path of [sourcePaths.offsetIndex, sourcePaths.timeIndex, sourcePaths.log])
-        if (existsSync(path)) unlinkSync(path);
+        if (existsSync(path)) files.remove(path);
     }
     // A crash between these renames leaves the log file as .swap: the next open redoes them (an
     // index already renamed was deleted above as a source file and is rebuilt from the log).
     for (const path of [paths.offsetIndex, paths.timeIndex, paths.log])
-      if (existsSync(path + SWAP_SUFFIX)) renameSync(path + SWAP_SUFFIX, path);
+      if (existsSync(path + SWAP_SUFFIX)) files.rename(path + SWAP_SUFFIX, path);
   }
-  fsyncDirectory(dir);
-  unlinkSync(join(dir, CLEANER_SWAP_FILE));
-  fsyncDirectory(dir);
+  files.syncDirectory(dir);
+  files.remove(join(dir, CLEANER_SWAP_FILE));
+  files.syncDirectory(dir);
 }
 
 /**
@@ -501,7 +517,11 @@ export function finishSwap(dir: string, manifest: ReadonlyArray<ReadonlyArray<nu
  * output of a pass that did not commit, and is deleted (its sources are intact). Returns what
  * was done, for logging and tests.
  */
-export function recoverCleanerSwap(dir: string, logger: LogLogger): { completed: boolean; rolledBackFiles: number } {
+export function recoverCleanerSwap(
+  dir: string,
+  logger: LogLogger,
+  files: LogFiles = nodeLogFiles,
+): { completed: boolean; rolledBackFiles: number } {
   const manifestPath = join(dir, CLEANER_SWAP_FILE);
   let completed = false;
   if (existsSync(manifestPath)) {
@@ -510,28 +530,32 @@ export function recoverCleanerSwap(dir: string, logger: LogLogger): { completed:
       dir,
       groups: new Set(manifest.map((entry) => entry[0])).size,
     });
-    finishSwap(dir, manifest);
+    finishSwap(dir, manifest, files);
     completed = true;
   }
   let rolledBackFiles = 0;
   for (const name of readdirSync(dir)) {
     if (name.endsWith(CLEANED_SUFFIX) || name.endsWith(SWAP_SUFFIX)) {
       logger.info('removing uncommitted compaction output', { file: join(dir, name) });
-      unlinkSync(join(dir, name));
+      files.remove(join(dir, name));
       rolledBackFiles++;
     }
   }
-  if (rolledBackFiles > 0) fsyncDirectory(dir);
+  if (rolledBackFiles > 0) files.syncDirectory(dir);
   return { completed, rolledBackFiles };
 }
 
 /** Deletes `.cleaned` output of a pass that failed before its swap (best effort). */
-export function discardCleaned(dir: string, groups: ReadonlyArray<{ readonly baseOffset: number }>): void {
+export function discardCleaned(
+  dir: string,
+  groups: ReadonlyArray<{ readonly baseOffset: number }>,
+  files: LogFiles = nodeLogFiles,
+): void {
   for (const group of groups) {
     const paths = suffixedPaths(segmentPaths(dir, group.baseOffset), CLEANED_SUFFIX);
     for (const path of [paths.offsetIndex, paths.timeIndex, paths.log]) {
       try {
-        if (existsSync(path)) unlinkSync(path);
+        if (existsSync(path)) files.remove(path);
       } catch {
         // Left for the next open to remove.
       }

@@ -6,6 +6,8 @@ export * from './log-resources';
 export * from './check';
 export * from './leader-epoch-cache';
 export * from './checkpoint-file';
+export * from './log-files';
+export * from './fsync-journal';
 export * from './retention';
 export * from './compaction';
 export * from './roll-policy';

@@ -1,7 +1,7 @@
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchLayout, RecordBatchView, readInt64AsNumber } from '@sluice/protocol';
-import { readCheckpointFile, writeCheckpointFile, writeOffsetCheckpoint } from './checkpoint-file';
+import { formatCheckpoint, readCheckpointFile, writeCheckpointFile, writeOffsetCheckpoint } from './checkpoint-file';
 import {
   buildOffsetMap,
   DEFAULT_DEDUPE_BUFFER_BYTES,
@@ -20,7 +20,7 @@ import {
   type CompactionResult,
   type CompactOptions,
 } from './compaction';
-import { fsyncDirectory, writeFileAtomic } from './durable-file';
+import { writeFileAtomic, writeFileAtomicAsync } from './durable-file';
 import { noopLogger, systemClock, type Clock, type LogLogger } from './env';
 import {
   assert,
@@ -45,6 +45,7 @@ import {
 import { shouldFlush } from './flush-policy';
 import { LeaderEpochCache, UNDEFINED_EPOCH, type EpochEndOffset, type EpochEntry } from './leader-epoch-cache';
 import { defaultLogConfig, isCompacted, validateLogConfig, type LogConfig } from './log-config';
+import { nodeLogFiles, type LogFiles } from './log-files';
 import { sharedLogResources, type LogResources } from './log-resources';
 import { recoverLog, type VerifyOnOpen } from './recovery';
 import { selectRetention, type RetentionSegment } from './retention';
@@ -64,7 +65,21 @@ export interface OpenLogOptions {
   readonly resources?: LogResources;
   /** `all` also verifies every batch before the recovery point (slow; for suspicious disks). */
   readonly verifyOnOpen?: VerifyOnOpen;
+  /** Creates, syncs, cuts, renames and removes files; default node:fs (a test journals it). */
+  readonly files?: LogFiles;
+  /** Who runs the flushes; default `inline`. See `LogFlushing`. */
+  readonly flushing?: LogFlushing;
 }
+
+/**
+ * - `inline` (Kafka's LocalLog): `flush.messages` / `flush.ms` fdatasync synchronously at the
+ *   append that reaches them, and the log-start checkpoint is written when the start moves.
+ * - `scheduled` (a broker): the log never syncs on its own between open and close; the host asks
+ *   `flushDue` after appends and on its flush scheduler, runs `flushAsync` (fdatasync on libuv's
+ *   thread pool, off the event loop) and writes the recovery-point and log-start checkpoints on
+ *   its own cadences (`checkpointRecoveryPoint`, `checkpointLogStartOffset`).
+ */
+export type LogFlushing = 'inline' | 'scheduled';
 
 export interface AppendInfo {
   readonly firstOffset: number;
@@ -107,6 +122,8 @@ export interface LogStats {
   readonly indexRebuilds: number;
   readonly rolls: number;
   readonly flushes: number;
+  /** Scheduled flushes given up because the log was cut meanwhile or a file was gone (retried later). */
+  readonly flushesDiscarded: number;
   readonly retentionDeletedSegments: number;
   /** Compaction passes that rewrote segments, and the records they removed. */
   readonly compactionPasses: number;
@@ -148,6 +165,16 @@ export class PartitionLog {
    */
   private epochsDirty = false;
   private state: 'open' | 'closed' | 'failed' = 'open';
+  /** Bumped by every truncation: a scheduled flush that began before one proves nothing after it. */
+  private truncations = 0;
+  /** The one scheduled flush in flight; the next waits for it. */
+  private flushInFlight: Promise<boolean> | null = null;
+  /** Synchronous writes of each checkpoint: a scheduled write that began before one is stale. */
+  private recoveryCheckpointWrites = 0;
+  private logStartCheckpointWrites = 0;
+  /** What `log-start-offset-checkpoint` holds (scheduled flushing lets it trail). */
+  private checkpointedLogStart: number;
+  private checkpointWriteInFlight = { recoveryPoint: false, logStart: false };
   /**
    * Compaction progress (`cleaner-offset-checkpoint`): offsets below `firstDirty` are deduplicated;
    * `deleteHorizonMs` is the earliest delete horizon of a kept tombstone (a pass is due then even
@@ -165,12 +192,14 @@ export class PartitionLog {
     private readonly context: Mutable<SegmentContext>,
     recovered: ReturnType<typeof recoverLog>,
     statsValue: Mutable<LogStats>,
+    private readonly flushing: LogFlushing,
   ) {
     this.segments = recovered.segments;
     this.logStart = recovered.logStartOffset;
     this.recoveryPointOffset = recovered.recoveryPoint;
     this.checkpointedRecoveryPoint = recovered.recoveryPoint;
     this.lastRecoveryCheckpointMs = clock.nowMs();
+    this.checkpointedLogStart = recovered.logStartOffset;
     this.epochs = recovered.epochCache;
     this.statsValue = statsValue;
   }
@@ -189,6 +218,7 @@ export class PartitionLog {
       indexRebuilds: 0,
       rolls: 0,
       flushes: 0,
+      flushesDiscarded: 0,
       retentionDeletedSegments: 0,
       compactionPasses: 0,
       compactionRemovedRecords: 0,
@@ -196,6 +226,7 @@ export class PartitionLog {
     const context: Mutable<SegmentContext> = {
       config,
       resources: options.resources ?? sharedLogResources(),
+      files: options.files ?? nodeLogFiles,
       onIndexRebuilt: (file, reason) => {
         stats.indexRebuilds++;
         logger.warn('rebuilt segment index', { file, reason });
@@ -211,13 +242,22 @@ export class PartitionLog {
     stats.recoveryTruncatedBytes = recovered.truncatedBytes;
     stats.recoveryTruncations = recovered.truncations;
     stats.recoveryDeletedSegments = recovered.deletedSegments;
-    const log = new PartitionLog(options.dir, config, clock, logger, context, recovered, stats);
+    const log = new PartitionLog(
+      options.dir,
+      config,
+      clock,
+      logger,
+      context,
+      recovered,
+      stats,
+      options.flushing ?? 'inline',
+    );
     log.loadCleanerCheckpoint();
     // From here on a crash is unclean: the active segment's saved indexes go stale with appends.
     const marker = join(options.dir, CLEAN_SHUTDOWN_FILE);
     if (existsSync(marker)) {
-      unlinkSync(marker);
-      fsyncDirectory(options.dir);
+      context.files.remove(marker);
+      context.files.syncDirectory(options.dir);
     }
     if (recovered.epochCacheChanged) log.persistEpochs();
     if (recovered.truncations > 0) {
@@ -408,8 +448,12 @@ export class PartitionLog {
     return answer.epoch === UNDEFINED_EPOCH ? null : answer;
   }
 
-  /** Flushes when `flush.messages`/`flush.ms` say so, or to catch up on rolled segments. */
-  maybeFlush(nowMs: number = this.clock.nowMs()): boolean {
+  /**
+   * Where a flush should reach now, or null when none is due: the log end once `flush.messages` /
+   * `flush.ms` say so, else the active segment's base offset while a rolled segment is unflushed
+   * (Kafka flushes a segment when it rolls).
+   */
+  flushDue(nowMs: number = this.clock.nowMs()): number | null {
     this.ensureOpen();
     if (
       shouldFlush(
@@ -417,13 +461,16 @@ export class PartitionLog {
         this.config,
         nowMs,
       )
-    ) {
-      this.flush();
-      return true;
-    }
-    // Like Kafka's flush after roll, but from the shell's timer instead of the append path.
-    if (this.recoveryPointOffset < this.active.baseOffset) {
-      this.flush(this.active.baseOffset);
+    )
+      return this.logEndOffset;
+    return this.recoveryPointOffset < this.active.baseOffset ? this.active.baseOffset : null;
+  }
+
+  /** Flushes when `flush.messages`/`flush.ms` say so, or to catch up on rolled segments. */
+  maybeFlush(nowMs: number = this.clock.nowMs()): boolean {
+    const target = this.flushDue(nowMs);
+    if (target !== null) {
+      this.flush(target);
       return true;
     }
     this.maybeCheckpointRecoveryPoint(nowMs);
@@ -446,7 +493,7 @@ export class PartitionLog {
         segment.syncIndexes();
       }
       if (this.directoryDirty) {
-        fsyncDirectory(this.dir);
+        this.files.syncDirectory(this.dir);
         this.directoryDirty = false;
       }
       // Epochs starting below the new recovery point will not be rebuilt by a recovery scan.
@@ -459,6 +506,163 @@ export class PartitionLog {
       this.oldestUnflushedAppendMs = null;
     }
     this.statsValue.flushes++;
+  }
+
+  /**
+   * `flush` with every fdatasync on libuv's thread pool (scheduled flushing). What to sync is fixed
+   * now: the segments holding [recoveryPoint, upTo), upTo at most the log end now; appends while it
+   * runs are not covered. Segments are synced one after another in offset order, so what is
+   * durable is always a prefix of the log; then the directory, if a roll or a deletion changed it.
+   * The recovery point moves only if the log was not cut meanwhile. One runs at a time per log; a
+   * call while one runs waits for it, then flushes what is still unflushed.
+   *
+   * Resolves with whether the recovery point moved. A file gone meanwhile (retention, compaction)
+   * gives up this flush (the next one covers the range); any other I/O error fails the log, as a
+   * failed fsync takes Kafka's log directory offline.
+   */
+  async flushAsync(upToOffset?: number): Promise<boolean> {
+    while (this.flushInFlight !== null) await this.flushInFlight.catch(() => false);
+    if (this.state !== 'open') return false;
+    const flush = this.runScheduledFlush(Math.min(upToOffset ?? this.logEndOffset, this.logEndOffset));
+    this.flushInFlight = flush;
+    try {
+      return await flush;
+    } finally {
+      this.flushInFlight = null;
+    }
+  }
+
+  private async runScheduledFlush(target: number): Promise<boolean> {
+    if (target <= this.recoveryPointOffset) return false;
+    const truncationsAtStart = this.truncations;
+    const segments: LogSegment[] = [];
+    for (let i = this.holderIndex(this.recoveryPointOffset); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      if (segment.baseOffset >= target) break;
+      segments.push(segment);
+    }
+    const syncDirectory = this.directoryDirty;
+    this.directoryDirty = false;
+    const coversEnd = target === this.logEndOffset;
+    const unflushed = { messages: this.unflushedMessages, oldestMs: this.oldestUnflushedAppendMs };
+    if (coversEnd) {
+      // Appends from here on are not covered: they count towards the next flush.
+      this.unflushedMessages = 0;
+      this.oldestUnflushedAppendMs = null;
+    }
+    const giveUp = (): boolean => {
+      this.directoryDirty ||= syncDirectory;
+      if (coversEnd) {
+        this.unflushedMessages += unflushed.messages;
+        if (unflushed.oldestMs !== null)
+          this.oldestUnflushedAppendMs = Math.min(
+            this.oldestUnflushedAppendMs ?? unflushed.oldestMs,
+            unflushed.oldestMs,
+          );
+      }
+      this.statsValue.flushesDiscarded++;
+      return false;
+    };
+    const files = this.files;
+    const indexesSynced: LogSegment[] = [];
+    try {
+      for (const segment of segments) {
+        await files.syncAsync(segment.paths.log);
+        // A segment rolled before this flush began wrote its indexes unsynced.
+        if (!segment.isActive && !segment.indexesDurable) {
+          await files.syncAsync(segment.paths.offsetIndex);
+          await files.syncAsync(segment.paths.timeIndex);
+          indexesSynced.push(segment);
+        }
+      }
+      if (syncDirectory) await files.syncDirectoryAsync(this.dir);
+    } catch (error) {
+      if (this.state !== 'open' || (error as NodeJS.ErrnoException).code === 'ENOENT') return giveUp();
+      const storageError = new LogStorageError(this.dir, 'flush', error);
+      this.fail(storageError);
+      throw storageError;
+    }
+    if (this.state !== 'open' || this.truncations !== truncationsAtStart) return giveUp();
+    assert(target <= this.logEndOffset, `flushed to ${target}, past the log end ${this.logEndOffset}`);
+    for (const segment of indexesSynced) segment.indexesDurable = true;
+    // Epochs starting below the new recovery point will not be rebuilt by a recovery scan (a
+    // small synchronous write; epochs change only when leadership does).
+    if (this.epochsDirty) this.guard('flush', () => this.persistEpochs());
+    this.recoveryPointOffset = Math.max(this.recoveryPointOffset, target);
+    this.statsValue.flushes++;
+    return true;
+  }
+
+  /**
+   * Writes `recovery-point-offset-checkpoint` when it trails the recovery point (scheduled
+   * flushing: the host calls this every log.flush.offset.checkpoint.interval.ms), off the event
+   * loop. Resolves with whether it was written; one at a time, and never over a newer value a
+   * truncation wrote meanwhile.
+   */
+  async checkpointRecoveryPoint(): Promise<boolean> {
+    if (this.state !== 'open' || this.checkpointWriteInFlight.recoveryPoint) return false;
+    const offset = this.recoveryPointOffset;
+    if (offset === this.checkpointedRecoveryPoint) return false;
+    const writesAtStart = this.recoveryCheckpointWrites;
+    this.checkpointWriteInFlight.recoveryPoint = true;
+    try {
+      const written = await this.writeCheckpointAsync(
+        RECOVERY_POINT_FILE,
+        offset,
+        () => this.recoveryCheckpointWrites === writesAtStart,
+      );
+      if (written) {
+        this.checkpointedRecoveryPoint = offset;
+        this.lastRecoveryCheckpointMs = this.clock.nowMs();
+      }
+      return written;
+    } finally {
+      this.checkpointWriteInFlight.recoveryPoint = false;
+    }
+  }
+
+  /** The same for `log-start-offset-checkpoint` (log.flush.start.offset.checkpoint.interval.ms). */
+  async checkpointLogStartOffset(): Promise<boolean> {
+    if (this.state !== 'open' || this.checkpointWriteInFlight.logStart) return false;
+    const offset = this.logStart;
+    if (offset === this.checkpointedLogStart) return false;
+    const writesAtStart = this.logStartCheckpointWrites;
+    this.checkpointWriteInFlight.logStart = true;
+    try {
+      const written = await this.writeCheckpointAsync(
+        LOG_START_OFFSET_FILE,
+        offset,
+        () => this.logStartCheckpointWrites === writesAtStart,
+      );
+      if (written) this.checkpointedLogStart = offset;
+      return written;
+    } finally {
+      this.checkpointWriteInFlight.logStart = false;
+    }
+  }
+
+  private async writeCheckpointAsync(name: string, offset: number, current: () => boolean): Promise<boolean> {
+    try {
+      return await writeFileAtomicAsync(
+        this.files,
+        join(this.dir, name),
+        formatCheckpoint([[offset]]),
+        () => this.state === 'open' && current(),
+      );
+    } catch (error) {
+      if (this.state !== 'open') return false;
+      const storageError = new LogStorageError(this.dir, `write ${name}`, error);
+      this.fail(storageError);
+      throw storageError;
+    }
+  }
+
+  /** The checkpoint files trail the in-memory offsets (scheduled flushing writes them later). */
+  get checkpointsTrail(): { readonly recoveryPoint: boolean; readonly logStartOffset: boolean } {
+    return {
+      recoveryPoint: this.checkpointedRecoveryPoint !== this.recoveryPointOffset,
+      logStartOffset: this.checkpointedLogStart !== this.logStart,
+    };
   }
 
   /** Closes the active segment and starts a new one at the log end offset (no-op when empty). */
@@ -588,10 +792,10 @@ export class PartitionLog {
     // Writing the .cleaned files changes nothing the log depends on: a failure just discards them.
     let groups: CleanedGroup[];
     try {
-      const parts = rewrite.map((segment, i) => cleanSegment(this.dir, segment, nextBases[i]!, ctx));
-      groups = mergeCleanedParts(this.dir, parts, config);
+      const parts = rewrite.map((segment, i) => cleanSegment(this.dir, segment, nextBases[i]!, ctx, this.files));
+      groups = mergeCleanedParts(this.dir, parts, config, this.files);
     } catch (error) {
-      discardCleaned(this.dir, rewrite);
+      discardCleaned(this.dir, rewrite, this.files);
       throw error;
     }
 
@@ -605,13 +809,14 @@ export class PartitionLog {
     if (mapEnd < firstDirty && this.cleanerDeleteHorizonMs !== null)
       earliestHorizon = Math.min(earliestHorizon ?? this.cleanerDeleteHorizonMs, this.cleanerDeleteHorizonMs);
     this.guard('compaction swap', () => {
-      markSwappable(this.dir, groups);
-      writeSwapManifest(this.dir, groups);
+      markSwappable(this.dir, groups, this.files);
+      writeSwapManifest(this.dir, groups, this.files);
       // Committed: from here a crash finishes the swap on open.
       for (const segment of rewrite) segment.release();
       finishSwap(
         this.dir,
         groups.flatMap((group) => group.sourceBaseOffsets.map((source) => [group.baseOffset, source])),
+        this.files,
       );
       const cleaned = groups.map((group) =>
         LogSegment.closed(this.dir, group.baseOffset, group.sizeBytes, this.context),
@@ -682,6 +887,7 @@ export class PartitionLog {
     const cutPosition = cut?.position ?? holder.sizeBytes;
     const cutBaseOffset = cut?.baseOffset ?? this.segments[index + 1]?.baseOffset ?? this.logEndOffset;
     let newEnd = cutBaseOffset;
+    this.truncations++;
     this.guard('truncate', () => {
       // Lower the durable recovery point first (to a value surely <= the new end): a crash
       // mid-way must not find it above the end of the log.
@@ -693,7 +899,7 @@ export class PartitionLog {
       const segment = holder;
       segment.reactivate(this.clock.nowMs());
       segment.truncateTo(cutPosition, cutBaseOffset);
-      fsyncDirectory(this.dir);
+      this.files.syncDirectory(this.dir);
       // With offset gaps (follower appends) the end is the previous batch's end, not the cut.
       newEnd = segment.nextOffset;
       if (this.recoveryPointOffset > newEnd || safePoint < this.recoveryPointOffset) {
@@ -710,6 +916,7 @@ export class PartitionLog {
   truncateFullyAndStartAt(offset: number): void {
     this.ensureOpen();
     assert(Number.isSafeInteger(offset) && offset >= 0, `start offset ${offset} must be >= 0`);
+    this.truncations++;
     this.guard('truncate fully', () => {
       const firstBase = this.segments[0]!.baseOffset;
       // Until the new segment exists, a crash must recover whatever remains, with tail rules.
@@ -718,9 +925,9 @@ export class PartitionLog {
       if (this.epochs.clear()) this.persistEpochs();
       for (const segment of this.segments.splice(0).reverse()) segment.delete();
       this.segments.push(LogSegment.create(this.dir, offset, this.context, this.clock.nowMs()));
-      fsyncDirectory(this.dir);
+      this.files.syncDirectory(this.dir);
       this.logStart = offset;
-      writeOffsetCheckpoint(join(this.dir, LOG_START_OFFSET_FILE), offset);
+      this.writeLogStartCheckpoint(offset);
       this.recoveryPointOffset = offset;
       this.writeRecoveryCheckpoint(offset);
     });
@@ -734,10 +941,11 @@ export class PartitionLog {
     this.flush();
     this.guard('close', () => {
       if (this.epochsDirty) this.persistEpochs();
+      if (this.checkpointedLogStart !== this.logStart) this.writeLogStartCheckpoint(this.logStart);
       this.active.writeActiveIndexes(true);
       this.writeRecoveryCheckpoint(this.recoveryPointOffset);
       for (const segment of this.segments) segment.release();
-      writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_FILE), '');
+      writeFileAtomic(this.files, join(this.dir, CLEAN_SHUTDOWN_FILE), '');
     });
     this.state = 'closed';
   }
@@ -761,9 +969,14 @@ export class PartitionLog {
    * is fdatasynced and still present (truncation lowers it before cutting files).
    */
   private writeRecoveryCheckpoint(offset: number): void {
-    writeOffsetCheckpoint(join(this.dir, RECOVERY_POINT_FILE), offset);
+    writeOffsetCheckpoint(this.files, join(this.dir, RECOVERY_POINT_FILE), offset);
+    this.recoveryCheckpointWrites++;
     this.checkpointedRecoveryPoint = offset;
     this.lastRecoveryCheckpointMs = this.clock.nowMs();
+  }
+
+  private get files(): LogFiles {
+    return this.context.files;
   }
 
   private get active(): LogSegment {
@@ -850,6 +1063,7 @@ export class PartitionLog {
     sizeBytes: number,
   ): AppendInfo {
     if (
+      this.flushing === 'inline' &&
       shouldFlush(
         { unflushedMessages: this.unflushedMessages, oldestUnflushedAppendMs: this.oldestUnflushedAppendMs },
         this.config,
@@ -907,7 +1121,9 @@ export class PartitionLog {
     this.cleanerFirstDirty = firstDirty;
     this.cleanerDeleteHorizonMs = deleteHorizonMs;
     if (firstDirty === null) return;
-    writeCheckpointFile(join(this.dir, CLEANER_OFFSET_FILE), [[firstDirty, deleteHorizonMs ?? NO_DELETE_HORIZON]]);
+    writeCheckpointFile(this.files, join(this.dir, CLEANER_OFFSET_FILE), [
+      [firstDirty, deleteHorizonMs ?? NO_DELETE_HORIZON],
+    ]);
   }
 
   /** Truncation below the cleaner checkpoint: what comes back there is dirty (lowered first, durably). */
@@ -916,15 +1132,30 @@ export class PartitionLog {
       this.persistCleanerCheckpoint(offset, this.cleanerDeleteHorizonMs);
   }
 
+  /**
+   * Inline flushing writes the log-start checkpoint at once; scheduled flushing leaves it to the
+   * host's `checkpointLogStartOffset` (Kafka's log.flush.start.offset.checkpoint.interval.ms). A
+   * stale one is safe: open takes the larger of it and the first segment's base offset, so what
+   * a crash can bring back is records between the two, which retention or the leader move past
+   * again (as in Kafka).
+   */
   private setLogStartOffset(offset: number): void {
     this.logStart = offset;
-    writeOffsetCheckpoint(join(this.dir, LOG_START_OFFSET_FILE), offset);
+    if (this.flushing === 'inline') this.writeLogStartCheckpoint(offset);
     if (this.epochs.truncateFromStart(offset)) this.persistEpochs();
+  }
+
+  /** Every synchronous write of the log-start checkpoint goes through here. */
+  private writeLogStartCheckpoint(offset: number): void {
+    writeOffsetCheckpoint(this.files, join(this.dir, LOG_START_OFFSET_FILE), offset);
+    this.checkpointedLogStart = offset;
+    this.logStartCheckpointWrites++;
   }
 
   private persistEpochs(): void {
     this.epochsDirty = false;
     writeCheckpointFile(
+      this.files,
       join(this.dir, LEADER_EPOCH_FILE),
       this.epochs.entries().map((entry) => [entry.epoch, entry.startOffset]),
     );

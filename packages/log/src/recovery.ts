@@ -1,14 +1,4 @@
-import {
-  existsSync,
-  fdatasyncSync,
-  ftruncateSync,
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { existsSync, closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCheckpointFile, readOffsetCheckpoint } from './checkpoint-file';
 import type { LogLogger } from './env';
@@ -24,6 +14,7 @@ import {
 } from './file-names';
 import { recoverCleanerSwap } from './compaction';
 import { LeaderEpochCache } from './leader-epoch-cache';
+import type { LogFiles } from './log-files';
 import { LogSegment, type SegmentContext } from './segment';
 import type { SegmentIndexer } from './segment-indexer';
 import { scanSegmentFile, type ScanProblem } from './segment-scan';
@@ -55,7 +46,11 @@ export interface RecoveryOutcome {
  *   recovery point onward is scanned, CRCs verified, and indexes rebuilt;
  * - a bad batch at or after the recovery point (a torn or corrupt unflushed tail) is truncated
  *   along with everything after it; one before it throws `CorruptLogError`, as does a log that
- *   ends before the recovery point: flushed data is never dropped silently.
+ *   ends before the recovery point: flushed data is never dropped silently;
+ * - likewise unflushed data that ends before the next segment's base offset (a power cut left
+ *   a rolled segment short, or empty, and a later file behind it): the later segments go, so the
+ *   log never has a hole below its end. (A follower of a compacted topic may have such a gap
+ *   legitimately; losing its unflushed segments only makes it fetch them again.)
  */
 export function recoverLog(
   dir: string,
@@ -64,8 +59,8 @@ export function recoverLog(
 ): RecoveryOutcome {
   mkdirSync(dir, { recursive: true });
   // A compaction swap cut short: finish it if it committed, else drop its output.
-  recoverCleanerSwap(dir, options.logger);
-  const bases = listSegmentsAndClean(dir, options.logger);
+  recoverCleanerSwap(dir, options.logger, context.files);
+  const bases = listSegmentsAndClean(dir, options.logger, context.files);
   const checkpointedStart = readOffsetCheckpoint(join(dir, LOG_START_OFFSET_FILE));
   const checkpointedRecoveryPoint = readOffsetCheckpoint(join(dir, RECOVERY_POINT_FILE));
   const epochEntries = readCheckpointFile(join(dir, LEADER_EPOCH_FILE), 2) ?? [];
@@ -146,8 +141,8 @@ export function recoverLog(
             );
           }
           const cut = segment.sizeBytes - problem.batchPosition;
-          ftruncateSync(fd, problem.batchPosition);
-          fdatasyncSync(fd);
+          context.files.truncate(fd, segment.paths.log, problem.batchPosition);
+          context.files.sync(fd, segment.paths.log);
           segment.sizeBytes = problem.batchPosition;
           stats.truncatedBytes += cut;
           stats.truncations++;
@@ -162,7 +157,22 @@ export function recoverLog(
       } finally {
         closeSync(fd);
       }
-      if (problem !== null) {
+      // Unflushed data that stops short of the next segment lost its end (a power cut keeps each
+      // file's synced prefix, and the next file may exist with less): the later segments would
+      // leave a hole below the log end, which a follower never fetches again and a new leader
+      // would not have. Cut there, as after a corrupt tail. Below the recovery point a gap is
+      // compaction's (or a compacted leader's) and stays.
+      const next = segments[i + 1];
+      const stopsShort = problem === null && next !== undefined && expected < next.baseOffset;
+      if (stopsShort && expected >= recoveryPoint) {
+        options.logger.warn('unflushed segment ends before the next one begins; cutting the log there', {
+          file: segment.paths.log,
+          endOffset: expected,
+          nextBaseOffset: next.baseOffset,
+        });
+        stats.truncations++;
+      }
+      if (problem !== null || (stopsShort && expected >= recoveryPoint)) {
         for (const later of segments.splice(i + 1)) {
           stats.truncatedBytes += later.sizeBytes;
           stats.deletedSegments++;
@@ -220,7 +230,7 @@ function holderIndex(segments: ReadonlyArray<LogSegment>, offset: number): numbe
   return found;
 }
 
-function listSegmentsAndClean(dir: string, logger: LogLogger): number[] {
+function listSegmentsAndClean(dir: string, logger: LogLogger, files: LogFiles): number[] {
   const names = readdirSync(dir);
   const logs = new Set<number>();
   for (const name of names) {
@@ -232,7 +242,7 @@ function listSegmentsAndClean(dir: string, logger: LogLogger): number[] {
     const orphanIndex = parsed !== null && parsed.kind !== 'log' && !logs.has(parsed.baseOffset);
     if (name.endsWith(TMP_SUFFIX) || orphanIndex) {
       logger.info('removing stray file', { file: join(dir, name) });
-      unlinkSync(join(dir, name));
+      files.remove(join(dir, name));
     }
   }
   return [...logs].sort((a, b) => a - b);

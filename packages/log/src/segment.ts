@@ -1,17 +1,9 @@
-import {
-  closeSync,
-  existsSync,
-  fdatasyncSync,
-  ftruncateSync,
-  openSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readFully, writeFully, writeWholeFile } from './durable-file';
 import { assert, CorruptLogError, LogStorageError } from './errors';
 import { segmentPaths, type SegmentPaths } from './file-names';
 import type { LogConfig } from './log-config';
+import type { LogFiles } from './log-files';
 import type { LogResources } from './log-resources';
 import { checkOffsetIndexStructure, lookupOffsetIndex, OFFSET_INDEX_ENTRY_BYTES } from './offset-index';
 import { SegmentIndexer } from './segment-indexer';
@@ -22,6 +14,8 @@ import { walkBatchHeaders, type BatchLocation } from './batch-header-walk';
 export interface SegmentContext {
   readonly config: LogConfig;
   readonly resources: LogResources;
+  /** Creates, syncs, cuts, renames and removes files (journaled by power-loss tests). */
+  readonly files: LogFiles;
   /** Told whenever a closed segment's index had to be rebuilt from its log file. */
   readonly onIndexRebuilt: (file: string, reason: string) => void;
 }
@@ -68,8 +62,9 @@ export class LogSegment {
     context.resources.forget(segment.paths.log);
     context.resources.forget(segment.paths.offsetIndex);
     context.resources.forget(segment.paths.timeIndex);
-    for (const path of [segment.paths.offsetIndex, segment.paths.timeIndex]) if (existsSync(path)) unlinkSync(path);
-    const fd = openSync(segment.paths.log, 'w+');
+    for (const path of [segment.paths.offsetIndex, segment.paths.timeIndex])
+      if (existsSync(path)) context.files.remove(path);
+    const fd = context.files.create(segment.paths.log, 'w+');
     segment.active = { fd, indexer: segment.newIndexer(), activeSinceMs: nowMs, nextOffset: baseOffset };
     return segment;
   }
@@ -143,7 +138,7 @@ export class LogSegment {
       writeFully(state.fd, buffer, start, end, position);
     } catch (error) {
       try {
-        ftruncateSync(state.fd, position);
+        this.context.files.truncate(state.fd, this.paths.log, position);
       } catch {
         // The storage error below is what matters; the log refuses further writes.
       }
@@ -226,9 +221,10 @@ export class LogSegment {
     const state = this.active;
     if (state === null) return;
     state.indexer.finish();
-    writeWholeFile(this.paths.offsetIndex, state.indexer.offsets.bytes(), sync);
-    writeWholeFile(this.paths.timeIndex, state.indexer.times.bytes(), sync);
-    if (sync) fdatasyncSync(state.fd);
+    const files = this.context.files;
+    writeWholeFile(files, this.paths.offsetIndex, state.indexer.offsets.bytes(), sync);
+    writeWholeFile(files, this.paths.timeIndex, state.indexer.times.bytes(), sync);
+    if (sync) files.sync(state.fd, this.paths.log);
     closeSync(state.fd);
     this.active = null;
     this.indexesDurable = sync;
@@ -260,8 +256,8 @@ export class LogSegment {
   truncateTo(position: number, cutBaseOffset: number): void {
     const state = this.activeState();
     assert(position >= 0 && position <= this.sizeBytes, 'truncate position outside the segment');
-    ftruncateSync(state.fd, position);
-    fdatasyncSync(state.fd);
+    this.context.files.truncate(state.fd, this.paths.log, position);
+    this.context.files.sync(state.fd, this.paths.log);
     this.sizeBytes = position;
     state.indexer.truncateTo(cutBaseOffset);
     if (!this.resumeIndexer(position)) {
@@ -303,8 +299,7 @@ export class LogSegment {
   }
 
   syncData(): void {
-    if (this.active !== null) fdatasyncSync(this.active.fd);
-    else fdatasyncSync(this.readFd());
+    this.context.files.sync(this.active !== null ? this.active.fd : this.readFd(), this.paths.log);
   }
 
   /** Makes a closed segment's index files durable (after a roll wrote them without fsync). */
@@ -313,7 +308,7 @@ export class LogSegment {
     for (const path of [this.paths.offsetIndex, this.paths.timeIndex]) {
       const fd = openSync(path, 'r');
       try {
-        fdatasyncSync(fd);
+        this.context.files.sync(fd, path);
       } finally {
         closeSync(fd);
       }
@@ -325,8 +320,8 @@ export class LogSegment {
   writeIndexesFrom(indexer: SegmentIndexer): void {
     assert(this.active === null, 'writeIndexesFrom on the active segment');
     this.forgetCached();
-    writeWholeFile(this.paths.offsetIndex, indexer.offsets.bytes(), false);
-    writeWholeFile(this.paths.timeIndex, indexer.times.bytes(), false);
+    writeWholeFile(this.context.files, this.paths.offsetIndex, indexer.offsets.bytes(), false);
+    writeWholeFile(this.context.files, this.paths.timeIndex, indexer.times.bytes(), false);
     this.indexesDurable = false;
     this.cachedLargestTimestampMs = indexer.maxTimestampSoFar;
   }
@@ -335,8 +330,8 @@ export class LogSegment {
   writeActiveIndexes(sync: boolean): void {
     const state = this.activeState();
     state.indexer.finish();
-    writeWholeFile(this.paths.offsetIndex, state.indexer.offsets.bytes(), sync);
-    writeWholeFile(this.paths.timeIndex, state.indexer.times.bytes(), sync);
+    writeWholeFile(this.context.files, this.paths.offsetIndex, state.indexer.offsets.bytes(), sync);
+    writeWholeFile(this.context.files, this.paths.timeIndex, state.indexer.times.bytes(), sync);
   }
 
   /** Releases the fd without writing anything (after a failure, or for a crash-like close). */
@@ -351,7 +346,7 @@ export class LogSegment {
   delete(): void {
     this.release();
     for (const path of [this.paths.offsetIndex, this.paths.timeIndex, this.paths.log]) {
-      if (existsSync(path)) unlinkSync(path);
+      if (existsSync(path)) this.context.files.remove(path);
     }
   }
 
@@ -397,8 +392,8 @@ export class LogSegment {
     indexer.finish();
     const offsets = Buffer.from(indexer.offsets.bytes());
     const times = Buffer.from(indexer.times.bytes());
-    writeWholeFile(this.paths.offsetIndex, offsets, true);
-    writeWholeFile(this.paths.timeIndex, times, true);
+    writeWholeFile(this.context.files, this.paths.offsetIndex, offsets, true);
+    writeWholeFile(this.context.files, this.paths.timeIndex, times, true);
     this.context.onIndexRebuilt(this.paths.log, reason);
     return { offsets, times };
   }
