@@ -7,6 +7,7 @@ export * from './check';
 export * from './leader-epoch-cache';
 export * from './checkpoint-file';
 export * from './log-files';
+export { writeFileAtomic, writeFileAtomicAsync } from './durable-file';
 export * from './fsync-journal';
 export * from './retention';
 export * from './compaction';

@@ -145,6 +145,9 @@ export const LOG_CONFIG_KEYS: Readonly<Record<Field, ReadonlyArray<readonly [key
   ],
 };
 
+/** Fields whose "never" Kafka writes as Long.MAX_VALUE. */
+const NEVERABLE_FIELDS: ReadonlySet<Field> = new Set<Field>(['flushMessages', 'flushMs']);
+
 /** Fields that are not integers, with their own parsers. */
 const NON_INTEGER_FIELDS: ReadonlySet<Field> = new Set<Field>(['cleanupPolicy', 'minCleanableDirtyRatio']);
 
@@ -168,8 +171,12 @@ export function parseLogConfig(props: Readonly<Record<string, string>>, base: Lo
         out[field] = parseRatio(key, raw);
         break;
       }
-      const value = parseInteger(key, raw);
-      const scaled = value < 0 ? value : value * scale;
+      // Kafka shows "never" for the flush settings as Long.MAX_VALUE: anything past 2^53 is never.
+      const value =
+        NEVERABLE_FIELDS.has(field) && /^\s*\d{16,}\s*$/.test(raw) && !Number.isSafeInteger(Number(raw))
+          ? NEVER
+          : parseInteger(key, raw);
+      const scaled = value < 0 || value === NEVER ? value : value * scale;
       if (!Number.isSafeInteger(scaled)) throw new InvalidConfigError(key, raw, 'out of range');
       out[field] = scaled;
       break;

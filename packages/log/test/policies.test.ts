@@ -12,6 +12,7 @@ import {
   lookupOffsetIndex,
   checkOffsetIndexStructure,
   SegmentIndexer,
+  NEVER,
 } from '@sluice/log';
 
 const config = { ...defaultLogConfig, segmentBytes: 1_000, segmentMs: 100, retentionMs: 1_000, retentionBytes: -1 };
@@ -160,6 +161,13 @@ describe('log config', () => {
     expect(() => parseLogConfig({ 'segment.bytes': '10' })).toThrow(/segment.bytes/);
     expect(() => parseLogConfig({ 'retention.bytes': '-2' })).toThrow(/retention.bytes/);
     expect(() => parseLogConfig({ 'flush.messages': '0' })).toThrow(InvalidConfigError);
+    // Kafka's describe shows "never" as Long.MAX_VALUE; a topic set to it must not be refused.
+    expect(
+      parseLogConfig({ 'flush.messages': '9223372036854775807', 'flush.ms': '9223372036854775807' }),
+    ).toMatchObject({
+      flushMessages: NEVER,
+      flushMs: NEVER,
+    });
     expect(() => parseLogConfig({ 'log.flush.offset.checkpoint.interval.ms': '-1' })).toThrow(
       /log.flush.offset.checkpoint.interval.ms/,
     );

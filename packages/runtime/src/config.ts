@@ -130,6 +130,30 @@ export function listKey(
   };
 }
 
+/** Kafka's Long.MAX_VALUE, "never" for the flush settings. */
+const KAFKA_NEVER = '9223372036854775807';
+
+/**
+ * A count or interval whose default is Kafka's "never" (Long.MAX_VALUE): any integer beyond 2^53
+ * (Long.MAX_VALUE included, as Kafka's own describe shows it) means never, which is
+ * Number.MAX_SAFE_INTEGER here.
+ */
+export function neverableKey(options: { readonly doc: string; readonly min: number }): ConfigKey<number> {
+  return {
+    type: 'long',
+    doc: options.doc,
+    defaultValue: Number.MAX_SAFE_INTEGER,
+    parse(raw) {
+      const text = raw.trim();
+      if (!/^[+-]?\d+$/.test(text)) throw new Error('not an integer');
+      const value = Number(text);
+      return Number.isSafeInteger(value) ? value : value > 0 ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+    },
+    validate: (value) => (value < options.min ? `must be at least ${options.min}` : undefined),
+    format: (value) => (value === Number.MAX_SAFE_INTEGER ? KAFKA_NEVER : String(value)),
+  };
+}
+
 /** A key with its own parser (e.g. `controller.quorum.voters`). */
 export function customKey<T>(
   type: string,
@@ -462,6 +486,38 @@ export const SLUICE_CONFIG_SCHEMA = {
     doc: "How often a broker applies retention (a topic's retention.ms and retention.bytes, the log start offset) to its partition logs.",
     default: 300_000,
     min: 1,
+  }),
+  'log.flush.interval.messages': neverableKey({
+    doc: "Records a partition log may hold unflushed before it is fdatasynced (topic: flush.messages); Kafka's default, never: the OS writes back, and a segment is flushed when it rolls.",
+    min: 1,
+  }),
+  'log.flush.interval.ms': neverableKey({
+    doc: "Longest a record may stay unflushed, checked every log.flush.scheduler.interval.ms (topic: flush.ms); Kafka's default, never.",
+    min: 0,
+  }),
+  'log.flush.scheduler.interval.ms': intKey({
+    doc: 'How often the broker looks for logs due a flush (flush.ms, and rolled segments a flush missed). Kafka: never, which leaves flush.ms without effect; sluice: 1000. A due flush runs off the event loop.',
+    default: 1_000,
+    min: 1,
+  }),
+  'log.flush.offset.checkpoint.interval.ms': intKey({
+    doc: "How often each log's recovery point (what is flushed) is written to recovery-point-offset-checkpoint; recovery after a crash rescans from it.",
+    default: 60_000,
+    min: 1,
+  }),
+  'log.flush.start.offset.checkpoint.interval.ms': intKey({
+    doc: "How often each log's start offset is written to log-start-offset-checkpoint.",
+    default: 60_000,
+    min: 1,
+  }),
+  'replica.high.watermark.checkpoint.interval.ms': intKey({
+    doc: 'How often the high watermarks are written to replication-offset-checkpoint (when one moved).',
+    default: 5_000,
+    min: 1,
+  }),
+  'durable.acks.enable': booleanKey({
+    doc: "(sluice) The default of the topic config durable.acks.enable: acks=all is answered only once a majority of the partition's replicas (the leader counted) and every in-sync replica have fdatasynced the records (Redpanda's write.caching=false). Kafka's answer (false): in the page cache of every in-sync replica.",
+    default: false,
   }),
   'coordinator.broker': stringKey({
     doc: '(sluice) host:port of the broker this coordinator is paired with; it coordinates the __consumer_offsets partitions that broker leads.',

@@ -115,6 +115,34 @@ describe('loading sluice config', () => {
     expect(loaded.unknownKeys).toEqual(['foo.bar']);
   });
 
+  it("takes the flush settings in Kafka's names, with Kafka's never (Long.MAX_VALUE) as their default", () => {
+    const defaults = loadSluiceConfig({ overrides: BASE }).values;
+    expect(defaults['log.flush.interval.messages']).toBe(Number.MAX_SAFE_INTEGER);
+    expect(defaults['log.flush.interval.ms']).toBe(Number.MAX_SAFE_INTEGER);
+    expect(defaults['log.flush.scheduler.interval.ms']).toBe(1_000);
+    expect(defaults['log.flush.offset.checkpoint.interval.ms']).toBe(60_000);
+    expect(defaults['log.flush.start.offset.checkpoint.interval.ms']).toBe(60_000);
+    expect(defaults['replica.high.watermark.checkpoint.interval.ms']).toBe(5_000);
+    expect(defaults['durable.acks.enable']).toBe(false);
+    const set = loadSluiceConfig({
+      overrides: {
+        ...BASE,
+        'log.flush.interval.messages': '9223372036854775807',
+        'log.flush.interval.ms': 2_000,
+        'durable.acks.enable': 'true',
+      },
+    }).values;
+    expect(set['log.flush.interval.messages']).toBe(Number.MAX_SAFE_INTEGER);
+    expect(set['log.flush.interval.ms']).toBe(2_000);
+    expect(set['durable.acks.enable']).toBe(true);
+    expect(
+      configError(() => loadSluiceConfig({ overrides: { ...BASE, 'log.flush.interval.messages': 0 } })).message,
+    ).toContain('must be at least 1');
+    expect(describeConfig(SLUICE_CONFIG_SCHEMA).find((line) => line.startsWith('log.flush.interval.ms '))).toContain(
+      "default '9223372036854775807'",
+    );
+  });
+
   it('names key, value and reason for a bad value', () => {
     const error = configError(() => loadSluiceConfig({ overrides: { ...BASE, 'broker.session.timeout.ms': 'soon' } }));
     expect([error.key, error.value]).toEqual(['broker.session.timeout.ms', 'soon']);

@@ -7,11 +7,13 @@
  * command line exits 2. SIGTERM / SIGINT: controlled shutdown, then a clean stop (exit 0).
  */
 import 'reflect-metadata';
+import { join } from 'node:path';
+import { FsyncJournal } from '@sluice/log';
 import { ApiError } from '@sluice/protocol';
 import { createLoggers, runServiceMain, ServiceRefusal, verifyFormattedLogDirs, type Level } from '@sluice/runtime';
 import { loadBrokerConfig } from './config/broker-config';
 import { BrokerNode } from './node/broker-node';
-import { brokerNodeOptionsFrom } from './node-options';
+import { brokerNodeOptionsFrom, FSYNC_JOURNAL_DIR_ENV } from './node-options';
 
 runServiceMain({
   service: 'broker',
@@ -24,10 +26,18 @@ runServiceMain({
     createLoggers({ service: 'broker', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
   start: async ({ config, clusterId }, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
+    // Power-loss tests only: journal every fsync so the harness can drop what was never synced
+    // after it kills this process (packages/log/src/fsync-journal.ts).
+    const journalDir = process.env[FSYNC_JOURNAL_DIR_ENV];
+    const files =
+      journalDir === undefined || journalDir === ''
+        ? undefined
+        : new FsyncJournal(join(journalDir, `broker-${config.nodeId}.fsync-journal`));
+    if (files !== undefined) loggers.log.warn({ journal: files.journalPath }, 'journaling every fsync (a test)');
     // The node serves its RPCs as a NestJS application (rpc/broker-rpc.module.ts).
     let node: BrokerNode;
     try {
-      node = await BrokerNode.start(brokerNodeOptionsFrom(config, clusterId, loggers));
+      node = await BrokerNode.start(brokerNodeOptionsFrom(config, clusterId, loggers, files));
     } catch (error) {
       // The controller quorum belongs to another cluster than our log directories.
       if (error instanceof ApiError && error.errorName === 'INCONSISTENT_CLUSTER_ID')

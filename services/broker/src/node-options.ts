@@ -2,11 +2,20 @@
  * The BrokerNode's options from a loaded configuration (Kafka's names), the cluster id its log
  * directories were formatted for, and the process's loggers: what `main.ts` starts.
  */
+import type { LogFiles } from '@sluice/log';
 import type { Loggers } from '@sluice/runtime';
 import type { BrokerConfig } from './config/broker-config';
 import type { BrokerNodeOptions } from './node/broker-node';
 
-export function brokerNodeOptionsFrom(config: BrokerConfig, clusterId: string, loggers: Loggers): BrokerNodeOptions {
+/** A directory for the fsync journal (power-loss tests, see main.ts); unset in production. */
+export const FSYNC_JOURNAL_DIR_ENV = 'SLUICE_TEST_FSYNC_JOURNAL_DIR';
+
+export function brokerNodeOptionsFrom(
+  config: BrokerConfig,
+  clusterId: string,
+  loggers: Loggers,
+  files?: LogFiles,
+): BrokerNodeOptions {
   const raw = config.raw;
   return {
     nodeId: config.nodeId,
@@ -24,6 +33,16 @@ export function brokerNodeOptionsFrom(config: BrokerConfig, clusterId: string, l
     maxMessageBytes: raw['message.max.bytes'],
     minInsyncReplicas: raw['min.insync.replicas'],
     retentionCheckIntervalMs: raw['log.retention.check.interval.ms'],
+    durability: {
+      flushIntervalMessages: raw['log.flush.interval.messages'],
+      flushIntervalMs: raw['log.flush.interval.ms'],
+      logFlushSchedulerIntervalMs: raw['log.flush.scheduler.interval.ms'],
+      recoveryPointCheckpointIntervalMs: raw['log.flush.offset.checkpoint.interval.ms'],
+      logStartOffsetCheckpointIntervalMs: raw['log.flush.start.offset.checkpoint.interval.ms'],
+      highWatermarkCheckpointIntervalMs: raw['replica.high.watermark.checkpoint.interval.ms'],
+      durableAcks: raw['durable.acks.enable'],
+      files,
+    },
     metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
     share: {
       config: {

@@ -68,7 +68,11 @@ describe('PartitionFollower: truncation before fetching', () => {
       lastFetchedEpoch: 3,
       logStartOffset: 0,
       currentLeaderEpoch: 7,
+      // Nothing flushed in the model log: the fetch says so (the leader counts it for durable acks).
+      flushedOffset: 0,
     });
+    log.flush();
+    expect(follower.fetchPosition(log)?.flushedOffset).toBe(8);
   });
 
   it('has nothing to ask with a log without epochs', () => {

@@ -6,6 +6,11 @@
 export interface FollowerProgress {
   readonly replicaId: number;
   readonly logEndOffset: number;
+  /**
+   * What the follower last said it has fdatasynced (its log's recovery point, <= logEndOffset);
+   * -1 until it says (a follower that never sends it never counts as having flushed anything).
+   */
+  readonly flushedOffset: number;
   readonly logStartOffset: number;
   /** The leader's log end offset at the previous fetch: reaching it means "was caught up then". */
   readonly lastFetchLeaderLogEndOffset: number;
@@ -25,6 +30,7 @@ export function initialFollowerProgress(replicaId: number, inIsr: boolean, nowMs
   return {
     replicaId,
     logEndOffset: UNKNOWN_OFFSET,
+    flushedOffset: UNKNOWN_OFFSET,
     logStartOffset: UNKNOWN_OFFSET,
     lastFetchLeaderLogEndOffset: UNKNOWN_OFFSET,
     lastFetchTimeMs: null,
@@ -45,6 +51,8 @@ export function afterFetch(
     readonly logStartOffset: number;
     readonly leaderLogEndOffset: number;
     readonly nowMs: number;
+    /** The follower's flushed offset as sent with the fetch; null when not sent. */
+    readonly flushedOffset?: number | null;
   },
 ): FollowerProgress {
   const latest = (a: number | null, b: number | null): number | null =>
@@ -58,9 +66,15 @@ export function afterFetch(
   ) {
     lastCaughtUpTimeMs = latest(lastCaughtUpTimeMs, progress.lastFetchTimeMs);
   }
+  const flushed = fetch.flushedOffset;
   return {
     replicaId: progress.replicaId,
     logEndOffset: fetch.fetchOffset,
+    // It cannot have flushed what it does not have (a truncation may also lower it).
+    flushedOffset:
+      flushed === undefined || flushed === null || !Number.isSafeInteger(flushed) || flushed < 0
+        ? UNKNOWN_OFFSET
+        : Math.min(flushed, fetch.fetchOffset),
     logStartOffset: fetch.logStartOffset,
     lastFetchLeaderLogEndOffset: Math.max(fetch.leaderLogEndOffset, progress.lastFetchLeaderLogEndOffset),
     lastFetchTimeMs: fetch.nowMs,

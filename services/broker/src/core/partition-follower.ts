@@ -46,6 +46,8 @@ import {
 /** What the follower reads of its own log; `PartitionLog` satisfies it. */
 export interface FollowerLocalLog extends FollowerLogView {
   readonly logStartOffset: number;
+  /** What the log has fdatasynced (sent with each fetch: the leader counts it for durable acks). */
+  readonly recoveryPoint: number;
   /** Epoch of the last local batch; null for a log without one. */
   latestEpoch(): number | null;
 }
@@ -67,6 +69,8 @@ export interface FollowerFetchPosition {
   readonly lastFetchedEpoch: number;
   readonly logStartOffset: number;
   readonly currentLeaderEpoch: number;
+  /** The local log's recovery point: everything below it is fdatasynced. */
+  readonly flushedOffset: number;
 }
 
 /** The fetched batches, opaque, with where they start and the offset right after the last one. */
@@ -203,6 +207,7 @@ export class PartitionFollower {
       lastFetchedEpoch: log.latestEpoch() ?? -1,
       logStartOffset: log.logStartOffset,
       currentLeaderEpoch: this.leaderEpoch,
+      flushedOffset: Math.min(log.recoveryPoint, log.logEndOffset),
     };
   }
 

@@ -18,13 +18,32 @@
  * What Kafka does keep, and we do too, is that clients are told OFFSET_NOT_AVAILABLE for
  * ListOffsets while the high watermark is still below the first offset of this leader's epoch:
  * a new leader's high watermark may lag the old leader's, and "latest" must not go backwards.
+ *
+ * Durable acks (`durable.acks.enable`, sluice's; Redpanda's write.caching=false): the high
+ * watermark, which answers acks=all and bounds what consumers read, also waits until
+ * - a majority of the replicas, the leader counted, have fdatasynced the records (Raft's commit
+ *   rule, over flushed offsets: the leader's own from its flushes, each follower's from its
+ *   fetches), and
+ * - every replica the in-memory rule above waits for (the maximal ISR and the caught-up joiners)
+ *   has fdatasynced them. Kafka's controller elects any ISR member once every replica has died;
+ *   Raft's election would pick the longest log among a majority, but this one does not look, so
+ *   each ISR member must hold on disk whatever was acknowledged. For the same reason a replica
+ *   joins the ISR only once it has flushed up to the high watermark.
+ * When every replica loses its page cache at once, whichever ISR member is elected still has
+ * every acknowledged record.
  */
 import { ApiError } from '@sluice/protocol';
 import type { EpochEndOffset } from '@sluice/log';
 import { AckWaiters, type AckCompletion, type AckContextArgs } from './ack-waiters';
 import type { Acks } from './acks';
 import { assert, assertInt32Epoch, assertOffset } from './assert';
-import { afterFetch, initialFollowerProgress, isCaughtUp, type FollowerProgress } from './follower-progress';
+import {
+  afterFetch,
+  initialFollowerProgress,
+  isCaughtUp,
+  UNKNOWN_OFFSET,
+  type FollowerProgress,
+} from './follower-progress';
 import { committedIsr, isInflight, maximalIsr, pendingExpand, pendingShrink, type IsrState } from './isr-state';
 import { checkCurrentLeaderEpoch } from './leader-epoch-fencing';
 import { defaultReplicationConfig, validateReplicationConfig, type ReplicationConfig } from './replication-config';
@@ -53,6 +72,8 @@ export interface BecomeLeaderInput {
   readonly logEndOffset: number;
   /** The checkpointed high watermark (clamped to the log end offset). */
   readonly highWatermark: number;
+  /** What the local log has fdatasynced (its recovery point); default 0. */
+  readonly flushedOffset?: number;
   readonly nowMs: number;
   readonly config?: ReplicationConfig;
   /** Brokers that may not join the ISR now (fenced, shutting down). */
@@ -71,6 +92,8 @@ export interface FollowerFetch {
   readonly logStartOffset: number;
   /** The fetching broker's registration epoch (KIP-903); null when not sent. */
   readonly brokerEpoch?: number | null;
+  /** What the follower has fdatasynced (its log's recovery point); null when not sent. */
+  readonly flushedOffset?: number | null;
 }
 
 /** An ISR change to send to the controller (Kafka's AlterPartition item). */
@@ -136,6 +159,9 @@ export class PartitionLeader<C = undefined> {
   private ineligible: ReadonlySet<number>;
   private brokerEpochs: ReadonlyMap<number, number>;
   private leaderLogEndOffset: number;
+  /** What the local log has fdatasynced: the leader's own flushed offset. */
+  private leaderFlushedOffset: number;
+  private durableAcksValue: boolean;
   private highWatermarkValue: number;
   private readonly waiters: AckWaiters<C>;
   private resigned = false;
@@ -160,6 +186,9 @@ export class PartitionLeader<C = undefined> {
     this.ineligible = new Set(input.ineligibleReplicaIds ?? []);
     this.brokerEpochs = new Map(input.brokerEpochs ?? []);
     this.leaderLogEndOffset = input.logEndOffset;
+    this.leaderFlushedOffset = Math.min(input.flushedOffset ?? 0, input.logEndOffset);
+    assertOffset(this.leaderFlushedOffset, 'flushed offset');
+    this.durableAcksValue = this.config.durableAcks ?? false;
     this.leaderEpochStartOffset = input.logEndOffset;
     this.highWatermarkValue = Math.min(input.highWatermark, input.logEndOffset);
     this.waiters = new AckWaiters<C>(this.config.maxPendingAcks);
@@ -175,6 +204,13 @@ export class PartitionLeader<C = undefined> {
   }
   get logEndOffset(): number {
     return this.leaderLogEndOffset;
+  }
+  /** The leader's own flushed offset. */
+  get flushedOffset(): number {
+    return this.leaderFlushedOffset;
+  }
+  get durableAcks(): boolean {
+    return this.durableAcksValue;
   }
   get partitionEpoch(): number {
     return this.partitionEpochValue;
@@ -238,6 +274,25 @@ export class PartitionLeader<C = undefined> {
       `leader log end offset went back from ${this.leaderLogEndOffset} to ${logEndOffset}`,
     );
     this.leaderLogEndOffset = logEndOffset;
+    return this.reevaluate(nowMs, null);
+  }
+
+  /** The local log fdatasynced up to `flushedOffset` (it never goes back while this broker leads). */
+  onLeaderFlushed(flushedOffset: number, nowMs: number): ReplicationEffects<C> {
+    this.ensureLeading();
+    assertOffset(flushedOffset, 'flushed offset');
+    assert(
+      flushedOffset <= this.leaderLogEndOffset,
+      `flushed offset ${flushedOffset} is past the log end ${this.leaderLogEndOffset}`,
+    );
+    this.leaderFlushedOffset = Math.max(this.leaderFlushedOffset, flushedOffset);
+    return this.reevaluate(nowMs, null);
+  }
+
+  /** The topic's durable.acks.enable changed: from now on the high watermark follows it. */
+  setDurableAcks(enabled: boolean, nowMs: number): ReplicationEffects<C> {
+    this.ensureLeading();
+    this.durableAcksValue = enabled;
     return this.reevaluate(nowMs, null);
   }
 
@@ -349,6 +404,7 @@ export class PartitionLeader<C = undefined> {
         logStartOffset: fetch.logStartOffset,
         leaderLogEndOffset: this.leaderLogEndOffset,
         nowMs,
+        flushedOffset: fetch.flushedOffset,
       }),
     );
     const expand = this.canExpandWith(fetch.replicaId) ? this.startExpand(fetch.replicaId) : null;
@@ -509,23 +565,44 @@ export class PartitionLeader<C = undefined> {
   private maybeIncrementHighWatermark(nowMs: number): boolean {
     if (this.isrState.isr.length < this.effectiveMinIsr) return false;
     const maximal = maximalIsr(this.isrState);
+    // The replicas the high watermark waits for: the maximal ISR, and those about to join it.
+    const counted = [...this.followers.values()].filter(
+      (progress) =>
+        maximal.includes(progress.replicaId) ||
+        (isCaughtUp(progress, this.leaderLogEndOffset, nowMs, this.config.replicaLagTimeMaxMs) &&
+          !this.ineligible.has(progress.replicaId)),
+    );
     let candidate = this.leaderLogEndOffset;
-    for (const progress of this.followers.values()) {
-      if (progress.logEndOffset >= candidate) continue;
-      const joining =
-        isCaughtUp(progress, this.leaderLogEndOffset, nowMs, this.config.replicaLagTimeMaxMs) &&
-        !this.ineligible.has(progress.replicaId);
-      if (maximal.includes(progress.replicaId) || joining) candidate = progress.logEndOffset;
-    }
+    for (const progress of counted) candidate = Math.min(candidate, progress.logEndOffset);
+    if (this.durableAcksValue) candidate = Math.min(candidate, this.durableOffset(counted));
     if (candidate <= this.highWatermarkValue) return false;
     this.highWatermarkValue = candidate;
     return true;
   }
 
-  /** Kafka's isFollowerInSync: has everything under the high watermark and this epoch's start. */
+  /**
+   * Durable acks: the highest offset below which the records are fdatasynced on a majority of the
+   * replicas (the leader counted) and on each of `counted` (see the header).
+   */
+  private durableOffset(counted: readonly FollowerProgress[]): number {
+    const flushed = [this.leaderFlushedOffset];
+    for (const id of this.replicas)
+      if (id !== this.localBrokerId) flushed.push(this.followers.get(id)?.flushedOffset ?? UNKNOWN_OFFSET);
+    flushed.sort((a, b) => b - a);
+    const majority = Math.floor(this.replicas.length / 2) + 1;
+    let offset = flushed[majority - 1] ?? UNKNOWN_OFFSET;
+    for (const progress of counted) offset = Math.min(offset, progress.flushedOffset);
+    return Math.min(offset, this.leaderFlushedOffset);
+  }
+
+  /**
+   * Kafka's isFollowerInSync: has everything under the high watermark and this epoch's start; with
+   * durable acks also on disk (an ISR member may be elected after every replica lost its cache).
+   */
   private isInSync(replicaId: number): boolean {
     const progress = this.followers.get(replicaId);
     if (progress === undefined) return false;
+    if (this.durableAcksValue && progress.flushedOffset < this.highWatermarkValue) return false;
     return progress.logEndOffset >= this.highWatermarkValue && progress.logEndOffset >= this.leaderEpochStartOffset;
   }
 

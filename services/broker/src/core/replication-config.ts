@@ -9,6 +9,11 @@ export interface ReplicationConfig {
   readonly minInsyncReplicas: number;
   /** Bound on acks=all produces waiting for the high watermark in one partition. */
   readonly maxPendingAcks: number;
+  /**
+   * `durable.acks.enable` (topic, sluice): the high watermark, and so every acks=all answer, also
+   * waits for the records to be fdatasynced (see partition-leader.ts). Default false (Kafka's).
+   */
+  readonly durableAcks?: boolean;
 }
 
 export const defaultReplicationConfig: ReplicationConfig = {

@@ -13,6 +13,8 @@
  * 6. `highWatermarkCheckpoint`: write it (replication-offset-checkpoint), then report
  *    `onHighWatermarkCheckpointWritten`.
  * 7. `retention`, `compaction`: run them on these partitions, never at or above `maxOffset`.
+ * 8. `flushCheck`: flush (off the event loop) every log due one; `recoveryPointCheckpoint`,
+ *    `logStartCheckpoint`: write each log's checkpoint file that trails (off the event loop).
  *
  * `roleChanges` are for the shell's log. There is no `advance()`: nothing in a Ready waits for a
  * durable write before something else may leave (a follower's appends become visible to its leader
@@ -61,6 +63,10 @@ export interface ReplicationReady<C> {
   readonly highWatermarkCheckpoint: ReadonlyMap<string, number> | null;
   readonly retention: LogMaintenance | null;
   readonly compaction: LogMaintenance | null;
+  /** The flush scheduler's tick: every hosted log, whether it is due a flush at this time. */
+  readonly flushCheck: { readonly nowMs: number } | null;
+  readonly recoveryPointCheckpoint: boolean;
+  readonly logStartCheckpoint: boolean;
 }
 
 /** Collects one Ready across the steps between two `ready()` calls. */
@@ -74,6 +80,9 @@ export class ReadyBuilder<C> {
   private highWatermarkCheckpoint: ReadonlyMap<string, number> | null = null;
   private retention: LogMaintenance | null = null;
   private compaction: LogMaintenance | null = null;
+  private flushCheckValue: { readonly nowMs: number } | null = null;
+  private recoveryPointCheckpoint = false;
+  private logStartCheckpoint = false;
 
   isEmpty(): boolean {
     return (
@@ -85,7 +94,10 @@ export class ReadyBuilder<C> {
       !this.followersChanged &&
       this.highWatermarkCheckpoint === null &&
       this.retention === null &&
-      this.compaction === null
+      this.compaction === null &&
+      this.flushCheckValue === null &&
+      !this.recoveryPointCheckpoint &&
+      !this.logStartCheckpoint
     );
   }
 
@@ -123,6 +135,18 @@ export class ReadyBuilder<C> {
     this.compaction = pass;
   }
 
+  flushCheck(nowMs: number): void {
+    this.flushCheckValue = { nowMs };
+  }
+
+  checkpointRecoveryPoints(): void {
+    this.recoveryPointCheckpoint = true;
+  }
+
+  checkpointLogStartOffsets(): void {
+    this.logStartCheckpoint = true;
+  }
+
   /** The Ready so far; the builder starts empty again. */
   take(): ReplicationReady<C> {
     const ready: ReplicationReady<C> = {
@@ -135,6 +159,9 @@ export class ReadyBuilder<C> {
       highWatermarkCheckpoint: this.highWatermarkCheckpoint,
       retention: this.retention,
       compaction: this.compaction,
+      flushCheck: this.flushCheckValue,
+      recoveryPointCheckpoint: this.recoveryPointCheckpoint,
+      logStartCheckpoint: this.logStartCheckpoint,
     };
     this.roleChanges = [];
     this.logWrites = [];
@@ -145,6 +172,9 @@ export class ReadyBuilder<C> {
     this.highWatermarkCheckpoint = null;
     this.retention = null;
     this.compaction = null;
+    this.flushCheckValue = null;
+    this.recoveryPointCheckpoint = false;
+    this.logStartCheckpoint = false;
     return ready;
   }
 }

@@ -20,7 +20,16 @@
  *   AlterPartition that is not on the wire is sent again;
  * - `producer-expiry` every producer.id.expiration.check.interval.ms (10 min);
  * - `checkpoint` every replica.high.watermark.checkpoint.interval.ms (5 s), when anything moved;
- * - `retention` every log.retention.check.interval.ms, `compaction` every log.cleaner.backoff.ms.
+ * - `retention` every log.retention.check.interval.ms, `compaction` every log.cleaner.backoff.ms;
+ * - `flush` every log.flush.scheduler.interval.ms: the shell flushes the logs due (flush.ms, or a
+ *   rolled segment a flush missed); `recovery-point-checkpoint` every
+ *   log.flush.offset.checkpoint.interval.ms and `log-start-checkpoint` every
+ *   log.flush.start.offset.checkpoint.interval.ms (60 s each): the shell writes what trails.
+ *
+ * Flushes themselves are the shell's (it fdatasyncs off the event loop, after appends and at
+ * `flush`); what they mean is decided here: `onLogFlushed` tells a leadership how far its log is
+ * on disk, and with durable acks (partition-leader.ts) the high watermark waits for that and for
+ * the flushed offsets followers send with their fetches.
  */
 import type { EpochEndOffset } from '@sluice/log';
 import { ApiError } from '@sluice/protocol';
@@ -73,6 +82,12 @@ export interface ReplicationOptions {
   readonly producerExpiryCheckIntervalMs?: number;
   /** Bound on acks=all produces waiting in one partition; default 10000. */
   readonly maxPendingAcksPerPartition?: number;
+  /** `log.flush.scheduler.interval.ms`; default 1000. */
+  readonly logFlushSchedulerIntervalMs?: number;
+  /** `log.flush.offset.checkpoint.interval.ms`; default 60000. */
+  readonly recoveryPointCheckpointIntervalMs?: number;
+  /** `log.flush.start.offset.checkpoint.interval.ms`; default 60000. */
+  readonly logStartOffsetCheckpointIntervalMs?: number;
   /** When the schedule starts counting. */
   readonly nowMs: number;
 }
@@ -86,6 +101,8 @@ export interface RegistrationContext {
   readonly ineligibleReplicaIds: readonly number[];
   /** Registered broker epochs (KIP-903 fetch fencing). */
   readonly brokerEpochs: ReadonlyMap<number, number>;
+  /** The topic's `durable.acks.enable`, or the broker's; default false. */
+  readonly durableAcks?: boolean;
 }
 
 /** Kafka's defaults for the cadences this core owns. */
@@ -93,8 +110,20 @@ export const ACK_EXPIRY_INTERVAL_MS = 100;
 export const DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = 5_000;
 export const DEFAULT_PRODUCER_EXPIRY_CHECK_INTERVAL_MS = 600_000;
 export const DEFAULT_MAX_PENDING_ACKS_PER_PARTITION = 10_000;
+export const DEFAULT_LOG_FLUSH_SCHEDULER_INTERVAL_MS = 1_000;
+export const DEFAULT_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS = 60_000;
+export const DEFAULT_LOG_START_OFFSET_CHECKPOINT_INTERVAL_MS = 60_000;
 
-type Job = 'ack-expiry' | 'isr-check' | 'producer-expiry' | 'checkpoint' | 'retention' | 'compaction';
+type Job =
+  | 'ack-expiry'
+  | 'isr-check'
+  | 'producer-expiry'
+  | 'checkpoint'
+  | 'retention'
+  | 'compaction'
+  | 'flush'
+  | 'recovery-point-checkpoint'
+  | 'log-start-checkpoint';
 
 interface Slot<C> {
   readonly partition: string;
@@ -102,6 +131,8 @@ interface Slot<C> {
   role: ReplicaRole<C>;
   /** An AlterPartition of the current leadership is on the wire (at most one is). */
   alterPartitionOnWire: boolean;
+  /** The topic's durable.acks.enable, from the last registration step. */
+  durableAcks: boolean;
 }
 
 const STALE: FollowerStep = { logWrites: [], backoff: false, changed: false };
@@ -124,6 +155,11 @@ export class Replication<C = undefined> {
         checkpoint: options.highWatermarkCheckpointIntervalMs ?? DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS,
         retention: options.retentionCheckIntervalMs,
         compaction: options.logCleanerBackoffMs,
+        flush: options.logFlushSchedulerIntervalMs ?? DEFAULT_LOG_FLUSH_SCHEDULER_INTERVAL_MS,
+        'recovery-point-checkpoint':
+          options.recoveryPointCheckpointIntervalMs ?? DEFAULT_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS,
+        'log-start-checkpoint':
+          options.logStartOffsetCheckpointIntervalMs ?? DEFAULT_LOG_START_OFFSET_CHECKPOINT_INTERVAL_MS,
       },
       options.nowMs,
     );
@@ -145,7 +181,13 @@ export class Replication<C = undefined> {
       log,
       role: { kind: 'offline', highWatermark },
       alterPartitionOnWire: false,
+      durableAcks: false,
     });
+  }
+
+  /** Whether the partition's acks=all waits for fdatasync (its topic's durable.acks.enable). */
+  isDurable(partition: string): boolean {
+    return this.slot(partition).durableAcks;
   }
 
   role(partition: string): ReplicaRole<C> {
@@ -192,6 +234,13 @@ export class Replication<C = undefined> {
   /** A partition's registration from the metadata image: become leader or follower, or update. */
   applyRegistration(partition: string, registration: PartitionRegistration, context: RegistrationContext): void {
     const slot = this.slot(partition);
+    const durableAcks = context.durableAcks ?? false;
+    if (slot.durableAcks !== durableAcks) {
+      slot.durableAcks = durableAcks;
+      // A dynamic config change reaches the leadership in place (the high watermark never goes back).
+      if (slot.role.kind === 'leader')
+        this.absorb(slot, slot.role, slot.role.core.setDurableAcks(durableAcks, context.nowMs));
+    }
     const role = slot.role;
     const transition = roleTransition(role, registration, this.options.localBrokerId);
     switch (transition.kind) {
@@ -246,11 +295,13 @@ export class Replication<C = undefined> {
       registration,
       logEndOffset: log.logEndOffset,
       highWatermark: Math.min(highWatermark, log.logEndOffset),
+      flushedOffset: Math.min(log.recoveryPoint, log.logEndOffset),
       nowMs: context.nowMs,
       config: {
         replicaLagTimeMaxMs: this.options.replicaLagTimeMaxMs,
         minInsyncReplicas: context.minInsyncReplicas,
         maxPendingAcks: this.options.maxPendingAcksPerPartition ?? DEFAULT_MAX_PENDING_ACKS_PER_PARTITION,
+        durableAcks: slot.durableAcks,
       },
       ineligibleReplicaIds: context.ineligibleReplicaIds,
       brokerEpochs: context.brokerEpochs,
@@ -309,6 +360,17 @@ export class Replication<C = undefined> {
   ): AwaitAcksOutcome<C> {
     this.leaderSlot(partition, leader);
     return leader.core.awaitAcks(lastOffset, deadlineMs, ...context);
+  }
+
+  /**
+   * The shell fdatasynced the partition's log up to `flushedOffset` (its recovery point). A leader
+   * counts it towards durable acks; a follower sends its recovery point with its next fetch.
+   */
+  onLogFlushed(partition: string, flushedOffset: number, nowMs: number): void {
+    const slot = this.slot(partition);
+    const role = slot.role;
+    if (role.kind !== 'leader') return;
+    this.absorb(slot, role, role.core.onLeaderFlushed(Math.min(flushedOffset, slot.log.logEndOffset), nowMs));
   }
 
   // ------------------------------------------------------------------ leader: follower fetches
@@ -418,6 +480,9 @@ export class Replication<C = undefined> {
     if (due.has('checkpoint')) this.checkpointIfMoved();
     if (due.has('retention')) this.pending.retain({ nowMs, partitions: this.maintenanceTargets() });
     if (due.has('compaction')) this.pending.compact({ nowMs, partitions: this.maintenanceTargets() });
+    if (due.has('flush')) this.pending.flushCheck(nowMs);
+    if (due.has('recovery-point-checkpoint')) this.pending.checkpointRecoveryPoints();
+    if (due.has('log-start-checkpoint')) this.pending.checkpointLogStartOffsets();
   }
 
   /**

@@ -6,6 +6,7 @@
  * (the controller moves leadership away), then closes everything.
  */
 import { ControllerClient } from '@sluice/controller';
+import type { LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import { createGrpcClient } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
@@ -62,10 +63,25 @@ export interface BrokerNodeOptions {
   readonly minInsyncReplicas: number;
   /** Kafka's log.retention.check.interval.ms; default 300000. */
   readonly retentionCheckIntervalMs?: number;
+  /** Flushing, checkpoints and durable acks; absent: the defaults (Kafka's, sluice's scheduler). */
+  readonly durability?: BrokerDurabilityOptions;
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
   /** Share groups (KIP-932); absent: Kafka's defaults and no share coordinator. */
   readonly share?: BrokerShareOptions;
+}
+
+/** The broker's log.flush.*, checkpoint cadences and durable.acks.enable, and the file layer. */
+export interface BrokerDurabilityOptions {
+  readonly flushIntervalMessages?: number;
+  readonly flushIntervalMs?: number;
+  readonly logFlushSchedulerIntervalMs?: number;
+  readonly recoveryPointCheckpointIntervalMs?: number;
+  readonly logStartOffsetCheckpointIntervalMs?: number;
+  readonly highWatermarkCheckpointIntervalMs?: number;
+  readonly durableAcks?: boolean;
+  /** Default node:fs; a power-loss test passes an FsyncJournal. */
+  readonly files?: LogFiles;
 }
 
 export interface BrokerShareOptions {
@@ -111,6 +127,7 @@ export class BrokerNode {
       minInsyncReplicas: options.minInsyncReplicas,
       replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
       retentionCheckIntervalMs: options.retentionCheckIntervalMs,
+      ...options.durability,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
     });

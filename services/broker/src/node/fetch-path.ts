@@ -120,6 +120,8 @@ export class FetchPath {
               currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null,
               logStartOffset: Number(p.logStartOffset),
               brokerEpoch: Number(request.replicaEpoch),
+              // Absent in an older follower's fetch: the default 0 then reads as "nothing flushed".
+              flushedOffset: Number(p.flushedOffset) >= 0 ? Number(p.flushedOffset) : null,
             },
             nowMs,
           ),

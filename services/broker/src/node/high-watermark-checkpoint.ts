@@ -3,9 +3,12 @@
  * directory, so a restarted broker knows what was committed without asking (consumers' reads, and
  * the floor a follower truncates to when the leader cannot say where an epoch ends). A lost or
  * stale file is safe: a lower high watermark only means more refetching. Written atomically
- * (temp file + rename); text: a version line, a count line, then `topic partition hw` lines.
+ * (temp file, fdatasync, rename, directory fsync, as Kafka), off the event loop on its cadence
+ * and synchronously at shutdown; text: a version line, a count line, then `topic partition hw`
+ * lines.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic, writeFileAtomicAsync, type LogFiles } from '@sluice/log';
 import type { Logger } from '@sluice/runtime';
 
 export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
@@ -35,13 +38,28 @@ export function readHighWatermarks(path: string, log: Logger): Map<string, numbe
   return result;
 }
 
-export function writeHighWatermarks(path: string, highWatermarks: ReadonlyMap<string, number>): void {
+function formatHighWatermarks(highWatermarks: ReadonlyMap<string, number>): string {
   const lines = [String(VERSION), String(highWatermarks.size)];
   for (const [key, hw] of highWatermarks) {
     const dash = key.lastIndexOf('-');
     lines.push(`${key.slice(0, dash)} ${key.slice(dash + 1)} ${hw}`);
   }
-  const temp = `${path}.tmp`;
-  writeFileSync(temp, `${lines.join('\n')}\n`);
-  renameSync(temp, path);
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeHighWatermarks(files: LogFiles, path: string, highWatermarks: ReadonlyMap<string, number>): void {
+  writeFileAtomic(files, path, formatHighWatermarks(highWatermarks));
+}
+
+/**
+ * The same off the event loop; the caller keeps one in flight. `stillWanted` is asked right
+ * before the rename (false: a synchronous write overtook this one, which is then discarded).
+ */
+export function writeHighWatermarksAsync(
+  files: LogFiles,
+  path: string,
+  highWatermarks: ReadonlyMap<string, number>,
+  stillWanted: () => boolean,
+): Promise<boolean> {
+  return writeFileAtomicAsync(files, path, formatHighWatermarks(highWatermarks), stillWanted);
 }

@@ -1,25 +1,54 @@
 /**
  * The partition logs' life on this broker's disk: opening each under `log.dirs[0]/<topic>-<partition>`
  * with its topic's configs (and taking changed configs), the retention and compaction passes the
- * replication core schedules, Kafka's replication-offset-checkpoint (read at start, written when
- * the core says), and closing. Errors of one log (LogError: a failed disk, a closed log) are that
- * partition's and are logged; anything else is a bug and goes on up.
+ * replication core schedules, the flush scheduler's checks and the checkpoint passes (recovery
+ * points, log start offsets: written off the event loop, one pass at a time), Kafka's
+ * replication-offset-checkpoint (read at start, written when the core says), and closing. Errors
+ * of one log (LogError: a failed disk, a closed log) are that partition's and are logged; anything
+ * else is a bug and goes on up.
+ *
+ * Logs are opened with scheduled flushing: nothing fdatasyncs on the event loop while the broker
+ * runs. Appends ask `afterAppend` whether their log is due a flush (a roll, flush.messages), the
+ * core's flush tick asks every log (flush.ms), and the LogFlusher runs the flushes.
  */
 import { join } from 'node:path';
-import { defaultLogConfig, isCompacted, LogError, parseLogConfig, PartitionLog, type LogConfig } from '@sluice/log';
+import {
+  defaultLogConfig,
+  isCompacted,
+  LogError,
+  nodeLogFiles,
+  parseLogConfig,
+  PartitionLog,
+  type LogConfig,
+  type LogFiles,
+} from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import type { Logger } from '@sluice/runtime';
 import type { LogMaintenance } from '../core/replication-ready';
-import { HIGH_WATERMARK_CHECKPOINT_FILE, readHighWatermarks, writeHighWatermarks } from './high-watermark-checkpoint';
+import {
+  HIGH_WATERMARK_CHECKPOINT_FILE,
+  readHighWatermarks,
+  writeHighWatermarks,
+  writeHighWatermarksAsync,
+} from './high-watermark-checkpoint';
+import type { LogFlusher } from './log-flusher';
 import type { PartitionReplica } from './partition-replica';
 
 export interface LogLifecycleOptions {
   readonly logDir: string;
   readonly log: Logger;
   readonly maxMessageBytes: number;
+  /** Kafka's log.flush.interval.messages / log.flush.interval.ms (topics' flush.messages / flush.ms override them); default never. */
+  readonly flushIntervalMessages?: number;
+  readonly flushIntervalMs?: number;
   /** Kafka's log.cleaner.dedupe.buffer.size (default 128 MiB): bound on one pass's key map. */
   readonly logCleanerDedupeBufferBytes?: number;
+  /** The file layer of every log (a power-loss test journals its syncs); default node:fs. */
+  readonly files?: LogFiles;
 }
+
+/** Checkpoint files written at once in one pass (their syncs share libuv's pool with flushes). */
+const CHECKPOINT_CONCURRENCY = 4;
 
 export class LogLifecycle {
   /** High watermarks read at start (Kafka's replication-offset-checkpoint), by `<topic>-<partition>`. */
@@ -28,9 +57,20 @@ export class LogLifecycle {
   private readonly brokerLogConfig: LogConfig;
   private deletedSegments = 0;
   private removedRecords = 0;
+  readonly files: LogFiles;
+  /** One pass of each checkpoint kind at a time (a slow disk must not pile them up). */
+  private readonly passInFlight = { recoveryPoint: false, logStart: false, highWatermark: false };
+  /** Synchronous high-watermark checkpoint writes: a scheduled write begun before one is stale. */
+  private highWatermarkSyncWrites = 0;
 
   constructor(private readonly options: LogLifecycleOptions) {
-    this.brokerLogConfig = { ...defaultLogConfig, maxMessageBytes: options.maxMessageBytes };
+    this.files = options.files ?? nodeLogFiles;
+    this.brokerLogConfig = {
+      ...defaultLogConfig,
+      maxMessageBytes: options.maxMessageBytes,
+      flushMessages: options.flushIntervalMessages ?? defaultLogConfig.flushMessages,
+      flushMs: options.flushIntervalMs ?? defaultLogConfig.flushMs,
+    };
     this.checkpointedHighWatermarks = readHighWatermarks(this.checkpointPath(), options.log);
   }
 
@@ -45,7 +85,68 @@ export class LogLifecycle {
   }
 
   open(partitionKey: string, config: LogConfig): PartitionLog {
-    return PartitionLog.open({ dir: join(this.options.logDir, partitionKey), config });
+    return PartitionLog.open({
+      dir: join(this.options.logDir, partitionKey),
+      config,
+      files: this.files,
+      flushing: 'scheduled',
+    });
+  }
+
+  /**
+   * After an append to a replica's log: a durable-acks partition is flushed in the next round (its
+   * acknowledgements wait for it), any other when its log is due one (a segment rolled,
+   * flush.messages reached).
+   */
+  afterAppend(replica: PartitionReplica, durable: boolean, flusher: LogFlusher, nowMs: number): void {
+    if (durable || replica.log.flushDue(nowMs) !== null) flusher.request(replica);
+  }
+
+  /** The flush scheduler's tick (log.flush.scheduler.interval.ms): every log due a flush gets one. */
+  runFlushCheck(nowMs: number, replicas: readonly PartitionReplica[], flusher: LogFlusher): void {
+    for (const replica of replicas) {
+      try {
+        if (replica.log.flushDue(nowMs) !== null) flusher.request(replica);
+      } catch (error) {
+        if (!(error instanceof LogError)) throw error;
+      }
+    }
+  }
+
+  /** Writes every trailing recovery-point checkpoint (log.flush.offset.checkpoint.interval.ms). */
+  checkpointRecoveryPoints(replicas: readonly PartitionReplica[]): Promise<void> {
+    return this.checkpointPass('recoveryPoint', replicas, (log) => log.checkpointRecoveryPoint());
+  }
+
+  /** Writes every trailing log-start checkpoint (log.flush.start.offset.checkpoint.interval.ms). */
+  checkpointLogStartOffsets(replicas: readonly PartitionReplica[]): Promise<void> {
+    return this.checkpointPass('logStart', replicas, (log) => log.checkpointLogStartOffset());
+  }
+
+  private async checkpointPass(
+    kind: 'recoveryPoint' | 'logStart',
+    replicas: readonly PartitionReplica[],
+    write: (log: PartitionLog) => Promise<boolean>,
+  ): Promise<void> {
+    if (this.passInFlight[kind]) return;
+    this.passInFlight[kind] = true;
+    try {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < replicas.length) {
+          const replica = replicas[next++]!;
+          try {
+            await write(replica.log);
+          } catch (error) {
+            if (!(error instanceof LogError)) throw error;
+            this.options.log.error({ partition: replica.key, err: error }, 'checkpoint not written');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CHECKPOINT_CONCURRENCY, replicas.length) }, () => worker()));
+    } finally {
+      this.passInFlight[kind] = false;
+    }
   }
 
   /**
@@ -139,15 +240,41 @@ export class LogLifecycle {
     return removed;
   }
 
-  /** Writes the checkpoint; false (logged) when the disk refused: the next cadence tries again. */
+  /** Writes the checkpoint now (shutdown); false (logged) when the disk refused. */
   writeCheckpoint(highWatermarks: ReadonlyMap<string, number>): boolean {
+    this.highWatermarkSyncWrites++;
     try {
-      writeHighWatermarks(this.checkpointPath(), highWatermarks);
+      writeHighWatermarks(this.files, this.checkpointPath(), highWatermarks);
       return true;
     } catch (error) {
       if (!isSystemError(error)) throw error;
       this.options.log.error({ err: error }, 'high watermark checkpoint not written');
       return false;
+    }
+  }
+
+  /**
+   * Writes the checkpoint off the event loop (its cadence); resolves false when it was not
+   * written: one is still in flight, a synchronous write overtook it, or the disk refused (logged).
+   * The next cadence tries again.
+   */
+  async writeCheckpointAsync(highWatermarks: ReadonlyMap<string, number>): Promise<boolean> {
+    if (this.passInFlight.highWatermark) return false;
+    this.passInFlight.highWatermark = true;
+    const syncWritesAtStart = this.highWatermarkSyncWrites;
+    try {
+      return await writeHighWatermarksAsync(
+        this.files,
+        this.checkpointPath(),
+        highWatermarks,
+        () => this.highWatermarkSyncWrites === syncWritesAtStart,
+      );
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
+      this.options.log.error({ err: error }, 'high watermark checkpoint not written');
+      return false;
+    } finally {
+      this.passInFlight.highWatermark = false;
     }
   }
 

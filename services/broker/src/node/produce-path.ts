@@ -20,6 +20,8 @@ const MAX_PRODUCE_TIMEOUT_MS = 300_000;
 
 export interface ProducePathOptions {
   readonly driver: ReplicationDriver;
+  /** After each append to a leader's log (its flush, when due or for durable acks). */
+  readonly afterAppend: (replica: PartitionReplica) => void;
   readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError;
   readonly nowMs: () => number;
 }
@@ -106,6 +108,7 @@ export class ProducePath {
       driver.step((core) =>
         core.onLeaderAppend(replica.key, leader, { plan: decision.plan, firstOffset }, this.options.nowMs()),
       );
+      this.options.afterAppend(replica);
     }
     const ok: ProducePartitionResult = {
       partition,

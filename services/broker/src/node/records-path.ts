@@ -74,6 +74,7 @@ export async function fetchRecords(
         lastFetchedEpoch: -1,
         logStartOffset: '-1',
         partitionMaxBytes: partition.partitionMaxBytes,
+        flushedOffset: '-1',
       })),
     })),
   });

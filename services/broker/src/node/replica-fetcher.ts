@@ -6,6 +6,11 @@
  * poll Fetch together with this broker's replica id, and each answer goes back to its follower
  * (which appends, follows the high watermark and log start offset, truncates on a diverging epoch,
  * or starts over below the leader's log start). Errors back off instead of hammering the leader.
+ *
+ * Each fetch carries the follower's flushed offset (its log's recovery point). For partitions with
+ * durable acks the leader waits for it, so before each fetch the fetcher waits for the flush round
+ * that covers what the previous answer appended (LogFlusher: one round for every partition, off
+ * the event loop): the next fetch then reports it at once.
  */
 import type { EpochEndOffset } from '@sluice/log';
 import { unaryCall } from '@sluice/proto';
@@ -44,6 +49,8 @@ export interface FollowerReplicas {
     position: FollowerFetchPosition,
     answer: FollowerFetchAnswer,
   ): { readonly backoff: boolean };
+  /** Resolves once the durable-acks partitions among these are flushed to their log end (or given up). */
+  flushBeforeFetch(replicas: readonly PartitionReplica[]): Promise<void>;
 }
 
 export interface ReplicaFetcherOptions {
@@ -150,6 +157,8 @@ export class ReplicaFetcher {
 
   /** One Fetch round; true when the fetcher should pause (errors only). */
   private async fetchOnce(partitions: readonly PartitionReplica[]): Promise<boolean> {
+    await this.options.replicas.flushBeforeFetch(partitions);
+    if (this.stopped) return false;
     const byTopic = new Map<string, Required<FetchTopic>>();
     // What each partition was asked as: an answer goes back to that follower, which drops it if stale.
     const sent = new Map<string, { follower: PartitionFollower; position: FollowerFetchPosition }>();
@@ -166,6 +175,7 @@ export class ReplicaFetcher {
         lastFetchedEpoch: asked.position.lastFetchedEpoch,
         logStartOffset: asked.position.logStartOffset,
         partitionMaxBytes: this.options.maxBytes,
+        flushedOffset: asked.position.flushedOffset,
       });
     }
     if (sent.size === 0) return true;

@@ -5,7 +5,7 @@
  * image -> roles), the produce path, the fetch path (with the long poll), the offset lookups, and
  * the follower half the replica fetchers step.
  */
-import type { EpochEndOffset } from '@sluice/log';
+import type { EpochEndOffset, LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import type { ApiError } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
@@ -28,6 +28,7 @@ import type {
   ProduceResponse,
 } from '@sluice/proto';
 import { FetchPath } from './fetch-path';
+import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';
 import type { PartitionReplica } from './partition-replica';
@@ -42,6 +43,8 @@ export interface ReplicaManagerOptions {
   readonly log: Logger;
   readonly maxMessageBytes: number;
   readonly minInsyncReplicas: number;
+  /** durable.acks.enable: the broker's default for topics that do not set it (default false). */
+  readonly durableAcks?: boolean;
   readonly replicaLagTimeMaxMs: number;
   /** Kafka's log.retention.check.interval.ms (default 300000). */
   readonly retentionCheckIntervalMs?: number;
@@ -49,6 +52,18 @@ export interface ReplicaManagerOptions {
   readonly logCleanerBackoffMs?: number;
   /** Kafka's log.cleaner.dedupe.buffer.size (default 128 MiB): bound on one pass's key map. */
   readonly logCleanerDedupeBufferBytes?: number;
+  /** log.flush.interval.messages / log.flush.interval.ms: the broker's flush.messages / flush.ms (default never). */
+  readonly flushIntervalMessages?: number;
+  readonly flushIntervalMs?: number;
+  /** log.flush.scheduler.interval.ms (default 1000). */
+  readonly logFlushSchedulerIntervalMs?: number;
+  /** log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms (default 60000 each). */
+  readonly recoveryPointCheckpointIntervalMs?: number;
+  readonly logStartOffsetCheckpointIntervalMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms (default 5000). */
+  readonly highWatermarkCheckpointIntervalMs?: number;
+  /** The file layer of every log (a power-loss test journals its syncs); default node:fs. */
+  readonly files?: LogFiles;
   /** Sends one AlterPartition item to the controller; resolves with its answer. */
   readonly alterPartition: (
     replica: PartitionReplica,
@@ -63,10 +78,13 @@ export interface ReplicaManagerOptions {
 const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
 /** Kafka's log.cleaner.backoff.ms default. */
 const DEFAULT_LOG_CLEANER_BACKOFF_MS = 15_000;
+/** libuv's default thread pool size: more concurrent fdatasyncs would only queue there. */
+const MAX_CONCURRENT_FLUSHES = 4;
 
 export class ReplicaManager implements FollowerReplicas {
   private readonly now: () => number;
   private readonly lifecycle: LogLifecycle;
+  private readonly flusher: LogFlusher;
   private readonly driver: ReplicationDriver;
   private readonly transitions: ReplicaTransitions;
   private readonly producePath: ProducePath;
@@ -79,7 +97,15 @@ export class ReplicaManager implements FollowerReplicas {
       logDir: options.logDir,
       log: options.log,
       maxMessageBytes: options.maxMessageBytes,
+      flushIntervalMessages: options.flushIntervalMessages,
+      flushIntervalMs: options.flushIntervalMs,
       logCleanerDedupeBufferBytes: options.logCleanerDedupeBufferBytes,
+      files: options.files,
+    });
+    this.flusher = new LogFlusher({
+      log: options.log,
+      maxConcurrentFlushes: MAX_CONCURRENT_FLUSHES,
+      onFlushed: (replicas) => this.driver.onLogsFlushed(replicas),
     });
     this.driver = new ReplicationDriver({
       brokerId: options.brokerId,
@@ -87,7 +113,12 @@ export class ReplicaManager implements FollowerReplicas {
       replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
       retentionCheckIntervalMs: options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS,
       logCleanerBackoffMs: options.logCleanerBackoffMs ?? DEFAULT_LOG_CLEANER_BACKOFF_MS,
+      logFlushSchedulerIntervalMs: options.logFlushSchedulerIntervalMs,
+      recoveryPointCheckpointIntervalMs: options.recoveryPointCheckpointIntervalMs,
+      logStartOffsetCheckpointIntervalMs: options.logStartOffsetCheckpointIntervalMs,
+      highWatermarkCheckpointIntervalMs: options.highWatermarkCheckpointIntervalMs,
       lifecycle: this.lifecycle,
+      flusher: this.flusher,
       alterPartition: options.alterPartition,
       onFollowersChanged: options.onFollowersChanged,
       nowMs: now,
@@ -95,12 +126,19 @@ export class ReplicaManager implements FollowerReplicas {
     this.transitions = new ReplicaTransitions({
       brokerId: options.brokerId,
       minInsyncReplicas: options.minInsyncReplicas,
+      durableAcks: options.durableAcks ?? false,
       driver: this.driver,
       lifecycle: this.lifecycle,
       nowMs: now,
     });
     const leaderOf = (topic: string, partition: number): PartitionReplica | ApiError => this.leaderOf(topic, partition);
-    this.producePath = new ProducePath({ driver: this.driver, leaderOf, nowMs: now });
+    this.producePath = new ProducePath({
+      driver: this.driver,
+      leaderOf,
+      nowMs: now,
+      afterAppend: (replica) =>
+        this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
+    });
     this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now });
     this.lookups = new OffsetLookups(leaderOf);
   }
@@ -118,11 +156,17 @@ export class ReplicaManager implements FollowerReplicas {
     this.driver.start();
   }
 
-  /** Checkpoints the high watermarks, fails waiting acks=all produces, and closes every log. */
+  /** Checkpoints the high watermarks, fails waiting acks=all produces, and closes every log (flushing it). */
   stop(): void {
     const replicas = this.driver.replicaList();
+    this.flusher.stop();
     this.driver.stop();
     for (const replica of replicas) replica.log.close();
+  }
+
+  /** Flush rounds run so far (metrics, tests). */
+  get flushRounds(): number {
+    return this.flusher.rounds;
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
@@ -226,6 +270,21 @@ export class ReplicaManager implements FollowerReplicas {
     replica: PartitionReplica,
   ): { readonly follower: PartitionFollower; readonly position: FollowerFetchPosition } | null {
     return this.driver.core.fetchPosition(replica.key);
+  }
+
+  /**
+   * Before a fetch: the durable-acks partitions among these are flushed to their log end, so the
+   * fetch tells the leader (flushed offset) what it needs to answer acks=all.
+   */
+  flushBeforeFetch(replicas: readonly PartitionReplica[]): Promise<void> {
+    return this.flusher.flushed(
+      replicas.filter(
+        (replica) =>
+          this.driver.replica(replica.key) === replica &&
+          this.driver.core.isDurable(replica.key) &&
+          replica.log.recoveryPoint < replica.log.logEndOffset,
+      ),
+    );
   }
 
   onFetchAnswer(

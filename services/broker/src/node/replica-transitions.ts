@@ -16,6 +16,8 @@ export interface ReplicaTransitionsOptions {
   readonly brokerId: number;
   /** The broker's min.insync.replicas; a topic's config wins. */
   readonly minInsyncReplicas: number;
+  /** The broker's durable.acks.enable; a topic's config wins. */
+  readonly durableAcks: boolean;
   readonly driver: ReplicationDriver;
   readonly lifecycle: LogLifecycle;
   readonly nowMs: () => number;
@@ -56,6 +58,7 @@ export class ReplicaTransitions {
           minInsyncReplicas: this.minIsr(image, topic.name),
           ineligibleReplicaIds,
           brokerEpochs,
+          durableAcks: this.durableAcks(image, topic.name),
         };
         for (let p = 0; p < topic.partitionCount; p++) {
           const reg = topic.partition(p);
@@ -97,6 +100,11 @@ export class ReplicaTransitions {
     const value = image.configs.value('topic', topic, 'min.insync.replicas');
     const parsed = value === undefined ? NaN : Number(value);
     return Number.isSafeInteger(parsed) && parsed >= 1 ? parsed : this.options.minInsyncReplicas;
+  }
+
+  private durableAcks(image: MetadataImage, topic: string): boolean {
+    const value = image.configs.value('topic', topic, 'durable.acks.enable')?.trim().toLowerCase();
+    return value === 'true' ? true : value === 'false' ? false : this.options.durableAcks;
   }
 
   private ensureReplica(image: MetadataImage, topic: string, topicId: string, partition: number): PartitionReplica {

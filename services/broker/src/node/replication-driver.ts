@@ -2,8 +2,10 @@
  * The shell around the replication core (core/replication.ts): the only code that steps it, and
  * the only code that carries out its Ready, right after each step, in the Ready's order: follower
  * log writes, acks=all answers, wake-ups, AlterPartition sends, fetcher re-plans, the
- * high-watermark checkpoint, retention and compaction. It owns the broker's one replication timer,
- * which ticks the core every `tickIntervalMs`.
+ * high-watermark checkpoint, retention and compaction, the flush scheduler's checks and the
+ * checkpoint passes. It owns the broker's one replication timer, which ticks the core every
+ * `tickIntervalMs`. Log flushes run in the LogFlusher (off the event loop); their results come
+ * back here as `onLogsFlushed` steps.
  *
  * Steps never nest: a step taken while a Ready is being carried out (a fetcher starting inside a
  * re-plan asks its first question) leaves its Ready to the drain already running.
@@ -16,6 +18,7 @@ import type { AlterPartitionProposal, AlterPartitionResult } from '../core/parti
 import { Replication } from '../core/replication';
 import type { AlterPartitionSend, PartitionLogWrite, ReplicationReady, RoleChange } from '../core/replication-ready';
 import { haltOnBrokenInvariant } from './invariant-halt';
+import type { LogFlusher } from './log-flusher';
 import type { LogLifecycle } from './log-lifecycle';
 import type { AckReply, PartitionReplica } from './partition-replica';
 
@@ -25,7 +28,14 @@ export interface ReplicationDriverOptions {
   readonly replicaLagTimeMaxMs: number;
   readonly retentionCheckIntervalMs: number;
   readonly logCleanerBackoffMs: number;
+  /** log.flush.scheduler.interval.ms, log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms. */
+  readonly logFlushSchedulerIntervalMs?: number;
+  readonly recoveryPointCheckpointIntervalMs?: number;
+  readonly logStartOffsetCheckpointIntervalMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms. */
+  readonly highWatermarkCheckpointIntervalMs?: number;
   readonly lifecycle: LogLifecycle;
+  readonly flusher: LogFlusher;
   /** Sends one AlterPartition item to the controller; resolves with its answer. */
   readonly alterPartition: (
     replica: PartitionReplica,
@@ -41,6 +51,8 @@ export class ReplicationDriver {
   private readonly replicas = new Map<string, PartitionReplica>();
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
+  /** Set by stop: the last high-watermark checkpoint is written synchronously. */
+  private stopping = false;
   /** Follower log writes that failed since start; the follower steps compare it to ask for a backoff. */
   private followerWriteFailures = 0;
 
@@ -50,6 +62,10 @@ export class ReplicationDriver {
       replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
       retentionCheckIntervalMs: options.retentionCheckIntervalMs,
       logCleanerBackoffMs: options.logCleanerBackoffMs,
+      logFlushSchedulerIntervalMs: options.logFlushSchedulerIntervalMs,
+      recoveryPointCheckpointIntervalMs: options.recoveryPointCheckpointIntervalMs,
+      logStartOffsetCheckpointIntervalMs: options.logStartOffsetCheckpointIntervalMs,
+      highWatermarkCheckpointIntervalMs: options.highWatermarkCheckpointIntervalMs,
       nowMs: options.nowMs(),
     });
   }
@@ -100,8 +116,19 @@ export class ReplicationDriver {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopping = true;
     this.step((core) => core.shutdown());
     this.replicas.clear();
+  }
+
+  /** The flusher moved these logs' recovery points: leaders count them towards durable acks. */
+  onLogsFlushed(replicas: readonly PartitionReplica[]): void {
+    const nowMs = this.options.nowMs();
+    this.step((core) => {
+      for (const replica of replicas)
+        if (this.replicas.get(replica.key) === replica)
+          core.onLogFlushed(replica.key, replica.log.recoveryPoint, nowMs);
+    });
   }
 
   private drain(): void {
@@ -122,11 +149,36 @@ export class ReplicationDriver {
     for (const send of ready.alterPartitions) this.sendAlterPartition(send);
     if (ready.followersChanged) this.options.onFollowersChanged();
     const checkpoint = ready.highWatermarkCheckpoint;
-    if (checkpoint !== null && this.options.lifecycle.writeCheckpoint(checkpoint))
-      this.core.onHighWatermarkCheckpointWritten(checkpoint);
+    if (checkpoint !== null) this.writeHighWatermarkCheckpoint(checkpoint);
+    const { lifecycle } = this.options;
     const replicaOf = (key: string): PartitionReplica | undefined => this.replicas.get(key);
-    if (ready.retention !== null) this.options.lifecycle.runRetention(ready.retention, replicaOf);
-    if (ready.compaction !== null) this.options.lifecycle.runCompaction(ready.compaction, replicaOf);
+    if (ready.retention !== null) lifecycle.runRetention(ready.retention, replicaOf);
+    if (ready.compaction !== null) lifecycle.runCompaction(ready.compaction, replicaOf);
+    if (ready.flushCheck !== null)
+      lifecycle.runFlushCheck(ready.flushCheck.nowMs, this.replicaList(), this.options.flusher);
+    if (ready.recoveryPointCheckpoint) this.inBackground(lifecycle.checkpointRecoveryPoints(this.replicaList()));
+    if (ready.logStartCheckpoint) this.inBackground(lifecycle.checkpointLogStartOffsets(this.replicaList()));
+  }
+
+  /** Off the event loop on its cadence; at stop, synchronously (the process is about to exit). */
+  private writeHighWatermarkCheckpoint(checkpoint: ReadonlyMap<string, number>): void {
+    const { lifecycle } = this.options;
+    if (this.stopping) {
+      if (lifecycle.writeCheckpoint(checkpoint)) this.core.onHighWatermarkCheckpointWritten(checkpoint);
+      return;
+    }
+    this.inBackground(
+      lifecycle.writeCheckpointAsync(checkpoint).then((written) => {
+        if (written) this.step((core) => core.onHighWatermarkCheckpointWritten(checkpoint));
+      }),
+    );
+  }
+
+  private inBackground(work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      haltOnBrokenInvariant(error);
+      this.options.log.error({ err: error }, 'background log work failed');
+    });
   }
 
   private logRoleChange(change: RoleChange): void {
@@ -166,6 +218,12 @@ export class ReplicationDriver {
             assert(
               log.logEndOffset === write.logEndOffsetAfter,
               `${partition}: the follower append ended at ${log.logEndOffset}, the core expected ${write.logEndOffsetAfter}`,
+            );
+            this.options.lifecycle.afterAppend(
+              replica,
+              this.core.isDurable(partition),
+              this.options.flusher,
+              this.options.nowMs(),
             );
             break;
           case 'advance-log-start':

@@ -14,6 +14,8 @@ export class ModelLog implements ReplicaLog {
   /** Epochs of the offsets [start, end). */
   private epochs: number[] = [];
   private readonly cache = new LeaderEpochCache();
+  /** What an fdatasync made durable (PartitionLog's recovery point): moved only by `flush`. */
+  private flushed = 0;
 
   /** A log holding `epochs` from offset 0. */
   static of(epochs: readonly number[]): ModelLog {
@@ -28,6 +30,15 @@ export class ModelLog implements ReplicaLog {
 
   get logEndOffset(): number {
     return this.start + this.epochs.length;
+  }
+
+  get recoveryPoint(): number {
+    return Math.max(this.start, Math.min(this.flushed, this.logEndOffset));
+  }
+
+  /** As the broker's flusher: everything below `upTo` (default the log end) is on disk. */
+  flush(upTo: number = this.logEndOffset): void {
+    this.flushed = Math.max(this.recoveryPoint, Math.min(upTo, this.logEndOffset));
   }
 
   latestEpoch(): number | null {
@@ -102,12 +113,14 @@ export class ModelLog implements ReplicaLog {
     }
     this.epochs = this.epochs.slice(0, offset - this.start);
     this.cache.truncateFromEnd(offset);
+    this.flushed = Math.min(this.flushed, offset);
   }
 
   truncateFullyAndStartAt(offset: number): void {
     this.start = offset;
     this.epochs = [];
     this.cache.clear();
+    this.flushed = offset;
   }
 
   advanceLogStartOffset(offset: number): void {

@@ -63,6 +63,14 @@ export const TOPIC_CONFIGS: ReadonlyMap<string, ConfigDef> = table([
     brokerSynonym: 'log.cleaner.delete.retention.ms',
   },
   {
+    // sluice's (Redpanda's write.caching=false): acks=all waits until the records are fdatasynced
+    // on a majority of the replicas and on every in-sync replica.
+    name: 'durable.acks.enable',
+    type: 'boolean',
+    defaultValue: 'false',
+    brokerSynonym: 'durable.acks.enable',
+  },
+  {
     name: 'file.delete.delay.ms',
     type: 'long',
     min: 0,

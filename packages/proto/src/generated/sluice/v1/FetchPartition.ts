@@ -15,6 +15,12 @@ export interface FetchPartition {
   'lastFetchedEpoch'?: (number);
   'logStartOffset'?: (number | string | Long);
   'partitionMaxBytes'?: (number);
+  /**
+   * A follower's: what its log has fdatasynced (its recovery point). For a topic with
+   * durable.acks.enable=true the leader's high watermark waits for it. -1: not sent (consumers;
+   * a follower that does not send it counts as having flushed nothing).
+   */
+  'flushedOffset'?: (number | string | Long);
 }
 
 export interface FetchPartition__Output {
@@ -30,4 +36,10 @@ export interface FetchPartition__Output {
   'lastFetchedEpoch': (number);
   'logStartOffset': (string);
   'partitionMaxBytes': (number);
+  /**
+   * A follower's: what its log has fdatasynced (its recovery point). For a topic with
+   * durable.acks.enable=true the leader's high watermark waits for it. -1: not sent (consumers;
+   * a follower that does not send it counts as having flushed nothing).
+   */
+  'flushedOffset': (string);
 }
