@@ -13,18 +13,23 @@ export interface SluiceOptions {
   /** The data directory's prefix under the OS temp dir. */
   readonly name: string;
   readonly brokerConfig?: Settings;
+  /** Extra environment of every broker process (e.g. the fsync journal of the power-loss test). */
+  readonly brokerEnv?: Readonly<Record<string, string>>;
   /** Coordinators are started only when this is given. */
   readonly coordinatorConfig?: Settings;
   /** E.g. a short `broker.session.timeout.ms` for tests that kill brokers (default: Kafka's 9000). */
   readonly controllerConfig?: Settings;
 }
 
-export function startSluice(options: SluiceOptions): Promise<LocalCluster> {
+export function startSluice(options: SluiceOptions, baseDir?: string): Promise<LocalCluster> {
   return LocalCluster.start({
-    baseDir: mkdtempSync(join(tmpdir(), `sluice-${options.name}-`)),
+    baseDir: baseDir ?? mkdtempSync(join(tmpdir(), `sluice-${options.name}-`)),
     roles: {
       controller: { count: 1, config: options.controllerConfig ?? {} },
-      broker: { config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2, ...options.brokerConfig } },
+      broker: {
+        config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2, ...options.brokerConfig },
+        env: options.brokerEnv ?? {},
+      },
       coordinator: options.coordinatorConfig === undefined ? { count: 0 } : { config: options.coordinatorConfig },
     },
   });

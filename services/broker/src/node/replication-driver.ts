@@ -142,7 +142,14 @@ export class ReplicationDriver {
   }
 
   private apply(ready: ReplicationReady<AckReply>): void {
-    for (const change of ready.roleChanges) this.logRoleChange(change);
+    for (const change of ready.roleChanges) {
+      this.logRoleChange(change);
+      // A new leader of a durable partition counts what its log has flushed: records recovered
+      // after a crash (above the checkpointed recovery point) are flushed again before they count.
+      const replica = this.replicas.get(change.partition);
+      if (change.role === 'leader' && replica !== undefined && this.core.isDurable(change.partition))
+        if (replica.log.recoveryPoint < replica.log.logEndOffset) this.options.flusher.request(replica);
+    }
     this.applyLogWrites(ready.logWrites);
     for (const completion of ready.acks) completion.context(completion.error);
     for (const key of ready.changed) this.replicas.get(key)?.changed();
