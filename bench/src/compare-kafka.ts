@@ -140,14 +140,22 @@ export async function startKafka(baseDir: string, replication: number): Promise<
     description: `Apache Kafka ${version}: 3 combined KRaft nodes (JVM, -Xmx1G -Xms1G, G1), min.insync.replicas=${minIsr}, data in /tmp`,
     connect: { bootstrap },
     serverPids: () => children.map((child) => child.pid).filter((pid): pid is number => pid !== undefined),
-    async createTopic(name, partitions, rf) {
+    async createTopic(name, partitions, rf, options) {
       // kafkajs sees new topics late (UNKNOWN_TOPIC_OR_PARTITION for a while): retry until it does.
       await waitFor(
         `${name} created`,
         async () => {
           try {
             await admin.createTopics({
-              topics: [{ topic: name, numPartitions: partitions, replicationFactor: rf }],
+              topics: [
+                {
+                  topic: name,
+                  numPartitions: partitions,
+                  replicationFactor: rf,
+                  // Kafka's nearest to durable acks: every replica fsyncs each append (no group commit).
+                  configEntries: options?.durable === true ? [{ name: 'flush.messages', value: '1' }] : [],
+                },
+              ],
               waitForLeaders: false,
               timeout: 30_000,
             });
@@ -203,7 +211,7 @@ export async function runKafkaTool(
   workload: Workload,
   setting: Setting,
 ): Promise<ToolResult> {
-  const acks = setting.acks === 'all' ? 'all' : '1';
+  const acks = setting.acks === 'leader' ? '1' : 'all';
   switch (setting.kind) {
     case 'produce': {
       const shares = Array.from(
@@ -247,7 +255,7 @@ export async function runKafkaTool(
       return {
         records,
         seconds: records / rate,
-        note: `ProducerPerformance (Kafka's producer defaults: linger.ms=5, batch.size=16384${setting.acks === 'all' ? ', idempotent' : ''}); its own latency figures are send -> ack, not shown`,
+        note: `ProducerPerformance (Kafka's producer defaults: linger.ms=5, batch.size=16384${setting.acks === 'leader' ? '' : ', idempotent'}${setting.acks === 'durable' ? '; topic flush.messages=1' : ''}); its own latency figures are send -> ack, not shown`,
       };
     }
     case 'consume': {
@@ -371,7 +379,7 @@ export const kafkajsClients: LoadClients = {
       producer
         .send({
           topic: spec.topic,
-          acks: spec.acks === 'all' ? -1 : 1,
+          acks: spec.acks === 'leader' ? 1 : -1,
           messages: taken.map(({ partition, value }) => ({ partition, value })),
         })
         .then(

@@ -206,8 +206,16 @@ export interface RunningSystem {
   serverPids(): number[];
   /** Connection facts handed to the load process. */
   readonly connect: Readonly<Record<string, string>>;
-  /** Creates a topic (stream, set of keys) with `partitions` and waits until it is writable. */
-  createTopic(name: string, partitions: number, replication: number): Promise<void>;
+  /**
+   * Creates a topic (stream, set of keys) with `partitions` and waits until it is writable;
+   * `durable`: its acknowledgements wait for fsync (only systems that have such a topic are asked).
+   */
+  createTopic(
+    name: string,
+    partitions: number,
+    replication: number,
+    options?: { readonly durable?: boolean },
+  ): Promise<void>;
   /** Stops every process of the system by pid. */
   stop(): Promise<void>;
   /** How the system was set up, for the report. */

@@ -31,8 +31,13 @@ export async function startSluice(baseDir: string, replication: number): Promise
     description: '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp',
     connect: { bootstrap: cluster.brokers.addresses().join(',') },
     serverPids: () => cluster.processes().map((running) => running.pid),
-    async createTopic(name, partitions, rf) {
-      const created = await admin.createTopic({ name, numPartitions: partitions, replicationFactor: rf });
+    async createTopic(name, partitions, rf, options) {
+      const created = await admin.createTopic({
+        name,
+        numPartitions: partitions,
+        replicationFactor: rf,
+        configs: options?.durable === true ? { 'durable.acks.enable': 'true' } : {},
+      });
       // Names are new in every run: TOPIC_ALREADY_EXISTS means a retried CreateTopics whose first
       // attempt went through (seen on a loaded machine).
       if (created.error !== undefined && created.error.errorName !== 'TOPIC_ALREADY_EXISTS') throw created.error;
@@ -56,7 +61,10 @@ export async function startSluice(baseDir: string, replication: number): Promise
 
 export const sluiceClients: LoadClients = {
   async producer(spec) {
-    const producer = new Producer({ bootstrap: spec.connect.bootstrap ?? '', acks: spec.acks === 'all' ? 'all' : 1 });
+    const producer = new Producer({
+      bootstrap: spec.connect.bootstrap ?? '',
+      acks: spec.acks === 'leader' ? 1 : 'all',
+    });
     return {
       send: async (partition, value) => {
         await producer.send({ topic: spec.topic, partition, value });

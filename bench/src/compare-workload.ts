@@ -5,7 +5,21 @@
  * at a target rate, one record at a time). Pure: flags in, plan out.
  */
 
-export type Acks = 'all' | 'leader';
+/**
+ * `durable`: acks=all on a topic whose acknowledgements wait for fdatasync (sluice's
+ * durable.acks.enable=true; Kafka's nearest, flush.messages=1, fsyncs every append on every
+ * replica without group commit). Systems without one skip it.
+ */
+export type Acks = 'all' | 'leader' | 'durable';
+
+function acksLabel(acks: Acks): string {
+  return acks === 'durable' ? 'all (durable)' : acks;
+}
+
+/** What a client sends as its acks for the setting (`durable` is acks=all on a durable topic). */
+export function clientAcks(acks: Acks): 'all' | 'leader' {
+  return acks === 'leader' ? 'leader' : 'all';
+}
 
 /** What one row of the table measures. */
 export type SettingKind =
@@ -64,7 +78,7 @@ export interface Plan {
 export class UsageError extends Error {}
 
 export const USAGE = `usage: pnpm bench:compare [--quick] [--systems sluice,kafka,kafkajs,nats,redis]
-  [--record-size 1024] [--records N] [--partitions 12] [--replication 3] [--acks all,leader]
+  [--record-size 1024] [--records N] [--partitions 12] [--replication 3] [--acks all,leader,durable]
   [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
   [--settings produce,consume,latency,serial] [--out DIR] [--keep] [--cpu-prof DIR]`;
 
@@ -156,7 +170,7 @@ export function parsePlan(argv: readonly string[]): Plan {
   const seconds = positiveInt(argv, '--seconds', quick ? 3 : 30);
   const produceSeconds = positiveInt(argv, '--produce-seconds', quick ? 4 : 60);
   const serialRecords = positiveInt(argv, '--serial-records', quick ? 100 : 2_000);
-  const acksList = list<Acks>(argv, '--acks', ['all', 'leader'], quick ? ['all'] : ['all', 'leader']);
+  const acksList = list<Acks>(argv, '--acks', ['all', 'leader', 'durable'], quick ? ['all'] : ['all', 'leader']);
   const kinds = list<SettingKind>(
     argv,
     '--settings',
@@ -172,7 +186,7 @@ export function parsePlan(argv: readonly string[]): Plan {
         records,
         rate: 0,
         seconds: produceSeconds,
-        label: `produce acks=${acks}`,
+        label: `produce acks=${acksLabel(acks)}`,
       });
   }
   // The backlog read back is the first produce setting's (or, without one, a fill of `records`).
@@ -193,7 +207,7 @@ export function parsePlan(argv: readonly string[]): Plan {
         records: rate * seconds,
         rate,
         seconds,
-        label: `e2e @ ${formatRate(rate)}/s acks=${acks}`,
+        label: `e2e @ ${formatRate(rate)}/s acks=${acksLabel(acks)}`,
       });
   if (kinds.includes('serial'))
     settings.push({

@@ -51,6 +51,8 @@ function groups(systems: readonly SystemName[]): Group[] {
 }
 
 function unsupported(driver: SystemName, setting: Setting): string | undefined {
+  if (setting.acks === 'durable' && (driver === 'nats' || driver === 'redis'))
+    return 'no topic setting that makes an acknowledgement wait for fsync on the replicas';
   if (driver === 'nats' && setting.acks === 'leader')
     return 'JetStream has no leader-only ack (a publish is acknowledged once the stream quorum stored it)';
   return undefined;
@@ -134,7 +136,10 @@ async function runDriver(
     }
     const topic = setting.kind === 'consume' && backlogTopic !== undefined ? backlogTopic : topicName(driver, setting);
     try {
-      if (topic !== backlogTopic) await system.createTopic(topic, workload.partitions, workload.replication);
+      if (topic !== backlogTopic)
+        await system.createTopic(topic, workload.partitions, workload.replication, {
+          durable: setting.acks === 'durable',
+        });
       let spec: LoadSpec = {
         system: driver === 'kafka' ? 'kafkajs' : driver,
         connect: system.connect,
