@@ -7,3 +7,4 @@ export * from './metrics';
 export * from './local-processes';
 export * from './service-args';
 export * from './service-main';
+export * from './tracing-bootstrap';

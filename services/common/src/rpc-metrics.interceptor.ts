@@ -76,7 +76,7 @@ export class RpcMetrics {
   }
 }
 
-const COUNTS_EACH_MESSAGE = 'sluice:counts-each-message';
+export const COUNTS_EACH_MESSAGE = 'sluice:counts-each-message';
 
 /** Marks a streaming handler that counts each of its messages through RpcMetrics itself. */
 export const CountsEachMessage = (): MethodDecorator => SetMetadata(COUNTS_EACH_MESSAGE, true);
