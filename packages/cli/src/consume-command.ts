@@ -18,6 +18,7 @@ import {
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { aboutTopic } from './topic-command';
+import { recordContext } from '@sluice/tracing';
 
 /** Longest single poll: bounds how late a --timeout-ms check can be. */
 const POLL_MS = 1_000;
@@ -123,6 +124,13 @@ export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan
   };
 }
 
+/** `traceId` of the record's creation context (its traceparent header), when it carries one. */
+function traceIdField(record: ConsumerRecord): { traceId?: string } {
+  if (record.headers.length === 0) return {};
+  const creation = recordContext(record.headers);
+  return creation === undefined ? {} : { traceId: creation.traceId };
+}
+
 export function formatRecord(record: ConsumerRecord, plan: Pick<ConsumePlan, 'json' | 'printKey' | 'base64'>): string {
   const text = (bytes: Buffer | null): string | null =>
     bytes === null ? null : bytes.toString(plan.base64 ? 'base64' : 'utf8');
@@ -134,6 +142,7 @@ export function formatRecord(record: ConsumerRecord, plan: Pick<ConsumePlan, 'js
       key: text(record.key),
       value: text(record.value),
       headers: record.headers.map((header) => ({ key: header.key, value: text(header.value) })),
+      ...traceIdField(record),
     })}\n`;
   }
   const value = text(record.value) ?? 'null';
@@ -267,7 +276,10 @@ export function consumeCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       .option('--partition <p>', 'read only this partition (default: all)')
       .option('--count <n>', 'exit after n records')
       .option('--timeout-ms <ms>', 'exit when no record arrived for this long (default: wait for records until Ctrl-C)')
-      .option('--json', 'one JSON object per record: {"partition","offset","timestamp","key","value","headers"}')
+      .option(
+        '--json',
+        'one JSON object per record: {"partition","offset","timestamp","key","value","headers"}, and "traceId" when the record carries a traceparent',
+      )
       .option('--print-key', 'print key<TAB>value instead of the value alone')
       .option('--base64', 'keys, values and header values in base64 instead of UTF-8 text (binary data)')
       .option(

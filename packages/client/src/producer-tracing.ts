@@ -104,10 +104,7 @@ export function endSendSpan(span: Span | undefined, outcome: { baseOffset?: numb
     span.setAttribute('error.type', outcome.errorName);
     span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorName });
   } else if (outcome.baseOffset !== undefined && outcome.baseOffset >= 0) {
-    span.setAttribute(
-      messagingConventions().mode === 'old' ? 'messaging.kafka.message.offset' : 'messaging.kafka.offset',
-      outcome.baseOffset,
-    );
+    span.setAttributes(messagingConventions().offsetAttributes(outcome.baseOffset));
   }
   span.end();
 }

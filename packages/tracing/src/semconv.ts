@@ -98,6 +98,14 @@ export class MessagingConventions {
     return `${operation} ${destination}`;
   }
 
+  /** A message offset known only after the span started (a send's or an append's base offset). */
+  offsetAttributes(offset: number): Attributes {
+    const attributes: Attributes = {};
+    if (this.mode !== 'old') attributes['messaging.kafka.offset'] = offset;
+    if (this.mode !== 'stable') attributes['messaging.kafka.message.offset'] = offset;
+    return attributes;
+  }
+
   attributes(input: MessagingAttributesInput): Attributes {
     const old = this.mode !== 'stable';
     const stable = this.mode !== 'old';

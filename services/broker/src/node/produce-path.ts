@@ -11,6 +11,7 @@ import { parseAcks, type Acks } from '../core/acks';
 import { producerBatchOf, type ProducerBatch } from '../core/producer-state';
 // Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type { ProducePartitionResult, ProduceRequest__Output as ProduceRequest, ProduceResponse } from '@sluice/proto';
+import type { BrokerBatchTracing } from './batch-tracing';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';
@@ -22,6 +23,7 @@ export interface ProducePathOptions {
   readonly driver: ReplicationDriver;
   readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError;
   readonly nowMs: () => number;
+  readonly tracing: BrokerBatchTracing;
 }
 
 /** Whether a data batch in `records` holds a record with a null key (decompresses as needed). */
@@ -96,13 +98,18 @@ export class ProducePath {
       lastOffset = decision.lastOffset;
     } else {
       let info;
+      // Undefined unless a tracer is registered and a record of the batch is sampled.
+      const traced = this.options.tracing.beginLeaderAppend(replica, records, leader.core.leaderEpoch);
       try {
         info = replica.log.append(records, { leaderEpoch: leader.core.leaderEpoch });
       } catch (error) {
+        traced?.failed(error instanceof ApiError ? error.errorName : 'KAFKA_STORAGE_ERROR');
         return failed(error);
       }
       firstOffset = info.firstOffset;
       lastOffset = info.lastOffset;
+      // Before the core steps: with a one-replica ISR the high watermark passes the batch at once.
+      traced?.appended(firstOffset, lastOffset);
       driver.step((core) =>
         core.onLeaderAppend(replica.key, leader, { plan: decision.plan, firstOffset }, this.options.nowMs()),
       );

@@ -27,6 +27,7 @@ import type {
   ProduceRequest__Output as ProduceRequest,
   ProduceResponse,
 } from '@sluice/proto';
+import { BrokerBatchTracing } from './batch-tracing';
 import { FetchPath } from './fetch-path';
 import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';
@@ -75,6 +76,7 @@ export class ReplicaManager implements FollowerReplicas {
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
+    const tracing = new BrokerBatchTracing(options.brokerId, now);
     this.lifecycle = new LogLifecycle({
       logDir: options.logDir,
       log: options.log,
@@ -91,6 +93,7 @@ export class ReplicaManager implements FollowerReplicas {
       alterPartition: options.alterPartition,
       onFollowersChanged: options.onFollowersChanged,
       nowMs: now,
+      tracing,
     });
     this.transitions = new ReplicaTransitions({
       brokerId: options.brokerId,
@@ -100,7 +103,7 @@ export class ReplicaManager implements FollowerReplicas {
       nowMs: now,
     });
     const leaderOf = (topic: string, partition: number): PartitionReplica | ApiError => this.leaderOf(topic, partition);
-    this.producePath = new ProducePath({ driver: this.driver, leaderOf, nowMs: now });
+    this.producePath = new ProducePath({ driver: this.driver, leaderOf, nowMs: now, tracing });
     this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now });
     this.lookups = new OffsetLookups(leaderOf);
   }

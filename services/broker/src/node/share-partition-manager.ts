@@ -49,6 +49,7 @@ import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
+import { endShareSpan, recordAcquireSpan, startAcknowledgeSpan } from './share-tracing';
 
 export interface SharePartitionManagerOptions {
   readonly brokerId: number;
@@ -286,6 +287,11 @@ export class SharePartitionManager {
     }
     work.leaderEpoch = entry.leaderEpoch;
     if (work.acknowledgements.length === 0) return;
+    const span = startAcknowledgeSpan(
+      { groupId, topic: work.topic, partition: work.partition, brokerId: this.options.brokerId },
+      memberId,
+      work.acknowledgements,
+    );
     try {
       await this.step(entry, async (core) => {
         const before = core.inFlight();
@@ -305,6 +311,8 @@ export class SharePartitionManager {
       });
     } catch (error) {
       work.acknowledgeError = toError(error);
+    } finally {
+      endShareSpan(span, work.acknowledgeError?.errorName);
     }
   }
 
@@ -335,6 +343,13 @@ export class SharePartitionManager {
         await this.persist(entry, outcome.update);
         if (outcome.acquired.length === 0) return 0;
         const records = readCovering(replica.log, outcome.acquired, highWatermark);
+        recordAcquireSpan(
+          { groupId, topic: work.topic, partition: work.partition, brokerId: this.options.brokerId },
+          memberId,
+          records,
+          outcome.acquired,
+          nowMs,
+        );
         work.acquired.push(...outcome.acquired);
         work.records.push(records);
         this.metrics.acquired(outcome.acquired.reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0));

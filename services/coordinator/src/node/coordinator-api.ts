@@ -9,6 +9,7 @@ import { ApiError, type DurableRange } from '@sluice/protocol';
 import type { HeartbeatRequest } from '../core/group-shard';
 import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
 import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
+import { inCoordinatorSpan } from './coordinator-spans';
 
 function itemError(error: unknown): Required<wire.ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
@@ -146,7 +147,12 @@ export class CoordinatorApi {
       subscribedTopicNames: request.subscribedTopicNamesSet ? request.subscribedTopicNames : null,
     };
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now()));
+    const response = await inCoordinatorSpan(
+      'heartbeat',
+      request.groupId,
+      { 'sluice.group.type': 'share', 'sluice.member.epoch': request.memberEpoch },
+      () => this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now())),
+    );
     return heartbeatToWire(response);
   }
 
@@ -250,8 +256,26 @@ export class CoordinatorApi {
         startOffset: Number(request.startOffset),
         ranges: request.ranges.map(rangeFromWire),
       };
-      await this.node.enqueueShareState(owned, (shard) =>
-        shard.write({ key, leaderEpoch: request.leaderEpoch, state, kind: request.snapshot ? 'snapshot' : 'update' }),
+      await inCoordinatorSpan(
+        'share_state_write',
+        '__share_group_state',
+        {
+          'sluice.share.group': key.groupId,
+          'sluice.share.topic': key.topic,
+          'sluice.share.partition': key.partition,
+          'sluice.share.state_epoch': request.stateEpoch,
+          'sluice.share.ranges': state.ranges.length,
+          'sluice.share.snapshot': request.snapshot,
+        },
+        () =>
+          this.node.enqueueShareState(owned, (shard) =>
+            shard.write({
+              key,
+              leaderEpoch: request.leaderEpoch,
+              state,
+              kind: request.snapshot ? 'snapshot' : 'update',
+            }),
+          ),
       );
       return OK;
     } catch (error) {
@@ -263,29 +287,37 @@ export class CoordinatorApi {
   async heartbeat(request: wire.ConsumerGroupHeartbeatRequest__Output): Promise<wire.ConsumerGroupHeartbeatResponse> {
     const converted = heartbeatFromWire(request);
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()));
+    const response = await inCoordinatorSpan(
+      'heartbeat',
+      request.groupId,
+      { 'sluice.group.type': 'consumer', 'sluice.member.epoch': request.memberEpoch },
+      () => this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now())),
+    );
     return heartbeatToWire(response);
   }
 
   async offsetCommit(request: wire.OffsetCommitRequest__Output): Promise<wire.OffsetCommitResponse> {
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) =>
-      shard.offsetCommit(
-        {
-          groupId: request.groupId,
-          memberId: request.memberId,
-          memberEpoch: request.memberEpoch,
-          topics: request.topics.map((t) => ({
-            name: t.name,
-            partitions: t.partitions.map((p) => ({
-              partition: p.partition,
-              offset: Number(p.offset),
-              leaderEpoch: p.leaderEpoch,
-              metadata: p.metadata,
+    const offsets = request.topics.reduce((n, t) => n + t.partitions.length, 0);
+    const response = await inCoordinatorSpan('commit', request.groupId, { 'sluice.commit.offsets': offsets }, () =>
+      this.node.enqueue(owned, (shard) =>
+        shard.offsetCommit(
+          {
+            groupId: request.groupId,
+            memberId: request.memberId,
+            memberEpoch: request.memberEpoch,
+            topics: request.topics.map((t) => ({
+              name: t.name,
+              partitions: t.partitions.map((p) => ({
+                partition: p.partition,
+                offset: Number(p.offset),
+                leaderEpoch: p.leaderEpoch,
+                metadata: p.metadata,
+              })),
             })),
-          })),
-        },
-        Date.now(),
+          },
+          Date.now(),
+        ),
       ),
     );
     return {
