@@ -18,7 +18,7 @@ import {
   type RecordMetadata,
 } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
-import { shutdownTracing, startTracingFromEnv, tracingSetupFromEnv } from '@sluice/runtime';
+import { shutdownTracing } from '@sluice/runtime';
 import { Command } from 'commander';
 import {
   integerOption,
@@ -29,6 +29,7 @@ import {
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { LatencyHistogram } from './latency';
+import { startCliTracing } from './tracing';
 import { aboutTopic, parseConfigPairs } from './topic-command';
 
 /** Bounds on unacknowledged sends: back-pressure for stdin and generated records alike. */
@@ -313,17 +314,6 @@ export function formatSummary(summary: ProduceSummary): string {
     `${summary.recordsPerSec.toFixed(1)} records/s, ${summary.mbPerSec.toFixed(2)} MB/s; ` +
     `send-to-ack latency p50 ${latencyMs.p50.toFixed(2)} ms, p99 ${latencyMs.p99.toFixed(2)} ms, max ${latencyMs.max.toFixed(2)} ms\n`
   );
-}
-
-/**
- * `--trace`: the OpenTelemetry SDK from the OTEL_* environment; with nothing configured there,
- * OTLP to the SDK's default endpoint (http://localhost:4318), as any OTel SDK would export.
- */
-function startCliTracing(): void {
-  const env = process.env;
-  if (!tracingSetupFromEnv(env).enabled && (env.OTEL_SDK_DISABLED ?? '').toLowerCase() !== 'true')
-    env.OTEL_TRACES_EXPORTER = 'otlp';
-  startTracingFromEnv('cli', env);
 }
 
 async function produce(plan: ProducePlan, options: ProduceOptions, io: CliIo): Promise<ExitCode> {

@@ -9,17 +9,15 @@
  * creation span, each batch span linked to every record's creation context; and the consumer's
  * end-to-end histogram counts every record. Records sent while tracing is off carry no traceparent.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
-import { Consumer, Producer, type ConsumerRecord } from '@sluice/client';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
-import { silentLogger } from '@sluice/runtime';
-import { parseTraceparent, TRACEPARENT_HEADER } from '@sluice/tracing';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { BrokerNode } from '../src/node/broker-node';
+import { Consumer, Producer, type ConsumerRecord } from '@sluice/client';
+import type { ControllerClient } from '@sluice/controller';
+import type { LocalCluster } from '@sluice/local-cluster';
+import { parseTraceparent, TRACEPARENT_HEADER } from '@sluice/tracing';
+import type { BrokerNode } from '../src/node/broker-node';
 import { kindName, parentSpanIdOf, startInMemoryTracing, type InMemoryTracing } from './support/in-memory-tracing';
+import { startControllerProcess, startLocalBroker } from './support/local-brokers';
 
 jest.setTimeout(60_000);
 
@@ -47,57 +45,27 @@ async function consume(consumer: Consumer, count: number): Promise<ConsumerRecor
 }
 
 describe('tracing through three brokers (in-memory SDK)', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalCluster;
   let controller: ControllerClient;
   const brokers: BrokerNode[] = [];
-  let tracing: InMemoryTracing;
+  let tracing: InMemoryTracing | undefined;
   let bootstrap: string[];
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-tracing-component-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 3_000 },
-    });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
+    ({ cluster, controller } = await startControllerProcess('tracing-component', {
+      'broker.session.timeout.ms': 3_000,
+    }));
     for (const nodeId of [1, 2, 3])
-      brokers.push(
-        await BrokerNode.start({
-          nodeId,
-          clusterId: controllers.clusterId,
-          logDir: join(baseDir, `broker-${nodeId}`),
-          bindHost: '127.0.0.1',
-          bindPort: 0,
-          listenerName: 'PLAINTEXT',
-          advertisedHost: '127.0.0.1',
-          advertisedPort: 0,
-          controllerAddresses: controllers.addresses(),
-          heartbeatIntervalMs: 100,
-          replicaLagTimeMaxMs: 10_000,
-          replicaFetchWaitMaxMs: 100,
-          maxMessageBytes: 1024 * 1024 + 12,
-          minInsyncReplicas: 2,
-          metrics: null,
-          log: silentLogger(),
-        }),
-      );
+      brokers.push(await startLocalBroker(cluster, nodeId, { minInsyncReplicas: 2, replicaFetchWaitMaxMs: 100 }));
     bootstrap = brokers.map((broker) => broker.address);
-    await waitFor('three unfenced brokers', async () => {
-      const cluster = await controller.call('DescribeCluster', {});
-      return cluster.brokers.filter((b) => !b.fenced).length === 3 ? true : undefined;
-    });
+    await cluster.waitForUnfencedBrokers(10_000, [1, 2, 3]);
     const created = await controller.call('CreateTopics', {
       topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
     });
     expect(created.topics[0]).toMatchObject({ name: TOPIC, errorName: '' });
-    await waitFor('a leader with a full ISR on every broker', () =>
-      brokers.every(
-        (b) => b.replica(TOPIC, 0)?.role.kind === 'leader' || b.replica(TOPIC, 0)?.role.kind === 'follower',
-      ) && brokers.some((b) => b.replica(TOPIC, 0)?.role.kind === 'leader')
+    await waitFor('a leader and two followers', () =>
+      brokers.filter((b) => b.replica(TOPIC, 0)?.role.kind === 'leader').length === 1 &&
+      brokers.filter((b) => b.replica(TOPIC, 0)?.role.kind === 'follower').length === 2
         ? true
         : undefined,
     );
@@ -107,8 +75,7 @@ describe('tracing through three brokers (in-memory SDK)', () => {
     await tracing?.stop();
     await Promise.all(brokers.map((b) => b.stop(false)));
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('sends no traceparent while no tracing SDK is registered', async () => {
@@ -167,7 +134,7 @@ describe('tracing through three brokers (in-memory SDK)', () => {
     const traceId = traceIds[0]!;
     const creationSpanId = creations[0]!.spanId;
     const inTrace = await waitFor('every span of the first record', async () => {
-      const spans = (await tracing.spans()).filter((span) => span.spanContext().traceId === traceId);
+      const spans = (await tracing!.spans()).filter((span) => span.spanContext().traceId === traceId);
       const names = spans.map((span) => span.name);
       return ['create', 'send', 'append', 'hw_advance', 'receive', 'process'].every((op) =>
         names.includes(`${op} ${TOPIC}`),

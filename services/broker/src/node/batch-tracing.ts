@@ -72,7 +72,6 @@ export class BrokerBatchTracing {
       conventions.spanName('append', partition.topic),
       {
         kind: SpanKind.SERVER,
-        startTime: startMs,
         links,
         attributes: {
           ...conventions.attributes({
