@@ -12,6 +12,7 @@ import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
 import {
   fileDescriptorsViaReflection,
   listServicesViaReflection,
+  peerHostOf,
   RpcCall,
   SluiceRpcModule,
   startGrpcApp,
@@ -208,5 +209,15 @@ describe('the sluice gRPC surface on NestJS', () => {
     const files = await fileDescriptorsViaReflection(app.address, 'test.v1.Echo');
     expect(files.length).toBeGreaterThan(0);
     expect(Buffer.concat(files).toString('latin1')).toContain('EchoRequest');
+  });
+});
+
+describe('peerHostOf', () => {
+  it("takes the host out of grpc-js's peer strings", () => {
+    expect(peerHostOf('ipv4:127.0.0.1:5000')).toBe('127.0.0.1');
+    expect(peerHostOf('ipv6:[::1]:5000')).toBe('::1');
+    expect(peerHostOf('10.0.0.7:9092')).toBe('10.0.0.7');
+    expect(peerHostOf('unix:/tmp/socket')).toBe('unix:/tmp/socket');
+    expect(peerHostOf('')).toBe('unknown');
   });
 });
