@@ -46,6 +46,7 @@ export class LocalCluster {
   private probeChannel: ControllerChannel | undefined;
   /** One Controller client per controller, for probes of each node's own view (no redirect, no retry). */
   private readonly nodeClients = new GrpcClientPool('Controller');
+  private readonly healthClients = new GrpcClientPool('Health');
 
   private constructor(
     readonly baseDir: string,
@@ -159,6 +160,7 @@ export class LocalCluster {
       if (spec.readiness === 'controller-leader') await this.waitForControllerLeader(options.leaderTimeoutMs ?? 30_000);
       else if (spec.readiness === 'brokers-unfenced')
         await this.waitForUnfencedBrokers(options.brokersTimeoutMs ?? 60_000);
+      else await this.waitForServing(spec.role, options.servingTimeoutMs ?? 60_000);
     }
   }
 
@@ -231,6 +233,43 @@ export class LocalCluster {
     throw new Error(`brokers ${missing.join(', ')} not registered and unfenced within ${timeoutMs} ms${last}`);
   }
 
+  /**
+   * Waits until every process of `role` answers grpc.health.v1 Check ('' = the whole server) with
+   * SERVING. Throws at once, naming its log, when one has exited; after `timeoutMs`, naming the
+   * ones not serving.
+   */
+  async waitForServing(
+    role: Role,
+    timeoutMs: number,
+    nodeIds: readonly number[] = this.role(role).nodeIds,
+  ): Promise<void> {
+    const processes = this.role(role);
+    const deadline = Date.now() + timeoutMs;
+    let waiting = [...nodeIds];
+    while (Date.now() < deadline) {
+      const dead = waiting.find((id) => !processes.isRunning(id));
+      if (dead !== undefined)
+        throw new Error(`${role} ${dead} exited before it was serving (see ${processes.logFile(dead)})`);
+      const answers = await Promise.all(
+        waiting.map((id) =>
+          unaryCall(
+            this.healthClients.client(processes.address(id)),
+            'Check',
+            { service: '' },
+            { timeoutMs: 500 },
+          ).then(
+            (answer) => answer.status === 'SERVING',
+            () => false,
+          ),
+        ),
+      );
+      waiting = waiting.filter((_, index) => !answers[index]);
+      if (waiting.length === 0) return;
+      await sleep(100);
+    }
+    throw new Error(`${role}s ${waiting.join(', ')} not serving within ${timeoutMs} ms`);
+  }
+
   /** Every running process of the cluster with its pid. */
   processes(): ProcessInfo[] {
     const found: ProcessInfo[] = [];
@@ -279,6 +318,7 @@ export class LocalCluster {
     this.probeChannel?.close();
     this.probeChannel = undefined;
     this.nodeClients.close();
+    this.healthClients.close();
     if (options.removeBaseDir === true) rmSync(this.baseDir, { recursive: true, force: true });
   }
 }

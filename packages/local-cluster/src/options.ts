@@ -40,6 +40,8 @@ export interface StartOptions {
   readonly leaderTimeoutMs?: number;
   /** Bound on the wait for every broker to be registered and unfenced. Default 60 s. */
   readonly brokersTimeoutMs?: number;
+  /** Bound on waiting for a role whose processes report SERVING on grpc.health.v1 (coordinators). Default 60000. */
+  readonly servingTimeoutMs?: number;
 }
 
 const CLUSTER_ID_FILE = 'cluster.id';

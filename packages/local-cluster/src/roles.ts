@@ -15,8 +15,8 @@ export type Readiness =
   | 'controller-leader'
   /** Every broker of the cluster is registered and unfenced. */
   | 'brokers-unfenced'
-  /** The process was spawned (nothing waits on it). */
-  | 'spawned';
+  /** Every process of the role answers grpc.health.v1 Check with SERVING (a coordinator: its topics exist and it owns what it should). */
+  | 'health-serving';
 
 /** One process's place in the cluster, as its settings see it. */
 export interface NodePlace {
@@ -100,7 +100,7 @@ const COORDINATOR: RoleSpec = {
   role: 'coordinator',
   service: 'coordinator',
   pairedWith: 'broker',
-  readiness: 'spawned',
+  readiness: 'health-serving',
   stopTimeoutMs: 10_000,
   settings: (node, cluster, extra) => ({
     'node.id': node.nodeId,
