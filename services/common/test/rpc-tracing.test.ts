@@ -20,7 +20,8 @@ import { HEALTH_PROTO_FILE, loadProtos } from '@sluice/proto';
 import { createMetricsRegistry, HealthStatus, traceCorrelation } from '@sluice/runtime';
 import { SluiceRpcModule, startGrpcApp, type GrpcApp } from '../src';
 
-const FIXTURES = join(__dirname, 'fixtures');
+// The test-only test.v1.Echo service, shared with @sluice/runtime's server tests.
+const FIXTURES = join(__dirname, '..', '..', '..', 'packages', 'runtime', 'test', 'fixtures');
 
 @Controller()
 class EchoController {
