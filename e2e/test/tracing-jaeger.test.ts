@@ -80,7 +80,11 @@ describe('a traced record through three brokers, in Jaeger', () => {
       // Export within a fraction of a second, so the test waits little for the batch processor.
       OTEL_BSP_SCHEDULE_DELAY: '100',
     };
-    cluster = await startSluice({ name: 'tracing', env: otelEnv });
+    cluster = await startSluice({
+      name: 'tracing',
+      env: otelEnv,
+      coordinatorConfig: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300 },
+    });
     await cluster.admin.createTopic({ name: TOPIC, numPartitions: 1, replicationFactor: 3 });
   });
 
@@ -206,5 +210,43 @@ describe('a traced record through three brokers, in Jaeger', () => {
     // Every service exported: the controller's spans are the brokers' RPCs to it (heartbeats).
     const services = (await fetch(`${jaeger!.queryUrl}/api/services`).then((r) => r.json())) as { data: string[] };
     expect(services.data).toEqual(expect.arrayContaining(['sluice-broker', 'sluice-controller', 'sluice-cli']));
+  });
+
+  it("traces a consumer group's heartbeats and commits in the coordinator", async () => {
+    const consumed = await runCli(
+      [
+        'consume',
+        TOPIC,
+        '--bootstrap',
+        cluster!.controllers.addresses().join(','),
+        '--coordinators',
+        cluster!.coordinators.addresses().join(','),
+        '--group',
+        'traced-group',
+        '--from-beginning',
+        '--count',
+        String(RECORDS.length),
+        '--json',
+        '--trace',
+        '--timeout-ms',
+        '20000',
+      ],
+      otelEnv,
+      '',
+    );
+    expect({ code: consumed.code, records: consumed.out.trim().split('\n').length }).toEqual({
+      code: 0,
+      records: RECORDS.length,
+    });
+    const wanted = ['heartbeat traced-group', 'commit traced-group', 'sluice.v1.Coordinator/ConsumerGroupHeartbeat'];
+    const deadline = Date.now() + 30_000;
+    let operations: string[] = [];
+    while (!wanted.every((name) => operations.includes(name))) {
+      if (Date.now() > deadline) throw new Error(`coordinator operations after 30 s: ${JSON.stringify(operations)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const answer = await fetch(`${jaeger!.queryUrl}/api/services/sluice-coordinator/operations`);
+      operations = answer.ok ? (((await answer.json()) as { data: string[] | null }).data ?? []) : [];
+    }
+    expect(operations).toEqual(expect.arrayContaining(wanted));
   });
 });
