@@ -14,6 +14,7 @@ import {
   formatTraceparent,
   linksTo,
   MAX_LINKS_PER_SPAN,
+  mayHoldSampledRecord,
   MessagingConventions,
   parseTraceparent,
   semconvModeFromEnv,
@@ -193,5 +194,50 @@ describe('activeTracer', () => {
       trace.disable();
     }
     expect(activeTracer('sluice-broker')).toBeUndefined();
+  });
+});
+
+describe('mayHoldSampledRecord', () => {
+  const header = (flags: string): { key: string; value: Buffer } => ({
+    key: TRACEPARENT_HEADER,
+    value: Buffer.from(`00-${TRACE_ID}-${SPAN_ID}-${flags}`),
+  });
+  const batchOf = (headers: { key: string; value: Buffer }[][], compression = CompressionType.None): Buffer =>
+    encodeRecordBatch({
+      compression,
+      records: headers.map((h, i) => ({
+        key: Buffer.from(`k${i}`),
+        value: Buffer.alloc(300, i),
+        headers: h,
+        timestamp: i,
+      })),
+    });
+
+  it('finds a sampled record among unsampled and untraced ones, across batches', () => {
+    const unsampled = batchOf([[], [header('00')], [{ key: 'other', value: Buffer.from('x') }, header('00')]]);
+    expect(mayHoldSampledRecord(unsampled)).toBe(false);
+    expect(mayHoldSampledRecord(Buffer.concat([unsampled, batchOf([[header('00')], [header('01')]])]))).toBe(true);
+    expect(mayHoldSampledRecord(batchOf([[header('0b')]]))).toBe(true);
+    expect(mayHoldSampledRecord(batchOf([[header('0a')]]))).toBe(false);
+    // The last traceparent of a record decides, as recordContext reads it.
+    expect(mayHoldSampledRecord(batchOf([[header('01'), header('00')]]))).toBe(false);
+    expect(mayHoldSampledRecord(Buffer.alloc(0))).toBe(false);
+  });
+
+  it('answers maybe where it cannot walk: compressed or malformed bytes', () => {
+    expect(mayHoldSampledRecord(batchOf([[header('00')]], CompressionType.Gzip))).toBe(true);
+    const cut = batchOf([[header('00')], [header('00')]]);
+    expect(mayHoldSampledRecord(cut.subarray(0, cut.length - 20))).toBe(true);
+    expect(mayHoldSampledRecord(Buffer.from('not a record batch'))).toBe(true);
+  });
+
+  it('agrees with the full decode on random batches', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const headers = Array.from({ length: 1 + (seed % 7) }, (_, i) =>
+        (seed * (i + 3)) % 5 === 0 ? [] : [header((seed * 7 + i) % 11 === 0 ? '01' : '00')],
+      );
+      const bytes = batchOf(headers);
+      expect([seed, mayHoldSampledRecord(bytes)]).toEqual([seed, contextsOfBatches(bytes).firstSampled !== undefined]);
+    }
   });
 });

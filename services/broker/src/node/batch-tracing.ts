@@ -10,14 +10,22 @@
  *   passed the batch's last offset, i.e. until every ISR member had it and acks=all could answer.
  *
  * Cost when tracing is off: one `activeTracer` check per appended batch and one Map size check
- * per changed partition; no record is decoded. When a tracer is registered, each batch's records
- * are decoded once on each replica (decompressed if compressed) to read their traceparents, and a
- * batch none of whose records is sampled gets no span (the producer's sampler decided; the
+ * per changed partition; no record is decoded. When a tracer is registered, each replica first
+ * walks the batch's record headers in place (`mayHoldSampledRecord`: no objects, no decode) for a
+ * sampled traceparent; only a batch that has one (or is compressed, which cannot be walked) is
+ * decoded for its creation contexts, and a batch none of whose records is sampled gets no span (the producer's sampler decided; the
  * broker follows it, as a parent-based sampler would). Pending high-watermark spans are bounded
  * per partition (the oldest is dropped, and counted) and forgotten when leadership moves.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context, type Link, type Tracer } from '@opentelemetry/api';
-import { activeTracer, batchParent, contextsOfBatches, messagingConventions, recordLinks } from '@sluice/tracing';
+import {
+  activeTracer,
+  batchParent,
+  contextsOfBatches,
+  mayHoldSampledRecord,
+  messagingConventions,
+  recordLinks,
+} from '@sluice/tracing';
 
 /** Pending `hw_advance` spans per partition; more are dropped oldest first. */
 export const MAX_PENDING_HW_SPANS_PER_PARTITION = 1_024;
@@ -61,7 +69,8 @@ export class BrokerBatchTracing {
   /** Before a leader appends a producer's batch; undefined when tracing is off or nothing is sampled. */
   beginLeaderAppend(partition: TracedPartition, records: Buffer, leaderEpoch: number): LeaderAppendTrace | undefined {
     const tracer = activeTracer('sluice-broker');
-    if (tracer === undefined) return undefined;
+    // One walk over the record headers (no decode) rules out most batches under a low sampling rate.
+    if (tracer === undefined || !mayHoldSampledRecord(records)) return undefined;
     const contexts = contextsOfBatches(records);
     if (contexts.firstSampled === undefined) return undefined;
     const startMs = this.nowMs();
@@ -155,7 +164,7 @@ export class BrokerBatchTracing {
   /** Runs a follower's append of fetched bytes inside a `replicate` span when any record is sampled. */
   followerAppend<T>(partition: TracedPartition, leaderId: number, records: Buffer, append: () => T): T {
     const tracer = activeTracer('sluice-broker');
-    if (tracer === undefined) return append();
+    if (tracer === undefined || !mayHoldSampledRecord(records)) return append();
     const contexts = contextsOfBatches(records);
     if (contexts.firstSampled === undefined) return append();
     const conventions = messagingConventions();
