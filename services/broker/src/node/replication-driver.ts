@@ -18,6 +18,7 @@ import type { AlterPartitionSend, PartitionLogWrite, ReplicationReady, RoleChang
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { LogLifecycle } from './log-lifecycle';
 import type { AckReply, PartitionReplica } from './partition-replica';
+import type { TopicTraffic } from './topic-traffic';
 
 export interface ReplicationDriverOptions {
   readonly brokerId: number;
@@ -34,6 +35,8 @@ export interface ReplicationDriverOptions {
   /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
   readonly onFollowersChanged: () => void;
   readonly nowMs: () => number;
+  /** Follower appends count as replication bytes in. */
+  readonly traffic: TopicTraffic;
 }
 
 export class ReplicationDriver {
@@ -163,6 +166,7 @@ export class ReplicationDriver {
             break;
           case 'append':
             log.appendAsFollower(write.records);
+            this.options.traffic.replicationIn(write.records.length);
             assert(
               log.logEndOffset === write.logEndOffsetAfter,
               `${partition}: the follower append ended at ${log.logEndOffset}, the core expected ${write.logEndOffsetAfter}`,
