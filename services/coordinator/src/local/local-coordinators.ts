@@ -69,6 +69,8 @@ export class LocalCoordinatorCluster {
         `listeners=PLAINTEXT://${host}:${ports.get(id)}`,
         `coordinator.broker=${brokerAddress}`,
         `coordinator.peers=${peers}`,
+        `metrics.host=${host}`,
+        'metrics.port=0',
         ...Object.entries(config).map(([key, value]) => `${key}=${value}`),
       ];
       writeFileSync(join(options.baseDir, `coordinator-${id}.properties`), `${lines.join('\n')}\n`);

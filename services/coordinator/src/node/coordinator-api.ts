@@ -3,6 +3,7 @@
  * wire requests into GroupShard operations on the owning partition and back. Whole-request failures (NOT_COORDINATOR, FENCED_MEMBER_EPOCH, ...) are
  * gRPC errors with Kafka names; multi-item requests answer per item.
  */
+import type { RequestPhases } from '@sluice/runtime';
 import { groupPartition } from '@sluice/client';
 import type * as wire from '@sluice/proto';
 import { ApiError, type DurableRange } from '@sluice/protocol';
@@ -136,6 +137,7 @@ export class CoordinatorApi {
 
   async shareGroupHeartbeat(
     request: wire.ShareGroupHeartbeatRequest__Output,
+    phases?: RequestPhases,
   ): Promise<wire.ShareGroupHeartbeatResponse> {
     const converted = {
       groupId: request.groupId,
@@ -146,7 +148,7 @@ export class CoordinatorApi {
       subscribedTopicNames: request.subscribedTopicNamesSet ? request.subscribedTopicNames : null,
     };
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now()));
+    const response = await this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now()), phases);
     return heartbeatToWire(response);
   }
 
@@ -212,12 +214,17 @@ export class CoordinatorApi {
    */
   async readShareGroupState(
     request: wire.ReadShareGroupStateRequest__Output,
+    phases?: RequestPhases,
   ): Promise<wire.ReadShareGroupStateResponse> {
     const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
     try {
       validateShareStateKey(key);
       const owned = this.node.shareStatePartitionFor(key);
-      const { state } = await this.node.enqueueShareState(owned, (shard) => shard.read(key, request.leaderEpoch));
+      const { state } = await this.node.enqueueShareState(
+        owned,
+        (shard) => shard.read(key, request.leaderEpoch),
+        phases,
+      );
       if (state === null) return { ...OK, found: false, stateEpoch: 0, startOffset: '0', ranges: [] };
       return {
         ...OK,
@@ -235,6 +242,7 @@ export class CoordinatorApi {
   /** WriteShareGroupState: answered after the folded state is committed to __share_group_state. */
   async writeShareGroupState(
     request: wire.WriteShareGroupStateRequest__Output,
+    phases?: RequestPhases,
   ): Promise<wire.WriteShareGroupStateResponse> {
     const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
     try {
@@ -250,8 +258,11 @@ export class CoordinatorApi {
         startOffset: Number(request.startOffset),
         ranges: request.ranges.map(rangeFromWire),
       };
-      await this.node.enqueueShareState(owned, (shard) =>
-        shard.write({ key, leaderEpoch: request.leaderEpoch, state, kind: request.snapshot ? 'snapshot' : 'update' }),
+      await this.node.enqueueShareState(
+        owned,
+        (shard) =>
+          shard.write({ key, leaderEpoch: request.leaderEpoch, state, kind: request.snapshot ? 'snapshot' : 'update' }),
+        phases,
       );
       return OK;
     } catch (error) {
@@ -260,33 +271,42 @@ export class CoordinatorApi {
     }
   }
 
-  async heartbeat(request: wire.ConsumerGroupHeartbeatRequest__Output): Promise<wire.ConsumerGroupHeartbeatResponse> {
+  async heartbeat(
+    request: wire.ConsumerGroupHeartbeatRequest__Output,
+    phases?: RequestPhases,
+  ): Promise<wire.ConsumerGroupHeartbeatResponse> {
     const converted = heartbeatFromWire(request);
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()));
+    const response = await this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()), phases);
     return heartbeatToWire(response);
   }
 
-  async offsetCommit(request: wire.OffsetCommitRequest__Output): Promise<wire.OffsetCommitResponse> {
+  async offsetCommit(
+    request: wire.OffsetCommitRequest__Output,
+    phases?: RequestPhases,
+  ): Promise<wire.OffsetCommitResponse> {
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) =>
-      shard.offsetCommit(
-        {
-          groupId: request.groupId,
-          memberId: request.memberId,
-          memberEpoch: request.memberEpoch,
-          topics: request.topics.map((t) => ({
-            name: t.name,
-            partitions: t.partitions.map((p) => ({
-              partition: p.partition,
-              offset: Number(p.offset),
-              leaderEpoch: p.leaderEpoch,
-              metadata: p.metadata,
+    const response = await this.node.enqueue(
+      owned,
+      (shard) =>
+        shard.offsetCommit(
+          {
+            groupId: request.groupId,
+            memberId: request.memberId,
+            memberEpoch: request.memberEpoch,
+            topics: request.topics.map((t) => ({
+              name: t.name,
+              partitions: t.partitions.map((p) => ({
+                partition: p.partition,
+                offset: Number(p.offset),
+                leaderEpoch: p.leaderEpoch,
+                metadata: p.metadata,
+              })),
             })),
-          })),
-        },
-        Date.now(),
-      ),
+          },
+          Date.now(),
+        ),
+      phases,
     );
     return {
       topics: response.topics.map((t) => ({
@@ -299,17 +319,21 @@ export class CoordinatorApi {
     };
   }
 
-  async offsetFetch(request: wire.OffsetFetchRequest__Output): Promise<wire.OffsetFetchResponse> {
+  async offsetFetch(
+    request: wire.OffsetFetchRequest__Output,
+    phases?: RequestPhases,
+  ): Promise<wire.OffsetFetchResponse> {
     const owned = this.node.partitionFor(request.groupId);
     const partitions =
       request.partitions.length === 0
         ? null
         : request.partitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
     // Through the queue: an answer must not show offsets whose commit is still being written.
-    const offsets = await this.node.enqueue(owned, (shard) => ({
-      records: [],
-      response: shard.offsetFetch(request.groupId, partitions),
-    }));
+    const offsets = await this.node.enqueue(
+      owned,
+      (shard) => ({ records: [], response: shard.offsetFetch(request.groupId, partitions) }),
+      phases,
+    );
     return { offsets: offsets.map((o) => ({ ...o, offset: String(o.offset) })) };
   }
 
