@@ -19,7 +19,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
   moduleNameMapper: {
-    // Services that other packages import (the CLI and bench use the controller's client and launcher).
+    // Services that tests and benches import (the controller's client, the coordinator's core).
     '^@sluice/controller$': '<rootDir>/services/controller/src',
     '^@sluice/broker$': '<rootDir>/services/broker/src',
     '^@sluice/coordinator$': '<rootDir>/services/coordinator/src',

@@ -10,17 +10,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer as KafkajsConsumer, type Producer as KafkajsProducer } from 'kafkajs';
+import { freePorts, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
-import {
-  freePorts,
-  PEERS_DIR,
-  runTracked,
-  spawnTracked,
-  stopChild,
-  waitFor,
-  which,
-  type RunningSystem,
-} from './compare-procs';
+import { PEERS_DIR, runTracked, spawnTracked, stopChild, which, type RunningSystem } from './compare-procs';
 import type { LatencySummary } from './compare-table';
 import type { Setting, Workload } from './compare-workload';
 
@@ -179,6 +171,7 @@ export async function startKafka(baseDir: string, replication: number): Promise<
           );
         },
         60_000,
+        200,
       );
     },
     async stop() {

@@ -8,15 +8,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePorts, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
 import {
   ensurePeerNpm,
-  freePorts,
   peerModule,
   runTracked,
   spawnTracked,
   stopChild,
-  waitFor,
   which,
   type RunningSystem,
 } from './compare-procs';
@@ -134,6 +133,7 @@ export async function startNats(baseDir: string, replication: number): Promise<R
           return true;
         },
         60_000,
+        200,
       );
     },
     async stop() {

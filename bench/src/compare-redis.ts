@@ -7,15 +7,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePorts, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
 import {
   ensurePeerNpm,
-  freePorts,
   peerModule,
   runTracked,
   spawnTracked,
   stopChild,
-  waitFor,
   which,
   type RunningSystem,
 } from './compare-procs';

@@ -1,84 +1,56 @@
 /**
- * sluice in the side-by-side bench: 3 controllers (LocalControllerCluster) and 3 brokers
- * (LocalBrokerCluster) as real processes on loopback, data under the run's directory in /tmp;
- * topics through `Admin`; records through `Producer` and `Consumer` of @sluice/client.
+ * sluice in the side-by-side bench: 3 controllers and 3 brokers as real processes on loopback
+ * (LocalCluster), data under the run's directory in /tmp; topics through `Admin`; records through
+ * `Producer` and `Consumer` of @sluice/client.
  * SLUICE_COMPARE_CPU_PROFILE=<dir> starts the brokers with the V8 profiler (cpu-profile-hook).
  */
-import { join } from 'node:path';
-import { LocalBrokerCluster } from '@sluice/broker';
-import { Admin, Consumer, Producer } from '@sluice/client';
-import { LocalControllerCluster } from '@sluice/controller';
+import { Consumer, Producer } from '@sluice/client';
+import { LocalCluster, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
-import { waitFor, type RunningSystem } from './compare-procs';
+import { cpuProfileEnv } from './cpu-profile-env';
+import type { RunningSystem } from './compare-procs';
 
 export async function startSluice(baseDir: string, replication: number): Promise<RunningSystem> {
-  const controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 3 });
-  let brokers: LocalBrokerCluster | undefined;
-  let admin: Admin | undefined;
-  const stop = async (): Promise<void> => {
-    admin?.close();
-    // SIGTERM first: profiled brokers write their profiles on a clean exit.
-    await brokers?.stopAll(10_000);
-    await controllers.stopAll(10_000);
-  };
-  try {
-    controllers.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
+  const cluster = await LocalCluster.start(
+    {
       baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
-      config: { 'min.insync.replicas': Math.min(2, replication) },
-    });
-    const profileDir = process.env.SLUICE_COMPARE_CPU_PROFILE;
-    const savedOptions = process.env.NODE_OPTIONS;
-    if (profileDir !== undefined && profileDir !== '') {
-      // Node refuses --cpu-prof in NODE_OPTIONS; the preloaded hook runs the profiler instead.
-      process.env.NODE_OPTIONS = `${savedOptions ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim();
-      process.env.SLUICE_BENCH_CPU_PROFILE_DIR = profileDir;
-    }
-    brokers.startAll();
-    if (savedOptions === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = savedOptions;
-    const theAdmin = admin;
-    await waitFor(
-      'three unfenced sluice brokers',
-      async () => (await theAdmin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3,
-      60_000,
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  const theBrokers = brokers;
-  const theAdmin = admin;
+      roles: {
+        controller: { count: 3 },
+        broker: {
+          config: { 'min.insync.replicas': Math.min(2, replication) },
+          env: cpuProfileEnv(process.env.SLUICE_COMPARE_CPU_PROFILE),
+        },
+        coordinator: { count: 0 },
+      },
+    },
+    { brokersTimeoutMs: 60_000 },
+  );
+  const admin = cluster.admin;
   return {
     name: 'sluice',
     description: '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp',
-    connect: { bootstrap: theBrokers.addresses().join(',') },
-    serverPids: () =>
-      [
-        ...controllers.nodeIds.map((id) => controllers.pid(id)),
-        ...theBrokers.brokerIds.map((id) => theBrokers.pid(id)),
-      ].filter((pid): pid is number => pid !== undefined),
+    connect: { bootstrap: cluster.brokers.addresses().join(',') },
+    serverPids: () => cluster.processes().map((running) => running.pid),
     async createTopic(name, partitions, rf) {
-      const created = await theAdmin.createTopic({ name, numPartitions: partitions, replicationFactor: rf });
+      const created = await admin.createTopic({ name, numPartitions: partitions, replicationFactor: rf });
       // Names are new in every run: TOPIC_ALREADY_EXISTS means a retried CreateTopics whose first
       // attempt went through (seen on a loaded machine).
       if (created.error !== undefined && created.error.errorName !== 'TOPIC_ALREADY_EXISTS') throw created.error;
       await waitFor(
         `${name}: every partition led with a full ISR`,
         async () => {
-          const topic = await theAdmin.describeTopic(name);
+          const topic = await admin.describeTopic(name);
           return (
             topic.partitions.length === partitions &&
             topic.partitions.every((p) => p.leader >= 0 && p.isr.length === rf)
           );
         },
         60_000,
+        200,
       );
     },
-    stop,
+    // SIGTERM first: profiled brokers write their profiles on a clean exit.
+    stop: () => cluster.stop(),
   };
 }
 

@@ -7,10 +7,11 @@
  * Flags: --kills <n> (default 20), --dir <path> (default: the OS temp dir), --set key=value
  * (repeatable; extra controller configuration, e.g. --set controller.quorum.election.timeout.ms=200).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalControllerCluster, sleep } from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
+import { LocalCluster, sleep } from '@sluice/local-cluster';
 import { formatNumber, markdownTable, median } from './table';
 
 const kills = Number(flag('--kills') ?? 20);
@@ -40,21 +41,24 @@ function percentile(values: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   const extra = settings();
-  const cluster = await LocalControllerCluster.create({
+  const cluster = await LocalCluster.create({
     baseDir,
-    config: { 'broker.session.timeout.ms': 600_000, ...extra },
+    roles: {
+      controller: { count: 3, config: { 'broker.session.timeout.ms': 600_000, ...extra } },
+      broker: { count: 0 },
+    },
   });
-  const stop = (): void => {
-    void cluster.stopAll(2_000).finally(() => process.exit(130));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  cluster.startAll();
-  const client = cluster.client(15_000);
+  const controllers = cluster.controllers;
+  cluster.stopOnSignals(2_000);
+  const client = new ControllerClient(controllers.addresses(), {
+    timeoutMs: 15_000,
+    attemptTimeoutMs: 1_000,
+    retryBackoffMs: 20,
+  });
   const electMs: number[] = [];
   const commitMs: number[] = [];
   try {
-    await cluster.waitForLeader(client, 30_000);
+    await cluster.start({ leaderTimeoutMs: 30_000 });
     // One broker, so a replication-factor-1 topic can be placed.
     const { brokerEpoch } = await client.call('RegisterBroker', {
       brokerId: 1,
@@ -71,12 +75,14 @@ async function main(): Promise<void> {
       wantShutdown: false,
     });
     for (let round = 0; round < kills; round++) {
-      const leader = await cluster.waitForLeader(client, 10_000);
+      const leader = await cluster.waitForControllerLeader(10_000);
       // A committed write before the kill, so the new leader has something to carry over.
       await createTopic(client, `pre-${round}`);
       const killedAt = performance.now();
-      await cluster.kill(leader, 'SIGKILL');
-      const elected = cluster.waitForLeader(client, 10_000, leader, 2).then(() => performance.now() - killedAt);
+      await controllers.kill(leader, 'SIGKILL');
+      const elected = cluster
+        .waitForControllerLeader(10_000, { notNodeId: leader, pollMs: 2 })
+        .then(() => performance.now() - killedAt);
       await createTopic(client, `post-${round}`);
       const committed = performance.now() - killedAt;
       electMs.push(await elected);
@@ -84,14 +90,14 @@ async function main(): Promise<void> {
       process.stderr.write(
         `round ${round + 1}/${kills}: killed ${leader}, leader after ${electMs[round]?.toFixed(0)} ms, write committed after ${committed.toFixed(0)} ms\n`,
       );
-      cluster.start(leader);
+      controllers.start(leader);
       // Let the restarted node catch up before the next kill, so every round starts from 3 healthy voters.
-      await waitCaughtUp(cluster, client, leader);
+      await waitCaughtUp(cluster, leader);
     }
   } finally {
     client.close();
-    await cluster.stopAll(3_000);
-    rmSync(baseDir, { recursive: true, force: true });
+    await controllers.stopAll(3_000);
+    await cluster.stop({ removeBaseDir: true });
   }
   const row = (label: string, values: number[]): string[] => [
     label,
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
   );
 }
 
-async function createTopic(client: ReturnType<LocalControllerCluster['client']>, name: string): Promise<void> {
+async function createTopic(client: ControllerClient, name: string): Promise<void> {
   const response = await client.call('CreateTopics', {
     topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
   });
@@ -127,17 +133,15 @@ async function createTopic(client: ReturnType<LocalControllerCluster['client']>,
   }
 }
 
-async function waitCaughtUp(
-  cluster: LocalControllerCluster,
-  client: ReturnType<LocalControllerCluster['client']>,
-  nodeId: number,
-): Promise<void> {
+async function waitCaughtUp(cluster: LocalCluster, nodeId: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    const leaderId = await cluster.waitForLeader(client, 10_000);
-    const [node, leader] = await Promise.all([cluster.describe(client, nodeId), cluster.describe(client, leaderId)]);
-    if (node !== undefined && leader !== undefined && Number(node.metadataOffset) >= Number(leader.metadataOffset) - 1)
-      return;
+    const leaderId = await cluster.waitForControllerLeader(10_000);
+    const [node, leader] = await Promise.all([
+      cluster.describeController(nodeId),
+      cluster.describeController(leaderId),
+    ]);
+    if (node !== undefined && leader !== undefined && node.metadataOffset >= leader.metadataOffset - 1) return;
     await sleep(20);
   }
   throw new Error(`controller ${nodeId} did not catch up within 20 s`);

@@ -28,8 +28,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControllerClient, LocalControllerCluster, sleep } from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
+import { LocalCluster, sleep } from '@sluice/local-cluster';
 import { MetadataDelta, MetadataImage, uuidFromBytes, writeSnapshot } from '@sluice/metadata';
+import { cpuProfileEnv } from './cpu-profile-env';
 import { MiB } from './measure';
 import { formatNumber, markdownTable, median } from './table';
 
@@ -191,7 +193,7 @@ class PlayedBrokers {
   private loop: Promise<void> | undefined;
 
   constructor(
-    private readonly cluster: LocalControllerCluster,
+    private readonly cluster: LocalCluster,
     private readonly client: ControllerClient,
     brokers: number,
     racks: number,
@@ -329,57 +331,45 @@ interface ClusterResult {
 }
 
 async function runCluster(baseDir: string): Promise<ClusterResult> {
-  const extra = settings();
-  const cluster = await LocalControllerCluster.create({ baseDir, config: extra });
-  const stopOnSignal = (): void => {
-    void cluster.stopAll(2_000).finally(() => process.exit(130));
-  };
-  process.on('SIGINT', stopOnSignal);
-  process.on('SIGTERM', stopOnSignal);
-
-  let profileDir: string | undefined;
-  const savedEnv = {
-    NODE_OPTIONS: process.env.NODE_OPTIONS,
-    SLUICE_BENCH_CPU_PROFILE_DIR: process.env.SLUICE_BENCH_CPU_PROFILE_DIR,
-  };
-  if (has('--cpu-prof')) {
-    profileDir = mkdtempSync(join(tmpdir(), 'sluice-metadata-scale-cpuprof-'));
-    // LocalControllerCluster passes this process's environment to its children; Node refuses
-    // --cpu-prof in NODE_OPTIONS, so a preloaded hook runs the profiler instead.
-    process.env.NODE_OPTIONS =
-      `${savedEnv.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim();
-    process.env.SLUICE_BENCH_CPU_PROFILE_DIR = profileDir;
-  }
-  cluster.startAll();
-  for (const [key, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  const pids = cluster.nodeIds.map((id) => cluster.pid(id)).filter((pid): pid is number => pid !== undefined);
+  const profileDir = has('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'sluice-metadata-scale-cpuprof-')) : undefined;
+  const cluster = await LocalCluster.create({
+    baseDir,
+    roles: {
+      controller: {
+        count: 3,
+        config: settings(),
+        env: cpuProfileEnv(profileDir),
+      },
+      broker: { count: 0 },
+    },
+  });
+  const controllers = cluster.controllers;
+  const releaseSignals = cluster.stopOnSignals(2_000);
+  controllers.startAll();
+  const pids = cluster.processes().map((running) => running.pid);
   // Long attempts: one CreateTopics of thousands of records may take more than a second, and
   // a retried attempt would only find its own topics already created.
-  const admin = new ControllerClient(cluster.addresses(), {
+  const admin = new ControllerClient(controllers.addresses(), {
     timeoutMs: 120_000,
     attemptTimeoutMs: 60_000,
     retryBackoffMs: 20,
   });
-  const brokerClient = new ControllerClient(cluster.addresses(), {
+  const brokerClient = new ControllerClient(controllers.addresses(), {
     timeoutMs: 30_000,
     attemptTimeoutMs: 10_000,
     retryBackoffMs: 20,
   });
-  const probe = cluster.client(5_000);
   const brokers = new PlayedBrokers(cluster, brokerClient, brokerCount, rackCount);
   const stoppedPids: { pid: number; alive: boolean }[] = [];
   try {
-    const leaderId = await cluster.waitForLeader(probe, 30_000);
+    const leaderId = await cluster.waitForControllerLeader(30_000);
     await brokers.register();
     const unfenceMs = await brokers.untilUnfenced(30_000);
     brokers.start(heartbeatMs);
     // Let the leader settle after start-up (bootstrap, registrations) before the baseline.
     await sleep(1_000);
     const memoryOf = (): Map<number, ProcMemory | undefined> =>
-      new Map(cluster.nodeIds.map((id) => [id, procMemory(cluster.pid(id))]));
+      new Map(controllers.nodeIds.map((id) => [id, procMemory(controllers.pid(id))]));
     const before = memoryOf();
 
     const topics = Math.ceil(targetPartitions / partitionsPerTopic);
@@ -420,10 +410,10 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
 
     // Followers catch up: every node reports the leader's offset.
     const catchUpStarted = performance.now();
-    const leaderNow = await cluster.waitForLeader(probe, 10_000);
+    const leaderNow = await cluster.waitForControllerLeader(10_000);
     let metadataOffset = 0;
     for (;;) {
-      const answers = await Promise.all(cluster.nodeIds.map((id) => cluster.describe(probe, id, 5_000)));
+      const answers = await Promise.all(controllers.nodeIds.map((id) => cluster.describeController(id, 5_000)));
       const leaderAnswer = answers.find((answer) => answer?.nodeId === leaderNow);
       metadataOffset = Number(leaderAnswer?.metadataOffset ?? 0);
       if (answers.every((answer) => answer !== undefined && Number(answer.metadataOffset) >= metadataOffset)) break;
@@ -450,9 +440,9 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
       if (performance.now() - silencedAt > 60_000) break;
       await sleep(50);
     }
-    const leaderAfterFence = await cluster.waitForLeader(probe, 10_000);
+    const leaderAfterFence = await cluster.waitForControllerLeader(10_000);
 
-    const leaderAddress = cluster.address(leaderAfterFence);
+    const leaderAddress = controllers.address(leaderAfterFence);
     let describeStarted = performance.now();
     await admin.callNode(leaderAddress, 'DescribeCluster', {}, 30_000);
     const describeClusterMs = performance.now() - describeStarted;
@@ -479,17 +469,16 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
       describeTopicsMs = `failed after ${formatNumber(performance.now() - describeStarted, 0)} ms: ${error instanceof Error ? error.message : String(error)}`;
       note(`DescribeTopics (all topics) failed: ${String(describeTopicsMs)}`);
     }
-    const leaderAlive = cluster.isRunning(leaderAfterFence);
+    const leaderAlive = controllers.isRunning(leaderAfterFence);
     // A long synchronous answer blocks the leader's event loop, Raft heartbeats included.
-    const leaderAfterDescribe = await cluster.waitForLeader(probe, 10_000).catch(() => -1);
+    const leaderAfterDescribe = await cluster.waitForControllerLeader(10_000).catch(() => -1);
     await brokers.stop();
-    const disk = new Map(cluster.nodeIds.map((id) => [id, diskUsage(cluster.dataDir(id))]));
-    const leaderPid = cluster.pid(leaderNow);
+    const disk = new Map(controllers.nodeIds.map((id) => [id, diskUsage(controllers.dataDir(id))]));
+    const leaderPid = controllers.pid(leaderNow);
     admin.close();
     brokerClient.close();
-    probe.close();
     // A clean stop (SIGTERM) so that --cpu-prof writes its profiles.
-    await cluster.stopAll(10_000);
+    await controllers.stopAll(10_000);
     for (const pid of pids) stoppedPids.push({ pid, alive: isAlive(pid) });
     return {
       partitions,
@@ -526,10 +515,8 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     await brokers.stop();
     admin.close();
     brokerClient.close();
-    probe.close();
-    await cluster.stopAll(5_000);
-    process.off('SIGINT', stopOnSignal);
-    process.off('SIGTERM', stopOnSignal);
+    await cluster.stop();
+    releaseSignals();
   }
 }
 

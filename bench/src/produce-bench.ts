@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:produce`: the produce data path end to end, on real processes on loopback: one
- * controller and three brokers (LocalControllerCluster, LocalBrokerCluster; data in a temp dir),
+ * controller and three brokers (LocalCluster; data in a temp dir),
  * a topic of 12 partitions per configuration, 1 KiB records (pseudo-random, uncompressed):
  *
  * - rf3: replication factor 3, min.insync.replicas 2, acks=all, idempotent (the SDK's defaults,
@@ -40,10 +40,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBrokerCluster } from '@sluice/broker';
-import { Admin } from '@sluice/client';
-import { LocalControllerCluster } from '@sluice/controller';
+import { LocalCluster, sleep, waitFor } from '@sluice/local-cluster';
 import { RECORD_VALUE_BYTES } from './batches';
+import { cpuProfileEnv } from './cpu-profile-env';
 import { formatNumber, markdownTable } from './table';
 import {
   wallMs,
@@ -143,10 +142,6 @@ const out = (text: string): boolean => process.stdout.write(text);
 const note = (text: string): boolean => process.stderr.write(`${text}\n`);
 const mb = (records: number, seconds: number): number => (records * RECORD_VALUE_BYTES) / 1e6 / seconds;
 const ms = (value: number): string => (Number.isNaN(value) ? 'n/a' : formatNumber(value, value < 10 ? 2 : 1));
-
-function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, milliseconds)));
-}
 
 // ------------------------------------------------------------------ worker processes
 
@@ -483,19 +478,6 @@ async function runLatency(
 
 // ------------------------------------------------------------------ cluster
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 interface ProfileNode {
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
   readonly hitCount?: number;
@@ -555,15 +537,11 @@ async function main(): Promise<void> {
   const baseDir = mkdtempSync(join(flag('--dir') ?? tmpdir(), 'sluice-bench-produce-'));
   const profileDir = cpuProf ? mkdtempSync(join(tmpdir(), 'sluice-bench-produce-cpuprof-')) : undefined;
   const workers = new Workers(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-  let controllers: LocalControllerCluster | undefined;
-  let brokers: LocalBrokerCluster | undefined;
-  let admin: Admin | undefined;
+  let cluster: LocalCluster | undefined;
   const cleanup = async (): Promise<void> => {
     workers.killAll();
-    admin?.close();
     // SIGTERM first, so profiled brokers write their profiles.
-    await brokers?.stopAll(5_000);
-    await controllers?.stopAll(5_000);
+    await cluster?.stop();
     if (!keep) rmSync(baseDir, { recursive: true, force: true });
   };
   const onSignal = (): void => {
@@ -584,44 +562,26 @@ async function main(): Promise<void> {
     unary = await runUnary(workers);
     note(`  ${formatNumber(unary.mbPerSecond, 1)} MB/s (${cpuText(unary.cpu)})`);
 
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers!.address(id)}`).join(','),
-      config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
-    });
-    const savedEnv = {
-      NODE_OPTIONS: process.env.NODE_OPTIONS,
-      SLUICE_BENCH_CPU_PROFILE_DIR: process.env.SLUICE_BENCH_CPU_PROFILE_DIR,
-    };
-    if (profileDir !== undefined) {
-      // Node refuses --cpu-prof in NODE_OPTIONS; a preloaded hook runs the profiler instead.
-      process.env.NODE_OPTIONS =
-        `${savedEnv.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim();
-      process.env.SLUICE_BENCH_CPU_PROFILE_DIR = profileDir;
-    }
-    brokers.startAll();
-    for (const [key, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    const bootstrap = brokers.addresses().join(',');
-    await waitFor(
-      'three unfenced brokers',
-      async () => (await admin!.describeCluster()).brokers.filter((b) => !b.fenced).length === 3,
+    cluster = await LocalCluster.start(
+      {
+        baseDir,
+        roles: {
+          controller: { count: 1 },
+          broker: {
+            config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
+            env: cpuProfileEnv(profileDir),
+          },
+          coordinator: { count: 0 },
+        },
+      },
+      { brokersTimeoutMs: 30_000 },
     );
-    const cluster = new Map<string, number>();
-    const controllerPid = controllers.pid(controllers.nodeIds[0] as number);
-    if (controllerPid !== undefined) cluster.set('controller', controllerPid);
-    for (const id of brokers.brokerIds) {
-      const pid = brokers.pid(id);
-      if (pid !== undefined) {
-        cluster.set(`broker ${id}`, pid);
-        brokerPids.set(id, pid);
-      }
+    const admin = cluster.admin;
+    const bootstrap = cluster.brokers.addresses().join(',');
+    const processes = new Map<string, number>();
+    for (const running of cluster.processes()) {
+      processes.set(running.role === 'controller' ? 'controller' : `${running.role} ${running.nodeId}`, running.pid);
+      if (running.role === 'broker') brokerPids.set(running.nodeId, running.pid);
     }
     for (const config of configs) {
       const created = await admin.createTopic({
@@ -632,13 +592,17 @@ async function main(): Promise<void> {
       if (created.error !== undefined) throw created.error;
     }
     for (const config of configs) {
-      await waitFor(`${config.topic}: every partition led, full ISR`, async () => {
-        const topic = await admin!.describeTopic(config.topic);
-        return (
-          topic.partitions.length === PARTITIONS &&
-          topic.partitions.every((p) => p.leader >= 0 && p.isr.length === config.replicationFactor)
-        );
-      });
+      await waitFor(
+        `${config.topic}: every partition led, full ISR`,
+        async () => {
+          const topic = await admin.describeTopic(config.topic);
+          return (
+            topic.partitions.length === PARTITIONS &&
+            topic.partitions.every((p) => p.leader >= 0 && p.isr.length === config.replicationFactor)
+          );
+        },
+        30_000,
+      );
     }
 
     for (const config of configs) {
@@ -652,7 +616,7 @@ async function main(): Promise<void> {
       note(
         `${config.label}: peak with ${producerCount} producer process(es), ${warmupSeconds} s warm-up + ${peakSeconds} s`,
       );
-      const peak = await runPeak(workers, config, bootstrap, cluster);
+      const peak = await runPeak(workers, config, bootstrap, processes);
       note(
         `  ${formatNumber(peak.recordsPerSecond, 0)} records/s, ${formatNumber(peak.mbPerSecond, 1)} MB/s (${cpuText(peak.cpu)})`,
       );
@@ -661,7 +625,7 @@ async function main(): Promise<void> {
       );
       const rate = Math.max(1, Math.round(peak.recordsPerSecond * latencyFraction));
       note(`${config.label}: latency at ${formatNumber(rate, 0)} records/s, 1 s warm-up + ${latencySeconds} s`);
-      const latency = await runLatency(workers, config, bootstrap, cluster, rate);
+      const latency = await runLatency(workers, config, bootstrap, processes, rate);
       note(`  e2e p50 ${ms(latency.e2e.p50)} p99 ${ms(latency.e2e.p99)} ms (${cpuText(latency.cpu)})`);
       figures.push({ config, peak, latency, leaders });
     }

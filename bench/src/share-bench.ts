@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:share`: share group (KIP-932) throughput on real processes on loopback: one
- * controller, three brokers and three coordinators (LocalControllerCluster, LocalBrokerCluster,
- * LocalCoordinatorCluster; data in a temp dir), a topic of 3 partitions, replication factor 3,
+ * controller, three brokers and three coordinators (LocalCluster; data in a temp dir), a topic of
+ * 3 partitions, replication factor 3,
  * min.insync.replicas 2, per record size (default 1 KiB and 100 B).
  *
  * Per record size: every share group of the run first gets its share partitions initialized (a
@@ -46,19 +46,18 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { LocalBrokerCluster } from '@sluice/broker';
+import { dirname, join } from 'node:path';
 import {
-  Admin,
+  type Admin,
   Consumer,
   CoordinatorShareStatePersister,
   Producer,
   ShareConsumer,
   type ShareConsumerRecord,
 } from '@sluice/client';
-import { LocalControllerCluster } from '@sluice/controller';
-import { LocalCoordinatorCluster } from '@sluice/coordinator';
-import { ProcSampler, waitFor } from './compare-procs';
+import { LocalCluster, sleep, waitFor, type LocalRole } from '@sluice/local-cluster';
+import { ProcSampler } from './compare-procs';
+import { cpuProfileEnv } from './cpu-profile-env';
 import { formatNumber, markdownTable } from './table';
 
 // ------------------------------------------------------------------ flags
@@ -120,78 +119,54 @@ const BASELINE = 'group3';
 
 const out = (text: string): boolean => process.stdout.write(text);
 const note = (text: string): boolean => process.stderr.write(`${text}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, Math.max(0, ms)));
 const seconds = (ms: number): number => ms / 1000;
 
 // ------------------------------------------------------------------ cluster
 
 interface Cluster {
-  readonly baseDir: string;
-  readonly controllers: LocalControllerCluster;
-  readonly brokers: LocalBrokerCluster;
-  readonly coordinators: LocalCoordinatorCluster;
+  readonly local: LocalCluster;
+  readonly brokers: LocalRole;
+  readonly coordinators: LocalRole;
   readonly admin: Admin;
   readonly bootstrap: string;
 }
 
 async function startCluster(baseDir: string): Promise<Cluster> {
-  if (cpuProf) {
-    mkdirSync(join(baseDir, 'profiles'), { recursive: true });
-    process.env.NODE_OPTIONS =
-      `${process.env.NODE_OPTIONS ?? ''} --require ${resolve(__dirname, 'cpu-profile-hook.js')}`.trim();
-    process.env.SLUICE_BENCH_CPU_PROFILE_DIR = join(baseDir, 'profiles');
-  }
-  const controllers = await LocalControllerCluster.create({
-    baseDir,
-    nodeCount: 1,
-    config: { 'broker.session.timeout.ms': 6_000 },
-  });
-  controllers.startAll();
-  const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-  const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-  const brokers = await LocalBrokerCluster.create({
-    baseDir,
-    clusterId: controllers.clusterId,
-    controllerVoters: voters,
-    config: { 'broker.heartbeat.interval.ms': 500, 'min.insync.replicas': 2 },
-  });
-  const coordinators = await LocalCoordinatorCluster.create({
-    baseDir,
-    controllerVoters: voters,
-    brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])),
-    config: {
-      'offsets.topic.num.partitions': 3,
-      'share.coordinator.state.topic.num.partitions': 3,
-      'group.share.heartbeat.interval.ms': 250,
-      'group.consumer.heartbeat.interval.ms': 250,
+  const profileDir = join(baseDir, 'profiles');
+  if (cpuProf) mkdirSync(profileDir, { recursive: true });
+  // Every process profiles itself from start-up with --cpu-prof.
+  const profiled = cpuProfileEnv(cpuProf ? profileDir : undefined);
+  // Brokers keep share state through the coordinators: LocalCluster puts their addresses in the brokers' configs.
+  const local = await LocalCluster.start(
+    {
+      baseDir,
+      roles: {
+        controller: { count: 1, config: { 'broker.session.timeout.ms': 6_000 }, env: profiled },
+        broker: { config: { 'broker.heartbeat.interval.ms': 500, 'min.insync.replicas': 2 }, env: profiled },
+        coordinator: {
+          config: {
+            'offsets.topic.num.partitions': 3,
+            'share.coordinator.state.topic.num.partitions': 3,
+            'group.share.heartbeat.interval.ms': 250,
+            'group.consumer.heartbeat.interval.ms': 250,
+          },
+          env: profiled,
+        },
+      },
     },
-  });
-  // Brokers keep share state through the coordinators: their addresses go into the brokers' configs first.
-  brokers.setShareCoordinators(coordinators.addresses());
-  const cluster: Cluster = {
-    baseDir,
-    controllers,
-    brokers,
-    coordinators,
-    admin,
-    bootstrap: brokers.addresses().join(','),
-  };
-  brokers.startAll();
-  await waitFor(
-    '3 unfenced brokers',
-    async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3,
-    60_000,
-    200,
+    { brokersTimeoutMs: 60_000 },
   );
-  coordinators.startAll();
-  return cluster;
+  return {
+    local,
+    brokers: local.brokers,
+    coordinators: local.coordinators,
+    admin: local.admin,
+    bootstrap: local.brokers.addresses().join(','),
+  };
 }
 
 async function stopCluster(cluster: Cluster): Promise<void> {
-  cluster.admin.close();
-  await cluster.coordinators.stopAll();
-  await cluster.brokers.stopAll();
-  await cluster.controllers.stopAll();
+  await cluster.local.stop();
 }
 
 /** Summed `sluice_broker_share_state_write_seconds` of every broker: persister writes and their total latency. */
@@ -203,10 +178,10 @@ interface StateWrites {
 /** Each broker's metrics port, from its "broker ready" log line (metrics.port=0 lets the OS choose). */
 function brokerMetricsPorts(cluster: Cluster): number[] {
   const ports: number[] = [];
-  for (const id of cluster.brokers.brokerIds) {
+  for (const id of cluster.brokers.nodeIds) {
     let text: string;
     try {
-      text = readFileSync(join(cluster.baseDir, `broker-${id}.out`), 'utf8');
+      text = readFileSync(cluster.brokers.logFile(id), 'utf8');
     } catch {
       continue;
     }
@@ -240,8 +215,8 @@ async function stateWrites(ports: readonly number[]): Promise<StateWrites | null
 function serverPids(cluster: Cluster): { brokers: number[]; coordinators: number[] } {
   const defined = (pids: (number | undefined)[]): number[] => pids.filter((pid): pid is number => pid !== undefined);
   return {
-    brokers: defined(cluster.brokers.brokerIds.map((id) => cluster.brokers.pid(id))),
-    coordinators: defined(cluster.coordinators.ids.map((id) => cluster.coordinators.pid(id))),
+    brokers: defined(cluster.brokers.nodeIds.map((id) => cluster.brokers.pid(id))),
+    coordinators: defined(cluster.coordinators.nodeIds.map((id) => cluster.coordinators.pid(id))),
   };
 }
 

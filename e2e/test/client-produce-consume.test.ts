@@ -12,7 +12,8 @@ import {
   type ConsumerRecord,
   type RecordMetadata,
 } from '../../packages/client/src';
-import { LocalSluice } from './local-sluice';
+import { type LocalCluster } from '@sluice/local-cluster';
+import { startSluice } from './local-sluice';
 
 jest.setTimeout(60_000);
 
@@ -26,18 +27,19 @@ async function consumeUntil(consumer: Consumer, count: number, timeoutMs = 20_00
 }
 
 describe('client Producer and Consumer against real brokers', () => {
-  let cluster: LocalSluice;
+  let cluster: LocalCluster;
   let admin: Admin;
   let bootstrap: string;
 
   beforeAll(async () => {
-    cluster = await LocalSluice.start({ name: 'client-e2e' });
-    ({ admin, bootstrap } = cluster);
+    cluster = await startSluice({ name: 'client-e2e' });
+    admin = cluster.admin;
+    bootstrap = cluster.brokers.addresses().join(',');
     await admin.createTopic({ name: TOPIC, numPartitions: 6, replicationFactor: 3 });
   });
 
   afterAll(async () => {
-    await cluster?.stop();
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('delivers keyed records to murmur2 partitions, once, in order, with the offsets send() reported', async () => {

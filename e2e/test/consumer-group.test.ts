@@ -7,11 +7,10 @@
  * twice for a partition by the group (commits only move forward), and the restarted coordinator
  * went on from the committed offsets.
  */
-import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
 import { Consumer, Producer } from '../../packages/client/src';
 import { createGrpcClient, unaryCall, type CoordinatorEndpoint__Output } from '../../packages/proto/src';
-import { LocalSluice, sleep, waitFor } from './local-sluice';
+import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
+import { startSluice } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -28,12 +27,12 @@ interface Worker {
 }
 
 describe('consumer group of 3 over 6 partitions with members and the coordinator failing', () => {
-  let cluster: LocalSluice;
-  let brokers: LocalBrokerCluster;
-  let coordinators: LocalCoordinatorCluster;
+  let cluster: LocalCluster;
+  let brokers: LocalRole;
+  let coordinators: LocalRole;
 
   beforeAll(async () => {
-    cluster = await LocalSluice.start({
+    cluster = await startSluice({
       name: 'group-e2e',
       controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       coordinatorConfig: {
@@ -47,7 +46,7 @@ describe('consumer group of 3 over 6 partitions with members and the coordinator
   });
 
   afterAll(async () => {
-    await cluster?.stop();
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('processes every record, commits forward only, and survives the coordinator', async () => {

@@ -10,11 +10,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import type { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
 import { Consumer, Producer, type Admin } from '../../packages/client/src';
-import { LocalSluice, sleep, waitFor } from './local-sluice';
+import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
+import { startSluice } from './local-sluice';
 
 jest.setTimeout(120_000);
 
@@ -33,16 +31,16 @@ interface Worker {
 }
 
 describe('a group member killed -9 mid-stream', () => {
-  let cluster: LocalSluice;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
-  let coordinators: LocalCoordinatorCluster;
+  let cluster: LocalCluster;
+  let controllers: LocalRole;
+  let brokers: LocalRole;
+  let coordinators: LocalRole;
   let admin: Admin;
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
     if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npx -y pnpm@12 exec tsc -b\` first`);
-    cluster = await LocalSluice.start({
+    cluster = await startSluice({
       name: 'consumer-kill-e2e',
       coordinatorConfig: {
         'offsets.topic.num.partitions': 3,
@@ -58,7 +56,7 @@ describe('a group member killed -9 mid-stream', () => {
     // The child is normally dead already; by pid, never by name.
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null)
       process.kill(child.pid, 'SIGKILL');
-    await cluster?.stop();
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('gives its partitions to the survivors after the session timeout; every record is processed and commits only move forward', async () => {

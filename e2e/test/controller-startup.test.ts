@@ -4,18 +4,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
-import {
-  controllerMainPath,
-  freePort,
-  LocalControllerCluster,
-} from '../../services/controller/src/local/local-cluster';
-import { requireBuiltController } from './support';
+import { LocalCluster, assertServiceBuilt, freePort, serviceMainPath } from '@sluice/local-cluster';
 
 jest.setTimeout(40_000);
 
 function runController(configFile: string, timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [controllerMainPath(), '--config', configFile], {
+    const child = spawn(process.execPath, [serviceMainPath('controller'), '--config', configFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -31,7 +26,7 @@ function runController(configFile: string, timeoutMs = 15_000): Promise<{ code: 
 describe('controller start-up checks (real processes)', () => {
   let baseDir: string;
   beforeAll(() => {
-    requireBuiltController();
+    assertServiceBuilt('controller');
     baseDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-startup-'));
   });
   afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
@@ -66,29 +61,28 @@ describe('controller start-up checks (real processes)', () => {
   });
 
   it('refuses to join a quorum whose voters belong to another cluster', async () => {
-    const cluster = await LocalControllerCluster.create({ baseDir: join(baseDir, 'quorum'), nodeCount: 3 });
+    const cluster = await LocalCluster.create({
+      baseDir: join(baseDir, 'quorum'),
+      roles: { controller: { count: 3 }, broker: { count: 0 } },
+    });
+    const controllers = cluster.controllers;
     try {
-      cluster.start(1);
-      cluster.start(2);
-      const client = cluster.client(5_000);
-      try {
-        await cluster.waitForLeader(client, 20_000);
-      } finally {
-        client.close();
-      }
+      controllers.start(1);
+      controllers.start(2);
+      await cluster.waitForControllerLeader(20_000);
       // Node 3's directory is reformatted for a different cluster id.
-      const dir = cluster.dataDir(3);
+      const dir = controllers.dataDir(3);
       rmSync(dir, { recursive: true, force: true });
       formatLogDirs({ clusterId: randomKafkaUuid(), nodeId: 3, logDirs: [dir] });
-      const { code, stderr } = await runController(cluster.configFile(3));
+      const { code, stderr } = await runController(controllers.configFile(3));
       expect(code).toBe(1);
       expect(stderr).toMatch(/cluster/);
       expect(stderr).toContain(cluster.clusterId);
       // SIGTERM stops a controller cleanly (exit 0).
-      await cluster.kill(1, 'SIGTERM');
-      expect(await cluster.exitCode(1, 5_000)).toBe(0);
+      await controllers.kill(1, 'SIGTERM');
+      expect(await controllers.exitCode(1, 5_000)).toBe(0);
     } finally {
-      await cluster.stopAll(3_000);
+      await cluster.stop();
     }
   });
 });

@@ -7,13 +7,11 @@
  * a group with an active member refuses reset and delete; describe shows the lag; static
  * members get their partitions back; a pattern subscription follows new topics.
  */
-import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
-import type { LocalControllerCluster } from '../../services/controller/src/local/local-cluster';
-import type { LocalCoordinatorCluster } from '../../services/coordinator/src/local/local-coordinators';
 import { type Admin, Consumer, Producer } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
-import { LocalSluice, sleep, waitFor } from './local-sluice';
+import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
+import { startSluice } from './local-sluice';
 
 jest.setTimeout(120_000);
 
@@ -31,10 +29,10 @@ async function sluice(argv: string[]): Promise<{ code: ExitCode; out: string; er
 }
 
 describe('sluice group: list, describe, delete, reset-offsets against a real cluster', () => {
-  let cluster: LocalSluice;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
-  let coordinators: LocalCoordinatorCluster;
+  let cluster: LocalCluster;
+  let controllers: LocalRole;
+  let brokers: LocalRole;
+  let coordinators: LocalRole;
   let admin: Admin;
   let connection: string[];
   let brokerBootstrap: string;
@@ -66,7 +64,7 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
   }
 
   beforeAll(async () => {
-    cluster = await LocalSluice.start({
+    cluster = await startSluice({
       name: 'group-admin-e2e',
       coordinatorConfig: {
         'offsets.topic.num.partitions': 3,
@@ -106,7 +104,7 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
   });
 
   afterAll(async () => {
-    await cluster?.stop();
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('seekToTimestamp lands on the first offset at or after the time', async () => {

@@ -12,9 +12,9 @@
  *   (a consumer never saw an offset that later vanished), and it saw offsets without gaps;
  * - the restarted brokers are back in every partition's ISR.
  */
-import type { LocalBrokerCluster } from '../../services/broker/src/local/local-brokers';
 import { Consumer, Producer, type Admin, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
-import { LocalSluice, sleep, waitFor } from './local-sluice';
+import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
+import { startSluice } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -30,12 +30,12 @@ interface Acked {
 }
 
 describe('kill -9 of partition leaders under an idempotent acks=all producer', () => {
-  let cluster: LocalSluice;
-  let brokers: LocalBrokerCluster;
+  let cluster: LocalCluster;
+  let brokers: LocalRole;
   let admin: Admin;
 
   beforeAll(async () => {
-    cluster = await LocalSluice.start({
+    cluster = await startSluice({
       name: 'kill-leaders',
       controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       brokerConfig: { 'replica.fetch.wait.max.ms': 200, 'replica.lag.time.max.ms': 5_000 },
@@ -45,7 +45,7 @@ describe('kill -9 of partition leaders under an idempotent acks=all producer', (
   });
 
   afterAll(async () => {
-    await cluster?.stop();
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('loses no acknowledged record, duplicates none, keeps order, and never shows an offset that later vanishes', async () => {

@@ -11,7 +11,8 @@
  */
 import { ExitCode, runCli } from '../../packages/cli/src';
 import { Producer } from '../../packages/client/src';
-import { LocalSluice, sleep, waitFor } from './local-sluice';
+import { sleep, waitFor, type LocalCluster } from '@sluice/local-cluster';
+import { startSluice } from './local-sluice';
 
 jest.setTimeout(90_000);
 
@@ -58,11 +59,11 @@ interface Described {
 }
 
 describe('sluice share against a real cluster', () => {
-  let sluice: LocalSluice;
+  let sluice: LocalCluster;
   let common: string[];
 
   beforeAll(async () => {
-    sluice = await LocalSluice.start({
+    sluice = await startSluice({
       name: 'share-cli',
       coordinatorConfig: {
         'offsets.topic.num.partitions': 3,
@@ -81,7 +82,7 @@ describe('sluice share against a real cluster', () => {
   });
 
   afterAll(async () => {
-    await sluice?.stop();
+    await sluice?.stop({ removeBaseDir: true });
   });
 
   const describeGroup = async (...extra: string[]): Promise<Described> => {
@@ -117,7 +118,12 @@ describe('sluice share against a real cluster', () => {
         30_000,
       );
 
-      const producer = new Producer({ bootstrap: sluice.bootstrap, acks: 'all', lingerMs: 2, requestTimeoutMs: 5_000 });
+      const producer = new Producer({
+        bootstrap: sluice.brokers.addresses().join(','),
+        acks: 'all',
+        lingerMs: 2,
+        requestTimeoutMs: 5_000,
+      });
       const produced: string[] = [];
       try {
         // In bursts, so both members' fetches get a turn.
@@ -204,7 +210,12 @@ describe('sluice share against a real cluster', () => {
   });
 
   it('--count leaves what it did not print to the next member', async () => {
-    const producer = new Producer({ bootstrap: sluice.bootstrap, acks: 'all', lingerMs: 20, requestTimeoutMs: 5_000 });
+    const producer = new Producer({
+      bootstrap: sluice.brokers.addresses().join(','),
+      acks: 'all',
+      lingerMs: 20,
+      requestTimeoutMs: 5_000,
+    });
     try {
       await Promise.all(
         ['late-1', 'late-2', 'late-3'].map((value) => producer.send({ topic: TOPIC, value: Buffer.from(value) })),

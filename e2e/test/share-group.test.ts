@@ -21,7 +21,8 @@ import {
   type ShareConsumerRecord,
 } from '../../packages/client/src';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
-import { LocalSluice, sleep, waitFor } from './local-sluice';
+import { sleep, waitFor, type LocalCluster } from '@sluice/local-cluster';
+import { leaderOf, startSluice } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -50,11 +51,11 @@ consumer.subscribe([topic]);
 `;
 
 describe('share groups on real processes', () => {
-  let sluice: LocalSluice;
+  let sluice: LocalCluster;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    sluice = await LocalSluice.start({
+    sluice = await startSluice({
       name: 'share-e2e',
       controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       brokerConfig: {
@@ -74,12 +75,12 @@ describe('share groups on real processes', () => {
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await sluice?.stop();
+    await sluice?.stop({ removeBaseDir: true });
   });
 
   const shareConsumer = (options: { explicit?: boolean; maxPollRecords?: number } = {}): ShareConsumer =>
     new ShareConsumer({
-      bootstrap: sluice.bootstrap,
+      bootstrap: sluice.brokers.addresses().join(','),
       coordinators: sluice.coordinators.addresses(),
       groupId: GROUP,
       acknowledgementMode: options.explicit === true ? 'explicit' : 'implicit',
@@ -164,7 +165,7 @@ describe('share groups on real processes', () => {
     // The sixth member: a process that takes records and is killed -9 holding their locks.
     const holder = spawn(
       process.execPath,
-      ['-e', HOLDER_SCRIPT, sluice.bootstrap, coordinatorAddresses.join(','), GROUP, TOPIC],
+      ['-e', HOLDER_SCRIPT, sluice.brokers.addresses().join(','), coordinatorAddresses.join(','), GROUP, TOPIC],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(holder);
@@ -180,7 +181,7 @@ describe('share groups on real processes', () => {
       // Records count from the moment each share partition is initialized (share.auto.offset.reset=latest).
       await waitForShareState(GROUP, TOPIC, 2);
       const producer = new Producer({
-        bootstrap: sluice.bootstrap,
+        bootstrap: sluice.brokers.addresses().join(','),
         acks: 'all',
         lingerMs: 2,
         requestTimeoutMs: 5_000,
@@ -219,13 +220,13 @@ describe('share groups on real processes', () => {
         await producing;
 
         // kill -9 the leader of partition 1, then restart it.
-        const leader = await sluice.leaderOf(TOPIC, 1);
+        const leader = await leaderOf(sluice, TOPIC, 1);
         await sluice.brokers.kill(leader, 'SIGKILL');
         await produce((RECORDS * 3) / 4, RECORDS);
         sluice.brokers.start(leader);
 
         await waitFor(`all ${RECORDS} records processed`, () => deliveries.size === RECORDS, 90_000);
-        await sluice.waitForBrokers();
+        await sluice.waitForUnfencedBrokers(60_000);
         // Every record is acknowledged: the durable share start offset reaches each partition's end.
         const persister = new CoordinatorShareStatePersister({
           coordinators: coordinatorAddresses,
@@ -276,14 +277,14 @@ describe('share groups on real processes', () => {
     const group = 'poison-crew';
     await sluice.admin.createTopic({ name: topic, numPartitions: 1, replicationFactor: 3 });
     const consumer = new ShareConsumer({
-      bootstrap: sluice.bootstrap,
+      bootstrap: sluice.brokers.addresses().join(','),
       coordinators: sluice.coordinators.addresses(),
       groupId: group,
       acknowledgementMode: 'explicit',
       fetchMaxWaitMs: 200,
       requestTimeoutMs: 5_000,
     });
-    const producer = new Producer({ bootstrap: sluice.bootstrap, acks: 'all' });
+    const producer = new Producer({ bootstrap: sluice.brokers.addresses().join(','), acks: 'all' });
     try {
       consumer.subscribe([topic]);
       const pollSome = async (timeoutMs: number): Promise<ShareConsumerRecord[]> => {

@@ -1,19 +1,16 @@
-/** Shared helpers for the e2e suite: fake brokers, topic creation, catch-up waits. */
+/** Shared helpers for the e2e suite: a controller client, fake brokers, topic creation, catch-up waits. */
 import { existsSync, readdirSync } from 'node:fs';
-import type { ControllerClient } from '../../services/controller/src/client/controller-client';
-import {
-  controllerMainPath,
-  sleep,
-  type LocalControllerCluster,
-} from '../../services/controller/src/local/local-cluster';
+import { sleep, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
+import { ControllerClient } from '../../services/controller/src/client/controller-client';
 import type * as pb from '../../packages/proto/src';
 
-export function requireBuiltController(): void {
-  if (!existsSync(controllerMainPath())) {
-    throw new Error(
-      `${controllerMainPath()} is missing: run \`npx -y pnpm@12 exec tsc -b\` first (the root \`test\` script does)`,
-    );
-  }
+/** A client following NOT_CONTROLLER across every controller of `cluster`, bounded by `timeoutMs` per call. */
+export function controllerClient(cluster: LocalCluster, timeoutMs = 10_000): ControllerClient {
+  return new ControllerClient(cluster.controllers.addresses(), {
+    timeoutMs,
+    attemptTimeoutMs: Math.min(1_000, timeoutMs),
+    retryBackoffMs: 20,
+  });
 }
 
 /** Registers brokers 1..n (racks r1..rn) and unfences them: the test plays the brokers. */
@@ -53,18 +50,14 @@ export async function createTopic(
 }
 
 /** Topic names a node reports (DescribeTopics on that node only, no redirect). */
-export async function topicsOn(
-  cluster: LocalControllerCluster,
-  client: ControllerClient,
-  nodeId: number,
-): Promise<string[]> {
-  const response = await client.callNode(cluster.address(nodeId), 'DescribeTopics', { names: [] }, 1_000);
+export async function topicsOn(controllers: LocalRole, client: ControllerClient, nodeId: number): Promise<string[]> {
+  const response = await client.callNode(controllers.address(nodeId), 'DescribeTopics', { names: [] }, 1_000);
   return response.topics.map((topic) => topic.name).sort();
 }
 
 /** Waits (bounded) until `nodeId` reports every name in `expected`. */
 export async function waitForTopics(
-  cluster: LocalControllerCluster,
+  controllers: LocalRole,
   client: ControllerClient,
   nodeId: number,
   expected: readonly string[],
@@ -74,7 +67,7 @@ export async function waitForTopics(
   let seen: string[] = [];
   while (Date.now() < deadline) {
     try {
-      seen = await topicsOn(cluster, client, nodeId);
+      seen = await topicsOn(controllers, client, nodeId);
       if (expected.every((name) => seen.includes(name))) return seen;
     } catch {
       // not up yet

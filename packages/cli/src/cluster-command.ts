@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { ClusterInfo } from '@sluice/client';
+import { LocalCluster } from '@sluice/local-cluster';
 import {
   removeBootstrapFile,
   removeCoordinatorsFile,
@@ -14,39 +15,12 @@ import {
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
-import type { LocalBrokerCluster } from '@sluice/broker';
-import type { ControllerClient } from '@sluice/controller';
-import type { LocalCoordinatorCluster } from '@sluice/coordinator';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
 const LEADER_WAIT_MS = 30_000;
 const BROKER_WAIT_MS = 30_000;
 /** Broker ids start here so they never collide with controller node ids (1, 2, 3, ...). */
 const FIRST_BROKER_ID = 101;
-
-/** Bounded wait until every started broker is registered and unfenced; names any that died. */
-async function waitForUnfencedBrokers(
-  client: Pick<ControllerClient, 'call'>,
-  brokers: LocalBrokerCluster,
-  baseDir: string,
-  timeoutMs: number,
-  sleep: (ms: number) => Promise<void>,
-): Promise<void> {
-  const ids = brokers.brokerIds;
-  const deadline = Date.now() + timeoutMs;
-  let unfenced = new Set<number>();
-  while (Date.now() < deadline) {
-    const dead = ids.find((id) => !brokers.isRunning(id));
-    if (dead !== undefined)
-      throw new Error(`broker ${dead} exited during start-up (see ${join(baseDir, `broker-${dead}.out`)})`);
-    const cluster = await client.call('DescribeCluster', {});
-    unfenced = new Set(cluster.brokers.filter((b) => !b.fenced).map((b) => b.brokerId));
-    if (ids.every((id) => unfenced.has(id))) return;
-    await sleep(100);
-  }
-  const missing = ids.filter((id) => !unfenced.has(id));
-  throw new Error(`brokers ${missing.join(', ')} not registered and unfenced within ${timeoutMs} ms`);
-}
 
 function positiveInt(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 9)
@@ -62,9 +36,10 @@ interface UpOptions {
 }
 
 /**
- * `sluice cluster up`: starts a local controller quorum as real child processes on loopback
- * (formatted in a temporary directory, or in --dir, which is kept and reused), prints the
- * endpoints, and stops them all on Ctrl-C. Brokers do not exist yet; the command says so.
+ * `sluice cluster up`: starts a local cluster (controllers, brokers, one group coordinator per
+ * broker) as real child processes on loopback through LocalCluster (formatted in a temporary
+ * directory, or in --dir, which is kept and reused), prints the endpoints, and stops them all on
+ * Ctrl-C.
  */
 export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
   const cluster = new Command('cluster').description('run and inspect a local sluice cluster');
@@ -117,92 +92,59 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   const runForMs = options.for === undefined ? undefined : Number(options.for) * 1000;
   if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0))
     throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
-  // Loaded here, not at the top: the controller pulls in NestJS, which other commands do not need.
-  const { LocalControllerCluster, sleep } = await import('@sluice/controller');
-  const { LocalBrokerCluster } = await import('@sluice/broker');
-  const { LocalCoordinatorCluster } = await import('@sluice/coordinator');
   const keep = options.dir !== undefined;
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
-  mkdirSync(baseDir, { recursive: true });
-  // A kept directory remembers its cluster id, so its controllers' data stays theirs.
-  const idFile = join(baseDir, 'cluster.id');
-  const clusterId = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : undefined;
-  const local = await LocalControllerCluster.create({
+  // One group coordinator per broker, owning the __consumer_offsets and __share_group_state
+  // partitions its broker leads; the brokers keep share group state through them.
+  const replicationFactor = Math.min(3, brokers);
+  // A kept directory remembers its cluster id (LocalCluster keeps it there), so its data stays its own.
+  const local = await LocalCluster.create({
     baseDir,
-    nodeCount: controllers,
-    ...(clusterId === undefined ? {} : { clusterId }),
-  });
-  writeFileSync(idFile, `${local.clusterId}\n`);
-  local.startAll();
-  const client = local.client(5_000);
-  let stopped = false;
-  let brokerProcesses: LocalBrokerCluster | null = null;
-  let coordinatorProcesses: LocalCoordinatorCluster | null = null;
-  const stopAll = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    // Coordinators, then brokers while the controllers can still move their leaderships (controlled shutdown).
-    if (coordinatorProcesses !== null) removeCoordinatorsFile(coordinatorProcesses.addresses());
-    await coordinatorProcesses?.stopAll(10_000);
-    await brokerProcesses?.stopAll(10_000);
-    client.close();
-    removeBootstrapFile(local.addresses());
-    await local.stopAll(5_000);
-    if (!keep) rmSync(baseDir, { recursive: true, force: true });
-  };
-  try {
-    const leader = await local.waitForLeader(client, LEADER_WAIT_MS);
-    const controllerVoters = local.nodeIds.map((id) => `${id}@${local.address(id)}`).join(',');
-    const brokerIds = Array.from({ length: brokers }, (_, i) => FIRST_BROKER_ID + i);
-    const started = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: local.clusterId,
-      controllerVoters,
-      brokerIds,
-    });
-    brokerProcesses = started;
-    // One group coordinator per broker, owning the __consumer_offsets and __share_group_state
-    // partitions its broker leads; the brokers keep share group state through them.
-    if (brokers > 0) {
-      const replicationFactor = Math.min(3, brokers);
-      coordinatorProcesses = await LocalCoordinatorCluster.create({
-        baseDir,
-        controllerVoters,
-        brokers: new Map(started.brokerIds.map((id) => [id, started.address(id)])),
+    roles: {
+      controller: { count: controllers },
+      broker: { count: brokers, firstNodeId: FIRST_BROKER_ID },
+      coordinator: {
         config: {
           'offsets.topic.replication.factor': replicationFactor,
           'share.coordinator.state.topic.replication.factor': replicationFactor,
           'share.coordinator.state.topic.min.isr': Math.min(2, replicationFactor),
         },
-      });
-      started.setShareCoordinators(coordinatorProcesses.addresses());
-    }
-    started.startAll();
-    await waitForUnfencedBrokers(client, started, baseDir, BROKER_WAIT_MS, sleep);
-    if (coordinatorProcesses !== null) {
-      coordinatorProcesses.startAll();
-      writeCoordinatorsFile(coordinatorProcesses.addresses());
-    }
-    const bootstrapPath = writeBootstrapFile(local.addresses());
+      },
+    },
+  });
+  let stopped = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    if (local.coordinators.nodeIds.length > 0) removeCoordinatorsFile(local.coordinators.addresses());
+    removeBootstrapFile(local.controllers.addresses());
+    // Coordinators, then brokers while the controllers can still move their leaderships (controlled shutdown).
+    await local.stop();
+    if (!keep) rmSync(baseDir, { recursive: true, force: true });
+  };
+  try {
+    await local.start({ leaderTimeoutMs: LEADER_WAIT_MS, brokersTimeoutMs: BROKER_WAIT_MS });
+    const leader = await local.waitForControllerLeader(LEADER_WAIT_MS);
+    if (local.coordinators.nodeIds.length > 0) writeCoordinatorsFile(local.coordinators.addresses());
+    const bootstrapPath = writeBootstrapFile(local.controllers.addresses());
+    const endpoint = (role: 'controller' | 'broker' | 'coordinator', id: number): string =>
+      `${local.role(role).address(id)}  pid ${local.role(role).pid(id) ?? '?'}`;
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
-      ...local.nodeIds.map(
+      ...local.controllers.nodeIds.map(
         (id) =>
-          `  controller ${id}: ${local.address(id)}  pid ${local.pid(id)}${id === leader ? '  (active controller)' : ''}  log ${join(baseDir, `controller-${id}.out`)}`,
+          `  controller ${id}: ${endpoint('controller', id)}${id === leader ? '  (active controller)' : ''}  log ${local.controllers.logFile(id)}`,
       ),
-      `  bootstrap (Controller gRPC API): ${local.addresses().join(',')}  (written to ${bootstrapPath}; other sluice commands use it by default)`,
+      `  bootstrap (Controller gRPC API): ${local.controllers.addresses().join(',')}  (written to ${bootstrapPath}; other sluice commands use it by default)`,
       ...(brokers > 0
-        ? started.brokerIds.map(
-            (id) =>
-              `  broker ${id}: ${started.address(id)}  pid ${started.pid(id) ?? '?'}  log ${join(baseDir, `broker-${id}.out`)}`,
+        ? local.brokers.nodeIds.map(
+            (id) => `  broker ${id}: ${endpoint('broker', id)}  log ${local.brokers.logFile(id)}`,
           )
         : ['  brokers: none asked for']),
-      ...(coordinatorProcesses === null
-        ? []
-        : coordinatorProcesses.ids.map(
-            (id) =>
-              `  coordinator ${id} (paired with broker ${id}): ${coordinatorProcesses!.address(id)}  pid ${coordinatorProcesses!.pid(id) ?? '?'}  log ${join(baseDir, `coordinator-${id}.out`)}`,
-          )),
+      ...local.coordinators.nodeIds.map(
+        (id) =>
+          `  coordinator ${id} (paired with broker ${id}): ${endpoint('coordinator', id)}  log ${local.coordinators.logFile(id)}`,
+      ),
       '  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = npx -y pnpm@12 sluice)',
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',

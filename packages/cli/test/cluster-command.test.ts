@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, runCli } from '@sluice/cli';
-import { controllerMainPath } from '@sluice/controller';
+import { assertServiceBuilt } from '@sluice/local-cluster';
 
 jest.setTimeout(60_000);
 
 describe('sluice cluster up', () => {
   it('starts three controllers and three brokers as real processes, prints endpoints, stops them all', async () => {
-    if (!existsSync(controllerMainPath())) throw new Error(`${controllerMainPath()} missing: run tsc -b first`);
+    for (const service of ['controller', 'broker', 'coordinator']) assertServiceBuilt(service);
     let out = '';
     let err = '';
     const stateDir = mkdtempSync(join(tmpdir(), 'sluice-state-'));

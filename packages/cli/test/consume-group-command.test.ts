@@ -3,15 +3,12 @@
  * three coordinators. A group member prints from the beginning and commits what it printed; the
  * next member of the same group starts after it; flags that contradict a group are usage errors.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { LocalBrokerCluster } from '@sluice/broker';
 import { ExitCode, runCli } from '@sluice/cli';
-import { Admin } from '@sluice/client';
-import { LocalControllerCluster } from '@sluice/controller';
-import { LocalCoordinatorCluster } from '@sluice/coordinator';
+import { LocalCluster, type LocalRole } from '@sluice/local-cluster';
 
 jest.setTimeout(90_000);
 
@@ -27,51 +24,26 @@ async function sluice(argv: string[], stdin?: string): Promise<{ code: ExitCode;
 }
 
 describe('sluice consume --group', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
-  let coordinators: LocalCoordinatorCluster;
-  let admin: Admin;
+  let cluster: LocalCluster;
+  let controllers: LocalRole;
+  let coordinators: LocalRole;
   let common: string[];
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-cli-group-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: voters,
-      config: { 'broker.heartbeat.interval.ms': 200 },
+    cluster = await LocalCluster.start({
+      baseDir: mkdtempSync(join(tmpdir(), 'sluice-cli-group-')),
+      roles: {
+        controller: { count: 1 },
+        broker: { config: { 'broker.heartbeat.interval.ms': 200 } },
+        coordinator: { config: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300 } },
+      },
     });
-    brokers.startAll();
-    const deadline = Date.now() + 30_000;
-    while (
-      (await admin.describeCluster().catch(() => ({ brokers: [] as { fenced: boolean }[] }))).brokers.filter(
-        (b) => !b.fenced,
-      ).length < 3
-    ) {
-      if (Date.now() > deadline) throw new Error('brokers not unfenced');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    coordinators = await LocalCoordinatorCluster.create({
-      baseDir,
-      controllerVoters: voters,
-      brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])),
-      config: { 'offsets.topic.num.partitions': 3, 'group.consumer.heartbeat.interval.ms': 300 },
-    });
-    coordinators.startAll();
+    ({ controllers, coordinators } = cluster);
     common = ['--bootstrap', controllers.addresses().join(','), '--coordinators', coordinators.addresses().join(',')];
   });
 
   afterAll(async () => {
-    admin?.close();
-    await coordinators?.stopAll();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('prints from the beginning once, commits, and the next member goes on from there', async () => {

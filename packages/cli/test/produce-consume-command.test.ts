@@ -3,15 +3,14 @@
  * one controller and three brokers, OS-chosen ports. The CLI is given the controller address
  * only, as a user would; it finds the brokers through DescribeCluster.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { LocalBrokerCluster } from '@sluice/broker';
 import { ExitCode, runCli } from '@sluice/cli';
-import { Admin } from '@sluice/client';
-import { LocalControllerCluster, controllerMainPath, freePort } from '@sluice/controller';
+import type { Admin } from '@sluice/client';
+import { LocalCluster, freePort } from '@sluice/local-cluster';
 import { parseFromTime } from '../src/consume-command';
 import { LatencyHistogram } from '../src/latency';
 import { readLines } from '../src/produce-command';
@@ -93,49 +92,28 @@ function spawnSluice(argv: string[], stdin: string): Promise<Run> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('sluice produce / consume against one controller and three brokers', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
+  let cluster: LocalCluster;
   let admin: Admin;
   let bootstrap: string;
 
   beforeAll(async () => {
-    if (!existsSync(controllerMainPath())) throw new Error(`${controllerMainPath()} missing: run tsc -b first`);
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-cli-produce-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    bootstrap = controllers.addresses().join(',');
-    admin = new Admin({ bootstrap, timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
-      config: { 'broker.heartbeat.interval.ms': 200 },
+    cluster = await LocalCluster.start({
+      baseDir: mkdtempSync(join(tmpdir(), 'sluice-cli-produce-')),
+      roles: {
+        controller: { count: 1 },
+        broker: { config: { 'broker.heartbeat.interval.ms': 200 } },
+        coordinator: { count: 0 },
+      },
     });
-    brokers.startAll();
-    await waitFor(
-      'three unfenced brokers',
-      async () => (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3,
-    );
+    bootstrap = cluster.controllers.addresses().join(',');
+    admin = cluster.admin;
     for (const name of ['lines', 'gen', 'parts'])
       await admin.createTopic({ name, numPartitions: 3, replicationFactor: 3 });
   });
 
   afterAll(async () => {
-    admin?.close();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    if (baseDir !== undefined) rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('produces stdin lines with keys and consumes them back from the beginning as JSON', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, runCli } from '@sluice/cli';
-import { freePort } from '@sluice/controller';
+import { freePort } from '@sluice/local-cluster';
 import { startTestCluster } from '../../client/test/support/controller-cluster';
 import type { TestCluster } from '../../client/test/support/controller-cluster';
 
@@ -162,10 +162,10 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
     const text = await sluice('cluster', 'describe', '--bootstrap', bootstrap);
     expect(text.err).toBe('');
     expect(text.code).toBe(ExitCode.OK);
-    expect(text.out).toContain(`ClusterId: ${cluster.local.clusterId}\n`);
-    expect(text.out).toContain(`Controller: ${cluster.leaderId} at ${cluster.local.address(cluster.leaderId)}\t`);
+    expect(text.out).toContain(`ClusterId: ${cluster.clusterId}\n`);
+    expect(text.out).toContain(`Controller: ${cluster.leaderId} at ${cluster.controllers.address(cluster.leaderId)}\t`);
     expect(text.out).toContain(
-      `Controllers: ${[1, 2, 3].map((id) => `${id}@${cluster.local.address(id)}`).join(',')}\n`,
+      `Controllers: ${[1, 2, 3].map((id) => `${id}@${cluster.controllers.address(id)}`).join(',')}\n`,
     );
     expect(text.out).toContain('Brokers: 3\n');
     expect(text.out).toContain('\tBroker: 2\tEpoch: ');
@@ -179,7 +179,7 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
       controllerId: number;
       brokers: { brokerId: number; fenced: boolean }[];
     };
-    expect(doc.clusterId).toBe(cluster.local.clusterId);
+    expect(doc.clusterId).toBe(cluster.clusterId);
     expect(doc.controllerId).toBe(cluster.leaderId);
     expect(doc.brokers.map((b) => b.brokerId)).toEqual([1, 2, 3]);
   });

@@ -1,5 +1,5 @@
 import { Admin, ControllerChannel, NoControllerReachableError, parseBootstrap } from '@sluice/client';
-import { freePort } from '@sluice/controller';
+import { freePort } from '@sluice/local-cluster';
 import { ApiError } from '@sluice/protocol';
 import { startTestCluster } from './support/controller-cluster';
 import type { TestCluster } from './support/controller-cluster';
@@ -23,10 +23,10 @@ describe('Admin against a real 3-controller quorum with three registered brokers
 
   it('describes the cluster from the active controller even when bootstrapped at a follower', async () => {
     const info = await admin.describeCluster();
-    expect(info.clusterId).toBe(cluster.local.clusterId);
+    expect(info.clusterId).toBe(cluster.clusterId);
     expect(info.controllerId).toBe(cluster.leaderId);
     expect(info.nodeId).toBe(cluster.leaderId);
-    expect(info.controllerAddress).toBe(cluster.local.address(cluster.leaderId));
+    expect(info.controllerAddress).toBe(cluster.controllers.address(cluster.leaderId));
     expect(info.controllers.map((c) => c.nodeId).sort()).toEqual([1, 2, 3]);
     expect(info.brokers.map((b) => [b.brokerId, b.fenced])).toEqual([
       [1, false],
@@ -129,7 +129,7 @@ describe('Admin against a real 3-controller quorum with three registered brokers
 
   it('keeps working across a kill -9 of the active controller (retry, then NOT_CONTROLLER to the new leader)', async () => {
     const before = admin.stats;
-    await cluster.local.kill(cluster.leaderId, 'SIGKILL');
+    await cluster.controllers.kill(cluster.leaderId, 'SIGKILL');
     const created = await admin.createTopic({ name: 'after-failover', numPartitions: 1, replicationFactor: 1 });
     expect(created.error).toBeUndefined();
     const info = await admin.describeCluster();

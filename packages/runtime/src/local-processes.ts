@@ -1,6 +1,6 @@
 /**
- * Child processes of one kind (controllers, brokers) run on this machine by `sluice cluster up`,
- * the e2e suite and the benchmarks: spawn `node <main> <args>`, output to a file, stop by pid with
+ * Child processes of one kind (controllers, brokers) run on this machine by @sluice/local-cluster
+ * (`sluice cluster up`, the e2e suite and the benchmarks): spawn `node <main> <args>`, output to a file, stop by pid with
  * a signal and a bounded wait, SIGKILL after it. Every child still running when this process exits
  * is killed, so a failed test or Ctrl-C never leaves servers behind.
  */
@@ -51,14 +51,23 @@ export class LocalProcesses {
   /** `kind` names the processes in errors ("controller 2 is already running"). */
   constructor(private readonly kind: string) {}
 
-  /** Spawns `node mainPath ...args`; output appended to `outputFile`, or inherited when null. */
-  start(id: number, mainPath: string, args: readonly string[], outputFile: string | null): ChildProcess {
+  /**
+   * Spawns `node mainPath ...args` with this process's environment and `env` over it; output
+   * appended to `outputFile`, or inherited when null.
+   */
+  start(
+    id: number,
+    mainPath: string,
+    args: readonly string[],
+    outputFile: string | null,
+    env: Readonly<Record<string, string>> = {},
+  ): ChildProcess {
     installExitHook();
     if (this.isRunning(id)) throw new Error(`${this.kind} ${id} is already running`);
     const fd = outputFile === null ? undefined : openSync(outputFile, 'a');
     const child = spawn(process.execPath, [mainPath, ...args], {
       stdio: fd !== undefined ? ['ignore', fd, fd] : ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env },
+      env: { ...process.env, ...env },
     });
     if (fd !== undefined) closeSync(fd);
     liveChildren.add(child);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LocalProcesses, TIMED_OUT, within } from '@sluice/runtime';
 
 const SCRIPT_EXIT_7_ON_TERM = 'process.on("SIGTERM", () => process.exit(7)); setInterval(() => {}, 1000);';
@@ -6,7 +9,7 @@ const SCRIPT_IGNORE_TERM = 'process.on("SIGTERM", () => {}); setInterval(() => {
 describe('LocalProcesses', () => {
   const group = new LocalProcesses('worker');
   afterAll(async () => {
-    for (const id of [1, 2]) await group.kill(id, 'SIGKILL', 2_000);
+    for (const id of [1, 2, 3]) await group.kill(id, 'SIGKILL', 2_000);
   });
 
   it('starts by id, refuses a second start, stops by signal and reports the exit code', async () => {
@@ -28,6 +31,21 @@ describe('LocalProcesses', () => {
     expect(group.isRunning(2)).toBe(false);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await group.exitCode(2, 1_000)).toBeNull(); // killed by a signal
+  });
+
+  it('appends output to a file and lays extra environment over the parent environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-local-processes-'));
+    const outputFile = join(dir, 'worker.out');
+    try {
+      const script = 'process.stdout.write(`${process.env.SLUICE_TEST_MARK}:${process.env.PATH === undefined}\\n`)';
+      group.start(3, '-e', [script], outputFile, { SLUICE_TEST_MARK: 'first' });
+      expect(await group.exitCode(3, 5_000)).toBe(0);
+      group.start(3, '-e', [script], outputFile, { SLUICE_TEST_MARK: 'second' });
+      expect(await group.exitCode(3, 5_000)).toBe(0);
+      expect(readFileSync(outputFile, 'utf8')).toBe('first:false\nsecond:false\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('within() resolves to TIMED_OUT after the bound and clears its timer', async () => {

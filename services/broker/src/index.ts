@@ -16,4 +16,3 @@ export * from './core/offset-for-leader-epoch';
 export * from './core/producer-sequence';
 export * from './core/producer-state';
 export * from './core/producer-state-rebuild';
-export * from './local/local-brokers';

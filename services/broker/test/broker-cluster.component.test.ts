@@ -1,46 +1,24 @@
 /**
  * Component test: one real controller process (services/controller/dist/main.js, via
- * LocalControllerCluster) and three in-process brokers (BrokerNode with real disks and real
+ * LocalCluster) and three in-process brokers (BrokerNode with real disks and real
  * gRPC on loopback, OS-chosen ports). A topic with replication factor 3 is created through the
  * controller's CreateTopics; acks=all produces go to the leader as RecordBatch bytes, are fetched
  * back, and every replica ends with the same log and high watermark.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
+import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
-import { BrokerClients, waitFor as waitUntil } from './support/local-brokers';
-import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
 import { GrpcClientPool } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
-import { BrokerNode } from '../src/node/broker-node';
+import type { BrokerNode } from '../src/node/broker-node';
+import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
 
 jest.setTimeout(30_000);
 
 const TOPIC = 'orders';
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function batch(first: number, count: number): Buffer {
-  const records = Array.from({ length: count }, (_, i) => ({
-    key: Buffer.from(`k${first + i}`),
-    value: Buffer.from(`value-${first + i}`),
-    timestamp: 1_700_000_000_000 + first + i,
-  }));
-  return encodeRecordBatch({ compression: CompressionType.None, records });
-}
-
 describe('broker cluster: 1 controller process + 3 brokers', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalCluster;
   let controller: ControllerClient;
   const brokers: BrokerNode[] = [];
   const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
@@ -64,53 +42,25 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       .then((r) => r.topics[0]!.partitions[0]!);
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-component-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 3_000 },
-    });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
+    ({ cluster, controller } = await startControllerProcess('broker-component', {
+      'broker.session.timeout.ms': 3_000,
+    }));
     for (const nodeId of [1, 2, 3]) {
       brokers.push(
-        await BrokerNode.start({
-          nodeId,
-          clusterId: controllers.clusterId,
-          logDir: join(baseDir, `broker-${nodeId}`),
-          bindHost: '127.0.0.1',
-          bindPort: 0,
-          listenerName: 'PLAINTEXT',
-          advertisedHost: '127.0.0.1',
-          advertisedPort: 0,
-          controllerAddresses: controllers.addresses(),
-          heartbeatIntervalMs: 100,
-          replicaLagTimeMaxMs: 10_000,
-          replicaFetchWaitMaxMs: 200,
-          maxMessageBytes: 1024 * 1024 + 12,
+        await startLocalBroker(cluster, nodeId, {
           minInsyncReplicas: 2,
           metrics: nodeId === 1 ? { host: '127.0.0.1', port: 0 } : null,
-          // SLUICE_TEST_LOG=debug shows the brokers' logs on stderr.
-          log: process.env.SLUICE_TEST_LOG
-            ? createLoggers({ service: 'broker', nodeId, level: process.env.SLUICE_TEST_LOG as Level, destination: 2 })
-                .log
-            : silentLogger(),
         }),
       );
     }
-    await waitFor('three unfenced brokers', async () => {
-      const cluster = await controller.call('DescribeCluster', {});
-      return cluster.brokers.filter((b) => !b.fenced).length === 3;
-    });
+    await cluster.waitForUnfencedBrokers(10_000, [1, 2, 3]);
   });
 
   afterAll(async () => {
     clients.close();
     await Promise.all(brokers.map((b) => b.stop(false)));
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('replicates acks=all produces to every replica and serves them back from the leader', async () => {
@@ -282,14 +232,14 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
     expect(refused.errorName).toBe('NOT_ENOUGH_REPLICAS');
     expect(leaderReplica.log.logEndOffset).toBe(endBefore); // refused before writing
     expect((await send(1)).errorName).toBe('');
-    const cluster = await controller.call('DescribeCluster', {});
-    expect(cluster.brokers.find((b) => b.brokerId === leaving.brokerId)?.fenced).toBe(true);
+    const described = await controller.call('DescribeCluster', {});
+    expect(described.brokers.find((b) => b.brokerId === leaving.brokerId)?.fenced).toBe(true);
   });
 
   it('deduplicates a retried idempotent batch, also at the next leader, and refuses a sequence gap', async () => {
     // A stopped broker's replicas are offline, so the leader found is always a running broker.
     const leaderNode = (): BrokerNode | undefined => brokers.find((b) => b.replica(TOPIC, 1)?.role.kind === 'leader');
-    await waitUntil('a running leader of orders-1', () => leaderNode() !== undefined);
+    await waitFor('a running leader of orders-1', () => leaderNode() !== undefined);
     const first = leaderNode()!;
     const idempotent = (baseSequence: number, count: number): Buffer =>
       encodeRecordBatch({
@@ -317,7 +267,7 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
 
       // The leader goes away; the next one rebuilt producer state from its log and still dedupes.
       await first.stop();
-      await waitUntil('a new leader of orders-1', () => leaderNode() !== undefined);
+      await waitFor('a new leader of orders-1', () => leaderNode() !== undefined);
       const next = leaderNode()!;
       const again = await rpc.produce(next, TOPIC, 1, idempotent(3, 3), 1);
       expect([again.errorName, Number(again.baseOffset)]).toEqual(['', start + 3]);

@@ -5,27 +5,24 @@
  * (OffsetForLeaderEpoch), truncates its unreplicated records and ends byte-for-byte equal to the
  * new leader's log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { BrokerNode } from '../src/node/broker-node';
-import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
+import { waitFor, type LocalCluster } from '@sluice/local-cluster';
+import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
 
 jest.setTimeout(30_000);
 
 const TOPIC = 'div';
 
 describe('divergent-log truncation', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalCluster;
   let controller: ControllerClient;
   const brokers = new Map<number, BrokerNode>();
   const clients = new BrokerClients();
 
   const start = async (nodeId: number): Promise<BrokerNode> => {
-    const node = await startLocalBroker(controllers, baseDir, nodeId, {
+    const node = await startLocalBroker(cluster, nodeId, {
       replicaLagTimeMaxMs: 500,
       minInsyncReplicas: 1,
     });
@@ -46,28 +43,18 @@ describe('divergent-log truncation', () => {
     );
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-divergence-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 2_500 },
-    });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
+    ({ cluster, controller } = await startControllerProcess('broker-divergence', {
+      'broker.session.timeout.ms': 2_500,
+    }));
     for (const id of [1, 2, 3]) await start(id);
-    await waitFor(
-      'three unfenced brokers',
-      async () => (await controller.call('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3,
-    );
+    await cluster.waitForUnfencedBrokers(10_000, [1, 2, 3]);
   });
 
   afterAll(async () => {
     clients.close();
     await Promise.all([...brokers.values()].map((b) => b.stop(false)));
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('truncates the old leader to the new leader and converges', async () => {

@@ -6,27 +6,24 @@
  * leader brings it back into the ISR. Consumers' long-poll fetches answer as soon as records
  * arrive.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
+import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { BrokerNode } from '../src/node/broker-node';
-import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
+import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
 
 jest.setTimeout(30_000);
 
 const LAG_MS = 600;
 
 describe('ISR shrink and expand', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalCluster;
   let controller: ControllerClient;
   const brokers = new Map<number, BrokerNode>();
   const clients = new BrokerClients();
 
   const start = async (nodeId: number): Promise<BrokerNode> => {
-    const node = await startLocalBroker(controllers, baseDir, nodeId, {
+    const node = await startLocalBroker(cluster, nodeId, {
       replicaLagTimeMaxMs: LAG_MS,
       minInsyncReplicas: 2,
     });
@@ -39,31 +36,19 @@ describe('ISR shrink and expand', () => {
   };
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-isr-'));
     // A broker session well above the lag time: the ISR change below must come from the leader,
     // not from fencing. The restarted broker re-registers once its old session expired (Kafka's
     // DUPLICATE_BROKER_REGISTRATION until then), so it is not much longer than that.
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 4_000 },
-    });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
+    ({ cluster, controller } = await startControllerProcess('broker-isr', { 'broker.session.timeout.ms': 4_000 }));
     for (const id of [1, 2, 3]) await start(id);
-    await waitFor(
-      'three unfenced brokers',
-      async () => (await controller.call('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3,
-    );
+    await cluster.waitForUnfencedBrokers(10_000, [1, 2, 3]);
   });
 
   afterAll(async () => {
     clients.close();
     await Promise.all([...brokers.values()].map((b) => b.stop(false)));
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('drops a silent follower from the ISR and takes it back once it has caught up after a restart', async () => {
@@ -107,8 +92,8 @@ describe('ISR shrink and expand', () => {
     expect((await clients.produce(leader!, 'isr', 0, batch(15, 5), -1, 10_000)).errorName).toBe('');
     expect(Date.now() - waited).toBeGreaterThanOrEqual(LAG_MS - 50);
     await waitFor('ISR without the silent follower', async () => !(await isrOf('isr')).includes(victimId), 10_000);
-    const cluster = await controller.call('DescribeCluster', {});
-    expect(cluster.brokers.find((b) => b.brokerId === victimId)?.fenced).toBe(false); // the leader did it, not the session timeout
+    const described = await controller.call('DescribeCluster', {});
+    expect(described.brokers.find((b) => b.brokerId === victimId)?.fenced).toBe(false); // the leader did it, not the session timeout
 
     // acks=all goes on with 2 in sync (min.insync.replicas=2); the victim misses these too.
     expect((await clients.produce(leader!, 'isr', 0, batch(20, 5))).errorName).toBe('');

@@ -5,12 +5,13 @@
  * on SIGTERM (controlled shutdown, exit 0).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
+import type { LocalCluster } from '@sluice/local-cluster';
 import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
 import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { startControllerProcess } from './support/local-brokers';
 
 jest.setTimeout(30_000);
 
@@ -39,22 +40,18 @@ function startBroker(configFile: string): {
 }
 
 describe('broker main.js', () => {
+  let cluster: LocalCluster;
   let baseDir: string;
-  let controllers: LocalControllerCluster;
   let controller: ControllerClient;
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-main-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
+    ({ cluster, controller } = await startControllerProcess('broker-main'));
+    baseDir = cluster.baseDir;
   });
 
   afterAll(async () => {
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   const writeConfig = (nodeId: number, logDir: string): string => {
@@ -65,7 +62,7 @@ describe('broker main.js', () => {
       [
         `node.id=${nodeId}`,
         'process.roles=broker',
-        `controller.quorum.voters=1@${controllers.address(1)}`,
+        `controller.quorum.voters=1@${cluster.controllers.address(1)}`,
         'listeners=PLAINTEXT://127.0.0.1:0',
         `log.dirs=${logDir}`,
         'metrics.host=127.0.0.1',
@@ -92,7 +89,7 @@ describe('broker main.js', () => {
 
   it('registers, serves health and /metrics, and stops on SIGTERM with a controlled shutdown', async () => {
     const dir = join(baseDir, 'good');
-    formatLogDirs({ clusterId: controllers.clusterId, nodeId: 13, logDirs: [dir] });
+    formatLogDirs({ clusterId: cluster.clusterId, nodeId: 13, logDirs: [dir] });
     const broker = startBroker(writeConfig(13, dir));
     let ready: { address: string; metricsPort: number } | undefined;
     const deadline = Date.now() + 15_000;

@@ -5,52 +5,39 @@
  * leader's Fetch answers, ListOffsets earliest and consumer fetches see the new start, and
  * nothing at or above the high watermark is deleted while a silent follower holds it back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { BrokerNode } from '../src/node/broker-node';
-import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
+import { sleep, waitFor, type LocalCluster } from '@sluice/local-cluster';
+import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
 
 jest.setTimeout(45_000);
 
 const TOPIC = 'retained';
 const SESSION_TIMEOUT_MS = 5_000;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('background retention', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalCluster;
   let controller: ControllerClient;
   const brokers = new Map<number, BrokerNode>();
   const clients = new BrokerClients();
   let sampler: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-broker-retention-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': SESSION_TIMEOUT_MS },
-    });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
+    ({ cluster, controller } = await startControllerProcess('broker-retention', {
+      'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
+    }));
     for (const id of [1, 2, 3]) {
       // The leader never shrinks the ISR itself here: only the controller's fencing of a stopped
       // broker (after the session timeout) lets the high watermark pass it.
-      const node = await startLocalBroker(controllers, baseDir, id, {
+      const node = await startLocalBroker(cluster, id, {
         retentionCheckIntervalMs: 50,
         replicaLagTimeMaxMs: 60_000,
         metrics: id === 1 ? { host: '127.0.0.1', port: 0 } : null,
       });
       brokers.set(id, node);
     }
-    await waitFor(
-      'three unfenced brokers',
-      async () => (await controller.call('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3,
-    );
+    await cluster.waitForUnfencedBrokers(10_000, [1, 2, 3]);
   });
 
   afterAll(async () => {
@@ -58,8 +45,7 @@ describe('background retention', () => {
     clients.close();
     await Promise.all([...brokers.values()].map((b) => b.stop(false)));
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('deletes old segments below the high watermark on the leader, and the followers follow its log start offset', async () => {

@@ -1,27 +1,26 @@
 /**
- * Real processes: one controller and three brokers (LocalControllerCluster + LocalBrokerCluster).
+ * Real processes: one controller and three brokers (LocalCluster).
  * acks=all produces to a replication-factor-3 topic, then kill -9 of the partition leader: the
  * controller fences it after its session and elects a follower, which still has every
  * acknowledged record and takes new ones; the killed broker restarts on its old log and catches up.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
+import { LocalCluster, waitFor, type LocalRole } from '@sluice/local-cluster';
 import { decodeRecordBatches } from '@sluice/protocol';
 import { GrpcClientPool } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
-import { LocalBrokerCluster } from '../src/local/local-brokers';
-import { batch, waitFor } from './support/local-brokers';
+import { batch } from './support/local-brokers';
 
 jest.setTimeout(30_000);
 
 const TOPIC = 'events';
 
 describe('local broker processes', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
+  let cluster: LocalCluster;
+  let brokers: LocalRole;
   let controller: ControllerClient;
   const clients = new GrpcClientPool('Broker', { callTimeoutMs: 10_000 });
   const describe0 = async (): Promise<{ leader: number; isr: number[] }> => {
@@ -65,35 +64,31 @@ describe('local broker processes', () => {
   };
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-local-brokers-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 2_000 },
-    });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
-      config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'min.insync.replicas': 2 },
-    });
-    brokers.startAll();
-    await waitFor(
-      'three unfenced brokers',
-      async () => (await controller.call('DescribeCluster', {})).brokers.filter((b) => !b.fenced).length === 3,
-      15_000,
+    cluster = await LocalCluster.start(
+      {
+        baseDir: mkdtempSync(join(tmpdir(), 'sluice-local-brokers-')),
+        roles: {
+          controller: { count: 1, config: { 'broker.session.timeout.ms': 2_000 } },
+          broker: {
+            config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'min.insync.replicas': 2 },
+          },
+          coordinator: { count: 0 },
+        },
+      },
+      { leaderTimeoutMs: 15_000, brokersTimeoutMs: 15_000 },
     );
+    brokers = cluster.brokers;
+    controller = new ControllerClient(cluster.controllers.addresses(), {
+      timeoutMs: 10_000,
+      attemptTimeoutMs: 1_000,
+      retryBackoffMs: 20,
+    });
   });
 
   afterAll(async () => {
     clients.close();
-    await brokers?.stopAll();
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('keeps every acknowledged record through a kill -9 of the leader', async () => {

@@ -7,6 +7,7 @@
  * ends the stream with its error.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
+import { waitFor } from '@sluice/local-cluster';
 import { createGrpcClient, fromGrpcError } from '@sluice/proto';
 import type {
   BrokerClient,
@@ -21,7 +22,6 @@ import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
 import type { GrpcApp } from '@sluice/service-common';
 import type { BrokerRequests } from '../src/rpc/broker-requests';
 import { startBrokerRpc } from '../src/rpc/broker-rpc.module';
-import { waitFor } from './support/local-brokers';
 
 interface Appended {
   readonly request: ProduceRequest__Output;

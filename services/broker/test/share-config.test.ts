@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinatorShareStatePersister } from '@sluice/client';
-import { ConfigError, randomKafkaUuid, silentLogger, type Loggers } from '@sluice/runtime';
+import { LocalCluster } from '@sluice/local-cluster';
+import { ConfigError, silentLogger, type Loggers } from '@sluice/runtime';
 import { brokerNodeOptionsFrom } from '../src/node-options';
 import { loadBrokerConfig } from '../src/config/broker-config';
-import { LocalBrokerCluster } from '../src/local/local-brokers';
 import { defaultShareStatePersisterFactory, shareUnavailableReason } from '../src/node/share-state-persister-factory';
 
 const BASE = {
@@ -58,19 +58,14 @@ describe('share group broker config', () => {
     expect(() => loadBrokerConfig({ overrides: { ...BASE, [key]: value } })).toThrow(ConfigError);
   });
 
-  it('LocalBrokerCluster passes share.coordinator.addresses to every broker', async () => {
+  it('LocalCluster passes share.coordinator.addresses (its coordinators) to every broker', async () => {
     const baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-config-'));
     try {
-      const cluster = await LocalBrokerCluster.create({
-        baseDir,
-        clusterId: randomKafkaUuid(),
-        controllerVoters: '1@127.0.0.1:9093',
-        brokerIds: [1, 2],
-        shareCoordinatorAddresses: ['127.0.0.1:7001', '127.0.0.1:7002'],
-      });
-      for (const id of cluster.brokerIds) {
+      const cluster = await LocalCluster.create({ baseDir, roles: { controller: { count: 1 }, broker: { count: 2 } } });
+      expect(cluster.coordinators.addresses()).toHaveLength(2);
+      for (const id of cluster.brokers.nodeIds) {
         expect(readFileSync(join(baseDir, `broker-${id}.properties`), 'utf8')).toContain(
-          'share.coordinator.addresses=127.0.0.1:7001,127.0.0.1:7002\n',
+          `share.coordinator.addresses=${cluster.coordinators.addresses().join(',')}\n`,
         );
       }
     } finally {

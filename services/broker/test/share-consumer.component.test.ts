@@ -4,10 +4,7 @@
  * the client's ShareConsumer given a fixed assignment (the share group membership comes from the
  * coordinator elsewhere).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalControllerCluster, type ControllerClient } from '@sluice/controller';
+import type { ControllerClient } from '@sluice/controller';
 import {
   ShareConsumer,
   type ShareConsumerRecord,
@@ -16,7 +13,8 @@ import {
 } from '@sluice/client';
 import type { BrokerNode } from '../src/node/broker-node';
 import { InMemoryShareStatePersister } from './support/in-memory-share-persister';
-import { batch, BrokerClients, startLocalBroker, waitFor } from './support/local-brokers';
+import { waitFor, type LocalCluster } from '@sluice/local-cluster';
+import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
 
 jest.setTimeout(60_000);
 
@@ -25,8 +23,7 @@ function fixedMembership(memberId: string, assignment: readonly ShareTopicPartit
 }
 
 describe('share groups: ShareConsumer against two brokers', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
+  let cluster: LocalCluster;
   let controller: ControllerClient;
   const persister = new InMemoryShareStatePersister();
   const brokers: BrokerNode[] = [];
@@ -89,18 +86,10 @@ describe('share groups: ShareConsumer against two brokers', () => {
   };
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-component-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 3_000 },
-    });
-    controllers.startAll();
-    controller = controllers.client(10_000);
-    await controllers.waitForLeader(controller, 15_000);
+    ({ cluster, controller } = await startControllerProcess('share-component', { 'broker.session.timeout.ms': 3_000 }));
     for (const nodeId of [1, 2]) {
       brokers.push(
-        await startLocalBroker(controllers, baseDir, nodeId, {
+        await startLocalBroker(cluster, nodeId, {
           metrics: { host: '127.0.0.1', port: 0 },
           share: {
             config: { recordLockDurationMs: 1_000, deliveryCountLimit: 3, maxInFlightRecords: 2_000 },
@@ -111,10 +100,7 @@ describe('share groups: ShareConsumer against two brokers', () => {
         }),
       );
     }
-    await waitFor('two unfenced brokers', async () => {
-      const cluster = await controller.call('DescribeCluster', {});
-      return cluster.brokers.filter((b) => !b.fenced).length === 2;
-    });
+    await cluster.waitForUnfencedBrokers(10_000, [1, 2]);
   });
 
   afterAll(async () => {
@@ -122,8 +108,7 @@ describe('share groups: ShareConsumer against two brokers', () => {
     clients.close();
     await Promise.all(brokers.map((b) => b.stop(false)));
     controller?.close();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('implicit mode: three members share two partitions and every record is processed exactly once', async () => {

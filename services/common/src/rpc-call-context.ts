@@ -45,8 +45,9 @@ export function markCallReceived(call: object): void {
   receivedAt.set(call, monotonicSeconds());
 }
 
-/** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` / `127.0.0.1:5000` -> the host part. */
+/** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` / `127.0.0.1:5000` -> the host part; a unix socket stays whole. */
 export function peerHostOf(peer: string): string {
+  if (peer.startsWith('unix:')) return peer;
   const withoutScheme = peer.replace(/^ipv[46]:/, '');
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(withoutScheme);
   if (bracketed !== null) return bracketed[1] as string;

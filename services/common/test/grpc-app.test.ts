@@ -12,6 +12,7 @@ import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
 import {
   fileDescriptorsViaReflection,
   listServicesViaReflection,
+  peerHostOf,
   RpcCall,
   SluiceRpcModule,
   startGrpcApp,
@@ -20,7 +21,8 @@ import {
   type RpcCallContext,
 } from '../src';
 
-const FIXTURES = join(__dirname, 'fixtures');
+// The test-only test.v1.Echo service, shared with @sluice/runtime's server tests.
+const FIXTURES = join(__dirname, '..', '..', '..', 'packages', 'runtime', 'test', 'fixtures');
 const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
 function clientOf(definition: PackageDefinition, fullName: string, address: string): Client {
@@ -222,5 +224,15 @@ describe('the sluice gRPC surface on NestJS', () => {
     const files = await fileDescriptorsViaReflection(app.address, 'test.v1.Echo');
     expect(files.length).toBeGreaterThan(0);
     expect(Buffer.concat(files).toString('latin1')).toContain('EchoRequest');
+  });
+});
+
+describe('peerHostOf', () => {
+  it("takes the host out of grpc-js's peer strings", () => {
+    expect(peerHostOf('ipv4:127.0.0.1:5000')).toBe('127.0.0.1');
+    expect(peerHostOf('ipv6:[::1]:5000')).toBe('::1');
+    expect(peerHostOf('10.0.0.7:9092')).toBe('10.0.0.7');
+    expect(peerHostOf('unix:/tmp/socket')).toBe('unix:/tmp/socket');
+    expect(peerHostOf('')).toBe('unknown');
   });
 });

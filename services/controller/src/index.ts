@@ -1,3 +1,2 @@
-/** What other packages (CLI, bench) use from the controller: the client and the local-cluster launcher. */
+/** What other packages (benches, tests) use from the controller: its client. The wire types are @sluice/proto's. */
 export * from './client/controller-client';
-export * from './local/local-cluster';

@@ -4,4 +4,3 @@ export * from './core/group-shard';
 export * from './core/group-records';
 export * from './core/assignor';
 export * from './core/assignors';
-export * from './local/local-coordinators';

@@ -8,12 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin } from '@sluice/client';
 import { GrpcClientPool } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
-import { coordinatorMainPath, LocalCoordinatorCluster } from '../src/local/local-coordinators';
+import { LocalCluster, serviceMainPath } from '@sluice/local-cluster';
 import { eventually as waitFor } from './support/eventually';
 
 jest.setTimeout(90_000);
@@ -37,7 +34,7 @@ describe('coordinator processes', () => {
       file,
       'node.id=1\nprocess.roles=coordinator\ncontroller.quorum.voters=1@127.0.0.1:1\ncoordinator.broker=nowhere\n',
     );
-    const result = spawnSync(process.execPath, [coordinatorMainPath(), '--config', file], {
+    const result = spawnSync(process.execPath, [serviceMainPath('coordinator'), '--config', file], {
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -46,7 +43,7 @@ describe('coordinator processes', () => {
     expect(result.stderr).toContain('coordinator.broker');
     const roles = spawnSync(
       process.execPath,
-      [coordinatorMainPath(), '--config', file, '--override', 'process.roles=broker'],
+      [serviceMainPath('coordinator'), '--config', file, '--override', 'process.roles=broker'],
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(roles.status).toBe(1);
@@ -54,40 +51,23 @@ describe('coordinator processes', () => {
   });
 
   it('keeps a group across a kill -9 and restart of its coordinator', async () => {
-    const controllers = await LocalControllerCluster.create({
+    const cluster = await LocalCluster.create({
       baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 2_000 },
+      roles: {
+        controller: { count: 1, config: { 'broker.session.timeout.ms': 2_000 } },
+        broker: { config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 } },
+        coordinator: { config: { 'offsets.topic.num.partitions': 6 } },
+      },
     });
-    const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-    let brokers: LocalBrokerCluster | undefined;
-    let coordinators: LocalCoordinatorCluster | undefined;
-    const admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
+    const { admin, coordinators } = cluster;
     const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
     const call = clients.call.bind(clients);
     try {
-      controllers.startAll();
-      brokers = await LocalBrokerCluster.create({
-        baseDir,
-        clusterId: controllers.clusterId,
-        controllerVoters: voters,
-        config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
-      });
-      brokers.startAll();
-      await waitFor('three unfenced brokers', async () =>
-        (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined,
-      );
+      await cluster.start({ roles: ['controller', 'broker'] });
       await admin.createTopic({ name: 'entries', numPartitions: 3, replicationFactor: 3 });
-      coordinators = await LocalCoordinatorCluster.create({
-        baseDir,
-        controllerVoters: voters,
-        brokers: new Map(brokers.brokerIds.map((id) => [id, brokers!.address(id)])),
-        config: { 'offsets.topic.num.partitions': 6 },
-      });
-      coordinators.startAll();
+      await cluster.start();
       const found = await waitFor('FindCoordinator', async () => {
-        const answer = (await call(coordinators!.address(1), 'FindCoordinator', { groupIds: [GROUP] }))
-          .coordinators[0]!;
+        const answer = (await call(coordinators.address(1), 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
         return answer.errorName === '' ? answer : undefined;
       });
       const join: wire.ConsumerGroupHeartbeatRequest = {
@@ -136,10 +116,7 @@ describe('coordinator processes', () => {
       expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {
       clients.close();
-      admin.close();
-      await coordinators?.stopAll();
-      await brokers?.stopAll();
-      await controllers.stopAll();
+      await cluster.stop();
     }
   });
 });

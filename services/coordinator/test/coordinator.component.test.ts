@@ -5,12 +5,11 @@
  * broker leading the group's partition is killed -9: the coordinator paired with the new leader
  * replays the partition and carries on with the same member epoch and the committed offsets.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin, groupPartition } from '@sluice/client';
+import { groupPartition, type Admin } from '@sluice/client';
+import { LocalCluster, type LocalRole } from '@sluice/local-cluster';
 import { GrpcClientPool } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
 import { silentLogger } from '@sluice/runtime';
@@ -23,9 +22,8 @@ const GROUP = 'billing';
 const PARTITIONS = 6;
 
 describe('coordinator nodes over real brokers', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
+  let cluster: LocalCluster;
+  let brokers: LocalRole;
   let admin: Admin;
   const coordinators = new Map<number, CoordinatorNode>();
   const peers = new Map<number, string>();
@@ -35,32 +33,26 @@ describe('coordinator nodes over real brokers', () => {
     (await call(via, 'FindCoordinator', { groupIds: [GROUP] })).coordinators[0]!;
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-coordinator-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 2_000 },
+    cluster = await LocalCluster.start({
+      baseDir: mkdtempSync(join(tmpdir(), 'sluice-coordinator-')),
+      roles: {
+        controller: { count: 1, config: { 'broker.session.timeout.ms': 2_000 } },
+        broker: {
+          config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'min.insync.replicas': 2 },
+        },
+        // The test runs its coordinators in-process.
+        coordinator: { count: 0 },
+      },
     });
-    controllers.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
-      config: { 'broker.heartbeat.interval.ms': 200, 'replica.fetch.wait.max.ms': 200, 'min.insync.replicas': 2 },
-    });
-    brokers.startAll();
-    await waitFor('three unfenced brokers', async () =>
-      (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined,
-    );
+    ({ admin, brokers } = cluster);
     await admin.createTopic({ name: 'invoices', numPartitions: 4, replicationFactor: 3 });
-    for (const brokerId of brokers.brokerIds) {
+    for (const brokerId of brokers.nodeIds) {
       const node = await CoordinatorNode.start({
         nodeId: brokerId,
         bindHost: '127.0.0.1',
         bindPort: 0,
         brokerAddress: brokers.address(brokerId),
-        controllerAddresses: controllers.addresses(),
+        controllerAddresses: cluster.controllers.addresses(),
         peers,
         offsetsTopicPartitions: PARTITIONS,
         offsetsTopicReplicationFactor: 3,
@@ -82,10 +74,7 @@ describe('coordinator nodes over real brokers', () => {
   afterAll(async () => {
     clients.close();
     for (const node of coordinators.values()) await node.stop();
-    admin?.close();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('serves a group where its partition leads, keeps it across a kill -9 of that broker', async () => {

@@ -9,12 +9,11 @@
  * member and converges again. Last, the topic's max.message.bytes is lowered under it: the first
  * write over it is refused, the coordinator re-reads the limit and later writes fit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
-import { Admin } from '@sluice/client';
+import type { Admin } from '@sluice/client';
+import { LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
@@ -31,9 +30,7 @@ const MEMBERS = 24;
 const MAX_MESSAGE_BYTES = 1_024;
 
 describe('coordinator writes larger than max.message.bytes', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
+  let cluster: LocalCluster;
   let admin: Admin;
   let broker: wire.BrokerClient;
   let coordinator: CoordinatorNode | undefined;
@@ -45,8 +42,8 @@ describe('coordinator writes larger than max.message.bytes', () => {
       nodeId: 1,
       bindHost: '127.0.0.1',
       bindPort: 0,
-      brokerAddress: brokers.address(1),
-      controllerAddresses: controllers.addresses(),
+      brokerAddress: cluster.brokers.address(1),
+      controllerAddresses: cluster.controllers.addresses(),
       peers: new Map(),
       offsetsTopicPartitions: 1,
       offsetsTopicReplicationFactor: 1,
@@ -110,22 +107,17 @@ describe('coordinator writes larger than max.message.bytes', () => {
   };
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-coordinator-large-'));
-    controllers = await LocalControllerCluster.create({ baseDir, nodeCount: 1 });
-    controllers.startAll();
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(','),
-      brokerIds: [1],
-      config: { 'broker.heartbeat.interval.ms': 200 },
+    cluster = await LocalCluster.start({
+      baseDir: mkdtempSync(join(tmpdir(), 'sluice-coordinator-large-')),
+      roles: {
+        controller: { count: 1 },
+        broker: { count: 1, config: { 'broker.heartbeat.interval.ms': 200 } },
+        // The test runs its coordinator in-process.
+        coordinator: { count: 0 },
+      },
     });
-    brokers.startAll();
-    broker = createGrpcClient('Broker', brokers.address(1));
-    await eventually('an unfenced broker', async () =>
-      (await admin.describeCluster()).brokers.some((b) => !b.fenced) ? true : undefined,
-    );
+    admin = cluster.admin;
+    broker = createGrpcClient('Broker', cluster.brokers.address(1));
     await admin.createTopic({ name: TOPIC, numPartitions: TOPIC_PARTITIONS, replicationFactor: 1 });
     coordinator = await startCoordinator();
   });
@@ -134,10 +126,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
     clients.close();
     await coordinator?.stop();
     broker?.close();
-    admin?.close();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('converges a group whose writes need several batches, and replays it after a coordinator restart', async () => {

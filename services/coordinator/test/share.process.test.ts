@@ -9,13 +9,11 @@
  *   partitions all get work and every partition is covered; the group is listed and described,
  *   and its id is refused as a consumer group.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBrokerCluster } from '../../broker/src/local/local-brokers';
-import { LocalControllerCluster } from '../../controller/src/local/local-cluster';
 import {
-  Admin,
+  type Admin,
   CoordinatorShareStatePersister,
   groupPartition,
   shareStateKeyString,
@@ -23,7 +21,7 @@ import {
 } from '@sluice/client';
 import { GrpcClientPool } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { LocalCoordinatorCluster } from '../src/local/local-coordinators';
+import { LocalCluster, type LocalRole } from '@sluice/local-cluster';
 import { SHARE_STATE_TOPIC } from '../src/node/coordinator-node';
 import { eventually as waitFor } from './support/eventually';
 
@@ -42,56 +40,37 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('share groups on real processes', () => {
-  let baseDir: string;
-  let controllers: LocalControllerCluster;
-  let brokers: LocalBrokerCluster;
-  let coordinators: LocalCoordinatorCluster;
+  let cluster: LocalCluster;
+  let coordinators: LocalRole;
   let admin: Admin;
   const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
   const call = clients.call.bind(clients);
 
   beforeAll(async () => {
-    baseDir = mkdtempSync(join(tmpdir(), 'sluice-share-'));
-    controllers = await LocalControllerCluster.create({
-      baseDir,
-      nodeCount: 1,
-      config: { 'broker.session.timeout.ms': 2_000 },
-    });
-    controllers.startAll();
-    const voters = controllers.nodeIds.map((id) => `${id}@${controllers.address(id)}`).join(',');
-    admin = new Admin({ bootstrap: controllers.addresses(), timeoutMs: 15_000 });
-    brokers = await LocalBrokerCluster.create({
-      baseDir,
-      clusterId: controllers.clusterId,
-      controllerVoters: voters,
-      config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 },
-    });
-    brokers.startAll();
-    await waitFor('three unfenced brokers', async () =>
-      (await admin.describeCluster()).brokers.filter((b) => !b.fenced).length === 3 ? true : undefined,
-    );
-    await admin.createTopic({ name: TOPIC, numPartitions: 2, replicationFactor: 3 });
-    coordinators = await LocalCoordinatorCluster.create({
-      baseDir,
-      controllerVoters: voters,
-      brokers: new Map(brokers.brokerIds.map((id) => [id, brokers.address(id)])),
-      config: {
-        'offsets.topic.num.partitions': 3,
-        'share.coordinator.state.topic.num.partitions': SHARE_STATE_PARTITIONS,
-        'group.share.heartbeat.interval.ms': 200,
-        'group.share.session.timeout.ms': 5_000,
+    cluster = await LocalCluster.create({
+      baseDir: mkdtempSync(join(tmpdir(), 'sluice-share-')),
+      roles: {
+        controller: { count: 1, config: { 'broker.session.timeout.ms': 2_000 } },
+        broker: { config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 } },
+        coordinator: {
+          config: {
+            'offsets.topic.num.partitions': 3,
+            'share.coordinator.state.topic.num.partitions': SHARE_STATE_PARTITIONS,
+            'group.share.heartbeat.interval.ms': 200,
+            'group.share.session.timeout.ms': 5_000,
+          },
+        },
       },
     });
-    coordinators.startAll();
+    ({ admin, coordinators } = cluster);
+    await cluster.start({ roles: ['controller', 'broker'] });
+    await admin.createTopic({ name: TOPIC, numPartitions: 2, replicationFactor: 3 });
+    await cluster.start();
   });
 
   afterAll(async () => {
     clients.close();
-    admin?.close();
-    await coordinators?.stopAll();
-    await brokers?.stopAll();
-    await controllers?.stopAll();
-    rmSync(baseDir, { recursive: true, force: true });
+    await cluster?.stop({ removeBaseDir: true });
   });
 
   it('keeps a written share state across a kill -9 of its coordinator and fences a stale leader epoch', async () => {
@@ -149,7 +128,7 @@ describe('share groups on real processes', () => {
       const topic = await admin.describeTopic(SHARE_STATE_TOPIC);
       expect(found.nodeId).toBe(topic.partitions[found.partition]!.leader);
       expect(topic.configs['cleanup.policy']).toBe('compact');
-      const other = coordinators.ids.find((id) => id !== found.nodeId)!;
+      const other = coordinators.nodeIds.find((id) => id !== found.nodeId)!;
       await expect(
         call(coordinators.address(other), 'ReadShareGroupState', { ...key, leaderEpoch: -1 }),
       ).rejects.toMatchObject({ errorName: 'NOT_COORDINATOR' });

@@ -3,13 +3,16 @@
  * three brokers played by the test itself through RegisterBroker + BrokerHeartbeat, so topics
  * with replication factor 3 can be placed before services/broker exists.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControllerClient, LocalControllerCluster, controllerMainPath, sleep } from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
+import { LocalCluster, sleep, type LocalRole } from '@sluice/local-cluster';
 
 export interface TestCluster {
-  readonly local: LocalControllerCluster;
+  readonly clusterId: string;
+  /** The three controller processes. */
+  readonly controllers: LocalRole;
   readonly client: ControllerClient;
   readonly leaderId: number;
   /** Addresses of the nodes that were followers when the cluster came up. */
@@ -23,22 +26,26 @@ function incarnationId(brokerId: number): string {
 }
 
 export async function startTestCluster(brokerCount = 3): Promise<TestCluster> {
-  if (!existsSync(controllerMainPath())) throw new Error(`${controllerMainPath()} missing: run tsc -b first`);
-  const baseDir = mkdtempSync(join(tmpdir(), 'sluice-admin-test-'));
-  const local = await LocalControllerCluster.create({ baseDir, nodeCount: 3 });
-  local.startAll();
-  const client = local.client(10_000);
+  const local = await LocalCluster.create({
+    baseDir: mkdtempSync(join(tmpdir(), 'sluice-admin-test-')),
+    roles: { controller: { count: 3 }, broker: { count: 0 } },
+  });
+  const client = new ControllerClient(local.controllers.addresses(), {
+    timeoutMs: 10_000,
+    attemptTimeoutMs: 1_000,
+    retryBackoffMs: 20,
+  });
   let heartbeating = true;
   let loop: Promise<void> = Promise.resolve();
   const stop = async (): Promise<void> => {
     heartbeating = false;
     await loop;
     client.close();
-    await local.stopAll(5_000);
-    rmSync(baseDir, { recursive: true, force: true });
+    await local.stop({ removeBaseDir: true });
   };
   try {
-    const leaderId = await local.waitForLeader(client, 20_000);
+    await local.start({ leaderTimeoutMs: 20_000 });
+    const leaderId = await local.waitForControllerLeader(20_000);
     const brokerIds = Array.from({ length: brokerCount }, (_, i) => i + 1);
     const epochs = new Map<number, string>();
     for (const brokerId of brokerIds) {
@@ -83,8 +90,9 @@ export async function startTestCluster(brokerCount = 3): Promise<TestCluster> {
         await sleep(250);
       }
     })();
-    const followers = local.nodeIds.filter((id) => id !== leaderId).map((id) => local.address(id));
-    return { local, client, leaderId, followers, brokerIds, stop };
+    const controllers = local.controllers;
+    const followers = controllers.nodeIds.filter((id) => id !== leaderId).map((id) => controllers.address(id));
+    return { clusterId: local.clusterId, controllers, client, leaderId, followers, brokerIds, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,23 +1,37 @@
-/** Test support: in-process BrokerNodes on loopback against a LocalControllerCluster. */
+/** Test support: in-process BrokerNodes on loopback against a real controller process (LocalCluster). */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LocalControllerCluster } from '@sluice/controller';
+import { ControllerClient } from '@sluice/controller';
+import { LocalCluster, type Settings } from '@sluice/local-cluster';
 import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
 import { createLoggers, silentLogger, type Level } from '@sluice/runtime';
 import { GrpcClientPool } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { BrokerNode, type BrokerNodeOptions } from '../../src/node/broker-node';
 
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+export interface ControllerProcess {
+  /** One controller, no brokers of its own: the test runs its brokers in-process. */
+  readonly cluster: LocalCluster;
+  /** A client following NOT_CONTROLLER on it. */
+  readonly controller: ControllerClient;
+}
+
+/** Starts one real controller process with `config` (Kafka names) in a new temp dir and waits for it to lead. */
+export async function startControllerProcess(name: string, config: Settings = {}): Promise<ControllerProcess> {
+  const cluster = await LocalCluster.start(
+    {
+      baseDir: mkdtempSync(join(tmpdir(), `sluice-${name}-`)),
+      roles: { controller: { count: 1, config }, broker: { count: 0 } },
+    },
+    { leaderTimeoutMs: 15_000 },
+  );
+  const controller = new ControllerClient(cluster.controllers.addresses(), {
+    timeoutMs: 10_000,
+    attemptTimeoutMs: 1_000,
+    retryBackoffMs: 20,
+  });
+  return { cluster, controller };
 }
 
 /** One uncompressed RecordBatch of `count` records with values `value-<first + i>`. */
@@ -30,22 +44,22 @@ export function batch(first: number, count: number): Buffer {
   return encodeRecordBatch({ compression: CompressionType.None, records });
 }
 
+/** An in-process broker of `cluster`, its log directory under the cluster's base directory. */
 export function startLocalBroker(
-  controllers: LocalControllerCluster,
-  baseDir: string,
+  cluster: LocalCluster,
   nodeId: number,
   overrides: Partial<BrokerNodeOptions> = {},
 ): Promise<BrokerNode> {
   return BrokerNode.start({
     nodeId,
-    clusterId: controllers.clusterId,
-    logDir: join(baseDir, `broker-${nodeId}`),
+    clusterId: cluster.clusterId,
+    logDir: join(cluster.baseDir, `broker-${nodeId}`),
     bindHost: '127.0.0.1',
     bindPort: 0,
     listenerName: 'PLAINTEXT',
     advertisedHost: '127.0.0.1',
     advertisedPort: 0,
-    controllerAddresses: controllers.addresses(),
+    controllerAddresses: cluster.controllers.addresses(),
     heartbeatIntervalMs: 100,
     replicaLagTimeMaxMs: 10_000,
     replicaFetchWaitMaxMs: 200,

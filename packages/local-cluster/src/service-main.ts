@@ -1,0 +1,35 @@
+/**
+ * Where the services' built entry points are: `services/<service>/dist/main.js` under the
+ * workspace root (the nearest directory above this file holding `pnpm-workspace.yaml`), the same
+ * from `src/` under jest and from `dist/` under node. The launcher spawns them; it imports no
+ * service code.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The workspace is never this deep; the bound stops the walk at a file system root either way. */
+const MAX_PARENT_DIRS = 32;
+
+export function workspaceRoot(startDir: string = __dirname): string {
+  let dir = startDir;
+  for (let depth = 0; depth < MAX_PARENT_DIRS && !existsSync(join(dir, 'pnpm-workspace.yaml')); depth++) {
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  if (!existsSync(join(dir, 'pnpm-workspace.yaml'))) throw new Error(`no pnpm-workspace.yaml above ${startDir}`);
+  return dir;
+}
+
+/** `services/<service>/dist/main.js` of this workspace (it may not be built yet). */
+export function serviceMainPath(service: string): string {
+  if (!/^[a-z][a-z-]*$/.test(service)) throw new RangeError(`bad service name ${JSON.stringify(service)}`);
+  return join(workspaceRoot(), 'services', service, 'dist', 'main.js');
+}
+
+/** Throws, saying how to build it, when a service's entry point is missing. */
+export function assertServiceBuilt(service: string): string {
+  const main = serviceMainPath(service);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx -y pnpm@12 build\` first`);
+  return main;
+}
