@@ -64,6 +64,11 @@ export interface OpenLogOptions {
   readonly resources?: LogResources;
   /** `all` also verifies every batch before the recovery point (slow; for suspicious disks). */
   readonly verifyOnOpen?: VerifyOnOpen;
+  /**
+   * Told after every flush that synced something, with how long the fdatasyncs took (Kafka's
+   * LogFlushRateAndTimeMs). Measured on the monotonic clock: an observation, not a decision.
+   */
+  readonly onFlush?: (durationSeconds: number) => void;
 }
 
 export interface AppendInfo {
@@ -162,6 +167,7 @@ export class PartitionLog {
     private configValue: LogConfig,
     private readonly clock: Clock,
     private readonly logger: LogLogger,
+    private readonly onFlush: ((durationSeconds: number) => void) | undefined,
     private readonly context: Mutable<SegmentContext>,
     recovered: ReturnType<typeof recoverLog>,
     statsValue: Mutable<LogStats>,
@@ -211,7 +217,7 @@ export class PartitionLog {
     stats.recoveryTruncatedBytes = recovered.truncatedBytes;
     stats.recoveryTruncations = recovered.truncations;
     stats.recoveryDeletedSegments = recovered.deletedSegments;
-    const log = new PartitionLog(options.dir, config, clock, logger, context, recovered, stats);
+    const log = new PartitionLog(options.dir, config, clock, logger, options.onFlush, context, recovered, stats);
     log.loadCleanerCheckpoint();
     // From here on a crash is unclean: the active segment's saved indexes go stale with appends.
     const marker = join(options.dir, CLEAN_SHUTDOWN_FILE);
@@ -438,6 +444,7 @@ export class PartitionLog {
     this.ensureOpen();
     const target = Math.min(upToOffset, this.logEndOffset);
     if (target <= this.recoveryPointOffset) return;
+    const startedAt = performance.now();
     this.guard('flush', () => {
       for (let i = this.holderIndex(this.recoveryPointOffset); i < this.segments.length; i++) {
         const segment = this.segments[i]!;
@@ -459,6 +466,7 @@ export class PartitionLog {
       this.oldestUnflushedAppendMs = null;
     }
     this.statsValue.flushes++;
+    this.onFlush?.((performance.now() - startedAt) / 1000);
   }
 
   /** Closes the active segment and starts a new one at the log end offset (no-op when empty). */

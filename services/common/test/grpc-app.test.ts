@@ -177,6 +177,21 @@ describe('the sluice gRPC surface on NestJS', () => {
     expect(text).toMatch(/sluice_rpc_requests_total\{api="Echo",outcome="NOT_CONTROLLER"[^}]*\} 1/);
     expect(text).toMatch(/sluice_rpc_requests_total\{api="Echo",outcome="UNKNOWN_SERVER_ERROR"[^}]*\} 1/);
     expect(text).toMatch(/sluice_rpc_request_seconds_count\{[^}]*api="Echo"[^}]*\} [6-9]/);
+    // The same requests, each split into queue, local and remote time (Kafka's RequestMetrics).
+    const value = (name: string, labels: Record<string, string>): number => {
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+      return Number(line?.split(' ').at(-1));
+    };
+    const phase = (suffix: string, name: string): number =>
+      value(`sluice_rpc_request_phase_seconds_${suffix}`, { api: 'Echo', phase: name });
+    const total = value('sluice_rpc_request_seconds_count', { api: 'Echo' });
+    expect([phase('count', 'queue'), phase('count', 'local'), phase('count', 'remote')]).toEqual([total, total, total]);
+    const phaseSum = phase('sum', 'queue') + phase('sum', 'local') + phase('sum', 'remote');
+    expect(phaseSum).toBeCloseTo(value('sluice_rpc_request_seconds_sum', { api: 'Echo' }), 6);
+    // Guards and interceptors run before the handler: some queue time, however small.
+    expect(phase('sum', 'queue')).toBeGreaterThan(0);
   });
 
   it('serves grpc.health.v1 Check and Watch from the HealthStatus', async () => {

@@ -25,7 +25,7 @@ runServiceMain({
     const { CoordinatorNode } = await import('./node/coordinator-node.js');
     const { coordinatorNodeOptionsFrom } = await import('./config/coordinator-config.js');
     const node = await CoordinatorNode.start(coordinatorNodeOptionsFrom(config, loggers.log));
-    return { close: () => node.stop(), ready: { address: node.address } };
+    return { close: () => node.stop(), ready: { address: node.address, metricsPort: node.metricsPort ?? null } };
   },
   stopTimeoutMs: 10_000,
 });

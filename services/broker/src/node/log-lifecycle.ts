@@ -19,6 +19,8 @@ export interface LogLifecycleOptions {
   readonly maxMessageBytes: number;
   /** Kafka's log.cleaner.dedupe.buffer.size (default 128 MiB): bound on one pass's key map. */
   readonly logCleanerDedupeBufferBytes?: number;
+  /** Every log's flush durations (for /metrics). */
+  readonly onFlush?: (durationSeconds: number) => void;
 }
 
 export class LogLifecycle {
@@ -45,7 +47,11 @@ export class LogLifecycle {
   }
 
   open(partitionKey: string, config: LogConfig): PartitionLog {
-    return PartitionLog.open({ dir: join(this.options.logDir, partitionKey), config });
+    return PartitionLog.open({
+      dir: join(this.options.logDir, partitionKey),
+      config,
+      ...(this.options.onFlush === undefined ? {} : { onFlush: this.options.onFlush }),
+    });
   }
 
   /**

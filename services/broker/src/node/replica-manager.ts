@@ -8,7 +8,7 @@
 import type { EpochEndOffset } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import type { ApiError } from '@sluice/protocol';
-import type { Logger } from '@sluice/runtime';
+import type { Logger, RequestPhases } from '@sluice/runtime';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import type {
   EpochEndQuery,
@@ -36,6 +36,8 @@ import { ProducePath } from './produce-path';
 import type { FollowerReplicas } from './replica-fetcher';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
+import { noTopicTraffic, type TopicTraffic } from './topic-traffic';
+import type { ReplicaHealth } from '../core/replication';
 
 export interface ReplicaManagerOptions {
   readonly brokerId: number;
@@ -58,6 +60,10 @@ export interface ReplicaManagerOptions {
   /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
   readonly onFollowersChanged: () => void;
   readonly nowMs?: () => number;
+  /** Bytes and records in and out, for /metrics. */
+  readonly traffic?: TopicTraffic;
+  /** Every log flush's duration, for /metrics. */
+  readonly onLogFlush?: (durationSeconds: number) => void;
 }
 
 /** Kafka's log.retention.check.interval.ms default. */
@@ -82,7 +88,9 @@ export class ReplicaManager implements FollowerReplicas {
       log: options.log,
       maxMessageBytes: options.maxMessageBytes,
       logCleanerDedupeBufferBytes: options.logCleanerDedupeBufferBytes,
+      ...(options.onLogFlush === undefined ? {} : { onFlush: options.onLogFlush }),
     });
+    const traffic = options.traffic ?? noTopicTraffic;
     this.driver = new ReplicationDriver({
       brokerId: options.brokerId,
       log: options.log,
@@ -94,6 +102,7 @@ export class ReplicaManager implements FollowerReplicas {
       onFollowersChanged: options.onFollowersChanged,
       nowMs: now,
       tracing,
+      traffic,
     });
     this.transitions = new ReplicaTransitions({
       brokerId: options.brokerId,
@@ -103,8 +112,8 @@ export class ReplicaManager implements FollowerReplicas {
       nowMs: now,
     });
     const leaderOf = (topic: string, partition: number): PartitionReplica | ApiError => this.leaderOf(topic, partition);
-    this.producePath = new ProducePath({ driver: this.driver, leaderOf, nowMs: now, tracing });
-    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now });
+    this.producePath = new ProducePath({ driver: this.driver, leaderOf, nowMs: now, tracing, traffic });
+    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic });
     this.lookups = new OffsetLookups(leaderOf);
   }
 
@@ -152,8 +161,8 @@ export class ReplicaManager implements FollowerReplicas {
 
   // ------------------------------------------------------------------ client requests
 
-  async produce(request: ProduceRequest): Promise<ProduceResponse> {
-    return this.appendProduce(request);
+  async produce(request: ProduceRequest, phases?: RequestPhases): Promise<ProduceResponse> {
+    return this.appendProduce(request, phases);
   }
 
   /**
@@ -161,12 +170,12 @@ export class ReplicaManager implements FollowerReplicas {
    * that to keep a stream's requests in arrival order); the promise settles once acks allow. A
    * whole-request refusal (bad acks) is thrown before anything is appended.
    */
-  appendProduce(request: ProduceRequest): Promise<ProduceResponse> {
-    return this.producePath.appendProduce(request);
+  appendProduce(request: ProduceRequest, phases?: RequestPhases): Promise<ProduceResponse> {
+    return this.producePath.appendProduce(request, phases);
   }
 
-  fetch(request: FetchRequest): Promise<FetchResponse> {
-    return this.fetchPath.fetch(request);
+  fetch(request: FetchRequest, phases?: RequestPhases): Promise<FetchResponse> {
+    return this.fetchPath.fetch(request, phases);
   }
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
@@ -175,6 +184,29 @@ export class ReplicaManager implements FollowerReplicas {
 
   offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
     return this.lookups.offsetForLeaderEpoch(request);
+  }
+
+  // ------------------------------------------------------------------ metrics
+
+  /** Under-replicated, under-min-ISR, leaders, pending acks ... counted now (for a scrape). */
+  replicaHealth(): ReplicaHealth {
+    return this.driver.core.replicaHealth();
+  }
+
+  get isrShrinks(): number {
+    return this.driver.core.isrShrinks;
+  }
+
+  get isrExpands(): number {
+    return this.driver.core.isrExpands;
+  }
+
+  /** Bytes of the open local logs, summed per topic (for a scrape). */
+  logSizeBytesByTopic(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const replica of this.driver.replicaList())
+      sizes.set(replica.topic, (sizes.get(replica.topic) ?? 0) + replica.log.sizeBytes);
+    return sizes;
   }
 
   // ------------------------------------------------------------------ log maintenance

@@ -19,6 +19,7 @@ import type { BrokerBatchTracing } from './batch-tracing';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { LogLifecycle } from './log-lifecycle';
 import type { AckReply, PartitionReplica } from './partition-replica';
+import type { TopicTraffic } from './topic-traffic';
 
 export interface ReplicationDriverOptions {
   readonly brokerId: number;
@@ -37,6 +38,8 @@ export interface ReplicationDriverOptions {
   readonly nowMs: () => number;
   /** Spans of appends, replication and high-watermark advances (no-ops without a tracer). */
   readonly tracing: BrokerBatchTracing;
+  /** Follower appends count as replication bytes in. */
+  readonly traffic: TopicTraffic;
 }
 
 export class ReplicationDriver {
@@ -174,6 +177,7 @@ export class ReplicationDriver {
             this.options.tracing.followerAppend(replica, follower.leaderId, write.records, () =>
               log.appendAsFollower(write.records),
             );
+            this.options.traffic.replicationIn(write.records.length);
             assert(
               log.logEndOffset === write.logEndOffsetAfter,
               `${partition}: the follower append ended at ${log.logEndOffset}, the core expected ${write.logEndOffsetAfter}`,
