@@ -1,6 +1,7 @@
 /**
- * `pnpm bench:builds --baseline DIR [--rounds 3] [-- <bench:compare flags>]`: sluice against
- * another build of itself in one run, to show what a change costs. Each round runs
+ * `pnpm bench:builds --baseline DIR [--candidate DIR] [--rounds 3] [-- <bench:compare flags>]`:
+ * sluice against another build of itself in one run, to show what a change costs. The candidate
+ * is this checkout unless `--candidate` names another built checkout. Each round runs
  * `bench:compare --systems sluice` once in the baseline checkout and once in this one, in
  * alternating order (A B, B A, ...), so drift of the machine during the run falls on both; each
  * run is self-contained (that checkout's orchestrator, services and client). Prints every run and,
@@ -34,9 +35,14 @@ interface Run {
 }
 
 const USAGE =
-  'usage: pnpm bench:builds --baseline <checkout dir> [--rounds 3] [-- <bench:compare flags, e.g. --quick --settings produce,latency>]';
+  'usage: pnpm bench:builds --baseline <checkout dir> [--candidate <checkout dir>] [--rounds 3] [-- <bench:compare flags, e.g. --quick --settings produce,latency>]';
 
-function parse(argv: readonly string[]): { baseline: string; rounds: number; compareArgs: string[] } {
+function parse(argv: readonly string[]): {
+  baseline: string;
+  candidate: string;
+  rounds: number;
+  compareArgs: string[];
+} {
   const split = argv.indexOf('--');
   const own = split < 0 ? [...argv] : argv.slice(0, split);
   const compareArgs = split < 0 ? [] : argv.slice(split + 1);
@@ -47,7 +53,10 @@ function parse(argv: readonly string[]): { baseline: string; rounds: number; com
   const rounds = roundsAt < 0 ? 3 : Number(own[roundsAt + 1]);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds must be 1..20\n${USAGE}`);
   if (compareArgs.includes('--systems')) throw new Error('--systems is set by bench:builds (sluice only)');
-  return { baseline: resolve(baseline), rounds, compareArgs };
+  const candidateAt = own.indexOf('--candidate');
+  const candidate = candidateAt < 0 ? resolve(__dirname, '..', '..') : own[candidateAt + 1];
+  if (candidate === undefined) throw new Error(USAGE);
+  return { baseline: resolve(baseline), candidate: resolve(candidate), rounds, compareArgs };
 }
 
 function runCompare(checkout: string, compareArgs: readonly string[]): Row[] {
@@ -71,8 +80,7 @@ function runCompare(checkout: string, compareArgs: readonly string[]): Row[] {
 
 const mbps = (row: Row): number => (row.seconds > 0 ? row.bytes / 1e6 / row.seconds : 0);
 function main(): void {
-  const { baseline, rounds, compareArgs } = parse(process.argv.slice(2));
-  const current = resolve(__dirname, '..', '..');
+  const { baseline, candidate: current, rounds, compareArgs } = parse(process.argv.slice(2));
   const runs: Run[] = [];
   for (let round = 1; round <= rounds; round++) {
     const order: Run['build'][] = round % 2 === 1 ? ['baseline', 'this'] : ['this', 'baseline'];
@@ -117,7 +125,7 @@ function main(): void {
   }
   process.stdout.write(
     [
-      `\n## sluice, this build against ${baseline}: ${rounds} round(s), alternating order`,
+      `\n## sluice, ${current} ("this") against ${baseline}: ${rounds} round(s), alternating order`,
       '',
       `Command: \`pnpm bench:builds ${process.argv.slice(2).join(' ')}\``,
       `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'})`,

@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { summarizeLatencies, type LatencySummary } from './compare-table';
 import { partitionOf, type Acks, type SettingKind } from './compare-workload';
+import { shutdownTracing, startTracingFromEnv } from '@sluice/runtime';
 
 export interface LoadSpec {
   readonly system: 'sluice' | 'kafkajs' | 'nats' | 'redis';
@@ -320,9 +321,12 @@ if (require.main === module) {
     process.exit(3);
   }, 600_000);
   watchdog.unref();
+  // A tracing row: the clients trace (OTEL_* from the bench), as an application with the SDK would.
+  if (spec.system === 'sluice') startTracingFromEnv('bench-client');
   Promise.resolve()
     .then(() => runLoad(spec, clientsFor(spec.system)))
-    .then((result) => {
+    .then(async (result) => {
+      await shutdownTracing();
       process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
       process.exit(0);
     })

@@ -220,6 +220,8 @@ export interface RunningSystem {
   stop(): Promise<void>;
   /** How the system was set up, for the report. */
   readonly description: string;
+  /** Extra environment for the load process's clients (the tracing rows' OTEL_* settings). */
+  readonly clientEnv?: Readonly<Record<string, string>>;
 }
 
 /** bench/peers: the peers' fetch and install scripts, and the npm clients install-npm.sh puts there. */

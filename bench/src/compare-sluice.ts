@@ -10,7 +10,15 @@ import type { LoadClients } from './compare-load';
 import { cpuProfileEnv } from './cpu-profile-env';
 import type { RunningSystem } from './compare-procs';
 
-export async function startSluice(baseDir: string, replication: number): Promise<RunningSystem> {
+/**
+ * `tracing`: OpenTelemetry on in every broker and in the load process's clients, with this OTEL_*
+ * environment (the tracing rows); absent: off, as a cluster runs by default.
+ */
+export async function startSluice(
+  baseDir: string,
+  replication: number,
+  tracing?: { readonly percent: number; readonly env: Readonly<Record<string, string>> },
+): Promise<RunningSystem> {
   const cluster = await LocalCluster.start(
     {
       baseDir,
@@ -18,7 +26,7 @@ export async function startSluice(baseDir: string, replication: number): Promise
         controller: { count: 3 },
         broker: {
           config: { 'min.insync.replicas': Math.min(2, replication) },
-          env: cpuProfileEnv(process.env.SLUICE_COMPARE_CPU_PROFILE),
+          env: { ...cpuProfileEnv(process.env.SLUICE_COMPARE_CPU_PROFILE), ...tracing?.env },
         },
         coordinator: { count: 0 },
       },
@@ -27,8 +35,12 @@ export async function startSluice(baseDir: string, replication: number): Promise
   );
   const admin = cluster.admin;
   return {
-    name: 'sluice',
-    description: '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp',
+    name: tracing === undefined ? 'sluice' : `sluice tracing ${tracing.percent}%`,
+    description:
+      tracing === undefined
+        ? '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp'
+        : `sluice tracing ${tracing.percent}%: the same cluster with OpenTelemetry in the brokers and clients (parentbased_traceidratio ${tracing.percent / 100}, OTLP http/protobuf to a discarding sink in the bench process)`,
+    ...(tracing === undefined ? {} : { clientEnv: tracing.env }),
     connect: { bootstrap: cluster.brokers.addresses().join(',') },
     serverPids: () => cluster.processes().map((running) => running.pid),
     async createTopic(name, partitions, rf, options) {

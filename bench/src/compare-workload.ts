@@ -73,6 +73,12 @@ export interface Plan {
   readonly keep: boolean;
   /** Profile sluice's brokers (V8 sampling profiler) into this directory. */
   readonly cpuProfileDir: string | undefined;
+  /**
+   * sluice's tracing rows: percentages of traces sampled (OpenTelemetry on in every broker and in
+   * the clients, exporting OTLP), each its own cluster, produce and e2e settings only. The plain
+   * sluice rows are tracing off.
+   */
+  readonly tracingPercents: readonly number[];
 }
 
 export class UsageError extends Error {}
@@ -80,7 +86,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage: pnpm bench:compare [--quick] [--systems sluice,kafka,kafkajs,nats,redis]
   [--record-size 1024] [--records N] [--partitions 12] [--replication 3] [--acks all,leader,durable]
   [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
-  [--settings produce,consume,latency,serial] [--out DIR] [--keep] [--cpu-prof DIR]`;
+  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--out DIR] [--keep] [--cpu-prof DIR]`;
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
   const index = argv.indexOf(name);
@@ -146,6 +152,7 @@ const KNOWN_FLAGS = new Set([
   '--settings',
   '--out',
   '--cpu-prof',
+  '--tracing',
 ]);
 const BOOLEAN_FLAGS = new Set(['--quick', '--keep']);
 
@@ -238,7 +245,20 @@ export function parsePlan(argv: readonly string[]): Plan {
     outputDir: flagValue(argv, '--out'),
     keep: argv.includes('--keep'),
     cpuProfileDir: flagValue(argv, '--cpu-prof'),
+    tracingPercents: tracingPercents(flagValue(argv, '--tracing')),
   };
+}
+
+/** `--tracing 1,100` (sampled percentages; default both) or `--tracing off` (no tracing rows). */
+function tracingPercents(raw: string | undefined): number[] {
+  if (raw === undefined) return [1, 100];
+  if (raw.trim() === 'off') return [];
+  return raw.split(',').map((item) => {
+    const percent = Number(item.trim().replace(/%$/, ''));
+    if (!Number.isFinite(percent) || percent <= 0 || percent > 100)
+      throw new UsageError(`--tracing: ${JSON.stringify(item)} is not a percentage in (0, 100]`);
+    return percent;
+  });
 }
 
 /** Which partition the i-th record of a producer goes to: round robin, offset per producer. */

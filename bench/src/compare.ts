@@ -19,6 +19,7 @@ import { startKafka, runKafkaTool } from './compare-kafka';
 import { startNats } from './compare-nats';
 import { startRedis } from './compare-redis';
 import { startSluice } from './compare-sluice';
+import { startOtlpSink, tracingEnv, type OtlpSink } from './otlp-sink';
 import { parsePlan, USAGE, UsageError, type Plan, type Setting, type SystemName } from './compare-workload';
 
 const benchStartMs = Date.now();
@@ -30,7 +31,14 @@ interface Group {
   /** The systems this cluster serves: kafka and kafkajs share one Kafka cluster. */
   readonly drivers: SystemName[];
   start(baseDir: string, replication: number): Promise<RunningSystem>;
+  /** A sluice tracing row: only these setting kinds run (the cost of tracing where it shows). */
+  readonly kinds?: readonly Setting['kind'][];
+  /** Its own data directory name. */
+  readonly dirName?: string;
 }
+
+/** What the tracing rows measure: producing, and the end-to-end time at a target rate. */
+const TRACING_KINDS: readonly Setting['kind'][] = ['produce', 'latency'];
 
 const DRIVER_LABEL: Record<SystemName, string> = {
   sluice: '@sluice/client',
@@ -40,9 +48,22 @@ const DRIVER_LABEL: Record<SystemName, string> = {
   redis: 'ioredis',
 };
 
-function groups(systems: readonly SystemName[]): Group[] {
+function groups(
+  systems: readonly SystemName[],
+  tracingPercents: readonly number[],
+  sink: OtlpSink | undefined,
+): Group[] {
   const out: Group[] = [];
-  if (systems.includes('sluice')) out.push({ drivers: ['sluice'], start: startSluice });
+  if (systems.includes('sluice')) out.push({ drivers: ['sluice'], start: (dir, rf) => startSluice(dir, rf) });
+  // Right after the plain sluice rows (tracing off), so the machine is in the same state.
+  if (systems.includes('sluice') && sink !== undefined)
+    for (const percent of tracingPercents)
+      out.push({
+        drivers: ['sluice'],
+        kinds: TRACING_KINDS,
+        dirName: `sluice-tracing-${percent}`,
+        start: (dir, rf) => startSluice(dir, rf, { percent, env: tracingEnv(sink.endpoint, percent) }),
+      });
   const kafkaDrivers = systems.filter((s) => s === 'kafka' || s === 'kafkajs');
   if (kafkaDrivers.length > 0) out.push({ drivers: kafkaDrivers, start: startKafka });
   if (systems.includes('nats')) out.push({ drivers: ['nats'], start: startNats });
@@ -58,7 +79,7 @@ function unsupported(driver: SystemName, setting: Setting): string | undefined {
   return undefined;
 }
 
-async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
+async function runLoadProcess(spec: LoadSpec, env: Readonly<Record<string, string>> = {}): Promise<LoadResult> {
   // With --cpu-prof the load process (the client side) is profiled too, into <dir>/client.
   const profileDir = process.env.SLUICE_COMPARE_CPU_PROFILE;
   const profile =
@@ -67,6 +88,7 @@ async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
     process.execPath,
     [...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)],
     900_000,
+    { env: { ...process.env, ...env } },
   );
   const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (run.code !== 0 || line === undefined)
@@ -87,8 +109,10 @@ async function runDriver(
   driver: SystemName,
   rows: ResultRow[],
   skipped: string[],
+  kinds?: readonly Setting['kind'][],
 ): Promise<void> {
   const { workload } = plan;
+  const clientEnv = system.clientEnv ?? {};
   if (workload.warmupRecords > 0) {
     const warmup: Setting = {
       kind: 'produce',
@@ -104,28 +128,31 @@ async function runDriver(
       await system.createTopic(topic, workload.partitions, workload.replication);
       if (driver === 'kafka') await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, warmup);
       else
-        await runLoadProcess({
-          system: driver,
-          connect: system.connect,
-          topic,
-          partitions: workload.partitions,
-          recordBytes: workload.recordBytes,
-          kind: 'produce',
-          acks: 'all',
-          records: warmup.records,
-          rate: 0,
-          seconds: warmup.seconds,
-          producers: workload.producers,
-          consumers: workload.consumers,
-          maxInFlight: workload.maxInFlight,
-        });
+        await runLoadProcess(
+          {
+            system: driver,
+            connect: system.connect,
+            topic,
+            partitions: workload.partitions,
+            recordBytes: workload.recordBytes,
+            kind: 'produce',
+            acks: 'all',
+            records: warmup.records,
+            rate: 0,
+            seconds: warmup.seconds,
+            producers: workload.producers,
+            consumers: workload.consumers,
+            maxInFlight: workload.maxInFlight,
+          },
+          clientEnv,
+        );
     } catch (error) {
       note(`    warm-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
   let backlogTopic: string | undefined;
   let backlogRecords = 0;
-  for (const planned of workload.settings) {
+  for (const planned of workload.settings.filter((setting) => kinds === undefined || kinds.includes(setting.kind))) {
     // The consume setting reads back what the first produce setting left.
     let setting =
       planned.kind === 'consume' && backlogTopic !== undefined ? { ...planned, records: backlogRecords } : planned;
@@ -164,7 +191,7 @@ async function runDriver(
                 kind: 'produce',
                 acks: 'all',
               })
-            : await runLoadProcess({ ...spec, kind: 'produce', acks: 'all', seconds: 0 });
+            : await runLoadProcess({ ...spec, kind: 'produce', acks: 'all', seconds: 0 }, clientEnv);
         spec = { ...spec, records: filled.records };
         setting = { ...setting, records: filled.records };
       }
@@ -190,7 +217,7 @@ async function runDriver(
             ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }),
           };
         } else {
-          const result = await runLoadProcess(spec);
+          const result = await runLoadProcess(spec, clientEnv);
           const sample = sampler.stop();
           const problems = [
             result.errors > 0 ? `${result.errors} failed (first: ${result.firstError ?? '?'})` : '',
@@ -227,6 +254,32 @@ async function runDriver(
       skipped.push(`${system.name} / ${DRIVER_LABEL[driver]} / ${setting.label}: failed: ${message.split('\n')[0]}`);
     }
   }
+}
+
+/**
+ * The cost of tracing: each tracing row against the plain sluice row of the same setting in this
+ * run (tracing off): produce throughput as a ratio, e2e p50 / p99 as the difference.
+ */
+function tracingNotes(rows: readonly ResultRow[], sink: OtlpSink | undefined): string[] {
+  const notes: string[] = [];
+  for (const row of rows) {
+    if (!row.system.startsWith('sluice tracing')) continue;
+    const off = rows.find((other) => other.system === 'sluice' && other.setting === row.setting);
+    if (off === undefined) continue;
+    if (row.kind === 'produce') {
+      const ratio = row.records / row.seconds / (off.records / off.seconds);
+      notes.push(
+        `- ${row.system}, ${row.setting}: ${(row.records / row.seconds).toFixed(0)} records/s vs ${(off.records / off.seconds).toFixed(0)} with tracing off = ${(ratio * 100).toFixed(1)}% (cost ${((1 - ratio) * 100).toFixed(1)}%); server CPU ${row.serverCpuSeconds.toFixed(1)} s vs ${off.serverCpuSeconds.toFixed(1)} s`,
+      );
+    } else if (row.latencyMs !== undefined && off.latencyMs !== undefined) {
+      notes.push(
+        `- ${row.system}, ${row.setting}: p50 ${row.latencyMs.p50.toFixed(2)} ms (off ${off.latencyMs.p50.toFixed(2)}), p99 ${row.latencyMs.p99.toFixed(2)} ms (off ${off.latencyMs.p99.toFixed(2)}); server CPU ${row.serverCpuSeconds.toFixed(1)} s vs ${off.serverCpuSeconds.toFixed(1)} s`,
+      );
+    }
+  }
+  if (sink !== undefined && notes.length > 0)
+    notes.push(`- the OTLP sink received ${sink.requests} exports, ${(sink.bytes / 1e6).toFixed(1)} MB of spans`);
+  return notes;
 }
 
 function machineFacts(): string[] {
@@ -282,8 +335,10 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
   const descriptions: string[] = [];
   let current: RunningSystem | undefined;
+  const sink = plan.systems.includes('sluice') && plan.tracingPercents.length > 0 ? await startOtlpSink() : undefined;
   const cleanup = async (): Promise<void> => {
     await current?.stop().catch(() => undefined);
+    await sink?.stop();
     await stopAllChildren(5_000);
     if (!plan.keep) rmSync(baseDir, { recursive: true, force: true });
   };
@@ -295,8 +350,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    for (const group of groups(plan.systems)) {
-      const dir = join(baseDir, group.drivers[0] as string);
+    for (const group of groups(plan.systems, plan.tracingPercents, sink)) {
+      const dir = join(baseDir, group.dirName ?? (group.drivers[0] as string));
       mkdirSync(dir, { recursive: true });
       note(`${group.drivers.join(' + ')}: starting`);
       const t0 = Date.now();
@@ -310,7 +365,7 @@ async function main(): Promise<void> {
       }
       descriptions.push(current.description);
       note(`  ${current.name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      for (const driver of group.drivers) await runDriver(plan, current, driver, rows, skipped);
+      for (const driver of group.drivers) await runDriver(plan, current, driver, rows, skipped, group.kinds);
       note(`  stopping ${current.name}`);
       await current.stop();
       current = undefined;
@@ -334,7 +389,8 @@ async function main(): Promise<void> {
     "- MB/s = record values (10^6 bytes/s). Server RSS = peak of the summed RSS of the system's server processes (sampled every 200 ms). Server CPU s/GB = their utime+stime over the setting per 10^9 bytes of record values. × Kafka = this row over Apache Kafka's own tools in the same setting (MB/s for produce/consume, p99 for latency settings).",
   ].join('\n');
   const table = renderTable(rows);
-  const notes = [renderNotes(rows), ...skipped.map((s) => `- ${s}`)].filter((n) => n !== '').join('\n');
+  const tracing = tracingNotes(rows, sink);
+  const notes = [renderNotes(rows), ...tracing, ...skipped.map((s) => `- ${s}`)].filter((n) => n !== '').join('\n');
   process.stdout.write(`\n${header}\n\n${table}\n\nNotes:\n${notes}\n`);
 
   const outDir = plan.outputDir ?? resolve(__dirname, '..', 'results');

@@ -19,18 +19,23 @@ export interface SluiceOptions {
   readonly coordinatorConfig?: Settings;
   /** E.g. a short `broker.session.timeout.ms` for tests that kill brokers (default: Kafka's 9000). */
   readonly controllerConfig?: Settings;
+  /** Extra environment for every service process (e.g. OTEL_* to export traces). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function startSluice(options: SluiceOptions, baseDir?: string): Promise<LocalCluster> {
   return LocalCluster.start({
     baseDir: baseDir ?? mkdtempSync(join(tmpdir(), `sluice-${options.name}-`)),
     roles: {
-      controller: { count: 1, config: options.controllerConfig ?? {} },
+      controller: { count: 1, config: options.controllerConfig ?? {}, env: options.env ?? {} },
       broker: {
         config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2, ...options.brokerConfig },
-        env: options.brokerEnv ?? {},
+        env: { ...options.env, ...options.brokerEnv },
       },
-      coordinator: options.coordinatorConfig === undefined ? { count: 0 } : { config: options.coordinatorConfig },
+      coordinator:
+        options.coordinatorConfig === undefined
+          ? { count: 0 }
+          : { config: options.coordinatorConfig, env: options.env ?? {} },
     },
   });
 }

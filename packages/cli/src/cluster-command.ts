@@ -128,7 +128,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     if (local.coordinators.nodeIds.length > 0) writeCoordinatorsFile(local.coordinators.addresses());
     const bootstrapPath = writeBootstrapFile(local.controllers.addresses());
     const endpoint = (role: 'controller' | 'broker' | 'coordinator', id: number): string =>
-      `${local.role(role).address(id)}  pid ${local.role(role).pid(id) ?? '?'}`;
+      `${local.role(role).address(id)}  pid ${local.role(role).pid(id) ?? '?'}  metrics http://${local.role(role).metricsAddress(id)}/metrics`;
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
       ...local.controllers.nodeIds.map(

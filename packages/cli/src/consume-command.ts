@@ -18,6 +18,9 @@ import {
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { aboutTopic } from './topic-command';
+import { shutdownTracing } from '@sluice/runtime';
+import { recordContext } from '@sluice/tracing';
+import { startCliTracing } from './tracing';
 
 /** Longest single poll: bounds how late a --timeout-ms check can be. */
 const POLL_MS = 1_000;
@@ -34,6 +37,7 @@ interface ConsumeOptions extends ClientConnectionOptions {
   readonly base64?: boolean;
   readonly group?: string;
   readonly coordinators?: string;
+  readonly trace?: boolean;
 }
 
 type StartAt =
@@ -53,6 +57,8 @@ interface ConsumePlan {
   readonly base64: boolean;
   /** Join this consumer group: partitions come from the coordinator; printed records are committed. */
   readonly group?: string;
+  /** Trace receiving and printing (a `process` span per record) with OpenTelemetry from OTEL_*. */
+  readonly trace: boolean;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -120,7 +126,15 @@ export function consumePlan(topic: string, options: ConsumeOptions): ConsumePlan
     printKey: options.printKey === true,
     base64: options.base64 === true,
     ...(options.group === undefined ? {} : { group: options.group }),
+    trace: options.trace === true,
   };
+}
+
+/** `traceId` of the record's creation context (its traceparent header), when it carries one. */
+function traceIdField(record: ConsumerRecord): { traceId?: string } {
+  if (record.headers.length === 0) return {};
+  const creation = recordContext(record.headers);
+  return creation === undefined ? {} : { traceId: creation.traceId };
 }
 
 export function formatRecord(record: ConsumerRecord, plan: Pick<ConsumePlan, 'json' | 'printKey' | 'base64'>): string {
@@ -134,6 +148,7 @@ export function formatRecord(record: ConsumerRecord, plan: Pick<ConsumePlan, 'js
       key: text(record.key),
       value: text(record.value),
       headers: record.headers.map((header) => ({ key: header.key, value: text(header.value) })),
+      ...traceIdField(record),
     })}\n`;
   }
   const value = text(record.value) ?? 'null';
@@ -178,6 +193,16 @@ async function commitPrinted(consumer: Consumer, records: readonly ConsumerRecor
 }
 
 async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): Promise<ExitCode> {
+  if (!plan.trace) return consumeRecords(plan, options, io);
+  startCliTracing();
+  try {
+    return await consumeRecords(plan, options, io);
+  } finally {
+    await shutdownTracing(5_000);
+  }
+}
+
+async function consumeRecords(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): Promise<ExitCode> {
   return withBrokers(options, io, async ({ admin, brokers }) => {
     const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
     if (plan.partition !== undefined && plan.partition >= info.partitions.length) {
@@ -227,7 +252,10 @@ async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): P
         if (plan.count !== undefined && received + records.length > plan.count)
           records = records.slice(0, plan.count - received);
         received += records.length;
-        io.out(records.map((record) => formatRecord(record, plan)).join(''));
+        if (plan.trace)
+          // Printing is this command's processing: each record's trace ends with it.
+          for (const record of records) await consumer.process(record, () => io.out(formatRecord(record, plan)));
+        else io.out(records.map((record) => formatRecord(record, plan)).join(''));
         if (io.outDrained !== undefined) await interruption.race(io.outDrained());
         if (plan.group !== undefined) {
           // A refused commit (the partition moved in a rebalance) is not fatal: the next owner reprints from the last commit.
@@ -267,7 +295,15 @@ export function consumeCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       .option('--partition <p>', 'read only this partition (default: all)')
       .option('--count <n>', 'exit after n records')
       .option('--timeout-ms <ms>', 'exit when no record arrived for this long (default: wait for records until Ctrl-C)')
-      .option('--json', 'one JSON object per record: {"partition","offset","timestamp","key","value","headers"}')
+      .option(
+        '--json',
+        'one JSON object per record: {"partition","offset","timestamp","key","value","headers"}, and "traceId" when the record carries a traceparent',
+      )
+      .option(
+        '--trace',
+        'trace with OpenTelemetry (settings from the OTEL_* environment; OTLP to localhost:4318 when none): a ' +
+          'receive span per poll and a process span around printing each record, in the trace the record was created in',
+      )
       .option('--print-key', 'print key<TAB>value instead of the value alone')
       .option('--base64', 'keys, values and header values in base64 instead of UTF-8 text (binary data)')
       .option(

@@ -15,8 +15,10 @@ import {
   type Acks,
   type CompressionName,
   type ProducerRecord,
+  type RecordMetadata,
 } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
+import { shutdownTracing } from '@sluice/runtime';
 import { Command } from 'commander';
 import {
   integerOption,
@@ -27,6 +29,7 @@ import {
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { LatencyHistogram } from './latency';
+import { startCliTracing } from './tracing';
 import { aboutTopic, parseConfigPairs } from './topic-command';
 
 /** Bounds on unacknowledged sends: back-pressure for stdin and generated records alike. */
@@ -52,6 +55,7 @@ interface ProduceOptions extends ClientConnectionOptions {
   readonly batchSize?: string;
   readonly progress?: boolean;
   readonly json?: boolean;
+  readonly trace?: boolean;
 }
 
 export interface ProduceSummary {
@@ -86,6 +90,8 @@ interface ProducePlan {
   readonly generate?: { readonly count: number; readonly size: number };
   readonly progress: boolean;
   readonly json: boolean;
+  /** Trace every record (OpenTelemetry from the OTEL_* environment) and print each trace id. */
+  readonly trace: boolean;
 }
 
 /** Validates the flags into a plan; every mistake is a UsageError (exit 2) before any connection. */
@@ -132,6 +138,7 @@ export function producePlan(topic: string, options: ProduceOptions, io: CliIo): 
     headers: parseConfigPairs(options.header ?? [], '--header'),
     progress: options.progress === true || (io.errIsTTY === true && (generated || io.stdinIsTTY !== true)),
     json: options.json === true,
+    trace: options.trace === true,
   };
 }
 
@@ -170,7 +177,11 @@ class SendWindow {
   readonly latency = new LatencyHistogram();
   private waiter: (() => void) | null = null;
 
-  constructor(private readonly producer: Producer) {}
+  constructor(
+    private readonly producer: Producer,
+    /** Called with each acknowledged record's metadata (--trace prints its trace id). */
+    private readonly onAck: ((metadata: RecordMetadata) => void) | undefined = undefined,
+  ) {}
 
   hasRoom(bytes: number): boolean {
     return this.pending === 0 || (this.pending < MAX_PENDING_RECORDS && this.pendingBytes + bytes <= MAX_PENDING_BYTES);
@@ -189,10 +200,11 @@ class SendWindow {
     this.producer
       .send(record)
       .then(
-        () => {
+        (metadata) => {
           this.latency.record(performance.now() - startedMs);
           this.acked++;
           this.ackedBytes += bytes;
+          this.onAck?.(metadata);
         },
         (error: unknown) => {
           this.failed++;
@@ -285,6 +297,14 @@ function round(value: number, digits: number): number {
   return Math.round(value * scale) / scale;
 }
 
+/** `--trace`: one line per acknowledged record naming the trace it was created in. */
+export function formatTraceLine(metadata: RecordMetadata, plan: Pick<ProducePlan, 'json'>): string {
+  const traceId = metadata.traceId ?? null;
+  if (plan.json)
+    return `${JSON.stringify({ traceId, topic: metadata.topic, partition: metadata.partition, offset: metadata.offset })}\n`;
+  return `trace ${traceId ?? '-'} ${metadata.topic}-${metadata.partition}@${metadata.offset}\n`;
+}
+
 export function formatSummary(summary: ProduceSummary): string {
   const { latencyMs } = summary;
   const failed = summary.failed > 0 ? `, ${summary.failed} failed` : '';
@@ -297,6 +317,17 @@ export function formatSummary(summary: ProduceSummary): string {
 }
 
 async function produce(plan: ProducePlan, options: ProduceOptions, io: CliIo): Promise<ExitCode> {
+  if (!plan.trace) return produceRecords(plan, options, io);
+  startCliTracing();
+  try {
+    return await produceRecords(plan, options, io);
+  } finally {
+    // The spans of the last records are still batched in the SDK: export them before exiting.
+    await shutdownTracing(5_000);
+  }
+}
+
+async function produceRecords(plan: ProducePlan, options: ProduceOptions, io: CliIo): Promise<ExitCode> {
   return withBrokers(options, io, async ({ admin, brokers }) => {
     // Ask the controller first: an unknown topic is a clear error now, not a max.block.ms wait.
     const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
@@ -319,7 +350,10 @@ async function produce(plan: ProducePlan, options: ProduceOptions, io: CliIo): P
       if (error instanceof ApiError && error.errorName === 'INVALID_CONFIG') throw new UsageError(errorReason(error));
       throw error;
     }
-    const window = new SendWindow(producer);
+    const window = new SendWindow(
+      producer,
+      plan.trace ? (metadata) => io.out(formatTraceLine(metadata, plan)) : undefined,
+    );
     const interruption = new Interruption();
     const interrupt = onInterrupt(io.signal, () => interruption.stop());
     const startedMs = performance.now();
@@ -414,7 +448,12 @@ export function produceCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       .option('--linger-ms <ms>', 'linger.ms: how long a batch waits for more records (default 5)')
       .option('--batch-size <bytes>', 'batch.size (default 16384)')
       .option('--progress', 'print a progress line to stderr twice a second (the default when stderr is a terminal)')
-      .option('--json', 'print the summary as one JSON object on stdout'),
+      .option('--json', 'print the summary as one JSON object on stdout')
+      .option(
+        '--trace',
+        'trace every record with OpenTelemetry (exporter, endpoint, sampler from the OTEL_* environment; OTLP to ' +
+          'localhost:4318 when none is set) and print each trace id on stdout as its record is acknowledged',
+      ),
   ).action(async (topic: string, options: ProduceOptions) => {
     const plan = producePlan(topic, options, io);
     setExitCode(await produce(plan, options, io));

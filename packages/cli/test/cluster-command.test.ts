@@ -39,6 +39,8 @@ describe('sluice cluster up', () => {
     // Printed only once every broker registered and the controllers unfenced it.
     expect(out.match(/broker 10\d: 127\.0\.0\.1:\d+ {2}pid \d+/g)).toHaveLength(3);
     expect(out).toContain('stopped.');
+    // Each process's /metrics, on a port chosen before it started.
+    expect(out.match(/pid \d+ {2}metrics http:\/\/127\.0\.0\.1:\d+\/metrics/g)?.length).toBeGreaterThanOrEqual(6);
     const pids = [...out.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   });

@@ -16,6 +16,8 @@
  */
 import { fromGrpcError, unaryCall, type FetchPartitionResult__Output } from '@sluice/proto';
 import { ApiError, decodeRecordBatch, iterateBatches, type RecordHeader } from '@sluice/protocol';
+import { processRecord, recordReceiveSpans } from './consumer-tracing';
+import { EndToEndLatencyHistogram } from './end-to-end-latency';
 import type { TopicPartition } from './accumulator';
 import { ClusterMetadata } from './cluster-metadata';
 import { GroupMembership, type CommittedPosition } from './group-membership';
@@ -126,6 +128,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly autoCommit: boolean;
   private lastPollMs = Date.now();
   private lastCommitted = new Map<string, number>();
+  /**
+   * Per topic, the time from each record's creation (CreateTime) to this consumer receiving it
+   * from poll(); read it with `snapshot()` and export it as the application likes.
+   */
+  readonly endToEndLatency = new EndToEndLatencyHistogram();
 
   constructor(options: ConsumerOptions) {
     const positive = (key: string, value: number, min: number): number => {
@@ -356,7 +363,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   async poll(timeoutMs: number): Promise<ConsumerRecord[]> {
     this.ensureOpen();
-    this.lastPollMs = Date.now();
+    const startMs = (this.lastPollMs = Date.now());
     this.group?.onPoll();
     const deadline = Date.now() + Math.max(0, timeoutMs);
     for (;;) {
@@ -368,13 +375,30 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         throw error;
       }
       const records = this.drainBuffered();
-      if (records.length > 0) return records;
+      if (records.length > 0) return this.received(records, startMs);
       await this.resolvePositions(states.filter((state) => state.position.kind !== 'offset')).catch(() => undefined);
       this.startFetches();
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) return [];
       await this.wakeup.wait(Math.min(left, this.nextRetryInMs()));
     }
+  }
+
+  /**
+   * Runs `handle(record)` inside a `process {topic}` span whose parent is the record's creation
+   * context (its traceparent header): the record's trace ends with the application's work. Without
+   * a tracing SDK it only calls the handler.
+   */
+  process<T>(record: ConsumerRecord, handle: (record: ConsumerRecord) => T | Promise<T>): Promise<T> {
+    return processRecord(record, handle, this.group === null ? {} : { group: this.group.groupId });
+  }
+
+  /** What a poll returns passes here once: end-to-end times, and receive spans when tracing. */
+  private received(records: ConsumerRecord[], startMs: number): ConsumerRecord[] {
+    const nowMs = Date.now();
+    for (const record of records) this.endToEndLatency.observe(record.topic, record.timestamp, nowMs);
+    recordReceiveSpans(records, startMs, this.group === null ? {} : { group: this.group.groupId });
+    return records;
   }
 
   /** Polls until close(), one record at a time. */

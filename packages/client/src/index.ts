@@ -23,3 +23,5 @@ export * from './coordinator-locator';
 export * from './coordinator-share-state-persister';
 export * from './share-group-membership';
 export * from './fetch-client-options';
+export * from './end-to-end-latency';
+export { processRecord, type TraceableRecord } from './consumer-tracing';

@@ -27,6 +27,7 @@
  *   (Kafka's TimeoutException).
  */
 import { fromGrpcError, unaryCall, type ProducePartitionResult__Output } from '@sluice/proto';
+import type { Span, SpanContext } from '@opentelemetry/api';
 import { ApiError, type RecordHeader, type RecordInput } from '@sluice/protocol';
 import { RecordAccumulator, type DrainedBatch, type ProducerIdentity, type TopicPartition } from './accumulator';
 import { ClusterMetadata } from './cluster-metadata';
@@ -34,6 +35,7 @@ import { apiErrorFromName } from './errors';
 import { Partitioner } from './partitioner';
 import { ProduceStreamConnection, type ProduceOutcome } from './produce-stream';
 import { backoffMs, resolveProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config';
+import { createRecordContext, endSendSpan, startSendSpan, traceIdOf } from './producer-tracing';
 
 export interface ProducerRecord {
   readonly topic: string;
@@ -53,6 +55,8 @@ export interface RecordMetadata {
   readonly offset: number;
   /** The record's CreateTime, or the broker's LogAppendTime when the topic uses it. */
   readonly timestamp: number;
+  /** The trace the record was created in (its `traceparent` header), when it carries one. */
+  readonly traceId?: string;
 }
 
 export interface ProducerStats {
@@ -83,6 +87,8 @@ function deferred<T>(): Deferred<T> {
 interface PendingRecord {
   readonly timestamp: number;
   readonly result: Deferred<RecordMetadata>;
+  /** The record's creation context (its traceparent header), when traced. */
+  readonly creation: SpanContext | undefined;
 }
 
 interface BatchState {
@@ -129,6 +135,7 @@ interface PreparedRecord {
   readonly topic: string;
   readonly input: RecordInput;
   readonly partition: number | undefined;
+  readonly creation: SpanContext | undefined;
 }
 
 /** Validates and converts a record once, before it waits for anything. */
@@ -140,11 +147,16 @@ function prepareRecord(record: ProducerRecord): PreparedRecord {
     throw new ApiError('INVALID_TIMESTAMP', `timestamp ${timestamp} must be a non-negative integer of ms`);
   if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0))
     throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${record.partition} is not a partition number`);
-  return {
-    topic: record.topic,
-    input: { key: toBuffer(record.key), value: toBuffer(record.value), headers: toHeaders(record.headers), timestamp },
-    partition: record.partition,
+  const input: RecordInput = {
+    key: toBuffer(record.key),
+    value: toBuffer(record.value),
+    headers: toHeaders(record.headers),
+    timestamp,
   };
+  // The record's creation context, made now (send() is when the application created it).
+  const creation = createRecordContext(record.topic, input);
+  if (creation !== undefined) input.headers = creation.headers;
+  return { topic: record.topic, input, partition: record.partition, creation: creation?.context };
 }
 
 function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
@@ -283,7 +295,15 @@ export class Producer {
       this.wakeup();
       return 'blocked';
     }
-    return this.track(result.batchId, result.newBatch, result.batchFull, topic, partition, input.timestamp);
+    return this.track(
+      result.batchId,
+      result.newBatch,
+      result.batchFull,
+      topic,
+      partition,
+      input.timestamp,
+      prepared.creation,
+    );
   }
 
   private async appendBlocking(
@@ -354,6 +374,7 @@ export class Producer {
     topic: string,
     partition: number,
     timestamp: number,
+    creation: SpanContext | undefined,
   ): Promise<RecordMetadata> {
     let batch = this.batches.get(batchId);
     if (batch === undefined) {
@@ -372,7 +393,7 @@ export class Producer {
       this.batches.set(batchId, batch);
     }
     const result = deferred<RecordMetadata>();
-    batch.records.push({ timestamp, result });
+    batch.records.push({ timestamp, result, creation });
     if (newBatch || batchFull) this.wakeup();
     return result.promise;
   }
@@ -592,7 +613,17 @@ export class Producer {
       timeoutMs: this.config.requestTimeoutMs,
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
     };
+    // One send span per batch attempt (undefined when tracing is off or no record is traced).
+    const sendSpans = states.map((state) =>
+      startSendSpan({
+        topic: state.topic,
+        partition: state.partition,
+        creations: state.records.map((record) => record.creation),
+        attempt: state.attempts,
+      }),
+    );
     const onOutcome = (outcome: ProduceOutcome): void => {
+      if (sendSpans.some((span) => span !== undefined)) endSendSpans(states, sendSpans, outcome);
       try {
         this.onOutcome(brokerId, states, outcome);
       } catch (error) {
@@ -689,6 +720,7 @@ export class Producer {
         partition: state.partition,
         offset: baseOffset >= 0 ? baseOffset + index : -1,
         timestamp: logAppendTime >= 0 ? logAppendTime : record.timestamp,
+        ...(record.creation === undefined ? {} : { traceId: traceIdOf(record.creation) }),
       }),
     );
     this.finish(state);
@@ -841,6 +873,29 @@ export class Producer {
     this.retryQueues.clear();
     this.awaitingResequence.length = 0;
   }
+}
+
+/** Ends each batch's send span with what the answer said about that batch. */
+function endSendSpans(
+  states: readonly BatchState[],
+  spans: readonly (Span | undefined)[],
+  outcome: ProduceOutcome,
+): void {
+  const results = new Map<string, ProducePartitionResult__Output>();
+  if (outcome.kind === 'answered')
+    for (const topic of outcome.response.topics)
+      for (const partition of topic.partitions) results.set(keyOf(topic.name, partition.partition), partition);
+  states.forEach((state, index) => {
+    const span = spans[index];
+    if (span === undefined) return;
+    if (outcome.kind === 'failed') return endSendSpan(span, { errorName: outcome.error.errorName });
+    if (outcome.kind === 'sent') return endSendSpan(span, {});
+    const result = results.get(keyOf(state.topic, state.partition));
+    if (result === undefined) return endSendSpan(span, { errorName: 'UNKNOWN_SERVER_ERROR' });
+    const failed =
+      result.errorName !== '' && result.errorName !== 'NONE' && result.errorName !== 'DUPLICATE_SEQUENCE_NUMBER';
+    endSendSpan(span, failed ? { errorName: result.errorName } : { baseOffset: Number(result.baseOffset) });
+  });
 }
 
 function sleep(ms: number): Promise<void> {

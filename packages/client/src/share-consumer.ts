@@ -30,6 +30,8 @@ import type {
   ShareFetchTopic,
 } from '@sluice/proto';
 import { ApiError, decodeRecordBatch, iterateBatches } from '@sluice/protocol';
+import { processRecord, recordReceiveSpans } from './consumer-tracing';
+import { EndToEndLatencyHistogram } from './end-to-end-latency';
 import { ClusterMetadata } from './cluster-metadata';
 import type { ConsumerRecord } from './consumer';
 import { apiErrorFromName } from './errors';
@@ -121,6 +123,8 @@ export class ShareConsumer {
   readonly groupId: string;
   readonly acknowledgementMode: ShareAcknowledgementMode;
   private readonly membership: ShareGroupMembershipLike;
+  /** Per topic, record creation (CreateTime) to this member receiving it from poll(). */
+  readonly endToEndLatency = new EndToEndLatencyHistogram();
   private readonly maxPollRecords: number;
   private readonly fetchMaxWaitMs: number;
   private readonly fetchMinBytes: number;
@@ -217,7 +221,8 @@ export class ShareConsumer {
   async poll(timeoutMs: number): Promise<ShareConsumerRecord[]> {
     this.ensureOpen();
     this.settleLastPolled('poll');
-    const deadline = Date.now() + Math.max(0, timeoutMs);
+    const startMs = Date.now();
+    const deadline = startMs + Math.max(0, timeoutMs);
     for (;;) {
       if (this.fatal !== null) {
         const error = this.fatal;
@@ -225,13 +230,29 @@ export class ShareConsumer {
         throw error;
       }
       const records = this.drainBuffered();
-      if (records.length > 0) return records;
+      if (records.length > 0) return this.received(records, startMs);
       await this.ensureMetadata().catch(() => undefined);
       this.startFetches(deadline);
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) return [];
       await this.wakeup.wait(Math.min(left, this.fetchMaxWaitMs + 100));
     }
+  }
+
+  /**
+   * Runs `handle(record)` inside a `process {topic}` span whose parent is the record's creation
+   * context (its traceparent header). Without a tracing SDK it only calls the handler.
+   */
+  process<T>(record: ShareConsumerRecord, handle: (record: ShareConsumerRecord) => T | Promise<T>): Promise<T> {
+    return processRecord(record, handle, { group: this.groupId });
+  }
+
+  /** What a poll returns passes here once: end-to-end times, and receive spans when tracing. */
+  private received(records: ShareConsumerRecord[], startMs: number): ShareConsumerRecord[] {
+    const nowMs = Date.now();
+    for (const record of records) this.endToEndLatency.observe(record.topic, record.timestamp, nowMs);
+    recordReceiveSpans(records, startMs, { group: this.groupId });
+    return records;
   }
 
   /** Explicit mode: how a record of the last poll() was handled; sent with the next poll() or commitSync(). */

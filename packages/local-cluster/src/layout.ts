@@ -6,17 +6,25 @@ import { freePorts } from './ports';
 import type { NodeSlot } from './role-processes';
 import type { ClusterPlaces, Role, RoleSpec, Settings } from './roles';
 
-/** A distinct free port for every process of every role, chosen before any configuration is written. */
+/** Which of a process's two ports: its gRPC listener, or its /metrics server. */
+export type PortKind = 'grpc' | 'metrics';
+
+/**
+ * Two distinct free ports for every process of every role (gRPC and /metrics), chosen before any
+ * configuration is written, so they stay the same across restarts and a scraper can be told them.
+ */
 export async function choosePorts(
   nodeIds: ReadonlyMap<Role, readonly number[]>,
   host: string,
-): Promise<(role: Role, nodeId: number) => number> {
-  const places = [...nodeIds].flatMap(([role, ids]) => ids.map((nodeId) => `${role}-${nodeId}`));
+): Promise<(role: Role, nodeId: number, kind?: PortKind) => number> {
+  const places = [...nodeIds].flatMap(([role, ids]) =>
+    ids.flatMap((nodeId) => [`${role}-${nodeId}-grpc`, `${role}-${nodeId}-metrics`]),
+  );
   const free = await freePorts(places.length, host);
   if (free.length !== places.length) throw new Error(`asked for ${places.length} ports, got ${free.length}`);
   const portByPlace = new Map(places.map((place, i) => [place, free[i] as number]));
-  return (role, nodeId) => {
-    const port = portByPlace.get(`${role}-${nodeId}`);
+  return (role, nodeId, kind = 'grpc') => {
+    const port = portByPlace.get(`${role}-${nodeId}-${kind}`);
     if (port === undefined) throw new RangeError(`no ${role} ${nodeId} in this cluster`);
     return port;
   };
@@ -26,14 +34,17 @@ export async function choosePorts(
 export function writeNode(
   baseDir: string,
   spec: RoleSpec,
-  node: { readonly nodeId: number; readonly port: number; readonly clusterId: string },
+  node: { readonly nodeId: number; readonly port: number; readonly metricsPort: number; readonly clusterId: string },
   places: ClusterPlaces,
   extra: Settings,
 ): NodeSlot {
   const name = `${spec.role}-${node.nodeId}`;
   const dataDir = spec.dataDirKey === undefined ? undefined : join(baseDir, name);
   const configFile = join(baseDir, `${name}.properties`);
-  const settings = { ...spec.settings({ nodeId: node.nodeId, port: node.port, dataDir }, places, extra), ...extra };
+  const settings = {
+    ...spec.settings({ nodeId: node.nodeId, port: node.port, metricsPort: node.metricsPort, dataDir }, places, extra),
+    ...extra,
+  };
   writeFileSync(
     configFile,
     `${Object.entries(settings)
@@ -44,5 +55,14 @@ export function writeNode(
     mkdirSync(dataDir, { recursive: true });
     formatLogDirs({ clusterId: node.clusterId, nodeId: node.nodeId, logDirs: [dataDir], ignoreFormatted: true });
   }
-  return { nodeId: node.nodeId, port: node.port, dataDir, configFile, logFile: join(baseDir, `${name}.out`) };
+  // A caller's own metrics.port (0: OS-chosen, or another) wins over the chosen one.
+  const metricsPort = Number(settings['metrics.port'] ?? node.metricsPort);
+  return {
+    nodeId: node.nodeId,
+    port: node.port,
+    metricsPort,
+    dataDir,
+    configFile,
+    logFile: join(baseDir, `${name}.out`),
+  };
 }

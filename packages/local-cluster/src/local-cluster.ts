@@ -81,7 +81,7 @@ export class LocalCluster {
         writeNode(
           options.baseDir,
           spec,
-          { nodeId, port: portOf(spec.role, nodeId), clusterId },
+          { nodeId, port: portOf(spec.role, nodeId), metricsPort: portOf(spec.role, nodeId, 'metrics'), clusterId },
           places,
           wanted.config ?? {},
         ),

@@ -13,6 +13,8 @@ import { assertServiceBuilt } from './service-main';
 export interface NodeSlot {
   readonly nodeId: number;
   readonly port: number;
+  /** The /metrics port in its configuration (0: the OS chose one at start). */
+  readonly metricsPort: number;
   readonly dataDir: string | undefined;
   readonly configFile: string;
   /** Its stdout and stderr, appended across restarts (unless output is inherited). */
@@ -61,6 +63,13 @@ export class LocalRole {
 
   addresses(): string[] {
     return this.nodeIds.map((nodeId) => this.address(nodeId));
+  }
+
+  /** `host:port` of the process's /metrics server, the same across restarts. */
+  metricsAddress(nodeId: number): string {
+    const port = this.slot(nodeId).metricsPort;
+    if (port === 0) throw new RangeError(`${this.role} ${nodeId} was configured with metrics.port=0 (chosen at start)`);
+    return `${this.host}:${port}`;
   }
 
   dataDir(nodeId: number): string {

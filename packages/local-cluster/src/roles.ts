@@ -26,6 +26,8 @@ export type Readiness =
 export interface NodePlace {
   readonly nodeId: number;
   readonly port: number;
+  /** Its /metrics port, chosen up front like `port` (a scraper's configuration can name it before any start). */
+  readonly metricsPort: number;
   /** Its data directory; undefined for a role that keeps none. */
   readonly dataDir: string | undefined;
 }
@@ -73,7 +75,7 @@ const CONTROLLER: RoleSpec = {
     listeners: `CONTROLLER://${cluster.host}:${node.port}`,
     'metadata.log.dir': node.dataDir ?? '',
     'metrics.host': cluster.host,
-    'metrics.port': 0,
+    'metrics.port': node.metricsPort,
   }),
 };
 
@@ -94,7 +96,7 @@ const BROKER: RoleSpec = {
       listeners: `PLAINTEXT://${cluster.host}:${node.port}`,
       'log.dirs': node.dataDir ?? '',
       'metrics.host': cluster.host,
-      'metrics.port': 0,
+      'metrics.port': node.metricsPort,
       ...(coordinators.length === 0 ? {} : { 'share.coordinator.addresses': coordinators.join(',') }),
     };
   },
@@ -116,6 +118,8 @@ const COORDINATOR: RoleSpec = {
       .nodeIds('coordinator')
       .map((nodeId) => `${nodeId}@${cluster.address('coordinator', nodeId)}`)
       .join(','),
+    'metrics.host': cluster.host,
+    'metrics.port': node.metricsPort,
     // Local clusters are often smaller than 3 brokers: the share coordinator's topic follows the
     // offsets topic's replication factor unless it is set on its own.
     ...(extra['offsets.topic.replication.factor'] === undefined

@@ -456,6 +456,11 @@ export const SLUICE_CONFIG_SCHEMA = {
     min: 0,
     max: 65_535,
   }),
+  'metrics.consumer.lag.interval.ms': intKey({
+    doc: '(sluice) How often a coordinator reads the high watermarks of the partitions its consumer groups committed, for sluice_coordinator_consumer_group_lag; 0 = no lag series.',
+    default: 5_000,
+    min: 0,
+  }),
   'log.level': stringKey({
     doc: '(sluice) Service log level.',
     default: 'info',

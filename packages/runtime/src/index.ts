@@ -4,6 +4,8 @@ export * from './health';
 export * from './logger';
 export * from './meta-properties';
 export * from './metrics';
+export * from './request-phases';
 export * from './local-processes';
 export * from './service-args';
 export * from './service-main';
+export * from './tracing-bootstrap';

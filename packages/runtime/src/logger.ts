@@ -7,6 +7,7 @@
  */
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { trace } from '@opentelemetry/api';
 import pino from 'pino';
 import type { DestinationStream, Level, Logger } from 'pino';
 
@@ -43,6 +44,19 @@ function toStream(destination: string | number | DestinationStream, sync: boolea
   return destination;
 }
 
+/**
+ * pino's mixin: every line written while a span is active carries its ids (`trace_id`,
+ * `span_id`, as OpenTelemetry's log data model and Loki/Tempo correlation name them). Without a
+ * registered SDK there is never an active span and the mixin adds nothing.
+ */
+export function traceCorrelation(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return {};
+  const context = span.spanContext();
+  if (!trace.isSpanContextValid(context)) return {};
+  return { trace_id: context.traceId, span_id: context.spanId };
+}
+
 function flushSync(stream: DestinationStream | undefined): void {
   const flushable = stream as { flushSync?: () => void } | undefined;
   try {
@@ -57,7 +71,10 @@ export function createLoggers(options: CreateLoggersOptions): Loggers {
   // Synchronous like the audit log: service lines are few (no per-request logging), and an async
   // write still in flight when the process exits (or when a test reads the file) would be lost.
   const logStream = toStream(options.destination ?? 1, true);
-  const log = pino({ level: options.level ?? 'info', base, timestamp: pino.stdTimeFunctions.isoTime }, logStream);
+  const log = pino(
+    { level: options.level ?? 'info', base, timestamp: pino.stdTimeFunctions.isoTime, mixin: traceCorrelation },
+    logStream,
+  );
   const auditStream = options.auditDestination !== undefined ? toStream(options.auditDestination, true) : undefined;
   const audit =
     auditStream !== undefined

@@ -11,6 +11,7 @@ import { ConfigError } from './config';
 import type { Loggers } from './logger';
 import { MetaPropertiesError } from './meta-properties';
 import { parseServiceArgs, type ServiceArgs } from './service-args';
+import { shutdownTracing } from './tracing-bootstrap';
 
 /** A reason not to start, said in one line (exit 1). Config and meta.properties errors count too. */
 export class ServiceRefusal extends Error {
@@ -79,17 +80,21 @@ export function runServiceMain<Config>(spec: ServiceMainSpec<Config>): void {
       loggers.log.info({ signal }, 'stopping');
       const force = setTimeout(() => process.exit(1), spec.stopTimeoutMs);
       force.unref();
-      started.close().then(
-        () => {
+      // Spans still batched by the OpenTelemetry SDK are exported before the process exits.
+      started
+        .close()
+        .then(
+          () => 0,
+          (error: unknown) => {
+            loggers.log.error({ err: error }, 'unclean stop');
+            return 1;
+          },
+        )
+        .then(async (exitCode) => {
+          await shutdownTracing();
           loggers.flush();
-          process.exit(0);
-        },
-        (error: unknown) => {
-          loggers.log.error({ err: error }, 'unclean stop');
-          loggers.flush();
-          process.exit(1);
-        },
-      );
+          process.exit(exitCode);
+        });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

@@ -6,6 +6,8 @@
  * on a bad configuration or a log directory that is unformatted or from another cluster; a bad
  * command line exits 2. SIGTERM / SIGINT: controlled shutdown, then a clean stop (exit 0).
  */
+// Tracing first: the OpenTelemetry SDK (when configured) must be running before anything else loads.
+import './tracing';
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { FsyncJournal } from '@sluice/log';

@@ -359,3 +359,56 @@ describe('Replication: follower steps', () => {
     expect(log.logEndOffset).toBe(2);
   });
 });
+
+describe('Replication: health counts for /metrics', () => {
+  it('counts under-replicated, under- and at-min-ISR partitions, pending acks, and committed ISR shrinks and expands', () => {
+    const { core, log } = setup();
+    core.applyRegistration(P, registration(), context({ minInsyncReplicas: 2 }));
+    expect(core.replicaHealth()).toEqual({
+      partitions: 1,
+      leaders: 1,
+      offline: 0,
+      underReplicated: 0,
+      underMinIsr: 0,
+      atMinIsr: 0,
+      pendingAcks: 0,
+    });
+    expect(produce(core, log, 1, 'x', T0 + 60_000)).toBe('waiting');
+    expect(core.replicaHealth().pendingAcks).toBe(1);
+    followerFetch(core, 2, 1);
+    core.ready();
+    // Follower 3 falls out: the shrink counts once the controller commits it.
+    followerFetch(core, 2, 1, T0 + 1_400);
+    core.tick(T0 + 1_500);
+    const sent = core.ready().alterPartitions;
+    expect(core.isrShrinks).toBe(0);
+    core.onAlterPartitionResult(
+      P,
+      sent[0]!.leader,
+      { ok: true, leaderEpoch: 3, partitionEpoch: 6, isr: [1, 2] },
+      T0 + 2_600,
+    );
+    expect(core.isrShrinks).toBe(1);
+    expect(core.isrExpands).toBe(0);
+    expect(core.replicaHealth()).toMatchObject({ underReplicated: 1, underMinIsr: 0, atMinIsr: 1, pendingAcks: 0 });
+    // The metadata log shrinks it further (the controller fenced broker 2): below min ISR.
+    core.applyRegistration(P, registration({ partitionEpoch: 7, isr: [1] }), context({ minInsyncReplicas: 2 }));
+    expect(core.isrShrinks).toBe(2);
+    expect(core.replicaHealth()).toMatchObject({ underReplicated: 1, underMinIsr: 1, atMinIsr: 0 });
+    // Both come back: one expand, fully replicated again.
+    core.applyRegistration(P, registration({ partitionEpoch: 8 }), context({ minInsyncReplicas: 2 }));
+    expect(core.isrExpands).toBe(1);
+    expect(core.replicaHealth()).toMatchObject({ underReplicated: 0, underMinIsr: 0, atMinIsr: 0 });
+    // A follower counts as a partition, never as a leader or an under-replicated one.
+    core.applyRegistration(P, registration({ leader: 2, leaderEpoch: 4, partitionEpoch: 9, isr: [2] }), context());
+    expect(core.replicaHealth()).toEqual({
+      partitions: 1,
+      leaders: 0,
+      offline: 0,
+      underReplicated: 0,
+      underMinIsr: 0,
+      atMinIsr: 0,
+      pendingAcks: 0,
+    });
+  });
+});

@@ -7,3 +7,4 @@ export * from './rpc-metrics.interceptor';
 export * from './sluice-grpc-server';
 export * from './sluice-rpc.module';
 export * from './reflection-client';
+export * from './rpc-tracing.interceptor';

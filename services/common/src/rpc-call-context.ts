@@ -7,6 +7,7 @@
 import { createParamDecorator } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
+import { monotonicSeconds, PhaseClock } from '@sluice/runtime';
 
 export interface RpcCallContext {
   /** Fully qualified service, e.g. `sluice.v1.Broker`. */
@@ -20,6 +21,12 @@ export interface RpcCallContext {
   /** The caller's `traceparent` metadata (W3C Trace Context), when sent. */
   readonly traceparent: string | undefined;
   readonly metadata: Metadata;
+  /**
+   * Where the call's time goes (queue, local, remote; see @sluice/runtime request-phases): in
+   * `queue` from the moment grpc-js handed the call over; the metrics interceptor moves it to
+   * `local` when the handler starts, request paths move it on (e.g. `remote` while acks=all waits).
+   */
+  readonly phases: PhaseClock;
 }
 
 /** The grpc-js call object Nest hands a gRPC handler as its third argument. */
@@ -30,9 +37,17 @@ interface GrpcCallLike {
 }
 
 const contexts = new WeakMap<object, RpcCallContext>();
+/** When grpc-js handed each call to the server (monotonic seconds), stamped by SluiceGrpcServer. */
+const receivedAt = new WeakMap<object, number>();
 
-/** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` / `127.0.0.1:5000` -> the host part. */
+/** Stamps the moment grpc-js handed `call` over: the start of its queue time. */
+export function markCallReceived(call: object): void {
+  receivedAt.set(call, monotonicSeconds());
+}
+
+/** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` / `127.0.0.1:5000` -> the host part; a unix socket stays whole. */
 export function peerHostOf(peer: string): string {
+  if (peer.startsWith('unix:')) return peer;
   const withoutScheme = peer.replace(/^ipv[46]:/, '');
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(withoutScheme);
   if (bracketed !== null) return bracketed[1] as string;
@@ -69,6 +84,11 @@ export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
     principal: ANONYMOUS_PRINCIPAL,
     traceparent: typeof traceparent === 'string' ? traceparent : undefined,
     metadata,
+    phases: new PhaseClock(
+      monotonicSeconds,
+      'queue',
+      (call === undefined ? undefined : receivedAt.get(call)) ?? monotonicSeconds(),
+    ),
   };
   contexts.set(key, context);
   return context;

@@ -7,7 +7,8 @@
  * - our channel defaults (64 MiB messages, keepalive pings accepted) and credentials;
  * - gRPC server reflection (`grpc.reflection.v1` and `v1alpha`) for the services this server
  *   serves, so `grpcurl -plaintext host:port list` / `describe` work against any sluice port;
- * - a bounded close: in-flight calls get `shutdownGraceMs`, then the server is forced down.
+ * - a bounded close: in-flight calls get `shutdownGraceMs`, then the server is forced down;
+ * - each call stamped when grpc-js hands it over, where its queue time starts (rpc-call-context.ts).
  */
 import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerOptions } from '@grpc/grpc-js';
@@ -16,6 +17,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { ServerGrpc } from '@nestjs/microservices';
 import { formatHostPort } from '@sluice/proto';
 import { DEFAULT_SERVER_OPTIONS } from '@sluice/runtime';
+import { markCallReceived } from './rpc-call-context';
 
 export interface SluiceGrpcServerOptions {
   /** Interface to bind: `0.0.0.0` in a pod, `127.0.0.1` in tests. */
@@ -93,6 +95,19 @@ export class SluiceGrpcServer extends ServerGrpc {
       );
     });
     return server;
+  }
+
+  /** Every handler Nest registers with grpc-js, wrapped to stamp the call's arrival first. */
+  override createServiceMethod(
+    methodHandler: Parameters<ServerGrpc['createServiceMethod']>[0],
+    protoNativeHandler: Parameters<ServerGrpc['createServiceMethod']>[1],
+    streamType: Parameters<ServerGrpc['createServiceMethod']>[2],
+  ): ReturnType<ServerGrpc['createServiceMethod']> {
+    const handler = super.createServiceMethod(methodHandler, protoNativeHandler, streamType);
+    return (call: object, ...rest: unknown[]) => {
+      markCallReceived(call);
+      return (handler as (call: object, ...rest: unknown[]) => unknown)(call, ...rest);
+    };
   }
 
   /** Graceful for `shutdownGraceMs`, then forced: a hung stream must not keep a stopping process. */

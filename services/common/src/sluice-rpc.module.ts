@@ -1,12 +1,12 @@
 /**
  * The cross-cutting part of every service's gRPC surface, as Nest providers: import
  * `SluiceRpcModule.forRoot(...)` in a service's root module and every controller of the service
- * gets authentication (guard), per-RPC metrics (interceptor) and Kafka-named error mapping
+ * gets authentication (guard), a server span per RPC and per-RPC metrics (interceptors) and Kafka-named error mapping
  * (filter), and the service serves grpc.health.v1 from the `HealthStatus` given here.
  */
 import { Module } from '@nestjs/common';
 import type { DynamicModule, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import type { ServerErrorReporter } from '@sluice/proto';
 import { HealthStatus } from '@sluice/runtime';
 import type { Registry } from 'prom-client';
@@ -14,6 +14,7 @@ import { ApiErrorRpcFilter } from './api-error.filter';
 import { AnonymousAuthenticator, AUTHENTICATOR, AuthenticationGuard, type Authenticator } from './authentication.guard';
 import { GrpcHealthController } from './health.controller';
 import { RPC_METRICS_OPTIONS, RpcMetrics, RpcMetricsInterceptor } from './rpc-metrics.interceptor';
+import { RpcTracingInterceptor, tracerNameOf } from './rpc-tracing.interceptor';
 
 export interface SluiceRpcModuleOptions {
   /** `broker`, `controller`, `coordinator`: names metrics. */
@@ -35,6 +36,12 @@ export class SluiceRpcModule {
       { provide: RPC_METRICS_OPTIONS, useValue: { registry: options.registry, service: options.service } },
       RpcMetrics,
       { provide: APP_GUARD, useClass: AuthenticationGuard },
+      // Tracing first (outermost): the metrics interceptor and the handler run inside the span.
+      {
+        provide: APP_INTERCEPTOR,
+        useFactory: (reflector: Reflector) => new RpcTracingInterceptor(reflector, tracerNameOf(options.service)),
+        inject: [Reflector],
+      },
       { provide: APP_INTERCEPTOR, useClass: RpcMetricsInterceptor },
       { provide: APP_FILTER, useFactory: () => new ApiErrorRpcFilter(options.report) },
     ];

@@ -12,6 +12,7 @@ import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
 import {
   fileDescriptorsViaReflection,
   listServicesViaReflection,
+  peerHostOf,
   RpcCall,
   SluiceRpcModule,
   startGrpcApp,
@@ -176,6 +177,21 @@ describe('the sluice gRPC surface on NestJS', () => {
     expect(text).toMatch(/sluice_rpc_requests_total\{api="Echo",outcome="NOT_CONTROLLER"[^}]*\} 1/);
     expect(text).toMatch(/sluice_rpc_requests_total\{api="Echo",outcome="UNKNOWN_SERVER_ERROR"[^}]*\} 1/);
     expect(text).toMatch(/sluice_rpc_request_seconds_count\{[^}]*api="Echo"[^}]*\} [6-9]/);
+    // The same requests, each split into queue, local and remote time (Kafka's RequestMetrics).
+    const value = (name: string, labels: Record<string, string>): number => {
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+      return Number(line?.split(' ').at(-1));
+    };
+    const phase = (suffix: string, name: string): number =>
+      value(`sluice_rpc_request_phase_seconds_${suffix}`, { api: 'Echo', phase: name });
+    const total = value('sluice_rpc_request_seconds_count', { api: 'Echo' });
+    expect([phase('count', 'queue'), phase('count', 'local'), phase('count', 'remote')]).toEqual([total, total, total]);
+    const phaseSum = phase('sum', 'queue') + phase('sum', 'local') + phase('sum', 'remote');
+    expect(phaseSum).toBeCloseTo(value('sluice_rpc_request_seconds_sum', { api: 'Echo' }), 6);
+    // Guards and interceptors run before the handler: some queue time, however small.
+    expect(phase('sum', 'queue')).toBeGreaterThan(0);
   });
 
   it('serves grpc.health.v1 Check and Watch from the HealthStatus', async () => {
@@ -208,5 +224,15 @@ describe('the sluice gRPC surface on NestJS', () => {
     const files = await fileDescriptorsViaReflection(app.address, 'test.v1.Echo');
     expect(files.length).toBeGreaterThan(0);
     expect(Buffer.concat(files).toString('latin1')).toContain('EchoRequest');
+  });
+});
+
+describe('peerHostOf', () => {
+  it("takes the host out of grpc-js's peer strings", () => {
+    expect(peerHostOf('ipv4:127.0.0.1:5000')).toBe('127.0.0.1');
+    expect(peerHostOf('ipv6:[::1]:5000')).toBe('::1');
+    expect(peerHostOf('10.0.0.7:9092')).toBe('10.0.0.7');
+    expect(peerHostOf('unix:/tmp/socket')).toBe('unix:/tmp/socket');
+    expect(peerHostOf('')).toBe('unknown');
   });
 });

@@ -6,6 +6,8 @@
  * bad configuration, an unformatted metadata directory or one from another cluster; a bad
  * command line exits 2. SIGTERM / SIGINT stop it cleanly (exit 0).
  */
+// Tracing first: the OpenTelemetry SDK (when configured) must be running before anything else loads.
+import './tracing';
 import 'reflect-metadata';
 import { createLoggers, runServiceMain, type Level } from '@sluice/runtime';
 import { checkQuorumClusterId } from './config/cluster-id-check';

@@ -6,6 +6,8 @@
  * coordinator.broker. A bad configuration exits 1 with one clear line; a bad command line exits 2.
  * SIGTERM / SIGINT: stop serving and exit 0.
  */
+// Tracing first: the OpenTelemetry SDK (when configured) must be running before anything else loads.
+import './tracing';
 import { createLoggers, runServiceMain, type Level } from '@sluice/runtime';
 import { loadCoordinatorConfig } from './config/coordinator-config';
 
@@ -23,7 +25,7 @@ runServiceMain({
     const { CoordinatorNode } = await import('./node/coordinator-node.js');
     const { coordinatorNodeOptionsFrom } = await import('./config/coordinator-config.js');
     const node = await CoordinatorNode.start(coordinatorNodeOptionsFrom(config, loggers.log));
-    return { close: () => node.stop(), ready: { address: node.address } };
+    return { close: () => node.stop(), ready: { address: node.address, metricsPort: node.metricsPort ?? null } };
   },
   stopTimeoutMs: 10_000,
 });

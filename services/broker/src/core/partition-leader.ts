@@ -219,6 +219,10 @@ export class PartitionLeader<C = undefined> {
   get isr(): readonly number[] {
     return this.isrState.isr;
   }
+  /** The partition's assigned replicas (the replication factor is its length). */
+  get replicaCount(): number {
+    return this.replicas.length;
+  }
   get maximalIsr(): readonly number[] {
     return maximalIsr(this.isrState);
   }

@@ -137,11 +137,31 @@ interface Slot<C> {
 
 const STALE: FollowerStep = { logWrites: [], backoff: false, changed: false };
 
+/**
+ * The replicas' health as Kafka's ReplicaManager gauges count it, from the leaders' committed ISR
+ * (what the controller has): under-replicated (ISR smaller than the replica set), under min ISR
+ * (below the effective min.insync.replicas: acks=all is refused), at min ISR (one more loss and it
+ * is). Only leaders count, so each partition is counted once in the cluster.
+ */
+export interface ReplicaHealth {
+  /** Local replicas, any role. */
+  readonly partitions: number;
+  readonly leaders: number;
+  readonly offline: number;
+  readonly underReplicated: number;
+  readonly underMinIsr: number;
+  readonly atMinIsr: number;
+  /** acks=all produces waiting for followers, over every partition led here. */
+  readonly pendingAcks: number;
+}
+
 export class Replication<C = undefined> {
   private readonly slots = new Map<string, Slot<C>>();
   private readonly schedule: TickSchedule<Job>;
   private readonly pending = new ReadyBuilder<C>();
   private fencedValue = true;
+  private isrShrinksValue = 0;
+  private isrExpandsValue = 0;
   private lastCheckpoint: ReadonlyMap<string, number> = new Map();
 
   constructor(private readonly options: ReplicationOptions) {
@@ -224,6 +244,41 @@ export class Replication<C = undefined> {
     return this.fencedValue;
   }
 
+  /**
+   * Committed ISR changes of partitions led here since start: one that dropped a member is a
+   * shrink, one that added a member an expand (whether this leader's AlterPartition or the
+   * controller, fencing a broker, changed it). Kafka's IsrShrinksPerSec / IsrExpandsPerSec.
+   */
+  get isrShrinks(): number {
+    return this.isrShrinksValue;
+  }
+  get isrExpands(): number {
+    return this.isrExpandsValue;
+  }
+
+  /** Counted now, over every local replica (linear in them: for a scrape, not a request path). */
+  replicaHealth(): ReplicaHealth {
+    let leaders = 0;
+    let offline = 0;
+    let underReplicated = 0;
+    let underMinIsr = 0;
+    let atMinIsr = 0;
+    let pendingAcks = 0;
+    for (const slot of this.slots.values()) {
+      const role = slot.role;
+      if (role.kind === 'offline') offline++;
+      if (role.kind !== 'leader') continue;
+      const core = role.core;
+      const inSync = core.isr.length;
+      leaders++;
+      if (inSync < core.replicaCount) underReplicated++;
+      if (inSync < core.effectiveMinIsr) underMinIsr++;
+      else if (inSync === core.effectiveMinIsr) atMinIsr++;
+      pendingAcks += core.pendingAcks;
+    }
+    return { partitions: this.slots.size, leaders, offline, underReplicated, underMinIsr, atMinIsr, pendingAcks };
+  }
+
   /** A fenced broker takes no writes (Kafka: it leads nothing until unfenced). */
   setFenced(fenced: boolean): void {
     this.fencedValue = fenced;
@@ -248,10 +303,14 @@ export class Replication<C = undefined> {
         return;
       case 'update-leader': {
         assert(role.kind === 'leader', `${partition}: only a leader updates its leadership`);
+        const isrBefore = role.core.isr;
         const outcome = role.core.applyRegistration(registration, context.nowMs, context.ineligibleReplicaIds);
         if (outcome.kind !== 'resigned') {
           role.core.setBrokerEpochs(context.brokerEpochs);
-          if (outcome.kind === 'updated') this.absorb(slot, role, outcome);
+          if (outcome.kind === 'updated') {
+            this.countIsrChange(isrBefore, role.core.isr);
+            this.absorb(slot, role, outcome);
+          }
           return;
         }
         // A newer leader epoch of our own: its waiters fail, and the new epoch starts afresh.
@@ -400,8 +459,12 @@ export class Replication<C = undefined> {
     if (slot === undefined || role?.kind !== 'leader' || role.core !== leader)
       return { kind: 'ignored', reason: 'the leadership that sent it has ended' };
     slot.alterPartitionOnWire = false;
+    const isrBefore = leader.isr;
     const outcome = leader.onAlterPartitionResult(result, nowMs);
-    if (outcome.kind === 'applied') this.absorb(slot, role, outcome);
+    if (outcome.kind === 'applied') {
+      this.countIsrChange(isrBefore, leader.isr);
+      this.absorb(slot, role, outcome);
+    }
     return outcome;
   }
 
@@ -550,6 +613,11 @@ export class Replication<C = undefined> {
   private followerSlot(partition: string, follower: PartitionFollower): Slot<C> | null {
     const slot = this.slots.get(partition);
     return slot?.role.kind === 'follower' && slot.role.core === follower ? slot : null;
+  }
+
+  private countIsrChange(before: readonly number[], after: readonly number[]): void {
+    if (before.some((id) => !after.includes(id))) this.isrShrinksValue++;
+    if (after.some((id) => !before.includes(id))) this.isrExpandsValue++;
   }
 
   private absorb(slot: Slot<C>, leader: LeaderRole<C>, effects: ReplicationEffects<C>): void {

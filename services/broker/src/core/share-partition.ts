@@ -281,6 +281,12 @@ export class SharePartition {
   get deliveryCountLimit(): number {
     return this.config.deliveryCountLimit;
   }
+  /** Records locked by a member now (ACQUIRED); linear in the window's ranges. */
+  get acquiredRecords(): number {
+    let records = 0;
+    for (const s of this.segments) if (s.state === 'ACQUIRED') records += s.last - s.first + 1;
+    return records;
+  }
 
   /** The in-flight window, sorted by offset. */
   inFlight(): InFlightRange[] {

@@ -20,7 +20,7 @@ import {
   type StartedMetricsServer,
 } from '@sluice/runtime';
 import type { GrpcApp } from '@sluice/service-common';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import { MetadataFollower } from './metadata-follower';
@@ -36,7 +36,9 @@ import {
   type ShareAutoOffsetReset,
   type SharePartitionConfig,
 } from '../core/share-partition';
-import { registerShareMetrics, registerSharePartitionGauge } from './share-metrics';
+import { registerReplicaMetrics } from './replica-metrics';
+import { registerShareGauges, registerShareMetrics } from './share-metrics';
+import { registerTopicTraffic } from './topic-traffic';
 import { SharePartitionManager } from './share-partition-manager';
 import {
   defaultShareStatePersisterFactory,
@@ -102,6 +104,8 @@ export class BrokerNode {
   private readonly follower: MetadataFollower;
   private readonly producerIds: ProducerIdManager;
   private readonly health = new HealthStatus('NOT_SERVING');
+  /** This broker's series (its own registry: tests run several brokers in one process). */
+  readonly registry: Registry;
   private shares: SharePartitionManager | undefined;
   private sharePersister: OpenedShareStatePersister | null = null;
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
@@ -114,6 +118,13 @@ export class BrokerNode {
   private stopped: Promise<void> | undefined;
 
   private constructor(private readonly options: BrokerNodeOptions) {
+    this.registry = createMetricsRegistry({
+      service: 'broker',
+      nodeId: options.nodeId,
+      defaultMetrics: options.metrics !== null,
+    });
+    // The replica metrics read the replica manager, which reports flushes to them: bound once both exist.
+    let logFlushed: (durationSeconds: number) => void = () => undefined;
     this.controller = new ControllerClient(options.controllerAddresses, {
       timeoutMs: 5_000,
       attemptTimeoutMs: 1_000,
@@ -130,7 +141,10 @@ export class BrokerNode {
       ...options.durability,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
+      traffic: registerTopicTraffic(this.registry),
+      onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
     });
+    logFlushed = registerReplicaMetrics(this.registry, this.replicas).flushed;
     this.producerIds = new ProducerIdManager(async () => {
       const answer = await this.controller.call('AllocateProducerIds', {
         brokerId: options.nodeId,
@@ -187,26 +201,23 @@ export class BrokerNode {
       haltOnBrokenInvariant(error);
       options.log.error({ err: error, referenceId }, 'request failed with an internal error');
     };
-    const registry = createMetricsRegistry({
-      service: 'broker',
-      nodeId: options.nodeId,
-      defaultMetrics: options.metrics !== null,
-    });
+    const registry = this.registry;
     const shares = this.startShares(registerShareMetrics(registry));
-    registerSharePartitionGauge(registry, () => shares.sharePartitionCount);
+    registerShareGauges(registry, shares);
     const replicas = this.replicas;
     const requests: BrokerRequests = {
-      produce: (request) => replicas.produce(request),
-      appendProduce: (request) => replicas.appendProduce(request),
-      produceRecords: (request) => produceRecords(request, (produce) => replicas.produce(produce), Date.now()),
-      fetch: (request) => replicas.fetch(request),
-      fetchRecords: (request) => fetchRecords(request, (fetch) => replicas.fetch(fetch)),
+      produce: (request, phases) => replicas.produce(request, phases),
+      appendProduce: (request, phases) => replicas.appendProduce(request, phases),
+      produceRecords: (request, phases) =>
+        produceRecords(request, (produce) => replicas.produce(produce, phases), Date.now()),
+      fetch: (request, phases) => replicas.fetch(request, phases),
+      fetchRecords: (request, phases) => fetchRecords(request, (fetch) => replicas.fetch(fetch, phases)),
       listOffsets: (request) => replicas.listOffsets(request),
       offsetForLeaderEpoch: (request) => replicas.offsetForLeaderEpoch(request),
       metadata: (request) => this.metadata(request),
       initProducerId: (request) => this.initProducerId(request),
-      shareFetch: (request) => shares.shareFetch(request),
-      shareAcknowledge: (request) => shares.shareAcknowledge(request),
+      shareFetch: (request, phases) => shares.shareFetch(request, phases),
+      shareAcknowledge: (request, phases) => shares.shareAcknowledge(request, phases),
     };
     this.server = await startBrokerRpc(options.bindHost, options.bindPort, {
       requests,

@@ -13,9 +13,11 @@ import type {
   FetchResponse,
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
+import { untimedRequest, type RequestPhases } from '@sluice/runtime';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';
+import type { TopicTraffic } from './topic-traffic';
 
 /** Bounds on one request: a client cannot make the broker wait or read without limit. */
 const MAX_FETCH_WAIT_MS = 30_000;
@@ -26,24 +28,39 @@ export interface FetchPathOptions {
   readonly driver: ReplicationDriver;
   readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError;
   readonly nowMs: () => number;
+  readonly traffic: TopicTraffic;
 }
 
 export class FetchPath {
   constructor(private readonly options: FetchPathOptions) {}
 
-  async fetch(request: FetchRequest): Promise<FetchResponse> {
+  /** The long poll's waits are the request's `remote` phase; the reads are `local`. */
+  async fetch(request: FetchRequest, phases: RequestPhases = untimedRequest): Promise<FetchResponse> {
     const now = this.options.nowMs;
     const deadline = now() + Math.min(Math.max(0, request.maxWaitMs), MAX_FETCH_WAIT_MS);
     const minBytes = Math.max(0, request.minBytes);
     for (;;) {
       const { response, bytes, errors } = this.readOnce(request);
       const waitMs = deadline - now();
-      if (bytes >= minBytes || errors || waitMs <= 0) return response;
-      const woken = await this.waitForChange(request, waitMs);
-      if (!woken) return this.readOnce(request).response;
+      if (bytes >= minBytes || errors || waitMs <= 0) return this.counted(request, response);
+      const woken = await phases.remote(this.waitForChange(request, waitMs));
+      if (!woken) return this.counted(request, this.readOnce(request).response);
       // A follower also needs to hear a moved high watermark promptly (acks=all on the others).
-      if (request.replicaId >= 0) return this.readOnce(request).response;
+      if (request.replicaId >= 0) return this.counted(request, this.readOnce(request).response);
     }
+  }
+
+  /** Counts the answer's bytes (once per partition) as consumer or replication traffic. */
+  private counted(request: FetchRequest, response: FetchResponse): FetchResponse {
+    const { traffic } = this.options;
+    for (const topic of response.topics ?? []) {
+      for (const partition of topic.partitions ?? []) {
+        const bytes = partition.records?.length ?? 0;
+        if (request.replicaId >= 0) traffic.replicationOut(bytes);
+        else traffic.fetchedOut(topic.name ?? '', bytes);
+      }
+    }
+    return response;
   }
 
   private waitForChange(request: FetchRequest, waitMs: number): Promise<boolean> {

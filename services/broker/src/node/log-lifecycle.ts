@@ -45,6 +45,8 @@ export interface LogLifecycleOptions {
   readonly logCleanerDedupeBufferBytes?: number;
   /** The file layer of every log (a power-loss test journals its syncs); default node:fs. */
   readonly files?: LogFiles;
+  /** Every log's flush durations (for /metrics). */
+  readonly onFlush?: (durationSeconds: number) => void;
 }
 
 /** Checkpoint files written at once in one pass (their syncs share libuv's pool with flushes). */
@@ -90,6 +92,7 @@ export class LogLifecycle {
       config,
       files: this.files,
       flushing: 'scheduled',
+      ...(this.options.onFlush === undefined ? {} : { onFlush: this.options.onFlush }),
     });
   }
 

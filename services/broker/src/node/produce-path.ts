@@ -7,13 +7,16 @@
  */
 import { isCompacted } from '@sluice/log';
 import { ApiError, decodeRecordBatches, iterateBatches } from '@sluice/protocol';
+import { untimedRequest, type RequestPhases } from '@sluice/runtime';
 import { parseAcks, type Acks } from '../core/acks';
 import { producerBatchOf, type ProducerBatch } from '../core/producer-state';
 // Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type { ProducePartitionResult, ProduceRequest__Output as ProduceRequest, ProduceResponse } from '@sluice/proto';
+import type { BrokerBatchTracing } from './batch-tracing';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';
+import type { TopicTraffic } from './topic-traffic';
 
 /** Bound on one request: a client cannot make the broker hold an answer without limit. */
 const MAX_PRODUCE_TIMEOUT_MS = 300_000;
@@ -24,6 +27,8 @@ export interface ProducePathOptions {
   readonly afterAppend: (replica: PartitionReplica) => void;
   readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError;
   readonly nowMs: () => number;
+  readonly tracing: BrokerBatchTracing;
+  readonly traffic: TopicTraffic;
 }
 
 /** Whether a data batch in `records` holds a record with a null key (decompresses as needed). */
@@ -40,9 +45,10 @@ export class ProducePath {
    * Validates and appends every partition of `request` before it returns (nothing on that path
    * awaits), so requests are sequenced in the logs in the order this is called: ProduceStream
    * relies on that to keep a stream's requests in arrival order. The promise settles once acks
-   * allow. A whole-request refusal (bad acks) is thrown before anything is appended.
+   * allow. A whole-request refusal (bad acks) is thrown before anything is appended. Once
+   * appended, a request that waits for followers (acks=all) is in its `remote` phase.
    */
-  appendProduce(request: ProduceRequest): Promise<ProduceResponse> {
+  appendProduce(request: ProduceRequest, phases: RequestPhases = untimedRequest): Promise<ProduceResponse> {
     const acks = parseAcks(request.acks);
     if (acks instanceof ApiError) throw acks;
     const timeoutMs = Math.min(Math.max(0, request.timeoutMs), MAX_PRODUCE_TIMEOUT_MS);
@@ -52,9 +58,11 @@ export class ProducePath {
         this.producePartition(topic.name, p.partition, p.records, acks, timeoutMs),
       ),
     }));
-    return Promise.all(
+    const answered = Promise.all(
       appended.map(async (topic) => ({ name: topic.name, partitions: await Promise.all(topic.partitions) })),
     ).then((topics) => ({ topics }));
+    const waiting = appended.some((topic) => topic.partitions.some((partition) => partition instanceof Promise));
+    return waiting ? phases.remote(answered) : answered;
   }
 
   /** Appends now (synchronously); the answer is a promise only while acks=all waits. */
@@ -98,13 +106,19 @@ export class ProducePath {
       lastOffset = decision.lastOffset;
     } else {
       let info;
+      // Undefined unless a tracer is registered and a record of the batch is sampled.
+      const traced = this.options.tracing.beginLeaderAppend(replica, records, leader.core.leaderEpoch);
       try {
         info = replica.log.append(records, { leaderEpoch: leader.core.leaderEpoch });
       } catch (error) {
+        traced?.failed(error instanceof ApiError ? error.errorName : 'KAFKA_STORAGE_ERROR');
         return failed(error);
       }
       firstOffset = info.firstOffset;
       lastOffset = info.lastOffset;
+      // Before the core steps: with a one-replica ISR the high watermark passes the batch at once.
+      traced?.appended(firstOffset, lastOffset);
+      this.options.traffic.producedIn(topic, info.sizeBytes, info.recordCount);
       driver.step((core) =>
         core.onLeaderAppend(replica.key, leader, { plan: decision.plan, firstOffset }, this.options.nowMs()),
       );

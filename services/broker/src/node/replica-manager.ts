@@ -8,7 +8,7 @@
 import type { EpochEndOffset, LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import type { ApiError } from '@sluice/protocol';
-import type { Logger } from '@sluice/runtime';
+import type { Logger, RequestPhases } from '@sluice/runtime';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import type {
   EpochEndQuery,
@@ -27,6 +27,7 @@ import type {
   ProduceRequest__Output as ProduceRequest,
   ProduceResponse,
 } from '@sluice/proto';
+import { BrokerBatchTracing } from './batch-tracing';
 import { FetchPath } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
@@ -36,6 +37,8 @@ import { ProducePath } from './produce-path';
 import type { FollowerReplicas } from './replica-fetcher';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
+import { noTopicTraffic, type TopicTraffic } from './topic-traffic';
+import type { ReplicaHealth } from '../core/replication';
 
 export interface ReplicaManagerOptions {
   readonly brokerId: number;
@@ -72,6 +75,10 @@ export interface ReplicaManagerOptions {
   /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
   readonly onFollowersChanged: () => void;
   readonly nowMs?: () => number;
+  /** Bytes and records in and out, for /metrics. */
+  readonly traffic?: TopicTraffic;
+  /** Every log flush's duration, for /metrics. */
+  readonly onLogFlush?: (durationSeconds: number) => void;
 }
 
 /** Kafka's log.retention.check.interval.ms default. */
@@ -93,6 +100,7 @@ export class ReplicaManager implements FollowerReplicas {
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
+    const tracing = new BrokerBatchTracing(options.brokerId, now);
     this.lifecycle = new LogLifecycle({
       logDir: options.logDir,
       log: options.log,
@@ -101,12 +109,14 @@ export class ReplicaManager implements FollowerReplicas {
       flushIntervalMs: options.flushIntervalMs,
       logCleanerDedupeBufferBytes: options.logCleanerDedupeBufferBytes,
       files: options.files,
+      ...(options.onLogFlush === undefined ? {} : { onFlush: options.onLogFlush }),
     });
     this.flusher = new LogFlusher({
       log: options.log,
       maxConcurrentFlushes: MAX_CONCURRENT_FLUSHES,
       onFlushed: (replicas) => this.driver.onLogsFlushed(replicas),
     });
+    const traffic = options.traffic ?? noTopicTraffic;
     this.driver = new ReplicationDriver({
       brokerId: options.brokerId,
       log: options.log,
@@ -122,6 +132,8 @@ export class ReplicaManager implements FollowerReplicas {
       alterPartition: options.alterPartition,
       onFollowersChanged: options.onFollowersChanged,
       nowMs: now,
+      tracing,
+      traffic,
     });
     this.transitions = new ReplicaTransitions({
       brokerId: options.brokerId,
@@ -136,10 +148,12 @@ export class ReplicaManager implements FollowerReplicas {
       driver: this.driver,
       leaderOf,
       nowMs: now,
+      tracing,
+      traffic,
       afterAppend: (replica) =>
         this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
     });
-    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now });
+    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic });
     this.lookups = new OffsetLookups(leaderOf);
   }
 
@@ -193,8 +207,8 @@ export class ReplicaManager implements FollowerReplicas {
 
   // ------------------------------------------------------------------ client requests
 
-  async produce(request: ProduceRequest): Promise<ProduceResponse> {
-    return this.appendProduce(request);
+  async produce(request: ProduceRequest, phases?: RequestPhases): Promise<ProduceResponse> {
+    return this.appendProduce(request, phases);
   }
 
   /**
@@ -202,12 +216,12 @@ export class ReplicaManager implements FollowerReplicas {
    * that to keep a stream's requests in arrival order); the promise settles once acks allow. A
    * whole-request refusal (bad acks) is thrown before anything is appended.
    */
-  appendProduce(request: ProduceRequest): Promise<ProduceResponse> {
-    return this.producePath.appendProduce(request);
+  appendProduce(request: ProduceRequest, phases?: RequestPhases): Promise<ProduceResponse> {
+    return this.producePath.appendProduce(request, phases);
   }
 
-  fetch(request: FetchRequest): Promise<FetchResponse> {
-    return this.fetchPath.fetch(request);
+  fetch(request: FetchRequest, phases?: RequestPhases): Promise<FetchResponse> {
+    return this.fetchPath.fetch(request, phases);
   }
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
@@ -216,6 +230,29 @@ export class ReplicaManager implements FollowerReplicas {
 
   offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
     return this.lookups.offsetForLeaderEpoch(request);
+  }
+
+  // ------------------------------------------------------------------ metrics
+
+  /** Under-replicated, under-min-ISR, leaders, pending acks ... counted now (for a scrape). */
+  replicaHealth(): ReplicaHealth {
+    return this.driver.core.replicaHealth();
+  }
+
+  get isrShrinks(): number {
+    return this.driver.core.isrShrinks;
+  }
+
+  get isrExpands(): number {
+    return this.driver.core.isrExpands;
+  }
+
+  /** Bytes of the open local logs, summed per topic (for a scrape). */
+  logSizeBytesByTopic(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const replica of this.driver.replicaList())
+      sizes.set(replica.topic, (sizes.get(replica.topic) ?? 0) + replica.log.sizeBytes);
+    return sizes;
   }
 
   // ------------------------------------------------------------------ log maintenance

@@ -17,10 +17,12 @@ import { assert } from '../core/assert';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { Replication } from '../core/replication';
 import type { AlterPartitionSend, PartitionLogWrite, ReplicationReady, RoleChange } from '../core/replication-ready';
+import type { BrokerBatchTracing } from './batch-tracing';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { LogFlusher } from './log-flusher';
 import type { LogLifecycle } from './log-lifecycle';
 import type { AckReply, PartitionReplica } from './partition-replica';
+import type { TopicTraffic } from './topic-traffic';
 
 export interface ReplicationDriverOptions {
   readonly brokerId: number;
@@ -44,6 +46,10 @@ export interface ReplicationDriverOptions {
   /** Follower partitions changed (leader or epoch): the fetchers re-plan. */
   readonly onFollowersChanged: () => void;
   readonly nowMs: () => number;
+  /** Spans of appends, replication and high-watermark advances (no-ops without a tracer). */
+  readonly tracing: BrokerBatchTracing;
+  /** Follower appends count as replication bytes in. */
+  readonly traffic: TopicTraffic;
 }
 
 export class ReplicationDriver {
@@ -152,7 +158,12 @@ export class ReplicationDriver {
     }
     this.applyLogWrites(ready.logWrites);
     for (const completion of ready.acks) completion.context(completion.error);
-    for (const key of ready.changed) this.replicas.get(key)?.changed();
+    for (const key of ready.changed) {
+      const replica = this.replicas.get(key);
+      if (replica === undefined) continue;
+      replica.changed();
+      this.options.tracing.onHighWatermark(replica, replica.highWatermark);
+    }
     for (const send of ready.alterPartitions) this.sendAlterPartition(send);
     if (ready.followersChanged) this.options.onFollowersChanged();
     const checkpoint = ready.highWatermarkCheckpoint;
@@ -189,6 +200,7 @@ export class ReplicationDriver {
   }
 
   private logRoleChange(change: RoleChange): void {
+    this.options.tracing.forget(change.partition);
     const fields = { partition: change.partition, leader: change.leaderId, leaderEpoch: change.leaderEpoch };
     if (change.role === 'leader') this.options.log.info(fields, 'became leader');
     else if (change.role === 'follower') this.options.log.info(fields, 'became follower');
@@ -221,7 +233,10 @@ export class ReplicationDriver {
             log.truncateFullyAndStartAt(write.offset);
             break;
           case 'append':
-            log.appendAsFollower(write.records);
+            this.options.tracing.followerAppend(replica, follower.leaderId, write.records, () =>
+              log.appendAsFollower(write.records),
+            );
+            this.options.traffic.replicationIn(write.records.length);
             assert(
               log.logEndOffset === write.logEndOffsetAfter,
               `${partition}: the follower append ended at ${log.logEndOffset}, the core expected ${write.logEndOffsetAfter}`,

@@ -1,13 +1,19 @@
 /**
- * /metrics for share groups (KIP-932) on a partition leader: records acquired, acknowledged (by
- * type), archived, locks that expired, and how long share state writes take (they are on the path
- * of every ShareFetch / ShareAcknowledge answer).
+ * /metrics for share groups (KIP-932) on a partition leader: records acquired (also by which
+ * delivery of the record it was), acknowledged (by type), archived, locks that expired, how long
+ * share state writes take (they are on the path of every ShareFetch / ShareAcknowledge answer),
+ * and at scrape time the share partitions held, the records locked and the lag per group and topic.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AcknowledgeType } from '../core/share-partition';
 
+/** Delivery counts at and above this share one label value (`5+`): Kafka's default limit is 5. */
+const MAX_DELIVERY_LABEL = 5;
+
 export interface ShareMetrics {
   acquired(records: number): void;
+  /** `records` acquired for their `deliveryCount`-th delivery (one call per acquired range). */
+  delivered(deliveryCount: number, records: number): void;
   acknowledged(type: AcknowledgeType, records: number): void;
   archived(records: number): void;
   lockExpired(records: number): void;
@@ -17,6 +23,7 @@ export interface ShareMetrics {
 
 export const noShareMetrics: ShareMetrics = {
   acquired: () => undefined,
+  delivered: () => undefined,
   acknowledged: () => undefined,
   archived: () => undefined,
   lockExpired: () => undefined,
@@ -45,6 +52,16 @@ export function registerShareMetrics(registry: Registry): ShareMetrics {
     help: 'Acquired records whose lock expired before an acknowledgement.',
     registers: [registry],
   });
+  const deliveries = new Counter({
+    name: 'sluice_broker_share_deliveries_total',
+    help: `Records acquired by share group members, by which delivery of the record it was (1 to ${MAX_DELIVERY_LABEL - 1}, then ${MAX_DELIVERY_LABEL}+): redeliveries show as counts above 1.`,
+    labelNames: ['delivery_count'],
+    registers: [registry],
+  });
+  // The label set is fixed and small: one child each, looked up once.
+  const deliveryChildren = Array.from({ length: MAX_DELIVERY_LABEL }, (_, i) =>
+    deliveries.labels({ delivery_count: i + 1 === MAX_DELIVERY_LABEL ? `${MAX_DELIVERY_LABEL}+` : String(i + 1) }),
+  );
   const writeSeconds = new Histogram({
     name: 'sluice_broker_share_state_write_seconds',
     help: 'Latency of share state writes through the persister (share coordinator), by outcome.',
@@ -54,6 +71,8 @@ export function registerShareMetrics(registry: Registry): ShareMetrics {
   });
   return {
     acquired: (records) => acquired.inc(records),
+    delivered: (deliveryCount, records) =>
+      deliveryChildren[Math.min(Math.max(deliveryCount, 1), MAX_DELIVERY_LABEL) - 1]!.inc(records),
     acknowledged: (type, records) => acknowledged.inc({ type }, records),
     archived: (records) => archived.inc(records),
     lockExpired: (records) => expired.inc(records),
@@ -61,14 +80,40 @@ export function registerShareMetrics(registry: Registry): ShareMetrics {
   };
 }
 
-/** Share partitions (group x partition) the leader holds in memory, read at scrape time. */
-export function registerSharePartitionGauge(registry: Registry, count: () => number): void {
+export interface ShareGaugeSource {
+  readonly sharePartitionCount: number;
+  shareGauges(): {
+    readonly lockedRecords: number;
+    readonly lag: ReadonlyMap<string, { readonly group: string; readonly topic: string; readonly records: number }>;
+  };
+}
+
+/** Share partitions held, records locked, and lag per share group and topic, read at scrape time. */
+export function registerShareGauges(registry: Registry, source: ShareGaugeSource): void {
   new Gauge({
     name: 'sluice_broker_share_partitions',
     help: 'Share partitions (share group x topic partition) this broker holds in memory as their leader.',
     registers: [registry],
     collect() {
-      this.set(count());
+      this.set(source.sharePartitionCount);
+    },
+  });
+  new Gauge({
+    name: 'sluice_broker_share_records_locked',
+    help: 'Records acquired by a share group member and not yet acknowledged, released or expired (locks in flight).',
+    registers: [registry],
+    collect() {
+      this.set(source.shareGauges().lockedRecords);
+    },
+  });
+  new Gauge({
+    name: 'sluice_broker_share_group_lag_records',
+    help: "Records of a share group's partitions led here between the share partition start offset and the high watermark (not yet acknowledged or archived), by group and topic.",
+    labelNames: ['group', 'topic'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { group, topic, records } of source.shareGauges().lag.values()) this.set({ group, topic }, records);
     },
   });
 }

@@ -33,7 +33,7 @@ import type {
 } from '@sluice/proto';
 import type { PartitionLog } from '@sluice/log';
 import { ApiError, iterateBatches, type ShareStateSnapshot, type ShareStateUpdate } from '@sluice/protocol';
-import type { Logger } from '@sluice/runtime';
+import { untimedRequest, type Logger, type RequestPhases } from '@sluice/runtime';
 import {
   initialShareStartOffset,
   SharePartition,
@@ -49,6 +49,7 @@ import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
+import { endShareSpan, recordAcquireSpan, startAcknowledgeSpan } from './share-tracing';
 
 export interface SharePartitionManagerOptions {
   readonly brokerId: number;
@@ -83,6 +84,12 @@ const DEFAULT_MAX_RECORDS = 500;
 const READ_CHUNK_BYTES = 64 * 1024;
 
 const ACKNOWLEDGE_TYPES: ReadonlySet<string> = new Set<AcknowledgeType>(['ACCEPT', 'RELEASE', 'REJECT']);
+
+export interface ShareLag {
+  readonly group: string;
+  readonly topic: string;
+  records: number;
+}
 
 /** One share partition's shell state. */
 class ShareEntry {
@@ -164,6 +171,27 @@ export class SharePartitionManager {
     return this.entries.size;
   }
 
+  /**
+   * For a scrape: records locked now (acquired, not yet acknowledged), and the share groups' lag per
+   * group and topic: records from each share partition's start offset up to its high watermark
+   * (not yet acknowledged or archived, delivered or not), as `sluice share describe` shows it.
+   */
+  shareGauges(): { readonly lockedRecords: number; readonly lag: ReadonlyMap<string, ShareLag> } {
+    let lockedRecords = 0;
+    const lag = new Map<string, ShareLag>();
+    for (const entry of this.entries.values()) {
+      const core = entry.core;
+      if (core === null || !entry.current()) continue;
+      lockedRecords += core.acquiredRecords;
+      const key = `${entry.key.groupId}\u0000${entry.key.topic}`;
+      const records = Math.max(0, entry.replica.highWatermark - core.startOffset);
+      const found = lag.get(key);
+      if (found === undefined) lag.set(key, { group: entry.key.groupId, topic: entry.key.topic, records });
+      else found.records += records;
+    }
+    return { lockedRecords, lag };
+  }
+
   /** The in-memory state of a share partition, if loaded (tests, diagnostics). */
   sharePartition(groupId: string, topic: string, partition: number): SharePartition | null {
     const entry = this.entries.get(entryKey(groupId, topic, partition));
@@ -177,13 +205,17 @@ export class SharePartitionManager {
 
   // ------------------------------------------------------------------ ShareFetch
 
-  async shareFetch(request: ShareFetchRequest__Output): Promise<ShareFetchResponse> {
+  /** Share state writes and the long poll are the request's `remote` phase. */
+  async shareFetch(
+    request: ShareFetchRequest__Output,
+    phases: RequestPhases = untimedRequest,
+  ): Promise<ShareFetchResponse> {
     this.checkAvailable();
     checkGroupAndMember(request.groupId, request.memberId);
     const works = this.parseTopics(request.topics);
     const sessionPartitions = this.sessions.begin(request.groupId, request.memberId, request.shareSessionEpoch, true);
     for (const work of works) sessionPartitions.add(entryKey(request.groupId, work.topic, work.partition));
-    await Promise.all(works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work)));
+    await Promise.all(works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work, phases)));
     if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH) {
       await this.closeSession(request.groupId, request.memberId);
       return { topics: fetchResults(works) };
@@ -200,27 +232,31 @@ export class SharePartitionManager {
       let acquiredAny = false;
       for (const work of works) {
         if (work.fetchError !== null || budget <= 0) continue;
-        const bytes = await this.acquirePartition(request.groupId, request.memberId, work, maxRecords, budget);
+        const bytes = await this.acquirePartition(request.groupId, request.memberId, work, maxRecords, budget, phases);
         budget -= bytes;
         if (work.acquired.length > 0) acquiredAny = true;
       }
       const waitMs = deadlineMs - this.now();
       if (acquiredAny || waitMs <= 0 || this.stopped || works.every((w) => w.fetchError !== null)) break;
       if (this.parkedFetches >= this.maxParkedFetches) break;
-      await this.waitForWork(request.groupId, works, waitMs);
+      await phases.remote(this.waitForWork(request.groupId, works, waitMs));
     }
     return { topics: fetchResults(works) };
   }
 
   // ------------------------------------------------------------------ ShareAcknowledge
 
-  async shareAcknowledge(request: ShareAcknowledgeRequest__Output): Promise<ShareAcknowledgeResponse> {
+  /** Share state writes are the request's `remote` phase. */
+  async shareAcknowledge(
+    request: ShareAcknowledgeRequest__Output,
+    phases: RequestPhases = untimedRequest,
+  ): Promise<ShareAcknowledgeResponse> {
     this.checkAvailable();
     checkGroupAndMember(request.groupId, request.memberId);
     const works = this.parseTopics(request.topics);
     const sessionPartitions = this.sessions.begin(request.groupId, request.memberId, request.shareSessionEpoch, false);
     for (const work of works) sessionPartitions.add(entryKey(request.groupId, work.topic, work.partition));
-    await Promise.all(works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work)));
+    await Promise.all(works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work, phases)));
     if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH)
       await this.closeSession(request.groupId, request.memberId);
     const byTopic = new Map<string, ShareAcknowledgePartitionResult[]>();
@@ -276,7 +312,12 @@ export class SharePartitionManager {
     return works;
   }
 
-  private async acknowledgePartition(groupId: string, memberId: string, work: PartitionWork): Promise<void> {
+  private async acknowledgePartition(
+    groupId: string,
+    memberId: string,
+    work: PartitionWork,
+    phases: RequestPhases,
+  ): Promise<void> {
     if (work.fetchError !== null) return;
     const entry = this.entryFor(groupId, work.topic, work.partition);
     if (entry instanceof ApiError) {
@@ -286,11 +327,16 @@ export class SharePartitionManager {
     }
     work.leaderEpoch = entry.leaderEpoch;
     if (work.acknowledgements.length === 0) return;
+    const span = startAcknowledgeSpan(
+      { groupId, topic: work.topic, partition: work.partition, brokerId: this.options.brokerId },
+      memberId,
+      work.acknowledgements,
+    );
     try {
       await this.step(entry, async (core) => {
         const before = core.inFlight();
         const outcome = core.acknowledge(memberId, work.acknowledgements, this.now());
-        await this.persist(entry, outcome.update);
+        await this.persist(entry, outcome.update, phases);
         const refused = outcome.results.find((r) => r !== null);
         if (refused !== undefined && refused !== null) work.acknowledgeError = refused;
         outcome.results.forEach((result, i) => {
@@ -305,6 +351,8 @@ export class SharePartitionManager {
       });
     } catch (error) {
       work.acknowledgeError = toError(error);
+    } finally {
+      endShareSpan(span, work.acknowledgeError?.errorName);
     }
   }
 
@@ -315,6 +363,7 @@ export class SharePartitionManager {
     work: PartitionWork,
     maxRecords: number,
     budget: number,
+    phases: RequestPhases,
   ): Promise<number> {
     const entry = this.entryFor(groupId, work.topic, work.partition);
     if (entry instanceof ApiError) {
@@ -332,12 +381,21 @@ export class SharePartitionManager {
         if (highWatermark < core.endOffset || !core.canAcquire(highWatermark, nowMs)) return 0;
         const available = availableRanges(replica.log, core.endOffset, highWatermark, budget, maxRecords);
         const outcome = core.acquire(memberId, available, maxRecords, nowMs);
-        await this.persist(entry, outcome.update);
+        await this.persist(entry, outcome.update, phases);
         if (outcome.acquired.length === 0) return 0;
         const records = readCovering(replica.log, outcome.acquired, highWatermark);
+        recordAcquireSpan(
+          { groupId, topic: work.topic, partition: work.partition, brokerId: this.options.brokerId },
+          memberId,
+          records,
+          outcome.acquired,
+          nowMs,
+        );
         work.acquired.push(...outcome.acquired);
         work.records.push(records);
         this.metrics.acquired(outcome.acquired.reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0));
+        for (const range of outcome.acquired)
+          this.metrics.delivered(range.deliveryCount, range.lastOffset - range.firstOffset + 1);
         return records.length;
       });
     } catch (error) {
@@ -533,8 +591,12 @@ export class SharePartitionManager {
   }
 
   /** Writes a step's update (nothing when null), then re-arms the lock timer. On failure the state is dropped. */
-  private async persist(entry: ShareEntry, update: ShareStateUpdate | null): Promise<void> {
-    if (update !== null) await this.write(entry, update, 'update');
+  private async persist(
+    entry: ShareEntry,
+    update: ShareStateUpdate | null,
+    phases: RequestPhases = untimedRequest,
+  ): Promise<void> {
+    if (update !== null) await phases.remote(this.write(entry, update, 'update'));
     if (!entry.current()) throw notLeader(entry);
     this.armLockTimer(entry);
   }

@@ -5,6 +5,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import type * as pb from '@sluice/proto';
+import { RpcCall, type RpcCallContext } from '@sluice/service-common';
 import type { BrokerRequests } from './broker-requests';
 import { BROKER_REQUESTS } from './tokens';
 
@@ -13,13 +14,16 @@ export class FetchController {
   constructor(@Inject(BROKER_REQUESTS) private readonly broker: BrokerRequests) {}
 
   @GrpcMethod('Broker', 'Fetch')
-  fetch(@Payload() request: pb.FetchRequest__Output): Promise<pb.FetchResponse> {
-    return this.broker.fetch(request);
+  fetch(@Payload() request: pb.FetchRequest__Output, @RpcCall() call: RpcCallContext): Promise<pb.FetchResponse> {
+    return this.broker.fetch(request, call.phases);
   }
 
   @GrpcMethod('Broker', 'FetchRecords')
-  fetchRecords(@Payload() request: pb.FetchRecordsRequest__Output): Promise<pb.FetchRecordsResponse> {
-    return this.broker.fetchRecords(request);
+  fetchRecords(
+    @Payload() request: pb.FetchRecordsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.FetchRecordsResponse> {
+    return this.broker.fetchRecords(request, call.phases);
   }
 
   @GrpcMethod('Broker', 'ListOffsets')

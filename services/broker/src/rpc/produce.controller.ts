@@ -10,7 +10,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall, Payload } from '@nestjs/microservices';
 import type * as pb from '@sluice/proto';
-import { CountsEachMessage, RpcMetrics } from '@sluice/service-common';
+import { CountsEachMessage, RpcCall, RpcMetrics, type RpcCallContext } from '@sluice/service-common';
 import { serveProduceStream, type ProduceStreamCall } from '../node/produce-stream';
 import type { BrokerRequests } from './broker-requests';
 import { BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, type ProduceStreamSettings } from './tokens';
@@ -24,8 +24,8 @@ export class ProduceController {
   ) {}
 
   @GrpcMethod('Broker', 'Produce')
-  produce(@Payload() request: pb.ProduceRequest__Output): Promise<pb.ProduceResponse> {
-    return this.broker.produce(request);
+  produce(@Payload() request: pb.ProduceRequest__Output, @RpcCall() call: RpcCallContext): Promise<pb.ProduceResponse> {
+    return this.broker.produce(request, call.phases);
   }
 
   @GrpcStreamCall('Broker', 'ProduceStream')
@@ -34,13 +34,17 @@ export class ProduceController {
     return serveProduceStream(call, {
       ...this.streamSettings,
       // measure() calls appendProduce synchronously, so the stream's arrival order holds.
-      append: (request) => this.metrics.measure('ProduceStream', () => this.broker.appendProduce(request)),
+      append: (request) =>
+        this.metrics.measure('ProduceStream', (phases) => this.broker.appendProduce(request, phases)),
     });
   }
 
   @GrpcMethod('Broker', 'ProduceRecords')
-  produceRecords(@Payload() request: pb.ProduceRecordsRequest__Output): Promise<pb.ProduceRecordsResponse> {
-    return this.broker.produceRecords(request);
+  produceRecords(
+    @Payload() request: pb.ProduceRecordsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.ProduceRecordsResponse> {
+    return this.broker.produceRecords(request, call.phases);
   }
 
   @GrpcMethod('Broker', 'InitProducerId')

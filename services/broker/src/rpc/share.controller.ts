@@ -2,6 +2,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import type * as pb from '@sluice/proto';
+import { RpcCall, type RpcCallContext } from '@sluice/service-common';
 import type { BrokerRequests } from './broker-requests';
 import { BROKER_REQUESTS } from './tokens';
 
@@ -10,12 +11,18 @@ export class ShareController {
   constructor(@Inject(BROKER_REQUESTS) private readonly broker: BrokerRequests) {}
 
   @GrpcMethod('Broker', 'ShareFetch')
-  shareFetch(@Payload() request: pb.ShareFetchRequest__Output): Promise<pb.ShareFetchResponse> {
-    return this.broker.shareFetch(request);
+  shareFetch(
+    @Payload() request: pb.ShareFetchRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.ShareFetchResponse> {
+    return this.broker.shareFetch(request, call.phases);
   }
 
   @GrpcMethod('Broker', 'ShareAcknowledge')
-  shareAcknowledge(@Payload() request: pb.ShareAcknowledgeRequest__Output): Promise<pb.ShareAcknowledgeResponse> {
-    return this.broker.shareAcknowledge(request);
+  shareAcknowledge(
+    @Payload() request: pb.ShareAcknowledgeRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.ShareAcknowledgeResponse> {
+    return this.broker.shareAcknowledge(request, call.phases);
   }
 }

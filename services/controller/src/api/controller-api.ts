@@ -4,6 +4,7 @@
  * image); reads are served from this node's applied image. Every write leaves one audit line.
  */
 import { ApiError } from '@sluice/protocol';
+import { untimedRequest, type RequestPhases } from '@sluice/runtime';
 import type { ConfigResourceType, MetadataImage, MetadataRecord } from '@sluice/metadata';
 import type { ControllerCore, ControllerResult } from '../core';
 import type { AuditTrail, Caller } from '../audit/audit-trail';
@@ -24,6 +25,8 @@ export interface ControllerApiDeps {
   readonly voters: ReadonlyMap<number, string>;
   /** Called once per write with its result name ('OK' or a Kafka error name) and duration. */
   readonly onWrite?: (operation: string, result: string, durationMs: number) => void;
+  /** Called with the records of every write this node committed. */
+  readonly onCommitted?: (records: readonly MetadataRecord[]) => void;
   /**
    * Called after a write whose core result moved only a chunk of the partitions off fenced or
    * shutting-down brokers (`movesPending`): the lease timer should run `fenceExpiredBrokers` again soon.
@@ -57,6 +60,9 @@ function countByType(records: readonly MetadataRecord[]): Record<string, number>
   return counts;
 }
 
+/** Who called (audit), and the request's phase clock when it is an RPC (remote while the quorum commits). */
+export type ApiCaller = Caller & { readonly phases?: RequestPhases };
+
 export class ControllerApi {
   constructor(private readonly deps: ControllerApiDeps) {}
 
@@ -65,7 +71,7 @@ export class ControllerApi {
    * `auditAlways: false` skips the audit line for decisions that changed nothing (heartbeats).
    */
   private async write<R>(
-    caller: Caller,
+    caller: ApiCaller,
     operation: string,
     request: unknown,
     decide: (core: ControllerCore, image: MetadataImage, nowMs: number) => ControllerResult<R>,
@@ -80,8 +86,9 @@ export class ControllerApi {
         records = result.records;
         movesPending = result.movesPending === true;
         return result;
-      });
+      }, caller.phases ?? untimedRequest);
       this.deps.onWrite?.(operation, 'OK', this.deps.clock() - started);
+      if (outcome.recordCount > 0) this.deps.onCommitted?.(records);
       if (movesPending) this.deps.onMovesPending?.();
       if (auditAlways || outcome.recordCount > 0) {
         this.deps.audit.record({
@@ -117,7 +124,10 @@ export class ControllerApi {
 
   // ------------------------------------------------------------------ brokers
 
-  async registerBroker(request: pb.RegisterBrokerRequest__Output, caller: Caller): Promise<pb.RegisterBrokerResponse> {
+  async registerBroker(
+    request: pb.RegisterBrokerRequest__Output,
+    caller: ApiCaller,
+  ): Promise<pb.RegisterBrokerResponse> {
     const response = await this.write(
       caller,
       'RegisterBroker',
@@ -144,7 +154,7 @@ export class ControllerApi {
 
   async brokerHeartbeat(
     request: pb.BrokerHeartbeatRequest__Output,
-    caller: Caller,
+    caller: ApiCaller,
   ): Promise<pb.BrokerHeartbeatResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const currentMetadataOffset = int64(request.currentMetadataOffset, 'currentMetadataOffset');
@@ -171,7 +181,7 @@ export class ControllerApi {
 
   async controlledShutdown(
     request: pb.ControlledShutdownRequest__Output,
-    caller: Caller,
+    caller: ApiCaller,
   ): Promise<pb.ControlledShutdownResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     await this.write(caller, 'ControlledShutdown', { brokerId: request.brokerId, brokerEpoch }, (core, image, nowMs) =>
@@ -188,7 +198,10 @@ export class ControllerApi {
     return { remainingPartitions: remaining };
   }
 
-  async alterPartition(request: pb.AlterPartitionRequest__Output, caller: Caller): Promise<pb.AlterPartitionResponse> {
+  async alterPartition(
+    request: pb.AlterPartitionRequest__Output,
+    caller: ApiCaller,
+  ): Promise<pb.AlterPartitionResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const topics: pb.AlterPartitionResponse['topics'] = [];
     // One decision per partition: each is fenced by its own partition epoch, and a stale one
@@ -244,7 +257,7 @@ export class ControllerApi {
 
   async allocateProducerIds(
     request: pb.AllocateProducerIdsRequest__Output,
-    caller: Caller,
+    caller: ApiCaller,
   ): Promise<pb.AllocateProducerIdsResponse> {
     const brokerEpoch = int64(request.brokerEpoch, 'brokerEpoch');
     const response = await this.write(caller, 'AllocateProducerIds', { brokerId: request.brokerId }, (core, image) =>
@@ -285,7 +298,7 @@ export class ControllerApi {
 
   // ------------------------------------------------------------------ admin
 
-  async createTopics(request: pb.CreateTopicsRequest__Output, caller: Caller): Promise<pb.CreateTopicsResponse> {
+  async createTopics(request: pb.CreateTopicsRequest__Output, caller: ApiCaller): Promise<pb.CreateTopicsResponse> {
     const topics = (request.topics ?? []).map((topic) => ({
       name: topic.name,
       numPartitions: topic.numPartitions === 0 ? -1 : topic.numPartitions,
@@ -319,7 +332,7 @@ export class ControllerApi {
     };
   }
 
-  async deleteTopics(request: pb.DeleteTopicsRequest__Output, caller: Caller): Promise<pb.DeleteTopicsResponse> {
+  async deleteTopics(request: pb.DeleteTopicsRequest__Output, caller: ApiCaller): Promise<pb.DeleteTopicsResponse> {
     const response = await this.write(caller, 'DeleteTopics', { names: request.names }, (core, image) =>
       core.deleteTopics(image, { names: request.names ?? [] }),
     );
@@ -334,7 +347,7 @@ export class ControllerApi {
 
   async createPartitions(
     request: pb.CreatePartitionsRequest__Output,
-    caller: Caller,
+    caller: ApiCaller,
   ): Promise<pb.CreatePartitionsResponse> {
     const topics: pb.CreatePartitionsResponse['topics'] = [];
     for (const topic of request.topics ?? []) {
@@ -366,7 +379,7 @@ export class ControllerApi {
     return { topics };
   }
 
-  async alterConfigs(request: pb.AlterConfigsRequest__Output, caller: Caller): Promise<pb.AlterConfigsResponse> {
+  async alterConfigs(request: pb.AlterConfigsRequest__Output, caller: ApiCaller): Promise<pb.AlterConfigsResponse> {
     const resources: pb.AlterConfigsResponse['resources'] = [];
     for (const resource of request.resources ?? []) {
       try {
@@ -407,7 +420,7 @@ export class ControllerApi {
     return { resources };
   }
 
-  async electLeaders(request: pb.ElectLeadersRequest__Output, caller: Caller): Promise<pb.ElectLeadersResponse> {
+  async electLeaders(request: pb.ElectLeadersRequest__Output, caller: ApiCaller): Promise<pb.ElectLeadersResponse> {
     const typeText = (request.electionType === '' ? 'PREFERRED' : request.electionType).toUpperCase();
     if (typeText !== 'PREFERRED' && typeText !== 'UNCLEAN') {
       throw new ApiError(

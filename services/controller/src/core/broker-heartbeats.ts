@@ -75,6 +75,13 @@ export class BrokerHeartbeatManager {
     return session;
   }
 
+  /** Each broker's last reported applied metadata offset (-1: none yet), for the active controller's metrics. */
+  metadataOffsets(): Map<number, number> {
+    const offsets = new Map<number, number>();
+    for (const [brokerId, session] of this.sessions) offsets.set(brokerId, session.metadataOffset);
+    return offsets;
+  }
+
   leaseExpiresAtMs(session: BrokerSession): number {
     return session.lastContactMs + this.sessionTimeoutMs;
   }

@@ -67,7 +67,8 @@ export class ControllerNode {
     readonly api: ControllerApi,
     private readonly health: HealthStatus,
     private readonly metrics: ControllerMetrics,
-    private readonly registry: ReturnType<typeof createMetricsRegistry>,
+    /** This node's series (its own registry: tests run several nodes in one process). */
+    readonly registry: ReturnType<typeof createMetricsRegistry>,
   ) {}
 
   /** The gRPC address this node serves on. */
@@ -101,7 +102,6 @@ export class ControllerNode {
         : { maxPartitionChangesPerOperation: options.maxPartitionChangesPerOperation }),
     });
     const registry = createMetricsRegistry({ service: 'controller', nodeId: options.nodeId });
-    const metrics = new ControllerMetrics(registry);
     const health = new HealthStatus('NOT_SERVING');
     const queue = new ControllerQueue(quorum, stateMachine, {
       activationWaitMs: 2_000,
@@ -122,6 +122,13 @@ export class ControllerNode {
       },
       log: (message, fields) => log.info(fields ?? {}, message),
     });
+    const metrics = new ControllerMetrics(registry, {
+      isActive: () => queue.isActive,
+      image: () => stateMachine.image,
+      appliedOffset: () => stateMachine.appliedIndex,
+      brokerMetadataOffsets: () => core.heartbeats.metadataOffsets(),
+      voterProgress: () => quorum.voterProgress?.() ?? null,
+    });
     const api: ControllerApi = new ControllerApi({
       queue,
       quorum,
@@ -134,6 +141,7 @@ export class ControllerNode {
         metrics.requests.inc({ operation, result });
         if (result === 'OK') metrics.writeLatency.observe({ operation }, durationMs / 1000);
       },
+      onCommitted: (records) => metrics.committed(records),
       // `node` is assigned below, before any write can complete (commits are asynchronous).
       onMovesPending: () => node.requestLeaseCheck(),
     });
@@ -158,8 +166,13 @@ export class ControllerNode {
     };
     stateMachine.onApply(updateImageMetrics);
     updateImageMetrics();
+    let lastTermLed = -1;
     quorum.onLeaderChange((leaderId, term) => {
       metrics.raftTerm.set(term);
+      if (leaderId === options.nodeId && term !== lastTermLed) {
+        lastTermLed = term;
+        metrics.electionsWon.inc();
+      }
       log.info(
         { leaderId, term },
         leaderId === options.nodeId ? 'this node is the quorum leader' : 'quorum leader changed',

@@ -9,6 +9,8 @@ import type { RaftPeerHandler } from '../raft/raft-peer-service';
 export interface QuorumRuntime extends QuorumPort {
   /** Null for a quorum without peers (a single-node test quorum). */
   readonly raftPeer: RaftPeerHandler | null;
+  /** While leading: the last Raft index and each other voter's match index (metrics); absent for a fake quorum. */
+  voterProgress?(): { readonly lastIndex: number; readonly matchByVoter: ReadonlyMap<number, number> } | null;
   /** Raft index covered by the newest local snapshot (0: none). */
   snapshotIndex(): number;
   start(): Promise<void>;

@@ -78,6 +78,7 @@ export function raftQuorumRuntime(driver: RaftDriver, raftPeer: QuorumRuntime['r
     propose: (entry) => driver.propose([entry]),
     onLeaderChange: (listener) => driver.onLeaderChange(listener),
     snapshotIndex: () => driver.latestSnapshot()?.index ?? 0,
+    voterProgress: () => driver.voterProgress(),
     start: () => driver.start(),
     // A planned stop hands leadership over first (~0.1 s) instead of leaving the others to time out.
     stop: async () => {

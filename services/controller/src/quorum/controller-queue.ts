@@ -12,6 +12,7 @@
  */
 import { ApiError } from '@sluice/protocol';
 import { MetadataDelta, type MetadataImage, type MetadataRecord } from '@sluice/metadata';
+import { untimedRequest, type RequestPhases } from '@sluice/runtime';
 import { encodeMetadataEntry } from '../state/entry-codec';
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
 import type { QuorumPort } from './quorum-port';
@@ -197,9 +198,10 @@ export class ControllerQueue {
   /**
    * Decides, proposes and waits for the commit. Rejects with the decision's ApiError (nothing
    * written), NOT_CONTROLLER (not the leader, or leadership lost before commit), or
-   * REQUEST_TIMED_OUT when the queue is full.
+   * REQUEST_TIMED_OUT when the queue is full. Waiting for the commit is the request's `remote`
+   * phase in `phases` (the quorum replicating the entry).
    */
-  async write<R>(decide: Decide<R>): Promise<WriteOutcome<R>> {
+  async write<R>(decide: Decide<R>, phases: RequestPhases = untimedRequest): Promise<WriteOutcome<R>> {
     if (this.pending >= this.options.maxPendingWrites) {
       throw new ApiError(
         'REQUEST_TIMED_OUT',
@@ -215,7 +217,7 @@ export class ControllerQueue {
       if (decision instanceof ApiError) throw decision;
       if (decision.records.length === 0) {
         // Answer only after whatever this decision saw in flight has committed.
-        await this.lastProposal;
+        await phases.remote(this.lastProposal);
         if (generation !== this.generation) throw this.notController();
         return { response: decision.response, offset: undefined, summary: decision.summary, recordCount: 0 };
       }
@@ -235,7 +237,7 @@ export class ControllerQueue {
       this.lastProposal = proposal.catch(() => undefined);
       let index: number;
       try {
-        ({ index } = await proposal);
+        ({ index } = await phases.remote(proposal));
       } catch (error) {
         if (generation === this.generation) {
           this.deactivate(this.notController());

@@ -284,6 +284,22 @@ export class RaftDriver {
     return this.state === 'running' && this.node?.status().role === 'leader';
   }
 
+  /**
+   * While this node leads: its last Raft index and how far each other voter has replicated
+   * (its match index); null otherwise. For the active controller's metrics.
+   */
+  voterProgress(): { readonly lastIndex: number; readonly matchByVoter: ReadonlyMap<number, number> } | null {
+    const node = this.node;
+    if (!this.isLeader() || node === null) return null;
+    const matchByVoter = new Map<number, number>();
+    for (const id of this.options.voters.keys()) {
+      if (id === this.nodeId) continue;
+      const progress = node.peerProgress(id);
+      if (progress !== undefined) matchByVoter.set(id, progress.match);
+    }
+    return { lastIndex: node.status().lastIndex, matchByVoter };
+  }
+
   /** `host:port` of a voter, from `voters`. */
   addressOf(nodeId: number): string | undefined {
     return this.options.voters.get(nodeId);

@@ -1,7 +1,13 @@
+import type { RequestPhases } from '@sluice/runtime';
 import type { RpcCallContext } from '@sluice/service-common';
 import type { Caller } from '../audit/audit-trail';
 
-/** The audit log's view of an RPC's caller. */
-export function callerOf(call: RpcCallContext): Caller {
-  return { principal: call.principal, host: call.peerHost };
+/** Who called (for the audit log) and the call's phase clock (remote while the quorum commits). */
+export interface TimedCaller extends Caller {
+  readonly phases: RequestPhases;
+}
+
+/** The audit log's view of an RPC's caller, with its request phases. */
+export function callerOf(call: RpcCallContext): TimedCaller {
+  return { principal: call.principal, host: call.peerHost, phases: call.phases };
 }

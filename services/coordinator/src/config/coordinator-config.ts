@@ -84,6 +84,8 @@ export function coordinatorNodeOptionsFrom(
       minIsr: raw['share.coordinator.state.topic.min.isr'],
     },
     maxMessageBytes: raw['message.max.bytes'],
+    metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
+    consumerLagIntervalMs: raw['metrics.consumer.lag.interval.ms'],
     groups: {
       sessionTimeoutMs: raw['group.consumer.session.timeout.ms'],
       heartbeatIntervalMs: raw['group.consumer.heartbeat.interval.ms'],

@@ -759,6 +759,12 @@ export class GroupShard {
     });
   }
 
+  /** Every committed offset of every group, unsorted (for the lag gauge at scrape time). */
+  *committedOffsets(): IterableIterator<{ groupId: string; topic: string; partition: number; offset: number }> {
+    for (const [groupId, offsets] of this.offsets)
+      for (const o of offsets.values()) yield { groupId, topic: o.topic, partition: o.partition, offset: o.offset };
+  }
+
   // ------------------------------------------------------------------ admin
 
   listGroups(): { groupId: string; state: ConsumerGroupState; members: number }[] {

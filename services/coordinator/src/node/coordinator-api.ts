@@ -3,12 +3,14 @@
  * wire requests into GroupShard operations on the owning partition and back. Whole-request failures (NOT_COORDINATOR, FENCED_MEMBER_EPOCH, ...) are
  * gRPC errors with Kafka names; multi-item requests answer per item.
  */
+import type { RequestPhases } from '@sluice/runtime';
 import { groupPartition } from '@sluice/client';
 import type * as wire from '@sluice/proto';
 import { ApiError, type DurableRange } from '@sluice/protocol';
 import type { HeartbeatRequest } from '../core/group-shard';
 import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
 import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
+import { inCoordinatorSpan } from './coordinator-spans';
 
 function itemError(error: unknown): Required<wire.ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
@@ -136,6 +138,7 @@ export class CoordinatorApi {
 
   async shareGroupHeartbeat(
     request: wire.ShareGroupHeartbeatRequest__Output,
+    phases?: RequestPhases,
   ): Promise<wire.ShareGroupHeartbeatResponse> {
     const converted = {
       groupId: request.groupId,
@@ -146,7 +149,12 @@ export class CoordinatorApi {
       subscribedTopicNames: request.subscribedTopicNamesSet ? request.subscribedTopicNames : null,
     };
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now()));
+    const response = await inCoordinatorSpan(
+      'heartbeat',
+      request.groupId,
+      { 'sluice.group.type': 'share', 'sluice.member.epoch': request.memberEpoch },
+      () => this.node.enqueue(owned, (shard) => shard.shareHeartbeat(converted, Date.now()), phases),
+    );
     return heartbeatToWire(response);
   }
 
@@ -212,12 +220,17 @@ export class CoordinatorApi {
    */
   async readShareGroupState(
     request: wire.ReadShareGroupStateRequest__Output,
+    phases?: RequestPhases,
   ): Promise<wire.ReadShareGroupStateResponse> {
     const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
     try {
       validateShareStateKey(key);
       const owned = this.node.shareStatePartitionFor(key);
-      const { state } = await this.node.enqueueShareState(owned, (shard) => shard.read(key, request.leaderEpoch));
+      const { state } = await this.node.enqueueShareState(
+        owned,
+        (shard) => shard.read(key, request.leaderEpoch),
+        phases,
+      );
       if (state === null) return { ...OK, found: false, stateEpoch: 0, startOffset: '0', ranges: [] };
       return {
         ...OK,
@@ -235,6 +248,7 @@ export class CoordinatorApi {
   /** WriteShareGroupState: answered after the folded state is committed to __share_group_state. */
   async writeShareGroupState(
     request: wire.WriteShareGroupStateRequest__Output,
+    phases?: RequestPhases,
   ): Promise<wire.WriteShareGroupStateResponse> {
     const key = { groupId: request.groupId, topic: request.topic, partition: request.partition };
     try {
@@ -250,8 +264,29 @@ export class CoordinatorApi {
         startOffset: Number(request.startOffset),
         ranges: request.ranges.map(rangeFromWire),
       };
-      await this.node.enqueueShareState(owned, (shard) =>
-        shard.write({ key, leaderEpoch: request.leaderEpoch, state, kind: request.snapshot ? 'snapshot' : 'update' }),
+      await inCoordinatorSpan(
+        'share_state_write',
+        '__share_group_state',
+        {
+          'sluice.share.group': key.groupId,
+          'sluice.share.topic': key.topic,
+          'sluice.share.partition': key.partition,
+          'sluice.share.state_epoch': request.stateEpoch,
+          'sluice.share.ranges': state.ranges.length,
+          'sluice.share.snapshot': request.snapshot,
+        },
+        () =>
+          this.node.enqueueShareState(
+            owned,
+            (shard) =>
+              shard.write({
+                key,
+                leaderEpoch: request.leaderEpoch,
+                state,
+                kind: request.snapshot ? 'snapshot' : 'update',
+              }),
+            phases,
+          ),
       );
       return OK;
     } catch (error) {
@@ -260,32 +295,49 @@ export class CoordinatorApi {
     }
   }
 
-  async heartbeat(request: wire.ConsumerGroupHeartbeatRequest__Output): Promise<wire.ConsumerGroupHeartbeatResponse> {
+  async heartbeat(
+    request: wire.ConsumerGroupHeartbeatRequest__Output,
+    phases?: RequestPhases,
+  ): Promise<wire.ConsumerGroupHeartbeatResponse> {
     const converted = heartbeatFromWire(request);
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()));
+    const response = await inCoordinatorSpan(
+      'heartbeat',
+      request.groupId,
+      { 'sluice.group.type': 'consumer', 'sluice.member.epoch': request.memberEpoch },
+      () => this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()), phases),
+    );
     return heartbeatToWire(response);
   }
 
-  async offsetCommit(request: wire.OffsetCommitRequest__Output): Promise<wire.OffsetCommitResponse> {
+  async offsetCommit(
+    request: wire.OffsetCommitRequest__Output,
+    phases?: RequestPhases,
+  ): Promise<wire.OffsetCommitResponse> {
     const owned = this.node.partitionFor(request.groupId);
-    const response = await this.node.enqueue(owned, (shard) =>
-      shard.offsetCommit(
-        {
-          groupId: request.groupId,
-          memberId: request.memberId,
-          memberEpoch: request.memberEpoch,
-          topics: request.topics.map((t) => ({
-            name: t.name,
-            partitions: t.partitions.map((p) => ({
-              partition: p.partition,
-              offset: Number(p.offset),
-              leaderEpoch: p.leaderEpoch,
-              metadata: p.metadata,
-            })),
-          })),
-        },
-        Date.now(),
+    const offsets = request.topics.reduce((n, t) => n + t.partitions.length, 0);
+    const response = await inCoordinatorSpan('commit', request.groupId, { 'sluice.commit.offsets': offsets }, () =>
+      this.node.enqueue(
+        owned,
+        (shard) =>
+          shard.offsetCommit(
+            {
+              groupId: request.groupId,
+              memberId: request.memberId,
+              memberEpoch: request.memberEpoch,
+              topics: request.topics.map((t) => ({
+                name: t.name,
+                partitions: t.partitions.map((p) => ({
+                  partition: p.partition,
+                  offset: Number(p.offset),
+                  leaderEpoch: p.leaderEpoch,
+                  metadata: p.metadata,
+                })),
+              })),
+            },
+            Date.now(),
+          ),
+        phases,
       ),
     );
     return {
@@ -299,17 +351,21 @@ export class CoordinatorApi {
     };
   }
 
-  async offsetFetch(request: wire.OffsetFetchRequest__Output): Promise<wire.OffsetFetchResponse> {
+  async offsetFetch(
+    request: wire.OffsetFetchRequest__Output,
+    phases?: RequestPhases,
+  ): Promise<wire.OffsetFetchResponse> {
     const owned = this.node.partitionFor(request.groupId);
     const partitions =
       request.partitions.length === 0
         ? null
         : request.partitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
     // Through the queue: an answer must not show offsets whose commit is still being written.
-    const offsets = await this.node.enqueue(owned, (shard) => ({
-      records: [],
-      response: shard.offsetFetch(request.groupId, partitions),
-    }));
+    const offsets = await this.node.enqueue(
+      owned,
+      (shard) => ({ records: [], response: shard.offsetFetch(request.groupId, partitions) }),
+      phases,
+    );
     return { offsets: offsets.map((o) => ({ ...o, offset: String(o.offset) })) };
   }
 

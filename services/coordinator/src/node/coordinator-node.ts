@@ -16,11 +16,18 @@
  * behind its successor's back. A response leaves only after its records are committed; if a
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
-import { Admin, groupPartition, shareStateKeyString } from '@sluice/client';
+import { Admin, groupPartition, shareStateKeyString, topicPartitionKey } from '@sluice/client';
 import { createGrpcClient, unaryCall } from '@sluice/proto';
 import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { createMetricsRegistry, HealthStatus, type Logger } from '@sluice/runtime';
+import {
+  createMetricsRegistry,
+  HealthStatus,
+  startMetricsServer,
+  type Logger,
+  type RequestPhases,
+  type StartedMetricsServer,
+} from '@sluice/runtime';
 import type { GrpcApp } from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import { startCoordinatorRpc } from '../rpc/coordinator-rpc.module';
@@ -37,6 +44,8 @@ import {
 } from '../core/share-state-records';
 import { ShareStateShard, type ShareStateOutcome } from '../core/share-state-shard';
 import { CoordinatorApi } from './coordinator-api';
+import { CoordinatorMetrics } from './coordinator-metrics';
+import { ConsumerLag } from './consumer-lag';
 import { TopicsSnapshot } from './topics-snapshot';
 import { OwnedTopic, type OwnedPartition as OwnedTopicPartition, type PartitionStatus } from './owned-topic';
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_REQUEST_BYTES, type WriteLimits } from './write-plan';
@@ -82,16 +91,32 @@ export interface CoordinatorNodeOptions {
   readonly maxWriteRequestBytes?: number;
   /** How often leadership of the internal topics and topic metadata are checked. Default 250 ms. */
   readonly ownershipCheckIntervalMs?: number;
+  /** The /metrics and /healthz HTTP server (`metrics.host`, `metrics.port`); null or absent: none. */
+  readonly metrics?: { readonly host: string; readonly port: number } | null;
+  /**
+   * How often the high watermarks behind `sluice_coordinator_consumer_group_lag` are read
+   * (`metrics.consumer.lag.interval.ms`, default 5000); 0: never (no lag series).
+   */
+  readonly consumerLagIntervalMs?: number;
   readonly log: Logger;
 }
+
+/** Default of `metrics.consumer.lag.interval.ms`. */
+export const DEFAULT_CONSUMER_LAG_INTERVAL_MS = 5_000;
+/** Bound on the partitions (and series) the lag gauge tracks per coordinator. */
+const MAX_LAG_PARTITIONS = 10_000;
 
 export type OwnedPartition = OwnedTopicPartition<GroupShard>;
 export type OwnedShareStatePartition = OwnedTopicPartition<ShareStateShard>;
 
 export class CoordinatorNode {
   private server: GrpcApp | undefined;
-  /** Per-RPC metrics of this coordinator. */
+  /** This coordinator's series (its own registry: tests run several coordinators in one process). */
   readonly registry: Registry;
+  private readonly metrics: CoordinatorMetrics;
+  private readonly lag: ConsumerLag;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private metricsServer: StartedMetricsServer | undefined;
   private readonly health = new HealthStatus('NOT_SERVING');
   private readonly broker: BrokerClient;
   private readonly admin: Admin;
@@ -112,7 +137,11 @@ export class CoordinatorNode {
 
   private constructor(readonly options: CoordinatorNodeOptions) {
     // Its own registry: tests run several coordinators in one process.
-    this.registry = createMetricsRegistry({ service: 'coordinator', nodeId: options.nodeId, defaultMetrics: false });
+    this.registry = createMetricsRegistry({
+      service: 'coordinator',
+      nodeId: options.nodeId,
+      defaultMetrics: (options.metrics ?? null) !== null,
+    });
     this.broker = createGrpcClient('Broker', options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
     this.shareStateTopic = options.shareStateTopic ?? {
@@ -152,6 +181,40 @@ export class CoordinatorNode {
       },
       shared(SHARE_STATE_TOPIC),
     );
+    this.lag = new ConsumerLag({
+      committed: () => this.activeShards().flatMap((shard) => [...shard.committedOffsets()]),
+      highWatermarks: (topic, partitions) => this.highWatermarks(topic, partitions),
+      maxPartitions: MAX_LAG_PARTITIONS,
+      onRefreshError: (topic, error) =>
+        options.log.debug({ topic, err: error }, 'consumer lag: high watermarks not read this time'),
+    });
+    this.metrics = new CoordinatorMetrics(this.registry, {
+      consumerGroups: () => this.activeShards().flatMap((shard) => shard.listGroups()),
+      shareGroups: () => this.activeShards().flatMap((shard) => shard.listShareGroups()),
+      ownedPartitions: () => [
+        ...this.groupPartitions.all().map((p) => ({ topic: OFFSETS_TOPIC, status: p.status })),
+        ...this.sharePartitions.all().map((p) => ({ topic: SHARE_STATE_TOPIC, status: p.status })),
+      ],
+      lag: this.lag,
+    });
+  }
+
+  /** The high watermarks of `partitions` of `topic`, from their leaders. */
+  private async highWatermarks(topic: string, partitions: readonly number[]): Promise<Map<number, number>> {
+    const listed = await this.admin.listOffsets(
+      partitions.map((partition) => ({ topic, partition })),
+      'latest',
+    );
+    const read = new Map<number, number>();
+    for (const partition of partitions) {
+      const offset = listed.get(topicPartitionKey(topic, partition))?.offset;
+      if (offset !== undefined && offset >= 0) read.set(partition, offset);
+    }
+    return read;
+  }
+
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
   }
 
   static async start(options: CoordinatorNodeOptions): Promise<CoordinatorNode> {
@@ -212,6 +275,28 @@ export class CoordinatorNode {
     // checkOwnership): before it, FindCoordinator could only answer COORDINATOR_NOT_AVAILABLE.
     await this.checkOwnership();
     this.timer = setInterval(() => void this.checkOwnership(), this.options.ownershipCheckIntervalMs ?? 250);
+    const lagIntervalMs = this.options.consumerLagIntervalMs ?? DEFAULT_CONSUMER_LAG_INTERVAL_MS;
+    if (lagIntervalMs > 0) {
+      this.lagTimer = setInterval(() => void this.lag.refresh(), lagIntervalMs);
+      this.lagTimer.unref();
+    }
+    const metrics = this.options.metrics ?? null;
+    if (metrics !== null) {
+      this.metricsServer = await startMetricsServer({
+        registry: this.registry,
+        host: metrics.host,
+        port: metrics.port,
+        health: () => ({
+          healthy: !this.stopped,
+          detail: `partitions=${this.groupPartitions.all().length}+${this.sharePartitions.all().length}`,
+        }),
+      });
+    }
+    this.options.log.info(
+      { address: this.address, metricsPort: this.metricsServer?.port ?? null },
+      // SERVING (and 'coordinator ready') follow with the first ownership check that knows the topics.
+      'coordinator started',
+    );
   }
 
   /** Creates an internal topic when missing (a concurrent creator winning is fine). */
@@ -394,28 +479,31 @@ export class CoordinatorNode {
    * Runs `operation` on the partition's shard after everything queued before it, writes the
    * records it produced (acks=all) and then answers. A failed write reloads the partition.
    */
-  enqueue<T>(owned: OwnedPartition, operation: (shard: GroupShard) => Outcome<T>): Promise<T> {
-    return this.groupPartitions.enqueue(owned, operation);
+  enqueue<T>(owned: OwnedPartition, operation: (shard: GroupShard) => Outcome<T>, phases?: RequestPhases): Promise<T> {
+    return this.groupPartitions.enqueue(owned, operation, phases, (records) => this.metrics.written(records));
   }
 
   /** The same for a `__share_group_state` partition. */
   enqueueShareState<T>(
     owned: OwnedShareStatePartition,
     operation: (shard: ShareStateShard) => ShareStateOutcome<T>,
+    phases?: RequestPhases,
   ): Promise<T> {
-    return this.sharePartitions.enqueue(owned, operation);
+    return this.sharePartitions.enqueue(owned, operation, phases);
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.lagTimer);
     this.groupPartitions.stop();
     this.sharePartitions.stop();
     this.health.set('', 'NOT_SERVING');
     await this.server?.close();
     this.broker.close();
     this.admin.close();
+    await this.metricsServer?.close();
   }
 }
 

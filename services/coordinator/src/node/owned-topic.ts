@@ -13,7 +13,7 @@ import { apiErrorFromName } from '@sluice/client';
 import { unaryCall } from '@sluice/proto';
 import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError, decodeRecordBatches } from '@sluice/protocol';
-import type { Logger } from '@sluice/runtime';
+import { untimedRequest, type Logger, type RequestPhases } from '@sluice/runtime';
 import { planWrite, type WriteLimits } from './write-plan';
 
 /** How a shard kind is kept in its topic. */
@@ -207,12 +207,18 @@ export class OwnedTopic<S, R> {
   /**
    * Runs `operation` on the partition's shard after everything queued before it, writes the
    * records it produced (acks=all) and then answers. A failed write drops the partition (reload).
+   * `phases`: the request waits in `queue` behind earlier operations, and in `remote` while the
+   * paired broker replicates its write; `onWritten` sees the records once they are committed.
    */
   enqueue<T>(
     owned: OwnedPartition<S>,
     operation: (shard: S) => { readonly records: readonly R[]; readonly response: T },
+    phases: RequestPhases = untimedRequest,
+    onWritten?: (records: readonly R[]) => void,
   ): Promise<T> {
+    phases.enter('queue');
     const run = owned.queue.then(async () => {
+      phases.enter('local');
       if (owned.dropped)
         throw new ApiError(
           'NOT_COORDINATOR',
@@ -221,7 +227,8 @@ export class OwnedTopic<S, R> {
       const { records, response } = operation(owned.shard);
       if (records.length > 0) {
         try {
-          await this.write(owned, records);
+          await phases.remote(this.write(owned, records));
+          onWritten?.(records);
         } catch (error) {
           this.drop(owned, 'write failed');
           if (error instanceof ApiError && error.errorName === 'MESSAGE_TOO_LARGE') this.options.onMessageTooLarge?.();

@@ -6,6 +6,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import type * as pb from '@sluice/proto';
+import { RpcCall, type RpcCallContext } from '@sluice/service-common';
 import type { CoordinatorApi } from '../node/coordinator-api';
 import { COORDINATOR_API } from './tokens';
 
@@ -19,17 +20,26 @@ export class ConsumerGroupController {
   }
 
   @GrpcMethod('Coordinator', 'ConsumerGroupHeartbeat')
-  heartbeat(@Payload() request: pb.ConsumerGroupHeartbeatRequest__Output): Promise<pb.ConsumerGroupHeartbeatResponse> {
-    return this.api.heartbeat(request);
+  heartbeat(
+    @Payload() request: pb.ConsumerGroupHeartbeatRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.ConsumerGroupHeartbeatResponse> {
+    return this.api.heartbeat(request, call.phases);
   }
 
   @GrpcMethod('Coordinator', 'OffsetCommit')
-  offsetCommit(@Payload() request: pb.OffsetCommitRequest__Output): Promise<pb.OffsetCommitResponse> {
-    return this.api.offsetCommit(request);
+  offsetCommit(
+    @Payload() request: pb.OffsetCommitRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.OffsetCommitResponse> {
+    return this.api.offsetCommit(request, call.phases);
   }
 
   @GrpcMethod('Coordinator', 'OffsetFetch')
-  offsetFetch(@Payload() request: pb.OffsetFetchRequest__Output): Promise<pb.OffsetFetchResponse> {
-    return this.api.offsetFetch(request);
+  offsetFetch(
+    @Payload() request: pb.OffsetFetchRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.OffsetFetchResponse> {
+    return this.api.offsetFetch(request, call.phases);
   }
 }

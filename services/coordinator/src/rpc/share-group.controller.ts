@@ -5,6 +5,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import type * as pb from '@sluice/proto';
+import { RpcCall, type RpcCallContext } from '@sluice/service-common';
 import type { CoordinatorApi } from '../node/coordinator-api';
 import { COORDINATOR_API } from './tokens';
 
@@ -15,21 +16,24 @@ export class ShareGroupController {
   @GrpcMethod('Coordinator', 'ShareGroupHeartbeat')
   shareGroupHeartbeat(
     @Payload() request: pb.ShareGroupHeartbeatRequest__Output,
+    @RpcCall() call: RpcCallContext,
   ): Promise<pb.ShareGroupHeartbeatResponse> {
-    return this.api.shareGroupHeartbeat(request);
+    return this.api.shareGroupHeartbeat(request, call.phases);
   }
 
   @GrpcMethod('Coordinator', 'ReadShareGroupState')
   readShareGroupState(
     @Payload() request: pb.ReadShareGroupStateRequest__Output,
+    @RpcCall() call: RpcCallContext,
   ): Promise<pb.ReadShareGroupStateResponse> {
-    return this.api.readShareGroupState(request);
+    return this.api.readShareGroupState(request, call.phases);
   }
 
   @GrpcMethod('Coordinator', 'WriteShareGroupState')
   writeShareGroupState(
     @Payload() request: pb.WriteShareGroupStateRequest__Output,
+    @RpcCall() call: RpcCallContext,
   ): Promise<pb.WriteShareGroupStateResponse> {
-    return this.api.writeShareGroupState(request);
+    return this.api.writeShareGroupState(request, call.phases);
   }
 }
