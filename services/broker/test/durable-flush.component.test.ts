@@ -5,7 +5,7 @@
  * roll, and the recovery-point, log-start and high-watermark checkpoints written on their
  * cadences by the replication core's one timer.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@sluice/runtime';
@@ -156,7 +156,7 @@ describe('flushing on a real disk', () => {
   });
 
   it('after a crash, recovery rescans only what the last recovery-point checkpoint does not cover', async () => {
-    /** Writes 200 batches in 4 KiB segments, crashes (logs abandoned, nothing closed), reopens. */
+    /** Writes 200 batches in 4 KiB segments, crashes (a copy of the files as they are), reopens the copy. */
     const rescanned = async (
       name: string,
       checkpointIntervalMs: number,
@@ -178,9 +178,11 @@ describe('flushing on a real disk', () => {
       await waitFor('the rolled segments to be flushed', () => replica.log.recoveryPoint >= rolledTo, 5_000);
       await sleep(200); // a few checkpoint cadences
       const size = replica.log.sizeBytes;
-      replica.log.abandon();
+      // The crash: what is in the files at this instant, without a clean shutdown's flush and marker.
+      const crashedDir = join(dir, `${name}-crashed`);
+      cpSync(logDir, crashedDir, { recursive: true });
       m.stop();
-      const reopened = start(logDir, {}, checkpointIntervalMs);
+      const reopened = start(crashedDir, {}, checkpointIntervalMs);
       try {
         return { scanned: reopened.replica('t', 0)!.log.stats.recoveryScannedBytes, size };
       } finally {
