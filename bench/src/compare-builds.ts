@@ -11,7 +11,7 @@
  * ~/.cache/sluice-baseline).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { markdownTable, median } from './table';
@@ -90,20 +90,32 @@ function main(): void {
       runs.push({ build, round, rows: runCompare(build === 'baseline' ? baseline : current, compareArgs), loadBefore });
     }
   }
-  const settings = [...new Set(runs.flatMap((run) => run.rows.map((row) => row.setting)))];
+  const resultsDir = resolve(__dirname, '..', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const resultFile = join(resultsDir, `builds-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    resultFile,
+    `${JSON.stringify({ baseline, candidate: current, rounds, compareArgs, runs }, null, 2)}\n`,
+  );
+  process.stderr.write(`[bench:builds] wrote ${resultFile}\n`);
+  // A row is a (system, setting): "sluice" plus, in builds that have them, "sluice tracing N%"
+  // rows. Each is compared with the baseline's plain "sluice" row of the same setting.
+  const key = (row: Row): string => `${row.system} | ${row.setting}`;
+  const keys = [...new Set(runs.flatMap((run) => run.rows.map(key)))];
   const lines: string[][] = [];
   const summary: string[][] = [];
-  for (const setting of settings) {
-    const of = (build: Run['build']): Row[] =>
-      runs.filter((run) => run.build === build).flatMap((run) => run.rows.filter((row) => row.setting === setting));
-    const base = of('baseline');
-    const mine = of('this');
-    const latency = base.some((row) => row.latencyMs !== undefined);
+  for (const rowKey of keys) {
+    const of = (build: Run['build'], wanted: string): Row[] =>
+      runs.filter((run) => run.build === build).flatMap((run) => run.rows.filter((row) => key(row) === wanted));
+    const mine = of('this', rowKey);
+    const setting = rowKey.slice(rowKey.indexOf(' | ') + 3);
+    const base = of('baseline', `sluice | ${setting}`);
+    const latency = mine.some((row) => row.latencyMs !== undefined);
     for (const run of runs) {
-      const row = run.rows.find((r) => r.setting === setting);
+      const row = run.rows.find((r) => key(r) === rowKey);
       if (row === undefined) continue;
       lines.push([
-        setting,
+        rowKey,
         `${run.round}`,
         run.build,
         mbps(row).toFixed(1),
@@ -115,9 +127,9 @@ function main(): void {
     const ratio = (pick: (row: Row) => number): string =>
       base.length === 0 || mine.length === 0 ? '–' : `${(median(mine.map(pick)) / median(base.map(pick))).toFixed(3)}x`;
     summary.push([
-      setting,
-      `${median(base.map(mbps)).toFixed(1)}`,
-      `${median(mine.map(mbps)).toFixed(1)}`,
+      rowKey,
+      base.length === 0 ? '–' : median(base.map(mbps)).toFixed(1),
+      mine.length === 0 ? '–' : median(mine.map(mbps)).toFixed(1),
       ratio(mbps),
       latency ? ratio((row) => row.latencyMs?.p50 ?? 0) : '–',
       latency ? ratio((row) => row.latencyMs?.p99 ?? 0) : '–',
@@ -131,7 +143,14 @@ function main(): void {
       `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'})`,
       '',
       markdownTable(
-        ['setting', 'baseline MB/s (median)', 'this MB/s (median)', 'this / baseline MB/s', 'p50 ratio', 'p99 ratio'],
+        [
+          'system | setting',
+          "baseline's plain sluice MB/s (median)",
+          'this MB/s (median)',
+          'this / baseline MB/s',
+          'p50 ratio',
+          'p99 ratio',
+        ],
         summary,
       ),
       '',
