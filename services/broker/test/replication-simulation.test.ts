@@ -47,6 +47,7 @@ function logView(log: EpochLog): LeaderLogView & FollowerLogView {
       const answer = cache.endOffsetFor(epoch, log.length);
       return answer.epoch === -1 ? null : answer;
     },
+    latestEpoch: () => cache.latestEpoch(),
   };
 }
 
