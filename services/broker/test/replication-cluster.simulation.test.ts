@@ -467,6 +467,30 @@ const COUNTEREXAMPLES: readonly { name: string; steps: readonly Step[]; minIsr: 
     ],
     minIsr: 1,
   },
+  {
+    // The same bug by another way, found by hunting with the fix undone (seed 2090747534): 2 leads,
+    // appends one record and retention deletes it; 1 starts over at 1 (empty cache) and leads
+    // epoch 2 when 2 crashes. Restarted 2 has no record at all, but its cache kept epoch 1 at 1
+    // (retention moves the epoch start up, it does not drop the epoch): it fetched with last epoch
+    // 1 and was refused forever.
+    name: 'an old leader whose retention emptied its log (its epoch still cached) gets back into the ISR',
+    steps: [
+      { kind: 'crash', broker: 3, pick: 0 },
+      { kind: 'fence', broker: 1, pick: 0 },
+      { kind: 'unfence', broker: 1, pick: 0 },
+      { kind: 'metadata', broker: 2 },
+      { kind: 'produce', broker: 2, records: 1, acksAll: false },
+      { kind: 'retain', pick: 267511273 },
+      { kind: 'metadata', broker: 1 },
+      { kind: 'fetch', broker: 1, maxRecords: 1 },
+      { kind: 'fetch', broker: 1, maxRecords: 1 },
+      { kind: 'alter', lose: false },
+      { kind: 'tick', ms: 4950 },
+      { kind: 'crash', broker: 2, pick: 0 },
+      { kind: 'fetch', broker: 1, maxRecords: 1 },
+    ],
+    minIsr: 1,
+  },
 ];
 
 describe('replication cluster simulation: counterexamples the property found', () => {
