@@ -7,6 +7,7 @@ import {
   RecordBatchTooLargeError,
   type LogConfig,
 } from '@sluice/log';
+import { propertyOptions } from '../../../test-support/property';
 import { FakeClock, makeBatch, summarize, tempDir } from './helpers';
 
 /**
@@ -68,7 +69,11 @@ class Model {
   truncateTo(target: number, now: number): void {
     if (target >= this.end) return;
     if (target < this.logStart) return this.truncateFully(target, now);
-    const segIndex = this.segments.findIndex((s) => s.batches.some((b) => b.last >= target));
+    // As Kafka's LocalLog.truncateTo: the segment holding `target` by base offset stays and every
+    // later one goes, even when an offset gap (follower, compaction) ends it below `target`; the
+    // first batch reaching `target` may sit in a later segment, whose base is above `target`.
+    let segIndex = this.segments.length - 1;
+    while (segIndex > 0 && this.segments[segIndex]!.base > target) segIndex--;
     const segment = this.segments[segIndex]!;
     const wasActive = segIndex === this.segments.length - 1;
     this.segments.splice(segIndex + 1);
@@ -308,6 +313,8 @@ function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void 
           const target = Math.max(0, model.end - cmd.back);
           log.truncateTo(target);
           model.truncateTo(target, clock.now);
+          // Truncation removes every offset >= target: nothing is served or appended above it.
+          expect(log.logEndOffset).toBeLessThanOrEqual(target);
           break;
         }
         case 'truncateFully': {
@@ -353,12 +360,49 @@ function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void 
 }
 
 describe('PartitionLog against an in-memory model', () => {
+  it('truncates into an offset gap at a segment boundary (fast-check seed 944827174)', () => {
+    // Offsets 0-2 fill segment 0; a follower batch skips offset 3 and rolls segment 4 (0-2 plus
+    // 4-5 pass segment.bytes); truncating to 3 keeps segment 0 whole and deletes segment 4: the
+    // end is 3, not segment 4's base (the model once kept the segment of the first batch >= 3).
+    runScenario({ segmentBytes: 700, indexIntervalBytes: 0, segmentMs: 10_000, retentionMs: -1, retentionBytes: -1 }, [
+      {
+        kind: 'append',
+        batches: [
+          { records: 1, payload: 67, tsDelta: 0 },
+          { records: 1, payload: 55, tsDelta: 0 },
+          { records: 1, payload: 115, tsDelta: 0 },
+        ],
+      },
+      {
+        kind: 'follower',
+        gap: 1,
+        batches: [
+          { records: 1, payload: 108, tsDelta: 0 },
+          { records: 1, payload: 51, tsDelta: 0 },
+        ],
+      },
+      {
+        kind: 'append',
+        batches: [
+          { records: 4, payload: 1, tsDelta: 0 },
+          { records: 1, payload: 1, tsDelta: 0 },
+          { records: 1, payload: 1, tsDelta: 0 },
+        ],
+      },
+      { kind: 'truncate', back: 9 },
+      { kind: 'roll' },
+      { kind: 'append', batches: [{ records: 2, payload: 10, tsDelta: 0 }] },
+      { kind: 'reopen', clean: false },
+      { kind: 'read', offsetDelta: 3, maxBytes: 0, boundDelta: null },
+    ]);
+  });
+
   it('agrees on offsets, reads, timestamps and epochs over random operation sequences', () => {
     fc.assert(
       fc.property(configArb, fc.array(command, { minLength: 1, maxLength: 60 }), (config, commands) =>
         runScenario(config, commands),
       ),
-      { numRuns: Number(process.env.SLUICE_MODEL_RUNS ?? 120) },
+      propertyOptions({ numRuns: 120 }),
     );
   });
 });
