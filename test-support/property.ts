@@ -11,9 +11,13 @@ import type { Parameters } from 'fast-check';
  *   with any counterexample); an integer replays that seed (with `-t` to pick the test).
  * - `SLUICE_PROPERTY_RUNS`: `N` runs every property N times; `Nx` multiplies each property's own
  *   count (a property's count is sized to its cost, so `Nx` is the one to use for a whole suite).
+ * - `SLUICE_PROPERTY_PATH`: with a seed, replays the shrunk case of a failure as fast-check prints it.
+ * services/broker/test/support/property-runs.ts reads the same variables.
  */
 export function propertyOptions<T>(options: Parameters<T> & { numRuns: number }): Parameters<T> {
-  return { ...options, seed: propertySeed(), numRuns: propertyRuns(options.numRuns) };
+  const path = process.env.SLUICE_PROPERTY_PATH?.trim() ?? '';
+  const replay = path === '' ? {} : { path, endOnFailure: true };
+  return { ...options, seed: propertySeed(), numRuns: propertyRuns(options.numRuns), ...replay };
 }
 
 function propertySeed(): number | undefined {
