@@ -149,7 +149,10 @@ export class ControllerChannel {
         return response;
       } catch (error) {
         const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-        lastError = apiError;
+        // An attempt the overall deadline cut short says only that time ran out; the error before
+        // it (say, connection refused) is the one worth reporting.
+        const cutByDeadline = attemptMs < this.options.attemptTimeoutMs && apiError.errorName === 'REQUEST_TIMED_OUT';
+        if (!cutByDeadline || lastError === undefined) lastError = apiError;
         if (this.closed) throw apiError;
         if (apiError.errorName === 'NOT_CONTROLLER') {
           const leaderAddress = apiError.detail.leaderAddress ?? '';
