@@ -5,7 +5,8 @@
 # No Docker and no kubelet: the chart tests start these on loopback (test-support/kubernetes.ts)
 # and the node-agent e2e plays the kubelet. Written from the shared recipe recipes/kubernetes.sh.
 #
-# Usage: scripts/build-kubernetes.sh [K8S_DIR]
+# Usage: scripts/build-kubernetes.sh [--helm-only] [K8S_DIR]
+#   --helm-only: build only helm (a few minutes), for tests that only render the chart.
 #   K8S_DIR defaults to $SLUICE_TOOLS_DIR/k8s, else ~/.cache/sluice-tools/k8s.
 # Prints the bin directory's absolute path on its last line of stdout; exit 2 when Go is missing.
 # Concurrent callers (CI's pre-build and a test building on first use) serialise on a lock file.
@@ -15,11 +16,17 @@ KUBE_VERSION=1.36.3
 HELM_VERSION=v3.19.0
 ETCD_VERSION=v3.6.5
 STAGING_VERSION=0.${KUBE_VERSION#1.}
+HELM_ONLY=0
+if [ "${1:-}" = --helm-only ]; then
+  HELM_ONLY=1
+  shift
+fi
 K8S_DIR=${1:-${SLUICE_TOOLS_DIR:-$HOME/.cache/sluice-tools}/k8s}
 BIN_DIR="$K8S_DIR/bin"
 BINARIES=(helm etcd kube-apiserver kube-controller-manager kube-scheduler)
 
 all_built() {
+  if [ "$HELM_ONLY" = 1 ]; then [ -x "$BIN_DIR/helm" ]; return; fi
   for b in "${BINARIES[@]}"; do [ -x "$BIN_DIR/$b" ] || return 1; done
 }
 
@@ -43,6 +50,11 @@ if [ ! -x "$BIN_DIR/helm" ]; then
   GOBIN="$tmp" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
   install_binary "$tmp/helm" helm
   rm -rf "$tmp"
+fi
+
+if all_built; then
+  echo "$BIN_DIR"
+  exit 0
 fi
 
 if [ ! -x "$BIN_DIR/etcd" ]; then
