@@ -24,10 +24,22 @@ fi
 K8S_DIR=${1:-${SLUICE_TOOLS_DIR:-$HOME/.cache/sluice-tools}/k8s}
 BIN_DIR="$K8S_DIR/bin"
 BINARIES=(helm etcd kube-apiserver kube-controller-manager kube-scheduler)
+# Stamped versions: without them the API server reports v0.0.0-master (helm then refuses charts
+# with a kubeVersion constraint) and `helm template` renders for Kubernetes 1.20.
+KUBE_LDFLAGS="-X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1"
+KUBE_LDFLAGS="$KUBE_LDFLAGS -X k8s.io/component-base/version.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2)"
+KUBE_LDFLAGS="$KUBE_LDFLAGS -X k8s.io/component-base/version.gitTreeState=clean"
+HELM_LDFLAGS="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+HELM_LDFLAGS="$HELM_LDFLAGS -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1"
+HELM_LDFLAGS="$HELM_LDFLAGS -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(echo "$KUBE_VERSION" | cut -d. -f2)"
+# A binary counts as built only with the stamp of this recipe next to it (a change here rebuilds).
+RECIPE="kube $KUBE_VERSION helm $HELM_VERSION etcd $ETCD_VERSION ldflags 1"
+
+built() { [ -x "$BIN_DIR/$1" ] && [ "$(cat "$BIN_DIR/$1.recipe" 2>/dev/null)" = "$RECIPE" ]; }
 
 all_built() {
-  if [ "$HELM_ONLY" = 1 ]; then [ -x "$BIN_DIR/helm" ]; return; fi
-  for b in "${BINARIES[@]}"; do [ -x "$BIN_DIR/$b" ] || return 1; done
+  if [ "$HELM_ONLY" = 1 ]; then built helm; return; fi
+  for b in "${BINARIES[@]}"; do built "$b" || return 1; done
 }
 
 if all_built; then
@@ -43,11 +55,11 @@ exec 9>"$K8S_DIR/build.lock"
 flock 9
 # Each binary is built to a temporary name and renamed, so an interrupted build never leaves a
 # half-written executable that later runs would take as done.
-install_binary() { mv "$1" "$BIN_DIR/$2"; }
+install_binary() { mv "$1" "$BIN_DIR/$2" && echo "$RECIPE" >"$BIN_DIR/$2.recipe"; }
 
-if [ ! -x "$BIN_DIR/helm" ]; then
+if ! built helm; then
   tmp=$(mktemp -d)
-  GOBIN="$tmp" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+  GOBIN="$tmp" go install -ldflags "$HELM_LDFLAGS" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
   install_binary "$tmp/helm" helm
   rm -rf "$tmp"
 fi
@@ -57,7 +69,7 @@ if all_built; then
   exit 0
 fi
 
-if [ ! -x "$BIN_DIR/etcd" ]; then
+if ! built etcd; then
   (mkdir -p "$K8S_DIR/src/etcd" && cd "$K8S_DIR/src/etcd" &&
     printf 'module ketcd\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >go.mod &&
     printf 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n' >main.go &&
@@ -80,7 +92,7 @@ if ! all_built; then
     done &&
     go mod tidy >&2 &&
     for c in kube-apiserver kube-controller-manager kube-scheduler; do
-      [ -x "$BIN_DIR/$c" ] || { go build -o "$c.tmp" "./cmd/$c" >&2 && install_binary "$c.tmp" "$c"; }
+      built "$c" || { go build -ldflags "$KUBE_LDFLAGS" -o "$c.tmp" "./cmd/$c" >&2 && install_binary "$c.tmp" "$c"; }
     done)
 fi
 

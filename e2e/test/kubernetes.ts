@@ -11,7 +11,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { freePorts, sleep, waitFor } from '@sluice/local-cluster';
+import { freePorts, waitFor } from '@sluice/local-cluster';
 
 const BUILD_SCRIPT = join(__dirname, '../../scripts/build-kubernetes.sh');
 export const CHART_DIR = join(__dirname, '../../deploy/helm/sluice');
@@ -219,9 +219,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   child.kill('SIGTERM');
-  const killed = sleep(STOP_TIMEOUT_MS).then(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  await Promise.race([exited, killed]);
+  const force = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
+  clearTimeout(force);
 }
