@@ -151,7 +151,7 @@ describe('helm template with the default values', () => {
   test('each pod advertises its own DNS name: voters, peers and share coordinators name every pod', () => {
     const dns = (role: string, i: number): string =>
       `rel-sluice-${role}-${i}.rel-sluice-${role}-headless.data.svc.cluster.local`;
-    const voters = [0, 1, 2].map((i) => `${i}@${dns('controller', i)}:9093`).join(',');
+    const voters = [0, 1, 2].map((i) => `${i + 1}@${dns('controller', i)}:9093`).join(',');
     const controller = properties(one(objects, 'ConfigMap', 'rel-sluice-controller'));
     const broker = properties(one(objects, 'ConfigMap', 'rel-sluice-broker'));
     const coordinator = properties(one(objects, 'ConfigMap', 'rel-sluice-coordinator'));
@@ -172,7 +172,7 @@ describe('helm template with the default values', () => {
   });
 
   test('the prepare init step gets its node.id offset, DNS parts and (with data) the cluster id Secret', () => {
-    const offsets = { controller: '0', broker: '100', coordinator: '100' };
+    const offsets = { controller: '1', broker: '100', coordinator: '100' };
     for (const role of ROLES) {
       const pod = one(objects, 'StatefulSet', `rel-sluice-${role}`).spec.template.spec;
       const [init] = pod.initContainers;
