@@ -4,10 +4,11 @@
  * loopback address), so the real StatefulSet controller drives sluice:
  *
  * - `helm install` to every pod Ready (`kubectl get pods` printed);
- * - `kubectl rollout restart` of the brokers while an idempotent acks=all producer and a tailing
+ * - `kubectl rollout restart` of the brokers and then the controllers while an idempotent acks=all producer and a tailing
  *   consumer run: every acknowledged record is in the log once, in order, nothing a consumer saw
  *   vanishes, and no send fails (the checker of kill-leaders.test.ts);
- * - a broker's process killed -9: the pod's container is restarted and the pod is Ready again.
+ * - a broker's process killed -9: the pod's container is restarted and the pod is Ready again;
+ * - `kubectl delete pod`: the StatefulSet makes the pod again (same name, same claim), Ready.
  *
  * Pods advertise DNS names (<pod>.<headless>.<ns>.svc.cluster.local). The agent's hosts file maps
  * them for the pods; this process has no cluster DNS, so its lookups are answered from the same
@@ -63,6 +64,17 @@ function lookupFromAgentHosts(): void {
 
 function pods(): KubeObject[] {
   return (JSON.parse(plane.kubectl(['get', 'pods', '-n', NS, '-o', 'json'])) as { items: KubeObject[] }).items;
+}
+
+/** What `kubectl rollout status` waits for: every replica on the new revision and Ready. */
+function rolledOut(statefulSet: string): boolean {
+  const set = JSON.parse(plane.kubectl(['get', 'statefulset', statefulSet, '-n', NS, '-o', 'json'])) as KubeObject;
+  return (
+    set.status.observedGeneration === set.metadata.generation &&
+    set.status.updateRevision === set.status.currentRevision &&
+    set.status.updatedReplicas === set.spec.replicas &&
+    set.status.readyReplicas === set.spec.replicas
+  );
 }
 
 const isReady = (pod: KubeObject): boolean =>
@@ -150,7 +162,7 @@ test('helm install: every pod of every role runs and becomes Ready', async () =>
   expect(names).toEqual(ROLES.flatMap((role) => [0, 1, 2].map((i) => `rel-sluice-${role}-${i}`)).sort());
 }, 300_000);
 
-test('kubectl rollout restart of the brokers under an idempotent acks=all producer: 0 lost, 0 duplicated', async () => {
+test('kubectl rollout restart of the brokers and then the controllers under an idempotent acks=all producer: 0 lost, 0 duplicated', async () => {
   const admin = new Admin({ bootstrap: controllers, timeoutMs: 20_000 });
   try {
     await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
@@ -214,33 +226,23 @@ test('kubectl rollout restart of the brokers under an idempotent acks=all produc
     })();
 
     await waitFor('writes to flow', () => acked.length > 300, 60_000, 200);
-    const uidsBefore = new Map(pods().map((p) => [p.metadata.name, p.metadata.uid as string]));
-    const rollStarted = Date.now();
-    plane.kubectl(['rollout', 'restart', 'statefulset/rel-sluice-broker', '-n', NS]);
-    // What `kubectl rollout status` waits for: every replica updated to the new revision and Ready.
-    await waitFor(
-      'the brokers to roll',
-      () => {
-        const set = JSON.parse(
-          plane.kubectl(['get', 'statefulset', 'rel-sluice-broker', '-n', NS, '-o', 'json']),
-        ) as KubeObject;
-        return (
-          set.status.observedGeneration === set.metadata.generation &&
-          set.status.updateRevision === set.status.currentRevision &&
-          set.status.updatedReplicas === 3 &&
-          set.status.readyReplicas === 3
-        );
-      },
-      400_000,
-      500,
-    );
-    const rollMs = Date.now() - rollStarted;
-    const ackedDuringRoll = acked.length;
-    // Every broker pod is a new one now.
-    for (const i of [0, 1, 2]) {
-      const pod = pods().find((p) => p.metadata.name === `rel-sluice-broker-${i}`);
-      expect(pod?.metadata.uid).not.toBe(uidsBefore.get(`rel-sluice-broker-${i}`));
+    // Brokers first, then the controller quorum, each rolled as a user would: rollout restart,
+    // then wait until `kubectl rollout status` would return.
+    const rollMs = new Map<string, number>();
+    for (const role of ['broker', 'controller']) {
+      const uidsBefore = new Map(pods().map((p) => [p.metadata.name, p.metadata.uid as string]));
+      const ackedBefore = acked.length;
+      const rollStarted = Date.now();
+      plane.kubectl(['rollout', 'restart', `statefulset/rel-sluice-${role}`, '-n', NS]);
+      await waitFor(`the ${role}s to roll`, () => rolledOut(`rel-sluice-${role}`), 400_000, 500);
+      rollMs.set(role, Date.now() - rollStarted);
+      for (const i of [0, 1, 2]) {
+        const pod = pods().find((p) => p.metadata.name === `rel-sluice-${role}-${i}`);
+        expect(pod?.metadata.uid).not.toBe(uidsBefore.get(`rel-sluice-${role}-${i}`));
+      }
+      expect(acked.length).toBeGreaterThan(ackedBefore);
     }
+    const ackedDuringRoll = acked.length;
     await waitFor('writes to go on after the roll', () => acked.length > ackedDuringRoll + 300, 60_000, 200);
 
     writing = false;
@@ -270,7 +272,7 @@ test('kubectl rollout restart of the brokers under an idempotent acks=all produc
     const duplicated = [...counts].filter(([, n]) => n > 1);
     const stats = producer.stats();
     process.stdout.write(
-      `node-agent rollout-restart checker: brokers rolled in ${rollMs} ms; sent ${sentCount}, acknowledged ${acked.length}, ` +
+      `node-agent rollout-restart checker: brokers rolled in ${rollMs.get('broker')} ms, controllers in ${rollMs.get('controller')} ms; sent ${sentCount}, acknowledged ${acked.length}, ` +
         `lost ${lost.length}, duplicated ${duplicated.length}, failed ${failed.length}, retries ${stats.retries}, ` +
         `${all.length} in the log, ${tailSeen.size} seen by the tailing consumer\n`,
     );
@@ -319,3 +321,22 @@ test("a broker's process killed -9 is restarted in its pod, which is Ready again
   process.stdout.write(`node-agent: broker-1 killed -9 and Ready again after ${Date.now() - killedAt} ms\n`);
   expect(pods().find((p) => p.metadata.name === 'rel-sluice-broker-1')?.metadata.uid).toBe(before?.metadata.uid);
 }, 180_000);
+
+test('kubectl delete pod: the StatefulSet makes it again, on the same volume, and it is Ready', async () => {
+  for (const name of ['rel-sluice-controller-0', 'rel-sluice-coordinator-2']) {
+    const before = pods().find((p) => p.metadata.name === name);
+    const deletedAt = Date.now();
+    plane.kubectl(['delete', 'pod', name, '-n', NS, '--wait=false']);
+    await waitFor(
+      `${name} made again and Ready`,
+      () => {
+        const pod = pods().find((p) => p.metadata.name === name);
+        return pod !== undefined && pod.metadata.uid !== before?.metadata.uid && isReady(pod);
+      },
+      120_000,
+      500,
+    );
+    process.stdout.write(`node-agent: kubectl delete pod ${name}: back and Ready after ${Date.now() - deletedAt} ms\n`);
+  }
+  await waitFor('every pod Ready', () => pods().length === 9 && pods().every(isReady), 60_000, 500);
+}, 300_000);
