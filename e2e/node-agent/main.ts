@@ -136,9 +136,34 @@ function podHostnames(pod: k8s.V1Pod): string[] {
   return names;
 }
 
-function writeHosts(pods: readonly k8s.V1Pod[]): void {
+/**
+ * There is no kube-proxy: a Service's DNS name maps to the address of one Ready pod it selects
+ * (the first by name), which serves as long as the Service's port equals its target port.
+ */
+function serviceHosts(services: readonly k8s.V1Service[], pods: readonly k8s.V1Pod[]): string[] {
+  const lines: string[] = [];
+  for (const service of services) {
+    const selector = service.spec?.selector;
+    if (service.spec?.clusterIP === 'None' || selector === undefined) continue;
+    const target = pods
+      .filter(
+        (pod) =>
+          pod.metadata?.namespace === service.metadata?.namespace && pod.metadata?.deletionTimestamp === undefined,
+      )
+      .filter((pod) => Object.entries(selector).every(([key, value]) => pod.metadata?.labels?.[key] === value))
+      .filter((pod) => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
+      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))[0];
+    if (target !== undefined) {
+      lines.push(`${ipFor(podKey(target))} ${service.metadata?.name}.${service.metadata?.namespace}.svc.cluster.local`);
+    }
+  }
+  return lines;
+}
+
+function writeHosts(pods: readonly k8s.V1Pod[], services: readonly k8s.V1Service[]): void {
   const lines = ['127.0.0.1 localhost'];
   for (const pod of pods) lines.push(`${ipFor(podKey(pod))} ${podHostnames(pod).join(' ')}`);
+  lines.push(...serviceHosts(services, pods));
   const text = `${lines.join('\n')}\n`;
   if (text === hostsText) return;
   hostsText = text;
@@ -222,7 +247,7 @@ function podStatus(entry: Tracked): k8s.V1PodStatus {
     ]),
   );
   return {
-    phase: snapshot.initialized ? 'Running' : 'Pending',
+    phase: snapshot.phase,
     hostIP: `${ipPrefix}1`,
     podIP: ip,
     podIPs: [{ ip }],
@@ -311,7 +336,7 @@ async function bindClaims(): Promise<void> {
 async function syncOnce(): Promise<void> {
   await bindClaims();
   const pods = (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
-  writeHosts(pods);
+  writeHosts(pods, (await core.listServiceForAllNamespaces({})).items);
   const seen = new Set<string>();
   for (const pod of pods) {
     const key = podKey(pod);

@@ -42,6 +42,8 @@ export interface PodPlan {
   readonly init: readonly ContainerPlan[];
   readonly containers: readonly ContainerPlan[];
   readonly gracePeriodMs: number;
+  /** Always: restart whatever exits; OnFailure: only what fails; Never: the pod ends (helm test pods). */
+  readonly restartPolicy: 'Always' | 'OnFailure' | 'Never';
 }
 
 /** A refusal to run a pod the agent cannot honour; the pod is reported Failed with this reason. */
@@ -59,7 +61,14 @@ export function planPod(pod: V1Pod): PodPlan {
     init: (spec.initContainers ?? []).map(plan),
     containers: spec.containers.map(plan),
     gracePeriodMs: (spec.terminationGracePeriodSeconds ?? 30) * 1000,
+    restartPolicy: restartPolicy(spec.restartPolicy),
   };
+}
+
+function restartPolicy(policy: string | undefined): PodPlan['restartPolicy'] {
+  if (policy === undefined || policy === 'Always' || policy === 'OnFailure' || policy === 'Never')
+    return policy ?? 'Always';
+  throw new UnsupportedPodError(`restartPolicy ${policy} is not a Kubernetes restart policy`);
 }
 
 function planVolume(volume: V1Volume): VolumePlan {

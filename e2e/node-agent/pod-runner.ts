@@ -49,6 +49,8 @@ export interface ContainerSnapshot {
 }
 
 export interface PodSnapshot {
+  /** Running while any container may still run; Succeeded / Failed once none will (restartPolicy). */
+  readonly phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
   readonly initialized: boolean;
   readonly init: readonly ContainerSnapshot[];
   readonly containers: readonly ContainerSnapshot[];
@@ -65,6 +67,8 @@ class ContainerRun {
   ready = false;
   restartCount = 0;
   child: ChildProcess | undefined;
+  /** Exited and will not be restarted (restartPolicy). */
+  done = false;
   readonly plan: ContainerPlan;
 
   constructor(plan: ContainerPlan) {
@@ -89,6 +93,8 @@ export class PodRunner {
   private readonly init: ContainerRun[];
   private readonly containers: ContainerRun[];
   private initialized = false;
+  /** An init container failed under restartPolicy Never: the pod ends Failed. */
+  private failed = false;
   private stopping = false;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -111,7 +117,10 @@ export class PodRunner {
   }
 
   snapshot(): PodSnapshot {
+    const ended = this.failed || (this.initialized && this.containers.every((c) => c.done));
+    const succeeded = !this.failed && this.containers.every((c) => c.exitCode === 0);
     return {
+      phase: ended ? (succeeded ? 'Succeeded' : 'Failed') : this.initialized ? 'Running' : 'Pending',
       initialized: this.initialized,
       init: this.init.map((c) => c.snapshot()),
       containers: this.containers.map((c) => c.snapshot()),
@@ -130,6 +139,11 @@ export class PodRunner {
       for (let attempt = 0; !this.stopping; attempt++) {
         const exitCode = await this.runToExit(run, binds);
         if (exitCode === 0) break;
+        if (this.plan.restartPolicy === 'Never') {
+          this.failed = true;
+          this.onChange();
+          return;
+        }
         run.restartCount++;
         await this.sleep(RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)] as number);
       }
@@ -249,6 +263,11 @@ export class PodRunner {
       this.onChange();
       await probing;
       if (this.stopping) return;
+      if (this.plan.restartPolicy === 'Never' || (this.plan.restartPolicy === 'OnFailure' && code === 0)) {
+        run.done = true;
+        this.onChange();
+        return;
+      }
       run.restartCount++;
       await this.sleep(RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)] as number);
     }

@@ -3,7 +3,8 @@
  * agent (e2e/node-agent, a kubelet stand-in that runs each pod as local processes on its own
  * loopback address), so the real StatefulSet controller drives sluice:
  *
- * - `helm install` to every pod Ready (`kubectl get pods` printed);
+ * - `helm install` to every pod Ready (`kubectl get pods` printed), then `helm test` (its pod
+ *   creates a topic, produces and consumes one record through the client Service);
  * - `kubectl rollout restart` of the brokers and then the controllers while an idempotent acks=all producer and a tailing
  *   consumer run: every acknowledged record is in the log once, in order, nothing a consumer saw
  *   vanishes, and no send fails (the checker of kill-leaders.test.ts);
@@ -62,8 +63,11 @@ function lookupFromAgentHosts(): void {
   dns.promises.lookup = patched as typeof dns.promises.lookup;
 }
 
+/** The release's service pods (the `helm test` pod left Succeeded is not one of them). */
 function pods(): KubeObject[] {
-  return (JSON.parse(plane.kubectl(['get', 'pods', '-n', NS, '-o', 'json'])) as { items: KubeObject[] }).items;
+  return (JSON.parse(plane.kubectl(['get', 'pods', '-n', NS, '-o', 'json'])) as { items: KubeObject[] }).items.filter(
+    (pod) => pod.metadata.labels?.['app.kubernetes.io/component'] !== 'test',
+  );
 }
 
 /** What `kubectl rollout status` waits for: every replica on the new revision and Ready. */
@@ -125,7 +129,6 @@ afterAll(async () => {
 test('helm install: every pod of every role runs and becomes Ready', async () => {
   const values = valuesFile(stateDir, 'e2e-values', {
     image: { appDir: ROOT },
-    tests: { enabled: false },
     metrics: { dashboards: { enabled: false } },
     preStopSleepSeconds: 1,
     probes: {
@@ -161,6 +164,16 @@ test('helm install: every pod of every role runs and becomes Ready', async () =>
     .sort();
   expect(names).toEqual(ROLES.flatMap((role) => [0, 1, 2].map((i) => `rel-sluice-${role}-${i}`)).sort());
 }, 300_000);
+
+test('helm test: the test pod creates a topic, produces one record and consumes it through the client Service', () => {
+  const started = Date.now();
+  const result = plane.helm(['test', 'rel', '-n', NS, '--timeout', '180s']);
+  const log = readFileSync(join(stateDir, 'logs', `${NS}_rel-sluice-test-produce-consume_produce-consume.log`), 'utf8');
+  process.stdout.write(`node-agent: helm test in ${Date.now() - started} ms\n${result.stdout}${log}`);
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toMatch(/TEST SUITE:\s+rel-sluice-test-produce-consume[\s\S]*Phase:\s+Succeeded/);
+  expect(log).toMatch(/helm test: produced and consumed record-of-helm-test-\d+ on helm-test-\d+/);
+}, 240_000);
 
 test('kubectl rollout restart of the brokers and then the controllers under an idempotent acks=all producer: 0 lost, 0 duplicated', async () => {
   const admin = new Admin({ bootstrap: controllers, timeoutMs: 20_000 });
