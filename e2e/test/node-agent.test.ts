@@ -88,6 +88,9 @@ const isReady = (pod: KubeObject): boolean =>
   );
 
 beforeAll(async () => {
+  // Each pod's processes get their own mount namespace (unshare), which takes root, as CI runs.
+  if (process.getuid?.() !== 0)
+    throw new Error('the node agent e2e needs root (mount namespaces for pods); .ci/run runs as root');
   plane = await startControlPlane(kubernetesBinDir());
   stateDir = mkdtempSync(join(tmpdir(), 'sluice-node-agent-'));
   agent = spawn(
