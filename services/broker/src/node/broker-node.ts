@@ -51,6 +51,11 @@ export interface BrokerNodeOptions {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly logDir: string;
+  /**
+   * The `directory.id` of `logDir` (its meta.properties), reported at registration (KIP-858): a
+   * new id tells the controller this broker's replicas are lost. Absent: not reported.
+   */
+  readonly logDirId?: string;
   readonly bindHost: string;
   readonly bindPort: number;
   readonly listenerName: string;
@@ -299,6 +304,7 @@ export class BrokerNode {
             },
           ],
           rack: '',
+          logDirs: options.logDirId === undefined ? [] : [options.logDirId],
         });
         this.brokerEpochValue = Number(answer.brokerEpoch);
         options.log.info({ brokerEpoch: this.brokerEpochValue }, 'registered with the controller quorum');
