@@ -20,6 +20,7 @@
  * `network` then cuts, slows or narrows the link between any two of them (faults/).
  */
 import { mkdirSync, rmSync } from 'node:fs';
+import { formatLogDirs } from '@sluice/runtime';
 import { Admin, ControllerChannel } from '@sluice/client';
 import { GrpcClientPool, unaryCall, type DescribeClusterResponse__Output } from '@sluice/proto';
 import { FaultNetwork } from './faults/fault-network';
@@ -314,6 +315,22 @@ export class LocalCluster {
       await sleep(100);
     }
     throw new Error(`${role}s ${waiting.join(', ')} not serving within ${timeoutMs} ms`);
+  }
+
+  /**
+   * Replaces a stopped process's data directory with an empty, freshly formatted one: what a
+   * lost disk leaves once an operator has formatted its replacement (meta.properties gets a new
+   * directory.id). Returns the new directory id.
+   */
+  emptyDataDir(role: Role, nodeId: number): string {
+    const processes = this.role(role);
+    if (processes.isRunning(nodeId)) throw new Error(`${role} ${nodeId} is running: stop it before emptying its data`);
+    const dir = processes.dataDir(nodeId);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const [formatted] = formatLogDirs({ clusterId: this.clusterId, nodeId, logDirs: [dir] });
+    if (formatted === undefined) throw new Error(`formatting ${dir} answered nothing`);
+    return formatted.meta.directoryId;
   }
 
   /** Every running process of the cluster with its pid. */

@@ -6,6 +6,7 @@
  */
 import { FAULT_KINDS } from './fault-schedule';
 import type { ChaosRun } from './chaos-run';
+import type { Verdict } from './history';
 
 export interface ChaosRow {
   readonly fault: string;
@@ -68,14 +69,28 @@ export function chaosRows(runs: readonly ChaosRun[]): ChaosRow[] {
   return rows;
 }
 
-/** The rows as a markdown table. */
+/** A row for one deterministic scenario (no seed): its checker verdict as the table shows it. */
+export function scenarioRow(fault: string, verdict: Verdict): ChaosRow {
+  return {
+    fault,
+    runs: 1,
+    seeds: [],
+    acknowledged: verdict.acknowledged,
+    lost: verdict.lost.count,
+    duplicated: verdict.duplicated.count,
+    verdict: verdict.ok ? 'PASS' : 'FAIL',
+  };
+}
+
+/** The rows as a markdown table (runs, with their seeds when they have any). */
 export function chaosTable(rows: readonly ChaosRow[]): string {
   const lines = [
     '| fault | runs (seeds) | acknowledged | lost | duplicated | checker verdict |',
     '|---|---|---:|---:|---:|---|',
     ...rows.map(
       (row) =>
-        `| ${row.fault} | ${row.runs} (${row.seeds.join(', ')}) | ${row.acknowledged.toLocaleString('en-US')} | ` +
+        `| ${row.fault} | ${row.runs}${row.seeds.length === 0 ? '' : ` (${row.seeds.join(', ')})`} | ` +
+        `${row.acknowledged.toLocaleString('en-US')} | ` +
         `${row.lost} | ${row.duplicated} | ${row.verdict} |`,
     ),
   ];

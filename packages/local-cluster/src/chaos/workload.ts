@@ -53,6 +53,7 @@ export class Workload {
   private writing = true;
   private tailing = true;
   private readonly running: Promise<void>[] = [];
+  private stopped: Promise<void> | undefined;
   private readonly ackedPerPartition: number[] = [];
   /** Errors the tailing consumers' polls raised (they retry). */
   tailErrors = 0;
@@ -156,8 +157,13 @@ export class Workload {
     }
   }
 
-  /** Ends the writer (waits for every send's outcome), closes the producer and the tailers. */
-  async stop(closeTimeoutMs = 30_000): Promise<void> {
+  /** Ends the writer (waits for every send's outcome), closes the producer and the tailers; idempotent. */
+  stop(closeTimeoutMs = 30_000): Promise<void> {
+    this.stopped ??= this.stopOnce(closeTimeoutMs);
+    return this.stopped;
+  }
+
+  private async stopOnce(closeTimeoutMs: number): Promise<void> {
     this.writing = false;
     await this.running[0];
     await this.producer.close({ timeoutMs: closeTimeoutMs });
