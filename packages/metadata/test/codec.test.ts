@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   CorruptMetadataRecordError,
   InvalidMetadataRecordError,
@@ -98,7 +99,7 @@ describe('metadata record codec', () => {
         expect(decoded.version).toBe(version);
         expect(decoded.record).toEqual(record);
       }),
-      { numRuns: 2000 },
+      propertyOptions({ numRuns: 2000 }),
     );
   });
 
@@ -212,7 +213,7 @@ describe('metadata record codec', () => {
           }
         },
       ),
-      { numRuns: 2000 },
+      propertyOptions({ numRuns: 2000 }),
     );
   });
 });
