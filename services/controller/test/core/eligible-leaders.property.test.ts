@@ -9,19 +9,19 @@
  * After every step, for every partition: its leader, every ISR member and every ELR member holds
  * every acknowledged record. Unclean election stays off, so nothing may ever be given up; a
  * broker back on an empty disk must therefore never lead, nor count as in sync, for anything it
- * lost. Fixed seed in CI; ELR_PROPERTY_SEED / ELR_PROPERTY_RUNS hunt with others.
+ * lost. Its seed and runs come from test-support/property.ts (fixed in CI; README "Property tests"
+ * hunts with others).
  */
 import fc from 'fast-check';
 import { NO_LEADER } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
+import { propertyOptions } from '../../../../test-support/property';
 import { randomUuid, seededRng } from '../../src/core';
 import { Harness, SESSION_MS } from './harness';
 
 const BROKERS = [0, 1, 2];
 const PARTITIONS = 3;
 const MIN_INSYNC = 2;
-const SEED = Number(process.env.ELR_PROPERTY_SEED ?? 966);
-const RUNS = Number(process.env.ELR_PROPERTY_RUNS ?? 300);
 
 type Step =
   | { kind: 'ack'; partition: number }
@@ -189,6 +189,7 @@ describe('leader election under overlapping failures (model of who holds what)',
   it('never elects, nor keeps in the ISR or ELR, a replica missing an acknowledged record', () => {
     let elections = 0;
     let fromElr = 0;
+    const options = propertyOptions<[Step[]]>({ numRuns: 300 });
     fc.assert(
       fc.property(fc.array(step, { minLength: 10, maxLength: 80 }), (steps) => {
         const world = new World();
@@ -206,10 +207,13 @@ describe('leader election under overlapping failures (model of who holds what)',
           });
         }
       }),
-      { seed: SEED, numRuns: RUNS },
+      options,
     );
-    // The runs did exercise what they are about.
-    expect(elections).toBeGreaterThan(100);
-    expect(fromElr).toBeGreaterThan(10);
+    process.stdout.write(`elections: ${elections}, from the ELR: ${fromElr} in ${options.numRuns} runs\n`);
+    // The runs did exercise what they are about (a replayed path is one case: no count to expect).
+    if (options.path === undefined) {
+      expect(elections).toBeGreaterThanOrEqual(Math.floor((options.numRuns ?? 0) / 3));
+      expect(fromElr).toBeGreaterThanOrEqual(Math.floor((options.numRuns ?? 0) / 30));
+    }
   });
 });
