@@ -28,6 +28,12 @@ export interface LocalClusterOptions {
   /** Each process's stdout/stderr: appended to `<baseDir>/<role>-<id>.out` (default) or inherited. */
   readonly output?: 'file' | 'inherit';
   readonly roles?: Partial<Readonly<Record<Role, RoleOptions>>>;
+  /**
+   * A fault proxy in front of every listener, and every address handed out is the proxy's, so
+   * `LocalCluster.network` can partition, slow or narrow the link between any two processes
+   * (Linux: callers are told apart through /proc). Default false.
+   */
+  readonly networkFaults?: boolean;
 }
 
 export interface StartOptions {

@@ -12,7 +12,10 @@ import { assertServiceBuilt } from './service-main';
 /** One process's fixed place: chosen once at create, the same across restarts. */
 export interface NodeSlot {
   readonly nodeId: number;
+  /** Where the process listens. */
   readonly port: number;
+  /** Where everyone dials it: `port`, or the port of the fault proxy in front of it. */
+  readonly advertisedPort: number;
   /** The /metrics port in its configuration (0: the OS chose one at start). */
   readonly metricsPort: number;
   readonly dataDir: string | undefined;
@@ -57,7 +60,13 @@ export class LocalRole {
     return slot;
   }
 
+  /** Where everyone dials the process (through its fault proxy when the cluster has them). */
   address(nodeId: number): string {
+    return `${this.host}:${this.slot(nodeId).advertisedPort}`;
+  }
+
+  /** Where the process itself listens (behind its fault proxy, if any). */
+  listenAddress(nodeId: number): string {
     return `${this.host}:${this.slot(nodeId).port}`;
   }
 

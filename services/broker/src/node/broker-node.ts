@@ -51,6 +51,11 @@ export interface BrokerNodeOptions {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly logDir: string;
+  /**
+   * The `directory.id` of `logDir` (its meta.properties), reported at registration (KIP-858): a
+   * new id tells the controller this broker's replicas are lost. Absent: not reported.
+   */
+  readonly logDirId?: string;
   readonly bindHost: string;
   readonly bindPort: number;
   readonly listenerName: string;
@@ -113,6 +118,14 @@ export class BrokerNode {
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private brokerEpochValue = -1;
+  /**
+   * The metadata applied has reached this process's own registration (Kafka's initial catch-up).
+   * Before that the image may still say what the previous run of this broker led; its disk may
+   * be a new, empty one, and acting as that leader would answer followers and consumers from
+   * nothing. The registration's batch carries the controller's moves off a broker whose
+   * replicas are lost, so from there on the image is this run's.
+   */
+  private caughtUpToRegistration = false;
   private fencedValue = true;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -299,9 +312,12 @@ export class BrokerNode {
             },
           ],
           rack: '',
+          logDirs: options.logDirId === undefined ? [] : [options.logDirId],
         });
         this.brokerEpochValue = Number(answer.brokerEpoch);
         options.log.info({ brokerEpoch: this.brokerEpochValue }, 'registered with the controller quorum');
+        // The image may already hold the registration (it can arrive before the answer).
+        this.onImage(this.follower.image);
         return;
       } catch (error) {
         // A wrong cluster id is not something a retry fixes.
@@ -347,8 +363,16 @@ export class BrokerNode {
   private onImage(image: MetadataImage): void {
     if (this.stopping) return;
     const registration = image.cluster.broker(this.options.nodeId);
-    if (registration !== undefined && registration.brokerEpoch === this.brokerEpochValue)
-      this.setFenced(registration.fenced);
+    const ours = registration !== undefined && registration.brokerEpoch === this.brokerEpochValue;
+    if (ours) this.setFenced(registration.fenced);
+    if (!this.caughtUpToRegistration) {
+      if (!ours) return;
+      this.caughtUpToRegistration = true;
+      this.options.log.info(
+        { brokerEpoch: this.brokerEpochValue, metadataOffset: image.provenance.lastContainedOffset },
+        'metadata caught up to this registration: applying partition leadership',
+      );
+    }
     this.replicas.applyImage(image);
   }
 

@@ -145,6 +145,8 @@ export class ControllerApi {
               port: listener.port,
             })),
             rack: request.rack === '' ? null : request.rack,
+            // Not reported (an older broker): never counted as a lost directory.
+            ...((request.logDirs ?? []).length === 0 ? {} : { logDirs: [...request.logDirs] }),
           },
           nowMs,
         ),

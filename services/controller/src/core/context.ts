@@ -14,6 +14,8 @@ export interface CoreSettings {
   readonly defaultReplicationFactor: number;
   /** PartitionChange records a fence, re-registration or controlled-shutdown step writes at most. */
   readonly maxPartitionChangesPerOperation: number;
+  /** Static min.insync.replicas, used when neither topic nor cluster config sets it (eligible leader replicas). */
+  readonly minInsyncReplicas: number;
 }
 
 export interface CoreContext {

@@ -53,12 +53,15 @@ import {
 import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics';
 import { describeCluster, describeTopics, type ClusterDescription, type TopicDescription } from './describe';
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders';
+import { elrClearingRecords } from './eligible-leaders';
 import { checkRecordsApply } from './invariants';
 import {
   DEFAULT_BROKER_SESSION_TIMEOUT_MS,
   DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+  DEFAULT_MIN_INSYNC_REPLICAS,
   DEFAULT_NUM_PARTITIONS,
   DEFAULT_REPLICATION_FACTOR,
+  MAX_RECORDS_PER_USER_OP,
 } from './limits';
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './producer-ids';
 import type { ControllerResult } from './result';
@@ -83,6 +86,8 @@ export interface ControllerCoreOptions {
   readonly verifyRecords?: boolean;
   /** PartitionChange records per fence / re-registration / controlled-shutdown step; default 2000. */
   readonly maxPartitionChangesPerOperation?: number;
+  /** Static min.insync.replicas (eligible leader replicas, KIP-966); default 1. */
+  readonly minInsyncReplicas?: number;
 }
 
 export class ControllerCore {
@@ -100,7 +105,13 @@ export class ControllerCore {
       defaultReplicationFactor: options.defaultReplicationFactor ?? DEFAULT_REPLICATION_FACTOR,
       maxPartitionChangesPerOperation:
         options.maxPartitionChangesPerOperation ?? DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+      minInsyncReplicas: options.minInsyncReplicas ?? DEFAULT_MIN_INSYNC_REPLICAS,
     });
+    const minInsync = this.settings.minInsyncReplicas;
+    assert(
+      Number.isSafeInteger(minInsync) && minInsync >= 1,
+      `minInsyncReplicas ${minInsync} must be a positive integer`,
+    );
     const chunk = this.settings.maxPartitionChangesPerOperation;
     assert(
       Number.isSafeInteger(chunk) && chunk >= 1,
@@ -203,7 +214,18 @@ export class ControllerCore {
     changes: readonly ConfigChange[],
     options: { readonly validateOnly?: boolean } = {},
   ): ControllerResult<AlterConfigsResponse> {
-    return this.checked(image, alterConfigs(image, resource, changes, options.validateOnly ?? false));
+    const result = alterConfigs(image, resource, changes, options.validateOnly ?? false);
+    if (!result.response.changes.some((change) => change.name === 'min.insync.replicas') || result.records.length === 0)
+      return this.checked(image, result);
+    const cleared = elrClearingRecords(image, resource, MAX_RECORDS_PER_USER_OP - result.records.length);
+    return this.checked(image, {
+      ...result,
+      records: [...result.records, ...cleared],
+      summary:
+        cleared.length === 0
+          ? result.summary
+          : `${result.summary}; eligible leader replicas cleared on ${cleared.length} partitions`,
+    });
   }
 
   electLeaders(image: MetadataImage, request: ElectLeadersRequest): ControllerResult<ElectLeadersResponse> {

@@ -40,3 +40,9 @@ export {
 export { placeReplicas, type PlacementBroker, type PlacementRequest } from './replica-placer';
 export { BrokerHeartbeatManager, type BrokerSession } from './broker-heartbeats';
 export { applyRecords, checkRecordsApply, clusterInvariantViolations, type InvariantOptions } from './invariants';
+export {
+  brokersWithLostReplicas,
+  minInsyncReplicasOf,
+  nextEligibleLeaderReplicas,
+  elrClearingRecords,
+} from './eligible-leaders';

@@ -32,6 +32,8 @@ export interface ControllerNodeOptions {
     readonly uncleanLeaderElectionEnable: boolean;
     readonly defaultNumPartitions: number;
     readonly defaultReplicationFactor: number;
+    /** min.insync.replicas of topics that set none (eligible leader replicas); default 1. */
+    readonly minInsyncReplicas?: number;
   };
   /** Metrics HTTP server; null disables it. */
   readonly metrics: { readonly host: string; readonly port: number } | null;
