@@ -23,6 +23,7 @@ import type { GrpcApp } from '@sluice/service-common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
+import { metadataAnswer } from './metadata-answer';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
 import { fetchRecords, produceRecords } from './records-path';
@@ -437,44 +438,7 @@ export class BrokerNode {
   }
 
   private metadata(request: pb.MetadataRequest__Output): pb.MetadataResponse {
-    const image = this.follower.image;
-    const names = request.topics.length > 0 ? request.topics : [...image.topics.topics()].map((t) => t.name).sort();
-    return {
-      clusterId: this.options.clusterId,
-      metadataOffset: image.provenance.lastContainedOffset,
-      brokers: image.cluster
-        .brokers()
-        .filter((b) => !b.fenced)
-        .map((b) => ({
-          brokerId: b.brokerId,
-          listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
-          rack: b.rack ?? '',
-        })),
-      topics: names.map((name) => {
-        const topic = image.topics.topicByName(name);
-        if (topic === undefined)
-          return {
-            name,
-            topicId: '',
-            errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
-            errorMessage: `topic ${name} does not exist`,
-            partitions: [],
-          };
-        const partitions = [];
-        for (let p = 0; p < topic.partitionCount; p++) {
-          const reg = topic.partition(p);
-          if (reg === undefined) continue;
-          partitions.push({
-            partition: p,
-            leader: reg.leader,
-            leaderEpoch: reg.leaderEpoch,
-            replicas: [...reg.replicas],
-            isr: [...reg.isr],
-          });
-        }
-        return { name, topicId: topic.topicId, errorName: '', errorMessage: '', partitions };
-      }),
-    };
+    return metadataAnswer(this.follower.image, this.options.clusterId, request);
   }
 
   /** Controlled shutdown (when `controlled`), then every part closes; idempotent. */

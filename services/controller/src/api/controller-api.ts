@@ -462,7 +462,7 @@ export class ControllerApi {
   }
 
   describeTopics(request: pb.DescribeTopicsRequest__Output): pb.DescribeTopicsResponse {
-    return describeTopics(this.deps.stateMachine.image, request.names ?? []);
+    return describeTopics(this.deps.stateMachine.image, request);
   }
 }
 
