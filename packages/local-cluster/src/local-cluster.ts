@@ -62,7 +62,9 @@ export class LocalCluster {
     const host = options.host ?? '127.0.0.1';
     checkClusterId(options.clusterId);
     const nodeIds = nodeIdsOf(options);
-    for (const spec of ROLES) if ((nodeIds.get(spec.role) ?? []).length > 0) assertServiceBuilt(spec.service);
+    for (const spec of ROLES)
+      if ((nodeIds.get(spec.role) ?? []).length > 0)
+        assertServiceBuilt(spec.service, options.roles?.[spec.role]?.workspace);
     const portOf = await choosePorts(nodeIds, host);
     const places: ClusterPlaces = {
       host,
@@ -88,7 +90,11 @@ export class LocalCluster {
       );
       roles.set(
         spec.role,
-        new LocalRole(spec, host, slots, { output: options.output ?? 'file', env: wanted.env ?? {} }),
+        new LocalRole(spec, host, slots, {
+          output: options.output ?? 'file',
+          env: wanted.env ?? {},
+          ...(wanted.workspace === undefined ? {} : { workspace: wanted.workspace }),
+        }),
       );
     }
     return new LocalCluster(options.baseDir, clusterId, host, roles);

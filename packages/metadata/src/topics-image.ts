@@ -93,6 +93,11 @@ export class TopicsImage {
     return this.order.sortedIds().map((id) => this.byId.get(id) as TopicImage);
   }
 
+  /** Topic ids in order (the order of `sortedTopics`; binary-searchable). */
+  sortedTopicIds(): readonly string[] {
+    return this.order.sortedIds();
+  }
+
   /** Topic names in order (what paged describes walk; binary-searchable). */
   sortedNames(): readonly string[] {
     return this.order.sortedNames();

@@ -283,14 +283,23 @@ export class ControllerApi {
   /**
    * The lease timer's call (leader only): fences expired brokers and moves the next chunk of
    * partitions off fenced or shutting-down brokers. `movesPending`: call again for the next
-   * chunk; `nextExpiryMs`: the earliest lease expiry, if any.
+   * chunk; `nextExpiryMs`: the earliest lease expiry, if any. `onDecided` hears `movesPending`
+   * as soon as the chunk is decided and proposed, before it commits.
    */
-  async fenceExpiredBrokers(): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
+  async fenceExpiredBrokers(
+    onDecided?: (movesPending: boolean) => void,
+  ): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
     const response = await this.write(
       { principal: 'controller:lease-timer', host: 'local' },
       'FenceExpiredBrokers',
       undefined,
-      (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs),
+      (core, image, nowMs) => {
+        const result = core.fenceExpiredBrokers(image, nowMs);
+        // Decided on the latest image, in-flight chunks included: the next chunk may be decided
+        // before this one commits (the caller pipelines them).
+        onDecided?.(result.response.movesPending);
+        return result;
+      },
       false,
     );
     return { nextExpiryMs: response.nextExpiryMs, movesPending: response.movesPending };

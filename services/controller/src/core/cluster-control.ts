@@ -119,6 +119,7 @@ function pendingMoves(ctx: CoreContext, newlyFenced: readonly number[]): Bounded
     (id) => isEligibleBroker(ctx, id),
     ctx.settings.uncleanLeaderElectionEnable,
     ctx.settings.maxPartitionChangesPerOperation,
+    ctx.moveScan,
   );
 }
 

@@ -369,6 +369,36 @@ describe('bounded, incremental moves off fenced brokers', () => {
     expect(h.core.fenceExpiredBrokers(h.image, h.nowMs).records).toEqual([]);
   });
 
+  it('moves every leadership off the fenced broker before any ISR-only move, resuming where each chunk stopped', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
+    h.topic('a', 12, 3);
+    h.topic('b', 11, 2);
+    const topics: [string, number][] = [
+      ['a', 12],
+      ['b', 11],
+    ];
+    const count = (test: (p: { leader: number; isr: number[] }) => boolean): number =>
+      topics.reduce((sum, [name, n]) => sum + [...Array(n).keys()].filter((p) => test(h.partition(name, p))).length, 0);
+    const led = count((p) => p.leader === 1);
+    const followed = count((p) => p.leader !== 1 && p.isr.includes(1));
+    expect(led).toBeGreaterThan(LIMIT);
+    expect(followed).toBeGreaterThan(LIMIT);
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(0);
+    h.heartbeat(2);
+    const kinds: ('leader' | 'isr')[] = [];
+    for (let calls = 0; calls < 100; calls++) {
+      const result = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+      for (const record of result.records)
+        if (record.type === 'PartitionChange') kinds.push(record.leader !== undefined ? 'leader' : 'isr');
+      h.commit(result);
+      if (!result.response.movesPending) break;
+    }
+    expect(kinds).toEqual([...Array(led).fill('leader'), ...Array(followed).fill('isr')]);
+    expect(count((p) => p.leader === 1 || p.isr.includes(1))).toBe(0);
+    expect(clusterInvariantViolations(h.image)).toEqual([]);
+  });
+
   it('a new leader (fresh leases, no memory) finishes what the old one started', () => {
     const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
     h.topic('t', 30, 3);

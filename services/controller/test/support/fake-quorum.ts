@@ -11,6 +11,11 @@ export class FakeQuorum implements QuorumPort {
   /** When set, proposals fail with NOT_CONTROLLER instead of committing. */
   failProposals = false;
   readonly proposed: Buffer[] = [];
+  /** > 0: each proposal commits this long after it was made (a slow quorum), in order. */
+  commitDelayMs = 0;
+  /** Proposals not committed yet, and the most there ever were at once. */
+  uncommitted = 0;
+  maxUncommitted = 0;
 
   constructor(
     readonly nodeId: number,
@@ -41,12 +46,17 @@ export class FakeQuorum implements QuorumPort {
     this.proposed.push(entry);
     const index = this.nextIndex++;
     const term = this.currentTerm;
-    return new Promise((resolve) =>
-      setImmediate(() => {
+    this.uncommitted++;
+    this.maxUncommitted = Math.max(this.maxUncommitted, this.uncommitted);
+    return new Promise((resolve) => {
+      const commit = (): void => {
+        this.uncommitted--;
         this.stateMachine.apply([{ index, term, data: entry }]);
         resolve({ index });
-      }),
-    );
+      };
+      if (this.commitDelayMs > 0) setTimeout(commit, this.commitDelayMs);
+      else setImmediate(commit);
+    });
   }
 
   onLeaderChange(listener: (leaderId: number | null, term: number) => void): () => void {
