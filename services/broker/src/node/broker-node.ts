@@ -113,6 +113,9 @@ export class BrokerNode {
   private server: GrpcApp | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatInFlight = false;
+  /** Something the controller must hear (a log directory offline) came up during a heartbeat. */
+  private heartbeatAgain = false;
   private brokerEpochValue = -1;
   private fencedValue = true;
   private stopping = false;
@@ -142,6 +145,8 @@ export class BrokerNode {
       ...options.durability,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
+      // The controller hears of it at once, not at the next heartbeat: it moves leadership away.
+      onLogDirOffline: () => this.heartbeatNow(),
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
     });
@@ -315,10 +320,18 @@ export class BrokerNode {
 
   private scheduleHeartbeat(delayMs: number): void {
     if (this.stopping) return;
+    clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs);
   }
 
+  /** The next heartbeat now (or right after the one in flight). */
+  private heartbeatNow(): void {
+    if (this.heartbeatInFlight) this.heartbeatAgain = true;
+    else this.scheduleHeartbeat(0);
+  }
+
   private async heartbeat(): Promise<void> {
+    this.heartbeatInFlight = true;
     try {
       const answer = await this.controller.call('BrokerHeartbeat', {
         brokerId: this.options.nodeId,
@@ -326,6 +339,8 @@ export class BrokerNode {
         currentMetadataOffset: Math.max(0, this.follower.appliedOffset),
         wantFence: false,
         wantShutdown: this.stopping,
+        // A broker whose log directory is offline hosts nothing: the controller fences it.
+        offlineLogDirs: this.replicas.offlineLogDirs(),
       });
       this.setFenced(answer.isFenced);
     } catch (error) {
@@ -335,8 +350,12 @@ export class BrokerNode {
       } else {
         this.options.log.warn({ err: error }, 'heartbeat failed');
       }
+    } finally {
+      this.heartbeatInFlight = false;
     }
-    this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
+    const again = this.heartbeatAgain;
+    this.heartbeatAgain = false;
+    this.scheduleHeartbeat(again ? 0 : this.options.heartbeatIntervalMs);
   }
 
   private setFenced(fenced: boolean): void {

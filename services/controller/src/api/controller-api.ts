@@ -161,7 +161,13 @@ export class ControllerApi {
     const response = await this.write(
       caller,
       'BrokerHeartbeat',
-      { brokerId: request.brokerId, brokerEpoch, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
+      {
+        brokerId: request.brokerId,
+        brokerEpoch,
+        wantFence: request.wantFence,
+        wantShutDown: request.wantShutdown,
+        offlineLogDirs: request.offlineLogDirs ?? [],
+      },
       (core, image, nowMs) =>
         core.brokerHeartbeat(
           image,
@@ -171,6 +177,7 @@ export class ControllerApi {
             currentMetadataOffset,
             wantFence: request.wantFence,
             wantShutDown: request.wantShutdown,
+            offlineLogDirs: request.offlineLogDirs ?? [],
           },
           nowMs,
         ),

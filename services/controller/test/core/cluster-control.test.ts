@@ -154,6 +154,49 @@ describe('brokerHeartbeat', () => {
     expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(true);
   });
 
+  it('a broker reporting an offline log dir is fenced and moved off, and stays fenced until it stops reporting one', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 6, 3);
+    const fenced = h.core.brokerHeartbeat(
+      h.image,
+      {
+        brokerId: 1,
+        brokerEpoch: h.epoch(1),
+        currentMetadataOffset: h.image.provenance.lastContainedOffset,
+        wantFence: false,
+        wantShutDown: false,
+        offlineLogDirs: ['/data/kafka-logs'],
+      },
+      h.nowMs,
+    );
+    expect(fenced.summary).toMatch(/log dirs offline \(\/data\/kafka-logs\)/);
+    h.commit(fenced);
+    expect(fenced.response.isFenced).toBe(true);
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    for (let p = 0; p < 6; p++) {
+      expect(h.partition('t', p).isr).not.toContain(1);
+      expect(h.partition('t', p).leader).not.toBe(1);
+    }
+    // Caught up, but the directory is still offline: no unfence.
+    expect(h.heartbeat(1, { offlineLogDirs: ['/data/kafka-logs'] }).isFenced).toBe(true);
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    // Back with a healthy directory (a restart re-registers; here the same epoch stops reporting it).
+    expect(h.heartbeat(1).isFenced).toBe(false);
+    const refused = (dirs: string[]): string => {
+      const before = h.image;
+      try {
+        h.heartbeat(2, { offlineLogDirs: dirs });
+      } catch (error) {
+        expect(h.image).toBe(before);
+        return (error as { errorName: string }).errorName;
+      }
+      return 'accepted';
+    };
+    expect(refused([''])).toBe('INVALID_REQUEST');
+    expect(refused(Array.from({ length: 65 }, (_, i) => `/d${i}`))).toBe('INVALID_REQUEST');
+    expect(h.image.cluster.broker(2)?.fenced).toBe(false);
+  });
+
   it('a returning broker becomes leader of leaderless partitions it is the last ISR member of', () => {
     const h = new Harness().brokers(1);
     h.topic('solo', 2, 1);
