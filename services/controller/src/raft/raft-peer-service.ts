@@ -78,6 +78,12 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
           `raft envelope for node ${envelope.toNodeId} reached node ${options.nodeId}`,
         );
       }
+      // Only the quorum's other voters speak Raft to us: a stranger's vote request with a high
+      // term would otherwise make this node's leader step down.
+      const voters = options.voterIds;
+      if (voters !== undefined && (envelope.fromNodeId === options.nodeId || !voters.has(envelope.fromNodeId))) {
+        throw new ApiError('INVALID_REQUEST', `node ${envelope.fromNodeId} is not another voter of this quorum`);
+      }
       const raw = envelope.messages ?? [];
       if (raw.length > MAX_MESSAGES_PER_ENVELOPE) {
         throw new ApiError(
