@@ -84,7 +84,9 @@ export class LocalCluster {
     const host = options.host ?? '127.0.0.1';
     checkClusterId(options.clusterId);
     const nodeIds = nodeIdsOf(options);
-    for (const spec of ROLES) if ((nodeIds.get(spec.role) ?? []).length > 0) assertServiceBuilt(spec.service);
+    for (const spec of ROLES)
+      if ((nodeIds.get(spec.role) ?? []).length > 0)
+        assertServiceBuilt(spec.service, options.roles?.[spec.role]?.workspace);
     const withProxies = options.networkFaults === true;
     const portOf = await choosePorts(nodeIds, host, withProxies);
     const advertisedPortOf = (role: Role, nodeId: number): number =>
@@ -119,7 +121,11 @@ export class LocalCluster {
       );
       roles.set(
         spec.role,
-        new LocalRole(spec, host, slots, { output: options.output ?? 'file', env: wanted.env ?? {} }),
+        new LocalRole(spec, host, slots, {
+          output: options.output ?? 'file',
+          env: wanted.env ?? {},
+          ...(wanted.workspace === undefined ? {} : { workspace: wanted.workspace }),
+        }),
       );
     }
     const cluster = new LocalCluster(options.baseDir, clusterId, host, roles);

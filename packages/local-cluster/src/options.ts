@@ -18,6 +18,11 @@ export interface RoleOptions {
   readonly config?: Settings;
   /** Extra environment for every process of the role (e.g. NODE_OPTIONS for a profiler hook). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Run the role from another built checkout of this repository (its `services/<service>/dist/main.js`),
+   * e.g. a bench measuring this build against a baseline's; default: this workspace.
+   */
+  readonly workspace?: string;
 }
 
 export interface LocalClusterOptions {

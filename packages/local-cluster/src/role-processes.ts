@@ -29,6 +29,8 @@ export interface RoleLaunch {
   readonly output: 'file' | 'inherit';
   /** Extra environment for every process of the role (over this process's). */
   readonly env: Readonly<Record<string, string>>;
+  /** The workspace whose built service runs (another checkout); undefined: this one. */
+  readonly workspace?: string;
 }
 
 export class LocalRole {
@@ -113,7 +115,7 @@ export class LocalRole {
     const slot = this.slot(nodeId);
     return this.processes.start(
       nodeId,
-      assertServiceBuilt(this.spec.service),
+      assertServiceBuilt(this.spec.service, this.launch.workspace),
       ['--config', slot.configFile],
       this.launch.output === 'file' ? slot.logFile : null,
       this.launch.env,

@@ -15,3 +15,4 @@ export * from './metadata-image';
 export * from './metadata-delta';
 export * from './image-records';
 export * from './snapshot';
+export * from './topic-pages';

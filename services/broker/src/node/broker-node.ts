@@ -23,6 +23,7 @@ import type { GrpcApp } from '@sluice/service-common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
+import { metadataAnswer } from './metadata-answer';
 import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
 import { fetchRecords, produceRecords } from './records-path';
@@ -117,6 +118,9 @@ export class BrokerNode {
   private server: GrpcApp | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatInFlight = false;
+  /** Something the controller must hear (a log directory offline) came up during a heartbeat. */
+  private heartbeatAgain = false;
   private brokerEpochValue = -1;
   /**
    * The metadata applied has reached this process's own registration (Kafka's initial catch-up).
@@ -154,6 +158,8 @@ export class BrokerNode {
       ...options.durability,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
+      // The controller hears of it at once, not at the next heartbeat: it moves leadership away.
+      onLogDirOffline: () => this.heartbeatNow(),
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
     });
@@ -330,10 +336,18 @@ export class BrokerNode {
 
   private scheduleHeartbeat(delayMs: number): void {
     if (this.stopping) return;
+    clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs);
   }
 
+  /** The next heartbeat now (or right after the one in flight). */
+  private heartbeatNow(): void {
+    if (this.heartbeatInFlight) this.heartbeatAgain = true;
+    else this.scheduleHeartbeat(0);
+  }
+
   private async heartbeat(): Promise<void> {
+    this.heartbeatInFlight = true;
     try {
       const answer = await this.controller.call('BrokerHeartbeat', {
         brokerId: this.options.nodeId,
@@ -341,6 +355,8 @@ export class BrokerNode {
         currentMetadataOffset: Math.max(0, this.follower.appliedOffset),
         wantFence: false,
         wantShutdown: this.stopping,
+        // A broker whose log directory is offline hosts nothing: the controller fences it.
+        offlineLogDirs: this.replicas.offlineLogDirs(),
       });
       this.setFenced(answer.isFenced);
     } catch (error) {
@@ -350,8 +366,12 @@ export class BrokerNode {
       } else {
         this.options.log.warn({ err: error }, 'heartbeat failed');
       }
+    } finally {
+      this.heartbeatInFlight = false;
     }
-    this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
+    const again = this.heartbeatAgain;
+    this.heartbeatAgain = false;
+    this.scheduleHeartbeat(again ? 0 : this.options.heartbeatIntervalMs);
   }
 
   private setFenced(fenced: boolean): void {
@@ -461,44 +481,7 @@ export class BrokerNode {
   }
 
   private metadata(request: pb.MetadataRequest__Output): pb.MetadataResponse {
-    const image = this.follower.image;
-    const names = request.topics.length > 0 ? request.topics : [...image.topics.topics()].map((t) => t.name).sort();
-    return {
-      clusterId: this.options.clusterId,
-      metadataOffset: image.provenance.lastContainedOffset,
-      brokers: image.cluster
-        .brokers()
-        .filter((b) => !b.fenced)
-        .map((b) => ({
-          brokerId: b.brokerId,
-          listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
-          rack: b.rack ?? '',
-        })),
-      topics: names.map((name) => {
-        const topic = image.topics.topicByName(name);
-        if (topic === undefined)
-          return {
-            name,
-            topicId: '',
-            errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
-            errorMessage: `topic ${name} does not exist`,
-            partitions: [],
-          };
-        const partitions = [];
-        for (let p = 0; p < topic.partitionCount; p++) {
-          const reg = topic.partition(p);
-          if (reg === undefined) continue;
-          partitions.push({
-            partition: p,
-            leader: reg.leader,
-            leaderEpoch: reg.leaderEpoch,
-            replicas: [...reg.replicas],
-            isr: [...reg.isr],
-          });
-        }
-        return { name, topicId: topic.topicId, errorName: '', errorMessage: '', partitions };
-      }),
-    };
+    return metadataAnswer(this.follower.image, this.options.clusterId, request);
   }
 
   /** Controlled shutdown (when `controlled`), then every part closes; idempotent. */

@@ -163,7 +163,13 @@ export class ControllerApi {
     const response = await this.write(
       caller,
       'BrokerHeartbeat',
-      { brokerId: request.brokerId, brokerEpoch, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
+      {
+        brokerId: request.brokerId,
+        brokerEpoch,
+        wantFence: request.wantFence,
+        wantShutDown: request.wantShutdown,
+        offlineLogDirs: request.offlineLogDirs ?? [],
+      },
       (core, image, nowMs) =>
         core.brokerHeartbeat(
           image,
@@ -173,6 +179,7 @@ export class ControllerApi {
             currentMetadataOffset,
             wantFence: request.wantFence,
             wantShutDown: request.wantShutdown,
+            offlineLogDirs: request.offlineLogDirs ?? [],
           },
           nowMs,
         ),
@@ -285,14 +292,23 @@ export class ControllerApi {
   /**
    * The lease timer's call (leader only): fences expired brokers and moves the next chunk of
    * partitions off fenced or shutting-down brokers. `movesPending`: call again for the next
-   * chunk; `nextExpiryMs`: the earliest lease expiry, if any.
+   * chunk; `nextExpiryMs`: the earliest lease expiry, if any. `onDecided` hears `movesPending`
+   * as soon as the chunk is decided and proposed, before it commits.
    */
-  async fenceExpiredBrokers(): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
+  async fenceExpiredBrokers(
+    onDecided?: (movesPending: boolean) => void,
+  ): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
     const response = await this.write(
       { principal: 'controller:lease-timer', host: 'local' },
       'FenceExpiredBrokers',
       undefined,
-      (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs),
+      (core, image, nowMs) => {
+        const result = core.fenceExpiredBrokers(image, nowMs);
+        // Decided on the latest image, in-flight chunks included: the next chunk may be decided
+        // before this one commits (the caller pipelines them).
+        onDecided?.(result.response.movesPending);
+        return result;
+      },
       false,
     );
     return { nextExpiryMs: response.nextExpiryMs, movesPending: response.movesPending };
@@ -467,7 +483,7 @@ export class ControllerApi {
 
   async describeTopics(request: pb.DescribeTopicsRequest__Output): Promise<pb.DescribeTopicsResponse> {
     await this.deps.queue.readBarrier();
-    return describeTopics(this.deps.stateMachine.image, request.names ?? []);
+    return describeTopics(this.deps.stateMachine.image, request);
   }
 }
 

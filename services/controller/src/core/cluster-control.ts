@@ -84,6 +84,12 @@ export interface BrokerHeartbeatRequest {
   readonly currentMetadataOffset: number;
   readonly wantFence: boolean;
   readonly wantShutDown: boolean;
+  /**
+   * Log directories the broker took offline after an I/O error (Kafka's log directory failure).
+   * A sluice broker keeps every replica in its one log directory, so any offline directory means
+   * it can host nothing: it is fenced, and stays fenced while it reports one. Absent: none.
+   */
+  readonly offlineLogDirs?: readonly string[];
 }
 
 export interface BrokerHeartbeatResponse {
@@ -154,6 +160,7 @@ function pendingMoves(
     leavingBrokerIds(ctx, newlyFenced),
     electionContext(ctx, lost),
     ctx.settings.maxPartitionChangesPerOperation,
+    ctx.moveScan,
   );
 }
 
@@ -186,6 +193,17 @@ export interface FenceExpiredResponse {
   readonly movesPending: boolean;
   /** Earliest lease expiry among brokers still unfenced, so the shell knows when to call again; null if none. */
   readonly nextExpiryMs: number | null;
+}
+
+/** How long an offline log directory's path may be (a heartbeat names at most MAX_LOG_DIRS). */
+const MAX_LOG_DIR_LENGTH = 4_096;
+
+function checkLogDirs(dirs: readonly string[]): void {
+  if (dirs.length > MAX_LOG_DIRS)
+    throw new ApiError('INVALID_REQUEST', `${dirs.length} offline log dirs named, at most ${MAX_LOG_DIRS}`);
+  for (const dir of dirs)
+    if (typeof dir !== 'string' || dir.length === 0 || dir.length > MAX_LOG_DIR_LENGTH)
+      throw new ApiError('INVALID_REQUEST', `an offline log dir must be a path of 1..${MAX_LOG_DIR_LENGTH} characters`);
 }
 
 function checkRegistrationShape(request: RegisterBrokerRequest): void {
@@ -383,6 +401,9 @@ export function brokerHeartbeat(
   if (!(Number.isSafeInteger(offset) && offset >= -1)) {
     throw new ApiError('INVALID_REQUEST', `metadata offset ${offset} is not an offset`);
   }
+  const offlineLogDirs = request.offlineLogDirs ?? [];
+  checkLogDirs(offlineLogDirs);
+  const offline = offlineLogDirs.length > 0;
   const { heartbeats } = ctx;
   const { brokerId, brokerEpoch } = broker;
   const session = heartbeats.touch(brokerId, brokerEpoch, nowMs, offset);
@@ -408,8 +429,9 @@ export function brokerHeartbeat(
 
   if (broker.fenced) {
     if (request.wantShutDown) return reply([], true, true, `broker ${brokerId} is fenced and may shut down`);
-    if (request.wantFence || !isCaughtUp || session.inControlledShutdown) {
-      return reply([], true, false, `broker ${brokerId} heartbeat: stays fenced`);
+    if (request.wantFence || offline || !isCaughtUp || session.inControlledShutdown) {
+      const why = offline ? ` (log dirs offline: ${offlineLogDirs.join(', ')})` : '';
+      return reply([], true, false, `broker ${brokerId} heartbeat: stays fenced${why}`);
     }
     if (broker.replicasLost === true && holdsMemberships(ctx, brokerId)) {
       // The moves off its lost replicas are still being written (fenceExpiredBrokers continues them).
@@ -446,14 +468,15 @@ export function brokerHeartbeat(
       step.movesPending === true,
     );
   }
-  if (request.wantFence) {
+  if (request.wantFence || offline) {
     const { records, moved, more } = fenceRecords(ctx, broker);
     const rest = more ? ' (more to move)' : '';
+    const why = offline ? `reported log dirs offline (${offlineLogDirs.join(', ')})` : 'asked to be fenced';
     return reply(
       records,
       true,
       false,
-      `broker ${brokerId} asked to be fenced: fenced, ${moved} partitions moved off it${rest}`,
+      `broker ${brokerId} ${why}: fenced, ${moved} partitions moved off it${rest}`,
       more,
     );
   }

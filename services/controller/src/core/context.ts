@@ -1,6 +1,7 @@
 /** What every core operation sees: the image, the soft state and the controller's settings. */
 import type { MetadataImage } from '@sluice/metadata';
 import type { BrokerHeartbeatManager } from './broker-heartbeats';
+import type { MoveScanState } from './broker-partitions';
 import type { PlacementBroker } from './replica-placer';
 import type { Rng } from './rng';
 
@@ -21,6 +22,8 @@ export interface CoreSettings {
 export interface CoreContext {
   readonly image: MetadataImage;
   readonly heartbeats: BrokerHeartbeatManager;
+  /** Where bounded moves off leaving brokers resume (soft state, like `heartbeats`). */
+  readonly moveScan: MoveScanState;
   readonly settings: CoreSettings;
   readonly rng: Rng;
 }

@@ -14,7 +14,8 @@
  *   every result unless `verifyRecords: false`.
  * - Broker-driven moves are bounded (`maxPartitionChangesPerOperation`); a result with
  *   `movesPending` asks the shell to call `fenceExpiredBrokers` again, repeating until none.
- * - The only soft state is broker liveness (BrokerHeartbeatManager). Call `activate` when this
+ * - The soft state is broker liveness (BrokerHeartbeatManager) and where the bounded moves off
+ *   leaving brokers resume (MoveScanState, an optimization only). Call `activate` when this
  *   controller becomes the Raft leader and `deactivate` when it stops being one.
  * - No clocks (`nowMs` is passed in), no I/O, no randomness but the injected `rng`.
  */
@@ -29,6 +30,7 @@ import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse
 import { assert } from './assert';
 import { bootstrapRecords, type BootstrapResponse } from './bootstrap';
 import { BrokerHeartbeatManager } from './broker-heartbeats';
+import { newMoveScanState, type MoveScanState } from './broker-partitions';
 import {
   brokerHeartbeat,
   controlledShutdown,
@@ -95,6 +97,8 @@ export class ControllerCore {
   readonly heartbeats: BrokerHeartbeatManager;
   private readonly rng: Rng;
   private readonly verifyRecords: boolean;
+  /** Where moves off fenced or shutting-down brokers resume (soft state, see movesOffBrokers). */
+  private moveScan: MoveScanState = newMoveScanState();
 
   constructor(options: ControllerCoreOptions) {
     assert(options.clusterId.length > 0, 'clusterId must not be empty');
@@ -123,7 +127,7 @@ export class ControllerCore {
   }
 
   private ctx(image: MetadataImage): CoreContext {
-    return { image, heartbeats: this.heartbeats, settings: this.settings, rng: this.rng };
+    return { image, heartbeats: this.heartbeats, moveScan: this.moveScan, settings: this.settings, rng: this.rng };
   }
 
   private checked<R>(image: MetadataImage, result: ControllerResult<R>): ControllerResult<R> {
@@ -135,11 +139,13 @@ export class ControllerCore {
   activate(image: MetadataImage, nowMs: number): void {
     this.heartbeats.clear();
     this.heartbeats.sync(image, nowMs);
+    this.moveScan = newMoveScanState();
   }
 
   /** This controller stopped leading: forget soft state, the next leader rebuilds its own. */
   deactivate(): void {
     this.heartbeats.clear();
+    this.moveScan = newMoveScanState();
   }
 
   bootstrapRecords(

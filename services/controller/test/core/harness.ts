@@ -110,7 +110,10 @@ export class Harness {
     return epoch;
   }
 
-  heartbeat(brokerId: number, extra: { wantFence?: boolean; wantShutDown?: boolean } = {}) {
+  heartbeat(
+    brokerId: number,
+    extra: { wantFence?: boolean; wantShutDown?: boolean; offlineLogDirs?: readonly string[] } = {},
+  ) {
     return this.commit(
       this.core.brokerHeartbeat(
         this.image,
@@ -120,6 +123,7 @@ export class Harness {
           currentMetadataOffset: this.image.provenance.lastContainedOffset,
           wantFence: extra.wantFence ?? false,
           wantShutDown: extra.wantShutDown ?? false,
+          ...(extra.offlineLogDirs === undefined ? {} : { offlineLogDirs: extra.offlineLogDirs }),
         },
         this.nowMs,
       ),
