@@ -90,6 +90,36 @@ export class Authorizer {
     return this.superUsers.has(principal);
   }
 
+  /**
+   * May the principal perform `operation` on at least one resource of the type (Kafka's
+   * authorizeByResourceType, e.g. an idempotent producer's WRITE on some topic)? An ALLOW that
+   * applies to the principal is enough unless a DENY of the wildcard `*` covers everything;
+   * with no ACL of the type at all, allow.everyone.if.no.acl.found decides.
+   */
+  authorizeAny(acls: AclsImage, request: Omit<AuthorizationRequest, 'resourceName'>): AuthorizationDecision {
+    if (this.superUsers.has(request.principal)) return { allowed: true, reason: 'super user' };
+    const byType = indexOf(acls).get(request.resourceType);
+    if (byType === undefined) {
+      return this.settings.allowEveryoneIfNoAclFound
+        ? { allowed: true, reason: 'no acl found (allow.everyone.if.no.acl.found=true)' }
+        : { allowed: false, reason: 'no acl found' };
+    }
+    const applies = (acl: AclEntry): boolean =>
+      (acl.principal === request.principal || acl.principal === WILDCARD_PRINCIPAL) &&
+      (acl.host === request.host || acl.host === ACL_WILDCARD);
+    for (const acl of byType.literal.get(ACL_WILDCARD) ?? []) {
+      if (applies(acl) && acl.permission === 'DENY' && (acl.operation === 'ALL' || acl.operation === request.operation))
+        return { allowed: false, reason: `denied by acl ${acl.id}` };
+    }
+    const all = [...[...byType.literal.values()].flat(), ...byType.prefixed];
+    const allowing = all.find(
+      (acl) => applies(acl) && acl.permission === 'ALLOW' && allowsOperation(acl, request.operation),
+    );
+    return allowing !== undefined
+      ? { allowed: true, reason: `allowed by acl ${allowing.id}` }
+      : { allowed: false, reason: 'no acl allows' };
+  }
+
   authorize(acls: AclsImage, request: AuthorizationRequest): AuthorizationDecision {
     if (this.superUsers.has(request.principal)) return { allowed: true, reason: 'super user' };
     const byType = indexOf(acls).get(request.resourceType);
