@@ -14,3 +14,5 @@ export * from './security/rpc-access-control';
 export * from './security/rpc-access-rules';
 export * from './security/security-audit';
 export * from './security/service-authenticator';
+export * from './security/service-security';
+export * from './metadata-follower';

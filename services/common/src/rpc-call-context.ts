@@ -75,7 +75,11 @@ function pathParts(path: string): { service: string; method: string } {
 
 /** The call's context, created on first use (the guard runs first and sets the principal). */
 export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
-  const call = execution.getArgByIndex<GrpcCallLike | undefined>(2);
+  // Unary and server-stream handlers get the grpc-js call third; @GrpcStreamCall handlers first.
+  const call = [execution.getArgByIndex<unknown>(2), execution.getArgByIndex<unknown>(0)].find(
+    (candidate): candidate is GrpcCallLike =>
+      typeof candidate === 'object' && candidate !== null && typeof (candidate as GrpcCallLike).getPath === 'function',
+  );
   const key: object = call ?? execution;
   let context = contexts.get(key);
   if (context !== undefined) return context;
@@ -106,6 +110,11 @@ export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
   };
   contexts.set(key, context);
   return context;
+}
+
+/** The context the guards built for a raw call (a @GrpcStreamCall handler's stream), if any. */
+export function rpcCallContextOfCall(call: object): RpcCallContext | undefined {
+  return contexts.get(call);
 }
 
 /** Kafka's principal on a listener without authentication. */

@@ -7,7 +7,7 @@
  */
 import { ControllerClient } from '@sluice/controller';
 import type { LogFiles } from '@sluice/log';
-import type { MetadataImage } from '@sluice/metadata';
+import { MetadataImage } from '@sluice/metadata';
 import { createGrpcClient } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
@@ -17,13 +17,19 @@ import {
   randomKafkaUuid,
   startMetricsServer,
   type Logger,
+  type ServiceSecurity,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  MetadataFollower,
+  serviceSecurityParts,
+  type GrpcApp,
+  type SecurityAuditSink,
+  type ServiceSecurityParts,
+} from '@sluice/service-common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
-import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
 import { fetchRecords, produceRecords } from './records-path';
 import type { BrokerRequests } from '../rpc/broker-requests';
@@ -69,6 +75,10 @@ export interface BrokerNodeOptions {
   readonly durability?: BrokerDurabilityOptions;
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
+  /** Where refused requests are audited (audit.log.file); default: the service log. */
+  readonly auditSink?: SecurityAuditSink;
   /** Share groups (KIP-932); absent: Kafka's defaults and no share coordinator. */
   readonly share?: BrokerShareOptions;
 }
@@ -110,6 +120,7 @@ export class BrokerNode {
   private sharePersister: OpenedShareStatePersister | null = null;
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
   private server: GrpcApp | undefined;
+  private securityParts: ServiceSecurityParts | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private brokerEpochValue = -1;
@@ -157,12 +168,26 @@ export class BrokerNode {
       addresses: options.controllerAddresses,
       observer: `broker-${options.nodeId}`,
       log: options.log,
+      onApplyError: haltOnBrokenInvariant,
       onImage: (image) => this.onImage(image),
     });
   }
 
   static async start(options: BrokerNodeOptions): Promise<BrokerNode> {
-    const node = new BrokerNode(options);
+    // Before the node exists: its clients of the controllers and of other brokers use this node's certificate.
+    let node: BrokerNode | undefined;
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'broker',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
+            acls: () => node?.image.acls ?? MetadataImage.EMPTY.acls,
+          });
+    node = new BrokerNode(options);
+    node.securityParts = security;
     try {
       await node.startInternal();
     } catch (error) {
@@ -220,6 +245,7 @@ export class BrokerNode {
       shareAcknowledge: (request, phases) => shares.shareAcknowledge(request, phases),
     };
     this.server = await startBrokerRpc(options.bindHost, options.bindPort, {
+      ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
       requests,
       health: this.health,
       registry,

@@ -17,7 +17,8 @@
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
 import { Admin, groupPartition, shareStateKeyString, topicPartitionKey } from '@sluice/client';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
+import { MetadataImage } from '@sluice/metadata';
 import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import {
@@ -26,9 +27,16 @@ import {
   startMetricsServer,
   type Logger,
   type RequestPhases,
+  type ServiceSecurity,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  MetadataFollower,
+  serviceSecurityParts,
+  type GrpcApp,
+  type SecurityAuditSink,
+  type ServiceSecurityParts,
+} from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import { startCoordinatorRpc } from '../rpc/coordinator-rpc.module';
 import type { AssignorName } from '../core/assignor';
@@ -74,6 +82,10 @@ export interface CoordinatorNodeOptions {
   readonly controllerAddresses: readonly string[];
   /** Coordinator id -> address of the other coordinators (for FindCoordinator). */
   readonly peers: ReadonlyMap<number, string>;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
+  /** Where refused requests are audited; default: the service log. */
+  readonly auditSink?: SecurityAuditSink;
   /** offsets.topic.num.partitions (Kafka default 50). */
   readonly offsetsTopicPartitions: number;
   /** offsets.topic.replication.factor (Kafka default 3). */
@@ -111,6 +123,8 @@ export type OwnedShareStatePartition = OwnedTopicPartition<ShareStateShard>;
 
 export class CoordinatorNode {
   private server: GrpcApp | undefined;
+  private securityParts: ServiceSecurityParts | undefined;
+  private aclFollower: MetadataFollower | undefined;
   /** This coordinator's series (its own registry: tests run several coordinators in one process). */
   readonly registry: Registry;
   private readonly metrics: CoordinatorMetrics;
@@ -218,9 +232,27 @@ export class CoordinatorNode {
   }
 
   static async start(options: CoordinatorNodeOptions): Promise<CoordinatorNode> {
-    const node = new CoordinatorNode(options);
+    // Before the node exists: its clients of the broker and the controllers use this node's certificate.
+    let node: CoordinatorNode | undefined;
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'coordinator',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
+            acls: () => node?.aclImage.acls ?? MetadataImage.EMPTY.acls,
+          });
+    node = new CoordinatorNode(options);
+    node.securityParts = security;
     await node.startInternal();
     return node;
+  }
+
+  /** The metadata image this coordinator follows for its ACLs (empty without an authorizer). */
+  get aclImage(): MetadataImage {
+    return this.aclFollower?.image ?? MetadataImage.EMPTY;
   }
 
   get address(): string {
@@ -249,7 +281,24 @@ export class CoordinatorNode {
 
   private async startInternal(): Promise<void> {
     const api = new CoordinatorApi(this);
+    if (this.securityParts?.access.enabled === true) {
+      // ACLs live in the metadata log: follow it like a broker does, for the ACLs alone.
+      const controllers = new GrpcClientPool('Controller');
+      this.aclFollower = new MetadataFollower({
+        client: {
+          fetchMetadata: (address, fromOffset, observer) =>
+            controllers.client(address).FetchMetadata({ fromOffset: String(fromOffset), observer }),
+        },
+        addresses: this.options.controllerAddresses,
+        observer: `coordinator-${this.options.nodeId}`,
+        log: this.options.log,
+        // The image is read per request (aclImage); nothing else waits on it.
+        onImage: () => undefined,
+      });
+      this.aclFollower.start();
+    }
     this.server = await startCoordinatorRpc(this.options.bindHost, this.options.bindPort, {
+      ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
       api,
       health: this.health,
       registry: this.registry,
@@ -493,6 +542,7 @@ export class CoordinatorNode {
   }
 
   async stop(): Promise<void> {
+    this.aclFollower?.stop();
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
