@@ -7,6 +7,7 @@
  * carries `error` (an ApiError) or not. The single-item methods (`createTopic`, `describeTopic`,
  * ...) reject with that item's error instead.
  */
+import type { ClientSecurity } from '@sluice/proto';
 import { formatHostPort, type ItemError__Output } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
@@ -175,7 +176,10 @@ export class Admin {
   /** Consumer group operations (admin-groups.ts); null without `coordinators`. */
   private readonly groupAdmin: GroupAdmin | null;
 
+  private readonly security: ClientSecurity | undefined;
+
   constructor(options: AdminOptions) {
+    this.security = options.security;
     this.channel = new ControllerChannel(options.bootstrap, options);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.groupAdmin =
@@ -184,6 +188,7 @@ export class Admin {
         : new GroupAdmin({
             coordinators: options.coordinators,
             timeoutMs: this.timeoutMs,
+            ...(options.security === undefined ? {} : { security: options.security }),
             ...(options.retryBackoffMs === undefined ? {} : { retryBackoffMs: options.retryBackoffMs }),
             ...(options.maxRetryBackoffMs === undefined ? {} : { retryBackoffMaxMs: options.maxRetryBackoffMs }),
           });
@@ -374,6 +379,7 @@ export class Admin {
         throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
       this.brokerMetadata = new ClusterMetadata({
         bootstrap: addresses,
+        ...(this.security === undefined ? {} : { security: this.security }),
         requestTimeoutMs: Math.min(this.timeoutMs, 10_000),
       });
     }
