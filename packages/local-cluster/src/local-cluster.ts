@@ -16,7 +16,8 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { Admin, ControllerChannel } from '@sluice/client';
-import { GrpcClientPool, unaryCall, type DescribeClusterResponse__Output } from '@sluice/proto';
+import { GrpcClientPool, unaryCall, type ClientSecurity, type DescribeClusterResponse__Output } from '@sluice/proto';
+import { issueClusterCertificates, type IssuedCluster } from './security';
 import { choosePorts, writeNode } from './layout';
 import { checkClusterId, clusterIdFor, nodeIdsOf, type LocalClusterOptions, type StartOptions } from './options';
 import { LocalRole } from './role-processes';
@@ -45,16 +46,26 @@ export class LocalCluster {
   /** Follows NOT_CONTROLLER to the active controller: the broker wait reads the leader's view. */
   private probeChannel: ControllerChannel | undefined;
   /** One Controller client per controller, for probes of each node's own view (no redirect, no retry). */
-  private readonly nodeClients = new GrpcClientPool('Controller');
-  private readonly healthClients = new GrpcClientPool('Health');
+  private readonly nodeClients: GrpcClientPool<'Controller'>;
+  private readonly healthClients: GrpcClientPool<'Health'>;
 
   private constructor(
     readonly baseDir: string,
     readonly clusterId: string,
     readonly host: string,
     roles: ReadonlyMap<Role, LocalRole>,
+    /** A secure cluster's certificates (undefined: PLAINTEXT). */
+    readonly issued: IssuedCluster | undefined,
   ) {
     this.roles = roles;
+    const security = issued === undefined ? {} : { security: issued.adminSecurity };
+    this.nodeClients = new GrpcClientPool('Controller', security);
+    this.healthClients = new GrpcClientPool('Health', security);
+  }
+
+  /** How an operator's client reaches this cluster: TLS with the admin certificate on a secure one. */
+  get adminSecurity(): ClientSecurity | undefined {
+    return this.issued?.adminSecurity;
   }
 
   /** Chooses ports, writes every process's configuration and formats the data directories; starts nothing. */
@@ -74,6 +85,10 @@ export class LocalCluster {
     };
     mkdirSync(options.baseDir, { recursive: true });
     const clusterId = clusterIdFor(options.baseDir, options.clusterId);
+    const issued =
+      options.security === undefined
+        ? undefined
+        : await issueClusterCertificates(options.baseDir, nodeIds, options.security);
     const roles = new Map<Role, LocalRole>();
     for (const spec of ROLES) {
       const wanted = options.roles?.[spec.role] ?? {};
@@ -83,7 +98,7 @@ export class LocalCluster {
           spec,
           { nodeId, port: portOf(spec.role, nodeId), metricsPort: portOf(spec.role, nodeId, 'metrics'), clusterId },
           places,
-          wanted.config ?? {},
+          { ...(issued?.settingsFor(spec.role, nodeId) ?? {}), ...(wanted.config ?? {}) },
         ),
       );
       roles.set(
@@ -91,7 +106,7 @@ export class LocalCluster {
         new LocalRole(spec, host, slots, { output: options.output ?? 'file', env: wanted.env ?? {} }),
       );
     }
-    return new LocalCluster(options.baseDir, clusterId, host, roles);
+    return new LocalCluster(options.baseDir, clusterId, host, roles, issued);
   }
 
   /** create, then start; on a failed start every process is stopped before the error is thrown. */
@@ -133,6 +148,7 @@ export class LocalCluster {
   get admin(): Admin {
     this.adminClient ??= new Admin({
       bootstrap: this.controllers.addresses(),
+      ...(this.issued === undefined ? {} : { security: this.issued.adminSecurity }),
       timeoutMs: 15_000,
       ...(this.coordinators.nodeIds.length === 0 ? {} : { coordinators: this.coordinators.addresses() }),
     });
@@ -141,6 +157,7 @@ export class LocalCluster {
 
   private get probe(): ControllerChannel {
     this.probeChannel ??= new ControllerChannel(this.controllers.addresses(), {
+      ...(this.issued === undefined ? {} : { security: this.issued.adminSecurity }),
       timeoutMs: 5_000,
       attemptTimeoutMs: 1_000,
       retryBackoffMs: 20,
