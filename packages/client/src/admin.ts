@@ -7,6 +7,16 @@
  * carries `error` (an ApiError) or not. The single-item methods (`createTopic`, `describeTopic`,
  * ...) reject with that item's error instead.
  */
+import {
+  bindingFromWire,
+  bindingToWire,
+  filterToWire,
+  type AclBinding,
+  type AclCreationResult,
+  type AclDeletionResult,
+  type AclFilter,
+  type DescribedAcl,
+} from './admin-acls';
 import type { ClientSecurity } from '@sluice/proto';
 import { formatHostPort, type ItemError__Output } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
@@ -337,6 +347,33 @@ export class Admin {
   }
 
   /** The cluster as the active controller sees it: brokers (fenced or not), controllers, leader. */
+  /** Kafka's createAcls: each binding becomes an ACL in the metadata log (one already held is kept). */
+  async createAcls(bindings: readonly AclBinding[]): Promise<AclCreationResult[]> {
+    const response = await this.channel.call('CreateAcls', { creations: bindings.map(bindingToWire) });
+    return bindings.map((binding, index) => {
+      const result = response.results[index];
+      return withError({ binding }, result === undefined ? undefined : itemError(result));
+    });
+  }
+
+  /** Kafka's describeAcls: the ACLs matching `filter` (default: all). */
+  async describeAcls(filter: AclFilter = {}): Promise<DescribedAcl[]> {
+    const response = await this.channel.call('DescribeAcls', { filter: filterToWire(filter) });
+    return response.acls.map(bindingFromWire);
+  }
+
+  /** Kafka's deleteAcls: removes every ACL matching each filter, and says which. */
+  async deleteAcls(filters: readonly AclFilter[]): Promise<AclDeletionResult[]> {
+    const response = await this.channel.call('DeleteAcls', { filters: filters.map(filterToWire) });
+    return filters.map((filter, index) => {
+      const result = response.filterResults[index];
+      return withError(
+        { filter, deleted: (result?.matchingAcls ?? []).map(bindingFromWire) },
+        result === undefined ? undefined : itemError(result),
+      );
+    });
+  }
+
   async describeCluster(): Promise<ClusterInfo> {
     const r = await this.channel.leaderRead('DescribeCluster', {});
     return {
