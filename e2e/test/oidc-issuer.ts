@@ -56,7 +56,10 @@ export async function startOidcIssuer(
     if (stderr.length < 10_000) stderr += chunk.toString();
   });
   const ready = await new Promise<{ issuer: string; tokenEndpoint: string; jwksUri: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`OIDC issuer not ready in ${READY_TIMEOUT_MS} ms: ${stderr}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`OIDC issuer not ready in ${READY_TIMEOUT_MS} ms: ${stderr}`)),
+      READY_TIMEOUT_MS,
+    );
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.once('line', (line) => {
       clearTimeout(timer);

@@ -9,9 +9,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+/**
+ * @peculiar/x509 is loaded on first use: it needs the reflect-metadata polyfill (tsyringe), which
+ * processes that never issue a certificate should not load.
+ */
+let loaded: typeof X509 | undefined;
+async function x509Library(): Promise<typeof X509> {
+  if (loaded === undefined) {
+    await import('reflect-metadata');
+    loaded = await import('@peculiar/x509');
+    loaded.cryptoProvider.set(webcrypto as unknown as Parameters<typeof X509.cryptoProvider.set>[0]);
+  }
+  return loaded;
+}
 
 type CryptoKeyPair = WebCrypto.CryptoKeyPair;
 
@@ -21,7 +33,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface LocalCa {
   readonly certificatePem: string;
   readonly keys: CryptoKeyPair;
-  readonly certificate: x509.X509Certificate;
+  readonly certificate: X509.X509Certificate;
 }
 
 export interface IssuedFiles {
@@ -46,6 +58,7 @@ function serial(): string {
 }
 
 export async function createLocalCa(commonName = 'sluice local CA', validDays = 365): Promise<LocalCa> {
+  const x509 = await x509Library();
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
@@ -73,6 +86,7 @@ export async function issueCertificate(
 ): Promise<IssuedFiles> {
   if (!/^[A-Za-z0-9._-]+$/.test(name))
     throw new RangeError(`certificate name ${JSON.stringify(name)} is not a file name`);
+  const x509 = await x509Library();
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.create({
