@@ -74,7 +74,9 @@ export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts
     module: BrokerRpcModule,
     host,
     port,
-    ...(parts.security?.credentials === undefined ? {} : { credentials: parts.security.credentials }),
+    ...(parts.security?.credentials === undefined
+      ? {}
+      : { credentials: parts.security.credentials, onTlsHandshakeFailure: parts.security.onTlsHandshakeFailure }),
     services: ['sluice.v1.Broker', 'grpc.health.v1.Health'],
   });
 }

@@ -18,6 +18,8 @@ export interface ServiceSecurityParts {
   readonly credentials: ServerCredentials | undefined;
   readonly authenticator: Authenticator | undefined;
   readonly access: RpcAccessControl;
+  /** Audits a failed TLS handshake (SluiceGrpcServer's onTlsHandshakeFailure). */
+  readonly onTlsHandshakeFailure: (peerHost: string, reason: string, suppressedBefore: number) => void;
 }
 
 export interface ServiceSecurityInput {
@@ -71,5 +73,15 @@ export function serviceSecurityParts(input: ServiceSecurityInput): ServiceSecuri
     acls: input.acls,
     audit,
   });
-  return { credentials, authenticator, access };
+  const onTlsHandshakeFailure = (peerHost: string, reason: string, suppressedBefore: number): void =>
+    audit.record({
+      principal: 'unknown',
+      host: peerHost,
+      rpc: 'TLS handshake',
+      operation: 'AUTHENTICATE',
+      // Kafka's SslAuthenticationException: the connection closes, no error code reaches the client.
+      result: 'SSL_AUTHENTICATION_FAILED',
+      reason: suppressedBefore > 0 ? `${reason} (${suppressedBefore} more not audited)` : reason,
+    });
+  return { credentials, authenticator, access, onTlsHandshakeFailure };
 }

@@ -94,7 +94,9 @@ export function startControllerRpc(host: string, port: number, parts: Controller
     module: ControllerRpcModule,
     host,
     port,
-    ...(parts.security?.credentials === undefined ? {} : { credentials: parts.security.credentials }),
+    ...(parts.security?.credentials === undefined
+      ? {}
+      : { credentials: parts.security.credentials, onTlsHandshakeFailure: parts.security.onTlsHandshakeFailure }),
     services: withRaft ? CONTROLLER_SERVICE_NAMES : CONTROLLER_SERVICE_NAMES.filter((s) => s !== 'sluice.v1.RaftPeer'),
   });
 }

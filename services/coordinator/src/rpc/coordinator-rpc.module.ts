@@ -68,7 +68,9 @@ export function startCoordinatorRpc(host: string, port: number, parts: Coordinat
     module: CoordinatorRpcModule,
     host,
     port,
-    ...(parts.security?.credentials === undefined ? {} : { credentials: parts.security.credentials }),
+    ...(parts.security?.credentials === undefined
+      ? {}
+      : { credentials: parts.security.credentials, onTlsHandshakeFailure: parts.security.onTlsHandshakeFailure }),
     services: ['sluice.v1.Coordinator', 'grpc.health.v1.Health'],
   });
 }
