@@ -58,7 +58,8 @@ export class LocalCluster {
     readonly issued: IssuedCluster | undefined,
   ) {
     this.roles = roles;
-    const security = issued === undefined ? {} : { security: issued.adminSecurity };
+    // Explicit even when plaintext: the process default (a CLI's) must not leak into the launcher's probes.
+    const security = { security: issued?.adminSecurity ?? {} };
     this.nodeClients = new GrpcClientPool('Controller', security);
     this.healthClients = new GrpcClientPool('Health', security);
   }
@@ -148,7 +149,7 @@ export class LocalCluster {
   get admin(): Admin {
     this.adminClient ??= new Admin({
       bootstrap: this.controllers.addresses(),
-      ...(this.issued === undefined ? {} : { security: this.issued.adminSecurity }),
+      security: this.issued?.adminSecurity ?? {},
       timeoutMs: 15_000,
       ...(this.coordinators.nodeIds.length === 0 ? {} : { coordinators: this.coordinators.addresses() }),
     });
@@ -157,7 +158,7 @@ export class LocalCluster {
 
   private get probe(): ControllerChannel {
     this.probeChannel ??= new ControllerChannel(this.controllers.addresses(), {
-      ...(this.issued === undefined ? {} : { security: this.issued.adminSecurity }),
+      security: this.issued?.adminSecurity ?? {},
       timeoutMs: 5_000,
       attemptTimeoutMs: 1_000,
       retryBackoffMs: 20,
