@@ -21,6 +21,7 @@ import {
   type TokenSource,
 } from '../../packages/proto/src';
 import { createLocalCa, issueCertificate, LocalCluster, sleep, waitFor } from '@sluice/local-cluster';
+import { ExitCode, runCli } from '../../packages/cli/src';
 import { es256, hs256WithPublicKey, unsigned, withBadSignature } from './jwt-craft';
 import { startOidcIssuer, type OidcIssuer } from './oidc-issuer';
 
@@ -223,6 +224,33 @@ describe('security: TLS, OIDC tokens, ACLs and the audit trail (real processes)'
     }
     expect(seen.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`).sort());
     await consumer.commitSync();
+  });
+
+  it('refreshes a client-credentials token before it expires', async () => {
+    const source = tokenFrom('shortlived');
+    const first = await source.token();
+    expect(await source.token()).toBe(first);
+    await sleep(1_800); // past 0.8 of its 2 s lifetime: the next call fetches a new one
+    const second = await source.token();
+    expect(second).not.toBe(first);
+    expect(source.fetches).toBe(2);
+  });
+
+  it('drives the CLI with the admin certificate (sluice acl list) and with a token (topic list)', async () => {
+    const admin = cluster.issued?.admin;
+    if (admin === undefined) throw new Error('assertion: a secure cluster has an admin identity');
+    const out: string[] = [];
+    const io = { out: (text: string) => void out.push(text), err: (text: string) => void out.push(text) };
+    const bootstrap = ['--bootstrap', cluster.controllers.addresses().join(',')];
+    const tls = ['--tls-ca', admin.caFile, '--tls-cert', admin.certificateFile, '--tls-key', admin.privateKeyFile];
+    expect(await runCli(['acl', 'list', '--topic', TOPIC, ...bootstrap, ...tls], io)).toBe(ExitCode.OK);
+    expect(out.join('')).toContain('(principal=User:bob, host=*, operation=READ, permissionType=ALLOW)');
+    // bob may describe only what he may read: the listing is filtered, not refused.
+    await cluster.admin.createTopic({ name: 'secret-payroll', numPartitions: 1, replicationFactor: 1 });
+    out.length = 0;
+    const token = ['--tls-ca', admin.caFile, '--token', await tokenFromCache('bob')];
+    expect(await runCli(['topic', 'list', ...bootstrap, ...token], io)).toBe(ExitCode.OK);
+    expect(out.join('').trim().split('\n')).toEqual([TOPIC]);
   });
 
   it('refuses unauthenticated and forged callers with SASL_AUTHENTICATION_FAILED', async () => {

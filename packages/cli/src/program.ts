@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from './exit-codes';
 import { groupCommand } from './group-command';
 import type { CliIo } from './io';
 import { produceCommand } from './produce-command';
-import { applyClientSecurity, withSecurityOptions, type SecurityFlags } from './security-options';
+import { applyClientSecurity, resetClientSecurity, withSecurityOptions, type SecurityFlags } from './security-options';
 import { shareCommand } from './share-command';
 import { storageCommand } from './storage-command';
 import { topicCommand } from './topic-command';
@@ -28,7 +28,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       .showHelpAfterError('(run with --help for usage)'),
   );
   // Every command's clients use what the security flags (or the local secure cluster) say.
-  program.hook('preAction', () => applyClientSecurity(program.opts<SecurityFlags>()));
+  program.hook('preAction', (_program, action) =>
+    applyClientSecurity(program.opts<SecurityFlags>(), action.opts<{ bootstrap?: string }>().bootstrap),
+  );
   program.addCommand(storageCommand(io, setExitCode));
   program.addCommand(clusterCommand(io, setExitCode));
   program.addCommand(topicCommand(io, setExitCode));
@@ -65,5 +67,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return ExitCode.FAILURE;
+  } finally {
+    resetClientSecurity();
   }
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ClientCredentialsTokenSource, FileTokenSource, StaticTokenSource } from '@sluice/client';
 import { setDefaultClientSecurity, type ClientSecurity, type TokenSource } from '@sluice/proto';
 import type { Command } from 'commander';
-import { clusterStateDir } from './bootstrap';
+import { BOOTSTRAP_ENV, clusterStateDir } from './bootstrap';
 import { UsageError } from './exit-codes';
 
 export interface SecurityFlags {
@@ -90,8 +90,16 @@ function pick(flag: string | undefined, env: NodeJS.ProcessEnv, name: string): s
   return value !== undefined && value !== '' ? value : undefined;
 }
 
-/** The security the flags, the environment and a local `cluster up --tls` ask for. */
-export function resolveClientSecurity(flags: SecurityFlags, env: NodeJS.ProcessEnv = process.env): ClientSecurity {
+/**
+ * The security the flags, the environment and a local `cluster up --tls` ask for. The local
+ * cluster's admin identity is used only when the command goes to the local cluster (no
+ * --bootstrap, no $SLUICE_BOOTSTRAP): it is that cluster's, not any other's.
+ */
+export function resolveClientSecurity(
+  flags: SecurityFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  toLocalCluster = true,
+): ClientSecurity {
   const caFile = pick(flags.tlsCa, env, SECURITY_ENV.tlsCa);
   const certificateFile = pick(flags.tlsCert, env, SECURITY_ENV.tlsCert);
   const privateKeyFile = pick(flags.tlsKey, env, SECURITY_ENV.tlsKey);
@@ -122,7 +130,7 @@ export function resolveClientSecurity(flags: SecurityFlags, env: NodeJS.ProcessE
   }
   if (certificateFile !== undefined) throw new UsageError('--tls-cert needs --tls-ca');
   const local = securityFile(env);
-  if (existsSync(local)) {
+  if (toLocalCluster && existsSync(local)) {
     // The local secure cluster: TLS with its admin certificate (a token, if given, names the caller instead).
     const files = JSON.parse(readFileSync(local, 'utf8')) as LocalSecurityFile;
     return {
@@ -134,6 +142,16 @@ export function resolveClientSecurity(flags: SecurityFlags, env: NodeJS.ProcessE
 }
 
 /** Makes the resolved security the process default for the command about to run. */
-export function applyClientSecurity(flags: SecurityFlags, env: NodeJS.ProcessEnv = process.env): void {
-  setDefaultClientSecurity(resolveClientSecurity(flags, env));
+export function applyClientSecurity(
+  flags: SecurityFlags,
+  bootstrapFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const toLocalCluster = bootstrapFlag === undefined && (env[BOOTSTRAP_ENV] ?? '') === '';
+  setDefaultClientSecurity(resolveClientSecurity(flags, env, toLocalCluster));
+}
+
+/** Back to plaintext once a command is done (runCli may run again in the same process). */
+export function resetClientSecurity(): void {
+  setDefaultClientSecurity({});
 }
