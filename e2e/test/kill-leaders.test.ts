@@ -14,7 +14,7 @@
  */
 import { Consumer, Producer, type Admin, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
 import { sleep, waitFor, type LocalCluster, type LocalRole } from '@sluice/local-cluster';
-import { startSluice } from './local-sluice';
+import { SECURITY_MODES, startSluice } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -29,13 +29,15 @@ interface Acked {
   readonly meta: RecordMetadata;
 }
 
-describe('kill -9 of partition leaders under an idempotent acks=all producer', () => {
+// Once as it always ran, and once with TLS, OIDC tokens and ACLs on (local-sluice.ts).
+describe.each(SECURITY_MODES)('kill -9 of partition leaders under an idempotent acks=all producer (%s)', (mode) => {
   let cluster: LocalCluster;
   let brokers: LocalRole;
   let admin: Admin;
 
   beforeAll(async () => {
     cluster = await startSluice({
+      secure: mode === 'secure',
       name: 'kill-leaders',
       controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       brokerConfig: { 'replica.fetch.wait.max.ms': 200, 'replica.lag.time.max.ms': 5_000 },
