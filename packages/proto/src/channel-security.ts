@@ -10,6 +10,7 @@
  */
 import { credentials, experimental, InterceptingCall, Metadata, ServerCredentials } from '@grpc/grpc-js';
 import type { ChannelCredentials, Interceptor } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
 
 /** A source of bearer tokens (static, a file, or an OAuth client-credentials flow). */
 export interface TokenSource {
@@ -114,8 +115,26 @@ export interface ServerTlsOptions extends TlsFilePaths {
   readonly reloadIntervalMs?: number;
 }
 
-/** Server credentials that reread the certificate files, verifying client certificates as `clientAuth` says. */
+/** Throws a clear error naming the file when a PEM file is missing, unreadable or holds no PEM block. */
+export function checkPemFile(path: string, what: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${what} ${path} cannot be read: ${(error as Error).message}`);
+  }
+  if (!/-----BEGIN [A-Z ]+-----/.test(text)) throw new Error(`${what} ${path} holds no PEM block`);
+}
+
+/**
+ * Server credentials that reread the certificate files, verifying client certificates as
+ * `clientAuth` says. The files are checked once here, so a wrong path stops the start-up
+ * instead of every connection being dropped later.
+ */
 export function serverCredentialsFor(tls: ServerTlsOptions): ServerCredentials {
+  checkPemFile(tls.certificateFile, 'certificate');
+  checkPemFile(tls.privateKeyFile, 'private key');
+  if (tls.clientAuth !== 'none') checkPemFile(tls.caFile, 'CA certificate');
   const interval = tls.reloadIntervalMs ?? DEFAULT_RELOAD_INTERVAL_MS;
   const identity = certificateProvider(
     { certificateFile: tls.certificateFile, privateKeyFile: tls.privateKeyFile },
