@@ -8,34 +8,17 @@
  *   consumes, commits and leaves; the TypeScript SDK then reads the same records byte for byte.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, unaryCall } from '@sluice/proto';
 import { listServicesViaReflection } from '@sluice/service-common';
 import { Consumer, type ConsumerRecord } from '../../packages/client/src';
 import { startSluice } from './local-sluice';
-import { generatePythonStubs, pythonWithGrpc, REPO_ROOT } from './python-grpc';
+import { generatePythonStubs, grpcurl, pythonWithGrpc, REPO_ROOT } from './python-grpc';
 
 jest.setTimeout(600_000);
-
-const GRPCURL_MODULE = 'github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3';
-
-/** grpcurl built once from the Go module proxy into the tools cache; undefined without Go. */
-function grpcurl(): string | undefined {
-  const bin = join(process.env.SLUICE_TOOLS_CACHE ?? join(homedir(), '.cache', 'sluice-tools'), 'bin');
-  const path = join(bin, 'grpcurl');
-  if (existsSync(path)) return path;
-  if (spawnSync('go', ['version']).status !== 0) return undefined;
-  mkdirSync(bin, { recursive: true });
-  execFileSync('go', ['install', GRPCURL_MODULE], {
-    env: { ...process.env, GOBIN: bin },
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 10 * 60_000,
-  });
-  return path;
-}
 
 describe('sluice from any gRPC client', () => {
   let cluster: LocalCluster;

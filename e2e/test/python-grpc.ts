@@ -1,55 +1,39 @@
 /**
- * Python with grpcio-tools from PyPI, for the e2e that drives sluice from another language: a
- * virtualenv built once on first use into a cache outside the repository (versions pinned), and
- * Python stubs generated from proto/ with grpcio-tools' protoc (which also proves the contract is
- * valid for protoc, not only for proto-loader).
+ * Tools for the e2e that drives sluice from other clients: Python with grpcio-tools from PyPI (a
+ * virtualenv made once by scripts/python-grpc-venv.sh, versions pinned), Python stubs generated
+ * from proto/ with grpcio-tools' protoc (which also proves the contract is valid for protoc, not
+ * only for proto-loader), and grpcurl (scripts/build-grpcurl.sh).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-
-/** Pinned: the stubs and the test must not move with PyPI. */
-export const GRPCIO_VERSION = '1.85.4';
-const PIP_TIMEOUT_MS = 10 * 60_000;
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 const PROTO_DIR = join(REPO_ROOT, 'proto');
 
-function cacheDir(): string {
-  return join(
-    process.env.SLUICE_TOOLS_CACHE ?? join(homedir(), '.cache', 'sluice-tools'),
-    `python-grpcio-${GRPCIO_VERSION}`,
-  );
+/**
+ * The venv's python (grpcio and grpcio-tools pinned), made on first use by
+ * scripts/python-grpc-venv.sh (CI runs it before the suite).
+ */
+export function pythonWithGrpc(): string {
+  const out = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'python-grpc-venv.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 10 * 60_000,
+  });
+  return out.trim().split('\n').pop() as string;
 }
 
-/** The venv's python, creating the venv (python3 -m venv + pip install) on first use. */
-export function pythonWithGrpc(): string {
-  const venv = cacheDir();
-  const python = join(venv, 'bin', 'python');
-  const ready = join(venv, '.sluice-ready');
-  if (existsSync(ready)) return python;
-  const system = spawnSync('python3', ['--version']);
-  if (system.status !== 0)
-    throw new Error('python3 is not installed: the Python client e2e needs it (Debian: apt-get install python3-venv)');
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(venv, { recursive: true });
-  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit', timeout: 120_000 });
-  execFileSync(
-    python,
-    [
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      `grpcio==${GRPCIO_VERSION}`,
-      `grpcio-tools==${GRPCIO_VERSION}`,
-    ],
-    { stdio: 'inherit', timeout: PIP_TIMEOUT_MS },
-  );
-  execFileSync(python, ['-c', 'open(__import__("sys").argv[1], "w").close()', ready]);
-  return python;
+/** grpcurl built from the Go module proxy by scripts/build-grpcurl.sh; undefined without Go. */
+export function grpcurl(): string | undefined {
+  const run = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'build-grpcurl.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 10 * 60_000,
+  });
+  if (run.status === 2) return undefined;
+  if (run.status !== 0) throw new Error(`scripts/build-grpcurl.sh exited ${run.status}`);
+  return run.stdout.trim().split('\n').pop();
 }
 
 /** Every .proto under proto/, relative to it. */

@@ -1,7 +1,13 @@
+/**
+ * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
+ * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * a failure (support/property-runs.ts).
+ */
 import fc from 'fast-check';
 import { LeaderEpochCache, type EpochEntry } from '@sluice/log';
 import { followerTruncation, type FollowerLogView } from '../src/core/follower-truncation';
 import { answerOffsetForLeaderEpoch } from '../src/core/offset-for-leader-epoch';
+import { propertyRuns, propertyTimeoutMs } from './support/property-runs';
 
 /** A log as the epoch of each offset (non-decreasing). */
 type EpochLog = number[];
@@ -72,6 +78,9 @@ describe('leader answer to OffsetForLeaderEpoch', () => {
     });
   });
 });
+
+const TRUNCATION_RUNS = { seed: 1, numRuns: 500 };
+jest.setTimeout(propertyTimeoutMs(TRUNCATION_RUNS, 30_000));
 
 describe('follower truncation (OffsetForLeaderEpoch answer)', () => {
   // Follower: epoch 1 x5, epoch 3 x5 (offsets 5..9), epoch 4 x3 (10..12).
@@ -183,7 +192,7 @@ describe('follower truncation (OffsetForLeaderEpoch answer)', () => {
         })();
         expect(followerLog.length).toBe(expected);
       }),
-      { numRuns: 500 },
+      propertyRuns(TRUNCATION_RUNS),
     );
   });
 });

@@ -13,6 +13,10 @@
  *   truncates to the leader's end of that epoch;
  * - stale answers change nothing; a restarted follower resumes and converges;
  * - in the end the follower's log is the leader's, and both high watermarks reach its end.
+ *
+ * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
+ * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * a failure (support/property-runs.ts).
  */
 import fc from 'fast-check';
 import { answerOffsetForLeaderEpoch } from '../src/core/offset-for-leader-epoch';
@@ -25,6 +29,7 @@ import {
 import { PartitionLeader } from '../src/core/partition-leader';
 import { T0 } from './replication-harness';
 import { ModelLog } from './support/model-log';
+import { propertyRuns, propertyTimeoutMs } from './support/property-runs';
 
 type Step =
   | { kind: 'truncate' }
@@ -65,6 +70,9 @@ function commonPrefix(a: ModelLog, b: ModelLog): number {
   while (n < a.logEndOffset && n < b.logEndOffset && a.epochAt(n) === b.epochAt(n)) n++;
   return n;
 }
+
+const RUNS = { seed: 1, numRuns: 1_000 };
+jest.setTimeout(propertyTimeoutMs(RUNS, 30_000));
 
 describe('PartitionFollower properties', () => {
   it('keeps a safe, monotone high watermark, truncates to the common prefix, and converges on the leader', () => {
@@ -237,7 +245,7 @@ describe('PartitionFollower properties', () => {
           expect(log.logStartOffset).toBe(leaderLog.logStartOffset);
         },
       ),
-      { numRuns: 1_000 },
+      propertyRuns(RUNS),
     );
   });
 });

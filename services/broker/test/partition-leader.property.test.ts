@@ -1,8 +1,14 @@
+/**
+ * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
+ * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * a failure (support/property-runs.ts).
+ */
 import fc from 'fast-check';
 import { ApiError } from '@sluice/protocol';
 import type { AckCompletion } from '../src/core/ack-waiters';
 import type { AlterPartitionProposal, ReplicationEffects } from '../src/core/partition-leader';
 import { fetchFrom, makeLeader, T0, viewOf } from './replication-harness';
+import { propertyRuns, propertyTimeoutMs } from './support/property-runs';
 
 type Step =
   | { kind: 'append'; records: number }
@@ -39,6 +45,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('produceAll' as const), back: fc.integer({ min: 0, max: 4 }) }),
   },
 );
+
+const RUNS = { seed: 1, numRuns: 300 };
+jest.setTimeout(propertyTimeoutMs(RUNS, 30_000));
 
 describe('partition leader properties', () => {
   it('high watermark never decreases, never passes the maximal ISR, and acks=all never completes early', () => {
@@ -135,7 +144,7 @@ describe('partition leader properties', () => {
           lastHighWatermark = leader.highWatermark;
         }
       }),
-      { numRuns: 300 },
+      propertyRuns(RUNS),
     );
   });
 });

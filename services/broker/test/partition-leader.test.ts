@@ -124,6 +124,70 @@ describe('divergence check on follower fetches', () => {
   });
 });
 
+describe('a leadership not yet in the epoch cache (no append of this epoch so far)', () => {
+  // Broker 1 leads epoch 5 from offset 10; its log started over at 10 (the old leader's log start),
+  // so the cache is empty, as PartitionLog leaves it until the first append of epoch 5. Kafka would
+  // have recorded epoch 5 at 10 when the leadership began, and answers as if it had.
+  const emptyCache = () => epochLogView([], 10, 10);
+
+  it('accepts a caught-up follower whose last epoch the cache does not know, and takes it back into the ISR', () => {
+    // The replayed counterexample of the cluster simulation: before, this was OFFSET_OUT_OF_RANGE
+    // on every fetch, and the follower (its log end at its high watermark) never got back in.
+    const { leader } = makeLeader({ logEndOffset: 10, highWatermark: 10, isr: [1] });
+    const outcome = accepted(leader.onFollowerFetch({ ...fetchFrom(2, 10), lastFetchedEpoch: 3 }, emptyCache(), T0));
+    expect(leader.followerProgress(2)?.logEndOffset).toBe(10);
+    expect(outcome.alterPartition).toEqual({ leaderEpoch: 5, partitionEpoch: 10, newIsr: [1, 2] });
+  });
+
+  it('answers epochs as the cache would with this epoch at its start offset', () => {
+    const { leader } = makeLeader({ logEndOffset: 10, highWatermark: 10 });
+    expect(leader.endOffsetForEpoch(3, emptyCache())).toEqual({ epoch: 3, endOffset: 10 });
+    expect(leader.endOffsetForEpoch(5, emptyCache())).toEqual({ epoch: 5, endOffset: 10 });
+    expect(leader.endOffsetForEpoch(6, emptyCache())).toBeNull();
+    // Older epochs recorded: the cache's own answers below them, the largest recorded epoch after.
+    const older = epochLogView(
+      [
+        { epoch: 1, startOffset: 0 },
+        { epoch: 2, startOffset: 4 },
+      ],
+      10,
+    );
+    expect(leader.endOffsetForEpoch(1, older)).toEqual({ epoch: 1, endOffset: 4 });
+    expect(leader.endOffsetForEpoch(2, older)).toEqual({ epoch: 2, endOffset: 10 });
+    expect(leader.endOffsetForEpoch(4, older)).toEqual({ epoch: 2, endOffset: 10 });
+  });
+
+  it('still tells a follower with records past our start where to truncate', () => {
+    const { leader } = makeLeader({ logEndOffset: 10, highWatermark: 10 });
+    const older = epochLogView(
+      [
+        { epoch: 1, startOffset: 0 },
+        { epoch: 2, startOffset: 4 },
+      ],
+      10,
+    );
+    // It wrote 10..12 in epoch 3, which we never had: our epoch 2 ends at 10.
+    expect(leader.onFollowerFetch({ ...fetchFrom(2, 12), lastFetchedEpoch: 3 }, older, T0)).toEqual({
+      kind: 'diverging',
+      divergingEpoch: { epoch: 2, endOffset: 10 },
+    });
+    expect(leader.onFollowerFetch({ ...fetchFrom(2, 12), lastFetchedEpoch: 3 }, emptyCache(), T0)).toEqual({
+      kind: 'diverging',
+      divergingEpoch: { epoch: 3, endOffset: 10 },
+    });
+  });
+
+  it('answers from the cache alone once the epoch is recorded', () => {
+    const { leader } = makeLeader({ logEndOffset: 10, highWatermark: 10 });
+    leader.onLeaderAppend(12, T0);
+    const recorded = epochLogView([{ epoch: 5, startOffset: 10 }], 12, 10);
+    expect(leader.endOffsetForEpoch(3, recorded)).toEqual({ epoch: 3, endOffset: 10 });
+    expect(leader.endOffsetForEpoch(5, recorded)).toEqual({ epoch: 5, endOffset: 12 });
+    // A log that grew without recording the epoch is a broken invariant, not an answer.
+    expect(() => leader.endOffsetForEpoch(3, epochLogView([], 12, 10))).toThrow(/not in the epoch cache/);
+  });
+});
+
 describe('high watermark', () => {
   it('is the minimum log end offset over the ISR and never moves back', () => {
     const { leader } = makeLeader({ logEndOffset: 0 });

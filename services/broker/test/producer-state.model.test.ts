@@ -1,5 +1,11 @@
+/**
+ * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
+ * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * a failure (support/property-runs.ts).
+ */
 import fc from 'fast-check';
 import { ProducerStateManager, type LoggedProducerBatch, type ProducerBatch } from '../src/core/producer-state';
+import { propertyRuns, propertyTimeoutMs } from './support/property-runs';
 
 const T = 1_700_000_000_000;
 
@@ -55,6 +61,9 @@ function modelDecision(
     return b.baseSequence === 0 ? { kind: 'append' } : { kind: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
   return b.baseSequence === lastSeq(last) + 1 ? { kind: 'append' } : { kind: 'OUT_OF_ORDER_SEQUENCE_NUMBER' };
 }
+
+const RUNS = { seed: 1, numRuns: 300 };
+jest.setTimeout(propertyTimeoutMs(RUNS, 30_000));
 
 describe('producer state against a model', () => {
   it('deduplicates retries, refuses gaps and reorders, fences old epochs, and survives failover', () => {
@@ -144,7 +153,7 @@ describe('producer state against a model', () => {
           next.set(key, h.baseSequence + h.lastOffsetDelta + 1);
         }
       }),
-      { numRuns: 300 },
+      propertyRuns(RUNS),
     );
   });
 });

@@ -19,6 +19,7 @@ export function epochLogView(entries: readonly EpochEntry[], logEndOffset: numbe
       const answer = cache.endOffsetFor(epoch, logEndOffset);
       return answer.epoch === -1 ? null : answer;
     },
+    latestEpoch: () => cache.latestEpoch(),
   };
 }
 

@@ -6,6 +6,10 @@
  * restarts. Logs are arrays of the epoch each offset was written in (same epoch and offset means
  * same record, as Kafka guarantees). The property is the e2e checker's: once the high watermark
  * covered a record (an acks=all answer or a consumer read), every later leader has it.
+ *
+ * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
+ * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * a failure (support/property-runs.ts).
  */
 import fc from 'fast-check';
 import { LeaderEpochCache, type EpochEntry } from '@sluice/log';
@@ -19,6 +23,7 @@ import {
   type ReplicationEffects,
 } from '../src/core/partition-leader';
 import { T0 } from './replication-harness';
+import { propertyRuns, propertyTimeoutMs } from './support/property-runs';
 
 type EpochLog = number[];
 
@@ -47,6 +52,7 @@ function logView(log: EpochLog): LeaderLogView & FollowerLogView {
       const answer = cache.endOffsetFor(epoch, log.length);
       return answer.epoch === -1 ? null : answer;
     },
+    latestEpoch: () => cache.latestEpoch(),
   };
 }
 
@@ -285,13 +291,16 @@ function simulate(steps: readonly Step[], minInsyncReplicas: number): void {
   expect(leader!.highWatermark).toBe(finalLog.length);
 }
 
+const RUNS = { seed: 1, numRuns: 1_000 };
+jest.setTimeout(propertyTimeoutMs(RUNS, 30_000));
+
 describe('replication simulation', () => {
   it('never loses a record once the high watermark covered it, across crashes, restarts and ISR changes', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 2 }), (steps, minIsr) =>
         simulate(steps, minIsr),
       ),
-      { numRuns: 1_000 },
+      propertyRuns(RUNS),
     );
   });
 });

@@ -1,3 +1,8 @@
+/**
+ * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
+ * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * a failure (support/property-runs.ts).
+ */
 import fc from 'fast-check';
 import {
   applyShareStateUpdate,
@@ -11,6 +16,7 @@ import {
   type ShareStateSnapshot,
   type ShareStateUpdate,
 } from '../src/core/share-partition';
+import { propertyRuns, propertyTimeoutMs } from './support/property-runs';
 
 const T = 1_700_000_000_000;
 const config: SharePartitionConfig = { recordLockDurationMs: 10_000, deliveryCountLimit: 3, maxInFlightRecords: 12 };
@@ -198,6 +204,8 @@ function toRanges(offsets: readonly number[]): OffsetRange[] {
   }
   return out;
 }
+
+const SHARE_PARTITION_RUNS = { seed: 1, numRuns: 100 };
 
 describe('share partition against a per-offset model', () => {
   it('never double-locks, never redelivers an acknowledged record (also across restarts), bounds deliveries, persists every change, and drains', () => {
@@ -401,10 +409,13 @@ describe('share partition against a per-offset model', () => {
           expect(partition.canAcquire(logEnd, nowMs)).toBe(false);
         },
       ),
-      { numRuns: 100 },
+      propertyRuns(SHARE_PARTITION_RUNS),
     );
   });
 });
+
+const STATE_STORE_RUNS = { seed: 1, numRuns: 400 };
+jest.setTimeout(Math.max(propertyTimeoutMs(SHARE_PARTITION_RUNS, 30_000), propertyTimeoutMs(STATE_STORE_RUNS, 30_000)));
 
 describe('share state store against a per-offset fold', () => {
   const durableState = fc.constantFrom<DurableRange['state']>('AVAILABLE', 'ACKNOWLEDGED', 'ARCHIVED');
@@ -462,7 +473,7 @@ describe('share state store against a per-offset fold', () => {
             expect(`${previous.state}/${previous.deliveryCount}`).not.toBe(`${r.state}/${r.deliveryCount}`);
         });
       }),
-      { numRuns: 400 },
+      propertyRuns(STATE_STORE_RUNS),
     );
   });
 });

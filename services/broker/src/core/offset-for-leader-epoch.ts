@@ -12,11 +12,21 @@ export interface EpochLookup {
   endOffsetForEpoch(epoch: number): EpochEndOffset | null;
 }
 
+export interface OffsetForLeaderEpochQuestion {
+  /** The leader epoch the asker believes current; null when not sent. */
+  readonly currentLeaderEpoch: number | null;
+  /** The epoch whose end the asker wants. */
+  readonly leaderEpoch: number;
+}
+
+export type OffsetForLeaderEpochAnswer =
+  { readonly kind: 'error'; readonly error: ApiError } | ({ readonly kind: 'answer' } & EpochEndOffset);
+
 export function answerOffsetForLeaderEpoch(
   localLeaderEpoch: number,
-  request: { readonly currentLeaderEpoch: number | null; readonly leaderEpoch: number },
+  request: OffsetForLeaderEpochQuestion,
   log: EpochLookup,
-): { readonly kind: 'error'; readonly error: ApiError } | ({ readonly kind: 'answer' } & EpochEndOffset) {
+): OffsetForLeaderEpochAnswer {
   const fenced = checkCurrentLeaderEpoch(localLeaderEpoch, request.currentLeaderEpoch);
   if (fenced !== null) return { kind: 'error', error: fenced };
   const end = request.leaderEpoch < 0 ? null : log.endOffsetForEpoch(request.leaderEpoch);

@@ -54,6 +54,8 @@ export interface LeaderLogView {
   readonly logEndOffset: number;
   /** Kafka's OffsetForLeaderEpoch on the local epoch cache; null for an unknown epoch. */
   endOffsetForEpoch(epoch: number): EpochEndOffset | null;
+  /** The latest epoch in the local epoch cache; null for an empty cache. */
+  latestEpoch(): number | null;
 }
 
 /** One partition's registration as the metadata log has it. */
@@ -387,7 +389,7 @@ export class PartitionLeader<C = undefined> {
     // The divergence check comes before the end-of-log check, as in Kafka: a deposed leader
     // fetches past our end with records we never had and must learn where to truncate.
     if (fetch.lastFetchedEpoch !== null && fetch.lastFetchedEpoch >= 0) {
-      const epochEnd = log.endOffsetForEpoch(fetch.lastFetchedEpoch);
+      const epochEnd = this.endOffsetForEpoch(fetch.lastFetchedEpoch, log);
       if (epochEnd === null) {
         return error(
           new ApiError(
@@ -413,6 +415,40 @@ export class PartitionLeader<C = undefined> {
     );
     const expand = this.canExpandWith(fetch.replicaId) ? this.startExpand(fetch.replicaId) : null;
     return { kind: 'accepted', ...this.reevaluate(nowMs, expand) };
+  }
+
+  /**
+   * Where `epoch` ends in our log (OffsetForLeaderEpoch, and the divergence check of follower
+   * fetches), as Kafka's epoch cache answers it: the largest epoch <= `epoch` and the start of the
+   * next one, our log end for our own epoch, null when the cache cannot tell.
+   *
+   * Kafka records the leader epoch at leaderEpochStartOffset when the leadership begins
+   * (makeLeader's maybeAssignEpochStartOffset); PartitionLog records it at the leadership's first
+   * append. Until then we answer as if it were recorded. Without it, a leader whose epoch cache is
+   * empty (its log started over at the old leader's log start) or older than a follower's last
+   * epoch answers "unknown", the follower's fetch gets OFFSET_OUT_OF_RANGE, its truncation to its
+   * high watermark changes nothing when that is its log end, and it asks again forever: it never
+   * fetches, never rejoins the ISR, and with min.insync.replicas above the ISR no acks=all produce
+   * is taken that would append and record the epoch.
+   */
+  endOffsetForEpoch(epoch: number, log: LeaderLogView): EpochEndOffset | null {
+    this.ensureLeading();
+    const recorded = log.endOffsetForEpoch(epoch);
+    const latest = log.latestEpoch();
+    if (latest !== null && latest >= this.leaderEpoch) return recorded;
+    // Not recorded yet, so nothing was appended in this leadership: the log ends where it began.
+    assert(
+      log.logEndOffset === this.leaderEpochStartOffset,
+      `leader epoch ${this.leaderEpoch} is not in the epoch cache, yet the log grew from ${this.leaderEpochStartOffset} to ${log.logEndOffset}`,
+    );
+    if (epoch > this.leaderEpoch) return null;
+    if (epoch === this.leaderEpoch) return { epoch, endOffset: log.logEndOffset };
+    // Below our epoch, an answer of the cache is Kafka's too: a later epoch is recorded, or `epoch`
+    // is the latest and ends at the log end, our start offset. Without one, everything recorded is
+    // older than `epoch` (or nothing is), so our epoch is the next: the largest recorded epoch
+    // (Kafka's floor entry; `epoch` itself when none is) ends at our start offset.
+    if (recorded !== null) return recorded;
+    return { epoch: latest ?? epoch, endOffset: this.leaderEpochStartOffset };
   }
 
   /** ISR members (not the leader) that have not been caught up within replica.lag.time.max.ms. */

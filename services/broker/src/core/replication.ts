@@ -37,6 +37,11 @@ import type { AckContextArgs } from './ack-waiters';
 import type { Acks } from './acks';
 import { assert } from './assert';
 import {
+  answerOffsetForLeaderEpoch,
+  type OffsetForLeaderEpochAnswer,
+  type OffsetForLeaderEpochQuestion,
+} from './offset-for-leader-epoch';
+import {
   PartitionFollower,
   type EpochEndQuery,
   type FollowerFetchAnswer,
@@ -445,6 +450,28 @@ export class Replication<C = undefined> {
     const outcome = leader.core.onFollowerFetch(fetch, slot.log, nowMs);
     if (outcome.kind === 'accepted') this.absorb(slot, leader, outcome);
     return outcome;
+  }
+
+  /**
+   * A follower's OffsetForLeaderEpoch (Kafka answers it from the leader only): the fencing check,
+   * then where the epoch ends in our log as the leadership knows it (see
+   * PartitionLeader.endOffsetForEpoch: its own epoch counts from its start, appended to or not).
+   */
+  offsetForLeaderEpoch(partition: string, question: OffsetForLeaderEpochQuestion): OffsetForLeaderEpochAnswer {
+    const slot = this.slot(partition);
+    const role = slot.role;
+    if (role.kind !== 'leader') {
+      return {
+        kind: 'error',
+        error: new ApiError(
+          'NOT_LEADER_OR_FOLLOWER',
+          `broker ${this.options.localBrokerId} does not lead ${partition}`,
+        ),
+      };
+    }
+    return answerOffsetForLeaderEpoch(role.core.leaderEpoch, question, {
+      endOffsetForEpoch: (epoch) => role.core.endOffsetForEpoch(epoch, slot.log),
+    });
   }
 
   /** The controller's answer to an AlterPartition of `leader`; ignored once that leadership ended. */

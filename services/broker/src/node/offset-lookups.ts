@@ -13,7 +13,6 @@ import type {
   OffsetForLeaderEpochResponse,
 } from '@sluice/proto';
 import { ApiError, decodeRecordBatches } from '@sluice/protocol';
-import { answerOffsetForLeaderEpoch } from '../core/offset-for-leader-epoch';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 
@@ -72,11 +71,10 @@ export class OffsetLookups {
           });
           const replica = this.leaderOf(topic.name, p.partition);
           if (replica instanceof ApiError) return failed(replica);
-          const answer = answerOffsetForLeaderEpoch(
-            replica.leaderEpoch,
-            { currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null, leaderEpoch: p.leaderEpoch },
-            replica.log,
-          );
+          const answer = replica.offsetForLeaderEpoch({
+            currentLeaderEpoch: p.currentLeaderEpoch >= 0 ? p.currentLeaderEpoch : null,
+            leaderEpoch: p.leaderEpoch,
+          });
           if (answer.kind === 'error') return failed(answer.error);
           return {
             partition: p.partition,

@@ -5,6 +5,7 @@
  */
 import type { PartitionLog } from '@sluice/log';
 import type { ApiError } from '@sluice/protocol';
+import type { OffsetForLeaderEpochAnswer, OffsetForLeaderEpochQuestion } from '../core/offset-for-leader-epoch';
 import type { ReplicaRole as CoreReplicaRole } from '../core/replica-role';
 import type { Replication } from '../core/replication';
 
@@ -40,6 +41,11 @@ export class PartitionReplica {
   /** The leader's high watermark, or the one a follower last heard (never above its log end). */
   get highWatermark(): number {
     return this.replication.highWatermark(this.key);
+  }
+
+  /** A follower's OffsetForLeaderEpoch, answered by the leadership (Replication.offsetForLeaderEpoch). */
+  offsetForLeaderEpoch(question: OffsetForLeaderEpochQuestion): OffsetForLeaderEpochAnswer {
+    return this.replication.offsetForLeaderEpoch(this.key, question);
   }
 
   /** Long-poll fetches wait on this; fires on appends, high watermark moves and role changes. */
