@@ -67,7 +67,7 @@ const provider = new Provider(issuer, {
 provider.proxy = false;
 server.on('request', provider.callback());
 
-const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+const discovery = await (await globalThis.fetch(`${issuer}/.well-known/openid-configuration`)).json();
 process.stdout.write(
   `${JSON.stringify({ issuer, tokenEndpoint: discovery.token_endpoint, jwksUri: discovery.jwks_uri })}\n`,
 );

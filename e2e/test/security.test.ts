@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { Admin, ClientCredentialsTokenSource, Consumer, Producer, StaticTokenSource } from '../../packages/client/src';
+import { ClientCredentialsTokenSource, Consumer, Producer, StaticTokenSource } from '../../packages/client/src';
 import {
   createGrpcClient,
   fromGrpcError,

@@ -175,7 +175,8 @@ export class BrokerNode {
 
   static async start(options: BrokerNodeOptions): Promise<BrokerNode> {
     // Before the node exists: its clients of the controllers and of other brokers use this node's certificate.
-    let node: BrokerNode | undefined;
+    // The ACLs are read per request from the node made just below.
+    const made: { node?: BrokerNode } = {};
     const security =
       options.security === undefined
         ? undefined
@@ -184,9 +185,10 @@ export class BrokerNode {
             service: 'broker',
             nodeId: options.nodeId,
             auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
-            acls: () => node?.image.acls ?? MetadataImage.EMPTY.acls,
+            acls: () => made.node?.image.acls ?? MetadataImage.EMPTY.acls,
           });
-    node = new BrokerNode(options);
+    const node = new BrokerNode(options);
+    made.node = node;
     node.securityParts = security;
     try {
       await node.startInternal();

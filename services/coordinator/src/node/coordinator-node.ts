@@ -233,7 +233,8 @@ export class CoordinatorNode {
 
   static async start(options: CoordinatorNodeOptions): Promise<CoordinatorNode> {
     // Before the node exists: its clients of the broker and the controllers use this node's certificate.
-    let node: CoordinatorNode | undefined;
+    // The ACLs are read per request from the node made just below.
+    const made: { node?: CoordinatorNode } = {};
     const security =
       options.security === undefined
         ? undefined
@@ -242,9 +243,10 @@ export class CoordinatorNode {
             service: 'coordinator',
             nodeId: options.nodeId,
             auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
-            acls: () => node?.aclImage.acls ?? MetadataImage.EMPTY.acls,
+            acls: () => made.node?.aclImage.acls ?? MetadataImage.EMPTY.acls,
           });
-    node = new CoordinatorNode(options);
+    const node = new CoordinatorNode(options);
+    made.node = node;
     node.securityParts = security;
     await node.startInternal();
     return node;
