@@ -731,19 +731,15 @@ export function loadSluiceConfig(sources: ConfigSources): LoadedConfig<typeof SL
 }
 
 /**
- * The security of the listener named `listenerName`, checked as a whole: TLS listeners need
+ * The security of the listener named `listenerName` (PLAINTEXT when the map does not name it),
+ * checked as a whole: TLS listeners need
  * ssl.keystore.location, SASL listeners need an issuer (tokens) or TLS with client
  * certificates, ssl.client.auth needs TLS.
  */
 export function serviceSecurity(config: SluiceConfig, listenerName: string): ServiceSecurity {
-  const protocol = config['listener.security.protocol.map'].get(listenerName.toUpperCase());
-  if (protocol === undefined) {
-    throw new ConfigError(
-      'listener.security.protocol.map',
-      [...config['listener.security.protocol.map'].keys()].join(','),
-      `has no protocol for listener ${listenerName}`,
-    );
-  }
+  // A listener name the map does not mention is PLAINTEXT (sluice; Kafka refuses to start), so
+  // configurations written before the map existed (any listener name) keep their meaning.
+  const protocol = config['listener.security.protocol.map'].get(listenerName.toUpperCase()) ?? 'PLAINTEXT';
   const keystore = config['ssl.keystore.location'];
   if (usesTls(protocol) && keystore === '')
     throw new ConfigError('ssl.keystore.location', '', `is required by the ${protocol} listener ${listenerName}`);

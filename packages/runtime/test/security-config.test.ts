@@ -66,7 +66,8 @@ describe('security configuration (Kafka names, checked at start-up)', () => {
     expect(refusal(() => serviceSecurity(config({ 'ssl.client.auth': 'required' }), 'PLAINTEXT')).key).toBe(
       'ssl.client.auth',
     );
-    expect(refusal(() => serviceSecurity(config(), 'INTERNAL')).key).toBe('listener.security.protocol.map');
+    // A listener the map does not name stays PLAINTEXT, as before the map existed.
+    expect(serviceSecurity(config(), 'INTERNAL').protocol).toBe('PLAINTEXT');
     expect(refusal(() => config({ 'authorizer.class.name': 'AclAuthorizer' })).key).toBe('authorizer.class.name');
     expect(refusal(() => config({ 'super.users': 'admin' })).key).toBe('super.users');
     expect(refusal(() => config({ 'listener.security.protocol.map': 'PLAINTEXT:TLS' })).key).toBe(
