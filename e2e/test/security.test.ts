@@ -408,6 +408,31 @@ describe('security: TLS, OIDC tokens, ACLs and the audit trail (real processes)'
     expect(aclRow).toEqual({ ...aclRow, errorName: 'CLUSTER_AUTHORIZATION_FAILED', audited: true, unchanged: true });
   });
 
+  it('audits a metadata change with the certificate principal and the trace id', async () => {
+    const admin = cluster.issued?.adminSecurity as ClientSecurity;
+    const change = await rawCall('Controller', cluster.controllers.addresses()[0] as string, admin, 'CreateAcls', {
+      creations: [
+        {
+          resourceType: 'GROUP',
+          resourceName: 'audited',
+          patternType: 'LITERAL',
+          principal: 'User:bob',
+          host: '*',
+          operation: 'DESCRIBE',
+          permission: 'ALLOW',
+        },
+      ],
+    });
+    expect(change.errorName).toBe('');
+    const line = auditLines().find((entry) => entry.traceId === change.traceId);
+    expect(line).toMatchObject({
+      principal: 'User:CN=admin',
+      host: '127.0.0.1',
+      operation: 'CreateAcls',
+      result: 'OK',
+    });
+  });
+
   it('refuses the next message of an open produce stream once its ACL is removed', async () => {
     const producer = new Producer({
       bootstrap: cluster.brokers.addresses(),

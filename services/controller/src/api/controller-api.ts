@@ -95,6 +95,7 @@ export class ControllerApi {
         this.deps.audit.record({
           principal: caller.principal,
           host: caller.host,
+          ...(caller.traceId === undefined ? {} : { traceId: caller.traceId }),
           operation,
           request,
           changed: { summary: outcome.summary, records: countByType(records) },
@@ -112,6 +113,7 @@ export class ControllerApi {
         this.deps.audit.record({
           principal: caller.principal,
           host: caller.host,
+          ...(caller.traceId === undefined ? {} : { traceId: caller.traceId }),
           operation,
           request,
           result: apiError?.errorName ?? 'UNKNOWN_SERVER_ERROR',

@@ -125,6 +125,7 @@ export class CoordinatorNode {
   private server: GrpcApp | undefined;
   private securityParts: ServiceSecurityParts | undefined;
   private aclFollower: MetadataFollower | undefined;
+  private aclControllers: GrpcClientPool<'Controller'> | undefined;
   /** This coordinator's series (its own registry: tests run several coordinators in one process). */
   readonly registry: Registry;
   private readonly metrics: CoordinatorMetrics;
@@ -286,6 +287,7 @@ export class CoordinatorNode {
     if (this.securityParts?.access.enabled === true) {
       // ACLs live in the metadata log: follow it like a broker does, for the ACLs alone.
       const controllers = new GrpcClientPool('Controller');
+      this.aclControllers = controllers;
       this.aclFollower = new MetadataFollower({
         client: {
           fetchMetadata: (address, fromOffset, observer) =>
@@ -545,6 +547,7 @@ export class CoordinatorNode {
 
   async stop(): Promise<void> {
     this.aclFollower?.stop();
+    this.aclControllers?.close();
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
