@@ -135,6 +135,34 @@ describe('RpcAccessControl', () => {
     expect(sink.lines.map((line) => line.rpc)).toEqual(['sluice.v1.Broker/InitProducerId']);
   });
 
+  it('answers a retriable error while the ACLs are still loading, except to super users, then decides', () => {
+    let loaded = false;
+    const sink = new MemorySecurityAuditSink();
+    const access = new RpcAccessControl({
+      authorizer: { superUsers: ['User:CN=broker-1'], allowEveryoneIfNoAclFound: false },
+      acls: () => (loaded ? image.acls : MetadataImage.EMPTY.acls),
+      audit: new SecurityAudit(sink, { service: 'coordinator', nodeId: 1 }),
+      ready: () => loaded,
+      notReadyError: 'COORDINATOR_LOAD_IN_PROGRESS',
+    });
+    const heartbeat = call('User:bob', 'sluice.v1.Coordinator', 'ConsumerGroupHeartbeat');
+    let early: ApiError | undefined;
+    try {
+      access.checkCall(heartbeat, { groupId: 'billing' });
+    } catch (error) {
+      early = error as ApiError;
+    }
+    expect(early?.errorName).toBe('COORDINATOR_LOAD_IN_PROGRESS');
+    expect(early?.retriable).toBe(true);
+    expect(sink.lines).toEqual([]); // a deferral, not a refusal
+    // The cluster's own processes are super users: they need no ACLs to start.
+    expect(() =>
+      access.checkCall(call('User:CN=broker-1', 'sluice.v1.Coordinator', 'WriteShareGroupState'), {}),
+    ).not.toThrow();
+    loaded = true;
+    expect(access.checkCall(heartbeat, { groupId: 'billing' })).toBeUndefined();
+  });
+
   it('allows everything without an authorizer (no authorizer.class.name)', () => {
     const sink = new MemorySecurityAuditSink();
     const open = new RpcAccessControl({

@@ -121,6 +121,7 @@ export class BrokerNode {
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
   private server: GrpcApp | undefined;
   private securityParts: ServiceSecurityParts | undefined;
+  private unfencedOnceValue = false;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private brokerEpochValue = -1;
@@ -186,6 +187,8 @@ export class BrokerNode {
             nodeId: options.nodeId,
             auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
             acls: () => made.node?.image.acls ?? MetadataImage.EMPTY.acls,
+            // The controller unfences a broker only once its metadata caught up: ACLs included.
+            ready: () => made.node?.unfencedOnce === true,
           });
     const node = new BrokerNode(options);
     made.node = node;
@@ -214,6 +217,10 @@ export class BrokerNode {
   }
   get fenced(): boolean {
     return this.fencedValue;
+  }
+  /** Unfenced at least once since start: its image had caught up with the metadata log then. */
+  get unfencedOnce(): boolean {
+    return this.unfencedOnceValue;
   }
   get image(): MetadataImage {
     return this.follower.image;
@@ -369,6 +376,7 @@ export class BrokerNode {
   private setFenced(fenced: boolean): void {
     if (fenced !== this.fencedValue) this.options.log.info({ fenced }, fenced ? 'broker fenced' : 'broker unfenced');
     this.fencedValue = fenced;
+    if (!fenced) this.unfencedOnceValue = true;
     this.replicas.setFenced(fenced);
   }
 

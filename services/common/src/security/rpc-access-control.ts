@@ -24,6 +24,15 @@ export interface RpcAccessControlOptions {
   /** The ACLs in force now (this node's latest metadata image). */
   readonly acls: () => AclsImage;
   readonly audit: SecurityAudit;
+  /**
+   * Whether this node's image holds the ACLs yet (a restarted broker before it caught up with the
+   * metadata log, a coordinator before its feed did). Until then callers other than super users
+   * get `notReadyError`, a retriable error, instead of refusals decided on ACLs not yet loaded:
+   * Kafka does not open its listeners before its authorizer is ready. Default: always ready.
+   */
+  readonly ready?: () => boolean;
+  /** Default LEADER_NOT_AVAILABLE (retriable). */
+  readonly notReadyError?: 'LEADER_NOT_AVAILABLE' | 'COORDINATOR_LOAD_IN_PROGRESS';
 }
 
 /** What the guard leaves for the response interceptor: items refused, and the listing filter. */
@@ -57,6 +66,7 @@ export class RpcAccessControl {
    */
   checkCall(call: Caller, request: unknown): PendingAnswer | undefined {
     if (this.authorizer === undefined) return undefined;
+    this.requireReady(call);
     const rule = RPC_ACCESS_RULES.get(`${call.service}/${call.method}`);
     if (rule === undefined) {
       // An RPC without a rule is open to nobody but super users and services.
@@ -96,6 +106,7 @@ export class RpcAccessControl {
   /** One ProduceStream message: WRITE on each of its topics, all or nothing (the stream answers per message). */
   checkProduce(call: Caller, request: { readonly topics?: readonly { readonly name: string }[] | null }): void {
     if (this.authorizer === undefined) return;
+    this.requireReady(call);
     for (const item of request.topics ?? [])
       this.require(call, { resourceType: 'TOPIC', resourceName: item.name, operation: 'WRITE' });
   }
@@ -111,6 +122,23 @@ export class RpcAccessControl {
       reason: error.message,
       ...traceField(call),
     });
+  }
+
+  /** Once ready, always ready: the image only moves forward. */
+  private readyLatched = false;
+
+  private requireReady(call: Caller): void {
+    if (this.readyLatched) return;
+    if (this.options.ready === undefined || this.options.ready()) {
+      this.readyLatched = true;
+      return;
+    }
+    // Super users (the cluster's own processes) need no ACLs: they keep working while the ACLs load.
+    if ((this.authorizer as Authorizer).isSuperUser(call.principal)) return;
+    throw new ApiError(
+      this.options.notReadyError ?? 'LEADER_NOT_AVAILABLE',
+      'this node is still loading the ACLs from the metadata log; retry',
+    );
   }
 
   private require(call: Caller, check: AccessCheck): void {

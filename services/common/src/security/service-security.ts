@@ -29,6 +29,9 @@ export interface ServiceSecurityInput {
   readonly auditSink: SecurityAuditSink;
   /** The ACLs of the node's current metadata image. */
   readonly acls: () => AclsImage;
+  /** Whether that image has caught up with the metadata log (see RpcAccessControl's `ready`). */
+  readonly ready?: () => boolean;
+  readonly notReadyError?: 'LEADER_NOT_AVAILABLE' | 'COORDINATOR_LOAD_IN_PROGRESS';
 }
 
 export function serviceSecurityParts(input: ServiceSecurityInput): ServiceSecurityParts {
@@ -72,6 +75,8 @@ export function serviceSecurityParts(input: ServiceSecurityInput): ServiceSecuri
     ...(security.authorizer === undefined ? {} : { authorizer: security.authorizer }),
     acls: input.acls,
     audit,
+    ...(input.ready === undefined ? {} : { ready: input.ready }),
+    ...(input.notReadyError === undefined ? {} : { notReadyError: input.notReadyError }),
   });
   const onTlsHandshakeFailure = (peerHost: string, reason: string, suppressedBefore: number): void =>
     audit.record({

@@ -126,6 +126,7 @@ export class CoordinatorNode {
   private securityParts: ServiceSecurityParts | undefined;
   private aclFollower: MetadataFollower | undefined;
   private aclControllers: GrpcClientPool<'Controller'> | undefined;
+  private aclTargetOffset: number | undefined;
   /** This coordinator's series (its own registry: tests run several coordinators in one process). */
   readonly registry: Registry;
   private readonly metrics: CoordinatorMetrics;
@@ -245,12 +246,23 @@ export class CoordinatorNode {
             nodeId: options.nodeId,
             auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
             acls: () => made.node?.aclImage.acls ?? MetadataImage.EMPTY.acls,
+            ready: () => made.node?.aclsLoaded === true,
+            notReadyError: 'COORDINATOR_LOAD_IN_PROGRESS',
           });
     const node = new CoordinatorNode(options);
     made.node = node;
     node.securityParts = security;
     await node.startInternal();
     return node;
+  }
+
+  /**
+   * The ACL feed has applied the metadata log up to the offset the controllers had committed
+   * when this coordinator started: its ACLs are those in force, not an empty start.
+   */
+  get aclsLoaded(): boolean {
+    const target = this.aclTargetOffset;
+    return target !== undefined && (this.aclFollower?.appliedOffset ?? -1) >= target;
   }
 
   /** The metadata image this coordinator follows for its ACLs (empty without an authorizer). */
@@ -300,6 +312,7 @@ export class CoordinatorNode {
         onImage: () => undefined,
       });
       this.aclFollower.start();
+      this.learnAclTargetOffset();
     }
     this.server = await startCoordinatorRpc(this.options.bindHost, this.options.bindPort, {
       ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
@@ -543,6 +556,20 @@ export class CoordinatorNode {
     phases?: RequestPhases,
   ): Promise<T> {
     return this.sharePartitions.enqueue(owned, operation, phases);
+  }
+
+  /** Asks the controllers how far the log is committed (retried until answered or stopped). */
+  private learnAclTargetOffset(): void {
+    this.admin
+      .describeCluster()
+      .then((cluster) => {
+        this.aclTargetOffset = cluster.metadataOffset;
+      })
+      .catch((error: unknown) => {
+        if (this.stopped) return;
+        this.options.log.warn({ err: error }, 'metadata offset for the ACL feed not known yet; retrying');
+        setTimeout(() => this.learnAclTargetOffset(), 500).unref();
+      });
   }
 
   async stop(): Promise<void> {
