@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, runCli } from '@sluice/cli';
-import { freePort } from '@sluice/local-cluster';
+import { freePort, sleep } from '@sluice/local-cluster';
 import { startTestCluster } from '../../client/test/support/controller-cluster';
-import type { TestCluster } from '../../client/test/support/controller-cluster';
+import type { QuorumLeader, TestCluster } from '../../client/test/support/controller-cluster';
 
 jest.setTimeout(30_000);
 
@@ -159,11 +159,31 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
   });
 
   it('describes the cluster in text and JSON', async () => {
-    const text = await sluice('cluster', 'describe', '--bootstrap', bootstrap);
+    // The output names the active controller, which an election under load can replace at any
+    // time (the leader from start-up may be long gone). So each command's output is compared with
+    // the leader and term the quorum reported just before and just after it; a run during which
+    // they changed proves nothing and is repeated, within a bound.
+    const deadline = Date.now() + 20_000;
+    const underOneLeader = async (...argv: string[]): Promise<{ run: Run; leader: QuorumLeader }> => {
+      for (;;) {
+        const before = await cluster.currentLeader();
+        const run = await sluice(...argv);
+        const after = await cluster.currentLeader();
+        if (before !== null && before.leaderId === after?.leaderId && before.term === after.term)
+          return { run, leader: before };
+        if (Date.now() > deadline)
+          throw new Error(`no controller leader held still around \`sluice ${argv.join(' ')}\` within 20 s`);
+        await sleep(200);
+      }
+    };
+
+    const { run: text, leader } = await underOneLeader('cluster', 'describe', '--bootstrap', bootstrap);
     expect(text.err).toBe('');
     expect(text.code).toBe(ExitCode.OK);
     expect(text.out).toContain(`ClusterId: ${cluster.clusterId}\n`);
-    expect(text.out).toContain(`Controller: ${cluster.leaderId} at ${cluster.controllers.address(cluster.leaderId)}\t`);
+    expect(text.out).toContain(
+      `Controller: ${leader.leaderId} at ${cluster.controllers.address(leader.leaderId)}\tTerm: ${leader.term}\t`,
+    );
     expect(text.out).toContain(
       `Controllers: ${[1, 2, 3].map((id) => `${id}@${cluster.controllers.address(id)}`).join(',')}\n`,
     );
@@ -173,14 +193,22 @@ describe('sluice topic / cluster describe against a real 3-controller quorum', (
       3,
     );
 
-    const json = await sluice('cluster', 'describe', '--json', '--bootstrap', bootstrap);
+    const { run: json, leader: jsonLeader } = await underOneLeader(
+      'cluster',
+      'describe',
+      '--json',
+      '--bootstrap',
+      bootstrap,
+    );
     const doc = JSON.parse(json.out) as {
       clusterId: string;
       controllerId: number;
+      raftTerm: number;
       brokers: { brokerId: number; fenced: boolean }[];
     };
     expect(doc.clusterId).toBe(cluster.clusterId);
-    expect(doc.controllerId).toBe(cluster.leaderId);
+    expect(doc.controllerId).toBe(jsonLeader.leaderId);
+    expect(doc.raftTerm).toBe(jsonLeader.term);
     expect(doc.brokers.map((b) => b.brokerId)).toEqual([1, 2, 3]);
   });
 

@@ -8,7 +8,8 @@
  *   exponential backoff (base doubling up to a cap, with jitter), all within `timeoutMs`.
  * - Non-retriable errors reject at once with the server's ApiError.
  * - Reads (`leaderRead`) are served by the active controller too: followers answer from their own
- *   image, which can lag the leader's, so a topic just created could look missing there.
+ *   image, which can lag the leader's, so a topic just created could look missing there (a newly
+ *   elected leader answers only once it has activated, with every earlier term's commits).
  *
  * A reimplementation of services/controller's ControllerClient redirect loop over @sluice/proto
  * (a client package does not import a service).
@@ -153,7 +154,10 @@ export class ControllerChannel {
         return response;
       } catch (error) {
         const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-        lastError = apiError;
+        // An attempt the overall deadline cut short says only that time ran out; the error before
+        // it (say, connection refused) is the one worth reporting.
+        const cutByDeadline = attemptMs < this.options.attemptTimeoutMs && apiError.errorName === 'REQUEST_TIMED_OUT';
+        if (!cutByDeadline || lastError === undefined) lastError = apiError;
         if (this.closed) throw apiError;
         if (apiError.errorName === 'NOT_CONTROLLER') {
           const leaderAddress = apiError.detail.leaderAddress ?? '';

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import { CompressionType, decodeRecordBatch, type RecordInput } from '@sluice/protocol';
 import { RecordAccumulator, type AppendResult, type DrainedBatch } from '../src/accumulator';
 import { singleRecordBatchUpperBound } from '../src/record-size';
@@ -271,7 +272,7 @@ describe('record accumulator', () => {
         for (const [partition, tags] of sent) expect(received.get(partition)).toEqual(tags);
         expect([...received.keys()].every((p) => sent.has(p))).toBe(true);
       }),
-      { numRuns: 200 },
+      propertyOptions({ numRuns: 200 }),
     );
   });
 });

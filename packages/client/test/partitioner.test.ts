@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { murmur2, partitionForKey, toPositive } from '../src/murmur2';
 import { Partitioner, type PartitionAvailability } from '../src/partitioner';
@@ -60,14 +61,14 @@ describe('murmur2', () => {
         });
         expect(partitionForKey(key, count)).toBe(expected);
       }),
-      { numRuns: 5_000 },
+      propertyOptions({ numRuns: 5_000 }),
     );
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.integer({ min: 1, max: 64 }), (key, count) => {
         const expected = kafkajs({ topic: 't', partitionMetadata: metadata(count), message: { key, value: null } });
         expect(new Partitioner().partition({ topic: 't', key: bytes(key) }, allAvailable(count))).toBe(expected);
       }),
-      { numRuns: 2_000 },
+      propertyOptions({ numRuns: 2_000 }),
     );
   });
 });

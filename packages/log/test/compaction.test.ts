@@ -1,6 +1,7 @@
 import * as fsCopy from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch, Attributes, iterateBatches } from '@sluice/protocol';
 import {
   checkLogDirectory,
@@ -729,7 +730,7 @@ describe('compaction property: random appends, rolls and passes against a model'
           }
         }
       }),
-      { numRuns: 60 },
+      propertyOptions({ numRuns: 60 }),
     );
   });
 });

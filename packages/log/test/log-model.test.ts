@@ -7,6 +7,7 @@ import {
   RecordBatchTooLargeError,
   type LogConfig,
 } from '@sluice/log';
+import { propertyOptions } from '../../../test-support/property';
 import { FakeClock, makeBatch, summarize, tempDir } from './helpers';
 
 /**
@@ -31,6 +32,14 @@ interface MSegment {
 class Model {
   segments: MSegment[];
   logStart = 0;
+  /**
+   * Leader epochs kept as Kafka's LeaderEpochFileCache keeps them, not derived from the batches
+   * left: truncation drops the epochs starting at or after the new end, and retention drops those
+   * that ended before the new log start and moves the start of the one covering it up to it. So
+   * the epoch in force at the log start stays known, starting there, even when an offset gap
+   * leaves its first batch higher or none of its batches is left (an empty log after retention).
+   */
+  epochs: Array<{ epoch: number; startOffset: number }> = [];
   constructor(
     readonly config: LogConfig,
     now: number,
@@ -61,6 +70,10 @@ class Model {
       this.segments.push({ base: batches[0]!.base, batches: [], activeSince: now });
     }
     this.active.batches.push(...batches);
+    for (const b of batches) {
+      if (b.epoch >= 0 && b.epoch > (this.epochs.at(-1)?.epoch ?? -1))
+        this.epochs.push({ epoch: b.epoch, startOffset: b.base });
+    }
   }
   roll(now: number): void {
     if (this.size(this.active) > 0) this.segments.push({ base: this.end, batches: [], activeSince: now });
@@ -68,16 +81,23 @@ class Model {
   truncateTo(target: number, now: number): void {
     if (target >= this.end) return;
     if (target < this.logStart) return this.truncateFully(target, now);
-    const segIndex = this.segments.findIndex((s) => s.batches.some((b) => b.last >= target));
+    // As Kafka's LocalLog.truncateTo: the segment holding `target` by base offset stays and every
+    // later one goes, even when an offset gap (follower, compaction) ends it below `target`; the
+    // first batch reaching `target` may sit in a later segment, whose base is above `target`.
+    let segIndex = this.segments.length - 1;
+    while (segIndex > 0 && this.segments[segIndex]!.base > target) segIndex--;
     const segment = this.segments[segIndex]!;
     const wasActive = segIndex === this.segments.length - 1;
     this.segments.splice(segIndex + 1);
     segment.batches = segment.batches.filter((b) => b.last < target);
     if (!wasActive) segment.activeSince = now;
+    const end = this.end;
+    this.epochs = this.epochs.filter((e) => e.startOffset < end);
   }
   truncateFully(offset: number, now: number): void {
     this.segments = [{ base: offset, batches: [], activeSince: now }];
     this.logStart = offset;
+    this.epochs = [];
   }
   retention(now: number): void {
     const closed = this.segments.slice(0, -1);
@@ -101,16 +121,23 @@ class Model {
     if (count === 0) return;
     this.segments.splice(0, count);
     this.logStart = Math.max(this.logStart, this.segments[0]!.base);
+    let covering = -1;
+    this.epochs.forEach((e, i) => {
+      if (e.startOffset <= this.logStart) covering = i;
+    });
+    if (covering >= 0)
+      this.epochs = [
+        { epoch: this.epochs[covering]!.epoch, startOffset: this.logStart },
+        ...this.epochs.slice(covering + 1),
+      ];
   }
   reopened(now: number): void {
     this.active.activeSince = now;
-  }
-  epochs(): Array<{ epoch: number; startOffset: number }> {
-    const out: Array<{ epoch: number; startOffset: number }> = [];
-    for (const b of this.batches()) {
-      if (b.epoch >= 0 && b.epoch > (out.at(-1)?.epoch ?? -1)) out.push({ epoch: b.epoch, startOffset: b.base });
-    }
-    return out;
+    // Recovery trims the epochs to the log as Kafka's LogLoader does (truncateFromEnd(log end),
+    // then truncateFromStart(log start)): an epoch that retention kept at the start of a log it
+    // emptied starts at the end, so it does not survive a reopen (in Kafka neither).
+    const end = this.end;
+    this.epochs = this.epochs.filter((e) => e.startOffset < end);
   }
   /** Expected read: batches of one segment from the one holding `offset`. */
   read(offset: number, maxBytes: number, bound: number): number[] {
@@ -260,7 +287,7 @@ function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void 
         offset = batches.at(-1)!.lastOffset + 1;
       }
       expect(actual).toEqual(model.batches().map((b) => [b.base, b.last, b.fill]));
-      expect(log.epochEntries()).toEqual(model.epochs());
+      expect(log.epochEntries()).toEqual(model.epochs);
     };
 
     compare('open');
@@ -308,6 +335,8 @@ function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void 
           const target = Math.max(0, model.end - cmd.back);
           log.truncateTo(target);
           model.truncateTo(target, clock.now);
+          // Truncation removes every offset >= target: nothing is served or appended above it.
+          expect(log.logEndOffset).toBeLessThanOrEqual(target);
           break;
         }
         case 'truncateFully': {
@@ -353,12 +382,102 @@ function runScenario(configPart: Partial<LogConfig>, commands: Command[]): void 
 }
 
 describe('PartitionLog against an in-memory model', () => {
+  it('truncates into an offset gap at a segment boundary (fast-check seed 944827174)', () => {
+    // Offsets 0-2 fill segment 0; a follower batch skips offset 3 and rolls segment 4 (0-2 plus
+    // 4-5 pass segment.bytes); truncating to 3 keeps segment 0 whole and deletes segment 4: the
+    // end is 3, not segment 4's base (the model once kept the segment of the first batch >= 3).
+    runScenario({ segmentBytes: 700, indexIntervalBytes: 0, segmentMs: 10_000, retentionMs: -1, retentionBytes: -1 }, [
+      {
+        kind: 'append',
+        batches: [
+          { records: 1, payload: 67, tsDelta: 0 },
+          { records: 1, payload: 55, tsDelta: 0 },
+          { records: 1, payload: 115, tsDelta: 0 },
+        ],
+      },
+      {
+        kind: 'follower',
+        gap: 1,
+        batches: [
+          { records: 1, payload: 108, tsDelta: 0 },
+          { records: 1, payload: 51, tsDelta: 0 },
+        ],
+      },
+      {
+        kind: 'append',
+        batches: [
+          { records: 4, payload: 1, tsDelta: 0 },
+          { records: 1, payload: 1, tsDelta: 0 },
+          { records: 1, payload: 1, tsDelta: 0 },
+        ],
+      },
+      { kind: 'truncate', back: 9 },
+      { kind: 'roll' },
+      { kind: 'append', batches: [{ records: 2, payload: 10, tsDelta: 0 }] },
+      { kind: 'reopen', clean: false },
+      { kind: 'read', offsetDelta: 3, maxBytes: 0, boundDelta: null },
+    ]);
+  });
+
+  it('keeps the epoch in force at the log start when retention leaves a gap there (fast-check seed 1911695271)', () => {
+    // Segment 0 holds offset 0 (epoch 0); after a roll a follower batch skips offset 1, so
+    // segment 1 starts at 1 but its first batch at 2. Retention by size deletes segment 0: the log
+    // starts at 1 and epoch 0 starts there (Kafka's truncateFromStart), not at 2, the first batch
+    // left (the model once derived the epochs from the batches left).
+    runScenario(
+      { segmentBytes: 2_000, indexIntervalBytes: 0, segmentMs: 10_000, retentionMs: -1, retentionBytes: 900 },
+      [
+        { kind: 'append', batches: [{ records: 1, payload: 1, tsDelta: 0 }] },
+        { kind: 'roll' },
+        { kind: 'follower', gap: 1, batches: [{ records: 1, payload: 1, tsDelta: 0 }] },
+        {
+          kind: 'follower',
+          gap: 0,
+          batches: [
+            { records: 1, payload: 76, tsDelta: 0 },
+            { records: 1, payload: 77, tsDelta: 0 },
+            { records: 1, payload: 20, tsDelta: 0 },
+          ],
+        },
+        {
+          kind: 'append',
+          batches: [
+            { records: 1, payload: 29, tsDelta: 0 },
+            { records: 1, payload: 84, tsDelta: 0 },
+            { records: 1, payload: 28, tsDelta: 0 },
+            { records: 1, payload: 97, tsDelta: 0 },
+          ],
+        },
+        { kind: 'retention' },
+        { kind: 'bumpEpoch' },
+        { kind: 'reopen', clean: false },
+        { kind: 'append', batches: [{ records: 1, payload: 5, tsDelta: 0 }] },
+      ],
+    );
+  });
+
+  it('keeps the epoch in force when retention empties the log, until the log is reopened', () => {
+    runScenario({ segmentBytes: 2_000, retentionMs: 15_000 }, [
+      { kind: 'append', batches: [{ records: 1, payload: 10, tsDelta: 0 }] },
+      { kind: 'roll' },
+      { kind: 'advance', ms: 8_000 },
+      { kind: 'advance', ms: 8_000 },
+      { kind: 'retention' },
+      { kind: 'reopen', clean: true },
+      { kind: 'reopen', clean: false },
+      { kind: 'bumpEpoch' },
+      { kind: 'follower', gap: 2, batches: [{ records: 2, payload: 10, tsDelta: 0 }] },
+      { kind: 'truncate', back: 2 },
+      { kind: 'truncate', back: 0 },
+    ]);
+  });
+
   it('agrees on offsets, reads, timestamps and epochs over random operation sequences', () => {
     fc.assert(
       fc.property(configArb, fc.array(command, { minLength: 1, maxLength: 60 }), (config, commands) =>
         runScenario(config, commands),
       ),
-      { numRuns: Number(process.env.SLUICE_MODEL_RUNS ?? 120) },
+      propertyOptions({ numRuns: 120 }),
     );
   });
 });

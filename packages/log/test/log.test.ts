@@ -355,6 +355,26 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
     reopened.close();
   });
 
+  it('retention that empties the log keeps the epoch in force at its start until a reopen trims it (as Kafka)', () => {
+    const config = { ...small, segmentBytes: 250, retentionMs: 10_000 };
+    const log = PartitionLog.open({ dir, clock, resources, config });
+    log.append(makeBatch({ payloadBytes: 39, maxTimestampMs: clock.now }), { leaderEpoch: 3 });
+    log.roll();
+    expect(log.deleteOldSegments(clock.now + 10_001)).toBe(1);
+    expect([log.logStartOffset, log.logEndOffset]).toEqual([1, 1]);
+    // Kafka's truncateFromStart: the epoch covering the new start moves up to it, batches or not.
+    expect(log.epochEntries()).toEqual([{ epoch: 3, startOffset: 1 }]);
+    expect(() => log.append(makeBatch(), { leaderEpoch: 2 })).toThrow(FencedLeaderEpochError);
+    expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 1 });
+    log.close();
+    // Kafka's LogLoader trims epochs starting at or after the log end offset: one without batches goes.
+    const reopened = PartitionLog.open({ dir, clock, resources, config });
+    expect(reopened.epochEntries()).toEqual([]);
+    expect(reopened.append(makeBatch(), { leaderEpoch: 4 }).firstOffset).toBe(1);
+    expect(reopened.epochEntries()).toEqual([{ epoch: 4, startOffset: 1 }]);
+    reopened.close();
+  });
+
   it('retention with maxOffset (the high watermark) deletes only segments wholly below it', () => {
     const log = PartitionLog.open({
       dir,

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   CorruptMetadataRecordError,
   InvalidMetadataRecordError,
@@ -99,7 +100,7 @@ describe('metadata record codec', () => {
         expect(decoded.version).toBe(version);
         expect(decoded.record).toEqual(record);
       }),
-      { numRuns: 2000 },
+      propertyOptions({ numRuns: 2000 }),
     );
   });
 
@@ -213,7 +214,7 @@ describe('metadata record codec', () => {
           }
         },
       ),
-      { numRuns: 2000 },
+      propertyOptions({ numRuns: 2000 }),
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   MetadataDelta,
   MetadataImage,
@@ -67,7 +68,7 @@ describe('MetadataDelta against a naive model (property)', () => {
         expect([...imageRecords(image)]).toEqual(modelRecords(model));
         for (const [old, records] of history) expect([...imageRecords(old)]).toEqual(records);
       }),
-      { numRuns: 200 },
+      propertyOptions({ numRuns: 200 }),
     );
     // The generator must exercise both paths substantially.
     expect(valid).toBeGreaterThan(1000);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,7 +203,7 @@ describe('metadata snapshots', () => {
           expectSameImage(rest.apply(), expected);
         },
       ),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 });

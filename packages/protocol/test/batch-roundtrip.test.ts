@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   BATCH_HEADER_BYTES,
   CompressionType,
@@ -54,7 +55,7 @@ describe('encodeRecordBatch / decodeRecordBatch round trip', () => {
           expect(decoded.records).toEqual(expectedRecords(records, header.baseOffset));
         },
       ),
-      { numRuns: 300 },
+      propertyOptions({ numRuns: 300 }),
     );
   });
 

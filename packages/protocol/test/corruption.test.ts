@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   BatchLayout as L,
   CompressionType,
@@ -272,7 +273,7 @@ describe('fuzz: damaged batches only ever throw CorruptRecordError', () => {
           for (const view of iterateBatchesSafely(cut)) expect(view).toBeDefined();
         },
       ),
-      { numRuns: 3000 },
+      propertyOptions({ numRuns: 3000 }),
     );
   });
 
@@ -288,7 +289,7 @@ describe('fuzz: damaged batches only ever throw CorruptRecordError', () => {
           decodeOrCorrupt(restampCrc(damaged), true);
         },
       ),
-      { numRuns: 3000 },
+      propertyOptions({ numRuns: 3000 }),
     );
   });
 
@@ -297,7 +298,7 @@ describe('fuzz: damaged batches only ever throw CorruptRecordError', () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         decodeOrCorrupt(Buffer.from(bytes), false);
       }),
-      { numRuns: 1000 },
+      propertyOptions({ numRuns: 1000 }),
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   CompressionType,
   decodeRecordBatch,
@@ -119,7 +120,7 @@ describe.each(CODECS)('kafkajs compatibility: %s', (_name, compression) => {
           })),
         );
       }),
-      { numRuns: 40 },
+      propertyOptions({ numRuns: 40 }),
     );
   });
 
@@ -165,7 +166,7 @@ describe.each(CODECS)('kafkajs compatibility: %s', (_name, compression) => {
           });
         },
       ),
-      { numRuns: 40 },
+      propertyOptions({ numRuns: 40 }),
     );
   });
 
@@ -222,7 +223,7 @@ describe('kafkajs compatibility: raw bytes', () => {
         });
         expect(ours.toString('hex')).toBe(theirs.toString('hex'));
       }),
-      { numRuns: 200 },
+      propertyOptions({ numRuns: 200 }),
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   decodeVarint,
   decodeVarlong,
@@ -78,7 +79,7 @@ describe('varint', () => {
         const padded = Buffer.concat([Buffer.alloc(prefix, 0xaa), encoded, Buffer.from([0xff])]);
         expect(decodeVarint(padded, prefix)).toEqual({ value, sizeBytes: encoded.length });
       }),
-      { numRuns: 2000 },
+      propertyOptions({ numRuns: 2000 }),
     );
   });
 
@@ -120,7 +121,7 @@ describe('varlong', () => {
           });
         },
       ),
-      { numRuns: 2000 },
+      propertyOptions({ numRuns: 2000 }),
     );
   });
 

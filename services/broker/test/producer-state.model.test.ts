@@ -1,6 +1,6 @@
 /**
- * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
- * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * Property runs: a fixed seed in CI (the same cases every run); SLUICE_PROPERTY_SEED=random with
+ * SLUICE_PROPERTY_RUNS=<n> hunts with fresh seeds, SLUICE_PROPERTY_SEED/SLUICE_PROPERTY_PATH replay
  * a failure (support/property-runs.ts).
  */
 import fc from 'fast-check';

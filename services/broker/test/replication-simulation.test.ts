@@ -7,8 +7,8 @@
  * same record, as Kafka guarantees). The property is the e2e checker's: once the high watermark
  * covered a record (an acks=all answer or a consumer read), every later leader has it.
  *
- * Property runs: a fixed seed in CI (the same cases every run); BROKER_PROPERTY_SEED=random with
- * BROKER_PROPERTY_RUNS=<n> hunts with fresh seeds, BROKER_PROPERTY_SEED/BROKER_PROPERTY_PATH replay
+ * Property runs: a fixed seed in CI (the same cases every run); SLUICE_PROPERTY_SEED=random with
+ * SLUICE_PROPERTY_RUNS=<n> hunts with fresh seeds, SLUICE_PROPERTY_SEED/SLUICE_PROPERTY_PATH replay
  * a failure (support/property-runs.ts).
  */
 import fc from 'fast-check';

@@ -69,6 +69,31 @@ describe('ControllerQueue', () => {
     queue.close();
   });
 
+  it('holds reads on a leader until it has activated; followers read at once', async () => {
+    const { quorum, queue } = setup(2);
+    await queue.readBarrier(); // a follower: at once
+    quorum.holdCommits = true;
+    quorum.setLeader(1);
+    let passed = false;
+    const read = queue.readBarrier().then(() => {
+      passed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(passed).toBe(false);
+    quorum.releaseCommits();
+    await read;
+    expect(queue.isActive).toBe(true);
+    // Leadership lost while a read waits for the next activation: NOT_CONTROLLER naming the leader.
+    quorum.setLeader(3);
+    quorum.setLeader(1);
+    const waiting = queue.readBarrier();
+    quorum.setLeader(2);
+    await expect(waiting).rejects.toMatchObject({ errorName: 'NOT_CONTROLLER', detail: { leaderId: '2' } });
+    quorum.holdCommits = false;
+    quorum.releaseCommits();
+    queue.close();
+  });
+
   it('a decision with no records answers without writing', async () => {
     const { quorum, queue } = setup();
     const outcome = await queue.write(() => ({ records: [], response: 'same', summary: 'nothing' }));

@@ -8,6 +8,7 @@ import { silentLogger } from '@sluice/runtime';
 import { MemoryAuditSink } from '../src/audit/audit-trail';
 import { ControllerClient } from '../src/client/controller-client';
 import { ControllerNode } from '../src/node/controller-node';
+import { encodeMetadataEntry } from '../src/state/entry-codec';
 import type * as pb from '@sluice/proto';
 import { SingleNodeQuorum } from './support/single-node-quorum';
 
@@ -295,6 +296,60 @@ describe('controller service (in-process, real gRPC)', () => {
     expect(new Set(offsets).size).toBe(7);
     const spanMs = Date.parse(fences.at(-1)?.ts as string) - Date.parse(fences[0]?.ts as string);
     expect(spanMs).toBeLessThan(2_500);
+  });
+});
+
+describe('controller service as a newly elected leader', () => {
+  it('answers reads only once activated, with everything earlier terms committed', async () => {
+    let quorum: SingleNodeQuorum | undefined;
+    const node = await ControllerNode.start({
+      nodeId: 1,
+      clusterId: CLUSTER_ID,
+      bindHost: '127.0.0.1',
+      bindPort: 0,
+      voters: new Map([
+        [1, '127.0.0.1:1'],
+        [2, '127.0.0.1:2'],
+      ]),
+      brokerSessionTimeoutMs: 60_000,
+      settings: { uncleanLeaderElectionEnable: false, defaultNumPartitions: 1, defaultReplicationFactor: 1 },
+      metrics: null,
+      log: silentLogger(),
+      auditSink: new MemoryAuditSink(),
+      createQuorum: async (stateMachine) => (quorum = new SingleNodeQuorum(1, stateMachine, 2)),
+    });
+    const client = new ControllerClient([node.address], {
+      timeoutMs: 5_000,
+      attemptTimeoutMs: 5_000,
+      retryBackoffMs: 20,
+    });
+    const held = quorum as SingleNodeQuorum;
+    try {
+      // A follower answers from its image at once (and the channel is connected from here on).
+      expect(await client.callNode(node.address, 'DescribeCluster', {})).toMatchObject({ nodeId: 1, controllerId: 2 });
+      // Node 1 wins an election; its activation batch has not committed yet, so it does not know
+      // that node 2's last write (the topic `views`) committed: its applied image lacks it.
+      held.holdCommits = true;
+      held.setLeader(1);
+      let answered = false;
+      const reads = Promise.all([
+        client.callNode(node.address, 'DescribeTopics', { names: [] }),
+        client.callNode(node.address, 'DescribeCluster', {}),
+      ]).finally(() => {
+        answered = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(answered).toBe(false);
+      held.releaseCommits([encodeMetadataEntry([{ type: 'Topic', name: 'views', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }])]);
+      const [topics, cluster] = await reads;
+      expect(topics.topics.map((topic) => topic.name)).toEqual(['views']);
+      expect(cluster).toMatchObject({ nodeId: 1, controllerId: 1, controllerAddress: '127.0.0.1:1' });
+    } finally {
+      held.holdCommits = false;
+      held.releaseCommits();
+      client.close();
+      await node.stop();
+    }
   });
 });
 

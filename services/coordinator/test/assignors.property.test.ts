@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import type { AssignmentSpec, GroupAssignment, PartitionAssignor } from '../src/core/assignor';
 import { RangeAssignor, UniformAssignor } from '../src/core/assignors';
 import {
@@ -107,7 +108,7 @@ describe.each([
       fc.property(bothArb, (spec) => {
         expect(validityProblems(spec, assignor.assign(spec))).toEqual([]);
       }),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 
@@ -118,6 +119,7 @@ describe.each([
         expect(plain(assignor.assign(spec))).toEqual(first);
         expect(plain(assignor.assign(reversed(spec)))).toEqual(first);
       }),
+      propertyOptions({ numRuns: 100 }),
     );
   });
 
@@ -127,6 +129,7 @@ describe.each([
         const first = assignor.assign(spec);
         expect(plain(assignor.assign(withCurrent(spec, first)))).toEqual(plain(first));
       }),
+      propertyOptions({ numRuns: 100 }),
     );
   });
 });
@@ -138,7 +141,7 @@ describe('uniform assignor properties', () => {
         const perMember = counts(spec, uniform.assign(spec));
         expect(Math.max(...perMember) - Math.min(...perMember)).toBeLessThanOrEqual(1);
       }),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 
@@ -147,7 +150,7 @@ describe('uniform assignor properties', () => {
       fc.property(heterogeneousArb, (spec) => {
         expect(improvableChains(spec, uniform.assign(spec))).toEqual([]);
       }),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 
@@ -174,7 +177,7 @@ describe('uniform assignor properties', () => {
         const perMember = counts(joined, second);
         expect(Math.max(...perMember) - Math.min(...perMember)).toBeLessThanOrEqual(1);
       }),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 
@@ -194,7 +197,7 @@ describe('uniform assignor properties', () => {
         }
         expect(movedPartitions(first, second)).toBe(partitionCount(first, leaver));
       }),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 });
@@ -211,7 +214,7 @@ describe('range assignor properties', () => {
           expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
         }
       }),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 
@@ -234,6 +237,7 @@ describe('range assignor properties', () => {
           });
         }
       }),
+      propertyOptions({ numRuns: 100 }),
     );
   });
 });

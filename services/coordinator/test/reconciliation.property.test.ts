@@ -6,6 +6,7 @@
  * every subscribed partition; replaying the records into a fresh shard gives the same groups.
  */
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import type { GroupRecord } from '../src/core/group-records';
 import type { GroupShard } from '../src/core/group-shard';
 import { doublyOwned, newShard, roundRobinAssignor, SimClient } from './support/group-sim';
@@ -151,7 +152,7 @@ describe('consumer group reconciliation (KIP-848), random schedules', () => {
   it('never gives a partition to two members and always converges', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 80 }), (steps) => run(steps)),
-      { numRuns: Number(process.env.SLUICE_GROUP_RUNS ?? 300) },
+      propertyOptions({ numRuns: 300 }),
     );
   });
 

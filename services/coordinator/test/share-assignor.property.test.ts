@@ -8,6 +8,7 @@
  * little.
  */
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import { assignShareGroup, type ShareAssignment, type ShareAssignmentSpec } from '../src/core/share-assignor';
 import { topicPartitionsFrom, type TopicPartitions } from '../src/core/topic-partitions';
 
@@ -112,7 +113,7 @@ describe('share assignor', () => {
         // Deterministic: the same spec gives the same assignment.
         expect(plain(assignShareGroup(spec))).toEqual(plain(assignment));
       }),
-      { numRuns: 500 },
+      propertyOptions({ numRuns: 500 }),
     );
   });
 
@@ -135,7 +136,7 @@ describe('share assignor', () => {
           for (const c of counts) expect([Math.floor(m / p), Math.ceil(m / p)]).toContain(c);
         }
       }),
-      { numRuns: 500 },
+      propertyOptions({ numRuns: 500 }),
     );
   });
 
@@ -167,7 +168,7 @@ describe('share assignor', () => {
           if (ids.length <= count) expect(lost).toEqual([]);
         },
       ),
-      { numRuns: 300 },
+      propertyOptions({ numRuns: 300 }),
     );
   });
 });

@@ -3,6 +3,7 @@
  * max.message.bytes, packed into Produce payloads under the request bound.
  */
 import fc from 'fast-check';
+import { propertyOptions } from '../../../test-support/property';
 import {
   ApiError,
   BATCH_HEADER_BYTES,
@@ -128,7 +129,7 @@ describe('write plan', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      propertyOptions({ numRuns: 200 }),
     );
   });
 });

@@ -14,11 +14,23 @@ export interface TestCluster {
   /** The three controller processes. */
   readonly controllers: LocalRole;
   readonly client: ControllerClient;
+  /** The leader when the cluster came up; an election under load may replace it (see `currentLeader`). */
   readonly leaderId: number;
   /** Addresses of the nodes that were followers when the cluster came up. */
   readonly followers: readonly string[];
   readonly brokerIds: readonly number[];
+  /**
+   * The active controller now, asked of each controller directly: the node that reports itself
+   * leader on the highest term any node reports; null while none does (an election is running,
+   * or the winner has not activated: until then it does not answer DescribeCluster).
+   */
+  currentLeader(): Promise<QuorumLeader | null>;
   stop(): Promise<void>;
+}
+
+export interface QuorumLeader {
+  readonly leaderId: number;
+  readonly term: number;
 }
 
 function incarnationId(brokerId: number): string {
@@ -92,7 +104,18 @@ export async function startTestCluster(brokerCount = 3): Promise<TestCluster> {
     })();
     const controllers = local.controllers;
     const followers = controllers.nodeIds.filter((id) => id !== leaderId).map((id) => controllers.address(id));
-    return { clusterId: local.clusterId, controllers, client, leaderId, followers, brokerIds, stop };
+    const currentLeader = async (): Promise<QuorumLeader | null> => {
+      const views = await Promise.all(
+        controllers
+          .running()
+          .map((id) => client.callNode(controllers.address(id), 'DescribeCluster', {}, 1_000).catch(() => undefined)),
+      );
+      const answered = views.filter((view) => view !== undefined);
+      const term = Math.max(-1, ...answered.map((view) => Number(view.raftTerm)));
+      const leader = answered.find((view) => Number(view.raftTerm) === term && view.controllerId === view.nodeId);
+      return leader === undefined ? null : { leaderId: leader.nodeId, term };
+    };
+    return { clusterId: local.clusterId, controllers, client, leaderId, followers, brokerIds, currentLeader, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,16 +1,18 @@
 /**
- * How the broker's property tests run fast-check (every `fc.assert` under services/broker/test).
+ * How the broker's property tests run fast-check (every `fc.assert` under services/broker/test),
+ * with the same environment variables as test-support/property.ts (the rest of the repository);
+ * the broker's properties keep explicit default seeds.
  *
  * By default, in CI and in a plain `jest` run, each property runs its own fixed seed and number of
  * runs: the same cases every time, so a red run is a regression and not a roll of the dice (as
  * packages/raft's seeded simulator runs seeds 1..n in CI). To hunt for new counterexamples:
  *
- *   BROKER_PROPERTY_SEED=random   a fresh random seed for every property (a failure prints it)
- *   BROKER_PROPERTY_SEED=<int>    that seed instead of each property's own
- *   BROKER_PROPERTY_PATH=<path>   with a seed: replay the shrunk case of a failure, as printed
- *   BROKER_PROPERTY_RUNS=<n>      n runs per property instead of its default
+ *   SLUICE_PROPERTY_SEED=random   a fresh random seed for every property (a failure prints it)
+ *   SLUICE_PROPERTY_SEED=<int>    that seed instead of each property's own
+ *   SLUICE_PROPERTY_PATH=<path>   with a seed: replay the shrunk case of a failure, as printed
+ *   SLUICE_PROPERTY_RUNS=<n>      n runs per property instead of its default
  *
- * e.g. `BROKER_PROPERTY_SEED=random BROKER_PROPERTY_RUNS=20000 npx jest services/broker/test/replication-cluster.simulation.test.ts`
+ * e.g. `SLUICE_PROPERTY_SEED=random SLUICE_PROPERTY_RUNS=20000 npx jest services/broker/test/replication-cluster.simulation.test.ts`
  * (a property test's jest timeout grows with the runs: see `propertyTimeoutMs`). A failure found
  * this way goes into the test as a replayed counterexample, next to the fix it needed.
  */
@@ -24,18 +26,18 @@ export interface PropertyRuns {
 
 /** fast-check parameters for one property: its defaults, or what the environment says. */
 export function propertyRuns(defaults: { readonly seed: number; readonly numRuns: number }): PropertyRuns {
-  const seedValue = process.env.BROKER_PROPERTY_SEED ?? '';
-  const path = process.env.BROKER_PROPERTY_PATH ?? '';
+  const seedValue = process.env.SLUICE_PROPERTY_SEED ?? '';
+  const path = process.env.SLUICE_PROPERTY_PATH ?? '';
   const numRuns = requestedRuns(defaults.numRuns);
   let seed = defaults.seed;
   if (seedValue === 'random') {
     seed = (Math.random() * 2 ** 32) | 0;
     // A hunt's record of what it covered; a failure prints its seed and path anyway.
     process.stderr.write(`property seed ${seed}, ${numRuns} runs\n`);
-  } else if (seedValue !== '') seed = int32('BROKER_PROPERTY_SEED', seedValue);
+  } else if (seedValue !== '') seed = int32('SLUICE_PROPERTY_SEED', seedValue);
   if (path === '') return { seed, numRuns };
   if (seedValue === '' || seedValue === 'random')
-    throw new Error('BROKER_PROPERTY_PATH replays a failure: give its seed in BROKER_PROPERTY_SEED too');
+    throw new Error('SLUICE_PROPERTY_PATH replays a failure: give its seed in SLUICE_PROPERTY_SEED too');
   return { seed, numRuns, path, endOnFailure: true };
 }
 
@@ -49,8 +51,11 @@ export function propertyTimeoutMs(defaults: { readonly numRuns: number }, defaul
 }
 
 function requestedRuns(defaultRuns: number): number {
-  const value = process.env.BROKER_PROPERTY_RUNS ?? '';
-  return value === '' ? defaultRuns : positiveInteger('BROKER_PROPERTY_RUNS', value);
+  const value = process.env.SLUICE_PROPERTY_RUNS ?? '';
+  if (value === '') return defaultRuns;
+  // `Nx`: a multiple of the property's own count, as in test-support/property.ts.
+  const factor = /^(\d+(?:\.\d+)?)x$/.exec(value);
+  return factor !== null ? Math.ceil(defaultRuns * Number(factor[1])) : positiveInteger('SLUICE_PROPERTY_RUNS', value);
 }
 
 function positiveInteger(name: string, value: string): number {

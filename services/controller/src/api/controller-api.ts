@@ -492,7 +492,9 @@ export class ControllerApi {
 
   // ------------------------------------------------------------------ reads
 
-  describeCluster(clusterId: string): pb.DescribeClusterResponse {
+  /** Reads answer from this node's applied image; a new leader first waits for its activation. */
+  async describeCluster(clusterId: string): Promise<pb.DescribeClusterResponse> {
+    await this.deps.queue.readBarrier();
     const image = this.deps.stateMachine.image;
     const leaderId = this.deps.quorum.leaderId();
     return {
@@ -507,7 +509,8 @@ export class ControllerApi {
     };
   }
 
-  describeTopics(request: pb.DescribeTopicsRequest__Output): pb.DescribeTopicsResponse {
+  async describeTopics(request: pb.DescribeTopicsRequest__Output): Promise<pb.DescribeTopicsResponse> {
+    await this.deps.queue.readBarrier();
     return describeTopics(this.deps.stateMachine.image, request.names ?? []);
   }
 }

@@ -177,6 +177,19 @@ export class ControllerQueue {
     );
   }
 
+  /**
+   * Before a read served from the applied image: a node that won an election but has not
+   * activated yet may still lack entries earlier terms committed (it learns their commit only
+   * with its activation batch), so it answers once activated (or NOT_CONTROLLER after
+   * `activationWaitMs`, or when it loses the leadership meanwhile). Followers and an active
+   * leader answer at once; a follower's image may lag, which callers that need every committed
+   * write avoid by reading from the leader.
+   */
+  async readBarrier(): Promise<void> {
+    if (this.state === 'active' || this.closed || this.quorum.leaderId() !== this.quorum.nodeId) return;
+    await this.whenActive();
+  }
+
   private async whenActive(): Promise<void> {
     if (this.state === 'active') return;
     if (this.closed || this.quorum.leaderId() !== this.quorum.nodeId) throw this.notController();

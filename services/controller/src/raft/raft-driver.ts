@@ -10,13 +10,16 @@
  * message, proposal), so a burst of messages and proposals shares one Ready and one fsync.
  *
  * Proposals resolve once their last entry is committed and applied on this node. They reject
- * with NOT_CONTROLLER (detail: leaderId, leaderAddress) when this node is not the leader, and
- * when it loses leadership before the entry is applied: the entry may still commit under the
- * next leader, so a NOT_CONTROLLER after a successful `propose` call means "outcome unknown"
- * and the state machine's records should be safe to propose again (idempotent or guarded by
- * epochs). An entry overwritten by another leader's entry at the same index (different term)
- * rejects the same way. A proposal not applied within `proposalTimeoutMs` rejects with
- * REQUEST_TIMED_OUT (also outcome unknown). Nothing waits forever.
+ * with NOT_CONTROLLER (detail: leaderId, leaderAddress) when this node is not the leader. A
+ * leader that loses the leadership with proposals in flight keeps them for up to
+ * `lostLeadershipWaitMs` and settles each by what the next leader does with its entry: applied
+ * with its term -> resolved (the write happened, and its caller hears so instead of retrying it
+ * into TOPIC_ALREADY_EXISTS); cut from this node's log or overwritten by another leader's entry
+ * -> NOT_CONTROLLER, definitely not committed. Still undecided after that wait (no new leader
+ * reached this node) -> NOT_CONTROLLER meaning "outcome unknown": the entry may still commit, so
+ * the state machine's records should be safe to propose again (idempotent or guarded by epochs).
+ * A proposal not applied within `proposalTimeoutMs` rejects with REQUEST_TIMED_OUT (also
+ * outcome unknown). Nothing waits forever.
  */
 import { ApiError } from '@sluice/protocol';
 import { RaftNode } from '@sluice/raft';
@@ -91,6 +94,12 @@ export interface RaftDriverOptions {
   readonly maxPendingProposals?: number;
   /** Default 10,000 ms. */
   readonly proposalTimeoutMs?: number;
+  /**
+   * How long proposals in flight when this node loses the leadership wait to learn whether the
+   * next leader committed their entries (then: resolved, or a definite NOT_CONTROLLER) before
+   * they reject with NOT_CONTROLLER "outcome unknown". Default 2,000 ms.
+   */
+  readonly lostLeadershipWaitMs?: number;
   /** The core's bound on uncommitted entries at the leader. Default 10,000. */
   readonly maxUncommittedEntries?: number;
   readonly segmentMaxBytes?: number;
@@ -117,13 +126,16 @@ export const RAFT_DRIVER_DEFAULTS = Object.freeze({
   snapshotEveryEntries: 20_000,
   maxPendingProposals: 1_000,
   proposalTimeoutMs: 10_000,
+  lostLeadershipWaitMs: 2_000,
   maxUncommittedEntries: 10_000,
 });
 
 interface PendingProposal {
   readonly index: number;
   readonly term: number;
-  readonly deadlineMs: number;
+  deadlineMs: number;
+  /** Set when this node lost the leadership with the proposal in flight. */
+  lostLeadership: boolean;
   resolve(value: { index: number }): void;
   reject(error: ApiError): void;
 }
@@ -140,6 +152,7 @@ export class RaftDriver {
   private readonly snapshotEveryEntries: number;
   private readonly maxPendingProposals: number;
   private readonly proposalTimeoutMs: number;
+  private readonly lostLeadershipWaitMs: number;
   private storage: DiskRaftStorage | null = null;
   private node: RaftNode | null = null;
   private state: DriverState = 'new';
@@ -165,6 +178,7 @@ export class RaftDriver {
     this.snapshotEveryEntries = options.snapshotEveryEntries ?? RAFT_DRIVER_DEFAULTS.snapshotEveryEntries;
     this.maxPendingProposals = options.maxPendingProposals ?? RAFT_DRIVER_DEFAULTS.maxPendingProposals;
     this.proposalTimeoutMs = options.proposalTimeoutMs ?? RAFT_DRIVER_DEFAULTS.proposalTimeoutMs;
+    this.lostLeadershipWaitMs = options.lostLeadershipWaitMs ?? RAFT_DRIVER_DEFAULTS.lostLeadershipWaitMs;
     for (const [name, value] of Object.entries({
       tickMs: this.tickMs,
       snapshotEveryEntries: this.snapshotEveryEntries,
@@ -412,6 +426,7 @@ export class RaftDriver {
         index: lastIndex,
         term,
         deadlineMs: Date.now() + this.proposalTimeoutMs,
+        lostLeadership: false,
         resolve,
         reject,
       });
@@ -506,6 +521,7 @@ export class RaftDriver {
     // 1. Persist, durably, before anything that depends on it leaves.
     if (ready.mustSync) this.requireStorage().persistReady(ready);
     this.observeRole(ready.softState.role);
+    if (this.role !== 'leader') this.rejectReplacedProposals();
     // 2. Send.
     if (ready.messages.length > 0) this.options.transport.send(ready.messages);
     // 3. Restore, then apply.
@@ -536,14 +552,40 @@ export class RaftDriver {
   private observeRole(role: Role): void {
     const wasLeader = this.role === 'leader';
     this.role = role;
-    if (wasLeader && role !== 'leader') {
-      this.rejectAllPending(
-        () =>
-          new ApiError(
-            'NOT_CONTROLLER',
-            `controller ${this.nodeId} lost leadership before the entry was applied; outcome unknown`,
-            this.leaderDetail(this.leaderId),
-          ),
+    if (wasLeader && role !== 'leader' && this.pending.size > 0) {
+      // The next leader decides these entries' fate, usually within a round trip of its election:
+      // wait a bounded time to learn it rather than leave every caller with "outcome unknown".
+      const waitUntilMs = Date.now() + this.lostLeadershipWaitMs;
+      for (const proposal of this.pending.values()) {
+        proposal.lostLeadership = true;
+        proposal.deadlineMs = Math.min(proposal.deadlineMs, waitUntilMs);
+      }
+      this.log.info(
+        { nodeId: this.nodeId, pending: this.pending.size, waitMs: this.lostLeadershipWaitMs },
+        'lost leadership with proposals in flight; waiting for their outcome',
+      );
+    }
+  }
+
+  /**
+   * Not leading: a pending proposal whose entry this node's log no longer holds (the new leader
+   * cut it or wrote another term's entry at its index) can never commit. Runs after each persist.
+   */
+  private rejectReplacedProposals(): void {
+    if (this.pending.size === 0) return;
+    const storage = this.requireStorage();
+    const snapshotIndex = storage.snapshot().metadata.index;
+    const lastIndex = storage.lastIndex();
+    for (const [key, proposal] of this.pending) {
+      if (proposal.index <= snapshotIndex) continue; // settled by the snapshot or apply path
+      if (proposal.index <= lastIndex && storage.term(proposal.index) === proposal.term) continue;
+      this.pending.delete(key);
+      proposal.reject(
+        new ApiError(
+          'NOT_CONTROLLER',
+          `entry ${proposal.index} of term ${proposal.term} was replaced by the next leader's log; not committed`,
+          this.leaderDetail(this.leaderId),
+        ),
       );
     }
   }
@@ -569,14 +611,21 @@ export class RaftDriver {
   }
 
   private expireProposals(nowMs: number): void {
+    // Not in deadline order once a lost leadership shortened some: check each (at most maxPendingProposals).
     for (const [key, proposal] of this.pending) {
-      if (proposal.deadlineMs > nowMs) break; // insertion order is deadline order
+      if (proposal.deadlineMs > nowMs) continue;
       this.pending.delete(key);
       proposal.reject(
-        new ApiError(
-          'REQUEST_TIMED_OUT',
-          `entry ${proposal.index} not committed within ${this.proposalTimeoutMs} ms; outcome unknown`,
-        ),
+        proposal.lostLeadership
+          ? new ApiError(
+              'NOT_CONTROLLER',
+              `controller ${this.nodeId} lost leadership before entry ${proposal.index} was applied and did not learn its fate within ${this.lostLeadershipWaitMs} ms; outcome unknown`,
+              this.leaderDetail(this.leaderId),
+            )
+          : new ApiError(
+              'REQUEST_TIMED_OUT',
+              `entry ${proposal.index} not committed within ${this.proposalTimeoutMs} ms; outcome unknown`,
+            ),
       );
     }
   }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../../test-support/property';
 import { ApiError } from '@sluice/protocol';
 import { placeReplicas, seededRng, type PlacementBroker } from '../../src/core';
 
@@ -44,7 +45,7 @@ describe('placeReplicas', () => {
         const counts = [...leaders.values()];
         expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
       }),
-      { numRuns: 300 },
+      propertyOptions({ numRuns: 300 }),
     );
   });
 

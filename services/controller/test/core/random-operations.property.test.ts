@@ -8,6 +8,7 @@
  * until nothing is pending and the strict invariants must hold again.
  */
 import fc from 'fast-check';
+import { propertyOptions } from '../../../../test-support/property';
 import { NO_LEADER } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
 import { clusterInvariantViolations, type ControllerResult } from '../../src/core';
@@ -279,7 +280,7 @@ describe.each([
         h.drainMoves(partitions + 2);
         expect(clusterInvariantViolations(h.image)).toEqual([]);
       }),
-      { numRuns: 100 },
+      propertyOptions({ numRuns: 100 }),
     );
   });
 });

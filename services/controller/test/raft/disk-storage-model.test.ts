@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { propertyOptions } from '../../../../test-support/property';
 import { MemoryRaftStorage } from '@sluice/raft';
 import type { Entry, HardState, Snapshot } from '@sluice/raft';
 import { DiskRaftStorage, encodeSnapshotFile, snapshotFileName } from '../../src/raft/disk-storage';
@@ -190,7 +191,7 @@ describe('DiskRaftStorage against the in-memory model', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      propertyOptions({ numRuns: 150 }),
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyOptions } from '../../../../test-support/property';
 import type { Message } from '@sluice/raft';
 import { decodeRaftMessage, encodeRaftMessage, RAFT_CODEC_VERSION, RaftCodecError } from '../../src/raft/message-codec';
 
@@ -68,7 +69,7 @@ describe('raft message codec', () => {
       fc.property(message, (m) => {
         expect(normalise(decodeRaftMessage(encodeRaftMessage(m)))).toEqual(normalise(m));
       }),
-      { numRuns: 2_000 },
+      propertyOptions({ numRuns: 2_000 }),
     );
   });
 
@@ -79,7 +80,7 @@ describe('raft message codec', () => {
         const prefix = encoded.subarray(0, cut % encoded.length);
         expect(() => decodeRaftMessage(prefix)).toThrow(RaftCodecError);
       }),
-      { numRuns: 500 },
+      propertyOptions({ numRuns: 500 }),
     );
   });
 
@@ -92,7 +93,7 @@ describe('raft message codec', () => {
           expect(error).toBeInstanceOf(RaftCodecError);
         }
       }),
-      { numRuns: 2_000 },
+      propertyOptions({ numRuns: 2_000 }),
     );
   });
 

@@ -12,6 +12,8 @@ import { ListStateMachine, waitFor } from './cluster-harness';
 class MemoryNetwork {
   readonly drivers = new Map<number, RaftDriver>();
   readonly isolated = new Set<number>();
+  /** Nodes that send but hear nothing (their followers' answers are lost). */
+  readonly deaf = new Set<number>();
   /** Persist-before-send, checked on the real disk: a vote grant leaves only once quorum-state holds that term and vote. */
   readonly contractViolations: string[] = [];
   voteGrantsChecked = 0;
@@ -34,7 +36,7 @@ class MemoryNetwork {
               );
             }
           }
-          if (this.isolated.has(message.from) || this.isolated.has(message.to)) continue;
+          if (this.isolated.has(message.from) || this.isolated.has(message.to) || this.deaf.has(message.to)) continue;
           const copy = decodeRaftMessage(encodeRaftMessage(message));
           setImmediate(() => this.drivers.get(copy.to)?.receive(copy));
         }
@@ -160,6 +162,43 @@ describe('RaftDriver', () => {
     }
     expect(network.voteGrantsChecked).toBeGreaterThanOrEqual(4);
     expect(network.contractViolations).toEqual([]);
+  });
+
+  it('a deposed leader answers its proposal by the next leader: committed -> resolved, replaced -> not committed', async () => {
+    await startNodes([1, 2, 3], { lostLeadershipWaitMs: 5_000 });
+    const first = await leader();
+    await first.propose([Buffer.from('ok')]);
+    // The followers get `kept` but their acks are lost: check-quorum deposes the leader, and the
+    // next leader (its log holds `kept`) commits it. Before, the caller heard "outcome unknown".
+    network.deaf.add(first.nodeId);
+    const kept = first.propose([Buffer.from('kept')]);
+    await waitFor(() => !first.isLeader(), 3_000, 'check-quorum to depose the leader');
+    network.deaf.clear();
+    expect(await kept).toEqual({ index: expect.any(Number) });
+    expect(machines.get(first.nodeId)?.values).toEqual(['ok', 'kept']);
+
+    // Cut off entirely: `lost` never leaves, the next leader writes `other` at its index, and the
+    // deposed leader learns so as soon as it hears from it (well before lostLeadershipWaitMs).
+    const second = await leader();
+    network.isolated.add(second.nodeId);
+    const started = Date.now();
+    const lost = second.propose([Buffer.from('lost')]).catch((e: unknown) => e);
+    await waitFor(
+      () => [...network.drivers.values()].some((d) => d.isLeader() && d.nodeId !== second.nodeId),
+      3_000,
+      'a new leader',
+    );
+    const third = await leader();
+    await third.propose([Buffer.from('other')]);
+    network.isolated.clear();
+    const error = (await lost) as ApiError;
+    expect([error.errorName, error.message]).toEqual(['NOT_CONTROLLER', expect.stringMatching(/not committed$/)]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await waitFor(
+      () => [...machines.values()].every((m) => m.values.join() === 'ok,kept,other'),
+      3_000,
+      'every node to agree',
+    );
   });
 
   it('times proposals out, and stop() rejects what is pending', async () => {

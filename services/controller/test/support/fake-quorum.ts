@@ -10,7 +10,10 @@ export class FakeQuorum implements QuorumPort {
   private readonly listeners = new Set<(leaderId: number | null, term: number) => void>();
   /** When set, proposals fail with NOT_CONTROLLER instead of committing. */
   failProposals = false;
+  /** When set, proposals wait for `releaseCommits` instead of committing on the next turn. */
+  holdCommits = false;
   readonly proposed: Buffer[] = [];
+  private held: { entry: Buffer; resolve: (committed: { index: number }) => void }[] = [];
 
   constructor(
     readonly nodeId: number,
@@ -39,6 +42,7 @@ export class FakeQuorum implements QuorumPort {
       return Promise.reject(new ApiError('NOT_CONTROLLER', 'fake: not leader'));
     }
     this.proposed.push(entry);
+    if (this.holdCommits) return new Promise((resolve) => this.held.push({ entry, resolve }));
     const index = this.nextIndex++;
     const term = this.currentTerm;
     return new Promise((resolve) =>
@@ -47,6 +51,23 @@ export class FakeQuorum implements QuorumPort {
         resolve({ index });
       }),
     );
+  }
+
+  /**
+   * Commits the held proposals, after `earlierEntries`: entries an earlier term committed that
+   * this node learns are committed only now (as a new Raft leader does with its first commit).
+   */
+  releaseCommits(earlierEntries: readonly Buffer[] = []): void {
+    const held = this.held;
+    this.held = [];
+    const term = this.currentTerm;
+    const entries = [...earlierEntries, ...held.map((proposal) => proposal.entry)].map((data) => ({
+      index: this.nextIndex++,
+      term,
+      data,
+    }));
+    this.stateMachine.apply(entries);
+    held.forEach((proposal, i) => proposal.resolve({ index: entries[earlierEntries.length + i]!.index }));
   }
 
   onLeaderChange(listener: (leaderId: number | null, term: number) => void): () => void {
