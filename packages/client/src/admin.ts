@@ -23,6 +23,7 @@ import { ApiError, isApiErrorName } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
 import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
+import { appendTopicPage, followPages } from './topic-pages';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
 import type { ControllerChannelOptions } from './controller-channel';
 import {
@@ -99,6 +100,11 @@ export interface TopicInfo {
   /** Topic-level config overrides (cluster defaults are not listed). */
   readonly configs: Readonly<Record<string, string>>;
   readonly error?: ApiError;
+}
+
+export interface DescribeTopicsOptions {
+  /** Partitions per answer (0: the controller's default, 2,000; it caps requests at 10,000). */
+  readonly partitionsPerPage?: number;
 }
 
 export interface BrokerInfo {
@@ -262,32 +268,66 @@ export class Admin {
 
   /**
    * Named topics in the order asked (unknown ones carry UNKNOWN_TOPIC_OR_PARTITION), or every
-   * topic sorted by name when `names` is omitted or empty.
+   * topic sorted by name when `names` is omitted or empty. Follows the controller's pages
+   * (`partitionsPerPage`: 0 asks the controller's default, 2,000) and joins topics split
+   * across them; for a listing too large to hold at once use `describeTopicPages`.
    */
-  async describeTopics(names: readonly string[] = []): Promise<TopicInfo[]> {
-    const response = await this.channel.leaderRead('DescribeTopics', { names: [...names] });
-    const topics =
-      names.length > 0
-        ? response.topics
-        : [...response.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return topics.map((t) =>
-      withError(
-        {
-          name: t.name,
-          topicId: t.topicId,
-          partitions: t.partitions.map((p) => ({
-            partition: p.partition,
-            leader: p.leader,
-            leaderEpoch: p.leaderEpoch,
-            partitionEpoch: p.partitionEpoch,
-            replicas: [...p.replicas],
-            isr: [...p.isr],
-            eligibleLeaderReplicas: [...p.eligibleLeaderReplicas],
-          })),
-          configs: { ...t.configs },
-        },
-        itemError(t),
-      ),
+  async describeTopics(names: readonly string[] = [], options: DescribeTopicsOptions = {}): Promise<TopicInfo[]> {
+    const topics: TopicInfo[] = [];
+    await this.describeTopicPages(names, (page) => appendTopicPage(topics, page), options);
+    if (names.length === 0) return topics.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // The controller answers each name once; a name asked twice is answered twice here too.
+    const byName = new Map(topics.map((topic) => [topic.name, topic]));
+    return names.map(
+      (name) =>
+        byName.get(name) ??
+        withError(
+          { name, topicId: '', partitions: [], configs: {} },
+          new ApiError('UNKNOWN_SERVER_ERROR', `the controller did not answer for topic ${name}`),
+        ),
+    );
+  }
+
+  /**
+   * The same listing one page at a time (`onPage` in name order for every topic): memory stays
+   * bounded by one page however large the cluster. A topic larger than a page arrives in parts,
+   * each with its next partitions (same name, consecutive calls).
+   */
+  async describeTopicPages(
+    names: readonly string[],
+    onPage: (topics: TopicInfo[]) => void,
+    options: DescribeTopicsOptions = {},
+  ): Promise<void> {
+    const partitionsPerPage = options.partitionsPerPage ?? 0;
+    await followPages(
+      (cursor) =>
+        this.channel.leaderRead('DescribeTopics', {
+          names: [...names],
+          cursor,
+          responsePartitionLimit: partitionsPerPage,
+        }),
+      (response) =>
+        onPage(
+          response.topics.map((t) =>
+            withError(
+              {
+                name: t.name,
+                topicId: t.topicId,
+                partitions: t.partitions.map((p) => ({
+                  partition: p.partition,
+                  leader: p.leader,
+                  leaderEpoch: p.leaderEpoch,
+                  partitionEpoch: p.partitionEpoch,
+                  replicas: [...p.replicas],
+                  isr: [...p.isr],
+                  eligibleLeaderReplicas: [...p.eligibleLeaderReplicas],
+                })),
+                configs: { ...t.configs },
+              },
+              itemError(t),
+            ),
+          ),
+        ),
     );
   }
 

@@ -11,6 +11,7 @@ export * from './admin-share-groups';
 export * from './coordinator-lookup';
 export * from './topic-regex';
 export * from './cluster-metadata';
+export * from './topic-pages';
 export * from './producer-config';
 export * from './producer';
 export * from './consumer';

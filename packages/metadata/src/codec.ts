@@ -9,6 +9,7 @@
  * |------------------------|---|--------------------------------------------------------------------------|
  * | BrokerRegistration (0) | 0 | brokerId i32, brokerEpoch i64, incarnationId uuid,                       |
  * |                        |   | listeners uvarint n × (name str, host str, port u16), rack str?, fenced  |
+ * |                        | 1 | v0 + logDirs [uuid]? (uvarint count + 1, 0 = absent), replicasLost bool  |
  * | UnregisterBroker (1)   | 0 | brokerId i32, brokerEpoch i64                                            |
  * | Topic (2)              | 0 | name str, topicId uuid                                                   |
  * | Partition (3)          | 0 | topicId uuid, partitionId i32, replicas [i32], isr [i32], leader i32,    |
@@ -105,6 +106,16 @@ export function encodeRecordInto(
       }
       writer.nullableString(record.rack);
       writer.bool(record.fenced);
+      if (version >= 1) {
+        if (record.logDirs === undefined) writer.uvarint(0);
+        else {
+          writer.uvarint(record.logDirs.length + 1);
+          for (const dir of record.logDirs) writer.uuid(dir);
+        }
+        writer.bool(record.replicasLost === true);
+      } else if (record.logDirs !== undefined || record.replicasLost !== undefined) {
+        throw new UnsupportedRecordVersionError(record.type, version, -1, 'logDirs and replicasLost need version 1');
+      }
       return;
     case 'FenceBroker':
     case 'UnfenceBroker':
@@ -236,7 +247,27 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
       }
       const rack = reader.nullableString();
       const fenced = reader.bool();
-      return { type, brokerId, brokerEpoch, incarnationId, listeners, rack, fenced };
+      if (version < 1) return { type, brokerId, brokerEpoch, incarnationId, listeners, rack, fenced };
+      const dirsAt = reader.position;
+      const dirsPlusOne = reader.uvarint();
+      let logDirs: string[] | undefined;
+      if (dirsPlusOne > 0) {
+        reader.checkCount(dirsPlusOne - 1, 16, dirsAt, 'logDirs');
+        logDirs = [];
+        for (let i = 0; i < dirsPlusOne - 1; i++) logDirs.push(reader.uuid());
+      }
+      const replicasLost = reader.bool();
+      return {
+        type,
+        brokerId,
+        brokerEpoch,
+        incarnationId,
+        listeners,
+        rack,
+        fenced,
+        ...(logDirs === undefined ? {} : { logDirs }),
+        ...(replicasLost ? { replicasLost: true as const } : {}),
+      };
     }
     case 'FenceBroker':
     case 'UnfenceBroker':

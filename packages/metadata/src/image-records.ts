@@ -18,6 +18,8 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
       listeners: broker.listeners.map((listener) => ({ ...listener })),
       rack: broker.rack,
       fenced: broker.fenced,
+      ...(broker.logDirs === undefined ? {} : { logDirs: [...broker.logDirs] }),
+      ...(broker.replicasLost === true ? { replicasLost: true as const } : {}),
     };
   }
   for (const topic of image.topics.sortedTopics()) {

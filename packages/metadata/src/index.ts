@@ -18,3 +18,4 @@ export * from './snapshot';
 export * from './acls';
 export * from './acls-image';
 export * from './authorizer';
+export * from './topic-pages';

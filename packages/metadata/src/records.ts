@@ -26,6 +26,18 @@ export interface BrokerRegistrationRecord {
   readonly listeners: readonly Listener[];
   readonly rack: string | null;
   readonly fenced: boolean;
+  /**
+   * KIP-858: the `directory.id` of each of the broker's log directories (from meta.properties).
+   * Absent: not reported (a version-0 record). Needs version 1.
+   */
+  readonly logDirs?: readonly string[];
+  /**
+   * The controller found a log directory of the broker's previous registration missing from
+   * this one (a new disk, an emptied or re-formatted directory): the replicas it hosted may be
+   * gone, so it leaves every ISR and ELR before it may be unfenced, and leads nothing it lost.
+   * Present only when true; the broker's UnfenceBroker clears it. Needs version 1.
+   */
+  readonly replicasLost?: true;
 }
 
 export interface FenceBrokerRecord {
@@ -150,7 +162,7 @@ export interface RecordTypeInfo {
 
 /** Type ids follow Kafka's MetadataRecordType numbering, so a hex dump reads the same. */
 export const RECORD_TYPES: { readonly [T in MetadataRecordType]: RecordTypeInfo } = {
-  BrokerRegistration: { typeId: 0, minVersion: 0, maxVersion: 0 },
+  BrokerRegistration: { typeId: 0, minVersion: 0, maxVersion: 1 },
   UnregisterBroker: { typeId: 1, minVersion: 0, maxVersion: 0 },
   Topic: { typeId: 2, minVersion: 0, maxVersion: 0 },
   Partition: { typeId: 3, minVersion: 0, maxVersion: 1 },

@@ -37,6 +37,23 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
     })
     .map((fields) => ({ record: { type: 'BrokerRegistration' as const, ...fields }, version: 0 })),
   fc
+    .record(
+      {
+        brokerId: int32,
+        brokerEpoch: int64,
+        incarnationId: arbUuid,
+        listeners: fc.array(fc.record({ name: text, host: text, port: fc.integer({ min: 0, max: 65535 }) }), {
+          maxLength: 3,
+        }),
+        rack: fc.option(text, { nil: null }),
+        fenced: fc.boolean(),
+        logDirs: fc.array(arbUuid, { maxLength: 3 }),
+        replicasLost: fc.constant(true as const),
+      },
+      { requiredKeys: ['brokerId', 'brokerEpoch', 'incarnationId', 'listeners', 'rack', 'fenced'] },
+    )
+    .map((fields) => ({ record: { type: 'BrokerRegistration' as const, ...fields }, version: 1 })),
+  fc
     .record({
       type: fc.constantFrom('FenceBroker' as const, 'UnfenceBroker' as const, 'UnregisterBroker' as const),
       brokerId: int32,
@@ -143,6 +160,17 @@ export const arbModelRecord: fc.Arbitrary<MetadataRecord> = fc.oneof(
     listeners: fc.constant([{ name: 'PLAINTEXT', host: 'localhost', port: 9092 }]),
     rack: fc.constantFrom(null, 'rack-a'),
     fenced: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constant('BrokerRegistration' as const),
+    brokerId: BROKER,
+    brokerEpoch: SMALL_EPOCH,
+    incarnationId: arbUuid,
+    listeners: fc.constant([{ name: 'PLAINTEXT', host: 'localhost', port: 9092 }]),
+    rack: fc.constant(null),
+    fenced: fc.constant(true),
+    logDirs: fc.array(arbUuid, { minLength: 1, maxLength: 2 }),
+    replicasLost: fc.constant(true as const),
   }),
   fc.record({
     type: fc.constantFrom('FenceBroker' as const, 'UnfenceBroker' as const, 'UnregisterBroker' as const),

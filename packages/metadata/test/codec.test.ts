@@ -31,6 +31,17 @@ const EXAMPLES: Record<string, MetadataRecord> = {
     rack: 'us-east-1a',
     fenced: true,
   },
+  'BrokerRegistration/1': {
+    type: 'BrokerRegistration',
+    brokerId: 1,
+    brokerEpoch: 77,
+    incarnationId: 'q1Sh-9_ISia_MbCI9kpKcg',
+    listeners: [{ name: 'PLAINTEXT', host: 'broker-1.sluice', port: 9092 }],
+    rack: null,
+    fenced: true,
+    logDirs: ['AAAAAAAAAAAAAAAAAAAAAQ', 'AAAAAAAAAAAAAAAAAAAAAg'],
+    replicasLost: true,
+  },
   'UnregisterBroker/0': { type: 'UnregisterBroker', brokerId: 7, brokerEpoch: 99 },
   'Topic/0': { type: 'Topic', name: 'orders', topicId: TOPIC_ID },
   'Partition/0': {

@@ -8,7 +8,8 @@
  * - gRPC server reflection (`grpc.reflection.v1` and `v1alpha`) for the services this server
  *   serves, so `grpcurl -plaintext host:port list` / `describe` work against any sluice port;
  * - a bounded close: in-flight calls get `shutdownGraceMs`, then the server is forced down;
- * - each call stamped when grpc-js hands it over, where its queue time starts (rpc-call-context.ts).
+ * - each call stamped when grpc-js hands it over, where its queue time starts (rpc-call-context.ts);
+ * - a request that does not decode refused as INVALID_REQUEST (malformed-requests.ts).
  */
 import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerOptions } from '@grpc/grpc-js';
@@ -17,6 +18,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { ServerGrpc } from '@nestjs/microservices';
 import { formatHostPort } from '@sluice/proto';
 import { DEFAULT_SERVER_OPTIONS } from '@sluice/runtime';
+import { refuseMalformedRequests, tolerantRequests } from './malformed-requests';
 import { markCallReceived, peerHostOf } from './rpc-call-context';
 
 export interface SluiceGrpcServerOptions {
@@ -79,7 +81,8 @@ export class SluiceGrpcServer extends ServerGrpc {
     super({
       url: formatHostPort(sluiceOptions.host, sluiceOptions.port),
       package: [...new Set(sluiceOptions.services.map(packageOf))],
-      packageDefinition: sluiceOptions.packageDefinition,
+      // A request that does not decode reaches refuseMalformedRequests, not grpc-js's nameless INTERNAL.
+      packageDefinition: tolerantRequests(sluiceOptions.packageDefinition),
       onLoadPackageDefinition: reflection
         ? (definition, server) =>
             new ReflectionService((sluiceOptions.reflectionDescriptors ?? definition) as PackageDefinition, {
@@ -103,7 +106,11 @@ export class SluiceGrpcServer extends ServerGrpc {
 
   /** Nest calls this from listen(): our options, our credentials, and the bound port kept. */
   override async createClient(): Promise<GrpcJsServer> {
-    const server = new GrpcJsServer({ ...DEFAULT_SERVER_OPTIONS, ...this.sluiceOptions.serverOptions });
+    const options = { ...DEFAULT_SERVER_OPTIONS, ...this.sluiceOptions.serverOptions };
+    const server = new GrpcJsServer({
+      ...options,
+      interceptors: [refuseMalformedRequests, ...(options.interceptors ?? [])],
+    });
     this.boundPortValue = await new Promise<number>((resolveBind, rejectBind) => {
       server.bindAsync(
         formatHostPort(this.sluiceOptions.host, this.sluiceOptions.port),

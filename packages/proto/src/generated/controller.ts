@@ -61,6 +61,7 @@ import type { RegisterBrokerResponse as _sluice_v1_RegisterBrokerResponse, Regis
 import type { ReplicaAssignment as _sluice_v1_ReplicaAssignment, ReplicaAssignment__Output as _sluice_v1_ReplicaAssignment__Output } from './sluice/v1/ReplicaAssignment';
 import type { SnapshotChunk as _sluice_v1_SnapshotChunk, SnapshotChunk__Output as _sluice_v1_SnapshotChunk__Output } from './sluice/v1/SnapshotChunk';
 import type { TopicDescription as _sluice_v1_TopicDescription, TopicDescription__Output as _sluice_v1_TopicDescription__Output } from './sluice/v1/TopicDescription';
+import type { TopicPartitionCursor as _sluice_v1_TopicPartitionCursor, TopicPartitionCursor__Output as _sluice_v1_TopicPartitionCursor__Output } from './sluice/v1/TopicPartitionCursor';
 import type { TopicPartitions as _sluice_v1_TopicPartitions, TopicPartitions__Output as _sluice_v1_TopicPartitions__Output } from './sluice/v1/TopicPartitions';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -130,6 +131,7 @@ export interface ProtoGrpcType {
       ReplicaAssignment: MessageTypeDefinition<_sluice_v1_ReplicaAssignment, _sluice_v1_ReplicaAssignment__Output>
       SnapshotChunk: MessageTypeDefinition<_sluice_v1_SnapshotChunk, _sluice_v1_SnapshotChunk__Output>
       TopicDescription: MessageTypeDefinition<_sluice_v1_TopicDescription, _sluice_v1_TopicDescription__Output>
+      TopicPartitionCursor: MessageTypeDefinition<_sluice_v1_TopicPartitionCursor, _sluice_v1_TopicPartitionCursor__Output>
       TopicPartitions: MessageTypeDefinition<_sluice_v1_TopicPartitions, _sluice_v1_TopicPartitions__Output>
     }
   }

@@ -30,6 +30,7 @@ import {
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
+import { metadataAnswer } from './metadata-answer';
 import { ProducerIdManager } from './producer-id-manager';
 import { fetchRecords, produceRecords } from './records-path';
 import type { BrokerRequests } from '../rpc/broker-requests';
@@ -57,6 +58,11 @@ export interface BrokerNodeOptions {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly logDir: string;
+  /**
+   * The `directory.id` of `logDir` (its meta.properties), reported at registration (KIP-858): a
+   * new id tells the controller this broker's replicas are lost. Absent: not reported.
+   */
+  readonly logDirId?: string;
   readonly bindHost: string;
   readonly bindPort: number;
   readonly listenerName: string;
@@ -124,7 +130,18 @@ export class BrokerNode {
   private unfencedOnceValue = false;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatInFlight = false;
+  /** Something the controller must hear (a log directory offline) came up during a heartbeat. */
+  private heartbeatAgain = false;
   private brokerEpochValue = -1;
+  /**
+   * The metadata applied has reached this process's own registration (Kafka's initial catch-up).
+   * Before that the image may still say what the previous run of this broker led; its disk may
+   * be a new, empty one, and acting as that leader would answer followers and consumers from
+   * nothing. The registration's batch carries the controller's moves off a broker whose
+   * replicas are lost, so from there on the image is this run's.
+   */
+  private caughtUpToRegistration = false;
   private fencedValue = true;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -153,6 +170,8 @@ export class BrokerNode {
       ...options.durability,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
+      // The controller hears of it at once, not at the next heartbeat: it moves leadership away.
+      onLogDirOffline: () => this.heartbeatNow(),
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
     });
@@ -334,9 +353,12 @@ export class BrokerNode {
             },
           ],
           rack: '',
+          logDirs: options.logDirId === undefined ? [] : [options.logDirId],
         });
         this.brokerEpochValue = Number(answer.brokerEpoch);
         options.log.info({ brokerEpoch: this.brokerEpochValue }, 'registered with the controller quorum');
+        // The image may already hold the registration (it can arrive before the answer).
+        this.onImage(this.follower.image);
         return;
       } catch (error) {
         // A wrong cluster id is not something a retry fixes.
@@ -349,10 +371,18 @@ export class BrokerNode {
 
   private scheduleHeartbeat(delayMs: number): void {
     if (this.stopping) return;
+    clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs);
   }
 
+  /** The next heartbeat now (or right after the one in flight). */
+  private heartbeatNow(): void {
+    if (this.heartbeatInFlight) this.heartbeatAgain = true;
+    else this.scheduleHeartbeat(0);
+  }
+
   private async heartbeat(): Promise<void> {
+    this.heartbeatInFlight = true;
     try {
       const answer = await this.controller.call('BrokerHeartbeat', {
         brokerId: this.options.nodeId,
@@ -360,6 +390,8 @@ export class BrokerNode {
         currentMetadataOffset: Math.max(0, this.follower.appliedOffset),
         wantFence: false,
         wantShutdown: this.stopping,
+        // A broker whose log directory is offline hosts nothing: the controller fences it.
+        offlineLogDirs: this.replicas.offlineLogDirs(),
       });
       this.setFenced(answer.isFenced);
     } catch (error) {
@@ -369,8 +401,12 @@ export class BrokerNode {
       } else {
         this.options.log.warn({ err: error }, 'heartbeat failed');
       }
+    } finally {
+      this.heartbeatInFlight = false;
     }
-    this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
+    const again = this.heartbeatAgain;
+    this.heartbeatAgain = false;
+    this.scheduleHeartbeat(again ? 0 : this.options.heartbeatIntervalMs);
   }
 
   private setFenced(fenced: boolean): void {
@@ -383,8 +419,16 @@ export class BrokerNode {
   private onImage(image: MetadataImage): void {
     if (this.stopping) return;
     const registration = image.cluster.broker(this.options.nodeId);
-    if (registration !== undefined && registration.brokerEpoch === this.brokerEpochValue)
-      this.setFenced(registration.fenced);
+    const ours = registration !== undefined && registration.brokerEpoch === this.brokerEpochValue;
+    if (ours) this.setFenced(registration.fenced);
+    if (!this.caughtUpToRegistration) {
+      if (!ours) return;
+      this.caughtUpToRegistration = true;
+      this.options.log.info(
+        { brokerEpoch: this.brokerEpochValue, metadataOffset: image.provenance.lastContainedOffset },
+        'metadata caught up to this registration: applying partition leadership',
+      );
+    }
     this.replicas.applyImage(image);
   }
 
@@ -473,44 +517,7 @@ export class BrokerNode {
   }
 
   private metadata(request: pb.MetadataRequest__Output): pb.MetadataResponse {
-    const image = this.follower.image;
-    const names = request.topics.length > 0 ? request.topics : [...image.topics.topics()].map((t) => t.name).sort();
-    return {
-      clusterId: this.options.clusterId,
-      metadataOffset: image.provenance.lastContainedOffset,
-      brokers: image.cluster
-        .brokers()
-        .filter((b) => !b.fenced)
-        .map((b) => ({
-          brokerId: b.brokerId,
-          listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
-          rack: b.rack ?? '',
-        })),
-      topics: names.map((name) => {
-        const topic = image.topics.topicByName(name);
-        if (topic === undefined)
-          return {
-            name,
-            topicId: '',
-            errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
-            errorMessage: `topic ${name} does not exist`,
-            partitions: [],
-          };
-        const partitions = [];
-        for (let p = 0; p < topic.partitionCount; p++) {
-          const reg = topic.partition(p);
-          if (reg === undefined) continue;
-          partitions.push({
-            partition: p,
-            leader: reg.leader,
-            leaderEpoch: reg.leaderEpoch,
-            replicas: [...reg.replicas],
-            isr: [...reg.isr],
-          });
-        }
-        return { name, topicId: topic.topicId, errorName: '', errorMessage: '', partitions };
-      }),
-    };
+    return metadataAnswer(this.follower.image, this.options.clusterId, request);
   }
 
   /** Controlled shutdown (when `controlled`), then every part closes; idempotent. */

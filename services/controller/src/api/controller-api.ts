@@ -148,6 +148,8 @@ export class ControllerApi {
               port: listener.port,
             })),
             rack: request.rack === '' ? null : request.rack,
+            // Not reported (an older broker): never counted as a lost directory.
+            ...((request.logDirs ?? []).length === 0 ? {} : { logDirs: [...request.logDirs] }),
           },
           nowMs,
         ),
@@ -164,7 +166,13 @@ export class ControllerApi {
     const response = await this.write(
       caller,
       'BrokerHeartbeat',
-      { brokerId: request.brokerId, brokerEpoch, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
+      {
+        brokerId: request.brokerId,
+        brokerEpoch,
+        wantFence: request.wantFence,
+        wantShutDown: request.wantShutdown,
+        offlineLogDirs: request.offlineLogDirs ?? [],
+      },
       (core, image, nowMs) =>
         core.brokerHeartbeat(
           image,
@@ -174,6 +182,7 @@ export class ControllerApi {
             currentMetadataOffset,
             wantFence: request.wantFence,
             wantShutDown: request.wantShutdown,
+            offlineLogDirs: request.offlineLogDirs ?? [],
           },
           nowMs,
         ),
@@ -286,14 +295,23 @@ export class ControllerApi {
   /**
    * The lease timer's call (leader only): fences expired brokers and moves the next chunk of
    * partitions off fenced or shutting-down brokers. `movesPending`: call again for the next
-   * chunk; `nextExpiryMs`: the earliest lease expiry, if any.
+   * chunk; `nextExpiryMs`: the earliest lease expiry, if any. `onDecided` hears `movesPending`
+   * as soon as the chunk is decided and proposed, before it commits.
    */
-  async fenceExpiredBrokers(): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
+  async fenceExpiredBrokers(
+    onDecided?: (movesPending: boolean) => void,
+  ): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
     const response = await this.write(
       { principal: 'controller:lease-timer', host: 'local' },
       'FenceExpiredBrokers',
       undefined,
-      (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs),
+      (core, image, nowMs) => {
+        const result = core.fenceExpiredBrokers(image, nowMs);
+        // Decided on the latest image, in-flight chunks included: the next chunk may be decided
+        // before this one commits (the caller pipelines them).
+        onDecided?.(result.response.movesPending);
+        return result;
+      },
       false,
     );
     return { nextExpiryMs: response.nextExpiryMs, movesPending: response.movesPending };
@@ -511,7 +529,7 @@ export class ControllerApi {
 
   async describeTopics(request: pb.DescribeTopicsRequest__Output): Promise<pb.DescribeTopicsResponse> {
     await this.deps.queue.readBarrier();
-    return describeTopics(this.deps.stateMachine.image, request.names ?? []);
+    return describeTopics(this.deps.stateMachine.image, request);
   }
 }
 

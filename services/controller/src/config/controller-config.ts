@@ -64,7 +64,18 @@ export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
   const listener = config.listeners.find((candidate) => controllerNames.includes(candidate.name));
   const bindHost = listener !== undefined ? (listener.host === '' ? '0.0.0.0' : listener.host) : self.host;
   const bindPort = listener !== undefined && listener.port !== 0 ? listener.port : self.port;
-  if (listener !== undefined && listener.port !== 0 && listener.port !== self.port) {
+  // Peers dial the voter entry: it must be where this node listens, or where advertised.listeners
+  // publishes that listener (a proxy or a NAT in between).
+  const published =
+    listener === undefined ? undefined : config['advertised.listeners'].find((entry) => entry.name === listener.name);
+  if (published !== undefined && published.port !== self.port) {
+    throw new ConfigError(
+      'advertised.listeners',
+      `${published.name}://${published.host}:${published.port}`,
+      `the advertised controller listener port must match this node's entry in controller.quorum.voters (${self.port}), or peers cannot reach it`,
+    );
+  }
+  if (published === undefined && listener !== undefined && listener.port !== 0 && listener.port !== self.port) {
     throw new ConfigError(
       'listeners',
       `${listener.name}://${listener.host}:${listener.port}`,

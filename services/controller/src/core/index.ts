@@ -47,3 +47,9 @@ export {
   type AclDeletionResult,
   type DeleteAclsResponse,
 } from './acl-control';
+export {
+  brokersWithLostReplicas,
+  minInsyncReplicasOf,
+  nextEligibleLeaderReplicas,
+  elrClearingRecords,
+} from './eligible-leaders';

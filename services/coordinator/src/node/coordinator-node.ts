@@ -16,7 +16,7 @@
  * behind its successor's back. A response leaves only after its records are committed; if a
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
-import { Admin, groupPartition, shareStateKeyString, topicPartitionKey } from '@sluice/client';
+import { Admin, collectTopicPages, groupPartition, shareStateKeyString, topicPartitionKey } from '@sluice/client';
 import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
 import { MetadataImage } from '@sluice/metadata';
 import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
@@ -439,11 +439,21 @@ export class CoordinatorNode {
 
   // ------------------------------------------------------------------ ownership
 
+  /** Every topic from the paired broker, its pages joined (a split topic made whole). */
+  private async allTopicsMetadata(): Promise<MetadataResponse__Output> {
+    const { topics, pages } = await collectTopicPages<
+      MetadataResponse__Output['topics'][number]['partitions'][number],
+      MetadataResponse__Output['topics'][number],
+      MetadataResponse__Output
+    >((cursor) => unaryCall(this.broker, 'Metadata', { topics: [], cursor }, { timeoutMs: 2_000 }));
+    return { ...(pages[pages.length - 1] as MetadataResponse__Output), topics };
+  }
+
   private async checkOwnership(): Promise<void> {
     if (this.checking || this.stopped) return;
     this.checking = true;
     try {
-      this.metadata = await unaryCall(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
+      this.metadata = await this.allTopicsMetadata();
       this.topics.update(this.metadata);
       this.groupPartitions.follow(this.metadata);
       this.sharePartitions.follow(this.metadata);
