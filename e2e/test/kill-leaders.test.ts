@@ -23,7 +23,7 @@ import {
   type LocalRole,
 } from '@sluice/local-cluster';
 import type { Admin } from '../../packages/client/src';
-import { startSluice } from './local-sluice';
+import { SECURITY_MODES, startSluice } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -31,13 +31,15 @@ const TOPIC = 'checked';
 const PARTITIONS = 6;
 const KILL_ROUNDS = 4;
 
-describe('kill -9 of partition leaders under an idempotent acks=all producer', () => {
+// Once as it always ran, and once with TLS, OIDC tokens and ACLs on (local-sluice.ts).
+describe.each(SECURITY_MODES)('kill -9 of partition leaders under an idempotent acks=all producer (%s)', (mode) => {
   let cluster: LocalCluster;
   let brokers: LocalRole;
   let admin: Admin;
 
   beforeAll(async () => {
     cluster = await startSluice({
+      secure: mode === 'secure',
       name: 'kill-leaders',
       controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       brokerConfig: { 'replica.fetch.wait.max.ms': 200, 'replica.lag.time.max.ms': 5_000 },

@@ -9,7 +9,7 @@
  * is loading or unreachable (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ...) is looked up
  * again and retried with backoff until `timeoutMs`; other errors are the group's answer.
  */
-import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type {
   CoordinatorClient,
   ListedGroup__Output,
@@ -39,6 +39,8 @@ import { backoffMs } from './producer-config';
 const MAX_GROUP_LIST_PAGES = 100_000;
 
 export interface GroupAdminOptions {
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   /** Coordinator addresses, `host:port,host:port` or a list: every coordinator of the cluster (listGroups asks each). */
   readonly coordinators: string | readonly string[];
   /** Bound on one operation, retries included. Default 30 s. */
@@ -174,7 +176,7 @@ export class GroupAdmin {
   private readonly timeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients = new GrpcClientPool('Coordinator');
+  private readonly clients: GrpcClientPool<'Coordinator'>;
   /** Reads share partitions' durable state; made on first use. */
   private persister: CoordinatorShareStatePersister | null = null;
   private nextBootstrap = 0;
@@ -182,6 +184,9 @@ export class GroupAdmin {
 
   constructor(options: GroupAdminOptions) {
     this.bootstrap = parseBootstrap(options.coordinators);
+    this.clients = new GrpcClientPool('Coordinator', {
+      ...(options.security === undefined ? {} : { security: options.security }),
+    });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;

@@ -7,6 +7,17 @@
  * carries `error` (an ApiError) or not. The single-item methods (`createTopic`, `describeTopic`,
  * ...) reject with that item's error instead.
  */
+import {
+  bindingFromWire,
+  bindingToWire,
+  filterToWire,
+  type AclBinding,
+  type AclCreationResult,
+  type AclDeletionResult,
+  type AclFilter,
+  type DescribedAcl,
+} from './admin-acls';
+import type { ClientSecurity } from '@sluice/proto';
 import { formatHostPort, type ItemError__Output } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
@@ -181,7 +192,10 @@ export class Admin {
   /** Consumer group operations (admin-groups.ts); null without `coordinators`. */
   private readonly groupAdmin: GroupAdmin | null;
 
+  private readonly security: ClientSecurity | undefined;
+
   constructor(options: AdminOptions) {
+    this.security = options.security;
     this.channel = new ControllerChannel(options.bootstrap, options);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.groupAdmin =
@@ -190,6 +204,7 @@ export class Admin {
         : new GroupAdmin({
             coordinators: options.coordinators,
             timeoutMs: this.timeoutMs,
+            ...(options.security === undefined ? {} : { security: options.security }),
             ...(options.retryBackoffMs === undefined ? {} : { retryBackoffMs: options.retryBackoffMs }),
             ...(options.maxRetryBackoffMs === undefined ? {} : { retryBackoffMaxMs: options.maxRetryBackoffMs }),
           });
@@ -372,6 +387,33 @@ export class Admin {
   }
 
   /** The cluster as the active controller sees it: brokers (fenced or not), controllers, leader. */
+  /** Kafka's createAcls: each binding becomes an ACL in the metadata log (one already held is kept). */
+  async createAcls(bindings: readonly AclBinding[]): Promise<AclCreationResult[]> {
+    const response = await this.channel.call('CreateAcls', { creations: bindings.map(bindingToWire) });
+    return bindings.map((binding, index) => {
+      const result = response.results[index];
+      return withError({ binding }, result === undefined ? undefined : itemError(result));
+    });
+  }
+
+  /** Kafka's describeAcls: the ACLs matching `filter` (default: all). */
+  async describeAcls(filter: AclFilter = {}): Promise<DescribedAcl[]> {
+    const response = await this.channel.call('DescribeAcls', { filter: filterToWire(filter) });
+    return response.acls.map(bindingFromWire);
+  }
+
+  /** Kafka's deleteAcls: removes every ACL matching each filter, and says which. */
+  async deleteAcls(filters: readonly AclFilter[]): Promise<AclDeletionResult[]> {
+    const response = await this.channel.call('DeleteAcls', { filters: filters.map(filterToWire) });
+    return filters.map((filter, index) => {
+      const result = response.filterResults[index];
+      return withError(
+        { filter, deleted: (result?.matchingAcls ?? []).map(bindingFromWire) },
+        result === undefined ? undefined : itemError(result),
+      );
+    });
+  }
+
   async describeCluster(): Promise<ClusterInfo> {
     const r = await this.channel.leaderRead('DescribeCluster', {});
     return {
@@ -414,6 +456,7 @@ export class Admin {
         throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
       this.brokerMetadata = new ClusterMetadata({
         bootstrap: addresses,
+        ...(this.security === undefined ? {} : { security: this.security }),
         requestTimeoutMs: Math.min(this.timeoutMs, 10_000),
       });
     }

@@ -13,7 +13,7 @@
  *   shares, so a lagging broker cannot move a leader back.
  */
 import { ApiError, isApiErrorName } from '@sluice/protocol';
-import { GrpcClientPool, formatHostPort, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, formatHostPort, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type { BrokerClient, BrokerEndpoint__Output, MetadataResponse__Output } from '@sluice/proto';
 import { parseBootstrap } from './controller-channel';
 import { collectTopicPages } from './topic-pages';
@@ -21,6 +21,8 @@ import type { PartitionAvailability } from './partitioner';
 
 export interface ClusterMetadataOptions {
   readonly bootstrap: string | readonly string[];
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   /** `metadata.max.age.ms` (Kafka default 300000). */
   readonly metadataMaxAgeMs?: number;
   /** Bound on one Metadata call. Default 5 s. */
@@ -63,7 +65,7 @@ export class ClusterMetadata {
   private readonly maxTopics: number;
   private readonly partitionsPerPage: number;
   private readonly listenerName: string | undefined;
-  private readonly clients = new GrpcClientPool('Broker');
+  private readonly clients: GrpcClientPool<'Broker'>;
   private readonly brokers = new Map<number, string>();
   /** Topics kept up to date, in recency order. */
   private readonly wanted = new Map<string, true>();
@@ -80,6 +82,9 @@ export class ClusterMetadata {
 
   constructor(options: ClusterMetadataOptions) {
     this.bootstrap = parseBootstrap(options.bootstrap);
+    this.clients = new GrpcClientPool('Broker', {
+      ...(options.security === undefined ? {} : { security: options.security }),
+    });
     this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
     this.maxTopics = options.maxTopics ?? 10_000;

@@ -26,3 +26,5 @@ export * from './share-group-membership';
 export * from './fetch-client-options';
 export * from './end-to-end-latency';
 export { processRecord, type TraceableRecord } from './consumer-tracing';
+export * from './token-providers';
+export * from './admin-acls';

@@ -5,6 +5,8 @@ export * from './service-main';
 export * from './role-processes';
 export type { LocalClusterOptions, RoleOptions, StartOptions } from './options';
 export * from './local-cluster';
+export * from './local-ca';
+export * from './security';
 export * from './faults/link-faults';
 export * from './faults/fault-pump';
 export * from './faults/fault-proxy';

@@ -22,7 +22,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { formatLogDirs } from '@sluice/runtime';
 import { Admin, ControllerChannel } from '@sluice/client';
-import { GrpcClientPool, unaryCall, type DescribeClusterResponse__Output } from '@sluice/proto';
+import { GrpcClientPool, unaryCall, type ClientSecurity, type DescribeClusterResponse__Output } from '@sluice/proto';
+import { issueClusterCertificates, type IssuedCluster } from './security';
 import { FaultNetwork } from './faults/fault-network';
 import { endpointName } from './faults/link-faults';
 import { choosePorts, writeNode } from './layout';
@@ -53,8 +54,8 @@ export class LocalCluster {
   /** Follows NOT_CONTROLLER to the active controller: the broker wait reads the leader's view. */
   private probeChannel: ControllerChannel | undefined;
   /** One Controller client per controller, for probes of each node's own view (no redirect, no retry). */
-  private readonly nodeClients = new GrpcClientPool('Controller');
-  private readonly healthClients = new GrpcClientPool('Health');
+  private readonly nodeClients: GrpcClientPool<'Controller'>;
+  private readonly healthClients: GrpcClientPool<'Health'>;
   private faultNetwork: FaultNetwork | undefined;
 
   private constructor(
@@ -62,8 +63,19 @@ export class LocalCluster {
     readonly clusterId: string,
     readonly host: string,
     roles: ReadonlyMap<Role, LocalRole>,
+    /** A secure cluster's certificates (undefined: PLAINTEXT). */
+    readonly issued: IssuedCluster | undefined,
   ) {
     this.roles = roles;
+    // Explicit even when plaintext: the process default (a CLI's) must not leak into the launcher's probes.
+    const security = { security: issued?.adminSecurity ?? {} };
+    this.nodeClients = new GrpcClientPool('Controller', security);
+    this.healthClients = new GrpcClientPool('Health', security);
+  }
+
+  /** How an operator's client reaches this cluster: TLS with the admin certificate on a secure one. */
+  get adminSecurity(): ClientSecurity | undefined {
+    return this.issued?.adminSecurity;
   }
 
   /** The fault proxies and their link table; only for a cluster created with `networkFaults`. */
@@ -101,6 +113,10 @@ export class LocalCluster {
     };
     mkdirSync(options.baseDir, { recursive: true });
     const clusterId = clusterIdFor(options.baseDir, options.clusterId);
+    const issued =
+      options.security === undefined
+        ? undefined
+        : await issueClusterCertificates(options.baseDir, nodeIds, options.security);
     const roles = new Map<Role, LocalRole>();
     for (const spec of ROLES) {
       const wanted = options.roles?.[spec.role] ?? {};
@@ -116,7 +132,7 @@ export class LocalCluster {
             clusterId,
           },
           places,
-          wanted.config ?? {},
+          { ...(issued?.settingsFor(spec.role, nodeId) ?? {}), ...(wanted.config ?? {}) },
         ),
       );
       roles.set(
@@ -128,7 +144,7 @@ export class LocalCluster {
         }),
       );
     }
-    const cluster = new LocalCluster(options.baseDir, clusterId, host, roles);
+    const cluster = new LocalCluster(options.baseDir, clusterId, host, roles, issued);
     if (withProxies) {
       cluster.faultNetwork = await FaultNetwork.start({
         host,
@@ -186,6 +202,7 @@ export class LocalCluster {
   get admin(): Admin {
     this.adminClient ??= new Admin({
       bootstrap: this.controllers.addresses(),
+      security: this.issued?.adminSecurity ?? {},
       timeoutMs: 15_000,
       ...(this.coordinators.nodeIds.length === 0 ? {} : { coordinators: this.coordinators.addresses() }),
     });
@@ -194,6 +211,7 @@ export class LocalCluster {
 
   private get probe(): ControllerChannel {
     this.probeChannel ??= new ControllerChannel(this.controllers.addresses(), {
+      security: this.issued?.adminSecurity ?? {},
       timeoutMs: 5_000,
       attemptTimeoutMs: 1_000,
       retryBackoffMs: 20,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ApiError } from '@sluice/protocol';
 import { isKafkaUuid, randomKafkaUuid } from '@sluice/runtime';
 import { ROLES, type Role, type Settings } from './roles';
+import type { LocalClusterSecurity } from './security';
 
 export interface RoleOptions {
   /** How many processes (default: the role table's; a paired role: one per process of its pair, or 0). */
@@ -33,6 +34,8 @@ export interface LocalClusterOptions {
   /** Each process's stdout/stderr: appended to `<baseDir>/<role>-<id>.out` (default) or inherited. */
   readonly output?: 'file' | 'inherit';
   readonly roles?: Partial<Readonly<Record<Role, RoleOptions>>>;
+  /** TLS everywhere, tokens and ACLs (security.ts); absent: PLAINTEXT, open, as `sluice cluster up`. */
+  readonly security?: LocalClusterSecurity;
   /**
    * A fault proxy in front of every listener, and every address handed out is the proxy's, so
    * `LocalCluster.network` can partition, slow or narrow the link between any two processes

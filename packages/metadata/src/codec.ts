@@ -25,7 +25,18 @@
  * | RemoveTopic (9)        | 0 | topicId uuid                                                             |
  * | FeatureLevel (12)      | 0 | name str, level i16                                                      |
  * | ProducerIds (15)       | 0 | brokerId i32, brokerEpoch i64, nextProducerId i64                        |
+ * | AccessControlEntry (23)| 0 | id uuid, resourceType i8, resourceName str, patternType i8, principal    |
+ * |                        |   | str, host str, operation i8, permissionType i8 (Kafka's codes)           |
+ * | RemoveAccessControl... | 0 | id uuid                                                                  |
+ * |   Entry (24)           |   |                                                                          |
  */
+import {
+  ACL_OPERATION_CODES,
+  ACL_PATTERN_TYPE_CODES,
+  ACL_PERMISSION_CODES,
+  ACL_RESOURCE_TYPE_CODES,
+  codeLookup,
+} from './acls';
 import { ByteReader, ByteWriter } from './bytes';
 import { InvalidMetadataRecordError, UnknownRecordTypeError, UnsupportedRecordVersionError } from './errors';
 import {
@@ -44,6 +55,18 @@ const RESOURCE_TYPE_CODES: { readonly [T in ConfigResourceType]: number } = { cl
 const RESOURCE_TYPE_BY_CODE: ReadonlyMap<number, ConfigResourceType> = new Map(
   (Object.keys(RESOURCE_TYPE_CODES) as ConfigResourceType[]).map((type) => [RESOURCE_TYPE_CODES[type], type]),
 );
+
+const ACL_RESOURCE_TYPE_BY_CODE = codeLookup(ACL_RESOURCE_TYPE_CODES);
+const ACL_PATTERN_TYPE_BY_CODE = codeLookup(ACL_PATTERN_TYPE_CODES);
+const ACL_OPERATION_BY_CODE = codeLookup(ACL_OPERATION_CODES);
+const ACL_PERMISSION_BY_CODE = codeLookup(ACL_PERMISSION_CODES);
+
+/** A Kafka code for an ACL enum value, refusing names this build does not know. */
+function aclCode(codes: { readonly [name: string]: number }, name: string, what: string): number {
+  const code = codes[name];
+  if (code === undefined) throw new InvalidMetadataRecordError(`unknown ACL ${what} ${name}`);
+  return code;
+}
 
 /** The version `encodeRecord` writes when none is asked for: the newest this build knows. */
 export function latestVersion(type: MetadataRecordType): number {
@@ -155,7 +178,29 @@ export function encodeRecordInto(
       writer.string(record.name);
       writer.int16(record.level);
       return;
+    case 'AccessControlEntry':
+      writer.uuid(record.id);
+      writer.int8(aclCode(ACL_RESOURCE_TYPE_CODES, record.resourceType, 'resource type'));
+      writer.string(record.resourceName);
+      writer.int8(aclCode(ACL_PATTERN_TYPE_CODES, record.patternType, 'pattern type'));
+      writer.string(record.principal);
+      writer.string(record.host);
+      writer.int8(aclCode(ACL_OPERATION_CODES, record.operation, 'operation'));
+      writer.int8(aclCode(ACL_PERMISSION_CODES, record.permission, 'permission'));
+      return;
+    case 'RemoveAccessControlEntry':
+      writer.uuid(record.id);
+      return;
   }
+}
+
+/** Reads an int8 Kafka code and maps it to its name, failing at the code's position when unknown. */
+function readAclCode<T>(reader: ByteReader, names: ReadonlyMap<number, T>, what: string): T {
+  const at = reader.position;
+  const code = reader.int8();
+  const name = names.get(code);
+  if (name === undefined) reader.fail(`unknown ACL ${what} code ${code}`, at);
+  return name;
 }
 
 export interface DecodedRecord {
@@ -297,5 +342,18 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
       const level = reader.int16();
       return { type, name, level };
     }
+    case 'AccessControlEntry': {
+      const id = reader.uuid();
+      const resourceType = readAclCode(reader, ACL_RESOURCE_TYPE_BY_CODE, 'resource type');
+      const resourceName = reader.string();
+      const patternType = readAclCode(reader, ACL_PATTERN_TYPE_BY_CODE, 'pattern type');
+      const principal = reader.string();
+      const host = reader.string();
+      const operation = readAclCode(reader, ACL_OPERATION_BY_CODE, 'operation');
+      const permission = readAclCode(reader, ACL_PERMISSION_BY_CODE, 'permission');
+      return { type, id, resourceType, resourceName, patternType, principal, host, operation, permission };
+    }
+    case 'RemoveAccessControlEntry':
+      return { type, id: reader.uuid() };
   }
 }

@@ -3,6 +3,8 @@
  * ids where Kafka has the record) and versions; the codec in `codec.ts` lays the bodies out.
  */
 
+import type { AclBinding } from './acls';
+
 /** Broker id meaning "no leader", as Kafka's LeaderConstants.NO_LEADER. */
 export const NO_LEADER = -1;
 
@@ -122,6 +124,18 @@ export interface FeatureLevelRecord {
   readonly level: number;
 }
 
+/** Kafka's AccessControlEntryRecord: one ACL, under an id the controller chose. */
+export interface AccessControlEntryRecord extends AclBinding {
+  readonly type: 'AccessControlEntry';
+  readonly id: string;
+}
+
+/** Kafka's RemoveAccessControlEntryRecord. */
+export interface RemoveAccessControlEntryRecord {
+  readonly type: 'RemoveAccessControlEntry';
+  readonly id: string;
+}
+
 export type MetadataRecord =
   | BrokerRegistrationRecord
   | FenceBrokerRecord
@@ -133,7 +147,9 @@ export type MetadataRecord =
   | PartitionChangeRecord
   | ConfigRecord
   | ProducerIdsRecord
-  | FeatureLevelRecord;
+  | FeatureLevelRecord
+  | AccessControlEntryRecord
+  | RemoveAccessControlEntryRecord;
 
 export type MetadataRecordType = MetadataRecord['type'];
 
@@ -157,6 +173,8 @@ export const RECORD_TYPES: { readonly [T in MetadataRecordType]: RecordTypeInfo 
   RemoveTopic: { typeId: 9, minVersion: 0, maxVersion: 0 },
   FeatureLevel: { typeId: 12, minVersion: 0, maxVersion: 0 },
   ProducerIds: { typeId: 15, minVersion: 0, maxVersion: 0 },
+  AccessControlEntry: { typeId: 23, minVersion: 0, maxVersion: 0 },
+  RemoveAccessControlEntry: { typeId: 24, minVersion: 0, maxVersion: 0 },
 };
 
 const TYPE_BY_ID: ReadonlyMap<number, MetadataRecordType> = new Map(

@@ -1,6 +1,10 @@
 /** fast-check generators shared by the metadata tests. */
 import fc from 'fast-check';
 import {
+  ACL_OPERATIONS,
+  ACL_PATTERN_TYPES,
+  ACL_PERMISSIONS,
+  ACL_RESOURCE_TYPES,
   RECORD_TYPES,
   uuidFromBytes,
   type ConfigResourceType,
@@ -107,6 +111,19 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
   fc
     .record({ name: text, level: fc.integer({ min: -32768, max: 32767 }) })
     .map((fields) => ({ record: { type: 'FeatureLevel' as const, ...fields }, version: 0 })),
+  fc
+    .record({
+      id: arbUuid,
+      resourceType: fc.constantFrom(...ACL_RESOURCE_TYPES),
+      resourceName: text,
+      patternType: fc.constantFrom(...ACL_PATTERN_TYPES),
+      principal: text,
+      host: text,
+      operation: fc.constantFrom(...ACL_OPERATIONS),
+      permission: fc.constantFrom(...ACL_PERMISSIONS),
+    })
+    .map((fields) => ({ record: { type: 'AccessControlEntry' as const, ...fields }, version: 0 })),
+  arbUuid.map((id) => ({ record: { type: 'RemoveAccessControlEntry' as const, id }, version: 0 })),
 );
 
 /** Every (type, version) pair this build supports. */

@@ -57,5 +57,7 @@ export function brokerNodeOptionsFrom(
       coordinatorAddresses: raw['share.coordinator.addresses'],
     },
     log: loggers.log,
+    security: config.security,
+    auditSink: { write: (line) => loggers.audit.info(line) },
   };
 }

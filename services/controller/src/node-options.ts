@@ -25,6 +25,7 @@ export function nodeOptionsFrom(config: ControllerConfig, loggers: Loggers): Con
     metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
     log: loggers.log,
     auditSink: { write: (line) => loggers.audit.info(line) },
+    security: config.security,
     createQuorum: (stateMachine) => createRaftQuorum(config, stateMachine, loggers.log),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { ControllerClient } from '@sluice/controller';
 import type { LogFiles } from '@sluice/log';
-import type { MetadataImage } from '@sluice/metadata';
+import { MetadataImage } from '@sluice/metadata';
 import { createGrpcClient } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
@@ -17,14 +17,20 @@ import {
   randomKafkaUuid,
   startMetricsServer,
   type Logger,
+  type ServiceSecurity,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  MetadataFollower,
+  serviceSecurityParts,
+  type GrpcApp,
+  type SecurityAuditSink,
+  type ServiceSecurityParts,
+} from '@sluice/service-common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import { metadataAnswer } from './metadata-answer';
-import { MetadataFollower } from './metadata-follower';
 import { ProducerIdManager } from './producer-id-manager';
 import { fetchRecords, produceRecords } from './records-path';
 import type { BrokerRequests } from '../rpc/broker-requests';
@@ -75,6 +81,10 @@ export interface BrokerNodeOptions {
   readonly durability?: BrokerDurabilityOptions;
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
+  /** Where refused requests are audited (audit.log.file); default: the service log. */
+  readonly auditSink?: SecurityAuditSink;
   /** Share groups (KIP-932); absent: Kafka's defaults and no share coordinator. */
   readonly share?: BrokerShareOptions;
 }
@@ -116,6 +126,8 @@ export class BrokerNode {
   private sharePersister: OpenedShareStatePersister | null = null;
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
   private server: GrpcApp | undefined;
+  private securityParts: ServiceSecurityParts | undefined;
+  private unfencedOnceValue = false;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight = false;
@@ -176,12 +188,30 @@ export class BrokerNode {
       addresses: options.controllerAddresses,
       observer: `broker-${options.nodeId}`,
       log: options.log,
+      onApplyError: haltOnBrokenInvariant,
       onImage: (image) => this.onImage(image),
     });
   }
 
   static async start(options: BrokerNodeOptions): Promise<BrokerNode> {
+    // Before the node exists: its clients of the controllers and of other brokers use this node's certificate.
+    // The ACLs are read per request from the node made just below.
+    const made: { node?: BrokerNode } = {};
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'broker',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
+            acls: () => made.node?.image.acls ?? MetadataImage.EMPTY.acls,
+            // The controller unfences a broker only once its metadata caught up: ACLs included.
+            ready: () => made.node?.unfencedOnce === true,
+          });
     const node = new BrokerNode(options);
+    made.node = node;
+    node.securityParts = security;
     try {
       await node.startInternal();
     } catch (error) {
@@ -206,6 +236,10 @@ export class BrokerNode {
   }
   get fenced(): boolean {
     return this.fencedValue;
+  }
+  /** Unfenced at least once since start: its image had caught up with the metadata log then. */
+  get unfencedOnce(): boolean {
+    return this.unfencedOnceValue;
   }
   get image(): MetadataImage {
     return this.follower.image;
@@ -239,6 +273,7 @@ export class BrokerNode {
       shareAcknowledge: (request, phases) => shares.shareAcknowledge(request, phases),
     };
     this.server = await startBrokerRpc(options.bindHost, options.bindPort, {
+      ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
       requests,
       health: this.health,
       registry,
@@ -377,6 +412,7 @@ export class BrokerNode {
   private setFenced(fenced: boolean): void {
     if (fenced !== this.fencedValue) this.options.log.info({ fenced }, fenced ? 'broker fenced' : 'broker unfenced');
     this.fencedValue = fenced;
+    if (!fenced) this.unfencedOnceValue = true;
     this.replicas.setFenced(fenced);
   }
 

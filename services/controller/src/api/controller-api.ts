@@ -11,6 +11,7 @@ import type { AuditTrail, Caller } from '../audit/audit-trail';
 import type { ControllerQueue, Decision } from '../quorum/controller-queue';
 import type { QuorumPort } from '../quorum/quorum-port';
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
+import { bindingFromWire, bindingToWire, filterFromWire } from './acl-wire';
 import { describeBrokers, describeTopics } from './describe';
 import type * as pb from '@sluice/proto';
 
@@ -94,6 +95,7 @@ export class ControllerApi {
         this.deps.audit.record({
           principal: caller.principal,
           host: caller.host,
+          ...(caller.traceId === undefined ? {} : { traceId: caller.traceId }),
           operation,
           request,
           changed: { summary: outcome.summary, records: countByType(records) },
@@ -111,6 +113,7 @@ export class ControllerApi {
         this.deps.audit.record({
           principal: caller.principal,
           host: caller.host,
+          ...(caller.traceId === undefined ? {} : { traceId: caller.traceId }),
           operation,
           request,
           result: apiError?.errorName ?? 'UNKNOWN_SERVER_ERROR',
@@ -460,6 +463,49 @@ export class ControllerApi {
         ...itemError(result.error),
       })),
     };
+  }
+
+  // ------------------------------------------------------------------ ACLs
+
+  async createAcls(request: pb.CreateAclsRequest__Output, caller: ApiCaller): Promise<pb.CreateAclsResponse> {
+    // Bindings that do not parse are answered per item and never reach the core.
+    const parsed = (request.creations ?? []).map((creation) => {
+      try {
+        return { binding: bindingFromWire(creation) };
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        return { error };
+      }
+    });
+    const valid = parsed.flatMap((item) => (item.binding === undefined ? [] : [item.binding]));
+    const response = await this.write(
+      caller,
+      'CreateAcls',
+      { acls: valid.map((binding) => ({ ...binding })) },
+      (core, image) => core.createAcls(image, valid),
+    );
+    let next = 0;
+    return {
+      results: parsed.map((item) => itemError(item.error ?? response.results[next++]?.error)),
+    };
+  }
+
+  async deleteAcls(request: pb.DeleteAclsRequest__Output, caller: ApiCaller): Promise<pb.DeleteAclsResponse> {
+    const filters = (request.filters ?? []).map(filterFromWire);
+    const response = await this.write(caller, 'DeleteAcls', { filters }, (core, image) =>
+      core.deleteAcls(image, filters),
+    );
+    return {
+      filterResults: response.results.map((result) => ({
+        ...itemError(result.error),
+        matchingAcls: result.removed.map(bindingToWire),
+      })),
+    };
+  }
+
+  describeAcls(request: pb.DescribeAclsRequest__Output): pb.DescribeAclsResponse {
+    const filter = filterFromWire(request.filter);
+    return { acls: this.deps.core.describeAcls(this.deps.stateMachine.image, filter).map(bindingToWire) };
   }
 
   // ------------------------------------------------------------------ reads

@@ -12,6 +12,8 @@ import {
   verifyFormattedLogDirs,
   type ConfigSources,
   type SluiceConfig,
+  serviceSecurity,
+  type ServiceSecurity,
 } from '@sluice/runtime';
 import { formatHostPort } from '@sluice/proto';
 
@@ -23,6 +25,8 @@ export interface ControllerConfig {
   readonly auditLogFile: string;
   readonly bindHost: string;
   readonly bindPort: number;
+  /** The served listener's security (listener.security.protocol.map, ssl.*, sasl.oauthbearer.*, authorizer). */
+  readonly security: ServiceSecurity;
   readonly voters: ReadonlyMap<number, string>;
   /** Keys given but unknown to sluice (warned about at start, as Kafka does). */
   readonly unknownKeys: readonly string[];
@@ -88,6 +92,7 @@ export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
     auditLogFile: config['audit.log.file'] !== '' ? config['audit.log.file'] : join(dir, 'audit.log'),
     bindHost,
     bindPort,
+    security: serviceSecurity(config, listener?.name ?? (controllerNames[0] as string)),
     voters,
     unknownKeys: loaded.unknownKeys,
   };

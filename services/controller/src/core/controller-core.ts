@@ -19,13 +19,14 @@
  *   controller becomes the Raft leader and `deactivate` when it stops being one.
  * - No clocks (`nowMs` is passed in), no I/O, no randomness but the injected `rng`.
  */
-import type { MetadataImage } from '@sluice/metadata';
+import type { AclBinding, AclBindingFilter, AclEntry, MetadataImage } from '@sluice/metadata';
 import {
   alterConfigs,
   type AlterConfigsResponse,
   type ConfigChange,
   type ConfigResourceRef,
 } from './configuration-control';
+import { createAcls, deleteAcls, describeAcls, type CreateAclsResponse, type DeleteAclsResponse } from './acl-control';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition';
 import { assert } from './assert';
 import { bootstrapRecords, type BootstrapResponse } from './bootstrap';
@@ -236,6 +237,18 @@ export class ControllerCore {
 
   electLeaders(image: MetadataImage, request: ElectLeadersRequest): ControllerResult<ElectLeadersResponse> {
     return this.checked(image, electLeaders(this.ctx(image), request));
+  }
+
+  createAcls(image: MetadataImage, bindings: readonly AclBinding[]): ControllerResult<CreateAclsResponse> {
+    return this.checked(image, createAcls(this.ctx(image), bindings));
+  }
+
+  deleteAcls(image: MetadataImage, filters: readonly AclBindingFilter[]): ControllerResult<DeleteAclsResponse> {
+    return this.checked(image, deleteAcls(this.ctx(image), filters));
+  }
+
+  describeAcls(image: MetadataImage, filter: AclBindingFilter): AclEntry[] {
+    return describeAcls(image, filter);
   }
 
   describeCluster(image: MetadataImage): ClusterDescription {

@@ -41,6 +41,13 @@ export { placeReplicas, type PlacementBroker, type PlacementRequest } from './re
 export { BrokerHeartbeatManager, type BrokerSession } from './broker-heartbeats';
 export { applyRecords, checkRecordsApply, clusterInvariantViolations, type InvariantOptions } from './invariants';
 export {
+  MAX_ACL_CHANGES_PER_REQUEST,
+  type AclCreationResult,
+  type CreateAclsResponse,
+  type AclDeletionResult,
+  type DeleteAclsResponse,
+} from './acl-control';
+export {
   brokersWithLostReplicas,
   minInsyncReplicasOf,
   nextEligibleLeaderReplicas,

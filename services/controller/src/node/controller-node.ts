@@ -5,8 +5,14 @@
  * the broker-lease timer and the audit stream. Component tests start several in one process.
  */
 import type { Logger } from 'pino';
-import { createMetricsRegistry, HealthStatus, startMetricsServer, type StartedMetricsServer } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  createMetricsRegistry,
+  HealthStatus,
+  startMetricsServer,
+  type ServiceSecurity,
+  type StartedMetricsServer,
+} from '@sluice/runtime';
+import { serviceSecurityParts, type GrpcApp, type ServiceSecurityParts } from '@sluice/service-common';
 import { ControllerApi } from '../api/controller-api';
 import { startControllerRpc } from '../rpc/controller-rpc.module';
 import { AuditTrail, type AuditSink } from '../audit/audit-trail';
@@ -39,6 +45,8 @@ export interface ControllerNodeOptions {
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
   readonly auditSink: AuditSink;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
   /** Builds the quorum around the state machine (reads local storage, restores the snapshot). */
   readonly createQuorum: (stateMachine: MetadataStateMachine) => Promise<QuorumRuntime>;
   readonly clock?: () => number;
@@ -102,6 +110,17 @@ export class ControllerNode {
     const stateMachine = new MetadataStateMachine(undefined, (index, reason) =>
       log.error({ index, reason }, 'committed metadata entry skipped: it does not apply to the image'),
     );
+    // Before the quorum exists: its Raft channels to the peers use this node's certificate.
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'controller',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink,
+            acls: () => stateMachine.image.acls,
+          });
     const quorum = await options.createQuorum(stateMachine);
     const rng: Rng = options.rng ?? cryptoRng();
     // verifyRecords off: the queue replays every result into its image anyway (and turns a
@@ -161,11 +180,11 @@ export class ControllerNode {
       onMovesPending: () => node.requestLeaseCheck(),
     });
     const node = new ControllerNode(options, stateMachine, quorum, queue, api, health, metrics, registry);
-    await node.startServing();
+    await node.startServing(security);
     return node;
   }
 
-  private async startServing(): Promise<void> {
+  private async startServing(security: ServiceSecurityParts | undefined): Promise<void> {
     const { options, stateMachine, quorum, metrics, health, log } = { ...this, log: this.options.log };
     const report = (error: unknown, referenceId: string): void =>
       log.error({ err: error, referenceId }, 'request failed with an internal error');
@@ -194,6 +213,7 @@ export class ControllerNode {
       );
     });
     this.grpc = await startControllerRpc(options.bindHost, options.bindPort, {
+      ...(security === undefined ? {} : { security }),
       api: this.api,
       feed,
       raftPeer: quorum.raftPeer,
