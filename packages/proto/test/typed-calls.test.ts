@@ -122,8 +122,8 @@ describe('typed unary calls', () => {
   });
 
   it('refuses at compile time a server that misses a method', () => {
-    // @ts-expect-error Send is missing
+    // @ts-expect-error Send and SendSnapshot are missing
     const registration = serviceRegistration('RaftPeer', {});
-    expect(Object.keys(registration.definition)).toEqual(['Send']);
+    expect(Object.keys(registration.definition)).toEqual(['Send', 'SendSnapshot']);
   });
 });
