@@ -68,24 +68,38 @@ function aclCode(codes: { readonly [name: string]: number }, name: string, what:
   return code;
 }
 
-/** The version `encodeRecord` writes when none is asked for: the newest this build knows. */
+/** The newest version of a record type this build knows. */
 export function latestVersion(type: MetadataRecordType): number {
   return RECORD_TYPES[type].maxVersion;
 }
 
+/**
+ * The version `encodeRecord` writes when none is asked for: the oldest that carries every field
+ * the record sets, so a build that predates a field (no ELR, no log directory ids) still reads
+ * the records that do not use it: a controller quorum mid-way through a rolling upgrade, or an
+ * older build's controllers started from a newer build's snapshot, as bench:metadata's baseline.
+ */
+export function versionFor(record: MetadataRecord): number {
+  switch (record.type) {
+    case 'BrokerRegistration':
+      return record.logDirs !== undefined || record.replicasLost !== undefined ? 1 : 0;
+    case 'Partition':
+    case 'PartitionChange':
+      return record.eligibleLeaderReplicas !== undefined ? 1 : 0;
+    default:
+      return latestVersion(record.type);
+  }
+}
+
 /** Encodes one record as a fresh byte array. */
-export function encodeRecord(record: MetadataRecord, version = latestVersion(record.type)): Uint8Array {
+export function encodeRecord(record: MetadataRecord, version = versionFor(record)): Uint8Array {
   const writer = new ByteWriter();
   encodeRecordInto(writer, record, version);
   return Uint8Array.from(writer.view());
 }
 
 /** Appends one record's frame to `writer` (which the caller may reuse across records). */
-export function encodeRecordInto(
-  writer: ByteWriter,
-  record: MetadataRecord,
-  version = latestVersion(record.type),
-): void {
+export function encodeRecordInto(writer: ByteWriter, record: MetadataRecord, version = versionFor(record)): void {
   const info = RECORD_TYPES[record.type];
   if (info === undefined) throw new InvalidMetadataRecordError(`unknown record type ${String(record.type)}`);
   if (!Number.isInteger(version) || version < info.minVersion || version > info.maxVersion) {

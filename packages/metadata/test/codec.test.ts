@@ -115,9 +115,15 @@ describe('metadata record codec', () => {
     );
   });
 
-  it('writes the latest version by default', () => {
+  it('writes by default the oldest version that carries every field the record sets', () => {
     const bytes = encodeRecord(EXAMPLES['Partition/1'] as MetadataRecord);
     expect(decodeRecord(bytes).version).toBe(latestVersion('Partition'));
+    for (const name of ['Partition/0', 'PartitionChange/0', 'BrokerRegistration/0', 'BrokerRegistration/1']) {
+      const version = Number(name.split('/')[1]);
+      const decoded = decodeRecord(encodeRecord(EXAMPLES[name] as MetadataRecord));
+      expect({ name, version: decoded.version }).toEqual({ name, version });
+      expect(decoded.record).toEqual(EXAMPLES[name]);
+    }
   });
 
   it('refuses to write eligible leader replicas at Partition version 0', () => {
