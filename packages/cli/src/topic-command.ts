@@ -72,6 +72,29 @@ export function formatTopic(topic: TopicInfo): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Every topic in name order, one call per whole topic, following the controller's pages: a topic
+ * split across pages is held until its last part arrives, nothing else is kept.
+ */
+export async function forEachTopic(admin: Admin, onTopic: (info: TopicInfo) => void): Promise<void> {
+  let pending: TopicInfo | undefined;
+  await admin.describeTopicPages([], (page) => {
+    for (const info of page) {
+      if (pending !== undefined && pending.name === info.name) {
+        pending = { ...pending, partitions: [...pending.partitions, ...info.partitions] };
+        continue;
+      }
+      if (pending !== undefined) onTopic(pending);
+      pending = info;
+    }
+  });
+  if (pending !== undefined) onTopic(pending);
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
+}
+
 export function topicJson(topic: TopicInfo): object {
   return {
     name: topic.name,
@@ -134,7 +157,7 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
   withConnectionOptions(topic.command('list').description('list topic names, one per line')).action(
     async (options: ConnectionOptions) => {
       await run(options, async (admin) => {
-        for (const name of await admin.listTopics()) io.out(`${name}\n`);
+        await forEachTopic(admin, (info) => io.out(`${info.name}\n`));
         return ExitCode.OK;
       });
     },
@@ -147,13 +170,23 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
       .option('--json', 'one JSON document instead of text'),
   ).action(async (name: string | undefined, options: DescribeOptions) => {
     await run(options, async (admin) => {
-      const topics =
-        name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))];
-      if (options.json === true)
-        io.out(
-          `${JSON.stringify(name === undefined ? topics.map(topicJson) : topicJson(topics[0] as TopicInfo), null, 2)}\n`,
-        );
-      else for (const info of topics) io.out(formatTopic(info));
+      if (name !== undefined) {
+        const info = await aboutTopic(name, () => admin.describeTopic(name));
+        io.out(options.json === true ? `${JSON.stringify(topicJson(info), null, 2)}\n` : formatTopic(info));
+        return ExitCode.OK;
+      }
+      // Every topic, printed as the controller's pages arrive: a large cluster is never held at once.
+      if (options.json !== true) {
+        await forEachTopic(admin, (info) => io.out(formatTopic(info)));
+        return ExitCode.OK;
+      }
+      let first = true;
+      io.out('[');
+      await forEachTopic(admin, (info) => {
+        io.out(`${first ? '\n' : ',\n'}${indent(JSON.stringify(topicJson(info), null, 2))}`);
+        first = false;
+      });
+      io.out(first ? ']\n' : '\n]\n');
       return ExitCode.OK;
     });
   });
