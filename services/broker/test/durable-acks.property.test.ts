@@ -11,6 +11,7 @@ import { ApiError } from '@sluice/protocol';
 import type { AckCompletion } from '../src/core/ack-waiters';
 import type { AlterPartitionProposal, PartitionLeader, ReplicationEffects } from '../src/core/partition-leader';
 import { fetchFrom, makeLeader, T0, viewOf } from './replication-harness';
+import { propertyRuns } from './support/property-runs';
 
 const REPLICAS = [1, 2, 3, 4, 5];
 const FOLLOWERS = REPLICAS.filter((id) => id !== 1);
@@ -172,7 +173,11 @@ describe('durable acks properties', () => {
                 const last = Math.max(0, leader.logEndOffset - 1 - s.back);
                 const outcome = leader.awaitAcks(last, nowMs + 60_000);
                 if (outcome.kind === 'waiting') waiting.add(outcome.waiterId);
-                else if (outcome.completion.error === null) expect(durablyCovered(leader, last + 1)).toBe(true);
+                // Answered at once only below the high watermark, whose every move was checked
+                // against the rule when it happened (afterStep). Not against today's reports: a
+                // follower's flushed offset may go back later (seed 1727075472: replica 2 reports
+                // 1 then 0), which does not undo the fdatasync the answer relied on.
+                else if (outcome.completion.error === null) expect(last).toBeLessThan(leader.highWatermark);
                 break;
               }
             }
@@ -196,7 +201,7 @@ describe('durable acks properties', () => {
           if (leader.isr.length >= leader.effectiveMinIsr) expect(leader.highWatermark).toBe(leader.logEndOffset);
         },
       ),
-      { numRuns: 400 },
+      propertyRuns({ seed: 1727075472, numRuns: 400 }),
     );
   });
 });
