@@ -196,10 +196,7 @@ export class PartitionTierer {
     };
     await this.write(this.segmentRecord('COPY_SEGMENT_STARTED', metadata));
     try {
-      const epochs = o.log
-        .epochEntries()
-        .filter((entry) => entry.startOffset <= summary.lastOffset)
-        .map((entry) => [entry.epoch, entry.startOffset]);
+      const epochs = this.epochsThrough(summary.lastOffset);
       await Promise.all([
         o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, summary.sizeBytes),
         this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'index'), paths.offsetIndex),
@@ -220,6 +217,25 @@ export class PartitionTierer {
     }
     await this.write(this.segmentRecord('COPY_SEGMENT_FINISHED', metadata));
     return summary.sizeBytes;
+  }
+
+  /**
+   * The leader-epoch checkpoint as of the segment's end: the epochs of the remote segments (local
+   * retention has cut them from the log's own cache, which starts at the local log start) and
+   * then the log's cache, each epoch at its first offset. A replica that starts from remote
+   * storage rebuilds its epoch cache from it.
+   */
+  private epochsThrough(lastOffset: number): number[][] {
+    const firstOffsetOf = new Map<number, number>();
+    const note = (epoch: number, startOffset: number): void => {
+      if (startOffset > lastOffset) return;
+      const known = firstOffsetOf.get(epoch);
+      if (known === undefined || startOffset < known) firstOffsetOf.set(epoch, startOffset);
+    };
+    for (const segment of this.state.copied())
+      for (const [epoch, start] of segment.segmentLeaderEpochs) note(epoch, start);
+    for (const entry of this.options.log.epochEntries()) note(entry.epoch, entry.startOffset);
+    return [...firstOffsetOf.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, start]) => [epoch, start]);
   }
 
   private async putLocalFile(key: string, path: string): Promise<void> {

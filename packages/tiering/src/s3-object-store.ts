@@ -30,18 +30,31 @@ export class S3ObjectStore implements ObjectStore {
 
   constructor(
     config: S3StorageConfig,
-    options: { readonly requestTimeoutMs?: number; readonly maxAttempts?: number } = {},
+    options: {
+      readonly requestTimeoutMs?: number;
+      readonly maxAttempts?: number;
+      readonly onWarning?: (...content: unknown[]) => void;
+    } = {},
   ) {
     this.bucket = config.bucket;
     this.client = new S3Client({
       region: config.region,
       ...(config.endpointUrl === null ? {} : { endpoint: config.endpointUrl }),
       forcePathStyle: config.pathStyleAccess,
-      ...(config.credentials === null ? {} : { credentials: config.credentials }),
+      // A copy: the SDK annotates the credentials object it is given (ours is frozen).
+      ...(config.credentials === null ? {} : { credentials: { ...config.credentials } }),
       // The tiering task retries on its own schedule (backoff with jitter): the SDK's retries
       // only cover a single request's transient failures.
       maxAttempts: options.maxAttempts ?? 3,
       requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
+      // The SDK's own warnings (a streaming PUT it could not retry) would go to the console; the
+      // failure reaches the caller as a RemoteStorageError either way.
+      logger: {
+        debug: () => {},
+        info: () => {},
+        warn: options.onWarning ?? (() => {}),
+        error: options.onWarning ?? (() => {}),
+      },
     });
   }
 
