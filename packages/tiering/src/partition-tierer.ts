@@ -20,7 +20,7 @@ import {
 } from './tiering-decisions';
 
 export interface PartitionTiererOptions {
-  /** The leader's log, opened with `localLogConfig` (its retention is the local retention). */
+  /** The leader's log; its own retention.* are the totals, local retention is applied here. */
   readonly log: PartitionLog;
   readonly topic: string;
   readonly topicId: string;
@@ -45,12 +45,6 @@ export interface TierRunResult {
   readonly deletedLocalSegments: number;
   readonly deletedRemoteSegments: number;
   readonly cleanedUnfinished: number;
-}
-
-/** The log config a tiered partition's local log runs with: local retention instead of the total. */
-export function localLogConfig(logConfig: LogConfig, tiering: TopicTieringConfig): LogConfig {
-  if (!tiering.remoteStorageEnable) return logConfig;
-  return { ...logConfig, retentionMs: tiering.localRetentionMs, retentionBytes: tiering.localRetentionBytes };
 }
 
 /**
@@ -249,7 +243,11 @@ export class PartitionTierer {
     if (!this.options.config.remoteStorageEnable) return 0;
     const bound = localDeletionBound(this.state.highestCopiedOffset(), this.options.highWatermark());
     if (bound <= log.logStartOffset) return 0;
-    return log.deleteOldSegments(this.options.nowMs(), { maxOffset: bound });
+    const { localRetentionMs, localRetentionBytes } = this.options.config;
+    return log.deleteOldSegments(this.options.nowMs(), {
+      maxOffset: bound,
+      retention: { retentionMs: localRetentionMs, retentionBytes: localRetentionBytes },
+    });
   }
 
   private async enforceTotalRetention(): Promise<number> {

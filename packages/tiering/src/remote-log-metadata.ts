@@ -146,16 +146,16 @@ export class RemotePartitionState {
     else this.segments.set(metadata.id.uploadId, { metadata: entry.metadata, state: record.state });
   }
 
+  /**
+   * A finished copy must add offsets above what is already remote. It may begin below the highest
+   * copied offset (a new leader's segment straddling its predecessor's last copy): both hold the
+   * same committed records there, and reads take the newest segment holding an offset.
+   */
   private checkNoOverlap(metadata: RemoteSegmentMetadata): void {
-    const overlap = this.copied().find(
-      (other) =>
-        other.id.uploadId !== metadata.id.uploadId &&
-        other.startOffset <= metadata.endOffset &&
-        metadata.startOffset <= other.endOffset,
-    );
-    if (overlap !== undefined) {
+    const highest = this.highestCopiedOffset();
+    if (metadata.endOffset <= highest) {
       throw new RemoteLogMetadataError(
-        `upload ${metadata.id.uploadId} (${metadata.startOffset}..${metadata.endOffset}) overlaps copied upload ${overlap.id.uploadId}`,
+        `upload ${metadata.id.uploadId} (${metadata.startOffset}..${metadata.endOffset}) adds nothing above the copied offset ${highest}`,
       );
     }
   }
@@ -200,7 +200,8 @@ export class RemotePartitionState {
 
   /** The copied segment holding `offset`, or null. */
   segmentFor(offset: number): RemoteSegmentMetadata | null {
-    return this.copied().find((segment) => segment.startOffset <= offset && offset <= segment.endOffset) ?? null;
+    const holding = this.copied().filter((segment) => segment.startOffset <= offset && offset <= segment.endOffset);
+    return holding[holding.length - 1] ?? null;
   }
 
   private checkPartition(topicId: string, partition: number): void {

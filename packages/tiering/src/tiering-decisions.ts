@@ -10,8 +10,11 @@ export interface LocalSegment {
 /**
  * Which local segments to copy next, oldest first: rolled (the active segment is never a
  * candidate, its bytes still change), wholly below the high watermark (nothing a new leader could
- * truncate), and above what is already remote. At most `maxSegments`, so one task run is bounded.
- * `segments` are the local segments in offset order, the active one last.
+ * truncate), and holding offsets above what is already remote. A segment that straddles the
+ * highest copied offset is copied whole: replicas roll segments at their own offsets, so a new
+ * leader's segment may begin inside one its predecessor copied, and skipping it would leave a
+ * hole in the remote log. At most `maxSegments`, so one task run is bounded. `segments` are the
+ * local segments in offset order, the active one last.
  */
 export function selectSegmentsToCopy(
   segments: readonly LocalSegment[],
@@ -22,7 +25,7 @@ export function selectSegmentsToCopy(
   if (!(maxSegments >= 1)) throw new RangeError(`maxSegments ${maxSegments} must be >= 1`);
   const closed = segments.slice(0, -1);
   return closed
-    .filter((segment) => segment.nextOffset <= highWatermark && segment.baseOffset > highestCopiedOffset)
+    .filter((segment) => segment.nextOffset <= highWatermark && segment.nextOffset - 1 > highestCopiedOffset)
     .slice(0, maxSegments);
 }
 

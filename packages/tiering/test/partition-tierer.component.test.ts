@@ -14,7 +14,6 @@ import { defaultLogConfig, OffsetOutOfRangeError, PartitionLog, type LogConfig }
 import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
 import {
   ChunkCache,
-  localLogConfig,
   PartitionTierer,
   parseClusterTieringConfig,
   partitionObjectPrefix,
@@ -98,7 +97,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
   function writeLog(batches: number): PartitionLog {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-tiered-log-'));
     dirs.push(dir);
-    const log = PartitionLog.open({ dir, config: localLogConfig(LOG_CONFIG, TIERING) });
+    const log = PartitionLog.open({ dir, config: LOG_CONFIG });
     logs.push(log);
     for (let i = 0; i < batches; i++) {
       const records = Array.from({ length: 5 }, (_, r) => ({

@@ -65,10 +65,12 @@ describe('RemotePartitionState', () => {
     expect(() => state.apply(record('COPY_SEGMENT_STARTED', a))).toThrow(RemoteLogMetadataError);
     expect(() => state.apply(record('COPY_SEGMENT_FINISHED', a))).toThrow(/cannot become COPY_SEGMENT_FINISHED/);
     expect(() => state.apply(record('DELETE_SEGMENT_FINISHED', a))).toThrow(/cannot become DELETE_SEGMENT_FINISHED/);
-    // Overlapping data cannot be claimed twice.
-    const overlapping = segment('u-c', 50, 150);
-    state.apply(record('COPY_SEGMENT_STARTED', overlapping));
-    expect(() => state.apply(record('COPY_SEGMENT_FINISHED', overlapping))).toThrow(/overlaps/);
+    // A copy that adds nothing above what is remote cannot finish.
+    const covered = segment('u-c', 50, 99);
+    state.apply(record('COPY_SEGMENT_STARTED', covered));
+    expect(() => state.apply(record('COPY_SEGMENT_FINISHED', covered))).toThrow(
+      /adds nothing above the copied offset 99/,
+    );
     // A record of another partition.
     expect(() =>
       state.apply(
@@ -77,6 +79,15 @@ describe('RemotePartitionState', () => {
     ).toThrow(/applied to/);
     expect(state.copied().map((s) => s.id.uploadId)).toEqual(['u-a']);
     expect(state.all().find((e) => e.metadata.id.uploadId === 'u-c')?.state).toBe('COPY_SEGMENT_STARTED');
+  });
+
+  it("takes a new leader's straddling segment; reads use the newest segment holding an offset", () => {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    state.apply(record('COPY_SEGMENT_FINISHED', segment('u-a', 0, 99)));
+    state.apply(record('COPY_SEGMENT_FINISHED', segment('u-b', 80, 180)));
+    expect(state.highestCopiedOffset()).toBe(180);
+    expect(state.segmentFor(50)?.id.uploadId).toBe('u-a');
+    expect(state.segmentFor(90)?.id.uploadId).toBe('u-b');
   });
 
   it('replays a compacted metadata topic: an upload first seen finished or deleted', () => {

@@ -31,6 +31,9 @@ describe('copy decisions', () => {
     expect(selectSegmentsToCopy(segments, 250, -1, 16).map((s) => s.baseOffset)).toEqual([0, 100]);
     expect(selectSegmentsToCopy(segments, 320, 99, 16).map((s) => s.baseOffset)).toEqual([100, 200]);
     expect(selectSegmentsToCopy(segments, 320, -1, 1).map((s) => s.baseOffset)).toEqual([0]);
+    // A segment straddling the highest copied offset is copied whole (another leader's segments).
+    expect(selectSegmentsToCopy(segments, 320, 150, 16).map((s) => s.baseOffset)).toEqual([100, 200]);
+    expect(selectSegmentsToCopy(segments, 320, 199, 16).map((s) => s.baseOffset)).toEqual([200]);
     // The active segment never, even wholly below the high watermark.
     expect(selectSegmentsToCopy(segments, 1000, 299, 16)).toEqual([]);
     expect(() => selectSegmentsToCopy(segments, 320, -1, 0)).toThrow(RangeError);
