@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { formatCheckpoint, OffsetOutOfRangeError, segmentPaths, type LogConfig, type PartitionLog } from '@sluice/log';
+import { formatCheckpoint, OffsetOutOfRangeError, segmentPaths, type PartitionLog } from '@sluice/log';
 import type { RemoteLogMetadataLog } from './metadata-log';
 import type { ObjectStore } from './object-store';
 import { remoteObjectKey, remoteObjectKeys } from './object-keys';
