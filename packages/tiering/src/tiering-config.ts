@@ -113,6 +113,10 @@ export interface ClusterTieringConfig {
   readonly fetchChunkBytes: number;
   /** `rsm.config.fetch.chunk.cache.size`: bound of the chunk cache, bytes. */
   readonly fetchChunkCacheBytes: number;
+  /** `remote.log.metadata.topic.num.partitions` (Kafka's default 50). */
+  readonly metadataTopicNumPartitions: number;
+  /** `remote.log.metadata.topic.replication.factor` (Kafka's default 3). */
+  readonly metadataTopicReplicationFactor: number;
   /** Present when `remoteLogStorageSystemEnable`. */
   readonly s3: S3StorageConfig | null;
 }
@@ -124,6 +128,8 @@ export const defaultClusterTieringConfig: ClusterTieringConfig = Object.freeze({
   fetchMaxBytesPerSecond: -1,
   fetchChunkBytes: 4 * 1024 * 1024,
   fetchChunkCacheBytes: 256 * 1024 * 1024,
+  metadataTopicNumPartitions: 50,
+  metadataTopicReplicationFactor: 3,
   s3: null,
 });
 
@@ -133,6 +139,8 @@ export const CLUSTER_TIERING_KEYS: readonly string[] = [
   'remote.log.manager.task.interval.ms',
   'remote.log.manager.copy.max.bytes.per.second',
   'remote.log.manager.fetch.max.bytes.per.second',
+  'remote.log.metadata.topic.num.partitions',
+  'remote.log.metadata.topic.replication.factor',
   'rsm.config.fetch.chunk.size',
   'rsm.config.fetch.chunk.cache.size',
   'rsm.config.storage.s3.endpoint.url',
@@ -177,6 +185,18 @@ export function parseClusterTieringConfig(
     fetchMaxBytesPerSecond: fetchRate,
     fetchChunkBytes: chunkBytes,
     fetchChunkCacheBytes: cacheBytes,
+    metadataTopicNumPartitions: parseInteger(
+      'remote.log.metadata.topic.num.partitions',
+      props,
+      d.metadataTopicNumPartitions,
+      1,
+    ),
+    metadataTopicReplicationFactor: parseInteger(
+      'remote.log.metadata.topic.replication.factor',
+      props,
+      d.metadataTopicReplicationFactor,
+      1,
+    ),
     s3: enable ? parseS3Config(props, env) : null,
   });
 }

@@ -52,6 +52,7 @@ export function brokerNodeOptionsFrom(
       },
       coordinatorAddresses: raw['share.coordinator.addresses'],
     },
+    tiering: config.tiering,
     log: loggers.log,
   };
 }

@@ -8,6 +8,7 @@
 import { ControllerClient } from '@sluice/controller';
 import type { LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
+import type { ClusterTieringConfig } from '@sluice/tiering';
 import { createGrpcClient } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
@@ -71,6 +72,8 @@ export interface BrokerNodeOptions {
   readonly log: Logger;
   /** Share groups (KIP-932); absent: Kafka's defaults and no share coordinator. */
   readonly share?: BrokerShareOptions;
+  /** Tiered storage (remote.log.storage.system.enable and S3); absent: off. */
+  readonly tiering?: ClusterTieringConfig;
 }
 
 /** The broker's log.flush.*, checkpoint cadences and durable.acks.enable, and the file layer. */
@@ -143,6 +146,17 @@ export class BrokerNode {
       onFollowersChanged: () => this.planFetchers(),
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
+      ...(options.tiering === undefined
+        ? {}
+        : {
+            tiering: {
+              config: options.tiering,
+              controllerAddresses: options.controllerAddresses,
+              // This broker's own listener: the SDK finds the other brokers from its Metadata.
+              bootstrap: () => [this.address],
+              image: () => this.follower?.image,
+            },
+          }),
     });
     logFlushed = registerReplicaMetrics(this.registry, this.replicas).flushed;
     this.producerIds = new ProducerIdManager(async () => {
@@ -497,6 +511,8 @@ export class BrokerNode {
     await this.server?.close();
     this.shares?.stop();
     this.sharePersister?.close();
+    // Tiering first: its copy in flight reads segment files the logs are about to close.
+    await this.replicas.remoteLogs?.stop();
     this.replicas.stop();
     await this.metricsServer?.close();
     this.controller.close();

@@ -47,6 +47,11 @@ export interface LogLifecycleOptions {
   readonly files?: LogFiles;
   /** Every log's flush durations (for /metrics). */
   readonly onFlush?: (durationSeconds: number) => void;
+  /**
+   * Tiered storage: a further bound on what retention may delete from a replica's log (on the
+   * leader of a tiered topic, what is durably copied); null = none.
+   */
+  readonly retentionBound?: (replica: PartitionReplica) => number | null;
 }
 
 /** Checkpoint files written at once in one pass (their syncs share libuv's pool with flushes). */
@@ -200,8 +205,11 @@ export class LogLifecycle {
       const replica = replicaOf(partition);
       if (replica === undefined) continue;
       const before = replica.log.logStartOffset;
+      const bound = this.options.retentionBound?.(replica) ?? null;
       try {
-        deleted += replica.log.deleteOldSegments(pass.nowMs, { maxOffset });
+        deleted += replica.log.deleteOldSegments(pass.nowMs, {
+          maxOffset: bound === null ? maxOffset : Math.min(maxOffset, bound),
+        });
       } catch (error) {
         if (!(error instanceof LogError)) throw error;
         this.options.log.error({ partition, err: error }, 'retention failed');

@@ -1,5 +1,5 @@
 /**
- * The leader's offset lookups: ListOffsets (earliest, latest = the high watermark, or the first
+ * The leader's offset lookups: ListOffsets (earliest, earliest local (-4), latest = the high watermark, or the first
  * record at or after a timestamp, below the high watermark) and OffsetForLeaderEpoch (where an
  * epoch ends in the leader's log: followers truncate by it). Reads only.
  */
@@ -17,7 +17,11 @@ import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 
 export class OffsetLookups {
-  constructor(private readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError) {}
+  constructor(
+    private readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError,
+    /** The first offset readable anywhere: below the local log start when the topic tiers. */
+    private readonly earliestOffset: (replica: PartitionReplica) => number = (replica) => replica.log.logStartOffset,
+  ) {}
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
     return {
@@ -47,10 +51,12 @@ export class OffsetLookups {
             timestamp: ts,
             leaderEpoch: core.leaderEpoch,
           });
-          if (timestamp === -2) return ok(replica.log.logStartOffset, -1);
+          if (timestamp === -2) return ok(this.earliestOffset(replica), -1);
+          // Kafka's EARLIEST_LOCAL_TIMESTAMP (KIP-405): the local log start offset.
+          if (timestamp === -4) return ok(replica.log.logStartOffset, -1);
           if (timestamp === -1) return ok(core.highWatermark, -1);
           if (timestamp < 0)
-            return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2 nor a time`));
+            return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2, -4 nor a time`));
           const found = offsetForTimestamp(replica, timestamp, core.highWatermark);
           return found === null ? ok(-1, -1) : ok(found.offset, found.timestampMs);
         }),

@@ -7,6 +7,7 @@
  */
 import type { EpochEndOffset, LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
+import type { ClusterTieringConfig, PartitionTierer } from '@sluice/tiering';
 import type { ApiError } from '@sluice/protocol';
 import type { Logger, RequestPhases } from '@sluice/runtime';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
@@ -35,6 +36,7 @@ import { OffsetLookups } from './offset-lookups';
 import type { PartitionReplica } from './partition-replica';
 import { ProducePath } from './produce-path';
 import type { FollowerReplicas } from './replica-fetcher';
+import { RemoteLogManager } from './remote-log-manager';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
 import { noTopicTraffic, type TopicTraffic } from './topic-traffic';
@@ -79,6 +81,16 @@ export interface ReplicaManagerOptions {
   readonly traffic?: TopicTraffic;
   /** Every log flush's duration, for /metrics. */
   readonly onLogFlush?: (durationSeconds: number) => void;
+  /** Tiered storage (remote.log.storage.system.enable=true); absent: off. */
+  readonly tiering?: ReplicaManagerTiering;
+}
+
+export interface ReplicaManagerTiering {
+  readonly config: ClusterTieringConfig;
+  readonly controllerAddresses: readonly string[];
+  readonly bootstrap: () => readonly string[];
+  /** The current metadata image (topic configs). */
+  readonly image: () => MetadataImage | undefined;
 }
 
 /** Kafka's log.retention.check.interval.ms default. */
@@ -97,6 +109,8 @@ export class ReplicaManager implements FollowerReplicas {
   private readonly producePath: ProducePath;
   private readonly fetchPath: FetchPath;
   private readonly lookups: OffsetLookups;
+  /** Tiered storage; null when remote.log.storage.system.enable=false. */
+  readonly remoteLogs: RemoteLogManager | null;
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
@@ -110,7 +124,24 @@ export class ReplicaManager implements FollowerReplicas {
       logCleanerDedupeBufferBytes: options.logCleanerDedupeBufferBytes,
       files: options.files,
       ...(options.onLogFlush === undefined ? {} : { onFlush: options.onLogFlush }),
+      retentionBound: (replica) => this.remoteLogs?.retentionBound(replica) ?? null,
     });
+    const tiering = options.tiering;
+    this.remoteLogs =
+      tiering === undefined || !tiering.config.remoteLogStorageSystemEnable
+        ? null
+        : new RemoteLogManager({
+            brokerId: options.brokerId,
+            log: options.log,
+            config: tiering.config,
+            controllerAddresses: tiering.controllerAddresses,
+            bootstrap: tiering.bootstrap,
+            replicas: () => this.driver.replicaList(),
+            topicConfigs: (topic) =>
+              Object.fromEntries(tiering.image()?.configs.resource('topic', topic)?.entries ?? []),
+            logConfig: (topic) => this.lifecycle.configFor(tiering.image(), topic),
+            nowMs: now,
+          });
     this.flusher = new LogFlusher({
       log: options.log,
       maxConcurrentFlushes: MAX_CONCURRENT_FLUSHES,
@@ -153,8 +184,12 @@ export class ReplicaManager implements FollowerReplicas {
       afterAppend: (replica) =>
         this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
     });
-    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic });
-    this.lookups = new OffsetLookups(leaderOf);
+    const remoteOf = (replica: PartitionReplica): PartitionTierer | undefined => this.remoteLogs?.tiererOf(replica.key);
+    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic, remoteOf });
+    this.lookups = new OffsetLookups(
+      leaderOf,
+      (replica) => remoteOf(replica)?.logStartOffset() ?? replica.log.logStartOffset,
+    );
   }
 
   /** A fenced broker serves no writes (Kafka: it leads nothing until unfenced). */
@@ -168,10 +203,14 @@ export class ReplicaManager implements FollowerReplicas {
   /** Starts the replication timer (ISR checks, acks=all timeouts, checkpoints, retention, cleaning). */
   start(): void {
     this.driver.start();
+    this.remoteLogs?.start();
   }
 
   /** Checkpoints the high watermarks, fails waiting acks=all produces, and closes every log (flushing it). */
   stop(): void {
+    // Tiering is stopped by the node before this (awaited); a copy in flight is abandoned: its
+    // COPY_SEGMENT_STARTED without a finish claims nothing, the next leader's task deletes it.
+    void this.remoteLogs?.stop();
     const replicas = this.driver.replicaList();
     this.flusher.stop();
     this.driver.stop();
