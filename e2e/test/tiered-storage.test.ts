@@ -152,5 +152,14 @@ describe('tiered storage on real brokers and MinIO', () => {
     expect(mismatches).toBe(0);
     expect(received).toBe(RECORDS);
     for (const [partition, count] of sentPerPartition) expect(nextOffset.get(partition)).toBe(count);
+
+    // Deleting the topic deletes its objects (the leaders' tasks, on their next run).
+    await cluster.admin.deleteTopic(TOPIC);
+    await waitFor(
+      "the deleted topic's objects removed from MinIO",
+      async () => (await store.list(`${PREFIX}${TOPIC}-${described.topicId}/`)).length === 0,
+      60_000,
+      500,
+    );
   });
 });

@@ -72,6 +72,10 @@ export class PartitionTierer {
     return new PartitionTierer(options, state);
   }
 
+  get topicId(): string {
+    return this.options.topicId;
+  }
+
   /** The first offset still readable anywhere (remote, else local). */
   logStartOffset(): number {
     return this.state.remoteLogStartOffset() ?? this.options.log.logStartOffset;

@@ -40,6 +40,8 @@ export interface RemoteLogManagerOptions {
   /** A topic's configs from the metadata image (raw Kafka names) and its parsed log config. */
   readonly topicConfigs: (topic: string) => Readonly<Record<string, string>>;
   readonly logConfig: (topic: string) => LogConfig;
+  /** Whether the metadata image still has the topic (deleted topics' objects are removed). */
+  readonly topicExists: (topicId: string) => boolean;
   readonly nowMs: () => number;
   readonly random?: () => number;
 }
@@ -61,6 +63,8 @@ export class RemoteLogManager {
   private metadataLog: TopicRemoteLogMetadataLog | null = null;
   /** Leader partitions whose tiering task is open, by `<topic>-<partition>`. */
   private readonly tiered = new Map<string, TieredPartition>();
+  /** Partitions of deleted topics whose objects are still being removed (bounded by the partitions once led). */
+  private readonly deleting = new Map<string, PartitionTierer>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -182,7 +186,20 @@ export class RemoteLogManager {
     }
     for (const [key, tiered] of this.tiered) {
       const now = leading.get(key);
-      if (now === undefined || now.leaderEpoch !== tiered.leaderEpoch) this.tiered.delete(key);
+      if (now !== undefined && now.leaderEpoch === tiered.leaderEpoch) continue;
+      this.tiered.delete(key);
+      // The topic was deleted while this broker led the partition: its objects go too. (When the
+      // last leader is gone first, they stay until a scrub, which is not built yet.)
+      if (!this.options.topicExists(tiered.tierer.topicId)) this.deleting.set(key, tiered.tierer);
+    }
+    for (const [key, tierer] of this.deleting) {
+      try {
+        const segments = await tierer.deletePartition();
+        this.deleting.delete(key);
+        this.options.log.info({ partition: key, segments }, 'deleted topic: remote segments deleted');
+      } catch (error) {
+        this.options.log.warn({ partition: key, err: error }, 'deleted topic: remote cleanup failed; retrying');
+      }
     }
     if (leading.size === 0) return;
     const metadataLog = await this.ensureMetadataLog();

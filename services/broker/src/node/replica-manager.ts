@@ -140,6 +140,10 @@ export class ReplicaManager implements FollowerReplicas {
             topicConfigs: (topic) =>
               Object.fromEntries(tiering.image()?.configs.resource('topic', topic)?.entries ?? []),
             logConfig: (topic) => this.lifecycle.configFor(tiering.image(), topic),
+            topicExists: (topicId) => {
+              const image = tiering.image();
+              return image === undefined || image.topics.topicById(topicId) !== undefined;
+            },
             nowMs: now,
           });
     this.flusher = new LogFlusher({
