@@ -153,6 +153,27 @@ describe('tiered storage on real brokers and MinIO', () => {
     expect(received).toBe(RECORDS);
     for (const [partition, count] of sentPerPartition) expect(nextOffset.get(partition)).toBe(count);
 
+    // The leaders' /metrics saw it: bytes copied, bytes served from remote storage, PUTs and GETs.
+    const metric = async (name: string, labels: string): Promise<number> => {
+      let sum = 0;
+      for (const nodeId of cluster.brokers.nodeIds) {
+        const text = await (await fetch(`http://${cluster.brokers.metricsAddress(nodeId)}/metrics`)).text();
+        for (const line of text.split('\n')) {
+          if (line.startsWith(`${name}{`) && line.includes(labels))
+            sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    };
+    expect(await metric('sluice_broker_remote_copy_bytes_total', `topic="${TOPIC}"`)).toBeGreaterThanOrEqual(
+      remoteBytes,
+    );
+    expect(await metric('sluice_broker_remote_fetch_bytes_total', `topic="${TOPIC}"`)).toBeGreaterThan(0);
+    expect(await metric('sluice_broker_remote_storage_requests_total', 'operation="put"')).toBeGreaterThanOrEqual(
+      5 * segmentObjects.length,
+    );
+    expect(await metric('sluice_broker_remote_storage_requests_total', 'operation="get"')).toBeGreaterThan(0);
+
     // Deleting the topic deletes its objects (the leaders' tasks, on their next run).
     await cluster.admin.deleteTopic(TOPIC);
     await waitFor(

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { formatCheckpoint, OffsetOutOfRangeError, segmentPaths, type PartitionLog } from '@sluice/log';
 import type { RemoteLogMetadataLog } from './metadata-log';
@@ -72,6 +73,10 @@ export class PartitionTierer {
     return new PartitionTierer(options, state);
   }
 
+  get topic(): string {
+    return this.options.topic;
+  }
+
   get topicId(): string {
     return this.options.topicId;
   }
@@ -83,6 +88,28 @@ export class PartitionTierer {
 
   localLogStartOffset(): number {
     return this.options.log.logStartOffset;
+  }
+
+  /**
+   * Copy lag (Kafka's RemoteCopyLagBytes / RemoteCopyLagSegments): rolled segments below the high
+   * watermark not yet copied. Stats their files: for a scrape, not for the request path.
+   */
+  copyLag(): { readonly segments: number; readonly bytes: number } {
+    const pending = selectSegmentsToCopy(
+      this.localSegments(),
+      this.options.highWatermark(),
+      this.state.highestCopiedOffset(),
+      Number.MAX_SAFE_INTEGER,
+    );
+    let bytes = 0;
+    for (const segment of pending) {
+      try {
+        bytes += statSync(segmentPaths(this.options.log.dir, segment.baseOffset).log).size;
+      } catch {
+        // Deleted since the listing (retention): no longer lagging.
+      }
+    }
+    return { segments: pending.length, bytes };
   }
 
   async runOnce(): Promise<TierRunResult> {
@@ -157,14 +184,8 @@ export class PartitionTierer {
   }
 
   private async copyEligible(): Promise<{ copiedSegments: number; copiedBytes: number }> {
-    const { log } = this.options;
-    const bases = log.segmentBaseOffsets();
-    const segments: LocalSegment[] = bases.map((baseOffset, i) => ({
-      baseOffset,
-      nextOffset: bases[i + 1] ?? log.logEndOffset,
-    }));
     const chosen = selectSegmentsToCopy(
-      segments,
+      this.localSegments(),
       this.options.highWatermark(),
       this.state.highestCopiedOffset(),
       this.options.maxSegmentsPerRun ?? 16,
@@ -172,6 +193,12 @@ export class PartitionTierer {
     let copiedBytes = 0;
     for (const segment of chosen) copiedBytes += await this.copySegment(segment);
     return { copiedSegments: chosen.length, copiedBytes };
+  }
+
+  private localSegments(): LocalSegment[] {
+    const { log } = this.options;
+    const bases = log.segmentBaseOffsets();
+    return bases.map((baseOffset, i) => ({ baseOffset, nextOffset: bases[i + 1] ?? log.logEndOffset }));
   }
 
   /** Copies one rolled segment; returns its size. Leaves no metadata claiming it when it fails. */

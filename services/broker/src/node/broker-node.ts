@@ -38,6 +38,7 @@ import {
   type SharePartitionConfig,
 } from '../core/share-partition';
 import { registerReplicaMetrics } from './replica-metrics';
+import { registerTieringMetrics } from './tiering-metrics';
 import { registerShareGauges, registerShareMetrics } from './share-metrics';
 import { registerTopicTraffic } from './topic-traffic';
 import { SharePartitionManager } from './share-partition-manager';
@@ -128,6 +129,7 @@ export class BrokerNode {
     });
     // The replica metrics read the replica manager, which reports flushes to them: bound once both exist.
     let logFlushed: (durationSeconds: number) => void = () => undefined;
+    let remoteFetched: (seconds: number) => void = () => undefined;
     this.controller = new ControllerClient(options.controllerAddresses, {
       timeoutMs: 5_000,
       attemptTimeoutMs: 1_000,
@@ -155,10 +157,14 @@ export class BrokerNode {
               // This broker's own listener: the SDK finds the other brokers from its Metadata.
               bootstrap: () => [this.address],
               image: () => this.follower?.image,
+              onRemoteFetch: (seconds: number) => remoteFetched(seconds),
             },
           }),
     });
     logFlushed = registerReplicaMetrics(this.registry, this.replicas).flushed;
+    remoteFetched = registerTieringMetrics(this.registry, {
+      tieringSnapshot: () => this.replicas.remoteLogs?.snapshot() ?? null,
+    }).remoteFetched;
     this.producerIds = new ProducerIdManager(async () => {
       const answer = await this.controller.call('AllocateProducerIds', {
         brokerId: options.nodeId,

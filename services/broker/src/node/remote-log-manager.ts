@@ -22,10 +22,13 @@ import {
   RemoteSegmentReader,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
+  type ChunkCacheCounters,
   type ClusterTieringConfig,
+  type ObjectStoreCounters,
   type TopicTieringConfig,
 } from '@sluice/tiering';
 import type { LogConfig } from '@sluice/log';
+import type { RemoteReads } from './fetch-path';
 import type { PartitionReplica } from './partition-replica';
 
 export interface RemoteLogManagerOptions {
@@ -44,6 +47,29 @@ export interface RemoteLogManagerOptions {
   readonly topicExists: (topicId: string) => boolean;
   readonly nowMs: () => number;
   readonly random?: () => number;
+  /** Each remote read's latency, for the histogram. */
+  readonly onRemoteFetch?: (seconds: number) => void;
+}
+
+/** Cumulative counts per topic (bounded by the topics this broker has led), for /metrics. */
+export interface TopicTieringCounts {
+  copiedBytes: number;
+  copiedSegments: number;
+  failedRuns: number;
+  deletedRemoteSegments: number;
+  remoteFetchBytes: number;
+  remoteFetchRequests: number;
+  remoteFetchFailures: number;
+}
+
+/** What a scrape reads: the counts, and gauges computed now over the partitions led here. */
+export interface TieringSnapshot {
+  readonly counts: ReadonlyMap<string, Readonly<TopicTieringCounts>>;
+  readonly remoteSizeBytes: ReadonlyMap<string, number>;
+  readonly copyLagBytes: ReadonlyMap<string, number>;
+  readonly copyLagSegments: ReadonlyMap<string, number>;
+  readonly store: ObjectStoreCounters;
+  readonly chunkCache: ChunkCacheCounters;
 }
 
 interface TieredPartition {
@@ -59,6 +85,8 @@ const MAX_BACKOFF_MS = 60_000;
 export class RemoteLogManager {
   private readonly store: S3ObjectStore;
   private readonly reader: RemoteSegmentReader;
+  private readonly chunks: ChunkCache;
+  private readonly counts = new Map<string, TopicTieringCounts>();
   private readonly random: () => number;
   private metadataLog: TopicRemoteLogMetadataLog | null = null;
   /** Leader partitions whose tiering task is open, by `<topic>-<partition>`. */
@@ -77,8 +105,8 @@ export class RemoteLogManager {
     this.store = new S3ObjectStore(s3, {
       onWarning: (...content) => options.log.warn({ detail: content.map(String).join(' ') }, 'S3 client warning'),
     });
-    const chunks = new ChunkCache(this.store, options.config.fetchChunkBytes, options.config.fetchChunkCacheBytes);
-    this.reader = new RemoteSegmentReader(this.store, chunks, s3.keyPrefix);
+    this.chunks = new ChunkCache(this.store, options.config.fetchChunkBytes, options.config.fetchChunkCacheBytes);
+    this.reader = new RemoteSegmentReader(this.store, this.chunks, s3.keyPrefix);
     this.random = options.random ?? Math.random;
   }
 
@@ -101,6 +129,70 @@ export class RemoteLogManager {
   /** The ready tiering task of a partition this broker leads, if its topic tiers. */
   tiererOf(partitionKey: string): PartitionTierer | undefined {
     return this.tiered.get(partitionKey)?.tierer;
+  }
+
+  /** Remote reads of a partition this broker leads (counted and timed), if its topic tiers. */
+  remoteReadsOf(partitionKey: string, topic: string): RemoteReads | undefined {
+    const tierer = this.tiererOf(partitionKey);
+    if (tierer === undefined) return undefined;
+    return {
+      logStartOffset: () => tierer.logStartOffset(),
+      read: async (offset, maxBytes) => {
+        const counts = this.countsOf(topic);
+        const startedAt = performance.now();
+        try {
+          const read = await tierer.read(offset, maxBytes);
+          counts.remoteFetchRequests++;
+          counts.remoteFetchBytes += read.records.length;
+          return read;
+        } catch (error) {
+          counts.remoteFetchFailures++;
+          throw error;
+        } finally {
+          this.options.onRemoteFetch?.((performance.now() - startedAt) / 1000);
+        }
+      },
+    };
+  }
+
+  snapshot(): TieringSnapshot {
+    const remoteSizeBytes = new Map<string, number>();
+    const copyLagBytes = new Map<string, number>();
+    const copyLagSegments = new Map<string, number>();
+    const add = (map: Map<string, number>, topic: string, value: number): void => {
+      map.set(topic, (map.get(topic) ?? 0) + value);
+    };
+    for (const { tierer } of this.tiered.values()) {
+      add(remoteSizeBytes, tierer.topic, tierer.state.remoteSizeBytes());
+      const lag = tierer.copyLag();
+      add(copyLagBytes, tierer.topic, lag.bytes);
+      add(copyLagSegments, tierer.topic, lag.segments);
+    }
+    return {
+      counts: this.counts,
+      remoteSizeBytes,
+      copyLagBytes,
+      copyLagSegments,
+      store: this.store.counters(),
+      chunkCache: this.chunks.counters(),
+    };
+  }
+
+  private countsOf(topic: string): TopicTieringCounts {
+    let counts = this.counts.get(topic);
+    if (counts === undefined) {
+      counts = {
+        copiedBytes: 0,
+        copiedSegments: 0,
+        failedRuns: 0,
+        deletedRemoteSegments: 0,
+        remoteFetchBytes: 0,
+        remoteFetchRequests: 0,
+        remoteFetchFailures: 0,
+      };
+      this.counts.set(topic, counts);
+    }
+    return counts;
   }
 
   /** The topic's tiering config when it tiers, else null. */
@@ -157,6 +249,10 @@ export class RemoteLogManager {
       if (now < tiered.nextRunMs) continue;
       try {
         const result = await tiered.tierer.runOnce();
+        const counts = this.countsOf(tiered.tierer.topic);
+        counts.copiedBytes += result.copiedBytes;
+        counts.copiedSegments += result.copiedSegments;
+        counts.deletedRemoteSegments += result.deletedRemoteSegments + result.cleanedUnfinished;
         tiered.failures = 0;
         tiered.nextRunMs = 0;
         if (result.copiedSegments + result.deletedLocalSegments + result.deletedRemoteSegments > 0) {
@@ -164,6 +260,7 @@ export class RemoteLogManager {
         }
       } catch (error) {
         tiered.failures++;
+        this.countsOf(tiered.tierer.topic).failedRuns++;
         const backoffMs = Math.min(
           MAX_BACKOFF_MS,
           this.options.config.remoteLogManagerTaskIntervalMs * 2 ** Math.min(tiered.failures, 16),

@@ -7,7 +7,7 @@
  */
 import type { EpochEndOffset, LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
-import type { ClusterTieringConfig, PartitionTierer } from '@sluice/tiering';
+import type { ClusterTieringConfig } from '@sluice/tiering';
 import type { ApiError } from '@sluice/protocol';
 import type { Logger, RequestPhases } from '@sluice/runtime';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
@@ -29,7 +29,7 @@ import type {
   ProduceResponse,
 } from '@sluice/proto';
 import { BrokerBatchTracing } from './batch-tracing';
-import { FetchPath } from './fetch-path';
+import { FetchPath, type RemoteReads } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';
@@ -91,6 +91,8 @@ export interface ReplicaManagerTiering {
   readonly bootstrap: () => readonly string[];
   /** The current metadata image (topic configs). */
   readonly image: () => MetadataImage | undefined;
+  /** Each remote read's latency (for /metrics). */
+  readonly onRemoteFetch?: (seconds: number) => void;
 }
 
 /** Kafka's log.retention.check.interval.ms default. */
@@ -145,6 +147,7 @@ export class ReplicaManager implements FollowerReplicas {
               return image === undefined || image.topics.topicById(topicId) !== undefined;
             },
             nowMs: now,
+            ...(tiering.onRemoteFetch === undefined ? {} : { onRemoteFetch: tiering.onRemoteFetch }),
           });
     this.flusher = new LogFlusher({
       log: options.log,
@@ -188,11 +191,12 @@ export class ReplicaManager implements FollowerReplicas {
       afterAppend: (replica) =>
         this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
     });
-    const remoteOf = (replica: PartitionReplica): PartitionTierer | undefined => this.remoteLogs?.tiererOf(replica.key);
+    const remoteOf = (replica: PartitionReplica): RemoteReads | undefined =>
+      this.remoteLogs?.remoteReadsOf(replica.key, replica.topic);
     this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic, remoteOf });
     this.lookups = new OffsetLookups(
       leaderOf,
-      (replica) => remoteOf(replica)?.logStartOffset() ?? replica.log.logStartOffset,
+      (replica) => this.remoteLogs?.tiererOf(replica.key)?.logStartOffset() ?? replica.log.logStartOffset,
     );
   }
 
