@@ -19,6 +19,7 @@ import {
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
 } from '../../packages/tiering/src';
+import { ExitCode, runCli } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
@@ -48,6 +49,13 @@ function localSegments(cluster: LocalCluster, nodeId: number, partition: number,
   } catch {
     return [];
   }
+}
+
+async function sluiceCli(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
+  return { code, out, err };
 }
 
 /** Sends `count` records (seq from `firstSeq`) round-robin over the partitions; all acknowledged. */
@@ -220,6 +228,33 @@ describe('tiered storage on real brokers and MinIO', () => {
       5 * segmentObjects.length,
     );
     expect(await metricSum('sluice_broker_remote_storage_requests_total', 'operation="get"')).toBeGreaterThan(0);
+
+    // The CLI shows where each partition starts remotely (0) and locally (past the copied segments).
+    const status = await sluiceCli(
+      'tiering',
+      'status',
+      TOPIC,
+      '--bootstrap',
+      cluster.controllers.addresses().join(','),
+    );
+    expect(status.code).toBe(ExitCode.OK);
+    const rows = status.out.split('\n').filter((line) => line.includes('\tPartition: '));
+    expect(rows).toHaveLength(PARTITIONS);
+    for (const row of rows) {
+      expect(row).toContain('LogStartOffset: 0\t');
+      const local = Number(/LocalLogStartOffset: (\d+)/.exec(row)![1]);
+      const highWatermark = Number(/HighWatermark: (\d+)/.exec(row)![1]);
+      expect(local).toBeGreaterThan(0);
+      expect(highWatermark).toBe(RECORDS / PARTITIONS);
+    }
+    const describedCli = await sluiceCli(
+      'topic',
+      'describe',
+      TOPIC,
+      '--bootstrap',
+      cluster.controllers.addresses().join(','),
+    );
+    expect(describedCli.out).toMatch(/Partition: 0\tLogStartOffset: 0\tLocalLogStartOffset: [1-9]\d*\tHighWatermark: /);
 
     // Deleting the topic deletes its objects (the leaders' tasks, on their next run).
     await cluster.admin.deleteTopic(TOPIC);

@@ -7,6 +7,7 @@ import type { CliIo } from './io';
 import { produceCommand } from './produce-command';
 import { shareCommand } from './share-command';
 import { storageCommand } from './storage-command';
+import { tieringCommand } from './tiering-command';
 import { topicCommand } from './topic-command';
 
 /**
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   program.addCommand(consumeCommand(io, setExitCode));
   program.addCommand(groupCommand(io, setExitCode));
   program.addCommand(shareCommand(io, setExitCode));
+  program.addCommand(tieringCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

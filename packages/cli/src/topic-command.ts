@@ -10,6 +10,7 @@ import { withAdmin, withConnectionOptions } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { isTiered, tieringOffsets, type PartitionTieringOffsets } from './tiering-offsets';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -149,11 +150,28 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
     await run(options, async (admin) => {
       const topics =
         name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))];
-      if (options.json === true)
-        io.out(
-          `${JSON.stringify(name === undefined ? topics.map(topicJson) : topicJson(topics[0] as TopicInfo), null, 2)}\n`,
-        );
-      else for (const info of topics) io.out(formatTopic(info));
+      // Tiered topics also show where each partition starts remotely and locally (asked of the leaders).
+      const tiered = new Map<string, PartitionTieringOffsets[]>();
+      for (const info of topics) if (isTiered(info)) tiered.set(info.name, await tieringOffsets(admin, info));
+      if (options.json === true) {
+        const json = (info: TopicInfo): object => ({
+          ...topicJson(info),
+          ...(tiered.has(info.name) ? { tiering: tiered.get(info.name) } : {}),
+        });
+        io.out(`${JSON.stringify(name === undefined ? topics.map(json) : json(topics[0] as TopicInfo), null, 2)}\n`);
+      } else {
+        for (const info of topics) {
+          io.out(formatTopic(info));
+          const offsets = tiered.get(info.name);
+          if (offsets !== undefined) {
+            for (const o of offsets) {
+              io.out(
+                `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\n`,
+              );
+            }
+          }
+        }
+      }
       return ExitCode.OK;
     });
   });
