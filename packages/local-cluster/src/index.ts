@@ -5,3 +5,4 @@ export * from './service-main';
 export * from './role-processes';
 export type { LocalClusterOptions, RoleOptions, StartOptions } from './options';
 export * from './local-cluster';
+export * from './minio';
