@@ -11,3 +11,4 @@ export * from './segment-summary';
 export * from './metadata-log';
 export * from './topic-metadata-log';
 export * from './partition-tierer';
+export * from './scrub';

@@ -15,6 +15,15 @@ export interface ObjectStore {
   deleteMany(keys: readonly string[]): Promise<void>;
   /** Every key under `prefix` with its size and last modification. */
   list(prefix: string): Promise<ObjectSummary[]>;
+  /** Multipart uploads started and neither completed nor aborted, under `prefix`. */
+  listMultipartUploads(prefix: string): Promise<MultipartUploadSummary[]>;
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+}
+
+export interface MultipartUploadSummary {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiatedMs: number;
 }
 
 export interface ObjectSummary {

@@ -1,15 +1,23 @@
 import { createReadStream } from 'node:fs';
 import {
+  AbortMultipartUploadCommand,
   CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3StorageConfig } from './tiering-config';
-import { RemoteStorageError, type ObjectStore, type ObjectStoreCounters, type ObjectSummary } from './object-store';
+import {
+  RemoteStorageError,
+  type MultipartUploadSummary,
+  type ObjectStore,
+  type ObjectStoreCounters,
+  type ObjectSummary,
+} from './object-store';
 
 /** S3's limit of keys per DeleteObjects request. */
 const MAX_KEYS_PER_DELETE = 1000;
@@ -136,6 +144,39 @@ export class S3ObjectStore implements ObjectStore {
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
     return out;
+  }
+
+  async listMultipartUploads(prefix: string): Promise<MultipartUploadSummary[]> {
+    const out: MultipartUploadSummary[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.request('ListMultipartUploads', prefix, () =>
+        this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        ),
+      );
+      this.counts.listRequests++;
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key === undefined || upload.UploadId === undefined) continue;
+        out.push({ key: upload.Key, uploadId: upload.UploadId, initiatedMs: upload.Initiated?.getTime() ?? 0 });
+      }
+      if (page.IsTruncated !== true) return out;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    await this.request('AbortMultipartUpload', key, () =>
+      this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })),
+    );
+    this.counts.deleteRequests++;
   }
 
   destroy(): void {
