@@ -621,7 +621,7 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: '',
   }),
   'remote.log.manager.copy.max.bytes.per.second': stringKey({
-    doc: 'Copy byte-rate quota (default unlimited). Parsed and validated; not enforced yet.',
+    doc: 'Copy byte-rate quota over all partitions of a broker (default unlimited): copies wait for it.',
     default: '',
   }),
   'remote.log.manager.fetch.max.bytes.per.second': stringKey({

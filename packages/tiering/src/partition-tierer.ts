@@ -38,6 +38,8 @@ export interface PartitionTiererOptions {
   readonly newUploadId: () => string;
   /** Segments copied per run at most (a run stays bounded; the next run continues). */
   readonly maxSegmentsPerRun?: number;
+  /** The copy quota: resolves when a copy of `bytes` may start (default: at once). */
+  readonly beforeCopy?: (bytes: number) => Promise<void>;
 }
 
 export interface TierRunResult {
@@ -206,6 +208,7 @@ export class PartitionTierer {
     const o = this.options;
     const paths = segmentPaths(o.log.dir, segment.baseOffset);
     const summary = await summarizeSegment(paths.log);
+    await o.beforeCopy?.(summary.sizeBytes);
     if (summary.firstOffset !== segment.baseOffset && summary.firstOffset < segment.baseOffset) {
       throw new Error(`${paths.log}: first batch ${summary.firstOffset} below the segment base ${segment.baseOffset}`);
     }

@@ -14,6 +14,7 @@ import { defaultLogConfig, OffsetOutOfRangeError, PartitionLog, type LogConfig }
 import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
 import {
   ChunkCache,
+  CopyRateLimiter,
   PartitionTierer,
   parseClusterTieringConfig,
   partitionObjectPrefix,
@@ -235,8 +236,20 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const endOffset = log.logEndOffset;
     const chunks = new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES);
     const reader = new RemoteSegmentReader(store, chunks, PREFIX);
-    const tierer = await PartitionTierer.open(options(log, 3, { reader }));
+    // The copy quota's hook sees every segment before its copy, with its size.
+    const admitted: number[] = [];
+    const limiter = new CopyRateLimiter(50 * 1024 * 1024);
+    const tierer = await PartitionTierer.open(
+      options(log, 3, {
+        reader,
+        beforeCopy: async (bytes) => {
+          admitted.push(bytes);
+          await new Promise((resolve) => setTimeout(resolve, limiter.admit(bytes, Date.now())));
+        },
+      }),
+    );
     await runUntilCopied(tierer);
+    expect(admitted).toEqual(tierer.state.copied().map((segment) => segment.segmentSizeBytes));
 
     expect((await readAllTiered(tierer, endOffset, 2000)).equals(original)).toBe(true);
     const first = chunks.counters();

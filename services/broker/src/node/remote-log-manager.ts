@@ -17,6 +17,7 @@ import { Admin } from '@sluice/client';
 import type { Logger } from '@sluice/runtime';
 import {
   ChunkCache,
+  CopyRateLimiter,
   parseTopicTieringConfig,
   PartitionTierer,
   RemoteSegmentReader,
@@ -87,6 +88,8 @@ export class RemoteLogManager {
   private readonly reader: RemoteSegmentReader;
   private readonly chunks: ChunkCache;
   private readonly counts = new Map<string, TopicTieringCounts>();
+  /** remote.log.manager.copy.max.bytes.per.second over every partition's copies; null = unlimited. */
+  private readonly copyQuota: CopyRateLimiter | null;
   private readonly random: () => number;
   private metadataLog: TopicRemoteLogMetadataLog | null = null;
   /** Leader partitions whose tiering task is open, by `<topic>-<partition>`. */
@@ -108,6 +111,8 @@ export class RemoteLogManager {
     this.chunks = new ChunkCache(this.store, options.config.fetchChunkBytes, options.config.fetchChunkCacheBytes);
     this.reader = new RemoteSegmentReader(this.store, this.chunks, s3.keyPrefix);
     this.random = options.random ?? Math.random;
+    this.copyQuota =
+      options.config.copyMaxBytesPerSecond === -1 ? null : new CopyRateLimiter(options.config.copyMaxBytesPerSecond);
   }
 
   start(): void {
@@ -317,6 +322,7 @@ export class RemoteLogManager {
         reader: this.reader,
         nowMs: this.options.nowMs,
         newUploadId: () => randomUUID(),
+        beforeCopy: (bytes) => this.waitForCopyQuota(bytes),
       });
       this.tiered.set(key, { tierer, leaderEpoch, failures: 0, nextRunMs: 0 });
       this.options.log.info(
@@ -324,6 +330,12 @@ export class RemoteLogManager {
         'tiering task opened (remote-log metadata replayed)',
       );
     }
+  }
+
+  private async waitForCopyQuota(bytes: number): Promise<void> {
+    if (this.copyQuota === null) return;
+    const waitMs = this.copyQuota.admit(bytes, this.options.nowMs());
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   private async ensureMetadataLog(): Promise<TopicRemoteLogMetadataLog> {
