@@ -610,6 +610,11 @@ export const SLUICE_CONFIG_SCHEMA = {
   }),
   'group.share.max.size': intKey({ doc: 'Most members a share group may have.', default: 200, min: 1 }),
   'offset.metadata.max.bytes': intKey({ doc: 'Largest metadata string of an offset commit.', default: 4_096, min: 0 }),
+  'log.dir.min.free.bytes': intKey({
+    doc: '(sluice) A leader refuses produce requests with KAFKA_STORAGE_ERROR (retriable: producers back off) while its log directory has less free space than this, e.g. while the object store is down and uncopied segments stay local. 0 = off.',
+    default: 0,
+    min: 0,
+  }),
   // Tiered storage (KIP-405 names, S3 settings as the Aiven plugin names them). Strings here, empty
   // = unset: packages/tiering's parseClusterTieringConfig owns their defaults and validation.
   'remote.log.storage.system.enable': stringKey({

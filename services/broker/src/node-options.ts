@@ -53,6 +53,7 @@ export function brokerNodeOptionsFrom(
       coordinatorAddresses: raw['share.coordinator.addresses'],
     },
     tiering: config.tiering,
+    logDirMinFreeBytes: raw['log.dir.min.free.bytes'],
     log: loggers.log,
   };
 }

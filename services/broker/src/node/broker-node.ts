@@ -75,6 +75,8 @@ export interface BrokerNodeOptions {
   readonly share?: BrokerShareOptions;
   /** Tiered storage (remote.log.storage.system.enable and S3); absent: off. */
   readonly tiering?: ClusterTieringConfig;
+  /** log.dir.min.free.bytes (sluice): produce refused with KAFKA_STORAGE_ERROR below it; 0 / absent: off. */
+  readonly logDirMinFreeBytes?: number;
 }
 
 /** The broker's log.flush.*, checkpoint cadences and durable.acks.enable, and the file layer. */
@@ -148,6 +150,7 @@ export class BrokerNode {
       onFollowersChanged: () => this.planFetchers(),
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
+      logDirMinFreeBytes: options.logDirMinFreeBytes ?? 0,
       ...(options.tiering === undefined
         ? {}
         : {

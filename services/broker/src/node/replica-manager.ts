@@ -29,6 +29,7 @@ import type {
   ProduceResponse,
 } from '@sluice/proto';
 import { BrokerBatchTracing } from './batch-tracing';
+import { DiskSpaceGuard } from './disk-space-guard';
 import { FetchPath, type RemoteReads } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
@@ -83,6 +84,8 @@ export interface ReplicaManagerOptions {
   readonly onLogFlush?: (durationSeconds: number) => void;
   /** Tiered storage (remote.log.storage.system.enable=true); absent: off. */
   readonly tiering?: ReplicaManagerTiering;
+  /** log.dir.min.free.bytes (sluice): produce refused below this much free space; 0 / absent: off. */
+  readonly logDirMinFreeBytes?: number;
 }
 
 export interface ReplicaManagerTiering {
@@ -182,12 +185,14 @@ export class ReplicaManager implements FollowerReplicas {
       nowMs: now,
     });
     const leaderOf = (topic: string, partition: number): PartitionReplica | ApiError => this.leaderOf(topic, partition);
+    const diskGuard = new DiskSpaceGuard(options.logDir, options.logDirMinFreeBytes ?? 0, now);
     this.producePath = new ProducePath({
       driver: this.driver,
       leaderOf,
       nowMs: now,
       tracing,
       traffic,
+      diskSpaceRefusal: () => diskGuard.refusal(),
       afterAppend: (replica) =>
         this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
     });
