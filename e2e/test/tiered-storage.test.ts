@@ -22,6 +22,7 @@ import {
 } from '../../packages/tiering/src';
 import { ExitCode, runCli } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
+import { createGrpcClient, unaryCall } from '../../packages/proto/src';
 import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
 
@@ -313,9 +314,39 @@ describe('tiered storage on real brokers and MinIO', () => {
       200,
     );
 
+    // Partition 0's leader has dropped some copied segments: offset 0 is served remotely only.
+    await waitFor(
+      'partition 0 of the outage topic partly remote',
+      async () =>
+        [...(await cluster.admin.listOffsets([{ topic, partition: 0 }], 'earliest-local')).values()][0]!.offset > 0,
+      60_000,
+      200,
+    );
+
     await minio.stop();
     const outageStartedMs = Date.now();
     try {
+      // A read below the local log start answers the retriable KAFKA_STORAGE_ERROR, by name.
+      const leader = createGrpcClient('Broker', cluster.brokers.address(await leaderOf(cluster, topic, 0)));
+      try {
+        const answer = await unaryCall(
+          leader,
+          'Fetch',
+          {
+            replicaId: -1,
+            maxWaitMs: 0,
+            minBytes: 0,
+            maxBytes: 1024 * 1024,
+            topics: [{ name: topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1024 * 1024 }] }],
+          },
+          { timeoutMs: 30_000 },
+        );
+        const cold = answer.topics[0]!.partitions[0]!;
+        expect(cold.errorName).toBe('KAFKA_STORAGE_ERROR');
+        expect(cold.records.length).toBe(0);
+      } finally {
+        leader.close();
+      }
       // Producers: every record acknowledged while the object store is down.
       const ends = await cluster.admin.listOffsets(
         Array.from({ length: partitions }, (_, partition) => ({ topic, partition })),

@@ -28,7 +28,8 @@ import {
   type ObjectStoreCounters,
   type TopicTieringConfig,
 } from '@sluice/tiering';
-import type { LogConfig } from '@sluice/log';
+import { LogError, type LogConfig } from '@sluice/log';
+import { ApiError } from '@sluice/protocol';
 import type { RemoteReads } from './fetch-path';
 import type { PartitionReplica } from './partition-replica';
 
@@ -152,7 +153,13 @@ export class RemoteLogManager {
           return read;
         } catch (error) {
           counts.remoteFetchFailures++;
-          throw error;
+          // The log's own errors (OFFSET_OUT_OF_RANGE) keep their names; the object store's
+          // (unreachable, a corrupt object) are Kafka's retriable KAFKA_STORAGE_ERROR to the consumer.
+          if (error instanceof LogError || error instanceof ApiError) throw error;
+          throw new ApiError(
+            'KAFKA_STORAGE_ERROR',
+            `remote read of ${partitionKey} at ${offset} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
         } finally {
           this.options.onRemoteFetch?.((performance.now() - startedAt) / 1000);
         }
