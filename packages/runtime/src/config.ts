@@ -630,7 +630,7 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: '',
   }),
   'remote.log.manager.fetch.max.bytes.per.second': stringKey({
-    doc: 'Remote fetch byte-rate quota (default unlimited). Parsed and validated; not enforced yet.',
+    doc: 'Remote read byte-rate quota over all partitions of a broker (default unlimited): reads over it are answered late, by at most 5 s each.',
     default: '',
   }),
   'remote.log.metadata.topic.num.partitions': stringKey({

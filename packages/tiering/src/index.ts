@@ -12,4 +12,4 @@ export * from './metadata-log';
 export * from './topic-metadata-log';
 export * from './partition-tierer';
 export * from './scrub';
-export * from './copy-rate-limiter';
+export * from './byte-rate-limiter';

@@ -14,7 +14,7 @@ import { defaultLogConfig, OffsetOutOfRangeError, PartitionLog, type LogConfig }
 import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
 import {
   ChunkCache,
-  CopyRateLimiter,
+  ByteRateLimiter,
   PartitionTierer,
   parseClusterTieringConfig,
   partitionObjectPrefix,
@@ -238,7 +238,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const reader = new RemoteSegmentReader(store, chunks, PREFIX);
     // The copy quota's hook sees every segment before its copy, with its size.
     const admitted: number[] = [];
-    const limiter = new CopyRateLimiter(50 * 1024 * 1024);
+    const limiter = new ByteRateLimiter(50 * 1024 * 1024);
     const tierer = await PartitionTierer.open(
       options(log, 3, {
         reader,

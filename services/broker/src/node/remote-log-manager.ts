@@ -17,7 +17,7 @@ import { Admin } from '@sluice/client';
 import type { Logger } from '@sluice/runtime';
 import {
   ChunkCache,
-  CopyRateLimiter,
+  ByteRateLimiter,
   parseTopicTieringConfig,
   PartitionTierer,
   RemoteSegmentReader,
@@ -83,6 +83,8 @@ interface TieredPartition {
 
 /** Backoff after failed runs: doubling from one task interval, at most this. */
 const MAX_BACKOFF_MS = 60_000;
+/** The longest a remote read waits for the fetch quota. */
+const MAX_FETCH_THROTTLE_MS = 5_000;
 
 export class RemoteLogManager {
   private readonly store: S3ObjectStore;
@@ -90,7 +92,9 @@ export class RemoteLogManager {
   private readonly chunks: ChunkCache;
   private readonly counts = new Map<string, TopicTieringCounts>();
   /** remote.log.manager.copy.max.bytes.per.second over every partition's copies; null = unlimited. */
-  private readonly copyQuota: CopyRateLimiter | null;
+  private readonly copyQuota: ByteRateLimiter | null;
+  /** remote.log.manager.fetch.max.bytes.per.second over every remote read; null = unlimited. */
+  private readonly fetchQuota: ByteRateLimiter | null;
   private readonly random: () => number;
   private metadataLog: TopicRemoteLogMetadataLog | null = null;
   /** Leader partitions whose tiering task is open, by `<topic>-<partition>`. */
@@ -113,7 +117,9 @@ export class RemoteLogManager {
     this.reader = new RemoteSegmentReader(this.store, this.chunks, s3.keyPrefix);
     this.random = options.random ?? Math.random;
     this.copyQuota =
-      options.config.copyMaxBytesPerSecond === -1 ? null : new CopyRateLimiter(options.config.copyMaxBytesPerSecond);
+      options.config.copyMaxBytesPerSecond === -1 ? null : new ByteRateLimiter(options.config.copyMaxBytesPerSecond);
+    this.fetchQuota =
+      options.config.fetchMaxBytesPerSecond === -1 ? null : new ByteRateLimiter(options.config.fetchMaxBytesPerSecond);
   }
 
   start(): void {
@@ -150,6 +156,7 @@ export class RemoteLogManager {
           const read = await tierer.read(offset, maxBytes);
           counts.remoteFetchRequests++;
           counts.remoteFetchBytes += read.records.length;
+          await this.waitForFetchQuota(read.records.length);
           return read;
         } catch (error) {
           counts.remoteFetchFailures++;
@@ -342,6 +349,17 @@ export class RemoteLogManager {
   private async waitForCopyQuota(bytes: number): Promise<void> {
     if (this.copyQuota === null) return;
     const waitMs = this.copyQuota.admit(bytes, this.options.nowMs());
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+
+  /**
+   * Remote reads over the fetch quota are answered late (Kafka throttles the same way), by at most
+   * MAX_FETCH_THROTTLE_MS per read so a fetch stays within its request timeout; a rate too low
+   * for the reads asked of it is then exceeded, not turned into timeouts.
+   */
+  private async waitForFetchQuota(bytes: number): Promise<void> {
+    if (this.fetchQuota === null) return;
+    const waitMs = Math.min(MAX_FETCH_THROTTLE_MS, this.fetchQuota.admit(bytes, this.options.nowMs()));
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
