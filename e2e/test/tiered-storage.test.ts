@@ -204,6 +204,7 @@ describe('tiered storage on real brokers and MinIO', () => {
     expect([...beginnings.values()].map((b) => b.offset)).toEqual(assignment.map(() => 0));
     consumer.seekToBeginning(assignment);
     const nextOffset = new Map<number, number>();
+    const timestampsOfPartition0: number[] = [];
     let received = 0;
     let mismatches = 0;
     const deadline = Date.now() + 240_000;
@@ -215,6 +216,7 @@ describe('tiered storage on real brokers and MinIO', () => {
         nextOffset.set(record.partition, record.offset + 1);
         const seq = Number(record.key!.toString());
         if (seq % PARTITIONS !== record.partition || !record.value!.equals(valueFor(seq))) mismatches++;
+        if (record.partition === 0) timestampsOfPartition0.push(record.timestamp);
         received++;
       }
     }
@@ -222,6 +224,22 @@ describe('tiered storage on real brokers and MinIO', () => {
     expect(mismatches).toBe(0);
     expect(received).toBe(RECORDS);
     for (const [partition, count] of sentPerPartition) expect(nextOffset.get(partition)).toBe(count);
+
+    // ListOffsets by time finds records in remote segments: the first offset whose timestamp is
+    // at least the one asked, as the records read back say (not the local log start).
+    const localStart0 = [
+      ...(await cluster.admin.listOffsets([{ topic: TOPIC, partition: 0 }], 'earliest-local')).values(),
+    ][0]!.offset;
+    expect(localStart0).toBeGreaterThan(100);
+    for (const probe of [0, 100, Math.floor(localStart0 / 2), localStart0 - 1]) {
+      const timestampMs = timestampsOfPartition0[probe]!;
+      const expected = timestampsOfPartition0.findIndex((ts) => ts >= timestampMs);
+      const found = [
+        ...(await cluster.admin.listOffsets([{ topic: TOPIC, partition: 0 }], { timestampMs })).values(),
+      ][0]!;
+      expect(found.offset).toBe(expected);
+      expect(found.offset).toBeLessThan(localStart0);
+    }
 
     // The leaders' /metrics saw it: bytes copied, bytes served from remote storage, PUTs and GETs.
     expect(await metricSum('sluice_broker_remote_copy_bytes_total', `topic="${TOPIC}"`)).toBeGreaterThanOrEqual(

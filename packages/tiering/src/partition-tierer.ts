@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { formatCheckpoint, OffsetOutOfRangeError, segmentPaths, type PartitionLog } from '@sluice/log';
+import { decodeRecordBatches } from '@sluice/protocol';
 import type { RemoteLogMetadataLog } from './metadata-log';
 import type { ObjectStore } from './object-store';
 import { remoteObjectKey, remoteObjectKeys } from './object-keys';
@@ -41,6 +42,9 @@ export interface PartitionTiererOptions {
   /** The copy quota: resolves when a copy of `bytes` may start (default: at once). */
   readonly beforeCopy?: (bytes: number) => Promise<void>;
 }
+
+/** Bytes read at a time when a timestamp lookup scans a remote segment. */
+const REMOTE_SCAN_BYTES = 1024 * 1024;
 
 export interface TierRunResult {
   readonly copiedSegments: number;
@@ -147,6 +151,34 @@ export class PartitionTierer {
     const segment = this.state.segmentFor(offset);
     if (segment === null) throw new OffsetOutOfRangeError(offset, this.logStartOffset(), log.logEndOffset);
     return this.options.reader.read(segment, offset, maxBytes);
+  }
+
+  /**
+   * ListOffsets by time below the local log start: the first record whose timestamp is at least
+   * `timestampMs` in the remote segments (oldest first, skipping those whose largest timestamp is
+   * older), or null when none below the local log start has one (the local log answers then).
+   * Reads whole batches through the chunk cache and decodes them to find the record.
+   */
+  async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | null> {
+    const localStart = this.options.log.logStartOffset;
+    for (const segment of this.state.copied()) {
+      if (segment.startOffset >= localStart) break;
+      if (segment.maxTimestampMs < timestampMs) continue;
+      const end = Math.min(segment.endOffset, localStart - 1);
+      for (let from = segment.startOffset; from <= end;) {
+        const read = await this.options.reader.read(segment, from, REMOTE_SCAN_BYTES);
+        if (read.lastOffset === null) break;
+        for (const batch of decodeRecordBatches(read.records)) {
+          for (const record of batch.records) {
+            if (record.offset >= from && record.offset <= end && record.timestamp >= timestampMs) {
+              return { offset: record.offset, timestampMs: record.timestamp };
+            }
+          }
+        }
+        from = read.lastOffset + 1;
+      }
+    }
+    return null;
   }
 
   /**

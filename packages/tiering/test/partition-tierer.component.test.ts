@@ -223,6 +223,11 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect((await readAllTiered(tierer, endOffset, 3000)).equals(original)).toBe(true);
     expect(store.counters().getRequests).toBeGreaterThan(gets);
 
+    // Lookups by time below the local log start: the oldest record qualifies for time 0; nothing
+    // remote is newer than the future (the local log answers those).
+    expect(await tierer.offsetForTimestamp(0)).toEqual({ offset: 0, timestampMs: expect.any(Number) });
+    expect(await tierer.offsetForTimestamp(Date.now() + 3_600_000)).toBeNull();
+
     // A new leader replays the metadata topic and reads the same bytes.
     const reader = new RemoteSegmentReader(store, new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES), PREFIX);
     const successor = await PartitionTierer.open(options(log, 0, { reader }));

@@ -202,6 +202,7 @@ export class ReplicaManager implements FollowerReplicas {
     this.lookups = new OffsetLookups(
       leaderOf,
       (replica) => this.remoteLogs?.tiererOf(replica.key)?.logStartOffset() ?? replica.log.logStartOffset,
+      (replica, timestampMs) => this.remoteLogs?.tiererOf(replica.key)?.offsetForTimestamp(timestampMs) ?? null,
     );
   }
 
@@ -276,7 +277,7 @@ export class ReplicaManager implements FollowerReplicas {
     return this.fetchPath.fetch(request, phases);
   }
 
-  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
+  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse | Promise<ListOffsetsResponse> {
     return this.lookups.listOffsets(request);
   }
 
