@@ -46,6 +46,14 @@ export interface PartitionTiererOptions {
 /** Bytes read at a time when a timestamp lookup scans a remote segment. */
 const REMOTE_SCAN_BYTES = 1024 * 1024;
 
+/** Cumulative since the task opened, updated as each step is durable (a failed run keeps its progress). */
+export interface TierTotals {
+  copiedSegments: number;
+  copiedBytes: number;
+  deletedRemoteSegments: number;
+  cleanedUnfinished: number;
+}
+
 export interface TierRunResult {
   readonly copiedSegments: number;
   readonly copiedBytes: number;
@@ -66,6 +74,12 @@ export interface TierRunResult {
  */
 export class PartitionTierer {
   private running = false;
+  private readonly totalsValue: TierTotals = {
+    copiedSegments: 0,
+    copiedBytes: 0,
+    deletedRemoteSegments: 0,
+    cleanedUnfinished: 0,
+  };
 
   private constructor(
     private readonly options: PartitionTiererOptions,
@@ -77,6 +91,10 @@ export class PartitionTierer {
     const state = new RemotePartitionState(options.topicId, options.partition);
     for (const record of await options.metadataLog.replay(options.topicId, options.partition)) state.apply(record);
     return new PartitionTierer(options, state);
+  }
+
+  totals(): Readonly<TierTotals> {
+    return { ...this.totalsValue };
   }
 
   get topic(): string {
@@ -276,6 +294,8 @@ export class PartitionTierer {
       throw error;
     }
     await this.write(this.segmentRecord('COPY_SEGMENT_FINISHED', metadata));
+    this.totalsValue.copiedSegments++;
+    this.totalsValue.copiedBytes += summary.sizeBytes;
     return summary.sizeBytes;
   }
 
@@ -335,14 +355,20 @@ export class PartitionTierer {
       // Remote data going that still is local: the local log start moves with it.
       log.advanceLogStartOffset(Math.min(plan.newLogStartOffset, log.logEndOffset));
     }
-    for (const segment of plan.segments) await this.deleteSegment(segment, 'COPY_SEGMENT_FINISHED');
+    for (const segment of plan.segments) {
+      await this.deleteSegment(segment, 'COPY_SEGMENT_FINISHED');
+      this.totalsValue.deletedRemoteSegments++;
+    }
     return plan.segments.length;
   }
 
   /** Interrupted copies and deletes found in the metadata (a crash, or a failed cleanup). */
   private async cleanUnfinished(): Promise<number> {
     const unfinished = this.state.unfinished();
-    for (const entry of unfinished) await this.deleteSegment(entry.metadata, entry.state);
+    for (const entry of unfinished) {
+      await this.deleteSegment(entry.metadata, entry.state);
+      this.totalsValue.cleanedUnfinished++;
+    }
     return unfinished.length;
   }
 

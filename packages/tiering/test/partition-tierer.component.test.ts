@@ -255,6 +255,12 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     );
     await runUntilCopied(tierer);
     expect(admitted).toEqual(tierer.state.copied().map((segment) => segment.segmentSizeBytes));
+    expect(tierer.totals()).toEqual({
+      copiedSegments: admitted.length,
+      copiedBytes: admitted.reduce((sum, bytes) => sum + bytes, 0),
+      deletedRemoteSegments: 0,
+      cleanedUnfinished: 0,
+    });
 
     expect((await readAllTiered(tierer, endOffset, 2000)).equals(original)).toBe(true);
     const first = chunks.counters();
@@ -299,6 +305,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     ]);
     const first = await resumed.runOnce();
     expect(first.cleanedUnfinished).toBe(1);
+    expect(resumed.totals().cleanedUnfinished).toBe(1);
     await runUntilCopied(resumed);
     expect(resumed.state.unfinished()).toEqual([]);
     expect(resumed.state.copied().some((s) => s.id.uploadId === unfinished[0]!.metadata.id.uploadId)).toBe(false);

@@ -26,6 +26,7 @@ import {
   type ChunkCacheCounters,
   type ClusterTieringConfig,
   type ObjectStoreCounters,
+  type TierTotals,
   type TopicTieringConfig,
 } from '@sluice/tiering';
 import { LogError, type LogConfig } from '@sluice/log';
@@ -79,6 +80,8 @@ interface TieredPartition {
   readonly leaderEpoch: number;
   failures: number;
   nextRunMs: number;
+  /** The tierer's totals already added to the topic's counts. */
+  reported: TierTotals;
 }
 
 /** Backoff after failed runs: doubling from one task interval, at most this. */
@@ -197,6 +200,18 @@ export class RemoteLogManager {
     };
   }
 
+  private countProgress(tiered: TieredPartition): void {
+    const totals = tiered.tierer.totals();
+    const counts = this.countsOf(tiered.tierer.topic);
+    counts.copiedBytes += totals.copiedBytes - tiered.reported.copiedBytes;
+    counts.copiedSegments += totals.copiedSegments - tiered.reported.copiedSegments;
+    counts.deletedRemoteSegments +=
+      totals.deletedRemoteSegments -
+      tiered.reported.deletedRemoteSegments +
+      (totals.cleanedUnfinished - tiered.reported.cleanedUnfinished);
+    tiered.reported = { ...totals };
+  }
+
   private countsOf(topic: string): TopicTieringCounts {
     let counts = this.counts.get(topic);
     if (counts === undefined) {
@@ -268,23 +283,22 @@ export class RemoteLogManager {
       if (now < tiered.nextRunMs) continue;
       try {
         const result = await tiered.tierer.runOnce();
-        const counts = this.countsOf(tiered.tierer.topic);
-        counts.copiedBytes += result.copiedBytes;
-        counts.copiedSegments += result.copiedSegments;
-        counts.deletedRemoteSegments += result.deletedRemoteSegments + result.cleanedUnfinished;
+        this.countProgress(tiered);
         tiered.failures = 0;
         tiered.nextRunMs = 0;
         if (result.copiedSegments + result.deletedLocalSegments + result.deletedRemoteSegments > 0) {
           log.info({ partition: key, ...result }, 'tiering task run');
         }
       } catch (error) {
+        // What the run finished before failing is counted too.
+        this.countProgress(tiered);
         tiered.failures++;
         this.countsOf(tiered.tierer.topic).failedRuns++;
         const backoffMs = Math.min(
           MAX_BACKOFF_MS,
           this.options.config.remoteLogManagerTaskIntervalMs * 2 ** Math.min(tiered.failures, 16),
         );
-        // Full jitter: partitions that failed together do not retry together.
+        // Jitter (half to all of the backoff): partitions that failed together do not retry together.
         tiered.nextRunMs = now + Math.round(backoffMs * (0.5 + this.random() / 2));
         log.warn({ partition: key, failures: tiered.failures, err: error }, 'tiering task failed; backing off');
       }
@@ -338,7 +352,7 @@ export class RemoteLogManager {
         newUploadId: () => randomUUID(),
         beforeCopy: (bytes) => this.waitForCopyQuota(bytes),
       });
-      this.tiered.set(key, { tierer, leaderEpoch, failures: 0, nextRunMs: 0 });
+      this.tiered.set(key, { tierer, leaderEpoch, failures: 0, nextRunMs: 0, reported: tierer.totals() });
       this.options.log.info(
         { partition: key, leaderEpoch, remoteSegments: tierer.state.copied().length },
         'tiering task opened (remote-log metadata replayed)',
