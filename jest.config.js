@@ -17,7 +17,12 @@ module.exports = {
   ),
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swcOptions],
+    // jose ships ES modules only: jest's module system needs them as CommonJS (Node itself loads them with require).
+    '/jose/dist/.+\\.js$': ['@swc/jest', swcOptions],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/jose@)(?!jose/)'],
   moduleNameMapper: {
     // Services that tests and benches import (the controller's client, the coordinator's core).
     '^@sluice/controller$': '<rootDir>/services/controller/src',

@@ -4,24 +4,40 @@
  * `Producer` and `Consumer` of @sluice/client.
  * SLUICE_COMPARE_CPU_PROFILE=<dir> starts the brokers with the V8 profiler (cpu-profile-hook).
  */
-import { Consumer, Producer } from '@sluice/client';
+import { ClientCredentialsTokenSource, Consumer, Producer } from '@sluice/client';
+import type { ClientSecurity } from '@sluice/proto';
 import { LocalCluster, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
 import { cpuProfileEnv } from './cpu-profile-env';
 import type { RunningSystem } from './compare-procs';
 
+/** The OpenID provider the secure rows take tokens from (e2e/oidc/issuer.mjs, its own process). */
+export interface BenchIssuer {
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+  readonly audience: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
 /**
  * `tracing`: OpenTelemetry on in every broker and in the load process's clients, with this OTEL_*
  * environment (the tracing rows); absent: off, as a cluster runs by default.
+ * `secure`: TLS between every process and on every listener, bearer tokens from the issuer
+ * (client credentials, the load's principal `User:<clientId>`) and ACLs (the secure rows).
  */
 export async function startSluice(
   baseDir: string,
   replication: number,
   tracing?: { readonly percent: number; readonly env: Readonly<Record<string, string>> },
+  secure?: BenchIssuer,
 ): Promise<RunningSystem> {
   const cluster = await LocalCluster.start(
     {
       baseDir,
+      ...(secure === undefined
+        ? {}
+        : { security: { oauthBearer: { issuer: secure.issuer, audience: secure.audience } } }),
       roles: {
         controller: { count: 3 },
         broker: {
@@ -34,14 +50,46 @@ export async function startSluice(
     { brokersTimeoutMs: 60_000 },
   );
   const admin = cluster.admin;
+  if (secure !== undefined) {
+    // The load's principal may produce and read the bench's topics and nothing else.
+    const principal = `User:${secure.clientId}`;
+    const created = await admin.createAcls([
+      ...(['WRITE', 'READ', 'DESCRIBE'] as const).map((operation) => ({
+        resourceType: 'TOPIC' as const,
+        resourceName: 'cmp-',
+        patternType: 'PREFIXED' as const,
+        principal,
+        operation,
+      })),
+      { resourceType: 'CLUSTER', resourceName: 'kafka-cluster', principal, operation: 'IDEMPOTENT_WRITE' },
+    ]);
+    const failed = created.find((result) => result.error !== undefined);
+    if (failed !== undefined) {
+      await cluster.stop();
+      throw failed.error;
+    }
+  }
   return {
-    name: tracing === undefined ? 'sluice' : `sluice tracing ${tracing.percent}%`,
+    name:
+      secure !== undefined ? 'sluice secure' : tracing === undefined ? 'sluice' : `sluice tracing ${tracing.percent}%`,
     description:
-      tracing === undefined
-        ? '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp'
-        : `sluice tracing ${tracing.percent}%: the same cluster with OpenTelemetry in the brokers and clients (parentbased_traceidratio ${tracing.percent / 100}, OTLP http/protobuf to a discarding sink in the bench process)`,
+      secure !== undefined
+        ? 'sluice secure: the same cluster with TLS on every listener and between the processes (mutual TLS), SASL_SSL with client-credentials JWTs from a real OpenID provider (oidc-provider), and ACLs (StandardAuthorizer, the load principal holding prefixed ACLs)'
+        : tracing === undefined
+          ? '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp'
+          : `sluice tracing ${tracing.percent}%: the same cluster with OpenTelemetry in the brokers and clients (parentbased_traceidratio ${tracing.percent / 100}, OTLP http/protobuf to a discarding sink in the bench process)`,
     ...(tracing === undefined ? {} : { clientEnv: tracing.env }),
-    connect: { bootstrap: cluster.brokers.addresses().join(',') },
+    connect: {
+      bootstrap: cluster.brokers.addresses().join(','),
+      ...(secure === undefined
+        ? {}
+        : {
+            caFile: cluster.issued?.admin.caFile ?? '',
+            tokenEndpoint: secure.tokenEndpoint,
+            clientId: secure.clientId,
+            clientSecret: secure.clientSecret,
+          }),
+    },
     serverPids: () => cluster.processes().map((running) => running.pid),
     async createTopic(name, partitions, rf, options) {
       const created = await admin.createTopic({
@@ -71,10 +119,24 @@ export async function startSluice(
   };
 }
 
+/** The secure rows' client side: TLS to the cluster's CA and a client-credentials token source. */
+function securityOf(connect: Readonly<Record<string, string>>): { security?: ClientSecurity } {
+  const { caFile, tokenEndpoint, clientId, clientSecret } = connect;
+  if (caFile === undefined || tokenEndpoint === undefined || clientId === undefined || clientSecret === undefined)
+    return {};
+  return {
+    security: {
+      tls: { caFile },
+      tokens: new ClientCredentialsTokenSource({ tokenEndpointUrl: tokenEndpoint, clientId, clientSecret }),
+    },
+  };
+}
+
 export const sluiceClients: LoadClients = {
   async producer(spec) {
     const producer = new Producer({
       bootstrap: spec.connect.bootstrap ?? '',
+      ...securityOf(spec.connect),
       acks: spec.acks === 'leader' ? 1 : 'all',
     });
     return {
@@ -85,7 +147,11 @@ export const sluiceClients: LoadClients = {
     };
   },
   async consumer(spec, partitions, from) {
-    const consumer = new Consumer({ bootstrap: spec.connect.bootstrap ?? '', autoOffsetReset: from });
+    const consumer = new Consumer({
+      bootstrap: spec.connect.bootstrap ?? '',
+      autoOffsetReset: from,
+      ...securityOf(spec.connect),
+    });
     const assignment = partitions.map((partition) => ({ topic: spec.topic, partition }));
     consumer.assign(assignment);
     if (from === 'latest') consumer.seekToEnd(assignment);

@@ -79,6 +79,8 @@ export interface Plan {
    * sluice rows are tracing off.
    */
   readonly tracingPercents: readonly number[];
+  /** sluice's secure rows (TLS + OIDC tokens + ACLs, produce and e2e settings); `--security off` skips them. */
+  readonly security: boolean;
 }
 
 export class UsageError extends Error {}
@@ -86,7 +88,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage: pnpm bench:compare [--quick] [--systems sluice,kafka,kafkajs,nats,redis]
   [--record-size 1024] [--records N] [--partitions 12] [--replication 3] [--acks all,leader,durable]
   [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
-  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--out DIR] [--keep] [--cpu-prof DIR]`;
+  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--cpu-prof DIR]`;
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
   const index = argv.indexOf(name);
@@ -153,6 +155,7 @@ const KNOWN_FLAGS = new Set([
   '--out',
   '--cpu-prof',
   '--tracing',
+  '--security',
 ]);
 const BOOLEAN_FLAGS = new Set(['--quick', '--keep']);
 
@@ -246,7 +249,15 @@ export function parsePlan(argv: readonly string[]): Plan {
     keep: argv.includes('--keep'),
     cpuProfileDir: flagValue(argv, '--cpu-prof'),
     tracingPercents: tracingPercents(flagValue(argv, '--tracing')),
+    security: onOff(flagValue(argv, '--security'), '--security', true),
   };
+}
+
+function onOff(raw: string | undefined, flag: string, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new UsageError(`${flag} must be on or off, got ${JSON.stringify(raw)}`);
 }
 
 /** `--tracing 1,100` (sampled percentages; default both) or `--tracing off` (no tracing rows). */

@@ -18,7 +18,8 @@ import { renderNotes, renderTable, type ResultRow } from './compare-table';
 import { startKafka, runKafkaTool } from './compare-kafka';
 import { startNats } from './compare-nats';
 import { startRedis } from './compare-redis';
-import { startSluice } from './compare-sluice';
+import { startBenchIssuer } from './bench-issuer';
+import { startSluice, type BenchIssuer } from './compare-sluice';
 import { startOtlpSink, tracingEnv, type OtlpSink } from './otlp-sink';
 import { parsePlan, USAGE, UsageError, type Plan, type Setting, type SystemName } from './compare-workload';
 
@@ -37,7 +38,7 @@ interface Group {
   readonly dirName?: string;
 }
 
-/** What the tracing rows measure: producing, and the end-to-end time at a target rate. */
+/** What the tracing and security rows measure: producing, and the end-to-end time at a target rate. */
 const TRACING_KINDS: readonly Setting['kind'][] = ['produce', 'latency'];
 
 const DRIVER_LABEL: Record<SystemName, string> = {
@@ -52,9 +53,18 @@ function groups(
   systems: readonly SystemName[],
   tracingPercents: readonly number[],
   sink: OtlpSink | undefined,
+  issuer: BenchIssuer | undefined,
 ): Group[] {
   const out: Group[] = [];
   if (systems.includes('sluice')) out.push({ drivers: ['sluice'], start: (dir, rf) => startSluice(dir, rf) });
+  // TLS + tokens + ACLs against all off, right after the plain rows.
+  if (systems.includes('sluice') && issuer !== undefined)
+    out.push({
+      drivers: ['sluice'],
+      kinds: TRACING_KINDS,
+      dirName: 'sluice-secure',
+      start: (dir, rf) => startSluice(dir, rf, undefined, issuer),
+    });
   // Right after the plain sluice rows (tracing off), so the machine is in the same state.
   if (systems.includes('sluice') && sink !== undefined)
     for (const percent of tracingPercents)
@@ -282,6 +292,30 @@ function tracingNotes(rows: readonly ResultRow[], sink: OtlpSink | undefined): s
   return notes;
 }
 
+/**
+ * The cost of security: each secure row against the plain sluice row of the same setting (TLS,
+ * tokens and ACLs all off): produce throughput as a ratio (the goal is at least 0.85), e2e p99.
+ */
+function securityNotes(rows: readonly ResultRow[]): string[] {
+  const notes: string[] = [];
+  for (const row of rows) {
+    if (row.system !== 'sluice secure') continue;
+    const off = rows.find((other) => other.system === 'sluice' && other.setting === row.setting);
+    if (off === undefined) continue;
+    if (row.kind === 'produce') {
+      const ratio = row.records / row.seconds / (off.records / off.seconds);
+      notes.push(
+        `- sluice secure (TLS + tokens + ACLs), ${row.setting}: ${(row.records / row.seconds).toFixed(0)} records/s vs ${(off.records / off.seconds).toFixed(0)} with all off = ratio ${ratio.toFixed(3)} (goal >= 0.85); server CPU ${row.serverCpuSeconds.toFixed(1)} s vs ${off.serverCpuSeconds.toFixed(1)} s`,
+      );
+    } else if (row.latencyMs !== undefined && off.latencyMs !== undefined) {
+      notes.push(
+        `- sluice secure (TLS + tokens + ACLs), ${row.setting}: e2e p50 ${row.latencyMs.p50.toFixed(2)} ms (off ${off.latencyMs.p50.toFixed(2)}), p99 ${row.latencyMs.p99.toFixed(2)} ms (off ${off.latencyMs.p99.toFixed(2)})`,
+      );
+    }
+  }
+  return notes;
+}
+
 function machineFacts(): string[] {
   const cpu = cpus();
   const facts = [`${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory`];
@@ -336,9 +370,12 @@ async function main(): Promise<void> {
   const descriptions: string[] = [];
   let current: RunningSystem | undefined;
   const sink = plan.systems.includes('sluice') && plan.tracingPercents.length > 0 ? await startOtlpSink() : undefined;
+  mkdirSync(baseDir, { recursive: true });
+  const issuer = plan.systems.includes('sluice') && plan.security ? await startBenchIssuer(baseDir) : undefined;
   const cleanup = async (): Promise<void> => {
     await current?.stop().catch(() => undefined);
     await sink?.stop();
+    await issuer?.stop();
     await stopAllChildren(5_000);
     if (!plan.keep) rmSync(baseDir, { recursive: true, force: true });
   };
@@ -350,7 +387,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    for (const group of groups(plan.systems, plan.tracingPercents, sink)) {
+    for (const group of groups(plan.systems, plan.tracingPercents, sink, issuer)) {
       const dir = join(baseDir, group.dirName ?? (group.drivers[0] as string));
       mkdirSync(dir, { recursive: true });
       note(`${group.drivers.join(' + ')}: starting`);
@@ -390,7 +427,10 @@ async function main(): Promise<void> {
   ].join('\n');
   const table = renderTable(rows);
   const tracing = tracingNotes(rows, sink);
-  const notes = [renderNotes(rows), ...tracing, ...skipped.map((s) => `- ${s}`)].filter((n) => n !== '').join('\n');
+  const security = securityNotes(rows);
+  const notes = [renderNotes(rows), ...tracing, ...security, ...skipped.map((s) => `- ${s}`)]
+    .filter((n) => n !== '')
+    .join('\n');
   process.stdout.write(`\n${header}\n\n${table}\n\nNotes:\n${notes}\n`);
 
   const outDir = plan.outputDir ?? resolve(__dirname, '..', 'results');

@@ -15,13 +15,24 @@
  * heap and RSS after load, bytes per partition, and how that compares with Kafka KRaft's
  * stated ~2 million partitions on a 3-node controller quorum.
  *
- * Flags: --quick (10k partitions, 100k-partition snapshot), --partitions <n>,
- * --partitions-per-topic <n> (100), --topics-per-request <n> (50), --brokers <n> (6),
- * --racks <n> (3), --heartbeat-ms <n> (2000, Kafka's broker.heartbeat.interval.ms),
- * --snapshot-partitions <n,n> (1000000,2000000), --skip-cluster, --skip-snapshot,
- * --keep (keep the temp dir with the controllers' logs and data),
- * --cpu-prof (profile every controller; the leader's hottest functions are printed and the
- * .cpuprofile files kept), --dir <path>, --set key=value (controller configuration).
+ * Part 3, through a real quorum started from a seeded snapshot (metadata-seed.ts): the
+ * unavailability window after a broker dies, from its kill to the last of its partitions with a
+ * live leader and an ISR without it (unavailability-window.ts), at 10k, 100k and 1M partitions;
+ * with --baseline, the same against another build's controllers in the same run.
+ *
+ * Part 4: a controller that lags behind a 2M-partition snapshot catches up (the snapshot is
+ * streamed to it in chunks; snapshot-catch-up.ts).
+ *
+ * Flags: --quick (10k partitions, 100k-partition snapshot, windows at 10k and 100k, catch-up at
+ * 100k), --partitions <n>, --partitions-per-topic <n> (100), --topics-per-request <n> (50),
+ * --brokers <n> (6), --racks <n> (3), --heartbeat-ms <n> (2000, Kafka's
+ * broker.heartbeat.interval.ms), --snapshot-partitions <n,n> (1000000,2000000),
+ * --window-partitions <n,n> (10000,100000,1000000), --catch-up-partitions <n> (2000000),
+ * --baseline <dir> (a built checkout, e.g. from bench/peers/baseline-checkout.sh: parts 3 and 4
+ * also run its controllers), --skip-cluster, --skip-snapshot, --skip-window, --skip-catch-up,
+ * --keep (keep the temp dir with the controllers' logs and data), --cpu-prof (profile every
+ * controller of part 1; the leader's hottest functions are printed and the .cpuprofile files
+ * kept), --dir <path>, --set key=value (controller configuration).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +41,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControllerClient } from '@sluice/controller';
 import { LocalCluster, sleep } from '@sluice/local-cluster';
-import { MetadataDelta, MetadataImage, uuidFromBytes, writeSnapshot } from '@sluice/metadata';
+import { MAX_RESPONSE_PARTITION_LIMIT, writeSnapshot } from '@sluice/metadata';
+import type { DescribeTopicsResponse__Output, TopicPartitionCursor } from '@sluice/proto';
+import { buildSeedImage, SEED_BROKERS } from './metadata-seed';
+import { measureCatchUp, type CatchUpResult } from './snapshot-catch-up';
+import { measureWindow, VICTIM, windowDir, type WindowResult } from './unavailability-window';
 import { cpuProfileEnv } from './cpu-profile-env';
 import { MiB } from './measure';
 import { formatNumber, markdownTable, median } from './table';
@@ -72,14 +87,19 @@ const topicsPerRequest = intFlag('--topics-per-request', 50);
 const brokerCount = intFlag('--brokers', 6);
 const rackCount = intFlag('--racks', 3);
 const heartbeatMs = intFlag('--heartbeat-ms', 2_000);
-const snapshotSizes = (flag('--snapshot-partitions') ?? (quick ? '100000' : '1000000,2000000'))
-  .split(',')
-  .map((text) => {
+function listFlag(name: string, fallback: string): number[] {
+  return (flag(name) ?? fallback).split(',').map((text) => {
     const value = Number(text.replace(/_/g, ''));
     if (!Number.isSafeInteger(value) || value < 1)
-      throw new RangeError(`--snapshot-partitions ${text} is not a list of positive integers`);
+      throw new RangeError(`${name} ${text} is not a list of positive integers`);
     return value;
   });
+}
+
+const snapshotSizes = listFlag('--snapshot-partitions', quick ? '100000' : '1000000,2000000');
+const windowSizes = listFlag('--window-partitions', quick ? '10000,100000' : '10000,100000,1000000');
+const catchUpPartitions = intFlag('--catch-up-partitions', quick ? 100_000 : 2_000_000);
+const baseline = flag('--baseline');
 const REPLICATION_FACTOR = 3;
 /** Kafka KRaft's stated scale (KIP-500 and Confluent's KRaft material): about 2 million partitions on a 3-node controller quorum. */
 const KRAFT_CLAIM_PARTITIONS = 2_000_000;
@@ -311,6 +331,7 @@ interface ClusterResult {
   readonly catchUpMs: number;
   readonly describeClusterMs: number;
   readonly describeTopicsMs: number | string;
+  readonly describePages: number;
   /** The leader process was still running after DescribeTopics. */
   readonly leaderAlive: boolean;
   /** The broker that stopped heartbeating, and how long after its last answered heartbeat it was fenced. */
@@ -448,12 +469,26 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
     const describeClusterMs = performance.now() - describeStarted;
     describeStarted = performance.now();
     let describeTopicsMs: number | string;
+    let describePages = 0;
     let describedPartitions = 0;
     let describedReplicas = 0;
     const leadersPerBroker = new Map<number, number>();
     let isrWithVictim = 0;
     try {
-      const described = await admin.callNode(leaderAddress, 'DescribeTopics', { names: [] }, 120_000);
+      // Every page (the most partitions an answer may hold), as Admin.describeTopics would.
+      const described: { topics: DescribeTopicsResponse__Output['topics'] } = { topics: [] };
+      let cursor: TopicPartitionCursor | null = null;
+      do {
+        const page: DescribeTopicsResponse__Output = await admin.callNode(
+          leaderAddress,
+          'DescribeTopics',
+          { names: [], cursor, responsePartitionLimit: MAX_RESPONSE_PARTITION_LIMIT },
+          120_000,
+        );
+        described.topics.push(...page.topics);
+        describePages++;
+        cursor = page.nextCursor;
+      } while (cursor !== null);
       describeTopicsMs = performance.now() - describeStarted;
       for (const topic of described.topics) {
         if (!topic.name.startsWith('scale-')) continue;
@@ -496,6 +531,7 @@ async function runCluster(baseDir: string): Promise<ClusterResult> {
       catchUpMs,
       describeClusterMs,
       describeTopicsMs,
+      describePages,
       leaderAlive,
       victim,
       fenceMs,
@@ -601,7 +637,7 @@ function printCluster(result: ClusterResult): void {
         ['admin client NOT_CONTROLLER redirects / retries', `${result.clientRedirects} / ${result.clientRetries}`],
         ['controller leader changed during creation', result.leaderChanged ? 'yes' : 'no'],
         [
-          `broker ${result.victim} stops heartbeating: fenced, partitions moved off it, committed after`,
+          `broker ${result.victim} stops heartbeating: its FenceBroker (with the first chunk of moves) committed after (the whole window: part 3)`,
           typeof result.fenceMs === 'number'
             ? `${formatNumber(result.fenceMs, 0)} ms since its last answered heartbeat (broker.session.timeout.ms: ${settings()['broker.session.timeout.ms'] ?? '9000 default'})`
             : result.fenceMs,
@@ -620,7 +656,7 @@ function printCluster(result: ClusterResult): void {
         ['metadata offset (Raft index) at the end', count(result.metadataOffset)],
         ['DescribeCluster on the leader', `${formatNumber(result.describeClusterMs, 1)} ms`],
         [
-          `DescribeTopics (all ${count(result.topics)} topics, one answer) on the leader`,
+          `DescribeTopics (all ${count(result.topics)} topics, ${count(result.describePages)} pages of <= ${count(MAX_RESPONSE_PARTITION_LIMIT)} partitions) on the leader`,
           typeof result.describeTopicsMs === 'number'
             ? `${formatNumber(result.describeTopicsMs, 0)} ms`
             : result.describeTopicsMs,
@@ -698,50 +734,6 @@ interface SnapshotResult {
   readonly partitionTableBytes: number;
 }
 
-function topicId(index: number): string {
-  const bytes = new Uint8Array(16);
-  new DataView(bytes.buffer).setUint32(12, index + 1);
-  bytes[0] = 0x5a;
-  return uuidFromBytes(bytes);
-}
-
-/** An image of `partitions` partitions (100 per topic, 3 replicas spread over 6 brokers in 3 racks). */
-function buildImage(partitions: number): { image: MetadataImage; topics: number } {
-  const brokers = 6;
-  const delta = new MetadataDelta(MetadataImage.EMPTY);
-  for (let brokerId = 0; brokerId < brokers; brokerId++) {
-    delta.replay({
-      type: 'BrokerRegistration',
-      brokerId,
-      brokerEpoch: brokerId + 1,
-      incarnationId: topicId(1e9 + brokerId),
-      listeners: [{ name: 'PLAINTEXT', host: `broker-${brokerId}`, port: 9092 }],
-      rack: `rack-${brokerId % 3}`,
-      fenced: false,
-    });
-  }
-  const topics = Math.ceil(partitions / 100);
-  for (let t = 0; t < topics; t++) {
-    const id = topicId(t);
-    delta.replay({ type: 'Topic', name: `topic-${String(t).padStart(7, '0')}`, topicId: id });
-    const count = Math.min(100, partitions - t * 100);
-    for (let p = 0; p < count; p++) {
-      const replicas = [(t + p) % brokers, (t + p + 1) % brokers, (t + p + 2) % brokers];
-      delta.replay({
-        type: 'Partition',
-        topicId: id,
-        partitionId: p,
-        replicas,
-        isr: replicas,
-        leader: replicas[0] as number,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-      });
-    }
-  }
-  return { image: delta.apply({ lastContainedOffset: 1_000_000, lastContainedEpoch: 1 }), topics };
-}
-
 interface ProbeOutput {
   loadSeconds: number;
   topics: number;
@@ -755,7 +747,7 @@ interface ProbeOutput {
 async function runSnapshot(baseDir: string, partitions: number): Promise<SnapshotResult> {
   const path = join(baseDir, `image-${partitions}.snapshot`);
   let started = performance.now();
-  let built: { image: MetadataImage; topics: number } | undefined = buildImage(partitions);
+  let built: ReturnType<typeof buildSeedImage> | undefined = buildSeedImage(partitions);
   const buildSeconds = (performance.now() - started) / 1000;
   const topics = built.topics;
   started = performance.now();
@@ -893,6 +885,81 @@ function printSnapshots(results: readonly SnapshotResult[], cluster: ClusterResu
   );
 }
 
+// ------------------------------------------------------------------ parts 3 and 4
+
+/** The builds parts 3 and 4 run: this one, and the baseline's controllers with --baseline. */
+function builds(): { readonly name: string; readonly workspace?: string }[] {
+  return baseline === undefined
+    ? [{ name: 'this build' }]
+    : [{ name: 'baseline', workspace: baseline }, { name: 'this build' }];
+}
+
+const msOrText = (value: number | string): string =>
+  typeof value === 'number' ? `${formatNumber(value, 0)} ms` : value;
+
+function printWindows(results: readonly { build: string; result: WindowResult }[]): void {
+  out(
+    `\n## Unavailability window after a broker dies (3 controllers from a seeded snapshot, ${SEED_BROKERS} played brokers heartbeating every ${heartbeatMs} ms, broker ${VICTIM} killed right after a heartbeat; broker.session.timeout.ms ${settings()['broker.session.timeout.ms'] ?? '9000'})\n\n`,
+  );
+  out(
+    `Times from the kill, as the leader's committed metadata feed delivers them (what brokers see). The window ends when the last of the dead broker's partitions has a live leader and an ISR without it.\n\n`,
+  );
+  out(
+    `${markdownTable(
+      [
+        'partitions',
+        'led by it / ISRs naming it',
+        'build',
+        'FenceBroker committed',
+        'last leadership moved',
+        'last ISR cleaned',
+        'window (kill -> last move)',
+        'after the fence',
+        'entries with moves',
+      ],
+      results.map(({ build, result }) => [
+        count(result.partitions),
+        `${count(result.ledByVictim)} / ${count(result.isrWithVictim)}`,
+        build,
+        msOrText(result.fenceMs),
+        msOrText(result.lastLeaderMs),
+        msOrText(result.lastIsrMs),
+        msOrText(result.windowMs),
+        typeof result.windowMs === 'number' && typeof result.fenceMs === 'number'
+          ? `${formatNumber(result.windowMs - result.fenceMs, 0)} ms`
+          : 'n/a',
+        count(result.moveEntries),
+      ]),
+    )}\n\n`,
+  );
+}
+
+function printCatchUps(results: readonly { build: string; result: CatchUpResult }[]): void {
+  out(
+    `\n## A controller lagging behind a snapshot catches up (two controllers start from a seeded snapshot, the third with an empty log)\n\n`,
+  );
+  out(
+    `${markdownTable(
+      [
+        'partitions',
+        'snapshot MiB',
+        'build',
+        'catch-up (start -> snapshot applied)',
+        'transfer (leader log)',
+        'transfers started',
+      ],
+      results.map(({ build, result }) => [
+        count(result.partitions),
+        mib(result.snapshotBytes),
+        build,
+        msOrText(result.catchUpMs),
+        result.transferMs === undefined ? 'n/a' : `${formatNumber(result.transferMs, 0)} ms`,
+        count(result.transfers),
+      ]),
+    )}\n\n`,
+  );
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -912,6 +979,43 @@ async function main(): Promise<void> {
         snapshots.push(await runSnapshot(baseDir, partitions));
       }
       printSnapshots(snapshots, cluster);
+    }
+    if (!has('--skip-window')) {
+      const windows: { build: string; result: WindowResult }[] = [];
+      for (const partitions of windowSizes) {
+        for (const build of builds()) {
+          const result = await measureWindow({
+            baseDir: windowDir(baseDir, build.workspace === undefined ? 'this' : 'baseline', partitions),
+            partitions,
+            ...(build.workspace === undefined ? {} : { workspace: build.workspace }),
+            heartbeatMs,
+            timeoutMs: 600_000,
+            controllerConfig: settings(),
+            note,
+          });
+          note(`window at ${count(partitions)} partitions (${build.name}): ${msOrText(result.windowMs)}`);
+          windows.push({ build: build.name, result });
+        }
+      }
+      printWindows(windows);
+    }
+    if (!has('--skip-catch-up')) {
+      const catchUps: { build: string; result: CatchUpResult }[] = [];
+      for (const build of builds()) {
+        const dir = join(baseDir, `catch-up-${build.workspace === undefined ? 'this' : 'baseline'}`);
+        mkdirSync(dir, { recursive: true });
+        const result = await measureCatchUp({
+          baseDir: dir,
+          partitions: catchUpPartitions,
+          ...(build.workspace === undefined ? {} : { workspace: build.workspace }),
+          timeoutMs: build.workspace === undefined ? 600_000 : 120_000,
+          controllerConfig: settings(),
+          note,
+        });
+        note(`catch-up of ${count(catchUpPartitions)} partitions (${build.name}): ${msOrText(result.catchUpMs)}`);
+        catchUps.push({ build: build.name, result });
+      }
+      printCatchUps(catchUps);
     }
   } finally {
     if (has('--keep')) note(`kept ${baseDir} (controller logs: cluster/controller-N.out)`);

@@ -10,6 +10,7 @@
  * - REJECT archives a record; RELEASE past group.share.delivery.count.limit archives it too: neither
  *   is delivered again, and later records still are.
  */
+import { defaultClientSecurity } from '../../packages/proto/src';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,7 +23,7 @@ import {
 } from '../../packages/client/src';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
 import { sleep, waitFor, type LocalCluster } from '@sluice/local-cluster';
-import { leaderOf, startSluice } from './local-sluice';
+import { leaderOf, SECURITY_MODES, startSluice } from './local-sluice';
 
 jest.setTimeout(180_000);
 
@@ -36,7 +37,10 @@ const DELIVERY_LIMIT = 3;
 const HOLDER_SCRIPT = `
 const { ShareConsumer } = require(${JSON.stringify(resolve(__dirname, '../../packages/client/dist/index.js'))});
 const [bootstrap, coordinators, group, topic] = process.argv.slice(1);
-const consumer = new ShareConsumer({ bootstrap, coordinators, groupId: group, acknowledgementMode: 'explicit', maxPollRecords: 20, fetchMaxWaitMs: 200 });
+// The secure run hands over the CA and a token of the test's principal.
+const { HOLDER_CA: caFile, HOLDER_TOKEN: token } = process.env;
+const security = caFile ? { tls: { caFile }, tokens: { token: () => Promise.resolve(token) } } : undefined;
+const consumer = new ShareConsumer({ bootstrap, coordinators, groupId: group, acknowledgementMode: 'explicit', maxPollRecords: 20, fetchMaxWaitMs: 200, ...(security ? { security } : {}) });
 consumer.subscribe([topic]);
 (async () => {
   for (;;) {
@@ -50,12 +54,14 @@ consumer.subscribe([topic]);
 })();
 `;
 
-describe('share groups on real processes', () => {
+// Once as it always ran, and once with TLS, OIDC tokens and ACLs on (local-sluice.ts).
+describe.each(SECURITY_MODES)('share groups on real processes (%s)', (mode) => {
   let sluice: LocalCluster;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     sluice = await startSluice({
+      secure: mode === 'secure',
       name: 'share-e2e',
       controllerConfig: { 'broker.session.timeout.ms': 2_000 },
       brokerConfig: {
@@ -163,10 +169,15 @@ describe('share groups on real processes', () => {
     });
 
     // The sixth member: a process that takes records and is killed -9 holding their locks.
+    const security = defaultClientSecurity();
+    const holderEnv =
+      security.tls === undefined || security.tokens === undefined
+        ? {}
+        : { HOLDER_CA: security.tls.caFile, HOLDER_TOKEN: await security.tokens.token() };
     const holder = spawn(
       process.execPath,
       ['-e', HOLDER_SCRIPT, sluice.brokers.addresses().join(','), coordinatorAddresses.join(','), GROUP, TOPIC],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...holderEnv } },
     );
     children.push(holder);
     let heldAtMs = 0;

@@ -20,6 +20,12 @@ import {
   writeCoordinatorsFile,
 } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
+import { removeSecurityFile, securityFile, writeSecurityFile, type LocalSecurityFile } from './security-options';
+import type { IssuedFiles } from '@sluice/local-cluster';
+
+function adminFiles(files: IssuedFiles): LocalSecurityFile {
+  return { caFile: files.caFile, certificateFile: files.certificateFile, privateKeyFile: files.privateKeyFile };
+}
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 
@@ -43,6 +49,10 @@ interface UpOptions {
   readonly dir?: string;
   readonly for?: string;
   readonly tiering?: boolean;
+  readonly tls?: boolean;
+  readonly oidcIssuer?: string;
+  readonly oidcAudience?: string;
+  readonly acls: boolean;
 }
 
 /**
@@ -64,6 +74,13 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       '--tiering',
       'tiered storage on the brokers, against a local MinIO (built by scripts/build-minio.sh) started with the cluster',
     )
+    .option(
+      '--tls',
+      'secure mode: a local CA and a certificate per process (mutual TLS), SASL_SSL listeners, ACLs; other sluice commands use the admin certificate it issues',
+    )
+    .option('--oidc-issuer <url>', 'with --tls: also accept bearer JWTs from this OpenID issuer (JWKS by discovery)')
+    .option('--oidc-audience <aud>', 'with --oidc-issuer: the `aud` tokens must carry')
+    .option('--no-acls', 'with --tls: no authorizer (every authenticated caller may do everything)')
     .action(async (options: UpOptions) => {
       setExitCode(await clusterUp(options, io));
     });
@@ -106,6 +123,10 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   const runForMs = options.for === undefined ? undefined : Number(options.for) * 1000;
   if (runForMs !== undefined && !(Number.isFinite(runForMs) && runForMs >= 0))
     throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(options.for)}`);
+  if (options.tls !== true && (options.oidcIssuer !== undefined || options.acls === false))
+    throw new UsageError('--oidc-issuer and --no-acls need --tls');
+  if (options.oidcAudience !== undefined && options.oidcIssuer === undefined)
+    throw new UsageError('--oidc-audience needs --oidc-issuer');
   let minioBinary: string | null = null;
   if (options.tiering === true) {
     minioBinary = findMinioBinary();
@@ -142,6 +163,21 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   try {
     local = await LocalCluster.create({
       baseDir,
+      ...(options.tls === true
+        ? {
+            security: {
+              authorizer: options.acls,
+              ...(options.oidcIssuer === undefined
+                ? {}
+                : {
+                    oauthBearer: {
+                      issuer: options.oidcIssuer,
+                      ...(options.oidcAudience === undefined ? {} : { audience: options.oidcAudience }),
+                    },
+                  }),
+            },
+          }
+        : {}),
       roles: {
         controller: { count: controllers },
         broker: { count: brokers, firstNodeId: FIRST_BROKER_ID, config: tieringSettings },
@@ -164,6 +200,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     stopped = true;
     if (local.coordinators.nodeIds.length > 0) removeCoordinatorsFile(local.coordinators.addresses());
     removeBootstrapFile(local.controllers.addresses());
+    if (local.issued !== undefined) removeSecurityFile(adminFiles(local.issued.admin));
     // Coordinators, then brokers while the controllers can still move their leaderships (controlled shutdown).
     await local.stop();
     await minio?.stop();
@@ -174,6 +211,9 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     const leader = await local.waitForControllerLeader(LEADER_WAIT_MS);
     if (local.coordinators.nodeIds.length > 0) writeCoordinatorsFile(local.coordinators.addresses());
     const bootstrapPath = writeBootstrapFile(local.controllers.addresses());
+    // The other commands follow the newest local cluster: its admin certificate, or none.
+    const securityPath = local.issued === undefined ? undefined : writeSecurityFile(adminFiles(local.issued.admin));
+    if (local.issued === undefined) rmSync(securityFile(), { force: true });
     const endpoint = (role: 'controller' | 'broker' | 'coordinator', id: number): string =>
       `${local.role(role).address(id)}  pid ${local.role(role).pid(id) ?? '?'}  metrics http://${local.role(role).metricsAddress(id)}/metrics`;
     const lines = [
@@ -183,6 +223,11 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
           `  controller ${id}: ${endpoint('controller', id)}${id === leader ? '  (active controller)' : ''}  log ${local.controllers.logFile(id)}`,
       ),
       `  bootstrap (Controller gRPC API): ${local.controllers.addresses().join(',')}  (written to ${bootstrapPath}; other sluice commands use it by default)`,
+      ...(local.issued === undefined
+        ? []
+        : [
+            `  security: TLS everywhere (CA ${local.issued.admin.caFile}), listeners SASL_SSL${options.oidcIssuer === undefined ? ' (client certificates)' : ` (tokens from ${options.oidcIssuer}, or client certificates)`}, ${options.acls ? 'ACLs on (super user: User:CN=admin)' : 'no ACLs'}; admin certificate in ${local.issued.admin.dir} (written to ${securityPath}; other sluice commands use it by default)`,
+          ]),
       ...(brokers > 0
         ? local.brokers.nodeIds.map(
             (id) => `  broker ${id}: ${endpoint('broker', id)}  log ${local.brokers.logFile(id)}`,

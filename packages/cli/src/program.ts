@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { aclCommand } from './acl-command';
 import { clusterCommand } from './cluster-command';
 import { consumeCommand } from './consume-command';
 import { ExitCode, UsageError } from './exit-codes';
 import { groupCommand } from './group-command';
 import type { CliIo } from './io';
 import { produceCommand } from './produce-command';
+import { applyClientSecurity, resetClientSecurity, withSecurityOptions, type SecurityFlags } from './security-options';
 import { shareCommand } from './share-command';
 import { storageCommand } from './storage-command';
 import { tieringCommand } from './tiering-command';
@@ -19,11 +21,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const setExitCode = (code: ExitCode): void => {
     exitCode = code;
   };
-  const program = new Command('sluice')
-    .description('sluice: an event-streaming platform (Kafka-class logs, Raft metadata)')
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+  const program = withSecurityOptions(
+    new Command('sluice')
+      .description('sluice: an event-streaming platform (Kafka-class logs, Raft metadata)')
+      .configureOutput({ writeOut: io.out, writeErr: io.err })
+      .exitOverride()
+      .showHelpAfterError('(run with --help for usage)'),
+  );
+  // Every command's clients use what the security flags (or the local secure cluster) say.
+  program.hook('preAction', (_program, action) =>
+    applyClientSecurity(program.opts<SecurityFlags>(), action.opts<{ bootstrap?: string }>().bootstrap),
+  );
   program.addCommand(storageCommand(io, setExitCode));
   program.addCommand(clusterCommand(io, setExitCode));
   program.addCommand(topicCommand(io, setExitCode));
@@ -32,6 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   program.addCommand(groupCommand(io, setExitCode));
   program.addCommand(shareCommand(io, setExitCode));
   program.addCommand(tieringCommand(io, setExitCode));
+  program.addCommand(aclCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -60,5 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return ExitCode.FAILURE;
+  } finally {
+    resetClientSecurity();
   }
 }

@@ -10,7 +10,7 @@ import { withAdmin, withConnectionOptions } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
-import { isTiered, tieringOffsets, type PartitionTieringOffsets } from './tiering-offsets';
+import { isTiered, tieringOffsets } from './tiering-offsets';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -71,6 +71,29 @@ export function formatTopic(topic: TopicInfo): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Every topic in name order, one call per whole topic, following the controller's pages: a topic
+ * split across pages is held until its last part arrives, nothing else is kept.
+ */
+export async function forEachTopic(admin: Admin, onTopic: (info: TopicInfo) => void): Promise<void> {
+  let pending: TopicInfo | undefined;
+  await admin.describeTopicPages([], (page) => {
+    for (const info of page) {
+      if (pending !== undefined && pending.name === info.name) {
+        pending = { ...pending, partitions: [...pending.partitions, ...info.partitions] };
+        continue;
+      }
+      if (pending !== undefined) onTopic(pending);
+      pending = info;
+    }
+  });
+  if (pending !== undefined) onTopic(pending);
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
 }
 
 export function topicJson(topic: TopicInfo): object {
@@ -135,7 +158,7 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
   withConnectionOptions(topic.command('list').description('list topic names, one per line')).action(
     async (options: ConnectionOptions) => {
       await run(options, async (admin) => {
-        for (const name of await admin.listTopics()) io.out(`${name}\n`);
+        await forEachTopic(admin, (info) => io.out(`${info.name}\n`));
         return ExitCode.OK;
       });
     },
@@ -148,30 +171,35 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
       .option('--json', 'one JSON document instead of text'),
   ).action(async (name: string | undefined, options: DescribeOptions) => {
     await run(options, async (admin) => {
-      const topics =
-        name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))];
-      // Tiered topics also show where each partition starts remotely and locally (asked of the leaders).
-      const tiered = new Map<string, PartitionTieringOffsets[]>();
-      for (const info of topics) if (isTiered(info)) tiered.set(info.name, await tieringOffsets(admin, info));
-      if (options.json === true) {
-        const json = (info: TopicInfo): object => ({
-          ...topicJson(info),
-          ...(tiered.has(info.name) ? { tiering: tiered.get(info.name) } : {}),
-        });
-        io.out(`${JSON.stringify(name === undefined ? topics.map(json) : json(topics[0] as TopicInfo), null, 2)}\n`);
-      } else {
-        for (const info of topics) {
+      if (name !== undefined) {
+        const info = await aboutTopic(name, () => admin.describeTopic(name));
+        // A tiered topic also shows where each partition starts remotely and locally (asked of the leaders).
+        const offsets = isTiered(info) ? await tieringOffsets(admin, info) : undefined;
+        if (options.json === true) {
+          const json = { ...topicJson(info), ...(offsets === undefined ? {} : { tiering: offsets }) };
+          io.out(`${JSON.stringify(json, null, 2)}\n`);
+        } else {
           io.out(formatTopic(info));
-          const offsets = tiered.get(info.name);
-          if (offsets !== undefined) {
-            for (const o of offsets) {
-              io.out(
-                `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\n`,
-              );
-            }
-          }
+          for (const o of offsets ?? [])
+            io.out(
+              `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\n`,
+            );
         }
+        return ExitCode.OK;
       }
+      // Every topic, printed as the controller's pages arrive: a large cluster is never held at once.
+      // (Remote and local start offsets of tiered topics: `topic describe <name>` or `tiering status`.)
+      if (options.json !== true) {
+        await forEachTopic(admin, (info) => io.out(formatTopic(info)));
+        return ExitCode.OK;
+      }
+      let first = true;
+      io.out('[');
+      await forEachTopic(admin, (info) => {
+        io.out(`${first ? '\n' : ',\n'}${indent(JSON.stringify(topicJson(info), null, 2))}`);
+        first = false;
+      });
+      io.out(first ? ']\n' : '\n]\n');
       return ExitCode.OK;
     });
   });

@@ -9,9 +9,10 @@
  * is loading or unreachable (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ...) is looked up
  * again and retried with backoff until `timeoutMs`; other errors are the group's answer.
  */
-import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type {
   CoordinatorClient,
+  ListedGroup__Output,
   TopicPartitions,
   TopicPartitions__Output,
   UnaryMethodName,
@@ -34,7 +35,12 @@ import {
 import { CoordinatorShareStatePersister } from './coordinator-share-state-persister';
 import { backoffMs } from './producer-config';
 
+/** ListGroups pages one listing may take (a coordinator whose token never ends is refused). */
+const MAX_GROUP_LIST_PAGES = 100_000;
+
 export interface GroupAdminOptions {
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   /** Coordinator addresses, `host:port,host:port` or a list: every coordinator of the cluster (listGroups asks each). */
   readonly coordinators: string | readonly string[];
   /** Bound on one operation, retries included. Default 30 s. */
@@ -170,7 +176,7 @@ export class GroupAdmin {
   private readonly timeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients = new GrpcClientPool('Coordinator');
+  private readonly clients: GrpcClientPool<'Coordinator'>;
   /** Reads share partitions' durable state; made on first use. */
   private persister: CoordinatorShareStatePersister | null = null;
   private nextBootstrap = 0;
@@ -178,6 +184,9 @@ export class GroupAdmin {
 
   constructor(options: GroupAdminOptions) {
     this.bootstrap = parseBootstrap(options.coordinators);
+    this.clients = new GrpcClientPool('Coordinator', {
+      ...(options.security === undefined ? {} : { security: options.security }),
+    });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;
@@ -198,8 +207,7 @@ export class GroupAdmin {
     const answers = await Promise.all(
       this.bootstrap.map(async (coordinator) => {
         try {
-          const response = await unaryCall(this.client(coordinator), 'ListGroups', {}, { timeoutMs: this.timeoutMs });
-          return { coordinator, groups: response.groups, error: undefined };
+          return { coordinator, groups: await this.allGroupsOf(coordinator), error: undefined };
         } catch (error) {
           return { coordinator, groups: undefined, error: asApiError(error) };
         }
@@ -220,6 +228,29 @@ export class GroupAdmin {
       groups: [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0)),
       errors,
     };
+  }
+
+  /** Every page of one coordinator's ListGroups (bounded: a token that repeats is refused). */
+  private async allGroupsOf(coordinator: string): Promise<ListedGroup__Output[]> {
+    const groups: ListedGroup__Output[] = [];
+    let pageToken = '';
+    for (let pages = 0; pages < MAX_GROUP_LIST_PAGES; pages++) {
+      const response = await unaryCall(
+        this.client(coordinator),
+        'ListGroups',
+        { pageToken, maxGroups: 0 },
+        { timeoutMs: this.timeoutMs },
+      );
+      groups.push(...response.groups);
+      if (response.nextPageToken === '') return groups;
+      if (response.nextPageToken === pageToken)
+        throw new ApiError('UNKNOWN_SERVER_ERROR', `coordinator ${coordinator} repeated ListGroups page token`);
+      pageToken = response.nextPageToken;
+    }
+    throw new ApiError(
+      'UNKNOWN_SERVER_ERROR',
+      `coordinator ${coordinator}: ListGroups did not end within ${MAX_GROUP_LIST_PAGES} pages`,
+    );
   }
 
   /** Per group, in the order asked; an unknown group carries GROUP_ID_NOT_FOUND. */

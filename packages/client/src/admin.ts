@@ -7,11 +7,23 @@
  * carries `error` (an ApiError) or not. The single-item methods (`createTopic`, `describeTopic`,
  * ...) reject with that item's error instead.
  */
+import {
+  bindingFromWire,
+  bindingToWire,
+  filterToWire,
+  type AclBinding,
+  type AclCreationResult,
+  type AclDeletionResult,
+  type AclFilter,
+  type DescribedAcl,
+} from './admin-acls';
+import type { ClientSecurity } from '@sluice/proto';
 import { formatHostPort, type ItemError__Output } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
 import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
+import { appendTopicPage, followPages } from './topic-pages';
 import {
   EARLIEST_LOCAL_TIMESTAMP,
   EARLIEST_TIMESTAMP,
@@ -94,6 +106,11 @@ export interface TopicInfo {
   /** Topic-level config overrides (cluster defaults are not listed). */
   readonly configs: Readonly<Record<string, string>>;
   readonly error?: ApiError;
+}
+
+export interface DescribeTopicsOptions {
+  /** Partitions per answer (0: the controller's default, 2,000; it caps requests at 10,000). */
+  readonly partitionsPerPage?: number;
 }
 
 export interface BrokerInfo {
@@ -185,7 +202,10 @@ export class Admin {
   /** Consumer group operations (admin-groups.ts); null without `coordinators`. */
   private readonly groupAdmin: GroupAdmin | null;
 
+  private readonly security: ClientSecurity | undefined;
+
   constructor(options: AdminOptions) {
+    this.security = options.security;
     this.channel = new ControllerChannel(options.bootstrap, options);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.groupAdmin =
@@ -194,6 +214,7 @@ export class Admin {
         : new GroupAdmin({
             coordinators: options.coordinators,
             timeoutMs: this.timeoutMs,
+            ...(options.security === undefined ? {} : { security: options.security }),
             ...(options.retryBackoffMs === undefined ? {} : { retryBackoffMs: options.retryBackoffMs }),
             ...(options.maxRetryBackoffMs === undefined ? {} : { retryBackoffMaxMs: options.maxRetryBackoffMs }),
           });
@@ -257,32 +278,66 @@ export class Admin {
 
   /**
    * Named topics in the order asked (unknown ones carry UNKNOWN_TOPIC_OR_PARTITION), or every
-   * topic sorted by name when `names` is omitted or empty.
+   * topic sorted by name when `names` is omitted or empty. Follows the controller's pages
+   * (`partitionsPerPage`: 0 asks the controller's default, 2,000) and joins topics split
+   * across them; for a listing too large to hold at once use `describeTopicPages`.
    */
-  async describeTopics(names: readonly string[] = []): Promise<TopicInfo[]> {
-    const response = await this.channel.leaderRead('DescribeTopics', { names: [...names] });
-    const topics =
-      names.length > 0
-        ? response.topics
-        : [...response.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return topics.map((t) =>
-      withError(
-        {
-          name: t.name,
-          topicId: t.topicId,
-          partitions: t.partitions.map((p) => ({
-            partition: p.partition,
-            leader: p.leader,
-            leaderEpoch: p.leaderEpoch,
-            partitionEpoch: p.partitionEpoch,
-            replicas: [...p.replicas],
-            isr: [...p.isr],
-            eligibleLeaderReplicas: [...p.eligibleLeaderReplicas],
-          })),
-          configs: { ...t.configs },
-        },
-        itemError(t),
-      ),
+  async describeTopics(names: readonly string[] = [], options: DescribeTopicsOptions = {}): Promise<TopicInfo[]> {
+    const topics: TopicInfo[] = [];
+    await this.describeTopicPages(names, (page) => appendTopicPage(topics, page), options);
+    if (names.length === 0) return topics.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // The controller answers each name once; a name asked twice is answered twice here too.
+    const byName = new Map(topics.map((topic) => [topic.name, topic]));
+    return names.map(
+      (name) =>
+        byName.get(name) ??
+        withError(
+          { name, topicId: '', partitions: [], configs: {} },
+          new ApiError('UNKNOWN_SERVER_ERROR', `the controller did not answer for topic ${name}`),
+        ),
+    );
+  }
+
+  /**
+   * The same listing one page at a time (`onPage` in name order for every topic): memory stays
+   * bounded by one page however large the cluster. A topic larger than a page arrives in parts,
+   * each with its next partitions (same name, consecutive calls).
+   */
+  async describeTopicPages(
+    names: readonly string[],
+    onPage: (topics: TopicInfo[]) => void,
+    options: DescribeTopicsOptions = {},
+  ): Promise<void> {
+    const partitionsPerPage = options.partitionsPerPage ?? 0;
+    await followPages(
+      (cursor) =>
+        this.channel.leaderRead('DescribeTopics', {
+          names: [...names],
+          cursor,
+          responsePartitionLimit: partitionsPerPage,
+        }),
+      (response) =>
+        onPage(
+          response.topics.map((t) =>
+            withError(
+              {
+                name: t.name,
+                topicId: t.topicId,
+                partitions: t.partitions.map((p) => ({
+                  partition: p.partition,
+                  leader: p.leader,
+                  leaderEpoch: p.leaderEpoch,
+                  partitionEpoch: p.partitionEpoch,
+                  replicas: [...p.replicas],
+                  isr: [...p.isr],
+                  eligibleLeaderReplicas: [...p.eligibleLeaderReplicas],
+                })),
+                configs: { ...t.configs },
+              },
+              itemError(t),
+            ),
+          ),
+        ),
     );
   }
 
@@ -342,6 +397,33 @@ export class Admin {
   }
 
   /** The cluster as the active controller sees it: brokers (fenced or not), controllers, leader. */
+  /** Kafka's createAcls: each binding becomes an ACL in the metadata log (one already held is kept). */
+  async createAcls(bindings: readonly AclBinding[]): Promise<AclCreationResult[]> {
+    const response = await this.channel.call('CreateAcls', { creations: bindings.map(bindingToWire) });
+    return bindings.map((binding, index) => {
+      const result = response.results[index];
+      return withError({ binding }, result === undefined ? undefined : itemError(result));
+    });
+  }
+
+  /** Kafka's describeAcls: the ACLs matching `filter` (default: all). */
+  async describeAcls(filter: AclFilter = {}): Promise<DescribedAcl[]> {
+    const response = await this.channel.call('DescribeAcls', { filter: filterToWire(filter) });
+    return response.acls.map(bindingFromWire);
+  }
+
+  /** Kafka's deleteAcls: removes every ACL matching each filter, and says which. */
+  async deleteAcls(filters: readonly AclFilter[]): Promise<AclDeletionResult[]> {
+    const response = await this.channel.call('DeleteAcls', { filters: filters.map(filterToWire) });
+    return filters.map((filter, index) => {
+      const result = response.filterResults[index];
+      return withError(
+        { filter, deleted: (result?.matchingAcls ?? []).map(bindingFromWire) },
+        result === undefined ? undefined : itemError(result),
+      );
+    });
+  }
+
   async describeCluster(): Promise<ClusterInfo> {
     const r = await this.channel.leaderRead('DescribeCluster', {});
     return {
@@ -390,6 +472,7 @@ export class Admin {
         throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
       this.brokerMetadata = new ClusterMetadata({
         bootstrap: addresses,
+        ...(this.security === undefined ? {} : { security: this.security }),
         requestTimeoutMs: Math.min(this.timeoutMs, 10_000),
       });
     }

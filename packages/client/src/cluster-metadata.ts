@@ -13,13 +13,16 @@
  *   shares, so a lagging broker cannot move a leader back.
  */
 import { ApiError, isApiErrorName } from '@sluice/protocol';
-import { GrpcClientPool, formatHostPort, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, formatHostPort, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type { BrokerClient, BrokerEndpoint__Output, MetadataResponse__Output } from '@sluice/proto';
 import { parseBootstrap } from './controller-channel';
+import { collectTopicPages } from './topic-pages';
 import type { PartitionAvailability } from './partitioner';
 
 export interface ClusterMetadataOptions {
   readonly bootstrap: string | readonly string[];
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   /** `metadata.max.age.ms` (Kafka default 300000). */
   readonly metadataMaxAgeMs?: number;
   /** Bound on one Metadata call. Default 5 s. */
@@ -28,6 +31,8 @@ export interface ClusterMetadataOptions {
   readonly maxTopics?: number;
   /** Listener whose address clients use; default the broker's first listener. */
   readonly listenerName?: string;
+  /** Partitions per Metadata answer (0, the default: the broker's, 2,000); the pages are joined. */
+  readonly partitionsPerPage?: number;
 }
 
 export interface PartitionLeader {
@@ -58,8 +63,9 @@ export class ClusterMetadata {
   private readonly metadataMaxAgeMs: number;
   private readonly requestTimeoutMs: number;
   private readonly maxTopics: number;
+  private readonly partitionsPerPage: number;
   private readonly listenerName: string | undefined;
-  private readonly clients = new GrpcClientPool('Broker');
+  private readonly clients: GrpcClientPool<'Broker'>;
   private readonly brokers = new Map<number, string>();
   /** Topics kept up to date, in recency order. */
   private readonly wanted = new Map<string, true>();
@@ -76,9 +82,13 @@ export class ClusterMetadata {
 
   constructor(options: ClusterMetadataOptions) {
     this.bootstrap = parseBootstrap(options.bootstrap);
+    this.clients = new GrpcClientPool('Broker', {
+      ...(options.security === undefined ? {} : { security: options.security }),
+    });
     this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
     this.maxTopics = options.maxTopics ?? 10_000;
+    this.partitionsPerPage = options.partitionsPerPage ?? 0;
     this.listenerName = options.listenerName;
   }
 
@@ -179,13 +189,27 @@ export class ClusterMetadata {
       const address = candidates[(this.nextAddress + attempt) % candidates.length] as string;
       try {
         // An empty list asks for every topic; with nothing wanted yet ask for a name no topic has.
-        const answer = await unaryCall(
-          this.client(address),
-          'Metadata',
-          { topics: names.length > 0 ? names : ['__sluice_no_topic__'] },
-          { timeoutMs: this.requestTimeoutMs },
+        // Every page from the same broker; a topic split across pages is joined before applying.
+        const topics = names.length > 0 ? names : ['__sluice_no_topic__'];
+        const { topics: joined, pages } = await collectTopicPages<
+          MetadataResponse__Output['topics'][number]['partitions'][number],
+          MetadataResponse__Output['topics'][number],
+          MetadataResponse__Output
+        >((cursor) =>
+          unaryCall(
+            this.client(address),
+            'Metadata',
+            { topics, cursor, responsePartitionLimit: this.partitionsPerPage },
+            { timeoutMs: this.requestTimeoutMs },
+          ),
         );
-        this.apply(answer);
+        const last = pages[pages.length - 1] as MetadataResponse__Output;
+        // The oldest page's offset: a page read from an older image must not look newer than it is.
+        const metadataOffset = pages.reduce(
+          (lowest, page) => (BigInt(page.metadataOffset) < BigInt(lowest) ? page.metadataOffset : lowest),
+          last.metadataOffset,
+        );
+        this.apply({ ...last, topics: joined, metadataOffset });
         this.nextAddress += attempt;
         return;
       } catch (error) {

@@ -168,6 +168,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         {
           groupId: options.groupId,
           coordinators: options.coordinators,
+          ...(options.security === undefined ? {} : { security: options.security }),
           ...(options.groupInstanceId === undefined ? {} : { groupInstanceId: options.groupInstanceId }),
           ...(options.groupRemoteAssignor === undefined ? {} : { groupRemoteAssignor: options.groupRemoteAssignor }),
           ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
@@ -193,6 +194,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
     this.metadata = new ClusterMetadata({
       bootstrap: options.bootstrap,
+      ...(options.security === undefined ? {} : { security: options.security }),
       metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
       requestTimeoutMs: Math.min(this.requestTimeoutMs, 10_000),
       ...(options.listenerName === undefined ? {} : { listenerName: options.listenerName }),

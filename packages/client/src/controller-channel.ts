@@ -15,13 +15,15 @@
  * (a client package does not import a service).
  */
 import { ApiError } from '@sluice/protocol';
-import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type { ControllerClient, UnaryMethodName, UnaryRequest, UnaryResponse } from '@sluice/proto';
 import { NoControllerReachableError } from './errors';
 
 type ControllerMethod = UnaryMethodName<ControllerClient>;
 
 export interface ControllerChannelOptions {
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   /** Overall bound on one call including redirects and retries. Default 30 s. */
   readonly timeoutMs?: number;
   /** Bound on one attempt against one node. Default 5 s. */
@@ -62,7 +64,7 @@ export function parseBootstrap(bootstrap: string | readonly string[]): string[] 
 export class ControllerChannel {
   readonly bootstrap: readonly string[];
   private readonly options: ResolvedOptions;
-  private readonly clients = new GrpcClientPool('Controller');
+  private readonly clients: GrpcClientPool<'Controller'>;
   private preferred: string | undefined;
   /** True once `preferred` answered as the active controller (a write succeeded or DescribeCluster said so). */
   private preferredIsLeader = false;
@@ -74,6 +76,9 @@ export class ControllerChannel {
 
   constructor(bootstrap: string | readonly string[], options: ControllerChannelOptions = {}) {
     this.bootstrap = parseBootstrap(bootstrap);
+    this.clients = new GrpcClientPool('Controller', {
+      ...(options.security === undefined ? {} : { security: options.security }),
+    });
     this.options = {
       timeoutMs: options.timeoutMs ?? 30_000,
       attemptTimeoutMs: options.attemptTimeoutMs ?? 5_000,

@@ -4,7 +4,7 @@
  * starting at the next bootstrap address each time so one dead address is not always asked
  * first, plus the error classes their retry loops share.
  */
-import { GrpcClientPool, fromGrpcError, type CoordinatorClient } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, type CoordinatorClient, type ClientSecurity } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { findCoordinator } from './coordinator-lookup';
 import { parseBootstrap } from './controller-channel';
@@ -27,14 +27,16 @@ export function asApiError(error: unknown): ApiError {
 
 export class CoordinatorLocator {
   readonly bootstrap: readonly string[];
-  private readonly clients = new GrpcClientPool('Coordinator');
+  private readonly clients: GrpcClientPool<'Coordinator'>;
   private nextBootstrap = 0;
 
   constructor(
     coordinators: string | readonly string[],
     private readonly requestTimeoutMs: number,
+    security?: ClientSecurity,
   ) {
     this.bootstrap = parseBootstrap(coordinators);
+    this.clients = new GrpcClientPool('Coordinator', security === undefined ? {} : { security });
   }
 
   client(address: string): CoordinatorClient {

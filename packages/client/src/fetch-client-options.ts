@@ -1,7 +1,11 @@
 /** The settings every record-fetching client (Consumer, ShareConsumer) takes, with Kafka's names and defaults. */
+import type { ClientSecurity } from '@sluice/proto';
+
 export interface FetchClientOptions {
   /** Broker addresses, `host:port,host:port` or a list. */
   readonly bootstrap: string | readonly string[];
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   /** `fetch.max.wait.ms`, default 500. */
   readonly fetchMaxWaitMs?: number;
   /** `fetch.min.bytes`, default 1. */

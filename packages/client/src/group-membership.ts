@@ -12,7 +12,7 @@
  * The consumer side is behind `GroupConsumerHooks` so this file holds the protocol only.
  */
 import { randomUUID } from 'node:crypto';
-import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
+import { GrpcClientPool, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type {
   ConsumerGroupHeartbeatRequest,
   CoordinatorClient,
@@ -32,6 +32,8 @@ import { backoffMs } from './producer-config';
 type CoordinatorMethod = UnaryMethodName<CoordinatorClient>;
 
 export interface GroupOptions {
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   readonly groupId: string;
   /** Coordinator addresses (any of them answers FindCoordinator). */
   readonly coordinators: string | readonly string[];
@@ -77,7 +79,7 @@ export class GroupMembership {
   private readonly requestTimeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients = new GrpcClientPool('Coordinator');
+  private readonly clients: GrpcClientPool<'Coordinator'>;
   private coordinatorAddress: string | null = null;
   private memberEpoch = 0;
   private status: Status = 'joining';
@@ -104,6 +106,9 @@ export class GroupMembership {
       throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
     this.groupId = options.groupId;
     this.bootstrap = parseBootstrap(options.coordinators);
+    this.clients = new GrpcClientPool('Coordinator', {
+      ...(options.security === undefined ? {} : { security: options.security }),
+    });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;

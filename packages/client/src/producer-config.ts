@@ -3,6 +3,7 @@
  * refuses a combination (idempotence with acks other than all, or more than 5 requests in flight)
  * so do we, with a named INVALID_CONFIG error.
  */
+import type { ClientSecurity } from '@sluice/proto';
 import { ApiError, codecFor, CompressionType } from '@sluice/protocol';
 import { validateAccumulatorConfig, type AccumulatorConfig } from './accumulator-config';
 import type { PartitionerKind } from './partitioner';
@@ -13,6 +14,8 @@ export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export interface ProducerOptions {
   /** Broker addresses, `host:port,host:port` or a list (Kafka's bootstrap.servers). */
   readonly bootstrap: string | readonly string[];
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   /** `acks`: 0, 1 or all (-1). Default all. */
   readonly acks?: Acks;
   /** `enable.idempotence`: default true (then acks must be all). */

@@ -207,6 +207,7 @@ export class Producer {
     this.config = resolveProducerConfig(options);
     this.metadata = new ClusterMetadata({
       bootstrap: options.bootstrap,
+      ...(options.security === undefined ? {} : { security: options.security }),
       metadataMaxAgeMs: this.config.metadataMaxAgeMs,
       requestTimeoutMs: Math.min(this.config.requestTimeoutMs, 10_000),
       ...(options.listenerName === undefined ? {} : { listenerName: options.listenerName }),

@@ -169,6 +169,7 @@ export class ShareConsumer {
       new ShareGroupMembership({
         groupId: options.groupId,
         coordinators: options.coordinators as string | readonly string[],
+        ...(options.security === undefined ? {} : { security: options.security }),
         ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
         ...(options.requestTimeoutMs === undefined
           ? {}
@@ -184,6 +185,7 @@ export class ShareConsumer {
     this.checkCrcs = options.checkCrcs ?? true;
     this.metadata = new ClusterMetadata({
       bootstrap: options.bootstrap,
+      ...(options.security === undefined ? {} : { security: options.security }),
       metadataMaxAgeMs: options.metadataMaxAgeMs,
       requestTimeoutMs: Math.min(this.requestTimeoutMs, 5_000),
       listenerName: options.listenerName,

@@ -13,7 +13,7 @@
  * ShareFetch from; this file holds the protocol only.
  */
 import { randomUUID } from 'node:crypto';
-import { unaryCall } from '@sluice/proto';
+import { unaryCall, type ClientSecurity } from '@sluice/proto';
 import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
@@ -21,6 +21,8 @@ import { asApiError, COORDINATOR_RETRIABLE_ERRORS, CoordinatorLocator } from './
 import { backoffMs } from './producer-config';
 
 export interface ShareGroupOptions {
+  /** TLS and bearer token; default: the process default (plaintext unless set). */
+  readonly security?: ClientSecurity;
   readonly groupId: string;
   /** Coordinator addresses (any of them answers FindCoordinator). */
   readonly coordinators: string | readonly string[];
@@ -68,7 +70,7 @@ export class ShareGroupMembership {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;
-    this.locator = new CoordinatorLocator(options.coordinators, this.requestTimeoutMs);
+    this.locator = new CoordinatorLocator(options.coordinators, this.requestTimeoutMs, options.security);
   }
 
   /** The member epoch (0 until joined, and again after being fenced). */

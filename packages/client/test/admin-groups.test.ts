@@ -127,12 +127,17 @@ describe('Admin consumer group operations', () => {
     }));
     b = await fakeCoordinator(() => ({
       FindCoordinator: find,
-      ListGroups: () => ({
-        groups: [
-          { groupId: 'g1', state: 'EMPTY', members: 0 },
-          { groupId: 'g2', state: 'STABLE', members: 1 },
-        ],
-      }),
+      // Two pages: the admin follows next_page_token.
+      ListGroups: (request: { pageToken: string }) =>
+        request.pageToken === ''
+          ? { groups: [{ groupId: 'g1', state: 'EMPTY', members: 0 }], nextPageToken: 'after-g1' }
+          : {
+              groups: [
+                { groupId: 'g2', state: 'STABLE', members: 1 },
+                { groupId: 'g3', state: 'EMPTY', members: 0 },
+              ],
+              nextPageToken: '',
+            },
       DescribeGroups: (request: { groupIds: string[] }) => ({
         groups: request.groupIds.map((groupId) => ({
           groupId,
@@ -191,6 +196,7 @@ describe('Admin consumer group operations', () => {
       expect(listed.groups).toEqual([
         { groupId: 'g1', state: 'EMPTY', members: 0 },
         { groupId: 'g2', state: 'STABLE', members: 1 },
+        { groupId: 'g3', state: 'EMPTY', members: 0 },
       ]);
       expect(listed.errors.map((e) => e.coordinator)).toEqual([deadAddress]);
       expect(listed.errors[0]!.error).toBeInstanceOf(ApiError);

@@ -127,6 +127,40 @@ describe('Admin against a real 3-controller quorum with three registered brokers
     });
   });
 
+  it('follows DescribeTopics pages: topics split across pages come back whole, in name order or as asked', async () => {
+    await admin.createTopics([
+      { name: 'paged-b', numPartitions: 7, replicationFactor: 1 },
+      { name: 'paged-a', numPartitions: 5, replicationFactor: 1 },
+      { name: 'paged-c', numPartitions: 1, replicationFactor: 1 },
+    ]);
+    const pages: { name: string; partitions: number[] }[][] = [];
+    await admin.describeTopicPages(
+      [],
+      (page) => pages.push(page.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partition) }))),
+      { partitionsPerPage: 4 },
+    );
+    // Every page holds 4 partitions but the last; a topic split over pages continues where it stopped.
+    const sizes = pages.map((page) => page.reduce((sum, t) => sum + t.partitions.length, 0));
+    expect(sizes.slice(0, -1).every((size) => size === 4)).toBe(true);
+    expect(sizes.at(-1)).toBeLessThanOrEqual(4);
+    const parts = pages.flat();
+    expect(parts.filter((t) => t.name === 'paged-b').flatMap((t) => t.partitions)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(parts.filter((t) => t.name === 'paged-b').length).toBeGreaterThan(1);
+    const whole = await admin.describeTopics([], { partitionsPerPage: 4 });
+    const byName = new Map(whole.map((t) => [t.name, t.partitions.map((p) => p.partition)]));
+    expect(byName.get('paged-b')).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(whole.map((t) => t.name)).toEqual([...whole.map((t) => t.name)].sort());
+    const asked = await admin.describeTopics(['paged-c', 'nope', 'paged-b', 'paged-c'], { partitionsPerPage: 2 });
+    expect(asked.map((t) => [t.name, t.partitions.length, t.error?.errorName])).toEqual([
+      ['paged-c', 1, undefined],
+      ['nope', 0, 'UNKNOWN_TOPIC_OR_PARTITION'],
+      ['paged-b', 7, undefined],
+      ['paged-c', 1, undefined],
+    ]);
+    const deleted = await admin.deleteTopics(['paged-a', 'paged-b', 'paged-c']);
+    expect(deleted.map((d) => d.error)).toEqual([undefined, undefined, undefined]);
+  });
+
   it('keeps working across a kill -9 of the active controller (retry, then NOT_CONTROLLER to the new leader)', async () => {
     const before = admin.stats;
     await cluster.controllers.kill(cluster.leaderId, 'SIGKILL');

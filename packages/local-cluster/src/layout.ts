@@ -6,19 +6,22 @@ import { freePorts } from './ports';
 import type { NodeSlot } from './role-processes';
 import type { ClusterPlaces, Role, RoleSpec, Settings } from './roles';
 
-/** Which of a process's two ports: its gRPC listener, or its /metrics server. */
-export type PortKind = 'grpc' | 'metrics';
+/** Which of a process's ports: its gRPC listener, its /metrics server, or the fault proxy in front of its listener. */
+export type PortKind = 'grpc' | 'metrics' | 'proxy';
 
 /**
- * Two distinct free ports for every process of every role (gRPC and /metrics), chosen before any
- * configuration is written, so they stay the same across restarts and a scraper can be told them.
+ * Distinct free ports for every process of every role (gRPC and /metrics, and the fault proxy's
+ * when `withProxies`), chosen before any configuration is written, so they stay the same across
+ * restarts and a scraper can be told them.
  */
 export async function choosePorts(
   nodeIds: ReadonlyMap<Role, readonly number[]>,
   host: string,
+  withProxies = false,
 ): Promise<(role: Role, nodeId: number, kind?: PortKind) => number> {
+  const kinds: PortKind[] = withProxies ? ['grpc', 'metrics', 'proxy'] : ['grpc', 'metrics'];
   const places = [...nodeIds].flatMap(([role, ids]) =>
-    ids.flatMap((nodeId) => [`${role}-${nodeId}-grpc`, `${role}-${nodeId}-metrics`]),
+    ids.flatMap((nodeId) => kinds.map((kind) => `${role}-${nodeId}-${kind}`)),
   );
   const free = await freePorts(places.length, host);
   if (free.length !== places.length) throw new Error(`asked for ${places.length} ports, got ${free.length}`);
@@ -34,7 +37,14 @@ export async function choosePorts(
 export function writeNode(
   baseDir: string,
   spec: RoleSpec,
-  node: { readonly nodeId: number; readonly port: number; readonly metricsPort: number; readonly clusterId: string },
+  node: {
+    readonly nodeId: number;
+    readonly port: number;
+    /** Where the others dial it: `port`, or its fault proxy's. */
+    readonly advertisedPort: number;
+    readonly metricsPort: number;
+    readonly clusterId: string;
+  },
   places: ClusterPlaces,
   extra: Settings,
 ): NodeSlot {
@@ -42,7 +52,17 @@ export function writeNode(
   const dataDir = spec.dataDirKey === undefined ? undefined : join(baseDir, name);
   const configFile = join(baseDir, `${name}.properties`);
   const settings = {
-    ...spec.settings({ nodeId: node.nodeId, port: node.port, metricsPort: node.metricsPort, dataDir }, places, extra),
+    ...spec.settings(
+      {
+        nodeId: node.nodeId,
+        port: node.port,
+        advertisedPort: node.advertisedPort,
+        metricsPort: node.metricsPort,
+        dataDir,
+      },
+      places,
+      extra,
+    ),
     ...extra,
   };
   writeFileSync(
@@ -60,6 +80,7 @@ export function writeNode(
   return {
     nodeId: node.nodeId,
     port: node.port,
+    advertisedPort: node.advertisedPort,
     metricsPort,
     dataDir,
     configFile,

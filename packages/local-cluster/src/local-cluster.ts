@@ -13,10 +13,19 @@
  * order, and removes the data directory when asked; every child is also killed when this process
  * exits. Files per process in `baseDir`: `<role>-<id>.properties`, `<role>-<id>.out` (its
  * output) and `<role>-<id>/` (its data).
+ *
+ * With `networkFaults`, a fault proxy stands in front of every listener and every address the
+ * cluster hands out (`controller.quorum.voters`, advertised listeners, coordinator addresses,
+ * `address()`) is the proxy's, so every process and client dials every other through one:
+ * `network` then cuts, slows or narrows the link between any two of them (faults/).
  */
 import { mkdirSync, rmSync } from 'node:fs';
+import { formatLogDirs } from '@sluice/runtime';
 import { Admin, ControllerChannel } from '@sluice/client';
-import { GrpcClientPool, unaryCall, type DescribeClusterResponse__Output } from '@sluice/proto';
+import { GrpcClientPool, unaryCall, type ClientSecurity, type DescribeClusterResponse__Output } from '@sluice/proto';
+import { issueClusterCertificates, type IssuedCluster } from './security';
+import { FaultNetwork } from './faults/fault-network';
+import { endpointName } from './faults/link-faults';
 import { choosePorts, writeNode } from './layout';
 import { checkClusterId, clusterIdFor, nodeIdsOf, type LocalClusterOptions, type StartOptions } from './options';
 import { LocalRole } from './role-processes';
@@ -45,16 +54,41 @@ export class LocalCluster {
   /** Follows NOT_CONTROLLER to the active controller: the broker wait reads the leader's view. */
   private probeChannel: ControllerChannel | undefined;
   /** One Controller client per controller, for probes of each node's own view (no redirect, no retry). */
-  private readonly nodeClients = new GrpcClientPool('Controller');
-  private readonly healthClients = new GrpcClientPool('Health');
+  private readonly nodeClients: GrpcClientPool<'Controller'>;
+  private readonly healthClients: GrpcClientPool<'Health'>;
+  private faultNetwork: FaultNetwork | undefined;
 
   private constructor(
     readonly baseDir: string,
     readonly clusterId: string,
     readonly host: string,
     roles: ReadonlyMap<Role, LocalRole>,
+    /** A secure cluster's certificates (undefined: PLAINTEXT). */
+    readonly issued: IssuedCluster | undefined,
   ) {
     this.roles = roles;
+    // Explicit even when plaintext: the process default (a CLI's) must not leak into the launcher's probes.
+    const security = { security: issued?.adminSecurity ?? {} };
+    this.nodeClients = new GrpcClientPool('Controller', security);
+    this.healthClients = new GrpcClientPool('Health', security);
+  }
+
+  /** How an operator's client reaches this cluster: TLS with the admin certificate on a secure one. */
+  get adminSecurity(): ClientSecurity | undefined {
+    return this.issued?.adminSecurity;
+  }
+
+  /** The fault proxies and their link table; only for a cluster created with `networkFaults`. */
+  get network(): FaultNetwork {
+    if (this.faultNetwork === undefined)
+      throw new RangeError('this cluster has no fault proxies: create it with networkFaults: true');
+    return this.faultNetwork;
+  }
+
+  /** The endpoint name of a running process of this cluster by pid (`broker-2`), for the fault proxies. */
+  private processName(pid: number): string | undefined {
+    const found = this.processes().find((candidate) => candidate.pid === pid);
+    return found === undefined ? undefined : endpointName(found.role, found.nodeId);
   }
 
   /** Chooses ports, writes every process's configuration and formats the data directories; starts nothing. */
@@ -62,18 +96,27 @@ export class LocalCluster {
     const host = options.host ?? '127.0.0.1';
     checkClusterId(options.clusterId);
     const nodeIds = nodeIdsOf(options);
-    for (const spec of ROLES) if ((nodeIds.get(spec.role) ?? []).length > 0) assertServiceBuilt(spec.service);
-    const portOf = await choosePorts(nodeIds, host);
+    for (const spec of ROLES)
+      if ((nodeIds.get(spec.role) ?? []).length > 0)
+        assertServiceBuilt(spec.service, options.roles?.[spec.role]?.workspace);
+    const withProxies = options.networkFaults === true;
+    const portOf = await choosePorts(nodeIds, host, withProxies);
+    const advertisedPortOf = (role: Role, nodeId: number): number =>
+      portOf(role, nodeId, withProxies ? 'proxy' : 'grpc');
     const places: ClusterPlaces = {
       host,
       controllerVoters: (nodeIds.get('controller') ?? [])
-        .map((id) => `${id}@${host}:${portOf('controller', id)}`)
+        .map((id) => `${id}@${host}:${advertisedPortOf('controller', id)}`)
         .join(','),
       nodeIds: (role) => nodeIds.get(role) ?? [],
-      address: (role, nodeId) => `${host}:${portOf(role, nodeId)}`,
+      address: (role, nodeId) => `${host}:${advertisedPortOf(role, nodeId)}`,
     };
     mkdirSync(options.baseDir, { recursive: true });
     const clusterId = clusterIdFor(options.baseDir, options.clusterId);
+    const issued =
+      options.security === undefined
+        ? undefined
+        : await issueClusterCertificates(options.baseDir, nodeIds, options.security);
     const roles = new Map<Role, LocalRole>();
     for (const spec of ROLES) {
       const wanted = options.roles?.[spec.role] ?? {};
@@ -81,17 +124,43 @@ export class LocalCluster {
         writeNode(
           options.baseDir,
           spec,
-          { nodeId, port: portOf(spec.role, nodeId), metricsPort: portOf(spec.role, nodeId, 'metrics'), clusterId },
+          {
+            nodeId,
+            port: portOf(spec.role, nodeId),
+            advertisedPort: advertisedPortOf(spec.role, nodeId),
+            metricsPort: portOf(spec.role, nodeId, 'metrics'),
+            clusterId,
+          },
           places,
-          wanted.config ?? {},
+          { ...(issued?.settingsFor(spec.role, nodeId) ?? {}), ...(wanted.config ?? {}) },
         ),
       );
       roles.set(
         spec.role,
-        new LocalRole(spec, host, slots, { output: options.output ?? 'file', env: wanted.env ?? {} }),
+        new LocalRole(spec, host, slots, {
+          output: options.output ?? 'file',
+          env: wanted.env ?? {},
+          ...(wanted.workspace === undefined ? {} : { workspace: wanted.workspace }),
+        }),
       );
     }
-    return new LocalCluster(options.baseDir, clusterId, host, roles);
+    const cluster = new LocalCluster(options.baseDir, clusterId, host, roles, issued);
+    if (withProxies) {
+      cluster.faultNetwork = await FaultNetwork.start({
+        host,
+        targets: ROLES.flatMap((spec) =>
+          (nodeIds.get(spec.role) ?? []).map((nodeId) => ({
+            name: endpointName(spec.role, nodeId),
+            host,
+            port: portOf(spec.role, nodeId),
+            proxyPort: advertisedPortOf(spec.role, nodeId),
+          })),
+        ),
+        processName: (pid) => cluster.processName(pid),
+        processPids: () => cluster.processes().map((found) => found.pid),
+      });
+    }
+    return cluster;
   }
 
   /** create, then start; on a failed start every process is stopped before the error is thrown. */
@@ -133,6 +202,7 @@ export class LocalCluster {
   get admin(): Admin {
     this.adminClient ??= new Admin({
       bootstrap: this.controllers.addresses(),
+      security: this.issued?.adminSecurity ?? {},
       timeoutMs: 15_000,
       ...(this.coordinators.nodeIds.length === 0 ? {} : { coordinators: this.coordinators.addresses() }),
     });
@@ -141,6 +211,7 @@ export class LocalCluster {
 
   private get probe(): ControllerChannel {
     this.probeChannel ??= new ControllerChannel(this.controllers.addresses(), {
+      security: this.issued?.adminSecurity ?? {},
       timeoutMs: 5_000,
       attemptTimeoutMs: 1_000,
       retryBackoffMs: 20,
@@ -270,6 +341,22 @@ export class LocalCluster {
     throw new Error(`${role}s ${waiting.join(', ')} not serving within ${timeoutMs} ms`);
   }
 
+  /**
+   * Replaces a stopped process's data directory with an empty, freshly formatted one: what a
+   * lost disk leaves once an operator has formatted its replacement (meta.properties gets a new
+   * directory.id). Returns the new directory id.
+   */
+  emptyDataDir(role: Role, nodeId: number): string {
+    const processes = this.role(role);
+    if (processes.isRunning(nodeId)) throw new Error(`${role} ${nodeId} is running: stop it before emptying its data`);
+    const dir = processes.dataDir(nodeId);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const [formatted] = formatLogDirs({ clusterId: this.clusterId, nodeId, logDirs: [dir] });
+    if (formatted === undefined) throw new Error(`formatting ${dir} answered nothing`);
+    return formatted.meta.directoryId;
+  }
+
   /** Every running process of the cluster with its pid. */
   processes(): ProcessInfo[] {
     const found: ProcessInfo[] = [];
@@ -319,6 +406,8 @@ export class LocalCluster {
     this.probeChannel = undefined;
     this.nodeClients.close();
     this.healthClients.close();
+    await this.faultNetwork?.close();
+    this.faultNetwork = undefined;
     if (options.removeBaseDir === true) rmSync(this.baseDir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ApiError } from '@sluice/protocol';
 import { isKafkaUuid, randomKafkaUuid } from '@sluice/runtime';
 import { ROLES, type Role, type Settings } from './roles';
+import type { LocalClusterSecurity } from './security';
 
 export interface RoleOptions {
   /** How many processes (default: the role table's; a paired role: one per process of its pair, or 0). */
@@ -18,6 +19,11 @@ export interface RoleOptions {
   readonly config?: Settings;
   /** Extra environment for every process of the role (e.g. NODE_OPTIONS for a profiler hook). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Run the role from another built checkout of this repository (its `services/<service>/dist/main.js`),
+   * e.g. a bench measuring this build against a baseline's; default: this workspace.
+   */
+  readonly workspace?: string;
 }
 
 export interface LocalClusterOptions {
@@ -28,6 +34,14 @@ export interface LocalClusterOptions {
   /** Each process's stdout/stderr: appended to `<baseDir>/<role>-<id>.out` (default) or inherited. */
   readonly output?: 'file' | 'inherit';
   readonly roles?: Partial<Readonly<Record<Role, RoleOptions>>>;
+  /** TLS everywhere, tokens and ACLs (security.ts); absent: PLAINTEXT, open, as `sluice cluster up`. */
+  readonly security?: LocalClusterSecurity;
+  /**
+   * A fault proxy in front of every listener, and every address handed out is the proxy's, so
+   * `LocalCluster.network` can partition, slow or narrow the link between any two processes
+   * (Linux: callers are told apart through /proc). Default false.
+   */
+  readonly networkFaults?: boolean;
 }
 
 export interface StartOptions {

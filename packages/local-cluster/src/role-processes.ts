@@ -12,7 +12,10 @@ import { assertServiceBuilt } from './service-main';
 /** One process's fixed place: chosen once at create, the same across restarts. */
 export interface NodeSlot {
   readonly nodeId: number;
+  /** Where the process listens. */
   readonly port: number;
+  /** Where everyone dials it: `port`, or the port of the fault proxy in front of it. */
+  readonly advertisedPort: number;
   /** The /metrics port in its configuration (0: the OS chose one at start). */
   readonly metricsPort: number;
   readonly dataDir: string | undefined;
@@ -26,6 +29,8 @@ export interface RoleLaunch {
   readonly output: 'file' | 'inherit';
   /** Extra environment for every process of the role (over this process's). */
   readonly env: Readonly<Record<string, string>>;
+  /** The workspace whose built service runs (another checkout); undefined: this one. */
+  readonly workspace?: string;
 }
 
 export class LocalRole {
@@ -57,7 +62,13 @@ export class LocalRole {
     return slot;
   }
 
+  /** Where everyone dials the process (through its fault proxy when the cluster has them). */
   address(nodeId: number): string {
+    return `${this.host}:${this.slot(nodeId).advertisedPort}`;
+  }
+
+  /** Where the process itself listens (behind its fault proxy, if any). */
+  listenAddress(nodeId: number): string {
     return `${this.host}:${this.slot(nodeId).port}`;
   }
 
@@ -104,7 +115,7 @@ export class LocalRole {
     const slot = this.slot(nodeId);
     return this.processes.start(
       nodeId,
-      assertServiceBuilt(this.spec.service),
+      assertServiceBuilt(this.spec.service, this.launch.workspace),
       ['--config', slot.configFile],
       this.launch.output === 'file' ? slot.logFile : null,
       this.launch.env,

@@ -25,7 +25,10 @@ export type Readiness =
 /** One process's place in the cluster, as its settings see it. */
 export interface NodePlace {
   readonly nodeId: number;
+  /** Where it listens. */
   readonly port: number;
+  /** Where the others dial it: `port`, or the port of the fault proxy in front of it. */
+  readonly advertisedPort: number;
   /** Its /metrics port, chosen up front like `port` (a scraper's configuration can name it before any start). */
   readonly metricsPort: number;
   /** Its data directory; undefined for a role that keeps none. */
@@ -35,9 +38,10 @@ export interface NodePlace {
 /** The rest of the cluster, as a process's settings see it (every port is chosen before any config is written). */
 export interface ClusterPlaces {
   readonly host: string;
-  /** `controller.quorum.voters`: `1@127.0.0.1:9093,...`. */
+  /** `controller.quorum.voters`: `1@127.0.0.1:9093,...` (the advertised addresses). */
   readonly controllerVoters: string;
   nodeIds(role: Role): readonly number[];
+  /** Where the others dial the process: its listener, or the fault proxy in front of it. */
   address(role: Role, nodeId: number): string;
 }
 
@@ -61,6 +65,12 @@ export interface RoleSpec {
 const addressesOf = (cluster: ClusterPlaces, role: Role): string[] =>
   cluster.nodeIds(role).map((nodeId) => cluster.address(role, nodeId));
 
+/** `advertised.listeners` when the others dial a proxy in front of the listener; nothing otherwise. */
+const advertised = (listener: string, node: NodePlace, cluster: ClusterPlaces): Settings =>
+  node.advertisedPort === node.port
+    ? {}
+    : { 'advertised.listeners': `${listener}://${cluster.host}:${node.advertisedPort}` };
+
 const CONTROLLER: RoleSpec = {
   role: 'controller',
   service: 'controller',
@@ -73,6 +83,7 @@ const CONTROLLER: RoleSpec = {
     'process.roles': 'controller',
     'controller.quorum.voters': cluster.controllerVoters,
     listeners: `CONTROLLER://${cluster.host}:${node.port}`,
+    ...advertised('CONTROLLER', node, cluster),
     'metadata.log.dir': node.dataDir ?? '',
     'metrics.host': cluster.host,
     'metrics.port': node.metricsPort,
@@ -94,6 +105,7 @@ const BROKER: RoleSpec = {
       'process.roles': 'broker',
       'controller.quorum.voters': cluster.controllerVoters,
       listeners: `PLAINTEXT://${cluster.host}:${node.port}`,
+      ...advertised('PLAINTEXT', node, cluster),
       'log.dirs': node.dataDir ?? '',
       'metrics.host': cluster.host,
       'metrics.port': node.metricsPort,
@@ -113,6 +125,7 @@ const COORDINATOR: RoleSpec = {
     'process.roles': 'coordinator',
     'controller.quorum.voters': cluster.controllerVoters,
     listeners: `PLAINTEXT://${cluster.host}:${node.port}`,
+    ...advertised('PLAINTEXT', node, cluster),
     'coordinator.broker': cluster.address('broker', node.nodeId),
     'coordinator.peers': cluster
       .nodeIds('coordinator')

@@ -21,15 +21,15 @@ export function workspaceRoot(startDir: string = __dirname): string {
   return dir;
 }
 
-/** `services/<service>/dist/main.js` of this workspace (it may not be built yet). */
-export function serviceMainPath(service: string): string {
+/** `services/<service>/dist/main.js` of this workspace, or of `root` (another built checkout); it may not be built yet. */
+export function serviceMainPath(service: string, root: string = workspaceRoot()): string {
   if (!/^[a-z][a-z-]*$/.test(service)) throw new RangeError(`bad service name ${JSON.stringify(service)}`);
-  return join(workspaceRoot(), 'services', service, 'dist', 'main.js');
+  return join(root, 'services', service, 'dist', 'main.js');
 }
 
 /** Throws, saying how to build it, when a service's entry point is missing. */
-export function assertServiceBuilt(service: string): string {
-  const main = serviceMainPath(service);
+export function assertServiceBuilt(service: string, root?: string): string {
+  const main = serviceMainPath(service, root);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx -y pnpm@12 build\` first`);
   return main;
 }

@@ -97,6 +97,57 @@ describe('LocalCluster.create (nothing started)', () => {
     expect(['SIGINT', 'SIGTERM'].map((signal) => process.listenerCount(signal))).toEqual(before);
   });
 
+  it('with networkFaults, hands out a fault proxy address for every listener and advertises it', async () => {
+    const cluster = await LocalCluster.create({
+      baseDir,
+      networkFaults: true,
+      roles: { controller: { count: 3 }, broker: { count: 2 } },
+    });
+    try {
+      const proxyPort = (address: string): number => Number(address.split(':')[1]);
+      for (const role of [cluster.controllers, cluster.brokers, cluster.coordinators])
+        for (const id of role.nodeIds) {
+          expect(role.address(id)).not.toBe(role.listenAddress(id));
+          const name = `${role.role}-${id}`;
+          expect(cluster.network.proxy(name).port).toBe(proxyPort(role.address(id)));
+        }
+      const controller = properties(cluster.controllers.configFile(2));
+      expect(controller.get('listeners')).toBe(`CONTROLLER://${cluster.controllers.listenAddress(2)}`);
+      expect(controller.get('advertised.listeners')).toBe(`CONTROLLER://${cluster.controllers.address(2)}`);
+      expect(controller.get('controller.quorum.voters')).toBe(
+        [1, 2, 3].map((id) => `${id}@${cluster.controllers.address(id)}`).join(','),
+      );
+      const broker = properties(cluster.brokers.configFile(2));
+      expect(broker.get('listeners')).toBe(`PLAINTEXT://${cluster.brokers.listenAddress(2)}`);
+      expect(broker.get('advertised.listeners')).toBe(`PLAINTEXT://${cluster.brokers.address(2)}`);
+      expect(broker.get('share.coordinator.addresses')).toBe(cluster.coordinators.addresses().join(','));
+      const coordinator = properties(cluster.coordinators.configFile(1));
+      expect(coordinator.get('advertised.listeners')).toBe(`PLAINTEXT://${cluster.coordinators.address(1)}`);
+      expect(coordinator.get('coordinator.broker')).toBe(cluster.brokers.address(1));
+      expect(cluster.network.endpoints()).toEqual([
+        'controller-1',
+        'controller-2',
+        'controller-3',
+        'broker-1',
+        'broker-2',
+        'coordinator-1',
+        'coordinator-2',
+        'client',
+      ]);
+    } finally {
+      await cluster.stop();
+    }
+    // Without the option there is no proxy, and every process is dialled where it listens.
+    const plain = await LocalCluster.create({ baseDir: `${baseDir}-plain`, roles: { broker: { count: 1 } } });
+    try {
+      expect(plain.brokers.address(1)).toBe(plain.brokers.listenAddress(1));
+      expect(() => plain.network).toThrow(/networkFaults/);
+      expect(properties(plain.brokers.configFile(1)).has('advertised.listeners')).toBe(false);
+    } finally {
+      await plain.stop({ removeBaseDir: true });
+    }
+  });
+
   it('keeps a reused directory on its cluster id and refuses another one, changing nothing', async () => {
     const first = await LocalCluster.create({ baseDir, roles: { controller: { count: 1 }, broker: { count: 0 } } });
     const again = await LocalCluster.create({ baseDir, roles: { controller: { count: 1 }, broker: { count: 0 } } });

@@ -74,6 +74,12 @@ export interface OpenLogOptions {
    * LogFlushRateAndTimeMs). Measured on the monotonic clock: an observation, not a decision.
    */
   readonly onFlush?: (durationSeconds: number) => void;
+  /**
+   * Told once, when an I/O error (a full disk, a failed fsync) fails the log: the host takes the
+   * whole log directory offline (Kafka's LogDirFailureChannel), since its other logs share the
+   * disk. Called synchronously from inside the failing operation; keep it to a flag and a wake-up.
+   */
+  readonly onStorageError?: (error: LogStorageError) => void;
 }
 
 /**
@@ -195,6 +201,7 @@ export class PartitionLog {
     private readonly clock: Clock,
     private readonly logger: LogLogger,
     private readonly onFlush: ((durationSeconds: number) => void) | undefined,
+    private readonly onStorageError: ((error: LogStorageError) => void) | undefined,
     private readonly context: Mutable<SegmentContext>,
     recovered: ReturnType<typeof recoverLog>,
     statsValue: Mutable<LogStats>,
@@ -254,6 +261,7 @@ export class PartitionLog {
       clock,
       logger,
       options.onFlush,
+      options.onStorageError,
       context,
       recovered,
       stats,
@@ -1218,7 +1226,14 @@ export class PartitionLog {
   }
 
   private fail(error: LogStorageError): void {
+    if (this.state === 'failed') return;
     this.logger.error('log failed; refusing further operations', { dir: this.dir, error: error.message });
     this.state = 'failed';
+    this.onStorageError?.(error);
+  }
+
+  /** The log refuses every operation since an I/O error failed it (its directory is offline). */
+  get failed(): boolean {
+    return this.state === 'failed';
   }
 }

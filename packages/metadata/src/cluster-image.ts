@@ -17,6 +17,10 @@ export interface BrokerRegistration {
   readonly rack: string | null;
   /** A fenced broker leads nothing and is not counted in the ISR; it must unfence first. */
   readonly fenced: boolean;
+  /** KIP-858 directory ids of its log directories, when it reported them. */
+  readonly logDirs?: readonly string[];
+  /** Registered without a log directory it had before, and not unfenced since (see BrokerRegistrationRecord). */
+  readonly replicasLost?: true;
 }
 
 export class ClusterImage {
@@ -74,7 +78,7 @@ export class ClusterDelta {
         `broker ${record.brokerId} re-registration epoch ${record.brokerEpoch} is not above ${existing.brokerEpoch}`,
       );
     }
-    const { brokerId, brokerEpoch, incarnationId, listeners, rack, fenced } = record;
+    const { brokerId, brokerEpoch, incarnationId, listeners, rack, fenced, logDirs, replicasLost } = record;
     this.changed.set(brokerId, {
       brokerId,
       brokerEpoch,
@@ -82,6 +86,8 @@ export class ClusterDelta {
       listeners: Object.freeze(listeners.map((listener) => Object.freeze({ ...listener }))),
       rack,
       fenced,
+      ...(logDirs === undefined ? {} : { logDirs: Object.freeze([...logDirs]) }),
+      ...(replicasLost === true ? { replicasLost } : {}),
     });
   }
 
@@ -99,7 +105,11 @@ export class ClusterDelta {
   replayFence(record: FenceBrokerRecord | UnfenceBrokerRecord): void {
     const fenced = record.type === 'FenceBroker';
     const existing = this.current(record.brokerId, record.brokerEpoch, fenced ? 'fence' : 'unfence');
-    if (existing.fenced !== fenced) this.changed.set(record.brokerId, { ...existing, fenced });
+    // Unfenced, it has left every ISR and ELR its lost replicas were in: what it joins from now on it holds.
+    if (!fenced && existing.replicasLost === true) {
+      const { replicasLost: _cleared, ...rest } = existing;
+      this.changed.set(record.brokerId, { ...rest, fenced });
+    } else if (existing.fenced !== fenced) this.changed.set(record.brokerId, { ...existing, fenced });
   }
 
   replayUnregister(record: UnregisterBrokerRecord): void {

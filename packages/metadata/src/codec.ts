@@ -9,6 +9,7 @@
  * |------------------------|---|--------------------------------------------------------------------------|
  * | BrokerRegistration (0) | 0 | brokerId i32, brokerEpoch i64, incarnationId uuid,                       |
  * |                        |   | listeners uvarint n × (name str, host str, port u16), rack str?, fenced  |
+ * |                        | 1 | v0 + logDirs [uuid]? (uvarint count + 1, 0 = absent), replicasLost bool  |
  * | UnregisterBroker (1)   | 0 | brokerId i32, brokerEpoch i64                                            |
  * | Topic (2)              | 0 | name str, topicId uuid                                                   |
  * | Partition (3)          | 0 | topicId uuid, partitionId i32, replicas [i32], isr [i32], leader i32,    |
@@ -24,7 +25,18 @@
  * | RemoveTopic (9)        | 0 | topicId uuid                                                             |
  * | FeatureLevel (12)      | 0 | name str, level i16                                                      |
  * | ProducerIds (15)       | 0 | brokerId i32, brokerEpoch i64, nextProducerId i64                        |
+ * | AccessControlEntry (23)| 0 | id uuid, resourceType i8, resourceName str, patternType i8, principal    |
+ * |                        |   | str, host str, operation i8, permissionType i8 (Kafka's codes)           |
+ * | RemoveAccessControl... | 0 | id uuid                                                                  |
+ * |   Entry (24)           |   |                                                                          |
  */
+import {
+  ACL_OPERATION_CODES,
+  ACL_PATTERN_TYPE_CODES,
+  ACL_PERMISSION_CODES,
+  ACL_RESOURCE_TYPE_CODES,
+  codeLookup,
+} from './acls';
 import { ByteReader, ByteWriter } from './bytes';
 import { InvalidMetadataRecordError, UnknownRecordTypeError, UnsupportedRecordVersionError } from './errors';
 import {
@@ -44,24 +56,50 @@ const RESOURCE_TYPE_BY_CODE: ReadonlyMap<number, ConfigResourceType> = new Map(
   (Object.keys(RESOURCE_TYPE_CODES) as ConfigResourceType[]).map((type) => [RESOURCE_TYPE_CODES[type], type]),
 );
 
-/** The version `encodeRecord` writes when none is asked for: the newest this build knows. */
+const ACL_RESOURCE_TYPE_BY_CODE = codeLookup(ACL_RESOURCE_TYPE_CODES);
+const ACL_PATTERN_TYPE_BY_CODE = codeLookup(ACL_PATTERN_TYPE_CODES);
+const ACL_OPERATION_BY_CODE = codeLookup(ACL_OPERATION_CODES);
+const ACL_PERMISSION_BY_CODE = codeLookup(ACL_PERMISSION_CODES);
+
+/** A Kafka code for an ACL enum value, refusing names this build does not know. */
+function aclCode(codes: { readonly [name: string]: number }, name: string, what: string): number {
+  const code = codes[name];
+  if (code === undefined) throw new InvalidMetadataRecordError(`unknown ACL ${what} ${name}`);
+  return code;
+}
+
+/** The newest version of a record type this build knows. */
 export function latestVersion(type: MetadataRecordType): number {
   return RECORD_TYPES[type].maxVersion;
 }
 
+/**
+ * The version `encodeRecord` writes when none is asked for: the oldest that carries every field
+ * the record sets, so a build that predates a field (no ELR, no log directory ids) still reads
+ * the records that do not use it: a controller quorum mid-way through a rolling upgrade, or an
+ * older build's controllers started from a newer build's snapshot, as bench:metadata's baseline.
+ */
+export function versionFor(record: MetadataRecord): number {
+  switch (record.type) {
+    case 'BrokerRegistration':
+      return record.logDirs !== undefined || record.replicasLost !== undefined ? 1 : 0;
+    case 'Partition':
+    case 'PartitionChange':
+      return record.eligibleLeaderReplicas !== undefined ? 1 : 0;
+    default:
+      return latestVersion(record.type);
+  }
+}
+
 /** Encodes one record as a fresh byte array. */
-export function encodeRecord(record: MetadataRecord, version = latestVersion(record.type)): Uint8Array {
+export function encodeRecord(record: MetadataRecord, version = versionFor(record)): Uint8Array {
   const writer = new ByteWriter();
   encodeRecordInto(writer, record, version);
   return Uint8Array.from(writer.view());
 }
 
 /** Appends one record's frame to `writer` (which the caller may reuse across records). */
-export function encodeRecordInto(
-  writer: ByteWriter,
-  record: MetadataRecord,
-  version = latestVersion(record.type),
-): void {
+export function encodeRecordInto(writer: ByteWriter, record: MetadataRecord, version = versionFor(record)): void {
   const info = RECORD_TYPES[record.type];
   if (info === undefined) throw new InvalidMetadataRecordError(`unknown record type ${String(record.type)}`);
   if (!Number.isInteger(version) || version < info.minVersion || version > info.maxVersion) {
@@ -82,6 +120,16 @@ export function encodeRecordInto(
       }
       writer.nullableString(record.rack);
       writer.bool(record.fenced);
+      if (version >= 1) {
+        if (record.logDirs === undefined) writer.uvarint(0);
+        else {
+          writer.uvarint(record.logDirs.length + 1);
+          for (const dir of record.logDirs) writer.uuid(dir);
+        }
+        writer.bool(record.replicasLost === true);
+      } else if (record.logDirs !== undefined || record.replicasLost !== undefined) {
+        throw new UnsupportedRecordVersionError(record.type, version, -1, 'logDirs and replicasLost need version 1');
+      }
       return;
     case 'FenceBroker':
     case 'UnfenceBroker':
@@ -144,7 +192,29 @@ export function encodeRecordInto(
       writer.string(record.name);
       writer.int16(record.level);
       return;
+    case 'AccessControlEntry':
+      writer.uuid(record.id);
+      writer.int8(aclCode(ACL_RESOURCE_TYPE_CODES, record.resourceType, 'resource type'));
+      writer.string(record.resourceName);
+      writer.int8(aclCode(ACL_PATTERN_TYPE_CODES, record.patternType, 'pattern type'));
+      writer.string(record.principal);
+      writer.string(record.host);
+      writer.int8(aclCode(ACL_OPERATION_CODES, record.operation, 'operation'));
+      writer.int8(aclCode(ACL_PERMISSION_CODES, record.permission, 'permission'));
+      return;
+    case 'RemoveAccessControlEntry':
+      writer.uuid(record.id);
+      return;
   }
+}
+
+/** Reads an int8 Kafka code and maps it to its name, failing at the code's position when unknown. */
+function readAclCode<T>(reader: ByteReader, names: ReadonlyMap<number, T>, what: string): T {
+  const at = reader.position;
+  const code = reader.int8();
+  const name = names.get(code);
+  if (name === undefined) reader.fail(`unknown ACL ${what} code ${code}`, at);
+  return name;
 }
 
 export interface DecodedRecord {
@@ -191,7 +261,27 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
       }
       const rack = reader.nullableString();
       const fenced = reader.bool();
-      return { type, brokerId, brokerEpoch, incarnationId, listeners, rack, fenced };
+      if (version < 1) return { type, brokerId, brokerEpoch, incarnationId, listeners, rack, fenced };
+      const dirsAt = reader.position;
+      const dirsPlusOne = reader.uvarint();
+      let logDirs: string[] | undefined;
+      if (dirsPlusOne > 0) {
+        reader.checkCount(dirsPlusOne - 1, 16, dirsAt, 'logDirs');
+        logDirs = [];
+        for (let i = 0; i < dirsPlusOne - 1; i++) logDirs.push(reader.uuid());
+      }
+      const replicasLost = reader.bool();
+      return {
+        type,
+        brokerId,
+        brokerEpoch,
+        incarnationId,
+        listeners,
+        rack,
+        fenced,
+        ...(logDirs === undefined ? {} : { logDirs }),
+        ...(replicasLost ? { replicasLost: true as const } : {}),
+      };
     }
     case 'FenceBroker':
     case 'UnfenceBroker':
@@ -266,5 +356,18 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
       const level = reader.int16();
       return { type, name, level };
     }
+    case 'AccessControlEntry': {
+      const id = reader.uuid();
+      const resourceType = readAclCode(reader, ACL_RESOURCE_TYPE_BY_CODE, 'resource type');
+      const resourceName = reader.string();
+      const patternType = readAclCode(reader, ACL_PATTERN_TYPE_BY_CODE, 'pattern type');
+      const principal = reader.string();
+      const host = reader.string();
+      const operation = readAclCode(reader, ACL_OPERATION_BY_CODE, 'operation');
+      const permission = readAclCode(reader, ACL_PERMISSION_BY_CODE, 'permission');
+      return { type, id, resourceType, resourceName, patternType, principal, host, operation, permission };
+    }
+    case 'RemoveAccessControlEntry':
+      return { type, id: reader.uuid() };
   }
 }

@@ -152,3 +152,13 @@ export class UnsupportedSnapshotVersionError extends MetadataError {
     super(`unsupported metadata snapshot format version ${formatVersion}`);
   }
 }
+
+/** An ACL the authorizer cannot hold (unknown type, empty name, malformed principal, ...). */
+export class InvalidAclError extends MetadataValidationError {
+  override readonly name: string = 'InvalidAclError';
+}
+
+/** A RemoveAccessControlEntry for an id the image does not hold, or a second entry with an id in use. */
+export class AclIdError extends MetadataValidationError {
+  override readonly name: string = 'AclIdError';
+}

@@ -1,6 +1,6 @@
 /**
  * An image as the records that rebuild it from empty, in a fixed order (features, brokers,
- * topics each followed by their partitions, configs, producer ids) — what a snapshot holds.
+ * topics each followed by their partitions, configs, producer ids, ACLs) — what a snapshot holds.
  * Two images are equal exactly when these sequences are equal.
  */
 import type { MetadataImage } from './metadata-image';
@@ -18,6 +18,8 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
       listeners: broker.listeners.map((listener) => ({ ...listener })),
       rack: broker.rack,
       fenced: broker.fenced,
+      ...(broker.logDirs === undefined ? {} : { logDirs: [...broker.logDirs] }),
+      ...(broker.replicasLost === true ? { replicasLost: true as const } : {}),
     };
   }
   for (const topic of image.topics.sortedTopics()) {
@@ -57,6 +59,7 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
     // Like Kafka's snapshot, the block's owner is not part of the image.
     yield { type: 'ProducerIds', brokerId: -1, brokerEpoch: -1, nextProducerId: image.producerIds.nextProducerId };
   }
+  for (const acl of image.acls.sortedEntries()) yield { type: 'AccessControlEntry', ...acl };
 }
 
 /** How many records `imageRecords` yields, computed without generating them. */
@@ -64,5 +67,5 @@ export function imageRecordCount(image: MetadataImage): number {
   let count = image.features.size + image.cluster.size + image.topics.topicCount + image.topics.partitionCount;
   for (const resource of image.configs.sortedResources()) count += resource.entries.size;
   if (!image.producerIds.isEmpty) count++;
-  return count;
+  return count + image.acls.size;
 }

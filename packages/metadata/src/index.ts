@@ -15,3 +15,7 @@ export * from './metadata-image';
 export * from './metadata-delta';
 export * from './image-records';
 export * from './snapshot';
+export * from './acls';
+export * from './acls-image';
+export * from './authorizer';
+export * from './topic-pages';

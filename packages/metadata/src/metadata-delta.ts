@@ -4,6 +4,7 @@
  * MetadataValidationError before changing anything, so a rejected record leaves the delta as
  * it was. Only touched topics, brokers, config resources and features are copied on apply.
  */
+import { AclsDelta } from './acls-image';
 import { ClusterDelta } from './cluster-image';
 import { ConfigsDelta } from './configs-image';
 import { ProvenanceRegressionError } from './errors';
@@ -25,6 +26,7 @@ export class MetadataDelta {
   readonly topics: TopicsDelta;
   readonly configs: ConfigsDelta;
   readonly producerIds: ProducerIdsDelta;
+  readonly acls: AclsDelta;
   private provenance: MetadataProvenance;
   private replayed = 0;
 
@@ -34,6 +36,7 @@ export class MetadataDelta {
     this.topics = new TopicsDelta(image.topics);
     this.configs = new ConfigsDelta(image.configs);
     this.producerIds = new ProducerIdsDelta(image.producerIds);
+    this.acls = new AclsDelta(image.acls);
     this.provenance = image.provenance;
   }
 
@@ -87,6 +90,12 @@ export class MetadataDelta {
       case 'FeatureLevel':
         this.features.replay(record);
         break;
+      case 'AccessControlEntry':
+        this.acls.replayEntry(record);
+        break;
+      case 'RemoveAccessControlEntry':
+        this.acls.replayRemove(record);
+        break;
       default:
         throw new Error(`assertion: unhandled record type ${(record as { type: string }).type}`);
     }
@@ -124,6 +133,7 @@ export class MetadataDelta {
       this.topics.apply(),
       this.configs.apply(),
       this.producerIds.apply(),
+      this.acls.apply(),
     );
   }
 }

@@ -1,4 +1,5 @@
 /** The whole metadata state at one log position (Kafka's MetadataImage). Immutable. */
+import { AclsImage } from './acls-image';
 import { ClusterImage } from './cluster-image';
 import { ConfigsImage } from './configs-image';
 import { FeaturesImage } from './features-image';
@@ -23,6 +24,7 @@ export class MetadataImage {
     TopicsImage.EMPTY,
     ConfigsImage.EMPTY,
     ProducerIdsImage.EMPTY,
+    AclsImage.EMPTY,
   );
 
   constructor(
@@ -32,6 +34,7 @@ export class MetadataImage {
     readonly topics: TopicsImage,
     readonly configs: ConfigsImage,
     readonly producerIds: ProducerIdsImage,
+    readonly acls: AclsImage,
   ) {
     Object.freeze(this);
   }
@@ -42,7 +45,8 @@ export class MetadataImage {
       this.cluster.size === 0 &&
       this.topics.topicCount === 0 &&
       this.configs.resourceCount === 0 &&
-      this.producerIds.isEmpty
+      this.producerIds.isEmpty &&
+      this.acls.size === 0
     );
   }
 }

@@ -153,6 +153,20 @@ export class PartitionTable {
     return false;
   }
 
+  /** True when `brokerId` is in the partition's eligible leader replicas (KIP-966), without allocating. */
+  elrIncludes(partitionId: number, brokerId: number): boolean {
+    if (!this.has(partitionId)) return false;
+    const start = this.starts[partitionId] as number;
+    const elrAt =
+      start +
+      ENTRY_HEADER_INTS +
+      (this.data[start + REPLICA_COUNT] as number) +
+      (this.data[start + ISR_COUNT] as number);
+    const end = elrAt + (this.data[start + ELR_COUNT] as number);
+    for (let i = elrAt; i < end; i++) if (this.data[i] === brokerId) return true;
+    return false;
+  }
+
   /** Appends partitions [from, to) of this table to `builder` in one bulk copy. */
   copyRangeInto(builder: PartitionTableBuilder, from: number, to: number): void {
     if (from >= to) return;

@@ -3,6 +3,8 @@
  * ids where Kafka has the record) and versions; the codec in `codec.ts` lays the bodies out.
  */
 
+import type { AclBinding } from './acls';
+
 /** Broker id meaning "no leader", as Kafka's LeaderConstants.NO_LEADER. */
 export const NO_LEADER = -1;
 
@@ -24,6 +26,18 @@ export interface BrokerRegistrationRecord {
   readonly listeners: readonly Listener[];
   readonly rack: string | null;
   readonly fenced: boolean;
+  /**
+   * KIP-858: the `directory.id` of each of the broker's log directories (from meta.properties).
+   * Absent: not reported (a version-0 record). Needs version 1.
+   */
+  readonly logDirs?: readonly string[];
+  /**
+   * The controller found a log directory of the broker's previous registration missing from
+   * this one (a new disk, an emptied or re-formatted directory): the replicas it hosted may be
+   * gone, so it leaves every ISR and ELR before it may be unfenced, and leads nothing it lost.
+   * Present only when true; the broker's UnfenceBroker clears it. Needs version 1.
+   */
+  readonly replicasLost?: true;
 }
 
 export interface FenceBrokerRecord {
@@ -110,6 +124,18 @@ export interface FeatureLevelRecord {
   readonly level: number;
 }
 
+/** Kafka's AccessControlEntryRecord: one ACL, under an id the controller chose. */
+export interface AccessControlEntryRecord extends AclBinding {
+  readonly type: 'AccessControlEntry';
+  readonly id: string;
+}
+
+/** Kafka's RemoveAccessControlEntryRecord. */
+export interface RemoveAccessControlEntryRecord {
+  readonly type: 'RemoveAccessControlEntry';
+  readonly id: string;
+}
+
 export type MetadataRecord =
   | BrokerRegistrationRecord
   | FenceBrokerRecord
@@ -121,7 +147,9 @@ export type MetadataRecord =
   | PartitionChangeRecord
   | ConfigRecord
   | ProducerIdsRecord
-  | FeatureLevelRecord;
+  | FeatureLevelRecord
+  | AccessControlEntryRecord
+  | RemoveAccessControlEntryRecord;
 
 export type MetadataRecordType = MetadataRecord['type'];
 
@@ -134,7 +162,7 @@ export interface RecordTypeInfo {
 
 /** Type ids follow Kafka's MetadataRecordType numbering, so a hex dump reads the same. */
 export const RECORD_TYPES: { readonly [T in MetadataRecordType]: RecordTypeInfo } = {
-  BrokerRegistration: { typeId: 0, minVersion: 0, maxVersion: 0 },
+  BrokerRegistration: { typeId: 0, minVersion: 0, maxVersion: 1 },
   UnregisterBroker: { typeId: 1, minVersion: 0, maxVersion: 0 },
   Topic: { typeId: 2, minVersion: 0, maxVersion: 0 },
   Partition: { typeId: 3, minVersion: 0, maxVersion: 1 },
@@ -145,6 +173,8 @@ export const RECORD_TYPES: { readonly [T in MetadataRecordType]: RecordTypeInfo 
   RemoveTopic: { typeId: 9, minVersion: 0, maxVersion: 0 },
   FeatureLevel: { typeId: 12, minVersion: 0, maxVersion: 0 },
   ProducerIds: { typeId: 15, minVersion: 0, maxVersion: 0 },
+  AccessControlEntry: { typeId: 23, minVersion: 0, maxVersion: 0 },
+  RemoveAccessControlEntry: { typeId: 24, minVersion: 0, maxVersion: 0 },
 };
 
 const TYPE_BY_ID: ReadonlyMap<number, MetadataRecordType> = new Map(

@@ -329,12 +329,14 @@ export class TopicsDelta {
       byName.delete(topic.name);
       partitionCount -= topic.partitionCount;
     }
+    let sameTopics = this.deleted.size === 0;
     for (const change of this.changes.values()) {
       const topic = this.buildTopic(change);
+      if (change.base === undefined) sameTopics = false;
       partitionCount += topic.partitionCount - (change.base?.partitionCount ?? 0);
       byId.set(topic.topicId, topic);
       byName.set(topic.name, topic);
     }
-    return new TopicsImage(byId.build(), byName.build(), partitionCount);
+    return new TopicsImage(byId.build(), byName.build(), partitionCount, sameTopics ? this.image : undefined);
   }
 }

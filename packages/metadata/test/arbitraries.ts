@@ -1,6 +1,10 @@
 /** fast-check generators shared by the metadata tests. */
 import fc from 'fast-check';
 import {
+  ACL_OPERATIONS,
+  ACL_PATTERN_TYPES,
+  ACL_PERMISSIONS,
+  ACL_RESOURCE_TYPES,
   RECORD_TYPES,
   uuidFromBytes,
   type ConfigResourceType,
@@ -32,6 +36,23 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
       fenced: fc.boolean(),
     })
     .map((fields) => ({ record: { type: 'BrokerRegistration' as const, ...fields }, version: 0 })),
+  fc
+    .record(
+      {
+        brokerId: int32,
+        brokerEpoch: int64,
+        incarnationId: arbUuid,
+        listeners: fc.array(fc.record({ name: text, host: text, port: fc.integer({ min: 0, max: 65535 }) }), {
+          maxLength: 3,
+        }),
+        rack: fc.option(text, { nil: null }),
+        fenced: fc.boolean(),
+        logDirs: fc.array(arbUuid, { maxLength: 3 }),
+        replicasLost: fc.constant(true as const),
+      },
+      { requiredKeys: ['brokerId', 'brokerEpoch', 'incarnationId', 'listeners', 'rack', 'fenced'] },
+    )
+    .map((fields) => ({ record: { type: 'BrokerRegistration' as const, ...fields }, version: 1 })),
   fc
     .record({
       type: fc.constantFrom('FenceBroker' as const, 'UnfenceBroker' as const, 'UnregisterBroker' as const),
@@ -90,6 +111,19 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
   fc
     .record({ name: text, level: fc.integer({ min: -32768, max: 32767 }) })
     .map((fields) => ({ record: { type: 'FeatureLevel' as const, ...fields }, version: 0 })),
+  fc
+    .record({
+      id: arbUuid,
+      resourceType: fc.constantFrom(...ACL_RESOURCE_TYPES),
+      resourceName: text,
+      patternType: fc.constantFrom(...ACL_PATTERN_TYPES),
+      principal: text,
+      host: text,
+      operation: fc.constantFrom(...ACL_OPERATIONS),
+      permission: fc.constantFrom(...ACL_PERMISSIONS),
+    })
+    .map((fields) => ({ record: { type: 'AccessControlEntry' as const, ...fields }, version: 0 })),
+  arbUuid.map((id) => ({ record: { type: 'RemoveAccessControlEntry' as const, id }, version: 0 })),
 );
 
 /** Every (type, version) pair this build supports. */
@@ -126,6 +160,17 @@ export const arbModelRecord: fc.Arbitrary<MetadataRecord> = fc.oneof(
     listeners: fc.constant([{ name: 'PLAINTEXT', host: 'localhost', port: 9092 }]),
     rack: fc.constantFrom(null, 'rack-a'),
     fenced: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constant('BrokerRegistration' as const),
+    brokerId: BROKER,
+    brokerEpoch: SMALL_EPOCH,
+    incarnationId: arbUuid,
+    listeners: fc.constant([{ name: 'PLAINTEXT', host: 'localhost', port: 9092 }]),
+    rack: fc.constant(null),
+    fenced: fc.constant(true),
+    logDirs: fc.array(arbUuid, { minLength: 1, maxLength: 2 }),
+    replicasLost: fc.constant(true as const),
   }),
   fc.record({
     type: fc.constantFrom('FenceBroker' as const, 'UnfenceBroker' as const, 'UnregisterBroker' as const),

@@ -31,6 +31,17 @@ const EXAMPLES: Record<string, MetadataRecord> = {
     rack: 'us-east-1a',
     fenced: true,
   },
+  'BrokerRegistration/1': {
+    type: 'BrokerRegistration',
+    brokerId: 1,
+    brokerEpoch: 77,
+    incarnationId: 'q1Sh-9_ISia_MbCI9kpKcg',
+    listeners: [{ name: 'PLAINTEXT', host: 'broker-1.sluice', port: 9092 }],
+    rack: null,
+    fenced: true,
+    logDirs: ['AAAAAAAAAAAAAAAAAAAAAQ', 'AAAAAAAAAAAAAAAAAAAAAg'],
+    replicasLost: true,
+  },
   'UnregisterBroker/0': { type: 'UnregisterBroker', brokerId: 7, brokerEpoch: 99 },
   'Topic/0': { type: 'Topic', name: 'orders', topicId: TOPIC_ID },
   'Partition/0': {
@@ -69,6 +80,18 @@ const EXAMPLES: Record<string, MetadataRecord> = {
   'RemoveTopic/0': { type: 'RemoveTopic', topicId: TOPIC_ID },
   'FeatureLevel/0': { type: 'FeatureLevel', name: 'metadata.version', level: 21 },
   'ProducerIds/0': { type: 'ProducerIds', brokerId: 2, brokerEpoch: 10, nextProducerId: 3000 },
+  'AccessControlEntry/0': {
+    type: 'AccessControlEntry',
+    id: 'q1Sh-9_ISia_MbCI9kpKcg',
+    resourceType: 'TOPIC',
+    resourceName: 'orders-',
+    patternType: 'PREFIXED',
+    principal: 'User:alice',
+    host: '*',
+    operation: 'WRITE',
+    permission: 'ALLOW',
+  },
+  'RemoveAccessControlEntry/0': { type: 'RemoveAccessControlEntry', id: 'q1Sh-9_ISia_MbCI9kpKcg' },
 };
 
 describe('metadata record codec', () => {
@@ -92,9 +115,15 @@ describe('metadata record codec', () => {
     );
   });
 
-  it('writes the latest version by default', () => {
+  it('writes by default the oldest version that carries every field the record sets', () => {
     const bytes = encodeRecord(EXAMPLES['Partition/1'] as MetadataRecord);
     expect(decodeRecord(bytes).version).toBe(latestVersion('Partition'));
+    for (const name of ['Partition/0', 'PartitionChange/0', 'BrokerRegistration/0', 'BrokerRegistration/1']) {
+      const version = Number(name.split('/')[1]);
+      const decoded = decodeRecord(encodeRecord(EXAMPLES[name] as MetadataRecord));
+      expect({ name, version: decoded.version }).toEqual({ name, version });
+      expect(decoded.record).toEqual(EXAMPLES[name]);
+    }
   });
 
   it('refuses to write eligible leader replicas at Partition version 0', () => {
@@ -215,3 +244,24 @@ function catchError(action: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('ACL records in Kafka layout', () => {
+  it("writes Kafka's AccessControlEntryRecord codes (TOPIC 2, PREFIXED 4, WRITE 4, ALLOW 3)", () => {
+    const bytes = Buffer.from(encodeRecord(EXAMPLES['AccessControlEntry/0'] as MetadataRecord));
+    expect(bytes.readInt16BE(0)).toBe(23);
+    // frame 4 + uuid 16, then the resource type code.
+    expect(bytes[20]).toBe(2);
+    const nameEnd = 21 + 1 + 'orders-'.length;
+    expect(bytes[nameEnd]).toBe(4);
+    expect(bytes[bytes.length - 2]).toBe(4);
+    expect(bytes[bytes.length - 1]).toBe(3);
+  });
+
+  it('refuses an unknown ACL code on decode, naming its position', () => {
+    const bytes = encodeRecord(EXAMPLES['AccessControlEntry/0'] as MetadataRecord);
+    bytes[bytes.length - 1] = 9;
+    const error = catchError(() => decodeRecord(bytes));
+    expect(error).toBeInstanceOf(CorruptMetadataRecordError);
+    expect((error as CorruptMetadataRecordError).position).toBe(bytes.length - 1);
+  });
+});

@@ -82,6 +82,24 @@ describe('cluster image', () => {
     expect(registered.cluster.broker(1)?.fenced).toBe(true);
   });
 
+  it("keeps a registration's log directory ids, and its replicasLost mark until the broker is unfenced", () => {
+    const dirs = ['AAAAAAAAAAAAAAAAAAAAAw', 'AAAAAAAAAAAAAAAAAAAABA'];
+    let image = replayAll(baseImage(), [{ ...register(2, 30), logDirs: dirs, replicasLost: true }]);
+    expect(image.cluster.broker(2)).toMatchObject({ fenced: true, logDirs: dirs, replicasLost: true });
+    // A snapshot carries both.
+    expect([...imageRecords(image)].find((r) => r.type === 'BrokerRegistration' && r.brokerId === 2)).toMatchObject({
+      logDirs: dirs,
+      replicasLost: true,
+    });
+    // Fencing again keeps the mark; unfencing clears it, the directories stay.
+    image = replayAll(image, [{ type: 'FenceBroker', brokerId: 2, brokerEpoch: 30 }]);
+    expect(image.cluster.broker(2)?.replicasLost).toBe(true);
+    image = replayAll(image, [{ type: 'UnfenceBroker', brokerId: 2, brokerEpoch: 30 }]);
+    expect(image.cluster.broker(2)).toMatchObject({ fenced: false, logDirs: dirs });
+    expect(image.cluster.broker(2)?.replicasLost).toBeUndefined();
+    expect(image.cluster.broker(1)?.logDirs).toBeUndefined();
+  });
+
   it('refuses fencing with a stale epoch and unknown brokers', () => {
     const image = baseImage();
     const delta = new MetadataDelta(image);
@@ -128,13 +146,20 @@ describe('topics image', () => {
     expect(orders?.partition(3)).toBeUndefined();
   });
 
-  it('answers replica and ISR membership without materializing partitions', () => {
-    const image = replayAll(baseImage(), [{ type: 'PartitionChange', topicId: ORDERS, partitionId: 1, isr: [2, 3] }]);
+  it('answers replica, ISR and ELR membership without materializing partitions', () => {
+    const image = replayAll(baseImage(), [
+      { type: 'PartitionChange', topicId: ORDERS, partitionId: 1, isr: [2, 3] },
+      { type: 'PartitionChange', topicId: ORDERS, partitionId: 2, isr: [3], eligibleLeaderReplicas: [1] },
+    ]);
     const table = image.topics.topicByName('orders')?.partitions;
     expect(table?.hasReplica(1, 1)).toBe(true);
     expect(table?.isrIncludes(1, 1)).toBe(false);
     expect(table?.isrIncludes(1, 3)).toBe(true);
     expect(table?.isrIncludes(9, 3)).toBe(false);
+    expect(table?.elrIncludes(2, 1)).toBe(true);
+    expect(table?.elrIncludes(2, 3)).toBe(false);
+    expect(table?.elrIncludes(1, 1)).toBe(false);
+    expect(table?.elrIncludes(9, 1)).toBe(false);
   });
 
   it('applies a PartitionChange exactly as Kafka merges it', () => {

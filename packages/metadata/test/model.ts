@@ -11,6 +11,8 @@ interface ModelBroker {
   listeners: { name: string; host: string; port: number }[];
   rack: string | null;
   fenced: boolean;
+  logDirs?: string[];
+  replicasLost?: true;
 }
 
 interface ModelPartition {
@@ -54,10 +56,13 @@ function partitionError(p: ModelPartition): string | undefined {
 export function modelApply(model: Model, record: MetadataRecord): Model | string {
   const next = clone(model);
   switch (record.type) {
+    case 'AccessControlEntry':
+    case 'RemoveAccessControlEntry':
+      throw new Error('the model does not cover ACLs (acls.test.ts checks them against their own model)');
     case 'BrokerRegistration': {
       const existing = next.brokers.get(record.brokerId);
       if (existing !== undefined && record.brokerEpoch <= existing.brokerEpoch) return 'StaleBrokerEpochError';
-      const { brokerId, brokerEpoch, incarnationId, listeners, rack, fenced } = record;
+      const { brokerId, brokerEpoch, incarnationId, listeners, rack, fenced, logDirs, replicasLost } = record;
       next.brokers.set(brokerId, {
         brokerId,
         brokerEpoch,
@@ -65,6 +70,8 @@ export function modelApply(model: Model, record: MetadataRecord): Model | string
         listeners: listeners.map((l) => ({ ...l })),
         rack,
         fenced,
+        ...(logDirs === undefined ? {} : { logDirs: [...logDirs] }),
+        ...(replicasLost === true ? { replicasLost } : {}),
       });
       return next;
     }
@@ -76,6 +83,7 @@ export function modelApply(model: Model, record: MetadataRecord): Model | string
       if (existing.brokerEpoch !== record.brokerEpoch) return 'StaleBrokerEpochError';
       if (record.type === 'UnregisterBroker') next.brokers.delete(record.brokerId);
       else existing.fenced = record.type === 'FenceBroker';
+      if (record.type === 'UnfenceBroker') delete existing.replicasLost;
       return next;
     }
     case 'Topic': {

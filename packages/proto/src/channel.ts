@@ -2,8 +2,14 @@
  * Client channels: the defaults every sluice client and server-to-server caller uses, and typed
  * clients of the contract's services.
  */
-import { credentials } from '@grpc/grpc-js';
 import type { ChannelOptions } from '@grpc/grpc-js';
+import {
+  bearerTokenInterceptor,
+  channelCredentialsFor,
+  channelOptionsFor,
+  defaultClientSecurity,
+  type ClientSecurity,
+} from './channel-security';
 import { serviceClientConstructor, type ContractServices, type ServiceName } from './services';
 
 /**
@@ -26,12 +32,21 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** A client of `service` at `address` (insecure: TLS is terminated by the mesh for now). */
+/**
+ * A client of `service` at `address`, secured as `security` says (default: the process default,
+ * plaintext unless a service set its identity with setDefaultClientSecurity).
+ */
 export function createGrpcClient<N extends ServiceName>(
   service: N,
   address: string,
   channelOptions?: ChannelOptions,
+  security: ClientSecurity = defaultClientSecurity(),
 ): ContractServices[N]['client'] {
   const Client = serviceClientConstructor(service);
-  return new Client(address, credentials.createInsecure(), { ...DEFAULT_CHANNEL_OPTIONS, ...channelOptions });
+  return new Client(address, channelCredentialsFor(security), {
+    ...DEFAULT_CHANNEL_OPTIONS,
+    ...channelOptionsFor(security),
+    ...channelOptions,
+    ...(security.tokens === undefined ? {} : { interceptors: [bearerTokenInterceptor(security.tokens)] }),
+  });
 }

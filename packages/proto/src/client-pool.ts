@@ -6,12 +6,15 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { unaryCall, type UnaryCallOptions, type UnaryMethodName, type UnaryRequest, type UnaryResponse } from './calls';
 import { createGrpcClient } from './channel';
+import type { ClientSecurity } from './channel-security';
 import type { ContractServices, ServiceName } from './services';
 
 export interface GrpcClientPoolOptions {
   readonly channelOptions?: ChannelOptions;
   /** Deadline of `call` when the call names none. */
   readonly callTimeoutMs?: number;
+  /** Default: the process default (defaultClientSecurity()). */
+  readonly security?: ClientSecurity;
 }
 
 export class GrpcClientPool<N extends ServiceName> {
@@ -26,7 +29,7 @@ export class GrpcClientPool<N extends ServiceName> {
   client(address: string): ContractServices[N]['client'] {
     let client = this.clients.get(address);
     if (client === undefined) {
-      client = createGrpcClient(this.service, address, this.options.channelOptions);
+      client = createGrpcClient(this.service, address, this.options.channelOptions, this.options.security);
       this.clients.set(address, client);
     }
     return client;

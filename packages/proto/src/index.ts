@@ -12,3 +12,4 @@ export * from './client-pool';
 export * from './calls';
 export * from './errors';
 export * from './reflection-descriptors';
+export * from './channel-security';

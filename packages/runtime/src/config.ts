@@ -11,6 +11,16 @@
  * Every sluice default lives in `SLUICE_CONFIG_SCHEMA` below, in this one file.
  */
 import { readFileSync } from 'node:fs';
+import {
+  formatSecurityProtocolMap,
+  parseSecurityProtocolMap,
+  parseSuperUsers,
+  requiresAuthentication,
+  STANDARD_AUTHORIZER,
+  tlsFilesIn,
+  usesTls,
+  type ServiceSecurity,
+} from './security-config';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -682,6 +692,74 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: 1024 * 1024 + 12,
     min: 64,
   }),
+  'listener.security.protocol.map': customKey('map', parseSecurityProtocolMap, formatSecurityProtocolMap, {
+    doc: 'Listener name -> PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (TLS, and every caller must authenticate: a bearer token, or a client certificate from the CA).',
+    default: parseSecurityProtocolMap(
+      'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    ),
+  }),
+  'ssl.keystore.location': stringKey({
+    doc: "Directory holding this node's TLS identity in the Kubernetes Secret / cert-manager layout: tls.crt (chain), tls.key, ca.crt. Needed by SSL and SASL_SSL listeners and for mutual TLS to peers.",
+    default: '',
+  }),
+  'ssl.truststore.location': stringKey({
+    doc: 'PEM CA certificates peers must chain to; empty = ca.crt in ssl.keystore.location.',
+    default: '',
+  }),
+  'ssl.client.auth': stringKey({
+    doc: 'Client certificates on TLS listeners: none, requested (verified when presented; services present theirs), required.',
+    default: 'none',
+    allowed: ['none', 'requested', 'required'],
+  }),
+  'ssl.certificate.reload.interval.ms': intKey({
+    doc: '(sluice) How often the certificate files are read again; a rotated certificate serves new connections from then on.',
+    default: 30_000,
+    min: 100,
+  }),
+  'sasl.oauthbearer.jwks.endpoint.url': stringKey({
+    doc: "The issuer's JWKS URL; empty = discovered from sasl.oauthbearer.expected.issuer's /.well-known/openid-configuration.",
+    default: '',
+  }),
+  'sasl.oauthbearer.expected.issuer': stringKey({
+    doc: 'The `iss` every token must carry; empty = tokens are not accepted.',
+    default: '',
+  }),
+  'sasl.oauthbearer.expected.audience': listKey({
+    doc: 'Tokens must name one of these in `aud`; empty = the audience is not checked.',
+    default: [],
+  }),
+  'sasl.oauthbearer.sub.claim.name': stringKey({
+    doc: 'The claim naming the principal (User:<claim>).',
+    default: 'sub',
+  }),
+  'sasl.oauthbearer.clock.skew.seconds': intKey({
+    doc: 'Tolerated clock difference for exp, nbf and iat.',
+    default: 30,
+    min: 0,
+    max: 3_600,
+  }),
+  'sasl.oauthbearer.jwks.endpoint.refresh.ms': intKey({
+    doc: 'How long fetched JWKS keys are used without a successful refetch; an unknown kid triggers a refetch sooner.',
+    default: 3_600_000,
+    min: 1_000,
+  }),
+  'authorizer.class.name': stringKey({
+    doc: `ACLs: empty = none (everything allowed), or ${STANDARD_AUTHORIZER}.`,
+    default: '',
+    allowed: ['', STANDARD_AUTHORIZER],
+  }),
+  'super.users': customKey('principals', parseSuperUsers, (users) => users.join(';'), {
+    doc: 'Principals allowed everything, separated by ; (e.g. User:admin;User:CN=broker-1).',
+    default: [],
+  }),
+  'allow.everyone.if.no.acl.found': booleanKey({
+    doc: 'With an authorizer: allow a resource that no ACL covers.',
+    default: false,
+  }),
+  'audit.log.allowed.requests': booleanKey({
+    doc: '(sluice) Also audit allowed requests (refused ones and metadata changes are always audited).',
+    default: false,
+  }),
 } satisfies ConfigSchema;
 
 export type SluiceConfig = ConfigValues<typeof SLUICE_CONFIG_SCHEMA>;
@@ -717,6 +795,57 @@ export function loadSluiceConfig(sources: ConfigSources): LoadedConfig<typeof SL
     );
   }
   return loaded;
+}
+
+/**
+ * The security of the listener named `listenerName` (PLAINTEXT when the map does not name it),
+ * checked as a whole: TLS listeners need
+ * ssl.keystore.location, SASL listeners need an issuer (tokens) or TLS with client
+ * certificates, ssl.client.auth needs TLS.
+ */
+export function serviceSecurity(config: SluiceConfig, listenerName: string): ServiceSecurity {
+  // A listener name the map does not mention is PLAINTEXT (sluice; Kafka refuses to start), so
+  // configurations written before the map existed (any listener name) keep their meaning.
+  const protocol = config['listener.security.protocol.map'].get(listenerName.toUpperCase()) ?? 'PLAINTEXT';
+  const keystore = config['ssl.keystore.location'];
+  if (usesTls(protocol) && keystore === '')
+    throw new ConfigError('ssl.keystore.location', '', `is required by the ${protocol} listener ${listenerName}`);
+  const clientAuth = config['ssl.client.auth'] as ServiceSecurity['clientAuth'];
+  if (clientAuth !== 'none' && !usesTls(protocol))
+    throw new ConfigError('ssl.client.auth', clientAuth, `needs a TLS listener; ${listenerName} is ${protocol}`);
+  const issuer = config['sasl.oauthbearer.expected.issuer'];
+  if (requiresAuthentication(protocol) && issuer === '' && clientAuth === 'none') {
+    throw new ConfigError(
+      'sasl.oauthbearer.expected.issuer',
+      '',
+      `the ${protocol} listener ${listenerName} authenticates callers: set the token issuer or ssl.client.auth`,
+    );
+  }
+  const authorizerOn = config['authorizer.class.name'] !== '';
+  return {
+    protocol,
+    tls: keystore === '' ? undefined : tlsFilesIn(keystore, config['ssl.truststore.location']),
+    clientAuth,
+    certificateReloadIntervalMs: config['ssl.certificate.reload.interval.ms'],
+    oauthBearer:
+      issuer === ''
+        ? undefined
+        : {
+            jwksEndpointUrl: config['sasl.oauthbearer.jwks.endpoint.url'],
+            expectedIssuer: issuer,
+            expectedAudience: config['sasl.oauthbearer.expected.audience'],
+            subClaimName: config['sasl.oauthbearer.sub.claim.name'],
+            clockSkewSeconds: config['sasl.oauthbearer.clock.skew.seconds'],
+            jwksRefreshMs: config['sasl.oauthbearer.jwks.endpoint.refresh.ms'],
+          },
+    authorizer: authorizerOn
+      ? {
+          superUsers: config['super.users'],
+          allowEveryoneIfNoAclFound: config['allow.everyone.if.no.acl.found'],
+        }
+      : undefined,
+    auditAllowed: config['audit.log.allowed.requests'],
+  };
 }
 
 /** The metadata log directory: `metadata.log.dir`, else the first of `log.dirs`. */

@@ -9,3 +9,5 @@ export * from './local-processes';
 export * from './service-args';
 export * from './service-main';
 export * from './tracing-bootstrap';
+export * from './security-config';
+export * from './oauthbearer-validator';

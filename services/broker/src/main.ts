@@ -25,7 +25,15 @@ runServiceMain({
     return { config, clusterId: verifyFormattedLogDirs(config.logDirs, config.nodeId) };
   },
   loggers: ({ config }) =>
-    createLoggers({ service: 'broker', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
+    createLoggers({
+      service: 'broker',
+      nodeId: config.nodeId,
+      level: config.raw['log.level'] as Level,
+      // Only a listener with security refuses anything: a plain one leaves no audit file behind.
+      ...(config.security.protocol === 'PLAINTEXT' && config.security.authorizer === undefined
+        ? {}
+        : { auditDestination: config.auditLogFile }),
+    }),
   start: async ({ config, clusterId }, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
     // Power-loss tests only: journal every fsync so the harness can drop what was never synced

@@ -3,7 +3,7 @@
  * directories were formatted for, and the process's loggers: what `main.ts` starts.
  */
 import type { LogFiles } from '@sluice/log';
-import type { Loggers } from '@sluice/runtime';
+import { readMetaProperties, type Loggers } from '@sluice/runtime';
 import type { BrokerConfig } from './config/broker-config';
 import type { BrokerNodeOptions } from './node/broker-node';
 
@@ -17,10 +17,14 @@ export function brokerNodeOptionsFrom(
   files?: LogFiles,
 ): BrokerNodeOptions {
   const raw = config.raw;
+  const logDir = config.logDirs[0] as string;
+  // main.ts verified every log directory is formatted before this runs.
+  const logDirId = readMetaProperties(logDir)?.directoryId;
   return {
     nodeId: config.nodeId,
     clusterId,
-    logDir: config.logDirs[0] as string,
+    logDir,
+    ...(logDirId === undefined ? {} : { logDirId }),
     bindHost: config.bindHost,
     bindPort: config.bindPort,
     listenerName: config.listenerName,
@@ -55,5 +59,7 @@ export function brokerNodeOptionsFrom(
     tiering: config.tiering,
     logDirMinFreeBytes: raw['log.dir.min.free.bytes'],
     log: loggers.log,
+    security: config.security,
+    auditSink: { write: (line) => loggers.audit.info(line) },
   };
 }

@@ -5,6 +5,7 @@
  * controller's CreateTopics; acks=all produces go to the leader as RecordBatch bytes, are fetched
  * back, and every replica ends with the same log and high watermark.
  */
+import { ClusterMetadata } from '@sluice/client';
 import type { ControllerClient } from '@sluice/controller';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
@@ -188,6 +189,40 @@ describe('broker cluster: 1 controller process + 3 brokers', () => {
       ['', 0, 1_700_000_000_000],
       ['', -1, -1],
     ]);
+  });
+
+  it('pages Metadata (cursor, partition limit, brokers on every page); the SDK joins the pages', async () => {
+    const pages: pb.MetadataResponse__Output[] = [];
+    let cursor: pb.TopicPartitionCursor__Output | null = null;
+    do {
+      const page: pb.MetadataResponse__Output = await clients.call(addressOf(1), 'Metadata', {
+        topics: [TOPIC, 'no-such-topic'],
+        cursor,
+        responsePartitionLimit: 1,
+      });
+      pages.push(page);
+      cursor = page.nextCursor;
+    } while (cursor !== null && pages.length < 10);
+    const partitions = (await controller.call('DescribeTopics', { names: [TOPIC] })).topics[0]!.partitions.length;
+    expect(pages).toHaveLength(partitions + 1);
+    expect(
+      pages.map((page) => page.topics.map((t) => `${t.name}:${t.partitions.map((p) => p.partition).join(',')}`)),
+    ).toEqual([...Array.from({ length: partitions }, (_, p) => [`${TOPIC}:${p}`]), ['no-such-topic:']]);
+    expect(pages.at(-1)!.topics[0]!.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    for (const page of pages) expect(page.brokers.map((b) => b.brokerId).sort()).toEqual([1, 2, 3]);
+    await expect(
+      clients.call(addressOf(1), 'Metadata', { topics: [TOPIC], cursor: { topicName: 'other', partitionIndex: 0 } }),
+    ).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
+
+    const metadata = new ClusterMetadata({ bootstrap: [addressOf(2)], partitionsPerPage: 1 });
+    try {
+      await metadata.refresh([TOPIC]);
+      expect(metadata.topic(TOPIC)?.partitions.map((p) => p.partition)).toEqual(
+        Array.from({ length: partitions }, (_, p) => p),
+      );
+    } finally {
+      metadata.close();
+    }
   });
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS once a controlled shutdown leaves the ISR below min.insync.replicas', async () => {

@@ -5,16 +5,24 @@
  * An authenticator refuses by throwing an ApiError (SASL_AUTHENTICATION_FAILED), which leaves as
  * that Kafka error through the filter.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { ANONYMOUS_PRINCIPAL, rpcCallContextOf } from './rpc-call-context';
+import { ApiError } from '@sluice/protocol';
+import { ANONYMOUS_PRINCIPAL, rpcCallContextOf, type PeerCertificateLike } from './rpc-call-context';
+import type { RpcAccessControl } from './security/rpc-access-control';
+import { UNAUTHENTICATED_SERVICES } from './security/rpc-access-rules';
+
+/** Where refusals are audited (RpcAccessControl); the same token the authorization guard uses. */
+export const RPC_ACCESS_CONTROL = Symbol('RPC_ACCESS_CONTROL');
 
 export interface AuthenticationRequest {
   readonly service: string;
   readonly method: string;
   readonly peerHost: string;
   readonly metadata: Metadata;
+  /** The client certificate TLS verified, if any. */
+  readonly peerCertificate?: PeerCertificateLike | undefined;
 }
 
 export interface Authenticator {
@@ -33,11 +41,21 @@ export class AnonymousAuthenticator implements Authenticator {
 
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
-  constructor(@Inject(AUTHENTICATOR) private readonly authenticator: Authenticator) {}
+  constructor(
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    @Optional() @Inject(RPC_ACCESS_CONTROL) private readonly access: RpcAccessControl | null = null,
+  ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     const context = rpcCallContextOf(execution);
-    context.principal = await this.authenticator.authenticate(context);
+    // Probes carry no identity (Kubernetes' gRPC probes); health says nothing about the data.
+    if (UNAUTHENTICATED_SERVICES.has(context.service)) return true;
+    try {
+      context.principal = await this.authenticator.authenticate(context);
+    } catch (error) {
+      if (error instanceof ApiError) this.access?.auditAuthentication(context, error);
+      throw error;
+    }
     return true;
   }
 }

@@ -22,6 +22,11 @@ export interface RpcCallContext {
   readonly traceparent: string | undefined;
   readonly metadata: Metadata;
   /**
+   * The client certificate TLS verified against the CA, if the caller presented one (mutual
+   * TLS); undefined on plaintext, without one, or when it did not verify.
+   */
+  readonly peerCertificate: PeerCertificateLike | undefined;
+  /**
    * Where the call's time goes (queue, local, remote; see @sluice/runtime request-phases): in
    * `queue` from the moment grpc-js handed the call over; the metrics interceptor moves it to
    * `local` when the handler starts, request paths move it on (e.g. `remote` while acks=all waits).
@@ -29,10 +34,16 @@ export interface RpcCallContext {
   readonly phases: PhaseClock;
 }
 
+/** What a verified client certificate tells (node's tls PeerCertificate, the parts we read). */
+export interface PeerCertificateLike {
+  readonly subject?: Record<string, string | string[] | undefined>;
+}
+
 /** The grpc-js call object Nest hands a gRPC handler as its third argument. */
 interface GrpcCallLike {
   getPath?(): string;
   getPeer?(): string;
+  getAuthContext?(): { sslPeerCertificate?: PeerCertificateLike };
   metadata?: Metadata;
 }
 
@@ -64,14 +75,20 @@ function pathParts(path: string): { service: string; method: string } {
 
 /** The call's context, created on first use (the guard runs first and sets the principal). */
 export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
-  const call = execution.getArgByIndex<GrpcCallLike | undefined>(2);
+  // Unary and server-stream handlers get the grpc-js call third; @GrpcStreamCall handlers first.
+  const call = [execution.getArgByIndex<unknown>(2), execution.getArgByIndex<unknown>(0)].find(
+    (candidate): candidate is GrpcCallLike =>
+      typeof candidate === 'object' && candidate !== null && typeof (candidate as GrpcCallLike).getPath === 'function',
+  );
   const key: object = call ?? execution;
   let context = contexts.get(key);
   if (context !== undefined) return context;
   const metadata = (call?.metadata ?? execution.switchToRpc().getContext<Metadata>()) as Metadata;
   let peer = 'unknown';
+  let peerCertificate: PeerCertificateLike | undefined;
   try {
     peer = call?.getPeer?.() ?? 'unknown';
+    peerCertificate = call?.getAuthContext?.().sslPeerCertificate;
   } catch {
     // grpc-js throws once the call is closed; the context is then of no use anyway.
   }
@@ -84,6 +101,7 @@ export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
     principal: ANONYMOUS_PRINCIPAL,
     traceparent: typeof traceparent === 'string' ? traceparent : undefined,
     metadata,
+    peerCertificate,
     phases: new PhaseClock(
       monotonicSeconds,
       'queue',
@@ -92,6 +110,11 @@ export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
   };
   contexts.set(key, context);
   return context;
+}
+
+/** The context the guards built for a raw call (a @GrpcStreamCall handler's stream), if any. */
+export function rpcCallContextOfCall(call: object): RpcCallContext | undefined {
+  return contexts.get(call);
 }
 
 /** Kafka's principal on a listener without authentication. */

@@ -8,7 +8,8 @@
  * - gRPC server reflection (`grpc.reflection.v1` and `v1alpha`) for the services this server
  *   serves, so `grpcurl -plaintext host:port list` / `describe` work against any sluice port;
  * - a bounded close: in-flight calls get `shutdownGraceMs`, then the server is forced down;
- * - each call stamped when grpc-js hands it over, where its queue time starts (rpc-call-context.ts).
+ * - each call stamped when grpc-js hands it over, where its queue time starts (rpc-call-context.ts);
+ * - a request that does not decode refused as INVALID_REQUEST (malformed-requests.ts).
  */
 import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerOptions } from '@grpc/grpc-js';
@@ -17,7 +18,8 @@ import { ReflectionService } from '@grpc/reflection';
 import { ServerGrpc } from '@nestjs/microservices';
 import { formatHostPort } from '@sluice/proto';
 import { DEFAULT_SERVER_OPTIONS } from '@sluice/runtime';
-import { markCallReceived } from './rpc-call-context';
+import { refuseMalformedRequests, tolerantRequests } from './malformed-requests';
+import { markCallReceived, peerHostOf } from './rpc-call-context';
 
 export interface SluiceGrpcServerOptions {
   /** Interface to bind: `0.0.0.0` in a pod, `127.0.0.1` in tests. */
@@ -40,6 +42,23 @@ export interface SluiceGrpcServerOptions {
   readonly reflectionDescriptors?: object;
   /** How long close() lets in-flight calls finish before forcing the server down. Default 1000. */
   readonly shutdownGraceMs?: number;
+  /**
+   * Told of every failed TLS handshake (a plaintext client, a certificate from another CA when
+   * client certificates are required): no call exists to audit, so the connection is audited.
+   * At most TLS_FAILURE_REPORTS_PER_SECOND a second; the rest are counted into the next report.
+   */
+  readonly onTlsHandshakeFailure?: (peerHost: string, reason: string, suppressedBefore: number) => void;
+}
+
+/** Bound on handshake-failure reports: a port scan must not flood the audit log. */
+export const TLS_FAILURE_REPORTS_PER_SECOND = 20;
+
+/** grpc-js keeps its http2 servers private; the handshake-failure hook needs them (checked at bind). */
+interface GrpcServerInternals {
+  readonly http2Servers?: Map<
+    { on(event: 'tlsClientError', listener: (error: Error, socket: { remoteAddress?: string }) => void): void },
+    unknown
+  >;
 }
 
 /** `sluice.v1.Broker` -> `sluice.v1`. */
@@ -62,7 +81,8 @@ export class SluiceGrpcServer extends ServerGrpc {
     super({
       url: formatHostPort(sluiceOptions.host, sluiceOptions.port),
       package: [...new Set(sluiceOptions.services.map(packageOf))],
-      packageDefinition: sluiceOptions.packageDefinition,
+      // A request that does not decode reaches refuseMalformedRequests, not grpc-js's nameless INTERNAL.
+      packageDefinition: tolerantRequests(sluiceOptions.packageDefinition),
       onLoadPackageDefinition: reflection
         ? (definition, server) =>
             new ReflectionService((sluiceOptions.reflectionDescriptors ?? definition) as PackageDefinition, {
@@ -86,7 +106,11 @@ export class SluiceGrpcServer extends ServerGrpc {
 
   /** Nest calls this from listen(): our options, our credentials, and the bound port kept. */
   override async createClient(): Promise<GrpcJsServer> {
-    const server = new GrpcJsServer({ ...DEFAULT_SERVER_OPTIONS, ...this.sluiceOptions.serverOptions });
+    const options = { ...DEFAULT_SERVER_OPTIONS, ...this.sluiceOptions.serverOptions };
+    const server = new GrpcJsServer({
+      ...options,
+      interceptors: [refuseMalformedRequests, ...(options.interceptors ?? [])],
+    });
     this.boundPortValue = await new Promise<number>((resolveBind, rejectBind) => {
       server.bindAsync(
         formatHostPort(this.sluiceOptions.host, this.sluiceOptions.port),
@@ -94,6 +118,31 @@ export class SluiceGrpcServer extends ServerGrpc {
         (error, port) => (error !== null ? rejectBind(error) : resolveBind(port)),
       );
     });
+    const report = this.sluiceOptions.onTlsHandshakeFailure;
+    if (report !== undefined && this.sluiceOptions.credentials?._isSecure() === true) {
+      const http2Servers = (server as unknown as GrpcServerInternals).http2Servers;
+      if (!(http2Servers instanceof Map) || http2Servers.size === 0)
+        throw new Error('assertion: grpc-js no longer keeps http2Servers; the TLS handshake audit needs another hook');
+      let windowStartMs = 0;
+      let reported = 0;
+      let suppressed = 0;
+      for (const http2Server of http2Servers.keys()) {
+        http2Server.on('tlsClientError', (error, socket) => {
+          const nowMs = Date.now();
+          if (nowMs - windowStartMs >= 1_000) {
+            windowStartMs = nowMs;
+            reported = 0;
+          }
+          if (reported >= TLS_FAILURE_REPORTS_PER_SECOND) {
+            suppressed++;
+            return;
+          }
+          reported++;
+          report(peerHostOf(socket.remoteAddress ?? 'unknown'), error.message, suppressed);
+          suppressed = 0;
+        });
+      }
+    }
     return server;
   }
 

@@ -11,7 +11,15 @@ import type { ServerErrorReporter } from '@sluice/proto';
 import { HealthStatus } from '@sluice/runtime';
 import type { Registry } from 'prom-client';
 import { ApiErrorRpcFilter } from './api-error.filter';
-import { AnonymousAuthenticator, AUTHENTICATOR, AuthenticationGuard, type Authenticator } from './authentication.guard';
+import {
+  AnonymousAuthenticator,
+  AUTHENTICATOR,
+  AuthenticationGuard,
+  RPC_ACCESS_CONTROL,
+  type Authenticator,
+} from './authentication.guard';
+import { AccessAnswerInterceptor, AuthorizationGuard } from './authorization.guard';
+import type { RpcAccessControl } from './security/rpc-access-control';
 import { GrpcHealthController } from './health.controller';
 import { RPC_METRICS_OPTIONS, RpcMetrics, RpcMetricsInterceptor } from './rpc-metrics.interceptor';
 import { RpcTracingInterceptor, tracerNameOf } from './rpc-tracing.interceptor';
@@ -25,6 +33,8 @@ export interface SluiceRpcModuleOptions {
   readonly report: ServerErrorReporter;
   /** Default: everybody is User:ANONYMOUS (a PLAINTEXT listener). */
   readonly authenticator?: Authenticator;
+  /** Authorization and the audit of refusals; default: none (everything allowed). */
+  readonly access?: RpcAccessControl;
 }
 
 @Module({})
@@ -35,7 +45,10 @@ export class SluiceRpcModule {
       { provide: AUTHENTICATOR, useValue: options.authenticator ?? new AnonymousAuthenticator() },
       { provide: RPC_METRICS_OPTIONS, useValue: { registry: options.registry, service: options.service } },
       RpcMetrics,
+      { provide: RPC_ACCESS_CONTROL, useValue: options.access ?? null },
+      // Guards run in this order: who is calling, then may they.
       { provide: APP_GUARD, useClass: AuthenticationGuard },
+      { provide: APP_GUARD, useClass: AuthorizationGuard },
       // Tracing first (outermost): the metrics interceptor and the handler run inside the span.
       {
         provide: APP_INTERCEPTOR,
@@ -43,6 +56,8 @@ export class SluiceRpcModule {
         inject: [Reflector],
       },
       { provide: APP_INTERCEPTOR, useClass: RpcMetricsInterceptor },
+      // Innermost: completes per-item refusals and filters listings on the handler's own answer.
+      { provide: APP_INTERCEPTOR, useClass: AccessAnswerInterceptor },
       { provide: APP_FILTER, useFactory: () => new ApiErrorRpcFilter(options.report) },
     ];
     return {
@@ -50,7 +65,7 @@ export class SluiceRpcModule {
       global: true,
       controllers: [GrpcHealthController],
       providers,
-      exports: [HealthStatus, RpcMetrics],
+      exports: [HealthStatus, RpcMetrics, RPC_ACCESS_CONTROL],
     };
   }
 }

@@ -141,6 +141,43 @@ describe('the sluice gRPC surface on NestJS', () => {
     expect(hidden.message).toContain(reported[0]);
   });
 
+  it('refuses bytes that are no valid request with INVALID_REQUEST, unary or streaming, and serves on', async () => {
+    const identity = (bytes: Buffer): Buffer => bytes;
+    const raw = (client: Client, path: string, bytes: Buffer): Promise<ApiError | Buffer> =>
+      new Promise((resolveCall) =>
+        client.makeUnaryRequest(
+          path,
+          identity,
+          identity,
+          bytes,
+          { deadline: new Date(Date.now() + 2_000) },
+          (error, value) => resolveCall(error !== null ? fromGrpcError(error) : (value as Buffer)),
+        ),
+      );
+    // Field 2 (int64) as a varint of eleven bytes: no protobuf decoder takes it.
+    const garbage = Buffer.from([0x10, ...Array(10).fill(0xff), 0x01]);
+    const refused = await raw(echo, '/test.v1.Echo/Echo', garbage);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).errorName).toBe('INVALID_REQUEST');
+    expect((refused as ApiError).message).toContain('/test.v1.Echo/Echo');
+    const watched = await new Promise<ApiError>((resolveWatch) => {
+      const call = healthClient.makeServerStreamRequest(
+        '/grpc.health.v1.Health/Watch',
+        identity,
+        identity,
+        // Field 1 with wire type 7, which does not exist (the unknown field 2 above would be skipped).
+        Buffer.from([0x0f]),
+        { deadline: new Date(Date.now() + 2_000) },
+      );
+      call.on('data', () => undefined);
+      call.on('error', (error) => resolveWatch(fromGrpcError(error)));
+    });
+    expect(watched.errorName).toBe('INVALID_REQUEST');
+    expect(await callUnary(echo, 'Echo', { text: 'still here' }, { timeoutMs: 2_000 })).toMatchObject({
+      text: 'still here',
+    });
+  });
+
   it('authenticates every call through the guard and gives the handler its principal, peer and RPC', async () => {
     expect(await callUnary(echo, 'Echo', { text: 'who' }, { timeoutMs: 2_000 })).toMatchObject({
       text: 'User:ANONYMOUS@127.0.0.1 test.v1.Echo/Echo',

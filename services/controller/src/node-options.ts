@@ -20,10 +20,12 @@ export function nodeOptionsFrom(config: ControllerConfig, loggers: Loggers): Con
       uncleanLeaderElectionEnable: false,
       defaultNumPartitions: raw['num.partitions'],
       defaultReplicationFactor: raw['default.replication.factor'],
+      minInsyncReplicas: raw['min.insync.replicas'],
     },
     metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
     log: loggers.log,
     auditSink: { write: (line) => loggers.audit.info(line) },
+    security: config.security,
     createQuorum: (stateMachine) => createRaftQuorum(config, stateMachine, loggers.log),
   };
 }

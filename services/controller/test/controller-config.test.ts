@@ -52,4 +52,19 @@ describe('controller configuration', () => {
     expect(() => loadControllerConfig({ text: text(['process.roles=controller,broker']) })).toThrow(/services\/broker/);
     expect(() => loadControllerConfig({ text: text(['listeners=CONTROLLER://127.0.0.1:7777']) })).toThrow(ConfigError);
   });
+
+  it('listens on one port behind a proxy whose port the voters name, through advertised.listeners', () => {
+    formatLogDirs({ clusterId: CLUSTER_ID, nodeId: 2, logDirs: [dir] });
+    const config = loadControllerConfig({
+      text: text(['listeners=CONTROLLER://127.0.0.1:7777', 'advertised.listeners=CONTROLLER://127.0.0.1:9002']),
+    });
+    expect(config).toMatchObject({ bindHost: '127.0.0.1', bindPort: 7777 });
+    expect(config.voters.get(2)).toBe('127.0.0.1:9002');
+    // Advertising a port the voters do not name still leaves peers unable to reach it.
+    expect(() =>
+      loadControllerConfig({
+        text: text(['listeners=CONTROLLER://127.0.0.1:7777', 'advertised.listeners=CONTROLLER://127.0.0.1:7778']),
+      }),
+    ).toThrow(/advertised controller listener port must match/);
+  });
 });

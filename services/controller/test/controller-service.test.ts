@@ -19,6 +19,7 @@ async function startNode(
   leader: number | null = 1,
   sessionTimeoutMs = 60_000,
   chunk?: number,
+  configureQuorum: (quorum: SingleNodeQuorum) => void = () => undefined,
 ): Promise<ControllerNode> {
   return ControllerNode.start({
     nodeId: 1,
@@ -34,7 +35,11 @@ async function startNode(
     metrics: null,
     log: silentLogger(),
     auditSink: audit,
-    createQuorum: async (stateMachine) => new SingleNodeQuorum(1, stateMachine, leader),
+    createQuorum: async (stateMachine) => {
+      const quorum = new SingleNodeQuorum(1, stateMachine, leader);
+      configureQuorum(quorum);
+      return quorum;
+    },
     ...(chunk === undefined ? {} : { maxPartitionChangesPerOperation: chunk }),
   });
 }
@@ -347,6 +352,57 @@ describe('controller service as a newly elected leader', () => {
     } finally {
       held.holdCommits = false;
       held.releaseCommits();
+      client.close();
+      await node.stop();
+    }
+  });
+});
+
+describe('controller service with a slow quorum', () => {
+  it('decides the next chunk of moves while earlier ones commit (a few in flight, never more than four)', async () => {
+    const audit = new MemoryAuditSink();
+    let quorum: SingleNodeQuorum | undefined;
+    const node = await startNode(audit, 1, 3_000, 3, (q) => (quorum = q));
+    const client = new ControllerClient([node.address], {
+      timeoutMs: 5_000,
+      attemptTimeoutMs: 2_000,
+      retryBackoffMs: 20,
+    });
+    try {
+      const epoch1 = await registerAndUnfence(client, 1, 'a');
+      await registerAndUnfence(client, 2, 'b');
+      await client.call('CreateTopics', {
+        topics: [{ name: 'slow', numPartitions: 30, replicationFactor: 2, assignments: [], configs: {} }],
+      });
+      const namesBroker2 = (): number => {
+        const topic = node.stateMachine.image.topics.topicByName('slow');
+        let count = 0;
+        for (let p = 0; p < 30; p++) if (topic?.partitions.getPlain(p)?.isr.includes(2) === true) count++;
+        return count;
+      };
+      expect(namesBroker2()).toBe(30);
+      quorum!.commitDelayMs = 100;
+      quorum!.maxUncommitted = 0;
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && namesBroker2() > 0) {
+        await client.call('BrokerHeartbeat', {
+          brokerId: 1,
+          brokerEpoch: epoch1,
+          currentMetadataOffset: '1000000',
+          wantFence: false,
+          wantShutdown: false,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(namesBroker2()).toBe(0);
+      const changes = audit.lines
+        .filter((line) => line.operation === 'FenceExpiredBrokers' && line.result === 'OK')
+        .map((line) => (line.changed as { records: Record<string, number> }).records.PartitionChange ?? 0);
+      expect(changes).toEqual([3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+      // Heartbeats propose nothing here: every uncommitted entry is a chunk of moves.
+      expect(quorum!.maxUncommitted).toBeGreaterThan(1);
+      expect(quorum!.maxUncommitted).toBeLessThanOrEqual(4);
+    } finally {
       client.close();
       await node.stop();
     }

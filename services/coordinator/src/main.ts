@@ -16,7 +16,15 @@ runServiceMain({
   usage: 'usage: node services/coordinator/dist/main.js --config <file.properties> [--override key=value ...]',
   load: (args) => loadCoordinatorConfig({ file: args.config, env: process.env, overrides: args.overrides }),
   loggers: (config) =>
-    createLoggers({ service: 'coordinator', nodeId: config.nodeId, level: config.raw['log.level'] as Level }),
+    createLoggers({
+      service: 'coordinator',
+      nodeId: config.nodeId,
+      level: config.raw['log.level'] as Level,
+      // Only a listener with security refuses anything: a plain one leaves no audit file behind.
+      ...(config.security.protocol === 'PLAINTEXT' && config.security.authorizer === undefined
+        ? {}
+        : { auditDestination: config.auditLogFile }),
+    }),
   start: async (config, loggers) => {
     for (const key of config.unknownKeys) loggers.log.warn({ key }, 'unknown configuration key ignored');
     // NestJS and the node load only after the configuration passed: a refusal answers in well under
@@ -24,7 +32,9 @@ runServiceMain({
     await import('reflect-metadata');
     const { CoordinatorNode } = await import('./node/coordinator-node.js');
     const { coordinatorNodeOptionsFrom } = await import('./config/coordinator-config.js');
-    const node = await CoordinatorNode.start(coordinatorNodeOptionsFrom(config, loggers.log));
+    const node = await CoordinatorNode.start(
+      coordinatorNodeOptionsFrom(config, loggers.log, { write: (line) => loggers.audit.info(line) }),
+    );
     return { close: () => node.stop(), ready: { address: node.address, metricsPort: node.metricsPort ?? null } };
   },
   stopTimeoutMs: 10_000,

@@ -64,6 +64,7 @@ import type { ShareFetchResponse as _sluice_v1_ShareFetchResponse, ShareFetchRes
 import type { ShareFetchTopic as _sluice_v1_ShareFetchTopic, ShareFetchTopic__Output as _sluice_v1_ShareFetchTopic__Output } from './sluice/v1/ShareFetchTopic';
 import type { ShareFetchTopicResult as _sluice_v1_ShareFetchTopicResult, ShareFetchTopicResult__Output as _sluice_v1_ShareFetchTopicResult__Output } from './sluice/v1/ShareFetchTopicResult';
 import type { TopicMetadata as _sluice_v1_TopicMetadata, TopicMetadata__Output as _sluice_v1_TopicMetadata__Output } from './sluice/v1/TopicMetadata';
+import type { TopicPartitionCursor as _sluice_v1_TopicPartitionCursor, TopicPartitionCursor__Output as _sluice_v1_TopicPartitionCursor__Output } from './sluice/v1/TopicPartitionCursor';
 import type { TopicPartitions as _sluice_v1_TopicPartitions, TopicPartitions__Output as _sluice_v1_TopicPartitions__Output } from './sluice/v1/TopicPartitions';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -136,6 +137,7 @@ export interface ProtoGrpcType {
       ShareFetchTopic: MessageTypeDefinition<_sluice_v1_ShareFetchTopic, _sluice_v1_ShareFetchTopic__Output>
       ShareFetchTopicResult: MessageTypeDefinition<_sluice_v1_ShareFetchTopicResult, _sluice_v1_ShareFetchTopicResult__Output>
       TopicMetadata: MessageTypeDefinition<_sluice_v1_TopicMetadata, _sluice_v1_TopicMetadata__Output>
+      TopicPartitionCursor: MessageTypeDefinition<_sluice_v1_TopicPartitionCursor, _sluice_v1_TopicPartitionCursor__Output>
       TopicPartitions: MessageTypeDefinition<_sluice_v1_TopicPartitions, _sluice_v1_TopicPartitions__Output>
     }
   }

@@ -1,6 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AclBinding as _sluice_v1_AclBinding, AclBinding__Output as _sluice_v1_AclBinding__Output } from './sluice/v1/AclBinding';
+import type { AclBindingFilter as _sluice_v1_AclBindingFilter, AclBindingFilter__Output as _sluice_v1_AclBindingFilter__Output } from './sluice/v1/AclBindingFilter';
+import type { AclCreationResult as _sluice_v1_AclCreationResult, AclCreationResult__Output as _sluice_v1_AclCreationResult__Output } from './sluice/v1/AclCreationResult';
+import type { AclDeletionFilterResult as _sluice_v1_AclDeletionFilterResult, AclDeletionFilterResult__Output as _sluice_v1_AclDeletionFilterResult__Output } from './sluice/v1/AclDeletionFilterResult';
 import type { AllocateProducerIdsRequest as _sluice_v1_AllocateProducerIdsRequest, AllocateProducerIdsRequest__Output as _sluice_v1_AllocateProducerIdsRequest__Output } from './sluice/v1/AllocateProducerIdsRequest';
 import type { AllocateProducerIdsResponse as _sluice_v1_AllocateProducerIdsResponse, AllocateProducerIdsResponse__Output as _sluice_v1_AllocateProducerIdsResponse__Output } from './sluice/v1/AllocateProducerIdsResponse';
 import type { AlterConfigsRequest as _sluice_v1_AlterConfigsRequest, AlterConfigsRequest__Output as _sluice_v1_AlterConfigsRequest__Output } from './sluice/v1/AlterConfigsRequest';
@@ -23,6 +27,8 @@ import type { ControllerClient as _sluice_v1_ControllerClient, ControllerDefinit
 import type { ControllerDescription as _sluice_v1_ControllerDescription, ControllerDescription__Output as _sluice_v1_ControllerDescription__Output } from './sluice/v1/ControllerDescription';
 import type { CreatableTopic as _sluice_v1_CreatableTopic, CreatableTopic__Output as _sluice_v1_CreatableTopic__Output } from './sluice/v1/CreatableTopic';
 import type { CreatableTopicResult as _sluice_v1_CreatableTopicResult, CreatableTopicResult__Output as _sluice_v1_CreatableTopicResult__Output } from './sluice/v1/CreatableTopicResult';
+import type { CreateAclsRequest as _sluice_v1_CreateAclsRequest, CreateAclsRequest__Output as _sluice_v1_CreateAclsRequest__Output } from './sluice/v1/CreateAclsRequest';
+import type { CreateAclsResponse as _sluice_v1_CreateAclsResponse, CreateAclsResponse__Output as _sluice_v1_CreateAclsResponse__Output } from './sluice/v1/CreateAclsResponse';
 import type { CreatePartitionsRequest as _sluice_v1_CreatePartitionsRequest, CreatePartitionsRequest__Output as _sluice_v1_CreatePartitionsRequest__Output } from './sluice/v1/CreatePartitionsRequest';
 import type { CreatePartitionsResponse as _sluice_v1_CreatePartitionsResponse, CreatePartitionsResponse__Output as _sluice_v1_CreatePartitionsResponse__Output } from './sluice/v1/CreatePartitionsResponse';
 import type { CreatePartitionsTopic as _sluice_v1_CreatePartitionsTopic, CreatePartitionsTopic__Output as _sluice_v1_CreatePartitionsTopic__Output } from './sluice/v1/CreatePartitionsTopic';
@@ -30,8 +36,12 @@ import type { CreatePartitionsTopicResult as _sluice_v1_CreatePartitionsTopicRes
 import type { CreateTopicsRequest as _sluice_v1_CreateTopicsRequest, CreateTopicsRequest__Output as _sluice_v1_CreateTopicsRequest__Output } from './sluice/v1/CreateTopicsRequest';
 import type { CreateTopicsResponse as _sluice_v1_CreateTopicsResponse, CreateTopicsResponse__Output as _sluice_v1_CreateTopicsResponse__Output } from './sluice/v1/CreateTopicsResponse';
 import type { DeletableTopicResult as _sluice_v1_DeletableTopicResult, DeletableTopicResult__Output as _sluice_v1_DeletableTopicResult__Output } from './sluice/v1/DeletableTopicResult';
+import type { DeleteAclsRequest as _sluice_v1_DeleteAclsRequest, DeleteAclsRequest__Output as _sluice_v1_DeleteAclsRequest__Output } from './sluice/v1/DeleteAclsRequest';
+import type { DeleteAclsResponse as _sluice_v1_DeleteAclsResponse, DeleteAclsResponse__Output as _sluice_v1_DeleteAclsResponse__Output } from './sluice/v1/DeleteAclsResponse';
 import type { DeleteTopicsRequest as _sluice_v1_DeleteTopicsRequest, DeleteTopicsRequest__Output as _sluice_v1_DeleteTopicsRequest__Output } from './sluice/v1/DeleteTopicsRequest';
 import type { DeleteTopicsResponse as _sluice_v1_DeleteTopicsResponse, DeleteTopicsResponse__Output as _sluice_v1_DeleteTopicsResponse__Output } from './sluice/v1/DeleteTopicsResponse';
+import type { DescribeAclsRequest as _sluice_v1_DescribeAclsRequest, DescribeAclsRequest__Output as _sluice_v1_DescribeAclsRequest__Output } from './sluice/v1/DescribeAclsRequest';
+import type { DescribeAclsResponse as _sluice_v1_DescribeAclsResponse, DescribeAclsResponse__Output as _sluice_v1_DescribeAclsResponse__Output } from './sluice/v1/DescribeAclsResponse';
 import type { DescribeClusterRequest as _sluice_v1_DescribeClusterRequest, DescribeClusterRequest__Output as _sluice_v1_DescribeClusterRequest__Output } from './sluice/v1/DescribeClusterRequest';
 import type { DescribeClusterResponse as _sluice_v1_DescribeClusterResponse, DescribeClusterResponse__Output as _sluice_v1_DescribeClusterResponse__Output } from './sluice/v1/DescribeClusterResponse';
 import type { DescribeTopicsRequest as _sluice_v1_DescribeTopicsRequest, DescribeTopicsRequest__Output as _sluice_v1_DescribeTopicsRequest__Output } from './sluice/v1/DescribeTopicsRequest';
@@ -51,6 +61,7 @@ import type { RegisterBrokerResponse as _sluice_v1_RegisterBrokerResponse, Regis
 import type { ReplicaAssignment as _sluice_v1_ReplicaAssignment, ReplicaAssignment__Output as _sluice_v1_ReplicaAssignment__Output } from './sluice/v1/ReplicaAssignment';
 import type { SnapshotChunk as _sluice_v1_SnapshotChunk, SnapshotChunk__Output as _sluice_v1_SnapshotChunk__Output } from './sluice/v1/SnapshotChunk';
 import type { TopicDescription as _sluice_v1_TopicDescription, TopicDescription__Output as _sluice_v1_TopicDescription__Output } from './sluice/v1/TopicDescription';
+import type { TopicPartitionCursor as _sluice_v1_TopicPartitionCursor, TopicPartitionCursor__Output as _sluice_v1_TopicPartitionCursor__Output } from './sluice/v1/TopicPartitionCursor';
 import type { TopicPartitions as _sluice_v1_TopicPartitions, TopicPartitions__Output as _sluice_v1_TopicPartitions__Output } from './sluice/v1/TopicPartitions';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -60,6 +71,10 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   sluice: {
     v1: {
+      AclBinding: MessageTypeDefinition<_sluice_v1_AclBinding, _sluice_v1_AclBinding__Output>
+      AclBindingFilter: MessageTypeDefinition<_sluice_v1_AclBindingFilter, _sluice_v1_AclBindingFilter__Output>
+      AclCreationResult: MessageTypeDefinition<_sluice_v1_AclCreationResult, _sluice_v1_AclCreationResult__Output>
+      AclDeletionFilterResult: MessageTypeDefinition<_sluice_v1_AclDeletionFilterResult, _sluice_v1_AclDeletionFilterResult__Output>
       AllocateProducerIdsRequest: MessageTypeDefinition<_sluice_v1_AllocateProducerIdsRequest, _sluice_v1_AllocateProducerIdsRequest__Output>
       AllocateProducerIdsResponse: MessageTypeDefinition<_sluice_v1_AllocateProducerIdsResponse, _sluice_v1_AllocateProducerIdsResponse__Output>
       AlterConfigsRequest: MessageTypeDefinition<_sluice_v1_AlterConfigsRequest, _sluice_v1_AlterConfigsRequest__Output>
@@ -82,6 +97,8 @@ export interface ProtoGrpcType {
       ControllerDescription: MessageTypeDefinition<_sluice_v1_ControllerDescription, _sluice_v1_ControllerDescription__Output>
       CreatableTopic: MessageTypeDefinition<_sluice_v1_CreatableTopic, _sluice_v1_CreatableTopic__Output>
       CreatableTopicResult: MessageTypeDefinition<_sluice_v1_CreatableTopicResult, _sluice_v1_CreatableTopicResult__Output>
+      CreateAclsRequest: MessageTypeDefinition<_sluice_v1_CreateAclsRequest, _sluice_v1_CreateAclsRequest__Output>
+      CreateAclsResponse: MessageTypeDefinition<_sluice_v1_CreateAclsResponse, _sluice_v1_CreateAclsResponse__Output>
       CreatePartitionsRequest: MessageTypeDefinition<_sluice_v1_CreatePartitionsRequest, _sluice_v1_CreatePartitionsRequest__Output>
       CreatePartitionsResponse: MessageTypeDefinition<_sluice_v1_CreatePartitionsResponse, _sluice_v1_CreatePartitionsResponse__Output>
       CreatePartitionsTopic: MessageTypeDefinition<_sluice_v1_CreatePartitionsTopic, _sluice_v1_CreatePartitionsTopic__Output>
@@ -89,8 +106,12 @@ export interface ProtoGrpcType {
       CreateTopicsRequest: MessageTypeDefinition<_sluice_v1_CreateTopicsRequest, _sluice_v1_CreateTopicsRequest__Output>
       CreateTopicsResponse: MessageTypeDefinition<_sluice_v1_CreateTopicsResponse, _sluice_v1_CreateTopicsResponse__Output>
       DeletableTopicResult: MessageTypeDefinition<_sluice_v1_DeletableTopicResult, _sluice_v1_DeletableTopicResult__Output>
+      DeleteAclsRequest: MessageTypeDefinition<_sluice_v1_DeleteAclsRequest, _sluice_v1_DeleteAclsRequest__Output>
+      DeleteAclsResponse: MessageTypeDefinition<_sluice_v1_DeleteAclsResponse, _sluice_v1_DeleteAclsResponse__Output>
       DeleteTopicsRequest: MessageTypeDefinition<_sluice_v1_DeleteTopicsRequest, _sluice_v1_DeleteTopicsRequest__Output>
       DeleteTopicsResponse: MessageTypeDefinition<_sluice_v1_DeleteTopicsResponse, _sluice_v1_DeleteTopicsResponse__Output>
+      DescribeAclsRequest: MessageTypeDefinition<_sluice_v1_DescribeAclsRequest, _sluice_v1_DescribeAclsRequest__Output>
+      DescribeAclsResponse: MessageTypeDefinition<_sluice_v1_DescribeAclsResponse, _sluice_v1_DescribeAclsResponse__Output>
       DescribeClusterRequest: MessageTypeDefinition<_sluice_v1_DescribeClusterRequest, _sluice_v1_DescribeClusterRequest__Output>
       DescribeClusterResponse: MessageTypeDefinition<_sluice_v1_DescribeClusterResponse, _sluice_v1_DescribeClusterResponse__Output>
       DescribeTopicsRequest: MessageTypeDefinition<_sluice_v1_DescribeTopicsRequest, _sluice_v1_DescribeTopicsRequest__Output>
@@ -110,6 +131,7 @@ export interface ProtoGrpcType {
       ReplicaAssignment: MessageTypeDefinition<_sluice_v1_ReplicaAssignment, _sluice_v1_ReplicaAssignment__Output>
       SnapshotChunk: MessageTypeDefinition<_sluice_v1_SnapshotChunk, _sluice_v1_SnapshotChunk__Output>
       TopicDescription: MessageTypeDefinition<_sluice_v1_TopicDescription, _sluice_v1_TopicDescription__Output>
+      TopicPartitionCursor: MessageTypeDefinition<_sluice_v1_TopicPartitionCursor, _sluice_v1_TopicPartitionCursor__Output>
       TopicPartitions: MessageTypeDefinition<_sluice_v1_TopicPartitions, _sluice_v1_TopicPartitions__Output>
     }
   }

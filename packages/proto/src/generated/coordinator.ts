@@ -38,6 +38,7 @@ import type { ReadShareGroupStateResponse as _sluice_v1_ReadShareGroupStateRespo
 import type { ShareGroupHeartbeatRequest as _sluice_v1_ShareGroupHeartbeatRequest, ShareGroupHeartbeatRequest__Output as _sluice_v1_ShareGroupHeartbeatRequest__Output } from './sluice/v1/ShareGroupHeartbeatRequest';
 import type { ShareGroupHeartbeatResponse as _sluice_v1_ShareGroupHeartbeatResponse, ShareGroupHeartbeatResponse__Output as _sluice_v1_ShareGroupHeartbeatResponse__Output } from './sluice/v1/ShareGroupHeartbeatResponse';
 import type { ShareStateRange as _sluice_v1_ShareStateRange, ShareStateRange__Output as _sluice_v1_ShareStateRange__Output } from './sluice/v1/ShareStateRange';
+import type { TopicPartitionCursor as _sluice_v1_TopicPartitionCursor, TopicPartitionCursor__Output as _sluice_v1_TopicPartitionCursor__Output } from './sluice/v1/TopicPartitionCursor';
 import type { TopicPartitions as _sluice_v1_TopicPartitions, TopicPartitions__Output as _sluice_v1_TopicPartitions__Output } from './sluice/v1/TopicPartitions';
 import type { WriteShareGroupStateRequest as _sluice_v1_WriteShareGroupStateRequest, WriteShareGroupStateRequest__Output as _sluice_v1_WriteShareGroupStateRequest__Output } from './sluice/v1/WriteShareGroupStateRequest';
 import type { WriteShareGroupStateResponse as _sluice_v1_WriteShareGroupStateResponse, WriteShareGroupStateResponse__Output as _sluice_v1_WriteShareGroupStateResponse__Output } from './sluice/v1/WriteShareGroupStateResponse';
@@ -86,6 +87,7 @@ export interface ProtoGrpcType {
       ShareGroupHeartbeatRequest: MessageTypeDefinition<_sluice_v1_ShareGroupHeartbeatRequest, _sluice_v1_ShareGroupHeartbeatRequest__Output>
       ShareGroupHeartbeatResponse: MessageTypeDefinition<_sluice_v1_ShareGroupHeartbeatResponse, _sluice_v1_ShareGroupHeartbeatResponse__Output>
       ShareStateRange: MessageTypeDefinition<_sluice_v1_ShareStateRange, _sluice_v1_ShareStateRange__Output>
+      TopicPartitionCursor: MessageTypeDefinition<_sluice_v1_TopicPartitionCursor, _sluice_v1_TopicPartitionCursor__Output>
       TopicPartitions: MessageTypeDefinition<_sluice_v1_TopicPartitions, _sluice_v1_TopicPartitions__Output>
       WriteShareGroupStateRequest: MessageTypeDefinition<_sluice_v1_WriteShareGroupStateRequest, _sluice_v1_WriteShareGroupStateRequest__Output>
       WriteShareGroupStateResponse: MessageTypeDefinition<_sluice_v1_WriteShareGroupStateResponse, _sluice_v1_WriteShareGroupStateResponse__Output>

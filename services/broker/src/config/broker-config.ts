@@ -3,7 +3,15 @@
  * for what a broker needs (process.roles=broker, a non-controller listener, the controller quorum
  * to register with). Throws ConfigError before anything starts.
  */
-import { ConfigError, loadSluiceConfig, type ConfigSources, type SluiceConfig } from '@sluice/runtime';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  loadSluiceConfig,
+  serviceSecurity,
+  type ConfigSources,
+  type ServiceSecurity,
+  type SluiceConfig,
+} from '@sluice/runtime';
 import { formatHostPort } from '@sluice/proto';
 import { InvalidConfigError } from '@sluice/log';
 import { CLUSTER_TIERING_KEYS, parseClusterTieringConfig, type ClusterTieringConfig } from '@sluice/tiering';
@@ -15,6 +23,10 @@ export interface BrokerConfig {
   readonly bindHost: string;
   readonly bindPort: number;
   readonly listenerName: string;
+  /** The listener's security (listener.security.protocol.map, ssl.*, sasl.oauthbearer.*, authorizer). */
+  readonly security: ServiceSecurity;
+  /** audit.log.file, or audit.log in the first log directory. */
+  readonly auditLogFile: string;
   /** Host published in the registration; the bound port is published when 0 was configured. */
   readonly advertisedHost: string;
   readonly advertisedPort: number;
@@ -56,6 +68,8 @@ export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
     bindHost,
     bindPort: listener.port,
     listenerName: listener.name,
+    security: serviceSecurity(c, listener.name),
+    auditLogFile: c['audit.log.file'] !== '' ? c['audit.log.file'] : join(c['log.dirs'][0] as string, 'audit.log'),
     advertisedHost: advertised?.host || (listener.host === '' ? '127.0.0.1' : listener.host),
     advertisedPort: advertised?.port ?? 0,
     controllerAddresses: voters.map((voter) => formatHostPort(voter.host, voter.port)),

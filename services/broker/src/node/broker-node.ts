@@ -7,7 +7,7 @@
  */
 import { ControllerClient } from '@sluice/controller';
 import type { LogFiles } from '@sluice/log';
-import type { MetadataImage } from '@sluice/metadata';
+import { MetadataImage } from '@sluice/metadata';
 import type { ClusterTieringConfig } from '@sluice/tiering';
 import { createGrpcClient } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
@@ -18,13 +18,20 @@ import {
   randomKafkaUuid,
   startMetricsServer,
   type Logger,
+  type ServiceSecurity,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  MetadataFollower,
+  serviceSecurityParts,
+  type GrpcApp,
+  type SecurityAuditSink,
+  type ServiceSecurityParts,
+} from '@sluice/service-common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
-import { MetadataFollower } from './metadata-follower';
+import { metadataAnswer } from './metadata-answer';
 import { ProducerIdManager } from './producer-id-manager';
 import { fetchRecords, produceRecords } from './records-path';
 import type { BrokerRequests } from '../rpc/broker-requests';
@@ -53,6 +60,11 @@ export interface BrokerNodeOptions {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly logDir: string;
+  /**
+   * The `directory.id` of `logDir` (its meta.properties), reported at registration (KIP-858): a
+   * new id tells the controller this broker's replicas are lost. Absent: not reported.
+   */
+  readonly logDirId?: string;
   readonly bindHost: string;
   readonly bindPort: number;
   readonly listenerName: string;
@@ -71,6 +83,10 @@ export interface BrokerNodeOptions {
   readonly durability?: BrokerDurabilityOptions;
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
+  /** Where refused requests are audited (audit.log.file); default: the service log. */
+  readonly auditSink?: SecurityAuditSink;
   /** Share groups (KIP-932); absent: Kafka's defaults and no share coordinator. */
   readonly share?: BrokerShareOptions;
   /** Tiered storage (remote.log.storage.system.enable and S3); absent: off. */
@@ -116,9 +132,22 @@ export class BrokerNode {
   private sharePersister: OpenedShareStatePersister | null = null;
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
   private server: GrpcApp | undefined;
+  private securityParts: ServiceSecurityParts | undefined;
+  private unfencedOnceValue = false;
   private metricsServer: StartedMetricsServer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatInFlight = false;
+  /** Something the controller must hear (a log directory offline) came up during a heartbeat. */
+  private heartbeatAgain = false;
   private brokerEpochValue = -1;
+  /**
+   * The metadata applied has reached this process's own registration (Kafka's initial catch-up).
+   * Before that the image may still say what the previous run of this broker led; its disk may
+   * be a new, empty one, and acting as that leader would answer followers and consumers from
+   * nothing. The registration's batch carries the controller's moves off a broker whose
+   * replicas are lost, so from there on the image is this run's.
+   */
+  private caughtUpToRegistration = false;
   private fencedValue = true;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -148,6 +177,8 @@ export class BrokerNode {
       ...options.durability,
       alterPartition: (replica, proposal) => this.alterPartition(replica, proposal),
       onFollowersChanged: () => this.planFetchers(),
+      // The controller hears of it at once, not at the next heartbeat: it moves leadership away.
+      onLogDirOffline: () => this.heartbeatNow(),
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
       logDirMinFreeBytes: options.logDirMinFreeBytes ?? 0,
@@ -180,12 +211,30 @@ export class BrokerNode {
       addresses: options.controllerAddresses,
       observer: `broker-${options.nodeId}`,
       log: options.log,
+      onApplyError: haltOnBrokenInvariant,
       onImage: (image) => this.onImage(image),
     });
   }
 
   static async start(options: BrokerNodeOptions): Promise<BrokerNode> {
+    // Before the node exists: its clients of the controllers and of other brokers use this node's certificate.
+    // The ACLs are read per request from the node made just below.
+    const made: { node?: BrokerNode } = {};
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'broker',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
+            acls: () => made.node?.image.acls ?? MetadataImage.EMPTY.acls,
+            // The controller unfences a broker only once its metadata caught up: ACLs included.
+            ready: () => made.node?.unfencedOnce === true,
+          });
     const node = new BrokerNode(options);
+    made.node = node;
+    node.securityParts = security;
     try {
       await node.startInternal();
     } catch (error) {
@@ -210,6 +259,10 @@ export class BrokerNode {
   }
   get fenced(): boolean {
     return this.fencedValue;
+  }
+  /** Unfenced at least once since start: its image had caught up with the metadata log then. */
+  get unfencedOnce(): boolean {
+    return this.unfencedOnceValue;
   }
   get image(): MetadataImage {
     return this.follower.image;
@@ -243,6 +296,7 @@ export class BrokerNode {
       shareAcknowledge: (request, phases) => shares.shareAcknowledge(request, phases),
     };
     this.server = await startBrokerRpc(options.bindHost, options.bindPort, {
+      ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
       requests,
       health: this.health,
       registry,
@@ -322,9 +376,12 @@ export class BrokerNode {
             },
           ],
           rack: '',
+          logDirs: options.logDirId === undefined ? [] : [options.logDirId],
         });
         this.brokerEpochValue = Number(answer.brokerEpoch);
         options.log.info({ brokerEpoch: this.brokerEpochValue }, 'registered with the controller quorum');
+        // The image may already hold the registration (it can arrive before the answer).
+        this.onImage(this.follower.image);
         return;
       } catch (error) {
         // A wrong cluster id is not something a retry fixes.
@@ -337,10 +394,18 @@ export class BrokerNode {
 
   private scheduleHeartbeat(delayMs: number): void {
     if (this.stopping) return;
+    clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs);
   }
 
+  /** The next heartbeat now (or right after the one in flight). */
+  private heartbeatNow(): void {
+    if (this.heartbeatInFlight) this.heartbeatAgain = true;
+    else this.scheduleHeartbeat(0);
+  }
+
   private async heartbeat(): Promise<void> {
+    this.heartbeatInFlight = true;
     try {
       const answer = await this.controller.call('BrokerHeartbeat', {
         brokerId: this.options.nodeId,
@@ -348,6 +413,8 @@ export class BrokerNode {
         currentMetadataOffset: Math.max(0, this.follower.appliedOffset),
         wantFence: false,
         wantShutdown: this.stopping,
+        // A broker whose log directory is offline hosts nothing: the controller fences it.
+        offlineLogDirs: this.replicas.offlineLogDirs(),
       });
       this.setFenced(answer.isFenced);
     } catch (error) {
@@ -357,21 +424,34 @@ export class BrokerNode {
       } else {
         this.options.log.warn({ err: error }, 'heartbeat failed');
       }
+    } finally {
+      this.heartbeatInFlight = false;
     }
-    this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
+    const again = this.heartbeatAgain;
+    this.heartbeatAgain = false;
+    this.scheduleHeartbeat(again ? 0 : this.options.heartbeatIntervalMs);
   }
 
   private setFenced(fenced: boolean): void {
     if (fenced !== this.fencedValue) this.options.log.info({ fenced }, fenced ? 'broker fenced' : 'broker unfenced');
     this.fencedValue = fenced;
+    if (!fenced) this.unfencedOnceValue = true;
     this.replicas.setFenced(fenced);
   }
 
   private onImage(image: MetadataImage): void {
     if (this.stopping) return;
     const registration = image.cluster.broker(this.options.nodeId);
-    if (registration !== undefined && registration.brokerEpoch === this.brokerEpochValue)
-      this.setFenced(registration.fenced);
+    const ours = registration !== undefined && registration.brokerEpoch === this.brokerEpochValue;
+    if (ours) this.setFenced(registration.fenced);
+    if (!this.caughtUpToRegistration) {
+      if (!ours) return;
+      this.caughtUpToRegistration = true;
+      this.options.log.info(
+        { brokerEpoch: this.brokerEpochValue, metadataOffset: image.provenance.lastContainedOffset },
+        'metadata caught up to this registration: applying partition leadership',
+      );
+    }
     this.replicas.applyImage(image);
   }
 
@@ -460,44 +540,7 @@ export class BrokerNode {
   }
 
   private metadata(request: pb.MetadataRequest__Output): pb.MetadataResponse {
-    const image = this.follower.image;
-    const names = request.topics.length > 0 ? request.topics : [...image.topics.topics()].map((t) => t.name).sort();
-    return {
-      clusterId: this.options.clusterId,
-      metadataOffset: image.provenance.lastContainedOffset,
-      brokers: image.cluster
-        .brokers()
-        .filter((b) => !b.fenced)
-        .map((b) => ({
-          brokerId: b.brokerId,
-          listeners: b.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port })),
-          rack: b.rack ?? '',
-        })),
-      topics: names.map((name) => {
-        const topic = image.topics.topicByName(name);
-        if (topic === undefined)
-          return {
-            name,
-            topicId: '',
-            errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
-            errorMessage: `topic ${name} does not exist`,
-            partitions: [],
-          };
-        const partitions = [];
-        for (let p = 0; p < topic.partitionCount; p++) {
-          const reg = topic.partition(p);
-          if (reg === undefined) continue;
-          partitions.push({
-            partition: p,
-            leader: reg.leader,
-            leaderEpoch: reg.leaderEpoch,
-            replicas: [...reg.replicas],
-            isr: [...reg.isr],
-          });
-        }
-        return { name, topicId: topic.topicId, errorName: '', errorMessage: '', partitions };
-      }),
-    };
+    return metadataAnswer(this.follower.image, this.options.clusterId, request);
   }
 
   /** Controlled shutdown (when `controlled`), then every part closes; idempotent. */

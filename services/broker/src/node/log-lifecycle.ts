@@ -3,9 +3,10 @@
  * with its topic's configs (and taking changed configs), the retention and compaction passes the
  * replication core schedules, the flush scheduler's checks and the checkpoint passes (recovery
  * points, log start offsets: written off the event loop, one pass at a time), Kafka's
- * replication-offset-checkpoint (read at start, written when the core says), and closing. Errors
- * of one log (LogError: a failed disk, a closed log) are that partition's and are logged; anything
- * else is a bug and goes on up.
+ * replication-offset-checkpoint (read at start, written when the core says), and closing. An I/O
+ * error (a full disk, a failed fsync) takes the whole directory offline (`offline`: Kafka's log
+ * directory failure); other errors of one log (LogError: a closed log) are that partition's and are
+ * logged; anything else is a bug and goes on up.
  *
  * Logs are opened with scheduled flushing: nothing fdatasyncs on the event loop while the broker
  * runs. Appends ask `afterAppend` whether their log is due a flush (a roll, flush.messages), the
@@ -16,6 +17,7 @@ import {
   defaultLogConfig,
   isCompacted,
   LogError,
+  LogStorageError,
   nodeLogFiles,
   parseLogConfig,
   PartitionLog,
@@ -23,6 +25,7 @@ import {
   type LogFiles,
 } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
+import { ApiError } from '@sluice/protocol';
 import type { Logger } from '@sluice/runtime';
 import type { LogMaintenance } from '../core/replication-ready';
 import {
@@ -52,6 +55,17 @@ export interface LogLifecycleOptions {
    * leader of a tiered topic, what is durably copied); null = none.
    */
   readonly retentionBound?: (replica: PartitionReplica) => number | null;
+  /**
+   * Told once, asynchronously, when an I/O error took the log directory offline (see
+   * `offline`): the broker tells the controller and stops fetching.
+   */
+  readonly onOffline?: (dir: string, reason: string) => void;
+}
+
+/** Why the log directory went offline: the first I/O error, by file and operation. */
+export interface LogDirFailure {
+  readonly dir: string;
+  readonly reason: string;
 }
 
 /** Checkpoint files written at once in one pass (their syncs share libuv's pool with flushes). */
@@ -69,6 +83,7 @@ export class LogLifecycle {
   private readonly passInFlight = { recoveryPoint: false, logStart: false, highWatermark: false };
   /** Synchronous high-watermark checkpoint writes: a scheduled write begun before one is stale. */
   private highWatermarkSyncWrites = 0;
+  private failure: LogDirFailure | null = null;
 
   constructor(private readonly options: LogLifecycleOptions) {
     this.files = options.files ?? nodeLogFiles;
@@ -91,14 +106,55 @@ export class LogLifecycle {
     return this.removedRecords;
   }
 
+  /**
+   * The log directory is offline (Kafka's log directory failure): an I/O error (a full disk, a
+   * failed fsync or write) failed one of its logs or files. Its logs share the disk, so from
+   * then on none is served, written, flushed, cleaned or checkpointed, and nothing new opens
+   * there, until a restart finds it healthy again (recovery cuts whatever the failure left
+   * half-written). Null while it is online.
+   */
+  get offline(): LogDirFailure | null {
+    return this.failure;
+  }
+
+  /** Takes the directory offline (once; later errors add nothing) and tells `onOffline` on the next turn. */
+  markOffline(error: unknown): void {
+    if (this.failure !== null) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.failure = { dir: this.options.logDir, reason };
+    this.options.log.error(
+      { logDir: this.options.logDir, err: error },
+      'log directory offline after an I/O error: its replicas are no longer served',
+    );
+    const notify = this.options.onOffline;
+    if (notify !== undefined) setImmediate(() => notify(this.options.logDir, reason));
+  }
+
+  /** Opens (recovers) a partition's log; KAFKA_STORAGE_ERROR while the directory is offline or when opening fails on I/O. */
   open(partitionKey: string, config: LogConfig): PartitionLog {
-    return PartitionLog.open({
-      dir: join(this.options.logDir, partitionKey),
-      config,
-      files: this.files,
-      flushing: 'scheduled',
-      ...(this.options.onFlush === undefined ? {} : { onFlush: this.options.onFlush }),
-    });
+    if (this.failure !== null) throw this.offlineError();
+    try {
+      return PartitionLog.open({
+        dir: join(this.options.logDir, partitionKey),
+        config,
+        files: this.files,
+        flushing: 'scheduled',
+        onStorageError: (error) => this.markOffline(error),
+        ...(this.options.onFlush === undefined ? {} : { onFlush: this.options.onFlush }),
+      });
+    } catch (error) {
+      if (!isSystemError(error) && !(error instanceof LogStorageError)) throw error;
+      this.markOffline(error);
+      throw this.offlineError();
+    }
+  }
+
+  /** What a request for a replica in the offline directory is answered with. */
+  offlineError(): ApiError {
+    return new ApiError(
+      'KAFKA_STORAGE_ERROR',
+      `log directory ${this.options.logDir} is offline: ${this.failure?.reason ?? 'I/O error'}`,
+    );
   }
 
   /**
@@ -107,11 +163,13 @@ export class LogLifecycle {
    * flush.messages reached).
    */
   afterAppend(replica: PartitionReplica, durable: boolean, flusher: LogFlusher, nowMs: number): void {
+    if (this.failure !== null) return;
     if (durable || replica.log.flushDue(nowMs) !== null) flusher.request(replica);
   }
 
   /** The flush scheduler's tick (log.flush.scheduler.interval.ms): every log due a flush gets one. */
   runFlushCheck(nowMs: number, replicas: readonly PartitionReplica[], flusher: LogFlusher): void {
+    if (this.failure !== null) return;
     for (const replica of replicas) {
       try {
         if (replica.log.flushDue(nowMs) !== null) flusher.request(replica);
@@ -136,7 +194,7 @@ export class LogLifecycle {
     replicas: readonly PartitionReplica[],
     write: (log: PartitionLog) => Promise<boolean>,
   ): Promise<void> {
-    if (this.passInFlight[kind]) return;
+    if (this.passInFlight[kind] || this.failure !== null) return;
     this.passInFlight[kind] = true;
     try {
       let next = 0;
@@ -200,6 +258,7 @@ export class LogLifecycle {
    * number of segments deleted.
    */
   runRetention(pass: LogMaintenance, replicaOf: (partition: string) => PartitionReplica | undefined): number {
+    if (this.failure !== null) return 0;
     let deleted = 0;
     for (const { partition, maxOffset } of pass.partitions) {
       const replica = replicaOf(partition);
@@ -233,6 +292,7 @@ export class LogLifecycle {
    * skipped by the log itself. Returns the number of records removed.
    */
   runCompaction(pass: LogMaintenance, replicaOf: (partition: string) => PartitionReplica | undefined): number {
+    if (this.failure !== null) return 0;
     let removed = 0;
     for (const { partition, maxOffset } of pass.partitions) {
       const replica = replicaOf(partition);
@@ -253,6 +313,7 @@ export class LogLifecycle {
 
   /** Writes the checkpoint now (shutdown); false (logged) when the disk refused. */
   writeCheckpoint(highWatermarks: ReadonlyMap<string, number>): boolean {
+    if (this.failure !== null) return false;
     this.highWatermarkSyncWrites++;
     try {
       writeHighWatermarks(this.files, this.checkpointPath(), highWatermarks);
@@ -260,6 +321,7 @@ export class LogLifecycle {
     } catch (error) {
       if (!isSystemError(error)) throw error;
       this.options.log.error({ err: error }, 'high watermark checkpoint not written');
+      this.markOffline(error);
       return false;
     }
   }
@@ -270,7 +332,7 @@ export class LogLifecycle {
    * The next cadence tries again.
    */
   async writeCheckpointAsync(highWatermarks: ReadonlyMap<string, number>): Promise<boolean> {
-    if (this.passInFlight.highWatermark) return false;
+    if (this.passInFlight.highWatermark || this.failure !== null) return false;
     this.passInFlight.highWatermark = true;
     const syncWritesAtStart = this.highWatermarkSyncWrites;
     try {
@@ -283,6 +345,7 @@ export class LogLifecycle {
     } catch (error) {
       if (!isSystemError(error)) throw error;
       this.options.log.error({ err: error }, 'high watermark checkpoint not written');
+      this.markOffline(error);
       return false;
     } finally {
       this.passInFlight.highWatermark = false;

@@ -82,6 +82,8 @@ export interface ReplicaManagerOptions {
   readonly traffic?: TopicTraffic;
   /** Every log flush's duration, for /metrics. */
   readonly onLogFlush?: (durationSeconds: number) => void;
+  /** The log directory went offline (an I/O error): tell the controller, stop fetching. */
+  readonly onLogDirOffline?: (dir: string, reason: string) => void;
   /** Tiered storage (remote.log.storage.system.enable=true); absent: off. */
   readonly tiering?: ReplicaManagerTiering;
   /** log.dir.min.free.bytes (sluice): produce refused below this much free space; 0 / absent: off. */
@@ -130,6 +132,11 @@ export class ReplicaManager implements FollowerReplicas {
       files: options.files,
       ...(options.onLogFlush === undefined ? {} : { onFlush: options.onLogFlush }),
       retentionBound: (replica) => this.remoteLogs?.retentionBound(replica) ?? null,
+      onOffline: (dir, reason) => {
+        // No fetching into a failed disk: the fetchers re-plan and find nothing to follow.
+        options.onFollowersChanged();
+        options.onLogDirOffline?.(dir, reason);
+      },
     });
     const tiering = options.tiering;
     this.remoteLogs =
@@ -220,7 +227,11 @@ export class ReplicaManager implements FollowerReplicas {
     this.remoteLogs?.start();
   }
 
-  /** Checkpoints the high watermarks, fails waiting acks=all produces, and closes every log (flushing it). */
+  /**
+   * Checkpoints the high watermarks, fails waiting acks=all produces, and closes every log
+   * (flushing it). With the log directory offline nothing more is written there: the logs are
+   * let go unflushed and unmarked, and the next start recovers them.
+   */
   stop(): void {
     // Tiering is stopped by the node before this (awaited); a copy in flight is abandoned: its
     // COPY_SEGMENT_STARTED without a finish claims nothing, the next leader's task deletes it.
@@ -228,7 +239,17 @@ export class ReplicaManager implements FollowerReplicas {
     const replicas = this.driver.replicaList();
     this.flusher.stop();
     this.driver.stop();
-    for (const replica of replicas) replica.log.close();
+    const offline = this.lifecycle.offline !== null;
+    for (const replica of replicas) {
+      if (offline) replica.log.abandon();
+      else replica.log.close();
+    }
+  }
+
+  /** The log directories taken offline by an I/O error (sluice brokers have one: log.dirs[0]). */
+  offlineLogDirs(): string[] {
+    const failure = this.lifecycle.offline;
+    return failure === null ? [] : [failure.dir];
   }
 
   /** Flush rounds run so far (metrics, tests). */
@@ -243,6 +264,7 @@ export class ReplicaManager implements FollowerReplicas {
   /** Follower replicas grouped by leader broker id, for the fetchers. */
   followersByLeader(): Map<number, PartitionReplica[]> {
     const byLeader = new Map<number, PartitionReplica[]>();
+    if (this.lifecycle.offline !== null) return byLeader;
     for (const [leaderId, keys] of this.driver.core.followersByLeader()) byLeader.set(leaderId, this.replicasOf(keys));
     return byLeader;
   }
@@ -335,6 +357,7 @@ export class ReplicaManager implements FollowerReplicas {
   // ------------------------------------------------------------------ follower half (the fetchers)
 
   followersOf(leaderId: number): PartitionReplica[] {
+    if (this.lifecycle.offline !== null) return [];
     return this.replicasOf(this.driver.core.followersByLeader().get(leaderId) ?? []);
   }
 

@@ -13,6 +13,8 @@ export interface ReplicaMetricsSource {
   readonly isrExpands: number;
   /** Bytes of local logs (every role), summed per topic. */
   logSizeBytesByTopic(): ReadonlyMap<string, number>;
+  /** Log directories an I/O error took offline. */
+  offlineLogDirs(): readonly string[];
 }
 
 const FLUSH_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -44,6 +46,14 @@ export function registerReplicaMetrics(
       },
     });
   };
+  new Gauge({
+    name: 'sluice_broker_offline_log_dirs',
+    help: 'Log directories an I/O error (a full disk, a failed fsync) took offline: their replicas are not served (Kafka OfflineLogDirectoryCount).',
+    registers,
+    collect() {
+      this.set(source.offlineLogDirs().length);
+    },
+  });
   gauge(
     'sluice_broker_under_replicated_partitions',
     'Partitions led here whose ISR is smaller than their replica set (Kafka UnderReplicatedPartitions).',

@@ -63,7 +63,9 @@ export class ReplicaTransitions {
         for (let p = 0; p < topic.partitionCount; p++) {
           const reg = topic.partition(p);
           if (reg === undefined || !reg.replicas.includes(brokerId)) continue;
+          // An offline log directory opens nothing new: such a replica is simply not hosted here.
           const replica = this.ensureReplica(image, topic.name, topic.topicId, p);
+          if (replica === undefined) continue;
           core.applyRegistration(
             replica.key,
             {
@@ -83,6 +85,8 @@ export class ReplicaTransitions {
   /** The local leader replica, or UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER (also for share groups). */
   leaderOf(topic: string, partition: number): PartitionReplica | ApiError {
     const replica = this.options.driver.replica(`${topic}-${partition}`);
+    // Kafka's offline replica: whatever its role, nothing of it is served from a failed disk.
+    if (replica !== undefined && this.options.lifecycle.offline !== null) return this.options.lifecycle.offlineError();
     if (replica === undefined || replica.role.kind !== 'leader') {
       const known = this.imageValue?.topics.topicByName(topic);
       if (known === undefined || partition < 0 || partition >= known.partitionCount) {
@@ -107,12 +111,25 @@ export class ReplicaTransitions {
     return value === 'true' ? true : value === 'false' ? false : this.options.durableAcks;
   }
 
-  private ensureReplica(image: MetadataImage, topic: string, topicId: string, partition: number): PartitionReplica {
+  /** The open replica, opening its log on first sight; undefined when the log directory is (or just went) offline. */
+  private ensureReplica(
+    image: MetadataImage,
+    topic: string,
+    topicId: string,
+    partition: number,
+  ): PartitionReplica | undefined {
     const { driver, lifecycle } = this.options;
     const key = `${topic}-${partition}`;
     const existing = driver.replica(key);
     if (existing !== undefined) return existing;
-    const log = lifecycle.open(key, lifecycle.configFor(image, topic));
+    if (lifecycle.offline !== null) return undefined;
+    let log;
+    try {
+      log = lifecycle.open(key, lifecycle.configFor(image, topic));
+    } catch (error) {
+      if (error instanceof ApiError && error.errorName === 'KAFKA_STORAGE_ERROR') return undefined;
+      throw error;
+    }
     const replica = new PartitionReplica(topic, topicId, partition, log, driver.core);
     // Below the checkpointed high watermark everything was committed: a safe truncation floor.
     driver.add(replica, lifecycle.checkpointedHighWatermarks.get(key) ?? 0);

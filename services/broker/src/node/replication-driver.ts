@@ -214,11 +214,20 @@ export class ReplicationDriver {
    */
   private applyLogWrites(writes: readonly PartitionLogWrite[]): void {
     const failed = new Set<string>();
+    const offline = this.options.lifecycle.offline;
     for (const { partition, follower, write } of writes) {
       if (failed.has(partition)) continue;
       const replica = this.replicas.get(partition);
       assert(replica !== undefined, `a log write for ${partition}, which is not open`);
       const log = replica.log;
+      if (offline !== null) {
+        // Nothing more is written to a directory an I/O error took offline (a fetch answer that
+        // was in flight when it happened lands here).
+        failed.add(partition);
+        this.followerWriteFailures++;
+        this.core.onFollowerLogWriteFailed(partition, follower);
+        continue;
+      }
       try {
         switch (write.kind) {
           case 'truncate':

@@ -7,7 +7,7 @@ import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { ServerErrorReporter } from '@sluice/proto';
 import type { HealthStatus } from '@sluice/runtime';
-import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp, type ServiceSecurityParts } from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import type { BrokerRequests } from './broker-requests';
 import { FetchController } from './fetch.controller';
@@ -46,6 +46,8 @@ export interface BrokerRpcParts {
   readonly registry: Registry;
   readonly report: ServerErrorReporter;
   readonly produceStream?: ProduceStreamSettings;
+  /** TLS, authentication and authorization; absent: plaintext, everybody User:ANONYMOUS, no ACLs. */
+  readonly security?: ServiceSecurityParts;
 }
 
 /** Serves the broker's RPCs on `host:port` (0: the OS chooses) until the app is closed. */
@@ -57,6 +59,8 @@ export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts
         registry: parts.registry,
         health: parts.health,
         report: parts.report,
+        ...(parts.security?.authenticator === undefined ? {} : { authenticator: parts.security.authenticator }),
+        ...(parts.security === undefined ? {} : { access: parts.security.access }),
       }),
       BrokerRequestsModule.forRoot(parts.requests, parts.produceStream ?? {}),
       ProduceModule,
@@ -70,6 +74,9 @@ export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts
     module: BrokerRpcModule,
     host,
     port,
+    ...(parts.security?.credentials === undefined
+      ? {}
+      : { credentials: parts.security.credentials, onTlsHandshakeFailure: parts.security.onTlsHandshakeFailure }),
     services: ['sluice.v1.Broker', 'grpc.health.v1.Health'],
   });
 }

@@ -10,7 +10,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall, Payload } from '@nestjs/microservices';
 import type * as pb from '@sluice/proto';
-import { CountsEachMessage, RpcCall, RpcMetrics, type RpcCallContext } from '@sluice/service-common';
+import {
+  CountsEachMessage,
+  RPC_ACCESS_CONTROL,
+  RpcCall,
+  rpcCallContextOfCall,
+  RpcMetrics,
+  type RpcAccessControl,
+  type RpcCallContext,
+} from '@sluice/service-common';
 import { serveProduceStream, type ProduceStreamCall } from '../node/produce-stream';
 import type { BrokerRequests } from './broker-requests';
 import { BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, type ProduceStreamSettings } from './tokens';
@@ -21,6 +29,7 @@ export class ProduceController {
     @Inject(BROKER_REQUESTS) private readonly broker: BrokerRequests,
     @Inject(PRODUCE_STREAM_SETTINGS) private readonly streamSettings: ProduceStreamSettings,
     private readonly metrics: RpcMetrics,
+    @Inject(RPC_ACCESS_CONTROL) private readonly access: RpcAccessControl | null,
   ) {}
 
   @GrpcMethod('Broker', 'Produce')
@@ -31,11 +40,19 @@ export class ProduceController {
   @GrpcStreamCall('Broker', 'ProduceStream')
   @CountsEachMessage()
   produceStream(call: ProduceStreamCall): Promise<void> {
+    // The guards authenticated the stream once; each message is a request of its own and is
+    // authorized on its own (an ACL removed mid-stream refuses the next message).
+    const caller = this.access?.enabled === true ? rpcCallContextOfCall(call) : undefined;
+    if (this.access?.enabled === true && caller === undefined)
+      throw new Error('assertion: a ProduceStream reached its handler without a call context');
     return serveProduceStream(call, {
       ...this.streamSettings,
       // measure() calls appendProduce synchronously, so the stream's arrival order holds.
       append: (request) =>
-        this.metrics.measure('ProduceStream', (phases) => this.broker.appendProduce(request, phases)),
+        this.metrics.measure('ProduceStream', (phases) => {
+          if (caller !== undefined) this.access?.checkProduce(caller, request);
+          return this.broker.appendProduce(request, phases);
+        }),
     });
   }
 

@@ -11,6 +11,7 @@ import type { AuditTrail, Caller } from '../audit/audit-trail';
 import type { ControllerQueue, Decision } from '../quorum/controller-queue';
 import type { QuorumPort } from '../quorum/quorum-port';
 import type { MetadataStateMachine } from '../state/metadata-state-machine';
+import { bindingFromWire, bindingToWire, filterFromWire } from './acl-wire';
 import { describeBrokers, describeTopics } from './describe';
 import type * as pb from '@sluice/proto';
 
@@ -94,6 +95,7 @@ export class ControllerApi {
         this.deps.audit.record({
           principal: caller.principal,
           host: caller.host,
+          ...(caller.traceId === undefined ? {} : { traceId: caller.traceId }),
           operation,
           request,
           changed: { summary: outcome.summary, records: countByType(records) },
@@ -111,6 +113,7 @@ export class ControllerApi {
         this.deps.audit.record({
           principal: caller.principal,
           host: caller.host,
+          ...(caller.traceId === undefined ? {} : { traceId: caller.traceId }),
           operation,
           request,
           result: apiError?.errorName ?? 'UNKNOWN_SERVER_ERROR',
@@ -145,6 +148,8 @@ export class ControllerApi {
               port: listener.port,
             })),
             rack: request.rack === '' ? null : request.rack,
+            // Not reported (an older broker): never counted as a lost directory.
+            ...((request.logDirs ?? []).length === 0 ? {} : { logDirs: [...request.logDirs] }),
           },
           nowMs,
         ),
@@ -161,7 +166,13 @@ export class ControllerApi {
     const response = await this.write(
       caller,
       'BrokerHeartbeat',
-      { brokerId: request.brokerId, brokerEpoch, wantFence: request.wantFence, wantShutDown: request.wantShutdown },
+      {
+        brokerId: request.brokerId,
+        brokerEpoch,
+        wantFence: request.wantFence,
+        wantShutDown: request.wantShutdown,
+        offlineLogDirs: request.offlineLogDirs ?? [],
+      },
       (core, image, nowMs) =>
         core.brokerHeartbeat(
           image,
@@ -171,6 +182,7 @@ export class ControllerApi {
             currentMetadataOffset,
             wantFence: request.wantFence,
             wantShutDown: request.wantShutdown,
+            offlineLogDirs: request.offlineLogDirs ?? [],
           },
           nowMs,
         ),
@@ -283,14 +295,23 @@ export class ControllerApi {
   /**
    * The lease timer's call (leader only): fences expired brokers and moves the next chunk of
    * partitions off fenced or shutting-down brokers. `movesPending`: call again for the next
-   * chunk; `nextExpiryMs`: the earliest lease expiry, if any.
+   * chunk; `nextExpiryMs`: the earliest lease expiry, if any. `onDecided` hears `movesPending`
+   * as soon as the chunk is decided and proposed, before it commits.
    */
-  async fenceExpiredBrokers(): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
+  async fenceExpiredBrokers(
+    onDecided?: (movesPending: boolean) => void,
+  ): Promise<{ readonly nextExpiryMs: number | null; readonly movesPending: boolean }> {
     const response = await this.write(
       { principal: 'controller:lease-timer', host: 'local' },
       'FenceExpiredBrokers',
       undefined,
-      (core, image, nowMs) => core.fenceExpiredBrokers(image, nowMs),
+      (core, image, nowMs) => {
+        const result = core.fenceExpiredBrokers(image, nowMs);
+        // Decided on the latest image, in-flight chunks included: the next chunk may be decided
+        // before this one commits (the caller pipelines them).
+        onDecided?.(result.response.movesPending);
+        return result;
+      },
       false,
     );
     return { nextExpiryMs: response.nextExpiryMs, movesPending: response.movesPending };
@@ -444,6 +465,49 @@ export class ControllerApi {
     };
   }
 
+  // ------------------------------------------------------------------ ACLs
+
+  async createAcls(request: pb.CreateAclsRequest__Output, caller: ApiCaller): Promise<pb.CreateAclsResponse> {
+    // Bindings that do not parse are answered per item and never reach the core.
+    const parsed = (request.creations ?? []).map((creation) => {
+      try {
+        return { binding: bindingFromWire(creation) };
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        return { error };
+      }
+    });
+    const valid = parsed.flatMap((item) => (item.binding === undefined ? [] : [item.binding]));
+    const response = await this.write(
+      caller,
+      'CreateAcls',
+      { acls: valid.map((binding) => ({ ...binding })) },
+      (core, image) => core.createAcls(image, valid),
+    );
+    let next = 0;
+    return {
+      results: parsed.map((item) => itemError(item.error ?? response.results[next++]?.error)),
+    };
+  }
+
+  async deleteAcls(request: pb.DeleteAclsRequest__Output, caller: ApiCaller): Promise<pb.DeleteAclsResponse> {
+    const filters = (request.filters ?? []).map(filterFromWire);
+    const response = await this.write(caller, 'DeleteAcls', { filters }, (core, image) =>
+      core.deleteAcls(image, filters),
+    );
+    return {
+      filterResults: response.results.map((result) => ({
+        ...itemError(result.error),
+        matchingAcls: result.removed.map(bindingToWire),
+      })),
+    };
+  }
+
+  describeAcls(request: pb.DescribeAclsRequest__Output): pb.DescribeAclsResponse {
+    const filter = filterFromWire(request.filter);
+    return { acls: this.deps.core.describeAcls(this.deps.stateMachine.image, filter).map(bindingToWire) };
+  }
+
   // ------------------------------------------------------------------ reads
 
   /** Reads answer from this node's applied image; a new leader first waits for its activation. */
@@ -465,7 +529,7 @@ export class ControllerApi {
 
   async describeTopics(request: pb.DescribeTopicsRequest__Output): Promise<pb.DescribeTopicsResponse> {
     await this.deps.queue.readBarrier();
-    return describeTopics(this.deps.stateMachine.image, request.names ?? []);
+    return describeTopics(this.deps.stateMachine.image, request);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Read-only answers built from an image (any controller may serve them; no Raft round trip). */
-import type { MetadataImage, PartitionRegistration, TopicImage } from '@sluice/metadata';
+import { planTopicPage, type MetadataImage, type PartitionRegistration, type TopicImage } from '@sluice/metadata';
 import type * as pb from '@sluice/proto';
 
 export function describeBrokers(image: MetadataImage): pb.BrokerDescription[] {
@@ -24,9 +24,14 @@ function describePartition(partitionId: number, partition: PartitionRegistration
   };
 }
 
-function describeTopic(image: MetadataImage, topic: TopicImage): pb.TopicDescription {
+function describeTopic(
+  image: MetadataImage,
+  topic: TopicImage,
+  firstPartition: number,
+  endPartition: number,
+): pb.TopicDescription {
   const partitions: pb.PartitionDescription[] = [];
-  for (let id = 0; id < topic.partitionCount; id++) {
+  for (let id = firstPartition; id < endPartition; id++) {
     const partition = topic.partition(id);
     if (partition !== undefined) partitions.push(describePartition(id, partition));
   }
@@ -36,26 +41,35 @@ function describeTopic(image: MetadataImage, topic: TopicImage): pb.TopicDescrip
   return { name: topic.name, topicId: topic.topicId, errorName: '', errorMessage: '', partitions, configs };
 }
 
-export function describeTopics(image: MetadataImage, names: readonly string[]): pb.DescribeTopicsResponse {
-  const topics: pb.TopicDescription[] = [];
-  if (names.length === 0) {
-    for (const topic of image.topics.sortedTopics()) topics.push(describeTopic(image, topic));
-  } else {
-    for (const name of names) {
-      const topic = image.topics.topicByName(name);
-      topics.push(
-        topic === undefined
-          ? {
-              name,
-              topicId: '',
-              errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
-              errorMessage: `topic ${name} does not exist`,
-              partitions: [],
-              configs: {},
-            }
-          : describeTopic(image, topic),
-      );
-    }
-  }
-  return { topics, metadataOffset: String(Math.max(0, image.provenance.lastContainedOffset)) };
+/**
+ * One page of DescribeTopics (see @sluice/metadata's planTopicPage): every topic in name order
+ * or the named ones in the order asked, at most `response_partition_limit` partitions, and the
+ * cursor of the next page. A bad cursor or limit is INVALID_REQUEST.
+ */
+export function describeTopics(
+  image: MetadataImage,
+  request: pb.DescribeTopicsRequest__Output,
+): pb.DescribeTopicsResponse {
+  const page = planTopicPage(image, {
+    names: request.names ?? [],
+    cursor: request.cursor ?? null,
+    partitionLimit: request.responsePartitionLimit ?? 0,
+  });
+  const topics = page.entries.map((entry): pb.TopicDescription =>
+    entry.kind === 'unknown'
+      ? {
+          name: entry.name,
+          topicId: '',
+          errorName: 'UNKNOWN_TOPIC_OR_PARTITION',
+          errorMessage: `topic ${entry.name} does not exist`,
+          partitions: [],
+          configs: {},
+        }
+      : describeTopic(image, entry.topic, entry.firstPartition, entry.endPartition),
+  );
+  return {
+    topics,
+    metadataOffset: String(Math.max(0, image.provenance.lastContainedOffset)),
+    nextCursor: page.nextCursor,
+  };
 }

@@ -9,6 +9,8 @@ export interface Caller {
   readonly principal: string;
   /** The caller's host (IP address), without the port. */
   readonly host: string;
+  /** The W3C trace id the caller sent (traceparent), joining the line to its trace. */
+  readonly traceId?: string;
 }
 
 export interface AuditEvent {
@@ -24,6 +26,7 @@ export interface AuditEvent {
   /** Raft index of the committed entry, when something was written. */
   readonly offset?: number;
   readonly durationMs: number;
+  readonly traceId?: string;
 }
 
 export interface AuditSink {

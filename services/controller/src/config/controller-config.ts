@@ -12,6 +12,8 @@ import {
   verifyFormattedLogDirs,
   type ConfigSources,
   type SluiceConfig,
+  serviceSecurity,
+  type ServiceSecurity,
 } from '@sluice/runtime';
 import { formatHostPort } from '@sluice/proto';
 
@@ -23,6 +25,8 @@ export interface ControllerConfig {
   readonly auditLogFile: string;
   readonly bindHost: string;
   readonly bindPort: number;
+  /** The served listener's security (listener.security.protocol.map, ssl.*, sasl.oauthbearer.*, authorizer). */
+  readonly security: ServiceSecurity;
   readonly voters: ReadonlyMap<number, string>;
   /** Keys given but unknown to sluice (warned about at start, as Kafka does). */
   readonly unknownKeys: readonly string[];
@@ -60,7 +64,18 @@ export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
   const listener = config.listeners.find((candidate) => controllerNames.includes(candidate.name));
   const bindHost = listener !== undefined ? (listener.host === '' ? '0.0.0.0' : listener.host) : self.host;
   const bindPort = listener !== undefined && listener.port !== 0 ? listener.port : self.port;
-  if (listener !== undefined && listener.port !== 0 && listener.port !== self.port) {
+  // Peers dial the voter entry: it must be where this node listens, or where advertised.listeners
+  // publishes that listener (a proxy or a NAT in between).
+  const published =
+    listener === undefined ? undefined : config['advertised.listeners'].find((entry) => entry.name === listener.name);
+  if (published !== undefined && published.port !== self.port) {
+    throw new ConfigError(
+      'advertised.listeners',
+      `${published.name}://${published.host}:${published.port}`,
+      `the advertised controller listener port must match this node's entry in controller.quorum.voters (${self.port}), or peers cannot reach it`,
+    );
+  }
+  if (published === undefined && listener !== undefined && listener.port !== 0 && listener.port !== self.port) {
     throw new ConfigError(
       'listeners',
       `${listener.name}://${listener.host}:${listener.port}`,
@@ -77,6 +92,7 @@ export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
     auditLogFile: config['audit.log.file'] !== '' ? config['audit.log.file'] : join(dir, 'audit.log'),
     bindHost,
     bindPort,
+    security: serviceSecurity(config, listener?.name ?? (controllerNames[0] as string)),
     voters,
     unknownKeys: loaded.unknownKeys,
   };

@@ -12,6 +12,7 @@ import { ApiError } from '@sluice/protocol';
 import { assert } from './assert';
 import { registeredBroker } from './cluster-control';
 import { isEligibleBroker, type CoreContext } from './context';
+import { brokersWithLostReplicas, minInsyncReplicasOf, nextEligibleLeaderReplicas } from './eligible-leaders';
 import type { ControllerResult } from './result';
 
 export interface AlterPartitionRequest {
@@ -87,7 +88,31 @@ export function alterPartition(
   }
   const unchanged = newIsr.length === current.isr.length && newIsr.every((id, i) => current.isr[i] === id);
   const isr = [...newIsr];
-  const records: PartitionChangeRecord[] = unchanged ? [] : [{ type: 'PartitionChange', topicId, partitionId, isr }];
+  // KIP-966: who leaves an ISR that is then below min.insync.replicas keeps every acknowledged
+  // record (nothing more is acknowledged until it is back), so it stays eligible in the ELR.
+  const minInsync = minInsyncReplicasOf(ctx.image, topic.name, current.replicas.length, ctx.settings.minInsyncReplicas);
+  const elr = nextEligibleLeaderReplicas(
+    current.isr,
+    current.eligibleLeaderReplicas,
+    isr,
+    minInsync,
+    brokersWithLostReplicas(ctx.image),
+  );
+  const elrChanged =
+    elr.length !== current.eligibleLeaderReplicas.length ||
+    elr.some((id, i) => current.eligibleLeaderReplicas[i] !== id);
+  const records: PartitionChangeRecord[] =
+    unchanged && !elrChanged
+      ? []
+      : [
+          {
+            type: 'PartitionChange',
+            topicId,
+            partitionId,
+            ...(unchanged ? {} : { isr }),
+            ...(elrChanged ? { eligibleLeaderReplicas: elr } : {}),
+          },
+        ];
   assert(isr.includes(current.leader), `${where}: leader left the ISR`);
   return {
     records,

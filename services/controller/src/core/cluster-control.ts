@@ -20,6 +20,12 @@
  * and its periodic lease check also picks up what a failover left behind). Every move pass
  * treats all brokers out of service together (see `leavingBrokerIds`), so no partition is ever
  * handed to a fenced or shutting-down broker.
+ *
+ * Lost replicas (KIP-858's directory ids, see eligible-leaders.ts): a broker that re-registers
+ * without a log directory its previous registration reported is registered `replicasLost`; the
+ * moves then take it out of every ISR and ELR (even as a last ISR member), chunk by chunk like
+ * a fence, and it is not unfenced while any of those memberships remain, so it can lead
+ * nothing it lost. Its UnfenceBroker clears the mark: what it joins afterwards it holds.
  */
 import {
   isUuid,
@@ -33,10 +39,16 @@ import {
 } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
 import { assert } from './assert';
-import { electionsForReturningBroker, movesOffBrokers, type BoundedMoves } from './broker-partitions';
+import {
+  electionsForReturningBroker,
+  movesOffBrokers,
+  type BoundedMoves,
+  type ElectionContext,
+} from './broker-partitions';
 import type { BrokerSession } from './broker-heartbeats';
 import { isEligibleBroker, type CoreContext } from './context';
-import { MAX_BROKERS, MAX_LISTENERS } from './limits';
+import { brokersWithLostReplicas } from './eligible-leaders';
+import { MAX_BROKERS, MAX_LISTENERS, MAX_LOG_DIRS } from './limits';
 import type { ControllerResult } from './result';
 
 const MAX_BROKER_ID = 2 ** 31 - 1;
@@ -51,6 +63,11 @@ export interface RegisterBrokerRequest {
   readonly listeners: readonly Listener[];
   readonly rack: string | null;
   readonly clusterId: string;
+  /**
+   * KIP-858: the directory id of each log directory (meta.properties `directory.id`). Absent: not
+   * reported (an older broker), which never counts as a lost directory.
+   */
+  readonly logDirs?: readonly string[];
   /** Offset the registration record will be written at, when the shell knows it (see file comment). */
   readonly nextOffset?: number;
 }
@@ -67,6 +84,12 @@ export interface BrokerHeartbeatRequest {
   readonly currentMetadataOffset: number;
   readonly wantFence: boolean;
   readonly wantShutDown: boolean;
+  /**
+   * Log directories the broker took offline after an I/O error (Kafka's log directory failure).
+   * A sluice broker keeps every replica in its one log directory, so any offline directory means
+   * it can host nothing: it is fenced, and stays fenced while it reports one. Absent: none.
+   */
+  readonly offlineLogDirs?: readonly string[];
 }
 
 export interface BrokerHeartbeatResponse {
@@ -111,15 +134,56 @@ function leavingBrokerIds(ctx: CoreContext, newlyFenced: readonly number[]): num
   return [...ordered];
 }
 
-/** The next chunk of moves off every broker out of service (see `leavingBrokerIds`). */
-function pendingMoves(ctx: CoreContext, newlyFenced: readonly number[]): BoundedMoves {
+/** Who may lead and the topic defaults, with `lost` counted as brokers whose replicas are void. */
+function electionContext(ctx: CoreContext, lost: ReadonlySet<number>): ElectionContext {
+  return {
+    isEligible: (id) => isEligibleBroker(ctx, id),
+    uncleanDefault: ctx.settings.uncleanLeaderElectionEnable,
+    minInsyncDefault: ctx.settings.minInsyncReplicas,
+    lostReplicas: lost,
+  };
+}
+
+/**
+ * The next chunk of moves off every broker out of service (see `leavingBrokerIds`), and off every
+ * ISR and ELR of brokers with lost replicas (the image's, plus `newlyLost` registering now).
+ */
+function pendingMoves(
+  ctx: CoreContext,
+  newlyFenced: readonly number[],
+  newlyLost: readonly number[] = [],
+): BoundedMoves {
+  const lost = brokersWithLostReplicas(ctx.image);
+  for (const id of newlyLost) lost.add(id);
   return movesOffBrokers(
     ctx.image,
     leavingBrokerIds(ctx, newlyFenced),
-    (id) => isEligibleBroker(ctx, id),
-    ctx.settings.uncleanLeaderElectionEnable,
+    electionContext(ctx, lost),
     ctx.settings.maxPartitionChangesPerOperation,
+    ctx.moveScan,
   );
+}
+
+/** Whether `brokerId` is still in an ISR or ELR: a broker with lost replicas stays fenced until it is in none. */
+function holdsMemberships(ctx: CoreContext, brokerId: number): boolean {
+  for (const topic of ctx.image.topics.topics()) {
+    const table = topic.partitions;
+    for (let partitionId = 0; partitionId < topic.partitionCount; partitionId++)
+      if (table.isrIncludes(partitionId, brokerId) || table.elrIncludes(partitionId, brokerId)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a registration reporting `logDirs` lacks a directory `existing` reported: the replicas
+ * there are gone (a new disk; an emptied or re-formatted directory has a new directory.id).
+ * Still lost when the previous registration was, and never unfenced since.
+ */
+function replicasLostAt(existing: BrokerRegistration | undefined, logDirs: readonly string[] | undefined): boolean {
+  if (existing === undefined) return false;
+  if (existing.replicasLost === true) return true;
+  if (logDirs === undefined || existing.logDirs === undefined) return false;
+  return existing.logDirs.some((dir) => !logDirs.includes(dir));
 }
 
 export interface FenceExpiredResponse {
@@ -129,6 +193,17 @@ export interface FenceExpiredResponse {
   readonly movesPending: boolean;
   /** Earliest lease expiry among brokers still unfenced, so the shell knows when to call again; null if none. */
   readonly nextExpiryMs: number | null;
+}
+
+/** How long an offline log directory's path may be (a heartbeat names at most MAX_LOG_DIRS). */
+const MAX_LOG_DIR_LENGTH = 4_096;
+
+function checkLogDirs(dirs: readonly string[]): void {
+  if (dirs.length > MAX_LOG_DIRS)
+    throw new ApiError('INVALID_REQUEST', `${dirs.length} offline log dirs named, at most ${MAX_LOG_DIRS}`);
+  for (const dir of dirs)
+    if (typeof dir !== 'string' || dir.length === 0 || dir.length > MAX_LOG_DIR_LENGTH)
+      throw new ApiError('INVALID_REQUEST', `an offline log dir must be a path of 1..${MAX_LOG_DIR_LENGTH} characters`);
 }
 
 function checkRegistrationShape(request: RegisterBrokerRequest): void {
@@ -157,6 +232,19 @@ function checkRegistrationShape(request: RegisterBrokerRequest): void {
   }
   if (rack !== null && (rack.length === 0 || rack.length > MAX_RACK_LENGTH)) {
     throw new ApiError('INVALID_REQUEST', `rack must be null or 1..${MAX_RACK_LENGTH} characters`);
+  }
+  const { logDirs } = request;
+  if (logDirs !== undefined) {
+    if (logDirs.length === 0 || logDirs.length > MAX_LOG_DIRS)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `a broker reports 1..${MAX_LOG_DIRS} log directories, got ${logDirs.length}`,
+      );
+    for (const dir of logDirs)
+      if (typeof dir !== 'string' || !isUuid(dir) || dir === ZERO_UUID)
+        throw new ApiError('INVALID_REQUEST', `log directory id ${JSON.stringify(dir)} is not a usable UUID`);
+    if (new Set(logDirs).size !== logDirs.length)
+      throw new ApiError('INVALID_REQUEST', `log directory ids ${logDirs.join(',')} repeat one`);
   }
 }
 
@@ -209,6 +297,7 @@ export function registerBroker(
   const brokerEpoch = Math.max(nextOffset, (existing?.brokerEpoch ?? -1) + 1);
   assert(Number.isSafeInteger(brokerEpoch), `broker epoch ${brokerEpoch} overflowed`);
 
+  const replicasLost = replicasLostAt(existing, request.logDirs);
   const registration: BrokerRegistrationRecord = {
     type: 'BrokerRegistration',
     brokerId,
@@ -217,12 +306,17 @@ export function registerBroker(
     listeners: request.listeners.map((listener) => ({ name: listener.name, host: listener.host, port: listener.port })),
     rack: request.rack,
     fenced: true,
+    ...(request.logDirs === undefined ? {} : { logDirs: [...request.logDirs] }),
+    ...(replicasLost ? { replicasLost: true as const } : {}),
   };
   // A re-registering broker restarted and lost what it had in memory: it starts fenced, so it
-  // must give up leadership and ISR membership now, as if it had been fenced.
-  // Bounded like a fence: the rest follows through fenceExpiredBrokers (`movesPending`).
+  // must give up leadership and ISR membership now, as if it had been fenced; with lost
+  // replicas, every ISR and ELR membership too. Bounded like a fence: the rest follows through
+  // fenceExpiredBrokers (`movesPending`).
   const { records: moves, more } =
-    existing !== undefined && !existing.fenced ? pendingMoves(ctx, [brokerId]) : { records: [], more: false };
+    existing !== undefined && (!existing.fenced || replicasLost)
+      ? pendingMoves(ctx, existing.fenced ? [] : [brokerId], replicasLost ? [brokerId] : [])
+      : { records: [], more: false };
   heartbeats.register(brokerId, brokerEpoch, nowMs);
   const again = existing === undefined ? 'registered' : `re-registered (was epoch ${existing.brokerEpoch})`;
   return {
@@ -230,6 +324,7 @@ export function registerBroker(
     response: { brokerId, brokerEpoch },
     summary:
       `broker ${brokerId} ${again} with epoch ${brokerEpoch}, fenced until caught up` +
+      (replicasLost ? ', without a log directory it had: its replicas are lost' : '') +
       (moves.length > 0 ? `; ${moves.length} partitions moved off it` : '') +
       (more ? ' (more to move)' : ''),
     ...(more ? { movesPending: true } : {}),
@@ -306,6 +401,9 @@ export function brokerHeartbeat(
   if (!(Number.isSafeInteger(offset) && offset >= -1)) {
     throw new ApiError('INVALID_REQUEST', `metadata offset ${offset} is not an offset`);
   }
+  const offlineLogDirs = request.offlineLogDirs ?? [];
+  checkLogDirs(offlineLogDirs);
+  const offline = offlineLogDirs.length > 0;
   const { heartbeats } = ctx;
   const { brokerId, brokerEpoch } = broker;
   const session = heartbeats.touch(brokerId, brokerEpoch, nowMs, offset);
@@ -331,17 +429,27 @@ export function brokerHeartbeat(
 
   if (broker.fenced) {
     if (request.wantShutDown) return reply([], true, true, `broker ${brokerId} is fenced and may shut down`);
-    if (request.wantFence || !isCaughtUp || session.inControlledShutdown) {
-      return reply([], true, false, `broker ${brokerId} heartbeat: stays fenced`);
+    if (request.wantFence || offline || !isCaughtUp || session.inControlledShutdown) {
+      const why = offline ? ` (log dirs offline: ${offlineLogDirs.join(', ')})` : '';
+      return reply([], true, false, `broker ${brokerId} heartbeat: stays fenced${why}`);
+    }
+    if (broker.replicasLost === true && holdsMemberships(ctx, brokerId)) {
+      // The moves off its lost replicas are still being written (fenceExpiredBrokers continues them).
+      return reply(
+        [],
+        true,
+        false,
+        `broker ${brokerId} heartbeat: stays fenced until its lost replicas have left every ISR and ELR`,
+      );
     }
     const unfence: UnfenceBrokerRecord = { type: 'UnfenceBroker', brokerId, brokerEpoch };
-    const eligible = (id: number): boolean => id === brokerId || isEligibleBroker(ctx, id);
-    const elections = electionsForReturningBroker(
-      ctx.image,
-      brokerId,
-      eligible,
-      ctx.settings.uncleanLeaderElectionEnable,
-    );
+    // The UnfenceBroker in this batch clears its own lost mark; it is in no ISR or ELR by now.
+    const lost = brokersWithLostReplicas(ctx.image);
+    lost.delete(brokerId);
+    const elections = electionsForReturningBroker(ctx.image, brokerId, {
+      ...electionContext(ctx, lost),
+      isEligible: (id) => id === brokerId || isEligibleBroker(ctx, id),
+    });
     const elected = elections.length > 0 ? `; elected leaders for ${elections.length} leaderless partitions` : '';
     return reply(
       [unfence, ...elections],
@@ -360,14 +468,15 @@ export function brokerHeartbeat(
       step.movesPending === true,
     );
   }
-  if (request.wantFence) {
+  if (request.wantFence || offline) {
     const { records, moved, more } = fenceRecords(ctx, broker);
     const rest = more ? ' (more to move)' : '';
+    const why = offline ? `reported log dirs offline (${offlineLogDirs.join(', ')})` : 'asked to be fenced';
     return reply(
       records,
       true,
       false,
-      `broker ${brokerId} asked to be fenced: fenced, ${moved} partitions moved off it${rest}`,
+      `broker ${brokerId} ${why}: fenced, ${moved} partitions moved off it${rest}`,
       more,
     );
   }

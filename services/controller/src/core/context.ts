@@ -1,6 +1,7 @@
 /** What every core operation sees: the image, the soft state and the controller's settings. */
 import type { MetadataImage } from '@sluice/metadata';
 import type { BrokerHeartbeatManager } from './broker-heartbeats';
+import type { MoveScanState } from './broker-partitions';
 import type { PlacementBroker } from './replica-placer';
 import type { Rng } from './rng';
 
@@ -14,11 +15,15 @@ export interface CoreSettings {
   readonly defaultReplicationFactor: number;
   /** PartitionChange records a fence, re-registration or controlled-shutdown step writes at most. */
   readonly maxPartitionChangesPerOperation: number;
+  /** Static min.insync.replicas, used when neither topic nor cluster config sets it (eligible leader replicas). */
+  readonly minInsyncReplicas: number;
 }
 
 export interface CoreContext {
   readonly image: MetadataImage;
   readonly heartbeats: BrokerHeartbeatManager;
+  /** Where bounded moves off leaving brokers resume (soft state, like `heartbeats`). */
+  readonly moveScan: MoveScanState;
   readonly settings: CoreSettings;
   readonly rng: Rng;
 }

@@ -14,21 +14,24 @@
  *   every result unless `verifyRecords: false`.
  * - Broker-driven moves are bounded (`maxPartitionChangesPerOperation`); a result with
  *   `movesPending` asks the shell to call `fenceExpiredBrokers` again, repeating until none.
- * - The only soft state is broker liveness (BrokerHeartbeatManager). Call `activate` when this
+ * - The soft state is broker liveness (BrokerHeartbeatManager) and where the bounded moves off
+ *   leaving brokers resume (MoveScanState, an optimization only). Call `activate` when this
  *   controller becomes the Raft leader and `deactivate` when it stops being one.
  * - No clocks (`nowMs` is passed in), no I/O, no randomness but the injected `rng`.
  */
-import type { MetadataImage } from '@sluice/metadata';
+import type { AclBinding, AclBindingFilter, AclEntry, MetadataImage } from '@sluice/metadata';
 import {
   alterConfigs,
   type AlterConfigsResponse,
   type ConfigChange,
   type ConfigResourceRef,
 } from './configuration-control';
+import { createAcls, deleteAcls, describeAcls, type CreateAclsResponse, type DeleteAclsResponse } from './acl-control';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition';
 import { assert } from './assert';
 import { bootstrapRecords, type BootstrapResponse } from './bootstrap';
 import { BrokerHeartbeatManager } from './broker-heartbeats';
+import { newMoveScanState, type MoveScanState } from './broker-partitions';
 import {
   brokerHeartbeat,
   controlledShutdown,
@@ -53,12 +56,15 @@ import {
 import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics';
 import { describeCluster, describeTopics, type ClusterDescription, type TopicDescription } from './describe';
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders';
+import { elrClearingRecords } from './eligible-leaders';
 import { checkRecordsApply } from './invariants';
 import {
   DEFAULT_BROKER_SESSION_TIMEOUT_MS,
   DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+  DEFAULT_MIN_INSYNC_REPLICAS,
   DEFAULT_NUM_PARTITIONS,
   DEFAULT_REPLICATION_FACTOR,
+  MAX_RECORDS_PER_USER_OP,
 } from './limits';
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './producer-ids';
 import type { ControllerResult } from './result';
@@ -83,6 +89,8 @@ export interface ControllerCoreOptions {
   readonly verifyRecords?: boolean;
   /** PartitionChange records per fence / re-registration / controlled-shutdown step; default 2000. */
   readonly maxPartitionChangesPerOperation?: number;
+  /** Static min.insync.replicas (eligible leader replicas, KIP-966); default 1. */
+  readonly minInsyncReplicas?: number;
 }
 
 export class ControllerCore {
@@ -90,6 +98,8 @@ export class ControllerCore {
   readonly heartbeats: BrokerHeartbeatManager;
   private readonly rng: Rng;
   private readonly verifyRecords: boolean;
+  /** Where moves off fenced or shutting-down brokers resume (soft state, see movesOffBrokers). */
+  private moveScan: MoveScanState = newMoveScanState();
 
   constructor(options: ControllerCoreOptions) {
     assert(options.clusterId.length > 0, 'clusterId must not be empty');
@@ -100,7 +110,13 @@ export class ControllerCore {
       defaultReplicationFactor: options.defaultReplicationFactor ?? DEFAULT_REPLICATION_FACTOR,
       maxPartitionChangesPerOperation:
         options.maxPartitionChangesPerOperation ?? DEFAULT_MAX_PARTITION_CHANGES_PER_OPERATION,
+      minInsyncReplicas: options.minInsyncReplicas ?? DEFAULT_MIN_INSYNC_REPLICAS,
     });
+    const minInsync = this.settings.minInsyncReplicas;
+    assert(
+      Number.isSafeInteger(minInsync) && minInsync >= 1,
+      `minInsyncReplicas ${minInsync} must be a positive integer`,
+    );
     const chunk = this.settings.maxPartitionChangesPerOperation;
     assert(
       Number.isSafeInteger(chunk) && chunk >= 1,
@@ -112,7 +128,7 @@ export class ControllerCore {
   }
 
   private ctx(image: MetadataImage): CoreContext {
-    return { image, heartbeats: this.heartbeats, settings: this.settings, rng: this.rng };
+    return { image, heartbeats: this.heartbeats, moveScan: this.moveScan, settings: this.settings, rng: this.rng };
   }
 
   private checked<R>(image: MetadataImage, result: ControllerResult<R>): ControllerResult<R> {
@@ -124,11 +140,13 @@ export class ControllerCore {
   activate(image: MetadataImage, nowMs: number): void {
     this.heartbeats.clear();
     this.heartbeats.sync(image, nowMs);
+    this.moveScan = newMoveScanState();
   }
 
   /** This controller stopped leading: forget soft state, the next leader rebuilds its own. */
   deactivate(): void {
     this.heartbeats.clear();
+    this.moveScan = newMoveScanState();
   }
 
   bootstrapRecords(
@@ -203,11 +221,34 @@ export class ControllerCore {
     changes: readonly ConfigChange[],
     options: { readonly validateOnly?: boolean } = {},
   ): ControllerResult<AlterConfigsResponse> {
-    return this.checked(image, alterConfigs(image, resource, changes, options.validateOnly ?? false));
+    const result = alterConfigs(image, resource, changes, options.validateOnly ?? false);
+    if (!result.response.changes.some((change) => change.name === 'min.insync.replicas') || result.records.length === 0)
+      return this.checked(image, result);
+    const cleared = elrClearingRecords(image, resource, MAX_RECORDS_PER_USER_OP - result.records.length);
+    return this.checked(image, {
+      ...result,
+      records: [...result.records, ...cleared],
+      summary:
+        cleared.length === 0
+          ? result.summary
+          : `${result.summary}; eligible leader replicas cleared on ${cleared.length} partitions`,
+    });
   }
 
   electLeaders(image: MetadataImage, request: ElectLeadersRequest): ControllerResult<ElectLeadersResponse> {
     return this.checked(image, electLeaders(this.ctx(image), request));
+  }
+
+  createAcls(image: MetadataImage, bindings: readonly AclBinding[]): ControllerResult<CreateAclsResponse> {
+    return this.checked(image, createAcls(this.ctx(image), bindings));
+  }
+
+  deleteAcls(image: MetadataImage, filters: readonly AclBindingFilter[]): ControllerResult<DeleteAclsResponse> {
+    return this.checked(image, deleteAcls(this.ctx(image), filters));
+  }
+
+  describeAcls(image: MetadataImage, filter: AclBindingFilter): AclEntry[] {
+    return describeAcls(image, filter);
   }
 
   describeCluster(image: MetadataImage): ClusterDescription {

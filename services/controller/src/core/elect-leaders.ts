@@ -1,7 +1,12 @@
-/** ElectLeaders (preferred or unclean), per partition, as Kafka's ReplicationControlManager.electLeaders. */
+/**
+ * ElectLeaders (preferred or unclean), per partition, as Kafka's ReplicationControlManager.electLeaders.
+ * An unclean election still takes an eligible ELR member first (KIP-966: no data lost), and
+ * only then any eligible replica.
+ */
 import { NO_LEADER, type PartitionChangeRecord, type TopicImage } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
 import { isEligibleBroker, type CoreContext } from './context';
+import { brokersWithLostReplicas, minInsyncReplicasOf } from './eligible-leaders';
 import { MAX_RECORDS_PER_USER_OP, MAX_REQUEST_ENTRIES } from './limits';
 import { buildPartitionChange } from './partition-change';
 import type { ControllerResult } from './result';
@@ -50,6 +55,13 @@ function electOne(
   }
   const isEligible = (id: number): boolean => isEligibleBroker(ctx, id);
   const where = `${topic.name}-${partitionId}`;
+  const minInsyncReplicas = minInsyncReplicasOf(
+    ctx.image,
+    topic.name,
+    current.replicas.length,
+    ctx.settings.minInsyncReplicas,
+  );
+  const lostReplicas = brokersWithLostReplicas(ctx.image);
   if (type === 'preferred') {
     const preferred = current.replicas[0] as number;
     if (current.leader === preferred) {
@@ -80,6 +92,8 @@ function electOne(
       election: 'preferred',
       isEligible,
       uncleanAllowed: false,
+      minInsyncReplicas,
+      lostReplicas,
     });
     return { record: outcome.record, result: { ...base, leader: outcome.leader } };
   }
@@ -96,6 +110,8 @@ function electOne(
     election: 'keep',
     isEligible,
     uncleanAllowed: true,
+    minInsyncReplicas,
+    lostReplicas,
   });
   if (outcome.leader === NO_LEADER) {
     return {

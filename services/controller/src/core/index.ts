@@ -40,3 +40,16 @@ export {
 export { placeReplicas, type PlacementBroker, type PlacementRequest } from './replica-placer';
 export { BrokerHeartbeatManager, type BrokerSession } from './broker-heartbeats';
 export { applyRecords, checkRecordsApply, clusterInvariantViolations, type InvariantOptions } from './invariants';
+export {
+  MAX_ACL_CHANGES_PER_REQUEST,
+  type AclCreationResult,
+  type CreateAclsResponse,
+  type AclDeletionResult,
+  type DeleteAclsResponse,
+} from './acl-control';
+export {
+  brokersWithLostReplicas,
+  minInsyncReplicasOf,
+  nextEligibleLeaderReplicas,
+  elrClearingRecords,
+} from './eligible-leaders';

@@ -46,8 +46,10 @@ export interface InvariantOptions {
 /**
  * Every leader is a registered, unfenced broker; every ISR member is unfenced, except the one
  * member a leaderless partition keeps after its last ISR replica was fenced (Kafka's rule that
- * the ISR never becomes empty). With `pendingMovesAllowed` a fenced leader or ISR member is
- * tolerated (moves still to come). Returns the violations (empty when all hold).
+ * the ISR never becomes empty, unless every member lost its replicas: then it is empty and the
+ * partition leaderless); no broker with lost replicas is in an ISR or ELR. With
+ * `pendingMovesAllowed` a fenced leader or ISR member, or a broker with lost replicas still in
+ * an ISR or ELR, is tolerated (moves still to come). Returns the violations (empty when all hold).
  */
 export function clusterInvariantViolations(image: MetadataImage, options: InvariantOptions | number = {}): string[] {
   const { limit = 10, pendingMovesAllowed = false } = typeof options === 'number' ? { limit: options } : options;
@@ -62,7 +64,7 @@ export function clusterInvariantViolations(image: MetadataImage, options: Invari
       const where = `${topic.name}-${partitionId}`;
       if (new Set(p.replicas).size !== p.replicas.length)
         problems.push(`${where}: duplicate replicas ${p.replicas.join(',')}`);
-      if (p.isr.length === 0) problems.push(`${where}: empty ISR`);
+      if (p.isr.length === 0 && p.leader !== NO_LEADER) problems.push(`${where}: empty ISR under leader ${p.leader}`);
       if (p.isr.some((id) => !p.replicas.includes(id)))
         problems.push(`${where}: ISR ${p.isr.join(',')} not within replicas ${p.replicas.join(',')}`);
       if (p.leader !== NO_LEADER) {
@@ -73,6 +75,11 @@ export function clusterInvariantViolations(image: MetadataImage, options: Invari
           problems.push(`${where}: leader ${p.leader} is fenced`);
       }
       if (pendingMovesAllowed) continue;
+      const lost = [...p.isr, ...p.eligibleLeaderReplicas].filter(
+        (id) => image.cluster.broker(id)?.replicasLost === true,
+      );
+      if (lost.length > 0)
+        problems.push(`${where}: broker(s) ${lost.join(',')} with lost replicas still in ISR or ELR`);
       const fencedInIsr = p.isr.filter((id) => image.cluster.isFenced(id));
       if (fencedInIsr.length > 0 && !(p.leader === NO_LEADER && p.isr.length === 1)) {
         problems.push(

@@ -36,6 +36,10 @@ export const MAX_REQUEST_ENTRIES = 10_000;
 
 /** Listeners per broker registration. */
 export const MAX_LISTENERS = 32;
+/** Log directories one broker may report at registration (Kafka's log.dirs, KIP-858 directory ids). */
+export const MAX_LOG_DIRS = 256;
+/** min.insync.replicas of a topic that sets none, when the controller's configuration does not either. */
+export const DEFAULT_MIN_INSYNC_REPLICAS = 1;
 
 /** Config entries changed in one alterConfigs call or given to one created topic. */
 export const MAX_CONFIG_CHANGES = 256;

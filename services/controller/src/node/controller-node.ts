@@ -5,8 +5,14 @@
  * the broker-lease timer and the audit stream. Component tests start several in one process.
  */
 import type { Logger } from 'pino';
-import { createMetricsRegistry, HealthStatus, startMetricsServer, type StartedMetricsServer } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  createMetricsRegistry,
+  HealthStatus,
+  startMetricsServer,
+  type ServiceSecurity,
+  type StartedMetricsServer,
+} from '@sluice/runtime';
+import { serviceSecurityParts, type GrpcApp, type ServiceSecurityParts } from '@sluice/service-common';
 import { ControllerApi } from '../api/controller-api';
 import { startControllerRpc } from '../rpc/controller-rpc.module';
 import { AuditTrail, type AuditSink } from '../audit/audit-trail';
@@ -32,11 +38,15 @@ export interface ControllerNodeOptions {
     readonly uncleanLeaderElectionEnable: boolean;
     readonly defaultNumPartitions: number;
     readonly defaultReplicationFactor: number;
+    /** min.insync.replicas of topics that set none (eligible leader replicas); default 1. */
+    readonly minInsyncReplicas?: number;
   };
   /** Metrics HTTP server; null disables it. */
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly log: Logger;
   readonly auditSink: AuditSink;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
   /** Builds the quorum around the state machine (reads local storage, restores the snapshot). */
   readonly createQuorum: (stateMachine: MetadataStateMachine) => Promise<QuorumRuntime>;
   readonly clock?: () => number;
@@ -48,13 +58,26 @@ export interface ControllerNodeOptions {
 /** Bounds on the lease timer's period: often enough to fence promptly, never a busy loop. */
 const MIN_LEASE_CHECK_MS = 50;
 const MAX_LEASE_CHECK_MS = 1_000;
+/** The earliest lease expiry is checked this long after it at the soonest (a timer, not a spin). */
+const MIN_EXPIRY_CHECK_DELAY_MS = 5;
+/**
+ * Chunks of moves off a fenced broker decided and proposed but not yet committed. Each next chunk
+ * is decided on the image with the ones in flight, so several ride one Raft round trip; the
+ * bound keeps the uncommitted tail (and what a failover discards) to a few chunks.
+ */
+const MAX_MOVE_CHUNKS_IN_FLIGHT = 4;
 
 export class ControllerNode {
   private grpc: GrpcApp | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
-  private leaseCheckRunning = false;
-  /** Another lease check is due as soon as the running one ends (moves still pending). */
+  /** A one-shot timer at the earliest lease expiry, so a silent broker is fenced when its lease ends. */
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** A lease check started and has not decided yet (decisions are one at a time). */
+  private leaseCheckDeciding = false;
+  /** Lease checks decided (or deciding) whose entry has not committed yet. */
+  private leaseChecksInFlight = 0;
+  /** Another lease check is due as soon as one may start (moves still pending). */
   private leaseCheckWanted = false;
   private leaseCheckScheduled = false;
   private stopped: Promise<void> | undefined;
@@ -87,6 +110,17 @@ export class ControllerNode {
     const stateMachine = new MetadataStateMachine(undefined, (index, reason) =>
       log.error({ index, reason }, 'committed metadata entry skipped: it does not apply to the image'),
     );
+    // Before the quorum exists: its Raft channels to the peers use this node's certificate.
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'controller',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink,
+            acls: () => stateMachine.image.acls,
+          });
     const quorum = await options.createQuorum(stateMachine);
     const rng: Rng = options.rng ?? cryptoRng();
     // verifyRecords off: the queue replays every result into its image anyway (and turns a
@@ -146,11 +180,11 @@ export class ControllerNode {
       onMovesPending: () => node.requestLeaseCheck(),
     });
     const node = new ControllerNode(options, stateMachine, quorum, queue, api, health, metrics, registry);
-    await node.startServing();
+    await node.startServing(security);
     return node;
   }
 
-  private async startServing(): Promise<void> {
+  private async startServing(security: ServiceSecurityParts | undefined): Promise<void> {
     const { options, stateMachine, quorum, metrics, health, log } = { ...this, log: this.options.log };
     const report = (error: unknown, referenceId: string): void =>
       log.error({ err: error, referenceId }, 'request failed with an internal error');
@@ -179,6 +213,7 @@ export class ControllerNode {
       );
     });
     this.grpc = await startControllerRpc(options.bindHost, options.bindPort, {
+      ...(security === undefined ? {} : { security }),
       api: this.api,
       feed,
       raftPeer: quorum.raftPeer,
@@ -222,35 +257,60 @@ export class ControllerNode {
 
   /**
    * Fences brokers whose lease expired and moves partitions off fenced or shutting-down brokers,
-   * one bounded chunk (one Raft entry) per call; leader only, never two checks at once. While
-   * the core reports moves pending, the next chunk follows as soon as this one has committed,
-   * through setImmediate so Raft's timers and I/O run between chunks. A failed check (e.g.
-   * leadership lost) ends the chain; the periodic timer (or the next leader's) resumes it.
+   * one bounded chunk (one Raft entry) per call; leader only. Decisions are one at a time, but a
+   * chunk does not wait for the previous one to commit: while the core reports moves pending,
+   * the next chunk is decided (on the image with the chunks in flight) on the next turn of the
+   * event loop, up to MAX_MOVE_CHUNKS_IN_FLIGHT uncommitted; Raft's timers and I/O run between
+   * decisions. A failed check (e.g. leadership lost) ends the chain; the periodic timer (or the
+   * next leader's) resumes it. Each answer's earliest lease expiry arms a one-shot timer.
    */
   private checkLeases(): void {
     if (!this.queue.isActive || this.stopped !== undefined) return;
-    if (this.leaseCheckRunning) {
+    if (this.leaseCheckDeciding || this.leaseChecksInFlight >= MAX_MOVE_CHUNKS_IN_FLIGHT) {
       this.leaseCheckWanted = true;
       return;
     }
-    this.leaseCheckRunning = true;
+    this.leaseCheckDeciding = true;
     this.leaseCheckWanted = false;
-    this.api.fenceExpiredBrokers().then(
-      ({ movesPending }) => {
-        this.leaseCheckRunning = false;
-        if (movesPending || this.leaseCheckWanted) this.requestLeaseCheck();
-      },
-      (error: unknown) => {
-        this.leaseCheckRunning = false;
-        this.leaseCheckWanted = false;
-        this.options.log.warn({ err: error }, 'broker lease check failed');
-      },
-    );
+    this.leaseChecksInFlight++;
+    this.api
+      .fenceExpiredBrokers((movesPending) => {
+        this.leaseCheckDeciding = false;
+        if (movesPending) this.requestLeaseCheck();
+      })
+      .then(
+        ({ movesPending, nextExpiryMs }) => {
+          this.leaseChecksInFlight--;
+          this.leaseCheckDeciding = false;
+          this.armExpiryCheck(nextExpiryMs);
+          if (movesPending || this.leaseCheckWanted) this.requestLeaseCheck();
+        },
+        (error: unknown) => {
+          this.leaseChecksInFlight--;
+          this.leaseCheckDeciding = false;
+          this.leaseCheckWanted = false;
+          this.options.log.warn({ err: error }, 'broker lease check failed');
+        },
+      );
   }
 
-  /** Runs a lease check on the next turn of the event loop (or right after the running one). */
+  /** A lease check right when the earliest lease ends (null: no unfenced broker). */
+  private armExpiryCheck(nextExpiryMs: number | null): void {
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (nextExpiryMs === null || this.stopped !== undefined) return;
+    const clock = this.options.clock ?? Date.now;
+    const delayMs = Math.min(MAX_LEASE_CHECK_MS, Math.max(MIN_EXPIRY_CHECK_DELAY_MS, nextExpiryMs - clock()));
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.requestLeaseCheck();
+    }, delayMs);
+    this.expiryTimer.unref();
+  }
+
+  /** Runs a lease check on the next turn of the event loop (or as soon as one may start). */
   requestLeaseCheck(): void {
-    if (this.leaseCheckRunning) {
+    if (this.leaseCheckDeciding || this.leaseChecksInFlight >= MAX_MOVE_CHUNKS_IN_FLIGHT) {
       this.leaseCheckWanted = true;
       return;
     }
@@ -272,6 +332,7 @@ export class ControllerNode {
     this.stopped ??= (async () => {
       this.health.shutdown();
       if (this.leaseTimer !== undefined) clearInterval(this.leaseTimer);
+      if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
       this.queue.close();
       await this.grpc?.close();
       await this.quorum.stop();

@@ -63,6 +63,7 @@ export async function createRaftQuorum(
   const handler = createRaftPeerHandler({
     nodeId: config.nodeId,
     clusterId: config.clusterId,
+    voterIds: new Set(config.voters.keys()),
     receive: (message) => driver.receive(message),
     logger: raftLog,
   });

@@ -5,6 +5,7 @@
  * messages to a peer stay in order and bursts are batched); a bounded queue per peer (messages
  * beyond it are dropped: Raft retries through heartbeats, probes and timeouts). `send` only
  * encodes and enqueues, so it never blocks the Ready loop. A failed call drops its batch.
+ * InstallSnapshot messages take their own path, `SendSnapshot` streams (snapshot-sender.ts).
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { createGrpcClient, unaryCall } from '@sluice/proto';
@@ -13,6 +14,7 @@ import type { Message } from '@sluice/raft';
 import type { ApiError } from '@sluice/protocol';
 import { encodeRaftMessage } from './message-codec';
 import type { RaftLogger, RaftTransport } from './raft-driver';
+import { SnapshotSender, type SnapshotSenderOptions, type SnapshotSenderStats } from './snapshot-sender';
 
 export interface GrpcRaftTransportOptions {
   readonly nodeId: number;
@@ -28,6 +30,8 @@ export interface GrpcRaftTransportOptions {
   readonly maxQueuedBytesPerPeer?: number;
   /** Bytes per Send call (a single larger message still goes alone). Default 8 MiB. */
   readonly maxCallBytes?: number;
+  /** Snapshots go by SendSnapshot in chunks (see snapshot-sender.ts); its chunk size, timeout, resend pause. */
+  readonly snapshot?: Omit<SnapshotSenderOptions, 'nodeId' | 'clusterId' | 'logger'>;
   readonly channelOptions?: ChannelOptions;
   readonly logger?: RaftLogger;
 }
@@ -66,6 +70,7 @@ export class GrpcRaftTransport implements RaftTransport {
   private readonly maxQueuedMessages: number;
   private readonly maxQueuedBytes: number;
   private readonly maxCallBytes: number;
+  private readonly snapshots: SnapshotSender;
   private closed = false;
   private counters = {
     sentMessages: 0,
@@ -80,6 +85,12 @@ export class GrpcRaftTransport implements RaftTransport {
     this.maxQueuedMessages = options.maxQueuedMessagesPerPeer ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxQueuedMessagesPerPeer;
     this.maxQueuedBytes = options.maxQueuedBytesPerPeer ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxQueuedBytesPerPeer;
     this.maxCallBytes = options.maxCallBytes ?? GRPC_RAFT_TRANSPORT_DEFAULTS.maxCallBytes;
+    this.snapshots = new SnapshotSender({
+      ...options.snapshot,
+      nodeId: options.nodeId,
+      clusterId: options.clusterId ?? '',
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
     for (const [id, address] of options.peers) {
       if (id === options.nodeId) continue;
       const client = createGrpcClient('RaftPeer', address, options.channelOptions);
@@ -96,9 +107,14 @@ export class GrpcRaftTransport implements RaftTransport {
         this.counters.droppedUnknownPeer++;
         continue;
       }
+      if (message.type === 'snapshot') {
+        // Streamed in chunks beside the Send path, never queued behind (or in front of) it.
+        this.snapshots.offer(message, peer.client);
+        continue;
+      }
       const bytes = encodeRaftMessage(message);
-      // One message larger than the byte bound (a big snapshot) still goes when the queue is
-      // empty; otherwise it could never be delivered and the follower would never catch up.
+      // One message larger than the byte bound still goes when the queue is empty; otherwise it
+      // could never be delivered.
       const overBytes = peer.queue.length > 0 && peer.queuedBytes + bytes.length > this.maxQueuedBytes;
       if (peer.queue.length >= this.maxQueuedMessages || overBytes) {
         this.counters.droppedQueueFull++;
@@ -119,9 +135,15 @@ export class GrpcRaftTransport implements RaftTransport {
     return { ...this.counters };
   }
 
+  /** The snapshot streams' counters (transfers, chunks, bytes, offers dropped, last duration). */
+  snapshotStats(): SnapshotSenderStats {
+    return this.snapshots.stats();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.snapshots.close();
     for (const peer of this.peers.values()) {
       peer.queue = [];
       peer.queuedBytes = 0;

@@ -7,10 +7,16 @@
  * changes nothing.
  */
 import { ApiError } from '@sluice/protocol';
-import type { RaftPeerSendRequest__Output, RaftPeerSendResponse } from '@sluice/proto';
+import type {
+  RaftPeerSendRequest__Output,
+  RaftPeerSendResponse,
+  RaftPeerSendSnapshotRequest__Output,
+  RaftPeerSendSnapshotResponse,
+} from '@sluice/proto';
 import type { Message } from '@sluice/raft';
 import { decodeRaftMessage, RaftCodecError } from './message-codec';
 import type { RaftLogger } from './raft-driver';
+import { SnapshotReceiver } from './snapshot-receiver';
 
 /** Bound on messages in one envelope; the sender batches far fewer. */
 export const MAX_MESSAGES_PER_ENVELOPE = 4_096;
@@ -22,15 +28,42 @@ export interface RaftPeerHandlerOptions {
   /** Where decoded messages go, typically `driver.receive`. Called synchronously, in order. */
   readonly receive: (message: Message) => void;
   readonly logger?: RaftLogger;
+  /** The quorum's voters: snapshots are taken only from another one of them (undefined: any other node, tests). */
+  readonly voterIds?: ReadonlySet<number>;
+  /** Bound on one streamed snapshot message; default DEFAULT_MAX_SNAPSHOT_BYTES. */
+  readonly maxSnapshotBytes?: number;
 }
 
 export interface RaftPeerHandler {
   /** Validates and delivers one envelope; throws an ApiError for a bad one. */
   send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse;
+  /** Reassembles, validates and delivers one streamed snapshot message; rejects with an ApiError. */
+  sendSnapshot(chunks: AsyncIterable<RaftPeerSendSnapshotRequest__Output>): Promise<RaftPeerSendSnapshotResponse>;
 }
 
 export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeerHandler {
+  const snapshots = new SnapshotReceiver({
+    nodeId: options.nodeId,
+    ...(options.clusterId === undefined ? {} : { clusterId: options.clusterId }),
+    ...(options.voterIds === undefined ? {} : { voterIds: options.voterIds }),
+    ...(options.maxSnapshotBytes === undefined ? {} : { maxSnapshotBytes: options.maxSnapshotBytes }),
+    receive: options.receive,
+  });
   return {
+    async sendSnapshot(chunks): Promise<RaftPeerSendSnapshotResponse> {
+      try {
+        await snapshots.receive(chunks);
+      } catch (error) {
+        if (error instanceof ApiError) throw error;
+        // The stream itself failed (the peer cancelled, the connection broke): nothing delivered.
+        options.logger?.warn({ err: error }, 'raft snapshot stream broke off; the leader sends it again');
+        throw new ApiError(
+          'NETWORK_EXCEPTION',
+          `snapshot stream broke off: ${(error as Error)?.message ?? String(error)}`,
+        );
+      }
+      return {};
+    },
     send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse {
       const expectedCluster = options.clusterId ?? '';
       if (expectedCluster !== '' && envelope.clusterId !== '' && envelope.clusterId !== expectedCluster) {
@@ -44,6 +77,12 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
           'INVALID_REQUEST',
           `raft envelope for node ${envelope.toNodeId} reached node ${options.nodeId}`,
         );
+      }
+      // Only the quorum's other voters speak Raft to us: a stranger's vote request with a high
+      // term would otherwise make this node's leader step down.
+      const voters = options.voterIds;
+      if (voters !== undefined && (envelope.fromNodeId === options.nodeId || !voters.has(envelope.fromNodeId))) {
+        throw new ApiError('INVALID_REQUEST', `node ${envelope.fromNodeId} is not another voter of this quorum`);
       }
       const raw = envelope.messages ?? [];
       if (raw.length > MAX_MESSAGES_PER_ENVELOPE) {

@@ -5,8 +5,15 @@
  * @sluice/runtime's `ApiErrorRpcFilter` so refused envelopes keep their Kafka error names.
  */
 import { Controller, Inject } from '@nestjs/common';
-import { GrpcMethod } from '@nestjs/microservices';
-import type { RaftPeerSendRequest__Output, RaftPeerSendResponse } from '@sluice/proto';
+import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
+import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
+import { toGrpcStatus } from '@sluice/proto';
+import type {
+  RaftPeerSendRequest__Output,
+  RaftPeerSendResponse,
+  RaftPeerSendSnapshotRequest__Output,
+  RaftPeerSendSnapshotResponse,
+} from '@sluice/proto';
 import type { RaftPeerHandler } from './raft-peer-service';
 
 export const RAFT_PEER_HANDLER = Symbol('RAFT_PEER_HANDLER');
@@ -18,5 +25,24 @@ export class RaftPeerController {
   @GrpcMethod('RaftPeer', 'Send')
   send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse {
     return this.handler.send(envelope);
+  }
+
+  /**
+   * A client stream: the raw call is the chunks; the answer (or the Kafka-named refusal) goes
+   * through `callback`, so nothing is thrown past Nest's stream handling.
+   */
+  @GrpcStreamCall('RaftPeer', 'SendSnapshot')
+  sendSnapshot(
+    call: ServerReadableStream<RaftPeerSendSnapshotRequest__Output, RaftPeerSendSnapshotResponse>,
+    callback: sendUnaryData<RaftPeerSendSnapshotResponse>,
+  ): Promise<void> {
+    return this.handler.sendSnapshot(call).then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        // Stop reading what the peer still sends; the refusal ends the call.
+        call.destroy();
+        callback(toGrpcStatus(error));
+      },
+    );
   }
 }

@@ -57,6 +57,27 @@ export class ClusterAdminController {
     return this.api.electLeaders(request, callerOf(call));
   }
 
+  @GrpcMethod('Controller', 'CreateAcls')
+  createAcls(
+    @Payload() request: pb.CreateAclsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.CreateAclsResponse> {
+    return this.api.createAcls(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'DeleteAcls')
+  deleteAcls(
+    @Payload() request: pb.DeleteAclsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.DeleteAclsResponse> {
+    return this.api.deleteAcls(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'DescribeAcls')
+  describeAcls(@Payload() request: pb.DescribeAclsRequest__Output): pb.DescribeAclsResponse {
+    return this.api.describeAcls(request);
+  }
+
   @GrpcMethod('Controller', 'DescribeCluster')
   describeCluster(): pb.DescribeClusterResponse | Promise<pb.DescribeClusterResponse> {
     return this.api.describeCluster(this.options.clusterId);

@@ -9,7 +9,7 @@ import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { ServerErrorReporter } from '@sluice/proto';
 import { HealthStatus } from '@sluice/runtime';
-import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp, type ServiceSecurityParts } from '@sluice/service-common';
 import { Registry } from 'prom-client';
 import type { ControllerApi } from '../api/controller-api';
 import type { MetadataFeed } from '../feed/metadata-feed';
@@ -49,6 +49,8 @@ export interface ControllerRpcParts extends ControllerRpcOptions {
   readonly health: HealthStatus;
   readonly registry: Registry;
   readonly report: ServerErrorReporter;
+  /** TLS, authentication and authorization; absent: plaintext, everybody User:ANONYMOUS, no ACLs. */
+  readonly security?: ServiceSecurityParts;
 }
 
 @Global()
@@ -77,6 +79,8 @@ export function startControllerRpc(host: string, port: number, parts: Controller
         registry: parts.registry,
         health: parts.health,
         report: parts.report,
+        ...(parts.security?.authenticator === undefined ? {} : { authenticator: parts.security.authenticator }),
+        ...(parts.security === undefined ? {} : { access: parts.security.access }),
       }),
       ControllerPartsModule.forRoot(parts),
       BrokerLifecycleModule,
@@ -90,6 +94,9 @@ export function startControllerRpc(host: string, port: number, parts: Controller
     module: ControllerRpcModule,
     host,
     port,
+    ...(parts.security?.credentials === undefined
+      ? {}
+      : { credentials: parts.security.credentials, onTlsHandshakeFailure: parts.security.onTlsHandshakeFailure }),
     services: withRaft ? CONTROLLER_SERVICE_NAMES : CONTROLLER_SERVICE_NAMES.filter((s) => s !== 'sluice.v1.RaftPeer'),
   });
 }

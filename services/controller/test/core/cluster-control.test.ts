@@ -1,6 +1,7 @@
 import { NO_LEADER } from '@sluice/metadata';
 import { clusterInvariantViolations } from '../../src/core';
 import { CLUSTER_ID, Harness, incarnation, SESSION_MS } from './harness';
+import { MAX_LOG_DIRS } from '../../src/core/limits';
 
 const listeners = [{ name: 'PLAINTEXT', host: 'h', port: 9092 }];
 
@@ -152,6 +153,49 @@ describe('brokerHeartbeat', () => {
     expect(h.image.cluster.broker(1)?.fenced).toBe(true);
     for (let p = 0; p < 6; p++) expect(h.partition('t', p).isr).not.toContain(1);
     expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(true);
+  });
+
+  it('a broker reporting an offline log dir is fenced and moved off, and stays fenced until it stops reporting one', () => {
+    const h = new Harness().brokers(3);
+    h.topic('t', 6, 3);
+    const fenced = h.core.brokerHeartbeat(
+      h.image,
+      {
+        brokerId: 1,
+        brokerEpoch: h.epoch(1),
+        currentMetadataOffset: h.image.provenance.lastContainedOffset,
+        wantFence: false,
+        wantShutDown: false,
+        offlineLogDirs: ['/data/kafka-logs'],
+      },
+      h.nowMs,
+    );
+    expect(fenced.summary).toMatch(/log dirs offline \(\/data\/kafka-logs\)/);
+    h.commit(fenced);
+    expect(fenced.response.isFenced).toBe(true);
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    for (let p = 0; p < 6; p++) {
+      expect(h.partition('t', p).isr).not.toContain(1);
+      expect(h.partition('t', p).leader).not.toBe(1);
+    }
+    // Caught up, but the directory is still offline: no unfence.
+    expect(h.heartbeat(1, { offlineLogDirs: ['/data/kafka-logs'] }).isFenced).toBe(true);
+    expect(h.image.cluster.broker(1)?.fenced).toBe(true);
+    // Back with a healthy directory (a restart re-registers; here the same epoch stops reporting it).
+    expect(h.heartbeat(1).isFenced).toBe(false);
+    const refused = (dirs: string[]): string => {
+      const before = h.image;
+      try {
+        h.heartbeat(2, { offlineLogDirs: dirs });
+      } catch (error) {
+        expect(h.image).toBe(before);
+        return (error as { errorName: string }).errorName;
+      }
+      return 'accepted';
+    };
+    expect(refused([''])).toBe('INVALID_REQUEST');
+    expect(refused(Array.from({ length: MAX_LOG_DIRS + 1 }, (_, i) => `/d${i}`))).toBe('INVALID_REQUEST');
+    expect(h.image.cluster.broker(2)?.fenced).toBe(false);
   });
 
   it('a returning broker becomes leader of leaderless partitions it is the last ISR member of', () => {
@@ -367,6 +411,36 @@ describe('bounded, incremental moves off fenced brokers', () => {
     expect(named(1)).toBe(0);
     expect(clusterInvariantViolations(h.image)).toEqual([]);
     expect(h.core.fenceExpiredBrokers(h.image, h.nowMs).records).toEqual([]);
+  });
+
+  it('moves every leadership off the fenced broker before any ISR-only move, resuming where each chunk stopped', () => {
+    const h = new Harness({ maxPartitionChangesPerOperation: LIMIT }).brokers(3);
+    h.topic('a', 12, 3);
+    h.topic('b', 11, 2);
+    const topics: [string, number][] = [
+      ['a', 12],
+      ['b', 11],
+    ];
+    const count = (test: (p: { leader: number; isr: number[] }) => boolean): number =>
+      topics.reduce((sum, [name, n]) => sum + [...Array(n).keys()].filter((p) => test(h.partition(name, p))).length, 0);
+    const led = count((p) => p.leader === 1);
+    const followed = count((p) => p.leader !== 1 && p.isr.includes(1));
+    expect(led).toBeGreaterThan(LIMIT);
+    expect(followed).toBeGreaterThan(LIMIT);
+    h.nowMs += SESSION_MS + 1;
+    h.heartbeat(0);
+    h.heartbeat(2);
+    const kinds: ('leader' | 'isr')[] = [];
+    for (let calls = 0; calls < 100; calls++) {
+      const result = h.core.fenceExpiredBrokers(h.image, h.nowMs);
+      for (const record of result.records)
+        if (record.type === 'PartitionChange') kinds.push(record.leader !== undefined ? 'leader' : 'isr');
+      h.commit(result);
+      if (!result.response.movesPending) break;
+    }
+    expect(kinds).toEqual([...Array(led).fill('leader'), ...Array(followed).fill('isr')]);
+    expect(count((p) => p.leader === 1 || p.isr.includes(1))).toBe(0);
+    expect(clusterInvariantViolations(h.image)).toEqual([]);
   });
 
   it('a new leader (fresh leases, no memory) finishes what the old one started', () => {

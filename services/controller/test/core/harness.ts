@@ -84,7 +84,8 @@ export class Harness {
     return results;
   }
 
-  register(brokerId: number, rack: string | null = null, seed = brokerId): number {
+  /** `logDirs`: the directory ids it reports (KIP-858); none by default. */
+  register(brokerId: number, rack: string | null = null, seed = brokerId, logDirs?: readonly string[]): number {
     const { brokerEpoch } = this.commit(
       this.core.registerBroker(
         this.image,
@@ -94,6 +95,7 @@ export class Harness {
           listeners: [{ name: 'PLAINTEXT', host: `b${brokerId}`, port: 9092 }],
           rack,
           clusterId: CLUSTER_ID,
+          ...(logDirs === undefined ? {} : { logDirs }),
         },
         this.nowMs,
       ),
@@ -108,7 +110,10 @@ export class Harness {
     return epoch;
   }
 
-  heartbeat(brokerId: number, extra: { wantFence?: boolean; wantShutDown?: boolean } = {}) {
+  heartbeat(
+    brokerId: number,
+    extra: { wantFence?: boolean; wantShutDown?: boolean; offlineLogDirs?: readonly string[] } = {},
+  ) {
     return this.commit(
       this.core.brokerHeartbeat(
         this.image,
@@ -118,6 +123,7 @@ export class Harness {
           currentMetadataOffset: this.image.provenance.lastContainedOffset,
           wantFence: extra.wantFence ?? false,
           wantShutDown: extra.wantShutDown ?? false,
+          ...(extra.offlineLogDirs === undefined ? {} : { offlineLogDirs: extra.offlineLogDirs }),
         },
         this.nowMs,
       ),

@@ -18,7 +18,7 @@ const BROKERS = 5;
 const TOPICS = ['alpha', 'beta', 'gamma', 'delta'];
 
 type Op =
-  | { kind: 'register'; broker: number; fresh: boolean }
+  | { kind: 'register'; broker: number; fresh: boolean; newDisk: boolean }
   | { kind: 'heartbeat'; broker: number; lag: boolean; wantFence: boolean; wantShutDown: boolean }
   | { kind: 'advance'; ms: number }
   | { kind: 'fence' }
@@ -34,7 +34,16 @@ type Op =
 const broker = fc.integer({ min: 0, max: BROKERS - 1 });
 const topic = fc.integer({ min: 0, max: TOPICS.length - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('register' as const), broker, fresh: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('register' as const),
+      broker,
+      fresh: fc.boolean(),
+      // A restart on an empty disk (a new directory id): its replicas are lost.
+      newDisk: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+    }),
+  },
   {
     weight: 6,
     arbitrary: fc
@@ -101,6 +110,9 @@ function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerRe
   switch (o.kind) {
     case 'register': {
       if (o.fresh) incarnations.set(o.broker, (incarnations.get(o.broker) ?? o.broker) + 100);
+      // Disk generations live beside the incarnations, under negative keys.
+      const disk = -1 - o.broker;
+      if (o.newDisk) incarnations.set(disk, (incarnations.get(disk) ?? 0) + 1);
       const listeners = [{ name: 'PLAINTEXT', host: `b${o.broker}`, port: 9092 }];
       return core.registerBroker(
         image,
@@ -110,6 +122,7 @@ function run(h: Harness, o: Op, incarnations: Map<number, number>): ControllerRe
           listeners,
           rack: `r${o.broker % 3}`,
           clusterId: CLUSTER_ID,
+          logDirs: [incarnation(10_000 * (o.broker + 1) + (incarnations.get(disk) ?? 0))],
         },
         nowMs,
       );

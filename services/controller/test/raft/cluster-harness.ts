@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GrpcApp } from '@sluice/service-common';
 import { startRaftPeerRpc } from '../../src/rpc/controller-rpc.module';
-import { GrpcRaftTransport } from '../../src/raft/grpc-transport';
+import { GrpcRaftTransport, type GrpcRaftTransportOptions } from '../../src/raft/grpc-transport';
 import { RaftDriver } from '../../src/raft/raft-driver';
 import type {
   CommittedEntry,
@@ -45,6 +45,7 @@ export interface ClusterNode {
   port: number;
   server: GrpcApp | null;
   driver: RaftDriver | null;
+  transport: GrpcRaftTransport | null;
   stateMachine: ListStateMachine;
 }
 
@@ -58,7 +59,10 @@ export type DriverTuning = Partial<
     | 'proposalTimeoutMs'
     | 'commitFlushIntervalMs'
   >
->;
+> & {
+  /** Snapshot streaming of every node's transport (chunk size, ...). */
+  readonly snapshot?: GrpcRaftTransportOptions['snapshot'];
+};
 
 const ADDRESS = (port: number): string => `127.0.0.1:${port}`;
 
@@ -82,6 +86,7 @@ export class TestCluster {
         port: 0,
         server: null,
         driver: null,
+        transport: null,
         stateMachine: new ListStateMachine(),
       };
       cluster.nodes.set(id, node);
@@ -124,6 +129,7 @@ export class TestCluster {
     const node = this.node(id);
     await node.driver?.stop();
     node.driver = null;
+    node.transport = null;
     await node.server?.close();
     node.server = null;
   }
@@ -152,11 +158,13 @@ export class TestCluster {
   }
 
   private async startDriver(node: ClusterNode): Promise<void> {
+    const { snapshot, ...tuning } = this.tuning;
     const transport = new GrpcRaftTransport({
       nodeId: node.id,
       peers: this.voters,
       clusterId: 'test-cluster',
       requestTimeoutMs: 500,
+      ...(snapshot === undefined ? {} : { snapshot }),
     });
     const driver = new RaftDriver({
       nodeId: node.id,
@@ -165,9 +173,10 @@ export class TestCluster {
       stateMachine: node.stateMachine,
       transport,
       onFatal: (error) => this.fatalErrors.push(error),
-      ...this.tuning,
+      ...tuning,
     });
     node.driver = driver;
+    node.transport = transport;
     await driver.start();
   }
 }

@@ -142,6 +142,28 @@ describe('3-node raft cluster over loopback gRPC', () => {
     expect(cluster.driver(laggard.id).latestSnapshot()?.index).toBeGreaterThan(1);
   });
 
+  it('a snapshot larger than one chunk streams over SendSnapshot in order, beside heartbeats', async () => {
+    cluster = await TestCluster.start(3, { snapshotEveryEntries: 10, snapshot: { chunkBytes: 4_096 } });
+    const leader = await cluster.waitForLeader();
+    const laggard = cluster.running().find((n) => n.id !== leader.id)!;
+    await cluster.stopNode(laggard.id);
+    // ~64 KiB of state: the snapshot spans many 4 KiB chunks.
+    const values = Array.from({ length: 40 }, (_, i) => `${i}:${'x'.repeat(1_600)}`);
+    for (const value of values) await propose(cluster, leader.id, value);
+    expect(cluster.driver(leader.id).latestSnapshot()!.data.byteLength).toBeGreaterThan((40 * 4_096) / 4);
+    await cluster.restartNode(laggard.id);
+    await waitFor(() => laggard.stateMachine.values.length === values.length, 10_000, 'laggard to catch up');
+    expect(laggard.stateMachine.values).toEqual(values);
+    expect(laggard.stateMachine.restoredFrom.length).toBeGreaterThan(0);
+    const stats = cluster.node(leader.id).transport!.snapshotStats();
+    expect(stats.transfersDelivered).toBeGreaterThanOrEqual(1);
+    expect(stats.chunksSent).toBeGreaterThanOrEqual(Math.ceil(stats.bytesSent / 4_096));
+    expect(stats.chunksSent).toBeGreaterThan(10);
+    // The leader is still the leader: the transfer did not starve its heartbeats.
+    expect(cluster.leader()?.id).toBe(leader.id);
+    expect(cluster.fatalErrors).toEqual([]);
+  });
+
   it('a minority cannot commit: with 2 of 3 stopped, proposals on the survivor reject', async () => {
     cluster = await TestCluster.start(3, { proposalTimeoutMs: 3_000 });
     const leader = await cluster.waitForLeader();

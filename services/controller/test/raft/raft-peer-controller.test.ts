@@ -41,4 +41,42 @@ describe('RaftPeerController (NestJS)', () => {
       client.close();
     }
   });
+
+  it('with the quorum configured, takes Raft messages and snapshots from its other voters only', async () => {
+    const fromVoters: Message[] = [];
+    const handler = createRaftPeerHandler({
+      nodeId: 2,
+      voterIds: new Set([1, 2, 3]),
+      receive: (m) => fromVoters.push(m),
+    });
+    const vote = (from: number): Buffer =>
+      encodeRaftMessage({
+        type: 'vote',
+        from,
+        to: 2,
+        term: 1_000,
+        lastLogIndex: 0,
+        lastLogTerm: 0,
+        leadershipTransfer: false,
+      });
+    const refusal = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (error) {
+        return (error as ApiError).errorName;
+      }
+      return 'accepted';
+    };
+    expect(refusal(() => handler.send({ clusterId: '', fromNodeId: 7, toNodeId: 2, messages: [vote(7)] }))).toBe(
+      'INVALID_REQUEST',
+    );
+    expect(refusal(() => handler.send({ clusterId: '', fromNodeId: 2, toNodeId: 2, messages: [vote(2)] }))).toBe(
+      'INVALID_REQUEST',
+    );
+    expect(fromVoters).toEqual([]);
+    expect(refusal(() => handler.send({ clusterId: '', fromNodeId: 3, toNodeId: 2, messages: [vote(3)] }))).toBe(
+      'accepted',
+    );
+    expect(fromVoters.map((m) => [m.type, m.from])).toEqual([['vote', 3]]);
+  });
 });

@@ -10,7 +10,13 @@ import { raftSettingsFromConfig } from '../../src/raft/raft-config';
 import { encodeRaftMessage } from '../../src/raft/message-codec';
 import { createRaftPeerHandler } from '../../src/raft/raft-peer-service';
 import { waitFor } from './cluster-harness';
-import { createGrpcClient, unaryCall, type RaftPeerSendRequest } from '@sluice/proto';
+import {
+  createGrpcClient,
+  fromGrpcError,
+  unaryCall,
+  type RaftPeerSendRequest,
+  type RaftPeerSendSnapshotRequest,
+} from '@sluice/proto';
 
 const heartbeat = (from: number, to: number, term: number): Message => ({
   type: 'heartbeat',
@@ -50,12 +56,41 @@ describe('RaftPeer over loopback gRPC', () => {
     }
   });
 
-  it('still sends one message larger than the queue byte bound (a big snapshot)', async () => {
+  it('still sends one message larger than the queue byte bound (a big append)', async () => {
     const transport = new GrpcRaftTransport({
       nodeId: 1,
       peers: new Map([[2, server.address]]),
       clusterId: 'c1',
       maxQueuedBytesPerPeer: 1_024,
+    });
+    try {
+      // Snapshots take their own stream (next test); an append of many entries is the big Send message.
+      const append: Message = {
+        type: 'append',
+        from: 1,
+        to: 2,
+        term: 1,
+        prevLogIndex: 0,
+        prevLogTerm: 0,
+        commit: 0,
+        entries: [{ term: 1, index: 1, data: Buffer.alloc(64 * 1024, 7) }],
+      };
+      transport.send([append, heartbeat(1, 2, 1)]); // the heartbeat would exceed the bound behind it: dropped
+      await waitFor(() => received.length === 1, 3_000, 'the append');
+      expect(received[0]?.type).toBe('append');
+      expect(transport.stats().droppedQueueFull).toBe(1);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('streams a snapshot in chunks over SendSnapshot, beside the Send queue; a repeat offer is dropped', async () => {
+    const transport = new GrpcRaftTransport({
+      nodeId: 1,
+      peers: new Map([[2, server.address]]),
+      clusterId: 'c1',
+      maxQueuedBytesPerPeer: 1_024,
+      snapshot: { chunkBytes: 1_000 },
     });
     try {
       const snapshot: Message = {
@@ -68,10 +103,21 @@ describe('RaftPeer over loopback gRPC', () => {
           data: Buffer.alloc(64 * 1024, 7),
         },
       };
-      transport.send([snapshot, heartbeat(1, 2, 1)]); // the heartbeat would exceed the bound behind it: dropped
-      await waitFor(() => received.length === 1, 3_000, 'the snapshot');
-      expect(received[0]?.type).toBe('snapshot');
-      expect(transport.stats().droppedQueueFull).toBe(1);
+      transport.send([snapshot, heartbeat(1, 2, 1)]);
+      transport.send([snapshot]); // Raft offers it again while the first is on its way
+      await waitFor(() => received.length === 2, 3_000, 'the snapshot and the heartbeat');
+      const delivered = received.find((m) => m.type === 'snapshot');
+      expect(
+        delivered?.type === 'snapshot' && Buffer.from(delivered.snapshot.data).equals(Buffer.alloc(64 * 1024, 7)),
+      ).toBe(true);
+      expect(transport.stats().droppedQueueFull).toBe(0);
+      await waitFor(() => transport.snapshotStats().transfersDelivered === 1, 3_000, 'the transfer to settle');
+      const stats = transport.snapshotStats();
+      expect(stats.chunksSent).toBe(Math.ceil(stats.bytesSent / 1_000));
+      expect(stats.chunksSent).toBeGreaterThan(60);
+      expect(stats.offersDropped).toBe(1);
+      transport.send([snapshot]); // just delivered: not sent again for a while
+      expect(transport.snapshotStats()).toMatchObject({ transfersStarted: 1, offersDropped: 2 });
     } finally {
       await transport.close();
     }
@@ -109,6 +155,62 @@ describe('RaftPeer over loopback gRPC', () => {
         { timeoutMs: 2_000 },
       );
       expect(received).toHaveLength(1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses a snapshot stream that skips bytes, changes envelope, ends short, is too big or is not a snapshot', async () => {
+    const client = createGrpcClient('RaftPeer', server.address);
+    const stream = (chunks: RaftPeerSendSnapshotRequest[]): Promise<string> =>
+      new Promise((resolve) => {
+        const call = client.SendSnapshot({ deadline: new Date(Date.now() + 2_000) }, (error) =>
+          resolve(error === null ? 'accepted' : fromGrpcError(error).errorName),
+        );
+        for (const chunk of chunks) call.write(chunk);
+        call.end();
+      });
+    const message = encodeRaftMessage({
+      type: 'snapshot',
+      from: 1,
+      to: 2,
+      term: 3,
+      snapshot: {
+        metadata: { index: 5, term: 3, membership: { voters: [1, 2], observers: [] } },
+        data: Buffer.alloc(100, 1),
+      },
+    });
+    const chunk = (
+      position: number,
+      end: number,
+      extra: Partial<RaftPeerSendSnapshotRequest> = {},
+    ): RaftPeerSendSnapshotRequest => ({
+      clusterId: 'c1',
+      fromNodeId: 1,
+      toNodeId: 2,
+      totalBytes: message.length,
+      position,
+      data: message.subarray(position, end),
+      ...extra,
+    });
+    const half = Math.floor(message.length / 2);
+    try {
+      expect(await stream([chunk(0, half), chunk(half + 1, message.length)])).toBe('INVALID_REQUEST');
+      expect(await stream([chunk(0, half), chunk(half, message.length, { fromNodeId: 3 })])).toBe('INVALID_REQUEST');
+      expect(await stream([chunk(0, half)])).toBe('INVALID_REQUEST');
+      expect(await stream([])).toBe('INVALID_REQUEST');
+      expect(await stream([chunk(0, half, { totalBytes: 2 * 1024 ** 3 })])).toBe('INVALID_REQUEST');
+      expect(await stream([chunk(0, message.length, { clusterId: 'other' })])).toBe('INCONSISTENT_CLUSTER_ID');
+      expect(await stream([chunk(0, message.length, { fromNodeId: 2 })])).toBe('INVALID_REQUEST');
+      const garbage = Buffer.alloc(message.length, 0xff);
+      expect(await stream([{ ...chunk(0, message.length), data: garbage }])).toBe('CORRUPT_MESSAGE');
+      const notSnapshot = encodeRaftMessage(heartbeat(1, 2, 4));
+      expect(await stream([{ ...chunk(0, 0), totalBytes: notSnapshot.length, data: notSnapshot }])).toBe(
+        'INVALID_REQUEST',
+      );
+      expect(received).toEqual([]); // nothing refused reached raft
+      expect(await stream([chunk(0, half), chunk(half, message.length)])).toBe('accepted');
+      expect(received.map((m) => m.type)).toEqual(['snapshot']);
     } finally {
       client.close();
     }

@@ -14,6 +14,11 @@ export class FakeQuorum implements QuorumPort {
   holdCommits = false;
   readonly proposed: Buffer[] = [];
   private held: { entry: Buffer; resolve: (committed: { index: number }) => void }[] = [];
+  /** > 0: each proposal commits this long after it was made (a slow quorum), in order. */
+  commitDelayMs = 0;
+  /** Proposals not committed yet, and the most there ever were at once. */
+  uncommitted = 0;
+  maxUncommitted = 0;
 
   constructor(
     readonly nodeId: number,
@@ -45,12 +50,17 @@ export class FakeQuorum implements QuorumPort {
     if (this.holdCommits) return new Promise((resolve) => this.held.push({ entry, resolve }));
     const index = this.nextIndex++;
     const term = this.currentTerm;
-    return new Promise((resolve) =>
-      setImmediate(() => {
+    this.uncommitted++;
+    this.maxUncommitted = Math.max(this.maxUncommitted, this.uncommitted);
+    return new Promise((resolve) => {
+      const commit = (): void => {
+        this.uncommitted--;
         this.stateMachine.apply([{ index, term, data: entry }]);
         resolve({ index });
-      }),
-    );
+      };
+      if (this.commitDelayMs > 0) setTimeout(commit, this.commitDelayMs);
+      else setImmediate(commit);
+    });
   }
 
   /**

@@ -3,7 +3,15 @@
  * process.roles=coordinator, a listener to serve on, the paired broker and the controller quorum.
  * Throws ConfigError before anything starts.
  */
-import { ConfigError, loadSluiceConfig, type ConfigSources, type SluiceConfig } from '@sluice/runtime';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  loadSluiceConfig,
+  serviceSecurity,
+  type ConfigSources,
+  type ServiceSecurity,
+  type SluiceConfig,
+} from '@sluice/runtime';
 import type { AssignorName } from '../core/assignor';
 import type { CoordinatorNodeOptions } from '../node/coordinator-node';
 import { formatHostPort } from '@sluice/proto';
@@ -17,6 +25,10 @@ export interface CoordinatorConfig {
   readonly brokerAddress: string;
   readonly controllerAddresses: readonly string[];
   readonly peers: ReadonlyMap<number, string>;
+  /** The listener's security (listener.security.protocol.map, ssl.*, sasl.oauthbearer.*, authorizer). */
+  readonly security: ServiceSecurity;
+  /** audit.log.file, or audit.log in the first log directory. */
+  readonly auditLogFile: string;
   readonly raw: SluiceConfig;
   readonly unknownKeys: readonly string[];
 }
@@ -58,6 +70,8 @@ export function loadCoordinatorConfig(sources: ConfigSources): CoordinatorConfig
     brokerAddress: c['coordinator.broker'],
     controllerAddresses: voters.map((voter) => formatHostPort(voter.host, voter.port)),
     peers,
+    security: serviceSecurity(c, listener.name),
+    auditLogFile: c['audit.log.file'] !== '' ? c['audit.log.file'] : join(c['log.dirs'][0] as string, 'audit.log'),
     raw: c,
     unknownKeys: loaded.unknownKeys,
   };
@@ -66,6 +80,7 @@ export function loadCoordinatorConfig(sources: ConfigSources): CoordinatorConfig
 export function coordinatorNodeOptionsFrom(
   config: CoordinatorConfig,
   log: CoordinatorNodeOptions['log'],
+  auditSink?: CoordinatorNodeOptions['auditSink'],
 ): CoordinatorNodeOptions {
   const raw = config.raw;
   return {
@@ -100,5 +115,7 @@ export function coordinatorNodeOptionsFrom(
       },
     },
     log,
+    security: config.security,
+    ...(auditSink === undefined ? {} : { auditSink }),
   };
 }

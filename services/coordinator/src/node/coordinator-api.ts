@@ -8,6 +8,7 @@ import { groupPartition } from '@sluice/client';
 import type * as wire from '@sluice/proto';
 import { ApiError, type DurableRange } from '@sluice/protocol';
 import type { HeartbeatRequest } from '../core/group-shard';
+import { pageOfGroups } from '../core/group-pages';
 import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
 import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
 import { inCoordinatorSpan } from './coordinator-spans';
@@ -369,15 +370,16 @@ export class CoordinatorApi {
     return { offsets: offsets.map((o) => ({ ...o, offset: String(o.offset) })) };
   }
 
-  listGroups(): wire.ListGroupsResponse {
-    return {
-      groups: this.node
-        .activeShards()
-        .flatMap((shard) => [
-          ...shard.listGroups().map((g) => ({ ...g, type: 'consumer' })),
-          ...shard.listShareGroups().map((g) => ({ ...g, type: 'share' })),
-        ]),
-    };
+  /** One page of this coordinator's groups, consumer and share, in (group id, type) order. */
+  listGroups(request: wire.ListGroupsRequest__Output): wire.ListGroupsResponse {
+    const all = this.node
+      .activeShards()
+      .flatMap((shard) => [
+        ...shard.listGroups().map((g) => ({ ...g, type: 'consumer' })),
+        ...shard.listShareGroups().map((g) => ({ ...g, type: 'share' })),
+      ]);
+    const page = pageOfGroups(all, request.pageToken ?? '', request.maxGroups ?? 0);
+    return { groups: page.groups, nextPageToken: page.nextPageToken };
   }
 
   describeGroups(request: wire.DescribeGroupsRequest__Output): wire.DescribeGroupsResponse {

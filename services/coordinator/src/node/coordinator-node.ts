@@ -16,8 +16,9 @@
  * behind its successor's back. A response leaves only after its records are committed; if a
  * write fails the partition is reloaded from the log, which undoes what was applied in memory.
  */
-import { Admin, groupPartition, shareStateKeyString, topicPartitionKey } from '@sluice/client';
-import { createGrpcClient, unaryCall } from '@sluice/proto';
+import { Admin, collectTopicPages, groupPartition, shareStateKeyString, topicPartitionKey } from '@sluice/client';
+import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
+import { MetadataImage } from '@sluice/metadata';
 import type { BrokerClient, MetadataResponse__Output } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import {
@@ -26,9 +27,16 @@ import {
   startMetricsServer,
   type Logger,
   type RequestPhases,
+  type ServiceSecurity,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  MetadataFollower,
+  serviceSecurityParts,
+  type GrpcApp,
+  type SecurityAuditSink,
+  type ServiceSecurityParts,
+} from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import { startCoordinatorRpc } from '../rpc/coordinator-rpc.module';
 import type { AssignorName } from '../core/assignor';
@@ -74,6 +82,10 @@ export interface CoordinatorNodeOptions {
   readonly controllerAddresses: readonly string[];
   /** Coordinator id -> address of the other coordinators (for FindCoordinator). */
   readonly peers: ReadonlyMap<number, string>;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
+  /** Where refused requests are audited; default: the service log. */
+  readonly auditSink?: SecurityAuditSink;
   /** offsets.topic.num.partitions (Kafka default 50). */
   readonly offsetsTopicPartitions: number;
   /** offsets.topic.replication.factor (Kafka default 3). */
@@ -111,6 +123,10 @@ export type OwnedShareStatePartition = OwnedTopicPartition<ShareStateShard>;
 
 export class CoordinatorNode {
   private server: GrpcApp | undefined;
+  private securityParts: ServiceSecurityParts | undefined;
+  private aclFollower: MetadataFollower | undefined;
+  private aclControllers: GrpcClientPool<'Controller'> | undefined;
+  private aclTargetOffset: number | undefined;
   /** This coordinator's series (its own registry: tests run several coordinators in one process). */
   readonly registry: Registry;
   private readonly metrics: CoordinatorMetrics;
@@ -218,9 +234,40 @@ export class CoordinatorNode {
   }
 
   static async start(options: CoordinatorNodeOptions): Promise<CoordinatorNode> {
+    // Before the node exists: its clients of the broker and the controllers use this node's certificate.
+    // The ACLs are read per request from the node made just below.
+    const made: { node?: CoordinatorNode } = {};
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'coordinator',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
+            acls: () => made.node?.aclImage.acls ?? MetadataImage.EMPTY.acls,
+            ready: () => made.node?.aclsLoaded === true,
+            notReadyError: 'COORDINATOR_LOAD_IN_PROGRESS',
+          });
     const node = new CoordinatorNode(options);
+    made.node = node;
+    node.securityParts = security;
     await node.startInternal();
     return node;
+  }
+
+  /**
+   * The ACL feed has applied the metadata log up to the offset the controllers had committed
+   * when this coordinator started: its ACLs are those in force, not an empty start.
+   */
+  get aclsLoaded(): boolean {
+    const target = this.aclTargetOffset;
+    return target !== undefined && (this.aclFollower?.appliedOffset ?? -1) >= target;
+  }
+
+  /** The metadata image this coordinator follows for its ACLs (empty without an authorizer). */
+  get aclImage(): MetadataImage {
+    return this.aclFollower?.image ?? MetadataImage.EMPTY;
   }
 
   get address(): string {
@@ -249,7 +296,26 @@ export class CoordinatorNode {
 
   private async startInternal(): Promise<void> {
     const api = new CoordinatorApi(this);
+    if (this.securityParts?.access.enabled === true) {
+      // ACLs live in the metadata log: follow it like a broker does, for the ACLs alone.
+      const controllers = new GrpcClientPool('Controller');
+      this.aclControllers = controllers;
+      this.aclFollower = new MetadataFollower({
+        client: {
+          fetchMetadata: (address, fromOffset, observer) =>
+            controllers.client(address).FetchMetadata({ fromOffset: String(fromOffset), observer }),
+        },
+        addresses: this.options.controllerAddresses,
+        observer: `coordinator-${this.options.nodeId}`,
+        log: this.options.log,
+        // The image is read per request (aclImage); nothing else waits on it.
+        onImage: () => undefined,
+      });
+      this.aclFollower.start();
+      this.learnAclTargetOffset();
+    }
     this.server = await startCoordinatorRpc(this.options.bindHost, this.options.bindPort, {
+      ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
       api,
       health: this.health,
       registry: this.registry,
@@ -373,11 +439,21 @@ export class CoordinatorNode {
 
   // ------------------------------------------------------------------ ownership
 
+  /** Every topic from the paired broker, its pages joined (a split topic made whole). */
+  private async allTopicsMetadata(): Promise<MetadataResponse__Output> {
+    const { topics, pages } = await collectTopicPages<
+      MetadataResponse__Output['topics'][number]['partitions'][number],
+      MetadataResponse__Output['topics'][number],
+      MetadataResponse__Output
+    >((cursor) => unaryCall(this.broker, 'Metadata', { topics: [], cursor }, { timeoutMs: 2_000 }));
+    return { ...(pages[pages.length - 1] as MetadataResponse__Output), topics };
+  }
+
   private async checkOwnership(): Promise<void> {
     if (this.checking || this.stopped) return;
     this.checking = true;
     try {
-      this.metadata = await unaryCall(this.broker, 'Metadata', { topics: [] }, { timeoutMs: 2_000 });
+      this.metadata = await this.allTopicsMetadata();
       this.topics.update(this.metadata);
       this.groupPartitions.follow(this.metadata);
       this.sharePartitions.follow(this.metadata);
@@ -492,7 +568,23 @@ export class CoordinatorNode {
     return this.sharePartitions.enqueue(owned, operation, phases);
   }
 
+  /** Asks the controllers how far the log is committed (retried until answered or stopped). */
+  private learnAclTargetOffset(): void {
+    this.admin
+      .describeCluster()
+      .then((cluster) => {
+        this.aclTargetOffset = cluster.metadataOffset;
+      })
+      .catch((error: unknown) => {
+        if (this.stopped) return;
+        this.options.log.warn({ err: error }, 'metadata offset for the ACL feed not known yet; retrying');
+        setTimeout(() => this.learnAclTargetOffset(), 500).unref();
+      });
+  }
+
   async stop(): Promise<void> {
+    this.aclFollower?.stop();
+    this.aclControllers?.close();
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);

@@ -7,7 +7,7 @@ import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { ServerErrorReporter } from '@sluice/proto';
 import type { HealthStatus } from '@sluice/runtime';
-import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp, type ServiceSecurityParts } from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import type { CoordinatorApi } from '../node/coordinator-api';
 import { ConsumerGroupController } from './consumer-group.controller';
@@ -41,6 +41,8 @@ export interface CoordinatorRpcParts {
   readonly health: HealthStatus;
   readonly registry: Registry;
   readonly report: ServerErrorReporter;
+  /** TLS, authentication and authorization; absent: plaintext, everybody User:ANONYMOUS, no ACLs. */
+  readonly security?: ServiceSecurityParts;
 }
 
 /** Serves the coordinator's RPCs on `host:port` (0: the OS chooses) until the app is closed. */
@@ -52,6 +54,8 @@ export function startCoordinatorRpc(host: string, port: number, parts: Coordinat
         registry: parts.registry,
         health: parts.health,
         report: parts.report,
+        ...(parts.security?.authenticator === undefined ? {} : { authenticator: parts.security.authenticator }),
+        ...(parts.security === undefined ? {} : { access: parts.security.access }),
       }),
       CoordinatorApiModule.forRoot(parts.api),
       ConsumerGroupModule,
@@ -64,6 +68,9 @@ export function startCoordinatorRpc(host: string, port: number, parts: Coordinat
     module: CoordinatorRpcModule,
     host,
     port,
+    ...(parts.security?.credentials === undefined
+      ? {}
+      : { credentials: parts.security.credentials, onTlsHandshakeFailure: parts.security.onTlsHandshakeFailure }),
     services: ['sluice.v1.Coordinator', 'grpc.health.v1.Health'],
   });
 }

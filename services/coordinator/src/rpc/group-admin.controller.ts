@@ -10,8 +10,8 @@ export class GroupAdminController {
   constructor(@Inject(COORDINATOR_API) private readonly api: CoordinatorApi) {}
 
   @GrpcMethod('Coordinator', 'ListGroups')
-  listGroups(): pb.ListGroupsResponse {
-    return this.api.listGroups();
+  listGroups(@Payload() request: pb.ListGroupsRequest__Output): pb.ListGroupsResponse {
+    return this.api.listGroups(request);
   }
 
   @GrpcMethod('Coordinator', 'DescribeGroups')

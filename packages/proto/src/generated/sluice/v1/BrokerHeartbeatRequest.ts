@@ -14,6 +14,13 @@ export interface BrokerHeartbeatRequest {
    */
   'wantFence'?: (boolean);
   'wantShutdown'?: (boolean);
+  /**
+   * Log directories this broker took offline after an I/O error (a full disk, a failed fsync):
+   * their replicas are no longer served (Kafka's log directory failure, KIP-858). Each is named
+   * by its path. A broker whose every log directory is offline is fenced: the controller moves
+   * leadership and ISR membership off it and keeps it fenced while it reports them.
+   */
+  'offlineLogDirs'?: (string)[];
 }
 
 export interface BrokerHeartbeatRequest__Output {
@@ -28,4 +35,11 @@ export interface BrokerHeartbeatRequest__Output {
    */
   'wantFence': (boolean);
   'wantShutdown': (boolean);
+  /**
+   * Log directories this broker took offline after an I/O error (a full disk, a failed fsync):
+   * their replicas are no longer served (Kafka's log directory failure, KIP-858). Each is named
+   * by its path. A broker whose every log directory is offline is fenced: the controller moves
+   * leadership and ISR membership off it and keeps it fenced while it reports them.
+   */
+  'offlineLogDirs': (string)[];
 }

@@ -12,12 +12,18 @@ import type { BrokerHeartbeatRequest as _sluice_v1_BrokerHeartbeatRequest, Broke
 import type { BrokerHeartbeatResponse as _sluice_v1_BrokerHeartbeatResponse, BrokerHeartbeatResponse__Output as _sluice_v1_BrokerHeartbeatResponse__Output } from '../../sluice/v1/BrokerHeartbeatResponse';
 import type { ControlledShutdownRequest as _sluice_v1_ControlledShutdownRequest, ControlledShutdownRequest__Output as _sluice_v1_ControlledShutdownRequest__Output } from '../../sluice/v1/ControlledShutdownRequest';
 import type { ControlledShutdownResponse as _sluice_v1_ControlledShutdownResponse, ControlledShutdownResponse__Output as _sluice_v1_ControlledShutdownResponse__Output } from '../../sluice/v1/ControlledShutdownResponse';
+import type { CreateAclsRequest as _sluice_v1_CreateAclsRequest, CreateAclsRequest__Output as _sluice_v1_CreateAclsRequest__Output } from '../../sluice/v1/CreateAclsRequest';
+import type { CreateAclsResponse as _sluice_v1_CreateAclsResponse, CreateAclsResponse__Output as _sluice_v1_CreateAclsResponse__Output } from '../../sluice/v1/CreateAclsResponse';
 import type { CreatePartitionsRequest as _sluice_v1_CreatePartitionsRequest, CreatePartitionsRequest__Output as _sluice_v1_CreatePartitionsRequest__Output } from '../../sluice/v1/CreatePartitionsRequest';
 import type { CreatePartitionsResponse as _sluice_v1_CreatePartitionsResponse, CreatePartitionsResponse__Output as _sluice_v1_CreatePartitionsResponse__Output } from '../../sluice/v1/CreatePartitionsResponse';
 import type { CreateTopicsRequest as _sluice_v1_CreateTopicsRequest, CreateTopicsRequest__Output as _sluice_v1_CreateTopicsRequest__Output } from '../../sluice/v1/CreateTopicsRequest';
 import type { CreateTopicsResponse as _sluice_v1_CreateTopicsResponse, CreateTopicsResponse__Output as _sluice_v1_CreateTopicsResponse__Output } from '../../sluice/v1/CreateTopicsResponse';
+import type { DeleteAclsRequest as _sluice_v1_DeleteAclsRequest, DeleteAclsRequest__Output as _sluice_v1_DeleteAclsRequest__Output } from '../../sluice/v1/DeleteAclsRequest';
+import type { DeleteAclsResponse as _sluice_v1_DeleteAclsResponse, DeleteAclsResponse__Output as _sluice_v1_DeleteAclsResponse__Output } from '../../sluice/v1/DeleteAclsResponse';
 import type { DeleteTopicsRequest as _sluice_v1_DeleteTopicsRequest, DeleteTopicsRequest__Output as _sluice_v1_DeleteTopicsRequest__Output } from '../../sluice/v1/DeleteTopicsRequest';
 import type { DeleteTopicsResponse as _sluice_v1_DeleteTopicsResponse, DeleteTopicsResponse__Output as _sluice_v1_DeleteTopicsResponse__Output } from '../../sluice/v1/DeleteTopicsResponse';
+import type { DescribeAclsRequest as _sluice_v1_DescribeAclsRequest, DescribeAclsRequest__Output as _sluice_v1_DescribeAclsRequest__Output } from '../../sluice/v1/DescribeAclsRequest';
+import type { DescribeAclsResponse as _sluice_v1_DescribeAclsResponse, DescribeAclsResponse__Output as _sluice_v1_DescribeAclsResponse__Output } from '../../sluice/v1/DescribeAclsResponse';
 import type { DescribeClusterRequest as _sluice_v1_DescribeClusterRequest, DescribeClusterRequest__Output as _sluice_v1_DescribeClusterRequest__Output } from '../../sluice/v1/DescribeClusterRequest';
 import type { DescribeClusterResponse as _sluice_v1_DescribeClusterResponse, DescribeClusterResponse__Output as _sluice_v1_DescribeClusterResponse__Output } from '../../sluice/v1/DescribeClusterResponse';
 import type { DescribeTopicsRequest as _sluice_v1_DescribeTopicsRequest, DescribeTopicsRequest__Output as _sluice_v1_DescribeTopicsRequest__Output } from '../../sluice/v1/DescribeTopicsRequest';
@@ -75,6 +81,25 @@ export interface ControllerClient extends grpc.Client {
   controlledShutdown(argument: _sluice_v1_ControlledShutdownRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ControlledShutdownResponse__Output>): grpc.ClientUnaryCall;
   controlledShutdown(argument: _sluice_v1_ControlledShutdownRequest, callback: grpc.requestCallback<_sluice_v1_ControlledShutdownResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * ---- ACLs (Kafka's CreateAcls / DescribeAcls / DeleteAcls; need ALTER / DESCRIBE on the cluster) ----
+   * Each ACL becomes an AccessControlEntryRecord in the metadata log; one that is already held
+   * is not added twice. Answers per ACL.
+   */
+  CreateAcls(argument: _sluice_v1_CreateAclsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  CreateAcls(argument: _sluice_v1_CreateAclsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  CreateAcls(argument: _sluice_v1_CreateAclsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  CreateAcls(argument: _sluice_v1_CreateAclsRequest, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * ---- ACLs (Kafka's CreateAcls / DescribeAcls / DeleteAcls; need ALTER / DESCRIBE on the cluster) ----
+   * Each ACL becomes an AccessControlEntryRecord in the metadata log; one that is already held
+   * is not added twice. Answers per ACL.
+   */
+  createAcls(argument: _sluice_v1_CreateAclsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  createAcls(argument: _sluice_v1_CreateAclsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  createAcls(argument: _sluice_v1_CreateAclsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  createAcls(argument: _sluice_v1_CreateAclsRequest, callback: grpc.requestCallback<_sluice_v1_CreateAclsResponse__Output>): grpc.ClientUnaryCall;
+  
   CreatePartitions(argument: _sluice_v1_CreatePartitionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
   CreatePartitions(argument: _sluice_v1_CreatePartitionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
   CreatePartitions(argument: _sluice_v1_CreatePartitionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_CreatePartitionsResponse__Output>): grpc.ClientUnaryCall;
@@ -99,6 +124,21 @@ export interface ControllerClient extends grpc.Client {
   createTopics(argument: _sluice_v1_CreateTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_CreateTopicsResponse__Output>): grpc.ClientUnaryCall;
   createTopics(argument: _sluice_v1_CreateTopicsRequest, callback: grpc.requestCallback<_sluice_v1_CreateTopicsResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Removes every ACL matching each filter (RemoveAccessControlEntryRecords); answers per filter.
+   */
+  DeleteAcls(argument: _sluice_v1_DeleteAclsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  DeleteAcls(argument: _sluice_v1_DeleteAclsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  DeleteAcls(argument: _sluice_v1_DeleteAclsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  DeleteAcls(argument: _sluice_v1_DeleteAclsRequest, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Removes every ACL matching each filter (RemoveAccessControlEntryRecords); answers per filter.
+   */
+  deleteAcls(argument: _sluice_v1_DeleteAclsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  deleteAcls(argument: _sluice_v1_DeleteAclsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  deleteAcls(argument: _sluice_v1_DeleteAclsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  deleteAcls(argument: _sluice_v1_DeleteAclsRequest, callback: grpc.requestCallback<_sluice_v1_DeleteAclsResponse__Output>): grpc.ClientUnaryCall;
+  
   DeleteTopics(argument: _sluice_v1_DeleteTopicsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteTopicsResponse__Output>): grpc.ClientUnaryCall;
   DeleteTopics(argument: _sluice_v1_DeleteTopicsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DeleteTopicsResponse__Output>): grpc.ClientUnaryCall;
   DeleteTopics(argument: _sluice_v1_DeleteTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteTopicsResponse__Output>): grpc.ClientUnaryCall;
@@ -107,6 +147,21 @@ export interface ControllerClient extends grpc.Client {
   deleteTopics(argument: _sluice_v1_DeleteTopicsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DeleteTopicsResponse__Output>): grpc.ClientUnaryCall;
   deleteTopics(argument: _sluice_v1_DeleteTopicsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteTopicsResponse__Output>): grpc.ClientUnaryCall;
   deleteTopics(argument: _sluice_v1_DeleteTopicsRequest, callback: grpc.requestCallback<_sluice_v1_DeleteTopicsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The ACLs matching a filter, from this controller's applied image.
+   */
+  DescribeAcls(argument: _sluice_v1_DescribeAclsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeAcls(argument: _sluice_v1_DescribeAclsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeAcls(argument: _sluice_v1_DescribeAclsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeAcls(argument: _sluice_v1_DescribeAclsRequest, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The ACLs matching a filter, from this controller's applied image.
+   */
+  describeAcls(argument: _sluice_v1_DescribeAclsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
+  describeAcls(argument: _sluice_v1_DescribeAclsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
+  describeAcls(argument: _sluice_v1_DescribeAclsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
+  describeAcls(argument: _sluice_v1_DescribeAclsRequest, callback: grpc.requestCallback<_sluice_v1_DescribeAclsResponse__Output>): grpc.ClientUnaryCall;
   
   DescribeCluster(argument: _sluice_v1_DescribeClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeClusterResponse__Output>): grpc.ClientUnaryCall;
   DescribeCluster(argument: _sluice_v1_DescribeClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DescribeClusterResponse__Output>): grpc.ClientUnaryCall;
@@ -176,6 +231,13 @@ export interface ControllerHandlers extends grpc.UntypedServiceImplementation {
   
   ControlledShutdown: grpc.handleUnaryCall<_sluice_v1_ControlledShutdownRequest__Output, _sluice_v1_ControlledShutdownResponse>;
   
+  /**
+   * ---- ACLs (Kafka's CreateAcls / DescribeAcls / DeleteAcls; need ALTER / DESCRIBE on the cluster) ----
+   * Each ACL becomes an AccessControlEntryRecord in the metadata log; one that is already held
+   * is not added twice. Answers per ACL.
+   */
+  CreateAcls: grpc.handleUnaryCall<_sluice_v1_CreateAclsRequest__Output, _sluice_v1_CreateAclsResponse>;
+  
   CreatePartitions: grpc.handleUnaryCall<_sluice_v1_CreatePartitionsRequest__Output, _sluice_v1_CreatePartitionsResponse>;
   
   /**
@@ -183,7 +245,17 @@ export interface ControllerHandlers extends grpc.UntypedServiceImplementation {
    */
   CreateTopics: grpc.handleUnaryCall<_sluice_v1_CreateTopicsRequest__Output, _sluice_v1_CreateTopicsResponse>;
   
+  /**
+   * Removes every ACL matching each filter (RemoveAccessControlEntryRecords); answers per filter.
+   */
+  DeleteAcls: grpc.handleUnaryCall<_sluice_v1_DeleteAclsRequest__Output, _sluice_v1_DeleteAclsResponse>;
+  
   DeleteTopics: grpc.handleUnaryCall<_sluice_v1_DeleteTopicsRequest__Output, _sluice_v1_DeleteTopicsResponse>;
+  
+  /**
+   * The ACLs matching a filter, from this controller's applied image.
+   */
+  DescribeAcls: grpc.handleUnaryCall<_sluice_v1_DescribeAclsRequest__Output, _sluice_v1_DescribeAclsResponse>;
   
   DescribeCluster: grpc.handleUnaryCall<_sluice_v1_DescribeClusterRequest__Output, _sluice_v1_DescribeClusterResponse>;
   
@@ -210,9 +282,12 @@ export interface ControllerDefinition extends grpc.ServiceDefinition {
   AlterPartition: MethodDefinition<_sluice_v1_AlterPartitionRequest, _sluice_v1_AlterPartitionResponse, _sluice_v1_AlterPartitionRequest__Output, _sluice_v1_AlterPartitionResponse__Output>
   BrokerHeartbeat: MethodDefinition<_sluice_v1_BrokerHeartbeatRequest, _sluice_v1_BrokerHeartbeatResponse, _sluice_v1_BrokerHeartbeatRequest__Output, _sluice_v1_BrokerHeartbeatResponse__Output>
   ControlledShutdown: MethodDefinition<_sluice_v1_ControlledShutdownRequest, _sluice_v1_ControlledShutdownResponse, _sluice_v1_ControlledShutdownRequest__Output, _sluice_v1_ControlledShutdownResponse__Output>
+  CreateAcls: MethodDefinition<_sluice_v1_CreateAclsRequest, _sluice_v1_CreateAclsResponse, _sluice_v1_CreateAclsRequest__Output, _sluice_v1_CreateAclsResponse__Output>
   CreatePartitions: MethodDefinition<_sluice_v1_CreatePartitionsRequest, _sluice_v1_CreatePartitionsResponse, _sluice_v1_CreatePartitionsRequest__Output, _sluice_v1_CreatePartitionsResponse__Output>
   CreateTopics: MethodDefinition<_sluice_v1_CreateTopicsRequest, _sluice_v1_CreateTopicsResponse, _sluice_v1_CreateTopicsRequest__Output, _sluice_v1_CreateTopicsResponse__Output>
+  DeleteAcls: MethodDefinition<_sluice_v1_DeleteAclsRequest, _sluice_v1_DeleteAclsResponse, _sluice_v1_DeleteAclsRequest__Output, _sluice_v1_DeleteAclsResponse__Output>
   DeleteTopics: MethodDefinition<_sluice_v1_DeleteTopicsRequest, _sluice_v1_DeleteTopicsResponse, _sluice_v1_DeleteTopicsRequest__Output, _sluice_v1_DeleteTopicsResponse__Output>
+  DescribeAcls: MethodDefinition<_sluice_v1_DescribeAclsRequest, _sluice_v1_DescribeAclsResponse, _sluice_v1_DescribeAclsRequest__Output, _sluice_v1_DescribeAclsResponse__Output>
   DescribeCluster: MethodDefinition<_sluice_v1_DescribeClusterRequest, _sluice_v1_DescribeClusterResponse, _sluice_v1_DescribeClusterRequest__Output, _sluice_v1_DescribeClusterResponse__Output>
   DescribeTopics: MethodDefinition<_sluice_v1_DescribeTopicsRequest, _sluice_v1_DescribeTopicsResponse, _sluice_v1_DescribeTopicsRequest__Output, _sluice_v1_DescribeTopicsResponse__Output>
   ElectLeaders: MethodDefinition<_sluice_v1_ElectLeadersRequest, _sluice_v1_ElectLeadersResponse, _sluice_v1_ElectLeadersRequest__Output, _sluice_v1_ElectLeadersResponse__Output>

@@ -4,8 +4,16 @@ import type { ListedGroup as _sluice_v1_ListedGroup, ListedGroup__Output as _slu
 
 export interface ListGroupsResponse {
   'groups'?: (_sluice_v1_ListedGroup)[];
+  /**
+   * "" on the last page; otherwise send it back as page_token.
+   */
+  'nextPageToken'?: (string);
 }
 
 export interface ListGroupsResponse__Output {
   'groups': (_sluice_v1_ListedGroup__Output)[];
+  /**
+   * "" on the last page; otherwise send it back as page_token.
+   */
+  'nextPageToken': (string);
 }

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { RaftPeerSendRequest as _sluice_v1_RaftPeerSendRequest, RaftPeerSendRequest__Output as _sluice_v1_RaftPeerSendRequest__Output } from '../../sluice/v1/RaftPeerSendRequest';
 import type { RaftPeerSendResponse as _sluice_v1_RaftPeerSendResponse, RaftPeerSendResponse__Output as _sluice_v1_RaftPeerSendResponse__Output } from '../../sluice/v1/RaftPeerSendResponse';
+import type { RaftPeerSendSnapshotRequest as _sluice_v1_RaftPeerSendSnapshotRequest, RaftPeerSendSnapshotRequest__Output as _sluice_v1_RaftPeerSendSnapshotRequest__Output } from '../../sluice/v1/RaftPeerSendSnapshotRequest';
+import type { RaftPeerSendSnapshotResponse as _sluice_v1_RaftPeerSendSnapshotResponse, RaftPeerSendSnapshotResponse__Output as _sluice_v1_RaftPeerSendSnapshotResponse__Output } from '../../sluice/v1/RaftPeerSendSnapshotResponse';
 
 export interface RaftPeerClient extends grpc.Client {
   /**
@@ -23,6 +25,27 @@ export interface RaftPeerClient extends grpc.Client {
   send(argument: _sluice_v1_RaftPeerSendRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendResponse__Output>): grpc.ClientUnaryCall;
   send(argument: _sluice_v1_RaftPeerSendRequest, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * One InstallSnapshot message, too large for one gRPC message at scale (a 2M-partition image
+   * is over 100 MiB), streamed in chunks: the chunks' `data` concatenated are one encoded Raft
+   * snapshot message. Answered once the receiver has queued it for its Raft core; a stream cut
+   * short delivers nothing (the leader sends the snapshot again).
+   */
+  SendSnapshot(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  SendSnapshot(metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  SendSnapshot(options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  SendSnapshot(callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  /**
+   * One InstallSnapshot message, too large for one gRPC message at scale (a 2M-partition image
+   * is over 100 MiB), streamed in chunks: the chunks' `data` concatenated are one encoded Raft
+   * snapshot message. Answered once the receiver has queued it for its Raft core; a stream cut
+   * short delivers nothing (the leader sends the snapshot again).
+   */
+  sendSnapshot(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  sendSnapshot(metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  sendSnapshot(options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  sendSnapshot(callback: grpc.requestCallback<_sluice_v1_RaftPeerSendSnapshotResponse__Output>): grpc.ClientWritableStream<_sluice_v1_RaftPeerSendSnapshotRequest>;
+  
 }
 
 export interface RaftPeerHandlers extends grpc.UntypedServiceImplementation {
@@ -32,8 +55,17 @@ export interface RaftPeerHandlers extends grpc.UntypedServiceImplementation {
    */
   Send: grpc.handleUnaryCall<_sluice_v1_RaftPeerSendRequest__Output, _sluice_v1_RaftPeerSendResponse>;
   
+  /**
+   * One InstallSnapshot message, too large for one gRPC message at scale (a 2M-partition image
+   * is over 100 MiB), streamed in chunks: the chunks' `data` concatenated are one encoded Raft
+   * snapshot message. Answered once the receiver has queued it for its Raft core; a stream cut
+   * short delivers nothing (the leader sends the snapshot again).
+   */
+  SendSnapshot: grpc.handleClientStreamingCall<_sluice_v1_RaftPeerSendSnapshotRequest__Output, _sluice_v1_RaftPeerSendSnapshotResponse>;
+  
 }
 
 export interface RaftPeerDefinition extends grpc.ServiceDefinition {
   Send: MethodDefinition<_sluice_v1_RaftPeerSendRequest, _sluice_v1_RaftPeerSendResponse, _sluice_v1_RaftPeerSendRequest__Output, _sluice_v1_RaftPeerSendResponse__Output>
+  SendSnapshot: MethodDefinition<_sluice_v1_RaftPeerSendSnapshotRequest, _sluice_v1_RaftPeerSendSnapshotResponse, _sluice_v1_RaftPeerSendSnapshotRequest__Output, _sluice_v1_RaftPeerSendSnapshotResponse__Output>
 }

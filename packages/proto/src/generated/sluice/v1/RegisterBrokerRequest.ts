@@ -14,6 +14,13 @@ export interface RegisterBrokerRequest {
    * empty: no rack
    */
   'rack'?: (string);
+  /**
+   * KIP-858: the directory.id (meta.properties, Kafka Uuid text) of each of the broker's log
+   * directories. A directory its previous registration reported and this one lacks (a new disk,
+   * an emptied or re-formatted directory) means its replicas are lost: it leaves every ISR and
+   * eligible leader replica set before it is unfenced. Empty: not reported.
+   */
+  'logDirs'?: (string)[];
 }
 
 export interface RegisterBrokerRequest__Output {
@@ -28,4 +35,11 @@ export interface RegisterBrokerRequest__Output {
    * empty: no rack
    */
   'rack': (string);
+  /**
+   * KIP-858: the directory.id (meta.properties, Kafka Uuid text) of each of the broker's log
+   * directories. A directory its previous registration reported and this one lacks (a new disk,
+   * an emptied or re-formatted directory) means its replicas are lost: it leaves every ISR and
+   * eligible leader replica set before it is unfenced. Empty: not reported.
+   */
+  'logDirs': (string)[];
 }

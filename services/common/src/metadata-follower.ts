@@ -1,17 +1,23 @@
 /**
  * Follows `__cluster_metadata` from the controller quorum as an observer (FetchMetadata) into a
- * local MetadataImage. Any controller serves the feed (it only sends what it committed); on a
- * broken stream the follower resumes from its next offset on the next address after a pause.
+ * local MetadataImage: brokers (everything) and coordinators (the ACLs they enforce). Any
+ * controller serves the feed (it only sends what it committed); on a broken stream the follower
+ * resumes from its next offset on the next address after a pause.
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { ControllerClient } from '@sluice/controller';
 import type { FetchMetadataResponse__Output } from '@sluice/proto';
 import { decodeRecord, loadSnapshot, MetadataDelta, MetadataImage } from '@sluice/metadata';
 import type { Logger } from '@sluice/runtime';
-import { haltOnBrokenInvariant } from './invariant-halt';
+
+/** Opens the FetchMetadata stream at `address` from `fromOffset`. */
+export interface MetadataFeedSource {
+  fetchMetadata(address: string, fromOffset: number, observer: string): ClientReadableStream<unknown>;
+}
 
 export interface MetadataFollowerOptions {
-  readonly client: ControllerClient;
+  readonly client: MetadataFeedSource;
+  /** Called with an error applying the feed before the follower reconnects (a broker halts on a broken invariant). */
+  readonly onApplyError?: (error: unknown) => void;
   readonly addresses: readonly string[];
   readonly observer: string;
   readonly log: Logger;
@@ -78,7 +84,7 @@ export class MetadataFollower {
         .then(() => this.onMessage(message))
         .catch((error: unknown) => {
           // A broken invariant while applying the image is not a feed problem a reconnect fixes.
-          haltOnBrokenInvariant(error);
+          this.options.onApplyError?.(error);
           this.options.log.error({ err: error }, 'metadata feed message could not be applied');
           retry('apply failed');
         });

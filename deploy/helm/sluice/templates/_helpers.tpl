@@ -1,0 +1,135 @@
+{{/* Names, labels and the addresses every pod computes the same way. */}}
+
+{{- define "sluice.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* <release>-sluice, or <release> when the release name already contains "sluice". */}}
+{{- define "sluice.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "sluice.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "sluice.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one role: dict "root" $ "role" "broker". */}}
+{{- define "sluice.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sluice.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .role }}
+{{- end -}}
+
+{{- define "sluice.roleName" -}}
+{{- printf "%s-%s" (include "sluice.fullname" .root) .role -}}
+{{- end -}}
+
+{{- define "sluice.headlessName" -}}
+{{- printf "%s-%s-headless" (include "sluice.fullname" .root) .role -}}
+{{- end -}}
+
+{{- define "sluice.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "sluice.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "sluice.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* How many pods a role has: coordinators pair with brokers one to one. */}}
+{{- define "sluice.replicas" -}}
+{{- if eq .role "coordinator" -}}
+{{- .root.Values.broker.replicas -}}
+{{- else -}}
+{{- (index .root.Values .role).replicas -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Coordinators take their paired broker's node id. */}}
+{{- define "sluice.nodeIdOffset" -}}
+{{- if eq .role "coordinator" -}}
+{{- .root.Values.broker.nodeIdOffset -}}
+{{- else -}}
+{{- (index .root.Values .role).nodeIdOffset -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The stable DNS name of pod <ordinal> of a role: dict "root" $ "role" r "ordinal" i. */}}
+{{- define "sluice.podHost" -}}
+{{- printf "%s-%d.%s.%s.svc.%s" (include "sluice.roleName" .) (int .ordinal) (include "sluice.headlessName" .) .root.Release.Namespace .root.Values.clusterDomain -}}
+{{- end -}}
+
+{{/* host:port of every pod of a role, comma-separated; with "ids" true, as id@host:port (voters, peers). */}}
+{{- define "sluice.addresses" -}}
+{{- $root := .root -}}
+{{- $role := .role -}}
+{{- $port := index $root.Values.ports $role -}}
+{{- $offset := int (include "sluice.nodeIdOffset" .) -}}
+{{- $list := list -}}
+{{- range $i := until (int (include "sluice.replicas" .)) -}}
+{{- $host := include "sluice.podHost" (dict "root" $root "role" $role "ordinal" $i) -}}
+{{- if $.ids -}}
+{{- $list = append $list (printf "%d@%s:%d" (add $i $offset) $host (int $port)) -}}
+{{- else -}}
+{{- $list = append $list (printf "%s:%d" $host (int $port)) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $list -}}
+{{- end -}}
+
+{{/* A config value from the common map overlaid by the role's map, else the default: dict "root" $ "role" r "key" k "default" d. */}}
+{{- define "sluice.configValue" -}}
+{{- $common := .root.Values.config -}}
+{{- $own := dict -}}
+{{- if hasKey .root.Values .role -}}{{- $own = (index .root.Values .role).config -}}{{- end -}}
+{{- if hasKey $own .key -}}
+{{- index $own .key -}}
+{{- else if hasKey $common .key -}}
+{{- index $common .key -}}
+{{- else -}}
+{{- .default -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The grpc.health.v1 service whose status readiness follows. */}}
+{{- define "sluice.healthService" -}}
+{{- get (dict "controller" "sluice.v1.Controller" "broker" "sluice.v1.Broker" "coordinator" "sluice.v1.Coordinator") . -}}
+{{- end -}}
+
+{{/* What the downward API tells a pod about itself. */}}
+{{- define "sluice.podEnv" -}}
+- name: POD_NAME
+  valueFrom: { fieldRef: { fieldPath: metadata.name } }
+- name: POD_NAMESPACE
+  valueFrom: { fieldRef: { fieldPath: metadata.namespace } }
+- name: POD_IP
+  valueFrom: { fieldRef: { fieldPath: status.podIP } }
+- name: SLUICE_ROLE
+  value: {{ .role }}
+{{- end -}}
+
+{{- define "sluice.volumeMounts" -}}
+- name: role-config
+  mountPath: /etc/sluice
+  readOnly: true
+- name: run
+  mountPath: /var/run/sluice
+- name: tmp
+  mountPath: /tmp
+{{- if ne .role "coordinator" }}
+- name: data
+  mountPath: /var/lib/sluice/data
+{{- end }}
+{{- end -}}

@@ -1,0 +1,358 @@
+/**
+ * The chart's pods really running: a real control plane (e2e/test/kubernetes.ts) and the node
+ * agent (e2e/node-agent, a kubelet stand-in that runs each pod as local processes on its own
+ * loopback address), so the real StatefulSet controller drives sluice:
+ *
+ * - `helm install` to every pod Ready (`kubectl get pods` printed), then `helm test` (its pod
+ *   creates a topic, produces and consumes one record through the client Service);
+ * - `kubectl rollout restart` of the brokers and then the controllers while an idempotent acks=all producer and a tailing
+ *   consumer run: every acknowledged record is in the log once, in order, nothing a consumer saw
+ *   vanishes, and no send fails (the checker of kill-leaders.test.ts);
+ * - a broker's process killed -9: the pod's container is restarted and the pod is Ready again;
+ * - `kubectl delete pod`: the StatefulSet makes the pod again (same name, same claim), Ready.
+ *
+ * Pods advertise DNS names (<pod>.<headless>.<ns>.svc.cluster.local). The agent's hosts file maps
+ * them for the pods; this process has no cluster DNS, so its lookups are answered from the same
+ * file (lookupFromAgentHosts) while the test runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import dns from 'node:dns';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep, waitFor } from '@sluice/local-cluster';
+import { Admin, Consumer, Producer, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import {
+  BUILD_TIMEOUT_MS,
+  CHART_DIR,
+  kubernetesBinDir,
+  startControlPlane,
+  valuesFile,
+  type ControlPlane,
+  type KubeObject,
+} from './kubernetes';
+
+const ROOT = join(__dirname, '../..');
+const NODE24 = join(ROOT, 'node_modules/.bin/node');
+const NS = 'data';
+const TOPIC = 'rolled';
+const PARTITIONS = 6;
+const MAX_PENDING = 200;
+const ROLES = ['controller', 'broker', 'coordinator'] as const;
+
+const dnsName = (role: string, i: number): string =>
+  `rel-sluice-${role}-${i}.rel-sluice-${role}-headless.${NS}.svc.cluster.local`;
+const controllers = [0, 1, 2].map((i) => `${dnsName('controller', i)}:9093`);
+const brokers = [0, 1, 2].map((i) => `${dnsName('broker', i)}:9092`);
+
+let plane: ControlPlane;
+let stateDir: string;
+let agent: ChildProcess;
+const originalLookup = dns.promises.lookup;
+
+/** This process resolves pod DNS names from the agent's hosts file; everything else as before. */
+function lookupFromAgentHosts(): void {
+  const patched = async (hostname: string, options?: dns.LookupOptions): Promise<unknown> => {
+    const hosts = readFileSync(join(stateDir, 'hosts'), 'utf8');
+    const line = hosts.split('\n').find((l) => l.split(/\s+/).slice(1).includes(hostname));
+    if (line === undefined)
+      return (originalLookup as (h: string, o?: dns.LookupOptions) => Promise<unknown>)(hostname, options);
+    const address = { address: line.split(/\s+/)[0] as string, family: 4 };
+    return options?.all === true ? [address] : address;
+  };
+  dns.promises.lookup = patched as typeof dns.promises.lookup;
+}
+
+/** The release's service pods (the `helm test` pod left Succeeded is not one of them). */
+function pods(): KubeObject[] {
+  return (JSON.parse(plane.kubectl(['get', 'pods', '-n', NS, '-o', 'json'])) as { items: KubeObject[] }).items.filter(
+    (pod) => pod.metadata.labels?.['app.kubernetes.io/component'] !== 'test',
+  );
+}
+
+/** What `kubectl rollout status` waits for: every replica on the new revision and Ready. */
+function rolledOut(statefulSet: string): boolean {
+  const set = JSON.parse(plane.kubectl(['get', 'statefulset', statefulSet, '-n', NS, '-o', 'json'])) as KubeObject;
+  return (
+    set.status.observedGeneration === set.metadata.generation &&
+    set.status.updateRevision === set.status.currentRevision &&
+    set.status.updatedReplicas === set.spec.replicas &&
+    set.status.readyReplicas === set.spec.replicas
+  );
+}
+
+const isReady = (pod: KubeObject): boolean =>
+  pod.metadata.deletionTimestamp === undefined &&
+  (pod.status?.conditions ?? []).some(
+    (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
+  );
+
+beforeAll(async () => {
+  // Each pod's processes get their own mount namespace (unshare), which takes root, as CI runs.
+  if (process.getuid?.() !== 0)
+    throw new Error('the node agent e2e needs root (mount namespaces for pods); .ci/run runs as root');
+  plane = await startControlPlane(kubernetesBinDir());
+  stateDir = mkdtempSync(join(tmpdir(), 'sluice-node-agent-'));
+  agent = spawn(
+    NODE24,
+    [
+      join(ROOT, 'e2e/node-agent/main.ts'),
+      '--kubeconfig',
+      plane.kubeconfig,
+      '--node',
+      'node-1',
+      '--state-dir',
+      stateDir,
+      '--ip-prefix',
+      '127.11.0.',
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}` },
+    },
+  );
+  await waitFor('the node agent to register its Node', () => existsSync(join(stateDir, 'ready')), 30_000, 200);
+  lookupFromAgentHosts();
+}, BUILD_TIMEOUT_MS);
+
+afterAll(async () => {
+  dns.promises.lookup = originalLookup;
+  if (agent !== undefined && agent.exitCode === null) {
+    const exited = new Promise((resolveExit) => agent.once('exit', resolveExit));
+    agent.kill('SIGTERM');
+    const force = setTimeout(() => agent.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(force);
+  }
+  await plane?.stop();
+  if (stateDir !== undefined && process.env.SLUICE_KEEP_NODE_AGENT_STATE === undefined)
+    rmSync(stateDir, { recursive: true, force: true });
+}, 90_000);
+
+test('helm install: every pod of every role runs and becomes Ready', async () => {
+  const values = valuesFile(stateDir, 'e2e-values', {
+    image: { appDir: ROOT },
+    metrics: { dashboards: { enabled: false } },
+    preStopSleepSeconds: 1,
+    probes: {
+      startup: { periodSeconds: 1, failureThreshold: 120, timeoutSeconds: 2 },
+      readiness: { periodSeconds: 1, failureThreshold: 3, timeoutSeconds: 2 },
+      liveness: { periodSeconds: 5, failureThreshold: 6, timeoutSeconds: 2 },
+    },
+    controller: { resources: {}, config: { 'broker.session.timeout.ms': 4000 }, terminationGracePeriodSeconds: 30 },
+    broker: {
+      resources: {},
+      config: { 'replica.fetch.wait.max.ms': 200, 'replica.lag.time.max.ms': 5000 },
+      terminationGracePeriodSeconds: 60,
+    },
+    coordinator: { resources: {}, terminationGracePeriodSeconds: 30 },
+  });
+  const started = Date.now();
+  const result = plane.helm(['install', 'rel', CHART_DIR, '-n', NS, '--create-namespace', '-f', values]);
+  expect(result.stderr).toBe('');
+  await waitFor(
+    'all nine pods Ready',
+    () => {
+      const all = pods();
+      return all.length === 9 && all.every(isReady);
+    },
+    240_000,
+    1_000,
+  );
+  process.stdout.write(
+    `node-agent: helm install to nine Ready pods in ${Date.now() - started} ms\n${plane.kubectl(['get', 'pods', '-n', NS, '-o', 'wide'])}`,
+  );
+  const names = pods()
+    .map((p) => p.metadata.name)
+    .sort();
+  expect(names).toEqual(ROLES.flatMap((role) => [0, 1, 2].map((i) => `rel-sluice-${role}-${i}`)).sort());
+}, 300_000);
+
+test('helm test: the test pod creates a topic, produces one record and consumes it through the client Service', () => {
+  const started = Date.now();
+  const result = plane.helm(['test', 'rel', '-n', NS, '--timeout', '180s']);
+  const log = readFileSync(join(stateDir, 'logs', `${NS}_rel-sluice-test-produce-consume_produce-consume.log`), 'utf8');
+  process.stdout.write(`node-agent: helm test in ${Date.now() - started} ms\n${result.stdout}${log}`);
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toMatch(/TEST SUITE:\s+rel-sluice-test-produce-consume[\s\S]*Phase:\s+Succeeded/);
+  expect(log).toMatch(/helm test: produced and consumed record-of-helm-test-\d+ on helm-test-\d+/);
+}, 240_000);
+
+test('kubectl rollout restart of the brokers and then the controllers under an idempotent acks=all producer: 0 lost, 0 duplicated', async () => {
+  const admin = new Admin({ bootstrap: controllers, timeoutMs: 20_000 });
+  try {
+    await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
+    await waitFor(
+      'the topic to have leaders and full ISRs',
+      async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => p.leader >= 0 && p.isr.length === 3),
+      60_000,
+      500,
+    );
+    const producer = new Producer({
+      bootstrap: brokers,
+      acks: 'all',
+      lingerMs: 5,
+      deliveryTimeoutMs: 120_000,
+      requestTimeoutMs: 5_000,
+      retryBackoffMs: 50,
+      retryBackoffMaxMs: 500,
+    });
+    const acked: { index: number; meta: RecordMetadata }[] = [];
+    const failed: { index: number; error: unknown }[] = [];
+    let writing = true;
+    let sentCount = 0;
+    const writer = (async () => {
+      const pending = new Set<Promise<void>>();
+      while (writing) {
+        const index = sentCount++;
+        const sent = producer
+          .send({ topic: TOPIC, key: `k${index % 64}`, value: `r${index}` })
+          .then(
+            (meta) => void acked.push({ index, meta }),
+            (error: unknown) => void failed.push({ index, error }),
+          )
+          .finally(() => pending.delete(sent));
+        pending.add(sent);
+        if (pending.size >= MAX_PENDING) await Promise.race(pending);
+        if (index % 20 === 0) await sleep(5);
+      }
+      await Promise.all(pending);
+    })();
+    const tail = new Consumer({
+      bootstrap: brokers,
+      autoOffsetReset: 'earliest',
+      fetchMaxWaitMs: 200,
+      requestTimeoutMs: 5_000,
+    });
+    const tailSeen = new Map<string, string>();
+    const tailNext = new Map<number, number>();
+    const tailGaps: string[] = [];
+    let tailing = true;
+    tail.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition })));
+    const tailer = (async () => {
+      while (tailing) {
+        for (const record of await tail.poll(200)) {
+          const expected = tailNext.get(record.partition) ?? 0;
+          if (record.offset !== expected)
+            tailGaps.push(`partition ${record.partition}: expected offset ${expected}, got ${record.offset}`);
+          tailNext.set(record.partition, record.offset + 1);
+          tailSeen.set(`${record.partition}/${record.offset}`, record.value?.toString() ?? '');
+        }
+      }
+    })();
+
+    await waitFor('writes to flow', () => acked.length > 300, 60_000, 200);
+    // Brokers first, then the controller quorum, each rolled as a user would: rollout restart,
+    // then wait until `kubectl rollout status` would return.
+    const rollMs = new Map<string, number>();
+    for (const role of ['broker', 'controller']) {
+      const uidsBefore = new Map(pods().map((p) => [p.metadata.name, p.metadata.uid as string]));
+      const ackedBefore = acked.length;
+      const rollStarted = Date.now();
+      plane.kubectl(['rollout', 'restart', `statefulset/rel-sluice-${role}`, '-n', NS]);
+      await waitFor(`the ${role}s to roll`, () => rolledOut(`rel-sluice-${role}`), 400_000, 500);
+      rollMs.set(role, Date.now() - rollStarted);
+      for (const i of [0, 1, 2]) {
+        const pod = pods().find((p) => p.metadata.name === `rel-sluice-${role}-${i}`);
+        expect(pod?.metadata.uid).not.toBe(uidsBefore.get(`rel-sluice-${role}-${i}`));
+      }
+      expect(acked.length).toBeGreaterThan(ackedBefore);
+    }
+    const ackedDuringRoll = acked.length;
+    await waitFor('writes to go on after the roll', () => acked.length > ackedDuringRoll + 300, 60_000, 200);
+
+    writing = false;
+    await writer;
+    await producer.close({ timeoutMs: 60_000 });
+    tailing = false;
+    await tailer;
+    tail.close();
+
+    const reader = new Consumer({ bootstrap: brokers, autoOffsetReset: 'earliest' });
+    const all: ConsumerRecord[] = [];
+    try {
+      const assignment = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition }));
+      reader.assign(assignment);
+      const ends = await reader.endOffsets(assignment);
+      const total = [...ends.values()].reduce((sum, end) => sum + end.offset, 0);
+      const deadline = Date.now() + 60_000;
+      while (all.length < total && Date.now() < deadline) all.push(...(await reader.poll(500)));
+      expect(all.length).toBe(total);
+    } finally {
+      reader.close();
+    }
+    const byPosition = new Map(all.map((r) => [`${r.partition}/${r.offset}`, r.value?.toString() ?? '']));
+    const lost = acked.filter((a) => byPosition.get(`${a.meta.partition}/${a.meta.offset}`) !== `r${a.index}`);
+    const counts = new Map<string, number>();
+    for (const r of all) counts.set(r.value?.toString() ?? '', (counts.get(r.value?.toString() ?? '') ?? 0) + 1);
+    const duplicated = [...counts].filter(([, n]) => n > 1);
+    const stats = producer.stats();
+    process.stdout.write(
+      `node-agent rollout-restart checker: brokers rolled in ${rollMs.get('broker')} ms, controllers in ${rollMs.get('controller')} ms; sent ${sentCount}, acknowledged ${acked.length}, ` +
+        `lost ${lost.length}, duplicated ${duplicated.length}, failed ${failed.length}, retries ${stats.retries}, ` +
+        `${all.length} in the log, ${tailSeen.size} seen by the tailing consumer\n`,
+    );
+    expect(acked.length + failed.length).toBe(sentCount);
+    expect(failed.map((f) => `${f.index}: ${String(f.error)}`).slice(0, 10)).toEqual([]);
+    expect(lost.slice(0, 10).map((a) => `r${a.index} at ${a.meta.partition}/${a.meta.offset}`)).toEqual([]);
+    expect(duplicated.slice(0, 10)).toEqual([]);
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const indexes = all
+        .filter((r) => r.partition === partition)
+        .sort((a, b) => a.offset - b.offset)
+        .map((r) => Number(r.value?.toString().slice(1)));
+      const outOfOrder = indexes.findIndex((index, i) => i > 0 && index <= (indexes[i - 1] as number));
+      expect({ partition, outOfOrder }).toEqual({ partition, outOfOrder: -1 });
+    }
+    expect([...tailSeen].filter(([position, value]) => byPosition.get(position) !== value).slice(0, 10)).toEqual([]);
+    expect(tailGaps.slice(0, 10)).toEqual([]);
+    await waitFor(
+      'full ISRs after the roll',
+      async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => p.isr.length === 3),
+      60_000,
+      500,
+    );
+  } finally {
+    admin.close();
+  }
+}, 600_000);
+
+test("a broker's process killed -9 is restarted in its pod, which is Ready again", async () => {
+  const podDir = readdirSync(join(stateDir, 'pods')).find((d) => d.startsWith(`${NS}_rel-sluice-broker-1_`));
+  expect(podDir).toBeDefined();
+  const pid = Number(readFileSync(join(stateDir, 'pods', podDir as string, 'broker.pid'), 'utf8'));
+  const before = pods().find((p) => p.metadata.name === 'rel-sluice-broker-1');
+  const restartsBefore = before?.status.containerStatuses[0].restartCount as number;
+  process.kill(pid, 'SIGKILL');
+  const killedAt = Date.now();
+  await waitFor(
+    'rel-sluice-broker-1 restarted and Ready',
+    () => {
+      const pod = pods().find((p) => p.metadata.name === 'rel-sluice-broker-1');
+      return pod !== undefined && isReady(pod) && pod.status.containerStatuses[0].restartCount === restartsBefore + 1;
+    },
+    120_000,
+    500,
+  );
+  process.stdout.write(`node-agent: broker-1 killed -9 and Ready again after ${Date.now() - killedAt} ms\n`);
+  expect(pods().find((p) => p.metadata.name === 'rel-sluice-broker-1')?.metadata.uid).toBe(before?.metadata.uid);
+}, 180_000);
+
+test('kubectl delete pod: the StatefulSet makes it again, on the same volume, and it is Ready', async () => {
+  for (const name of ['rel-sluice-controller-0', 'rel-sluice-coordinator-2']) {
+    const before = pods().find((p) => p.metadata.name === name);
+    const deletedAt = Date.now();
+    plane.kubectl(['delete', 'pod', name, '-n', NS, '--wait=false']);
+    await waitFor(
+      `${name} made again and Ready`,
+      () => {
+        const pod = pods().find((p) => p.metadata.name === name);
+        return pod !== undefined && pod.metadata.uid !== before?.metadata.uid && isReady(pod);
+      },
+      120_000,
+      500,
+    );
+    process.stdout.write(`node-agent: kubectl delete pod ${name}: back and Ready after ${Date.now() - deletedAt} ms\n`);
+  }
+  await waitFor('every pod Ready', () => pods().length === 9 && pods().every(isReady), 60_000, 500);
+}, 300_000);
