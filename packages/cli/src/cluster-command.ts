@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { ClusterInfo } from '@sluice/client';
-import { LocalCluster } from '@sluice/local-cluster';
+import {
+  findMinioBinary,
+  LocalCluster,
+  minioBinaryPath,
+  minioTieringSettings,
+  startMinioProcess,
+  type MinioProcess,
+} from '@sluice/local-cluster';
 import {
   removeBootstrapFile,
   removeCoordinatorsFile,
@@ -27,6 +34,8 @@ const LEADER_WAIT_MS = 30_000;
 const BROKER_WAIT_MS = 30_000;
 /** Broker ids start here so they never collide with controller node ids (1, 2, 3, ...). */
 const FIRST_BROKER_ID = 101;
+/** The bucket `cluster up --tiering` keeps remote segments in (the brokers create it). */
+const TIERING_BUCKET = 'sluice-tiered';
 
 function positiveInt(text: string, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 9)
@@ -39,6 +48,7 @@ interface UpOptions {
   readonly brokers: string;
   readonly dir?: string;
   readonly for?: string;
+  readonly tiering?: boolean;
   readonly tls?: boolean;
   readonly oidcIssuer?: string;
   readonly oidcAudience?: string;
@@ -60,6 +70,10 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
     .option('--brokers <n>', 'number of broker processes', '3')
     .option('--dir <path>', 'data directory for the local cluster (kept; reused on the next run)')
     .option('--for <seconds>', 'stop by itself after this many seconds (smoke runs)')
+    .option(
+      '--tiering',
+      'tiered storage on the brokers, against a local MinIO (built by scripts/build-minio.sh) started with the cluster',
+    )
     .option(
       '--tls',
       'secure mode: a local CA and a certificate per process (mutual TLS), SASL_SSL listeners, ACLs; other sluice commands use the admin certificate it issues',
@@ -113,41 +127,73 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     throw new UsageError('--oidc-issuer and --no-acls need --tls');
   if (options.oidcAudience !== undefined && options.oidcIssuer === undefined)
     throw new UsageError('--oidc-audience needs --oidc-issuer');
+  let minioBinary: string | null = null;
+  if (options.tiering === true) {
+    minioBinary = findMinioBinary();
+    if (minioBinary === null) {
+      io.err(
+        `error: --tiering needs MinIO, not found at ${minioBinaryPath()}: build it once with scripts/build-minio.sh ` +
+          '(go install of the pinned github.com/minio/minio, about 4 minutes), then run sluice cluster up --tiering again\n',
+      );
+      return ExitCode.FAILURE;
+    }
+  }
   const keep = options.dir !== undefined;
   const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
+  // Tiered storage's object store first: the brokers' configs name its endpoint.
+  let minio: MinioProcess | null = null;
+  if (minioBinary !== null) {
+    try {
+      minio = await startMinioProcess({ binary: minioBinary, baseDir: join(baseDir, 'minio') });
+    } catch (error) {
+      io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!keep) rmSync(baseDir, { recursive: true, force: true });
+      return ExitCode.FAILURE;
+    }
+  }
+  const tieringSettings =
+    minio === null
+      ? {}
+      : { ...minioTieringSettings(minio.endpointUrl, TIERING_BUCKET), 'remote.log.manager.task.interval.ms': '5000' };
   // One group coordinator per broker, owning the __consumer_offsets and __share_group_state
   // partitions its broker leads; the brokers keep share group state through them.
   const replicationFactor = Math.min(3, brokers);
   // A kept directory remembers its cluster id (LocalCluster keeps it there), so its data stays its own.
-  const local = await LocalCluster.create({
-    baseDir,
-    ...(options.tls === true
-      ? {
-          security: {
-            authorizer: options.acls,
-            ...(options.oidcIssuer === undefined
-              ? {}
-              : {
-                  oauthBearer: {
-                    issuer: options.oidcIssuer,
-                    ...(options.oidcAudience === undefined ? {} : { audience: options.oidcAudience }),
-                  },
-                }),
+  let local: LocalCluster;
+  try {
+    local = await LocalCluster.create({
+      baseDir,
+      ...(options.tls === true
+        ? {
+            security: {
+              authorizer: options.acls,
+              ...(options.oidcIssuer === undefined
+                ? {}
+                : {
+                    oauthBearer: {
+                      issuer: options.oidcIssuer,
+                      ...(options.oidcAudience === undefined ? {} : { audience: options.oidcAudience }),
+                    },
+                  }),
+            },
+          }
+        : {}),
+      roles: {
+        controller: { count: controllers },
+        broker: { count: brokers, firstNodeId: FIRST_BROKER_ID, config: tieringSettings },
+        coordinator: {
+          config: {
+            'offsets.topic.replication.factor': replicationFactor,
+            'share.coordinator.state.topic.replication.factor': replicationFactor,
+            'share.coordinator.state.topic.min.isr': Math.min(2, replicationFactor),
           },
-        }
-      : {}),
-    roles: {
-      controller: { count: controllers },
-      broker: { count: brokers, firstNodeId: FIRST_BROKER_ID },
-      coordinator: {
-        config: {
-          'offsets.topic.replication.factor': replicationFactor,
-          'share.coordinator.state.topic.replication.factor': replicationFactor,
-          'share.coordinator.state.topic.min.isr': Math.min(2, replicationFactor),
         },
       },
-    },
-  });
+    });
+  } catch (error) {
+    await minio?.stop();
+    throw error;
+  }
   let stopped = false;
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
@@ -157,6 +203,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     if (local.issued !== undefined) removeSecurityFile(adminFiles(local.issued.admin));
     // Coordinators, then brokers while the controllers can still move their leaderships (controlled shutdown).
     await local.stop();
+    await minio?.stop();
     if (!keep) rmSync(baseDir, { recursive: true, force: true });
   };
   try {
@@ -191,6 +238,12 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
           `  coordinator ${id} (paired with broker ${id}): ${endpoint('coordinator', id)}  log ${local.coordinators.logFile(id)}`,
       ),
       '  try: sluice topic create demo; seq 10 | sluice produce demo; sluice consume demo --from-beginning   (sluice = npx -y pnpm@12 sluice)',
+      ...(minio === null
+        ? []
+        : [
+            `  tiered storage: MinIO ${minio.endpointUrl}  pid ${minio.pid()}  bucket ${TIERING_BUCKET}  log ${minio.logFile}`,
+            '  try: sluice topic create cold --config remote.storage.enable=true --config local.retention.ms=60000; sluice tiering status cold',
+          ]),
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
       '',
     ];

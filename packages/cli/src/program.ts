@@ -9,6 +9,7 @@ import { produceCommand } from './produce-command';
 import { applyClientSecurity, resetClientSecurity, withSecurityOptions, type SecurityFlags } from './security-options';
 import { shareCommand } from './share-command';
 import { storageCommand } from './storage-command';
+import { tieringCommand } from './tiering-command';
 import { topicCommand } from './topic-command';
 
 /**
@@ -38,6 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   program.addCommand(consumeCommand(io, setExitCode));
   program.addCommand(groupCommand(io, setExitCode));
   program.addCommand(shareCommand(io, setExitCode));
+  program.addCommand(tieringCommand(io, setExitCode));
   program.addCommand(aclCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {

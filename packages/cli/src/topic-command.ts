@@ -10,6 +10,7 @@ import { withAdmin, withConnectionOptions } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { isTiered, tieringOffsets } from './tiering-offsets';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -172,10 +173,22 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
     await run(options, async (admin) => {
       if (name !== undefined) {
         const info = await aboutTopic(name, () => admin.describeTopic(name));
-        io.out(options.json === true ? `${JSON.stringify(topicJson(info), null, 2)}\n` : formatTopic(info));
+        // A tiered topic also shows where each partition starts remotely and locally (asked of the leaders).
+        const offsets = isTiered(info) ? await tieringOffsets(admin, info) : undefined;
+        if (options.json === true) {
+          const json = { ...topicJson(info), ...(offsets === undefined ? {} : { tiering: offsets }) };
+          io.out(`${JSON.stringify(json, null, 2)}\n`);
+        } else {
+          io.out(formatTopic(info));
+          for (const o of offsets ?? [])
+            io.out(
+              `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\n`,
+            );
+        }
         return ExitCode.OK;
       }
       // Every topic, printed as the controller's pages arrive: a large cluster is never held at once.
+      // (Remote and local start offsets of tiered topics: `topic describe <name>` or `tiering status`.)
       if (options.json !== true) {
         await forEachTopic(admin, (info) => io.out(formatTopic(info)));
         return ExitCode.OK;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, runCli } from '@sluice/cli';
 import { assertServiceBuilt } from '@sluice/local-cluster';
+import { minioBinary } from '../../../test-support/minio';
 
 jest.setTimeout(60_000);
 
@@ -43,6 +44,55 @@ describe('sluice cluster up', () => {
     expect(out.match(/pid \d+ {2}metrics http:\/\/127\.0\.0\.1:\d+\/metrics/g)?.length).toBeGreaterThanOrEqual(6);
     const pids = [...out.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('--tiering starts a local MinIO with the cluster and points the brokers at it; stops it too', async () => {
+    minioBinary(); // builds it into the tools cache when missing (scripts/build-minio.sh)
+    let out = '';
+    let err = '';
+    const stateDir = mkdtempSync(join(tmpdir(), 'sluice-state-'));
+    const savedStateDir = process.env.SLUICE_CLUSTER_STATE_DIR;
+    process.env.SLUICE_CLUSTER_STATE_DIR = stateDir;
+    try {
+      const code = await runCli(['cluster', 'up', '--tiering', '--controllers', '1', '--brokers', '1', '--for', '0'], {
+        out: (text) => void (out += text),
+        err: (text) => void (err += text),
+      });
+      expect(err).toBe('');
+      expect(code).toBe(ExitCode.OK);
+    } finally {
+      if (savedStateDir === undefined) delete process.env.SLUICE_CLUSTER_STATE_DIR;
+      else process.env.SLUICE_CLUSTER_STATE_DIR = savedStateDir;
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+    expect(out).toMatch(/tiered storage: MinIO http:\/\/127\.0\.0\.1:\d+ {2}pid \d+ {2}bucket sluice-tiered/);
+    expect(out).toContain('stopped.');
+    const pids = [...out.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('--tiering without a built MinIO says how to build it and starts nothing', async () => {
+    const emptyTools = mkdtempSync(join(tmpdir(), 'sluice-no-tools-'));
+    const saved = process.env.SLUICE_TOOLS_DIR;
+    process.env.SLUICE_TOOLS_DIR = emptyTools;
+    let err = '';
+    let out = '';
+    try {
+      const code = await runCli(['cluster', 'up', '--tiering', '--for', '0'], {
+        out: (text) => void (out += text),
+        err: (text) => void (err += text),
+      });
+      expect(code).toBe(ExitCode.FAILURE);
+    } finally {
+      if (saved === undefined) delete process.env.SLUICE_TOOLS_DIR;
+      else process.env.SLUICE_TOOLS_DIR = saved;
+      rmSync(emptyTools, { recursive: true, force: true });
+    }
+    expect(err).toContain(
+      `not found at ${join(emptyTools, 'bin', 'minio')}: build it once with scripts/build-minio.sh`,
+    );
+    expect(out).toBe('');
   });
 
   it('rejects an unknown flag as a usage error', async () => {

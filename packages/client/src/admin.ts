@@ -24,7 +24,13 @@ import type { TopicPartition } from './accumulator';
 import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
 import { appendTopicPage, followPages } from './topic-pages';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAndTimestamp } from './list-offsets';
+import {
+  EARLIEST_LOCAL_TIMESTAMP,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  listOffsets,
+  type OffsetAndTimestamp,
+} from './list-offsets';
 import type { ControllerChannelOptions } from './controller-channel';
 import {
   GroupAdmin,
@@ -182,7 +188,11 @@ function firstResult<T extends { error?: ApiError }>(results: readonly T[], what
   return result;
 }
 
-export type OffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number };
+/**
+ * Kafka's OffsetSpec: `earliest` (the log start, remote storage included), `earliest-local` (KIP-405's
+ * earliestLocal: the first offset still on the leader's disk), `latest` (the high watermark), or a time.
+ */
+export type OffsetSpec = 'earliest' | 'earliest-local' | 'latest' | { readonly timestampMs: number };
 
 export class Admin {
   private readonly channel: ControllerChannel;
@@ -444,7 +454,13 @@ export class Admin {
     spec: OffsetSpec,
   ): Promise<Map<string, OffsetAndTimestamp>> {
     const timestamp =
-      spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestampMs;
+      spec === 'earliest'
+        ? EARLIEST_TIMESTAMP
+        : spec === 'earliest-local'
+          ? EARLIEST_LOCAL_TIMESTAMP
+          : spec === 'latest'
+            ? LATEST_TIMESTAMP
+            : spec.timestampMs;
     if (typeof spec === 'object' && (!Number.isSafeInteger(timestamp) || timestamp < 0))
       throw new ApiError('INVALID_REQUEST', `timestamp ${timestamp} must be a non-negative integer of ms`);
     if (this.brokerMetadata === undefined) {

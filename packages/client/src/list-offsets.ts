@@ -27,6 +27,8 @@ export interface ListOffsetsOptions {
 
 export const EARLIEST_TIMESTAMP = -2;
 export const LATEST_TIMESTAMP = -1;
+/** KIP-405's EARLIEST_LOCAL_TIMESTAMP: the leader's local log start offset. */
+export const EARLIEST_LOCAL_TIMESTAMP = -4;
 
 /** Key of a topic partition in the maps the lookups return. */
 export function topicPartitionKey(topic: string, partition: number): string {

@@ -17,3 +17,4 @@ export * from './chaos/seeded-rng';
 export * from './chaos/fault-schedule';
 export * from './chaos/chaos-run';
 export * from './chaos/chaos-table';
+export * from './minio';

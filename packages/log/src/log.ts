@@ -699,7 +699,17 @@ export class PartitionLog {
    * a segment goes only if the next segment's base offset is <= `maxOffset`.
    * Returns the number of segments deleted.
    */
-  deleteOldSegments(nowMs: number = this.clock.nowMs(), options: { readonly maxOffset?: number } = {}): number {
+  deleteOldSegments(
+    nowMs: number = this.clock.nowMs(),
+    options: {
+      readonly maxOffset?: number;
+      /**
+       * Tiered storage: the local retention (`local.retention.ms` / `.bytes`) to apply instead of
+       * the log's own (total) `retention.*`; the caller bounds `maxOffset` by what is copied.
+       */
+      readonly retention?: Pick<LogConfig, 'retentionMs' | 'retentionBytes'>;
+    } = {},
+  ): number {
     this.ensureOpen();
     const maxOffset = options.maxOffset ?? Infinity;
     assert(
@@ -719,7 +729,8 @@ export class PartitionLog {
       },
     }));
     const nextBases = this.segments.slice(1).map((segment) => segment.baseOffset);
-    const decision = selectRetention(candidates, nextBases, this.sizeBytes, this.logStart, this.config, nowMs);
+    const retentionConfig = options.retention === undefined ? this.config : { ...this.config, ...options.retention };
+    const decision = selectRetention(candidates, nextBases, this.sizeBytes, this.logStart, retentionConfig, nowMs);
     if (decision.deleteCount === 0) return 0;
     const newStart = Math.max(this.logStart, this.segments[decision.deleteCount]!.baseOffset);
     this.guard('retention', () => {

@@ -620,6 +620,73 @@ export const SLUICE_CONFIG_SCHEMA = {
   }),
   'group.share.max.size': intKey({ doc: 'Most members a share group may have.', default: 200, min: 1 }),
   'offset.metadata.max.bytes': intKey({ doc: 'Largest metadata string of an offset commit.', default: 4_096, min: 0 }),
+  'log.dir.min.free.bytes': intKey({
+    doc: '(sluice) A leader refuses produce requests with KAFKA_STORAGE_ERROR (retriable: producers back off) while its log directory has less free space than this, e.g. while the object store is down and uncopied segments stay local. 0 = off.',
+    default: 0,
+    min: 0,
+  }),
+  // Tiered storage (KIP-405 names, S3 settings as the Aiven plugin names them). Strings here, empty
+  // = unset: packages/tiering's parseClusterTieringConfig owns their defaults and validation.
+  'remote.log.storage.system.enable': stringKey({
+    doc: "Tiered storage on this broker: copy closed segments of topics with remote.storage.enable=true to S3-compatible storage and serve reads below the local log start from it. Kafka's default: false.",
+    default: '',
+  }),
+  'remote.log.manager.task.interval.ms': stringKey({
+    doc: "How often each tiered partition's copy / delete task runs on its leader (default 30000).",
+    default: '',
+  }),
+  'remote.log.manager.copy.max.bytes.per.second': stringKey({
+    doc: 'Copy byte-rate quota over all partitions of a broker (default unlimited): copies wait for it.',
+    default: '',
+  }),
+  'remote.log.manager.fetch.max.bytes.per.second': stringKey({
+    doc: 'Remote read byte-rate quota over all partitions of a broker (default unlimited): reads over it are answered late, by at most 5 s each.',
+    default: '',
+  }),
+  'remote.log.metadata.topic.num.partitions': stringKey({
+    doc: 'Partitions of __remote_log_metadata, the remote-log metadata topic (default 50; fixed once created).',
+    default: '',
+  }),
+  'remote.log.metadata.topic.replication.factor': stringKey({
+    doc: 'Replication factor of __remote_log_metadata (default 3).',
+    default: '',
+  }),
+  'rsm.config.fetch.chunk.size': stringKey({
+    doc: 'Bytes per ranged GET when reading a remote segment (default 4194304).',
+    default: '',
+  }),
+  'rsm.config.fetch.chunk.cache.size': stringKey({
+    doc: 'Bound of the remote read chunk cache, in bytes (default 268435456; 0 = no cache).',
+    default: '',
+  }),
+  'rsm.config.storage.s3.endpoint.url': stringKey({
+    doc: 'S3 endpoint URL (MinIO: http://host:9000); empty = AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS.',
+    default: '',
+  }),
+  'rsm.config.storage.s3.region': stringKey({
+    doc: 'S3 region; empty = AWS_REGION / AWS_DEFAULT_REGION.',
+    default: '',
+  }),
+  'rsm.config.storage.s3.bucket.name': stringKey({
+    doc: 'S3 bucket of the remote segments (required with remote.log.storage.system.enable=true).',
+    default: '',
+  }),
+  'rsm.config.key.prefix': stringKey({
+    doc: "Prefix of every object key ('' or ending in '/').",
+    default: '',
+  }),
+  'rsm.config.storage.s3.path.style.access.enabled': stringKey({
+    doc: 'true for path-style requests (MinIO and most self-hosted stores); default false.',
+    default: '',
+  }),
+  'rsm.config.storage.aws.access.key.id': stringKey({
+    doc: "S3 access key id; empty = AWS_ACCESS_KEY_ID, else the SDK's default credential chain.",
+    default: '',
+  }),
+  'rsm.config.storage.aws.secret.access.key': stringKey({
+    doc: 'S3 secret access key; empty = AWS_SECRET_ACCESS_KEY.',
+    default: '',
+  }),
   'message.max.bytes': intKey({
     doc: 'Largest record batch a broker accepts, log overhead included (topic: max.message.bytes).',
     default: 1024 * 1024 + 12,

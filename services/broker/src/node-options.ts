@@ -56,6 +56,8 @@ export function brokerNodeOptionsFrom(
       },
       coordinatorAddresses: raw['share.coordinator.addresses'],
     },
+    tiering: config.tiering,
+    logDirMinFreeBytes: raw['log.dir.min.free.bytes'],
     log: loggers.log,
     security: config.security,
     auditSink: { write: (line) => loggers.audit.info(line) },

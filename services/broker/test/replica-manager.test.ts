@@ -146,7 +146,7 @@ describe('ReplicaManager rules', () => {
       expect(replica.log.logStartOffset).toBe(4);
       expect(replica.log.segmentBaseOffsets()).toEqual([4, 6, 8]);
 
-      const earliest = m.listOffsets(
+      const earliest = await m.listOffsets(
         received('ListOffsets', {
           topics: [{ name: 't', partitions: [{ partition: 0, timestamp: -2, currentLeaderEpoch: -1 }] }],
         }),

@@ -13,6 +13,8 @@ import {
   type SluiceConfig,
 } from '@sluice/runtime';
 import { formatHostPort } from '@sluice/proto';
+import { InvalidConfigError } from '@sluice/log';
+import { CLUSTER_TIERING_KEYS, parseClusterTieringConfig, type ClusterTieringConfig } from '@sluice/tiering';
 
 export interface BrokerConfig {
   readonly nodeId: number;
@@ -32,6 +34,8 @@ export interface BrokerConfig {
   readonly controllerAddresses: readonly string[];
   readonly raw: SluiceConfig;
   readonly unknownKeys: readonly string[];
+  /** Tiered storage (remote.log.storage.system.enable and the rsm.config.* S3 settings). */
+  readonly tiering: ClusterTieringConfig;
 }
 
 export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
@@ -71,5 +75,21 @@ export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
     controllerAddresses: voters.map((voter) => formatHostPort(voter.host, voter.port)),
     raw: c,
     unknownKeys: loaded.unknownKeys,
+    tiering: loadTieringConfig(c, sources.env ?? {}),
   };
+}
+
+/** The tiering keys that were set (empty = unset), validated with their AWS environment fallbacks. */
+function loadTieringConfig(c: SluiceConfig, env: NodeJS.ProcessEnv): ClusterTieringConfig {
+  const props: Record<string, string> = {};
+  for (const key of CLUSTER_TIERING_KEYS) {
+    const value = (c as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value !== '') props[key] = value;
+  }
+  try {
+    return parseClusterTieringConfig(props, env);
+  } catch (error) {
+    if (error instanceof InvalidConfigError) throw new ConfigError(error.key, error.value, error.reason);
+    throw error;
+  }
 }

@@ -8,6 +8,7 @@
 import { ControllerClient } from '@sluice/controller';
 import type { LogFiles } from '@sluice/log';
 import { MetadataImage } from '@sluice/metadata';
+import type { ClusterTieringConfig } from '@sluice/tiering';
 import { createGrpcClient } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
@@ -44,6 +45,7 @@ import {
   type SharePartitionConfig,
 } from '../core/share-partition';
 import { registerReplicaMetrics } from './replica-metrics';
+import { registerTieringMetrics } from './tiering-metrics';
 import { registerShareGauges, registerShareMetrics } from './share-metrics';
 import { registerTopicTraffic } from './topic-traffic';
 import { SharePartitionManager } from './share-partition-manager';
@@ -87,6 +89,10 @@ export interface BrokerNodeOptions {
   readonly auditSink?: SecurityAuditSink;
   /** Share groups (KIP-932); absent: Kafka's defaults and no share coordinator. */
   readonly share?: BrokerShareOptions;
+  /** Tiered storage (remote.log.storage.system.enable and S3); absent: off. */
+  readonly tiering?: ClusterTieringConfig;
+  /** log.dir.min.free.bytes (sluice): produce refused with KAFKA_STORAGE_ERROR below it; 0 / absent: off. */
+  readonly logDirMinFreeBytes?: number;
 }
 
 /** The broker's log.flush.*, checkpoint cadences and durable.acks.enable, and the file layer. */
@@ -154,6 +160,7 @@ export class BrokerNode {
     });
     // The replica metrics read the replica manager, which reports flushes to them: bound once both exist.
     let logFlushed: (durationSeconds: number) => void = () => undefined;
+    let remoteFetched: (seconds: number) => void = () => undefined;
     this.controller = new ControllerClient(options.controllerAddresses, {
       timeoutMs: 5_000,
       attemptTimeoutMs: 1_000,
@@ -174,8 +181,24 @@ export class BrokerNode {
       onLogDirOffline: () => this.heartbeatNow(),
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
+      logDirMinFreeBytes: options.logDirMinFreeBytes ?? 0,
+      ...(options.tiering === undefined
+        ? {}
+        : {
+            tiering: {
+              config: options.tiering,
+              controllerAddresses: options.controllerAddresses,
+              // This broker's own listener: the SDK finds the other brokers from its Metadata.
+              bootstrap: () => [this.address],
+              image: () => this.follower?.image,
+              onRemoteFetch: (seconds: number) => remoteFetched(seconds),
+            },
+          }),
     });
     logFlushed = registerReplicaMetrics(this.registry, this.replicas).flushed;
+    remoteFetched = registerTieringMetrics(this.registry, {
+      tieringSnapshot: () => this.replicas.remoteLogs?.snapshot() ?? null,
+    }).remoteFetched;
     this.producerIds = new ProducerIdManager(async () => {
       const answer = await this.controller.call('AllocateProducerIds', {
         brokerId: options.nodeId,
@@ -540,6 +563,8 @@ export class BrokerNode {
     await this.server?.close();
     this.shares?.stop();
     this.sharePersister?.close();
+    // Tiering first: its copy in flight reads segment files the logs are about to close.
+    await this.replicas.remoteLogs?.stop();
     this.replicas.stop();
     await this.metricsServer?.close();
     this.controller.close();

@@ -29,6 +29,23 @@ export interface FetchPathOptions {
   readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError;
   readonly nowMs: () => number;
   readonly traffic: TopicTraffic;
+  /** Tiered storage: the remote reader of a partition this broker leads, when its topic tiers. */
+  readonly remoteOf?: (replica: PartitionReplica) => RemoteReads | undefined;
+}
+
+/** What the fetch path needs from a partition's tiering task. */
+export interface RemoteReads {
+  /** The first offset readable anywhere (the log start offset consumers see). */
+  logStartOffset(): number;
+  read(offset: number, maxBytes: number): Promise<{ readonly records: Buffer }>;
+}
+
+/** A consumer read below the local log start, answered from the object store after the local reads. */
+interface PendingRemoteRead {
+  readonly result: Required<FetchPartitionResult>;
+  readonly remote: RemoteReads;
+  readonly fetchOffset: number;
+  readonly maxBytes: number;
 }
 
 export class FetchPath {
@@ -40,13 +57,13 @@ export class FetchPath {
     const deadline = now() + Math.min(Math.max(0, request.maxWaitMs), MAX_FETCH_WAIT_MS);
     const minBytes = Math.max(0, request.minBytes);
     for (;;) {
-      const { response, bytes, errors } = this.readOnce(request);
+      const { response, bytes, errors } = await this.readOnce(request);
       const waitMs = deadline - now();
       if (bytes >= minBytes || errors || waitMs <= 0) return this.counted(request, response);
       const woken = await phases.remote(this.waitForChange(request, waitMs));
-      if (!woken) return this.counted(request, this.readOnce(request).response);
+      if (!woken) return this.counted(request, (await this.readOnce(request)).response);
       // A follower also needs to hear a moved high watermark promptly (acks=all on the others).
-      if (request.replicaId >= 0) return this.counted(request, this.readOnce(request).response);
+      if (request.replicaId >= 0) return this.counted(request, (await this.readOnce(request)).response);
     }
   }
 
@@ -81,21 +98,46 @@ export class FetchPath {
     });
   }
 
-  private readOnce(request: FetchRequest): { response: FetchResponse; bytes: number; errors: boolean } {
+  /**
+   * Local reads first, in request order against the byte budget; reads below a tiered partition's
+   * local log start are planned against the budget too (their maxBytes reserved), then run in
+   * parallel, one ranged read per partition, so many cold partitions cost one round trip.
+   */
+  private async readOnce(request: FetchRequest): Promise<{ response: FetchResponse; bytes: number; errors: boolean }> {
     let budget = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
-    let bytes = 0;
     let errors = false;
     const nowMs = this.options.nowMs();
+    const remoteReads: PendingRemoteRead[] = [];
+    const results: Required<FetchPartitionResult>[] = [];
     const topics = request.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((p): FetchPartitionResult => {
-        const result = this.readPartition(topic.name, p, request, budget, nowMs);
-        if (result.errorName !== '' || result.divergingEpoch !== null) errors = true;
-        bytes += result.records.length;
-        budget = Math.max(0, budget - result.records.length);
+        const planned = this.readPartition(topic.name, p, request, budget, nowMs);
+        const result = 'remote' in planned ? planned.result : planned;
+        if ('remote' in planned) {
+          remoteReads.push(planned);
+          budget = Math.max(0, budget - planned.maxBytes);
+        } else {
+          budget = Math.max(0, budget - result.records.length);
+        }
+        results.push(result);
         return result;
       }),
     }));
+    await Promise.all(
+      remoteReads.map(async (pending) => {
+        try {
+          pending.result.records = (await pending.remote.read(pending.fetchOffset, pending.maxBytes)).records;
+        } catch (error) {
+          Object.assign(pending.result, errorFields(error), { records: EMPTY });
+        }
+      }),
+    );
+    let bytes = 0;
+    for (const result of results) {
+      if (result.errorName !== '' || result.divergingEpoch !== null) errors = true;
+      bytes += result.records.length;
+    }
     return { response: { topics }, bytes, errors };
   }
 
@@ -105,7 +147,7 @@ export class FetchPath {
     request: FetchRequest,
     budget: number,
     nowMs: number,
-  ): Required<FetchPartitionResult> {
+  ): Required<FetchPartitionResult> | PendingRemoteRead {
     const failed = (error: unknown): Required<FetchPartitionResult> => ({
       partition: p.partition,
       ...errorFields(error),
@@ -178,6 +220,25 @@ export class FetchPath {
         );
       }
       const highWatermark = core.highWatermark;
+      const remote = fetchOffset < log.logStartOffset ? this.options.remoteOf?.(replica) : undefined;
+      if (remote !== undefined && maxBytes > 0 && fetchOffset >= remote.logStartOffset()) {
+        // Below the local log start of a tiered partition: the object store has it (same bytes).
+        return {
+          remote,
+          fetchOffset,
+          maxBytes,
+          result: {
+            partition: p.partition,
+            errorName: '',
+            errorMessage: '',
+            highWatermark,
+            logStartOffset: remote.logStartOffset(),
+            records: EMPTY,
+            divergingEpoch: null,
+            leaderEpoch: core.leaderEpoch,
+          },
+        };
+      }
       // As Kafka: out of range only outside the log; between the high watermark and the log end
       // (a new leader's high watermark may still trail the old one's) the answer is just empty.
       const read =
@@ -197,7 +258,8 @@ export class FetchPath {
         errorName: '',
         errorMessage: '',
         highWatermark,
-        logStartOffset: log.logStartOffset,
+        // Consumers see the log start of the whole log (remote included); followers the local one.
+        logStartOffset: this.options.remoteOf?.(replica)?.logStartOffset() ?? log.logStartOffset,
         records: read,
         divergingEpoch: null,
         leaderEpoch: core.leaderEpoch,

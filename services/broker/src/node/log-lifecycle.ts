@@ -51,6 +51,11 @@ export interface LogLifecycleOptions {
   /** Every log's flush durations (for /metrics). */
   readonly onFlush?: (durationSeconds: number) => void;
   /**
+   * Tiered storage: a further bound on what retention may delete from a replica's log (on the
+   * leader of a tiered topic, what is durably copied); null = none.
+   */
+  readonly retentionBound?: (replica: PartitionReplica) => number | null;
+  /**
    * Told once, asynchronously, when an I/O error took the log directory offline (see
    * `offline`): the broker tells the controller and stops fetching.
    */
@@ -259,8 +264,11 @@ export class LogLifecycle {
       const replica = replicaOf(partition);
       if (replica === undefined) continue;
       const before = replica.log.logStartOffset;
+      const bound = this.options.retentionBound?.(replica) ?? null;
       try {
-        deleted += replica.log.deleteOldSegments(pass.nowMs, { maxOffset });
+        deleted += replica.log.deleteOldSegments(pass.nowMs, {
+          maxOffset: bound === null ? maxOffset : Math.min(maxOffset, bound),
+        });
       } catch (error) {
         if (!(error instanceof LogError)) throw error;
         this.options.log.error({ partition, err: error }, 'retention failed');

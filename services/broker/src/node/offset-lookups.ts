@@ -1,5 +1,5 @@
 /**
- * The leader's offset lookups: ListOffsets (earliest, latest = the high watermark, or the first
+ * The leader's offset lookups: ListOffsets (earliest, earliest local (-4), latest = the high watermark, or the first
  * record at or after a timestamp, below the high watermark) and OffsetForLeaderEpoch (where an
  * epoch ends in the leader's log: followers truncate by it). Reads only.
  */
@@ -12,15 +12,30 @@ import type {
   OffsetForLeaderEpochRequest__Output as OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
 } from '@sluice/proto';
+import { LogError } from '@sluice/log';
 import { ApiError, decodeRecordBatches } from '@sluice/protocol';
 import { errorFields } from './error-fields';
 import type { PartitionReplica } from './partition-replica';
 
 export class OffsetLookups {
-  constructor(private readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError) {}
+  constructor(
+    private readonly leaderOf: (topic: string, partition: number) => PartitionReplica | ApiError,
+    /** The first offset readable anywhere: below the local log start when the topic tiers. */
+    private readonly earliestOffset: (replica: PartitionReplica) => number = (replica) => replica.log.logStartOffset,
+    /** A tiered partition's lookup by time below its local log start (null: not tiered here). */
+    private readonly remoteOffsetForTimestamp: (
+      replica: PartitionReplica,
+      timestampMs: number,
+    ) => Promise<{ offset: number; timestampMs: number } | null> | null = () => null,
+  ) {}
 
-  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
-    return {
+  /**
+   * Synchronous unless a lookup by time reaches a tiered partition's remote segments; then the
+   * answer waits for those reads (the other partitions are answered from the same pass).
+   */
+  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse | Promise<ListOffsetsResponse> {
+    const remoteLookups: Promise<void>[] = [];
+    const response: ListOffsetsResponse = {
       topics: request.topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitions.map((p): ListOffsetsPartitionResult => {
@@ -47,15 +62,39 @@ export class OffsetLookups {
             timestamp: ts,
             leaderEpoch: core.leaderEpoch,
           });
-          if (timestamp === -2) return ok(replica.log.logStartOffset, -1);
+          if (timestamp === -2) return ok(this.earliestOffset(replica), -1);
+          // Kafka's EARLIEST_LOCAL_TIMESTAMP (KIP-405): the local log start offset.
+          if (timestamp === -4) return ok(replica.log.logStartOffset, -1);
           if (timestamp === -1) return ok(core.highWatermark, -1);
           if (timestamp < 0)
-            return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2 nor a time`));
+            return failed(new ApiError('INVALID_REQUEST', `timestamp ${timestamp} is neither -1, -2, -4 nor a time`));
+          const remote = this.remoteOffsetForTimestamp(replica, timestamp);
+          if (remote !== null) {
+            // Filled in once the remote segments are read; the local log answers if they have none.
+            const result = ok(-1, -1);
+            remoteLookups.push(
+              remote.then(
+                (found) => {
+                  const answer = found ?? offsetForTimestamp(replica, timestamp, core.highWatermark);
+                  if (answer !== null) Object.assign(result, { offset: answer.offset, timestamp: answer.timestampMs });
+                },
+                (error: unknown) => {
+                  Object.assign(result, errorFields(toStorageError(error)), {
+                    offset: -1,
+                    timestamp: -1,
+                    leaderEpoch: -1,
+                  });
+                },
+              ),
+            );
+            return result;
+          }
           const found = offsetForTimestamp(replica, timestamp, core.highWatermark);
           return found === null ? ok(-1, -1) : ok(found.offset, found.timestampMs);
         }),
       })),
     };
+    return remoteLookups.length === 0 ? response : Promise.all(remoteLookups).then(() => response);
   }
 
   offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
@@ -87,6 +126,15 @@ export class OffsetLookups {
       })),
     };
   }
+}
+
+/** The object store's failures reach the client as the retriable KAFKA_STORAGE_ERROR. */
+function toStorageError(error: unknown): unknown {
+  if (error instanceof ApiError || error instanceof LogError) return error;
+  return new ApiError(
+    'KAFKA_STORAGE_ERROR',
+    `remote lookup failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /**

@@ -29,6 +29,8 @@ export interface ProducePathOptions {
   readonly nowMs: () => number;
   readonly tracing: BrokerBatchTracing;
   readonly traffic: TopicTraffic;
+  /** log.dir.min.free.bytes: KAFKA_STORAGE_ERROR while the log directory is that full (null: go on). */
+  readonly diskSpaceRefusal?: () => ApiError | null;
 }
 
 /** Whether a data batch in `records` holds a record with a null key (decompresses as needed). */
@@ -85,6 +87,8 @@ export class ProducePath {
     const { driver } = this.options;
     const leader = driver.core.leaderForProduce(replica.key, acks);
     if (leader instanceof ApiError) return failed(leader);
+    const full = this.options.diskSpaceRefusal?.() ?? null;
+    if (full !== null) return failed(full);
     let headers: ProducerBatch[];
     try {
       headers = [...iterateBatches(records, { verifyCrc: true })].map(producerBatchOf);

@@ -7,6 +7,7 @@
  */
 import type { EpochEndOffset, LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
+import type { ClusterTieringConfig } from '@sluice/tiering';
 import type { ApiError } from '@sluice/protocol';
 import type { Logger, RequestPhases } from '@sluice/runtime';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
@@ -28,13 +29,15 @@ import type {
   ProduceResponse,
 } from '@sluice/proto';
 import { BrokerBatchTracing } from './batch-tracing';
-import { FetchPath } from './fetch-path';
+import { DiskSpaceGuard } from './disk-space-guard';
+import { FetchPath, type RemoteReads } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';
 import type { PartitionReplica } from './partition-replica';
 import { ProducePath } from './produce-path';
 import type { FollowerReplicas } from './replica-fetcher';
+import { RemoteLogManager } from './remote-log-manager';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
 import { noTopicTraffic, type TopicTraffic } from './topic-traffic';
@@ -81,6 +84,20 @@ export interface ReplicaManagerOptions {
   readonly onLogFlush?: (durationSeconds: number) => void;
   /** The log directory went offline (an I/O error): tell the controller, stop fetching. */
   readonly onLogDirOffline?: (dir: string, reason: string) => void;
+  /** Tiered storage (remote.log.storage.system.enable=true); absent: off. */
+  readonly tiering?: ReplicaManagerTiering;
+  /** log.dir.min.free.bytes (sluice): produce refused below this much free space; 0 / absent: off. */
+  readonly logDirMinFreeBytes?: number;
+}
+
+export interface ReplicaManagerTiering {
+  readonly config: ClusterTieringConfig;
+  readonly controllerAddresses: readonly string[];
+  readonly bootstrap: () => readonly string[];
+  /** The current metadata image (topic configs). */
+  readonly image: () => MetadataImage | undefined;
+  /** Each remote read's latency (for /metrics). */
+  readonly onRemoteFetch?: (seconds: number) => void;
 }
 
 /** Kafka's log.retention.check.interval.ms default. */
@@ -99,6 +116,8 @@ export class ReplicaManager implements FollowerReplicas {
   private readonly producePath: ProducePath;
   private readonly fetchPath: FetchPath;
   private readonly lookups: OffsetLookups;
+  /** Tiered storage; null when remote.log.storage.system.enable=false. */
+  readonly remoteLogs: RemoteLogManager | null;
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
@@ -112,12 +131,34 @@ export class ReplicaManager implements FollowerReplicas {
       logCleanerDedupeBufferBytes: options.logCleanerDedupeBufferBytes,
       files: options.files,
       ...(options.onLogFlush === undefined ? {} : { onFlush: options.onLogFlush }),
+      retentionBound: (replica) => this.remoteLogs?.retentionBound(replica) ?? null,
       onOffline: (dir, reason) => {
         // No fetching into a failed disk: the fetchers re-plan and find nothing to follow.
         options.onFollowersChanged();
         options.onLogDirOffline?.(dir, reason);
       },
     });
+    const tiering = options.tiering;
+    this.remoteLogs =
+      tiering === undefined || !tiering.config.remoteLogStorageSystemEnable
+        ? null
+        : new RemoteLogManager({
+            brokerId: options.brokerId,
+            log: options.log,
+            config: tiering.config,
+            controllerAddresses: tiering.controllerAddresses,
+            bootstrap: tiering.bootstrap,
+            replicas: () => this.driver.replicaList(),
+            topicConfigs: (topic) =>
+              Object.fromEntries(tiering.image()?.configs.resource('topic', topic)?.entries ?? []),
+            logConfig: (topic) => this.lifecycle.configFor(tiering.image(), topic),
+            topicExists: (topicId) => {
+              const image = tiering.image();
+              return image === undefined || image.topics.topicById(topicId) !== undefined;
+            },
+            nowMs: now,
+            ...(tiering.onRemoteFetch === undefined ? {} : { onRemoteFetch: tiering.onRemoteFetch }),
+          });
     this.flusher = new LogFlusher({
       log: options.log,
       maxConcurrentFlushes: MAX_CONCURRENT_FLUSHES,
@@ -151,17 +192,25 @@ export class ReplicaManager implements FollowerReplicas {
       nowMs: now,
     });
     const leaderOf = (topic: string, partition: number): PartitionReplica | ApiError => this.leaderOf(topic, partition);
+    const diskGuard = new DiskSpaceGuard(options.logDir, options.logDirMinFreeBytes ?? 0, now);
     this.producePath = new ProducePath({
       driver: this.driver,
       leaderOf,
       nowMs: now,
       tracing,
       traffic,
+      diskSpaceRefusal: () => diskGuard.refusal(),
       afterAppend: (replica) =>
         this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
     });
-    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic });
-    this.lookups = new OffsetLookups(leaderOf);
+    const remoteOf = (replica: PartitionReplica): RemoteReads | undefined =>
+      this.remoteLogs?.remoteReadsOf(replica.key, replica.topic);
+    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic, remoteOf });
+    this.lookups = new OffsetLookups(
+      leaderOf,
+      (replica) => this.remoteLogs?.tiererOf(replica.key)?.logStartOffset() ?? replica.log.logStartOffset,
+      (replica, timestampMs) => this.remoteLogs?.tiererOf(replica.key)?.offsetForTimestamp(timestampMs) ?? null,
+    );
   }
 
   /** A fenced broker serves no writes (Kafka: it leads nothing until unfenced). */
@@ -175,6 +224,7 @@ export class ReplicaManager implements FollowerReplicas {
   /** Starts the replication timer (ISR checks, acks=all timeouts, checkpoints, retention, cleaning). */
   start(): void {
     this.driver.start();
+    this.remoteLogs?.start();
   }
 
   /**
@@ -183,6 +233,9 @@ export class ReplicaManager implements FollowerReplicas {
    * let go unflushed and unmarked, and the next start recovers them.
    */
   stop(): void {
+    // Tiering is stopped by the node before this (awaited); a copy in flight is abandoned: its
+    // COPY_SEGMENT_STARTED without a finish claims nothing, the next leader's task deletes it.
+    void this.remoteLogs?.stop();
     const replicas = this.driver.replicaList();
     this.flusher.stop();
     this.driver.stop();
@@ -246,7 +299,7 @@ export class ReplicaManager implements FollowerReplicas {
     return this.fetchPath.fetch(request, phases);
   }
 
-  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
+  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse | Promise<ListOffsetsResponse> {
     return this.lookups.listOffsets(request);
   }
 

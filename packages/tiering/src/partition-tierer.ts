@@ -1,0 +1,394 @@
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { formatCheckpoint, OffsetOutOfRangeError, segmentPaths, type PartitionLog } from '@sluice/log';
+import { decodeRecordBatches } from '@sluice/protocol';
+import type { RemoteLogMetadataLog } from './metadata-log';
+import type { ObjectStore } from './object-store';
+import { remoteObjectKey, remoteObjectKeys } from './object-keys';
+import {
+  RemotePartitionState,
+  type RemoteLogMetadataRecord,
+  type RemoteSegmentMetadata,
+  type RemoteSegmentState,
+} from './remote-log-metadata';
+import type { RemoteSegmentReader } from './remote-segment-reader';
+import { summarizeSegment } from './segment-summary';
+import type { TopicTieringConfig } from './tiering-config';
+import {
+  localDeletionBound,
+  selectRemoteDeletions,
+  selectSegmentsToCopy,
+  type LocalSegment,
+} from './tiering-decisions';
+
+export interface PartitionTiererOptions {
+  /** The leader's log; its own retention.* are the totals, local retention is applied here. */
+  readonly log: PartitionLog;
+  readonly topic: string;
+  readonly topicId: string;
+  readonly partition: number;
+  readonly brokerId: number;
+  readonly leaderEpoch: () => number;
+  readonly highWatermark: () => number;
+  readonly config: TopicTieringConfig;
+  readonly store: ObjectStore;
+  readonly keyPrefix: string;
+  readonly metadataLog: RemoteLogMetadataLog;
+  readonly reader: RemoteSegmentReader;
+  readonly nowMs: () => number;
+  readonly newUploadId: () => string;
+  /** Segments copied per run at most (a run stays bounded; the next run continues). */
+  readonly maxSegmentsPerRun?: number;
+  /** The copy quota: resolves when a copy of `bytes` may start (default: at once). */
+  readonly beforeCopy?: (bytes: number) => Promise<void>;
+}
+
+/** Bytes read at a time when a timestamp lookup scans a remote segment. */
+const REMOTE_SCAN_BYTES = 1024 * 1024;
+
+/** Cumulative since the task opened, updated as each step is durable (a failed run keeps its progress). */
+export interface TierTotals {
+  copiedSegments: number;
+  copiedBytes: number;
+  deletedRemoteSegments: number;
+  cleanedUnfinished: number;
+}
+
+export interface TierRunResult {
+  readonly copiedSegments: number;
+  readonly copiedBytes: number;
+  readonly deletedLocalSegments: number;
+  readonly deletedRemoteSegments: number;
+  readonly cleanedUnfinished: number;
+}
+
+/**
+ * The tiering task of one partition on its leader (Kafka's RLMTask): copies rolled segments below
+ * the high watermark, lets local retention delete only what is copied, enforces total retention on
+ * the remote segments, and cleans up after interrupted copies and deletes. Every state change is
+ * written to the metadata log (and awaited: durable) before the step that depends on it:
+ * COPY_SEGMENT_STARTED before the first PUT (so every object has a name in the metadata and an
+ * interrupted copy is found again), COPY_SEGMENT_FINISHED after the last PUT and before local
+ * deletion, DELETE_SEGMENT_STARTED before the first DELETE (readers stop using it first).
+ * Runs are not reentrant: the caller runs one at a time per partition.
+ */
+export class PartitionTierer {
+  private running = false;
+  private readonly totalsValue: TierTotals = {
+    copiedSegments: 0,
+    copiedBytes: 0,
+    deletedRemoteSegments: 0,
+    cleanedUnfinished: 0,
+  };
+
+  private constructor(
+    private readonly options: PartitionTiererOptions,
+    readonly state: RemotePartitionState,
+  ) {}
+
+  /** Replays the partition's remote metadata, then is ready to run (a new leader starts here). */
+  static async open(options: PartitionTiererOptions): Promise<PartitionTierer> {
+    const state = new RemotePartitionState(options.topicId, options.partition);
+    for (const record of await options.metadataLog.replay(options.topicId, options.partition)) state.apply(record);
+    return new PartitionTierer(options, state);
+  }
+
+  totals(): Readonly<TierTotals> {
+    return { ...this.totalsValue };
+  }
+
+  get topic(): string {
+    return this.options.topic;
+  }
+
+  get topicId(): string {
+    return this.options.topicId;
+  }
+
+  /** The first offset still readable anywhere (remote, else local). */
+  logStartOffset(): number {
+    return this.state.remoteLogStartOffset() ?? this.options.log.logStartOffset;
+  }
+
+  localLogStartOffset(): number {
+    return this.options.log.logStartOffset;
+  }
+
+  /**
+   * Copy lag (Kafka's RemoteCopyLagBytes / RemoteCopyLagSegments): rolled segments below the high
+   * watermark not yet copied. Stats their files: for a scrape, not for the request path.
+   */
+  copyLag(): { readonly segments: number; readonly bytes: number } {
+    const pending = selectSegmentsToCopy(
+      this.localSegments(),
+      this.options.highWatermark(),
+      this.state.highestCopiedOffset(),
+      Number.MAX_SAFE_INTEGER,
+    );
+    let bytes = 0;
+    for (const segment of pending) {
+      try {
+        bytes += statSync(segmentPaths(this.options.log.dir, segment.baseOffset).log).size;
+      } catch {
+        // Deleted since the listing (retention): no longer lagging.
+      }
+    }
+    return { segments: pending.length, bytes };
+  }
+
+  async runOnce(): Promise<TierRunResult> {
+    if (this.running) throw new Error(`tiering task of ${this.name} is already running`);
+    this.running = true;
+    try {
+      const cleanedUnfinished = await this.cleanUnfinished();
+      const { copiedSegments, copiedBytes } = this.options.config.remoteStorageEnable
+        ? await this.copyEligible()
+        : { copiedSegments: 0, copiedBytes: 0 };
+      const deletedLocalSegments = this.deleteLocal();
+      const deletedRemoteSegments = await this.enforceTotalRetention();
+      return { copiedSegments, copiedBytes, deletedLocalSegments, deletedRemoteSegments, cleanedUnfinished };
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Reads from `offset`: locally at or above the local log start, else from the remote segment
+   * holding it. Same bytes and offsets either way; a remote read never spans two segments (the
+   * fetcher asks again from the next offset, as with local segments).
+   */
+  async read(
+    offset: number,
+    maxBytes: number,
+  ): Promise<{ records: Buffer; firstOffset: number | null; lastOffset: number | null }> {
+    const { log } = this.options;
+    if (offset >= log.logStartOffset) {
+      const local = log.read(offset, maxBytes, { maxOffset: this.options.highWatermark() });
+      return { records: local.records, firstOffset: local.firstOffset, lastOffset: local.lastOffset };
+    }
+    const segment = this.state.segmentFor(offset);
+    if (segment === null) throw new OffsetOutOfRangeError(offset, this.logStartOffset(), log.logEndOffset);
+    return this.options.reader.read(segment, offset, maxBytes);
+  }
+
+  /**
+   * ListOffsets by time below the local log start: the first record whose timestamp is at least
+   * `timestampMs` in the remote segments (oldest first, skipping those whose largest timestamp is
+   * older), or null when none below the local log start has one (the local log answers then).
+   * Reads whole batches through the chunk cache and decodes them to find the record.
+   */
+  async offsetForTimestamp(timestampMs: number): Promise<{ offset: number; timestampMs: number } | null> {
+    const localStart = this.options.log.logStartOffset;
+    for (const segment of this.state.copied()) {
+      if (segment.startOffset >= localStart) break;
+      if (segment.maxTimestampMs < timestampMs) continue;
+      const end = Math.min(segment.endOffset, localStart - 1);
+      for (let from = segment.startOffset; from <= end;) {
+        const read = await this.options.reader.read(segment, from, REMOTE_SCAN_BYTES);
+        if (read.lastOffset === null) break;
+        for (const batch of decodeRecordBatches(read.records)) {
+          for (const record of batch.records) {
+            if (record.offset >= from && record.offset <= end && record.timestamp >= timestampMs) {
+              return { offset: record.offset, timestampMs: record.timestamp };
+            }
+          }
+        }
+        from = read.lastOffset + 1;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Topic deletion: marks the partition deleted, deletes every object the metadata names, and
+   * records each segment's deletion; DELETE_PARTITION_FINISHED once nothing is left.
+   */
+  async deletePartition(): Promise<number> {
+    const { topic, topicId, partition } = this.options;
+    if (this.state.deleteState === null) {
+      await this.write({
+        kind: 'partition-delete',
+        state: 'DELETE_PARTITION_STARTED',
+        topicId,
+        topic,
+        partition,
+        eventTimestampMs: this.options.nowMs(),
+      });
+    }
+    let deleted = 0;
+    for (const entry of this.state.all()) {
+      await this.deleteSegment(entry.metadata, entry.state);
+      deleted++;
+    }
+    await this.write({
+      kind: 'partition-delete',
+      state: 'DELETE_PARTITION_FINISHED',
+      topicId,
+      topic,
+      partition,
+      eventTimestampMs: this.options.nowMs(),
+    });
+    return deleted;
+  }
+
+  private get name(): string {
+    return `${this.options.topic}-${this.options.partition}`;
+  }
+
+  private async copyEligible(): Promise<{ copiedSegments: number; copiedBytes: number }> {
+    const chosen = selectSegmentsToCopy(
+      this.localSegments(),
+      this.options.highWatermark(),
+      this.state.highestCopiedOffset(),
+      this.options.maxSegmentsPerRun ?? 16,
+    );
+    let copiedBytes = 0;
+    for (const segment of chosen) copiedBytes += await this.copySegment(segment);
+    return { copiedSegments: chosen.length, copiedBytes };
+  }
+
+  private localSegments(): LocalSegment[] {
+    const { log } = this.options;
+    const bases = log.segmentBaseOffsets();
+    return bases.map((baseOffset, i) => ({ baseOffset, nextOffset: bases[i + 1] ?? log.logEndOffset }));
+  }
+
+  /** Copies one rolled segment; returns its size. Leaves no metadata claiming it when it fails. */
+  private async copySegment(segment: LocalSegment): Promise<number> {
+    const o = this.options;
+    const paths = segmentPaths(o.log.dir, segment.baseOffset);
+    const summary = await summarizeSegment(paths.log);
+    await o.beforeCopy?.(summary.sizeBytes);
+    if (summary.firstOffset !== segment.baseOffset && summary.firstOffset < segment.baseOffset) {
+      throw new Error(`${paths.log}: first batch ${summary.firstOffset} below the segment base ${segment.baseOffset}`);
+    }
+    const metadata: RemoteSegmentMetadata = {
+      id: { topicId: o.topicId, topic: o.topic, partition: o.partition, uploadId: o.newUploadId() },
+      startOffset: segment.baseOffset,
+      endOffset: summary.lastOffset,
+      maxTimestampMs: summary.maxTimestampMs,
+      leaderEpoch: o.leaderEpoch(),
+      segmentSizeBytes: summary.sizeBytes,
+      segmentLeaderEpochs: summary.leaderEpochs,
+      brokerId: o.brokerId,
+    };
+    await this.write(this.segmentRecord('COPY_SEGMENT_STARTED', metadata));
+    try {
+      const epochs = this.epochsThrough(summary.lastOffset);
+      await Promise.all([
+        o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, summary.sizeBytes),
+        this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'index'), paths.offsetIndex),
+        this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'timeindex'), paths.timeIndex),
+        o.store.put(
+          remoteObjectKey(o.keyPrefix, metadata, 'leader-epoch-checkpoint'),
+          Buffer.from(formatCheckpoint(epochs)),
+        ),
+        o.store.put(
+          remoteObjectKey(o.keyPrefix, metadata, 'producer-snapshot'),
+          Buffer.from(JSON.stringify({ v: 1, endOffset: summary.lastOffset, producers: summary.producers })),
+        ),
+      ]);
+    } catch (error) {
+      // Best effort now; when this fails too, the next run's cleanUnfinished finds the upload.
+      await this.deleteSegment(metadata, 'COPY_SEGMENT_STARTED').catch(() => {});
+      throw error;
+    }
+    await this.write(this.segmentRecord('COPY_SEGMENT_FINISHED', metadata));
+    this.totalsValue.copiedSegments++;
+    this.totalsValue.copiedBytes += summary.sizeBytes;
+    return summary.sizeBytes;
+  }
+
+  /**
+   * The leader-epoch checkpoint as of the segment's end: the epochs of the remote segments (local
+   * retention has cut them from the log's own cache, which starts at the local log start) and
+   * then the log's cache, each epoch at its first offset. A replica that starts from remote
+   * storage rebuilds its epoch cache from it.
+   */
+  private epochsThrough(lastOffset: number): number[][] {
+    const firstOffsetOf = new Map<number, number>();
+    const note = (epoch: number, startOffset: number): void => {
+      if (startOffset > lastOffset) return;
+      const known = firstOffsetOf.get(epoch);
+      if (known === undefined || startOffset < known) firstOffsetOf.set(epoch, startOffset);
+    };
+    for (const segment of this.state.copied())
+      for (const [epoch, start] of segment.segmentLeaderEpochs) note(epoch, start);
+    for (const entry of this.options.log.epochEntries()) note(entry.epoch, entry.startOffset);
+    return [...firstOffsetOf.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, start]) => [epoch, start]);
+  }
+
+  private async putLocalFile(key: string, path: string): Promise<void> {
+    const sizeBytes = (await stat(path)).size;
+    await this.options.store.putFile(key, path, sizeBytes);
+  }
+
+  /** Local retention, bounded by what is durably copied (see localDeletionBound). */
+  private deleteLocal(): number {
+    const { log } = this.options;
+    if (!this.options.config.remoteStorageEnable) return 0;
+    const bound = localDeletionBound(this.state.highestCopiedOffset(), this.options.highWatermark());
+    if (bound <= log.logStartOffset) return 0;
+    const { localRetentionMs, localRetentionBytes } = this.options.config;
+    return log.deleteOldSegments(this.options.nowMs(), {
+      maxOffset: bound,
+      retention: { retentionMs: localRetentionMs, retentionBytes: localRetentionBytes },
+    });
+  }
+
+  private async enforceTotalRetention(): Promise<number> {
+    const { log, config } = this.options;
+    const copied = this.state.copied();
+    if (copied.length === 0) return 0;
+    const onlyRemoteBytes = copied
+      .filter((segment) => segment.endOffset < log.logStartOffset)
+      .reduce((sum, segment) => sum + segment.segmentSizeBytes, 0);
+    const plan = selectRemoteDeletions(
+      copied,
+      log.sizeBytes,
+      onlyRemoteBytes,
+      this.logStartOffset(),
+      { retentionMs: config.totalRetentionMs, retentionBytes: config.totalRetentionBytes },
+      this.options.nowMs(),
+    );
+    if (plan.newLogStartOffset !== null && plan.newLogStartOffset > log.logStartOffset) {
+      // Remote data going that still is local: the local log start moves with it.
+      log.advanceLogStartOffset(Math.min(plan.newLogStartOffset, log.logEndOffset));
+    }
+    for (const segment of plan.segments) {
+      await this.deleteSegment(segment, 'COPY_SEGMENT_FINISHED');
+      this.totalsValue.deletedRemoteSegments++;
+    }
+    return plan.segments.length;
+  }
+
+  /** Interrupted copies and deletes found in the metadata (a crash, or a failed cleanup). */
+  private async cleanUnfinished(): Promise<number> {
+    const unfinished = this.state.unfinished();
+    for (const entry of unfinished) {
+      await this.deleteSegment(entry.metadata, entry.state);
+      this.totalsValue.cleanedUnfinished++;
+    }
+    return unfinished.length;
+  }
+
+  /** DELETE_SEGMENT_STARTED (durable: no reader picks it any more), the DELETEs, DELETE_SEGMENT_FINISHED. */
+  private async deleteSegment(metadata: RemoteSegmentMetadata, current: RemoteSegmentState): Promise<void> {
+    if (current !== 'DELETE_SEGMENT_STARTED') await this.write(this.segmentRecord('DELETE_SEGMENT_STARTED', metadata));
+    this.options.reader.forget(metadata);
+    await this.options.store.deleteMany(remoteObjectKeys(this.options.keyPrefix, metadata));
+    await this.write(this.segmentRecord('DELETE_SEGMENT_FINISHED', metadata));
+  }
+
+  private segmentRecord(state: RemoteSegmentState, metadata: RemoteSegmentMetadata): RemoteLogMetadataRecord {
+    return { kind: 'segment', state, metadata, eventTimestampMs: this.options.nowMs() };
+  }
+
+  /** Durable first, then applied: the in-memory state never runs ahead of the metadata log. */
+  private async write(record: RemoteLogMetadataRecord): Promise<void> {
+    // Refused transitions throw here, before anything is written that would poison a replay.
+    this.state.clone().apply(record);
+    await this.options.metadataLog.append(record);
+    this.state.apply(record);
+  }
+}

@@ -1,0 +1,204 @@
+import { createReadStream } from 'node:fs';
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3StorageConfig } from './tiering-config';
+import {
+  RemoteStorageError,
+  type MultipartUploadSummary,
+  type ObjectStore,
+  type ObjectStoreCounters,
+  type ObjectSummary,
+} from './object-store';
+
+/** S3's limit of keys per DeleteObjects request. */
+const MAX_KEYS_PER_DELETE = 1000;
+
+/** The object store over `@aws-sdk/client-s3` (AWS S3, MinIO, any S3-compatible store). */
+export class S3ObjectStore implements ObjectStore {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private counts = {
+    putRequests: 0,
+    getRequests: 0,
+    deleteRequests: 0,
+    listRequests: 0,
+    putBytes: 0,
+    getBytes: 0,
+    failures: 0,
+  };
+
+  constructor(
+    config: S3StorageConfig,
+    options: {
+      readonly requestTimeoutMs?: number;
+      readonly maxAttempts?: number;
+      readonly onWarning?: (...content: unknown[]) => void;
+    } = {},
+  ) {
+    this.bucket = config.bucket;
+    this.client = new S3Client({
+      region: config.region,
+      ...(config.endpointUrl === null ? {} : { endpoint: config.endpointUrl }),
+      forcePathStyle: config.pathStyleAccess,
+      // A copy: the SDK annotates the credentials object it is given (ours is frozen).
+      ...(config.credentials === null ? {} : { credentials: { ...config.credentials } }),
+      // The tiering task retries on its own schedule (backoff with jitter): the SDK's retries
+      // only cover a single request's transient failures.
+      maxAttempts: options.maxAttempts ?? 3,
+      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
+      // The SDK's own warnings (a streaming PUT it could not retry) would go to the console; the
+      // failure reaches the caller as a RemoteStorageError either way.
+      logger: {
+        debug: () => {},
+        info: () => {},
+        warn: options.onWarning ?? (() => {}),
+        error: options.onWarning ?? (() => {}),
+      },
+    });
+  }
+
+  counters(): ObjectStoreCounters {
+    return { ...this.counts };
+  }
+
+  /** Creates the bucket when it is missing (local runs and tests; production buckets exist). */
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch {
+      await this.request('CreateBucket', this.bucket, () =>
+        this.client.send(new CreateBucketCommand({ Bucket: this.bucket })),
+      );
+    }
+  }
+
+  async put(key: string, body: Buffer): Promise<void> {
+    await this.request('PutObject', key, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length })),
+    );
+    this.counts.putRequests++;
+    this.counts.putBytes += body.length;
+  }
+
+  async putFile(key: string, path: string, sizeBytes: number): Promise<void> {
+    await this.request('PutObject', key, () =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: createReadStream(path), ContentLength: sizeBytes }),
+      ),
+    );
+    this.counts.putRequests++;
+    this.counts.putBytes += sizeBytes;
+  }
+
+  async getRange(key: string, startByte: number, endByteExclusive: number): Promise<Buffer> {
+    if (!(Number.isSafeInteger(startByte) && startByte >= 0 && endByteExclusive > startByte)) {
+      throw new RangeError(`bad byte range ${startByte}..${endByteExclusive} of ${key}`);
+    }
+    return this.fetch(key, `bytes=${startByte}-${endByteExclusive - 1}`);
+  }
+
+  async get(key: string): Promise<Buffer> {
+    return this.fetch(key, undefined);
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_DELETE) {
+      const batch = keys.slice(i, i + MAX_KEYS_PER_DELETE);
+      const answer = await this.request('DeleteObjects', batch[0]!, () =>
+        this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        ),
+      );
+      this.counts.deleteRequests++;
+      const failed = answer.Errors ?? [];
+      if (failed.length > 0) {
+        this.counts.failures++;
+        throw new RemoteStorageError('DeleteObjects', failed[0]!.Key ?? '?', failed[0]!.Message ?? failed[0]!.Code);
+      }
+    }
+  }
+
+  async list(prefix: string): Promise<ObjectSummary[]> {
+    const out: ObjectSummary[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.request('ListObjectsV2', prefix, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })),
+      );
+      this.counts.listRequests++;
+      for (const item of page.Contents ?? []) {
+        out.push({ key: item.Key!, sizeBytes: item.Size ?? 0, lastModifiedMs: item.LastModified?.getTime() ?? 0 });
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return out;
+  }
+
+  async listMultipartUploads(prefix: string): Promise<MultipartUploadSummary[]> {
+    const out: MultipartUploadSummary[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.request('ListMultipartUploads', prefix, () =>
+        this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        ),
+      );
+      this.counts.listRequests++;
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key === undefined || upload.UploadId === undefined) continue;
+        out.push({ key: upload.Key, uploadId: upload.UploadId, initiatedMs: upload.Initiated?.getTime() ?? 0 });
+      }
+      if (page.IsTruncated !== true) return out;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    await this.request('AbortMultipartUpload', key, () =>
+      this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })),
+    );
+    this.counts.deleteRequests++;
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  private async fetch(key: string, range: string | undefined): Promise<Buffer> {
+    const answer = await this.request('GetObject', key, () =>
+      this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range })),
+    );
+    const bytes = Buffer.from(await answer.Body!.transformToByteArray());
+    this.counts.getRequests++;
+    this.counts.getBytes += bytes.length;
+    return bytes;
+  }
+
+  private async request<T>(operation: string, key: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      this.counts.failures++;
+      throw new RemoteStorageError(operation, key, error);
+    }
+  }
+}

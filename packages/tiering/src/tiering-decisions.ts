@@ -1,0 +1,90 @@
+import type { RemoteSegmentMetadata } from './remote-log-metadata';
+
+/** A local segment as the copy decision sees it. */
+export interface LocalSegment {
+  readonly baseOffset: number;
+  /** The next segment's base offset (exclusive end of this one). */
+  readonly nextOffset: number;
+}
+
+/**
+ * Which local segments to copy next, oldest first: rolled (the active segment is never a
+ * candidate, its bytes still change), wholly below the high watermark (nothing a new leader could
+ * truncate), and holding offsets above what is already remote. A segment that straddles the
+ * highest copied offset is copied whole: replicas roll segments at their own offsets, so a new
+ * leader's segment may begin inside one its predecessor copied, and skipping it would leave a
+ * hole in the remote log. At most `maxSegments`, so one task run is bounded. `segments` are the
+ * local segments in offset order, the active one last.
+ */
+export function selectSegmentsToCopy(
+  segments: readonly LocalSegment[],
+  highWatermark: number,
+  highestCopiedOffset: number,
+  maxSegments: number,
+): LocalSegment[] {
+  if (!(maxSegments >= 1)) throw new RangeError(`maxSegments ${maxSegments} must be >= 1`);
+  const closed = segments.slice(0, -1);
+  return closed
+    .filter((segment) => segment.nextOffset <= highWatermark && segment.nextOffset - 1 > highestCopiedOffset)
+    .slice(0, maxSegments);
+}
+
+/**
+ * The bound for local retention: local segments may go only when they are wholly copied, i.e. the
+ * next segment's base offset is at most this. (PartitionLog.deleteOldSegments' `maxOffset`.) With
+ * nothing copied, nothing local is deleted whatever local retention says.
+ */
+export function localDeletionBound(highestCopiedOffset: number, highWatermark: number): number {
+  return Math.min(highestCopiedOffset + 1, highWatermark);
+}
+
+export interface TotalRetention {
+  /** `retention.ms`, -1 = forever. */
+  readonly retentionMs: number;
+  /** `retention.bytes` over local + remote, -1 = unlimited. */
+  readonly retentionBytes: number;
+}
+
+export interface RemoteDeletionPlan {
+  readonly segments: RemoteSegmentMetadata[];
+  /** The log start offset once they are gone (moved before any object is deleted); null: unchanged. */
+  readonly newLogStartOffset: number | null;
+  readonly reason: 'time' | 'size' | 'log-start-offset' | null;
+}
+
+/**
+ * Total retention over local + remote (Kafka's RemoteLogManager cleanup): the oldest remote
+ * segments whose largest timestamp is older than `retention.ms`, or as many oldest remote
+ * segments as fit in the excess of local + remote bytes over `retention.bytes`, or those wholly
+ * below the log start offset. Only a prefix is ever deleted, so the remote log stays contiguous.
+ * `onlyRemoteBytes` is the size of remote data not also still local (counting it once).
+ */
+export function selectRemoteDeletions(
+  copied: readonly RemoteSegmentMetadata[],
+  localSizeBytes: number,
+  onlyRemoteBytes: number,
+  logStartOffset: number,
+  retention: TotalRetention,
+  nowMs: number,
+): RemoteDeletionPlan {
+  let byStart = 0;
+  while (byStart < copied.length && copied[byStart]!.endOffset < logStartOffset) byStart++;
+  let byTime = 0;
+  if (retention.retentionMs >= 0) {
+    while (byTime < copied.length && nowMs - copied[byTime]!.maxTimestampMs > retention.retentionMs) byTime++;
+  }
+  let bySize = 0;
+  if (retention.retentionBytes >= 0) {
+    let excess = localSizeBytes + onlyRemoteBytes - retention.retentionBytes;
+    while (bySize < copied.length && excess - copied[bySize]!.segmentSizeBytes >= 0) {
+      excess -= copied[bySize]!.segmentSizeBytes;
+      bySize++;
+    }
+  }
+  const count = Math.max(byStart, byTime, bySize);
+  if (count === 0) return { segments: [], newLogStartOffset: null, reason: null };
+  const reason = count === byTime ? 'time' : count === bySize ? 'size' : 'log-start-offset';
+  const segments = copied.slice(0, count);
+  const newLogStartOffset = Math.max(logStartOffset, segments[segments.length - 1]!.endOffset + 1);
+  return { segments, newLogStartOffset, reason };
+}

@@ -1,0 +1,349 @@
+/**
+ * The tiering task against real servers: MinIO (built by scripts/build-minio.sh, a process on
+ * loopback) for the objects, and a real sluice cluster (one controller, three brokers) whose
+ * `__remote_log_metadata` topic (RF 3, acks=all) holds the remote-log metadata. The partition
+ * being tiered is a real PartitionLog on disk with small segments. What is not covered here: the
+ * broker does not run this task yet (see packages/tiering/README.md).
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { LocalCluster } from '@sluice/local-cluster';
+import { defaultLogConfig, OffsetOutOfRangeError, PartitionLog, type LogConfig } from '@sluice/log';
+import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
+import {
+  ChunkCache,
+  ByteRateLimiter,
+  PartitionTierer,
+  parseClusterTieringConfig,
+  partitionObjectPrefix,
+  remoteObjectKey,
+  remoteObjectKeys,
+  RemoteSegmentReader,
+  RemoteStorageError,
+  S3ObjectStore,
+  TopicRemoteLogMetadataLog,
+  type PartitionTiererOptions,
+  type S3StorageConfig,
+  type TopicTieringConfig,
+} from '../src';
+import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../../test-support/minio';
+
+jest.setTimeout(180_000);
+
+const TOPIC = 'tiered-orders';
+const TOPIC_ID = 'tiered0000000000000001';
+const PREFIX = 'component/';
+const CHUNK_BYTES = 8 * 1024;
+const CACHE_BYTES = 64 * 1024;
+
+const LOG_CONFIG: LogConfig = { ...defaultLogConfig, segmentBytes: 16 * 1024, retentionMs: -1, retentionBytes: -1 };
+/** Nothing stays local past its copy: local.retention.bytes=0 (total retention unlimited). */
+const TIERING: TopicTieringConfig = {
+  remoteStorageEnable: true,
+  localRetentionMs: -1,
+  localRetentionBytes: 0,
+  totalRetentionMs: -1,
+  totalRetentionBytes: -1,
+};
+
+describe('PartitionTierer against MinIO and a real metadata topic', () => {
+  let minio: RunningMinio;
+  let cluster: LocalCluster;
+  let metadataLog: TopicRemoteLogMetadataLog;
+  let s3: S3StorageConfig;
+  let store: S3ObjectStore;
+  const dirs: string[] = [];
+  const logs: PartitionLog[] = [];
+
+  beforeAll(async () => {
+    minio = await startMinio();
+    cluster = await LocalCluster.start({
+      baseDir: mkdtempSync(join(tmpdir(), 'sluice-tiering-')),
+      roles: {
+        controller: { count: 1, config: {} },
+        broker: { config: { 'broker.heartbeat.interval.ms': 200, 'min.insync.replicas': 2 } },
+        coordinator: { count: 0 },
+      },
+    });
+    await TopicRemoteLogMetadataLog.ensureTopic(cluster.admin, 3, 3);
+    metadataLog = new TopicRemoteLogMetadataLog({ bootstrap: cluster.brokers.addresses(), numPartitions: 3 });
+    const parsed = parseClusterTieringConfig({
+      'remote.log.storage.system.enable': 'true',
+      'rsm.config.storage.s3.endpoint.url': minio.endpointUrl,
+      'rsm.config.storage.s3.region': 'us-east-1',
+      'rsm.config.storage.s3.bucket.name': 'sluice-tiering-test',
+      'rsm.config.storage.s3.path.style.access.enabled': 'true',
+      'rsm.config.storage.aws.access.key.id': MINIO_USER,
+      'rsm.config.storage.aws.secret.access.key': MINIO_PASSWORD,
+      'rsm.config.key.prefix': PREFIX,
+    });
+    s3 = parsed.s3!;
+    // One attempt per request: a stopped MinIO fails the run at once, the task retries later.
+    store = new S3ObjectStore(s3, { maxAttempts: 1, requestTimeoutMs: 5_000 });
+    await store.ensureBucket();
+  });
+
+  afterAll(async () => {
+    for (const log of logs) log.close();
+    await metadataLog?.close();
+    store?.destroy();
+    await cluster?.stop({ removeBaseDir: true });
+    await minio?.destroy();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A partition log with `batches` batches of 5 records (~600 bytes each) in 16 KiB segments. */
+  function writeLog(batches: number): PartitionLog {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tiered-log-'));
+    dirs.push(dir);
+    const log = PartitionLog.open({ dir, config: LOG_CONFIG });
+    logs.push(log);
+    for (let i = 0; i < batches; i++) {
+      const records = Array.from({ length: 5 }, (_, r) => ({
+        key: Buffer.from(`key-${i}-${r}`),
+        value: Buffer.from(`value-${i}-${r}-`.padEnd(100, String.fromCharCode(97 + (i % 26)))),
+        timestamp: Date.now(),
+        offsetDelta: r,
+      }));
+      const epoch = i < batches / 2 ? 3 : 4; // two leader epochs, to see them in the checkpoint
+      const batch = encodeRecordBatch({
+        compression: CompressionType.None,
+        producerId: 1000,
+        producerEpoch: 0,
+        baseSequence: i * 5,
+        records,
+      });
+      log.append(batch, { leaderEpoch: epoch });
+    }
+    return log;
+  }
+
+  function readAllLocal(log: PartitionLog): Buffer {
+    const parts: Buffer[] = [];
+    let offset = log.logStartOffset;
+    while (offset < log.logEndOffset) {
+      const read = log.read(offset, 1024 * 1024);
+      parts.push(read.records);
+      offset = read.lastOffset! + 1;
+    }
+    return Buffer.concat(parts);
+  }
+
+  async function readAllTiered(tierer: PartitionTierer, endOffset: number, maxBytes: number): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let offset = 0;
+    while (offset < endOffset) {
+      const read = await tierer.read(offset, maxBytes);
+      expect(read.firstOffset).not.toBeNull();
+      parts.push(read.records);
+      offset = read.lastOffset! + 1;
+    }
+    return Buffer.concat(parts);
+  }
+
+  function options(
+    log: PartitionLog,
+    partition: number,
+    overrides: Partial<PartitionTiererOptions> = {},
+  ): PartitionTiererOptions {
+    return {
+      log,
+      topic: TOPIC,
+      topicId: TOPIC_ID,
+      partition,
+      brokerId: 1,
+      leaderEpoch: () => log.latestEpoch() ?? 0,
+      highWatermark: () => log.logEndOffset,
+      config: TIERING,
+      store,
+      keyPrefix: PREFIX,
+      metadataLog,
+      reader: new RemoteSegmentReader(store, new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES), PREFIX),
+      nowMs: () => Date.now(),
+      newUploadId: () => randomUUID(),
+      maxSegmentsPerRun: 4,
+      ...overrides,
+    };
+  }
+
+  async function runUntilCopied(tierer: PartitionTierer): Promise<number> {
+    let copied = 0;
+    for (let run = 0; run < 50; run++) {
+      const result = await tierer.runOnce();
+      copied += result.copiedSegments;
+      if (result.copiedSegments === 0) return copied;
+    }
+    throw new Error('tiering did not finish in 50 runs');
+  }
+
+  async function partitionKeys(partition: number): Promise<string[]> {
+    return (await store.list(partitionObjectPrefix(PREFIX, TOPIC, TOPIC_ID, partition))).map((o) => o.key).sort();
+  }
+
+  it('copies rolled segments with their indexes, deletes local segments only once copied, and serves offset 0 from MinIO byte-identical', async () => {
+    const log = writeLog(400);
+    const original = readAllLocal(log);
+    const endOffset = log.logEndOffset;
+    const segmentsBefore = log.segmentCount;
+    expect(segmentsBefore).toBeGreaterThan(8);
+
+    const tierer = await PartitionTierer.open(options(log, 0));
+    const copied = await runUntilCopied(tierer);
+    expect(copied).toBe(segmentsBefore - 1); // every rolled segment; the active one stays
+
+    // Local: only the active segment is left; remote: five objects per copied segment.
+    expect(log.segmentCount).toBe(1);
+    expect(readdirSync(log.dir).filter((name) => name.endsWith('.log'))).toHaveLength(1);
+    expect(log.logStartOffset).toBe(log.segmentBaseOffsets()[0]);
+    const remote = tierer.state.copied();
+    expect(remote).toHaveLength(copied);
+    expect(await partitionKeys(0)).toEqual(remote.flatMap((segment) => remoteObjectKeys(PREFIX, segment)).sort());
+    expect(tierer.logStartOffset()).toBe(0);
+    expect(remote[remote.length - 1]!.endOffset + 1).toBe(log.logStartOffset);
+
+    // The leader-epoch checkpoint and the producer snapshot travel with the segment.
+    const last = remote[remote.length - 1]!;
+    const checkpoint = (await store.get(remoteObjectKey(PREFIX, last, 'leader-epoch-checkpoint'))).toString();
+    expect(checkpoint).toBe('0\n2\n3 0\n4 1000\n');
+    const snapshot = JSON.parse((await store.get(remoteObjectKey(PREFIX, last, 'producer-snapshot'))).toString());
+    expect(snapshot.producers).toEqual([
+      {
+        producerId: 1000,
+        producerEpoch: 0,
+        lastSequence: last.endOffset,
+        lastOffset: last.endOffset,
+        maxTimestampMs: last.maxTimestampMs,
+      },
+    ]);
+
+    // From offset 0: remote segments, then the local one; the same bytes as before tiering.
+    const gets = store.counters().getRequests;
+    expect((await readAllTiered(tierer, endOffset, 3000)).equals(original)).toBe(true);
+    expect(store.counters().getRequests).toBeGreaterThan(gets);
+
+    // Lookups by time below the local log start: the oldest record qualifies for time 0; nothing
+    // remote is newer than the future (the local log answers those).
+    expect(await tierer.offsetForTimestamp(0)).toEqual({ offset: 0, timestampMs: expect.any(Number) });
+    expect(await tierer.offsetForTimestamp(Date.now() + 3_600_000)).toBeNull();
+
+    // A new leader replays the metadata topic and reads the same bytes.
+    const reader = new RemoteSegmentReader(store, new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES), PREFIX);
+    const successor = await PartitionTierer.open(options(log, 0, { reader }));
+    expect(successor.state.copied()).toEqual(remote);
+    expect((await readAllTiered(successor, endOffset, 64 * 1024)).equals(original)).toBe(true);
+  });
+
+  it('reads through a bounded chunk cache with ranged GETs', async () => {
+    const log = writeLog(120);
+    const original = readAllLocal(log);
+    const endOffset = log.logEndOffset;
+    const chunks = new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES);
+    const reader = new RemoteSegmentReader(store, chunks, PREFIX);
+    // The copy quota's hook sees every segment before its copy, with its size.
+    const admitted: number[] = [];
+    const limiter = new ByteRateLimiter(50 * 1024 * 1024);
+    const tierer = await PartitionTierer.open(
+      options(log, 3, {
+        reader,
+        beforeCopy: async (bytes) => {
+          admitted.push(bytes);
+          await new Promise((resolve) => setTimeout(resolve, limiter.admit(bytes, Date.now())));
+        },
+      }),
+    );
+    await runUntilCopied(tierer);
+    expect(admitted).toEqual(tierer.state.copied().map((segment) => segment.segmentSizeBytes));
+    expect(tierer.totals()).toEqual({
+      copiedSegments: admitted.length,
+      copiedBytes: admitted.reduce((sum, bytes) => sum + bytes, 0),
+      deletedRemoteSegments: 0,
+      cleanedUnfinished: 0,
+    });
+
+    expect((await readAllTiered(tierer, endOffset, 2000)).equals(original)).toBe(true);
+    const first = chunks.counters();
+    expect(first.misses).toBeGreaterThan(0);
+    expect(first.hits).toBeGreaterThan(0); // small reads share chunks
+    expect(first.cachedBytes).toBeLessThanOrEqual(CACHE_BYTES);
+    // The last chunks read are cached: reading the newest remote segment again costs no GET.
+    const newest = tierer.state.copied().at(-1)!;
+    const gets = store.counters().getRequests;
+    await tierer.read(newest.endOffset, 100);
+    expect(store.counters().getRequests).toBe(gets);
+  });
+
+  it('an interrupted copy leaves no metadata claiming it, keeps local segments, and is cleaned up when the store is back', async () => {
+    const log = writeLog(100);
+    const original = readAllLocal(log);
+    const endOffset = log.logEndOffset;
+    const segmentsBefore = log.segmentCount;
+    const tierer = await PartitionTierer.open(options(log, 1));
+
+    await minio.stop();
+    try {
+      await expect(tierer.runOnce()).rejects.toBeInstanceOf(RemoteStorageError);
+    } finally {
+      await minio.restart();
+    }
+    // Nothing readable remotely, nothing deleted locally, but the metadata remembers the attempt.
+    expect(tierer.state.copied()).toEqual([]);
+    expect(log.segmentCount).toBe(segmentsBefore);
+    const unfinished = tierer.state.unfinished();
+    expect(unfinished).toHaveLength(1);
+
+    // A crashed uploader's leftovers: the attempt's own objects may be in the store. Put them
+    // there, as a PUT that completed before the crash would have.
+    const leftover = remoteObjectKey(PREFIX, unfinished[0]!.metadata, 'log');
+    await store.put(leftover, Buffer.from('partial'));
+
+    // A new leader (or the same task after a restart) replays, cleans up, copies with fresh upload ids.
+    const resumed = await PartitionTierer.open(options(log, 1));
+    expect(resumed.state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual([
+      unfinished[0]!.metadata.id.uploadId,
+    ]);
+    const first = await resumed.runOnce();
+    expect(first.cleanedUnfinished).toBe(1);
+    expect(resumed.totals().cleanedUnfinished).toBe(1);
+    await runUntilCopied(resumed);
+    expect(resumed.state.unfinished()).toEqual([]);
+    expect(resumed.state.copied().some((s) => s.id.uploadId === unfinished[0]!.metadata.id.uploadId)).toBe(false);
+    // No orphan: every object under the partition is named by a copied segment.
+    expect(await partitionKeys(1)).toEqual(
+      resumed.state
+        .copied()
+        .flatMap((s) => remoteObjectKeys(PREFIX, s))
+        .sort(),
+    );
+    expect((await readAllTiered(resumed, endOffset, 8000)).equals(original)).toBe(true);
+  });
+
+  it('total retention deletes the oldest remote segments after moving the log start; topic deletion removes every object', async () => {
+    const log = writeLog(200);
+    const tierer = await PartitionTierer.open(options(log, 2));
+    await runUntilCopied(tierer);
+    const copied = tierer.state.copied();
+    expect(copied.length).toBeGreaterThan(4);
+
+    // retention.bytes over local + remote: keep about two segments' worth.
+    const keepBytes = copied[0]!.segmentSizeBytes * 2 + log.sizeBytes;
+    const limited = await PartitionTierer.open(
+      options(log, 2, { config: { ...TIERING, totalRetentionBytes: keepBytes } }),
+    );
+    const result = await limited.runOnce();
+    expect(result.deletedRemoteSegments).toBe(copied.length - 2);
+    const kept = limited.state.copied();
+    expect(kept.map((s) => s.id.uploadId)).toEqual(copied.slice(-2).map((s) => s.id.uploadId));
+    expect(limited.logStartOffset()).toBe(kept[0]!.startOffset);
+    await expect(limited.read(0, 1000)).rejects.toBeInstanceOf(OffsetOutOfRangeError);
+    expect(await partitionKeys(2)).toEqual(kept.flatMap((s) => remoteObjectKeys(PREFIX, s)).sort());
+
+    // Topic deletion: every object goes, and the metadata says so.
+    expect(await limited.deletePartition()).toBe(2);
+    expect(await partitionKeys(2)).toEqual([]);
+    const replayed = await PartitionTierer.open(options(log, 2));
+    expect(replayed.state.deleteState).toBe('DELETE_PARTITION_FINISHED');
+    expect(replayed.state.all()).toEqual([]);
+  });
+});

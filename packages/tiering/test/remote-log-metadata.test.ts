@@ -1,0 +1,162 @@
+import {
+  decodeMetadataRecord,
+  encodeMetadataRecord,
+  metadataRecordKey,
+  RemoteLogMetadataError,
+  RemoteLogMetadataFormatError,
+  RemotePartitionState,
+  remoteObjectKey,
+  remoteObjectKeys,
+  type RemoteLogMetadataRecord,
+  type RemoteSegmentMetadata,
+  type RemoteSegmentState,
+} from '../src';
+
+const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
+
+function segment(uploadId: string, startOffset: number, endOffset: number): RemoteSegmentMetadata {
+  return {
+    id: { topicId: TOPIC_ID, topic: 'orders', partition: 3, uploadId },
+    startOffset,
+    endOffset,
+    maxTimestampMs: 1_000 + endOffset,
+    leaderEpoch: 7,
+    segmentSizeBytes: (endOffset - startOffset + 1) * 100,
+    segmentLeaderEpochs: [[7, startOffset]],
+    brokerId: 1,
+  };
+}
+
+function record(state: RemoteSegmentState, metadata: RemoteSegmentMetadata): RemoteLogMetadataRecord {
+  return { kind: 'segment', state, metadata, eventTimestampMs: 5 };
+}
+
+describe('RemotePartitionState', () => {
+  it('only a finished copy is readable; deletes take it away again', () => {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    const a = segment('u-a', 0, 99);
+    const b = segment('u-b', 100, 199);
+    state.apply(record('COPY_SEGMENT_STARTED', a));
+    expect(state.copied()).toEqual([]);
+    expect(state.highestCopiedOffset()).toBe(-1);
+    expect(state.segmentFor(5)).toBeNull();
+    expect(state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual(['u-a']);
+
+    state.apply(record('COPY_SEGMENT_FINISHED', a));
+    state.apply(record('COPY_SEGMENT_STARTED', b));
+    state.apply(record('COPY_SEGMENT_FINISHED', b));
+    expect(state.highestCopiedOffset()).toBe(199);
+    expect(state.remoteLogStartOffset()).toBe(0);
+    expect(state.remoteSizeBytes()).toBe(20_000);
+    expect(state.segmentFor(150)?.id.uploadId).toBe('u-b');
+
+    state.apply(record('DELETE_SEGMENT_STARTED', a));
+    expect(state.remoteLogStartOffset()).toBe(100);
+    expect(state.segmentFor(5)).toBeNull();
+    state.apply(record('DELETE_SEGMENT_FINISHED', a));
+    expect(state.all().map((e) => e.metadata.id.uploadId)).toEqual(['u-b']);
+  });
+
+  it('refuses transitions Kafka refuses, and changes nothing then', () => {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    const a = segment('u-a', 0, 99);
+    state.apply(record('COPY_SEGMENT_STARTED', a));
+    state.apply(record('COPY_SEGMENT_FINISHED', a));
+    expect(() => state.apply(record('COPY_SEGMENT_STARTED', a))).toThrow(RemoteLogMetadataError);
+    expect(() => state.apply(record('COPY_SEGMENT_FINISHED', a))).toThrow(/cannot become COPY_SEGMENT_FINISHED/);
+    expect(() => state.apply(record('DELETE_SEGMENT_FINISHED', a))).toThrow(/cannot become DELETE_SEGMENT_FINISHED/);
+    // A copy that adds nothing above what is remote cannot finish.
+    const covered = segment('u-c', 50, 99);
+    state.apply(record('COPY_SEGMENT_STARTED', covered));
+    expect(() => state.apply(record('COPY_SEGMENT_FINISHED', covered))).toThrow(
+      /adds nothing above the copied offset 99/,
+    );
+    // A record of another partition.
+    expect(() =>
+      state.apply(
+        record('COPY_SEGMENT_STARTED', { ...segment('u-d', 200, 300), id: { ...a.id, uploadId: 'u-d', partition: 4 } }),
+      ),
+    ).toThrow(/applied to/);
+    expect(state.copied().map((s) => s.id.uploadId)).toEqual(['u-a']);
+    expect(state.all().find((e) => e.metadata.id.uploadId === 'u-c')?.state).toBe('COPY_SEGMENT_STARTED');
+  });
+
+  it("takes a new leader's straddling segment; reads use the newest segment holding an offset", () => {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    state.apply(record('COPY_SEGMENT_FINISHED', segment('u-a', 0, 99)));
+    state.apply(record('COPY_SEGMENT_FINISHED', segment('u-b', 80, 180)));
+    expect(state.highestCopiedOffset()).toBe(180);
+    expect(state.segmentFor(50)?.id.uploadId).toBe('u-a');
+    expect(state.segmentFor(90)?.id.uploadId).toBe('u-b');
+  });
+
+  it('replays a compacted metadata topic: an upload first seen finished or deleted', () => {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    state.apply(record('COPY_SEGMENT_FINISHED', segment('u-a', 0, 99)));
+    state.apply(record('DELETE_SEGMENT_FINISHED', segment('u-gone', 100, 120)));
+    state.apply(record('DELETE_SEGMENT_STARTED', segment('u-half', 121, 130)));
+    expect(state.copied().map((s) => s.id.uploadId)).toEqual(['u-a']);
+    expect(state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual(['u-half']);
+  });
+
+  it('a partition being deleted takes no new copies', () => {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    state.apply({
+      kind: 'partition-delete',
+      state: 'DELETE_PARTITION_STARTED',
+      topicId: TOPIC_ID,
+      topic: 'orders',
+      partition: 3,
+      eventTimestampMs: 1,
+    });
+    expect(() => state.apply(record('COPY_SEGMENT_STARTED', segment('u-a', 0, 9)))).toThrow(/being deleted/);
+  });
+});
+
+describe('metadata codec and object keys', () => {
+  it('round-trips every record and keys it per upload', () => {
+    const metadata = segment('u-a', 0, 99);
+    for (const state of [
+      'COPY_SEGMENT_STARTED',
+      'COPY_SEGMENT_FINISHED',
+      'DELETE_SEGMENT_STARTED',
+      'DELETE_SEGMENT_FINISHED',
+    ] as const) {
+      const r = record(state, metadata);
+      expect(decodeMetadataRecord(encodeMetadataRecord(r))).toEqual(r);
+      expect(metadataRecordKey(r)).toBe(`${TOPIC_ID}:3:u-a`);
+    }
+    const partitionDelete: RemoteLogMetadataRecord = {
+      kind: 'partition-delete',
+      state: 'DELETE_PARTITION_FINISHED',
+      topicId: TOPIC_ID,
+      topic: 'orders',
+      partition: 3,
+      eventTimestampMs: 9,
+    };
+    expect(decodeMetadataRecord(encodeMetadataRecord(partitionDelete))).toEqual(partitionDelete);
+  });
+
+  it('refuses bad bytes by name', () => {
+    expect(() => decodeMetadataRecord(Buffer.from('{'))).toThrow(RemoteLogMetadataFormatError);
+    expect(() => decodeMetadataRecord(Buffer.from('{"v":2}'))).toThrow(/version 2/);
+    const good = JSON.parse(encodeMetadataRecord(record('COPY_SEGMENT_STARTED', segment('u', 0, 1))).toString());
+    expect(() => decodeMetadataRecord(Buffer.from(JSON.stringify({ ...good, state: 'COPIED' })))).toThrow(
+      /unknown segment state/,
+    );
+    const badOffset = { ...good, metadata: { ...good.metadata, startOffset: 1.5 } };
+    expect(() => decodeMetadataRecord(Buffer.from(JSON.stringify(badOffset)))).toThrow(/startOffset is not an integer/);
+  });
+
+  it('object keys carry topic id, partition, base offset, leader epoch and upload id', () => {
+    const metadata = segment('9f1c', 1200, 1299);
+    expect(remoteObjectKey('tier/', metadata, 'log')).toBe(`tier/orders-${TOPIC_ID}/3/00000000000000001200-7-9f1c.log`);
+    expect(remoteObjectKeys('', metadata).map((key) => key.slice(key.lastIndexOf('.')))).toEqual([
+      '.log',
+      '.index',
+      '.timeindex',
+      '.leader-epoch-checkpoint',
+      '.snapshot',
+    ]);
+  });
+});

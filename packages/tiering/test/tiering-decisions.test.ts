@@ -1,0 +1,79 @@
+import { localDeletionBound, selectRemoteDeletions, selectSegmentsToCopy, type RemoteSegmentMetadata } from '../src';
+
+const segments = [
+  { baseOffset: 0, nextOffset: 100 },
+  { baseOffset: 100, nextOffset: 200 },
+  { baseOffset: 200, nextOffset: 300 },
+  { baseOffset: 300, nextOffset: 320 }, // active
+];
+
+function remote(
+  startOffset: number,
+  endOffset: number,
+  maxTimestampMs: number,
+  segmentSizeBytes = 1000,
+): RemoteSegmentMetadata {
+  return {
+    id: { topicId: 't', topic: 'orders', partition: 0, uploadId: `u${startOffset}` },
+    startOffset,
+    endOffset,
+    maxTimestampMs,
+    leaderEpoch: 0,
+    segmentSizeBytes,
+    segmentLeaderEpochs: [[0, startOffset]],
+    brokerId: 1,
+  };
+}
+
+describe('copy decisions', () => {
+  it('copies rolled segments wholly below the high watermark, above what is remote, bounded per run', () => {
+    expect(selectSegmentsToCopy(segments, 320, -1, 16).map((s) => s.baseOffset)).toEqual([0, 100, 200]);
+    expect(selectSegmentsToCopy(segments, 250, -1, 16).map((s) => s.baseOffset)).toEqual([0, 100]);
+    expect(selectSegmentsToCopy(segments, 320, 99, 16).map((s) => s.baseOffset)).toEqual([100, 200]);
+    expect(selectSegmentsToCopy(segments, 320, -1, 1).map((s) => s.baseOffset)).toEqual([0]);
+    // A segment straddling the highest copied offset is copied whole (another leader's segments).
+    expect(selectSegmentsToCopy(segments, 320, 150, 16).map((s) => s.baseOffset)).toEqual([100, 200]);
+    expect(selectSegmentsToCopy(segments, 320, 199, 16).map((s) => s.baseOffset)).toEqual([200]);
+    // The active segment never, even wholly below the high watermark.
+    expect(selectSegmentsToCopy(segments, 1000, 299, 16)).toEqual([]);
+    expect(() => selectSegmentsToCopy(segments, 320, -1, 0)).toThrow(RangeError);
+  });
+
+  it('local deletion stops at what is durably copied', () => {
+    expect(localDeletionBound(-1, 320)).toBe(0);
+    expect(localDeletionBound(199, 320)).toBe(200);
+    expect(localDeletionBound(199, 150)).toBe(150);
+  });
+});
+
+describe('total retention over local + remote', () => {
+  const copied = [remote(0, 99, 1_000), remote(100, 199, 2_000), remote(200, 299, 3_000)];
+
+  it('deletes by time (largest timestamp), oldest first, and moves the log start past them', () => {
+    const plan = selectRemoteDeletions(copied, 0, 3000, 0, { retentionMs: 1_500, retentionBytes: -1 }, 3_600);
+    expect(plan.segments.map((s) => s.startOffset)).toEqual([0, 100]);
+    expect(plan.newLogStartOffset).toBe(200);
+    expect(plan.reason).toBe('time');
+  });
+
+  it('deletes by size over local + remote', () => {
+    // 3000 remote-only + 1500 local = 4500 > 2600: 1900 excess, one 1000-byte segment fits in it.
+    const plan = selectRemoteDeletions(copied, 1500, 3000, 0, { retentionMs: -1, retentionBytes: 2600 }, 0);
+    expect(plan.segments.map((s) => s.startOffset)).toEqual([0]);
+    expect(plan.reason).toBe('size');
+    expect(selectRemoteDeletions(copied, 0, 3000, 0, { retentionMs: -1, retentionBytes: 3000 }, 0).segments).toEqual(
+      [],
+    );
+  });
+
+  it('deletes what lies below the log start offset, and nothing under unlimited retention', () => {
+    expect(
+      selectRemoteDeletions(copied, 0, 3000, 150, { retentionMs: -1, retentionBytes: -1 }, 0).segments.length,
+    ).toBe(1);
+    expect(selectRemoteDeletions(copied, 0, 3000, 0, { retentionMs: -1, retentionBytes: -1 }, 1e12)).toEqual({
+      segments: [],
+      newLogStartOffset: null,
+      reason: null,
+    });
+  });
+});

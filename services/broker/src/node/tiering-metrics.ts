@@ -1,0 +1,184 @@
+/**
+ * Tiered storage's series, read from the RemoteLogManager at scrape time (nothing on the copy or
+ * fetch path but the latency histogram's observe): bytes and segments copied, failed task runs,
+ * remote segments deleted, remote fetches, remote size and copy lag per topic (per topic, not per
+ * partition, as every broker series: bounded cardinality), object-store requests by operation
+ * (what the bill is made of), chunk cache hits and misses. Registered whether tiering is on or not
+ * (all zero when off), so a dashboard's query never points at a missing series.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { TieringSnapshot, TopicTieringCounts } from './remote-log-manager';
+
+export interface TieringMetricsSource {
+  /** Null when remote.log.storage.system.enable=false. */
+  tieringSnapshot(): TieringSnapshot | null;
+}
+
+const REMOTE_FETCH_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Registers the series; returns what to call with each remote read's latency. */
+export function registerTieringMetrics(
+  registry: Registry,
+  source: TieringMetricsSource,
+): { readonly remoteFetched: (seconds: number) => void } {
+  const registers = [registry];
+  // One snapshot per scrape, shared by the series below (each collect() asks in turn).
+  let snapshot: TieringSnapshot | null = null;
+  let snapshotAt = -1;
+  const current = (): TieringSnapshot | null => {
+    const now = performance.now();
+    if (now - snapshotAt > 100) {
+      snapshot = source.tieringSnapshot();
+      snapshotAt = now;
+    }
+    return snapshot;
+  };
+
+  const perTopicCounter = (name: string, help: string, field: keyof TopicTieringCounts): void => {
+    const reported = new Map<string, number>();
+    new Counter({
+      name,
+      help,
+      labelNames: ['topic'],
+      registers,
+      collect() {
+        for (const [topic, counts] of current()?.counts ?? []) {
+          const total = counts[field];
+          const delta = total - (reported.get(topic) ?? 0);
+          if (delta > 0) this.inc({ topic }, delta);
+          reported.set(topic, total);
+        }
+      },
+    });
+  };
+  perTopicCounter(
+    'sluice_broker_remote_copy_bytes_total',
+    'Segment bytes copied to remote storage by the partitions led here (Kafka RemoteCopyBytesPerSec).',
+    'copiedBytes',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_copy_segments_total',
+    'Segments copied to remote storage (COPY_SEGMENT_FINISHED written).',
+    'copiedSegments',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_task_failures_total',
+    'Tiering task runs that failed (object store or metadata topic unavailable); each backs off and retries (Kafka RemoteCopyErrorsPerSec).',
+    'failedRuns',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_delete_segments_total',
+    'Remote segments deleted: total retention, interrupted copies cleaned up.',
+    'deletedRemoteSegments',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_fetch_bytes_total',
+    'Record bytes served to consumers from remote storage (Kafka RemoteFetchBytesPerSec).',
+    'remoteFetchBytes',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_fetch_requests_total',
+    'Partition reads served from remote storage (Kafka RemoteFetchRequestsPerSec).',
+    'remoteFetchRequests',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_fetch_failures_total',
+    'Partition reads from remote storage that failed (the consumer got the error and retries).',
+    'remoteFetchFailures',
+  );
+
+  const perTopicGauge = (
+    name: string,
+    help: string,
+    read: (s: TieringSnapshot) => ReadonlyMap<string, number>,
+  ): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['topic'],
+      registers,
+      collect() {
+        this.reset();
+        const s = current();
+        if (s === null) return;
+        for (const [topic, value] of read(s)) this.set({ topic }, value);
+      },
+    });
+  };
+  perTopicGauge(
+    'sluice_broker_remote_log_size_bytes',
+    'Bytes of copied segments in remote storage, for the partitions led here (Kafka RemoteLogSizeBytes).',
+    (s) => s.remoteSizeBytes,
+  );
+  perTopicGauge(
+    'sluice_broker_remote_copy_lag_bytes',
+    'Bytes of rolled segments below the high watermark not yet copied (Kafka RemoteCopyLagBytes).',
+    (s) => s.copyLagBytes,
+  );
+  perTopicGauge(
+    'sluice_broker_remote_copy_lag_segments',
+    'Rolled segments below the high watermark not yet copied (Kafka RemoteCopyLagSegments).',
+    (s) => s.copyLagSegments,
+  );
+
+  const operations = ['put', 'get', 'delete', 'list'] as const;
+  const reportedRequests = new Map<string, number>();
+  new Counter({
+    name: 'sluice_broker_remote_storage_requests_total',
+    help: 'Object-store requests by operation (PUT, GET, DELETE, LIST: what the bill is made of).',
+    labelNames: ['operation'],
+    registers,
+    collect() {
+      const store = current()?.store;
+      if (store === undefined) return;
+      const totals = {
+        put: store.putRequests,
+        get: store.getRequests,
+        delete: store.deleteRequests,
+        list: store.listRequests,
+      };
+      for (const operation of operations) {
+        const delta = totals[operation] - (reportedRequests.get(operation) ?? 0);
+        if (delta > 0) this.inc({ operation }, delta);
+        reportedRequests.set(operation, totals[operation]);
+      }
+    },
+  });
+  const cumulative = (name: string, help: string, read: (s: TieringSnapshot) => number): void => {
+    let reported = 0;
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        const s = current();
+        if (s === null) return;
+        const total = read(s);
+        if (total > reported) this.inc(total - reported);
+        reported = total;
+      },
+    });
+  };
+  cumulative(
+    'sluice_broker_remote_storage_failures_total',
+    'Object-store requests that failed (errors and unreachable store).',
+    (s) => s.store.failures,
+  );
+  cumulative(
+    'sluice_broker_remote_chunk_cache_hits_total',
+    'Remote read chunks served from the chunk cache (or a GET already in flight).',
+    (s) => s.chunkCache.hits,
+  );
+  cumulative(
+    'sluice_broker_remote_chunk_cache_misses_total',
+    'Remote read chunks fetched with a ranged GET.',
+    (s) => s.chunkCache.misses,
+  );
+  const latency = new Histogram({
+    name: 'sluice_broker_remote_fetch_seconds',
+    help: 'Time of one partition read served from remote storage (index lookup and ranged GETs).',
+    buckets: REMOTE_FETCH_BUCKETS_SECONDS,
+    registers,
+  });
+  return { remoteFetched: (seconds) => latency.observe(seconds) };
+}
