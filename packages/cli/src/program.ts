@@ -9,6 +9,7 @@ import { produceCommand } from './produce-command';
 import { applyClientSecurity, resetClientSecurity, withSecurityOptions, type SecurityFlags } from './security-options';
 import { shareCommand } from './share-command';
 import { storageCommand } from './storage-command';
+import { topicReassignCommand } from './reassign-command';
 import { topicCommand } from './topic-command';
 
 /**
@@ -33,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   );
   program.addCommand(storageCommand(io, setExitCode));
   program.addCommand(clusterCommand(io, setExitCode));
-  program.addCommand(topicCommand(io, setExitCode));
+  program.addCommand(topicCommand(io, setExitCode).addCommand(topicReassignCommand(io, setExitCode)));
   program.addCommand(produceCommand(io, setExitCode));
   program.addCommand(consumeCommand(io, setExitCode));
   program.addCommand(groupCommand(io, setExitCode));
