@@ -4,13 +4,23 @@
  * (min.insync.replicas 2) is written by the shared idempotent acks=all Workload while every
  * partition is reassigned to put a replica on the new broker: the first replica of each target
  * is the new broker in half the partitions and the current leader leaves in the others, so the
- * completion moves leadership too. Then the history checker proves nothing acknowledged was lost
- * or duplicated, and the partitions sit on their target replicas, all in sync.
+ * completion moves leadership too. Then, still under the workload, the CLI scales back in:
+ * `sluice topic reassign --plan --brokers 1,2,3`, `--execute`, `--verify` until complete, and
+ * `sluice cluster drain` of another broker. The history checker proves nothing acknowledged was
+ * lost or duplicated, and the partitions sit on their target replicas, all in sync.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkHistory, describeVerdict, LocalCluster, sleep, waitFor, Workload } from '@sluice/local-cluster';
+import { ExitCode, runCli } from '../../packages/cli/src';
+
+async function sluice(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
+  return { code, out, err };
+}
 
 jest.setTimeout(180_000);
 
@@ -83,6 +93,53 @@ describe('reassigning partitions onto a new broker under an idempotent acks=all 
     );
     const tookMs = Date.now() - started;
     await waitFor('writes after the reassignment', () => workload.acknowledged > ackedBefore + 500, 30_000);
+    const moved = (await admin.describeTopic(TOPIC)).partitions;
+    for (const target of targets) {
+      const p = moved.find((q) => q.partition === target.partition);
+      expect(p?.replicas).toEqual(target.targetReplicas);
+      expect([...(p?.isr ?? [])].sort()).toEqual([...target.targetReplicas].sort());
+      expect(target.targetReplicas).toContain(p?.leader);
+      expect(p?.replicas).not.toContain(target.leaving);
+    }
+
+    // Scale back in with the CLI: a plan onto the first three brokers, executed and verified.
+    const bootstrap = ['--bootstrap', cluster.controllers.addresses().join(',')];
+    const planned = await sluice(
+      'topic',
+      'reassign',
+      '--plan',
+      '--topic',
+      TOPIC,
+      '--brokers',
+      `${first},${second},${third}`,
+      ...bootstrap,
+    );
+    expect(planned.code).toBe(ExitCode.OK);
+    const planFile = join(cluster.baseDir, 'scale-in.json');
+    writeFileSync(planFile, planned.out);
+    const plan = JSON.parse(planned.out) as { partitions: { replicas: number[] }[] };
+    expect(plan.partitions).toHaveLength(PARTITIONS);
+    for (const p of plan.partitions) expect(p.replicas).not.toContain(added);
+    const executed = await sluice('topic', 'reassign', '--execute', '--plan-file', planFile, ...bootstrap);
+    expect(executed.err).toBe('');
+    expect(executed.out).toBe(`Started ${PARTITIONS} of ${PARTITIONS} partition reassignments.\n`);
+    await waitFor(
+      'the scale-in plan verified complete',
+      async () =>
+        (await sluice('topic', 'reassign', '--verify', '--plan-file', planFile, ...bootstrap)).code === ExitCode.OK,
+      60_000,
+    );
+    expect((await admin.describeTopic(TOPIC)).partitions.every((p) => !p.replicas.includes(added))).toBe(true);
+
+    // Drain a broker (onto the one that is now empty), as before taking it out of service.
+    const drained = await sluice('cluster', 'drain', String(first), '--wait-ms', '60000', ...bootstrap);
+    expect(drained.err).toBe('');
+    expect(drained.code).toBe(ExitCode.OK);
+    expect(drained.out).toMatch(/drain: moving \d+ replicas off broker/);
+    expect(drained.out).toContain(`drain: broker ${first} hosts no replicas.`);
+    process.stdout.write(`reassign: sluice cluster drain ${first}:\n${drained.out}`);
+    const ackedAfterDrain = workload.acknowledged;
+    await waitFor('writes after the drain', () => workload.acknowledged > ackedAfterDrain + 500, 30_000);
     await sleep(500);
     await workload.stop();
     const history = await workload.readBack(60_000);
@@ -94,12 +151,10 @@ describe('reassigning partitions onto a new broker under an idempotent acks=all 
     );
 
     const after = (await admin.describeTopic(TOPIC)).partitions;
-    for (const target of targets) {
-      const p = after.find((q) => q.partition === target.partition);
-      expect(p?.replicas).toEqual(target.targetReplicas);
-      expect([...(p?.isr ?? [])].sort()).toEqual([...target.targetReplicas].sort());
-      expect(target.targetReplicas).toContain(p?.leader);
-      expect(p?.replicas).not.toContain(target.leaving);
+    for (const p of after) {
+      expect(p.replicas).not.toContain(first);
+      expect(p.replicas).toHaveLength(3);
+      expect([...p.isr].sort()).toEqual([...p.replicas].sort());
     }
     expect(history.failed.map((f) => `${f.index}: ${f.error}`)).toEqual([]);
     expect(verdict.unresolved.examples).toEqual([]);
