@@ -6,14 +6,36 @@
  * is the new broker in half the partitions and the current leader leaves in the others, so the
  * completion moves leadership too. Then, still under the workload, the CLI scales back in:
  * `sluice topic reassign --plan --brokers 1,2,3`, `--execute`, `--verify` until complete, and
- * `sluice cluster drain` of another broker. The history checker proves nothing acknowledged was
- * lost or duplicated, and the partitions sit on their target replicas, all in sync.
+ * `sluice cluster drain` of another broker, which then stops. Last, a broker killed -9 and
+ * restarted reports NOT_SERVING on grpc.health.v1 (`sluice.v1.Broker`, the chart's readiness)
+ * until it is back in every ISR it belongs to. The history checker proves nothing acknowledged
+ * was lost or duplicated, and the partitions sit on their target replicas, all in sync.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkHistory, describeVerdict, LocalCluster, sleep, waitFor, Workload } from '@sluice/local-cluster';
+import { createGrpcClient, unaryCall } from '@sluice/proto';
 import { ExitCode, runCli } from '../../packages/cli/src';
+
+/** The broker's readiness (what the chart's readiness probe asks). */
+async function brokerHealth(address: string): Promise<string> {
+  // Its own subchannel with a short reconnect backoff: a shared one still backing off from the
+  // killed process would hide the restarted broker's first answers.
+  const health = createGrpcClient('Health', address, {
+    'grpc.use_local_subchannel_pool': 1,
+    'grpc.initial_reconnect_backoff_ms': 20,
+    'grpc.max_reconnect_backoff_ms': 50,
+  });
+  try {
+    const answer = await unaryCall(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 500 });
+    return answer.status;
+  } catch (error) {
+    return `unreachable (${(error as Error).message})`;
+  } finally {
+    health.close();
+  }
+}
 
 async function sluice(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
   let out = '';
@@ -146,6 +168,32 @@ describe('reassigning partitions onto a new broker under an idempotent acks=all 
       () => workload.acknowledged > ackedAfterDrain + 500,
       30_000,
     );
+    // Readiness with meaning: a broker killed -9 and restarted under the writes reports
+    // NOT_SERVING until it is back in the ISR of every partition it hosts.
+    const restarted = second;
+    await brokers.kill(restarted, 'SIGKILL');
+    await waitFor(
+      `broker ${restarted} out of the ISRs`,
+      async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => !p.isr.includes(restarted)),
+      30_000,
+    );
+    brokers.start(restarted);
+    const seen = new Set<string>();
+    await waitFor(
+      `broker ${restarted} ready again`,
+      async () => {
+        const status = await brokerHealth(brokers.address(restarted));
+        seen.add(status.startsWith('unreachable') ? 'unreachable' : status);
+        return status === 'SERVING';
+      },
+      60_000,
+      50,
+    );
+    expect(seen).toContain('NOT_SERVING');
+    const hosted = (await admin.describeTopic(TOPIC)).partitions.filter((p) => p.replicas.includes(restarted));
+    expect(hosted.length).toBeGreaterThan(0);
+    for (const p of hosted) expect(p.isr).toContain(restarted);
+
     await sleep(500);
     await workload.stop();
     const history = await workload.readBack(60_000);
