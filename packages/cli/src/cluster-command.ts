@@ -28,6 +28,7 @@ function adminFiles(files: IssuedFiles): LocalSecurityFile {
 }
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { clusterDrainCommand } from './reassign-command';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
 const LEADER_WAIT_MS = 30_000;
@@ -98,6 +99,7 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       }),
     );
   });
+  cluster.addCommand(clusterDrainCommand(io, setExitCode));
   return cluster;
 }
 

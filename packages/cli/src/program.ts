@@ -10,6 +10,7 @@ import { applyClientSecurity, resetClientSecurity, withSecurityOptions, type Sec
 import { shareCommand } from './share-command';
 import { storageCommand } from './storage-command';
 import { tieringCommand } from './tiering-command';
+import { topicReassignCommand } from './reassign-command';
 import { topicCommand } from './topic-command';
 
 /**
@@ -34,7 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   );
   program.addCommand(storageCommand(io, setExitCode));
   program.addCommand(clusterCommand(io, setExitCode));
-  program.addCommand(topicCommand(io, setExitCode));
+  program.addCommand(topicCommand(io, setExitCode).addCommand(topicReassignCommand(io, setExitCode)));
   program.addCommand(produceCommand(io, setExitCode));
   program.addCommand(consumeCommand(io, setExitCode));
   program.addCommand(groupCommand(io, setExitCode));

@@ -1,5 +1,6 @@
 /**
- * `sluice topic create|list|describe|alter|delete|alter-config`, over the controller's Admin API.
+ * `sluice topic create|list|describe|alter|delete|alter-config|reassign`, over the controller's
+ * Admin API (reassign: reassign-command.ts, added in program.ts).
  * Output follows kafka-topics: `Topic: x<TAB>TopicId: ...<TAB>PartitionCount: ...` and one line
  * per partition with Leader, Replicas and Isr.
  */

@@ -153,6 +153,28 @@ export interface AlterConfigsResult {
 
 export type ElectionType = 'PREFERRED' | 'UNCLEAN';
 
+/** One partition's new replica list (Kafka's NewPartitionReassignment), or null to cancel. */
+export interface PartitionReassignment {
+  readonly topic: string;
+  readonly partition: number;
+  readonly targetReplicas: readonly number[] | null;
+}
+
+export interface ReassignmentResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly error?: ApiError;
+}
+
+/** A reassignment in progress (Kafka's PartitionReassignment). */
+export interface OngoingReassignment {
+  readonly topic: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly addingReplicas: readonly number[];
+  readonly removingReplicas: readonly number[];
+}
+
 export interface ElectLeadersResult {
   readonly topic: string;
   readonly partition: number;
@@ -394,6 +416,39 @@ export class Admin {
       topicPartitions: (partitions ?? []).map((entry) => ({ topic: entry.topic, partitions: [...entry.partitions] })),
     });
     return response.results.map((r) => withError({ topic: r.topic, partition: r.partition }, itemError(r)));
+  }
+
+  /**
+   * Kafka's alterPartitionReassignments: moves each partition to its target replicas (adding
+   * replicas catch up and join the ISR, then the removed ones leave), or cancels with null.
+   * Answers per partition; the move itself completes later (see listPartitionReassignments).
+   */
+  async alterPartitionReassignments(reassignments: readonly PartitionReassignment[]): Promise<ReassignmentResult[]> {
+    const response = await this.channel.call('AlterPartitionReassignments', {
+      partitions: reassignments.map((r) => ({
+        topic: r.topic,
+        partition: r.partition,
+        targetReplicas: r.targetReplicas === null ? [] : [...r.targetReplicas],
+        cancel: r.targetReplicas === null,
+      })),
+    });
+    return response.results.map((r) => withError({ topic: r.topic, partition: r.partition }, itemError(r)));
+  }
+
+  /** Kafka's listPartitionReassignments: those in progress, for the named partitions or all. */
+  async listPartitionReassignments(
+    partitions?: readonly { topic: string; partitions: readonly number[] }[],
+  ): Promise<OngoingReassignment[]> {
+    const response = await this.channel.call('ListPartitionReassignments', {
+      topicPartitions: (partitions ?? []).map((entry) => ({ topic: entry.topic, partitions: [...entry.partitions] })),
+    });
+    return response.reassignments.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      replicas: r.replicas,
+      addingReplicas: r.addingReplicas,
+      removingReplicas: r.removingReplicas,
+    }));
   }
 
   /** The cluster as the active controller sees it: brokers (fenced or not), controllers, leader. */

@@ -161,6 +161,56 @@ describe('Admin against a real 3-controller quorum with three registered brokers
     expect(deleted.map((d) => d.error)).toEqual([undefined, undefined, undefined]);
   });
 
+  it('starts, lists and cancels partition reassignments, and refuses bad ones with Kafka errors', async () => {
+    await admin.createTopic({ name: 'moving', numPartitions: 2, replicationFactor: 2 });
+    const [before, second] = (await admin.describeTopics(['moving']))[0]?.partitions ?? [];
+    const spare = [1, 2, 3].find((id) => !(before?.replicas ?? []).includes(id)) as number;
+    const kept = before?.replicas[0] as number;
+    // The target adds a replica on the spare broker: it stays in progress until that broker's
+    // follower joins the ISR (these brokers are registrations only, so it never does here).
+    const started = await admin.alterPartitionReassignments([
+      { topic: 'moving', partition: 0, targetReplicas: [kept, spare] },
+      { topic: 'moving', partition: 1, targetReplicas: [1, 1] },
+      { topic: 'moving', partition: 7, targetReplicas: [1] },
+      { topic: 'nope', partition: 0, targetReplicas: [1] },
+    ]);
+    expect(started.map((r) => r.error?.errorName)).toEqual([
+      undefined,
+      'INVALID_REPLICA_ASSIGNMENT',
+      'UNKNOWN_TOPIC_OR_PARTITION',
+      'UNKNOWN_TOPIC_OR_PARTITION',
+    ]);
+    const removed = (before?.replicas ?? []).filter((id) => id !== kept);
+    expect(await admin.listPartitionReassignments()).toEqual([
+      {
+        topic: 'moving',
+        partition: 0,
+        replicas: [kept, spare, ...removed],
+        addingReplicas: [spare],
+        removingReplicas: removed,
+      },
+    ]);
+    expect(await admin.listPartitionReassignments([{ topic: 'moving', partitions: [1] }])).toEqual([]);
+    const cancelled = await admin.alterPartitionReassignments([
+      { topic: 'moving', partition: 0, targetReplicas: null },
+    ]);
+    expect(cancelled[0]?.error).toBeUndefined();
+    expect(await admin.listPartitionReassignments()).toEqual([]);
+    const again = await admin.alterPartitionReassignments([{ topic: 'moving', partition: 0, targetReplicas: null }]);
+    expect(again[0]?.error?.errorName).toBe('NO_REASSIGNMENT_IN_PROGRESS');
+    // A target already in the ISR (a shrink to one replica) completes at once.
+    const stays = second?.isr[0] as number;
+    const shrunk = await admin.alterPartitionReassignments([
+      { topic: 'moving', partition: 1, targetReplicas: [stays] },
+    ]);
+    expect(shrunk[0]?.error).toBeUndefined();
+    const after = (await admin.describeTopics(['moving']))[0]?.partitions[1];
+    expect(after?.replicas).toEqual([stays]);
+    expect(await admin.listPartitionReassignments()).toEqual([]);
+    // Leave the topic list as the later tests expect it.
+    await admin.deleteTopics(['moving']);
+  });
+
   it('keeps working across a kill -9 of the active controller (retry, then NOT_CONTROLLER to the new leader)', async () => {
     const before = admin.stats;
     await cluster.controllers.kill(cluster.leaderId, 'SIGKILL');

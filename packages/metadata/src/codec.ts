@@ -15,11 +15,13 @@
  * | Partition (3)          | 0 | topicId uuid, partitionId i32, replicas [i32], isr [i32], leader i32,    |
  * |                        |   | leaderEpoch i32, partitionEpoch i32                                      |
  * |                        | 1 | v0 + eligibleLeaderReplicas [i32]?                                       |
+ * |                        | 2 | v1 + addingReplicas [i32]?, removingReplicas [i32]? (a reassignment)     |
  * | Config (4)             | 0 | resourceType i8 (cluster 1, topic 2, broker 4), resourceName str,        |
  * |                        |   | name str, value str?                                                     |
  * | PartitionChange (5)    | 0 | topicId uuid, partitionId i32, isr [i32]?, leader i32 (-2 = unchanged),  |
  * |                        |   | replicas [i32]?                                                          |
  * |                        | 1 | v0 + eligibleLeaderReplicas [i32]?                                       |
+ * |                        | 2 | v1 + addingReplicas [i32]?, removingReplicas [i32]? (absent = unchanged) |
  * | FenceBroker (7)        | 0 | brokerId i32, brokerEpoch i64                                            |
  * | UnfenceBroker (8)      | 0 | brokerId i32, brokerEpoch i64                                            |
  * | RemoveTopic (9)        | 0 | topicId uuid                                                             |
@@ -85,9 +87,33 @@ export function versionFor(record: MetadataRecord): number {
       return record.logDirs !== undefined || record.replicasLost !== undefined ? 1 : 0;
     case 'Partition':
     case 'PartitionChange':
+      if (record.addingReplicas !== undefined || record.removingReplicas !== undefined) return 2;
       return record.eligibleLeaderReplicas !== undefined ? 1 : 0;
     default:
       return latestVersion(record.type);
+  }
+}
+
+/** Version 2 of Partition and PartitionChange: a reassignment's adding and removing replicas. */
+function encodeReassignment(
+  writer: ByteWriter,
+  record: {
+    readonly type: MetadataRecordType;
+    readonly addingReplicas?: readonly number[];
+    readonly removingReplicas?: readonly number[];
+  },
+  version: number,
+): void {
+  if (version >= 2) {
+    writer.nullableInt32Array(record.addingReplicas);
+    writer.nullableInt32Array(record.removingReplicas);
+  } else if (record.addingReplicas !== undefined || record.removingReplicas !== undefined) {
+    throw new UnsupportedRecordVersionError(
+      record.type,
+      version,
+      -1,
+      'addingReplicas and removingReplicas need version 2',
+    );
   }
 }
 
@@ -157,6 +183,7 @@ export function encodeRecordInto(writer: ByteWriter, record: MetadataRecord, ver
       } else if (record.eligibleLeaderReplicas !== undefined) {
         throw new UnsupportedRecordVersionError(record.type, version, -1, 'eligibleLeaderReplicas needs version 1');
       }
+      encodeReassignment(writer, record, version);
       return;
     case 'PartitionChange':
       if (record.leader === NO_LEADER_CHANGE) {
@@ -172,6 +199,7 @@ export function encodeRecordInto(writer: ByteWriter, record: MetadataRecord, ver
       } else if (record.eligibleLeaderReplicas !== undefined) {
         throw new UnsupportedRecordVersionError(record.type, version, -1, 'eligibleLeaderReplicas needs version 1');
       }
+      encodeReassignment(writer, record, version);
       return;
     case 'Config': {
       const code = RESOURCE_TYPE_CODES[record.resourceType];
@@ -306,6 +334,8 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
       const leaderEpoch = reader.int32();
       const partitionEpoch = reader.int32();
       const eligibleLeaderReplicas = version >= 1 ? reader.nullableInt32Array() : undefined;
+      const addingReplicas = version >= 2 ? reader.nullableInt32Array() : undefined;
+      const removingReplicas = version >= 2 ? reader.nullableInt32Array() : undefined;
       return {
         type,
         topicId,
@@ -316,6 +346,8 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
         leaderEpoch,
         partitionEpoch,
         ...(eligibleLeaderReplicas !== undefined ? { eligibleLeaderReplicas } : {}),
+        ...(addingReplicas !== undefined ? { addingReplicas } : {}),
+        ...(removingReplicas !== undefined ? { removingReplicas } : {}),
       };
     }
     case 'PartitionChange': {
@@ -325,6 +357,8 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
       const leader = reader.int32();
       const replicas = reader.nullableInt32Array();
       const eligibleLeaderReplicas = version >= 1 ? reader.nullableInt32Array() : undefined;
+      const addingReplicas = version >= 2 ? reader.nullableInt32Array() : undefined;
+      const removingReplicas = version >= 2 ? reader.nullableInt32Array() : undefined;
       return {
         type,
         topicId,
@@ -333,6 +367,8 @@ function decodeBody(reader: ByteReader, type: MetadataRecordType, version: numbe
         ...(leader !== NO_LEADER_CHANGE ? { leader } : {}),
         ...(replicas !== undefined ? { replicas } : {}),
         ...(eligibleLeaderReplicas !== undefined ? { eligibleLeaderReplicas } : {}),
+        ...(addingReplicas !== undefined ? { addingReplicas } : {}),
+        ...(removingReplicas !== undefined ? { removingReplicas } : {}),
       };
     }
     case 'Config': {

@@ -37,10 +37,17 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
         leaderEpoch: partition.leaderEpoch,
         partitionEpoch: partition.partitionEpoch,
       };
-      // Like Kafka, ELR is written only when present, so images without it stay version-0 clean.
-      yield partition.eligibleLeaderReplicas.length > 0
-        ? { ...record, eligibleLeaderReplicas: partition.eligibleLeaderReplicas }
-        : record;
+      // Like Kafka, ELR and a reassignment are written only when present, so images without
+      // them stay at the oldest record version (see versionFor).
+      yield {
+        ...record,
+        ...(partition.eligibleLeaderReplicas.length > 0
+          ? { eligibleLeaderReplicas: partition.eligibleLeaderReplicas }
+          : {}),
+        ...(partition.addingReplicas.length > 0 || partition.removingReplicas.length > 0
+          ? { addingReplicas: partition.addingReplicas, removingReplicas: partition.removingReplicas }
+          : {}),
+      };
     }
   }
   for (const resource of image.configs.sortedResources()) {

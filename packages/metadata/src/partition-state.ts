@@ -31,7 +31,8 @@ function contains(values: ArrayLike<number>, id: number): boolean {
 
 /**
  * Checks the invariants every partition state must hold: a non-empty replica set without
- * duplicates; ISR and ELR drawn from the replicas and disjoint (KIP-966); the leader either
+ * duplicates; ISR and ELR drawn from the replicas and disjoint (KIP-966); a reassignment's adding
+ * and removing replicas drawn from the replicas and disjoint, never removing all; the leader either
  * NO_LEADER or a member of the ISR; non-negative int32 epochs.
  */
 export function validatePartition(partition: PartitionFields, where: string): void {
@@ -51,6 +52,24 @@ export function validatePartition(partition: PartitionFields, where: string): vo
     if (contains(partition.isr, id))
       throw new InvalidPartitionStateError(`${where}: ELR member ${id} is also in the isr`);
   }
+  const adding = partition.addingReplicas ?? [];
+  const removing = partition.removingReplicas ?? [];
+  checkBrokerList(adding, 'addingReplicas', where);
+  checkBrokerList(removing, 'removingReplicas', where);
+  for (let i = 0; i < adding.length; i++) {
+    const id = adding[i] as number;
+    if (!contains(partition.replicas, id))
+      throw new InvalidPartitionStateError(`${where}: adding replica ${id} is not a replica`);
+    if (contains(removing, id))
+      throw new InvalidPartitionStateError(`${where}: replica ${id} is both adding and removing`);
+  }
+  for (let i = 0; i < removing.length; i++) {
+    const id = removing[i] as number;
+    if (!contains(partition.replicas, id))
+      throw new InvalidPartitionStateError(`${where}: removing replica ${id} is not a replica`);
+  }
+  if (removing.length > 0 && removing.length >= partition.replicas.length)
+    throw new InvalidPartitionStateError(`${where}: a reassignment would remove every replica`);
   if (partition.leader !== NO_LEADER && !contains(partition.isr, partition.leader)) {
     throw new InvalidPartitionStateError(`${where}: leader ${partition.leader} is not in the isr`);
   }
@@ -74,6 +93,8 @@ export function mergePartitionChange(current: PartitionFields, change: Partition
     replicas: change.replicas ?? current.replicas,
     isr: change.isr ?? current.isr,
     eligibleLeaderReplicas: change.eligibleLeaderReplicas ?? current.eligibleLeaderReplicas,
+    addingReplicas: change.addingReplicas ?? current.addingReplicas ?? [],
+    removingReplicas: change.removingReplicas ?? current.removingReplicas ?? [],
     leader: leaderChanged ? (change.leader as number) : current.leader,
     leaderEpoch: leaderChanged ? current.leaderEpoch + 1 : current.leaderEpoch,
     partitionEpoch: current.partitionEpoch + 1,

@@ -5,19 +5,27 @@
  * several hundred bytes per partition; instead each topic keeps one Int32Array of packed
  * partition entries plus one Int32Array of entry start offsets:
  *
- *   entry = leader, leaderEpoch, partitionEpoch, replicaCount, isrCount, elrCount,
- *           replicas..., isr..., elr...
+ *   entry = leader, leaderEpoch, partitionEpoch, replicaCount, isrCount, listCounts,
+ *           replicas..., isr..., elr..., adding..., removing...
  *
- * With 3 replicas all in sync that is 12 + 1 int32s = 52 bytes per partition. Partition ids are
+ * where listCounts packs the ELR, adding and removing counts (a reassignment's, rare) 10 bits
+ * each, so a partition without a reassignment costs nothing more: with 3 replicas all in sync
+ * that is 12 + 1 int32s = 52 bytes per partition. Partition ids are
  * dense (0..count-1), so the id is the index. Callers get PartitionRegistration objects built on
  * demand with their own copies of the arrays, so nothing outside can mutate the table.
  */
 import { NO_LEADER } from './records';
 
+const NONE: ArrayLike<number> = [];
+
 export interface PartitionRegistration {
   readonly replicas: Int32Array;
   readonly isr: Int32Array;
   readonly eligibleLeaderReplicas: Int32Array;
+  /** A reassignment in progress: replicas being added (empty when none). */
+  readonly addingReplicas: Int32Array;
+  /** A reassignment in progress: replicas removed once it completes (empty when none). */
+  readonly removingReplicas: Int32Array;
   /** A broker id, or NO_LEADER (-1). */
   readonly leader: number;
   readonly leaderEpoch: number;
@@ -29,6 +37,10 @@ export interface PartitionFields {
   readonly replicas: ArrayLike<number>;
   readonly isr: ArrayLike<number>;
   readonly eligibleLeaderReplicas: ArrayLike<number>;
+  /** Absent: none. */
+  readonly addingReplicas?: ArrayLike<number>;
+  /** Absent: none. */
+  readonly removingReplicas?: ArrayLike<number>;
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
@@ -39,20 +51,47 @@ const LEADER_EPOCH = 1;
 const PARTITION_EPOCH = 2;
 const REPLICA_COUNT = 3;
 const ISR_COUNT = 4;
-const ELR_COUNT = 5;
+const LIST_COUNTS = 5;
 const ENTRY_HEADER_INTS = 6;
+/** Bits per count in LIST_COUNTS: ELR, then adding, then removing. */
+const COUNT_BITS = 10;
+const COUNT_MASK = (1 << COUNT_BITS) - 1;
+/** The most brokers one of the packed lists may hold (replica sets are far smaller). */
+export const MAX_PACKED_LIST_LENGTH = COUNT_MASK;
+
+function elrCountOf(listCounts: number): number {
+  return listCounts & COUNT_MASK;
+}
+function addingCountOf(listCounts: number): number {
+  return (listCounts >>> COUNT_BITS) & COUNT_MASK;
+}
+function removingCountOf(listCounts: number): number {
+  return (listCounts >>> (2 * COUNT_BITS)) & COUNT_MASK;
+}
+
+/** Where each list of an entry starts (and the last one ends). */
+function listOffsets(
+  data: Int32Array,
+  start: number,
+): { replicasAt: number; isrAt: number; elrAt: number; addingAt: number; removingAt: number; endAt: number } {
+  const replicasAt = start + ENTRY_HEADER_INTS;
+  const isrAt = replicasAt + (data[start + REPLICA_COUNT] as number);
+  const elrAt = isrAt + (data[start + ISR_COUNT] as number);
+  const counts = data[start + LIST_COUNTS] as number;
+  const addingAt = elrAt + elrCountOf(counts);
+  const removingAt = addingAt + addingCountOf(counts);
+  const endAt = removingAt + removingCountOf(counts);
+  return { replicasAt, isrAt, elrAt, addingAt, removingAt, endAt };
+}
 
 function readEntry(data: Int32Array, start: number): PartitionRegistration {
-  const replicaCount = data[start + REPLICA_COUNT] as number;
-  const isrCount = data[start + ISR_COUNT] as number;
-  const elrCount = data[start + ELR_COUNT] as number;
-  const replicasAt = start + ENTRY_HEADER_INTS;
-  const isrAt = replicasAt + replicaCount;
-  const elrAt = isrAt + isrCount;
+  const { replicasAt, isrAt, elrAt, addingAt, removingAt, endAt } = listOffsets(data, start);
   return {
     replicas: data.slice(replicasAt, isrAt),
     isr: data.slice(isrAt, elrAt),
-    eligibleLeaderReplicas: data.slice(elrAt, elrAt + elrCount),
+    eligibleLeaderReplicas: data.slice(elrAt, addingAt),
+    addingReplicas: data.slice(addingAt, removingAt),
+    removingReplicas: data.slice(removingAt, endAt),
     leader: data[start + LEADER] as number,
     leaderEpoch: data[start + LEADER_EPOCH] as number,
     partitionEpoch: data[start + PARTITION_EPOCH] as number,
@@ -64,6 +103,8 @@ export interface PlainPartition {
   readonly replicas: number[];
   readonly isr: number[];
   readonly eligibleLeaderReplicas: number[];
+  readonly addingReplicas: number[];
+  readonly removingReplicas: number[];
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
@@ -76,13 +117,13 @@ function plainSlice(data: Int32Array, from: number, to: number): number[] {
 }
 
 function readPlainEntry(data: Int32Array, start: number): PlainPartition {
-  const replicasAt = start + ENTRY_HEADER_INTS;
-  const isrAt = replicasAt + (data[start + REPLICA_COUNT] as number);
-  const elrAt = isrAt + (data[start + ISR_COUNT] as number);
+  const { replicasAt, isrAt, elrAt, addingAt, removingAt, endAt } = listOffsets(data, start);
   return {
     replicas: plainSlice(data, replicasAt, isrAt),
     isr: plainSlice(data, isrAt, elrAt),
-    eligibleLeaderReplicas: plainSlice(data, elrAt, elrAt + (data[start + ELR_COUNT] as number)),
+    eligibleLeaderReplicas: plainSlice(data, elrAt, addingAt),
+    addingReplicas: plainSlice(data, addingAt, removingAt),
+    removingReplicas: plainSlice(data, removingAt, endAt),
     leader: data[start + LEADER] as number,
     leaderEpoch: data[start + LEADER_EPOCH] as number,
     partitionEpoch: data[start + PARTITION_EPOCH] as number,
@@ -162,9 +203,16 @@ export class PartitionTable {
       ENTRY_HEADER_INTS +
       (this.data[start + REPLICA_COUNT] as number) +
       (this.data[start + ISR_COUNT] as number);
-    const end = elrAt + (this.data[start + ELR_COUNT] as number);
+    const end = elrAt + elrCountOf(this.data[start + LIST_COUNTS] as number);
     for (let i = elrAt; i < end; i++) if (this.data[i] === brokerId) return true;
     return false;
+  }
+
+  /** True when a reassignment is in progress on the partition (adding or removing replicas), without allocating. */
+  isReassigning(partitionId: number): boolean {
+    if (!this.has(partitionId)) return false;
+    const start = this.starts[partitionId] as number;
+    return (this.data[start + LIST_COUNTS] as number) >>> COUNT_BITS !== 0;
   }
 
   /** Appends partitions [from, to) of this table to `builder` in one bulk copy. */
@@ -210,7 +258,17 @@ export class PartitionTableBuilder {
     const replicaCount = partition.replicas.length;
     const isrCount = partition.isr.length;
     const elrCount = partition.eligibleLeaderReplicas.length;
-    const ints = ENTRY_HEADER_INTS + replicaCount + isrCount + elrCount;
+    const adding = partition.addingReplicas ?? NONE;
+    const removing = partition.removingReplicas ?? NONE;
+    for (const [what, length] of [
+      ['eligible leader replicas', elrCount],
+      ['adding replicas', adding.length],
+      ['removing replicas', removing.length],
+    ] as const) {
+      if (length > MAX_PACKED_LIST_LENGTH)
+        throw new RangeError(`${length} ${what} exceed the table's limit of ${MAX_PACKED_LIST_LENGTH}`);
+    }
+    const ints = ENTRY_HEADER_INTS + replicaCount + isrCount + elrCount + adding.length + removing.length;
     this.reserve(1, ints);
     const data = this.data;
     let at = this.dataLength;
@@ -219,11 +277,13 @@ export class PartitionTableBuilder {
     data[at + PARTITION_EPOCH] = partition.partitionEpoch;
     data[at + REPLICA_COUNT] = replicaCount;
     data[at + ISR_COUNT] = isrCount;
-    data[at + ELR_COUNT] = elrCount;
+    data[at + LIST_COUNTS] = elrCount | (adding.length << COUNT_BITS) | (removing.length << (2 * COUNT_BITS));
     at += ENTRY_HEADER_INTS;
     for (let i = 0; i < replicaCount; i++) data[at++] = partition.replicas[i] as number;
     for (let i = 0; i < isrCount; i++) data[at++] = partition.isr[i] as number;
     for (let i = 0; i < elrCount; i++) data[at++] = partition.eligibleLeaderReplicas[i] as number;
+    for (let i = 0; i < adding.length; i++) data[at++] = adding[i] as number;
+    for (let i = 0; i < removing.length; i++) data[at++] = removing[i] as number;
     this.dataLength = at;
     this.partitionCount++;
     this.starts[this.partitionCount] = at;

@@ -82,6 +82,10 @@ export interface PartitionRecord {
   readonly partitionEpoch: number;
   /** KIP-966 eligible leader replicas; absent means none. Needs version 1. */
   readonly eligibleLeaderReplicas?: readonly number[];
+  /** Replicas a reassignment adds (catching up, not yet in the target's ISR); absent means none. Needs version 2. */
+  readonly addingReplicas?: readonly number[];
+  /** Replicas a reassignment removes once every adding replica is in the ISR; absent means none. Needs version 2. */
+  readonly removingReplicas?: readonly number[];
 }
 
 /**
@@ -98,6 +102,10 @@ export interface PartitionChangeRecord {
   readonly replicas?: readonly number[];
   /** Needs version 1. */
   readonly eligibleLeaderReplicas?: readonly number[];
+  /** A reassignment's adding replicas; absent keeps them, [] clears them. Needs version 2. */
+  readonly addingReplicas?: readonly number[];
+  /** A reassignment's removing replicas; absent keeps them, [] clears them. Needs version 2. */
+  readonly removingReplicas?: readonly number[];
 }
 
 /** Sets a config; `value: null` deletes it. Cluster-wide configs use resourceName ''. */
@@ -165,9 +173,9 @@ export const RECORD_TYPES: { readonly [T in MetadataRecordType]: RecordTypeInfo 
   BrokerRegistration: { typeId: 0, minVersion: 0, maxVersion: 1 },
   UnregisterBroker: { typeId: 1, minVersion: 0, maxVersion: 0 },
   Topic: { typeId: 2, minVersion: 0, maxVersion: 0 },
-  Partition: { typeId: 3, minVersion: 0, maxVersion: 1 },
+  Partition: { typeId: 3, minVersion: 0, maxVersion: 2 },
   Config: { typeId: 4, minVersion: 0, maxVersion: 0 },
-  PartitionChange: { typeId: 5, minVersion: 0, maxVersion: 1 },
+  PartitionChange: { typeId: 5, minVersion: 0, maxVersion: 2 },
   FenceBroker: { typeId: 7, minVersion: 0, maxVersion: 0 },
   UnfenceBroker: { typeId: 8, minVersion: 0, maxVersion: 0 },
   RemoveTopic: { typeId: 9, minVersion: 0, maxVersion: 0 },

@@ -80,6 +80,8 @@ function toRegistration(fields: PartitionFields): PartitionRegistration {
     replicas: Int32Array.from(fields.replicas),
     isr: Int32Array.from(fields.isr),
     eligibleLeaderReplicas: Int32Array.from(fields.eligibleLeaderReplicas),
+    addingReplicas: Int32Array.from(fields.addingReplicas ?? []),
+    removingReplicas: Int32Array.from(fields.removingReplicas ?? []),
     leader: fields.leader,
     leaderEpoch: fields.leaderEpoch,
     partitionEpoch: fields.partitionEpoch,
@@ -196,6 +198,8 @@ export class TopicsDelta {
       replicas: record.replicas,
       isr: record.isr,
       eligibleLeaderReplicas: record.eligibleLeaderReplicas ?? [],
+      addingReplicas: record.addingReplicas ?? [],
+      removingReplicas: record.removingReplicas ?? [],
       leader: record.leader,
       leaderEpoch: record.leaderEpoch,
       partitionEpoch: record.partitionEpoch,
@@ -220,6 +224,8 @@ export class TopicsDelta {
       replicas: Int32Array.from(merged.replicas),
       isr: Int32Array.from(merged.isr),
       eligibleLeaderReplicas: Int32Array.from(merged.eligibleLeaderReplicas),
+      addingReplicas: Int32Array.from(merged.addingReplicas ?? []),
+      removingReplicas: Int32Array.from(merged.removingReplicas ?? []),
     });
   }
 

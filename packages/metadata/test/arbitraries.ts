@@ -22,6 +22,16 @@ const text = fc.string({ unit: 'grapheme', maxLength: 12 });
 const int32s = fc.array(int32, { maxLength: 6 });
 const resourceType = fc.constantFrom<ConfigResourceType>('topic', 'broker', 'cluster');
 
+/** The Partition / PartitionChange versions that can carry the optional fields a record sets. */
+function versionsCarrying(fields: {
+  readonly eligibleLeaderReplicas?: readonly number[];
+  readonly addingReplicas?: readonly number[];
+  readonly removingReplicas?: readonly number[];
+}): number[] {
+  if (fields.addingReplicas !== undefined || fields.removingReplicas !== undefined) return [2];
+  return fields.eligibleLeaderReplicas === undefined ? [0, 1, 2] : [1, 2];
+}
+
 /** Any encodable record (wire-valid, not necessarily replay-valid), with a version it supports. */
 export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: number }> = fc.oneof(
   fc
@@ -75,11 +85,13 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
         leaderEpoch: int32,
         partitionEpoch: int32,
         eligibleLeaderReplicas: int32s,
+        addingReplicas: int32s,
+        removingReplicas: int32s,
       },
       { requiredKeys: ['topicId', 'partitionId', 'replicas', 'isr', 'leader', 'leaderEpoch', 'partitionEpoch'] },
     )
     .chain((fields) =>
-      fc.constantFrom(...(fields.eligibleLeaderReplicas === undefined ? [0, 1] : [1])).map((version) => ({
+      fc.constantFrom(...versionsCarrying(fields)).map((version) => ({
         record: { type: 'Partition' as const, ...fields },
         version,
       })),
@@ -93,11 +105,13 @@ export const arbEncodable: fc.Arbitrary<{ record: MetadataRecord; version: numbe
         leader: int32.filter((leader) => leader !== -2),
         replicas: int32s,
         eligibleLeaderReplicas: int32s,
+        addingReplicas: int32s,
+        removingReplicas: int32s,
       },
       { requiredKeys: ['topicId', 'partitionId'] },
     )
     .chain((fields) =>
-      fc.constantFrom(...(fields.eligibleLeaderReplicas === undefined ? [0, 1] : [1])).map((version) => ({
+      fc.constantFrom(...versionsCarrying(fields)).map((version) => ({
         record: { type: 'PartitionChange' as const, ...fields },
         version,
       })),

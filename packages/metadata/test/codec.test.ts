@@ -65,6 +65,18 @@ const EXAMPLES: Record<string, MetadataRecord> = {
     partitionEpoch: 9,
     eligibleLeaderReplicas: [2],
   },
+  'Partition/2': {
+    type: 'Partition',
+    topicId: TOPIC_ID,
+    partitionId: 3,
+    replicas: [4, 2, 1],
+    isr: [1, 2],
+    leader: 1,
+    leaderEpoch: 4,
+    partitionEpoch: 9,
+    addingReplicas: [4],
+    removingReplicas: [1],
+  },
   'Config/0': { type: 'Config', resourceType: 'topic', resourceName: 'orders', name: 'retention.ms', value: null },
   'PartitionChange/0': { type: 'PartitionChange', topicId: TOPIC_ID, partitionId: 0, isr: [1, 2] },
   'PartitionChange/1': {
@@ -74,6 +86,14 @@ const EXAMPLES: Record<string, MetadataRecord> = {
     leader: -1,
     replicas: [2, 3],
     eligibleLeaderReplicas: [],
+  },
+  'PartitionChange/2': {
+    type: 'PartitionChange',
+    topicId: TOPIC_ID,
+    partitionId: 0,
+    replicas: [4, 2],
+    addingReplicas: [],
+    removingReplicas: [],
   },
   'FenceBroker/0': { type: 'FenceBroker', brokerId: 1, brokerEpoch: 5 },
   'UnfenceBroker/0': { type: 'UnfenceBroker', brokerId: 1, brokerEpoch: 5 },
@@ -116,9 +136,16 @@ describe('metadata record codec', () => {
   });
 
   it('writes by default the oldest version that carries every field the record sets', () => {
-    const bytes = encodeRecord(EXAMPLES['Partition/1'] as MetadataRecord);
+    const bytes = encodeRecord(EXAMPLES['Partition/2'] as MetadataRecord);
     expect(decodeRecord(bytes).version).toBe(latestVersion('Partition'));
-    for (const name of ['Partition/0', 'PartitionChange/0', 'BrokerRegistration/0', 'BrokerRegistration/1']) {
+    for (const name of [
+      'Partition/0',
+      'Partition/1',
+      'PartitionChange/0',
+      'PartitionChange/1',
+      'BrokerRegistration/0',
+      'BrokerRegistration/1',
+    ]) {
       const version = Number(name.split('/')[1]);
       const decoded = decodeRecord(encodeRecord(EXAMPLES[name] as MetadataRecord));
       expect({ name, version: decoded.version }).toEqual({ name, version });

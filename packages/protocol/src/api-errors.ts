@@ -61,6 +61,7 @@ export const API_ERRORS = {
   FENCED_INSTANCE_ID: { code: 82, retriable: false },
   ELIGIBLE_LEADERS_NOT_AVAILABLE: { code: 83, retriable: false },
   ELECTION_NOT_NEEDED: { code: 84, retriable: false },
+  NO_REASSIGNMENT_IN_PROGRESS: { code: 85, retriable: false },
   INVALID_RECORD: { code: 87, retriable: false },
   UNSTABLE_OFFSET_COMMIT: { code: 88, retriable: true },
   PRODUCER_FENCED: { code: 90, retriable: false },

@@ -104,9 +104,14 @@ describe('broker main.js', () => {
     expect(ready).toBeDefined();
     const health = createGrpcClient('Health', ready!.address);
     try {
-      await expect(unaryCall(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 })).resolves.toEqual({
-        status: 'SERVING',
-      });
+      // Readiness follows the first heartbeat that unfences the broker (it hosts no partitions).
+      let status: unknown;
+      for (const until = Date.now() + 10_000; Date.now() < until;) {
+        status = await unaryCall(health, 'Check', { service: 'sluice.v1.Broker' }, { timeoutMs: 2_000 });
+        if ((status as { status?: string }).status === 'SERVING') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(status).toEqual({ status: 'SERVING' });
     } finally {
       health.close();
     }

@@ -13,6 +13,8 @@ import type { AlterConfigsResourceResult as _sluice_v1_AlterConfigsResourceResul
 import type { AlterConfigsResponse as _sluice_v1_AlterConfigsResponse, AlterConfigsResponse__Output as _sluice_v1_AlterConfigsResponse__Output } from './sluice/v1/AlterConfigsResponse';
 import type { AlterPartitionItem as _sluice_v1_AlterPartitionItem, AlterPartitionItem__Output as _sluice_v1_AlterPartitionItem__Output } from './sluice/v1/AlterPartitionItem';
 import type { AlterPartitionItemResult as _sluice_v1_AlterPartitionItemResult, AlterPartitionItemResult__Output as _sluice_v1_AlterPartitionItemResult__Output } from './sluice/v1/AlterPartitionItemResult';
+import type { AlterPartitionReassignmentsRequest as _sluice_v1_AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsRequest__Output as _sluice_v1_AlterPartitionReassignmentsRequest__Output } from './sluice/v1/AlterPartitionReassignmentsRequest';
+import type { AlterPartitionReassignmentsResponse as _sluice_v1_AlterPartitionReassignmentsResponse, AlterPartitionReassignmentsResponse__Output as _sluice_v1_AlterPartitionReassignmentsResponse__Output } from './sluice/v1/AlterPartitionReassignmentsResponse';
 import type { AlterPartitionRequest as _sluice_v1_AlterPartitionRequest, AlterPartitionRequest__Output as _sluice_v1_AlterPartitionRequest__Output } from './sluice/v1/AlterPartitionRequest';
 import type { AlterPartitionResponse as _sluice_v1_AlterPartitionResponse, AlterPartitionResponse__Output as _sluice_v1_AlterPartitionResponse__Output } from './sluice/v1/AlterPartitionResponse';
 import type { AlterPartitionTopic as _sluice_v1_AlterPartitionTopic, AlterPartitionTopic__Output as _sluice_v1_AlterPartitionTopic__Output } from './sluice/v1/AlterPartitionTopic';
@@ -53,9 +55,14 @@ import type { Empty as _sluice_v1_Empty, Empty__Output as _sluice_v1_Empty__Outp
 import type { FetchMetadataRequest as _sluice_v1_FetchMetadataRequest, FetchMetadataRequest__Output as _sluice_v1_FetchMetadataRequest__Output } from './sluice/v1/FetchMetadataRequest';
 import type { FetchMetadataResponse as _sluice_v1_FetchMetadataResponse, FetchMetadataResponse__Output as _sluice_v1_FetchMetadataResponse__Output } from './sluice/v1/FetchMetadataResponse';
 import type { ItemError as _sluice_v1_ItemError, ItemError__Output as _sluice_v1_ItemError__Output } from './sluice/v1/ItemError';
+import type { ListPartitionReassignmentsRequest as _sluice_v1_ListPartitionReassignmentsRequest, ListPartitionReassignmentsRequest__Output as _sluice_v1_ListPartitionReassignmentsRequest__Output } from './sluice/v1/ListPartitionReassignmentsRequest';
+import type { ListPartitionReassignmentsResponse as _sluice_v1_ListPartitionReassignmentsResponse, ListPartitionReassignmentsResponse__Output as _sluice_v1_ListPartitionReassignmentsResponse__Output } from './sluice/v1/ListPartitionReassignmentsResponse';
 import type { Listener as _sluice_v1_Listener, Listener__Output as _sluice_v1_Listener__Output } from './sluice/v1/Listener';
 import type { MetadataBatch as _sluice_v1_MetadataBatch, MetadataBatch__Output as _sluice_v1_MetadataBatch__Output } from './sluice/v1/MetadataBatch';
+import type { OngoingPartitionReassignment as _sluice_v1_OngoingPartitionReassignment, OngoingPartitionReassignment__Output as _sluice_v1_OngoingPartitionReassignment__Output } from './sluice/v1/OngoingPartitionReassignment';
 import type { PartitionDescription as _sluice_v1_PartitionDescription, PartitionDescription__Output as _sluice_v1_PartitionDescription__Output } from './sluice/v1/PartitionDescription';
+import type { ReassignablePartition as _sluice_v1_ReassignablePartition, ReassignablePartition__Output as _sluice_v1_ReassignablePartition__Output } from './sluice/v1/ReassignablePartition';
+import type { ReassignmentResult as _sluice_v1_ReassignmentResult, ReassignmentResult__Output as _sluice_v1_ReassignmentResult__Output } from './sluice/v1/ReassignmentResult';
 import type { RegisterBrokerRequest as _sluice_v1_RegisterBrokerRequest, RegisterBrokerRequest__Output as _sluice_v1_RegisterBrokerRequest__Output } from './sluice/v1/RegisterBrokerRequest';
 import type { RegisterBrokerResponse as _sluice_v1_RegisterBrokerResponse, RegisterBrokerResponse__Output as _sluice_v1_RegisterBrokerResponse__Output } from './sluice/v1/RegisterBrokerResponse';
 import type { ReplicaAssignment as _sluice_v1_ReplicaAssignment, ReplicaAssignment__Output as _sluice_v1_ReplicaAssignment__Output } from './sluice/v1/ReplicaAssignment';
@@ -83,6 +90,8 @@ export interface ProtoGrpcType {
       AlterConfigsResponse: MessageTypeDefinition<_sluice_v1_AlterConfigsResponse, _sluice_v1_AlterConfigsResponse__Output>
       AlterPartitionItem: MessageTypeDefinition<_sluice_v1_AlterPartitionItem, _sluice_v1_AlterPartitionItem__Output>
       AlterPartitionItemResult: MessageTypeDefinition<_sluice_v1_AlterPartitionItemResult, _sluice_v1_AlterPartitionItemResult__Output>
+      AlterPartitionReassignmentsRequest: MessageTypeDefinition<_sluice_v1_AlterPartitionReassignmentsRequest, _sluice_v1_AlterPartitionReassignmentsRequest__Output>
+      AlterPartitionReassignmentsResponse: MessageTypeDefinition<_sluice_v1_AlterPartitionReassignmentsResponse, _sluice_v1_AlterPartitionReassignmentsResponse__Output>
       AlterPartitionRequest: MessageTypeDefinition<_sluice_v1_AlterPartitionRequest, _sluice_v1_AlterPartitionRequest__Output>
       AlterPartitionResponse: MessageTypeDefinition<_sluice_v1_AlterPartitionResponse, _sluice_v1_AlterPartitionResponse__Output>
       AlterPartitionTopic: MessageTypeDefinition<_sluice_v1_AlterPartitionTopic, _sluice_v1_AlterPartitionTopic__Output>
@@ -123,9 +132,14 @@ export interface ProtoGrpcType {
       FetchMetadataRequest: MessageTypeDefinition<_sluice_v1_FetchMetadataRequest, _sluice_v1_FetchMetadataRequest__Output>
       FetchMetadataResponse: MessageTypeDefinition<_sluice_v1_FetchMetadataResponse, _sluice_v1_FetchMetadataResponse__Output>
       ItemError: MessageTypeDefinition<_sluice_v1_ItemError, _sluice_v1_ItemError__Output>
+      ListPartitionReassignmentsRequest: MessageTypeDefinition<_sluice_v1_ListPartitionReassignmentsRequest, _sluice_v1_ListPartitionReassignmentsRequest__Output>
+      ListPartitionReassignmentsResponse: MessageTypeDefinition<_sluice_v1_ListPartitionReassignmentsResponse, _sluice_v1_ListPartitionReassignmentsResponse__Output>
       Listener: MessageTypeDefinition<_sluice_v1_Listener, _sluice_v1_Listener__Output>
       MetadataBatch: MessageTypeDefinition<_sluice_v1_MetadataBatch, _sluice_v1_MetadataBatch__Output>
+      OngoingPartitionReassignment: MessageTypeDefinition<_sluice_v1_OngoingPartitionReassignment, _sluice_v1_OngoingPartitionReassignment__Output>
       PartitionDescription: MessageTypeDefinition<_sluice_v1_PartitionDescription, _sluice_v1_PartitionDescription__Output>
+      ReassignablePartition: MessageTypeDefinition<_sluice_v1_ReassignablePartition, _sluice_v1_ReassignablePartition__Output>
+      ReassignmentResult: MessageTypeDefinition<_sluice_v1_ReassignmentResult, _sluice_v1_ReassignmentResult__Output>
       RegisterBrokerRequest: MessageTypeDefinition<_sluice_v1_RegisterBrokerRequest, _sluice_v1_RegisterBrokerRequest__Output>
       RegisterBrokerResponse: MessageTypeDefinition<_sluice_v1_RegisterBrokerResponse, _sluice_v1_RegisterBrokerResponse__Output>
       ReplicaAssignment: MessageTypeDefinition<_sluice_v1_ReplicaAssignment, _sluice_v1_ReplicaAssignment__Output>

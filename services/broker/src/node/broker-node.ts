@@ -29,6 +29,7 @@ import {
   type ServiceSecurityParts,
 } from '@sluice/service-common';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { brokerReadiness, type BrokerReadiness } from '../core/broker-readiness';
 import type { AlterPartitionProposal, AlterPartitionResult } from '../core/partition-leader';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import { metadataAnswer } from './metadata-answer';
@@ -149,6 +150,7 @@ export class BrokerNode {
    */
   private caughtUpToRegistration = false;
   private fencedValue = true;
+  private readiness: BrokerReadiness = { ready: false, reason: 'starting' };
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -295,6 +297,8 @@ export class BrokerNode {
       shareFetch: (request, phases) => shares.shareFetch(request, phases),
       shareAcknowledge: (request, phases) => shares.shareAcknowledge(request, phases),
     };
+    // Known and NOT_SERVING from the first answer, not SERVICE_UNKNOWN, until updateReadiness says otherwise.
+    this.health.set('sluice.v1.Broker', 'NOT_SERVING');
     this.server = await startBrokerRpc(options.bindHost, options.bindPort, {
       ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
       requests,
@@ -329,15 +333,17 @@ export class BrokerNode {
         port: options.metrics.port,
         health: () => ({
           healthy: true,
-          detail: `epoch=${this.brokerEpochValue} fenced=${this.fencedValue} metadata=${this.follower.appliedOffset}`,
+          detail: `epoch=${this.brokerEpochValue} fenced=${this.fencedValue} metadata=${this.follower.appliedOffset} ready=${this.readiness.ready}${this.readiness.ready ? '' : ` (${this.readiness.reason})`}`,
         }),
       });
     }
     this.replicas.start();
     this.follower.start();
     await this.register();
+    // The server answers from here on (the startup probe); readiness waits for the broker's
+    // place in the cluster (updateReadiness, after every heartbeat).
     this.health.set('', 'SERVING');
-    this.health.set('sluice.v1.Broker', 'SERVING');
+    this.updateReadiness();
     this.scheduleHeartbeat(0);
   }
 
@@ -417,6 +423,7 @@ export class BrokerNode {
         offlineLogDirs: this.replicas.offlineLogDirs(),
       });
       this.setFenced(answer.isFenced);
+      this.updateReadiness();
     } catch (error) {
       if (error instanceof ApiError && error.errorName === 'STALE_BROKER_EPOCH') {
         this.setFenced(true);
@@ -430,6 +437,29 @@ export class BrokerNode {
     const again = this.heartbeatAgain;
     this.heartbeatAgain = false;
     this.scheduleHeartbeat(again ? 0 : this.options.heartbeatIntervalMs);
+  }
+
+  /**
+   * grpc.health.v1 `sluice.v1.Broker`: SERVING only while registered, unfenced and in the ISR
+   * of every partition hosted here (core/broker-readiness.ts). Evaluated once per heartbeat, so
+   * its cost (one pass over the partitions, no allocation per partition) is bounded by the
+   * heartbeat interval, not by the metadata rate.
+   */
+  private updateReadiness(): void {
+    if (this.stopping) return;
+    const image = this.follower.image;
+    const registration = image.cluster.broker(this.options.nodeId);
+    const readiness = brokerReadiness(image, this.options.nodeId, {
+      registered: registration !== undefined && registration.brokerEpoch === this.brokerEpochValue,
+      fenced: this.fencedValue,
+    });
+    if (readiness.ready !== this.readiness.ready)
+      this.options.log.info(
+        { ready: readiness.ready, reason: readiness.reason },
+        readiness.ready ? 'broker ready (in every ISR)' : 'broker not ready',
+      );
+    this.readiness = readiness;
+    this.health.set('sluice.v1.Broker', readiness.ready ? 'SERVING' : 'NOT_SERVING');
   }
 
   private setFenced(fenced: boolean): void {

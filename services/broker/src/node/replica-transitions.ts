@@ -5,7 +5,7 @@
  * become follower / update (core/replica-role.ts). Changed topic configs reach the open logs. The
  * image also tells a partition that does not exist from one this broker does not lead.
  */
-import type { MetadataImage } from '@sluice/metadata';
+import { NO_LEADER, type MetadataImage } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
 import type { RegistrationContext } from '../core/replication';
 import type { LogLifecycle } from './log-lifecycle';
@@ -62,7 +62,27 @@ export class ReplicaTransitions {
         };
         for (let p = 0; p < topic.partitionCount; p++) {
           const reg = topic.partition(p);
-          if (reg === undefined || !reg.replicas.includes(brokerId)) continue;
+          if (reg === undefined) continue;
+          if (!reg.replicas.includes(brokerId)) {
+            // A reassignment removed this broker: a replica still open here goes offline (a
+            // leader resigns and fails its waiting acks, a follower stops fetching), so nothing
+            // is served or acknowledged from it. Its log stays on disk (not deleted yet).
+            const removed = driver.replica(`${topic.name}-${p}`);
+            if (removed !== undefined && core.role(removed.key).kind !== 'offline') {
+              core.applyRegistration(
+                removed.key,
+                {
+                  leader: NO_LEADER,
+                  leaderEpoch: reg.leaderEpoch,
+                  partitionEpoch: reg.partitionEpoch,
+                  replicas: [...reg.replicas],
+                  isr: [...reg.isr],
+                },
+                context,
+              );
+            }
+            continue;
+          }
           // An offline log directory opens nothing new: such a replica is simply not hosted here.
           const replica = this.ensureReplica(image, topic.name, topic.topicId, p);
           if (replica === undefined) continue;

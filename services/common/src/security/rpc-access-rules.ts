@@ -9,7 +9,8 @@
  * - groups: READ to join, heartbeat or commit (and READ on each committed topic), DESCRIBE to
  *   look, DELETE to delete; DescribeGroups answers per group;
  * - controller: topics CREATE (cluster or topic), DELETE, ALTER; configs ALTER_CONFIGS;
- *   ElectLeaders and ACL changes ALTER on the cluster, DescribeAcls DESCRIBE on the cluster;
+ *   ElectLeaders, AlterPartitionReassignments and ACL changes ALTER on the cluster, DescribeAcls and
+ *   ListPartitionReassignments DESCRIBE on the cluster;
  * - what only brokers, coordinators and controllers call (register, heartbeat, the metadata feed,
  *   AlterPartition, producer id blocks, Raft, share-state writes): CLUSTER_ACTION on the cluster.
  * DescribeCluster and FindCoordinator's lookup of coordinators need only authentication, as
@@ -243,6 +244,8 @@ export const RPC_ACCESS_RULES: ReadonlyMap<string, AccessRule> = new Map<string,
     },
   ],
   ['sluice.v1.Controller/ElectLeaders', { whole: () => [cluster('ALTER')] }],
+  ['sluice.v1.Controller/AlterPartitionReassignments', { whole: () => [cluster('ALTER')] }],
+  ['sluice.v1.Controller/ListPartitionReassignments', { whole: () => [cluster('DESCRIBE')] }],
   ['sluice.v1.Controller/DescribeCluster', { whole: () => [] }],
   [
     'sluice.v1.Controller/DescribeTopics',

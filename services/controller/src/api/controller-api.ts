@@ -465,6 +465,54 @@ export class ControllerApi {
     };
   }
 
+  // ------------------------------------------------------------------ reassignments
+
+  async alterPartitionReassignments(
+    request: pb.AlterPartitionReassignmentsRequest__Output,
+    caller: ApiCaller,
+  ): Promise<pb.AlterPartitionReassignmentsResponse> {
+    const requests = (request.partitions ?? []).map((p) => ({
+      topic: p.topic,
+      partitionId: p.partition,
+      targetReplicas: p.cancel ? null : [...(p.targetReplicas ?? [])],
+    }));
+    const response = await this.write(
+      caller,
+      'AlterPartitionReassignments',
+      { partitions: requests.length },
+      (core, image) => core.alterPartitionReassignments(image, requests),
+    );
+    return {
+      results: response.results.map((result) => ({
+        topic: result.topic,
+        partition: result.partitionId,
+        ...itemError(result.error),
+      })),
+    };
+  }
+
+  async listPartitionReassignments(
+    request: pb.ListPartitionReassignmentsRequest__Output,
+  ): Promise<pb.ListPartitionReassignmentsResponse> {
+    await this.deps.queue.readBarrier();
+    const refs = (request.topicPartitions ?? []).flatMap((tp) =>
+      (tp.partitions ?? []).map((partitionId) => ({ topic: tp.topic, partitionId })),
+    );
+    const ongoing = this.deps.core.listPartitionReassignments(
+      this.deps.stateMachine.image,
+      refs.length === 0 ? undefined : refs,
+    );
+    return {
+      reassignments: ongoing.map((r) => ({
+        topic: r.topic,
+        partition: r.partitionId,
+        replicas: [...r.replicas],
+        addingReplicas: [...r.addingReplicas],
+        removingReplicas: [...r.removingReplicas],
+      })),
+    };
+  }
+
   // ------------------------------------------------------------------ ACLs
 
   async createAcls(request: pb.CreateAclsRequest__Output, caller: ApiCaller): Promise<pb.CreateAclsResponse> {

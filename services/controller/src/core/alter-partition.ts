@@ -13,6 +13,7 @@ import { assert } from './assert';
 import { registeredBroker } from './cluster-control';
 import { isEligibleBroker, type CoreContext } from './context';
 import { brokersWithLostReplicas, minInsyncReplicasOf, nextEligibleLeaderReplicas } from './eligible-leaders';
+import { reassignmentCompletion } from './partition-reassignment';
 import type { ControllerResult } from './result';
 
 export interface AlterPartitionRequest {
@@ -114,18 +115,32 @@ export function alterPartition(
           },
         ];
   assert(isr.includes(current.leader), `${where}: leader left the ISR`);
+  // A reassignment completes in the same batch as the ISR change that brings its last target
+  // replica in sync (Kafka's maybeCompleteReassignment), so no other change can come between.
+  const completion = reassignmentCompletion(ctx, topicId, partitionId, {
+    ...current,
+    isr,
+    eligibleLeaderReplicas: elr,
+  });
+  if (completion !== null) records.push(completion);
+  const leader = completion?.leader ?? current.leader;
+  const finalIsr = completion?.isr ?? isr;
   return {
     records,
     response: {
       topicId,
       partitionId,
-      leader: current.leader,
-      leaderEpoch: current.leaderEpoch,
+      leader,
+      leaderEpoch: current.leaderEpoch + (completion?.leader !== undefined ? 1 : 0),
       partitionEpoch: current.partitionEpoch + records.length,
-      isr,
+      isr: finalIsr,
     },
-    summary: unchanged
-      ? `alterPartition ${where}: ISR unchanged (${isr.join(',')})`
-      : `alterPartition ${where}: ISR ${current.isr.join(',')} -> ${isr.join(',')} by leader ${brokerId}`,
+    summary:
+      (unchanged
+        ? `alterPartition ${where}: ISR unchanged (${isr.join(',')})`
+        : `alterPartition ${where}: ISR ${current.isr.join(',')} -> ${isr.join(',')} by leader ${brokerId}`) +
+      (completion === null
+        ? ''
+        : `; reassignment complete: replicas ${(completion.replicas ?? current.replicas).join(',')}, leader ${leader}`),
   };
 }

@@ -66,6 +66,13 @@ import {
   DEFAULT_REPLICATION_FACTOR,
   MAX_RECORDS_PER_USER_OP,
 } from './limits';
+import {
+  alterPartitionReassignments,
+  listPartitionReassignments,
+  type AlterPartitionReassignmentsResponse,
+  type OngoingReassignment,
+  type PartitionReassignmentRequest,
+} from './partition-reassignment';
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './producer-ids';
 import type { ControllerResult } from './result';
 import type { Rng } from './rng';
@@ -237,6 +244,21 @@ export class ControllerCore {
 
   electLeaders(image: MetadataImage, request: ElectLeadersRequest): ControllerResult<ElectLeadersResponse> {
     return this.checked(image, electLeaders(this.ctx(image), request));
+  }
+
+  /** Starts, replaces or cancels (null target) reassignments; per-partition errors in the response. */
+  alterPartitionReassignments(
+    image: MetadataImage,
+    requests: readonly PartitionReassignmentRequest[],
+  ): ControllerResult<AlterPartitionReassignmentsResponse> {
+    return this.checked(image, alterPartitionReassignments(this.ctx(image), requests));
+  }
+
+  listPartitionReassignments(
+    image: MetadataImage,
+    partitions?: readonly { readonly topic: string; readonly partitionId: number }[],
+  ): OngoingReassignment[] {
+    return listPartitionReassignments({ image }, partitions);
   }
 
   createAcls(image: MetadataImage, bindings: readonly AclBinding[]): ControllerResult<CreateAclsResponse> {

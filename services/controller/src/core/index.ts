@@ -29,6 +29,12 @@ export { topicConfigValue, uncleanLeaderElectionEnabled } from './configuration-
 export { TOPIC_CONFIGS, BROKER_CONFIGS, configValueProblem, type ConfigDef, type ConfigType } from './config-defs';
 export type { ElectLeadersRequest, ElectLeaderResult, ElectLeadersResponse, TopicPartitionRef } from './elect-leaders';
 export type { BootstrapResponse } from './bootstrap';
+export type {
+  AlterPartitionReassignmentsResponse,
+  OngoingReassignment,
+  PartitionReassignmentRequest,
+  PartitionReassignmentResult,
+} from './partition-reassignment';
 export {
   describeCluster,
   describeTopics,

@@ -57,6 +57,21 @@ export class ClusterAdminController {
     return this.api.electLeaders(request, callerOf(call));
   }
 
+  @GrpcMethod('Controller', 'AlterPartitionReassignments')
+  alterPartitionReassignments(
+    @Payload() request: pb.AlterPartitionReassignmentsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Promise<pb.AlterPartitionReassignmentsResponse> {
+    return this.api.alterPartitionReassignments(request, callerOf(call));
+  }
+
+  @GrpcMethod('Controller', 'ListPartitionReassignments')
+  listPartitionReassignments(
+    @Payload() request: pb.ListPartitionReassignmentsRequest__Output,
+  ): Promise<pb.ListPartitionReassignmentsResponse> {
+    return this.api.listPartitionReassignments(request);
+  }
+
   @GrpcMethod('Controller', 'CreateAcls')
   createAcls(
     @Payload() request: pb.CreateAclsRequest__Output,

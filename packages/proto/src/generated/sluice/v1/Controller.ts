@@ -6,6 +6,8 @@ import type { AllocateProducerIdsRequest as _sluice_v1_AllocateProducerIdsReques
 import type { AllocateProducerIdsResponse as _sluice_v1_AllocateProducerIdsResponse, AllocateProducerIdsResponse__Output as _sluice_v1_AllocateProducerIdsResponse__Output } from '../../sluice/v1/AllocateProducerIdsResponse';
 import type { AlterConfigsRequest as _sluice_v1_AlterConfigsRequest, AlterConfigsRequest__Output as _sluice_v1_AlterConfigsRequest__Output } from '../../sluice/v1/AlterConfigsRequest';
 import type { AlterConfigsResponse as _sluice_v1_AlterConfigsResponse, AlterConfigsResponse__Output as _sluice_v1_AlterConfigsResponse__Output } from '../../sluice/v1/AlterConfigsResponse';
+import type { AlterPartitionReassignmentsRequest as _sluice_v1_AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsRequest__Output as _sluice_v1_AlterPartitionReassignmentsRequest__Output } from '../../sluice/v1/AlterPartitionReassignmentsRequest';
+import type { AlterPartitionReassignmentsResponse as _sluice_v1_AlterPartitionReassignmentsResponse, AlterPartitionReassignmentsResponse__Output as _sluice_v1_AlterPartitionReassignmentsResponse__Output } from '../../sluice/v1/AlterPartitionReassignmentsResponse';
 import type { AlterPartitionRequest as _sluice_v1_AlterPartitionRequest, AlterPartitionRequest__Output as _sluice_v1_AlterPartitionRequest__Output } from '../../sluice/v1/AlterPartitionRequest';
 import type { AlterPartitionResponse as _sluice_v1_AlterPartitionResponse, AlterPartitionResponse__Output as _sluice_v1_AlterPartitionResponse__Output } from '../../sluice/v1/AlterPartitionResponse';
 import type { BrokerHeartbeatRequest as _sluice_v1_BrokerHeartbeatRequest, BrokerHeartbeatRequest__Output as _sluice_v1_BrokerHeartbeatRequest__Output } from '../../sluice/v1/BrokerHeartbeatRequest';
@@ -32,6 +34,8 @@ import type { ElectLeadersRequest as _sluice_v1_ElectLeadersRequest, ElectLeader
 import type { ElectLeadersResponse as _sluice_v1_ElectLeadersResponse, ElectLeadersResponse__Output as _sluice_v1_ElectLeadersResponse__Output } from '../../sluice/v1/ElectLeadersResponse';
 import type { FetchMetadataRequest as _sluice_v1_FetchMetadataRequest, FetchMetadataRequest__Output as _sluice_v1_FetchMetadataRequest__Output } from '../../sluice/v1/FetchMetadataRequest';
 import type { FetchMetadataResponse as _sluice_v1_FetchMetadataResponse, FetchMetadataResponse__Output as _sluice_v1_FetchMetadataResponse__Output } from '../../sluice/v1/FetchMetadataResponse';
+import type { ListPartitionReassignmentsRequest as _sluice_v1_ListPartitionReassignmentsRequest, ListPartitionReassignmentsRequest__Output as _sluice_v1_ListPartitionReassignmentsRequest__Output } from '../../sluice/v1/ListPartitionReassignmentsRequest';
+import type { ListPartitionReassignmentsResponse as _sluice_v1_ListPartitionReassignmentsResponse, ListPartitionReassignmentsResponse__Output as _sluice_v1_ListPartitionReassignmentsResponse__Output } from '../../sluice/v1/ListPartitionReassignmentsResponse';
 import type { RegisterBrokerRequest as _sluice_v1_RegisterBrokerRequest, RegisterBrokerRequest__Output as _sluice_v1_RegisterBrokerRequest__Output } from '../../sluice/v1/RegisterBrokerRequest';
 import type { RegisterBrokerResponse as _sluice_v1_RegisterBrokerResponse, RegisterBrokerResponse__Output as _sluice_v1_RegisterBrokerResponse__Output } from '../../sluice/v1/RegisterBrokerResponse';
 
@@ -62,6 +66,25 @@ export interface ControllerClient extends grpc.Client {
   alterPartition(argument: _sluice_v1_AlterPartitionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_AlterPartitionResponse__Output>): grpc.ClientUnaryCall;
   alterPartition(argument: _sluice_v1_AlterPartitionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_AlterPartitionResponse__Output>): grpc.ClientUnaryCall;
   alterPartition(argument: _sluice_v1_AlterPartitionRequest, callback: grpc.requestCallback<_sluice_v1_AlterPartitionResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Kafka's AlterPartitionReassignments (KIP-455; ALTER on the cluster): per partition a target
+   * replica list, or cancel. Adding replicas catch up and join the ISR; the controller then drops
+   * the removed ones. Answers per partition.
+   */
+  AlterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  AlterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  AlterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  AlterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Kafka's AlterPartitionReassignments (KIP-455; ALTER on the cluster): per partition a target
+   * replica list, or cancel. Adding replicas catch up and join the ISR; the controller then drops
+   * the removed ones. Answers per partition.
+   */
+  alterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  alterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  alterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  alterPartitionReassignments(argument: _sluice_v1_AlterPartitionReassignmentsRequest, callback: grpc.requestCallback<_sluice_v1_AlterPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
   
   BrokerHeartbeat(argument: _sluice_v1_BrokerHeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_BrokerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
   BrokerHeartbeat(argument: _sluice_v1_BrokerHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_BrokerHeartbeatResponse__Output>): grpc.ClientUnaryCall;
@@ -204,6 +227,21 @@ export interface ControllerClient extends grpc.Client {
   fetchMetadata(argument: _sluice_v1_FetchMetadataRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_sluice_v1_FetchMetadataResponse__Output>;
   
   /**
+   * Kafka's ListPartitionReassignments (DESCRIBE on the cluster): reassignments in progress.
+   */
+  ListPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  ListPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  ListPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  ListPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Kafka's ListPartitionReassignments (DESCRIBE on the cluster): reassignments in progress.
+   */
+  listPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  listPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  listPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  listPartitionReassignments(argument: _sluice_v1_ListPartitionReassignmentsRequest, callback: grpc.requestCallback<_sluice_v1_ListPartitionReassignmentsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * ---- broker-facing ----
    */
   RegisterBroker(argument: _sluice_v1_RegisterBrokerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_RegisterBrokerResponse__Output>): grpc.ClientUnaryCall;
@@ -226,6 +264,13 @@ export interface ControllerHandlers extends grpc.UntypedServiceImplementation {
   AlterConfigs: grpc.handleUnaryCall<_sluice_v1_AlterConfigsRequest__Output, _sluice_v1_AlterConfigsResponse>;
   
   AlterPartition: grpc.handleUnaryCall<_sluice_v1_AlterPartitionRequest__Output, _sluice_v1_AlterPartitionResponse>;
+  
+  /**
+   * Kafka's AlterPartitionReassignments (KIP-455; ALTER on the cluster): per partition a target
+   * replica list, or cancel. Adding replicas catch up and join the ISR; the controller then drops
+   * the removed ones. Answers per partition.
+   */
+  AlterPartitionReassignments: grpc.handleUnaryCall<_sluice_v1_AlterPartitionReassignmentsRequest__Output, _sluice_v1_AlterPartitionReassignmentsResponse>;
   
   BrokerHeartbeat: grpc.handleUnaryCall<_sluice_v1_BrokerHeartbeatRequest__Output, _sluice_v1_BrokerHeartbeatResponse>;
   
@@ -270,6 +315,11 @@ export interface ControllerHandlers extends grpc.UntypedServiceImplementation {
   FetchMetadata: grpc.handleServerStreamingCall<_sluice_v1_FetchMetadataRequest__Output, _sluice_v1_FetchMetadataResponse>;
   
   /**
+   * Kafka's ListPartitionReassignments (DESCRIBE on the cluster): reassignments in progress.
+   */
+  ListPartitionReassignments: grpc.handleUnaryCall<_sluice_v1_ListPartitionReassignmentsRequest__Output, _sluice_v1_ListPartitionReassignmentsResponse>;
+  
+  /**
    * ---- broker-facing ----
    */
   RegisterBroker: grpc.handleUnaryCall<_sluice_v1_RegisterBrokerRequest__Output, _sluice_v1_RegisterBrokerResponse>;
@@ -280,6 +330,7 @@ export interface ControllerDefinition extends grpc.ServiceDefinition {
   AllocateProducerIds: MethodDefinition<_sluice_v1_AllocateProducerIdsRequest, _sluice_v1_AllocateProducerIdsResponse, _sluice_v1_AllocateProducerIdsRequest__Output, _sluice_v1_AllocateProducerIdsResponse__Output>
   AlterConfigs: MethodDefinition<_sluice_v1_AlterConfigsRequest, _sluice_v1_AlterConfigsResponse, _sluice_v1_AlterConfigsRequest__Output, _sluice_v1_AlterConfigsResponse__Output>
   AlterPartition: MethodDefinition<_sluice_v1_AlterPartitionRequest, _sluice_v1_AlterPartitionResponse, _sluice_v1_AlterPartitionRequest__Output, _sluice_v1_AlterPartitionResponse__Output>
+  AlterPartitionReassignments: MethodDefinition<_sluice_v1_AlterPartitionReassignmentsRequest, _sluice_v1_AlterPartitionReassignmentsResponse, _sluice_v1_AlterPartitionReassignmentsRequest__Output, _sluice_v1_AlterPartitionReassignmentsResponse__Output>
   BrokerHeartbeat: MethodDefinition<_sluice_v1_BrokerHeartbeatRequest, _sluice_v1_BrokerHeartbeatResponse, _sluice_v1_BrokerHeartbeatRequest__Output, _sluice_v1_BrokerHeartbeatResponse__Output>
   ControlledShutdown: MethodDefinition<_sluice_v1_ControlledShutdownRequest, _sluice_v1_ControlledShutdownResponse, _sluice_v1_ControlledShutdownRequest__Output, _sluice_v1_ControlledShutdownResponse__Output>
   CreateAcls: MethodDefinition<_sluice_v1_CreateAclsRequest, _sluice_v1_CreateAclsResponse, _sluice_v1_CreateAclsRequest__Output, _sluice_v1_CreateAclsResponse__Output>
@@ -292,5 +343,6 @@ export interface ControllerDefinition extends grpc.ServiceDefinition {
   DescribeTopics: MethodDefinition<_sluice_v1_DescribeTopicsRequest, _sluice_v1_DescribeTopicsResponse, _sluice_v1_DescribeTopicsRequest__Output, _sluice_v1_DescribeTopicsResponse__Output>
   ElectLeaders: MethodDefinition<_sluice_v1_ElectLeadersRequest, _sluice_v1_ElectLeadersResponse, _sluice_v1_ElectLeadersRequest__Output, _sluice_v1_ElectLeadersResponse__Output>
   FetchMetadata: MethodDefinition<_sluice_v1_FetchMetadataRequest, _sluice_v1_FetchMetadataResponse, _sluice_v1_FetchMetadataRequest__Output, _sluice_v1_FetchMetadataResponse__Output>
+  ListPartitionReassignments: MethodDefinition<_sluice_v1_ListPartitionReassignmentsRequest, _sluice_v1_ListPartitionReassignmentsResponse, _sluice_v1_ListPartitionReassignmentsRequest__Output, _sluice_v1_ListPartitionReassignmentsResponse__Output>
   RegisterBroker: MethodDefinition<_sluice_v1_RegisterBrokerRequest, _sluice_v1_RegisterBrokerResponse, _sluice_v1_RegisterBrokerRequest__Output, _sluice_v1_RegisterBrokerResponse__Output>
 }
