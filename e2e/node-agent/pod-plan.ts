@@ -163,15 +163,25 @@ export function expandArg(arg: string, env: ReadonlyMap<string, string>): string
 export function mountScript(
   binds: readonly { readonly from: string; readonly to: string }[],
   hostsFile: string,
+  keepVisible: readonly string[] = [],
 ): string {
   const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
   const sources = [hostsFile, ...binds.map((b) => b.from)];
-  const hides = (to: string): boolean =>
-    sources.some((from) => from === to || from.startsWith(`${to.replace(/\/$/, '')}/`));
+  const under = (path: string, to: string): boolean => path === to || path.startsWith(`${to.replace(/\/$/, '')}/`);
+  const hides = (to: string): boolean => sources.some((from) => under(from, to));
   const ordered = [...binds.filter((b) => !hides(b.to)), ...binds.filter((b) => hides(b.to))];
+  // Host paths the processes need (the workspace they run from, e.g. a checkout under /tmp) that a
+  // volume's mount point would hide: stashed first, bound back over the volume afterwards.
+  const hidden = keepVisible.filter((path) => binds.some((b) => under(path, b.to)));
   const lines = ['set -e', `mount --bind ${quote(hostsFile)} /etc/hosts`];
+  hidden.forEach((path, i) =>
+    lines.push(`mkdir -p /run/sluice-agent-keep/${i}`, `mount --bind ${quote(path)} /run/sluice-agent-keep/${i}`),
+  );
   for (const bind of ordered)
     lines.push(`mkdir -p ${quote(bind.to)}`, `mount --bind ${quote(bind.from)} ${quote(bind.to)}`);
+  hidden.forEach((path, i) =>
+    lines.push(`mkdir -p ${quote(path)}`, `mount --bind /run/sluice-agent-keep/${i} ${quote(path)}`),
+  );
   lines.push('exec "$@"');
   return lines.join('\n');
 }

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import {
   expandArg,
@@ -19,6 +19,9 @@ import {
   type VolumePlan,
 } from './pod-plan.ts';
 import { probeOnce } from './probes.ts';
+
+/** The checkout the pods run from (the chart's image.appDir in the e2e): it must stay visible in each pod. */
+const WORKSPACE_ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** What a runner needs from the agent: places on disk and answers from the API. */
 export interface PodHost {
@@ -217,6 +220,7 @@ export class PodRunner {
     const script = mountScript(
       run.plan.mounts.map((m) => ({ from: binds.get(m.volume) as string, to: m.path })),
       this.host.hostsFile,
+      [WORKSPACE_ROOT],
     );
     const log = openSync(this.host.logFile(run.plan.name), 'a');
     const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...argv], {
