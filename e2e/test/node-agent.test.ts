@@ -87,6 +87,12 @@ const isReady = (pod: KubeObject): boolean =>
     (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
   );
 
+/**
+ * The pods' loopback /24, drawn per run: pods listen on the chart's fixed ports at their own
+ * addresses, so two suites on one machine (two worktrees) would collide on one fixed prefix.
+ */
+const POD_IP_PREFIX = `127.${12 + Math.floor(Math.random() * 240)}.${Math.floor(Math.random() * 250)}.`;
+
 beforeAll(async () => {
   // Each pod's processes get their own mount namespace (unshare), which takes root, as CI runs.
   if (process.getuid?.() !== 0)
@@ -104,7 +110,7 @@ beforeAll(async () => {
       '--state-dir',
       stateDir,
       '--ip-prefix',
-      '127.11.0.',
+      POD_IP_PREFIX,
     ],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
