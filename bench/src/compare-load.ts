@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { summarizeLatencies, type LatencySummary } from './compare-table';
-import { partitionOf, type Acks, type SettingKind } from './compare-workload';
+import { partitionOf, type Acks, type ProducerTuning, type SettingKind } from './compare-workload';
 import { shutdownTracing, startTracingFromEnv } from '@sluice/runtime';
 
 export interface LoadSpec {
@@ -25,6 +25,8 @@ export interface LoadSpec {
   readonly producers: number;
   readonly consumers: number;
   readonly maxInFlight: number;
+  /** batch.size / linger.ms for clients that have them (sluice's Producer); absent: defaults. */
+  readonly producerTuning?: ProducerTuning;
 }
 
 export interface LoadResult {
