@@ -40,6 +40,7 @@ export function warmupSetting(plan: Plan): Setting {
     seconds: 0,
     label: 'warm-up: produce acks=all · tuned',
     producer: PRODUCER_TUNED,
+    clientPartitioner: true,
   };
 }
 

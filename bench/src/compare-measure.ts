@@ -62,6 +62,7 @@ export function loadSpecFor(
     consumers: workload.consumers,
     maxInFlight: workload.maxInFlight,
     ...(setting.producer === undefined ? {} : { producerTuning: setting.producer }),
+    ...(setting.clientPartitioner === true && setting.kind === 'produce' ? { clientPartitioner: true } : {}),
   };
 }
 
@@ -113,9 +114,16 @@ export async function measureSetting(
     }
     const result = await runLoadProcess(loadSpecFor(driver, system, topic, workload, setting), system.clientEnv ?? {});
     const sample = sampler.stop();
+    const stoppedEarly = setting.kind === 'produce' && result.records + result.errors < setting.records;
     const problems = [
       result.errors > 0 ? `${result.errors} failed (first: ${result.firstError ?? '?'})` : '',
       (result.missing ?? 0) > 0 ? `${result.missing} not seen by the consumer` : '',
+      stoppedEarly
+        ? `stopped sending at the ${setting.seconds} s bound (--produce-seconds): ${result.records} of ${setting.records} records`
+        : '',
+      setting.kind === 'produce' && setting.clientPartitioner === true && driver !== 'sluice'
+        ? 'round robin over the partitions (this client has no sticky partitioner here)'
+        : '',
     ].filter((p) => p !== '');
     return {
       system: system.name,

@@ -66,6 +66,7 @@ export async function runScalingMain(plan: Plan, note: (text: string) => void): 
         seconds: plan.workload.settings.find((s) => s.kind === 'produce')?.seconds ?? 60,
         label: `${produceLabel('all', PRODUCER_TUNED)} · ${cellLabel(cell)}`,
         producer: PRODUCER_TUNED,
+        clientPartitioner: true,
       };
       note(`  ${cellLabel(cell)}`);
       const topics = new Map<Contender, { topic: string; createSeconds: number; idleRssMiB: number }>();
@@ -119,7 +120,7 @@ export async function runScalingMain(plan: Plan, note: (text: string) => void): 
     ...machineFacts().map((fact) => `- ${fact}`),
     `- load average before / after: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
     `- every cell: produce acks=all, ${plan.workload.recordBytes}-byte records, replication ${plan.workload.replication}, min.insync.replicas 2, batch.size 131072 and linger.ms 5 for both, ${records} records a run spread over the producers round robin over the partitions, ${plan.scaling.runs} runs per system in alternating order; its own topic, created before its runs (topic create s: CreateTopics to every partition led with a full ISR)`,
-    `- sluice's producers: that many Producer instances in one Node load process; Kafka's: that many ProducerPerformance JVMs at once (records summed over the longest one's own time)`,
+    `- sluice's producers: that many Producer instances in one Node load process; Kafka's: that many ProducerPerformance JVMs at once (records summed over the longest one's own time). Keyless records on both sides, the partition picked by each client's sticky partitioner (KIP-480). A sluice run stops sending after ${plan.workload.settings.find((s) => s.kind === 'produce')?.seconds ?? 60} s (--produce-seconds; said in the notes when it did); ProducerPerformance has no such bound`,
     `- both systems up for the whole run and warmed first (${rule.minRecords} records at least, until two consecutive runs within ${(rule.tolerance * 100).toFixed(0)}%, cap ${rule.maxRuns} runs); topics of earlier cells stay on the cluster, idle (small cells first)`,
     ...session.outcome.warmups.map((w) => `- warm-up of ${w}`),
     ...descriptions.map((d) => `- ${d}`),
@@ -127,7 +128,11 @@ export async function runScalingMain(plan: Plan, note: (text: string) => void): 
   ].join('\n');
   const table = renderScalingTable(results);
   const log = renderRunLog(session.outcome.runs, session.outcome.verdicts);
-  const notes = [...skipped, ...session.outcome.failures].map((s) => `- ${s}`).join('\n');
+  // Kafka's rows always carry the tool's note; the others only what went wrong or ended early.
+  const runNotes = session.outcome.runs
+    .filter((run) => run.note !== undefined && run.reference !== true)
+    .map((run) => `#${run.sequence} ${run.system}, ${run.setting}: ${run.note}`);
+  const notes = [...runNotes, ...skipped, ...session.outcome.failures].map((s) => `- ${s}`).join('\n');
   process.stdout.write(
     `\n${header}\n\n${table}\n\nEvery run, in the order run (warm-up runs marked, not measured):\n\n${log}\n${notes === '' ? '' : `\nNotes:\n${notes}\n`}`,
   );

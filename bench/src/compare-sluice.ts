@@ -147,6 +147,9 @@ export const sluiceClients: LoadClients = {
       send: async (partition, value) => {
         await producer.send({ topic: spec.topic, partition, value });
       },
+      sendToAnyPartition: async (value) => {
+        await producer.send({ topic: spec.topic, value });
+      },
       close: () => producer.close(),
     };
   },

@@ -49,6 +49,11 @@ export interface Setting {
   readonly onlySystems?: readonly SystemName[];
   /** The label of the setting whose Kafka row this one's ratios are taken against (absent: its own). */
   readonly compareTo?: string;
+  /**
+   * Produce: keyless records whose partition the client's partitioner picks (sticky, KIP-480), as
+   * ProducerPerformance sends them; absent: the load loop's round robin (the quick pass, as before).
+   */
+  readonly clientPartitioner?: boolean;
 }
 
 /**
@@ -346,16 +351,18 @@ export function parsePlan(argv: readonly string[]): Plan {
     if (!kinds.includes('produce')) break;
     const base = { kind: 'produce' as const, acks, records, rate: 0, seconds: produceSeconds };
     if (quick) {
+      // The quick pass keeps its round robin: bench:builds compares it with older builds' runs.
       settings.push({ ...base, label: produceLabel(acks, undefined), producer: PRODUCER_DEFAULTS });
       continue;
     }
+    const fairBase = { ...base, clientPartitioner: true };
     if (configNames.includes('defaults'))
-      settings.push({ ...base, label: produceLabel(acks, PRODUCER_DEFAULTS), producer: PRODUCER_DEFAULTS });
+      settings.push({ ...fairBase, label: produceLabel(acks, PRODUCER_DEFAULTS), producer: PRODUCER_DEFAULTS });
     if (configNames.includes('tuned'))
-      settings.push({ ...base, label: produceLabel(acks, PRODUCER_TUNED), producer: PRODUCER_TUNED });
+      settings.push({ ...fairBase, label: produceLabel(acks, PRODUCER_TUNED), producer: PRODUCER_TUNED });
     if (configNames.includes('best'))
       settings.push({
-        ...base,
+        ...fairBase,
         label: produceLabel(acks, sluiceBest),
         producer: sluiceBest,
         onlySystems: ['sluice'],

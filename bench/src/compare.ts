@@ -347,6 +347,7 @@ async function main(): Promise<void> {
           `- ${warmupRuleText(plan)}`,
           `- order: sluice and Kafka up at once (the one not being measured idles); each setting ${plan.fair.produceRuns} measured runs per system for produce, ${plan.fair.probeRuns} for consume and e2e, in alternating order (A B B A ...); the table shows each run and the median; server RSS is the peak over the runs`,
           `- producer settings: defaults = each client's own (Kafka 4 and sluice alike: batch.size 16384, linger.ms 5); tuned = batch.size 131072, linger.ms 5 for both; sluice best = ${describeTuning(workload.settings.find((s) => s.producer?.name === 'sluice best')?.producer)} (sluice only; its ratio is against Kafka tuned)`,
+          "- produce rows send keyless records: each client's sticky partitioner (KIP-480) picks the partition, sluice's Producer as ProducerPerformance does; the e2e rows spread records round robin on both sides",
           `- kafkajs (against the same warm Kafka), NATS and Redis: one pass each on their clients' defaults after ${workload.warmupRecords} warm-up records (their clients have no batch.size / linger.ms)`,
           ...(fairOutcome?.warmups ?? []).map((w) => `- warm-up of ${w}`),
         ]

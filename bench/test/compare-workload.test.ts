@@ -28,6 +28,13 @@ describe('the fair plan (bench:compare without --quick)', () => {
     expect(best?.producer).toEqual({ name: 'sluice best', batchSizeBytes: 1_048_576, lingerMs: 5 });
   });
 
+  it("sends keyless produce records for the client's sticky partitioner, as ProducerPerformance does; the quick pass keeps its round robin", () => {
+    const produce = plan.workload.settings.filter((s) => s.kind === 'produce');
+    expect(produce.every((s) => s.clientPartitioner === true)).toBe(true);
+    const quick = parsePlan(['--quick']).workload.settings.filter((s) => s.kind === 'produce');
+    expect(quick.map((s) => s.clientPartitioner)).toEqual([undefined]);
+  });
+
   it('reads the backlog and measures e2e at 5,000 records/s with p99.9', () => {
     const kinds = plan.workload.settings.map((s) => s.label);
     expect(kinds).toContain('consume backlog');
