@@ -23,6 +23,7 @@ import {
 } from './compare-procs';
 import type { LatencySummary } from './compare-table';
 import { kafkaProducerProps, type Setting, type Workload } from './compare-workload';
+import { endToEndLatencyArgs } from './kafka-tool-args';
 import {
   combineProducerRuns,
   parseConsumerPerformance,
@@ -240,34 +241,6 @@ export interface ToolResult {
   readonly seconds: number;
   readonly latencyMs?: LatencySummary;
   readonly note: string;
-}
-
-/**
- * EndToEndLatency's arguments: up to Kafka 4.1 positional (`broker_list topic num_messages
- * producer_acks message_size_bytes`, its usage line in 4.1.1); later releases take named flags.
- */
-export function endToEndLatencyArgs(
-  version: string,
-  bootstrap: string,
-  topic: string,
-  records: number,
-  acks: string,
-  recordBytes: number,
-): string[] {
-  const [major, minor] = version.split('.').map(Number);
-  if (major === 4 && (minor ?? 0) <= 1) return [bootstrap, topic, String(records), acks, String(recordBytes)];
-  return [
-    '--bootstrap-server',
-    bootstrap,
-    '--topic',
-    topic,
-    '--num-records',
-    String(records),
-    '--producer-acks',
-    acks,
-    '--record-size',
-    String(recordBytes),
-  ];
 }
 
 /** One setting through Kafka's own tools; producers run as parallel ProducerPerformance JVMs. */

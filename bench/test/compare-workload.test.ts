@@ -63,6 +63,7 @@ describe('flags', () => {
   it('keeps the quick pass as one row per acks on producer defaults, labelled as before', () => {
     const quick = parsePlan(['--quick']);
     expect(quick.mode).toBe('quick');
+    expect(quick.workload.partitions).toBe(12);
     expect(quick.workload.settings.filter((s) => s.kind === 'produce').map((s) => s.label)).toEqual([
       'produce acks=all',
     ]);
