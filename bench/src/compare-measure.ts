@@ -74,7 +74,8 @@ export async function fillBacklog(
   workload: Workload,
   setting: Setting,
 ): Promise<number> {
-  const fill: Setting = { ...setting, kind: 'produce', acks: 'all', seconds: 0 };
+  // A consume setting's `seconds` is 0 (no bound); a warm-up's keeps its own bound.
+  const fill: Setting = { ...setting, kind: 'produce', acks: 'all' };
   if (driver === 'kafka') return (await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, fill)).records;
   const result = await runLoadProcess(loadSpecFor(driver, system, topic, workload, fill), system.clientEnv ?? {});
   return result.records;

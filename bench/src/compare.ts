@@ -1,12 +1,15 @@
 /**
- * `pnpm bench:compare [--quick]`: sluice side by side with Apache Kafka 4 (its own tools, and
- * kafkajs), NATS JetStream and Redis Streams on this machine, one workload (compare-workload)
- * for all. Starts each system in turn (compare-sluice, compare-kafka, compare-nats,
- * compare-redis), runs every setting in a load process (compare-load; Kafka's tools for the
- * Kafka rows) while sampling the system's server processes from /proc, stops the system by pid,
- * and prints one markdown table (compare-table) with each row's ratio to Kafka; the same as JSON
- * under bench/results/. --quick runs sluice and Kafka only (the others when named in --systems),
- * with short settings; progress lines on stderr carry the seconds since the start.
+ * `pnpm bench:compare [--quick | --scaling]`: sluice side by side with Apache Kafka 4.1.1 (its own
+ * tools, and kafkajs), NATS JetStream and Redis Streams on this machine, one workload
+ * (compare-workload) for all. The default is the fair run (issue 19): sluice and Kafka up at once,
+ * each warmed to its plateau, every setting alternated between them several times (compare-fair),
+ * every run printed and the medians in the table; kafkajs then runs against the same warm Kafka,
+ * and NATS and Redis (and, when asked, sluice's tracing and security rows) one pass each on their
+ * own clusters. --quick is the old single cold pass per system (a smoke; bench:builds runs it);
+ * --scaling the partitions / producers table (compare-scaling). Server processes are sampled from
+ * /proc while a setting runs; every process is stopped by pid; the table is markdown on stdout
+ * with each row's ratio to Kafka, the same as JSON under bench/results/; progress lines on stderr
+ * carry the seconds since the start.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -341,7 +344,7 @@ async function main(): Promise<void> {
     '',
     ...machineFacts().map((fact) => `- ${fact}`),
     `- load average before / after: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
-    `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, min.insync.replicas 2, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${produceRecords ?? '–'} records a run (at most ${workload.settings.find((s) => s.kind === 'produce')?.seconds ?? '–'} s), at most ${workload.maxInFlight} unacknowledged per Node producer; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
+    `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, min.insync.replicas ${Math.min(2, workload.replication)}, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${produceRecords ?? '–'} records a run (at most ${workload.settings.find((s) => s.kind === 'produce')?.seconds ?? '–'} s), at most ${workload.maxInFlight} unacknowledged per Node producer; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
     ...(fair
       ? [
           `- ${warmupRuleText(plan)}`,
