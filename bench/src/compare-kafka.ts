@@ -12,12 +12,45 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer as KafkajsConsumer, type Producer as KafkajsProducer } from 'kafkajs';
 import { freePorts, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
-import { PEERS_DIR, runTracked, spawnTracked, stopChild, which, type RunningSystem } from './compare-procs';
+import {
+  createWaitMs,
+  PEERS_DIR,
+  runTracked,
+  spawnTracked,
+  stopChild,
+  which,
+  type RunningSystem,
+} from './compare-procs';
 import type { LatencySummary } from './compare-table';
-import type { Setting, Workload } from './compare-workload';
+import { kafkaProducerProps, type Setting, type Workload } from './compare-workload';
+import { endToEndLatencyArgs } from './kafka-tool-args';
+import {
+  combineProducerRuns,
+  parseConsumerPerformance,
+  parseE2eRate,
+  parseEndToEndLatency,
+  parseProducerPerformance,
+} from './kafka-tool-output';
+
+/**
+ * The Apache Kafka release the bench runs: server, clients and tools all of this one version
+ * (issue 19: unpinned, 4.4.0 brokers ran with 4.3.1 tools). `KAFKA_VERSION` overrides it, with
+ * bench/peers/fetch-kafka.sh fetching that version into its own folder.
+ */
+export const PINNED_KAFKA_VERSION = '4.1.1';
+
+export function kafkaVersion(): string {
+  const version = process.env.KAFKA_VERSION ?? PINNED_KAFKA_VERSION;
+  if (!/^4\.\d+\.\d+$/.test(version)) throw new Error(`KAFKA_VERSION must be a 4.x.y release, not ${version}`);
+  return version;
+}
 
 export function kafkaLibs(): string {
-  return join(process.env.SLUICE_PEERS_DIR ?? join(homedir(), '.cache', 'sluice-peers'), 'kafka', 'libs');
+  return join(
+    process.env.SLUICE_PEERS_DIR ?? join(homedir(), '.cache', 'sluice-peers'),
+    `kafka-${kafkaVersion()}`,
+    'libs',
+  );
 }
 
 /** Runs bench/peers/fetch-kafka.sh when the jars are not there yet; throws a clear message. */
@@ -30,17 +63,27 @@ export async function ensureKafka(): Promise<string> {
       throw new Error(
         `kafka: no jars in ${libs} and no mvn to fetch them (Debian: apt-get install -y maven), or run bench/peers/fetch-kafka.sh`,
       );
-    process.stderr.write(`kafka: fetching Apache Kafka 4.x into ${libs} (bench/peers/fetch-kafka.sh)\n`);
-    const fetched = await runTracked('bash', [join(PEERS_DIR, 'fetch-kafka.sh')], 900_000);
+    process.stderr.write(`kafka: fetching Apache Kafka ${kafkaVersion()} into ${libs} (bench/peers/fetch-kafka.sh)\n`);
+    const fetched = await runTracked('bash', [join(PEERS_DIR, 'fetch-kafka.sh')], 900_000, {
+      env: { ...process.env, KAFKA_VERSION: kafkaVersion() },
+    });
     if (fetched.code !== 0)
       throw new Error(`kafka: bench/peers/fetch-kafka.sh failed:\n${fetched.stderr}${fetched.stdout}`);
   }
-  return readFileSync(join(libs, '.version'), 'utf8').trim();
+  const version = readFileSync(join(libs, '.version'), 'utf8').trim();
+  if (version !== kafkaVersion()) throw new Error(`kafka: ${libs} holds ${version}, not ${kafkaVersion()}`);
+  return version;
 }
 
+/**
+ * kafka-server-start.sh's JVM as its users run it: KAFKA_HEAP_OPTS (-Xmx1G -Xms1G) and
+ * kafka-run-class.sh's KAFKA_JVM_PERFORMANCE_OPTS. Left out (said in the table): its GC log
+ * (-loggc), the JMX agent and the log4j appenders, which only write files.
+ */
 const JVM_SERVER_OPTS = [
   '-Xmx1G',
   '-Xms1G',
+  '-server',
   '-XX:+UseG1GC',
   '-XX:MaxGCPauseMillis=20',
   '-XX:InitiatingHeapOccupancyPercent=35',
@@ -137,10 +180,12 @@ export async function startKafka(baseDir: string, replication: number): Promise<
   }
   return {
     name: `Apache Kafka ${version}`,
-    description: `Apache Kafka ${version}: 3 combined KRaft nodes (JVM, -Xmx1G -Xms1G, G1), min.insync.replicas=${minIsr}, data in /tmp`,
+    description: `Apache Kafka ${version} (server, clients and tools all ${version}): 3 combined KRaft nodes, each JVM with kafka-server-start.sh's flags (-Xmx1G -Xms1G, -server, G1 with MaxGCPauseMillis=20, InitiatingHeapOccupancyPercent=35, ExplicitGCInvokesConcurrent; not its GC log, JMX agent or log4j files), broker defaults but min.insync.replicas=${minIsr}, data in /tmp`,
     connect: { bootstrap },
     serverPids: () => children.map((child) => child.pid).filter((pid): pid is number => pid !== undefined),
     async createTopic(name, partitions, rf, options) {
+      // The scaling table creates up to thousands of partitions at once: the waits grow with them.
+      const waitMs = createWaitMs(partitions);
       // kafkajs sees new topics late (UNKNOWN_TOPIC_OR_PARTITION for a while): retry until it does.
       await waitFor(
         `${name} created`,
@@ -157,14 +202,14 @@ export async function startKafka(baseDir: string, replication: number): Promise<
                 },
               ],
               waitForLeaders: false,
-              timeout: 30_000,
+              timeout: waitMs,
             });
           } catch (error) {
             if (!/already exists/i.test(error instanceof Error ? error.message : String(error))) throw error;
           }
           return true;
         },
-        60_000,
+        waitMs,
         500,
       );
       await waitFor(
@@ -178,7 +223,7 @@ export async function startKafka(baseDir: string, replication: number): Promise<
             topic.partitions.every((p) => p.leader >= 0 && p.isr.length === rf)
           );
         },
-        60_000,
+        waitMs,
         200,
       );
     },
@@ -198,12 +243,6 @@ export interface ToolResult {
   readonly note: string;
 }
 
-function number(text: string, pattern: RegExp, what: string, output: string): number {
-  const match = pattern.exec(text);
-  if (match === null) throw new Error(`kafka tools: no ${what} in the output:\n${output}`);
-  return Number(match[1]);
-}
-
 /** One setting through Kafka's own tools; producers run as parallel ProducerPerformance JVMs. */
 export async function runKafkaTool(
   bootstrap: string,
@@ -218,6 +257,7 @@ export async function runKafkaTool(
         { length: workload.producers },
         (_, p) => Math.floor(setting.records / workload.producers) + (p < setting.records % workload.producers ? 1 : 0),
       );
+      const tuningProps = kafkaProducerProps(setting.producer);
       const runs = await Promise.all(
         shares.map((share) =>
           java(
@@ -234,28 +274,22 @@ export async function runKafkaTool(
               '--producer-props',
               `bootstrap.servers=${bootstrap}`,
               `acks=${acks}`,
+              ...tuningProps,
             ],
             600_000,
           ),
         ),
       );
-      let rate = 0;
-      let records = 0;
-      for (const run of runs) {
+      const summaries = runs.map((run) => {
         const out = run.stdout + run.stderr;
         if (run.code !== 0) throw new Error(`ProducerPerformance failed:\n${out}`);
-        const final =
-          out
-            .split('\n')
-            .filter((line) => line.includes('records sent'))
-            .pop() ?? '';
-        records += number(final, /^(\d+) records sent/, 'records sent', out);
-        rate += number(final, /records sent, ([\d.]+) records\/sec/, 'records/sec', out);
-      }
+        return parseProducerPerformance(out);
+      });
+      const { records, seconds } = combineProducerRuns(summaries);
       return {
         records,
-        seconds: records / rate,
-        note: `ProducerPerformance (Kafka's producer defaults: linger.ms=5, batch.size=16384${setting.acks === 'leader' ? '' : ', idempotent'}${setting.acks === 'durable' ? '; topic flush.messages=1' : ''}); its own latency figures are send -> ack, not shown`,
+        seconds,
+        note: `ProducerPerformance (${tuningProps.length === 0 ? "Kafka's producer defaults: linger.ms=5, batch.size=16384" : tuningProps.join(', ')}${setting.acks === 'leader' ? '' : ', idempotent'}${setting.acks === 'durable' ? '; topic flush.messages=1' : ''}${workload.producers > 1 ? `; ${workload.producers} JVMs at once, records summed over the longest one's own time` : ''}); its own latency figures are send -> ack, not shown`,
       };
     }
     case 'consume': {
@@ -277,12 +311,7 @@ export async function runKafkaTool(
       );
       const out = run.stdout + run.stderr;
       if (run.code !== 0) throw new Error(`ConsumerPerformance failed:\n${out}`);
-      // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-      const line = out.split('\n').find((l) => /^\d{4}-\d\d-\d\d/.test(l.trim()));
-      if (line === undefined) throw new Error(`ConsumerPerformance: no result line:\n${out}`);
-      const cells = line.split(',').map((cell) => cell.trim());
-      const records = Number(cells[4]);
-      const fetchMs = Number(cells[7]);
+      const { records, fetchMs } = parseConsumerPerformance(out);
       return {
         records,
         seconds: fetchMs / 1000,
@@ -308,16 +337,8 @@ export async function runKafkaTool(
         600_000,
       );
       const out = run.stdout + run.stderr;
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (run.code !== 0 || line === undefined) throw new Error(`E2eRate.java failed:\n${out}`);
-      const r = JSON.parse(line.slice('RESULT '.length)) as {
-        records: number;
-        seconds: number;
-        received: number;
-        p50: number;
-        p99: number;
-        p999: number;
-      };
+      if (run.code !== 0) throw new Error(`E2eRate.java failed:\n${out}`);
+      const r = parseE2eRate(out);
       return {
         records: r.records,
         seconds: r.seconds,
@@ -329,27 +350,13 @@ export async function runKafkaTool(
       const run = await java(
         [
           'org.apache.kafka.tools.EndToEndLatency',
-          '--bootstrap-server',
-          bootstrap,
-          '--topic',
-          topic,
-          '--num-records',
-          String(setting.records),
-          '--producer-acks',
-          acks,
-          '--record-size',
-          String(workload.recordBytes),
+          ...endToEndLatencyArgs(kafkaVersion(), bootstrap, topic, setting.records, acks, workload.recordBytes),
         ],
         600_000,
       );
       const out = run.stdout + run.stderr;
-      // kafka-tools 4.3.1 (the newest on Maven Central) with kafka-clients 4.4.0 prints its
-      // figures, then fails at exit (org.apache.kafka.common.utils.Exit moved): the figures count.
-      if (run.code !== 0 && !out.includes('Percentiles:')) throw new Error(`EndToEndLatency failed:\n${out}`);
-      const avg = number(out, /Avg latency: ([\d.]+) ms/, 'average latency', out);
-      const p50 = number(out, /50th = ([\d.]+)/, '50th percentile', out);
-      const p99 = number(out, /99th = ([\d.]+)/, '99th percentile', out);
-      const p999 = number(out, /99\.9th = ([\d.]+)/, '99.9th percentile', out);
+      if (run.code !== 0) throw new Error(`EndToEndLatency failed:\n${out}`);
+      const { avgMs: avg, p50, p99, p999 } = parseEndToEndLatency(out);
       return {
         records: setting.records,
         seconds: (avg * setting.records) / 1000,

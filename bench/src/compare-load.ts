@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { summarizeLatencies, type LatencySummary } from './compare-table';
-import { partitionOf, type Acks, type SettingKind } from './compare-workload';
+import { partitionOf, type Acks, type ProducerTuning, type SettingKind } from './compare-workload';
 import { shutdownTracing, startTracingFromEnv } from '@sluice/runtime';
 
 export interface LoadSpec {
@@ -25,6 +25,14 @@ export interface LoadSpec {
   readonly producers: number;
   readonly consumers: number;
   readonly maxInFlight: number;
+  /** batch.size / linger.ms for clients that have them (sluice's Producer); absent: defaults. */
+  readonly producerTuning?: ProducerTuning;
+  /**
+   * Peak produce: records go without a partition and the client's own partitioner picks one
+   * (sticky, KIP-480), as ProducerPerformance's keyless records do; clients without one (kafkajs,
+   * NATS, Redis) keep the round robin. Absent: round robin over the partitions.
+   */
+  readonly clientPartitioner?: boolean;
 }
 
 export interface LoadResult {
@@ -40,6 +48,8 @@ export interface LoadResult {
 export interface ProducerClient {
   /** Resolves once the system acknowledged the record with the setting's acks. */
   send(partition: number, value: Buffer): Promise<void>;
+  /** The same, with the partition left to the client's partitioner (LoadSpec.clientPartitioner). */
+  sendToAnyPartition?(value: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,7 +117,11 @@ async function produce(
       for (let i = 0; i < share && performance.now() < deadline; i++) {
         while (inFlight >= spec.maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
         inFlight++;
-        producer.send(partitionOf(p, i, spec.partitions), makeValue(template, i)).then(
+        const value = makeValue(template, i);
+        (spec.clientPartitioner === true && producer.sendToAnyPartition !== undefined
+          ? producer.sendToAnyPartition(value)
+          : producer.send(partitionOf(p, i, spec.partitions), value)
+        ).then(
           () => {
             acked++;
             settled();

@@ -198,6 +198,11 @@ export function which(command: string): string | undefined {
   }
 }
 
+/** How long a topic of `partitions` may take to be created and fully led: 60 s plus 30 ms a partition. */
+export function createWaitMs(partitions: number): number {
+  return 60_000 + partitions * 30;
+}
+
 /** A system under test, started by its driver module and stopped by the runner. */
 export interface RunningSystem {
   /** `sluice 0.1.0`, `Apache Kafka 4.4.0`, ... */

@@ -8,8 +8,8 @@ import { ClientCredentialsTokenSource, Consumer, Producer } from '@sluice/client
 import type { ClientSecurity } from '@sluice/proto';
 import { LocalCluster, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
+import { createWaitMs, type RunningSystem } from './compare-procs';
 import { cpuProfileEnv } from './cpu-profile-env';
-import type { RunningSystem } from './compare-procs';
 
 /** The OpenID provider the secure rows take tokens from (e2e/oidc/issuer.mjs, its own process). */
 export interface BenchIssuer {
@@ -110,7 +110,7 @@ export async function startSluice(
             topic.partitions.every((p) => p.leader >= 0 && p.isr.length === rf)
           );
         },
-        60_000,
+        createWaitMs(partitions),
         200,
       );
     },
@@ -138,10 +138,17 @@ export const sluiceClients: LoadClients = {
       bootstrap: spec.connect.bootstrap ?? '',
       ...securityOf(spec.connect),
       acks: spec.acks === 'leader' ? 1 : 'all',
+      ...(spec.producerTuning?.batchSizeBytes === undefined
+        ? {}
+        : { batchSizeBytes: spec.producerTuning.batchSizeBytes }),
+      ...(spec.producerTuning?.lingerMs === undefined ? {} : { lingerMs: spec.producerTuning.lingerMs }),
     });
     return {
       send: async (partition, value) => {
         await producer.send({ topic: spec.topic, partition, value });
+      },
+      sendToAnyPartition: async (value) => {
+        await producer.send({ topic: spec.topic, value });
       },
       close: () => producer.close(),
     };

@@ -2,7 +2,7 @@
  * Result rows of the side-by-side bench and the one markdown table they print as, each row with
  * its ratio to Apache Kafka's row of the same setting. Pure: no I/O.
  */
-import { formatNumber, markdownTable } from './table';
+import { formatNumber, markdownTable, median } from './table';
 import type { SettingKind } from './compare-workload';
 
 export interface LatencySummary {
@@ -34,19 +34,49 @@ export interface ResultRow {
   readonly note?: string;
   /** This row is the reference its setting's ratios are taken against. */
   readonly reference?: boolean;
+  /** The producer configuration of a produce row, as the table says it (`batch.size 131072, linger.ms 5`). */
+  readonly producer?: string;
+  /** The setting whose reference row this row's ratios use (sluice's best against Kafka tuned). */
+  readonly compareTo?: string;
+  /** A row of several measured runs (the fair run): each run's figures; the row shows their medians. */
+  readonly runs?: readonly RunFigures[];
 }
 
+/** What one measured run contributes to its row (fair-runs.ts). */
+export interface RunFigures {
+  readonly mbPerSecond: number;
+  readonly recordsPerSecond: number;
+  readonly cpuSecondsPerGB: number;
+  readonly rssMiB: number;
+  readonly p99Ms?: number;
+}
+
+const medianOf = (runs: readonly RunFigures[], pick: (run: RunFigures) => number): number => median(runs.map(pick));
+
+/** MB/s (10^6 bytes of record values per second); of a row of runs, the runs' median. */
 export function mbPerSecond(row: ResultRow): number {
+  if (row.runs !== undefined && row.runs.length > 0) return medianOf(row.runs, (run) => run.mbPerSecond);
   return row.seconds > 0 ? row.bytes / 1e6 / row.seconds : 0;
 }
 
 export function recordsPerSecond(row: ResultRow): number {
+  if (row.runs !== undefined && row.runs.length > 0) return medianOf(row.runs, (run) => run.recordsPerSecond);
   return row.seconds > 0 ? row.records / row.seconds : 0;
 }
 
-/** Server CPU seconds per GB (10^9 bytes) of record values moved. */
+/** Server CPU seconds per GB (10^9 bytes) of record values moved; of a row of runs, the median. */
 export function cpuSecondsPerGB(row: ResultRow): number {
+  if (row.runs !== undefined && row.runs.length > 0) return medianOf(row.runs, (run) => run.cpuSecondsPerGB);
   return row.bytes > 0 ? row.serverCpuSeconds / (row.bytes / 1e9) : 0;
+}
+
+/** Each run's figure the row is about: MB/s where throughput is the point, else e2e p99 ms. */
+export function eachRun(row: ResultRow): string {
+  if (row.runs === undefined || row.runs.length === 0) return '–';
+  const throughputMatters = row.kind === 'produce' || row.kind === 'consume';
+  return row.runs
+    .map((run) => (throughputMatters ? run.mbPerSecond.toFixed(1) : run.p99Ms === undefined ? '–' : ms(run.p99Ms)))
+    .join(' / ');
 }
 
 /** Nearest-rank percentile of ascending-sorted values (0 for none). */
@@ -79,6 +109,9 @@ export const TABLE_HEADERS = [
   'system',
   'driver',
   'setting',
+  'producer',
+  'runs',
+  'each run (MB/s, or e2e p99 ms)',
   'MB/s',
   'records/s',
   'p50 ms',
@@ -101,13 +134,16 @@ export function renderTable(rows: readonly ResultRow[]): string {
   const references = new Map<string, ResultRow>();
   for (const row of rows) if (row.reference === true && !references.has(row.setting)) references.set(row.setting, row);
   const lines = rows.map((row) => {
-    const ref = references.get(row.setting);
+    const ref = references.get(row.compareTo ?? row.setting);
     const throughputMatters = row.kind === 'produce' || row.kind === 'consume';
     const lat = row.latencyMs;
     return [
       row.system,
       row.driver,
       row.setting,
+      row.producer ?? '–',
+      String(row.runs?.length ?? 1),
+      eachRun(row),
       formatNumber(mbPerSecond(row), 1),
       formatNumber(recordsPerSecond(row), 0),
       lat === undefined ? '–' : ms(lat.p50),

@@ -1,27 +1,42 @@
 /**
- * `pnpm bench:compare [--quick]`: sluice side by side with Apache Kafka 4 (its own tools, and
- * kafkajs), NATS JetStream and Redis Streams on this machine, one workload (compare-workload)
- * for all. Starts each system in turn (compare-sluice, compare-kafka, compare-nats,
- * compare-redis), runs every setting in a load process (compare-load; Kafka's tools for the
- * Kafka rows) while sampling the system's server processes from /proc, stops the system by pid,
- * and prints one markdown table (compare-table) with each row's ratio to Kafka; the same as JSON
- * under bench/results/. --quick runs sluice and Kafka only (the others when named in --systems),
- * with short settings; progress lines on stderr carry the seconds since the start.
+ * `pnpm bench:compare [--quick | --scaling]`: sluice side by side with Apache Kafka 4.1.1 (its own
+ * tools, and kafkajs), NATS JetStream and Redis Streams on this machine, one workload
+ * (compare-workload) for all. The default is the fair run (issue 19): sluice and Kafka up at once,
+ * each warmed to its plateau, every setting alternated between them several times (compare-fair),
+ * every run printed and the medians in the table; kafkajs then runs against the same warm Kafka,
+ * and NATS and Redis (and, when asked, sluice's tracing and security rows) one pass each on their
+ * own clusters. --quick is the old single cold pass per system (a smoke; bench:builds runs it);
+ * --scaling the partitions / producers table (compare-scaling). Server processes are sampled from
+ * /proc while a setting runs; every process is stopped by pid; the table is markdown on stdout
+ * with each row's ratio to Kafka, the same as JSON under bench/results/; progress lines on stderr
+ * carry the seconds since the start.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LoadResult, LoadSpec } from './compare-load';
-import { ProcSampler, runTracked, stopAllChildren, type RunningSystem } from './compare-procs';
+import { stopAllChildren, type RunningSystem } from './compare-procs';
 import { renderNotes, renderTable, type ResultRow } from './compare-table';
-import { startKafka, runKafkaTool } from './compare-kafka';
+import { startKafka } from './compare-kafka';
+import { DRIVER_LABEL, describeRow, fillBacklog, measureSetting } from './compare-measure';
 import { startNats } from './compare-nats';
 import { startRedis } from './compare-redis';
 import { startBenchIssuer } from './bench-issuer';
 import { startSluice, type BenchIssuer } from './compare-sluice';
 import { startOtlpSink, tracingEnv, type OtlpSink } from './otlp-sink';
-import { parsePlan, USAGE, UsageError, type Plan, type Setting, type SystemName } from './compare-workload';
+import {
+  describeTuning,
+  parsePlan,
+  USAGE,
+  UsageError,
+  type Plan,
+  type Setting,
+  type SystemName,
+} from './compare-workload';
+import { runFair, startContenders, type Contender, type FairOutcome } from './compare-fair';
+import { aggregateRuns } from './fair-runs';
+import { renderRunLog } from './fair-table';
+import { runScalingMain } from './compare-scaling';
+import { machineFacts } from './machine-facts';
 
 const benchStartMs = Date.now();
 /** Progress on stderr, each line stamped with the seconds since the start (where the time goes). */
@@ -41,22 +56,16 @@ interface Group {
 /** What the tracing and security rows measure: producing, and the end-to-end time at a target rate. */
 const TRACING_KINDS: readonly Setting['kind'][] = ['produce', 'latency'];
 
-const DRIVER_LABEL: Record<SystemName, string> = {
-  sluice: '@sluice/client',
-  kafka: 'kafka-tools',
-  kafkajs: 'kafkajs 2.2.4',
-  nats: 'nats.js',
-  redis: 'ioredis',
-};
-
 function groups(
   systems: readonly SystemName[],
   tracingPercents: readonly number[],
   sink: OtlpSink | undefined,
   issuer: BenchIssuer | undefined,
+  fair: boolean,
 ): Group[] {
   const out: Group[] = [];
-  if (systems.includes('sluice')) out.push({ drivers: ['sluice'], start: (dir, rf) => startSluice(dir, rf) });
+  // In the fair run, plain sluice and Kafka (with kafkajs on that Kafka) run in compare-fair.
+  if (systems.includes('sluice') && !fair) out.push({ drivers: ['sluice'], start: (dir, rf) => startSluice(dir, rf) });
   // TLS + tokens + ACLs against all off, right after the plain rows.
   if (systems.includes('sluice') && issuer !== undefined)
     out.push({
@@ -75,7 +84,8 @@ function groups(
         start: (dir, rf) => startSluice(dir, rf, { percent, env: tracingEnv(sink.endpoint, percent) }),
       });
   const kafkaDrivers = systems.filter((s) => s === 'kafka' || s === 'kafkajs');
-  if (kafkaDrivers.length > 0) out.push({ drivers: kafkaDrivers, start: startKafka });
+  if (kafkaDrivers.length > 0 && !(fair && systems.includes('kafka')))
+    out.push({ drivers: kafkaDrivers, start: startKafka });
   if (systems.includes('nats')) out.push({ drivers: ['nats'], start: startNats });
   if (systems.includes('redis')) out.push({ drivers: ['redis'], start: startRedis });
   return out;
@@ -89,30 +99,11 @@ function unsupported(driver: SystemName, setting: Setting): string | undefined {
   return undefined;
 }
 
-async function runLoadProcess(spec: LoadSpec, env: Readonly<Record<string, string>> = {}): Promise<LoadResult> {
-  // With --cpu-prof the load process (the client side) is profiled too, into <dir>/client.
-  const profileDir = process.env.SLUICE_COMPARE_CPU_PROFILE;
-  const profile =
-    profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'client')}`];
-  const run = await runTracked(
-    process.execPath,
-    [...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)],
-    900_000,
-    { env: { ...process.env, ...env } },
-  );
-  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (run.code !== 0 || line === undefined)
-    throw new Error(
-      `load process (${spec.system}, ${spec.kind}) exited with ${run.code}:\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`,
-    );
-  return JSON.parse(line.slice('RESULT '.length)) as LoadResult;
-}
-
 function topicName(driver: SystemName, setting: Setting): string {
   return `cmp-${driver}-${setting.kind}-${setting.acks}`;
 }
 
-/** Runs every setting of one driver against a running system; one row each. */
+/** Runs every setting of one driver against a running system, once each (the quick pass, the peers' rows). */
 async function runDriver(
   plan: Plan,
   system: RunningSystem,
@@ -120,9 +111,9 @@ async function runDriver(
   rows: ResultRow[],
   skipped: string[],
   kinds?: readonly Setting['kind'][],
+  settings: readonly Setting[] = plan.workload.settings,
 ): Promise<void> {
   const { workload } = plan;
-  const clientEnv = system.clientEnv ?? {};
   if (workload.warmupRecords > 0) {
     const warmup: Setting = {
       kind: 'produce',
@@ -136,33 +127,14 @@ async function runDriver(
     note(`  ${DRIVER_LABEL[driver]}: warm-up, ${workload.warmupRecords} records (not measured)`);
     try {
       await system.createTopic(topic, workload.partitions, workload.replication);
-      if (driver === 'kafka') await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, warmup);
-      else
-        await runLoadProcess(
-          {
-            system: driver,
-            connect: system.connect,
-            topic,
-            partitions: workload.partitions,
-            recordBytes: workload.recordBytes,
-            kind: 'produce',
-            acks: 'all',
-            records: warmup.records,
-            rate: 0,
-            seconds: warmup.seconds,
-            producers: workload.producers,
-            consumers: workload.consumers,
-            maxInFlight: workload.maxInFlight,
-          },
-          clientEnv,
-        );
+      await fillBacklog(driver, system, topic, workload, warmup);
     } catch (error) {
       note(`    warm-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
   let backlogTopic: string | undefined;
   let backlogRecords = 0;
-  for (const planned of workload.settings.filter((setting) => kinds === undefined || kinds.includes(setting.kind))) {
+  for (const planned of settings.filter((setting) => kinds === undefined || kinds.includes(setting.kind))) {
     // The consume setting reads back what the first produce setting left.
     let setting =
       planned.kind === 'consume' && backlogTopic !== undefined ? { ...planned, records: backlogRecords } : planned;
@@ -177,83 +149,14 @@ async function runDriver(
         await system.createTopic(topic, workload.partitions, workload.replication, {
           durable: setting.acks === 'durable',
         });
-      let spec: LoadSpec = {
-        system: driver === 'kafka' ? 'kafkajs' : driver,
-        connect: system.connect,
-        topic,
-        partitions: workload.partitions,
-        recordBytes: workload.recordBytes,
-        kind: setting.kind,
-        acks: setting.acks,
-        records: setting.records,
-        rate: setting.rate,
-        seconds: setting.seconds,
-        producers: workload.producers,
-        consumers: workload.consumers,
-        maxInFlight: workload.maxInFlight,
-      };
       if (setting.kind === 'consume' && backlogTopic === undefined) {
         note(`  ${setting.label}: filling ${topic} with ${setting.records} records first`);
-        const filled =
-          driver === 'kafka'
-            ? await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, {
-                ...setting,
-                kind: 'produce',
-                acks: 'all',
-              })
-            : await runLoadProcess({ ...spec, kind: 'produce', acks: 'all', seconds: 0 }, clientEnv);
-        spec = { ...spec, records: filled.records };
-        setting = { ...setting, records: filled.records };
+        setting = { ...setting, records: await fillBacklog(driver, system, topic, workload, setting) };
       }
       note(`  ${DRIVER_LABEL[driver]}: ${setting.label}`);
-      const sampler = new ProcSampler(system.serverPids()).start();
-      let row: ResultRow;
-      try {
-        if (driver === 'kafka') {
-          const result = await runKafkaTool(system.connect.bootstrap ?? '', topic, workload, setting);
-          const sample = sampler.stop();
-          row = {
-            system: system.name,
-            driver: DRIVER_LABEL[driver],
-            setting: setting.label,
-            kind: setting.kind,
-            records: result.records,
-            bytes: result.records * workload.recordBytes,
-            seconds: result.seconds,
-            rssMiB: sample.peakRssMiB,
-            serverCpuSeconds: sample.cpuSeconds,
-            note: result.note,
-            reference: true,
-            ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }),
-          };
-        } else {
-          const result = await runLoadProcess(spec, clientEnv);
-          const sample = sampler.stop();
-          const problems = [
-            result.errors > 0 ? `${result.errors} failed (first: ${result.firstError ?? '?'})` : '',
-            (result.missing ?? 0) > 0 ? `${result.missing} not seen by the consumer` : '',
-          ].filter((p) => p !== '');
-          row = {
-            system: system.name,
-            driver: DRIVER_LABEL[driver],
-            setting: setting.label,
-            kind: setting.kind,
-            records: result.records,
-            bytes: result.bytes,
-            seconds: result.seconds,
-            rssMiB: sample.peakRssMiB,
-            serverCpuSeconds: sample.cpuSeconds,
-            ...(result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs }),
-            ...(problems.length === 0 ? {} : { note: problems.join('; ') }),
-          };
-        }
-      } finally {
-        sampler.stop();
-      }
+      const row = await measureSetting(driver, system, topic, workload, setting);
       rows.push(row);
-      note(
-        `    ${(row.bytes / 1e6 / row.seconds).toFixed(1)} MB/s, ${(row.records / row.seconds).toFixed(0)} records/s${row.latencyMs === undefined ? '' : `, p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms`}, server RSS ${row.rssMiB.toFixed(0)} MiB, server CPU ${row.serverCpuSeconds.toFixed(1)} s`,
-      );
+      note(`    ${describeRow(row)}`);
       if (setting.kind === 'produce' && backlogTopic === undefined) {
         backlogTopic = topic;
         backlogRecords = row.records;
@@ -316,31 +219,18 @@ function securityNotes(rows: readonly ResultRow[]): string[] {
   return notes;
 }
 
-function machineFacts(): string[] {
-  const cpu = cpus();
-  const facts = [`${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory`];
-  try {
-    const df = execFileSync('df', ['-hT', '/tmp'], { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
-    const [device, type, size] = df.split(/\s+/);
-    const name = (device ?? '').replace(/^\/dev\//, '').replace(/\d+$/, '');
-    let rotational = '?';
-    try {
-      rotational =
-        execFileSync('cat', [`/sys/block/${name}/queue/rotational`], { encoding: 'utf8' }).trim() === '0'
-          ? 'non-rotational'
-          : 'rotational';
-    } catch {
-      // not a block device we can see
-    }
-    facts.push(`data in /tmp on ${device} (${type}, ${size}, ${rotational}) for every system`);
-  } catch {
-    facts.push('data in /tmp for every system');
-  }
-  const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  facts.push(
-    `node ${process.version}, java ${/version "([^"]+)"/.exec(`${javaVersion.stderr ?? ''}${javaVersion.stdout ?? ''}`)?.[1] ?? '?'}`,
+/** The peers' settings in the fair run: one pass each, producer defaults (kafkajs, nats.js and ioredis have no batch.size / linger.ms). */
+function peerSettings(plan: Plan): Setting[] {
+  return plan.workload.settings.filter(
+    (setting) =>
+      setting.onlySystems === undefined && (setting.kind !== 'produce' || setting.producer?.name !== 'tuned'),
   );
-  return facts;
+}
+
+function warmupRuleText(plan: Plan): string {
+  const rule = plan.fair.warmup;
+  const records = plan.workload.settings.find((s) => s.kind === 'produce')?.records ?? 0;
+  return `warm-up: each system repeats produce acks=all · tuned (${records} records a run) until at least ${rule.minRecords} records went through and two consecutive runs are within ${(rule.tolerance * 100).toFixed(0)}% of each other (throughput stopped rising), at most ${rule.maxRuns} runs (the cap; a system that hits it is marked so); warm-up runs are listed and not measured`;
 }
 
 async function main(): Promise<void> {
@@ -358,6 +248,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (plan.mode === 'scaling') {
+    await runScalingMain(plan, note);
+    return;
+  }
+  const fair = plan.mode === 'fair';
   const startedAt = new Date();
   const loadBefore = loadavg();
   const baseDir = mkdtempSync(join('/tmp', 'sluice-compare-'));
@@ -369,11 +264,17 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
   const descriptions: string[] = [];
   let current: RunningSystem | undefined;
+  const contenders: Contender[] = [];
+  let fairOutcome: FairOutcome | undefined;
   const sink = plan.systems.includes('sluice') && plan.tracingPercents.length > 0 ? await startOtlpSink() : undefined;
   mkdirSync(baseDir, { recursive: true });
   const issuer = plan.systems.includes('sluice') && plan.security ? await startBenchIssuer(baseDir) : undefined;
+  const stopContenders = async (): Promise<void> => {
+    for (const contender of contenders.splice(0)) await contender.system.stop().catch(() => undefined);
+  };
   const cleanup = async (): Promise<void> => {
     await current?.stop().catch(() => undefined);
+    await stopContenders();
     await sink?.stop();
     await issuer?.stop();
     await stopAllChildren(5_000);
@@ -387,7 +288,27 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    for (const group of groups(plan.systems, plan.tracingPercents, sink, issuer)) {
+    if (fair) {
+      // Both clusters up for the whole fair part: neither restarts cold between settings.
+      contenders.push(
+        ...(await startContenders(plan, baseDir, note, skipped, {
+          sluice: (dir, rf) => startSluice(dir, rf),
+          kafka: startKafka,
+        })),
+      );
+      descriptions.push(...contenders.map((contender) => contender.system.description));
+      fairOutcome = await runFair(plan, contenders, note);
+      rows.push(...aggregateRuns(fairOutcome.runs));
+      skipped.push(...fairOutcome.failures);
+      const kafka = contenders.find((contender) => contender.driver === 'kafka');
+      if (kafka !== undefined && plan.systems.includes('kafkajs')) {
+        note('kafkajs: against the same (warm) Kafka cluster, one pass');
+        await runDriver(plan, kafka.system, 'kafkajs', rows, skipped, undefined, peerSettings(plan));
+      }
+      note('stopping sluice and Kafka');
+      await stopContenders();
+    }
+    for (const group of groups(plan.systems, plan.tracingPercents, sink, issuer, fair)) {
       const dir = join(baseDir, group.dirName ?? (group.drivers[0] as string));
       mkdirSync(dir, { recursive: true });
       note(`${group.drivers.join(' + ')}: starting`);
@@ -402,7 +323,8 @@ async function main(): Promise<void> {
       }
       descriptions.push(current.description);
       note(`  ${current.name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      for (const driver of group.drivers) await runDriver(plan, current, driver, rows, skipped, group.kinds);
+      for (const driver of group.drivers)
+        await runDriver(plan, current, driver, rows, skipped, group.kinds, fair ? peerSettings(plan) : undefined);
       note(`  stopping ${current.name}`);
       await current.stop();
       current = undefined;
@@ -414,31 +336,48 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   const { workload } = plan;
   const took = (Date.now() - startedAt.getTime()) / 1000;
+  const produceRecords = workload.settings.find((s) => s.kind === 'produce')?.records;
   const header = [
-    `## sluice side by side${workload.quick ? ' (--quick)' : ''}: ${startedAt.toISOString()}, ${took.toFixed(0)} s`,
+    `## sluice side by side${fair ? ' (fair run)' : ' (--quick: one cold pass, not the fair table)'}: ${startedAt.toISOString()}, ${took.toFixed(0)} s`,
     '',
     `Command: \`pnpm bench:compare ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'),
     '',
     ...machineFacts().map((fact) => `- ${fact}`),
     `- load average before / after: ${loadBefore.map((v) => v.toFixed(2)).join(' ')} / ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
-    `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${workload.settings.find((s) => s.kind === 'produce')?.records ?? '–'} records, at most ${workload.maxInFlight} unacknowledged per producer; ${workload.warmupRecords > 0 ? `${workload.warmupRecords} records produced first per driver, not measured` : 'no warm-up'}; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
+    `- workload: ${workload.recordBytes}-byte records, ${workload.partitions} partitions, replication ${workload.replication}, min.insync.replicas ${Math.min(2, workload.replication)}, ${workload.producers} producer(s), ${workload.consumers} consumer(s); produce: ${produceRecords ?? '–'} records a run (at most ${workload.settings.find((s) => s.kind === 'produce')?.seconds ?? '–'} s), at most ${workload.maxInFlight} unacknowledged per Node producer; e2e: paced producer + tailing consumer in one process, send time in the record; serial: one record in flight`,
+    ...(fair
+      ? [
+          `- ${warmupRuleText(plan)}`,
+          `- order: sluice and Kafka up at once (the one not being measured idles); each setting ${plan.fair.produceRuns} measured runs per system for produce, ${plan.fair.probeRuns} for consume and e2e, in alternating order (A B B A ...); the table shows each run and the median; server RSS is the peak over the runs`,
+          `- producer settings: defaults = each client's own (Kafka 4 and sluice alike: batch.size 16384, linger.ms 5); tuned = batch.size 131072, linger.ms 5 for both; sluice best = ${describeTuning(workload.settings.find((s) => s.producer?.name === 'sluice best')?.producer)} (sluice only; its ratio is against Kafka tuned)`,
+          "- produce rows send keyless records: each client's sticky partitioner (KIP-480) picks the partition, sluice's Producer as ProducerPerformance does; the e2e rows spread records round robin on both sides",
+          `- kafkajs (against the same warm Kafka), NATS and Redis: one pass each on their clients' defaults after ${workload.warmupRecords} warm-up records (their clients have no batch.size / linger.ms)`,
+          ...(fairOutcome?.warmups ?? []).map((w) => `- warm-up of ${w}`),
+        ]
+      : [
+          `- ${workload.warmupRecords > 0 ? `${workload.warmupRecords} records produced first per driver, not measured` : 'no warm-up'}`,
+        ]),
     ...descriptions.map((d) => `- ${d}`),
-    "- MB/s = record values (10^6 bytes/s). Server RSS = peak of the summed RSS of the system's server processes (sampled every 200 ms). Server CPU s/GB = their utime+stime over the setting per 10^9 bytes of record values. × Kafka = this row over Apache Kafka's own tools in the same setting (MB/s for produce/consume, p99 for latency settings).",
+    "- MB/s = record values (10^6 bytes/s). Server RSS = peak of the summed RSS of the system's server processes (sampled every 200 ms). Server CPU s/GB = their utime+stime over the setting per 10^9 bytes of record values. × Kafka = this row over Apache Kafka's own tools in the same setting (MB/s for produce/consume, p99 for latency settings); rows of several runs: medians.",
   ].join('\n');
   const table = renderTable(rows);
+  const runLog =
+    fairOutcome === undefined
+      ? ''
+      : `\n\nEvery run of sluice and Kafka, in the order run (warm-up runs marked, not measured):\n\n${renderRunLog(fairOutcome.runs, fairOutcome.verdicts)}`;
   const tracing = tracingNotes(rows, sink);
   const security = securityNotes(rows);
   const notes = [renderNotes(rows), ...tracing, ...security, ...skipped.map((s) => `- ${s}`)]
     .filter((n) => n !== '')
     .join('\n');
-  process.stdout.write(`\n${header}\n\n${table}\n\nNotes:\n${notes}\n`);
+  process.stdout.write(`\n${header}\n\n${table}${runLog}\n\nNotes:\n${notes}\n`);
 
   const outDir = plan.outputDir ?? resolve(__dirname, '..', 'results');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `compare-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ startedAt: startedAt.toISOString(), seconds: took, argv: process.argv.slice(2), machine: machineFacts(), loadBefore, loadAfter, workload, systems: descriptions, rows, skipped, table }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt: startedAt.toISOString(), seconds: took, argv: process.argv.slice(2), mode: plan.mode, machine: machineFacts(), loadBefore, loadAfter, workload, fair: plan.fair, systems: descriptions, rows, runs: fairOutcome?.runs ?? [], skipped, table }, null, 2)}\n`,
   );
   note(`wrote ${file}`);
 }
