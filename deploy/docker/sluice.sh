@@ -10,7 +10,13 @@ case "${1:-}" in
   controller | broker | coordinator)
     role=$1
     shift
-    exec node "$app_dir/services/$role/dist/main.js" "$@"
+    # The service's own Node/V8 flags (services/<role>/node-flags: one per line, # comments).
+    flags=""
+    if [ -f "$app_dir/services/$role/node-flags" ]; then
+      flags=$(sed -e 's/#.*//' "$app_dir/services/$role/node-flags" | tr -s ' \n' ' ')
+    fi
+    # shellcheck disable=SC2086 # one word per flag, by design
+    exec node $flags "$app_dir/services/$role/dist/main.js" "$@"
     ;;
   prepare)
     shift

@@ -132,6 +132,41 @@ describe('client Producer and Consumer against real brokers', () => {
     }
   });
 
+  it('reads a backlog through many small fetches ahead of poll(): every offset once, in order, also across a seek', async () => {
+    const topic = 'client-fetch-ahead';
+    await admin.createTopic({ name: topic, numPartitions: 1, replicationFactor: 3 });
+    const producer = new Producer({ bootstrap, batchSizeBytes: 1_024, lingerMs: 1 });
+    const count = 2_000;
+    await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic, partition: 0, value: `v${i}` })));
+    await producer.close();
+
+    // 4 KiB per fetch and 50 records per poll: the consumer fetches ahead while records are
+    // buffered, so most answers are appended behind records poll() has not handed out yet.
+    const consumer = new Consumer({
+      bootstrap,
+      autoOffsetReset: 'earliest',
+      maxPartitionFetchBytes: 4_096,
+      maxPollRecords: 50,
+    });
+    const tp = { topic, partition: 0 };
+    const valuesOf = (records: readonly ConsumerRecord[]): string[] => records.map((r) => r.value!.toString());
+    try {
+      consumer.assign([tp]);
+      const firstHalf = await consumeUntil(consumer, count / 2);
+      expect(firstHalf.map((r) => r.offset)).toEqual(Array.from({ length: firstHalf.length }, (_, i) => i));
+      expect(valuesOf(firstHalf)).toEqual(firstHalf.map((r) => `v${r.offset}`));
+      // A seek drops what was buffered or fetched ahead: the next records start at the seek.
+      consumer.seek(tp, 300);
+      const rest = await consumeUntil(consumer, count - 300);
+      expect(rest.map((r) => r.offset)).toEqual(Array.from({ length: count - 300 }, (_, i) => 300 + i));
+      expect(valuesOf(rest)).toEqual(rest.map((r) => `v${r.offset}`));
+      expect(await consumer.poll(300)).toEqual([]);
+      expect(await consumer.position(tp)).toBe(count);
+    } finally {
+      consumer.close();
+    }
+  });
+
   it('names bad input: unknown topic, bad config, out-of-range partition', async () => {
     const producer = new Producer({ bootstrap, maxBlockMs: 1_000 });
     try {

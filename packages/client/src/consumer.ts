@@ -80,7 +80,11 @@ type Position =
 interface PartitionState {
   readonly topicPartition: TopicPartition;
   position: Position;
-  /** Delivered-but-not-returned records of one fetch, and where the fetch after them starts. */
+  /**
+   * Delivered-but-not-returned records, and where the fetch after them starts. At most
+   * `max.poll.records` of them when the next fetch is sent (it prefetches while they are handed
+   * out), so one fetch's worth beyond that bounds the buffer.
+   */
   buffered: ConsumerRecord[];
   nextFetchOffset: number;
   /** Bumped by every seek, so an answer to an older fetch is dropped. */
@@ -377,7 +381,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         throw error;
       }
       const records = this.drainBuffered();
-      if (records.length > 0) return this.received(records, startMs);
+      if (records.length > 0) {
+        // Kafka's pipelining: the next fetches travel while the application handles these.
+        this.startFetches();
+        return this.received(records, startMs);
+      }
       await this.resolvePositions(states.filter((state) => state.position.kind !== 'offset')).catch(() => undefined);
       this.startFetches();
       const left = deadline - Date.now();
@@ -485,7 +493,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     state.retryAtMs = Date.now() + backoffMs(state.failures, this.retryBackoffMs, this.retryBackoffMaxMs);
   }
 
-  /** Starts one Fetch per leader broker that has fetchable partitions and none in flight. */
+  /**
+   * Starts one Fetch per leader broker that has fetchable partitions and none in flight. A
+   * partition still holding up to one poll's worth of records is fetched ahead, from where its
+   * buffer ends, so a backlog read does not wait a round trip after every fetch.
+   */
   private startFetches(): void {
     const nowMs = Date.now();
     const byBroker = new Map<number, { address: string; states: PartitionState[] }>();
@@ -493,7 +505,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     for (const state of this.partitions.values()) {
       if (
         state.position.kind !== 'offset' ||
-        state.buffered.length > 0 ||
+        state.buffered.length > this.maxPollRecords ||
         state.error !== null ||
         state.retryAtMs > nowMs
       )
@@ -517,7 +529,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const sent = states.map((state) => ({
       state,
       generation: state.generation,
-      fetchOffset: (state.position as { offset: number }).offset,
+      // Behind buffered records the fetch continues where they end (the position is their first).
+      fetchOffset: state.buffered.length > 0 ? state.nextFetchOffset : (state.position as { offset: number }).offset,
     }));
     const topics = new Map<
       string,
@@ -581,7 +594,22 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private onFetched(state: PartitionState, fetchOffset: number, result: FetchPartitionResult__Output): void {
     const { topic, partition } = state.topicPartition;
+    const prefetched = state.buffered.length > 0;
+    // Where this partition's records continue now. Another answer may have moved it since this
+    // fetch left (two fetches of one partition, to an old and a new leader): this one is then stale.
+    const continuesAt = prefetched
+      ? state.nextFetchOffset
+      : state.position.kind === 'offset'
+        ? state.position.offset
+        : -1;
+    if (fetchOffset !== continuesAt) return;
     if (result.errorName !== '' && result.errorName !== 'NONE') {
+      // A fetch ahead of buffered records: those records come first, so the error is not acted on
+      // (no reset, nothing raised) until they are handed out; the fetch is retried after a backoff.
+      if (prefetched) {
+        this.backOff(state);
+        return;
+      }
       const error = apiErrorFromName(result.errorName, result.errorMessage);
       if (error.errorName === 'OFFSET_OUT_OF_RANGE') {
         if (this.autoOffsetReset === 'none')
@@ -627,6 +655,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         }
       }
     } catch (error) {
+      if (prefetched) {
+        this.backOff(state);
+        return;
+      }
       state.error = new ApiError(
         'CORRUPT_MESSAGE',
         `${topic}-${partition} at offset ${fetchOffset}: ${(error as Error).message}`,
@@ -634,6 +666,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       return;
     }
     if (result.records.length > 0 && nextFetchOffset === fetchOffset) {
+      if (prefetched) {
+        this.backOff(state);
+        return;
+      }
       // A batch larger than max.partition.fetch.bytes came back cut: Kafka's KIP-74 answer is the
       // whole first batch, so this means the broker broke that promise; say so instead of spinning.
       state.error = new ApiError(
@@ -642,9 +678,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       );
       return;
     }
-    state.buffered = records;
+    if (prefetched) for (const record of records) state.buffered.push(record);
+    else state.buffered = records;
     state.nextFetchOffset = nextFetchOffset;
-    if (records.length === 0) state.position = { kind: 'offset', offset: nextFetchOffset };
+    // With records still buffered, handing them out moves the position (drainBuffered).
+    if (state.buffered.length === 0) state.position = { kind: 'offset', offset: nextFetchOffset };
   }
 
   private refreshMetadata(): Promise<void> {

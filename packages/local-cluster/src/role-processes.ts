@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { LocalProcesses } from '@sluice/runtime';
 import type { Role, RoleSpec } from './roles';
-import { assertServiceBuilt } from './service-main';
+import { assertServiceBuilt, serviceNodeFlags } from './service-main';
 
 /** One process's fixed place: chosen once at create, the same across restarts. */
 export interface NodeSlot {
@@ -119,6 +119,7 @@ export class LocalRole {
       ['--config', slot.configFile],
       this.launch.output === 'file' ? slot.logFile : null,
       this.launch.env,
+      serviceNodeFlags(this.spec.service, this.launch.workspace),
     );
   }
 

@@ -4,7 +4,7 @@
  * from `src/` under jest and from `dist/` under node. The launcher spawns them; it imports no
  * service code.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The workspace is never this deep; the bound stops the walk at a file system root either way. */
@@ -32,4 +32,26 @@ export function assertServiceBuilt(service: string, root?: string): string {
   const main = serviceMainPath(service, root);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx -y pnpm@12 build\` first`);
   return main;
+}
+
+/** The most flags a service's `node-flags` file may hold: it is a short, reviewed list. */
+const MAX_NODE_FLAGS = 16;
+
+/**
+ * The Node/V8 flags a service starts with: `services/<service>/node-flags` of `root` (one flag per
+ * line, `#` comments; deploy/docker/sluice.sh reads the same file), none when the checkout has no
+ * such file (an older build run as a baseline).
+ */
+export function serviceNodeFlags(service: string, root: string = workspaceRoot()): string[] {
+  const file = join(dirname(dirname(serviceMainPath(service, root))), 'node-flags');
+  if (!existsSync(file)) return [];
+  const flags = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '');
+  for (const flag of flags)
+    if (!/^--[a-z][a-z0-9-]*(=[A-Za-z0-9._-]+)?$/.test(flag))
+      throw new Error(`${file}: ${JSON.stringify(flag)} is not a single --flag[=value]`);
+  if (flags.length > MAX_NODE_FLAGS) throw new Error(`${file}: ${flags.length} flags, at most ${MAX_NODE_FLAGS}`);
+  return flags;
 }

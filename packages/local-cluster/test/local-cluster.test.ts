@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '@sluice/protocol';
@@ -8,6 +8,7 @@ import {
   ROLES,
   freePorts,
   serviceMainPath,
+  serviceNodeFlags,
   waitFor,
   type LocalClusterOptions,
 } from '@sluice/local-cluster';
@@ -222,6 +223,13 @@ describe('LocalCluster on real processes', () => {
       const info = await cluster.admin.describeCluster();
       expect(info.brokers).toEqual([expect.objectContaining({ brokerId: 1, fenced: false })]);
       expect(readFileSync(cluster.controllers.logFile(1), 'utf8')).not.toBe('');
+      // Each process runs with its service's node-flags (the broker's young generation), others with none.
+      const commandLine = (pid: number | undefined): string[] =>
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split('\0')
+          .filter((arg) => arg !== '');
+      expect(commandLine(cluster.brokers.pid(1)).slice(1, 2)).toEqual(['--max-semi-space-size=32']);
+      expect(commandLine(cluster.controllers.pid(1))[1]).toBe(serviceMainPath('controller'));
 
       const brokerPid = cluster.brokers.pid(1);
       await cluster.brokers.restart(1);
@@ -261,6 +269,21 @@ describe('LocalCluster on real processes', () => {
 describe('launcher helpers', () => {
   it('finds every role service entry point in this workspace', () => {
     for (const spec of ROLES) expect(existsSync(serviceMainPath(spec.service))).toBe(true);
+  });
+
+  it("reads a service's node-flags, none without the file, and refuses anything but single --flags", () => {
+    expect(serviceNodeFlags('broker')).toEqual(['--max-semi-space-size=32']);
+    const root = mkdtempSync(join(tmpdir(), 'sluice-node-flags-'));
+    try {
+      expect(serviceNodeFlags('broker', root)).toEqual([]);
+      mkdirSync(join(root, 'services', 'broker'), { recursive: true });
+      writeFileSync(join(root, 'services', 'broker', 'node-flags'), '# why\n--stack-size=2000  # inline\n\n');
+      expect(serviceNodeFlags('broker', root)).toEqual(['--stack-size=2000']);
+      writeFileSync(join(root, 'services', 'broker', 'node-flags'), '--require /tmp/evil.js\n');
+      expect(() => serviceNodeFlags('broker', root)).toThrow(/is not a single --flag/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('hands out distinct free ports', async () => {

@@ -7,6 +7,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerOptions, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { formatHostPort, toGrpcStatus } from '@sluice/proto';
 import type { GrpcServiceRegistration, ServerErrorReporter } from '@sluice/proto';
+import { widenServerFlowControlWindows } from './http2-flow-control';
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
@@ -51,6 +52,7 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
       (error, boundPort) => (error !== null ? rejectBind(error) : resolveBind(boundPort)),
     );
   });
+  widenServerFlowControlWindows(server);
   let stopped: Promise<void> | null = null;
   return {
     server,

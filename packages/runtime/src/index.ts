@@ -1,5 +1,6 @@
 export * from './config';
 export * from './grpc';
+export * from './http2-flow-control';
 export * from './health';
 export * from './logger';
 export * from './meta-properties';

@@ -52,8 +52,8 @@ export class LocalProcesses {
   constructor(private readonly kind: string) {}
 
   /**
-   * Spawns `node mainPath ...args` with this process's environment and `env` over it; output
-   * appended to `outputFile`, or inherited when null.
+   * Spawns `node ...nodeFlags mainPath ...args` with this process's environment and `env` over it;
+   * output appended to `outputFile`, or inherited when null.
    */
   start(
     id: number,
@@ -61,11 +61,12 @@ export class LocalProcesses {
     args: readonly string[],
     outputFile: string | null,
     env: Readonly<Record<string, string>> = {},
+    nodeFlags: readonly string[] = [],
   ): ChildProcess {
     installExitHook();
     if (this.isRunning(id)) throw new Error(`${this.kind} ${id} is already running`);
     const fd = outputFile === null ? undefined : openSync(outputFile, 'a');
-    const child = spawn(process.execPath, [mainPath, ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, mainPath, ...args], {
       stdio: fd !== undefined ? ['ignore', fd, fd] : ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, ...env },
     });

@@ -17,7 +17,7 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { ServerGrpc } from '@nestjs/microservices';
 import { formatHostPort } from '@sluice/proto';
-import { DEFAULT_SERVER_OPTIONS } from '@sluice/runtime';
+import { DEFAULT_SERVER_OPTIONS, widenServerFlowControlWindows } from '@sluice/runtime';
 import { refuseMalformedRequests, tolerantRequests } from './malformed-requests';
 import { markCallReceived, peerHostOf } from './rpc-call-context';
 
@@ -118,6 +118,7 @@ export class SluiceGrpcServer extends ServerGrpc {
         (error, port) => (error !== null ? rejectBind(error) : resolveBind(port)),
       );
     });
+    widenServerFlowControlWindows(server);
     const report = this.sluiceOptions.onTlsHandshakeFailure;
     if (report !== undefined && this.sluiceOptions.credentials?._isSecure() === true) {
       const http2Servers = (server as unknown as GrpcServerInternals).http2Servers;
