@@ -386,6 +386,34 @@ describe('ISR shrink', () => {
   });
 });
 
+describe('a reassignment completed by our own AlterPartition', () => {
+  it('adopts the final replicas from the registration of the epoch the answer already gave, so a removed replica is not proposed back', () => {
+    // Replicas 1,2,3,4 while 3 is being removed and 4 added; 4 catches up.
+    const { leader, registration } = makeLeader({ replicas: [1, 2, 3, 4], isr: [1, 2, 3] });
+    leader.onLeaderAppend(5, T0);
+    accepted(leader.onFollowerFetch(fetchFrom(3, 5), viewOf(leader), T0));
+    expect(accepted(leader.onFollowerFetch(fetchFrom(4, 5), viewOf(leader), T0)).alterPartition?.newIsr).toEqual([
+      1, 2, 3, 4,
+    ]);
+    // The controller writes the ISR change and the completion together: two records, epoch 12.
+    const answer = leader.onAlterPartitionResult({ ok: true, leaderEpoch: 5, partitionEpoch: 12, isr: [1, 2, 4] }, T0);
+    expect(answer.kind).toBe('applied');
+    const final = { ...registration, partitionEpoch: 12, replicas: [1, 2, 4], isr: [1, 2, 4] };
+    expect(leader.applyRegistration(final, T0).kind).toBe('updated');
+    expect(leader.replicaIds).toEqual([1, 2, 4]);
+    // The removed replica, still fetching before its broker saw the change, is no replica of ours.
+    leader.onLeaderAppend(8, T0);
+    expect(errorName(leader.onFollowerFetch(fetchFrom(3, 5), viewOf(leader), T0))).toBe('UNKNOWN_LEADER_EPOCH');
+    expect(leader.isrChangeInFlight).toBe(false);
+    expect(leader.maximalIsr).toEqual([1, 2, 4]);
+    accepted(leader.onFollowerFetch(fetchFrom(2, 8), viewOf(leader), T0));
+    accepted(leader.onFollowerFetch(fetchFrom(4, 8), viewOf(leader), T0));
+    expect(leader.highWatermark).toBe(8);
+    // The same registration again is no news.
+    expect(leader.applyRegistration(final, T0).kind).toBe('stale');
+  });
+});
+
 describe('ISR expand', () => {
   it('proposes adding a follower that reached the high watermark and the epoch start offset', () => {
     const { leader } = makeLeader({ isr: [1, 2], logEndOffset: 20, highWatermark: 20 });

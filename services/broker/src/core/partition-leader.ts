@@ -225,6 +225,10 @@ export class PartitionLeader<C = undefined> {
   get replicaCount(): number {
     return this.replicas.length;
   }
+  /** The partition's assigned replicas as this leader knows them. */
+  get replicaIds(): readonly number[] {
+    return this.replicas;
+  }
   get maximalIsr(): readonly number[] {
     return maximalIsr(this.isrState);
   }
@@ -529,7 +533,18 @@ export class PartitionLeader<C = undefined> {
     if (registration.leader !== this.localBrokerId || registration.leaderEpoch > this.leaderEpoch) {
       return { kind: 'resigned', completions: this.resign() };
     }
-    if (registration.partitionEpoch <= this.partitionEpochValue) return { kind: 'stale' };
+    if (registration.partitionEpoch < this.partitionEpochValue) return { kind: 'stale' };
+    // The same partition epoch is news only when it changes the replicas: an AlterPartition
+    // answer that completed a reassignment (the controller's ISR change and its completion in one
+    // batch) gave us this epoch and the final ISR but not the final replicas. Ignoring it kept a
+    // removed replica among the followers: caught up, it was proposed back into the ISR, refused
+    // by the controller, and the pending ISR held the high watermark forever (acks=all stalled).
+    if (
+      registration.partitionEpoch === this.partitionEpochValue &&
+      sameMembers(registration.replicas, this.replicas) &&
+      sameMembers(registration.isr, this.isrState.isr)
+    )
+      return { kind: 'stale' };
     assert(registration.isr.includes(this.localBrokerId), 'the leader is not in its own ISR');
     this.partitionEpochValue = registration.partitionEpoch;
     this.replicas = [...registration.replicas];
@@ -680,4 +695,9 @@ export class PartitionLeader<C = undefined> {
       `ISR ${maximalIsr(this.isrState).join(',')} is not within the replicas ${this.replicas.join(',')}`,
     );
   }
+}
+
+/** Whether two replica id lists hold the same brokers (order aside). */
+function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
 }
