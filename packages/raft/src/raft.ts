@@ -200,6 +200,30 @@ export class RaftNode {
   }
 
   /**
+   * The shell's transport saw its connection to `peerId` close (the peer's process died or was
+   * restarted: on a kill -9 the kernel closes its sockets at once). A follower of that leader
+   * stops honouring its lease and campaigns now instead of waiting out an election timeout; the
+   * survivors go one `leaderLostStaggerTicks` apart in voter-id order so two of them do not
+   * split the vote. Only a hint, never a safety input: pre-vote still asks a quorum first, and
+   * a voter that still hears the leader ignores the pre-vote, so a false report (the connection
+   * broke, the leader lives) costs one refused pre-vote round and no term. Without pre-vote a
+   * false report would bump the term and depose a live leader, so the hint is then ignored.
+   */
+  peerConnectionLost(peerId: NodeId): void {
+    if (!this.config.preVote || this.isObserver || this.role !== 'follower' || this.leaderId !== peerId) return;
+    const survivors = this.config.membership.voters.filter((id) => id !== peerId);
+    const rank = survivors.indexOf(this.id);
+    invariant(rank >= 0, () => `voter ${this.id} is missing from the survivors of ${peerId}`);
+    this.leaderId = null;
+    this.electionElapsedTicks = 0;
+    if (rank === 0) {
+      this.campaign('preElection');
+      return;
+    }
+    this.randomizedElectionTimeoutTicks = rank * this.leaderLostStaggerTicks();
+  }
+
+  /**
    * Hand leadership to voter `targetId`: bring it up to date, then tell it to campaign at once.
    * Proposals are refused meanwhile; the attempt is abandoned after one election timeout.
    */
@@ -371,6 +395,15 @@ export class RaftNode {
     const draw = this.config.rng();
     invariant(draw >= 0 && draw < 1, () => `rng must return [0, 1), returned ${draw}`);
     return base + Math.floor(draw * base);
+  }
+
+  /**
+   * Between two survivors' campaigns after a lost leader connection: a pre-vote and a vote
+   * round trip with an fsync fit well inside a quarter election timeout, and a lower-ranked
+   * survivor that did not get the hint in time still campaigns long before its timeout would.
+   */
+  private leaderLostStaggerTicks(): number {
+    return Math.max(1, Math.ceil(this.config.electionTimeoutTicks / 4));
   }
 
   private drawElectionTimeout(): number {
