@@ -211,13 +211,14 @@ describe('SharePartitionManager', () => {
     const writesBefore = fx.persister.writes;
     fx.persister.mode = 'hang';
     let answered = 0;
-    const fetches = ['m1', 'm2', 'm3', 'm4', 'm5'].map((m) =>
+    const fetchAs = (m: string) =>
       fx.fetch(m, 0, [{ partition: 0 }], { maxRecords: 2 }).then((answer) => {
         answered++;
         return answer;
-      }),
-    );
+      });
+    const fetches = [fetchAs('m1')];
     await waitUntil(() => fx.persister.hungWrites === 1);
+    fetches.push(...['m2', 'm3', 'm4', 'm5'].map(fetchAs));
     await new Promise((resolve) => setTimeout(resolve, 50));
     // One write out, the other four steps decided behind it; nobody answered.
     expect(fx.persister.hungWrites).toBe(1);
@@ -234,6 +235,22 @@ describe('SharePartitionManager', () => {
       stateEpoch: 0,
       startOffset: 0,
       ranges: [{ firstOffset: 0, lastOffset: 9, state: 'AVAILABLE', deliveryCount: 1 }],
+    });
+  });
+
+  it("a ShareFetch's acknowledgements and its acquisition share one write", async () => {
+    fx = new ShareFixture(dir, 1);
+    await fx.produce(0, 4);
+    expect(acquiredOffsets(await fx.fetch('m1', 0, [{ partition: 0 }], { maxRecords: 2 })).length).toBe(2);
+    const writesBefore = fx.persister.writes;
+    const next = await fx.fetch('m1', 1, [{ partition: 0, acks: [[0, 1, 'ACCEPT']] }], { maxRecords: 2 });
+    expect(next.topics![0]!.partitions![0]!.acknowledgeErrorName).toBe('');
+    expect(acquiredOffsets(next).map((r) => r.offset)).toEqual([2, 3]);
+    expect(fx.persister.writes - writesBefore).toBe(1);
+    expect(fx.persister.state(key(0))).toEqual({
+      stateEpoch: 0,
+      startOffset: 2,
+      ranges: [{ firstOffset: 2, lastOffset: 3, state: 'AVAILABLE', deliveryCount: 1 }],
     });
   });
 

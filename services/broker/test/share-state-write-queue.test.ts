@@ -38,6 +38,8 @@ class HeldStore {
   }
 }
 
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const settled = async (promise: Promise<void>): Promise<string> => {
   const state = await Promise.race([
     promise.then(
@@ -50,10 +52,13 @@ const settled = async (promise: Promise<void>): Promise<string> => {
 };
 
 describe('ShareStateWriteQueue', () => {
-  it('writes the first update at once and merges the ones decided meanwhile into the next write', async () => {
+  it('writes what one macrotask enqueued as one update, and merges what comes meanwhile into the next write', async () => {
     const store = new HeldStore();
     const queue = new ShareStateWriteQueue(store.write, 16);
     const first = queue.enqueue(update(0, 0, 4, 1));
+    expect(store.outstanding).toBe(0); // goes out on the next macrotask, with whatever joins it
+    await nextMacrotask();
+    expect(store.outstanding).toBe(1);
     const second = queue.enqueue(update(0, 5, 9, 1));
     const third = queue.enqueue(update(2, 3, 6, 2)); // start moves up; 3..6 redelivered
     expect(store.outstanding).toBe(1);
@@ -85,6 +90,7 @@ describe('ShareStateWriteQueue', () => {
     const store = new HeldStore();
     const queue = new ShareStateWriteQueue(store.write, 16);
     const first = queue.enqueue(update(0, 0, 4, 1));
+    await nextMacrotask();
     const behind = queue.enqueue(update(0, 5, 9, 1));
     const idle = queue.idle();
     store.fail();
@@ -96,6 +102,7 @@ describe('ShareStateWriteQueue', () => {
     expect(store.outstanding).toBe(0);
     expect(queue.isIdle).toBe(true);
     const fresh = queue.enqueue(update(0, 0, 1, 1));
+    await nextMacrotask();
     store.finish();
     expect(await settled(fresh)).toBe('resolved');
     expect(store.state.ranges).toEqual([{ firstOffset: 0, lastOffset: 1, state: 'AVAILABLE', deliveryCount: 1 }]);
@@ -106,6 +113,7 @@ describe('ShareStateWriteQueue', () => {
     const queue = new ShareStateWriteQueue(store.write, 16);
     expect(await settled(queue.idle())).toBe('resolved');
     void queue.enqueue(update(0, 0, 0, 1));
+    await nextMacrotask();
     void queue.enqueue(update(0, 1, 1, 1));
     const idle = queue.idle();
     store.finish();
@@ -114,10 +122,11 @@ describe('ShareStateWriteQueue', () => {
     expect(await settled(idle)).toBe('resolved');
   });
 
-  it('bounds the updates waiting behind the write out, and refuses updates of another state epoch', () => {
+  it('bounds the updates waiting behind the write out, and refuses updates of another state epoch', async () => {
     const store = new HeldStore();
     const queue = new ShareStateWriteQueue(store.write, 2);
     void queue.enqueue(update(0, 0, 0, 1)); // out
+    await nextMacrotask();
     void queue.enqueue(update(0, 1, 1, 1));
     void queue.enqueue(update(0, 2, 2, 1));
     expect(() => queue.enqueue(update(0, 3, 3, 1))).toThrow(
@@ -126,6 +135,7 @@ describe('ShareStateWriteQueue', () => {
     expect(queue.stats()).toEqual({ updates: 3, writes: 1 });
     const other = new ShareStateWriteQueue(store.write, 2);
     void other.enqueue(update(0, 0, 0, 1)); // out
+    await nextMacrotask();
     void other.enqueue(update(0, 1, 1, 1));
     expect(() => other.enqueue({ ...update(0, 4, 4, 1), stateEpoch: 1 })).toThrow(/state epochs 0 and 1/);
     expect(() => new ShareStateWriteQueue(store.write, 0)).toThrow(RangeError);

@@ -233,8 +233,13 @@ export class SharePartitionManager {
     const works = this.parseTopics(request.topics);
     const sessionPartitions = this.sessions.begin(request.groupId, request.memberId, request.shareSessionEpoch, true);
     for (const work of works) sessionPartitions.add(entryKey(request.groupId, work.topic, work.partition));
-    await Promise.all(works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work, phases)));
+    // The acknowledgements decide first (the steps queue in call order), but the acquisitions do
+    // not wait for them to be written: both share a write, and the answer waits for both.
+    const acknowledged = Promise.all(
+      works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work, phases)),
+    );
     if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH) {
+      await acknowledged;
       await this.closeSession(request.groupId, request.memberId);
       return { topics: fetchResults(works) };
     }
@@ -259,6 +264,7 @@ export class SharePartitionManager {
       if (this.parkedFetches >= this.maxParkedFetches) break;
       await phases.remote(this.waitForWork(request.groupId, works, waitMs));
     }
+    await acknowledged;
     return { topics: fetchResults(works) };
   }
 

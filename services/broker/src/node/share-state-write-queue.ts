@@ -1,9 +1,11 @@
 /**
  * Group commit of one share partition's state updates (KIP-932's share-state batching): while a
  * write is out, the updates of the steps decided meanwhile (acquisitions, acknowledgements, lock
- * releases of any member) are merged into one, written next as a single update. The first
- * update goes out at once, so a lone step waits for one write as before; under load a share
- * partition writes about once per round trip to the share coordinator instead of once per step.
+ * releases of any member) are merged into one, written next as a single update. An idle queue
+ * writes on the next macrotask (setImmediate), so the steps one request decides together (a
+ * ShareFetch's acknowledgements and its acquisition) share one write, and a lone step waits for
+ * one write as before; under load a share partition writes about once per round trip to the
+ * share coordinator instead of once per step.
  *
  * Guarantees, the same as one write per step:
  * - each `enqueue` promise settles only when its update is durable (resolves) or cannot be
@@ -44,6 +46,7 @@ export interface ShareStateWriteQueueStats {
 export class ShareStateWriteQueue {
   private inFlight: Batch | null = null;
   private pending: Batch | null = null;
+  private flushScheduled = false;
   private counters = { updates: 0, writes: 0 };
 
   /** `write` sends one (merged) update and settles when it is durable or failed. */
@@ -79,7 +82,13 @@ export class ShareStateWriteQueue {
     }
     this.counters.updates++;
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
-    if (this.inFlight === null) this.flush();
+    if (this.inFlight === null && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        if (this.inFlight === null) this.flush();
+      });
+    }
     return done;
   }
 
@@ -93,7 +102,7 @@ export class ShareStateWriteQueue {
 
   /** Nothing written or waiting. */
   get isIdle(): boolean {
-    return this.inFlight === null && this.pending === null;
+    return this.inFlight === null && this.pending === null && !this.flushScheduled;
   }
 
   stats(): ShareStateWriteQueueStats {
