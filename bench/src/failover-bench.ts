@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   );
   const overrides = Object.entries(extra).map(([key, value]) => `${key}=${value}`);
   process.stdout.write(
-    `Configuration: ${overrides.length === 0 ? 'runtime defaults' : overrides.join(', ')} (defaults: election timeout 300 ms, randomized in [300, 600), an unfinished campaign retries after [150, 300); Raft heartbeat 50 ms; tick 25 ms; a follower whose connection to the leader closes campaigns at once, the next survivor a quarter timeout later). Target: p99 < 300 ms.\n`,
+    `Configuration: ${overrides.length === 0 ? 'runtime defaults' : overrides.join(', ')} (defaults: election timeout 300 ms, randomized in [300, 600), an unfinished campaign retries after [150, 300); Raft heartbeat 50 ms; tick 25 ms; a follower whose connection to the leader closes campaigns at once, the next survivor half a timeout later). Target: p99 < 300 ms.\n`,
   );
 }
 

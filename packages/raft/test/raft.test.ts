@@ -202,12 +202,12 @@ describe('RaftNode: a lost connection to the leader (peerConnectionLost)', () =>
     expect(h.appliedPayloads(3)).toEqual(['a', 'b']);
   });
 
-  it('a later-ranked survivor waits a quarter election timeout, so two survivors do not split the vote', () => {
-    const h = new Harness({ voters: [1, 2, 3] }); // electionTimeoutTicks 10: stagger 3 ticks
+  it('a later-ranked survivor waits half an election timeout, so two survivors do not split the vote', () => {
+    const h = new Harness({ voters: [1, 2, 3] }); // electionTimeoutTicks 10: stagger 5 ticks
     h.elect(1);
     h.isolate(1);
     h.node(3).peerConnectionLost(1); // rank 1 among the survivors [2, 3]
-    h.tick(3, 2);
+    h.tick(3, 4);
     expect(h.node(3).status()).toMatchObject({ role: 'follower', leaderId: null, term: 1 });
     h.tick(3);
     expect(h.node(3).status().role).toBe('preCandidate');
@@ -215,6 +215,28 @@ describe('RaftNode: a lost connection to the leader (peerConnectionLost)', () =>
     h.deliverAll();
     expect(h.node(3).status()).toMatchObject({ role: 'preCandidate', term: 1 });
     expect(h.node(2).status()).toMatchObject({ role: 'follower', term: 1, leaderId: 1 });
+  });
+
+  it('a survivor that granted an earlier survivor its pre-vote does not start a rival campaign', () => {
+    const h = new Harness({ voters: [1, 2, 3] });
+    h.elect(1);
+    h.isolate(1);
+    h.node(3).peerConnectionLost(1); // rank 1: would campaign after 5 ticks
+    h.tick(3, 3);
+    h.node(2).peerConnectionLost(1); // rank 0, and slow to hear: pre-votes now
+    h.drainNode(2);
+    // Deliver only node 2's pre-vote to node 3, and hold node 3's answer (node 2 is slow).
+    const preVote = h.queue.find((m) => m.type === 'preVote' && m.to === 3)!;
+    h.queue = [];
+    h.node(3).step(preVote);
+    h.drainNode(3);
+    expect(h.queue.filter((m) => m.type === 'preVoteResponse' && !m.reject).map((m) => m.to)).toEqual([2]);
+    h.queue = [];
+    h.tick(3, 2); // its stagger has passed: no campaign of its own for a campaign's time (5 ticks)
+    expect(h.node(3).status()).toMatchObject({ role: 'follower', term: 1 });
+    expect(h.queue.filter((m) => m.from === 3 && (m.type === 'preVote' || m.type === 'vote'))).toEqual([]);
+    h.tick(3, 3); // node 2's campaign never finished: node 3 goes itself
+    expect(h.node(3).status().role).toBe('preCandidate');
   });
 
   it('a false report while the leader lives costs one refused pre-vote round and no term', () => {
