@@ -2,7 +2,10 @@
  * `pnpm bench:failover`: three real controller processes on loopback; 20 times, kill -9 the
  * leader, and measure (a) until a surviving node reports itself leader and (b) until a write
  * (CreateTopics) proposed through the redirect-following client has committed on the new
- * leader. The killed node is restarted and the quorum settles before the next round.
+ * leader. The killed node is restarted and the quorum settles before the next round. Each round
+ * also counts its Raft elections (the highest `sluice_controller_raft_term` on /metrics, before
+ * the kill and after the restarted node caught up): one per kill is the floor, more are split
+ * votes or spurious elections.
  *
  * Flags: --kills <n> (default 20), --dir <path> (default: the OS temp dir), --keep-dir (keep the
  * controllers' logs and data), --set key=value
