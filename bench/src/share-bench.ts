@@ -32,7 +32,8 @@
  * (share3 and group3 on 3,000 records) comes first. "state writes" are the brokers' share state
  * writes through the share coordinator during the run, with their mean latency (the brokers'
  * sluice_broker_share_state_write_seconds histogram): every acquisition and acknowledgement is
- * written before the answer, one write at a time per share partition. The consumers run in this
+ * written before the answer, one write at a time per share partition, the steps decided while a
+ * write is out merged into the next one (group commit). The consumers run in this
  * bench process (one event loop for all of them); its CPU is printed with the brokers' and
  * coordinators' (from /proc/<pid>/stat) over each run, as the machine has 2 cores. MB/s counts
  * record values (1 MB = 10^6 bytes).

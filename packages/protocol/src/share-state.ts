@@ -189,3 +189,25 @@ export function applyShareStateUpdate(stored: ShareStateSnapshot, update: ShareS
     snapshot: { stateEpoch: stored.stateEpoch, startOffset: update.startOffset, ranges: coalesceRanges(disjoint) },
   };
 }
+
+/**
+ * One update with the effect of writing `earlier` and then `later` (Kafka's share-state batching:
+ * a leader folds the updates of many acquisitions and acknowledgements of one share partition
+ * into one WriteShareGroupState). For every stored state s of the same epoch,
+ * `applyShareStateUpdate(s, merged)` equals applying `earlier` then `later`. Both must be of one
+ * state epoch, and `later` may not move the start offset back.
+ */
+export function mergeShareStateUpdates(earlier: ShareStateUpdate, later: ShareStateUpdate): ShareStateResult {
+  if (later.stateEpoch !== earlier.stateEpoch) {
+    return {
+      ok: false,
+      error: new ApiError(
+        'INVALID_REQUEST',
+        `cannot merge share state updates of state epochs ${earlier.stateEpoch} and ${later.stateEpoch}`,
+      ),
+    };
+  }
+  // `earlier` read as a stored state is exactly "what earlier says", and folding `later` into it
+  // keeps earlier's ranges that later does not cover and drops those below later's start offset.
+  return applyShareStateUpdate(earlier, later);
+}

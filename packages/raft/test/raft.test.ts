@@ -185,6 +185,91 @@ describe('RaftNode: pre-vote and check-quorum', () => {
   });
 });
 
+describe('RaftNode: a lost connection to the leader (peerConnectionLost)', () => {
+  it('the survivors elect a new leader within round trips, without waiting out an election timeout', () => {
+    const h = new Harness({ voters: [1, 2, 3] });
+    h.elect(1);
+    h.proposeOk(1, 'a');
+    h.isolate(1); // killed: nothing reaches it or comes from it
+    h.node(2).peerConnectionLost(1);
+    h.node(3).peerConnectionLost(1);
+    h.deliverAll(); // no tick at all
+    expect(h.node(2).status()).toMatchObject({ role: 'leader', term: 2, leaderId: 2 });
+    expect(h.node(3).status()).toMatchObject({ role: 'follower', term: 2, leaderId: 2 });
+    h.proposeOk(2, 'b');
+    h.tick(2);
+    h.deliverAll();
+    expect(h.appliedPayloads(3)).toEqual(['a', 'b']);
+  });
+
+  it('a later-ranked survivor waits half an election timeout, so two survivors do not split the vote', () => {
+    const h = new Harness({ voters: [1, 2, 3] }); // electionTimeoutTicks 10: stagger 5 ticks
+    h.elect(1);
+    h.isolate(1);
+    h.node(3).peerConnectionLost(1); // rank 1 among the survivors [2, 3]
+    h.tick(3, 4);
+    expect(h.node(3).status()).toMatchObject({ role: 'follower', leaderId: null, term: 1 });
+    h.tick(3);
+    expect(h.node(3).status().role).toBe('preCandidate');
+    // Node 2 never saw the connection close and still honours node 1's lease: no pre-vote, no term.
+    h.deliverAll();
+    expect(h.node(3).status()).toMatchObject({ role: 'preCandidate', term: 1 });
+    expect(h.node(2).status()).toMatchObject({ role: 'follower', term: 1, leaderId: 1 });
+  });
+
+  it('a survivor that granted an earlier survivor its pre-vote does not start a rival campaign', () => {
+    const h = new Harness({ voters: [1, 2, 3] });
+    h.elect(1);
+    h.isolate(1);
+    h.node(3).peerConnectionLost(1); // rank 1: would campaign after 5 ticks
+    h.tick(3, 3);
+    h.node(2).peerConnectionLost(1); // rank 0, and slow to hear: pre-votes now
+    h.drainNode(2);
+    // Deliver only node 2's pre-vote to node 3, and hold node 3's answer (node 2 is slow).
+    const preVote = h.queue.find((m) => m.type === 'preVote' && m.to === 3)!;
+    h.queue = [];
+    h.node(3).step(preVote);
+    h.drainNode(3);
+    expect(h.queue.filter((m) => m.type === 'preVoteResponse' && !m.reject).map((m) => m.to)).toEqual([2]);
+    h.queue = [];
+    h.tick(3, 2); // its stagger has passed: no campaign of its own for a campaign's time (5 ticks)
+    expect(h.node(3).status()).toMatchObject({ role: 'follower', term: 1 });
+    expect(h.queue.filter((m) => m.from === 3 && (m.type === 'preVote' || m.type === 'vote'))).toEqual([]);
+    h.tick(3, 3); // node 2's campaign never finished: node 3 goes itself
+    expect(h.node(3).status().role).toBe('preCandidate');
+  });
+
+  it('a false report while the leader lives costs one refused pre-vote round and no term', () => {
+    const h = new Harness({ voters: [1, 2, 3] });
+    h.elect(1);
+    h.tickAll(2);
+    h.node(2).peerConnectionLost(1);
+    expect(h.node(2).status()).toMatchObject({ role: 'preCandidate', term: 1, leaderId: null });
+    h.deliverAll();
+    h.tickAll(1); // the leader's next heartbeat brings node 2 back
+    expect(h.node(1).status()).toMatchObject({ role: 'leader', term: 1 });
+    for (const id of [2, 3]) expect(h.node(id).status()).toMatchObject({ role: 'follower', term: 1, leaderId: 1 });
+  });
+
+  it('is ignored for a peer that is not the leader, by an observer, by the leader, and without pre-vote', () => {
+    const h = new Harness({ voters: [1, 2, 3], observers: [4] });
+    h.elect(1);
+    h.tickAll(2);
+    const before = [1, 2, 3, 4].map((id) => h.node(id).status());
+    h.node(2).peerConnectionLost(3);
+    h.node(4).peerConnectionLost(1);
+    h.node(1).peerConnectionLost(2);
+    expect([1, 2, 3, 4].map((id) => h.node(id).status())).toEqual(before);
+    expect([1, 2, 3, 4].some((id) => h.node(id).hasReady())).toBe(false);
+
+    const withoutPreVote = new Harness({ voters: [1, 2, 3], config: { preVote: false } });
+    withoutPreVote.elect(1);
+    withoutPreVote.tickAll(2);
+    withoutPreVote.node(2).peerConnectionLost(1);
+    expect(withoutPreVote.node(2).status()).toMatchObject({ role: 'follower', term: 1, leaderId: 1 });
+  });
+});
+
 describe('RaftNode: leadership transfer', () => {
   it('hands leadership to the target, which wins the next term at once', () => {
     const h = new Harness({ voters: [1, 2, 3] });

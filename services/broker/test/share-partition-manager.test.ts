@@ -13,6 +13,15 @@ import { received } from './support/wire';
 
 const key = (partition: number) => ({ groupId: 'g', topic: TOPIC, partition });
 
+/** Polls `predicate` every 5 ms; throws after `timeoutMs`. */
+async function waitUntil(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('SharePartitionManager', () => {
   let dir: string;
   let fx: ShareFixture;
@@ -193,6 +202,77 @@ describe('SharePartitionManager', () => {
     }
     expect(delivered.size).toBe(60);
     for (const member of members) expect(received.get(member)).toBeGreaterThan(0);
+  });
+
+  it('group-commits: steps decided while a write is out share the next write, and none answers before it is durable', async () => {
+    fx = new ShareFixture(dir, 1);
+    expect(acquiredOffsets(await fx.fetch('m0', 0, [{ partition: 0 }]))).toEqual([]); // initializes at 0
+    await fx.produce(0, 10);
+    const writesBefore = fx.persister.writes;
+    fx.persister.mode = 'hang';
+    let answered = 0;
+    const fetchAs = (m: string) =>
+      fx.fetch(m, 0, [{ partition: 0 }], { maxRecords: 2 }).then((answer) => {
+        answered++;
+        return answer;
+      });
+    const fetches = [fetchAs('m1')];
+    await waitUntil(() => fx.persister.hungWrites === 1);
+    fetches.push(...['m2', 'm3', 'm4', 'm5'].map(fetchAs));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // One write out, the other four steps decided behind it; nobody answered.
+    expect(fx.persister.hungWrites).toBe(1);
+    expect(fx.persister.writes - writesBefore).toBe(1);
+    expect(answered).toBe(0);
+    fx.persister.mode = 'ok';
+    fx.persister.settleHung('apply');
+    const answers = await Promise.all(fetches);
+    // Five acquisitions in two writes: the first alone, the other four merged.
+    expect(fx.persister.writes - writesBefore).toBe(2);
+    const offsets = answers.flatMap((a) => acquiredOffsets(a).map((r) => r.offset)).sort((a, b) => a - b);
+    expect(offsets).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(fx.persister.state(key(0))).toEqual({
+      stateEpoch: 0,
+      startOffset: 0,
+      ranges: [{ firstOffset: 0, lastOffset: 9, state: 'AVAILABLE', deliveryCount: 1 }],
+    });
+  });
+
+  it("a ShareFetch's acknowledgements and its acquisition share one write", async () => {
+    fx = new ShareFixture(dir, 1);
+    await fx.produce(0, 4);
+    expect(acquiredOffsets(await fx.fetch('m1', 0, [{ partition: 0 }], { maxRecords: 2 })).length).toBe(2);
+    const writesBefore = fx.persister.writes;
+    const next = await fx.fetch('m1', 1, [{ partition: 0, acks: [[0, 1, 'ACCEPT']] }], { maxRecords: 2 });
+    expect(next.topics![0]!.partitions![0]!.acknowledgeErrorName).toBe('');
+    expect(acquiredOffsets(next).map((r) => r.offset)).toEqual([2, 3]);
+    expect(fx.persister.writes - writesBefore).toBe(1);
+    expect(fx.persister.state(key(0))).toEqual({
+      stateEpoch: 0,
+      startOffset: 2,
+      ranges: [{ firstOffset: 2, lastOffset: 3, state: 'AVAILABLE', deliveryCount: 1 }],
+    });
+  });
+
+  it('a failed group write fails every step merged into it or decided after it, and the state reloads', async () => {
+    fx = new ShareFixture(dir, 1);
+    expect(acquiredOffsets(await fx.fetch('m0', 0, [{ partition: 0 }]))).toEqual([]);
+    await fx.produce(0, 6);
+    fx.persister.mode = 'hang';
+    const fetches = ['m1', 'm2', 'm3'].map((m) => fx.fetch(m, 0, [{ partition: 0 }], { maxRecords: 2 }));
+    await waitUntil(() => fx.persister.hungWrites === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    fx.persister.settleHung('fail');
+    const answers = await Promise.all(fetches);
+    for (const answer of answers) {
+      expect(answer.topics![0]!.partitions![0]!.errorName).toBe('COORDINATOR_NOT_AVAILABLE');
+      expect(acquiredOffsets(answer)).toEqual([]);
+    }
+    expect(fx.persister.state(key(0))).toEqual({ stateEpoch: 0, startOffset: 0, ranges: [] });
+    // Nothing was handed out, so nothing counted a delivery: a fresh member gets every record, first delivery.
+    fx.persister.mode = 'ok';
+    const again = acquiredOffsets(await fx.fetch('m4', 0, [{ partition: 0 }]));
+    expect(again.map((r) => [r.offset, r.deliveryCount])).toEqual([0, 1, 2, 3, 4, 5].map((o) => [o, 1]));
   });
 
   it('a failed write is not acknowledged to the client and changes nothing visible', async () => {

@@ -4,6 +4,7 @@
  * a failure (support/property-runs.ts).
  */
 import fc from 'fast-check';
+import { mergeShareStateUpdates } from '@sluice/protocol';
 import {
   applyShareStateUpdate,
   SharePartition,
@@ -472,6 +473,40 @@ describe('share state store against a per-offset fold', () => {
           if (previous !== undefined && previous.lastOffset + 1 === r.firstOffset)
             expect(`${previous.state}/${previous.deliveryCount}`).not.toBe(`${r.state}/${r.deliveryCount}`);
         });
+      }),
+      propertyRuns(STATE_STORE_RUNS),
+    );
+  });
+
+  it('two updates merged into one (share-state batching) leave the same state as written one after the other', () => {
+    const scenario = fc
+      .record({
+        storedStart: fc.integer({ min: 0, max: 5 }),
+        advance1: fc.integer({ min: 0, max: 6 }),
+        advance2: fc.integer({ min: 0, max: 6 }),
+      })
+      .chain(({ storedStart, advance1, advance2 }) =>
+        fc.tuple(
+          fc.constant({ storedStart, start1: storedStart + advance1, start2: storedStart + advance1 + advance2 }),
+          ranges(storedStart),
+          ranges(storedStart + advance1),
+          ranges(storedStart + advance1 + advance2),
+        ),
+      );
+    fc.assert(
+      fc.property(scenario, ([{ storedStart, start1, start2 }, storedRanges, ranges1, ranges2]) => {
+        const stored: ShareStateSnapshot = { stateEpoch: 1, startOffset: storedStart, ranges: storedRanges };
+        const first: ShareStateUpdate = { stateEpoch: 1, startOffset: start1, ranges: ranges1 };
+        const second: ShareStateUpdate = { stateEpoch: 1, startOffset: start2, ranges: ranges2 };
+        const step1 = applyShareStateUpdate(stored, first);
+        if (!step1.ok) throw step1.error;
+        const sequential = applyShareStateUpdate(step1.snapshot, second);
+        if (!sequential.ok) throw sequential.error;
+        const merged = mergeShareStateUpdates(first, second);
+        if (!merged.ok) throw merged.error;
+        const batched = applyShareStateUpdate(stored, merged.snapshot);
+        if (!batched.ok) throw batched.error;
+        expect(batched.snapshot).toEqual(sequential.snapshot);
       }),
       propertyRuns(STATE_STORE_RUNS),
     );

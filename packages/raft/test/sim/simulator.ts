@@ -47,6 +47,8 @@ interface FaultProfile {
   transferRate: number;
   /** Chance to process a node's Ready right after an event rather than at the end of the step. */
   eagerReadyRate: number;
+  /** Chance per step that a live node is told a connection to a live peer closed (a false hint). */
+  falseConnectionLossRate: number;
 }
 
 interface SimNode {
@@ -105,6 +107,7 @@ export class Simulation {
   private network: InFlight[] = [];
   /** Directed links currently cut, as from * 1000 + to. */
   private blocked = new Set<number>();
+  private connectionLosses: Array<{ readonly to: NodeId; readonly peerId: NodeId }> = [];
   private now = 0;
   private step = 0;
   private nextPayloadKey = 1;
@@ -132,6 +135,7 @@ export class Simulation {
       compactRate: r.pick([0.01, 0.05, 0.2]),
       transferRate: r.pick([0, 0.005, 0.02]),
       eagerReadyRate: r.pick([0.5, 0.9, 1]),
+      falseConnectionLossRate: r.pick([0, 0.01, 0.05]),
     };
     this.traceLines = options.trace === true ? [] : null;
     for (const id of this.nodeIds) {
@@ -187,6 +191,7 @@ export class Simulation {
     if (r.chance(p.proposeRate)) this.clientPropose(r.between(1, 3));
     if (r.chance(p.compactRate)) this.compactSomeNode();
     if (r.chance(p.transferRate)) this.transferLeadership();
+    if (r.chance(p.falseConnectionLossRate)) this.falseConnectionLoss();
     this.advanceTime();
   }
 
@@ -197,6 +202,7 @@ export class Simulation {
     const later: InFlight[] = [];
     for (const flight of this.network) (flight.deliverAt <= this.now ? due : later).push(flight);
     this.network = later;
+    this.deliverConnectionLosses();
     for (const flight of this.rng.shuffle(due)) this.deliver(flight.message);
     for (const id of this.rng.shuffle([...this.nodeIds])) {
       const node = this.nodes.get(id) as SimNode;
@@ -293,6 +299,33 @@ export class Simulation {
     this.traceEvent(() => `crash node ${node.id} ${when}`);
     node.raft = null;
     this.stats.crashes++;
+    // The crashed process's sockets close: every peer still connected to it hears so next tick.
+    for (const other of this.nodeIds) {
+      if (other !== node.id && !this.blocked.has(node.id * 1000 + other))
+        this.connectionLosses.push({ to: other, peerId: node.id });
+    }
+  }
+
+  /** Connection-closed hints (peerConnectionLost), true ones after crashes and false ones. */
+  private deliverConnectionLosses(): void {
+    const losses = this.connectionLosses;
+    this.connectionLosses = [];
+    for (const loss of losses) {
+      const node = this.nodes.get(loss.to) as SimNode;
+      if (node.raft === null) continue;
+      this.traceEvent(() => `node ${loss.to} loses its connection to node ${loss.peerId}`);
+      node.raft.peerConnectionLost(loss.peerId);
+      this.afterEvent(node);
+    }
+  }
+
+  /** A connection breaks while both ends live: the hint must cost liveness at most, never safety. */
+  private falseConnectionLoss(): void {
+    const live = this.nodeIds.filter((id) => this.nodes.get(id)?.raft !== null);
+    if (live.length < 2) return;
+    const to = this.rng.pick(live);
+    const peerId = this.rng.pick(live.filter((id) => id !== to));
+    this.connectionLosses.push({ to, peerId });
   }
 
   /** Restart from durable state only: the persisted hard state, log and snapshot. */

@@ -6,9 +6,13 @@
  * - State: read through the `ShareStatePersister` (the share coordinator) on first use, keyed with
  *   the partition's leader epoch; nothing stored -> start at `share.auto.offset.reset` (latest, as
  *   Kafka) and write that as a snapshot.
- * - Every step's `update` is written before the answer leaves. Steps of one share partition run
- *   one at a time (a bounded queue per share partition), so writes go out one at a time, in order.
- * - A failed (or timed-out) write drops the in-memory state: the caller's partition gets the
+ * - Every step's `update` is written before the answer leaves. Steps of one share partition decide
+ *   one at a time (a bounded queue per share partition), synchronously on the core; their updates
+ *   are group-committed (`ShareStateWriteQueue`): while one write is out, the updates decided
+ *   meanwhile merge into the next, so writes go out one at a time, in order, about one per round
+ *   trip to the share coordinator however many members acquire and acknowledge.
+ * - A failed (or timed-out) write drops the in-memory state: the callers' partitions (every step
+ *   merged into that write or decided after it) get the
  *   persister's error (e.g. COORDINATOR_NOT_AVAILABLE, FENCED_STATE_EPOCH, REQUEST_TIMED_OUT) and
  *   no records, and the next use reloads what the store has, so nothing the client was not told
  *   about takes effect. A timed-out write still outstanding blocks the reload (the partition answers
@@ -48,6 +52,7 @@ import {
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
+import { ShareStateWriteQueue } from './share-state-write-queue';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
 import { endShareSpan, recordAcquireSpan, startAcknowledgeSpan } from './share-tracing';
 
@@ -95,9 +100,11 @@ export interface ShareLag {
 class ShareEntry {
   core: SharePartition | null = null;
   dropped = false;
-  /** The tail of the step queue, and how many steps are queued or running. */
+  /** The tail of the step queue (settles when the last step has decided), and how many steps are queued or not yet durable. */
   tail: Promise<void> = Promise.resolve();
   queued = 0;
+  /** Set once by the manager right after construction. */
+  writes!: ShareStateWriteQueue;
   /** A write that timed out and has not settled yet: no reload until it has. */
   unsettledWrite: Promise<void> | null = null;
   timer: NodeJS.Timeout | undefined;
@@ -135,6 +142,17 @@ interface PartitionWork {
   acquired: AcquiredRange[];
   leaderEpoch: number;
 }
+
+/**
+ * A step's decision, made synchronously on the core: the update to write (null: nothing durable
+ * changed), and the rest of the step, run once everything it depends on is written.
+ */
+interface StepDecision<T> {
+  readonly update: ShareStateUpdate | null;
+  readonly afterDurable: () => T;
+}
+
+const ignore = (): void => undefined;
 
 function toError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -215,8 +233,13 @@ export class SharePartitionManager {
     const works = this.parseTopics(request.topics);
     const sessionPartitions = this.sessions.begin(request.groupId, request.memberId, request.shareSessionEpoch, true);
     for (const work of works) sessionPartitions.add(entryKey(request.groupId, work.topic, work.partition));
-    await Promise.all(works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work, phases)));
+    // The acknowledgements decide first (the steps queue in call order), but the acquisitions do
+    // not wait for them to be written: both share a write, and the answer waits for both.
+    const acknowledged = Promise.all(
+      works.map((work) => this.acknowledgePartition(request.groupId, request.memberId, work, phases)),
+    );
     if (request.shareSessionEpoch === FINAL_SHARE_SESSION_EPOCH) {
+      await acknowledged;
       await this.closeSession(request.groupId, request.memberId);
       return { topics: fetchResults(works) };
     }
@@ -241,6 +264,7 @@ export class SharePartitionManager {
       if (this.parkedFetches >= this.maxParkedFetches) break;
       await phases.remote(this.waitForWork(request.groupId, works, waitMs));
     }
+    await acknowledged;
     return { topics: fetchResults(works) };
   }
 
@@ -333,22 +357,31 @@ export class SharePartitionManager {
       work.acknowledgements,
     );
     try {
-      await this.step(entry, async (core) => {
-        const before = core.inFlight();
-        const outcome = core.acknowledge(memberId, work.acknowledgements, this.now());
-        await this.persist(entry, outcome.update, phases);
-        const refused = outcome.results.find((r) => r !== null);
-        if (refused !== undefined && refused !== null) work.acknowledgeError = refused;
-        outcome.results.forEach((result, i) => {
-          if (result !== null) return;
-          const batch = work.acknowledgements[i]!;
-          const records = batch.lastOffset - batch.firstOffset + 1;
-          this.metrics.acknowledged(batch.type, records);
-          if (batch.type === 'REJECT') this.metrics.archived(records);
-          if (batch.type === 'RELEASE') this.metrics.archived(countAtLimit(before, batch, core.deliveryCountLimit));
-        });
-        entry.notify();
-      });
+      await this.step(
+        entry,
+        (core) => {
+          const before = core.inFlight();
+          const outcome = core.acknowledge(memberId, work.acknowledgements, this.now());
+          return {
+            update: outcome.update,
+            afterDurable: () => {
+              const refused = outcome.results.find((r) => r !== null);
+              if (refused !== undefined && refused !== null) work.acknowledgeError = refused;
+              outcome.results.forEach((result, i) => {
+                if (result !== null) return;
+                const batch = work.acknowledgements[i]!;
+                const records = batch.lastOffset - batch.firstOffset + 1;
+                this.metrics.acknowledged(batch.type, records);
+                if (batch.type === 'REJECT') this.metrics.archived(records);
+                if (batch.type === 'RELEASE')
+                  this.metrics.archived(countAtLimit(before, batch, core.deliveryCountLimit));
+              });
+              entry.notify();
+            },
+          };
+        },
+        phases,
+      );
     } catch (error) {
       work.acknowledgeError = toError(error);
     } finally {
@@ -372,32 +405,41 @@ export class SharePartitionManager {
     }
     work.leaderEpoch = entry.leaderEpoch;
     try {
-      return await this.step(entry, async (core) => {
-        const replica = entry.replica;
-        const highWatermark = replica.highWatermark;
-        const nowMs = this.now();
-        // A new leader's high watermark may trail the window (records acquired under the old
-        // leader): nothing is handed out until it caught up, so every acquired record is readable.
-        if (highWatermark < core.endOffset || !core.canAcquire(highWatermark, nowMs)) return 0;
-        const available = availableRanges(replica.log, core.endOffset, highWatermark, budget, maxRecords);
-        const outcome = core.acquire(memberId, available, maxRecords, nowMs);
-        await this.persist(entry, outcome.update, phases);
-        if (outcome.acquired.length === 0) return 0;
-        const records = readCovering(replica.log, outcome.acquired, highWatermark);
-        recordAcquireSpan(
-          { groupId, topic: work.topic, partition: work.partition, brokerId: this.options.brokerId },
-          memberId,
-          records,
-          outcome.acquired,
-          nowMs,
-        );
-        work.acquired.push(...outcome.acquired);
-        work.records.push(records);
-        this.metrics.acquired(outcome.acquired.reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0));
-        for (const range of outcome.acquired)
-          this.metrics.delivered(range.deliveryCount, range.lastOffset - range.firstOffset + 1);
-        return records.length;
-      });
+      return await this.step(
+        entry,
+        (core): StepDecision<number> => {
+          const replica = entry.replica;
+          const highWatermark = replica.highWatermark;
+          const nowMs = this.now();
+          // A new leader's high watermark may trail the window (records acquired under the old
+          // leader): nothing is handed out until it caught up, so every acquired record is readable.
+          if (highWatermark < core.endOffset || !core.canAcquire(highWatermark, nowMs))
+            return { update: null, afterDurable: () => 0 };
+          const available = availableRanges(replica.log, core.endOffset, highWatermark, budget, maxRecords);
+          const outcome = core.acquire(memberId, available, maxRecords, nowMs);
+          return {
+            update: outcome.update,
+            afterDurable: () => {
+              if (outcome.acquired.length === 0) return 0;
+              const records = readCovering(replica.log, outcome.acquired, highWatermark);
+              recordAcquireSpan(
+                { groupId, topic: work.topic, partition: work.partition, brokerId: this.options.brokerId },
+                memberId,
+                records,
+                outcome.acquired,
+                nowMs,
+              );
+              work.acquired.push(...outcome.acquired);
+              work.records.push(records);
+              this.metrics.acquired(outcome.acquired.reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0));
+              for (const range of outcome.acquired)
+                this.metrics.delivered(range.deliveryCount, range.lastOffset - range.firstOffset + 1);
+              return records.length;
+            },
+          };
+        },
+        phases,
+      );
     } catch (error) {
       work.fetchError = toError(error);
       return 0;
@@ -412,15 +454,19 @@ export class SharePartitionManager {
         const entry = this.entries.get(key);
         if (entry === undefined || !entry.current()) return;
         try {
-          await this.step(entry, async (core) => {
+          await this.step(entry, (core) => {
             const outcome = core.releaseMember(memberId);
-            await this.persist(entry, outcome.update);
-            this.metrics.archived(
-              outcome.released
-                .filter((r) => r.state === 'ARCHIVED')
-                .reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0),
-            );
-            if (outcome.released.length > 0) entry.notify();
+            return {
+              update: outcome.update,
+              afterDurable: () => {
+                this.metrics.archived(
+                  outcome.released
+                    .filter((r) => r.state === 'ARCHIVED')
+                    .reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0),
+                );
+                if (outcome.released.length > 0) entry.notify();
+              },
+            };
           });
         } catch (error) {
           haltOnBrokenInvariant(error);
@@ -483,6 +529,11 @@ export class SharePartitionManager {
         replica.role,
         replica.leaderEpoch,
       );
+      // Twice the step bound: each step may add its own update and a log start offset move.
+      created.writes = new ShareStateWriteQueue(
+        (update) => this.write(created, update, 'update'),
+        2 * this.maxQueuedSteps,
+      );
       created.unsubscribe = replica.onChange(() => {
         if (!created.current()) this.drop(created);
       });
@@ -499,6 +550,7 @@ export class SharePartitionManager {
     for (const entry of this.entries.values()) {
       const idle =
         entry.queued === 0 &&
+        entry.writes.isIdle &&
         entry.unsettledWrite === null &&
         (entry.core === null || entry.core.nextDeadlineMs() === null);
       if (idle && (victim === undefined || entry.lastUsedMs < victim.lastUsedMs)) victim = entry;
@@ -519,10 +571,17 @@ export class SharePartitionManager {
   }
 
   /**
-   * Runs `work` on the share partition's core, after the steps queued before it (bounded), with
-   * the state loaded and the log start offset applied. Throws the step's ApiError.
+   * Runs `decide` on the share partition's core, after the steps queued before it have decided
+   * (bounded), with the state loaded and the log start offset applied; queues its update for
+   * writing; runs its `afterDurable` once that (and everything before it) is written. The next
+   * step decides as soon as this one has, so its update can share this one's write. Throws the
+   * step's ApiError.
    */
-  private step<T>(entry: ShareEntry, work: (core: SharePartition) => Promise<T>): Promise<T> {
+  private step<T>(
+    entry: ShareEntry,
+    decide: (core: SharePartition) => StepDecision<T>,
+    phases: RequestPhases = untimedRequest,
+  ): Promise<T> {
     if (entry.queued >= this.maxQueuedSteps) {
       return Promise.reject(
         new ApiError(
@@ -532,21 +591,33 @@ export class SharePartitionManager {
       );
     }
     entry.queued++;
-    const run = entry.tail.then(async () => {
+    const decided = entry.tail.then(async () => {
       if (!entry.current()) throw notLeader(entry);
       const core = await this.load(entry);
-      const logStart = core.onLogStartOffset(entry.replica.log.logStartOffset);
-      await this.persist(entry, logStart.update);
-      return work(core);
+      // From here to the enqueue nothing awaits: no other step sees the core half-changed.
+      try {
+        const logStart = core.onLogStartOffset(entry.replica.log.logStartOffset);
+        // Covered by this step's own wait below: writes go in order, and a failure fails every later one.
+        if (logStart.update !== null) entry.writes.enqueue(logStart.update).catch(ignore);
+        const decision = decide(core);
+        const durable = decision.update === null ? entry.writes.idle() : entry.writes.enqueue(decision.update);
+        return { decision, durable };
+      } catch (error) {
+        // The core may hold a change that will never be written: reload rather than build on it.
+        if (entry.core === core) entry.core = null;
+        throw error;
+      }
     });
-    entry.tail = run
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => {
-        entry.queued--;
-      });
+    entry.tail = decided.then(ignore, ignore);
+    const run = decided.then(async ({ decision, durable }) => {
+      await phases.remote(durable);
+      if (!entry.current()) throw notLeader(entry);
+      this.armLockTimer(entry);
+      return decision.afterDurable();
+    });
+    void run.then(ignore, ignore).finally(() => {
+      entry.queued--;
+    });
     return run;
   }
 
@@ -588,17 +659,6 @@ export class SharePartitionManager {
       'share partition loaded',
     );
     return core;
-  }
-
-  /** Writes a step's update (nothing when null), then re-arms the lock timer. On failure the state is dropped. */
-  private async persist(
-    entry: ShareEntry,
-    update: ShareStateUpdate | null,
-    phases: RequestPhases = untimedRequest,
-  ): Promise<void> {
-    if (update !== null) await phases.remote(this.write(entry, update, 'update'));
-    if (!entry.current()) throw notLeader(entry);
-    this.armLockTimer(entry);
   }
 
   private async write(
@@ -678,14 +738,20 @@ export class SharePartitionManager {
         entry.timer = undefined;
         entry.timerAtMs = null;
         if (!entry.current() || entry.core === null) return;
-        this.step(entry, async (core) => {
+        this.step(entry, (core) => {
           const outcome = core.expireLocks(this.now());
-          await this.persist(entry, outcome.update);
-          const records = (state: string): number =>
-            outcome.released.filter((r) => r.state === state).reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0);
-          this.metrics.lockExpired(records('AVAILABLE') + records('ARCHIVED'));
-          this.metrics.archived(records('ARCHIVED'));
-          if (outcome.released.length > 0) entry.notify();
+          return {
+            update: outcome.update,
+            afterDurable: () => {
+              const records = (state: string): number =>
+                outcome.released
+                  .filter((r) => r.state === state)
+                  .reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0);
+              this.metrics.lockExpired(records('AVAILABLE') + records('ARCHIVED'));
+              this.metrics.archived(records('ARCHIVED'));
+              if (outcome.released.length > 0) entry.notify();
+            },
+          };
         }).catch((error: unknown) => {
           haltOnBrokenInvariant(error);
           this.options.log.warn(

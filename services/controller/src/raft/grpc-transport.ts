@@ -6,7 +6,13 @@
  * beyond it are dropped: Raft retries through heartbeats, probes and timeouts). `send` only
  * encodes and enqueues, so it never blocks the Ready loop. A failed call drops its batch.
  * InstallSnapshot messages take their own path, `SendSnapshot` streams (snapshot-sender.ts).
+ *
+ * It also watches each peer's channel: when an established connection closes (READY -> anything
+ * else; a peer killed with -9 has its sockets closed by the kernel at once) it tells the
+ * listener registered with `onPeerConnectionLost`, which is how followers learn of a dead leader
+ * within milliseconds instead of an election timeout of silence.
  */
+import { connectivityState } from '@grpc/grpc-js';
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { createGrpcClient, unaryCall } from '@sluice/proto';
 import type { RaftPeerClient, RaftPeerSendRequest } from '@sluice/proto';
@@ -58,6 +64,8 @@ interface PeerChannel {
 
 export interface GrpcRaftTransportStats {
   readonly sentMessages: number;
+  /** Established connections to peers that closed (each reported to the lost-connection listener). */
+  readonly connectionsLost: number;
   readonly droppedQueueFull: number;
   readonly droppedUnknownPeer: number;
   readonly droppedFailedCall: number;
@@ -72,8 +80,10 @@ export class GrpcRaftTransport implements RaftTransport {
   private readonly maxCallBytes: number;
   private readonly snapshots: SnapshotSender;
   private closed = false;
+  private connectionLostListener: ((peerId: number) => void) | null = null;
   private counters = {
     sentMessages: 0,
+    connectionsLost: 0,
     droppedQueueFull: 0,
     droppedUnknownPeer: 0,
     droppedFailedCall: 0,
@@ -94,8 +104,38 @@ export class GrpcRaftTransport implements RaftTransport {
     for (const [id, address] of options.peers) {
       if (id === options.nodeId) continue;
       const client = createGrpcClient('RaftPeer', address, options.channelOptions);
-      this.peers.set(id, { id, address, client, queue: [], queuedBytes: 0, inFlight: false, lastFailureLogMs: 0 });
+      const peer: PeerChannel = {
+        id,
+        address,
+        client,
+        queue: [],
+        queuedBytes: 0,
+        inFlight: false,
+        lastFailureLogMs: 0,
+      };
+      this.peers.set(id, peer);
+      this.watchConnectivity(peer, client.getChannel().getConnectivityState(false));
     }
+  }
+
+  onPeerConnectionLost(listener: (peerId: number) => void): void {
+    this.connectionLostListener = listener;
+  }
+
+  /** Reports READY -> not READY transitions of `peer`'s channel, until the transport closes. */
+  private watchConnectivity(peer: PeerChannel, current: connectivityState): void {
+    if (this.closed) return;
+    const channel = peer.client.getChannel();
+    // No deadline: no timer to keep the process alive; closing the channel (SHUTDOWN) ends the watch.
+    channel.watchConnectivityState(current, Infinity, () => {
+      if (this.closed) return;
+      const next = channel.getConnectivityState(false);
+      if (current === connectivityState.READY && next !== connectivityState.READY) {
+        this.counters.connectionsLost++;
+        this.connectionLostListener?.(peer.id);
+      }
+      this.watchConnectivity(peer, next);
+    });
   }
 
   send(messages: readonly Message[]): void {

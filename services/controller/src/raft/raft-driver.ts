@@ -57,6 +57,12 @@ export interface ReplicatedStateMachine {
 export interface RaftTransport {
   send(messages: readonly Message[]): void;
   close(): Promise<void>;
+  /**
+   * Optional: call `listener(peerId)` when an established connection to a peer closes (its
+   * process died or restarted). The driver passes it to Raft as a hint to elect at once when
+   * that peer led, rather than after an election timeout of silence.
+   */
+  onPeerConnectionLost?(listener: (peerId: number) => void): void;
 }
 
 /** The subset of a pino logger the driver uses. */
@@ -166,6 +172,8 @@ export class RaftDriver {
   private role: Role = 'follower';
   private notified: { leaderId: number | null; term: number } = { leaderId: null, term: 0 };
   private droppedMisrouted = 0;
+  /** Times a closed connection to the leader started an election early (stats, bench). */
+  private leaderConnectionLosses = 0;
   private lastCommitFlushMs = 0;
 
   constructor(options: RaftDriverOptions) {
@@ -244,6 +252,7 @@ export class RaftDriver {
       storage,
     );
     this.notified = { leaderId: null, term: storage.hardState().term };
+    this.options.transport.onPeerConnectionLost?.((peerId) => this.peerConnectionLost(peerId));
     this.state = 'running';
     this.ticker = setInterval(() => this.onTick(), tickMs);
     this.log.info(
@@ -365,6 +374,7 @@ export class RaftDriver {
     raftDroppedMessages: number;
     lastIndex: number;
     firstIndex: number;
+    leaderConnectionLosses: number;
   } {
     const status = this.node?.status();
     return {
@@ -374,6 +384,7 @@ export class RaftDriver {
       raftDroppedMessages: status?.droppedMessages ?? 0,
       lastIndex: status?.lastIndex ?? 0,
       firstIndex: status?.firstIndex ?? 0,
+      leaderConnectionLosses: this.leaderConnectionLosses,
     };
   }
 
@@ -391,6 +402,26 @@ export class RaftDriver {
     } catch (error) {
       this.fail(error);
       return;
+    }
+    this.scheduleReady();
+  }
+
+  /**
+   * The connection to `peerId` closed. If it led, this follower campaigns now (see
+   * RaftNode.peerConnectionLost: a hint under pre-vote, never a safety input).
+   */
+  peerConnectionLost(peerId: number): void {
+    if (this.state !== 'running' || this.node === null || !this.options.voters.has(peerId)) return;
+    const ledBefore = this.node.status().leaderId === peerId;
+    try {
+      this.node.peerConnectionLost(peerId);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (ledBefore) {
+      this.leaderConnectionLosses++;
+      this.log.info({ nodeId: this.nodeId, leaderId: peerId }, 'connection to the leader closed; electing now');
     }
     this.scheduleReady();
   }

@@ -75,6 +75,26 @@ describe('3-node raft cluster over loopback gRPC', () => {
     );
   });
 
+  it('a closed connection to the leader elects a new one well inside the election timeout', async () => {
+    // Election timeout 2 s: followers that waited for silence could not elect before 2 s after the
+    // leader's last heartbeat; the closed connection lets them elect within round trips.
+    cluster = await TestCluster.start(3, { electionTimeoutMs: 2_000, heartbeatIntervalMs: 100 });
+    const old = await cluster.waitForLeader(15_000);
+    await propose(cluster, old.id, 'before');
+    const survivors = cluster.running().filter((n) => n.id !== old.id);
+    const stoppedAt = performance.now();
+    await cluster.stopNode(old.id); // closes its listener: the survivors' channels to it drop
+    const next = await cluster.waitForLeader(1_500);
+    await propose(cluster, next.id, 'after');
+    const failoverMs = performance.now() - stoppedAt;
+    expect(next.id).not.toBe(old.id);
+    expect(failoverMs).toBeLessThan(1_500);
+    expect(survivors.reduce((sum, n) => sum + n.transport!.stats().connectionsLost, 0)).toBeGreaterThanOrEqual(1);
+    expect(survivors.reduce((sum, n) => sum + n.driver!.stats().leaderConnectionLosses, 0)).toBeGreaterThanOrEqual(1);
+    // Exactly one election: the hint staggers the survivors, so they do not split the vote.
+    expect(cluster.driver(next.id).term).toBe(cluster.driver(survivors.find((n) => n.id !== next.id)!.id).term);
+  });
+
   it('hands leadership over gracefully with resign() before a planned stop', async () => {
     cluster = await TestCluster.start(3);
     const old = await cluster.waitForLeader();
