@@ -9,7 +9,12 @@
  *   consumer run: every acknowledged record is in the log once, in order, nothing a consumer saw
  *   vanishes, and no send fails (the checker of kill-leaders.test.ts);
  * - a broker's process killed -9: the pod's container is restarted and the pod is Ready again;
- * - `kubectl delete pod`: the StatefulSet makes the pod again (same name, same claim), Ready.
+ * - `kubectl delete pod`: the StatefulSet makes the pod again (same name, same claim), Ready;
+ * - brokers 3 -> 4 -> 3 by `kubectl scale statefulset` under the same kind of producer and
+ *   consumer (the Workload and history checker of the fault tests): the new broker registers and
+ *   is Ready, `sluice topic reassign --plan/--execute/--verify` moves replicas onto it, `sluice
+ *   cluster drain` empties it and the StatefulSet is scaled back. The CLI runs in this process
+ *   (the agent has no `kubectl exec`) against the controllers' pod names.
  *
  * Pods advertise DNS names (<pod>.<headless>.<ns>.svc.cluster.local). The agent's hosts file maps
  * them for the pods; this process has no cluster DNS, so its lookups are answered from the same
@@ -17,11 +22,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dns from 'node:dns';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep, waitFor } from '@sluice/local-cluster';
+import { checkHistory, describeVerdict, sleep, waitFor, Workload } from '@sluice/local-cluster';
 import { Admin, Consumer, Producer, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import { ExitCode, runCli } from '../../packages/cli/src';
 import {
   BUILD_TIMEOUT_MS,
   CHART_DIR,
@@ -362,3 +368,138 @@ test('kubectl delete pod: the StatefulSet makes it again, on the same volume, an
   }
   await waitFor('every pod Ready', () => pods().length === 9 && pods().every(isReady), 60_000, 500);
 }, 300_000);
+
+/** The CLI in this process (its lookups go through the agent's hosts file, like the clients'). */
+async function sluice(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli([...argv, '--bootstrap', controllers.join(',')], {
+    out: (text) => void (out += text),
+    err: (text) => void (err += text),
+  });
+  return { code, out, err };
+}
+
+test('kubectl scale of the broker StatefulSet 3 -> 4 -> 3 with reassignment and drain under an idempotent acks=all producer: 0 lost, 0 duplicated', async () => {
+  const topic = 'scaled';
+  const partitions = 4;
+  const addedBrokerId = 103; // broker-3: ordinal 3 + broker.nodeIdOffset 100
+  const admin = new Admin({ bootstrap: controllers, timeoutMs: 20_000 });
+  const stepMs: string[] = [];
+  const step = async (name: string, run: () => Promise<void>): Promise<void> => {
+    const started = Date.now();
+    await run();
+    stepMs.push(`${name} ${Date.now() - started} ms`);
+  };
+  try {
+    await admin.createTopic({ name: topic, numPartitions: partitions, replicationFactor: 3 });
+    await waitFor(
+      'the topic to have leaders and full ISRs',
+      async () => (await admin.describeTopic(topic)).partitions.every((p) => p.leader >= 0 && p.isr.length === 3),
+      60_000,
+      500,
+    );
+    const workload = Workload.start({ bootstrap: brokers.join(','), topic, partitions });
+    try {
+      await waitFor('writes to flow', () => workload.acknowledged > 300, 60_000, 200);
+
+      await step('kubectl scale --replicas=4 to broker-3 Ready and registered', async () => {
+        plane.kubectl(['scale', 'statefulset', 'rel-sluice-broker', '-n', NS, '--replicas=4']);
+        await waitFor(
+          'rel-sluice-broker-3 Ready',
+          () => pods().some((p) => p.metadata.name === 'rel-sluice-broker-3' && isReady(p)),
+          180_000,
+          500,
+        );
+        await waitFor(
+          `broker ${addedBrokerId} registered and unfenced`,
+          async () => (await admin.describeCluster()).brokers.some((b) => b.brokerId === addedBrokerId && !b.fenced),
+          60_000,
+          500,
+        );
+      });
+
+      const planFile = join(stateDir, 'scale-out.json');
+      await step('sluice topic reassign --plan/--execute/--verify onto broker 103', async () => {
+        const planned = await sluice('topic', 'reassign', '--plan', '--topic', topic, '--brokers', '100,101,102,103');
+        expect(planned.code).toBe(ExitCode.OK);
+        const plan = JSON.parse(planned.out) as { partitions: { replicas: number[] }[] };
+        expect(plan.partitions.filter((p) => p.replicas.includes(addedBrokerId)).length).toBeGreaterThan(0);
+        writeFileSync(planFile, planned.out);
+        const executed = await sluice('topic', 'reassign', '--execute', '--plan-file', planFile);
+        expect(executed.err).toBe('');
+        expect(executed.code).toBe(ExitCode.OK);
+        await waitFor(
+          'the scale-out plan verified complete',
+          async () => (await sluice('topic', 'reassign', '--verify', '--plan-file', planFile)).code === ExitCode.OK,
+          120_000,
+          500,
+        );
+      });
+      const spread = (await admin.describeTopic(topic)).partitions;
+      expect(spread.filter((p) => p.replicas.includes(addedBrokerId)).length).toBeGreaterThan(0);
+      for (const p of spread) expect([...p.isr].sort()).toEqual([...p.replicas].sort());
+      const ackedAfterScaleOut = workload.acknowledged;
+      await waitFor(
+        'writes with broker 103 hosting replicas',
+        () => workload.acknowledged > ackedAfterScaleOut + 300,
+        60_000,
+        200,
+      );
+
+      let drainOutput = '';
+      await step('sluice cluster drain 103', async () => {
+        const drained = await sluice('cluster', 'drain', String(addedBrokerId), '--wait-ms', '120000');
+        drainOutput = drained.out;
+        expect(drained.err).toBe('');
+        expect(drained.code).toBe(ExitCode.OK);
+        expect(drained.out).toContain(`drain: broker ${addedBrokerId} hosts no replicas.`);
+      });
+      expect((await admin.describeTopic(topic)).partitions.every((p) => !p.replicas.includes(addedBrokerId))).toBe(
+        true,
+      );
+
+      await step('kubectl scale --replicas=3 to broker-3 gone', async () => {
+        plane.kubectl(['scale', 'statefulset', 'rel-sluice-broker', '-n', NS, '--replicas=3']);
+        await waitFor(
+          'rel-sluice-broker-3 gone and three brokers Ready',
+          () => !pods().some((p) => p.metadata.name === 'rel-sluice-broker-3') && rolledOut('rel-sluice-broker'),
+          180_000,
+          500,
+        );
+      });
+      const ackedAfterScaleIn = workload.acknowledged;
+      await waitFor('writes after the scale-in', () => workload.acknowledged > ackedAfterScaleIn + 300, 60_000, 200);
+
+      await workload.stop();
+      const history = await workload.readBack(60_000);
+      const verdict = checkHistory(history);
+      process.stdout.write(
+        `node-agent scale 3 -> 4 -> 3: ${stepMs.join('; ')}\n${drainOutput}` +
+          `node-agent scale checker: ${workload.producerStats().retries} batch retries; ${describeVerdict(verdict)}\n`,
+      );
+      expect(history.failed.map((f) => `${f.index}: ${f.error}`).slice(0, 10)).toEqual([]);
+      expect(verdict.unresolved.examples).toEqual([]);
+      expect(verdict.lost.examples).toEqual([]);
+      expect(verdict.duplicated.examples).toEqual([]);
+      expect(verdict.outOfOrder.examples).toEqual([]);
+      expect(verdict.rolledBack.examples).toEqual([]);
+      expect(verdict.outOfSequence.examples).toEqual([]);
+      expect(verdict.ok).toBe(true);
+    } catch (error) {
+      // What a stalled step needs to be understood: the writer's counters and the cluster's view.
+      process.stdout.write(
+        `node-agent scale: failed after ${stepMs.join('; ')}: sent ${workload.sent}, acknowledged ${workload.acknowledged}, ` +
+          `failed ${workload.failures}, seen ${workload.seen}, producer ${JSON.stringify(workload.producerStats())}\n` +
+          `brokers ${JSON.stringify((await admin.describeCluster()).brokers.map((b) => [b.brokerId, b.fenced]))}\n` +
+          `partitions ${JSON.stringify((await admin.describeTopic(topic)).partitions)}\n`,
+      );
+      throw error;
+    } finally {
+      await workload.stop();
+    }
+    await waitFor('every pod Ready', () => pods().length === 9 && pods().every(isReady), 60_000, 500);
+  } finally {
+    admin.close();
+  }
+}, 600_000);

@@ -9,9 +9,11 @@
  * `sluice cluster drain` of another broker, which then stops. Last, a broker killed -9 and
  * restarted reports NOT_SERVING on grpc.health.v1 (`sluice.v1.Broker`, the chart's readiness)
  * until it is back in every ISR it belongs to. The history checker proves nothing acknowledged
- * was lost or duplicated, and the partitions sit on their target replicas, all in sync.
+ * was lost or duplicated, and the partitions sit on their target replicas, all in sync. A broker
+ * a completed reassignment removed deletes the partition's log directory (Kafka's StopReplica
+ * with delete); the added broker has one.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkHistory, describeVerdict, LocalCluster, sleep, waitFor, Workload } from '@sluice/local-cluster';
@@ -124,6 +126,17 @@ describe('reassigning partitions onto a new broker under an idempotent acks=all 
       expect(p?.replicas).not.toContain(target.leaving);
     }
 
+    // The removal is committed: each leaving broker deletes its copy (renamed, then removed).
+    const logDirsOf = (id: number): string[] =>
+      readdirSync(brokers.dataDir(id)).filter((name) => name.startsWith(`${TOPIC}-`));
+    await waitFor(
+      'the removed replicas deleted from the leaving brokers',
+      () => targets.every((t) => !logDirsOf(t.leaving).some((name) => name.startsWith(`${TOPIC}-${t.partition}`))),
+      30_000,
+    );
+    for (const target of targets)
+      expect(existsSync(join(brokers.dataDir(added), `${TOPIC}-${target.partition}`))).toBe(true);
+
     // Scale back in with the CLI: a plan onto the first three brokers, executed and verified.
     const bootstrap = ['--bootstrap', cluster.controllers.addresses().join(',')];
     const planned = await sluice(
@@ -152,6 +165,11 @@ describe('reassigning partitions onto a new broker under an idempotent acks=all 
       60_000,
     );
     expect((await admin.describeTopic(TOPIC)).partitions.every((p) => !p.replicas.includes(added))).toBe(true);
+    await waitFor(
+      'no log of the topic left on the broker the scale-in emptied',
+      () => logDirsOf(added).length === 0,
+      30_000,
+    );
 
     // Drain a broker (onto the one that is now empty), as before taking it out of service.
     const drained = await sluice('cluster', 'drain', String(first), '--wait-ms', '60000', ...bootstrap);
@@ -160,6 +178,7 @@ describe('reassigning partitions onto a new broker under an idempotent acks=all 
     expect(drained.out).toMatch(/drain: moving \d+ replicas off broker/);
     expect(drained.out).toContain(`drain: broker ${first} hosts no replicas.`);
     process.stdout.write(`reassign: sluice cluster drain ${first}:\n${drained.out}`);
+    await waitFor('no log of the topic left on the drained broker', () => logDirsOf(first).length === 0, 30_000);
     // The scale-in itself: the drained broker stops, and the writes go on without it.
     await brokers.kill(first, 'SIGTERM');
     const ackedAfterDrain = workload.acknowledged;

@@ -317,6 +317,41 @@ describe('Replication: maintenance and shutdown', () => {
     expect(core.ready()).toMatchObject({ retention: null, compaction: { partitions: [{ partition: 't-0' }] } });
   });
 
+  it('removes a replica a reassignment took away only once it is offline, and checkpoints without it', () => {
+    const { core, log } = setup();
+    core.addPartition('t-1', ModelLog.of([0]), 1);
+    core.applyRegistration(P, registration({ replicas: [1], isr: [1] }), context());
+    expect(produce(core, log, 2, 'p')).toBe('done');
+    core.ready();
+    core.tick(T0 + 5_000);
+    const both = core.ready().highWatermarkCheckpoint!;
+    expect(both).toEqual(
+      new Map([
+        [P, 2],
+        ['t-1', 1],
+      ]),
+    );
+    core.onHighWatermarkCheckpointWritten(both);
+    // Still leading: removing it would strand its leadership.
+    expect(() => core.removePartition(P)).toThrow(BrokerInvariantError);
+    core.applyRegistration(
+      P,
+      registration({ leader: -1, leaderEpoch: 4, partitionEpoch: 6, replicas: [2, 3], isr: [2, 3] }),
+      context(),
+    );
+    expect(core.role(P).kind).toBe('offline');
+    core.ready();
+    core.removePartition(P);
+    expect(() => core.role(P)).toThrow(BrokerInvariantError);
+    expect(() => core.removePartition(P)).toThrow(BrokerInvariantError);
+    expect(core.replicaHealth().partitions).toBe(1);
+    core.tick(T0 + 10_000);
+    expect(core.ready().highWatermarkCheckpoint).toEqual(new Map([['t-1', 1]]));
+    // Hosted again later (a reassignment back): a fresh replica from an empty log.
+    core.addPartition(P, new ModelLog(), 2);
+    expect(core.role(P)).toEqual({ kind: 'offline', highWatermark: 0 });
+  });
+
   it('shuts down: checkpoint, every waiting produce fails, every replica offline', () => {
     const { core, log } = setup();
     core.applyRegistration(P, registration({ replicas: [1], isr: [1] }), context());

@@ -210,6 +210,17 @@ export class Replication<C = undefined> {
     });
   }
 
+  /**
+   * Forgets a replica this broker no longer hosts (a committed reassignment removed it; Kafka's
+   * StopReplica with delete). It must have gone offline first, so no leadership, follower or
+   * waiting acknowledgement refers to it; the next high-watermark checkpoint leaves it out.
+   */
+  removePartition(partition: string): void {
+    const slot = this.slot(partition);
+    assert(slot.role.kind === 'offline', `${partition}: only an offline replica is removed, not a ${slot.role.kind}`);
+    this.slots.delete(partition);
+  }
+
   /** Whether the partition's acks=all waits for fdatasync (its topic's durable.acks.enable). */
   isDurable(partition: string): boolean {
     return this.slot(partition).durableAcks;

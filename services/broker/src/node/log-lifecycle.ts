@@ -12,6 +12,9 @@
  * runs. Appends ask `afterAppend` whether their log is due a flush (a roll, flush.messages), the
  * core's flush tick asks every log (flush.ms), and the LogFlusher runs the flushes.
  */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   defaultLogConfig,
@@ -68,6 +71,13 @@ export interface LogDirFailure {
   readonly reason: string;
 }
 
+/**
+ * Kafka's suffix of a partition directory being deleted: it is renamed first (one atomic step, so
+ * a new replica of the same partition can open at once under the old name), then removed in the
+ * background; a crash in between leaves a name no partition has, removed at the next start.
+ */
+export const DELETED_LOG_DIR_SUFFIX = '-delete';
+
 /** Checkpoint files written at once in one pass (their syncs share libuv's pool with flushes). */
 const CHECKPOINT_CONCURRENCY = 4;
 
@@ -94,6 +104,46 @@ export class LogLifecycle {
       flushMs: options.flushIntervalMs ?? defaultLogConfig.flushMs,
     };
     this.checkpointedHighWatermarks = readHighWatermarks(this.checkpointPath(), options.log);
+    this.removeDeletedLeftovers();
+  }
+
+  /**
+   * Deletes a replica's log: the broker no longer hosts the partition (a committed reassignment
+   * removed it; Kafka's StopReplica with delete). The replica is already out of the replication
+   * core, so nothing appends to it; a flush or checkpoint still in flight gives up on the closed
+   * log. Resolves once the files are gone; a failure is logged (the renamed directory is removed
+   * at the next start), never taking the log directory offline.
+   */
+  async deleteLog(replica: PartitionReplica): Promise<void> {
+    replica.log.abandon();
+    if (this.failure !== null) return; // nothing is written to an offline directory, deletions included
+    const dir = join(this.options.logDir, replica.key);
+    const doomed = `${dir}.${randomUUID().replaceAll('-', '')}${DELETED_LOG_DIR_SUFFIX}`;
+    try {
+      renameSync(dir, doomed);
+      await rm(doomed, { recursive: true, force: true });
+      this.options.log.info({ partition: replica.key }, 'replica removed from this broker: log deleted');
+    } catch (error) {
+      this.options.log.warn({ partition: replica.key, err: error }, 'log of a removed replica not deleted yet');
+    }
+  }
+
+  /** Directories a crash left half-deleted (renamed with DELETED_LOG_DIR_SUFFIX) go at start. */
+  private removeDeletedLeftovers(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.options.logDir);
+    } catch {
+      return; // no directory yet: nothing left over
+    }
+    for (const name of names.filter((n) => n.endsWith(DELETED_LOG_DIR_SUFFIX))) {
+      try {
+        rmSync(join(this.options.logDir, name), { recursive: true, force: true });
+        this.options.log.info({ dir: name }, 'removed a log directory left half-deleted');
+      } catch (error) {
+        this.options.log.warn({ dir: name, err: error }, 'could not remove a log directory left half-deleted');
+      }
+    }
   }
 
   /** Segments deleted by retention since start (all partitions), for /metrics. */

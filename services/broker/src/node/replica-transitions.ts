@@ -2,8 +2,9 @@
  * Metadata images into replica roles (Kafka's ReplicaManager.applyDelta): for every partition with
  * this broker among its replicas, open its log on first sight (with the checkpointed high
  * watermark), then step the replication core with the registration, which decides become leader /
- * become follower / update (core/replica-role.ts). Changed topic configs reach the open logs. The
- * image also tells a partition that does not exist from one this broker does not lead.
+ * become follower / update (core/replica-role.ts). Changed topic configs reach the open logs. A
+ * replica a committed reassignment removed from this broker goes offline and its log is deleted.
+ * The image also tells a partition that does not exist from one this broker does not lead.
  */
 import { NO_LEADER, type MetadataImage } from '@sluice/metadata';
 import { ApiError } from '@sluice/protocol';
@@ -42,6 +43,9 @@ export class ReplicaTransitions {
     const nowMs = this.options.nowMs();
     // Kafka's dynamic topic configs: an open log takes its topic's changed settings.
     const configsChanged = previous !== undefined && previous.configs !== image.configs;
+    // Replicas a committed reassignment removed from this broker: offline in the step below, then
+    // their logs deleted.
+    const removedKeys: string[] = [];
     // One step for the whole image: the fetchers re-plan once, after every partition moved.
     driver.step((core) => {
       for (const topic of image.topics.topics()) {
@@ -66,8 +70,9 @@ export class ReplicaTransitions {
           if (!reg.replicas.includes(brokerId)) {
             // A reassignment removed this broker: a replica still open here goes offline (a
             // leader resigns and fails its waiting acks, a follower stops fetching), so nothing
-            // is served or acknowledged from it. Its log stays on disk (not deleted yet).
+            // is served or acknowledged from it, and then its log is deleted (below).
             const removed = driver.replica(`${topic.name}-${p}`);
+            if (removed !== undefined) removedKeys.push(removed.key);
             if (removed !== undefined && core.role(removed.key).kind !== 'offline') {
               core.applyRegistration(
                 removed.key,
@@ -100,6 +105,12 @@ export class ReplicaTransitions {
         }
       }
     });
+    // The image is committed metadata: the removal can no longer be undone, so the data goes.
+    // (A later reassignment back onto this broker starts a fresh replica that catches up.)
+    for (const key of removedKeys) {
+      const replica = driver.remove(key);
+      void lifecycle.deleteLog(replica);
+    }
   }
 
   /** The local leader replica, or UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER (also for share groups). */

@@ -91,6 +91,15 @@ export class ReplicationDriver {
     this.core.addPartition(replica.key, replica.log, checkpointedHighWatermark);
   }
 
+  /** Closes the books on an offline replica the broker no longer hosts; the caller deletes its log. */
+  remove(key: string): PartitionReplica {
+    const replica = this.replicas.get(key);
+    assert(replica !== undefined, `replica ${key} is not open`);
+    this.step((core) => core.removePartition(key));
+    this.replicas.delete(key);
+    return replica;
+  }
+
   /** Steps the core, then carries out what it decided. */
   step<T>(run: (core: Replication<AckReply>) => T): T {
     const result = run(this.core);
