@@ -381,7 +381,7 @@ export function describeConfig(schema: ConfigSchema): string[] {
 
 // ---------------------------------------------------------------------------- sluice's keys
 
-const PROCESS_ROLES = ['broker', 'controller', 'coordinator'] as const;
+const PROCESS_ROLES = ['broker', 'controller', 'coordinator', 'tiering'] as const;
 
 /**
  * Every key sluice reads, with every default. Kafka's name and default unless noted; the
@@ -390,7 +390,7 @@ const PROCESS_ROLES = ['broker', 'controller', 'coordinator'] as const;
 export const SLUICE_CONFIG_SCHEMA = {
   'node.id': intKey({ doc: "This node's id; unique in the cluster, the same as in meta.properties.", min: 0 }),
   'process.roles': listKey({
-    doc: 'Roles this process plays: broker, controller, or both (combined mode); coordinator runs alone.',
+    doc: 'Roles this process plays: broker, controller, or both (combined mode); coordinator and tiering run alone.',
     allowed: PROCESS_ROLES,
     nonEmpty: true,
   }),
@@ -650,6 +650,16 @@ export const SLUICE_CONFIG_SCHEMA = {
   'remote.log.metadata.topic.replication.factor': stringKey({
     doc: 'Replication factor of __remote_log_metadata (default 3).',
     default: '',
+  }),
+  'tiering.scrub.interval.ms': intKey({
+    doc: '(sluice) How often the tiering service scrubs the object store: objects no remote-log metadata names and stale multipart uploads, older than tiering.scrub.grace.ms, are deleted. 0 = never (on request only).',
+    default: 3_600_000,
+    min: 0,
+  }),
+  'tiering.scrub.grace.ms': intKey({
+    doc: '(sluice) Age an unnamed object or a multipart upload must reach before a scrub deletes it: longer than any copy takes between its first PUT and its COPY_SEGMENT_STARTED being readable.',
+    default: 3_600_000,
+    min: 0,
   }),
   'rsm.config.fetch.chunk.size': stringKey({
     doc: 'Bytes per ranged GET when reading a remote segment (default 4194304).',

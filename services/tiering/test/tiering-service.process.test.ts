@@ -1,0 +1,200 @@
+/**
+ * The tiering service as a real process (services/tiering/dist/main.js) beside three broker
+ * processes and a real MinIO: it refuses a configuration without a bucket with one line and exit
+ * 1; launched by LocalCluster it reports SERVING only while the bucket answers; its status RPC
+ * joins the leaders' offsets with the remote-log metadata (remote start, end, segments, bytes);
+ * its scheduled scrub deletes an orphaned object past the grace period and leaves every object
+ * the metadata names; and ScrubRemoteStorage answers a dry run on request.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Producer } from '@sluice/client';
+import { LocalCluster, serviceMainPath, waitFor } from '@sluice/local-cluster';
+import { createGrpcClient, unaryCall, type TieredPartition__Output, type TieringClient } from '@sluice/proto';
+import { parseClusterTieringConfig, S3ObjectStore } from '@sluice/tiering';
+import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../../test-support/minio';
+
+jest.setTimeout(240_000);
+
+const BUCKET = 'sluice-tiering-service';
+const PREFIX = 'svc/';
+const TOPIC = 'cold';
+const PARTITIONS = 2;
+/** 1 KiB values: about three 1 MiB segments per partition, two of them rolled and copied. */
+const RECORDS_PER_PARTITION = 3_200;
+
+describe('tiering service process', () => {
+  let baseDir: string;
+  let minio: RunningMinio | undefined;
+  let cluster: LocalCluster | undefined;
+  let store: S3ObjectStore | undefined;
+  let tiering: TieringClient | undefined;
+  let settings: Record<string, string>;
+
+  beforeAll(async () => {
+    baseDir = mkdtempSync(join(tmpdir(), 'sluice-tiering-service-'));
+    minio = await startMinio();
+    settings = {
+      'remote.log.storage.system.enable': 'true',
+      'remote.log.manager.task.interval.ms': '500',
+      'remote.log.metadata.topic.num.partitions': '3',
+      'rsm.config.storage.s3.endpoint.url': minio.endpointUrl,
+      'rsm.config.storage.s3.region': 'us-east-1',
+      'rsm.config.storage.s3.bucket.name': BUCKET,
+      'rsm.config.storage.s3.path.style.access.enabled': 'true',
+      'rsm.config.storage.aws.access.key.id': MINIO_USER,
+      'rsm.config.storage.aws.secret.access.key': MINIO_PASSWORD,
+      'rsm.config.key.prefix': PREFIX,
+    };
+    store = new S3ObjectStore(parseClusterTieringConfig(settings).s3!);
+    // The brokers create the bucket too; the service only probes it, so it may start first.
+    await store.ensureBucket();
+  });
+
+  afterAll(async () => {
+    tiering?.close();
+    store?.destroy();
+    await cluster?.stop();
+    await minio?.destroy();
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+
+  it('refuses a configuration without a bucket with one line and exit 1', () => {
+    const file = join(baseDir, 'bad.properties');
+    writeFileSync(
+      file,
+      'node.id=1\nprocess.roles=tiering\ncontroller.quorum.voters=1@127.0.0.1:1\nlisteners=PLAINTEXT://127.0.0.1:0\n',
+    );
+    const result = spawnSync(process.execPath, [serviceMainPath('tiering'), '--config', file], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('rsm.config.storage.s3.bucket.name');
+  });
+
+  it('describes tiered partitions, scrubs orphans on its schedule and follows the bucket for health', async () => {
+    cluster = await LocalCluster.create({
+      baseDir: join(baseDir, 'cluster'),
+      roles: {
+        controller: { count: 1 },
+        broker: { config: { ...settings, 'log.retention.check.interval.ms': 1000 } },
+        coordinator: { count: 0 },
+        tiering: {
+          count: 1,
+          config: { ...settings, 'tiering.scrub.interval.ms': 1000, 'tiering.scrub.grace.ms': 3000 },
+        },
+      },
+    });
+    await cluster.start();
+    tiering = createGrpcClient('Tiering', cluster.tiering.address(cluster.tiering.nodeIds[0]!));
+    await cluster.admin.createTopic({
+      name: TOPIC,
+      numPartitions: PARTITIONS,
+      replicationFactor: 3,
+      configs: { 'remote.storage.enable': 'true', 'segment.bytes': '1048576', 'local.retention.bytes': '0' },
+    });
+    await cluster.admin.createTopic({ name: 'warm', numPartitions: 1, replicationFactor: 3 });
+    const producer = new Producer({ bootstrap: cluster.brokers.addresses(), lingerMs: 5, batchSizeBytes: 64 * 1024 });
+    const value = Buffer.alloc(1024, 7);
+    const sent: Promise<unknown>[] = [];
+    for (let seq = 0; seq < RECORDS_PER_PARTITION * PARTITIONS; seq++)
+      sent.push(producer.send({ topic: TOPIC, partition: seq % PARTITIONS, value }));
+    await Promise.all(sent);
+    await producer.close();
+
+    // Copied segments appear in the status, and local retention moves the local start above 0.
+    let partitions: TieredPartition__Output[] = [];
+    await waitFor(
+      'both partitions copied and locally trimmed',
+      async () => {
+        const answer = await unaryCall(tiering!, 'DescribeTieredPartitions', { topics: [] }, { timeoutMs: 20_000 });
+        partitions = answer.topics.find((topic) => topic.name === TOPIC)?.partitions ?? [];
+        return (
+          partitions.length === PARTITIONS &&
+          partitions.every((p) => p.remoteSegments > 0 && Number(p.localLogStartOffset) > 0)
+        );
+      },
+      120_000,
+      500,
+    );
+    for (const p of partitions) {
+      expect(p.errorName).toBe('');
+      expect(Number(p.logStartOffset)).toBe(0);
+      expect(Number(p.remoteStartOffset)).toBe(0);
+      expect(Number(p.remoteSizeBytes)).toBeGreaterThan(0);
+      // Remote and local meet: everything below the local start is remote.
+      expect(Number(p.remoteEndOffset) + 1).toBeGreaterThanOrEqual(Number(p.localLogStartOffset));
+      expect(Number(p.highWatermark)).toBe(RECORDS_PER_PARTITION);
+    }
+    const named = await unaryCall(
+      tiering,
+      'DescribeTieredPartitions',
+      { topics: ['warm', 'missing', TOPIC] },
+      { timeoutMs: 20_000 },
+    );
+    expect(named.topics.map((topic) => [topic.name, topic.tiered, topic.errorName])).toEqual([
+      ['warm', false, ''],
+      ['missing', false, 'UNKNOWN_TOPIC_OR_PARTITION'],
+      [TOPIC, true, ''],
+    ]);
+
+    // An object in the layout that no metadata names: a copy's PUT whose COPY_SEGMENT_STARTED never came.
+    const topicId = named.topics[2]!.topicId;
+    const orphan = `${PREFIX}${TOPIC}-${topicId}/0/${'9'.repeat(20)}-0-orphan.log`;
+    const foreign = `${PREFIX}notes/readme.txt`;
+    await store!.put(orphan, Buffer.from('orphan'));
+    await store!.put(foreign, Buffer.from('not ours'));
+    const namedBefore = (await store!.list(PREFIX)).filter((o) => o.key !== orphan && o.key !== foreign).length;
+    expect(namedBefore).toBeGreaterThan(0);
+    await waitFor(
+      'the scheduled scrub deletes the orphan after the grace period',
+      async () => !(await store!.list(PREFIX)).some((object) => object.key === orphan),
+      60_000,
+      500,
+    );
+    const left = await store!.list(PREFIX);
+    expect(left.some((object) => object.key === foreign)).toBe(true);
+    const metrics = await (await fetch(`http://${cluster.tiering.metricsAddress(1)}/metrics`)).text();
+    expect(metrics).toMatch(/sluice_tiering_scrub_deleted_objects_total\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/sluice_tiering_scrub_runs_total\{[^}]*outcome="ok"[^}]*\} [1-9]/);
+
+    // On request, a dry run names nothing to delete: every remaining object in the layout is named.
+    const dryRun = await unaryCall(
+      tiering,
+      'ScrubRemoteStorage',
+      { dryRun: true, graceMs: '0' },
+      { timeoutMs: 30_000 },
+    );
+    expect(dryRun.orphanKeys).toEqual([]);
+    expect(dryRun.deleted).toBe(0);
+    expect(dryRun.foreign).toBe(1);
+    expect(dryRun.named).toBeGreaterThan(0);
+    await expect(
+      unaryCall(tiering, 'ScrubRemoteStorage', { dryRun: true, graceMs: '-5' }, { timeoutMs: 5_000 }),
+    ).rejects.toMatchObject({
+      errorName: 'INVALID_REQUEST',
+    });
+
+    // Health follows the bucket: MinIO stopped, NOT_SERVING; back, SERVING.
+    const health = createGrpcClient('Health', cluster.tiering.address(1));
+    const status = async (): Promise<string> =>
+      (await unaryCall(health, 'Check', { service: '' }, { timeoutMs: 5_000 })).status;
+    try {
+      await minio!.stop();
+      await waitFor(
+        'NOT_SERVING while the bucket does not answer',
+        async () => (await status()) === 'NOT_SERVING',
+        60_000,
+        250,
+      );
+      await minio!.restart();
+      await waitFor('SERVING again', async () => (await status()) === 'SERVING', 60_000, 250);
+    } finally {
+      health.close();
+    }
+  });
+});
