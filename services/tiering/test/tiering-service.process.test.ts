@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Producer } from '@sluice/client';
+import { ExitCode, runCli } from '@sluice/cli';
 import { LocalCluster, serviceMainPath, waitFor } from '@sluice/local-cluster';
 import { createGrpcClient, unaryCall, type TieredPartition__Output, type TieringClient } from '@sluice/proto';
 import { parseClusterTieringConfig, S3ObjectStore } from '@sluice/tiering';
@@ -24,6 +25,13 @@ const TOPIC = 'cold';
 const PARTITIONS = 2;
 /** 1 KiB values: about three 1 MiB segments per partition, two of them rolled and copied. */
 const RECORDS_PER_PARTITION = 3_200;
+
+async function sluiceCli(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
+  return { code, out, err };
+}
 
 describe('tiering service process', () => {
   let baseDir: string;
@@ -141,6 +149,25 @@ describe('tiering service process', () => {
       ['missing', false, 'UNKNOWN_TOPIC_OR_PARTITION'],
       [TOPIC, true, ''],
     ]);
+
+    // The CLI asks the service when told where it is: remote sizes beside the leaders' offsets.
+    const connection = [
+      '--bootstrap',
+      cluster.controllers.addresses().join(','),
+      '--tiering-service',
+      cluster.tiering.address(1),
+    ];
+    const statusCli = await sluiceCli('tiering', 'status', TOPIC, ...connection);
+    expect(statusCli.err).toBe('');
+    expect(statusCli.code).toBe(ExitCode.OK);
+    expect(statusCli.out).toMatch(
+      /Partition: 0\t.*LogStartOffset: 0\t.*RemoteSegments: [1-9]\d*\tRemoteSizeBytes: [1-9]\d*/,
+    );
+    const described = await sluiceCli('topic', 'describe', TOPIC, '--json', ...connection);
+    expect(described.code).toBe(ExitCode.OK);
+    const tieringJson = (JSON.parse(described.out) as { tiering: { remote: { sizeBytes: number } }[] }).tiering;
+    expect(tieringJson).toHaveLength(PARTITIONS);
+    for (const p of tieringJson) expect(p.remote.sizeBytes).toBeGreaterThan(0);
 
     // An object in the layout that no metadata names: a copy's PUT whose COPY_SEGMENT_STARTED never came.
     const topicId = named.topics[2]!.topicId;
