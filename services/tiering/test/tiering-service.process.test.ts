@@ -206,6 +206,8 @@ describe('tiering service process', () => {
       errorName: 'INVALID_REQUEST',
     });
 
+    expect(dryRun.deletedTopicPartitions).toEqual([]);
+
     // Health follows the bucket: MinIO stopped, NOT_SERVING; back, SERVING.
     const health = createGrpcClient('Health', cluster.tiering.address(1));
     const status = async (): Promise<string> =>
@@ -222,6 +224,62 @@ describe('tiering service process', () => {
       await waitFor('SERVING again', async () => (await status()) === 'SERVING', 60_000, 250);
     } finally {
       health.close();
+    }
+  });
+
+  it('cleans up the uploads of a topic deleted while its brokers were down (no leader ever sees it go)', async () => {
+    const local = cluster!;
+    await local.admin.createTopic({
+      name: 'gone',
+      numPartitions: 1,
+      replicationFactor: 3,
+      configs: { 'remote.storage.enable': 'true', 'segment.bytes': '1048576' },
+    });
+    const producer = new Producer({ bootstrap: local.brokers.addresses(), lingerMs: 5, batchSizeBytes: 64 * 1024 });
+    const value = Buffer.alloc(1024, 3);
+    const sent: Promise<unknown>[] = [];
+    for (let seq = 0; seq < 2_500; seq++) sent.push(producer.send({ topic: 'gone', partition: 0, value }));
+    await Promise.all(sent);
+    await producer.close();
+    await waitFor(
+      'a segment of gone copied',
+      async () => {
+        const answer = await unaryCall(
+          tiering!,
+          'DescribeTieredPartitions',
+          { topics: ['gone'] },
+          { timeoutMs: 20_000 },
+        );
+        return (answer.topics[0]?.partitions[0]?.remoteSegments ?? 0) > 0;
+      },
+      120_000,
+      500,
+    );
+    const goneObjects = async (): Promise<number> =>
+      (await store!.list(PREFIX)).filter((object) => object.key.startsWith(`${PREFIX}gone-`)).length;
+    expect(await goneObjects()).toBeGreaterThan(0);
+
+    // Every broker down, the topic deleted at the controller, the brokers back: their metadata
+    // image never has the topic again, so none of them deletes its uploads.
+    await Promise.all(local.brokers.nodeIds.map((id) => local.brokers.kill(id, 'SIGKILL')));
+    const result = await local.admin.deleteTopic('gone');
+    expect(result.error).toBeUndefined();
+    for (const id of local.brokers.nodeIds) local.brokers.start(id);
+    await local.waitForUnfencedBrokers(60_000);
+
+    await waitFor(
+      "the tiering service deletes the deleted topic's uploads",
+      async () => (await goneObjects()) === 0,
+      120_000,
+      500,
+    );
+    const metrics = await (await fetch(`http://${local.tiering.metricsAddress(1)}/metrics`)).text();
+    expect(metrics).toMatch(/sluice_tiering_deleted_topic_uploads_total\{[^}]*\} [1-9]/);
+    // The other tiered topic is untouched: still named, still readable from offset 0.
+    const status = await unaryCall(tiering!, 'DescribeTieredPartitions', { topics: [TOPIC] }, { timeoutMs: 20_000 });
+    for (const p of status.topics[0]!.partitions) {
+      expect(Number(p.logStartOffset)).toBe(0);
+      expect(p.remoteSegments).toBeGreaterThan(0);
     }
   });
 });

@@ -41,6 +41,8 @@ export class TieringApi {
       foreign: result.foreign,
       deleted: result.deleted,
       abortedMultipartUploads: result.abortedMultipartUploads,
+      deletedTopicPartitions: result.deletedTopicPartitions,
+      deletedTopicUploads: result.deletedTopicUploads,
     };
   }
 }

@@ -9,6 +9,7 @@ export class TieringMetrics {
   readonly scrubSeconds: Histogram;
   readonly deletedObjects: Counter;
   readonly abortedMultipartUploads: Counter;
+  readonly deletedTopicUploads: Counter;
   readonly unnamedYoungObjects: Gauge;
   readonly lastScrubSuccess: Gauge;
   readonly objectStoreUp: Gauge;
@@ -35,6 +36,11 @@ export class TieringMetrics {
     this.abortedMultipartUploads = new Counter({
       name: 'sluice_tiering_scrub_aborted_multipart_uploads_total',
       help: 'Multipart uploads older than the grace period a scrub aborted.',
+      registers,
+    });
+    this.deletedTopicUploads = new Counter({
+      name: 'sluice_tiering_deleted_topic_uploads_total',
+      help: 'Uploads of deleted topics no leader cleaned up (deleted while their brokers were down), deleted by a scrub.',
       registers,
     });
     this.unnamedYoungObjects = new Gauge({

@@ -26,6 +26,8 @@ import {
 } from '@sluice/runtime';
 import type { GrpcApp } from '@sluice/service-common';
 import {
+  deletedTopicPartitions,
+  deleteRemotePartition,
   RemotePartitionState,
   S3ObjectStore,
   scrubRemoteStorage,
@@ -83,6 +85,13 @@ export const MAX_DESCRIBED_PARTITIONS = 2_000;
 const REPLAY_CONCURRENCY = 8;
 /** Scrubs waiting behind a running one (requests beyond are refused, retriable). */
 const MAX_WAITING_SCRUBS = 2;
+
+/** What one scrub did: the orphan pass, and the deleted topics' partitions cleaned before it. */
+export interface TieringScrubResult extends ScrubResult {
+  /** `<topic>-<topicId>/<partition>` of each deleted topic's partition found (cleaned unless a dry run). */
+  readonly deletedTopicPartitions: string[];
+  readonly deletedTopicUploads: number;
+}
 
 export function isTieredTopic(topic: TopicInfo): boolean {
   return topic.configs['remote.storage.enable']?.trim().toLowerCase() === 'true';
@@ -214,7 +223,7 @@ export class TieringNode {
   }
 
   /** One scrub, after any running one (never two at once). */
-  async scrub(request: { readonly dryRun: boolean; readonly graceMs: number }): Promise<ScrubResult> {
+  async scrub(request: { readonly dryRun: boolean; readonly graceMs: number }): Promise<TieringScrubResult> {
     if (!(Number.isSafeInteger(request.graceMs) && request.graceMs >= 0))
       throw new ApiError('INVALID_REQUEST', `grace_ms ${request.graceMs} must be -1 (the default) or >= 0`);
     if (this.stopped) throw new ApiError('BROKER_NOT_AVAILABLE', 'the tiering service is stopping');
@@ -233,14 +242,38 @@ export class TieringNode {
     }
   }
 
-  private async runScrub(request: { readonly dryRun: boolean; readonly graceMs: number }): Promise<ScrubResult> {
+  private async runScrub(request: { readonly dryRun: boolean; readonly graceMs: number }): Promise<TieringScrubResult> {
     const stopTimer = this.metrics.scrubSeconds.startTimer();
-    const metadataLog = new TopicRemoteLogMetadataLog({
-      bootstrap: await this.brokerAddresses(),
-      numPartitions: this.options.tiering.metadataTopicNumPartitions,
-    });
+    let metadataLog: TopicRemoteLogMetadataLog | undefined;
     try {
-      const result = await scrubRemoteStorage({
+      metadataLog = new TopicRemoteLogMetadataLog({
+        bootstrap: await this.brokerAddresses(),
+        numPartitions: this.options.tiering.metadataTopicNumPartitions,
+      });
+      // Deleted topics first: their uploads are still named by the metadata, so the orphan pass
+      // below would keep them. The live topic ids are read after the listing (see deletedTopicPartitions).
+      const listed = await this.store.list(this.s3.keyPrefix);
+      const liveTopicIds = new Set((await this.admin.describeTopics()).map((topic) => topic.topicId));
+      const deleted = deletedTopicPartitions(this.s3.keyPrefix, listed, liveTopicIds, Date.now(), request.graceMs);
+      let deletedTopicUploads = 0;
+      if (!request.dryRun) {
+        for (const partition of deleted) {
+          const uploads = await deleteRemotePartition({
+            store: this.store,
+            metadataLog,
+            prefix: this.s3.keyPrefix,
+            partition,
+            nowMs: Date.now,
+          });
+          deletedTopicUploads += uploads;
+          this.metrics.deletedTopicUploads.inc(uploads);
+          this.options.log.info(
+            { topic: partition.topic, topicId: partition.topicId, partition: partition.partition, uploads },
+            'deleted topic: remote uploads removed',
+          );
+        }
+      }
+      const orphans = await scrubRemoteStorage({
         store: this.store,
         metadataLog,
         prefix: this.s3.keyPrefix,
@@ -249,11 +282,16 @@ export class TieringNode {
         nowMs: Date.now(),
       });
       this.metrics.scrubRuns.inc({ outcome: 'ok' });
-      this.metrics.deletedObjects.inc(result.deleted);
-      this.metrics.abortedMultipartUploads.inc(result.abortedMultipartUploads);
-      this.metrics.unnamedYoungObjects.set(result.tooYoung.length);
+      this.metrics.deletedObjects.inc(orphans.deleted);
+      this.metrics.abortedMultipartUploads.inc(orphans.abortedMultipartUploads);
+      this.metrics.unnamedYoungObjects.set(orphans.tooYoung.length);
       this.metrics.lastScrubSuccess.set(Date.now() / 1000);
       this.consecutiveScrubFailures = 0;
+      const result: TieringScrubResult = {
+        ...orphans,
+        deletedTopicPartitions: deleted.map((p) => `${p.topic}-${p.topicId}/${p.partition}`),
+        deletedTopicUploads,
+      };
       if (result.deleted > 0 || result.abortedMultipartUploads > 0)
         this.options.log.info(
           { deleted: result.deleted, aborted: result.abortedMultipartUploads, dryRun: request.dryRun },
@@ -266,7 +304,7 @@ export class TieringNode {
       throw error;
     } finally {
       stopTimer();
-      await metadataLog.close();
+      await metadataLog?.close();
     }
   }
 

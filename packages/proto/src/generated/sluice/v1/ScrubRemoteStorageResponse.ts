@@ -13,6 +13,15 @@ export interface ScrubRemoteStorageResponse {
   'foreign'?: (number);
   'deleted'?: (number);
   'abortedMultipartUploads'?: (number);
+  /**
+   * Partitions of deleted topics still holding objects ("<topic>-<topic id>/<partition>"), older
+   * than the grace period: their uploads are deleted with the metadata steps a leader would write.
+   */
+  'deletedTopicPartitions'?: (string)[];
+  /**
+   * Uploads (segment objects and their indexes) of those partitions deleted.
+   */
+  'deletedTopicUploads'?: (number);
 }
 
 export interface ScrubRemoteStorageResponse__Output {
@@ -27,4 +36,13 @@ export interface ScrubRemoteStorageResponse__Output {
   'foreign': (number);
   'deleted': (number);
   'abortedMultipartUploads': (number);
+  /**
+   * Partitions of deleted topics still holding objects ("<topic>-<topic id>/<partition>"), older
+   * than the grace period: their uploads are deleted with the metadata steps a leader would write.
+   */
+  'deletedTopicPartitions': (string)[];
+  /**
+   * Uploads (segment objects and their indexes) of those partitions deleted.
+   */
+  'deletedTopicUploads': (number);
 }

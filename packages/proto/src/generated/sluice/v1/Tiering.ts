@@ -28,16 +28,18 @@ export interface TieringClient extends grpc.Client {
   describeTieredPartitions(argument: _sluice_v1_DescribeTieredPartitionsRequest, callback: grpc.requestCallback<_sluice_v1_DescribeTieredPartitionsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * One scrub now, as the scheduled one runs it: objects no remote-log metadata names and
-   * multipart uploads, both older than the grace period, are deleted (dry_run: only reported).
+   * One scrub now, as the scheduled one runs it: the uploads of deleted topics no leader cleaned
+   * up, then objects no remote-log metadata names and multipart uploads, all older than the grace
+   * period, are deleted (dry_run: only reported).
    */
   ScrubRemoteStorage(argument: _sluice_v1_ScrubRemoteStorageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ScrubRemoteStorageResponse__Output>): grpc.ClientUnaryCall;
   ScrubRemoteStorage(argument: _sluice_v1_ScrubRemoteStorageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_ScrubRemoteStorageResponse__Output>): grpc.ClientUnaryCall;
   ScrubRemoteStorage(argument: _sluice_v1_ScrubRemoteStorageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ScrubRemoteStorageResponse__Output>): grpc.ClientUnaryCall;
   ScrubRemoteStorage(argument: _sluice_v1_ScrubRemoteStorageRequest, callback: grpc.requestCallback<_sluice_v1_ScrubRemoteStorageResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * One scrub now, as the scheduled one runs it: objects no remote-log metadata names and
-   * multipart uploads, both older than the grace period, are deleted (dry_run: only reported).
+   * One scrub now, as the scheduled one runs it: the uploads of deleted topics no leader cleaned
+   * up, then objects no remote-log metadata names and multipart uploads, all older than the grace
+   * period, are deleted (dry_run: only reported).
    */
   scrubRemoteStorage(argument: _sluice_v1_ScrubRemoteStorageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ScrubRemoteStorageResponse__Output>): grpc.ClientUnaryCall;
   scrubRemoteStorage(argument: _sluice_v1_ScrubRemoteStorageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_ScrubRemoteStorageResponse__Output>): grpc.ClientUnaryCall;
@@ -55,8 +57,9 @@ export interface TieringHandlers extends grpc.UntypedServiceImplementation {
   DescribeTieredPartitions: grpc.handleUnaryCall<_sluice_v1_DescribeTieredPartitionsRequest__Output, _sluice_v1_DescribeTieredPartitionsResponse>;
   
   /**
-   * One scrub now, as the scheduled one runs it: objects no remote-log metadata names and
-   * multipart uploads, both older than the grace period, are deleted (dry_run: only reported).
+   * One scrub now, as the scheduled one runs it: the uploads of deleted topics no leader cleaned
+   * up, then objects no remote-log metadata names and multipart uploads, all older than the grace
+   * period, are deleted (dry_run: only reported).
    */
   ScrubRemoteStorage: grpc.handleUnaryCall<_sluice_v1_ScrubRemoteStorageRequest__Output, _sluice_v1_ScrubRemoteStorageResponse>;
   
