@@ -23,7 +23,7 @@ describe('deletedTopicPartitions', () => {
   });
 
   it('waits for the grace period after the newest object, and leaves live topics and foreign keys alone', () => {
-    expect(deletedTopicPartitions('p/', objects, new Set([LIVE]), 6_000, 4_500)).toEqual([
+    expect(deletedTopicPartitions('p/', objects, new Set([LIVE]), 6_000, 4_000)).toEqual([
       { topic: 'old', topicId: DEAD, partition: 0, newestObjectMs: 2_000 },
     ]);
     expect(deletedTopicPartitions('p/', objects, new Set([LIVE, DEAD]), 10_000, 0)).toEqual([]);
