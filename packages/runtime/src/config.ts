@@ -625,6 +625,17 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: 0,
     min: 0,
   }),
+  'log.dir.throttle.free.bytes': intKey({
+    doc: '(sluice) Below this much free space in its log directory a leader holds produce answers back (throttle_time_ms), longer as the disk fills: from 0 here to log.dir.throttle.max.ms at log.dir.min.free.bytes (or at a full disk), so producers slow down before they are refused. 0 = off; above log.dir.min.free.bytes when both are set.',
+    default: 0,
+    min: 0,
+  }),
+  'log.dir.throttle.max.ms': intKey({
+    doc: '(sluice) Longest hold of a produce answer under log.dir.throttle.free.bytes.',
+    default: 1_000,
+    min: 1,
+    max: 30_000,
+  }),
   // Tiered storage (KIP-405 names, S3 settings as the Aiven plugin names them). Strings here, empty
   // = unset: packages/tiering's parseClusterTieringConfig owns their defaults and validation.
   'remote.log.storage.system.enable': stringKey({
