@@ -261,14 +261,18 @@ describe('tiering service process', () => {
         (await store!.list(PREFIX)).filter((object) => object.key.startsWith(`${PREFIX}ghost-`)).length;
       expect(await ghostObjects()).toBe(10);
 
+      // The objects go first, then DELETE_SEGMENT_FINISHED and DELETE_PARTITION_FINISHED are
+      // written (acks=all), then the count: wait for the whole cleanup, not its first half.
+      const deletedUploads = async (): Promise<number> => {
+        const text = await (await fetch(`http://${local.tiering.metricsAddress(1)}/metrics`)).text();
+        return Number(/sluice_tiering_deleted_topic_uploads_total\{[^}]*\} (\d+)/.exec(text)?.[1] ?? -1);
+      };
       await waitFor(
         "the tiering service deletes the deleted topic's uploads",
-        async () => (await ghostObjects()) === 0,
+        async () => (await ghostObjects()) === 0 && (await deletedUploads()) === 2,
         60_000,
         500,
       );
-      const metrics = await (await fetch(`http://${local.tiering.metricsAddress(1)}/metrics`)).text();
-      expect(metrics).toMatch(/sluice_tiering_deleted_topic_uploads_total\{[^}]*\} 2\b/);
       // The metadata says so too: every upload deleted, the partition deletion finished.
       const state = new RemotePartitionState(ghostTopicId, 0);
       for (const record of await metadataLog.replay(ghostTopicId, 0)) state.apply(record);
