@@ -28,6 +28,7 @@ module.exports = {
     '^@sluice/controller$': '<rootDir>/services/controller/src',
     '^@sluice/broker$': '<rootDir>/services/broker/src',
     '^@sluice/coordinator$': '<rootDir>/services/coordinator/src',
+    '^@sluice/tiering-service$': '<rootDir>/services/tiering/src',
     '^@sluice/service-common$': '<rootDir>/services/common/src',
     '^@sluice/([a-z-]+)$': '<rootDir>/packages/$1/src',
   },

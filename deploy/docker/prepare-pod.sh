@@ -8,7 +8,7 @@
 #
 # Environment (the chart sets all of it; the downward API gives the POD_* values):
 #   POD_NAME POD_NAMESPACE POD_IP    who and where this pod is
-#   SLUICE_ROLE                       controller | broker | coordinator
+#   SLUICE_ROLE                       controller | broker | coordinator | tiering
 #   SLUICE_NODE_ID_OFFSET             node.id = ordinal + this
 #   SLUICE_PORT SLUICE_METRICS_PORT   the gRPC listener's port and /metrics' port
 #   SLUICE_HEADLESS_SERVICE SLUICE_CLUSTER_DOMAIN   for the advertised DNS name
@@ -31,9 +31,9 @@ node_id=$((ordinal + SLUICE_NODE_ID_OFFSET))
 host="$POD_NAME.$SLUICE_HEADLESS_SERVICE.$POD_NAMESPACE.svc.$SLUICE_CLUSTER_DOMAIN"
 case "$SLUICE_ROLE" in
   controller) listener=CONTROLLER ;;
-  broker | coordinator) listener=PLAINTEXT ;;
+  broker | coordinator | tiering) listener=PLAINTEXT ;;
   *)
-    echo "prepare-pod: unknown SLUICE_ROLE $SLUICE_ROLE (controller, broker or coordinator)" >&2
+    echo "prepare-pod: unknown SLUICE_ROLE $SLUICE_ROLE (controller, broker, coordinator or tiering)" >&2
     exit 1
     ;;
 esac
@@ -55,8 +55,9 @@ tmp="$SLUICE_POD_CONFIG.tmp"
 mv "$tmp" "$SLUICE_POD_CONFIG"
 echo "prepare-pod: $POD_NAME is node.id $node_id, advertised as $host:$SLUICE_PORT"
 
-# Coordinators keep no data (their state is in __consumer_offsets and __share_group_state).
-if [ "$SLUICE_ROLE" != coordinator ]; then
+# Coordinators keep no data (their state is in __consumer_offsets and __share_group_state), nor
+# does the tiering service (its metadata is __remote_log_metadata).
+if [ "$SLUICE_ROLE" = controller ] || [ "$SLUICE_ROLE" = broker ]; then
   : "${SLUICE_CLUSTER_ID:?}"
   exec sh "$(dirname -- "$0")/sluice.sh" storage format --cluster-id "$SLUICE_CLUSTER_ID" \
     --config "$SLUICE_POD_CONFIG" --ignore-formatted

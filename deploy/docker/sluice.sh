@@ -1,13 +1,13 @@
 #!/bin/sh
 # The image's one entrypoint; the first argument picks what runs:
-#   sluice.sh controller|broker|coordinator --config FILE   a service (exec: it receives SIGTERM itself)
+#   sluice.sh controller|broker|coordinator|tiering --config FILE   a service (exec: it receives SIGTERM itself)
 #   sluice.sh prepare                                       a pod's init step (prepare-pod.sh)
 #   sluice.sh <anything else>                               the `sluice` CLI with those arguments
 # Node.js is whatever `node` is on PATH: the image's Node 24, or the workspace's node_modules/.bin.
 set -eu
 app_dir=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
 case "${1:-}" in
-  controller | broker | coordinator)
+  controller | broker | coordinator | tiering)
     role=$1
     shift
     # The service's own Node/V8 flags (services/<role>/node-flags: one per line, # comments).

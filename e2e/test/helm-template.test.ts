@@ -426,3 +426,101 @@ describe('helm template refuses, naming what to change', () => {
     expect(refusal({ broker: { replicas: 0 } })).toMatch(/broker\.replicas|replicas/);
   });
 });
+
+describe('helm template with tiered storage', () => {
+  const TIERING = {
+    tiering: {
+      enabled: true,
+      s3: {
+        endpoint: 'http://minio.storage:9000',
+        region: 'eu-west-1',
+        bucket: 'sluice-segments',
+        prefix: 'prod/',
+        pathStyle: true,
+        credentialsSecret: { name: 's3-credentials', accessKeyIdKey: 'id', secretAccessKeyKey: 'secret' },
+      },
+      scrub: { intervalMs: 600000, graceMs: 7200000 },
+    },
+  };
+
+  test('is off by default: no tiering objects, brokers without object store settings', () => {
+    const objects = render();
+    expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'tiering')).toEqual([]);
+    const broker = properties(one(objects, 'ConfigMap', 'rel-sluice-broker'));
+    expect([...broker.keys()].filter((key) => key.startsWith('rsm.') || key.startsWith('remote.'))).toEqual([]);
+  });
+
+  test('a tiering StatefulSet with its headless Service, config and probes; brokers get the same S3 settings', () => {
+    const objects = render(TIERING);
+    const s3 = {
+      'remote.log.storage.system.enable': 'true',
+      'rsm.config.storage.s3.endpoint.url': 'http://minio.storage:9000',
+      'rsm.config.storage.s3.region': 'eu-west-1',
+      'rsm.config.storage.s3.bucket.name': 'sluice-segments',
+      'rsm.config.storage.s3.path.style.access.enabled': 'true',
+      'rsm.config.key.prefix': 'prod/',
+    };
+    const broker = properties(one(objects, 'ConfigMap', 'rel-sluice-broker'));
+    for (const [key, value] of Object.entries(s3)) expect([key, broker.get(key)]).toEqual([key, value]);
+    const tiering = properties(one(objects, 'ConfigMap', 'rel-sluice-tiering'));
+    for (const [key, value] of Object.entries(s3)) expect([key, tiering.get(key)]).toEqual([key, value]);
+    expect(tiering.get('process.roles')).toBe('tiering');
+    expect(tiering.get('tiering.scrub.interval.ms')).toBe('600000');
+    expect(tiering.get('tiering.scrub.grace.ms')).toBe('7200000');
+    expect(tiering.get('controller.quorum.voters')).toBe(broker.get('controller.quorum.voters'));
+    // The shared config reaches the tiering service too (one key each: checked by properties()).
+    expect(tiering.get('min.insync.replicas')).toBe('2');
+
+    const set = one(objects, 'StatefulSet', 'rel-sluice-tiering');
+    expect(set.spec.replicas).toBe(1);
+    expect(set.spec.serviceName).toBe('rel-sluice-tiering-headless');
+    expect(set.spec.volumeClaimTemplates).toBeUndefined();
+    const container = set.spec.template.spec.containers[0];
+    expect(container.command.slice(1)).toEqual(['tiering', '--config', '/var/run/sluice/server.properties']);
+    expect(container.readinessProbe.grpc).toEqual({ port: 9095, service: 'sluice.v1.Tiering' });
+    expect(container.volumeMounts.map((m: { name: string }) => m.name)).not.toContain('data');
+    const prepare = envOf(set.spec.template.spec.initContainers[0]);
+    expect(prepare.get('SLUICE_ROLE')).toBe('tiering');
+    expect(prepare.get('SLUICE_NODE_ID_OFFSET')).toBe('500');
+    expect(prepare.has('SLUICE_CLUSTER_ID')).toBe(false);
+    const headless = one(objects, 'Service', 'rel-sluice-tiering-headless');
+    expect(headless.spec.ports.map((p: { port: number }) => p.port)).toEqual([9095, 9464]);
+
+    // Credentials: the Secret's keys as the standard AWS variables, in brokers and the tiering pod.
+    const brokerSet = one(objects, 'StatefulSet', 'rel-sluice-broker');
+    for (const c of [container, brokerSet.spec.template.spec.containers[0]]) {
+      const secretEnv = (c.env as { name: string; valueFrom?: { secretKeyRef?: object } }[])
+        .filter((e) => e.name.startsWith('AWS_'))
+        .map((e) => [e.name, e.valueFrom?.secretKeyRef]);
+      expect(secretEnv).toEqual([
+        ['AWS_ACCESS_KEY_ID', { name: 's3-credentials', key: 'id' }],
+        ['AWS_SECRET_ACCESS_KEY', { name: 's3-credentials', key: 'secret' }],
+      ]);
+    }
+    // Coordinators and controllers never see the object store.
+    expect(
+      properties(one(objects, 'ConfigMap', 'rel-sluice-coordinator')).has('rsm.config.storage.s3.bucket.name'),
+    ).toBe(false);
+  });
+
+  test('without a credentials Secret: no AWS variables (the SDK default chain, e.g. pod identity)', () => {
+    const objects = render({
+      tiering: { ...TIERING.tiering, s3: { ...TIERING.tiering.s3, credentialsSecret: { name: '' } } },
+    });
+    const container = one(objects, 'StatefulSet', 'rel-sluice-tiering').spec.template.spec.containers[0];
+    expect((container.env as { name: string }[]).filter((e) => e.name.startsWith('AWS_'))).toEqual([]);
+  });
+
+  test('refuses: no bucket, object store keys given twice, a key the chart sets per pod, a bad prefix', () => {
+    expect(refusal({ tiering: { enabled: true } })).toContain('tiering.enabled needs tiering.s3.bucket');
+    expect(refusal({ ...TIERING, broker: { config: { 'rsm.config.storage.s3.bucket.name': 'other' } } })).toContain(
+      'broker.config.rsm.config.storage.s3.bucket.name: with tiering.enabled the chart writes it from tiering.s3',
+    );
+    expect(refusal({ ...TIERING, config: { 'tiering.scrub.grace.ms': 1 } })).toContain('config.tiering.scrub.grace.ms');
+    expect(refusal({ tiering: { config: { 'node.id': 3 } } })).toContain(
+      'tiering.config.node.id: the chart sets node.id',
+    );
+    expect(refusal({ tiering: { s3: { prefix: 'no-slash' } } })).toMatch(/prefix.*does not match pattern/s);
+    expect(refusal({ tiering: { replicas: 2 } })).toMatch(/replicas/);
+  });
+});

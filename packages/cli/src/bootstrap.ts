@@ -85,6 +85,54 @@ export function resolveCoordinators(flag: string | undefined, env: NodeJS.Proces
   }
 }
 
+export const TIERING_ENV = 'SLUICE_TIERING';
+
+export function tieringServiceFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(clusterStateDir(env), 'tiering');
+}
+
+/** Called by `cluster up --tiering` once its tiering service runs; removed on stop like the bootstrap file. */
+export function writeTieringServiceFile(addresses: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const file = tieringServiceFile(env);
+  mkdirSync(clusterStateDir(env), { recursive: true });
+  writeFileSync(file, `${addresses.join(',')}\n`);
+  return file;
+}
+
+export function removeTieringServiceFile(addresses: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const file = tieringServiceFile(env);
+  try {
+    if (readFileSync(file, 'utf8').trim() === addresses.join(',')) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The tiering service: `--tiering-service`, else `$SLUICE_TIERING`, else what `cluster up --tiering`
+ * wrote, but that file only when the controllers come from `cluster up` too (a `--bootstrap` to
+ * another cluster must not be paired with the local one's service); null: none known.
+ */
+export function resolveTieringService(
+  flag: string | undefined,
+  bootstrapFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] | null {
+  const fromEnv = env[TIERING_ENV];
+  const file = tieringServiceFile(env);
+  let text: string;
+  if (flag !== undefined) text = flag;
+  else if (fromEnv !== undefined && fromEnv !== '') text = fromEnv;
+  else if (bootstrapFlag === undefined && (env[BOOTSTRAP_ENV] ?? '') === '' && existsSync(file))
+    text = readFileSync(file, 'utf8').trim();
+  else return null;
+  try {
+    return parseBootstrap(text);
+  } catch (error) {
+    throw new UsageError(`tiering service: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export function resolveBootstrap(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = env[BOOTSTRAP_ENV];
   const file = bootstrapFile(env);

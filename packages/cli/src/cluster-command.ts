@@ -18,6 +18,8 @@ import {
   withConnectionOptions,
   writeBootstrapFile,
   writeCoordinatorsFile,
+  writeTieringServiceFile,
+  removeTieringServiceFile,
 } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { removeSecurityFile, securityFile, writeSecurityFile, type LocalSecurityFile } from './security-options';
@@ -26,6 +28,7 @@ import type { IssuedFiles } from '@sluice/local-cluster';
 function adminFiles(files: IssuedFiles): LocalSecurityFile {
   return { caFile: files.caFile, certificateFile: files.certificateFile, privateKeyFile: files.privateKeyFile };
 }
+import { parseClusterTieringConfig, S3ObjectStore } from '@sluice/tiering';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { clusterDrainCommand } from './reassign-command';
@@ -147,7 +150,11 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
   if (minioBinary !== null) {
     try {
       minio = await startMinioProcess({ binary: minioBinary, baseDir: join(baseDir, 'minio') });
+      // The bucket exists before anything needs it, as a production bucket does: the tiering
+      // service reports NOT_SERVING while its bucket does not answer.
+      await createLocalBucket(minio.endpointUrl);
     } catch (error) {
+      await minio?.stop();
       io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
       if (!keep) rmSync(baseDir, { recursive: true, force: true });
       return ExitCode.FAILURE;
@@ -190,6 +197,9 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
             'share.coordinator.state.topic.min.isr': Math.min(2, replicationFactor),
           },
         },
+        // The tiering service (scheduled scrub, status with remote sizes) beside MinIO: hourly
+        // scrubs with the default grace period, as in production. It serves PLAINTEXT only (yet).
+        tiering: { count: minio === null || brokers === 0 || options.tls === true ? 0 : 1, config: tieringSettings },
       },
     });
   } catch (error) {
@@ -201,6 +211,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     if (stopped) return;
     stopped = true;
     if (local.coordinators.nodeIds.length > 0) removeCoordinatorsFile(local.coordinators.addresses());
+    if (local.tiering.nodeIds.length > 0) removeTieringServiceFile(local.tiering.addresses());
     removeBootstrapFile(local.controllers.addresses());
     if (local.issued !== undefined) removeSecurityFile(adminFiles(local.issued.admin));
     // Coordinators, then brokers while the controllers can still move their leaderships (controlled shutdown).
@@ -212,11 +223,13 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     await local.start({ leaderTimeoutMs: LEADER_WAIT_MS, brokersTimeoutMs: BROKER_WAIT_MS });
     const leader = await local.waitForControllerLeader(LEADER_WAIT_MS);
     if (local.coordinators.nodeIds.length > 0) writeCoordinatorsFile(local.coordinators.addresses());
+    const tieringPath =
+      local.tiering.nodeIds.length > 0 ? writeTieringServiceFile(local.tiering.addresses()) : undefined;
     const bootstrapPath = writeBootstrapFile(local.controllers.addresses());
     // The other commands follow the newest local cluster: its admin certificate, or none.
     const securityPath = local.issued === undefined ? undefined : writeSecurityFile(adminFiles(local.issued.admin));
     if (local.issued === undefined) rmSync(securityFile(), { force: true });
-    const endpoint = (role: 'controller' | 'broker' | 'coordinator', id: number): string =>
+    const endpoint = (role: 'controller' | 'broker' | 'coordinator' | 'tiering', id: number): string =>
       `${local.role(role).address(id)}  pid ${local.role(role).pid(id) ?? '?'}  metrics http://${local.role(role).metricsAddress(id)}/metrics`;
     const lines = [
       `sluice cluster up: cluster.id ${local.clusterId}, data in ${baseDir}${keep ? '' : ' (temporary)'}`,
@@ -244,6 +257,13 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
         ? []
         : [
             `  tiered storage: MinIO ${minio.endpointUrl}  pid ${minio.pid()}  bucket ${TIERING_BUCKET}  log ${minio.logFile}`,
+            ...(options.tls === true
+              ? ['  tiering service: not started with --tls (it serves PLAINTEXT only in this build)']
+              : []),
+            ...local.tiering.nodeIds.map(
+              (id) =>
+                `  tiering service ${id}: ${endpoint('tiering', id)}  log ${local.tiering.logFile(id)}  (written to ${tieringPath}; tiering status and topic describe use it)`,
+            ),
             '  try: sluice topic create cold --config remote.storage.enable=true --config local.retention.ms=60000; sluice tiering status cold',
           ]),
       runForMs === undefined ? 'Press Ctrl-C to stop every process.' : `Stopping after ${runForMs / 1000} s.`,
@@ -262,7 +282,7 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
-    io.out('stopping coordinators, brokers (controlled shutdown), then controllers...\n');
+    io.out('stopping the tiering service, coordinators, brokers (controlled shutdown), then controllers...\n');
     await stopAll();
     io.out('stopped.\n');
     return ExitCode.OK;
@@ -270,5 +290,14 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
     io.err(`error: ${error instanceof Error ? error.message : String(error)}; process output is in ${baseDir}\n`);
     await stopAll();
     return ExitCode.FAILURE;
+  }
+}
+
+async function createLocalBucket(endpointUrl: string): Promise<void> {
+  const store = new S3ObjectStore(parseClusterTieringConfig(minioTieringSettings(endpointUrl, TIERING_BUCKET)).s3!);
+  try {
+    await store.ensureBucket();
+  } finally {
+    store.destroy();
   }
 }

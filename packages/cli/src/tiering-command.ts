@@ -9,7 +9,7 @@
  */
 import type { TopicInfo } from '@sluice/client';
 import { Command } from 'commander';
-import { withAdmin, withConnectionOptions, type ConnectionOptions } from './bootstrap';
+import { resolveTieringService, withAdmin, withConnectionOptions, type ConnectionOptions } from './bootstrap';
 import { readFileSync } from 'node:fs';
 import { InvalidConfigError } from '@sluice/log';
 import { parseProperties } from '@sluice/runtime';
@@ -23,28 +23,40 @@ import {
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { aboutTopic, parseConfigPairs } from './topic-command';
-import { isTiered, tieringOffsets, type PartitionTieringOffsets } from './tiering-offsets';
+import {
+  formatRemoteColumns,
+  isTiered,
+  tieringStatus,
+  withTieringServiceOption,
+  type PartitionTieringOffsets,
+} from './tiering-offsets';
 
 export function formatTieringStatus(topic: TopicInfo, offsets: readonly PartitionTieringOffsets[]): string {
   const lines = offsets.map(
     (o) =>
-      `\tTopic: ${topic.name}\tPartition: ${o.partition}\tLeader: ${o.leader < 0 ? 'none' : o.leader}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\tRemoteOffsets: ${Math.max(0, o.localLogStartOffset - o.logStartOffset)}`,
+      `\tTopic: ${topic.name}\tPartition: ${o.partition}\tLeader: ${o.leader < 0 ? 'none' : o.leader}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\tRemoteOffsets: ${Math.max(0, o.localLogStartOffset - o.logStartOffset)}${formatRemoteColumns(o)}`,
   );
   return `Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions.length}\n${lines.join('\n')}\n`;
 }
 
 interface StatusOptions extends ConnectionOptions {
   readonly json?: boolean;
+  readonly tieringService?: string;
 }
 
 export function tieringCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
   const tiering = new Command('tiering').description('tiered storage (KIP-405): what is remote, what is local');
-  withConnectionOptions(
-    tiering
-      .command('status [topic]')
-      .description('per partition of each tiered topic: log start (remote included), local log start, high watermark')
-      .option('--json', 'one JSON document instead of text'),
+  withTieringServiceOption(
+    withConnectionOptions(
+      tiering
+        .command('status [topic]')
+        .description(
+          'per partition of each tiered topic: log start (remote included), local log start, high watermark; remote segments and bytes from the tiering service',
+        )
+        .option('--json', 'one JSON document instead of text'),
+    ),
   ).action(async (name: string | undefined, options: StatusOptions) => {
+    const service = resolveTieringService(options.tieringService, options.bootstrap);
     const code = await withAdmin(options, io, async (admin) => {
       const topics = (
         name === undefined ? await admin.describeTopics() : [await aboutTopic(name, () => admin.describeTopic(name))]
@@ -52,7 +64,11 @@ export function tieringCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
       const report: { topic: TopicInfo; tiered: boolean; offsets: PartitionTieringOffsets[] }[] = [];
       for (const topic of topics) {
         const tiered = isTiered(topic);
-        report.push({ topic, tiered, offsets: tiered ? await tieringOffsets(admin, topic) : [] });
+        report.push({
+          topic,
+          tiered,
+          offsets: tiered ? await tieringStatus(admin, topic, service, Number(options.timeout)) : [],
+        });
       }
       if (options.json === true) {
         io.out(

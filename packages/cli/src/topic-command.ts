@@ -11,7 +11,8 @@ import { withAdmin, withConnectionOptions } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
-import { isTiered, tieringOffsets } from './tiering-offsets';
+import { formatRemoteColumns, isTiered, tieringStatus, withTieringServiceOption } from './tiering-offsets';
+import { resolveTieringService } from './bootstrap';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -116,6 +117,7 @@ interface CreateOptions extends ConnectionOptions {
 
 interface DescribeOptions extends ConnectionOptions {
   readonly json?: boolean;
+  readonly tieringService?: string;
 }
 
 interface AlterOptions extends ConnectionOptions {
@@ -165,17 +167,21 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
     },
   );
 
-  withConnectionOptions(
-    topic
-      .command('describe [name]')
-      .description('partitions, leaders, replicas, ISR and config overrides of a topic (every topic without a name)')
-      .option('--json', 'one JSON document instead of text'),
+  withTieringServiceOption(
+    withConnectionOptions(
+      topic
+        .command('describe [name]')
+        .description('partitions, leaders, replicas, ISR and config overrides of a topic (every topic without a name)')
+        .option('--json', 'one JSON document instead of text'),
+    ),
   ).action(async (name: string | undefined, options: DescribeOptions) => {
     await run(options, async (admin) => {
       if (name !== undefined) {
         const info = await aboutTopic(name, () => admin.describeTopic(name));
-        // A tiered topic also shows where each partition starts remotely and locally (asked of the leaders).
-        const offsets = isTiered(info) ? await tieringOffsets(admin, info) : undefined;
+        // A tiered topic also shows where each partition starts remotely and locally (asked of the
+        // leaders), and what the object store holds when the tiering service is known.
+        const service = resolveTieringService(options.tieringService, options.bootstrap);
+        const offsets = isTiered(info) ? await tieringStatus(admin, info, service, Number(options.timeout)) : undefined;
         if (options.json === true) {
           const json = { ...topicJson(info), ...(offsets === undefined ? {} : { tiering: offsets }) };
           io.out(`${JSON.stringify(json, null, 2)}\n`);
@@ -183,7 +189,7 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
           io.out(formatTopic(info));
           for (const o of offsets ?? [])
             io.out(
-              `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\n`,
+              `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}${formatRemoteColumns(o)}\n`,
             );
         }
         return ExitCode.OK;

@@ -46,7 +46,7 @@ describe('sluice cluster up', () => {
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   });
 
-  it('--tiering starts a local MinIO with the cluster and points the brokers at it; stops it too', async () => {
+  it('--tiering starts a local MinIO and the tiering service with the cluster and points the brokers at it; stops them too', async () => {
     minioBinary(); // builds it into the tools cache when missing (scripts/build-minio.sh)
     let out = '';
     let err = '';
@@ -66,9 +66,11 @@ describe('sluice cluster up', () => {
       rmSync(stateDir, { recursive: true, force: true });
     }
     expect(out).toMatch(/tiered storage: MinIO http:\/\/127\.0\.0\.1:\d+ {2}pid \d+ {2}bucket sluice-tiered/);
+    // The tiering service runs beside it, and the other commands are told where.
+    expect(out).toMatch(/tiering service 1: 127\.0\.0\.1:\d+ {2}pid \d+ {2}metrics http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(out).toContain('stopped.');
     const pids = [...out.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
-    expect(pids.length).toBeGreaterThanOrEqual(3);
+    expect(pids.length).toBeGreaterThanOrEqual(4);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   });
 

@@ -193,6 +193,11 @@ export class LocalCluster {
     return this.role('coordinator');
   }
 
+  /** The tiering service processes (none unless the options ask for them). */
+  get tiering(): LocalRole {
+    return this.role('tiering');
+  }
+
   /** `controller.quorum.voters` of this cluster. */
   get controllerVoters(): string {
     return this.controllers.nodeIds.map((id) => `${id}@${this.controllers.address(id)}`).join(',');

@@ -4,7 +4,7 @@
  * one, so a new role (tiering) is one more row, not another launcher.
  */
 
-export type Role = 'controller' | 'broker' | 'coordinator';
+export type Role = 'controller' | 'broker' | 'coordinator' | 'tiering';
 
 /** Configuration in Kafka's names, one `key=value` line each in a process's .properties file. */
 export type Settings = Readonly<Record<string, string | number>>;
@@ -141,5 +141,26 @@ const COORDINATOR: RoleSpec = {
   }),
 };
 
+/**
+ * The tiering service (scheduled scrub, tiered partitions' status): none unless asked for. Its
+ * object store settings (rsm.config.*) come from the caller's config, as the brokers' do.
+ */
+const TIERING: RoleSpec = {
+  role: 'tiering',
+  service: 'tiering',
+  defaultCount: 0,
+  readiness: 'health-serving',
+  stopTimeoutMs: 10_000,
+  settings: (node, cluster) => ({
+    'node.id': node.nodeId,
+    'process.roles': 'tiering',
+    'controller.quorum.voters': cluster.controllerVoters,
+    listeners: `PLAINTEXT://${cluster.host}:${node.port}`,
+    ...advertised('PLAINTEXT', node, cluster),
+    'metrics.host': cluster.host,
+    'metrics.port': node.metricsPort,
+  }),
+};
+
 /** Every role, in start order: each one needs the ones before it running. */
-export const ROLES: readonly RoleSpec[] = [CONTROLLER, BROKER, COORDINATOR];
+export const ROLES: readonly RoleSpec[] = [CONTROLLER, BROKER, COORDINATOR, TIERING];

@@ -95,6 +95,7 @@ export const CONTRACT_PROTO_FILES = Object.freeze([
   'sluice/v1/controller.proto',
   'sluice/v1/coordinator.proto',
   'sluice/v1/raft.proto',
+  'sluice/v1/tiering.proto',
   HEALTH_PROTO_FILE,
 ] as const);
 

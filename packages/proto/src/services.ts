@@ -30,6 +30,9 @@ import type {
   RaftPeerClient,
   RaftPeerDefinition,
   RaftPeerHandlers,
+  TieringClient,
+  TieringDefinition,
+  TieringHandlers,
 } from './generated';
 import { contractPackageDefinition } from './proto-files';
 
@@ -39,6 +42,7 @@ export interface ContractServices {
   Controller: { client: ControllerClient; definition: ControllerDefinition; handlers: ControllerHandlers };
   Coordinator: { client: CoordinatorClient; definition: CoordinatorDefinition; handlers: CoordinatorHandlers };
   RaftPeer: { client: RaftPeerClient; definition: RaftPeerDefinition; handlers: RaftPeerHandlers };
+  Tiering: { client: TieringClient; definition: TieringDefinition; handlers: TieringHandlers };
   Health: { client: HealthClient; definition: HealthDefinition; handlers: HealthHandlers };
 }
 
@@ -50,6 +54,7 @@ export const SERVICE_FULL_NAMES: { readonly [N in ServiceName]: string } = Objec
   Controller: 'sluice.v1.Controller',
   Coordinator: 'sluice.v1.Coordinator',
   RaftPeer: 'sluice.v1.RaftPeer',
+  Tiering: 'sluice.v1.Tiering',
   Health: 'grpc.health.v1.Health',
 });
 

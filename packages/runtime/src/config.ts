@@ -381,7 +381,7 @@ export function describeConfig(schema: ConfigSchema): string[] {
 
 // ---------------------------------------------------------------------------- sluice's keys
 
-const PROCESS_ROLES = ['broker', 'controller', 'coordinator'] as const;
+const PROCESS_ROLES = ['broker', 'controller', 'coordinator', 'tiering'] as const;
 
 /**
  * Every key sluice reads, with every default. Kafka's name and default unless noted; the
@@ -390,7 +390,7 @@ const PROCESS_ROLES = ['broker', 'controller', 'coordinator'] as const;
 export const SLUICE_CONFIG_SCHEMA = {
   'node.id': intKey({ doc: "This node's id; unique in the cluster, the same as in meta.properties.", min: 0 }),
   'process.roles': listKey({
-    doc: 'Roles this process plays: broker, controller, or both (combined mode); coordinator runs alone.',
+    doc: 'Roles this process plays: broker, controller, or both (combined mode); coordinator and tiering run alone.',
     allowed: PROCESS_ROLES,
     nonEmpty: true,
   }),
@@ -625,6 +625,17 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: 0,
     min: 0,
   }),
+  'log.dir.throttle.free.bytes': intKey({
+    doc: '(sluice) Below this much free space in its log directory a leader holds produce answers back (throttle_time_ms), longer as the disk fills: from 0 here to log.dir.throttle.max.ms at log.dir.min.free.bytes (or at a full disk), so producers slow down before they are refused. 0 = off; above log.dir.min.free.bytes when both are set.',
+    default: 0,
+    min: 0,
+  }),
+  'log.dir.throttle.max.ms': intKey({
+    doc: '(sluice) Longest hold of a produce answer under log.dir.throttle.free.bytes.',
+    default: 1_000,
+    min: 1,
+    max: 30_000,
+  }),
   // Tiered storage (KIP-405 names, S3 settings as the Aiven plugin names them). Strings here, empty
   // = unset: packages/tiering's parseClusterTieringConfig owns their defaults and validation.
   'remote.log.storage.system.enable': stringKey({
@@ -650,6 +661,16 @@ export const SLUICE_CONFIG_SCHEMA = {
   'remote.log.metadata.topic.replication.factor': stringKey({
     doc: 'Replication factor of __remote_log_metadata (default 3).',
     default: '',
+  }),
+  'tiering.scrub.interval.ms': intKey({
+    doc: '(sluice) How often the tiering service scrubs the object store: objects no remote-log metadata names and stale multipart uploads, older than tiering.scrub.grace.ms, are deleted. 0 = never (on request only).',
+    default: 3_600_000,
+    min: 0,
+  }),
+  'tiering.scrub.grace.ms': intKey({
+    doc: '(sluice) Age an unnamed object or a multipart upload must reach before a scrub deletes it: longer than any copy takes between its first PUT and its COPY_SEGMENT_STARTED being readable.',
+    default: 3_600_000,
+    min: 0,
   }),
   'rsm.config.fetch.chunk.size': stringKey({
     doc: 'Bytes per ranged GET when reading a remote segment (default 4194304).',

@@ -13,3 +13,4 @@ export * from './topic-metadata-log';
 export * from './partition-tierer';
 export * from './scrub';
 export * from './byte-rate-limiter';
+export * from './deleted-topic-cleanup';

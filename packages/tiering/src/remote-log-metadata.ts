@@ -109,6 +109,9 @@ export class RemotePartitionState {
   apply(record: RemoteLogMetadataRecord): void {
     if (record.kind === 'partition-delete') {
       this.checkPartition(record.topicId, record.partition);
+      // Repeats are no-ops: a partition's last leader and the tiering service may both clean up
+      // a deleted topic, and either may write a step the other already wrote.
+      if (record.state === this.partitionDeleteState) return;
       if (record.state === 'DELETE_PARTITION_FINISHED' && this.partitionDeleteState !== 'DELETE_PARTITION_STARTED') {
         throw new RemoteLogMetadataError(
           `${record.topic}-${record.partition}: partition delete finished before it started`,
@@ -138,6 +141,8 @@ export class RemotePartitionState {
         this.segments.set(metadata.id.uploadId, { metadata, state: record.state });
       return;
     }
+    // A repeated delete step is a no-op (two cleaners of one deleted topic); a repeated copy step is not.
+    if (entry.state === 'DELETE_SEGMENT_STARTED' && record.state === 'DELETE_SEGMENT_STARTED') return;
     if (!NEXT_STATES[entry.state].includes(record.state)) {
       throw new RemoteLogMetadataError(`upload ${metadata.id.uploadId}: ${entry.state} cannot become ${record.state}`);
     }

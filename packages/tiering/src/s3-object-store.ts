@@ -81,6 +81,13 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /** Resolves when the bucket answers (HeadBucket); a RemoteStorageError otherwise. A health probe. */
+  async checkBucket(): Promise<void> {
+    await this.request('HeadBucket', this.bucket, () =>
+      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    );
+  }
+
   async put(key: string, body: Buffer): Promise<void> {
     await this.request('PutObject', key, () =>
       this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length })),

@@ -111,6 +111,44 @@ describe('RemotePartitionState', () => {
     });
     expect(() => state.apply(record('COPY_SEGMENT_STARTED', segment('u-a', 0, 9)))).toThrow(/being deleted/);
   });
+
+  it('takes repeated delete steps as no-ops (a last leader and the tiering service both cleaning a deleted topic)', () => {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    const a = segment('u-a', 0, 99);
+    const b = segment('u-b', 100, 199);
+    const partitionStep = (step: 'DELETE_PARTITION_STARTED' | 'DELETE_PARTITION_FINISHED') =>
+      ({
+        kind: 'partition-delete',
+        state: step,
+        topicId: TOPIC_ID,
+        topic: 'orders',
+        partition: 3,
+        eventTimestampMs: 1,
+      }) as const;
+    for (const metadata of [a, b]) {
+      state.apply(record('COPY_SEGMENT_STARTED', metadata));
+      state.apply(record('COPY_SEGMENT_FINISHED', metadata));
+    }
+    // Two cleaners interleaved: each writes every step once.
+    state.apply(partitionStep('DELETE_PARTITION_STARTED'));
+    state.apply(partitionStep('DELETE_PARTITION_STARTED'));
+    state.apply(record('DELETE_SEGMENT_STARTED', a));
+    state.apply(record('DELETE_SEGMENT_STARTED', a));
+    state.apply(record('DELETE_SEGMENT_FINISHED', a));
+    state.apply(record('DELETE_SEGMENT_FINISHED', a)); // already gone: taken as is, names nothing
+    state.apply(record('DELETE_SEGMENT_STARTED', b));
+    state.apply(record('DELETE_SEGMENT_FINISHED', b));
+    state.apply(partitionStep('DELETE_PARTITION_FINISHED'));
+    state.apply(partitionStep('DELETE_PARTITION_FINISHED'));
+    expect(state.all()).toEqual([]);
+    expect(state.deleteState).toBe('DELETE_PARTITION_FINISHED');
+    // Copy steps stay strict: a repeated finish is refused.
+    const c = segment('u-c', 200, 299);
+    const fresh = new RemotePartitionState(TOPIC_ID, 3);
+    fresh.apply(record('COPY_SEGMENT_STARTED', c));
+    fresh.apply(record('COPY_SEGMENT_FINISHED', c));
+    expect(() => fresh.apply(record('COPY_SEGMENT_FINISHED', c))).toThrow(/cannot become COPY_SEGMENT_FINISHED/);
+  });
 });
 
 describe('metadata codec and object keys', () => {

@@ -58,6 +58,7 @@ export function brokerNodeOptionsFrom(
     },
     tiering: config.tiering,
     logDirMinFreeBytes: raw['log.dir.min.free.bytes'],
+    logDirThrottle: { freeBytes: raw['log.dir.throttle.free.bytes'], maxMs: raw['log.dir.throttle.max.ms'] },
     log: loggers.log,
     security: config.security,
     auditSink: { write: (line) => loggers.audit.info(line) },

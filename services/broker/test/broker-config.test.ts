@@ -46,6 +46,8 @@ describe('loadBrokerConfig', () => {
     [{ 'controller.quorum.voters': '' }, 'controller.quorum.voters'],
     [{ listeners: 'CONTROLLER://:9093' }, 'listeners'],
     [{ 'message.max.bytes': 'big' }, 'message.max.bytes'],
+    [{ 'log.dir.min.free.bytes': 1_000, 'log.dir.throttle.free.bytes': 1_000 }, 'log.dir.throttle.free.bytes'],
+    [{ 'log.dir.throttle.max.ms': 0 }, 'log.dir.throttle.max.ms'],
   ])('refuses %j naming %s', (override, key) => {
     let error: unknown;
     try {

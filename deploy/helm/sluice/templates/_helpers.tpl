@@ -105,7 +105,7 @@ app.kubernetes.io/component: {{ .role }}
 
 {{/* The grpc.health.v1 service whose status readiness follows. */}}
 {{- define "sluice.healthService" -}}
-{{- get (dict "controller" "sluice.v1.Controller" "broker" "sluice.v1.Broker" "coordinator" "sluice.v1.Coordinator") . -}}
+{{- get (dict "controller" "sluice.v1.Controller" "broker" "sluice.v1.Broker" "coordinator" "sluice.v1.Coordinator" "tiering" "sluice.v1.Tiering") . -}}
 {{- end -}}
 
 {{/* What the downward API tells a pod about itself. */}}
@@ -128,8 +128,36 @@ app.kubernetes.io/component: {{ .role }}
   mountPath: /var/run/sluice
 - name: tmp
   mountPath: /tmp
-{{- if ne .role "coordinator" }}
+{{- if not (has .role (list "coordinator" "tiering")) }}
 - name: data
   mountPath: /var/lib/sluice/data
+{{- end }}
+{{- end -}}
+
+{{/* The object store settings brokers and the tiering service share (Kafka's / the Aiven plugin's names). */}}
+{{- define "sluice.tieringProperties" -}}
+{{- $s3 := .Values.tiering.s3 -}}
+remote.log.storage.system.enable=true
+{{- with $s3.endpoint }}
+rsm.config.storage.s3.endpoint.url={{ . }}
+{{- end }}
+rsm.config.storage.s3.region={{ $s3.region }}
+rsm.config.storage.s3.bucket.name={{ $s3.bucket }}
+rsm.config.storage.s3.path.style.access.enabled={{ $s3.pathStyle }}
+{{- with $s3.prefix }}
+rsm.config.key.prefix={{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* The credentials Secret as the standard AWS environment variables (none: the SDK's default chain). */}}
+{{- define "sluice.tieringEnv" -}}
+{{- $secret := .Values.tiering.s3.credentialsSecret -}}
+{{- if $secret.name }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef: { name: {{ $secret.name | quote }}, key: {{ $secret.accessKeyIdKey | quote }} }
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ $secret.name | quote }}, key: {{ $secret.secretAccessKeyKey | quote }} }
 {{- end }}
 {{- end -}}

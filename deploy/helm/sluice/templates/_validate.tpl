@@ -16,6 +16,25 @@ naming the value to change, so nothing is applied.
 {{- end -}}
 {{- end -}}
 
+{{- /* Tiered storage: the chart writes the object store keys from tiering.s3 (one place for brokers and the tiering service). */ -}}
+{{- range $key, $_ := $v.tiering.config -}}
+{{- if has $key $reserved -}}
+{{- fail (printf "tiering.config.%s: the chart sets %s for each pod (from its ordinal and DNS name); remove it from the values" $key $key) -}}
+{{- end -}}
+{{- end -}}
+{{- if $v.tiering.enabled -}}
+{{- if not $v.tiering.s3.bucket -}}
+{{- fail "tiering.enabled needs tiering.s3.bucket (an existing bucket for the remote segments)" -}}
+{{- end -}}
+{{- range $scope, $map := dict "config" $v.config "broker.config" $v.broker.config "tiering.config" $v.tiering.config -}}
+{{- range $key, $_ := $map -}}
+{{- if or (eq $key "remote.log.storage.system.enable") (hasPrefix "rsm.config.storage." $key) (eq $key "rsm.config.key.prefix") (hasPrefix "tiering.scrub." $key) -}}
+{{- fail (printf "%s.%s: with tiering.enabled the chart writes it from tiering.s3 / tiering.scrub; set it there" $scope $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- if and $v.clusterId (not (regexMatch "^[A-Za-z0-9_-]{21}[AQgw]$" $v.clusterId)) -}}
 {{- fail (printf "clusterId %q is not a Kafka UUID (22 base64url characters, as `sluice storage random-uuid` prints)" $v.clusterId) -}}
 {{- end -}}

@@ -41,6 +41,13 @@ export interface BrokerConfig {
 export function loadBrokerConfig(sources: ConfigSources): BrokerConfig {
   const loaded = loadSluiceConfig(sources);
   const c = loaded.values;
+  const throttleFree = c['log.dir.throttle.free.bytes'];
+  if (throttleFree > 0 && c['log.dir.min.free.bytes'] > 0 && throttleFree <= c['log.dir.min.free.bytes'])
+    throw new ConfigError(
+      'log.dir.throttle.free.bytes',
+      String(throttleFree),
+      `must be above log.dir.min.free.bytes (${c['log.dir.min.free.bytes']}): producers slow down before they are refused`,
+    );
   if (!c['process.roles'].includes('broker') || c['process.roles'].includes('controller')) {
     throw new ConfigError(
       'process.roles',

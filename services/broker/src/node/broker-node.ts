@@ -40,6 +40,7 @@ import { startBrokerRpc } from '../rpc/broker-rpc.module';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
 import { ReplicaManager } from './replica-manager';
+import type { DiskThrottle } from './disk-space-guard';
 import {
   defaultSharePartitionConfig,
   type ShareAutoOffsetReset,
@@ -94,6 +95,8 @@ export interface BrokerNodeOptions {
   readonly tiering?: ClusterTieringConfig;
   /** log.dir.min.free.bytes (sluice): produce refused with KAFKA_STORAGE_ERROR below it; 0 / absent: off. */
   readonly logDirMinFreeBytes?: number;
+  /** log.dir.throttle.free.bytes / .max.ms (sluice): produce answers held back below it; absent: off. */
+  readonly logDirThrottle?: DiskThrottle;
 }
 
 /** The broker's log.flush.*, checkpoint cadences and durable.acks.enable, and the file layer. */
@@ -184,6 +187,7 @@ export class BrokerNode {
       traffic: registerTopicTraffic(this.registry),
       onLogFlush: (durationSeconds) => logFlushed(durationSeconds),
       logDirMinFreeBytes: options.logDirMinFreeBytes ?? 0,
+      ...(options.logDirThrottle === undefined ? {} : { logDirThrottle: options.logDirThrottle }),
       ...(options.tiering === undefined
         ? {}
         : {

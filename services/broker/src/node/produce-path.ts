@@ -31,6 +31,13 @@ export interface ProducePathOptions {
   readonly traffic: TopicTraffic;
   /** log.dir.min.free.bytes: KAFKA_STORAGE_ERROR while the log directory is that full (null: go on). */
   readonly diskSpaceRefusal?: () => ApiError | null;
+  /** log.dir.throttle.free.bytes: how long to hold this answer back (0: not at all). */
+  readonly diskThrottleMs?: () => number;
+}
+
+/** `answer` after `delayMs` (a bounded timer per throttled request: never more than log.dir.throttle.max.ms). */
+function holdBack<T>(answer: T, delayMs: number): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(answer), delayMs));
 }
 
 /** Whether a data batch in `records` holds a record with a null key (decompresses as needed). */
@@ -60,10 +67,15 @@ export class ProducePath {
         this.producePartition(topic.name, p.partition, p.records, acks, timeoutMs),
       ),
     }));
+    // Read after the appends: a disk filling up slows producers down (the answer is held back,
+    // and says for how long) before log.dir.min.free.bytes refuses them.
+    const throttleTimeMs = this.options.diskThrottleMs?.() ?? 0;
     const answered = Promise.all(
       appended.map(async (topic) => ({ name: topic.name, partitions: await Promise.all(topic.partitions) })),
-    ).then((topics) => ({ topics }));
-    const waiting = appended.some((topic) => topic.partitions.some((partition) => partition instanceof Promise));
+    ).then((topics) => (throttleTimeMs > 0 ? holdBack({ topics, throttleTimeMs }, throttleTimeMs) : { topics }));
+    const waiting =
+      throttleTimeMs > 0 ||
+      appended.some((topic) => topic.partitions.some((partition) => partition instanceof Promise));
     return waiting ? phases.remote(answered) : answered;
   }
 

@@ -29,7 +29,7 @@ import type {
   ProduceResponse,
 } from '@sluice/proto';
 import { BrokerBatchTracing } from './batch-tracing';
-import { DiskSpaceGuard } from './disk-space-guard';
+import { DiskSpaceGuard, NO_DISK_THROTTLE, type DiskThrottle } from './disk-space-guard';
 import { FetchPath, type RemoteReads } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
@@ -88,6 +88,8 @@ export interface ReplicaManagerOptions {
   readonly tiering?: ReplicaManagerTiering;
   /** log.dir.min.free.bytes (sluice): produce refused below this much free space; 0 / absent: off. */
   readonly logDirMinFreeBytes?: number;
+  /** log.dir.throttle.free.bytes / log.dir.throttle.max.ms (sluice): produce answers held back below it; absent: off. */
+  readonly logDirThrottle?: DiskThrottle;
 }
 
 export interface ReplicaManagerTiering {
@@ -192,7 +194,14 @@ export class ReplicaManager implements FollowerReplicas {
       nowMs: now,
     });
     const leaderOf = (topic: string, partition: number): PartitionReplica | ApiError => this.leaderOf(topic, partition);
-    const diskGuard = new DiskSpaceGuard(options.logDir, options.logDirMinFreeBytes ?? 0, now);
+    const diskGuard = new DiskSpaceGuard(
+      options.logDir,
+      options.logDirMinFreeBytes ?? 0,
+      now,
+      undefined,
+      undefined,
+      options.logDirThrottle ?? NO_DISK_THROTTLE,
+    );
     this.producePath = new ProducePath({
       driver: this.driver,
       leaderOf,
@@ -200,6 +209,7 @@ export class ReplicaManager implements FollowerReplicas {
       tracing,
       traffic,
       diskSpaceRefusal: () => diskGuard.refusal(),
+      diskThrottleMs: () => diskGuard.throttleMs(),
       afterAppend: (replica) =>
         this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
     });

@@ -292,6 +292,17 @@ export const RPC_ACCESS_RULES: ReadonlyMap<string, AccessRule> = new Map<string,
     },
   ],
   ['sluice.v1.Coordinator/WriteShareGroupState', clusterAction],
+  // ---------------------------------------------------------------- tiering
+  // Kafka has no such request: describing partitions is a topic's DESCRIBE (the cluster's when
+  // every tiered topic is asked for), deleting objects an operator's ALTER on the cluster.
+  [
+    'sluice.v1.Tiering/DescribeTieredPartitions',
+    {
+      whole: (request) =>
+        list(request.topics).length === 0 ? [cluster('DESCRIBE')] : distinct(describeTopicsNamed(request, 'topics')),
+    },
+  ],
+  ['sluice.v1.Tiering/ScrubRemoteStorage', { whole: () => [cluster('ALTER')] }],
   // ---------------------------------------------------------------- health: probes carry no identity
   ['grpc.health.v1.Health/Check', { whole: () => [] }],
   ['grpc.health.v1.Health/Watch', { whole: () => [] }],
