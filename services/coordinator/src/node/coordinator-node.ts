@@ -159,6 +159,8 @@ export class CoordinatorNode {
   private readonly batchLimits = new Map<string, number>();
 
   private constructor(readonly options: CoordinatorNodeOptions) {
+    // Known from the start, so the readiness probe reads NOT_SERVING rather than NOT_FOUND.
+    this.health.set('sluice.v1.Coordinator', 'NOT_SERVING');
     // Its own registry: tests run several coordinators in one process.
     this.registry = createMetricsRegistry({
       service: 'coordinator',
