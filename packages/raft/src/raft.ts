@@ -37,6 +37,13 @@ export interface RaftStatus {
   readonly lastIndex: number;
   readonly commitIndex: number;
   readonly appliedIndex: number;
+  /**
+   * The highest commit index the current leader has told this node in this term (on the leader,
+   * its own): how far a follower is behind the quorum, for readiness. 0 while no leader is known.
+   * A heartbeat carries at most what the follower is known to hold, an append the leader's whole
+   * commit, so a lagging follower learns the real value from the appends that catch it up.
+   */
+  readonly leaderCommitIndex: number;
   readonly leadershipTransfereeId: NodeId | null;
   /** Messages dropped because the outbox was full (the shell is not draining Ready). */
   readonly droppedMessages: number;
@@ -69,6 +76,8 @@ export class RaftNode {
   private vote: NodeId | null = null;
   private role: Role = 'follower';
   private leaderId: NodeId | null = null;
+  /** See RaftStatus.leaderCommitIndex; reset with the leader. */
+  private leaderCommitSeen = 0;
   /** Ticks since the last election timeout reset (leader contact, granted vote, new role). */
   private electionElapsedTicks = 0;
   private heartbeatElapsedTicks = 0;
@@ -331,6 +340,8 @@ export class RaftNode {
       lastIndex: this.log.lastIndex(),
       commitIndex: this.log.committed,
       appliedIndex: this.log.applied,
+      leaderCommitIndex:
+        this.role === 'leader' ? this.log.committed : this.leaderId === null ? 0 : this.leaderCommitSeen,
       leadershipTransfereeId: this.leadTransfereeId,
       droppedMessages: this.droppedMessages,
     };
@@ -375,6 +386,7 @@ export class RaftNode {
       this.vote = null;
     }
     this.leaderId = null;
+    this.leaderCommitSeen = 0;
     this.electionElapsedTicks = 0;
     this.heartbeatElapsedTicks = 0;
     this.randomizedElectionTimeoutTicks = this.drawElectionTimeout();
@@ -642,6 +654,7 @@ export class RaftNode {
   // ---------------------------------------------------------------- follower side of replication
 
   private handleAppend(m: AppendRequest): void {
+    this.leaderCommitSeen = Math.max(this.leaderCommitSeen, m.commit);
     if (m.prevLogIndex < this.log.committed) {
       // Everything up to our commit already matches the leader (leader completeness).
       this.respondAppend(m.from, false, this.log.committed);
@@ -671,12 +684,15 @@ export class RaftNode {
   }
 
   private handleHeartbeat(m: Heartbeat): void {
+    this.leaderCommitSeen = Math.max(this.leaderCommitSeen, m.commit);
     this.log.commitTo(m.commit);
     this.send({ type: 'heartbeatResponse', to: m.from, term: this.term });
   }
 
   private handleSnapshot(m: InstallSnapshot): void {
     const { metadata } = m.snapshot;
+    // A snapshot holds only committed entries: the leader's commit is at least its index.
+    this.leaderCommitSeen = Math.max(this.leaderCommitSeen, metadata.index);
     if (metadata.index <= this.log.committed) {
       this.respondAppend(m.from, false, this.log.committed);
       return;

@@ -124,6 +124,35 @@ describe('RaftNode: proposals', () => {
   });
 });
 
+describe('RaftNode: the leader commit a follower has seen (readiness)', () => {
+  it('tracks the leader commit a cut-off follower missed and catches up with it on return', () => {
+    const h = new Harness({ voters: [1, 2, 3] });
+    h.elect(1);
+    h.tickAll(2);
+    expect(h.node(3).status()).toMatchObject({ leaderCommitIndex: 1, commitIndex: 1 });
+    h.isolate(3);
+    h.proposeOk(1, 'a', 'b', 'c');
+    // The leader's own value is its commit; the cut-off follower still knows only the old one.
+    expect(h.node(1).status()).toMatchObject({ leaderCommitIndex: 4, commitIndex: 4 });
+    expect(h.node(3).status()).toMatchObject({ leaderId: 1, leaderCommitIndex: 1, commitIndex: 1 });
+    h.healAll();
+    h.tickAll(3);
+    expect(h.node(3).status()).toMatchObject({ leaderId: 1, leaderCommitIndex: 4, commitIndex: 4 });
+  });
+
+  it('is 0 while no leader is known', () => {
+    const h = new Harness({ voters: [1, 2, 3] });
+    expect(h.node(2).status().leaderCommitIndex).toBe(0);
+    h.elect(1);
+    h.isolate(3);
+    for (let k = 0; k < 100; k++) {
+      h.tick(3);
+      h.deliverAll();
+    }
+    expect(h.node(3).status()).toMatchObject({ role: 'preCandidate', leaderId: null, leaderCommitIndex: 0 });
+  });
+});
+
 describe('RaftNode: pre-vote and check-quorum', () => {
   it('pre-vote keeps a partitioned node from inflating its term and disrupting the leader on return', () => {
     const h = new Harness({ voters: [1, 2, 3] });

@@ -435,6 +435,16 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: 300,
     min: 10,
   }),
+  'controller.readiness.max.lag.offsets': intKey({
+    doc: "(sluice) A controller reports sluice.v1.Controller SERVING (its readiness) only while its applied metadata offset is at most this far behind the quorum leader's commit.",
+    default: 100,
+    min: 0,
+  }),
+  'controller.readiness.leader.silence.max.ms': intKey({
+    doc: '(sluice) A follower controller reports sluice.v1.Controller NOT_SERVING when the quorum leader has not reached it for longer than this.',
+    default: 2_000,
+    min: 1,
+  }),
   'controller.quorum.heartbeat.interval.ms': intKey({
     doc: '(sluice) How often the Raft leader heartbeats its followers; must be well below the election timeout.',
     default: 50,

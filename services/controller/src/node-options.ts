@@ -22,6 +22,10 @@ export function nodeOptionsFrom(config: ControllerConfig, loggers: Loggers): Con
       defaultReplicationFactor: raw['default.replication.factor'],
       minInsyncReplicas: raw['min.insync.replicas'],
     },
+    readiness: {
+      maxLagOffsets: raw['controller.readiness.max.lag.offsets'],
+      maxLeaderSilenceMs: raw['controller.readiness.leader.silence.max.ms'],
+    },
     metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
     log: loggers.log,
     auditSink: { write: (line) => loggers.audit.info(line) },

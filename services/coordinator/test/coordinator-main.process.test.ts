@@ -2,7 +2,8 @@
  * The coordinator as a real process (services/coordinator/dist/main.js): refuses a bad config
  * with one line and exit 1; paired with three broker processes it serves a group, and after a
  * kill -9 of the coordinator process and a restart, the group (member, epoch, offsets) is back
- * from __consumer_offsets.
+ * from __consumer_offsets, and its readiness (sluice.v1.Coordinator) says SERVING only once
+ * that reload is done.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,7 @@ describe('coordinator processes', () => {
     const { admin, coordinators } = cluster;
     const clients = new GrpcClientPool('Coordinator', { callTimeoutMs: 5_000 });
     const call = clients.call.bind(clients);
+    const health = new GrpcClientPool('Health', { callTimeoutMs: 5_000 });
     try {
       await cluster.start({ roles: ['controller', 'broker'] });
       await admin.createTopic({ name: 'entries', numPartitions: 3, replicationFactor: 3 });
@@ -100,6 +102,14 @@ describe('coordinator processes', () => {
 
       await coordinators.kill(found.nodeId, 'SIGKILL');
       coordinators.start(found.nodeId);
+      // Readiness (sluice.v1.Coordinator) waits for the reload: once it says SERVING, the very
+      // next call finds the group's partition loaded, never COORDINATOR_LOAD_IN_PROGRESS.
+      await waitFor('the restarted coordinator to report sluice.v1.Coordinator SERVING', async () => {
+        const answer = await health.call(found.address, 'Check', { service: 'sluice.v1.Coordinator' });
+        return answer.status === 'SERVING' ? answer : undefined;
+      });
+      const afterReady = await call(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] });
+      expect(afterReady.offsets.map((o) => [o.topic, o.partition, Number(o.offset)])).toEqual([['entries', 2, 42]]);
       const offsets = await waitFor('the restarted coordinator to reload', () =>
         call(found.address, 'OffsetFetch', { groupId: GROUP, partitions: [] }),
       );
@@ -116,6 +126,7 @@ describe('coordinator processes', () => {
       expect(listed.groups).toContainEqual({ groupId: GROUP, state: 'STABLE', members: 1, type: 'consumer' });
     } finally {
       clients.close();
+      health.close();
       await cluster.stop();
     }
   });

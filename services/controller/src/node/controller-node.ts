@@ -22,6 +22,11 @@ import { ControllerQueue } from '../quorum/controller-queue';
 import { MetadataStateMachine } from '../state/metadata-state-machine';
 import { ControllerMetrics } from './controller-metrics';
 import { cryptoRng } from './crypto-rng';
+import {
+  controllerReadiness,
+  DEFAULT_CONTROLLER_READINESS_LIMITS,
+  type ControllerReadinessLimits,
+} from '../core/controller-readiness';
 import type { QuorumRuntime } from './quorum-runtime';
 import { formatHostPort } from '@sluice/proto';
 
@@ -53,7 +58,15 @@ export interface ControllerNodeOptions {
   readonly rng?: Rng;
   /** PartitionChange records per fence chunk (the core's default, 2,000, if unset; tests use less). */
   readonly maxPartitionChangesPerOperation?: number;
+  /** controller.readiness.*: when sluice.v1.Controller says SERVING; the config's defaults if unset. */
+  readonly readiness?: ControllerReadinessLimits;
 }
+
+/**
+ * How often readiness is re-decided: it depends on time (leader silence), not only on events.
+ * Well below a readiness probe's period (Kubernetes: 10 s by default, the chart's is in values).
+ */
+const READINESS_CHECK_INTERVAL_MS = 200;
 
 /** Bounds on the lease timer's period: often enough to fence promptly, never a busy loop. */
 const MIN_LEASE_CHECK_MS = 50;
@@ -81,6 +94,9 @@ export class ControllerNode {
   private leaseCheckWanted = false;
   private leaseCheckScheduled = false;
   private stopped: Promise<void> | undefined;
+  private readinessTimer: NodeJS.Timeout | undefined;
+  /** The last readiness reason logged ('' = ready), so only changes are logged. */
+  private readinessReason: string | null = null;
 
   private constructor(
     readonly options: ControllerNodeOptions,
@@ -137,6 +153,8 @@ export class ControllerNode {
     });
     const registry = createMetricsRegistry({ service: 'controller', nodeId: options.nodeId });
     const health = new HealthStatus('NOT_SERVING');
+    // Known from the start, so the readiness probe reads NOT_SERVING rather than NOT_FOUND.
+    health.set('sluice.v1.Controller', 'NOT_SERVING');
     const queue = new ControllerQueue(quorum, stateMachine, {
       activationWaitMs: 2_000,
       maxPendingWrites: 1_000,
@@ -224,8 +242,12 @@ export class ControllerNode {
       onStream: (delta) => metrics.fetchStreams.inc(delta),
     });
     await quorum.start();
+    // The whole server (the startup probe's service '') serves from here on; the role's service,
+    // readiness, follows the quorum (updateReadiness).
     health.set('', 'SERVING');
-    health.set('sluice.v1.Controller', 'SERVING');
+    this.updateReadiness();
+    this.readinessTimer = setInterval(() => this.updateReadiness(), READINESS_CHECK_INTERVAL_MS);
+    this.readinessTimer.unref();
     if (options.metrics !== null) {
       this.metricsServer = await startMetricsServer({
         registry: this.registry,
@@ -322,6 +344,40 @@ export class ControllerNode {
     });
   }
 
+  /**
+   * sluice.v1.Controller, the readiness probe's service: SERVING only while this voter knows a
+   * leader that reached it recently and has applied up to near that leader's commit
+   * (core/controller-readiness.ts).
+   */
+  private updateReadiness(): void {
+    if (this.stopped !== undefined) return;
+    const nowMs = Date.now();
+    const applied = this.stateMachine.appliedIndex;
+    // A fake quorum (tests) replicates nothing, so there is nothing to lag behind.
+    const raft = this.quorum.readinessState?.() ?? {
+      leaderId: this.quorum.leaderId(),
+      leaderCommitIndex: applied,
+      appliedIndex: applied,
+      lastLeaderContactMs: nowMs,
+    };
+    const readiness = controllerReadiness(
+      {
+        nodeId: this.options.nodeId,
+        isVoter: this.options.voters.has(this.options.nodeId),
+        leaderId: raft.leaderId,
+        leaderCommitOffset: raft.leaderCommitIndex,
+        appliedOffset: raft.appliedIndex,
+        lastLeaderContactMs: raft.lastLeaderContactMs,
+        nowMs,
+      },
+      this.options.readiness ?? DEFAULT_CONTROLLER_READINESS_LIMITS,
+    );
+    if (readiness.reason !== this.readinessReason)
+      this.options.log.info({ ready: readiness.ready, reason: readiness.reason }, 'controller readiness');
+    this.readinessReason = readiness.reason;
+    this.health.set('sluice.v1.Controller', readiness.ready ? 'SERVING' : 'NOT_SERVING');
+  }
+
   /** Prometheus text (tests read it without HTTP). */
   metricsText(): Promise<string> {
     return this.registry.metrics();
@@ -331,6 +387,7 @@ export class ControllerNode {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.health.shutdown();
+      if (this.readinessTimer !== undefined) clearInterval(this.readinessTimer);
       if (this.leaseTimer !== undefined) clearInterval(this.leaseTimer);
       if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
       this.queue.close();

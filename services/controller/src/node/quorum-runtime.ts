@@ -11,6 +11,16 @@ export interface QuorumRuntime extends QuorumPort {
   readonly raftPeer: RaftPeerHandler | null;
   /** While leading: the last Raft index and each other voter's match index (metrics); absent for a fake quorum. */
   voterProgress?(): { readonly lastIndex: number; readonly matchByVoter: ReadonlyMap<number, number> } | null;
+  /**
+   * Readiness inputs (core/controller-readiness.ts): the leader's commit as last told to this
+   * node, this node's applied index and when the leader last reached it; absent for a fake quorum.
+   */
+  readinessState?(): {
+    readonly leaderId: number | null;
+    readonly leaderCommitIndex: number;
+    readonly appliedIndex: number;
+    readonly lastLeaderContactMs: number | null;
+  };
   /** Raft index covered by the newest local snapshot (0: none). */
   snapshotIndex(): number;
   start(): Promise<void>;

@@ -80,6 +80,7 @@ export function raftQuorumRuntime(driver: RaftDriver, raftPeer: QuorumRuntime['r
     onLeaderChange: (listener) => driver.onLeaderChange(listener),
     snapshotIndex: () => driver.latestSnapshot()?.index ?? 0,
     voterProgress: () => driver.voterProgress(),
+    readinessState: () => driver.readinessState(),
     start: () => driver.start(),
     // A planned stop hands leadership over first (~0.1 s) instead of leaving the others to time out.
     stop: async () => {

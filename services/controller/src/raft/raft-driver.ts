@@ -175,6 +175,8 @@ export class RaftDriver {
   /** Times a closed connection to the leader started an election early (stats, bench). */
   private leaderConnectionLosses = 0;
   private lastCommitFlushMs = 0;
+  /** When a replication message from the leader of the time last arrived (readiness); null: none yet. */
+  private lastLeaderContactMs: number | null = null;
 
   constructor(options: RaftDriverOptions) {
     if (!options.voters.has(options.nodeId))
@@ -334,6 +336,25 @@ export class RaftDriver {
     return () => void this.listeners.delete(listener);
   }
 
+  /**
+   * What readiness is decided from (core/controller-readiness.ts): the leader this node knows,
+   * the highest commit that leader told it, what it applied, and when the leader last reached it.
+   */
+  readinessState(): {
+    readonly leaderId: number | null;
+    readonly leaderCommitIndex: number;
+    readonly appliedIndex: number;
+    readonly lastLeaderContactMs: number | null;
+  } {
+    const status = this.node?.status();
+    return {
+      leaderId: this.leaderId,
+      leaderCommitIndex: status?.leaderCommitIndex ?? 0,
+      appliedIndex: this.appliedIndex,
+      lastLeaderContactMs: this.lastLeaderContactMs,
+    };
+  }
+
   /** Highest committed index this node has applied (and therefore persisted); what observers may read. */
   committedIndex(): number {
     return this.appliedIndex;
@@ -403,6 +424,11 @@ export class RaftDriver {
       this.fail(error);
       return;
     }
+    // Only what the leader sends to replicate carries its commit; votes and responses do not.
+    const fromLeader =
+      (message.type === 'append' || message.type === 'heartbeat' || message.type === 'snapshot') &&
+      this.node.status().leaderId === message.from;
+    if (fromLeader) this.lastLeaderContactMs = Date.now();
     this.scheduleReady();
   }
 

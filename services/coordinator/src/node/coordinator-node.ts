@@ -57,6 +57,7 @@ import { ConsumerLag } from './consumer-lag';
 import { TopicsSnapshot } from './topics-snapshot';
 import { OwnedTopic, type OwnedPartition as OwnedTopicPartition, type PartitionStatus } from './owned-topic';
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_REQUEST_BYTES, type WriteLimits } from './write-plan';
+import { coordinatorReadiness } from '../core/coordinator-readiness';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 export const SHARE_STATE_TOPIC = '__share_group_state';
@@ -146,12 +147,20 @@ export class CoordinatorNode {
   private checking = false;
   /** Set (once) by the first ownership check that read the metadata: health says SERVING from then on. */
   private ready = false;
+  /** The last ownership check read the paired broker's metadata (readiness input). */
+  private metadataRead = false;
+  /** That metadata had both internal topics (readiness input). */
+  private knowsInternalTopics = false;
+  /** The last readiness reason logged ('' = ready), so only changes are logged. */
+  private readinessReason: string | null = null;
   private stopped = false;
   private memberIds = 0;
   /** Effective max.message.bytes per internal topic (the smaller of ours and the topic's override). */
   private readonly batchLimits = new Map<string, number>();
 
   private constructor(readonly options: CoordinatorNodeOptions) {
+    // Known from the start, so the readiness probe reads NOT_SERVING rather than NOT_FOUND.
+    this.health.set('sluice.v1.Coordinator', 'NOT_SERVING');
     // Its own registry: tests run several coordinators in one process.
     this.registry = createMetricsRegistry({
       service: 'coordinator',
@@ -172,6 +181,7 @@ export class CoordinatorNode {
       log: options.log,
       writeLimits: () => this.writeLimits(topic),
       onMessageTooLarge: () => void this.refreshBatchLimit(topic),
+      onLoaded: () => this.updateReadiness(),
     });
     this.groupPartitions = new OwnedTopic<GroupShard, GroupRecord>(
       {
@@ -458,19 +468,20 @@ export class CoordinatorNode {
       this.groupPartitions.follow(this.metadata);
       this.sharePartitions.follow(this.metadata);
       const metadata = this.metadata;
-      const knowsInternalTopics = [OFFSETS_TOPIC, SHARE_STATE_TOPIC].every((name) =>
+      this.knowsInternalTopics = [OFFSETS_TOPIC, SHARE_STATE_TOPIC].every((name) =>
         metadata.topics.some((t) => t.name === name && t.errorName === ''),
       );
-      if (!this.ready && !this.stopped && knowsInternalTopics) {
+      this.metadataRead = true;
+      if (!this.ready && !this.stopped && this.knowsInternalTopics) {
         this.ready = true;
-        // Ready means: FindCoordinator answers from the paired broker's metadata, which has both
-        // internal topics (it may lag the controller that just created them), and the partitions
-        // this node owns are loading (their groups answer COORDINATOR_LOAD_IN_PROGRESS until done).
-        // A launcher that waits for SERVING can hand the address to clients that do not retry.
+        // The whole server (service '') is SERVING from here on: FindCoordinator answers from the
+        // paired broker's metadata, which has both internal topics (it may lag the controller that
+        // just created them). A launcher that waits for it can hand the address to clients that
+        // retry COORDINATOR_LOAD_IN_PROGRESS; sluice.v1.Coordinator follows updateReadiness.
         this.health.set('', 'SERVING');
-        this.health.set('sluice.v1.Coordinator', 'SERVING');
         this.options.log.info({ address: this.address }, 'coordinator ready');
       }
+      this.updateReadiness();
       const nowMs = Date.now();
       for (const owned of this.groupPartitions.all()) {
         const next = owned.shard.nextDeadlineMs();
@@ -482,9 +493,29 @@ export class CoordinatorNode {
       // Without the paired broker no write can succeed: stop claiming the partitions.
       this.groupPartitions.dropAll('paired broker unreachable');
       this.sharePartitions.dropAll('paired broker unreachable');
+      this.metadataRead = false;
+      this.updateReadiness();
     } finally {
       this.checking = false;
     }
+  }
+
+  /**
+   * sluice.v1.Coordinator, the readiness probe's service: SERVING only while every owned
+   * partition is loaded (core/coordinator-readiness.ts). Evaluated after each ownership check and
+   * each finished load.
+   */
+  private updateReadiness(): void {
+    if (this.stopped) return;
+    const readiness = coordinatorReadiness({
+      metadataRead: this.metadataRead,
+      knowsInternalTopics: this.knowsInternalTopics,
+      loading: [...this.groupPartitions.loading(), ...this.sharePartitions.loading()],
+    });
+    if (readiness.reason !== this.readinessReason)
+      this.options.log.info({ ready: readiness.ready, reason: readiness.reason }, 'coordinator readiness');
+    this.readinessReason = readiness.reason;
+    this.health.set('sluice.v1.Coordinator', readiness.ready ? 'SERVING' : 'NOT_SERVING');
   }
 
   // ------------------------------------------------------------------ operations
@@ -591,7 +622,7 @@ export class CoordinatorNode {
     clearInterval(this.lagTimer);
     this.groupPartitions.stop();
     this.sharePartitions.stop();
-    this.health.set('', 'NOT_SERVING');
+    this.health.shutdown();
     await this.server?.close();
     this.broker.close();
     this.admin.close();

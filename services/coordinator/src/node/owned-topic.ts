@@ -48,6 +48,8 @@ export interface OwnedTopicOptions {
   readonly writeLimits: () => WriteLimits;
   /** Told when a write was refused as MESSAGE_TOO_LARGE (e.g. re-read the topic's limit). */
   readonly onMessageTooLarge?: () => void;
+  /** Told when a partition finished loading, so readiness need not wait for the next ownership check. */
+  readonly onLoaded?: () => void;
 }
 
 const WRITE_TIMEOUT_MS = 10_000;
@@ -71,6 +73,13 @@ export class OwnedTopic<S, R> {
 
   all(): OwnedPartition<S>[] {
     return [...this.owned.values()];
+  }
+
+  /** `topic-partition` of every owned partition still replaying its log. */
+  loading(): string[] {
+    return this.all()
+      .filter((owned) => owned.status === 'loading')
+      .map((owned) => `${this.codec.topic}-${owned.partition}`);
   }
 
   /** Brings ownership in line with leadership in `metadata` (partitions the paired broker leads). */
@@ -118,6 +127,7 @@ export class OwnedTopic<S, R> {
           { topic: this.codec.topic, partition, leaderEpoch, records, ms: Date.now() - startedMs },
           'coordinating partition',
         );
+        this.options.onLoaded?.();
       },
       (error: unknown) => {
         this.options.log.warn(
