@@ -180,7 +180,7 @@ export const USAGE = `usage: pnpm bench:compare [--quick | --scaling] [--systems
   [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
   [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--cpu-prof DIR]
   fair run (the default): [--runs 4] [--probe-runs 2] [--producer-configs defaults,tuned,best]
-  [--sluice-best batch.size=1048576,linger.ms=5] [--warmup-tolerance 5] [--warmup-min-records 1500000] [--warmup-max-runs 12]
+  [--sluice-best batch.size=1048576,linger.ms=5] [--warmup-tolerance 5] [--warmup-min-records 3000000] [--warmup-max-runs 12]
   --scaling: [--scaling-partitions 6,60,600,6000] [--scaling-producers 1,4,16] [--runs 2]`;
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
@@ -421,7 +421,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     probeRuns: positiveInt(argv, '--probe-runs', 2),
     warmup: {
       tolerance: tolerancePercent / 100,
-      minRecords: nonNegativeInt(argv, '--warmup-min-records', 1_500_000),
+      minRecords: nonNegativeInt(argv, '--warmup-min-records', 3_000_000),
       maxRuns: warmupMaxRuns,
     },
   };

@@ -41,11 +41,11 @@ describe('the fair plan (bench:compare without --quick)', () => {
     expect(kinds).toContain('e2e @ 5,000/s acks=all');
   });
 
-  it('warms until two consecutive runs are within 5%, after 1.5 million records, at most 12 runs; 4 runs a produce setting', () => {
+  it('warms until two consecutive runs are within 5%, after 3 million records, at most 12 runs; 4 runs a produce setting', () => {
     expect(plan.fair).toEqual({
       produceRuns: 4,
       probeRuns: 2,
-      warmup: { tolerance: 0.05, minRecords: 1_500_000, maxRuns: 12 },
+      warmup: { tolerance: 0.05, minRecords: 3_000_000, maxRuns: 12 },
     });
   });
 
