@@ -2,9 +2,17 @@
  * The partitions of one internal compacted topic (`__consumer_offsets`, `__share_group_state`)
  * that this coordinator owns, each with its in-memory shard: ownership follows leadership of the
  * paired broker, a partition taken over is replayed from its log start before it serves, and
- * operations on a partition run one at a time, write their records acks=all to the paired broker
- * and answer only after the write. A failed write drops the partition; the next ownership check
- * loads it again from the log, which undoes what was applied in memory.
+ * operations on a partition run one at a time, in arrival order, on its shard.
+ *
+ * Writes are group-committed, as Kafka's CoordinatorRuntime coalesces them: an operation's records
+ * join the partition's pending write and the next operation runs at once on the (not yet durable)
+ * shard, while one acks=all write at a time goes to the paired broker carrying every record
+ * gathered since the previous one. No operation answers before every record produced up to and
+ * including it is committed, records or not (an answer never reveals state the log may lose). So
+ * a 10,000-member join costs a few writes per broker round trip instead of one round trip per
+ * heartbeat. A failed write drops the partition, failing every operation whose records were in
+ * it or after it; the next ownership check loads it again from the log, which undoes what was
+ * applied in memory.
  *
  * The paired broker refuses writes (NOT_LEADER_OR_FOLLOWER) once it no longer leads the
  * partition, so a coordinator that lost a partition cannot write behind its successor's back.
@@ -38,6 +46,36 @@ export interface OwnedPartition<S> {
   queue: Promise<void>;
   /** Set when the partition was dropped or is being reloaded: queued work answers NOT_COORDINATOR. */
   dropped: boolean;
+  /** Records applied in memory and not yet sent: the next write (null: none). */
+  pending: PendingWrite | null;
+  /** The write on its way to the broker (at most one per partition), or null. */
+  inFlight: PendingWrite | null;
+}
+
+/** Records of consecutive operations, written together; `durable` settles once they are committed. */
+interface PendingWrite {
+  readonly encoded: { key: Buffer; value: Buffer | null }[];
+  bytes: number;
+  readonly durable: Promise<void>;
+  settle(error?: unknown): void;
+}
+
+function newPendingWrite(): PendingWrite {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const durable = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Operations that wait on it attach their own handlers; this one keeps a failure without
+  // waiters from surfacing as an unhandled rejection.
+  durable.catch(() => undefined);
+  return {
+    encoded: [],
+    bytes: 0,
+    durable,
+    settle: (error?: unknown) => (error === undefined ? resolve() : reject(error)),
+  };
 }
 
 export interface OwnedTopicOptions {
@@ -115,6 +153,8 @@ export class OwnedTopic<S, R> {
       status: 'loading',
       queue: Promise.resolve(),
       dropped: false,
+      pending: null,
+      inFlight: null,
     };
     this.owned.set(partition, owned);
     const startedMs = Date.now();
@@ -215,10 +255,11 @@ export class OwnedTopic<S, R> {
   }
 
   /**
-   * Runs `operation` on the partition's shard after everything queued before it, writes the
-   * records it produced (acks=all) and then answers. A failed write drops the partition (reload).
-   * `phases`: the request waits in `queue` behind earlier operations, and in `remote` while the
-   * paired broker replicates its write; `onWritten` sees the records once they are committed.
+   * Runs `operation` on the partition's shard after everything queued before it and answers once
+   * every record produced up to and including it is committed (acks=all), its own records joining
+   * the partition's next write. A failed write drops the partition (reload). `phases`: the request
+   * waits in `queue` behind earlier operations, and in `remote` until its records and those before
+   * them are committed; `onWritten` sees each write's records once they are committed.
    */
   enqueue<T>(
     owned: OwnedPartition<S>,
@@ -227,7 +268,15 @@ export class OwnedTopic<S, R> {
     onWritten?: (records: readonly R[]) => void,
   ): Promise<T> {
     phases.enter('queue');
-    const run = owned.queue.then(async () => {
+    const executed = owned.queue.then(async () => {
+      // Bounded memory ahead of the log: past one request's worth of pending bytes, operations
+      // wait for the write in flight (which then sends the pending ones) before running.
+      while (
+        !owned.dropped &&
+        owned.inFlight !== null &&
+        (owned.pending?.bytes ?? 0) >= this.options.writeLimits().maxRequestBytes
+      )
+        await owned.inFlight.durable.catch(() => undefined);
       phases.enter('local');
       if (owned.dropped)
         throw new ApiError(
@@ -235,45 +284,104 @@ export class OwnedTopic<S, R> {
           `${this.codec.topic}-${owned.partition} moved away from node ${this.options.nodeId}`,
         );
       const { records, response } = operation(owned.shard);
-      if (records.length > 0) {
-        try {
-          await phases.remote(this.write(owned, records));
-          onWritten?.(records);
-        } catch (error) {
-          this.drop(owned, 'write failed');
-          if (error instanceof ApiError && error.errorName === 'MESSAGE_TOO_LARGE') this.options.onMessageTooLarge?.();
-          throw error instanceof ApiError
+      if (records.length > 0) return { durable: this.append(owned, records, onWritten), response };
+      // No records of its own: it answers from state that holds whatever ran before it, so it
+      // waits for that to be committed, and fails as retriable if that write fails.
+      const before = owned.pending?.durable ?? owned.inFlight?.durable;
+      const durable = before?.catch((error: unknown) => {
+        throw this.earlierWriteFailed(owned, error);
+      });
+      return { durable: durable ?? Promise.resolve(), response };
+    });
+    owned.queue = executed.then(
+      () => undefined,
+      () => undefined,
+    );
+    return executed.then(async ({ durable, response }) => {
+      await phases.remote(durable);
+      return response;
+    });
+  }
+
+  /** Adds `records` to the partition's pending write, starting it when none is in flight. */
+  private append(
+    owned: OwnedPartition<S>,
+    records: readonly R[],
+    onWritten?: (records: readonly R[]) => void,
+  ): Promise<void> {
+    const pending = (owned.pending ??= newPendingWrite());
+    for (const record of records) {
+      const encoded = this.codec.encode(record);
+      pending.encoded.push(encoded);
+      pending.bytes += encoded.key.length + (encoded.value?.length ?? 0);
+    }
+    if (onWritten !== undefined) {
+      const mine = [...records];
+      pending.durable.then(
+        () => onWritten(mine),
+        () => undefined,
+      );
+    }
+    if (owned.inFlight === null) this.sendPending(owned);
+    return pending.durable;
+  }
+
+  /** Sends the pending write, and when it is committed the one gathered meanwhile. */
+  private sendPending(owned: OwnedPartition<S>): void {
+    const write = owned.pending;
+    if (write === null || owned.inFlight !== null) return;
+    owned.pending = null;
+    owned.inFlight = write;
+    this.write(owned, write.encoded).then(
+      () => {
+        owned.inFlight = null;
+        write.settle();
+        this.sendPending(owned);
+      },
+      (error: unknown) => {
+        owned.inFlight = null;
+        this.drop(owned, 'write failed');
+        if (error instanceof ApiError && error.errorName === 'MESSAGE_TOO_LARGE') this.options.onMessageTooLarge?.();
+        const failure =
+          error instanceof ApiError
             ? error
             : new ApiError(
                 'COORDINATOR_NOT_AVAILABLE',
                 `writing ${this.codec.topic}-${owned.partition} failed: ${String(error)}`,
               );
-        }
-      }
-      return response;
-    });
-    owned.queue = run.then(
-      () => undefined,
-      () => undefined,
+        write.settle(failure);
+        // Applied in memory after the failed records: never written, undone by the reload.
+        const after = owned.pending;
+        owned.pending = null;
+        after?.settle(this.earlierWriteFailed(owned, failure));
+      },
     );
-    return run;
+  }
+
+  /** What an operation gets when a write it depends on, but that did not hold its records, failed. */
+  private earlierWriteFailed(owned: OwnedPartition<S>, error: unknown): ApiError {
+    const cause = error instanceof ApiError ? `${error.errorName}: ${error.message}` : String(error);
+    return new ApiError(
+      'COORDINATOR_NOT_AVAILABLE',
+      `an earlier write of ${this.codec.topic}-${owned.partition} failed (${cause}); the partition reloads, retry`,
+    );
   }
 
   /**
-   * One logical write: its records in order, as batches under the topic's max.message.bytes, in
-   * as few Produce requests as the request limit allows (one, unless the write passes it). Each
-   * request is one all-or-nothing append on the leader. Across requests, and across a leader
-   * failover during replication, only a prefix of the write may survive; the shard's records are
-   * ordered so that any prefix replays to a consistent state (a group's target assignment counts
-   * only once its TargetAssignmentEpoch record, the last one, is there), and the failed write
-   * reloads the partition from the log (see enqueue), so memory never runs ahead of the log.
+   * One write: the records of one or more operations in order, as batches under the topic's
+   * max.message.bytes, in as few Produce requests as the request limit allows (one, unless the
+   * write passes it). Each request is one all-or-nothing append on the leader. Across requests,
+   * and across a leader failover during replication, only a prefix of the write may survive; each
+   * operation's records are ordered so that any prefix replays to a consistent state (a group's
+   * target assignment counts only once its TargetAssignmentEpoch record, the last one, is there),
+   * so the same holds for consecutive operations, and the failed write reloads the partition from
+   * the log (see sendPending), so memory never runs ahead of the log for long.
    */
-  private async write(owned: OwnedPartition<S>, records: readonly R[]): Promise<void> {
-    const payloads = planWrite(
-      records.map((record) => this.codec.encode(record)),
-      Date.now(),
-      this.options.writeLimits(),
-    );
+  private async write(
+    owned: OwnedPartition<S>,
+    encoded: readonly { key: Buffer; value: Buffer | null }[],
+  ): Promise<void> {
+    const payloads = planWrite(encoded, Date.now(), this.options.writeLimits());
     for (const [index, payload] of payloads.entries()) {
       if (owned.dropped)
         throw new ApiError(
