@@ -250,6 +250,73 @@ describe('sluice topic reassign --throttle', () => {
       50,
     );
 
+    // The rates by hand: the cluster-wide default (Kafka's <default>) and one broker's own, which wins.
+    const rateOf = (id: number, side: string): Promise<number | undefined> =>
+      sideSample(brokers.metricsAddress(id), 'sluice_broker_replication_throttled_rate_bytes', side);
+    const defaults = await sluice(
+      'cluster',
+      'alter-config',
+      '--broker-defaults',
+      '--set',
+      `leader.replication.throttled.rate=${FIRST_RATE}`,
+      ...cli,
+    );
+    expect(defaults.out).toBe(
+      `Altered configs of the broker defaults: leader.replication.throttled.rate=${FIRST_RATE}.\n`,
+    );
+    const own = await sluice(
+      'cluster',
+      'alter-config',
+      '--broker',
+      String(first),
+      '--set',
+      `leader.replication.throttled.rate=${SECOND_RATE}`,
+      ...cli,
+    );
+    expect(own.code).toBe(ExitCode.OK);
+    await waitFor(
+      'the default on one broker, its own rate on the other',
+      async () => (await rateOf(first, 'leader')) === SECOND_RATE && (await rateOf(second, 'leader')) === FIRST_RATE,
+      10_000,
+      50,
+    );
+    const refused = await sluice(
+      'cluster',
+      'alter-config',
+      '--broker',
+      String(first),
+      '--set',
+      'leader.replication.throttled.rate=fast',
+      ...cli,
+    );
+    expect(refused.code).toBe(ExitCode.FAILURE);
+    expect(refused.err).toContain('INVALID_CONFIG');
+    expect(refused.err).toContain('leader.replication.throttled.rate');
+    const badList = await sluice(
+      'topic',
+      'alter-config',
+      'throttled',
+      '--set',
+      'follower.replication.throttled.replicas=0-2',
+      ...cli,
+    );
+    expect(badList.code).toBe(ExitCode.FAILURE);
+    expect(badList.err).toContain('INVALID_CONFIG');
+    expect(badList.err).toContain('follower.replication.throttled.replicas');
+    expect(await admin.describeTopicConfigs('throttled')).toEqual(configs);
+    expect(await rateOf(first, 'leader')).toBe(SECOND_RATE);
+    for (const target of [['--broker', String(first)], ['--broker-defaults']])
+      expect(
+        (await sluice('cluster', 'alter-config', ...target, '--delete', 'leader.replication.throttled.rate', ...cli))
+          .code,
+      ).toBe(ExitCode.OK);
+    await waitFor(
+      'the hand-set rates gone',
+      async () => (await rateOf(first, 'leader')) === undefined && (await rateOf(second, 'leader')) === undefined,
+      10_000,
+      50,
+    );
+
     // Nothing lost: both moved partitions read back whole from the new replica, which now leads.
     for (const [topic, digest] of [
       ['baseline', baselineDigest],
