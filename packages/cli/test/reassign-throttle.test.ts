@@ -1,4 +1,5 @@
-import { UsageError } from '../src/exit-codes';
+import { runCli } from '../src';
+import { ExitCode, UsageError } from '../src/exit-codes';
 import { MAX_THROTTLED_LIST_CHARS, parseThrottleRate, throttleConfigs } from '../src/reassign-throttle';
 
 describe('sluice topic reassign --throttle: what it sets', () => {
@@ -60,5 +61,24 @@ describe('sluice topic reassign --throttle: what it sets', () => {
     expect(parseThrottleRate('10485760')).toBe(10_485_760);
     for (const bad of ['0', '-1', '1.5', '10MB', '', '99999999999999999'])
       expect(() => parseThrottleRate(bad)).toThrow(UsageError);
+  });
+
+  it('refuses misused flags as usage errors, before connecting anywhere', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['topic', 'reassign', '--verify', '--plan-file', 'p.json', '--throttle', '100'],
+        '--throttle goes with --execute',
+      ],
+      [['topic', 'reassign', '--execute', '--plan-file', 'p.json', '--throttle', '10MB'], '--throttle must be a rate'],
+      [['cluster', 'alter-config', '--set', 'leader.replication.throttled.rate=1'], 'exactly one of --broker'],
+      [['cluster', 'alter-config', '--broker', '1', '--broker-defaults', '--set', 'a=1'], 'exactly one of --broker'],
+      [['cluster', 'alter-config', '--broker', 'x', '--set', 'a=1'], '--broker must be a broker id'],
+      [['cluster', 'alter-config', '--broker', '1'], 'at least one --set'],
+    ];
+    for (const [argv, message] of cases) {
+      let err = '';
+      const code = await runCli(argv, { out: () => undefined, err: (text) => void (err += text) });
+      expect({ argv, code, mentions: err.includes(message) }).toEqual({ argv, code: ExitCode.USAGE, mentions: true });
+    }
   });
 });
