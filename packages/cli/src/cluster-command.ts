@@ -31,6 +31,7 @@ function adminFiles(files: IssuedFiles): LocalSecurityFile {
 import { parseClusterTieringConfig, S3ObjectStore } from '@sluice/tiering';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
+import { brokerConfigCommand } from './broker-config-command';
 import { clusterDrainCommand } from './reassign-command';
 
 /** How long `cluster up` waits for the quorum to elect a leader before giving up. */
@@ -103,6 +104,7 @@ export function clusterCommand(io: CliIo, setExitCode: (code: ExitCode) => void)
     );
   });
   cluster.addCommand(clusterDrainCommand(io, setExitCode));
+  cluster.addCommand(brokerConfigCommand(io, setExitCode));
   return cluster;
 }
 

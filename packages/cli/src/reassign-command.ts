@@ -19,6 +19,7 @@ import {
   type CurrentPartition,
   type ReassignmentPlan,
 } from './reassign-plan';
+import { parseThrottleRate, removeReassignThrottle, setReassignThrottle } from './reassign-throttle';
 import { aboutTopic } from './topic-command';
 
 /** How often a waiting command asks for the reassignments still in progress. */
@@ -108,6 +109,7 @@ interface ReassignOptions extends ConnectionOptions {
   readonly topic?: string[];
   readonly brokers?: string;
   readonly planFile?: string;
+  readonly throttle?: string;
 }
 
 export function topicReassignCommand(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
@@ -124,7 +126,11 @@ export function topicReassignCommand(io: CliIo, setExitCode: (code: ExitCode) =>
       )
       .option('--topic <name>', 'with --plan: a topic to move (repeatable)', collect)
       .option('--brokers <ids>', 'with --plan: the brokers to place replicas on, e.g. 1,2,4')
-      .option('--plan-file <file>', 'with --execute / --verify: a plan as --plan prints it'),
+      .option('--plan-file <file>', 'with --execute / --verify: a plan as --plan prints it')
+      .option(
+        '--throttle <bytes/s>',
+        'with --execute: throttle the copy (leader/follower.replication.throttled.rate on the brokers involved, the replica lists on the topics); again on a running plan: a new rate. --verify removes it once all complete',
+      ),
   ).action(async (options: ReassignOptions) => {
     const modes = [options.plan, options.execute, options.verify].filter((flag) => flag === true).length;
     if (modes !== 1) throw new UsageError('give exactly one of --plan, --execute, --verify');
@@ -147,13 +153,24 @@ export function topicReassignCommand(io: CliIo, setExitCode: (code: ExitCode) =>
       );
       return;
     }
+    if (options.throttle !== undefined && options.execute !== true)
+      throw new UsageError('--throttle goes with --execute (--verify removes the throttle by itself)');
+    const rate = options.throttle === undefined ? undefined : parseThrottleRate(options.throttle);
     const plan = readPlanFile(options.planFile);
     setExitCode(
       await withAdmin(options, io, async (admin) => {
-        if (options.execute === true) return (await executePlan(admin, plan, io)) ? ExitCode.OK : ExitCode.FAILURE;
+        if (options.execute === true) {
+          // As kafka-reassign-partitions: the throttle is in place before the first byte moves.
+          if (rate !== undefined) {
+            const topics = await admin.describeTopics([...new Set(plan.partitions.map((p) => p.topic))]);
+            if (!(await setReassignThrottle(admin, plan, currentOf(topics), rate, io))) return ExitCode.FAILURE;
+          }
+          return (await executePlan(admin, plan, io)) ? ExitCode.OK : ExitCode.FAILURE;
+        }
         const statuses = await verifyPlan(admin, plan);
         for (const s of statuses) io.out(`${s.partition.topic}-${s.partition.partition}: ${s.status} (${s.detail})\n`);
-        return statuses.every((s) => s.status === 'complete') ? ExitCode.OK : ExitCode.FAILURE;
+        if (!statuses.every((s) => s.status === 'complete')) return ExitCode.FAILURE;
+        return (await removeReassignThrottle(admin, plan, io)) ? ExitCode.OK : ExitCode.FAILURE;
       }),
     );
   });

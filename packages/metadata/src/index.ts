@@ -19,3 +19,4 @@ export * from './acls';
 export * from './acls-image';
 export * from './authorizer';
 export * from './topic-pages';
+export * from './throttled-replicas';

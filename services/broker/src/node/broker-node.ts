@@ -39,6 +39,7 @@ import type { BrokerRequests } from '../rpc/broker-requests';
 import { startBrokerRpc } from '../rpc/broker-rpc.module';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
+import { registerThrottleMetrics } from './throttle-metrics';
 import { ReplicaManager } from './replica-manager';
 import type { DiskThrottle } from './disk-space-guard';
 import {
@@ -202,6 +203,7 @@ export class BrokerNode {
           }),
     });
     logFlushed = registerReplicaMetrics(this.registry, this.replicas).flushed;
+    registerThrottleMetrics(this.registry, this.replicas.throttle);
     remoteFetched = registerTieringMetrics(this.registry, {
       tieringSnapshot: () => this.replicas.remoteLogs?.snapshot() ?? null,
     }).remoteFetched;
@@ -519,6 +521,7 @@ export class BrokerNode {
         maxWaitMs: this.options.replicaFetchWaitMaxMs,
         maxBytes: 10 * 1024 * 1024,
         backoffMs: 100,
+        throttle: this.replicas.followerThrottle,
       });
       this.fetchers.set(leaderId, { fetcher, client, address });
       fetcher.start();

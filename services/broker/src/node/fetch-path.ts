@@ -4,6 +4,11 @@
  * ISR and high watermark) and read up to the log end; consumers read up to the high watermark.
  * A long poll waits, bounded, until enough bytes are there: every partition's change (append,
  * high watermark move, role change) wakes it to read again.
+ *
+ * The leader side of the replication throttle (core/replication-throttle.ts): a throttled
+ * follower's read of a listed partition is held back (answered empty) while the leader side owes
+ * bytes, and the long poll then reads again once they are paid; a read that goes is bounded by a
+ * second's worth of the rate and charged to it. Other partitions of the same fetch are unaffected.
  */
 // Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
@@ -15,6 +20,7 @@ import type {
 import { ApiError } from '@sluice/protocol';
 import { untimedRequest, type RequestPhases } from '@sluice/runtime';
 import { errorFields } from './error-fields';
+import type { ReplicationThrottle } from '../core/replication-throttle';
 import type { PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';
 import type { TopicTraffic } from './topic-traffic';
@@ -31,6 +37,8 @@ export interface FetchPathOptions {
   readonly traffic: TopicTraffic;
   /** Tiered storage: the remote reader of a partition this broker leads, when its topic tiers. */
   readonly remoteOf?: (replica: PartitionReplica) => RemoteReads | undefined;
+  /** The replication throttle (its leader side applies here); absent: nothing is throttled. */
+  readonly throttle?: ReplicationThrottle;
 }
 
 /** What the fetch path needs from a partition's tiering task. */
@@ -57,10 +65,13 @@ export class FetchPath {
     const deadline = now() + Math.min(Math.max(0, request.maxWaitMs), MAX_FETCH_WAIT_MS);
     const minBytes = Math.max(0, request.minBytes);
     for (;;) {
-      const { response, bytes, errors } = await this.readOnce(request);
+      const { response, bytes, errors, throttleWaitMs } = await this.readOnce(request);
       const waitMs = deadline - now();
       if (bytes >= minBytes || errors || waitMs <= 0) return this.counted(request, response);
-      const woken = await phases.remote(this.waitForChange(request, waitMs));
+      // A throttled read held back: look again once its bytes are paid, within the long poll.
+      const pollMs = throttleWaitMs > 0 ? Math.min(waitMs, Math.ceil(throttleWaitMs)) : waitMs;
+      const woken = await phases.remote(this.waitForChange(request, pollMs));
+      if (!woken && pollMs < waitMs) continue;
       if (!woken) return this.counted(request, (await this.readOnce(request)).response);
       // A follower also needs to hear a moved high watermark promptly (acks=all on the others).
       if (request.replicaId >= 0) return this.counted(request, (await this.readOnce(request)).response);
@@ -103,7 +114,10 @@ export class FetchPath {
    * local log start are planned against the budget too (their maxBytes reserved), then run in
    * parallel, one ranged read per partition, so many cold partitions cost one round trip.
    */
-  private async readOnce(request: FetchRequest): Promise<{ response: FetchResponse; bytes: number; errors: boolean }> {
+  private async readOnce(
+    request: FetchRequest,
+  ): Promise<{ response: FetchResponse; bytes: number; errors: boolean; throttleWaitMs: number }> {
+    const held = { throttleWaitMs: 0 };
     let budget = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
     let errors = false;
     const nowMs = this.options.nowMs();
@@ -112,7 +126,7 @@ export class FetchPath {
     const topics = request.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((p): FetchPartitionResult => {
-        const planned = this.readPartition(topic.name, p, request, budget, nowMs);
+        const planned = this.readPartition(topic.name, p, request, budget, nowMs, held);
         const result = 'remote' in planned ? planned.result : planned;
         if ('remote' in planned) {
           remoteReads.push(planned);
@@ -138,7 +152,30 @@ export class FetchPath {
       if (result.errorName !== '' || result.divergingEpoch !== null) errors = true;
       bytes += result.records.length;
     }
-    return { response: { topics }, bytes, errors };
+    return { response: { topics }, bytes, errors, throttleWaitMs: held.throttleWaitMs };
+  }
+
+  /** A follower's read, held back or bounded and charged when the leader side throttles it. */
+  private followerRead(
+    replica: PartitionReplica,
+    followerInSync: boolean,
+    fetchOffset: number,
+    maxBytes: number,
+    nowMs: number,
+    held: { throttleWaitMs: number },
+  ): Buffer {
+    const throttle = this.options.throttle;
+    if (throttle === undefined || !throttle.isThrottled('leader', replica.topic, replica.partition, followerInSync))
+      return replica.log.read(fetchOffset, maxBytes).records;
+    const waitMs = throttle.waitMs('leader', nowMs);
+    if (waitMs > 0) {
+      throttle.heldBack('leader');
+      held.throttleWaitMs = held.throttleWaitMs === 0 ? waitMs : Math.min(held.throttleWaitMs, waitMs);
+      return EMPTY;
+    }
+    const records = replica.log.read(fetchOffset, Math.min(maxBytes, throttle.maxReadBytes('leader'))).records;
+    throttle.record('leader', records.length, nowMs);
+    return records;
   }
 
   private readPartition(
@@ -147,6 +184,7 @@ export class FetchPath {
     request: FetchRequest,
     budget: number,
     nowMs: number,
+    held: { throttleWaitMs: number },
   ): Required<FetchPartitionResult> | PendingRemoteRead {
     const failed = (error: unknown): Required<FetchPartitionResult> => ({
       partition: p.partition,
@@ -199,7 +237,10 @@ export class FetchPath {
             leaderEpoch: core.leaderEpoch,
           };
         }
-        const read = fetchOffset < log.logEndOffset && maxBytes > 0 ? log.read(fetchOffset, maxBytes).records : EMPTY;
+        const read =
+          fetchOffset < log.logEndOffset && maxBytes > 0
+            ? this.followerRead(replica, core.isr.includes(request.replicaId), fetchOffset, maxBytes, nowMs, held)
+            : EMPTY;
         return {
           partition: p.partition,
           errorName: '',

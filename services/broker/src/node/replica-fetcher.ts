@@ -11,6 +11,12 @@
  * durable acks the leader waits for it, so before each fetch the fetcher waits for the flush round
  * that covers what the previous answer appended (LogFlusher: one round for every partition, off
  * the event loop): the next fetch then reports it at once.
+ *
+ * The follower side of the replication throttle (core/replication-throttle.ts): while this
+ * broker's follower side owes bytes, a throttled partition is left out of the fetch (the others
+ * go as always, and the long poll is cut short so it is asked again once paid); when it goes, the
+ * throttled partitions of the request share one second's worth of the rate, and what they
+ * received is charged to it.
  */
 import type { EpochEndOffset } from '@sluice/log';
 import { unaryCall } from '@sluice/proto';
@@ -51,6 +57,16 @@ export interface FollowerReplicas {
   ): { readonly backoff: boolean };
   /** Resolves once the durable-acks partitions among these are flushed to their log end (or given up). */
   flushBeforeFetch(replicas: readonly PartitionReplica[]): Promise<void>;
+  /** Whether the follower side of the replication throttle applies to this replica now. */
+  followerThrottled(replica: PartitionReplica): boolean;
+}
+
+/** The follower side of the broker's replication throttle, shared by every fetcher. */
+export interface FollowerThrottle {
+  waitMs(nowMs: number): number;
+  maxReadBytes(): number;
+  heldBack(): void;
+  record(bytes: number, nowMs: number): void;
 }
 
 export interface ReplicaFetcherOptions {
@@ -63,6 +79,8 @@ export interface ReplicaFetcherOptions {
   readonly maxWaitMs: number;
   readonly maxBytes: number;
   readonly backoffMs: number;
+  readonly throttle: FollowerThrottle;
+  readonly nowMs?: () => number;
 }
 
 /** OffsetForLeaderEpoch rounds for one partition before its turn passes to the fetch (more next loop). */
@@ -162,7 +180,23 @@ export class ReplicaFetcher {
     const byTopic = new Map<string, Required<FetchTopic>>();
     // What each partition was asked as: an answer goes back to that follower, which drops it if stale.
     const sent = new Map<string, { follower: PartitionFollower; position: FollowerFetchPosition }>();
+    const { throttle } = this.options;
+    const now = this.options.nowMs ?? Date.now;
+    const throttleWaitMs = throttle.waitMs(now());
+    const throttled = new Set(
+      partitions.filter((replica) => this.options.replicas.followerThrottled(replica)).map((replica) => replica.key),
+    );
+    const heldBack = throttled.size > 0 && throttleWaitMs > 0;
+    // One second's worth of the rate, shared by the throttled partitions of this request.
+    const throttledMaxBytes =
+      throttled.size === 0
+        ? this.options.maxBytes
+        : Math.max(1, Math.min(this.options.maxBytes, Math.floor(throttle.maxReadBytes() / throttled.size)));
     for (const replica of partitions) {
+      if (heldBack && throttled.has(replica.key)) {
+        throttle.heldBack();
+        continue;
+      }
       const asked = this.options.replicas.fetchPosition(replica);
       if (asked === null) continue;
       sent.set(replica.key, asked);
@@ -174,15 +208,23 @@ export class ReplicaFetcher {
         currentLeaderEpoch: asked.position.currentLeaderEpoch,
         lastFetchedEpoch: asked.position.lastFetchedEpoch,
         logStartOffset: asked.position.logStartOffset,
-        partitionMaxBytes: this.options.maxBytes,
+        partitionMaxBytes: throttled.has(replica.key) ? throttledMaxBytes : this.options.maxBytes,
         flushedOffset: asked.position.flushedOffset,
       });
     }
-    if (sent.size === 0) return true;
+    if (sent.size === 0) {
+      if (!heldBack) return true;
+      // Only throttled partitions, all held back: wait until their bytes are paid (no backoff).
+      await this.sleep(Math.min(this.options.maxWaitMs, Math.ceil(throttleWaitMs)));
+      return false;
+    }
     const request: FetchRequest = {
       replicaId: this.options.brokerId,
       replicaEpoch: this.options.brokerEpoch(),
-      maxWaitMs: this.options.maxWaitMs,
+      // A held-back partition is asked again once paid, not after a whole long poll.
+      maxWaitMs: heldBack
+        ? Math.max(0, Math.min(this.options.maxWaitMs, Math.ceil(throttleWaitMs)))
+        : this.options.maxWaitMs,
       minBytes: 1,
       maxBytes: this.options.maxBytes,
       topics: [...byTopic.values()],
@@ -197,6 +239,7 @@ export class ReplicaFetcher {
         const asked = replica === undefined ? undefined : sent.get(replica.key);
         if (replica === undefined || asked === undefined) continue;
         const answer = followerAnswer(item);
+        if (throttled.has(replica.key)) throttle.record(item.records.length, now());
         if (answer.errorName !== '')
           this.options.log.debug(
             { partition: replica.key, error: answer.errorName, message: item.errorMessage },

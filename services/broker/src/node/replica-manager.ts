@@ -36,7 +36,8 @@ import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';
 import type { PartitionReplica } from './partition-replica';
 import { ProducePath } from './produce-path';
-import type { FollowerReplicas } from './replica-fetcher';
+import type { FollowerReplicas, FollowerThrottle } from './replica-fetcher';
+import { ReplicationThrottle } from '../core/replication-throttle';
 import { RemoteLogManager } from './remote-log-manager';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
@@ -118,11 +119,14 @@ export class ReplicaManager implements FollowerReplicas {
   private readonly producePath: ProducePath;
   private readonly fetchPath: FetchPath;
   private readonly lookups: OffsetLookups;
+  /** Kafka's replication throttle, both sides (rates and lists from the metadata image's configs). */
+  readonly throttle: ReplicationThrottle;
   /** Tiered storage; null when remote.log.storage.system.enable=false. */
   readonly remoteLogs: RemoteLogManager | null;
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
+    this.throttle = new ReplicationThrottle(options.brokerId);
     const tracing = new BrokerBatchTracing(options.brokerId, now);
     this.lifecycle = new LogLifecycle({
       logDir: options.logDir,
@@ -215,7 +219,14 @@ export class ReplicaManager implements FollowerReplicas {
     });
     const remoteOf = (replica: PartitionReplica): RemoteReads | undefined =>
       this.remoteLogs?.remoteReadsOf(replica.key, replica.topic);
-    this.fetchPath = new FetchPath({ driver: this.driver, leaderOf, nowMs: now, traffic, remoteOf });
+    this.fetchPath = new FetchPath({
+      driver: this.driver,
+      leaderOf,
+      nowMs: now,
+      traffic,
+      remoteOf,
+      throttle: this.throttle,
+    });
     this.lookups = new OffsetLookups(
       leaderOf,
       (replica) => this.remoteLogs?.tiererOf(replica.key)?.logStartOffset() ?? replica.log.logStartOffset,
@@ -282,6 +293,7 @@ export class ReplicaManager implements FollowerReplicas {
   // ------------------------------------------------------------------ metadata
 
   applyImage(image: MetadataImage): void {
+    this.throttle.applyConfigs(image.configs, this.now());
     this.transitions.applyImage(image);
   }
 
@@ -408,6 +420,24 @@ export class ReplicaManager implements FollowerReplicas {
           replica.log.recoveryPoint < replica.log.logEndOffset,
       ),
     );
+  }
+
+  /** A follower is throttled out of the ISR only: the image's ISR says whether this broker is in it. */
+  followerThrottled(replica: PartitionReplica): boolean {
+    const registration = this.transitions.image?.topics.topicByName(replica.topic)?.partition(replica.partition);
+    const inSync = registration?.isr.includes(this.throttle.brokerId) ?? false;
+    return this.throttle.isThrottled('follower', replica.topic, replica.partition, inSync);
+  }
+
+  /** The follower side of the throttle, as the fetchers share it. */
+  get followerThrottle(): FollowerThrottle {
+    const throttle = this.throttle;
+    return {
+      waitMs: (nowMs) => throttle.waitMs('follower', nowMs),
+      maxReadBytes: () => throttle.maxReadBytes('follower'),
+      heldBack: () => throttle.heldBack('follower'),
+      record: (bytes, nowMs) => throttle.record('follower', bytes, nowMs),
+    };
   }
 
   onFetchAnswer(

@@ -4,6 +4,14 @@
  * metadata log exactly as given; it is only parsed here to validate it.
  */
 
+import {
+  FOLLOWER_THROTTLED_RATE,
+  FOLLOWER_THROTTLED_REPLICAS,
+  LEADER_THROTTLED_RATE,
+  LEADER_THROTTLED_REPLICAS,
+  throttledReplicasProblem,
+} from '@sluice/metadata';
+
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list';
 
 export interface ConfigDef {
@@ -18,6 +26,8 @@ export interface ConfigDef {
   readonly defaultValue: string;
   /** The broker-level config a topic config falls back to (Kafka's synonym), if any. */
   readonly brokerSynonym?: string;
+  /** A check of the whole value beyond its type's (Kafka's per-config Validator); undefined: valid. */
+  readonly valueProblem?: (value: string) => string | undefined;
 }
 
 const INT32_MIN = -(2 ** 31);
@@ -85,12 +95,25 @@ export const TOPIC_CONFIGS: ReadonlyMap<string, ConfigDef> = table([
     brokerSynonym: 'log.flush.interval.messages',
   },
   { name: 'flush.ms', type: 'long', min: 0, defaultValue: LONG_MAX, brokerSynonym: 'log.flush.interval.ms' },
+  // Kafka's replication throttle: `partition:brokerId` lists, `*`, or empty (the default).
+  {
+    name: FOLLOWER_THROTTLED_REPLICAS,
+    type: 'list',
+    defaultValue: '',
+    valueProblem: throttledReplicasProblem,
+  },
   {
     name: 'index.interval.bytes',
     type: 'int',
     min: 0,
     defaultValue: '4096',
     brokerSynonym: 'log.index.interval.bytes',
+  },
+  {
+    name: LEADER_THROTTLED_REPLICAS,
+    type: 'list',
+    defaultValue: '',
+    valueProblem: throttledReplicasProblem,
   },
   {
     name: 'local.retention.bytes',
@@ -178,6 +201,10 @@ export const TOPIC_CONFIGS: ReadonlyMap<string, ConfigDef> = table([
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = table([
   { name: 'background.threads', type: 'int', min: 1, defaultValue: '10' },
   { name: 'compression.type', type: 'string', oneOf: COMPRESSION_TYPES, defaultValue: 'producer' },
+  // bytes/s shared by every throttled replica on the broker; Kafka's default Long.MAX_VALUE is
+  // unlimited. At least 1: a rate of 0 would stall a reassignment for good.
+  { name: FOLLOWER_THROTTLED_RATE, type: 'long', min: 1, defaultValue: LONG_MAX },
+  { name: LEADER_THROTTLED_RATE, type: 'long', min: 1, defaultValue: LONG_MAX },
   { name: 'log.cleaner.threads', type: 'int', min: 0, defaultValue: '1' },
   { name: 'log.cleaner.delete.retention.ms', type: 'long', min: 0, defaultValue: '86400000' },
   { name: 'log.cleaner.min.cleanable.ratio', type: 'double', min: 0, max: 1, defaultValue: '0.5' },
@@ -219,6 +246,7 @@ function inRange(value: bigint, def: ConfigDef, low: bigint, high: bigint): stri
 /** Why `value` is not acceptable for `def`, or undefined when it is (Kafka's ConfigDef.parseType). */
 export function configValueProblem(def: ConfigDef, rawValue: string): string | undefined {
   const value = rawValue.trim();
+  if (def.valueProblem !== undefined) return def.valueProblem(rawValue);
   switch (def.type) {
     case 'int':
     case 'long': {

@@ -95,6 +95,54 @@ describe('alterConfigs', () => {
     expect(h.image.configs.value('cluster', '', 'unclean.leader.election.enable')).toBe('true');
   });
 
+  it('replication throttle: replica lists and per-broker / cluster-default rates, refusing malformed values by name', () => {
+    const h = new Harness().brokers(2);
+    h.topic('t', 2, 2);
+    const topic = { type: 'topic' as const, name: 't' };
+    h.commit(
+      h.core.alterConfigs(h.image, topic, [
+        { name: 'leader.replication.throttled.replicas', value: '0:0,0:1, 1:1' },
+        { name: 'follower.replication.throttled.replicas', value: '*' },
+      ]),
+    );
+    expect(h.image.configs.value('topic', 't', 'leader.replication.throttled.replicas')).toBe('0:0,0:1, 1:1');
+    h.commit(
+      h.core.alterConfigs(h.image, topic, [
+        { name: 'leader.replication.throttled.replicas', op: 'append', value: '1:0' },
+        { name: 'follower.replication.throttled.replicas', value: '' },
+      ]),
+    );
+    expect(h.image.configs.value('topic', 't', 'leader.replication.throttled.replicas')).toBe('0:0,0:1,1:1,1:0');
+    expect(h.image.configs.value('topic', 't', 'follower.replication.throttled.replicas')).toBe('');
+    for (const bad of ['0-1', '0:1,x', '*,0:1', '-1:0', '0:1:2', '0:99999999999', '01:1']) {
+      const error = h.refuses('INVALID_CONFIG', () =>
+        h.core.alterConfigs(h.image, topic, [{ name: 'follower.replication.throttled.replicas', value: bad }]),
+      );
+      expect(error.message).toContain('follower.replication.throttled.replicas');
+    }
+    h.commit(
+      h.core.alterConfigs(h.image, { type: 'broker', name: '1' }, [
+        { name: 'leader.replication.throttled.rate', value: '10485760' },
+        { name: 'follower.replication.throttled.rate', value: '10485760' },
+      ]),
+    );
+    h.commit(
+      h.core.alterConfigs(h.image, { type: 'cluster', name: '' }, [
+        { name: 'leader.replication.throttled.rate', value: '1000' },
+      ]),
+    );
+    expect(h.image.configs.value('broker', '1', 'follower.replication.throttled.rate')).toBe('10485760');
+    expect(h.image.configs.value('cluster', '', 'leader.replication.throttled.rate')).toBe('1000');
+    for (const bad of ['0', '-5', 'fast', '1.5']) {
+      const error = h.refuses('INVALID_CONFIG', () =>
+        h.core.alterConfigs(h.image, { type: 'broker', name: '1' }, [
+          { name: 'leader.replication.throttled.rate', value: bad },
+        ]),
+      );
+      expect(error.message).toContain('leader.replication.throttled.rate');
+    }
+  });
+
   it('parses Kafka types exactly, longs up to 2^63-1', () => {
     const def = (name: string) => {
       const found = TOPIC_CONFIGS.get(name);
