@@ -24,6 +24,14 @@ data:
     controller.quorum.voters={{ $voters }}
     {{- if eq $role "controller" }}
     metadata.log.dir=/var/lib/sluice/data
+    {{- with $root.Values.controller.readiness }}
+    {{- if hasKey . "leaderSilenceMaxMs" }}
+    controller.readiness.leader.silence.max.ms={{ int64 .leaderSilenceMaxMs }}
+    {{- end }}
+    {{- if hasKey . "maxLagOffsets" }}
+    controller.readiness.max.lag.offsets={{ int64 .maxLagOffsets }}
+    {{- end }}
+    {{- end }}
     {{- else if eq $role "broker" }}
     log.dirs=/var/lib/sluice/data
     share.coordinator.addresses={{ include "sluice.addresses" (dict "root" $root "role" "coordinator") }}
