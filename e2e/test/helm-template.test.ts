@@ -333,6 +333,52 @@ describe('helm template with values', () => {
     expect(checksum(render({ config: { 'log.retention.check.interval.ms': 1000 } }))).not.toBe(checksum(render()));
   });
 
+  test("a role's config change rolls that role only; a common one rolls every role", () => {
+    const checksums = (objects: KubeObject[]): Record<string, string> =>
+      Object.fromEntries(
+        ROLES.map((role) => [
+          role,
+          one(objects, 'StatefulSet', `rel-sluice-${role}`).spec.template.metadata.annotations['checksum/config'],
+        ]),
+      );
+    const before = checksums(render());
+    const brokerChange = checksums(render({ broker: { config: { 'replica.lag.time.max.ms': 6000 } } }));
+    expect(brokerChange.broker).not.toBe(before.broker);
+    expect({ controller: brokerChange.controller, coordinator: brokerChange.coordinator }).toEqual({
+      controller: before.controller,
+      coordinator: before.coordinator,
+    });
+    const readinessChange = checksums(render({ controller: { readiness: { maxLagOffsets: 50 } } }));
+    expect(readinessChange.controller).not.toBe(before.controller);
+    expect(readinessChange.broker).toBe(before.broker);
+    const commonChange = checksums(render({ config: { 'log.retention.check.interval.ms': 1000 } }));
+    for (const role of ROLES) expect(commonChange[role]).not.toBe(before[role]);
+  });
+
+  test("the controller's readiness bounds are values, written under their Kafka-style names", () => {
+    const readinessKeys = (objects: KubeObject[], role: string): [string, string][] =>
+      [...properties(one(objects, 'ConfigMap', `rel-sluice-${role}`))].filter(([key]) =>
+        key.startsWith('controller.readiness.'),
+      );
+    // The defaults are the service's own (SLUICE_CONFIG_SCHEMA), stated in values.yaml.
+    expect(readinessKeys(render(), 'controller')).toEqual([
+      ['controller.readiness.leader.silence.max.ms', '2000'],
+      ['controller.readiness.max.lag.offsets', '100'],
+    ]);
+    const tuned = render({ controller: { readiness: { leaderSilenceMaxMs: 15000, maxLagOffsets: 2500 } } });
+    expect(readinessKeys(tuned, 'controller')).toEqual([
+      ['controller.readiness.leader.silence.max.ms', '15000'],
+      ['controller.readiness.max.lag.offsets', '2500'],
+    ]);
+    expect(readinessKeys(tuned, 'broker')).toEqual([]);
+    expect(readinessKeys(tuned, 'coordinator')).toEqual([]);
+    // A bound removed (null), as an old release's values reused by `helm upgrade --reuse-values`
+    // lack it: not written, so the service's default applies.
+    expect(readinessKeys(render({ controller: { readiness: { maxLagOffsets: null } } }), 'controller')).toEqual([
+      ['controller.readiness.leader.silence.max.ms', '2000'],
+    ]);
+  });
+
   test('a given cluster id goes into the Secret as is', () => {
     const objects = render({ clusterId: 'MkU3OEVBNTcwNTJENDM2Qg' });
     const secret = one(objects, 'Secret', 'rel-sluice-cluster-id');
@@ -416,6 +462,27 @@ describe('helm template refuses, naming what to change', () => {
     );
     expect(refusal({ config: { 'advertised.listeners': 'PLAINTEXT://x:9092' } })).toContain(
       'config.advertised.listeners: the chart sets advertised.listeners',
+    );
+  });
+
+  test('readiness bounds given twice, or out of range', () => {
+    expect(refusal({ controller: { config: { 'controller.readiness.max.lag.offsets': 5 } } })).toContain(
+      'controller.config.controller.readiness.max.lag.offsets: the chart writes it from controller.readiness (leaderSilenceMaxMs, maxLagOffsets); set it there',
+    );
+    expect(refusal({ config: { 'controller.readiness.leader.silence.max.ms': 500 } })).toContain(
+      'config.controller.readiness.leader.silence.max.ms: the chart writes it from controller.readiness',
+    );
+    expect(refusal({ controller: { readiness: { maxLagOffsets: -1 } } })).toMatch(
+      /controller\/readiness\/maxLagOffsets.*minimum: got -1, want 0/s,
+    );
+    expect(refusal({ controller: { readiness: { leaderSilenceMaxMs: 0 } } })).toMatch(
+      /controller\/readiness\/leaderSilenceMaxMs.*minimum: got 0, want 1/s,
+    );
+    expect(refusal({ controller: { readiness: { leaderSilenceMaxMs: '2s' } } })).toMatch(
+      /controller\/readiness\/leaderSilenceMaxMs.*want integer/s,
+    );
+    expect(refusal({ controller: { readiness: { maxLagMs: 10 } } })).toMatch(
+      /additional properties 'maxLagMs' not allowed/,
     );
   });
 

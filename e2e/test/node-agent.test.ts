@@ -5,9 +5,14 @@
  *
  * - `helm install` to every pod Ready (`kubectl get pods` printed), then `helm test` (its pod
  *   creates a topic, produces and consumes one record through the client Service);
- * - `kubectl rollout restart` of the brokers and then the controllers while an idempotent acks=all producer and a tailing
- *   consumer run: every acknowledged record is in the log once, in order, nothing a consumer saw
- *   vanishes, and no send fails (the checker of kill-leaders.test.ts);
+ * - `kubectl rollout restart` of the brokers, the controllers and then the coordinators while an
+ *   idempotent acks=all producer, a tailing consumer and a committing consumer group run
+ *   (rolling-checker.ts): every acknowledged record is in the log once, in order, nothing a
+ *   consumer saw vanishes, no send fails, the group's committed offsets only move forward and it
+ *   commits again after each coordinator's restart, up to the end of the log;
+ * - `helm upgrade --reuse-values --set broker.config.<key>=<value>` under the same checker: only
+ *   the brokers roll (the config checksum is per role), each runs with the new value, the cluster
+ *   id Secret is unchanged; `helm rollback` rolls them back to the old value;
  * - a broker's process killed -9: the pod's container is restarted and the pod is Ready again;
  * - `kubectl delete pod`: the StatefulSet makes the pod again (same name, same claim), Ready;
  * - brokers 3 -> 4 -> 3 by `kubectl scale statefulset` under the same kind of producer and
@@ -25,8 +30,8 @@ import dns from 'node:dns';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkHistory, describeVerdict, sleep, waitFor, Workload } from '@sluice/local-cluster';
-import { Admin, Consumer, Producer, type ConsumerRecord, type RecordMetadata } from '../../packages/client/src';
+import { checkHistory, describeVerdict, waitFor, Workload } from '@sluice/local-cluster';
+import { Admin } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
 import {
   BUILD_TIMEOUT_MS,
@@ -37,19 +42,20 @@ import {
   type ControlPlane,
   type KubeObject,
 } from './kubernetes';
+import { RollingChecker } from './rolling-checker';
 
 const ROOT = join(__dirname, '../..');
 const NODE24 = join(ROOT, 'node_modules/.bin/node');
 const NS = 'data';
 const TOPIC = 'rolled';
 const PARTITIONS = 6;
-const MAX_PENDING = 200;
 const ROLES = ['controller', 'broker', 'coordinator'] as const;
 
 const dnsName = (role: string, i: number): string =>
   `rel-sluice-${role}-${i}.rel-sluice-${role}-headless.${NS}.svc.cluster.local`;
 const controllers = [0, 1, 2].map((i) => `${dnsName('controller', i)}:9093`);
 const brokers = [0, 1, 2].map((i) => `${dnsName('broker', i)}:9092`);
+const coordinators = [0, 1, 2].map((i) => `${dnsName('coordinator', i)}:9094`);
 
 let plane: ControlPlane;
 let stateDir: string;
@@ -190,139 +196,186 @@ test('helm test: the test pod creates a topic, produces one record and consumes 
   expect(log).toMatch(/helm test: produced and consumed record-of-helm-test-\d+ on helm-test-\d+/);
 }, 240_000);
 
-test('kubectl rollout restart of the brokers and then the controllers under an idempotent acks=all producer: 0 lost, 0 duplicated', async () => {
+/** The node agent's directory of a pod's current run (volumes/<name> holds its emptyDirs). */
+function podDir(pod: KubeObject): string {
+  return join(stateDir, 'pods', `${NS}_${pod.metadata.name}_${pod.metadata.uid as string}`);
+}
+
+/** Rolls one StatefulSet as a user would: the command, then wait until `kubectl rollout status` would return. */
+async function roll(statefulSet: string, command: () => void, what: string): Promise<number> {
+  const started = Date.now();
+  command();
+  await waitFor(what, () => rolledOut(statefulSet), 400_000, 500);
+  return Date.now() - started;
+}
+
+const uidsOf = (role: string): Map<string, string> =>
+  new Map(
+    pods()
+      .filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === role)
+      .map((p) => [p.metadata.name, p.metadata.uid as string]),
+  );
+
+async function createCheckedTopic(admin: Admin, topic: string): Promise<void> {
+  await admin.createTopic({ name: topic, numPartitions: PARTITIONS, replicationFactor: 3 });
+  await waitFor(
+    'the topic to have leaders and full ISRs',
+    async () => (await admin.describeTopic(topic)).partitions.every((p) => p.leader >= 0 && p.isr.length === 3),
+    60_000,
+    500,
+  );
+}
+
+test('kubectl rollout restart of the brokers, the controllers and then the coordinators under an idempotent acks=all producer and a committing consumer group: 0 lost, 0 duplicated, commits only forward', async () => {
   const admin = new Admin({ bootstrap: controllers, timeoutMs: 20_000 });
   try {
-    await admin.createTopic({ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 });
-    await waitFor(
-      'the topic to have leaders and full ISRs',
-      async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => p.leader >= 0 && p.isr.length === 3),
-      60_000,
-      500,
-    );
-    const producer = new Producer({
-      bootstrap: brokers,
-      acks: 'all',
-      lingerMs: 5,
-      deliveryTimeoutMs: 120_000,
-      requestTimeoutMs: 5_000,
-      retryBackoffMs: 50,
-      retryBackoffMaxMs: 500,
+    await createCheckedTopic(admin, TOPIC);
+    const checker = new RollingChecker({
+      brokers,
+      controllers,
+      coordinators,
+      topic: TOPIC,
+      partitions: PARTITIONS,
+      groupId: 'rolled-checker',
     });
-    const acked: { index: number; meta: RecordMetadata }[] = [];
-    const failed: { index: number; error: unknown }[] = [];
-    let writing = true;
-    let sentCount = 0;
-    const writer = (async () => {
-      const pending = new Set<Promise<void>>();
-      while (writing) {
-        const index = sentCount++;
-        const sent = producer
-          .send({ topic: TOPIC, key: `k${index % 64}`, value: `r${index}` })
-          .then(
-            (meta) => void acked.push({ index, meta }),
-            (error: unknown) => void failed.push({ index, error }),
-          )
-          .finally(() => pending.delete(sent));
-        pending.add(sent);
-        if (pending.size >= MAX_PENDING) await Promise.race(pending);
-        if (index % 20 === 0) await sleep(5);
-      }
-      await Promise.all(pending);
-    })();
-    const tail = new Consumer({
-      bootstrap: brokers,
-      autoOffsetReset: 'earliest',
-      fetchMaxWaitMs: 200,
-      requestTimeoutMs: 5_000,
-    });
-    const tailSeen = new Map<string, string>();
-    const tailNext = new Map<number, number>();
-    const tailGaps: string[] = [];
-    let tailing = true;
-    tail.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition })));
-    const tailer = (async () => {
-      while (tailing) {
-        for (const record of await tail.poll(200)) {
-          const expected = tailNext.get(record.partition) ?? 0;
-          if (record.offset !== expected)
-            tailGaps.push(`partition ${record.partition}: expected offset ${expected}, got ${record.offset}`);
-          tailNext.set(record.partition, record.offset + 1);
-          tailSeen.set(`${record.partition}/${record.offset}`, record.value?.toString() ?? '');
-        }
-      }
-    })();
-
-    await waitFor('writes to flow', () => acked.length > 300, 60_000, 200);
-    // Brokers first, then the controller quorum, each rolled as a user would: rollout restart,
-    // then wait until `kubectl rollout status` would return.
+    await waitFor('writes to flow', () => checker.acked.length > 300, 60_000, 200);
+    await checker.waitForCommitAfter(0, 'the group to commit', 60_000);
+    // Brokers first, then the controller quorum, then the coordinators, each rolled as a user
+    // would: rollout restart, then wait until `kubectl rollout status` would return.
     const rollMs = new Map<string, number>();
-    for (const role of ['broker', 'controller']) {
-      const uidsBefore = new Map(pods().map((p) => [p.metadata.name, p.metadata.uid as string]));
-      const ackedBefore = acked.length;
+    /** When each restarted coordinator pod was first seen Ready. */
+    const coordinatorReadyAtMs = new Map<string, number>();
+    for (const role of ['broker', 'controller', 'coordinator']) {
+      const uidsBefore = uidsOf(role);
+      const ackedBefore = checker.acked.length;
       const rollStarted = Date.now();
       plane.kubectl(['rollout', 'restart', `statefulset/rel-sluice-${role}`, '-n', NS]);
-      await waitFor(`the ${role}s to roll`, () => rolledOut(`rel-sluice-${role}`), 400_000, 500);
+      await waitFor(
+        `the ${role}s to roll`,
+        () => {
+          if (role === 'coordinator')
+            for (const pod of pods())
+              if (uidsBefore.has(pod.metadata.name) && uidsBefore.get(pod.metadata.name) !== pod.metadata.uid)
+                if (isReady(pod) && !coordinatorReadyAtMs.has(pod.metadata.name))
+                  coordinatorReadyAtMs.set(pod.metadata.name, Date.now());
+          return rolledOut(`rel-sluice-${role}`);
+        },
+        400_000,
+        500,
+      );
       rollMs.set(role, Date.now() - rollStarted);
       for (const i of [0, 1, 2]) {
         const pod = pods().find((p) => p.metadata.name === `rel-sluice-${role}-${i}`);
         expect(pod?.metadata.uid).not.toBe(uidsBefore.get(`rel-sluice-${role}-${i}`));
       }
-      expect(acked.length).toBeGreaterThan(ackedBefore);
+      expect(checker.acked.length).toBeGreaterThan(ackedBefore);
     }
-    const ackedDuringRoll = acked.length;
-    await waitFor('writes to go on after the roll', () => acked.length > ackedDuringRoll + 300, 60_000, 200);
+    // The group resumed after each coordinator came back: a commit within a bound of its Ready.
+    expect([...coordinatorReadyAtMs.keys()].sort()).toEqual([0, 1, 2].map((i) => `rel-sluice-coordinator-${i}`));
+    const lastReadyMs = Math.max(...coordinatorReadyAtMs.values());
+    await checker.waitForCommitAfter(lastReadyMs, 'the group to commit after the last coordinator restart', 60_000);
+    const resumedAfterMs = [...coordinatorReadyAtMs].map(([name, readyMs]) => {
+      const next = checker.commitTimesMs.find((t) => t > readyMs);
+      return { name, resumedWithin60s: next !== undefined && next - readyMs <= 60_000 };
+    });
+    expect(resumedAfterMs.filter((r) => !r.resumedWithin60s)).toEqual([]);
+    const ackedDuringRoll = checker.acked.length;
+    await waitFor('writes to go on after the roll', () => checker.acked.length > ackedDuringRoll + 300, 60_000, 200);
 
-    writing = false;
-    await writer;
-    await producer.close({ timeoutMs: 60_000 });
-    tailing = false;
-    await tailer;
-    tail.close();
-
-    const reader = new Consumer({ bootstrap: brokers, autoOffsetReset: 'earliest' });
-    const all: ConsumerRecord[] = [];
-    try {
-      const assignment = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition }));
-      reader.assign(assignment);
-      const ends = await reader.endOffsets(assignment);
-      const total = [...ends.values()].reduce((sum, end) => sum + end.offset, 0);
-      const deadline = Date.now() + 60_000;
-      while (all.length < total && Date.now() < deadline) all.push(...(await reader.poll(500)));
-      expect(all.length).toBe(total);
-    } finally {
-      reader.close();
-    }
-    const byPosition = new Map(all.map((r) => [`${r.partition}/${r.offset}`, r.value?.toString() ?? '']));
-    const lost = acked.filter((a) => byPosition.get(`${a.meta.partition}/${a.meta.offset}`) !== `r${a.index}`);
-    const counts = new Map<string, number>();
-    for (const r of all) counts.set(r.value?.toString() ?? '', (counts.get(r.value?.toString() ?? '') ?? 0) + 1);
-    const duplicated = [...counts].filter(([, n]) => n > 1);
-    const stats = producer.stats();
-    process.stdout.write(
-      `node-agent rollout-restart checker: brokers rolled in ${rollMs.get('broker')} ms, controllers in ${rollMs.get('controller')} ms; sent ${sentCount}, acknowledged ${acked.length}, ` +
-        `lost ${lost.length}, duplicated ${duplicated.length}, failed ${failed.length}, retries ${stats.retries}, ` +
-        `${all.length} in the log, ${tailSeen.size} seen by the tailing consumer\n`,
+    await checker.stopAndVerify(
+      'node-agent rollout-restart checker',
+      `brokers rolled in ${rollMs.get('broker')} ms, controllers in ${rollMs.get('controller')} ms, coordinators in ${rollMs.get('coordinator')} ms`,
     );
-    expect(acked.length + failed.length).toBe(sentCount);
-    expect(failed.map((f) => `${f.index}: ${String(f.error)}`).slice(0, 10)).toEqual([]);
-    expect(lost.slice(0, 10).map((a) => `r${a.index} at ${a.meta.partition}/${a.meta.offset}`)).toEqual([]);
-    expect(duplicated.slice(0, 10)).toEqual([]);
-    for (let partition = 0; partition < PARTITIONS; partition++) {
-      const indexes = all
-        .filter((r) => r.partition === partition)
-        .sort((a, b) => a.offset - b.offset)
-        .map((r) => Number(r.value?.toString().slice(1)));
-      const outOfOrder = indexes.findIndex((index, i) => i > 0 && index <= (indexes[i - 1] as number));
-      expect({ partition, outOfOrder }).toEqual({ partition, outOfOrder: -1 });
-    }
-    expect([...tailSeen].filter(([position, value]) => byPosition.get(position) !== value).slice(0, 10)).toEqual([]);
-    expect(tailGaps.slice(0, 10)).toEqual([]);
     await waitFor(
       'full ISRs after the roll',
       async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => p.isr.length === 3),
       60_000,
       500,
+    );
+  } finally {
+    admin.close();
+  }
+}, 600_000);
+
+test('helm upgrade of a broker config value rolls only the brokers and puts it in effect, helm rollback restores it: 0 lost, 0 duplicated', async () => {
+  const topic = 'upgraded';
+  const key = 'replica.lag.time.max.ms';
+  const installed = `${key}=5000`;
+  const upgraded = `${key}=6000`;
+  const admin = new Admin({ bootstrap: controllers, timeoutMs: 20_000 });
+  const secret = (): string =>
+    (JSON.parse(plane.kubectl(['get', 'secret', 'rel-sluice-cluster-id', '-n', NS, '-o', 'json'])) as KubeObject).data
+      .clusterId as string;
+  /** Every broker pod's properties as its process read them (the agent's emptyDir of the current run). */
+  const brokerProperties = (): string[] =>
+    pods()
+      .filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'broker')
+      .map((p) => readFileSync(join(podDir(p), 'volumes', 'run', 'server.properties'), 'utf8'));
+  try {
+    await createCheckedTopic(admin, topic);
+    const clusterIdBefore = secret();
+    const revisionBefore = (
+      JSON.parse(plane.helm(['status', 'rel', '-n', NS, '-o', 'json']).stdout) as { version: number }
+    ).version;
+    expect(brokerProperties().every((text) => text.split('\n').includes(installed))).toBe(true);
+    const checker = new RollingChecker({
+      brokers,
+      controllers,
+      coordinators,
+      topic,
+      partitions: PARTITIONS,
+      groupId: 'upgraded-checker',
+    });
+    await waitFor('writes to flow', () => checker.acked.length > 300, 60_000, 200);
+
+    const others = new Map([...uidsOf('controller'), ...uidsOf('coordinator')]);
+    const brokersBefore = uidsOf('broker');
+    const upgradeMs = await roll(
+      'rel-sluice-broker',
+      () => {
+        const result = plane.helm([
+          'upgrade',
+          'rel',
+          CHART_DIR,
+          '-n',
+          NS,
+          '--reuse-values',
+          '--set',
+          `broker.config.${key.replaceAll('.', '\\.')}=6000`,
+        ]);
+        expect(result.stderr).toBe('');
+      },
+      'the brokers to roll onto the upgraded config',
+    );
+    expect([...uidsOf('broker')].filter(([name, uid]) => brokersBefore.get(name) === uid)).toEqual([]);
+    expect(brokerProperties().map((text) => text.split('\n').includes(upgraded))).toEqual([true, true, true]);
+    expect(pods().every(isReady)).toBe(true);
+    // Only the role whose config changed rolled (the checksum is per role); the id stayed.
+    expect(new Map([...uidsOf('controller'), ...uidsOf('coordinator')])).toEqual(others);
+    expect(secret()).toBe(clusterIdBefore);
+    const ackedAfterUpgrade = checker.acked.length;
+    await waitFor('writes after the upgrade', () => checker.acked.length > ackedAfterUpgrade + 300, 60_000, 200);
+
+    const upgradedBrokers = uidsOf('broker');
+    const rollbackMs = await roll(
+      'rel-sluice-broker',
+      () => {
+        const result = plane.helm(['rollback', 'rel', String(revisionBefore), '-n', NS]);
+        expect(result.stderr).toBe('');
+      },
+      'the brokers to roll back',
+    );
+    expect([...uidsOf('broker')].filter(([name, uid]) => upgradedBrokers.get(name) === uid)).toEqual([]);
+    expect(brokerProperties().map((text) => text.split('\n').includes(installed))).toEqual([true, true, true]);
+    expect(pods().every(isReady)).toBe(true);
+    expect(new Map([...uidsOf('controller'), ...uidsOf('coordinator')])).toEqual(others);
+    expect(secret()).toBe(clusterIdBefore);
+    const ackedAfterRollback = checker.acked.length;
+    await waitFor('writes after the rollback', () => checker.acked.length > ackedAfterRollback + 300, 60_000, 200);
+
+    await checker.stopAndVerify(
+      'node-agent helm upgrade/rollback checker',
+      `helm upgrade --set broker.config.${key}=6000 rolled the brokers in ${upgradeMs} ms, helm rollback ${revisionBefore} in ${rollbackMs} ms`,
     );
   } finally {
     admin.close();

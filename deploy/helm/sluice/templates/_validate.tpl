@@ -35,6 +35,15 @@ naming the value to change, so nothing is applied.
 {{- end -}}
 {{- end -}}
 
+{{- /* The controller's readiness bounds have their values (controller.readiness); one place only. */ -}}
+{{- range $scope, $map := dict "config" $v.config "controller.config" $v.controller.config -}}
+{{- range $key, $_ := $map -}}
+{{- if hasPrefix "controller.readiness." $key -}}
+{{- fail (printf "%s.%s: the chart writes it from controller.readiness (leaderSilenceMaxMs, maxLagOffsets); set it there" $scope $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- if and $v.clusterId (not (regexMatch "^[A-Za-z0-9_-]{21}[AQgw]$" $v.clusterId)) -}}
 {{- fail (printf "clusterId %q is not a Kafka UUID (22 base64url characters, as `sluice storage random-uuid` prints)" $v.clusterId) -}}
 {{- end -}}
