@@ -11,6 +11,12 @@ import {
   type RemoteSegmentMetadata,
   type RemoteSegmentState,
 } from './remote-log-metadata';
+import {
+  decodeProducerSnapshot,
+  encodeProducerSnapshot,
+  ProducerSnapshotBuilder,
+  ProducerSnapshotError,
+} from './producer-snapshot';
 import type { RemoteSegmentReader } from './remote-segment-reader';
 import { summarizeSegment } from './segment-summary';
 import type { TopicTieringConfig } from './tiering-config';
@@ -74,6 +80,11 @@ export interface TierRunResult {
  */
 export class PartitionTierer {
   private running = false;
+  /**
+   * The cumulative producer state as of the last segment summarized (each upload's snapshot);
+   * null until the first copy of this leadership builds it from the last upload and the log.
+   */
+  private producerState: ProducerSnapshotBuilder | null = null;
   private readonly totalsValue: TierTotals = {
     copiedSegments: 0,
     copiedBytes: 0,
@@ -257,7 +268,10 @@ export class PartitionTierer {
   private async copySegment(segment: LocalSegment): Promise<number> {
     const o = this.options;
     const paths = segmentPaths(o.log.dir, segment.baseOffset);
-    const summary = await summarizeSegment(paths.log);
+    const producers = await this.producerStateBefore(segment.baseOffset);
+    const summary = await summarizeSegment(paths.log, producers);
+    producers.coverThrough(summary.lastOffset);
+    const producerSnapshot = encodeProducerSnapshot(producers.snapshot());
     await o.beforeCopy?.(summary.sizeBytes);
     if (summary.firstOffset !== segment.baseOffset && summary.firstOffset < segment.baseOffset) {
       throw new Error(`${paths.log}: first batch ${summary.firstOffset} below the segment base ${segment.baseOffset}`);
@@ -283,10 +297,7 @@ export class PartitionTierer {
           remoteObjectKey(o.keyPrefix, metadata, 'leader-epoch-checkpoint'),
           Buffer.from(formatCheckpoint(epochs)),
         ),
-        o.store.put(
-          remoteObjectKey(o.keyPrefix, metadata, 'producer-snapshot'),
-          Buffer.from(JSON.stringify({ v: 1, endOffset: summary.lastOffset, producers: summary.producers })),
-        ),
+        o.store.put(remoteObjectKey(o.keyPrefix, metadata, 'producer-snapshot'), producerSnapshot),
       ]);
     } catch (error) {
       // Best effort now; when this fails too, the next run's cleanUnfinished finds the upload.
@@ -297,6 +308,42 @@ export class PartitionTierer {
     this.totalsValue.copiedSegments++;
     this.totalsValue.copiedBytes += summary.sizeBytes;
     return summary.sizeBytes;
+  }
+
+  /**
+   * The producer state just before `baseOffset`, to which the segment's batches are then applied:
+   * the state kept from the previous copy, else (a new leader's first copy) the latest upload's
+   * snapshot, then the local segments below `baseOffset` (batches it covers are skipped). Where
+   * neither reaches (data gone before it was ever copied) it is what the log still holds, which is
+   * what a leader rebuilding from its log would know too.
+   */
+  private async producerStateBefore(baseOffset: number): Promise<ProducerSnapshotBuilder> {
+    if (this.producerState !== null && this.producerState.endOffset >= baseOffset - 1) return this.producerState;
+    let builder = new ProducerSnapshotBuilder();
+    const latest = this.state
+      .copied()
+      .reduce<RemoteSegmentMetadata | null>(
+        (found, segment) => (found === null || segment.endOffset > found.endOffset ? segment : found),
+        null,
+      );
+    // Never past the segment's end: only segments ending above every upload are copied.
+    if (latest !== null) {
+      const key = remoteObjectKey(this.options.keyPrefix, latest, 'producer-snapshot');
+      try {
+        builder = ProducerSnapshotBuilder.from(decodeProducerSnapshot(await this.options.store.get(key), key));
+      } catch (error) {
+        // An upload of an older version (per segment, not cumulative): start from the log instead.
+        if (!(error instanceof ProducerSnapshotError)) throw error;
+      }
+    }
+    for (const base of this.options.log.segmentBaseOffsets()) {
+      if (base >= baseOffset) break;
+      if (builder.endOffset >= baseOffset - 1) break;
+      await summarizeSegment(segmentPaths(this.options.log.dir, base).log, builder);
+    }
+    builder.coverThrough(baseOffset - 1);
+    this.producerState = builder;
+    return builder;
   }
 
   /**
