@@ -20,12 +20,15 @@ import {
   ByteRateLimiter,
   parseTopicTieringConfig,
   PartitionTierer,
+  readRemoteLogAuxState,
+  RemotePartitionState,
   RemoteSegmentReader,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
   type ChunkCacheCounters,
   type ClusterTieringConfig,
   type ObjectStoreCounters,
+  type RemoteLogAuxState,
   type TierTotals,
   type TopicTieringConfig,
 } from '@sluice/tiering';
@@ -252,6 +255,19 @@ export class RemoteLogManager {
     const tiered = this.tiered.get(replica.key);
     if (tiered === undefined) return replica.log.logStartOffset;
     return tiered.tierer.state.highestCopiedOffset() + 1;
+  }
+
+  /**
+   * For a follower starting at `startOffset`, below which its leader's data is only remote (Kafka's
+   * OFFSET_MOVED_TO_TIERED_STORAGE): the leader epochs and producer state as of `startOffset - 1`,
+   * from the partition's replayed remote-log metadata and the objects of the segment holding that
+   * offset. Null when nothing remote holds it. Throws while the store or the metadata topic fails.
+   */
+  async remoteLogAuxState(topicId: string, partition: number, startOffset: number): Promise<RemoteLogAuxState | null> {
+    const metadataLog = await this.ensureMetadataLog();
+    const state = new RemotePartitionState(topicId, partition);
+    for (const record of await metadataLog.replay(topicId, partition)) state.apply(record);
+    return readRemoteLogAuxState(state, this.store, this.options.config.s3!.keyPrefix, startOffset);
   }
 
   /** One pass now (tests; the timer runs them every remote.log.manager.task.interval.ms). */

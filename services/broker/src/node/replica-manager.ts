@@ -5,7 +5,7 @@
  * image -> roles), the produce path, the fetch path (with the long poll), the offset lookups, and
  * the follower half the replica fetchers step.
  */
-import type { EpochEndOffset, LogFiles } from '@sluice/log';
+import { LogError, type EpochEndOffset, type LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import type { ClusterTieringConfig } from '@sluice/tiering';
 import type { ApiError } from '@sluice/protocol';
@@ -38,6 +38,7 @@ import type { PartitionReplica } from './partition-replica';
 import { ProducePath } from './produce-path';
 import type { FollowerReplicas } from './replica-fetcher';
 import { RemoteLogManager } from './remote-log-manager';
+import { RemoteStartOver } from './remote-start-over';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
 import { noTopicTraffic, type TopicTraffic } from './topic-traffic';
@@ -120,9 +121,12 @@ export class ReplicaManager implements FollowerReplicas {
   private readonly lookups: OffsetLookups;
   /** Tiered storage; null when remote.log.storage.system.enable=false. */
   readonly remoteLogs: RemoteLogManager | null;
+  private readonly remoteStartOver: RemoteStartOver;
+  private readonly logger: Logger;
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
+    this.logger = options.log;
     const tracing = new BrokerBatchTracing(options.brokerId, now);
     this.lifecycle = new LogLifecycle({
       logDir: options.logDir,
@@ -161,6 +165,7 @@ export class ReplicaManager implements FollowerReplicas {
             nowMs: now,
             ...(tiering.onRemoteFetch === undefined ? {} : { onRemoteFetch: tiering.onRemoteFetch }),
           });
+    this.remoteStartOver = new RemoteStartOver(this.remoteLogs, options.log);
     this.flusher = new LogFlusher({
       log: options.log,
       maxConcurrentFlushes: MAX_CONCURRENT_FLUSHES,
@@ -419,7 +424,19 @@ export class ReplicaManager implements FollowerReplicas {
     const { result, logWriteFailed } = this.driver.stepFollower((core) =>
       core.onFetchAnswer(replica.key, follower, position, answer),
     );
+    try {
+      this.remoteStartOver.restore(replica);
+    } catch (error) {
+      if (!(error instanceof LogError)) throw error;
+      // The log refused it (a failed disk): the directory goes offline through the log's own path.
+      this.logger.warn({ partition: replica.key, err: error }, 'restoring remote state into the log failed');
+      return { backoff: true };
+    }
     return { backoff: result.backoff || logWriteFailed };
+  }
+
+  prepareStartOverFromRemote(replica: PartitionReplica, leaderLocalLogStartOffset: number): Promise<void> {
+    return this.remoteStartOver.prepare(replica, leaderLocalLogStartOffset);
   }
 
   private replicasOf(keys: readonly string[]): PartitionReplica[] {
