@@ -68,9 +68,20 @@ export interface TopicTieringCounts {
   remoteFetchFailures: number;
 }
 
+/** One partition led here, as a scrape sees it now (Kafka's per-partition RemoteLogSizeBytes etc.). */
+export interface PartitionTieringGauges {
+  readonly topic: string;
+  readonly partition: number;
+  readonly remoteSizeBytes: number;
+  readonly copyLagBytes: number;
+  readonly copyLagSegments: number;
+}
+
 /** What a scrape reads: the counts, and gauges computed now over the partitions led here. */
 export interface TieringSnapshot {
   readonly counts: ReadonlyMap<string, Readonly<TopicTieringCounts>>;
+  /** Every tiered partition led here (the metrics export a bounded number of them). */
+  readonly partitions: readonly PartitionTieringGauges[];
   readonly remoteSizeBytes: ReadonlyMap<string, number>;
   readonly copyLagBytes: ReadonlyMap<string, number>;
   readonly copyLagSegments: ReadonlyMap<string, number>;
@@ -187,14 +198,24 @@ export class RemoteLogManager {
     const add = (map: Map<string, number>, topic: string, value: number): void => {
       map.set(topic, (map.get(topic) ?? 0) + value);
     };
+    const partitions: PartitionTieringGauges[] = [];
     for (const { tierer } of this.tiered.values()) {
-      add(remoteSizeBytes, tierer.topic, tierer.state.remoteSizeBytes());
+      const size = tierer.state.remoteSizeBytes();
+      add(remoteSizeBytes, tierer.topic, size);
       const lag = tierer.copyLag();
       add(copyLagBytes, tierer.topic, lag.bytes);
       add(copyLagSegments, tierer.topic, lag.segments);
+      partitions.push({
+        topic: tierer.topic,
+        partition: tierer.state.partition,
+        remoteSizeBytes: size,
+        copyLagBytes: lag.bytes,
+        copyLagSegments: lag.segments,
+      });
     }
     return {
       counts: this.counts,
+      partitions,
       remoteSizeBytes,
       copyLagBytes,
       copyLagSegments,
