@@ -122,6 +122,14 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     return log;
   }
 
+  /** Until no GET has started for a while (readahead runs in the background). */
+  async function waitForQuiet(objects: S3ObjectStore): Promise<void> {
+    for (let last = -1; objects.counters().getRequests !== last;) {
+      last = objects.counters().getRequests;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   function readAllLocal(log: PartitionLog): Buffer {
     const parts: Buffer[] = [];
     let offset = log.logStartOffset;
@@ -337,52 +345,77 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const gets = store.counters().getRequests;
     await tierer.read(newest.endOffset, 100);
     expect(store.counters().getRequests).toBe(gets);
+
+    // Readahead crosses segments: reading the end of one remote segment fetches the next one's
+    // index and first chunk, so reading on into it waits for no GET.
+    const [older, next] = tierer.state.copied();
+    const fresh = new RemoteSegmentReader(store, new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES), PREFIX);
+    await fresh.read(older!, older!.endOffset, 100, next!);
+    await waitForQuiet(store);
+    const before = store.counters().getRequests;
+    const onward = await fresh.read(next!, next!.startOffset, 1000, null);
+    expect(onward.firstOffset).toBe(next!.startOffset);
+    expect(store.counters().getRequests).toBe(before);
   });
 
-  it('an interrupted copy leaves no metadata claiming it, keeps local segments, and is cleaned up when the store is back', async () => {
-    const log = writeLog(100);
-    const original = readAllLocal(log);
-    const endOffset = log.logEndOffset;
-    const segmentsBefore = log.segmentCount;
-    const tierer = await PartitionTierer.open(options(log, 1));
+  // One segment at a time, and the default groups of segments uploaded together (all of a
+  // group's attempts are unfinished then, and all are cleaned up).
+  it.each([
+    { copyConcurrency: 1, partition: 1 },
+    { copyConcurrency: 4, partition: 6 },
+  ])(
+    'an interrupted copy leaves no metadata claiming it, keeps local segments, and is cleaned up when the store is back (copyConcurrency $copyConcurrency)',
+    async ({ copyConcurrency, partition }) => {
+      const log = writeLog(100);
+      const original = readAllLocal(log);
+      const endOffset = log.logEndOffset;
+      const segmentsBefore = log.segmentCount;
+      const tierer = await PartitionTierer.open(options(log, partition, { copyConcurrency }));
+      const attempted = Math.min(copyConcurrency, segmentsBefore - 1);
+      expect(attempted).toBe(copyConcurrency === 1 ? 1 : 3);
 
-    await minio.stop();
-    try {
-      await expect(tierer.runOnce()).rejects.toBeInstanceOf(RemoteStorageError);
-    } finally {
-      await minio.restart();
-    }
-    // Nothing readable remotely, nothing deleted locally, but the metadata remembers the attempt.
-    expect(tierer.state.copied()).toEqual([]);
-    expect(log.segmentCount).toBe(segmentsBefore);
-    const unfinished = tierer.state.unfinished();
-    expect(unfinished).toHaveLength(1);
+      await minio.stop();
+      try {
+        await expect(tierer.runOnce()).rejects.toBeInstanceOf(RemoteStorageError);
+      } finally {
+        await minio.restart();
+      }
+      // Nothing readable remotely, nothing deleted locally, but the metadata remembers the attempt.
+      expect(tierer.state.copied()).toEqual([]);
+      expect(log.segmentCount).toBe(segmentsBefore);
+      const unfinished = tierer.state.unfinished();
+      expect(unfinished).toHaveLength(attempted);
 
-    // A crashed uploader's leftovers: the attempt's own objects may be in the store. Put them
-    // there, as a PUT that completed before the crash would have.
-    const leftover = remoteObjectKey(PREFIX, unfinished[0]!.metadata, 'log');
-    await store.put(leftover, Buffer.from('partial'));
+      // A crashed uploader's leftovers: the attempt's own objects may be in the store. Put them
+      // there, as a PUT that completed before the crash would have.
+      const leftover = remoteObjectKey(PREFIX, unfinished[0]!.metadata, 'log');
+      await store.put(leftover, Buffer.from('partial'));
 
-    // A new leader (or the same task after a restart) replays, cleans up, copies with fresh upload ids.
-    const resumed = await PartitionTierer.open(options(log, 1));
-    expect(resumed.state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual([
-      unfinished[0]!.metadata.id.uploadId,
-    ]);
-    const first = await resumed.runOnce();
-    expect(first.cleanedUnfinished).toBe(1);
-    expect(resumed.totals().cleanedUnfinished).toBe(1);
-    await runUntilCopied(resumed);
-    expect(resumed.state.unfinished()).toEqual([]);
-    expect(resumed.state.copied().some((s) => s.id.uploadId === unfinished[0]!.metadata.id.uploadId)).toBe(false);
-    // No orphan: every object under the partition is named by a copied segment.
-    expect(await partitionKeys(1)).toEqual(
-      resumed.state
-        .copied()
-        .flatMap((s) => remoteObjectKeys(PREFIX, s))
-        .sort(),
-    );
-    expect((await readAllTiered(resumed, endOffset, 8000)).equals(original)).toBe(true);
-  });
+      // A new leader (or the same task after a restart) replays, cleans up, copies with fresh upload ids.
+      const resumed = await PartitionTierer.open(options(log, partition, { copyConcurrency }));
+      expect(
+        resumed.state
+          .unfinished()
+          .map((e) => e.metadata.id.uploadId)
+          .sort(),
+      ).toEqual(unfinished.map((e) => e.metadata.id.uploadId).sort());
+      const first = await resumed.runOnce();
+      expect(first.cleanedUnfinished).toBe(attempted);
+      expect(resumed.totals().cleanedUnfinished).toBe(attempted);
+      await runUntilCopied(resumed);
+      expect(resumed.state.unfinished()).toEqual([]);
+      for (const attempt of unfinished)
+        expect(resumed.state.copied().some((s) => s.id.uploadId === attempt.metadata.id.uploadId)).toBe(false);
+      // No orphan: every object under the partition is named by a copied segment.
+      expect(await partitionKeys(partition)).toEqual(
+        resumed.state
+          .copied()
+          .flatMap((s) => remoteObjectKeys(PREFIX, s))
+          .sort(),
+      );
+      expect((await readAllTiered(resumed, endOffset, 8000)).equals(original)).toBe(true);
+    },
+  );
 
   it('total retention deletes the oldest remote segments after moving the log start; topic deletion removes every object', async () => {
     const log = writeLog(200);
