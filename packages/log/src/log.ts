@@ -24,7 +24,6 @@ import { writeFileAtomic, writeFileAtomicAsync } from './durable-file';
 import { noopLogger, systemClock, type Clock, type LogLogger } from './env';
 import {
   assert,
-  CorruptLogError,
   FencedLeaderEpochError,
   InvalidRecordBatchError,
   LogClosedError,
@@ -983,7 +982,9 @@ export class PartitionLog {
 
   /**
    * The kept producer state, while it still joins the log: its end is at least the offset below
-   * the log start (null once retention moved the start past it, or when there is none).
+   * the log start (null once retention moved the start past it, or when there is none). A damaged
+   * file is reported and taken as none: it is optional state beside a sound log, and a new leader
+   * must not fail over it (it then knows the producers its log holds, as without one).
    */
   producerSnapshot(): { readonly endOffset: number; readonly payload: string } | null {
     this.ensureOpen();
@@ -992,7 +993,10 @@ export class PartitionLog {
     const text = readFileSync(path, 'utf8');
     const newline = text.indexOf('\n');
     const endOffset = Number(text.slice(0, newline));
-    if (newline < 0 || !Number.isSafeInteger(endOffset)) throw new CorruptLogError(path, 0, 'no end offset');
+    if (newline < 0 || !Number.isSafeInteger(endOffset)) {
+      this.logger.warn('producer snapshot without an end offset ignored', { file: path });
+      return null;
+    }
     if (endOffset < this.logStart - 1 || endOffset >= this.logEndOffset) return null;
     return { endOffset, payload: text.slice(newline + 1) };
   }

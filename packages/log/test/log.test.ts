@@ -477,6 +477,12 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
     expect(() => reopened.restoreLeaderEpochs([{ epoch: 9, startOffset: 100 }])).toThrow(/empty log/);
     expect(() => reopened.writeProducerSnapshot(50, 'x')).toThrow(/producer snapshot end 50/);
     expect(reopened.producerSnapshot()).toEqual({ endOffset: 99, payload: '{"state":1}' });
+    // A damaged file is no snapshot (and no failure).
+    const snapshotFile = join(dir, 'producer-snapshot-checkpoint');
+    const kept = readFileSync(snapshotFile);
+    writeFileSync(snapshotFile, 'garbage');
+    expect(reopened.producerSnapshot()).toBeNull();
+    writeFileSync(snapshotFile, kept);
     // Once the log start moves past it, the snapshot no longer joins the log.
     reopened.advanceLogStartOffset(102);
     expect(reopened.producerSnapshot()).toBeNull();
