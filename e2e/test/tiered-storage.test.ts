@@ -9,7 +9,7 @@
  * reads below the local log start). Scaled to a few minutes on two cores: the issue's 1 GiB run
  * is `SLUICE_TIERING_E2E_MIB=1024 npx jest e2e/test/tiered-storage.test.ts --testTimeout=3600000`.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer, type ConsumerRecord } from '../../packages/client/src';
 import {
@@ -23,6 +23,7 @@ import {
 import { ExitCode, runCli } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
+import { CompressionType, encodeRecordBatch } from '../../packages/protocol/src';
 import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
 
@@ -474,5 +475,173 @@ describe('tiered storage on real brokers and MinIO', () => {
     } finally {
       await metadataLog.close();
     }
+  });
+
+  it("a replica wiped after the leader's local segments went rebuilds leader epochs and producer state from remote storage, catches up, leads, and still dedupes an old retry", async () => {
+    const topic = 'tiered-rebuild';
+    const bootstrap = cluster.brokers.addresses();
+    await cluster.admin.createTopic({ name: topic, numPartitions: 1, replicationFactor: 3, configs: TIERED_CONFIGS });
+    const describe = async () => (await cluster.admin.describeTopic(topic)).partitions[0]!;
+    await waitFor('a leader of the rebuild topic', async () => (await describe()).leader >= 0, 30_000, 200);
+    const preferred = (await describe()).replicas[0]!;
+    await waitFor('the preferred replica leads', async () => (await describe()).leader === preferred, 30_000, 200);
+
+    // An idempotent producer (fixed id, raw batches) writes first: its batches end up remote only.
+    const PRODUCER_ID = 77_001;
+    const idempotent = (baseSequence: number): Buffer =>
+      encodeRecordBatch({
+        compression: CompressionType.None,
+        producerId: PRODUCER_ID,
+        producerEpoch: 0,
+        baseSequence,
+        records: [0, 1, 2].map((i) => ({
+          key: null,
+          value: Buffer.from(`idem-${baseSequence + i}`),
+          timestamp: Date.now(),
+        })),
+      });
+    const produceRaw = async (brokerId: number, records: Buffer, acks: number) => {
+      const client = createGrpcClient('Broker', cluster.brokers.address(brokerId));
+      try {
+        const answer = await unaryCall(
+          client,
+          'Produce',
+          { acks, timeoutMs: 10_000, topics: [{ name: topic, partitions: [{ partition: 0, records }] }] },
+          { timeoutMs: 30_000 },
+        );
+        return answer.topics[0]!.partitions[0]!;
+      } finally {
+        client.close();
+      }
+    };
+    const idemOffsets: number[] = [];
+    for (const sequence of [0, 3, 6]) {
+      const written = await produceRaw(preferred, idempotent(sequence), -1);
+      expect(written.errorName).toBe('');
+      idemOffsets.push(Number(written.baseOffset));
+    }
+    expect(idemOffsets).toEqual([0, 3, 6]);
+    const firstRecords = Math.floor((3 * 1024 * 1024) / VALUE_BYTES);
+    const secondRecords = Math.floor((2 * 1024 * 1024) / VALUE_BYTES);
+    await produce(bootstrap, topic, 1, 0, firstRecords);
+    await waitUntilTiered(topic, 1);
+
+    // The preferred leader dies; another replica leads (a new epoch) and more data is tiered.
+    await cluster.brokers.kill(preferred, 'SIGKILL');
+    await waitFor(
+      'a new leader without the killed broker in the ISR',
+      async () => {
+        const p = await describe();
+        return p.leader >= 0 && p.leader !== preferred && !p.isr.includes(preferred);
+      },
+      60_000,
+      200,
+    );
+    await produce(bootstrap, topic, 1, firstRecords, secondRecords);
+    const runningNodes = cluster.brokers.nodeIds.filter((id) => id !== preferred);
+    await waitFor(
+      'local segments deleted on the running replicas',
+      () => runningNodes.every((nodeId) => localSegments(cluster, nodeId, 0, topic).length <= 2),
+      120_000,
+      500,
+    );
+    const localStart = async (): Promise<number> =>
+      [...(await cluster.admin.listOffsets([{ topic, partition: 0 }], 'earliest-local')).values()][0]!.offset;
+    expect(await localStart()).toBeGreaterThan(idemOffsets[2]! + 3);
+    const endOffset = 9 + firstRecords + secondRecords;
+
+    // Its disk is wiped (the partition's directory) and it comes back: below the leader's local log
+    // start, it is answered OFFSET_MOVED_TO_TIERED_STORAGE, restores from remote and catches up.
+    const partitionDir = join(cluster.brokers.dataDir(preferred), `${topic}-0`);
+    rmSync(partitionDir, { recursive: true, force: true });
+    cluster.brokers.start(preferred);
+    await cluster.waitForUnfencedBrokers(60_000);
+    await waitFor(
+      'the wiped replica back in the ISR',
+      async () => (await describe()).isr.includes(preferred),
+      120_000,
+      500,
+    );
+    const rejoinedAt = await localStart();
+    expect(existsSync(join(partitionDir, 'producer-snapshot-checkpoint'))).toBe(true);
+    // It holds only what the leader holds locally (nothing was fetched from below its local start).
+    expect(
+      Math.min(...localSegments(cluster, preferred, 0, topic).map((name) => Number(name.slice(0, 20)))),
+    ).toBeGreaterThanOrEqual(rejoinedAt);
+
+    // Its leader-epoch cache is the leader's: OffsetForLeaderEpoch answers the same for every epoch
+    // once it leads (preferred election), as the previous leader answered.
+    const epochEnds = async (brokerId: number, epochs: readonly number[]) => {
+      const client = createGrpcClient('Broker', cluster.brokers.address(brokerId));
+      try {
+        const answer = await unaryCall(
+          client,
+          'OffsetForLeaderEpoch',
+          {
+            replicaId: -1,
+            topics: [
+              {
+                name: topic,
+                partitions: epochs.map((leaderEpoch) => ({ partition: 0, currentLeaderEpoch: -1, leaderEpoch })),
+              },
+            ],
+          },
+          { timeoutMs: 10_000 },
+        );
+        return answer.topics[0]!.partitions.map((p) => [p.errorName, p.leaderEpoch, Number(p.endOffset)]);
+      } finally {
+        client.close();
+      }
+    };
+    const { leader: previousLeader, leaderEpoch: previousEpoch } = await describe();
+    // Every epoch up to the previous leader's (a new leader then adds its own at its log end).
+    const epochs = Array.from({ length: previousEpoch + 1 }, (_, epoch) => epoch);
+    expect(epochs.length).toBeGreaterThanOrEqual(2);
+    const before = await epochEnds(previousLeader, epochs);
+    expect(before[0]![0]).toBe('');
+    await cluster.admin.electLeaders('PREFERRED', [{ topic, partitions: [0] }]);
+    await waitFor('the rebuilt replica leads', async () => (await describe()).leader === preferred, 60_000, 200);
+    expect(await epochEnds(preferred, epochs)).toEqual(before);
+    // Its tiering task has replayed the remote-log metadata: the log starts at 0 again.
+    await waitFor(
+      'the new leader answering the remote log start',
+      async () =>
+        [...(await cluster.admin.listOffsets([{ topic, partition: 0 }], 'earliest')).values()][0]!.offset === 0,
+      60_000,
+      200,
+    );
+
+    // It serves offset 0 from remote storage: every record, in order, byte-identical.
+    const consumer = new Consumer({ bootstrap, autoOffsetReset: 'earliest', maxPartitionFetchBytes: 1024 * 1024 });
+    let next = 0;
+    let mismatches = 0;
+    try {
+      consumer.assign([{ topic, partition: 0 }]);
+      consumer.seekToBeginning([{ topic, partition: 0 }]);
+      const deadline = Date.now() + 120_000;
+      while (next < endOffset && Date.now() < deadline) {
+        for (const record of await consumer.poll(1000)) {
+          if (record.offset !== next) mismatches++;
+          const expected = record.offset < 9 ? Buffer.from(`idem-${record.offset}`) : valueFor(record.offset - 9);
+          if (!record.value!.equals(expected)) mismatches++;
+          next = record.offset + 1;
+        }
+      }
+    } finally {
+      await consumer.close();
+    }
+    expect(mismatches).toBe(0);
+    expect(next).toBe(endOffset);
+    expect(await metricSum('sluice_broker_remote_fetch_bytes_total', `topic="${topic}"`)).toBeGreaterThan(0);
+
+    // The producer's retry of its last batch (in remote storage only, from this broker's side) is
+    // a duplicate: answered with the original offsets, nothing appended. Without the restored
+    // producer state this broker would answer UNKNOWN_PRODUCER_ID.
+    const latest = async () =>
+      [...(await cluster.admin.listOffsets([{ topic, partition: 0 }], 'latest')).values()][0]!.offset;
+    expect(await latest()).toBe(endOffset);
+    const retry = await produceRaw(preferred, idempotent(6), -1);
+    expect([retry.errorName, Number(retry.baseOffset)]).toEqual(['', idemOffsets[2]]);
+    expect(await latest()).toBe(endOffset);
   });
 });

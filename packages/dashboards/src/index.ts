@@ -29,7 +29,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
   {
     file: 'sluice-brokers-topics.json',
     answers:
-      'Which topic or broker is busy, big, slow or at risk (bytes and records per topic, log size, leaders, replication, request phases, event loop, GC, heap)?',
+      'Which topic or broker is busy, big, slow or at risk (bytes and records per topic, log size, leaders, replication, request phases, tiered storage, event loop, GC, heap)?',
     build: () => brokersAndTopics().build(),
   },
   {

@@ -22,6 +22,11 @@ export const CLEANER_OFFSET_FILE = 'cleaner-offset-checkpoint';
 export const RECOVERY_POINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_FILE = 'log-start-offset-checkpoint';
 export const LEADER_EPOCH_FILE = 'leader-epoch-checkpoint';
+/**
+ * The producer state as of some offset, restored from remote storage when a replica started
+ * below the leader's local log start (opaque to the log; sluice's name, Kafka keeps `.snapshot`s).
+ */
+export const PRODUCER_SNAPSHOT_FILE = 'producer-snapshot-checkpoint';
 /** Written by a clean close; its presence lets open trust the active segment's index files. */
 export const CLEAN_SHUTDOWN_FILE = '.sluice-clean-shutdown';
 

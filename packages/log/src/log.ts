@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchLayout, RecordBatchView, readInt64AsNumber } from '@sluice/protocol';
 import { formatCheckpoint, readCheckpointFile, writeCheckpointFile, writeOffsetCheckpoint } from './checkpoint-file';
@@ -39,6 +39,7 @@ import {
   CLEAN_SHUTDOWN_FILE,
   CLEANER_OFFSET_FILE,
   LEADER_EPOCH_FILE,
+  PRODUCER_SNAPSHOT_FILE,
   LOG_START_OFFSET_FILE,
   RECOVERY_POINT_FILE,
 } from './file-names';
@@ -938,9 +939,66 @@ export class PartitionLog {
         this.writeRecoveryCheckpoint(this.recoveryPointOffset);
       }
       if (this.epochs.truncateFromEnd(newEnd)) this.persistEpochs();
+      // A snapshot of state above the new end describes batches that are gone.
+      const snapshotPath = join(this.dir, PRODUCER_SNAPSHOT_FILE);
+      if (existsSync(snapshotPath) && Number(readFileSync(snapshotPath, 'utf8').split('\n', 1)[0]) >= newEnd)
+        this.removeProducerSnapshot();
     });
     this.logger.info('truncated log', { dir: this.dir, requestedOffset: offset, logEndOffset: newEnd });
     return true;
+  }
+
+  /**
+   * A replica that started below its leader's local log start (tiered storage) takes the leader
+   * epochs as of its start from remote storage: only on an empty log, each entry starting at or
+   * below the log start (the one covering it is moved up to it, as retention would have).
+   */
+  restoreLeaderEpochs(entries: readonly EpochEntry[]): void {
+    this.ensureOpen();
+    assert(this.logStart === this.logEndOffset, `epochs are restored only into an empty log, not ${this.dir}`);
+    const restored = new LeaderEpochCache(entries.filter((entry) => entry.startOffset <= this.logStart));
+    this.guard('restore leader epochs', () => {
+      this.epochs.clear();
+      for (const entry of restored.entries()) this.epochs.assign(entry.epoch, entry.startOffset);
+      this.epochs.truncateFromStart(this.logStart);
+      this.persistEpochs();
+    });
+  }
+
+  /**
+   * Keeps `payload` (the producer state as of `endOffset`, opaque here) beside the log, durably.
+   * It stays valid while the log holds every offset above `endOffset` (see producerSnapshot).
+   */
+  writeProducerSnapshot(endOffset: number, payload: string): void {
+    this.ensureOpen();
+    assert(
+      Number.isSafeInteger(endOffset) && endOffset >= this.logStart - 1 && endOffset < this.logEndOffset + 1,
+      `producer snapshot end ${endOffset} must be in ${this.logStart - 1}..${this.logEndOffset}`,
+    );
+    this.guard('write producer snapshot', () =>
+      writeFileAtomic(this.files, join(this.dir, PRODUCER_SNAPSHOT_FILE), `${endOffset}\n${payload}`),
+    );
+  }
+
+  /**
+   * The kept producer state, while it still joins the log: its end is at least the offset below
+   * the log start (null once retention moved the start past it, or when there is none). A damaged
+   * file is reported and taken as none: it is optional state beside a sound log, and a new leader
+   * must not fail over it (it then knows the producers its log holds, as without one).
+   */
+  producerSnapshot(): { readonly endOffset: number; readonly payload: string } | null {
+    this.ensureOpen();
+    const path = join(this.dir, PRODUCER_SNAPSHOT_FILE);
+    if (!existsSync(path)) return null;
+    const text = readFileSync(path, 'utf8');
+    const newline = text.indexOf('\n');
+    const endOffset = Number(text.slice(0, newline));
+    if (newline < 0 || !Number.isSafeInteger(endOffset)) {
+      this.logger.warn('producer snapshot without an end offset ignored', { file: path });
+      return null;
+    }
+    if (endOffset < this.logStart - 1 || endOffset >= this.logEndOffset) return null;
+    return { endOffset, payload: text.slice(newline + 1) };
   }
 
   /** Deletes everything and restarts the log (start = end = `offset`), for followers. */
@@ -954,6 +1012,7 @@ export class PartitionLog {
       this.writeRecoveryCheckpoint(Math.min(this.recoveryPointOffset, firstBase));
       this.lowerCleanerCheckpoint(offset);
       if (this.epochs.clear()) this.persistEpochs();
+      this.removeProducerSnapshot();
       for (const segment of this.segments.splice(0).reverse()) segment.delete();
       this.segments.push(LogSegment.create(this.dir, offset, this.context, this.clock.nowMs()));
       this.files.syncDirectory(this.dir);
@@ -1181,6 +1240,11 @@ export class PartitionLog {
     writeOffsetCheckpoint(this.files, join(this.dir, LOG_START_OFFSET_FILE), offset);
     this.checkpointedLogStart = offset;
     this.logStartCheckpointWrites++;
+  }
+
+  private removeProducerSnapshot(): void {
+    const path = join(this.dir, PRODUCER_SNAPSHOT_FILE);
+    if (existsSync(path)) this.files.remove(path);
   }
 
   private persistEpochs(): void {

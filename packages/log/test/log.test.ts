@@ -452,6 +452,53 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
     again.close();
   });
 
+  it('starts from remote storage: leader epochs restored into an empty log, a producer snapshot kept while it joins the log', () => {
+    const log = PartitionLog.open({ dir, clock, resources, config: small });
+    log.truncateFullyAndStartAt(100);
+    // Epochs as of offset 99 (a remote checkpoint): the one covering the start moves up to it.
+    log.restoreLeaderEpochs([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 40 },
+      { epoch: 5, startOffset: 120 }, // past the start: not restored
+    ]);
+    expect(log.epochEntries()).toEqual([{ epoch: 3, startOffset: 100 }]);
+    expect(log.latestEpoch()).toBe(3);
+    expect(log.producerSnapshot()).toBeNull();
+    log.writeProducerSnapshot(99, '{"state":1}');
+    expect(log.producerSnapshot()).toEqual({ endOffset: 99, payload: '{"state":1}' });
+    // A new epoch appended at the start replaces the restored one there, as on the leader.
+    log.appendAsFollower(makeBatch({ baseOffset: 100, records: 4, leaderEpoch: 4 }));
+    expect(log.epochEntries()).toEqual([{ epoch: 4, startOffset: 100 }]);
+    log.close();
+    const reopened = PartitionLog.open({ dir, clock, resources, config: small });
+    expect(reopened.epochEntries()).toEqual([{ epoch: 4, startOffset: 100 }]);
+    expect(reopened.producerSnapshot()).toEqual({ endOffset: 99, payload: '{"state":1}' });
+    // Only into an empty log; an invalid end is refused and changes nothing.
+    expect(() => reopened.restoreLeaderEpochs([{ epoch: 9, startOffset: 100 }])).toThrow(/empty log/);
+    expect(() => reopened.writeProducerSnapshot(50, 'x')).toThrow(/producer snapshot end 50/);
+    expect(reopened.producerSnapshot()).toEqual({ endOffset: 99, payload: '{"state":1}' });
+    // A damaged file is no snapshot (and no failure).
+    const snapshotFile = join(dir, 'producer-snapshot-checkpoint');
+    const kept = readFileSync(snapshotFile);
+    writeFileSync(snapshotFile, 'garbage');
+    expect(reopened.producerSnapshot()).toBeNull();
+    writeFileSync(snapshotFile, kept);
+    // Once the log start moves past it, the snapshot no longer joins the log.
+    reopened.advanceLogStartOffset(102);
+    expect(reopened.producerSnapshot()).toBeNull();
+    // A truncation below its end, or a start over, removes it.
+    reopened.writeProducerSnapshot(102, 'y');
+    expect(reopened.producerSnapshot()?.payload).toBe('y');
+    reopened.truncateTo(102);
+    expect(reopened.producerSnapshot()).toBeNull();
+    reopened.truncateFullyAndStartAt(500);
+    reopened.writeProducerSnapshot(499, 'z');
+    expect(reopened.producerSnapshot()?.payload).toBe('z');
+    reopened.truncateFullyAndStartAt(600);
+    expect(existsSync(join(dir, 'producer-snapshot-checkpoint'))).toBe(false);
+    reopened.close();
+  });
+
   it('keeps closed-segment file descriptors and index memory within the shared bounds', () => {
     const log = PartitionLog.open({ dir, clock, resources, config: { ...small, segmentBytes: 200 } });
     for (let i = 0; i < 20; i++) log.append(makeBatch({ payloadBytes: 39 }), { leaderEpoch: 0 });

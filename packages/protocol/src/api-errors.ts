@@ -74,6 +74,7 @@ export const API_ERRORS = {
   INCONSISTENT_CLUSTER_ID: { code: 104, retriable: false },
   INELIGIBLE_REPLICA: { code: 107, retriable: false },
   NEW_LEADER_ELECTED: { code: 108, retriable: false },
+  OFFSET_MOVED_TO_TIERED_STORAGE: { code: 109, retriable: false },
   FENCED_MEMBER_EPOCH: { code: 110, retriable: false },
   UNRELEASED_INSTANCE_ID: { code: 111, retriable: false },
   UNSUPPORTED_ASSIGNOR: { code: 112, retriable: false },

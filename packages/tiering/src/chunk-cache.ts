@@ -24,7 +24,7 @@ export class ChunkCache {
   constructor(
     private readonly store: ObjectStore,
     readonly chunkBytes: number,
-    capacityBytes: number,
+    readonly capacityBytes: number,
   ) {
     if (!(Number.isSafeInteger(chunkBytes) && chunkBytes > 0))
       throw new RangeError(`chunkBytes ${chunkBytes} must be > 0`);

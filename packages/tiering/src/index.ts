@@ -8,6 +8,8 @@ export * from './s3-object-store';
 export * from './chunk-cache';
 export * from './remote-segment-reader';
 export * from './segment-summary';
+export * from './producer-snapshot';
+export * from './remote-log-aux-state';
 export * from './metadata-log';
 export * from './topic-metadata-log';
 export * from './partition-tierer';

@@ -1,6 +1,12 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { formatCheckpoint, OffsetOutOfRangeError, segmentPaths, type PartitionLog } from '@sluice/log';
+import {
+  formatCheckpoint,
+  OffsetOutOfRangeError,
+  segmentPaths,
+  type PartitionLog,
+  type SegmentPaths,
+} from '@sluice/log';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { RemoteLogMetadataLog } from './metadata-log';
 import type { ObjectStore } from './object-store';
@@ -11,6 +17,12 @@ import {
   type RemoteSegmentMetadata,
   type RemoteSegmentState,
 } from './remote-log-metadata';
+import {
+  decodeProducerSnapshot,
+  encodeProducerSnapshot,
+  ProducerSnapshotBuilder,
+  ProducerSnapshotError,
+} from './producer-snapshot';
 import type { RemoteSegmentReader } from './remote-segment-reader';
 import { summarizeSegment } from './segment-summary';
 import type { TopicTieringConfig } from './tiering-config';
@@ -41,6 +53,23 @@ export interface PartitionTiererOptions {
   readonly maxSegmentsPerRun?: number;
   /** The copy quota: resolves when a copy of `bytes` may start (default: at once). */
   readonly beforeCopy?: (bytes: number) => Promise<void>;
+  /** Consecutive segments uploaded together (default DEFAULT_COPY_CONCURRENCY). */
+  readonly copyConcurrency?: number;
+}
+
+/**
+ * Segments of one partition uploaded at once: four overlap the round trips of small segments
+ * (five objects and two metadata writes each) while a run's memory stays a few open file streams.
+ */
+export const DEFAULT_COPY_CONCURRENCY = 4;
+
+/** A segment ready to upload: its metadata, files and the small objects made for it. */
+interface PreparedCopy {
+  readonly metadata: RemoteSegmentMetadata;
+  readonly paths: SegmentPaths;
+  readonly sizeBytes: number;
+  readonly producerSnapshot: Buffer;
+  readonly epochCheckpoint: Buffer;
 }
 
 /** Bytes read at a time when a timestamp lookup scans a remote segment. */
@@ -74,6 +103,11 @@ export interface TierRunResult {
  */
 export class PartitionTierer {
   private running = false;
+  /**
+   * The cumulative producer state as of the last segment summarized (each upload's snapshot);
+   * null until the first copy of this leadership builds it from the last upload and the log.
+   */
+  private producerState: ProducerSnapshotBuilder | null = null;
   private readonly totalsValue: TierTotals = {
     copiedSegments: 0,
     copiedBytes: 0,
@@ -88,6 +122,9 @@ export class PartitionTierer {
 
   /** Replays the partition's remote metadata, then is ready to run (a new leader starts here). */
   static async open(options: PartitionTiererOptions): Promise<PartitionTierer> {
+    const concurrency = options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY;
+    if (!(Number.isSafeInteger(concurrency) && concurrency > 0))
+      throw new RangeError(`copyConcurrency ${concurrency} must be a positive integer`);
     const state = new RemotePartitionState(options.topicId, options.partition);
     for (const record of await options.metadataLog.replay(options.topicId, options.partition)) state.apply(record);
     return new PartitionTierer(options, state);
@@ -168,7 +205,14 @@ export class PartitionTierer {
     }
     const segment = this.state.segmentFor(offset);
     if (segment === null) throw new OffsetOutOfRangeError(offset, this.logStartOffset(), log.logEndOffset);
-    return this.options.reader.read(segment, offset, maxBytes);
+    // Readahead crosses into the next remote segment (not past the local log start: that is local).
+    const next = this.state.copied().find((s) => s.startOffset > segment.endOffset) ?? null;
+    return this.options.reader.read(
+      segment,
+      offset,
+      maxBytes,
+      next !== null && next.startOffset < log.logStartOffset ? next : null,
+    );
   }
 
   /**
@@ -242,8 +286,11 @@ export class PartitionTierer {
       this.state.highestCopiedOffset(),
       this.options.maxSegmentsPerRun ?? 16,
     );
+    const concurrency = this.options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY;
     let copiedBytes = 0;
-    for (const segment of chosen) copiedBytes += await this.copySegment(segment);
+    for (let i = 0; i < chosen.length; i += concurrency) {
+      copiedBytes += await this.copySegments(chosen.slice(i, i + concurrency));
+    }
     return { copiedSegments: chosen.length, copiedBytes };
   }
 
@@ -253,11 +300,83 @@ export class PartitionTierer {
     return bases.map((baseOffset, i) => ({ baseOffset, nextOffset: bases[i + 1] ?? log.logEndOffset }));
   }
 
-  /** Copies one rolled segment; returns its size. Leaves no metadata claiming it when it fails. */
-  private async copySegment(segment: LocalSegment): Promise<number> {
+  /**
+   * Copies consecutive rolled segments together; returns their bytes. Their COPY_SEGMENT_STARTED
+   * records are written at once (they claim no data) and durable before the first PUT, their
+   * objects are uploaded in parallel (the copy is bound by round trips, not bandwidth, for small
+   * segments and their four small objects), and COPY_SEGMENT_FINISHED is written one segment after
+   * another, in offset order, each durable before the next: a later segment is never copied while
+   * an earlier one is not (local retention trusts everything below the highest copied offset).
+   * A failed upload ends the group there: the segments before it are finished, it and the ones
+   * after are cleaned up (or left as COPY_SEGMENT_STARTED for the next run's cleanup).
+   */
+  private async copySegments(group: readonly LocalSegment[]): Promise<number> {
+    const prepared: PreparedCopy[] = [];
+    for (const segment of group) prepared.push(await this.prepareCopy(segment));
+    // Refused transitions throw here, before anything is written that would poison a replay.
+    const check = this.state.clone();
+    for (const copy of prepared) check.apply(this.segmentRecord('COPY_SEGMENT_STARTED', copy.metadata));
+    const started = await Promise.allSettled(
+      prepared.map((copy) =>
+        this.options.metadataLog.append(this.segmentRecord('COPY_SEGMENT_STARTED', copy.metadata)),
+      ),
+    );
+    for (const [i, result] of started.entries()) {
+      if (result.status === 'fulfilled')
+        this.state.apply(this.segmentRecord('COPY_SEGMENT_STARTED', prepared[i]!.metadata));
+    }
+    const notStarted = started.find((result) => result.status === 'rejected');
+    // Those that started are found by the next run's cleanUnfinished (no object was PUT yet).
+    if (notStarted !== undefined) throw (notStarted as PromiseRejectedResult).reason;
+    const uploads = await Promise.allSettled(prepared.map((copy) => this.upload(copy)));
+    const failed = uploads.findIndex((result) => result.status === 'rejected');
+    const finishing = failed < 0 ? prepared : prepared.slice(0, failed);
+    let copiedBytes = 0;
+    try {
+      copiedBytes = await this.finishInOrder(finishing);
+    } finally {
+      if (failed >= 0) {
+        // Best effort now; when this fails too, the next run's cleanUnfinished finds the uploads.
+        for (const copy of prepared.slice(failed))
+          await this.deleteSegment(copy.metadata, 'COPY_SEGMENT_STARTED').catch(() => {});
+      }
+    }
+    if (failed >= 0) throw (uploads[failed] as PromiseRejectedResult).reason;
+    return copiedBytes;
+  }
+
+  /**
+   * COPY_SEGMENT_FINISHED for consecutive uploads, sent together in offset order: one round trip.
+   * The metadata topic's producer is idempotent and the records of a partition share one metadata
+   * partition, so they land in the order sent and a record is in that log only if every record
+   * sent before it is (a failed one fails those after it). The durable log therefore never has a
+   * later segment finished without the earlier ones; in memory the same prefix is applied, in
+   * order, and the first failure is thrown (those after it stay COPY_SEGMENT_STARTED).
+   */
+  private async finishInOrder(copies: readonly PreparedCopy[]): Promise<number> {
+    const records = copies.map((copy) => this.segmentRecord('COPY_SEGMENT_FINISHED', copy.metadata));
+    const check = this.state.clone();
+    for (const record of records) check.apply(record);
+    const results = await Promise.allSettled(records.map((record) => this.options.metadataLog.append(record)));
+    let copiedBytes = 0;
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      this.state.apply(records[i]!);
+      this.totalsValue.copiedSegments++;
+      this.totalsValue.copiedBytes += copies[i]!.sizeBytes;
+      copiedBytes += copies[i]!.sizeBytes;
+    }
+    return copiedBytes;
+  }
+
+  /** Reads a rolled segment's summary and producer state, waits for the copy quota, names the upload. */
+  private async prepareCopy(segment: LocalSegment): Promise<PreparedCopy> {
     const o = this.options;
     const paths = segmentPaths(o.log.dir, segment.baseOffset);
-    const summary = await summarizeSegment(paths.log);
+    const producers = await this.producerStateBefore(segment.baseOffset);
+    const summary = await summarizeSegment(paths.log, producers);
+    producers.coverThrough(summary.lastOffset);
+    const producerSnapshot = encodeProducerSnapshot(producers.snapshot());
     await o.beforeCopy?.(summary.sizeBytes);
     if (summary.firstOffset !== segment.baseOffset && summary.firstOffset < segment.baseOffset) {
       throw new Error(`${paths.log}: first batch ${summary.firstOffset} below the segment base ${segment.baseOffset}`);
@@ -272,31 +391,57 @@ export class PartitionTierer {
       segmentLeaderEpochs: summary.leaderEpochs,
       brokerId: o.brokerId,
     };
-    await this.write(this.segmentRecord('COPY_SEGMENT_STARTED', metadata));
-    try {
-      const epochs = this.epochsThrough(summary.lastOffset);
-      await Promise.all([
-        o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, summary.sizeBytes),
-        this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'index'), paths.offsetIndex),
-        this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'timeindex'), paths.timeIndex),
-        o.store.put(
-          remoteObjectKey(o.keyPrefix, metadata, 'leader-epoch-checkpoint'),
-          Buffer.from(formatCheckpoint(epochs)),
-        ),
-        o.store.put(
-          remoteObjectKey(o.keyPrefix, metadata, 'producer-snapshot'),
-          Buffer.from(JSON.stringify({ v: 1, endOffset: summary.lastOffset, producers: summary.producers })),
-        ),
-      ]);
-    } catch (error) {
-      // Best effort now; when this fails too, the next run's cleanUnfinished finds the upload.
-      await this.deleteSegment(metadata, 'COPY_SEGMENT_STARTED').catch(() => {});
-      throw error;
+    const epochCheckpoint = Buffer.from(formatCheckpoint(this.epochsThrough(summary.lastOffset)));
+    return { metadata, paths, sizeBytes: summary.sizeBytes, producerSnapshot, epochCheckpoint };
+  }
+
+  /** The five objects of one segment, in parallel. */
+  private async upload(copy: PreparedCopy): Promise<void> {
+    const o = this.options;
+    const { metadata, paths } = copy;
+    await Promise.all([
+      o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, copy.sizeBytes),
+      this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'index'), paths.offsetIndex),
+      this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'timeindex'), paths.timeIndex),
+      o.store.put(remoteObjectKey(o.keyPrefix, metadata, 'leader-epoch-checkpoint'), copy.epochCheckpoint),
+      o.store.put(remoteObjectKey(o.keyPrefix, metadata, 'producer-snapshot'), copy.producerSnapshot),
+    ]);
+  }
+
+  /**
+   * The producer state just before `baseOffset`, to which the segment's batches are then applied:
+   * the state kept from the previous copy, else (a new leader's first copy) the latest upload's
+   * snapshot, then the local segments below `baseOffset` (batches it covers are skipped). Where
+   * neither reaches (data gone before it was ever copied) it is what the log still holds, which is
+   * what a leader rebuilding from its log would know too.
+   */
+  private async producerStateBefore(baseOffset: number): Promise<ProducerSnapshotBuilder> {
+    if (this.producerState !== null && this.producerState.endOffset >= baseOffset - 1) return this.producerState;
+    let builder = new ProducerSnapshotBuilder();
+    const latest = this.state
+      .copied()
+      .reduce<RemoteSegmentMetadata | null>(
+        (found, segment) => (found === null || segment.endOffset > found.endOffset ? segment : found),
+        null,
+      );
+    // Never past the segment's end: only segments ending above every upload are copied.
+    if (latest !== null) {
+      const key = remoteObjectKey(this.options.keyPrefix, latest, 'producer-snapshot');
+      try {
+        builder = ProducerSnapshotBuilder.from(decodeProducerSnapshot(await this.options.store.get(key), key));
+      } catch (error) {
+        // An upload of an older version (per segment, not cumulative): start from the log instead.
+        if (!(error instanceof ProducerSnapshotError)) throw error;
+      }
     }
-    await this.write(this.segmentRecord('COPY_SEGMENT_FINISHED', metadata));
-    this.totalsValue.copiedSegments++;
-    this.totalsValue.copiedBytes += summary.sizeBytes;
-    return summary.sizeBytes;
+    for (const base of this.options.log.segmentBaseOffsets()) {
+      if (base >= baseOffset) break;
+      if (builder.endOffset >= baseOffset - 1) break;
+      await summarizeSegment(segmentPaths(this.options.log.dir, base).log, builder);
+    }
+    builder.coverThrough(baseOffset - 1);
+    this.producerState = builder;
+    return builder;
   }
 
   /**

@@ -21,23 +21,49 @@ export class RemoteSegmentCorruptError extends Error {
 const HEADER_WALK_BYTES = 64 * 1024;
 
 /**
+ * Chunks fetched ahead of a read (in parallel, without waiting): a cold sequential read from
+ * offset 0 then has several ranged GETs in flight instead of one round trip per chunk. Never more
+ * than half the cache holds, so readahead does not evict what is being read.
+ */
+export const DEFAULT_READAHEAD_CHUNKS = 4;
+
+/**
  * Serves a read from a copied segment: the segment's offset index (a small object, fetched whole
  * and kept in a bounded map) finds the position, the chunk cache serves the bytes with ranged
  * GETs, batch headers are walked to the first batch holding `offset`, and whole batches are
  * returned up to `maxBytes` (always at least one, as Kafka does, so a large batch is not stuck).
+ * Reads fetch `readAheadChunks` chunks ahead, and near a segment's end the next segment's index
+ * and first chunks (when the caller names the next segment), so a sequential read never waits
+ * for a segment boundary's round trips.
  */
 export class RemoteSegmentReader {
   /** Offset indexes by object key; small (sparse: 8 bytes per index.interval.bytes), bounded count. */
   private readonly indexes = new Map<string, Buffer>();
+  /** Index GETs in flight, at most one per index; bounded by the reads and readaheads in progress. */
+  private readonly indexesInFlight = new Map<string, Promise<Buffer>>();
+  private readonly readAheadChunks: number;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly chunks: ChunkCache,
     private readonly keyPrefix: string,
     private readonly maxCachedIndexes = 1024,
-  ) {}
+    readAheadChunks = DEFAULT_READAHEAD_CHUNKS,
+  ) {
+    if (!(Number.isSafeInteger(readAheadChunks) && readAheadChunks >= 0))
+      throw new RangeError(`readAheadChunks ${readAheadChunks} must be >= 0`);
+    this.readAheadChunks = Math.min(readAheadChunks, Math.floor(chunks.capacityBytes / chunks.chunkBytes / 2));
+  }
 
-  async read(segment: RemoteSegmentMetadata, offset: number, maxBytes: number): Promise<RemoteReadResult> {
+  /**
+   * `next`: the segment after this one, if the caller knows it (readahead crosses into it).
+   */
+  async read(
+    segment: RemoteSegmentMetadata,
+    offset: number,
+    maxBytes: number,
+    next: RemoteSegmentMetadata | null = null,
+  ): Promise<RemoteReadResult> {
     if (offset < segment.startOffset || offset > segment.endOffset) {
       throw new RangeError(`offset ${offset} is not in remote segment ${segment.startOffset}..${segment.endOffset}`);
     }
@@ -57,7 +83,7 @@ export class RemoteSegmentReader {
     }
 
     const wanted = Math.max(1, maxBytes);
-    this.chunks.readAhead(logKey, size, position + Math.max(wanted, HEADER_WALK_BYTES) + this.chunks.chunkBytes);
+    this.readAhead(segment, position + Math.max(wanted, HEADER_WALK_BYTES), next);
     let window = await this.chunks.read(logKey, size, position, position + Math.max(wanted, BATCH_HEADER_BYTES));
     // The first batch always, in full even when larger than maxBytes; then whole batches that fit.
     const first = parseHeader(window.subarray(0, BATCH_HEADER_BYTES), position, size, logKey);
@@ -76,22 +102,52 @@ export class RemoteSegmentReader {
     return { records: Buffer.from(window.subarray(0, taken)), firstOffset, lastOffset };
   }
 
+  /**
+   * Starts fetching the `readAheadChunks` chunks after `from` (the end of what a read takes);
+   * when they would pass the segment's end, the next segment's index and first chunks instead.
+   * Never throws: a failed readahead is a miss for the read that needs it.
+   */
+  private readAhead(segment: RemoteSegmentMetadata, from: number, next: RemoteSegmentMetadata | null): void {
+    const chunkBytes = this.chunks.chunkBytes;
+    const logKey = remoteObjectKey(this.keyPrefix, segment, 'log');
+    let chunk = 0;
+    for (; chunk < this.readAheadChunks; chunk++) {
+      const position = from + chunk * chunkBytes;
+      if (position >= segment.segmentSizeBytes) break;
+      this.chunks.readAhead(logKey, segment.segmentSizeBytes, position);
+    }
+    if (next === null || chunk >= this.readAheadChunks) return;
+    this.offsetIndex(next).catch(() => {});
+    const nextKey = remoteObjectKey(this.keyPrefix, next, 'log');
+    for (let i = 0; chunk < this.readAheadChunks; chunk++, i++)
+      this.chunks.readAhead(nextKey, next.segmentSizeBytes, i * chunkBytes);
+  }
+
   forget(segment: RemoteSegmentMetadata): void {
     this.indexes.delete(remoteObjectKey(this.keyPrefix, segment, 'index'));
     this.chunks.evictObject(remoteObjectKey(this.keyPrefix, segment, 'log'));
   }
 
-  private async offsetIndex(segment: RemoteSegmentMetadata): Promise<Buffer> {
+  private offsetIndex(segment: RemoteSegmentMetadata): Promise<Buffer> {
     const key = remoteObjectKey(this.keyPrefix, segment, 'index');
     const cached = this.indexes.get(key);
-    if (cached !== undefined) return cached;
-    const bytes = await this.store.get(key);
-    if (bytes.length % OFFSET_INDEX_ENTRY_BYTES !== 0) {
-      throw new RemoteSegmentCorruptError(`${key}: offset index size ${bytes.length} is not a multiple of 8`);
-    }
-    if (this.indexes.size >= this.maxCachedIndexes) this.indexes.delete(this.indexes.keys().next().value!);
-    this.indexes.set(key, bytes);
-    return bytes;
+    if (cached !== undefined) return Promise.resolve(cached);
+    // A readahead may be fetching it already: one GET, shared.
+    const pending = this.indexesInFlight.get(key);
+    if (pending !== undefined) return pending;
+    const fetched = this.store
+      .get(key)
+      .then((bytes) => {
+        if (bytes.length % OFFSET_INDEX_ENTRY_BYTES !== 0) {
+          throw new RemoteSegmentCorruptError(`${key}: offset index size ${bytes.length} is not a multiple of 8`);
+        }
+        if (this.indexes.size >= this.maxCachedIndexes) this.indexes.delete(this.indexes.keys().next().value!);
+        this.indexes.set(key, bytes);
+        return bytes;
+      })
+      .finally(() => this.indexesInFlight.delete(key));
+    this.indexesInFlight.set(key, fetched);
+    return fetched;
   }
 }
 

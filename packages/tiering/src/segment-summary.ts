@@ -1,14 +1,12 @@
 import { open } from 'node:fs/promises';
-import { BATCH_HEADER_BYTES, BATCH_LOG_OVERHEAD_BYTES, BatchLayout, readInt64AsNumber } from '@sluice/protocol';
-
-/** The last batch of one producer within a segment (what a producer snapshot at its end holds). */
-export interface ProducerEntry {
-  readonly producerId: number;
-  readonly producerEpoch: number;
-  readonly lastSequence: number;
-  readonly lastOffset: number;
-  readonly maxTimestampMs: number;
-}
+import {
+  Attributes,
+  BATCH_HEADER_BYTES,
+  BATCH_LOG_OVERHEAD_BYTES,
+  BatchLayout,
+  readInt64AsNumber,
+} from '@sluice/protocol';
+import type { ProducerSnapshotBuilder } from './producer-snapshot';
 
 /** What the copy records about a closed segment, read from its batch headers. */
 export interface SegmentSummary {
@@ -18,7 +16,6 @@ export interface SegmentSummary {
   readonly maxTimestampMs: number;
   /** Epoch -> first offset in the segment, in order (from the batches' partition leader epochs). */
   readonly leaderEpochs: Array<readonly [epoch: number, startOffset: number]>;
-  readonly producers: ProducerEntry[];
 }
 
 const WINDOW_BYTES = 64 * 1024;
@@ -26,8 +23,9 @@ const WINDOW_BYTES = 64 * 1024;
 /**
  * Walks a closed segment's batch headers (64 KiB reads, records untouched). The segment is
  * immutable once rolled, and its CRCs were checked on append, so only the framing is checked.
+ * Each batch's producer fields go into `producers` (the cumulative producer state), when given.
  */
-export async function summarizeSegment(path: string): Promise<SegmentSummary> {
+export async function summarizeSegment(path: string, producers?: ProducerSnapshotBuilder): Promise<SegmentSummary> {
   const file = await open(path, 'r');
   try {
     const sizeBytes = (await file.stat()).size;
@@ -39,7 +37,6 @@ export async function summarizeSegment(path: string): Promise<SegmentSummary> {
     let lastOffset = -1;
     let maxTimestampMs = -1;
     const leaderEpochs: Array<readonly [number, number]> = [];
-    const producers = new Map<number, ProducerEntry>();
     while (position < sizeBytes) {
       if (position + BATCH_HEADER_BYTES > sizeBytes)
         throw new Error(`${path}: batch header at ${position} runs past the end`);
@@ -63,21 +60,19 @@ export async function summarizeSegment(path: string): Promise<SegmentSummary> {
       if (leaderEpochs.length === 0 || leaderEpochs[leaderEpochs.length - 1]![0] < epoch) {
         leaderEpochs.push([epoch, baseOffset]);
       }
-      const producerId = readInt64AsNumber(window, at + BatchLayout.PRODUCER_ID, position);
-      if (producerId >= 0) {
-        const baseSequence = window.readInt32BE(at + BatchLayout.BASE_SEQUENCE);
-        producers.set(producerId, {
-          producerId,
-          producerEpoch: window.readInt16BE(at + BatchLayout.PRODUCER_EPOCH),
-          lastSequence: baseSequence < 0 ? -1 : baseSequence + (batchLast - baseOffset),
-          lastOffset: batchLast,
-          maxTimestampMs: batchMaxTimestamp,
-        });
-      }
+      producers?.apply({
+        producerId: readInt64AsNumber(window, at + BatchLayout.PRODUCER_ID, position),
+        producerEpoch: window.readInt16BE(at + BatchLayout.PRODUCER_EPOCH),
+        baseSequence: window.readInt32BE(at + BatchLayout.BASE_SEQUENCE),
+        baseOffset,
+        lastOffset: batchLast,
+        maxTimestampMs: batchMaxTimestamp,
+        isControl: (window.readInt16BE(at + BatchLayout.ATTRIBUTES) & Attributes.CONTROL) !== 0,
+      });
       position += batchBytes;
     }
     if (firstOffset < 0) throw new Error(`${path}: an empty segment has nothing to copy`);
-    return { sizeBytes, firstOffset, lastOffset, maxTimestampMs, leaderEpochs, producers: [...producers.values()] };
+    return { sizeBytes, firstOffset, lastOffset, maxTimestampMs, leaderEpochs };
   } finally {
     await file.close();
   }

@@ -15,6 +15,8 @@ import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
 import {
   ChunkCache,
   ByteRateLimiter,
+  decodeProducerSnapshot,
+  readRemoteLogAuxState,
   PartitionTierer,
   parseClusterTieringConfig,
   partitionObjectPrefix,
@@ -120,6 +122,14 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     return log;
   }
 
+  /** Until no GET has started for a while (readahead runs in the background). */
+  async function waitForQuiet(objects: S3ObjectStore): Promise<void> {
+    for (let last = -1; objects.counters().getRequests !== last;) {
+      last = objects.counters().getRequests;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   function readAllLocal(log: PartitionLog): Buffer {
     const parts: Buffer[] = [];
     let offset = log.logStartOffset;
@@ -207,16 +217,21 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const last = remote[remote.length - 1]!;
     const checkpoint = (await store.get(remoteObjectKey(PREFIX, last, 'leader-epoch-checkpoint'))).toString();
     expect(checkpoint).toBe('0\n2\n3 0\n4 1000\n');
-    const snapshot = JSON.parse((await store.get(remoteObjectKey(PREFIX, last, 'producer-snapshot'))).toString());
-    expect(snapshot.producers).toEqual([
-      {
-        producerId: 1000,
-        producerEpoch: 0,
-        lastSequence: last.endOffset,
-        lastOffset: last.endOffset,
-        maxTimestampMs: last.maxTimestampMs,
-      },
-    ]);
+    const snapshot = decodeProducerSnapshot(
+      await store.get(remoteObjectKey(PREFIX, last, 'producer-snapshot')),
+      'last segment',
+    );
+    expect(snapshot.endOffset).toBe(last.endOffset);
+    expect(snapshot.producers).toHaveLength(1);
+    expect(snapshot.producers[0]).toMatchObject({ producerId: 1000, producerEpoch: 0 });
+    expect(snapshot.producers[0]!.batches).toHaveLength(5);
+    expect(snapshot.producers[0]!.batches.at(-1)).toEqual({
+      firstSequence: last.endOffset - 4,
+      lastSequence: last.endOffset,
+      firstOffset: last.endOffset - 4,
+      lastOffset: last.endOffset,
+      maxTimestampMs: last.maxTimestampMs,
+    });
 
     // From offset 0: remote segments, then the local one; the same bytes as before tiering.
     const gets = store.counters().getRequests;
@@ -233,6 +248,64 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const successor = await PartitionTierer.open(options(log, 0, { reader }));
     expect(successor.state.copied()).toEqual(remote);
     expect((await readAllTiered(successor, endOffset, 64 * 1024)).equals(original)).toBe(true);
+  });
+
+  it("gives a replica starting at the local log start the leader's epochs and the cumulative producer state from remote storage", async () => {
+    // Producer 2000 writes only in the first segment, 1000 throughout, over two leader epochs.
+    const log = writeLog(0);
+    const appendBatch = (producerId: number, baseSequence: number, epoch: number): void => {
+      const records = Array.from({ length: 5 }, (_, r) => ({
+        key: null,
+        value: Buffer.alloc(100, r),
+        timestamp: Date.now(),
+        offsetDelta: r,
+      }));
+      log.append(
+        encodeRecordBatch({ compression: CompressionType.None, producerId, producerEpoch: 1, baseSequence, records }),
+        { leaderEpoch: epoch },
+      );
+    };
+    for (let i = 0; i < 3; i++) appendBatch(2000, i * 5, 6);
+    for (let i = 0; i < 150; i++) appendBatch(1000, i * 5, i < 60 ? 6 : 8);
+    const epochsBefore = [...log.epochEntries()];
+    const tierer = await PartitionTierer.open(options(log, 5));
+    await runUntilCopied(tierer);
+    const start = log.logStartOffset;
+    expect(start).toBeGreaterThan(100);
+
+    const aux = (await readRemoteLogAuxState(tierer.state, store, PREFIX, start))!;
+    expect(aux.segment.endOffset).toBe(start - 1);
+    // Every epoch that began below the start, as the leader had them before local retention.
+    expect(aux.leaderEpochs).toEqual(epochsBefore.filter((entry) => entry.startOffset < start));
+    expect(aux.producerSnapshotProblem).toBeNull();
+    const snapshot = aux.producerSnapshot!;
+    expect(snapshot.endOffset).toBe(start - 1);
+    // Cumulative: producer 2000 is there though the last segment holds none of its batches.
+    expect(snapshot.producers.map((p) => p.producerId)).toEqual([2000, 1000]);
+    expect(snapshot.producers[0]!.batches.map((b) => [b.firstOffset, b.lastSequence])).toEqual([
+      [0, 4],
+      [5, 9],
+      [10, 14],
+    ]);
+    expect(snapshot.producers[1]!.batches.at(-1)!.lastOffset).toBe(start - 1);
+
+    // Restored into an empty replica log at the start: its epoch cache is the leader's.
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tiered-replica-'));
+    dirs.push(dir);
+    const replica = PartitionLog.open({ dir, config: LOG_CONFIG });
+    logs.push(replica);
+    replica.truncateFullyAndStartAt(start);
+    replica.restoreLeaderEpochs(aux.leaderEpochs);
+    expect(replica.epochEntries()).toEqual(log.epochEntries());
+
+    // A successor leader's first copy continues from the last upload's snapshot (a new task).
+    for (let i = 150; i < 200; i++) appendBatch(1000, i * 5, 8);
+    const successor = await PartitionTierer.open(options(log, 5));
+    await runUntilCopied(successor);
+    const later = (await readRemoteLogAuxState(successor.state, store, PREFIX, log.logStartOffset))!;
+    expect(later.producerSnapshot!.producers.map((p) => p.producerId)).toEqual([2000, 1000]);
+    // Nothing remote below offset 0.
+    expect(await readRemoteLogAuxState(successor.state, store, PREFIX, 0)).toBeNull();
   });
 
   it('reads through a bounded chunk cache with ranged GETs', async () => {
@@ -272,52 +345,77 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const gets = store.counters().getRequests;
     await tierer.read(newest.endOffset, 100);
     expect(store.counters().getRequests).toBe(gets);
+
+    // Readahead crosses segments: reading the end of one remote segment fetches the next one's
+    // index and first chunk, so reading on into it waits for no GET.
+    const [older, next] = tierer.state.copied();
+    const fresh = new RemoteSegmentReader(store, new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES), PREFIX);
+    await fresh.read(older!, older!.endOffset, 100, next!);
+    await waitForQuiet(store);
+    const before = store.counters().getRequests;
+    const onward = await fresh.read(next!, next!.startOffset, 1000, null);
+    expect(onward.firstOffset).toBe(next!.startOffset);
+    expect(store.counters().getRequests).toBe(before);
   });
 
-  it('an interrupted copy leaves no metadata claiming it, keeps local segments, and is cleaned up when the store is back', async () => {
-    const log = writeLog(100);
-    const original = readAllLocal(log);
-    const endOffset = log.logEndOffset;
-    const segmentsBefore = log.segmentCount;
-    const tierer = await PartitionTierer.open(options(log, 1));
+  // One segment at a time, and the default groups of segments uploaded together (all of a
+  // group's attempts are unfinished then, and all are cleaned up).
+  it.each([
+    { copyConcurrency: 1, partition: 1 },
+    { copyConcurrency: 4, partition: 6 },
+  ])(
+    'an interrupted copy leaves no metadata claiming it, keeps local segments, and is cleaned up when the store is back (copyConcurrency $copyConcurrency)',
+    async ({ copyConcurrency, partition }) => {
+      const log = writeLog(100);
+      const original = readAllLocal(log);
+      const endOffset = log.logEndOffset;
+      const segmentsBefore = log.segmentCount;
+      const tierer = await PartitionTierer.open(options(log, partition, { copyConcurrency }));
+      const attempted = Math.min(copyConcurrency, segmentsBefore - 1);
+      expect(attempted).toBe(copyConcurrency === 1 ? 1 : 3);
 
-    await minio.stop();
-    try {
-      await expect(tierer.runOnce()).rejects.toBeInstanceOf(RemoteStorageError);
-    } finally {
-      await minio.restart();
-    }
-    // Nothing readable remotely, nothing deleted locally, but the metadata remembers the attempt.
-    expect(tierer.state.copied()).toEqual([]);
-    expect(log.segmentCount).toBe(segmentsBefore);
-    const unfinished = tierer.state.unfinished();
-    expect(unfinished).toHaveLength(1);
+      await minio.stop();
+      try {
+        await expect(tierer.runOnce()).rejects.toBeInstanceOf(RemoteStorageError);
+      } finally {
+        await minio.restart();
+      }
+      // Nothing readable remotely, nothing deleted locally, but the metadata remembers the attempt.
+      expect(tierer.state.copied()).toEqual([]);
+      expect(log.segmentCount).toBe(segmentsBefore);
+      const unfinished = tierer.state.unfinished();
+      expect(unfinished).toHaveLength(attempted);
 
-    // A crashed uploader's leftovers: the attempt's own objects may be in the store. Put them
-    // there, as a PUT that completed before the crash would have.
-    const leftover = remoteObjectKey(PREFIX, unfinished[0]!.metadata, 'log');
-    await store.put(leftover, Buffer.from('partial'));
+      // A crashed uploader's leftovers: the attempt's own objects may be in the store. Put them
+      // there, as a PUT that completed before the crash would have.
+      const leftover = remoteObjectKey(PREFIX, unfinished[0]!.metadata, 'log');
+      await store.put(leftover, Buffer.from('partial'));
 
-    // A new leader (or the same task after a restart) replays, cleans up, copies with fresh upload ids.
-    const resumed = await PartitionTierer.open(options(log, 1));
-    expect(resumed.state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual([
-      unfinished[0]!.metadata.id.uploadId,
-    ]);
-    const first = await resumed.runOnce();
-    expect(first.cleanedUnfinished).toBe(1);
-    expect(resumed.totals().cleanedUnfinished).toBe(1);
-    await runUntilCopied(resumed);
-    expect(resumed.state.unfinished()).toEqual([]);
-    expect(resumed.state.copied().some((s) => s.id.uploadId === unfinished[0]!.metadata.id.uploadId)).toBe(false);
-    // No orphan: every object under the partition is named by a copied segment.
-    expect(await partitionKeys(1)).toEqual(
-      resumed.state
-        .copied()
-        .flatMap((s) => remoteObjectKeys(PREFIX, s))
-        .sort(),
-    );
-    expect((await readAllTiered(resumed, endOffset, 8000)).equals(original)).toBe(true);
-  });
+      // A new leader (or the same task after a restart) replays, cleans up, copies with fresh upload ids.
+      const resumed = await PartitionTierer.open(options(log, partition, { copyConcurrency }));
+      expect(
+        resumed.state
+          .unfinished()
+          .map((e) => e.metadata.id.uploadId)
+          .sort(),
+      ).toEqual(unfinished.map((e) => e.metadata.id.uploadId).sort());
+      const first = await resumed.runOnce();
+      expect(first.cleanedUnfinished).toBe(attempted);
+      expect(resumed.totals().cleanedUnfinished).toBe(attempted);
+      await runUntilCopied(resumed);
+      expect(resumed.state.unfinished()).toEqual([]);
+      for (const attempt of unfinished)
+        expect(resumed.state.copied().some((s) => s.id.uploadId === attempt.metadata.id.uploadId)).toBe(false);
+      // No orphan: every object under the partition is named by a copied segment.
+      expect(await partitionKeys(partition)).toEqual(
+        resumed.state
+          .copied()
+          .flatMap((s) => remoteObjectKeys(PREFIX, s))
+          .sort(),
+      );
+      expect((await readAllTiered(resumed, endOffset, 8000)).equals(original)).toBe(true);
+    },
+  );
 
   it('total retention deletes the oldest remote segments after moving the log start; topic deletion removes every object', async () => {
     const log = writeLog(200);

@@ -232,6 +232,26 @@ describe('PartitionFollower: fetch answers', () => {
     }
   });
 
+  it("starts over at the leader's local log start on OFFSET_MOVED_TO_TIERED_STORAGE (what lies below is remote)", () => {
+    const log = ModelLog.of([]);
+    const follower = fetching(log, 0);
+    const moved = apply(
+      log,
+      follower.onFetchAnswer(follower.fetchPosition(log)!, error('OFFSET_MOVED_TO_TIERED_STORAGE', 500), log),
+    );
+    expect(moved).toEqual({ logWrites: [{ kind: 'start-over', offset: 500 }], backoff: false, changed: true });
+    expect([log.logStartOffset, log.logEndOffset, follower.highWatermark(log)]).toEqual([500, 500, 500]);
+    expect(follower.fetchPosition(log)?.fetchOffset).toBe(500);
+    // An answer that does not put the leader's start above our end is no start over: truncate, after a pause.
+    const inside = follower.onFetchAnswer(
+      follower.fetchPosition(log)!,
+      error('OFFSET_MOVED_TO_TIERED_STORAGE', 400),
+      log,
+    );
+    expect(inside).toEqual({ logWrites: [], backoff: true, changed: false });
+    expect(follower.phase).toBe('truncating');
+  });
+
   it('follows an unclean leader below its high watermark: the high watermark goes down with the truncation', () => {
     // We had offsets 0..9 committed (high watermark 8); the leader elected uncleanly has only 0..4
     // of epoch 1 and wrote epoch 6 from 5 on.

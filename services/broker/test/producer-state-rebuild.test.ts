@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLogConfig, PartitionLog } from '@sluice/log';
-import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
+import { CompressionType, encodeRecordBatch, iterateBatches } from '@sluice/protocol';
+import { encodeProducerSnapshot, ProducerSnapshotBuilder } from '@sluice/tiering';
 import { producerBatchesInLog } from '../src/core/producer-state-rebuild';
 import { ProducerStateManager, type ProducerBatch } from '../src/core/producer-state';
 
@@ -66,5 +67,80 @@ describe('producer state rebuilt from a partition log', () => {
       ]),
     ).toMatchObject({ kind: 'duplicate', firstOffset: last.firstOffset, lastOffset: last.lastOffset });
     log.close();
+  });
+
+  it('starts from the producer snapshot a replica restored from remote storage, then the log above it', () => {
+    // The leader's log: producer 200 writes only early (its batches end up remote only), 300 throughout.
+    const leader = PartitionLog.open({
+      dir: join(dir, 'leader'),
+      config: { ...defaultLogConfig, segmentBytes: 2_000 },
+    });
+    const live = new ProducerStateManager();
+    const sequences = new Map<number, number>();
+    for (let i = 0; i < 40; i++) {
+      const producerId = i < 4 ? 200 : 300;
+      const baseSequence = sequences.get(producerId) ?? 0;
+      const batch: ProducerBatch = {
+        producerId,
+        producerEpoch: 2,
+        baseSequence,
+        lastOffsetDelta: 1,
+        maxTimestampMs: T + i,
+      };
+      const decision = live.prepareAppend([batch]);
+      const bytes = encodeRecordBatch({
+        compression: CompressionType.None,
+        producerId,
+        producerEpoch: 2,
+        baseSequence,
+        records: [0, 1].map((r) => ({ key: null, value: Buffer.alloc(40, r), timestamp: T + i })),
+      });
+      const info = leader.append(bytes, { leaderEpoch: 3 });
+      if (decision.kind === 'append') live.commitAppend(decision.plan, info.firstOffset);
+      sequences.set(producerId, baseSequence + 2);
+    }
+    // The replica starts at a segment boundary past producer 200's batches, with the cumulative
+    // snapshot as of the offset below (what the remote segment ending there carries).
+    const start = leader.segmentBaseOffsets().find((base) => base > 20)!;
+    const builder = new ProducerSnapshotBuilder();
+    for (const view of iterateBatches(leader.read(0, 1 << 20, { maxOffset: start }).records)) {
+      if (view.baseOffset >= start) break;
+      builder.apply({
+        producerId: view.producerId,
+        producerEpoch: view.producerEpoch,
+        baseSequence: view.baseSequence,
+        baseOffset: view.baseOffset,
+        lastOffset: view.nextOffset - 1,
+        maxTimestampMs: view.maxTimestamp,
+        isControl: view.isControl,
+      });
+    }
+    const replica = PartitionLog.open({
+      dir: join(dir, 'replica'),
+      config: { ...defaultLogConfig, segmentBytes: 2_000 },
+    });
+    replica.truncateFullyAndStartAt(start);
+    for (let offset = start; offset < leader.logEndOffset;) {
+      const read = leader.read(offset, 1 << 20);
+      replica.appendAsFollower(read.records);
+      offset = read.lastOffset! + 1;
+    }
+    const withoutSnapshot = new ProducerStateManager();
+    withoutSnapshot.loadFromBatches(producerBatchesInLog(replica), T + 40);
+    expect(withoutSnapshot.entry(200)).toBeUndefined(); // what a replica knew before tiered storage rebuilt it
+
+    replica.writeProducerSnapshot(start - 1, encodeProducerSnapshot(builder.snapshot()).toString('utf8'));
+    const rebuilt = new ProducerStateManager();
+    rebuilt.loadFromBatches(producerBatchesInLog(replica, 300), T + 40);
+    for (const producerId of [200, 300]) expect(rebuilt.entry(producerId)).toEqual(live.entry(producerId));
+    // The retry of producer 200's last batch, only in remote storage, is still a duplicate.
+    const last = live.entry(200)!.batches.at(-1)!;
+    expect(
+      rebuilt.prepareAppend([
+        { producerId: 200, producerEpoch: 2, baseSequence: last.firstSequence, lastOffsetDelta: 1, maxTimestampMs: T },
+      ]),
+    ).toMatchObject({ kind: 'duplicate', firstOffset: last.firstOffset, lastOffset: last.lastOffset });
+    leader.close();
+    replica.close();
   });
 });

@@ -22,7 +22,9 @@
  * - OFFSET_OUT_OF_RANGE with the leader's log start offset above our log end (retention there
  *   deleted what we lack): delete the local log and start over at the leader's log start offset
  *   (Kafka's handleOutOfRangeError). Everything below it was committed, so the high watermark
- *   moves up to it.
+ *   moves up to it. OFFSET_MOVED_TO_TIERED_STORAGE (what we lack is in remote storage; KIP-405's
+ *   ReplicaFetcherTierStateMachine) is the same start over at the leader's local log start; the
+ *   shell restores the leader epochs and producer state as of there from remote storage first.
  * - Any other OFFSET_OUT_OF_RANGE (the leader does not know our last epoch, or we are past its
  *   end): back to truncation against this leader, after a backoff (Kafka truncates to the leader's
  *   end here; asking where our epochs end is that and more). Only asking again would never end.
@@ -130,6 +132,7 @@ export const FOLLOWER_BACKOFF_ERRORS: ReadonlySet<string> = new Set([
   'FENCED_LEADER_EPOCH',
   'UNKNOWN_TOPIC_OR_PARTITION',
   'OFFSET_OUT_OF_RANGE',
+  'OFFSET_MOVED_TO_TIERED_STORAGE',
   'CORRUPT_MESSAGE',
 ]);
 
@@ -249,14 +252,15 @@ export class PartitionFollower {
   private onFetchError(answer: FollowerFetchAnswer, log: FollowerLocalLog): FollowerStep {
     const leaderStart = answer.logStartOffset;
     if (
-      answer.errorName === 'OFFSET_OUT_OF_RANGE' &&
+      (answer.errorName === 'OFFSET_OUT_OF_RANGE' || answer.errorName === 'OFFSET_MOVED_TO_TIERED_STORAGE') &&
       Number.isSafeInteger(leaderStart) &&
       leaderStart > log.logEndOffset
     ) {
       this.highWatermarkValue = leaderStart;
       return { logWrites: [{ kind: 'start-over', offset: leaderStart }], backoff: false, changed: true };
     }
-    if (answer.errorName === 'OFFSET_OUT_OF_RANGE') this.startTruncation();
+    if (answer.errorName === 'OFFSET_OUT_OF_RANGE' || answer.errorName === 'OFFSET_MOVED_TO_TIERED_STORAGE')
+      this.startTruncation();
     return FOLLOWER_BACKOFF_ERRORS.has(answer.errorName) ? BACK_OFF : NOTHING;
   }
 

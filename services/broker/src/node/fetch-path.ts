@@ -178,6 +178,21 @@ export class FetchPath {
     return records;
   }
 
+  /**
+   * Kafka's OFFSET_MOVED_TO_TIERED_STORAGE: a follower asks for an offset below this leader's local
+   * log start that remote storage holds. It then rebuilds its leader epochs and producer state from
+   * remote storage and starts at the local log start (the answer's log start offset). Null otherwise.
+   */
+  private movedToTieredStorage(replica: PartitionReplica, fetchOffset: number): ApiError | null {
+    if (!(fetchOffset < replica.log.logStartOffset)) return null;
+    const remote = this.options.remoteOf?.(replica);
+    if (remote === undefined || fetchOffset < remote.logStartOffset()) return null;
+    return new ApiError(
+      'OFFSET_MOVED_TO_TIERED_STORAGE',
+      `fetch offset ${fetchOffset} is in remote storage; the local log starts at ${replica.log.logStartOffset}`,
+    );
+  }
+
   private readPartition(
     topic: string,
     p: FetchPartition,
@@ -224,7 +239,13 @@ export class FetchPath {
           ),
         );
         // The log start offset tells a follower that fell below it where to start over.
-        if (outcome.kind === 'error') return { ...failed(outcome.error), logStartOffset: log.logStartOffset };
+        if (outcome.kind === 'error') {
+          const error =
+            outcome.error.errorName === 'OFFSET_OUT_OF_RANGE'
+              ? (this.movedToTieredStorage(replica, fetchOffset) ?? outcome.error)
+              : outcome.error;
+          return { ...failed(error), logStartOffset: log.logStartOffset };
+        }
         if (outcome.kind === 'diverging') {
           return {
             partition: p.partition,

@@ -20,12 +20,15 @@ import {
   ByteRateLimiter,
   parseTopicTieringConfig,
   PartitionTierer,
+  readRemoteLogAuxState,
+  RemotePartitionState,
   RemoteSegmentReader,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
   type ChunkCacheCounters,
   type ClusterTieringConfig,
   type ObjectStoreCounters,
+  type RemoteLogAuxState,
   type TierTotals,
   type TopicTieringConfig,
 } from '@sluice/tiering';
@@ -65,9 +68,20 @@ export interface TopicTieringCounts {
   remoteFetchFailures: number;
 }
 
+/** One partition led here, as a scrape sees it now (Kafka's per-partition RemoteLogSizeBytes etc.). */
+export interface PartitionTieringGauges {
+  readonly topic: string;
+  readonly partition: number;
+  readonly remoteSizeBytes: number;
+  readonly copyLagBytes: number;
+  readonly copyLagSegments: number;
+}
+
 /** What a scrape reads: the counts, and gauges computed now over the partitions led here. */
 export interface TieringSnapshot {
   readonly counts: ReadonlyMap<string, Readonly<TopicTieringCounts>>;
+  /** Every tiered partition led here (the metrics export a bounded number of them). */
+  readonly partitions: readonly PartitionTieringGauges[];
   readonly remoteSizeBytes: ReadonlyMap<string, number>;
   readonly copyLagBytes: ReadonlyMap<string, number>;
   readonly copyLagSegments: ReadonlyMap<string, number>;
@@ -184,14 +198,24 @@ export class RemoteLogManager {
     const add = (map: Map<string, number>, topic: string, value: number): void => {
       map.set(topic, (map.get(topic) ?? 0) + value);
     };
+    const partitions: PartitionTieringGauges[] = [];
     for (const { tierer } of this.tiered.values()) {
-      add(remoteSizeBytes, tierer.topic, tierer.state.remoteSizeBytes());
+      const size = tierer.state.remoteSizeBytes();
+      add(remoteSizeBytes, tierer.topic, size);
       const lag = tierer.copyLag();
       add(copyLagBytes, tierer.topic, lag.bytes);
       add(copyLagSegments, tierer.topic, lag.segments);
+      partitions.push({
+        topic: tierer.topic,
+        partition: tierer.state.partition,
+        remoteSizeBytes: size,
+        copyLagBytes: lag.bytes,
+        copyLagSegments: lag.segments,
+      });
     }
     return {
       counts: this.counts,
+      partitions,
       remoteSizeBytes,
       copyLagBytes,
       copyLagSegments,
@@ -252,6 +276,19 @@ export class RemoteLogManager {
     const tiered = this.tiered.get(replica.key);
     if (tiered === undefined) return replica.log.logStartOffset;
     return tiered.tierer.state.highestCopiedOffset() + 1;
+  }
+
+  /**
+   * For a follower starting at `startOffset`, below which its leader's data is only remote (Kafka's
+   * OFFSET_MOVED_TO_TIERED_STORAGE): the leader epochs and producer state as of `startOffset - 1`,
+   * from the partition's replayed remote-log metadata and the objects of the segment holding that
+   * offset. Null when nothing remote holds it. Throws while the store or the metadata topic fails.
+   */
+  async remoteLogAuxState(topicId: string, partition: number, startOffset: number): Promise<RemoteLogAuxState | null> {
+    const metadataLog = await this.ensureMetadataLog();
+    const state = new RemotePartitionState(topicId, partition);
+    for (const record of await metadataLog.replay(topicId, partition)) state.apply(record);
+    return readRemoteLogAuxState(state, this.store, this.options.config.s3!.keyPrefix, startOffset);
   }
 
   /** One pass now (tests; the timer runs them every remote.log.manager.task.interval.ms). */

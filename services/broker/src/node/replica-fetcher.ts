@@ -55,6 +55,12 @@ export interface FollowerReplicas {
     position: FollowerFetchPosition,
     answer: FollowerFetchAnswer,
   ): { readonly backoff: boolean };
+  /**
+   * Before a follower starts over at its leader's local log start because what lies below is in
+   * remote storage (OFFSET_MOVED_TO_TIERED_STORAGE): fetch the leader epochs and producer state as
+   * of there, to be restored by the start over. Rejects while remote storage cannot answer.
+   */
+  prepareStartOverFromRemote(replica: PartitionReplica, leaderLocalLogStartOffset: number): Promise<void>;
   /** Resolves once the durable-acks partitions among these are flushed to their log end (or given up). */
   flushBeforeFetch(replicas: readonly PartitionReplica[]): Promise<void>;
   /** Whether the follower side of the replication throttle applies to this replica now. */
@@ -245,6 +251,23 @@ export class ReplicaFetcher {
             { partition: replica.key, error: answer.errorName, message: item.errorMessage },
             'follower fetch error',
           );
+        if (
+          answer.errorName === 'OFFSET_MOVED_TO_TIERED_STORAGE' &&
+          answer.logStartOffset > asked.position.fetchOffset
+        ) {
+          try {
+            await this.options.replicas.prepareStartOverFromRemote(replica, answer.logStartOffset);
+          } catch (error) {
+            haltOnBrokenInvariant(error);
+            // Kafka's fetcher backs off too: starting without them would lose producer state.
+            this.options.log.warn(
+              { partition: replica.key, leaderLocalLogStartOffset: answer.logStartOffset, err: error },
+              'could not read the leader epochs and producer state from remote storage; will retry',
+            );
+            backoff = true;
+            continue;
+          }
+        }
         const step = this.options.replicas.onFetchAnswer(replica, asked.follower, asked.position, answer);
         if (step.backoff) backoff = true;
       }

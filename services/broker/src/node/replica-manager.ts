@@ -5,7 +5,7 @@
  * image -> roles), the produce path, the fetch path (with the long poll), the offset lookups, and
  * the follower half the replica fetchers step.
  */
-import type { EpochEndOffset, LogFiles } from '@sluice/log';
+import { LogError, type EpochEndOffset, type LogFiles } from '@sluice/log';
 import type { MetadataImage } from '@sluice/metadata';
 import type { ClusterTieringConfig } from '@sluice/tiering';
 import type { ApiError } from '@sluice/protocol';
@@ -39,6 +39,7 @@ import { ProducePath } from './produce-path';
 import type { FollowerReplicas, FollowerThrottle } from './replica-fetcher';
 import { ReplicationThrottle } from '../core/replication-throttle';
 import { RemoteLogManager } from './remote-log-manager';
+import { RemoteStartOver } from './remote-start-over';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
 import { noTopicTraffic, type TopicTraffic } from './topic-traffic';
@@ -123,10 +124,13 @@ export class ReplicaManager implements FollowerReplicas {
   readonly throttle: ReplicationThrottle;
   /** Tiered storage; null when remote.log.storage.system.enable=false. */
   readonly remoteLogs: RemoteLogManager | null;
+  private readonly remoteStartOver: RemoteStartOver;
+  private readonly logger: Logger;
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
     this.throttle = new ReplicationThrottle(options.brokerId);
+    this.logger = options.log;
     const tracing = new BrokerBatchTracing(options.brokerId, now);
     this.lifecycle = new LogLifecycle({
       logDir: options.logDir,
@@ -165,6 +169,7 @@ export class ReplicaManager implements FollowerReplicas {
             nowMs: now,
             ...(tiering.onRemoteFetch === undefined ? {} : { onRemoteFetch: tiering.onRemoteFetch }),
           });
+    this.remoteStartOver = new RemoteStartOver(this.remoteLogs, options.log);
     this.flusher = new LogFlusher({
       log: options.log,
       maxConcurrentFlushes: MAX_CONCURRENT_FLUSHES,
@@ -449,7 +454,19 @@ export class ReplicaManager implements FollowerReplicas {
     const { result, logWriteFailed } = this.driver.stepFollower((core) =>
       core.onFetchAnswer(replica.key, follower, position, answer),
     );
+    try {
+      this.remoteStartOver.restore(replica);
+    } catch (error) {
+      if (!(error instanceof LogError)) throw error;
+      // The log refused it (a failed disk): the directory goes offline through the log's own path.
+      this.logger.warn({ partition: replica.key, err: error }, 'restoring remote state into the log failed');
+      return { backoff: true };
+    }
     return { backoff: result.backoff || logWriteFailed };
+  }
+
+  prepareStartOverFromRemote(replica: PartitionReplica, leaderLocalLogStartOffset: number): Promise<void> {
+    return this.remoteStartOver.prepare(replica, leaderLocalLogStartOffset);
   }
 
   private replicasOf(keys: readonly string[]): PartitionReplica[] {

@@ -1,13 +1,39 @@
 /**
  * Tiered storage's series, read from the RemoteLogManager at scrape time (nothing on the copy or
  * fetch path but the latency histogram's observe): bytes and segments copied, failed task runs,
- * remote segments deleted, remote fetches, remote size and copy lag per topic (per topic, not per
- * partition, as every broker series: bounded cardinality), object-store requests by operation
- * (what the bill is made of), chunk cache hits and misses. Registered whether tiering is on or not
- * (all zero when off), so a dashboard's query never points at a missing series.
+ * remote segments deleted, remote fetches, remote size and copy lag per topic, and per partition
+ * (as Kafka's RemoteLogSizeBytes / RemoteCopyLagBytes carry topic and partition) for at most
+ * `maxPartitionSeries` partitions per broker: those lagging most, then the largest, so the
+ * cardinality stays bounded however many partitions a broker leads and the ones worth looking at
+ * are the ones shown (the per-topic series still sum every partition). Object-store requests by
+ * operation (what the bill is made of), chunk cache hits and misses. Registered whether tiering is
+ * on or not (all zero when off), so a dashboard's query never points at a missing series.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { TieringSnapshot, TopicTieringCounts } from './remote-log-manager';
+import type { PartitionTieringGauges, TieringSnapshot, TopicTieringCounts } from './remote-log-manager';
+
+/** Per-partition series a broker exports at most (docs/metrics.md). */
+export const DEFAULT_MAX_PARTITION_SERIES = 500;
+
+/**
+ * The partitions that get their own series: most copy lag (bytes, then segments) first, then
+ * the most remote bytes, then by name (a stable choice between scrapes); at most `max`.
+ */
+export function partitionsToExport(
+  partitions: readonly PartitionTieringGauges[],
+  max: number,
+): PartitionTieringGauges[] {
+  return [...partitions]
+    .sort(
+      (a, b) =>
+        b.copyLagBytes - a.copyLagBytes ||
+        b.copyLagSegments - a.copyLagSegments ||
+        b.remoteSizeBytes - a.remoteSizeBytes ||
+        a.topic.localeCompare(b.topic) ||
+        a.partition - b.partition,
+    )
+    .slice(0, max);
+}
 
 export interface TieringMetricsSource {
   /** Null when remote.log.storage.system.enable=false. */
@@ -20,7 +46,10 @@ const REMOTE_FETCH_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0
 export function registerTieringMetrics(
   registry: Registry,
   source: TieringMetricsSource,
+  maxPartitionSeries = DEFAULT_MAX_PARTITION_SERIES,
 ): { readonly remoteFetched: (seconds: number) => void } {
+  if (!Number.isSafeInteger(maxPartitionSeries) || maxPartitionSeries < 0)
+    throw new Error(`maxPartitionSeries ${maxPartitionSeries} must be >= 0`);
   const registers = [registry];
   // One snapshot per scrape, shared by the series below (each collect() asks in turn).
   let snapshot: TieringSnapshot | null = null;
@@ -119,6 +148,37 @@ export function registerTieringMetrics(
     'sluice_broker_remote_copy_lag_segments',
     'Rolled segments below the high watermark not yet copied (Kafka RemoteCopyLagSegments).',
     (s) => s.copyLagSegments,
+  );
+
+  const perPartitionGauge = (name: string, help: string, read: (partition: PartitionTieringGauges) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['topic', 'partition'],
+      registers,
+      collect() {
+        this.reset();
+        const s = current();
+        if (s === null) return;
+        for (const p of partitionsToExport(s.partitions, maxPartitionSeries))
+          this.set({ topic: p.topic, partition: String(p.partition) }, read(p));
+      },
+    });
+  };
+  perPartitionGauge(
+    'sluice_broker_remote_partition_log_size_bytes',
+    'Bytes of copied segments in remote storage, per partition led here (Kafka RemoteLogSizeBytes with its partition tag); at most 500 partitions per broker, the most lagging then the largest.',
+    (p) => p.remoteSizeBytes,
+  );
+  perPartitionGauge(
+    'sluice_broker_remote_partition_copy_lag_bytes',
+    'Bytes of rolled segments below the high watermark not yet copied, per partition led here (Kafka RemoteCopyLagBytes); bounded as above.',
+    (p) => p.copyLagBytes,
+  );
+  perPartitionGauge(
+    'sluice_broker_remote_partition_copy_lag_segments',
+    'Rolled segments below the high watermark not yet copied, per partition led here (Kafka RemoteCopyLagSegments); bounded as above.',
+    (p) => p.copyLagSegments,
   );
 
   const operations = ['put', 'get', 'delete', 'list'] as const;
