@@ -4,8 +4,11 @@
  * written as Kafka's keys, probes that keep their meaning with TLS (httpGet /readyz on the metrics
  * port), the helm test pod's TLS and token settings, and every refusal with its message.
  */
+import { join } from 'node:path';
 import { ChartRenderer, envOf, one, properties } from './helm-render';
-import { BUILD_TIMEOUT_MS, type KubeObject } from './kubernetes';
+import { BUILD_TIMEOUT_MS, CHART_DIR, KUBE_VERSION, runHelm, type KubeObject } from './kubernetes';
+
+const SECURE_EXAMPLE = join(CHART_DIR, 'examples/values-secure.yaml');
 
 const ROLES = ['controller', 'broker', 'coordinator'] as const;
 const HEALTH = { controller: 'sluice.v1.Controller', broker: 'sluice.v1.Broker', coordinator: 'sluice.v1.Coordinator' };
@@ -224,6 +227,33 @@ describe('mutual TLS, OAuth bearer tokens and ACLs together', () => {
     expect(props.get('ssl.client.auth')).toBe('requested');
     expect(props.has('sasl.oauthbearer.jwks.endpoint.url')).toBe(false);
     expect(props.has('sasl.oauthbearer.expected.audience')).toBe(false);
+  });
+});
+
+describe('the secure example values (examples/values-secure.yaml, shown in the README)', () => {
+  test('lint strictly and render SASL_SSL, mTLS requested, ACLs with the services and the operator as super users', () => {
+    const lint = runHelm(chart.binDir, [
+      'lint',
+      '--strict',
+      '--kube-version',
+      KUBE_VERSION,
+      CHART_DIR,
+      '-f',
+      SECURE_EXAMPLE,
+    ]);
+    expect(lint.stderr + lint.stdout).toContain('0 chart(s) failed');
+    const objects = chart.render({}, ['-f', SECURE_EXAMPLE]);
+    const props = properties(one(objects, 'ConfigMap', 'rel-sluice-coordinator'));
+    expect(props.get('listener.security.protocol.map')).toBe('CONTROLLER:SASL_SSL,SASL_SSL:SASL_SSL');
+    expect(props.get('ssl.client.auth')).toBe('requested');
+    expect(props.get('super.users')).toBe(
+      'User:CN=sluice-controller;User:CN=sluice-broker;User:CN=sluice-coordinator;User:CN=sluice-admin',
+    );
+    expect(
+      envOf(one(objects, 'Pod', 'rel-sluice-test-produce-consume').spec.containers[0]).has(
+        'SLUICE_OAUTH_TOKEN_ENDPOINT',
+      ),
+    ).toBe(true);
   });
 });
 
