@@ -184,5 +184,11 @@ test('helm install of the secure example values: every object accepted, certific
   expect(config.data['server.properties']).toContain(
     'super.users=User:CN=sluice-controller;User:CN=sluice-broker;User:CN=sluice-coordinator;User:CN=sluice-admin',
   );
+  // NOTES.txt tells a user what clients now need.
+  const notes = helmOk(['get', 'notes', 'sec', '-n', ns]);
+  expect(notes).toContain('Every listener is SASL_SSL (ssl.client.auth=requested): clients need');
+  expect(notes).toContain('SLUICE_TLS_CA=<ca.crt of sluice-controller-tls>');
+  expect(notes).toContain('a token from https://keycloak.example.com/realms/streaming');
+  expect(notes).toContain('ACLs are on: super users are User:CN=sluice-controller;');
   helmOk(['uninstall', 'sec', '-n', ns, '--wait', '--timeout', '60s']);
 }, 180_000);

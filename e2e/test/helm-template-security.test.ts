@@ -121,14 +121,16 @@ describe('security.tls', () => {
     }
   });
 
-  test('probes keep their meaning: startup and readiness read grpc.health.v1 over /readyz, liveness stays TCP', () => {
+  test('probes keep their meaning: startup and readiness read grpc.health.v1 over /readyz, liveness /healthz', () => {
     for (const role of ROLES) {
       const main = mainContainer(objects, role);
       expect(main.startupProbe.grpc).toBeUndefined();
       expect(main.startupProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
       expect(main.startupProbe.periodSeconds * main.startupProbe.failureThreshold).toBe(600);
       expect(main.readinessProbe.httpGet).toEqual({ path: `/readyz?service=${HEALTH[role]}`, port: 'metrics' });
-      expect(main.livenessProbe.tcpSocket).toEqual({ port: 'grpc' });
+      // A TCP connect to the TLS port would be audited as a failed handshake at every period.
+      expect(main.livenessProbe.tcpSocket).toBeUndefined();
+      expect(main.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
       expect(main.ports.find((p: { name: string }) => p.name === 'metrics').containerPort).toBe(9464);
     }
   });

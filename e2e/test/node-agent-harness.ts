@@ -16,7 +16,7 @@ import { kubernetesBinDir, startControlPlane, type ControlPlane, type KubeObject
 
 export const ROOT = join(__dirname, '../..');
 const NODE24 = join(ROOT, 'node_modules/.bin/node');
-const AGENT_READY_TIMEOUT_MS = 30_000;
+const AGENT_READY_TIMEOUT_MS = 90_000;
 const AGENT_STOP_TIMEOUT_MS = 30_000;
 
 export interface NodeAgentRun {
