@@ -79,7 +79,12 @@ export async function startNodeAgent(nodeName = 'node-1'): Promise<NodeAgentRun>
   try {
     await waitFor(
       'the node agent to register its Node',
-      () => existsSync(join(stateDir, 'ready')),
+      () => {
+        // An agent that died will never register: the timeout's message carries its agent.log.
+        if (agent.exitCode !== null || agent.signalCode !== null)
+          throw new Error(`node agent exited (${agent.exitCode ?? agent.signalCode}): ${agentLogTail(stateDir)}`);
+        return existsSync(join(stateDir, 'ready'));
+      },
       AGENT_READY_TIMEOUT_MS,
       200,
     );
@@ -89,6 +94,14 @@ export async function startNodeAgent(nodeName = 'node-1'): Promise<NodeAgentRun>
   }
   lookupFromAgentHosts(stateDir);
   return run;
+}
+
+function agentLogTail(stateDir: string): string {
+  try {
+    return readFileSync(join(stateDir, 'agent.log'), 'utf8').slice(-2_000);
+  } catch {
+    return '(no agent.log)';
+  }
 }
 
 /** Stops the agent (it stops its pods) and the control plane; keeps the state with SLUICE_KEEP_NODE_AGENT_STATE. */

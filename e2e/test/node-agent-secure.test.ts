@@ -18,7 +18,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalCa, issueCertificate, waitFor, type IssuedFiles } from '@sluice/local-cluster';
+import { createLocalCa, issueCertificate, waitFor, type IssuedFiles, type LocalCa } from '@sluice/local-cluster';
 import { Admin } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
 import { BUILD_TIMEOUT_MS, CHART_DIR, valuesFile, type ControlPlane, type KubeObject } from './kubernetes';
@@ -30,6 +30,7 @@ import {
   stopNodeAgent,
   type NodeAgentRun,
 } from './node-agent-harness';
+import { startOidcIssuer, type OidcIssuer } from './oidc-issuer';
 
 const NS = 'secure';
 const ROLES = ['controller', 'broker', 'coordinator'] as const;
@@ -44,7 +45,7 @@ const ADMIN_PRINCIPAL = 'User:CN=admin';
 const TEST_PRINCIPAL = 'User:CN=helm-test';
 const TEST_TOPIC_PREFIX = 'helm-test-';
 
-const headless = (role: string): string => `rel-sluice-${role}-headless.${NS}.svc.cluster.local`;
+const headless = (role: string, ns = NS): string => `rel-sluice-${role}-headless.${ns}.svc.cluster.local`;
 const controllers = Array.from(
   { length: REPLICAS.controller },
   (_, i) => `rel-sluice-controller-${i}.${headless('controller')}:9093`,
@@ -55,20 +56,21 @@ let plane: ControlPlane;
 let stateDir: string;
 let admin: IssuedFiles;
 let helmTest: IssuedFiles;
+let ca: LocalCa;
 
 function pods(): KubeObject[] {
   return servicePods(plane, NS);
 }
 
 /** A Secret in the layout a cert-manager Certificate writes (tls.crt, tls.key, ca.crt). */
-function createTlsSecret(name: string, files: IssuedFiles): void {
+function createTlsSecret(name: string, files: IssuedFiles, ns = NS): void {
   plane.kubectl([
     'create',
     'secret',
     'generic',
     name,
     '-n',
-    NS,
+    ns,
     '--type=kubernetes.io/tls',
     `--from-file=tls.crt=${files.certificateFile}`,
     `--from-file=tls.key=${files.privateKeyFile}`,
@@ -116,7 +118,7 @@ beforeAll(async () => {
   // One CA; each role's certificate covers its pods (and the controllers the client Service).
   const tlsDir = join(stateDir, 'tls');
   mkdirSync(tlsDir);
-  const ca = await createLocalCa('sluice e2e CA');
+  ca = await createLocalCa('sluice e2e CA');
   plane.kubectl(['create', 'namespace', NS]);
   for (const role of ROLES) {
     const dnsNames = [`*.${headless(role)}`, ...(role === 'controller' ? [`rel-sluice.${NS}.svc.cluster.local`] : [])];
@@ -190,8 +192,8 @@ test('helm install with mutual TLS and ACLs: every pod Ready, readiness read ove
 }, 300_000);
 
 /** The agent's directory of a pod (`<ns>_<pod>_<uid>`). */
-function readdirPod(name: string): string {
-  const dir = readdirSync(join(stateDir, 'pods')).find((d) => d.startsWith(`${NS}_${name}_`));
+function readdirPod(name: string, ns = NS): string {
+  const dir = readdirSync(join(stateDir, 'pods')).find((d) => d.startsWith(`${ns}_${name}_`));
   if (dir === undefined) throw new Error(`no pod directory for ${name}`);
   return dir;
 }
@@ -251,3 +253,161 @@ test('refused, changing nothing: a principal outside its ACLs, a client without 
   }
   await waitFor('every pod still Ready', () => pods().length === POD_COUNT && pods().every(isReady), 30_000, 500);
 }, 120_000);
+
+describe('OAuth bearer tokens (SASL_SSL) from a real OpenID provider, ACLs on', () => {
+  // One pod per role: what this adds is the token path (the services fetching the issuer's JWKS,
+  // the test pod's client-credentials grant), not more replication.
+  const OAUTH_NS = 'secure-oauth';
+  const CLIENT_ID = 'helm-test-client';
+  const CLIENT_SECRET = 'helm-test-secret';
+  let issuer: OidcIssuer | undefined;
+
+  beforeAll(async () => {
+    // The issuer listens on 127.0.0.1, which the pods (their own loopback addresses, the host's
+    // network) reach as the services would reach a real provider.
+    issuer = await startOidcIssuer(stateDir, [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }]);
+    plane.kubectl(['create', 'namespace', OAUTH_NS]);
+    for (const role of ROLES) {
+      const dnsNames = [
+        `*.${headless(role, OAUTH_NS)}`,
+        ...(role === 'controller' ? [`rel-sluice.${OAUTH_NS}.svc.cluster.local`] : []),
+      ];
+      const files = await issueCertificate(ca, join(stateDir, 'tls', OAUTH_NS), `sluice-${role}`, { dnsNames });
+      createTlsSecret(`sluice-${role}-tls`, files, OAUTH_NS);
+    }
+    plane.kubectl([
+      'create',
+      'secret',
+      'generic',
+      'helm-test-oauth-client',
+      '-n',
+      OAUTH_NS,
+      `--from-literal=client-id=${CLIENT_ID}`,
+      `--from-literal=client-secret=${CLIENT_SECRET}`,
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await issuer?.kill();
+  });
+
+  test('helm install to Ready; an operator grants the token principal ACLs; helm test passes with a token', async () => {
+    const oidc = issuer as OidcIssuer;
+    const controller = `rel-sluice-controller-0.${headless('controller', OAUTH_NS)}:9093`;
+    const values = valuesFile(stateDir, 'oauth-values', {
+      controller: { replicas: 1, pdb: { enabled: false } },
+      broker: { replicas: 1, pdb: { enabled: false } },
+      config: {
+        'default.replication.factor': 1,
+        'min.insync.replicas': 1,
+        'offsets.topic.replication.factor': 1,
+        'share.coordinator.state.topic.replication.factor': 1,
+      },
+      security: {
+        tls: {
+          enabled: true,
+          clientAuth: '',
+          ...Object.fromEntries(
+            ROLES.map((role) => [role, { secretName: `sluice-${role}-tls`, principal: PRINCIPALS[role] }]),
+          ),
+        },
+        oauth: {
+          enabled: true,
+          issuer: oidc.issuer,
+          audience: [oidc.audience],
+          clientCredentials: {
+            tokenEndpoint: oidc.tokenEndpoint,
+            secretName: 'helm-test-oauth-client',
+            clientIdKey: 'client-id',
+            clientSecretKey: 'client-secret',
+          },
+        },
+        authorization: { enabled: true, superUsers: [ADMIN_PRINCIPAL], allowEveryoneIfNoAclFound: false },
+      },
+    });
+    const started = Date.now();
+    const result = plane.helm([
+      'install',
+      'rel',
+      CHART_DIR,
+      '-n',
+      OAUTH_NS,
+      '-f',
+      valuesFile(stateDir, 'agent-values', agentChartValues()),
+      '-f',
+      values,
+    ]);
+    expect(result.stderr).toBe('');
+    await waitFor(
+      'the three OAuth pods Ready',
+      () => {
+        const all = servicePods(plane, OAUTH_NS);
+        return all.length === 3 && all.every(isReady);
+      },
+      240_000,
+      1_000,
+    );
+    const installedMs = Date.now() - started;
+    const config = readFileSync(
+      join(stateDir, 'pods', readdirPod('rel-sluice-broker-0', OAUTH_NS), 'volumes', 'run', 'server.properties'),
+      'utf8',
+    );
+    expect(config).toContain('listeners=SASL_SSL://');
+    expect(config).toContain(`sasl.oauthbearer.expected.issuer=${oidc.issuer}`);
+    expect(config).toContain('ssl.client.auth=requested');
+
+    // The token's principal is User:<sub>, the client id for the client-credentials grant.
+    const operator = new Admin({
+      bootstrap: [controller],
+      timeoutMs: 20_000,
+      security: {
+        tls: { caFile: admin.caFile, certificateFile: admin.certificateFile, privateKeyFile: admin.privateKeyFile },
+      },
+    });
+    try {
+      const granted = await operator.createAcls(
+        (['CREATE', 'WRITE', 'READ', 'DESCRIBE'] as const).map((operation) => ({
+          resourceType: 'TOPIC' as const,
+          resourceName: TEST_TOPIC_PREFIX,
+          patternType: 'PREFIXED' as const,
+          principal: `User:${CLIENT_ID}`,
+          operation,
+        })),
+      );
+      expect(granted.map((r) => r.error)).toEqual([undefined, undefined, undefined, undefined]);
+    } finally {
+      operator.close();
+    }
+    const testStarted = Date.now();
+    const test = plane.helm(['test', 'rel', '-n', OAUTH_NS, '--timeout', '180s']);
+    const log = readFileSync(
+      join(stateDir, 'logs', `${OAUTH_NS}_rel-sluice-test-produce-consume_produce-consume.log`),
+      'utf8',
+    );
+    process.stdout.write(
+      `node-agent secure (OAuth): helm install to 3 Ready pods in ${installedMs} ms, helm test in ${Date.now() - testStarted} ms\n${log}`,
+    );
+    expect(test.stderr).toBe('');
+    expect(test.stdout).toMatch(/TEST SUITE:\s+rel-sluice-test-produce-consume[\s\S]*Phase:\s+Succeeded/);
+    expect(log).toMatch(/helm test: produced and consumed record-of-helm-test-\d+ on helm-test-\d+/);
+
+    // Without a token or a certificate, a SASL_SSL listener refuses the caller.
+    let anonymousErr = '';
+    const anonymous = await runCli(
+      [
+        'topic',
+        'create',
+        'helm-test-anonymous',
+        '--tls-ca',
+        admin.caFile,
+        '--bootstrap',
+        controller,
+        '--timeout',
+        '5000',
+      ],
+      { out: () => undefined, err: (text) => void (anonymousErr += text) },
+    );
+    expect(anonymous).not.toBe(ExitCode.OK);
+    expect(anonymousErr).toContain('SASL_AUTHENTICATION_FAILED');
+  }, 360_000);
+});
