@@ -11,7 +11,10 @@
  * - `helm test`: the test pod (its own certificate, CN=helm-test, granted ACLs on the helm-test-
  *   topic prefix by an operator's certificate) creates a topic, produces and consumes one record;
  * - what is refused: the same principal outside its ACLs (TOPIC_AUTHORIZATION_FAILED), a client
- *   with no certificate, and a plaintext client; none of them changes anything.
+ *   with no certificate, and a plaintext client; none of them changes anything;
+ * - a second release (one pod per role) with OAuth bearer tokens from a real OpenID provider
+ *   (SASL_SSL): Ready, `helm test` with a client-credentials token, a caller with neither token
+ *   nor certificate refused (SASL_AUTHENTICATION_FAILED).
  *
  * Smaller than node-agent.test.ts's cluster (3 controllers, 2 brokers, 2 coordinators): enough for
  * the Raft quorum, replication and the coordinators to talk mutual TLS, and modest on 2 cores.
