@@ -11,6 +11,8 @@
 #   SLUICE_ROLE                       controller | broker | coordinator | tiering
 #   SLUICE_NODE_ID_OFFSET             node.id = ordinal + this
 #   SLUICE_PORT SLUICE_METRICS_PORT   the gRPC listener's port and /metrics' port
+#   SLUICE_LISTENER_NAME              optional: the listener's name (default CONTROLLER for controllers,
+#                                     else PLAINTEXT; the chart names a TLS listener SSL or SASL_SSL)
 #   SLUICE_HEADLESS_SERVICE SLUICE_CLUSTER_DOMAIN   for the advertised DNS name
 #   SLUICE_ROLE_CONFIG SLUICE_POD_CONFIG            input and output .properties files
 #   SLUICE_CLUSTER_ID                 controller and broker: the cluster id to format with
@@ -34,6 +36,13 @@ case "$SLUICE_ROLE" in
   broker | coordinator | tiering) listener=PLAINTEXT ;;
   *)
     echo "prepare-pod: unknown SLUICE_ROLE $SLUICE_ROLE (controller, broker, coordinator or tiering)" >&2
+    exit 1
+    ;;
+esac
+listener=${SLUICE_LISTENER_NAME:-$listener}
+case "$listener" in
+  '' | *[!A-Z0-9_]*)
+    echo "prepare-pod: SLUICE_LISTENER_NAME $listener is not a listener name (A-Z, 0-9, _)" >&2
     exit 1
     ;;
 esac

@@ -83,6 +83,38 @@ async function registerNode(): Promise<void> {
   } catch (error) {
     if ((error as { code?: number }).code !== 409) throw error;
   }
+  // The controller manager may change the new Node between our read and our write (a taint, an
+  // annotation): the write then fails with 409 Conflict, and we read it again and retry.
+  await retryOnConflict('node status', () => reportNodeStatus(resources));
+  // The API server taints a new Node not-ready until its kubelet says otherwise: that is us.
+  await retryOnConflict('node taints', async () => {
+    const ready = await core.readNode({ name: nodeName });
+    if (ready.spec?.taints !== undefined && ready.spec.taints.length > 0) {
+      ready.spec.taints = ready.spec.taints.filter((taint) => !taint.key.startsWith('node.kubernetes.io/'));
+      await core.replaceNode({ name: nodeName, body: ready });
+    }
+  });
+  log(`registered node ${nodeName}`);
+}
+
+const MAX_CONFLICT_RETRIES = 10;
+const CONFLICT_BACKOFF_MS = 200;
+
+/** Runs a read-modify-write again while the API server answers 409 Conflict (bounded). */
+async function retryOnConflict(what: string, readModifyWrite: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await readModifyWrite();
+      return;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      log(`${what}: conflict (attempt ${attempt}), reading it again`);
+      await new Promise((resolveSleep) => setTimeout(resolveSleep, CONFLICT_BACKOFF_MS));
+    }
+  }
+}
+
+async function reportNodeStatus(resources: Record<string, string>): Promise<void> {
   const node = await core.readNode({ name: nodeName });
   const now = new Date();
   node.status = {
@@ -113,13 +145,6 @@ async function registerNode(): Promise<void> {
     },
   };
   await core.replaceNodeStatus({ name: nodeName, body: node });
-  // The API server taints a new Node not-ready until its kubelet says otherwise: that is us.
-  const ready = await core.readNode({ name: nodeName });
-  if (ready.spec?.taints !== undefined && ready.spec.taints.length > 0) {
-    ready.spec.taints = ready.spec.taints.filter((taint) => !taint.key.startsWith('node.kubernetes.io/'));
-    await core.replaceNode({ name: nodeName, body: ready });
-  }
-  log(`registered node ${nodeName}`);
 }
 
 function podKey(pod: k8s.V1Pod): string {

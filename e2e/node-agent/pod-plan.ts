@@ -17,7 +17,8 @@ export interface VolumePlan {
 
 export type ProbePlan =
   | { readonly kind: 'grpc'; readonly port: number; readonly service: string; readonly plan: ProbeTiming }
-  | { readonly kind: 'tcp'; readonly port: number; readonly plan: ProbeTiming };
+  | { readonly kind: 'tcp'; readonly port: number; readonly plan: ProbeTiming }
+  | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly plan: ProbeTiming };
 
 export interface ProbeTiming {
   readonly periodMs: number;
@@ -115,13 +116,18 @@ function planProbe(probe: V1Probe, ports: ReadonlyMap<string, number>, container
     failureThreshold: probe.failureThreshold ?? 3,
   };
   if (probe.grpc !== undefined) return { kind: 'grpc', port: probe.grpc.port, service: probe.grpc.service ?? '', plan };
-  if (probe.tcpSocket !== undefined) {
-    const port = probe.tcpSocket.port;
+  const portNumber = (port: number | string): number => {
     const number = typeof port === 'number' ? port : (ports.get(port) ?? Number(port));
     if (!Number.isInteger(number)) throw new UnsupportedPodError(`container ${container}: no port named ${port}`);
-    return { kind: 'tcp', port: number, plan };
+    return number;
+  };
+  if (probe.tcpSocket !== undefined) return { kind: 'tcp', port: portNumber(probe.tcpSocket.port), plan };
+  if (probe.httpGet !== undefined) {
+    if ((probe.httpGet.scheme ?? 'HTTP') !== 'HTTP')
+      throw new UnsupportedPodError(`container ${container}: only HTTP httpGet probes are supported`);
+    return { kind: 'http', port: portNumber(probe.httpGet.port), path: probe.httpGet.path ?? '/', plan };
   }
-  throw new UnsupportedPodError(`container ${container}: only grpc and tcpSocket probes are supported`);
+  throw new UnsupportedPodError(`container ${container}: only grpc, tcpSocket and httpGet probes are supported`);
 }
 
 /** The downward API fields a pod's env may name, as the kubelet fills them. */

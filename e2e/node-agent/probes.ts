@@ -1,8 +1,10 @@
 /**
  * The kubelet's probes, run by the node agent against a pod's loopback address: `grpc:` speaks
- * grpc.health.v1 Check (SERVING passes; NOT_SERVING, an unknown service or no answer fails) and
- * `tcpSocket:` passes when a connection opens; each bounded by the probe's timeout.
+ * grpc.health.v1 Check (SERVING passes; NOT_SERVING, an unknown service or no answer fails),
+ * `tcpSocket:` passes when a connection opens, and `httpGet:` passes on a status from 200 to 399
+ * (the kubelet's rule); each bounded by the probe's timeout.
  */
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import type { ProbePlan } from './pod-plan.ts';
@@ -21,9 +23,27 @@ function isServing(response: Buffer): boolean {
 }
 
 export function probeOnce(probe: ProbePlan, host: string): Promise<boolean> {
-  return probe.kind === 'grpc'
-    ? grpcHealth(host, probe.port, probe.service, probe.plan.timeoutMs)
-    : tcpOpen(host, probe.port, probe.plan.timeoutMs);
+  switch (probe.kind) {
+    case 'grpc':
+      return grpcHealth(host, probe.port, probe.service, probe.plan.timeoutMs);
+    case 'tcp':
+      return tcpOpen(host, probe.port, probe.plan.timeoutMs);
+    case 'http':
+      return httpGet(host, probe.port, probe.path, probe.plan.timeoutMs);
+  }
+}
+
+function httpGet(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolveProbe) => {
+    const req = request({ host, port, path, method: 'GET', timeout: timeoutMs, agent: false }, (response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      resolveProbe(status >= 200 && status < 400);
+    });
+    req.on('timeout', () => req.destroy(new Error('probe timed out')));
+    req.on('error', () => resolveProbe(false));
+    req.end();
+  });
 }
 
 function grpcHealth(host: string, port: number, service: string, timeoutMs: number): Promise<boolean> {

@@ -4,7 +4,8 @@
  * object is accepted by the API server's own validation, the real StatefulSet controller turns the
  * StatefulSets into pods and claims, and the release's life cycle keeps the cluster id (upgrade,
  * rollback, uninstall and reinstall) and refuses what would break the cluster before applying
- * anything. No kubelet runs here, so the pods stay Pending: this proves the objects, not the pods.
+ * anything. The secure example values (TLS, OAuth, ACLs) install the same way, their test pod
+ * accepted by a server-side dry run. No kubelet runs here, so the pods stay Pending: this proves the objects, not the pods.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import {
 } from './kubernetes';
 
 const NS = 'data';
+const SECURE_VALUES = join(CHART_DIR, 'examples/values-secure.yaml');
 const ROLES = ['controller', 'broker', 'coordinator'] as const;
 
 let plane: ControlPlane;
@@ -142,3 +144,51 @@ test('helm uninstall keeps the cluster id Secret and the volumes; a reinstall fi
   helmOk(['install', 'rel', CHART_DIR, '-n', NS]);
   expect(clusterIdInSecret()).toBe(clusterId);
 }, 120_000);
+
+test('helm install of the secure example values: every object accepted, certificates mounted, /readyz probes', async () => {
+  const ns = 'secure';
+  const result = plane.helm(['install', 'sec', CHART_DIR, '-n', ns, '--create-namespace', '-f', SECURE_VALUES]);
+  if (result.status !== 0) throw new Error(`helm install failed: ${result.stderr}`);
+  const manifest = parseManifests(plane.helm(['get', 'manifest', 'sec', '-n', ns]).stdout);
+  expect(manifest.length).toBeGreaterThanOrEqual(18);
+  for (const object of manifest) {
+    const served = JSON.parse(
+      plane.kubectl(['get', object.kind, object.metadata.name, '-n', ns, '-o', 'json']),
+    ) as KubeObject;
+    expect(served.metadata.name).toBe(object.metadata.name);
+  }
+  // The helm test pod (a hook, not created by install) passes the API server's validation too.
+  const hooks = plane.helm(['get', 'hooks', 'sec', '-n', ns]).stdout;
+  expect(hooks).toContain('sec-sluice-test-produce-consume');
+  expect(plane.kubectl(['apply', '--dry-run=server', '-n', ns, '-f', '-'], hooks)).toContain(
+    'pod/sec-sluice-test-produce-consume created (server dry run)',
+  );
+  await waitFor(
+    'the StatefulSet controller to create the secure pods',
+    () => plane.kubectl(['get', 'pods', '-n', ns, '-o', 'name']).trim().split('\n').length === 9,
+    60_000,
+    500,
+  );
+  const pod = JSON.parse(plane.kubectl(['get', 'pod', 'sec-sluice-broker-0', '-n', ns, '-o', 'json'])) as KubeObject;
+  const [main] = pod.spec.containers;
+  expect(main.readinessProbe.httpGet).toMatchObject({ path: '/readyz?service=sluice.v1.Broker', port: 'metrics' });
+  expect(pod.spec.volumes).toContainEqual(
+    expect.objectContaining({ name: 'tls', secret: expect.objectContaining({ secretName: 'sluice-broker-tls' }) }),
+  );
+  const config = JSON.parse(
+    plane.kubectl(['get', 'configmap', 'sec-sluice-broker', '-n', ns, '-o', 'json']),
+  ) as KubeObject;
+  expect(config.data['server.properties']).toContain(
+    'listener.security.protocol.map=CONTROLLER:SASL_SSL,SASL_SSL:SASL_SSL',
+  );
+  expect(config.data['server.properties']).toContain(
+    'super.users=User:CN=sluice-controller;User:CN=sluice-broker;User:CN=sluice-coordinator;User:CN=sluice-admin',
+  );
+  // NOTES.txt tells a user what clients now need.
+  const notes = helmOk(['get', 'notes', 'sec', '-n', ns]);
+  expect(notes).toContain('Every listener is SASL_SSL (ssl.client.auth=requested): clients need');
+  expect(notes).toContain('SLUICE_TLS_CA=<ca.crt of sluice-controller-tls>');
+  expect(notes).toContain('a token from https://keycloak.example.com/realms/streaming');
+  expect(notes).toContain('ACLs are on: super users are User:CN=sluice-controller;');
+  helmOk(['uninstall', 'sec', '-n', ns, '--wait', '--timeout', '60s']);
+}, 180_000);

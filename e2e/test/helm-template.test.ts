@@ -3,86 +3,33 @@
  * template's objects and the values that shape them, and the refusals, each with its message.
  * Needs only helm; `helm-install.test.ts` sends the same objects to a real API server.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKafkaUuid } from '@sluice/runtime';
-import {
-  BUILD_TIMEOUT_MS,
-  CHART_DIR,
-  KUBE_VERSION,
-  kubernetesBinDir,
-  parseManifests,
-  runHelm,
-  valuesFile,
-  type KubeObject,
-} from './kubernetes';
+import { ChartRenderer, envOf, one, properties } from './helm-render';
+import { BUILD_TIMEOUT_MS, CHART_DIR, KUBE_VERSION, runHelm, type KubeObject } from './kubernetes';
 
 const GRAFANA_DIR = join(__dirname, '../../deploy/grafana');
 const ROLES = ['controller', 'broker', 'coordinator'] as const;
 
+let chart: ChartRenderer;
 let binDir: string;
-let scratch: string;
-let valuesCount = 0;
 
 beforeAll(() => {
-  binDir = kubernetesBinDir(true);
-  scratch = mkdtempSync(join(tmpdir(), 'sluice-helm-template-'));
+  chart = ChartRenderer.start();
+  binDir = chart.binDir;
 }, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
+  chart.close();
 });
 
-function template(values: object = {}, extraArgs: readonly string[] = []): ReturnType<typeof runHelm> {
-  const file = valuesFile(scratch, `values-${valuesCount++}`, values);
-  return runHelm(binDir, [
-    'template',
-    'rel',
-    CHART_DIR,
-    '--namespace',
-    'data',
-    '--kube-version',
-    KUBE_VERSION,
-    '-f',
-    file,
-    ...extraArgs,
-  ]);
-}
-
 function render(values: object = {}, extraArgs: readonly string[] = []): KubeObject[] {
-  const result = template(values, extraArgs);
-  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
-  return parseManifests(result.stdout);
+  return chart.render(values, extraArgs);
 }
 
-/** helm's stderr for values that must be refused (and a check that nothing was rendered). */
 function refusal(values: object): string {
-  const result = template(values);
-  expect(result.status).not.toBe(0);
-  expect(result.stdout).toBe('');
-  return result.stderr;
-}
-
-function one(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
-  const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
-  return found[0] as KubeObject;
-}
-
-function properties(configMap: KubeObject): Map<string, string> {
-  const text = configMap.data['server.properties'] as string;
-  const entries = new Map<string, string>();
-  for (const line of text.split('\n').filter((l) => l !== '')) {
-    const at = line.indexOf('=');
-    expect(entries.has(line.slice(0, at))).toBe(false); // each key once: no ambiguous override
-    entries.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return entries;
-}
-
-function envOf(container: { env: { name: string; value?: string }[] }): Map<string, string | undefined> {
-  return new Map(container.env.map((e) => [e.name, e.value]));
+  return chart.refusal(values);
 }
 
 describe('helm lint', () => {

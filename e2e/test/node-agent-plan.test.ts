@@ -75,14 +75,20 @@ test('what the agent cannot honour is refused by name', () => {
   );
   const noCommand = { ...base, spec: { ...spec, containers: [{ name: 'c', image: 'x' }] } };
   expect(() => planPod(noCommand)).toThrow(/container c: no command/);
-  const httpProbe = {
-    ...base,
-    spec: {
-      ...spec,
-      containers: [{ ...spec.containers[0], name: 'c', readinessProbe: { httpGet: { port: 80, path: '/' } } }],
-    },
-  };
-  expect(() => planPod(httpProbe as V1Pod)).toThrow(/only grpc and tcpSocket probes/);
+  const withProbe = (readinessProbe: object): V1Pod =>
+    ({ ...base, spec: { ...spec, containers: [{ ...spec.containers[0], name: 'c', readinessProbe }] } }) as V1Pod;
+  expect(() => planPod(withProbe({ exec: { command: ['true'] } }))).toThrow(/only grpc, tcpSocket and httpGet probes/);
+  expect(() => planPod(withProbe({ httpGet: { port: 80, path: '/', scheme: 'HTTPS' } }))).toThrow(
+    /only HTTP httpGet probes/,
+  );
+  expect(
+    planPod(withProbe({ httpGet: { port: 'metrics', path: '/readyz?service=x' } })).containers[0]?.readiness,
+  ).toEqual({
+    kind: 'http',
+    port: 9464,
+    path: '/readyz?service=x',
+    plan: { periodMs: 10_000, timeoutMs: 1_000, failureThreshold: 3 },
+  });
   expect(() => fieldValue(base, '127.0.0.2', 'metadata.labels')).toThrow(UnsupportedPodError);
   expect(fieldValue(base, '127.0.0.2', 'status.podIP')).toBe('127.0.0.2');
   expect(fieldValue(base, '127.0.0.2', 'metadata.name')).toBe('rel-sluice-coordinator-0');

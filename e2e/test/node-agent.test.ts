@@ -23,29 +23,25 @@
  *
  * Pods advertise DNS names (<pod>.<headless>.<ns>.svc.cluster.local). The agent's hosts file maps
  * them for the pods; this process has no cluster DNS, so its lookups are answered from the same
- * file (lookupFromAgentHosts) while the test runs.
+ * file while the test runs (e2e/test/node-agent-harness.ts, shared with node-agent-secure.test.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import dns from 'node:dns';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkHistory, describeVerdict, waitFor, Workload } from '@sluice/local-cluster';
 import { Admin } from '../../packages/client/src';
 import { ExitCode, runCli } from '../../packages/cli/src';
+import { BUILD_TIMEOUT_MS, CHART_DIR, valuesFile, type ControlPlane, type KubeObject } from './kubernetes';
 import {
-  BUILD_TIMEOUT_MS,
-  CHART_DIR,
-  kubernetesBinDir,
-  startControlPlane,
-  valuesFile,
-  type ControlPlane,
-  type KubeObject,
-} from './kubernetes';
+  agentChartValues,
+  isReady,
+  servicePods,
+  startNodeAgent,
+  statefulSetRolledOut,
+  stopNodeAgent,
+  type NodeAgentRun,
+} from './node-agent-harness';
 import { RollingChecker } from './rolling-checker';
 
-const ROOT = join(__dirname, '../..');
-const NODE24 = join(ROOT, 'node_modules/.bin/node');
 const NS = 'data';
 const TOPIC = 'rolled';
 const PARTITIONS = 6;
@@ -57,114 +53,32 @@ const controllers = [0, 1, 2].map((i) => `${dnsName('controller', i)}:9093`);
 const brokers = [0, 1, 2].map((i) => `${dnsName('broker', i)}:9092`);
 const coordinators = [0, 1, 2].map((i) => `${dnsName('coordinator', i)}:9094`);
 
+let run: NodeAgentRun | undefined;
 let plane: ControlPlane;
 let stateDir: string;
-let agent: ChildProcess;
-const originalLookup = dns.promises.lookup;
-
-/** This process resolves pod DNS names from the agent's hosts file; everything else as before. */
-function lookupFromAgentHosts(): void {
-  const patched = async (hostname: string, options?: dns.LookupOptions): Promise<unknown> => {
-    const hosts = readFileSync(join(stateDir, 'hosts'), 'utf8');
-    const line = hosts.split('\n').find((l) => l.split(/\s+/).slice(1).includes(hostname));
-    if (line === undefined)
-      return (originalLookup as (h: string, o?: dns.LookupOptions) => Promise<unknown>)(hostname, options);
-    const address = { address: line.split(/\s+/)[0] as string, family: 4 };
-    return options?.all === true ? [address] : address;
-  };
-  dns.promises.lookup = patched as typeof dns.promises.lookup;
-}
 
 /** The release's service pods (the `helm test` pod left Succeeded is not one of them). */
 function pods(): KubeObject[] {
-  return (JSON.parse(plane.kubectl(['get', 'pods', '-n', NS, '-o', 'json'])) as { items: KubeObject[] }).items.filter(
-    (pod) => pod.metadata.labels?.['app.kubernetes.io/component'] !== 'test',
-  );
+  return servicePods(plane, NS);
 }
 
 /** What `kubectl rollout status` waits for: every replica on the new revision and Ready. */
 function rolledOut(statefulSet: string): boolean {
-  const set = JSON.parse(plane.kubectl(['get', 'statefulset', statefulSet, '-n', NS, '-o', 'json'])) as KubeObject;
-  return (
-    set.status.observedGeneration === set.metadata.generation &&
-    set.status.updateRevision === set.status.currentRevision &&
-    set.status.updatedReplicas === set.spec.replicas &&
-    set.status.readyReplicas === set.spec.replicas
-  );
+  return statefulSetRolledOut(plane, NS, statefulSet);
 }
 
-const isReady = (pod: KubeObject): boolean =>
-  pod.metadata.deletionTimestamp === undefined &&
-  (pod.status?.conditions ?? []).some(
-    (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
-  );
-
-/**
- * The pods' loopback /24, drawn per run: pods listen on the chart's fixed ports at their own
- * addresses, so two suites on one machine (two worktrees) would collide on one fixed prefix.
- */
-const POD_IP_PREFIX = `127.${12 + Math.floor(Math.random() * 240)}.${Math.floor(Math.random() * 250)}.`;
-
 beforeAll(async () => {
-  // Each pod's processes get their own mount namespace (unshare), which takes root, as CI runs.
-  if (process.getuid?.() !== 0)
-    throw new Error('the node agent e2e needs root (mount namespaces for pods); .ci/run runs as root');
-  plane = await startControlPlane(kubernetesBinDir());
-  stateDir = mkdtempSync(join(tmpdir(), 'sluice-node-agent-'));
-  agent = spawn(
-    NODE24,
-    [
-      join(ROOT, 'e2e/node-agent/main.ts'),
-      '--kubeconfig',
-      plane.kubeconfig,
-      '--node',
-      'node-1',
-      '--state-dir',
-      stateDir,
-      '--ip-prefix',
-      POD_IP_PREFIX,
-    ],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}` },
-    },
-  );
-  await waitFor('the node agent to register its Node', () => existsSync(join(stateDir, 'ready')), 30_000, 200);
-  lookupFromAgentHosts();
+  run = await startNodeAgent();
+  plane = run.plane;
+  stateDir = run.stateDir;
 }, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
-  dns.promises.lookup = originalLookup;
-  if (agent !== undefined && agent.exitCode === null) {
-    const exited = new Promise((resolveExit) => agent.once('exit', resolveExit));
-    agent.kill('SIGTERM');
-    const force = setTimeout(() => agent.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(force);
-  }
-  await plane?.stop();
-  if (stateDir !== undefined && process.env.SLUICE_KEEP_NODE_AGENT_STATE === undefined)
-    rmSync(stateDir, { recursive: true, force: true });
+  await stopNodeAgent(run);
 }, 90_000);
 
 test('helm install: every pod of every role runs and becomes Ready', async () => {
-  const values = valuesFile(stateDir, 'e2e-values', {
-    image: { appDir: ROOT },
-    metrics: { dashboards: { enabled: false } },
-    preStopSleepSeconds: 1,
-    probes: {
-      startup: { periodSeconds: 1, failureThreshold: 120, timeoutSeconds: 2 },
-      readiness: { periodSeconds: 1, failureThreshold: 3, timeoutSeconds: 2 },
-      liveness: { periodSeconds: 5, failureThreshold: 6, timeoutSeconds: 2 },
-    },
-    controller: { resources: {}, config: { 'broker.session.timeout.ms': 4000 }, terminationGracePeriodSeconds: 30 },
-    broker: {
-      resources: {},
-      config: { 'replica.fetch.wait.max.ms': 200, 'replica.lag.time.max.ms': 5000 },
-      terminationGracePeriodSeconds: 60,
-    },
-    coordinator: { resources: {}, terminationGracePeriodSeconds: 30 },
-  });
+  const values = valuesFile(stateDir, 'e2e-values', agentChartValues());
   const started = Date.now();
   const result = plane.helm(['install', 'rel', CHART_DIR, '-n', NS, '--create-namespace', '-f', values]);
   expect(result.stderr).toBe('');

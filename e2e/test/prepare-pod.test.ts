@@ -121,3 +121,17 @@ test('a controller does not advertise; a pod name without an ordinal or a missin
   expect(missing.status).not.toBe(0);
   expect(missing.stderr).toContain('POD_IP');
 });
+
+test("the chart's listener name (SSL, SASL_SSL with TLS) names both listeners; a malformed one is refused", () => {
+  const coordinator = prepare('coordinator', 'rel-sluice-coordinator-1', { SLUICE_LISTENER_NAME: 'SASL_SSL' });
+  expect(coordinator.status).toBe(0);
+  expect(podConfig()).toEqual(
+    expect.arrayContaining([
+      'listeners=SASL_SSL://10.1.2.3:9094',
+      'advertised.listeners=SASL_SSL://rel-sluice-coordinator-1.rel-sluice-coordinator-headless.data.svc.cluster.local:9094',
+    ]),
+  );
+  const bad = prepare('coordinator', 'rel-sluice-coordinator-1', { SLUICE_LISTENER_NAME: 'ssl://x' });
+  expect(bad.status).not.toBe(0);
+  expect(bad.stderr).toContain('SLUICE_LISTENER_NAME ssl://x is not a listener name');
+});

@@ -77,15 +77,26 @@ export async function createLocalCa(commonName = 'sluice local CA', validDays = 
   return { certificatePem: certificate.toString('pem'), keys, certificate };
 }
 
-/** Issues `CN=<name>` for localhost / 127.0.0.1 / ::1 and writes it under `<baseDir>/<name>/`. */
+/** Longest list of extra DNS names one certificate carries. */
+const MAX_DNS_NAMES = 64;
+
+/**
+ * Issues `CN=<name>` for localhost / 127.0.0.1 / ::1 (and `dnsNames`, e.g. a Kubernetes pod's
+ * `*.<headless service>.<namespace>.svc.cluster.local`) and writes it under `<baseDir>/<name>/`.
+ */
 export async function issueCertificate(
   ca: LocalCa,
   baseDir: string,
   name: string,
-  options: { readonly validDays?: number; readonly notBefore?: Date } = {},
+  options: { readonly validDays?: number; readonly notBefore?: Date; readonly dnsNames?: readonly string[] } = {},
 ): Promise<IssuedFiles> {
   if (!/^[A-Za-z0-9._-]+$/.test(name))
     throw new RangeError(`certificate name ${JSON.stringify(name)} is not a file name`);
+  const dnsNames = options.dnsNames ?? [];
+  if (dnsNames.length > MAX_DNS_NAMES) throw new RangeError(`at most ${MAX_DNS_NAMES} DNS names per certificate`);
+  for (const dnsName of dnsNames)
+    if (!/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(dnsName))
+      throw new RangeError(`${JSON.stringify(dnsName)} is not a DNS name (a wildcard only as the first label)`);
   const x509 = await x509Library();
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
@@ -104,6 +115,7 @@ export async function issueCertificate(
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
       new x509.SubjectAlternativeNameExtension([
         { type: 'dns', value: 'localhost' },
+        ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
         { type: 'ip', value: '127.0.0.1' },
         { type: 'ip', value: '::1' },
       ]),

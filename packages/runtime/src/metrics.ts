@@ -1,12 +1,16 @@
 /**
  * Metrics: one prom-client Registry per process (never the global one, so tests can run several
  * "processes" side by side), default Node metrics on, `service` and `node_id` as default labels,
- * served by a tiny node:http server: `GET /metrics` (Prometheus text) and `GET /healthz`.
+ * served by a tiny node:http server: `GET /metrics` (Prometheus text), `GET /healthz` and
+ * `GET /readyz?service=<name>`. /readyz answers the grpc.health.v1 status of a service over plain
+ * HTTP, so Kubernetes' httpGet probes keep readiness's meaning when the gRPC port speaks TLS (the
+ * kubelet's `grpc:` probe speaks no TLS). It tells nothing but SERVING or not, as /metrics tells more.
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ServingStatus } from './health';
 
 export interface MetricsRegistryOptions {
   readonly service: string;
@@ -35,7 +39,15 @@ export interface StartMetricsServerOptions {
   readonly port: number;
   /** Liveness for /healthz; default always healthy. */
   readonly health?: () => HealthReport;
+  /**
+   * The grpc.health.v1 status of a service ('' = the whole server) for /readyz; absent or
+   * undefined (a service never registered): 404, as Check answers NOT_FOUND.
+   */
+  readonly servingStatus?: (service: string) => ServingStatus | undefined;
 }
+
+/** Longest service name /readyz looks up; grpc.health.v1 names are short. */
+const MAX_SERVICE_NAME_LENGTH = 200;
 
 export interface StartedMetricsServer {
   readonly port: number;
@@ -45,7 +57,8 @@ export interface StartedMetricsServer {
 
 export async function startMetricsServer(options: StartMetricsServerOptions): Promise<StartedMetricsServer> {
   const server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
+    const url = new URL(request.url ?? '/', 'http://metrics.invalid');
+    const path = url.pathname;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -63,8 +76,17 @@ export async function startMetricsServer(options: StartMetricsServerOptions): Pr
       response
         .writeHead(report.healthy ? 200 : 503, { 'content-type': 'text/plain' })
         .end(`${report.healthy ? 'ok' : 'unhealthy'}${report.detail !== undefined ? `: ${report.detail}` : ''}\n`);
+    } else if (path === '/readyz') {
+      const service = url.searchParams.get('service') ?? '';
+      const status = service.length > MAX_SERVICE_NAME_LENGTH ? undefined : options.servingStatus?.(service);
+      const code = status === undefined ? 404 : status === 'SERVING' ? 200 : 503;
+      response
+        .writeHead(code, { 'content-type': 'text/plain' })
+        .end(`${status ?? 'SERVICE_UNKNOWN'}: '${service.slice(0, MAX_SERVICE_NAME_LENGTH)}'\n`);
     } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+      response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: try /metrics, /healthz or /readyz?service=<name>\n');
     }
   });
   // Scrapes are short; do not let an idle keep-alive socket hold close() up.

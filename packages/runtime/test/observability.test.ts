@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter } from 'prom-client';
-import { createLoggers, createMetricsRegistry, startMetricsServer } from '../src';
+import { createLoggers, createMetricsRegistry, HealthStatus, startMetricsServer } from '../src';
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -39,6 +39,47 @@ describe('metrics server', () => {
       healthy = false;
       expect((await get(server.port, '/healthz')).status).toBe(503);
       expect((await get(server.port, '/nope')).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves /readyz?service= from the grpc.health.v1 statuses (for httpGet probes when gRPC speaks TLS)', async () => {
+    const health = new HealthStatus('NOT_SERVING');
+    health.set('sluice.v1.Broker', 'NOT_SERVING');
+    const server = await startMetricsServer({
+      registry: createMetricsRegistry({ service: 'broker', nodeId: 100, defaultMetrics: false }),
+      host: '127.0.0.1',
+      port: 0,
+      servingStatus: (service) => health.get(service),
+    });
+    try {
+      expect(await get(server.port, '/readyz')).toEqual({ status: 503, body: "NOT_SERVING: ''\n" });
+      health.set('', 'SERVING');
+      expect(await get(server.port, '/readyz')).toEqual({ status: 200, body: "SERVING: ''\n" });
+      expect((await get(server.port, '/readyz?service=sluice.v1.Broker')).status).toBe(503);
+      health.set('sluice.v1.Broker', 'SERVING');
+      expect(await get(server.port, '/readyz?service=sluice.v1.Broker')).toEqual({
+        status: 200,
+        body: "SERVING: 'sluice.v1.Broker'\n",
+      });
+      // A service never registered is unknown, as grpc.health.v1 Check answers NOT_FOUND.
+      expect((await get(server.port, '/readyz?service=sluice.v1.Nope')).status).toBe(404);
+      health.shutdown();
+      expect((await get(server.port, '/readyz?service=sluice.v1.Broker')).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers /readyz 404 when the process gave no health statuses', async () => {
+    const server = await startMetricsServer({
+      registry: createMetricsRegistry({ service: 'broker', nodeId: 100, defaultMetrics: false }),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      expect((await get(server.port, '/readyz')).status).toBe(404);
     } finally {
       await server.close();
     }

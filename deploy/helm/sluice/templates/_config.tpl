@@ -41,6 +41,9 @@ data:
     {{- else }}
     coordinator.peers={{ include "sluice.addresses" (dict "root" $root "role" "coordinator" "ids" true) }}
     {{- end }}
+    {{- with include "sluice.securityProperties" $root }}
+    {{- . | nindent 4 }}
+    {{- end }}
     {{- range $key, $value := merge (deepCopy (index $root.Values $role).config) $root.Values.config }}
     {{ $key }}={{ if kindIs "float64" $value }}{{ int64 $value }}{{ else }}{{ $value }}{{ end }}
     {{- end }}

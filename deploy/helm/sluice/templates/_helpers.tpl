@@ -132,6 +132,11 @@ app.kubernetes.io/component: {{ .role }}
 - name: data
   mountPath: /var/lib/sluice/data
 {{- end }}
+{{- if and (ne .role "tiering") .root.Values.security.tls.enabled }}
+- name: tls
+  mountPath: {{ include "sluice.tlsDir" .root }}
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{/* The object store settings brokers and the tiering service share (Kafka's / the Aiven plugin's names). */}}
@@ -160,4 +165,69 @@ rsm.config.key.prefix={{ . }}
   valueFrom:
     secretKeyRef: { name: {{ $secret.name | quote }}, key: {{ $secret.secretAccessKeyKey | quote }} }
 {{- end }}
+{{- end -}}
+
+{{/*
+Security (docs/security.md). Where a role's certificate Secret is mounted: ssl.keystore.location.
+*/}}
+{{- define "sluice.tlsDir" -}}/etc/sluice-tls{{- end -}}
+
+{{/* SASL_SSL with OAuth bearer tokens (every caller authenticates), else SSL. */}}
+{{- define "sluice.securityProtocol" -}}
+{{- if .Values.security.oauth.enabled -}}SASL_SSL{{- else -}}SSL{{- end -}}
+{{- end -}}
+
+{{/*
+The name of a role's one listener: CONTROLLER for controllers; brokers and coordinators name it
+after its protocol, as Kafka's defaults do (PLAINTEXT, SSL, SASL_SSL): dict "root" $ "role" r.
+*/}}
+{{- define "sluice.listenerName" -}}
+{{- if eq .role "controller" -}}CONTROLLER
+{{- else if .root.Values.security.tls.enabled -}}{{ include "sluice.securityProtocol" .root }}
+{{- else -}}PLAINTEXT
+{{- end -}}
+{{- end -}}
+
+{{/* ssl.client.auth: as given, else requested when the services must authenticate to each other (tokens or ACLs). */}}
+{{- define "sluice.clientAuth" -}}
+{{- $s := .Values.security -}}
+{{- if $s.tls.clientAuth -}}{{ $s.tls.clientAuth }}
+{{- else if or $s.oauth.enabled $s.authorization.enabled -}}requested
+{{- else -}}none
+{{- end -}}
+{{- end -}}
+
+{{/* super.users: the services' own principals (their certificates), then the operators'. */}}
+{{- define "sluice.superUsers" -}}
+{{- $s := .Values.security -}}
+{{- $users := list -}}
+{{- range $role := list "controller" "broker" "coordinator" -}}
+{{- $users = append $users (index $s.tls $role).principal -}}
+{{- end -}}
+{{- join ";" (uniq (concat $users $s.authorization.superUsers)) -}}
+{{- end -}}
+
+{{/* The Kafka-named security keys every role's server.properties carries (none without TLS). */}}
+{{- define "sluice.securityProperties" -}}
+{{- $s := .Values.security -}}
+{{- if $s.tls.enabled -}}
+{{- $protocol := include "sluice.securityProtocol" . -}}
+listener.security.protocol.map=CONTROLLER:{{ $protocol }},{{ $protocol }}:{{ $protocol }}
+ssl.keystore.location={{ include "sluice.tlsDir" . }}
+ssl.client.auth={{ include "sluice.clientAuth" . }}
+{{- if $s.oauth.enabled }}
+sasl.oauthbearer.expected.issuer={{ $s.oauth.issuer }}
+{{- with $s.oauth.jwksUrl }}
+sasl.oauthbearer.jwks.endpoint.url={{ . }}
+{{- end }}
+{{- with $s.oauth.audience }}
+sasl.oauthbearer.expected.audience={{ join "," . }}
+{{- end }}
+{{- end }}
+{{- if $s.authorization.enabled }}
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users={{ include "sluice.superUsers" . }}
+allow.everyone.if.no.acl.found={{ $s.authorization.allowEveryoneIfNoAclFound }}
+{{- end }}
+{{- end -}}
 {{- end -}}

@@ -43,6 +43,7 @@ naming the value to change, so nothing is applied.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- include "sluice.validateSecurity" . -}}
 
 {{- if and $v.clusterId (not (regexMatch "^[A-Za-z0-9_-]{21}[AQgw]$" $v.clusterId)) -}}
 {{- fail (printf "clusterId %q is not a Kafka UUID (22 base64url characters, as `sluice storage random-uuid` prints)" $v.clusterId) -}}
@@ -80,6 +81,79 @@ naming the value to change, so nothing is applied.
 {{- $brokerMax := int $v.broker.pdb.maxUnavailable -}}
 {{- if lt (sub $rf $brokerMax) $minIsr -}}
 {{- fail (printf "broker.pdb.maxUnavailable=%d would let a disruption take a partition with default.replication.factor=%d below min.insync.replicas=%d (acks=all writes would fail with NOT_ENOUGH_REPLICAS); lower broker.pdb.maxUnavailable" $brokerMax $rf $minIsr) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+
+{{/*
+Security values that cannot work together. The services' own identity is their certificate (they
+call each other with it), so tokens and ACLs need TLS, and ACLs need the services' principals as
+super users or every call between them is refused (CLUSTER_AUTHORIZATION_FAILED).
+*/}}
+{{- define "sluice.validateSecurity" -}}
+{{- $v := .Values -}}
+{{- $s := $v.security -}}
+{{- $owned := list "listener.security.protocol.map" "ssl.keystore.location" "ssl.truststore.location" "ssl.client.auth" "sasl.oauthbearer.expected.issuer" "sasl.oauthbearer.jwks.endpoint.url" "sasl.oauthbearer.expected.audience" "authorizer.class.name" "super.users" "allow.everyone.if.no.acl.found" -}}
+{{- range $scope, $map := dict "config" $v.config "controller.config" $v.controller.config "broker.config" $v.broker.config "coordinator.config" $v.coordinator.config "tiering.config" $v.tiering.config -}}
+{{- range $key, $_ := $map -}}
+{{- if has $key $owned -}}
+{{- fail (printf "%s.%s: the chart writes %s from security.tls / security.oauth / security.authorization; set it there" $scope $key $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if not $s.tls.enabled -}}
+{{- if $s.tls.clientAuth -}}
+{{- fail (printf "security.tls.clientAuth=%s needs security.tls.enabled: client certificates are a TLS feature" $s.tls.clientAuth) -}}
+{{- end -}}
+{{- if $s.oauth.enabled -}}
+{{- fail "security.oauth.enabled needs security.tls.enabled: bearer tokens must not cross a plaintext listener, and the services authenticate to each other by certificate" -}}
+{{- end -}}
+{{- if $s.authorization.enabled -}}
+{{- fail "security.authorization.enabled needs security.tls.enabled: without TLS every caller, the services too, is User:ANONYMOUS" -}}
+{{- end -}}
+{{- if $v.tests.tlsSecretName -}}
+{{- fail "tests.tlsSecretName needs security.tls.enabled" -}}
+{{- end -}}
+{{- else -}}
+{{- range $role := list "controller" "broker" "coordinator" -}}
+{{- if not (index $s.tls $role).secretName -}}
+{{- fail (printf "security.tls.enabled needs security.tls.%s.secretName: a Secret with tls.crt, tls.key and ca.crt (a cert-manager Certificate's) for the %s pods" $role $role) -}}
+{{- end -}}
+{{- end -}}
+{{- if $v.tiering.enabled -}}
+{{- fail "security.tls.enabled with tiering.enabled: the tiering service speaks PLAINTEXT only in this build; turn one of them off" -}}
+{{- end -}}
+{{- if and (eq (include "sluice.clientAuth" .) "none") (or $s.oauth.enabled $s.authorization.enabled) -}}
+{{- fail "security.tls.clientAuth=none with oauth or authorization: the services authenticate to each other by certificate; use requested or required" -}}
+{{- end -}}
+{{- end -}}
+{{- if and $s.oauth.enabled (not $s.oauth.issuer) -}}
+{{- fail "security.oauth.enabled needs security.oauth.issuer (sasl.oauthbearer.expected.issuer: the iss of every token)" -}}
+{{- end -}}
+{{- $cc := $s.oauth.clientCredentials -}}
+{{- if and $cc.secretName (not $cc.tokenEndpoint) -}}
+{{- fail "security.oauth.clientCredentials.secretName needs security.oauth.clientCredentials.tokenEndpoint (where the client-credentials grant gets its token)" -}}
+{{- end -}}
+{{- if and $cc.tokenEndpoint (not $cc.secretName) -}}
+{{- fail "security.oauth.clientCredentials.tokenEndpoint needs security.oauth.clientCredentials.secretName (the client id and secret)" -}}
+{{- end -}}
+{{- if and $cc.secretName (not $s.oauth.enabled) -}}
+{{- fail "security.oauth.clientCredentials needs security.oauth.enabled" -}}
+{{- end -}}
+{{- if $s.authorization.enabled -}}
+{{- range $role := list "controller" "broker" "coordinator" -}}
+{{- if not (index $s.tls $role).principal -}}
+{{- fail (printf "security.authorization.enabled needs security.tls.%s.principal (User:<subject of its certificate>) in super.users, or every call the %s pods make to the other services is refused" $role $role) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.tests.enabled $s.tls.enabled (not $v.tests.tlsSecretName) -}}
+{{- if eq (include "sluice.clientAuth" .) "required" -}}
+{{- fail "security.tls.clientAuth=required: the helm test pod needs a client certificate, tests.tlsSecretName (or tests.enabled=false)" -}}
+{{- end -}}
+{{- if and $s.oauth.enabled (not $cc.secretName) -}}
+{{- fail "security.oauth.enabled: the helm test pod must authenticate, with security.oauth.clientCredentials or a certificate in tests.tlsSecretName (or tests.enabled=false)" -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

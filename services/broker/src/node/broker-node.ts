@@ -337,6 +337,7 @@ export class BrokerNode {
         registry,
         host: options.metrics.host,
         port: options.metrics.port,
+        servingStatus: (service) => this.health.get(service),
         health: () => ({
           healthy: true,
           detail: `epoch=${this.brokerEpochValue} fenced=${this.fencedValue} metadata=${this.follower.appliedOffset} ready=${this.readiness.ready}${this.readiness.ready ? '' : ` (${this.readiness.reason})`}`,

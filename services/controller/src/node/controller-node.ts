@@ -253,6 +253,7 @@ export class ControllerNode {
         registry: this.registry,
         host: options.metrics.host,
         port: options.metrics.port,
+        servingStatus: (service) => health.get(service),
         health: () => ({
           healthy: true,
           detail: `leader=${quorum.leaderId() ?? 'none'} applied=${stateMachine.appliedIndex}`,

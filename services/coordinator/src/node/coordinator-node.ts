@@ -362,6 +362,7 @@ export class CoordinatorNode {
         registry: this.registry,
         host: metrics.host,
         port: metrics.port,
+        servingStatus: (service) => this.health.get(service),
         health: () => ({
           healthy: !this.stopped,
           detail: `partitions=${this.groupPartitions.all().length}+${this.sharePartitions.all().length}`,
