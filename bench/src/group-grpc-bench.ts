@@ -30,10 +30,11 @@
  * heartbeat, the freed partitions handed out on the one after. The seed's "< 1 s" is the
  * coordinator's work (bench:groups); here it is shown as coordinator CPU seconds beside the wall.
  *
- * Flags: --quick (1,000 members, one assignor... uniform), --members <n,n> (default 10000),
+ * Flags: --quick (1,000 members, the uniform assignor only), --members <n,n> (default 10000),
  * --assignors uniform,range, --ratio <partitions per member> (1), --topics <n> (10),
  * --workers <n> (4), --heartbeat-interval-ms <n> (5000), --timeout-ms <n> per scenario (300000),
- * --keep (keep the temp dir with the processes' logs), --json <path>.
+ * --coordinator-workspace <dir> (the coordinators from another built checkout), --keep (keep the
+ * temp dir with the processes' logs), --json <path>.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,6 +72,11 @@ const workerCount = intFlag('--workers', 4);
 const heartbeatIntervalMs = intFlag('--heartbeat-interval-ms', 5_000);
 const scenarioTimeoutMs = intFlag('--timeout-ms', 300_000);
 const keep = process.argv.includes('--keep');
+/**
+ * Run the coordinators from another built checkout (bench/peers/baseline-checkout.sh <rev>), e.g.
+ * to measure a coordinator change against the revision before it on the same brokers and clients.
+ */
+const coordinatorWorkspace = flag('--coordinator-workspace');
 const assignors = (flag('--assignors') ?? (quick ? 'uniform' : 'uniform,range')).split(',');
 for (const name of assignors)
   if (name !== 'uniform' && name !== 'range') throw new RangeError(`--assignors: ${name} is not uniform or range`);
@@ -298,6 +304,7 @@ async function main(): Promise<void> {
             'offsets.topic.num.partitions': 3,
             'group.consumer.heartbeat.interval.ms': heartbeatIntervalMs,
           },
+          ...(coordinatorWorkspace === undefined ? {} : { workspace: coordinatorWorkspace }),
         },
       },
     },
@@ -306,10 +313,13 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   try {
     const topics = Array.from({ length: topicCount }, (_, i) => `members-${i}`);
-    const created = await cluster.admin.createTopics(
-      topics.map((name) => ({ name, numPartitions: partitionsPerTopic, replicationFactor: 1 })),
-    );
-    for (const result of created) if (result.error !== undefined) throw result.error;
+    // One topic per request: the controller refuses a batch of more than 10,000 metadata records.
+    for (const name of topics) {
+      const [created] = await cluster.admin.createTopics([
+        { name, numPartitions: partitionsPerTopic, replicationFactor: 1 },
+      ]);
+      if (created?.error !== undefined) throw created.error;
+    }
     // Every partition led before anyone joins: the coordinators assign what the metadata image holds.
     await waitFor(
       'every partition of the member topics led',
@@ -344,7 +354,8 @@ async function main(): Promise<void> {
     `\n## KIP-848 group convergence over gRPC (${startedAt})\n\n` +
       `Real clients (the SDK's GroupMembership) in ${workerCount} processes, 1 controller, 3 brokers, 3 coordinators on loopback; ` +
       `${topicCount} topics, ${ratio} partition(s) per member of the largest group, RF 1; ` +
-      `group.consumer.heartbeat.interval.ms ${heartbeatIntervalMs}, assignment interval 1000 ms (default).\n` +
+      `group.consumer.heartbeat.interval.ms ${heartbeatIntervalMs}, assignment interval 1000 ms (default)` +
+      `${coordinatorWorkspace === undefined ? '' : `; coordinators from ${coordinatorWorkspace}`}.\n` +
       `${machineFacts().join('; ')}; load ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after.\n\n`,
   );
   out(
