@@ -33,7 +33,8 @@ jest.setTimeout(Math.max(300_000, DATA_MIB * 20_000));
 const TOPIC = 'tiered-e2e';
 const PARTITIONS = 3;
 const VALUE_BYTES = 1024;
-const RECORDS = Math.floor((DATA_MIB * 1024 * 1024) / VALUE_BYTES);
+/** A multiple of PARTITIONS: records go round-robin, so each partition's high watermark is RECORDS / PARTITIONS. */
+const RECORDS = Math.floor((DATA_MIB * 1024 * 1024) / VALUE_BYTES / PARTITIONS) * PARTITIONS;
 const BUCKET = 'sluice-e2e';
 const PREFIX = 'e2e/';
 
