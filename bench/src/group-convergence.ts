@@ -41,31 +41,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { AssignorName } from '@sluice/coordinator';
 import { runScenario, type ScenarioResult, type TopicLayout } from './group-convergence-sim';
+import { flag, intFlag, intListFlag } from './flags';
 import { formatNumber, markdownTable } from './table';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-function intFlag(name: string, fallback: number): number {
-  const text = flag(name);
-  if (text === undefined) return fallback;
-  const value = Number(text.replace(/_/g, ''));
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} ${text} is not a positive integer`);
-  return value;
-}
-
-function intListFlag(name: string, fallback: readonly number[], min = 1): number[] {
-  const text = flag(name);
-  if (text === undefined) return [...fallback];
-  return text.split(',').map((part) => {
-    const value = Number(part.replace(/_/g, ''));
-    if (!Number.isSafeInteger(value) || value < min)
-      throw new RangeError(`${name} ${text} is not a list of integers >= ${min}`);
-    return value;
-  });
-}
 
 const quick = process.argv.includes('--quick');
 const metadataVersion = !process.argv.includes('--no-metadata-version');

@@ -44,25 +44,8 @@ import { LocalCluster, sleep, waitFor } from '@sluice/local-cluster';
 import { ProcSampler } from './compare-procs';
 import type { OwnedMessage, ProgressMessage, StartMessage } from './group-grpc-worker';
 import { machineFacts } from './machine-facts';
+import { flag, intFlag, intListFlag } from './flags';
 import { formatNumber, markdownTable } from './table';
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-function intListFlag(name: string, fallback: readonly number[]): number[] {
-  const text = flag(name);
-  if (text === undefined) return [...fallback];
-  return text.split(',').map((part) => {
-    const value = Number(part.replace(/_/g, ''));
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new RangeError(`${name} ${text} is not a list of positive integers`);
-    return value;
-  });
-}
-
-const intFlag = (name: string, fallback: number): number => intListFlag(name, [fallback])[0] as number;
 
 const quick = process.argv.includes('--quick');
 const memberCounts = intListFlag('--members', quick ? [1_000] : [10_000]);

@@ -59,25 +59,10 @@ import {
 import { LocalCluster, sleep, waitFor, type LocalRole } from '@sluice/local-cluster';
 import { ProcSampler } from './compare-procs';
 import { cpuProfileEnv } from './cpu-profile-env';
+import { flag, intListFlag } from './flags';
 import { formatNumber, markdownTable } from './table';
 
 // ------------------------------------------------------------------ flags
-
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-function intListFlag(name: string, fallback: readonly number[]): number[] {
-  const text = flag(name);
-  if (text === undefined) return [...fallback];
-  return text.split(',').map((part) => {
-    const value = Number(part.replace(/_/g, ''));
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new RangeError(`${name} ${text} is not a list of positive integers`);
-    return value;
-  });
-}
 
 const quick = process.argv.includes('--quick');
 const [recordCount] = intListFlag('--records', [quick ? 5_000 : 20_000]) as [number];

@@ -16,12 +16,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster } from '@sluice/local-cluster';
-import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
+import { createGrpcClient, GrpcClientPool } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
-import { RecordBatchView } from '@sluice/protocol';
 import { silentLogger } from '@sluice/runtime';
-import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
+import { CoordinatorNode, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
+import { offsetsBatches } from './support/offsets-log';
 
 jest.setTimeout(120_000);
 
@@ -81,41 +81,7 @@ describe('coordinator group commit', () => {
     return group.members.map((m) => m.memberId).sort();
   };
 
-  /** Batches in __consumer_offsets-0 from its start. */
-  const offsetsBatchCount = async (): Promise<number> => {
-    const response = await unaryCall(
-      broker,
-      'Fetch',
-      {
-        replicaId: -1,
-        replicaEpoch: -1,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 64 * 1024 * 1024,
-        topics: [
-          {
-            name: OFFSETS_TOPIC,
-            partitions: [
-              {
-                partition: 0,
-                fetchOffset: 0,
-                currentLeaderEpoch: -1,
-                lastFetchedEpoch: -1,
-                logStartOffset: -1,
-                partitionMaxBytes: 64 * 1024 * 1024,
-              },
-            ],
-          },
-        ],
-      },
-      { timeoutMs: 10_000 },
-    );
-    const result = response.topics[0]!.partitions[0]!;
-    expect(result.errorName).toBe('');
-    let count = 0;
-    for (let at = 0; at < result.records.length; count++) at += RecordBatchView.at(result.records, at).sizeBytes;
-    return count;
-  };
+  const offsetsBatchCount = async (): Promise<number> => (await offsetsBatches(broker)).length;
 
   beforeAll(async () => {
     cluster = await LocalCluster.start({

@@ -20,6 +20,7 @@ import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/pro
 import { silentLogger } from '@sluice/runtime';
 import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
+import { offsetsBatches as readOffsetsBatches } from './support/offsets-log';
 
 jest.setTimeout(90_000);
 
@@ -66,45 +67,7 @@ describe('coordinator writes larger than max.message.bytes', () => {
   const describeGroup = async (address: string): Promise<wire.DescribeGroupsResponse__Output['groups'][number]> =>
     (await call(address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!;
 
-  /** The batches of __consumer_offsets-0, from its start to the high watermark. */
-  const offsetsBatches = async (): Promise<RecordBatchView[]> => {
-    const response = await unaryCall(
-      broker,
-      'Fetch',
-      {
-        replicaId: -1,
-        replicaEpoch: -1,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 64 * 1024 * 1024,
-        topics: [
-          {
-            name: OFFSETS_TOPIC,
-            partitions: [
-              {
-                partition: 0,
-                fetchOffset: 0,
-                currentLeaderEpoch: -1,
-                lastFetchedEpoch: -1,
-                logStartOffset: -1,
-                partitionMaxBytes: 64 * 1024 * 1024,
-              },
-            ],
-          },
-        ],
-      },
-      { timeoutMs: 10_000 },
-    );
-    const result = response.topics[0]!.partitions[0]!;
-    expect(result.errorName).toBe('');
-    const views: RecordBatchView[] = [];
-    for (let at = 0; at < result.records.length;) {
-      const view = RecordBatchView.at(result.records, at);
-      views.push(view);
-      at += view.sizeBytes;
-    }
-    return views;
-  };
+  const offsetsBatches = (): Promise<RecordBatchView[]> => readOffsetsBatches(broker);
 
   beforeAll(async () => {
     cluster = await LocalCluster.start({
