@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, GrpcClientPool } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
-import { silentLogger } from '@sluice/runtime';
-import { CoordinatorNode, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
+import { CoordinatorNode } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
+import { singleBrokerCoordinatorOptions } from './support/single-broker-coordinator';
 import { offsetsBatches } from './support/offsets-log';
 
 jest.setTimeout(120_000);
@@ -36,27 +36,10 @@ describe('coordinator group commit', () => {
   const call = clients.call.bind(clients);
 
   const startCoordinator = (): Promise<CoordinatorNode> => {
-    const options: CoordinatorNodeOptions = {
-      nodeId: 1,
-      bindHost: '127.0.0.1',
-      bindPort: 0,
-      brokerAddress: cluster.brokers.address(1),
-      controllerAddresses: cluster.controllers.addresses(),
-      peers: new Map(),
-      offsetsTopicPartitions: 1,
-      offsetsTopicReplicationFactor: 1,
-      shareStateTopic: { partitions: 1, replicationFactor: 1, minIsr: 1 },
-      groups: {
-        sessionTimeoutMs: 60_000,
-        heartbeatIntervalMs: 1_000,
-        maxGroupSize: 1_000,
-        maxOffsetMetadataBytes: 4_096,
-        assignors: ['uniform', 'range'],
-      },
-      ownershipCheckIntervalMs: 100,
-      log: silentLogger(),
-    };
-    return CoordinatorNode.start(options);
+    // Sessions outlast the test: no member expires while the broker is stopped.
+    const options = singleBrokerCoordinatorOptions(cluster);
+    const groups = { ...options.groups, sessionTimeoutMs: 60_000 };
+    return CoordinatorNode.start({ ...options, groups });
   };
 
   const joinRequest = (groupId: string): wire.ConsumerGroupHeartbeatRequest => ({

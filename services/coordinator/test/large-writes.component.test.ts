@@ -17,9 +17,9 @@ import { LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, GrpcClientPool, unaryCall } from '@sluice/proto';
 import type * as wire from '@sluice/proto';
 import { CompressionType, encodeRecordBatch, RecordBatchView } from '@sluice/protocol';
-import { silentLogger } from '@sluice/runtime';
-import { CoordinatorNode, OFFSETS_TOPIC, type CoordinatorNodeOptions } from '../src/node/coordinator-node';
+import { CoordinatorNode, OFFSETS_TOPIC } from '../src/node/coordinator-node';
 import { eventually } from './support/eventually';
+import { singleBrokerCoordinatorOptions } from './support/single-broker-coordinator';
 import { offsetsBatches as readOffsetsBatches } from './support/offsets-log';
 
 jest.setTimeout(90_000);
@@ -39,28 +39,10 @@ describe('coordinator writes larger than max.message.bytes', () => {
   const call = clients.call.bind(clients);
 
   const startCoordinator = (maxWriteRequestBytes?: number): Promise<CoordinatorNode> => {
-    const options: CoordinatorNodeOptions = {
-      nodeId: 1,
-      bindHost: '127.0.0.1',
-      bindPort: 0,
-      brokerAddress: cluster.brokers.address(1),
-      controllerAddresses: cluster.controllers.addresses(),
-      peers: new Map(),
-      offsetsTopicPartitions: 1,
-      offsetsTopicReplicationFactor: 1,
-      shareStateTopic: { partitions: 1, replicationFactor: 1, minIsr: 1 },
+    const options = singleBrokerCoordinatorOptions(cluster, {
       maxMessageBytes: MAX_MESSAGE_BYTES,
       ...(maxWriteRequestBytes === undefined ? {} : { maxWriteRequestBytes }),
-      groups: {
-        sessionTimeoutMs: 45_000,
-        heartbeatIntervalMs: 1_000,
-        maxGroupSize: 1_000,
-        maxOffsetMetadataBytes: 4_096,
-        assignors: ['uniform', 'range'],
-      },
-      ownershipCheckIntervalMs: 100,
-      log: silentLogger(),
-    };
+    });
     return CoordinatorNode.start(options);
   };
 
