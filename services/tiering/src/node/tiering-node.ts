@@ -384,7 +384,7 @@ export class TieringNode {
     topic: TopicInfo,
     metadataLog: TopicRemoteLogMetadataLog,
   ): Promise<TieredPartitionView[]> {
-    const offsets = await this.leaderOffsets(topic);
+    const [offsets, localSizes] = await Promise.all([this.leaderOffsets(topic), this.leaderLocalSizes(topic)]);
     const remote = await mapBounded(
       topic.partitions,
       REPLAY_CONCURRENCY,
@@ -404,8 +404,57 @@ export class TieringNode {
         p.leader,
         offsets.get(p.partition) ?? { errorName: 'LEADER_NOT_AVAILABLE', errorMessage: 'no offsets answered' },
         remote[i]!,
+        localSizes.get(p.partition) ?? { errorName: 'LEADER_NOT_AVAILABLE', errorMessage: 'no log size answered' },
       ),
     );
+  }
+
+  /**
+   * Each partition's local log size on its leader: DescribeLogDirs asked of the topic's leaders
+   * (one request per leader, for this topic only). A leader that moved since the topic was
+   * described holds no leader replica worth reporting: the partition then says so by name.
+   */
+  private async leaderLocalSizes(topic: TopicInfo): Promise<Map<number, Outcome<number>>> {
+    const out = new Map<number, Outcome<number>>();
+    const leaders = [...new Set(topic.partitions.map((p) => p.leader).filter((leader) => leader >= 0))];
+    let answers: Awaited<ReturnType<Admin['describeLogDirs']>> = [];
+    try {
+      if (leaders.length > 0) answers = await this.admin.describeLogDirs(leaders, [{ topic: topic.name }]);
+    } catch (error) {
+      for (const p of topic.partitions) out.set(p.partition, failure(error));
+      return out;
+    }
+    const byBroker = new Map(answers.map((answer) => [answer.brokerId, answer]));
+    for (const p of topic.partitions) {
+      const answer = byBroker.get(p.leader);
+      if (p.leader < 0 || answer === undefined) {
+        out.set(p.partition, {
+          errorName: 'LEADER_NOT_AVAILABLE',
+          errorMessage: `${topic.name}-${p.partition} has no leader`,
+        });
+        continue;
+      }
+      if (answer.error !== undefined) {
+        out.set(p.partition, failure(answer.error));
+        continue;
+      }
+      const offline = answer.logDirs.find((dir) => dir.error !== undefined);
+      const found = answer.logDirs
+        .flatMap((dir) => dir.partitions)
+        .find((replica) => replica.topic === topic.name && replica.partition === p.partition && !replica.isFuture);
+      out.set(
+        p.partition,
+        found !== undefined
+          ? { ok: found.sizeBytes }
+          : offline?.error !== undefined
+            ? failure(offline.error)
+            : {
+                errorName: 'NOT_LEADER_OR_FOLLOWER',
+                errorMessage: `broker ${p.leader} holds no replica of ${topic.name}-${p.partition}`,
+              },
+      );
+    }
+    return out;
   }
 
   /** ListOffsets earliest, earliest-local and latest of every partition, from the leaders. */
