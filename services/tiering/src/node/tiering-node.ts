@@ -19,7 +19,7 @@
  * certificates, the ACLs of the metadata log (followed for them alone, AclFeed) enforced per RPC,
  * and its own calls to the controllers and brokers over mutual TLS with its certificate.
  */
-import { Admin, topicPartitionKey, type TopicInfo } from '@sluice/client';
+import { Admin, topicPartitionKey, type BrokerLogDirs, type TopicInfo } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import {
   createMetricsRegistry,
@@ -460,13 +460,13 @@ export class TieringNode {
 
   /**
    * Each partition's local log size on its leader: DescribeLogDirs asked of the topic's leaders
-   * (one request per leader, for this topic only). A leader that moved since the topic was
-   * described holds no leader replica worth reporting: the partition then says so by name.
+   * (one request per leader, for this topic only), as they were when the topic was described. A
+   * broker that holds no replica of the partition any more says so by name (NOT_LEADER_OR_FOLLOWER).
    */
   private async leaderLocalSizes(topic: TopicInfo): Promise<Map<number, Outcome<number>>> {
     const out = new Map<number, Outcome<number>>();
     const leaders = [...new Set(topic.partitions.map((p) => p.leader).filter((leader) => leader >= 0))];
-    let answers: Awaited<ReturnType<Admin['describeLogDirs']>> = [];
+    let answers: BrokerLogDirs[] = [];
     try {
       if (leaders.length > 0) answers = await this.admin.describeLogDirs(leaders, [{ topic: topic.name }]);
     } catch (error) {
