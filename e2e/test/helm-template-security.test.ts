@@ -337,10 +337,46 @@ describe('helm template refuses inconsistent security values, naming what to cha
     ).not.toThrow();
   });
 
-  test('TLS with the tiering service (PLAINTEXT only in this build)', () => {
-    expect(chart.refusal({ security: { tls: TLS }, tiering: { enabled: true, s3: { bucket: 'segments' } } })).toContain(
-      'security.tls.enabled with tiering.enabled: the tiering service speaks PLAINTEXT only',
+  test('TLS with the tiering service: its own certificate Secret and principal, the same keys, /readyz probes', () => {
+    const tiering = { enabled: true, s3: { bucket: 'segments' } };
+    const tierTls = { ...TLS, tiering: { secretName: 'sluice-tiering-tls', principal: 'User:CN=sluice-tiering' } };
+    const objects = chart.render({ security: { tls: tierTls, authorization: ACLS }, tiering });
+    const props = properties(one(objects, 'ConfigMap', 'rel-sluice-tiering'));
+    const brokerProps = properties(one(objects, 'ConfigMap', 'rel-sluice-broker'));
+    // The same security keys as every other role: one listener protocol, client certificates, ACLs.
+    for (const key of SECURITY_KEYS.filter((k) => brokerProps.has(k)))
+      expect([key, props.get(key)]).toEqual([key, brokerProps.get(key)]);
+    expect(props.get('ssl.keystore.location')).toBe('/etc/sluice-tls');
+    // Its principal is a super user everywhere (it reads __remote_log_metadata and asks the leaders).
+    expect(brokerProps.get('super.users')!.split(';')).toContain('User:CN=sluice-tiering');
+    const set = one(objects, 'StatefulSet', 'rel-sluice-tiering');
+    expect(set.spec.template.spec.volumes).toContainEqual({
+      name: 'tls',
+      secret: { secretName: 'sluice-tiering-tls' },
+    });
+    const container = mainContainer(objects, 'tiering');
+    expect(container.volumeMounts.find((m: { name: string }) => m.name === 'tls')).toEqual({
+      name: 'tls',
+      mountPath: '/etc/sluice-tls',
+      readOnly: true,
+    });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz?service=sluice.v1.Tiering', port: 'metrics' });
+    expect(container.startupProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.readinessProbe.grpc).toBeUndefined();
+    expect(listenerName(objects, 'tiering')).toBe(listenerName(objects, 'broker'));
+    expect(listenerName(objects, 'tiering')).not.toBe('PLAINTEXT');
+
+    // Without its Secret, or with ACLs and no principal, the chart says which value is missing.
+    expect(chart.refusal({ security: { tls: TLS }, tiering })).toContain(
+      'security.tls.enabled needs security.tls.tiering.secretName',
     );
+    expect(
+      chart.refusal({
+        security: { tls: { ...tierTls, tiering: { ...tierTls.tiering, principal: '' } }, authorization: ACLS },
+        tiering,
+      }),
+    ).toContain('security.authorization.enabled needs security.tls.tiering.principal');
   });
 
   test('security keys given in config: the chart writes them from security.*', () => {

@@ -200,8 +200,8 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
           },
         },
         // The tiering service (scheduled scrub, status with remote sizes) beside MinIO: hourly
-        // scrubs with the default grace period, as in production. It serves PLAINTEXT only (yet).
-        tiering: { count: minio === null || brokers === 0 || options.tls === true ? 0 : 1, config: tieringSettings },
+        // scrubs with the default grace period, as in production; with --tls secured as the rest.
+        tiering: { count: minio === null || brokers === 0 ? 0 : 1, config: tieringSettings },
       },
     });
   } catch (error) {
@@ -259,9 +259,6 @@ async function clusterUp(options: UpOptions, io: CliIo): Promise<ExitCode> {
         ? []
         : [
             `  tiered storage: MinIO ${minio.endpointUrl}  pid ${minio.pid()}  bucket ${TIERING_BUCKET}  log ${minio.logFile}`,
-            ...(options.tls === true
-              ? ['  tiering service: not started with --tls (it serves PLAINTEXT only in this build)']
-              : []),
             ...local.tiering.nodeIds.map(
               (id) =>
                 `  tiering service ${id}: ${endpoint('tiering', id)}  log ${local.tiering.logFile(id)}  (written to ${tieringPath}; tiering status and topic describe use it)`,

@@ -4,6 +4,7 @@ import { clusterCommand } from './cluster-command';
 import { consumeCommand } from './consume-command';
 import { ExitCode, UsageError } from './exit-codes';
 import { groupCommand } from './group-command';
+import { logDirsCommand } from './log-dirs-command';
 import type { CliIo } from './io';
 import { produceCommand } from './produce-command';
 import { applyClientSecurity, resetClientSecurity, withSecurityOptions, type SecurityFlags } from './security-options';
@@ -41,6 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   program.addCommand(groupCommand(io, setExitCode));
   program.addCommand(shareCommand(io, setExitCode));
   program.addCommand(tieringCommand(io, setExitCode));
+  program.addCommand(logDirsCommand(io, setExitCode));
   program.addCommand(aclCommand(io, setExitCode));
   // Subcommands inherit neither exitOverride nor output routing from the root; apply them everywhere.
   const configure = (command: Command): void => {

@@ -4,8 +4,9 @@
  *
  * `sluice tiering status [topic]`: per partition of each tiered topic (remote.storage.enable=true),
  * where its log starts (remote storage included), where its leader's local log starts, and its high
- * watermark, asked of the partition leaders (ListOffsets earliest, earliest-local, latest). What
- * lies between the first two is served from the object store.
+ * watermark, asked of the partition leaders (ListOffsets earliest, earliest-local, latest), and
+ * the leader's local log size (DescribeLogDirs); with the tiering service, the remote segments and
+ * bytes too. What lies between the first two offsets is served from the object store.
  */
 import type { TopicInfo } from '@sluice/client';
 import { Command } from 'commander';
@@ -24,6 +25,7 @@ import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { aboutTopic, parseConfigPairs } from './topic-command';
 import {
+  formatLocalColumns,
   formatRemoteColumns,
   isTiered,
   tieringStatus,
@@ -34,7 +36,7 @@ import {
 export function formatTieringStatus(topic: TopicInfo, offsets: readonly PartitionTieringOffsets[]): string {
   const lines = offsets.map(
     (o) =>
-      `\tTopic: ${topic.name}\tPartition: ${o.partition}\tLeader: ${o.leader < 0 ? 'none' : o.leader}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}\tRemoteOffsets: ${Math.max(0, o.localLogStartOffset - o.logStartOffset)}${formatRemoteColumns(o)}`,
+      `\tTopic: ${topic.name}\tPartition: ${o.partition}\tLeader: ${o.leader < 0 ? 'none' : o.leader}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}${formatLocalColumns(o)}\tRemoteOffsets: ${Math.max(0, o.localLogStartOffset - o.logStartOffset)}${formatRemoteColumns(o)}`,
   );
   return `Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions.length}\n${lines.join('\n')}\n`;
 }

@@ -11,7 +11,13 @@ import { withAdmin, withConnectionOptions } from './bootstrap';
 import type { ConnectionOptions } from './bootstrap';
 import { ExitCode, UsageError } from './exit-codes';
 import type { CliIo } from './io';
-import { formatRemoteColumns, isTiered, tieringStatus, withTieringServiceOption } from './tiering-offsets';
+import {
+  formatLocalColumns,
+  formatRemoteColumns,
+  isTiered,
+  tieringStatus,
+  withTieringServiceOption,
+} from './tiering-offsets';
 import { resolveTieringService } from './bootstrap';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -189,7 +195,7 @@ export function topicCommand(io: CliIo, setExitCode: (code: ExitCode) => void): 
           io.out(formatTopic(info));
           for (const o of offsets ?? [])
             io.out(
-              `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}${formatRemoteColumns(o)}\n`,
+              `\tTopic: ${info.name}\tPartition: ${o.partition}\tLogStartOffset: ${o.logStartOffset}\tLocalLogStartOffset: ${o.localLogStartOffset}\tHighWatermark: ${o.highWatermark}${formatLocalColumns(o)}${formatRemoteColumns(o)}\n`,
             );
         }
         return ExitCode.OK;

@@ -17,6 +17,7 @@ import {
   type AclFilter,
   type DescribedAcl,
 } from './admin-acls';
+import { describeLogDirs, type BrokerLogDirs, type LogDirsTopics } from './admin-log-dirs';
 import type { ClientSecurity } from '@sluice/proto';
 import { formatHostPort, type ItemError__Output } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
@@ -218,7 +219,7 @@ export type OffsetSpec = 'earliest' | 'earliest-local' | 'latest' | { readonly t
 
 export class Admin {
   private readonly channel: ControllerChannel;
-  /** Brokers' metadata for ListOffsets, built on first use from DescribeCluster. */
+  /** Brokers' metadata and channels (ListOffsets, DescribeLogDirs), built on first use from DescribeCluster. */
   private brokerMetadata: ClusterMetadata | undefined;
   private readonly timeoutMs: number;
   /** Consumer group operations (admin-groups.ts); null without `coordinators`. */
@@ -518,6 +519,40 @@ export class Admin {
             : spec.timestampMs;
     if (typeof spec === 'object' && (!Number.isSafeInteger(timestamp) || timestamp < 0))
       throw new ApiError('INVALID_REQUEST', `timestamp ${timestamp} must be a non-negative integer of ms`);
+    const brokerMetadata = await this.brokers();
+    return listOffsets(brokerMetadata, topicPartitions, timestamp, {
+      requestTimeoutMs: this.timeoutMs,
+      retryBackoffMs: 100,
+      retryBackoffMaxMs: 1_000,
+    });
+  }
+
+  /**
+   * Kafka's Admin.describeLogDirs: per broker asked (default: every registered broker), its log
+   * directories with the size and offset lag of each replica in them, for the topics asked
+   * (default: all). A broker that does not answer gets `error`; the others still answer.
+   */
+  async describeLogDirs(brokerIds?: readonly number[], topics: LogDirsTopics = []): Promise<BrokerLogDirs[]> {
+    const bad = brokerIds?.find((id) => !Number.isInteger(id) || id < 0);
+    if (bad !== undefined) throw new ApiError('INVALID_REQUEST', `broker id ${bad} must be a non-negative integer`);
+    const cluster = await this.describeCluster();
+    const addressOf = new Map(
+      cluster.brokers.flatMap((broker) =>
+        broker.listeners.slice(0, 1).map((l) => [broker.brokerId, formatHostPort(l.host, l.port)] as const),
+      ),
+    );
+    const ids = brokerIds ?? [...addressOf.keys()].sort((a, b) => a - b);
+    const brokerMetadata = await this.brokers();
+    return describeLogDirs(
+      [...new Set(ids)].map((brokerId) => ({ brokerId, address: addressOf.get(brokerId) ?? null })),
+      topics,
+      (address) => brokerMetadata.client(address),
+      this.timeoutMs,
+    );
+  }
+
+  /** The brokers' metadata and channels, built on first use from DescribeCluster. */
+  private async brokers(): Promise<ClusterMetadata> {
     if (this.brokerMetadata === undefined) {
       const cluster = await this.describeCluster();
       const addresses = cluster.brokers
@@ -525,17 +560,14 @@ export class Admin {
         .flatMap((broker) => broker.listeners.slice(0, 1).map((l) => formatHostPort(l.host, l.port)));
       if (addresses.length === 0)
         throw new ApiError('BROKER_NOT_AVAILABLE', 'no unfenced broker is registered with the controller quorum');
-      this.brokerMetadata = new ClusterMetadata({
+      // Another call may have built it while this one waited.
+      this.brokerMetadata ??= new ClusterMetadata({
         bootstrap: addresses,
         ...(this.security === undefined ? {} : { security: this.security }),
         requestTimeoutMs: Math.min(this.timeoutMs, 10_000),
       });
     }
-    return listOffsets(this.brokerMetadata, topicPartitions, timestamp, {
-      requestTimeoutMs: this.timeoutMs,
-      retryBackoffMs: 100,
-      retryBackoffMaxMs: 1_000,
-    });
+    return this.brokerMetadata;
   }
 
   // ---- consumer groups (through the coordinators; see admin-groups.ts)

@@ -6,6 +6,7 @@ export * from './accumulator';
 export * from './errors';
 export * from './controller-channel';
 export * from './admin';
+export type { BrokerLogDirs, LogDirInfo, LogDirPartitionInfo, LogDirsTopics } from './admin-log-dirs';
 export * from './admin-groups';
 export * from './admin-share-groups';
 export * from './coordinator-lookup';

@@ -4,6 +4,7 @@ describe('proto/sluice/v1/broker.proto', () => {
   it('loads and defines the Broker service with bytes records on the data path', () => {
     const definition = serviceDefinition('Broker');
     expect(Object.keys(definition).sort()).toEqual([
+      'DescribeLogDirs',
       'Fetch',
       'FetchRecords',
       'InitProducerId',

@@ -190,4 +190,32 @@ describe('ReplicaManager rules', () => {
       m.stop();
     }
   });
+
+  it("DescribeLogDirs answers the directory, its space and each replica's local size and lag, and refuses bad input", async () => {
+    const m = manager(dir);
+    try {
+      expect((await produce(m, 1)).errorName).toBe('');
+      const replica = m.replica('t', 0)!;
+      const all = await m.describeLogDirs(received('DescribeLogDirs', {}));
+      expect(all.logDirs).toHaveLength(1);
+      const logDir = all.logDirs![0]!;
+      expect(logDir).toMatchObject({ logDir: dir, errorName: '' });
+      expect(Number(logDir.totalBytes)).toBeGreaterThan(0);
+      expect(Number(logDir.usableBytes)).toBeGreaterThanOrEqual(0);
+      expect(Number(logDir.usableBytes)).toBeLessThanOrEqual(Number(logDir.totalBytes));
+      expect(replica.log.sizeBytes).toBeGreaterThan(0);
+      expect(logDir.topics).toEqual([
+        { name: 't', partitions: [{ partition: 0, sizeBytes: replica.log.sizeBytes, offsetLag: 0, isFuture: false }] },
+      ]);
+      const other = await m.describeLogDirs(
+        received('DescribeLogDirs', { topics: [{ name: 'other', partitions: [] }] }),
+      );
+      expect(other.logDirs![0]!.topics).toEqual([]);
+      await expect(
+        m.describeLogDirs(received('DescribeLogDirs', { topics: [{ name: '', partitions: [] }] })),
+      ).rejects.toMatchObject({ errorName: 'INVALID_TOPIC_EXCEPTION' });
+    } finally {
+      m.stop();
+    }
+  });
 });

@@ -16,3 +16,4 @@ export * from './security/security-audit';
 export * from './security/service-authenticator';
 export * from './security/service-security';
 export * from './metadata-follower';
+export * from './security/acl-feed';

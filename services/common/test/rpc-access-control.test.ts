@@ -6,6 +6,7 @@
  */
 import { ApiError } from '@sluice/protocol';
 import {
+  CLUSTER_RESOURCE_NAME,
   MetadataDelta,
   MetadataImage,
   uuidFromBytes,
@@ -36,6 +37,7 @@ const image = imageWith([
   { resourceType: 'TOPIC', resourceName: 'orders', principal: 'User:alice', operation: 'WRITE' },
   { resourceType: 'TOPIC', resourceName: 'orders', principal: 'User:bob', operation: 'READ' },
   { resourceType: 'GROUP', resourceName: 'billing', principal: 'User:bob', operation: 'READ' },
+  { resourceType: 'CLUSTER', resourceName: CLUSTER_RESOURCE_NAME, principal: 'User:carol', operation: 'DESCRIBE' },
 ]);
 
 function control(): { access: RpcAccessControl; sink: MemorySecurityAuditSink } {
@@ -115,6 +117,11 @@ describe('RpcAccessControl', () => {
     expect(refusal('User:alice', 'sluice.v1.Controller', 'CreateAcls', { creations: [] })).toBe(
       'CLUSTER_AUTHORIZATION_FAILED',
     );
+    // Kafka's DescribeLogDirs: DESCRIBE on the cluster (every replica's size and path on the broker).
+    expect(refusal('User:bob', 'sluice.v1.Broker', 'DescribeLogDirs', { topics: [{ name: 'orders' }] })).toBe(
+      'CLUSTER_AUTHORIZATION_FAILED',
+    );
+    expect(refusal('User:carol', 'sluice.v1.Broker', 'DescribeLogDirs', { topics: [] })).toBe('ALLOWED');
     // An RPC without a rule is closed to all but super users.
     expect(refusal('User:alice', 'sluice.v1.Broker', 'SomethingNew', {})).toBe('CLUSTER_AUTHORIZATION_FAILED');
   });

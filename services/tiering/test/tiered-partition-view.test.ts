@@ -24,6 +24,7 @@ function stateWith(...steps: [RemoteSegmentMetadata, 'COPY_SEGMENT_STARTED' | 'C
 }
 
 const OFFSETS = { ok: { logStartOffset: 0, localLogStartOffset: 200, highWatermark: 250 } };
+const LOCAL_SIZE = { ok: 4_096 };
 
 describe('tieredPartitionView', () => {
   it('joins the leader offsets with the copied segments (unfinished uploads counted, not summed)', () => {
@@ -37,7 +38,7 @@ describe('tieredPartitionView', () => {
       [b, 'COPY_SEGMENT_FINISHED'],
       [c, 'COPY_SEGMENT_STARTED'],
     );
-    expect(tieredPartitionView(0, 2, OFFSETS, { ok: state })).toEqual({
+    expect(tieredPartitionView(0, 2, OFFSETS, { ok: state }, LOCAL_SIZE)).toEqual({
       partition: 0,
       leaderId: 2,
       logStartOffset: 0,
@@ -48,13 +49,14 @@ describe('tieredPartitionView', () => {
       remoteSegments: 2,
       remoteSizeBytes: 3_000,
       unfinishedUploads: 1,
+      localSizeBytes: 4_096,
       errorName: '',
       errorMessage: '',
     });
   });
 
   it('says nothing is remote with -1 offsets and zero sizes', () => {
-    const view = tieredPartitionView(1, 1, OFFSETS, { ok: new RemotePartitionState(TOPIC_ID, 1) });
+    const view = tieredPartitionView(1, 1, OFFSETS, { ok: new RemotePartitionState(TOPIC_ID, 1) }, LOCAL_SIZE);
     expect([view.remoteStartOffset, view.remoteEndOffset, view.remoteSegments, view.remoteSizeBytes]).toEqual([
       -1, -1, 0, 0,
     ]);
@@ -66,6 +68,7 @@ describe('tieredPartitionView', () => {
       -1,
       { errorName: 'LEADER_NOT_AVAILABLE', errorMessage: 'no leader' },
       { errorName: 'REQUEST_TIMED_OUT', errorMessage: 'replay timed out' },
+      { errorName: 'LEADER_NOT_AVAILABLE', errorMessage: 'no leader' },
     );
     expect(noLeader).toMatchObject({
       logStartOffset: -1,
@@ -73,12 +76,41 @@ describe('tieredPartitionView', () => {
       highWatermark: -1,
       remoteSizeBytes: -1,
       unfinishedUploads: -1,
+      localSizeBytes: -1,
       errorName: 'LEADER_NOT_AVAILABLE',
     });
-    const noMetadata = tieredPartitionView(0, 1, OFFSETS, {
+    const noMetadata = tieredPartitionView(
+      0,
+      1,
+      OFFSETS,
+      {
+        errorName: 'REQUEST_TIMED_OUT',
+        errorMessage: 'replay timed out',
+      },
+      LOCAL_SIZE,
+    );
+    expect(noMetadata).toMatchObject({
+      highWatermark: 250,
+      remoteSegments: 0,
+      localSizeBytes: 4_096,
       errorName: 'REQUEST_TIMED_OUT',
-      errorMessage: 'replay timed out',
     });
-    expect(noMetadata).toMatchObject({ highWatermark: 250, remoteSegments: 0, errorName: 'REQUEST_TIMED_OUT' });
+  });
+
+  it('keeps the offsets and remote sizes when only the local size is missing, and names why', () => {
+    const view = tieredPartitionView(
+      0,
+      1,
+      OFFSETS,
+      { ok: new RemotePartitionState(TOPIC_ID, 0) },
+      { errorName: 'KAFKA_STORAGE_ERROR', errorMessage: 'log directory offline' },
+    );
+    expect(view).toMatchObject({
+      localLogStartOffset: 200,
+      remoteSizeBytes: 0,
+      localSizeBytes: -1,
+      errorName: 'KAFKA_STORAGE_ERROR',
+      errorMessage: 'log directory offline',
+    });
   });
 });

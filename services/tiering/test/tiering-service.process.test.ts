@@ -4,7 +4,8 @@
  * 1; launched by LocalCluster it reports SERVING only while the bucket answers; its status RPC
  * joins the leaders' offsets with the remote-log metadata (remote start, end, segments, bytes);
  * its scheduled scrub deletes an orphaned object past the grace period and leaves every object
- * the metadata names; and ScrubRemoteStorage answers a dry run on request.
+ * the metadata names; and ScrubRemoteStorage answers a dry run on request. The leaders' local
+ * sizes come from their DescribeLogDirs, which `sluice log-dirs describe` shows per broker.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -171,9 +172,116 @@ describe('tiering service process', () => {
     );
     const described = await sluiceCli('topic', 'describe', TOPIC, '--json', ...connection);
     expect(described.code).toBe(ExitCode.OK);
-    const tieringJson = (JSON.parse(described.out) as { tiering: { remote: { sizeBytes: number } }[] }).tiering;
+    const tieringJson = (
+      JSON.parse(described.out) as { tiering: { localSizeBytes: number; remote: { sizeBytes: number } }[] }
+    ).tiering;
     expect(tieringJson).toHaveLength(PARTITIONS);
-    for (const p of tieringJson) expect(p.remote.sizeBytes).toBeGreaterThan(0);
+    for (const p of tieringJson) {
+      expect(p.remote.sizeBytes).toBeGreaterThan(0);
+      expect(p.localSizeBytes).toBeGreaterThan(0);
+    }
+
+    // Local sizes: the service's are the leaders' own DescribeLogDirs answers (read until no
+    // segment is copied or trimmed in between), and only what local retention left on disk.
+    const leaderSizes = async (): Promise<Map<number, number>> => {
+      const sizes = new Map<number, number>();
+      const topic = await cluster!.admin.describeTopic(TOPIC);
+      const answers = await cluster!.admin.describeLogDirs(
+        topic.partitions.map((p) => p.leader),
+        [{ topic: TOPIC }],
+      );
+      for (const p of topic.partitions) {
+        const answer = answers.find((a) => a.brokerId === p.leader)!;
+        expect(answer.error).toBeUndefined();
+        const replica = answer.logDirs[0]!.partitions.find((r) => r.partition === p.partition)!;
+        expect(replica).toMatchObject({ topic: TOPIC, offsetLag: 0, isFuture: false });
+        sizes.set(p.partition, replica.sizeBytes);
+      }
+      return sizes;
+    };
+    await waitFor(
+      "the service's local sizes are the leaders' DescribeLogDirs sizes",
+      async () => {
+        const answer = await unaryCall(
+          tiering!,
+          'DescribeTieredPartitions',
+          { topics: [TOPIC] },
+          { timeoutMs: 20_000 },
+        );
+        const fromService = answer.topics[0]!.partitions;
+        const fromLeaders = await leaderSizes();
+        return fromService.every(
+          (p) => p.errorName === '' && Number(p.localSizeBytes) === fromLeaders.get(p.partition),
+        );
+      },
+      30_000,
+      500,
+    );
+    for (const size of (await leaderSizes()).values()) {
+      expect(size).toBeGreaterThan(0);
+      // local.retention.bytes=0: the copied segments left the disk, so less than what was written stays.
+      expect(size).toBeLessThan(RECORDS_PER_PARTITION * value.length);
+    }
+    expect(statusCli.out).toMatch(/Partition: 0\t.*HighWatermark: \d+\tLocalSizeBytes: [1-9]\d*\t/);
+    // Without the service the CLI still shows the local sizes (from the leaders), not the remote ones.
+    const alone = await sluiceCli('topic', 'describe', TOPIC, '--bootstrap', cluster.controllers.addresses().join(','));
+    expect(alone.code).toBe(ExitCode.OK);
+    expect(alone.out).toMatch(
+      /Partition: 1\tLogStartOffset: 0\tLocalLogStartOffset: [1-9]\d*\tHighWatermark: \d+\tLocalSizeBytes: [1-9]\d*\n/,
+    );
+    expect(alone.out).not.toContain('RemoteSizeBytes');
+
+    // kafka-log-dirs.sh --describe: every broker holds a replica of both partitions (RF 3).
+    const logDirsCli = await sluiceCli(
+      'log-dirs',
+      'describe',
+      '--topic',
+      TOPIC,
+      '--json',
+      '--bootstrap',
+      cluster.controllers.addresses().join(','),
+    );
+    expect(logDirsCli.err).toBe('');
+    expect(logDirsCli.code).toBe(ExitCode.OK);
+    const logDirsJson = JSON.parse(logDirsCli.out) as {
+      version: number;
+      brokers: {
+        broker: number;
+        logDirs: { error: string | null; partitions: { partition: string; size: number }[] }[];
+      }[];
+    };
+    expect(logDirsJson.version).toBe(1);
+    expect(logDirsJson.brokers.map((b) => b.broker)).toEqual(cluster.brokers.nodeIds);
+    for (const broker of logDirsJson.brokers) {
+      expect(broker.logDirs).toHaveLength(1);
+      expect(broker.logDirs[0]!.error).toBeNull();
+      expect(broker.logDirs[0]!.partitions.map((p) => p.partition)).toEqual([`${TOPIC}-0`, `${TOPIC}-1`]);
+      for (const p of broker.logDirs[0]!.partitions) expect(p.size).toBeGreaterThan(0);
+    }
+    // One broker, in text; a broker id nobody registered is named on stderr with exit 1.
+    const oneBroker = await sluiceCli(
+      'log-dirs',
+      'describe',
+      '--broker',
+      String(cluster.brokers.nodeIds[0]),
+      '--bootstrap',
+      cluster.controllers.addresses().join(','),
+    );
+    expect(oneBroker.code).toBe(ExitCode.OK);
+    expect(oneBroker.out).toMatch(
+      new RegExp(`^Broker: ${cluster.brokers.nodeIds[0]}\tLogDir: \\S+\tTotalBytes: [1-9]`),
+    );
+    expect(oneBroker.out).toMatch(/\tTopic: warm\tPartition: 0\tSizeBytes: \d+\tOffsetLag: 0\tIsFuture: false/);
+    const unknownBroker = await sluiceCli(
+      'log-dirs',
+      'describe',
+      '--broker',
+      '99',
+      '--bootstrap',
+      cluster.controllers.addresses().join(','),
+    );
+    expect(unknownBroker.code).toBe(ExitCode.FAILURE);
+    expect(unknownBroker.err).toContain('broker 99: BROKER_NOT_AVAILABLE');
 
     // An object in the layout that no metadata names: a copy's PUT whose COPY_SEGMENT_STARTED never came.
     const topicId = named.topics[2]!.topicId;

@@ -132,7 +132,7 @@ app.kubernetes.io/component: {{ .role }}
 - name: data
   mountPath: /var/lib/sluice/data
 {{- end }}
-{{- if and (ne .role "tiering") .root.Values.security.tls.enabled }}
+{{- if .root.Values.security.tls.enabled }}
 - name: tls
   mountPath: {{ include "sluice.tlsDir" .root }}
   readOnly: true
@@ -197,11 +197,16 @@ after its protocol, as Kafka's defaults do (PLAINTEXT, SSL, SASL_SSL): dict "roo
 {{- end -}}
 {{- end -}}
 
+{{/* The roles with a certificate of their own: every role the release runs. */}}
+{{- define "sluice.securedRoles" -}}
+{{- if .Values.tiering.enabled -}}controller broker coordinator tiering{{- else -}}controller broker coordinator{{- end -}}
+{{- end -}}
+
 {{/* super.users: the services' own principals (their certificates), then the operators'. */}}
 {{- define "sluice.superUsers" -}}
 {{- $s := .Values.security -}}
 {{- $users := list -}}
-{{- range $role := list "controller" "broker" "coordinator" -}}
+{{- range $role := include "sluice.securedRoles" . | splitList " " -}}
 {{- $users = append $users (index $s.tls $role).principal -}}
 {{- end -}}
 {{- join ";" (uniq (concat $users $s.authorization.superUsers)) -}}

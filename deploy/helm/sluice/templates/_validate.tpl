@@ -116,13 +116,10 @@ super users or every call between them is refused (CLUSTER_AUTHORIZATION_FAILED)
 {{- fail "tests.tlsSecretName needs security.tls.enabled" -}}
 {{- end -}}
 {{- else -}}
-{{- range $role := list "controller" "broker" "coordinator" -}}
+{{- range $role := include "sluice.securedRoles" . | splitList " " -}}
 {{- if not (index $s.tls $role).secretName -}}
 {{- fail (printf "security.tls.enabled needs security.tls.%s.secretName: a Secret with tls.crt, tls.key and ca.crt (a cert-manager Certificate's) for the %s pods" $role $role) -}}
 {{- end -}}
-{{- end -}}
-{{- if $v.tiering.enabled -}}
-{{- fail "security.tls.enabled with tiering.enabled: the tiering service speaks PLAINTEXT only in this build; turn one of them off" -}}
 {{- end -}}
 {{- if and (eq (include "sluice.clientAuth" .) "none") (or $s.oauth.enabled $s.authorization.enabled) -}}
 {{- fail "security.tls.clientAuth=none with oauth or authorization: the services authenticate to each other by certificate; use requested or required" -}}
@@ -142,7 +139,7 @@ super users or every call between them is refused (CLUSTER_AUTHORIZATION_FAILED)
 {{- fail "security.oauth.clientCredentials needs security.oauth.enabled" -}}
 {{- end -}}
 {{- if $s.authorization.enabled -}}
-{{- range $role := list "controller" "broker" "coordinator" -}}
+{{- range $role := include "sluice.securedRoles" . | splitList " " -}}
 {{- if not (index $s.tls $role).principal -}}
 {{- fail (printf "security.authorization.enabled needs security.tls.%s.principal (User:<subject of its certificate>) in super.users, or every call the %s pods make to the other services is refused" $role $role) -}}
 {{- end -}}

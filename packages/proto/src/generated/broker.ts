@@ -4,6 +4,9 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { BrokerClient as _sluice_v1_BrokerClient, BrokerDefinition as _sluice_v1_BrokerDefinition } from './sluice/v1/Broker';
 import type { BrokerEndpoint as _sluice_v1_BrokerEndpoint, BrokerEndpoint__Output as _sluice_v1_BrokerEndpoint__Output } from './sluice/v1/BrokerEndpoint';
 import type { ConsumerRecord as _sluice_v1_ConsumerRecord, ConsumerRecord__Output as _sluice_v1_ConsumerRecord__Output } from './sluice/v1/ConsumerRecord';
+import type { DescribeLogDirsRequest as _sluice_v1_DescribeLogDirsRequest, DescribeLogDirsRequest__Output as _sluice_v1_DescribeLogDirsRequest__Output } from './sluice/v1/DescribeLogDirsRequest';
+import type { DescribeLogDirsResponse as _sluice_v1_DescribeLogDirsResponse, DescribeLogDirsResponse__Output as _sluice_v1_DescribeLogDirsResponse__Output } from './sluice/v1/DescribeLogDirsResponse';
+import type { DescribeLogDirsTopic as _sluice_v1_DescribeLogDirsTopic, DescribeLogDirsTopic__Output as _sluice_v1_DescribeLogDirsTopic__Output } from './sluice/v1/DescribeLogDirsTopic';
 import type { Empty as _sluice_v1_Empty, Empty__Output as _sluice_v1_Empty__Output } from './sluice/v1/Empty';
 import type { EpochEndOffset as _sluice_v1_EpochEndOffset, EpochEndOffset__Output as _sluice_v1_EpochEndOffset__Output } from './sluice/v1/EpochEndOffset';
 import type { FetchPartition as _sluice_v1_FetchPartition, FetchPartition__Output as _sluice_v1_FetchPartition__Output } from './sluice/v1/FetchPartition';
@@ -28,6 +31,9 @@ import type { ListOffsetsResponse as _sluice_v1_ListOffsetsResponse, ListOffsets
 import type { ListOffsetsTopic as _sluice_v1_ListOffsetsTopic, ListOffsetsTopic__Output as _sluice_v1_ListOffsetsTopic__Output } from './sluice/v1/ListOffsetsTopic';
 import type { ListOffsetsTopicResult as _sluice_v1_ListOffsetsTopicResult, ListOffsetsTopicResult__Output as _sluice_v1_ListOffsetsTopicResult__Output } from './sluice/v1/ListOffsetsTopicResult';
 import type { Listener as _sluice_v1_Listener, Listener__Output as _sluice_v1_Listener__Output } from './sluice/v1/Listener';
+import type { LogDirDescription as _sluice_v1_LogDirDescription, LogDirDescription__Output as _sluice_v1_LogDirDescription__Output } from './sluice/v1/LogDirDescription';
+import type { LogDirPartition as _sluice_v1_LogDirPartition, LogDirPartition__Output as _sluice_v1_LogDirPartition__Output } from './sluice/v1/LogDirPartition';
+import type { LogDirTopic as _sluice_v1_LogDirTopic, LogDirTopic__Output as _sluice_v1_LogDirTopic__Output } from './sluice/v1/LogDirTopic';
 import type { MetadataRequest as _sluice_v1_MetadataRequest, MetadataRequest__Output as _sluice_v1_MetadataRequest__Output } from './sluice/v1/MetadataRequest';
 import type { MetadataResponse as _sluice_v1_MetadataResponse, MetadataResponse__Output as _sluice_v1_MetadataResponse__Output } from './sluice/v1/MetadataResponse';
 import type { OffsetForLeaderEpochPartition as _sluice_v1_OffsetForLeaderEpochPartition, OffsetForLeaderEpochPartition__Output as _sluice_v1_OffsetForLeaderEpochPartition__Output } from './sluice/v1/OffsetForLeaderEpochPartition';
@@ -77,6 +83,9 @@ export interface ProtoGrpcType {
       Broker: SubtypeConstructor<typeof grpc.Client, _sluice_v1_BrokerClient> & { service: _sluice_v1_BrokerDefinition }
       BrokerEndpoint: MessageTypeDefinition<_sluice_v1_BrokerEndpoint, _sluice_v1_BrokerEndpoint__Output>
       ConsumerRecord: MessageTypeDefinition<_sluice_v1_ConsumerRecord, _sluice_v1_ConsumerRecord__Output>
+      DescribeLogDirsRequest: MessageTypeDefinition<_sluice_v1_DescribeLogDirsRequest, _sluice_v1_DescribeLogDirsRequest__Output>
+      DescribeLogDirsResponse: MessageTypeDefinition<_sluice_v1_DescribeLogDirsResponse, _sluice_v1_DescribeLogDirsResponse__Output>
+      DescribeLogDirsTopic: MessageTypeDefinition<_sluice_v1_DescribeLogDirsTopic, _sluice_v1_DescribeLogDirsTopic__Output>
       Empty: MessageTypeDefinition<_sluice_v1_Empty, _sluice_v1_Empty__Output>
       EpochEndOffset: MessageTypeDefinition<_sluice_v1_EpochEndOffset, _sluice_v1_EpochEndOffset__Output>
       FetchPartition: MessageTypeDefinition<_sluice_v1_FetchPartition, _sluice_v1_FetchPartition__Output>
@@ -101,6 +110,9 @@ export interface ProtoGrpcType {
       ListOffsetsTopic: MessageTypeDefinition<_sluice_v1_ListOffsetsTopic, _sluice_v1_ListOffsetsTopic__Output>
       ListOffsetsTopicResult: MessageTypeDefinition<_sluice_v1_ListOffsetsTopicResult, _sluice_v1_ListOffsetsTopicResult__Output>
       Listener: MessageTypeDefinition<_sluice_v1_Listener, _sluice_v1_Listener__Output>
+      LogDirDescription: MessageTypeDefinition<_sluice_v1_LogDirDescription, _sluice_v1_LogDirDescription__Output>
+      LogDirPartition: MessageTypeDefinition<_sluice_v1_LogDirPartition, _sluice_v1_LogDirPartition__Output>
+      LogDirTopic: MessageTypeDefinition<_sluice_v1_LogDirTopic, _sluice_v1_LogDirTopic__Output>
       MetadataRequest: MessageTypeDefinition<_sluice_v1_MetadataRequest, _sluice_v1_MetadataRequest__Output>
       MetadataResponse: MessageTypeDefinition<_sluice_v1_MetadataResponse, _sluice_v1_MetadataResponse__Output>
       OffsetForLeaderEpochPartition: MessageTypeDefinition<_sluice_v1_OffsetForLeaderEpochPartition, _sluice_v1_OffsetForLeaderEpochPartition__Output>

@@ -302,6 +302,7 @@ export class BrokerNode {
       initProducerId: (request) => this.initProducerId(request),
       shareFetch: (request, phases) => shares.shareFetch(request, phases),
       shareAcknowledge: (request, phases) => shares.shareAcknowledge(request, phases),
+      describeLogDirs: (request) => replicas.describeLogDirs(request),
     };
     // Known and NOT_SERVING from the first answer, not SERVICE_UNKNOWN, until updateReadiness says otherwise.
     this.health.set('sluice.v1.Broker', 'NOT_SERVING');

@@ -19,6 +19,8 @@ import type {
 } from '../core/partition-follower';
 // Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
+  DescribeLogDirsRequest__Output as DescribeLogDirsRequest,
+  DescribeLogDirsResponse,
   FetchRequest__Output as FetchRequest,
   FetchResponse,
   ListOffsetsRequest__Output as ListOffsetsRequest,
@@ -29,7 +31,9 @@ import type {
   ProduceResponse,
 } from '@sluice/proto';
 import { BrokerBatchTracing } from './batch-tracing';
+import { describeLogDir, validateLogDirsQuestion, type LogDirsQuestion } from '../core/log-dirs';
 import { DiskSpaceGuard, NO_DISK_THROTTLE, type DiskThrottle } from './disk-space-guard';
+import { readLogDirSpace } from './log-dir-space';
 import { FetchPath, type RemoteReads } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
@@ -126,9 +130,11 @@ export class ReplicaManager implements FollowerReplicas {
   readonly remoteLogs: RemoteLogManager | null;
   private readonly remoteStartOver: RemoteStartOver;
   private readonly logger: Logger;
+  private readonly logDir: string;
 
   constructor(options: ReplicaManagerOptions) {
     const now = (this.now = options.nowMs ?? Date.now);
+    this.logDir = options.logDir;
     this.throttle = new ReplicationThrottle(options.brokerId);
     this.logger = options.log;
     const tracing = new BrokerBatchTracing(options.brokerId, now);
@@ -332,6 +338,44 @@ export class ReplicaManager implements FollowerReplicas {
 
   offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
     return this.lookups.offsetForLeaderEpoch(request);
+  }
+
+  /**
+   * Kafka's DescribeLogDirs: the one log directory (log.dirs[0]) with the size and offset lag of
+   * each replica asked about, leaders and followers alike; KAFKA_STORAGE_ERROR and no partitions
+   * when it went offline. A malformed request is refused whole before anything is read.
+   */
+  async describeLogDirs(request: DescribeLogDirsRequest): Promise<DescribeLogDirsResponse> {
+    const question: LogDirsQuestion = {
+      topics: request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions })),
+    };
+    validateLogDirsQuestion(question);
+    const space = await readLogDirSpace(this.logDir);
+    // Read after the await: the replicas and their sizes as of the answer, not of the request.
+    const failure = this.lifecycle.offline;
+    const answer = describeLogDir(
+      {
+        path: this.logDir,
+        offlineReason: failure?.reason ?? null,
+        space,
+        replicas:
+          failure !== null
+            ? []
+            : this.driver.replicaList().map((replica) => ({
+                topic: replica.topic,
+                partition: replica.partition,
+                sizeBytes: replica.log.sizeBytes,
+                logEndOffset: replica.log.logEndOffset,
+                highWatermark: replica.highWatermark,
+              })),
+      },
+      question,
+    );
+    return {
+      logDirs: [
+        { ...answer, topics: answer.topics.map((topic) => ({ name: topic.name, partitions: [...topic.partitions] })) },
+      ],
+    };
   }
 
   // ------------------------------------------------------------------ metrics

@@ -25,4 +25,5 @@ export interface BrokerRequests {
     request: pb.ShareAcknowledgeRequest__Output,
     phases?: RequestPhases,
   ): Promise<pb.ShareAcknowledgeResponse>;
+  describeLogDirs(request: pb.DescribeLogDirsRequest__Output): Promise<pb.DescribeLogDirsResponse>;
 }

@@ -1,6 +1,6 @@
 /**
  * The broker's gRPC surface as a NestJS application: feature modules for producing, fetching,
- * metadata and share groups over the BrokerRequests the node hands in; the shared guard,
+ * metadata, share groups and log directories over the BrokerRequests the node hands in; the shared guard,
  * metrics interceptor, error filter, health and reflection come from SluiceRpcModule.
  */
 import { Global, Module } from '@nestjs/common';
@@ -11,6 +11,7 @@ import { SluiceRpcModule, startContractGrpcApp, type GrpcApp, type ServiceSecuri
 import type { Registry } from 'prom-client';
 import type { BrokerRequests } from './broker-requests';
 import { FetchController } from './fetch.controller';
+import { LogDirsController } from './log-dirs.controller';
 import { MetadataController } from './metadata.controller';
 import { ProduceController } from './produce.controller';
 import { ShareController } from './share.controller';
@@ -27,6 +28,9 @@ export class MetadataModule {}
 
 @Module({ controllers: [ShareController] })
 export class ShareModule {}
+
+@Module({ controllers: [LogDirsController] })
+export class LogDirsModule {}
 
 @Global()
 @Module({})
@@ -67,6 +71,7 @@ export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts
       FetchModule,
       MetadataModule,
       ShareModule,
+      LogDirsModule,
     ],
   })
   class BrokerRpcModule {}

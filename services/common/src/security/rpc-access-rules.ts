@@ -10,7 +10,7 @@
  *   look, DELETE to delete; DescribeGroups answers per group;
  * - controller: topics CREATE (cluster or topic), DELETE, ALTER; configs ALTER_CONFIGS;
  *   ElectLeaders, AlterPartitionReassignments and ACL changes ALTER on the cluster, DescribeAcls and
- *   ListPartitionReassignments DESCRIBE on the cluster;
+ *   ListPartitionReassignments DESCRIBE on the cluster; DescribeLogDirs DESCRIBE on the cluster;
  * - what only brokers, coordinators and controllers call (register, heartbeat, the metadata feed,
  *   AlterPartition, producer id blocks, Raft, share-state writes): CLUSTER_ACTION on the cluster.
  * DescribeCluster and FindCoordinator's lookup of coordinators need only authentication, as
@@ -188,6 +188,8 @@ export const RPC_ACCESS_RULES: ReadonlyMap<string, AccessRule> = new Map<string,
         distinct([group(request.groupId, 'READ'), ...list(request.topics).map((item) => topic(item.name, 'READ'))]),
     },
   ],
+  // Kafka: DESCRIBE on the cluster (sizes and paths of every replica on the broker).
+  ['sluice.v1.Broker/DescribeLogDirs', { whole: () => [cluster('DESCRIBE')] }],
   // ---------------------------------------------------------------- controller
   ['sluice.v1.Controller/RegisterBroker', clusterAction],
   ['sluice.v1.Controller/BrokerHeartbeat', clusterAction],

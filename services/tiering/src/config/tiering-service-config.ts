@@ -12,6 +12,7 @@ import {
   serviceSecurity,
   type ConfigSources,
   type Logger,
+  type ServiceSecurity,
   type SluiceConfig,
 } from '@sluice/runtime';
 import { CLUSTER_TIERING_KEYS, parseClusterTieringConfig, type ClusterTieringConfig } from '@sluice/tiering';
@@ -26,6 +27,10 @@ export interface TieringServiceConfig {
   readonly controllerAddresses: readonly string[];
   /** The S3 settings are required here (s3 is never null). */
   readonly tiering: ClusterTieringConfig;
+  /** The listener's security (listener.security.protocol.map, ssl.*, sasl.oauthbearer.*, authorizer). */
+  readonly security: ServiceSecurity;
+  /** audit.log.file; '': the audit lines go to stdout beside the service log (this service has no volume). */
+  readonly auditLogFile: string;
   readonly raw: SluiceConfig;
   readonly unknownKeys: readonly string[];
 }
@@ -49,15 +54,9 @@ export function loadTieringServiceConfig(sources: ConfigSources): TieringService
     );
   const listener = c['listeners'][0];
   if (listener === undefined) throw new ConfigError('listeners', '', 'needs one listener to serve the Tiering API on');
-  // Its clients of the controllers and brokers have no TLS or token settings yet: say so at start
-  // rather than fail on every call.
+  // TLS, tokens and ACLs as every service has them; its own calls to the controllers and brokers
+  // then go over mutual TLS with its certificate (serviceSecurityParts).
   const security = serviceSecurity(c, listener.name);
-  if (security.protocol !== 'PLAINTEXT' || security.authorizer !== undefined)
-    throw new ConfigError(
-      'listener.security.protocol.map',
-      `${listener.name}:${security.protocol}`,
-      'the tiering service serves PLAINTEXT without an authorizer in this build',
-    );
   const advertised = c['advertised.listeners'].find((candidate) => candidate.name === listener.name);
   return {
     nodeId: c['node.id'],
@@ -66,6 +65,8 @@ export function loadTieringServiceConfig(sources: ConfigSources): TieringService
     advertisedAddress: advertised === undefined ? '' : formatHostPort(advertised.host, advertised.port),
     controllerAddresses: voters.map((voter) => formatHostPort(voter.host, voter.port)),
     tiering: loadObjectStoreConfig(c, sources.env ?? {}),
+    security,
+    auditLogFile: c['audit.log.file'],
     raw: c,
     unknownKeys: loaded.unknownKeys,
   };
@@ -88,7 +89,11 @@ function loadObjectStoreConfig(c: SluiceConfig, env: NodeJS.ProcessEnv): Cluster
   }
 }
 
-export function tieringNodeOptionsFrom(config: TieringServiceConfig, log: Logger): TieringNodeOptions {
+export function tieringNodeOptionsFrom(
+  config: TieringServiceConfig,
+  log: Logger,
+  auditSink?: TieringNodeOptions['auditSink'],
+): TieringNodeOptions {
   const raw = config.raw;
   return {
     nodeId: config.nodeId,
@@ -100,6 +105,8 @@ export function tieringNodeOptionsFrom(config: TieringServiceConfig, log: Logger
     scrubIntervalMs: raw['tiering.scrub.interval.ms'],
     scrubGraceMs: raw['tiering.scrub.grace.ms'],
     metrics: { host: raw['metrics.host'], port: raw['metrics.port'] },
+    security: config.security,
+    ...(auditSink === undefined ? {} : { auditSink }),
     log,
   };
 }

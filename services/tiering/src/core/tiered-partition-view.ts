@@ -1,7 +1,7 @@
 /**
  * One tiered partition as `DescribeTieredPartitions` answers it: the leader's offsets (ListOffsets
- * earliest, earliest-local, latest) joined with what the remote-log metadata says is in the
- * object store. Pure: the shell reads both and hands them in.
+ * earliest, earliest-local, latest) and local log size (DescribeLogDirs) joined with what the
+ * remote-log metadata says is in the object store. Pure: the shell reads them and hands them in.
  */
 import type { RemotePartitionState } from '@sluice/tiering';
 
@@ -23,6 +23,8 @@ export interface TieredPartitionView {
   readonly remoteSegments: number;
   readonly remoteSizeBytes: number;
   readonly unfinishedUploads: number;
+  /** The leader's local log bytes; -1 unknown. */
+  readonly localSizeBytes: number;
   readonly errorName: string;
   readonly errorMessage: string;
 }
@@ -40,12 +42,13 @@ export function tieredPartitionView(
   leaderId: number,
   offsets: Outcome<LeaderOffsets>,
   remote: Outcome<RemotePartitionState>,
+  localSizeBytes: Outcome<number>,
 ): TieredPartitionView {
   const leader = 'ok' in offsets ? offsets.ok : UNKNOWN_OFFSETS;
   const state = 'ok' in remote ? remote.ok : null;
   const copied = state?.copied() ?? [];
-  // The first failure is the one reported: the caller sees which half is missing by the -1s.
-  const failure = 'ok' in offsets ? ('ok' in remote ? null : remote) : offsets;
+  // The first failure is the one reported: the caller sees which part is missing by the -1s.
+  const failure = failureOf(offsets) ?? failureOf(remote) ?? failureOf(localSizeBytes);
   return {
     partition,
     leaderId,
@@ -55,7 +58,12 @@ export function tieredPartitionView(
     remoteSegments: copied.length,
     remoteSizeBytes: state === null ? -1 : state.remoteSizeBytes(),
     unfinishedUploads: state === null ? -1 : state.unfinished().length,
+    localSizeBytes: 'ok' in localSizeBytes ? localSizeBytes.ok : -1,
     errorName: failure?.errorName ?? '',
     errorMessage: failure?.errorMessage ?? '',
   };
+}
+
+function failureOf<T>(outcome: Outcome<T>): { readonly errorName: string; readonly errorMessage: string } | null {
+  return 'ok' in outcome ? null : outcome;
 }

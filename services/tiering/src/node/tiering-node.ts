@@ -14,17 +14,29 @@
  * Health means something: SERVING while the bucket answered the last probe and the controllers
  * answered the last DescribeCluster (the two things every RPC and the scrub need); NOT_SERVING
  * otherwise, with the reason on /healthz.
+ *
+ * Security as every service has it (services/common): TLS on its listener, tokens or client
+ * certificates, the ACLs of the metadata log (followed for them alone, AclFeed) enforced per RPC,
+ * and its own calls to the controllers and brokers over mutual TLS with its certificate.
  */
-import { Admin, topicPartitionKey, type TopicInfo } from '@sluice/client';
+import { Admin, topicPartitionKey, type BrokerLogDirs, type TopicInfo } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
 import {
   createMetricsRegistry,
   HealthStatus,
   startMetricsServer,
   type Logger,
+  type ServiceSecurity,
   type StartedMetricsServer,
 } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import {
+  AclFeed,
+  NO_ACLS,
+  serviceSecurityParts,
+  type GrpcApp,
+  type SecurityAuditSink,
+  type ServiceSecurityParts,
+} from '@sluice/service-common';
 import {
   deletedTopicPartitions,
   deleteRemotePartition,
@@ -68,6 +80,10 @@ export interface TieringNodeOptions {
   readonly log: Logger;
   /** Injected for tests; default Math.random. */
   readonly random?: () => number;
+  /** The listener's security (TLS, tokens, ACLs); absent: PLAINTEXT without an authorizer. */
+  readonly security?: ServiceSecurity;
+  /** Where refused requests are audited; default: the service log. */
+  readonly auditSink?: SecurityAuditSink;
 }
 
 export interface TieredTopicView {
@@ -105,6 +121,9 @@ export class TieringNode {
   private readonly s3: S3StorageConfig;
   private readonly admin: Admin;
   private server: GrpcApp | undefined;
+  private securityParts: ServiceSecurityParts | undefined;
+  /** The ACLs, when an authorizer enforces them. */
+  private aclFeed: AclFeed | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private scrubTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
@@ -135,7 +154,24 @@ export class TieringNode {
   }
 
   static async start(options: TieringNodeOptions): Promise<TieringNode> {
+    // Before the node exists: its clients of the controllers and brokers use this node's
+    // certificate. The ACLs are read per request from the feed the node starts.
+    const made: { node?: TieringNode } = {};
+    const security =
+      options.security === undefined
+        ? undefined
+        : serviceSecurityParts({
+            security: options.security,
+            service: 'tiering',
+            nodeId: options.nodeId,
+            auditSink: options.auditSink ?? { write: (line) => options.log.warn(line, 'request refused') },
+            acls: () => made.node?.aclFeed?.acls ?? NO_ACLS,
+            ready: () => made.node?.aclFeed?.loaded === true,
+            notReadyError: 'LEADER_NOT_AVAILABLE',
+          });
     const node = new TieringNode(options);
+    made.node = node;
+    node.securityParts = security;
     try {
       await node.startInternal();
     } catch (error) {
@@ -158,7 +194,18 @@ export class TieringNode {
   }
 
   private async startInternal(): Promise<void> {
+    if (this.securityParts?.access.enabled === true) {
+      // ACLs live in the metadata log: follow it, for the ACLs alone.
+      this.aclFeed = new AclFeed({
+        controllerAddresses: this.options.controllerAddresses,
+        observer: `tiering-${this.options.nodeId}`,
+        committedOffset: async () => (await this.admin.describeCluster()).metadataOffset,
+        log: this.options.log,
+      });
+      this.aclFeed.start();
+    }
     this.server = await startTieringRpc(this.options.bindHost, this.options.bindPort, {
+      ...(this.securityParts === undefined ? {} : { security: this.securityParts }),
       api: new TieringApi(this),
       health: this.health,
       registry: this.registry,
@@ -170,8 +217,10 @@ export class TieringNode {
         registry: this.registry,
         host: metrics.host,
         port: metrics.port,
-        // Liveness: the process answers. Readiness (gRPC health) says whether it can do its work.
+        // Liveness: the process answers. Readiness (gRPC health) says whether it can do its work;
+        // /readyz serves the same statuses over plain HTTP for probes that cannot speak TLS.
         health: () => ({ healthy: !this.stopped, detail: this.healthDetail }),
+        servingStatus: (service) => this.health.get(service),
       });
     }
     await this.probeHealth();
@@ -384,7 +433,7 @@ export class TieringNode {
     topic: TopicInfo,
     metadataLog: TopicRemoteLogMetadataLog,
   ): Promise<TieredPartitionView[]> {
-    const offsets = await this.leaderOffsets(topic);
+    const [offsets, localSizes] = await Promise.all([this.leaderOffsets(topic), this.leaderLocalSizes(topic)]);
     const remote = await mapBounded(
       topic.partitions,
       REPLAY_CONCURRENCY,
@@ -404,8 +453,57 @@ export class TieringNode {
         p.leader,
         offsets.get(p.partition) ?? { errorName: 'LEADER_NOT_AVAILABLE', errorMessage: 'no offsets answered' },
         remote[i]!,
+        localSizes.get(p.partition) ?? { errorName: 'LEADER_NOT_AVAILABLE', errorMessage: 'no log size answered' },
       ),
     );
+  }
+
+  /**
+   * Each partition's local log size on its leader: DescribeLogDirs asked of the topic's leaders
+   * (one request per leader, for this topic only), as they were when the topic was described. A
+   * broker that holds no replica of the partition any more says so by name (NOT_LEADER_OR_FOLLOWER).
+   */
+  private async leaderLocalSizes(topic: TopicInfo): Promise<Map<number, Outcome<number>>> {
+    const out = new Map<number, Outcome<number>>();
+    const leaders = [...new Set(topic.partitions.map((p) => p.leader).filter((leader) => leader >= 0))];
+    let answers: BrokerLogDirs[] = [];
+    try {
+      if (leaders.length > 0) answers = await this.admin.describeLogDirs(leaders, [{ topic: topic.name }]);
+    } catch (error) {
+      for (const p of topic.partitions) out.set(p.partition, failure(error));
+      return out;
+    }
+    const byBroker = new Map(answers.map((answer) => [answer.brokerId, answer]));
+    for (const p of topic.partitions) {
+      const answer = byBroker.get(p.leader);
+      if (p.leader < 0 || answer === undefined) {
+        out.set(p.partition, {
+          errorName: 'LEADER_NOT_AVAILABLE',
+          errorMessage: `${topic.name}-${p.partition} has no leader`,
+        });
+        continue;
+      }
+      if (answer.error !== undefined) {
+        out.set(p.partition, failure(answer.error));
+        continue;
+      }
+      const offline = answer.logDirs.find((dir) => dir.error !== undefined);
+      const found = answer.logDirs
+        .flatMap((dir) => dir.partitions)
+        .find((replica) => replica.topic === topic.name && replica.partition === p.partition && !replica.isFuture);
+      out.set(
+        p.partition,
+        found !== undefined
+          ? { ok: found.sizeBytes }
+          : offline?.error !== undefined
+            ? failure(offline.error)
+            : {
+                errorName: 'NOT_LEADER_OR_FOLLOWER',
+                errorMessage: `broker ${p.leader} holds no replica of ${topic.name}-${p.partition}`,
+              },
+      );
+    }
+    return out;
   }
 
   /** ListOffsets earliest, earliest-local and latest of every partition, from the leaders. */
@@ -446,6 +544,7 @@ export class TieringNode {
     // A scrub in flight finishes its deletes (each is complete or not started): wait for it, bounded by its own timeouts.
     await this.scrubChain;
     await this.metricsServer?.close();
+    this.aclFeed?.stop();
     await this.admin.close();
     this.store.destroy();
   }

@@ -7,7 +7,7 @@ import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { ServerErrorReporter } from '@sluice/proto';
 import type { HealthStatus } from '@sluice/runtime';
-import { SluiceRpcModule, startContractGrpcApp, type GrpcApp } from '@sluice/service-common';
+import { SluiceRpcModule, startContractGrpcApp, type GrpcApp, type ServiceSecurityParts } from '@sluice/service-common';
 import type { Registry } from 'prom-client';
 import type { TieringApi } from '../node/tiering-api';
 import { TieringController } from './tiering.controller';
@@ -29,6 +29,8 @@ export interface TieringRpcParts {
   readonly health: HealthStatus;
   readonly registry: Registry;
   readonly report: ServerErrorReporter;
+  /** TLS, authentication and authorization; absent: plaintext, everybody User:ANONYMOUS, no ACLs. */
+  readonly security?: ServiceSecurityParts;
 }
 
 /** Serves the Tiering RPCs on `host:port` (0: the OS chooses) until the app is closed. */
@@ -40,6 +42,8 @@ export function startTieringRpc(host: string, port: number, parts: TieringRpcPar
         registry: parts.registry,
         health: parts.health,
         report: parts.report,
+        ...(parts.security?.authenticator === undefined ? {} : { authenticator: parts.security.authenticator }),
+        ...(parts.security === undefined ? {} : { access: parts.security.access }),
       }),
       TieringApiModule.forRoot(parts.api),
       TieringStatusModule,
@@ -50,6 +54,9 @@ export function startTieringRpc(host: string, port: number, parts: TieringRpcPar
     module: TieringRpcModule,
     host,
     port,
+    ...(parts.security?.credentials === undefined
+      ? {}
+      : { credentials: parts.security.credentials, onTlsHandshakeFailure: parts.security.onTlsHandshakeFailure }),
     services: ['sluice.v1.Tiering', 'grpc.health.v1.Health'],
   });
 }

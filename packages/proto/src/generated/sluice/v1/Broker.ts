@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { DescribeLogDirsRequest as _sluice_v1_DescribeLogDirsRequest, DescribeLogDirsRequest__Output as _sluice_v1_DescribeLogDirsRequest__Output } from '../../sluice/v1/DescribeLogDirsRequest';
+import type { DescribeLogDirsResponse as _sluice_v1_DescribeLogDirsResponse, DescribeLogDirsResponse__Output as _sluice_v1_DescribeLogDirsResponse__Output } from '../../sluice/v1/DescribeLogDirsResponse';
 import type { FetchRecordsRequest as _sluice_v1_FetchRecordsRequest, FetchRecordsRequest__Output as _sluice_v1_FetchRecordsRequest__Output } from '../../sluice/v1/FetchRecordsRequest';
 import type { FetchRecordsResponse as _sluice_v1_FetchRecordsResponse, FetchRecordsResponse__Output as _sluice_v1_FetchRecordsResponse__Output } from '../../sluice/v1/FetchRecordsResponse';
 import type { FetchRequest as _sluice_v1_FetchRequest, FetchRequest__Output as _sluice_v1_FetchRequest__Output } from '../../sluice/v1/FetchRequest';
@@ -26,6 +28,25 @@ import type { ShareFetchRequest as _sluice_v1_ShareFetchRequest, ShareFetchReque
 import type { ShareFetchResponse as _sluice_v1_ShareFetchResponse, ShareFetchResponse__Output as _sluice_v1_ShareFetchResponse__Output } from '../../sluice/v1/ShareFetchResponse';
 
 export interface BrokerClient extends grpc.Client {
+  /**
+   * Kafka's DescribeLogDirs (kafka-log-dirs.sh --describe): per log directory of this broker, its
+   * state and space, and the size and offset lag of each partition replica in it (leaders and
+   * followers alike). Needs DESCRIBE on the cluster, as in Kafka.
+   */
+  DescribeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  DescribeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Kafka's DescribeLogDirs (kafka-log-dirs.sh --describe): per log directory of this broker, its
+   * state and space, and the size and offset lag of each partition replica in it (leaders and
+   * followers alike). Needs DESCRIBE on the cluster, as in Kafka.
+   */
+  describeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  describeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  describeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  describeLogDirs(argument: _sluice_v1_DescribeLogDirsRequest, callback: grpc.requestCallback<_sluice_v1_DescribeLogDirsResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Long poll: answers once min_bytes are available or max_wait_ms passed.
    */
@@ -179,6 +200,13 @@ export interface BrokerClient extends grpc.Client {
 
 export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Kafka's DescribeLogDirs (kafka-log-dirs.sh --describe): per log directory of this broker, its
+   * state and space, and the size and offset lag of each partition replica in it (leaders and
+   * followers alike). Needs DESCRIBE on the cluster, as in Kafka.
+   */
+  DescribeLogDirs: grpc.handleUnaryCall<_sluice_v1_DescribeLogDirsRequest__Output, _sluice_v1_DescribeLogDirsResponse>;
+  
+  /**
    * Long poll: answers once min_bytes are available or max_wait_ms passed.
    */
   Fetch: grpc.handleUnaryCall<_sluice_v1_FetchRequest__Output, _sluice_v1_FetchResponse>;
@@ -230,6 +258,7 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface BrokerDefinition extends grpc.ServiceDefinition {
+  DescribeLogDirs: MethodDefinition<_sluice_v1_DescribeLogDirsRequest, _sluice_v1_DescribeLogDirsResponse, _sluice_v1_DescribeLogDirsRequest__Output, _sluice_v1_DescribeLogDirsResponse__Output>
   Fetch: MethodDefinition<_sluice_v1_FetchRequest, _sluice_v1_FetchResponse, _sluice_v1_FetchRequest__Output, _sluice_v1_FetchResponse__Output>
   FetchRecords: MethodDefinition<_sluice_v1_FetchRecordsRequest, _sluice_v1_FetchRecordsResponse, _sluice_v1_FetchRecordsRequest__Output, _sluice_v1_FetchRecordsResponse__Output>
   InitProducerId: MethodDefinition<_sluice_v1_InitProducerIdRequest, _sluice_v1_InitProducerIdResponse, _sluice_v1_InitProducerIdRequest__Output, _sluice_v1_InitProducerIdResponse__Output>

@@ -45,6 +45,11 @@ export interface TieredPartition {
    */
   'errorName'?: (string);
   'errorMessage'?: (string);
+  /**
+   * The leader's local log (DescribeLogDirs on the leader: every segment's bytes on its disk);
+   * -1 unknown (no leader, or it did not answer).
+   */
+  'localSizeBytes'?: (number | string | Long);
 }
 
 export interface TieredPartition__Output {
@@ -90,4 +95,9 @@ export interface TieredPartition__Output {
    */
   'errorName': (string);
   'errorMessage': (string);
+  /**
+   * The leader's local log (DescribeLogDirs on the leader: every segment's bytes on its disk);
+   * -1 unknown (no leader, or it did not answer).
+   */
+  'localSizeBytes': (string);
 }
