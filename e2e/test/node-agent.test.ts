@@ -167,12 +167,15 @@ test('kubectl rollout restart of the brokers, the controllers and then the coord
       await waitFor(
         `the ${role}s to roll`,
         () => {
+          // Rolled out first, pods after: the last pod may turn Ready between the two reads, and
+          // read in this order it is still seen (and timed) in the same round.
+          const done = rolledOut(`rel-sluice-${role}`);
           if (role === 'coordinator')
             for (const pod of pods())
               if (uidsBefore.has(pod.metadata.name) && uidsBefore.get(pod.metadata.name) !== pod.metadata.uid)
                 if (isReady(pod) && !coordinatorReadyAtMs.has(pod.metadata.name))
                   coordinatorReadyAtMs.set(pod.metadata.name, Date.now());
-          return rolledOut(`rel-sluice-${role}`);
+          return done;
         },
         400_000,
         500,
