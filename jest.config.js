@@ -9,6 +9,11 @@ const swcOptions = {
   sourceMaps: 'inline',
 };
 
+// Every jest worker (and every process a test starts that launches a cluster of its own) draws its
+// local clusters' listeners on its own loopback address, so two workers' OS-chosen ports never
+// meet: see packages/local-cluster/src/ports.ts. An address given from outside wins.
+process.env.SLUICE_LOCAL_HOST ??= 'per-process';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

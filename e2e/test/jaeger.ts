@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, sleep } from '@sluice/local-cluster';
+import { freePorts, loopbackHost, sleep } from '@sluice/local-cluster';
 
 const BUILD_SCRIPT = join(__dirname, '../../scripts/build-jaeger.sh');
 /** The first build takes about 5 minutes on 2 cores; later ones print the cached path. */
@@ -59,6 +59,7 @@ export function jaegerBinary(): string {
 }
 
 function configYaml(ports: {
+  host: string;
   otlpGrpc: number;
   otlpHttp: number;
   query: number;
@@ -82,9 +83,9 @@ extensions:
     storage:
       traces: memstore
     http:
-      endpoint: 127.0.0.1:${ports.query}
+      endpoint: ${ports.host}:${ports.query}
     grpc:
-      endpoint: 127.0.0.1:${ports.queryGrpc}
+      endpoint: ${ports.host}:${ports.queryGrpc}
   jaeger_storage:
     backends:
       memstore:
@@ -93,14 +94,14 @@ extensions:
   healthcheckv2:
     use_v2: true
     http:
-      endpoint: 127.0.0.1:${ports.health}
+      endpoint: ${ports.host}:${ports.health}
 receivers:
   otlp:
     protocols:
       grpc:
-        endpoint: 127.0.0.1:${ports.otlpGrpc}
+        endpoint: ${ports.host}:${ports.otlpGrpc}
       http:
-        endpoint: 127.0.0.1:${ports.otlpHttp}
+        endpoint: ${ports.host}:${ports.otlpHttp}
 processors:
   batch:
     timeout: 100ms
@@ -126,7 +127,9 @@ function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
 export async function startJaeger(readyTimeoutMs = 60_000): Promise<RunningJaeger> {
   const binary = jaegerBinary();
   const dir = mkdtempSync(join(tmpdir(), 'sluice-jaeger-'));
-  const [otlpGrpc, otlpHttp, query, queryGrpc, health] = (await freePorts(5)) as [
+  // This process's own loopback address: another jest worker's OS-chosen ports never land on it.
+  const host = loopbackHost();
+  const [otlpGrpc, otlpHttp, query, queryGrpc, health] = (await freePorts(5, host)) as [
     number,
     number,
     number,
@@ -134,11 +137,11 @@ export async function startJaeger(readyTimeoutMs = 60_000): Promise<RunningJaege
     number,
   ];
   const configFile = join(dir, 'jaeger.yaml');
-  writeFileSync(configFile, configYaml({ otlpGrpc, otlpHttp, query, queryGrpc, health }));
+  writeFileSync(configFile, configYaml({ host, otlpGrpc, otlpHttp, query, queryGrpc, health }));
   const logFd = openSync(join(dir, 'jaeger.log'), 'a');
   const child = spawn(binary, ['--config', configFile], { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
-  const queryUrl = `http://127.0.0.1:${query}`;
+  const queryUrl = `http://${host}:${query}`;
   const stop = async (): Promise<void> => {
     await stopChild(child, 5_000);
     rmSync(dir, { recursive: true, force: true });
@@ -161,7 +164,7 @@ export async function startJaeger(readyTimeoutMs = 60_000): Promise<RunningJaege
     await sleep(200);
   }
   return {
-    otlpHttpEndpoint: `http://127.0.0.1:${otlpHttp}`,
+    otlpHttpEndpoint: `http://${host}:${otlpHttp}`,
     queryUrl,
     pid: child.pid!,
     trace: async (traceId) => {

@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, sleep, waitFor } from '@sluice/local-cluster';
+import { freePort, loopbackHost, sleep, waitFor } from '@sluice/local-cluster';
 
 export const INSTALL_HINT =
   'prometheus is not on PATH: run `scripts/install-test-tools.sh` as root (it runs `apt-get install -y prometheus`; CI does this before the tests)';
@@ -58,21 +58,22 @@ export class RunningPrometheus {
     ].join('\n');
     const configFile = join(options.dir, 'prometheus.yml');
     writeFileSync(configFile, config);
-    const port = await freePort('127.0.0.1');
+    const host = loopbackHost();
+    const port = await freePort(host);
     const out = openSync(join(options.dir, 'prometheus.out'), 'a');
     const child = spawn(
       'prometheus',
       [
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${join(options.dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.listen-address=${host}:${port}`,
         '--storage.tsdb.retention.time=1h',
         '--log.level=warn',
       ],
       { stdio: ['ignore', out, out] },
     );
     closeSync(out);
-    const prometheus = new RunningPrometheus(`http://127.0.0.1:${port}`, child);
+    const prometheus = new RunningPrometheus(`http://${host}:${port}`, child);
     try {
       await waitFor(
         `prometheus ready on port ${port} (log: ${join(options.dir, 'prometheus.out')})`,

@@ -2,8 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, runCli } from '@sluice/cli';
-import { assertServiceBuilt } from '@sluice/local-cluster';
+import { assertServiceBuilt, loopbackHost } from '@sluice/local-cluster';
 import { minioBinary } from '../../../test-support/minio';
+
+/** The address `cluster up` listens on here (this jest worker's own loopback address), as a pattern. */
+const HOST = loopbackHost().replace(/\./g, '\\.');
 
 jest.setTimeout(60_000);
 
@@ -29,19 +32,21 @@ describe('sluice cluster up', () => {
     else process.env.SLUICE_CLUSTER_STATE_DIR = savedStateDir;
     expect(existsSync(join(stateDir, 'bootstrap'))).toBe(false);
     rmSync(stateDir, { recursive: true, force: true });
-    expect(bootstrapSeen).toMatch(/^127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\n$/);
+    expect(bootstrapSeen).toMatch(new RegExp(`^${HOST}:\\d+,${HOST}:\\d+,${HOST}:\\d+\\n$`));
     expect(out).toContain(
       `bootstrap (Controller gRPC API): ${bootstrapSeen.trim()}  (written to ${join(stateDir, 'bootstrap')}`,
     );
     expect(err).toBe('');
     expect(code).toBe(ExitCode.OK);
-    expect(out.match(/controller \d: 127\.0\.0\.1:\d+ {2}pid \d+/g)).toHaveLength(3);
+    expect(out.match(new RegExp(`controller \\d: ${HOST}:\\d+ {2}pid \\d+`, 'g'))).toHaveLength(3);
     expect(out).toContain('(active controller)');
     // Printed only once every broker registered and the controllers unfenced it.
-    expect(out.match(/broker 10\d: 127\.0\.0\.1:\d+ {2}pid \d+/g)).toHaveLength(3);
+    expect(out.match(new RegExp(`broker 10\\d: ${HOST}:\\d+ {2}pid \\d+`, 'g'))).toHaveLength(3);
     expect(out).toContain('stopped.');
     // Each process's /metrics, on a port chosen before it started.
-    expect(out.match(/pid \d+ {2}metrics http:\/\/127\.0\.0\.1:\d+\/metrics/g)?.length).toBeGreaterThanOrEqual(6);
+    expect(
+      out.match(new RegExp(`pid \\d+ {2}metrics http:\\/\\/${HOST}:\\d+\\/metrics`, 'g'))?.length,
+    ).toBeGreaterThanOrEqual(6);
     const pids = [...out.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   });
@@ -65,9 +70,13 @@ describe('sluice cluster up', () => {
       else process.env.SLUICE_CLUSTER_STATE_DIR = savedStateDir;
       rmSync(stateDir, { recursive: true, force: true });
     }
-    expect(out).toMatch(/tiered storage: MinIO http:\/\/127\.0\.0\.1:\d+ {2}pid \d+ {2}bucket sluice-tiered/);
+    expect(out).toMatch(
+      new RegExp(`tiered storage: MinIO http:\\/\\/${HOST}:\\d+ {2}pid \\d+ {2}bucket sluice-tiered`),
+    );
     // The tiering service runs beside it, and the other commands are told where.
-    expect(out).toMatch(/tiering service 1: 127\.0\.0\.1:\d+ {2}pid \d+ {2}metrics http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    expect(out).toMatch(
+      new RegExp(`tiering service 1: ${HOST}:\\d+ {2}pid \\d+ {2}metrics http:\\/\\/${HOST}:\\d+\\/metrics`),
+    );
     expect(out).toContain('stopped.');
     const pids = [...out.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
     expect(pids.length).toBeGreaterThanOrEqual(4);

@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type * as X509 from '@peculiar/x509';
 
@@ -79,16 +80,24 @@ export async function createLocalCa(commonName = 'sluice local CA', validDays = 
 
 /** Longest list of extra DNS names one certificate carries. */
 const MAX_DNS_NAMES = 64;
+/** Longest list of extra IP addresses one certificate carries. */
+const MAX_IP_ADDRESSES = 16;
 
 /**
  * Issues `CN=<name>` for localhost / 127.0.0.1 / ::1 (and `dnsNames`, e.g. a Kubernetes pod's
- * `*.<headless service>.<namespace>.svc.cluster.local`) and writes it under `<baseDir>/<name>/`.
+ * `*.<headless service>.<namespace>.svc.cluster.local`, and `ipAddresses`, e.g. a local cluster's
+ * own loopback address) and writes it under `<baseDir>/<name>/`.
  */
 export async function issueCertificate(
   ca: LocalCa,
   baseDir: string,
   name: string,
-  options: { readonly validDays?: number; readonly notBefore?: Date; readonly dnsNames?: readonly string[] } = {},
+  options: {
+    readonly validDays?: number;
+    readonly notBefore?: Date;
+    readonly dnsNames?: readonly string[];
+    readonly ipAddresses?: readonly string[];
+  } = {},
 ): Promise<IssuedFiles> {
   if (!/^[A-Za-z0-9._-]+$/.test(name))
     throw new RangeError(`certificate name ${JSON.stringify(name)} is not a file name`);
@@ -97,6 +106,11 @@ export async function issueCertificate(
   for (const dnsName of dnsNames)
     if (!/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(dnsName))
       throw new RangeError(`${JSON.stringify(dnsName)} is not a DNS name (a wildcard only as the first label)`);
+  const ipAddresses = options.ipAddresses ?? [];
+  if (ipAddresses.length > MAX_IP_ADDRESSES)
+    throw new RangeError(`at most ${MAX_IP_ADDRESSES} IP addresses per certificate`);
+  for (const ipAddress of ipAddresses)
+    if (isIP(ipAddress) === 0) throw new RangeError(`${JSON.stringify(ipAddress)} is not an IP address`);
   const x509 = await x509Library();
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
@@ -118,6 +132,9 @@ export async function issueCertificate(
         ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
         { type: 'ip', value: '127.0.0.1' },
         { type: 'ip', value: '::1' },
+        ...ipAddresses
+          .filter((value) => value !== '127.0.0.1' && value !== '::1')
+          .map((value) => ({ type: 'ip' as const, value })),
       ]),
       await x509.AuthorityKeyIdentifierExtension.create(ca.certificate),
     ],

@@ -27,6 +27,7 @@ import { issueClusterCertificates, type IssuedCluster } from './security';
 import { FaultNetwork } from './faults/fault-network';
 import { endpointName } from './faults/link-faults';
 import { choosePorts, writeNode } from './layout';
+import { loopbackHost } from './ports';
 import { checkClusterId, clusterIdFor, nodeIdsOf, type LocalClusterOptions, type StartOptions } from './options';
 import { LocalRole } from './role-processes';
 import { ROLES, type ClusterPlaces, type Role } from './roles';
@@ -93,7 +94,7 @@ export class LocalCluster {
 
   /** Chooses ports, writes every process's configuration and formats the data directories; starts nothing. */
   static async create(options: LocalClusterOptions): Promise<LocalCluster> {
-    const host = options.host ?? '127.0.0.1';
+    const host = options.host ?? loopbackHost();
     checkClusterId(options.clusterId);
     const nodeIds = nodeIdsOf(options);
     for (const spec of ROLES)
@@ -116,7 +117,7 @@ export class LocalCluster {
     const issued =
       options.security === undefined
         ? undefined
-        : await issueClusterCertificates(options.baseDir, nodeIds, options.security);
+        : await issueClusterCertificates(options.baseDir, nodeIds, options.security, host);
     const roles = new Map<Role, LocalRole>();
     for (const spec of ROLES) {
       const wanted = options.roles?.[spec.role] ?? {};

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts } from './ports';
+import { freePorts, loopbackHost } from './ports';
 import { sleep } from './wait';
 
 export const MINIO_ROOT_USER = 'sluice';
@@ -60,23 +60,16 @@ export async function startMinioProcess(options: {
   const dataDir = join(baseDir, 'data');
   const logFile = join(baseDir, 'minio.log');
   mkdirSync(dataDir, { recursive: true });
-  const [apiPort, consolePort] = (await freePorts(2)) as [number, number];
-  const endpointUrl = `http://127.0.0.1:${apiPort}`;
+  const host = loopbackHost();
+  const [apiPort, consolePort] = (await freePorts(2, host)) as [number, number];
+  const endpointUrl = `http://${host}:${apiPort}`;
   let child: ChildProcess | null = null;
 
   const launch = async (): Promise<void> => {
     const logFd = openSync(logFile, 'a');
     const started = spawn(
       binary,
-      [
-        'server',
-        dataDir,
-        '--address',
-        `127.0.0.1:${apiPort}`,
-        '--console-address',
-        `127.0.0.1:${consolePort}`,
-        '--quiet',
-      ],
+      ['server', dataDir, '--address', `${host}:${apiPort}`, '--console-address', `${host}:${consolePort}`, '--quiet'],
       {
         stdio: ['ignore', logFd, logFd],
         env: { ...process.env, MINIO_ROOT_USER, MINIO_ROOT_PASSWORD, MINIO_BROWSER: 'off' },

@@ -46,7 +46,10 @@ export async function issueClusterCertificates(
   baseDir: string,
   nodes: ReadonlyMap<Role, readonly number[]>,
   security: LocalClusterSecurity,
+  /** The loopback address the cluster listens on, named in every certificate besides 127.0.0.1. */
+  host = '127.0.0.1',
 ): Promise<IssuedCluster> {
+  const ipAddresses = host === '127.0.0.1' ? [] : [host];
   const tlsDir = join(baseDir, 'tls');
   const ca = await createLocalCa();
   const issued = new Map<string, IssuedFiles>();
@@ -54,11 +57,11 @@ export async function issueClusterCertificates(
   for (const [role, ids] of nodes) {
     for (const nodeId of ids) {
       const name = `${role}-${nodeId}`;
-      issued.set(name, await issueCertificate(ca, tlsDir, name));
+      issued.set(name, await issueCertificate(ca, tlsDir, name, { ipAddresses }));
       principals.push(`User:CN=${name}`);
     }
   }
-  const admin = await issueCertificate(ca, tlsDir, ADMIN_IDENTITY);
+  const admin = await issueCertificate(ca, tlsDir, ADMIN_IDENTITY, { ipAddresses });
   const reloadMs = security.certificateReloadIntervalMs ?? 30_000;
   const oauth = security.oauthBearer;
   const shared: Settings = {

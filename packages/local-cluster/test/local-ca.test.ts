@@ -46,3 +46,17 @@ test('malformed DNS names are refused before anything is written', async () => {
   await expect(issueCertificate(ca, dir, 'x', { dnsNames: ['a.*.example'] })).rejects.toThrow(/is not a DNS name/);
   await expect(issueCertificate(ca, dir, 'x', { dnsNames: ['bad name'] })).rejects.toThrow(/is not a DNS name/);
 });
+
+test("ipAddresses join the certificate's names: a cluster on its own loopback address verifies there", async () => {
+  const ca = await createLocalCa();
+  const issued = await issueCertificate(ca, dir, 'broker-1', { ipAddresses: ['127.101.2.3'] });
+  const certificate = new X509Certificate(readFileSync(issued.certificateFile));
+  expect(certificate.subjectAltName).toContain('IP Address:127.101.2.3');
+  expect(certificate.subjectAltName).toContain('IP Address:127.0.0.1');
+  const peer = { subject: { CN: 'broker-1' }, subjectaltname: certificate.subjectAltName } as Parameters<
+    typeof tlsCheckServerIdentity
+  >[1];
+  expect(tlsCheckServerIdentity('127.101.2.3', peer)).toBe(undefined);
+  expect(tlsCheckServerIdentity('127.101.2.4', peer)).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+  await expect(issueCertificate(ca, dir, 'x', { ipAddresses: ['127.1'] })).rejects.toThrow(/is not an IP address/);
+});
