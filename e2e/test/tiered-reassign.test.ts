@@ -11,8 +11,14 @@
  * OffsetForLeaderEpoch as the old leader did, serves a consumer from offset 0 every record
  * byte-identical (remote below its local start), and answers the producer's retry of a batch that
  * is only in remote storage as a duplicate, with the original offsets.
+ *
+ * Then a leader whose producer state does not reach below its local log start: a tiered topic's
+ * idempotent batches are copied and deleted on every replica (none started from remote storage,
+ * none keeps a snapshot), the leader is killed, and the follower that takes over refuses the
+ * producer's retry with the retriable LEADER_NOT_AVAILABLE until it has restored the producer state
+ * from the remote snapshot, then answers it as a duplicate (UNKNOWN_PRODUCER_ID without the fix).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster, waitFor } from '@sluice/local-cluster';
@@ -208,6 +214,98 @@ describe('a new replica fed from remote storage through a reassignment', () => {
     // And its next batch is appended in sequence.
     const next = await produceRaw(brokers.address(added), TOPIC, idempotentBatch(PRODUCER_ID, 9), -1);
     expect([next.errorName, Number(next.baseOffset)]).toEqual(['', endOffset]);
+  });
+
+  it('a leader whose producer state does not reach below its local log start restores it from remote storage before it takes idempotent produce', async () => {
+    const { admin, brokers } = cluster;
+    const topic = 'tiered-failover-producers';
+    const producerId = 88_002;
+    // Test 1 killed its old leader: the topic goes on the three brokers still up.
+    const up = brokers.nodeIds.filter((id) => brokers.isRunning(id));
+    await admin.createTopic({ name: topic, numPartitions: 1, replicationFactor: 3, configs: TIERED_TOPIC_CONFIGS });
+    const describe = async () => (await admin.describeTopic(topic)).partitions[0]!;
+    await waitFor(
+      'a leader with a full ISR',
+      async () => {
+        const p = await describe();
+        return p.leader >= 0 && p.isr.length === 3;
+      },
+      30_000,
+      200,
+    );
+    const { leader, replicas } = await describe();
+    expect(replicas.every((id) => up.includes(id))).toBe(true);
+
+    // The idempotent producer's batches, then 2 MiB through the SDK: tiered, and gone from every
+    // replica's disk (none of them ever started from remote storage, so none keeps a snapshot).
+    const idemOffsets: number[] = [];
+    for (const sequence of [0, 3, 6]) {
+      const written = await produceRaw(brokers.address(leader), topic, idempotentBatch(producerId, sequence), -1);
+      expect(written.errorName).toBe('');
+      idemOffsets.push(Number(written.baseOffset));
+    }
+    expect(idemOffsets).toEqual([0, 3, 6]);
+    const idemRecords = 3 * IDEMPOTENT_RECORDS_PER_BATCH;
+    const count = Math.floor((2 * 1024 * 1024) / VALUE_BYTES);
+    await produceValues(
+      replicas.map((id) => brokers.address(id)),
+      topic,
+      0,
+      count,
+    );
+    const endOffset = idemRecords + count;
+    await waitFor(
+      'local segments deleted on every replica',
+      () => replicas.every((nodeId) => localSegments(brokers.dataDir(nodeId), topic, 0).length <= 2),
+      120_000,
+      500,
+    );
+    for (const nodeId of replicas) {
+      const bases = localSegments(brokers.dataDir(nodeId), topic, 0).map((name) => Number(name.slice(0, 20)));
+      expect(Math.min(...bases)).toBeGreaterThan(idemRecords);
+      expect(existsSync(join(brokers.dataDir(nodeId), `${topic}-0`, 'producer-snapshot-checkpoint'))).toBe(false);
+    }
+
+    // The leader dies; a follower leads with producer state from its local log only, which starts
+    // above every batch of the idempotent producer.
+    await brokers.kill(leader, 'SIGKILL');
+    await waitFor(
+      'another leader',
+      async () => {
+        const p = await describe();
+        return p.leader >= 0 && p.leader !== leader;
+      },
+      60_000,
+      200,
+    );
+    const newLeader = (await describe()).leader;
+
+    // Its first answer to the producer's retry: not ready yet (retriable), while it restores the
+    // producer state from the remote snapshot. Then the retry is a duplicate with the original
+    // offsets (from its local log alone it would answer UNKNOWN_PRODUCER_ID), nothing appended.
+    const first = await produceRaw(brokers.address(newLeader), topic, idempotentBatch(producerId, 6), -1);
+    expect(first.errorName).toBe('LEADER_NOT_AVAILABLE');
+    let retry = first;
+    await waitFor(
+      'the retry answered',
+      async () => {
+        retry = await produceRaw(brokers.address(newLeader), topic, idempotentBatch(producerId, 6), -1);
+        return retry.errorName !== 'LEADER_NOT_AVAILABLE';
+      },
+      60_000,
+      200,
+    );
+    expect([retry.errorName, Number(retry.baseOffset)]).toEqual(['', idemOffsets[2]]);
+    expect(await listOffset(admin, topic, 'latest')).toBe(endOffset);
+    expect(existsSync(join(brokers.dataDir(newLeader), `${topic}-0`, 'producer-snapshot-checkpoint'))).toBe(true);
+    // The producer's next batch is appended in sequence; an out-of-sequence one is refused.
+    const next = await produceRaw(brokers.address(newLeader), topic, idempotentBatch(producerId, 9), -1);
+    expect([next.errorName, Number(next.baseOffset)]).toEqual(['', endOffset]);
+    const gap = await produceRaw(brokers.address(newLeader), topic, idempotentBatch(producerId, 20), -1);
+    expect(gap.errorName).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(brokerLogContains(newLeader, 'leader restored producer state below its log start from remote storage')).toBe(
+      true,
+    );
   });
 
   function brokerLogContains(nodeId: number, text: string): boolean {
