@@ -45,7 +45,10 @@ export interface RemoteProducerStateOptions {
 }
 
 export class RemoteProducerState {
-  /** One entry per leadership still waiting, keyed by its role object (a new leadership is a new key; an ended one is collected). */
+  /**
+   * One entry per leadership still waiting, keyed by its role object: a new leadership is a new
+   * key, an ended one is collected (at most one entry per partition led here).
+   */
   private readonly loading = new WeakMap<LeaderRole<AckReply>, Loading>();
   private readonly random: () => number;
 
