@@ -2,7 +2,7 @@
  * A new replica fed from remote storage, through a reassignment (issue 16): one controller, brokers
  * 1-3 running and a fourth started later, all with tiered storage against MinIO. A tiered topic
  * (RF 3, 1 MiB segments, local.retention.bytes=0) is written by an idempotent producer (raw
- * batches with a fixed producer id) and the SDK across two leader epochs, until every replica's
+ * batches with a fixed producer id) and the SDK across three leader epochs, until every replica's
  * segments below the leader's local log start are copied and deleted. Then `sluice topic reassign
  * --execute` moves a replica onto broker 4, which never had the partition: the leader answers its
  * fetch from offset 0 with OFFSET_MOVED_TO_TIERED_STORAGE, it restores the leader epochs and the
