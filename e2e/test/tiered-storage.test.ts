@@ -23,7 +23,7 @@ import {
 import { ExitCode, runCli } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
-import { CompressionType, encodeRecordBatch } from '../../packages/protocol/src';
+import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src';
 import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
 
@@ -476,6 +476,79 @@ describe('tiered storage on real brokers and MinIO', () => {
     } finally {
       await metadataLog.close();
     }
+  });
+
+  it('one Fetch serves several partitions from remote storage at once, within its byte bound', async () => {
+    const topic = 'tiered-many';
+    const partitions = 4;
+    const [leader, ...others] = cluster.brokers.nodeIds;
+    const replicas = [leader!, ...others.slice(0, 2)];
+    await cluster.admin.createTopic({
+      name: topic,
+      assignments: Object.fromEntries(Array.from({ length: partitions }, (_, p) => [p, replicas])),
+      configs: TIERED_CONFIGS,
+    });
+    await waitFor(
+      'broker 1 leads every partition',
+      async () => (await cluster.admin.describeTopic(topic)).partitions.every((p) => p.leader === leader),
+      30_000,
+      200,
+    );
+    const bootstrap = cluster.brokers.addresses();
+    await produce(bootstrap, topic, partitions, 0, partitions * Math.floor((3 * 1024 * 1024) / VALUE_BYTES));
+    await waitUntilTiered(topic, partitions);
+    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    for (const start of (await cluster.admin.listOffsets(tps, 'earliest-local')).values())
+      expect(start.offset).toBeGreaterThan(0);
+
+    // One request for all four partitions from offset 0: every one answers batches from remote
+    // storage (its first record at offset 0, the bytes the producer sent), and the answer stays
+    // within the request's max bytes.
+    const remoteReadsBefore = await metricSum('sluice_broker_remote_fetch_requests_total', `topic="${topic}"`);
+    const partitionMaxBytes = 512 * 1024;
+    const client = createGrpcClient('Broker', cluster.brokers.address(leader!));
+    try {
+      const answer = await unaryCall(
+        client,
+        'Fetch',
+        {
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: partitions * partitionMaxBytes,
+          topics: [
+            {
+              name: topic,
+              partitions: tps.map((tp) => ({ partition: tp.partition, fetchOffset: 0, partitionMaxBytes })),
+            },
+          ],
+        },
+        { timeoutMs: 60_000 },
+      );
+      const answered = answer.topics[0]!.partitions;
+      expect(answered.map((p) => [p.partition, p.errorName])).toEqual(tps.map((tp) => [tp.partition, '']));
+      let totalBytes = 0;
+      for (const p of answered) {
+        totalBytes += p.records.length;
+        const batches = decodeRecordBatches(p.records);
+        expect(batches.length).toBeGreaterThan(0);
+        const records = batches.flatMap((batch) => batch.records);
+        expect(records[0]!.offset).toBe(0);
+        for (const record of records) {
+          // Partition p's k-th record is the producer's record seq = k * partitions + p.
+          const seq = record.offset * partitions + p.partition;
+          expect(record.key?.toString()).toBe(String(seq));
+          expect(record.value!.equals(valueFor(seq))).toBe(true);
+        }
+      }
+      expect(totalBytes).toBeLessThanOrEqual(partitions * partitionMaxBytes);
+    } finally {
+      client.close();
+    }
+    // Each partition was a remote read of that one request.
+    expect(
+      (await metricSum('sluice_broker_remote_fetch_requests_total', `topic="${topic}"`)) - remoteReadsBefore,
+    ).toBeGreaterThanOrEqual(partitions);
   });
 
   it("a replica wiped after the leader's local segments went rebuilds leader epochs and producer state from remote storage, catches up, leads, and still dedupes an old retry", async () => {

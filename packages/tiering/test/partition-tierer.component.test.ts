@@ -308,6 +308,72 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(await readRemoteLogAuxState(successor.state, store, PREFIX, 0)).toBeNull();
   });
 
+  it('an idle partition costs no object-store request and no metadata record per run once copied; only rolled segments are copied, and segment.ms rolls on the next append', async () => {
+    // A clock the test moves: segment.ms is 60 s, and an hour of task runs passes in a loop.
+    let clockMs = Date.now();
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tiered-idle-'));
+    dirs.push(dir);
+    const log = PartitionLog.open({
+      dir,
+      config: { ...LOG_CONFIG, segmentBytes: 1024 * 1024, segmentMs: 60_000 },
+      clock: { nowMs: () => clockMs },
+    });
+    logs.push(log);
+    let batchIndex = 0;
+    const appendBatch = (): void => {
+      const records = Array.from({ length: 5 }, (_, r) => ({
+        key: Buffer.from(`idle-${batchIndex}-${r}`),
+        value: Buffer.alloc(200, 97 + (batchIndex % 26)),
+        timestamp: clockMs,
+        offsetDelta: r,
+      }));
+      log.append(encodeRecordBatch({ compression: CompressionType.None, records }), { leaderEpoch: 1 });
+      batchIndex++;
+    };
+    for (let i = 0; i < 10; i++) appendBatch();
+    const tierer = await PartitionTierer.open(options(log, 7, { nowMs: () => clockMs }));
+    const requests = (): number => {
+      const c = store.counters();
+      return c.putRequests + c.getRequests + c.deleteRequests + c.listRequests;
+    };
+    const metadataRecords = async (): Promise<number> => (await metadataLog.replay(TOPIC_ID, 7)).length;
+
+    // Only the active segment holds data: nothing is rolled, nothing is copied (no partial upload).
+    const before = requests();
+    expect((await tierer.runOnce()).copiedSegments).toBe(0);
+    expect(requests()).toBe(before);
+    expect(await metadataRecords()).toBe(0);
+
+    // segment.ms passes with no append: an idle partition does not roll (Kafka rolls on append), so
+    // still nothing is copied. The next append rolls the old segment for time; that one is copied.
+    clockMs += 61_000;
+    expect((await tierer.runOnce()).copiedSegments).toBe(0);
+    expect(log.segmentCount).toBe(1);
+    appendBatch();
+    expect(log.segmentCount).toBe(2);
+    const putsBeforeCopy = store.counters().putRequests;
+    expect((await tierer.runOnce()).copiedSegments).toBe(1);
+    expect(store.counters().putRequests - putsBeforeCopy).toBe(5); // .log, two indexes, epochs, snapshot
+    const recordsAfterCopy = await metadataRecords();
+    expect(recordsAfterCopy).toBe(2); // COPY_SEGMENT_STARTED, COPY_SEGMENT_FINISHED
+
+    // Idle from here: an hour of runs at the default 30 s interval (120) makes no PUT, GET, LIST
+    // or DELETE and writes no metadata record (no manifest to rewrite: the metadata is per segment).
+    const idleBefore = store.counters();
+    for (let run = 0; run < 120; run++) {
+      clockMs += 30_000;
+      const result = await tierer.runOnce();
+      expect(result.copiedSegments + result.deletedRemoteSegments).toBe(0);
+    }
+    const idleAfter = store.counters();
+    expect(idleAfter.putRequests - idleBefore.putRequests).toBe(0);
+    expect(
+      requests() -
+        (idleBefore.putRequests + idleBefore.getRequests + idleBefore.deleteRequests + idleBefore.listRequests),
+    ).toBe(0);
+    expect(await metadataRecords()).toBe(recordsAfterCopy);
+  });
+
   it('reads through a bounded chunk cache with ranged GETs', async () => {
     const log = writeLog(120);
     const original = readAllLocal(log);

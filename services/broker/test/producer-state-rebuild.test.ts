@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { defaultLogConfig, PartitionLog } from '@sluice/log';
 import { CompressionType, encodeRecordBatch, iterateBatches } from '@sluice/protocol';
 import { encodeProducerSnapshot, ProducerSnapshotBuilder } from '@sluice/tiering';
-import { producerBatchesInLog } from '../src/core/producer-state-rebuild';
+import { producerBatchesInLog, producerStateFromOf } from '../src/core/producer-state-rebuild';
 import { ProducerStateManager, type ProducerBatch } from '../src/core/producer-state';
 
 const T = 1_700_000_000_000;
@@ -128,8 +128,12 @@ describe('producer state rebuilt from a partition log', () => {
     const withoutSnapshot = new ProducerStateManager();
     withoutSnapshot.loadFromBatches(producerBatchesInLog(replica), T + 40);
     expect(withoutSnapshot.entry(200)).toBeUndefined(); // what a replica knew before tiered storage rebuilt it
+    // Its producer state knows only what lies above its start: a tiered leader restores the rest.
+    expect(producerStateFromOf(leader)).toBe(0);
+    expect(producerStateFromOf(replica)).toBe(start);
 
     replica.writeProducerSnapshot(start - 1, encodeProducerSnapshot(builder.snapshot()).toString('utf8'));
+    expect(producerStateFromOf(replica)).toBe(0); // the kept snapshot is cumulative from offset 0
     const rebuilt = new ProducerStateManager();
     rebuilt.loadFromBatches(producerBatchesInLog(replica, 300), T + 40);
     for (const producerId of [200, 300]) expect(rebuilt.entry(producerId)).toEqual(live.entry(producerId));
@@ -140,6 +144,13 @@ describe('producer state rebuilt from a partition log', () => {
         { producerId: 200, producerEpoch: 2, baseSequence: last.firstSequence, lastOffsetDelta: 1, maxTimestampMs: T },
       ]),
     ).toMatchObject({ kind: 'duplicate', firstOffset: last.firstOffset, lastOffset: last.lastOffset });
+
+    // Once the replica's log start passes the snapshot (retention), it no longer joins the log: a
+    // rebuild knows producers from the new start only again.
+    const later = replica.segmentBaseOffsets().find((base) => base > start)!;
+    replica.advanceLogStartOffset(later);
+    expect(replica.producerSnapshot()).toBeNull();
+    expect(producerStateFromOf(replica)).toBe(later);
     leader.close();
     replica.close();
   });

@@ -45,6 +45,15 @@ export function* producerBatchesInLog(
 }
 
 /**
+ * The lowest offset whose producers a rebuild from `log` (`producerBatchesInLog`) knows: 0 when the
+ * log starts at 0 or a kept snapshot (cumulative from offset 0) joins it, else the log start.
+ */
+export function producerStateFromOf(log: BatchReadableLog): number {
+  if (log.logStartOffset === 0) return 0;
+  return keptSnapshot(log) === null ? log.logStartOffset : 0;
+}
+
+/**
  * The kept snapshot, or null. One that does not decode is a damaged file beside a sound log: the
  * rebuild then knows what the log holds, as without one (a producer only in it must start over).
  */

@@ -22,6 +22,14 @@ export interface LeaderRole<C = undefined> {
   readonly core: PartitionLeader<C>;
   /** Idempotent producers' state for this leadership (rebuilt from the log when it began). */
   readonly producers: ProducerStateManager;
+  /**
+   * The lowest offset whose producers `producers` knows: 0 when it was rebuilt from a log starting
+   * at 0 or from a kept (cumulative) producer snapshot, else the log start it was rebuilt from.
+   * Above 0, producers whose batches all lie below it are unknown (on a tiered partition they are
+   * in remote storage: the shell restores them before it accepts idempotent produce). Only the
+   * replication core changes it (`reloadProducerState`, `settleProducerState`).
+   */
+  producerStateFrom: number;
 }
 
 export interface FollowerRole {

@@ -62,7 +62,7 @@ import {
   type ReplicationEffects,
 } from './partition-leader';
 import { ProducerStateManager, type ProducerAppendPlan } from './producer-state';
-import { producerBatchesInLog, type BatchReadableLog } from './producer-state-rebuild';
+import { producerBatchesInLog, producerStateFromOf, type BatchReadableLog } from './producer-state-rebuild';
 import { roleLeaderEpoch, roleTransition, type LeaderRole, type ReplicaRole } from './replica-role';
 import { ReadyBuilder, type ReplicationReady } from './replication-ready';
 import { TickSchedule } from './tick-schedule';
@@ -385,7 +385,29 @@ export class Replication<C = undefined> {
     // (followers keep none; the whole log's batch headers are read once per leadership).
     const producers = new ProducerStateManager();
     producers.loadFromBatches(producerBatchesInLog(log), context.nowMs);
-    this.setRole(slot, { kind: 'leader', core, producers });
+    this.setRole(slot, { kind: 'leader', core, producers, producerStateFrom: producerStateFromOf(log) });
+  }
+
+  /**
+   * The shell kept a producer snapshot beside `leader`'s log (restored from remote storage, as of
+   * the offset below its log start): rebuilds the producer state from it and the log, in place, so
+   * the leadership (role identity) stays. Idempotent produce was refused meanwhile, so no producer
+   * append is planned against the state being replaced. A leadership that ended is left alone.
+   */
+  reloadProducerState(partition: string, leader: LeaderRole<C>, nowMs: number): void {
+    const slot = this.slot(partition);
+    if (slot.role !== leader) return;
+    leader.producers.loadFromBatches(producerBatchesInLog(slot.log), nowMs);
+    leader.producerStateFrom = producerStateFromOf(slot.log);
+  }
+
+  /**
+   * Nothing remote holds producer state below `leader`'s log start (no remote segment there, or its
+   * snapshot unusable): what the log holds is all there is, so idempotent produce goes on.
+   */
+  settleProducerState(partition: string, leader: LeaderRole<C>): void {
+    if (this.slot(partition).role !== leader) return;
+    leader.producerStateFrom = 0;
   }
 
   private setRole(slot: Slot<C>, role: ReplicaRole<C>): void {

@@ -14,7 +14,8 @@ import { producerBatchOf, type ProducerBatch } from '../core/producer-state';
 import type { ProducePartitionResult, ProduceRequest__Output as ProduceRequest, ProduceResponse } from '@sluice/proto';
 import type { BrokerBatchTracing } from './batch-tracing';
 import { errorFields } from './error-fields';
-import type { PartitionReplica } from './partition-replica';
+import type { LeaderRole } from '../core/replica-role';
+import type { AckReply, PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';
 import type { TopicTraffic } from './topic-traffic';
 
@@ -33,6 +34,11 @@ export interface ProducePathOptions {
   readonly diskSpaceRefusal?: () => ApiError | null;
   /** log.dir.throttle.free.bytes: how long to hold this answer back (0: not at all). */
   readonly diskThrottleMs?: () => number;
+  /**
+   * Tiered storage: the retriable refusal of producer batches while this leadership restores the
+   * producer state below its log start from remote storage (null: go on).
+   */
+  readonly producerStateRefusal?: (replica: PartitionReplica, leader: LeaderRole<AckReply>) => ApiError | null;
 }
 
 /** `answer` after `delayMs` (a bounded timer per throttled request: never more than log.dir.throttle.max.ms). */
@@ -111,6 +117,10 @@ export class ProducePath {
       }
     } catch (error) {
       return failed(error);
+    }
+    if (headers.some((header) => header.producerId >= 0)) {
+      const restoring = this.options.producerStateRefusal?.(replica, leader) ?? null;
+      if (restoring !== null) return failed(restoring);
     }
     const decision = leader.producers.prepareAppend(headers);
     if (decision.kind === 'error') return failed(decision.error);

@@ -43,6 +43,7 @@ import { ProducePath } from './produce-path';
 import type { FollowerReplicas, FollowerThrottle } from './replica-fetcher';
 import { ReplicationThrottle } from '../core/replication-throttle';
 import { RemoteLogManager } from './remote-log-manager';
+import { RemoteProducerState } from './remote-producer-state';
 import { RemoteStartOver } from './remote-start-over';
 import { ReplicaTransitions } from './replica-transitions';
 import { ReplicationDriver } from './replication-driver';
@@ -217,6 +218,12 @@ export class ReplicaManager implements FollowerReplicas {
       undefined,
       options.logDirThrottle ?? NO_DISK_THROTTLE,
     );
+    const remoteProducerState = new RemoteProducerState({
+      remoteLogs: this.remoteLogs,
+      driver: this.driver,
+      log: options.log,
+      nowMs: now,
+    });
     this.producePath = new ProducePath({
       driver: this.driver,
       leaderOf,
@@ -225,6 +232,7 @@ export class ReplicaManager implements FollowerReplicas {
       traffic,
       diskSpaceRefusal: () => diskGuard.refusal(),
       diskThrottleMs: () => diskGuard.throttleMs(),
+      producerStateRefusal: (replica, leader) => remoteProducerState.refusal(replica, leader),
       afterAppend: (replica) =>
         this.lifecycle.afterAppend(replica, this.driver.core.isDurable(replica.key), this.flusher, now()),
     });
