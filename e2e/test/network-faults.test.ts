@@ -96,7 +96,10 @@ describe('network faults through a proxy between every pair of processes', () =>
   });
 
   it('named every caller: each process reached each other through the proxy in front of it', () => {
-    const callers = (name: string): string[] => [...cluster.network.proxy(name).callers().keys()].sort();
+    // Who was named over the whole run, not who happens to be connected at this instant: a
+    // broker that leads nothing after the faults has no followers fetching from it, and a
+    // connection that keepalive closed during a fault is reopened only by the next call.
+    const callers = (name: string): string[] => [...cluster.network.proxy(name).namedCallers().keys()].sort();
     // Brokers follow the quorum as observers and replicate from one another; controllers talk Raft.
     for (const broker of ['broker-1', 'broker-2', 'broker-3'])
       expect(callers(broker)).toEqual(

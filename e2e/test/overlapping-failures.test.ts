@@ -31,6 +31,7 @@ import {
   type ChaosRow,
   type Verdict,
 } from '@sluice/local-cluster';
+import { GrpcClientPool } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { Producer } from '../../packages/client/src';
 
@@ -142,6 +143,27 @@ describe('overlapping failures under an idempotent acks=all producer', () => {
       const elr = [...p.eligibleLeaderReplicas].sort();
       expect(elr.length).toBeGreaterThanOrEqual(1);
       for (const id of elr) expect(killed).toContain(id);
+    }
+    // The probe asks the survivor for metadata, so wait for the survivor's own view, not only the
+    // controller's: a broker learns the fences and leader moves from the metadata log a moment
+    // later (longer under load), and a probe that still sees a killed broker lead partition 0
+    // fails with NETWORK_EXCEPTION (no address for it) instead of NOT_ENOUGH_REPLICAS.
+    const brokerRpc = new GrpcClientPool('Broker', { callTimeoutMs: 2_000 });
+    try {
+      await waitFor(
+        `broker ${survivor}'s own metadata to show it leading ${topic} alone`,
+        async () => {
+          const answer = await brokerRpc.call(cluster.brokers.address(survivor!), 'Metadata', { topics: [topic] });
+          const partitions = answer.topics[0]?.partitions ?? [];
+          return (
+            partitions.length === PARTITIONS &&
+            partitions.every((p) => p.leader === survivor && p.isr.length === 1 && p.isr[0] === survivor)
+          );
+        },
+        30_000,
+      );
+    } finally {
+      brokerRpc.close();
     }
     const probe = new Producer({
       bootstrap: cluster.brokers.address(survivor!),

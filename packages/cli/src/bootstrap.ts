@@ -189,7 +189,8 @@ export async function withAdmin(
   const timeoutMs = Number(options.timeout);
   const bootstrap = resolveBootstrap(options.bootstrap);
   // A refused connection fails at once; the per-node bound matters only for a node that hangs,
-  // and must leave a big CreateTopics time to commit (a retried create answers TOPIC_ALREADY_EXISTS).
+  // and should leave a big CreateTopics time to commit: a retry is safe (the topic id the Admin
+  // chose makes the controller answer it with success), but each retry costs a backoff.
   const admin = new Admin({ bootstrap, timeoutMs, attemptTimeoutMs: Math.min(5_000, timeoutMs) });
   try {
     return await body(admin);

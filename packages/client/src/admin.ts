@@ -24,6 +24,7 @@ import { ApiError, isApiErrorName } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
 import { ClusterMetadata } from './cluster-metadata';
 import { ControllerChannel } from './controller-channel';
+import { newTopicId } from './topic-id';
 import { appendTopicPage, followPages } from './topic-pages';
 import {
   EARLIEST_LOCAL_TIMESTAMP,
@@ -252,6 +253,10 @@ export class Admin {
     topics: readonly NewTopic[],
     options: { validateOnly?: boolean } = {},
   ): Promise<CreateTopicResult[]> {
+    const validateOnly = options.validateOnly ?? false;
+    // The channel retries a call whose answer was lost (timeout, leader change) although it may
+    // have committed; a client-chosen id per topic lets the controller answer that retry with
+    // success rather than TOPIC_ALREADY_EXISTS. validateOnly allocates no id.
     const response = await this.channel.call('CreateTopics', {
       topics: topics.map((topic) => ({
         name: topic.name,
@@ -259,8 +264,9 @@ export class Admin {
         replicationFactor: topic.replicationFactor ?? -1,
         assignments: wireAssignments(topic.assignments),
         configs: { ...topic.configs },
+        ...(validateOnly ? {} : { topicId: newTopicId() }),
       })),
-      validateOnly: options.validateOnly ?? false,
+      validateOnly,
     });
     return response.topics.map((t) =>
       withError(

@@ -89,6 +89,21 @@ describe('FaultProxy', () => {
     socket.write('hello');
     await waitFor('the echo', () => received() === 'hello', 5_000, 5);
     expect([...proxy.callers()]).toEqual([['caller', 1]]);
+    expect([...proxy.namedCallers()]).toEqual([['caller', 1]]);
+  });
+
+  it('remembers a caller after its connection closed: callers() is who is connected now', async () => {
+    const first = await open();
+    first.socket.write('one');
+    await waitFor('the first echo', () => first.received() === 'one', 5_000, 5);
+    first.socket.destroy();
+    await waitFor('the first connection to close', () => proxy.callers().size === 0, 5_000, 5);
+    expect([...proxy.namedCallers()]).toEqual([['caller', 1]]);
+    const second = await open();
+    second.socket.write('two');
+    await waitFor('the second echo', () => second.received() === 'two', 5_000, 5);
+    expect([...proxy.callers()]).toEqual([['caller', 1]]);
+    expect([...proxy.namedCallers()]).toEqual([['caller', 2]]);
   });
 
   it('holds what a blocked direction carries, in order, and delivers it on the heal', async () => {

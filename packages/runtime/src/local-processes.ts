@@ -31,6 +31,9 @@ function installExitHook(): void {
 
 export const TIMED_OUT: unique symbol = Symbol('timed out');
 
+/** Bound on a SIGKILLed child's exit reaching this process (milliseconds idle; seconds under heavy load). */
+export const SIGKILL_EXIT_TIMEOUT_MS = 30_000;
+
 /** `promise`, or TIMED_OUT after `ms`; the timer is cleared either way (no dangling handles). */
 export async function within<T>(promise: Promise<T> | undefined, ms: number): Promise<T | typeof TIMED_OUT> {
   if (promise === undefined) return TIMED_OUT;
@@ -91,7 +94,13 @@ export class LocalProcesses {
     return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
-  /** Sends `signal` by pid; resolves once the process is gone, SIGKILLing it after `timeoutMs`. */
+  /**
+   * Sends `signal` by pid; resolves once the process is gone, SIGKILLing it after `timeoutMs`.
+   * The wait after SIGKILL is not `timeoutMs` (the grace for `signal`, as short as the caller
+   * likes): SIGKILL cannot be refused, but on a loaded machine its exit can take longer than a
+   * short grace to reach this process, and returning then would break the promise above.
+   * Rejects if the process is still there SIGKILL_EXIT_TIMEOUT_MS after SIGKILL.
+   */
   async kill(id: number, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
     const running = this.processes.get(id);
     const pid = running?.child.pid;
@@ -100,7 +109,8 @@ export class LocalProcesses {
     await within(running.exited, timeoutMs);
     if (this.isRunning(id)) {
       process.kill(pid, 'SIGKILL');
-      await within(running.exited, timeoutMs);
+      if ((await within(running.exited, SIGKILL_EXIT_TIMEOUT_MS)) === TIMED_OUT)
+        throw new Error(`${this.kind} ${id} (pid ${pid}) still running ${SIGKILL_EXIT_TIMEOUT_MS} ms after SIGKILL`);
     }
   }
 

@@ -14,6 +14,9 @@ import { SingleNodeQuorum } from './support/single-node-quorum';
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
 
+/** The broker session of the fencing test (see there). */
+const BROKER_SESSION_TIMEOUT_MS = 2_000;
+
 async function startNode(
   audit: MemoryAuditSink,
   leader: number | null = 1,
@@ -233,7 +236,10 @@ describe('controller service (in-process, real gRPC)', () => {
 
   it('fences a broker whose lease expired and moves its leadership', async () => {
     await node.stop();
-    node = await startNode(audit, 1, 300);
+    // Broker 1's lease is renewed by this test's own loop, which a loaded 2-core machine can stall
+    // for most of a second; with a 300 ms session broker 1 was fenced too and its partitions were
+    // left without a leader. 2 s outlasts such a stall and still fences the silent broker 2 soon.
+    node = await startNode(audit, 1, BROKER_SESSION_TIMEOUT_MS);
     client.close();
     client = new ControllerClient([node.address], { timeoutMs: 5_000, attemptTimeoutMs: 2_000, retryBackoffMs: 20 });
     const epoch1 = await registerAndUnfence(client, 1, 'a');
@@ -242,7 +248,7 @@ describe('controller service (in-process, real gRPC)', () => {
       topics: [{ name: 't', numPartitions: 4, replicationFactor: 2, assignments: [], configs: {} }],
     });
     // broker 1 keeps heartbeating, broker 2 goes silent
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + BROKER_SESSION_TIMEOUT_MS + 10_000;
     while (Date.now() < deadline && node.stateMachine.image.cluster.broker(2)?.fenced !== true) {
       await client.call('BrokerHeartbeat', {
         brokerId: 1,

@@ -44,6 +44,11 @@ export class FaultProxy {
   private readonly pending = new Set<Socket>();
   private readonly stopListening: () => void;
   private closed = false;
+  /**
+   * Connections opened per caller since the proxy started (open or closed since). One entry per
+   * endpoint name, so it is bounded by the cluster's processes plus `client`.
+   */
+  private readonly opened = new Map<string, number>();
   /** Connections refused: the caller could not be named, or too many were open. */
   refused = 0;
 
@@ -85,6 +90,16 @@ export class FaultProxy {
     const counts = new Map<string, number>();
     for (const { caller } of this.connections) counts.set(caller, (counts.get(caller) ?? 0) + 1);
     return counts;
+  }
+
+  /**
+   * Every caller this proxy has named and let through, with how many connections each opened:
+   * who reached this process, whether or not its connection is still open. A connection closes
+   * for ordinary reasons (keepalive across a fault, a fetcher whose leader moved away), so
+   * `callers()` at one instant is no record of who ever reached this process.
+   */
+  namedCallers(): Map<string, number> {
+    return new Map(this.opened);
   }
 
   private async accept(downstream: Socket): Promise<void> {
@@ -136,6 +151,7 @@ export class FaultProxy {
     ];
     const connection: ProxiedConnection = { caller, downstream, upstream, pumps };
     this.connections.add(connection);
+    this.opened.set(caller, (this.opened.get(caller) ?? 0) + 1);
     // Either side going away takes the other with it (sockets here do not stay half-open, an end
     // closes them); what was held in between is lost, as on a reset.
     const teardown = (): void => {

@@ -17,6 +17,13 @@ export interface ControllerProcess {
   readonly controller: ControllerClient;
 }
 
+/**
+ * Bound on one controller process starting and electing itself. Measured 4-7 s at load average
+ * 25-28 on a 2-core machine; the 15 s this used to allow was half the launcher's own default and
+ * left a CI box at load 36 about twice that, too little room.
+ */
+const CONTROLLER_LEADER_TIMEOUT_MS = 30_000;
+
 /** Starts one real controller process with `config` (Kafka names) in a new temp dir and waits for it to lead. */
 export async function startControllerProcess(name: string, config: Settings = {}): Promise<ControllerProcess> {
   const cluster = await LocalCluster.start(
@@ -24,7 +31,7 @@ export async function startControllerProcess(name: string, config: Settings = {}
       baseDir: mkdtempSync(join(tmpdir(), `sluice-${name}-`)),
       roles: { controller: { count: 1, config }, broker: { count: 0 } },
     },
-    { leaderTimeoutMs: 15_000 },
+    { leaderTimeoutMs: CONTROLLER_LEADER_TIMEOUT_MS },
   );
   const controller = new ControllerClient(cluster.controllers.addresses(), {
     timeoutMs: 10_000,

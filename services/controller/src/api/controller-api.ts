@@ -328,6 +328,7 @@ export class ControllerApi {
         ? { assignments: assignmentLists(topic.assignments, topic.name) }
         : {}),
       configs: topic.configs ?? {},
+      ...(topic.topicId !== undefined && topic.topicId !== '' ? { topicId: topic.topicId } : {}),
     }));
     const response = await this.write(
       caller,

@@ -4,9 +4,12 @@
  * error's detail (or, when no leader is known yet, tries the next bootstrap address after a
  * short backoff). Every call is bounded by `timeoutMs` overall.
  */
+import { randomBytes } from 'node:crypto';
 import type { ClientReadableStream } from '@grpc/grpc-js';
+import { ZERO_UUID, uuidFromRandom } from '@sluice/metadata';
 import { GrpcClientPool, fromGrpcError, unaryCall } from '@sluice/proto';
 import type {
+  CreateTopicsRequest,
   ControllerClient as GrpcControllerClient,
   FetchMetadataResponse__Output,
   UnaryMethodName,
@@ -73,12 +76,14 @@ export class ControllerClient {
     request: UnaryRequest<GrpcControllerClient, M>,
   ): Promise<UnaryResponse<GrpcControllerClient, M>> {
     const deadline = Date.now() + this.options.timeoutMs;
+    // Every attempt sends the same ids, so a retry after a lost answer finds its own topic.
+    const sent = method === 'CreateTopics' ? withTopicIds(request as CreateTopicsRequest) : request;
     let lastError: ApiError | undefined;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       const address = this.target;
       const remainingMs = Math.max(1, Math.min(this.options.attemptTimeoutMs, deadline - Date.now()));
       try {
-        const response = await this.callNode(address, method, request, remainingMs);
+        const response = await this.callNode(address, method, sent as typeof request, remainingMs);
         this.preferred = address;
         return response;
       } catch (error) {
@@ -118,6 +123,29 @@ export class ControllerClient {
 
   close(): void {
     this.clients.close();
+  }
+}
+
+/**
+ * The request with a client-chosen id on each topic that has none (validateOnly allocates no
+ * id). The call retries on REQUEST_TIMED_OUT and NOT_CONTROLLER, whose attempt may have
+ * committed: with the id, the controller answers that retry with success, not
+ * TOPIC_ALREADY_EXISTS (see services/controller/src/core/create-topic-retry.ts).
+ */
+function withTopicIds(request: CreateTopicsRequest): CreateTopicsRequest {
+  if (request.validateOnly === true) return request;
+  return {
+    ...request,
+    topics: (request.topics ?? []).map((topic) =>
+      topic.topicId !== undefined && topic.topicId !== '' ? topic : { ...topic, topicId: newTopicId() },
+    ),
+  };
+}
+
+function newTopicId(): string {
+  for (;;) {
+    const topicId = uuidFromRandom((count) => randomBytes(count));
+    if (topicId !== ZERO_UUID) return topicId;
   }
 }
 

@@ -4,6 +4,8 @@ import { ApiError } from '@sluice/protocol';
 import { checkManualAssignments, newPartitionRecord } from './assignments';
 import { topicConfigRecords } from './configuration-control';
 import { usableBrokers, type CoreContext } from './context';
+import { checkRequestedTopicId, retriedCreate } from './create-topic-retry';
+import { assert } from './assert';
 import { MAX_RECORDS_PER_USER_OP, MAX_REQUEST_ENTRIES } from './limits';
 import { placeReplicas } from './replica-placer';
 import type { ControllerResult } from './result';
@@ -18,6 +20,12 @@ export interface CreatableTopic {
   /** Replica lists by partition id (0..n-1), preferred leader first. */
   readonly assignments?: readonly (readonly number[])[];
   readonly configs?: Readonly<Record<string, string>>;
+  /**
+   * The id the client chose for the topic (omitted: the controller draws one). It makes the
+   * create safe to retry: a retry that finds this name with this id answers success (see
+   * create-topic-retry.ts).
+   */
+  readonly topicId?: string;
 }
 
 export interface CreateTopicsOptions {
@@ -94,7 +102,7 @@ function planTopic(ctx: CoreContext, topic: CreatableTopic, validateOnly: boolea
   const configRecords = topicConfigRecords(name, topic.configs ?? {});
   const topicId = validateOnly
     ? undefined
-    : randomUuid(ctx.rng, (id) => takenIds.has(id) || ctx.image.topics.topicById(id) !== undefined);
+    : (topic.topicId ?? randomUuid(ctx.rng, (id) => takenIds.has(id) || ctx.image.topics.topicById(id) !== undefined));
   const partitionRecords = replicaLists.map((replicas, partitionId) =>
     newPartitionRecord(ctx, topicId ?? 'validate-only', partitionId, replicas),
   );
@@ -133,7 +141,13 @@ export function createTopics(
 
   const records: MetadataRecord[] = [];
   const results: CreateTopicResult[] = [];
-  const takenIds = new Set<string>();
+  const requestedIds = new Map<string, number>();
+  for (const topic of topics) {
+    if (topic.topicId !== undefined) requestedIds.set(topic.topicId, (requestedIds.get(topic.topicId) ?? 0) + 1);
+  }
+  // Ids drawn for topics without one must not take an id another topic of the request chose.
+  const takenIds = new Set<string>(requestedIds.keys());
+  const retried = new Set<string>();
   for (const topic of topics) {
     const { name } = topic;
     try {
@@ -145,8 +159,21 @@ export function createTopics(
       }
       if ((counts.get(name) ?? 0) > 1)
         throw new ApiError('INVALID_REQUEST', `topic ${name} appears more than once in the request`);
-      if (image.topics.topicByName(name) !== undefined)
-        throw new ApiError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+      if (topic.topicId !== undefined) {
+        checkRequestedTopicId(topic.topicId);
+        if ((requestedIds.get(topic.topicId) ?? 0) > 1)
+          throw new ApiError('INVALID_REQUEST', `topic id ${topic.topicId} appears more than once in the request`);
+      }
+      const existing = image.topics.topicByName(name);
+      if (existing !== undefined) {
+        // Success only for this request's own earlier, committed attempt; else TOPIC_ALREADY_EXISTS.
+        results.push(retriedCreate(ctx, topic, existing));
+        retried.add(name);
+        continue;
+      }
+      const owner = topic.topicId === undefined ? undefined : image.topics.topicById(topic.topicId);
+      if (owner !== undefined)
+        throw new ApiError('INVALID_REQUEST', `topic id ${owner.topicId} already names topic ${owner.name}`);
       const clash = collisions.get(collisionKey(name));
       if (clash !== undefined) {
         throw new ApiError(
@@ -169,7 +196,11 @@ export function createTopics(
       results.push({ name, error });
     }
   }
-  const created = results.filter((r) => r.error === undefined);
+  assert(
+    records.every((record) => record.type !== 'Topic' || !retried.has(record.name)),
+    'a retried create wrote its topic again',
+  );
+  const created = results.filter((r) => r.error === undefined && !retried.has(r.name));
   const failed = results.filter((r) => r.error !== undefined);
   const parts: string[] = [];
   if (created.length > 0) {
@@ -177,6 +208,7 @@ export function createTopics(
       `${validateOnly ? 'would create' : 'created'} ${created.map((r) => `${r.name} (${r.numPartitions}x${r.replicationFactor})`).join(', ')}`,
     );
   }
+  if (retried.size > 0) parts.push(`already created by an earlier attempt of this request: ${[...retried].join(', ')}`);
   if (failed.length > 0) parts.push(`refused ${failed.map((r) => `${r.name}: ${r.error?.errorName}`).join(', ')}`);
   return {
     records,

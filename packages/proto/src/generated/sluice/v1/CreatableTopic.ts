@@ -17,6 +17,14 @@ export interface CreatableTopic {
    */
   'assignments'?: (_sluice_v1_ReplicaAssignment)[];
   'configs'?: ({[key: string]: string});
+  /**
+   * Optional: the topic id the client chose (a Kafka Uuid, 22 base64url characters); empty: the
+   * controller draws one. It makes the create safe to retry after a lost answer (a timeout, a
+   * leader change): a retry that finds this name already carrying this id, with the layout and
+   * configs asked, answers success instead of TOPIC_ALREADY_EXISTS. An id already naming
+   * another topic, or not a Uuid, is INVALID_REQUEST.
+   */
+  'topicId'?: (string);
 }
 
 export interface CreatableTopic__Output {
@@ -34,4 +42,12 @@ export interface CreatableTopic__Output {
    */
   'assignments': (_sluice_v1_ReplicaAssignment__Output)[];
   'configs': ({[key: string]: string});
+  /**
+   * Optional: the topic id the client chose (a Kafka Uuid, 22 base64url characters); empty: the
+   * controller draws one. It makes the create safe to retry after a lost answer (a timeout, a
+   * leader change): a retry that finds this name already carrying this id, with the layout and
+   * configs asked, answers success instead of TOPIC_ALREADY_EXISTS. An id already naming
+   * another topic, or not a Uuid, is INVALID_REQUEST.
+   */
+  'topicId': (string);
 }
