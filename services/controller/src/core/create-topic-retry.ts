@@ -31,12 +31,15 @@ export interface RetriedCreate {
   readonly assignments: readonly (readonly number[])[];
 }
 
-/** Refuses a client-chosen topic id that is not a Kafka Uuid (22 base64url chars, not zero). */
+/** Kafka's reserved ids: ZERO_UUID and ONE_UUID (the metadata topic's id, `__cluster_metadata`). */
+const ONE_UUID = 'AAAAAAAAAAAAAAAAAAAAAQ';
+
+/** Refuses a client-chosen topic id that is not a Kafka Uuid (22 base64url chars), or one Kafka reserves. */
 export function checkRequestedTopicId(topicId: string): void {
-  if (!isUuid(topicId) || topicId === ZERO_UUID) {
+  if (!isUuid(topicId) || topicId === ZERO_UUID || topicId === ONE_UUID) {
     throw new ApiError(
       'INVALID_REQUEST',
-      `topic id ${JSON.stringify(topicId)} is not a Kafka Uuid (22 base64url characters, not all zero)`,
+      `topic id ${JSON.stringify(topicId)} is not a Kafka Uuid a topic may have (22 base64url characters; not the reserved all-zero or one)`,
     );
   }
 }

@@ -94,6 +94,7 @@ describe('a CreateTopics retried after its first attempt committed', () => {
     const result = h.core.createTopics(h.image, [
       { name: 'short-id', numPartitions: 1, replicationFactor: 1, topicId: 'abc' },
       { name: 'zero-id', numPartitions: 1, replicationFactor: 1, topicId: ZERO_UUID },
+      { name: 'metadata-id', numPartitions: 1, replicationFactor: 1, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
       { name: 'twice-a', numPartitions: 1, replicationFactor: 1, topicId: OTHER_ID },
       { name: 'twice-b', numPartitions: 1, replicationFactor: 1, topicId: OTHER_ID },
       { name: 'stolen-id', numPartitions: 1, replicationFactor: 1, topicId: CLIENT_ID },
@@ -102,11 +103,12 @@ describe('a CreateTopics retried after its first attempt committed', () => {
     expect(result.response.topics.map((topic) => [topic.name, topic.error?.errorName])).toEqual([
       ['short-id', 'INVALID_REQUEST'],
       ['zero-id', 'INVALID_REQUEST'],
+      ['metadata-id', 'INVALID_REQUEST'],
       ['twice-a', 'INVALID_REQUEST'],
       ['twice-b', 'INVALID_REQUEST'],
       ['stolen-id', 'INVALID_REQUEST'],
     ]);
-    expect(result.response.topics[4]?.error?.message).toBe(
+    expect(result.response.topics[5]?.error?.message).toBe(
       `INVALID_REQUEST: topic id ${CLIENT_ID} already names topic orders`,
     );
     h.commit(result);
