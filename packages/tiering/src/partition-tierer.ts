@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   formatCheckpoint,
+  isCompacted,
   OffsetOutOfRangeError,
   segmentPaths,
   type PartitionLog,
@@ -30,6 +31,7 @@ import {
   localDeletionBound,
   selectRemoteDeletions,
   selectSegmentsToCopy,
+  type CompactedCopyGate,
   type LocalSegment,
 } from './tiering-decisions';
 
@@ -161,6 +163,7 @@ export class PartitionTierer {
       this.options.highWatermark(),
       this.state.highestCopiedOffset(),
       Number.MAX_SAFE_INTEGER,
+      this.compactedGate(),
     );
     let bytes = 0;
     for (const segment of pending) {
@@ -199,20 +202,37 @@ export class PartitionTierer {
     maxBytes: number,
   ): Promise<{ records: Buffer; firstOffset: number | null; lastOffset: number | null }> {
     const { log } = this.options;
-    if (offset >= log.logStartOffset) {
-      const local = log.read(offset, maxBytes, { maxOffset: this.options.highWatermark() });
-      return { records: local.records, firstOffset: local.firstOffset, lastOffset: local.lastOffset };
+    const remoteStart = this.state.remoteLogStartOffset();
+    if (remoteStart === null || offset < remoteStart || offset >= log.logStartOffset)
+      return this.readLocal(offset, maxBytes);
+    // Each step moves `from` past a segment that held nothing at or above it, so this ends.
+    for (let from = offset; ;) {
+      if (from >= log.logStartOffset) return this.readLocal(from, maxBytes);
+      // Compaction leaves gaps (an empty segment is not copied): the next segment above serves them.
+      const segment = this.state.segmentFor(from) ?? this.state.copied().find((s) => s.startOffset > from) ?? null;
+      if (segment === null) return this.readLocal(log.logStartOffset, maxBytes);
+      // Readahead crosses into the next remote segment (not past the local log start: that is local).
+      const next = this.state.copied().find((s) => s.startOffset > segment.endOffset) ?? null;
+      const read = await this.options.reader.read(
+        segment,
+        Math.max(from, segment.startOffset),
+        maxBytes,
+        next !== null && next.startOffset < log.logStartOffset ? next : null,
+      );
+      if (read.firstOffset !== null) return read;
+      // Only a compacted segment's trailing gap reads empty.
+      from = segment.endOffset + 1;
     }
-    const segment = this.state.segmentFor(offset);
-    if (segment === null) throw new OffsetOutOfRangeError(offset, this.logStartOffset(), log.logEndOffset);
-    // Readahead crosses into the next remote segment (not past the local log start: that is local).
-    const next = this.state.copied().find((s) => s.startOffset > segment.endOffset) ?? null;
-    return this.options.reader.read(
-      segment,
-      offset,
-      maxBytes,
-      next !== null && next.startOffset < log.logStartOffset ? next : null,
-    );
+  }
+
+  private readLocal(
+    offset: number,
+    maxBytes: number,
+  ): { records: Buffer; firstOffset: number | null; lastOffset: number | null } {
+    const { log } = this.options;
+    if (offset < log.logStartOffset) throw new OffsetOutOfRangeError(offset, this.logStartOffset(), log.logEndOffset);
+    const local = log.read(offset, maxBytes, { maxOffset: this.options.highWatermark() });
+    return { records: local.records, firstOffset: local.firstOffset, lastOffset: local.lastOffset };
   }
 
   /**
@@ -285,6 +305,7 @@ export class PartitionTierer {
       this.options.highWatermark(),
       this.state.highestCopiedOffset(),
       this.options.maxSegmentsPerRun ?? 16,
+      this.compactedGate(),
     );
     const concurrency = this.options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY;
     let copiedBytes = 0;
@@ -294,10 +315,25 @@ export class PartitionTierer {
     return { copiedSegments: chosen.length, copiedBytes };
   }
 
+  /** Sizes only for a compacted topic, whose cleaner can leave a segment empty. */
   private localSegments(): LocalSegment[] {
     const { log } = this.options;
     const bases = log.segmentBaseOffsets();
-    return bases.map((baseOffset, i) => ({ baseOffset, nextOffset: bases[i + 1] ?? log.logEndOffset }));
+    const compacted = isCompacted(log.config);
+    return bases.map((baseOffset, i) => {
+      const nextOffset = bases[i + 1] ?? log.logEndOffset;
+      if (!compacted || i === bases.length - 1) return { baseOffset, nextOffset };
+      return { baseOffset, nextOffset, sizeBytes: localSegmentBytes(log.dir, baseOffset) };
+    });
+  }
+
+  /**
+   * A compacted topic copies only what its cleaner has passed (the cleaner checkpoint), so remote
+   * segments hold cleaned data; null for a topic that is not compacted.
+   */
+  private compactedGate(): CompactedCopyGate | null {
+    const { log } = this.options;
+    return isCompacted(log.config) ? { cleanedBelowOffset: log.cleanerCheckpoint } : null;
   }
 
   /**
@@ -375,23 +411,30 @@ export class PartitionTierer {
     const paths = segmentPaths(o.log.dir, segment.baseOffset);
     const producers = await this.producerStateBefore(segment.baseOffset);
     const summary = await summarizeSegment(paths.log, producers);
-    producers.coverThrough(summary.lastOffset);
+    // Through the next segment's base: a compacted segment's trailing gap is covered too.
+    producers.coverThrough(Math.max(summary.lastOffset, segment.nextOffset - 1));
     const producerSnapshot = encodeProducerSnapshot(producers.snapshot());
     await o.beforeCopy?.(summary.sizeBytes);
     if (summary.firstOffset !== segment.baseOffset && summary.firstOffset < segment.baseOffset) {
       throw new Error(`${paths.log}: first batch ${summary.firstOffset} below the segment base ${segment.baseOffset}`);
     }
+    // A cleaned segment may end in offsets the cleaner removed: the upload claims them up to the
+    // next segment's base, so remote segments stay contiguous and a read in that gap goes on to
+    // the next segment (an offset claimed but absent reads as the next one present, as locally).
+    const endOffset = isCompacted(o.log.config)
+      ? Math.max(summary.lastOffset, segment.nextOffset - 1)
+      : summary.lastOffset;
     const metadata: RemoteSegmentMetadata = {
       id: { topicId: o.topicId, topic: o.topic, partition: o.partition, uploadId: o.newUploadId() },
       startOffset: segment.baseOffset,
-      endOffset: summary.lastOffset,
+      endOffset,
       maxTimestampMs: summary.maxTimestampMs,
       leaderEpoch: o.leaderEpoch(),
       segmentSizeBytes: summary.sizeBytes,
       segmentLeaderEpochs: summary.leaderEpochs,
       brokerId: o.brokerId,
     };
-    const epochCheckpoint = Buffer.from(formatCheckpoint(this.epochsThrough(summary.lastOffset)));
+    const epochCheckpoint = Buffer.from(formatCheckpoint(this.epochsThrough(endOffset)));
     return { metadata, paths, sizeBytes: summary.sizeBytes, producerSnapshot, epochCheckpoint };
   }
 
@@ -535,5 +578,14 @@ export class PartitionTierer {
     this.state.clone().apply(record);
     await this.options.metadataLog.append(record);
     this.state.apply(record);
+  }
+}
+
+/** A closed local segment's `.log` bytes; 0 when it is gone meanwhile (retention). */
+function localSegmentBytes(dir: string, baseOffset: number): number {
+  try {
+    return statSync(segmentPaths(dir, baseOffset).log).size;
+  } catch {
+    return 0;
   }
 }

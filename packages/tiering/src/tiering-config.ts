@@ -24,8 +24,9 @@ export interface TopicTieringConfig {
 
 /**
  * Parses a topic's tiering keys on top of its already-parsed log config (whose `retention.*`
- * are the totals). Refuses what Kafka refuses: a local retention above the total one, tiering
- * a compacted topic, or turning tiering on while the cluster's remote storage system is off.
+ * are the totals). Refuses what Kafka refuses (a local retention above the total one, turning
+ * tiering on while the cluster's remote storage system is off) and, where Kafka refuses every
+ * compacted topic, a compacted one whose remote part nothing would bound.
  */
 export function parseTopicTieringConfig(
   props: Readonly<Record<string, string>>,
@@ -51,11 +52,26 @@ export function parseTopicTieringConfig(
       `must not be more than retention.bytes (${logConfig.retentionBytes})`,
     );
   }
-  if (remoteStorageEnable && logConfig.cleanupPolicy !== 'delete') {
+  // Compacted topics tier once cleaned (the copy waits for the cleaner), but remote segments are
+  // not compacted again: without a total retention the superseded values copied remotely would
+  // stay forever. So compaction needs the delete policy beside it and a bound.
+  if (remoteStorageEnable && logConfig.cleanupPolicy === 'compact') {
     throw new InvalidConfigError(
       'remote.storage.enable',
       'true',
-      `remote storage is only supported for topics with cleanup.policy=delete (not ${logConfig.cleanupPolicy})`,
+      'a tiered topic cannot have cleanup.policy=compact alone: use compact,delete with a finite retention.ms or retention.bytes (remote segments are compacted only as copied, no remote compaction pass yet, so retention must bound them)',
+    );
+  }
+  if (
+    remoteStorageEnable &&
+    logConfig.cleanupPolicy !== 'delete' &&
+    logConfig.retentionMs === -1 &&
+    logConfig.retentionBytes === -1
+  ) {
+    throw new InvalidConfigError(
+      'retention.ms',
+      '-1',
+      `a tiered topic with cleanup.policy=${logConfig.cleanupPolicy} needs a finite retention.ms or retention.bytes: remote segments are compacted only as copied (no remote compaction pass yet), so retention must bound them`,
     );
   }
   if (remoteStorageEnable && !cluster.remoteLogStorageSystemEnable) {

@@ -73,6 +73,30 @@ describe('topic tiering config (Kafka names)', () => {
         ),
       ).key,
     ).toBe('remote.storage.enable');
+    // compact,delete tiers; without any total retention it is refused, naming retention.ms.
+    expect(
+      parseTopicTieringConfig(
+        { 'remote.storage.enable': 'true' },
+        { ...defaultLogConfig, cleanupPolicy: 'compact,delete' },
+        ON,
+      ).remoteStorageEnable,
+    ).toBe(true);
+    expect(
+      refusal(() =>
+        parseTopicTieringConfig(
+          { 'remote.storage.enable': 'true' },
+          { ...defaultLogConfig, cleanupPolicy: 'compact,delete', retentionMs: -1, retentionBytes: -1 },
+          ON,
+        ),
+      ).key,
+    ).toBe('retention.ms');
+    expect(
+      parseTopicTieringConfig(
+        { 'remote.storage.enable': 'true', 'local.retention.bytes': '0' },
+        { ...defaultLogConfig, cleanupPolicy: 'compact,delete', retentionMs: -1, retentionBytes: 1 << 30 },
+        ON,
+      ).localRetentionBytes,
+    ).toBe(0);
     expect(
       refusal(() =>
         parseTopicTieringConfig({ 'remote.storage.enable': 'true' }, defaultLogConfig, {

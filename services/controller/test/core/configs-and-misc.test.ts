@@ -209,3 +209,62 @@ describe('bootstrap and describe', () => {
     expect(h.core.describeTopics(h.image).map((d) => d.name)).toEqual(['t']);
   });
 });
+
+describe('tiered compacted topics', () => {
+  it('refuses compact alone or an unbounded compact,delete on a tiered topic, at create and alter, changing nothing', () => {
+    const h = new Harness().brokers(1);
+    const before = h.image;
+    const created = h.core.createTopics(h.image, [
+      {
+        name: 'only-compact',
+        numPartitions: 1,
+        replicationFactor: 1,
+        configs: { 'remote.storage.enable': 'true', 'cleanup.policy': 'compact' },
+      },
+      {
+        name: 'unbounded',
+        numPartitions: 1,
+        replicationFactor: 1,
+        configs: {
+          'remote.storage.enable': 'true',
+          'cleanup.policy': 'delete,compact',
+          'retention.ms': '-1',
+        },
+      },
+    ]);
+    expect(created.records).toEqual([]);
+    expect(created.response.topics.map((t) => t.error?.errorName)).toEqual(['INVALID_CONFIG', 'INVALID_CONFIG']);
+    expect(created.response.topics[0]!.error?.message).toContain('remote.storage.enable');
+    expect(created.response.topics[1]!.error?.message).toContain('retention.ms');
+    expect(h.image).toBe(before);
+
+    // compact,delete with the default (finite) retention.ms tiers.
+    h.topic('tiered', 1, 1, { 'remote.storage.enable': 'true', 'cleanup.policy': 'compact,delete' });
+    const tiered = { type: 'topic' as const, name: 'tiered' };
+    h.refuses('INVALID_CONFIG', () =>
+      h.core.alterConfigs(h.image, tiered, [{ name: 'cleanup.policy', op: 'subtract', value: 'delete' }]),
+    );
+    h.refuses('INVALID_CONFIG', () => h.core.alterConfigs(h.image, tiered, [{ name: 'retention.ms', value: '-1' }]));
+    // A cluster-wide unbounded default counts too; a topic retention.bytes bounds it again.
+    h.commit(h.core.alterConfigs(h.image, { type: 'cluster', name: '' }, [{ name: 'log.retention.ms', value: '-1' }]));
+    const byDefault = h.core.createTopics(h.image, [
+      {
+        name: 'by-default',
+        numPartitions: 1,
+        replicationFactor: 1,
+        configs: { 'remote.storage.enable': 'true', 'cleanup.policy': 'compact,delete' },
+      },
+    ]);
+    expect(byDefault.records).toEqual([]);
+    expect(byDefault.response.topics[0]!.error?.errorName).toBe('INVALID_CONFIG');
+    h.commit(h.core.alterConfigs(h.image, tiered, [{ name: 'retention.bytes', value: '1073741824' }]));
+    expect(h.image.configs.value('topic', 'tiered', 'retention.bytes')).toBe('1073741824');
+    // Turning tiering on for a compacted topic is checked the same way.
+    h.topic('plain', 1, 1, { 'cleanup.policy': 'compact' });
+    h.refuses('INVALID_CONFIG', () =>
+      h.core.alterConfigs(h.image, { type: 'topic', name: 'plain' }, [
+        { name: 'remote.storage.enable', value: 'true' },
+      ]),
+    );
+  });
+});
