@@ -1,19 +1,24 @@
 /**
  * A compacted topic in tiered storage on real processes: one controller, three brokers (RF 3)
- * against MinIO. A topic with cleanup.policy=compact,delete and remote.storage.enable=true, 1 MiB
- * segments and local.retention.bytes=0 gets keyed records with many overwrites and some
- * tombstones. The leader copies a segment only once its cleaner has passed it, so what lands in
- * MinIO is cleaned (fewer bytes than written), local segments go after their copy, and a consumer
- * from offset 0 (remote reads, across the gaps compaction leaves) ends with exactly the latest
- * value of every key, byte-identical, as a model map says. A scrub dry run finds no orphan.
- * What is not built is refused: cleanup.policy=compact alone (no remote compaction pass yet).
+ * against MinIO. A topic with cleanup.policy=compact (compact only) and remote.storage.enable=true,
+ * 1 MiB segments and local.retention.bytes=0 gets keyed records with many overwrites and some
+ * tombstones, in phases. The leader copies a segment only once its cleaner has passed it, local
+ * segments go after their copy, and remote compaction (remote.log.manager.compaction.interval.ms)
+ * rewrites the remote segments against everything newer: at the end the bucket holds exactly one
+ * record per key whose latest record is remote only (none superseded locally, no tombstone past
+ * delete.retention.ms), the replaced uploads' objects are gone, the metadata names exactly what is
+ * in the bucket (a scrub dry run finds no orphan), and a consumer from offset 0 (remote reads
+ * across the gaps compaction leaves, then local) ends with exactly the latest value of every key,
+ * byte-identical, as a model map says.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer } from '../../packages/client/src';
+import { decodeRecordBatches } from '../../packages/protocol/src';
 import {
   parseClusterTieringConfig,
   RemotePartitionState,
+  remoteObjectKey,
   remoteObjectKeys,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
@@ -26,9 +31,9 @@ import { startSluice } from './local-sluice';
 jest.setTimeout(300_000);
 
 const TOPIC = 'tiered-compacted';
-const KEYS = 256;
+const KEYS = 512;
 const ROUNDS = 40;
-/** Rounds written before waiting for their copy (about 2.5 MiB: two rolled segments). */
+/** Rounds written before waiting for their copy: each phase is copied before the next is written. */
 const ROUNDS_PER_PHASE = 10;
 const VALUE_BYTES = 1024;
 const BUCKET = 'sluice-e2e-compacted';
@@ -42,13 +47,16 @@ function valueFor(key: number, round: number): Buffer {
 }
 
 /**
- * The workload: every key overwritten each round; keys = 1 (mod 5) get a tombstone in round 10
- * and come back after it, keys = 2 (mod 5) a tombstone in round 20 and never come back (those
- * tombstones are cleaned and copied), keys = 0 (mod 8) a tombstone in the last round.
+ * The workload, undefined = not written that round: every key in rounds 0-19, then only keys
+ * = 0 (mod 4) (their latest records end up local; the others' latest stay remote only). Keys
+ * = 1 (mod 5) get a tombstone in round 10 and come back; keys = 2 (mod 5) a tombstone in round 15
+ * and nothing after (remote tombstones, dropped once delete.retention.ms has passed); keys
+ * = 0 (mod 8) a tombstone in the last round (local).
  */
-function valueAt(key: number, round: number): Buffer | null {
+function valueAt(key: number, round: number): Buffer | null | undefined {
+  if (round >= 20 && key % 4 !== 0) return undefined;
+  if (key % 5 === 2 && round >= 15) return round === 15 ? null : undefined;
   if (key % 5 === 1 && round === 10) return null;
-  if (key % 5 === 2 && round >= 20) return null;
   if (key % 8 === 0 && round === ROUNDS - 1) return null;
   return valueFor(key, round);
 }
@@ -79,6 +87,7 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     tiering = {
       'remote.log.storage.system.enable': 'true',
       'remote.log.manager.task.interval.ms': '500',
+      'remote.log.manager.compaction.interval.ms': '1500',
       'remote.log.metadata.topic.num.partitions': '3',
       'rsm.config.storage.s3.endpoint.url': minio.endpointUrl,
       'rsm.config.storage.s3.region': 'us-east-1',
@@ -103,44 +112,29 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     await minio?.destroy();
   });
 
-  it('refuses cleanup.policy=compact alone on a tiered topic, naming the key, and creates nothing', async () => {
-    await expect(
-      cluster.admin.createTopic({
-        name: 'tiered-compact-only',
-        numPartitions: 1,
-        replicationFactor: 3,
-        configs: { 'remote.storage.enable': 'true', 'cleanup.policy': 'compact' },
-      }),
-    ).rejects.toMatchObject({ errorName: 'INVALID_CONFIG', message: expect.stringContaining('remote.storage.enable') });
-    await expect(
-      cluster.admin.createTopic({
-        name: 'tiered-compact-unbounded',
-        numPartitions: 1,
-        replicationFactor: 3,
-        configs: {
-          'remote.storage.enable': 'true',
-          'cleanup.policy': 'compact,delete',
-          'retention.ms': '-1',
-          'retention.bytes': '-1',
-        },
-      }),
-    ).rejects.toMatchObject({ errorName: 'INVALID_CONFIG', message: expect.stringContaining('retention.ms') });
-    const names = await cluster.admin.listTopics();
-    expect(names).not.toContain('tiered-compact-only');
-    expect(names).not.toContain('tiered-compact-unbounded');
-  });
+  async function metricSum(name: string, labels: string): Promise<number> {
+    let sum = 0;
+    for (const nodeId of cluster.brokers.running()) {
+      const text = await (await fetch(`http://${cluster.brokers.metricsAddress(nodeId)}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
 
-  it('copies cleaned segments, deletes them locally, and a consumer from 0 reads the latest value of every key', async () => {
+  it('copies cleaned segments, compacts them remotely, and a consumer from 0 reads the latest value of every key', async () => {
     await cluster.admin.createTopic({
       name: TOPIC,
       numPartitions: 1,
       replicationFactor: 3,
       configs: {
         'remote.storage.enable': 'true',
-        'cleanup.policy': 'compact,delete',
+        'cleanup.policy': 'compact',
         'segment.bytes': '1048576',
         'local.retention.bytes': '0',
         'min.cleanable.dirty.ratio': '0.01',
+        'delete.retention.ms': '2000',
       },
     });
     const bootstrap = cluster.brokers.addresses();
@@ -149,80 +143,91 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     const remoteSegmentCount = async (): Promise<number> =>
       (await store.list(prefix)).filter((o) => o.key.endsWith('.log')).length;
     const model = new Map<string, Buffer>();
-    let writtenBytes = 0;
     const producer = new Producer({ bootstrap, lingerMs: 5, batchSizeBytes: 64 * 1024 });
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const inFlight: Promise<unknown>[] = [];
         for (let key = 0; key < KEYS; key++) {
           const value = valueAt(key, round);
+          if (value === undefined) continue;
           inFlight.push(producer.send({ topic: TOPIC, partition: 0, key: String(key), value }));
-          writtenBytes += value?.length ?? 0;
           if (value === null) model.delete(String(key));
           else model.set(String(key), value);
         }
         await Promise.all(inFlight);
-        // In phases, each copied before the next is written: the cleaner would otherwise merge
-        // everything rolled so far into one small segment before the first copy. Later phases
-        // overwrite keys whose older values are already remote.
+        // Each phase copied before the next is written: the cleaner would otherwise merge all of
+        // it into one small segment before the first copy, and later phases overwrite keys whose
+        // older values are already remote (what remote compaction is for).
         const phase = Math.floor(round / ROUNDS_PER_PHASE);
         if (round % ROUNDS_PER_PHASE === ROUNDS_PER_PHASE - 1 && round < ROUNDS - 1) {
-          await waitFor(`phase ${phase} copied`, async () => (await remoteSegmentCount()) > phase, 60_000, 200);
+          await waitFor(`phase ${phase} copied`, async () => (await remoteSegmentCount()) > 0, 60_000, 200);
         }
       }
     } finally {
       await producer.close();
     }
 
-    // The leader's cleaner passes the rolled segments, its tiering task copies them and local
-    // retention deletes them: the active segment and at most one more stay on each replica.
+    // The keys whose latest record is remote only: one record each (round 19's value) once remote
+    // compaction has caught up; keys superseded locally and expired tombstones are gone remotely.
+    const expectedRemote = new Map<string, Buffer>();
+    for (let key = 0; key < KEYS; key++) {
+      if (key % 4 !== 0 && key % 5 !== 2) expectedRemote.set(String(key), valueFor(key, 19));
+    }
+    const metadataLog = new TopicRemoteLogMetadataLog({ bootstrap, numPartitions: 3 });
+    let state = new RemotePartitionState(described.topicId, 0);
+    const remoteRecords = async (): Promise<Array<{ key: string; value: Buffer | null }>> => {
+      state = new RemotePartitionState(described.topicId, 0);
+      for (const record of await metadataLog.replay(described.topicId, 0)) state.apply(record);
+      const out: Array<{ key: string; value: Buffer | null }> = [];
+      for (const segment of state.copied()) {
+        const bytes = await store.get(remoteObjectKey(PREFIX, segment, 'log'));
+        for (const batch of decodeRecordBatches(bytes))
+          for (const r of batch.records) out.push({ key: r.key!.toString(), value: r.value });
+      }
+      return out;
+    };
     const earliestLocal = async (): Promise<number> =>
       [...(await cluster.admin.listOffsets([{ topic: TOPIC, partition: 0 }], 'earliest-local')).values()][0]!.offset;
-    await waitFor(
-      'cleaned segments copied and deleted locally',
-      async () =>
-        (await earliestLocal()) > KEYS * ROUNDS * 0.75 &&
-        cluster.brokers.nodeIds.every((nodeId) => localSegments(cluster, nodeId).length <= 2),
-      120_000,
-      500,
-    );
-    const objects = await store.list(prefix);
-    const segmentObjects = objects.filter((o) => o.key.endsWith('.log'));
-    expect(segmentObjects.length).toBeGreaterThan(3);
-    // Cleaned before the copy: far fewer bytes remote than the ~8 MiB written into those segments
-    // (each 1 MiB segment held about four rounds of every key; cleaned, at most one).
-    const remoteBytes = segmentObjects.reduce((sum, o) => sum + o.sizeBytes, 0);
-    const localStart = await earliestLocal();
-    expect(localStart).toBeGreaterThan(KEYS * 4);
-    const writtenBelowLocalStart = (writtenBytes * localStart) / (KEYS * ROUNDS);
-    expect(remoteBytes).toBeLessThan(writtenBelowLocalStart / 2);
-
-    // The metadata names exactly what is in the bucket (no orphan) once nothing is unfinished.
-    const metadataLog = new TopicRemoteLogMetadataLog({ bootstrap, numPartitions: 3 });
+    let localStart = 0;
     try {
-      let state = new RemotePartitionState(described.topicId, 0);
       await waitFor(
-        'no unfinished upload in the remote-log metadata',
+        'remote segments compacted to one record per remote-only key, local segments copied and deleted',
         async () => {
-          state = new RemotePartitionState(described.topicId, 0);
-          for (const record of await metadataLog.replay(described.topicId, 0)) state.apply(record);
-          return state.unfinished().length === 0;
+          if (!cluster.brokers.nodeIds.every((nodeId) => localSegments(cluster, nodeId).length <= 2)) return false;
+          localStart = await earliestLocal();
+          const remote = await remoteRecords();
+          if (state.unfinished().length > 0 || remote.length !== expectedRemote.size) return false;
+          return remote.every((r) => r.value !== null && expectedRemote.get(r.key)?.equals(r.value) === true);
         },
-        60_000,
-        500,
+        150_000,
+        1000,
       );
-      const named = state
-        .copied()
-        .flatMap((segment) => remoteObjectKeys(PREFIX, segment))
-        .sort();
-      expect((await store.list(prefix)).map((o) => o.key).sort()).toEqual(named);
-      // Remote segments are contiguous: each claims up to the next one's start (compaction's gaps inside).
+      expect(new Set((await remoteRecords()).map((r) => r.key)).size).toBe(expectedRemote.size);
+      expect(localStart).toBeGreaterThan(KEYS * 20);
+
+      // Remote compaction ran and replaced uploads: the metadata names exactly what is in the
+      // bucket (the replaced uploads' objects gone, no orphan); remote segments stay contiguous.
       const copied = state.copied();
+      expect(copied.some((segment) => (segment.replacesUploadIds ?? []).length > 0)).toBe(true);
+      const named = copied.flatMap((segment) => remoteObjectKeys(PREFIX, segment)).sort();
+      const inBucket = (await store.list(prefix)).map((o) => o.key).sort();
+      expect(inBucket).toEqual(named);
+      for (const segment of copied)
+        for (const replaced of segment.replacesUploadIds ?? [])
+          expect(inBucket.some((key) => key.includes(replaced))).toBe(false);
       for (let i = 1; i < copied.length; i++) expect(copied[i]!.startOffset).toBe(copied[i - 1]!.endOffset + 1);
       expect(copied[0]!.startOffset).toBe(0);
     } finally {
       await metadataLog.close();
     }
+    expect(await metricSum('sluice_broker_remote_compaction_runs_total', `topic="${TOPIC}"`)).toBeGreaterThan(0);
+    expect(
+      await metricSum('sluice_broker_remote_compaction_records_dropped_total', `topic="${TOPIC}"`),
+    ).toBeGreaterThan(0);
+    const bytesIn = await metricSum('sluice_broker_remote_compaction_bytes_in_total', `topic="${TOPIC}"`);
+    const bytesOut = await metricSum('sluice_broker_remote_compaction_bytes_out_total', `topic="${TOPIC}"`);
+    expect(bytesOut).toBeLessThan(bytesIn);
+
     const scrub = await sluiceCli(
       'tiering',
       'scrub',
@@ -249,13 +254,13 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     const seen = new Map<string, Buffer>();
     let lastOffset = -1;
     let outOfOrder = 0;
-    let remoteRecords = 0;
+    let readBelowLocalStart = 0;
     const deadline = Date.now() + 120_000;
     while (lastOffset < end - 1 && Date.now() < deadline) {
       for (const record of await consumer.poll(1000)) {
         if (record.offset <= lastOffset) outOfOrder++;
         lastOffset = record.offset;
-        if (record.offset < localStart) remoteRecords++;
+        if (record.offset < localStart) readBelowLocalStart++;
         const key = record.key!.toString();
         if (record.value === null) seen.delete(key);
         else seen.set(key, record.value);
@@ -264,18 +269,8 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     await consumer.close();
     expect(outOfOrder).toBe(0);
     expect(lastOffset).toBe(end - 1);
-    expect(remoteRecords).toBeGreaterThan(0);
+    expect(readBelowLocalStart).toBe(expectedRemote.size);
     expect([...seen.keys()].sort()).toEqual([...model.keys()].sort());
     for (const [key, value] of model) expect(seen.get(key)!.equals(value)).toBe(true);
-  });
-
-  it('refuses turning the tiered compacted topic into compact only, and changes nothing', async () => {
-    await expect(
-      cluster.admin.alterTopicConfigs(TOPIC, { set: { 'cleanup.policy': 'compact' } }),
-    ).rejects.toMatchObject({
-      errorName: 'INVALID_CONFIG',
-      message: expect.stringContaining('remote.storage.enable'),
-    });
-    expect((await cluster.admin.describeTopicConfigs(TOPIC))['cleanup.policy']).toBe('compact,delete');
   });
 });

@@ -24,6 +24,12 @@ import {
   ProducerSnapshotBuilder,
   ProducerSnapshotError,
 } from './producer-snapshot';
+import {
+  RemoteCompactor,
+  type RemoteCompactionOptions,
+  type RemoteCompactionPass,
+  type RemoteCompactionTotals,
+} from './remote-compactor';
 import type { RemoteSegmentReader } from './remote-segment-reader';
 import { summarizeSegment } from './segment-summary';
 import type { TopicTieringConfig } from './tiering-config';
@@ -57,6 +63,8 @@ export interface PartitionTiererOptions {
   readonly beforeCopy?: (bytes: number) => Promise<void>;
   /** Consecutive segments uploaded together (default DEFAULT_COPY_CONCURRENCY). */
   readonly copyConcurrency?: number;
+  /** Remote compaction of a compacted topic's remote segments (absent: never). */
+  readonly remoteCompaction?: RemoteCompactionOptions;
 }
 
 /**
@@ -91,6 +99,8 @@ export interface TierRunResult {
   readonly deletedLocalSegments: number;
   readonly deletedRemoteSegments: number;
   readonly cleanedUnfinished: number;
+  /** Null when the topic has no remote compaction. */
+  readonly remoteCompaction: RemoteCompactionPass | null;
 }
 
 /**
@@ -117,10 +127,32 @@ export class PartitionTierer {
     cleanedUnfinished: 0,
   };
 
+  private readonly compactor: RemoteCompactor | null;
+
   private constructor(
     private readonly options: PartitionTiererOptions,
     readonly state: RemotePartitionState,
-  ) {}
+  ) {
+    this.compactor =
+      options.remoteCompaction === undefined
+        ? null
+        : new RemoteCompactor(
+            {
+              log: options.log,
+              state,
+              store: options.store,
+              keyPrefix: options.keyPrefix,
+              brokerId: options.brokerId,
+              leaderEpoch: options.leaderEpoch,
+              highWatermark: options.highWatermark,
+              nowMs: options.nowMs,
+              newUploadId: options.newUploadId,
+              write: (record) => this.write(record),
+              deleteSegment: (metadata, current) => this.deleteSegment(metadata, current),
+            },
+            options.remoteCompaction,
+          );
+  }
 
   /** Replays the partition's remote metadata, then is ready to run (a new leader starts here). */
   static async open(options: PartitionTiererOptions): Promise<PartitionTierer> {
@@ -134,6 +166,23 @@ export class PartitionTierer {
 
   totals(): Readonly<TierTotals> {
     return { ...this.totalsValue };
+  }
+
+  /** Remote compaction's totals; all zero when it is off. */
+  remoteCompactionTotals(): Readonly<RemoteCompactionTotals> {
+    return this.compactor?.totals() ?? { runs: 0, bytesIn: 0, bytesOut: 0, recordsDropped: 0, segmentsReplaced: 0 };
+  }
+
+  /** One remote compaction pass now, whatever the interval (tests); not while a run is going on. */
+  async compactRemoteNow(): Promise<RemoteCompactionPass | null> {
+    if (this.compactor === null) return null;
+    if (this.running) throw new Error(`tiering task of ${this.name} is already running`);
+    this.running = true;
+    try {
+      return await this.compactor.runPass();
+    } finally {
+      this.running = false;
+    }
   }
 
   get topic(): string {
@@ -186,7 +235,16 @@ export class PartitionTierer {
         : { copiedSegments: 0, copiedBytes: 0 };
       const deletedLocalSegments = this.deleteLocal();
       const deletedRemoteSegments = await this.enforceTotalRetention();
-      return { copiedSegments, copiedBytes, deletedLocalSegments, deletedRemoteSegments, cleanedUnfinished };
+      // Last: it works on what is remote only, after this run's copies and local deletions.
+      const remoteCompaction = (await this.compactor?.runIfDue()) ?? null;
+      return {
+        copiedSegments,
+        copiedBytes,
+        deletedLocalSegments,
+        deletedRemoteSegments,
+        cleanedUnfinished,
+        remoteCompaction,
+      };
     } finally {
       this.running = false;
     }

@@ -69,56 +69,17 @@ function checkValue(defs: ReadonlyMap<string, ConfigDef>, kind: string, name: st
  * Validates the configs of a topic being created and returns its Config records in name order.
  * Throws INVALID_CONFIG for an unknown key or a bad value.
  */
-export function topicConfigRecords(
-  topicName: string,
-  configs: Readonly<Record<string, string>>,
-  image?: MetadataImage,
-): ConfigRecord[] {
+export function topicConfigRecords(topicName: string, configs: Readonly<Record<string, string>>): ConfigRecord[] {
   const names = Object.keys(configs).sort();
   if (names.length > MAX_CONFIG_CHANGES) {
     throw new ApiError('INVALID_CONFIG', `${names.length} configs exceed the limit of ${MAX_CONFIG_CHANGES} per topic`);
   }
-  const records = names.map((name): ConfigRecord => {
+  return names.map((name) => {
     const value = configs[name];
     if (typeof value !== 'string') throw new ApiError('INVALID_CONFIG', `config ${name} has no string value`);
     checkValue(TOPIC_CONFIGS, 'topic', name, value);
     return { type: 'Config', resourceType: 'topic', resourceName: topicName, name, value };
   });
-  checkTieredCompaction((name) => configs[name] ?? clusterTopicDefault(image, name));
-  return records;
-}
-
-/** A topic config's value when the topic does not set it: the cluster-wide synonym, else the default. */
-function clusterTopicDefault(image: MetadataImage | undefined, name: string): string {
-  const def = TOPIC_CONFIGS.get(name)!;
-  const synonym = def.brokerSynonym;
-  const cluster = synonym === undefined ? undefined : image?.configs.value('cluster', '', synonym);
-  return cluster ?? def.defaultValue;
-}
-
-/**
- * The brokers' cross-key rule for tiered compacted topics (parseTopicTieringConfig), checked when
- * a topic is created or altered so a bad combination is refused instead of accepted and ignored:
- * remote segments are compacted only as copied, so a tiered compacted topic needs the delete
- * policy beside compaction and a finite retention.ms or retention.bytes to bound its remote part.
- * Only topic and cluster-wide values are known here (a broker's static properties are not).
- */
-function checkTieredCompaction(value: (name: string) => string): void {
-  if (value('remote.storage.enable').trim().toLowerCase() !== 'true') return;
-  const policies = splitList(value('cleanup.policy'));
-  if (!policies.includes('compact')) return;
-  if (!policies.includes('delete')) {
-    throw new ApiError(
-      'INVALID_CONFIG',
-      'invalid value for remote.storage.enable: a tiered topic cannot have cleanup.policy=compact alone: use compact,delete with a finite retention.ms or retention.bytes (remote segments are compacted only as copied, no remote compaction pass yet)',
-    );
-  }
-  if (value('retention.ms').trim() === '-1' && value('retention.bytes').trim() === '-1') {
-    throw new ApiError(
-      'INVALID_CONFIG',
-      'invalid value for retention.ms: a tiered topic with cleanup.policy=compact,delete needs a finite retention.ms or retention.bytes to bound its remote segments',
-    );
-  }
 }
 
 function checkResource(image: MetadataImage, resource: ConfigResourceRef): void {
@@ -198,13 +159,6 @@ export function alterConfigs(
     const newValue = nextValue(def, change, oldValue);
     if (newValue !== null) checkValue(defs, kind, change.name, newValue);
     if (newValue !== oldValue) valueChanges.push({ name: change.name, oldValue, newValue });
-  }
-  if (resource.type === 'topic') {
-    const changed = new Map(valueChanges.map((c) => [c.name, c.newValue]));
-    checkTieredCompaction((name) => {
-      const explicit = changed.has(name) ? changed.get(name)! : image.configs.value('topic', resource.name, name);
-      return explicit ?? clusterTopicDefault(image, name);
-    });
   }
   const records: ConfigRecord[] = validateOnly
     ? []

@@ -91,7 +91,7 @@ function planTopic(ctx: CoreContext, topic: CreatableTopic, validateOnly: boolea
     }
     replicaLists = placeReplicas({ brokers: usableBrokers(ctx), numPartitions, replicationFactor, rng: ctx.rng });
   }
-  const configRecords = topicConfigRecords(name, topic.configs ?? {}, ctx.image);
+  const configRecords = topicConfigRecords(name, topic.configs ?? {});
   const topicId = validateOnly
     ? undefined
     : randomUuid(ctx.rng, (id) => takenIds.has(id) || ctx.image.topics.topicById(id) !== undefined);
