@@ -8,7 +8,7 @@ export function brokersAndTopics(): DashboardBuilder {
     sluiceDashboard(
       'sluice-brokers-topics',
       'sluice / Brokers and topics',
-      'Per topic: bytes and records in, bytes out, size on disk. Per broker: leaders, replicas at risk, replication, request time by phase. Tiered storage: remote size, copy lag (per topic and the most lagging partitions), throughput, object-store requests, failures. The Node.js process.',
+      'Per topic: bytes and records in, bytes out, size on disk. Per broker: leaders, replicas at risk, replication, request time by phase. Tiered storage: remote size, copy lag (per topic and the most lagging partitions), throughput, object-store requests, remote compaction, failures. The Node.js process.',
     )
       .withRow(new RowBuilder('Topics'))
       .withPanel(
@@ -154,6 +154,27 @@ export function brokersAndTopics(): DashboardBuilder {
             q(
               'sum by (operation) (rate(sluice_broker_remote_storage_requests_total[$__rate_interval])) or on() vector(0)',
               '{{operation}}',
+            ),
+          ],
+        ),
+      )
+      .withPanel(
+        timeseries(
+          'Remote compaction',
+          'Compacted topics: remote segment bytes replaced and written by remote compaction, per second (the gap is what it freed), and records it dropped.',
+          'Bps',
+          [
+            q(
+              'sum(rate(sluice_broker_remote_compaction_bytes_in_total[$__rate_interval])) or on() vector(0)',
+              'bytes replaced',
+            ),
+            q(
+              'sum(rate(sluice_broker_remote_compaction_bytes_out_total[$__rate_interval])) or on() vector(0)',
+              'bytes written',
+            ),
+            q(
+              'sum(rate(sluice_broker_remote_compaction_records_dropped_total[$__rate_interval])) or on() vector(0)',
+              'records dropped / s',
             ),
           ],
         ),

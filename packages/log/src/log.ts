@@ -706,7 +706,9 @@ export class PartitionLog {
       readonly maxOffset?: number;
       /**
        * Tiered storage: the local retention (`local.retention.ms` / `.bytes`) to apply instead of
-       * the log's own (total) `retention.*`; the caller bounds `maxOffset` by what is copied.
+       * the log's own (total) `retention.*`; the caller bounds `maxOffset` by what is copied. It
+       * applies whatever `cleanup.policy` says: what it deletes is in remote storage (a tiered
+       * compact-only topic keeps its history there, compacted remotely).
        */
       readonly retention?: Pick<LogConfig, 'retentionMs' | 'retentionBytes'>;
     } = {},
@@ -730,7 +732,8 @@ export class PartitionLog {
       },
     }));
     const nextBases = this.segments.slice(1).map((segment) => segment.baseOffset);
-    const retentionConfig = options.retention === undefined ? this.config : { ...this.config, ...options.retention };
+    const retentionConfig: LogConfig =
+      options.retention === undefined ? this.config : { ...this.config, ...options.retention, cleanupPolicy: 'delete' };
     const decision = selectRetention(candidates, nextBases, this.sizeBytes, this.logStart, retentionConfig, nowMs);
     if (decision.deleteCount === 0) return 0;
     const newStart = Math.max(this.logStart, this.segments[decision.deleteCount]!.baseOffset);

@@ -656,6 +656,14 @@ export const SLUICE_CONFIG_SCHEMA = {
     doc: "How often each tiered partition's copy / delete task runs on its leader (default 30000).",
     default: '',
   }),
+  'remote.log.manager.compaction.interval.ms': stringKey({
+    doc: "How often the leader of a tiered compacted topic's partition compacts its remote segments against everything newer (sluice; default 3600000).",
+    default: '',
+  }),
+  'remote.log.manager.compaction.max.bytes': stringKey({
+    doc: 'Remote segment bytes one remote compaction pass rewrites, held in memory at once (sluice; default 67108864, at least 1048576).',
+    default: '',
+  }),
   'remote.log.manager.copy.max.bytes.per.second': stringKey({
     doc: 'Copy byte-rate quota over all partitions of a broker (default unlimited): copies wait for it.',
     default: '',

@@ -16,3 +16,5 @@ export * from './partition-tierer';
 export * from './scrub';
 export * from './byte-rate-limiter';
 export * from './deleted-topic-cleanup';
+export * from './remote-compaction';
+export * from './remote-compactor';

@@ -74,7 +74,15 @@ function segmentMetadata(raw: unknown): RemoteSegmentMetadata {
       return [int(pair[0], 'epoch'), int(pair[1], 'epoch start offset')] as const;
     }),
     brokerId: int(o.brokerId, 'brokerId'),
+    ...(o.replacesUploadIds === undefined ? {} : { replacesUploadIds: uploadIds(o.replacesUploadIds) }),
   };
+}
+
+/** A remote compaction's replaced uploads: a non-empty list of upload ids. */
+function uploadIds(raw: unknown): string[] {
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new RemoteLogMetadataFormatError('replacesUploadIds is not a non-empty list');
+  return raw.map((id) => str(id, 'replaced upload id'));
 }
 
 function segmentId(raw: unknown): RemoteSegmentId {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   formatCheckpoint,
+  isCompacted,
   OffsetOutOfRangeError,
   segmentPaths,
   type PartitionLog,
@@ -23,6 +24,12 @@ import {
   ProducerSnapshotBuilder,
   ProducerSnapshotError,
 } from './producer-snapshot';
+import {
+  RemoteCompactor,
+  type RemoteCompactionOptions,
+  type RemoteCompactionPass,
+  type RemoteCompactionTotals,
+} from './remote-compactor';
 import type { RemoteSegmentReader } from './remote-segment-reader';
 import { summarizeSegment } from './segment-summary';
 import type { TopicTieringConfig } from './tiering-config';
@@ -30,6 +37,7 @@ import {
   localDeletionBound,
   selectRemoteDeletions,
   selectSegmentsToCopy,
+  type CompactedCopyGate,
   type LocalSegment,
 } from './tiering-decisions';
 
@@ -55,6 +63,8 @@ export interface PartitionTiererOptions {
   readonly beforeCopy?: (bytes: number) => Promise<void>;
   /** Consecutive segments uploaded together (default DEFAULT_COPY_CONCURRENCY). */
   readonly copyConcurrency?: number;
+  /** Remote compaction of a compacted topic's remote segments (absent: never). */
+  readonly remoteCompaction?: RemoteCompactionOptions;
 }
 
 /**
@@ -89,6 +99,8 @@ export interface TierRunResult {
   readonly deletedLocalSegments: number;
   readonly deletedRemoteSegments: number;
   readonly cleanedUnfinished: number;
+  /** Null when the topic has no remote compaction. */
+  readonly remoteCompaction: RemoteCompactionPass | null;
 }
 
 /**
@@ -115,10 +127,32 @@ export class PartitionTierer {
     cleanedUnfinished: 0,
   };
 
+  private readonly compactor: RemoteCompactor | null;
+
   private constructor(
     private readonly options: PartitionTiererOptions,
     readonly state: RemotePartitionState,
-  ) {}
+  ) {
+    this.compactor =
+      options.remoteCompaction === undefined
+        ? null
+        : new RemoteCompactor(
+            {
+              log: options.log,
+              state,
+              store: options.store,
+              keyPrefix: options.keyPrefix,
+              brokerId: options.brokerId,
+              leaderEpoch: options.leaderEpoch,
+              highWatermark: options.highWatermark,
+              nowMs: options.nowMs,
+              newUploadId: options.newUploadId,
+              write: (record) => this.write(record),
+              deleteSegment: (metadata, current) => this.deleteSegment(metadata, current),
+            },
+            options.remoteCompaction,
+          );
+  }
 
   /** Replays the partition's remote metadata, then is ready to run (a new leader starts here). */
   static async open(options: PartitionTiererOptions): Promise<PartitionTierer> {
@@ -132,6 +166,23 @@ export class PartitionTierer {
 
   totals(): Readonly<TierTotals> {
     return { ...this.totalsValue };
+  }
+
+  /** Remote compaction's totals; all zero when it is off. */
+  remoteCompactionTotals(): Readonly<RemoteCompactionTotals> {
+    return this.compactor?.totals() ?? { runs: 0, bytesIn: 0, bytesOut: 0, recordsDropped: 0, segmentsReplaced: 0 };
+  }
+
+  /** One remote compaction pass now, whatever the interval (tests); not while a run is going on. */
+  async compactRemoteNow(): Promise<RemoteCompactionPass | null> {
+    if (this.compactor === null) return null;
+    if (this.running) throw new Error(`tiering task of ${this.name} is already running`);
+    this.running = true;
+    try {
+      return await this.compactor.runPass();
+    } finally {
+      this.running = false;
+    }
   }
 
   get topic(): string {
@@ -161,6 +212,7 @@ export class PartitionTierer {
       this.options.highWatermark(),
       this.state.highestCopiedOffset(),
       Number.MAX_SAFE_INTEGER,
+      this.compactedGate(),
     );
     let bytes = 0;
     for (const segment of pending) {
@@ -183,7 +235,16 @@ export class PartitionTierer {
         : { copiedSegments: 0, copiedBytes: 0 };
       const deletedLocalSegments = this.deleteLocal();
       const deletedRemoteSegments = await this.enforceTotalRetention();
-      return { copiedSegments, copiedBytes, deletedLocalSegments, deletedRemoteSegments, cleanedUnfinished };
+      // Last: it works on what is remote only, after this run's copies and local deletions.
+      const remoteCompaction = (await this.compactor?.runIfDue()) ?? null;
+      return {
+        copiedSegments,
+        copiedBytes,
+        deletedLocalSegments,
+        deletedRemoteSegments,
+        cleanedUnfinished,
+        remoteCompaction,
+      };
     } finally {
       this.running = false;
     }
@@ -199,20 +260,37 @@ export class PartitionTierer {
     maxBytes: number,
   ): Promise<{ records: Buffer; firstOffset: number | null; lastOffset: number | null }> {
     const { log } = this.options;
-    if (offset >= log.logStartOffset) {
-      const local = log.read(offset, maxBytes, { maxOffset: this.options.highWatermark() });
-      return { records: local.records, firstOffset: local.firstOffset, lastOffset: local.lastOffset };
+    const remoteStart = this.state.remoteLogStartOffset();
+    if (remoteStart === null || offset < remoteStart || offset >= log.logStartOffset)
+      return this.readLocal(offset, maxBytes);
+    // Each step moves `from` past a segment that held nothing at or above it, so this ends.
+    for (let from = offset; ;) {
+      if (from >= log.logStartOffset) return this.readLocal(from, maxBytes);
+      // Compaction leaves gaps (an empty segment is not copied): the next segment above serves them.
+      const segment = this.state.segmentFor(from) ?? this.state.copied().find((s) => s.startOffset > from) ?? null;
+      if (segment === null) return this.readLocal(log.logStartOffset, maxBytes);
+      // Readahead crosses into the next remote segment (not past the local log start: that is local).
+      const next = this.state.copied().find((s) => s.startOffset > segment.endOffset) ?? null;
+      const read = await this.options.reader.read(
+        segment,
+        Math.max(from, segment.startOffset),
+        maxBytes,
+        next !== null && next.startOffset < log.logStartOffset ? next : null,
+      );
+      if (read.firstOffset !== null) return read;
+      // Only a compacted segment's trailing gap reads empty.
+      from = segment.endOffset + 1;
     }
-    const segment = this.state.segmentFor(offset);
-    if (segment === null) throw new OffsetOutOfRangeError(offset, this.logStartOffset(), log.logEndOffset);
-    // Readahead crosses into the next remote segment (not past the local log start: that is local).
-    const next = this.state.copied().find((s) => s.startOffset > segment.endOffset) ?? null;
-    return this.options.reader.read(
-      segment,
-      offset,
-      maxBytes,
-      next !== null && next.startOffset < log.logStartOffset ? next : null,
-    );
+  }
+
+  private readLocal(
+    offset: number,
+    maxBytes: number,
+  ): { records: Buffer; firstOffset: number | null; lastOffset: number | null } {
+    const { log } = this.options;
+    if (offset < log.logStartOffset) throw new OffsetOutOfRangeError(offset, this.logStartOffset(), log.logEndOffset);
+    const local = log.read(offset, maxBytes, { maxOffset: this.options.highWatermark() });
+    return { records: local.records, firstOffset: local.firstOffset, lastOffset: local.lastOffset };
   }
 
   /**
@@ -285,6 +363,7 @@ export class PartitionTierer {
       this.options.highWatermark(),
       this.state.highestCopiedOffset(),
       this.options.maxSegmentsPerRun ?? 16,
+      this.compactedGate(),
     );
     const concurrency = this.options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY;
     let copiedBytes = 0;
@@ -294,10 +373,25 @@ export class PartitionTierer {
     return { copiedSegments: chosen.length, copiedBytes };
   }
 
+  /** Sizes only for a compacted topic, whose cleaner can leave a segment empty. */
   private localSegments(): LocalSegment[] {
     const { log } = this.options;
     const bases = log.segmentBaseOffsets();
-    return bases.map((baseOffset, i) => ({ baseOffset, nextOffset: bases[i + 1] ?? log.logEndOffset }));
+    const compacted = isCompacted(log.config);
+    return bases.map((baseOffset, i) => {
+      const nextOffset = bases[i + 1] ?? log.logEndOffset;
+      if (!compacted || i === bases.length - 1) return { baseOffset, nextOffset };
+      return { baseOffset, nextOffset, sizeBytes: localSegmentBytes(log.dir, baseOffset) };
+    });
+  }
+
+  /**
+   * A compacted topic copies only what its cleaner has passed (the cleaner checkpoint), so remote
+   * segments hold cleaned data; null for a topic that is not compacted.
+   */
+  private compactedGate(): CompactedCopyGate | null {
+    const { log } = this.options;
+    return isCompacted(log.config) ? { cleanedBelowOffset: log.cleanerCheckpoint } : null;
   }
 
   /**
@@ -375,23 +469,30 @@ export class PartitionTierer {
     const paths = segmentPaths(o.log.dir, segment.baseOffset);
     const producers = await this.producerStateBefore(segment.baseOffset);
     const summary = await summarizeSegment(paths.log, producers);
-    producers.coverThrough(summary.lastOffset);
+    // Through the next segment's base: a compacted segment's trailing gap is covered too.
+    producers.coverThrough(Math.max(summary.lastOffset, segment.nextOffset - 1));
     const producerSnapshot = encodeProducerSnapshot(producers.snapshot());
     await o.beforeCopy?.(summary.sizeBytes);
     if (summary.firstOffset !== segment.baseOffset && summary.firstOffset < segment.baseOffset) {
       throw new Error(`${paths.log}: first batch ${summary.firstOffset} below the segment base ${segment.baseOffset}`);
     }
+    // A cleaned segment may end in offsets the cleaner removed: the upload claims them up to the
+    // next segment's base, so remote segments stay contiguous and a read in that gap goes on to
+    // the next segment (an offset claimed but absent reads as the next one present, as locally).
+    const endOffset = isCompacted(o.log.config)
+      ? Math.max(summary.lastOffset, segment.nextOffset - 1)
+      : summary.lastOffset;
     const metadata: RemoteSegmentMetadata = {
       id: { topicId: o.topicId, topic: o.topic, partition: o.partition, uploadId: o.newUploadId() },
       startOffset: segment.baseOffset,
-      endOffset: summary.lastOffset,
+      endOffset,
       maxTimestampMs: summary.maxTimestampMs,
       leaderEpoch: o.leaderEpoch(),
       segmentSizeBytes: summary.sizeBytes,
       segmentLeaderEpochs: summary.leaderEpochs,
       brokerId: o.brokerId,
     };
-    const epochCheckpoint = Buffer.from(formatCheckpoint(this.epochsThrough(summary.lastOffset)));
+    const epochCheckpoint = Buffer.from(formatCheckpoint(this.epochsThrough(endOffset)));
     return { metadata, paths, sizeBytes: summary.sizeBytes, producerSnapshot, epochCheckpoint };
   }
 
@@ -535,5 +636,14 @@ export class PartitionTierer {
     this.state.clone().apply(record);
     await this.options.metadataLog.append(record);
     this.state.apply(record);
+  }
+}
+
+/** A closed local segment's `.log` bytes; 0 when it is gone meanwhile (retention). */
+function localSegmentBytes(dir: string, baseOffset: number): number {
+  try {
+    return statSync(segmentPaths(dir, baseOffset).log).size;
+  } catch {
+    return 0;
   }
 }

@@ -31,6 +31,12 @@ export interface RemoteSegmentMetadata {
   /** Leader epochs whose records are in the segment: epoch -> its first offset in the segment. */
   readonly segmentLeaderEpochs: ReadonlyArray<readonly [epoch: number, startOffset: number]>;
   readonly brokerId: number;
+  /**
+   * Remote compaction (sluice; Kafka has none): the uploads this one replaces, consecutive and
+   * covering exactly its offsets. Its COPY_SEGMENT_FINISHED is the one step that retires them
+   * (they become DELETE_SEGMENT_STARTED in the same apply), so no reader sees both or neither.
+   */
+  readonly replacesUploadIds?: readonly string[];
 }
 
 /**
@@ -136,9 +142,13 @@ export class RemotePartitionState {
           `${metadata.id.topic}-${metadata.id.partition} is being deleted: no new copies`,
         );
       }
-      if (record.state === 'COPY_SEGMENT_FINISHED') this.checkNoOverlap(metadata);
+      if (record.state === 'COPY_SEGMENT_FINISHED' && metadata.replacesUploadIds === undefined)
+        this.checkNoOverlap(metadata);
       if (record.state !== 'DELETE_SEGMENT_FINISHED')
         this.segments.set(metadata.id.uploadId, { metadata, state: record.state });
+      // Met first past its finish (the metadata topic compacted its earlier records): whatever it
+      // replaced is retired as its finish would have.
+      if (record.state !== 'COPY_SEGMENT_STARTED') this.retireReplaced(metadata);
       return;
     }
     // A repeated delete step is a no-op (two cleaners of one deleted topic); a repeated copy step is not.
@@ -146,9 +156,48 @@ export class RemotePartitionState {
     if (!NEXT_STATES[entry.state].includes(record.state)) {
       throw new RemoteLogMetadataError(`upload ${metadata.id.uploadId}: ${entry.state} cannot become ${record.state}`);
     }
-    if (record.state === 'COPY_SEGMENT_FINISHED') this.checkNoOverlap(entry.metadata);
+    if (record.state === 'COPY_SEGMENT_FINISHED' && entry.metadata.replacesUploadIds === undefined)
+      this.checkNoOverlap(entry.metadata);
     if (record.state === 'DELETE_SEGMENT_FINISHED') this.segments.delete(metadata.id.uploadId);
     else this.segments.set(metadata.id.uploadId, { metadata: entry.metadata, state: record.state });
+    if (record.state === 'COPY_SEGMENT_FINISHED') this.retireReplaced(entry.metadata);
+  }
+
+  /**
+   * A replacement (remote compaction) must name finished uploads that are consecutive and cover
+   * exactly its offsets. Checked by the writer before COPY_SEGMENT_STARTED, not in `apply`: a
+   * replay after the metadata topic compacted may no longer know what it replaced, and takes it
+   * as written.
+   */
+  checkReplacement(metadata: RemoteSegmentMetadata): void {
+    const ids = metadata.replacesUploadIds;
+    if (ids === undefined) return;
+    const replaced = ids.map((id) => this.segments.get(id));
+    let expectedStart = metadata.startOffset;
+    for (const [i, entry] of replaced.entries()) {
+      if (entry === undefined || entry.state !== 'COPY_SEGMENT_FINISHED')
+        throw new RemoteLogMetadataError(
+          `upload ${metadata.id.uploadId} replaces ${ids[i]}, which is not a finished copy`,
+        );
+      if (entry.metadata.startOffset !== expectedStart)
+        throw new RemoteLogMetadataError(
+          `upload ${metadata.id.uploadId} replaces ${ids[i]} at ${entry.metadata.startOffset}, expected ${expectedStart}`,
+        );
+      expectedStart = entry.metadata.endOffset + 1;
+    }
+    if (expectedStart !== metadata.endOffset + 1)
+      throw new RemoteLogMetadataError(
+        `upload ${metadata.id.uploadId} (${metadata.startOffset}..${metadata.endOffset}) does not cover exactly what it replaces`,
+      );
+  }
+
+  /** The replaced uploads still readable stop being readable: their objects are to be deleted. */
+  private retireReplaced(metadata: RemoteSegmentMetadata): void {
+    for (const id of metadata.replacesUploadIds ?? []) {
+      const entry = this.segments.get(id);
+      if (entry?.state === 'COPY_SEGMENT_FINISHED')
+        this.segments.set(id, { metadata: entry.metadata, state: 'DELETE_SEGMENT_STARTED' });
+    }
   }
 
   /**

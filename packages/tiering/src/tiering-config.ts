@@ -1,4 +1,4 @@
-import { InvalidConfigError, type LogConfig } from '@sluice/log';
+import { deletesByRetention, InvalidConfigError, type LogConfig } from '@sluice/log';
 
 /**
  * Tiered-storage settings under Kafka's names (KIP-405), typed and with units in the names.
@@ -24,8 +24,9 @@ export interface TopicTieringConfig {
 
 /**
  * Parses a topic's tiering keys on top of its already-parsed log config (whose `retention.*`
- * are the totals). Refuses what Kafka refuses: a local retention above the total one, tiering
- * a compacted topic, or turning tiering on while the cluster's remote storage system is off.
+ * are the totals). Refuses what Kafka refuses: a local retention above the total one, or turning
+ * tiering on while the cluster's remote storage system is off. Unlike Kafka, compacted topics tier
+ * (their remote segments are compacted by the leader's RemoteCompactor).
  */
 export function parseTopicTieringConfig(
   props: Readonly<Record<string, string>>,
@@ -51,13 +52,6 @@ export function parseTopicTieringConfig(
       `must not be more than retention.bytes (${logConfig.retentionBytes})`,
     );
   }
-  if (remoteStorageEnable && logConfig.cleanupPolicy !== 'delete') {
-    throw new InvalidConfigError(
-      'remote.storage.enable',
-      'true',
-      `remote storage is only supported for topics with cleanup.policy=delete (not ${logConfig.cleanupPolicy})`,
-    );
-  }
   if (remoteStorageEnable && !cluster.remoteLogStorageSystemEnable) {
     throw new InvalidConfigError(
       'remote.storage.enable',
@@ -65,12 +59,15 @@ export function parseTopicTieringConfig(
       'the cluster has remote.log.storage.system.enable=false: tiered storage is off on the brokers',
     );
   }
+  // A compact-only topic deletes nothing by retention.* (compaction bounds it, remote compaction
+  // included): its remote segments go only by log start offset, never by time or size.
+  const deletes = deletesByRetention(logConfig);
   return Object.freeze({
     remoteStorageEnable,
     localRetentionMs,
     localRetentionBytes,
-    totalRetentionMs: logConfig.retentionMs,
-    totalRetentionBytes: logConfig.retentionBytes,
+    totalRetentionMs: deletes ? logConfig.retentionMs : -1,
+    totalRetentionBytes: deletes ? logConfig.retentionBytes : -1,
   });
 }
 
@@ -105,6 +102,16 @@ export interface ClusterTieringConfig {
   readonly remoteLogStorageSystemEnable: boolean;
   /** `remote.log.manager.task.interval.ms`: how often each partition's copy / delete task runs. */
   readonly remoteLogManagerTaskIntervalMs: number;
+  /**
+   * `remote.log.manager.compaction.interval.ms` (sluice; Kafka tiers no compacted topic): how often
+   * the leader of a tiered compacted topic's partition compacts its remote segments.
+   */
+  readonly remoteCompactionIntervalMs: number;
+  /**
+   * `remote.log.manager.compaction.max.bytes` (sluice): remote segment bytes one remote compaction
+   * pass rewrites, all held in memory at once; the next pass continues after them.
+   */
+  readonly remoteCompactionMaxBytes: number;
   /** `remote.log.manager.copy.max.bytes.per.second` (-1 = unlimited, Kafka's Long.MAX_VALUE). */
   readonly copyMaxBytesPerSecond: number;
   /** `remote.log.manager.fetch.max.bytes.per.second` (-1 = unlimited). */
@@ -124,6 +131,8 @@ export interface ClusterTieringConfig {
 export const defaultClusterTieringConfig: ClusterTieringConfig = Object.freeze({
   remoteLogStorageSystemEnable: false,
   remoteLogManagerTaskIntervalMs: 30_000,
+  remoteCompactionIntervalMs: 3_600_000,
+  remoteCompactionMaxBytes: 64 * 1024 * 1024,
   copyMaxBytesPerSecond: -1,
   fetchMaxBytesPerSecond: -1,
   fetchChunkBytes: 4 * 1024 * 1024,
@@ -137,6 +146,8 @@ export const defaultClusterTieringConfig: ClusterTieringConfig = Object.freeze({
 export const CLUSTER_TIERING_KEYS: readonly string[] = [
   'remote.log.storage.system.enable',
   'remote.log.manager.task.interval.ms',
+  'remote.log.manager.compaction.interval.ms',
+  'remote.log.manager.compaction.max.bytes',
   'remote.log.manager.copy.max.bytes.per.second',
   'remote.log.manager.fetch.max.bytes.per.second',
   'remote.log.metadata.topic.num.partitions',
@@ -181,6 +192,19 @@ export function parseClusterTieringConfig(
   return Object.freeze({
     remoteLogStorageSystemEnable: enable,
     remoteLogManagerTaskIntervalMs: intervalMs,
+    remoteCompactionIntervalMs: parseInteger(
+      'remote.log.manager.compaction.interval.ms',
+      props,
+      d.remoteCompactionIntervalMs,
+      1,
+    ),
+    // At least one segment of Kafka's smallest segment.bytes (1 MiB), or no pass could hold one.
+    remoteCompactionMaxBytes: parseInteger(
+      'remote.log.manager.compaction.max.bytes',
+      props,
+      d.remoteCompactionMaxBytes,
+      1024 * 1024,
+    ),
     copyMaxBytesPerSecond: copyRate,
     fetchMaxBytesPerSecond: fetchRate,
     fetchChunkBytes: chunkBytes,

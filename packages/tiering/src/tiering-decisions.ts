@@ -5,6 +5,17 @@ export interface LocalSegment {
   readonly baseOffset: number;
   /** The next segment's base offset (exclusive end of this one). */
   readonly nextOffset: number;
+  /** The `.log` size when known; an empty segment (compaction removed all of it) is never copied. */
+  readonly sizeBytes?: number;
+}
+
+/** What makes a segment of a compacted topic (`cleanup.policy` with compact) ready to copy. */
+export interface CompactedCopyGate {
+  /**
+   * The cleaner checkpoint (offsets below it are deduplicated), null when the cleaner has not run:
+   * only segments wholly below it are copied, so what goes remote has been cleaned once.
+   */
+  readonly cleanedBelowOffset: number | null;
 }
 
 /**
@@ -14,18 +25,27 @@ export interface LocalSegment {
  * highest copied offset is copied whole: replicas roll segments at their own offsets, so a new
  * leader's segment may begin inside one its predecessor copied, and skipping it would leave a
  * hole in the remote log. At most `maxSegments`, so one task run is bounded. `segments` are the
- * local segments in offset order, the active one last.
+ * local segments in offset order, the active one last. With `compacted` (a compacted topic), a
+ * segment waits until the cleaner has passed it, and empty segments (everything in them
+ * superseded) are skipped: there is nothing to read in them, and reads step over the gap.
  */
 export function selectSegmentsToCopy(
   segments: readonly LocalSegment[],
   highWatermark: number,
   highestCopiedOffset: number,
   maxSegments: number,
+  compacted: CompactedCopyGate | null = null,
 ): LocalSegment[] {
   if (!(maxSegments >= 1)) throw new RangeError(`maxSegments ${maxSegments} must be >= 1`);
   const closed = segments.slice(0, -1);
+  const copyBelow = compacted === null ? highWatermark : Math.min(highWatermark, compacted.cleanedBelowOffset ?? -1);
   return closed
-    .filter((segment) => segment.nextOffset <= highWatermark && segment.nextOffset - 1 > highestCopiedOffset)
+    .filter(
+      (segment) =>
+        segment.nextOffset <= copyBelow &&
+        segment.nextOffset - 1 > highestCopiedOffset &&
+        (compacted === null || segment.sizeBytes !== 0),
+    )
     .slice(0, maxSegments);
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LocalCluster } from '@sluice/local-cluster';
 import { defaultLogConfig, OffsetOutOfRangeError, PartitionLog, type LogConfig } from '@sluice/log';
-import { CompressionType, encodeRecordBatch } from '@sluice/protocol';
+import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '@sluice/protocol';
 import {
   ChunkCache,
   ByteRateLimiter,
@@ -482,6 +482,96 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
       expect((await readAllTiered(resumed, endOffset, 8000)).equals(original)).toBe(true);
     },
   );
+
+  it('compacts a compacted log remotely: a failed pass leaves the old uploads readable, a finished one swaps them at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tiered-compacted-log-'));
+    dirs.push(dir);
+    const log = PartitionLog.open({ dir, config: { ...LOG_CONFIG, cleanupPolicy: 'compact' } });
+    logs.push(log);
+    const model = new Map<string, string>();
+    // Three rounds, each cleaned and copied before the next overwrites the same keys: three
+    // remote uploads, each with a value of every key the later ones (and the local log) supersede.
+    let tierer = await PartitionTierer.open(options(log, 7));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 60; i++) {
+        const records = Array.from({ length: 5 }, (_, r) => {
+          const key = `key-${(i * 5 + r) % (round === 2 ? 10 : 20)}`;
+          const value = `round-${round}-${i}-${r}-`.padEnd(100, 'x');
+          model.set(key, value);
+          return { key: Buffer.from(key), value: Buffer.from(value), timestamp: Date.now(), offsetDelta: r };
+        });
+        log.append(encodeRecordBatch({ compression: CompressionType.None, records }), { leaderEpoch: 5 });
+      }
+      log.roll();
+      log.compact(Date.now(), { maxOffset: log.logEndOffset });
+      expect(await runUntilCopied(tierer)).toBeGreaterThan(0);
+    }
+    const before = tierer.state.copied();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(log.logStartOffset).toBe(before[before.length - 1]!.endOffset + 1);
+    const keysBefore = await partitionKeys(7);
+
+    const readState = async (from: PartitionTierer): Promise<Map<string, string>> => {
+      const state = new Map<string, string>();
+      for (let offset = 0; offset < log.logEndOffset;) {
+        const read = await from.read(offset, 64 * 1024);
+        if (read.lastOffset === null) break;
+        for (const batch of decodeRecordBatches(read.records))
+          for (const r of batch.records) state.set(r.key!.toString(), r.value!.toString());
+        offset = read.lastOffset + 1;
+      }
+      return state;
+    };
+    expect(await readState(tierer)).toEqual(model);
+
+    // A PUT failing mid-pass: the new upload is cleaned up, the old ones stay readable as they were.
+    let failPuts = true;
+    const faulty = {
+      put: (key: string, body: Buffer) =>
+        failPuts && key.endsWith('.timeindex')
+          ? Promise.reject(new RemoteStorageError('PutObject', key, new Error('injected')))
+          : store.put(key, body),
+      get: (key: string) => store.get(key),
+      getRange: (key: string, start: number, end: number) => store.getRange(key, start, end),
+      deleteMany: (keys: readonly string[]) => store.deleteMany(keys),
+      putFile: (key: string, path: string, size: number) => store.putFile(key, path, size),
+      list: (prefix: string) => store.list(prefix),
+      listMultipartUploads: (prefix: string) => store.listMultipartUploads(prefix),
+      abortMultipartUpload: (key: string, uploadId: string) => store.abortMultipartUpload(key, uploadId),
+    };
+    const compaction = { intervalMs: 3_600_000, maxBytesPerPass: 1024 * 1024, dedupeBufferBytes: 1024 * 1024 };
+    tierer = await PartitionTierer.open(options(log, 7, { store: faulty, remoteCompaction: compaction }));
+    await expect(tierer.compactRemoteNow()).rejects.toThrow(/injected/);
+    expect(tierer.state.copied()).toEqual(before);
+    expect(tierer.state.unfinished()).toEqual([]);
+    expect(await partitionKeys(7)).toEqual(keysBefore);
+    expect(await readState(tierer)).toEqual(model);
+
+    // The pass again: one upload replaces them all; each key's latest record survives once,
+    // remote only where nothing local supersedes it; the old objects are gone.
+    failPuts = false;
+    const pass = await tierer.compactRemoteNow();
+    expect(pass).toMatchObject({ skipped: null, segmentsReplaced: before.length, segmentsWritten: 1 });
+    expect(pass!.bytesOut).toBeLessThan(pass!.bytesIn);
+    const after = tierer.state.copied();
+    expect(after).toHaveLength(1);
+    expect(after[0]!.replacesUploadIds).toEqual(before.map((segment) => segment.id.uploadId));
+    expect([after[0]!.startOffset, after[0]!.endOffset]).toEqual([0, before[before.length - 1]!.endOffset]);
+    expect(await partitionKeys(7)).toEqual(remoteObjectKeys(PREFIX, after[0]!).sort());
+    const remoteKeys = decodeRecordBatches(await store.get(remoteObjectKey(PREFIX, after[0]!, 'log'))).flatMap(
+      (batch) => batch.records.map((r) => r.key!.toString()),
+    );
+    expect(new Set(remoteKeys).size).toBe(remoteKeys.length);
+    // Round 2 wrote keys 0-9 again (copied, so remote), keys 10-19 last in round 1.
+    expect(remoteKeys.sort()).toEqual([...model.keys()].sort());
+    expect(await readState(tierer)).toEqual(model);
+    expect(tierer.remoteCompactionTotals()).toMatchObject({ runs: 2, segmentsReplaced: before.length });
+
+    // A new leader replaying the metadata sees the same remote log.
+    const replayed = await PartitionTierer.open(options(log, 7));
+    expect(replayed.state.copied()).toEqual(after);
+    expect(replayed.state.unfinished()).toEqual([]);
+  });
 
   it('total retention deletes the oldest remote segments after moving the log start; topic deletion removes every object', async () => {
     const log = writeLog(200);

@@ -151,6 +151,72 @@ describe('RemotePartitionState', () => {
   });
 });
 
+describe('remote compaction: a replacing upload', () => {
+  function finished(...segments: RemoteSegmentMetadata[]): RemotePartitionState {
+    const state = new RemotePartitionState(TOPIC_ID, 3);
+    for (const s of segments) {
+      state.apply(record('COPY_SEGMENT_STARTED', s));
+      state.apply(record('COPY_SEGMENT_FINISHED', s));
+    }
+    return state;
+  }
+
+  it('swaps readers from the replaced uploads to it at its COPY_SEGMENT_FINISHED, in one step', () => {
+    const a = segment('u-a', 0, 99);
+    const b = segment('u-b', 100, 199);
+    const c = segment('u-c', 200, 299);
+    const state = finished(a, b, c);
+    const merged: RemoteSegmentMetadata = { ...segment('u-ab', 0, 199), replacesUploadIds: ['u-a', 'u-b'] };
+    state.checkReplacement(merged);
+    state.apply(record('COPY_SEGMENT_STARTED', merged));
+    // Started: still the old ones (an interrupted compaction claims nothing).
+    expect(state.copied()).toEqual([a, b, c]);
+    expect(state.segmentFor(150)).toEqual(b);
+    state.apply(record('COPY_SEGMENT_FINISHED', merged));
+    // Finished: the new one only; the replaced are being deleted (the next cleanup finishes them).
+    expect(state.copied()).toEqual([merged, c]);
+    expect(state.segmentFor(150)).toEqual(merged);
+    expect(state.unfinished().map((e) => [e.metadata.id.uploadId, e.state])).toEqual([
+      ['u-a', 'DELETE_SEGMENT_STARTED'],
+      ['u-b', 'DELETE_SEGMENT_STARTED'],
+    ]);
+    expect(state.highestCopiedOffset()).toBe(299);
+    expect(state.remoteLogStartOffset()).toBe(0);
+    state.apply(record('DELETE_SEGMENT_FINISHED', a));
+    state.apply(record('DELETE_SEGMENT_FINISHED', b));
+    expect(
+      state
+        .all()
+        .map((e) => e.metadata.id.uploadId)
+        .sort(),
+    ).toEqual(['u-ab', 'u-c']);
+  });
+
+  it('refuses a replacement that does not cover exactly finished, consecutive uploads', () => {
+    const state = finished(segment('u-a', 0, 99), segment('u-b', 100, 199));
+    const refused = (ids: string[], start: number, end: number): void =>
+      expect(() => state.checkReplacement({ ...segment('u-x', start, end), replacesUploadIds: ids })).toThrow(
+        RemoteLogMetadataError,
+      );
+    refused(['u-a', 'u-b'], 0, 150);
+    refused(['u-a', 'u-b'], 10, 199);
+    refused(['u-b', 'u-a'], 0, 199);
+    refused(['u-a', 'u-nope'], 0, 199);
+    state.apply(record('DELETE_SEGMENT_STARTED', segment('u-b', 100, 199)));
+    refused(['u-a', 'u-b'], 0, 199);
+    expect(() => state.checkReplacement({ ...segment('u-x', 0, 99), replacesUploadIds: ['u-a'] })).not.toThrow();
+  });
+
+  it('replays a compacted metadata topic where the replacement is first seen finished', () => {
+    const a = segment('u-a', 0, 99);
+    const state = finished(a);
+    const merged: RemoteSegmentMetadata = { ...segment('u-a2', 0, 99), replacesUploadIds: ['u-a'] };
+    state.apply(record('COPY_SEGMENT_FINISHED', merged));
+    expect(state.copied()).toEqual([merged]);
+    expect(state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual(['u-a']);
+  });
+});
+
 describe('metadata codec and object keys', () => {
   it('round-trips every record and keys it per upload', () => {
     const metadata = segment('u-a', 0, 99);
@@ -173,6 +239,18 @@ describe('metadata codec and object keys', () => {
       eventTimestampMs: 9,
     };
     expect(decodeMetadataRecord(encodeMetadataRecord(partitionDelete))).toEqual(partitionDelete);
+  });
+
+  it('round-trips the uploads a compacted segment replaces, and refuses a bad list', () => {
+    const merged = record('COPY_SEGMENT_FINISHED', { ...segment('u-ab', 0, 199), replacesUploadIds: ['u-a', 'u-b'] });
+    expect(decodeMetadataRecord(encodeMetadataRecord(merged))).toEqual(merged);
+    const plain = record('COPY_SEGMENT_FINISHED', segment('u-a', 0, 99));
+    expect(decodeMetadataRecord(encodeMetadataRecord(plain))).toEqual(plain);
+    const bad = JSON.parse(encodeMetadataRecord(merged).toString()) as { metadata: { replacesUploadIds: unknown } };
+    bad.metadata.replacesUploadIds = [];
+    expect(() => decodeMetadataRecord(Buffer.from(JSON.stringify(bad)))).toThrow(RemoteLogMetadataFormatError);
+    bad.metadata.replacesUploadIds = ['u-a', 7];
+    expect(() => decodeMetadataRecord(Buffer.from(JSON.stringify(bad)))).toThrow(RemoteLogMetadataFormatError);
   });
 
   it('refuses bad bytes by name', () => {

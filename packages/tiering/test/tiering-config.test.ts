@@ -64,15 +64,22 @@ describe('topic tiering config (Kafka names)', () => {
     expect(
       refusal(() => parseTopicTieringConfig({ 'remote.storage.enable': 'yes' }, defaultLogConfig, ON)).reason,
     ).toBe('must be true or false');
-    expect(
-      refusal(() =>
-        parseTopicTieringConfig(
-          { 'remote.storage.enable': 'true' },
-          { ...defaultLogConfig, cleanupPolicy: 'compact' },
-          ON,
-        ),
-      ).key,
-    ).toBe('remote.storage.enable');
+    // Compacted topics tier (Kafka refuses them; sluice compacts their remote segments). A
+    // compact-only topic deletes nothing by retention.*, remote segments included.
+    const compactOnly = parseTopicTieringConfig(
+      { 'remote.storage.enable': 'true', 'local.retention.bytes': '0' },
+      { ...defaultLogConfig, cleanupPolicy: 'compact' },
+      ON,
+    );
+    expect(compactOnly.remoteStorageEnable).toBe(true);
+    expect([compactOnly.totalRetentionMs, compactOnly.totalRetentionBytes]).toEqual([-1, -1]);
+    expect(compactOnly.localRetentionBytes).toBe(0);
+    const compactDelete = parseTopicTieringConfig(
+      { 'remote.storage.enable': 'true' },
+      { ...defaultLogConfig, cleanupPolicy: 'compact,delete' },
+      ON,
+    );
+    expect(compactDelete.totalRetentionMs).toBe(defaultLogConfig.retentionMs);
     expect(
       refusal(() =>
         parseTopicTieringConfig({ 'remote.storage.enable': 'true' }, defaultLogConfig, {
@@ -84,6 +91,24 @@ describe('topic tiering config (Kafka names)', () => {
 });
 
 describe('cluster tiering config', () => {
+  it('reads the remote compaction settings, refusing bad ones by name', () => {
+    const defaults = parseClusterTieringConfig({});
+    expect(defaults.remoteCompactionIntervalMs).toBe(3_600_000);
+    expect(defaults.remoteCompactionMaxBytes).toBe(64 * 1024 * 1024);
+    const set = parseClusterTieringConfig({
+      'remote.log.manager.compaction.interval.ms': '2000',
+      'remote.log.manager.compaction.max.bytes': '1048576',
+    });
+    expect([set.remoteCompactionIntervalMs, set.remoteCompactionMaxBytes]).toEqual([2000, 1048576]);
+    expect(refusal(() => parseClusterTieringConfig({ 'remote.log.manager.compaction.interval.ms': '0' })).key).toBe(
+      'remote.log.manager.compaction.interval.ms',
+    );
+    expect(refusal(() => parseClusterTieringConfig({ 'remote.log.manager.compaction.max.bytes': '4096' }))).toEqual({
+      key: 'remote.log.manager.compaction.max.bytes',
+      reason: 'must be >= 1048576',
+    });
+  });
+
   it('is off by default and needs no S3 settings then', () => {
     const config = parseClusterTieringConfig({});
     expect(config.remoteLogStorageSystemEnable).toBe(false);

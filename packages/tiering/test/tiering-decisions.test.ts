@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { localDeletionBound, selectRemoteDeletions, selectSegmentsToCopy, type RemoteSegmentMetadata } from '../src';
 
 const segments = [
@@ -37,6 +38,61 @@ describe('copy decisions', () => {
     // The active segment never, even wholly below the high watermark.
     expect(selectSegmentsToCopy(segments, 1000, 299, 16)).toEqual([]);
     expect(() => selectSegmentsToCopy(segments, 320, -1, 0)).toThrow(RangeError);
+  });
+
+  it('on a compacted topic copies only what the cleaner has passed, skipping emptied segments', () => {
+    const sized = [
+      { baseOffset: 0, nextOffset: 100, sizeBytes: 500 },
+      { baseOffset: 100, nextOffset: 200, sizeBytes: 0 }, // every record superseded
+      { baseOffset: 200, nextOffset: 300, sizeBytes: 700 },
+      { baseOffset: 300, nextOffset: 320 }, // active
+    ];
+    // The cleaner has not run: nothing is copied, whatever the high watermark.
+    expect(selectSegmentsToCopy(sized, 320, -1, 16, { cleanedBelowOffset: null })).toEqual([]);
+    expect(selectSegmentsToCopy(sized, 320, -1, 16, { cleanedBelowOffset: 100 }).map((s) => s.baseOffset)).toEqual([0]);
+    expect(selectSegmentsToCopy(sized, 320, -1, 16, { cleanedBelowOffset: 300 }).map((s) => s.baseOffset)).toEqual([
+      0, 200,
+    ]);
+    // The high watermark still bounds it, and the per-run bound counts only what is copied.
+    expect(selectSegmentsToCopy(sized, 250, -1, 16, { cleanedBelowOffset: 300 }).map((s) => s.baseOffset)).toEqual([0]);
+    expect(selectSegmentsToCopy(sized, 320, 99, 1, { cleanedBelowOffset: 300 }).map((s) => s.baseOffset)).toEqual([
+      200,
+    ]);
+    // Not compacted: sizes are not looked at.
+    expect(selectSegmentsToCopy(sized, 320, -1, 16).map((s) => s.baseOffset)).toEqual([0, 100, 200]);
+  });
+
+  it('never picks a compacted segment above the cleaner checkpoint or the high watermark, nor an empty one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ length: fc.integer({ min: 1, max: 50 }), sizeBytes: fc.integer({ min: 0, max: 3 }) }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.integer({ min: 0, max: 700 }),
+        fc.option(fc.integer({ min: 0, max: 700 })),
+        fc.integer({ min: -1, max: 700 }),
+        fc.integer({ min: 1, max: 5 }),
+        (shape, highWatermark, cleanedBelowOffset, highestCopied, max) => {
+          let base = 0;
+          const local = shape.map(({ length, sizeBytes }) => {
+            const segment = { baseOffset: base, nextOffset: base + length, sizeBytes };
+            base += length;
+            return segment;
+          });
+          const chosen = selectSegmentsToCopy(local, highWatermark, highestCopied, max, { cleanedBelowOffset });
+          const eligible = local
+            .slice(0, -1)
+            .filter(
+              (s) =>
+                s.nextOffset <= Math.min(highWatermark, cleanedBelowOffset ?? -1) &&
+                s.nextOffset - 1 > highestCopied &&
+                s.sizeBytes > 0,
+            );
+          expect(chosen).toEqual(eligible.slice(0, max));
+        },
+      ),
+    );
   });
 
   it('local deletion stops at what is durably copied', () => {

@@ -28,11 +28,12 @@ import {
   type ChunkCacheCounters,
   type ClusterTieringConfig,
   type ObjectStoreCounters,
+  type RemoteCompactionTotals,
   type RemoteLogAuxState,
   type TierTotals,
   type TopicTieringConfig,
 } from '@sluice/tiering';
-import { LogError, type LogConfig } from '@sluice/log';
+import { DEFAULT_DEDUPE_BUFFER_BYTES, LogError, type LogConfig } from '@sluice/log';
 import { ApiError } from '@sluice/protocol';
 import type { RemoteReads } from './fetch-path';
 import type { PartitionReplica } from './partition-replica';
@@ -55,6 +56,8 @@ export interface RemoteLogManagerOptions {
   readonly random?: () => number;
   /** Each remote read's latency, for the histogram. */
   readonly onRemoteFetch?: (seconds: number) => void;
+  /** `log.cleaner.dedupe.buffer.size`: bounds remote compaction's key map as it does the cleaner's. */
+  readonly dedupeBufferBytes?: number;
 }
 
 /** Cumulative counts per topic (bounded by the topics this broker has led), for /metrics. */
@@ -66,6 +69,10 @@ export interface TopicTieringCounts {
   remoteFetchBytes: number;
   remoteFetchRequests: number;
   remoteFetchFailures: number;
+  remoteCompactionRuns: number;
+  remoteCompactionBytesIn: number;
+  remoteCompactionBytesOut: number;
+  remoteCompactionRecordsDropped: number;
 }
 
 /** One partition led here, as a scrape sees it now (Kafka's per-partition RemoteLogSizeBytes etc.). */
@@ -96,6 +103,7 @@ interface TieredPartition {
   nextRunMs: number;
   /** The tierer's totals already added to the topic's counts. */
   reported: TierTotals;
+  reportedCompaction: RemoteCompactionTotals;
 }
 
 /** Backoff after failed runs: doubling from one task interval, at most this. */
@@ -234,6 +242,12 @@ export class RemoteLogManager {
       tiered.reported.deletedRemoteSegments +
       (totals.cleanedUnfinished - tiered.reported.cleanedUnfinished);
     tiered.reported = { ...totals };
+    const compaction = tiered.tierer.remoteCompactionTotals();
+    counts.remoteCompactionRuns += compaction.runs - tiered.reportedCompaction.runs;
+    counts.remoteCompactionBytesIn += compaction.bytesIn - tiered.reportedCompaction.bytesIn;
+    counts.remoteCompactionBytesOut += compaction.bytesOut - tiered.reportedCompaction.bytesOut;
+    counts.remoteCompactionRecordsDropped += compaction.recordsDropped - tiered.reportedCompaction.recordsDropped;
+    tiered.reportedCompaction = { ...compaction };
   }
 
   private countsOf(topic: string): TopicTieringCounts {
@@ -247,6 +261,10 @@ export class RemoteLogManager {
         remoteFetchBytes: 0,
         remoteFetchRequests: 0,
         remoteFetchFailures: 0,
+        remoteCompactionRuns: 0,
+        remoteCompactionBytesIn: 0,
+        remoteCompactionBytesOut: 0,
+        remoteCompactionRecordsDropped: 0,
       };
       this.counts.set(topic, counts);
     }
@@ -323,7 +341,10 @@ export class RemoteLogManager {
         this.countProgress(tiered);
         tiered.failures = 0;
         tiered.nextRunMs = 0;
-        if (result.copiedSegments + result.deletedLocalSegments + result.deletedRemoteSegments > 0) {
+        if (
+          result.copiedSegments + result.deletedLocalSegments + result.deletedRemoteSegments > 0 ||
+          (result.remoteCompaction !== null && result.remoteCompaction.skipped === null)
+        ) {
           log.info({ partition: key, ...result }, 'tiering task run');
         }
       } catch (error) {
@@ -388,8 +409,21 @@ export class RemoteLogManager {
         nowMs: this.options.nowMs,
         newUploadId: () => randomUUID(),
         beforeCopy: (bytes) => this.waitForCopyQuota(bytes),
+        // Passes only while the topic is compacted (the compactor checks the log's config each time).
+        remoteCompaction: {
+          intervalMs: this.options.config.remoteCompactionIntervalMs,
+          maxBytesPerPass: this.options.config.remoteCompactionMaxBytes,
+          dedupeBufferBytes: this.options.dedupeBufferBytes ?? DEFAULT_DEDUPE_BUFFER_BYTES,
+        },
       });
-      this.tiered.set(key, { tierer, leaderEpoch, failures: 0, nextRunMs: 0, reported: tierer.totals() });
+      this.tiered.set(key, {
+        tierer,
+        leaderEpoch,
+        failures: 0,
+        nextRunMs: 0,
+        reported: tierer.totals(),
+        reportedCompaction: tierer.remoteCompactionTotals(),
+      });
       this.options.log.info(
         { partition: key, leaderEpoch, remoteSegments: tierer.state.copied().length },
         'tiering task opened (remote-log metadata replayed)',

@@ -175,6 +175,9 @@ export class ReplicaManager implements FollowerReplicas {
             },
             nowMs: now,
             ...(tiering.onRemoteFetch === undefined ? {} : { onRemoteFetch: tiering.onRemoteFetch }),
+            ...(options.logCleanerDedupeBufferBytes === undefined
+              ? {}
+              : { dedupeBufferBytes: options.logCleanerDedupeBufferBytes }),
           });
     this.remoteStartOver = new RemoteStartOver(this.remoteLogs, options.log);
     this.flusher = new LogFlusher({

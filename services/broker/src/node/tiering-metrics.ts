@@ -101,6 +101,26 @@ export function registerTieringMetrics(
     'deletedRemoteSegments',
   );
   perTopicCounter(
+    'sluice_broker_remote_compaction_runs_total',
+    "Remote compaction passes over a tiered compacted topic's remote segments (remote.log.manager.compaction.interval.ms).",
+    'remoteCompactionRuns',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_compaction_bytes_in_total',
+    'Remote segment bytes that remote compaction replaced.',
+    'remoteCompactionBytesIn',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_compaction_bytes_out_total',
+    'Bytes of the compacted remote segments written in their place.',
+    'remoteCompactionBytesOut',
+  );
+  perTopicCounter(
+    'sluice_broker_remote_compaction_records_dropped_total',
+    'Records remote compaction dropped: superseded by a later record of the key (remote or local), or tombstones past delete.retention.ms.',
+    'remoteCompactionRecordsDropped',
+  );
+  perTopicCounter(
     'sluice_broker_remote_fetch_bytes_total',
     'Record bytes served to consumers from remote storage (Kafka RemoteFetchBytesPerSec).',
     'remoteFetchBytes',
