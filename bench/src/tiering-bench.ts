@@ -22,7 +22,8 @@
  *              (tiering-many-partitions.ts).
  *
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
- * produce run instead of 256 MiB; 4 MiB per partition of the many-partitions topic instead of 32).
+ * produce run instead of 256 MiB; 4 MiB per partition of the many-partitions topic instead of 32);
+ * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,8 +41,11 @@ import {
   TopicRemoteLogMetadataLog,
 } from '@sluice/tiering';
 import { batchOfKiBRecords } from './batches';
+import { cpuProfileEnv } from './cpu-profile-env';
+import { flag } from './flags';
+import { readProc } from './compare-procs';
 import { GiB, MiB, mbPerSecond } from './measure';
-import { formatNumber, markdownTable } from './table';
+import { formatNumber, markdownTable, median } from './table';
 import { measureManyPartitionsColdRead } from './tiering-many-partitions';
 
 const quick = process.argv.includes('--quick');
@@ -98,6 +102,7 @@ async function main(): Promise<void> {
     roles: {
       controller: { count: 1, config: {} },
       broker: {
+        env: cpuProfileEnv(flag('--cpu-prof')),
         config: {
           'min.insync.replicas': 2,
           ...minioTieringSettings(minio.endpointUrl, 'sluice-bench'),
@@ -200,17 +205,25 @@ async function main(): Promise<void> {
 
     // Produce with tiering on against off, interleaved on the same brokers.
     const bootstrap = cluster.brokers.addresses();
+    // Like with like: both topics roll 1 MiB segments (each roll flushes and opens files), so the
+    // ratio is what tiering adds (copies, local deletes, metadata writes), not smaller segments.
     for (const [name, configs] of [
-      ['bench-off', {}],
+      ['bench-off', { 'segment.bytes': String(MiB) }],
       ['bench-on', { 'remote.storage.enable': 'true', 'segment.bytes': String(MiB), 'local.retention.bytes': '0' }],
     ] as const) {
       await cluster.admin.createTopic({ name, numPartitions: PRODUCE_PARTITIONS, replicationFactor: 3, configs });
     }
+    // Three runs each, alternating (the machine is noisy: medians); MinIO's CPU per side, because
+    // on this machine the object store shares the brokers' two cores, which S3 would not.
     const produced = { off: [] as number[], on: [] as number[] };
-    for (const side of ['off', 'on', 'on', 'off'] as const)
+    const minioCpuSeconds = { off: 0, on: 0 };
+    for (const side of ['off', 'on', 'on', 'off', 'off', 'on'] as const) {
+      const before = readProc(minio.pid())?.cpuSeconds ?? 0;
       produced[side].push(await produceMbps(bootstrap, `bench-${side}`));
-    const produceOffMbps = produced.off.reduce((a, b) => a + b, 0) / produced.off.length;
-    const produceOnMbps = produced.on.reduce((a, b) => a + b, 0) / produced.on.length;
+      minioCpuSeconds[side] += (readProc(minio.pid())?.cpuSeconds ?? 0) - before;
+    }
+    const produceOffMbps = median(produced.off);
+    const produceOnMbps = median(produced.on);
 
     const many = await measureManyPartitionsColdRead(cluster, store, {
       partitions: MANY_PARTITIONS,
@@ -248,7 +261,7 @@ async function main(): Promise<void> {
             `${formatNumber(coldGets / (remoteRead / GiB), 0)} GET`,
           ],
           [
-            `produce, tiering on (vs off), ${PRODUCE_BYTES / MiB} MiB x2 each, acks=all RF 3`,
+            `produce, tiering on (vs off), ${PRODUCE_BYTES / MiB} MiB x3 each (medians), acks=all RF 3, 1 MiB segments both`,
             formatNumber(produceOnMbps),
             formatNumber(produceOffMbps),
             formatNumber(produceOnMbps / produceOffMbps, 2),
@@ -275,7 +288,7 @@ async function main(): Promise<void> {
       ),
     );
     process.stdout.write(
-      `\nproduce runs (MB/s): off ${produced.off.map((v) => formatNumber(v)).join(', ')}; on ${produced.on.map((v) => formatNumber(v)).join(', ')}\nmany partitions: ${formatNumber(many.consumedBytes / MiB, 1)} MiB of batches in ${many.fetchRequests} Fetch requests to one broker, ${formatNumber(many.rawBytes / MiB, 1)} MiB of objects by the raw loops\n`,
+      `\nproduce runs (MB/s): off ${produced.off.map((v) => formatNumber(v)).join(', ')}; on ${produced.on.map((v) => formatNumber(v)).join(', ')}; MinIO CPU on this machine's cores: ${formatNumber(minioCpuSeconds.on, 1)} s over the on runs, ${formatNumber(minioCpuSeconds.off, 1)} s over the off runs\nmany partitions: ${formatNumber(many.consumedBytes / MiB, 1)} MiB of batches in ${many.fetchRequests} Fetch requests to one broker, ${formatNumber(many.rawBytes / MiB, 1)} MiB of objects by the raw loops\n`,
     );
   } finally {
     log.close();
