@@ -10,6 +10,7 @@
  *   differently and gets a full answer);
  * - the answer carries no records, no error and no diverging epoch;
  * - its high watermark, log start offset and leader epoch are those last sent.
+ * An answer with an error or a diverging epoch is not remembered: the one after it is sent in full.
  * The follower keeps asking for every partition it follows, so leaving one out loses nothing:
  * the follower's view stays what the last answer sent said. Partitions no longer asked are
  * forgotten, so the session holds at most the partitions of the latest request.
@@ -76,7 +77,9 @@ export class FetchSession {
         logStartOffset: answer.logStartOffset,
         leaderEpoch: answer.leaderEpoch,
       };
-      next.set(key, now);
+      // After an error or a divergence the follower acts on the answer (backs off, truncates): the
+      // next answer goes in full, whatever it holds.
+      if (answer.errorName === '' && !answer.diverging) next.set(key, now);
       const nothingNew =
         before !== undefined &&
         answer.errorName === '' &&
