@@ -36,6 +36,7 @@ const MAY_WAIT = new Set([
   '/sluice.v1.Broker/Produce',
   '/sluice.v1.Broker/ProduceRecords',
   '/sluice.v1.Broker/ProduceStream',
+  '/sluice.v1.Broker/ReplicaFetchStream',
 ]);
 
 interface StatusLike {

@@ -507,6 +507,10 @@ export const SLUICE_CONFIG_SCHEMA = {
     default: 500,
     min: 0,
   }),
+  'replica.fetch.stream.enable': booleanKey({
+    doc: '(sluice) Followers fetch from each leader on one long-lived ReplicaFetchStream (a fetch session: answers carry only partitions with something new) instead of one unary Fetch per round, and this broker serves it; false: unary Fetch only, and the stream is refused UNIMPLEMENTED (followers fall back).',
+    default: true,
+  }),
   'log.retention.check.interval.ms': intKey({
     doc: "How often a broker applies retention (a topic's retention.ms and retention.bytes, the log start offset) to its partition logs.",
     default: 300_000,

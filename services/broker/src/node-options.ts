@@ -34,6 +34,7 @@ export function brokerNodeOptionsFrom(
     heartbeatIntervalMs: raw['broker.heartbeat.interval.ms'],
     replicaLagTimeMaxMs: raw['replica.lag.time.max.ms'],
     replicaFetchWaitMaxMs: raw['replica.fetch.wait.max.ms'],
+    replicaFetchStream: raw['replica.fetch.stream.enable'],
     maxMessageBytes: raw['message.max.bytes'],
     minInsyncReplicas: raw['min.insync.replicas'],
     retentionCheckIntervalMs: raw['log.retention.check.interval.ms'],

@@ -14,6 +14,7 @@ describe('proto/sluice/v1/broker.proto', () => {
       'Produce',
       'ProduceRecords',
       'ProduceStream',
+      'ReplicaFetchStream',
       'ShareAcknowledge',
       'ShareFetch',
     ]);
@@ -26,6 +27,23 @@ describe('proto/sluice/v1/broker.proto', () => {
     const decoded = produce.requestDeserialize(encoded);
     expect(Buffer.isBuffer(decoded.topics[0]!.partitions[0]!.records)).toBe(true);
     expect([...decoded.topics[0]!.partitions[0]!.records]).toEqual([1, 2, 3]);
+  });
+
+  it('defines ReplicaFetchStream as a bidirectional stream of correlated follower Fetch requests and answers', () => {
+    const stream = serviceDefinition('Broker').ReplicaFetchStream;
+    expect([stream.requestStream, stream.responseStream]).toEqual([true, true]);
+    const request = stream.requestDeserialize(
+      stream.requestSerialize({ correlationId: 3, request: { replicaId: 2, topics: [{ name: 't', partitions: [] }] } }),
+    );
+    expect([Number(request.correlationId), request.request!.replicaId, request.request!.topics[0]!.name]).toEqual([
+      3,
+      2,
+      't',
+    ]);
+    const answer = stream.responseDeserialize(
+      stream.responseSerialize({ correlationId: 3, errorName: 'INVALID_REQUEST', errorMessage: 'no request' }),
+    );
+    expect([Number(answer.correlationId), answer.errorName, answer.response]).toEqual([3, 'INVALID_REQUEST', null]);
   });
 
   it('defines ProduceStream as a bidirectional stream of correlated Produce requests and answers', () => {

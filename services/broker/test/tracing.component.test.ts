@@ -7,7 +7,8 @@
  * follower's `replicate` (CONSUMER, on the two other brokers), the `hw_advance` (INTERNAL), the
  * consumer's `receive` (CLIENT) and the application's `process` (CONSUMER): each a child of the
  * creation span, each batch span linked to every record's creation context; and the consumer's
- * end-to-end histogram counts every record. Records sent while tracing is off carry no traceparent.
+ * end-to-end histogram counts every record; the followers' fetches on their ReplicaFetchStreams are
+ * server spans. Records sent while tracing is off carry no traceparent.
  */
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -184,5 +185,15 @@ describe('tracing through three brokers (in-memory SDK)', () => {
     const processed = one(`process ${TOPIC}`);
     expect(processed.attributes['messaging.kafka.message.offset']).toBe(sent[0]!.offset);
     expect(processed.attributes['messaging.kafka.message.key']).toBe('k0');
+    // Followers' fetches are server spans, one per ReplicaFetchStream message, as each unary Fetch is.
+    const followerFetches = (await tracing!.spans()).filter(
+      (span) => span.name === 'sluice.v1.Broker/ReplicaFetchStream',
+    );
+    expect(followerFetches.length).toBeGreaterThan(0);
+    expect(
+      followerFetches.every(
+        (span) => kindName(span.kind) === 'SERVER' && span.attributes['rpc.method'] === 'ReplicaFetchStream',
+      ),
+    ).toBe(true);
   });
 });

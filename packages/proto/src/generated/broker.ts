@@ -57,6 +57,8 @@ import type { ProduceTopic as _sluice_v1_ProduceTopic, ProduceTopic__Output as _
 import type { ProduceTopicResult as _sluice_v1_ProduceTopicResult, ProduceTopicResult__Output as _sluice_v1_ProduceTopicResult__Output } from './sluice/v1/ProduceTopicResult';
 import type { ProducerRecord as _sluice_v1_ProducerRecord, ProducerRecord__Output as _sluice_v1_ProducerRecord__Output } from './sluice/v1/ProducerRecord';
 import type { RecordHeader as _sluice_v1_RecordHeader, RecordHeader__Output as _sluice_v1_RecordHeader__Output } from './sluice/v1/RecordHeader';
+import type { ReplicaFetchStreamRequest as _sluice_v1_ReplicaFetchStreamRequest, ReplicaFetchStreamRequest__Output as _sluice_v1_ReplicaFetchStreamRequest__Output } from './sluice/v1/ReplicaFetchStreamRequest';
+import type { ReplicaFetchStreamResponse as _sluice_v1_ReplicaFetchStreamResponse, ReplicaFetchStreamResponse__Output as _sluice_v1_ReplicaFetchStreamResponse__Output } from './sluice/v1/ReplicaFetchStreamResponse';
 import type { ShareAcknowledgePartitionResult as _sluice_v1_ShareAcknowledgePartitionResult, ShareAcknowledgePartitionResult__Output as _sluice_v1_ShareAcknowledgePartitionResult__Output } from './sluice/v1/ShareAcknowledgePartitionResult';
 import type { ShareAcknowledgeRequest as _sluice_v1_ShareAcknowledgeRequest, ShareAcknowledgeRequest__Output as _sluice_v1_ShareAcknowledgeRequest__Output } from './sluice/v1/ShareAcknowledgeRequest';
 import type { ShareAcknowledgeResponse as _sluice_v1_ShareAcknowledgeResponse, ShareAcknowledgeResponse__Output as _sluice_v1_ShareAcknowledgeResponse__Output } from './sluice/v1/ShareAcknowledgeResponse';
@@ -136,6 +138,8 @@ export interface ProtoGrpcType {
       ProduceTopicResult: MessageTypeDefinition<_sluice_v1_ProduceTopicResult, _sluice_v1_ProduceTopicResult__Output>
       ProducerRecord: MessageTypeDefinition<_sluice_v1_ProducerRecord, _sluice_v1_ProducerRecord__Output>
       RecordHeader: MessageTypeDefinition<_sluice_v1_RecordHeader, _sluice_v1_RecordHeader__Output>
+      ReplicaFetchStreamRequest: MessageTypeDefinition<_sluice_v1_ReplicaFetchStreamRequest, _sluice_v1_ReplicaFetchStreamRequest__Output>
+      ReplicaFetchStreamResponse: MessageTypeDefinition<_sluice_v1_ReplicaFetchStreamResponse, _sluice_v1_ReplicaFetchStreamResponse__Output>
       ShareAcknowledgePartitionResult: MessageTypeDefinition<_sluice_v1_ShareAcknowledgePartitionResult, _sluice_v1_ShareAcknowledgePartitionResult__Output>
       ShareAcknowledgeRequest: MessageTypeDefinition<_sluice_v1_ShareAcknowledgeRequest, _sluice_v1_ShareAcknowledgeRequest__Output>
       ShareAcknowledgeResponse: MessageTypeDefinition<_sluice_v1_ShareAcknowledgeResponse, _sluice_v1_ShareAcknowledgeResponse__Output>

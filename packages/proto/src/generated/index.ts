@@ -158,6 +158,8 @@ export * from './sluice/v1/RecordHeader';
 export * from './sluice/v1/RegisterBrokerRequest';
 export * from './sluice/v1/RegisterBrokerResponse';
 export * from './sluice/v1/ReplicaAssignment';
+export * from './sluice/v1/ReplicaFetchStreamRequest';
+export * from './sluice/v1/ReplicaFetchStreamResponse';
 export * from './sluice/v1/ScrubRemoteStorageRequest';
 export * from './sluice/v1/ScrubRemoteStorageResponse';
 export * from './sluice/v1/ShareAcknowledgePartitionResult';

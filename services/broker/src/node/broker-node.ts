@@ -39,6 +39,8 @@ import type { BrokerRequests } from '../rpc/broker-requests';
 import { startBrokerRpc } from '../rpc/broker-rpc.module';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
+import { ReplicaFetchStreams } from './replica-fetch-stream';
+import type { ReplicaFetchTransportKind } from './replica-fetch-transport';
 import { registerThrottleMetrics } from './throttle-metrics';
 import { ReplicaManager } from './replica-manager';
 import type { DiskThrottle } from './disk-space-guard';
@@ -78,6 +80,12 @@ export interface BrokerNodeOptions {
   readonly heartbeatIntervalMs: number;
   readonly replicaLagTimeMaxMs: number;
   readonly replicaFetchWaitMaxMs: number;
+  /**
+   * replica.fetch.stream.enable (sluice): followers fetch on one ReplicaFetchStream per leader and
+   * this broker serves it (false: unary Fetch only, and the stream is refused UNIMPLEMENTED).
+   * Default true.
+   */
+  readonly replicaFetchStream?: boolean;
   readonly maxMessageBytes: number;
   readonly minInsyncReplicas: number;
   /** Kafka's log.retention.check.interval.ms; default 300000. */
@@ -137,6 +145,7 @@ export class BrokerNode {
   private sharePersister: OpenedShareStatePersister | null = null;
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
   private server: GrpcApp | undefined;
+  private readonly replicaFetchStreams: ReplicaFetchStreams;
   private securityParts: ServiceSecurityParts | undefined;
   private unfencedOnceValue = false;
   private metricsServer: StartedMetricsServer | undefined;
@@ -159,6 +168,7 @@ export class BrokerNode {
   private stopped: Promise<void> | undefined;
 
   private constructor(private readonly options: BrokerNodeOptions) {
+    this.replicaFetchStreams = new ReplicaFetchStreams(options.replicaFetchStream ?? true);
     this.registry = createMetricsRegistry({
       service: 'broker',
       nodeId: options.nodeId,
@@ -255,6 +265,24 @@ export class BrokerNode {
   get brokerId(): number {
     return this.options.nodeId;
   }
+  /** Per leader this broker follows: how its fetches reach it now (stream or unary), and counts. */
+  replicaFetchTransports(): Map<
+    number,
+    {
+      readonly kind: ReplicaFetchTransportKind;
+      readonly streamAnswers: number;
+      readonly unaryAnswers: number;
+      readonly streamsOpened: number;
+      readonly streamFailures: number;
+      readonly fallbacksUnimplemented: number;
+    }
+  > {
+    return new Map([...this.fetchers].map(([leaderId, { fetcher }]) => [leaderId, fetcher.transportState()]));
+  }
+  /** Followers' ReplicaFetchStreams open on this broker now. */
+  get openReplicaFetchStreams(): number {
+    return this.replicaFetchStreams.openCount;
+  }
   get address(): string {
     if (this.server === undefined) throw new Error('broker not started');
     return this.server.address;
@@ -312,6 +340,7 @@ export class BrokerNode {
       health: this.health,
       registry,
       report,
+      replicaFetchStreams: this.replicaFetchStreams,
     });
     let reportedDeletedSegments = 0;
     new Counter({
@@ -524,6 +553,7 @@ export class BrokerNode {
         maxBytes: 10 * 1024 * 1024,
         backoffMs: 100,
         throttle: this.replicas.followerThrottle,
+        useStream: this.options.replicaFetchStream ?? true,
       });
       this.fetchers.set(leaderId, { fetcher, client, address });
       fetcher.start();
@@ -599,6 +629,8 @@ export class BrokerNode {
       client.close();
     }
     this.fetchers.clear();
+    // Followers' streams would hold the server's graceful close for its whole grace period.
+    this.replicaFetchStreams.closeAll();
     await this.server?.close();
     this.shares?.stop();
     this.sharePersister?.close();

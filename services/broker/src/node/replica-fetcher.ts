@@ -12,6 +12,10 @@
  * that covers what the previous answer appended (LogFlusher: one round for every partition, off
  * the event loop): the next fetch then reports it at once.
  *
+ * The Fetch requests go on one ReplicaFetchStream to the leader (replica-fetch-transport.ts: a fetch
+ * session, falling back to unary Fetch for a leader that does not serve it or while a broken
+ * stream backs off); OffsetForLeaderEpoch, rare, stays unary.
+ *
  * The follower side of the replication throttle (core/replication-throttle.ts): while this
  * broker's follower side owes bytes, a throttled partition is left out of the fetch (the others
  * go as always, and the long poll is cut short so it is asked again once paid); when it goes, the
@@ -32,6 +36,7 @@ import type {
 } from '../core/partition-follower';
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica } from './partition-replica';
+import { ReplicaFetchTransport, type ReplicaFetchTransportKind } from './replica-fetch-transport';
 
 /** The follower half of the replica manager, as the fetchers step it. */
 export interface FollowerReplicas {
@@ -86,6 +91,8 @@ export interface ReplicaFetcherOptions {
   readonly maxBytes: number;
   readonly backoffMs: number;
   readonly throttle: FollowerThrottle;
+  /** replica.fetch.stream.enable: fetch on a ReplicaFetchStream (default true) or unary Fetch only. */
+  readonly useStream?: boolean;
   readonly nowMs?: () => number;
 }
 
@@ -97,8 +104,22 @@ export class ReplicaFetcher {
   private running = false;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private readonly transport: ReplicaFetchTransport;
 
-  constructor(private readonly options: ReplicaFetcherOptions) {}
+  constructor(private readonly options: ReplicaFetcherOptions) {
+    this.transport = new ReplicaFetchTransport({
+      client: options.client,
+      leaderId: options.leaderId,
+      log: options.log,
+      useStream: options.useStream ?? true,
+      ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }),
+    });
+  }
+
+  /** How the latest fetch reached the leader, and the transport's counters. */
+  transportState(): { readonly kind: ReplicaFetchTransportKind } & ReplicaFetchTransport['counters'] {
+    return { kind: this.transport.kind, ...this.transport.counters };
+  }
 
   start(): void {
     if (this.running) return;
@@ -108,6 +129,7 @@ export class ReplicaFetcher {
 
   stop(): void {
     this.stopped = true;
+    this.transport.close();
     this.wake?.();
   }
 
@@ -235,9 +257,7 @@ export class ReplicaFetcher {
       maxBytes: this.options.maxBytes,
       topics: [...byTopic.values()],
     };
-    const response = await unaryCall(this.options.client, 'Fetch', request, {
-      timeoutMs: this.options.maxWaitMs + 5_000,
-    });
+    const response = await this.transport.fetch(request, this.options.maxWaitMs + 5_000);
     let backoff = false;
     for (const topic of response.topics) {
       for (const item of topic.partitions) {

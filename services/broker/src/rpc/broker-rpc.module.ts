@@ -15,7 +15,8 @@ import { LogDirsController } from './log-dirs.controller';
 import { MetadataController } from './metadata.controller';
 import { ProduceController } from './produce.controller';
 import { ShareController } from './share.controller';
-import { BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, type ProduceStreamSettings } from './tokens';
+import { ReplicaFetchStreams } from '../node/replica-fetch-stream';
+import { BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, REPLICA_FETCH_STREAMS, type ProduceStreamSettings } from './tokens';
 
 @Module({ controllers: [ProduceController] })
 export class ProduceModule {}
@@ -35,12 +36,21 @@ export class LogDirsModule {}
 @Global()
 @Module({})
 export class BrokerRequestsModule {
-  static forRoot(requests: BrokerRequests, produceStream: ProduceStreamSettings): DynamicModule {
+  static forRoot(
+    requests: BrokerRequests,
+    produceStream: ProduceStreamSettings,
+    replicaFetchStreams: ReplicaFetchStreams,
+  ): DynamicModule {
     const providers = [
       { provide: BROKER_REQUESTS, useValue: requests },
       { provide: PRODUCE_STREAM_SETTINGS, useValue: produceStream },
+      { provide: REPLICA_FETCH_STREAMS, useValue: replicaFetchStreams },
     ];
-    return { module: BrokerRequestsModule, providers, exports: [BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS] };
+    return {
+      module: BrokerRequestsModule,
+      providers,
+      exports: [BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, REPLICA_FETCH_STREAMS],
+    };
   }
 }
 
@@ -50,6 +60,8 @@ export interface BrokerRpcParts {
   readonly registry: Registry;
   readonly report: ServerErrorReporter;
   readonly produceStream?: ProduceStreamSettings;
+  /** The followers' fetch streams this broker serves; absent: served (enabled). */
+  readonly replicaFetchStreams?: ReplicaFetchStreams;
   /** TLS, authentication and authorization; absent: plaintext, everybody User:ANONYMOUS, no ACLs. */
   readonly security?: ServiceSecurityParts;
 }
@@ -66,7 +78,11 @@ export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts
         ...(parts.security?.authenticator === undefined ? {} : { authenticator: parts.security.authenticator }),
         ...(parts.security === undefined ? {} : { access: parts.security.access }),
       }),
-      BrokerRequestsModule.forRoot(parts.requests, parts.produceStream ?? {}),
+      BrokerRequestsModule.forRoot(
+        parts.requests,
+        parts.produceStream ?? {},
+        parts.replicaFetchStreams ?? new ReplicaFetchStreams(true),
+      ),
       ProduceModule,
       FetchModule,
       MetadataModule,

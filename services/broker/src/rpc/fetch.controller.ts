@@ -1,21 +1,46 @@
 /**
- * Reading records and offsets: Fetch (consumers and follower replicas; a long poll), FetchRecords
- * for plain gRPC clients, ListOffsets (by timestamp too) and the followers' OffsetForLeaderEpoch.
+ * Reading records and offsets: Fetch (consumers and follower replicas; a long poll), the
+ * followers' ReplicaFetchStream (their Fetch on one long-lived stream, see
+ * node/replica-fetch-stream.ts), FetchRecords for plain gRPC clients, ListOffsets (by timestamp
+ * too) and the followers' OffsetForLeaderEpoch.
+ *
+ * ReplicaFetchStream takes the raw call (`@GrpcStreamCall`): the guard authorizes the stream once
+ * (CLUSTER_ACTION, what a follower's Fetch needs); each message is counted through RpcMetrics and,
+ * when tracing is on, gets its own server span, as a unary Fetch would.
  */
 import { Controller, Inject } from '@nestjs/common';
-import { GrpcMethod, Payload } from '@nestjs/microservices';
+import { GrpcMethod, GrpcStreamCall, Payload } from '@nestjs/microservices';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import type * as pb from '@sluice/proto';
-import { RpcCall, type RpcCallContext } from '@sluice/service-common';
+import { CountsEachMessage, peerHostOf, RpcCall, RpcMetrics, type RpcCallContext } from '@sluice/service-common';
+import { activeTracer } from '@sluice/tracing';
+import type { ReplicaFetchStreamCall, ReplicaFetchStreams } from '../node/replica-fetch-stream';
 import type { BrokerRequests } from './broker-requests';
-import { BROKER_REQUESTS } from './tokens';
+import { BROKER_REQUESTS, REPLICA_FETCH_STREAMS } from './tokens';
+
+const REPLICA_FETCH_STREAM_SPAN = 'sluice.v1.Broker/ReplicaFetchStream';
 
 @Controller()
 export class FetchController {
-  constructor(@Inject(BROKER_REQUESTS) private readonly broker: BrokerRequests) {}
+  constructor(
+    @Inject(BROKER_REQUESTS) private readonly broker: BrokerRequests,
+    @Inject(REPLICA_FETCH_STREAMS) private readonly replicaStreams: ReplicaFetchStreams,
+    private readonly metrics: RpcMetrics,
+  ) {}
 
   @GrpcMethod('Broker', 'Fetch')
   fetch(@Payload() request: pb.FetchRequest__Output, @RpcCall() call: RpcCallContext): Promise<pb.FetchResponse> {
     return this.broker.fetch(request, call.phases);
+  }
+
+  @GrpcStreamCall('Broker', 'ReplicaFetchStream')
+  @CountsEachMessage()
+  replicaFetchStream(call: ReplicaFetchStreamCall): Promise<void> {
+    const peer = peerHostOf(call.getPeer());
+    return this.replicaStreams.serve(call, {
+      fetch: (request) =>
+        this.metrics.measure('ReplicaFetchStream', (phases) => traced(peer, () => this.broker.fetch(request, phases))),
+    });
   }
 
   @GrpcMethod('Broker', 'FetchRecords')
@@ -38,5 +63,34 @@ export class FetchController {
     @Payload() request: pb.OffsetForLeaderEpochRequest__Output,
   ): pb.OffsetForLeaderEpochResponse | Promise<pb.OffsetForLeaderEpochResponse> {
     return this.broker.offsetForLeaderEpoch(request);
+  }
+}
+
+/** One stream message as a server span (when tracing is on), as the interceptor makes for a unary Fetch. */
+async function traced<T>(peer: string, handle: () => Promise<T>): Promise<T> {
+  const tracer = activeTracer('sluice-broker');
+  if (tracer === undefined) return handle();
+  const span = tracer.startSpan(
+    REPLICA_FETCH_STREAM_SPAN,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'rpc.system': 'grpc',
+        'rpc.service': 'sluice.v1.Broker',
+        'rpc.method': 'ReplicaFetchStream',
+        'network.peer.address': peer,
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  try {
+    return await otelContext.with(trace.setSpan(ROOT_CONTEXT, span), handle);
+  } catch (error) {
+    const errorName = (error as { errorName?: string }).errorName ?? 'UNKNOWN_SERVER_ERROR';
+    span.setAttribute('error.type', errorName);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorName });
+    throw error;
+  } finally {
+    span.end();
   }
 }

@@ -137,6 +137,8 @@ export const RPC_ACCESS_RULES: ReadonlyMap<string, AccessRule> = new Map<string,
   ['sluice.v1.Broker/ProduceRecords', { items: produceTopics }],
   // Each message of the stream is checked by the handler (RpcAccessControl.checkProduce).
   ['sluice.v1.Broker/ProduceStream', {}],
+  // Followers only, as a follower's Fetch: checked once when the stream opens.
+  ['sluice.v1.Broker/ReplicaFetchStream', clusterAction],
   [
     'sluice.v1.Broker/Fetch',
     {

@@ -22,6 +22,8 @@ import type { ProduceRequest as _sluice_v1_ProduceRequest, ProduceRequest__Outpu
 import type { ProduceResponse as _sluice_v1_ProduceResponse, ProduceResponse__Output as _sluice_v1_ProduceResponse__Output } from '../../sluice/v1/ProduceResponse';
 import type { ProduceStreamRequest as _sluice_v1_ProduceStreamRequest, ProduceStreamRequest__Output as _sluice_v1_ProduceStreamRequest__Output } from '../../sluice/v1/ProduceStreamRequest';
 import type { ProduceStreamResponse as _sluice_v1_ProduceStreamResponse, ProduceStreamResponse__Output as _sluice_v1_ProduceStreamResponse__Output } from '../../sluice/v1/ProduceStreamResponse';
+import type { ReplicaFetchStreamRequest as _sluice_v1_ReplicaFetchStreamRequest, ReplicaFetchStreamRequest__Output as _sluice_v1_ReplicaFetchStreamRequest__Output } from '../../sluice/v1/ReplicaFetchStreamRequest';
+import type { ReplicaFetchStreamResponse as _sluice_v1_ReplicaFetchStreamResponse, ReplicaFetchStreamResponse__Output as _sluice_v1_ReplicaFetchStreamResponse__Output } from '../../sluice/v1/ReplicaFetchStreamResponse';
 import type { ShareAcknowledgeRequest as _sluice_v1_ShareAcknowledgeRequest, ShareAcknowledgeRequest__Output as _sluice_v1_ShareAcknowledgeRequest__Output } from '../../sluice/v1/ShareAcknowledgeRequest';
 import type { ShareAcknowledgeResponse as _sluice_v1_ShareAcknowledgeResponse, ShareAcknowledgeResponse__Output as _sluice_v1_ShareAcknowledgeResponse__Output } from '../../sluice/v1/ShareAcknowledgeResponse';
 import type { ShareFetchRequest as _sluice_v1_ShareFetchRequest, ShareFetchRequest__Output as _sluice_v1_ShareFetchRequest__Output } from '../../sluice/v1/ShareFetchRequest';
@@ -168,6 +170,35 @@ export interface BrokerClient extends grpc.Client {
   produceStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_ProduceStreamRequest, _sluice_v1_ProduceStreamResponse__Output>;
   produceStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_ProduceStreamRequest, _sluice_v1_ProduceStreamResponse__Output>;
   
+  /**
+   * Follower replication on one long-lived stream per follower->leader broker pair, a fetch
+   * session in Kafka's sense (KIP-227). Each request is a follower's Fetch (replica_id set) and is
+   * answered by one response with its correlation_id; the follower sends the next request only
+   * once the previous one is answered, so a stream holds at most one answer (max_bytes) in flight.
+   * For the life of the stream the leader remembers, per partition, what it was last asked and
+   * what it last answered, and leaves out of an answer every partition asked at the same offset
+   * and leader epoch whose answer carries no records, no error and the same high watermark, log
+   * start offset and leader epoch as before. Same authorization as a follower's Fetch
+   * (CLUSTER_ACTION). A leader that does not serve it answers UNIMPLEMENTED; the follower then
+   * fetches with unary Fetch.
+   */
+  ReplicaFetchStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_ReplicaFetchStreamRequest, _sluice_v1_ReplicaFetchStreamResponse__Output>;
+  ReplicaFetchStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_ReplicaFetchStreamRequest, _sluice_v1_ReplicaFetchStreamResponse__Output>;
+  /**
+   * Follower replication on one long-lived stream per follower->leader broker pair, a fetch
+   * session in Kafka's sense (KIP-227). Each request is a follower's Fetch (replica_id set) and is
+   * answered by one response with its correlation_id; the follower sends the next request only
+   * once the previous one is answered, so a stream holds at most one answer (max_bytes) in flight.
+   * For the life of the stream the leader remembers, per partition, what it was last asked and
+   * what it last answered, and leaves out of an answer every partition asked at the same offset
+   * and leader epoch whose answer carries no records, no error and the same high watermark, log
+   * start offset and leader epoch as before. Same authorization as a follower's Fetch
+   * (CLUSTER_ACTION). A leader that does not serve it answers UNIMPLEMENTED; the follower then
+   * fetches with unary Fetch.
+   */
+  replicaFetchStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_ReplicaFetchStreamRequest, _sluice_v1_ReplicaFetchStreamResponse__Output>;
+  replicaFetchStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_ReplicaFetchStreamRequest, _sluice_v1_ReplicaFetchStreamResponse__Output>;
+  
   ShareAcknowledge(argument: _sluice_v1_ShareAcknowledgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ShareAcknowledgeResponse__Output>): grpc.ClientUnaryCall;
   ShareAcknowledge(argument: _sluice_v1_ShareAcknowledgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_ShareAcknowledgeResponse__Output>): grpc.ClientUnaryCall;
   ShareAcknowledge(argument: _sluice_v1_ShareAcknowledgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ShareAcknowledgeResponse__Output>): grpc.ClientUnaryCall;
@@ -246,6 +277,20 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
    */
   ProduceStream: grpc.handleBidiStreamingCall<_sluice_v1_ProduceStreamRequest__Output, _sluice_v1_ProduceStreamResponse>;
   
+  /**
+   * Follower replication on one long-lived stream per follower->leader broker pair, a fetch
+   * session in Kafka's sense (KIP-227). Each request is a follower's Fetch (replica_id set) and is
+   * answered by one response with its correlation_id; the follower sends the next request only
+   * once the previous one is answered, so a stream holds at most one answer (max_bytes) in flight.
+   * For the life of the stream the leader remembers, per partition, what it was last asked and
+   * what it last answered, and leaves out of an answer every partition asked at the same offset
+   * and leader epoch whose answer carries no records, no error and the same high watermark, log
+   * start offset and leader epoch as before. Same authorization as a follower's Fetch
+   * (CLUSTER_ACTION). A leader that does not serve it answers UNIMPLEMENTED; the follower then
+   * fetches with unary Fetch.
+   */
+  ReplicaFetchStream: grpc.handleBidiStreamingCall<_sluice_v1_ReplicaFetchStreamRequest__Output, _sluice_v1_ReplicaFetchStreamResponse>;
+  
   ShareAcknowledge: grpc.handleUnaryCall<_sluice_v1_ShareAcknowledgeRequest__Output, _sluice_v1_ShareAcknowledgeResponse>;
   
   /**
@@ -268,6 +313,7 @@ export interface BrokerDefinition extends grpc.ServiceDefinition {
   Produce: MethodDefinition<_sluice_v1_ProduceRequest, _sluice_v1_ProduceResponse, _sluice_v1_ProduceRequest__Output, _sluice_v1_ProduceResponse__Output>
   ProduceRecords: MethodDefinition<_sluice_v1_ProduceRecordsRequest, _sluice_v1_ProduceRecordsResponse, _sluice_v1_ProduceRecordsRequest__Output, _sluice_v1_ProduceRecordsResponse__Output>
   ProduceStream: MethodDefinition<_sluice_v1_ProduceStreamRequest, _sluice_v1_ProduceStreamResponse, _sluice_v1_ProduceStreamRequest__Output, _sluice_v1_ProduceStreamResponse__Output>
+  ReplicaFetchStream: MethodDefinition<_sluice_v1_ReplicaFetchStreamRequest, _sluice_v1_ReplicaFetchStreamResponse, _sluice_v1_ReplicaFetchStreamRequest__Output, _sluice_v1_ReplicaFetchStreamResponse__Output>
   ShareAcknowledge: MethodDefinition<_sluice_v1_ShareAcknowledgeRequest, _sluice_v1_ShareAcknowledgeResponse, _sluice_v1_ShareAcknowledgeRequest__Output, _sluice_v1_ShareAcknowledgeResponse__Output>
   ShareFetch: MethodDefinition<_sluice_v1_ShareFetchRequest, _sluice_v1_ShareFetchResponse, _sluice_v1_ShareFetchRequest__Output, _sluice_v1_ShareFetchResponse__Output>
 }

@@ -1,0 +1,181 @@
+/**
+ * The leader's side of `ReplicaFetchStream`: a follower broker's fetches on one long-lived stream
+ * instead of one unary Fetch (one HTTP/2 stream, headers, deadline and teardown) per round.
+ *
+ * - Each message is a follower Fetch handed to the same fetch path as a unary Fetch (fencing,
+ *   divergence, ISR and high watermark, the leader side of the replication throttle), so the
+ *   stream changes the transport, not what replication decides.
+ * - One request at a time: the stream is paused while a request is unanswered and resumed once
+ *   its answer was taken by the transport, so grpc-js stops reading and HTTP/2 flow control
+ *   pushes back on a follower that sends ahead. What one stream holds is one answer (the
+ *   request's max_bytes) plus the transport's window.
+ * - The answer leaves out partitions with nothing new (core/fetch-session.ts, KIP-227).
+ * - A whole-request refusal (no request, not a replica) is answered with its Kafka name and the
+ *   stream goes on, as a unary Fetch would have failed only that call.
+ * - Disabled (`replica.fetch.stream.enable=false`): the stream is refused with UNIMPLEMENTED, as a
+ *   broker without the RPC would, and the follower falls back to unary Fetch.
+ * - `closeAll` ends every open stream (a stopping broker), so followers reconnect elsewhere
+ *   instead of holding the server's shutdown for its grace period.
+ */
+import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
+import type {
+  FetchRequest__Output,
+  FetchResponse,
+  ItemError,
+  ReplicaFetchStreamRequest__Output,
+  ReplicaFetchStreamResponse,
+} from '@sluice/proto';
+import { ApiError } from '@sluice/protocol';
+import { FetchSession, type SessionAnswer, type SessionAsk } from '../core/fetch-session';
+
+export type ReplicaFetchStreamCall = ServerDuplexStream<ReplicaFetchStreamRequest__Output, ReplicaFetchStreamResponse>;
+
+export interface ReplicaFetchStreamOptions {
+  /** The leader's fetch path (what a unary Fetch runs). */
+  readonly fetch: (request: FetchRequest__Output) => Promise<FetchResponse>;
+  readonly report?: ServerErrorReporter;
+}
+
+/** The open streams of one broker, and whether it serves them at all. */
+export class ReplicaFetchStreams {
+  private readonly open = new Set<() => void>();
+
+  constructor(readonly enabled: boolean) {}
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** Serves one call until it closes; the promise settles then and never rejects. */
+  serve(call: ReplicaFetchStreamCall, options: ReplicaFetchStreamOptions): Promise<void> {
+    if (!this.enabled) {
+      call.emit('error', {
+        code: status.UNIMPLEMENTED,
+        details: 'ReplicaFetchStream is disabled on this broker (replica.fetch.stream.enable=false); use Fetch',
+      });
+      return Promise.resolve();
+    }
+    return new Promise<void>((streamClosed) => {
+      const session = new FetchSession();
+      let inFlight = false;
+      let clientDone = false;
+      let closed = false;
+      const close = (end: boolean): void => {
+        if (closed) return;
+        closed = true;
+        this.open.delete(closeFromOutside);
+        if (end) call.end();
+        streamClosed();
+      };
+      const closeFromOutside = (): void => close(true);
+      this.open.add(closeFromOutside);
+
+      const settle = (): void => {
+        inFlight = false;
+        if (clientDone) return close(true);
+        if (!closed) call.resume();
+      };
+      call.on('data', (message: ReplicaFetchStreamRequest__Output) => {
+        if (closed) return;
+        // Not an assertion: a misbehaving peer may send ahead; grpc-js delivers what it had read.
+        if (inFlight) {
+          call.emit(
+            'error',
+            toGrpcStatus(
+              new ApiError(
+                'INVALID_REQUEST',
+                'ReplicaFetchStream: a request was sent before the previous was answered',
+              ),
+              options.report,
+            ),
+          );
+          return close(false);
+        }
+        inFlight = true;
+        call.pause();
+        const correlationId = message.correlationId;
+        answer(message.request, session, options).then(
+          (reply) => {
+            if (closed) return settle();
+            call.write({ correlationId, ...reply }, () => settle());
+          },
+          () => settle(),
+        );
+      });
+      call.on('end', () => {
+        clientDone = true;
+        if (!inFlight) close(true);
+      });
+      // A cancelled or broken stream: an answer still pending has nowhere to go.
+      call.on('cancelled', () => close(false));
+      call.on('error', () => close(false));
+    });
+  }
+
+  /** Ends every open stream (the broker is stopping). */
+  closeAll(): void {
+    for (const close of [...this.open]) close();
+  }
+}
+
+/** One message's answer: the trimmed response, or the request's refusal. Never rejects. */
+async function answer(
+  request: FetchRequest__Output | null | undefined,
+  session: FetchSession,
+  options: ReplicaFetchStreamOptions,
+): Promise<Omit<ReplicaFetchStreamResponse, 'correlationId'>> {
+  try {
+    if (request === null || request === undefined)
+      throw new ApiError('INVALID_REQUEST', 'ReplicaFetchStream message carries no FetchRequest');
+    if (request.replicaId < 0)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `ReplicaFetchStream is for follower brokers (replica_id >= 0), got replica_id ${request.replicaId}`,
+      );
+    const response = await options.fetch(request);
+    return { response: trimmed(request, response, session), errorName: '', errorMessage: '' };
+  } catch (error) {
+    return { response: null, ...namedError(error, options.report) };
+  }
+}
+
+function namedError(error: unknown, report: ServerErrorReporter | undefined): Required<ItemError> {
+  if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
+  const grpcStatus = toGrpcStatus(error, report);
+  return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: grpcStatus.details ?? 'internal error' };
+}
+
+/** `response` without the partitions the session says have nothing new. */
+function trimmed(request: FetchRequest__Output, response: FetchResponse, session: FetchSession): FetchResponse {
+  const asks: SessionAsk[] = [];
+  for (const topic of request.topics)
+    for (const p of topic.partitions)
+      asks.push({
+        topic: topic.name,
+        partition: p.partition,
+        fetchOffset: p.fetchOffset,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+      });
+  const answers: SessionAnswer[] = [];
+  for (const topic of response.topics ?? [])
+    for (const p of topic.partitions ?? [])
+      answers.push({
+        topic: topic.name ?? '',
+        partition: p.partition ?? 0,
+        errorName: p.errorName ?? '',
+        recordBytes: p.records?.length ?? 0,
+        diverging: p.divergingEpoch !== null && p.divergingEpoch !== undefined,
+        highWatermark: String(p.highWatermark ?? 0),
+        logStartOffset: String(p.logStartOffset ?? 0),
+        leaderEpoch: p.leaderEpoch ?? 0,
+      });
+  const sent = session.step(asks, answers);
+  let index = 0;
+  const topics = [];
+  for (const topic of response.topics ?? []) {
+    const partitions = (topic.partitions ?? []).filter(() => sent[index++] === true);
+    if (partitions.length > 0) topics.push({ ...topic, partitions });
+  }
+  return { topics };
+}
