@@ -331,12 +331,13 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
       batchIndex++;
     };
     for (let i = 0; i < 10; i++) appendBatch();
-    const tierer = await PartitionTierer.open(options(log, 7, { nowMs: () => clockMs }));
+    // Its own partition: the remote compaction test below tiers partition 7 against the same bucket.
+    const tierer = await PartitionTierer.open(options(log, 8, { nowMs: () => clockMs }));
     const requests = (): number => {
       const c = store.counters();
       return c.putRequests + c.getRequests + c.deleteRequests + c.listRequests;
     };
-    const metadataRecords = async (): Promise<number> => (await metadataLog.replay(TOPIC_ID, 7)).length;
+    const metadataRecords = async (): Promise<number> => (await metadataLog.replay(TOPIC_ID, 8)).length;
 
     // Only the active segment holds data: nothing is rolled, nothing is copied (no partial upload).
     const before = requests();
