@@ -23,10 +23,11 @@ import {
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
 } from '../../packages/tiering/src';
-import { ExitCode, runCli } from '@sluice/cli';
+import { ExitCode } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
-import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
+import { startMinio, type RunningMinio } from '../../test-support/minio';
 import { startSluice } from './local-sluice';
+import { sluiceCli, tieringBrokerConfig } from './tiered-support';
 
 jest.setTimeout(300_000);
 
@@ -69,13 +70,6 @@ function localSegments(cluster: LocalCluster, nodeId: number): string[] {
   }
 }
 
-async function sluiceCli(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
-  return { code, out, err };
-}
-
 describe('a compacted topic in tiered storage on real brokers and MinIO', () => {
   let minio: RunningMinio;
   let cluster: LocalCluster;
@@ -85,19 +79,8 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
   beforeAll(async () => {
     minio = await startMinio();
     tiering = {
-      'remote.log.storage.system.enable': 'true',
-      'remote.log.manager.task.interval.ms': '500',
+      ...tieringBrokerConfig(minio.endpointUrl, { bucket: BUCKET, prefix: PREFIX }),
       'remote.log.manager.compaction.interval.ms': '1500',
-      'remote.log.metadata.topic.num.partitions': '3',
-      'rsm.config.storage.s3.endpoint.url': minio.endpointUrl,
-      'rsm.config.storage.s3.region': 'us-east-1',
-      'rsm.config.storage.s3.bucket.name': BUCKET,
-      'rsm.config.storage.s3.path.style.access.enabled': 'true',
-      'rsm.config.storage.aws.access.key.id': MINIO_USER,
-      'rsm.config.storage.aws.secret.access.key': MINIO_PASSWORD,
-      'rsm.config.key.prefix': PREFIX,
-      'rsm.config.fetch.chunk.size': '262144',
-      'rsm.config.fetch.chunk.cache.size': '8388608',
     };
     cluster = await startSluice({
       name: 'tiered-compacted',

@@ -9,7 +9,7 @@
  * reads below the local log start). Scaled to a few minutes on two cores: the issue's 1 GiB run
  * is `SLUICE_TIERING_E2E_MIB=1024 npx jest e2e/test/tiered-storage.test.ts --testTimeout=3600000`.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer, type ConsumerRecord } from '../../packages/client/src';
 import {
@@ -20,46 +20,32 @@ import {
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
 } from '../../packages/tiering/src';
-import { ExitCode, runCli } from '@sluice/cli';
+import { ExitCode } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src';
-import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
+import { startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
+import {
+  localSegments as localSegmentsIn,
+  sluiceCli,
+  TIERED_PREFIX,
+  tieringBrokerConfig,
+  VALUE_BYTES,
+  valueFor,
+} from './tiered-support';
 
 const DATA_MIB = Number(process.env.SLUICE_TIERING_E2E_MIB ?? 24);
 jest.setTimeout(Math.max(300_000, DATA_MIB * 20_000));
 
 const TOPIC = 'tiered-e2e';
 const PARTITIONS = 3;
-const VALUE_BYTES = 1024;
 /** A multiple of PARTITIONS: records go round-robin, so each partition's high watermark is RECORDS / PARTITIONS. */
 const RECORDS = Math.floor((DATA_MIB * 1024 * 1024) / VALUE_BYTES / PARTITIONS) * PARTITIONS;
-const BUCKET = 'sluice-e2e';
-const PREFIX = 'e2e/';
-
-/** Deterministic content: the checker recomputes each record's value from its key. */
-function valueFor(seq: number): Buffer {
-  const value = Buffer.alloc(VALUE_BYTES);
-  for (let i = 0; i < VALUE_BYTES; i += 4) value.writeUInt32BE((seq * 2654435761 + i) >>> 0, i);
-  return value;
-}
+const PREFIX = TIERED_PREFIX;
 
 function localSegments(cluster: LocalCluster, nodeId: number, partition: number, topic = TOPIC): string[] {
-  try {
-    return readdirSync(join(cluster.brokers.dataDir(nodeId), `${topic}-${partition}`)).filter((name) =>
-      name.endsWith('.log'),
-    );
-  } catch {
-    return [];
-  }
-}
-
-async function sluiceCli(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
-  return { code, out, err };
+  return localSegmentsIn(cluster.brokers.dataDir(nodeId), topic, partition);
 }
 
 /** Sends `count` records (seq from `firstSeq`) round-robin over the partitions; all acknowledged. */
@@ -122,20 +108,7 @@ describe('tiered storage on real brokers and MinIO', () => {
 
   beforeAll(async () => {
     minio = await startMinio();
-    const tiering: Record<string, string> = {
-      'remote.log.storage.system.enable': 'true',
-      'remote.log.manager.task.interval.ms': '500',
-      'remote.log.metadata.topic.num.partitions': '3',
-      'rsm.config.storage.s3.endpoint.url': minio.endpointUrl,
-      'rsm.config.storage.s3.region': 'us-east-1',
-      'rsm.config.storage.s3.bucket.name': BUCKET,
-      'rsm.config.storage.s3.path.style.access.enabled': 'true',
-      'rsm.config.storage.aws.access.key.id': MINIO_USER,
-      'rsm.config.storage.aws.secret.access.key': MINIO_PASSWORD,
-      'rsm.config.key.prefix': PREFIX,
-      'rsm.config.fetch.chunk.size': '262144',
-      'rsm.config.fetch.chunk.cache.size': '8388608',
-    };
+    const tiering = tieringBrokerConfig(minio.endpointUrl);
     cluster = await startSluice({
       name: 'tiered',
       // Followers drop what lies below the leader's log start on their retention pass.

@@ -24,18 +24,21 @@ export const TIERED_TOPIC_CONFIGS = {
 export const IDEMPOTENT_RECORDS_PER_BATCH = 3;
 
 /** The brokers' cluster settings for tiered storage against the MinIO at `endpointUrl`. */
-export function tieringBrokerConfig(endpointUrl: string): Record<string, string> {
+export function tieringBrokerConfig(
+  endpointUrl: string,
+  place: { readonly bucket: string; readonly prefix: string } = { bucket: TIERED_BUCKET, prefix: TIERED_PREFIX },
+): Record<string, string> {
   return {
     'remote.log.storage.system.enable': 'true',
     'remote.log.manager.task.interval.ms': '500',
     'remote.log.metadata.topic.num.partitions': '3',
     'rsm.config.storage.s3.endpoint.url': endpointUrl,
     'rsm.config.storage.s3.region': 'us-east-1',
-    'rsm.config.storage.s3.bucket.name': TIERED_BUCKET,
+    'rsm.config.storage.s3.bucket.name': place.bucket,
     'rsm.config.storage.s3.path.style.access.enabled': 'true',
     'rsm.config.storage.aws.access.key.id': MINIO_USER,
     'rsm.config.storage.aws.secret.access.key': MINIO_PASSWORD,
-    'rsm.config.key.prefix': TIERED_PREFIX,
+    'rsm.config.key.prefix': place.prefix,
     'rsm.config.fetch.chunk.size': '262144',
     'rsm.config.fetch.chunk.cache.size': '8388608',
   };
