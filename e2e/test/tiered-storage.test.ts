@@ -27,6 +27,7 @@ import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../p
 import { startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
 import {
+  epochEndOffsets,
   localSegments as localSegmentsIn,
   sluiceCli,
   TIERED_PREFIX,
@@ -618,28 +619,8 @@ describe('tiered storage on real brokers and MinIO', () => {
 
     // Its leader-epoch cache is the leader's: OffsetForLeaderEpoch answers the same for every epoch
     // once it leads (preferred election), as the previous leader answered.
-    const epochEnds = async (brokerId: number, epochs: readonly number[]) => {
-      const client = createGrpcClient('Broker', cluster.brokers.address(brokerId));
-      try {
-        const answer = await unaryCall(
-          client,
-          'OffsetForLeaderEpoch',
-          {
-            replicaId: -1,
-            topics: [
-              {
-                name: topic,
-                partitions: epochs.map((leaderEpoch) => ({ partition: 0, currentLeaderEpoch: -1, leaderEpoch })),
-              },
-            ],
-          },
-          { timeoutMs: 10_000 },
-        );
-        return answer.topics[0]!.partitions.map((p) => [p.errorName, p.leaderEpoch, Number(p.endOffset)]);
-      } finally {
-        client.close();
-      }
-    };
+    const epochEnds = (brokerId: number, epochs: readonly number[]) =>
+      epochEndOffsets(cluster.brokers.address(brokerId), topic, epochs);
     const { leader: previousLeader, leaderEpoch: previousEpoch } = await describe();
     // Every epoch up to the previous leader's (a new leader then adds its own at its log end).
     const epochs = Array.from({ length: previousEpoch + 1 }, (_, epoch) => epoch);
