@@ -18,6 +18,7 @@
  * third of the Buffer bytes the brokers' JavaScript allocated.
  */
 import type { PackageDefinition } from '@grpc/proto-loader';
+import { mapMethods } from './method-definitions';
 import { encodeFetchResponse, encodeReplicaFetchStreamResponse, type EncodeTarget } from '@sluice/proto';
 
 /** The scratch space is kept up to this size; a larger answer gets a Buffer of its own. */
@@ -55,20 +56,6 @@ export class ScratchSpace {
   }
 }
 
-interface MethodDefinitionLike {
-  readonly path: string;
-  readonly responseSerialize: (value: unknown) => Buffer;
-}
-
-function isMethodDefinition(value: unknown): value is MethodDefinitionLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { path?: unknown }).path === 'string' &&
-    typeof (value as { responseSerialize?: unknown }).responseSerialize === 'function'
-  );
-}
-
 const installed = new WeakMap<PackageDefinition, PackageDefinition>();
 /** The process's one scratch space: every server's serializers share it (see ScratchSpace). */
 const processScratch = new ScratchSpace();
@@ -81,29 +68,15 @@ const processScratch = new ScratchSpace();
 export function recordAnswerSerializers(definition: PackageDefinition): PackageDefinition {
   const known = installed.get(definition);
   if (known !== undefined) return known;
-  const copy: PackageDefinition = {};
-  for (const [name, entry] of Object.entries(definition)) {
-    const methods = Object.entries(entry as object);
-    if (!methods.some(([, method]) => isMethodDefinition(method) && ENCODERS.has(method.path))) {
-      copy[name] = entry;
-      continue;
-    }
-    copy[name] = Object.fromEntries(
-      methods.map(([methodName, method]) => {
-        const encoder = isMethodDefinition(method) ? ENCODERS.get(method.path) : undefined;
-        if (encoder === undefined) return [methodName, method];
-        const { responseSerialize } = method as MethodDefinitionLike;
-        return [
-          methodName,
-          {
-            ...(method as object),
-            responseSerialize: (value: unknown): Buffer =>
-              encoder(value, processScratch.take) ?? responseSerialize(value),
-          },
-        ];
-      }),
-    ) as unknown as PackageDefinition[string];
-  }
+  const copy = mapMethods(definition, (method) => {
+    const encoder = ENCODERS.get(method.path);
+    if (encoder === undefined) return method;
+    const { responseSerialize } = method;
+    return {
+      ...method,
+      responseSerialize: (value: unknown): Buffer => encoder(value, processScratch.take) ?? responseSerialize(value),
+    };
+  });
   installed.set(definition, copy);
   return copy;
 }
