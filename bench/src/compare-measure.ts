@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { LoadResult, LoadSpec } from './compare-load';
+import { CPU_PROFILE_HOOK } from './cpu-profile-env';
 import { ProcSampler, runTracked, type RunningSystem } from './compare-procs';
 import type { ResultRow } from './compare-table';
 import { runKafkaTool } from './compare-kafka';
@@ -23,13 +24,16 @@ export const DRIVER_LABEL: Record<SystemName, string> = {
 export async function runLoadProcess(spec: LoadSpec, env: Readonly<Record<string, string>> = {}): Promise<LoadResult> {
   // With --cpu-prof the load process (the client side) is profiled too, into <dir>/client.
   const profileDir = process.env.SLUICE_COMPARE_CPU_PROFILE;
-  const profile =
-    profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'client')}`];
+  const profiled = profileDir !== undefined && profileDir !== '';
+  const profile = profiled ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'client')}`] : [];
+  // --heap-prof: the hook samples the load process's allocations too (its CPU profile is --cpu-prof's).
+  const heap = profiled && process.env.SLUICE_COMPARE_HEAP_PROFILE === '1';
+  if (heap) profile.push('--require', CPU_PROFILE_HOOK);
   const run = await runTracked(
     process.execPath,
     [...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)],
     900_000,
-    { env: { ...process.env, ...env } },
+    { env: { ...process.env, ...env, ...(heap ? { SLUICE_BENCH_HEAP_PROFILE_DIR: join(profileDir, 'client') } : {}) } },
   );
   const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (run.code !== 0 || line === undefined)

@@ -42,7 +42,10 @@ export async function startSluice(
         controller: { count: 3 },
         broker: {
           config: { 'min.insync.replicas': Math.min(2, replication) },
-          env: { ...cpuProfileEnv(process.env.SLUICE_COMPARE_CPU_PROFILE), ...tracing?.env },
+          env: {
+            ...cpuProfileEnv(process.env.SLUICE_COMPARE_CPU_PROFILE, process.env.SLUICE_COMPARE_HEAP_PROFILE === '1'),
+            ...tracing?.env,
+          },
         },
         coordinator: { count: 0 },
       },

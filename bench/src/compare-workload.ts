@@ -128,6 +128,8 @@ export interface Plan {
   readonly keep: boolean;
   /** Profile sluice's brokers (V8 sampling profiler) into this directory. */
   readonly cpuProfileDir: string | undefined;
+  /** With cpuProfileDir: also sample every allocation and count GCs (brokers and load process). */
+  readonly heapProfile: boolean;
   /**
    * sluice's tracing rows: percentages of traces sampled (OpenTelemetry on in every broker and in
    * the clients, exporting OTLP), each its own cluster, produce and e2e settings only. The plain
@@ -178,7 +180,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage: pnpm bench:compare [--quick | --scaling] [--systems sluice,kafka,kafkajs,nats,redis]
   [--record-size 1024] [--records N] [--partitions 6 (--quick: 12)] [--replication 3] [--acks all,leader,durable]
   [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
-  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--cpu-prof DIR]
+  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--cpu-prof DIR [--heap-prof]]
   fair run (the default): [--runs 4] [--probe-runs 2] [--producer-configs defaults,tuned,best]
   [--sluice-best batch.size=1048576,linger.ms=5] [--warmup-tolerance 5] [--warmup-min-records 3000000] [--warmup-max-runs 12]
   --scaling: [--scaling-partitions 6,60,600,6000] [--scaling-producers 1,4,16] [--runs 2]`;
@@ -230,6 +232,7 @@ function list<T extends string>(
 const KNOWN_FLAGS = new Set([
   '--quick',
   '--keep',
+  '--heap-prof',
   '--systems',
   '--record-size',
   '--records',
@@ -260,10 +263,17 @@ const KNOWN_FLAGS = new Set([
   '--scaling-partitions',
   '--scaling-producers',
 ]);
-const BOOLEAN_FLAGS = new Set(['--quick', '--keep', '--scaling']);
+const BOOLEAN_FLAGS = new Set(['--quick', '--keep', '--scaling', '--heap-prof']);
 
 export function formatRate(rate: number): string {
   return rate.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/** `--heap-prof` writes next to the CPU profiles, so it needs `--cpu-prof DIR`. */
+function heapProfile(argv: readonly string[]): boolean {
+  if (!argv.includes('--heap-prof')) return false;
+  if (flagValue(argv, '--cpu-prof') === undefined) throw new UsageError('--heap-prof needs --cpu-prof DIR');
+  return true;
 }
 
 /** A comma list of positive integers (`6,60,600`). */
@@ -438,6 +448,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     outputDir: flagValue(argv, '--out'),
     keep: argv.includes('--keep'),
     cpuProfileDir: flagValue(argv, '--cpu-prof'),
+    heapProfile: heapProfile(argv),
     // The tracing and security rows measure sluice against itself: in the quick pass by default,
     // in the fair and scaling runs only when asked (they would take the fair run past 25 minutes).
     tracingPercents: tracingPercents(flagValue(argv, '--tracing'), quick ? [1, 100] : []),

@@ -259,6 +259,10 @@ async function main(): Promise<void> {
   if (plan.cpuProfileDir !== undefined) {
     mkdirSync(plan.cpuProfileDir, { recursive: true });
     process.env.SLUICE_COMPARE_CPU_PROFILE = resolve(plan.cpuProfileDir);
+    if (plan.heapProfile) {
+      process.env.SLUICE_COMPARE_HEAP_PROFILE = '1';
+      mkdirSync(join(plan.cpuProfileDir, 'client'), { recursive: true });
+    }
   }
   const rows: ResultRow[] = [];
   const skipped: string[] = [];

@@ -1,15 +1,20 @@
 /**
  * The environment that makes a sluice process profile itself: Node refuses --cpu-prof in
  * NODE_OPTIONS, so `--require cpu-profile-hook.js` preloads a hook that runs the V8 profiler and
- * writes `CPU.<pid>.cpuprofile` into `profileDir` on a clean exit. Given to LocalCluster as a
- * role's `env`; empty (no profiling) when `profileDir` is undefined or empty.
+ * writes `CPU.<pid>.cpuprofile` into `profileDir` on a clean exit. With `heap` the hook also
+ * samples every allocation and counts garbage collections (`HEAP.<pid>.heapprofile`,
+ * `GC.<pid>.json`, same directory). Given to LocalCluster as a role's `env`; empty (no
+ * profiling) when `profileDir` is undefined or empty.
  */
 import { join } from 'node:path';
 
-export function cpuProfileEnv(profileDir: string | undefined): Record<string, string> {
+export const CPU_PROFILE_HOOK = join(__dirname, 'cpu-profile-hook.js');
+
+export function cpuProfileEnv(profileDir: string | undefined, heap = false): Record<string, string> {
   if (profileDir === undefined || profileDir === '') return {};
   return {
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-hook.js')}`.trim(),
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${CPU_PROFILE_HOOK}`.trim(),
     SLUICE_BENCH_CPU_PROFILE_DIR: profileDir,
+    ...(heap ? { SLUICE_BENCH_HEAP_PROFILE_DIR: profileDir } : {}),
   };
 }

@@ -121,6 +121,16 @@ describe('flags', () => {
     expect(() => parsePlan(['--sluice-best', 'acks=1'])).toThrow(/only batch.size/);
     expect(() => parsePlan(['--sluice-best', 'batch.size=0'])).toThrow(UsageError);
     expect(() => parsePlan(['--runs', '0'])).toThrow(/positive integer/);
+    expect(() => parsePlan(['--heap-prof'])).toThrow(/--heap-prof needs --cpu-prof DIR/);
+  });
+
+  it('profiles allocations only when asked, next to the CPU profiles', () => {
+    expect(parsePlan(['--cpu-prof', '/tmp/p'])).toMatchObject({ cpuProfileDir: '/tmp/p', heapProfile: false });
+    expect(parsePlan(['--cpu-prof', '/tmp/p', '--heap-prof', '--quick'])).toMatchObject({
+      cpuProfileDir: '/tmp/p',
+      heapProfile: true,
+      mode: 'quick',
+    });
   });
 });
 

@@ -223,12 +223,16 @@ describe('LocalCluster on real processes', () => {
       const info = await cluster.admin.describeCluster();
       expect(info.brokers).toEqual([expect.objectContaining({ brokerId: 1, fenced: false })]);
       expect(readFileSync(cluster.controllers.logFile(1), 'utf8')).not.toBe('');
-      // Each process runs with its service's node-flags (the broker's young generation), others with none.
+      // Each process runs with its service's node-flags (the broker's young generation and external
+      // memory accounting), others with none.
       const commandLine = (pid: number | undefined): string[] =>
         readFileSync(`/proc/${pid}/cmdline`, 'utf8')
           .split('\0')
           .filter((arg) => arg !== '');
-      expect(commandLine(cluster.brokers.pid(1)).slice(1, 2)).toEqual(['--max-semi-space-size=32']);
+      expect(commandLine(cluster.brokers.pid(1)).slice(1, 3)).toEqual([
+        '--max-semi-space-size=32',
+        '--external-memory-accounted-in-global-limit',
+      ]);
       expect(commandLine(cluster.controllers.pid(1))[1]).toBe(serviceMainPath('controller'));
 
       const brokerPid = cluster.brokers.pid(1);
@@ -272,7 +276,10 @@ describe('launcher helpers', () => {
   });
 
   it("reads a service's node-flags, none without the file, and refuses anything but single --flags", () => {
-    expect(serviceNodeFlags('broker')).toEqual(['--max-semi-space-size=32']);
+    expect(serviceNodeFlags('broker')).toEqual([
+      '--max-semi-space-size=32',
+      '--external-memory-accounted-in-global-limit',
+    ]);
     const root = mkdtempSync(join(tmpdir(), 'sluice-node-flags-'));
     try {
       expect(serviceNodeFlags('broker', root)).toEqual([]);

@@ -13,3 +13,4 @@ export * from './calls';
 export * from './errors';
 export * from './reflection-descriptors';
 export * from './channel-security';
+export * from './fetch-response-encoder';

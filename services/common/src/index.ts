@@ -17,3 +17,4 @@ export * from './security/service-authenticator';
 export * from './security/service-security';
 export * from './metadata-follower';
 export * from './security/acl-feed';
+export * from './record-answer-serializers';

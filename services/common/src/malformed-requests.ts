@@ -18,24 +18,11 @@ import {
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { toGrpcStatus } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
+import { mapMethods } from './method-definitions';
 
 /** What a message that failed to decode is handed on as (never to a handler). */
 export class MalformedRequest {
   constructor(readonly reason: string) {}
-}
-
-interface MethodDefinitionLike {
-  readonly path: string;
-  readonly requestDeserialize: (bytes: Buffer) => unknown;
-}
-
-function isMethodDefinition(value: unknown): value is MethodDefinitionLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { path?: unknown }).path === 'string' &&
-    typeof (value as { requestDeserialize?: unknown }).requestDeserialize === 'function'
-  );
 }
 
 const tolerant = new WeakMap<PackageDefinition, PackageDefinition>();
@@ -44,32 +31,16 @@ const tolerant = new WeakMap<PackageDefinition, PackageDefinition>();
 export function tolerantRequests(definition: PackageDefinition): PackageDefinition {
   const known = tolerant.get(definition);
   if (known !== undefined) return known;
-  const copy: PackageDefinition = {};
-  for (const [name, entry] of Object.entries(definition)) {
-    const methods = Object.entries(entry as object);
-    if (methods.length === 0 || !methods.every(([, method]) => isMethodDefinition(method))) {
-      copy[name] = entry;
-      continue;
-    }
-    copy[name] = Object.fromEntries(
-      methods.map(([methodName, method]) => {
-        const { requestDeserialize } = method as MethodDefinitionLike;
-        return [
-          methodName,
-          {
-            ...(method as object),
-            requestDeserialize: (bytes: Buffer): unknown => {
-              try {
-                return requestDeserialize(bytes);
-              } catch (error) {
-                return new MalformedRequest(error instanceof Error ? error.message : String(error));
-              }
-            },
-          },
-        ];
-      }),
-    ) as unknown as PackageDefinition[string];
-  }
+  const copy = mapMethods(definition, (method) => ({
+    ...method,
+    requestDeserialize: (bytes: Buffer): unknown => {
+      try {
+        return method.requestDeserialize(bytes);
+      } catch (error) {
+        return new MalformedRequest(error instanceof Error ? error.message : String(error));
+      }
+    },
+  }));
   tolerant.set(definition, copy);
   return copy;
 }

@@ -9,7 +9,9 @@
  *   serves, so `grpcurl -plaintext host:port list` / `describe` work against any sluice port;
  * - a bounded close: in-flight calls get `shutdownGraceMs`, then the server is forced down;
  * - each call stamped when grpc-js hands it over, where its queue time starts (rpc-call-context.ts);
- * - a request that does not decode refused as INVALID_REQUEST (malformed-requests.ts).
+ * - a request that does not decode refused as INVALID_REQUEST (malformed-requests.ts);
+ * - Fetch and ReplicaFetchStream answers hand-encoded into reused scratch space
+ *   (record-answer-serializers.ts): no protobufjs copy of the records per answer.
  */
 import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerOptions } from '@grpc/grpc-js';
@@ -19,6 +21,7 @@ import { ServerGrpc } from '@nestjs/microservices';
 import { formatHostPort } from '@sluice/proto';
 import { DEFAULT_SERVER_OPTIONS, widenServerFlowControlWindows } from '@sluice/runtime';
 import { refuseMalformedRequests, tolerantRequests } from './malformed-requests';
+import { recordAnswerSerializers } from './record-answer-serializers';
 import { markCallReceived, peerHostOf } from './rpc-call-context';
 
 export interface SluiceGrpcServerOptions {
@@ -81,8 +84,9 @@ export class SluiceGrpcServer extends ServerGrpc {
     super({
       url: formatHostPort(sluiceOptions.host, sluiceOptions.port),
       package: [...new Set(sluiceOptions.services.map(packageOf))],
-      // A request that does not decode reaches refuseMalformedRequests, not grpc-js's nameless INTERNAL.
-      packageDefinition: tolerantRequests(sluiceOptions.packageDefinition),
+      // A request that does not decode reaches refuseMalformedRequests, not grpc-js's nameless INTERNAL;
+      // answers carrying records are hand-encoded into scratch space (record-answer-serializers.ts).
+      packageDefinition: recordAnswerSerializers(tolerantRequests(sluiceOptions.packageDefinition)),
       onLoadPackageDefinition: reflection
         ? (definition, server) =>
             new ReflectionService((sluiceOptions.reflectionDescriptors ?? definition) as PackageDefinition, {

@@ -1,0 +1,339 @@
+/**
+ * A hand-written protobuf encoder for the answers that carry records: `FetchResponse` (unary
+ * Fetch, consumers) and `ReplicaFetchStreamResponse` (followers). It writes the header fields and
+ * the record bytes into one buffer the caller provides, in one pass after sizing, with no
+ * intermediate objects; the bytes are exactly what proto-loader's serializer writes (protobufjs
+ * `fromObject` then `encode`: fields in number order, a field written whenever it is set even to
+ * its default, negative int32/int64 as 10-byte varints), so a peer cannot tell the two apart
+ * (fetch-response-encoder.test.ts compares them on generated messages).
+ *
+ * It takes only the shapes the broker builds: plain objects, numbers (int64 also as decimal
+ * strings of at most 15 digits), well-formed strings, Buffers / Uint8Arrays. Anything else (a Long,
+ * base64 records, a protobufjs message instance, a lone surrogate, a wrong type) returns null, and
+ * the caller encodes with protobufjs, which then encodes or refuses it exactly as before.
+ */
+
+/** What a message's size is computed into: a nested message's size is needed before its bytes. */
+interface Sizes {
+  /** Sizes of nested messages in the order the write pass meets them. */
+  readonly nested: number[];
+}
+
+/** Field tags (field number << 3 | wire type): 0 varint, 2 length-delimited. */
+const TAG = Object.freeze({
+  // FetchResponse
+  responseTopics: (1 << 3) | 2,
+  // FetchTopicResult
+  topicName: (1 << 3) | 2,
+  topicPartitions: (2 << 3) | 2,
+  // FetchPartitionResult
+  partition: (1 << 3) | 0,
+  errorName: (2 << 3) | 2,
+  errorMessage: (3 << 3) | 2,
+  highWatermark: (4 << 3) | 0,
+  logStartOffset: (5 << 3) | 0,
+  records: (6 << 3) | 2,
+  divergingEpoch: (7 << 3) | 2,
+  leaderEpoch: (8 << 3) | 0,
+  // EpochEndOffset
+  epoch: (1 << 3) | 0,
+  endOffset: (2 << 3) | 0,
+  // ReplicaFetchStreamResponse
+  correlationId: (1 << 3) | 0,
+  streamResponse: (2 << 3) | 2,
+  streamErrorName: (3 << 3) | 2,
+  streamErrorMessage: (4 << 3) | 2,
+});
+
+/** A 64-bit two's complement varint of a negative number is always 10 bytes. */
+const NEGATIVE_VARINT_BYTES = 10;
+/** Longer int64 strings may not be safe integers: protobufjs (Long.fromString) handles those. */
+const INT64_STRING = /^-?\d{1,15}$/;
+
+/** Thrown inside the encoder when the message is not a shape it takes; never escapes. */
+class NotHandled extends Error {}
+const NOT_HANDLED = new NotHandled('not a shape the hand encoder takes');
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function varintBytes(value: number): number {
+  // value is a non-negative safe integer here.
+  let bytes = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** int32 as protobufjs takes it: `value | 0`, negatives sign-extended to 64 bits. */
+function int32Of(value: unknown): number {
+  if (typeof value !== 'number') throw NOT_HANDLED;
+  return value | 0;
+}
+
+function int64Of(value: unknown): number {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw NOT_HANDLED;
+    return value;
+  }
+  if (typeof value === 'string' && INT64_STRING.test(value)) return Number(value);
+  throw NOT_HANDLED;
+}
+
+function signedVarintBytes(value: number): number {
+  return value < 0 ? NEGATIVE_VARINT_BYTES : varintBytes(value);
+}
+
+/** ES2024's String.prototype.isWellFormed (Node >= 20); the workspace's TypeScript lib predates it. */
+type MaybeWellFormed = string & { isWellFormed(): boolean };
+
+function stringOf(value: unknown): string {
+  // A lone surrogate: protobufjs' own UTF-8 writer and Buffer's disagree on it; leave it to protobufjs.
+  if (typeof value !== 'string' || !(value as MaybeWellFormed).isWellFormed()) throw NOT_HANDLED;
+  return value;
+}
+
+function bytesOf(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw NOT_HANDLED;
+  return value;
+}
+
+function lengthDelimitedBytes(length: number): number {
+  return 1 + varintBytes(length) + length;
+}
+
+function stringFieldBytes(value: unknown): number {
+  return value === undefined || value === null ? 0 : lengthDelimitedBytes(Buffer.byteLength(stringOf(value), 'utf8'));
+}
+
+function int32FieldBytes(value: unknown): number {
+  return value === undefined || value === null ? 0 : 1 + signedVarintBytes(int32Of(value));
+}
+
+function int64FieldBytes(value: unknown): number {
+  return value === undefined || value === null ? 0 : 1 + signedVarintBytes(int64Of(value));
+}
+
+/** A nested message field; `size` computes the body (and pushes its own nested sizes). */
+function messageFieldBytes(value: unknown, sizes: Sizes, size: (message: Record<string, unknown>) => number): number {
+  if (value === undefined || value === null) return 0;
+  if (!isPlainObject(value)) throw NOT_HANDLED;
+  const at = sizes.nested.length;
+  sizes.nested.push(0);
+  const body = size(value);
+  sizes.nested[at] = body;
+  return lengthDelimitedBytes(body);
+}
+
+function repeatedFieldBytes(value: unknown, sizes: Sizes, size: (message: Record<string, unknown>) => number): number {
+  // protobufjs: a falsy value is no field, a truthy non-array is refused.
+  if (value === undefined || value === null) return 0;
+  if (!Array.isArray(value)) throw NOT_HANDLED;
+  let bytes = 0;
+  for (const item of value) {
+    if (!isPlainObject(item)) throw NOT_HANDLED;
+    bytes += messageFieldBytes(item, sizes, size);
+  }
+  return bytes;
+}
+
+function epochEndOffsetBytes(message: Record<string, unknown>): number {
+  return int32FieldBytes(message.epoch) + int64FieldBytes(message.endOffset);
+}
+
+function partitionResultBytes(sizes: Sizes): (message: Record<string, unknown>) => number {
+  return (message) => {
+    const records = message.records;
+    return (
+      int32FieldBytes(message.partition) +
+      stringFieldBytes(message.errorName) +
+      stringFieldBytes(message.errorMessage) +
+      int64FieldBytes(message.highWatermark) +
+      int64FieldBytes(message.logStartOffset) +
+      (records === undefined || records === null ? 0 : lengthDelimitedBytes(bytesOf(records).length)) +
+      messageFieldBytes(message.divergingEpoch, sizes, epochEndOffsetBytes) +
+      int32FieldBytes(message.leaderEpoch)
+    );
+  };
+}
+
+function topicResultBytes(sizes: Sizes): (message: Record<string, unknown>) => number {
+  const partition = partitionResultBytes(sizes);
+  return (message) => stringFieldBytes(message.name) + repeatedFieldBytes(message.partitions, sizes, partition);
+}
+
+function fetchResponseBytes(sizes: Sizes): (message: Record<string, unknown>) => number {
+  const topic = topicResultBytes(sizes);
+  return (message) => repeatedFieldBytes(message.topics, sizes, topic);
+}
+
+function streamResponseBytes(sizes: Sizes): (message: Record<string, unknown>) => number {
+  const response = fetchResponseBytes(sizes);
+  return (message) =>
+    int64FieldBytes(message.correlationId) +
+    messageFieldBytes(message.response, sizes, response) +
+    stringFieldBytes(message.errorName) +
+    stringFieldBytes(message.errorMessage);
+}
+
+/** The write pass: sizes were checked by the size pass, so the values are known good here. */
+class Writer {
+  private at = 0;
+  private nestedAt = 0;
+
+  constructor(
+    private readonly target: Buffer,
+    private readonly sizes: Sizes,
+  ) {}
+
+  get written(): number {
+    return this.at;
+  }
+
+  private varint(value: number): void {
+    const target = this.target;
+    while (value >= 0x80) {
+      target[this.at++] = (value % 128) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    target[this.at++] = value;
+  }
+
+  private signedVarint(value: number): void {
+    if (value >= 0) return this.varint(value);
+    // Two's complement over 64 bits, 7 bits at a time: always 10 bytes.
+    let bits = BigInt.asUintN(64, BigInt(value));
+    for (let i = 0; i < NEGATIVE_VARINT_BYTES - 1; i++) {
+      this.target[this.at++] = Number(bits & 0x7fn) | 0x80;
+      bits >>= 7n;
+    }
+    this.target[this.at++] = Number(bits);
+  }
+
+  int32(tag: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    this.target[this.at++] = tag;
+    this.signedVarint(int32Of(value));
+  }
+
+  int64(tag: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    this.target[this.at++] = tag;
+    this.signedVarint(int64Of(value));
+  }
+
+  string(tag: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    const text = value as string;
+    this.target[this.at++] = tag;
+    this.varint(Buffer.byteLength(text, 'utf8'));
+    this.at += this.target.write(text, this.at, 'utf8');
+  }
+
+  bytes(tag: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    const bytes = value as Uint8Array;
+    this.target[this.at++] = tag;
+    this.varint(bytes.length);
+    this.target.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
+  message(tag: number, value: unknown, write: (message: Record<string, unknown>) => void): void {
+    if (value === undefined || value === null) return;
+    this.target[this.at++] = tag;
+    this.varint(this.sizes.nested[this.nestedAt++]!);
+    write(value as Record<string, unknown>);
+  }
+
+  repeated(tag: number, value: unknown, write: (message: Record<string, unknown>) => void): void {
+    if (value === undefined || value === null) return;
+    for (const item of value as unknown[]) this.message(tag, item, write);
+  }
+}
+
+function writeEpochEndOffset(w: Writer): (message: Record<string, unknown>) => void {
+  return (message) => {
+    w.int32(TAG.epoch, message.epoch);
+    w.int64(TAG.endOffset, message.endOffset);
+  };
+}
+
+function writePartitionResult(w: Writer): (message: Record<string, unknown>) => void {
+  const epoch = writeEpochEndOffset(w);
+  return (message) => {
+    w.int32(TAG.partition, message.partition);
+    w.string(TAG.errorName, message.errorName);
+    w.string(TAG.errorMessage, message.errorMessage);
+    w.int64(TAG.highWatermark, message.highWatermark);
+    w.int64(TAG.logStartOffset, message.logStartOffset);
+    w.bytes(TAG.records, message.records);
+    w.message(TAG.divergingEpoch, message.divergingEpoch, epoch);
+    w.int32(TAG.leaderEpoch, message.leaderEpoch);
+  };
+}
+
+function writeTopicResult(w: Writer): (message: Record<string, unknown>) => void {
+  const partition = writePartitionResult(w);
+  return (message) => {
+    w.string(TAG.topicName, message.name);
+    w.repeated(TAG.topicPartitions, message.partitions, partition);
+  };
+}
+
+function writeFetchResponse(w: Writer): (message: Record<string, unknown>) => void {
+  const topic = writeTopicResult(w);
+  return (message) => w.repeated(TAG.responseTopics, message.topics, topic);
+}
+
+function writeStreamResponse(w: Writer): (message: Record<string, unknown>) => void {
+  const response = writeFetchResponse(w);
+  return (message) => {
+    w.int64(TAG.correlationId, message.correlationId);
+    w.message(TAG.streamResponse, message.response, response);
+    w.string(TAG.streamErrorName, message.errorName);
+    w.string(TAG.streamErrorMessage, message.errorMessage);
+  };
+}
+
+/** Where the encoded bytes go: a Buffer of exactly `sizeBytes` (a fresh one, or scratch space). */
+export type EncodeTarget = (sizeBytes: number) => Buffer;
+
+function encode(
+  message: unknown,
+  target: EncodeTarget,
+  size: (sizes: Sizes) => (message: Record<string, unknown>) => number,
+  write: (w: Writer) => (message: Record<string, unknown>) => void,
+): Buffer | null {
+  if (!isPlainObject(message)) return null;
+  const sizes: Sizes = { nested: [] };
+  let sizeBytes: number;
+  try {
+    sizeBytes = size(sizes)(message);
+  } catch (error) {
+    if (error instanceof NotHandled) return null;
+    throw error;
+  }
+  const buffer = target(sizeBytes);
+  if (buffer.length !== sizeBytes) throw new Error(`encode target gave ${buffer.length} bytes for ${sizeBytes}`);
+  const writer = new Writer(buffer, sizes);
+  write(writer)(message);
+  if (writer.written !== sizeBytes)
+    throw new Error(`fetch response encoder invariant: wrote ${writer.written} of ${sizeBytes} bytes`);
+  return buffer;
+}
+
+/** `sluice.v1.FetchResponse` as protobufjs would encode it, or null for a shape left to protobufjs. */
+export function encodeFetchResponse(message: unknown, target: EncodeTarget): Buffer | null {
+  return encode(message, target, fetchResponseBytes, writeFetchResponse);
+}
+
+/** `sluice.v1.ReplicaFetchStreamResponse` as protobufjs would encode it, or null (see above). */
+export function encodeReplicaFetchStreamResponse(message: unknown, target: EncodeTarget): Buffer | null {
+  return encode(message, target, streamResponseBytes, writeStreamResponse);
+}

@@ -1,0 +1,82 @@
+/**
+ * The servers' serializers for the answers that carry records (Fetch, ReplicaFetchStream):
+ * hand-encoded (`encodeFetchResponse`, byte-identical to protobufjs) into one reused scratch
+ * buffer instead of a fresh Buffer per answer.
+ *
+ * Why a scratch buffer is safe here, and only here: grpc-js's server frames every answer in
+ * `serializeMessage`, which calls the method's `responseSerialize` and at once copies its result
+ * behind the 5-byte gRPC prefix into a new Buffer, synchronously, keeping nothing (servers do not
+ * compress answers). The serialized bytes are dead the moment the serializer returns to it, so the
+ * next answer may overwrite them. (A client's request serializer is not called that way: its
+ * bytes are copied after an await. These serializers are installed on servers only.)
+ * record-answer-serializers.test.ts checks this against a real grpc-js server: many concurrent
+ * answers of different sizes arrive intact.
+ *
+ * Why it matters: every Buffer's bytes count toward V8's external-memory limit, and each time the
+ * limit is crossed V8 runs a full mark-compact; at the produce plateau the brokers' GC time was
+ * mostly those (docs/performance.md, section 6). protobufjs' copy of every follower's answer was a
+ * third of the Buffer bytes the brokers' JavaScript allocated.
+ */
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { mapMethods } from './method-definitions';
+import { encodeFetchResponse, encodeReplicaFetchStreamResponse, type EncodeTarget } from '@sluice/proto';
+
+/** The scratch space is kept up to this size; a larger answer gets a Buffer of its own. */
+export const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
+/** Starting size of the scratch space (it doubles as answers need, up to MAX_SCRATCH_BYTES). */
+const INITIAL_SCRATCH_BYTES = 64 * 1024;
+
+/** The methods whose answers are hand-encoded, by gRPC path. */
+const ENCODERS: ReadonlyMap<string, (message: unknown, target: EncodeTarget) => Buffer | null> = new Map([
+  ['/sluice.v1.Broker/Fetch', encodeFetchResponse],
+  ['/sluice.v1.Broker/ReplicaFetchStream', encodeReplicaFetchStreamResponse],
+]);
+
+/**
+ * One growing scratch buffer: `take(n)` returns its first n bytes (valid until the next call),
+ * or a fresh Buffer above MAX_SCRATCH_BYTES. One per process is enough: serializing is synchronous.
+ */
+export class ScratchSpace {
+  private buffer = Buffer.allocUnsafeSlow(INITIAL_SCRATCH_BYTES);
+
+  constructor(private readonly maxRetainedBytes = MAX_SCRATCH_BYTES) {}
+
+  readonly take: EncodeTarget = (sizeBytes) => {
+    if (sizeBytes > this.maxRetainedBytes) return Buffer.allocUnsafe(sizeBytes);
+    if (sizeBytes > this.buffer.length) {
+      let length = this.buffer.length;
+      while (length < sizeBytes) length *= 2;
+      this.buffer = Buffer.allocUnsafeSlow(Math.min(length, this.maxRetainedBytes));
+    }
+    return this.buffer.subarray(0, sizeBytes);
+  };
+
+  get capacityBytes(): number {
+    return this.buffer.length;
+  }
+}
+
+const installed = new WeakMap<PackageDefinition, PackageDefinition>();
+/** The process's one scratch space: every server's serializers share it (see ScratchSpace). */
+const processScratch = new ScratchSpace();
+
+/**
+ * The same package definition with the record-carrying answers hand-encoded into `scratch`; a
+ * message the hand encoder does not take goes to the method's protobufjs serializer as before.
+ * For a server's definition only (see above).
+ */
+export function recordAnswerSerializers(definition: PackageDefinition): PackageDefinition {
+  const known = installed.get(definition);
+  if (known !== undefined) return known;
+  const copy = mapMethods(definition, (method) => {
+    const encoder = ENCODERS.get(method.path);
+    if (encoder === undefined) return method;
+    const { responseSerialize } = method;
+    return {
+      ...method,
+      responseSerialize: (value: unknown): Buffer => encoder(value, processScratch.take) ?? responseSerialize(value),
+    };
+  });
+  installed.set(definition, copy);
+  return copy;
+}
