@@ -276,9 +276,10 @@ function describeProduceRow(row: ProduceComparison): string {
   return (
     `produce runs, ${row.segmentBytes / MiB} MiB segments (MB/s): off ${runs(row.offMbps)}; on ${runs(row.onMbps)}; ` +
     `MinIO CPU on this machine's cores: ${formatNumber(row.minioCpuSeconds.on, 1)} s over the on runs, ` +
-    `${formatNumber(row.minioCpuSeconds.off, 1)} s over the off runs; the brokers copied ${formatNumber(row.copiedBytes / MiB, 0)} MiB ` +
-    `during the on runs; at the end the on topic had ${formatNumber(row.remoteBytesAtEnd / MiB, 0)} MiB remote and a copy lag of ` +
-    `${formatNumber(row.copyLagBytesAtEnd / MiB, 1)} MiB (rolled segments not yet copied; active segments excluded)`
+    `${formatNumber(row.minioCpuSeconds.off, 1)} s over the off runs; right after the last run the on topic had ` +
+    `${formatNumber(row.remoteBytesAtEnd / MiB, 0)} MiB remote and a copy lag of ${formatNumber(row.copyLagBytesAtEnd / MiB, 1)} MiB ` +
+    `(rolled segments not yet copied; active segments excluded); PUTs per GiB over ${formatNumber(row.copiedBytes / MiB, 0)} MiB ` +
+    `copied, ${row.drained ? 'after the lag was copied' : 'the lag NOT copied within the wait'}`
   );
 }
 

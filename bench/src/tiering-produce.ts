@@ -2,11 +2,13 @@
  * The produce side of `bench:tiering`: SDK producer throughput (acks=all, RF 3, 1 KiB records)
  * into a topic with `remote.storage.enable=true` and `local.retention.bytes=0` (the brokers copy
  * and delete while it runs) against one without, on the same brokers, both rolling segments of
- * the same size (like with like: each roll flushes and opens files). Three runs each, alternating
- * off / on / on / off / off / on (the machine is noisy: medians). Read from the brokers' /metrics:
- * object-store PUTs per GiB copied over the on runs, and at the end the on topic's copy lag
- * (Kafka's RemoteCopyLagBytes: rolled segments not yet copied) and remote size, so a row whose
- * brokers did not really tier shows it.
+ * the same size (like with like: each roll flushes and opens files). After an unmeasured warm-up
+ * of each topic (connections, JIT; the on topic's warm-up is then copied during the measured
+ * runs, which only counts against it), three runs each, alternating off / on / on / off / off / on
+ * (the machine is noisy: medians). Read from the brokers' /metrics: the on topic's copy lag
+ * (Kafka's RemoteCopyLagBytes: rolled segments not yet copied) and remote size right after the
+ * last run, so a row whose brokers did not really tier shows it; then, once the lag is copied
+ * (a bounded wait), object-store PUTs per GiB copied over the whole row.
  */
 import { Producer } from '@sluice/client';
 import type { LocalCluster } from '@sluice/local-cluster';
@@ -18,6 +20,11 @@ const PARTITIONS = 3;
 /** Sends not yet acknowledged at most (the producer's own bound is on bytes). */
 const IN_FLIGHT = 2000;
 const METRICS_TIMEOUT_MS = 5_000;
+/** The warm-up's share of a measured run's bytes. */
+const WARM_UP_FRACTION = 1 / 16;
+/** How long the copies of the last on run may take before PUTs per GiB are read anyway. */
+const DRAIN_TIMEOUT_MS = 60_000;
+const DRAIN_POLL_MS = 500;
 
 export interface ProduceComparison {
   readonly segmentBytes: number;
@@ -25,12 +32,14 @@ export interface ProduceComparison {
   readonly offMbps: readonly number[];
   readonly onMbps: readonly number[];
   readonly minioCpuSeconds: { readonly off: number; readonly on: number };
-  /** The brokers' object-store PUTs over the on runs per GiB they copied meanwhile. */
+  /** The brokers' object-store PUTs over the row per GiB they copied (lag drained, or the wait ran out). */
   readonly putsPerGiB: number;
   readonly copiedBytes: number;
   /** Of the on topic, summed over its partitions' leaders, right after the last on run. */
   readonly copyLagBytesAtEnd: number;
   readonly remoteBytesAtEnd: number;
+  /** Whether the copy lag reached 0 before PUTs per GiB were read. */
+  readonly drained: boolean;
 }
 
 /** Produces `bytes` of 1 KiB records to `topic` (acks=all); MB/s. */
@@ -73,25 +82,28 @@ export async function compareProduceWithTiering(
     configs: { 'remote.storage.enable': 'true', 'segment.bytes': segment, 'local.retention.bytes': '0' },
   });
   const bootstrap = cluster.brokers.addresses();
+  const start = await brokerTotals(cluster);
+  const warmUpBytes = Math.max(RECORD_BYTES, Math.floor(bytesPerRun * WARM_UP_FRACTION));
+  for (const topic of [topics.off, topics.on]) await produceMbps(bootstrap, topic, warmUpBytes);
   const produced = { off: [] as number[], on: [] as number[] };
   // On this machine the object store shares the brokers' two cores, which S3 would not.
   const minioCpuSeconds = { off: 0, on: 0 };
-  let puts = 0;
-  let copiedBytes = 0;
   for (const side of ['off', 'on', 'on', 'off', 'off', 'on'] as const) {
     const cpuBefore = readProc(minioPid())?.cpuSeconds ?? 0;
-    const before = await brokerTotals(cluster);
     produced[side].push(await produceMbps(bootstrap, topics[side], bytesPerRun));
     minioCpuSeconds[side] += (readProc(minioPid())?.cpuSeconds ?? 0) - cpuBefore;
-    if (side === 'on') {
-      // Copies of the previous on run that finish during an off run are counted with it: a
-      // ratio of PUTs to bytes, both from the same counters.
-      const after = await brokerTotals(cluster);
-      puts += after.puts - before.puts;
-      copiedBytes += after.copiedBytes - before.copiedBytes;
-    }
   }
   const end = await brokerTotals(cluster, topics.on);
+  // Only the on topic tiers, so every PUT and copied byte since the row started is its own; read
+  // once the copies in flight are done, so PUTs are not counted for bytes not yet counted.
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  let drainedTotals = end;
+  while (drainedTotals.copyLagBytes > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    drainedTotals = await brokerTotals(cluster, topics.on);
+  }
+  const puts = drainedTotals.puts - start.puts;
+  const copiedBytes = drainedTotals.copiedBytes - start.copiedBytes;
   return {
     segmentBytes,
     bytesPerRun,
@@ -102,6 +114,7 @@ export async function compareProduceWithTiering(
     copiedBytes,
     copyLagBytesAtEnd: end.copyLagBytes,
     remoteBytesAtEnd: end.remoteBytes,
+    drained: drainedTotals.copyLagBytes === 0,
   };
 }
 
