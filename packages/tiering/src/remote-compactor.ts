@@ -233,8 +233,8 @@ export class RemoteCompactor {
   /**
    * The copy protocol for one compacted segment replacing `replaced`: COPY_SEGMENT_STARTED naming
    * them (durable before any PUT), the `.log` and `.indexes` objects (leader-epoch checkpoint and
-   * producer snapshot as of the end: the last replaced segment's, in either layout), COPY_SEGMENT_FINISHED (retires them), then their
-   * objects deleted.
+   * producer snapshot as of the end: the last replaced segment's, in either layout),
+   * COPY_SEGMENT_FINISHED (retires them), then their objects deleted.
    */
   private async replace(
     replaced: readonly RemoteSegmentMetadata[],
