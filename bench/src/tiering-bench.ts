@@ -12,9 +12,12 @@
  *              read of the same log;
  *   requests:  PUTs per GiB copied, GETs per GiB read;
  *   produce:   SDK producer throughput (acks=all, RF 3) into a topic with remote.storage.enable=true
- *              (1 MiB segments, local.retention.bytes=0: the brokers copy and delete while it
- *              runs) against one without, on the same brokers in the same run, interleaved
- *              off / on / on / off so drift hits both (goal >= 0.9).
+ *              (local.retention.bytes=0: the brokers copy and delete while it runs) against one
+ *              without, on the same brokers in the same run, interleaved off / on / on / off so
+ *              drift hits both (goal >= 0.9), in two rows: 1 MiB segments (the worst case: a copy
+ *              and a local delete per MiB) and 16 MiB (a realistic size for a tiered topic; several
+ *              segments per partition still roll and are copied in each run), each with the
+ *              brokers' PUTs per GiB and the copy lag at its end (tiering-produce.ts).
  *
  *   many partitions: 12 partitions of a tiered topic, all led by one broker, read cold from offset 0
  *              by one fetcher (every Fetch carries all 12; the broker reads them from remote
@@ -22,14 +25,13 @@
  *              (tiering-many-partitions.ts).
  *
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
- * produce run instead of 256 MiB; 4 MiB per partition of the many-partitions topic instead of 32);
+ * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
  * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Producer } from '@sluice/client';
 import { findMinioBinary, LocalCluster, minioTieringSettings, startMinioProcess } from '@sluice/local-cluster';
 import { defaultLogConfig, PartitionLog, segmentPaths } from '@sluice/log';
 import {
@@ -43,10 +45,10 @@ import {
 import { batchOfKiBRecords } from './batches';
 import { cpuProfileEnv } from './cpu-profile-env';
 import { flag } from './flags';
-import { readProc } from './compare-procs';
 import { GiB, MiB, mbPerSecond } from './measure';
 import { formatNumber, markdownTable, median } from './table';
 import { measureManyPartitionsColdRead } from './tiering-many-partitions';
+import { compareProduceWithTiering, type ProduceComparison } from './tiering-produce';
 
 const quick = process.argv.includes('--quick');
 const DATA_BYTES = quick ? 32 * MiB : 512 * MiB;
@@ -55,9 +57,8 @@ const BATCH_BYTES = 256 * 1024;
 const READ_BYTES = 1 * MiB;
 const PRODUCE_BYTES = quick ? 16 * MiB : 256 * MiB;
 const PRODUCE_RECORD_BYTES = 1024;
-const PRODUCE_PARTITIONS = 3;
-/** Sends not yet acknowledged at most (the producer's own bound is on bytes). */
-const PRODUCE_IN_FLIGHT = 2000;
+/** The produce rows' segment sizes: the worst case, and a realistic one for a tiered topic. */
+const PRODUCE_SEGMENT_BYTES = [1 * MiB, quick ? 4 * MiB : 16 * MiB] as const;
 const MANY_PARTITIONS = 12;
 const MANY_PARTITION_BYTES = quick ? 4 * MiB : 32 * MiB;
 
@@ -65,26 +66,6 @@ async function seconds(work: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
   await work();
   return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-/** Produces PRODUCE_BYTES of 1 KiB records to `topic` (acks=all); MB/s. */
-async function produceMbps(bootstrap: readonly string[], topic: string): Promise<number> {
-  const producer = new Producer({ bootstrap, lingerMs: 5, batchSizeBytes: 256 * 1024 });
-  const value = Buffer.alloc(PRODUCE_RECORD_BYTES, 0x61);
-  const records = Math.floor(PRODUCE_BYTES / PRODUCE_RECORD_BYTES);
-  try {
-    const elapsed = await seconds(async () => {
-      const inFlight: Promise<unknown>[] = [];
-      for (let i = 0; i < records; i++) {
-        inFlight.push(producer.send({ topic, partition: i % PRODUCE_PARTITIONS, key: null, value }));
-        if (inFlight.length >= PRODUCE_IN_FLIGHT) await Promise.all(inFlight.splice(0));
-      }
-      await Promise.all(inFlight);
-    });
-    return mbPerSecond(records * PRODUCE_RECORD_BYTES, elapsed);
-  } finally {
-    await producer.close();
-  }
 }
 
 async function main(): Promise<void> {
@@ -203,27 +184,17 @@ async function main(): Promise<void> {
     });
     const coldGets = store.counters().getRequests - getsBefore;
 
-    // Produce with tiering on against off, interleaved on the same brokers.
-    const bootstrap = cluster.brokers.addresses();
-    // Like with like: both topics roll 1 MiB segments (each roll flushes and opens files), so the
-    // ratio is what tiering adds (copies, local deletes, metadata writes), not smaller segments.
-    for (const [name, configs] of [
-      ['bench-off', { 'segment.bytes': String(MiB) }],
-      ['bench-on', { 'remote.storage.enable': 'true', 'segment.bytes': String(MiB), 'local.retention.bytes': '0' }],
-    ] as const) {
-      await cluster.admin.createTopic({ name, numPartitions: PRODUCE_PARTITIONS, replicationFactor: 3, configs });
+    // Produce with tiering on against off, interleaved on the same brokers, per segment size.
+    const produceRows: ProduceComparison[] = [];
+    for (const segmentBytes of PRODUCE_SEGMENT_BYTES) {
+      produceRows.push(
+        await compareProduceWithTiering(cluster, () => minio.pid(), {
+          segmentBytes,
+          bytesPerRun: PRODUCE_BYTES,
+          topicSuffix: `${segmentBytes / MiB}m`,
+        }),
+      );
     }
-    // Three runs each, alternating (the machine is noisy: medians); MinIO's CPU per side, because
-    // on this machine the object store shares the brokers' two cores, which S3 would not.
-    const produced = { off: [] as number[], on: [] as number[] };
-    const minioCpuSeconds = { off: 0, on: 0 };
-    for (const side of ['off', 'on', 'on', 'off', 'off', 'on'] as const) {
-      const before = readProc(minio.pid())?.cpuSeconds ?? 0;
-      produced[side].push(await produceMbps(bootstrap, `bench-${side}`));
-      minioCpuSeconds[side] += (readProc(minio.pid())?.cpuSeconds ?? 0) - before;
-    }
-    const produceOffMbps = median(produced.off);
-    const produceOnMbps = median(produced.on);
 
     const many = await measureManyPartitionsColdRead(cluster, store, {
       partitions: MANY_PARTITIONS,
@@ -260,14 +231,14 @@ async function main(): Promise<void> {
             '>= 0.7',
             `${formatNumber(coldGets / (remoteRead / GiB), 0)} GET`,
           ],
-          [
-            `produce, tiering on (vs off), ${PRODUCE_BYTES / MiB} MiB x3 each (medians), acks=all RF 3, 1 MiB segments both`,
-            formatNumber(produceOnMbps),
-            formatNumber(produceOffMbps),
-            formatNumber(produceOnMbps / produceOffMbps, 2),
+          ...produceRows.map((row) => [
+            `produce, tiering on (vs off), ${PRODUCE_BYTES / MiB} MiB x3 each (medians), acks=all RF 3, ${row.segmentBytes / MiB} MiB segments both`,
+            formatNumber(median(row.onMbps)),
+            formatNumber(median(row.offMbps)),
+            formatNumber(median(row.onMbps) / median(row.offMbps), 2),
             '>= 0.9',
-            '-',
-          ],
+            `${formatNumber(row.putsPerGiB, 0)} PUT`,
+          ]),
           [
             `cold read from offset 0, ${many.partitions} partitions in each Fetch (vs ${many.partitions} parallel GetObject loops)`,
             formatNumber(many.consumerMbps),
@@ -288,7 +259,7 @@ async function main(): Promise<void> {
       ),
     );
     process.stdout.write(
-      `\nproduce runs (MB/s): off ${produced.off.map((v) => formatNumber(v)).join(', ')}; on ${produced.on.map((v) => formatNumber(v)).join(', ')}; MinIO CPU on this machine's cores: ${formatNumber(minioCpuSeconds.on, 1)} s over the on runs, ${formatNumber(minioCpuSeconds.off, 1)} s over the off runs\nmany partitions: ${formatNumber(many.consumedBytes / MiB, 1)} MiB of batches in ${many.fetchRequests} Fetch requests to one broker, ${formatNumber(many.rawBytes / MiB, 1)} MiB of objects by the raw loops\n`,
+      `\n${produceRows.map(describeProduceRow).join('\n')}\nmany partitions: ${formatNumber(many.consumedBytes / MiB, 1)} MiB of batches in ${many.fetchRequests} Fetch requests to one broker, ${formatNumber(many.rawBytes / MiB, 1)} MiB of objects by the raw loops\n`,
     );
   } finally {
     log.close();
@@ -298,6 +269,18 @@ async function main(): Promise<void> {
     await minio.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function describeProduceRow(row: ProduceComparison): string {
+  const runs = (values: readonly number[]): string => values.map((v) => formatNumber(v)).join(', ');
+  return (
+    `produce runs, ${row.segmentBytes / MiB} MiB segments (MB/s): off ${runs(row.offMbps)}; on ${runs(row.onMbps)}; ` +
+    `MinIO CPU on this machine's cores: ${formatNumber(row.minioCpuSeconds.on, 1)} s over the on runs, ` +
+    `${formatNumber(row.minioCpuSeconds.off, 1)} s over the off runs; right after the last run the on topic had ` +
+    `${formatNumber(row.remoteBytesAtEnd / MiB, 0)} MiB remote and a copy lag of ${formatNumber(row.copyLagBytesAtEnd / MiB, 1)} MiB ` +
+    `(rolled segments not yet copied; active segments excluded); PUTs per GiB over ${formatNumber(row.copiedBytes / MiB, 0)} MiB ` +
+    `copied, ${row.drained ? 'after the lag was copied' : 'the lag NOT copied within the wait'}`
+  );
 }
 
 void main().catch((error: unknown) => {

@@ -2,6 +2,8 @@ export * from './tiering-config';
 export * from './remote-log-metadata';
 export * from './metadata-codec';
 export * from './object-keys';
+export * from './segment-indexes';
+export * from './remote-index-parts';
 export * from './tiering-decisions';
 export * from './object-store';
 export * from './s3-object-store';

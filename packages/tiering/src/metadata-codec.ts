@@ -1,4 +1,11 @@
 import type { RemoteLogMetadataRecord, RemoteSegmentId, RemoteSegmentMetadata } from './remote-log-metadata';
+import {
+  checkIndexesLayout,
+  INDEX_PARTS,
+  IndexesLayoutError,
+  type IndexesLayout,
+  type IndexPart,
+} from './segment-indexes';
 
 /**
  * The metadata log's value format: versioned JSON. Small (one record per copy / delete step),
@@ -75,7 +82,29 @@ function segmentMetadata(raw: unknown): RemoteSegmentMetadata {
     }),
     brokerId: int(o.brokerId, 'brokerId'),
     ...(o.replacesUploadIds === undefined ? {} : { replacesUploadIds: uploadIds(o.replacesUploadIds) }),
+    ...(o.indexes === undefined ? {} : { indexes: indexesLayout(o.indexes) }),
   };
+}
+
+/** The `.indexes` bundle's layout: every part, back to back (records of older uploads have none). */
+function indexesLayout(raw: unknown): IndexesLayout {
+  const o = object(raw, 'indexes');
+  const layout = {} as Record<IndexPart, IndexesLayout[IndexPart]>;
+  for (const part of INDEX_PARTS) {
+    const range = object(o[part], `indexes.${part}`);
+    layout[part] = {
+      position: int(range.position, `indexes.${part}.position`),
+      sizeBytes: int(range.sizeBytes, `indexes.${part}.sizeBytes`),
+      crc32c: int(range.crc32c, `indexes.${part}.crc32c`),
+    };
+  }
+  try {
+    checkIndexesLayout(layout);
+  } catch (error) {
+    if (error instanceof IndexesLayoutError) throw new RemoteLogMetadataFormatError(error.message);
+    throw error;
+  }
+  return layout;
 }
 
 /** A remote compaction's replaced uploads: a non-empty list of upload ids. */

@@ -1,15 +1,15 @@
 import { formatBaseOffset } from '@sluice/log';
 import type { RemoteSegmentMetadata } from './remote-log-metadata';
+import { INDEX_PARTS } from './segment-indexes';
 
-/** The files one remote segment is made of, each its own object. */
-export const REMOTE_SEGMENT_FILES = [
-  'log',
-  'index',
-  'timeindex',
-  'leader-epoch-checkpoint',
-  'producer-snapshot',
-] as const;
-export type RemoteSegmentFile = (typeof REMOTE_SEGMENT_FILES)[number];
+/**
+ * The objects one remote segment is made of. Two layouts: uploads whose metadata has `indexes`
+ * are a `.log` and ONE `.indexes` bundle of the small files (see segment-indexes.ts); uploads
+ * written before the bundle (no `indexes`) are a `.log` and four separate small objects, and stay
+ * readable and deletable as such.
+ */
+export const REMOTE_SEGMENT_FILES = ['log', ...INDEX_PARTS] as const;
+export type RemoteSegmentFile = (typeof REMOTE_SEGMENT_FILES)[number] | 'indexes';
 
 const SUFFIX: Readonly<Record<RemoteSegmentFile, string>> = {
   log: '.log',
@@ -17,6 +17,7 @@ const SUFFIX: Readonly<Record<RemoteSegmentFile, string>> = {
   timeindex: '.timeindex',
   'leader-epoch-checkpoint': '.leader-epoch-checkpoint',
   'producer-snapshot': '.snapshot',
+  indexes: '.indexes',
 };
 
 /**
@@ -36,6 +37,9 @@ export function partitionObjectPrefix(prefix: string, topic: string, topicId: st
   return `${prefix}${topic}-${topicId}/${partition}/`;
 }
 
+/** Every object of one upload, in its layout: what a delete removes and a scrub counts as named. */
 export function remoteObjectKeys(prefix: string, metadata: RemoteSegmentMetadata): string[] {
-  return REMOTE_SEGMENT_FILES.map((file) => remoteObjectKey(prefix, metadata, file));
+  const files: readonly RemoteSegmentFile[] =
+    metadata.indexes === undefined ? REMOTE_SEGMENT_FILES : ['log', 'indexes'];
+  return files.map((file) => remoteObjectKey(prefix, metadata, file));
 }

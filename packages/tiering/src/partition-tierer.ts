@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
   formatCheckpoint,
   isCompacted,
@@ -12,6 +12,8 @@ import { decodeRecordBatches } from '@sluice/protocol';
 import type { RemoteLogMetadataLog } from './metadata-log';
 import type { ObjectStore } from './object-store';
 import { remoteObjectKey, remoteObjectKeys } from './object-keys';
+import { readIndexParts } from './remote-index-parts';
+import { bundleIndexes } from './segment-indexes';
 import {
   RemotePartitionState,
   type RemoteLogMetadataRecord,
@@ -69,17 +71,18 @@ export interface PartitionTiererOptions {
 
 /**
  * Segments of one partition uploaded at once: four overlap the round trips of small segments
- * (five objects and two metadata writes each) while a run's memory stays a few open file streams.
+ * (two objects and two metadata writes each) while a run's memory stays a few open file streams
+ * and their index bundles.
  */
 export const DEFAULT_COPY_CONCURRENCY = 4;
 
-/** A segment ready to upload: its metadata, files and the small objects made for it. */
+/** A segment ready to upload: its metadata, files and the one `.indexes` object made for it. */
 interface PreparedCopy {
   readonly metadata: RemoteSegmentMetadata;
   readonly paths: SegmentPaths;
   readonly sizeBytes: number;
-  readonly producerSnapshot: Buffer;
-  readonly epochCheckpoint: Buffer;
+  /** The offset and time indexes, epoch checkpoint and producer snapshot (metadata.indexes says where). */
+  readonly indexesBundle: Buffer;
 }
 
 /** Bytes read at a time when a timestamp lookup scans a remote segment. */
@@ -492,20 +495,30 @@ export class PartitionTierer {
       segmentLeaderEpochs: summary.leaderEpochs,
       brokerId: o.brokerId,
     };
-    const epochCheckpoint = Buffer.from(formatCheckpoint(this.epochsThrough(endOffset)));
-    return { metadata, paths, sizeBytes: summary.sizeBytes, producerSnapshot, epochCheckpoint };
+    // The small files travel as one object (two PUTs a segment, not five); where each part lies
+    // is in the metadata, durable with COPY_SEGMENT_STARTED before the PUT.
+    const [offsetIndex, timeIndex] = await Promise.all([readFile(paths.offsetIndex), readFile(paths.timeIndex)]);
+    const bundle = bundleIndexes({
+      index: offsetIndex,
+      timeindex: timeIndex,
+      'leader-epoch-checkpoint': Buffer.from(formatCheckpoint(this.epochsThrough(endOffset))),
+      'producer-snapshot': producerSnapshot,
+    });
+    return {
+      metadata: { ...metadata, indexes: bundle.layout },
+      paths,
+      sizeBytes: summary.sizeBytes,
+      indexesBundle: bundle.bytes,
+    };
   }
 
-  /** The five objects of one segment, in parallel. */
+  /** The two objects of one segment, in parallel. */
   private async upload(copy: PreparedCopy): Promise<void> {
     const o = this.options;
     const { metadata, paths } = copy;
     await Promise.all([
       o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, copy.sizeBytes),
-      this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'index'), paths.offsetIndex),
-      this.putLocalFile(remoteObjectKey(o.keyPrefix, metadata, 'timeindex'), paths.timeIndex),
-      o.store.put(remoteObjectKey(o.keyPrefix, metadata, 'leader-epoch-checkpoint'), copy.epochCheckpoint),
-      o.store.put(remoteObjectKey(o.keyPrefix, metadata, 'producer-snapshot'), copy.producerSnapshot),
+      o.store.put(remoteObjectKey(o.keyPrefix, metadata, 'indexes'), copy.indexesBundle),
     ]);
   }
 
@@ -527,9 +540,16 @@ export class PartitionTierer {
       );
     // Never past the segment's end: only segments ending above every upload are copied.
     if (latest !== null) {
-      const key = remoteObjectKey(this.options.keyPrefix, latest, 'producer-snapshot');
+      const key = remoteObjectKey(
+        this.options.keyPrefix,
+        latest,
+        latest.indexes === undefined ? 'producer-snapshot' : 'indexes',
+      );
+      const [snapshot] = await readIndexParts(this.options.store, this.options.keyPrefix, latest, [
+        'producer-snapshot',
+      ]);
       try {
-        builder = ProducerSnapshotBuilder.from(decodeProducerSnapshot(await this.options.store.get(key), key));
+        builder = ProducerSnapshotBuilder.from(decodeProducerSnapshot(snapshot!, key));
       } catch (error) {
         // An upload of an older version (per segment, not cumulative): start from the log instead.
         if (!(error instanceof ProducerSnapshotError)) throw error;
@@ -562,11 +582,6 @@ export class PartitionTierer {
       for (const [epoch, start] of segment.segmentLeaderEpochs) note(epoch, start);
     for (const entry of this.options.log.epochEntries()) note(entry.epoch, entry.startOffset);
     return [...firstOffsetOf.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, start]) => [epoch, start]);
-  }
-
-  private async putLocalFile(key: string, path: string): Promise<void> {
-    const sizeBytes = (await stat(path)).size;
-    await this.options.store.putFile(key, path, sizeBytes);
   }
 
   /** Local retention, bounded by what is durably copied (see localDeletionBound). */

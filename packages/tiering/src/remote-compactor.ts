@@ -19,6 +19,8 @@
 import { isCompacted, OffsetMap, type PartitionLog } from '@sluice/log';
 import type { ObjectStore } from './object-store';
 import { remoteObjectKey } from './object-keys';
+import { readIndexParts } from './remote-index-parts';
+import { bundleIndexes } from './segment-indexes';
 import { addLatestOffsets, compactRemoteSegments } from './remote-compaction';
 import type {
   RemoteLogMetadataRecord,
@@ -230,9 +232,9 @@ export class RemoteCompactor {
 
   /**
    * The copy protocol for one compacted segment replacing `replaced`: COPY_SEGMENT_STARTED naming
-   * them (durable before any PUT), the five objects (leader-epoch checkpoint and producer snapshot
-   * as of the end: the last replaced segment's), COPY_SEGMENT_FINISHED (retires them), then their
-   * objects deleted.
+   * them (durable before any PUT), the `.log` and `.indexes` objects (leader-epoch checkpoint and
+   * producer snapshot as of the end: the last replaced segment's, in either layout),
+   * COPY_SEGMENT_FINISHED (retires them), then their objects deleted.
    */
   private async replace(
     replaced: readonly RemoteSegmentMetadata[],
@@ -243,6 +245,17 @@ export class RemoteCompactor {
     const epochs = new Map<number, number>();
     for (const segment of replaced)
       for (const [epoch, start] of segment.segmentLeaderEpochs) if (!epochs.has(epoch)) epochs.set(epoch, start);
+    // Read before COPY_SEGMENT_STARTED: the bundle's layout is part of the metadata it writes.
+    const [epochCheckpoint, producerSnapshot] = await readIndexParts(host.store, host.keyPrefix, last, [
+      'leader-epoch-checkpoint',
+      'producer-snapshot',
+    ]);
+    const bundle = bundleIndexes({
+      index: compacted.offsetIndex,
+      timeindex: compacted.timeIndex,
+      'leader-epoch-checkpoint': epochCheckpoint!,
+      'producer-snapshot': producerSnapshot!,
+    });
     const metadata: RemoteSegmentMetadata = {
       id: { ...last.id, uploadId: host.newUploadId() },
       startOffset: compacted.startOffset,
@@ -254,6 +267,7 @@ export class RemoteCompactor {
       segmentLeaderEpochs: [...epochs.entries()].sort((a, b) => a[0] - b[0]),
       brokerId: host.brokerId,
       replacesUploadIds: replaced.map((segment) => segment.id.uploadId),
+      indexes: bundle.layout,
     };
     host.state.checkReplacement(metadata);
     const record = (state: RemoteSegmentState): RemoteLogMetadataRecord => ({
@@ -264,16 +278,9 @@ export class RemoteCompactor {
     });
     await host.write(record('COPY_SEGMENT_STARTED'));
     try {
-      const [epochCheckpoint, producerSnapshot] = await Promise.all([
-        host.store.get(remoteObjectKey(host.keyPrefix, last, 'leader-epoch-checkpoint')),
-        host.store.get(remoteObjectKey(host.keyPrefix, last, 'producer-snapshot')),
-      ]);
       await Promise.all([
         host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'log'), compacted.bytes),
-        host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'index'), compacted.offsetIndex),
-        host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'timeindex'), compacted.timeIndex),
-        host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'leader-epoch-checkpoint'), epochCheckpoint),
-        host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'producer-snapshot'), producerSnapshot),
+        host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'indexes'), bundle.bytes),
       ]);
     } catch (error) {
       // Best effort now; else the next run's cleanup of unfinished uploads finds it.

@@ -10,6 +10,7 @@
 import { parseCheckpoint, type EpochEntry } from '@sluice/log';
 import type { ObjectStore } from './object-store';
 import { remoteObjectKey } from './object-keys';
+import { readIndexParts } from './remote-index-parts';
 import { decodeProducerSnapshot, ProducerSnapshotError, type ProducerSnapshot } from './producer-snapshot';
 import type { RemotePartitionState, RemoteSegmentMetadata } from './remote-log-metadata';
 
@@ -37,12 +38,17 @@ export async function readRemoteLogAuxState(
   if (!Number.isSafeInteger(startOffset) || startOffset <= 0) return null;
   const segment = state.segmentFor(startOffset - 1);
   if (segment === null) return null;
-  const checkpointKey = remoteObjectKey(keyPrefix, segment, 'leader-epoch-checkpoint');
-  const snapshotKey = remoteObjectKey(keyPrefix, segment, 'producer-snapshot');
-  const [checkpoint, snapshotBytes] = await Promise.all([store.get(checkpointKey), store.get(snapshotKey)]);
+  const bundled = segment.indexes !== undefined;
+  const checkpointKey = remoteObjectKey(keyPrefix, segment, bundled ? 'indexes' : 'leader-epoch-checkpoint');
+  const snapshotKey = remoteObjectKey(keyPrefix, segment, bundled ? 'indexes' : 'producer-snapshot');
+  // Adjacent in a bundle: one ranged GET for both.
+  const [checkpoint, snapshotBytes] = await readIndexParts(store, keyPrefix, segment, [
+    'leader-epoch-checkpoint',
+    'producer-snapshot',
+  ]);
   let entries: number[][];
   try {
-    entries = parseCheckpoint(checkpoint.toString('utf8'), 2);
+    entries = parseCheckpoint(checkpoint!.toString('utf8'), 2);
   } catch (error) {
     throw new Error(`${checkpointKey}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -55,7 +61,7 @@ export async function readRemoteLogAuxState(
     leaderEpochs.push({ epoch: epoch!, startOffset: start! });
   }
   try {
-    const producerSnapshot = decodeProducerSnapshot(snapshotBytes, snapshotKey);
+    const producerSnapshot = decodeProducerSnapshot(snapshotBytes!, snapshotKey);
     return { segment, leaderEpochs, producerSnapshot, producerSnapshotProblem: null };
   } catch (error) {
     if (!(error instanceof ProducerSnapshotError)) throw error;

@@ -4,6 +4,7 @@
  * remote segments is read from this state, and this state is only ever built by replaying the
  * durable metadata log: a crash forgets nothing that was written before it.
  */
+import type { IndexesLayout } from './segment-indexes';
 
 /** Kafka's RemoteLogSegmentState names. */
 export type RemoteSegmentState =
@@ -37,6 +38,11 @@ export interface RemoteSegmentMetadata {
    * (they become DELETE_SEGMENT_STARTED in the same apply), so no reader sees both or neither.
    */
   readonly replacesUploadIds?: readonly string[];
+  /**
+   * Where the offset index, time index, leader-epoch checkpoint and producer snapshot lie in the
+   * upload's one `.indexes` object. Absent: an upload of the older layout, one object per file.
+   */
+  readonly indexes?: IndexesLayout;
 }
 
 /**

@@ -3,6 +3,7 @@ import { lookupOffsetIndex, OFFSET_INDEX_ENTRY_BYTES } from '@sluice/log';
 import type { ChunkCache } from './chunk-cache';
 import type { ObjectStore } from './object-store';
 import { remoteObjectKey } from './object-keys';
+import { readIndexParts } from './remote-index-parts';
 import type { RemoteSegmentMetadata } from './remote-log-metadata';
 
 export interface RemoteReadResult {
@@ -28,16 +29,19 @@ const HEADER_WALK_BYTES = 64 * 1024;
 export const DEFAULT_READAHEAD_CHUNKS = 4;
 
 /**
- * Serves a read from a copied segment: the segment's offset index (a small object, fetched whole
- * and kept in a bounded map) finds the position, the chunk cache serves the bytes with ranged
- * GETs, batch headers are walked to the first batch holding `offset`, and whole batches are
- * returned up to `maxBytes` (always at least one, as Kafka does, so a large batch is not stuck).
+ * Serves a read from a copied segment: the segment's offset index (its range of the upload's
+ * `.indexes` object, or the older layout's `.index` object, fetched whole and kept in a bounded
+ * map) finds the position, the chunk cache serves the bytes with ranged GETs, batch headers are
+ * walked to the first batch holding `offset`, and whole batches are returned up to `maxBytes` (always at least one, as Kafka does, so a large batch is not stuck).
  * Reads fetch `readAheadChunks` chunks ahead, and near a segment's end the next segment's index
  * and first chunks (when the caller names the next segment), so a sequential read never waits
  * for a segment boundary's round trips.
  */
 export class RemoteSegmentReader {
-  /** Offset indexes by object key; small (sparse: 8 bytes per index.interval.bytes), bounded count. */
+  /**
+   * Offset indexes by the older layout's `.index` key (unique per upload in either layout); small
+   * (sparse: 8 bytes per index.interval.bytes), bounded count.
+   */
   private readonly indexes = new Map<string, Buffer>();
   /** Index GETs in flight, at most one per index; bounded by the reads and readaheads in progress. */
   private readonly indexesInFlight = new Map<string, Promise<Buffer>>();
@@ -135,11 +139,13 @@ export class RemoteSegmentReader {
     // A readahead may be fetching it already: one GET, shared.
     const pending = this.indexesInFlight.get(key);
     if (pending !== undefined) return pending;
-    const fetched = this.store
-      .get(key)
-      .then((bytes) => {
+    // The object it comes from, for errors.
+    const source = segment.indexes === undefined ? key : remoteObjectKey(this.keyPrefix, segment, 'indexes');
+    const fetched = readIndexParts(this.store, this.keyPrefix, segment, ['index'])
+      .then(([bytes]) => {
+        if (bytes === undefined) throw new RemoteSegmentCorruptError(`${source}: no offset index read`);
         if (bytes.length % OFFSET_INDEX_ENTRY_BYTES !== 0) {
-          throw new RemoteSegmentCorruptError(`${key}: offset index size ${bytes.length} is not a multiple of 8`);
+          throw new RemoteSegmentCorruptError(`${source}: offset index size ${bytes.length} is not a multiple of 8`);
         }
         if (this.indexes.size >= this.maxCachedIndexes) this.indexes.delete(this.indexes.keys().next().value!);
         this.indexes.set(key, bytes);

@@ -42,6 +42,8 @@ export class S3ObjectStore implements ObjectStore {
       readonly requestTimeoutMs?: number;
       readonly maxAttempts?: number;
       readonly onWarning?: (...content: unknown[]) => void;
+      /** The SDK's flexible checksums: WHEN_REQUIRED (default, see below) or WHEN_SUPPORTED. */
+      readonly checksums?: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
     } = {},
   ) {
     this.bucket = config.bucket;
@@ -54,6 +56,13 @@ export class S3ObjectStore implements ObjectStore {
       // The tiering task retries on its own schedule (backoff with jitter): the SDK's retries
       // only cover a single request's transient failures.
       maxAttempts: options.maxAttempts ?? 3,
+      // SDK v3 by default CRC32s every PutObject body (a segment streamed as aws-chunked with a
+      // trailing checksum) and every GetObject answer: CPU on the produce path's cores for bytes
+      // already checked end to end (each record batch carries its CRC32C, checked by consumers;
+      // each .indexes part its CRC32C in the metadata, checked on read). Only where S3 requires
+      // one (DeleteObjects) is it computed.
+      requestChecksumCalculation: options.checksums ?? 'WHEN_REQUIRED',
+      responseChecksumValidation: options.checksums ?? 'WHEN_REQUIRED',
       requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
       // The SDK's own warnings (a streaming PUT it could not retry) would go to the console; the
       // failure reaches the caller as a RemoteStorageError either way.

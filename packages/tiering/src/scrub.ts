@@ -18,6 +18,7 @@ const SUFFIXES: ReadonlyArray<readonly [string, RemoteSegmentFile]> = [
   ['.leader-epoch-checkpoint', 'leader-epoch-checkpoint'],
   ['.timeindex', 'timeindex'],
   ['.snapshot', 'producer-snapshot'],
+  ['.indexes', 'indexes'],
   ['.index', 'index'],
   ['.log', 'log'],
 ];

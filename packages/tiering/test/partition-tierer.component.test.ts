@@ -20,6 +20,8 @@ import {
   PartitionTierer,
   parseClusterTieringConfig,
   partitionObjectPrefix,
+  planScrub,
+  readIndexParts,
   remoteObjectKey,
   remoteObjectKeys,
   RemoteSegmentReader,
@@ -27,6 +29,7 @@ import {
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
   type PartitionTiererOptions,
+  type RemoteSegmentMetadata,
   type S3StorageConfig,
   type TopicTieringConfig,
 } from '../src';
@@ -203,24 +206,27 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const copied = await runUntilCopied(tierer);
     expect(copied).toBe(segmentsBefore - 1); // every rolled segment; the active one stays
 
-    // Local: only the active segment is left; remote: five objects per copied segment.
+    // Local: only the active segment is left; remote: two objects per copied segment (the .log and
+    // the .indexes bundle of its indexes, epoch checkpoint and producer snapshot).
     expect(log.segmentCount).toBe(1);
     expect(readdirSync(log.dir).filter((name) => name.endsWith('.log'))).toHaveLength(1);
     expect(log.logStartOffset).toBe(log.segmentBaseOffsets()[0]);
     const remote = tierer.state.copied();
     expect(remote).toHaveLength(copied);
     expect(await partitionKeys(0)).toEqual(remote.flatMap((segment) => remoteObjectKeys(PREFIX, segment)).sort());
+    expect(remote.every((segment) => segment.indexes !== undefined)).toBe(true);
+    expect(await partitionKeys(0)).toHaveLength(2 * copied);
     expect(tierer.logStartOffset()).toBe(0);
     expect(remote[remote.length - 1]!.endOffset + 1).toBe(log.logStartOffset);
 
     // The leader-epoch checkpoint and the producer snapshot travel with the segment.
     const last = remote[remote.length - 1]!;
-    const checkpoint = (await store.get(remoteObjectKey(PREFIX, last, 'leader-epoch-checkpoint'))).toString();
-    expect(checkpoint).toBe('0\n2\n3 0\n4 1000\n');
-    const snapshot = decodeProducerSnapshot(
-      await store.get(remoteObjectKey(PREFIX, last, 'producer-snapshot')),
-      'last segment',
-    );
+    const [checkpointBytes, snapshotBytes] = await readIndexParts(store, PREFIX, last, [
+      'leader-epoch-checkpoint',
+      'producer-snapshot',
+    ]);
+    expect(checkpointBytes!.toString()).toBe('0\n2\n3 0\n4 1000\n');
+    const snapshot = decodeProducerSnapshot(snapshotBytes!, 'last segment');
     expect(snapshot.endOffset).toBe(last.endOffset);
     expect(snapshot.producers).toHaveLength(1);
     expect(snapshot.producers[0]).toMatchObject({ producerId: 1000, producerEpoch: 0 });
@@ -354,7 +360,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(log.segmentCount).toBe(2);
     const putsBeforeCopy = store.counters().putRequests;
     expect((await tierer.runOnce()).copiedSegments).toBe(1);
-    expect(store.counters().putRequests - putsBeforeCopy).toBe(5); // .log, two indexes, epochs, snapshot
+    expect(store.counters().putRequests - putsBeforeCopy).toBe(2); // .log and .indexes (indexes, epochs, snapshot)
     const recordsAfterCopy = await metadataRecords();
     expect(recordsAfterCopy).toBe(2); // COPY_SEGMENT_STARTED, COPY_SEGMENT_FINISHED
 
@@ -529,7 +535,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     let failPuts = true;
     const faulty = {
       put: (key: string, body: Buffer) =>
-        failPuts && key.endsWith('.timeindex')
+        failPuts && key.endsWith('.indexes')
           ? Promise.reject(new RemoteStorageError('PutObject', key, new Error('injected')))
           : store.put(key, body),
       get: (key: string) => store.get(key),
@@ -572,6 +578,88 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const replayed = await PartitionTierer.open(options(log, 7));
     expect(replayed.state.copied()).toEqual(after);
     expect(replayed.state.unfinished()).toEqual([]);
+  });
+
+  it('keeps reading, building on and deleting uploads of the older layout (five objects per segment, no bundle)', async () => {
+    const log = writeLog(200);
+    const original = readAllLocal(log);
+    const endOffset = log.logEndOffset;
+    // The older layout as its writer left it: the same parts as separate objects, metadata without
+    // `indexes`. Made from a scratch partition's copies (local segments kept) moved to partition 11.
+    const scratch = await PartitionTierer.open(
+      options(log, 12, { config: { ...TIERING, localRetentionBytes: -1 }, maxSegmentsPerRun: 3 }),
+    );
+    expect((await scratch.runOnce()).copiedSegments).toBe(3);
+    const legacy: RemoteSegmentMetadata[] = [];
+    for (const bundled of scratch.state.copied()) {
+      const { indexes: _bundle, ...rest } = bundled;
+      const metadata: RemoteSegmentMetadata = { ...rest, id: { ...bundled.id, partition: 11 } };
+      await metadataLog.append({ kind: 'segment', state: 'COPY_SEGMENT_STARTED', metadata, eventTimestampMs: 1 });
+      const parts = await readIndexParts(store, PREFIX, bundled, [
+        'index',
+        'timeindex',
+        'leader-epoch-checkpoint',
+        'producer-snapshot',
+      ]);
+      await store.put(
+        remoteObjectKey(PREFIX, metadata, 'log'),
+        await store.get(remoteObjectKey(PREFIX, bundled, 'log')),
+      );
+      for (const [i, file] of (
+        ['index', 'timeindex', 'leader-epoch-checkpoint', 'producer-snapshot'] as const
+      ).entries())
+        await store.put(remoteObjectKey(PREFIX, metadata, file), parts[i]!);
+      await metadataLog.append({ kind: 'segment', state: 'COPY_SEGMENT_FINISHED', metadata, eventTimestampMs: 2 });
+      legacy.push(metadata);
+    }
+    expect(await scratch.deletePartition()).toBe(3);
+    expect(await partitionKeys(11)).toHaveLength(5 * legacy.length);
+
+    // A leader replaying partition 11 meets the older uploads and copies the rest in the new
+    // layout, its producer state built on the last older upload's snapshot.
+    const tierer = await PartitionTierer.open(options(log, 11));
+    expect(tierer.state.copied()).toEqual(legacy);
+    const legacyEnd = legacy.at(-1)!.endOffset;
+    await runUntilCopied(tierer);
+    const copied = tierer.state.copied();
+    expect(copied.slice(0, legacy.length)).toEqual(legacy);
+    const bundled = copied.slice(legacy.length);
+    expect(bundled.length).toBeGreaterThan(1);
+    expect(bundled.every((segment) => segment.indexes !== undefined)).toBe(true);
+    expect(await partitionKeys(11)).toEqual(copied.flatMap((segment) => remoteObjectKeys(PREFIX, segment)).sort());
+    expect(await partitionKeys(11)).toHaveLength(5 * legacy.length + 2 * bundled.length);
+    expect(log.logStartOffset).toBe(copied.at(-1)!.endOffset + 1);
+
+    // Offset 0 byte-identical across both layouts (a fresh reader: no index cached).
+    const reader = new RemoteSegmentReader(store, new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES), PREFIX);
+    const successor = await PartitionTierer.open(options(log, 11, { reader }));
+    expect((await readAllTiered(successor, endOffset, 3000)).equals(original)).toBe(true);
+
+    // A replica's aux state from an older upload and from a bundled one; the bundled snapshot is
+    // cumulative over the older uploads' batches (producer 1000 wrote throughout).
+    const fromLegacy = (await readRemoteLogAuxState(successor.state, store, PREFIX, legacyEnd + 1))!;
+    expect(fromLegacy.segment).toEqual(legacy.at(-1));
+    expect(fromLegacy.leaderEpochs).toEqual([{ epoch: 3, startOffset: 0 }]);
+    expect(fromLegacy.producerSnapshot!.endOffset).toBe(legacyEnd);
+    const fromBundle = (await readRemoteLogAuxState(successor.state, store, PREFIX, log.logStartOffset))!;
+    expect(fromBundle.segment.indexes).toBeDefined();
+    expect(fromBundle.leaderEpochs).toEqual([
+      { epoch: 3, startOffset: 0 },
+      { epoch: 4, startOffset: 500 },
+    ]);
+    const producer = fromBundle.producerSnapshot!.producers[0]!;
+    expect(producer.producerId).toBe(1000);
+    expect(producer.batches.at(-1)!.lastOffset).toBe(log.logStartOffset - 1);
+    expect(producer.batches.at(-1)!.lastSequence).toBe(log.logStartOffset - 1);
+
+    // A scrub names every object of both layouts; deleting the partition removes them all.
+    const listed = await store.list(partitionObjectPrefix(PREFIX, TOPIC, TOPIC_ID, 11));
+    const named = new Set(successor.state.all().flatMap((entry) => remoteObjectKeys(PREFIX, entry.metadata)));
+    const plan = planScrub(PREFIX, listed, named, Date.now(), 0);
+    expect(plan.orphans).toEqual([]);
+    expect(plan.named).toBe(listed.length);
+    expect(await successor.deletePartition()).toBe(copied.length);
+    expect(await partitionKeys(11)).toEqual([]);
   });
 
   it('total retention deletes the oldest remote segments after moving the log start; topic deletion removes every object', async () => {
