@@ -68,4 +68,29 @@ describe('FetchSession', () => {
     expect(session.step([ask(0, 10)], [answer(0), answer(5)])).toEqual([false, true]);
     expect(session.size).toBe(1);
   });
+
+  it('lets an answer whose only news is a moved high watermark wait, and nothing else', () => {
+    const session = new FetchSession();
+    // Nothing sent yet: the first answer goes at once, whatever it holds.
+    expect(session.mustAnswer([ask(0, 10)], [answer(0)])).toBe(true);
+    session.step([ask(0, 10), ask(1, 10)], [answer(0), answer(1)]);
+    // Nothing new, or only a moved high watermark (also with the follower further on): may wait.
+    expect(session.mustAnswer([ask(0, 10), ask(1, 10)], [answer(0), answer(1)])).toBe(false);
+    expect(session.mustAnswer([ask(0, 12), ask(1, 10)], [answer(0, { highWatermark: '12' }), answer(1)])).toBe(false);
+    // Records, an error, a divergence, a new leader epoch or log start, a new epoch asked: now.
+    for (const urgent of [
+      { recordBytes: 1 },
+      { errorName: 'NOT_LEADER_OR_FOLLOWER' },
+      { diverging: true },
+      { leaderEpoch: 4 },
+      { logStartOffset: '5' },
+    ])
+      expect(session.mustAnswer([ask(0, 10), ask(1, 10)], [answer(0), answer(1, urgent)])).toBe(true);
+    expect(session.mustAnswer([ask(0, 10), ask(1, 10, 4)], [answer(0), answer(1)])).toBe(true);
+    // A partition the session never answered (asked for the first time, or not asked at all): now.
+    expect(session.mustAnswer([ask(0, 10), ask(2, 10)], [answer(0), answer(2)])).toBe(true);
+    expect(session.mustAnswer([ask(0, 10)], [answer(0), answer(5)])).toBe(true);
+    // Reading the session does not move it.
+    expect(session.step([ask(0, 10), ask(1, 10)], [answer(0), answer(1)])).toEqual([false, false]);
+  });
 });

@@ -127,20 +127,54 @@ const request = (fetchOffset: number): pb.FetchRequest => ({
   ],
 });
 
+/**
+ * A scripted leader's fetch path that long-polls as the real one does: it answers at once when
+ * partition 0 has records, else when `changed()` is called (an append or a moved high watermark
+ * wakes the real one) or when the request's max wait is up. Counts its passes.
+ */
+class LongPollScript {
+  passes = 0;
+  private wake: (() => void) | undefined;
+
+  constructor(readonly script: Script) {}
+
+  readonly fetch = async (request: pb.FetchRequest__Output): Promise<pb.FetchResponse> => {
+    this.passes++;
+    if (this.script.recordBytes === 0)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => done(), request.maxWaitMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          this.wake = undefined;
+          resolve();
+        };
+        this.wake = done;
+      });
+    return answerOf(this.script);
+  };
+
+  changed(change: Partial<Script>): void {
+    Object.assign(this.script, change);
+    this.wake?.();
+  }
+}
+
 async function startLeader(
   streams: ReplicaFetchStreams,
   script: Script,
+  fetchPath?: (request: pb.FetchRequest__Output) => Promise<pb.FetchResponse>,
 ): Promise<{ server: Server; port: number; unaryFetches: () => number }> {
   const server = new Server();
   let unary = 0;
-  const answer = async (): Promise<pb.FetchResponse> => {
+  const answer = async (request: pb.FetchRequest__Output): Promise<pb.FetchResponse> => {
+    if (fetchPath !== undefined) return fetchPath(request);
     if (script.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, script.delayMs));
     return answerOf(script);
   };
   const handlers: Pick<BrokerHandlers, 'Fetch' | 'ReplicaFetchStream'> = {
-    Fetch: (_call, callback) => {
+    Fetch: (call, callback) => {
       unary++;
-      void answer().then((response) => callback(null, response));
+      void answer(call.request).then((response) => callback(null, response));
     },
     ReplicaFetchStream: (call) => void streams.serve(call, { fetch: answer }),
   };
@@ -159,9 +193,13 @@ describe('ReplicaFetchTransport', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setUp(enabled: boolean, script: Script) {
+  async function setUp(
+    enabled: boolean,
+    script: Script,
+    fetchPath?: (request: pb.FetchRequest__Output) => Promise<pb.FetchResponse>,
+  ) {
     const streams = new ReplicaFetchStreams(enabled);
-    const leader = await startLeader(streams, script);
+    const leader = await startLeader(streams, script, fetchPath);
     cleanups.push(() => leader.server.forceShutdown());
     const proxy = await CutProxy.start(leader.port);
     cleanups.push(() => proxy.close());
@@ -198,6 +236,41 @@ describe('ReplicaFetchTransport', () => {
     expect(transport.kind).toBe('stream');
     expect(streams.openCount).toBe(1);
     expect(leader.unaryFetches()).toBe(0);
+  });
+
+  it('holds an answer whose only news is a moved high watermark until records come, or the max wait', async () => {
+    const leaderLog = new LongPollScript({ highWatermark: 10, recordBytes: 100, delayMs: 0 });
+    const { transport } = await setUp(true, leaderLog.script, leaderLog.fetch);
+    expect((await transport.fetch(request(0), 5_000)).topics[0]!.partitions.map((p) => p.partition)).toEqual([0, 1]);
+    leaderLog.changed({ recordBytes: 0 });
+    const passesBefore = leaderLog.passes;
+    let answered = false;
+    const held = transport.fetch({ ...request(10), maxWaitMs: 10_000 }, 15_000).finally(() => (answered = true));
+    await waitFor('the leader holds the fetch', () => leaderLog.passes === passesBefore + 1, 5_000);
+    // The other follower moved the high watermark: the long poll wakes, but the answer waits.
+    leaderLog.changed({ highWatermark: 20 });
+    await waitFor('the leader holds the fetch again', () => leaderLog.passes === passesBefore + 2, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+    // Records arrive: one answer carries them and the high watermark.
+    leaderLog.changed({ recordBytes: 50 });
+    const withRecords = await held;
+    expect(withRecords.topics[0]!.partitions.map((p) => [p.partition, p.highWatermark, p.records.length])).toEqual([
+      [0, '20', 50],
+    ]);
+    expect(transport.counters).toMatchObject({ streamAnswers: 2, streamsOpened: 1 });
+    // No records follow: the moved high watermark goes out when the request's max wait is up.
+    leaderLog.changed({ recordBytes: 0 });
+    const startedMs = Date.now();
+    const late = transport.fetch({ ...request(60), maxWaitMs: 300 }, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leaderLog.changed({ highWatermark: 60 });
+    const atMaxWait = await late;
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(250);
+    expect(atMaxWait.topics[0]!.partitions.map((p) => [p.partition, p.highWatermark, p.records.length])).toEqual([
+      [0, '60', 0],
+    ]);
+    expect(transport.counters).toMatchObject({ streamAnswers: 3, streamsOpened: 1 });
   });
 
   it('fails a request whose stream is cut mid-response, goes unary while backing off, then reopens', async () => {

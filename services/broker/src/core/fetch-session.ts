@@ -57,6 +57,33 @@ export class FetchSession {
   }
 
   /**
+   * Whether the follower must get this answer now (read-only: the session does not move). True
+   * when some answered partition carries records, an error or a diverging epoch, is one this
+   * session sent nothing for yet, was asked at a new current leader epoch, or has a leader epoch
+   * or log start offset other than last sent. False when at most high watermarks moved: such an
+   * answer may wait for the next records (which carry the high watermark with them) or for the
+   * request's max wait, whichever comes first (node/replica-fetch-stream.ts), as Kafka's delayed
+   * follower fetch completes on new records and not on a moved high watermark.
+   */
+  mustAnswer(asks: readonly SessionAsk[], answers: readonly SessionAnswer[]): boolean {
+    const epochAsked = new Map<string, number>();
+    for (const ask of asks) epochAsked.set(keyOf(ask.topic, ask.partition), ask.currentLeaderEpoch);
+    for (const answer of answers) {
+      if (answer.errorName !== '' || answer.recordBytes > 0 || answer.diverging) return true;
+      const key = keyOf(answer.topic, answer.partition);
+      const before = this.remembered.get(key);
+      if (
+        before === undefined ||
+        epochAsked.get(key) !== before.currentLeaderEpoch ||
+        answer.leaderEpoch !== before.leaderEpoch ||
+        answer.logStartOffset !== before.logStartOffset
+      )
+        return true;
+    }
+    return false;
+  }
+
+  /**
    * Steps the session with one round: `asks` as the request listed them, `answers` as the fetch
    * path produced them. Returns, for each answer, whether it goes out (same order as `answers`).
    */

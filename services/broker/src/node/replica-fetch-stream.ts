@@ -9,7 +9,8 @@
  *   its answer was taken by the transport, so grpc-js stops reading and HTTP/2 flow control
  *   pushes back on a follower that sends ahead. What one stream holds is one answer (the
  *   request's max_bytes) plus the transport's window.
- * - The answer leaves out partitions with nothing new (core/fetch-session.ts, KIP-227).
+ * - The answer leaves out partitions with nothing new (core/fetch-session.ts, KIP-227), and an
+ *   answer whose only news is a moved high watermark waits for records or the max wait (`answer`).
  * - A whole-request refusal (no request, not a replica) is answered with its Kafka name and the
  *   stream goes on, as a unary Fetch would have failed only that call.
  * - Disabled (`replica.fetch.stream.enable=false`): the stream is refused with UNIMPLEMENTED, as a
@@ -95,7 +96,7 @@ export class ReplicaFetchStreams {
         inFlight = true;
         call.pause();
         const correlationId = message.correlationId;
-        answer(message.request, session, options).then(
+        answer(message.request, session, options, () => !closed).then(
           (reply) => {
             if (closed) return settle();
             call.write({ correlationId, ...reply }, () => settle());
@@ -119,11 +120,34 @@ export class ReplicaFetchStreams {
   }
 }
 
-/** One message's answer: the trimmed response, or the request's refusal. Never rejects. */
+/**
+ * A follower's fetch passes at most this many times through the fetch path while its answers hold
+ * only moved high watermarks. Each pass but the first waits there for a change, so this is no
+ * busy loop; the cap keeps a fetch path that answers at once (max wait 0) from being asked forever.
+ */
+const MAX_FETCH_PASSES = 16;
+/** The fetch path's own bound on a long poll (node/fetch-path.ts): the hold never waits longer. */
+const MAX_HOLD_MS = 30_000;
+
+/**
+ * One message's answer: the trimmed response, or the request's refusal. Never rejects.
+ *
+ * An answer whose only news is a moved high watermark (core/fetch-session.ts `mustAnswer`) is not
+ * sent: the request goes through the fetch path again for the rest of its max wait, so the high
+ * watermark rides on the next records. With acks=all each batch moves the high watermark once the
+ * slower follower has fetched past it, which wakes the faster follower's long poll; answering that
+ * cost a round trip of both brokers per batch (a fifth of the messages with 16 KiB batches), and
+ * the follower's next request then waited at the leader anyway. The follower's high watermark
+ * lags by at most the max wait (Kafka's followers learn it the same way: their delayed fetch
+ * completes on new records only). What decides the acks (the followers' fetch offsets) reaches
+ * the leader with each request as before. Each pass is one ReplicaFetchStream request in the RPC
+ * metrics.
+ */
 async function answer(
   request: FetchRequest__Output | null | undefined,
   session: FetchSession,
   options: ReplicaFetchStreamOptions,
+  isOpen: () => boolean,
 ): Promise<Omit<ReplicaFetchStreamResponse, 'correlationId'>> {
   try {
     if (request === null || request === undefined)
@@ -133,8 +157,15 @@ async function answer(
         'INVALID_REQUEST',
         `ReplicaFetchStream is for follower brokers (replica_id >= 0), got replica_id ${request.replicaId}`,
       );
-    const response = await options.fetch(request);
-    return { response: trimmed(request, response, session), errorName: '', errorMessage: '' };
+    const deadlineMs = Date.now() + Math.min(Math.max(0, request.maxWaitMs), MAX_HOLD_MS);
+    const asks = asksOf(request);
+    let response = await options.fetch(request);
+    for (let pass = 1; pass < MAX_FETCH_PASSES && isOpen(); pass++) {
+      const remainingMs = deadlineMs - Date.now();
+      if (remainingMs <= 0 || session.mustAnswer(asks, answersOf(response))) break;
+      response = await options.fetch({ ...request, maxWaitMs: remainingMs });
+    }
+    return { response: trimmed(asks, response, session), errorName: '', errorMessage: '' };
   } catch (error) {
     return { response: null, ...namedError(error, options.report) };
   }
@@ -146,8 +177,7 @@ function namedError(error: unknown, report: ServerErrorReporter | undefined): Re
   return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: grpcStatus.details ?? 'internal error' };
 }
 
-/** `response` without the partitions the session says have nothing new. */
-function trimmed(request: FetchRequest__Output, response: FetchResponse, session: FetchSession): FetchResponse {
+function asksOf(request: FetchRequest__Output): SessionAsk[] {
   const asks: SessionAsk[] = [];
   for (const topic of request.topics)
     for (const p of topic.partitions)
@@ -157,6 +187,10 @@ function trimmed(request: FetchRequest__Output, response: FetchResponse, session
         fetchOffset: p.fetchOffset,
         currentLeaderEpoch: p.currentLeaderEpoch,
       });
+  return asks;
+}
+
+function answersOf(response: FetchResponse): SessionAnswer[] {
   const answers: SessionAnswer[] = [];
   for (const topic of response.topics ?? [])
     for (const p of topic.partitions ?? [])
@@ -170,7 +204,12 @@ function trimmed(request: FetchRequest__Output, response: FetchResponse, session
         logStartOffset: String(p.logStartOffset ?? 0),
         leaderEpoch: p.leaderEpoch ?? 0,
       });
-  const sent = session.step(asks, answers);
+  return answers;
+}
+
+/** `response` without the partitions the session says have nothing new. */
+function trimmed(asks: readonly SessionAsk[], response: FetchResponse, session: FetchSession): FetchResponse {
+  const sent = session.step(asks, answersOf(response));
   let index = 0;
   const topics = [];
   for (const topic of response.topics ?? []) {
