@@ -14,11 +14,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer } from '../../packages/client/src';
-import { decodeRecordBatches } from '../../packages/protocol/src';
 import {
   parseClusterTieringConfig,
   RemotePartitionState,
-  remoteObjectKey,
   remoteObjectKeys,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
@@ -27,7 +25,7 @@ import { ExitCode } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { startMinio, type RunningMinio } from '../../test-support/minio';
 import { startSluice } from './local-sluice';
-import { sluiceCli, tieringBrokerConfig } from './tiered-support';
+import { brokerMetricSum, remoteRecords, replayRemoteState, tieringBrokerConfig, tieringScrub } from './tiered-support';
 
 jest.setTimeout(300_000);
 
@@ -95,17 +93,6 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     await minio?.destroy();
   });
 
-  async function metricSum(name: string, labels: string): Promise<number> {
-    let sum = 0;
-    for (const nodeId of cluster.brokers.running()) {
-      const text = await (await fetch(`http://${cluster.brokers.metricsAddress(nodeId)}/metrics`)).text();
-      for (const line of text.split('\n')) {
-        if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
-  }
-
   it('copies cleaned segments, compacts them remotely, and a consumer from 0 reads the latest value of every key', async () => {
     await cluster.admin.createTopic({
       name: TOPIC,
@@ -158,16 +145,9 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     }
     const metadataLog = new TopicRemoteLogMetadataLog({ bootstrap, numPartitions: 3 });
     let state = new RemotePartitionState(described.topicId, 0);
-    const remoteRecords = async (): Promise<Array<{ key: string; value: Buffer | null }>> => {
-      state = new RemotePartitionState(described.topicId, 0);
-      for (const record of await metadataLog.replay(described.topicId, 0)) state.apply(record);
-      const out: Array<{ key: string; value: Buffer | null }> = [];
-      for (const segment of state.copied()) {
-        const bytes = await store.get(remoteObjectKey(PREFIX, segment, 'log'));
-        for (const batch of decodeRecordBatches(bytes))
-          for (const r of batch.records) out.push({ key: r.key!.toString(), value: r.value });
-      }
-      return out;
+    const remote = async (): Promise<Array<{ key: string; value: Buffer | null }>> => {
+      state = await replayRemoteState(metadataLog, described.topicId);
+      return remoteRecords(store, PREFIX, state);
     };
     const earliestLocal = async (): Promise<number> =>
       [...(await cluster.admin.listOffsets([{ topic: TOPIC, partition: 0 }], 'earliest-local')).values()][0]!.offset;
@@ -178,14 +158,14 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
         async () => {
           if (!cluster.brokers.nodeIds.every((nodeId) => localSegments(cluster, nodeId).length <= 2)) return false;
           localStart = await earliestLocal();
-          const remote = await remoteRecords();
-          if (state.unfinished().length > 0 || remote.length !== expectedRemote.size) return false;
-          return remote.every((r) => r.value !== null && expectedRemote.get(r.key)?.equals(r.value) === true);
+          const records = await remote();
+          if (state.unfinished().length > 0 || records.length !== expectedRemote.size) return false;
+          return records.every((r) => r.value !== null && expectedRemote.get(r.key)?.equals(r.value) === true);
         },
         150_000,
         1000,
       );
-      expect(new Set((await remoteRecords()).map((r) => r.key)).size).toBe(expectedRemote.size);
+      expect(new Set((await remote()).map((r) => r.key)).size).toBe(expectedRemote.size);
       expect(localStart).toBeGreaterThan(KEYS * 20);
 
       // Remote compaction ran and replaced uploads: the metadata names exactly what is in the
@@ -203,24 +183,25 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     } finally {
       await metadataLog.close();
     }
-    expect(await metricSum('sluice_broker_remote_compaction_runs_total', `topic="${TOPIC}"`)).toBeGreaterThan(0);
     expect(
-      await metricSum('sluice_broker_remote_compaction_records_dropped_total', `topic="${TOPIC}"`),
+      await brokerMetricSum(cluster, 'sluice_broker_remote_compaction_runs_total', `topic="${TOPIC}"`),
     ).toBeGreaterThan(0);
-    const bytesIn = await metricSum('sluice_broker_remote_compaction_bytes_in_total', `topic="${TOPIC}"`);
-    const bytesOut = await metricSum('sluice_broker_remote_compaction_bytes_out_total', `topic="${TOPIC}"`);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_compaction_records_dropped_total', `topic="${TOPIC}"`),
+    ).toBeGreaterThan(0);
+    const bytesIn = await brokerMetricSum(
+      cluster,
+      'sluice_broker_remote_compaction_bytes_in_total',
+      `topic="${TOPIC}"`,
+    );
+    const bytesOut = await brokerMetricSum(
+      cluster,
+      'sluice_broker_remote_compaction_bytes_out_total',
+      `topic="${TOPIC}"`,
+    );
     expect(bytesOut).toBeLessThan(bytesIn);
 
-    const scrub = await sluiceCli(
-      'tiering',
-      'scrub',
-      '--dry-run',
-      '--grace-ms',
-      '0',
-      '--bootstrap',
-      cluster.controllers.addresses().join(','),
-      ...Object.entries(tiering).flatMap(([key, value]) => ['--config', `${key}=${value}`]),
-    );
+    const scrub = await tieringScrub(cluster.controllers.addresses(), tiering, '--dry-run', '--grace-ms', '0');
     expect(scrub.err).toBe('');
     expect(scrub.code).toBe(ExitCode.OK);
     expect(scrub.out).not.toContain('would delete');

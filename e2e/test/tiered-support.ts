@@ -2,14 +2,22 @@
  * What the tiered-storage e2e tests share: the brokers' tiering settings against a MinIO, the
  * tiered topic's configs, deterministic record values a checker recomputes, raw idempotent
  * batches with a fixed producer id (so a test can send the exact retry of an old batch), and
- * small reads of a partition's state (local segments on disk, ListOffsets, OffsetForLeaderEpoch).
+ * small reads of a partition's state (local segments on disk, ListOffsets, OffsetForLeaderEpoch,
+ * its replayed remote-log metadata and the records of its remote segments, broker metrics).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer, type Admin, type OffsetSpec } from '../../packages/client/src';
 import { type ExitCode, runCli } from '@sluice/cli';
+import type { LocalCluster } from '@sluice/local-cluster';
+import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src';
+import {
+  remoteObjectKey,
+  RemotePartitionState,
+  type ObjectStore,
+  type TopicRemoteLogMetadataLog,
+} from '../../packages/tiering/src';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
-import { CompressionType, encodeRecordBatch } from '../../packages/protocol/src';
 import { MINIO_PASSWORD, MINIO_USER } from '../../test-support/minio';
 
 export const VALUE_BYTES = 1024;
@@ -58,6 +66,59 @@ export function localSegments(dataDir: string, topic: string, partition: number)
   } catch {
     return [];
   }
+}
+
+/** `sluice tiering scrub` against the cluster's controllers with the brokers' tiering `settings`. */
+export function tieringScrub(
+  controllerAddresses: readonly string[],
+  settings: Readonly<Record<string, string>>,
+  ...flags: string[]
+): Promise<{ code: ExitCode; out: string; err: string }> {
+  return sluiceCli(
+    'tiering',
+    'scrub',
+    ...flags,
+    '--bootstrap',
+    controllerAddresses.join(','),
+    ...Object.entries(settings).flatMap(([key, value]) => ['--config', `${key}=${value}`]),
+  );
+}
+
+/** The sum of a broker metric's samples whose labels contain `labels`, over the running brokers. */
+export async function brokerMetricSum(cluster: LocalCluster, name: string, labels: string): Promise<number> {
+  let sum = 0;
+  for (const nodeId of cluster.brokers.running()) {
+    const text = await (await fetch(`http://${cluster.brokers.metricsAddress(nodeId)}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return sum;
+}
+
+/** Partition 0's remote-log metadata of topic `topicId`, replayed now. */
+export async function replayRemoteState(
+  metadataLog: TopicRemoteLogMetadataLog,
+  topicId: string,
+): Promise<RemotePartitionState> {
+  const state = new RemotePartitionState(topicId, 0);
+  for (const record of await metadataLog.replay(topicId, 0)) state.apply(record);
+  return state;
+}
+
+/** The keyed records of the readable remote segments in `state`, in offset order. */
+export async function remoteRecords(
+  store: ObjectStore,
+  keyPrefix: string,
+  state: RemotePartitionState,
+): Promise<Array<{ offset: number; key: string; value: Buffer | null }>> {
+  const out: Array<{ offset: number; key: string; value: Buffer | null }> = [];
+  for (const segment of state.copied()) {
+    const bytes = await store.get(remoteObjectKey(keyPrefix, segment, 'log'));
+    for (const batch of decodeRecordBatches(bytes))
+      for (const r of batch.records) out.push({ offset: r.offset, key: r.key!.toString(), value: r.value });
+  }
+  return out;
 }
 
 export async function sluiceCli(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
