@@ -2,8 +2,8 @@
  * The tiering task against real servers: MinIO (built by scripts/build-minio.sh, a process on
  * loopback) for the objects, and a real sluice cluster (one controller, three brokers) whose
  * `__remote_log_metadata` topic (RF 3, acks=all) holds the remote-log metadata. The partition
- * being tiered is a real PartitionLog on disk with small segments. What is not covered here: the
- * broker does not run this task yet (see packages/tiering/README.md).
+ * being tiered is a real PartitionLog on disk with small segments. The broker runs this task
+ * (services/broker/src/node/remote-log-manager.ts); the e2e tests under e2e/test/tiered-* cover it there.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
