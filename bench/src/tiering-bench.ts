@@ -17,9 +17,9 @@
  *              off / on / on / off so drift hits both (goal >= 0.9).
  *
  *   many partitions: 12 partitions of a tiered topic, all led by one broker, read cold from offset 0
- *              by one fetcher (every Fetch carries all 12; the broker reads them from remote
- *              storage in parallel) vs 12 parallel GetObject loops of the same objects
- *              (tiering-many-partitions.ts).
+ *              by 4 fetchers with a Fetch each in flight (each carries its 3 partitions; the
+ *              broker reads them from remote storage in parallel, up to remote.log.reader.threads
+ *              GETs) vs 12 parallel GetObject loops of the same objects (tiering-many-partitions.ts).
  *
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
  * produce run instead of 256 MiB; 4 MiB per partition of the many-partitions topic instead of 32);
@@ -46,7 +46,7 @@ import { flag } from './flags';
 import { readProc } from './compare-procs';
 import { GiB, MiB, mbPerSecond } from './measure';
 import { formatNumber, markdownTable, median } from './table';
-import { measureManyPartitionsColdRead } from './tiering-many-partitions';
+import { FETCHES_IN_FLIGHT, measureManyPartitionsColdRead } from './tiering-many-partitions';
 
 const quick = process.argv.includes('--quick');
 const DATA_BYTES = quick ? 32 * MiB : 512 * MiB;
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
             '-',
           ],
           [
-            `cold read from offset 0, ${many.partitions} partitions in each Fetch (vs ${many.partitions} parallel GetObject loops)`,
+            `cold read from offset 0, ${many.partitions} partitions, ${FETCHES_IN_FLIGHT} Fetches in flight (vs ${many.partitions} parallel GetObject loops)`,
             formatNumber(many.consumerMbps),
             formatNumber(many.rawMbps),
             formatNumber(many.consumerMbps / many.rawMbps, 2),

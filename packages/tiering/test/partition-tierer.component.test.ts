@@ -574,6 +574,70 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(replayed.state.unfinished()).toEqual([]);
   });
 
+  it("remote compaction's GET cost: a pass reads every remote segment from its first source on, once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tiered-compaction-cost-'));
+    dirs.push(dir);
+    const log = PartitionLog.open({ dir, config: { ...LOG_CONFIG, cleanupPolicy: 'compact' } });
+    logs.push(log);
+    // Eight rounds, each its own remote segment: 20 keys every round overwrites (superseded
+    // remotely by the next round) and 20 of the round's own (kept).
+    const ROUNDS = 8;
+    const tierer0 = await PartitionTierer.open(options(log, 9));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < 8; i++) {
+        const records = Array.from({ length: 5 }, (_, r) => {
+          const key = i < 4 ? `shared-${i * 5 + r}` : `round-${round}-${i * 5 + r}`;
+          return {
+            key: Buffer.from(key),
+            value: Buffer.from(`${key}-${round}-`.padEnd(100, 'x')),
+            timestamp: Date.now(),
+            offsetDelta: r,
+          };
+        });
+        log.append(encodeRecordBatch({ compression: CompressionType.None, records }), { leaderEpoch: 5 });
+      }
+      log.roll();
+      log.compact(Date.now(), { maxOffset: log.logEndOffset });
+      expect(await runUntilCopied(tierer0)).toBe(1);
+    }
+    const remote = tierer0.state.copied();
+    expect(remote).toHaveLength(ROUNDS);
+    const remoteBytes = remote.reduce((sum, segment) => sum + segment.segmentSizeBytes, 0);
+    const segmentBytes = remote[0]!.segmentSizeBytes;
+
+    // Passes of two source segments: each GETs its sources, every newer remote segment (for the
+    // key map) and, per new segment, the last source's epoch checkpoint and producer snapshot.
+    const tierer = await PartitionTierer.open(
+      options(log, 9, {
+        remoteCompaction: { intervalMs: 3_600_000, maxBytesPerPass: 2 * segmentBytes, dedupeBufferBytes: 1024 * 1024 },
+      }),
+    );
+    const passCosts: Array<{ gets: number; logBytes: number; auxBytes: number }> = [];
+    for (let pass = 0; pass < ROUNDS / 2; pass++) {
+      const copiedBefore = tierer.state.copied();
+      const before = store.counters();
+      const result = await tierer.compactRemoteNow();
+      const after = store.counters();
+      expect(result).toMatchObject({ skipped: null, segmentsReplaced: 2, segmentsWritten: 1 });
+      // The two replaced are the first two not yet compacted: everything from them on is read.
+      const readFrom = copiedBefore.findIndex((s) => s.startOffset === tierer.state.copied()[pass]!.startOffset);
+      const read = copiedBefore.slice(readFrom);
+      const logBytes = read.reduce((sum, s) => sum + s.segmentSizeBytes, 0);
+      const gets = after.getRequests - before.getRequests;
+      expect(gets).toBe(read.length + 2);
+      const auxBytes = after.getBytes - before.getBytes - logBytes;
+      expect(auxBytes).toBeGreaterThan(0);
+      expect(auxBytes).toBeLessThan(1024);
+      passCosts.push({ gets, logBytes, auxBytes });
+    }
+    // The first pass reads the whole remote log once (and then less, as it shrinks and the
+    // passes move on): a cycle over R bytes in passes of M reads about R * R / (2 * M).
+    expect(passCosts[0]!.logBytes).toBe(remoteBytes);
+    expect(passCosts.map((c) => c.gets)).toEqual([10, 8, 6, 4]);
+    for (let i = 1; i < passCosts.length; i++) expect(passCosts[i]!.logBytes).toBeLessThan(passCosts[i - 1]!.logBytes);
+    expect(tierer.state.copied()).toHaveLength(ROUNDS / 2);
+  });
+
   it('total retention deletes the oldest remote segments after moving the log start; topic deletion removes every object', async () => {
     const log = writeLog(200);
     const tierer = await PartitionTierer.open(options(log, 2));
