@@ -15,17 +15,23 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer } from '../../packages/client/src';
 import {
-  parseClusterTieringConfig,
   RemotePartitionState,
   remoteObjectKeys,
-  S3ObjectStore,
   TopicRemoteLogMetadataLog,
+  type S3ObjectStore,
 } from '../../packages/tiering/src';
 import { ExitCode } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
-import { startMinio, type RunningMinio } from '../../test-support/minio';
-import { startSluice } from './local-sluice';
-import { brokerMetricSum, remoteRecords, replayRemoteState, tieringBrokerConfig, tieringScrub } from './tiered-support';
+import {
+  brokerMetricSum,
+  keyedValueFor,
+  remoteRecords,
+  replayRemoteState,
+  startCompactedTieredCluster,
+  stopTieredCluster,
+  tieringScrub,
+  type TieredCluster,
+} from './tiered-support';
 
 jest.setTimeout(300_000);
 
@@ -34,16 +40,8 @@ const KEYS = 512;
 const ROUNDS = 40;
 /** Rounds written before waiting for their copy: each phase is copied before the next is written. */
 const ROUNDS_PER_PHASE = 10;
-const VALUE_BYTES = 1024;
 const BUCKET = 'sluice-e2e-compacted';
 const PREFIX = 'compacted/';
-
-/** Deterministic, distinct per key and round: a stale value read back is a mismatch. */
-function valueFor(key: number, round: number): Buffer {
-  const value = Buffer.alloc(VALUE_BYTES);
-  for (let i = 0; i < VALUE_BYTES; i += 4) value.writeUInt32BE(((key * 40503 + round) * 2654435761 + i) >>> 0, i);
-  return value;
-}
 
 /**
  * The workload, undefined = not written that round: every key in rounds 0-19, then only keys
@@ -57,7 +55,7 @@ function valueAt(key: number, round: number): Buffer | null | undefined {
   if (key % 5 === 2 && round >= 15) return round === 15 ? null : undefined;
   if (key % 5 === 1 && round === 10) return null;
   if (key % 8 === 0 && round === ROUNDS - 1) return null;
-  return valueFor(key, round);
+  return keyedValueFor(key, round);
 }
 
 function localSegments(cluster: LocalCluster, nodeId: number): string[] {
@@ -69,29 +67,21 @@ function localSegments(cluster: LocalCluster, nodeId: number): string[] {
 }
 
 describe('a compacted topic in tiered storage on real brokers and MinIO', () => {
-  let minio: RunningMinio;
+  let started: TieredCluster | undefined;
   let cluster: LocalCluster;
   let store: S3ObjectStore;
   let tiering: Record<string, string>;
 
   beforeAll(async () => {
-    minio = await startMinio();
-    tiering = {
-      ...tieringBrokerConfig(minio.endpointUrl, { bucket: BUCKET, prefix: PREFIX }),
-      'remote.log.manager.compaction.interval.ms': '1500',
-    };
-    cluster = await startSluice({
+    started = await startCompactedTieredCluster({
       name: 'tiered-compacted',
-      brokerConfig: { ...tiering, 'log.retention.check.interval.ms': 1000, 'log.cleaner.backoff.ms': 500 },
+      place: { bucket: BUCKET, prefix: PREFIX },
+      tiering: { 'remote.log.manager.compaction.interval.ms': '1500' },
     });
-    store = new S3ObjectStore(parseClusterTieringConfig(tiering).s3!);
+    ({ cluster, store, tiering } = started);
   });
 
-  afterAll(async () => {
-    store?.destroy();
-    await cluster?.stop({ removeBaseDir: true });
-    await minio?.destroy();
-  });
+  afterAll(() => stopTieredCluster(started));
 
   it('copies cleaned segments, compacts them remotely, and a consumer from 0 reads the latest value of every key', async () => {
     await cluster.admin.createTopic({
@@ -141,7 +131,7 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     // compaction has caught up; keys superseded locally and expired tombstones are gone remotely.
     const expectedRemote = new Map<string, Buffer>();
     for (let key = 0; key < KEYS; key++) {
-      if (key % 4 !== 0 && key % 5 !== 2) expectedRemote.set(String(key), valueFor(key, 19));
+      if (key % 4 !== 0 && key % 5 !== 2) expectedRemote.set(String(key), keyedValueFor(key, 19));
     }
     const metadataLog = new TopicRemoteLogMetadataLog({ bootstrap, numPartitions: 3 });
     let state = new RemotePartitionState(described.topicId, 0);

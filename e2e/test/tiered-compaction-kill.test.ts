@@ -14,23 +14,29 @@
  */
 import { Consumer, Producer } from '../../packages/client/src';
 import {
-  parseClusterTieringConfig,
   remoteObjectKeys,
-  S3ObjectStore,
   TopicRemoteLogMetadataLog,
   type RemotePartitionState,
+  type S3ObjectStore,
 } from '../../packages/tiering/src';
 import { ExitCode } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
-import { startMinio, type RunningMinio } from '../../test-support/minio';
-import { leaderOf, startSluice } from './local-sluice';
-import { brokerMetricSum, remoteRecords, replayRemoteState, tieringBrokerConfig, tieringScrub } from './tiered-support';
+import { leaderOf } from './local-sluice';
+import {
+  brokerMetricSum,
+  keyedValueFor,
+  remoteRecords,
+  replayRemoteState,
+  startCompactedTieredCluster,
+  stopTieredCluster,
+  tieringScrub,
+  type TieredCluster,
+} from './tiered-support';
 
 jest.setTimeout(300_000);
 
 const TOPIC = 'tiered-compaction-kill';
 const KEYS = 6000;
-const VALUE_BYTES = 1024;
 const SEGMENT_BYTES = 1024 * 1024;
 /** The copy quota, one segment a second: the pass's new segments are PUT about 0.7 s apart. */
 const COPY_BYTES_PER_SECOND = SEGMENT_BYTES;
@@ -39,40 +45,27 @@ const PREFIX = 'compaction-kill/';
 /** `<base offset, 20 digits>-<leader epoch>-<upload id>.log` */
 const LOG_KEY = /\/(\d{20})-\d+-([^/]+)\.log$/;
 
-/** Deterministic, distinct per key and phase: a stale value read back is a mismatch. */
-function valueFor(key: number, phase: number): Buffer {
-  const value = Buffer.alloc(VALUE_BYTES);
-  for (let i = 0; i < VALUE_BYTES; i += 4) value.writeUInt32BE(((key * 7919 + phase) * 2654435761 + i) >>> 0, i);
-  return value;
-}
-
 describe('kill -9 of the leader in the middle of a remote compaction pass', () => {
-  let minio: RunningMinio;
+  let started: TieredCluster | undefined;
   let cluster: LocalCluster;
   let store: S3ObjectStore;
   let tiering: Record<string, string>;
 
   beforeAll(async () => {
-    minio = await startMinio();
-    tiering = {
-      ...tieringBrokerConfig(minio.endpointUrl, { bucket: BUCKET, prefix: PREFIX }),
-      'remote.log.manager.compaction.interval.ms': '1500',
-      'remote.log.manager.copy.max.bytes.per.second': String(COPY_BYTES_PER_SECOND),
-    };
-    cluster = await startSluice({
+    started = await startCompactedTieredCluster({
       name: 'tiered-compaction-kill',
-      brokerConfig: { ...tiering, 'log.retention.check.interval.ms': 1000, 'log.cleaner.backoff.ms': 500 },
+      place: { bucket: BUCKET, prefix: PREFIX },
+      tiering: {
+        'remote.log.manager.compaction.interval.ms': '1500',
+        'remote.log.manager.copy.max.bytes.per.second': String(COPY_BYTES_PER_SECOND),
+      },
       // The new leader is elected soon after the kill.
       controllerConfig: { 'broker.session.timeout.ms': 3_000 },
     });
-    store = new S3ObjectStore(parseClusterTieringConfig(tiering).s3!);
+    ({ cluster, store, tiering } = started);
   });
 
-  afterAll(async () => {
-    store?.destroy();
-    await cluster?.stop({ removeBaseDir: true });
-    await minio?.destroy();
-  });
+  afterAll(() => stopTieredCluster(started));
 
   it('loses no record, the new leader finishes the pass, and nothing is left that no metadata names', async () => {
     const { topicId } = await cluster.admin.createTopic({
@@ -95,8 +88,8 @@ describe('kill -9 of the leader in the middle of a remote compaction pass', () =
       try {
         await Promise.all(
           keys.map((key) => {
-            model.set(String(key), valueFor(key, phase));
-            return producer.send({ topic: TOPIC, partition: 0, key: String(key), value: valueFor(key, phase) });
+            model.set(String(key), keyedValueFor(key, phase));
+            return producer.send({ topic: TOPIC, partition: 0, key: String(key), value: keyedValueFor(key, phase) });
           }),
         );
       } finally {

@@ -9,16 +9,19 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer, type Admin, type OffsetSpec } from '../../packages/client/src';
 import { type ExitCode, runCli } from '@sluice/cli';
-import type { LocalCluster } from '@sluice/local-cluster';
+import type { LocalCluster, Settings } from '@sluice/local-cluster';
 import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src';
 import {
+  parseClusterTieringConfig,
   remoteObjectKey,
   RemotePartitionState,
+  S3ObjectStore,
   type ObjectStore,
   type TopicRemoteLogMetadataLog,
 } from '../../packages/tiering/src';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
-import { MINIO_PASSWORD, MINIO_USER } from '../../test-support/minio';
+import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
+import { startSluice } from './local-sluice';
 
 export const VALUE_BYTES = 1024;
 export const TIERED_BUCKET = 'sluice-e2e';
@@ -57,6 +60,50 @@ export function valueFor(seq: number): Buffer {
   const value = Buffer.alloc(VALUE_BYTES);
   for (let i = 0; i < VALUE_BYTES; i += 4) value.writeUInt32BE((seq * 2654435761 + i) >>> 0, i);
   return value;
+}
+
+/** A key's value in round `round` of a keyed workload: distinct per key and round, so a stale one read back is a mismatch. */
+export function keyedValueFor(key: number, round: number): Buffer {
+  const value = Buffer.alloc(VALUE_BYTES);
+  for (let i = 0; i < VALUE_BYTES; i += 4) value.writeUInt32BE(((key * 40503 + round) * 2654435761 + i) >>> 0, i);
+  return value;
+}
+
+/** MinIO and a cluster (one controller, three brokers) tiering into it, with an S3 client of the test's own. */
+export interface TieredCluster {
+  readonly minio: RunningMinio;
+  readonly cluster: LocalCluster;
+  readonly store: S3ObjectStore;
+  /** The brokers' tiering settings (for `tieringScrub`). */
+  readonly tiering: Record<string, string>;
+}
+
+/**
+ * Starts MinIO and the cluster for a compacted tiered topic's test: the brokers tier into
+ * `place` with `tiering` on top of `tieringBrokerConfig`, their cleaner and retention checks run
+ * every second or less.
+ */
+export async function startCompactedTieredCluster(options: {
+  readonly name: string;
+  readonly place: { readonly bucket: string; readonly prefix: string };
+  readonly tiering: Readonly<Record<string, string>>;
+  readonly controllerConfig?: Settings;
+}): Promise<TieredCluster> {
+  const minio = await startMinio();
+  const tiering = { ...tieringBrokerConfig(minio.endpointUrl, options.place), ...options.tiering };
+  const cluster = await startSluice({
+    name: options.name,
+    brokerConfig: { ...tiering, 'log.retention.check.interval.ms': 1000, 'log.cleaner.backoff.ms': 500 },
+    ...(options.controllerConfig === undefined ? {} : { controllerConfig: options.controllerConfig }),
+  });
+  return { minio, cluster, store: new S3ObjectStore(parseClusterTieringConfig(tiering).s3!), tiering };
+}
+
+/** Stops what `startCompactedTieredCluster` started (what of it there is). */
+export async function stopTieredCluster(started: TieredCluster | undefined): Promise<void> {
+  started?.store.destroy();
+  await started?.cluster.stop({ removeBaseDir: true });
+  await started?.minio.destroy();
 }
 
 /** The `.log` files of a partition in a broker's data directory ([] when it has none). */
