@@ -607,9 +607,12 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
 
     // Passes of two source segments: each GETs its sources, every newer remote segment (for the
     // key map) and, per new segment, the last source's epoch checkpoint and producer snapshot.
+    // The new segments pay the copy quota too (remote.log.manager.copy.max.bytes.per.second).
+    const paidForUpload: number[] = [];
     const tierer = await PartitionTierer.open(
       options(log, 9, {
         remoteCompaction: { intervalMs: 3_600_000, maxBytesPerPass: 2 * segmentBytes, dedupeBufferBytes: 1024 * 1024 },
+        beforeCopy: async (bytes) => void paidForUpload.push(bytes),
       }),
     );
     const passCosts: Array<{ gets: number; logBytes: number; auxBytes: number }> = [];
@@ -619,6 +622,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
       const result = await tierer.compactRemoteNow();
       const after = store.counters();
       expect(result).toMatchObject({ skipped: null, segmentsReplaced: 2, segmentsWritten: 1 });
+      expect(paidForUpload.splice(0)).toEqual([result!.bytesOut]);
       // The two replaced are the first two not yet compacted: everything from them on is read.
       const readFrom = copiedBefore.findIndex((s) => s.startOffset === tierer.state.copied()[pass]!.startOffset);
       const read = copiedBefore.slice(readFrom);
