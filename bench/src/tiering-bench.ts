@@ -20,9 +20,9 @@
  *              brokers' PUTs per GiB and the copy lag at its end (tiering-produce.ts).
  *
  *   many partitions: 12 partitions of a tiered topic, all led by one broker, read cold from offset 0
- *              by one fetcher (every Fetch carries all 12; the broker reads them from remote
- *              storage in parallel) vs 12 parallel GetObject loops of the same objects
- *              (tiering-many-partitions.ts).
+ *              by 4 fetchers with a Fetch each in flight (each carries its 3 partitions; the
+ *              broker reads them from remote storage in parallel, up to remote.log.reader.threads
+ *              GETs) vs 12 parallel GetObject loops of the same objects (tiering-many-partitions.ts).
  *
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
@@ -47,7 +47,7 @@ import { cpuProfileEnv } from './cpu-profile-env';
 import { flag } from './flags';
 import { GiB, MiB, mbPerSecond } from './measure';
 import { formatNumber, markdownTable, median } from './table';
-import { measureManyPartitionsColdRead } from './tiering-many-partitions';
+import { FETCHES_IN_FLIGHT, measureManyPartitionsColdRead } from './tiering-many-partitions';
 import { compareProduceWithTiering, type ProduceComparison } from './tiering-produce';
 
 const quick = process.argv.includes('--quick');
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
             `${formatNumber(row.putsPerGiB, 0)} PUT`,
           ]),
           [
-            `cold read from offset 0, ${many.partitions} partitions in each Fetch (vs ${many.partitions} parallel GetObject loops)`,
+            `cold read from offset 0, ${many.partitions} partitions, ${FETCHES_IN_FLIGHT} Fetches in flight (vs ${many.partitions} parallel GetObject loops)`,
             formatNumber(many.consumerMbps),
             formatNumber(many.rawMbps),
             formatNumber(many.consumerMbps / many.rawMbps, 2),

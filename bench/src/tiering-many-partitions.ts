@@ -1,7 +1,8 @@
 /**
  * bench:tiering's many-partitions row: N partitions of a tiered topic, all led by one broker, read
- * cold from offset 0 by one fetcher (each Fetch carries every partition, so the broker serves the
- * remote reads of one request in parallel: not Kafka's old one remote partition per fetch), against
+ * cold from offset 0 by FETCHES_IN_FLIGHT fetchers (each Fetch carries several partitions, so the
+ * broker serves the remote reads of one request in parallel: not Kafka's old one remote partition
+ * per fetch; its GETs are bounded by remote.log.reader.threads over all fetches), against
  * N parallel GetObject loops over the same `.log` objects (one loop per partition, its objects in
  * order, as the consumer reads them). Only the remote part counts: each partition is read up to its
  * local log start.
@@ -23,7 +24,7 @@ export interface ManyPartitionsOptions {
 
 export interface ManyPartitionsResult {
   readonly partitions: number;
-  /** Fetch requests the reads took (each carrying every partition not yet read). */
+  /** Fetch requests the reads took (each carrying its fetcher's partitions not yet read). */
   readonly fetchRequests: number;
   /** Bytes of record batches the fetches returned below the local log starts. */
   readonly consumedBytes: number;
@@ -35,6 +36,8 @@ export interface ManyPartitionsResult {
 
 const TOPIC = 'bench-many';
 const WAIT_FOR_TIERING_MS = 600_000;
+/** Fetch requests the consumer side keeps in flight (each for its share of the partitions). */
+export const FETCHES_IN_FLIGHT = 4;
 
 async function seconds(work: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -84,49 +87,55 @@ export async function measureManyPartitionsColdRead(
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 
-  // The consumer side: Fetch requests to the leader, each carrying every partition not yet past
-  // its local log start, from offset 0, up to 1 MiB per partition. Only batch headers are read
-  // (as a consumer's fetcher does before handing records out), so this measures what the broker
-  // serves, not the SDK's record decoding. The bytes are the batches: the objects' own bytes.
+  // The consumer side: FETCHES_IN_FLIGHT fetchers, each owning a share of the partitions (p mod
+  // FETCHES_IN_FLIGHT), each sending one Fetch at a time to the leader for its partitions not yet
+  // past their local log start, from offset 0, up to 1 MiB per partition: a bounded number of
+  // requests in flight, as consumers with prefetch keep, so one slow partition holds back only its
+  // own share. Only batch headers are read (as a consumer's fetcher does before handing records
+  // out), so this measures what the broker serves, not the SDK's record decoding. The bytes are
+  // the batches: the objects' own bytes.
   const client = createGrpcClient('Broker', cluster.brokers.address(leader!));
   let consumedBytes = 0;
   let fetchRequests = 0;
-  try {
-    const next = new Map(tps.map((tp) => [tp.partition, 0]));
-    const consumerSeconds = await seconds(async () => {
-      while (next.size > 0) {
-        const answer = await unaryCall(
-          client,
-          'Fetch',
-          {
-            replicaId: -1,
-            maxWaitMs: 0,
-            minBytes: 0,
-            maxBytes: partitions * MiB,
-            topics: [
-              {
-                name: TOPIC,
-                partitions: [...next].map(([partition, fetchOffset]) => ({
-                  partition,
-                  fetchOffset,
-                  partitionMaxBytes: MiB,
-                })),
-              },
-            ],
-          },
-          { timeoutMs: 120_000 },
-        );
-        fetchRequests++;
-        for (const p of answer.topics[0]!.partitions) {
-          if (p.errorName !== '') throw new Error(`fetch of ${TOPIC}-${p.partition}: ${p.errorName} ${p.errorMessage}`);
-          for (const view of iterateBatches(p.records)) {
-            if (view.baseOffset < next.get(p.partition)!) continue;
-            consumedBytes += BATCH_LOG_OVERHEAD_BYTES + view.batchLength;
-            next.set(p.partition, view.nextOffset);
-          }
-          if (next.get(p.partition)! >= localStarts[p.partition]!) next.delete(p.partition);
+  const fetcher = async (share: number): Promise<void> => {
+    const next = new Map(tps.filter((tp) => tp.partition % FETCHES_IN_FLIGHT === share).map((tp) => [tp.partition, 0]));
+    while (next.size > 0) {
+      const answer = await unaryCall(
+        client,
+        'Fetch',
+        {
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: next.size * MiB,
+          topics: [
+            {
+              name: TOPIC,
+              partitions: [...next].map(([partition, fetchOffset]) => ({
+                partition,
+                fetchOffset,
+                partitionMaxBytes: MiB,
+              })),
+            },
+          ],
+        },
+        { timeoutMs: 120_000 },
+      );
+      fetchRequests++;
+      for (const p of answer.topics[0]!.partitions) {
+        if (p.errorName !== '') throw new Error(`fetch of ${TOPIC}-${p.partition}: ${p.errorName} ${p.errorMessage}`);
+        for (const view of iterateBatches(p.records)) {
+          if (view.baseOffset < next.get(p.partition)!) continue;
+          consumedBytes += BATCH_LOG_OVERHEAD_BYTES + view.batchLength;
+          next.set(p.partition, view.nextOffset);
         }
+        if (next.get(p.partition)! >= localStarts[p.partition]!) next.delete(p.partition);
       }
+    }
+  };
+  try {
+    const consumerSeconds = await seconds(async () => {
+      await Promise.all(Array.from({ length: FETCHES_IN_FLIGHT }, (_, share) => fetcher(share)));
     });
     // Raw: the same partitions' .log objects, one GetObject loop per partition, all at once.
     const objects = (await store.list(`${options.keyPrefix}${TOPIC}-${topicId}/`)).filter((o) =>

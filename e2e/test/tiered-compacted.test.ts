@@ -14,20 +14,24 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer } from '../../packages/client/src';
-import { decodeRecordBatches } from '../../packages/protocol/src';
 import {
-  parseClusterTieringConfig,
   RemotePartitionState,
-  remoteObjectKey,
   remoteObjectKeys,
-  S3ObjectStore,
   TopicRemoteLogMetadataLog,
+  type S3ObjectStore,
 } from '../../packages/tiering/src';
 import { ExitCode } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
-import { startMinio, type RunningMinio } from '../../test-support/minio';
-import { startSluice } from './local-sluice';
-import { sluiceCli, tieringBrokerConfig } from './tiered-support';
+import {
+  brokerMetricSum,
+  keyedValueFor,
+  remoteRecords,
+  replayRemoteState,
+  startCompactedTieredCluster,
+  stopTieredCluster,
+  tieringScrub,
+  type TieredCluster,
+} from './tiered-support';
 
 jest.setTimeout(300_000);
 
@@ -36,16 +40,8 @@ const KEYS = 512;
 const ROUNDS = 40;
 /** Rounds written before waiting for their copy: each phase is copied before the next is written. */
 const ROUNDS_PER_PHASE = 10;
-const VALUE_BYTES = 1024;
 const BUCKET = 'sluice-e2e-compacted';
 const PREFIX = 'compacted/';
-
-/** Deterministic, distinct per key and round: a stale value read back is a mismatch. */
-function valueFor(key: number, round: number): Buffer {
-  const value = Buffer.alloc(VALUE_BYTES);
-  for (let i = 0; i < VALUE_BYTES; i += 4) value.writeUInt32BE(((key * 40503 + round) * 2654435761 + i) >>> 0, i);
-  return value;
-}
 
 /**
  * The workload, undefined = not written that round: every key in rounds 0-19, then only keys
@@ -59,7 +55,7 @@ function valueAt(key: number, round: number): Buffer | null | undefined {
   if (key % 5 === 2 && round >= 15) return round === 15 ? null : undefined;
   if (key % 5 === 1 && round === 10) return null;
   if (key % 8 === 0 && round === ROUNDS - 1) return null;
-  return valueFor(key, round);
+  return keyedValueFor(key, round);
 }
 
 function localSegments(cluster: LocalCluster, nodeId: number): string[] {
@@ -71,40 +67,21 @@ function localSegments(cluster: LocalCluster, nodeId: number): string[] {
 }
 
 describe('a compacted topic in tiered storage on real brokers and MinIO', () => {
-  let minio: RunningMinio;
+  let started: TieredCluster | undefined;
   let cluster: LocalCluster;
   let store: S3ObjectStore;
   let tiering: Record<string, string>;
 
   beforeAll(async () => {
-    minio = await startMinio();
-    tiering = {
-      ...tieringBrokerConfig(minio.endpointUrl, { bucket: BUCKET, prefix: PREFIX }),
-      'remote.log.manager.compaction.interval.ms': '1500',
-    };
-    cluster = await startSluice({
+    started = await startCompactedTieredCluster({
       name: 'tiered-compacted',
-      brokerConfig: { ...tiering, 'log.retention.check.interval.ms': 1000, 'log.cleaner.backoff.ms': 500 },
+      place: { bucket: BUCKET, prefix: PREFIX },
+      tiering: { 'remote.log.manager.compaction.interval.ms': '1500' },
     });
-    store = new S3ObjectStore(parseClusterTieringConfig(tiering).s3!);
+    ({ cluster, store, tiering } = started);
   });
 
-  afterAll(async () => {
-    store?.destroy();
-    await cluster?.stop({ removeBaseDir: true });
-    await minio?.destroy();
-  });
-
-  async function metricSum(name: string, labels: string): Promise<number> {
-    let sum = 0;
-    for (const nodeId of cluster.brokers.running()) {
-      const text = await (await fetch(`http://${cluster.brokers.metricsAddress(nodeId)}/metrics`)).text();
-      for (const line of text.split('\n')) {
-        if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
-  }
+  afterAll(() => stopTieredCluster(started));
 
   it('copies cleaned segments, compacts them remotely, and a consumer from 0 reads the latest value of every key', async () => {
     await cluster.admin.createTopic({
@@ -154,20 +131,13 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     // compaction has caught up; keys superseded locally and expired tombstones are gone remotely.
     const expectedRemote = new Map<string, Buffer>();
     for (let key = 0; key < KEYS; key++) {
-      if (key % 4 !== 0 && key % 5 !== 2) expectedRemote.set(String(key), valueFor(key, 19));
+      if (key % 4 !== 0 && key % 5 !== 2) expectedRemote.set(String(key), keyedValueFor(key, 19));
     }
     const metadataLog = new TopicRemoteLogMetadataLog({ bootstrap, numPartitions: 3 });
     let state = new RemotePartitionState(described.topicId, 0);
-    const remoteRecords = async (): Promise<Array<{ key: string; value: Buffer | null }>> => {
-      state = new RemotePartitionState(described.topicId, 0);
-      for (const record of await metadataLog.replay(described.topicId, 0)) state.apply(record);
-      const out: Array<{ key: string; value: Buffer | null }> = [];
-      for (const segment of state.copied()) {
-        const bytes = await store.get(remoteObjectKey(PREFIX, segment, 'log'));
-        for (const batch of decodeRecordBatches(bytes))
-          for (const r of batch.records) out.push({ key: r.key!.toString(), value: r.value });
-      }
-      return out;
+    const remote = async (): Promise<Array<{ key: string; value: Buffer | null }>> => {
+      state = await replayRemoteState(metadataLog, described.topicId);
+      return remoteRecords(store, PREFIX, state);
     };
     const earliestLocal = async (): Promise<number> =>
       [...(await cluster.admin.listOffsets([{ topic: TOPIC, partition: 0 }], 'earliest-local')).values()][0]!.offset;
@@ -178,14 +148,14 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
         async () => {
           if (!cluster.brokers.nodeIds.every((nodeId) => localSegments(cluster, nodeId).length <= 2)) return false;
           localStart = await earliestLocal();
-          const remote = await remoteRecords();
-          if (state.unfinished().length > 0 || remote.length !== expectedRemote.size) return false;
-          return remote.every((r) => r.value !== null && expectedRemote.get(r.key)?.equals(r.value) === true);
+          const records = await remote();
+          if (state.unfinished().length > 0 || records.length !== expectedRemote.size) return false;
+          return records.every((r) => r.value !== null && expectedRemote.get(r.key)?.equals(r.value) === true);
         },
         150_000,
         1000,
       );
-      expect(new Set((await remoteRecords()).map((r) => r.key)).size).toBe(expectedRemote.size);
+      expect(new Set((await remote()).map((r) => r.key)).size).toBe(expectedRemote.size);
       expect(localStart).toBeGreaterThan(KEYS * 20);
 
       // Remote compaction ran and replaced uploads: the metadata names exactly what is in the
@@ -203,24 +173,25 @@ describe('a compacted topic in tiered storage on real brokers and MinIO', () => 
     } finally {
       await metadataLog.close();
     }
-    expect(await metricSum('sluice_broker_remote_compaction_runs_total', `topic="${TOPIC}"`)).toBeGreaterThan(0);
     expect(
-      await metricSum('sluice_broker_remote_compaction_records_dropped_total', `topic="${TOPIC}"`),
+      await brokerMetricSum(cluster, 'sluice_broker_remote_compaction_runs_total', `topic="${TOPIC}"`),
     ).toBeGreaterThan(0);
-    const bytesIn = await metricSum('sluice_broker_remote_compaction_bytes_in_total', `topic="${TOPIC}"`);
-    const bytesOut = await metricSum('sluice_broker_remote_compaction_bytes_out_total', `topic="${TOPIC}"`);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_compaction_records_dropped_total', `topic="${TOPIC}"`),
+    ).toBeGreaterThan(0);
+    const bytesIn = await brokerMetricSum(
+      cluster,
+      'sluice_broker_remote_compaction_bytes_in_total',
+      `topic="${TOPIC}"`,
+    );
+    const bytesOut = await brokerMetricSum(
+      cluster,
+      'sluice_broker_remote_compaction_bytes_out_total',
+      `topic="${TOPIC}"`,
+    );
     expect(bytesOut).toBeLessThan(bytesIn);
 
-    const scrub = await sluiceCli(
-      'tiering',
-      'scrub',
-      '--dry-run',
-      '--grace-ms',
-      '0',
-      '--bootstrap',
-      cluster.controllers.addresses().join(','),
-      ...Object.entries(tiering).flatMap(([key, value]) => ['--config', `${key}=${value}`]),
-    );
+    const scrub = await tieringScrub(cluster.controllers.addresses(), tiering, '--dry-run', '--grace-ms', '0');
     expect(scrub.err).toBe('');
     expect(scrub.code).toBe(ExitCode.OK);
     expect(scrub.out).not.toContain('would delete');

@@ -27,6 +27,7 @@ import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../p
 import { startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
 import {
+  brokerMetricSum,
   epochEndOffsets,
   localSegments as localSegmentsIn,
   sluiceCli,
@@ -219,15 +220,19 @@ describe('tiered storage on real brokers and MinIO', () => {
     }
 
     // The leaders' /metrics saw it: bytes copied, bytes served from remote storage, PUTs and GETs.
-    expect(await metricSum('sluice_broker_remote_copy_bytes_total', `topic="${TOPIC}"`)).toBeGreaterThanOrEqual(
-      remoteBytes,
-    );
-    expect(await metricSum('sluice_broker_remote_fetch_bytes_total', `topic="${TOPIC}"`)).toBeGreaterThan(0);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_copy_bytes_total', `topic="${TOPIC}"`),
+    ).toBeGreaterThanOrEqual(remoteBytes);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_fetch_bytes_total', `topic="${TOPIC}"`),
+    ).toBeGreaterThan(0);
     // Two PUTs per copied segment: its .log and its .indexes bundle.
-    expect(await metricSum('sluice_broker_remote_storage_requests_total', 'operation="put"')).toBeGreaterThanOrEqual(
-      2 * segmentObjects.length,
-    );
-    expect(await metricSum('sluice_broker_remote_storage_requests_total', 'operation="get"')).toBeGreaterThan(0);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_storage_requests_total', 'operation="put"'),
+    ).toBeGreaterThanOrEqual(2 * segmentObjects.length);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_storage_requests_total', 'operation="get"'),
+    ).toBeGreaterThan(0);
 
     // The CLI shows where each partition starts remotely (0) and locally (past the copied segments).
     const status = await sluiceCli(
@@ -278,17 +283,6 @@ describe('tiered storage on real brokers and MinIO', () => {
       timeoutMs,
       500,
     );
-  }
-
-  async function metricSum(name: string, labels: string): Promise<number> {
-    let sum = 0;
-    for (const nodeId of cluster.brokers.running()) {
-      const text = await (await fetch(`http://${cluster.brokers.metricsAddress(nodeId)}/metrics`)).text();
-      for (const line of text.split('\n')) {
-        if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
   }
 
   it('MinIO stopped under load: producers and a tailing consumer are unaffected, nothing is lost, copying catches up', async () => {
@@ -367,7 +361,9 @@ describe('tiered storage on real brokers and MinIO', () => {
     } finally {
       await minio.restart();
     }
-    expect(await metricSum('sluice_broker_remote_task_failures_total', `topic="${topic}"`)).toBeGreaterThan(0);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_task_failures_total', `topic="${topic}"`),
+    ).toBeGreaterThan(0);
 
     // The tasks back off and resume by themselves: everything rolled is copied and gone locally.
     await waitUntilTiered(topic, partitions);
@@ -480,7 +476,11 @@ describe('tiered storage on real brokers and MinIO', () => {
     // One request for all four partitions from offset 0: every one answers batches from remote
     // storage (its first record at offset 0, the bytes the producer sent), and the answer stays
     // within the request's max bytes.
-    const remoteReadsBefore = await metricSum('sluice_broker_remote_fetch_requests_total', `topic="${topic}"`);
+    const remoteReadsBefore = await brokerMetricSum(
+      cluster,
+      'sluice_broker_remote_fetch_requests_total',
+      `topic="${topic}"`,
+    );
     const partitionMaxBytes = 512 * 1024;
     const client = createGrpcClient('Broker', cluster.brokers.address(leader!));
     try {
@@ -523,7 +523,8 @@ describe('tiered storage on real brokers and MinIO', () => {
     }
     // Each partition was a remote read of that one request.
     expect(
-      (await metricSum('sluice_broker_remote_fetch_requests_total', `topic="${topic}"`)) - remoteReadsBefore,
+      (await brokerMetricSum(cluster, 'sluice_broker_remote_fetch_requests_total', `topic="${topic}"`)) -
+        remoteReadsBefore,
     ).toBeGreaterThanOrEqual(partitions);
   });
 
@@ -662,7 +663,9 @@ describe('tiered storage on real brokers and MinIO', () => {
     }
     expect(mismatches).toBe(0);
     expect(next).toBe(endOffset);
-    expect(await metricSum('sluice_broker_remote_fetch_bytes_total', `topic="${topic}"`)).toBeGreaterThan(0);
+    expect(
+      await brokerMetricSum(cluster, 'sluice_broker_remote_fetch_bytes_total', `topic="${topic}"`),
+    ).toBeGreaterThan(0);
 
     // The producer's retry of its last batch (in remote storage only, from this broker's side) is
     // a duplicate: answered with the original offsets, nothing appended. Without the restored

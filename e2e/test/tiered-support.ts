@@ -2,15 +2,26 @@
  * What the tiered-storage e2e tests share: the brokers' tiering settings against a MinIO, the
  * tiered topic's configs, deterministic record values a checker recomputes, raw idempotent
  * batches with a fixed producer id (so a test can send the exact retry of an old batch), and
- * small reads of a partition's state (local segments on disk, ListOffsets, OffsetForLeaderEpoch).
+ * small reads of a partition's state (local segments on disk, ListOffsets, OffsetForLeaderEpoch,
+ * its replayed remote-log metadata and the records of its remote segments, broker metrics).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer, Producer, type Admin, type OffsetSpec } from '../../packages/client/src';
 import { type ExitCode, runCli } from '@sluice/cli';
+import type { LocalCluster, Settings } from '@sluice/local-cluster';
+import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src';
+import {
+  parseClusterTieringConfig,
+  remoteObjectKey,
+  RemotePartitionState,
+  S3ObjectStore,
+  type ObjectStore,
+  type TopicRemoteLogMetadataLog,
+} from '../../packages/tiering/src';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
-import { CompressionType, encodeRecordBatch } from '../../packages/protocol/src';
-import { MINIO_PASSWORD, MINIO_USER } from '../../test-support/minio';
+import { MINIO_PASSWORD, MINIO_USER, startMinio, type RunningMinio } from '../../test-support/minio';
+import { startSluice } from './local-sluice';
 
 export const VALUE_BYTES = 1024;
 export const TIERED_BUCKET = 'sluice-e2e';
@@ -51,6 +62,50 @@ export function valueFor(seq: number): Buffer {
   return value;
 }
 
+/** A key's value in round `round` of a keyed workload: distinct per key and round, so a stale one read back is a mismatch. */
+export function keyedValueFor(key: number, round: number): Buffer {
+  const value = Buffer.alloc(VALUE_BYTES);
+  for (let i = 0; i < VALUE_BYTES; i += 4) value.writeUInt32BE(((key * 40503 + round) * 2654435761 + i) >>> 0, i);
+  return value;
+}
+
+/** MinIO and a cluster (one controller, three brokers) tiering into it, with an S3 client of the test's own. */
+export interface TieredCluster {
+  readonly minio: RunningMinio;
+  readonly cluster: LocalCluster;
+  readonly store: S3ObjectStore;
+  /** The brokers' tiering settings (for `tieringScrub`). */
+  readonly tiering: Record<string, string>;
+}
+
+/**
+ * Starts MinIO and the cluster for a compacted tiered topic's test: the brokers tier into
+ * `place` with `tiering` on top of `tieringBrokerConfig`, their cleaner and retention checks run
+ * every second or less.
+ */
+export async function startCompactedTieredCluster(options: {
+  readonly name: string;
+  readonly place: { readonly bucket: string; readonly prefix: string };
+  readonly tiering: Readonly<Record<string, string>>;
+  readonly controllerConfig?: Settings;
+}): Promise<TieredCluster> {
+  const minio = await startMinio();
+  const tiering = { ...tieringBrokerConfig(minio.endpointUrl, options.place), ...options.tiering };
+  const cluster = await startSluice({
+    name: options.name,
+    brokerConfig: { ...tiering, 'log.retention.check.interval.ms': 1000, 'log.cleaner.backoff.ms': 500 },
+    ...(options.controllerConfig === undefined ? {} : { controllerConfig: options.controllerConfig }),
+  });
+  return { minio, cluster, store: new S3ObjectStore(parseClusterTieringConfig(tiering).s3!), tiering };
+}
+
+/** Stops what `startCompactedTieredCluster` started (what of it there is). */
+export async function stopTieredCluster(started: TieredCluster | undefined): Promise<void> {
+  started?.store.destroy();
+  await started?.cluster.stop({ removeBaseDir: true });
+  await started?.minio.destroy();
+}
+
 /** The `.log` files of a partition in a broker's data directory ([] when it has none). */
 export function localSegments(dataDir: string, topic: string, partition: number): string[] {
   try {
@@ -58,6 +113,59 @@ export function localSegments(dataDir: string, topic: string, partition: number)
   } catch {
     return [];
   }
+}
+
+/** `sluice tiering scrub` against the cluster's controllers with the brokers' tiering `settings`. */
+export function tieringScrub(
+  controllerAddresses: readonly string[],
+  settings: Readonly<Record<string, string>>,
+  ...flags: string[]
+): Promise<{ code: ExitCode; out: string; err: string }> {
+  return sluiceCli(
+    'tiering',
+    'scrub',
+    ...flags,
+    '--bootstrap',
+    controllerAddresses.join(','),
+    ...Object.entries(settings).flatMap(([key, value]) => ['--config', `${key}=${value}`]),
+  );
+}
+
+/** The sum of a broker metric's samples whose labels contain `labels`, over the running brokers. */
+export async function brokerMetricSum(cluster: LocalCluster, name: string, labels: string): Promise<number> {
+  let sum = 0;
+  for (const nodeId of cluster.brokers.running()) {
+    const text = await (await fetch(`http://${cluster.brokers.metricsAddress(nodeId)}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return sum;
+}
+
+/** Partition 0's remote-log metadata of topic `topicId`, replayed now. */
+export async function replayRemoteState(
+  metadataLog: TopicRemoteLogMetadataLog,
+  topicId: string,
+): Promise<RemotePartitionState> {
+  const state = new RemotePartitionState(topicId, 0);
+  for (const record of await metadataLog.replay(topicId, 0)) state.apply(record);
+  return state;
+}
+
+/** The keyed records of the readable remote segments in `state`, in offset order. */
+export async function remoteRecords(
+  store: ObjectStore,
+  keyPrefix: string,
+  state: RemotePartitionState,
+): Promise<Array<{ offset: number; key: string; value: Buffer | null }>> {
+  const out: Array<{ offset: number; key: string; value: Buffer | null }> = [];
+  for (const segment of state.copied()) {
+    const bytes = await store.get(remoteObjectKey(keyPrefix, segment, 'log'));
+    for (const batch of decodeRecordBatches(bytes))
+      for (const r of batch.records) out.push({ offset: r.offset, key: r.key!.toString(), value: r.value });
+  }
+  return out;
 }
 
 export async function sluiceCli(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {

@@ -676,6 +676,14 @@ export const SLUICE_CONFIG_SCHEMA = {
     doc: 'Remote read byte-rate quota over all partitions of a broker (default unlimited): reads over it are answered late, by at most 5 s each.',
     default: '',
   }),
+  'remote.log.reader.threads': stringKey({
+    doc: "Remote reads (ranged GETs of chunks, offset indexes) in flight to the object store at once over every fetch of a broker (Kafka's name; default 10). A fetch's remote partitions are read in parallel up to it.",
+    default: '',
+  }),
+  'remote.log.reader.max.pending.tasks': stringKey({
+    doc: "Remote reads waiting for remote.log.reader.threads (Kafka's name; default 100); more are refused at once with the retriable KAFKA_STORAGE_ERROR.",
+    default: '',
+  }),
   'remote.log.metadata.topic.num.partitions': stringKey({
     doc: 'Partitions of __remote_log_metadata, the remote-log metadata topic (default 50; fixed once created).',
     default: '',

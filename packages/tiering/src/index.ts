@@ -20,3 +20,5 @@ export * from './byte-rate-limiter';
 export * from './deleted-topic-cleanup';
 export * from './remote-compaction';
 export * from './remote-compactor';
+export * from './concurrency-limiter';
+export * from './bounded-read-store';

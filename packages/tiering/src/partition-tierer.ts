@@ -61,7 +61,7 @@ export interface PartitionTiererOptions {
   readonly newUploadId: () => string;
   /** Segments copied per run at most (a run stays bounded; the next run continues). */
   readonly maxSegmentsPerRun?: number;
-  /** The copy quota: resolves when a copy of `bytes` may start (default: at once). */
+  /** The copy quota: resolves when a copy of `bytes` may start (default: at once); remote compaction's uploads pay it too. */
   readonly beforeCopy?: (bytes: number) => Promise<void>;
   /** Consecutive segments uploaded together (default DEFAULT_COPY_CONCURRENCY). */
   readonly copyConcurrency?: number;
@@ -152,6 +152,7 @@ export class PartitionTierer {
               newUploadId: options.newUploadId,
               write: (record) => this.write(record),
               deleteSegment: (metadata, current) => this.deleteSegment(metadata, current),
+              beforeUpload: options.beforeCopy,
             },
             options.remoteCompaction,
           );

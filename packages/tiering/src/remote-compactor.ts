@@ -74,6 +74,12 @@ export interface RemoteCompactorHost {
   readonly write: (record: RemoteLogMetadataRecord) => Promise<void>;
   /** DELETE_SEGMENT_STARTED unless `current` is, the objects, DELETE_SEGMENT_FINISHED. */
   readonly deleteSegment: (metadata: RemoteSegmentMetadata, current: RemoteSegmentState) => Promise<void>;
+  /**
+   * Waits for the broker's copy quota (`remote.log.manager.copy.max.bytes.per.second`) before a
+   * new segment's PUTs: compaction's uploads are PUT bandwidth like copies, and a pass of
+   * `maxBytesPerPass` must not burst past the rate the copies keep to.
+   */
+  readonly beforeUpload?: (bytes: number) => Promise<void>;
 }
 
 /** Local bytes read at a time while the map takes in the local log. */
@@ -278,6 +284,8 @@ export class RemoteCompactor {
     });
     await host.write(record('COPY_SEGMENT_STARTED'));
     try {
+      // After the STARTED record (a crash while waiting leaves an interrupted copy, cleaned up as any).
+      await host.beforeUpload?.(compacted.bytes.length);
       await Promise.all([
         host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'log'), compacted.bytes),
         host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'indexes'), bundle.bytes),

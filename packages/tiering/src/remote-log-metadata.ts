@@ -152,9 +152,13 @@ export class RemotePartitionState {
         this.checkNoOverlap(metadata);
       if (record.state !== 'DELETE_SEGMENT_FINISHED')
         this.segments.set(metadata.id.uploadId, { metadata, state: record.state });
-      // Met first past its finish (the metadata topic compacted its earlier records): whatever it
-      // replaced is retired as its finish would have.
-      if (record.state !== 'COPY_SEGMENT_STARTED') this.retireReplaced(metadata);
+      // Met first finished (the metadata topic compacted its earlier records): whatever it
+      // replaced is retired as its finish would have. Not when met first deleted: a remote
+      // compaction interrupted before its finish is deleted too (DELETE_SEGMENT_STARTED and
+      // FINISHED, with the same metadata), and the uploads it named are still the readable ones.
+      // One that did finish and was deleted later had its replaced uploads' own
+      // DELETE_SEGMENT_FINISHED written first (each run finishes the cleanup before anything else).
+      if (record.state === 'COPY_SEGMENT_FINISHED') this.retireReplaced(metadata);
       return;
     }
     // A repeated delete step is a no-op (two cleaners of one deleted topic); a repeated copy step is not.

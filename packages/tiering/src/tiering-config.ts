@@ -116,6 +116,16 @@ export interface ClusterTieringConfig {
   readonly copyMaxBytesPerSecond: number;
   /** `remote.log.manager.fetch.max.bytes.per.second` (-1 = unlimited). */
   readonly fetchMaxBytesPerSecond: number;
+  /**
+   * `remote.log.reader.threads` (Kafka's name, default 10): remote reads (GETs of chunks and
+   * offset indexes) in flight to the object store at once, over every fetch of a broker.
+   */
+  readonly remoteReaderMaxInFlight: number;
+  /**
+   * `remote.log.reader.max.pending.tasks` (Kafka's name, default 100): remote reads waiting for one
+   * of those; more are refused at once (KAFKA_STORAGE_ERROR, retriable), not queued without bound.
+   */
+  readonly remoteReaderMaxPending: number;
   /** `rsm.config.fetch.chunk.size`: bytes per ranged GET on the read path. */
   readonly fetchChunkBytes: number;
   /** `rsm.config.fetch.chunk.cache.size`: bound of the chunk cache, bytes. */
@@ -135,6 +145,8 @@ export const defaultClusterTieringConfig: ClusterTieringConfig = Object.freeze({
   remoteCompactionMaxBytes: 64 * 1024 * 1024,
   copyMaxBytesPerSecond: -1,
   fetchMaxBytesPerSecond: -1,
+  remoteReaderMaxInFlight: 10,
+  remoteReaderMaxPending: 100,
   fetchChunkBytes: 4 * 1024 * 1024,
   fetchChunkCacheBytes: 256 * 1024 * 1024,
   metadataTopicNumPartitions: 50,
@@ -150,6 +162,8 @@ export const CLUSTER_TIERING_KEYS: readonly string[] = [
   'remote.log.manager.compaction.max.bytes',
   'remote.log.manager.copy.max.bytes.per.second',
   'remote.log.manager.fetch.max.bytes.per.second',
+  'remote.log.reader.threads',
+  'remote.log.reader.max.pending.tasks',
   'remote.log.metadata.topic.num.partitions',
   'remote.log.metadata.topic.replication.factor',
   'rsm.config.fetch.chunk.size',
@@ -207,6 +221,8 @@ export function parseClusterTieringConfig(
     ),
     copyMaxBytesPerSecond: copyRate,
     fetchMaxBytesPerSecond: fetchRate,
+    remoteReaderMaxInFlight: parseInteger('remote.log.reader.threads', props, d.remoteReaderMaxInFlight, 1),
+    remoteReaderMaxPending: parseInteger('remote.log.reader.max.pending.tasks', props, d.remoteReaderMaxPending, 0),
     fetchChunkBytes: chunkBytes,
     fetchChunkCacheBytes: cacheBytes,
     metadataTopicNumPartitions: parseInteger(

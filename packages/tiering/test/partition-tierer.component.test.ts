@@ -2,8 +2,8 @@
  * The tiering task against real servers: MinIO (built by scripts/build-minio.sh, a process on
  * loopback) for the objects, and a real sluice cluster (one controller, three brokers) whose
  * `__remote_log_metadata` topic (RF 3, acks=all) holds the remote-log metadata. The partition
- * being tiered is a real PartitionLog on disk with small segments. What is not covered here: the
- * broker does not run this task yet (see packages/tiering/README.md).
+ * being tiered is a real PartitionLog on disk with small segments. The broker runs this task
+ * (services/broker/src/node/remote-log-manager.ts); the e2e tests under e2e/test/tiered-* cover it there.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -660,6 +660,75 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(plan.named).toBe(listed.length);
     expect(await successor.deletePartition()).toBe(copied.length);
     expect(await partitionKeys(11)).toEqual([]);
+  });
+
+  it("remote compaction's GET cost: a pass reads every remote segment from its first source on, once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-tiered-compaction-cost-'));
+    dirs.push(dir);
+    const log = PartitionLog.open({ dir, config: { ...LOG_CONFIG, cleanupPolicy: 'compact' } });
+    logs.push(log);
+    // Eight rounds, each its own remote segment: 20 keys every round overwrites (superseded
+    // remotely by the next round) and 20 of the round's own (kept).
+    const ROUNDS = 8;
+    const tierer0 = await PartitionTierer.open(options(log, 9));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < 8; i++) {
+        const records = Array.from({ length: 5 }, (_, r) => {
+          const key = i < 4 ? `shared-${i * 5 + r}` : `round-${round}-${i * 5 + r}`;
+          return {
+            key: Buffer.from(key),
+            value: Buffer.from(`${key}-${round}-`.padEnd(100, 'x')),
+            timestamp: Date.now(),
+            offsetDelta: r,
+          };
+        });
+        log.append(encodeRecordBatch({ compression: CompressionType.None, records }), { leaderEpoch: 5 });
+      }
+      log.roll();
+      log.compact(Date.now(), { maxOffset: log.logEndOffset });
+      expect(await runUntilCopied(tierer0)).toBe(1);
+    }
+    const remote = tierer0.state.copied();
+    expect(remote).toHaveLength(ROUNDS);
+    const remoteBytes = remote.reduce((sum, segment) => sum + segment.segmentSizeBytes, 0);
+    const segmentBytes = remote[0]!.segmentSizeBytes;
+
+    // Passes of two source segments: each GETs its sources, every newer remote segment (for the
+    // key map) and, per new segment, the last source's epoch checkpoint and producer snapshot
+    // (one ranged GET of its .indexes bundle).
+    // The new segments pay the copy quota too (remote.log.manager.copy.max.bytes.per.second).
+    const paidForUpload: number[] = [];
+    const tierer = await PartitionTierer.open(
+      options(log, 9, {
+        remoteCompaction: { intervalMs: 3_600_000, maxBytesPerPass: 2 * segmentBytes, dedupeBufferBytes: 1024 * 1024 },
+        beforeCopy: async (bytes) => void paidForUpload.push(bytes),
+      }),
+    );
+    const passCosts: Array<{ gets: number; logBytes: number; auxBytes: number }> = [];
+    for (let pass = 0; pass < ROUNDS / 2; pass++) {
+      const copiedBefore = tierer.state.copied();
+      const before = store.counters();
+      const result = await tierer.compactRemoteNow();
+      const after = store.counters();
+      expect(result).toMatchObject({ skipped: null, segmentsReplaced: 2, segmentsWritten: 1 });
+      expect(paidForUpload.splice(0)).toEqual([result!.bytesOut]);
+      // The two replaced are the first two not yet compacted: everything from them on is read.
+      const readFrom = copiedBefore.findIndex((s) => s.startOffset === tierer.state.copied()[pass]!.startOffset);
+      const read = copiedBefore.slice(readFrom);
+      const logBytes = read.reduce((sum, s) => sum + s.segmentSizeBytes, 0);
+      const gets = after.getRequests - before.getRequests;
+      expect(gets).toBe(read.length + 1);
+      const auxBytes = after.getBytes - before.getBytes - logBytes;
+      expect(auxBytes).toBeGreaterThan(0);
+      expect(auxBytes).toBeLessThan(1024);
+      passCosts.push({ gets, logBytes, auxBytes });
+    }
+    // The first pass reads the whole remote log once (and then less, as it shrinks and the
+    // passes move on): a cycle over R bytes in passes of M reads about R * R / (2 * M).
+    expect(passCosts[0]!.logBytes).toBe(remoteBytes);
+    expect(passCosts.map((c) => c.gets)).toEqual([9, 7, 5, 3]);
+    for (let i = 1; i < passCosts.length; i++) expect(passCosts[i]!.logBytes).toBeLessThan(passCosts[i - 1]!.logBytes);
+    expect(tierer.state.copied()).toHaveLength(ROUNDS / 2);
   });
 
   it('total retention deletes the oldest remote segments after moving the log start; topic deletion removes every object', async () => {

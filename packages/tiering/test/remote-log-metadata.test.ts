@@ -215,6 +215,21 @@ describe('remote compaction: a replacing upload', () => {
     expect(state.copied()).toEqual([merged]);
     expect(state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual(['u-a']);
   });
+
+  it('replays a compacted metadata topic where an interrupted replacement is first seen deleted: the old uploads stay', () => {
+    // Killed between the replacement's COPY_SEGMENT_STARTED and FINISHED; the next leader deleted
+    // it. Compaction of the metadata topic keeps only its last record, which still names u-a.
+    const a = segment('u-a', 0, 99);
+    const merged: RemoteSegmentMetadata = { ...segment('u-a2', 0, 99), replacesUploadIds: ['u-a'] };
+    for (const last of ['DELETE_SEGMENT_STARTED', 'DELETE_SEGMENT_FINISHED'] as const) {
+      const state = finished(a);
+      state.apply(record(last, merged));
+      expect(state.copied()).toEqual([a]);
+      expect(state.unfinished().map((e) => e.metadata.id.uploadId)).toEqual(
+        last === 'DELETE_SEGMENT_STARTED' ? ['u-a2'] : [],
+      );
+    }
+  });
 });
 
 describe('metadata codec and object keys', () => {

@@ -166,5 +166,18 @@ describe('cluster tiering config', () => {
     expect(keyOf({ ...S3, 'remote.log.storage.system.enable': 'on' })).toBe('remote.log.storage.system.enable');
     expect(keyOf(S3, { AWS_ACCESS_KEY_ID: 'id' })).toBe('rsm.config.storage.aws.secret.access.key');
     expect(keyOf({ ...S3, 'rsm.config.fetch.chunk.cache.size': '5000' })).toBe('rsm.config.fetch.chunk.cache.size');
+    expect(keyOf({ ...S3, 'remote.log.reader.threads': '0' })).toBe('remote.log.reader.threads');
+    expect(keyOf({ ...S3, 'remote.log.reader.max.pending.tasks': '-1' })).toBe('remote.log.reader.max.pending.tasks');
+  });
+
+  it("bounds remote reads by Kafka's remote.log.reader.threads and max.pending.tasks (defaults 10 and 100)", () => {
+    expect(parseClusterTieringConfig(S3)).toMatchObject({ remoteReaderMaxInFlight: 10, remoteReaderMaxPending: 100 });
+    expect(
+      parseClusterTieringConfig({
+        ...S3,
+        'remote.log.reader.threads': '4',
+        'remote.log.reader.max.pending.tasks': '0',
+      }),
+    ).toMatchObject({ remoteReaderMaxInFlight: 4, remoteReaderMaxPending: 0 });
   });
 });

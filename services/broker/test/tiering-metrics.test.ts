@@ -29,6 +29,7 @@ function snapshotOf(partitions: PartitionTieringGauges[]): TieringSnapshot {
       failures: 0,
     },
     chunkCache: { hits: 0, misses: 0, cachedBytes: 0 },
+    remoteReads: { inFlight: 3, pending: 2, peakInFlight: 3, rejected: 0 },
   };
 }
 
@@ -67,6 +68,15 @@ describe('per-partition tiering series', () => {
     expect(() => registerTieringMetrics(new Registry(), { tieringSnapshot: () => null }, -1)).toThrow(
       /maxPartitionSeries/,
     );
+  });
+
+  it('exports the remote reads in flight and waiting (remote.log.reader.*)', async () => {
+    const registry = new Registry();
+    registerTieringMetrics(registry, { tieringSnapshot: () => snapshotOf([]) });
+    const lines = (await registry.metrics()).split('\n');
+    expect(lines).toContain('sluice_broker_remote_reads_in_flight 3');
+    expect(lines).toContain('sluice_broker_remote_reads_pending 2');
+    expect(lines).toContain('sluice_broker_remote_reads_rejected_total 0');
   });
 
   it('exports nothing per partition while tiering is off', async () => {

@@ -16,8 +16,10 @@ import { randomUUID } from 'node:crypto';
 import { Admin } from '@sluice/client';
 import type { Logger } from '@sluice/runtime';
 import {
+  BoundedReadStore,
   ChunkCache,
   ByteRateLimiter,
+  ConcurrencyLimiter,
   parseTopicTieringConfig,
   PartitionTierer,
   readRemoteLogAuxState,
@@ -26,6 +28,7 @@ import {
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
   type ChunkCacheCounters,
+  type ConcurrencyLimiterCounters,
   type ClusterTieringConfig,
   type ObjectStoreCounters,
   type RemoteCompactionTotals,
@@ -94,6 +97,8 @@ export interface TieringSnapshot {
   readonly copyLagSegments: ReadonlyMap<string, number>;
   readonly store: ObjectStoreCounters;
   readonly chunkCache: ChunkCacheCounters;
+  /** Remote reads in flight and waiting (remote.log.reader.*). */
+  readonly remoteReads: ConcurrencyLimiterCounters;
 }
 
 interface TieredPartition {
@@ -115,6 +120,8 @@ export class RemoteLogManager {
   private readonly store: S3ObjectStore;
   private readonly reader: RemoteSegmentReader;
   private readonly chunks: ChunkCache;
+  /** remote.log.reader.threads / remote.log.reader.max.pending.tasks over every remote read. */
+  private readonly remoteReads: ConcurrencyLimiter;
   private readonly counts = new Map<string, TopicTieringCounts>();
   /** remote.log.manager.copy.max.bytes.per.second over every partition's copies; null = unlimited. */
   private readonly copyQuota: ByteRateLimiter | null;
@@ -138,8 +145,15 @@ export class RemoteLogManager {
     this.store = new S3ObjectStore(s3, {
       onWarning: (...content) => options.log.warn({ detail: content.map(String).join(' ') }, 'S3 client warning'),
     });
-    this.chunks = new ChunkCache(this.store, options.config.fetchChunkBytes, options.config.fetchChunkCacheBytes);
-    this.reader = new RemoteSegmentReader(this.store, this.chunks, s3.keyPrefix);
+    // Every remote read of every fetch shares one bound on GETs in flight (remote.log.reader.*);
+    // copies, deletes and the follower's aux-state reads use the store directly.
+    this.remoteReads = new ConcurrencyLimiter(
+      options.config.remoteReaderMaxInFlight,
+      options.config.remoteReaderMaxPending,
+    );
+    const readStore = new BoundedReadStore(this.store, this.remoteReads);
+    this.chunks = new ChunkCache(readStore, options.config.fetchChunkBytes, options.config.fetchChunkCacheBytes);
+    this.reader = new RemoteSegmentReader(readStore, this.chunks, s3.keyPrefix);
     this.random = options.random ?? Math.random;
     this.copyQuota =
       options.config.copyMaxBytesPerSecond === -1 ? null : new ByteRateLimiter(options.config.copyMaxBytesPerSecond);
@@ -229,6 +243,7 @@ export class RemoteLogManager {
       copyLagSegments,
       store: this.store.counters(),
       chunkCache: this.chunks.counters(),
+      remoteReads: this.remoteReads.counters(),
     };
   }
 

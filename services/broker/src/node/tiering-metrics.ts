@@ -254,6 +254,33 @@ export function registerTieringMetrics(
     'Remote read chunks fetched with a ranged GET.',
     (s) => s.chunkCache.misses,
   );
+  cumulative(
+    'sluice_broker_remote_reads_rejected_total',
+    'Remote reads refused because remote.log.reader.max.pending.tasks were already waiting (answered KAFKA_STORAGE_ERROR).',
+    (s) => s.remoteReads.rejected,
+  );
+  for (const [name, help, read] of [
+    [
+      'sluice_broker_remote_reads_in_flight',
+      'Remote reads (GETs) in flight to the object store now, at most remote.log.reader.threads.',
+      (s: TieringSnapshot) => s.remoteReads.inFlight,
+    ],
+    [
+      'sluice_broker_remote_reads_pending',
+      'Remote reads waiting for one of remote.log.reader.threads now, at most remote.log.reader.max.pending.tasks.',
+      (s: TieringSnapshot) => s.remoteReads.pending,
+    ],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const s = current();
+        if (s !== null) this.set(read(s));
+      },
+    });
+  }
   const latency = new Histogram({
     name: 'sluice_broker_remote_fetch_seconds',
     help: 'Time of one partition read served from remote storage (index lookup and ranged GETs).',
