@@ -23,13 +23,15 @@ import {
 import { ExitCode } from '@sluice/cli';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import { createGrpcClient, unaryCall } from '../../packages/proto/src';
-import { CompressionType, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src';
+import { decodeRecordBatches } from '../../packages/protocol/src';
 import { startMinio, type RunningMinio } from '../../test-support/minio';
 import { leaderOf, startSluice } from './local-sluice';
 import {
   brokerMetricSum,
   epochEndOffsets,
+  idempotentBatch,
   localSegments as localSegmentsIn,
+  produceRaw as produceRawTo,
   sluiceCli,
   TIERED_PREFIX,
   tieringBrokerConfig,
@@ -539,32 +541,9 @@ describe('tiered storage on real brokers and MinIO', () => {
 
     // An idempotent producer (fixed id, raw batches) writes first: its batches end up remote only.
     const PRODUCER_ID = 77_001;
-    const idempotent = (baseSequence: number): Buffer =>
-      encodeRecordBatch({
-        compression: CompressionType.None,
-        producerId: PRODUCER_ID,
-        producerEpoch: 0,
-        baseSequence,
-        records: [0, 1, 2].map((i) => ({
-          key: null,
-          value: Buffer.from(`idem-${baseSequence + i}`),
-          timestamp: Date.now(),
-        })),
-      });
-    const produceRaw = async (brokerId: number, records: Buffer, acks: number) => {
-      const client = createGrpcClient('Broker', cluster.brokers.address(brokerId));
-      try {
-        const answer = await unaryCall(
-          client,
-          'Produce',
-          { acks, timeoutMs: 10_000, topics: [{ name: topic, partitions: [{ partition: 0, records }] }] },
-          { timeoutMs: 30_000 },
-        );
-        return answer.topics[0]!.partitions[0]!;
-      } finally {
-        client.close();
-      }
-    };
+    const idempotent = (baseSequence: number): Buffer => idempotentBatch(PRODUCER_ID, baseSequence);
+    const produceRaw = (brokerId: number, records: Buffer, acks: number) =>
+      produceRawTo(cluster.brokers.address(brokerId), topic, records, acks);
     const idemOffsets: number[] = [];
     for (const sequence of [0, 3, 6]) {
       const written = await produceRaw(preferred, idempotent(sequence), -1);
