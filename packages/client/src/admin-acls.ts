@@ -3,26 +3,19 @@
  * filters with Kafka's names, sent to the controller quorum, answered per binding / per filter.
  */
 import type { AclBinding__Output, AclBindingFilter } from '@sluice/proto';
-import type { ApiError } from '@sluice/protocol';
+import {
+  CLUSTER_RESOURCE_NAME,
+  type AclOperation,
+  type AclPatternType,
+  type AclPermission,
+  type AclResourceType,
+  type ApiError,
+} from '@sluice/protocol';
 
-export type AclResourceType = 'TOPIC' | 'GROUP' | 'CLUSTER';
-export type AclPatternType = 'LITERAL' | 'PREFIXED';
-export type AclOperation =
-  | 'ALL'
-  | 'READ'
-  | 'WRITE'
-  | 'CREATE'
-  | 'DELETE'
-  | 'ALTER'
-  | 'DESCRIBE'
-  | 'CLUSTER_ACTION'
-  | 'DESCRIBE_CONFIGS'
-  | 'ALTER_CONFIGS'
-  | 'IDEMPOTENT_WRITE';
-export type AclPermission = 'ALLOW' | 'DENY';
+export type { AclOperation, AclPatternType, AclPermission, AclResourceType } from '@sluice/protocol';
 
 /** The cluster resource's name, as Kafka's. */
-export const CLUSTER_RESOURCE = 'kafka-cluster';
+export const CLUSTER_RESOURCE = CLUSTER_RESOURCE_NAME;
 
 export interface AclBinding {
   readonly resourceType: AclResourceType;

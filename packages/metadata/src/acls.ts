@@ -3,23 +3,17 @@
  * principal, host, operation and permission), with Kafka's numeric codes so a record reads the
  * same as Kafka's (ResourceType, PatternType, AclOperation, AclPermissionType).
  */
+import {
+  CLUSTER_RESOURCE_NAME,
+  type AclOperation,
+  type AclPatternType,
+  type AclPermission,
+  type AclResourceType,
+} from '@sluice/protocol';
 import { InvalidAclError } from './errors';
 
-export type AclResourceType = 'TOPIC' | 'GROUP' | 'CLUSTER';
-export type AclPatternType = 'LITERAL' | 'PREFIXED';
-export type AclOperation =
-  | 'ALL'
-  | 'READ'
-  | 'WRITE'
-  | 'CREATE'
-  | 'DELETE'
-  | 'ALTER'
-  | 'DESCRIBE'
-  | 'CLUSTER_ACTION'
-  | 'DESCRIBE_CONFIGS'
-  | 'ALTER_CONFIGS'
-  | 'IDEMPOTENT_WRITE';
-export type AclPermission = 'ALLOW' | 'DENY';
+export type { AclOperation, AclPatternType, AclPermission, AclResourceType } from '@sluice/protocol';
+export { CLUSTER_RESOURCE_NAME } from '@sluice/protocol';
 
 /** Kafka's org.apache.kafka.common.resource.ResourceType codes. */
 export const ACL_RESOURCE_TYPE_CODES: { readonly [T in AclResourceType]: number } = { TOPIC: 2, GROUP: 3, CLUSTER: 4 };
@@ -47,8 +41,6 @@ export const ACL_PATTERN_TYPES = Object.keys(ACL_PATTERN_TYPE_CODES) as AclPatte
 export const ACL_OPERATIONS = Object.keys(ACL_OPERATION_CODES) as AclOperation[];
 export const ACL_PERMISSIONS = Object.keys(ACL_PERMISSION_CODES) as AclPermission[];
 
-/** The only resource name of the cluster resource, as Kafka's `kafka-cluster`. */
-export const CLUSTER_RESOURCE_NAME = 'kafka-cluster';
 /** A literal resource name, principal or host matching every one. */
 export const ACL_WILDCARD = '*';
 

@@ -10,3 +10,4 @@ export * from './int64';
 export * from './record';
 export * from './varint';
 export * from './share-state';
+export * from './acl-names';
