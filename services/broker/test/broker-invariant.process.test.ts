@@ -5,6 +5,8 @@
  * process exits 70 with "BrokerInvariantError" on stderr instead of answering or going on.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BROKEN_INVARIANT_EXIT_CODE } from '../src/node/invariant-halt';
 
@@ -12,8 +14,18 @@ jest.setTimeout(30_000);
 
 const CHILD = join(__dirname, 'support', 'broken-invariant-broker.cjs');
 
-function run(scenario: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CHILD, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function run(scenario: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // The child halts on purpose and cannot clean up its log directory, so the test owns it.
+  const logDir = mkdtempSync(join(tmpdir(), 'sluice-broken-invariant-'));
+  try {
+    return await runIn(scenario, logDir);
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+function runIn(scenario: string, logDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CHILD, scenario, logDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -12,8 +12,6 @@
  * prints "survived" and exits 0, which the test counts as a failure.
  */
 'use strict';
-const { mkdtempSync } = require('node:fs');
-const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { MetadataDelta, MetadataImage } = require('@sluice/metadata');
 const { serviceDefinition } = require('@sluice/proto');
@@ -22,6 +20,8 @@ const { randomKafkaUuid, silentLogger } = require('@sluice/runtime');
 const { ReplicaManager } = require(join(__dirname, '..', '..', 'dist', 'node', 'replica-manager.js'));
 
 const scenario = process.argv[2];
+// The test owns the directory and removes it: this process exits on purpose, mid-run.
+const logDir = process.argv[3];
 const topicId = randomKafkaUuid();
 
 function image() {
@@ -67,7 +67,7 @@ function batch() {
 async function main() {
   const manager = new ReplicaManager({
     brokerId: 1,
-    logDir: mkdtempSync(join(tmpdir(), 'sluice-broken-invariant-')),
+    logDir,
     log: silentLogger(),
     maxMessageBytes: 1024 * 1024,
     minInsyncReplicas: 1,
