@@ -33,7 +33,7 @@
  * and lists every run's; ratio = median records/s over the median of the consumer group with as
  * many members, same record size. An unmeasured warm-up pass (share1, share3, group3 on 20,000
  * records of 1 KiB: JIT, connections, the state topics' first writes) comes first. The default
- * 200,000 records make a run last several seconds (at 0.3-0.5 s, as 20,000 did, the group joins
+ * 300,000 records make a run last several seconds (at 0.3-0.5 s, as 20,000 did, the group joins
  * and the first fetches weighed on the figure). "state writes" are the brokers' share state
  * writes through the share coordinator during the run, with their mean latency (the brokers'
  * sluice_broker_share_state_write_seconds histogram): every acquisition and acknowledgement is
@@ -43,7 +43,7 @@
  * coordinators' (from /proc/<pid>/stat) over each run, as the machine has 2 cores. MB/s counts
  * record values (1 MB = 10^6 bytes).
  *
- * Flags: --quick (20,000 records per size, 1 run), --records <n> (default 200,000 per size),
+ * Flags: --quick (20,000 records per size, 1 run), --records <n> (default 300,000 per size),
  * --repeat <n> (3; 1 with --quick), --sizes <bytes,bytes> (1024,100), --max-poll-records <n>
  * (500), --scenarios share12,share3,share1,share12-fetch,group12,group3,group1,plain (all), --cpu-prof (profile brokers and
  * coordinators from start-up; the hottest functions of the busiest broker and coordinator are
@@ -70,7 +70,7 @@ import { formatNumber, markdownTable } from './table';
 // ------------------------------------------------------------------ flags
 
 const quick = process.argv.includes('--quick');
-const [recordCount] = intListFlag('--records', [quick ? 20_000 : 200_000]) as [number];
+const [recordCount] = intListFlag('--records', [quick ? 20_000 : 300_000]) as [number];
 const [repeats] = intListFlag('--repeat', [quick ? 1 : 3]) as [number];
 /** Records of the unmeasured warm-up pass (JIT, connections, the state topic's first writes). */
 const WARMUP_RECORDS = 20_000;

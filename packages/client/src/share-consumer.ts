@@ -539,7 +539,11 @@ export class ShareConsumer {
   ): Promise<void> {
     const state = this.broker(brokerId);
     const address = this.metadata.brokerAddresses().get(brokerId);
-    if (address === undefined || this.closed) return;
+    if (address === undefined || this.closed) {
+      // commitSync answers for these acknowledgements: on their own, with the error if they cannot go.
+      if (forCommit) await this.sendAcknowledge(brokerId, false);
+      return;
+    }
     const assigned = new Set(partitions.map((tp) => keyOf(tp.topic, tp.partition)));
     // Acknowledgements for partitions no longer fetched here go out on their own first.
     if ([...(this.pending.get(brokerId)?.keys() ?? [])].some((key) => !assigned.has(key))) {
