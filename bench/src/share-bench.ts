@@ -17,9 +17,11 @@
  *   start offset at the partition end on every partition.
  * - share12-fetch: 12 members, no commitSync: implicit mode's ACCEPTs ride on the next ShareFetch;
  *   the records count when the durable start offset is at every partition's end ("s" = "durable s").
- * - baseline (consumer group, 3 members): Consumers with a group.id (KIP-848, auto.offset.reset
- *   earliest, no auto commit) committing after every poll (commitSync); a record counts once the
- *   commit covering it returned.
+ * - baselines (consumer group, 12 / 3 / 1 members): Consumers with a group.id (KIP-848,
+ *   auto.offset.reset earliest, no auto commit) committing after every poll (commitSync); a record
+ *   counts once the commit covering it returned. Each share row's ratio is over the consumer group
+ *   with the same number of members (with 3 partitions, 9 of a consumer group's 12 members idle:
+ *   that is what a user gets from 12 consumers of either kind).
  * - plain consumer: one Consumer, all partitions assigned, no commits (what reading costs alone).
  *
  * "s" runs from the first record delivered to the last one confirmed (the group joins before it
@@ -27,9 +29,12 @@
  * small record sizes its first fetch may bring everything, so its row is an upper bound);
  * records/s = N / s. Every scenario runs --repeat times (each run its own group, all reading the
  * same records; the runs interleave the scenarios so a slow spell of the shared machine hits all
- * of them); the table shows the run with the median records/s and lists every run's; ratio =
- * median records/s over the baseline's median, same record size. An unmeasured warm-up pass
- * (share3 and group3 on 3,000 records) comes first. "state writes" are the brokers' share state
+ * of them); every run is printed as it ends, the table shows the run with the median records/s
+ * and lists every run's; ratio = median records/s over the median of the consumer group with as
+ * many members, same record size. An unmeasured warm-up pass (share1, share3, group3 on 20,000
+ * records of 1 KiB: JIT, connections, the state topics' first writes) comes first. The default
+ * 300,000 records make a run last several seconds (at 0.3-0.5 s, as 20,000 did, the group joins
+ * and the first fetches weighed on the figure). "state writes" are the brokers' share state
  * writes through the share coordinator during the run, with their mean latency (the brokers'
  * sluice_broker_share_state_write_seconds histogram): every acquisition and acknowledgement is
  * written before the answer, one write at a time per share partition, the steps decided while a
@@ -38,9 +43,9 @@
  * coordinators' (from /proc/<pid>/stat) over each run, as the machine has 2 cores. MB/s counts
  * record values (1 MB = 10^6 bytes).
  *
- * Flags: --quick (5,000 records per size, 1 run), --records <n> (default 20,000 per size),
+ * Flags: --quick (20,000 records per size, 1 run), --records <n> (default 300,000 per size),
  * --repeat <n> (3; 1 with --quick), --sizes <bytes,bytes> (1024,100), --max-poll-records <n>
- * (500), --scenarios share12,share3,share1,share12-fetch,group3,plain (all), --cpu-prof (profile brokers and
+ * (500), --scenarios share12,share3,share1,share12-fetch,group12,group3,group1,plain (all), --cpu-prof (profile brokers and
  * coordinators from start-up; the hottest functions of the busiest broker and coordinator are
  * printed, .cpuprofile files and logs kept), --keep (keep the temp dir with logs), --json <path>
  * (default bench/results/share-<time>.json).
@@ -65,10 +70,10 @@ import { formatNumber, markdownTable } from './table';
 // ------------------------------------------------------------------ flags
 
 const quick = process.argv.includes('--quick');
-const [recordCount] = intListFlag('--records', [quick ? 5_000 : 20_000]) as [number];
+const [recordCount] = intListFlag('--records', [quick ? 20_000 : 300_000]) as [number];
 const [repeats] = intListFlag('--repeat', [quick ? 1 : 3]) as [number];
 /** Records of the unmeasured warm-up pass (JIT, connections, the state topic's first writes). */
-const WARMUP_RECORDS = 3_000;
+const WARMUP_RECORDS = 20_000;
 const recordSizes = intListFlag('--sizes', [1_024, 100]);
 const [maxPollRecords] = intListFlag('--max-poll-records', [500]) as [number];
 const cpuProf = process.argv.includes('--cpu-prof');
@@ -94,14 +99,17 @@ const ALL_SCENARIOS: readonly Scenario[] = [
   { name: 'share3', kind: 'share', consumers: 3 },
   { name: 'share1', kind: 'share', consumers: 1 },
   { name: 'share12-fetch', kind: 'share', consumers: 12, ackPath: 'fetch' },
+  { name: 'group12', kind: 'group', consumers: 12 },
   { name: 'group3', kind: 'group', consumers: 3 },
+  { name: 'group1', kind: 'group', consumers: 1 },
   { name: 'plain', kind: 'plain', consumers: 1 },
 ];
 const wantedScenarios = (flag('--scenarios') ?? ALL_SCENARIOS.map((s) => s.name).join(',')).split(',');
 const scenarios = ALL_SCENARIOS.filter((s) => wantedScenarios.includes(s.name));
 if (scenarios.length === 0)
   throw new RangeError(`--scenarios: expected some of ${ALL_SCENARIOS.map((s) => s.name).join(',')}`);
-const BASELINE = 'group3';
+/** The consumer group a share scenario is compared with: as many members. */
+const baselineName = (consumers: number): string => `group${consumers}`;
 
 const out = (text: string): boolean => process.stdout.write(text);
 const note = (text: string): boolean => process.stderr.write(`${text}\n`);
@@ -658,7 +666,7 @@ async function main(): Promise<void> {
       // Unmeasured: one share group and one consumer group read a small topic first.
       const warmup = 'share-bench-warmup';
       note(`${warmup}: warm-up pass (${WARMUP_RECORDS} records, not measured)`);
-      const warmupScenarios = ALL_SCENARIOS.filter((s) => s.name === 'share3' || s.name === BASELINE);
+      const warmupScenarios = ALL_SCENARIOS.filter((s) => ['share1', 'share3', 'group3'].includes(s.name));
       await prepareTopic(cluster, persister, warmup, [0], warmupScenarios);
       const warmupEnds = await produce(cluster, warmup, WARMUP_RECORDS, 1_024);
       for (const scenario of warmupScenarios)
@@ -677,7 +685,7 @@ async function main(): Promise<void> {
             );
             const result = await runScenario(cluster, persister, scenario, run, topic, recordBytes, ends);
             note(
-              `  ${result.timedOut ? 'TIMED OUT' : `${formatNumber(result.seconds, 2)} s`}, ${result.confirmed}/${result.records} confirmed, per consumer ${result.perConsumer.join('/')}, ${result.errors} errors`,
+              `  ${result.timedOut ? 'TIMED OUT' : `${formatNumber(result.seconds, 2)} s, ${formatNumber(result.timedOut ? 0 : result.records / result.seconds, 0)} records/s`}, ${result.confirmed}/${result.records} confirmed, per consumer ${result.perConsumer.join('/')}, ${result.errors} errors`,
             );
             results.push(result);
           }
@@ -705,7 +713,13 @@ async function main(): Promise<void> {
     }
   }
   const baselineOf = (r: ScenarioResult): ScenarioResult | undefined =>
-    medians.find((m) => m.row.scenario === BASELINE && m.row.recordBytes === r.recordBytes && !m.row.timedOut)?.row;
+    medians.find(
+      (m) =>
+        m.row.scenario === baselineName(r.consumers) &&
+        m.row.kind === 'group' &&
+        m.row.recordBytes === r.recordBytes &&
+        !m.row.timedOut,
+    )?.row;
   const label = (r: ScenarioResult): string =>
     r.kind === 'share'
       ? `share group${r.ackPath === 'fetch' ? ', acks on ShareFetch' : ''}`
@@ -764,9 +778,9 @@ async function main(): Promise<void> {
   out(
     '1 controller, 3 brokers, 3 coordinators on loopback; topic of 3 partitions, RF 3, min.insync.replicas 2; ' +
       `max.poll.records ${maxPollRecords}. Share rows: implicit acknowledgement, commitSync after every poll; a record counts once its ACCEPT was confirmed ("acks on ShareFetch": no commitSync, all count when the durable start offset is at every partition's end). ` +
-      'Baseline: a consumer group of 3 committing after every poll. "s": first record delivered -> last record confirmed; "join s": consumers created -> first record; ' +
+      'Baselines: consumer groups of 12, 3 and 1 members committing after every poll; each row\'s ratio is over the consumer group with as many members (the plain consumer\'s over group1). "s": first record delivered -> last record confirmed; "join s": consumers created -> first record; ' +
       '"durable s": first record -> the share coordinator\'s start offset at the end of every partition. Plain consumer: no group, no commits, timed from its creation. ' +
-      `Each row is the median of ${repeats} run(s) by records/s (runs interleave the scenarios; an unmeasured warm-up pass comes first); ratio = its records/s over the baseline's median. ` +
+      `Each row is the median of ${repeats} run(s) by records/s (runs interleave the scenarios; an unmeasured warm-up pass comes first); ratio = its records/s over that consumer group's median. ` +
       'All consumers run in the bench process; CPU s = utime+stime over the run.\n',
   );
   const fmt = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' ');

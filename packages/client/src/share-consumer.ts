@@ -13,6 +13,15 @@
  * - Acknowledgements ride on the next ShareFetch to the broker that delivered the record, or go
  *   out with commitSync() (ShareAcknowledge). close() ends every share session (epoch -1), which
  *   releases the member's remaining locks at once.
+ * - commitSync() in implicit mode fetches ahead: to a broker this member would fetch from next
+ *   anyway (it leads assigned partitions, nothing of it is buffered or in flight) the ACCEPTs go
+ *   on a ShareFetch that does not wait (max_wait_ms 0) instead of a ShareAcknowledge. The leader
+ *   writes the acknowledgements and the acquisition in one share state write (and answers once
+ *   both are durable), so a poll-process-commit loop pays one write per round instead of two, and
+ *   the next poll() finds its records buffered. Same guarantees: commitSync still answers per
+ *   partition only once its acknowledgements are durable. The cost: those records are locked
+ *   (and counted as delivered) from the commit on; a member that closes before polling them
+ *   releases them with that delivery counted, as any record fetched ahead.
  *
  * Which partitions to fetch comes from the share group membership: by default a
  * ShareGroupMembership heartbeating to the coordinators named by `coordinators` (subscribe() sets
@@ -294,7 +303,16 @@ export class ShareConsumer {
     for (const byPartition of this.pending.values()) for (const key of byPartition.keys()) partitions.add(key);
     for (const key of this.ackErrors.keys()) partitions.add(key);
     await Promise.all(
-      [...this.pending.keys()].map((brokerId) => this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, false))),
+      [...this.pending.keys()].map((brokerId) => {
+        const fetchAhead = this.fetchAheadPartitions(brokerId);
+        if (fetchAhead === null) return this.enqueue(brokerId, () => this.sendAcknowledge(brokerId, false));
+        const state = this.broker(brokerId);
+        state.fetching = true;
+        return this.enqueue(brokerId, () => this.fetchFrom(brokerId, fetchAhead, 0, true)).finally(() => {
+          state.fetching = false;
+          this.wakeup.notify();
+        });
+      }),
     );
     const results = new Map<string, ApiError | null>();
     for (const key of partitions) results.set(key, this.ackErrors.get(key) ?? null);
@@ -447,8 +465,8 @@ export class ShareConsumer {
     await this.metadataRefresh;
   }
 
-  /** One ShareFetch per leader broker with assigned partitions, no buffered records and none in flight. */
-  private startFetches(deadline: number): void {
+  /** The assigned partitions, by the broker leading them (as far as the metadata knows). */
+  private assignedByLeader(): Map<number, ShareTopicPartition[]> {
     const byBroker = new Map<number, ShareTopicPartition[]>();
     for (const tp of this.membership.assignment()) {
       const leader = this.metadata.leaderFor(tp.topic, tp.partition);
@@ -457,6 +475,34 @@ export class ShareConsumer {
       list.push(tp);
       byBroker.set(leader.brokerId, list);
     }
+    return byBroker;
+  }
+
+  /**
+   * commitSync's fetch ahead (see the header): the partitions to fetch from `brokerId` with its
+   * pending ACCEPTs, or null when a ShareAcknowledge it is: explicit mode (a RELEASE must reach
+   * other members, not come back to this one), anything but ACCEPT pending, acknowledgements for a
+   * partition not fetched there, or a fetch the next poll would not make now (records buffered,
+   * a request in flight, backing off, the broker's address unknown).
+   */
+  private fetchAheadPartitions(brokerId: number): ShareTopicPartition[] | null {
+    if (this.acknowledgementMode !== 'implicit' || this.closed) return null;
+    const state = this.broker(brokerId);
+    if (state.fetching || state.acking || state.buffered.length > 0 || state.retryAtMs > Date.now()) return null;
+    if (!this.metadata.brokerAddresses().has(brokerId)) return null;
+    const partitions = this.assignedByLeader().get(brokerId);
+    if (partitions === undefined) return null;
+    const assigned = new Set(partitions.map((tp) => keyOf(tp.topic, tp.partition)));
+    for (const [key, offsets] of this.pending.get(brokerId) ?? []) {
+      if (!assigned.has(key)) return null;
+      for (const type of offsets.values()) if (type !== 'ACCEPT') return null;
+    }
+    return partitions;
+  }
+
+  /** One ShareFetch per leader broker with assigned partitions, no buffered records and none in flight. */
+  private startFetches(deadline: number): void {
+    const byBroker = this.assignedByLeader();
     const nowMs = Date.now();
     for (const [brokerId, partitions] of byBroker) {
       const state = this.broker(brokerId);
@@ -484,14 +530,20 @@ export class ShareConsumer {
     }
   }
 
+  /** `forCommit`: commitSync waits on this fetch, so a failed request is its acknowledgements' error too. */
   private async fetchFrom(
     brokerId: number,
     partitions: readonly ShareTopicPartition[],
     maxWaitMs: number,
+    forCommit = false,
   ): Promise<void> {
     const state = this.broker(brokerId);
     const address = this.metadata.brokerAddresses().get(brokerId);
-    if (address === undefined || this.closed) return;
+    if (address === undefined || this.closed) {
+      // commitSync answers for these acknowledgements: on their own, with the error if they cannot go.
+      if (forCommit) await this.sendAcknowledge(brokerId, false);
+      return;
+    }
     const assigned = new Set(partitions.map((tp) => keyOf(tp.topic, tp.partition)));
     // Acknowledgements for partitions no longer fetched here go out on their own first.
     if ([...(this.pending.get(brokerId)?.keys() ?? [])].some((key) => !assigned.has(key))) {
@@ -527,6 +579,10 @@ export class ShareConsumer {
       );
     } catch (error) {
       this.onRequestError(brokerId, error, taken);
+      if (forCommit) {
+        const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+        for (const key of taken.keys()) this.ackErrors.set(key, apiError);
+      }
       return;
     }
     this.nextEpoch(state);

@@ -241,6 +241,74 @@ describe('share groups: ShareConsumer against two brokers', () => {
     expect(again).toEqual([]);
   });
 
+  it('implicit commitSync fetches ahead: one share state write per poll-commit round, the next records already acquired', async () => {
+    await createTopic('ahead', 1);
+    await produce('ahead', 0, 0, 30);
+    const key = { groupId: 'aheads', topic: 'ahead', partition: 0 };
+    const c = consumer('aheads', 'h', [{ topic: 'ahead', partition: 0 }], { maxPollRecords: 10 });
+    const first = await pollUntil(c, 10);
+    expect(first.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Initialized (a snapshot) and the first acquisition written before the first poll answered.
+    expect(persister.state(key)).toEqual({
+      stateEpoch: 0,
+      startOffset: 0,
+      ranges: [{ firstOffset: 0, lastOffset: 9, state: 'AVAILABLE', deliveryCount: 1 }],
+    });
+    const writesBefore = persister.writes;
+    for (let round = 1; round <= 2; round++) {
+      expect((await c.commitSync()).get('ahead-0')).toBeNull();
+      // The ACCEPTs and the next acquisition went in one write: durable start past the accepted
+      // records, the next ten counted as delivered (an acquired record is stored as what losing
+      // its lock makes it).
+      expect(persister.writes - writesBefore).toBe(round);
+      expect(persister.state(key)).toEqual({
+        stateEpoch: 0,
+        startOffset: round * 10,
+        ranges: [{ firstOffset: round * 10, lastOffset: round * 10 + 9, state: 'AVAILABLE', deliveryCount: 1 }],
+      });
+      // The next poll answers from what the commit fetched, without another write.
+      const next = await c.poll(0);
+      expect(next.map((r) => [r.offset, r.deliveryCount])).toEqual(
+        Array.from({ length: 10 }, (_, i) => [round * 10 + i, 1]),
+      );
+      expect(persister.writes - writesBefore).toBe(round);
+    }
+    // Nothing left to acquire: the last commit writes only its ACCEPTs.
+    expect((await c.commitSync()).get('ahead-0')).toBeNull();
+    expect(persister.writes - writesBefore).toBe(3);
+    expect(persister.state(key)).toEqual({ stateEpoch: 0, startOffset: 30, ranges: [] });
+    expect(await c.poll(0)).toEqual([]);
+    await c.close();
+  });
+
+  it('a commitSync whose fetch-ahead write fails answers the error, and the acknowledgements are not taken as durable', async () => {
+    await createTopic('ahead-fail', 1);
+    await produce('ahead-fail', 0, 0, 8);
+    const key = { groupId: 'ahead-fails', topic: 'ahead-fail', partition: 0 };
+    const c = consumer('ahead-fails', 'f', [{ topic: 'ahead-fail', partition: 0 }], { maxPollRecords: 4 });
+    expect((await pollUntil(c, 4)).map((r) => r.offset)).toEqual([0, 1, 2, 3]);
+    persister.mode = 'fail';
+    let failed: Map<string, unknown>;
+    try {
+      failed = await c.commitSync();
+    } finally {
+      persister.mode = 'ok';
+    }
+    expect(failed.get('ahead-fail-0')).toMatchObject({ errorName: 'COORDINATOR_NOT_AVAILABLE' });
+    expect(persister.state(key)!.startOffset).toBe(0);
+    // The leader dropped its unwritten state and reloads: the unconfirmed records come back, counted again.
+    const again = await pollUntil(c, 4);
+    expect(again.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ]);
+    expect((await c.commitSync()).get('ahead-fail-0')).toBeNull();
+    expect(persister.state(key)!.startOffset).toBe(4);
+    await c.close();
+  });
+
   it('a leader change reloads the share state from the persister: accepted records are never redelivered', async () => {
     await createTopic('moving', 1);
     await produce('moving', 0, 0, 6);
