@@ -19,6 +19,14 @@ import {
   type ObjectSummary,
 } from './object-store';
 
+/**
+ * Bytes read from a file at a time while it is PUT. fs streams read 64 KiB by default: a 16 MiB
+ * segment is then 256 reads through libuv and 256 socket writes on the event loop that also
+ * serves produce requests; 1 MiB reads make that 16 of each. Bounded: a stream holds at most two
+ * such chunks, and a partition uploads DEFAULT_COPY_CONCURRENCY segments at once.
+ */
+const PUT_FILE_READ_BYTES = 1024 * 1024;
+
 /** S3's limit of keys per DeleteObjects request. */
 const MAX_KEYS_PER_DELETE = 1000;
 
@@ -108,7 +116,12 @@ export class S3ObjectStore implements ObjectStore {
   async putFile(key: string, path: string, sizeBytes: number): Promise<void> {
     await this.request('PutObject', key, () =>
       this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: createReadStream(path), ContentLength: sizeBytes }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: createReadStream(path, { highWaterMark: PUT_FILE_READ_BYTES }),
+          ContentLength: sizeBytes,
+        }),
       ),
     );
     this.counts.putRequests++;
