@@ -29,7 +29,8 @@
  *
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
- * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop); --produce-only (only
+ * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop; with --heap-prof also
+ * allocation profiles and GC counts, see cpu-profile-env.ts); --produce-only (only
  * the two produce rows: the brokers' profiles then hold nothing else).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
     roles: {
       controller: { count: 1, config: {} },
       broker: {
-        env: cpuProfileEnv(flag('--cpu-prof')),
+        env: cpuProfileEnv(flag('--cpu-prof'), process.argv.includes('--heap-prof')),
         config: {
           'min.insync.replicas': 2,
           ...minioTieringSettings(minio.endpointUrl, 'sluice-bench'),
