@@ -337,7 +337,9 @@ function describeProduceRow(row: ProduceComparison): string {
     `CPU per GB produced: brokers off ${formatNumber(cpuPerGB(row.off.brokerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
     `${formatNumber(cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes), 2)} s; MinIO (on this machine's cores, which S3 ` +
     `would not share) off ${formatNumber(cpuPerGB(row.off.minioCpuSeconds, row.off.producedBytes), 2)} s, on ` +
-    `${formatNumber(cpuPerGB(row.on.minioCpuSeconds, row.on.producedBytes), 2)} s; after the last run the on topic had ` +
+    `${formatNumber(cpuPerGB(row.on.minioCpuSeconds, row.on.producedBytes), 2)} s; the producer (this process) off ` +
+    `${formatNumber(cpuPerGB(row.off.producerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
+    `${formatNumber(cpuPerGB(row.on.producerCpuSeconds, row.on.producedBytes), 2)} s; after the last run the on topic had ` +
     `${formatNumber(row.remoteBytesAtEnd / MiB, 0)} MiB remote and a copy lag of ${formatNumber(row.copyLagBytesAtEnd / MiB, 1)} MiB; ` +
     `PUTs per GiB over ${formatNumber(row.copiedBytes / MiB, 0)} MiB copied`
   );

@@ -42,6 +42,8 @@ export interface ProduceSide {
   /** Summed over the side's runs. */
   readonly brokerCpuSeconds: number;
   readonly minioCpuSeconds: number;
+  /** This process (the producer) over the side's runs: the same work on both sides. */
+  readonly producerCpuSeconds: number;
   readonly producedBytes: number;
   /** Runs whose lag did not reach 0 within DRAIN_TIMEOUT_MS (their time includes the whole wait). */
   readonly undrainedRuns: number;
@@ -133,6 +135,7 @@ export async function compareProduceWithTiering(
     // On this machine the object store shares the brokers' two cores, which S3 would not.
     const minioBefore = readProc(minioPid())?.cpuSeconds ?? 0;
     const brokersBefore = cpuSecondsOf(brokerPids);
+    const producerBefore = process.cpuUsage();
     const startNs = process.hrtime.bigint();
     const produced = await produce(bootstrap, topics[side], bytesPerRun);
     const ackedSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
@@ -143,6 +146,8 @@ export async function compareProduceWithTiering(
     run.ackedMbps.push(mbPerSecond(produced, ackedSeconds));
     run.brokerCpuSeconds += cpuSecondsOf(brokerPids) - brokersBefore;
     run.minioCpuSeconds += (readProc(minioPid())?.cpuSeconds ?? 0) - minioBefore;
+    const producerUsage = process.cpuUsage(producerBefore);
+    run.producerCpuSeconds += (producerUsage.user + producerUsage.system) / 1e6;
     run.producedBytes += produced;
   }
   // Only the on topic tiers, so every PUT and copied byte since the row started is its own.
@@ -166,6 +171,7 @@ function emptySide(): {
   lagAtAckBytes: number[];
   brokerCpuSeconds: number;
   minioCpuSeconds: number;
+  producerCpuSeconds: number;
   producedBytes: number;
   undrainedRuns: number;
 } {
@@ -175,6 +181,7 @@ function emptySide(): {
     lagAtAckBytes: [],
     brokerCpuSeconds: 0,
     minioCpuSeconds: 0,
+    producerCpuSeconds: 0,
     producedBytes: 0,
     undrainedRuns: 0,
   };
