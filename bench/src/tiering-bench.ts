@@ -17,8 +17,9 @@
  *              drift hits both (goal >= 0.9), in two rows: 1 MiB segments (the worst case: a copy
  *              and a local delete per MiB) and 16 MiB (a realistic size for a tiered topic; several
  *              segments per partition still roll and are copied in each run), each with the
- *              brokers' PUTs per GiB; a run's clock stops once its records are acknowledged and
- *              the copy lag is back to 0 (steady state: the copying is inside the measured time),
+ *              brokers' PUTs per GiB; an on run's clock stops once its records are acknowledged and
+ *              its rolled segments are copied and gone from the leaders' disks (steady state: the
+ *              copying is inside the measured time),
  *              and the brokers' and MinIO's CPU per GB produced are printed per side
  *              (tiering-produce.ts).
  *
@@ -331,8 +332,8 @@ function describeProduceRow(row: ProduceComparison): string {
   return (
     `produce runs, ${row.segmentBytes / MiB} MiB segments (MB/s until acknowledged and copied): off ${runs(row.off.mbps)}; on ${runs(row.on.mbps)}; ` +
     `until acknowledged only: off ${runs(row.off.ackedMbps)}; on ${runs(row.on.ackedMbps)}, ratio of medians ` +
-    `${formatNumber(median(row.on.ackedMbps) / median(row.off.ackedMbps), 2)}; on topic's copy lag at the last acknowledgement ` +
-    `${lags(row.on.lagAtAckBytes)} MiB (rolled segments not yet copied; active segments excluded)` +
+    `${formatNumber(median(row.on.ackedMbps) / median(row.off.ackedMbps), 2)}; on runs' copy lag at their last acknowledgement ` +
+    `${lags(row.on.lagAtAckBytes)} MiB (rolled segments still on the leaders' disks)` +
     `${row.on.undrainedRuns + row.off.undrainedRuns > 0 ? `; ${row.on.undrainedRuns} on runs NOT copied within the wait` : ''}; ` +
     `CPU per GB produced: brokers off ${formatNumber(cpuPerGB(row.off.brokerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
     `${formatNumber(cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes), 2)} s; MinIO (on this machine's cores, which S3 ` +

@@ -4,17 +4,19 @@
  * and delete while it runs) against one without, on the same brokers, both rolling segments of
  * the same size (like with like: each roll flushes and opens files).
  *
- * Steady state, not deferred work: a run's clock stops once its records are acknowledged AND the
- * topic's copy lag (Kafka's RemoteCopyLagBytes: rolled segments below the high watermark not yet
- * copied, from the brokers' /metrics) is back to 0, so every segment a run rolls is copied (and
- * its local copy deleted) inside that run's measured time and no run's copying spills into the
- * next. The off side is timed the same way (its lag is always 0: it pays the same one scrape).
+ * Steady state, not deferred work: an on run's clock stops once its records are acknowledged AND
+ * its leaders hold no rolled segment any more (local.retention.bytes=0: a segment leaves the
+ * leader's disk right after its copy is finished), so every segment a run rolls is copied and
+ * deleted inside that run's measured time and no run's copying spills into the next. An off run
+ * stops at its last acknowledgement (its segments stay: there is nothing to wait for).
  * Both topics get the same unmeasured warm-up (connections, JIT), and the on topic's warm-up is
  * copied before the first measured run. Three runs each, alternating off / on / on / off / off /
  * on (the machine is noisy: medians). Also per side: the acknowledged-only MB/s, the brokers' and
  * MinIO's CPU seconds per GB produced (the broker's own cost, isolated from MinIO sharing its
  * cores here), and after the last run the on topic's remote size and PUTs per GiB copied.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Producer } from '@sluice/client';
 import type { LocalCluster } from '@sluice/local-cluster';
 import { readProc } from './compare-procs';
@@ -29,15 +31,15 @@ const METRICS_TIMEOUT_MS = 5_000;
 const WARM_UP_FRACTION = 1 / 16;
 /** How long a run's copy lag may take to reach 0 after its last acknowledgement (then it ends anyway, flagged). */
 const DRAIN_TIMEOUT_MS = 60_000;
-/** Scrapes while waiting for the lag: short against a run's seconds, few against its work. */
-const DRAIN_POLL_MS = 200;
+/** Directory listings while waiting for the copies: short against a run's seconds. */
+const DRAIN_POLL_MS = 50;
 
 export interface ProduceSide {
   /** Per run: bytes over the time until acknowledged and copied (copy lag 0), the row's ratio. */
   readonly mbps: readonly number[];
   /** Per run: bytes over the time until the last acknowledgement only. */
   readonly ackedMbps: readonly number[];
-  /** Per run: the topic's copy lag when its last record was acknowledged. */
+  /** Per on run: rolled segments still on the leaders' disks when its last record was acknowledged. */
   readonly lagAtAckBytes: readonly number[];
   /** Summed over the side's runs. */
   readonly brokerCpuSeconds: number;
@@ -80,11 +82,49 @@ async function produce(bootstrap: readonly string[], topic: string, bytes: numbe
   }
 }
 
-/** Polls the topic's copy lag until it is 0 or the wait runs out; whether it reached 0. */
-async function waitForCopyLag(cluster: LocalCluster, topic: string): Promise<boolean> {
+/** A partition's leader's data directory for `topic`, per partition. */
+type LeaderDirs = readonly string[];
+
+async function leaderDirs(cluster: LocalCluster, topic: string): Promise<LeaderDirs> {
+  const info = await cluster.admin.describeTopic(topic);
+  return [...info.partitions]
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => {
+      if (p.leader < 0) throw new Error(`${topic}-${p.partition} has no leader`);
+      return join(cluster.brokers.dataDir(p.leader), `${topic}-${p.partition}`);
+    });
+}
+
+/**
+ * Bytes of rolled (not active) segments still on the leaders' disks. The on topic has
+ * local.retention.bytes=0, so a rolled segment leaves its leader's disk right after its copy is
+ * finished (the same task run): this is the copy lag, plus what is copied but not yet deleted.
+ * Read from the disk by this process, not from the brokers' /metrics, whose scrape (every metric
+ * family rendered) would be broker CPU charged to the side that polls it.
+ */
+function rolledBytesOnLeaders(dirs: LeaderDirs): number {
+  let bytes = 0;
+  for (const dir of dirs) {
+    const logs = readdirSync(dir)
+      .filter((name) => name.endsWith('.log'))
+      .sort();
+    // The last (highest base offset) is the active segment; zero-padded names sort by offset.
+    for (const name of logs.slice(0, -1)) {
+      try {
+        bytes += statSync(join(dir, name)).size;
+      } catch {
+        // Deleted since the listing: not lagging.
+      }
+    }
+  }
+  return bytes;
+}
+
+/** Polls until the leaders hold only their active segments, or the wait runs out; whether they do. */
+async function waitUntilCopied(dirs: LeaderDirs): Promise<boolean> {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   for (;;) {
-    if ((await brokerTotals(cluster, topic)).copyLagBytes === 0) return true;
+    if (rolledBytesOnLeaders(dirs) === 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
@@ -120,12 +160,11 @@ export async function compareProduceWithTiering(
     .filter((found) => found.role === 'broker')
     .map((found) => found.pid);
   const start = await brokerTotals(cluster);
+  const onLeaderDirs = await leaderDirs(cluster, topics.on);
   const warmUpBytes = Math.max(RECORD_BYTES, Math.floor(bytesPerRun * WARM_UP_FRACTION));
   // The same warm-up for both; the on topic's copies of it finish before anything is measured.
-  for (const topic of [topics.off, topics.on]) {
-    await produce(bootstrap, topic, warmUpBytes);
-    await waitForCopyLag(cluster, topic);
-  }
+  for (const topic of [topics.off, topics.on]) await produce(bootstrap, topic, warmUpBytes);
+  await waitUntilCopied(onLeaderDirs);
   const sides = {
     off: emptySide(),
     on: emptySide(),
@@ -139,8 +178,11 @@ export async function compareProduceWithTiering(
     const startNs = process.hrtime.bigint();
     const produced = await produce(bootstrap, topics[side], bytesPerRun);
     const ackedSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
-    run.lagAtAckBytes.push((await brokerTotals(cluster, topics[side])).copyLagBytes);
-    if (!(await waitForCopyLag(cluster, topics[side]))) run.undrainedRuns++;
+    // The off topic keeps its segments (nothing to wait for); the on topic's must leave the disk.
+    if (side === 'on') {
+      run.lagAtAckBytes.push(rolledBytesOnLeaders(onLeaderDirs));
+      if (!(await waitUntilCopied(onLeaderDirs))) run.undrainedRuns++;
+    }
     const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
     run.mbps.push(mbPerSecond(produced, seconds));
     run.ackedMbps.push(mbPerSecond(produced, ackedSeconds));
