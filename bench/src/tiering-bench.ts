@@ -17,7 +17,11 @@
  *              drift hits both (goal >= 0.9), in two rows: 1 MiB segments (the worst case: a copy
  *              and a local delete per MiB) and 16 MiB (a realistic size for a tiered topic; several
  *              segments per partition still roll and are copied in each run), each with the
- *              brokers' PUTs per GiB and the copy lag at its end (tiering-produce.ts).
+ *              brokers' PUTs per GiB; an on run's clock stops once its records are acknowledged and
+ *              its rolled segments are copied and gone from the leaders' disks (steady state: the
+ *              copying is inside the measured time),
+ *              and the brokers' and MinIO's CPU per GB produced are printed per side
+ *              (tiering-produce.ts).
  *
  *   many partitions: 12 partitions of a tiered topic, all led by one broker, read cold from offset 0
  *              by 4 fetchers with a Fetch each in flight (each carries its 3 partitions; the
@@ -26,7 +30,9 @@
  *
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
- * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop).
+ * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop; with --heap-prof also
+ * allocation profiles and GC counts, see cpu-profile-env.ts); --produce-only (only
+ * the two produce rows: the brokers' profiles then hold nothing else).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +57,7 @@ import { FETCHES_IN_FLIGHT, measureManyPartitionsColdRead } from './tiering-many
 import { compareProduceWithTiering, type ProduceComparison } from './tiering-produce';
 
 const quick = process.argv.includes('--quick');
+const produceOnly = process.argv.includes('--produce-only');
 const DATA_BYTES = quick ? 32 * MiB : 512 * MiB;
 const SEGMENT_BYTES = quick ? 1 * MiB : 8 * MiB;
 const BATCH_BYTES = 256 * 1024;
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
     roles: {
       controller: { count: 1, config: {} },
       broker: {
-        env: cpuProfileEnv(flag('--cpu-prof')),
+        env: cpuProfileEnv(flag('--cpu-prof'), process.argv.includes('--heap-prof')),
         config: {
           'min.insync.replicas': 2,
           ...minioTieringSettings(minio.endpointUrl, 'sluice-bench'),
@@ -91,7 +98,10 @@ async function main(): Promise<void> {
           // The bench creates __remote_log_metadata with 3 partitions below: the brokers must agree,
           // else (default 50) they look for a partition that does not exist and never copy.
           'remote.log.metadata.topic.num.partitions': 3,
-          'remote.log.manager.task.interval.ms': 1000,
+          // Short, so a produce run's last rolled segments wait little for their copy: the run's
+          // clock stops only once they are copied (Kafka's 30 s default suits production, where
+          // a copy lag of 30 s is nothing; here it would be the whole run).
+          'remote.log.manager.task.interval.ms': 250,
           'log.retention.check.interval.ms': 1000,
         },
       },
@@ -108,81 +118,7 @@ async function main(): Promise<void> {
     config: { ...defaultLogConfig, segmentBytes: SEGMENT_BYTES, retentionMs: -1, retentionBytes: -1 },
   });
   try {
-    for (let written = 0, seed = 1; written < DATA_BYTES; seed++) {
-      const batch = batchOfKiBRecords(BATCH_BYTES, seed);
-      log.append(batch, { leaderEpoch: 0 });
-      written += batch.length;
-    }
-    log.roll();
-    const bases = log.segmentBaseOffsets().slice(0, -1);
-    const files = bases.map((base) => segmentPaths(log.dir, base).log);
-    const copiedBytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
-
-    // Local read of the whole log (page cache), the baseline of the cold remote read.
-    let localRead = 0;
-    const localSeconds = await seconds(async () => {
-      for (let offset = 0; offset < log.logEndOffset;) {
-        const read = log.read(offset, READ_BYTES);
-        localRead += read.records.length;
-        offset = read.lastOffset! + 1;
-      }
-    });
-
-    // Raw PutObject loop of the same .log files.
-    const rawPutSeconds = await seconds(async () => {
-      for (const [i, file] of files.entries()) await store.putFile(`raw/${i}.log`, file, statSync(file).size);
-    });
-
-    // The tiering task copying the same segments (sequentially, as one partition's task does).
-    const tierer = await PartitionTierer.open({
-      log,
-      topic: 'bench',
-      topicId: 'benchbenchbenchbench00',
-      partition: 0,
-      brokerId: 1,
-      leaderEpoch: () => 0,
-      highWatermark: () => log.logEndOffset,
-      config: {
-        remoteStorageEnable: true,
-        localRetentionMs: -1,
-        localRetentionBytes: -1,
-        totalRetentionMs: -1,
-        totalRetentionBytes: -1,
-      },
-      store,
-      keyPrefix: 'tiered/',
-      metadataLog,
-      reader: new RemoteSegmentReader(store, new ChunkCache(store, 4 * MiB, 64 * MiB), 'tiered/'),
-      nowMs: () => Date.now(),
-      newUploadId: () => randomUUID(),
-      maxSegmentsPerRun: 1_000,
-    });
-    const putsBefore = store.counters().putRequests;
-    const copySeconds = await seconds(async () => {
-      for (;;) if ((await tierer.runOnce()).copiedSegments === 0) break;
-    });
-    const copyPuts = store.counters().putRequests - putsBefore;
-
-    // Raw GetObject loop of the same objects, then the cold read through a fresh chunk cache.
-    const rawGetSeconds = await seconds(async () => {
-      for (let i = 0; i < files.length; i++) await store.get(`raw/${i}.log`);
-    });
-    const chunks = new ChunkCache(store, 4 * MiB, 64 * MiB);
-    const reader = new RemoteSegmentReader(store, chunks, 'tiered/');
-    const getsBefore = store.counters().getRequests;
-    let remoteRead = 0;
-    const coldSeconds = await seconds(async () => {
-      const copied = tierer.state.copied();
-      for (const [i, segment] of copied.entries()) {
-        for (let offset = segment.startOffset; offset <= segment.endOffset;) {
-          // The next segment named, as PartitionTierer.read does: readahead crosses into it.
-          const read = await reader.read(segment, offset, READ_BYTES, copied[i + 1] ?? null);
-          remoteRead += read.records.length;
-          offset = read.lastOffset! + 1;
-        }
-      }
-    });
-    const coldGets = store.counters().getRequests - getsBefore;
+    const copyAndRead = produceOnly ? null : await measureCopyAndColdRead(log, store, metadataLog);
 
     // Produce with tiering on against off, interleaved on the same brokers, per segment size.
     const produceRows: ProduceComparison[] = [];
@@ -196,71 +132,63 @@ async function main(): Promise<void> {
       );
     }
 
-    const many = await measureManyPartitionsColdRead(cluster, store, {
-      partitions: MANY_PARTITIONS,
-      bytesPerPartition: MANY_PARTITION_BYTES,
-      keyPrefix: 'brokers/',
-      recordBytes: PRODUCE_RECORD_BYTES,
-    });
+    const many = produceOnly
+      ? null
+      : await measureManyPartitionsColdRead(cluster, store, {
+          partitions: MANY_PARTITIONS,
+          bytesPerPartition: MANY_PARTITION_BYTES,
+          keyPrefix: 'brokers/',
+          recordBytes: PRODUCE_RECORD_BYTES,
+        });
 
-    const copyMbps = mbPerSecond(copiedBytes, copySeconds);
-    const rawPutMbps = mbPerSecond(copiedBytes, rawPutSeconds);
-    const coldMbps = mbPerSecond(remoteRead, coldSeconds);
-    const rawGetMbps = mbPerSecond(copiedBytes, rawGetSeconds);
-    const localMbps = mbPerSecond(localRead, localSeconds);
+    if (copyAndRead !== null) process.stdout.write(`\n${copyAndRead.title}\n`);
     process.stdout.write(
-      `\ntiered storage, ${formatNumber(copiedBytes / MiB, 0)} MiB in ${files.length} segments of ${SEGMENT_BYTES / MiB} MiB, MinIO on loopback\n\n`,
-    );
-    process.stdout.write(
-      markdownTable(
+      `\n${markdownTable(
         ['case', 'MB/s', 'baseline MB/s', 'ratio', 'goal', 'requests per GiB'],
         [
-          [
-            'copy (PartitionTierer vs PutObject loop)',
-            formatNumber(copyMbps),
-            formatNumber(rawPutMbps),
-            formatNumber(copyMbps / rawPutMbps, 2),
-            '>= 0.8',
-            `${formatNumber(copyPuts / (copiedBytes / GiB), 0)} PUT`,
-          ],
-          [
-            'cold read from offset 0 (vs GetObject loop)',
-            formatNumber(coldMbps),
-            formatNumber(rawGetMbps),
-            formatNumber(coldMbps / rawGetMbps, 2),
-            '>= 0.7',
-            `${formatNumber(coldGets / (remoteRead / GiB), 0)} GET`,
-          ],
+          ...(copyAndRead?.rows.slice(0, 2) ?? []),
           ...produceRows.map((row) => [
-            `produce, tiering on (vs off), ${PRODUCE_BYTES / MiB} MiB x3 each (medians), acks=all RF 3, ${row.segmentBytes / MiB} MiB segments both`,
-            formatNumber(median(row.onMbps)),
-            formatNumber(median(row.offMbps)),
-            formatNumber(median(row.onMbps) / median(row.offMbps), 2),
+            `produce, tiering on (vs off), ${PRODUCE_BYTES / MiB} MiB x3 each (medians, until acknowledged and copied), acks=all RF 3, ${row.segmentBytes / MiB} MiB segments both`,
+            formatNumber(median(row.on.mbps)),
+            formatNumber(median(row.off.mbps)),
+            formatNumber(median(row.on.mbps) / median(row.off.mbps), 2),
             '>= 0.9',
             `${formatNumber(row.putsPerGiB, 0)} PUT`,
           ]),
-          [
-            `cold read from offset 0, ${many.partitions} partitions, ${FETCHES_IN_FLIGHT} Fetches in flight (vs ${many.partitions} parallel GetObject loops)`,
-            formatNumber(many.consumerMbps),
-            formatNumber(many.rawMbps),
-            formatNumber(many.consumerMbps / many.rawMbps, 2),
+          ...produceRows.map((row) => [
+            `broker CPU s per GB produced, tiering on (vs off), ${row.segmentBytes / MiB} MiB segments (3 brokers summed; lower is better)`,
+            formatNumber(cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes), 2),
+            formatNumber(cpuPerGB(row.off.brokerCpuSeconds, row.off.producedBytes), 2),
+            formatNumber(
+              cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes) /
+                cpuPerGB(row.off.brokerCpuSeconds, row.off.producedBytes),
+              2,
+            ),
             '-',
             '-',
-          ],
-          [
-            'cold read from offset 0 (vs local read)',
-            formatNumber(coldMbps),
-            formatNumber(localMbps),
-            formatNumber(coldMbps / localMbps, 2),
-            '-',
-            '-',
-          ],
+          ]),
+          ...(many === null
+            ? []
+            : [
+                [
+                  `cold read from offset 0, ${many.partitions} partitions, ${FETCHES_IN_FLIGHT} Fetches in flight (vs ${many.partitions} parallel GetObject loops)`,
+                  formatNumber(many.consumerMbps),
+                  formatNumber(many.rawMbps),
+                  formatNumber(many.consumerMbps / many.rawMbps, 2),
+                  '-',
+                  '-',
+                ],
+              ]),
+          ...(copyAndRead?.rows.slice(2) ?? []),
         ],
-      ),
+      )}`,
     );
-    process.stdout.write(
-      `\n${produceRows.map(describeProduceRow).join('\n')}\nmany partitions: ${formatNumber(many.consumedBytes / MiB, 1)} MiB of batches in ${many.fetchRequests} Fetch requests to one broker, ${formatNumber(many.rawBytes / MiB, 1)} MiB of objects by the raw loops\n`,
-    );
+    process.stdout.write(`\n${produceRows.map(describeProduceRow).join('\n')}\n`);
+    if (many !== null) {
+      process.stdout.write(
+        `many partitions: ${formatNumber(many.consumedBytes / MiB, 1)} MiB of batches in ${many.fetchRequests} Fetch requests to one broker, ${formatNumber(many.rawBytes / MiB, 1)} MiB of objects by the raw loops\n`,
+      );
+    }
   } finally {
     log.close();
     await metadataLog.close();
@@ -271,15 +199,150 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The copy and the cold read of one partition's log, in this process, against raw PutObject and
+ * GetObject loops of the same files and objects; the table's rows (copy, cold read vs GetObject,
+ * cold read vs a local read) and its title.
+ */
+async function measureCopyAndColdRead(
+  log: PartitionLog,
+  store: S3ObjectStore,
+  metadataLog: TopicRemoteLogMetadataLog,
+): Promise<{ readonly title: string; readonly rows: string[][] }> {
+  for (let written = 0, seed = 1; written < DATA_BYTES; seed++) {
+    const batch = batchOfKiBRecords(BATCH_BYTES, seed);
+    log.append(batch, { leaderEpoch: 0 });
+    written += batch.length;
+  }
+  log.roll();
+  const bases = log.segmentBaseOffsets().slice(0, -1);
+  const files = bases.map((base) => segmentPaths(log.dir, base).log);
+  const copiedBytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+
+  // Local read of the whole log (page cache), the baseline of the cold remote read.
+  let localRead = 0;
+  const localSeconds = await seconds(async () => {
+    for (let offset = 0; offset < log.logEndOffset;) {
+      const read = log.read(offset, READ_BYTES);
+      localRead += read.records.length;
+      offset = read.lastOffset! + 1;
+    }
+  });
+
+  // Raw PutObject loop of the same .log files.
+  const rawPutSeconds = await seconds(async () => {
+    for (const [i, file] of files.entries()) await store.putFile(`raw/${i}.log`, file, statSync(file).size);
+  });
+
+  // The tiering task copying the same segments (sequentially, as one partition's task does).
+  const tierer = await PartitionTierer.open({
+    log,
+    topic: 'bench',
+    topicId: 'benchbenchbenchbench00',
+    partition: 0,
+    brokerId: 1,
+    leaderEpoch: () => 0,
+    highWatermark: () => log.logEndOffset,
+    config: {
+      remoteStorageEnable: true,
+      localRetentionMs: -1,
+      localRetentionBytes: -1,
+      totalRetentionMs: -1,
+      totalRetentionBytes: -1,
+    },
+    store,
+    keyPrefix: 'tiered/',
+    metadataLog,
+    reader: new RemoteSegmentReader(store, new ChunkCache(store, 4 * MiB, 64 * MiB), 'tiered/'),
+    nowMs: () => Date.now(),
+    newUploadId: () => randomUUID(),
+    maxSegmentsPerRun: 1_000,
+  });
+  const putsBefore = store.counters().putRequests;
+  const copySeconds = await seconds(async () => {
+    for (;;) if ((await tierer.runOnce()).copiedSegments === 0) break;
+  });
+  const copyPuts = store.counters().putRequests - putsBefore;
+
+  // Raw GetObject loop of the same objects, then the cold read through a fresh chunk cache.
+  const rawGetSeconds = await seconds(async () => {
+    for (let i = 0; i < files.length; i++) await store.get(`raw/${i}.log`);
+  });
+  const chunks = new ChunkCache(store, 4 * MiB, 64 * MiB);
+  const reader = new RemoteSegmentReader(store, chunks, 'tiered/');
+  const getsBefore = store.counters().getRequests;
+  let remoteRead = 0;
+  const coldSeconds = await seconds(async () => {
+    const copied = tierer.state.copied();
+    for (const [i, segment] of copied.entries()) {
+      for (let offset = segment.startOffset; offset <= segment.endOffset;) {
+        // The next segment named, as PartitionTierer.read does: readahead crosses into it.
+        const read = await reader.read(segment, offset, READ_BYTES, copied[i + 1] ?? null);
+        remoteRead += read.records.length;
+        offset = read.lastOffset! + 1;
+      }
+    }
+  });
+  const coldGets = store.counters().getRequests - getsBefore;
+
+  const copyMbps = mbPerSecond(copiedBytes, copySeconds);
+  const rawPutMbps = mbPerSecond(copiedBytes, rawPutSeconds);
+  const coldMbps = mbPerSecond(remoteRead, coldSeconds);
+  const rawGetMbps = mbPerSecond(copiedBytes, rawGetSeconds);
+  const localMbps = mbPerSecond(localRead, localSeconds);
+  return {
+    title: `tiered storage, ${formatNumber(copiedBytes / MiB, 0)} MiB in ${files.length} segments of ${SEGMENT_BYTES / MiB} MiB, MinIO on loopback`,
+    rows: [
+      [
+        'copy (PartitionTierer vs PutObject loop)',
+        formatNumber(copyMbps),
+        formatNumber(rawPutMbps),
+        formatNumber(copyMbps / rawPutMbps, 2),
+        '>= 0.8',
+        `${formatNumber(copyPuts / (copiedBytes / GiB), 0)} PUT`,
+      ],
+      [
+        'cold read from offset 0 (vs GetObject loop)',
+        formatNumber(coldMbps),
+        formatNumber(rawGetMbps),
+        formatNumber(coldMbps / rawGetMbps, 2),
+        '>= 0.7',
+        `${formatNumber(coldGets / (remoteRead / GiB), 0)} GET`,
+      ],
+      [
+        'cold read from offset 0 (vs local read)',
+        formatNumber(coldMbps),
+        formatNumber(localMbps),
+        formatNumber(coldMbps / localMbps, 2),
+        '-',
+        '-',
+      ],
+    ],
+  };
+}
+
+/** CPU seconds per GB (10^9 bytes) produced. */
+function cpuPerGB(cpuSeconds: number, producedBytes: number): number {
+  return producedBytes === 0 ? 0 : cpuSeconds / (producedBytes / 1e9);
+}
+
 function describeProduceRow(row: ProduceComparison): string {
   const runs = (values: readonly number[]): string => values.map((v) => formatNumber(v)).join(', ');
+  const lags = (values: readonly number[]): string => values.map((v) => formatNumber(v / MiB, 1)).join(', ');
   return (
-    `produce runs, ${row.segmentBytes / MiB} MiB segments (MB/s): off ${runs(row.offMbps)}; on ${runs(row.onMbps)}; ` +
-    `MinIO CPU on this machine's cores: ${formatNumber(row.minioCpuSeconds.on, 1)} s over the on runs, ` +
-    `${formatNumber(row.minioCpuSeconds.off, 1)} s over the off runs; right after the last run the on topic had ` +
-    `${formatNumber(row.remoteBytesAtEnd / MiB, 0)} MiB remote and a copy lag of ${formatNumber(row.copyLagBytesAtEnd / MiB, 1)} MiB ` +
-    `(rolled segments not yet copied; active segments excluded); PUTs per GiB over ${formatNumber(row.copiedBytes / MiB, 0)} MiB ` +
-    `copied, ${row.drained ? 'after the lag was copied' : 'the lag NOT copied within the wait'}`
+    `produce runs, ${row.segmentBytes / MiB} MiB segments (MB/s until acknowledged and copied): off ${runs(row.off.mbps)}; on ${runs(row.on.mbps)}; ` +
+    `until acknowledged only: off ${runs(row.off.ackedMbps)}; on ${runs(row.on.ackedMbps)}, ratio of medians ` +
+    `${formatNumber(median(row.on.ackedMbps) / median(row.off.ackedMbps), 2)}; on runs' copy lag at their last acknowledgement ` +
+    `${lags(row.on.lagAtAckBytes)} MiB (rolled segments still on the leaders' disks)` +
+    `${row.on.undrainedRuns + row.off.undrainedRuns > 0 ? `; ${row.on.undrainedRuns} on runs NOT copied within the wait` : ''}; ` +
+    `CPU per GB produced: brokers off ${formatNumber(cpuPerGB(row.off.brokerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
+    `${formatNumber(cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes), 2)} s; MinIO (on this machine's cores, which S3 ` +
+    `would not share) off ${formatNumber(cpuPerGB(row.off.minioCpuSeconds, row.off.producedBytes), 2)} s, on ` +
+    `${formatNumber(cpuPerGB(row.on.minioCpuSeconds, row.on.producedBytes), 2)} s; the producer (this process) off ` +
+    `${formatNumber(cpuPerGB(row.off.producerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
+    `${formatNumber(cpuPerGB(row.on.producerCpuSeconds, row.on.producedBytes), 2)} s; after the last run the on topic had ` +
+    `${formatNumber(row.remoteBytesAtEnd / MiB, 0)} MiB remote and a copy lag of ${formatNumber(row.copyLagBytesAtEnd / MiB, 1)} MiB; ` +
+    `PUTs per GiB over ${formatNumber(row.copiedBytes / MiB, 0)} MiB copied`
   );
 }
 

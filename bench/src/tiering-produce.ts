@@ -2,14 +2,21 @@
  * The produce side of `bench:tiering`: SDK producer throughput (acks=all, RF 3, 1 KiB records)
  * into a topic with `remote.storage.enable=true` and `local.retention.bytes=0` (the brokers copy
  * and delete while it runs) against one without, on the same brokers, both rolling segments of
- * the same size (like with like: each roll flushes and opens files). After an unmeasured warm-up
- * of each topic (connections, JIT; the on topic's warm-up is then copied during the measured
- * runs, which only counts against it), three runs each, alternating off / on / on / off / off / on
- * (the machine is noisy: medians). Read from the brokers' /metrics: the on topic's copy lag
- * (Kafka's RemoteCopyLagBytes: rolled segments not yet copied) and remote size right after the
- * last run, so a row whose brokers did not really tier shows it; then, once the lag is copied
- * (a bounded wait), object-store PUTs per GiB copied over the whole row.
+ * the same size (like with like: each roll flushes and opens files).
+ *
+ * Steady state, not deferred work: an on run's clock stops once its records are acknowledged AND
+ * its leaders hold no rolled segment any more (local.retention.bytes=0: a segment leaves the
+ * leader's disk right after its copy is finished), so every segment a run rolls is copied and
+ * deleted inside that run's measured time and no run's copying spills into the next. An off run
+ * stops at its last acknowledgement (its segments stay: there is nothing to wait for).
+ * Both topics get the same unmeasured warm-up (connections, JIT), and the on topic's warm-up is
+ * copied before the first measured run. Three runs each, alternating off / on / on / off / off /
+ * on (the machine is noisy: medians). Also per side: the acknowledged-only MB/s, the brokers' and
+ * MinIO's CPU seconds per GB produced (the broker's own cost, isolated from MinIO sharing its
+ * cores here), and after the last run the on topic's remote size and PUTs per GiB copied.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Producer } from '@sluice/client';
 import type { LocalCluster } from '@sluice/local-cluster';
 import { readProc } from './compare-procs';
@@ -22,43 +29,109 @@ const IN_FLIGHT = 2000;
 const METRICS_TIMEOUT_MS = 5_000;
 /** The warm-up's share of a measured run's bytes. */
 const WARM_UP_FRACTION = 1 / 16;
-/** How long the copies of the last on run may take before PUTs per GiB are read anyway. */
+/** How long a run's copy lag may take to reach 0 after its last acknowledgement (then it ends anyway, flagged). */
 const DRAIN_TIMEOUT_MS = 60_000;
-const DRAIN_POLL_MS = 500;
+/** Directory listings while waiting for the copies: short against a run's seconds. */
+const DRAIN_POLL_MS = 50;
+
+export interface ProduceSide {
+  /** Per run: bytes over the time until acknowledged and copied (copy lag 0), the row's ratio. */
+  readonly mbps: readonly number[];
+  /** Per run: bytes over the time until the last acknowledgement only. */
+  readonly ackedMbps: readonly number[];
+  /** Per on run: rolled segments still on the leaders' disks when its last record was acknowledged. */
+  readonly lagAtAckBytes: readonly number[];
+  /** Summed over the side's runs. */
+  readonly brokerCpuSeconds: number;
+  readonly minioCpuSeconds: number;
+  /** This process (the producer) over the side's runs: the same work on both sides. */
+  readonly producerCpuSeconds: number;
+  readonly producedBytes: number;
+  /** Runs whose lag did not reach 0 within DRAIN_TIMEOUT_MS (their time includes the whole wait). */
+  readonly undrainedRuns: number;
+}
 
 export interface ProduceComparison {
   readonly segmentBytes: number;
   readonly bytesPerRun: number;
-  readonly offMbps: readonly number[];
-  readonly onMbps: readonly number[];
-  readonly minioCpuSeconds: { readonly off: number; readonly on: number };
-  /** The brokers' object-store PUTs over the row per GiB they copied (lag drained, or the wait ran out). */
+  readonly off: ProduceSide;
+  readonly on: ProduceSide;
+  /** The brokers' object-store PUTs over the row per GiB they copied. */
   readonly putsPerGiB: number;
   readonly copiedBytes: number;
-  /** Of the on topic, summed over its partitions' leaders, right after the last on run. */
+  /** Of the on topic, summed over its partitions' leaders, after the last on run. */
   readonly copyLagBytesAtEnd: number;
   readonly remoteBytesAtEnd: number;
-  /** Whether the copy lag reached 0 before PUTs per GiB were read. */
-  readonly drained: boolean;
 }
 
-/** Produces `bytes` of 1 KiB records to `topic` (acks=all); MB/s. */
-export async function produceMbps(bootstrap: readonly string[], topic: string, bytes: number): Promise<number> {
+/** Produces `bytes` of 1 KiB records to `topic` (acks=all); resolves when all are acknowledged. */
+async function produce(bootstrap: readonly string[], topic: string, bytes: number): Promise<number> {
   const producer = new Producer({ bootstrap, lingerMs: 5, batchSizeBytes: 256 * 1024 });
   const value = Buffer.alloc(RECORD_BYTES, 0x61);
   const records = Math.floor(bytes / RECORD_BYTES);
   try {
-    const start = process.hrtime.bigint();
     const inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < records; i++) {
       inFlight.push(producer.send({ topic, partition: i % PARTITIONS, key: null, value }));
       if (inFlight.length >= IN_FLIGHT) await Promise.all(inFlight.splice(0));
     }
     await Promise.all(inFlight);
-    return mbPerSecond(records * RECORD_BYTES, Number(process.hrtime.bigint() - start) / 1e9);
+    return records * RECORD_BYTES;
   } finally {
     await producer.close();
   }
+}
+
+/** A partition's leader's data directory for `topic`, per partition. */
+type LeaderDirs = readonly string[];
+
+async function leaderDirs(cluster: LocalCluster, topic: string): Promise<LeaderDirs> {
+  const info = await cluster.admin.describeTopic(topic);
+  return [...info.partitions]
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => {
+      if (p.leader < 0) throw new Error(`${topic}-${p.partition} has no leader`);
+      return join(cluster.brokers.dataDir(p.leader), `${topic}-${p.partition}`);
+    });
+}
+
+/**
+ * Bytes of rolled (not active) segments still on the leaders' disks. The on topic has
+ * local.retention.bytes=0, so a rolled segment leaves its leader's disk right after its copy is
+ * finished (the same task run): this is the copy lag, plus what is copied but not yet deleted.
+ * Read from the disk by this process, not from the brokers' /metrics, whose scrape (every metric
+ * family rendered) would be broker CPU charged to the side that polls it.
+ */
+function rolledBytesOnLeaders(dirs: LeaderDirs): number {
+  let bytes = 0;
+  for (const dir of dirs) {
+    const logs = readdirSync(dir)
+      .filter((name) => name.endsWith('.log'))
+      .sort();
+    // The last (highest base offset) is the active segment; zero-padded names sort by offset.
+    for (const name of logs.slice(0, -1)) {
+      try {
+        bytes += statSync(join(dir, name)).size;
+      } catch {
+        // Deleted since the listing: not lagging.
+      }
+    }
+  }
+  return bytes;
+}
+
+/** Polls until the leaders hold only their active segments, or the wait runs out; whether they do. */
+async function waitUntilCopied(dirs: LeaderDirs): Promise<boolean> {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  for (;;) {
+    if (rolledBytesOnLeaders(dirs) === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+}
+
+function cpuSecondsOf(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + (readProc(pid)?.cpuSeconds ?? 0), 0);
 }
 
 export async function compareProduceWithTiering(
@@ -82,39 +155,77 @@ export async function compareProduceWithTiering(
     configs: { 'remote.storage.enable': 'true', 'segment.bytes': segment, 'local.retention.bytes': '0' },
   });
   const bootstrap = cluster.brokers.addresses();
+  const brokerPids = cluster
+    .processes()
+    .filter((found) => found.role === 'broker')
+    .map((found) => found.pid);
   const start = await brokerTotals(cluster);
+  const onLeaderDirs = await leaderDirs(cluster, topics.on);
   const warmUpBytes = Math.max(RECORD_BYTES, Math.floor(bytesPerRun * WARM_UP_FRACTION));
-  for (const topic of [topics.off, topics.on]) await produceMbps(bootstrap, topic, warmUpBytes);
-  const produced = { off: [] as number[], on: [] as number[] };
-  // On this machine the object store shares the brokers' two cores, which S3 would not.
-  const minioCpuSeconds = { off: 0, on: 0 };
+  // The same warm-up for both; the on topic's copies of it finish before anything is measured.
+  for (const topic of [topics.off, topics.on]) await produce(bootstrap, topic, warmUpBytes);
+  await waitUntilCopied(onLeaderDirs);
+  const sides = {
+    off: emptySide(),
+    on: emptySide(),
+  };
   for (const side of ['off', 'on', 'on', 'off', 'off', 'on'] as const) {
-    const cpuBefore = readProc(minioPid())?.cpuSeconds ?? 0;
-    produced[side].push(await produceMbps(bootstrap, topics[side], bytesPerRun));
-    minioCpuSeconds[side] += (readProc(minioPid())?.cpuSeconds ?? 0) - cpuBefore;
+    const run = sides[side];
+    // On this machine the object store shares the brokers' two cores, which S3 would not.
+    const minioBefore = readProc(minioPid())?.cpuSeconds ?? 0;
+    const brokersBefore = cpuSecondsOf(brokerPids);
+    const producerBefore = process.cpuUsage();
+    const startNs = process.hrtime.bigint();
+    const produced = await produce(bootstrap, topics[side], bytesPerRun);
+    const ackedSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
+    // The off topic keeps its segments (nothing to wait for); the on topic's must leave the disk.
+    if (side === 'on') {
+      run.lagAtAckBytes.push(rolledBytesOnLeaders(onLeaderDirs));
+      if (!(await waitUntilCopied(onLeaderDirs))) run.undrainedRuns++;
+    }
+    const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
+    run.mbps.push(mbPerSecond(produced, seconds));
+    run.ackedMbps.push(mbPerSecond(produced, ackedSeconds));
+    run.brokerCpuSeconds += cpuSecondsOf(brokerPids) - brokersBefore;
+    run.minioCpuSeconds += (readProc(minioPid())?.cpuSeconds ?? 0) - minioBefore;
+    const producerUsage = process.cpuUsage(producerBefore);
+    run.producerCpuSeconds += (producerUsage.user + producerUsage.system) / 1e6;
+    run.producedBytes += produced;
   }
+  // Only the on topic tiers, so every PUT and copied byte since the row started is its own.
   const end = await brokerTotals(cluster, topics.on);
-  // Only the on topic tiers, so every PUT and copied byte since the row started is its own; read
-  // once the copies in flight are done, so PUTs are not counted for bytes not yet counted.
-  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  let drainedTotals = end;
-  while (drainedTotals.copyLagBytes > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
-    drainedTotals = await brokerTotals(cluster, topics.on);
-  }
-  const puts = drainedTotals.puts - start.puts;
-  const copiedBytes = drainedTotals.copiedBytes - start.copiedBytes;
+  const copiedBytes = end.copiedBytes - start.copiedBytes;
   return {
     segmentBytes,
     bytesPerRun,
-    offMbps: produced.off,
-    onMbps: produced.on,
-    minioCpuSeconds,
-    putsPerGiB: copiedBytes === 0 ? 0 : puts / (copiedBytes / GiB),
+    off: sides.off,
+    on: sides.on,
+    putsPerGiB: copiedBytes === 0 ? 0 : (end.puts - start.puts) / (copiedBytes / GiB),
     copiedBytes,
     copyLagBytesAtEnd: end.copyLagBytes,
     remoteBytesAtEnd: end.remoteBytes,
-    drained: drainedTotals.copyLagBytes === 0,
+  };
+}
+
+function emptySide(): {
+  mbps: number[];
+  ackedMbps: number[];
+  lagAtAckBytes: number[];
+  brokerCpuSeconds: number;
+  minioCpuSeconds: number;
+  producerCpuSeconds: number;
+  producedBytes: number;
+  undrainedRuns: number;
+} {
+  return {
+    mbps: [],
+    ackedMbps: [],
+    lagAtAckBytes: [],
+    brokerCpuSeconds: 0,
+    minioCpuSeconds: 0,
+    producerCpuSeconds: 0,
+    producedBytes: 0,
+    undrainedRuns: 0,
   };
 }
 

@@ -6,6 +6,12 @@ export const OFFSET_INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 /** Left behind by an interrupted atomic write; deleted on open. */
 export const TMP_SUFFIX = '.tmp';
+/**
+ * A segment file retention has deleted (Kafka's `.deleted`): renamed on the event loop, unlinked
+ * off it (freeing a large file's pages costs the unlink call milliseconds); deleted on open when
+ * the unlink did not happen.
+ */
+export const DELETED_SUFFIX = '.deleted';
 
 /** Compaction output being written (Kafka's `.cleaned`); deleted on open: the swap never began. */
 export const CLEANED_SUFFIX = '.cleaned';

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, promises as fsPromises, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchLayout, RecordBatchView, readInt64AsNumber } from '@sluice/protocol';
 import { formatCheckpoint, readCheckpointFile, writeCheckpointFile, writeOffsetCheckpoint } from './checkpoint-file';
@@ -741,13 +741,31 @@ export class PartitionLog {
       this.setLogStartOffset(newStart);
       for (const segment of this.segments.splice(0, decision.deleteCount)) {
         this.logger.info('retention deleted segment', { file: segment.paths.log, reason: decision.reason });
-        segment.delete();
+        this.unlinkLater(segment.renameForDeletion());
       }
       this.directoryDirty = true;
       this.recoveryPointOffset = Math.max(this.recoveryPointOffset, this.logStart);
     });
     this.statsValue.retentionDeletedSegments += decision.deleteCount;
     return decision.deleteCount;
+  }
+
+  /**
+   * Unlinks retention's renamed files on libuv's thread pool: unlinking a segment frees its pages
+   * and blocks, milliseconds of a synchronous call on the event loop that serves produce
+   * requests (a tiered topic with short local retention deletes a segment per segment copied).
+   * A failed unlink leaves the `.deleted` file for the next open to remove.
+   */
+  private unlinkLater(paths: readonly string[]): void {
+    for (const path of paths) {
+      fsPromises.unlink(path).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        this.logger.warn('deleted segment file not removed; the next open removes it', {
+          file: path,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      });
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import type { LogLogger } from './env';
 import { CorruptLogError } from './errors';
 import {
   CLEAN_SHUTDOWN_FILE,
+  DELETED_SUFFIX,
   LEADER_EPOCH_FILE,
   LOG_START_OFFSET_FILE,
   parseSegmentFileName,
@@ -240,7 +241,7 @@ function listSegmentsAndClean(dir: string, logger: LogLogger, files: LogFiles): 
   for (const name of names) {
     const parsed = parseSegmentFileName(name);
     const orphanIndex = parsed !== null && parsed.kind !== 'log' && !logs.has(parsed.baseOffset);
-    if (name.endsWith(TMP_SUFFIX) || orphanIndex) {
+    if (name.endsWith(TMP_SUFFIX) || name.endsWith(DELETED_SUFFIX) || orphanIndex) {
       logger.info('removing stray file', { file: join(dir, name) });
       files.remove(join(dir, name));
     }

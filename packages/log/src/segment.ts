@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readFully, writeFully, writeWholeFile } from './durable-file';
 import { assert, CorruptLogError, LogStorageError } from './errors';
-import { segmentPaths, type SegmentPaths } from './file-names';
+import { DELETED_SUFFIX, segmentPaths, type SegmentPaths } from './file-names';
 import type { LogConfig } from './log-config';
 import type { LogFiles } from './log-files';
 import type { LogResources } from './log-resources';
@@ -348,6 +348,22 @@ export class LogSegment {
     for (const path of [this.paths.offsetIndex, this.paths.timeIndex, this.paths.log]) {
       if (existsSync(path)) this.context.files.remove(path);
     }
+  }
+
+  /**
+   * Retention's delete: renames the files to `<name>.deleted` (a cheap directory operation) and
+   * returns the new paths, which the caller unlinks off the event loop. Gone from the segment's
+   * names at once, as with delete(); a crash before the unlink leaves them for the next open.
+   */
+  renameForDeletion(): string[] {
+    this.release();
+    const renamed: string[] = [];
+    for (const path of [this.paths.offsetIndex, this.paths.timeIndex, this.paths.log]) {
+      if (!existsSync(path)) continue;
+      this.context.files.rename(path, path + DELETED_SUFFIX);
+      renamed.push(path + DELETED_SUFFIX);
+    }
+    return renamed;
   }
 
   /** Closed segments: both index files, loaded through the shared cache, rebuilt when invalid. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkLogDirectory,
@@ -352,6 +352,31 @@ describe('PartitionLog durability, retention, truncation and checking', () => {
     for (let i = 0; i < 4; i++) reopened.append(makeBatch({ payloadBytes: 39 }), { leaderEpoch: 9 });
     expect(reopened.deleteOldSegments()).toBe(2);
     expect(reopened.logStartOffset).toBe(8);
+    reopened.close();
+  });
+
+  it('retention renames a deleted segment to .deleted and unlinks it off the event loop; open removes leftovers', async () => {
+    const config = { ...small, segmentBytes: 250, retentionMs: -1, retentionBytes: 0 };
+    const log = PartitionLog.open({ dir, clock, resources, config });
+    for (let i = 0; i < 6; i++) log.append(makeBatch({ payloadBytes: 39 }), { leaderEpoch: 0 }); // 2 per segment
+    const first = join(dir, '00000000000000000000.log');
+    expect(existsSync(first)).toBe(true);
+    expect(log.deleteOldSegments()).toBe(2);
+    // Gone from its name at once (the event loop only renamed it); the unlink follows.
+    expect(existsSync(first)).toBe(false);
+    for (let waited = 0; readdirSync(dir).some((name) => name.endsWith('.deleted')); waited += 10) {
+      expect(waited).toBeLessThan(5_000);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(log.segmentBaseOffsets()).toEqual([4]);
+    log.close();
+    // A crash between the rename and the unlink: the next open removes what is left.
+    const leftover = join(dir, '00000000000000000002.log.deleted');
+    writeFileSync(leftover, 'stale');
+    const reopened = PartitionLog.open({ dir, clock, resources, config });
+    expect(existsSync(leftover)).toBe(false);
+    expect(reopened.logStartOffset).toBe(4);
+    expect(reopened.segmentBaseOffsets()).toEqual([4]);
     reopened.close();
   });
 

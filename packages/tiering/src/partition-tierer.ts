@@ -76,6 +76,9 @@ export interface PartitionTiererOptions {
  */
 export const DEFAULT_COPY_CONCURRENCY = 4;
 
+/** Segments one run copies at most by default (maxSegmentsPerRun): a run stays bounded. */
+export const DEFAULT_MAX_SEGMENTS_PER_RUN = 16;
+
 /** A segment ready to upload: its metadata, files and the one `.indexes` object made for it. */
 interface PreparedCopy {
   readonly metadata: RemoteSegmentMetadata;
@@ -102,6 +105,11 @@ export interface TierRunResult {
   readonly deletedLocalSegments: number;
   readonly deletedRemoteSegments: number;
   readonly cleanedUnfinished: number;
+  /**
+   * Rolled segments below the high watermark are still uncopied after this run (it copied its
+   * maxSegmentsPerRun): the caller runs it again soon rather than after a whole task interval.
+   */
+  readonly moreToCopy: boolean;
   /** Null when the topic has no remote compaction. */
   readonly remoteCompaction: RemoteCompactionPass | null;
 }
@@ -234,9 +242,9 @@ export class PartitionTierer {
     this.running = true;
     try {
       const cleanedUnfinished = await this.cleanUnfinished();
-      const { copiedSegments, copiedBytes } = this.options.config.remoteStorageEnable
+      const { copiedSegments, copiedBytes, moreToCopy } = this.options.config.remoteStorageEnable
         ? await this.copyEligible()
-        : { copiedSegments: 0, copiedBytes: 0 };
+        : { copiedSegments: 0, copiedBytes: 0, moreToCopy: false };
       const deletedLocalSegments = this.deleteLocal();
       const deletedRemoteSegments = await this.enforceTotalRetention();
       // Last: it works on what is remote only, after this run's copies and local deletions.
@@ -247,6 +255,7 @@ export class PartitionTierer {
         deletedLocalSegments,
         deletedRemoteSegments,
         cleanedUnfinished,
+        moreToCopy,
         remoteCompaction,
       };
     } finally {
@@ -361,12 +370,13 @@ export class PartitionTierer {
     return `${this.options.topic}-${this.options.partition}`;
   }
 
-  private async copyEligible(): Promise<{ copiedSegments: number; copiedBytes: number }> {
+  private async copyEligible(): Promise<{ copiedSegments: number; copiedBytes: number; moreToCopy: boolean }> {
+    const maxSegments = this.options.maxSegmentsPerRun ?? DEFAULT_MAX_SEGMENTS_PER_RUN;
     const chosen = selectSegmentsToCopy(
       this.localSegments(),
       this.options.highWatermark(),
       this.state.highestCopiedOffset(),
-      this.options.maxSegmentsPerRun ?? 16,
+      maxSegments,
       this.compactedGate(),
     );
     const concurrency = this.options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY;
@@ -374,7 +384,17 @@ export class PartitionTierer {
     for (let i = 0; i < chosen.length; i += concurrency) {
       copiedBytes += await this.copySegments(chosen.slice(i, i + concurrency));
     }
-    return { copiedSegments: chosen.length, copiedBytes };
+    // Only a full run can have left some: fewer chosen means every eligible one was.
+    const moreToCopy =
+      chosen.length === maxSegments &&
+      selectSegmentsToCopy(
+        this.localSegments(),
+        this.options.highWatermark(),
+        this.state.highestCopiedOffset(),
+        1,
+        this.compactedGate(),
+      ).length > 0;
+    return { copiedSegments: chosen.length, copiedBytes, moreToCopy };
   }
 
   /** Sizes only for a compacted topic, whose cleaner can leave a segment empty. */

@@ -67,6 +67,13 @@ export type RemoteLogMetadataRecord =
       readonly eventTimestampMs: number;
     };
 
+/** What RemotePartitionState derives from its readable segments, kept until the next change. */
+interface CopiedView {
+  readonly list: readonly RemoteSegmentMetadata[];
+  readonly highestOffset: number;
+  readonly sizeBytes: number;
+}
+
 /** The user partition a record belongs to. */
 export function recordPartition(record: RemoteLogMetadataRecord): { topicId: string; partition: number } {
   return record.kind === 'partition-delete'
@@ -103,6 +110,12 @@ export function partitionKey(topicId: string, partition: number): string {
  */
 export class RemotePartitionState {
   private readonly segments = new Map<string, RemoteSegmentEntry>();
+  /**
+   * The readable segments sorted, and what is derived from them; rebuilt on the first ask after a
+   * change. Asked on every apply (the overlap check), retention pass, remote read and scrape: an
+   * uncached sort over every upload made a replay of n uploads O(n^2 log n).
+   */
+  private copiedView: CopiedView | null = null;
   private partitionDeleteState: 'DELETE_PARTITION_STARTED' | 'DELETE_PARTITION_FINISHED' | null = null;
 
   constructor(
@@ -114,6 +127,8 @@ export class RemotePartitionState {
   clone(): RemotePartitionState {
     const copy = new RemotePartitionState(this.topicId, this.partition);
     for (const [uploadId, entry] of this.segments) copy.segments.set(uploadId, entry);
+    // Frozen, so shared: either side's next change drops its own reference.
+    copy.copiedView = this.copiedView;
     copy.partitionDeleteState = this.partitionDeleteState;
     return copy;
   }
@@ -151,7 +166,7 @@ export class RemotePartitionState {
       if (record.state === 'COPY_SEGMENT_FINISHED' && metadata.replacesUploadIds === undefined)
         this.checkNoOverlap(metadata);
       if (record.state !== 'DELETE_SEGMENT_FINISHED')
-        this.segments.set(metadata.id.uploadId, { metadata, state: record.state });
+        this.setSegment(metadata.id.uploadId, { metadata, state: record.state });
       // Met first finished (the metadata topic compacted its earlier records): whatever it
       // replaced is retired as its finish would have. Not when met first deleted: a remote
       // compaction interrupted before its finish is deleted too (DELETE_SEGMENT_STARTED and
@@ -168,8 +183,10 @@ export class RemotePartitionState {
     }
     if (record.state === 'COPY_SEGMENT_FINISHED' && entry.metadata.replacesUploadIds === undefined)
       this.checkNoOverlap(entry.metadata);
-    if (record.state === 'DELETE_SEGMENT_FINISHED') this.segments.delete(metadata.id.uploadId);
-    else this.segments.set(metadata.id.uploadId, { metadata: entry.metadata, state: record.state });
+    if (record.state === 'DELETE_SEGMENT_FINISHED') {
+      this.segments.delete(metadata.id.uploadId);
+      this.copiedView = null;
+    } else this.setSegment(metadata.id.uploadId, { metadata: entry.metadata, state: record.state });
     if (record.state === 'COPY_SEGMENT_FINISHED') this.retireReplaced(entry.metadata);
   }
 
@@ -206,8 +223,28 @@ export class RemotePartitionState {
     for (const id of metadata.replacesUploadIds ?? []) {
       const entry = this.segments.get(id);
       if (entry?.state === 'COPY_SEGMENT_FINISHED')
-        this.segments.set(id, { metadata: entry.metadata, state: 'DELETE_SEGMENT_STARTED' });
+        this.setSegment(id, { metadata: entry.metadata, state: 'DELETE_SEGMENT_STARTED' });
     }
+  }
+
+  private setSegment(uploadId: string, entry: RemoteSegmentEntry): void {
+    this.segments.set(uploadId, entry);
+    this.copiedView = null;
+  }
+
+  private view(): CopiedView {
+    if (this.copiedView === null) {
+      const list = [...this.segments.values()]
+        .filter((entry) => entry.state === 'COPY_SEGMENT_FINISHED')
+        .map((entry) => entry.metadata)
+        .sort((a, b) => a.startOffset - b.startOffset);
+      this.copiedView = {
+        list: Object.freeze(list),
+        highestOffset: list.reduce((max, segment) => Math.max(max, segment.endOffset), -1),
+        sizeBytes: list.reduce((sum, segment) => sum + segment.segmentSizeBytes, 0),
+      };
+    }
+    return this.copiedView;
   }
 
   /**
@@ -228,12 +265,9 @@ export class RemotePartitionState {
     return this.partitionDeleteState;
   }
 
-  /** Readable remote segments (COPY_SEGMENT_FINISHED), by start offset. */
-  copied(): RemoteSegmentMetadata[] {
-    return [...this.segments.values()]
-      .filter((entry) => entry.state === 'COPY_SEGMENT_FINISHED')
-      .map((entry) => entry.metadata)
-      .sort((a, b) => a.startOffset - b.startOffset);
+  /** Readable remote segments (COPY_SEGMENT_FINISHED), by start offset (frozen: shared until the next change). */
+  copied(): readonly RemoteSegmentMetadata[] {
+    return this.view().list;
   }
 
   /** Uploads that are not readable and must be cleaned up: interrupted copies and unfinished deletes. */
@@ -250,7 +284,7 @@ export class RemotePartitionState {
 
   /** The last offset held remotely, -1 when nothing is. */
   highestCopiedOffset(): number {
-    return this.copied().reduce((max, segment) => Math.max(max, segment.endOffset), -1);
+    return this.view().highestOffset;
   }
 
   /** The first offset readable remotely, null when nothing is. */
@@ -259,7 +293,7 @@ export class RemotePartitionState {
   }
 
   remoteSizeBytes(): number {
-    return this.copied().reduce((sum, segment) => sum + segment.segmentSizeBytes, 0);
+    return this.view().sizeBytes;
   }
 
   /** The copied segment holding `offset`, or null. */

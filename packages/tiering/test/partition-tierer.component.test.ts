@@ -183,8 +183,12 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
 
   async function runUntilCopied(tierer: PartitionTierer): Promise<number> {
     let copied = 0;
+    let moreToCopy: boolean | null = null;
     for (let run = 0; run < 50; run++) {
       const result = await tierer.runOnce();
+      // A run says whether it left rolled segments for the next (the broker then runs again at once).
+      if (moreToCopy !== null) expect(moreToCopy).toBe(result.copiedSegments > 0);
+      moreToCopy = result.moreToCopy;
       copied += result.copiedSegments;
       if (result.copiedSegments === 0) return copied;
     }

@@ -8,7 +8,9 @@
  * pod first would double the network traffic and put one pod in the path of every copy.
  *
  * One run at a time over all partitions, one partition after another (a run is bounded by
- * packages/tiering's maxSegmentsPerRun); a partition whose run failed (object store down, the
+ * packages/tiering's maxSegmentsPerRun; when one copied its maximum and more is rolled, the next
+ * pass starts at once instead of a task interval later, so copying keeps up with a producer
+ * faster than maxSegmentsPerRun segments per interval); a partition whose run failed (object store down, the
  * metadata topic unavailable) waits with exponential backoff and jitter, then resumes by itself.
  * Uncopied segments stay local whatever local retention says (retentionBound).
  */
@@ -135,6 +137,8 @@ export class RemoteLogManager {
   private readonly deleting = new Map<string, PartitionTierer>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  /** The last pass left rolled segments uncopied after copying some: the next one starts at once. */
+  private moreToCopy = false;
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private bucketReady = false;
@@ -334,13 +338,17 @@ export class RemoteLogManager {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.runOnce().finally(() => this.schedule());
-    }, this.options.config.remoteLogManagerTaskIntervalMs);
+    this.timer = setTimeout(
+      () => {
+        void this.runOnce().finally(() => this.schedule());
+      },
+      this.moreToCopy ? 0 : this.options.config.remoteLogManagerTaskIntervalMs,
+    );
   }
 
   private async pass(): Promise<void> {
     const { log } = this.options;
+    this.moreToCopy = false;
     try {
       await this.reconcile();
     } catch (error) {
@@ -354,6 +362,8 @@ export class RemoteLogManager {
       try {
         const result = await tiered.tierer.runOnce();
         this.countProgress(tiered);
+        // Progress was made (no busy loop on a partition that copies nothing).
+        if (result.moreToCopy && result.copiedSegments > 0) this.moreToCopy = true;
         tiered.failures = 0;
         tiered.nextRunMs = 0;
         if (
