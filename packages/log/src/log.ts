@@ -340,9 +340,11 @@ export class PartitionLog {
   /**
    * Leader append: validates every batch (header, CRC, size, record count vs offsets) before
    * writing a byte, then stamps base offsets from the log end offset and `leaderEpoch` into the
-   * caller's buffer in place and appends those bytes.
+   * caller's buffer in place and appends those bytes. With `keepInMemory` the caller hands the
+   * buffer over (it never changes it again): the log keeps it, within the shared budget
+   * (`LogResourceLimits.recentAppendBytes`), to answer reads of the tail without the file.
    */
-  append(batches: Buffer, options: { leaderEpoch: number }): AppendInfo {
+  append(batches: Buffer, options: { leaderEpoch: number; keepInMemory?: boolean }): AppendInfo {
     this.ensureOpen();
     const leaderEpoch = options.leaderEpoch;
     if (!Number.isSafeInteger(leaderEpoch) || leaderEpoch < 0 || leaderEpoch > INT32_MAX) {
@@ -359,7 +361,7 @@ export class PartitionLog {
       (validated.batches[i] as Mutable<AppendedBatch>).baseOffset = next;
       next += view.lastOffsetDelta + 1;
     });
-    this.write(batches, validated, firstOffset, next);
+    this.write(batches, validated, firstOffset, next, options.keepInMemory === true);
     if (this.epochs.assign(leaderEpoch, firstOffset)) this.epochsDirty = true;
     return this.finishAppend(validated, firstOffset, next - 1, batches.length);
   }
@@ -1123,7 +1125,13 @@ export class PartitionLog {
   }
 
   /** Rolls if needed, then appends; `nextOffset` is the log end offset after the append. */
-  private write(buffer: Buffer, validated: ValidatedAppend, firstOffset: number, nextOffset: number): void {
+  private write(
+    buffer: Buffer,
+    validated: ValidatedAppend,
+    firstOffset: number,
+    nextOffset: number,
+    keepInMemory = false,
+  ): void {
     const nowMs = this.clock.nowMs();
     const active = this.active;
     const reason = shouldRoll(
@@ -1140,7 +1148,7 @@ export class PartitionLog {
     );
     if (reason !== null) this.rollAt(firstOffset);
     try {
-      this.active.append(buffer, 0, buffer.length, validated.batches, nextOffset);
+      this.active.append(buffer, 0, buffer.length, validated.batches, nextOffset, keepInMemory);
     } catch (error) {
       if (error instanceof LogStorageError) this.fail(error);
       throw error;
