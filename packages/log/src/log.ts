@@ -342,9 +342,12 @@ export class PartitionLog {
    * writing a byte, then stamps base offsets from the log end offset and `leaderEpoch` into the
    * caller's buffer in place and appends those bytes. With `keepInMemory` the caller hands the
    * buffer over (it never changes it again): the log keeps it, within the shared budget
-   * (`LogResourceLimits.recentAppendBytes`), to answer reads of the tail without the file.
+   * (`LogResourceLimits.recentAppendBytes`), to answer reads of the tail without the file. With
+   * `crcVerified` the caller has just checked every batch's CRC itself (the broker's produce path
+   * does, before its producer-state checks, as Kafka does): the rest is validated, the CRC not
+   * computed a second time.
    */
-  append(batches: Buffer, options: { leaderEpoch: number; keepInMemory?: boolean }): AppendInfo {
+  append(batches: Buffer, options: { leaderEpoch: number; keepInMemory?: boolean; crcVerified?: boolean }): AppendInfo {
     this.ensureOpen();
     const leaderEpoch = options.leaderEpoch;
     if (!Number.isSafeInteger(leaderEpoch) || leaderEpoch < 0 || leaderEpoch > INT32_MAX) {
@@ -353,7 +356,7 @@ export class PartitionLog {
     const latest = this.epochs.latestEpoch();
     if (latest !== null && leaderEpoch < latest) throw new FencedLeaderEpochError(leaderEpoch, latest);
     if (batches.length === 0) throw new InvalidRecordBatchError('no record batches in the append', 0);
-    const validated = this.validate(batches, 'leader');
+    const validated = this.validate(batches, 'leader', options.crcVerified !== true);
     const firstOffset = this.logEndOffset;
     let next = firstOffset;
     validated.views.forEach((view, i) => {
@@ -1078,7 +1081,7 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private validate(buffer: Buffer, mode: 'leader' | 'follower'): ValidatedAppend {
+  private validate(buffer: Buffer, mode: 'leader' | 'follower', verifyCrc = true): ValidatedAppend {
     if (buffer.length > this.config.segmentBytes)
       throw new RecordBatchTooLargeError(buffer.length, this.config.segmentBytes);
     const views: RecordBatchView[] = [];
@@ -1104,7 +1107,7 @@ export class PartitionLog {
         if (views.length > 0 && base < expected) throw new OffsetsOutOfOrderError(expected, base, start);
         expected = view.nextOffset;
       }
-      view.verifyCrc();
+      if (verifyCrc) view.verifyCrc();
       views.push(view);
       batches.push({
         startInBuffer: start,
