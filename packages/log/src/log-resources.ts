@@ -18,7 +18,7 @@ export interface LogResourceLimits {
 export const defaultLogResourceLimits: LogResourceLimits = Object.freeze({
   indexCacheBytes: 64 * 1024 * 1024,
   maxOpenSegmentFiles: 512,
-  recentAppendBytes: 32 * 1024 * 1024,
+  recentAppendBytes: 8 * 1024 * 1024,
 });
 
 /**
