@@ -22,13 +22,16 @@ import { assert } from './errors';
 interface HeldAppend {
   readonly owner: RecentAppends;
   readonly position: number;
-  readonly bytes: Buffer;
+  /** Emptied when let go, so nothing that still references the entry keeps the bytes alive. */
+  bytes: Buffer;
   /** Base offset of the append's first batch. */
   readonly baseOffset: number;
   /** Bytes of memory this keeps alive (the whole backing store of `bytes`). */
   readonly weightBytes: number;
   released: boolean;
 }
+
+const LET_GO = Buffer.alloc(0);
 
 /** A view this much smaller than its backing store is copied instead of kept. */
 const MAX_BACKING_TO_VIEW_RATIO = 4;
@@ -79,16 +82,25 @@ export class RecentAppendBudget {
   release(held: HeldAppend): void {
     if (held.released) return;
     held.released = true;
+    held.bytes = LET_GO;
     this.heldBytes -= held.weightBytes;
     this.liveCount--;
   }
 
-  /** Drops let-go entries from the queue once they outnumber the live ones (bounds its length). */
+  /**
+   * Bounds the queue: entries before `head` (let go in order) and entries released out of order
+   * (their segment closed or was cut) are dropped once they outnumber the live ones. Without
+   * this the queue would keep every append's bytes reachable forever.
+   */
   private compactQueue(): void {
-    const queued = this.queue.length - this.head;
-    if (queued <= 2 * this.liveCount + 64) return;
+    if (this.queue.length <= 2 * this.liveCount + 64) return;
     this.queue = this.queue.slice(this.head).filter((held) => !held.released);
     this.head = 0;
+  }
+
+  /** Entries the queue still references, live or not (bounded by 2 x live + 64 after each admit). */
+  get queuedCount(): number {
+    return this.queue.length;
   }
 }
 

@@ -180,6 +180,11 @@ describe('recent appends: reads of the tail from memory', () => {
         expect(resources.recentAppends.heldCount).toBeLessThan(20);
         expect(log.read(19, 1 << 20).records.readUInt8(61)).toBe(38);
         expect(log.read(0, 1 << 20).records.readUInt8(61)).toBe(0);
+        // Thousands more: the budget's own queue stays bounded (it once kept every append).
+        for (let i = 0; i < 5_000; i++)
+          other.append(makeBatch({ records: 1, payloadBytes: 1000 }), { leaderEpoch: 0, keepInMemory: true });
+        expect(resources.recentAppends.queuedCount).toBeLessThanOrEqual(2 * resources.recentAppends.heldCount + 64);
+        expect(resources.recentAppends.weightBytes).toBeLessThanOrEqual(64 * 1024);
       } finally {
         other.close();
       }
