@@ -1,17 +1,24 @@
 import { closeSync, openSync } from 'node:fs';
 import { assert } from './errors';
 import { LruCache } from './lru-cache';
+import { RecentAppendBudget } from './recent-appends';
 
 export interface LogResourceLimits {
   /** Bytes of closed segments' index files held in memory, across all logs sharing this. */
   readonly indexCacheBytes: number;
   /** Read descriptors held open for closed segments, across all logs sharing this. */
   readonly maxOpenSegmentFiles: number;
+  /**
+   * Bytes of recent leader appends kept in memory to answer reads of the logs' tails (followers,
+   * tailing consumers) without reading the files, across all logs sharing this (recent-appends.ts).
+   */
+  readonly recentAppendBytes?: number;
 }
 
 export const defaultLogResourceLimits: LogResourceLimits = Object.freeze({
   indexCacheBytes: 64 * 1024 * 1024,
   maxOpenSegmentFiles: 512,
+  recentAppendBytes: 8 * 1024 * 1024,
 });
 
 /**
@@ -22,12 +29,16 @@ export const defaultLogResourceLimits: LogResourceLimits = Object.freeze({
  */
 export class LogResources {
   readonly indexes: LruCache<Buffer>;
+  readonly recentAppends: RecentAppendBudget;
   private readonly files: LruCache<number>;
 
   constructor(readonly limits: LogResourceLimits = defaultLogResourceLimits) {
     assert(limits.maxOpenSegmentFiles >= 1, 'maxOpenSegmentFiles must be >= 1');
     this.indexes = new LruCache<Buffer>(limits.indexCacheBytes);
     this.files = new LruCache<number>(limits.maxOpenSegmentFiles, (_path, fd) => closeSync(fd));
+    this.recentAppends = new RecentAppendBudget(
+      limits.recentAppendBytes ?? defaultLogResourceLimits.recentAppendBytes!,
+    );
   }
 
   /** A read-only fd for `path`, valid until the next call into this object. */

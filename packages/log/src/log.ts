@@ -340,9 +340,14 @@ export class PartitionLog {
   /**
    * Leader append: validates every batch (header, CRC, size, record count vs offsets) before
    * writing a byte, then stamps base offsets from the log end offset and `leaderEpoch` into the
-   * caller's buffer in place and appends those bytes.
+   * caller's buffer in place and appends those bytes. With `keepInMemory` the caller hands the
+   * buffer over (it never changes it again): the log keeps it, within the shared budget
+   * (`LogResourceLimits.recentAppendBytes`), to answer reads of the tail without the file. With
+   * `crcVerified` the caller has just checked every batch's CRC itself (the broker's produce path
+   * does, before its producer-state checks, as Kafka does): the rest is validated, the CRC not
+   * computed a second time.
    */
-  append(batches: Buffer, options: { leaderEpoch: number }): AppendInfo {
+  append(batches: Buffer, options: { leaderEpoch: number; keepInMemory?: boolean; crcVerified?: boolean }): AppendInfo {
     this.ensureOpen();
     const leaderEpoch = options.leaderEpoch;
     if (!Number.isSafeInteger(leaderEpoch) || leaderEpoch < 0 || leaderEpoch > INT32_MAX) {
@@ -351,7 +356,7 @@ export class PartitionLog {
     const latest = this.epochs.latestEpoch();
     if (latest !== null && leaderEpoch < latest) throw new FencedLeaderEpochError(leaderEpoch, latest);
     if (batches.length === 0) throw new InvalidRecordBatchError('no record batches in the append', 0);
-    const validated = this.validate(batches, 'leader');
+    const validated = this.validate(batches, 'leader', options.crcVerified !== true);
     const firstOffset = this.logEndOffset;
     let next = firstOffset;
     validated.views.forEach((view, i) => {
@@ -359,7 +364,7 @@ export class PartitionLog {
       (validated.batches[i] as Mutable<AppendedBatch>).baseOffset = next;
       next += view.lastOffsetDelta + 1;
     });
-    this.write(batches, validated, firstOffset, next);
+    this.write(batches, validated, firstOffset, next, options.keepInMemory === true);
     if (this.epochs.assign(leaderEpoch, firstOffset)) this.epochsDirty = true;
     return this.finishAppend(validated, firstOffset, next - 1, batches.length);
   }
@@ -1094,7 +1099,7 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private validate(buffer: Buffer, mode: 'leader' | 'follower'): ValidatedAppend {
+  private validate(buffer: Buffer, mode: 'leader' | 'follower', verifyCrc = true): ValidatedAppend {
     if (buffer.length > this.config.segmentBytes)
       throw new RecordBatchTooLargeError(buffer.length, this.config.segmentBytes);
     const views: RecordBatchView[] = [];
@@ -1120,7 +1125,7 @@ export class PartitionLog {
         if (views.length > 0 && base < expected) throw new OffsetsOutOfOrderError(expected, base, start);
         expected = view.nextOffset;
       }
-      view.verifyCrc();
+      if (verifyCrc) view.verifyCrc();
       views.push(view);
       batches.push({
         startInBuffer: start,
@@ -1141,7 +1146,13 @@ export class PartitionLog {
   }
 
   /** Rolls if needed, then appends; `nextOffset` is the log end offset after the append. */
-  private write(buffer: Buffer, validated: ValidatedAppend, firstOffset: number, nextOffset: number): void {
+  private write(
+    buffer: Buffer,
+    validated: ValidatedAppend,
+    firstOffset: number,
+    nextOffset: number,
+    keepInMemory = false,
+  ): void {
     const nowMs = this.clock.nowMs();
     const active = this.active;
     const reason = shouldRoll(
@@ -1158,7 +1169,7 @@ export class PartitionLog {
     );
     if (reason !== null) this.rollAt(firstOffset);
     try {
-      this.active.append(buffer, 0, buffer.length, validated.batches, nextOffset);
+      this.active.append(buffer, 0, buffer.length, validated.batches, nextOffset, keepInMemory);
     } catch (error) {
       if (error instanceof LogStorageError) this.fail(error);
       throw error;

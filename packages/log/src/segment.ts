@@ -10,6 +10,7 @@ import { SegmentIndexer } from './segment-indexer';
 import { scanSegmentFile } from './segment-scan';
 import { checkTimeIndexStructure, lookupTimeIndex, TIME_INDEX_ENTRY_BYTES, timeIndexEntry } from './time-index';
 import { walkBatchHeaders, type BatchLocation } from './batch-header-walk';
+import { RecentAppends } from './recent-appends';
 
 export interface SegmentContext {
   readonly config: LogConfig;
@@ -33,6 +34,8 @@ interface ActiveState {
   readonly indexer: SegmentIndexer;
   readonly activeSinceMs: number;
   nextOffset: number;
+  /** The tail of the file, in memory (recent-appends.ts): leader appends handed over to be kept. */
+  readonly recent: RecentAppends;
 }
 
 /**
@@ -65,7 +68,13 @@ export class LogSegment {
     for (const path of [segment.paths.offsetIndex, segment.paths.timeIndex])
       if (existsSync(path)) context.files.remove(path);
     const fd = context.files.create(segment.paths.log, 'w+');
-    segment.active = { fd, indexer: segment.newIndexer(), activeSinceMs: nowMs, nextOffset: baseOffset };
+    segment.active = {
+      fd,
+      indexer: segment.newIndexer(),
+      activeSinceMs: nowMs,
+      nextOffset: baseOffset,
+      recent: segment.newRecentAppends(),
+    };
     return segment;
   }
 
@@ -87,7 +96,7 @@ export class LogSegment {
     const segment = new LogSegment(dir, baseOffset, sizeBytes, context);
     context.resources.forget(segment.paths.log);
     const fd = openSync(segment.paths.log, 'r+');
-    segment.active = { fd, indexer, activeSinceMs: nowMs, nextOffset };
+    segment.active = { fd, indexer, activeSinceMs: nowMs, nextOffset, recent: segment.newRecentAppends() };
     return segment;
   }
 
@@ -99,6 +108,10 @@ export class LogSegment {
       offsetBytes,
       timeBytes,
     );
+  }
+
+  private newRecentAppends(): RecentAppends {
+    return new RecentAppends(this.context.resources.recentAppends);
   }
 
   get isActive(): boolean {
@@ -129,14 +142,25 @@ export class LogSegment {
 
   /**
    * Writes `buffer[start, end)` (whole, validated batches) at the end of the file and indexes
-   * them. On a write error the file is cut back to its old size, so nothing changes.
+   * them. On a write error the file is cut back to its old size, so nothing changes. With
+   * `keepInMemory` the caller hands the bytes over (it never changes them again): they stay in
+   * memory, within the shared budget, to answer reads of the tail; otherwise what was kept no
+   * longer reaches the end of the file and is let go.
    */
-  append(buffer: Buffer, start: number, end: number, batches: ReadonlyArray<AppendedBatch>, nextOffset: number): void {
+  append(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    batches: ReadonlyArray<AppendedBatch>,
+    nextOffset: number,
+    keepInMemory = false,
+  ): void {
     const state = this.activeState();
     const position = this.sizeBytes;
     try {
       writeFully(state.fd, buffer, start, end, position);
     } catch (error) {
+      state.recent.clear();
       try {
         this.context.files.truncate(state.fd, this.paths.log, position);
       } catch {
@@ -154,11 +178,16 @@ export class LogSegment {
     }
     this.sizeBytes += end - start;
     state.nextOffset = nextOffset;
+    if (keepInMemory && batches.length > 0)
+      state.recent.add(position, buffer.subarray(start, end), batches[0]!.baseOffset);
+    else state.recent.clear();
   }
 
   /** Reads `length` bytes at `position` (the caller keeps within `sizeBytes`). */
   readBytes(position: number, length: number): Buffer {
     assert(position >= 0 && position + length <= this.sizeBytes, 'read beyond segment end');
+    const recent = this.active?.recent.bytesAt(position, length);
+    if (recent !== undefined) return recent;
     const buffer = Buffer.allocUnsafe(length);
     const got = readFully(this.readFd(), buffer, 0, length, position);
     if (got < length)
@@ -168,6 +197,8 @@ export class LogSegment {
 
   /** The first batch whose last offset is >= `offset`, or null when the segment has none. */
   findBatch(offset: number): BatchLocation | null {
+    const recent = this.active?.recent.findBatch(offset);
+    if (recent !== undefined) return recent;
     return this.withIndexRetry(() => {
       const entry = this.lookupOffset(offset);
       let first = true;
@@ -226,6 +257,7 @@ export class LogSegment {
     writeWholeFile(files, this.paths.timeIndex, state.indexer.times.bytes(), sync);
     if (sync) files.sync(state.fd, this.paths.log);
     closeSync(state.fd);
+    state.recent.clear();
     this.active = null;
     this.indexesDurable = sync;
     this.cachedLargestTimestampMs = state.indexer.maxTimestampSoFar;
@@ -238,7 +270,13 @@ export class LogSegment {
     const indexer = this.newIndexer(loaded.offsets, loaded.times);
     this.forgetCached();
     const fd = openSync(this.paths.log, 'r+');
-    this.active = { fd, indexer, activeSinceMs: nowMs, nextOffset: this.baseOffset };
+    this.active = {
+      fd,
+      indexer,
+      activeSinceMs: nowMs,
+      nextOffset: this.baseOffset,
+      recent: this.newRecentAppends(),
+    };
     if (!this.resumeIndexer(this.sizeBytes)) {
       throw new CorruptLogError(
         this.paths.log,
@@ -256,6 +294,7 @@ export class LogSegment {
   truncateTo(position: number, cutBaseOffset: number): void {
     const state = this.activeState();
     assert(position >= 0 && position <= this.sizeBytes, 'truncate position outside the segment');
+    state.recent.clear();
     this.context.files.truncate(state.fd, this.paths.log, position);
     this.context.files.sync(state.fd, this.paths.log);
     this.sizeBytes = position;
@@ -337,6 +376,7 @@ export class LogSegment {
   /** Releases the fd without writing anything (after a failure, or for a crash-like close). */
   release(): void {
     if (this.active !== null) {
+      this.active.recent.clear();
       closeSync(this.active.fd);
       this.active = null;
     }

@@ -88,6 +88,22 @@ describe('PartitionLog', () => {
     log2.close();
   });
 
+  it('with crcVerified (the caller checked the CRCs) still refuses every other invalid append', () => {
+    const log = open();
+    const mismatched = makeBatch({ records: 2 });
+    mismatched.writeInt32BE(5, 57); // record count no longer matches last offset delta
+    expect(() => log.append(mismatched, { leaderEpoch: 1, crcVerified: true })).toThrow(InvalidRecordBatchError);
+    expect(() => log.append(makeBatch().subarray(0, 30), { leaderEpoch: 1, crcVerified: true })).toThrow(
+      CorruptRecordError,
+    );
+    expect(log.logEndOffset).toBe(0);
+    const info = log.append(makeBatch({ records: 3, fill: 4 }), { leaderEpoch: 1, crcVerified: true });
+    expect(info).toMatchObject({ firstOffset: 0, lastOffset: 2, recordCount: 3 });
+    // The stamped batch's CRC still holds: the CRC covers neither base offset nor leader epoch.
+    expect(summarize(log.read(0, 1 << 20).records)).toEqual([expect.objectContaining({ baseOffset: 0, fill: 4 })]);
+    log.close();
+  });
+
   it('follower appends keep offsets, must start at or after the end and never go back (gaps allowed)', () => {
     const log = open();
     expect(log.appendAsFollower(Buffer.alloc(0))).toBeNull();

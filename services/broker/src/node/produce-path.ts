@@ -135,7 +135,14 @@ export class ProducePath {
       // Undefined unless a tracer is registered and a record of the batch is sampled.
       const traced = this.options.tracing.beginLeaderAppend(replica, records, leader.core.leaderEpoch);
       try {
-        info = replica.log.append(records, { leaderEpoch: leader.core.leaderEpoch });
+        // The request's bytes are the leader's from here on (stamped in place, never changed
+        // again): the log keeps them to answer its followers' reads of the tail from memory. Their
+        // CRCs were verified above (iterateBatches), so the log does not compute them again.
+        info = replica.log.append(records, {
+          leaderEpoch: leader.core.leaderEpoch,
+          keepInMemory: true,
+          crcVerified: true,
+        });
       } catch (error) {
         traced?.failed(error instanceof ApiError ? error.errorName : 'KAFKA_STORAGE_ERROR');
         return failed(error);
