@@ -322,9 +322,23 @@ export class CoordinatorApi {
   openWakeups(request: wire.ConsumerGroupWakeupsRequest__Output, sink: WakeupSink): (() => void) | null {
     if (request.groupId === '') throw new ApiError('INVALID_GROUP_ID', 'the group id is empty');
     const owned = this.node.partitionFor(request.groupId);
-    if (owned.shard.group(request.groupId)?.hasMember(request.memberId) !== true)
+    const group = owned.shard.group(request.groupId);
+    if (group?.hasMember(request.memberId) !== true)
       throw new ApiError('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
-    return this.node.wakeups.open(request.groupId, request.memberId, sink);
+    const close = this.node.wakeups.open(request.groupId, request.memberId, sink);
+    // Wake-ups sent between the member's last answer and now went nowhere: a member behind its
+    // group's assignment epoch, or still reconciling, is woken at once rather than left to its interval.
+    const current = group.memberAssignment(request.memberId);
+    if (close !== null && (current.memberEpoch !== group.assignmentEpoch || current.state !== 'STABLE'))
+      this.node.wakeups.wake([
+        {
+          groupId: request.groupId,
+          memberId: request.memberId,
+          reason: current.memberEpoch !== group.assignmentEpoch ? 'assignment' : 'released',
+          assignmentEpoch: group.assignmentEpoch,
+        },
+      ]);
+    return close;
   }
 
   async offsetCommit(
