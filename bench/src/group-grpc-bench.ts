@@ -22,14 +22,17 @@
  * 100 ms, ownership exact). Also: how many heartbeat intervals that is, the heartbeats sent, and
  * the CPU seconds the coordinators, brokers and client workers spent meanwhile.
  *
- * Why the wall time is counted in heartbeat intervals: a member learns of a new assignment, and
- * the coordinator of a revocation, only on a heartbeat (`group.consumer.heartbeat.interval.ms`,
- * Kafka's default 5000), except right after a change, when the client heartbeats at once. A
- * 10,000-member join needs at least: the joins, a target assignment (at most one per
- * `group.consumer.assignment.interval.ms`, 1000, KIP-1263), revocations heard on the next
- * heartbeat, the freed partitions handed out on the one after. The seed's "< 1 s" is the
- * coordinator's work (bench:groups); here it is shown as coordinator CPU seconds beside the wall.
- *
+ * Why the wall time is also counted in heartbeat intervals: a plain KIP-848 member learns of a new
+ * assignment, and the coordinator of a revocation, only on a heartbeat
+ * (`group.consumer.heartbeat.interval.ms`, Kafka's default 5000), except right after a change,
+ * when the client heartbeats at once. So without more, a 10,000-member join needs at least: the
+ * joins, a target assignment (at most one per `group.consumer.assignment.interval.ms`, 1000,
+ * KIP-1263), revocations heard on the next heartbeat, the freed partitions handed out on the one
+ * after. sluice's coordinator also wakes members (ConsumerGroupWakeups, on by default, `--wakeups
+ * off` to measure without): a member hears at once that its next heartbeat has news, and a
+ * deferred target assignment is computed when due rather than at the next heartbeat, so the
+ * intervals drop out and what is left is the joins and the round trips.
+
  * Flags: --quick (1,000 members, the uniform assignor only), --members <n,n> (default 10000),
  * --assignors uniform,range, --ratio <partitions per member> (1), --topics <n> (10),
  * --workers <n> (4), --heartbeat-interval-ms <n> (5000), --timeout-ms <n> per scenario (300000),

@@ -73,6 +73,66 @@ describe('GroupShard wake-ups', () => {
   });
 });
 
+/**
+ * Members that heartbeat only when woken, or right after their ownership changed (as the SDK
+ * does), and otherwise never: the group must still converge. Joins come in while earlier
+ * revocations are under way, so members are told to revoke again towards a newer target before
+ * they confirmed the last one (the case where a confirmation frees partitions while the member
+ * stays UNREVOKED_PARTITIONS).
+ */
+function convergesOnWakeupsAlone(assignmentIntervalMs: number): void {
+  const { shard, log } = newShard({ orders: 12, billing: 5 }, undefined, { assignmentIntervalMs });
+  const clients = new Map<string, SimClient>();
+  let nowMs = 0;
+  const due = new Set<string>();
+  const beat = (client: SimClient): void => {
+    const before = JSON.stringify(client.ownedList());
+    client.heartbeat(shard, log, nowMs);
+    due.delete(client.memberId);
+    if (JSON.stringify(client.ownedList()) !== before) due.add(client.memberId);
+  };
+  const settle = (): void => {
+    for (let step = 0; step < 1_000; step++) {
+      for (const wakeup of shard.takeWakeups()) due.add(wakeup.memberId);
+      const next = [...due][0];
+      if (next === undefined) return;
+      nowMs += 1;
+      beat(clients.get(next)!);
+    }
+    throw new Error('no quiet point within 1,000 heartbeats');
+  };
+  for (let i = 0; i < 7; i++) {
+    const client = new SimClient(G, `m${i}`, ['orders', 'billing']);
+    clients.set(client.memberId, client);
+    beat(client);
+    // Only part of the way to quiet before the next one joins.
+    for (let step = 0; step < 3; step++) {
+      for (const wakeup of shard.takeWakeups()) due.add(wakeup.memberId);
+      const next = [...due][0];
+      if (next !== undefined) beat(clients.get(next)!);
+    }
+  }
+  for (let round = 0; round < 5 && shard.describeGroup(G).state !== 'STABLE'; round++) {
+    settle();
+    nowMs += assignmentIntervalMs;
+    shard.assignDeferred(nowMs);
+  }
+  settle();
+  const described = shard.describeGroup(G);
+  expect(described.state).toBe('STABLE');
+  expect(described.members).toHaveLength(7);
+  const owned = [...clients.values()].flatMap((c) =>
+    c.ownedList().flatMap((t) => t.partitions.map((p) => `${t.topic}:${p}`)),
+  );
+  expect(new Set(owned).size).toBe(17);
+  expect(owned).toHaveLength(17);
+}
+
+describe('GroupShard: members woken instead of heartbeating on an interval', () => {
+  it('converge with a target per group epoch bump', () => convergesOnWakeupsAlone(0));
+  it('converge with targets deferred by the assignment interval', () => convergesOnWakeupsAlone(1_000));
+});
+
 describe('MemberWakeups', () => {
   const sink = () => {
     const sent: string[] = [];

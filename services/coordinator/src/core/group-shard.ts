@@ -357,9 +357,9 @@ export class GroupShard {
       });
       const changed = next !== current && !sameAssignment(next, current);
       if (changed || request.memberEpoch === 0) this.emitCurrent(g.groupId, memberId, next);
-      // A confirmed revocation frees partitions that other members may be waiting for.
-      if (current.state === 'UNREVOKED_PARTITIONS' && next.state !== 'UNREVOKED_PARTITIONS')
-        this.wakeWaiters(g, memberId, current.pendingRevocation);
+      // A confirmed revocation frees partitions that other members may be waiting for (the member
+      // may have more to revoke already, towards a newer target: it is then UNREVOKED again).
+      if (current.state === 'UNREVOKED_PARTITIONS' && changed) this.wakeWaiters(g, memberId, current.pendingRevocation);
       // This member hears everything in this answer.
       this.wakeups.delete(wakeupKey(g.groupId, memberId));
       this.sessionDeadlines.set(g.groupId, memberId, nowMs + this.config.sessionTimeoutMs);
@@ -662,10 +662,14 @@ export class GroupShard {
     this.deferredAssignments.set(groupId, lastMs + (this.config.assignmentIntervalMs ?? 0));
   }
 
-  /** Wakes the members whose targets hold partitions `releaser` no longer holds and who wait for them. */
+  /**
+   * Wakes the members waiting for partitions of `released` that `releaser` no longer holds (called
+   * after its new assignment is applied) and that their targets hold.
+   */
   private wakeWaiters(group: ConsumerGroup, releaser: string, released: TopicPartitions): void {
     for (const [topic, partitions] of released) {
       for (const partition of partitions) {
+        if (group.holderOf(topic, partition) === releaser) continue;
         const waiter = group.targetOwnerOf(topic, partition);
         if (waiter === undefined || waiter === releaser) continue;
         if (group.memberAssignment(waiter).state === 'UNRELEASED_PARTITIONS') this.wake(group, waiter, 'released');
