@@ -22,19 +22,25 @@
  * 100 ms, ownership exact). Also: how many heartbeat intervals that is, the heartbeats sent, and
  * the CPU seconds the coordinators, brokers and client workers spent meanwhile.
  *
- * Why the wall time is counted in heartbeat intervals: a member learns of a new assignment, and
- * the coordinator of a revocation, only on a heartbeat (`group.consumer.heartbeat.interval.ms`,
- * Kafka's default 5000), except right after a change, when the client heartbeats at once. A
- * 10,000-member join needs at least: the joins, a target assignment (at most one per
- * `group.consumer.assignment.interval.ms`, 1000, KIP-1263), revocations heard on the next
- * heartbeat, the freed partitions handed out on the one after. The seed's "< 1 s" is the
- * coordinator's work (bench:groups); here it is shown as coordinator CPU seconds beside the wall.
- *
+ * Why the wall time is also counted in heartbeat intervals: a plain KIP-848 member learns of a new
+ * assignment, and the coordinator of a revocation, only on a heartbeat
+ * (`group.consumer.heartbeat.interval.ms`, Kafka's default 5000), except right after a change,
+ * when the client heartbeats at once. So without more, a 10,000-member join needs at least: the
+ * joins, a target assignment (at most one per `group.consumer.assignment.interval.ms`, 1000,
+ * KIP-1263), revocations heard on the next heartbeat, the freed partitions handed out on the one
+ * after. sluice's coordinator also wakes members (ConsumerGroupWakeups, on by default, `--wakeups
+ * off` to measure without): a member hears at once that its next heartbeat has news, and a
+ * deferred target assignment is computed when due rather than at the next heartbeat, so the
+ * intervals drop out and what is left is the joins and the round trips.
+
  * Flags: --quick (1,000 members, the uniform assignor only), --members <n,n> (default 10000),
  * --assignors uniform,range, --ratio <partitions per member> (1), --topics <n> (10),
  * --workers <n> (4), --heartbeat-interval-ms <n> (5000), --timeout-ms <n> per scenario (300000),
- * --coordinator-workspace <dir> (the coordinators from another built checkout), --keep (keep the
- * temp dir with the processes' logs), --json <path>.
+ * --coordinator-workspace <dir> (the coordinators from another built checkout), --wakeups on|off
+ * (whether members hold the coordinator's ConsumerGroupWakeups stream, default on; off: they hear
+ * of changes on heartbeats only, as plain KIP-848 clients), --cpu-prof <dir> (the coordinators write
+ * CPU.<pid>.cpuprofile there at exit: read them with `pnpm bench:profile <dir>`), --keep (keep the temp dir with the
+ * processes' logs), --json <path>.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +48,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalCluster, sleep, waitFor } from '@sluice/local-cluster';
 import { ProcSampler } from './compare-procs';
+import { cpuProfileEnv } from './cpu-profile-env';
 import type { OwnedMessage, ProgressMessage, StartMessage } from './group-grpc-worker';
 import { machineFacts } from './machine-facts';
 import { flag, intFlag, intListFlag } from './flags';
@@ -55,6 +62,10 @@ const workerCount = intFlag('--workers', 4);
 const heartbeatIntervalMs = intFlag('--heartbeat-interval-ms', 5_000);
 const scenarioTimeoutMs = intFlag('--timeout-ms', 300_000);
 const keep = process.argv.includes('--keep');
+const wakeupsFlag = flag('--wakeups') ?? 'on';
+if (wakeupsFlag !== 'on' && wakeupsFlag !== 'off') throw new RangeError(`--wakeups: ${wakeupsFlag} is not on or off`);
+const wakeups = wakeupsFlag === 'on';
+const profileDir = flag('--cpu-prof');
 /**
  * Run the coordinators from another built checkout (bench/peers/baseline-checkout.sh <rev>), e.g.
  * to measure a coordinator change against the revision before it on the same brokers and clients.
@@ -79,6 +90,7 @@ interface ScenarioResult {
   readonly groupEpoch: number;
   readonly heartbeats: number;
   readonly fenced: number;
+  readonly wakeups: number;
   readonly coordinatorCpuSeconds: number;
   readonly brokerCpuSeconds: number;
   readonly clientCpuSeconds: number;
@@ -210,6 +222,7 @@ async function runScenario(
         topics,
         reportIntervalMs: REPORT_INTERVAL_MS,
         clientIdPrefix: `w${index}`,
+        wakeups,
       };
       worker.child.send(start);
     });
@@ -261,6 +274,7 @@ async function runScenario(
     groupEpoch: group?.groupEpoch ?? 0,
     heartbeats: reports.reduce((sum, r) => sum + r.heartbeats, 0),
     fenced: reports.reduce((sum, r) => sum + r.fenced, 0),
+    wakeups: reports.reduce((sum, r) => sum + r.wakeups, 0),
     coordinatorCpuSeconds: coordinatorSample.cpuSeconds,
     brokerCpuSeconds: brokerSample.cpuSeconds,
     clientCpuSeconds: clientSample.cpuSeconds,
@@ -288,6 +302,7 @@ async function main(): Promise<void> {
             'group.consumer.heartbeat.interval.ms': heartbeatIntervalMs,
           },
           ...(coordinatorWorkspace === undefined ? {} : { workspace: coordinatorWorkspace }),
+          env: cpuProfileEnv(profileDir),
         },
       },
     },
@@ -337,7 +352,8 @@ async function main(): Promise<void> {
     `\n## KIP-848 group convergence over gRPC (${startedAt})\n\n` +
       `Real clients (the SDK's GroupMembership) in ${workerCount} processes, 1 controller, 3 brokers, 3 coordinators on loopback; ` +
       `${topicCount} topics, ${ratio} partition(s) per member of the largest group, RF 1; ` +
-      `group.consumer.heartbeat.interval.ms ${heartbeatIntervalMs}, assignment interval 1000 ms (default)` +
+      `group.consumer.heartbeat.interval.ms ${heartbeatIntervalMs}, assignment interval 1000 ms (default); ` +
+      `wake-up streams ${wakeups ? 'on' : 'off'}` +
       `${coordinatorWorkspace === undefined ? '' : `; coordinators from ${coordinatorWorkspace}`}.\n` +
       `${machineFacts().join('; ')}; load ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after.\n\n`,
   );
@@ -351,6 +367,7 @@ async function main(): Promise<void> {
         'heartbeat intervals',
         'group epoch',
         'heartbeats',
+        'wake-ups',
         'fenced',
         'coordinators CPU s',
         'brokers CPU s',
@@ -365,6 +382,7 @@ async function main(): Promise<void> {
         r.convergeMs === null ? '-' : (r.convergeMs / heartbeatIntervalMs).toFixed(1),
         count(r.groupEpoch),
         count(r.heartbeats),
+        count(r.wakeups),
         count(r.fenced),
         r.coordinatorCpuSeconds.toFixed(2),
         r.brokerCpuSeconds.toFixed(2),
@@ -381,7 +399,7 @@ async function main(): Promise<void> {
   const jsonPath =
     flag('--json') ?? join(__dirname, '..', 'results', `groups-grpc-${startedAt.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, JSON.stringify({ startedAt, heartbeatIntervalMs, workerCount, results }, null, 2));
+  writeFileSync(jsonPath, JSON.stringify({ startedAt, heartbeatIntervalMs, workerCount, wakeups, results }, null, 2));
   note(`results in ${jsonPath}`);
 }
 

@@ -28,6 +28,8 @@ export interface StartMessage {
   readonly reportIntervalMs: number;
   /** Prefix of every member's client.id, so the coordinator's describe tells workers apart. */
   readonly clientIdPrefix: string;
+  /** Whether members hold the coordinator's wake-up stream (GroupOptions.wakeups). */
+  readonly wakeups: boolean;
 }
 
 export interface ProgressMessage {
@@ -43,6 +45,8 @@ export interface ProgressMessage {
   readonly subscribedAtMs: number;
   readonly heartbeats: number;
   readonly fenced: number;
+  /** Wake-ups the members heard from the coordinator. */
+  readonly wakeups: number;
   /** Members whose last heartbeat failed, and one of their errors. */
   readonly failing: number;
   readonly sampleError: string;
@@ -76,6 +80,7 @@ function progress(): ProgressMessage {
   let maxEpoch = 0;
   let heartbeats = 0;
   let fenced = 0;
+  let wakeups = 0;
   let failing = 0;
   let sampleError = '';
   members.forEach((member, index) => {
@@ -91,6 +96,7 @@ function progress(): ProgressMessage {
     ownedPartitions += member.owned.length;
     heartbeats += member.membership.stats.heartbeats;
     fenced += member.membership.stats.fenced;
+    wakeups += member.membership.stats.wakeups;
     const error = member.membership.error;
     if (error !== null) {
       failing++;
@@ -109,6 +115,7 @@ function progress(): ProgressMessage {
     subscribedAtMs,
     heartbeats,
     fenced,
+    wakeups,
     failing,
     sampleError,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
@@ -131,6 +138,7 @@ function start(message: StartMessage): void {
         clientId: `${message.clientIdPrefix}-${i}`,
         // Joins of thousands of members at once queue behind each other on the coordinator.
         requestTimeoutMs: 60_000,
+        wakeups: message.wakeups,
       },
       {
         setAssignment(owned) {

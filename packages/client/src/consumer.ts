@@ -52,6 +52,11 @@ export interface ConsumerOptions extends FetchClientOptions {
   readonly clientId?: string;
   /** group.remote.assignor: uniform (default) or range. */
   readonly groupRemoteAssignor?: string;
+  /**
+   * Whether the group membership holds the coordinator's wake-up stream (default true; see
+   * group-membership.ts): off, assignment changes are heard on heartbeats only.
+   */
+  readonly groupWakeups?: boolean;
   /** enable.auto.commit (default true with a group). */
   readonly enableAutoCommit?: boolean;
   /** auto.commit.interval.ms (default 5000). */
@@ -176,6 +181,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           ...(options.groupInstanceId === undefined ? {} : { groupInstanceId: options.groupInstanceId }),
           ...(options.groupRemoteAssignor === undefined ? {} : { groupRemoteAssignor: options.groupRemoteAssignor }),
           ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+          ...(options.groupWakeups === undefined ? {} : { wakeups: options.groupWakeups }),
           rebalanceTimeoutMs: positive('max.poll.interval.ms', options.maxPollIntervalMs ?? 300_000, 1),
           requestTimeoutMs: Math.min(this.requestTimeoutMs, 10_000),
           retryBackoffMs: this.retryBackoffMs,

@@ -9,12 +9,21 @@
  * Fenced (FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID): every partition is dropped without committing
  * and the member rejoins at epoch 0. Coordinator moved or loading: find it again and retry.
  *
+ * Wake-ups: once a member, the client also holds a ConsumerGroupWakeups stream to the coordinator,
+ * which tells it when its next heartbeat would learn something (a new target assignment,
+ * partitions it waits for released); it then heartbeats at once instead of at its next interval.
+ * The stream carries no state: everything still goes through the heartbeat. A broken or refused
+ * stream only means waiting for the interval again; it is reopened with backoff (after
+ * UNIMPLEMENTED, an older coordinator, not for a minute).
+ *
  * The consumer side is behind `GroupConsumerHooks` so this file holds the protocol only.
  */
 import { randomUUID } from 'node:crypto';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import { GrpcClientPool, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type {
   ConsumerGroupHeartbeatRequest,
+  ConsumerGroupWakeupsResponse__Output,
   CoordinatorClient,
   TopicPartitions,
   UnaryMethodName,
@@ -47,7 +56,15 @@ export interface GroupOptions {
   readonly requestTimeoutMs?: number;
   readonly retryBackoffMs?: number;
   readonly retryBackoffMaxMs?: number;
+  /**
+   * Whether to hold a ConsumerGroupWakeups stream (see above); default true. Off: the member hears
+   * of changes only on its heartbeats, as a plain KIP-848 client.
+   */
+  readonly wakeups?: boolean;
 }
+
+/** How long a coordinator that answered the wake-up stream UNIMPLEMENTED is not asked again. */
+const WAKEUPS_UNIMPLEMENTED_RETRY_MS = 60_000;
 
 export interface CommittedPosition {
   readonly topicPartition: TopicPartition;
@@ -95,8 +112,18 @@ export class GroupMembership {
   private pollTimedOut = false;
   private nextBootstrap = 0;
   private lastError: ApiError | null = null;
-  /** Heartbeats sent and reconciliations made (tests read these). */
-  stats = { heartbeats: 0, revoked: 0, assigned: 0, fenced: 0 };
+  /** The open wake-up stream and the coordinator it goes to; null: none (see ensureWakeups). */
+  private wakeupStream: {
+    readonly call: ClientReadableStream<ConsumerGroupWakeupsResponse__Output>;
+    readonly address: string;
+  } | null = null;
+  private wakeupFailures = 0;
+  /** Not before this time (ms since the epoch) is a broken wake-up stream reopened. */
+  private wakeupRetryAtMs = 0;
+  /** A wake-up came while a heartbeat was out: heartbeat again as soon as it is answered. */
+  private wokenWhileRunning = false;
+  /** Heartbeats sent, reconciliations made, wake-ups heard (tests read these). */
+  stats = { heartbeats: 0, revoked: 0, assigned: 0, fenced: 0, wakeups: 0 };
 
   constructor(
     private readonly options: GroupOptions,
@@ -163,8 +190,60 @@ export class GroupMembership {
     if (this.running !== null) return;
     this.running = this.heartbeatOnce().finally(() => {
       this.running = null;
+      if (this.wokenWhileRunning) {
+        this.wokenWhileRunning = false;
+        this.schedule(0);
+      }
     });
     await this.running;
+  }
+
+  /** Whether a wake-up stream is open to the coordinator (tests read this). */
+  get wakeupStreamOpen(): boolean {
+    return this.wakeupStream !== null;
+  }
+
+  /** A wake-up from the coordinator: heartbeat now (or right after the one out). */
+  private woken(): void {
+    this.stats.wakeups++;
+    if (this.running !== null) this.wokenWhileRunning = true;
+    else this.schedule(0);
+  }
+
+  /** Opens the wake-up stream to the current coordinator when it is not open there (and not backing off). */
+  private ensureWakeups(): void {
+    const address = this.coordinatorAddress;
+    if (this.options.wakeups === false || this.status !== 'member' || this.memberEpoch <= 0 || address === null) return;
+    if (this.wakeupStream !== null && this.wakeupStream.address === address) return;
+    if (Date.now() < this.wakeupRetryAtMs) return;
+    this.closeWakeups();
+    const call = this.client(address).ConsumerGroupWakeups({ groupId: this.groupId, memberId: this.memberId });
+    const stream = { call, address };
+    this.wakeupStream = stream;
+    call.on('data', () => {
+      this.wakeupFailures = 0;
+      this.woken();
+    });
+    const broken = (error: ApiError | null): void => {
+      if (this.wakeupStream !== stream) return;
+      this.wakeupStream = null;
+      // Ended by the coordinator (a newer stream of ours, or it stopped): reopen on the next heartbeat.
+      if (error === null) return;
+      this.wakeupFailures++;
+      this.wakeupRetryAtMs =
+        Date.now() +
+        (error.errorName === 'UNSUPPORTED_VERSION' || /UNIMPLEMENTED/.test(error.message)
+          ? WAKEUPS_UNIMPLEMENTED_RETRY_MS
+          : backoffMs(this.wakeupFailures, this.retryBackoffMs, this.retryBackoffMaxMs));
+    };
+    call.on('error', (error: unknown) => broken(error instanceof ApiError ? error : fromGrpcError(error)));
+    call.on('end', () => broken(null));
+  }
+
+  private closeWakeups(): void {
+    const stream = this.wakeupStream;
+    this.wakeupStream = null;
+    stream?.call.cancel();
   }
 
   /**
@@ -230,12 +309,14 @@ export class GroupMembership {
       const changed = response.assignmentSet ? await this.reconcile(response.assignment) : false;
       // After a revocation or new partitions the coordinator wants to hear at once what we own.
       this.schedule(changed ? 0 : this.heartbeatIntervalMs);
+      this.ensureWakeups();
     } catch (error) {
       const apiError = error instanceof ApiError ? error : fromGrpcError(error);
       this.lastError = apiError;
       if (apiError.errorName === 'FENCED_MEMBER_EPOCH' || apiError.errorName === 'UNKNOWN_MEMBER_ID') {
         // Fenced: whatever we own may already be someone else's; drop it without committing.
         this.stats.fenced++;
+        this.closeWakeups();
         this.owned.clear();
         this.hooks.setAssignment([], new Map());
         this.memberEpoch = 0;
@@ -329,6 +410,7 @@ export class GroupMembership {
     const wasMember = this.status === 'member' && this.memberEpoch > 0;
     this.status = 'leaving';
     clearTimeout(this.timer);
+    this.closeWakeups();
     await this.running?.catch(() => undefined);
     if (wasMember) {
       const epoch = this.options.groupInstanceId === undefined ? -1 : -2;

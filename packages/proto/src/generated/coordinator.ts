@@ -4,6 +4,8 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { CommittedOffset as _sluice_v1_CommittedOffset, CommittedOffset__Output as _sluice_v1_CommittedOffset__Output } from './sluice/v1/CommittedOffset';
 import type { ConsumerGroupHeartbeatRequest as _sluice_v1_ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatRequest__Output as _sluice_v1_ConsumerGroupHeartbeatRequest__Output } from './sluice/v1/ConsumerGroupHeartbeatRequest';
 import type { ConsumerGroupHeartbeatResponse as _sluice_v1_ConsumerGroupHeartbeatResponse, ConsumerGroupHeartbeatResponse__Output as _sluice_v1_ConsumerGroupHeartbeatResponse__Output } from './sluice/v1/ConsumerGroupHeartbeatResponse';
+import type { ConsumerGroupWakeupsRequest as _sluice_v1_ConsumerGroupWakeupsRequest, ConsumerGroupWakeupsRequest__Output as _sluice_v1_ConsumerGroupWakeupsRequest__Output } from './sluice/v1/ConsumerGroupWakeupsRequest';
+import type { ConsumerGroupWakeupsResponse as _sluice_v1_ConsumerGroupWakeupsResponse, ConsumerGroupWakeupsResponse__Output as _sluice_v1_ConsumerGroupWakeupsResponse__Output } from './sluice/v1/ConsumerGroupWakeupsResponse';
 import type { CoordinatorClient as _sluice_v1_CoordinatorClient, CoordinatorDefinition as _sluice_v1_CoordinatorDefinition } from './sluice/v1/Coordinator';
 import type { CoordinatorEndpoint as _sluice_v1_CoordinatorEndpoint, CoordinatorEndpoint__Output as _sluice_v1_CoordinatorEndpoint__Output } from './sluice/v1/CoordinatorEndpoint';
 import type { DeleteGroupsRequest as _sluice_v1_DeleteGroupsRequest, DeleteGroupsRequest__Output as _sluice_v1_DeleteGroupsRequest__Output } from './sluice/v1/DeleteGroupsRequest';
@@ -53,6 +55,8 @@ export interface ProtoGrpcType {
       CommittedOffset: MessageTypeDefinition<_sluice_v1_CommittedOffset, _sluice_v1_CommittedOffset__Output>
       ConsumerGroupHeartbeatRequest: MessageTypeDefinition<_sluice_v1_ConsumerGroupHeartbeatRequest, _sluice_v1_ConsumerGroupHeartbeatRequest__Output>
       ConsumerGroupHeartbeatResponse: MessageTypeDefinition<_sluice_v1_ConsumerGroupHeartbeatResponse, _sluice_v1_ConsumerGroupHeartbeatResponse__Output>
+      ConsumerGroupWakeupsRequest: MessageTypeDefinition<_sluice_v1_ConsumerGroupWakeupsRequest, _sluice_v1_ConsumerGroupWakeupsRequest__Output>
+      ConsumerGroupWakeupsResponse: MessageTypeDefinition<_sluice_v1_ConsumerGroupWakeupsResponse, _sluice_v1_ConsumerGroupWakeupsResponse__Output>
       Coordinator: SubtypeConstructor<typeof grpc.Client, _sluice_v1_CoordinatorClient> & { service: _sluice_v1_CoordinatorDefinition }
       CoordinatorEndpoint: MessageTypeDefinition<_sluice_v1_CoordinatorEndpoint, _sluice_v1_CoordinatorEndpoint__Output>
       DeleteGroupsRequest: MessageTypeDefinition<_sluice_v1_DeleteGroupsRequest, _sluice_v1_DeleteGroupsRequest__Output>

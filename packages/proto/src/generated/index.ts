@@ -29,6 +29,8 @@ export * from './sluice/v1/BrokerHeartbeatResponse';
 export * from './sluice/v1/CommittedOffset';
 export * from './sluice/v1/ConsumerGroupHeartbeatRequest';
 export * from './sluice/v1/ConsumerGroupHeartbeatResponse';
+export * from './sluice/v1/ConsumerGroupWakeupsRequest';
+export * from './sluice/v1/ConsumerGroupWakeupsResponse';
 export * from './sluice/v1/ConsumerRecord';
 export * from './sluice/v1/ControlledShutdownRequest';
 export * from './sluice/v1/ControlledShutdownResponse';

@@ -267,6 +267,7 @@ export const RPC_ACCESS_RULES: ReadonlyMap<string, AccessRule> = new Map<string,
   // ---------------------------------------------------------------- coordinator
   ['sluice.v1.Coordinator/FindCoordinator', { whole: () => [] }],
   ['sluice.v1.Coordinator/ConsumerGroupHeartbeat', { whole: (request) => [group(request.groupId, 'READ')] }],
+  ['sluice.v1.Coordinator/ConsumerGroupWakeups', { whole: (request) => [group(request.groupId, 'READ')] }],
   [
     'sluice.v1.Coordinator/OffsetCommit',
     {

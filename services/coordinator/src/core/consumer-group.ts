@@ -60,6 +60,8 @@ export class ConsumerGroup {
   readonly staticMembers = new Map<string, string>();
   /** topic -> partition -> the member holding it (assigned or pending revocation). */
   private readonly holders = new Map<string, Map<number, string>>();
+  /** topic -> partition -> the member whose target assignment holds it (who waits for it when released). */
+  private readonly targetOwners = new Map<string, Map<number, string>>();
   /** Whether a GroupEpoch record exists (else the group is only offsets, or nothing). */
   hasEpochRecord = false;
   /**
@@ -150,6 +152,11 @@ export class ConsumerGroup {
     return this.holders.get(topic)?.get(partition);
   }
 
+  /** The member whose target assignment holds the partition, if any. */
+  targetOwnerOf(topic: string, partition: number): string | undefined {
+    return this.targetOwners.get(topic)?.get(partition);
+  }
+
   state(): ConsumerGroupState {
     if (this.subscriptions.size === 0) return 'EMPTY';
     if (this.groupEpoch > this.assignmentEpoch) return 'ASSIGNING';
@@ -190,14 +197,19 @@ export class ConsumerGroup {
         }
         return;
       }
-      case 'TargetAssignmentMember':
-        if (record.value === null) this.targetAssignment.delete(record.memberId);
-        else
-          this.targetAssignment.set(
-            record.memberId,
-            maps !== undefined && 'partitions' in maps ? maps.partitions : fromList(record.value.partitions),
-          );
+      case 'TargetAssignmentMember': {
+        const previous = this.targetAssignment.get(record.memberId);
+        if (previous !== undefined) unindex(this.targetOwners, record.memberId, previous);
+        if (record.value === null) {
+          this.targetAssignment.delete(record.memberId);
+          return;
+        }
+        const partitions =
+          maps !== undefined && 'partitions' in maps ? maps.partitions : fromList(record.value.partitions);
+        this.targetAssignment.set(record.memberId, partitions);
+        index(this.targetOwners, record.memberId, partitions);
         return;
+      }
       case 'CurrentAssignment':
         this.replaceHoldings(
           record.memberId,
@@ -256,14 +268,8 @@ export class ConsumerGroup {
   ): void {
     const previous = this.currentAssignment.get(memberId);
     if (previous !== undefined) {
-      for (const partitions of [previous.assigned, previous.pendingRevocation]) {
-        for (const [topic, set] of partitions) {
-          const holders = this.holders.get(topic);
-          if (holders === undefined) continue;
-          for (const partition of set) if (holders.get(partition) === memberId) holders.delete(partition);
-          if (holders.size === 0) this.holders.delete(topic);
-        }
-      }
+      unindex(this.holders, memberId, previous.assigned);
+      unindex(this.holders, memberId, previous.pendingRevocation);
     }
     if (value === null) {
       this.currentAssignment.delete(memberId);
@@ -277,13 +283,27 @@ export class ConsumerGroup {
       pendingRevocation: maps?.pendingRevocation ?? fromList(value.pendingRevocation),
     };
     this.currentAssignment.set(memberId, assignment);
-    for (const partitions of [assignment.assigned, assignment.pendingRevocation]) {
-      for (const [topic, set] of partitions) {
-        if (set.size === 0) continue;
-        let holders = this.holders.get(topic);
-        if (holders === undefined) this.holders.set(topic, (holders = new Map()));
-        for (const partition of set) holders.set(partition, memberId);
-      }
-    }
+    index(this.holders, memberId, assignment.assigned);
+    index(this.holders, memberId, assignment.pendingRevocation);
+  }
+}
+
+/** Records `memberId` as the member of each partition (topic -> partition -> member). */
+function index(byTopic: Map<string, Map<number, string>>, memberId: string, partitions: TopicPartitions): void {
+  for (const [topic, set] of partitions) {
+    if (set.size === 0) continue;
+    let members = byTopic.get(topic);
+    if (members === undefined) byTopic.set(topic, (members = new Map()));
+    for (const partition of set) members.set(partition, memberId);
+  }
+}
+
+/** Forgets `memberId` for each partition it is still recorded for (another may have taken one since). */
+function unindex(byTopic: Map<string, Map<number, string>>, memberId: string, partitions: TopicPartitions): void {
+  for (const [topic, set] of partitions) {
+    const members = byTopic.get(topic);
+    if (members === undefined) continue;
+    for (const partition of set) if (members.get(partition) === memberId) members.delete(partition);
+    if (members.size === 0) byTopic.delete(topic);
   }
 }

@@ -171,6 +171,18 @@ export interface GroupDescription {
   readonly members: MemberDescription[];
 }
 
+/**
+ * A member whose next heartbeat would learn something it has not been told: the shell wakes it
+ * (ConsumerGroupWakeups) so it heartbeats now rather than at its next interval.
+ */
+export interface MemberWakeup {
+  readonly groupId: string;
+  readonly memberId: string;
+  /** 'assignment': a new target assignment; 'released': partitions it waits for are free now. */
+  readonly reason: 'assignment' | 'released';
+  readonly assignmentEpoch: number;
+}
+
 export interface Outcome<T> {
   readonly records: GroupRecord[];
   readonly response: T;
@@ -192,6 +204,14 @@ export class GroupShard {
   /** groupId -> when its target assignment was last computed. Not durable: after a load the first heartbeat computes. */
   private readonly lastAssignmentMs = new Map<string, number>();
   private pending: GroupRecord[] | null = null;
+  /**
+   * groupId -> when its deferred target assignment is due: a group epoch bumped while
+   * group.consumer.assignment.interval.ms had not passed. Not durable: after a load the first
+   * heartbeat computes.
+   */
+  private readonly deferredAssignments = new Map<string, number>();
+  /** Members to wake, gathered by the operations since the last takeWakeups (one entry per member). */
+  private wakeups = new Map<string, MemberWakeup>();
   /** The last resolution of each group's subscribed topics. Not durable: a cache, checked before use. */
   private readonly resolvedMetadata = new WeakMap<ConsumerGroup, ResolvedMetadata>();
   /** Share groups (KIP-932) live in the same partition and namespace: see share-groups.ts. */
@@ -243,6 +263,7 @@ export class GroupShard {
     if (!group.hasEpochRecord && group.memberCount === 0 && group.targetAssignment.size === 0) {
       this.groups.delete(record.groupId);
       this.lastAssignmentMs.delete(record.groupId);
+      this.deferredAssignments.delete(record.groupId);
     }
   }
 
@@ -318,9 +339,9 @@ export class GroupShard {
       if (bump || subscriptionChanged || !g.hasEpochRecord || metadataHash !== g.metadataHash) {
         this.emit({ type: 'GroupEpoch', groupId: g.groupId, value: { epoch: g.groupEpoch + 1, metadataHash } });
       }
-      if (g.groupEpoch > g.assignmentEpoch && this.assignmentDue(g.groupId, nowMs)) {
-        this.computeTargetAssignment(g, assignor);
-        this.lastAssignmentMs.set(g.groupId, nowMs);
+      if (g.groupEpoch > g.assignmentEpoch) {
+        if (this.assignmentDue(g.groupId, nowMs)) this.assignTargets(g, assignor, nowMs);
+        else this.deferAssignment(g.groupId);
       }
       // What the member owns matters to reconciliation only while it has partitions to revoke.
       const reported =
@@ -336,6 +357,11 @@ export class GroupShard {
       });
       const changed = next !== current && !sameAssignment(next, current);
       if (changed || request.memberEpoch === 0) this.emitCurrent(g.groupId, memberId, next);
+      // A confirmed revocation frees partitions that other members may be waiting for (the member
+      // may have more to revoke already, towards a newer target: it is then UNREVOKED again).
+      if (current.state === 'UNREVOKED_PARTITIONS' && changed) this.wakeWaiters(g, memberId, current.pendingRevocation);
+      // This member hears everything in this answer.
+      this.wakeups.delete(wakeupKey(g.groupId, memberId));
       this.sessionDeadlines.set(g.groupId, memberId, nowMs + this.config.sessionTimeoutMs);
       if (next.state === 'UNREVOKED_PARTITIONS') {
         if (!this.rebalanceDeadlines.has(g.groupId, memberId))
@@ -400,7 +426,10 @@ export class GroupShard {
     }
     if (group.hasMember(memberId)) {
       // A member that lost its state rejoins: it owns nothing now, so its holdings are released.
+      const previous = group.memberAssignment(memberId);
       this.emitCurrent(group.groupId, memberId, NEW_MEMBER_ASSIGNMENT);
+      this.wakeWaiters(group, memberId, previous.assigned);
+      this.wakeWaiters(group, memberId, previous.pendingRevocation);
       return { current: NEW_MEMBER_ASSIGNMENT, bump: false };
     }
     if (group.memberCount >= this.config.maxGroupSize)
@@ -436,12 +465,18 @@ export class GroupShard {
   }
 
   private removeMember(group: ConsumerGroup, memberId: string): void {
+    const previous = group.memberAssignment(memberId);
     this.removeMemberRecords(group.groupId, memberId);
+    this.wakeups.delete(wakeupKey(group.groupId, memberId));
+    this.wakeWaiters(group, memberId, previous.assigned);
+    this.wakeWaiters(group, memberId, previous.pendingRevocation);
     this.emit({
       type: 'GroupEpoch',
       groupId: group.groupId,
       value: { epoch: group.groupEpoch + 1, metadataHash: this.resolveMetadata(group).hash },
     });
+    // The members left get their new target without waiting for one of them to heartbeat.
+    if (group.memberCount > 0) this.deferAssignment(group.groupId);
   }
 
   private removeMemberRecords(groupId: string, memberId: string): void {
@@ -606,6 +641,84 @@ export class GroupShard {
       }
     }
     this.emit({ type: 'TargetAssignmentEpoch', groupId: group.groupId, value: { assignmentEpoch: group.groupEpoch } });
+  }
+
+  /** Computes the group's target assignment now and wakes every member not yet at its epoch. */
+  private assignTargets(group: ConsumerGroup, requested: PartitionAssignor, nowMs: number): void {
+    this.computeTargetAssignment(group, requested);
+    this.lastAssignmentMs.set(group.groupId, nowMs);
+    this.deferredAssignments.delete(group.groupId);
+    for (const [memberId, current] of group.currentAssignment) {
+      // A static member away (-2) has no one to wake; one already at the epoch has nothing to hear.
+      if (current.memberEpoch === STATIC_MEMBER_LEFT_EPOCH || current.memberEpoch === group.assignmentEpoch) continue;
+      this.wake(group, memberId, 'assignment');
+    }
+  }
+
+  /** Notes that the group's target assignment waits for group.consumer.assignment.interval.ms. */
+  private deferAssignment(groupId: string): void {
+    if (this.deferredAssignments.has(groupId)) return;
+    const lastMs = this.lastAssignmentMs.get(groupId) ?? 0;
+    this.deferredAssignments.set(groupId, lastMs + (this.config.assignmentIntervalMs ?? 0));
+  }
+
+  /**
+   * Wakes the members waiting for partitions of `released` that `releaser` no longer holds (called
+   * after its new assignment is applied) and that their targets hold.
+   */
+  private wakeWaiters(group: ConsumerGroup, releaser: string, released: TopicPartitions): void {
+    for (const [topic, partitions] of released) {
+      for (const partition of partitions) {
+        if (group.holderOf(topic, partition) === releaser) continue;
+        const waiter = group.targetOwnerOf(topic, partition);
+        if (waiter === undefined || waiter === releaser) continue;
+        if (group.memberAssignment(waiter).state === 'UNRELEASED_PARTITIONS') this.wake(group, waiter, 'released');
+      }
+    }
+  }
+
+  private wake(group: ConsumerGroup, memberId: string, reason: MemberWakeup['reason']): void {
+    this.wakeups.set(wakeupKey(group.groupId, memberId), {
+      groupId: group.groupId,
+      memberId,
+      reason,
+      assignmentEpoch: group.assignmentEpoch,
+    });
+  }
+
+  /** The members the operations since the last call would wake (see MemberWakeup); clears them. */
+  takeWakeups(): MemberWakeup[] {
+    if (this.wakeups.size === 0) return [];
+    const taken = [...this.wakeups.values()];
+    this.wakeups = new Map();
+    return taken;
+  }
+
+  /**
+   * Computes the target assignments deferred by group.consumer.assignment.interval.ms that are
+   * due by `nowMs` (a 10,000-member join must not wait for some member's next heartbeat to get
+   * its assignment computed); the members to tell come from takeWakeups.
+   */
+  assignDeferred(nowMs: number): Outcome<number> {
+    return this.run(() => {
+      let computed = 0;
+      for (const [groupId, dueMs] of [...this.deferredAssignments]) {
+        if (dueMs > nowMs) continue;
+        this.deferredAssignments.delete(groupId);
+        const group = this.groups.get(groupId);
+        if (group === undefined || group.memberCount === 0 || group.groupEpoch <= group.assignmentEpoch) continue;
+        this.assignTargets(group, this.groupAssignor(group) ?? this.config.assignors[0]!, nowMs);
+        computed++;
+      }
+      return computed;
+    });
+  }
+
+  /** When the earliest deferred target assignment is due; null when none waits. */
+  nextDeferredAssignmentMs(): number | null {
+    let next: number | null = null;
+    for (const dueMs of this.deferredAssignments.values()) next = next === null ? dueMs : Math.min(next, dueMs);
+    return next;
   }
 
   /** Whether group.consumer.assignment.interval.ms has passed since the group's last target assignment (always, without an interval). */
@@ -856,6 +969,10 @@ export class GroupShard {
   group(groupId: string): ConsumerGroup | undefined {
     return this.groups.get(groupId);
   }
+}
+
+function wakeupKey(groupId: string, memberId: string): string {
+  return `${groupId}\u0000${memberId}`;
 }
 
 function validateHeartbeat(request: HeartbeatRequest): void {

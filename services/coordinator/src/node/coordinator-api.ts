@@ -12,6 +12,7 @@ import { pageOfGroups } from '../core/group-pages';
 import { MAX_SHARE_STATE_RANGES, validateShareStateKey } from '../core/share-state-shard';
 import { SHARE_STATE_TOPIC, type CoordinatorNode } from './coordinator-node';
 import { inCoordinatorSpan } from './coordinator-spans';
+import type { WakeupSink } from './member-wakeups';
 
 function itemError(error: unknown): Required<wire.ItemError> {
   if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
@@ -302,6 +303,8 @@ export class CoordinatorApi {
   ): Promise<wire.ConsumerGroupHeartbeatResponse> {
     const converted = heartbeatFromWire(request);
     const owned = this.node.partitionFor(request.groupId);
+    // This heartbeat learns whatever a wake-up sent before it was about.
+    this.node.wakeups.heard(request.groupId, request.memberId);
     const response = await inCoordinatorSpan(
       'heartbeat',
       request.groupId,
@@ -309,6 +312,33 @@ export class CoordinatorApi {
       () => this.node.enqueue(owned, (shard) => shard.heartbeat(converted, Date.now()), phases),
     );
     return heartbeatToWire(response);
+  }
+
+  /**
+   * Opens a member's ConsumerGroupWakeups stream: returns what closes it (the member cancelled),
+   * or null when the coordinator holds its maximum of streams. Only a member of a group this
+   * coordinator owns may open one.
+   */
+  openWakeups(request: wire.ConsumerGroupWakeupsRequest__Output, sink: WakeupSink): (() => void) | null {
+    if (request.groupId === '') throw new ApiError('INVALID_GROUP_ID', 'the group id is empty');
+    const owned = this.node.partitionFor(request.groupId);
+    const group = owned.shard.group(request.groupId);
+    if (group?.hasMember(request.memberId) !== true)
+      throw new ApiError('UNKNOWN_MEMBER_ID', `member ${request.memberId} is not in group ${request.groupId}`);
+    const close = this.node.wakeups.open(request.groupId, request.memberId, sink);
+    // Wake-ups sent between the member's last answer and now went nowhere: a member behind its
+    // group's assignment epoch, or still reconciling, is woken at once rather than left to its interval.
+    const current = group.memberAssignment(request.memberId);
+    if (close !== null && (current.memberEpoch !== group.assignmentEpoch || current.state !== 'STABLE'))
+      this.node.wakeups.wake([
+        {
+          groupId: request.groupId,
+          memberId: request.memberId,
+          reason: current.memberEpoch !== group.assignmentEpoch ? 'assignment' : 'released',
+          assignmentEpoch: group.assignmentEpoch,
+        },
+      ]);
+    return close;
   }
 
   async offsetCommit(

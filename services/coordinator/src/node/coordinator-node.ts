@@ -55,6 +55,7 @@ import { CoordinatorApi } from './coordinator-api';
 import { CoordinatorMetrics } from './coordinator-metrics';
 import { ConsumerLag } from './consumer-lag';
 import { TopicsSnapshot } from './topics-snapshot';
+import { MemberWakeups } from './member-wakeups';
 import { OwnedTopic, type OwnedPartition as OwnedTopicPartition, type PartitionStatus } from './owned-topic';
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_REQUEST_BYTES, type WriteLimits } from './write-plan';
 import { coordinatorReadiness } from '../core/coordinator-readiness';
@@ -111,8 +112,17 @@ export interface CoordinatorNodeOptions {
    * (`metrics.consumer.lag.interval.ms`, default 5000); 0: never (no lag series).
    */
   readonly consumerLagIntervalMs?: number;
+  /** Most ConsumerGroupWakeups streams this coordinator holds; default DEFAULT_MAX_WAKEUP_STREAMS. */
+  readonly maxWakeupStreams?: number;
   readonly log: Logger;
 }
+
+/**
+ * Default bound on the wake-up streams one coordinator holds: room for the 10,000-member groups
+ * the coordinator is measured with, several times over; members beyond it heartbeat on their
+ * interval as without a stream.
+ */
+export const DEFAULT_MAX_WAKEUP_STREAMS = 50_000;
 
 /** Default of `metrics.consumer.lag.interval.ms`. */
 export const DEFAULT_CONSUMER_LAG_INTERVAL_MS = 5_000;
@@ -135,6 +145,13 @@ export class CoordinatorNode {
   private lagTimer: NodeJS.Timeout | undefined;
   private metricsServer: StartedMetricsServer | undefined;
   private readonly health = new HealthStatus('NOT_SERVING');
+  /** Members' wake-up streams: see member-wakeups.ts. */
+  readonly wakeups: MemberWakeups;
+  /** Per owned partition of __consumer_offsets: the timer of its next deferred target assignment. */
+  private readonly assignmentTimers = new Map<
+    OwnedPartition,
+    { readonly dueMs: number; readonly timer: NodeJS.Timeout }
+  >();
   private readonly broker: BrokerClient;
   private readonly admin: Admin;
   private readonly groupPartitions: OwnedTopic<GroupShard, GroupRecord>;
@@ -167,6 +184,7 @@ export class CoordinatorNode {
       nodeId: options.nodeId,
       defaultMetrics: (options.metrics ?? null) !== null,
     });
+    this.wakeups = new MemberWakeups(options.maxWakeupStreams ?? DEFAULT_MAX_WAKEUP_STREAMS);
     this.broker = createGrpcClient('Broker', options.brokerAddress);
     this.admin = new Admin({ bootstrap: options.controllerAddresses, timeoutMs: 15_000 });
     this.shareStateTopic = options.shareStateTopic ?? {
@@ -588,7 +606,41 @@ export class CoordinatorNode {
    * records it produced (acks=all) and then answers. A failed write reloads the partition.
    */
   enqueue<T>(owned: OwnedPartition, operation: (shard: GroupShard) => Outcome<T>, phases?: RequestPhases): Promise<T> {
-    return this.groupPartitions.enqueue(owned, operation, phases, (records) => this.metrics.written(records));
+    return this.groupPartitions.enqueue(
+      owned,
+      (shard) => {
+        const outcome = operation(shard);
+        // Woken now, a member's heartbeat queues behind this operation and is answered after its
+        // records are committed; a failed write only makes the wake-up early (it learns nothing new).
+        this.wakeups.wake(shard.takeWakeups());
+        this.armAssignmentTimer(owned);
+        return outcome;
+      },
+      phases,
+      (records) => this.metrics.written(records),
+    );
+  }
+
+  /**
+   * Runs the partition's deferred target assignments when due (group.consumer.assignment.interval.ms
+   * after the last), instead of at whatever heartbeat comes next: the members learn of it through
+   * their wake-ups.
+   */
+  private armAssignmentTimer(owned: OwnedPartition): void {
+    const dueMs = owned.shard.nextDeferredAssignmentMs();
+    const armed = this.assignmentTimers.get(owned);
+    if (dueMs === null || this.stopped || (armed !== undefined && armed.dueMs <= dueMs)) return;
+    if (armed !== undefined) clearTimeout(armed.timer);
+    const timer = setTimeout(
+      () => {
+        this.assignmentTimers.delete(owned);
+        if (owned.dropped || owned.status !== 'active' || this.stopped) return;
+        void this.enqueue(owned, (shard) => shard.assignDeferred(Date.now())).catch(() => undefined);
+      },
+      Math.max(0, dueMs - Date.now()),
+    );
+    timer.unref();
+    this.assignmentTimers.set(owned, { dueMs, timer });
   }
 
   /** The same for a `__share_group_state` partition. */
@@ -621,6 +673,9 @@ export class CoordinatorNode {
     this.stopped = true;
     clearInterval(this.timer);
     clearInterval(this.lagTimer);
+    for (const { timer } of this.assignmentTimers.values()) clearTimeout(timer);
+    this.assignmentTimers.clear();
+    this.wakeups.endAll();
     this.groupPartitions.stop();
     this.sharePartitions.stop();
     this.health.shutdown();

@@ -4,11 +4,15 @@
  * operations of the owning group shard.
  */
 import { Controller, Inject } from '@nestjs/common';
-import { GrpcMethod, Payload } from '@nestjs/microservices';
+import { GrpcMethod, Payload, RpcException } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
 import type * as pb from '@sluice/proto';
 import { RpcCall, type RpcCallContext } from '@sluice/service-common';
 import type { CoordinatorApi } from '../node/coordinator-api';
 import { COORDINATOR_API } from './tokens';
+
+/** gRPC's status code 8 (grpc-js is not a dependency of this service; the code is fixed by gRPC). */
+const GRPC_RESOURCE_EXHAUSTED = 8;
 
 @Controller()
 export class ConsumerGroupController {
@@ -25,6 +29,32 @@ export class ConsumerGroupController {
     @RpcCall() call: RpcCallContext,
   ): Promise<pb.ConsumerGroupHeartbeatResponse> {
     return this.api.heartbeat(request, call.phases);
+  }
+
+  /** A member's wake-up stream (see member-wakeups.ts); refused streams are RESOURCE_EXHAUSTED. */
+  @GrpcMethod('Coordinator', 'ConsumerGroupWakeups')
+  wakeups(@Payload() request: pb.ConsumerGroupWakeupsRequest__Output): Observable<pb.ConsumerGroupWakeupsResponse> {
+    return new Observable<pb.ConsumerGroupWakeupsResponse>((subscriber) => {
+      try {
+        const close = this.api.openWakeups(request, {
+          send: (wakeup) => subscriber.next(wakeup),
+          end: () => subscriber.complete(),
+        });
+        if (close === null) {
+          subscriber.error(
+            new RpcException({
+              code: GRPC_RESOURCE_EXHAUSTED,
+              message: 'this coordinator holds its maximum of wake-up streams; heartbeat on the interval',
+            }),
+          );
+          return undefined;
+        }
+        return close;
+      } catch (error) {
+        subscriber.error(error);
+        return undefined;
+      }
+    });
   }
 
   @GrpcMethod('Coordinator', 'OffsetCommit')

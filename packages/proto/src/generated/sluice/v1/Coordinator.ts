@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ConsumerGroupHeartbeatRequest as _sluice_v1_ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatRequest__Output as _sluice_v1_ConsumerGroupHeartbeatRequest__Output } from '../../sluice/v1/ConsumerGroupHeartbeatRequest';
 import type { ConsumerGroupHeartbeatResponse as _sluice_v1_ConsumerGroupHeartbeatResponse, ConsumerGroupHeartbeatResponse__Output as _sluice_v1_ConsumerGroupHeartbeatResponse__Output } from '../../sluice/v1/ConsumerGroupHeartbeatResponse';
+import type { ConsumerGroupWakeupsRequest as _sluice_v1_ConsumerGroupWakeupsRequest, ConsumerGroupWakeupsRequest__Output as _sluice_v1_ConsumerGroupWakeupsRequest__Output } from '../../sluice/v1/ConsumerGroupWakeupsRequest';
+import type { ConsumerGroupWakeupsResponse as _sluice_v1_ConsumerGroupWakeupsResponse, ConsumerGroupWakeupsResponse__Output as _sluice_v1_ConsumerGroupWakeupsResponse__Output } from '../../sluice/v1/ConsumerGroupWakeupsResponse';
 import type { DeleteGroupsRequest as _sluice_v1_DeleteGroupsRequest, DeleteGroupsRequest__Output as _sluice_v1_DeleteGroupsRequest__Output } from '../../sluice/v1/DeleteGroupsRequest';
 import type { DeleteGroupsResponse as _sluice_v1_DeleteGroupsResponse, DeleteGroupsResponse__Output as _sluice_v1_DeleteGroupsResponse__Output } from '../../sluice/v1/DeleteGroupsResponse';
 import type { DescribeGroupsRequest as _sluice_v1_DescribeGroupsRequest, DescribeGroupsRequest__Output as _sluice_v1_DescribeGroupsRequest__Output } from '../../sluice/v1/DescribeGroupsRequest';
@@ -34,6 +36,33 @@ export interface CoordinatorClient extends grpc.Client {
   consumerGroupHeartbeat(argument: _sluice_v1_ConsumerGroupHeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_ConsumerGroupHeartbeatResponse__Output>): grpc.ClientUnaryCall;
   consumerGroupHeartbeat(argument: _sluice_v1_ConsumerGroupHeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_ConsumerGroupHeartbeatResponse__Output>): grpc.ClientUnaryCall;
   consumerGroupHeartbeat(argument: _sluice_v1_ConsumerGroupHeartbeatRequest, callback: grpc.requestCallback<_sluice_v1_ConsumerGroupHeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * A member's wake-up line (sluice's addition to KIP-848): after joining, a member may hold one
+   * such stream open to its group's coordinator, which sends a wake-up (ConsumerGroupWakeupsResponse) whenever the
+   * member's next heartbeat would learn something new (a new target assignment, partitions it
+   * waits for released by their previous owner). The member then heartbeats at once instead of at
+   * its next interval. The wake-up carries no assignment: everything still goes through
+   * ConsumerGroupHeartbeat (epochs, fencing, revocation), so a member without the stream only
+   * learns the same things later. Refused when the member is unknown (UNKNOWN_MEMBER_ID) or the
+   * coordinator holds its maximum of streams (RESOURCE_EXHAUSTED); a second stream of the same
+   * member replaces the first, which ends.
+   */
+  ConsumerGroupWakeups(argument: _sluice_v1_ConsumerGroupWakeupsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_sluice_v1_ConsumerGroupWakeupsResponse__Output>;
+  ConsumerGroupWakeups(argument: _sluice_v1_ConsumerGroupWakeupsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_sluice_v1_ConsumerGroupWakeupsResponse__Output>;
+  /**
+   * A member's wake-up line (sluice's addition to KIP-848): after joining, a member may hold one
+   * such stream open to its group's coordinator, which sends a wake-up (ConsumerGroupWakeupsResponse) whenever the
+   * member's next heartbeat would learn something new (a new target assignment, partitions it
+   * waits for released by their previous owner). The member then heartbeats at once instead of at
+   * its next interval. The wake-up carries no assignment: everything still goes through
+   * ConsumerGroupHeartbeat (epochs, fencing, revocation), so a member without the stream only
+   * learns the same things later. Refused when the member is unknown (UNKNOWN_MEMBER_ID) or the
+   * coordinator holds its maximum of streams (RESOURCE_EXHAUSTED); a second stream of the same
+   * member replaces the first, which ends.
+   */
+  consumerGroupWakeups(argument: _sluice_v1_ConsumerGroupWakeupsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_sluice_v1_ConsumerGroupWakeupsResponse__Output>;
+  consumerGroupWakeups(argument: _sluice_v1_ConsumerGroupWakeupsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_sluice_v1_ConsumerGroupWakeupsResponse__Output>;
   
   DeleteGroups(argument: _sluice_v1_DeleteGroupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_DeleteGroupsResponse__Output>): grpc.ClientUnaryCall;
   DeleteGroups(argument: _sluice_v1_DeleteGroupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_DeleteGroupsResponse__Output>): grpc.ClientUnaryCall;
@@ -156,6 +185,19 @@ export interface CoordinatorClient extends grpc.Client {
 export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   ConsumerGroupHeartbeat: grpc.handleUnaryCall<_sluice_v1_ConsumerGroupHeartbeatRequest__Output, _sluice_v1_ConsumerGroupHeartbeatResponse>;
   
+  /**
+   * A member's wake-up line (sluice's addition to KIP-848): after joining, a member may hold one
+   * such stream open to its group's coordinator, which sends a wake-up (ConsumerGroupWakeupsResponse) whenever the
+   * member's next heartbeat would learn something new (a new target assignment, partitions it
+   * waits for released by their previous owner). The member then heartbeats at once instead of at
+   * its next interval. The wake-up carries no assignment: everything still goes through
+   * ConsumerGroupHeartbeat (epochs, fencing, revocation), so a member without the stream only
+   * learns the same things later. Refused when the member is unknown (UNKNOWN_MEMBER_ID) or the
+   * coordinator holds its maximum of streams (RESOURCE_EXHAUSTED); a second stream of the same
+   * member replaces the first, which ends.
+   */
+  ConsumerGroupWakeups: grpc.handleServerStreamingCall<_sluice_v1_ConsumerGroupWakeupsRequest__Output, _sluice_v1_ConsumerGroupWakeupsResponse>;
+  
   DeleteGroups: grpc.handleUnaryCall<_sluice_v1_DeleteGroupsRequest__Output, _sluice_v1_DeleteGroupsResponse>;
   
   DescribeGroups: grpc.handleUnaryCall<_sluice_v1_DescribeGroupsRequest__Output, _sluice_v1_DescribeGroupsResponse>;
@@ -193,6 +235,7 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
 
 export interface CoordinatorDefinition extends grpc.ServiceDefinition {
   ConsumerGroupHeartbeat: MethodDefinition<_sluice_v1_ConsumerGroupHeartbeatRequest, _sluice_v1_ConsumerGroupHeartbeatResponse, _sluice_v1_ConsumerGroupHeartbeatRequest__Output, _sluice_v1_ConsumerGroupHeartbeatResponse__Output>
+  ConsumerGroupWakeups: MethodDefinition<_sluice_v1_ConsumerGroupWakeupsRequest, _sluice_v1_ConsumerGroupWakeupsResponse, _sluice_v1_ConsumerGroupWakeupsRequest__Output, _sluice_v1_ConsumerGroupWakeupsResponse__Output>
   DeleteGroups: MethodDefinition<_sluice_v1_DeleteGroupsRequest, _sluice_v1_DeleteGroupsResponse, _sluice_v1_DeleteGroupsRequest__Output, _sluice_v1_DeleteGroupsResponse__Output>
   DescribeGroups: MethodDefinition<_sluice_v1_DescribeGroupsRequest, _sluice_v1_DescribeGroupsResponse, _sluice_v1_DescribeGroupsRequest__Output, _sluice_v1_DescribeGroupsResponse__Output>
   DescribeShareGroups: MethodDefinition<_sluice_v1_DescribeShareGroupsRequest, _sluice_v1_DescribeShareGroupsResponse, _sluice_v1_DescribeShareGroupsRequest__Output, _sluice_v1_DescribeShareGroupsResponse__Output>
