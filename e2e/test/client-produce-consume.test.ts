@@ -167,6 +167,62 @@ describe('client Producer and Consumer against real brokers', () => {
     }
   });
 
+  it('hands out buffered partitions in turns and keeps up to two fetches out per broker', async () => {
+    const topic = 'client-fetch-turns';
+    const partitions = 6;
+    const perPartition = 300;
+    await admin.createTopic({ name: topic, numPartitions: partitions, replicationFactor: 3 });
+    // Small batches (about 25 records each), so that a 1 KiB fetch ends after a batch or two.
+    const producer = new Producer({ bootstrap, batchSizeBytes: 512, lingerMs: 1 });
+    await Promise.all(
+      Array.from({ length: partitions * perPartition }, (_, i) =>
+        producer.send({ topic, partition: i % partitions, value: `p${i % partitions}-${Math.floor(i / partitions)}` }),
+      ),
+    );
+    await producer.close();
+
+    // 10 records a poll, 1 KiB fetches (dozens of records each): a backlog read of many fetches.
+    const consumer = new Consumer({
+      bootstrap,
+      autoOffsetReset: 'earliest',
+      maxPollRecords: 10,
+      maxPartitionFetchBytes: 1_024,
+    });
+    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    try {
+      consumer.assign(tps);
+      const records: ConsumerRecord[] = [...(await consumer.poll(10_000))];
+      // Let every partition's first answer arrive: each then holds several polls' worth.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const firstOfPolls: number[] = [];
+      for (let polls = 0; polls < 12; polls++) {
+        const got = await consumer.poll(1_000);
+        if (got.length > 0) firstOfPolls.push(got[0]!.partition);
+        records.push(...got);
+      }
+      // Taking turns: twelve polls reach every partition (one after another, the first partition
+      // alone would fill them all).
+      expect(new Set(firstOfPolls).size).toBe(partitions);
+      records.push(...(await consumeUntil(consumer, partitions * perPartition - records.length)));
+      expect(records).toHaveLength(partitions * perPartition);
+      for (let partition = 0; partition < partitions; partition++) {
+        const mine = records.filter((r) => r.partition === partition);
+        expect(mine.map((r) => r.offset)).toEqual(Array.from({ length: perPartition }, (_, i) => i));
+        expect(mine.map((r) => r.value!.toString())).toEqual(mine.map((r) => `p${partition}-${r.offset}`));
+      }
+      expect(await consumer.poll(300)).toEqual([]);
+      const stats = consumer.fetchStats();
+      // Some broker leads two or more partitions; their buffers drain in turns, faster than a
+      // fetch comes back, so a second fetch goes out while the first travels, and never a third.
+      expect(stats.maxFetchesInFlightPerBroker).toBe(2);
+      // Each answer holds at most 1 KiB (two batches) per partition: many fetches for the backlog.
+      expect(stats.fetchRequests).toBeGreaterThanOrEqual(stats.fetchedBytes / (2 * 1_024 * partitions));
+      expect(stats.fetchedBytes).toBeGreaterThan(partitions * perPartition * 6);
+    } finally {
+      consumer.close();
+    }
+  });
+
   it('names bad input: unknown topic, bad config, out-of-range partition', async () => {
     const producer = new Producer({ bootstrap, maxBlockMs: 1_000 });
     try {

@@ -4,10 +4,13 @@
  * async iterator. Reads stop at each partition's high watermark, so a record a consumer sees is
  * on every in-sync replica and cannot vanish in a leader change.
  *
- * - Fetches run in the background, one long poll (`fetch.max.wait.ms`, `fetch.min.bytes`) per
- *   leader broker at a time, for the assigned partitions that have a position and no
- *   undelivered data; `poll()` hands out what arrived. Buffered data is bounded: at most one
- *   fetched chunk (`max.partition.fetch.bytes`) per partition, `fetch.max.bytes` per response.
+ * - Fetches run in the background, long polls (`fetch.max.wait.ms`, `fetch.min.bytes`) to each
+ *   partition's leader for the assigned partitions that have a position and at most one poll's
+ *   worth of undelivered records; `poll()` hands out what arrived, taking turns between
+ *   partitions. A partition is in at most one fetch to its leader, and a broker has at most
+ *   `MAX_FETCHES_IN_FLIGHT_PER_BROKER` of them, so while one answer travels the broker reads the
+ *   next. Buffered data is bounded: at most one poll's worth plus one fetched chunk
+ *   (`max.partition.fetch.bytes`) per partition, `fetch.max.bytes` per response.
  * - The position is the next offset poll() will return. A partition without one gets it from
  *   `auto.offset.reset` (earliest / latest / none = OFFSET_OUT_OF_RANGE from poll), and so does
  *   one whose position fell out of the log (retention).
@@ -99,6 +102,31 @@ interface PartitionState {
   failures: number;
   /** An error poll() must raise (OFFSET_OUT_OF_RANGE with reset none, corrupt data). */
   error: ApiError | null;
+  /**
+   * The fetch holding this partition, if one is out: not fetched again from that broker until it
+   * answers. A fetch to an old leader does not hold back one to the new leader (its answer is
+   * then dropped as stale), so a hung broker cannot stall a partition that moved.
+   */
+  inFlight: { readonly brokerId: number; readonly fetchId: number } | null;
+}
+
+/**
+ * Fetches one broker may have out at once from this consumer. With one (as Kafka's consumer) the
+ * broker sits idle while its answer travels and is decoded, and a partition drained meanwhile
+ * waits for it; two overlap the broker's read of the next answer with the transfer and decoding
+ * of this one. Memory stays bounded per partition (each is in at most one fetch to its leader);
+ * this bound keeps a consumer of many partitions from splitting them into many small long polls.
+ */
+export const MAX_FETCHES_IN_FLIGHT_PER_BROKER = 2;
+
+/** Counters of the fetch pipeline (`Consumer.fetchStats()`). */
+export interface ConsumerFetchStats {
+  /** Fetch requests sent. */
+  readonly fetchRequests: number;
+  /** Record bytes received in fetch answers (whole batches, before filtering). */
+  readonly fetchedBytes: number;
+  /** The most Fetches that were out to one broker at the same time. */
+  readonly maxFetchesInFlightPerBroker: number;
 }
 
 const LEADER_ERRORS = new Set([
@@ -126,8 +154,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly retryBackoffMaxMs: number;
   private readonly checkCrcs: boolean;
   private readonly partitions = new Map<string, PartitionState>();
-  /** Broker ids with a Fetch in flight. */
-  private readonly fetching = new Set<number>();
+  /** Fetches out per broker id (at most MAX_FETCHES_IN_FLIGHT_PER_BROKER each). */
+  private readonly fetchesInFlight = new Map<number, number>();
+  private nextFetchId = 1;
+  /** Where the next poll starts taking records: partitions take turns (Kafka's fairness). */
+  private drainStart = 0;
+  private fetchStatsValue = { fetchRequests: 0, fetchedBytes: 0, maxFetchesInFlightPerBroker: 0 };
   private readonly wakeup = new Wakeup();
   private metadataRefresh: Promise<void> | null = null;
   private closed = false;
@@ -233,6 +265,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         retryAtMs: 0,
         failures: 0,
         error: null,
+        inFlight: null,
       });
     }
   }
@@ -325,6 +358,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     state.generation++;
     state.error = null;
     state.retryAtMs = 0;
+    // The fetch out (if any) answers for the old position and is dropped: do not wait for it.
+    state.inFlight = null;
   }
 
   // ------------------------------------------------------------------ offsets lookups
@@ -425,17 +460,31 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
   }
 
+  /**
+   * Up to max.poll.records buffered records, starting with the partition after the one the last
+   * poll started with, so that with more buffered than one poll takes, every partition's records
+   * (and the fetches ahead its draining starts) get their turn instead of the first one's.
+   */
   private drainBuffered(): ConsumerRecord[] {
     const records: ConsumerRecord[] = [];
-    for (const state of this.partitions.values()) {
+    const states = [...this.partitions.values()];
+    if (states.length === 0) return records;
+    const start = this.drainStart % states.length;
+    this.drainStart = start + 1;
+    for (let i = 0; i < states.length && records.length < this.maxPollRecords; i++) {
+      const state = states[(start + i) % states.length]!;
       if (state.buffered.length === 0 || state.position.kind !== 'offset') continue;
       const take = state.buffered.splice(0, this.maxPollRecords - records.length);
-      records.push(...take);
+      for (const record of take) records.push(record);
       const next = state.buffered.length > 0 ? state.buffered[0]!.offset : state.nextFetchOffset;
       state.position = { kind: 'offset', offset: next };
-      if (records.length >= this.maxPollRecords) break;
     }
     return records;
+  }
+
+  /** The fetch pipeline's counters since the consumer was created. */
+  fetchStats(): ConsumerFetchStats {
+    return { ...this.fetchStatsValue };
   }
 
   private nextRetryInMs(): number {
@@ -500,9 +549,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /**
-   * Starts one Fetch per leader broker that has fetchable partitions and none in flight. A
-   * partition still holding up to one poll's worth of records is fetched ahead, from where its
-   * buffer ends, so a backlog read does not wait a round trip after every fetch.
+   * Starts one Fetch per leader broker that has fetchable partitions and fewer than
+   * MAX_FETCHES_IN_FLIGHT_PER_BROKER fetches out. A partition still holding up to one poll's worth
+   * of records is fetched ahead, from where its buffer ends, so a backlog read does not wait a
+   * round trip after every fetch; one already in a fetch to its leader waits for that answer.
    */
   private startFetches(): void {
     const nowMs = Date.now();
@@ -521,7 +571,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         missingLeader = true;
         continue;
       }
-      if (this.fetching.has(leader.brokerId)) continue;
+      if (state.inFlight?.brokerId === leader.brokerId) continue;
+      if ((this.fetchesInFlight.get(leader.brokerId) ?? 0) >= MAX_FETCHES_IN_FLIGHT_PER_BROKER) continue;
       const entry = byBroker.get(leader.brokerId) ?? { address: leader.address, states: [] };
       entry.states.push(state);
       byBroker.set(leader.brokerId, entry);
@@ -531,7 +582,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   private fetchFrom(brokerId: number, address: string, states: PartitionState[]): void {
-    this.fetching.add(brokerId);
+    const inFlight = { brokerId, fetchId: this.nextFetchId++ };
+    const fetchesOut = (this.fetchesInFlight.get(brokerId) ?? 0) + 1;
+    if (fetchesOut > MAX_FETCHES_IN_FLIGHT_PER_BROKER)
+      throw new Error(`consumer invariant: ${fetchesOut} fetches out to broker ${brokerId}`);
+    this.fetchesInFlight.set(brokerId, fetchesOut);
+    const stats = this.fetchStatsValue;
+    stats.fetchRequests++;
+    stats.maxFetchesInFlightPerBroker = Math.max(stats.maxFetchesInFlightPerBroker, fetchesOut);
+    for (const state of states) state.inFlight = inFlight;
     const sent = states.map((state) => ({
       state,
       generation: state.generation,
@@ -577,7 +636,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         (response) => {
           const results = new Map<string, FetchPartitionResult__Output>();
           for (const topic of response.topics)
-            for (const p of topic.partitions) results.set(keyOf(topic.name, p.partition), p);
+            for (const p of topic.partitions) {
+              results.set(keyOf(topic.name, p.partition), p);
+              stats.fetchedBytes += p.records.length;
+            }
           for (const { state, generation, fetchOffset } of sent) {
             const key = keyOf(state.topicPartition.topic, state.topicPartition.partition);
             const result = results.get(key);
@@ -593,7 +655,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         },
       )
       .finally(() => {
-        this.fetching.delete(brokerId);
+        for (const { state } of sent) if (state.inFlight === inFlight) state.inFlight = null;
+        const left = (this.fetchesInFlight.get(brokerId) ?? 0) - 1;
+        if (left > 0) this.fetchesInFlight.set(brokerId, left);
+        else this.fetchesInFlight.delete(brokerId);
         this.wakeup.notify();
       });
   }
