@@ -126,8 +126,10 @@ export async function runFair(
 ): Promise<FairOutcome> {
   const session = new FairSession(plan, note);
   for (const contender of contenders) await session.warmUp(contender);
-  // Consume reads the backlog of produce acks=all · tuned (each run appended `records` to it).
+  // Consume reads the backlog of produce acks=all · tuned (each run appended `records` to it),
+  // topped up to the records a consume run reads, the same count on every system.
   const backlogOf = new Map<FairDriver, string>();
+  const recordsIn = new Map<string, number>();
   for (const setting of plan.workload.settings) {
     const players = contenders.filter(
       (c) => setting.onlySystems === undefined || setting.onlySystems.includes(c.driver),
@@ -138,17 +140,25 @@ export async function runFair(
       await session.attempt(contender, setting, async () => {
         let topic = backlogOf.get(contender.driver);
         if (setting.kind !== 'consume' || topic === undefined) topic = await session.topicFor(contender, setting);
-        if (setting.kind === 'consume' && !backlogOf.has(contender.driver)) {
-          note(`    ${contender.system.name}: filling ${topic} with ${setting.records} records first`);
-          await fillBacklog(contender.driver, contender.system, topic, plan.workload, setting);
+        if (setting.kind === 'consume') {
+          const missing = setting.records - (recordsIn.get(topic) ?? 0);
+          if (missing > 0) {
+            note(
+              `    ${contender.system.name}: adding ${missing} records to ${topic} for a ${setting.records}-record read`,
+            );
+            const added = await fillBacklog(contender.driver, contender.system, topic, plan.workload, {
+              ...setting,
+              records: missing,
+            });
+            recordsIn.set(topic, (recordsIn.get(topic) ?? 0) + added);
+          }
           backlogOf.set(contender.driver, topic);
         }
-        await session.runOnce(contender, setting, topic, 'measured');
+        const record = await session.runOnce(contender, setting, topic, 'measured');
+        if (setting.kind !== 'produce') return;
+        recordsIn.set(topic, (recordsIn.get(topic) ?? 0) + record.records);
         const tunedAcksAll = setting.acks === 'all' && setting.producer?.name === 'tuned';
-        if (
-          setting.kind === 'produce' &&
-          (tunedAcksAll || (setting.acks === 'all' && !backlogOf.has(contender.driver)))
-        )
+        if (tunedAcksAll || (setting.acks === 'all' && !backlogOf.has(contender.driver)))
           backlogOf.set(contender.driver, topic);
       });
   }

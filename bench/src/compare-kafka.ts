@@ -315,7 +315,9 @@ export async function runKafkaTool(
       return {
         records,
         seconds: fetchMs / 1000,
-        note: 'ConsumerPerformance, a group consumer: fetch time only (its group join time left out; ours assign partitions)',
+        // fetch.time.ms runs from the assignment (the group join left out) to the last record: its
+        // offset lookups, connections to the leaders and first fetch are inside, as in sluice's row.
+        note: 'ConsumerPerformance, a group consumer: fetch.time.ms, from its assignment (group join left out) to the last record; ours assign partitions and resolve their offsets inside the time',
       };
     }
     case 'latency': {

@@ -164,9 +164,15 @@ export const sluiceClients: LoadClients = {
     });
     const assignment = partitions.map((partition) => ({ topic: spec.topic, partition }));
     consumer.assign(assignment);
-    if (from === 'latest') consumer.seekToEnd(assignment);
-    else consumer.seekToBeginning(assignment);
-    for (const tp of assignment) await consumer.position(tp);
+    if (from === 'latest') {
+      // A tailing consumer must know its positions before the producers start.
+      consumer.seekToEnd(assignment);
+      for (const tp of assignment) await consumer.position(tp);
+    } else {
+      // A backlog read resolves its positions in its first poll, inside the timed read, as Kafka's
+      // ConsumerPerformance looks its offsets up inside its fetch time.
+      consumer.seekToBeginning(assignment);
+    }
     return {
       poll: async () => (await consumer.poll(100)).map((record) => record.value ?? Buffer.alloc(0)),
       close: async () => consumer.close(),

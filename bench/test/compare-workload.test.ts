@@ -41,6 +41,18 @@ describe('the fair plan (bench:compare without --quick)', () => {
     expect(kinds).toContain('e2e @ 5,000/s acks=all');
   });
 
+  it('reads 1,500,000 records a consume run; an explicit --records or --consume-records sets it', () => {
+    const consumeRecords = (argv: string[]): number | undefined =>
+      parsePlan(argv).workload.settings.find((s) => s.kind === 'consume')?.records;
+    expect(consumeRecords([])).toBe(1_500_000);
+    expect(plan.workload.settings.find((s) => s.kind === 'produce')?.records).toBe(300_000);
+    // bench:builds against older builds passes --records: both builds then read that many.
+    expect(consumeRecords(['--records', '300000'])).toBe(300_000);
+    expect(consumeRecords(['--records', '300000', '--consume-records', '900000'])).toBe(900_000);
+    expect(consumeRecords(['--quick'])).toBe(50_000);
+    expect(() => parsePlan(['--consume-records', '0'])).toThrow(UsageError);
+  });
+
   it('warms until two consecutive runs are within 5%, after 3 million records, at most 12 runs; 4 runs a produce setting', () => {
     expect(plan.fair).toEqual({
       produceRuns: 4,

@@ -18,7 +18,14 @@
  *   metadata and fetch again from the new leader after a backoff; positions are kept.
  */
 import { fromGrpcError, unaryCall, type FetchPartitionResult__Output } from '@sluice/proto';
-import { ApiError, decodeRecordBatch, iterateBatches, type RecordHeader } from '@sluice/protocol';
+import {
+  ApiError,
+  decodeRecordBatchInto,
+  iterateBatches,
+  TimestampType,
+  type RecordBuilder,
+  type RecordHeader,
+} from '@sluice/protocol';
 import { processRecord, recordReceiveSpans } from './consumer-tracing';
 import { EndToEndLatencyHistogram } from './end-to-end-latency';
 import type { TopicPartition } from './accumulator';
@@ -702,28 +709,28 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     state.failures = 0;
     const records: ConsumerRecord[] = [];
     let nextFetchOffset = fetchOffset;
+    // Each record is built once, straight from the answer's bytes: key and value are views into
+    // the answer (grpc-js assembled it into one Buffer per message, which nothing reuses).
+    const build: RecordBuilder<ConsumerRecord> = (batch, offset, timestamp, key, value, headers) => ({
+      topic,
+      partition,
+      offset,
+      timestamp,
+      timestampType: batch.timestampType === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime',
+      leaderEpoch: batch.partitionLeaderEpoch,
+      key,
+      value,
+      headers,
+    });
     try {
       for (const view of iterateBatches(result.records, { allowPartialTail: true })) {
-        const batch = decodeRecordBatch(view, { verifyCrc: this.checkCrcs });
+        // A control batch's records are checked, never handed out; nor are those before the fetch.
+        const batch = decodeRecordBatchInto(view, build, records, {
+          verifyCrc: this.checkCrcs,
+          fromOffset: view.isControl ? Number.POSITIVE_INFINITY : fetchOffset,
+        });
         const lastOffset = batch.baseOffset + batch.lastOffsetDelta;
-        if (lastOffset < fetchOffset) continue;
-        nextFetchOffset = Math.max(nextFetchOffset, lastOffset + 1);
-        if (batch.isControl) continue;
-        const timestampType = batch.timestampType === 1 ? 'LogAppendTime' : 'CreateTime';
-        for (const record of batch.records) {
-          if (record.offset < fetchOffset) continue;
-          records.push({
-            topic,
-            partition,
-            offset: record.offset,
-            timestamp: timestampType === 'LogAppendTime' ? batch.maxTimestamp : record.timestamp,
-            timestampType,
-            leaderEpoch: batch.partitionLeaderEpoch,
-            key: record.key,
-            value: record.value,
-            headers: record.headers,
-          });
-        }
+        if (lastOffset >= fetchOffset) nextFetchOffset = Math.max(nextFetchOffset, lastOffset + 1);
       }
     } catch (error) {
       if (prefetched) {

@@ -2,7 +2,14 @@ import { Attributes, BATCH_HEADER_BYTES, BatchLayout as L, CompressionType, Time
 import { iterateBatches, RecordBatchView } from './batch-view';
 import { codecFor } from './codecs';
 import { CorruptRecordError } from './errors';
-import { DecodedRecord, MIN_RECORD_BYTES, readRecord } from './record';
+import {
+  DecodedRecord,
+  emptyRecordFields,
+  MIN_RECORD_BYTES,
+  NO_HEADERS,
+  readRecordFields,
+  type RecordHeader,
+} from './record';
 import { ByteReader } from './varint';
 
 /**
@@ -40,6 +47,35 @@ export interface DecodedRecordBatch {
   /** Bytes the batch occupies on the wire, log overhead included. */
   sizeBytes: number;
   records: DecodedRecord[];
+}
+
+/** A batch's header fields as `decodeRecordBatchInto` checked them (everything but the records). */
+export type RecordBatchHeader = Omit<DecodedRecordBatch, 'records'>;
+
+/**
+ * Makes the caller's object for one record: `offset` and `timestamp` are absolute (LogAppendTime
+ * already applied); `key`, `value` and header values share memory with the batch (or its
+ * decompressed records); `headers` is the frozen `NO_HEADERS` when the record has none.
+ */
+export type RecordBuilder<T> = (
+  batch: RecordBatchHeader,
+  offset: number,
+  timestamp: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: readonly RecordHeader[],
+) => T;
+
+export interface DecodeRecordsIntoOptions {
+  /** Check the CRC-32C before anything else (default true). */
+  verifyCrc?: boolean;
+  /** Decompressed records larger than this are `CorruptRecordError` (default 64 MiB). */
+  maxDecompressedBytes?: number;
+  /**
+   * Records below this offset are checked but not built (default 0: every record). A fetch from
+   * the middle of a batch skips what it already has this way; +Infinity checks a batch only.
+   */
+  fromOffset?: number;
 }
 
 function checkedMaxDecompressedBytes(value: number | undefined): number {
@@ -128,7 +164,54 @@ export function decodeRecordBatches(buffer: Buffer, options: DecodeRecordBatchOp
   return batches;
 }
 
+/**
+ * Decodes one batch's records straight into the caller's objects (`build`, appended to `out`),
+ * without an intermediate record object: the consumer's path. Checks exactly what
+ * `decodeRecordBatch` checks, in the same order, with the same `CorruptRecordError`s; on an error
+ * `out` may hold records of this batch already, so a caller that must not keep half a batch passes
+ * an array it can drop. Returns the batch's header fields.
+ */
+export function decodeRecordBatchInto<T>(
+  view: RecordBatchView,
+  build: RecordBuilder<T>,
+  out: T[],
+  options: DecodeRecordsIntoOptions = {},
+): RecordBatchHeader {
+  const fromOffset = options.fromOffset ?? 0;
+  if (Number.isNaN(fromOffset)) throw new RangeError('fromOffset is NaN');
+  return decodeRecords(
+    view,
+    options.verifyCrc ?? true,
+    checkedMaxDecompressedBytes(options.maxDecompressedBytes),
+    fromOffset,
+    build,
+    out,
+  );
+}
+
+/** The old shape: a fresh, mutable headers array per record, as callers of `decodeRecordBatch` got. */
+const buildDecodedRecord: RecordBuilder<DecodedRecord> = (_batch, offset, timestamp, key, value, headers) => ({
+  offset,
+  timestamp,
+  key,
+  value,
+  headers: headers === NO_HEADERS ? [] : (headers as RecordHeader[]),
+});
+
 function decodeView(view: RecordBatchView, verifyCrc: boolean, maxDecompressedBytes: number): DecodedRecordBatch {
+  const records: DecodedRecord[] = [];
+  const header = decodeRecords(view, verifyCrc, maxDecompressedBytes, 0, buildDecodedRecord, records);
+  return { ...header, records };
+}
+
+function decodeRecords<T>(
+  view: RecordBatchView,
+  verifyCrc: boolean,
+  maxDecompressedBytes: number,
+  fromOffset: number,
+  build: RecordBuilder<T>,
+  out: T[],
+): RecordBatchHeader {
   if (view.sizeBytes < BATCH_HEADER_BYTES) throw new Error('RecordBatchView invariant: batch below header size');
   if (verifyCrc) view.verifyCrc();
   const attributes = view.attributes;
@@ -145,34 +228,7 @@ function decodeView(view: RecordBatchView, verifyCrc: boolean, maxDecompressedBy
 
   const reader = recordsReader(view, compression, maxDecompressedBytes);
   const count = view.recordsCount;
-  // Kafka: with LogAppendTime every record carries the batch's max timestamp.
-  const logAppendTime = timestampType === TimestampType.LogAppendTime ? maxTimestamp : undefined;
-  const records: DecodedRecord[] = [];
-  let previousOffsetDelta = -1;
-  for (let i = 0; i < count; i++) {
-    if (reader.remaining === 0) {
-      throw reader.corrupt(`batch header says ${count} records, only ${i} present`);
-    }
-    const recordAt = reader.offset;
-    const record = readRecord(reader, baseOffset, baseTimestamp, logAppendTime);
-    const offsetDelta = record.offset - baseOffset;
-    if (offsetDelta <= previousOffsetDelta || offsetDelta > lastOffsetDelta) {
-      throw reader.corrupt(
-        `record ${i}: offset delta ${offsetDelta} not above ${previousOffsetDelta} and within last offset delta ${lastOffsetDelta}`,
-        recordAt,
-      );
-    }
-    previousOffsetDelta = offsetDelta;
-    if (!Number.isSafeInteger(record.timestamp)) {
-      throw reader.corrupt(`record ${i}: timestamp ${record.timestamp} not a safe integer`, recordAt);
-    }
-    records.push(record);
-  }
-  if (reader.remaining !== 0) {
-    throw reader.corrupt(`${reader.remaining} bytes left over after the ${count} records the header announces`);
-  }
-
-  return {
+  const header: RecordBatchHeader = {
     baseOffset,
     partitionLeaderEpoch: view.partitionLeaderEpoch,
     magic: view.magic,
@@ -189,6 +245,34 @@ function decodeView(view: RecordBatchView, verifyCrc: boolean, maxDecompressedBy
     producerEpoch: view.producerEpoch,
     baseSequence: view.baseSequence,
     sizeBytes: view.sizeBytes,
-    records,
   };
+  // Kafka: with LogAppendTime every record carries the batch's max timestamp.
+  const logAppendTime = timestampType === TimestampType.LogAppendTime ? maxTimestamp : undefined;
+  const fields = emptyRecordFields();
+  let previousOffsetDelta = -1;
+  for (let i = 0; i < count; i++) {
+    if (reader.remaining === 0) {
+      throw reader.corrupt(`batch header says ${count} records, only ${i} present`);
+    }
+    const recordAt = reader.offset;
+    readRecordFields(reader, baseTimestamp, logAppendTime, fields);
+    const offsetDelta = fields.offsetDelta;
+    if (offsetDelta <= previousOffsetDelta || offsetDelta > lastOffsetDelta) {
+      throw reader.corrupt(
+        `record ${i}: offset delta ${offsetDelta} not above ${previousOffsetDelta} and within last offset delta ${lastOffsetDelta}`,
+        recordAt,
+      );
+    }
+    previousOffsetDelta = offsetDelta;
+    if (!Number.isSafeInteger(fields.timestamp)) {
+      throw reader.corrupt(`record ${i}: timestamp ${fields.timestamp} not a safe integer`, recordAt);
+    }
+    const offset = baseOffset + offsetDelta;
+    if (offset >= fromOffset)
+      out.push(build(header, offset, fields.timestamp, fields.key, fields.value, fields.headers));
+  }
+  if (reader.remaining !== 0) {
+    throw reader.corrupt(`${reader.remaining} bytes left over after the ${count} records the header announces`);
+  }
+  return header;
 }

@@ -115,18 +115,38 @@ export function writeRecord(
 }
 
 /**
- * Reads one record at the reader's offset and returns it with absolute offset and timestamp
- * (`baseOffset + offsetDelta`; `baseTimestamp + timestampDelta`, or `logAppendTime` when the
- * batch uses LogAppendTime). The record's own length field bounds every inner read, and the
- * fields must use exactly that many bytes (Kafka's "Invalid record size"). Range checks on the
- * results (offset order, safe timestamps) belong to the caller, which knows the batch.
+ * One record's fields as read: a scratch object the batch decoder reuses record after record, so
+ * reading a record allocates only what the caller keeps (key and value views, header objects).
+ * `offsetDelta` is relative to the batch's base offset; `timestamp` is already absolute.
  */
-export function readRecord(
+export interface RecordFields {
+  offsetDelta: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: readonly RecordHeader[];
+}
+
+/** What a record without headers carries (most do): one shared, frozen empty list. */
+export const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
+
+export function emptyRecordFields(): RecordFields {
+  return { offsetDelta: 0, timestamp: 0, key: null, value: null, headers: NO_HEADERS };
+}
+
+/**
+ * Reads one record at the reader's offset into `into`: its offset delta, and its absolute
+ * timestamp (`baseTimestamp + timestampDelta`, or `logAppendTime` when the batch uses
+ * LogAppendTime). The record's own length field bounds every inner read, and the fields must use
+ * exactly that many bytes (Kafka's "Invalid record size"). Range checks on the results (offset
+ * order, safe timestamps) belong to the caller, which knows the batch.
+ */
+export function readRecordFields(
   reader: ByteReader,
-  baseOffset: number,
   baseTimestamp: number,
   logAppendTime: number | undefined,
-): DecodedRecord {
+  into: RecordFields,
+): void {
   const recordAt = reader.offset;
   const bodyBytes = reader.readVarint('record length');
   if (bodyBytes < MIN_RECORD_BODY_BYTES) {
@@ -151,21 +171,23 @@ export function readRecord(
   if (headerCount < 0 || headerCount * MIN_HEADER_BYTES > reader.remaining) {
     throw reader.corrupt(`header count ${headerCount} impossible with ${reader.remaining} bytes left`, countAt);
   }
-  const headers: RecordHeader[] = [];
-  for (let i = 0; i < headerCount; i++) {
-    const headerKey = reader.readString('header key');
-    const headerValue = reader.readNullableBytes('header value');
-    headers.push({ key: headerKey, value: headerValue });
+  let headers = NO_HEADERS;
+  if (headerCount > 0) {
+    const read: RecordHeader[] = [];
+    for (let i = 0; i < headerCount; i++) {
+      const headerKey = reader.readString('header key');
+      const headerValue = reader.readNullableBytes('header value');
+      read.push({ key: headerKey, value: headerValue });
+    }
+    headers = read;
   }
   if (reader.offset !== bodyEnd) {
     throw reader.corrupt(`record length ${bodyBytes} but its fields use ${reader.offset - bodyStart} bytes`, recordAt);
   }
   reader.end = outerEnd;
-  return {
-    offset: baseOffset + offsetDelta,
-    timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
-    key,
-    value,
-    headers,
-  };
+  into.offsetDelta = offsetDelta;
+  into.timestamp = logAppendTime ?? baseTimestamp + timestampDelta;
+  into.key = key;
+  into.value = value;
+  into.headers = headers;
 }
