@@ -34,7 +34,7 @@ import { BrokerBatchTracing } from './batch-tracing';
 import { describeLogDir, validateLogDirsQuestion, type LogDirsQuestion } from '../core/log-dirs';
 import { DiskSpaceGuard, NO_DISK_THROTTLE, type DiskThrottle } from './disk-space-guard';
 import { readLogDirSpace } from './log-dir-space';
-import { FetchPath, type RemoteReads } from './fetch-path';
+import { FetchPath, type FollowerHold, type RemoteReads } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';
@@ -301,7 +301,7 @@ export class ReplicaManager implements FollowerReplicas {
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
-    return this.driver.replica(`${topic}-${partition}`);
+    return this.driver.replicaOf(topic, partition);
   }
 
   /** Follower replicas grouped by leader broker id, for the fetchers. */
@@ -339,8 +339,8 @@ export class ReplicaManager implements FollowerReplicas {
     return this.producePath.appendProduce(request, phases);
   }
 
-  fetch(request: FetchRequest, phases?: RequestPhases): Promise<FetchResponse> {
-    return this.fetchPath.fetch(request, phases);
+  fetch(request: FetchRequest, phases?: RequestPhases, hold?: FollowerHold): Promise<FetchResponse> {
+    return this.fetchPath.fetch(request, phases, hold);
   }
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse | Promise<ListOffsetsResponse> {
