@@ -484,6 +484,8 @@ export class ReplicaManager implements FollowerReplicas {
 
   /** A follower is throttled out of the ISR only: the image's ISR says whether this broker is in it. */
   followerThrottled(replica: PartitionReplica): boolean {
+    // Asked for every followed partition before every fetch: most topics are never throttled.
+    if (!this.throttle.mayThrottle('follower', replica.topic)) return false;
     const registration = this.transitions.image?.topics.topicByName(replica.topic)?.partition(replica.partition);
     const inSync = registration?.isr.includes(this.throttle.brokerId) ?? false;
     return this.throttle.isThrottled('follower', replica.topic, replica.partition, inSync);
