@@ -16,40 +16,33 @@ describe('ClusterMetadata.partitionsForPartitioner', () => {
   let leaderOfSeven = 1;
   let metadataOffset = 1;
 
+  /** A Metadata answer: one broker (the server itself), topic `t` with partition 7's leader as scripted. */
+  const metadataAnswer = () => ({
+    clusterId: 'scripted',
+    metadataOffset: metadataOffset++,
+    brokers: [{ brokerId: 1, listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: server.port }], rack: '' }],
+    topics: [
+      {
+        name: 't',
+        topicId: 'id',
+        errorName: '',
+        errorMessage: '',
+        partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({
+          partition,
+          leader: partition === 7 ? leaderOfSeven : 1,
+          leaderEpoch: 0,
+          replicas: [1],
+          isr: [1],
+        })),
+      },
+    ],
+  });
+
   beforeAll(async () => {
-    server = await startGrpcServer({
-      host: '127.0.0.1',
-      port: 0,
-      services: [
-        {
-          definition: serviceDefinition('Broker'),
-          implementation: {
-            Metadata: unaryHandler(() => ({
-              clusterId: 'scripted',
-              metadataOffset: metadataOffset++,
-              brokers: [
-                { brokerId: 1, listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: server.port }], rack: '' },
-              ],
-              topics: [
-                {
-                  name: 't',
-                  topicId: 'id',
-                  errorName: '',
-                  errorMessage: '',
-                  partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({
-                    partition,
-                    leader: partition === 7 ? leaderOfSeven : 1,
-                    leaderEpoch: 0,
-                    replicas: [1],
-                    isr: [1],
-                  })),
-                },
-              ],
-            })),
-          },
-        },
-      ],
-    });
+    const services = [
+      { definition: serviceDefinition('Broker'), implementation: { Metadata: unaryHandler(metadataAnswer) } },
+    ];
+    server = await startGrpcServer({ host: '127.0.0.1', port: 0, services });
     metadata = new ClusterMetadata({ bootstrap: `127.0.0.1:${server.port}` });
   });
 

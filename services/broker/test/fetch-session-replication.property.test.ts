@@ -11,7 +11,13 @@ import fc from 'fast-check';
 import type { ControllerClient } from '@sluice/controller';
 import { waitFor, type LocalCluster } from '@sluice/local-cluster';
 import type { BrokerNode } from '../src/node/broker-node';
-import { batch, BrokerClients, startControllerProcess, startLocalBroker } from './support/local-brokers';
+import {
+  batch,
+  BrokerClients,
+  startControllerProcess,
+  startLocalBroker,
+  stopLocalBrokers,
+} from './support/local-brokers';
 import { propertyRuns, propertyTimeoutMs } from './support/property-runs';
 
 const PARTITIONS = 12;
@@ -52,12 +58,7 @@ describe('fetch sessions keep followers byte-identical', () => {
     await cluster.waitForUnfencedBrokers(10_000, [1, 2, 3]);
   });
 
-  afterAll(async () => {
-    clients.close();
-    await Promise.all([...brokers.values()].map((b) => b.stop(false)));
-    controller?.close();
-    await cluster?.stop({ removeBaseDir: true });
-  });
+  afterAll(() => stopLocalBrokers(brokers.values(), clients, { cluster, controller }));
 
   const node = (id: number): BrokerNode => brokers.get(id)!;
 
