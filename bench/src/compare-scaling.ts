@@ -5,6 +5,7 @@
  * then each cell (scaling-plan) on its own topic, the systems alternating (A B B A); every run
  * printed, the table of medians with the RSS once the cell's topic exists and at the peak of its
  * runs. Produce acks=all, tuned the same way for both (batch.size 131072, linger.ms 5).
+ * `--cpu-prof DIR [--heap-prof]` profiles sluice's processes as in the other modes.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -18,6 +19,7 @@ import { FairSession, startContenders, type Contender } from './compare-fair';
 import { alternatingOrder } from './fair-runs';
 import { renderRunLog } from './fair-table';
 import { machineFacts } from './machine-facts';
+import { profileBenchInto } from './cpu-profile-env';
 import { cellLabel, renderScalingTable, scalingCells, type ScalingResult } from './scaling-plan';
 
 function summedRssMiB(pids: readonly number[]): number {
@@ -44,6 +46,9 @@ export async function runScalingMain(plan: Plan, note: (text: string) => void): 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // --cpu-prof DIR: brokers, controllers and the load process profile the whole run (warm-up and
+  // every cell), so profile one cell at a time (--scaling-partitions 6000 --scaling-producers 1).
+  profileBenchInto(plan.cpuProfileDir, plan.heapProfile);
   const session = new FairSession(plan, note);
   const results: ScalingResult[] = [];
   const descriptions: string[] = [];

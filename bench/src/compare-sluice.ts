@@ -2,14 +2,20 @@
  * sluice in the side-by-side bench: 3 controllers and 3 brokers as real processes on loopback
  * (LocalCluster), data under the run's directory in /tmp; topics through `Admin`; records through
  * `Producer` and `Consumer` of @sluice/client.
- * SLUICE_COMPARE_CPU_PROFILE=<dir> starts the brokers with the V8 profiler (cpu-profile-hook).
+ * SLUICE_COMPARE_CPU_PROFILE=<dir> starts the brokers with the V8 profiler (cpu-profile-hook),
+ * the controllers too, into <dir>/controller.
  */
+import { join } from 'node:path';
 import { ClientCredentialsTokenSource, Consumer, Producer } from '@sluice/client';
 import type { ClientSecurity } from '@sluice/proto';
 import { LocalCluster, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
 import { createWaitMs, type RunningSystem } from './compare-procs';
 import { cpuProfileEnv } from './cpu-profile-env';
+
+function controllerProfileDir(profileDir: string | undefined): string | undefined {
+  return profileDir === undefined || profileDir === '' ? undefined : join(profileDir, 'controller');
+}
 
 /** The OpenID provider the secure rows take tokens from (e2e/oidc/issuer.mjs, its own process). */
 export interface BenchIssuer {
@@ -39,7 +45,10 @@ export async function startSluice(
         ? {}
         : { security: { oauthBearer: { issuer: secure.issuer, audience: secure.audience } } }),
       roles: {
-        controller: { count: 3 },
+        controller: {
+          count: 3,
+          env: cpuProfileEnv(controllerProfileDir(process.env.SLUICE_COMPARE_CPU_PROFILE)),
+        },
         broker: {
           config: { 'min.insync.replicas': Math.min(2, replication) },
           env: {

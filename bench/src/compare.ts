@@ -37,6 +37,7 @@ import { aggregateRuns } from './fair-runs';
 import { renderRunLog } from './fair-table';
 import { runScalingMain } from './compare-scaling';
 import { machineFacts } from './machine-facts';
+import { profileBenchInto } from './cpu-profile-env';
 
 const benchStartMs = Date.now();
 /** Progress on stderr, each line stamped with the seconds since the start (where the time goes). */
@@ -256,14 +257,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadavg();
   const baseDir = mkdtempSync(join('/tmp', 'sluice-compare-'));
-  if (plan.cpuProfileDir !== undefined) {
-    mkdirSync(plan.cpuProfileDir, { recursive: true });
-    process.env.SLUICE_COMPARE_CPU_PROFILE = resolve(plan.cpuProfileDir);
-    if (plan.heapProfile) {
-      process.env.SLUICE_COMPARE_HEAP_PROFILE = '1';
-      mkdirSync(join(plan.cpuProfileDir, 'client'), { recursive: true });
-    }
-  }
+  profileBenchInto(plan.cpuProfileDir, plan.heapProfile);
   const rows: ResultRow[] = [];
   const skipped: string[] = [];
   const descriptions: string[] = [];

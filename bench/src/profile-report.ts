@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:profile DIR [--produced-mb N] [--top 15]`: what the profiles a bench wrote with
  * `--cpu-prof DIR [--heap-prof]` say, as shares (robust to a loaded machine, unlike MB/s).
- * - CPU (`CPU.<pid>.cpuprofile`, brokers in DIR, the load process in DIR/client): each process's
+ * - CPU (`CPU.<pid>.cpuprofile`, brokers in DIR, controllers in DIR/controller, the load process in
+ *   DIR/client): each process's
  *   busy (non-idle) samples by where the time went: GC, grpc-js, protobufjs, Node's internals,
  *   sluice's own code, native functions; then the top functions by self time.
  * - Allocations (`HEAP.<pid>.heapprofile`, sampled over every allocation, collected or not):
@@ -211,6 +212,7 @@ function main(argv: readonly string[]): void {
   const top = topAt < 0 ? 15 : Number(argv[topAt + 1]);
   cpuReport('brokers', files(dir, 'CPU.', '.cpuprofile'), top);
   heapReport('brokers', dir, producedMb, top);
+  cpuReport('controllers', files(join(dir, 'controller'), 'CPU.', '.cpuprofile'), top);
   cpuReport('load process (client)', files(join(dir, 'client'), 'CPU.', '.cpuprofile'), top);
   heapReport('load process (client)', join(dir, 'client'), producedMb, top);
 }

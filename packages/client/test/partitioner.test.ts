@@ -127,6 +127,42 @@ describe('partitioner', () => {
     expect(() => partitioner.onNewBatch('a', partitions, 0)).toThrow();
   });
 
+  it('chooses alike from a shared frozen list (its available partitions kept) and from fresh copies', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom<'sticky' | 'round-robin'>('sticky', 'round-robin'),
+        fc.integer(),
+        (leadersBefore, leadersAfter, kind, seed) => {
+          const listOf = (leaders: boolean[]) => leaders.map((hasLeader, partition) => ({ partition, hasLeader }));
+          const frozen = (leaders: boolean[]) => Object.freeze(listOf(leaders).map((p) => Object.freeze(p)));
+          const shared = new Partitioner({ kind, nextInt: seededInts(seed) });
+          const copied = new Partitioner({ kind, nextInt: seededInts(seed) });
+          // A Metadata answer moves leaders half way: a new frozen list, never the old one's picks.
+          for (const leaders of [leadersBefore, leadersAfter]) {
+            const list = frozen(leaders);
+            let sharedPick = shared.partition({ topic: 't', key: null }, list);
+            let copiedPick = copied.partition({ topic: 't', key: null }, listOf(leaders));
+            for (let i = 0; i < 20; i++) {
+              expect(sharedPick).toBe(copiedPick);
+              if (leaders.some(Boolean) && kind === 'sticky') {
+                sharedPick = shared.onNewBatch('t', list, sharedPick);
+                copiedPick = copied.onNewBatch('t', listOf(leaders), copiedPick);
+                // A new batch goes to a partition the current list says has a leader.
+                expect(list[sharedPick]!.hasLeader).toBe(true);
+              } else {
+                sharedPick = shared.partition({ topic: 't', key: null }, list);
+                copiedPick = copied.partition({ topic: 't', key: null }, listOf(leaders));
+              }
+            }
+          }
+        },
+      ),
+      propertyOptions({ numRuns: 200 }),
+    );
+  });
+
   it('remembers a bounded number of topics', () => {
     const partitioner = new Partitioner({ kind: 'round-robin', maxTopics: 2 });
     partitioner.partition({ topic: 'a', key: null }, allAvailable(4));

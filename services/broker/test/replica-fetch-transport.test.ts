@@ -14,6 +14,7 @@ import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { silentLogger } from '@sluice/runtime';
 import { waitFor } from '@sluice/local-cluster';
+import type { FollowerHold } from '../src/node/fetch-path';
 import { ReplicaFetchStreams } from '../src/node/replica-fetch-stream';
 import { ReplicaFetchTransport } from '../src/node/replica-fetch-transport';
 
@@ -133,25 +134,41 @@ const request = (fetchOffset: number): pb.FetchRequest => ({
  * wakes the real one) or when the request's max wait is up. Counts its passes.
  */
 class LongPollScript {
+  /** Reads of the script: one when a fetch arrives, one at each wake-up of its long poll. */
   passes = 0;
   private wake: (() => void) | undefined;
 
   constructor(readonly script: Script) {}
 
-  readonly fetch = async (request: pb.FetchRequest__Output): Promise<pb.FetchResponse> => {
+  /** As the fetch path's long poll: waits while there are no records, asking `hold` at each wake-up. */
+  readonly fetch = async (request: pb.FetchRequest__Output, hold?: FollowerHold): Promise<pb.FetchResponse> => {
+    const deadlineMs = Date.now() + request.maxWaitMs;
     this.passes++;
-    if (this.script.recordBytes === 0)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => done(), request.maxWaitMs);
-        const done = (): void => {
-          clearTimeout(timer);
-          this.wake = undefined;
-          resolve();
-        };
-        this.wake = done;
-      });
-    return answerOf(this.script);
+    let answer = answerOf(this.script);
+    while (this.script.recordBytes === 0) {
+      const woken = await this.changeOrTimeout(deadlineMs - Date.now());
+      this.passes++;
+      answer = answerOf(this.script);
+      if (!woken || hold === undefined) break;
+      const answered = (answer.topics ?? []).flatMap((topic) =>
+        (topic.partitions ?? []).map((result) => ({ topic: topic.name ?? '', result })),
+      );
+      if (hold(answered)) break;
+    }
+    return answer;
   };
+
+  private changeOrTimeout(waitMs: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const done = (woken: boolean): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(woken);
+      };
+      const timer = setTimeout(() => done(false), Math.max(0, waitMs));
+      this.wake = () => done(true);
+    });
+  }
 
   changed(change: Partial<Script>): void {
     Object.assign(this.script, change);
@@ -162,12 +179,12 @@ class LongPollScript {
 async function startLeader(
   streams: ReplicaFetchStreams,
   script: Script,
-  fetchPath?: (request: pb.FetchRequest__Output) => Promise<pb.FetchResponse>,
+  fetchPath?: (request: pb.FetchRequest__Output, hold?: FollowerHold) => Promise<pb.FetchResponse>,
 ): Promise<{ server: Server; port: number; unaryFetches: () => number }> {
   const server = new Server();
   let unary = 0;
-  const answer = async (request: pb.FetchRequest__Output): Promise<pb.FetchResponse> => {
-    if (fetchPath !== undefined) return fetchPath(request);
+  const answer = async (request: pb.FetchRequest__Output, hold?: FollowerHold): Promise<pb.FetchResponse> => {
+    if (fetchPath !== undefined) return fetchPath(request, hold);
     if (script.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, script.delayMs));
     return answerOf(script);
   };
@@ -196,7 +213,7 @@ describe('ReplicaFetchTransport', () => {
   async function setUp(
     enabled: boolean,
     script: Script,
-    fetchPath?: (request: pb.FetchRequest__Output) => Promise<pb.FetchResponse>,
+    fetchPath?: (request: pb.FetchRequest__Output, hold?: FollowerHold) => Promise<pb.FetchResponse>,
   ) {
     const streams = new ReplicaFetchStreams(enabled);
     const leader = await startLeader(streams, script, fetchPath);

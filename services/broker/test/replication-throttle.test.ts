@@ -25,6 +25,7 @@ describe('ReplicationThrottle (leader/follower.replication.throttled.rate and .r
     throttle.applyConfigs(listed, 0);
     // No rate anywhere: nothing is throttled, whatever the lists say.
     expect(throttle.isThrottled('leader', 'moved', 0, false)).toBe(false);
+    expect(throttle.mayThrottle('leader', 'moved')).toBe(false);
     expect(throttle.rateBytesPerSecond('leader')).toBeNull();
 
     const rated = configsOf(
@@ -46,6 +47,15 @@ describe('ReplicationThrottle (leader/follower.replication.throttled.rate and .r
     expect(throttle.isThrottled('leader', 'everything', 41, false)).toBe(true);
     expect(throttle.isThrottled('leader', 'none', 0, false)).toBe(false);
     expect(throttle.isThrottled('leader', 'unknown', 0, false)).toBe(false);
+    // mayThrottle: no for a topic without a list (callers then skip the ISR lookup), and never no
+    // where isThrottled could say yes.
+    expect(throttle.mayThrottle('follower', 'moved')).toBe(true);
+    expect(throttle.mayThrottle('leader', 'unknown')).toBe(false);
+    expect(throttle.mayThrottle('follower', 'everything')).toBe(false);
+    for (const side of ['leader', 'follower'] as const)
+      for (const topic of ['moved', 'everything', 'none', 'unknown'])
+        for (let partition = 0; partition < 4; partition++)
+          if (throttle.isThrottled(side, topic, partition, false)) expect(throttle.mayThrottle(side, topic)).toBe(true);
 
     // The broker's own rate wins over the cluster default; removing it falls back to the default.
     const own = configsOf([['broker', String(BROKER), 'follower.replication.throttled.rate', '2000']], rated);

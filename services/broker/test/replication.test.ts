@@ -130,6 +130,24 @@ describe('Replication: role transitions', () => {
     expect(core.highWatermark(P)).toBe(2);
   });
 
+  it('groups followers by leader as the roles are now, however often asked between changes', () => {
+    const { core } = setup([0, 0], 2);
+    expect(core.followersByLeader()).toEqual(new Map());
+    core.applyRegistration(P, registration({ leader: 2, leaderEpoch: 4 }), context());
+    const asked = core.followersByLeader();
+    expect(asked).toEqual(new Map([[2, [P]]]));
+    expect(core.followersByLeader()).toBe(asked); // kept between changes
+    expect(Object.isFrozen(asked.get(2))).toBe(true);
+    core.applyRegistration(P, registration({ leader: 3, leaderEpoch: 5 }), context());
+    expect(core.followersByLeader()).toEqual(new Map([[3, [P]]]));
+    core.applyRegistration(P, registration({ leader: 1, leaderEpoch: 6 }), context());
+    expect(core.followersByLeader()).toEqual(new Map());
+    core.applyRegistration(P, registration({ leader: 2, leaderEpoch: 7 }), context());
+    expect(core.followersByLeader()).toEqual(new Map([[2, [P]]]));
+    core.shutdown();
+    expect(core.followersByLeader()).toEqual(new Map());
+  });
+
   it('resigning fails the waiting produces through their context and hands its high watermark to the follower', () => {
     const { core, log } = setup();
     core.applyRegistration(P, registration({ replicas: [1, 2], isr: [1, 2] }), context());

@@ -48,6 +48,16 @@ function keyOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+/** A request's asks by partition (`indexAsks`). */
+export type AskIndex = ReadonlyMap<string, SessionAsk>;
+
+/** The asks of one request by partition; a partition asked twice counts as its last ask. */
+export function indexAsks(asks: readonly SessionAsk[]): AskIndex {
+  const asked = new Map<string, SessionAsk>();
+  for (const ask of asks) asked.set(keyOf(ask.topic, ask.partition), ask);
+  return asked;
+}
+
 export class FetchSession {
   private remembered = new Map<string, Remembered>();
 
@@ -66,15 +76,21 @@ export class FetchSession {
    * follower fetch completes on new records and not on a moved high watermark.
    */
   mustAnswer(asks: readonly SessionAsk[], answers: readonly SessionAnswer[]): boolean {
-    const epochAsked = new Map<string, number>();
-    for (const ask of asks) epochAsked.set(keyOf(ask.topic, ask.partition), ask.currentLeaderEpoch);
+    return this.mustAnswerAsked(indexAsks(asks), answers);
+  }
+
+  /**
+   * `mustAnswer` with the request's asks indexed once (`indexAsks`): a held follower fetch asks
+   * this at every wake-up, about the partitions that changed, and the request may list thousands.
+   */
+  mustAnswerAsked(asked: AskIndex, answers: readonly SessionAnswer[]): boolean {
     for (const answer of answers) {
       if (answer.errorName !== '' || answer.recordBytes > 0 || answer.diverging) return true;
       const key = keyOf(answer.topic, answer.partition);
       const before = this.remembered.get(key);
       if (
         before === undefined ||
-        epochAsked.get(key) !== before.currentLeaderEpoch ||
+        asked.get(key)?.currentLeaderEpoch !== before.currentLeaderEpoch ||
         answer.leaderEpoch !== before.leaderEpoch ||
         answer.logStartOffset !== before.logStartOffset
       )
@@ -87,9 +103,8 @@ export class FetchSession {
    * Steps the session with one round: `asks` as the request listed them, `answers` as the fetch
    * path produced them. Returns, for each answer, whether it goes out (same order as `answers`).
    */
-  step(asks: readonly SessionAsk[], answers: readonly SessionAnswer[]): boolean[] {
-    const asked = new Map<string, SessionAsk>();
-    for (const ask of asks) asked.set(keyOf(ask.topic, ask.partition), ask);
+  step(asks: readonly SessionAsk[] | AskIndex, answers: readonly SessionAnswer[]): boolean[] {
+    const asked = asks instanceof Map ? (asks as AskIndex) : indexAsks(asks as readonly SessionAsk[]);
     const next = new Map<string, Remembered>();
     const sent = answers.map((answer) => {
       const key = keyOf(answer.topic, answer.partition);

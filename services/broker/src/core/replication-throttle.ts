@@ -106,6 +106,15 @@ export class ReplicationThrottle {
    * topic's list names the partition with this broker, and the replica being caught up (the
    * fetching follower on the leader side, this broker on the follower side) is not in the ISR.
    */
+  /**
+   * Whether `isThrottled` can say yes for some replica of `topic` on `side` (a rate and a list for
+   * the topic): callers skip finding out whether the replica is in sync (a metadata lookup) when not.
+   */
+  mayThrottle(side: ThrottleSide, topic: string): boolean {
+    const state = this.sides[side];
+    return state.limiter !== null && state.lists.has(topic);
+  }
+
   isThrottled(side: ThrottleSide, topic: string, partition: number, replicaInSync: boolean): boolean {
     const state = this.sides[side];
     if (state.limiter === null || replicaInSync) return false;

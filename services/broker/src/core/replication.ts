@@ -162,6 +162,8 @@ export interface ReplicaHealth {
 
 export class Replication<C = undefined> {
   private readonly slots = new Map<string, Slot<C>>();
+  /** followersByLeader's answer until a slot's role changes or a slot comes or goes. */
+  private followersByLeaderMemo: ReadonlyMap<number, readonly string[]> | null = null;
   private readonly schedule: TickSchedule<Job>;
   private readonly pending = new ReadyBuilder<C>();
   private fencedValue = true;
@@ -208,6 +210,7 @@ export class Replication<C = undefined> {
       alterPartitionOnWire: false,
       durableAcks: false,
     });
+    this.followersByLeaderMemo = null;
   }
 
   /**
@@ -219,6 +222,7 @@ export class Replication<C = undefined> {
     const slot = this.slot(partition);
     assert(slot.role.kind === 'offline', `${partition}: only an offline replica is removed, not a ${slot.role.kind}`);
     this.slots.delete(partition);
+    this.followersByLeaderMemo = null;
   }
 
   /** Whether the partition's acks=all waits for fdatasync (its topic's durable.acks.enable). */
@@ -243,8 +247,14 @@ export class Replication<C = undefined> {
     return roleLeaderEpoch(this.slot(partition).role);
   }
 
-  /** Follower partitions grouped by the broker they fetch from. */
-  followersByLeader(): Map<number, string[]> {
+  /**
+   * Follower partitions grouped by the broker they fetch from. Every fetcher asks before every
+   * fetch round, so the grouping is kept until a role changes or a partition comes or goes (a
+   * follower's leader is fixed for its PartitionFollower's life): a walk over every hosted
+   * partition per round was a per-partition cost paid per fetch.
+   */
+  followersByLeader(): ReadonlyMap<number, readonly string[]> {
+    if (this.followersByLeaderMemo !== null) return this.followersByLeaderMemo;
     const byLeader = new Map<number, string[]>();
     for (const slot of this.slots.values()) {
       if (slot.role.kind !== 'follower') continue;
@@ -253,6 +263,8 @@ export class Replication<C = undefined> {
       list.push(slot.partition);
       byLeader.set(leaderId, list);
     }
+    for (const list of byLeader.values()) Object.freeze(list);
+    this.followersByLeaderMemo = byLeader;
     return byLeader;
   }
 
@@ -412,6 +424,7 @@ export class Replication<C = undefined> {
 
   private setRole(slot: Slot<C>, role: ReplicaRole<C>): void {
     slot.role = role;
+    this.followersByLeaderMemo = null;
     slot.alterPartitionOnWire = false;
     this.pending.roleChange({
       partition: slot.partition,
@@ -638,6 +651,7 @@ export class Replication<C = undefined> {
       const highWatermark = this.highWatermark(slot.partition);
       if (role.kind === 'leader') this.pending.ack(role.core.resign());
       slot.role = { kind: 'offline', highWatermark };
+      this.followersByLeaderMemo = null;
       slot.alterPartitionOnWire = false;
       this.pending.partitionChanged(slot.partition);
     }

@@ -322,7 +322,7 @@ export class BrokerNode {
       appendProduce: (request, phases) => replicas.appendProduce(request, phases),
       produceRecords: (request, phases) =>
         produceRecords(request, (produce) => replicas.produce(produce, phases), Date.now()),
-      fetch: (request, phases) => replicas.fetch(request, phases),
+      fetch: (request, phases, hold) => replicas.fetch(request, phases, hold),
       fetchRecords: (request, phases) => fetchRecords(request, (fetch) => replicas.fetch(fetch, phases)),
       listOffsets: (request) => replicas.listOffsets(request),
       offsetForLeaderEpoch: (request) => replicas.offsetForLeaderEpoch(request),

@@ -19,6 +19,7 @@ import type {
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { untimedRequest, type RequestPhases } from '@sluice/runtime';
+import { assert } from '../core/assert';
 import { errorFields } from './error-fields';
 import type { ReplicationThrottle } from '../core/replication-throttle';
 import type { PartitionReplica } from './partition-replica';
@@ -48,6 +49,28 @@ export interface RemoteReads {
   read(offset: number, maxBytes: number): Promise<{ readonly records: Buffer }>;
 }
 
+/** One partition of a fetch answer, with its topic: what a follower hold looks at. */
+export interface AnsweredPartition {
+  readonly topic: string;
+  readonly result: FetchPartitionResult;
+}
+
+/**
+ * A follower fetch's hold (ReplicaFetchStream's fetch session): after a wake-up, whether these
+ * answers carry news the follower must hear now; when not, the fetch waits on for the rest of its
+ * max wait. Given every partition at the first wake-up, then only the partitions that changed
+ * since (the others' answers are the ones it already looked at).
+ */
+export type FollowerHold = (answered: readonly AnsweredPartition[]) => boolean;
+
+/** One read of every asked partition, kept so that a wake-up re-reads only what changed. */
+interface Read {
+  readonly response: FetchResponse;
+  bytes: number;
+  errors: boolean;
+  throttleWaitMs: number;
+}
+
 /** A consumer read below the local log start, answered from the object store after the local reads. */
 interface PendingRemoteRead {
   readonly result: Required<FetchPartitionResult>;
@@ -59,23 +82,110 @@ interface PendingRemoteRead {
 export class FetchPath {
   constructor(private readonly options: FetchPathOptions) {}
 
-  /** The long poll's waits are the request's `remote` phase; the reads are `local`. */
-  async fetch(request: FetchRequest, phases: RequestPhases = untimedRequest): Promise<FetchResponse> {
+  /**
+   * The long poll's waits are the request's `remote` phase; the reads are `local`.
+   *
+   * The asked partitions are watched once for the whole long poll, and a follower's wake-up
+   * re-reads only the partitions that changed: one fetch round costs one pass over the asked
+   * partitions plus the changes, not a pass per wake-up (a follower of thousands of partitions was
+   * woken by every append and high-watermark move of any of them, and each wake-up stepped every
+   * partition again). As in Kafka, a follower's position is taken when its request arrives (the
+   * first pass); a partition re-read later is stepped again with the same position. A consumer's
+   * wake-up reads everything again, as before.
+   */
+  async fetch(
+    request: FetchRequest,
+    phases: RequestPhases = untimedRequest,
+    hold?: FollowerHold,
+  ): Promise<FetchResponse> {
     const now = this.options.nowMs;
     const deadline = now() + Math.min(Math.max(0, request.maxWaitMs), MAX_FETCH_WAIT_MS);
     const minBytes = Math.max(0, request.minBytes);
-    for (;;) {
-      const { response, bytes, errors, throttleWaitMs } = await this.readOnce(request);
-      const waitMs = deadline - now();
-      if (bytes >= minBytes || errors || waitMs <= 0) return this.counted(request, response);
-      // A throttled read held back: look again once its bytes are paid, within the long poll.
-      const pollMs = throttleWaitMs > 0 ? Math.min(waitMs, Math.ceil(throttleWaitMs)) : waitMs;
-      const woken = await phases.remote(this.waitForChange(request, pollMs));
-      if (!woken && pollMs < waitMs) continue;
-      if (!woken) return this.counted(request, (await this.readOnce(request)).response);
-      // A follower also needs to hear a moved high watermark promptly (acks=all on the others).
-      if (request.replicaId >= 0) return this.counted(request, (await this.readOnce(request)).response);
+    const follower = request.replicaId >= 0;
+    let read = await this.readOnce(request);
+    // Watched from after the first read, as before: a change that read caused (a follower's fetch
+    // moving the high watermark) is in its answer already and wakes nobody.
+    const watch = new ChangeWatch(request, this.options.driver);
+    try {
+      let firstWake = true;
+      for (;;) {
+        const waitMs = deadline - now();
+        if (read.bytes >= minBytes || read.errors || waitMs <= 0) return this.counted(request, read.response);
+        // A throttled read held back: look again once its bytes are paid, within the long poll.
+        const pollMs = read.throttleWaitMs > 0 ? Math.min(waitMs, Math.ceil(read.throttleWaitMs)) : waitMs;
+        const woken = await phases.remote(watch.next(pollMs));
+        // Whatever changed until now is in the next read (a whole one, or these partitions').
+        const changed = watch.takeChanged();
+        if (!woken && pollMs < waitMs) {
+          read = await this.readOnce(request);
+          firstWake = true;
+          continue;
+        }
+        if (!woken) return this.counted(request, (await this.readOnce(request)).response);
+        if (!follower) {
+          read = await this.readOnce(request);
+          continue;
+        }
+        // A follower also needs to hear a moved high watermark promptly (acks=all on the others),
+        // unless its hold says the news can wait for records.
+        if (read.throttleWaitMs > 0) {
+          read = await this.readOnce(request);
+          firstWake = true;
+        } else this.reread(request, read, changed);
+        if (hold === undefined) return this.counted(request, read.response);
+        if (hold(firstWake ? allAnswered(read.response) : this.answeredAt(request, read.response, changed)))
+          return this.counted(request, read.response);
+        firstWake = false;
+      }
+    } finally {
+      watch.close();
     }
+  }
+
+  /**
+   * A follower's partitions that changed since `read`, read again in request order against what
+   * is left of the byte budget (followers never read from remote storage, so this is synchronous).
+   */
+  private reread(request: FetchRequest, read: Read, changed: readonly number[]): void {
+    if (changed.length === 0) return;
+    const held = { throttleWaitMs: 0 };
+    const nowMs = this.options.nowMs();
+    let budget = Math.max(0, (request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES) - read.bytes);
+    for (const index of changed) {
+      const { topicIndex, partitionIndex } = this.locate(request, index);
+      const topic = request.topics[topicIndex]!;
+      const answers = read.response.topics![topicIndex]!.partitions!;
+      const before = answers[partitionIndex]!;
+      const planned = this.readPartition(topic.name, topic.partitions[partitionIndex]!, request, budget, nowMs, held);
+      assert(!('remote' in planned), 'a follower read went to remote storage');
+      answers[partitionIndex] = planned;
+      read.bytes += planned.records.length - (before.records?.length ?? 0);
+      budget = Math.max(0, budget - planned.records.length);
+      // The read before had no errors (it would have been answered), so only these can.
+      if (planned.errorName !== '' || planned.divergingEpoch !== null) read.errors = true;
+    }
+    read.throttleWaitMs = held.throttleWaitMs;
+  }
+
+  private answeredAt(request: FetchRequest, response: FetchResponse, indexes: readonly number[]): AnsweredPartition[] {
+    return indexes.map((index) => {
+      const { topicIndex, partitionIndex } = this.locate(request, index);
+      return {
+        topic: request.topics[topicIndex]!.name,
+        result: response.topics![topicIndex]!.partitions![partitionIndex]!,
+      };
+    });
+  }
+
+  /** The request's `index`-th asked partition (flat, in request order) as topic and partition indexes. */
+  private locate(request: FetchRequest, index: number): { topicIndex: number; partitionIndex: number } {
+    let rest = index;
+    for (let topicIndex = 0; topicIndex < request.topics.length; topicIndex++) {
+      const count = request.topics[topicIndex]!.partitions.length;
+      if (rest < count) return { topicIndex, partitionIndex: rest };
+      rest -= count;
+    }
+    throw new Error(`asked partition ${index} is not in the request`);
   }
 
   /** Counts the answer's bytes (once per partition) as consumer or replication traffic. */
@@ -91,32 +201,12 @@ export class FetchPath {
     return response;
   }
 
-  private waitForChange(request: FetchRequest, waitMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const unsubscribes: (() => void)[] = [];
-      const done = (woken: boolean): void => {
-        clearTimeout(timer);
-        for (const unsubscribe of unsubscribes) unsubscribe();
-        resolve(woken);
-      };
-      const timer = setTimeout(() => done(false), waitMs);
-      for (const topic of request.topics) {
-        for (const p of topic.partitions) {
-          const replica = this.options.driver.replica(`${topic.name}-${p.partition}`);
-          if (replica !== undefined) unsubscribes.push(replica.onChange(() => done(true)));
-        }
-      }
-    });
-  }
-
   /**
    * Local reads first, in request order against the byte budget; reads below a tiered partition's
    * local log start are planned against the budget too (their maxBytes reserved), then run in
    * parallel, one ranged read per partition, so many cold partitions cost one round trip.
    */
-  private async readOnce(
-    request: FetchRequest,
-  ): Promise<{ response: FetchResponse; bytes: number; errors: boolean; throttleWaitMs: number }> {
+  private async readOnce(request: FetchRequest): Promise<Read> {
     const held = { throttleWaitMs: 0 };
     let budget = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
     let errors = false;
@@ -330,4 +420,64 @@ export class FetchPath {
       return failed(error);
     }
   }
+}
+
+/**
+ * The asked partitions a long poll watches, subscribed once for the whole poll: which of them
+ * changed (append, high-watermark move, role change) since last taken, by their flat index in
+ * request order. Bounded by the request's partitions.
+ */
+class ChangeWatch {
+  private readonly unsubscribes: (() => void)[] = [];
+  private readonly changed = new Set<number>();
+  private wake: (() => void) | undefined;
+
+  constructor(request: FetchRequest, driver: ReplicationDriver) {
+    let index = 0;
+    for (const topic of request.topics) {
+      for (const p of topic.partitions) {
+        const at = index++;
+        const replica = driver.replicaOf(topic.name, p.partition);
+        if (replica !== undefined)
+          this.unsubscribes.push(
+            replica.onChange(() => {
+              this.changed.add(at);
+              this.wake?.();
+            }),
+          );
+      }
+    }
+  }
+
+  /** Resolves true once something changed (at once if something already did), false after `waitMs`. */
+  next(waitMs: number): Promise<boolean> {
+    if (this.changed.size > 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (woken: boolean): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(woken);
+      };
+      const timer = setTimeout(() => done(false), waitMs);
+      this.wake = () => done(true);
+    });
+  }
+
+  /** The partitions that changed since the last take, in request order; forgets them. */
+  takeChanged(): number[] {
+    const changed = [...this.changed].sort((a, b) => a - b);
+    this.changed.clear();
+    return changed;
+  }
+
+  close(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+}
+
+function allAnswered(response: FetchResponse): AnsweredPartition[] {
+  const answered: AnsweredPartition[] = [];
+  for (const topic of response.topics ?? [])
+    for (const result of topic.partitions ?? []) answered.push({ topic: topic.name ?? '', result });
+  return answered;
 }

@@ -16,6 +16,12 @@ export type ReplicaRole = CoreReplicaRole<AckReply>;
 
 export class PartitionReplica {
   private readonly listeners = new Set<() => void>();
+  /**
+   * `topic-partition`, the replication core's name for it. Built once: every fetch round looks
+   * every asked partition up by it, and a string built per lookup (hashed afresh each time) was a
+   * fifth of a broker's CPU at 6,000 partitions.
+   */
+  readonly key: string;
 
   constructor(
     readonly topic: string,
@@ -23,10 +29,8 @@ export class PartitionReplica {
     readonly partition: number,
     readonly log: PartitionLog,
     private readonly replication: Replication<AckReply>,
-  ) {}
-
-  get key(): string {
-    return `${this.topic}-${this.partition}`;
+  ) {
+    this.key = `${topic}-${partition}`;
   }
 
   /** One object per leadership or followership: compare identities to notice a change. */

@@ -28,13 +28,14 @@ import type {
   ReplicaFetchStreamResponse,
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { FetchSession, type SessionAnswer, type SessionAsk } from '../core/fetch-session';
+import { FetchSession, indexAsks, type AskIndex, type SessionAnswer, type SessionAsk } from '../core/fetch-session';
+import type { AnsweredPartition, FollowerHold } from './fetch-path';
 
 export type ReplicaFetchStreamCall = ServerDuplexStream<ReplicaFetchStreamRequest__Output, ReplicaFetchStreamResponse>;
 
 export interface ReplicaFetchStreamOptions {
-  /** The leader's fetch path (what a unary Fetch runs). */
-  readonly fetch: (request: FetchRequest__Output) => Promise<FetchResponse>;
+  /** The leader's fetch path (what a unary Fetch runs), with the session's hold. */
+  readonly fetch: (request: FetchRequest__Output, hold: FollowerHold) => Promise<FetchResponse>;
   readonly report?: ServerErrorReporter;
 }
 
@@ -96,7 +97,7 @@ export class ReplicaFetchStreams {
         inFlight = true;
         call.pause();
         const correlationId = message.correlationId;
-        answer(message.request, session, options, () => !closed).then(
+        answer(message.request, session, options).then(
           (reply) => {
             if (closed) return settle();
             call.write({ correlationId, ...reply }, () => settle());
@@ -121,33 +122,24 @@ export class ReplicaFetchStreams {
 }
 
 /**
- * A follower's fetch passes at most this many times through the fetch path while its answers hold
- * only moved high watermarks. Each pass but the first waits there for a change, so this is no
- * busy loop; the cap keeps a fetch path that answers at once (max wait 0) from being asked forever.
- */
-const MAX_FETCH_PASSES = 16;
-/** The fetch path's own bound on a long poll (node/fetch-path.ts): the hold never waits longer. */
-const MAX_HOLD_MS = 30_000;
-
-/**
  * One message's answer: the trimmed response, or the request's refusal. Never rejects.
  *
  * An answer whose only news is a moved high watermark (core/fetch-session.ts `mustAnswer`) is not
- * sent: the request goes through the fetch path again for the rest of its max wait, so the high
- * watermark rides on the next records. With acks=all each batch moves the high watermark once the
- * slower follower has fetched past it, which wakes the faster follower's long poll; answering that
- * cost a round trip of both brokers per batch (a fifth of the messages with 16 KiB batches), and
- * the follower's next request then waited at the leader anyway. The follower's high watermark
+ * sent: the fetch path holds the request for the rest of its max wait (`FollowerHold`), so the
+ * high watermark rides on the next records. With acks=all each batch moves the high watermark once
+ * the slower follower has fetched past it, which wakes the faster follower's long poll; answering
+ * that cost a round trip of both brokers per batch (a fifth of the messages with 16 KiB batches),
+ * and the follower's next request then waited at the leader anyway. The follower's high watermark
  * lags by at most the max wait (Kafka's followers learn it the same way: their delayed fetch
  * completes on new records only). What decides the acks (the followers' fetch offsets) reaches
- * the leader with each request as before. Each pass is one ReplicaFetchStream request in the RPC
- * metrics.
+ * the leader with each request as before. The hold lives in the fetch path's long poll, so a
+ * wake-up re-reads and looks at only the partitions that changed (at thousands of partitions a
+ * fresh pass over all of them per wake-up was most of the leader's CPU).
  */
 async function answer(
   request: FetchRequest__Output | null | undefined,
   session: FetchSession,
   options: ReplicaFetchStreamOptions,
-  isOpen: () => boolean,
 ): Promise<Omit<ReplicaFetchStreamResponse, 'correlationId'>> {
   try {
     if (request === null || request === undefined)
@@ -157,15 +149,11 @@ async function answer(
         'INVALID_REQUEST',
         `ReplicaFetchStream is for follower brokers (replica_id >= 0), got replica_id ${request.replicaId}`,
       );
-    const deadlineMs = Date.now() + Math.min(Math.max(0, request.maxWaitMs), MAX_HOLD_MS);
-    const asks = asksOf(request);
-    let response = await options.fetch(request);
-    for (let pass = 1; pass < MAX_FETCH_PASSES && isOpen(); pass++) {
-      const remainingMs = deadlineMs - Date.now();
-      if (remainingMs <= 0 || session.mustAnswer(asks, answersOf(response))) break;
-      response = await options.fetch({ ...request, maxWaitMs: remainingMs });
-    }
-    return { response: trimmed(asks, response, session), errorName: '', errorMessage: '' };
+    const asked = indexAsks(asksOf(request));
+    const response = await options.fetch(request, (answered) =>
+      session.mustAnswerAsked(asked, answered.map(sessionAnswerOf)),
+    );
+    return { response: trimmed(asked, response, session), errorName: '', errorMessage: '' };
   } catch (error) {
     return { response: null, ...namedError(error, options.report) };
   }
@@ -190,26 +178,29 @@ function asksOf(request: FetchRequest__Output): SessionAsk[] {
   return asks;
 }
 
+function sessionAnswerOf({ topic, result: p }: AnsweredPartition): SessionAnswer {
+  return {
+    topic,
+    partition: p.partition ?? 0,
+    errorName: p.errorName ?? '',
+    recordBytes: p.records?.length ?? 0,
+    diverging: p.divergingEpoch !== null && p.divergingEpoch !== undefined,
+    highWatermark: String(p.highWatermark ?? 0),
+    logStartOffset: String(p.logStartOffset ?? 0),
+    leaderEpoch: p.leaderEpoch ?? 0,
+  };
+}
+
 function answersOf(response: FetchResponse): SessionAnswer[] {
   const answers: SessionAnswer[] = [];
   for (const topic of response.topics ?? [])
-    for (const p of topic.partitions ?? [])
-      answers.push({
-        topic: topic.name ?? '',
-        partition: p.partition ?? 0,
-        errorName: p.errorName ?? '',
-        recordBytes: p.records?.length ?? 0,
-        diverging: p.divergingEpoch !== null && p.divergingEpoch !== undefined,
-        highWatermark: String(p.highWatermark ?? 0),
-        logStartOffset: String(p.logStartOffset ?? 0),
-        leaderEpoch: p.leaderEpoch ?? 0,
-      });
+    for (const result of topic.partitions ?? []) answers.push(sessionAnswerOf({ topic: topic.name ?? '', result }));
   return answers;
 }
 
 /** `response` without the partitions the session says have nothing new. */
-function trimmed(asks: readonly SessionAsk[], response: FetchResponse, session: FetchSession): FetchResponse {
-  const sent = session.step(asks, answersOf(response));
+function trimmed(asked: AskIndex, response: FetchResponse, session: FetchSession): FetchResponse {
+  const sent = session.step(asked, answersOf(response));
   let index = 0;
   const topics = [];
   for (const topic of response.topics ?? []) {

@@ -207,7 +207,10 @@ export class ReplicaFetcher {
     if (this.stopped) return false;
     const byTopic = new Map<string, Required<FetchTopic>>();
     // What each partition was asked as: an answer goes back to that follower, which drops it if stale.
-    const sent = new Map<string, { follower: PartitionFollower; position: FollowerFetchPosition }>();
+    const sent = new Map<
+      string,
+      { replica: PartitionReplica; follower: PartitionFollower; position: FollowerFetchPosition }
+    >();
     const { throttle } = this.options;
     const now = this.options.nowMs ?? Date.now;
     const throttleWaitMs = throttle.waitMs(now());
@@ -227,7 +230,7 @@ export class ReplicaFetcher {
       }
       const asked = this.options.replicas.fetchPosition(replica);
       if (asked === null) continue;
-      sent.set(replica.key, asked);
+      sent.set(replica.key, { replica, ...asked });
       let topic = byTopic.get(replica.topic);
       if (topic === undefined) byTopic.set(replica.topic, (topic = { name: replica.topic, partitions: [] }));
       topic.partitions.push({
@@ -261,9 +264,10 @@ export class ReplicaFetcher {
     let backoff = false;
     for (const topic of response.topics) {
       for (const item of topic.partitions) {
-        const replica = partitions.find((r) => r.topic === topic.name && r.partition === item.partition);
-        const asked = replica === undefined ? undefined : sent.get(replica.key);
-        if (replica === undefined || asked === undefined) continue;
+        // By key, not a scan of the request's partitions per answered one (quadratic at thousands).
+        const asked = sent.get(`${topic.name}-${item.partition}`);
+        if (asked === undefined) continue;
+        const replica = asked.replica;
         const answer = followerAnswer(item);
         if (throttled.has(replica.key)) throttle.record(item.records.length, now());
         if (answer.errorName !== '')

@@ -34,7 +34,7 @@ import { BrokerBatchTracing } from './batch-tracing';
 import { describeLogDir, validateLogDirsQuestion, type LogDirsQuestion } from '../core/log-dirs';
 import { DiskSpaceGuard, NO_DISK_THROTTLE, type DiskThrottle } from './disk-space-guard';
 import { readLogDirSpace } from './log-dir-space';
-import { FetchPath, type RemoteReads } from './fetch-path';
+import { FetchPath, type FollowerHold, type RemoteReads } from './fetch-path';
 import { LogFlusher } from './log-flusher';
 import { LogLifecycle } from './log-lifecycle';
 import { OffsetLookups } from './offset-lookups';
@@ -301,7 +301,7 @@ export class ReplicaManager implements FollowerReplicas {
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
-    return this.driver.replica(`${topic}-${partition}`);
+    return this.driver.replicaOf(topic, partition);
   }
 
   /** Follower replicas grouped by leader broker id, for the fetchers. */
@@ -339,8 +339,8 @@ export class ReplicaManager implements FollowerReplicas {
     return this.producePath.appendProduce(request, phases);
   }
 
-  fetch(request: FetchRequest, phases?: RequestPhases): Promise<FetchResponse> {
-    return this.fetchPath.fetch(request, phases);
+  fetch(request: FetchRequest, phases?: RequestPhases, hold?: FollowerHold): Promise<FetchResponse> {
+    return this.fetchPath.fetch(request, phases, hold);
   }
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse | Promise<ListOffsetsResponse> {
@@ -484,6 +484,8 @@ export class ReplicaManager implements FollowerReplicas {
 
   /** A follower is throttled out of the ISR only: the image's ISR says whether this broker is in it. */
   followerThrottled(replica: PartitionReplica): boolean {
+    // Asked for every followed partition before every fetch: most topics are never throttled.
+    if (!this.throttle.mayThrottle('follower', replica.topic)) return false;
     const registration = this.transitions.image?.topics.topicByName(replica.topic)?.partition(replica.partition);
     const inSync = registration?.isr.includes(this.throttle.brokerId) ?? false;
     return this.throttle.isThrottled('follower', replica.topic, replica.partition, inSync);

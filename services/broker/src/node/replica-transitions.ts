@@ -115,7 +115,7 @@ export class ReplicaTransitions {
 
   /** The local leader replica, or UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER (also for share groups). */
   leaderOf(topic: string, partition: number): PartitionReplica | ApiError {
-    const replica = this.options.driver.replica(`${topic}-${partition}`);
+    const replica = this.options.driver.replicaOf(topic, partition);
     // Kafka's offline replica: whatever its role, nothing of it is served from a failed disk.
     if (replica !== undefined && this.options.lifecycle.offline !== null) return this.options.lifecycle.offlineError();
     if (replica === undefined || replica.role.kind !== 'leader') {

@@ -55,6 +55,12 @@ export interface ReplicationDriverOptions {
 export class ReplicationDriver {
   readonly core: Replication<AckReply>;
   private readonly replicas = new Map<string, PartitionReplica>();
+  /**
+   * The same replicas by topic, then partition: the request paths look a partition up by the
+   * request's (topic, partition) for every partition of every fetch round, and this spares them
+   * building and hashing a `topic-partition` string each time.
+   */
+  private readonly byTopic = new Map<string, Map<number, PartitionReplica>>();
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
   /** Set by stop: the last high-watermark checkpoint is written synchronously. */
@@ -80,6 +86,11 @@ export class ReplicationDriver {
     return this.replicas.get(key);
   }
 
+  /** `replica(\`${topic}-${partition}\`)` without building the key. */
+  replicaOf(topic: string, partition: number): PartitionReplica | undefined {
+    return this.byTopic.get(topic)?.get(partition);
+  }
+
   replicaList(): PartitionReplica[] {
     return [...this.replicas.values()];
   }
@@ -88,6 +99,9 @@ export class ReplicationDriver {
   add(replica: PartitionReplica, checkpointedHighWatermark: number): void {
     assert(!this.replicas.has(replica.key), `replica ${replica.key} is already open`);
     this.replicas.set(replica.key, replica);
+    let partitions = this.byTopic.get(replica.topic);
+    if (partitions === undefined) this.byTopic.set(replica.topic, (partitions = new Map()));
+    partitions.set(replica.partition, replica);
     this.core.addPartition(replica.key, replica.log, checkpointedHighWatermark);
   }
 
@@ -97,6 +111,9 @@ export class ReplicationDriver {
     assert(replica !== undefined, `replica ${key} is not open`);
     this.step((core) => core.removePartition(key));
     this.replicas.delete(key);
+    const partitions = this.byTopic.get(replica.topic);
+    partitions?.delete(replica.partition);
+    if (partitions?.size === 0) this.byTopic.delete(replica.topic);
     return replica;
   }
 
@@ -134,6 +151,7 @@ export class ReplicationDriver {
     this.stopping = true;
     this.step((core) => core.shutdown());
     this.replicas.clear();
+    this.byTopic.clear();
   }
 
   /** The flusher moved these logs' recovery points: leaders count them towards durable acks. */

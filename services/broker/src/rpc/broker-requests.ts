@@ -6,13 +6,15 @@
  */
 import type * as pb from '@sluice/proto';
 import type { RequestPhases } from '@sluice/runtime';
+import type { FollowerHold } from '../node/fetch-path';
 
 export interface BrokerRequests {
   produce(request: pb.ProduceRequest__Output, phases?: RequestPhases): Promise<pb.ProduceResponse>;
   /** Sequences the request in the logs before it returns; the promise settles when acks allow. */
   appendProduce(request: pb.ProduceRequest__Output, phases?: RequestPhases): Promise<pb.ProduceResponse>;
   produceRecords(request: pb.ProduceRecordsRequest__Output, phases?: RequestPhases): Promise<pb.ProduceRecordsResponse>;
-  fetch(request: pb.FetchRequest__Output, phases?: RequestPhases): Promise<pb.FetchResponse>;
+  /** `hold`: a follower fetch session's (node/fetch-path.ts FollowerHold). */
+  fetch(request: pb.FetchRequest__Output, phases?: RequestPhases, hold?: FollowerHold): Promise<pb.FetchResponse>;
   fetchRecords(request: pb.FetchRecordsRequest__Output, phases?: RequestPhases): Promise<pb.FetchRecordsResponse>;
   listOffsets(request: pb.ListOffsetsRequest__Output): pb.ListOffsetsResponse | Promise<pb.ListOffsetsResponse>;
   offsetForLeaderEpoch(

@@ -38,8 +38,10 @@ export class FetchController {
   replicaFetchStream(call: ReplicaFetchStreamCall): Promise<void> {
     const peer = peerHostOf(call.getPeer());
     return this.replicaStreams.serve(call, {
-      fetch: (request) =>
-        this.metrics.measure('ReplicaFetchStream', (phases) => traced(peer, () => this.broker.fetch(request, phases))),
+      fetch: (request, hold) =>
+        this.metrics.measure('ReplicaFetchStream', (phases) =>
+          traced(peer, () => this.broker.fetch(request, phases, hold)),
+        ),
     });
   }
 

@@ -41,6 +41,21 @@ export async function startControllerProcess(name: string, config: Settings = {}
   return { cluster, controller };
 }
 
+/**
+ * Stops what a test started with startControllerProcess and startLocalBroker: its broker
+ * clients, its brokers (no controlled shutdown) and the controller process with its directory.
+ */
+export async function stopLocalBrokers(
+  brokers: Iterable<BrokerNode>,
+  clients: BrokerClients,
+  started: Partial<ControllerProcess>,
+): Promise<void> {
+  clients.close();
+  await Promise.all([...brokers].map((b) => b.stop(false)));
+  started.controller?.close();
+  await started.cluster?.stop({ removeBaseDir: true });
+}
+
 /** One uncompressed RecordBatch of `count` records with values `value-<first + i>`. */
 export function batch(first: number, count: number): Buffer {
   const records = Array.from({ length: count }, (_, i) => ({
