@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLogConfig, PartitionLog } from '@sluice/log';
-import { availableBatches, coveringFromAvailable, readCovering } from '../src/node/share-log-reads';
+import { availableBatches, bytesPerOffsetOf, coveringFromAvailable, readCovering } from '../src/node/share-log-reads';
 import { batch } from './support/local-brokers';
 
 describe('share log reads', () => {
@@ -60,6 +60,33 @@ describe('share log reads', () => {
       expect(fromFound).not.toBeNull();
       expect(fromFound).toEqual(readCovering(log, acquired, 50));
     }
+  });
+
+  it('sized by the last bytes per offset: the same batches in fewer reads, answered as one view of the read without a copy', () => {
+    const chunked = availableBatches(log, 0, 50, 1_000_000, 500);
+    const perOffset = bytesPerOffsetOf(chunked);
+    expect(perOffset).toBeGreaterThan(0);
+    const sized = availableBatches(log, 0, 50, 1_000_000, 500, perOffset);
+    expect(sized.ranges).toEqual(chunked.ranges);
+    expect(sized.batches).toEqual(chunked.batches);
+    // Bounded by records as before.
+    expect(availableBatches(log, 0, 50, 1_000_000, 12, perOffset).ranges.map((r) => r.firstOffset)).toEqual([0, 5, 10]);
+    // One segment, one read: the answer is a view of that read's bytes, not a copy.
+    const oneDir = mkdtempSync(join(tmpdir(), 'sluice-share-reads-one-'));
+    const one = PartitionLog.open({ dir: oneDir, config: defaultLogConfig });
+    try {
+      for (let first = 0; first < 50; first += 5) one.append(batch(first, 5), { leaderEpoch: 0 });
+      const found = availableBatches(one, 0, 50, 1_000_000, 500, perOffset);
+      expect(new Set(found.batches.map((b) => b.buffer)).size).toBe(1);
+      const acquired = [{ firstOffset: 5, lastOffset: 19, deliveryCount: 1 }];
+      const answer = coveringFromAvailable(found, acquired)!;
+      expect(answer).toEqual(readCovering(one, acquired, 50));
+      expect(answer.buffer).toBe(found.batches[0]!.buffer);
+    } finally {
+      one.close();
+      rmSync(oneDir, { recursive: true, force: true });
+    }
+    expect(() => availableBatches(log, 0, 50, 1_000_000, 12, -1)).toThrow(/bytes per offset/);
   });
 
   it('answers null when an acquired offset lies outside the batches read (a redelivery): the log is read instead', () => {

@@ -10,15 +10,29 @@
  */
 import type { PartitionLog } from '@sluice/log';
 import { iterateBatches } from '@sluice/protocol';
+import { assert } from '../core/assert';
 import type { AcquiredRange, OffsetRange } from '../core/share-partition';
 
-/** One log read while finding the acquired records' batches, and while finding records to acquire. */
+/** One log read while finding the acquired records' batches, and while finding records to acquire (at least). */
 export const READ_CHUNK_BYTES = 64 * 1024;
+/** The most one read sized by the caller's estimate asks for (the byte budget bounds it too). */
+const MAX_SIZED_READ_BYTES = 8 * 1024 * 1024;
 
 /** Data batches that could be acquired, in offset order: `ranges[i]` is the offsets of `batches[i]` (its stored bytes). */
 export interface AvailableBatches {
   readonly ranges: OffsetRange[];
   readonly batches: Buffer[];
+}
+
+/** Stored bytes per offset of `available` (0 when empty): the size estimate for the next `availableBatches`. */
+export function bytesPerOffsetOf(available: AvailableBatches): number {
+  let bytes = 0;
+  let offsets = 0;
+  available.batches.forEach((batch, i) => {
+    bytes += batch.length;
+    offsets += available.ranges[i]!.lastOffset - available.ranges[i]!.firstOffset + 1;
+  });
+  return offsets === 0 ? 0 : bytes / offsets;
 }
 
 /**
@@ -34,7 +48,9 @@ export function availableBatches(
   highWatermark: number,
   maxBytes: number,
   maxRecords: number,
+  bytesPerOffset = 0,
 ): AvailableBatches {
+  assert(Number.isFinite(bytesPerOffset) && bytesPerOffset >= 0, `bytes per offset ${bytesPerOffset} must be >= 0`);
   const ranges: OffsetRange[] = [];
   const batches: Buffer[] = [];
   const found = { ranges, batches };
@@ -42,7 +58,14 @@ export function availableBatches(
   let bytes = 0;
   let offsets = 0;
   while (offset < highWatermark && offset < log.logEndOffset && offsets < maxRecords) {
-    const read = log.read(offset, Math.max(1, Math.min(maxBytes - bytes, READ_CHUNK_BYTES)), {
+    // Sized for the offsets still wanted when the caller knows about how large they are (the last
+    // acquisition's batches): one read, one buffer, rather than a chunk at a time.
+    const wantedBytes = Math.ceil(bytesPerOffset * (maxRecords - offsets) * 1.05);
+    const readBytes = Math.min(
+      maxBytes - bytes,
+      Math.max(READ_CHUNK_BYTES, Math.min(wantedBytes, MAX_SIZED_READ_BYTES)),
+    );
+    const read = log.read(offset, Math.max(1, readBytes), {
       maxOffset: highWatermark,
     });
     if (read.batchCount === 0) return found;
@@ -81,7 +104,16 @@ export function coveringFromAvailable(available: AvailableBatches, acquired: rea
       const batch = available.ranges[i];
       if (batch === undefined || batch.firstOffset > offset) return null;
       if (i !== lastTaken) {
-        chunks.push(available.batches[i]!);
+        const bytes = available.batches[i]!;
+        const previous = chunks.at(-1);
+        // Consecutive batches of one read are consecutive bytes of one buffer: kept as one view.
+        if (
+          previous !== undefined &&
+          previous.buffer === bytes.buffer &&
+          previous.byteOffset + previous.length === bytes.byteOffset
+        )
+          chunks[chunks.length - 1] = Buffer.from(previous.buffer, previous.byteOffset, previous.length + bytes.length);
+        else chunks.push(bytes);
         lastTaken = i;
       }
       offset = batch.lastOffset + 1;

@@ -51,7 +51,7 @@ import {
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
-import { availableBatches, coveringFromAvailable, readCovering } from './share-log-reads';
+import { availableBatches, bytesPerOffsetOf, coveringFromAvailable, readCovering } from './share-log-reads';
 import { ShareStateWriteQueue } from './share-state-write-queue';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
 import { endShareSpan, recordAcquireSpan, startAcknowledgeSpan } from './share-tracing';
@@ -107,6 +107,8 @@ class ShareEntry {
   unsettledWrite: Promise<void> | null = null;
   timer: NodeJS.Timeout | undefined;
   timerAtMs: number | null = null;
+  /** Stored bytes per offset of the batches last found available: sizes the next log read. */
+  bytesPerOffset = 0;
   lastUsedMs = 0;
   readonly waiters = new Set<() => void>();
   unsubscribe: () => void = () => undefined;
@@ -429,7 +431,15 @@ export class SharePartitionManager {
           // leader): nothing is handed out until it caught up, so every acquired record is readable.
           if (highWatermark < core.endOffset || !core.canAcquire(highWatermark, nowMs))
             return { update: null, afterDurable: () => 0 };
-          const available = availableBatches(replica.log, core.endOffset, highWatermark, budget, maxRecords);
+          const available = availableBatches(
+            replica.log,
+            core.endOffset,
+            highWatermark,
+            budget,
+            maxRecords,
+            entry.bytesPerOffset,
+          );
+          if (available.batches.length > 0) entry.bytesPerOffset = bytesPerOffsetOf(available);
           const outcome = core.acquire(memberId, available.ranges, maxRecords, nowMs);
           // Committed records below the high watermark do not change: they may be gathered while
           // the acquisition is written, and they leave only once it is durable (afterDurable).
