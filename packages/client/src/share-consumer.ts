@@ -29,6 +29,9 @@
  *
  * One ShareFetch per leader broker is in flight at a time; its records are buffered until poll()
  * hands them out, and that broker is fetched from again only once they all were (bounded buffer).
+ * An answer is decoded on the next macrotask (or by the poll() that needs it first), not before the
+ * request settles: a commitSync answers once its acknowledgements are durable, and the records it
+ * fetched ahead are decoded while the application works on the next poll's.
  * Requests to one broker are sent one after another, so share session epochs arrive in order.
  */
 import { fromGrpcError, unaryCall } from '@sluice/proto';
@@ -109,6 +112,13 @@ interface BrokerState {
   acking: boolean;
   /** Records received from this broker not yet handed out. */
   buffered: Delivered[];
+  /**
+   * Partitions' answers received from this broker and not yet decoded into `buffered` (at most
+   * one ShareFetch's worth: a broker is fetched from only when nothing of it is left). Decoded on
+   * the next macrotask, or by poll() if it comes first, so a commitSync's fetch-ahead answers as
+   * soon as it arrives instead of after decoding its records.
+   */
+  undecoded: { readonly topic: string; readonly result: ShareFetchPartitionResult__Output }[];
   retryAtMs: number;
   failures: number;
 }
@@ -126,6 +136,8 @@ const SESSION_ERRORS = new Set(['SHARE_SESSION_NOT_FOUND', 'INVALID_SHARE_SESSIO
 const MAX_SESSION_EPOCH = 0x7fffffff;
 
 const keyOf = (topic: string, partition: number): string => `${topic}-${partition}`;
+/** Records of this broker wait to be handed out (decoded or not). */
+const hasRecords = (state: BrokerState): boolean => state.buffered.length > 0 || state.undecoded.length > 0;
 
 export class ShareConsumer {
   readonly metadata: ClusterMetadata;
@@ -152,6 +164,7 @@ export class ShareConsumer {
   private fatal: ApiError | null = null;
   private readonly wakeup = new Wakeup();
   private metadataRefresh: Promise<void> | null = null;
+  private decodeScheduled = false;
   private closed = false;
 
   constructor(options: ShareConsumerOptions) {
@@ -235,6 +248,8 @@ export class ShareConsumer {
     const startMs = Date.now();
     const deadline = startMs + Math.max(0, timeoutMs);
     for (;;) {
+      // An undecodable answer is this poll's error, as if it had been decoded on arrival.
+      this.decodeAll();
       if (this.fatal !== null) {
         const error = this.fatal;
         this.fatal = null;
@@ -434,6 +449,7 @@ export class ShareConsumer {
         fetching: false,
         acking: false,
         buffered: [],
+        undecoded: [],
         retryAtMs: 0,
         failures: 0,
       };
@@ -488,7 +504,7 @@ export class ShareConsumer {
   private fetchAheadPartitions(brokerId: number): ShareTopicPartition[] | null {
     if (this.acknowledgementMode !== 'implicit' || this.closed) return null;
     const state = this.broker(brokerId);
-    if (state.fetching || state.acking || state.buffered.length > 0 || state.retryAtMs > Date.now()) return null;
+    if (state.fetching || state.acking || hasRecords(state) || state.retryAtMs > Date.now()) return null;
     if (!this.metadata.brokerAddresses().has(brokerId)) return null;
     const partitions = this.assignedByLeader().get(brokerId);
     if (partitions === undefined) return null;
@@ -506,7 +522,7 @@ export class ShareConsumer {
     const nowMs = Date.now();
     for (const [brokerId, partitions] of byBroker) {
       const state = this.broker(brokerId);
-      if (state.fetching || state.buffered.length > 0 || state.retryAtMs > nowMs) continue;
+      if (state.fetching || hasRecords(state) || state.retryAtMs > nowMs) continue;
       state.fetching = true;
       const maxWaitMs = Math.max(0, Math.min(this.fetchMaxWaitMs, deadline - nowMs));
       void this.enqueue(brokerId, () => this.fetchFrom(brokerId, partitions, maxWaitMs)).finally(() => {
@@ -600,7 +616,7 @@ export class ShareConsumer {
             this.fatal ??= apiErrorFromName(p.errorName, `${key}: ${p.errorMessage}`);
           continue;
         }
-        this.deliver(brokerId, state, topic.name, p);
+        this.deliver(state, topic.name, p);
       }
     }
     if (leaderMoved) {
@@ -609,9 +625,30 @@ export class ShareConsumer {
     }
   }
 
-  /** Buffers the acquired records of one partition; acquired offsets without a record (compacted away) are rejected as gaps. */
-  private deliver(brokerId: number, state: BrokerState, topic: string, p: ShareFetchPartitionResult__Output): void {
+  /** Keeps one partition's answer to decode off the request's path (see `undecoded`). */
+  private deliver(state: BrokerState, topic: string, p: ShareFetchPartitionResult__Output): void {
     if (p.acquiredRecords.length === 0) return;
+    state.undecoded.push({ topic, result: p });
+    if (this.decodeScheduled) return;
+    this.decodeScheduled = true;
+    // While the application processes what it polled and its next commitSync is out, this event
+    // loop is otherwise idle: the decoding happens then rather than before commitSync answers.
+    setImmediate(() => {
+      this.decodeScheduled = false;
+      this.decodeAll();
+    });
+  }
+
+  private decodeAll(): void {
+    for (const [brokerId, state] of this.brokers) this.decodeBuffered(brokerId, state);
+  }
+
+  private decodeBuffered(brokerId: number, state: BrokerState): void {
+    for (const { topic, result } of state.undecoded.splice(0)) this.decode(brokerId, state, topic, result);
+  }
+
+  /** Buffers the acquired records of one partition; acquired offsets without a record (compacted away) are rejected as gaps. */
+  private decode(brokerId: number, state: BrokerState, topic: string, p: ShareFetchPartitionResult__Output): void {
     const ranges = p.acquiredRecords.map((r) => ({
       first: Number(r.firstOffset),
       last: Number(r.lastOffset),
@@ -739,7 +776,8 @@ export class ShareConsumer {
 
   private drainBuffered(): ShareConsumerRecord[] {
     const out: Delivered[] = [];
-    for (const state of this.brokers.values()) {
+    for (const [brokerId, state] of this.brokers) {
+      this.decodeBuffered(brokerId, state);
       if (state.buffered.length === 0) continue;
       out.push(...state.buffered.splice(0, this.maxPollRecords - out.length));
       if (out.length >= this.maxPollRecords) break;

@@ -281,6 +281,44 @@ describe('share groups: ShareConsumer against two brokers', () => {
     await c.close();
   });
 
+  it("a commitSync's fetched-ahead records are decoded after it answers: a poll at once or later hands out the same records", async () => {
+    await createTopic('ahead-decode', 2);
+    for (const partition of [0, 1]) await produce('ahead-decode', partition, 0, 12);
+    const assignment = [
+      { topic: 'ahead-decode', partition: 0 },
+      { topic: 'ahead-decode', partition: 1 },
+    ];
+    const c = consumer('ahead-decodes', 'd', assignment, { maxPollRecords: 4 });
+    const seen: string[] = [];
+    const take = (records: readonly ShareConsumerRecord[]): void => {
+      for (const r of records) {
+        expect(r.deliveryCount).toBe(1);
+        expect(r.value?.toString()).toBe(`value-${r.offset}`);
+        seen.push(`${r.partition}@${r.offset}`);
+      }
+    };
+    take(await pollUntil(c, 4));
+    for (let round = 0; round < 10 && seen.length < 24; round++) {
+      // Even rounds poll in the continuation of commitSync's answer (before its records' decoding
+      // macrotask), odd rounds after a macrotask: either way the poll hands the records out.
+      const committed = await c.commitSync();
+      expect([...committed.values()].every((error) => error === null)).toBe(true);
+      if (round % 2 === 1) await new Promise((resolve) => setImmediate(resolve));
+      const next = await c.poll(round % 2 === 0 ? 0 : 1_000);
+      take(next.length > 0 ? next : await pollUntil(c, 1));
+    }
+    expect((await c.commitSync()).size).toBeGreaterThan(0);
+    // Every record once, each with its own value, none delivered twice.
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.sort()).toEqual(
+      [0, 1].flatMap((partition) => Array.from({ length: 12 }, (_, offset) => `${partition}@${offset}`)).sort(),
+    );
+    for (const partition of [0, 1]) {
+      expect(persister.state({ groupId: 'ahead-decodes', topic: 'ahead-decode', partition })!.startOffset).toBe(12);
+    }
+    await c.close();
+  });
+
   it('a commitSync whose fetch-ahead write fails answers the error, and the acknowledgements are not taken as durable', async () => {
     await createTopic('ahead-fail', 1);
     await produce('ahead-fail', 0, 0, 8);

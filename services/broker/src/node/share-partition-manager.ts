@@ -35,8 +35,7 @@ import type {
   ShareFetchTopic__Output,
   ShareFetchTopicResult,
 } from '@sluice/proto';
-import type { PartitionLog } from '@sluice/log';
-import { ApiError, iterateBatches, type ShareStateSnapshot, type ShareStateUpdate } from '@sluice/protocol';
+import { ApiError, type ShareStateSnapshot, type ShareStateUpdate } from '@sluice/protocol';
 import { untimedRequest, type Logger, type RequestPhases } from '@sluice/runtime';
 import {
   initialShareStartOffset,
@@ -52,6 +51,7 @@ import {
 import { haltOnBrokenInvariant } from './invariant-halt';
 import type { PartitionReplica, ReplicaRole } from './partition-replica';
 import { noShareMetrics, type ShareMetrics } from './share-metrics';
+import { availableBatches, bytesPerOffsetOf, coveringFromAvailable, readCovering } from './share-log-reads';
 import { ShareStateWriteQueue } from './share-state-write-queue';
 import { FINAL_SHARE_SESSION_EPOCH, ShareSessions } from './share-sessions';
 import { endShareSpan, recordAcquireSpan, startAcknowledgeSpan } from './share-tracing';
@@ -85,8 +85,6 @@ export interface SharePartitionManagerOptions {
 const MAX_SHARE_FETCH_WAIT_MS = 30_000;
 const DEFAULT_SHARE_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const DEFAULT_MAX_RECORDS = 500;
-/** One log read while finding the acquired records' batches, and while finding records to acquire. */
-const READ_CHUNK_BYTES = 64 * 1024;
 
 const ACKNOWLEDGE_TYPES: ReadonlySet<string> = new Set<AcknowledgeType>(['ACCEPT', 'RELEASE', 'REJECT']);
 
@@ -109,6 +107,8 @@ class ShareEntry {
   unsettledWrite: Promise<void> | null = null;
   timer: NodeJS.Timeout | undefined;
   timerAtMs: number | null = null;
+  /** Stored bytes per offset of the batches last found available: sizes the next log read. */
+  bytesPerOffset = 0;
   lastUsedMs = 0;
   readonly waiters = new Set<() => void>();
   unsubscribe: () => void = () => undefined;
@@ -150,9 +150,25 @@ interface PartitionWork {
 interface StepDecision<T> {
   readonly update: ShareStateUpdate | null;
   readonly afterDurable: () => T;
+  /**
+   * Work that needs nothing written but should not hold the write back: run once the write is
+   * on its way (two macrotasks after the decision; the queue sends on the first), so it overlaps
+   * the round trip to the share coordinator instead of following it.
+   */
+  readonly whileWriting?: () => void;
 }
 
 const ignore = (): void => undefined;
+
+/** A step's `whileWriting`, unless its share partition is gone; a failure is left to `afterDurable`, which does the work again and answers it. */
+function runWhileWriting(entry: ShareEntry, whileWriting: () => void): void {
+  if (!entry.current()) return;
+  try {
+    whileWriting();
+  } catch {
+    // Off the request's path: afterDurable repeats the work and reports what fails.
+  }
+}
 
 function toError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -415,13 +431,29 @@ export class SharePartitionManager {
           // leader): nothing is handed out until it caught up, so every acquired record is readable.
           if (highWatermark < core.endOffset || !core.canAcquire(highWatermark, nowMs))
             return { update: null, afterDurable: () => 0 };
-          const available = availableRanges(replica.log, core.endOffset, highWatermark, budget, maxRecords);
-          const outcome = core.acquire(memberId, available, maxRecords, nowMs);
+          const available = availableBatches(
+            replica.log,
+            core.endOffset,
+            highWatermark,
+            budget,
+            maxRecords,
+            entry.bytesPerOffset,
+          );
+          if (available.batches.length > 0) entry.bytesPerOffset = bytesPerOffsetOf(available);
+          const outcome = core.acquire(memberId, available.ranges, maxRecords, nowMs);
+          // Committed records below the high watermark do not change: they may be gathered while
+          // the acquisition is written, and they leave only once it is durable (afterDurable).
+          let covering: Buffer | null = null;
+          const readAcquired = (): Buffer =>
+            (covering ??=
+              coveringFromAvailable(available, outcome.acquired) ??
+              readCovering(replica.log, outcome.acquired, highWatermark));
           return {
             update: outcome.update,
+            ...(outcome.acquired.length === 0 ? {} : { whileWriting: () => void readAcquired() }),
             afterDurable: () => {
               if (outcome.acquired.length === 0) return 0;
-              const records = readCovering(replica.log, outcome.acquired, highWatermark);
+              const records = readAcquired();
               recordAcquireSpan(
                 { groupId, topic: work.topic, partition: work.partition, brokerId: this.options.brokerId },
                 memberId,
@@ -601,6 +633,8 @@ export class SharePartitionManager {
         if (logStart.update !== null) entry.writes.enqueue(logStart.update).catch(ignore);
         const decision = decide(core);
         const durable = decision.update === null ? entry.writes.idle() : entry.writes.enqueue(decision.update);
+        const whileWriting = decision.whileWriting;
+        if (whileWriting !== undefined) setImmediate(() => setImmediate(() => runWhileWriting(entry, whileWriting)));
         return { decision, durable };
       } catch (error) {
         // The core may hold a change that will never be written: reload rather than build on it.
@@ -822,71 +856,6 @@ function countAtLimit(before: ReturnType<SharePartition['inFlight']>, batch: Off
   return count;
 }
 
-/**
- * The data batches the log holds from `fromOffset` below the high watermark, about `maxBytes`
- * deep (at least one batch), and no deeper than needed for `maxRecords` offsets: a backlog far
- * past the window is not read on every acquisition (one read of `maxBytes`, 50 MiB by default,
- * per ShareFetch made acquiring cost grow with the backlog). Control batches are left out (the
- * core archives them as gaps).
- */
-function availableRanges(
-  log: PartitionLog,
-  fromOffset: number,
-  highWatermark: number,
-  maxBytes: number,
-  maxRecords: number,
-): OffsetRange[] {
-  const ranges: OffsetRange[] = [];
-  let offset = Math.max(fromOffset, log.logStartOffset);
-  let bytes = 0;
-  let offsets = 0;
-  while (offset < highWatermark && offset < log.logEndOffset && offsets < maxRecords) {
-    const read = log.read(offset, Math.max(1, Math.min(maxBytes - bytes, READ_CHUNK_BYTES)), {
-      maxOffset: highWatermark,
-    });
-    if (read.batchCount === 0) return ranges;
-    const readFrom = offset;
-    for (const batch of iterateBatches(read.records)) {
-      if (batch.lastOffset < offset) continue;
-      bytes += batch.sizeBytes;
-      // Past the byte budget only the very first batch is taken (as one read of maxBytes would).
-      if (bytes > maxBytes && bytes !== batch.sizeBytes) return ranges;
-      if (!batch.isControl) {
-        ranges.push({ firstOffset: batch.baseOffset, lastOffset: batch.lastOffset });
-        offsets += batch.lastOffset - Math.max(batch.baseOffset, offset) + 1;
-      }
-      offset = batch.lastOffset + 1;
-      if (bytes >= maxBytes || offsets >= maxRecords) return ranges;
-    }
-    if (offset === readFrom) return ranges;
-  }
-  return ranges;
-}
-
-/** Whole stored batches covering `acquired` (each batch once, in offset order). */
-function readCovering(log: PartitionLog, acquired: readonly AcquiredRange[], highWatermark: number): Buffer {
-  const chunks: Buffer[] = [];
-  let next = log.logStartOffset;
-  for (const range of acquired) {
-    let offset = Math.max(range.firstOffset, next);
-    while (offset <= range.lastOffset && offset < highWatermark && offset >= log.logStartOffset) {
-      const read = log.read(offset, READ_CHUNK_BYTES, { maxOffset: highWatermark });
-      if (read.batchCount === 0) break;
-      let progressed = false;
-      for (const batch of iterateBatches(read.records)) {
-        if (batch.lastOffset < offset) continue;
-        if (batch.baseOffset > range.lastOffset) break;
-        chunks.push(read.records.subarray(batch.start, batch.start + batch.sizeBytes));
-        next = batch.lastOffset + 1;
-        offset = next;
-        progressed = true;
-      }
-      if (!progressed) break;
-    }
-  }
-  return Buffer.concat(chunks);
-}
-
 function fetchResults(works: readonly PartitionWork[]): ShareFetchTopicResult[] {
   const byTopic = new Map<string, ShareFetchPartitionResult[]>();
   for (const work of works) {
@@ -897,7 +866,8 @@ function fetchResults(works: readonly PartitionWork[]): ShareFetchTopicResult[] 
       errorMessage: work.fetchError?.message ?? '',
       acknowledgeErrorName: work.acknowledgeError?.errorName ?? '',
       acknowledgeErrorMessage: work.acknowledgeError?.message ?? '',
-      records: Buffer.concat(work.records),
+      // One partition's records are one buffer already: sent as is rather than copied again.
+      records: work.records.length === 1 ? work.records[0]! : Buffer.concat(work.records),
       acquiredRecords: work.acquired.map((r) => ({
         firstOffset: r.firstOffset,
         lastOffset: r.lastOffset,
