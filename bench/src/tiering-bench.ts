@@ -35,7 +35,7 @@
  * the two produce rows: the brokers' profiles then hold nothing else); --minio-cost (only MinIO's CPU
  * per PUT and per byte, no cluster: tiering-minio-cost.ts).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -86,6 +86,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // The brokers' profiler hook writes into it at exit and does not create it.
+  const profileDir = flag('--cpu-prof');
+  if (profileDir !== undefined && profileDir !== '') mkdirSync(profileDir, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'sluice-bench-tiering-'));
   if (process.argv.includes('--minio-cost')) {
     try {
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
     roles: {
       controller: { count: 1, config: {} },
       broker: {
-        env: cpuProfileEnv(flag('--cpu-prof'), process.argv.includes('--heap-prof')),
+        env: cpuProfileEnv(profileDir, process.argv.includes('--heap-prof')),
         config: {
           'min.insync.replicas': 2,
           ...minioTieringSettings(minio.endpointUrl, 'sluice-bench'),
