@@ -180,9 +180,10 @@ export class PartitionLog {
    * The log start moved past the checkpointed epochs' first start, and the checkpoint holds every
    * epoch (not dirty). Not written then: every open trims the checkpoint to the log start anyway
    * (recovery's truncateFromStart), so a file that still names older starts says nothing wrong;
-   * it is rewritten with the next write that matters (new epochs, truncation) or at a clean close. Writing it at once was a synchronous write and
-   * fdatasync on the event loop per segment deleted on every replica (tiered topics with short
-   * local retention delete one per segment copied), as Kafka avoids since KAFKA-15046.
+   * it is rewritten with the next write that matters (new epochs, truncation) or at a clean
+   * close. Writing it at once was a synchronous write and fdatasync on the event loop per segment
+   * deleted on every replica (tiered topics with short local retention delete one per segment
+   * copied), which Kafka avoids since KAFKA-15046.
    */
   private epochsStartStale = false;
   private state: 'open' | 'closed' | 'failed' = 'open';
