@@ -32,9 +32,10 @@
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
  * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop; with --heap-prof also
  * allocation profiles and GC counts, see cpu-profile-env.ts); --produce-only (only
- * the two produce rows: the brokers' profiles then hold nothing else).
+ * the two produce rows: the brokers' profiles then hold nothing else); --minio-cost (only MinIO's CPU
+ * per PUT and per byte, no cluster: tiering-minio-cost.ts).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -54,6 +55,7 @@ import { flag } from './flags';
 import { GiB, MiB, mbPerSecond } from './measure';
 import { formatNumber, markdownTable, median } from './table';
 import { FETCHES_IN_FLIGHT, measureManyPartitionsColdRead } from './tiering-many-partitions';
+import { measureMinioCost } from './tiering-minio-cost';
 import { compareProduceWithTiering, type ProduceComparison } from './tiering-produce';
 
 const quick = process.argv.includes('--quick');
@@ -68,6 +70,8 @@ const PRODUCE_RECORD_BYTES = 1024;
 const PRODUCE_SEGMENT_BYTES = [1 * MiB, quick ? 4 * MiB : 16 * MiB] as const;
 const MANY_PARTITIONS = 12;
 const MANY_PARTITION_BYTES = quick ? 4 * MiB : 32 * MiB;
+/** --minio-cost: bytes PUT per object size and case. */
+const MINIO_COST_BYTES_PER_SIZE = quick ? 16 * MiB : 128 * MiB;
 
 async function seconds(work: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -82,7 +86,18 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // The brokers' profiler hook writes into it at exit and does not create it.
+  const profileDir = flag('--cpu-prof');
+  if (profileDir !== undefined && profileDir !== '') mkdirSync(profileDir, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'sluice-bench-tiering-'));
+  if (process.argv.includes('--minio-cost')) {
+    try {
+      process.stdout.write(`\n${await measureMinioCost(binary, workDir, MINIO_COST_BYTES_PER_SIZE)}\n`);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+    return;
+  }
   const minio = await startMinioProcess({ binary, baseDir: join(workDir, 'minio') });
   // The brokers tier too (their own key prefix) for the produce comparison.
   const cluster = await LocalCluster.start({
@@ -90,7 +105,7 @@ async function main(): Promise<void> {
     roles: {
       controller: { count: 1, config: {} },
       broker: {
-        env: cpuProfileEnv(flag('--cpu-prof'), process.argv.includes('--heap-prof')),
+        env: cpuProfileEnv(profileDir, process.argv.includes('--heap-prof')),
         config: {
           'min.insync.replicas': 2,
           ...minioTieringSettings(minio.endpointUrl, 'sluice-bench'),

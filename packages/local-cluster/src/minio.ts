@@ -54,6 +54,8 @@ export async function startMinioProcess(options: {
   readonly binary: string;
   readonly baseDir: string;
   readonly readyTimeoutMs?: number;
+  /** More `minio server` flags (bench:tiering --minio-cost measures `--no-compat`); none by default. */
+  readonly serverFlags?: readonly string[];
 }): Promise<MinioProcess> {
   const { binary, baseDir } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
@@ -69,7 +71,16 @@ export async function startMinioProcess(options: {
     const logFd = openSync(logFile, 'a');
     const started = spawn(
       binary,
-      ['server', dataDir, '--address', `${host}:${apiPort}`, '--console-address', `${host}:${consolePort}`, '--quiet'],
+      [
+        'server',
+        dataDir,
+        '--address',
+        `${host}:${apiPort}`,
+        '--console-address',
+        `${host}:${consolePort}`,
+        '--quiet',
+        ...(options.serverFlags ?? []),
+      ],
       {
         stdio: ['ignore', logFd, logFd],
         env: { ...process.env, MINIO_ROOT_USER, MINIO_ROOT_PASSWORD, MINIO_BROWSER: 'off' },

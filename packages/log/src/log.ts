@@ -176,6 +176,16 @@ export class PartitionLog {
    * a recovery scan rebuilds them from the batches' leader epochs.
    */
   private epochsDirty = false;
+  /**
+   * The log start moved past the checkpointed epochs' first start, and the checkpoint holds every
+   * epoch (not dirty). Not written then: every open trims the checkpoint to the log start anyway
+   * (recovery's truncateFromStart), so a file that still names older starts says nothing wrong;
+   * it is rewritten with the next write that matters (new epochs, truncation) or at a clean
+   * close. Writing it at once was a synchronous write and fdatasync on the event loop per segment
+   * deleted on every replica (tiered topics with short local retention delete one per segment
+   * copied), which Kafka avoids since KAFKA-15046.
+   */
+  private epochsStartStale = false;
   private state: 'open' | 'closed' | 'failed' = 'open';
   /** Bumped by every truncation: a scheduled flush that began before one proves nothing after it. */
   private truncations = 0;
@@ -1056,7 +1066,7 @@ export class PartitionLog {
     if (this.state !== 'open') return;
     this.flush();
     this.guard('close', () => {
-      if (this.epochsDirty) this.persistEpochs();
+      if (this.epochsDirty || this.epochsStartStale) this.persistEpochs();
       if (this.checkpointedLogStart !== this.logStart) this.writeLogStartCheckpoint(this.logStart);
       this.active.writeActiveIndexes(true);
       this.writeRecoveryCheckpoint(this.recoveryPointOffset);
@@ -1264,7 +1274,11 @@ export class PartitionLog {
   private setLogStartOffset(offset: number): void {
     this.logStart = offset;
     if (this.flushing === 'inline') this.writeLogStartCheckpoint(offset);
-    if (this.epochs.truncateFromStart(offset)) this.persistEpochs();
+    if (!this.epochs.truncateFromStart(offset)) return;
+    // A checkpoint that lacks epochs (dirty) is written now, as before: a recovery would rebuild
+    // them from the batches left, which may start above the log start.
+    if (this.epochsDirty) this.persistEpochs();
+    else this.epochsStartStale = true;
   }
 
   /** Every synchronous write of the log-start checkpoint goes through here. */
@@ -1281,6 +1295,7 @@ export class PartitionLog {
 
   private persistEpochs(): void {
     this.epochsDirty = false;
+    this.epochsStartStale = false;
     writeCheckpointFile(
       this.files,
       join(this.dir, LEADER_EPOCH_FILE),

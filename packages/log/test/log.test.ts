@@ -253,6 +253,29 @@ describe('PartitionLog', () => {
     expect(log.epochEntries().map((entry) => entry.epoch)).toEqual([3, 4, 5]);
     log.close();
   });
+
+  it('does not rewrite the epoch checkpoint when only the log start moves; a reopen trims it to the same epochs', () => {
+    const epochFile = join(dir, 'leader-epoch-checkpoint');
+    let log = open();
+    log.append(makeBatch({ records: 2 }), { leaderEpoch: 3 });
+    log.append(makeBatch({ records: 2 }), { leaderEpoch: 4 });
+    log.append(makeBatch({ records: 2 }), { leaderEpoch: 4 });
+    log.flush();
+    expect(readFileSync(epochFile, 'utf8')).toBe('0\n2\n3 0\n4 2\n');
+    // Moving the start was a synchronous write and fdatasync per deleted segment on every replica.
+    log.advanceLogStartOffset(3);
+    expect(log.epochEntries()).toEqual([{ epoch: 4, startOffset: 3 }]);
+    expect(readFileSync(epochFile, 'utf8')).toBe('0\n2\n3 0\n4 2\n');
+    log.abandon(); // crash: the file still names the older starts
+    log = open();
+    expect(log.epochEntries()).toEqual([{ epoch: 4, startOffset: 3 }]);
+    log.advanceLogStartOffset(4);
+    log.close(); // a clean close writes what the start moved
+    expect(readFileSync(epochFile, 'utf8')).toBe('0\n1\n4 4\n');
+    log = open();
+    expect(log.epochEntries()).toEqual([{ epoch: 4, startOffset: 4 }]);
+    log.close();
+  });
 });
 
 describe('PartitionLog durability, retention, truncation and checking', () => {

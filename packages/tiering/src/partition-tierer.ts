@@ -38,6 +38,7 @@ import type { TopicTieringConfig } from './tiering-config';
 import {
   localDeletionBound,
   selectRemoteDeletions,
+  groupForCopy,
   selectSegmentsToCopy,
   type CompactedCopyGate,
   type LocalSegment,
@@ -63,18 +64,30 @@ export interface PartitionTiererOptions {
   readonly maxSegmentsPerRun?: number;
   /** The copy quota: resolves when a copy of `bytes` may start (default: at once); remote compaction's uploads pay it too. */
   readonly beforeCopy?: (bytes: number) => Promise<void>;
-  /** Consecutive segments uploaded together (default DEFAULT_COPY_CONCURRENCY). */
+  /** Consecutive segments uploaded together at most (default DEFAULT_COPY_CONCURRENCY). */
   readonly copyConcurrency?: number;
+  /** A group's bytes at most, unless it is one segment (default DEFAULT_COPY_GROUP_BYTES). */
+  readonly copyGroupMaxBytes?: number;
   /** Remote compaction of a compacted topic's remote segments (absent: never). */
   readonly remoteCompaction?: RemoteCompactionOptions;
 }
 
 /**
- * Segments of one partition uploaded at once: four overlap the round trips of small segments
- * (two objects and two metadata writes each) while a run's memory stays a few open file streams
- * and their index bundles.
+ * Segments of one partition uploaded at once at most, within DEFAULT_COPY_GROUP_BYTES: a group
+ * shares its metadata round trips (its COPY_SEGMENT_STARTED records go together, and its
+ * COPY_SEGMENT_FINISHED records), so small segments (two objects and two metadata records each)
+ * pay them once per group, not once per four segments as with groups of four (bench:tiering's
+ * 1 MiB row). Sixteen is a default run's whole batch (DEFAULT_MAX_SEGMENTS_PER_RUN).
  */
-export const DEFAULT_COPY_CONCURRENCY = 4;
+export const DEFAULT_COPY_CONCURRENCY = 16;
+
+/**
+ * A group's bytes at most (one larger segment goes alone): what one partition has in flight
+ * stays bounded whatever the segment size; 64 MiB keeps 16 MiB segments in groups of four, as
+ * before. Each upload streams its `.log` from disk (one read chunk of it held at a time), so the
+ * memory held is far below this.
+ */
+export const DEFAULT_COPY_GROUP_BYTES = 64 * 1024 * 1024;
 
 /** Segments one run copies at most by default (maxSegmentsPerRun): a run stays bounded. */
 export const DEFAULT_MAX_SEGMENTS_PER_RUN = 16;
@@ -171,6 +184,9 @@ export class PartitionTierer {
     const concurrency = options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY;
     if (!(Number.isSafeInteger(concurrency) && concurrency > 0))
       throw new RangeError(`copyConcurrency ${concurrency} must be a positive integer`);
+    const groupBytes = options.copyGroupMaxBytes ?? DEFAULT_COPY_GROUP_BYTES;
+    if (!(Number.isSafeInteger(groupBytes) && groupBytes > 0))
+      throw new RangeError(`copyGroupMaxBytes ${groupBytes} must be a positive integer`);
     const state = new RemotePartitionState(options.topicId, options.partition);
     for (const record of await options.metadataLog.replay(options.topicId, options.partition)) state.apply(record);
     return new PartitionTierer(options, state);
@@ -379,11 +395,16 @@ export class PartitionTierer {
       maxSegments,
       this.compactedGate(),
     );
-    const concurrency = this.options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY;
+    const groups = groupForCopy(
+      chosen.map((segment) => ({
+        ...segment,
+        sizeBytes: segment.sizeBytes ?? localSegmentBytes(this.options.log.dir, segment.baseOffset),
+      })),
+      this.options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY,
+      this.options.copyGroupMaxBytes ?? DEFAULT_COPY_GROUP_BYTES,
+    );
     let copiedBytes = 0;
-    for (let i = 0; i < chosen.length; i += concurrency) {
-      copiedBytes += await this.copySegments(chosen.slice(i, i + concurrency));
-    }
+    for (const group of groups) copiedBytes += await this.copySegments(group);
     // Only a full run can have left some: fewer chosen means every eligible one was.
     const moreToCopy =
       chosen.length === maxSegments &&
@@ -422,9 +443,9 @@ export class PartitionTierer {
    * Copies consecutive rolled segments together; returns their bytes. Their COPY_SEGMENT_STARTED
    * records are written at once (they claim no data) and durable before the first PUT, their
    * objects are uploaded in parallel (the copy is bound by round trips, not bandwidth, for small
-   * segments and their four small objects), and COPY_SEGMENT_FINISHED is written one segment after
-   * another, in offset order, each durable before the next: a later segment is never copied while
-   * an earlier one is not (local retention trusts everything below the highest copied offset).
+   * segments and their two objects each), and the COPY_SEGMENT_FINISHED records go in offset order
+   * in one round trip (finishInOrder): a later segment is never finished while an earlier one is
+   * not (local retention trusts everything below the highest copied offset).
    * A failed upload ends the group there: the segments before it are finished, it and the ones
    * after are cleaned up (or left as COPY_SEGMENT_STARTED for the next run's cleanup).
    */

@@ -228,7 +228,23 @@ export class RemotePartitionState {
   }
 
   private setSegment(uploadId: string, entry: RemoteSegmentEntry): void {
+    const wasCopied = this.segments.get(uploadId)?.state === 'COPY_SEGMENT_FINISHED';
     this.segments.set(uploadId, entry);
+    const isCopied = entry.state === 'COPY_SEGMENT_FINISHED';
+    // Started copies and deletes of unreadable uploads leave the readable set as it is.
+    if (!wasCopied && !isCopied) return;
+    const view = this.copiedView;
+    const last = view?.list[view.list.length - 1];
+    if (view !== null && !wasCopied && (last === undefined || last.startOffset < entry.metadata.startOffset)) {
+      // The common case, a copy finished above every other: appended, not rebuilt and sorted
+      // (every segment a leader copies did that, twice with the check on a clone).
+      this.copiedView = {
+        list: Object.freeze([...view.list, entry.metadata]),
+        highestOffset: Math.max(view.highestOffset, entry.metadata.endOffset),
+        sizeBytes: view.sizeBytes + entry.metadata.segmentSizeBytes,
+      };
+      return;
+    }
     this.copiedView = null;
   }
 

@@ -50,6 +50,38 @@ export function selectSegmentsToCopy(
 }
 
 /**
+ * Consecutive segments (in offset order) cut into the groups a copy uploads together: a group takes
+ * segments while it holds fewer than `maxSegments` and its bytes stay within `maxBytes` (a segment
+ * larger than that goes alone). Small segments then share their metadata round trips (each group
+ * writes its COPY_SEGMENT_STARTED records together and its COPY_SEGMENT_FINISHED records together)
+ * while the bytes a group has in flight stay bounded.
+ */
+export function groupForCopy<T extends { readonly sizeBytes: number }>(
+  segments: readonly T[],
+  maxSegments: number,
+  maxBytes: number,
+): T[][] {
+  if (!(Number.isSafeInteger(maxSegments) && maxSegments >= 1))
+    throw new RangeError(`maxSegments ${maxSegments} must be a positive integer`);
+  if (!(Number.isSafeInteger(maxBytes) && maxBytes >= 1))
+    throw new RangeError(`maxBytes ${maxBytes} must be a positive integer`);
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let currentBytes = 0;
+  for (const segment of segments) {
+    if (current.length > 0 && (current.length >= maxSegments || currentBytes + segment.sizeBytes > maxBytes)) {
+      groups.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(segment);
+    currentBytes += segment.sizeBytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/**
  * The bound for local retention: local segments may go only when they are wholly copied, i.e. the
  * next segment's base offset is at most this. (PartitionLog.deleteOldSegments' `maxOffset`.) With
  * nothing copied, nothing local is deleted whatever local retention says.

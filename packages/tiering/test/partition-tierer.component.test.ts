@@ -435,8 +435,8 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(store.counters().getRequests).toBe(before);
   });
 
-  // One segment at a time, and the default groups of segments uploaded together (all of a
-  // group's attempts are unfinished then, and all are cleaned up).
+  // One segment at a time, and groups of segments uploaded together (all of a group's attempts
+  // are unfinished then, and all are cleaned up).
   it.each([
     { copyConcurrency: 1, partition: 1 },
     { copyConcurrency: 4, partition: 6 },

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   decodeMetadataRecord,
   encodeMetadataRecord,
@@ -55,6 +56,52 @@ describe('RemotePartitionState', () => {
     expect(state.segmentFor(5)).toBeNull();
     state.apply(record('DELETE_SEGMENT_FINISHED', a));
     expect(state.all().map((e) => e.metadata.id.uploadId)).toEqual(['u-b']);
+  });
+
+  it('keeps its cached readable segments equal to the finished uploads sorted, asked after every record', () => {
+    const STATES: RemoteSegmentState[] = [
+      'COPY_SEGMENT_STARTED',
+      'COPY_SEGMENT_FINISHED',
+      'DELETE_SEGMENT_STARTED',
+      'DELETE_SEGMENT_FINISHED',
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 3 })),
+          {
+            maxLength: 40,
+          },
+        ),
+        (steps) => {
+          const state = new RemotePartitionState(TOPIC_ID, 3);
+          // The model: each upload's state, in first-applied order (a stable sort keeps it for ties).
+          const model = new Map<string, { metadata: RemoteSegmentMetadata; state: RemoteSegmentState }>();
+          const uploads = new Map<number, RemoteSegmentMetadata>();
+          for (const [upload, start, stateIndex] of steps) {
+            const metadata = uploads.get(upload) ?? segment(`u-${upload}`, start * 10, start * 10 + 9);
+            uploads.set(upload, metadata);
+            const next = STATES[stateIndex]!;
+            try {
+              state.apply(record(next, metadata));
+            } catch (error) {
+              if (!(error instanceof RemoteLogMetadataError)) throw error;
+              continue;
+            }
+            if (next === 'DELETE_SEGMENT_FINISHED') model.delete(metadata.id.uploadId);
+            else model.set(metadata.id.uploadId, { metadata, state: next });
+            const expected = [...model.values()]
+              .filter((entry) => entry.state === 'COPY_SEGMENT_FINISHED')
+              .map((entry) => entry.metadata)
+              .sort((a, b) => a.startOffset - b.startOffset);
+            // A clone shares the cached view until either side changes.
+            expect(state.clone().copied()).toEqual(expected);
+            expect(state.highestCopiedOffset()).toBe(Math.max(-1, ...expected.map((s) => s.endOffset)));
+            expect(state.remoteSizeBytes()).toBe(expected.reduce((sum, s) => sum + s.segmentSizeBytes, 0));
+          }
+        },
+      ),
+    );
   });
 
   it('refuses transitions Kafka refuses, and changes nothing then', () => {

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { localDeletionBound, selectRemoteDeletions, selectSegmentsToCopy, type RemoteSegmentMetadata } from '../src';
+import {
+  groupForCopy,
+  localDeletionBound,
+  selectRemoteDeletions,
+  selectSegmentsToCopy,
+  type RemoteSegmentMetadata,
+} from '../src';
 
 const segments = [
   { baseOffset: 0, nextOffset: 100 },
@@ -131,5 +137,44 @@ describe('total retention over local + remote', () => {
       newLogStartOffset: null,
       reason: null,
     });
+  });
+});
+
+describe('groupForCopy', () => {
+  const MiB = 1024 * 1024;
+  const sized = (sizes: number[]): Array<{ baseOffset: number; sizeBytes: number }> =>
+    sizes.map((sizeBytes, i) => ({ baseOffset: i * 100, sizeBytes }));
+
+  it('puts small segments in groups of maxSegments, larger ones within maxBytes, an oversized one alone', () => {
+    expect(groupForCopy(sized(Array(20).fill(MiB)), 16, 64 * MiB).map((g) => g.length)).toEqual([16, 4]);
+    expect(groupForCopy(sized(Array(9).fill(16 * MiB)), 16, 64 * MiB).map((g) => g.length)).toEqual([4, 4, 1]);
+    expect(groupForCopy(sized([MiB, 100 * MiB, MiB, MiB]), 16, 64 * MiB).map((g) => g.length)).toEqual([1, 1, 2]);
+    expect(groupForCopy([], 16, 64 * MiB)).toEqual([]);
+  });
+
+  it('refuses bounds that are not positive integers', () => {
+    expect(() => groupForCopy(sized([1]), 0, 1)).toThrow(RangeError);
+    expect(() => groupForCopy(sized([1]), 1, 0)).toThrow(RangeError);
+    expect(() => groupForCopy(sized([1]), 1.5, 1)).toThrow(RangeError);
+  });
+
+  it('keeps every segment once, in order, each group within its bounds unless it is one segment', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 500 }),
+        (sizes, maxSegments, maxBytes) => {
+          const segments = sized(sizes);
+          const groups = groupForCopy(segments, maxSegments, maxBytes);
+          expect(groups.flat()).toEqual(segments);
+          for (const group of groups) {
+            expect(group.length).toBeGreaterThan(0);
+            expect(group.length).toBeLessThanOrEqual(maxSegments);
+            if (group.length > 1) expect(group.reduce((sum, s) => sum + s.sizeBytes, 0)).toBeLessThanOrEqual(maxBytes);
+          }
+        },
+      ),
+    );
   });
 });
