@@ -16,6 +16,7 @@ import {
   type BrokerClient,
   type FetchRequest__Output,
   type FetchResponse,
+  type ReplicaFetchStreamRequest,
   type ReplicaFetchStreamRequest__Output,
   type ReplicaFetchStreamResponse,
   type ReplicaFetchStreamResponse__Output,
@@ -110,10 +111,13 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
     server?.forceShutdown();
   });
 
-  it('delivers every stream answer intact while answers are written back to back', async () => {
-    const count = 200;
-    const received = new Map<number, ReplicaFetchStreamResponse__Output>();
-    await new Promise<void>((resolve, reject) => {
+  /** Sends `requests` on one ReplicaFetchStream and collects `count` answers by correlation id. */
+  function streamAnswers(
+    requests: readonly ReplicaFetchStreamRequest[],
+    count: number,
+  ): Promise<Map<number, ReplicaFetchStreamResponse__Output>> {
+    return new Promise((resolve, reject) => {
+      const received = new Map<number, ReplicaFetchStreamResponse__Output>();
       const timer = setTimeout(() => reject(new Error('stream answers did not all arrive in time')), TIMEOUT_MS);
       const stream = client.ReplicaFetchStream();
       stream.on('data', (answer: ReplicaFetchStreamResponse__Output) => {
@@ -126,10 +130,18 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
       });
       stream.on('end', () => {
         clearTimeout(timer);
-        resolve();
+        resolve(received);
       });
-      for (let n = 0; n < count; n++) stream.write({ correlationId: n, request: { replicaId: 1, topics: [] } });
+      for (const request of requests) stream.write(request);
     });
+  }
+
+  it('delivers every stream answer intact while answers are written back to back', async () => {
+    const count = 200;
+    const received = await streamAnswers(
+      Array.from({ length: count }, (_, n) => ({ correlationId: n, request: { replicaId: 1, topics: [] } })),
+      count,
+    );
     expect(received.size).toBe(count);
     // The patched grpc-js took a lent frame for every answer and got each back.
     const frames = answerFrameStats();
@@ -150,24 +162,7 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
     const perStream = 20;
     const before = answerFrameStats();
     const burst = (): Promise<Map<number, ReplicaFetchStreamResponse__Output>> =>
-      new Promise((resolve, reject) => {
-        const received = new Map<number, ReplicaFetchStreamResponse__Output>();
-        const timer = setTimeout(() => reject(new Error('burst answers did not all arrive in time')), TIMEOUT_MS);
-        const stream = client.ReplicaFetchStream();
-        stream.on('data', (answer: ReplicaFetchStreamResponse__Output) => {
-          received.set(Number(answer.correlationId), answer);
-          if (received.size === perStream) stream.end();
-        });
-        stream.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-        stream.on('end', () => {
-          clearTimeout(timer);
-          resolve(received);
-        });
-        stream.write({ correlationId: perStream, request: { replicaId: BURST_REPLICA_ID, topics: [] } });
-      });
+      streamAnswers([{ correlationId: perStream, request: { replicaId: BURST_REPLICA_ID, topics: [] } }], perStream);
     const answers = await Promise.all(Array.from({ length: streams }, burst));
     const frames = answerFrameStats();
     // Several frames were out at once, so a frame lent again before its write completed would
