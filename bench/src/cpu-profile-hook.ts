@@ -23,6 +23,8 @@ const UNPOOLED_BUFFER_BYTES = 4 * 1024;
 /** Stack frames kept per Buffer allocation site, and at most this many distinct sites. */
 const BUFFER_SITE_FRAMES = 6;
 const MAX_BUFFER_SITES = 2_000;
+/** GC pauses are counted at or above each of these lengths. */
+const GC_PAUSE_THRESHOLDS_MS = [2, 5, 10, 20, 50] as const;
 
 /**
  * Buffers' bytes live outside the V8 heap, so the heap profiler does not see them, yet every one
@@ -109,15 +111,24 @@ if (heapDir !== undefined && heapDir !== '') {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   } as HeapProfiler.StartSamplingParameterType);
-  // Per GC kind: how many and how long (bounded: one entry per kind).
-  const gc = new Map<string, { count: number; durationMs: number }>();
+  // Per GC kind: how many, how long, the longest, and how many paused at least each of
+  // GC_PAUSE_THRESHOLDS_MS (the e2e tail is made of the long ones; bounded: one entry per kind).
+  const gc = new Map<string, { count: number; durationMs: number; maxMs: number; atLeastMs: Record<string, number> }>();
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const detail = (entry as PerformanceEntry & { detail?: NodeGCPerformanceDetail }).detail;
       const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other';
-      const total = gc.get(kind) ?? { count: 0, durationMs: 0 };
+      const total = gc.get(kind) ?? {
+        count: 0,
+        durationMs: 0,
+        maxMs: 0,
+        atLeastMs: Object.fromEntries(GC_PAUSE_THRESHOLDS_MS.map((ms) => [String(ms), 0])),
+      };
       total.count++;
       total.durationMs += entry.duration;
+      total.maxMs = Math.max(total.maxMs, entry.duration);
+      for (const ms of GC_PAUSE_THRESHOLDS_MS)
+        if (entry.duration >= ms) total.atLeastMs[String(ms)] = (total.atLeastMs[String(ms)] ?? 0) + 1;
       gc.set(kind, total);
     }
   });

@@ -35,7 +35,11 @@ interface HeapNode {
 interface GcStats {
   readonly wallMs: number;
   readonly cpuMs: number;
-  readonly gc: Record<string, { count: number; durationMs: number }>;
+  /** Per kind; `maxMs` and `atLeastMs` (pauses at or above each length) in newer files only. */
+  readonly gc: Record<
+    string,
+    { count: number; durationMs: number; maxMs?: number; atLeastMs?: Record<string, number> }
+  >;
   /** Unpooled Buffers JavaScript allocated, by allocating stack (cpu-profile-hook). */
   readonly buffers?: Record<string, { count: number; bytes: number }>;
 }
@@ -167,15 +171,24 @@ function heapReport(label: string, dir: string, producedMb: number | undefined, 
   const gcRows = gcPaths.map((path) => {
     const stats = JSON.parse(readFileSync(path, 'utf8')) as GcStats;
     const kinds = Object.entries(stats.gc).map(([kind, t]) => `${kind} ${t.count} / ${t.durationMs.toFixed(0)} ms`);
+    const pauses = Object.entries(stats.gc)
+      .filter(([, t]) => t.maxMs !== undefined)
+      .map(([kind, t]) => {
+        const atLeast = Object.entries(t.atLeastMs ?? {}).map(([ms, n]) => `>=${ms}: ${n}`);
+        return `${kind} max ${(t.maxMs ?? 0).toFixed(1)} ms (${atLeast.join(', ')})`;
+      });
     const gcMs = Object.values(stats.gc).reduce((sum, t) => sum + t.durationMs, 0);
     return [
       path.replace(/^.*GC\.(\d+)\.json$/, '$1'),
       stats.cpuMs.toFixed(0),
       percent(gcMs, stats.cpuMs),
       kinds.join(', '),
+      pauses.join('; ') || '-',
     ];
   });
-  console.log(`\n${markdownTable(['pid', 'CPU ms', 'GC pause / CPU', 'GCs: count / pause'], gcRows)}`);
+  console.log(
+    `\n${markdownTable(['pid', 'CPU ms', 'GC pause / CPU', 'GCs: count / pause', 'longest pauses (count at or above ms)'], gcRows)}`,
+  );
   const buffers = new Map<string, number>();
   let bufferBytes = 0;
   for (const path of gcPaths) {

@@ -18,3 +18,4 @@ export * from './security/service-security';
 export * from './metadata-follower';
 export * from './security/acl-feed';
 export * from './record-answer-serializers';
+export * from './answer-frames';

@@ -16,8 +16,15 @@
  * limit is crossed V8 runs a full mark-compact; at the produce plateau the brokers' GC time was
  * mostly those (docs/performance.md, section 6). protobufjs' copy of every follower's answer was a
  * third of the Buffer bytes the brokers' JavaScript allocated.
+ *
+ * With the patched grpc-js (patches/@grpc__grpc-js@1.14.7.patch) the serializer also offers `lendFramed`:
+ * the answer is encoded straight into a pooled frame that grpc-js writes as it is and gives back
+ * when the write completes (answer-frames.ts), so neither the scratch copy nor grpc-js' own framed
+ * Buffer is made (docs/performance.md, section 14). The scratch path stays for a grpc-js without
+ * the patch.
  */
 import type { PackageDefinition } from '@grpc/proto-loader';
+import { AnswerFramePool, GRPC_PREFIX_BYTES, type AnswerFrameStats, type LentFrame } from './answer-frames';
 import { mapMethods } from './method-definitions';
 import { encodeFetchResponse, encodeReplicaFetchStreamResponse, type EncodeTarget } from '@sluice/proto';
 
@@ -59,6 +66,45 @@ export class ScratchSpace {
 const installed = new WeakMap<PackageDefinition, PackageDefinition>();
 /** The process's one scratch space: every server's serializers share it (see ScratchSpace). */
 const processScratch = new ScratchSpace();
+/** The process's frames lent to grpc-js: every server's answers share them (answer-frames.ts). */
+const processFrames = new AnswerFramePool();
+
+/** What the process's lent frames did so far (tests, benches). */
+export function answerFrameStats(): AnswerFrameStats {
+  return processFrames.stats();
+}
+
+/**
+ * `message` hand-encoded behind the gRPC prefix into a frame lent from `pool`, or null for a shape
+ * the encoder leaves to protobufjs (nothing is lent then).
+ */
+export function lendFramedAnswer(
+  encoder: (message: unknown, target: EncodeTarget) => Buffer | null,
+  message: unknown,
+  pool: AnswerFramePool,
+): LentFrame | null {
+  let lent: LentFrame | undefined;
+  let encoded: Buffer | null;
+  try {
+    encoded = encoder(message, (sizeBytes) => {
+      if (lent !== undefined) throw new Error('fetch response encoder asked for a second target');
+      lent = pool.lend(GRPC_PREFIX_BYTES + sizeBytes);
+      return lent.bytes.subarray(GRPC_PREFIX_BYTES);
+    });
+  } catch (error) {
+    lent?.release();
+    throw error;
+  }
+  if (encoded === null) {
+    lent?.release();
+    return null;
+  }
+  if (lent === undefined) throw new Error('fetch response encoder wrote without a target');
+  // Uncompressed (servers do not compress answers), then the message length.
+  lent.bytes[0] = 0;
+  lent.bytes.writeUInt32BE(encoded.length, 1);
+  return lent;
+}
 
 /**
  * The same package definition with the record-carrying answers hand-encoded into `scratch`; a
@@ -72,10 +118,10 @@ export function recordAnswerSerializers(definition: PackageDefinition): PackageD
     const encoder = ENCODERS.get(method.path);
     if (encoder === undefined) return method;
     const { responseSerialize } = method;
-    return {
-      ...method,
-      responseSerialize: (value: unknown): Buffer => encoder(value, processScratch.take) ?? responseSerialize(value),
-    };
+    const serialize = (value: unknown): Buffer => encoder(value, processScratch.take) ?? responseSerialize(value);
+    // Read by the patched grpc-js's serializeMessage (see the top of this file).
+    const lendFramed = (value: unknown): LentFrame | null => lendFramedAnswer(encoder, value, processFrames);
+    return { ...method, responseSerialize: Object.assign(serialize, { lendFramed }) };
   });
   installed.set(definition, copy);
   return copy;

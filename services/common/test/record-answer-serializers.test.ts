@@ -1,23 +1,38 @@
 /**
- * Fetch and ReplicaFetchStream answers are hand-encoded into one reused scratch buffer on the
- * server. That is only sound while grpc-js copies each serialized answer before it serializes the
- * next: checked here against a real grpc-js server, with many answers of different sizes and
- * contents in flight at once on a stream and on unary calls, each compared byte for byte.
+ * Fetch and ReplicaFetchStream answers are hand-encoded on the server, with the patched grpc-js
+ * into frames lent until each answer's write completes (answer-frames.ts), else into one reused
+ * scratch buffer. Both are only sound while nothing overwrites an answer's bytes before grpc-js
+ * and HTTP/2 are done with them: checked here against a real grpc-js server, with many answers of
+ * different sizes and contents in flight at once on a stream and on unary calls, each compared
+ * byte for byte; and the frames' bytes against grpc-js' own framing of protobufjs' encoding.
  */
+import fc from 'fast-check';
 import { credentials, loadPackageDefinition, Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, ServiceClientConstructor } from '@grpc/grpc-js';
 import {
   contractPackageDefinition,
+  encodeFetchResponse,
+  encodeReplicaFetchStreamResponse,
   type BrokerClient,
   type FetchRequest__Output,
   type FetchResponse,
+  type ReplicaFetchStreamRequest,
   type ReplicaFetchStreamRequest__Output,
   type ReplicaFetchStreamResponse,
   type ReplicaFetchStreamResponse__Output,
 } from '@sluice/proto';
-import { recordAnswerSerializers, ScratchSpace, MAX_SCRATCH_BYTES } from '../src';
+import {
+  answerFrameStats,
+  AnswerFramePool,
+  lendFramedAnswer,
+  recordAnswerSerializers,
+  ScratchSpace,
+  MAX_SCRATCH_BYTES,
+} from '../src';
 
 const TIMEOUT_MS = 30_000;
+/** A ReplicaFetchStream request from this replica asks for `correlationId` answers at once. */
+const BURST_REPLICA_ID = 99;
 
 /** Answer n's records: a size that grows the scratch space now and then, bytes unique to n. */
 function recordsFor(n: number): Buffer {
@@ -69,7 +84,12 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
       ReplicaFetchStream: (call: ServerDuplexStream<ReplicaFetchStreamRequest__Output, ReplicaFetchStreamResponse>) => {
         call.on('data', (message: ReplicaFetchStreamRequest__Output) => {
           const n = Number(message.correlationId);
-          call.write({ correlationId: n, response: answerFor(n), errorName: '', errorMessage: '' });
+          // Replica BURST_REPLICA_ID asks for n answers written in one go, before any write completes.
+          const burst = message.request?.replicaId === BURST_REPLICA_ID ? n : 1;
+          for (let i = 0; i < burst; i++) {
+            const id = burst === 1 ? n : i;
+            call.write({ correlationId: id, response: answerFor(id), errorName: '', errorMessage: '' });
+          }
         });
         call.on('end', () => call.end());
       },
@@ -91,10 +111,13 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
     server?.forceShutdown();
   });
 
-  it('delivers every stream answer intact while answers are written back to back', async () => {
-    const count = 200;
-    const received = new Map<number, ReplicaFetchStreamResponse__Output>();
-    await new Promise<void>((resolve, reject) => {
+  /** Sends `requests` on one ReplicaFetchStream and collects `count` answers by correlation id. */
+  function streamAnswers(
+    requests: readonly ReplicaFetchStreamRequest[],
+    count: number,
+  ): Promise<Map<number, ReplicaFetchStreamResponse__Output>> {
+    return new Promise((resolve, reject) => {
+      const received = new Map<number, ReplicaFetchStreamResponse__Output>();
       const timer = setTimeout(() => reject(new Error('stream answers did not all arrive in time')), TIMEOUT_MS);
       const stream = client.ReplicaFetchStream();
       stream.on('data', (answer: ReplicaFetchStreamResponse__Output) => {
@@ -107,16 +130,51 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
       });
       stream.on('end', () => {
         clearTimeout(timer);
-        resolve();
+        resolve(received);
       });
-      for (let n = 0; n < count; n++) stream.write({ correlationId: n, request: { replicaId: 1, topics: [] } });
+      for (const request of requests) stream.write(request);
     });
+  }
+
+  it('delivers every stream answer intact while answers are written back to back', async () => {
+    const count = 200;
+    const received = await streamAnswers(
+      Array.from({ length: count }, (_, n) => ({ correlationId: n, request: { replicaId: 1, topics: [] } })),
+      count,
+    );
     expect(received.size).toBe(count);
+    // The patched grpc-js took a lent frame for every answer and got each back.
+    const frames = answerFrameStats();
+    expect(frames.lends).toBeGreaterThanOrEqual(count);
+    expect(frames.lentNow).toBe(0);
     for (const [n, answer] of received) {
       const partition = answer.response?.topics[0]?.partitions[0];
       expect(answer.response?.topics[0]?.name).toBe(`topic-${n}`);
       expect(partition?.highWatermark).toBe(String(n * 1_000));
       expect(partition?.records.equals(recordsFor(n))).toBe(true);
+    }
+  });
+
+  it('keeps each lent frame until its write completes while answers on several streams wait', async () => {
+    // grpc-js writes a call's next answer only after the last one's write completed, so frames
+    // overlap across calls: six streams each ask for a burst of answers of up to 1 MB.
+    const streams = 6;
+    const perStream = 20;
+    const before = answerFrameStats();
+    const burst = (): Promise<Map<number, ReplicaFetchStreamResponse__Output>> =>
+      streamAnswers([{ correlationId: perStream, request: { replicaId: BURST_REPLICA_ID, topics: [] } }], perStream);
+    const answers = await Promise.all(Array.from({ length: streams }, burst));
+    const frames = answerFrameStats();
+    // Several frames were out at once, so a frame lent again before its write completed would
+    // have overwritten an answer still being sent.
+    expect(frames.mostLentAtOnce).toBeGreaterThan(1);
+    expect(frames.lends - before.lends).toBe(streams * perStream);
+    expect(frames.lentNow).toBe(0);
+    for (const received of answers) {
+      expect(received.size).toBe(perStream);
+      for (const [n, answer] of received) {
+        expect(answer.response?.topics[0]?.partitions[0]?.records.equals(recordsFor(n))).toBe(true);
+      }
     }
   });
 
@@ -138,6 +196,62 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
       ),
     );
     for (const { n, records } of answers) expect(records?.equals(recordsFor(n))).toBe(true);
+  });
+});
+
+describe('lendFramedAnswer', () => {
+  const definition = contractPackageDefinition();
+  const broker = definition['sluice.v1.Broker'] as unknown as Record<
+    string,
+    { responseSerialize: (value: unknown) => Buffer }
+  >;
+  const protobufjs = (method: string) => broker[method]!.responseSerialize;
+  /** grpc-js' own framing of protobufjs' bytes: what a peer received before the frames were lent. */
+  const framed = (message: Buffer): Buffer => {
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt32BE(message.length, 1);
+    return Buffer.concat([prefix, message]);
+  };
+  const partition = fc.record({
+    partition: fc.integer({ min: 0, max: 100_000 }),
+    errorName: fc.constantFrom('', 'NOT_LEADER_OR_FOLLOWER', 'OFFSET_OUT_OF_RANGE'),
+    errorMessage: fc.string({ maxLength: 30 }),
+    highWatermark: fc.integer({ min: -1, max: 2 ** 40 }),
+    logStartOffset: fc.integer({ min: -1, max: 2 ** 40 }),
+    records: fc.uint8Array({ maxLength: 3_000 }).map((bytes) => Buffer.from(bytes)),
+    divergingEpoch: fc.constant(null),
+    leaderEpoch: fc.integer({ min: -1, max: 1_000 }),
+  });
+  const fetchAnswer = fc.record({
+    topics: fc.array(
+      fc.record({ name: fc.string({ maxLength: 20 }), partitions: fc.array(partition, { maxLength: 3 }) }),
+      {
+        maxLength: 3,
+      },
+    ),
+  });
+
+  it('frames Fetch and ReplicaFetchStream answers byte for byte as grpc-js framed protobufjs bytes', () => {
+    const pool = new AnswerFramePool(1024 * 1024, 512 * 1024);
+    fc.assert(
+      fc.property(fetchAnswer, fc.integer({ min: 0, max: 2 ** 31 }), (answer, correlationId) => {
+        const fetch = lendFramedAnswer(encodeFetchResponse, answer, pool);
+        expect(fetch?.bytes.equals(framed(protobufjs('Fetch')(answer)))).toBe(true);
+        const stream = { correlationId, response: answer, errorName: '', errorMessage: '' };
+        const streamed = lendFramedAnswer(encodeReplicaFetchStreamResponse, stream, pool);
+        const expected = framed(protobufjs('ReplicaFetchStream')(stream));
+        expect(streamed?.bytes.equals(expected)).toBe(true);
+        fetch?.release();
+        streamed?.release();
+      }),
+    );
+    expect(pool.stats().lentNow).toBe(0);
+  });
+
+  it('lends nothing for a shape it leaves to protobufjs', () => {
+    const pool = new AnswerFramePool(1024 * 1024, 512 * 1024);
+    expect(lendFramedAnswer(encodeFetchResponse, { topics: 'not a list' }, pool)).toBeNull();
+    expect(pool.stats()).toMatchObject({ lends: 0, lentNow: 0 });
   });
 });
 
