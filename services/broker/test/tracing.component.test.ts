@@ -186,9 +186,13 @@ describe('tracing through three brokers (in-memory SDK)', () => {
     expect(processed.attributes['messaging.kafka.message.offset']).toBe(sent[0]!.offset);
     expect(processed.attributes['messaging.kafka.message.key']).toBe('k0');
     // Followers' fetches are server spans, one per ReplicaFetchStream message, as each unary Fetch is.
-    const followerFetches = (await tracing!.spans()).filter(
-      (span) => span.name === 'sluice.v1.Broker/ReplicaFetchStream',
-    );
+    // A span ends with its answer, and the leader holds a fetch whose only news is a moved high
+    // watermark for up to its max wait (100 ms here): the fetches begun since tracing started may
+    // all still be held when the consumer is done, so wait for the first to end.
+    const followerFetches = await waitFor('a follower fetch span to end', async () => {
+      const ended = (await tracing!.spans()).filter((span) => span.name === 'sluice.v1.Broker/ReplicaFetchStream');
+      return ended.length > 0 ? ended : undefined;
+    });
     expect(followerFetches.length).toBeGreaterThan(0);
     expect(
       followerFetches.every(
