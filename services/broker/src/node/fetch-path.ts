@@ -104,8 +104,10 @@ export class FetchPath {
     const follower = request.replicaId >= 0;
     let read = await this.readOnce(request);
     // Watched from after the first read, as before: a change that read caused (a follower's fetch
-    // moving the high watermark) is in its answer already and wakes nobody.
-    const watch = new ChangeWatch(request, this.options.driver);
+    // moving the high watermark) is in its answer already and wakes nobody. Subscribed only once
+    // the poll is going to wait (no await comes between that read and the first wait), so a fetch
+    // answered at once subscribes to nothing.
+    let watch: ChangeWatch | undefined;
     try {
       let firstWake = true;
       for (;;) {
@@ -113,6 +115,7 @@ export class FetchPath {
         if (read.bytes >= minBytes || read.errors || waitMs <= 0) return this.counted(request, read.response);
         // A throttled read held back: look again once its bytes are paid, within the long poll.
         const pollMs = read.throttleWaitMs > 0 ? Math.min(waitMs, Math.ceil(read.throttleWaitMs)) : waitMs;
+        watch ??= new ChangeWatch(request, this.options.driver);
         const woken = await phases.remote(watch.next(pollMs));
         // Whatever changed until now is in the next read (a whole one, or these partitions').
         const changed = watch.takeChanged();
@@ -138,7 +141,7 @@ export class FetchPath {
         firstWake = false;
       }
     } finally {
-      watch.close();
+      watch?.close();
     }
   }
 
