@@ -24,6 +24,7 @@ import { writeFileAtomic, writeFileAtomicAsync } from './durable-file';
 import { noopLogger, systemClock, type Clock, type LogLogger } from './env';
 import {
   assert,
+  CorruptLogError,
   FencedLeaderEpochError,
   InvalidRecordBatchError,
   LogClosedError,
@@ -44,6 +45,7 @@ import {
   RECOVERY_POINT_FILE,
 } from './file-names';
 import { shouldFlush } from './flush-policy';
+import { checkLocatedBatches } from './located-batches';
 import { LeaderEpochCache, UNDEFINED_EPOCH, type EpochEndOffset, type EpochEntry } from './leader-epoch-cache';
 import { defaultLogConfig, isCompacted, validateLogConfig, type LogConfig } from './log-config';
 import { nodeLogFiles, type LogFiles } from './log-files';
@@ -120,6 +122,43 @@ export interface ReadResult {
   readonly logEndOffset: number;
 }
 
+/**
+ * Whole batches found without reading them (`PartitionLog.locate`), to be read later by
+ * `readLocated` straight into the caller's memory (a Fetch answer's frame). Valid while the log's
+ * layout stands (`isCurrent`): appends keep it, a truncation, retention's or compaction's removal
+ * of segments, or the log's close end it.
+ */
+export interface RecordsLocation {
+  /** Bytes of the whole batches found: what `read` would have returned; 0 when nothing is readable. */
+  readonly sizeBytes: number;
+  /** Base offset of the first batch (may be below the requested offset); null when empty. */
+  readonly firstOffset: number | null;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+}
+
+/** What `readLocated` read, checked against its location: the batches and where they end. */
+export interface LocatedRead {
+  readonly batchCount: number;
+  readonly lastOffset: number | null;
+}
+
+/** A location as the log keeps it: which segment, where, and the layout it was found in. */
+class FoundRecords implements RecordsLocation {
+  constructor(
+    readonly log: PartitionLog,
+    readonly layoutVersion: number,
+    readonly segment: LogSegment | null,
+    readonly position: number,
+    readonly sizeBytes: number,
+    readonly firstOffset: number | null,
+    /** Every batch found ends below this offset (the read's bound). */
+    readonly bound: number,
+    readonly logStartOffset: number,
+    readonly logEndOffset: number,
+  ) {}
+}
+
 export interface TimestampAndOffset {
   readonly offset: number;
   readonly timestampMs: number;
@@ -189,6 +228,12 @@ export class PartitionLog {
   private state: 'open' | 'closed' | 'failed' = 'open';
   /** Bumped by every truncation: a scheduled flush that began before one proves nothing after it. */
   private truncations = 0;
+  /**
+   * Bumped whenever bytes already in the log may move or vanish (truncation, retention's and
+   * compaction's removal of segments): a location found before that may no longer hold what it
+   * found (`isCurrent`). Appends and rolls keep every located byte where it was.
+   */
+  private layoutVersion = 0;
   /** The one scheduled flush in flight; the next waits for it. */
   private flushInFlight: Promise<boolean> | null = null;
   /** Synchronous writes of each checkpoint: a scheduled write that began before one is stale. */
@@ -453,6 +498,85 @@ export class PartitionLog {
       };
     }
     return empty;
+  }
+
+  /**
+   * What `read(offset, maxBytes, options)` would return, found without reading a record: the
+   * segment's offset index and a few batch headers give where those whole batches start and end.
+   * `readLocated` then reads them into the caller's memory, so a Fetch answer's records go from
+   * the file straight into its frame, with no Buffer of their own and no copy (docs/performance.md
+   * section 20). Same errors as `read`.
+   */
+  locate(offset: number, maxBytes: number, options: ReadOptions = {}): RecordsLocation {
+    this.ensureOpen();
+    assert(Number.isSafeInteger(maxBytes) && maxBytes >= 0, 'maxBytes must be a non-negative integer');
+    const logEndOffset = this.logEndOffset;
+    if (!Number.isSafeInteger(offset) || offset < this.logStart || offset > logEndOffset) {
+      throw new OffsetOutOfRangeError(offset, this.logStart, logEndOffset);
+    }
+    const bound = Math.min(options.maxOffset ?? logEndOffset, logEndOffset);
+    const found = (segment: LogSegment | null, position: number, sizeBytes: number, firstOffset: number | null) =>
+      new FoundRecords(
+        this,
+        this.layoutVersion,
+        segment,
+        position,
+        sizeBytes,
+        firstOffset,
+        bound,
+        this.logStart,
+        logEndOffset,
+      );
+    if (offset >= bound) return found(null, 0, 0, null);
+    for (let i = this.holderIndex(offset); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const first = segment.findBatch(offset);
+      if (first === null) continue;
+      if (first.lastOffset >= bound) break;
+      const limit = first.position + Math.max(maxBytes, first.sizeBytes);
+      const end = segment.locateEnd(first, limit, bound);
+      assert(
+        end >= first.position + first.sizeBytes,
+        `located batches at ${first.position} of ${segment.paths.log} end before the first`,
+      );
+      return found(segment, first.position, end - first.position, first.baseOffset);
+    }
+    return found(null, 0, 0, null);
+  }
+
+  /** Whether `location` (from this log's `locate`) still holds what it found: see RecordsLocation. */
+  isCurrent(location: RecordsLocation): boolean {
+    return (
+      location instanceof FoundRecords &&
+      location.log === this &&
+      location.layoutVersion === this.layoutVersion &&
+      this.state === 'open'
+    );
+  }
+
+  /**
+   * Reads a current location's batches into `target` from `targetOffset` on (`sizeBytes` of them)
+   * and checks them by their headers: whole batches tiling the range from the located first one,
+   * all below the read's bound. Bytes that are not that (a segment changed under the location
+   * outside the log, a damaged batch length) or a file shorter than its segment are a
+   * CorruptLogError naming the file and byte; a failed read call a LogStorageError. The log stays
+   * open either way, as after a failed `read`.
+   */
+  readLocated(location: RecordsLocation, target: Buffer, targetOffset: number): LocatedRead {
+    this.ensureOpen();
+    assert(this.isCurrent(location), 'a location read after the log layout changed under it (locate again)');
+    const found = location as FoundRecords;
+    if (found.sizeBytes === 0) return { batchCount: 0, lastOffset: null };
+    assert(
+      Number.isSafeInteger(targetOffset) && targetOffset >= 0 && targetOffset + found.sizeBytes <= target.length,
+      `a located read of ${found.sizeBytes} bytes does not fit its target at ${targetOffset}`,
+    );
+    const segment = found.segment!;
+    segment.readInto(found.position, found.sizeBytes, target, targetOffset);
+    const checked = checkLocatedBatches(target, targetOffset, found.sizeBytes, found.firstOffset!, found.bound);
+    if ('reason' in checked)
+      throw new CorruptLogError(segment.paths.log, found.position + checked.position, checked.reason);
+    return checked;
   }
 
   /**
@@ -752,6 +876,7 @@ export class PartitionLog {
     const decision = selectRetention(candidates, nextBases, this.sizeBytes, this.logStart, retentionConfig, nowMs);
     if (decision.deleteCount === 0) return 0;
     const newStart = Math.max(this.logStart, this.segments[decision.deleteCount]!.baseOffset);
+    this.layoutVersion++;
     this.guard('retention', () => {
       this.setLogStartOffset(newStart);
       for (const segment of this.segments.splice(0, decision.deleteCount)) {
@@ -889,6 +1014,7 @@ export class PartitionLog {
       const cleaned = groups.map((group) =>
         LogSegment.closed(this.dir, group.baseOffset, group.sizeBytes, this.context),
       );
+      this.layoutVersion++;
       this.segments.splice(0, rewriteCount, ...cleaned);
       this.persistCleanerCheckpoint(newFirstDirty, earliestHorizon);
     });
@@ -956,6 +1082,7 @@ export class PartitionLog {
     const cutBaseOffset = cut?.baseOffset ?? this.segments[index + 1]?.baseOffset ?? this.logEndOffset;
     let newEnd = cutBaseOffset;
     this.truncations++;
+    this.layoutVersion++;
     this.guard('truncate', () => {
       // Lower the durable recovery point first (to a value surely <= the new end): a crash
       // mid-way must not find it above the end of the log.
@@ -1042,6 +1169,7 @@ export class PartitionLog {
     this.ensureOpen();
     assert(Number.isSafeInteger(offset) && offset >= 0, `start offset ${offset} must be >= 0`);
     this.truncations++;
+    this.layoutVersion++;
     this.guard('truncate fully', () => {
       const firstBase = this.segments[0]!.baseOffset;
       // Until the new segment exists, a crash must recover whatever remains, with tail rules.

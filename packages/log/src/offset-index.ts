@@ -39,6 +39,36 @@ export function lookupOffsetIndex(
   return found < 0 ? null : offsetIndexEntry(entries, baseOffset, found);
 }
 
+/**
+ * Largest entry whose position is <= `maxPosition` and whose offset is <= `maxOffset`, or null.
+ * Both fields increase with the slot, so the entries meeting both form a prefix: one binary search.
+ * Each entry is a batch start, so every batch before it ends at or before its position and holds
+ * offsets below its offset.
+ */
+export function lastOffsetIndexEntryWithin(
+  entries: Buffer,
+  count: number,
+  baseOffset: number,
+  maxPosition: number,
+  maxOffset: number,
+): OffsetPosition | null {
+  const relative = maxOffset - baseOffset;
+  let low = 0;
+  let high = count - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const at = mid * OFFSET_INDEX_ENTRY_BYTES;
+    if (entries.readInt32BE(at) <= relative && entries.readInt32BE(at + 4) <= maxPosition) {
+      found = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return found < 0 ? null : offsetIndexEntry(entries, baseOffset, found);
+}
+
 /** Number of leading entries whose offset is < `offset` (what survives truncation to it). */
 export function offsetIndexCountBelow(entries: Buffer, count: number, baseOffset: number, offset: number): number {
   let n = 0;

@@ -1,15 +1,22 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { BATCH_HEADER_BYTES } from '@sluice/protocol';
 import { readFully, writeFully, writeWholeFile } from './durable-file';
 import { assert, CorruptLogError, LogStorageError } from './errors';
 import { DELETED_SUFFIX, segmentPaths, type SegmentPaths } from './file-names';
 import type { LogConfig } from './log-config';
 import type { LogFiles } from './log-files';
 import type { LogResources } from './log-resources';
-import { checkOffsetIndexStructure, lookupOffsetIndex, OFFSET_INDEX_ENTRY_BYTES } from './offset-index';
+import {
+  checkOffsetIndexStructure,
+  lastOffsetIndexEntryWithin,
+  lookupOffsetIndex,
+  OFFSET_INDEX_ENTRY_BYTES,
+  type OffsetPosition,
+} from './offset-index';
 import { SegmentIndexer } from './segment-indexer';
 import { scanSegmentFile } from './segment-scan';
 import { checkTimeIndexStructure, lookupTimeIndex, TIME_INDEX_ENTRY_BYTES, timeIndexEntry } from './time-index';
-import { walkBatchHeaders, type BatchLocation } from './batch-header-walk';
+import { nearWalkWindowBytes, walkBatchHeaders, type BatchLocation } from './batch-header-walk';
 import { RecentAppends } from './recent-appends';
 
 export interface SegmentContext {
@@ -195,6 +202,30 @@ export class LogSegment {
     return buffer;
   }
 
+  /**
+   * Reads `length` bytes at `position` into `target` from `targetOffset` on (the caller keeps
+   * within `sizeBytes` and the target): from the file straight into the caller's memory, or
+   * copied from the recent appends that hold them. A file shorter than the segment is a
+   * CorruptLogError; a failed read call a LogStorageError, both naming the file.
+   */
+  readInto(position: number, length: number, target: Buffer, targetOffset: number): void {
+    assert(position >= 0 && length >= 0 && position + length <= this.sizeBytes, 'read beyond segment end');
+    assert(targetOffset >= 0 && targetOffset + length <= target.length, 'read beyond the end of its target');
+    const recent = this.active?.recent.bytesAt(position, length);
+    if (recent !== undefined) {
+      recent.copy(target, targetOffset);
+      return;
+    }
+    let got: number;
+    try {
+      got = readFully(this.readFd(), target, targetOffset, length, position);
+    } catch (error) {
+      throw new LogStorageError(this.paths.log, 'read', error);
+    }
+    if (got < length)
+      throw new CorruptLogError(this.paths.log, position + got, `file shorter than expected size ${this.sizeBytes}`);
+  }
+
   /** The first batch whose last offset is >= `offset`, or null when the segment has none. */
   findBatch(offset: number): BatchLocation | null {
     const recent = this.active?.recent.findBatch(offset);
@@ -203,15 +234,69 @@ export class LogSegment {
       const entry = this.lookupOffset(offset);
       let first = true;
       let mismatch = false;
-      const found = walkBatchHeaders(this.readFd(), this.paths.log, entry?.position ?? 0, this.sizeBytes, (batch) => {
-        if (first && entry !== null && batch.baseOffset !== entry.offset) {
-          mismatch = true;
-          return true;
-        }
-        first = false;
-        return batch.lastOffset >= offset;
-      });
+      const found = walkBatchHeaders(
+        this.readFd(),
+        this.paths.log,
+        entry?.position ?? 0,
+        this.sizeBytes,
+        (batch) => {
+          if (first && entry !== null && batch.baseOffset !== entry.offset) {
+            mismatch = true;
+            return true;
+          }
+          first = false;
+          return batch.lastOffset >= offset;
+        },
+        // From an index entry the batch sought is within about an index interval; from the
+        // segment's start (no entry below it) it may be as far.
+        nearWalkWindowBytes(this.context.config.indexIntervalBytes),
+      );
       return mismatch ? 'index-mismatch' : found;
+    });
+  }
+
+  /**
+   * Where the whole batches from `first` on end, reading no record: the batches that end at or
+   * before `limitPosition` and whose last offset is below `bound`, at least `first` (the caller
+   * has checked that it is below `bound`). The offset index gives the farthest batch start that
+   * qualifies (every batch before an entry ends at its position with offsets below its offset);
+   * the few batches after it, up to the next entry, are walked by their headers. Kafka's read
+   * takes a byte range the same way (FileRecords.slice) but leaves the last batch cut; this one
+   * ends at a batch boundary, as PartitionLog.read does.
+   */
+  locateEnd(first: BatchLocation, limitPosition: number, bound: number): number {
+    const firstEnd = first.position + first.sizeBytes;
+    assert(first.position >= 0 && firstEnd <= this.sizeBytes, 'located batch beyond segment end');
+    assert(first.lastOffset < bound, 'located batch not below the bound');
+    const limit = Math.min(limitPosition, this.sizeBytes);
+    return this.withIndexRetry(() => {
+      const entry = this.lastIndexEntryWithin(limit, bound);
+      const jump = entry !== null && entry.position > firstEnd ? entry : null;
+      const from = jump?.position ?? firstEnd;
+      // Not even a header fits after `from`: nothing to walk, unless the entry jumped to must be
+      // checked against the file (a wrong entry would cut a batch).
+      if (jump === null && from + BATCH_HEADER_BYTES > limit) return from;
+      let checked = jump === null;
+      let mismatch = false;
+      const stop = walkBatchHeaders(
+        this.readFd(),
+        this.paths.log,
+        from,
+        this.sizeBytes,
+        (batch) => {
+          if (!checked) {
+            checked = true;
+            if (batch.baseOffset !== jump!.offset) {
+              mismatch = true;
+              return true;
+            }
+          }
+          return batch.position + batch.sizeBytes > limit || batch.lastOffset >= bound;
+        },
+        nearWalkWindowBytes(this.context.config.indexIntervalBytes),
+      );
+      if (mismatch) return 'index-mismatch';
+      return stop === null ? this.sizeBytes : stop.position;
     });
   }
 
@@ -460,6 +545,22 @@ export class LogSegment {
     return lookupOffsetIndex(offsets, offsets.length / OFFSET_INDEX_ENTRY_BYTES, this.baseOffset, offset);
   }
 
+  /** The last offset-index entry at or before `maxPosition` whose offset is at most `maxOffset`. */
+  private lastIndexEntryWithin(maxPosition: number, maxOffset: number): OffsetPosition | null {
+    if (this.active !== null) {
+      const offsets = this.active.indexer.offsets;
+      return lastOffsetIndexEntryWithin(offsets.raw(), offsets.count, this.baseOffset, maxPosition, maxOffset);
+    }
+    const offsets = this.loadIndexes().offsets;
+    return lastOffsetIndexEntryWithin(
+      offsets,
+      offsets.length / OFFSET_INDEX_ENTRY_BYTES,
+      this.baseOffset,
+      maxPosition,
+      maxOffset,
+    );
+  }
+
   private lookupTime(timestampMs: number): { timestampMs: number; offset: number } | null {
     if (this.active !== null) return this.active.indexer.lookupTime(timestampMs);
     const times = this.loadIndexes().times;
@@ -467,7 +568,7 @@ export class LogSegment {
   }
 
   /** Runs a lookup; if the index pointed at the wrong batch, rebuilds it once and retries. */
-  private withIndexRetry(lookup: () => BatchLocation | null | 'index-mismatch'): BatchLocation | null {
+  private withIndexRetry<T>(lookup: () => T | 'index-mismatch'): T {
     const first = lookup();
     if (first !== 'index-mismatch') return first;
     assert(this.active === null, `active segment ${this.paths.log} index points at the wrong batch`);
