@@ -11,12 +11,53 @@
  * strings of at most 15 digits), well-formed strings, Buffers / Uint8Arrays. Anything else (a Long,
  * base64 records, a protobufjs message instance, a lone surrogate, a wrong type) returns null, and
  * the caller encodes with protobufjs, which then encodes or refuses it exactly as before.
+ *
+ * A partition's `records` may also be a RecordsSource: bytes the encoder does not hold but has
+ * written into the answer at their place (the broker reads a segment's batches from the file
+ * straight into the answer's frame). The bytes are then those protobufjs writes for the message
+ * with the source's bytes as a Buffer (`withRecordsRead` makes that message, for protobufjs).
  */
+
+import type { FetchPartitionResult } from './generated/sluice/v1/FetchPartitionResult';
+import type { FetchResponse } from './generated/sluice/v1/FetchResponse';
+import type { FetchTopicResult } from './generated/sluice/v1/FetchTopicResult';
+
+/**
+ * Records written into the encoded answer by their owner: the size pass calls `settle` once and
+ * gets the byte count, fixed from then on; the write pass calls `writeInto` once with exactly
+ * that many bytes of `target` reserved from `at`, and the source fills them all (or throws, and
+ * the answer is not sent). Both calls come in one synchronous encode.
+ */
+export interface RecordsSource {
+  /** Bytes the source will write, as known when the answer was built (the encoder asks `settle`). */
+  readonly length: number;
+  settle(): number;
+  writeInto(target: Buffer, at: number): void;
+}
+
+export function isRecordsSource(value: unknown): value is RecordsSource {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Uint8Array) &&
+    typeof (value as Partial<RecordsSource>).settle === 'function' &&
+    typeof (value as Partial<RecordsSource>).writeInto === 'function'
+  );
+}
+
+/** A FetchPartitionResult whose records may be a RecordsSource (what the broker answers a Fetch with). */
+export type FetchPartitionAnswer = Omit<FetchPartitionResult, 'records'> & {
+  records?: FetchPartitionResult['records'] | RecordsSource;
+};
+export type FetchTopicAnswer = Omit<FetchTopicResult, 'partitions'> & { partitions?: FetchPartitionAnswer[] };
+export type FetchAnswer = Omit<FetchResponse, 'topics'> & { topics?: FetchTopicAnswer[] };
 
 /** What a message's size is computed into: a nested message's size is needed before its bytes. */
 interface Sizes {
   /** Sizes of nested messages in the order the write pass meets them. */
   readonly nested: number[];
+  /** Settled byte counts of RecordsSources, in the order the write pass meets them. */
+  readonly sourced: number[];
 }
 
 /** Field tags (field number << 3 | wire type): 0 varint, 2 length-delimited. */
@@ -103,6 +144,15 @@ function bytesOf(value: unknown): Uint8Array {
   return value;
 }
 
+/** A records field's byte count: a Buffer's length, or what a RecordsSource settles on. */
+function recordsLengthOf(value: unknown, sizes: Sizes): number {
+  if (!isRecordsSource(value)) return bytesOf(value).length;
+  const settled = value.settle();
+  if (!(Number.isSafeInteger(settled) && settled >= 0)) throw new Error(`records source settled on ${settled} bytes`);
+  sizes.sourced.push(settled);
+  return settled;
+}
+
 function lengthDelimitedBytes(length: number): number {
   return 1 + varintBytes(length) + length;
 }
@@ -155,7 +205,7 @@ function partitionResultBytes(sizes: Sizes): (message: Record<string, unknown>) 
       stringFieldBytes(message.errorMessage) +
       int64FieldBytes(message.highWatermark) +
       int64FieldBytes(message.logStartOffset) +
-      (records === undefined || records === null ? 0 : lengthDelimitedBytes(bytesOf(records).length)) +
+      (records === undefined || records === null ? 0 : lengthDelimitedBytes(recordsLengthOf(records, sizes))) +
       messageFieldBytes(message.divergingEpoch, sizes, epochEndOffsetBytes) +
       int32FieldBytes(message.leaderEpoch)
     );
@@ -185,6 +235,7 @@ function streamResponseBytes(sizes: Sizes): (message: Record<string, unknown>) =
 class Writer {
   private at = 0;
   private nestedAt = 0;
+  private sourcedAt = 0;
 
   constructor(
     private readonly target: Buffer,
@@ -237,11 +288,21 @@ class Writer {
 
   bytes(tag: number, value: unknown): void {
     if (value === undefined || value === null) return;
+    if (isRecordsSource(value)) return this.sourced(tag, value);
     const bytes = value as Uint8Array;
     this.target[this.at++] = tag;
     this.varint(bytes.length);
     this.target.set(bytes, this.at);
     this.at += bytes.length;
+  }
+
+  /** The source writes its settled bytes into their place in the target itself. */
+  private sourced(tag: number, source: RecordsSource): void {
+    const length = this.sizes.sourced[this.sourcedAt++]!;
+    this.target[this.at++] = tag;
+    this.varint(length);
+    if (length > 0) source.writeInto(this.target, this.at);
+    this.at += length;
   }
 
   message(tag: number, value: unknown, write: (message: Record<string, unknown>) => void): void {
@@ -311,7 +372,7 @@ function encode(
   write: (w: Writer) => (message: Record<string, unknown>) => void,
 ): Buffer | null {
   if (!isPlainObject(message)) return null;
-  const sizes: Sizes = { nested: [] };
+  const sizes: Sizes = { nested: [], sourced: [] };
   let sizeBytes: number;
   try {
     sizeBytes = size(sizes)(message);
@@ -336,4 +397,36 @@ export function encodeFetchResponse(message: unknown, target: EncodeTarget): Buf
 /** `sluice.v1.ReplicaFetchStreamResponse` as protobufjs would encode it, or null (see above). */
 export function encodeReplicaFetchStreamResponse(message: unknown, target: EncodeTarget): Buffer | null {
   return encode(message, target, streamResponseBytes, writeStreamResponse);
+}
+
+/**
+ * `message` with every RecordsSource in it replaced by a Buffer of its bytes (a copy of the plain
+ * objects and arrays on the way to one; the rest shared): for protobufjs, when the hand encoder
+ * leaves a message to it. The same message unchanged when it holds no source.
+ */
+export function withRecordsRead<T>(message: T): T {
+  return readSources(message) as T;
+}
+
+function readSources(value: unknown): unknown {
+  if (isRecordsSource(value)) {
+    const bytes = Buffer.allocUnsafe(value.settle());
+    if (bytes.length > 0) value.writeInto(bytes, 0);
+    return bytes;
+  }
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const read = readSources(item);
+      if (read !== item) (copy ??= [...value])[i] = read;
+    });
+    return copy ?? value;
+  }
+  if (!isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const read = readSources(item);
+    if (read !== item) (copy ??= { ...value })[key] = read;
+  }
+  return copy ?? value;
 }

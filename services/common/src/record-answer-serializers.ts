@@ -22,11 +22,20 @@
  * when the write completes (answer-frames.ts), so neither the scratch copy nor grpc-js' own framed
  * Buffer is made (docs/performance.md, section 14). The scratch path stays for a grpc-js without
  * the patch.
+ *
+ * A Fetch answer's records may be a RecordsSource (the broker's consumer reads of segment files,
+ * docs/performance.md section 20): the encoder has the source read its batches straight into
+ * the lent frame, at their place in the answer.
  */
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { AnswerFramePool, GRPC_PREFIX_BYTES, type AnswerFrameStats, type LentFrame } from './answer-frames';
 import { mapMethods } from './method-definitions';
-import { encodeFetchResponse, encodeReplicaFetchStreamResponse, type EncodeTarget } from '@sluice/proto';
+import {
+  encodeFetchResponse,
+  encodeReplicaFetchStreamResponse,
+  withRecordsRead,
+  type EncodeTarget,
+} from '@sluice/proto';
 
 /** The scratch space is kept up to this size; a larger answer gets a Buffer of its own. */
 export const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
@@ -118,7 +127,9 @@ export function recordAnswerSerializers(definition: PackageDefinition): PackageD
     const encoder = ENCODERS.get(method.path);
     if (encoder === undefined) return method;
     const { responseSerialize } = method;
-    const serialize = (value: unknown): Buffer => encoder(value, processScratch.take) ?? responseSerialize(value);
+    // protobufjs cannot take a RecordsSource: it gets the message with the sources read into Buffers.
+    const serialize = (value: unknown): Buffer =>
+      encoder(value, processScratch.take) ?? responseSerialize(withRecordsRead(value));
     // Read by the patched grpc-js's serializeMessage (see the top of this file).
     const lendFramed = (value: unknown): LentFrame | null => lendFramedAnswer(encoder, value, processFrames);
     return { ...method, responseSerialize: Object.assign(serialize, { lendFramed }) };
