@@ -9,9 +9,16 @@
  * follower's read of a listed partition is held back (answered empty) while the leader side owes
  * bytes, and the long poll then reads again once they are paid; a read that goes is bounded by a
  * second's worth of the rate and charged to it. Other partitions of the same fetch are unaffected.
+ *
+ * A consumer's Fetch (`fetchAnswer`) answers what the segment files hold with located reads
+ * (log-records-source.ts): the answer's encoder reads those batches straight into the frame it
+ * sends, so the records get no Buffer of their own and no copy. Followers, FetchRecords and
+ * tiered reads get Buffers, as before (`fetch`).
  */
 // Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
+  FetchAnswer,
+  FetchPartitionAnswer,
   FetchPartition__Output as FetchPartition,
   FetchPartitionResult,
   FetchRequest__Output as FetchRequest,
@@ -21,6 +28,7 @@ import { ApiError } from '@sluice/protocol';
 import { untimedRequest, type RequestPhases } from '@sluice/runtime';
 import { assert } from '../core/assert';
 import { errorFields } from './error-fields';
+import { LogRecordsSource } from './log-records-source';
 import type { ReplicationThrottle } from '../core/replication-throttle';
 import type { PartitionReplica } from './partition-replica';
 import type { ReplicationDriver } from './replication-driver';
@@ -63,9 +71,15 @@ export interface AnsweredPartition {
  */
 export type FollowerHold = (answered: readonly AnsweredPartition[]) => boolean;
 
+/**
+ * A partition's answer as the fetch path builds it: records read into a Buffer, or (consumers'
+ * reads of the segment files, `fetchAnswer` only) located, to be read into the answer's frame.
+ */
+type PartitionAnswer = Omit<Required<FetchPartitionResult>, 'records'> & { records: Buffer | LogRecordsSource };
+
 /** One read of every asked partition, kept so that a wake-up re-reads only what changed. */
 interface Read {
-  readonly response: FetchResponse;
+  readonly response: FetchAnswer;
   bytes: number;
   errors: boolean;
   throttleWaitMs: number;
@@ -73,7 +87,7 @@ interface Read {
 
 /** A consumer read below the local log start, answered from the object store after the local reads. */
 interface PendingRemoteRead {
-  readonly result: Required<FetchPartitionResult>;
+  readonly result: PartitionAnswer;
   readonly remote: RemoteReads;
   readonly fetchOffset: number;
   readonly maxBytes: number;
@@ -98,11 +112,29 @@ export class FetchPath {
     phases: RequestPhases = untimedRequest,
     hold?: FollowerHold,
   ): Promise<FetchResponse> {
+    // Without located reads every records field is a Buffer: this is a FetchResponse.
+    return (await this.poll(request, phases, hold, false)) as FetchResponse;
+  }
+
+  /**
+   * The unary Fetch RPC's answer: as `fetch`, with a consumer's reads of the segment files
+   * located rather than read (LogRecordsSource), for the answer's encoder to read into its frame.
+   */
+  fetchAnswer(request: FetchRequest, phases: RequestPhases = untimedRequest): Promise<FetchAnswer> {
+    return this.poll(request, phases, undefined, true);
+  }
+
+  private async poll(
+    request: FetchRequest,
+    phases: RequestPhases,
+    hold: FollowerHold | undefined,
+    locateReads: boolean,
+  ): Promise<FetchAnswer> {
     const now = this.options.nowMs;
     const deadline = now() + Math.min(Math.max(0, request.maxWaitMs), MAX_FETCH_WAIT_MS);
     const minBytes = Math.max(0, request.minBytes);
     const follower = request.replicaId >= 0;
-    let read = await this.readOnce(request);
+    let read = await this.readOnce(request, locateReads);
     // Watched from after the first read, as before: a change that read caused (a follower's fetch
     // moving the high watermark) is in its answer already and wakes nobody. Subscribed only once
     // the poll is going to wait (no await comes between that read and the first wait), so a fetch
@@ -120,21 +152,21 @@ export class FetchPath {
         // Whatever changed until now is in the next read (a whole one, or these partitions').
         const changed = watch.takeChanged();
         if (!woken && pollMs < waitMs) {
-          read = await this.readOnce(request);
+          read = await this.readOnce(request, locateReads);
           firstWake = true;
           continue;
         }
-        if (!woken) return this.counted(request, (await this.readOnce(request)).response);
+        if (!woken) return this.counted(request, (await this.readOnce(request, locateReads)).response);
         if (!follower) {
-          read = await this.readOnce(request);
+          read = await this.readOnce(request, locateReads);
           continue;
         }
         // A follower also needs to hear a moved high watermark promptly (acks=all on the others),
         // unless its hold says the news can wait for records.
         if (read.throttleWaitMs > 0) {
-          read = await this.readOnce(request);
+          read = await this.readOnce(request, locateReads);
           firstWake = true;
-        } else this.reread(request, read, changed);
+        } else this.reread(request, read, changed, locateReads);
         if (hold === undefined) return this.counted(request, read.response);
         if (hold(firstWake ? allAnswered(read.response) : this.answeredAt(request, read.response, changed)))
           return this.counted(request, read.response);
@@ -149,7 +181,7 @@ export class FetchPath {
    * A follower's partitions that changed since `read`, read again in request order against what
    * is left of the byte budget (followers never read from remote storage, so this is synchronous).
    */
-  private reread(request: FetchRequest, read: Read, changed: readonly number[]): void {
+  private reread(request: FetchRequest, read: Read, changed: readonly number[], locateReads: boolean): void {
     if (changed.length === 0) return;
     const held = { throttleWaitMs: 0 };
     const nowMs = this.options.nowMs();
@@ -159,7 +191,15 @@ export class FetchPath {
       const topic = request.topics[topicIndex]!;
       const answers = read.response.topics![topicIndex]!.partitions!;
       const before = answers[partitionIndex]!;
-      const planned = this.readPartition(topic.name, topic.partitions[partitionIndex]!, request, budget, nowMs, held);
+      const planned = this.readPartition(
+        topic.name,
+        topic.partitions[partitionIndex]!,
+        request,
+        budget,
+        nowMs,
+        held,
+        locateReads,
+      );
       assert(!('remote' in planned), 'a follower read went to remote storage');
       answers[partitionIndex] = planned;
       read.bytes += planned.records.length - (before.records?.length ?? 0);
@@ -170,12 +210,12 @@ export class FetchPath {
     read.throttleWaitMs = held.throttleWaitMs;
   }
 
-  private answeredAt(request: FetchRequest, response: FetchResponse, indexes: readonly number[]): AnsweredPartition[] {
+  private answeredAt(request: FetchRequest, response: FetchAnswer, indexes: readonly number[]): AnsweredPartition[] {
     return indexes.map((index) => {
       const { topicIndex, partitionIndex } = this.locate(request, index);
       return {
         topic: request.topics[topicIndex]!.name,
-        result: response.topics![topicIndex]!.partitions![partitionIndex]!,
+        result: followerResult(response.topics![topicIndex]!.partitions![partitionIndex]!),
       };
     });
   }
@@ -192,7 +232,7 @@ export class FetchPath {
   }
 
   /** Counts the answer's bytes (once per partition) as consumer or replication traffic. */
-  private counted(request: FetchRequest, response: FetchResponse): FetchResponse {
+  private counted(request: FetchRequest, response: FetchAnswer): FetchAnswer {
     const { traffic } = this.options;
     for (const topic of response.topics ?? []) {
       for (const partition of topic.partitions ?? []) {
@@ -209,17 +249,17 @@ export class FetchPath {
    * local log start are planned against the budget too (their maxBytes reserved), then run in
    * parallel, one ranged read per partition, so many cold partitions cost one round trip.
    */
-  private async readOnce(request: FetchRequest): Promise<Read> {
+  private async readOnce(request: FetchRequest, locateReads: boolean): Promise<Read> {
     const held = { throttleWaitMs: 0 };
     let budget = request.maxBytes > 0 ? request.maxBytes : DEFAULT_FETCH_MAX_BYTES;
     let errors = false;
     const nowMs = this.options.nowMs();
     const remoteReads: PendingRemoteRead[] = [];
-    const results: Required<FetchPartitionResult>[] = [];
+    const results: PartitionAnswer[] = [];
     const topics = request.topics.map((topic) => ({
       name: topic.name,
-      partitions: topic.partitions.map((p): FetchPartitionResult => {
-        const planned = this.readPartition(topic.name, p, request, budget, nowMs, held);
+      partitions: topic.partitions.map((p): PartitionAnswer => {
+        const planned = this.readPartition(topic.name, p, request, budget, nowMs, held, locateReads);
         const result = 'remote' in planned ? planned.result : planned;
         if ('remote' in planned) {
           remoteReads.push(planned);
@@ -293,8 +333,9 @@ export class FetchPath {
     budget: number,
     nowMs: number,
     held: { throttleWaitMs: number },
-  ): Required<FetchPartitionResult> | PendingRemoteRead {
-    const failed = (error: unknown): Required<FetchPartitionResult> => ({
+    locateReads: boolean,
+  ): PartitionAnswer | PendingRemoteRead {
+    const failed = (error: unknown): PartitionAnswer => ({
       partition: p.partition,
       ...errorFields(error),
       highWatermark: -1,
@@ -398,7 +439,9 @@ export class FetchPath {
       // (a new leader's high watermark may still trail the old one's) the answer is just empty.
       const read =
         maxBytes > 0 && fetchOffset < highWatermark
-          ? log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records
+          ? locateReads
+            ? LogRecordsSource.locate(log, fetchOffset, maxBytes, highWatermark)
+            : log.read(fetchOffset, maxBytes, { maxOffset: highWatermark }).records
           : EMPTY;
       if (fetchOffset >= highWatermark && (fetchOffset > log.logEndOffset || fetchOffset < log.logStartOffset)) {
         return failed(
@@ -478,9 +521,16 @@ class ChangeWatch {
   }
 }
 
-function allAnswered(response: FetchResponse): AnsweredPartition[] {
+function allAnswered(response: FetchAnswer): AnsweredPartition[] {
   const answered: AnsweredPartition[] = [];
   for (const topic of response.topics ?? [])
-    for (const result of topic.partitions ?? []) answered.push({ topic: topic.name ?? '', result });
+    for (const result of topic.partitions ?? [])
+      answered.push({ topic: topic.name ?? '', result: followerResult(result) });
   return answered;
+}
+
+/** A follower's answer, which never holds located reads (only `fetchAnswer` makes those). */
+function followerResult(result: FetchPartitionAnswer): FetchPartitionResult {
+  assert(!(result.records instanceof LogRecordsSource), 'a follower answer holds a located read');
+  return result as FetchPartitionResult;
 }

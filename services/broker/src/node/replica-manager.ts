@@ -22,6 +22,7 @@ import type {
   DescribeLogDirsRequest__Output as DescribeLogDirsRequest,
   DescribeLogDirsResponse,
   FetchRequest__Output as FetchRequest,
+  FetchAnswer,
   FetchResponse,
   ListOffsetsRequest__Output as ListOffsetsRequest,
   ListOffsetsResponse,
@@ -341,6 +342,11 @@ export class ReplicaManager implements FollowerReplicas {
 
   fetch(request: FetchRequest, phases?: RequestPhases, hold?: FollowerHold): Promise<FetchResponse> {
     return this.fetchPath.fetch(request, phases, hold);
+  }
+
+  /** The unary Fetch RPC's answer, its consumer reads of segment files located (FetchPath.fetchAnswer). */
+  fetchAnswer(request: FetchRequest, phases?: RequestPhases): Promise<FetchAnswer> {
+    return this.fetchPath.fetchAnswer(request, phases);
   }
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse | Promise<ListOffsetsResponse> {

@@ -28,9 +28,10 @@ export class FetchController {
     private readonly metrics: RpcMetrics,
   ) {}
 
+  /** Consumers' reads of segment files are read by the answer's serializer into its frame (fetch-path.ts). */
   @GrpcMethod('Broker', 'Fetch')
-  fetch(@Payload() request: pb.FetchRequest__Output, @RpcCall() call: RpcCallContext): Promise<pb.FetchResponse> {
-    return this.broker.fetch(request, call.phases);
+  fetch(@Payload() request: pb.FetchRequest__Output, @RpcCall() call: RpcCallContext): Promise<pb.FetchAnswer> {
+    return this.broker.fetchAnswer(request, call.phases);
   }
 
   @GrpcStreamCall('Broker', 'ReplicaFetchStream')
