@@ -278,23 +278,31 @@ export class LogSegment {
       if (jump === null && from + BATCH_HEADER_BYTES > limit) return from;
       let checked = jump === null;
       let mismatch = false;
-      const stop = walkBatchHeaders(
-        this.readFd(),
-        this.paths.log,
-        from,
-        this.sizeBytes,
-        (batch) => {
-          if (!checked) {
-            checked = true;
-            if (batch.baseOffset !== jump!.offset) {
-              mismatch = true;
-              return true;
+      let stop: BatchLocation | null;
+      try {
+        stop = walkBatchHeaders(
+          this.readFd(),
+          this.paths.log,
+          from,
+          this.sizeBytes,
+          (batch) => {
+            if (!checked) {
+              checked = true;
+              if (batch.baseOffset !== jump!.offset) {
+                mismatch = true;
+                return true;
+              }
             }
-          }
-          return batch.position + batch.sizeBytes > limit || batch.lastOffset >= bound;
-        },
-        nearWalkWindowBytes(this.context.config.indexIntervalBytes),
-      );
+            return batch.position + batch.sizeBytes > limit || batch.lastOffset >= bound;
+          },
+          nearWalkWindowBytes(this.context.config.indexIntervalBytes),
+        );
+      } catch (error) {
+        // What the entry points at is no batch header at all: the entry is wrong, not the file
+        // (the rebuild scans the file and says so if the file is what is damaged).
+        if (!checked && error instanceof CorruptLogError) return 'index-mismatch';
+        throw error;
+      }
       if (mismatch) return 'index-mismatch';
       return stop === null ? this.sizeBytes : stop.position;
     });
