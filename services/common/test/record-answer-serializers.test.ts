@@ -7,13 +7,16 @@
  * byte for byte; and the frames' bytes against grpc-js' own framing of protobufjs' encoding.
  */
 import fc from 'fast-check';
-import { credentials, loadPackageDefinition, Server, ServerCredentials } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { propertyOptions } from '../../../test-support/property';
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, ServiceClientConstructor } from '@grpc/grpc-js';
 import {
   contractPackageDefinition,
   encodeFetchResponse,
   encodeReplicaFetchStreamResponse,
   type BrokerClient,
+  type FetchAnswer,
+  type RecordsSource,
   type FetchRequest__Output,
   type FetchResponse,
   type ReplicaFetchStreamRequest,
@@ -64,6 +67,41 @@ function answerFor(n: number): FetchResponse {
   };
 }
 
+/** Records a source writes into the answer itself (as the broker's located segment reads do). */
+class BytesSource implements RecordsSource {
+  writes = 0;
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly failWith?: string,
+  ) {}
+  get length(): number {
+    return this.bytes.length;
+  }
+  settle(): number {
+    return this.bytes.length;
+  }
+  writeInto(target: Buffer, at: number): void {
+    this.writes++;
+    if (this.failWith !== undefined) throw new Error(this.failWith);
+    this.bytes.copy(target, at);
+  }
+}
+
+/** Fetch requests with this minBytes are answered with answerFor(maxBytes)'s records as a source. */
+const SOURCED_MIN_BYTES = 7;
+/** ... and with this one, with a source that fails to write. */
+const FAILING_SOURCE_MIN_BYTES = 13;
+
+function sourcedAnswerFor(n: number, failWith?: string): FetchAnswer {
+  const answer = answerFor(n);
+  const partition = answer.topics![0]!.partitions![0]!;
+  return {
+    topics: [
+      { ...answer.topics![0]!, partitions: [{ ...partition, records: new BytesSource(recordsFor(n), failWith) }] },
+    ],
+  };
+}
+
 function brokerNode(definition: ReturnType<typeof contractPackageDefinition>): ServiceClientConstructor {
   let node: unknown = loadPackageDefinition(definition);
   for (const part of ['sluice', 'v1', 'Broker']) node = (node as Record<string, unknown>)[part];
@@ -77,8 +115,12 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
   beforeAll(async () => {
     server = new Server();
     server.addService(brokerNode(recordAnswerSerializers(contractPackageDefinition())).service, {
-      Fetch: (call: ServerUnaryCall<FetchRequest__Output, FetchResponse>, callback: sendUnaryData<FetchResponse>) => {
-        callback(null, answerFor(call.request.maxBytes));
+      Fetch: (call: ServerUnaryCall<FetchRequest__Output, FetchAnswer>, callback: sendUnaryData<FetchAnswer>) => {
+        const n = call.request.maxBytes;
+        if (call.request.minBytes === SOURCED_MIN_BYTES) callback(null, sourcedAnswerFor(n));
+        else if (call.request.minBytes === FAILING_SOURCE_MIN_BYTES)
+          callback(null, sourcedAnswerFor(n, 'corrupt log: 00000000000000000000.log at byte 700'));
+        else callback(null, answerFor(n));
       },
       // Every request is answered at once, so many answers are serialized back to back.
       ReplicaFetchStream: (call: ServerDuplexStream<ReplicaFetchStreamRequest__Output, ReplicaFetchStreamResponse>) => {
@@ -197,6 +239,38 @@ describe('recordAnswerSerializers on a real grpc-js server', () => {
     );
     for (const { n, records } of answers) expect(records?.equals(recordsFor(n))).toBe(true);
   });
+
+  function fetch(n: number, minBytes: number): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) =>
+      client.Fetch(
+        { maxBytes: n, minBytes, topics: [] },
+        { deadline: new Date(Date.now() + TIMEOUT_MS) },
+        (error, answer) =>
+          error !== null || answer === undefined
+            ? reject(error ?? new Error('no answer'))
+            : resolve(answer.topics[0]?.partitions[0]?.records),
+      ),
+    );
+  }
+
+  it('has records sources write into the lent frames of concurrent Fetch answers, byte for byte', async () => {
+    const before = answerFrameStats();
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, n) => fetch(n, SOURCED_MIN_BYTES)));
+    answers.forEach((records, n) => expect(records?.equals(recordsFor(n))).toBe(true));
+    const frames = answerFrameStats();
+    expect(frames.lends - before.lends).toBe(60);
+    expect(frames.lentNow).toBe(0);
+  });
+
+  it('answers a Fetch whose records source fails with an error status, and gets its frame back', async () => {
+    const before = answerFrameStats();
+    await expect(fetch(3, FAILING_SOURCE_MIN_BYTES)).rejects.toMatchObject({ code: status.INTERNAL });
+    const frames = answerFrameStats();
+    expect(frames.lends - before.lends).toBe(1);
+    expect(frames.lentNow).toBe(0);
+    // The connection serves on.
+    expect((await fetch(4, SOURCED_MIN_BYTES))?.equals(recordsFor(4))).toBe(true);
+  });
 });
 
 describe('lendFramedAnswer', () => {
@@ -246,6 +320,45 @@ describe('lendFramedAnswer', () => {
       }),
     );
     expect(pool.stats().lentNow).toBe(0);
+  });
+
+  it('frames an answer whose records sources write themselves as grpc-js framed protobufjs bytes of their bytes', () => {
+    const pool = new AnswerFramePool(1024 * 1024, 512 * 1024);
+    fc.assert(
+      fc.property(fetchAnswer, fc.array(fc.boolean(), { maxLength: 9 }), (answer, sourced) => {
+        let i = 0;
+        const withSources = {
+          topics: answer.topics.map((topic) => ({
+            ...topic,
+            partitions: topic.partitions.map((p) =>
+              sourced[i++ % Math.max(1, sourced.length)] === true ? { ...p, records: new BytesSource(p.records) } : p,
+            ),
+          })),
+        };
+        const lent = lendFramedAnswer(encodeFetchResponse, withSources, pool);
+        expect(lent?.bytes.equals(framed(protobufjs('Fetch')(answer)))).toBe(true);
+        lent?.release();
+      }),
+      propertyOptions({ numRuns: 200 }),
+    );
+    expect(pool.stats().lentNow).toBe(0);
+  });
+
+  it('gives protobufjs the sources read when the hand encoder leaves the answer to it', () => {
+    const serializers = recordAnswerSerializers(definition) as unknown as Record<
+      string,
+      Record<string, { responseSerialize: (value: unknown) => Buffer }>
+    >;
+    const serialize = serializers['sluice.v1.Broker']!['Fetch']!.responseSerialize;
+    // A decimal int64 past 15 digits is left to protobufjs (Long.fromString).
+    const highWatermark = '1234567890123456789';
+    const records = Buffer.from('whole batches');
+    const answer = {
+      topics: [{ name: 't', partitions: [{ partition: 1, highWatermark, records: new BytesSource(records) }] }],
+    };
+    const plain = { topics: [{ name: 't', partitions: [{ partition: 1, highWatermark, records }] }] };
+    expect(encodeFetchResponse(answer, (size) => Buffer.alloc(size))).toBeNull();
+    expect(serialize(answer).equals(protobufjs('Fetch')(plain))).toBe(true);
   });
 
   it('lends nothing for a shape it leaves to protobufjs', () => {
