@@ -1,6 +1,9 @@
 /**
- * `pnpm bench:profile DIR [--produced-mb N] [--top 15]`: what the profiles a bench wrote with
- * `--cpu-prof DIR [--heap-prof]` say, as shares (robust to a loaded machine, unlike MB/s).
+ * `pnpm bench:profile DIR [--produced-mb N] [--top 15] [--last-seconds S]`: what the profiles a
+ * bench wrote with `--cpu-prof DIR [--heap-prof]` say, as shares (robust to a loaded machine,
+ * unlike MB/s). `--last-seconds S` keeps only each CPU profile's last S seconds: a consume run is
+ * the last thing a `--settings consume` bench does, after a backlog fill that would otherwise
+ * outweigh it (docs/performance.md section 20); the allocation and GC figures stay whole-run.
  * - CPU (`CPU.<pid>.cpuprofile`, brokers in DIR, controllers in DIR/controller, the load process in
  *   DIR/client): each process's
  *   busy (non-idle) samples by where the time went: GC, grpc-js, protobufjs, Node's internals,
@@ -26,6 +29,10 @@ interface CpuNode {
 interface CpuProfile {
   readonly nodes: readonly CpuNode[];
   readonly samples: readonly number[];
+  /** Microseconds: each sample's time after the one before (the first's after startTime). */
+  readonly timeDeltas: readonly number[];
+  readonly endTime: number;
+  readonly startTime: number;
 }
 interface HeapNode {
   readonly callFrame: CallFrame;
@@ -92,7 +99,7 @@ function files(dir: string, prefix: string, suffix: string): string[] {
     .map((name) => join(dir, name));
 }
 
-function cpuReport(label: string, paths: readonly string[], top: number): void {
+function cpuReport(label: string, paths: readonly string[], top: number, lastSeconds?: number): void {
   if (paths.length === 0) return;
   const byCategory = new Map<Category, number>();
   const byFunction = new Map<string, number>();
@@ -100,8 +107,12 @@ function cpuReport(label: string, paths: readonly string[], top: number): void {
   for (const path of paths) {
     const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
     const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-    for (const id of profile.samples) {
-      const frame = nodes.get(id)!;
+    const from = lastSeconds === undefined ? -Infinity : profile.endTime - lastSeconds * 1e6;
+    let at = profile.startTime;
+    for (let i = 0; i < profile.samples.length; i++) {
+      at += profile.timeDeltas[i] ?? 0;
+      if (at < from) continue;
+      const frame = nodes.get(profile.samples[i]!)!;
       const category = categoryOf(frame);
       if (category === 'idle') continue;
       busy++;
@@ -110,7 +121,8 @@ function cpuReport(label: string, paths: readonly string[], top: number): void {
       byFunction.set(key, (byFunction.get(key) ?? 0) + 1);
     }
   }
-  console.log(`\n## CPU: ${label} (${paths.length} profiles, ${busy} busy samples)\n`);
+  const window = lastSeconds === undefined ? '' : `, the last ${lastSeconds} s of each`;
+  console.log(`\n## CPU: ${label} (${paths.length} profiles${window}, ${busy} busy samples)\n`);
   console.log(
     markdownTable(
       ['where', 'share of busy'],
@@ -217,16 +229,19 @@ function heapReport(label: string, dir: string, producedMb: number | undefined, 
 function main(argv: readonly string[]): void {
   const dir = argv[0];
   if (dir === undefined || dir.startsWith('--'))
-    throw new Error('usage: pnpm bench:profile DIR [--produced-mb N] [--top 15]');
+    throw new Error('usage: pnpm bench:profile DIR [--produced-mb N] [--top 15] [--last-seconds S]');
   const mbAt = argv.indexOf('--produced-mb');
   const producedMb = mbAt < 0 ? undefined : Number(argv[mbAt + 1]);
   if (producedMb !== undefined && !(producedMb > 0)) throw new Error('--produced-mb must be a positive number');
   const topAt = argv.indexOf('--top');
   const top = topAt < 0 ? 15 : Number(argv[topAt + 1]);
-  cpuReport('brokers', files(dir, 'CPU.', '.cpuprofile'), top);
+  const lastAt = argv.indexOf('--last-seconds');
+  const lastSeconds = lastAt < 0 ? undefined : Number(argv[lastAt + 1]);
+  if (lastSeconds !== undefined && !(lastSeconds > 0)) throw new Error('--last-seconds must be a positive number');
+  cpuReport('brokers', files(dir, 'CPU.', '.cpuprofile'), top, lastSeconds);
   heapReport('brokers', dir, producedMb, top);
-  cpuReport('controllers', files(join(dir, 'controller'), 'CPU.', '.cpuprofile'), top);
-  cpuReport('load process (client)', files(join(dir, 'client'), 'CPU.', '.cpuprofile'), top);
+  cpuReport('controllers', files(join(dir, 'controller'), 'CPU.', '.cpuprofile'), top, lastSeconds);
+  cpuReport('load process (client)', files(join(dir, 'client'), 'CPU.', '.cpuprofile'), top, lastSeconds);
   heapReport('load process (client)', join(dir, 'client'), producedMb, top);
 }
 
