@@ -12,7 +12,7 @@ export interface BatchLocation {
 }
 
 /** Enough to cover the header scan between two sparse index entries in one read. */
-export const WALK_CHUNK_BYTES = 64 * 1024;
+const WALK_CHUNK_BYTES = 64 * 1024;
 /** The smallest window of a walk that expects to stop within a few headers (see nearWalkWindowBytes). */
 const MIN_NEAR_WALK_WINDOW_BYTES = 8 * 1024;
 
