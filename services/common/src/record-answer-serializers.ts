@@ -1,7 +1,7 @@
 /**
- * The servers' serializers for the answers that carry records (Fetch, ReplicaFetchStream):
- * hand-encoded (`encodeFetchResponse`, byte-identical to protobufjs) into one reused scratch
- * buffer instead of a fresh Buffer per answer.
+ * The servers' serializers for the answers that carry records (Fetch, ReplicaFetchStream,
+ * ShareFetch): hand-encoded (`encodeFetchResponse`, `encodeShareFetchResponse`, byte-identical to
+ * protobufjs) into one reused scratch buffer instead of a fresh Buffer per answer.
  *
  * Why a scratch buffer is safe here, and only here: grpc-js's server frames every answer in
  * `serializeMessage`, which calls the method's `responseSerialize` and at once copies its result
@@ -26,7 +26,12 @@
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { AnswerFramePool, GRPC_PREFIX_BYTES, type AnswerFrameStats, type LentFrame } from './answer-frames';
 import { mapMethods } from './method-definitions';
-import { encodeFetchResponse, encodeReplicaFetchStreamResponse, type EncodeTarget } from '@sluice/proto';
+import {
+  encodeFetchResponse,
+  encodeReplicaFetchStreamResponse,
+  encodeShareFetchResponse,
+  type EncodeTarget,
+} from '@sluice/proto';
 
 /** The scratch space is kept up to this size; a larger answer gets a Buffer of its own. */
 export const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
@@ -37,6 +42,7 @@ const INITIAL_SCRATCH_BYTES = 64 * 1024;
 const ENCODERS: ReadonlyMap<string, (message: unknown, target: EncodeTarget) => Buffer | null> = new Map([
   ['/sluice.v1.Broker/Fetch', encodeFetchResponse],
   ['/sluice.v1.Broker/ReplicaFetchStream', encodeReplicaFetchStreamResponse],
+  ['/sluice.v1.Broker/ShareFetch', encodeShareFetchResponse],
 ]);
 
 /**
