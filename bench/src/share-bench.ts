@@ -43,6 +43,14 @@
  * coordinators' (from /proc/<pid>/stat) over each run, as the machine has 2 cores. MB/s counts
  * record values (1 MB = 10^6 bytes).
  *
+ * A second table says where the rounds' time went (a round: one poll() and its commitSync()): the
+ * consumers' mean time in poll() (polls that brought records) and in commitSync() per round, and
+ * from the processes' own histograms over the run, per RPC, the requests and their mean queue /
+ * local / remote ms: the brokers' ShareFetch, ShareAcknowledge, share state writes, Fetch, and
+ * Produce (the coordinators' appends to their topics), the coordinators' WriteShareGroupState and
+ * OffsetCommit. Each run's JSON also holds its window on the monotonic clock (`monotonicUs`, the
+ * clock of V8's .cpuprofile timestamps) to cut --cpu-prof samples to one scenario.
+ *
  * Flags: --quick (20,000 records per size, 1 run), --records <n> (default 300,000 per size),
  * --repeat <n> (3; 1 with --quick), --sizes <bytes,bytes> (1024,100), --max-poll-records <n>
  * (500), --scenarios share12,share3,share1,share12-fetch,group12,group3,group1,plain (all), --cpu-prof (profile brokers and
@@ -163,19 +171,27 @@ async function stopCluster(cluster: Cluster): Promise<void> {
   await cluster.local.stop();
 }
 
-/** Summed `sluice_broker_share_state_write_seconds` of every broker: persister writes and their total latency. */
-interface StateWrites {
-  readonly count: number;
-  readonly seconds: number;
-}
+/**
+ * What a run's rounds spent where, from the processes' own histograms (sums and counts, summed
+ * over the role's processes): per RPC and request phase (`sluice_rpc_request_phase_seconds`), and
+ * the brokers' share state writes (`sluice_broker_share_state_write_seconds`). Keys:
+ * `<role>|<api>|<phase>` and `broker|stateWrite|-`; values are [count, seconds].
+ */
+type Timings = Map<string, readonly [number, number]>;
 
-/** Each broker's metrics port, from its "broker ready" log line (metrics.port=0 lets the OS choose). */
-function brokerMetricsPorts(cluster: Cluster): number[] {
+/** RPCs whose time the round breakdown shows: brokers' share and fetch path, coordinators' writes, the coordinators' appends. */
+const TIMED_APIS: Readonly<Record<'broker' | 'coordinator', readonly string[]>> = {
+  broker: ['ShareFetch', 'ShareAcknowledge', 'Fetch', 'Produce'],
+  coordinator: ['WriteShareGroupState', 'OffsetCommit'],
+};
+
+/** Each process's metrics port, from its "ready" log line (metrics.port=0 lets the OS choose). */
+function metricsPorts(role: LocalRole): number[] {
   const ports: number[] = [];
-  for (const id of cluster.brokers.nodeIds) {
+  for (const id of role.nodeIds) {
     let text: string;
     try {
-      text = readFileSync(cluster.brokers.logFile(id), 'utf8');
+      text = readFileSync(role.logFile(id), 'utf8');
     } catch {
       continue;
     }
@@ -185,25 +201,54 @@ function brokerMetricsPorts(cluster: Cluster): number[] {
   return ports;
 }
 
-async function stateWrites(ports: readonly number[]): Promise<StateWrites | null> {
-  let count = 0;
-  let seconds = 0;
+const SERIES_LINE = /^(\w+)_(sum|count)\{([^}]*)\} (\S+)$/;
+const LABEL = /(\w+)="([^"]*)"/g;
+
+async function scrapeTimings(ports: {
+  broker: readonly number[];
+  coordinator: readonly number[];
+}): Promise<Timings | null> {
+  const totals = new Map<string, [number, number]>();
+  const add = (key: string, kind: string, value: number): void => {
+    const entry = totals.get(key) ?? [0, 0];
+    if (kind === 'count') entry[0] += value;
+    else entry[1] += value;
+    totals.set(key, entry);
+  };
   try {
-    for (const port of ports) {
-      const text = await (
-        await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })
-      ).text();
-      for (const line of text.split('\n')) {
-        const [name, value] = line.split(' ');
-        if (name === undefined || value === undefined) continue;
-        if (name.startsWith('sluice_broker_share_state_write_seconds_count')) count += Number(value);
-        else if (name.startsWith('sluice_broker_share_state_write_seconds_sum')) seconds += Number(value);
+    for (const role of ['broker', 'coordinator'] as const) {
+      for (const port of ports[role]) {
+        const text = await (
+          await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })
+        ).text();
+        for (const line of text.split('\n')) {
+          const match = SERIES_LINE.exec(line);
+          if (match === null) continue;
+          const [, name, kind, labelText, value] = match as unknown as [string, string, string, string, string];
+          const labels = new Map([...labelText.matchAll(LABEL)].map((l) => [l[1]!, l[2]!]));
+          if (name === 'sluice_rpc_request_phase_seconds') {
+            const api = labels.get('api') ?? '';
+            if (TIMED_APIS[role].includes(api)) add(`${role}|${api}|${labels.get('phase') ?? ''}`, kind, Number(value));
+          } else if (name === 'sluice_broker_share_state_write_seconds' && role === 'broker') {
+            add('broker|stateWrite|-', kind, Number(value));
+          }
+        }
       }
     }
   } catch {
     return null;
   }
-  return { count, seconds };
+  return totals;
+}
+
+function timingsBetween(before: Timings | null, after: Timings | null): Timings | null {
+  if (before === null || after === null) return null;
+  const out = new Map<string, readonly [number, number]>();
+  for (const [key, [count, seconds]] of after) {
+    const [count0, seconds0] = before.get(key) ?? [0, 0];
+    if (count - count0 > 0) out.set(key, [count - count0, seconds - seconds0]);
+  }
+  return out;
 }
 
 function serverPids(cluster: Cluster): { brokers: number[]; coordinators: number[] } {
@@ -330,6 +375,18 @@ interface ScenarioResult {
   /** Share state writes the brokers made during the run and their mean latency (null: metrics not readable). */
   readonly stateWrites: number | null;
   readonly meanStateWriteMs: number | null;
+  /** commitSync calls (share with commitSync, consumer groups), summed over the consumers. */
+  readonly rounds: number;
+  /** Time the consumers spent in poll() and in commitSync(), summed over them (ms). */
+  readonly pollMs: number;
+  readonly commitMs: number;
+  /**
+   * The run on the monotonic clock (CLOCK_MONOTONIC, microseconds; V8's .cpuprofile timestamps are
+   * on the same clock), to cut --cpu-prof samples to one scenario's run.
+   */
+  readonly monotonicUs: readonly [number, number];
+  /** Per `<role>|<api>|<phase>`: [requests, seconds] during the run (null: metrics not readable). */
+  readonly timings: Record<string, readonly [number, number]> | null;
 }
 
 interface Counters {
@@ -341,6 +398,9 @@ interface Counters {
   delivered: number;
   redeliveries: number;
   errors: number;
+  rounds: number;
+  pollMs: number;
+  commitMs: number;
 }
 
 async function runShare(
@@ -360,6 +420,7 @@ async function runShare(
   const loops = consumers.map(async (consumer, index) => {
     while (running) {
       let records: ShareConsumerRecord[];
+      const polledAtMs = performance.now();
       try {
         records = await consumer.poll(500);
       } catch {
@@ -368,13 +429,18 @@ async function runShare(
         continue;
       }
       if (records.length === 0) continue;
+      // Polls that brought records only: the empty ones at the end wait out their timeout.
+      if (counters.firstAtMs !== null) counters.pollMs += performance.now() - polledAtMs;
       counters.firstAtMs ??= Date.now();
       counters.delivered += records.length;
       perConsumer[index]! += records.length;
       for (const record of records) if (record.deliveryCount > 1) counters.redeliveries++;
       // The next poll ACCEPTs these (implicit mode) on its ShareFetch.
       if (scenario.ackPath === 'fetch') continue;
+      const committedAtMs = performance.now();
       const results = await consumer.commitSync().catch(() => null);
+      counters.commitMs += performance.now() - committedAtMs;
+      counters.rounds++;
       if (results === null) {
         counters.errors++;
         continue;
@@ -468,6 +534,7 @@ async function consumeLoops(
   const loops = consumers.map(async (consumer, index) => {
     while (running) {
       let records;
+      const polledAtMs = performance.now();
       try {
         records = await consumer.poll(500);
       } catch {
@@ -476,16 +543,22 @@ async function consumeLoops(
         continue;
       }
       if (records.length === 0) continue;
+      // Polls that brought records only: the empty ones at the end wait out their timeout.
+      if (counters.firstAtMs !== null) counters.pollMs += performance.now() - polledAtMs;
       counters.firstAtMs ??= Date.now();
       counters.delivered += records.length;
       perConsumer[index]! += records.length;
       if (commit) {
+        const committedAtMs = performance.now();
         try {
           await consumer.commitSync();
         } catch {
           // The next commit covers these records too; they count then.
           counters.errors++;
           continue;
+        } finally {
+          counters.commitMs += performance.now() - committedAtMs;
+          counters.rounds++;
         }
       }
       counters.confirmed = counters.delivered;
@@ -520,14 +593,18 @@ async function runScenario(
     delivered: 0,
     redeliveries: 0,
     errors: 0,
+    rounds: 0,
+    pollMs: 0,
+    commitMs: 0,
   };
   const perConsumer = new Array<number>(scenario.consumers).fill(0);
   const pids = serverPids(cluster);
   const brokerSampler = new ProcSampler(pids.brokers).start();
   const coordinatorSampler = new ProcSampler(pids.coordinators).start();
-  const metricsPorts = brokerMetricsPorts(cluster);
-  const writesBefore = await stateWrites(metricsPorts);
+  const ports = { broker: metricsPorts(cluster.brokers), coordinator: metricsPorts(cluster.coordinators) };
+  const timingsBefore = await scrapeTimings(ports);
   const cpuBefore = process.cpuUsage();
+  const startedAtUs = Number(process.hrtime.bigint() / 1000n);
   const startedAtMs = Date.now();
   const deadlineMs = startedAtMs + SCENARIO_TIMEOUT_MS;
   let durableAtMs: number | null = null;
@@ -537,11 +614,10 @@ async function runScenario(
     await runGroup(cluster, topic, groupId, scenario.consumers, counters, perConsumer, deadlineMs);
   else await runPlain(cluster, topic, counters, perConsumer, deadlineMs);
   const cpu = process.cpuUsage(cpuBefore);
-  const writesAfter = await stateWrites(metricsPorts);
-  const writes =
-    writesBefore === null || writesAfter === null
-      ? null
-      : { count: writesAfter.count - writesBefore.count, seconds: writesAfter.seconds - writesBefore.seconds };
+  const endedAtUs = Number(process.hrtime.bigint() / 1000n);
+  const timings = timingsBetween(timingsBefore, await scrapeTimings(ports));
+  const [writeCount, writeSeconds] = timings?.get('broker|stateWrite|-') ?? [0, 0];
+  const writes = timings === null ? null : { count: writeCount, seconds: writeSeconds };
   // A plain consumer joins nothing: its time runs from its creation (its first fetch may bring everything).
   const firstAtMs = scenario.kind === 'plain' ? startedAtMs : (counters.firstAtMs ?? Number.NaN);
   return {
@@ -567,6 +643,11 @@ async function runScenario(
     timedOut: counters.confirmedAtMs === null,
     stateWrites: writes?.count ?? null,
     meanStateWriteMs: writes === null || writes.count === 0 ? null : (1000 * writes.seconds) / writes.count,
+    rounds: counters.rounds,
+    pollMs: counters.pollMs,
+    commitMs: counters.commitMs,
+    monotonicUs: [startedAtUs, endedAtUs],
+    timings: timings === null ? null : Object.fromEntries(timings),
   };
 }
 
@@ -615,6 +696,51 @@ function reportProfiles(dir: string, pids: { brokers: number[]; coordinators: nu
     if (busiest === undefined) continue;
     out(`\nBusiest ${role} (${busiest.file}), self time:\n${busiest.lines.join('\n')}\n`);
   }
+}
+
+// ------------------------------------------------------------------ round breakdown
+
+const BREAKDOWN_HEADERS = [
+  'scenario',
+  'consumers',
+  'rounds',
+  'client ms per round: poll / commitSync',
+  'broker ShareFetch',
+  'broker ShareAcknowledge',
+  'share state writes (mean ms)',
+  'coordinator WriteShareGroupState',
+  'coordinator OffsetCommit',
+  'broker Produce (coordinators)',
+  'broker Fetch',
+];
+
+/** `requests: queue / local / remote` mean ms of one RPC in a run, or '-'. */
+function phasesCell(timings: Record<string, readonly [number, number]>, role: string, api: string): string {
+  const phase = (name: string): readonly [number, number] | undefined => timings[`${role}|${api}|${name}`];
+  const local = phase('local');
+  if (local === undefined || local[0] === 0) return '-';
+  const meanMs = (p: readonly [number, number] | undefined): string =>
+    formatNumber(p === undefined ? 0 : (1000 * p[1]) / local[0], 2);
+  return `${formatNumber(local[0], 0)}: ${meanMs(phase('queue'))} / ${meanMs(local)} / ${meanMs(phase('remote'))}`;
+}
+
+function breakdownRow(r: ScenarioResult, label: string): string[] {
+  const timings = r.timings;
+  const cell = (role: string, api: string): string => (timings === null ? 'n/a' : phasesCell(timings, role, api));
+  const write = timings?.['broker|stateWrite|-'];
+  return [
+    `${r.scenario} (${label})`,
+    String(r.consumers),
+    formatNumber(r.rounds, 0),
+    r.rounds === 0 ? '-' : `${formatNumber(r.pollMs / r.rounds, 2)} / ${formatNumber(r.commitMs / r.rounds, 2)}`,
+    cell('broker', 'ShareFetch'),
+    cell('broker', 'ShareAcknowledge'),
+    write === undefined ? '-' : `${formatNumber(write[0], 0)} (${formatNumber((1000 * write[1]) / write[0], 2)})`,
+    cell('coordinator', 'WriteShareGroupState'),
+    cell('coordinator', 'OffsetCommit'),
+    cell('broker', 'Produce'),
+    cell('broker', 'Fetch'),
+  ];
 }
 
 // ------------------------------------------------------------------ main
@@ -782,6 +908,20 @@ async function main(): Promise<void> {
       '"durable s": first record -> the share coordinator\'s start offset at the end of every partition. Plain consumer: no group, no commits, timed from its creation. ' +
       `Each row is the median of ${repeats} run(s) by records/s (runs interleave the scenarios; an unmeasured warm-up pass comes first); ratio = its records/s over that consumer group's median. ` +
       'All consumers run in the bench process; CPU s = utime+stime over the run.\n',
+  );
+  out(
+    `\n### Where the rounds' time went (the same median runs)\n\n${markdownTable(
+      BREAKDOWN_HEADERS,
+      medians.map(({ row }) => breakdownRow(row, label(row))),
+    )}\n\n`,
+  );
+  out(
+    'A round is one poll() and its commitSync() (per consumer; "client ms" are their means per round, summed over ' +
+      "the consumers, so with several consumers they overlap in wall time). The other columns are the processes' own " +
+      'histograms over the run (`sluice_rpc_request_phase_seconds`, `sluice_broker_share_state_write_seconds`), summed ' +
+      "over the role: requests, then mean ms per request as queue / local / remote. Broker Produce is the coordinators' " +
+      'acks=all appends to `__share_group_state` and `__consumer_offsets` (nothing else produces during a run); broker ' +
+      "Fetch is the consumer groups' fetches.\n",
   );
   const fmt = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' ');
   out(

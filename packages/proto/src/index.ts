@@ -14,3 +14,4 @@ export * from './errors';
 export * from './reflection-descriptors';
 export * from './channel-security';
 export * from './fetch-response-encoder';
+export * from './share-fetch-response-encoder';

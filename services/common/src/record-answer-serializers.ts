@@ -1,7 +1,7 @@
 /**
- * The servers' serializers for the answers that carry records (Fetch, ReplicaFetchStream):
- * hand-encoded (`encodeFetchResponse`, byte-identical to protobufjs) into one reused scratch
- * buffer instead of a fresh Buffer per answer.
+ * The servers' serializers for the answers that carry records (Fetch, ReplicaFetchStream,
+ * ShareFetch): hand-encoded (`encodeFetchResponse`, `encodeShareFetchResponse`, byte-identical to
+ * protobufjs) into one reused scratch buffer instead of a fresh Buffer per answer.
  *
  * Why a scratch buffer is safe here, and only here: grpc-js's server frames every answer in
  * `serializeMessage`, which calls the method's `responseSerialize` and at once copies its result
@@ -34,6 +34,7 @@ import {
   encodeFetchResponse,
   encodeReplicaFetchStreamResponse,
   withRecordsRead,
+  encodeShareFetchResponse,
   type EncodeTarget,
 } from '@sluice/proto';
 
@@ -46,6 +47,7 @@ const INITIAL_SCRATCH_BYTES = 64 * 1024;
 const ENCODERS: ReadonlyMap<string, (message: unknown, target: EncodeTarget) => Buffer | null> = new Map([
   ['/sluice.v1.Broker/Fetch', encodeFetchResponse],
   ['/sluice.v1.Broker/ReplicaFetchStream', encodeReplicaFetchStreamResponse],
+  ['/sluice.v1.Broker/ShareFetch', encodeShareFetchResponse],
 ]);
 
 /**
