@@ -570,7 +570,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * then fetches them together: in a backlog read each partition's buffer drains in its turn, and
    * fetching each the moment it drained made every Fetch carry one partition. grpc-js's cost per
    * call is large next to the answer's (docs/performance.md section 21: in a gRPC Fetch loop, one
-   * 1 MiB partition per call cost the client 12-22% more CPU per GB than two), and the records
+   * 1 MiB partition per call cost the client about 10-20% more CPU per GB than two), and the records
    * buffered for the other partitions keep poll() busy meanwhile. A consumer that keeps up
    * (buffers below a poll's worth) is never held back.
    */
