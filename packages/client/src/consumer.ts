@@ -9,8 +9,10 @@
  *   worth of undelivered records; `poll()` hands out what arrived, taking turns between
  *   partitions. A partition is in at most one fetch to its leader, and a broker has at most
  *   `MAX_FETCHES_IN_FLIGHT_PER_BROKER` of them, so while one answer travels the broker reads the
- *   next. Buffered data is bounded: at most one poll's worth plus one fetched chunk
- *   (`max.partition.fetch.bytes`) per partition, `fetch.max.bytes` per response.
+ *   next; a broker's fetch waits while another of its partitions has more than a poll's worth
+ *   buffered, so that their fetches go together (startFetches). Buffered data is bounded: at most
+ *   one poll's worth plus one fetched chunk (`max.partition.fetch.bytes`) per partition,
+ *   `fetch.max.bytes` per response.
  * - The position is the next offset poll() will return. A partition without one gets it from
  *   `auto.offset.reset` (earliest / latest / none = OFFSET_OUT_OF_RANGE from poll), and so does
  *   one whose position fell out of the log (retention).
@@ -134,6 +136,8 @@ export interface ConsumerFetchStats {
   readonly fetchedBytes: number;
   /** The most Fetches that were out to one broker at the same time. */
   readonly maxFetchesInFlightPerBroker: number;
+  /** Partitions asked for, summed over the Fetches sent (over fetchRequests: partitions per Fetch). */
+  readonly partitionsFetched: number;
 }
 
 const LEADER_ERRORS = new Set([
@@ -166,7 +170,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private nextFetchId = 1;
   /** Where the next poll starts taking records: partitions take turns (Kafka's fairness). */
   private drainStart = 0;
-  private fetchStatsValue = { fetchRequests: 0, fetchedBytes: 0, maxFetchesInFlightPerBroker: 0 };
+  private fetchStatsValue = { fetchRequests: 0, fetchedBytes: 0, maxFetchesInFlightPerBroker: 0, partitionsFetched: 0 };
   private readonly wakeup = new Wakeup();
   private metadataRefresh: Promise<void> | null = null;
   private closed = false;
@@ -560,32 +564,42 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * MAX_FETCHES_IN_FLIGHT_PER_BROKER fetches out. A partition still holding up to one poll's worth
    * of records is fetched ahead, from where its buffer ends, so a backlog read does not wait a
    * round trip after every fetch; one already in a fetch to its leader waits for that answer.
+   *
+   * A broker whose fetch would leave out one of its partitions only because that partition's
+   * buffer holds more than a poll's worth waits until that buffer drains (poll() hands it out),
+   * then fetches them together: in a backlog read each partition's buffer drains in its turn, and
+   * fetching each the moment it drained made every Fetch carry one partition. grpc-js's cost per
+   * call is large next to the answer's (docs/performance.md section 21: in a gRPC Fetch loop, one
+   * 1 MiB partition per call cost the client about 10-20% more CPU per GB than two), and the records
+   * buffered for the other partitions keep poll() busy meanwhile. A consumer that keeps up
+   * (buffers below a poll's worth) is never held back.
    */
   private startFetches(): void {
     const nowMs = Date.now();
     const byBroker = new Map<number, { address: string; states: PartitionState[] }>();
+    /** Brokers leading a partition that is fetchable but for its buffer: their fetches wait for it. */
+    const heldBack = new Set<number>();
     let missingLeader = false;
     for (const state of this.partitions.values()) {
-      if (
-        state.position.kind !== 'offset' ||
-        state.buffered.length > this.maxPollRecords ||
-        state.error !== null ||
-        state.retryAtMs > nowMs
-      )
-        continue;
+      if (state.position.kind !== 'offset' || state.error !== null || state.retryAtMs > nowMs) continue;
       const leader = this.metadata.leaderFor(state.topicPartition.topic, state.topicPartition.partition);
       if (leader === undefined) {
         missingLeader = true;
         continue;
       }
       if (state.inFlight?.brokerId === leader.brokerId) continue;
+      if (state.buffered.length > this.maxPollRecords) {
+        heldBack.add(leader.brokerId);
+        continue;
+      }
       if ((this.fetchesInFlight.get(leader.brokerId) ?? 0) >= MAX_FETCHES_IN_FLIGHT_PER_BROKER) continue;
       const entry = byBroker.get(leader.brokerId) ?? { address: leader.address, states: [] };
       entry.states.push(state);
       byBroker.set(leader.brokerId, entry);
     }
     if (missingLeader || this.metadata.isStale()) void this.refreshMetadata();
-    for (const [brokerId, { address, states }] of byBroker) this.fetchFrom(brokerId, address, states);
+    for (const [brokerId, { address, states }] of byBroker)
+      if (!heldBack.has(brokerId)) this.fetchFrom(brokerId, address, states);
   }
 
   private fetchFrom(brokerId: number, address: string, states: PartitionState[]): void {
@@ -596,6 +610,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.fetchesInFlight.set(brokerId, fetchesOut);
     const stats = this.fetchStatsValue;
     stats.fetchRequests++;
+    stats.partitionsFetched += states.length;
     stats.maxFetchesInFlightPerBroker = Math.max(stats.maxFetchesInFlightPerBroker, fetchesOut);
     for (const state of states) state.inFlight = inFlight;
     const sent = states.map((state) => ({
