@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import {
   AbortMultipartUploadCommand,
   CreateBucketCommand,
@@ -10,6 +9,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { PutFileBody } from './put-file-body';
 import type { S3StorageConfig } from './tiering-config';
 import {
   RemoteStorageError,
@@ -113,26 +113,31 @@ export class S3ObjectStore implements ObjectStore {
     this.counts.putBytes += body.length;
   }
 
-  async putFile(key: string, path: string, sizeBytes: number): Promise<void> {
-    await this.request('PutObject', key, () =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          // The range told: the last read is then exactly what is left, not a whole chunk shrunk
-          // by a copy, and no read past the end only to find it (without `end` a 1 MiB segment
-          // allocated 3 MiB of Buffers, feeding the garbage collector's external-memory trigger).
-          Body: createReadStream(path, {
-            start: 0,
-            end: Math.max(0, sizeBytes - 1),
-            highWaterMark: PUT_FILE_READ_BYTES,
-          }),
-          ContentLength: sizeBytes,
-        }),
-      ),
-    );
+  async putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void> {
+    // A file that reads short fails the request at once instead of leaving it waiting for bytes.
+    const aborter = new AbortController();
+    let bodyError: Error | null = null;
+    const body = new PutFileBody(path, sizeBytes, trailer, PUT_FILE_READ_BYTES, (error) => {
+      bodyError = error;
+      aborter.abort(error);
+    });
+    try {
+      await this.request('PutObject', key, async () => {
+        try {
+          return await this.client.send(
+            new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.contentLength }),
+            { abortSignal: aborter.signal },
+          );
+        } catch (error) {
+          throw bodyError ?? error;
+        }
+      });
+    } finally {
+      // A request that failed before (or while) reading its body leaves the file open otherwise.
+      body.destroy();
+    }
     this.counts.putRequests++;
-    this.counts.putBytes += sizeBytes;
+    this.counts.putBytes += body.contentLength;
   }
 
   async getRange(key: string, startByte: number, endByteExclusive: number): Promise<Buffer> {
