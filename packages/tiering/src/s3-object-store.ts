@@ -52,6 +52,8 @@ export class S3ObjectStore implements ObjectStore {
       readonly onWarning?: (...content: unknown[]) => void;
       /** The SDK's flexible checksums: WHEN_REQUIRED (default, see below) or WHEN_SUPPORTED. */
       readonly checksums?: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
+      /** `Expect: 100-continue` on PUTs of 2 MiB and more, the SDK's default (false here, see below). */
+      readonly expectContinue?: boolean;
     } = {},
   ) {
     this.bucket = config.bucket;
@@ -71,6 +73,13 @@ export class S3ObjectStore implements ObjectStore {
       // one (DeleteObjects) is it computed.
       requestChecksumCalculation: options.checksums ?? 'WHEN_REQUIRED',
       responseChecksumValidation: options.checksums ?? 'WHEN_REQUIRED',
+      // The SDK sends `Expect: 100-continue` with every PUT body of 2 MiB or more, and its HTTP
+      // handler sends such a request on a NEW connection (a non-keep-alive agent, a workaround for
+      // a Node bug), closed after it: a TCP connection set up and torn down per segment on both
+      // ends, and a round trip before the first byte. S3 does not need it (it only saves sending a
+      // body the server would refuse; ours are our own bucket's PUTs), so PUTs stay on the pool's
+      // kept-alive connections.
+      expectContinueHeader: options.expectContinue ?? false,
       requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
       // The SDK's own warnings (a streaming PUT it could not retry) would go to the console; the
       // failure reaches the caller as a RemoteStorageError either way.
