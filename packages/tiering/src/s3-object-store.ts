@@ -10,6 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { PutFileBody } from './put-file-body';
+import { UploadChunkPool } from './upload-chunk-pool';
 import type { S3StorageConfig } from './tiering-config';
 import {
   RemoteStorageError,
@@ -27,6 +28,12 @@ import {
  */
 const PUT_FILE_READ_BYTES = 1024 * 1024;
 
+/**
+ * Upload read buffers kept idle for reuse at most (PUT_FILE_READ_BYTES each): a partition's copy
+ * group uploads up to 16 segments at once, each with two chunks in flight.
+ */
+const DEFAULT_IDLE_UPLOAD_BUFFERS = 8;
+
 /** S3's limit of keys per DeleteObjects request. */
 const MAX_KEYS_PER_DELETE = 1000;
 
@@ -34,6 +41,7 @@ const MAX_KEYS_PER_DELETE = 1000;
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly bucket: string;
+  private readonly uploadBuffers: UploadChunkPool | null;
   private counts = {
     putRequests: 0,
     getRequests: 0,
@@ -54,9 +62,13 @@ export class S3ObjectStore implements ObjectStore {
       readonly checksums?: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
       /** `Expect: 100-continue` on PUTs of 2 MiB and more, the SDK's default (false here, see below). */
       readonly expectContinue?: boolean;
+      /** Read buffers of file uploads kept for reuse (UploadChunkPool), at most this many idle; 0: none. */
+      readonly idleUploadBuffers?: number;
     } = {},
   ) {
     this.bucket = config.bucket;
+    const idleUploadBuffers = options.idleUploadBuffers ?? DEFAULT_IDLE_UPLOAD_BUFFERS;
+    this.uploadBuffers = idleUploadBuffers > 0 ? new UploadChunkPool(PUT_FILE_READ_BYTES, idleUploadBuffers) : null;
     this.client = new S3Client({
       region: config.region,
       ...(config.endpointUrl === null ? {} : { endpoint: config.endpointUrl }),
@@ -96,6 +108,11 @@ export class S3ObjectStore implements ObjectStore {
     return { ...this.counts };
   }
 
+  /** The upload read buffers' reuse (null when uploads allocate their own). */
+  uploadBufferCounters(): ReturnType<UploadChunkPool['counters']> | null {
+    return this.uploadBuffers?.counters() ?? null;
+  }
+
   /** Creates the bucket when it is missing (local runs and tests; production buckets exist). */
   async ensureBucket(): Promise<void> {
     try {
@@ -126,10 +143,17 @@ export class S3ObjectStore implements ObjectStore {
     // A file that reads short fails the request at once instead of leaving it waiting for bytes.
     const aborter = new AbortController();
     let bodyError: Error | null = null;
-    const body = new PutFileBody(path, sizeBytes, trailer, PUT_FILE_READ_BYTES, (error) => {
-      bodyError = error;
-      aborter.abort(error);
-    });
+    const body = new PutFileBody(
+      path,
+      sizeBytes,
+      trailer,
+      PUT_FILE_READ_BYTES,
+      (error) => {
+        bodyError = error;
+        aborter.abort(error);
+      },
+      this.uploadBuffers,
+    );
     try {
       await this.request('PutObject', key, async () => {
         try {
