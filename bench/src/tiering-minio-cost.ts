@@ -9,6 +9,8 @@
  *     100-continue` (the brokers' settings);
  *   - the SDK's default `Expect: 100-continue` on PUTs of 2 MiB and more (here the 16 MiB objects),
  *     which its HTTP handler sends on a new connection each, closed after the PUT;
+ *   - uploads read into a fresh Buffer per 1 MiB chunk instead of reused ones (UploadChunkPool):
+ *     the client's CPU, not MinIO's, is what differs;
  *   - the SDK's default WHEN_SUPPORTED: a CRC32 of every body, sent as aws-chunked with a trailer
  *     that MinIO recomputes and checks;
  *   - MinIO with `--no-compat`: the ETag of a PUT without Content-MD5 is a random id instead of the
@@ -34,6 +36,8 @@ interface CostCase {
   readonly serverFlags: readonly string[];
   readonly checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
   readonly expectContinue: boolean;
+  /** Reused upload read buffers (S3ObjectStore's idleUploadBuffers); undefined: the default. */
+  readonly idleUploadBuffers?: number;
 }
 
 const CASES: readonly CostCase[] = [
@@ -48,6 +52,13 @@ const CASES: readonly CostCase[] = [
     serverFlags: [],
     checksums: 'WHEN_REQUIRED',
     expectContinue: true,
+  },
+  {
+    name: 'uploads read into fresh Buffers (no reuse of read buffers)',
+    serverFlags: [],
+    checksums: 'WHEN_REQUIRED',
+    expectContinue: false,
+    idleUploadBuffers: 0,
   },
   {
     name: 'SDK checksums WHEN_SUPPORTED (SDK v3 default: aws-chunked, CRC32 trailer)',
@@ -117,7 +128,11 @@ async function measureCase(
   rmSync(baseDir, { recursive: true, force: true });
   const minio = await startMinioProcess({ binary, baseDir, serverFlags: costCase.serverFlags });
   const s3 = parseClusterTieringConfig(minioTieringSettings(minio.endpointUrl, 'sluice-cost')).s3!;
-  const store = new S3ObjectStore(s3, { checksums: costCase.checksums, expectContinue: costCase.expectContinue });
+  const store = new S3ObjectStore(s3, {
+    checksums: costCase.checksums,
+    expectContinue: costCase.expectContinue,
+    ...(costCase.idleUploadBuffers === undefined ? {} : { idleUploadBuffers: costCase.idleUploadBuffers }),
+  });
   const runs: SizeRun[] = [];
   try {
     await store.ensureBucket();
