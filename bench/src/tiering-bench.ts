@@ -30,6 +30,7 @@
  *
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
+ * --produce-mib N (N MiB per produce run instead of 256: shorter smoke runs, same segment sizes);
  * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop; with --heap-prof also
  * allocation profiles and GC counts, see cpu-profile-env.ts); --produce-only (only
  * the two produce rows: the brokers' profiles then hold nothing else); --minio-cost (only MinIO's CPU
@@ -56,7 +57,7 @@ import { GiB, MiB, mbPerSecond } from './measure';
 import { formatNumber, markdownTable, median } from './table';
 import { FETCHES_IN_FLIGHT, measureManyPartitionsColdRead } from './tiering-many-partitions';
 import { measureMinioCost } from './tiering-minio-cost';
-import { compareProduceWithTiering, type ProduceComparison } from './tiering-produce';
+import { BROKER_THREAD_GROUPS, compareProduceWithTiering, type ProduceComparison } from './tiering-produce';
 
 const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce-only');
@@ -64,7 +65,8 @@ const DATA_BYTES = quick ? 32 * MiB : 512 * MiB;
 const SEGMENT_BYTES = quick ? 1 * MiB : 8 * MiB;
 const BATCH_BYTES = 256 * 1024;
 const READ_BYTES = 1 * MiB;
-const PRODUCE_BYTES = quick ? 16 * MiB : 256 * MiB;
+/** `--produce-mib N`: bytes per produce run (smoke runs on a loaded machine; the quiet table keeps 256). */
+const PRODUCE_BYTES = produceMiB() ?? (quick ? 16 : 256) * MiB;
 const PRODUCE_RECORD_BYTES = 1024;
 /** The produce rows' segment sizes: the worst case, and a realistic one for a tiered topic. */
 const PRODUCE_SEGMENT_BYTES = [1 * MiB, quick ? 4 * MiB : 16 * MiB] as const;
@@ -72,6 +74,15 @@ const MANY_PARTITIONS = 12;
 const MANY_PARTITION_BYTES = quick ? 4 * MiB : 32 * MiB;
 /** --minio-cost: bytes PUT per object size and case. */
 const MINIO_COST_BYTES_PER_SIZE = quick ? 16 * MiB : 128 * MiB;
+
+function produceMiB(): number | undefined {
+  const raw = flag('--produce-mib');
+  if (raw === undefined) return undefined;
+  const mib = Number(raw);
+  if (!(Number.isSafeInteger(mib) && mib >= 16))
+    throw new RangeError(`--produce-mib ${raw}: a whole number of MiB, at least 16`);
+  return mib * MiB;
+}
 
 async function seconds(work: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -351,7 +362,13 @@ function describeProduceRow(row: ProduceComparison): string {
     `${lags(row.on.lagAtAckBytes)} MiB (rolled segments still on the leaders' disks)` +
     `${row.on.undrainedRuns + row.off.undrainedRuns > 0 ? `; ${row.on.undrainedRuns} on runs NOT copied within the wait` : ''}; ` +
     `CPU per GB produced: brokers off ${formatNumber(cpuPerGB(row.off.brokerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
-    `${formatNumber(cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes), 2)} s; MinIO (on this machine's cores, which S3 ` +
+    `${formatNumber(cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes), 2)} s (by thread, off -> on: ${BROKER_THREAD_GROUPS.map(
+      (group) =>
+        `${group} ${formatNumber(cpuPerGB(row.off.brokerThreadCpuSeconds[group], row.off.producedBytes), 2)} -> ${formatNumber(
+          cpuPerGB(row.on.brokerThreadCpuSeconds[group], row.on.producedBytes),
+          2,
+        )}`,
+    ).join(', ')}); MinIO (on this machine's cores, which S3 ` +
     `would not share) off ${formatNumber(cpuPerGB(row.off.minioCpuSeconds, row.off.producedBytes), 2)} s, on ` +
     `${formatNumber(cpuPerGB(row.on.minioCpuSeconds, row.on.producedBytes), 2)} s; the producer (this process) off ` +
     `${formatNumber(cpuPerGB(row.off.producerCpuSeconds, row.off.producedBytes), 2)} s, on ` +

@@ -5,7 +5,12 @@
  * loopback takes PutObject of whole files (as the brokers' `.log` uploads: `putFile`, streamed,
  * UNSIGNED-PAYLOAD) at three object sizes, DEFAULT_IN_FLIGHT at once; its CPU (from /proc) over
  * PUTs and bytes is fitted to `msPerPut * puts + secondsPerGB * GB`. Cases:
- *   - MinIO as the bench starts it, the SDK's checksums WHEN_REQUIRED (the brokers' setting);
+ *   - MinIO as the bench starts it, the SDK's checksums WHEN_REQUIRED and no `Expect:
+ *     100-continue` (the brokers' settings);
+ *   - the SDK's default `Expect: 100-continue` on PUTs of 2 MiB and more (here the 16 MiB objects),
+ *     which its HTTP handler sends on a new connection each, closed after the PUT;
+ *   - uploads read into a fresh Buffer per 1 MiB chunk instead of reused ones (UploadChunkPool):
+ *     the client's CPU, not MinIO's, is what differs;
  *   - the SDK's default WHEN_SUPPORTED: a CRC32 of every body, sent as aws-chunked with a trailer
  *     that MinIO recomputes and checks;
  *   - MinIO with `--no-compat`: the ETag of a PUT without Content-MD5 is a random id instead of the
@@ -30,23 +35,42 @@ interface CostCase {
   readonly name: string;
   readonly serverFlags: readonly string[];
   readonly checksums: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
+  readonly expectContinue: boolean;
+  /** Reused upload read buffers (S3ObjectStore's idleUploadBuffers); undefined: the default. */
+  readonly idleUploadBuffers?: number;
 }
 
 const CASES: readonly CostCase[] = [
   {
-    name: 'MinIO as started by the bench, SDK checksums WHEN_REQUIRED (the brokers)',
+    name: 'MinIO as started by the bench, SDK checksums WHEN_REQUIRED, no Expect: 100-continue (the brokers)',
     serverFlags: [],
     checksums: 'WHEN_REQUIRED',
+    expectContinue: false,
+  },
+  {
+    name: 'SDK default Expect: 100-continue from 2 MiB (a new connection per such PUT)',
+    serverFlags: [],
+    checksums: 'WHEN_REQUIRED',
+    expectContinue: true,
+  },
+  {
+    name: 'uploads read into fresh Buffers (no reuse of read buffers)',
+    serverFlags: [],
+    checksums: 'WHEN_REQUIRED',
+    expectContinue: false,
+    idleUploadBuffers: 0,
   },
   {
     name: 'SDK checksums WHEN_SUPPORTED (SDK v3 default: aws-chunked, CRC32 trailer)',
     serverFlags: [],
     checksums: 'WHEN_SUPPORTED',
+    expectContinue: false,
   },
   {
     name: 'MinIO --no-compat (ETag not the MD5; not for production)',
     serverFlags: ['--no-compat'],
     checksums: 'WHEN_REQUIRED',
+    expectContinue: false,
   },
 ];
 
@@ -104,7 +128,11 @@ async function measureCase(
   rmSync(baseDir, { recursive: true, force: true });
   const minio = await startMinioProcess({ binary, baseDir, serverFlags: costCase.serverFlags });
   const s3 = parseClusterTieringConfig(minioTieringSettings(minio.endpointUrl, 'sluice-cost')).s3!;
-  const store = new S3ObjectStore(s3, { checksums: costCase.checksums });
+  const store = new S3ObjectStore(s3, {
+    checksums: costCase.checksums,
+    expectContinue: costCase.expectContinue,
+    ...(costCase.idleUploadBuffers === undefined ? {} : { idleUploadBuffers: costCase.idleUploadBuffers }),
+  });
   const runs: SizeRun[] = [];
   try {
     await store.ensureBucket();
@@ -150,6 +178,7 @@ export async function measureMinioCost(binary: string, workDir: string, bytesPer
         `${formatNumber(run.objectBytes / KiB, 0)} KiB x ${run.puts}`,
         formatNumber((run.minioCpuSeconds * 1000) / run.puts, 2),
         formatNumber(run.minioCpuSeconds / gb, 2),
+        formatNumber((run.clientCpuSeconds * 1000) / run.puts, 2),
         formatNumber(run.clientCpuSeconds / gb, 2),
         formatNumber(mbPerSecond(run.objectBytes * run.puts, run.seconds)),
       ]);
@@ -161,7 +190,10 @@ export async function measureMinioCost(binary: string, workDir: string, bytesPer
   }
   return [
     `MinIO's CPU per PutObject on loopback, ${DEFAULT_IN_FLIGHT} PUTs in flight, ${formatNumber(bytesPerSize / MiB, 0)} MiB per object size`,
-    markdownTable(['case', 'objects', 'MinIO CPU ms / PUT', 'MinIO CPU s / GB', 'client CPU s / GB', 'MB/s'], rows),
+    markdownTable(
+      ['case', 'objects', 'MinIO CPU ms / PUT', 'MinIO CPU s / GB', 'client CPU ms / PUT', 'client CPU s / GB', 'MB/s'],
+      rows,
+    ),
     'Fitted: MinIO CPU = ms per PUT x PUTs + s per GB x GB',
     markdownTable(['case', 'MinIO CPU ms per PUT', 'MinIO CPU s per GB'], fits),
   ].join('\n\n');

@@ -15,7 +15,7 @@
  * MinIO's CPU seconds per GB produced (the broker's own cost, isolated from MinIO sharing its
  * cores here), and after the last run the on topic's remote size and PUTs per GiB copied.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Producer } from '@sluice/client';
 import type { LocalCluster } from '@sluice/local-cluster';
@@ -43,6 +43,13 @@ export interface ProduceSide {
   readonly lagAtAckBytes: readonly number[];
   /** Summed over the side's runs. */
   readonly brokerCpuSeconds: number;
+  /**
+   * The brokers' CPU by thread, summed over the side's runs: the event loop (MainThread), V8's
+   * helper threads (V8Worker: concurrent marking and sweeping of the garbage collector, and
+   * compilation), libuv's pool (libuv-worker: file reads, fsyncs, unlinks) and the rest. A CPU
+   * profile sees only the event loop; this says where the rest of the on side's extra went.
+   */
+  readonly brokerThreadCpuSeconds: Readonly<Record<BrokerThreadGroup, number>>;
   readonly minioCpuSeconds: number;
   /** This process (the producer) over the side's runs: the same work on both sides. */
   readonly producerCpuSeconds: number;
@@ -134,6 +141,40 @@ function cpuSecondsOf(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + (readProc(pid)?.cpuSeconds ?? 0), 0);
 }
 
+export const BROKER_THREAD_GROUPS = ['MainThread', 'V8Worker', 'libuv-worker', 'other'] as const;
+export type BrokerThreadGroup = (typeof BROKER_THREAD_GROUPS)[number];
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** utime+stime of every thread of `pids` (/proc/<pid>/task), by thread name group. */
+function threadCpuSecondsOf(pids: readonly number[]): Record<BrokerThreadGroup, number> {
+  const out: Record<BrokerThreadGroup, number> = { MainThread: 0, V8Worker: 0, 'libuv-worker': 0, other: 0 };
+  for (const pid of pids) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const tid of tasks) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const seconds = (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+        const group = (BROKER_THREAD_GROUPS as readonly string[]).includes(name)
+          ? (name as BrokerThreadGroup)
+          : 'other';
+        out[group] += seconds;
+      } catch {
+        // A thread that ended meanwhile: its time is in no later reading either.
+      }
+    }
+  }
+  return out;
+}
+
 export async function compareProduceWithTiering(
   cluster: LocalCluster,
   minioPid: () => number,
@@ -174,6 +215,7 @@ export async function compareProduceWithTiering(
     // On this machine the object store shares the brokers' two cores, which S3 would not.
     const minioBefore = readProc(minioPid())?.cpuSeconds ?? 0;
     const brokersBefore = cpuSecondsOf(brokerPids);
+    const threadsBefore = threadCpuSecondsOf(brokerPids);
     const producerBefore = process.cpuUsage();
     const startNs = process.hrtime.bigint();
     const produced = await produce(bootstrap, topics[side], bytesPerRun);
@@ -187,6 +229,9 @@ export async function compareProduceWithTiering(
     run.mbps.push(mbPerSecond(produced, seconds));
     run.ackedMbps.push(mbPerSecond(produced, ackedSeconds));
     run.brokerCpuSeconds += cpuSecondsOf(brokerPids) - brokersBefore;
+    const threadsAfter = threadCpuSecondsOf(brokerPids);
+    for (const group of BROKER_THREAD_GROUPS)
+      run.brokerThreadCpuSeconds[group] += threadsAfter[group] - threadsBefore[group];
     run.minioCpuSeconds += (readProc(minioPid())?.cpuSeconds ?? 0) - minioBefore;
     const producerUsage = process.cpuUsage(producerBefore);
     run.producerCpuSeconds += (producerUsage.user + producerUsage.system) / 1e6;
@@ -212,6 +257,7 @@ function emptySide(): {
   ackedMbps: number[];
   lagAtAckBytes: number[];
   brokerCpuSeconds: number;
+  brokerThreadCpuSeconds: Record<BrokerThreadGroup, number>;
   minioCpuSeconds: number;
   producerCpuSeconds: number;
   producedBytes: number;
@@ -222,6 +268,7 @@ function emptySide(): {
     ackedMbps: [],
     lagAtAckBytes: [],
     brokerCpuSeconds: 0,
+    brokerThreadCpuSeconds: { MainThread: 0, V8Worker: 0, 'libuv-worker': 0, other: 0 },
     minioCpuSeconds: 0,
     producerCpuSeconds: 0,
     producedBytes: 0,

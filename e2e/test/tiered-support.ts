@@ -161,7 +161,8 @@ export async function remoteRecords(
 ): Promise<Array<{ offset: number; key: string; value: Buffer | null }>> {
   const out: Array<{ offset: number; key: string; value: Buffer | null }> = [];
   for (const segment of state.copied()) {
-    const bytes = await store.get(remoteObjectKey(keyPrefix, segment, 'log'));
+    // The segment's bytes only: the indexes bundle follows them in the object (uploads of now).
+    const bytes = await store.getRange(remoteObjectKey(keyPrefix, segment, 'log'), 0, segment.segmentSizeBytes);
     for (const batch of decodeRecordBatches(bytes))
       for (const r of batch.records) out.push({ offset: r.offset, key: r.key!.toString(), value: r.value });
   }

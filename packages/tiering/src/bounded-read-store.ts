@@ -25,8 +25,8 @@ export class BoundedReadStore implements ObjectStore {
     return this.store.put(key, body);
   }
 
-  putFile(key: string, path: string, sizeBytes: number): Promise<void> {
-    return this.store.putFile(key, path, sizeBytes);
+  putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void> {
+    return this.store.putFile(key, path, sizeBytes, trailer);
   }
 
   deleteMany(keys: readonly string[]): Promise<void> {

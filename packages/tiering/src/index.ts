@@ -7,6 +7,8 @@ export * from './remote-index-parts';
 export * from './tiering-decisions';
 export * from './object-store';
 export * from './s3-object-store';
+export * from './put-file-body';
+export * from './upload-chunk-pool';
 export * from './chunk-cache';
 export * from './remote-segment-reader';
 export * from './segment-summary';

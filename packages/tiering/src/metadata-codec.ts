@@ -83,7 +83,15 @@ function segmentMetadata(raw: unknown): RemoteSegmentMetadata {
     brokerId: int(o.brokerId, 'brokerId'),
     ...(o.replacesUploadIds === undefined ? {} : { replacesUploadIds: uploadIds(o.replacesUploadIds) }),
     ...(o.indexes === undefined ? {} : { indexes: indexesLayout(o.indexes) }),
+    ...(o.indexesInLog === undefined ? {} : { indexesInLog: indexesInLog(o.indexesInLog, o.indexes) }),
   };
+}
+
+/** Only `true` is written, and only beside a layout: the bundle in the `.log` object. */
+function indexesInLog(raw: unknown, layout: unknown): true {
+  if (raw !== true) throw new RemoteLogMetadataFormatError('indexesInLog is not true');
+  if (layout === undefined) throw new RemoteLogMetadataFormatError('indexesInLog without an indexes layout');
+  return true;
 }
 
 /** The `.indexes` bundle's layout: every part, back to back (records of older uploads have none). */

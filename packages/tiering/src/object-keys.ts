@@ -1,12 +1,14 @@
 import { formatBaseOffset } from '@sluice/log';
 import type { RemoteSegmentMetadata } from './remote-log-metadata';
-import { INDEX_PARTS } from './segment-indexes';
+import { INDEX_PARTS, indexesBundleBytes } from './segment-indexes';
 
 /**
- * The objects one remote segment is made of. Two layouts: uploads whose metadata has `indexes`
- * are a `.log` and ONE `.indexes` bundle of the small files (see segment-indexes.ts); uploads
- * written before the bundle (no `indexes`) are a `.log` and four separate small objects, and stay
- * readable and deletable as such.
+ * The objects one remote segment is made of, in three layouts the metadata tells apart:
+ * - `indexes` and `indexesInLog` (written now): ONE object, the `.log`, whose bytes are the
+ *   segment's followed by the bundle of the small files (see segment-indexes.ts): one PUT;
+ * - `indexes` alone: a `.log` and a `.indexes` object holding the bundle: two PUTs;
+ * - neither (the oldest): a `.log` and four separate small objects.
+ * Uploads of every layout stay readable and deletable as such.
  */
 export const REMOTE_SEGMENT_FILES = ['log', ...INDEX_PARTS] as const;
 export type RemoteSegmentFile = (typeof REMOTE_SEGMENT_FILES)[number] | 'indexes';
@@ -40,6 +42,43 @@ export function partitionObjectPrefix(prefix: string, topic: string, topicId: st
 /** Every object of one upload, in its layout: what a delete removes and a scrub counts as named. */
 export function remoteObjectKeys(prefix: string, metadata: RemoteSegmentMetadata): string[] {
   const files: readonly RemoteSegmentFile[] =
-    metadata.indexes === undefined ? REMOTE_SEGMENT_FILES : ['log', 'indexes'];
+    metadata.indexes === undefined
+      ? REMOTE_SEGMENT_FILES
+      : metadata.indexesInLog === true
+        ? ['log']
+        : ['log', 'indexes'];
   return files.map((file) => remoteObjectKey(prefix, metadata, file));
+}
+
+/**
+ * Where an upload's indexes bundle is: its object and the byte there at which the bundle starts
+ * (the bundle's own positions count from it). Null for the oldest layout, which has no bundle.
+ */
+export function remoteIndexesLocation(
+  prefix: string,
+  metadata: RemoteSegmentMetadata,
+): { readonly key: string; readonly startByte: number } | null {
+  if (metadata.indexes === undefined) return null;
+  return metadata.indexesInLog === true
+    ? { key: remoteObjectKey(prefix, metadata, 'log'), startByte: metadata.segmentSizeBytes }
+    : { key: remoteObjectKey(prefix, metadata, 'indexes'), startByte: 0 };
+}
+
+/** The `.log` object's size: the segment's bytes, and the bundle after them when it is there. */
+export function remoteLogObjectBytes(metadata: RemoteSegmentMetadata): number {
+  return metadata.indexesInLog === true && metadata.indexes !== undefined
+    ? metadata.segmentSizeBytes + indexesBundleBytes(metadata.indexes)
+    : metadata.segmentSizeBytes;
+}
+
+/**
+ * The object holding one small part, for errors and logs: the bundle's object, or the oldest
+ * layout's own object of that part.
+ */
+export function remoteIndexPartKey(
+  prefix: string,
+  metadata: RemoteSegmentMetadata,
+  part: (typeof INDEX_PARTS)[number],
+): string {
+  return remoteIndexesLocation(prefix, metadata)?.key ?? remoteObjectKey(prefix, metadata, part);
 }

@@ -5,8 +5,11 @@
  */
 export interface ObjectStore {
   put(key: string, body: Buffer): Promise<void>;
-  /** Streams a file (a segment may be 1 GiB: never held in memory whole). */
-  putFile(key: string, path: string, sizeBytes: number): Promise<void>;
+  /**
+   * Streams a file's first `sizeBytes` (a segment may be 1 GiB: never held in memory whole), then
+   * `trailer` when given, as one object (a segment's bytes and its indexes bundle: one PUT).
+   */
+  putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void>;
   /** Bytes `[startByte, endByteExclusive)` of the object; fewer only at its end. */
   getRange(key: string, startByte: number, endByteExclusive: number): Promise<Buffer>;
   /** The whole object. */

@@ -11,7 +11,7 @@ import {
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { RemoteLogMetadataLog } from './metadata-log';
 import type { ObjectStore } from './object-store';
-import { remoteObjectKey, remoteObjectKeys } from './object-keys';
+import { remoteIndexPartKey, remoteObjectKey, remoteObjectKeys } from './object-keys';
 import { readIndexParts } from './remote-index-parts';
 import { bundleIndexes } from './segment-indexes';
 import {
@@ -92,12 +92,15 @@ export const DEFAULT_COPY_GROUP_BYTES = 64 * 1024 * 1024;
 /** Segments one run copies at most by default (maxSegmentsPerRun): a run stays bounded. */
 export const DEFAULT_MAX_SEGMENTS_PER_RUN = 16;
 
-/** A segment ready to upload: its metadata, files and the one `.indexes` object made for it. */
+/** A segment ready to upload: its metadata, files and the indexes bundle made for it. */
 interface PreparedCopy {
   readonly metadata: RemoteSegmentMetadata;
   readonly paths: SegmentPaths;
   readonly sizeBytes: number;
-  /** The offset and time indexes, epoch checkpoint and producer snapshot (metadata.indexes says where). */
+  /**
+   * The offset and time indexes, epoch checkpoint and producer snapshot, PUT after the segment's
+   * bytes in its one `.log` object (metadata.indexes says where each part lies in it).
+   */
   readonly indexesBundle: Buffer;
 }
 
@@ -537,8 +540,9 @@ export class PartitionTierer {
       segmentLeaderEpochs: summary.leaderEpochs,
       brokerId: o.brokerId,
     };
-    // The small files travel as one object (two PUTs a segment, not five); where each part lies
-    // is in the metadata, durable with COPY_SEGMENT_STARTED before the PUT.
+    // The small files travel bundled after the segment's bytes in its one object (one PUT a
+    // segment: the bundle as an object of its own was two, the files one by one five); where each
+    // part lies is in the metadata, durable with COPY_SEGMENT_STARTED before the PUT.
     const [offsetIndex, timeIndex] = await Promise.all([readFile(paths.offsetIndex), readFile(paths.timeIndex)]);
     const bundle = bundleIndexes({
       index: offsetIndex,
@@ -547,21 +551,18 @@ export class PartitionTierer {
       'producer-snapshot': producerSnapshot,
     });
     return {
-      metadata: { ...metadata, indexes: bundle.layout },
+      metadata: { ...metadata, indexes: bundle.layout, indexesInLog: true },
       paths,
       sizeBytes: summary.sizeBytes,
       indexesBundle: bundle.bytes,
     };
   }
 
-  /** The two objects of one segment, in parallel. */
+  /** The one object of a segment: its `.log` streamed from disk, the indexes bundle after it. */
   private async upload(copy: PreparedCopy): Promise<void> {
     const o = this.options;
     const { metadata, paths } = copy;
-    await Promise.all([
-      o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, copy.sizeBytes),
-      o.store.put(remoteObjectKey(o.keyPrefix, metadata, 'indexes'), copy.indexesBundle),
-    ]);
+    await o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, copy.sizeBytes, copy.indexesBundle);
   }
 
   /**
@@ -582,11 +583,7 @@ export class PartitionTierer {
       );
     // Never past the segment's end: only segments ending above every upload are copied.
     if (latest !== null) {
-      const key = remoteObjectKey(
-        this.options.keyPrefix,
-        latest,
-        latest.indexes === undefined ? 'producer-snapshot' : 'indexes',
-      );
+      const key = remoteIndexPartKey(this.options.keyPrefix, latest, 'producer-snapshot');
       const [snapshot] = await readIndexParts(this.options.store, this.options.keyPrefix, latest, [
         'producer-snapshot',
       ]);

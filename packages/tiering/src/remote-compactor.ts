@@ -18,7 +18,7 @@
  */
 import { isCompacted, OffsetMap, type PartitionLog } from '@sluice/log';
 import type { ObjectStore } from './object-store';
-import { remoteObjectKey } from './object-keys';
+import { remoteLogObjectBytes, remoteObjectKey } from './object-keys';
 import { readIndexParts } from './remote-index-parts';
 import { bundleIndexes } from './segment-indexes';
 import { addLatestOffsets, compactRemoteSegments } from './remote-compaction';
@@ -230,7 +230,11 @@ export class RemoteCompactor {
 
   private async getLog(segment: RemoteSegmentMetadata): Promise<Buffer> {
     const key = remoteObjectKey(this.host.keyPrefix, segment, 'log');
-    const bytes = await this.host.store.get(key);
+    // The segment's bytes only: the indexes bundle may follow them in the same object.
+    const bytes =
+      remoteLogObjectBytes(segment) === segment.segmentSizeBytes
+        ? await this.host.store.get(key)
+        : await this.host.store.getRange(key, 0, segment.segmentSizeBytes);
     if (bytes.length !== segment.segmentSizeBytes)
       throw new Error(`${key}: ${bytes.length} bytes, the metadata says ${segment.segmentSizeBytes}`);
     return bytes;
@@ -238,8 +242,9 @@ export class RemoteCompactor {
 
   /**
    * The copy protocol for one compacted segment replacing `replaced`: COPY_SEGMENT_STARTED naming
-   * them (durable before any PUT), the `.log` and `.indexes` objects (leader-epoch checkpoint and
-   * producer snapshot as of the end: the last replaced segment's, in either layout),
+   * them (durable before any PUT), the one `.log` object with the indexes bundle after the
+   * segment's bytes (leader-epoch checkpoint and producer snapshot as of the end: the last
+   * replaced segment's, in any layout),
    * COPY_SEGMENT_FINISHED (retires them), then their objects deleted.
    */
   private async replace(
@@ -274,6 +279,7 @@ export class RemoteCompactor {
       brokerId: host.brokerId,
       replacesUploadIds: replaced.map((segment) => segment.id.uploadId),
       indexes: bundle.layout,
+      indexesInLog: true,
     };
     host.state.checkReplacement(metadata);
     const record = (state: RemoteSegmentState): RemoteLogMetadataRecord => ({
@@ -286,10 +292,11 @@ export class RemoteCompactor {
     try {
       // After the STARTED record (a crash while waiting leaves an interrupted copy, cleaned up as any).
       await host.beforeUpload?.(compacted.bytes.length);
-      await Promise.all([
-        host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'log'), compacted.bytes),
-        host.store.put(remoteObjectKey(host.keyPrefix, metadata, 'indexes'), bundle.bytes),
-      ]);
+      // One copy of the compacted bytes (a pass holds at most remote.log.manager.compaction.max.bytes).
+      await host.store.put(
+        remoteObjectKey(host.keyPrefix, metadata, 'log'),
+        Buffer.concat([compacted.bytes, bundle.bytes]),
+      );
     } catch (error) {
       // Best effort now; else the next run's cleanup of unfinished uploads finds it.
       await host.deleteSegment(metadata, 'COPY_SEGMENT_STARTED').catch(() => {});

@@ -9,7 +9,7 @@
  */
 import { parseCheckpoint, type EpochEntry } from '@sluice/log';
 import type { ObjectStore } from './object-store';
-import { remoteObjectKey } from './object-keys';
+import { remoteIndexPartKey } from './object-keys';
 import { readIndexParts } from './remote-index-parts';
 import { decodeProducerSnapshot, ProducerSnapshotError, type ProducerSnapshot } from './producer-snapshot';
 import type { RemotePartitionState, RemoteSegmentMetadata } from './remote-log-metadata';
@@ -38,9 +38,8 @@ export async function readRemoteLogAuxState(
   if (!Number.isSafeInteger(startOffset) || startOffset <= 0) return null;
   const segment = state.segmentFor(startOffset - 1);
   if (segment === null) return null;
-  const bundled = segment.indexes !== undefined;
-  const checkpointKey = remoteObjectKey(keyPrefix, segment, bundled ? 'indexes' : 'leader-epoch-checkpoint');
-  const snapshotKey = remoteObjectKey(keyPrefix, segment, bundled ? 'indexes' : 'producer-snapshot');
+  const checkpointKey = remoteIndexPartKey(keyPrefix, segment, 'leader-epoch-checkpoint');
+  const snapshotKey = remoteIndexPartKey(keyPrefix, segment, 'producer-snapshot');
   // Adjacent in a bundle: one ranged GET for both.
   const [checkpoint, snapshotBytes] = await readIndexParts(store, keyPrefix, segment, [
     'leader-epoch-checkpoint',

@@ -40,9 +40,16 @@ export interface RemoteSegmentMetadata {
   readonly replacesUploadIds?: readonly string[];
   /**
    * Where the offset index, time index, leader-epoch checkpoint and producer snapshot lie in the
-   * upload's one `.indexes` object. Absent: an upload of the older layout, one object per file.
+   * upload's indexes bundle (`indexesInLog` says which object holds it). Absent: an upload of the
+   * oldest layout, one object per file.
    */
   readonly indexes?: IndexesLayout;
+  /**
+   * The bundle is not an object of its own: it follows the segment's bytes in the `.log` object,
+   * from byte `segmentSizeBytes` on (one PUT per segment). Absent: the bundle is the upload's
+   * `.indexes` object (two PUTs per segment, the layout before this one). Only with `indexes`.
+   */
+  readonly indexesInLog?: true;
 }
 
 /**

@@ -2,7 +2,7 @@ import { BATCH_HEADER_BYTES, BATCH_LOG_OVERHEAD_BYTES, BatchLayout, readInt64AsN
 import { lookupOffsetIndex, OFFSET_INDEX_ENTRY_BYTES } from '@sluice/log';
 import type { ChunkCache } from './chunk-cache';
 import type { ObjectStore } from './object-store';
-import { remoteObjectKey } from './object-keys';
+import { remoteIndexPartKey, remoteObjectKey } from './object-keys';
 import { readIndexParts } from './remote-index-parts';
 import type { RemoteSegmentMetadata } from './remote-log-metadata';
 
@@ -30,7 +30,7 @@ export const DEFAULT_READAHEAD_CHUNKS = 4;
 
 /**
  * Serves a read from a copied segment: the segment's offset index (its range of the upload's
- * `.indexes` object, or the older layout's `.index` object, fetched whole and kept in a bounded
+ * indexes bundle, or the oldest layout's `.index` object, fetched whole and kept in a bounded
  * map) finds the position, the chunk cache serves the bytes with ranged GETs, batch headers are
  * walked to the first batch holding `offset`, and whole batches are returned up to `maxBytes` (always at least one, as Kafka does, so a large batch is not stuck).
  * Reads fetch `readAheadChunks` chunks ahead, and near a segment's end the next segment's index
@@ -39,7 +39,7 @@ export const DEFAULT_READAHEAD_CHUNKS = 4;
  */
 export class RemoteSegmentReader {
   /**
-   * Offset indexes by the older layout's `.index` key (unique per upload in either layout); small
+   * Offset indexes by the oldest layout's `.index` key (unique per upload in any layout); small
    * (sparse: 8 bytes per index.interval.bytes), bounded count.
    */
   private readonly indexes = new Map<string, Buffer>();
@@ -140,7 +140,7 @@ export class RemoteSegmentReader {
     const pending = this.indexesInFlight.get(key);
     if (pending !== undefined) return pending;
     // The object it comes from, for errors.
-    const source = segment.indexes === undefined ? key : remoteObjectKey(this.keyPrefix, segment, 'indexes');
+    const source = remoteIndexPartKey(this.keyPrefix, segment, 'index');
     const fetched = readIndexParts(this.store, this.keyPrefix, segment, ['index'])
       .then(([bytes]) => {
         if (bytes === undefined) throw new RemoteSegmentCorruptError(`${source}: no offset index read`);

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import {
   AbortMultipartUploadCommand,
   CreateBucketCommand,
@@ -10,6 +9,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { PutFileBody } from './put-file-body';
+import { UploadChunkPool } from './upload-chunk-pool';
 import type { S3StorageConfig } from './tiering-config';
 import {
   RemoteStorageError,
@@ -27,6 +28,12 @@ import {
  */
 const PUT_FILE_READ_BYTES = 1024 * 1024;
 
+/**
+ * Upload read buffers kept idle for reuse at most (PUT_FILE_READ_BYTES each): a partition's copy
+ * group uploads up to 16 segments at once, each with two chunks in flight.
+ */
+const DEFAULT_IDLE_UPLOAD_BUFFERS = 8;
+
 /** S3's limit of keys per DeleteObjects request. */
 const MAX_KEYS_PER_DELETE = 1000;
 
@@ -34,6 +41,7 @@ const MAX_KEYS_PER_DELETE = 1000;
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly bucket: string;
+  private readonly uploadBuffers: UploadChunkPool | null;
   private counts = {
     putRequests: 0,
     getRequests: 0,
@@ -52,9 +60,15 @@ export class S3ObjectStore implements ObjectStore {
       readonly onWarning?: (...content: unknown[]) => void;
       /** The SDK's flexible checksums: WHEN_REQUIRED (default, see below) or WHEN_SUPPORTED. */
       readonly checksums?: 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
+      /** `Expect: 100-continue` on PUTs of 2 MiB and more, the SDK's default (false here, see below). */
+      readonly expectContinue?: boolean;
+      /** Read buffers of file uploads kept for reuse (UploadChunkPool), at most this many idle; 0: none. */
+      readonly idleUploadBuffers?: number;
     } = {},
   ) {
     this.bucket = config.bucket;
+    const idleUploadBuffers = options.idleUploadBuffers ?? DEFAULT_IDLE_UPLOAD_BUFFERS;
+    this.uploadBuffers = idleUploadBuffers > 0 ? new UploadChunkPool(PUT_FILE_READ_BYTES, idleUploadBuffers) : null;
     this.client = new S3Client({
       region: config.region,
       ...(config.endpointUrl === null ? {} : { endpoint: config.endpointUrl }),
@@ -71,6 +85,13 @@ export class S3ObjectStore implements ObjectStore {
       // one (DeleteObjects) is it computed.
       requestChecksumCalculation: options.checksums ?? 'WHEN_REQUIRED',
       responseChecksumValidation: options.checksums ?? 'WHEN_REQUIRED',
+      // The SDK sends `Expect: 100-continue` with every PUT body of 2 MiB or more, and its HTTP
+      // handler sends such a request on a NEW connection (a non-keep-alive agent, a workaround for
+      // a Node bug), closed after it: a TCP connection set up and torn down per segment on both
+      // ends, and a round trip before the first byte. S3 does not need it (it only saves sending a
+      // body the server would refuse; ours are our own bucket's PUTs), so PUTs stay on the pool's
+      // kept-alive connections.
+      expectContinueHeader: options.expectContinue ?? false,
       requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
       // The SDK's own warnings (a streaming PUT it could not retry) would go to the console; the
       // failure reaches the caller as a RemoteStorageError either way.
@@ -85,6 +106,11 @@ export class S3ObjectStore implements ObjectStore {
 
   counters(): ObjectStoreCounters {
     return { ...this.counts };
+  }
+
+  /** The upload read buffers' reuse (null when uploads allocate their own). */
+  uploadBufferCounters(): ReturnType<UploadChunkPool['counters']> | null {
+    return this.uploadBuffers?.counters() ?? null;
   }
 
   /** Creates the bucket when it is missing (local runs and tests; production buckets exist). */
@@ -113,26 +139,38 @@ export class S3ObjectStore implements ObjectStore {
     this.counts.putBytes += body.length;
   }
 
-  async putFile(key: string, path: string, sizeBytes: number): Promise<void> {
-    await this.request('PutObject', key, () =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          // The range told: the last read is then exactly what is left, not a whole chunk shrunk
-          // by a copy, and no read past the end only to find it (without `end` a 1 MiB segment
-          // allocated 3 MiB of Buffers, feeding the garbage collector's external-memory trigger).
-          Body: createReadStream(path, {
-            start: 0,
-            end: Math.max(0, sizeBytes - 1),
-            highWaterMark: PUT_FILE_READ_BYTES,
-          }),
-          ContentLength: sizeBytes,
-        }),
-      ),
+  async putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void> {
+    // A file that reads short fails the request at once instead of leaving it waiting for bytes.
+    const aborter = new AbortController();
+    let bodyError: Error | null = null;
+    const body = new PutFileBody(
+      path,
+      sizeBytes,
+      trailer,
+      PUT_FILE_READ_BYTES,
+      (error) => {
+        bodyError = error;
+        aborter.abort(error);
+      },
+      this.uploadBuffers,
     );
+    try {
+      await this.request('PutObject', key, async () => {
+        try {
+          return await this.client.send(
+            new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.contentLength }),
+            { abortSignal: aborter.signal },
+          );
+        } catch (error) {
+          throw bodyError ?? error;
+        }
+      });
+    } finally {
+      // A request that failed before (or while) reading its body leaves the file open otherwise.
+      body.destroy();
+    }
     this.counts.putRequests++;
-    this.counts.putBytes += sizeBytes;
+    this.counts.putBytes += body.contentLength;
   }
 
   async getRange(key: string, startByte: number, endByteExclusive: number): Promise<Buffer> {

@@ -43,7 +43,7 @@ function countingGets(store: ObjectStore): { store: ObjectStore; peak: () => num
   return {
     store: {
       put: (key, body) => store.put(key, body),
-      putFile: (key, path, sizeBytes) => store.putFile(key, path, sizeBytes),
+      putFile: (key, path, sizeBytes, trailer) => store.putFile(key, path, sizeBytes, trailer),
       getRange: (key, start, end) => counted(() => store.getRange(key, start, end)),
       get: (key) => counted(() => store.get(key)),
       deleteMany: (keys) => store.deleteMany(keys),

@@ -16,12 +16,14 @@ import {
   ChunkCache,
   ByteRateLimiter,
   decodeProducerSnapshot,
+  INDEX_PARTS,
   readRemoteLogAuxState,
   PartitionTierer,
   parseClusterTieringConfig,
   partitionObjectPrefix,
   planScrub,
   readIndexParts,
+  remoteLogObjectBytes,
   remoteObjectKey,
   remoteObjectKeys,
   RemoteSegmentReader,
@@ -210,16 +212,24 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const copied = await runUntilCopied(tierer);
     expect(copied).toBe(segmentsBefore - 1); // every rolled segment; the active one stays
 
-    // Local: only the active segment is left; remote: two objects per copied segment (the .log and
-    // the .indexes bundle of its indexes, epoch checkpoint and producer snapshot).
+    // Local: only the active segment is left; remote: one object per copied segment (the .log, its
+    // indexes, epoch checkpoint and producer snapshot bundled after the segment's bytes).
     expect(log.segmentCount).toBe(1);
     expect(readdirSync(log.dir).filter((name) => name.endsWith('.log'))).toHaveLength(1);
     expect(log.logStartOffset).toBe(log.segmentBaseOffsets()[0]);
     const remote = tierer.state.copied();
     expect(remote).toHaveLength(copied);
     expect(await partitionKeys(0)).toEqual(remote.flatMap((segment) => remoteObjectKeys(PREFIX, segment)).sort());
-    expect(remote.every((segment) => segment.indexes !== undefined)).toBe(true);
-    expect(await partitionKeys(0)).toHaveLength(2 * copied);
+    expect(remote.every((segment) => segment.indexes !== undefined && segment.indexesInLog === true)).toBe(true);
+    expect(await partitionKeys(0)).toHaveLength(copied);
+    // The object is the segment's bytes, then the bundle; the segment's size is the segment's alone.
+    const listed = new Map(
+      (await store.list(partitionObjectPrefix(PREFIX, TOPIC, TOPIC_ID, 0))).map((o) => [o.key, o.sizeBytes]),
+    );
+    for (const segment of remote) {
+      expect(listed.get(remoteObjectKey(PREFIX, segment, 'log'))).toBe(remoteLogObjectBytes(segment));
+      expect(remoteLogObjectBytes(segment)).toBeGreaterThan(segment.segmentSizeBytes);
+    }
     expect(tierer.logStartOffset()).toBe(0);
     expect(remote[remote.length - 1]!.endOffset + 1).toBe(log.logStartOffset);
 
@@ -364,7 +374,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(log.segmentCount).toBe(2);
     const putsBeforeCopy = store.counters().putRequests;
     expect((await tierer.runOnce()).copiedSegments).toBe(1);
-    expect(store.counters().putRequests - putsBeforeCopy).toBe(2); // .log and .indexes (indexes, epochs, snapshot)
+    expect(store.counters().putRequests - putsBeforeCopy).toBe(1); // the .log, its indexes, epochs and snapshot after it
     const recordsAfterCopy = await metadataRecords();
     expect(recordsAfterCopy).toBe(2); // COPY_SEGMENT_STARTED, COPY_SEGMENT_FINISHED
 
@@ -536,16 +546,17 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(await readState(tierer)).toEqual(model);
 
     // A PUT failing mid-pass: the new upload is cleaned up, the old ones stay readable as they were.
+    // (A pass PUTs each new segment as one Buffer; copies stream files with putFile.)
     let failPuts = true;
     const faulty = {
       put: (key: string, body: Buffer) =>
-        failPuts && key.endsWith('.indexes')
+        failPuts && key.endsWith('.log')
           ? Promise.reject(new RemoteStorageError('PutObject', key, new Error('injected')))
           : store.put(key, body),
       get: (key: string) => store.get(key),
       getRange: (key: string, start: number, end: number) => store.getRange(key, start, end),
       deleteMany: (keys: readonly string[]) => store.deleteMany(keys),
-      putFile: (key: string, path: string, size: number) => store.putFile(key, path, size),
+      putFile: (key: string, path: string, size: number, trailer?: Buffer) => store.putFile(key, path, size, trailer),
       list: (prefix: string) => store.list(prefix),
       listMultipartUploads: (prefix: string) => store.listMultipartUploads(prefix),
       abortMultipartUpload: (key: string, uploadId: string) => store.abortMultipartUpload(key, uploadId),
@@ -569,9 +580,10 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(after[0]!.replacesUploadIds).toEqual(before.map((segment) => segment.id.uploadId));
     expect([after[0]!.startOffset, after[0]!.endOffset]).toEqual([0, before[before.length - 1]!.endOffset]);
     expect(await partitionKeys(7)).toEqual(remoteObjectKeys(PREFIX, after[0]!).sort());
-    const remoteKeys = decodeRecordBatches(await store.get(remoteObjectKey(PREFIX, after[0]!, 'log'))).flatMap(
-      (batch) => batch.records.map((r) => r.key!.toString()),
-    );
+    // The new upload is one object too: its segment's bytes, then its indexes bundle.
+    expect(after[0]!.indexesInLog).toBe(true);
+    const newLog = await store.getRange(remoteObjectKey(PREFIX, after[0]!, 'log'), 0, after[0]!.segmentSizeBytes);
+    const remoteKeys = decodeRecordBatches(newLog).flatMap((batch) => batch.records.map((r) => r.key!.toString()));
     expect(new Set(remoteKeys).size).toBe(remoteKeys.length);
     // Round 2 wrote keys 0-9 again (copied, so remote), keys 10-19 last in round 1.
     expect(remoteKeys.sort()).toEqual([...model.keys()].sort());
@@ -584,79 +596,84 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(replayed.state.unfinished()).toEqual([]);
   });
 
-  it('keeps reading, building on and deleting uploads of the older layout (five objects per segment, no bundle)', async () => {
+  it('keeps reading, building on and deleting uploads of the two older layouts (five objects per segment; a .log and a .indexes bundle)', async () => {
     const log = writeLog(200);
     const original = readAllLocal(log);
     const endOffset = log.logEndOffset;
-    // The older layout as its writer left it: the same parts as separate objects, metadata without
-    // `indexes`. Made from a scratch partition's copies (local segments kept) moved to partition 11.
+    // The older layouts as their writers left them, made from a scratch partition's copies (local
+    // segments kept) moved to partition 11: the first two segments as five objects each (metadata
+    // without `indexes`), the next two as a .log and a .indexes bundle (`indexes` without
+    // `indexesInLog`).
     const scratch = await PartitionTierer.open(
-      options(log, 12, { config: { ...TIERING, localRetentionBytes: -1 }, maxSegmentsPerRun: 3 }),
+      options(log, 12, { config: { ...TIERING, localRetentionBytes: -1 }, maxSegmentsPerRun: 4 }),
     );
-    expect((await scratch.runOnce()).copiedSegments).toBe(3);
-    const legacy: RemoteSegmentMetadata[] = [];
-    for (const bundled of scratch.state.copied()) {
-      const { indexes: _bundle, ...rest } = bundled;
-      const metadata: RemoteSegmentMetadata = { ...rest, id: { ...bundled.id, partition: 11 } };
+    expect((await scratch.runOnce()).copiedSegments).toBe(4);
+    const older: RemoteSegmentMetadata[] = [];
+    for (const [i, now] of scratch.state.copied().entries()) {
+      const { indexes, indexesInLog: _inLog, ...rest } = now;
+      const five = i < 2;
+      const metadata: RemoteSegmentMetadata = five
+        ? { ...rest, id: { ...now.id, partition: 11 } }
+        : { ...rest, id: { ...now.id, partition: 11 }, indexes: indexes! };
       await metadataLog.append({ kind: 'segment', state: 'COPY_SEGMENT_STARTED', metadata, eventTimestampMs: 1 });
-      const parts = await readIndexParts(store, PREFIX, bundled, [
-        'index',
-        'timeindex',
-        'leader-epoch-checkpoint',
-        'producer-snapshot',
-      ]);
-      await store.put(
-        remoteObjectKey(PREFIX, metadata, 'log'),
-        await store.get(remoteObjectKey(PREFIX, bundled, 'log')),
-      );
-      for (const [i, file] of (
-        ['index', 'timeindex', 'leader-epoch-checkpoint', 'producer-snapshot'] as const
-      ).entries())
-        await store.put(remoteObjectKey(PREFIX, metadata, file), parts[i]!);
+      const nowKey = remoteObjectKey(PREFIX, now, 'log');
+      await store.put(remoteObjectKey(PREFIX, metadata, 'log'), await store.getRange(nowKey, 0, now.segmentSizeBytes));
+      if (five) {
+        const parts = await readIndexParts(store, PREFIX, now, [...INDEX_PARTS]);
+        for (const [p, file] of INDEX_PARTS.entries())
+          await store.put(remoteObjectKey(PREFIX, metadata, file), parts[p]!);
+      } else {
+        const bundle = await store.getRange(nowKey, now.segmentSizeBytes, remoteLogObjectBytes(now));
+        await store.put(remoteObjectKey(PREFIX, metadata, 'indexes'), bundle);
+      }
       await metadataLog.append({ kind: 'segment', state: 'COPY_SEGMENT_FINISHED', metadata, eventTimestampMs: 2 });
-      legacy.push(metadata);
+      older.push(metadata);
     }
-    expect(await scratch.deletePartition()).toBe(3);
-    expect(await partitionKeys(11)).toHaveLength(5 * legacy.length);
+    expect(await scratch.deletePartition()).toBe(4);
+    expect(await partitionKeys(11)).toHaveLength(5 * 2 + 2 * 2);
 
-    // A leader replaying partition 11 meets the older uploads and copies the rest in the new
-    // layout, its producer state built on the last older upload's snapshot.
+    // A leader replaying partition 11 meets the older uploads and copies the rest in the layout of
+    // now (one object each), its producer state built on the last older upload's snapshot.
     const tierer = await PartitionTierer.open(options(log, 11));
-    expect(tierer.state.copied()).toEqual(legacy);
-    const legacyEnd = legacy.at(-1)!.endOffset;
+    expect(tierer.state.copied()).toEqual(older);
+    const fiveEnd = older[1]!.endOffset;
+    const bundleEnd = older[3]!.endOffset;
     await runUntilCopied(tierer);
     const copied = tierer.state.copied();
-    expect(copied.slice(0, legacy.length)).toEqual(legacy);
-    const bundled = copied.slice(legacy.length);
-    expect(bundled.length).toBeGreaterThan(1);
-    expect(bundled.every((segment) => segment.indexes !== undefined)).toBe(true);
+    expect(copied.slice(0, older.length)).toEqual(older);
+    const inLog = copied.slice(older.length);
+    expect(inLog.length).toBeGreaterThan(1);
+    expect(inLog.every((segment) => segment.indexes !== undefined && segment.indexesInLog === true)).toBe(true);
     expect(await partitionKeys(11)).toEqual(copied.flatMap((segment) => remoteObjectKeys(PREFIX, segment)).sort());
-    expect(await partitionKeys(11)).toHaveLength(5 * legacy.length + 2 * bundled.length);
+    expect(await partitionKeys(11)).toHaveLength(5 * 2 + 2 * 2 + inLog.length);
     expect(log.logStartOffset).toBe(copied.at(-1)!.endOffset + 1);
 
-    // Offset 0 byte-identical across both layouts (a fresh reader: no index cached).
+    // Offset 0 byte-identical across the three layouts (a fresh reader: no index cached).
     const reader = new RemoteSegmentReader(store, new ChunkCache(store, CHUNK_BYTES, CACHE_BYTES), PREFIX);
     const successor = await PartitionTierer.open(options(log, 11, { reader }));
     expect((await readAllTiered(successor, endOffset, 3000)).equals(original)).toBe(true);
 
-    // A replica's aux state from an older upload and from a bundled one; the bundled snapshot is
-    // cumulative over the older uploads' batches (producer 1000 wrote throughout).
-    const fromLegacy = (await readRemoteLogAuxState(successor.state, store, PREFIX, legacyEnd + 1))!;
-    expect(fromLegacy.segment).toEqual(legacy.at(-1));
-    expect(fromLegacy.leaderEpochs).toEqual([{ epoch: 3, startOffset: 0 }]);
-    expect(fromLegacy.producerSnapshot!.endOffset).toBe(legacyEnd);
-    const fromBundle = (await readRemoteLogAuxState(successor.state, store, PREFIX, log.logStartOffset))!;
-    expect(fromBundle.segment.indexes).toBeDefined();
-    expect(fromBundle.leaderEpochs).toEqual([
+    // A replica's aux state from an upload of each layout; the snapshot of now is cumulative over
+    // the older uploads' batches (producer 1000 wrote throughout).
+    const fromFive = (await readRemoteLogAuxState(successor.state, store, PREFIX, fiveEnd + 1))!;
+    expect(fromFive.segment).toEqual(older[1]);
+    expect(fromFive.leaderEpochs).toEqual([{ epoch: 3, startOffset: 0 }]);
+    expect(fromFive.producerSnapshot!.endOffset).toBe(fiveEnd);
+    const fromBundle = (await readRemoteLogAuxState(successor.state, store, PREFIX, bundleEnd + 1))!;
+    expect(fromBundle.segment).toEqual(older[3]);
+    expect(fromBundle.producerSnapshot!.endOffset).toBe(bundleEnd);
+    const fromNow = (await readRemoteLogAuxState(successor.state, store, PREFIX, log.logStartOffset))!;
+    expect(fromNow.segment.indexesInLog).toBe(true);
+    expect(fromNow.leaderEpochs).toEqual([
       { epoch: 3, startOffset: 0 },
       { epoch: 4, startOffset: 500 },
     ]);
-    const producer = fromBundle.producerSnapshot!.producers[0]!;
+    const producer = fromNow.producerSnapshot!.producers[0]!;
     expect(producer.producerId).toBe(1000);
     expect(producer.batches.at(-1)!.lastOffset).toBe(log.logStartOffset - 1);
     expect(producer.batches.at(-1)!.lastSequence).toBe(log.logStartOffset - 1);
 
-    // A scrub names every object of both layouts; deleting the partition removes them all.
+    // A scrub names every object of every layout; deleting the partition removes them all.
     const listed = await store.list(partitionObjectPrefix(PREFIX, TOPIC, TOPIC_ID, 11));
     const named = new Set(successor.state.all().flatMap((entry) => remoteObjectKeys(PREFIX, entry.metadata)));
     const plan = planScrub(PREFIX, listed, named, Date.now(), 0);
@@ -699,7 +716,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
 
     // Passes of two source segments: each GETs its sources, every newer remote segment (for the
     // key map) and, per new segment, the last source's epoch checkpoint and producer snapshot
-    // (one ranged GET of its .indexes bundle).
+    // (one ranged GET of its indexes bundle).
     // The new segments pay the copy quota too (remote.log.manager.copy.max.bytes.per.second).
     const paidForUpload: number[] = [];
     const tierer = await PartitionTierer.open(

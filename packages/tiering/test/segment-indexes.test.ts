@@ -13,6 +13,9 @@ import {
   remoteObjectKey,
   remoteObjectKeys,
   RemoteLogMetadataFormatError,
+  remoteIndexesLocation,
+  remoteIndexPartKey,
+  remoteLogObjectBytes,
   sliceIndexPart,
   type IndexPart,
   type RemoteSegmentMetadata,
@@ -36,7 +39,10 @@ function buffers(parts: Record<IndexPart, Uint8Array>): Record<IndexPart, Buffer
   };
 }
 
-function segment(uploadId: string, bundled: boolean): RemoteSegmentMetadata {
+/** The three layouts: the bundle in the `.log` (now), the bundle as `.indexes`, five objects (oldest). */
+type Layout = 'in-log' | 'bundle' | 'five';
+
+function segment(uploadId: string, layoutOf: Layout): RemoteSegmentMetadata {
   const metadata: RemoteSegmentMetadata = {
     id: { topicId: TOPIC_ID, topic: 'orders', partition: 3, uploadId },
     startOffset: 1200,
@@ -47,14 +53,16 @@ function segment(uploadId: string, bundled: boolean): RemoteSegmentMetadata {
     segmentLeaderEpochs: [[7, 1200]],
     brokerId: 1,
   };
-  if (!bundled) return metadata;
+  if (layoutOf === 'five') return metadata;
   const { layout } = bundleIndexes({
     index: Buffer.alloc(16, 1),
     timeindex: Buffer.alloc(24, 2),
     'leader-epoch-checkpoint': Buffer.from('0\n1\n7 1200\n'),
     'producer-snapshot': Buffer.alloc(50, 3),
   });
-  return { ...metadata, indexes: layout };
+  return layoutOf === 'in-log'
+    ? { ...metadata, indexes: layout, indexesInLog: true }
+    : { ...metadata, indexes: layout };
 }
 
 describe('the .indexes bundle of one upload', () => {
@@ -95,9 +103,13 @@ describe('the .indexes bundle of one upload', () => {
     fc.assert(
       fc.property(partsArb, (raw) => {
         const { layout } = bundleIndexes(buffers(raw));
-        const metadata = { ...segment('u1', false), indexes: layout };
-        const record = { kind: 'segment', state: 'COPY_SEGMENT_STARTED', metadata, eventTimestampMs: 5 } as const;
-        expect(decodeMetadataRecord(encodeMetadataRecord(record))).toEqual(record);
+        for (const metadata of [
+          { ...segment('u1', 'five'), indexes: layout },
+          { ...segment('u1', 'five'), indexes: layout, indexesInLog: true as const },
+        ]) {
+          const record = { kind: 'segment', state: 'COPY_SEGMENT_STARTED', metadata, eventTimestampMs: 5 } as const;
+          expect(decodeMetadataRecord(encodeMetadataRecord(record))).toEqual(record);
+        }
       }),
     );
   });
@@ -123,7 +135,7 @@ describe('the .indexes bundle of one upload', () => {
   });
 
   it('the codec refuses a layout with a gap, an overlap, a missing part or a bad size, by name', () => {
-    const good = segment('u1', true);
+    const good = segment('u1', 'bundle');
     const encoded = (indexes: unknown): Buffer =>
       Buffer.from(
         JSON.stringify({
@@ -147,29 +159,70 @@ describe('the .indexes bundle of one upload', () => {
       expect(() => decodeMetadataRecord(encoded(indexes))).toThrow(RemoteLogMetadataFormatError);
     expect(decodeMetadataRecord(encoded(layout))).toMatchObject({ metadata: { indexes: layout } });
   });
+
+  it('the codec refuses indexesInLog that is not true, or without a layout, by name', () => {
+    const { indexes, ...oldest } = segment('u1', 'in-log');
+    const encoded = (metadata: unknown): Buffer =>
+      Buffer.from(
+        JSON.stringify({ v: 1, kind: 'segment', state: 'COPY_SEGMENT_STARTED', metadata, eventTimestampMs: 5 }),
+      );
+    expect(() => decodeMetadataRecord(encoded({ ...oldest, indexesInLog: true }))).toThrow(
+      /indexesInLog without an indexes layout/,
+    );
+    for (const flag of [false, 1, 'true', null])
+      expect(() => decodeMetadataRecord(encoded({ ...oldest, indexes, indexesInLog: flag }))).toThrow(
+        RemoteLogMetadataFormatError,
+      );
+    expect(decodeMetadataRecord(encoded({ ...oldest, indexes, indexesInLog: true }))).toMatchObject({
+      metadata: { indexes, indexesInLog: true },
+    });
+  });
 });
 
-describe('object keys and the scrub in both layouts', () => {
-  it('a bundled upload is its .log and .indexes; an upload of the older layout its five objects', () => {
-    expect(remoteObjectKeys('p/', segment('new', true)).map((key) => key.slice(key.lastIndexOf('.')))).toEqual([
-      '.log',
-      '.indexes',
-    ]);
-    expect(remoteObjectKeys('p/', segment('old', false))).toHaveLength(5);
-    expect(parseObjectKey('p/', remoteObjectKey('p/', segment('new', true), 'indexes'))).toMatchObject({
+describe('object keys and the scrub in all three layouts', () => {
+  it('an upload now is its .log alone; a bundled upload its .log and .indexes; the oldest its five objects', () => {
+    const suffixes = (metadata: RemoteSegmentMetadata): string[] =>
+      remoteObjectKeys('p/', metadata).map((key) => key.slice(key.lastIndexOf('.')));
+    expect(suffixes(segment('now', 'in-log'))).toEqual(['.log']);
+    expect(suffixes(segment('new', 'bundle'))).toEqual(['.log', '.indexes']);
+    expect(remoteObjectKeys('p/', segment('old', 'five'))).toHaveLength(5);
+    expect(parseObjectKey('p/', remoteObjectKey('p/', segment('new', 'bundle'), 'indexes'))).toMatchObject({
       file: 'indexes',
       uploadId: 'new',
       baseOffset: 1200,
     });
   });
 
-  it("finds an orphaned .indexes object and keeps both layouts' named objects", () => {
-    const live = [segment('new', true), segment('old', false)];
+  it("the bundle's object and first byte, and the .log object's size, in each layout", () => {
+    const inLog = segment('now', 'in-log');
+    const bundleBytes = indexesBundleBytes(inLog.indexes!);
+    expect(remoteIndexesLocation('p/', inLog)).toEqual({ key: remoteObjectKey('p/', inLog, 'log'), startByte: 4096 });
+    expect(remoteLogObjectBytes(inLog)).toBe(4096 + bundleBytes);
+    expect(remoteIndexPartKey('p/', inLog, 'producer-snapshot')).toBe(remoteObjectKey('p/', inLog, 'log'));
+    const bundled = segment('new', 'bundle');
+    expect(remoteIndexesLocation('p/', bundled)).toEqual({
+      key: remoteObjectKey('p/', bundled, 'indexes'),
+      startByte: 0,
+    });
+    expect(remoteLogObjectBytes(bundled)).toBe(4096);
+    const oldest = segment('old', 'five');
+    expect(remoteIndexesLocation('p/', oldest)).toBeNull();
+    expect(remoteLogObjectBytes(oldest)).toBe(4096);
+    expect(remoteIndexPartKey('p/', oldest, 'index')).toBe(remoteObjectKey('p/', oldest, 'index'));
+  });
+
+  it("finds orphaned objects of every layout and keeps every layout's named objects", () => {
+    const live = [segment('now', 'in-log'), segment('new', 'bundle'), segment('old', 'five')];
     const named = new Set(live.flatMap((metadata) => remoteObjectKeys('p/', metadata)));
-    const orphan = remoteObjectKey('p/', segment('lost', true), 'indexes');
-    const objects = [...named, orphan].map((key) => ({ key, sizeBytes: 1, lastModifiedMs: 0 }));
+    const orphans = [
+      remoteObjectKey('p/', segment('lost', 'bundle'), 'indexes'),
+      remoteObjectKey('p/', segment('lost-too', 'in-log'), 'log'),
+      // An upload written now names no .indexes object: one left beside it is an orphan.
+      remoteObjectKey('p/', segment('now', 'in-log'), 'indexes'),
+    ];
+    const objects = [...named, ...orphans].map((key) => ({ key, sizeBytes: 1, lastModifiedMs: 0 }));
     const plan = planScrub('p/', objects, named, 10_000, 1_000);
-    expect(plan.named).toBe(7);
-    expect(plan.orphans.map((object) => object.key)).toEqual([orphan]);
+    expect(plan.named).toBe(8);
+    expect(plan.orphans.map((object) => object.key)).toEqual(orphans);
   });
 });
