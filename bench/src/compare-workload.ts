@@ -61,8 +61,11 @@ export interface Setting {
  * Producer, Kafka's ProducerPerformance); undefined fields stay at the client's default.
  */
 export interface ProducerTuning {
-  /** `defaults`, `tuned` (the same tuning for both), `sluice best` (sluice's own best, sluice only). */
-  readonly name: 'defaults' | 'tuned' | 'sluice best';
+  /**
+   * `defaults`, `tuned` (the same tuning for both), `sluice best` (sluice's own best, sluice only),
+   * `serial` (the e2e serial row's producer: what Kafka's EndToEndLatency sets).
+   */
+  readonly name: 'defaults' | 'tuned' | 'sluice best' | 'serial';
   /** `batch.size` in bytes. */
   readonly batchSizeBytes?: number;
   /** `linger.ms`. */
@@ -78,6 +81,13 @@ export const PRODUCER_TUNED: ProducerTuning = { name: 'tuned', batchSizeBytes: 1
  * `sluice produce --batch-size 1048576` at the same plateau as 131072; `--sluice-best` overrides.
  */
 export const SLUICE_BEST_DEFAULT: ProducerTuning = { name: 'sluice best', batchSizeBytes: 1_048_576, lingerMs: 5 };
+/**
+ * The e2e serial row's producer: linger.ms 0, as Kafka's EndToEndLatency sets it for its own
+ * producer (kafka-tools 4.1.1, `EndToEndLatency.createKafkaProducer`). One record at a time has
+ * nothing to batch with; with the default 5 ms linger sluice's side would wait 5 ms a record that
+ * Kafka's side does not.
+ */
+export const SERIAL_PRODUCER: ProducerTuning = { name: 'serial', lingerMs: 0 };
 
 /** `batch.size 131072, linger.ms 5`, or `client defaults (batch.size 16384, linger.ms 5)`. */
 export function describeTuning(tuning: ProducerTuning | undefined): string {
@@ -420,6 +430,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     settings.push({
       kind: 'serial',
       acks: 'all',
+      producer: SERIAL_PRODUCER,
       records: serialRecords,
       rate: 0,
       seconds: 0,
