@@ -21,6 +21,17 @@
 import type { FetchPartitionResult } from './generated/sluice/v1/FetchPartitionResult';
 import type { FetchResponse } from './generated/sluice/v1/FetchResponse';
 import type { FetchTopicResult } from './generated/sluice/v1/FetchTopicResult';
+import {
+  NotHandled,
+  NOT_HANDLED,
+  WireWriter,
+  bytesOf,
+  int32FieldBytes,
+  int64FieldBytes,
+  isPlainObject,
+  lengthDelimitedBytes,
+  stringFieldBytes,
+} from './hand-encoding';
 
 /**
  * Records written into the encoded answer by their owner: the size pass calls `settle` once and
@@ -86,64 +97,6 @@ const TAG = Object.freeze({
   streamErrorMessage: (4 << 3) | 2,
 });
 
-/** A 64-bit two's complement varint of a negative number is always 10 bytes. */
-const NEGATIVE_VARINT_BYTES = 10;
-/** Longer int64 strings may not be safe integers: protobufjs (Long.fromString) handles those. */
-const INT64_STRING = /^-?\d{1,15}$/;
-
-/** Thrown inside the encoder when the message is not a shape it takes; never escapes. */
-class NotHandled extends Error {}
-const NOT_HANDLED = new NotHandled('not a shape the hand encoder takes');
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function varintBytes(value: number): number {
-  // value is a non-negative safe integer here.
-  let bytes = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 128);
-    bytes++;
-  }
-  return bytes;
-}
-
-/** int32 as protobufjs takes it: `value | 0`, negatives sign-extended to 64 bits. */
-function int32Of(value: unknown): number {
-  if (typeof value !== 'number') throw NOT_HANDLED;
-  return value | 0;
-}
-
-function int64Of(value: unknown): number {
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw NOT_HANDLED;
-    return value;
-  }
-  if (typeof value === 'string' && INT64_STRING.test(value)) return Number(value);
-  throw NOT_HANDLED;
-}
-
-function signedVarintBytes(value: number): number {
-  return value < 0 ? NEGATIVE_VARINT_BYTES : varintBytes(value);
-}
-
-/** ES2024's String.prototype.isWellFormed (Node >= 20); the workspace's TypeScript lib predates it. */
-type MaybeWellFormed = string & { isWellFormed(): boolean };
-
-function stringOf(value: unknown): string {
-  // A lone surrogate: protobufjs' own UTF-8 writer and Buffer's disagree on it; leave it to protobufjs.
-  if (typeof value !== 'string' || !(value as MaybeWellFormed).isWellFormed()) throw NOT_HANDLED;
-  return value;
-}
-
-function bytesOf(value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw NOT_HANDLED;
-  return value;
-}
-
 /** A records field's byte count: a Buffer's length, or what a RecordsSource settles on. */
 function recordsLengthOf(value: unknown, sizes: Sizes): number {
   if (!isRecordsSource(value)) return bytesOf(value).length;
@@ -151,22 +104,6 @@ function recordsLengthOf(value: unknown, sizes: Sizes): number {
   if (!(Number.isSafeInteger(settled) && settled >= 0)) throw new Error(`records source settled on ${settled} bytes`);
   sizes.sourced.push(settled);
   return settled;
-}
-
-function lengthDelimitedBytes(length: number): number {
-  return 1 + varintBytes(length) + length;
-}
-
-function stringFieldBytes(value: unknown): number {
-  return value === undefined || value === null ? 0 : lengthDelimitedBytes(Buffer.byteLength(stringOf(value), 'utf8'));
-}
-
-function int32FieldBytes(value: unknown): number {
-  return value === undefined || value === null ? 0 : 1 + signedVarintBytes(int32Of(value));
-}
-
-function int64FieldBytes(value: unknown): number {
-  return value === undefined || value === null ? 0 : 1 + signedVarintBytes(int64Of(value));
 }
 
 /** A nested message field; `size` computes the body (and pushes its own nested sizes). */
@@ -232,68 +169,21 @@ function streamResponseBytes(sizes: Sizes): (message: Record<string, unknown>) =
 }
 
 /** The write pass: sizes were checked by the size pass, so the values are known good here. */
-class Writer {
-  private at = 0;
+class Writer extends WireWriter {
   private nestedAt = 0;
   private sourcedAt = 0;
 
   constructor(
-    private readonly target: Buffer,
+    target: Buffer,
     private readonly sizes: Sizes,
-  ) {}
-
-  get written(): number {
-    return this.at;
-  }
-
-  private varint(value: number): void {
-    const target = this.target;
-    while (value >= 0x80) {
-      target[this.at++] = (value % 128) | 0x80;
-      value = Math.floor(value / 128);
-    }
-    target[this.at++] = value;
-  }
-
-  private signedVarint(value: number): void {
-    if (value >= 0) return this.varint(value);
-    // Two's complement over 64 bits, 7 bits at a time: always 10 bytes.
-    let bits = BigInt.asUintN(64, BigInt(value));
-    for (let i = 0; i < NEGATIVE_VARINT_BYTES - 1; i++) {
-      this.target[this.at++] = Number(bits & 0x7fn) | 0x80;
-      bits >>= 7n;
-    }
-    this.target[this.at++] = Number(bits);
-  }
-
-  int32(tag: number, value: unknown): void {
-    if (value === undefined || value === null) return;
-    this.target[this.at++] = tag;
-    this.signedVarint(int32Of(value));
-  }
-
-  int64(tag: number, value: unknown): void {
-    if (value === undefined || value === null) return;
-    this.target[this.at++] = tag;
-    this.signedVarint(int64Of(value));
-  }
-
-  string(tag: number, value: unknown): void {
-    if (value === undefined || value === null) return;
-    const text = value as string;
-    this.target[this.at++] = tag;
-    this.varint(Buffer.byteLength(text, 'utf8'));
-    this.at += this.target.write(text, this.at, 'utf8');
+  ) {
+    super(target);
   }
 
   bytes(tag: number, value: unknown): void {
     if (value === undefined || value === null) return;
     if (isRecordsSource(value)) return this.sourced(tag, value);
-    const bytes = value as Uint8Array;
-    this.target[this.at++] = tag;
-    this.varint(bytes.length);
-    this.target.set(bytes, this.at);
-    this.at += bytes.length;
+    this.plainBytes(tag, value as Uint8Array);
   }
 
   /** The source writes its settled bytes into their place in the target itself. */

@@ -17,6 +17,19 @@
  * encodes with protobufjs, which then encodes or refuses it exactly as before.
  */
 import type { EncodeTarget } from './fetch-response-encoder';
+import {
+  NotHandled,
+  NOT_HANDLED,
+  WireWriter,
+  absent,
+  bytesOf,
+  int32FieldBytes,
+  int64FieldBytes,
+  isPlainObject,
+  lengthDelimitedBytes,
+  stringFieldBytes,
+  type Message,
+} from './hand-encoding';
 
 /** Field tags (field number << 3 | wire type): 0 varint, 2 length-delimited. */
 const TAG = Object.freeze({
@@ -40,68 +53,8 @@ const TAG = Object.freeze({
   deliveryCount: (3 << 3) | 0,
 });
 
-/** A 64-bit two's complement varint of a negative number is always 10 bytes. */
-const NEGATIVE_VARINT_BYTES = 10;
-/** Longer int64 strings may not be safe integers: protobufjs (Long.fromString) handles those. */
-const INT64_STRING = /^-?\d{1,15}$/;
-
-/** Thrown inside the size pass when the message is not a shape this encoder takes; never escapes. */
-class NotHandled extends Error {}
-const NOT_HANDLED = new NotHandled('not a shape the hand encoder takes');
-
-type Message = Record<string, unknown>;
-/** ES2024's String.prototype.isWellFormed (Node >= 20); the workspace's TypeScript lib predates it. */
-type MaybeWellFormed = string & { isWellFormed(): boolean };
-
-function isPlainObject(value: unknown): value is Message {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-const absent = (value: unknown): boolean => value === undefined || value === null;
-
-function varintBytes(value: number): number {
-  let bytes = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 128);
-    bytes++;
-  }
-  return bytes;
-}
-
-/** int32 as protobufjs takes it: `value | 0`, negatives sign-extended to 64 bits. */
-function int32Of(value: unknown): number {
-  if (typeof value !== 'number') throw NOT_HANDLED;
-  return value | 0;
-}
-
-function int64Of(value: unknown): number {
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw NOT_HANDLED;
-    return value;
-  }
-  if (typeof value === 'string' && INT64_STRING.test(value)) return Number(value);
-  throw NOT_HANDLED;
-}
-
-const signedVarintBytes = (value: number): number => (value < 0 ? NEGATIVE_VARINT_BYTES : varintBytes(value));
-const lengthDelimitedBytes = (length: number): number => 1 + varintBytes(length) + length;
-
-function stringFieldBytes(value: unknown): number {
-  if (absent(value)) return 0;
-  // A lone surrogate: protobufjs' own UTF-8 writer and Buffer's disagree on it; leave it to protobufjs.
-  if (typeof value !== 'string' || !(value as MaybeWellFormed).isWellFormed()) throw NOT_HANDLED;
-  return lengthDelimitedBytes(Buffer.byteLength(value, 'utf8'));
-}
-
-const int32FieldBytes = (value: unknown): number => (absent(value) ? 0 : 1 + signedVarintBytes(int32Of(value)));
-const int64FieldBytes = (value: unknown): number => (absent(value) ? 0 : 1 + signedVarintBytes(int64Of(value)));
-
 function bytesFieldBytes(value: unknown): number {
-  if (absent(value)) return 0;
-  if (!(value instanceof Uint8Array)) throw NOT_HANDLED;
-  return lengthDelimitedBytes(value.length);
+  return absent(value) ? 0 : lengthDelimitedBytes(bytesOf(value).length);
 }
 
 /** A repeated message field's bytes; each item's body size is pushed to `nested` in write order. */
@@ -138,66 +91,19 @@ function sizeOf(response: Message, nested: number[]): number {
 }
 
 /** The write pass: the size pass checked every value, so they are known good here. */
-class Writer {
-  private at = 0;
+class Writer extends WireWriter {
   private nestedAt = 0;
 
   constructor(
-    private readonly target: Buffer,
+    target: Buffer,
     private readonly nested: readonly number[],
-  ) {}
-
-  get written(): number {
-    return this.at;
-  }
-
-  private varint(value: number): void {
-    const target = this.target;
-    while (value >= 0x80) {
-      target[this.at++] = (value % 128) | 0x80;
-      value = Math.floor(value / 128);
-    }
-    target[this.at++] = value;
-  }
-
-  private signedVarint(value: number): void {
-    if (value >= 0) return this.varint(value);
-    // Two's complement over 64 bits, 7 bits at a time: always 10 bytes.
-    let bits = BigInt.asUintN(64, BigInt(value));
-    for (let i = 0; i < NEGATIVE_VARINT_BYTES - 1; i++) {
-      this.target[this.at++] = Number(bits & 0x7fn) | 0x80;
-      bits >>= 7n;
-    }
-    this.target[this.at++] = Number(bits);
-  }
-
-  int32(tag: number, value: unknown): void {
-    if (absent(value)) return;
-    this.target[this.at++] = tag;
-    this.signedVarint(int32Of(value));
-  }
-
-  int64(tag: number, value: unknown): void {
-    if (absent(value)) return;
-    this.target[this.at++] = tag;
-    this.signedVarint(int64Of(value));
-  }
-
-  string(tag: number, value: unknown): void {
-    if (absent(value)) return;
-    const text = value as string;
-    this.target[this.at++] = tag;
-    this.varint(Buffer.byteLength(text, 'utf8'));
-    this.at += this.target.write(text, this.at, 'utf8');
+  ) {
+    super(target);
   }
 
   bytes(tag: number, value: unknown): void {
     if (absent(value)) return;
-    const bytes = value as Uint8Array;
-    this.target[this.at++] = tag;
-    this.varint(bytes.length);
-    this.target.set(bytes, this.at);
-    this.at += bytes.length;
+    this.plainBytes(tag, value as Uint8Array);
   }
 
   repeated(tag: number, value: unknown, write: (message: Message) => void): void {
