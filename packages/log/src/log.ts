@@ -446,19 +446,24 @@ export class PartitionLog {
     return this.finishAppend(validated, firstView.baseOffset, lastView.lastOffset, batches.length);
   }
 
-  /**
-   * Whole batches from the one holding `offset`, read straight from the segment file: at most
-   * `maxBytes` unless the first batch alone is larger (then exactly that batch, as Kafka). Reads
-   * stay within one segment; the caller asks again from the next offset.
-   */
-  read(offset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
+  /** `read`'s and `locate`'s argument checks; the log end now and the offset reads stop below. */
+  private checkRead(offset: number, maxBytes: number, options: ReadOptions): { logEndOffset: number; bound: number } {
     this.ensureOpen();
     assert(Number.isSafeInteger(maxBytes) && maxBytes >= 0, 'maxBytes must be a non-negative integer');
     const logEndOffset = this.logEndOffset;
     if (!Number.isSafeInteger(offset) || offset < this.logStart || offset > logEndOffset) {
       throw new OffsetOutOfRangeError(offset, this.logStart, logEndOffset);
     }
-    const bound = Math.min(options.maxOffset ?? logEndOffset, logEndOffset);
+    return { logEndOffset, bound: Math.min(options.maxOffset ?? logEndOffset, logEndOffset) };
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, read straight from the segment file: at most
+   * `maxBytes` unless the first batch alone is larger (then exactly that batch, as Kafka). Reads
+   * stay within one segment; the caller asks again from the next offset.
+   */
+  read(offset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
+    const { logEndOffset, bound } = this.checkRead(offset, maxBytes, options);
     const empty: ReadResult = {
       records: EMPTY,
       batchCount: 0,
@@ -508,13 +513,7 @@ export class PartitionLog {
    * section 20). Same errors as `read`.
    */
   locate(offset: number, maxBytes: number, options: ReadOptions = {}): RecordsLocation {
-    this.ensureOpen();
-    assert(Number.isSafeInteger(maxBytes) && maxBytes >= 0, 'maxBytes must be a non-negative integer');
-    const logEndOffset = this.logEndOffset;
-    if (!Number.isSafeInteger(offset) || offset < this.logStart || offset > logEndOffset) {
-      throw new OffsetOutOfRangeError(offset, this.logStart, logEndOffset);
-    }
-    const bound = Math.min(options.maxOffset ?? logEndOffset, logEndOffset);
+    const { logEndOffset, bound } = this.checkRead(offset, maxBytes, options);
     const found = (segment: LogSegment | null, position: number, sizeBytes: number, firstOffset: number | null) =>
       new FoundRecords(
         this,
