@@ -37,6 +37,7 @@ const MAY_WAIT = new Set([
   '/sluice.v1.Broker/ProduceRecords',
   '/sluice.v1.Broker/ProduceStream',
   '/sluice.v1.Broker/ReplicaFetchStream',
+  '/sluice.v1.Broker/FetchStream',
 ]);
 
 interface StatusLike {

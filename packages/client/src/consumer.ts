@@ -18,8 +18,10 @@
  *   one whose position fell out of the log (retention).
  * - Leader moves (NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, unreachable broker) refresh the
  *   metadata and fetch again from the new leader after a backoff; positions are kept.
+ * - The Fetches to a broker go on one FetchStream (fetch-transport.ts), or as unary Fetch calls to
+ *   a broker that does not serve it; the answers are the same.
  */
-import { fromGrpcError, unaryCall, type FetchPartitionResult__Output } from '@sluice/proto';
+import { fromGrpcError, type FetchPartitionResult__Output } from '@sluice/proto';
 import {
   ApiError,
   decodeRecordBatchInto,
@@ -35,6 +37,7 @@ import { ClusterMetadata } from './cluster-metadata';
 import { GroupMembership, type CommittedPosition } from './group-membership';
 import { apiErrorFromName } from './errors';
 import type { FetchClientOptions } from './fetch-client-options';
+import { FetchTransport, type FetchTransportCounters } from './fetch-transport';
 import { Wakeup } from './wakeup';
 import { listOffsets, topicPartitionKey as keyOf, type OffsetAndTimestamp } from './list-offsets';
 import { backoffMs } from './producer-config';
@@ -138,6 +141,13 @@ export interface ConsumerFetchStats {
   readonly maxFetchesInFlightPerBroker: number;
   /** Partitions asked for, summed over the Fetches sent (over fetchRequests: partitions per Fetch). */
   readonly partitionsFetched: number;
+  /** Fetches answered on a broker's FetchStream, and as unary Fetch calls (fetch-transport.ts). */
+  readonly streamAnswers: number;
+  readonly unaryAnswers: number;
+  /** FetchStreams opened, broken, and refused as unimplemented (a broker without the RPC). */
+  readonly streamsOpened: number;
+  readonly streamFailures: number;
+  readonly fallbacksUnimplemented: number;
 }
 
 const LEADER_ERRORS = new Set([
@@ -171,6 +181,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Where the next poll starts taking records: partitions take turns (Kafka's fairness). */
   private drainStart = 0;
   private fetchStatsValue = { fetchRequests: 0, fetchedBytes: 0, maxFetchesInFlightPerBroker: 0, partitionsFetched: 0 };
+  private readonly transportCounters: FetchTransportCounters = {
+    streamAnswers: 0,
+    unaryAnswers: 0,
+    streamsOpened: 0,
+    streamFailures: 0,
+    fallbacksUnimplemented: 0,
+  };
+  /** Per broker id, how its Fetches travel (one FetchStream, or unary calls as a fallback). */
+  private readonly transports = new Map<number, FetchTransport>();
   private readonly wakeup = new Wakeup();
   private metadataRefresh: Promise<void> | null = null;
   private closed = false;
@@ -495,7 +514,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** The fetch pipeline's counters since the consumer was created. */
   fetchStats(): ConsumerFetchStats {
-    return { ...this.fetchStatsValue };
+    return { ...this.fetchStatsValue, ...this.transportCounters };
   }
 
   private nextRetryInMs(): number {
@@ -651,9 +670,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       maxBytes: this.fetchMaxBytes,
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
     };
-    unaryCall(this.metadata.client(address), 'Fetch', request, {
-      timeoutMs: this.requestTimeoutMs + this.fetchMaxWaitMs,
-    })
+    this.transportTo(brokerId, address)
+      .fetch(request, this.requestTimeoutMs + this.fetchMaxWaitMs)
       .then(
         (response) => {
           const results = new Map<string, FetchPartitionResult__Output>();
@@ -683,6 +701,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         else this.fetchesInFlight.delete(brokerId);
         this.wakeup.notify();
       });
+  }
+
+  /** The broker's transport, new when the broker's address (so its channel) changed. */
+  private transportTo(brokerId: number, address: string): FetchTransport {
+    const client = this.metadata.client(address);
+    const known = this.transports.get(brokerId);
+    if (known !== undefined && known.client === client) return known;
+    known?.close();
+    const transport = new FetchTransport(client, this.transportCounters);
+    this.transports.set(brokerId, transport);
+    return transport;
   }
 
   private onFetched(state: PartitionState, fetchOffset: number, result: FetchPartitionResult__Output): void {
@@ -878,6 +907,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
     this.closed = true;
     this.wakeup.notify();
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
     this.metadata.close();
   }
 }

@@ -290,6 +290,14 @@ export function encodeReplicaFetchStreamResponse(message: unknown, target: Encod
 }
 
 /**
+ * `sluice.v1.FetchStreamResponse` as protobufjs would encode it, or null (see above): the same
+ * fields and numbers as ReplicaFetchStreamResponse (broker.proto), so the same bytes.
+ */
+export function encodeFetchStreamResponse(message: unknown, target: EncodeTarget): Buffer | null {
+  return encode(message, target, streamResponseBytes, writeStreamResponse);
+}
+
+/**
  * `message` with every RecordsSource in it replaced by a Buffer of its bytes (a copy of the plain
  * objects and arrays on the way to one; the rest shared): for protobufjs, when the hand encoder
  * leaves a message to it. The same message unchanged when it holds no source.

@@ -4,11 +4,17 @@
  * whatever it leaves (null) is encoded by protobufjs as before.
  */
 import fc from 'fast-check';
-import { encodeFetchResponse, encodeReplicaFetchStreamResponse, serviceDefinition } from '../src';
+import {
+  encodeFetchResponse,
+  encodeFetchStreamResponse,
+  encodeReplicaFetchStreamResponse,
+  serviceDefinition,
+} from '../src';
 
 const broker = serviceDefinition('Broker');
 const protobufFetch = (message: unknown): Buffer => broker.Fetch.responseSerialize(message as never);
 const protobufStream = (message: unknown): Buffer => broker.ReplicaFetchStream.responseSerialize(message as never);
+const protobufConsumerStream = (message: unknown): Buffer => broker.FetchStream.responseSerialize(message as never);
 const fresh = (sizeBytes: number): Buffer => Buffer.alloc(sizeBytes);
 
 const INT32_MIN = -(2 ** 31);
@@ -173,5 +179,21 @@ describe('encodeReplicaFetchStreamResponse', () => {
     );
     const refusal = { correlationId: '42', response: null, errorName: 'INVALID_REQUEST', errorMessage: 'no request' };
     expect(encodeReplicaFetchStreamResponse(refusal, fresh)?.equals(protobufStream(refusal))).toBe(true);
+  });
+});
+
+describe('encodeFetchStreamResponse', () => {
+  it("writes protobufjs bytes for consumers' stream answers and refusals", () => {
+    fc.assert(
+      fc.property(fc.nat(), brokerResponse, (correlationId, response) => {
+        const message = { correlationId, response, errorName: '', errorMessage: '' };
+        const hand = encodeFetchStreamResponse(message, fresh);
+        expect(hand).not.toBeNull();
+        sameAsProtobuf(hand, () => protobufConsumerStream(message));
+      }),
+      { numRuns: 300 },
+    );
+    const refusal = { correlationId: '9', response: null, errorName: 'TOPIC_AUTHORIZATION_FAILED', errorMessage: 'x' };
+    expect(encodeFetchStreamResponse(refusal, fresh)?.equals(protobufConsumerStream(refusal))).toBe(true);
   });
 });

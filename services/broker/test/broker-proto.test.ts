@@ -7,6 +7,7 @@ describe('proto/sluice/v1/broker.proto', () => {
       'DescribeLogDirs',
       'Fetch',
       'FetchRecords',
+      'FetchStream',
       'InitProducerId',
       'ListOffsets',
       'Metadata',
@@ -44,6 +45,32 @@ describe('proto/sluice/v1/broker.proto', () => {
       stream.responseSerialize({ correlationId: 3, errorName: 'INVALID_REQUEST', errorMessage: 'no request' }),
     );
     expect([Number(answer.correlationId), answer.errorName, answer.response]).toEqual([3, 'INVALID_REQUEST', null]);
+  });
+
+  it('defines FetchStream as a bidirectional stream of correlated consumer Fetch requests and answers', () => {
+    const stream = serviceDefinition('Broker').FetchStream;
+    expect([stream.requestStream, stream.responseStream]).toEqual([true, true]);
+    const request = stream.requestDeserialize(
+      stream.requestSerialize({
+        correlationId: 5,
+        request: { replicaId: -1, topics: [{ name: 't', partitions: [] }] },
+      }),
+    );
+    expect([Number(request.correlationId), request.request!.replicaId, request.request!.topics[0]!.name]).toEqual([
+      5,
+      -1,
+      't',
+    ]);
+    // The answer is laid out as ReplicaFetchStreamResponse: the same encoder serves both.
+    const message = { correlationId: 5, errorName: 'TOPIC_AUTHORIZATION_FAILED', errorMessage: 'no READ' };
+    const bytes = stream.responseSerialize(message);
+    expect(bytes.equals(serviceDefinition('Broker').ReplicaFetchStream.responseSerialize(message))).toBe(true);
+    const answer = stream.responseDeserialize(bytes);
+    expect([Number(answer.correlationId), answer.errorName, answer.response]).toEqual([
+      5,
+      'TOPIC_AUTHORIZATION_FAILED',
+      null,
+    ]);
   });
 
   it('defines ProduceStream as a bidirectional stream of correlated Produce requests and answers', () => {

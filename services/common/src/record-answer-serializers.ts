@@ -1,6 +1,6 @@
 /**
- * The servers' serializers for the answers that carry records (Fetch, ReplicaFetchStream,
- * ShareFetch): hand-encoded (`encodeFetchResponse`, `encodeShareFetchResponse`, byte-identical to
+ * The servers' serializers for the answers that carry records (Fetch, FetchStream,
+ * ReplicaFetchStream, ShareFetch): hand-encoded (`encodeFetchResponse`, `encodeShareFetchResponse`, byte-identical to
  * protobufjs) into one reused scratch buffer instead of a fresh Buffer per answer.
  *
  * Why a scratch buffer is safe here, and only here: grpc-js's server frames every answer in
@@ -32,6 +32,7 @@ import { AnswerFramePool, GRPC_PREFIX_BYTES, type AnswerFrameStats, type LentFra
 import { mapMethods } from './method-definitions';
 import {
   encodeFetchResponse,
+  encodeFetchStreamResponse,
   encodeReplicaFetchStreamResponse,
   withRecordsRead,
   encodeShareFetchResponse,
@@ -47,6 +48,7 @@ const INITIAL_SCRATCH_BYTES = 64 * 1024;
 const ENCODERS: ReadonlyMap<string, (message: unknown, target: EncodeTarget) => Buffer | null> = new Map([
   ['/sluice.v1.Broker/Fetch', encodeFetchResponse],
   ['/sluice.v1.Broker/ReplicaFetchStream', encodeReplicaFetchStreamResponse],
+  ['/sluice.v1.Broker/FetchStream', encodeFetchStreamResponse],
   ['/sluice.v1.Broker/ShareFetch', encodeShareFetchResponse],
 ]);
 

@@ -19,6 +19,8 @@ import type { FetchRecordsTopic as _sluice_v1_FetchRecordsTopic, FetchRecordsTop
 import type { FetchRecordsTopicResult as _sluice_v1_FetchRecordsTopicResult, FetchRecordsTopicResult__Output as _sluice_v1_FetchRecordsTopicResult__Output } from './sluice/v1/FetchRecordsTopicResult';
 import type { FetchRequest as _sluice_v1_FetchRequest, FetchRequest__Output as _sluice_v1_FetchRequest__Output } from './sluice/v1/FetchRequest';
 import type { FetchResponse as _sluice_v1_FetchResponse, FetchResponse__Output as _sluice_v1_FetchResponse__Output } from './sluice/v1/FetchResponse';
+import type { FetchStreamRequest as _sluice_v1_FetchStreamRequest, FetchStreamRequest__Output as _sluice_v1_FetchStreamRequest__Output } from './sluice/v1/FetchStreamRequest';
+import type { FetchStreamResponse as _sluice_v1_FetchStreamResponse, FetchStreamResponse__Output as _sluice_v1_FetchStreamResponse__Output } from './sluice/v1/FetchStreamResponse';
 import type { FetchTopic as _sluice_v1_FetchTopic, FetchTopic__Output as _sluice_v1_FetchTopic__Output } from './sluice/v1/FetchTopic';
 import type { FetchTopicResult as _sluice_v1_FetchTopicResult, FetchTopicResult__Output as _sluice_v1_FetchTopicResult__Output } from './sluice/v1/FetchTopicResult';
 import type { InitProducerIdRequest as _sluice_v1_InitProducerIdRequest, InitProducerIdRequest__Output as _sluice_v1_InitProducerIdRequest__Output } from './sluice/v1/InitProducerIdRequest';
@@ -100,6 +102,8 @@ export interface ProtoGrpcType {
       FetchRecordsTopicResult: MessageTypeDefinition<_sluice_v1_FetchRecordsTopicResult, _sluice_v1_FetchRecordsTopicResult__Output>
       FetchRequest: MessageTypeDefinition<_sluice_v1_FetchRequest, _sluice_v1_FetchRequest__Output>
       FetchResponse: MessageTypeDefinition<_sluice_v1_FetchResponse, _sluice_v1_FetchResponse__Output>
+      FetchStreamRequest: MessageTypeDefinition<_sluice_v1_FetchStreamRequest, _sluice_v1_FetchStreamRequest__Output>
+      FetchStreamResponse: MessageTypeDefinition<_sluice_v1_FetchStreamResponse, _sluice_v1_FetchStreamResponse__Output>
       FetchTopic: MessageTypeDefinition<_sluice_v1_FetchTopic, _sluice_v1_FetchTopic__Output>
       FetchTopicResult: MessageTypeDefinition<_sluice_v1_FetchTopicResult, _sluice_v1_FetchTopicResult__Output>
       InitProducerIdRequest: MessageTypeDefinition<_sluice_v1_InitProducerIdRequest, _sluice_v1_InitProducerIdRequest__Output>

@@ -91,6 +91,8 @@ export * from './sluice/v1/FetchRecordsTopic';
 export * from './sluice/v1/FetchRecordsTopicResult';
 export * from './sluice/v1/FetchRequest';
 export * from './sluice/v1/FetchResponse';
+export * from './sluice/v1/FetchStreamRequest';
+export * from './sluice/v1/FetchStreamResponse';
 export * from './sluice/v1/FetchTopic';
 export * from './sluice/v1/FetchTopicResult';
 export * from './sluice/v1/FindCoordinatorRequest';

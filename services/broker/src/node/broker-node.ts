@@ -39,6 +39,7 @@ import type { BrokerRequests } from '../rpc/broker-requests';
 import { startBrokerRpc } from '../rpc/broker-rpc.module';
 import type { PartitionReplica } from './partition-replica';
 import { ReplicaFetcher } from './replica-fetcher';
+import { ConsumerFetchStreams } from './consumer-fetch-stream';
 import { ReplicaFetchStreams } from './replica-fetch-stream';
 import type { ReplicaFetchTransportKind } from './replica-fetch-transport';
 import { registerThrottleMetrics } from './throttle-metrics';
@@ -86,6 +87,11 @@ export interface BrokerNodeOptions {
    * Default true.
    */
   readonly replicaFetchStream?: boolean;
+  /**
+   * Whether this broker serves consumers' FetchStream (false: refused UNIMPLEMENTED, as a broker
+   * older than the RPC would, and consumers fetch with unary Fetch). Default true.
+   */
+  readonly consumerFetchStream?: boolean;
   readonly maxMessageBytes: number;
   readonly minInsyncReplicas: number;
   /** Kafka's log.retention.check.interval.ms; default 300000. */
@@ -146,6 +152,7 @@ export class BrokerNode {
   private readonly fetchers = new Map<number, { fetcher: ReplicaFetcher; client: pb.BrokerClient; address: string }>();
   private server: GrpcApp | undefined;
   private readonly replicaFetchStreams: ReplicaFetchStreams;
+  private readonly consumerFetchStreams: ConsumerFetchStreams;
   private securityParts: ServiceSecurityParts | undefined;
   private unfencedOnceValue = false;
   private metricsServer: StartedMetricsServer | undefined;
@@ -169,6 +176,7 @@ export class BrokerNode {
 
   private constructor(private readonly options: BrokerNodeOptions) {
     this.replicaFetchStreams = new ReplicaFetchStreams(options.replicaFetchStream ?? true);
+    this.consumerFetchStreams = new ConsumerFetchStreams(options.consumerFetchStream ?? true);
     this.registry = createMetricsRegistry({
       service: 'broker',
       nodeId: options.nodeId,
@@ -283,6 +291,11 @@ export class BrokerNode {
   get openReplicaFetchStreams(): number {
     return this.replicaFetchStreams.openCount;
   }
+
+  /** Consumers' FetchStreams open on this broker now. */
+  get openConsumerFetchStreams(): number {
+    return this.consumerFetchStreams.openCount;
+  }
   get address(): string {
     if (this.server === undefined) throw new Error('broker not started');
     return this.server.address;
@@ -342,6 +355,7 @@ export class BrokerNode {
       registry,
       report,
       replicaFetchStreams: this.replicaFetchStreams,
+      consumerFetchStreams: this.consumerFetchStreams,
     });
     let reportedDeletedSegments = 0;
     new Counter({
@@ -632,6 +646,7 @@ export class BrokerNode {
     this.fetchers.clear();
     // Followers' streams would hold the server's graceful close for its whole grace period.
     this.replicaFetchStreams.closeAll();
+    this.consumerFetchStreams.closeAll();
     await this.server?.close();
     this.shares?.stop();
     this.sharePersister?.close();

@@ -15,8 +15,15 @@ import { LogDirsController } from './log-dirs.controller';
 import { MetadataController } from './metadata.controller';
 import { ProduceController } from './produce.controller';
 import { ShareController } from './share.controller';
+import { ConsumerFetchStreams } from '../node/consumer-fetch-stream';
 import { ReplicaFetchStreams } from '../node/replica-fetch-stream';
-import { BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, REPLICA_FETCH_STREAMS, type ProduceStreamSettings } from './tokens';
+import {
+  BROKER_REQUESTS,
+  CONSUMER_FETCH_STREAMS,
+  PRODUCE_STREAM_SETTINGS,
+  REPLICA_FETCH_STREAMS,
+  type ProduceStreamSettings,
+} from './tokens';
 
 @Module({ controllers: [ProduceController] })
 export class ProduceModule {}
@@ -40,16 +47,18 @@ export class BrokerRequestsModule {
     requests: BrokerRequests,
     produceStream: ProduceStreamSettings,
     replicaFetchStreams: ReplicaFetchStreams,
+    consumerFetchStreams: ConsumerFetchStreams,
   ): DynamicModule {
     const providers = [
       { provide: BROKER_REQUESTS, useValue: requests },
       { provide: PRODUCE_STREAM_SETTINGS, useValue: produceStream },
       { provide: REPLICA_FETCH_STREAMS, useValue: replicaFetchStreams },
+      { provide: CONSUMER_FETCH_STREAMS, useValue: consumerFetchStreams },
     ];
     return {
       module: BrokerRequestsModule,
       providers,
-      exports: [BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, REPLICA_FETCH_STREAMS],
+      exports: [BROKER_REQUESTS, PRODUCE_STREAM_SETTINGS, REPLICA_FETCH_STREAMS, CONSUMER_FETCH_STREAMS],
     };
   }
 }
@@ -62,6 +71,8 @@ export interface BrokerRpcParts {
   readonly produceStream?: ProduceStreamSettings;
   /** The followers' fetch streams this broker serves; absent: served (enabled). */
   readonly replicaFetchStreams?: ReplicaFetchStreams;
+  /** The consumers' fetch streams this broker serves; absent: served (enabled). */
+  readonly consumerFetchStreams?: ConsumerFetchStreams;
   /** TLS, authentication and authorization; absent: plaintext, everybody User:ANONYMOUS, no ACLs. */
   readonly security?: ServiceSecurityParts;
 }
@@ -82,6 +93,7 @@ export function startBrokerRpc(host: string, port: number, parts: BrokerRpcParts
         parts.requests,
         parts.produceStream ?? {},
         parts.replicaFetchStreams ?? new ReplicaFetchStreams(true),
+        parts.consumerFetchStreams ?? new ConsumerFetchStreams(true),
       ),
       ProduceModule,
       FetchModule,

@@ -1,31 +1,42 @@
 /**
  * Reading records and offsets: Fetch (consumers and follower replicas; a long poll), the
  * followers' ReplicaFetchStream (their Fetch on one long-lived stream, see
- * node/replica-fetch-stream.ts), FetchRecords for plain gRPC clients, ListOffsets (by timestamp
+ * node/replica-fetch-stream.ts), the consumers' FetchStream (node/consumer-fetch-stream.ts), FetchRecords for plain gRPC clients, ListOffsets (by timestamp
  * too) and the followers' OffsetForLeaderEpoch.
  *
  * ReplicaFetchStream takes the raw call (`@GrpcStreamCall`): the guard authorizes the stream once
  * (CLUSTER_ACTION, what a follower's Fetch needs); each message is counted through RpcMetrics and,
- * when tracing is on, gets its own server span, as a unary Fetch would.
+ * when tracing is on, gets its own server span, as a unary Fetch would. FetchStream likewise, with
+ * each message authorized as a consumer's Fetch (READ on its topics) by the handler.
  */
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall, Payload } from '@nestjs/microservices';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import type * as pb from '@sluice/proto';
-import { CountsEachMessage, peerHostOf, RpcCall, RpcMetrics, type RpcCallContext } from '@sluice/service-common';
+import {
+  CountsEachMessage,
+  peerHostOf,
+  RPC_ACCESS_CONTROL,
+  RpcCall,
+  rpcCallContextOfCall,
+  RpcMetrics,
+  type RpcAccessControl,
+  type RpcCallContext,
+} from '@sluice/service-common';
 import { activeTracer } from '@sluice/tracing';
+import type { ConsumerFetchStreams, FetchStreamCall } from '../node/consumer-fetch-stream';
 import type { ReplicaFetchStreamCall, ReplicaFetchStreams } from '../node/replica-fetch-stream';
 import type { BrokerRequests } from './broker-requests';
-import { BROKER_REQUESTS, REPLICA_FETCH_STREAMS } from './tokens';
-
-const REPLICA_FETCH_STREAM_SPAN = 'sluice.v1.Broker/ReplicaFetchStream';
+import { BROKER_REQUESTS, CONSUMER_FETCH_STREAMS, REPLICA_FETCH_STREAMS } from './tokens';
 
 @Controller()
 export class FetchController {
   constructor(
     @Inject(BROKER_REQUESTS) private readonly broker: BrokerRequests,
     @Inject(REPLICA_FETCH_STREAMS) private readonly replicaStreams: ReplicaFetchStreams,
+    @Inject(CONSUMER_FETCH_STREAMS) private readonly consumerStreams: ConsumerFetchStreams,
     private readonly metrics: RpcMetrics,
+    @Inject(RPC_ACCESS_CONTROL) private readonly access: RpcAccessControl | null,
   ) {}
 
   /** Consumers' reads of segment files are read by the answer's serializer into its frame (fetch-path.ts). */
@@ -41,7 +52,28 @@ export class FetchController {
     return this.replicaStreams.serve(call, {
       fetch: (request, hold) =>
         this.metrics.measure('ReplicaFetchStream', (phases) =>
-          traced(peer, () => this.broker.fetch(request, phases, hold)),
+          traced('ReplicaFetchStream', peer, () => this.broker.fetch(request, phases, hold)),
+        ),
+    });
+  }
+
+  /** A consumer's Fetches on one stream (node/consumer-fetch-stream.ts); each message authorized and counted alone. */
+  @GrpcStreamCall('Broker', 'FetchStream')
+  @CountsEachMessage()
+  fetchStream(call: FetchStreamCall): Promise<void> {
+    // The guards authenticated the stream once; each message is a Fetch of its own and is
+    // authorized on its own (READ on its topics; an ACL removed mid-stream refuses the next one).
+    const caller = this.access?.enabled === true ? rpcCallContextOfCall(call) : undefined;
+    if (this.access?.enabled === true && caller === undefined)
+      throw new Error('assertion: a FetchStream reached its handler without a call context');
+    const peer = peerHostOf(call.getPeer());
+    return this.consumerStreams.serve(call, {
+      fetch: (request) =>
+        this.metrics.measure('FetchStream', (phases) =>
+          traced('FetchStream', peer, () => {
+            if (caller !== undefined) this.access?.checkFetch(caller, request);
+            return this.broker.fetchAnswer(request, phases);
+          }),
         ),
     });
   }
@@ -70,17 +102,17 @@ export class FetchController {
 }
 
 /** One stream message as a server span (when tracing is on), as the interceptor makes for a unary Fetch. */
-async function traced<T>(peer: string, handle: () => Promise<T>): Promise<T> {
+async function traced<T>(method: string, peer: string, handle: () => Promise<T>): Promise<T> {
   const tracer = activeTracer('sluice-broker');
   if (tracer === undefined) return handle();
   const span = tracer.startSpan(
-    REPLICA_FETCH_STREAM_SPAN,
+    `sluice.v1.Broker/${method}`,
     {
       kind: SpanKind.SERVER,
       attributes: {
         'rpc.system': 'grpc',
         'rpc.service': 'sluice.v1.Broker',
-        'rpc.method': 'ReplicaFetchStream',
+        'rpc.method': method,
         'network.peer.address': peer,
       },
     },

@@ -111,6 +111,14 @@ export class RpcAccessControl {
       this.require(call, { resourceType: 'TOPIC', resourceName: item.name, operation: 'WRITE' });
   }
 
+  /** One FetchStream message: READ on each of its topics, as a consumer's unary Fetch (the stream answers per message). */
+  checkFetch(call: Caller, request: { readonly topics?: readonly { readonly name: string }[] | null }): void {
+    if (this.authorizer === undefined) return;
+    this.requireReady(call);
+    for (const item of request.topics ?? [])
+      this.require(call, { resourceType: 'TOPIC', resourceName: item.name, operation: 'READ' });
+  }
+
   /** Records an authentication refusal (the guard's). */
   auditAuthentication(call: Caller, error: ApiError): void {
     this.options.audit.record({

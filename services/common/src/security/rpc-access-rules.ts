@@ -139,6 +139,8 @@ export const RPC_ACCESS_RULES: ReadonlyMap<string, AccessRule> = new Map<string,
   ['sluice.v1.Broker/ProduceStream', {}],
   // Followers only, as a follower's Fetch: checked once when the stream opens.
   ['sluice.v1.Broker/ReplicaFetchStream', clusterAction],
+  // Consumers only: each message is checked by the handler as a consumer's Fetch (RpcAccessControl.checkFetch).
+  ['sluice.v1.Broker/FetchStream', {}],
   [
     'sluice.v1.Broker/Fetch',
     {

@@ -8,6 +8,8 @@ import type { FetchRecordsRequest as _sluice_v1_FetchRecordsRequest, FetchRecord
 import type { FetchRecordsResponse as _sluice_v1_FetchRecordsResponse, FetchRecordsResponse__Output as _sluice_v1_FetchRecordsResponse__Output } from '../../sluice/v1/FetchRecordsResponse';
 import type { FetchRequest as _sluice_v1_FetchRequest, FetchRequest__Output as _sluice_v1_FetchRequest__Output } from '../../sluice/v1/FetchRequest';
 import type { FetchResponse as _sluice_v1_FetchResponse, FetchResponse__Output as _sluice_v1_FetchResponse__Output } from '../../sluice/v1/FetchResponse';
+import type { FetchStreamRequest as _sluice_v1_FetchStreamRequest, FetchStreamRequest__Output as _sluice_v1_FetchStreamRequest__Output } from '../../sluice/v1/FetchStreamRequest';
+import type { FetchStreamResponse as _sluice_v1_FetchStreamResponse, FetchStreamResponse__Output as _sluice_v1_FetchStreamResponse__Output } from '../../sluice/v1/FetchStreamResponse';
 import type { InitProducerIdRequest as _sluice_v1_InitProducerIdRequest, InitProducerIdRequest__Output as _sluice_v1_InitProducerIdRequest__Output } from '../../sluice/v1/InitProducerIdRequest';
 import type { InitProducerIdResponse as _sluice_v1_InitProducerIdResponse, InitProducerIdResponse__Output as _sluice_v1_InitProducerIdResponse__Output } from '../../sluice/v1/InitProducerIdResponse';
 import type { ListOffsetsRequest as _sluice_v1_ListOffsetsRequest, ListOffsetsRequest__Output as _sluice_v1_ListOffsetsRequest__Output } from '../../sluice/v1/ListOffsetsRequest';
@@ -80,6 +82,33 @@ export interface BrokerClient extends grpc.Client {
   fetchRecords(argument: _sluice_v1_FetchRecordsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sluice_v1_FetchRecordsResponse__Output>): grpc.ClientUnaryCall;
   fetchRecords(argument: _sluice_v1_FetchRecordsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sluice_v1_FetchRecordsResponse__Output>): grpc.ClientUnaryCall;
   fetchRecords(argument: _sluice_v1_FetchRecordsRequest, callback: grpc.requestCallback<_sluice_v1_FetchRecordsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * A consumer's Fetch on one long-lived stream per consumer->broker pair: each request is a
+   * consumer's Fetch (replica_id -1), answered by one response with its correlation_id, exactly as
+   * a unary Fetch would answer it (no partitions left out). The consumer grants credit by sending:
+   * it may have up to 4 requests unanswered, answers leave as they complete, and the broker stops
+   * reading the stream while it holds 4 unanswered, so a stream holds at most 4 answers
+   * (max_bytes each) in flight. Each request needs what a consumer's Fetch needs (READ on each of
+   * its topics), checked per message. It removes the HTTP/2 stream, headers, deadline and
+   * per-call server work of one unary Fetch per round. A broker that does not serve it answers
+   * UNIMPLEMENTED; the consumer then fetches with unary Fetch.
+   */
+  FetchStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_FetchStreamRequest, _sluice_v1_FetchStreamResponse__Output>;
+  FetchStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_FetchStreamRequest, _sluice_v1_FetchStreamResponse__Output>;
+  /**
+   * A consumer's Fetch on one long-lived stream per consumer->broker pair: each request is a
+   * consumer's Fetch (replica_id -1), answered by one response with its correlation_id, exactly as
+   * a unary Fetch would answer it (no partitions left out). The consumer grants credit by sending:
+   * it may have up to 4 requests unanswered, answers leave as they complete, and the broker stops
+   * reading the stream while it holds 4 unanswered, so a stream holds at most 4 answers
+   * (max_bytes each) in flight. Each request needs what a consumer's Fetch needs (READ on each of
+   * its topics), checked per message. It removes the HTTP/2 stream, headers, deadline and
+   * per-call server work of one unary Fetch per round. A broker that does not serve it answers
+   * UNIMPLEMENTED; the consumer then fetches with unary Fetch.
+   */
+  fetchStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_FetchStreamRequest, _sluice_v1_FetchStreamResponse__Output>;
+  fetchStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_sluice_v1_FetchStreamRequest, _sluice_v1_FetchStreamResponse__Output>;
   
   /**
    * An idempotent producer's identity (Kafka's InitProducerId without transactions).
@@ -249,6 +278,19 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   FetchRecords: grpc.handleUnaryCall<_sluice_v1_FetchRecordsRequest__Output, _sluice_v1_FetchRecordsResponse>;
   
   /**
+   * A consumer's Fetch on one long-lived stream per consumer->broker pair: each request is a
+   * consumer's Fetch (replica_id -1), answered by one response with its correlation_id, exactly as
+   * a unary Fetch would answer it (no partitions left out). The consumer grants credit by sending:
+   * it may have up to 4 requests unanswered, answers leave as they complete, and the broker stops
+   * reading the stream while it holds 4 unanswered, so a stream holds at most 4 answers
+   * (max_bytes each) in flight. Each request needs what a consumer's Fetch needs (READ on each of
+   * its topics), checked per message. It removes the HTTP/2 stream, headers, deadline and
+   * per-call server work of one unary Fetch per round. A broker that does not serve it answers
+   * UNIMPLEMENTED; the consumer then fetches with unary Fetch.
+   */
+  FetchStream: grpc.handleBidiStreamingCall<_sluice_v1_FetchStreamRequest__Output, _sluice_v1_FetchStreamResponse>;
+  
+  /**
    * An idempotent producer's identity (Kafka's InitProducerId without transactions).
    */
   InitProducerId: grpc.handleUnaryCall<_sluice_v1_InitProducerIdRequest__Output, _sluice_v1_InitProducerIdResponse>;
@@ -306,6 +348,7 @@ export interface BrokerDefinition extends grpc.ServiceDefinition {
   DescribeLogDirs: MethodDefinition<_sluice_v1_DescribeLogDirsRequest, _sluice_v1_DescribeLogDirsResponse, _sluice_v1_DescribeLogDirsRequest__Output, _sluice_v1_DescribeLogDirsResponse__Output>
   Fetch: MethodDefinition<_sluice_v1_FetchRequest, _sluice_v1_FetchResponse, _sluice_v1_FetchRequest__Output, _sluice_v1_FetchResponse__Output>
   FetchRecords: MethodDefinition<_sluice_v1_FetchRecordsRequest, _sluice_v1_FetchRecordsResponse, _sluice_v1_FetchRecordsRequest__Output, _sluice_v1_FetchRecordsResponse__Output>
+  FetchStream: MethodDefinition<_sluice_v1_FetchStreamRequest, _sluice_v1_FetchStreamResponse, _sluice_v1_FetchStreamRequest__Output, _sluice_v1_FetchStreamResponse__Output>
   InitProducerId: MethodDefinition<_sluice_v1_InitProducerIdRequest, _sluice_v1_InitProducerIdResponse, _sluice_v1_InitProducerIdRequest__Output, _sluice_v1_InitProducerIdResponse__Output>
   ListOffsets: MethodDefinition<_sluice_v1_ListOffsetsRequest, _sluice_v1_ListOffsetsResponse, _sluice_v1_ListOffsetsRequest__Output, _sluice_v1_ListOffsetsResponse__Output>
   Metadata: MethodDefinition<_sluice_v1_MetadataRequest, _sluice_v1_MetadataResponse, _sluice_v1_MetadataRequest__Output, _sluice_v1_MetadataResponse__Output>
