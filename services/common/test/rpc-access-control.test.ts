@@ -170,6 +170,29 @@ describe('RpcAccessControl', () => {
     expect(access.checkCall(heartbeat, { groupId: 'billing' })).toBeUndefined();
   });
 
+  it("authorizes each FetchStream message as a consumer's Fetch: READ on each topic, audited per refusal", () => {
+    const { access, sink } = control();
+    // The stream itself needs only authentication; its messages are checked by the handler.
+    expect(access.checkCall(call('User:alice', 'sluice.v1.Broker', 'FetchStream'), {})).toBe(undefined);
+    const bob = call('User:bob', 'sluice.v1.Broker', 'FetchStream');
+    expect(() => access.checkFetch(bob, { topics: [{ name: 'orders' }] })).not.toThrow();
+    let refused: unknown;
+    try {
+      access.checkFetch(bob, { topics: [{ name: 'orders' }, { name: 'payroll' }] });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).errorName).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(() =>
+      access.checkFetch(call('User:alice', 'sluice.v1.Broker', 'FetchStream'), { topics: [{ name: 'orders' }] }),
+    ).toThrow(ApiError);
+    expect(sink.lines.map((line) => [line.principal, line.rpc, line.operation, line.result])).toEqual([
+      ['User:bob', 'sluice.v1.Broker/FetchStream', 'READ', 'TOPIC_AUTHORIZATION_FAILED'],
+      ['User:alice', 'sluice.v1.Broker/FetchStream', 'READ', 'TOPIC_AUTHORIZATION_FAILED'],
+    ]);
+  });
+
   it('allows everything without an authorizer (no authorizer.class.name)', () => {
     const sink = new MemorySecurityAuditSink();
     const open = new RpcAccessControl({
