@@ -84,9 +84,17 @@ export function brokersAndTopics(): DashboardBuilder {
       .withPanel(
         timeseries(
           'Fetch p99 by phase',
-          'Consumer and follower fetches: remote is the long poll waiting for data.',
+          'Consumer and follower fetches (unary Fetch and the FetchStream and ReplicaFetchStream messages): remote is the long poll waiting for data.',
           's',
-          [q(p99('sluice_rpc_request_phase_seconds_bucket{service="broker",api="Fetch"}', ['phase']), '{{phase}}')],
+          [
+            q(
+              p99(
+                'sluice_rpc_request_phase_seconds_bucket{service="broker",api=~"Fetch|FetchStream|ReplicaFetchStream"}',
+                ['phase'],
+              ),
+              '{{phase}}',
+            ),
+          ],
         ),
       )
       .withPanel(
