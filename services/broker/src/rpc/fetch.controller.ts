@@ -41,7 +41,7 @@ export class FetchController {
     return this.replicaStreams.serve(call, {
       fetch: (request, hold) =>
         this.metrics.measure('ReplicaFetchStream', (phases) =>
-          traced(peer, () => this.broker.fetch(request, phases, hold)),
+          traced(peer, () => this.broker.fetchAnswer(request, phases, hold)),
         ),
     });
   }
