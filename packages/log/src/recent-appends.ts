@@ -218,6 +218,58 @@ export class RecentAppends {
     return joined;
   }
 
+  /**
+   * Copies the segment's bytes `[position, position + length)` from memory into `target` at
+   * `targetOffset`, piece by piece from the held appends (no Buffer in between, unlike `bytesAt`
+   * across appends: a follower's answer of several appends is written straight into its frame).
+   * False, copying nothing, when they start before what is held (read the file).
+   */
+  copyInto(position: number, length: number, target: Buffer, targetOffset: number): boolean {
+    if (this.isEmpty || position < this.startPosition) return false;
+    assert(position + length <= this.endPosition, 'read beyond the recent appends');
+    assert(targetOffset >= 0 && targetOffset + length <= target.length, 'copy beyond the end of its target');
+    let i = this.lastStartingAtOrBefore((held) => held.position, position);
+    let from = position - this.held[i]!.position;
+    let written = 0;
+    while (written < length) {
+      const bytes = this.held[i++]!.bytes;
+      written += bytes.copy(target, targetOffset + written, from, Math.min(bytes.length, from + length - written));
+      from = 0;
+    }
+    return true;
+  }
+
+  /**
+   * Walks the batch headers in `[start, end)` from memory (batch-header-walk.ts does it on the
+   * file) until `visit` returns true, and returns that batch (null at `end`); undefined when
+   * `start` is before what is held (walk the file). `start` is a batch's start: every held append
+   * is whole batches, so no batch spans two.
+   */
+  walkHeaders(start: number, end: number, visit: (batch: BatchLocation) => boolean): BatchLocation | null | undefined {
+    if (this.isEmpty || start < this.startPosition) return undefined;
+    assert(end <= this.endPosition, 'walk beyond the recent appends');
+    for (let i = this.lastStartingAtOrBefore((held) => held.position, start); i < this.held.length; i++) {
+      const held = this.held[i]!;
+      const bytes = held.bytes;
+      for (let at = Math.max(0, start - held.position); at < bytes.length;) {
+        const position = held.position + at;
+        if (position >= end) return null;
+        const sizeBytes = bytes.readInt32BE(at + BatchLayout.BATCH_LENGTH) + BATCH_LOG_OVERHEAD_BYTES;
+        const baseOffset = readInt64AsNumber(bytes, at + BatchLayout.BASE_OFFSET);
+        const batch: BatchLocation = {
+          position,
+          baseOffset,
+          lastOffset: baseOffset + bytes.readInt32BE(at + BatchLayout.LAST_OFFSET_DELTA),
+          sizeBytes,
+          maxTimestampMs: readInt64AsNumber(bytes, at + BatchLayout.MAX_TIMESTAMP),
+        };
+        if (visit(batch)) return batch;
+        at += sizeBytes;
+      }
+    }
+    return null;
+  }
+
   /** Index of the last held append whose `key` is <= `value` (the first one is, by the callers' checks). */
   private lastStartingAtOrBefore(key: (held: HeldAppend) => number, value: number): number {
     let low = this.first;

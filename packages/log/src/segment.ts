@@ -211,11 +211,7 @@ export class LogSegment {
   readInto(position: number, length: number, target: Buffer, targetOffset: number): void {
     assert(position >= 0 && length >= 0 && position + length <= this.sizeBytes, 'read beyond segment end');
     assert(targetOffset >= 0 && targetOffset + length <= target.length, 'read beyond the end of its target');
-    const recent = this.active?.recent.bytesAt(position, length);
-    if (recent !== undefined) {
-      recent.copy(target, targetOffset);
-      return;
-    }
+    if (this.active?.recent.copyInto(position, length, target, targetOffset) === true) return;
     let got: number;
     try {
       got = readFully(this.readFd(), target, targetOffset, length, position);
@@ -280,11 +276,9 @@ export class LogSegment {
       let mismatch = false;
       let stop: BatchLocation | null;
       try {
-        stop = walkBatchHeaders(
-          this.readFd(),
-          this.paths.log,
+        // The leader's tail is walked in memory when its recent appends hold it (no file read).
+        stop = this.walkHeaders(
           from,
-          this.sizeBytes,
           (batch) => {
             if (!checked) {
               checked = true;
@@ -588,6 +582,21 @@ export class LogSegment {
     if (second === 'index-mismatch')
       throw new CorruptLogError(this.paths.offsetIndex, 0, 'rebuilt index still mismatches the log');
     return second;
+  }
+
+  /**
+   * Batch headers from `start` to the segment's end, until `visit` says stop: from the recent
+   * appends when they hold `start` (the leader's tail), else from the file in windows of
+   * `windowBytes` (walkBatchHeaders).
+   */
+  private walkHeaders(
+    start: number,
+    visit: (batch: BatchLocation) => boolean,
+    windowBytes: number,
+  ): BatchLocation | null {
+    const inMemory = this.active?.recent.walkHeaders(start, this.sizeBytes, visit);
+    if (inMemory !== undefined) return inMemory;
+    return walkBatchHeaders(this.readFd(), this.paths.log, start, this.sizeBytes, visit, windowBytes);
   }
 
   private readFd(): number {

@@ -81,7 +81,16 @@ describe('recent appends: reads of the tail from memory', () => {
             } else if (step.kind === 'read') {
               const offset = Math.max(inMemory.logStartOffset, inMemory.logEndOffset - step.back);
               const options = step.boundBack === null ? {} : { maxOffset: inMemory.logEndOffset - step.boundBack };
-              sameRead(inMemory.read(offset, step.maxBytes, options), fromFile.read(offset, step.maxBytes, options));
+              const expected = fromFile.read(offset, step.maxBytes, options);
+              sameRead(inMemory.read(offset, step.maxBytes, options), expected);
+              // A located read (a Fetch answer's frame) copies the held pieces straight into its target.
+              const location = inMemory.locate(offset, step.maxBytes, options);
+              expect(location.sizeBytes).toBe(expected.records.length);
+              const target = Buffer.alloc(location.sizeBytes + 8, 0xee);
+              inMemory.readLocated(location, target, 4);
+              expect(target.subarray(4, 4 + location.sizeBytes).equals(expected.records)).toBe(true);
+              expect(target.subarray(0, 4).equals(Buffer.alloc(4, 0xee))).toBe(true);
+              expect(target.subarray(4 + location.sizeBytes).equals(Buffer.alloc(4, 0xee))).toBe(true);
             } else if (step.kind === 'roll') {
               inMemory.roll();
               fromFile.roll();
@@ -135,6 +144,29 @@ describe('recent appends: reads of the tail from memory', () => {
       expect(read.records.buffer).toBe(appended.buffer);
       expect(read.records.equals(appended)).toBe(true);
       expect(resources.recentAppends.heldCount).toBe(1);
+    });
+
+    it('reads a range spanning several appends straight into a target, from the held pieces', () => {
+      // Three appends of two batches each (offsets 0-3, 4-7, 8-11).
+      const batches = [0, 1, 2, 3, 4, 5].map((i) => makeBatch({ records: 2, payloadBytes: 300, fill: i + 1 }));
+      const appended = [0, 2, 4].map((i) => Buffer.concat(batches.slice(i, i + 2)));
+      // The log stamps offsets and epoch into the handed-over bytes: they are the file's bytes.
+      for (const bytes of appended) log.append(bytes, { leaderEpoch: 1, keepInMemory: true });
+      expect(resources.recentAppends.heldCount).toBe(3);
+      // From offset 2 (the first append's second batch) to the end: a piece of each append.
+      const expected = Buffer.concat(appended).subarray(batches[0]!.length);
+      const location = log.locate(2, 1 << 20);
+      const target = Buffer.alloc(location.sizeBytes + 3, 0xee);
+      const read = log.readLocated(location, target, 3);
+      expect(read.batchCount).toBe(5);
+      expect(target.subarray(3).equals(expected)).toBe(true);
+      expect(target.subarray(0, 3).equals(Buffer.alloc(3, 0xee))).toBe(true);
+      // The file holds the same bytes: with the appends let go, the read comes from it alike.
+      log.append(makeBatch({ records: 1 }), { leaderEpoch: 1 });
+      expect(resources.recentAppends.heldCount).toBe(0);
+      const fromFile = Buffer.alloc(location.sizeBytes);
+      log.readLocated(log.locate(2, location.sizeBytes), fromFile, 0);
+      expect(fromFile.equals(expected)).toBe(true);
     });
 
     it('copies a small view of a large buffer rather than keep the large one alive', () => {

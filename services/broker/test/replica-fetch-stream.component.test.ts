@@ -94,6 +94,17 @@ describe('ReplicaFetchStream between brokers', () => {
     expect(node(1).openReplicaFetchStreams).toBe(1);
     expect(node(3).openReplicaFetchStreams).toBe(0);
     expect(await valuesOn(onStream, 'streamed')).toHaveLength(50);
+    // The stream's answers are located reads of the leader's log (its recent appends or its file),
+    // written into the answer's frame by the serializer: the followers hold the leader's bytes.
+    const leaderBytes = node(1)
+      .replica('streamed', 0)!
+      .log.read(0, 1 << 20).records;
+    expect(leaderBytes.length).toBeGreaterThan(0);
+    for (const id of [2, 3]) {
+      const follower = node(id).replica('streamed', 0)!.log;
+      expect(follower.logEndOffset).toBe(50);
+      expect(follower.read(0, 1 << 20).records.equals(leaderBytes)).toBe(true);
+    }
   });
 
   it('follows a new leader on a new stream when the leader stops, losing nothing acknowledged', async () => {

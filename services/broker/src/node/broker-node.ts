@@ -336,7 +336,7 @@ export class BrokerNode {
       produceRecords: (request, phases) =>
         produceRecords(request, (produce) => replicas.produce(produce, phases), Date.now()),
       fetch: (request, phases, hold) => replicas.fetch(request, phases, hold),
-      fetchAnswer: (request, phases) => replicas.fetchAnswer(request, phases),
+      fetchAnswer: (request, phases, hold) => replicas.fetchAnswer(request, phases, hold),
       fetchRecords: (request, phases) => fetchRecords(request, (fetch) => replicas.fetch(fetch, phases)),
       listOffsets: (request) => replicas.listOffsets(request),
       offsetForLeaderEpoch: (request) => replicas.offsetForLeaderEpoch(request),

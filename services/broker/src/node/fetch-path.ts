@@ -10,10 +10,12 @@
  * bytes, and the long poll then reads again once they are paid; a read that goes is bounded by a
  * second's worth of the rate and charged to it. Other partitions of the same fetch are unaffected.
  *
- * A consumer's Fetch (`fetchAnswer`) answers what the segment files hold with located reads
- * (log-records-source.ts): the answer's encoder reads those batches straight into the frame it
- * sends, so the records get no Buffer of their own and no copy. Followers, FetchRecords and
- * tiered reads get Buffers, as before (`fetch`).
+ * A Fetch answer (`fetchAnswer`: the unary Fetch and ReplicaFetchStream) answers what the log
+ * holds with located reads (log-records-source.ts): the answer's encoder reads those batches
+ * straight into the frame it sends, from the file or from the leader's recent appends, so the
+ * records get no Buffer of their own and no copy. A follower's read of the tail spanning several
+ * appends was copied twice (joined into one Buffer, then into the frame): docs/performance.md
+ * section 27. FetchRecords and tiered reads get Buffers, as before (`fetch`).
  */
 // Requests as they arrive (`__Output`: int64 as strings, defaults filled); answers as sent.
 import type {
@@ -60,7 +62,7 @@ export interface RemoteReads {
 /** One partition of a fetch answer, with its topic: what a follower hold looks at. */
 export interface AnsweredPartition {
   readonly topic: string;
-  readonly result: FetchPartitionResult;
+  readonly result: FetchPartitionAnswer;
 }
 
 /**
@@ -72,8 +74,8 @@ export interface AnsweredPartition {
 export type FollowerHold = (answered: readonly AnsweredPartition[]) => boolean;
 
 /**
- * A partition's answer as the fetch path builds it: records read into a Buffer, or (consumers'
- * reads of the segment files, `fetchAnswer` only) located, to be read into the answer's frame.
+ * A partition's answer as the fetch path builds it: records read into a Buffer, or (reads of the
+ * log, `fetchAnswer` only) located, to be read into the answer's frame.
  */
 type PartitionAnswer = Omit<Required<FetchPartitionResult>, 'records'> & { records: Buffer | LogRecordsSource };
 
@@ -117,11 +119,17 @@ export class FetchPath {
   }
 
   /**
-   * The unary Fetch RPC's answer: as `fetch`, with a consumer's reads of the segment files
-   * located rather than read (LogRecordsSource), for the answer's encoder to read into its frame.
+   * The answer of the unary Fetch RPC and of ReplicaFetchStream: as `fetch`, with the reads of the
+   * log (consumers' and followers') located rather than read (LogRecordsSource), for the answer's
+   * encoder to read into its frame. The answer must be encoded soon (the same request): a read
+   * whose log changed meanwhile is located again then (log-records-source.ts).
    */
-  fetchAnswer(request: FetchRequest, phases: RequestPhases = untimedRequest): Promise<FetchAnswer> {
-    return this.poll(request, phases, undefined, true);
+  fetchAnswer(
+    request: FetchRequest,
+    phases: RequestPhases = untimedRequest,
+    hold?: FollowerHold,
+  ): Promise<FetchAnswer> {
+    return this.poll(request, phases, hold, true);
   }
 
   private async poll(
@@ -215,7 +223,7 @@ export class FetchPath {
       const { topicIndex, partitionIndex } = this.locate(request, index);
       return {
         topic: request.topics[topicIndex]!.name,
-        result: followerResult(response.topics![topicIndex]!.partitions![partitionIndex]!),
+        result: response.topics![topicIndex]!.partitions![partitionIndex]!,
       };
     });
   }
@@ -296,17 +304,24 @@ export class FetchPath {
     maxBytes: number,
     nowMs: number,
     held: { throttleWaitMs: number },
-  ): Buffer {
+    locateReads: boolean,
+  ): Buffer | LogRecordsSource {
+    const log = replica.log;
+    // A follower reads up to the log end (as it is now: a located read stays within it).
+    const read = (bytes: number): Buffer | LogRecordsSource =>
+      locateReads
+        ? LogRecordsSource.locate(log, fetchOffset, bytes, log.logEndOffset)
+        : log.read(fetchOffset, bytes).records;
     const throttle = this.options.throttle;
     if (throttle === undefined || !throttle.isThrottled('leader', replica.topic, replica.partition, followerInSync))
-      return replica.log.read(fetchOffset, maxBytes).records;
+      return read(maxBytes);
     const waitMs = throttle.waitMs('leader', nowMs);
     if (waitMs > 0) {
       throttle.heldBack('leader');
       held.throttleWaitMs = held.throttleWaitMs === 0 ? waitMs : Math.min(held.throttleWaitMs, waitMs);
       return EMPTY;
     }
-    const records = replica.log.read(fetchOffset, Math.min(maxBytes, throttle.maxReadBytes('leader'))).records;
+    const records = read(Math.min(maxBytes, throttle.maxReadBytes('leader')));
     throttle.record('leader', records.length, nowMs);
     return records;
   }
@@ -394,7 +409,15 @@ export class FetchPath {
         }
         const read =
           fetchOffset < log.logEndOffset && maxBytes > 0
-            ? this.followerRead(replica, core.isr.includes(request.replicaId), fetchOffset, maxBytes, nowMs, held)
+            ? this.followerRead(
+                replica,
+                core.isr.includes(request.replicaId),
+                fetchOffset,
+                maxBytes,
+                nowMs,
+                held,
+                locateReads,
+              )
             : EMPTY;
         return {
           partition: p.partition,
@@ -524,13 +547,6 @@ class ChangeWatch {
 function allAnswered(response: FetchAnswer): AnsweredPartition[] {
   const answered: AnsweredPartition[] = [];
   for (const topic of response.topics ?? [])
-    for (const result of topic.partitions ?? [])
-      answered.push({ topic: topic.name ?? '', result: followerResult(result) });
+    for (const result of topic.partitions ?? []) answered.push({ topic: topic.name ?? '', result });
   return answered;
-}
-
-/** A follower's answer, which never holds located reads (only `fetchAnswer` makes those). */
-function followerResult(result: FetchPartitionAnswer): FetchPartitionResult {
-  assert(!(result.records instanceof LogRecordsSource), 'a follower answer holds a located read');
-  return result as FetchPartitionResult;
 }

@@ -21,8 +21,8 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
 import type {
+  FetchAnswer,
   FetchRequest__Output,
-  FetchResponse,
   ItemError,
   ReplicaFetchStreamRequest__Output,
   ReplicaFetchStreamResponse,
@@ -33,9 +33,16 @@ import type { AnsweredPartition, FollowerHold } from './fetch-path';
 
 export type ReplicaFetchStreamCall = ServerDuplexStream<ReplicaFetchStreamRequest__Output, ReplicaFetchStreamResponse>;
 
+/** One message's answer before its correlation id: a ReplicaFetchStreamResponse whose reads may be located. */
+type StreamAnswer = Omit<ReplicaFetchStreamResponse, 'correlationId' | 'response'> & { response: FetchAnswer | null };
+
 export interface ReplicaFetchStreamOptions {
-  /** The leader's fetch path (what a unary Fetch runs), with the session's hold. */
-  readonly fetch: (request: FetchRequest__Output, hold: FollowerHold) => Promise<FetchResponse>;
+  /**
+   * The leader's fetch path (what a unary Fetch runs), with the session's hold. Its reads may be
+   * located (pb.RecordsSource): the stream's serializer reads them into the answer's frame when the
+   * answer is written, right after the fetch resolves (fetch-path.ts `fetchAnswer`).
+   */
+  readonly fetch: (request: FetchRequest__Output, hold: FollowerHold) => Promise<FetchAnswer>;
   readonly report?: ServerErrorReporter;
 }
 
@@ -100,7 +107,8 @@ export class ReplicaFetchStreams {
         answer(message.request, session, options).then(
           (reply) => {
             if (closed) return settle();
-            call.write({ correlationId, ...reply }, () => settle());
+            // The serializer takes located reads (services/common record-answer-serializers.ts).
+            call.write({ correlationId, ...reply } as ReplicaFetchStreamResponse, () => settle());
           },
           () => settle(),
         );
@@ -140,7 +148,7 @@ async function answer(
   request: FetchRequest__Output | null | undefined,
   session: FetchSession,
   options: ReplicaFetchStreamOptions,
-): Promise<Omit<ReplicaFetchStreamResponse, 'correlationId'>> {
+): Promise<StreamAnswer> {
   try {
     if (request === null || request === undefined)
       throw new ApiError('INVALID_REQUEST', 'ReplicaFetchStream message carries no FetchRequest');
@@ -191,7 +199,7 @@ function sessionAnswerOf({ topic, result: p }: AnsweredPartition): SessionAnswer
   };
 }
 
-function answersOf(response: FetchResponse): SessionAnswer[] {
+function answersOf(response: FetchAnswer): SessionAnswer[] {
   const answers: SessionAnswer[] = [];
   for (const topic of response.topics ?? [])
     for (const result of topic.partitions ?? []) answers.push(sessionAnswerOf({ topic: topic.name ?? '', result }));
@@ -199,7 +207,7 @@ function answersOf(response: FetchResponse): SessionAnswer[] {
 }
 
 /** `response` without the partitions the session says have nothing new. */
-function trimmed(asked: AskIndex, response: FetchResponse, session: FetchSession): FetchResponse {
+function trimmed(asked: AskIndex, response: FetchAnswer, session: FetchSession): FetchAnswer {
   const sent = session.step(asked, answersOf(response));
   let index = 0;
   const topics = [];

@@ -344,9 +344,9 @@ export class ReplicaManager implements FollowerReplicas {
     return this.fetchPath.fetch(request, phases, hold);
   }
 
-  /** The unary Fetch RPC's answer, its consumer reads of segment files located (FetchPath.fetchAnswer). */
-  fetchAnswer(request: FetchRequest, phases?: RequestPhases): Promise<FetchAnswer> {
-    return this.fetchPath.fetchAnswer(request, phases);
+  /** The answer of the unary Fetch RPC and ReplicaFetchStream, its reads of the log located (FetchPath.fetchAnswer). */
+  fetchAnswer(request: FetchRequest, phases?: RequestPhases, hold?: FollowerHold): Promise<FetchAnswer> {
+    return this.fetchPath.fetchAnswer(request, phases, hold);
   }
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse | Promise<ListOffsetsResponse> {

@@ -15,8 +15,8 @@ export interface BrokerRequests {
   produceRecords(request: pb.ProduceRecordsRequest__Output, phases?: RequestPhases): Promise<pb.ProduceRecordsResponse>;
   /** `hold`: a follower fetch session's (node/fetch-path.ts FollowerHold). */
   fetch(request: pb.FetchRequest__Output, phases?: RequestPhases, hold?: FollowerHold): Promise<pb.FetchResponse>;
-  /** The unary Fetch RPC: as `fetch`, its records possibly read by the answer's encoder (pb.RecordsSource). */
-  fetchAnswer(request: pb.FetchRequest__Output, phases?: RequestPhases): Promise<pb.FetchAnswer>;
+  /** The unary Fetch RPC and ReplicaFetchStream: as `fetch`, its records possibly read by the answer's encoder (pb.RecordsSource). */
+  fetchAnswer(request: pb.FetchRequest__Output, phases?: RequestPhases, hold?: FollowerHold): Promise<pb.FetchAnswer>;
   fetchRecords(request: pb.FetchRecordsRequest__Output, phases?: RequestPhases): Promise<pb.FetchRecordsResponse>;
   listOffsets(request: pb.ListOffsetsRequest__Output): pb.ListOffsetsResponse | Promise<pb.ListOffsetsResponse>;
   offsetForLeaderEpoch(

@@ -52,7 +52,7 @@ export class FetchController {
     return this.replicaStreams.serve(call, {
       fetch: (request, hold) =>
         this.metrics.measure('ReplicaFetchStream', (phases) =>
-          traced('ReplicaFetchStream', peer, () => this.broker.fetch(request, phases, hold)),
+          traced('ReplicaFetchStream', peer, () => this.broker.fetchAnswer(request, phases, hold)),
         ),
     });
   }
