@@ -19,8 +19,6 @@
  *
  * and the table shows each stage's percentiles over all records and its mean over the records
  * slower than the e2e p99, with how many of those overlapped a GC pause of each process.
- * `--interleave SLUICE_TAIL_HOLD_RULE=1` compares the producer with and without its hold rule of
- * before docs/performance.md section 29, put back from here in alternating blocks.
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -115,29 +113,6 @@ async function runLoad(order: LoadOrder): Promise<void> {
         drainedAt[queue.shift()!] = now;
     }
     return drained;
-  };
-
-  // SLUICE_TAIL_HOLD_RULE (for --interleave): the producer's rule before section 29 put back from
-  // outside, so both can be compared in one run: behind an unanswered batch of its partition only
-  // a full batch is ready (or any during a flush or while memory is short).
-  const readyProto = RecordAccumulator.prototype as unknown as {
-    ready: (nowMs: number) => { readyPartitions: { topic: string; partition: number }[] };
-  };
-  const originalReady = readyProto.ready;
-  readyProto.ready = function ready(this: unknown, nowMs: number) {
-    const result = originalReady.call(this, nowMs);
-    if (process.env.SLUICE_TAIL_HOLD_RULE === undefined) return result;
-    const self = this as {
-      flushing: boolean;
-      memoryWaiters: number;
-      queues: Map<string, { inFlight: number; batches: { full: boolean }[] }>;
-    };
-    if (self.flushing || self.memoryWaiters > 0) return result;
-    const held = (tp: { topic: string; partition: number }): boolean => {
-      const queue = self.queues.get(`${tp.topic}\u0000${tp.partition}`);
-      return queue !== undefined && queue.inFlight > 0 && queue.batches.length === 1 && !queue.batches[0]!.full;
-    };
-    return { ...result, readyPartitions: result.readyPartitions.filter((tp) => !held(tp)) };
   };
 
   const consumer = new Consumer({ bootstrap: order.bootstrap, autoOffsetReset: 'latest' });
