@@ -79,14 +79,12 @@ interface OpenBatch {
 }
 
 interface PartitionQueue {
-  readonly key: string;
   readonly topicPartition: TopicPartition;
   readonly batches: OpenBatch[];
   inFlight: number;
 }
 
 const MAX_SEQUENCE = 0x7fffffff;
-const NOTHING_EXPIRED: readonly never[] = Object.freeze([]);
 
 export class RecordAccumulator {
   readonly config: AccumulatorConfig;
@@ -203,39 +201,37 @@ export class RecordAccumulator {
     };
     if (batch.estimatedBytes >= batch.reservedBytes) batch.full = true;
     this.reservedBytes += reserve;
-    const target = queue ?? { key, topicPartition: { ...topicPartition }, batches: [], inFlight: 0 };
+    const target = queue ?? { topicPartition: { ...topicPartition }, batches: [], inFlight: 0 };
     target.batches.push(batch);
     if (queue === undefined) this.queues.set(key, target);
     return { kind: 'appended', batchId: batch.batchId, recordIndex: 0, newBatch: true, batchFull: batch.full };
   }
 
   /**
-   * Kafka's ready(): partitions whose first batch should be sent now: full, lingered `linger.ms`,
-   * or anything during a flush or while memory is short; at most `max.in.flight` batches of a
-   * partition unanswered. A lingered part-filled batch goes behind unanswered ones as in Kafka:
-   * holding it until the answer came (this producer's rule until docs/performance.md section 29)
-   * made a record wait for the previous batch's round trip on top of its linger, which was the
-   * largest stage of the e2e tail at 5,000 records/s. Sequence order is kept either way: batches
-   * are drained in order onto one ordered stream per broker.
+   * Kafka's ready(): partitions whose first batch should be sent now. One rule is not Kafka's:
+   * behind an unanswered batch of its partition, only a full batch is ready (or any on flush or
+   * when memory is short).
    */
   ready(nowMs: number): ReadyResult {
     const readyPartitions: TopicPartition[] = [];
     let nextReadyCheckDelayMs: number | null = null;
     const sendEverything = this.flushing || this.memoryWaiters > 0;
-    const { lingerMs, maxInFlightBatchesPerPartition } = this.config;
-    // Map.forEach, not for-of: the sender asks on every turn, and the iterator's result objects
-    // were garbage made per turn.
-    this.queues.forEach((queue) => {
+    for (const queue of this.queues.values()) {
       const first = queue.batches[0];
-      if (first === undefined || queue.inFlight >= maxInFlightBatchesPerPartition) return;
+      if (first === undefined) continue;
+      if (queue.inFlight >= this.config.maxInFlightBatchesPerPartition) continue;
+      // A partition with a batch unanswered pipelines only full batches: a part-filled one keeps
+      // filling until that answer comes (one request per round trip instead of one per linger.ms
+      // at moderate rates, which costs the brokers more than it saves in latency).
+      if (queue.inFlight > 0 && !sendEverything && !first.full && queue.batches.length === 1) continue;
       const waitedMs = nowMs - first.createdMs;
-      if (sendEverything || first.full || queue.batches.length > 1 || waitedMs >= lingerMs) {
+      if (sendEverything || first.full || queue.batches.length > 1 || waitedMs >= this.config.lingerMs) {
         readyPartitions.push(queue.topicPartition);
       } else {
-        const left = lingerMs - waitedMs;
+        const left = this.config.lingerMs - waitedMs;
         nextReadyCheckDelayMs = nextReadyCheckDelayMs === null ? left : Math.min(nextReadyCheckDelayMs, left);
       }
-    });
+    }
     return { readyPartitions, nextReadyCheckDelayMs };
   }
 
@@ -300,24 +296,21 @@ export class RecordAccumulator {
    */
   expireQueued(
     createdAtOrBeforeMs: number,
-  ): readonly { readonly batchId: number; readonly topic: string; readonly partition: number }[] {
-    // The sender asks on every turn and nearly always nothing expires: allocate only when something does.
-    // Map.forEach, not for-of: the iterator's result objects were most of this method's garbage.
-    let expired: { batchId: number; topic: string; partition: number }[] | undefined;
-    this.queues.forEach((queue) => {
+  ): { readonly batchId: number; readonly topic: string; readonly partition: number }[] {
+    const expired: { batchId: number; topic: string; partition: number }[] = [];
+    for (const [key, queue] of this.queues) {
       while (queue.batches.length > 0 && queue.batches[0]!.createdMs <= createdAtOrBeforeMs) {
         const batch = queue.batches.shift()!;
         this.reservedBytes -= batch.reservedBytes;
-        (expired ??= []).push({
+        expired.push({
           batchId: batch.batchId,
           topic: queue.topicPartition.topic,
           partition: queue.topicPartition.partition,
         });
       }
-      if (queue.batches.length === 0 && queue.inFlight === 0) this.queues.delete(queue.key);
-    });
-    if (expired === undefined) return NOTHING_EXPIRED;
-    this.memoryWaiters = 0;
+      if (queue.batches.length === 0 && queue.inFlight === 0) this.queues.delete(key);
+    }
+    if (expired.length > 0) this.memoryWaiters = 0;
     return expired;
   }
 

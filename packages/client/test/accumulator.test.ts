@@ -146,24 +146,26 @@ describe('record accumulator', () => {
     expect(acc.drain([tp(0)]).map((b) => b.baseSequence)).toEqual([3]);
   });
 
-  it('sends a lingered part-filled batch behind unanswered ones, up to max.in.flight, in sequence order', () => {
-    const acc = new RecordAccumulator({ lingerMs: 5, maxInFlightBatchesPerPartition: 2, batchSizeBytes: 200 });
-    acc.setProducerIdentity({ producerId: 7, producerEpoch: 0 });
+  it('pipelines only full batches behind an unanswered one; a part-filled batch waits for the answer (or a flush)', () => {
+    const acc = new RecordAccumulator({ lingerMs: 0, maxInFlightBatchesPerPartition: 5, batchSizeBytes: 200 });
     appended(acc.append(tp(0), record(10), T));
-    const [first] = acc.drain(acc.ready(T + 5).readyPartitions);
-    appended(acc.append(tp(0), record(10), T + 5));
-    // Not lingered yet: it waits for linger.ms, not for the answer to the first batch.
-    expect(acc.ready(T + 9)).toEqual({ readyPartitions: [], nextReadyCheckDelayMs: 1 });
-    expect(acc.ready(T + 10).readyPartitions).toEqual([tp(0)]);
-    const [second] = acc.drain([tp(0)]);
-    expect([first!.baseSequence, second!.baseSequence]).toEqual([0, 1]);
-    // Two unanswered: a third lingered batch waits for an answer (max.in.flight 2).
-    appended(acc.append(tp(0), record(10), T + 10));
+    const [first] = acc.drain(acc.ready(T).readyPartitions);
+    appended(acc.append(tp(0), record(10), T));
+    // linger.ms has passed, but the batch is not full and the first one is unanswered.
     expect(acc.ready(T + 100).readyPartitions).toEqual([]);
-    expect(acc.drain([tp(0)])).toEqual([]);
+    // A full batch (a second one started) goes at once.
+    expect(appended(acc.append(tp(0), record(100), T)).newBatch).toBe(true);
+    expect(acc.ready(T).readyPartitions).toEqual([tp(0)]);
+    acc.drain([tp(0)]);
+    // The last, part-filled one: a flush sends it; so does the answer to everything before it.
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    acc.beginFlush();
+    expect(acc.ready(T).readyPartitions).toEqual([tp(0)]);
+    acc.endFlush();
     acc.release(first!.batchId);
+    expect(acc.ready(T + 100).readyPartitions).toEqual([]);
+    acc.release(2);
     expect(acc.ready(T + 100).readyPartitions).toEqual([tp(0)]);
-    expect(acc.drain([tp(0)]).map((b) => b.baseSequence)).toEqual([2]);
   });
 
   it('keeps at most max.in.flight batches per partition unreleased', () => {
