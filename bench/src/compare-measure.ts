@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { LoadResult, LoadSpec } from './compare-load';
 import { CPU_PROFILE_HOOK } from './cpu-profile-env';
+import { LOAD_PROCESS_NODE_FLAGS } from './load-process-flags';
 import { ProcSampler, runTracked, type RunningSystem } from './compare-procs';
 import type { ResultRow } from './compare-table';
 import { runKafkaTool } from './compare-kafka';
@@ -31,7 +32,7 @@ export async function runLoadProcess(spec: LoadSpec, env: Readonly<Record<string
   if (heap) profile.push('--require', CPU_PROFILE_HOOK);
   const run = await runTracked(
     process.execPath,
-    [...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)],
+    [...LOAD_PROCESS_NODE_FLAGS, ...profile, join(__dirname, 'compare-load.js'), JSON.stringify(spec)],
     900_000,
     { env: { ...process.env, ...env, ...(heap ? { SLUICE_BENCH_HEAP_PROFILE_DIR: join(profileDir, 'client') } : {}) } },
   );

@@ -12,6 +12,7 @@ import { LocalCluster, waitFor } from '@sluice/local-cluster';
 import type { LoadClients } from './compare-load';
 import { createWaitMs, type RunningSystem } from './compare-procs';
 import { cpuProfileEnv } from './cpu-profile-env';
+import { LOAD_PROCESS_NODE_FLAGS } from './load-process-flags';
 
 function controllerProfileDir(profileDir: string | undefined): string | undefined {
   return profileDir === undefined || profileDir === '' ? undefined : join(profileDir, 'controller');
@@ -88,7 +89,7 @@ export async function startSluice(
       secure !== undefined
         ? 'sluice secure: the same cluster with TLS on every listener and between the processes (mutual TLS), SASL_SSL with client-credentials JWTs from a real OpenID provider (oidc-provider), and ACLs (StandardAuthorizer, the load principal holding prefixed ACLs)'
         : tracing === undefined
-          ? '3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp'
+          ? `3 controllers + 3 brokers (node processes), min.insync.replicas=2, data in /tmp; the load process (@sluice/client) runs as node ${LOAD_PROCESS_NODE_FLAGS.join(' ')}`
           : `sluice tracing ${tracing.percent}%: the same cluster with OpenTelemetry in the brokers and clients (parentbased_traceidratio ${tracing.percent / 100}, OTLP http/protobuf to a discarding sink in the bench process)`,
     ...(tracing === undefined ? {} : { clientEnv: tracing.env }),
     connect: {
@@ -155,13 +156,10 @@ export const sluiceClients: LoadClients = {
         : { batchSizeBytes: spec.producerTuning.batchSizeBytes }),
       ...(spec.producerTuning?.lingerMs === undefined ? {} : { lingerMs: spec.producerTuning.lingerMs }),
     });
+    // send()'s own promise, not an async wrapper around it: one promise per record fewer.
     return {
-      send: async (partition, value) => {
-        await producer.send({ topic: spec.topic, partition, value });
-      },
-      sendToAnyPartition: async (value) => {
-        await producer.send({ topic: spec.topic, value });
-      },
+      send: (partition, value) => producer.send({ topic: spec.topic, partition, value }),
+      sendToAnyPartition: (value) => producer.send({ topic: spec.topic, value }),
       close: () => producer.close(),
     };
   },

@@ -66,7 +66,11 @@ async function runLoad(order: LoadOrder): Promise<void> {
       pauses.push([
         performance.timeOrigin + entry.startTime,
         entry.duration,
-        detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? 'scavenge' : 'other',
+        detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+          ? 'scavenge'
+          : detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR
+            ? 'mark-compact'
+            : 'other',
       ]);
     }
   });

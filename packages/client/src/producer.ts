@@ -84,12 +84,19 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/**
+ * A record waiting for its outcome: its send() promise's resolve and reject are kept here
+ * directly (no wrapper object per record: at 5,000 records/s every object per record is GC work).
+ */
 interface PendingRecord {
   readonly timestamp: number;
-  readonly result: Deferred<RecordMetadata>;
   /** The record's creation context (its traceparent header), when traced. */
   readonly creation: SpanContext | undefined;
+  resolve: (metadata: RecordMetadata) => void;
+  reject: (error: unknown) => void;
 }
+
+function settleNothing(): void {}
 
 interface BatchState {
   readonly batchId: number;
@@ -159,8 +166,11 @@ function prepareRecord(record: ProducerRecord): PreparedRecord {
   return { topic: record.topic, input, partition: record.partition, creation: creation?.context };
 }
 
-function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
-  if (headers === undefined) return [];
+/** Shared by every record sent without headers (most): the encoder only reads them. */
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
+
+function toHeaders(headers: ProducerRecord['headers']): readonly RecordHeader[] {
+  if (headers === undefined) return NO_HEADERS;
   if (Array.isArray(headers)) return [...(headers as readonly RecordHeader[])];
   return Object.entries(headers as Readonly<Record<string, Buffer | string | null>>).map(([key, value]) => ({
     key,
@@ -393,10 +403,14 @@ export class Producer {
       };
       this.batches.set(batchId, batch);
     }
-    const result = deferred<RecordMetadata>();
-    batch.records.push({ timestamp, result, creation });
+    const pending: PendingRecord = { timestamp, creation, resolve: settleNothing, reject: settleNothing };
+    const promise = new Promise<RecordMetadata>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
+    });
+    batch.records.push(pending);
     if (newBatch || batchFull) this.wakeup();
-    return result.promise;
+    return promise;
   }
 
   private async waitForTopic(topic: string, deadline: number): Promise<string> {
@@ -715,15 +729,18 @@ export class Producer {
   private complete(state: BatchState, result: ProducePartitionResult__Output | null): void {
     const baseOffset = this.config.acks === 0 || result === null ? -1 : Number(result.baseOffset);
     const logAppendTime = result === null ? -1 : Number(result.logAppendTime);
-    state.records.forEach((record, index) =>
-      record.result.resolve({
-        topic: state.topic,
-        partition: state.partition,
-        offset: baseOffset >= 0 ? baseOffset + index : -1,
-        timestamp: logAppendTime >= 0 ? logAppendTime : record.timestamp,
-        ...(record.creation === undefined ? {} : { traceId: traceIdOf(record.creation) }),
-      }),
-    );
+    const { topic, partition, records } = state;
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      const offset = baseOffset >= 0 ? baseOffset + index : -1;
+      const timestamp = logAppendTime >= 0 ? logAppendTime : record.timestamp;
+      // One object per record, no spread: an untraced record's metadata has no traceId key at all.
+      record.resolve(
+        record.creation === undefined
+          ? { topic, partition, offset, timestamp }
+          : { topic, partition, offset, timestamp, traceId: traceIdOf(record.creation) },
+      );
+    }
     this.finish(state);
   }
 
@@ -783,7 +800,7 @@ export class Producer {
   }
 
   private fail(state: BatchState, error: ApiError): void {
-    for (const record of state.records) record.result.reject(error);
+    for (const record of state.records) record.reject(error);
     // A drained idempotent batch that failed leaves a gap in its partition's sequences.
     if (state.drained !== null && this.config.idempotent) this.identityNeedsBump = true;
     this.finish(state);
@@ -864,7 +881,7 @@ export class Producer {
       if (state.inFlight && options.includeInFlight !== true) continue;
       // A batch taken out of the accumulator but never recorded as drained has nothing to release.
       if (state.drained === null) {
-        for (const record of state.records) record.result.reject(error);
+        for (const record of state.records) record.reject(error);
         this.batches.delete(state.batchId);
         state.done.resolve();
         continue;
