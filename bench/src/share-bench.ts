@@ -445,8 +445,17 @@ async function runShare(
         counters.errors++;
         continue;
       }
+      // Per partition, not per record: a poll's records come a partition at a time.
+      let topic: string | null = null;
+      let partition = -1;
+      let confirmed = false;
       for (const record of records) {
-        if (results.get(`${record.topic}-${record.partition}`) === null) counters.confirmed++;
+        if (record.topic !== topic || record.partition !== partition) {
+          topic = record.topic;
+          partition = record.partition;
+          confirmed = results.get(`${topic}-${partition}`) === null;
+        }
+        if (confirmed) counters.confirmed++;
         else counters.errors++;
       }
       if (counters.confirmed >= counters.target) counters.confirmedAtMs ??= Date.now();

@@ -49,6 +49,7 @@ import type { ConsumerRecord } from './consumer';
 import { apiErrorFromName } from './errors';
 import type { FetchClientOptions } from './fetch-client-options';
 import { Wakeup } from './wakeup';
+import { PartitionAcknowledgements, type AcknowledgementRange } from './share-acknowledgements';
 import { backoffMs } from './producer-config';
 import { ShareGroupMembership } from './share-group-membership';
 
@@ -136,6 +137,40 @@ const SESSION_ERRORS = new Set(['SHARE_SESSION_NOT_FOUND', 'INVALID_SHARE_SESSIO
 const MAX_SESSION_EPOCH = 0x7fffffff;
 
 const keyOf = (topic: string, partition: number): string => `${topic}-${partition}`;
+/** One partition's acknowledgements taken for a request, kept to put back if it fails. */
+interface Taken {
+  readonly topic: string;
+  readonly partition: number;
+  readonly ranges: readonly AcknowledgementRange[];
+}
+/**
+ * The offsets one answer's records were delivered for. They come in increasing order, so one
+ * number tells a new offset from a repeat; a set is built only when an offset goes back.
+ */
+class OffsetsSeen {
+  count = 0;
+  private highest = -1;
+  private readonly offsets: number[] = [];
+  private set: Set<number> | null = null;
+
+  /** false: `offset` was seen already. */
+  add(offset: number): boolean {
+    if (offset <= this.highest) {
+      this.set ??= new Set(this.offsets);
+      if (this.set.has(offset)) return false;
+    } else this.highest = offset;
+    this.offsets.push(offset);
+    this.set?.add(offset);
+    this.count++;
+    return true;
+  }
+
+  has(offset: number): boolean {
+    this.set ??= new Set(this.offsets);
+    return this.set.has(offset);
+  }
+}
+
 /** Records of this broker wait to be handed out (decoded or not). */
 const hasRecords = (state: BrokerState): boolean => state.buffered.length > 0 || state.undecoded.length > 0;
 
@@ -155,8 +190,8 @@ export class ShareConsumer {
   private readonly retryBackoffMaxMs: number;
   private readonly checkCrcs: boolean;
   private readonly brokers = new Map<number, BrokerState>();
-  /** Acknowledgements to send, by broker, then partition key, then offset. */
-  private readonly pending = new Map<number, Map<string, Map<number, ShareAcknowledgeType>>>();
+  /** Acknowledgements to send, by broker, then partition key (`topic-partition`). */
+  private readonly pending = new Map<number, Map<string, PartitionAcknowledgements>>();
   /** What the previous poll() returned. */
   private lastPolled: Delivered[] = [];
   /** Acknowledgement errors the brokers answered since the last commitSync(), by partition key. */
@@ -376,12 +411,30 @@ export class ShareConsumer {
       if (when === 'poll') this.lastPolled = [];
       return;
     }
+    // A poll's records come a partition at a time: its pending acknowledgements are looked up once per run.
+    let acks: PartitionAcknowledgements | null = null;
+    let acksBrokerId = -1;
     for (const d of this.lastPolled) {
       if (d.type !== null) continue;
       d.type = 'ACCEPT';
-      this.queueAck(d.brokerId, d.record.topic, d.record.partition, d.record.offset, 'ACCEPT');
+      const { topic, partition, offset } = d.record;
+      if (acks === null || acksBrokerId !== d.brokerId || acks.topic !== topic || acks.partition !== partition) {
+        acks = this.acknowledgementsOf(d.brokerId, topic, partition);
+        acksBrokerId = d.brokerId;
+      }
+      acks.add(offset, 'ACCEPT');
     }
     this.lastPolled = [];
+  }
+
+  /** The pending acknowledgements of one partition fetched from `brokerId`. */
+  private acknowledgementsOf(brokerId: number, topic: string, partition: number): PartitionAcknowledgements {
+    let byPartition = this.pending.get(brokerId);
+    if (byPartition === undefined) this.pending.set(brokerId, (byPartition = new Map()));
+    const key = keyOf(topic, partition);
+    let acks = byPartition.get(key);
+    if (acks === undefined) byPartition.set(key, (acks = new PartitionAcknowledgements(topic, partition)));
+    return acks;
   }
 
   private queueAck(
@@ -391,53 +444,37 @@ export class ShareConsumer {
     offset: number,
     type: ShareAcknowledgeType,
   ): void {
-    let byPartition = this.pending.get(brokerId);
-    if (byPartition === undefined) this.pending.set(brokerId, (byPartition = new Map()));
-    const key = keyOf(topic, partition);
-    let offsets = byPartition.get(key);
-    if (offsets === undefined) byPartition.set(key, (offsets = new Map()));
-    offsets.set(offset, type);
+    this.acknowledgementsOf(brokerId, topic, partition).add(offset, type);
   }
 
-  /** Takes the pending acknowledgements of `brokerId` as wire topics (merged into ranges). */
+  /** Takes the pending acknowledgements of `brokerId` as wire topics (sorted, merged ranges). */
   private takeAcks(
     brokerId: number,
     only?: ReadonlySet<string>,
-  ): { topics: Map<string, ShareFetchTopicDraft>; taken: Map<string, Map<number, ShareAcknowledgeType>> } {
+  ): { topics: Map<string, ShareFetchTopicDraft>; taken: Map<string, Taken> } {
     const topics = new Map<string, ShareFetchTopicDraft>();
-    const taken = new Map<string, Map<number, ShareAcknowledgeType>>();
+    const taken = new Map<string, Taken>();
     const byPartition = this.pending.get(brokerId);
     if (byPartition === undefined) return { topics, taken };
-    for (const [key, offsets] of byPartition) {
+    for (const [key, acks] of byPartition) {
       if (only !== undefined && !only.has(key)) continue;
       byPartition.delete(key);
-      taken.set(key, offsets);
-      const cut = key.lastIndexOf('-');
-      const topic = key.slice(0, cut);
-      const partition = Number(key.slice(cut + 1));
-      const sorted = [...offsets].sort((a, b) => a[0] - b[0]);
-      const batches: { firstOffset: number; lastOffset: number; acknowledgeType: string }[] = [];
-      for (const [offset, type] of sorted) {
-        const last = batches.at(-1);
-        if (last !== undefined && last.lastOffset + 1 === offset && last.acknowledgeType === type)
-          last.lastOffset = offset;
-        else batches.push({ firstOffset: offset, lastOffset: offset, acknowledgeType: type });
-      }
+      const { topic, partition } = acks;
+      const ranges = acks.take();
+      taken.set(key, { topic, partition, ranges });
       let wire = topics.get(topic);
       if (wire === undefined) topics.set(topic, (wire = { name: topic, partitions: [] }));
-      wire.partitions.push({ partition, acknowledgements: batches });
+      // Copies: `taken` keeps its ranges to put back, whatever the request's encoding does.
+      wire.partitions.push({ partition, acknowledgements: ranges.map((r) => ({ ...r })) });
     }
     if (byPartition.size === 0) this.pending.delete(brokerId);
     return { topics, taken };
   }
 
   /** Puts acknowledgements back after a request that may not have reached the broker. */
-  private requeue(brokerId: number, taken: Map<string, Map<number, ShareAcknowledgeType>>): void {
-    for (const [key, offsets] of taken) {
-      const cut = key.lastIndexOf('-');
-      for (const [offset, type] of offsets)
-        this.queueAck(brokerId, key.slice(0, cut), Number(key.slice(cut + 1)), offset, type);
-    }
+  private requeue(brokerId: number, taken: Map<string, Taken>): void {
+    for (const { topic, partition, ranges } of taken.values())
+      this.acknowledgementsOf(brokerId, topic, partition).addRanges(ranges);
   }
 
   private broker(brokerId: number): BrokerState {
@@ -509,9 +546,8 @@ export class ShareConsumer {
     const partitions = this.assignedByLeader().get(brokerId);
     if (partitions === undefined) return null;
     const assigned = new Set(partitions.map((tp) => keyOf(tp.topic, tp.partition)));
-    for (const [key, offsets] of this.pending.get(brokerId) ?? []) {
-      if (!assigned.has(key)) return null;
-      for (const type of offsets.values()) if (type !== 'ACCEPT') return null;
+    for (const [key, acks] of this.pending.get(brokerId) ?? []) {
+      if (!assigned.has(key) || !acks.onlyAccepts()) return null;
     }
     return partitions;
   }
@@ -649,14 +685,21 @@ export class ShareConsumer {
 
   /** Buffers the acquired records of one partition; acquired offsets without a record (compacted away) are rejected as gaps. */
   private decode(brokerId: number, state: BrokerState, topic: string, p: ShareFetchPartitionResult__Output): void {
-    const ranges = p.acquiredRecords.map((r) => ({
-      first: Number(r.firstOffset),
-      last: Number(r.lastOffset),
-      deliveryCount: r.deliveryCount,
-    }));
-    const deliveryCountOf = (offset: number): number | undefined =>
-      ranges.find((r) => offset >= r.first && offset <= r.last)?.deliveryCount;
-    const seen = new Set<number>();
+    const ranges = p.acquiredRecords
+      .map((r) => ({ first: Number(r.firstOffset), last: Number(r.lastOffset), deliveryCount: r.deliveryCount }))
+      .sort((a, b) => a.first - b.first);
+    // Records come in offset order: a cursor over the sorted ranges finds each one's delivery
+    // count (from the start again should an offset ever go back).
+    let cursor = 0;
+    let previousOffset = -1;
+    const deliveryCountOf = (offset: number): number | undefined => {
+      if (offset < previousOffset) cursor = 0;
+      previousOffset = offset;
+      while (cursor < ranges.length && ranges[cursor]!.last < offset) cursor++;
+      const range = ranges[cursor];
+      return range !== undefined && offset >= range.first ? range.deliveryCount : undefined;
+    };
+    const seen = new OffsetsSeen();
     try {
       for (const view of iterateBatches(p.records)) {
         const batch = decodeRecordBatch(view, { verifyCrc: this.checkCrcs });
@@ -664,8 +707,7 @@ export class ShareConsumer {
         const timestampType = batch.timestampType === 1 ? 'LogAppendTime' : 'CreateTime';
         for (const record of batch.records) {
           const deliveryCount = deliveryCountOf(record.offset);
-          if (deliveryCount === undefined || seen.has(record.offset)) continue;
-          seen.add(record.offset);
+          if (deliveryCount === undefined || !seen.add(record.offset)) continue;
           state.buffered.push({
             brokerId,
             type: null,
@@ -692,6 +734,10 @@ export class ShareConsumer {
       this.fatal ??= new ApiError('CORRUPT_MESSAGE', `${keyOf(topic, p.partition)}: ${(error as Error).message}`);
       return;
     }
+    let acquired = 0;
+    for (const r of ranges) acquired += r.last - r.first + 1;
+    // Every acquired offset had its record (the usual case): no gap to look for.
+    if (seen.count === acquired) return;
     for (const r of ranges)
       for (let o = r.first; o <= r.last; o++)
         if (!seen.has(o)) this.queueAck(brokerId, topic, p.partition, o, 'REJECT');
@@ -751,11 +797,7 @@ export class ShareConsumer {
     }
   }
 
-  private onRequestError(
-    brokerId: number,
-    error: unknown,
-    taken: Map<string, Map<number, ShareAcknowledgeType>>,
-  ): void {
+  private onRequestError(brokerId: number, error: unknown, taken: Map<string, Taken>): void {
     const state = this.broker(brokerId);
     const apiError = error instanceof ApiError ? error : fromGrpcError(error);
     // Whatever the broker did with the request, a new session starts with epoch 0 (also after a
