@@ -554,7 +554,9 @@ export class RaftDriver {
     this.readyScheduled = true;
     setImmediate(() => {
       this.readyScheduled = false;
-      if (this.loop === null) this.loop = this.runReadyLoop().finally(() => (this.loop = null));
+      // Most ticks change nothing: no loop (and no promises) for them.
+      if (this.loop === null && this.node?.hasReady() === true)
+        this.loop = this.runReadyLoop().finally(() => (this.loop = null));
       // A loop already running re-checks hasReady() before it ends, so nothing is missed.
     });
   }
