@@ -554,9 +554,7 @@ export class RaftDriver {
     this.readyScheduled = true;
     setImmediate(() => {
       this.readyScheduled = false;
-      // Most ticks change nothing: no loop (and no promises) for them.
-      if (this.loop === null && this.node?.hasReady() === true)
-        this.loop = this.runReadyLoop().finally(() => (this.loop = null));
+      if (this.loop === null) this.loop = this.runReadyLoop().finally(() => (this.loop = null));
       // A loop already running re-checks hasReady() before it ends, so nothing is missed.
     });
   }
