@@ -1,9 +1,11 @@
 /**
- * `pnpm bench:profile DIR [--produced-mb N] [--top 15] [--last-seconds S]`: what the profiles a
+ * `pnpm bench:profile DIR [--produced-mb N] [--top 15] [--last-seconds S] [--window FROM_US..TO_US]`: what the profiles a
  * bench wrote with `--cpu-prof DIR [--heap-prof]` say, as shares (robust to a loaded machine,
  * unlike MB/s). `--last-seconds S` keeps only each CPU profile's last S seconds: a consume run is
  * the last thing a `--settings consume` bench does, after a backlog fill that would otherwise
  * outweigh it (docs/performance.md section 20); the allocation and GC figures stay whole-run.
+ * `--window FROM_US..TO_US` keeps only the samples in that span of V8's clock (bench:idle prints
+ * its idle and produce windows so).
  * - CPU (`CPU.<pid>.cpuprofile`, brokers in DIR, controllers in DIR/controller, the load process in
  *   DIR/client): each process's
  *   busy (non-idle) samples by where the time went: GC, grpc-js, protobufjs, Node's internals,
@@ -99,7 +101,19 @@ function files(dir: string, prefix: string, suffix: string): string[] {
     .map((name) => join(dir, name));
 }
 
-function cpuReport(label: string, paths: readonly string[], top: number, lastSeconds?: number): void {
+/** Samples kept: from..to on V8's clock (CLOCK_MONOTONIC microseconds, as bench:idle prints its windows). */
+interface SampleWindow {
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
+function cpuReport(
+  label: string,
+  paths: readonly string[],
+  top: number,
+  lastSeconds?: number,
+  sampleWindow?: SampleWindow,
+): void {
   if (paths.length === 0) return;
   const byCategory = new Map<Category, number>();
   const byFunction = new Map<string, number>();
@@ -112,6 +126,7 @@ function cpuReport(label: string, paths: readonly string[], top: number, lastSec
     for (let i = 0; i < profile.samples.length; i++) {
       at += profile.timeDeltas[i] ?? 0;
       if (at < from) continue;
+      if (sampleWindow !== undefined && (at < sampleWindow.fromUs || at > sampleWindow.toUs)) continue;
       const frame = nodes.get(profile.samples[i]!)!;
       const category = categoryOf(frame);
       if (category === 'idle') continue;
@@ -121,7 +136,9 @@ function cpuReport(label: string, paths: readonly string[], top: number, lastSec
       byFunction.set(key, (byFunction.get(key) ?? 0) + 1);
     }
   }
-  const window = lastSeconds === undefined ? '' : `, the last ${lastSeconds} s of each`;
+  const window =
+    (lastSeconds === undefined ? '' : `, the last ${lastSeconds} s of each`) +
+    (sampleWindow === undefined ? '' : `, ${sampleWindow.fromUs}..${sampleWindow.toUs} us`);
   console.log(`\n## CPU: ${label} (${paths.length} profiles${window}, ${busy} busy samples)\n`);
   console.log(
     markdownTable(
@@ -229,7 +246,9 @@ function heapReport(label: string, dir: string, producedMb: number | undefined, 
 function main(argv: readonly string[]): void {
   const dir = argv[0];
   if (dir === undefined || dir.startsWith('--'))
-    throw new Error('usage: pnpm bench:profile DIR [--produced-mb N] [--top 15] [--last-seconds S]');
+    throw new Error(
+      'usage: pnpm bench:profile DIR [--produced-mb N] [--top 15] [--last-seconds S] [--window FROM_US..TO_US]',
+    );
   const mbAt = argv.indexOf('--produced-mb');
   const producedMb = mbAt < 0 ? undefined : Number(argv[mbAt + 1]);
   if (producedMb !== undefined && !(producedMb > 0)) throw new Error('--produced-mb must be a positive number');
@@ -238,10 +257,18 @@ function main(argv: readonly string[]): void {
   const lastAt = argv.indexOf('--last-seconds');
   const lastSeconds = lastAt < 0 ? undefined : Number(argv[lastAt + 1]);
   if (lastSeconds !== undefined && !(lastSeconds > 0)) throw new Error('--last-seconds must be a positive number');
-  cpuReport('brokers', files(dir, 'CPU.', '.cpuprofile'), top, lastSeconds);
+  const windowAt = argv.indexOf('--window');
+  let sampleWindow: SampleWindow | undefined;
+  if (windowAt >= 0) {
+    const [fromUs, toUs] = (argv[windowAt + 1] ?? '').split('..').map(Number);
+    if (!(fromUs !== undefined && toUs !== undefined && fromUs >= 0 && toUs > fromUs))
+      throw new Error('--window must be FROM_US..TO_US with FROM_US < TO_US (as bench:idle prints them)');
+    sampleWindow = { fromUs, toUs };
+  }
+  cpuReport('brokers', files(dir, 'CPU.', '.cpuprofile'), top, lastSeconds, sampleWindow);
   heapReport('brokers', dir, producedMb, top);
-  cpuReport('controllers', files(join(dir, 'controller'), 'CPU.', '.cpuprofile'), top, lastSeconds);
-  cpuReport('load process (client)', files(join(dir, 'client'), 'CPU.', '.cpuprofile'), top, lastSeconds);
+  cpuReport('controllers', files(join(dir, 'controller'), 'CPU.', '.cpuprofile'), top, lastSeconds, sampleWindow);
+  cpuReport('load process (client)', files(join(dir, 'client'), 'CPU.', '.cpuprofile'), top, lastSeconds, sampleWindow);
   heapReport('load process (client)', join(dir, 'client'), producedMb, top);
 }
 

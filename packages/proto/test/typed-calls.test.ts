@@ -56,6 +56,10 @@ describe('typed unary calls', () => {
         call.resume();
         call.on('end', () => callback(null, {}));
       },
+      Stream: (call, callback) => {
+        call.resume();
+        call.on('end', () => callback(null, {}));
+      },
     });
     server.addService(raftPeer.definition, raftPeer.implementation);
     address = await startServer(server);
@@ -122,8 +126,8 @@ describe('typed unary calls', () => {
   });
 
   it('refuses at compile time a server that misses a method', () => {
-    // @ts-expect-error Send and SendSnapshot are missing
+    // @ts-expect-error Send, SendSnapshot and Stream are missing
     const registration = serviceRegistration('RaftPeer', {});
-    expect(Object.keys(registration.definition)).toEqual(['Send', 'SendSnapshot']);
+    expect(Object.keys(registration.definition)).toEqual(['Send', 'SendSnapshot', 'Stream']);
   });
 });

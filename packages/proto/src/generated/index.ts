@@ -154,6 +154,8 @@ export * from './sluice/v1/RaftPeerSendRequest';
 export * from './sluice/v1/RaftPeerSendResponse';
 export * from './sluice/v1/RaftPeerSendSnapshotRequest';
 export * from './sluice/v1/RaftPeerSendSnapshotResponse';
+export * from './sluice/v1/RaftPeerStreamRequest';
+export * from './sluice/v1/RaftPeerStreamResponse';
 export * from './sluice/v1/ReadShareGroupStateRequest';
 export * from './sluice/v1/ReadShareGroupStateResponse';
 export * from './sluice/v1/ReassignablePartition';

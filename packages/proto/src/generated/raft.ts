@@ -6,6 +6,8 @@ import type { RaftPeerSendRequest as _sluice_v1_RaftPeerSendRequest, RaftPeerSen
 import type { RaftPeerSendResponse as _sluice_v1_RaftPeerSendResponse, RaftPeerSendResponse__Output as _sluice_v1_RaftPeerSendResponse__Output } from './sluice/v1/RaftPeerSendResponse';
 import type { RaftPeerSendSnapshotRequest as _sluice_v1_RaftPeerSendSnapshotRequest, RaftPeerSendSnapshotRequest__Output as _sluice_v1_RaftPeerSendSnapshotRequest__Output } from './sluice/v1/RaftPeerSendSnapshotRequest';
 import type { RaftPeerSendSnapshotResponse as _sluice_v1_RaftPeerSendSnapshotResponse, RaftPeerSendSnapshotResponse__Output as _sluice_v1_RaftPeerSendSnapshotResponse__Output } from './sluice/v1/RaftPeerSendSnapshotResponse';
+import type { RaftPeerStreamRequest as _sluice_v1_RaftPeerStreamRequest, RaftPeerStreamRequest__Output as _sluice_v1_RaftPeerStreamRequest__Output } from './sluice/v1/RaftPeerStreamRequest';
+import type { RaftPeerStreamResponse as _sluice_v1_RaftPeerStreamResponse, RaftPeerStreamResponse__Output as _sluice_v1_RaftPeerStreamResponse__Output } from './sluice/v1/RaftPeerStreamResponse';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -19,6 +21,8 @@ export interface ProtoGrpcType {
       RaftPeerSendResponse: MessageTypeDefinition<_sluice_v1_RaftPeerSendResponse, _sluice_v1_RaftPeerSendResponse__Output>
       RaftPeerSendSnapshotRequest: MessageTypeDefinition<_sluice_v1_RaftPeerSendSnapshotRequest, _sluice_v1_RaftPeerSendSnapshotRequest__Output>
       RaftPeerSendSnapshotResponse: MessageTypeDefinition<_sluice_v1_RaftPeerSendSnapshotResponse, _sluice_v1_RaftPeerSendSnapshotResponse__Output>
+      RaftPeerStreamRequest: MessageTypeDefinition<_sluice_v1_RaftPeerStreamRequest, _sluice_v1_RaftPeerStreamRequest__Output>
+      RaftPeerStreamResponse: MessageTypeDefinition<_sluice_v1_RaftPeerStreamResponse, _sluice_v1_RaftPeerStreamResponse__Output>
     }
   }
 }

@@ -203,6 +203,7 @@ export const RPC_ACCESS_RULES: ReadonlyMap<string, AccessRule> = new Map<string,
   ['sluice.v1.Controller/AllocateProducerIds', clusterAction],
   ['sluice.v1.RaftPeer/Send', clusterAction],
   ['sluice.v1.RaftPeer/SendSnapshot', clusterAction],
+  ['sluice.v1.RaftPeer/Stream', clusterAction],
   [
     'sluice.v1.Controller/CreateTopics',
     {

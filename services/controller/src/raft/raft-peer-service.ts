@@ -4,7 +4,8 @@
  *
  * An envelope is checked as a whole (cluster, addressee, every message decodes and names the
  * envelope's sender and receiver) before any of its messages reaches Raft: a bad envelope
- * changes nothing.
+ * changes nothing. `Stream` carries the same envelopes on one long-lived call per sender; a
+ * refused envelope ends that stream with its error (what came before it was delivered).
  */
 import { ApiError } from '@sluice/protocol';
 import type {
@@ -12,6 +13,8 @@ import type {
   RaftPeerSendResponse,
   RaftPeerSendSnapshotRequest__Output,
   RaftPeerSendSnapshotResponse,
+  RaftPeerStreamRequest__Output,
+  RaftPeerStreamResponse,
 } from '@sluice/proto';
 import type { Message } from '@sluice/raft';
 import { decodeRaftMessage, RaftCodecError } from './message-codec';
@@ -34,9 +37,25 @@ export interface RaftPeerHandlerOptions {
   readonly maxSnapshotBytes?: number;
 }
 
+/** The receiving side of one `Stream` call, as grpc-js's ServerReadableStream shows it. */
+export interface RaftPeerStreamCall {
+  on(event: 'data', listener: (envelope: RaftPeerStreamRequest__Output) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeAllListeners(event: 'data'): unknown;
+  /** Stops reading what the sender still writes. */
+  destroy(): unknown;
+}
+
 export interface RaftPeerHandler {
   /** Validates and delivers one envelope; throws an ApiError for a bad one. */
   send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse;
+  /**
+   * Serves one `Stream` call: each envelope is validated and delivered as `send` does, in
+   * arrival order. Resolves `{}` when the sender ends the stream; rejects with the first refused
+   * envelope's ApiError (after stopping the stream) or NETWORK_EXCEPTION when the stream broke.
+   */
+  serveStream(call: RaftPeerStreamCall): Promise<RaftPeerStreamResponse>;
   /** Reassembles, validates and delivers one streamed snapshot message; rejects with an ApiError. */
   sendSnapshot(chunks: AsyncIterable<RaftPeerSendSnapshotRequest__Output>): Promise<RaftPeerSendSnapshotResponse>;
 }
@@ -49,7 +68,7 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
     ...(options.maxSnapshotBytes === undefined ? {} : { maxSnapshotBytes: options.maxSnapshotBytes }),
     receive: options.receive,
   });
-  return {
+  const handler: RaftPeerHandler = {
     async sendSnapshot(chunks): Promise<RaftPeerSendSnapshotResponse> {
       try {
         await snapshots.receive(chunks);
@@ -63,6 +82,36 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
         );
       }
       return {};
+    },
+    serveStream(call: RaftPeerStreamCall): Promise<RaftPeerStreamResponse> {
+      return new Promise((resolve, reject) => {
+        let settled = false;
+        const settle = (error: ApiError | null): void => {
+          if (settled) return;
+          settled = true;
+          if (error === null) {
+            resolve({});
+            return;
+          }
+          call.removeAllListeners('data');
+          reject(error);
+        };
+        call.on('data', (envelope) => {
+          if (settled) return;
+          try {
+            handler.send(envelope);
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            call.destroy();
+            settle(error);
+          }
+        });
+        call.on('end', () => settle(null));
+        call.on('error', (error) => {
+          // The sender cancelled or the connection broke: every envelope that arrived was delivered.
+          settle(new ApiError('NETWORK_EXCEPTION', `raft stream broke off: ${error.message}`));
+        });
+      });
     },
     send(envelope: RaftPeerSendRequest__Output): RaftPeerSendResponse {
       const expectedCluster = options.clusterId ?? '';
@@ -116,4 +165,5 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
       return {};
     },
   };
+  return handler;
 }

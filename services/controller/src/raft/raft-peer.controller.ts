@@ -13,6 +13,8 @@ import type {
   RaftPeerSendResponse,
   RaftPeerSendSnapshotRequest__Output,
   RaftPeerSendSnapshotResponse,
+  RaftPeerStreamRequest__Output,
+  RaftPeerStreamResponse,
 } from '@sluice/proto';
 import type { RaftPeerHandler } from './raft-peer-service';
 
@@ -43,6 +45,22 @@ export class RaftPeerController {
         call.destroy();
         callback(toGrpcStatus(error));
       },
+    );
+  }
+
+  /**
+   * The long-lived stream of envelopes (one per sending peer): Nest's per-call work (guard,
+   * interceptors) runs once per stream, not per batch. Ends with `{}` when the sender ends it, or
+   * with the first refused envelope's Kafka-named error.
+   */
+  @GrpcStreamCall('RaftPeer', 'Stream')
+  stream(
+    call: ServerReadableStream<RaftPeerStreamRequest__Output, RaftPeerStreamResponse>,
+    callback: sendUnaryData<RaftPeerStreamResponse>,
+  ): Promise<void> {
+    return this.handler.serveStream(call).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toGrpcStatus(error)),
     );
   }
 }

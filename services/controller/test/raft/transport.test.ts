@@ -1,3 +1,4 @@
+import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { ApiError } from '@sluice/protocol';
 import type { Message } from '@sluice/raft';
 import { createServer } from 'node:net';
@@ -13,9 +14,14 @@ import { waitFor } from './cluster-harness';
 import {
   createGrpcClient,
   fromGrpcError,
+  serviceDefinition,
+  toGrpcStatus,
   unaryCall,
   type RaftPeerSendRequest,
+  type RaftPeerSendRequest__Output,
+  type RaftPeerSendResponse,
   type RaftPeerSendSnapshotRequest,
+  type RaftPeerStreamRequest,
 } from '@sluice/proto';
 
 const heartbeat = (from: number, to: number, term: number): Message => ({
@@ -51,6 +57,103 @@ describe('RaftPeer over loopback gRPC', () => {
       await waitFor(() => received.length === 50, 3_000, '50 messages');
       expect(received.map((m) => m.term)).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
       await waitFor(() => transport.stats().sentMessages === 50, 3_000, 'acks');
+      // All of them on one stream: no call per batch.
+      expect(transport.stats()).toMatchObject({ streamsOpened: 1, streamsFailed: 0, streamFallbacks: 0 });
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('ends a Stream at the first refused envelope, after delivering the ones before it', async () => {
+    const client = createGrpcClient('RaftPeer', server.address);
+    const stream = (envelopes: RaftPeerStreamRequest[]): Promise<string> =>
+      new Promise((resolve) => {
+        const call = client.Stream({ deadline: new Date(Date.now() + 2_000) }, (error) =>
+          resolve(error === null ? 'accepted' : fromGrpcError(error).errorName),
+        );
+        call.on('error', () => undefined);
+        for (const envelope of envelopes) call.write(envelope);
+        call.end();
+      });
+    const good = (term: number): RaftPeerStreamRequest => ({
+      clusterId: 'c1',
+      fromNodeId: 1,
+      toNodeId: 2,
+      messages: [encodeRaftMessage(heartbeat(1, 2, term))],
+    });
+    try {
+      expect(await stream([good(1), { ...good(2), messages: [Buffer.from([1, 2, 3])] }, good(3)])).toBe(
+        'CORRUPT_MESSAGE',
+      );
+      expect(received.map((m) => m.term)).toEqual([1]);
+      expect(await stream([good(4), { ...good(5), clusterId: 'other' }])).toBe('INCONSISTENT_CLUSTER_ID');
+      expect(await stream([{ ...good(6), toNodeId: 3 }])).toBe('INVALID_REQUEST');
+      expect(received.map((m) => m.term)).toEqual([1, 4]);
+      expect(await stream([good(7), good(8)])).toBe('accepted');
+      expect(received.map((m) => m.term)).toEqual([1, 4, 7, 8]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('falls back to Send calls against a peer without Stream (an older controller)', async () => {
+    // An older controller's RaftPeer: Send only; grpc-js answers Stream with UNIMPLEMENTED.
+    const older = new Server();
+    const olderReceived: Message[] = [];
+    const handler = createRaftPeerHandler({ nodeId: 2, clusterId: 'c1', receive: (m) => olderReceived.push(m) });
+    older.addService(serviceDefinition('RaftPeer'), {
+      Send: (
+        call: ServerUnaryCall<RaftPeerSendRequest__Output, RaftPeerSendResponse>,
+        callback: sendUnaryData<RaftPeerSendResponse>,
+      ) => {
+        try {
+          callback(null, handler.send(call.request));
+        } catch (error) {
+          callback(toGrpcStatus(error));
+        }
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      older.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+        error === null ? resolve(bound) : reject(error),
+      ),
+    );
+    const transport = new GrpcRaftTransport({
+      nodeId: 1,
+      peers: new Map([[2, `127.0.0.1:${port}`]]),
+      clusterId: 'c1',
+    });
+    try {
+      // The first messages go to the stream the older peer refuses (Raft retries such losses).
+      transport.send([heartbeat(1, 2, 1)]);
+      await waitFor(() => transport.stats().streamFallbacks === 1, 3_000, 'UNIMPLEMENTED');
+      for (let term = 2; term <= 20; term++) transport.send([heartbeat(1, 2, term)]);
+      await waitFor(() => olderReceived.some((m) => m.term === 20), 3_000, 'the later messages by Send');
+      const terms = olderReceived.map((m) => m.term);
+      expect(terms).toEqual([...terms].sort((a, b) => a - b)); // still in order
+      expect(transport.stats()).toMatchObject({ streamsOpened: 1, streamFallbacks: 1, failedCalls: 0 });
+    } finally {
+      await transport.close();
+      older.forceShutdown();
+    }
+  });
+
+  it('a peer shutting down is not held by the stream open to it', async () => {
+    const handler = createRaftPeerHandler({ nodeId: 2, clusterId: 'c1', receive: () => undefined });
+    const stopping = await startRaftPeerRpc('127.0.0.1', 0, handler);
+    const transport = new GrpcRaftTransport({
+      nodeId: 1,
+      peers: new Map([[2, stopping.address]]),
+      clusterId: 'c1',
+    });
+    try {
+      transport.send([heartbeat(1, 2, 1)]);
+      await waitFor(() => transport.stats().sentMessages === 1, 3_000, 'the stream to open');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      await stopping.close();
+      // The server's grace for open calls is 1 s: the transport ended its stream on GOAWAY.
+      expect(performance.now() - started).toBeLessThan(800);
     } finally {
       await transport.close();
     }
@@ -235,7 +338,7 @@ describe('RaftPeer over loopback gRPC', () => {
       const stats = transport.stats();
       expect(stats.droppedQueueFull).toBeGreaterThan(900);
       expect(stats.droppedUnknownPeer).toBe(1_000);
-      await waitFor(() => transport.stats().failedCalls > 0, 3_000, 'the call to fail');
+      await waitFor(() => transport.stats().streamsFailed > 0, 3_000, 'the stream to fail');
     } finally {
       await transport.close();
     }
