@@ -4,13 +4,6 @@ import { processIo } from './io';
 import { nodeVersionRefusal } from './node-version';
 import { runCli } from './program';
 
-// As the brokers (services/broker/node-flags): Buffers' bytes count toward V8's global heap limit,
-// not a separate external-memory limit whose every 64 MiB step starts a mark-compact. `sluice
-// produce` / `consume` at a few thousand records/s otherwise run one every second or so
-// (docs/performance.md section 29). Set before the command allocates anything; the limit is
-// computed as the heap grows, so a flag set now applies from here on.
-setFlagsFromString('--external-memory-accounted-in-global-limit');
-
 // `sluice consume ... | head`: the reader went away; stop quietly as a SIGPIPE'd tool would.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
@@ -37,6 +30,13 @@ if (refusal !== undefined) {
 }
 
 function run(): void {
+  // As the brokers (services/broker/node-flags): Buffers' bytes count toward V8's global heap limit,
+  // not a separate external-memory limit whose every 64 MiB step starts a mark-compact. `sluice
+  // produce` / `consume` at a few thousand records/s otherwise run one every second or so
+  // (docs/performance.md section 29). Set before the command allocates anything; the limit is
+  // computed as the heap grows, so a flag set now applies from here on. Only on a Node.js the CLI
+  // runs on (24+): an older V8 does not know the flag and would print its own error first.
+  setFlagsFromString('--external-memory-accounted-in-global-limit');
   runCli(process.argv.slice(2), processIo).then(
     (code) => {
       settled = true;
