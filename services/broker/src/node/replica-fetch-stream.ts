@@ -17,19 +17,21 @@
  *   broker without the RPC would, and the follower falls back to unary Fetch.
  * - `closeAll` ends every open stream (a stopping broker), so followers reconnect elsewhere
  *   instead of holding the server's shutdown for its grace period.
+ * The stream's life (credit of one, the refusal past it, the disabled answer, `closeAll`) is
+ * request-streams.ts, shared with the consumers' FetchStream.
  */
-import { status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { ServerErrorReporter } from '@sluice/proto';
 import type {
   FetchAnswer,
   FetchRequest__Output,
-  ItemError,
   ReplicaFetchStreamRequest__Output,
   ReplicaFetchStreamResponse,
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { FetchSession, indexAsks, type AskIndex, type SessionAnswer, type SessionAsk } from '../core/fetch-session';
 import type { AnsweredPartition, FollowerHold } from './fetch-path';
+import { namedError, RequestStreams } from './request-streams';
 
 export type ReplicaFetchStreamCall = ServerDuplexStream<ReplicaFetchStreamRequest__Output, ReplicaFetchStreamResponse>;
 
@@ -48,84 +50,36 @@ export interface ReplicaFetchStreamOptions {
 
 /** The open streams of one broker, and whether it serves them at all. */
 export class ReplicaFetchStreams {
-  private readonly open = new Set<() => void>();
+  private readonly streams: RequestStreams;
 
-  constructor(readonly enabled: boolean) {}
+  constructor(readonly enabled: boolean) {
+    this.streams = new RequestStreams(enabled);
+  }
 
   get openCount(): number {
-    return this.open.size;
+    return this.streams.openCount;
   }
 
   /** Serves one call until it closes; the promise settles then and never rejects. */
   serve(call: ReplicaFetchStreamCall, options: ReplicaFetchStreamOptions): Promise<void> {
-    if (!this.enabled) {
-      call.emit('error', {
-        code: status.UNIMPLEMENTED,
-        details: 'ReplicaFetchStream is disabled on this broker (replica.fetch.stream.enable=false); use Fetch',
-      });
-      return Promise.resolve();
-    }
-    return new Promise<void>((streamClosed) => {
-      const session = new FetchSession();
-      let inFlight = false;
-      let clientDone = false;
-      let closed = false;
-      const close = (end: boolean): void => {
-        if (closed) return;
-        closed = true;
-        this.open.delete(closeFromOutside);
-        if (end) call.end();
-        streamClosed();
-      };
-      const closeFromOutside = (): void => close(true);
-      this.open.add(closeFromOutside);
-
-      const settle = (): void => {
-        inFlight = false;
-        if (clientDone) return close(true);
-        if (!closed) call.resume();
-      };
-      call.on('data', (message: ReplicaFetchStreamRequest__Output) => {
-        if (closed) return;
-        // Not an assertion: a misbehaving peer may send ahead; grpc-js delivers what it had read.
-        if (inFlight) {
-          call.emit(
-            'error',
-            toGrpcStatus(
-              new ApiError(
-                'INVALID_REQUEST',
-                'ReplicaFetchStream: a request was sent before the previous was answered',
-              ),
-              options.report,
-            ),
-          );
-          return close(false);
-        }
-        inFlight = true;
-        call.pause();
-        const correlationId = message.correlationId;
-        answer(message.request, session, options).then(
-          (reply) => {
-            if (closed) return settle();
-            // The serializer takes located reads (services/common record-answer-serializers.ts).
-            call.write({ correlationId, ...reply } as ReplicaFetchStreamResponse, () => settle());
-          },
-          () => settle(),
-        );
-      });
-      call.on('end', () => {
-        clientDone = true;
-        if (!inFlight) close(true);
-      });
-      // A cancelled or broken stream: an answer still pending has nowhere to go.
-      call.on('cancelled', () => close(false));
-      call.on('error', () => close(false));
-    });
+    const session = new FetchSession();
+    // The serializer takes located reads (services/common record-answer-serializers.ts): the
+    // call's declared answer type is the protobufjs one, the written one may hold located reads.
+    return this.streams.serve(
+      call as ServerDuplexStream<ReplicaFetchStreamRequest__Output, StreamAnswer & { correlationId: string }>,
+      {
+        rpcName: 'ReplicaFetchStream',
+        maxInFlight: 1,
+        disabledDetails: 'ReplicaFetchStream is disabled on this broker (replica.fetch.stream.enable=false); use Fetch',
+        report: options.report,
+        answer: (message) => answer(message.request, session, options),
+      },
+    );
   }
 
   /** Ends every open stream (the broker is stopping). */
   closeAll(): void {
-    for (const close of [...this.open]) close();
+    this.streams.closeAll();
   }
 }
 
@@ -165,12 +119,6 @@ async function answer(
   } catch (error) {
     return { response: null, ...namedError(error, options.report) };
   }
-}
-
-function namedError(error: unknown, report: ServerErrorReporter | undefined): Required<ItemError> {
-  if (error instanceof ApiError) return { errorName: error.errorName, errorMessage: error.message };
-  const grpcStatus = toGrpcStatus(error, report);
-  return { errorName: 'UNKNOWN_SERVER_ERROR', errorMessage: grpcStatus.details ?? 'internal error' };
 }
 
 function asksOf(request: FetchRequest__Output): SessionAsk[] {
