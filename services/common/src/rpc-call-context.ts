@@ -117,6 +117,18 @@ export function rpcCallContextOfCall(call: object): RpcCallContext | undefined {
   return contexts.get(call);
 }
 
+/**
+ * The caller of a @GrpcStreamCall whose messages are authorized one by one (the guards
+ * authenticated the stream once): its context when access control is on, where a missing one is a
+ * bug; undefined when it is off.
+ */
+export function streamCallerOf(call: object, accessEnabled: boolean, rpcName: string): RpcCallContext | undefined {
+  if (!accessEnabled) return undefined;
+  const caller = contexts.get(call);
+  if (caller === undefined) throw new Error(`assertion: a ${rpcName} reached its handler without a call context`);
+  return caller;
+}
+
 /** Kafka's principal on a listener without authentication. */
 export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
 

@@ -18,7 +18,7 @@ import {
   peerHostOf,
   RPC_ACCESS_CONTROL,
   RpcCall,
-  rpcCallContextOfCall,
+  streamCallerOf,
   RpcMetrics,
   type RpcAccessControl,
   type RpcCallContext,
@@ -63,9 +63,7 @@ export class FetchController {
   fetchStream(call: FetchStreamCall): Promise<void> {
     // The guards authenticated the stream once; each message is a Fetch of its own and is
     // authorized on its own (READ on its topics; an ACL removed mid-stream refuses the next one).
-    const caller = this.access?.enabled === true ? rpcCallContextOfCall(call) : undefined;
-    if (this.access?.enabled === true && caller === undefined)
-      throw new Error('assertion: a FetchStream reached its handler without a call context');
+    const caller = streamCallerOf(call, this.access?.enabled === true, 'FetchStream');
     const peer = peerHostOf(call.getPeer());
     return this.consumerStreams.serve(call, {
       fetch: (request) =>

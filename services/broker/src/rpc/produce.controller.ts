@@ -14,7 +14,7 @@ import {
   CountsEachMessage,
   RPC_ACCESS_CONTROL,
   RpcCall,
-  rpcCallContextOfCall,
+  streamCallerOf,
   RpcMetrics,
   type RpcAccessControl,
   type RpcCallContext,
@@ -42,9 +42,7 @@ export class ProduceController {
   produceStream(call: ProduceStreamCall): Promise<void> {
     // The guards authenticated the stream once; each message is a request of its own and is
     // authorized on its own (an ACL removed mid-stream refuses the next message).
-    const caller = this.access?.enabled === true ? rpcCallContextOfCall(call) : undefined;
-    if (this.access?.enabled === true && caller === undefined)
-      throw new Error('assertion: a ProduceStream reached its handler without a call context');
+    const caller = streamCallerOf(call, this.access?.enabled === true, 'ProduceStream');
     return serveProduceStream(call, {
       ...this.streamSettings,
       // measure() calls appendProduce synchronously, so the stream's arrival order holds.
