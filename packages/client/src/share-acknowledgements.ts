@@ -46,7 +46,14 @@ export class PartitionAcknowledgements {
   addRanges(ranges: readonly AcknowledgementRange[]): void {
     for (const range of ranges) {
       const last = this.ranges[this.ranges.length - 1];
-      if (last !== undefined && range.firstOffset <= last.lastOffset) this.ordered = false;
+      if (last !== undefined && this.ordered) {
+        // Adjacent and of one type: one range, as take() promises (ordered ranges are not normalized).
+        if (range.firstOffset === last.lastOffset + 1 && range.acknowledgeType === last.acknowledgeType) {
+          last.lastOffset = range.lastOffset;
+          continue;
+        }
+        if (range.firstOffset <= last.lastOffset) this.ordered = false;
+      }
       this.ranges.push({ ...range });
     }
   }

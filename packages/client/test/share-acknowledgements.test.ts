@@ -67,6 +67,15 @@ describe('PartitionAcknowledgements', () => {
     ]);
   });
 
+  it('merges a put-back range with the adjacent one of the same type added since', () => {
+    const acks = new PartitionAcknowledgements('t', 0);
+    acks.add(5, 'ACCEPT');
+    const taken = acks.take();
+    acks.add(4, 'ACCEPT');
+    acks.addRanges(taken);
+    expect(acks.take()).toEqual([{ firstOffset: 4, lastOffset: 5, acknowledgeType: 'ACCEPT' }]);
+  });
+
   it('takes what the one-entry-per-offset model took, for any adds, takes and put-backs', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 200 }), (ops) => {
@@ -90,7 +99,7 @@ describe('PartitionAcknowledgements', () => {
         }
         expect(acks.take()).toEqual(model.take());
       }),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
   });
 });
