@@ -15,3 +15,4 @@ export * from './reflection-descriptors';
 export * from './channel-security';
 export * from './fetch-response-encoder';
 export * from './share-fetch-response-encoder';
+export * from './produce-request-encoder';

@@ -6,10 +6,11 @@
  * misses a method or answers with the wrong shape fails to compile; `createGrpcClient('Broker', ...)`
  * returns the generated `BrokerClient`, whose methods `unaryCall` checks by name.
  */
-import { loadPackageDefinition } from '@grpc/grpc-js';
+import { loadPackageDefinition, makeClientConstructor } from '@grpc/grpc-js';
 import type {
   ChannelCredentials,
   ChannelOptions,
+  MethodDefinition,
   ServiceClientConstructor,
   ServiceDefinition,
   UntypedServiceImplementation,
@@ -34,6 +35,7 @@ import type {
   TieringDefinition,
   TieringHandlers,
 } from './generated';
+import { framedProduceStreamSerializer } from './produce-request-encoder';
 import { contractPackageDefinition } from './proto-files';
 
 /** Per service: its generated client, definition and handler types. */
@@ -80,10 +82,30 @@ export function serviceClientConstructor<N extends ServiceName>(service: N): Typ
     for (const part of fullName.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
     if (typeof node !== 'function' || !('service' in node))
       throw new Error(`service ${fullName} is not in the contract's protos`);
-    ctor = node as ServiceClientConstructor;
+    ctor = withFramedRequests(service, node as ServiceClientConstructor);
     constructors.set(service, ctor);
   }
   return ctor as unknown as TypedClientConstructor<N>;
+}
+
+/**
+ * Requests serialized straight into their gRPC frame (produce-request-encoder.ts): the producer's
+ * ProduceStream requests, whose record bytes are then copied once instead of twice. Servers never
+ * call `requestSerialize`, so the definition stays the server's too.
+ */
+function withFramedRequests(service: ServiceName, ctor: ServiceClientConstructor): ServiceClientConstructor {
+  if (service !== 'Broker') return ctor;
+  const definition = ctor.service;
+  const produceStream = definition.ProduceStream as MethodDefinition<unknown, unknown> | undefined;
+  if (produceStream === undefined) throw new Error('sluice.v1.Broker has no ProduceStream in the contract');
+  const framed: ServiceDefinition = {
+    ...definition,
+    ProduceStream: {
+      ...produceStream,
+      requestSerialize: framedProduceStreamSerializer(produceStream.requestSerialize),
+    },
+  };
+  return makeClientConstructor(framed, ctor.serviceName);
 }
 
 /** The server-side definition of a service. */
