@@ -39,13 +39,14 @@
  * --coordinator-workspace <dir> (the coordinators from another built checkout), --wakeups on|off
  * (whether members hold the coordinator's ConsumerGroupWakeups stream, default on; off: they hear
  * of changes on heartbeats only, as plain KIP-848 clients), --cpu-prof <dir> (the coordinators write
- * CPU.<pid>.cpuprofile there at exit: read them with `pnpm bench:profile <dir>`), --keep (keep the temp dir with the
- * processes' logs), --json <path>.
+ * CPU.<pid>.cpuprofile there at exit, the client workers theirs in <dir>/workers, each covering
+ * its members' join to their leave: read them with `pnpm bench:profile <dir>` and `pnpm
+ * bench:profile <dir>/workers`), --keep (keep the temp dir with the processes' logs), --json <path>.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LocalCluster, sleep, waitFor } from '@sluice/local-cluster';
 import { ProcSampler } from './compare-procs';
 import { cpuProfileEnv } from './cpu-profile-env';
@@ -66,6 +67,8 @@ const wakeupsFlag = flag('--wakeups') ?? 'on';
 if (wakeupsFlag !== 'on' && wakeupsFlag !== 'off') throw new RangeError(`--wakeups: ${wakeupsFlag} is not on or off`);
 const wakeups = wakeupsFlag === 'on';
 const profileDir = flag('--cpu-prof');
+const workerProfileDir = profileDir === undefined ? undefined : resolve(profileDir, 'workers');
+if (workerProfileDir !== undefined) mkdirSync(workerProfileDir, { recursive: true });
 /**
  * Run the coordinators from another built checkout (bench/peers/baseline-checkout.sh <rev>), e.g.
  * to measure a coordinator change against the revision before it on the same brokers and clients.
@@ -223,6 +226,7 @@ async function runScenario(
         reportIntervalMs: REPORT_INTERVAL_MS,
         clientIdPrefix: `w${index}`,
         wakeups,
+        ...(workerProfileDir === undefined ? {} : { cpuProfileDir: workerProfileDir }),
       };
       worker.child.send(start);
     });
