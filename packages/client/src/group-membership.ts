@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { GrpcClientPool, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
+import { fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type {
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupWakeupsResponse__Output,
@@ -33,10 +33,10 @@ import type {
 import { ApiError } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
 import { parseBootstrap } from './controller-channel';
-import { findCoordinator } from './coordinator-lookup';
 import { topicRegexSource } from './topic-regex';
 import { apiErrorFromName } from './errors';
 import { backoffMs } from './producer-config';
+import { SharedCoordinators } from './shared-coordinators';
 
 type CoordinatorMethod = UnaryMethodName<CoordinatorClient>;
 
@@ -96,7 +96,8 @@ export class GroupMembership {
   private readonly requestTimeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients: GrpcClientPool<'Coordinator'>;
+  /** This process's coordinator clients and FindCoordinator answers, shared with its other members. */
+  private readonly coordinators: SharedCoordinators;
   private coordinatorAddress: string | null = null;
   private memberEpoch = 0;
   private status: Status = 'joining';
@@ -110,7 +111,6 @@ export class GroupMembership {
   private running: Promise<void> | null = null;
   private failures = 0;
   private pollTimedOut = false;
-  private nextBootstrap = 0;
   private lastError: ApiError | null = null;
   /** The open wake-up stream and the coordinator it goes to; null: none (see ensureWakeups). */
   private wakeupStream: {
@@ -133,9 +133,7 @@ export class GroupMembership {
       throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
     this.groupId = options.groupId;
     this.bootstrap = parseBootstrap(options.coordinators);
-    this.clients = new GrpcClientPool('Coordinator', {
-      ...(options.security === undefined ? {} : { security: options.security }),
-    });
+    this.coordinators = SharedCoordinators.acquire(options.security);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;
@@ -332,7 +330,7 @@ export class GroupMembership {
           'REQUEST_TIMED_OUT',
         ].includes(apiError.errorName)
       ) {
-        this.coordinatorAddress = null;
+        this.dropCoordinator(null);
       }
       this.failures++;
       this.schedule(
@@ -418,7 +416,7 @@ export class GroupMembership {
     }
     this.owned.clear();
     this.status = 'closed';
-    this.clients.close();
+    this.coordinators.release();
   }
 
   private leaveRequest(): ConsumerGroupHeartbeatRequest {
@@ -446,7 +444,17 @@ export class GroupMembership {
   }
 
   private client(address: string): CoordinatorClient {
-    return this.clients.client(address);
+    return this.coordinators.client(address);
+  }
+
+  /**
+   * The coordinator did not serve us (moved, loading, unreachable): forget its address, here and
+   * in the process's cache when it still holds it, and go to `hint` (NOT_COORDINATOR's) or find it again.
+   */
+  private dropCoordinator(hint: string | null): void {
+    if (this.coordinatorAddress !== null)
+      this.coordinators.forget(this.groupId, this.bootstrap, this.coordinatorAddress);
+    this.coordinatorAddress = hint;
   }
 
   /**
@@ -465,7 +473,7 @@ export class GroupMembership {
         const apiError = error instanceof ApiError ? error : fromGrpcError(error);
         const retriable = apiError.retriable || apiError.errorName === 'NOT_COORDINATOR';
         if (!retriable || Date.now() >= deadline || this.status === 'closed') throw apiError;
-        if (apiError.errorName !== 'NOT_COORDINATOR') this.coordinatorAddress = null;
+        if (apiError.errorName !== 'NOT_COORDINATOR') this.dropCoordinator(null);
         await new Promise((resolve) =>
           setTimeout(
             resolve,
@@ -491,20 +499,12 @@ export class GroupMembership {
       });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-      if (apiError.errorName === 'NOT_COORDINATOR')
-        this.coordinatorAddress = apiError.detail.coordinatorAddress ?? null;
+      if (apiError.errorName === 'NOT_COORDINATOR') this.dropCoordinator(apiError.detail.coordinatorAddress ?? null);
       throw apiError;
     }
   }
 
-  private async findCoordinator(): Promise<string> {
-    // Start each lookup at the next bootstrap address, so one dead address is not always asked first.
-    const startAt = this.nextBootstrap++ % this.bootstrap.length;
-    return findCoordinator(this.groupId, {
-      bootstrap: this.bootstrap,
-      client: (address) => this.client(address),
-      timeoutMs: this.requestTimeoutMs,
-      startAt,
-    });
+  private findCoordinator(): Promise<string> {
+    return this.coordinators.find(this.groupId, this.bootstrap, this.requestTimeoutMs);
   }
 }
