@@ -122,8 +122,11 @@ export class GroupMembership {
   private wakeupRetryAtMs = 0;
   /** A wake-up came while a heartbeat was out: heartbeat again as soon as it is answered. */
   private wokenWhileRunning = false;
-  /** Heartbeats sent, reconciliations made, wake-ups heard (tests read these). */
-  stats = { heartbeats: 0, revoked: 0, assigned: 0, fenced: 0, wakeups: 0 };
+  /**
+   * Heartbeats sent, reconciliations made, wake-ups heard, failed calls to the coordinator by
+   * `method error` (tests and benches read these).
+   */
+  stats = { heartbeats: 0, revoked: 0, assigned: 0, fenced: 0, wakeups: 0, failedCalls: new Map<string, number>() };
 
   constructor(
     private readonly options: GroupOptions,
@@ -279,6 +282,9 @@ export class GroupMembership {
       return;
     }
     const joining = this.memberEpoch === 0;
+    // The names (or the pattern) go only with a join or a change, as the wire allows ("unchanged"
+    // otherwise): not encoded, decoded and (a pattern) compiled again on every heartbeat.
+    const sendNames = joining || !this.subscriptionSent;
     const request: ConsumerGroupHeartbeatRequest = {
       groupId: this.groupId,
       memberId: this.memberId,
@@ -287,10 +293,10 @@ export class GroupMembership {
       rackId: '',
       clientId: this.options.clientId ?? 'sluice-client',
       rebalanceTimeoutMs: joining ? rebalanceTimeoutMs : 0,
-      subscribedTopicNames: [...this.subscription],
-      subscribedTopicNamesSet: joining || !this.subscriptionSent,
+      subscribedTopicNames: sendNames ? [...this.subscription] : [],
+      subscribedTopicNamesSet: sendNames,
       // '' means "unchanged" to the coordinator; subscribe() refuses to switch between names and a pattern.
-      subscribedTopicRegex: this.subscriptionRegex ?? '',
+      subscribedTopicRegex: sendNames ? (this.subscriptionRegex ?? '') : '',
       serverAssignor: this.options.groupRemoteAssignor ?? '',
       owned: joining ? [] : this.ownedList(),
       ownedSet: true,
@@ -499,6 +505,8 @@ export class GroupMembership {
       });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : fromGrpcError(error);
+      const failed = `${method} ${apiError.errorName}`;
+      this.stats.failedCalls.set(failed, (this.stats.failedCalls.get(failed) ?? 0) + 1);
       if (apiError.errorName === 'NOT_COORDINATOR') this.dropCoordinator(apiError.detail.coordinatorAddress ?? null);
       throw apiError;
     }

@@ -5,7 +5,8 @@
  * - 20 members joining at once send one FindCoordinator between them, not 20;
  * - when the group's coordinator moves (its heartbeats answer NOT_COORDINATOR, FindCoordinator
  *   now names the other), every member forgets the old address, the process looks it up again
- *   (a few times at most, not once per member) and every member heartbeats at the new one.
+ *   (a few times at most, not once per member) and every member heartbeats at the new one;
+ * - the subscribed topic names go with the join only, not with every heartbeat after it.
  */
 import { ApiError } from '@sluice/protocol';
 import { serviceDefinition } from '@sluice/proto';
@@ -18,6 +19,8 @@ jest.setTimeout(60_000);
 interface Coordinator {
   server: StartedGrpcServer;
   calls: Map<string, number>;
+  /** Heartbeats after a join (epoch > 0) that carried topic names. */
+  namesAfterJoin: number;
 }
 
 const MEMBERS = 20;
@@ -31,7 +34,7 @@ describe('members of one process share coordinator lookups', () => {
   async function coordinator(name: string): Promise<Coordinator> {
     const calls = new Map<string, number>();
     const count = (method: string): void => void calls.set(method, (calls.get(method) ?? 0) + 1);
-    const self = { calls } as Coordinator;
+    const self = { calls, namesAfterJoin: 0 } as Coordinator;
     const implementation = {
       ...Object.fromEntries(
         Object.keys(serviceDefinition('Coordinator')).map((method) => [
@@ -54,8 +57,9 @@ describe('members of one process share coordinator lookups', () => {
           })),
         };
       }),
-      ConsumerGroupHeartbeat: unaryHandler((request: { memberEpoch: number }) => {
+      ConsumerGroupHeartbeat: unaryHandler((request: { memberEpoch: number; subscribedTopicNames: string[] }) => {
         count('ConsumerGroupHeartbeat');
+        if (request.memberEpoch > 0 && request.subscribedTopicNames.length > 0) self.namesAfterJoin++;
         if (owner() !== self) throw new ApiError('NOT_COORDINATOR', `${name} no longer owns the group`);
         return {
           memberId: '',
@@ -134,6 +138,7 @@ describe('members of one process share coordinator lookups', () => {
       const atA = a.calls.get('ConsumerGroupHeartbeat') ?? 0;
       await new Promise((r) => setTimeout(r, 500));
       expect(a.calls.get('ConsumerGroupHeartbeat') ?? 0).toBe(atA);
+      expect(a.namesAfterJoin + b.namesAfterJoin).toBe(0);
     } finally {
       await Promise.all(members.map((m) => m.leave()));
       probe.release();
