@@ -94,6 +94,8 @@ interface ScenarioResult {
   readonly heartbeats: number;
   readonly fenced: number;
   readonly wakeups: number;
+  /** The members' failed calls to the coordinators by `method error` (retried; none is the norm). */
+  readonly failedCalls: Readonly<Record<string, number>>;
   readonly coordinatorCpuSeconds: number;
   readonly brokerCpuSeconds: number;
   readonly clientCpuSeconds: number;
@@ -196,6 +198,13 @@ async function notConvergedBecause(
   return null;
 }
 
+function sumFailedCalls(reports: readonly ProgressMessage[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const report of reports)
+    for (const [failed, times] of Object.entries(report.failedCalls)) total[failed] = (total[failed] ?? 0) + times;
+  return total;
+}
+
 async function runScenario(
   cluster: LocalCluster,
   assignor: string,
@@ -279,6 +288,7 @@ async function runScenario(
     heartbeats: reports.reduce((sum, r) => sum + r.heartbeats, 0),
     fenced: reports.reduce((sum, r) => sum + r.fenced, 0),
     wakeups: reports.reduce((sum, r) => sum + r.wakeups, 0),
+    failedCalls: sumFailedCalls(reports),
     coordinatorCpuSeconds: coordinatorSample.cpuSeconds,
     brokerCpuSeconds: brokerSample.cpuSeconds,
     clientCpuSeconds: clientSample.cpuSeconds,
@@ -345,6 +355,9 @@ async function main(): Promise<void> {
         note(
           `  -> ${result.convergeMs === null ? result.failure : `${(result.convergeMs / 1000).toFixed(2)} s`}, coordinators ${result.coordinatorCpuSeconds.toFixed(2)} CPU s`,
         );
+        const failed = Object.entries(result.failedCalls);
+        if (failed.length > 0)
+          note(`  members' failed calls (retried): ${failed.map(([what, times]) => `${what} x${times}`).join(', ')}`);
       }
     }
   } finally {

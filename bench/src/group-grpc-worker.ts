@@ -58,6 +58,8 @@ export interface ProgressMessage {
   readonly wakeups: number;
   /** Members whose last heartbeat failed, and one of their errors. */
   readonly failing: number;
+  /** Failed calls to the coordinators by `method error`, over all members (GroupMembership.stats). */
+  readonly failedCalls: Readonly<Record<string, number>>;
   readonly sampleError: string;
   readonly cpuSeconds: number;
   readonly rssBytes: number;
@@ -113,6 +115,7 @@ function progress(): ProgressMessage {
   let wakeups = 0;
   let failing = 0;
   let sampleError = '';
+  const failedCalls: Record<string, number> = {};
   members.forEach((member, index) => {
     const epoch = member.membership.epoch;
     if (seenEpochs[index] !== epoch) {
@@ -127,6 +130,8 @@ function progress(): ProgressMessage {
     heartbeats += member.membership.stats.heartbeats;
     fenced += member.membership.stats.fenced;
     wakeups += member.membership.stats.wakeups;
+    for (const [failed, times] of member.membership.stats.failedCalls)
+      failedCalls[failed] = (failedCalls[failed] ?? 0) + times;
     const error = member.membership.error;
     if (error !== null) {
       failing++;
@@ -148,6 +153,7 @@ function progress(): ProgressMessage {
     wakeups,
     failing,
     sampleError,
+    failedCalls,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssBytes: process.memoryUsage().rss,
   };
