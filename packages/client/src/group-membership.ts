@@ -98,6 +98,7 @@ export class GroupMembership {
   private readonly retryBackoffMaxMs: number;
   /** This process's coordinator clients and FindCoordinator answers, shared with its other members. */
   private readonly coordinators: SharedCoordinators;
+  private coordinatorsReleased = false;
   private coordinatorAddress: string | null = null;
   private memberEpoch = 0;
   private status: Status = 'joining';
@@ -422,7 +423,11 @@ export class GroupMembership {
     }
     this.owned.clear();
     this.status = 'closed';
-    this.coordinators.release();
+    // Once, though leave() may be called again while the first is still out.
+    if (!this.coordinatorsReleased) {
+      this.coordinatorsReleased = true;
+      this.coordinators.release();
+    }
   }
 
   private leaveRequest(): ConsumerGroupHeartbeatRequest {
