@@ -66,8 +66,9 @@ const keep = process.argv.includes('--keep');
 const wakeupsFlag = flag('--wakeups') ?? 'on';
 if (wakeupsFlag !== 'on' && wakeupsFlag !== 'off') throw new RangeError(`--wakeups: ${wakeupsFlag} is not on or off`);
 const wakeups = wakeupsFlag === 'on';
-const profileDir = flag('--cpu-prof');
-const workerProfileDir = profileDir === undefined ? undefined : resolve(profileDir, 'workers');
+/** Absolute: the coordinators run in their own working directory. */
+const profileDir = flag('--cpu-prof') === undefined ? undefined : resolve(flag('--cpu-prof') as string);
+const workerProfileDir = profileDir === undefined ? undefined : join(profileDir, 'workers');
 if (workerProfileDir !== undefined) mkdirSync(workerProfileDir, { recursive: true });
 /**
  * Run the coordinators from another built checkout (bench/peers/baseline-checkout.sh <rev>), e.g.
