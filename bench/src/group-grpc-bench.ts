@@ -39,13 +39,14 @@
  * --coordinator-workspace <dir> (the coordinators from another built checkout), --wakeups on|off
  * (whether members hold the coordinator's ConsumerGroupWakeups stream, default on; off: they hear
  * of changes on heartbeats only, as plain KIP-848 clients), --cpu-prof <dir> (the coordinators write
- * CPU.<pid>.cpuprofile there at exit: read them with `pnpm bench:profile <dir>`), --keep (keep the temp dir with the
- * processes' logs), --json <path>.
+ * CPU.<pid>.cpuprofile there at exit, the client workers theirs in <dir>/workers, each covering
+ * its members' join to their leave: read them with `pnpm bench:profile <dir>` and `pnpm
+ * bench:profile <dir>/workers`), --keep (keep the temp dir with the processes' logs), --json <path>.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LocalCluster, sleep, waitFor } from '@sluice/local-cluster';
 import { ProcSampler } from './compare-procs';
 import { cpuProfileEnv } from './cpu-profile-env';
@@ -65,7 +66,10 @@ const keep = process.argv.includes('--keep');
 const wakeupsFlag = flag('--wakeups') ?? 'on';
 if (wakeupsFlag !== 'on' && wakeupsFlag !== 'off') throw new RangeError(`--wakeups: ${wakeupsFlag} is not on or off`);
 const wakeups = wakeupsFlag === 'on';
-const profileDir = flag('--cpu-prof');
+/** Absolute: the coordinators run in their own working directory. */
+const profileDir = flag('--cpu-prof') === undefined ? undefined : resolve(flag('--cpu-prof') as string);
+const workerProfileDir = profileDir === undefined ? undefined : join(profileDir, 'workers');
+if (workerProfileDir !== undefined) mkdirSync(workerProfileDir, { recursive: true });
 /**
  * Run the coordinators from another built checkout (bench/peers/baseline-checkout.sh <rev>), e.g.
  * to measure a coordinator change against the revision before it on the same brokers and clients.
@@ -91,6 +95,8 @@ interface ScenarioResult {
   readonly heartbeats: number;
   readonly fenced: number;
   readonly wakeups: number;
+  /** The members' failed calls to the coordinators by `method error` (retried; none is the norm). */
+  readonly failedCalls: Readonly<Record<string, number>>;
   readonly coordinatorCpuSeconds: number;
   readonly brokerCpuSeconds: number;
   readonly clientCpuSeconds: number;
@@ -193,6 +199,13 @@ async function notConvergedBecause(
   return null;
 }
 
+function sumFailedCalls(reports: readonly ProgressMessage[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const report of reports)
+    for (const [failed, times] of Object.entries(report.failedCalls)) total[failed] = (total[failed] ?? 0) + times;
+  return total;
+}
+
 async function runScenario(
   cluster: LocalCluster,
   assignor: string,
@@ -223,6 +236,7 @@ async function runScenario(
         reportIntervalMs: REPORT_INTERVAL_MS,
         clientIdPrefix: `w${index}`,
         wakeups,
+        ...(workerProfileDir === undefined ? {} : { cpuProfileDir: workerProfileDir }),
       };
       worker.child.send(start);
     });
@@ -275,6 +289,7 @@ async function runScenario(
     heartbeats: reports.reduce((sum, r) => sum + r.heartbeats, 0),
     fenced: reports.reduce((sum, r) => sum + r.fenced, 0),
     wakeups: reports.reduce((sum, r) => sum + r.wakeups, 0),
+    failedCalls: sumFailedCalls(reports),
     coordinatorCpuSeconds: coordinatorSample.cpuSeconds,
     brokerCpuSeconds: brokerSample.cpuSeconds,
     clientCpuSeconds: clientSample.cpuSeconds,
@@ -341,6 +356,9 @@ async function main(): Promise<void> {
         note(
           `  -> ${result.convergeMs === null ? result.failure : `${(result.convergeMs / 1000).toFixed(2)} s`}, coordinators ${result.coordinatorCpuSeconds.toFixed(2)} CPU s`,
         );
+        const failed = Object.entries(result.failedCalls);
+        if (failed.length > 0)
+          note(`  members' failed calls (retried): ${failed.map(([what, times]) => `${what} x${times}`).join(', ')}`);
       }
     }
   } finally {

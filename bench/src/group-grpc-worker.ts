@@ -15,7 +15,14 @@
  * - in `owned`: out `owned` with every member's owned partitions (for the parent's check that the
  *   members together own each partition exactly once);
  * - in `leave`: every member leaves (epoch -1), then out `left`; the parent then disconnects.
+ *
+ * With `cpuProfileDir` in `start` the worker runs V8's CPU profiler from its members' first join
+ * until `leave` arrives and writes `CPU.<pid>.cpuprofile` there: the join and convergence, not the
+ * process's start-up or the leaves (read it with `pnpm bench:profile <dir>`).
  */
+import { writeFileSync } from 'node:fs';
+import { Session, type Profiler } from 'node:inspector';
+import { join } from 'node:path';
 import { GroupMembership, type TopicPartition } from '@sluice/client';
 
 export interface StartMessage {
@@ -30,6 +37,8 @@ export interface StartMessage {
   readonly clientIdPrefix: string;
   /** Whether members hold the coordinator's wake-up stream (GroupOptions.wakeups). */
   readonly wakeups: boolean;
+  /** Where to write this worker's CPU profile of the join and convergence; absent: no profile. */
+  readonly cpuProfileDir?: string;
 }
 
 export interface ProgressMessage {
@@ -49,6 +58,8 @@ export interface ProgressMessage {
   readonly wakeups: number;
   /** Members whose last heartbeat failed, and one of their errors. */
   readonly failing: number;
+  /** Failed calls to the coordinators by `method error`, over all members (GroupMembership.stats). */
+  readonly failedCalls: Readonly<Record<string, number>>;
   readonly sampleError: string;
   readonly cpuSeconds: number;
   readonly rssBytes: number;
@@ -68,6 +79,27 @@ let subscribedAtMs = 0;
 let reportTimer: NodeJS.Timeout | undefined;
 /** Per member, the epoch last seen by the reporter (a change of epoch is a change of state). */
 const seenEpochs: number[] = [];
+/** The profiler's session while it runs (start's cpuProfileDir), and where its profile goes. */
+let profiling: { readonly session: Session; readonly dir: string } | null = null;
+
+function startProfile(dir: string): void {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  profiling = { session, dir };
+}
+
+/** Stops the profiler and writes its profile (an in-thread session answers synchronously). */
+function stopProfile(): void {
+  const running = profiling;
+  profiling = null;
+  running?.session.post('Profiler.stop', (error: Error | null, result: Profiler.StopReturnType) => {
+    if (error === null)
+      writeFileSync(join(running.dir, `CPU.${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+    running.session.disconnect();
+  });
+}
 
 function send(message: ProgressMessage | OwnedMessage | { readonly type: 'left' }): void {
   process.send?.(message);
@@ -83,6 +115,7 @@ function progress(): ProgressMessage {
   let wakeups = 0;
   let failing = 0;
   let sampleError = '';
+  const failedCalls: Record<string, number> = {};
   members.forEach((member, index) => {
     const epoch = member.membership.epoch;
     if (seenEpochs[index] !== epoch) {
@@ -97,6 +130,8 @@ function progress(): ProgressMessage {
     heartbeats += member.membership.stats.heartbeats;
     fenced += member.membership.stats.fenced;
     wakeups += member.membership.stats.wakeups;
+    for (const [failed, times] of member.membership.stats.failedCalls)
+      failedCalls[failed] = (failedCalls[failed] ?? 0) + times;
     const error = member.membership.error;
     if (error !== null) {
       failing++;
@@ -118,6 +153,7 @@ function progress(): ProgressMessage {
     wakeups,
     failing,
     sampleError,
+    failedCalls,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssBytes: process.memoryUsage().rss,
   };
@@ -125,6 +161,7 @@ function progress(): ProgressMessage {
 
 function start(message: StartMessage): void {
   if (members.length > 0) throw new Error('group-grpc-worker: started twice');
+  if (message.cpuProfileDir !== undefined) startProfile(message.cpuProfileDir);
   for (let i = 0; i < message.memberCount; i++) {
     const member: { membership: GroupMembership; owned: readonly TopicPartition[] } = {
       owned: [],
@@ -161,6 +198,7 @@ function start(message: StartMessage): void {
 
 async function leaveAll(): Promise<void> {
   clearInterval(reportTimer);
+  stopProfile();
   // Bounded concurrency: 10,000 leaves at once would only queue on the coordinator.
   const LEAVES_IN_FLIGHT = 200;
   for (let at = 0; at < members.length; at += LEAVES_IN_FLIGHT)

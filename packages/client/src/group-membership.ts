@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { GrpcClientPool, fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
+import { fromGrpcError, unaryCall, type ClientSecurity } from '@sluice/proto';
 import type {
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupWakeupsResponse__Output,
@@ -33,10 +33,10 @@ import type {
 import { ApiError } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
 import { parseBootstrap } from './controller-channel';
-import { findCoordinator } from './coordinator-lookup';
 import { topicRegexSource } from './topic-regex';
 import { apiErrorFromName } from './errors';
 import { backoffMs } from './producer-config';
+import { SharedCoordinators } from './shared-coordinators';
 
 type CoordinatorMethod = UnaryMethodName<CoordinatorClient>;
 
@@ -96,7 +96,9 @@ export class GroupMembership {
   private readonly requestTimeoutMs: number;
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
-  private readonly clients: GrpcClientPool<'Coordinator'>;
+  /** This process's coordinator clients and FindCoordinator answers, shared with its other members. */
+  private readonly coordinators: SharedCoordinators;
+  private coordinatorsReleased = false;
   private coordinatorAddress: string | null = null;
   private memberEpoch = 0;
   private status: Status = 'joining';
@@ -110,7 +112,6 @@ export class GroupMembership {
   private running: Promise<void> | null = null;
   private failures = 0;
   private pollTimedOut = false;
-  private nextBootstrap = 0;
   private lastError: ApiError | null = null;
   /** The open wake-up stream and the coordinator it goes to; null: none (see ensureWakeups). */
   private wakeupStream: {
@@ -122,8 +123,11 @@ export class GroupMembership {
   private wakeupRetryAtMs = 0;
   /** A wake-up came while a heartbeat was out: heartbeat again as soon as it is answered. */
   private wokenWhileRunning = false;
-  /** Heartbeats sent, reconciliations made, wake-ups heard (tests read these). */
-  stats = { heartbeats: 0, revoked: 0, assigned: 0, fenced: 0, wakeups: 0 };
+  /**
+   * Heartbeats sent, reconciliations made, wake-ups heard, failed calls to the coordinator by
+   * `method error` (tests and benches read these).
+   */
+  stats = { heartbeats: 0, revoked: 0, assigned: 0, fenced: 0, wakeups: 0, failedCalls: new Map<string, number>() };
 
   constructor(
     private readonly options: GroupOptions,
@@ -133,9 +137,7 @@ export class GroupMembership {
       throw new ApiError('INVALID_GROUP_ID', 'group.id must be a non-empty string');
     this.groupId = options.groupId;
     this.bootstrap = parseBootstrap(options.coordinators);
-    this.clients = new GrpcClientPool('Coordinator', {
-      ...(options.security === undefined ? {} : { security: options.security }),
-    });
+    this.coordinators = SharedCoordinators.acquire(options.security);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1_000;
@@ -281,6 +283,9 @@ export class GroupMembership {
       return;
     }
     const joining = this.memberEpoch === 0;
+    // The names (or the pattern) go only with a join or a change, as the wire allows ("unchanged"
+    // otherwise): not encoded, decoded and (a pattern) compiled again on every heartbeat.
+    const sendNames = joining || !this.subscriptionSent;
     const request: ConsumerGroupHeartbeatRequest = {
       groupId: this.groupId,
       memberId: this.memberId,
@@ -289,10 +294,10 @@ export class GroupMembership {
       rackId: '',
       clientId: this.options.clientId ?? 'sluice-client',
       rebalanceTimeoutMs: joining ? rebalanceTimeoutMs : 0,
-      subscribedTopicNames: [...this.subscription],
-      subscribedTopicNamesSet: joining || !this.subscriptionSent,
+      subscribedTopicNames: sendNames ? [...this.subscription] : [],
+      subscribedTopicNamesSet: sendNames,
       // '' means "unchanged" to the coordinator; subscribe() refuses to switch between names and a pattern.
-      subscribedTopicRegex: this.subscriptionRegex ?? '',
+      subscribedTopicRegex: sendNames ? (this.subscriptionRegex ?? '') : '',
       serverAssignor: this.options.groupRemoteAssignor ?? '',
       owned: joining ? [] : this.ownedList(),
       ownedSet: true,
@@ -332,7 +337,7 @@ export class GroupMembership {
           'REQUEST_TIMED_OUT',
         ].includes(apiError.errorName)
       ) {
-        this.coordinatorAddress = null;
+        this.dropCoordinator(null);
       }
       this.failures++;
       this.schedule(
@@ -418,7 +423,11 @@ export class GroupMembership {
     }
     this.owned.clear();
     this.status = 'closed';
-    this.clients.close();
+    // Once, though leave() may be called again while the first is still out.
+    if (!this.coordinatorsReleased) {
+      this.coordinatorsReleased = true;
+      this.coordinators.release();
+    }
   }
 
   private leaveRequest(): ConsumerGroupHeartbeatRequest {
@@ -446,7 +455,17 @@ export class GroupMembership {
   }
 
   private client(address: string): CoordinatorClient {
-    return this.clients.client(address);
+    return this.coordinators.client(address);
+  }
+
+  /**
+   * The coordinator did not serve us (moved, loading, unreachable): forget its address, here and
+   * in the process's cache when it still holds it, and go to `hint` (NOT_COORDINATOR's) or find it again.
+   */
+  private dropCoordinator(hint: string | null): void {
+    if (this.coordinatorAddress !== null)
+      this.coordinators.forget(this.groupId, this.bootstrap, this.coordinatorAddress);
+    this.coordinatorAddress = hint;
   }
 
   /**
@@ -465,7 +484,7 @@ export class GroupMembership {
         const apiError = error instanceof ApiError ? error : fromGrpcError(error);
         const retriable = apiError.retriable || apiError.errorName === 'NOT_COORDINATOR';
         if (!retriable || Date.now() >= deadline || this.status === 'closed') throw apiError;
-        if (apiError.errorName !== 'NOT_COORDINATOR') this.coordinatorAddress = null;
+        if (apiError.errorName !== 'NOT_COORDINATOR') this.dropCoordinator(null);
         await new Promise((resolve) =>
           setTimeout(
             resolve,
@@ -491,20 +510,14 @@ export class GroupMembership {
       });
     } catch (error) {
       const apiError = error instanceof ApiError ? error : fromGrpcError(error);
-      if (apiError.errorName === 'NOT_COORDINATOR')
-        this.coordinatorAddress = apiError.detail.coordinatorAddress ?? null;
+      const failed = `${method} ${apiError.errorName}`;
+      this.stats.failedCalls.set(failed, (this.stats.failedCalls.get(failed) ?? 0) + 1);
+      if (apiError.errorName === 'NOT_COORDINATOR') this.dropCoordinator(apiError.detail.coordinatorAddress ?? null);
       throw apiError;
     }
   }
 
-  private async findCoordinator(): Promise<string> {
-    // Start each lookup at the next bootstrap address, so one dead address is not always asked first.
-    const startAt = this.nextBootstrap++ % this.bootstrap.length;
-    return findCoordinator(this.groupId, {
-      bootstrap: this.bootstrap,
-      client: (address) => this.client(address),
-      timeoutMs: this.requestTimeoutMs,
-      startAt,
-    });
+  private findCoordinator(): Promise<string> {
+    return this.coordinators.find(this.groupId, this.bootstrap, this.requestTimeoutMs);
   }
 }
