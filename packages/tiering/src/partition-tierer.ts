@@ -462,10 +462,9 @@ export class PartitionTierer {
 
   /**
    * Copies consecutive remote segments (each one local segment or several merged) together;
-   * returns their bytes. Their COPY_SEGMENT_STARTED
-   * records are written at once (they claim no data) and durable before the first PUT, their
-   * objects are uploaded in parallel (the copy is bound by round trips, not bandwidth, for small
-   * segments and their two objects each), and the COPY_SEGMENT_FINISHED records go in offset order
+   * returns their bytes. Their COPY_SEGMENT_STARTED records are written at once (they claim no
+   * data) and durable before the first PUT, their objects are uploaded in parallel (the copy is
+   * bound by round trips, not bandwidth, for small segments), and the COPY_SEGMENT_FINISHED records go in offset order
    * in one round trip (finishInOrder): a later segment is never finished while an earlier one is
    * not (local retention trusts everything below the highest copied offset).
    * A failed upload ends the group there: the segments before it are finished, it and the ones
