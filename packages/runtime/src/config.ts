@@ -672,6 +672,10 @@ export const SLUICE_CONFIG_SCHEMA = {
     doc: 'Copy byte-rate quota over all partitions of a broker (default unlimited): copies wait for it.',
     default: '',
   }),
+  'remote.log.manager.copy.merge.max.bytes': stringKey({
+    doc: 'Consecutive rolled segments ready to copy in the same task run are copied as one remote segment while their bytes stay within this: one PUT and two metadata records for all of them (sluice; default 16777216, 0 = one remote segment per local segment as Kafka, at most 1073741824). Total retention deletes remote data in those units.',
+    default: '',
+  }),
   'remote.log.manager.fetch.max.bytes.per.second': stringKey({
     doc: 'Remote read byte-rate quota over all partitions of a broker (default unlimited): reads over it are answered late, by at most 5 s each.',
     default: '',

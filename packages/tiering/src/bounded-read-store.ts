@@ -6,6 +6,7 @@
  */
 import type { ConcurrencyLimiter } from './concurrency-limiter';
 import type { MultipartUploadSummary, ObjectStore, ObjectSummary } from './object-store';
+import type { FileRange } from './put-file-body';
 
 export class BoundedReadStore implements ObjectStore {
   constructor(
@@ -27,6 +28,10 @@ export class BoundedReadStore implements ObjectStore {
 
   putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void> {
     return this.store.putFile(key, path, sizeBytes, trailer);
+  }
+
+  putFiles(key: string, files: readonly FileRange[], trailer?: Buffer): Promise<void> {
+    return this.store.putFiles(key, files, trailer);
   }
 
   deleteMany(keys: readonly string[]): Promise<void> {

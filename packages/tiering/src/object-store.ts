@@ -3,6 +3,8 @@
  * ranged GETs, deletes, listing. `S3ObjectStore` is the implementation; the interface keeps the
  * tiering logic independent of the SDK.
  */
+import type { FileRange } from './put-file-body';
+
 export interface ObjectStore {
   put(key: string, body: Buffer): Promise<void>;
   /**
@@ -10,6 +12,11 @@ export interface ObjectStore {
    * `trailer` when given, as one object (a segment's bytes and its indexes bundle: one PUT).
    */
   putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void>;
+  /**
+   * Streams files' ranges one after another, then `trailer`, as one object (consecutive small
+   * segments copied as one remote segment: one PUT).
+   */
+  putFiles(key: string, files: readonly FileRange[], trailer?: Buffer): Promise<void>;
   /** Bytes `[startByte, endByteExclusive)` of the object; fewer only at its end. */
   getRange(key: string, startByte: number, endByteExclusive: number): Promise<Buffer>;
   /** The whole object. */

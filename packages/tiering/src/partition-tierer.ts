@@ -1,16 +1,16 @@
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import {
   formatCheckpoint,
   isCompacted,
   OffsetOutOfRangeError,
+  SegmentIndexer,
   segmentPaths,
   type PartitionLog,
-  type SegmentPaths,
 } from '@sluice/log';
 import { decodeRecordBatches } from '@sluice/protocol';
 import type { RemoteLogMetadataLog } from './metadata-log';
 import type { ObjectStore } from './object-store';
+import type { FileRange } from './put-file-body';
 import { remoteIndexPartKey, remoteObjectKey, remoteObjectKeys } from './object-keys';
 import { readIndexParts } from './remote-index-parts';
 import { bundleIndexes } from './segment-indexes';
@@ -33,12 +33,14 @@ import {
   type RemoteCompactionTotals,
 } from './remote-compactor';
 import type { RemoteSegmentReader } from './remote-segment-reader';
-import { summarizeSegment } from './segment-summary';
+import { summarizeSegment, type SegmentSummary } from './segment-summary';
 import type { TopicTieringConfig } from './tiering-config';
 import {
   localDeletionBound,
   selectRemoteDeletions,
   groupForCopy,
+  MAX_COPY_MERGE_BYTES,
+  mergeForCopy,
   selectSegmentsToCopy,
   type CompactedCopyGate,
   type LocalSegment,
@@ -68,6 +70,12 @@ export interface PartitionTiererOptions {
   readonly copyConcurrency?: number;
   /** A group's bytes at most, unless it is one segment (default DEFAULT_COPY_GROUP_BYTES). */
   readonly copyGroupMaxBytes?: number;
+  /**
+   * Consecutive rolled segments copied together as ONE remote segment while their bytes stay
+   * within this (mergeForCopy); 0 (the default): one remote segment per local segment, as Kafka.
+   * At most MAX_COPY_MERGE_BYTES (a remote segment's positions are int32 in its offset index).
+   */
+  readonly copyMergeMaxBytes?: number;
   /** Remote compaction of a compacted topic's remote segments (absent: never). */
   readonly remoteCompaction?: RemoteCompactionOptions;
 }
@@ -92,10 +100,13 @@ export const DEFAULT_COPY_GROUP_BYTES = 64 * 1024 * 1024;
 /** Segments one run copies at most by default (maxSegmentsPerRun): a run stays bounded. */
 export const DEFAULT_MAX_SEGMENTS_PER_RUN = 16;
 
-/** A segment ready to upload: its metadata, files and the indexes bundle made for it. */
+/** A remote segment ready to upload (one local segment, or consecutive ones merged): its metadata, files and indexes bundle. */
 interface PreparedCopy {
   readonly metadata: RemoteSegmentMetadata;
-  readonly paths: SegmentPaths;
+  /** The local segments' `.log` files, in offset order: the object's bytes before the bundle. */
+  readonly files: readonly FileRange[];
+  /** Local segments it holds. */
+  readonly localSegments: number;
   readonly sizeBytes: number;
   /**
    * The offset and time indexes, epoch checkpoint and producer snapshot, PUT after the segment's
@@ -190,6 +201,9 @@ export class PartitionTierer {
     const groupBytes = options.copyGroupMaxBytes ?? DEFAULT_COPY_GROUP_BYTES;
     if (!(Number.isSafeInteger(groupBytes) && groupBytes > 0))
       throw new RangeError(`copyGroupMaxBytes ${groupBytes} must be a positive integer`);
+    const mergeBytes = options.copyMergeMaxBytes ?? 0;
+    if (!(Number.isSafeInteger(mergeBytes) && mergeBytes >= 0 && mergeBytes <= MAX_COPY_MERGE_BYTES))
+      throw new RangeError(`copyMergeMaxBytes ${mergeBytes} must be an integer from 0 to ${MAX_COPY_MERGE_BYTES}`);
     const state = new RemotePartitionState(options.topicId, options.partition);
     for (const record of await options.metadataLog.replay(options.topicId, options.partition)) state.apply(record);
     return new PartitionTierer(options, state);
@@ -398,16 +412,20 @@ export class PartitionTierer {
       maxSegments,
       this.compactedGate(),
     );
-    const groups = groupForCopy(
+    const runs = mergeForCopy(
       chosen.map((segment) => ({
         ...segment,
         sizeBytes: segment.sizeBytes ?? localSegmentBytes(this.options.log.dir, segment.baseOffset),
       })),
+      this.options.copyMergeMaxBytes ?? 0,
+    );
+    const groups = groupForCopy(
+      runs.map((pieces) => ({ pieces, sizeBytes: pieces.reduce((sum, piece) => sum + piece.sizeBytes, 0) })),
       this.options.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY,
       this.options.copyGroupMaxBytes ?? DEFAULT_COPY_GROUP_BYTES,
     );
     let copiedBytes = 0;
-    for (const group of groups) copiedBytes += await this.copySegments(group);
+    for (const group of groups) copiedBytes += await this.copySegments(group.map((run) => run.pieces));
     // Only a full run can have left some: fewer chosen means every eligible one was.
     const moreToCopy =
       chosen.length === maxSegments &&
@@ -443,18 +461,18 @@ export class PartitionTierer {
   }
 
   /**
-   * Copies consecutive rolled segments together; returns their bytes. Their COPY_SEGMENT_STARTED
-   * records are written at once (they claim no data) and durable before the first PUT, their
-   * objects are uploaded in parallel (the copy is bound by round trips, not bandwidth, for small
-   * segments and their two objects each), and the COPY_SEGMENT_FINISHED records go in offset order
+   * Copies consecutive remote segments (each one local segment or several merged) together;
+   * returns their bytes. Their COPY_SEGMENT_STARTED records are written at once (they claim no
+   * data) and durable before the first PUT, their objects are uploaded in parallel (the copy is
+   * bound by round trips, not bandwidth, for small segments), and the COPY_SEGMENT_FINISHED records go in offset order
    * in one round trip (finishInOrder): a later segment is never finished while an earlier one is
    * not (local retention trusts everything below the highest copied offset).
    * A failed upload ends the group there: the segments before it are finished, it and the ones
    * after are cleaned up (or left as COPY_SEGMENT_STARTED for the next run's cleanup).
    */
-  private async copySegments(group: readonly LocalSegment[]): Promise<number> {
+  private async copySegments(group: readonly (readonly LocalSegment[])[]): Promise<number> {
     const prepared: PreparedCopy[] = [];
-    for (const segment of group) prepared.push(await this.prepareCopy(segment));
+    for (const pieces of group) prepared.push(await this.prepareCopy(pieces));
     // Refused transitions throw here, before anything is written that would poison a replay.
     const check = this.state.clone();
     for (const copy of prepared) check.apply(this.segmentRecord('COPY_SEGMENT_STARTED', copy.metadata));
@@ -504,65 +522,98 @@ export class PartitionTierer {
     for (const [i, result] of results.entries()) {
       if (result.status === 'rejected') throw result.reason;
       this.state.apply(records[i]!);
-      this.totalsValue.copiedSegments++;
+      this.totalsValue.copiedSegments += copies[i]!.localSegments;
       this.totalsValue.copiedBytes += copies[i]!.sizeBytes;
       copiedBytes += copies[i]!.sizeBytes;
     }
     return copiedBytes;
   }
 
-  /** Reads a rolled segment's summary and producer state, waits for the copy quota, names the upload. */
-  private async prepareCopy(segment: LocalSegment): Promise<PreparedCopy> {
+  /**
+   * Reads the summary and producer state of consecutive rolled segments (one, or several copied as
+   * one remote segment), builds the remote segment's offset and time indexes from their batch
+   * headers (the same SegmentIndexer the log appends with, positions counted across the pieces),
+   * waits for the copy quota, names the upload.
+   */
+  private async prepareCopy(pieces: readonly LocalSegment[]): Promise<PreparedCopy> {
     const o = this.options;
-    const paths = segmentPaths(o.log.dir, segment.baseOffset);
-    const producers = await this.producerStateBefore(segment.baseOffset);
-    const summary = await summarizeSegment(paths.log, producers);
-    // Through the next segment's base: a compacted segment's trailing gap is covered too.
-    producers.coverThrough(Math.max(summary.lastOffset, segment.nextOffset - 1));
-    const producerSnapshot = encodeProducerSnapshot(producers.snapshot());
-    await o.beforeCopy?.(summary.sizeBytes);
-    if (summary.firstOffset !== segment.baseOffset && summary.firstOffset < segment.baseOffset) {
-      throw new Error(`${paths.log}: first batch ${summary.firstOffset} below the segment base ${segment.baseOffset}`);
+    const first = pieces[0]!;
+    const last = pieces[pieces.length - 1]!;
+    const producers = await this.producerStateBefore(first.baseOffset);
+    const indexer = new SegmentIndexer(
+      first.baseOffset,
+      o.log.config.indexIntervalBytes,
+      o.log.config.segmentIndexBytes,
+    );
+    const files: FileRange[] = [];
+    let sizeBytes = 0;
+    let lastSummary: SegmentSummary | null = null;
+    let maxTimestampMs = -1;
+    const leaderEpochs: Array<readonly [number, number]> = [];
+    for (const [i, piece] of pieces.entries()) {
+      if (i > 0 && pieces[i - 1]!.nextOffset !== piece.baseOffset)
+        throw new Error(
+          `${this.name}: segments ${pieces[i - 1]!.baseOffset} and ${piece.baseOffset} are not consecutive`,
+        );
+      const path = segmentPaths(o.log.dir, piece.baseOffset).log;
+      const startsAt = sizeBytes;
+      const summary = await summarizeSegment(path, producers, (baseOffset, maxTimestamp, position, batchBytes) =>
+        indexer.onBatch(baseOffset, maxTimestamp, startsAt + position, batchBytes),
+      );
+      if (summary.firstOffset < piece.baseOffset) {
+        throw new Error(`${path}: first batch ${summary.firstOffset} below the segment base ${piece.baseOffset}`);
+      }
+      // Through the next segment's base: a compacted segment's trailing gap is covered too.
+      producers.coverThrough(Math.max(summary.lastOffset, piece.nextOffset - 1));
+      for (const [epoch, startOffset] of summary.leaderEpochs)
+        if (leaderEpochs.length === 0 || leaderEpochs[leaderEpochs.length - 1]![0] < epoch)
+          leaderEpochs.push([epoch, startOffset]);
+      maxTimestampMs = Math.max(maxTimestampMs, summary.maxTimestampMs);
+      files.push({ path, sizeBytes: summary.sizeBytes });
+      sizeBytes += summary.sizeBytes;
+      lastSummary = summary;
     }
+    indexer.finish();
+    const producerSnapshot = encodeProducerSnapshot(producers.snapshot());
+    await o.beforeCopy?.(sizeBytes);
     // A cleaned segment may end in offsets the cleaner removed: the upload claims them up to the
     // next segment's base, so remote segments stay contiguous and a read in that gap goes on to
     // the next segment (an offset claimed but absent reads as the next one present, as locally).
     const endOffset = isCompacted(o.log.config)
-      ? Math.max(summary.lastOffset, segment.nextOffset - 1)
-      : summary.lastOffset;
+      ? Math.max(lastSummary!.lastOffset, last.nextOffset - 1)
+      : lastSummary!.lastOffset;
     const metadata: RemoteSegmentMetadata = {
       id: { topicId: o.topicId, topic: o.topic, partition: o.partition, uploadId: o.newUploadId() },
-      startOffset: segment.baseOffset,
+      startOffset: first.baseOffset,
       endOffset,
-      maxTimestampMs: summary.maxTimestampMs,
+      maxTimestampMs,
       leaderEpoch: o.leaderEpoch(),
-      segmentSizeBytes: summary.sizeBytes,
-      segmentLeaderEpochs: summary.leaderEpochs,
+      segmentSizeBytes: sizeBytes,
+      segmentLeaderEpochs: leaderEpochs,
       brokerId: o.brokerId,
     };
     // The small files travel bundled after the segment's bytes in its one object (one PUT a
     // segment: the bundle as an object of its own was two, the files one by one five); where each
     // part lies is in the metadata, durable with COPY_SEGMENT_STARTED before the PUT.
-    const [offsetIndex, timeIndex] = await Promise.all([readFile(paths.offsetIndex), readFile(paths.timeIndex)]);
     const bundle = bundleIndexes({
-      index: offsetIndex,
-      timeindex: timeIndex,
+      index: indexer.offsets.bytes(),
+      timeindex: indexer.times.bytes(),
       'leader-epoch-checkpoint': Buffer.from(formatCheckpoint(this.epochsThrough(endOffset))),
       'producer-snapshot': producerSnapshot,
     });
     return {
       metadata: { ...metadata, indexes: bundle.layout, indexesInLog: true },
-      paths,
-      sizeBytes: summary.sizeBytes,
+      files,
+      localSegments: pieces.length,
+      sizeBytes,
       indexesBundle: bundle.bytes,
     };
   }
 
-  /** The one object of a segment: its `.log` streamed from disk, the indexes bundle after it. */
+  /** The one object of a remote segment: its local `.log` files streamed from disk, the indexes bundle after them. */
   private async upload(copy: PreparedCopy): Promise<void> {
     const o = this.options;
-    const { metadata, paths } = copy;
-    await o.store.putFile(remoteObjectKey(o.keyPrefix, metadata, 'log'), paths.log, copy.sizeBytes, copy.indexesBundle);
+    await o.store.putFiles(remoteObjectKey(o.keyPrefix, copy.metadata, 'log'), copy.files, copy.indexesBundle);
   }
 
   /**

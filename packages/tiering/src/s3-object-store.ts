@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { PutFileBody } from './put-file-body';
+import { PutFileBody, type FileRange } from './put-file-body';
 import { UploadChunkPool } from './upload-chunk-pool';
 import type { S3StorageConfig } from './tiering-config';
 import {
@@ -139,13 +139,16 @@ export class S3ObjectStore implements ObjectStore {
     this.counts.putBytes += body.length;
   }
 
-  async putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void> {
+  putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void> {
+    return this.putFiles(key, [{ path, sizeBytes }], trailer);
+  }
+
+  async putFiles(key: string, files: readonly FileRange[], trailer?: Buffer): Promise<void> {
     // A file that reads short fails the request at once instead of leaving it waiting for bytes.
     const aborter = new AbortController();
     let bodyError: Error | null = null;
     const body = new PutFileBody(
-      path,
-      sizeBytes,
+      files,
       trailer,
       PUT_FILE_READ_BYTES,
       (error) => {

@@ -20,12 +20,20 @@ export interface SegmentSummary {
 
 const WINDOW_BYTES = 64 * 1024;
 
+/** Each batch's place in the segment, as an index builder takes it (SegmentIndexer.onBatch). */
+export type OnSegmentBatch = (baseOffset: number, maxTimestampMs: number, position: number, sizeBytes: number) => void;
+
 /**
  * Walks a closed segment's batch headers (64 KiB reads, records untouched). The segment is
  * immutable once rolled, and its CRCs were checked on append, so only the framing is checked.
- * Each batch's producer fields go into `producers` (the cumulative producer state), when given.
+ * Each batch's producer fields go into `producers` (the cumulative producer state), when given,
+ * and its offset, timestamp, position and size to `onBatch` (a copy builds its indexes from them).
  */
-export async function summarizeSegment(path: string, producers?: ProducerSnapshotBuilder): Promise<SegmentSummary> {
+export async function summarizeSegment(
+  path: string,
+  producers?: ProducerSnapshotBuilder,
+  onBatch?: OnSegmentBatch,
+): Promise<SegmentSummary> {
   const file = await open(path, 'r');
   try {
     const sizeBytes = (await file.stat()).size;
@@ -60,6 +68,7 @@ export async function summarizeSegment(path: string, producers?: ProducerSnapsho
       if (leaderEpochs.length === 0 || leaderEpochs[leaderEpochs.length - 1]![0] < epoch) {
         leaderEpochs.push([epoch, baseOffset]);
       }
+      onBatch?.(baseOffset, batchMaxTimestamp, position, batchBytes);
       producers?.apply({
         producerId: readInt64AsNumber(window, at + BatchLayout.PRODUCER_ID, position),
         producerEpoch: window.readInt16BE(at + BatchLayout.PRODUCER_EPOCH),

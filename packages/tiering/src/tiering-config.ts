@@ -1,4 +1,5 @@
 import { deletesByRetention, InvalidConfigError, type LogConfig } from '@sluice/log';
+import { MAX_COPY_MERGE_BYTES } from './tiering-decisions';
 
 /**
  * Tiered-storage settings under Kafka's names (KIP-405), typed and with units in the names.
@@ -114,6 +115,14 @@ export interface ClusterTieringConfig {
   readonly remoteCompactionMaxBytes: number;
   /** `remote.log.manager.copy.max.bytes.per.second` (-1 = unlimited, Kafka's Long.MAX_VALUE). */
   readonly copyMaxBytesPerSecond: number;
+  /**
+   * `remote.log.manager.copy.merge.max.bytes` (sluice): consecutive rolled segments that are ready
+   * to copy in the same task run are copied as ONE remote segment while their bytes stay within
+   * this (one PUT and two metadata records for all of them: small segments cost the object store
+   * and the brokers per segment, not per byte); 0 copies each local segment as its own remote
+   * segment, as Kafka does. Total retention then deletes remote data in those merged units.
+   */
+  readonly copyMergeMaxBytes: number;
   /** `remote.log.manager.fetch.max.bytes.per.second` (-1 = unlimited). */
   readonly fetchMaxBytesPerSecond: number;
   /**
@@ -144,6 +153,7 @@ export const defaultClusterTieringConfig: ClusterTieringConfig = Object.freeze({
   remoteCompactionIntervalMs: 3_600_000,
   remoteCompactionMaxBytes: 64 * 1024 * 1024,
   copyMaxBytesPerSecond: -1,
+  copyMergeMaxBytes: 16 * 1024 * 1024,
   fetchMaxBytesPerSecond: -1,
   remoteReaderMaxInFlight: 10,
   remoteReaderMaxPending: 100,
@@ -161,6 +171,7 @@ export const CLUSTER_TIERING_KEYS: readonly string[] = [
   'remote.log.manager.compaction.interval.ms',
   'remote.log.manager.compaction.max.bytes',
   'remote.log.manager.copy.max.bytes.per.second',
+  'remote.log.manager.copy.merge.max.bytes',
   'remote.log.manager.fetch.max.bytes.per.second',
   'remote.log.reader.threads',
   'remote.log.reader.max.pending.tasks',
@@ -193,6 +204,11 @@ export function parseClusterTieringConfig(
   );
   const intervalMs = parseInteger('remote.log.manager.task.interval.ms', props, d.remoteLogManagerTaskIntervalMs, 1);
   const copyRate = parseRate('remote.log.manager.copy.max.bytes.per.second', props);
+  const mergeBytes = parseInteger('remote.log.manager.copy.merge.max.bytes', props, d.copyMergeMaxBytes, 0);
+  if (mergeBytes > MAX_COPY_MERGE_BYTES) {
+    const raw = props['remote.log.manager.copy.merge.max.bytes']!;
+    throw new InvalidConfigError('remote.log.manager.copy.merge.max.bytes', raw, `must be <= ${MAX_COPY_MERGE_BYTES}`);
+  }
   const fetchRate = parseRate('remote.log.manager.fetch.max.bytes.per.second', props);
   const chunkBytes = parseInteger('rsm.config.fetch.chunk.size', props, d.fetchChunkBytes, 4096);
   const cacheBytes = parseInteger('rsm.config.fetch.chunk.cache.size', props, d.fetchChunkCacheBytes, 0);
@@ -220,6 +236,7 @@ export function parseClusterTieringConfig(
       1024 * 1024,
     ),
     copyMaxBytesPerSecond: copyRate,
+    copyMergeMaxBytes: mergeBytes,
     fetchMaxBytesPerSecond: fetchRate,
     remoteReaderMaxInFlight: parseInteger('remote.log.reader.threads', props, d.remoteReaderMaxInFlight, 1),
     remoteReaderMaxPending: parseInteger('remote.log.reader.max.pending.tasks', props, d.remoteReaderMaxPending, 0),

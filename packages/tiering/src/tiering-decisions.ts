@@ -81,6 +81,44 @@ export function groupForCopy<T extends { readonly sizeBytes: number }>(
   return groups;
 }
 
+/** A merged remote segment's bytes at most: 1 GiB, far within an offset index's int32 positions. */
+export const MAX_COPY_MERGE_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Consecutive segments (in offset order) cut into runs that are each copied as ONE remote segment:
+ * a run takes the next segment while it starts where the run ends (no gap: a compacted topic's
+ * skipped empty segment ends a run) and the run's bytes stay within `maxBytes`; a segment of
+ * `maxBytes` or more goes alone, and `maxBytes` 0 makes every segment its own run (one remote
+ * segment per local one, as Kafka). Small segments then cost one PUT, one COPY_SEGMENT_STARTED
+ * and one COPY_SEGMENT_FINISHED per run instead of per segment. Only segments already eligible
+ * are merged: nothing waits for more to arrive.
+ */
+export function mergeForCopy<T extends LocalSegment & { readonly sizeBytes: number }>(
+  segments: readonly T[],
+  maxBytes: number,
+): T[][] {
+  if (!(Number.isSafeInteger(maxBytes) && maxBytes >= 0))
+    throw new RangeError(`maxBytes ${maxBytes} must be a non-negative integer`);
+  const runs: T[][] = [];
+  let current: T[] = [];
+  let currentBytes = 0;
+  for (const segment of segments) {
+    const last = current.at(-1);
+    if (
+      last !== undefined &&
+      !(last.nextOffset === segment.baseOffset && currentBytes + segment.sizeBytes <= maxBytes)
+    ) {
+      runs.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(segment);
+    currentBytes += segment.sizeBytes;
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
 /**
  * The bound for local retention: local segments may go only when they are wholly copied, i.e. the
  * next segment's base offset is at most this. (PartitionLog.deleteOldSegments' `maxOffset`.) With

@@ -44,6 +44,7 @@ function countingGets(store: ObjectStore): { store: ObjectStore; peak: () => num
     store: {
       put: (key, body) => store.put(key, body),
       putFile: (key, path, sizeBytes, trailer) => store.putFile(key, path, sizeBytes, trailer),
+      putFiles: (key, files, trailer) => store.putFiles(key, files, trailer),
       getRange: (key, start, end) => counted(() => store.getRange(key, start, end)),
       get: (key) => counted(() => store.get(key)),
       deleteMany: (keys) => store.deleteMany(keys),

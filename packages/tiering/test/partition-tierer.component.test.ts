@@ -30,6 +30,7 @@ import {
   RemoteStorageError,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
+  type FileRange,
   type PartitionTiererOptions,
   type RemoteSegmentMetadata,
   type S3StorageConfig,
@@ -268,6 +269,65 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     const successor = await PartitionTierer.open(options(log, 0, { reader }));
     expect(successor.state.copied()).toEqual(remote);
     expect((await readAllTiered(successor, endOffset, 64 * 1024)).equals(original)).toBe(true);
+  });
+
+  it('copies consecutive small segments as one remote segment (copyMergeMaxBytes): one PUT and one object each, read back byte-identical from any offset', async () => {
+    const log = writeLog(400);
+    const original = readAllLocal(log);
+    const endOffset = log.logEndOffset;
+    const bases = log.segmentBaseOffsets();
+    const segmentsBefore = bases.length;
+    expect(segmentsBefore).toBeGreaterThan(8);
+    const mergeBytes = 64 * 1024; // four 16 KiB segments
+    const tierer = await PartitionTierer.open(
+      options(log, 13, { copyMergeMaxBytes: mergeBytes, maxSegmentsPerRun: 16 }),
+    );
+    const putsBefore = store.counters().putRequests;
+    const copied = await runUntilCopied(tierer);
+    expect(copied).toBe(segmentsBefore - 1); // local segments copied; the active one stays
+    expect(tierer.totals().copiedSegments).toBe(segmentsBefore - 1);
+    expect(log.segmentCount).toBe(1);
+
+    // Fewer remote segments than local ones, each within the bound, contiguous from offset 0 to
+    // the local log start, each starting at a local segment's base: one PUT and one object each.
+    const remote = tierer.state.copied();
+    expect(remote.length).toBeLessThanOrEqual(Math.ceil((segmentsBefore - 1) / 3));
+    expect(remote.length).toBeGreaterThan(1);
+    expect(store.counters().putRequests - putsBefore).toBe(remote.length);
+    expect(await partitionKeys(13)).toEqual(remote.map((segment) => remoteObjectKey(PREFIX, segment, 'log')).sort());
+    expect(remote[0]!.startOffset).toBe(0);
+    for (const [i, segment] of remote.entries()) {
+      expect(segment.segmentSizeBytes).toBeLessThanOrEqual(mergeBytes);
+      expect(bases).toContain(segment.startOffset);
+      if (i > 0) expect(segment.startOffset).toBe(remote[i - 1]!.endOffset + 1);
+    }
+    expect(remote.at(-1)!.endOffset + 1).toBe(log.logStartOffset);
+    // The merged segment holding the epoch change (3 -> 4 at offset 1000) carries both, unless it starts there.
+    const spanning = remote.find((segment) => segment.startOffset <= 1000 && segment.endOffset >= 1000)!;
+    expect(spanning.segmentLeaderEpochs.map(([epoch]) => epoch)).toEqual(spanning.startOffset === 1000 ? [4] : [3, 4]);
+    const [checkpointBytes, snapshotBytes] = await readIndexParts(store, PREFIX, remote.at(-1)!, [
+      'leader-epoch-checkpoint',
+      'producer-snapshot',
+    ]);
+    expect(checkpointBytes!.toString()).toBe('0\n2\n3 0\n4 1000\n');
+    expect(decodeProducerSnapshot(snapshotBytes!, 'last segment').endOffset).toBe(remote.at(-1)!.endOffset);
+
+    // Whole, from offset 0, with small reads (the merged offset index at work) and large ones.
+    for (const maxBytes of [700, 3000, 64 * 1024])
+      expect((await readAllTiered(tierer, endOffset, maxBytes)).equals(original)).toBe(true);
+    // From every local segment's base and from offsets inside batches: the batch holding it first.
+    for (const offset of [...bases.slice(1, -1), 1, 502, 1003, endOffset - 7]) {
+      const read = await tierer.read(offset, 1);
+      expect(read.firstOffset).toBeLessThanOrEqual(offset);
+      expect(read.lastOffset).toBeGreaterThanOrEqual(offset);
+    }
+    expect(await tierer.offsetForTimestamp(0)).toEqual({ offset: 0, timestampMs: expect.any(Number) });
+
+    // A new leader replays the same remote log and reads the same bytes.
+    const successor = await PartitionTierer.open(options(log, 13));
+    expect(successor.state.copied()).toEqual(remote);
+    expect((await readAllTiered(successor, endOffset, 3000)).equals(original)).toBe(true);
+    await expect(PartitionTierer.open(options(log, 13, { copyMergeMaxBytes: -1 }))).rejects.toThrow(RangeError);
   });
 
   it("gives a replica starting at the local log start the leader's epochs and the cumulative producer state from remote storage", async () => {
@@ -557,6 +617,7 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
       getRange: (key: string, start: number, end: number) => store.getRange(key, start, end),
       deleteMany: (keys: readonly string[]) => store.deleteMany(keys),
       putFile: (key: string, path: string, size: number, trailer?: Buffer) => store.putFile(key, path, size, trailer),
+      putFiles: (key: string, files: readonly FileRange[], trailer?: Buffer) => store.putFiles(key, files, trailer),
       list: (prefix: string) => store.list(prefix),
       listMultipartUploads: (prefix: string) => store.listMultipartUploads(prefix),
       abortMultipartUpload: (key: string, uploadId: string) => store.abortMultipartUpload(key, uploadId),

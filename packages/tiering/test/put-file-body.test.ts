@@ -41,7 +41,7 @@ describe('PutFileBody: a file range then a trailer, one PUT body', () => {
   it('yields the first sizeBytes of the file in chunks, then the trailer, and closes the file', async () => {
     const errors: Error[] = [];
     const trailer = Buffer.from('indexes bundle');
-    const body = new PutFileBody(path, 9_000, trailer, 4096, (e) => errors.push(e));
+    const body = new PutFileBody([{ path, sizeBytes: 9_000 }], trailer, 4096, (e) => errors.push(e));
     expect(body.contentLength).toBe(9_000 + trailer.length);
     const read = await drain(body);
     expect(read).toEqual({ bytes: Buffer.concat([file.subarray(0, 9_000), trailer]), chunks: [4096, 4096, 808, 14] });
@@ -51,14 +51,14 @@ describe('PutFileBody: a file range then a trailer, one PUT body', () => {
 
   it('without a trailer it is the file range alone; an empty trailer adds nothing', async () => {
     for (const trailer of [undefined, Buffer.alloc(0)]) {
-      const read = await drain(new PutFileBody(path, 10_000, trailer, 3000, () => {}));
+      const read = await drain(new PutFileBody([{ path, sizeBytes: 10_000 }], trailer, 3000, () => {}));
       expect(read).toEqual({ bytes: file, chunks: [3000, 3000, 3000, 1000] });
     }
   });
 
   it('a file shorter than sizeBytes is an error, told to onError (the caller aborts its request)', async () => {
     const errors: Error[] = [];
-    const body = new PutFileBody(path, 12_000, Buffer.from('t'), 4096, (e) => errors.push(e));
+    const body = new PutFileBody([{ path, sizeBytes: 12_000 }], Buffer.from('t'), 4096, (e) => errors.push(e));
     const read = await drain(body);
     expect(read).toEqual({
       error: expect.objectContaining({ message: expect.stringMatching(/1808 bytes at 8192, expected 3808/) }),
@@ -69,11 +69,13 @@ describe('PutFileBody: a file range then a trailer, one PUT body', () => {
 
   it('a missing file is an error by name; destroying a body never read closes its file and emits no error', async () => {
     const errors: Error[] = [];
-    const missing = new PutFileBody(join(dir, 'gone.log'), 10, undefined, 4096, (e) => errors.push(e));
+    const missing = new PutFileBody([{ path: join(dir, 'gone.log'), sizeBytes: 10 }], undefined, 4096, (e) =>
+      errors.push(e),
+    );
     expect(await drain(missing)).toEqual({ error: expect.objectContaining({ code: 'ENOENT' }) });
     expect(errors).toHaveLength(1);
 
-    const unread = new PutFileBody(path, 10_000, Buffer.from('t'), 4096, (e) => errors.push(e));
+    const unread = new PutFileBody([{ path, sizeBytes: 10_000 }], Buffer.from('t'), 4096, (e) => errors.push(e));
     await new Promise((resolve) => setTimeout(resolve, 50)); // opened meanwhile
     expect(openDescriptorsOf(path)).toBe(1);
     unread.destroy();
@@ -82,8 +84,47 @@ describe('PutFileBody: a file range then a trailer, one PUT body', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("several files: each file's range in order (a chunk never spans two), then the trailer; every file closed", async () => {
+    const second = join(dir, 'second.log');
+    const third = join(dir, 'third.log');
+    const secondBytes = Buffer.from(Array.from({ length: 5_000 }, (_, i) => (i * 7) % 253));
+    writeFileSync(second, secondBytes);
+    writeFileSync(third, Buffer.alloc(0));
+    const trailer = Buffer.from('bundle');
+    const files = [
+      { path, sizeBytes: 6_000 },
+      { path: third, sizeBytes: 0 },
+      { path: second, sizeBytes: 5_000 },
+    ];
+    const body = new PutFileBody(files, trailer, 4096, () => {});
+    expect(body.contentLength).toBe(11_000 + trailer.length);
+    expect(await drain(body)).toEqual({
+      bytes: Buffer.concat([file.subarray(0, 6_000), secondBytes, trailer]),
+      chunks: [4096, 1904, 4096, 904, 6],
+    });
+    for (const each of [path, second, third]) expect(openDescriptorsOf(each)).toBe(0);
+
+    // The second file shorter than its size: the error names it, and nothing stays open.
+    const short = new PutFileBody(
+      [
+        { path, sizeBytes: 100 },
+        { path: second, sizeBytes: 6_000 },
+      ],
+      undefined,
+      4096,
+      () => {},
+    );
+    expect(await drain(short)).toEqual({
+      error: expect.objectContaining({
+        message: expect.stringMatching(/second\.log: 904 bytes at 4096, expected 1904/),
+      }),
+    });
+    for (const each of [path, second]) expect(openDescriptorsOf(each)).toBe(0);
+    expect(() => new PutFileBody([], undefined, 4096, () => {})).toThrow(RangeError);
+  });
+
   it('refuses a size or chunk that is not a byte count', () => {
-    expect(() => new PutFileBody(path, -1, undefined, 4096, () => {})).toThrow(RangeError);
-    expect(() => new PutFileBody(path, 10, undefined, 0, () => {})).toThrow(RangeError);
+    expect(() => new PutFileBody([{ path, sizeBytes: -1 }], undefined, 4096, () => {})).toThrow(RangeError);
+    expect(() => new PutFileBody([{ path, sizeBytes: 10 }], undefined, 0, () => {})).toThrow(RangeError);
   });
 });

@@ -91,6 +91,21 @@ describe('topic tiering config (Kafka names)', () => {
 });
 
 describe('cluster tiering config', () => {
+  it('reads remote.log.manager.copy.merge.max.bytes (16 MiB by default, 0 = one remote segment per local one), refusing bad ones by name', () => {
+    expect(parseClusterTieringConfig({}).copyMergeMaxBytes).toBe(16 * 1024 * 1024);
+    expect(parseClusterTieringConfig({ 'remote.log.manager.copy.merge.max.bytes': '0' }).copyMergeMaxBytes).toBe(0);
+    expect(refusal(() => parseClusterTieringConfig({ 'remote.log.manager.copy.merge.max.bytes': '-1' }))).toEqual({
+      key: 'remote.log.manager.copy.merge.max.bytes',
+      reason: 'must be >= 0',
+    });
+    expect(
+      refusal(() => parseClusterTieringConfig({ 'remote.log.manager.copy.merge.max.bytes': String(2 ** 31) })),
+    ).toEqual({
+      key: 'remote.log.manager.copy.merge.max.bytes',
+      reason: `must be <= ${1024 * 1024 * 1024}`,
+    });
+  });
+
   it('reads the remote compaction settings, refusing bad ones by name', () => {
     const defaults = parseClusterTieringConfig({});
     expect(defaults.remoteCompactionIntervalMs).toBe(3_600_000);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   groupForCopy,
+  mergeForCopy,
   localDeletionBound,
   selectRemoteDeletions,
   selectSegmentsToCopy,
@@ -172,6 +173,63 @@ describe('groupForCopy', () => {
             expect(group.length).toBeGreaterThan(0);
             expect(group.length).toBeLessThanOrEqual(maxSegments);
             if (group.length > 1) expect(group.reduce((sum, s) => sum + s.sizeBytes, 0)).toBeLessThanOrEqual(maxBytes);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('mergeForCopy', () => {
+  const KiB = 1024;
+  /** Consecutive segments of these sizes, 100 offsets each. */
+  const consecutive = (sizes: number[]): Array<{ baseOffset: number; nextOffset: number; sizeBytes: number }> =>
+    sizes.map((sizeBytes, i) => ({ baseOffset: i * 100, nextOffset: (i + 1) * 100, sizeBytes }));
+  const bases = (runs: Array<Array<{ baseOffset: number }>>): number[][] =>
+    runs.map((run) => run.map((segment) => segment.baseOffset));
+
+  it('merges consecutive segments while their bytes fit; a segment of maxBytes or more goes alone; 0 merges nothing', () => {
+    const sizes = [KiB, KiB, KiB, KiB, KiB, 4 * KiB, KiB, 3 * KiB, KiB];
+    expect(bases(mergeForCopy(consecutive(sizes), 4 * KiB))).toEqual([
+      [0, 100, 200, 300],
+      [400],
+      [500],
+      [600, 700],
+      [800],
+    ]);
+    expect(bases(mergeForCopy(consecutive(sizes), 0))).toEqual(sizes.map((_, i) => [i * 100]));
+    expect(mergeForCopy([], 4 * KiB)).toEqual([]);
+    expect(() => mergeForCopy(consecutive(sizes), -1)).toThrow(RangeError);
+    expect(() => mergeForCopy(consecutive(sizes), 1.5)).toThrow(RangeError);
+  });
+
+  it('never merges across a gap (a compacted topic skips empty segments)', () => {
+    const withGap = [
+      { baseOffset: 0, nextOffset: 100, sizeBytes: KiB },
+      { baseOffset: 200, nextOffset: 300, sizeBytes: KiB },
+      { baseOffset: 300, nextOffset: 400, sizeBytes: KiB },
+    ];
+    expect(bases(mergeForCopy(withGap, 64 * KiB))).toEqual([[0], [200, 300]]);
+  });
+
+  it('keeps every segment once, in order, each run consecutive and within maxBytes unless alone', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 10 * KiB }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 32 * KiB }),
+        (sizes, maxBytes) => {
+          const input = consecutive(sizes);
+          const runs = mergeForCopy(input, maxBytes);
+          expect(runs.flat()).toEqual(input);
+          for (const run of runs) {
+            const bytes = run.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+            if (run.length > 1) expect(bytes).toBeLessThanOrEqual(maxBytes);
+            for (let i = 1; i < run.length; i++) expect(run[i]!.baseOffset).toBe(run[i - 1]!.nextOffset);
+          }
+          // Greedy: a run ends only where the next segment would not fit.
+          for (let i = 1; i < runs.length; i++) {
+            const previous = runs[i - 1]!.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+            expect(previous + runs[i]![0]!.sizeBytes).toBeGreaterThan(maxBytes);
           }
         },
       ),

@@ -434,6 +434,7 @@ export class RemoteLogManager {
         nowMs: this.options.nowMs,
         newUploadId: () => randomUUID(),
         beforeCopy: (bytes) => this.waitForCopyQuota(bytes),
+        copyMergeMaxBytes: this.options.config.copyMergeMaxBytes,
         // Passes only while the topic is compacted (the compactor checks the log's config each time).
         remoteCompaction: {
           intervalMs: this.options.config.remoteCompactionIntervalMs,

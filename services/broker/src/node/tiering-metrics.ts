@@ -87,7 +87,7 @@ export function registerTieringMetrics(
   );
   perTopicCounter(
     'sluice_broker_remote_copy_segments_total',
-    'Segments copied to remote storage (COPY_SEGMENT_FINISHED written).',
+    'Local segments copied to remote storage (COPY_SEGMENT_FINISHED written; consecutive small ones may share one remote segment).',
     'copiedSegments',
   );
   perTopicCounter(
