@@ -6,6 +6,7 @@
  */
 import { Server, ServerCredentials, type MethodDefinition } from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { INT32_MAX, anyInt32, anyInt64, anyString } from './wire-arbitraries';
 import {
   GRPC_FRAME,
   GRPC_PREFIX_BYTES,
@@ -23,9 +24,6 @@ const protobufMethod = contractPackageDefinition()['sluice.v1.Broker'] as unknow
   MethodDefinition<unknown, unknown>
 >;
 const protobuf = (message: unknown): Buffer => protobufMethod.ProduceStream!.requestSerialize(message);
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 /** What the producer sends: numbers, topic names, Buffers of encoded batches. */
 const producerRequest = fc.record({
@@ -50,16 +48,6 @@ const producerRequest = fc.record({
 });
 
 /** Wider: every field optional, any int32 (and doubles), int64 as numbers or decimal strings, any UTF-16. */
-const anyInt32 = fc.oneof(
-  fc.integer({ min: INT32_MIN, max: INT32_MAX }),
-  fc.double({ noNaN: true, min: -1e10, max: 1e10 }),
-);
-const anyInt64 = fc.oneof(
-  fc.maxSafeInteger(),
-  fc.integer({ min: -1000, max: 1000 }),
-  fc.bigInt({ min: -(2n ** 50n), max: 2n ** 50n }).map(String),
-);
-const anyString = fc.oneof(fc.string({ maxLength: 50 }), fc.string({ unit: 'binary', maxLength: 50 }));
 const anyRequest = fc.record(
   {
     correlationId: anyInt64,

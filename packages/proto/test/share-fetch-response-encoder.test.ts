@@ -4,14 +4,12 @@
  * leader builds; whatever it leaves (null) is encoded by protobufjs as before.
  */
 import fc from 'fast-check';
+import { anyInt32, anyInt64, anyString } from './wire-arbitraries';
 import { encodeShareFetchResponse, serviceDefinition } from '../src';
 
 const broker = serviceDefinition('Broker');
 const protobufShareFetch = (message: unknown): Buffer => broker.ShareFetch.responseSerialize(message as never);
 const fresh = (sizeBytes: number): Buffer => Buffer.alloc(sizeBytes);
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 /** What SharePartitionManager's fetchResults puts in an answer: numbers, strings, one Buffer per partition. */
 const brokerOffset = fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.maxSafeInteger());
@@ -39,16 +37,6 @@ const brokerResponse = fc.record({
 });
 
 /** Wider: every field optional, any int32 (and doubles), int64 as numbers or decimal strings, any UTF-16. */
-const anyInt32 = fc.oneof(
-  fc.integer({ min: INT32_MIN, max: INT32_MAX }),
-  fc.double({ noNaN: true, min: -1e10, max: 1e10 }),
-);
-const anyInt64 = fc.oneof(
-  fc.maxSafeInteger(),
-  fc.integer({ min: -1000, max: 1000 }),
-  fc.bigInt({ min: -(2n ** 50n), max: 2n ** 50n }).map(String),
-);
-const anyString = fc.oneof(fc.string({ maxLength: 50 }), fc.string({ unit: 'binary', maxLength: 50 }));
 const anyPartition = fc.record(
   {
     partition: anyInt32,

@@ -65,20 +65,35 @@ export function groupForCopy<T extends { readonly sizeBytes: number }>(
     throw new RangeError(`maxSegments ${maxSegments} must be a positive integer`);
   if (!(Number.isSafeInteger(maxBytes) && maxBytes >= 1))
     throw new RangeError(`maxBytes ${maxBytes} must be a positive integer`);
-  const groups: T[][] = [];
+  return cutIntoRuns(
+    segments,
+    (_last, runLength, runBytes, next) => runLength >= maxSegments || runBytes + next.sizeBytes > maxBytes,
+  );
+}
+
+/**
+ * Segments in order cut into runs of consecutive ones: the next segment starts a new run when
+ * `endsRun(last of the run, its length, its bytes, next)` says so.
+ */
+function cutIntoRuns<T extends { readonly sizeBytes: number }>(
+  segments: readonly T[],
+  endsRun: (last: T, runLength: number, runBytes: number, next: T) => boolean,
+): T[][] {
+  const runs: T[][] = [];
   let current: T[] = [];
   let currentBytes = 0;
   for (const segment of segments) {
-    if (current.length > 0 && (current.length >= maxSegments || currentBytes + segment.sizeBytes > maxBytes)) {
-      groups.push(current);
+    const last = current.at(-1);
+    if (last !== undefined && endsRun(last, current.length, currentBytes, segment)) {
+      runs.push(current);
       current = [];
       currentBytes = 0;
     }
     current.push(segment);
     currentBytes += segment.sizeBytes;
   }
-  if (current.length > 0) groups.push(current);
-  return groups;
+  if (current.length > 0) runs.push(current);
+  return runs;
 }
 
 /** A merged remote segment's bytes at most: 1 GiB, far within an offset index's int32 positions. */
@@ -99,24 +114,11 @@ export function mergeForCopy<T extends LocalSegment & { readonly sizeBytes: numb
 ): T[][] {
   if (!(Number.isSafeInteger(maxBytes) && maxBytes >= 0))
     throw new RangeError(`maxBytes ${maxBytes} must be a non-negative integer`);
-  const runs: T[][] = [];
-  let current: T[] = [];
-  let currentBytes = 0;
-  for (const segment of segments) {
-    const last = current.at(-1);
-    if (
-      last !== undefined &&
-      !(last.nextOffset === segment.baseOffset && currentBytes + segment.sizeBytes <= maxBytes)
-    ) {
-      runs.push(current);
-      current = [];
-      currentBytes = 0;
-    }
-    current.push(segment);
-    currentBytes += segment.sizeBytes;
-  }
-  if (current.length > 0) runs.push(current);
-  return runs;
+  return cutIntoRuns(
+    segments,
+    (last, _runLength, runBytes, next) =>
+      !(last.nextOffset === next.baseOffset && runBytes + next.sizeBytes <= maxBytes),
+  );
 }
 
 /**
