@@ -49,6 +49,13 @@ class MemoryNetwork {
 // Waits are bounded for hangs, not timed: a 2-core CI machine running the suite's other jest
 // workers starves these timers (and the fsyncs of persist-before-send) for seconds at a time.
 const HANG_BOUND_MS = 20_000;
+/**
+ * For the cases that need the leader they found to stay leader until they cut it off. With the
+ * default 100 ms, a leader whose persist-before-send waits on a slow fsync (another worker's disk
+ * traffic) sends no heartbeat for ten ticks and a follower on the same event loop campaigns;
+ * check-quorum then takes half a second instead of 0.1 s.
+ */
+const STEADY_ELECTION_TIMEOUT_MS = 500;
 jest.setTimeout(120_000);
 
 describe('RaftDriver', () => {
@@ -113,7 +120,7 @@ describe('RaftDriver', () => {
   });
 
   it('rejects proposals of a leader cut off from the quorum, and its entry is overwritten', async () => {
-    await startNodes([1, 2, 3], { maxPendingProposals: 2 });
+    await startNodes([1, 2, 3], { maxPendingProposals: 2, electionTimeoutMs: STEADY_ELECTION_TIMEOUT_MS });
     const old = await leader();
     await old.propose([Buffer.from('ok')]);
     network.isolated.add(old.nodeId);
@@ -172,7 +179,7 @@ describe('RaftDriver', () => {
   it('a deposed leader answers its proposal by the next leader: committed -> resolved, replaced -> not committed', async () => {
     // The deposed leader's wait for the next leader's verdict is long: an answer that came from the
     // next leader says "not committed"; one that came from the wait running out says "outcome unknown".
-    await startNodes([1, 2, 3], { lostLeadershipWaitMs: 60_000 });
+    await startNodes([1, 2, 3], { lostLeadershipWaitMs: 60_000, electionTimeoutMs: STEADY_ELECTION_TIMEOUT_MS });
     const first = await leader();
     await first.propose([Buffer.from('ok')]);
     // The followers get `kept` but their acks are lost: check-quorum deposes the leader, and the
