@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { formatLogDirs, randomKafkaUuid } from '@sluice/runtime';
 import { LocalCluster, assertServiceBuilt, freePort, serviceMainPath } from '@sluice/local-cluster';
 
-jest.setTimeout(40_000);
+// The bounds below are for a process that hangs, not for the expected path: a refusal exits in
+// about a second on an idle machine, but a 2-core machine running the suite's jest workers and
+// their clusters gives a fresh Node.js process a small share of a core (CI saw over 15 s).
+jest.setTimeout(150_000);
 
-function runController(configFile: string, timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
+function runController(configFile: string, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [serviceMainPath('controller'), '--config', configFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -69,7 +72,7 @@ describe('controller start-up checks (real processes)', () => {
     try {
       controllers.start(1);
       controllers.start(2);
-      await cluster.waitForControllerLeader(20_000);
+      await cluster.waitForControllerLeader(60_000);
       // Node 3's directory is reformatted for a different cluster id.
       const dir = controllers.dataDir(3);
       rmSync(dir, { recursive: true, force: true });
@@ -80,7 +83,7 @@ describe('controller start-up checks (real processes)', () => {
       expect(stderr).toContain(cluster.clusterId);
       // SIGTERM stops a controller cleanly (exit 0).
       await controllers.kill(1, 'SIGTERM');
-      expect(await controllers.exitCode(1, 5_000)).toBe(0);
+      expect(await controllers.exitCode(1, 30_000)).toBe(0);
     } finally {
       await cluster.stop();
     }

@@ -17,6 +17,10 @@
  *   nothing is in flight and asks for the next epoch (KIP-360), which restarts every sequence.
  *   Later batches of that partition already sent (refused as OUT_OF_ORDER behind the gap) wait
  *   for the bump and go again first, restamped with the new epoch and sequences in their order.
+ * - A leader that lost the producer's state (UNKNOWN_PRODUCER_ID: a new leader whose log no
+ *   longer holds its batches, an expired producer id) or sees a gap (OUT_OF_ORDER_SEQUENCE_NUMBER)
+ *   for a partition's first unresolved batch: as Kafka, not an error for the caller but a reason
+ *   to bump the epoch and send that batch and the later ones again (within delivery.timeout.ms).
  * - Requests travel on one ProduceStream per broker, which the broker appends in the order
  *   written, so up to max.in.flight batches of a partition may be unanswered at once; a broken
  *   stream fails all its requests in that order and they are retried one at a time in sequence
@@ -110,6 +114,9 @@ interface BatchState {
   nextAttemptMs: number;
   inFlight: boolean;
 }
+
+/** Answers about an idempotent producer's sequences: retried behind an earlier batch, or after an epoch bump. */
+const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID']);
 
 /** Errors after which the leader we wrote to is probably not the leader any more. */
 const METADATA_ERRORS = new Set([
@@ -751,19 +758,24 @@ export class Producer {
     // Out of sequence while a gap waits for the epoch bump: only new sequences after the bump can
     // place it (Kafka's KIP-360 handling of in-flight batches). The bump waits until nothing of
     // the old epoch is in flight, so whatever is still retried ahead of it lands first.
-    if (
-      error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' &&
-      this.config.idempotent &&
-      this.identityNeedsBump &&
-      inTime &&
-      !this.closed
-    ) {
+    const sequenceError = SEQUENCE_ERRORS.has(error.errorName) && this.config.idempotent;
+    if (sequenceError && this.identityNeedsBump && inTime && !this.closed) {
       this.awaitingResequence.push(state);
       return;
     }
-    // An OUT_OF_ORDER answer behind an earlier batch of the same partition that is still being
-    // retried is a consequence, not a cause: it goes again behind that batch.
-    const behindAnother = error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && this.hasEarlierUnfinished(state);
+    // A sequence answer behind an earlier batch of the same partition that is still being
+    // retried is a consequence, not a cause: it goes again behind that batch (a new leader that
+    // has not seen the earlier batch yet answers UNKNOWN_PRODUCER_ID or OUT_OF_ORDER for it).
+    const behindAnother = sequenceError && this.hasEarlierUnfinished(state);
+    // The partition's first unresolved batch: the leader lost this producer's state (a new leader
+    // whose log no longer holds its batches, an expired or evicted producer id) or holds a gap.
+    // As Kafka's idempotent producer (TransactionManager.canRetry, KIP-360): ask for the next
+    // epoch and send this batch, and every later one, again with restarted sequences.
+    if (sequenceError && !behindAnother && inTime && state.attempts <= this.config.retries && !this.closed) {
+      this.identityNeedsBump = true;
+      this.awaitingResequence.push(state);
+      return;
+    }
     if ((error.retriable || behindAnother) && inTime && state.attempts <= this.config.retries && !this.closed) {
       state.nextAttemptMs =
         nowMs + backoffMs(state.attempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);

@@ -43,7 +43,10 @@ describe('ClusterMetadata.partitionsForPartitioner', () => {
       { definition: serviceDefinition('Broker'), implementation: { Metadata: unaryHandler(metadataAnswer) } },
     ];
     server = await startGrpcServer({ host: '127.0.0.1', port: 0, services });
-    metadata = new ClusterMetadata({ bootstrap: `127.0.0.1:${server.port}` });
+    // The answer holds 6,000 partitions, encoded and decoded in this one jest worker: on a 2-core
+    // machine running the suite's other workers and clusters that took over the default 5 s once
+    // (CI). The test is about the views, not about timeouts: the bound is only for a hang.
+    metadata = new ClusterMetadata({ bootstrap: `127.0.0.1:${server.port}`, requestTimeoutMs: 60_000 });
   });
 
   afterAll(async () => {
@@ -76,5 +79,5 @@ describe('ClusterMetadata.partitionsForPartitioner', () => {
     leaderOfSeven = 1;
     await metadata.refresh(['t']);
     expect(metadata.partitionsForPartitioner('t')?.[7]).toEqual({ partition: 7, hasLeader: true });
-  });
+  }, 200_000);
 });

@@ -362,6 +362,81 @@ describe('Producer against a scripted broker', () => {
     );
   });
 
+  it('a leader that lost the producer state (UNKNOWN_PRODUCER_ID) makes it bump the epoch and send again, not fail the records', async () => {
+    // A new leader whose log no longer holds this producer's batches (its state expired or was
+    // rebuilt without them) refuses the next sequence of the old epoch, as Kafka's broker does.
+    let stateLost = false;
+    await withBroker(
+      (received) =>
+        stateLost && received.producerEpoch === 0 && received.baseSequence > 0
+          ? { errorName: 'UNKNOWN_PRODUCER_ID', errorMessage: 'no state for producer 42' }
+          : {},
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, retryBackoffMs: 10 });
+        const first = await producer.send({ topic: 't', partition: 0, value: 'a' });
+        stateLost = true;
+        const later = await Promise.all(['b', 'c'].map((value) => producer.send({ topic: 't', partition: 0, value })));
+        await producer.close();
+        expect([first, ...later].map((m) => m.offset)).toEqual([0, 1, 2]);
+        expect(producer.stats()).toMatchObject({ producerEpoch: 1, epochBumps: 1 });
+        expect(broker.initCalls).toEqual([
+          { producerId: -1, producerEpoch: -1 },
+          { producerId: 42, producerEpoch: 0 },
+        ]);
+        // Each record is in the log once: the refused batch came again under epoch 1 from sequence 0.
+        const accepted = broker.received.filter((r) => r.producerEpoch === 1);
+        expect(accepted[0]!.baseSequence).toBe(0);
+        expect(accepted.flatMap((r) => r.values)).toEqual(['b', 'c']);
+      },
+    );
+  });
+
+  it('retries an UNKNOWN_PRODUCER_ID batch behind the earlier batch a new leader has not seen yet, without a bump', async () => {
+    // The first batch meets a leader change (NOT_LEADER_OR_FOLLOWER); the new leader, which has
+    // no state for the producer yet, refuses the batches behind it until it has the first one.
+    let firstAccepted = false;
+    await withBroker(
+      (received, attempt) => {
+        if (received.values.includes('value-000')) {
+          if (attempt === 1) return { errorName: 'NOT_LEADER_OR_FOLLOWER', errorMessage: 'moved' };
+          firstAccepted = true;
+          return {};
+        }
+        return firstAccepted ? {} : { errorName: 'UNKNOWN_PRODUCER_ID', errorMessage: 'no state yet' };
+      },
+      async (broker) => {
+        const producer = new Producer({
+          bootstrap: broker.address,
+          lingerMs: 0,
+          batchSizeBytes: 100,
+          retryBackoffMs: 10,
+        });
+        const values = Array.from({ length: 12 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
+        const sent = await Promise.all(values.map((value) => producer.send({ topic: 't', partition: 0, value })));
+        await producer.close();
+        expect(sent.map((m) => m.offset)).toEqual(values.map((_, i) => i));
+        expect(producer.stats().epochBumps).toBe(0);
+        expect(broker.received.some((r) => r.baseSequence > 0 && r.producerEpoch === 0)).toBe(true);
+      },
+      20,
+    );
+  });
+
+  it('with retries=0, UNKNOWN_PRODUCER_ID fails the records with that name', async () => {
+    await withBroker(
+      (received) =>
+        received.baseSequence > 0 ? { errorName: 'UNKNOWN_PRODUCER_ID', errorMessage: 'no state for producer 42' } : {},
+      async (broker) => {
+        const producer = new Producer({ bootstrap: broker.address, lingerMs: 0, retries: 0 });
+        expect((await producer.send({ topic: 't', partition: 0, value: 'a' })).offset).toBe(0);
+        await expect(producer.send({ topic: 't', partition: 0, value: 'b' })).rejects.toMatchObject({
+          errorName: 'UNKNOWN_PRODUCER_ID',
+        });
+        await producer.close();
+      },
+    );
+  });
+
   it('acks=0: resolves once sent, with offset -1, without waiting for any answer', async () => {
     await withBroker(
       () => ({}),

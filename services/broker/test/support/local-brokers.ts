@@ -115,13 +115,16 @@ export class BrokerClients {
     partition: number,
     records: Buffer,
     acks = -1,
-    timeoutMs = 5_000,
+    // acks=all waits for the followers: on a 2-core CI machine running the suite's other workers
+    // that took over 5 s. An answer that times out after the append would make a retry a duplicate.
+    timeoutMs = 30_000,
   ): Promise<pb.ProducePartitionResult__Output> {
-    const response = await this.call(node, 'Produce', {
-      acks,
-      timeoutMs,
-      topics: [{ name: topic, partitions: [{ partition, records }] }],
-    });
+    const response = await this.call(
+      node,
+      'Produce',
+      { acks, timeoutMs, topics: [{ name: topic, partitions: [{ partition, records }] }] },
+      timeoutMs + 10_000,
+    );
     return response.topics[0]!.partitions[0]!;
   }
 

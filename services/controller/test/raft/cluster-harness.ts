@@ -119,7 +119,8 @@ export class TestCluster {
     return leaders.length === 1 ? leaders[0] : undefined;
   }
 
-  async waitForLeader(timeoutMs = 5_000): Promise<ClusterNode> {
+  /** `timeoutMs` bounds a hang; elections take well under a second on an idle machine. */
+  async waitForLeader(timeoutMs = 20_000): Promise<ClusterNode> {
     let found: ClusterNode | undefined;
     await waitFor(() => (found = this.leader()) !== undefined, timeoutMs, 'a leader');
     return found as ClusterNode;
