@@ -41,8 +41,14 @@ export function describeApiError(error: ApiError): string {
   return error instanceof NoControllerReachableError ? error.reason : error.message;
 }
 
-/** The ApiError for a Kafka error name a broker answered with (unknown names are UNKNOWN_SERVER_ERROR). */
+/**
+ * The ApiError for a Kafka error name a broker answered with (unknown names are
+ * UNKNOWN_SERVER_ERROR). A broker's message is often its own ApiError's, `NAME: reason`: the
+ * prefix is dropped so that the client's error does not read `NAME: NAME: reason`.
+ */
 export function apiErrorFromName(errorName: string, message: string): ApiError {
-  if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, message || errorName);
-  return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${message}`);
+  const prefix = `${errorName}: `;
+  const reason = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, reason || errorName);
+  return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${reason}`);
 }
