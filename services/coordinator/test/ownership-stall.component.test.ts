@@ -12,6 +12,8 @@
  * - Stopped past the grace: the coordinator stops claiming the partition, and FindCoordinator on
  *   it stops naming it (COORDINATOR_NOT_AVAILABLE, retriable) instead of sending clients to a node
  *   that refuses them; both name it again once the broker is back and the partition reloaded.
+ * - A coordinator restarted: from its first answer to serving the group, FindCoordinator on it
+ *   never names it while it refuses the group as NOT_COORDINATOR.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,5 +144,27 @@ describe('coordinator ownership while the paired broker stalls', () => {
       return now.found === `node ${node.nodeId}` && now.described === 'OK' ? now : undefined;
     });
     expect(agreed.described).toBe('OK');
+  });
+
+  it('a restarted coordinator never names itself for a group it refuses while it takes its partition back', async () => {
+    await coordinator!.stop();
+    coordinator = await CoordinatorNode.start(
+      singleBrokerCoordinatorOptions(cluster, { pairedBrokerGraceMs: GRACE_MS }),
+    );
+    const node = coordinator;
+    const startedMs = Date.now();
+    const seen: Observation[] = [];
+    // From its first answer until it serves the group (loading in between is fine).
+    for (;;) {
+      const now = await observe(node.address, startedMs);
+      seen.push(now);
+      if (now.described === 'OK' || now.atMs > 30_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(disagreements(seen)).toEqual([]);
+    expect(seen[seen.length - 1]).toMatchObject({ found: `node ${node.nodeId}`, described: 'OK' });
+    // The member who joined before the restart was replayed from the log.
+    const members = (await call(node.address, 'DescribeGroups', { groupIds: [GROUP] })).groups[0]!.members;
+    expect(members.length).toBe(1);
   });
 });
