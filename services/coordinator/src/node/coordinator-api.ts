@@ -129,7 +129,7 @@ export class CoordinatorApi {
               ? new ApiError('INVALID_GROUP_ID', 'the group id is empty')
               : new ApiError(
                   'COORDINATOR_NOT_AVAILABLE',
-                  `partition ${partition} of __consumer_offsets has no leader with a coordinator`,
+                  `partition ${partition} of __consumer_offsets has no leader whose coordinator holds it`,
                 );
           return { groupId, ...itemError(error), nodeId: -1, address: '', partition };
         }
@@ -205,7 +205,7 @@ export class CoordinatorApi {
         ...itemError(
           new ApiError(
             'COORDINATOR_NOT_AVAILABLE',
-            `partition ${partition} of ${SHARE_STATE_TOPIC} has no leader with a coordinator`,
+            `partition ${partition} of ${SHARE_STATE_TOPIC} has no leader whose coordinator holds it`,
           ),
         ),
         nodeId: -1,

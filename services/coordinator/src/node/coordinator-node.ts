@@ -105,6 +105,11 @@ export interface CoordinatorNodeOptions {
   readonly maxWriteRequestBytes?: number;
   /** How often leadership of the internal topics and topic metadata are checked. Default 250 ms. */
   readonly ownershipCheckIntervalMs?: number;
+  /**
+   * How long ownership outlives failed reads of the paired broker's metadata before every
+   * partition is dropped; default DEFAULT_PAIRED_BROKER_GRACE_MS. See checkOwnership.
+   */
+  readonly pairedBrokerGraceMs?: number;
   /** The /metrics and /healthz HTTP server (`metrics.host`, `metrics.port`); null or absent: none. */
   readonly metrics?: { readonly host: string; readonly port: number } | null;
   /**
@@ -123,6 +128,13 @@ export interface CoordinatorNodeOptions {
  * interval as without a stream.
  */
 export const DEFAULT_MAX_WAKEUP_STREAMS = 50_000;
+
+/**
+ * Default of `pairedBrokerGraceMs`: a few failed 2 s metadata reads, and below the controller's
+ * broker.session.timeout.ms (9 s), so a coordinator whose broker really is gone stops claiming its
+ * partitions before the controller can move their leadership elsewhere.
+ */
+export const DEFAULT_PAIRED_BROKER_GRACE_MS = 6_000;
 
 /** Default of `metrics.consumer.lag.interval.ms`. */
 export const DEFAULT_CONSUMER_LAG_INTERVAL_MS = 5_000;
@@ -162,6 +174,8 @@ export class CoordinatorNode {
   private readonly topics = new TopicsSnapshot();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  /** When the last ownership check that read the paired broker's metadata ended (null: none yet). */
+  private lastMetadataReadMs: number | null = null;
   /** Set (once) by the first ownership check that read the metadata: health says SERVING from then on. */
   private ready = false;
   /** The last ownership check read the paired broker's metadata (readiness input). */
@@ -491,6 +505,7 @@ export class CoordinatorNode {
         metadata.topics.some((t) => t.name === name && t.errorName === ''),
       );
       this.metadataRead = true;
+      this.lastMetadataReadMs = Date.now();
       if (!this.ready && !this.stopped && this.knowsInternalTopics) {
         this.ready = true;
         // The whole server (service '') is SERVING from here on: FindCoordinator answers from the
@@ -508,11 +523,20 @@ export class CoordinatorNode {
           void this.enqueue(owned, (shard) => shard.expireMembers(Date.now())).catch(() => undefined);
       }
     } catch (error) {
-      this.options.log.warn({ err: error }, 'ownership check failed (paired broker unreachable?)');
-      // Without the paired broker no write can succeed: stop claiming the partitions.
-      this.groupPartitions.dropAll('paired broker unreachable');
-      this.sharePartitions.dropAll('paired broker unreachable');
-      this.metadataRead = false;
+      // One failed read is no reason to stop coordinating: under CPU load the paired broker may
+      // take longer than the read's deadline, and dropping every partition here made this node
+      // answer NOT_COORDINATOR for groups that FindCoordinator (everywhere, this node included)
+      // still placed on it, then reload them all, and so on while the load lasted. Keeping them is
+      // safe: a write to a broker that no longer leads the partition is refused (and drops it).
+      // Only when the broker has not answered for the grace is it taken as gone.
+      const unreadMs = Date.now() - (this.lastMetadataReadMs ?? 0);
+      const graceMs = this.options.pairedBrokerGraceMs ?? DEFAULT_PAIRED_BROKER_GRACE_MS;
+      this.options.log.warn({ err: error, unreadMs, graceMs }, 'ownership check failed (paired broker unreachable?)');
+      if (unreadMs >= graceMs) {
+        this.groupPartitions.dropAll('paired broker unreachable');
+        this.sharePartitions.dropAll('paired broker unreachable');
+        this.metadataRead = false;
+      }
       this.updateReadiness();
     } finally {
       this.checking = false;
@@ -559,6 +583,13 @@ export class CoordinatorNode {
     const owned = topic.get(partition);
     if (owned === undefined) {
       const owner = this.coordinatorFor(partition, topic.topic);
+      // Led by the paired broker but not held here (a failed load or write, or the broker
+      // unreachable past the grace): not another node's, so no address to send the client to.
+      if (owner === undefined && this.leaderOf(partition, topic.topic) === this.options.nodeId)
+        throw new ApiError(
+          'COORDINATOR_NOT_AVAILABLE',
+          `${what} (${topic.topic} partition ${partition}) is led by broker ${this.options.nodeId} but not loaded here yet`,
+        );
       throw new ApiError(
         'NOT_COORDINATOR',
         `${what} (${topic.topic} partition ${partition}) is not coordinated by node ${this.options.nodeId}`,
@@ -582,13 +613,25 @@ export class CoordinatorNode {
     return this.topics.partitionCount(name);
   }
 
-  /** Who coordinates a partition of an internal topic: the coordinator paired with its leader. */
-  coordinatorFor(partition: number, topic: string = OFFSETS_TOPIC): { nodeId: number; address: string } | undefined {
-    const leader = this.metadata?.topics
+  /** The leader of a partition of an internal topic in this node's last metadata, if any. */
+  private leaderOf(partition: number, topic: string): number | undefined {
+    return this.metadata?.topics
       .find((t) => t.name === topic && t.errorName === '')
       ?.partitions.find((p) => p.partition === partition)?.leader;
+  }
+
+  /**
+   * Who coordinates a partition of an internal topic: the coordinator paired with its leader.
+   * This node names itself only for a partition it holds (loading or active), so FindCoordinator
+   * here never sends a client to this node for a group it would refuse as NOT_COORDINATOR.
+   */
+  coordinatorFor(partition: number, topic: string = OFFSETS_TOPIC): { nodeId: number; address: string } | undefined {
+    const leader = this.leaderOf(partition, topic);
     if (leader === undefined || leader < 0) return undefined;
-    if (leader === this.options.nodeId) return { nodeId: leader, address: this.address };
+    if (leader === this.options.nodeId) {
+      const held = topic === SHARE_STATE_TOPIC ? this.sharePartitions : this.groupPartitions;
+      return held.get(partition) === undefined ? undefined : { nodeId: leader, address: this.address };
+    }
     const address = this.options.peers.get(leader);
     return address === undefined ? undefined : { nodeId: leader, address };
   }
