@@ -27,6 +27,7 @@ import type {
   FetchStreamResponse__Output,
 } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
+import { isStreamCredentialExpired } from './errors';
 
 /** Requests one FetchStream may have unanswered: the broker's credit (broker.proto). */
 export const MAX_FETCH_STREAM_REQUESTS_IN_FLIGHT = 4;
@@ -70,7 +71,12 @@ export class FetchTransport {
     if (this.closed) throw new ApiError('NETWORK_EXCEPTION', 'the consumer closed its fetch transport');
     if (!this.useStream || Date.now() < this.streamNotBeforeMs) return this.unary(request, timeoutMs);
     try {
-      const response = await this.onStream(request, timeoutMs);
+      const response = await this.onStream(request, timeoutMs).catch((error: unknown) => {
+        // The stream's token expired (KIP-368): a Fetch changes nothing, so it is asked again once
+        // on a new stream, whose credentials ask the token source afresh; a second refusal surfaces.
+        if (!isStreamCredentialExpired(error) || this.closed) throw error;
+        return this.onStream(request, timeoutMs);
+      });
       this.consecutiveFailures = 0;
       this.counters.streamAnswers++;
       return response;
@@ -114,7 +120,10 @@ export class FetchTransport {
     call.on('data', (message: FetchStreamResponse__Output) => this.onAnswer(call, message));
     call.on('error', (error: Error & { code?: number }) => {
       if (error.code === status.UNIMPLEMENTED) return this.unsupported(call);
-      this.fail(call, fromGrpcError(error));
+      const failure = fromGrpcError(error);
+      // An expired token is not the broker failing: no back-off, the next request reopens at once.
+      if (isStreamCredentialExpired(failure)) return call === this.call ? this.drop(failure) : undefined;
+      this.fail(call, failure);
     });
     // The broker ended the stream (it is stopping): not an error of ours, but the stream is over.
     call.on('end', () => this.fail(call, new ApiError('NETWORK_EXCEPTION', 'the broker ended FetchStream')));

@@ -7,6 +7,15 @@
  * the broker ends it, a request outlives `requestTimeoutMs`), every unanswered request on it fails
  * with that error, synchronously and in the order they were written, and the next `send` opens a
  * new stream. The caller's retries therefore see a broken stream's batches in sequence order.
+ *
+ * One break is repaired here instead (KIP-368's re-authentication): the broker ends a stream whose
+ * bearer token expired with SASL_AUTHENTICATION_FAILED (`detail.streamCredentialExpired`), having
+ * answered every request it appended and appended none of the rest. The unanswered requests are
+ * then written again, in order, on a new stream, whose call credentials ask the token source
+ * afresh (a refreshing source has a new token by then). A request is rewritten once: if the new
+ * stream fails too (a static token that expired is refused when the stream opens), the error
+ * surfaces as any other. Sequence numbers make the rewrite safe for an idempotent producer; as
+ * the broker appended none of them, it is not a duplicate for any producer.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { fromGrpcError } from '@sluice/proto';
@@ -18,7 +27,7 @@ import type {
   ProduceStreamResponse__Output,
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { apiErrorFromName } from './errors';
+import { apiErrorFromName, isStreamCredentialExpired } from './errors';
 
 /** acks=0 requests complete as `sent` once handed to the transport; the broker answers nothing. */
 export type ProduceOutcome =
@@ -27,8 +36,11 @@ export type ProduceOutcome =
   | { readonly kind: 'failed'; readonly error: ApiError };
 
 interface PendingRequest {
+  readonly request: ProduceRequest;
   readonly onOutcome: (outcome: ProduceOutcome) => void;
   readonly timer: NodeJS.Timeout;
+  /** Already written again after its stream's token expired: a second such end surfaces. */
+  readonly rewritten: boolean;
 }
 
 type ProduceStreamCall = ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse__Output>;
@@ -54,6 +66,11 @@ export class ProduceStreamConnection {
    * with the broker's answer, `sent` for acks=0, or the error that broke the stream.
    */
   send(request: ProduceRequest, onOutcome: (outcome: ProduceOutcome) => void): void {
+    this.write(request, onOutcome, false);
+  }
+
+  /** Rewrites re-authenticated requests (`rewritten`) or first writes. */
+  private write(request: ProduceRequest, onOutcome: (outcome: ProduceOutcome) => void, rewritten: boolean): void {
     if (this.closed) {
       onOutcome({
         kind: 'failed',
@@ -82,7 +99,7 @@ export class ProduceStreamConnection {
         ),
       this.options.requestTimeoutMs,
     );
-    this.pending.set(correlationId, { onOutcome, timer });
+    this.pending.set(correlationId, { request, onOutcome, timer, rewritten });
     const acksZero = request.acks === 0;
     call.write({ correlationId, request }, () => {
       // acks=0 is done once the transport took it (Kafka completes it when it is sent).
@@ -132,7 +149,7 @@ export class ProduceStreamConnection {
     const call = this.client.ProduceStream();
     this.call = call;
     call.on('data', (message: ProduceStreamResponse__Output) => this.onAnswer(call, message));
-    call.on('error', (error: unknown) => this.breakStream(call, fromGrpcError(error)));
+    call.on('error', (error: unknown) => this.onStreamError(call, fromGrpcError(error)));
     call.on('end', () =>
       this.breakStream(
         call,
@@ -170,6 +187,24 @@ export class ProduceStreamConnection {
         ),
       });
     else entry.onOutcome({ kind: 'answered', response: message.response });
+  }
+
+  /**
+   * The broker ended `call` with `error`: a stream whose token expired is reopened and its
+   * unanswered requests written again in order (see the top of this file); any other end breaks it.
+   */
+  private onStreamError(call: ProduceStreamCall, error: ApiError): void {
+    if (call !== this.call) return;
+    const unanswered = [...this.pending.values()];
+    const reauthenticate =
+      isStreamCredentialExpired(error) && !this.closed && unanswered.every((entry) => !entry.rewritten);
+    if (!reauthenticate) return this.breakStream(call, error);
+    this.call = null;
+    call.cancel();
+    this.pending.clear();
+    for (const entry of unanswered) clearTimeout(entry.timer);
+    // The next write opens the new stream; the credentials ask the token source again.
+    for (const entry of unanswered) this.write(entry.request, entry.onOutcome, true);
   }
 
   /** Ends `call` (if still ours) and fails its unanswered requests in the order they were written. */
