@@ -16,9 +16,15 @@
  * stream fails too (a static token that expired is refused when the stream opens), the error
  * surfaces as any other. Sequence numbers make the rewrite safe for an idempotent producer; as
  * the broker appended none of them, it is not a duplicate for any producer.
+ *
+ * Better still, with `tokens` the stream is replaced before that: at 0.8 of the remaining life of
+ * the token it opened with (when a refreshing source refreshes) the source is asked again, and if
+ * it has a new token the next `send` that finds nothing unanswered half-closes the old stream and
+ * opens a new one, so order holds. A stream that is never idle past that point, or whose source
+ * has nothing newer (a static token), meets the broker's refusal above instead.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import { fromGrpcError } from '@sluice/proto';
+import { fromGrpcError, type TokenSource } from '@sluice/proto';
 import type {
   BrokerClient,
   ProduceRequest,
@@ -28,6 +34,12 @@ import type {
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { apiErrorFromName, isStreamCredentialExpired } from './errors';
+import { tokenExpiryMs } from './token-providers';
+
+/** Part of its token's remaining life after which an idle stream is replaced (sasl.login.refresh.window.factor). */
+const STREAM_REFRESH_WINDOW_FACTOR = 0.8;
+/** Closer to exp than this the source is not asked again: the broker's refusal and the reopen follow. */
+const MIN_REPLACE_CHECK_MS = 50;
 
 /** acks=0 requests complete as `sent` once handed to the transport; the broker answers nothing. */
 export type ProduceOutcome =
@@ -51,10 +63,21 @@ export class ProduceStreamConnection {
   private readonly pending = new Map<number, PendingRequest>();
   private nextCorrelationId = 0;
   private closed = false;
+  /** The open stream is replaced at its next idle send: its token source has a newer token. */
+  private replaceDue = false;
+  /** Asks the token source at the planned point (cleared when the stream changes). */
+  private replaceTimer: NodeJS.Timeout | undefined;
+  /** Streams opened, and of them those opened to replace one before its token expired (tests, stats). */
+  readonly counters = { streamsOpened: 0, replacedBeforeExpiry: 0 };
 
   constructor(
     readonly client: BrokerClient,
-    private readonly options: { readonly requestTimeoutMs: number; readonly label: string },
+    private readonly options: {
+      readonly requestTimeoutMs: number;
+      readonly label: string;
+      /** The source the client's credentials take tokens from: its tokens' exp plans the replacement. */
+      readonly tokens?: TokenSource;
+    },
   ) {}
 
   get unanswered(): number {
@@ -78,6 +101,7 @@ export class ProduceStreamConnection {
       });
       return;
     }
+    if (this.call !== null && this.pending.size === 0 && this.replaceDue) this.replace(this.call);
     let call: ProduceStreamCall;
     try {
       call = this.call ?? this.open();
@@ -119,6 +143,7 @@ export class ProduceStreamConnection {
    */
   close(graceMs: number): Promise<void> {
     this.closed = true;
+    clearTimeout(this.replaceTimer);
     const call = this.call;
     if (call === null) return Promise.resolve();
     if (this.pending.size > 0) {
@@ -148,6 +173,8 @@ export class ProduceStreamConnection {
   private open(): ProduceStreamCall {
     const call = this.client.ProduceStream();
     this.call = call;
+    this.counters.streamsOpened++;
+    this.planReplacement(call);
     call.on('data', (message: ProduceStreamResponse__Output) => this.onAnswer(call, message));
     call.on('error', (error: unknown) => this.onStreamError(call, fromGrpcError(error)));
     call.on('end', () =>
@@ -187,6 +214,59 @@ export class ProduceStreamConnection {
         ),
       });
     else entry.onOutcome({ kind: 'answered', response: message.response });
+  }
+
+  /**
+   * Plans when `call` is replaced: at STREAM_REFRESH_WINDOW_FACTOR of the remaining life of the
+   * token the credentials sent (the source gives the same token while it is fresh), the source is
+   * asked again (a refreshing one refreshes then); a different token makes the replacement due. A
+   * source with nothing newer (a static token) leaves the stream to the broker's refusal.
+   */
+  private planReplacement(call: ProduceStreamCall): void {
+    this.replaceDue = false;
+    clearTimeout(this.replaceTimer);
+    this.replaceTimer = undefined;
+    const tokens = this.options.tokens;
+    if (tokens === undefined) return;
+    const openedAtMs = Date.now();
+    const stillOurs = (): boolean => this.call === call && !this.closed;
+    tokens.token().then(
+      (openedWith) => {
+        const expiresAtMs = tokenExpiryMs(openedWith);
+        if (expiresAtMs === undefined || !stillOurs()) return;
+        // Asks at the planned point, then (the source refreshes on its own clock, which may run a
+        // little behind the token's exp) again halfway to exp each time, until exp is near.
+        const ask = (): void => {
+          this.replaceTimer = undefined;
+          if (!stillOurs()) return;
+          tokens.token().then(
+            (now) => {
+              if (!stillOurs()) return;
+              if (now !== openedWith) this.replaceDue = true;
+              else arm((expiresAtMs - Date.now()) / 2);
+            },
+            () => undefined,
+          );
+        };
+        const arm = (delayMs: number): void => {
+          if (delayMs < MIN_REPLACE_CHECK_MS) return;
+          this.replaceTimer = setTimeout(ask, delayMs);
+          this.replaceTimer.unref();
+        };
+        arm(Math.max(MIN_REPLACE_CHECK_MS, STREAM_REFRESH_WINDOW_FACTOR * (expiresAtMs - openedAtMs)));
+      },
+      // No token now: the call's credentials fail it, and that error surfaces there.
+      () => undefined,
+    );
+  }
+
+  /** Half-closes an idle `call` (the broker ends it once it read everything) for a new one. */
+  private replace(call: ProduceStreamCall): void {
+    this.call = null;
+    this.replaceDue = false;
+    this.counters.replacedBeforeExpiry++;
+    // The broker's end of `call` is no news now (its handlers check that it is still ours).
+    call.end();
   }
 
   /**
