@@ -44,9 +44,10 @@ export function checkStreamCredential(
   caller: RpcCallContext | undefined,
   rpcName: string,
   audit: CredentialRefusalAudit | null | undefined,
-  nowMs: number = Date.now(),
+  nowMs?: number,
 ): void {
-  if (caller?.credentialExpiresAtMs === undefined || nowMs < caller.credentialExpiresAtMs) return;
+  // The clock is read only for a stream with an expiry: certificate streams (replication) pay nothing.
+  if (caller?.credentialExpiresAtMs === undefined || (nowMs ?? Date.now()) < caller.credentialExpiresAtMs) return;
   const refusal = streamCredentialExpired(caller, rpcName);
   audit?.auditAuthentication(caller, refusal);
   throw refusal;
