@@ -34,12 +34,7 @@ import type {
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { apiErrorFromName, isStreamCredentialExpired } from './errors';
-import { tokenExpiryMs } from './token-providers';
-
-/** Part of its token's remaining life after which an idle stream is replaced (sasl.login.refresh.window.factor). */
-const STREAM_REFRESH_WINDOW_FACTOR = 0.8;
-/** Closer to exp than this the source is not asked again: the broker's refusal and the reopen follow. */
-const MIN_REPLACE_CHECK_MS = 50;
+import { watchStreamToken } from './stream-replacement';
 
 /** acks=0 requests complete as `sent` once handed to the transport; the broker answers nothing. */
 export type ProduceOutcome =
@@ -65,8 +60,8 @@ export class ProduceStreamConnection {
   private closed = false;
   /** The open stream is replaced at its next idle send: its token source has a newer token. */
   private replaceDue = false;
-  /** Asks the token source at the planned point (cleared when the stream changes). */
-  private replaceTimer: NodeJS.Timeout | undefined;
+  /** Stops watching the open stream's token (stream-replacement.ts). */
+  private stopWatchingToken: () => void = () => {};
   /** Streams opened, and of them those opened to replace one before its token expired (tests, stats). */
   readonly counters = { streamsOpened: 0, replacedBeforeExpiry: 0 };
 
@@ -143,7 +138,7 @@ export class ProduceStreamConnection {
    */
   close(graceMs: number): Promise<void> {
     this.closed = true;
-    clearTimeout(this.replaceTimer);
+    this.stopWatchingToken();
     const call = this.call;
     if (call === null) return Promise.resolve();
     if (this.pending.size > 0) {
@@ -216,47 +211,18 @@ export class ProduceStreamConnection {
     else entry.onOutcome({ kind: 'answered', response: message.response });
   }
 
-  /**
-   * Plans when `call` is replaced: at STREAM_REFRESH_WINDOW_FACTOR of the remaining life of the
-   * token the credentials sent (the source gives the same token while it is fresh), the source is
-   * asked again (a refreshing one refreshes then); a different token makes the replacement due. A
-   * source with nothing newer (a static token) leaves the stream to the broker's refusal.
-   */
+  /** Watches the token `call` opened with: a newer one makes the replacement due (stream-replacement.ts). */
   private planReplacement(call: ProduceStreamCall): void {
     this.replaceDue = false;
-    clearTimeout(this.replaceTimer);
-    this.replaceTimer = undefined;
+    this.stopWatchingToken();
     const tokens = this.options.tokens;
     if (tokens === undefined) return;
-    const openedAtMs = Date.now();
-    const stillOurs = (): boolean => this.call === call && !this.closed;
-    tokens.token().then(
-      (openedWith) => {
-        const expiresAtMs = tokenExpiryMs(openedWith);
-        if (expiresAtMs === undefined || !stillOurs()) return;
-        // Asks at the planned point, then (the source refreshes on its own clock, which may run a
-        // little behind the token's exp) again halfway to exp each time, until exp is near.
-        const ask = (): void => {
-          this.replaceTimer = undefined;
-          if (!stillOurs()) return;
-          tokens.token().then(
-            (now) => {
-              if (!stillOurs()) return;
-              if (now !== openedWith) this.replaceDue = true;
-              else arm((expiresAtMs - Date.now()) / 2);
-            },
-            () => undefined,
-          );
-        };
-        const arm = (delayMs: number): void => {
-          if (delayMs < MIN_REPLACE_CHECK_MS) return;
-          this.replaceTimer = setTimeout(ask, delayMs);
-          this.replaceTimer.unref();
-        };
-        arm(Math.max(MIN_REPLACE_CHECK_MS, STREAM_REFRESH_WINDOW_FACTOR * (expiresAtMs - openedAtMs)));
+    this.stopWatchingToken = watchStreamToken(
+      tokens,
+      () => this.call === call && !this.closed,
+      () => {
+        this.replaceDue = true;
       },
-      // No token now: the call's credentials fail it, and that error surfaces there.
-      () => undefined,
     );
   }
 
