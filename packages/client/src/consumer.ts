@@ -21,7 +21,7 @@
  * - The Fetches to a broker go on one FetchStream (fetch-transport.ts), or as unary Fetch calls to
  *   a broker that does not serve it; the answers are the same.
  */
-import { fromGrpcError, type FetchPartitionResult__Output } from '@sluice/proto';
+import { fromGrpcError, type FetchPartitionResult__Output, type TokenSource } from '@sluice/proto';
 import {
   ApiError,
   decodeRecordBatchInto,
@@ -148,6 +148,8 @@ export interface ConsumerFetchStats {
   readonly streamsOpened: number;
   readonly streamFailures: number;
   readonly fallbacksUnimplemented: number;
+  /** FetchStreams of the current transports replaced before their token expired (KIP-368). */
+  readonly streamsReplacedBeforeExpiry: number;
 }
 
 const LEADER_ERRORS = new Set([
@@ -188,6 +190,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     streamFailures: 0,
     fallbacksUnimplemented: 0,
   };
+  /** The bearer token source, if any: a newer token replaces an idle FetchStream (KIP-368). */
+  private readonly securityTokens: TokenSource | undefined;
   /** Per broker id, how its Fetches travel (one FetchStream, or unary calls as a fallback). */
   private readonly transports = new Map<number, FetchTransport>();
   private readonly wakeup = new Wakeup();
@@ -226,6 +230,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.retryBackoffMs = positive('retry.backoff.ms', options.retryBackoffMs ?? 100, 0);
     this.retryBackoffMaxMs = positive('retry.backoff.max.ms', options.retryBackoffMaxMs ?? 1_000, 0);
     this.checkCrcs = options.checkCrcs ?? true;
+    this.securityTokens = options.security?.tokens;
     if (options.groupId !== undefined) {
       if (options.coordinators === undefined)
         throw new ApiError(
@@ -514,7 +519,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** The fetch pipeline's counters since the consumer was created. */
   fetchStats(): ConsumerFetchStats {
-    return { ...this.fetchStatsValue, ...this.transportCounters };
+    const streamsReplacedBeforeExpiry = [...this.transports.values()].reduce(
+      (sum, transport) => sum + transport.replacedBeforeExpiry,
+      0,
+    );
+    return { ...this.fetchStatsValue, ...this.transportCounters, streamsReplacedBeforeExpiry };
   }
 
   private nextRetryInMs(): number {
@@ -709,7 +718,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const known = this.transports.get(brokerId);
     if (known !== undefined && known.client === client) return known;
     known?.close();
-    const transport = new FetchTransport(client, this.transportCounters);
+    const transport = new FetchTransport(client, this.transportCounters, true, this.securityTokens);
     this.transports.set(brokerId, transport);
     return transport;
   }

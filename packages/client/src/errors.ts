@@ -52,3 +52,19 @@ export function apiErrorFromName(errorName: string, message: string): ApiError {
   if (isApiErrorName(errorName) && errorName !== 'NONE') return new ApiError(errorName, reason || errorName);
   return new ApiError('UNKNOWN_SERVER_ERROR', `${errorName}: ${reason}`);
 }
+
+/** The detail the broker and coordinator put on the end of a stream whose bearer token expired. */
+const STREAM_CREDENTIAL_EXPIRED_DETAIL = 'streamCredentialExpired';
+
+/**
+ * Whether a stream ended because the token it was opened with expired (KIP-368): reopening it
+ * asks the token source again, which is the cure when the source refreshes; the refused messages
+ * were not applied.
+ */
+export function isStreamCredentialExpired(error: unknown): error is ApiError {
+  return (
+    error instanceof ApiError &&
+    error.errorName === 'SASL_AUTHENTICATION_FAILED' &&
+    error.detail[STREAM_CREDENTIAL_EXPIRED_DETAIL] === 'true'
+  );
+}

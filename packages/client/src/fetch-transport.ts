@@ -18,7 +18,7 @@
  * TLS and tokens are the channel's: the stream is a call on the same channel as unary Fetch.
  */
 import { status, type ClientDuplexStream } from '@grpc/grpc-js';
-import { fromGrpcError, unaryCall } from '@sluice/proto';
+import { fromGrpcError, unaryCall, type TokenSource } from '@sluice/proto';
 import type {
   BrokerClient,
   FetchRequest,
@@ -27,6 +27,8 @@ import type {
   FetchStreamResponse__Output,
 } from '@sluice/proto';
 import { ApiError, isApiErrorName } from '@sluice/protocol';
+import { isStreamCredentialExpired } from './errors';
+import { watchStreamToken } from './stream-replacement';
 
 /** Requests one FetchStream may have unanswered: the broker's credit (broker.proto). */
 export const MAX_FETCH_STREAM_REQUESTS_IN_FLIGHT = 4;
@@ -58,11 +60,18 @@ export class FetchTransport {
   private consecutiveFailures = 0;
   private streamNotBeforeMs = 0;
   private closed = false;
+  /** The open stream is replaced when next nothing is out on it: its token source has a newer token. */
+  private replaceDue = false;
+  private stopWatchingToken: () => void = () => {};
+  /** Streams replaced before their token expired (KIP-368; stream-replacement.ts). */
+  replacedBeforeExpiry = 0;
 
   constructor(
     readonly client: BrokerClient,
     private readonly counters: FetchTransportCounters,
     private readonly useStream: boolean = true,
+    /** The source the client's credentials take tokens from: a newer token replaces an idle stream. */
+    private readonly tokens?: TokenSource,
   ) {}
 
   /** One consumer Fetch; rejects as unaryCall would (ApiError). */
@@ -70,7 +79,12 @@ export class FetchTransport {
     if (this.closed) throw new ApiError('NETWORK_EXCEPTION', 'the consumer closed its fetch transport');
     if (!this.useStream || Date.now() < this.streamNotBeforeMs) return this.unary(request, timeoutMs);
     try {
-      const response = await this.onStream(request, timeoutMs);
+      const response = await this.onStream(request, timeoutMs).catch((error: unknown) => {
+        // The stream's token expired (KIP-368): a Fetch changes nothing, so it is asked again once
+        // on a new stream, whose credentials ask the token source afresh; a second refusal surfaces.
+        if (!isStreamCredentialExpired(error) || this.closed) throw error;
+        return this.onStream(request, timeoutMs);
+      });
       this.consecutiveFailures = 0;
       this.counters.streamAnswers++;
       return response;
@@ -83,6 +97,7 @@ export class FetchTransport {
   /** Cancels the stream (the consumer closed or the broker moved); requests in flight fail. */
   close(): void {
     this.closed = true;
+    this.stopWatchingToken();
     this.drop(new ApiError('NETWORK_EXCEPTION', 'the consumer closed its fetch transport'));
   }
 
@@ -95,6 +110,7 @@ export class FetchTransport {
   private onStream(request: FetchRequest, timeoutMs: number): Promise<FetchResponse__Output> {
     if (this.pending.size >= MAX_FETCH_STREAM_REQUESTS_IN_FLIGHT)
       throw new Error(`consumer invariant: more than ${MAX_FETCH_STREAM_REQUESTS_IN_FLIGHT} requests on a FetchStream`);
+    if (this.call !== undefined && this.pending.size === 0 && this.replaceDue) this.replace(this.call);
     const call = this.call ?? this.open();
     const correlationId = this.nextCorrelationId++;
     return new Promise<FetchResponse__Output>((resolve, reject) => {
@@ -111,14 +127,39 @@ export class FetchTransport {
     const call = this.client.FetchStream();
     this.call = call;
     this.counters.streamsOpened++;
+    this.replaceDue = false;
+    this.stopWatchingToken();
+    if (this.tokens !== undefined)
+      this.stopWatchingToken = watchStreamToken(
+        this.tokens,
+        () => this.call === call && !this.closed,
+        () => {
+          this.replaceDue = true;
+        },
+      );
     call.on('data', (message: FetchStreamResponse__Output) => this.onAnswer(call, message));
     call.on('error', (error: Error & { code?: number }) => {
       if (error.code === status.UNIMPLEMENTED) return this.unsupported(call);
-      this.fail(call, fromGrpcError(error));
+      const failure = fromGrpcError(error);
+      // An expired token is not the broker failing: no back-off, the next request reopens at once.
+      if (isStreamCredentialExpired(failure)) return call === this.call ? this.drop(failure) : undefined;
+      this.fail(call, failure);
     });
     // The broker ended the stream (it is stopping): not an error of ours, but the stream is over.
     call.on('end', () => this.fail(call, new ApiError('NETWORK_EXCEPTION', 'the broker ended FetchStream')));
     return call;
+  }
+
+  /** Half-closes an idle stream whose token source has a newer token; the next request opens a new one. */
+  private replace(call: FetchStreamCall): void {
+    this.call = undefined;
+    this.replaceDue = false;
+    this.replacedBeforeExpiry++;
+    call.removeAllListeners('data');
+    call.removeAllListeners('end');
+    call.removeAllListeners('error');
+    call.on('error', () => undefined);
+    call.end();
   }
 
   private onAnswer(call: FetchStreamCall, message: FetchStreamResponse__Output): void {

@@ -34,7 +34,7 @@ import { ApiError } from '@sluice/protocol';
 import type { TopicPartition } from './accumulator';
 import { parseBootstrap } from './controller-channel';
 import { topicRegexSource } from './topic-regex';
-import { apiErrorFromName } from './errors';
+import { apiErrorFromName, isStreamCredentialExpired } from './errors';
 import { backoffMs } from './producer-config';
 import { SharedCoordinators } from './shared-coordinators';
 
@@ -231,6 +231,13 @@ export class GroupMembership {
       this.wakeupStream = null;
       // Ended by the coordinator (a newer stream of ours, or it stopped): reopen on the next heartbeat.
       if (error === null) return;
+      // Its token expired (KIP-368): reopen now, once, as the new call asks the token source afresh;
+      // a refusal of that one (no fresh token) backs off as any failure.
+      if (isStreamCredentialExpired(error) && this.wakeupFailures === 0) {
+        this.wakeupFailures++;
+        this.wakeupRetryAtMs = 0;
+        return this.ensureWakeups();
+      }
       this.wakeupFailures++;
       this.wakeupRetryAtMs =
         Date.now() +

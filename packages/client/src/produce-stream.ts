@@ -7,9 +7,24 @@
  * the broker ends it, a request outlives `requestTimeoutMs`), every unanswered request on it fails
  * with that error, synchronously and in the order they were written, and the next `send` opens a
  * new stream. The caller's retries therefore see a broken stream's batches in sequence order.
+ *
+ * One break is repaired here instead (KIP-368's re-authentication): the broker ends a stream whose
+ * bearer token expired with SASL_AUTHENTICATION_FAILED (`detail.streamCredentialExpired`), having
+ * answered every request it appended and appended none of the rest. The unanswered requests are
+ * then written again, in order, on a new stream, whose call credentials ask the token source
+ * afresh (a refreshing source has a new token by then). A request is rewritten once: if the new
+ * stream fails too (a static token that expired is refused when the stream opens), the error
+ * surfaces as any other. Sequence numbers make the rewrite safe for an idempotent producer; as
+ * the broker appended none of them, it is not a duplicate for any producer.
+ *
+ * Better still, with `tokens` the stream is replaced before that: at 0.8 of the remaining life of
+ * the token it opened with (when a refreshing source refreshes) the source is asked again, and if
+ * it has a new token the next `send` that finds nothing unanswered half-closes the old stream and
+ * opens a new one, so order holds. A stream that is never idle past that point, or whose source
+ * has nothing newer (a static token), meets the broker's refusal above instead.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import { fromGrpcError } from '@sluice/proto';
+import { fromGrpcError, type TokenSource } from '@sluice/proto';
 import type {
   BrokerClient,
   ProduceRequest,
@@ -18,7 +33,8 @@ import type {
   ProduceStreamResponse__Output,
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
-import { apiErrorFromName } from './errors';
+import { apiErrorFromName, isStreamCredentialExpired } from './errors';
+import { watchStreamToken } from './stream-replacement';
 
 /** acks=0 requests complete as `sent` once handed to the transport; the broker answers nothing. */
 export type ProduceOutcome =
@@ -27,8 +43,11 @@ export type ProduceOutcome =
   | { readonly kind: 'failed'; readonly error: ApiError };
 
 interface PendingRequest {
+  readonly request: ProduceRequest;
   readonly onOutcome: (outcome: ProduceOutcome) => void;
   readonly timer: NodeJS.Timeout;
+  /** Already written again after its stream's token expired: a second such end surfaces. */
+  readonly rewritten: boolean;
 }
 
 type ProduceStreamCall = ClientDuplexStream<ProduceStreamRequest, ProduceStreamResponse__Output>;
@@ -39,10 +58,21 @@ export class ProduceStreamConnection {
   private readonly pending = new Map<number, PendingRequest>();
   private nextCorrelationId = 0;
   private closed = false;
+  /** The open stream is replaced at its next idle send: its token source has a newer token. */
+  private replaceDue = false;
+  /** Stops watching the open stream's token (stream-replacement.ts). */
+  private stopWatchingToken: () => void = () => {};
+  /** Streams opened, and of them those opened to replace one before its token expired (tests, stats). */
+  readonly counters = { streamsOpened: 0, replacedBeforeExpiry: 0 };
 
   constructor(
     readonly client: BrokerClient,
-    private readonly options: { readonly requestTimeoutMs: number; readonly label: string },
+    private readonly options: {
+      readonly requestTimeoutMs: number;
+      readonly label: string;
+      /** The source the client's credentials take tokens from: its tokens' exp plans the replacement. */
+      readonly tokens?: TokenSource;
+    },
   ) {}
 
   get unanswered(): number {
@@ -54,6 +84,11 @@ export class ProduceStreamConnection {
    * with the broker's answer, `sent` for acks=0, or the error that broke the stream.
    */
   send(request: ProduceRequest, onOutcome: (outcome: ProduceOutcome) => void): void {
+    this.write(request, onOutcome, false);
+  }
+
+  /** Rewrites re-authenticated requests (`rewritten`) or first writes. */
+  private write(request: ProduceRequest, onOutcome: (outcome: ProduceOutcome) => void, rewritten: boolean): void {
     if (this.closed) {
       onOutcome({
         kind: 'failed',
@@ -61,6 +96,7 @@ export class ProduceStreamConnection {
       });
       return;
     }
+    if (this.call !== null && this.pending.size === 0 && this.replaceDue) this.replace(this.call);
     let call: ProduceStreamCall;
     try {
       call = this.call ?? this.open();
@@ -82,7 +118,7 @@ export class ProduceStreamConnection {
         ),
       this.options.requestTimeoutMs,
     );
-    this.pending.set(correlationId, { onOutcome, timer });
+    this.pending.set(correlationId, { request, onOutcome, timer, rewritten });
     const acksZero = request.acks === 0;
     call.write({ correlationId, request }, () => {
       // acks=0 is done once the transport took it (Kafka completes it when it is sent).
@@ -102,6 +138,7 @@ export class ProduceStreamConnection {
    */
   close(graceMs: number): Promise<void> {
     this.closed = true;
+    this.stopWatchingToken();
     const call = this.call;
     if (call === null) return Promise.resolve();
     if (this.pending.size > 0) {
@@ -131,8 +168,10 @@ export class ProduceStreamConnection {
   private open(): ProduceStreamCall {
     const call = this.client.ProduceStream();
     this.call = call;
+    this.counters.streamsOpened++;
+    this.planReplacement(call);
     call.on('data', (message: ProduceStreamResponse__Output) => this.onAnswer(call, message));
-    call.on('error', (error: unknown) => this.breakStream(call, fromGrpcError(error)));
+    call.on('error', (error: unknown) => this.onStreamError(call, fromGrpcError(error)));
     call.on('end', () =>
       this.breakStream(
         call,
@@ -170,6 +209,48 @@ export class ProduceStreamConnection {
         ),
       });
     else entry.onOutcome({ kind: 'answered', response: message.response });
+  }
+
+  /** Watches the token `call` opened with: a newer one makes the replacement due (stream-replacement.ts). */
+  private planReplacement(call: ProduceStreamCall): void {
+    this.replaceDue = false;
+    this.stopWatchingToken();
+    const tokens = this.options.tokens;
+    if (tokens === undefined) return;
+    this.stopWatchingToken = watchStreamToken(
+      tokens,
+      () => this.call === call && !this.closed,
+      () => {
+        this.replaceDue = true;
+      },
+    );
+  }
+
+  /** Half-closes an idle `call` (the broker ends it once it read everything) for a new one. */
+  private replace(call: ProduceStreamCall): void {
+    this.call = null;
+    this.replaceDue = false;
+    this.counters.replacedBeforeExpiry++;
+    // The broker's end of `call` is no news now (its handlers check that it is still ours).
+    call.end();
+  }
+
+  /**
+   * The broker ended `call` with `error`: a stream whose token expired is reopened and its
+   * unanswered requests written again in order (see the top of this file); any other end breaks it.
+   */
+  private onStreamError(call: ProduceStreamCall, error: ApiError): void {
+    if (call !== this.call) return;
+    const unanswered = [...this.pending.values()];
+    const reauthenticate =
+      isStreamCredentialExpired(error) && !this.closed && unanswered.every((entry) => !entry.rewritten);
+    if (!reauthenticate) return this.breakStream(call, error);
+    this.call = null;
+    call.cancel();
+    this.pending.clear();
+    for (const entry of unanswered) clearTimeout(entry.timer);
+    // The next write opens the new stream; the credentials ask the token source again.
+    for (const entry of unanswered) this.write(entry.request, entry.onOutcome, true);
   }
 
   /** Ends `call` (if still ours) and fails its unanswered requests in the order they were written. */

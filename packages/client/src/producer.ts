@@ -30,7 +30,7 @@
  *   `max.block.ms` for memory (or for the topic's metadata), then fails with REQUEST_TIMED_OUT
  *   (Kafka's TimeoutException).
  */
-import { fromGrpcError, unaryCall, type ProducePartitionResult__Output } from '@sluice/proto';
+import { fromGrpcError, unaryCall, type ProducePartitionResult__Output, type TokenSource } from '@sluice/proto';
 import type { Span, SpanContext } from '@opentelemetry/api';
 import { ApiError, type RecordHeader, type RecordInput } from '@sluice/protocol';
 import { RecordAccumulator, type DrainedBatch, type ProducerIdentity, type TopicPartition } from './accumulator';
@@ -70,6 +70,8 @@ export interface ProducerStats {
   readonly epochBumps: number;
   readonly producerId: number;
   readonly producerEpoch: number;
+  /** Produce streams replaced before their token expired (KIP-368's re-authentication; produce-stream.ts). */
+  readonly produceStreamsReplaced: number;
 }
 
 interface Deferred<T> {
@@ -219,9 +221,12 @@ export class Producer {
   private closed = false;
   private readonly loop: Promise<void>;
   private statsValue = { requests: 0, retries: 0, epochBumps: 0 };
+  /** The bearer token source, if any: its tokens' exp plans when the produce streams are replaced. */
+  private readonly tokens: TokenSource | undefined;
 
   constructor(options: ProducerOptions) {
     this.config = resolveProducerConfig(options);
+    this.tokens = options.security?.tokens;
     this.metadata = new ClusterMetadata({
       bootstrap: options.bootstrap,
       ...(options.security === undefined ? {} : { security: options.security }),
@@ -247,6 +252,10 @@ export class Producer {
       metadataRefreshes: this.metadata.refreshes,
       producerId: this.identity?.producerId ?? -1,
       producerEpoch: this.identity?.producerEpoch ?? -1,
+      produceStreamsReplaced: [...this.streams.values()].reduce(
+        (sum, stream) => sum + stream.counters.replacedBeforeExpiry,
+        0,
+      ),
     };
   }
 
@@ -677,6 +686,7 @@ export class Producer {
       stream = new ProduceStreamConnection(client, {
         requestTimeoutMs: this.config.requestTimeoutMs + 1_000,
         label: address,
+        ...(this.tokens === undefined ? {} : { tokens: this.tokens }),
       });
       this.streams.set(address, stream);
     }

@@ -114,10 +114,27 @@ export class ClientCredentialsTokenSource implements TokenSource {
     }
     const lifetimeMs = (typeof answer.expires_in === 'number' ? answer.expires_in : 300) * 1000;
     const factor = this.options.refreshWindowFactor ?? 0.8;
-    const expiresAtMs = started + lifetimeMs;
-    const refreshAtMs = started + lifetimeMs * factor;
+    // The token's own exp bounds it too: issuers round iat down to the second, so exp may come up
+    // to a second before started + expires_in, and a stream must be reopened before exp.
+    const expiresAtMs = Math.min(started + lifetimeMs, tokenExpiryMs(answer.access_token) ?? Number.POSITIVE_INFINITY);
+    const refreshAtMs = started + (expiresAtMs - started) * factor;
     this.current = { token: answer.access_token, refreshAtMs, expiresAtMs };
     this.fetches++;
     return answer.access_token;
+  }
+}
+
+/**
+ * When a JWT expires (its `exp`, ms since the epoch), read without verifying it (the broker
+ * verifies; the client only plans when to reopen its streams); undefined for anything else.
+ */
+export function tokenExpiryMs(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -19,7 +19,7 @@ import type {
 } from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { createMetricsRegistry, HealthStatus } from '@sluice/runtime';
-import type { GrpcApp } from '@sluice/service-common';
+import { STREAM_CREDENTIAL_EXPIRED_DETAIL, type GrpcApp } from '@sluice/service-common';
 import type { BrokerRequests } from '../src/rpc/broker-requests';
 import { startBrokerRpc } from '../src/rpc/broker-rpc.module';
 
@@ -64,6 +64,11 @@ describe('ProduceStream handler', () => {
     const requests = {
       appendProduce: (request: ProduceRequest__Output) => {
         if (request.acks === 2) throw new ApiError('INVALID_REQUIRED_ACKS', 'acks must be -1, 0 or 1');
+        // As the controller's credential check refuses a message past the stream's token exp.
+        if (request.acks === 3)
+          throw new ApiError('SASL_AUTHENTICATION_FAILED', 'token expired at ... on an open stream', {
+            [STREAM_CREDENTIAL_EXPIRED_DETAIL]: 'true',
+          });
         return new Promise<ProduceResponse>((answer, refuse) => appended.push({ request, answer, refuse }));
       },
     } as Partial<BrokerRequests> as BrokerRequests;
@@ -163,5 +168,27 @@ describe('ProduceStream handler', () => {
     appended[0]!.answer(okResponse(appended[0]!.request, 'NOT_LEADER_OR_FOLLOWER'));
     const error = await ended;
     expect(error).toMatchObject({ errorName: 'NOT_LEADER_OR_FOLLOWER' });
+  });
+
+  it('ends the stream after answering what it took when a message is refused for an expired token (KIP-368)', async () => {
+    await start(8);
+    const { call, answers, ended } = open();
+    call.write({ correlationId: 1, request: produceRequest(0) });
+    call.write({ correlationId: 2, request: produceRequest(1) });
+    await waitFor('both appended', () => appended.length === 2);
+    call.write({ correlationId: 3, request: produceRequest(2, 3) });
+    call.write({ correlationId: 4, request: produceRequest(3) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Neither the refused message nor the one after it reached the log.
+    expect(appended).toHaveLength(2);
+    for (const entry of appended) entry.answer(okResponse(entry.request));
+    const error = await ended;
+    expect(error).toMatchObject({ errorName: 'SASL_AUTHENTICATION_FAILED' });
+    expect(error?.detail[STREAM_CREDENTIAL_EXPIRED_DETAIL]).toBe('true');
+    // What was appended was acknowledged before the end; the refused ones got no answer.
+    expect(answers.map((a) => [Number(a.correlationId), a.errorName])).toEqual([
+      [1, ''],
+      [2, ''],
+    ]);
   });
 });

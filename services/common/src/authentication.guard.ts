@@ -25,9 +25,16 @@ export interface AuthenticationRequest {
   readonly peerCertificate?: PeerCertificateLike | undefined;
 }
 
+/** Who the caller is, and until when its credential holds (a token's `exp`). */
+export interface AuthenticatedCaller {
+  readonly principal: string;
+  /** ms since the epoch; a stream refuses its messages past it. Undefined: no expiry to enforce. */
+  readonly credentialExpiresAtMs: number | undefined;
+}
+
 export interface Authenticator {
-  /** The caller's principal (`User:<name>`); throw an ApiError to refuse the call. */
-  authenticate(request: AuthenticationRequest): string | Promise<string>;
+  /** The caller's principal (`User:<name>`), with its expiry if any; throw an ApiError to refuse the call. */
+  authenticate(request: AuthenticationRequest): string | AuthenticatedCaller | Promise<string | AuthenticatedCaller>;
 }
 
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
@@ -51,7 +58,12 @@ export class AuthenticationGuard implements CanActivate {
     // Probes carry no identity (Kubernetes' gRPC probes); health says nothing about the data.
     if (UNAUTHENTICATED_SERVICES.has(context.service)) return true;
     try {
-      context.principal = await this.authenticator.authenticate(context);
+      const caller = await this.authenticator.authenticate(context);
+      if (typeof caller === 'string') context.principal = caller;
+      else {
+        context.principal = caller.principal;
+        context.credentialExpiresAtMs = caller.credentialExpiresAtMs;
+      }
     } catch (error) {
       if (error instanceof ApiError) this.access?.auditAuthentication(context, error);
       throw error;

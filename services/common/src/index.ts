@@ -19,3 +19,4 @@ export * from './metadata-follower';
 export * from './security/acl-feed';
 export * from './record-answer-serializers';
 export * from './answer-frames';
+export * from './stream-credential';

@@ -18,6 +18,12 @@ export interface RpcCallContext {
   readonly peerHost: string;
   /** Kafka's principal form, `User:<name>`; set by the authentication guard. */
   principal: string;
+  /**
+   * When the credential the call authenticated with stops being valid (ms since the epoch): a
+   * bearer token's `exp`, set by the authentication guard; undefined for a certificate (TLS checks
+   * its validity at the handshake) or no credential. Streams refuse messages past it (KIP-368).
+   */
+  credentialExpiresAtMs: number | undefined;
   /** The caller's `traceparent` metadata (W3C Trace Context), when sent. */
   readonly traceparent: string | undefined;
   readonly metadata: Metadata;
@@ -99,6 +105,7 @@ export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
     method,
     peerHost: peerHostOf(peer),
     principal: ANONYMOUS_PRINCIPAL,
+    credentialExpiresAtMs: undefined,
     traceparent: typeof traceparent === 'string' ? traceparent : undefined,
     metadata,
     peerCertificate,

@@ -31,6 +31,8 @@ export interface FetchStreamOptions {
   /** The consumer fetch path (what a unary Fetch runs), with the message's authorization. */
   readonly fetch: (request: FetchRequest__Output) => Promise<FetchAnswer>;
   readonly report?: ServerErrorReporter;
+  /** Throws the refusal of the stream itself as a message arrives (its token expired); see request-streams.ts. */
+  readonly refuseStream?: () => void;
 }
 
 /** The open consumer fetch streams of one broker, and whether it serves them at all. */
@@ -52,6 +54,7 @@ export class ConsumerFetchStreams {
       maxInFlight: MAX_FETCH_STREAM_REQUESTS_IN_FLIGHT,
       disabledDetails: 'FetchStream is not served by this broker; use Fetch',
       report: options.report,
+      refuseStream: options.refuseStream,
       answer: (message) => answer(message.request, options),
     });
   }

@@ -16,6 +16,10 @@
  *   (the client has no other way to notice), a failed acks=0 request ends the stream with its error.
  * - A whole-request refusal (bad acks, no request) is answered with its Kafka name and message
  *   and the stream goes on, as a unary Produce would have failed only that call.
+ * - A refusal that `endsStream` names (the stream's token expired, KIP-368) is not answered, nor is
+ *   any later message, and none of them is appended; once the requests taken before it are answered
+ *   the stream ends with that error, which the client reads as the refusal of every request the
+ *   stream left unanswered. So nothing acknowledged is lost and nothing refused was written.
  */
 import { toGrpcStatus, type ServerErrorReporter } from '@sluice/proto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
@@ -36,6 +40,8 @@ export interface ProduceStreamOptions {
   readonly append: (request: ProduceRequest__Output) => Promise<ProduceResponse>;
   readonly maxInFlightRequests?: number;
   readonly report?: ServerErrorReporter;
+  /** Whether a refusal from `append` ends the stream (an expired credential); default none does. */
+  readonly endsStream?: (error: unknown) => boolean;
 }
 
 /** Kafka's name and message for a whole-request failure; other errors are reported and hidden. */
@@ -76,6 +82,8 @@ export function serveProduceStream(call: ProduceStreamCall, options: ProduceStre
     let inFlight = 0;
     let clientDone = false;
     let closed = false;
+    /** The refusal that ends the stream once nothing is unanswered; later messages get it too. */
+    let ending: ApiError | null = null;
 
     const close = (error: ApiError | null): void => {
       if (closed) return;
@@ -87,6 +95,7 @@ export function serveProduceStream(call: ProduceStreamCall, options: ProduceStre
     const settle = (): void => {
       inFlight--;
       if (inFlight < maxInFlight && call.isPaused() && !closed) call.resume();
+      if (inFlight === 0 && ending !== null) close(ending);
       if (clientDone && inFlight === 0) close(null);
     };
     const reply = (answer: ProduceStreamResponse): void => {
@@ -107,8 +116,10 @@ export function serveProduceStream(call: ProduceStreamCall, options: ProduceStre
             'INVALID_REQUEST',
             `ProduceStream request ${String(correlationId)} carries no ProduceRequest`,
           );
+        if (ending !== null) throw ending;
         answered = options.append(request);
       } catch (error) {
+        if (ending === null && error instanceof ApiError && options.endsStream?.(error) === true) ending = error;
         answered = Promise.reject(error);
       }
       const acksZero = request?.acks === 0;
@@ -120,6 +131,11 @@ export function serveProduceStream(call: ProduceStreamCall, options: ProduceStre
           settle();
         },
         (error: unknown) => {
+          if (error instanceof ApiError && options.endsStream?.(error) === true) {
+            // Not answered: the stream's end carries the refusal to every request it did not answer.
+            ending ??= error;
+            return settle();
+          }
           if (!acksZero) return reply({ correlationId, response: null, ...namedError(error, options.report) });
           close(
             error instanceof ApiError
@@ -132,7 +148,7 @@ export function serveProduceStream(call: ProduceStreamCall, options: ProduceStre
     });
     call.on('end', () => {
       clientDone = true;
-      if (inFlight === 0) close(null);
+      if (inFlight === 0) close(ending);
     });
     // A cancelled or broken stream: answers still pending have nowhere to go.
     call.on('cancelled', () => {

@@ -46,6 +46,8 @@ export interface ReplicaFetchStreamOptions {
    */
   readonly fetch: (request: FetchRequest__Output, hold: FollowerHold) => Promise<FetchAnswer>;
   readonly report?: ServerErrorReporter;
+  /** Throws the refusal of the stream itself as a message arrives (its token expired); see request-streams.ts. */
+  readonly refuseStream?: () => void;
 }
 
 /** The open streams of one broker, and whether it serves them at all. */
@@ -72,6 +74,7 @@ export class ReplicaFetchStreams {
         maxInFlight: 1,
         disabledDetails: 'ReplicaFetchStream is disabled on this broker (replica.fetch.stream.enable=false); use Fetch',
         report: options.report,
+        refuseStream: options.refuseStream,
         answer: (message) => answer(message.request, session, options),
       },
     );

@@ -11,6 +11,9 @@
  *   peer falls back to unary Fetch.
  * - The client's end closes the stream once nothing is unanswered; a cancelled or broken stream
  *   closes at once (answers still pending have nowhere to go).
+ * - `refuseStream` (the stream's token expired, KIP-368): a message arriving past it is not
+ *   answered (a fetch changes nothing; the peer fetches again on a new stream) and the stream ends
+ *   with that refusal at once; answers still pending have nowhere to go.
  * - `closeAll` ends every open stream (a stopping broker), so peers reconnect elsewhere instead of
  *   holding the server's shutdown for its grace period.
  */
@@ -26,6 +29,8 @@ export interface RequestStreamSpec<Message, Answer> {
   /** What a peer hears when this broker does not serve the stream. */
   readonly disabledDetails: string;
   readonly report?: ServerErrorReporter;
+  /** Throws the ApiError that refuses the stream itself as a message arrives (an expired token); optional. */
+  readonly refuseStream?: () => void;
   /** One message's answer without its correlation id. Should not reject; a rejection drops that answer. */
   readonly answer: (message: Message) => Promise<Answer>;
 }
@@ -74,6 +79,12 @@ export class RequestStreams {
       };
       call.on('data', (message: Message) => {
         if (closed) return;
+        try {
+          spec.refuseStream?.();
+        } catch (error) {
+          call.emit('error', toGrpcStatus(error, spec.report));
+          return close(false);
+        }
         // Not an assertion: a misbehaving peer may send past its credit; grpc-js delivers what it had read.
         if (inFlight >= spec.maxInFlight) {
           const refusal =

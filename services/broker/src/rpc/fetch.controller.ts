@@ -18,6 +18,8 @@ import {
   peerHostOf,
   RPC_ACCESS_CONTROL,
   RpcCall,
+  checkStreamCredential,
+  rpcCallContextOfCall,
   streamCallerOf,
   RpcMetrics,
   type RpcAccessControl,
@@ -49,7 +51,10 @@ export class FetchController {
   @CountsEachMessage()
   replicaFetchStream(call: ReplicaFetchStreamCall): Promise<void> {
     const peer = peerHostOf(call.getPeer());
+    // Followers authenticate with certificates (no expiry here); a token's stream holds until its exp.
+    const authenticated = rpcCallContextOfCall(call);
     return this.replicaStreams.serve(call, {
+      refuseStream: () => checkStreamCredential(authenticated, 'ReplicaFetchStream', this.access),
       fetch: (request, hold) =>
         this.metrics.measure('ReplicaFetchStream', (phases) =>
           traced('ReplicaFetchStream', peer, () => this.broker.fetchAnswer(request, phases, hold)),
@@ -65,7 +70,10 @@ export class FetchController {
     // authorized on its own (READ on its topics; an ACL removed mid-stream refuses the next one).
     const caller = streamCallerOf(call, this.access?.enabled === true, 'FetchStream');
     const peer = peerHostOf(call.getPeer());
+    // KIP-368: a message past the token's exp ends the stream (the consumer reopens with a fresh token).
+    const authenticated = rpcCallContextOfCall(call);
     return this.consumerStreams.serve(call, {
+      refuseStream: () => checkStreamCredential(authenticated, 'FetchStream', this.access),
       fetch: (request) =>
         this.metrics.measure('FetchStream', (phases) =>
           traced('FetchStream', peer, () => {

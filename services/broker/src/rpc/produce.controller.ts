@@ -14,6 +14,9 @@ import {
   CountsEachMessage,
   RPC_ACCESS_CONTROL,
   RpcCall,
+  checkStreamCredential,
+  isStreamCredentialExpired,
+  rpcCallContextOfCall,
   streamCallerOf,
   RpcMetrics,
   type RpcAccessControl,
@@ -42,15 +45,22 @@ export class ProduceController {
   produceStream(call: ProduceStreamCall): Promise<void> {
     // The guards authenticated the stream once; each message is a request of its own and is
     // authorized on its own (an ACL removed mid-stream refuses the next message).
+    // A token's stream holds until the token's exp (KIP-368): a later message is refused, changing
+    // nothing, and serveProduceStream ends the stream once what it had taken is answered.
     const caller = streamCallerOf(call, this.access?.enabled === true, 'ProduceStream');
+    const authenticated = rpcCallContextOfCall(call);
     return serveProduceStream(call, {
       ...this.streamSettings,
       // measure() calls appendProduce synchronously, so the stream's arrival order holds.
-      append: (request) =>
-        this.metrics.measure('ProduceStream', (phases) => {
+      endsStream: isStreamCredentialExpired,
+      append: (request) => {
+        // Synchronously, so the refusal ends the stream before the next message is looked at.
+        checkStreamCredential(authenticated, 'ProduceStream', this.access);
+        return this.metrics.measure('ProduceStream', (phases) => {
           if (caller !== undefined) this.access?.checkProduce(caller, request);
           return this.broker.appendProduce(request, phases);
-        }),
+        });
+      },
     });
   }
 

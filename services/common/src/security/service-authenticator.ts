@@ -8,7 +8,7 @@
  */
 import { ApiError } from '@sluice/protocol';
 import { OAuthBearerValidator, TokenValidationError, type OAuthBearerSettings } from '@sluice/runtime';
-import type { AuthenticationRequest, Authenticator } from '../authentication.guard';
+import type { AuthenticatedCaller, AuthenticationRequest, Authenticator } from '../authentication.guard';
 import { ANONYMOUS_PRINCIPAL } from '../rpc-call-context';
 import { certificatePrincipal } from './certificate-principal';
 
@@ -34,7 +34,9 @@ export class ServiceAuthenticator implements Authenticator {
     this.validator = options.oauthBearer === undefined ? undefined : new OAuthBearerValidator(options.oauthBearer);
   }
 
-  async authenticate(request: AuthenticationRequest & { readonly peerCertificate?: unknown }): Promise<string> {
+  async authenticate(
+    request: AuthenticationRequest & { readonly peerCertificate?: unknown },
+  ): Promise<string | AuthenticatedCaller> {
     const header = request.metadata.get('authorization')[0];
     if (typeof header === 'string' && header !== '') return this.fromToken(header);
     const fromCertificate = certificatePrincipal(request.peerCertificate as Parameters<typeof certificatePrincipal>[0]);
@@ -51,7 +53,8 @@ export class ServiceAuthenticator implements Authenticator {
     return ANONYMOUS_PRINCIPAL;
   }
 
-  private async fromToken(header: string): Promise<string> {
+  /** The token's principal and its `exp` (a stream authenticated with it is refused past that). */
+  private async fromToken(header: string): Promise<AuthenticatedCaller> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (match === null)
       throw new ApiError('SASL_AUTHENTICATION_FAILED', 'authorization metadata is not "Bearer <token>"');
@@ -60,7 +63,8 @@ export class ServiceAuthenticator implements Authenticator {
     const token = match[1] as string;
     const cached = this.cache.get(token);
     // A cached token is still checked for expiry; a removed key stops it only at expiry, as in Kafka.
-    if (cached !== undefined && cached.expiresAtMs > this.clock()) return cached.principal;
+    if (cached !== undefined && cached.expiresAtMs > this.clock())
+      return { principal: cached.principal, credentialExpiresAtMs: cached.expiresAtMs };
     try {
       const validated = await this.validator.validate(token);
       const expSeconds = typeof validated.claims.exp === 'number' ? validated.claims.exp : 0;
@@ -70,7 +74,7 @@ export class ServiceAuthenticator implements Authenticator {
         if (this.cache.size >= MAX_CACHED_TOKENS) this.cache.delete(this.cache.keys().next().value as string);
         this.cache.set(token, { principal: validated.principal, expiresAtMs: expSeconds * 1000 });
       }
-      return validated.principal;
+      return { principal: validated.principal, credentialExpiresAtMs: expSeconds * 1000 };
     } catch (error) {
       if (error instanceof TokenValidationError) throw new ApiError('SASL_AUTHENTICATION_FAILED', error.message);
       throw error;

@@ -55,7 +55,7 @@ export interface RaftPeerHandler {
    * arrival order. Resolves `{}` when the sender ends the stream; rejects with the first refused
    * envelope's ApiError (after stopping the stream) or NETWORK_EXCEPTION when the stream broke.
    */
-  serveStream(call: RaftPeerStreamCall): Promise<RaftPeerStreamResponse>;
+  serveStream(call: RaftPeerStreamCall, checkCredential?: () => void): Promise<RaftPeerStreamResponse>;
   /** Reassembles, validates and delivers one streamed snapshot message; rejects with an ApiError. */
   sendSnapshot(chunks: AsyncIterable<RaftPeerSendSnapshotRequest__Output>): Promise<RaftPeerSendSnapshotResponse>;
 }
@@ -83,7 +83,7 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
       }
       return {};
     },
-    serveStream(call: RaftPeerStreamCall): Promise<RaftPeerStreamResponse> {
+    serveStream(call: RaftPeerStreamCall, checkCredential?: () => void): Promise<RaftPeerStreamResponse> {
       return new Promise((resolve, reject) => {
         let settled = false;
         const settle = (error: ApiError | null): void => {
@@ -99,6 +99,7 @@ export function createRaftPeerHandler(options: RaftPeerHandlerOptions): RaftPeer
         call.on('data', (envelope) => {
           if (settled) return;
           try {
+            checkCredential?.();
             handler.send(envelope);
           } catch (error) {
             if (!(error instanceof ApiError)) throw error;

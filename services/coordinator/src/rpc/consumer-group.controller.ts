@@ -7,7 +7,13 @@ import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod, Payload, RpcException } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import type * as pb from '@sluice/proto';
-import { RpcCall, type RpcCallContext } from '@sluice/service-common';
+import {
+  onStreamCredentialExpiry,
+  RPC_ACCESS_CONTROL,
+  RpcCall,
+  type RpcAccessControl,
+  type RpcCallContext,
+} from '@sluice/service-common';
 import type { CoordinatorApi } from '../node/coordinator-api';
 import { COORDINATOR_API } from './tokens';
 
@@ -16,7 +22,10 @@ const GRPC_RESOURCE_EXHAUSTED = 8;
 
 @Controller()
 export class ConsumerGroupController {
-  constructor(@Inject(COORDINATOR_API) private readonly api: CoordinatorApi) {}
+  constructor(
+    @Inject(COORDINATOR_API) private readonly api: CoordinatorApi,
+    @Inject(RPC_ACCESS_CONTROL) private readonly access: RpcAccessControl | null,
+  ) {}
 
   @GrpcMethod('Coordinator', 'FindCoordinator')
   findCoordinator(@Payload() request: pb.FindCoordinatorRequest__Output): pb.FindCoordinatorResponse {
@@ -31,9 +40,16 @@ export class ConsumerGroupController {
     return this.api.heartbeat(request, call.phases);
   }
 
-  /** A member's wake-up stream (see member-wakeups.ts); refused streams are RESOURCE_EXHAUSTED. */
+  /**
+   * A member's wake-up stream (see member-wakeups.ts); refused streams are RESOURCE_EXHAUSTED. A
+   * stream opened with a token ends at the token's exp (KIP-368) with SASL_AUTHENTICATION_FAILED;
+   * the member reopens it with a fresh token.
+   */
   @GrpcMethod('Coordinator', 'ConsumerGroupWakeups')
-  wakeups(@Payload() request: pb.ConsumerGroupWakeupsRequest__Output): Observable<pb.ConsumerGroupWakeupsResponse> {
+  wakeups(
+    @Payload() request: pb.ConsumerGroupWakeupsRequest__Output,
+    @RpcCall() call: RpcCallContext,
+  ): Observable<pb.ConsumerGroupWakeupsResponse> {
     return new Observable<pb.ConsumerGroupWakeupsResponse>((subscriber) => {
       try {
         const close = this.api.openWakeups(request, {
@@ -49,7 +65,15 @@ export class ConsumerGroupController {
           );
           return undefined;
         }
-        return close;
+        // The timer is cleared when the stream ends any other way (teardown below).
+        const clearExpiry = onStreamCredentialExpiry(call, 'ConsumerGroupWakeups', this.access, (refusal) => {
+          close();
+          subscriber.error(refusal);
+        });
+        return () => {
+          clearExpiry();
+          close();
+        };
       } catch (error) {
         subscriber.error(error);
         return undefined;
