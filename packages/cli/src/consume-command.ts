@@ -6,7 +6,6 @@
  * values one per line (--print-key: key TAB value), or one JSON object per record with --json.
  */
 import { Consumer, type ConsumerRecord, type TopicPartition } from '@sluice/client';
-import { ApiError } from '@sluice/protocol';
 import { Command } from 'commander';
 import { resolveCoordinators } from './bootstrap';
 import {
@@ -17,10 +16,9 @@ import {
 } from './client-session';
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
-import { aboutTopic } from './topic-command';
-import { shutdownTracing } from '@sluice/runtime';
+import { describeTopicFor } from './topic-command';
 import { recordContext } from '@sluice/tracing';
-import { startCliTracing } from './tracing';
+import { withCliTracing } from './tracing';
 
 /** Longest single poll: bounds how late a --timeout-ms check can be. */
 const POLL_MS = 1_000;
@@ -193,24 +191,12 @@ async function commitPrinted(consumer: Consumer, records: readonly ConsumerRecor
 }
 
 async function consume(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): Promise<ExitCode> {
-  if (!plan.trace) return consumeRecords(plan, options, io);
-  startCliTracing();
-  try {
-    return await consumeRecords(plan, options, io);
-  } finally {
-    await shutdownTracing(5_000);
-  }
+  return withCliTracing(plan.trace, () => consumeRecords(plan, options, io));
 }
 
 async function consumeRecords(plan: ConsumePlan, options: ConsumeOptions, io: CliIo): Promise<ExitCode> {
   return withBrokers(options, io, async ({ admin, brokers }) => {
-    const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
-    if (plan.partition !== undefined && plan.partition >= info.partitions.length) {
-      throw new ApiError(
-        'UNKNOWN_TOPIC_OR_PARTITION',
-        `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`,
-      );
-    }
+    const info = await describeTopicFor(admin, plan.topic, plan.partition);
     const assignment = (plan.partition === undefined ? info.partitions.map((p) => p.partition) : [plan.partition]).map(
       (partition) => ({ topic: plan.topic, partition }),
     );

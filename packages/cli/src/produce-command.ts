@@ -18,7 +18,6 @@ import {
   type RecordMetadata,
 } from '@sluice/client';
 import { ApiError } from '@sluice/protocol';
-import { shutdownTracing } from '@sluice/runtime';
 import { Command } from 'commander';
 import {
   integerOption,
@@ -29,8 +28,8 @@ import {
 import { ExitCode, UsageError } from './exit-codes';
 import { Interruption, onInterrupt, STOPPED, type CliIo } from './io';
 import { LatencyHistogram } from './latency';
-import { startCliTracing } from './tracing';
-import { aboutTopic, parseConfigPairs } from './topic-command';
+import { withCliTracing } from './tracing';
+import { describeTopicFor, parseConfigPairs } from './topic-command';
 
 /** Bounds on unacknowledged sends: back-pressure for stdin and generated records alike. */
 export const MAX_PENDING_RECORDS = 10_000;
@@ -317,26 +316,13 @@ export function formatSummary(summary: ProduceSummary): string {
 }
 
 async function produce(plan: ProducePlan, options: ProduceOptions, io: CliIo): Promise<ExitCode> {
-  if (!plan.trace) return produceRecords(plan, options, io);
-  startCliTracing();
-  try {
-    return await produceRecords(plan, options, io);
-  } finally {
-    // The spans of the last records are still batched in the SDK: export them before exiting.
-    await shutdownTracing(5_000);
-  }
+  return withCliTracing(plan.trace, () => produceRecords(plan, options, io));
 }
 
 async function produceRecords(plan: ProducePlan, options: ProduceOptions, io: CliIo): Promise<ExitCode> {
   return withBrokers(options, io, async ({ admin, brokers }) => {
     // Ask the controller first: an unknown topic is a clear error now, not a max.block.ms wait.
-    const info = await aboutTopic(plan.topic, () => admin.describeTopic(plan.topic));
-    if (plan.partition !== undefined && plan.partition >= info.partitions.length) {
-      throw new ApiError(
-        'UNKNOWN_TOPIC_OR_PARTITION',
-        `topic '${plan.topic}' has no partition ${plan.partition} (it has ${info.partitions.length})`,
-      );
-    }
+    await describeTopicFor(admin, plan.topic, plan.partition);
     let producer: Producer;
     try {
       producer = new Producer({

@@ -60,6 +60,22 @@ export async function aboutTopic<T>(name: string, call: () => Promise<T>): Promi
   }
 }
 
+/** The topic's description, refusing by name a partition it does not have (produce and consume --partition). */
+export async function describeTopicFor(
+  admin: Pick<Admin, 'describeTopic'>,
+  topic: string,
+  partition: number | undefined,
+): Promise<TopicInfo> {
+  const info = await aboutTopic(topic, () => admin.describeTopic(topic));
+  if (partition !== undefined && partition >= info.partitions.length) {
+    throw new ApiError(
+      'UNKNOWN_TOPIC_OR_PARTITION',
+      `topic '${topic}' has no partition ${partition} (it has ${info.partitions.length})`,
+    );
+  }
+  return info;
+}
+
 function formatConfigs(configs: Readonly<Record<string, string>>): string {
   return Object.keys(configs)
     .sort()

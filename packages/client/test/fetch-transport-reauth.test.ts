@@ -4,10 +4,9 @@
  * source has a newer token (at 0.8 of the token's remaining life), and a stream the broker ends
  * for an expired token is reopened and the fetch asked again, once, with no back-off to unary.
  */
-import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import { type ServerDuplexStream } from '@grpc/grpc-js';
 import {
   createGrpcClient,
-  serviceDefinition,
   toGrpcStatus,
   type BrokerClient,
   type BrokerHandlers,
@@ -16,6 +15,7 @@ import {
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { FetchTransport, type FetchTransportCounters } from '../src/fetch-transport';
+import { startLoopbackBroker } from './loopback-broker';
 
 jest.setTimeout(30_000);
 
@@ -40,7 +40,6 @@ const tokenExpiringAt = (expSeconds: number): string =>
 
 /** A scripted broker whose `index`th FetchStream answers or refuses (expired token) each message. */
 async function startBroker(refuse: (index: number) => boolean) {
-  const server = new Server();
   const streams: { messages: number; endedByClient: boolean }[] = [];
   let unary = 0;
   const handlers: Partial<BrokerHandlers> = {
@@ -71,13 +70,8 @@ async function startBroker(refuse: (index: number) => boolean) {
       call.on('error', () => undefined);
     },
   };
-  server.addService(serviceDefinition('Broker'), handlers as BrokerHandlers);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error === null ? resolve(bound) : reject(error),
-    ),
-  );
-  return { server, address: `127.0.0.1:${port}`, streams, unaryFetches: () => unary };
+  const { server, address } = await startLoopbackBroker(handlers);
+  return { server, address, streams, unaryFetches: () => unary };
 }
 
 describe('FetchTransport and expiring tokens (KIP-368)', () => {

@@ -8,11 +8,12 @@
  * stream (UNIMPLEMENTED) gets the requests as unary Fetch at once; a stream that misses a
  * request's deadline is cancelled.
  */
-import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { createGrpcClient, serviceDefinition, type BrokerClient, type BrokerHandlers } from '@sluice/proto';
+import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { createGrpcClient, type BrokerClient, type BrokerHandlers } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { FetchTransport, type FetchTransportCounters } from '../src/fetch-transport';
+import { startLoopbackBroker } from './loopback-broker';
 
 jest.setTimeout(30_000);
 
@@ -43,7 +44,6 @@ const highWatermarkOf = (answer: pb.FetchResponse__Output): number =>
 
 /** A scripted broker: unary Fetch answers at once; each FetchStream message is handed to the test. */
 async function startBroker(serveStream: boolean) {
-  const server = new Server();
   const streams: StreamCall[] = [];
   const received: { call: StreamCall; message: pb.FetchStreamRequest__Output }[] = [];
   let unary = 0;
@@ -59,12 +59,7 @@ async function startBroker(serveStream: boolean) {
       call.on('data', (message: pb.FetchStreamRequest__Output) => received.push({ call, message }));
       call.on('error', () => undefined);
     };
-  server.addService(serviceDefinition('Broker'), handlers as BrokerHandlers);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error === null ? resolve(bound) : reject(error),
-    ),
-  );
+  const { server, port } = await startLoopbackBroker(handlers);
   return { server, port, streams, received, unaryFetches: () => unary };
 }
 

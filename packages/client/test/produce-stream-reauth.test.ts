@@ -8,17 +8,12 @@
  * - a stream the broker ends because its token expired is reopened and its unanswered request
  *   written again, once: a second such end surfaces the error.
  */
-import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
-import {
-  createGrpcClient,
-  serviceDefinition,
-  toGrpcStatus,
-  type BrokerClient,
-  type BrokerHandlers,
-} from '@sluice/proto';
+import { type ServerDuplexStream } from '@grpc/grpc-js';
+import { createGrpcClient, toGrpcStatus, type BrokerClient, type BrokerHandlers } from '@sluice/proto';
 import type * as pb from '@sluice/proto';
 import { ApiError } from '@sluice/protocol';
 import { ProduceStreamConnection, type ProduceOutcome } from '../src/produce-stream';
+import { startLoopbackBroker } from './loopback-broker';
 
 jest.setTimeout(30_000);
 
@@ -60,7 +55,6 @@ const tokenExpiringAt = (expSeconds: number): string =>
 async function startBroker(
   onMessage: (streamIndex: number, call: StreamCall, message: pb.ProduceStreamRequest__Output) => void,
 ) {
-  const server = new Server();
   const streams: { call: StreamCall; messages: pb.ProduceStreamRequest__Output[]; endedByClient: boolean }[] = [];
   const handlers: Partial<BrokerHandlers> = {
     ProduceStream: (call: StreamCall) => {
@@ -77,13 +71,8 @@ async function startBroker(
       call.on('error', () => undefined);
     },
   };
-  server.addService(serviceDefinition('Broker'), handlers as BrokerHandlers);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error === null ? resolve(bound) : reject(error),
-    ),
-  );
-  return { streams, address: `127.0.0.1:${port}`, stop: () => server.forceShutdown() };
+  const { server, address } = await startLoopbackBroker(handlers);
+  return { streams, address, stop: () => server.forceShutdown() };
 }
 
 function send(connection: ProduceStreamConnection, partition: number): Promise<ProduceOutcome> {
