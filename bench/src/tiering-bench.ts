@@ -32,7 +32,9 @@
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
  * --produce-mib N (N MiB per produce run instead of 256: shorter smoke runs, same segment sizes);
  * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop; with --heap-prof also
- * allocation profiles and GC counts, see cpu-profile-env.ts); --produce-only (only
+ * allocation profiles and GC counts, see cpu-profile-env.ts; each produce run's span on V8's clock
+ * is printed, for `bench:profile DIR --window FROM_US..TO_US`: an on run's samples against an off
+ * run's); --produce-only (only
  * the two produce rows: the brokers' profiles then hold nothing else); --minio-cost (only MinIO's CPU
  * per PUT and per byte, no cluster: tiering-minio-cost.ts).
  */
@@ -372,9 +374,13 @@ function describeProduceRow(row: ProduceComparison): string {
     `would not share) off ${formatNumber(cpuPerGB(row.off.minioCpuSeconds, row.off.producedBytes), 2)} s, on ` +
     `${formatNumber(cpuPerGB(row.on.minioCpuSeconds, row.on.producedBytes), 2)} s; the producer (this process) off ` +
     `${formatNumber(cpuPerGB(row.off.producerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
-    `${formatNumber(cpuPerGB(row.on.producerCpuSeconds, row.on.producedBytes), 2)} s; after the last run the on topic had ` +
+    `${formatNumber(cpuPerGB(row.on.producerCpuSeconds, row.on.producedBytes), 2)} s (per run: off ${row.off.producerCpuPerGBRuns.map((v) => formatNumber(v, 2)).join(', ')}; on ` +
+    `${row.on.producerCpuPerGBRuns.map((v) => formatNumber(v, 2)).join(', ')}), its Produce requests off ${row.off.producerRequests}, on ${row.on.producerRequests} ` +
+    `(KiB of records per request: off ${formatNumber(row.off.producedBytes / 1024 / Math.max(1, row.off.producerRequests), 0)}, on ` +
+    `${formatNumber(row.on.producedBytes / 1024 / Math.max(1, row.on.producerRequests), 0)}), retries off ${row.off.producerRetries}, on ${row.on.producerRetries}; after the last run the on topic had ` +
     `${formatNumber(row.remoteBytesAtEnd / MiB, 0)} MiB remote and a copy lag of ${formatNumber(row.copyLagBytesAtEnd / MiB, 1)} MiB; ` +
-    `PUTs per GiB over ${formatNumber(row.copiedBytes / MiB, 0)} MiB copied`
+    `PUTs per GiB over ${formatNumber(row.copiedBytes / MiB, 0)} MiB copied; runs on V8's clock (us, for bench:profile --window): ` +
+    `off ${row.off.windowsUs.map(([from, to]) => `${from}..${to}`).join(' ')}; on ${row.on.windowsUs.map(([from, to]) => `${from}..${to}`).join(' ')}`
   );
 }
 

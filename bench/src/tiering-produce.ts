@@ -53,9 +53,20 @@ export interface ProduceSide {
   readonly minioCpuSeconds: number;
   /** This process (the producer) over the side's runs: the same work on both sides. */
   readonly producerCpuSeconds: number;
+  /** Per run: this process's CPU seconds per GB produced (does it follow the run's MB/s?). */
+  readonly producerCpuPerGBRuns: readonly number[];
+  /** The producer's Produce requests and retries over the side's runs. */
+  readonly producerRequests: number;
+  readonly producerRetries: number;
   readonly producedBytes: number;
   /** Runs whose lag did not reach 0 within DRAIN_TIMEOUT_MS (their time includes the whole wait). */
   readonly undrainedRuns: number;
+  /**
+   * Per run: its span on V8's clock (CLOCK_MONOTONIC microseconds, as the brokers' and this
+   * process's CPU profiles stamp their samples), from the first send to the end of its clock:
+   * `bench:profile DIR --window FROM_US..TO_US` then reads one run's samples, on or off.
+   */
+  readonly windowsUs: readonly (readonly [number, number])[];
 }
 
 export interface ProduceComparison {
@@ -71,8 +82,16 @@ export interface ProduceComparison {
   readonly remoteBytesAtEnd: number;
 }
 
-/** Produces `bytes` of 1 KiB records to `topic` (acks=all); resolves when all are acknowledged. */
-async function produce(bootstrap: readonly string[], topic: string, bytes: number): Promise<number> {
+/**
+ * Produces `bytes` of 1 KiB records to `topic` (acks=all); resolves when all are acknowledged, with
+ * the bytes and the producer's Produce requests and retries (whether its batches got smaller or it
+ * retried when the brokers were busier).
+ */
+async function produce(
+  bootstrap: readonly string[],
+  topic: string,
+  bytes: number,
+): Promise<{ producedBytes: number; requests: number; retries: number }> {
   const producer = new Producer({ bootstrap, lingerMs: 5, batchSizeBytes: 256 * 1024 });
   const value = Buffer.alloc(RECORD_BYTES, 0x61);
   const records = Math.floor(bytes / RECORD_BYTES);
@@ -83,7 +102,8 @@ async function produce(bootstrap: readonly string[], topic: string, bytes: numbe
       if (inFlight.length >= IN_FLIGHT) await Promise.all(inFlight.splice(0));
     }
     await Promise.all(inFlight);
-    return records * RECORD_BYTES;
+    const { requests, retries } = producer.stats();
+    return { producedBytes: records * RECORD_BYTES, requests, retries };
   } finally {
     await producer.close();
   }
@@ -218,14 +238,16 @@ export async function compareProduceWithTiering(
     const threadsBefore = threadCpuSecondsOf(brokerPids);
     const producerBefore = process.cpuUsage();
     const startNs = process.hrtime.bigint();
-    const produced = await produce(bootstrap, topics[side], bytesPerRun);
+    const { producedBytes: produced, requests, retries } = await produce(bootstrap, topics[side], bytesPerRun);
     const ackedSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
     // The off topic keeps its segments (nothing to wait for); the on topic's must leave the disk.
     if (side === 'on') {
       run.lagAtAckBytes.push(rolledBytesOnLeaders(onLeaderDirs));
       if (!(await waitUntilCopied(onLeaderDirs))) run.undrainedRuns++;
     }
-    const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
+    const endNs = process.hrtime.bigint();
+    const seconds = Number(endNs - startNs) / 1e9;
+    run.windowsUs.push([Number(startNs / 1_000n), Number(endNs / 1_000n)]);
     run.mbps.push(mbPerSecond(produced, seconds));
     run.ackedMbps.push(mbPerSecond(produced, ackedSeconds));
     run.brokerCpuSeconds += cpuSecondsOf(brokerPids) - brokersBefore;
@@ -234,7 +256,11 @@ export async function compareProduceWithTiering(
       run.brokerThreadCpuSeconds[group] += threadsAfter[group] - threadsBefore[group];
     run.minioCpuSeconds += (readProc(minioPid())?.cpuSeconds ?? 0) - minioBefore;
     const producerUsage = process.cpuUsage(producerBefore);
-    run.producerCpuSeconds += (producerUsage.user + producerUsage.system) / 1e6;
+    const producerSeconds = (producerUsage.user + producerUsage.system) / 1e6;
+    run.producerCpuSeconds += producerSeconds;
+    run.producerCpuPerGBRuns.push(producerSeconds / (produced / 1e9));
+    run.producerRequests += requests;
+    run.producerRetries += retries;
     run.producedBytes += produced;
   }
   // Only the on topic tiers, so every PUT and copied byte since the row started is its own.
@@ -260,8 +286,12 @@ function emptySide(): {
   brokerThreadCpuSeconds: Record<BrokerThreadGroup, number>;
   minioCpuSeconds: number;
   producerCpuSeconds: number;
+  producerCpuPerGBRuns: number[];
+  producerRequests: number;
+  producerRetries: number;
   producedBytes: number;
   undrainedRuns: number;
+  windowsUs: (readonly [number, number])[];
 } {
   return {
     mbps: [],
@@ -271,8 +301,12 @@ function emptySide(): {
     brokerThreadCpuSeconds: { MainThread: 0, V8Worker: 0, 'libuv-worker': 0, other: 0 },
     minioCpuSeconds: 0,
     producerCpuSeconds: 0,
+    producerCpuPerGBRuns: [],
+    producerRequests: 0,
+    producerRetries: 0,
     producedBytes: 0,
     undrainedRuns: 0,
+    windowsUs: [],
   };
 }
 

@@ -546,6 +546,7 @@ export class PartitionTierer {
       o.log.config.segmentIndexBytes,
     );
     const files: FileRange[] = [];
+    const compacted = isCompacted(o.log.config);
     let sizeBytes = 0;
     let lastSummary: SegmentSummary | null = null;
     let maxTimestampMs = -1;
@@ -557,8 +558,15 @@ export class PartitionTierer {
         );
       const path = segmentPaths(o.log.dir, piece.baseOffset).log;
       const startsAt = sizeBytes;
-      const summary = await summarizeSegment(path, producers, (baseOffset, maxTimestamp, position, batchBytes) =>
-        indexer.onBatch(baseOffset, maxTimestamp, startsAt + position, batchBytes),
+      const summary = await summarizeSegment(
+        path,
+        producers,
+        (baseOffset, maxTimestamp, position, batchBytes) =>
+          indexer.onBatch(baseOffset, maxTimestamp, startsAt + position, batchBytes),
+        // Stat'ed when chosen (copyEligible), and a rolled segment of a topic that is not compacted
+        // never changes; a compacted topic's cleaner may swap the file since, so it is stat'ed again.
+        // 0: gone meanwhile (retention), which the open reports by name.
+        !compacted && piece.sizeBytes !== undefined && piece.sizeBytes > 0 ? piece.sizeBytes : undefined,
       );
       if (summary.firstOffset < piece.baseOffset) {
         throw new Error(`${path}: first batch ${summary.firstOffset} below the segment base ${piece.baseOffset}`);

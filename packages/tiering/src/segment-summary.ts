@@ -18,26 +18,37 @@ export interface SegmentSummary {
   readonly leaderEpochs: Array<readonly [epoch: number, startOffset: number]>;
 }
 
+/** A read of the segment when the next batch header is not in the last one: most batches' headers at once. */
 const WINDOW_BYTES = 64 * 1024;
 
 /** Each batch's place in the segment, as an index builder takes it (SegmentIndexer.onBatch). */
 export type OnSegmentBatch = (baseOffset: number, maxTimestampMs: number, position: number, sizeBytes: number) => void;
 
 /**
- * Walks a closed segment's batch headers (64 KiB reads, records untouched). The segment is
- * immutable once rolled, and its CRCs were checked on append, so only the framing is checked.
+ * Walks a closed segment's batch headers (records untouched). The segment is immutable once
+ * rolled, and its CRCs were checked on append, so only the framing is checked.
  * Each batch's producer fields go into `producers` (the cumulative producer state), when given,
  * and its offset, timestamp, position and size to `onBatch` (a copy builds its indexes from them).
+ *
+ * Reads 64 KiB windows, which hold many small batches' headers at once; after a batch larger than
+ * a window the next header is read alone (its 61 bytes), since a window there would copy 64 KiB
+ * of records to use one header (a quarter of the segment again at 256 KiB batches).
+ * `knownSizeBytes`, when the caller knows the size (a copy stats its segments to choose them), spares a
+ * stat of the file; else the open file's size is taken.
  */
 export async function summarizeSegment(
   path: string,
   producers?: ProducerSnapshotBuilder,
   onBatch?: OnSegmentBatch,
+  knownSizeBytes?: number,
 ): Promise<SegmentSummary> {
+  if (knownSizeBytes !== undefined && !(Number.isSafeInteger(knownSizeBytes) && knownSizeBytes >= 0))
+    throw new RangeError(`${path}: size ${knownSizeBytes} is not a byte count`);
   const file = await open(path, 'r');
   try {
-    const sizeBytes = (await file.stat()).size;
+    const sizeBytes = knownSizeBytes ?? (await file.stat()).size;
     const window = Buffer.allocUnsafe(WINDOW_BYTES);
+    let lastBatchBytes = 0;
     let windowStart = 0;
     let windowLength = 0;
     let position = 0;
@@ -50,7 +61,11 @@ export async function summarizeSegment(
         throw new Error(`${path}: batch header at ${position} runs past the end`);
       if (position < windowStart || position + BATCH_HEADER_BYTES > windowStart + windowLength) {
         windowStart = position;
-        windowLength = (await file.read(window, 0, Math.min(WINDOW_BYTES, sizeBytes - position), position)).bytesRead;
+        const wanted = Math.min(
+          lastBatchBytes > WINDOW_BYTES ? BATCH_HEADER_BYTES : WINDOW_BYTES,
+          sizeBytes - position,
+        );
+        windowLength = (await file.read(window, 0, wanted, position)).bytesRead;
         if (windowLength < BATCH_HEADER_BYTES) throw new Error(`${path}: short read at ${position}`);
       }
       const at = position - windowStart;
@@ -79,6 +94,7 @@ export async function summarizeSegment(
         isControl: (window.readInt16BE(at + BatchLayout.ATTRIBUTES) & Attributes.CONTROL) !== 0,
       });
       position += batchBytes;
+      lastBatchBytes = batchBytes;
     }
     if (firstOffset < 0) throw new Error(`${path}: an empty segment has nothing to copy`);
     return { sizeBytes, firstOffset, lastOffset, maxTimestampMs, leaderEpochs };

@@ -85,11 +85,19 @@ describe('S3ObjectStore file uploads against MinIO', () => {
   });
 
   it('an upload to a stopped store fails by name, closes its file, and keeps no buffer it may still have had in flight', async () => {
-    const store = new S3ObjectStore(s3, { idleUploadBuffers: 4, maxAttempts: 1, requestTimeoutMs: 5_000 });
+    // The SDK's own log: a failed request reaches onWarning; a successful one does not.
+    const warnings: unknown[][] = [];
+    const store = new S3ObjectStore(s3, {
+      idleUploadBuffers: 4,
+      maxAttempts: 1,
+      requestTimeoutMs: 5_000,
+      onWarning: (...content) => warnings.push(content),
+    });
     const path = join(dir, 'stopped.log');
     writeFileSync(path, randomBytes(4 * MiB));
     try {
       await store.putFile('warm', path, 4 * MiB);
+      expect(warnings).toEqual([]);
       const before = store.uploadBufferCounters()!;
       await minio.stop();
       try {
@@ -99,11 +107,19 @@ describe('S3ObjectStore file uploads against MinIO', () => {
       } finally {
         await minio.restart();
       }
+      // The SDK's warning about the stream it cannot retry, and its logger middleware's error entry.
+      const logged = JSON.stringify(warnings, (_key, value: unknown) =>
+        value instanceof Error ? value.message : value,
+      );
+      expect(logged).toMatch(/non-retryable streaming request/);
+      expect(logged).toMatch(/PutObjectCommand/);
       expect(openFilesUnder(dir)).toBe(0);
       // Nothing was flushed to a store that was not there: no buffer came back from that upload.
       expect(store.uploadBufferCounters()!.idle).toBeLessThanOrEqual(before.idle);
+      const warned = warnings.length;
       await store.putFile('after', path, 4 * MiB);
       expect((await store.get('after')).equals(readFileSync(path))).toBe(true);
+      expect(warnings.length).toBe(warned);
     } finally {
       store.destroy();
     }
