@@ -17,3 +17,4 @@ export * from './fetch-response-encoder';
 export * from './share-fetch-response-encoder';
 export * from './produce-request-encoder';
 export * from './stream-message-decoders';
+export * from './schema-encoder';

@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 import type { PackageDefinition } from '@grpc/proto-loader';
+import { installSchemaEncoders } from './schema-encoder';
 import { installHandDecoders } from './stream-message-decoders';
 
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = Object.freeze({
@@ -106,8 +107,9 @@ let contractPackage: PackageDefinition | undefined;
 export function contractPackageDefinition(): PackageDefinition {
   if (contractPackage === undefined) {
     contractPackage = loadProtos(CONTRACT_PROTO_FILES);
-    // The produce path's stream messages decode without protobufjs' reflection (same values).
+    // The produce path's stream messages without protobufjs' reflection (the same values and bytes).
     installHandDecoders(contractPackage);
+    installSchemaEncoders(contractPackage);
   }
   return contractPackage;
 }
