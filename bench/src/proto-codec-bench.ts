@@ -4,8 +4,12 @@
  * through the exact serializers grpc-js uses (the generated definitions over proto-loader /
  * protobufjs). Decoding `bytes` fields must stay zero-copy (a slice of the message), which the
  * bench checks. Median of 5 runs of 2,000 round trips each, after a warm-up.
+ *
+ * `--stream-messages`: the produce path's stream messages through the contract's hand codecs
+ * against protobufjs' own (stream-codec-rows.ts).
  */
 import { serviceDefinition } from '@sluice/proto';
+import { STREAM_CODEC_NOTE, streamCodecRows } from './stream-codec-rows';
 import { markdownTable, median } from './table';
 
 const ROUND_TRIPS = 2_000;
@@ -92,4 +96,19 @@ function main(): void {
   );
 }
 
-main();
+function mainStreamMessages(): void {
+  process.stdout.write(
+    [
+      '',
+      `## The produce path's stream messages: protobufjs against the contract's hand codecs, Node ${process.version}`,
+      '',
+      markdownTable(['message', 'protobufjs µs', 'hand µs', 'hand / protobufjs'], streamCodecRows()),
+      '',
+      STREAM_CODEC_NOTE,
+      '',
+    ].join('\n'),
+  );
+}
+
+if (process.argv.includes('--stream-messages')) mainStreamMessages();
+else main();

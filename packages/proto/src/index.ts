@@ -16,3 +16,5 @@ export * from './channel-security';
 export * from './fetch-response-encoder';
 export * from './share-fetch-response-encoder';
 export * from './produce-request-encoder';
+export * from './stream-message-decoders';
+export * from './schema-encoder';

@@ -20,6 +20,8 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 import type { PackageDefinition } from '@grpc/proto-loader';
+import { installSchemaEncoders } from './schema-encoder';
+import { installHandDecoders } from './stream-message-decoders';
 
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = Object.freeze({
   keepCase: false,
@@ -103,6 +105,11 @@ let contractPackage: PackageDefinition | undefined;
 
 /** The whole contract loaded once per process (every service and client shares it). */
 export function contractPackageDefinition(): PackageDefinition {
-  contractPackage ??= loadProtos(CONTRACT_PROTO_FILES);
+  if (contractPackage === undefined) {
+    contractPackage = loadProtos(CONTRACT_PROTO_FILES);
+    // The produce path's stream messages without protobufjs' reflection (the same values and bytes).
+    installHandDecoders(contractPackage);
+    installSchemaEncoders(contractPackage);
+  }
   return contractPackage;
 }
