@@ -98,7 +98,8 @@ describe('FetchTransport and expiring tokens (KIP-368)', () => {
   }
 
   it('replaces an idle stream once the token source has a newer token', async () => {
-    const expSeconds = Math.ceil(Date.now() / 1000) + 1;
+    // A token of 3-4 s, so the two fetches below land before 0.8 of its life on a loaded machine.
+    const expSeconds = Math.ceil(Date.now() / 1000) + 3;
     const replaceAtMs = Date.now() + 0.8 * (expSeconds * 1000 - Date.now());
     const tokens = {
       token: () =>

@@ -91,7 +91,9 @@ describe('ProduceStreamConnection and expiring tokens (KIP-368)', () => {
   it('replaces an idle stream at 0.8 of its token life when the source has a new token', async () => {
     broker = await startBroker((_index, call, message) => call.write(okAnswer(message)));
     client = createGrpcClient('Broker', broker.address);
-    const expSeconds = Math.ceil(Date.now() / 1000) + 1;
+    // A token of 3-4 s: the two sends below must land before 0.8 of its life even on a loaded
+    // machine (with 1-2 s, a slow first connection could pass the refresh point before them).
+    const expSeconds = Math.ceil(Date.now() / 1000) + 3;
     const openedAtMs = Date.now();
     const replaceAtMs = openedAtMs + 0.8 * (expSeconds * 1000 - openedAtMs);
     // As a refreshing source: the first token until the refresh point, a newer one after it.
