@@ -668,10 +668,6 @@ export const SLUICE_CONFIG_SCHEMA = {
     doc: 'Remote segment bytes one remote compaction pass rewrites, held in memory at once (sluice; default 67108864, at least 1048576).',
     default: '',
   }),
-  'remote.log.manager.copier.thread.pool.size': stringKey({
-    doc: "Tiered partitions whose copy / delete task runs at once on a broker (Kafka's name; default 10, at least 1); one task per partition at a time whatever it is.",
-    default: '',
-  }),
   'remote.log.manager.copy.max.bytes.per.second': stringKey({
     doc: 'Copy byte-rate quota over all partitions of a broker (default unlimited): copies wait for it.',
     default: '',

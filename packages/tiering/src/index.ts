@@ -17,7 +17,6 @@ export * from './remote-log-aux-state';
 export * from './metadata-log';
 export * from './topic-metadata-log';
 export * from './partition-tierer';
-export * from './partition-task-pool';
 export * from './scrub';
 export * from './byte-rate-limiter';
 export * from './deleted-topic-cleanup';

@@ -17,7 +17,6 @@
  * old uploads in DELETE_SEGMENT_STARTED (deleted by the next run's cleanup).
  */
 import { isCompacted, OffsetMap, type PartitionLog } from '@sluice/log';
-import type { ConcurrencyLimiter } from './concurrency-limiter';
 import type { ObjectStore } from './object-store';
 import { remoteLogObjectBytes, remoteObjectKey } from './object-keys';
 import { readIndexParts } from './remote-index-parts';
@@ -37,12 +36,6 @@ export interface RemoteCompactionOptions {
   readonly maxBytesPerPass: number;
   /** `log.cleaner.dedupe.buffer.size`: the key map's memory bound. */
   readonly dedupeBufferBytes: number;
-  /**
-   * Turns shared by every partition's passes on a broker (absent: none): tasks of several
-   * partitions run at once (the copier pool), but passes, each holding `maxBytesPerPass` and a key
-   * map in memory, take turns, so a broker holds one pass's memory at a time, not the pool's.
-   */
-  readonly passTurns?: ConcurrencyLimiter;
 }
 
 /** Cumulative since the task opened. */
@@ -134,8 +127,7 @@ export class RemoteCompactor {
     if (this.lastRunMs === null) this.lastRunMs = nowMs;
     if (nowMs - this.lastRunMs < this.options.intervalMs) return skipped('not-due');
     this.lastRunMs = nowMs;
-    const turns = this.options.passTurns;
-    return turns === undefined ? this.runPass(nowMs) : turns.run(() => this.runPass(nowMs));
+    return this.runPass(nowMs);
   }
 
   /** One pass now (tests, and `runIfDue`). */

@@ -113,12 +113,6 @@ export interface ClusterTieringConfig {
    * pass rewrites, all held in memory at once; the next pass continues after them.
    */
   readonly remoteCompactionMaxBytes: number;
-  /**
-   * `remote.log.manager.copier.thread.pool.size` (Kafka's name, default 10): partitions whose
-   * tiering task (copy, local and remote deletion) runs at once on a broker; one task per partition
-   * at a time whatever this is (its segments are copied and recorded in order).
-   */
-  readonly copierPoolSize: number;
   /** `remote.log.manager.copy.max.bytes.per.second` (-1 = unlimited, Kafka's Long.MAX_VALUE). */
   readonly copyMaxBytesPerSecond: number;
   /**
@@ -158,7 +152,6 @@ export const defaultClusterTieringConfig: ClusterTieringConfig = Object.freeze({
   remoteLogManagerTaskIntervalMs: 30_000,
   remoteCompactionIntervalMs: 3_600_000,
   remoteCompactionMaxBytes: 64 * 1024 * 1024,
-  copierPoolSize: 10,
   copyMaxBytesPerSecond: -1,
   copyMergeMaxBytes: 16 * 1024 * 1024,
   fetchMaxBytesPerSecond: -1,
@@ -177,7 +170,6 @@ export const CLUSTER_TIERING_KEYS: readonly string[] = [
   'remote.log.manager.task.interval.ms',
   'remote.log.manager.compaction.interval.ms',
   'remote.log.manager.compaction.max.bytes',
-  'remote.log.manager.copier.thread.pool.size',
   'remote.log.manager.copy.max.bytes.per.second',
   'remote.log.manager.copy.merge.max.bytes',
   'remote.log.manager.fetch.max.bytes.per.second',
@@ -243,7 +235,6 @@ export function parseClusterTieringConfig(
       d.remoteCompactionMaxBytes,
       1024 * 1024,
     ),
-    copierPoolSize: parseInteger('remote.log.manager.copier.thread.pool.size', props, d.copierPoolSize, 1),
     copyMaxBytesPerSecond: copyRate,
     copyMergeMaxBytes: mergeBytes,
     fetchMaxBytesPerSecond: fetchRate,

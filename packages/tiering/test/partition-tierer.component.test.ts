@@ -28,11 +28,9 @@ import {
   remoteObjectKeys,
   RemoteSegmentReader,
   RemoteStorageError,
-  runPartitionTasks,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
   type FileRange,
-  type ObjectStore,
   type PartitionTiererOptions,
   type RemoteSegmentMetadata,
   type S3StorageConfig,
@@ -842,129 +840,4 @@ describe('PartitionTierer against MinIO and a real metadata topic', () => {
     expect(replayed.state.deleteState).toBe('DELETE_PARTITION_FINISHED');
     expect(replayed.state.all()).toEqual([]);
   });
-  it("runs several partitions' tasks at once through the copier pool, never two of one partition; each partition's segments are copied and recorded in order", async () => {
-    const partitions = [20, 21, 22, 23];
-    const poolSize = 3;
-    const logsByKey = new Map(partitions.map((partition) => [`${TOPIC}-${partition}`, writeLog(150)]));
-    const originals = new Map([...logsByKey].map(([key, log]) => [key, readAllLocal(log)]));
-    const endOffsets = new Map([...logsByKey].map(([key, log]) => [key, log.logEndOffset]));
-    for (const log of logsByKey.values()) expect(log.segmentCount).toBeGreaterThan(4);
-    // MinIO behind a store that counts the PUTs in flight per partition and holds each 30 ms
-    // before sending it (a farther store), so copies that run at once overlap there.
-    const uploads = new PutsInFlight(store, 30);
-    const tierers = new Map<string, PartitionTierer>();
-    for (const [key, log] of logsByKey) {
-      const partition = Number(key.slice(TOPIC.length + 1));
-      // One PUT at a time within a task: two PUTs of one partition in flight would be two tasks.
-      tierers.set(key, await PartitionTierer.open(options(log, partition, { store: uploads, copyConcurrency: 1 })));
-    }
-    const tasksInFlight = new Set<string>();
-    let peakTasks = 0;
-    for (let pass = 0; ; pass++) {
-      expect(pass).toBeLessThan(20);
-      let copied = 0;
-      await runPartitionTasks(tierers, poolSize, async (key, tierer) => {
-        expect(tasksInFlight.has(key)).toBe(false);
-        tasksInFlight.add(key);
-        peakTasks = Math.max(peakTasks, tasksInFlight.size);
-        try {
-          copied += (await tierer.runOnce()).copiedSegments;
-        } finally {
-          tasksInFlight.delete(key);
-        }
-      });
-      if (copied === 0) break;
-    }
-    expect(peakTasks).toBe(poolSize);
-    // Several partitions' copies were at the store at once; never two of one partition.
-    expect(uploads.peakPartitions).toBeGreaterThanOrEqual(2);
-    expect(uploads.peakPartitions).toBeLessThanOrEqual(poolSize);
-    expect(uploads.peakPerPartition).toBe(1);
-    for (const [key, tierer] of tierers) {
-      const log = logsByKey.get(key)!;
-      const partition = Number(key.slice(TOPIC.length + 1));
-      const remote = tierer.state.copied();
-      // Contiguous from offset 0 up to the local log start, in order, each finished once.
-      expect(remote[0]!.startOffset).toBe(0);
-      for (let i = 1; i < remote.length; i++) expect(remote[i]!.startOffset).toBe(remote[i - 1]!.endOffset + 1);
-      expect(remote[remote.length - 1]!.endOffset + 1).toBe(log.logStartOffset);
-      expect(log.segmentCount).toBe(1);
-      // The metadata topic holds the same, and MinIO exactly their objects.
-      const successor = await PartitionTierer.open(options(log, partition));
-      expect(successor.state.copied()).toEqual(remote);
-      expect(successor.state.unfinished()).toEqual([]);
-      expect(await partitionKeys(partition)).toEqual(
-        remote.flatMap((segment) => remoteObjectKeys(PREFIX, segment)).sort(),
-      );
-      expect((await readAllTiered(successor, endOffsets.get(key)!, 8000)).equals(originals.get(key)!)).toBe(true);
-    }
-  });
 });
-
-/**
- * The real store, with its PUTs counted while in flight, per partition (the key's partition
- * directory), each held `delayMs` before it is sent.
- */
-class PutsInFlight implements ObjectStore {
-  private readonly inFlight = new Map<string, number>();
-  peakPartitions = 0;
-  peakPerPartition = 0;
-
-  constructor(
-    private readonly inner: ObjectStore,
-    private readonly delayMs: number,
-  ) {}
-
-  put(key: string, body: Buffer): Promise<void> {
-    return this.counted(key, () => this.inner.put(key, body));
-  }
-
-  putFile(key: string, path: string, sizeBytes: number, trailer?: Buffer): Promise<void> {
-    return this.counted(key, () => this.inner.putFile(key, path, sizeBytes, trailer));
-  }
-
-  putFiles(key: string, files: readonly FileRange[], trailer?: Buffer): Promise<void> {
-    return this.counted(key, () => this.inner.putFiles(key, files, trailer));
-  }
-
-  getRange(key: string, startByte: number, endByteExclusive: number): Promise<Buffer> {
-    return this.inner.getRange(key, startByte, endByteExclusive);
-  }
-
-  get(key: string): Promise<Buffer> {
-    return this.inner.get(key);
-  }
-
-  deleteMany(keys: readonly string[]): Promise<void> {
-    return this.inner.deleteMany(keys);
-  }
-
-  list(prefix: string): ReturnType<ObjectStore['list']> {
-    return this.inner.list(prefix);
-  }
-
-  listMultipartUploads(prefix: string): ReturnType<ObjectStore['listMultipartUploads']> {
-    return this.inner.listMultipartUploads(prefix);
-  }
-
-  abortMultipartUpload(key: string, uploadId: string): Promise<void> {
-    return this.inner.abortMultipartUpload(key, uploadId);
-  }
-
-  private async counted(key: string, put: () => Promise<void>): Promise<void> {
-    // `<prefix><topic>-<topicId>/<partition>/<object>`: the partition directory.
-    const partition = key.slice(0, key.lastIndexOf('/'));
-    const count = (this.inFlight.get(partition) ?? 0) + 1;
-    this.inFlight.set(partition, count);
-    this.peakPerPartition = Math.max(this.peakPerPartition, count);
-    this.peakPartitions = Math.max(this.peakPartitions, this.inFlight.size);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      await put();
-    } finally {
-      const left = this.inFlight.get(partition)! - 1;
-      if (left === 0) this.inFlight.delete(partition);
-      else this.inFlight.set(partition, left);
-    }
-  }
-}

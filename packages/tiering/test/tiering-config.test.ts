@@ -106,18 +106,6 @@ describe('cluster tiering config', () => {
     });
   });
 
-  it("reads Kafka's remote.log.manager.copier.thread.pool.size (default 10, at least 1), refusing bad ones by name", () => {
-    expect(parseClusterTieringConfig({}).copierPoolSize).toBe(10);
-    expect(parseClusterTieringConfig({ 'remote.log.manager.copier.thread.pool.size': '1' }).copierPoolSize).toBe(1);
-    expect(refusal(() => parseClusterTieringConfig({ 'remote.log.manager.copier.thread.pool.size': '0' }))).toEqual({
-      key: 'remote.log.manager.copier.thread.pool.size',
-      reason: 'must be >= 1',
-    });
-    expect(refusal(() => parseClusterTieringConfig({ 'remote.log.manager.copier.thread.pool.size': 'ten' })).key).toBe(
-      'remote.log.manager.copier.thread.pool.size',
-    );
-  });
-
   it('reads the remote compaction settings, refusing bad ones by name', () => {
     const defaults = parseClusterTieringConfig({});
     expect(defaults.remoteCompactionIntervalMs).toBe(3_600_000);

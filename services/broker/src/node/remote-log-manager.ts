@@ -7,14 +7,10 @@
  * segment bytes are on the leader's own disk (pods share none); sending them over gRPC to another
  * pod first would double the network traffic and put one pod in the path of every copy.
  *
- * One pass at a time over all partitions; within it up to `remote.log.manager.copier.thread.pool.size`
- * partitions' tasks run at once (Kafka's copier pool, default 10: a broker leading several busy
- * partitions copies them together instead of one after another), one task per partition at a
- * time, so its segments are copied and recorded in order; the copy quota is one rate over all of
- * them, and remote compaction passes (each holding its bytes in memory) take turns. A run is bounded by
+ * One run at a time over all partitions, one partition after another (a run is bounded by
  * packages/tiering's maxSegmentsPerRun; when one copied its maximum and more is rolled, the next
  * pass starts at once instead of a task interval later, so copying keeps up with a producer
- * faster than maxSegmentsPerRun segments per interval; a partition whose run failed (object store down, the
+ * faster than maxSegmentsPerRun segments per interval); a partition whose run failed (object store down, the
  * metadata topic unavailable) waits with exponential backoff and jitter, then resumes by itself.
  * Uncopied segments stay local whatever local retention says (retentionBound).
  */
@@ -31,7 +27,6 @@ import {
   readRemoteLogAuxState,
   RemotePartitionState,
   RemoteSegmentReader,
-  runPartitionTasks,
   S3ObjectStore,
   TopicRemoteLogMetadataLog,
   type ChunkCacheCounters,
@@ -132,8 +127,6 @@ export class RemoteLogManager {
   private readonly counts = new Map<string, TopicTieringCounts>();
   /** remote.log.manager.copy.max.bytes.per.second over every partition's copies; null = unlimited. */
   private readonly copyQuota: ByteRateLimiter | null;
-  /** Remote compaction passes of every partition take turns: one pass's memory at a time. */
-  private readonly remoteCompactionTurns: ConcurrencyLimiter;
   /** remote.log.manager.fetch.max.bytes.per.second over every remote read; null = unlimited. */
   private readonly fetchQuota: ByteRateLimiter | null;
   private readonly random: () => number;
@@ -170,8 +163,6 @@ export class RemoteLogManager {
       options.config.copyMaxBytesPerSecond === -1 ? null : new ByteRateLimiter(options.config.copyMaxBytesPerSecond);
     this.fetchQuota =
       options.config.fetchMaxBytesPerSecond === -1 ? null : new ByteRateLimiter(options.config.fetchMaxBytesPerSecond);
-    // At most the pool's other tasks wait for a turn.
-    this.remoteCompactionTurns = new ConcurrencyLimiter(1, options.config.copierPoolSize);
   }
 
   start(): void {
@@ -364,45 +355,36 @@ export class RemoteLogManager {
       log.warn({ err: error }, 'tiering: could not open the remote-log metadata; retrying next interval');
       return;
     }
-    // reconcile is done: the map does not change while the pool runs (one pass at a time).
-    await runPartitionTasks(
-      this.tiered,
-      this.options.config.copierPoolSize,
-      (key, tiered) => this.runTask(key, tiered),
-      () => this.stopped,
-    );
-  }
-
-  /** One partition's task run; its failure backs that partition off (never thrown). */
-  private async runTask(key: string, tiered: TieredPartition): Promise<void> {
-    const { log } = this.options;
-    const now = this.options.nowMs();
-    if (now < tiered.nextRunMs) return;
-    try {
-      const result = await tiered.tierer.runOnce();
-      this.countProgress(tiered);
-      // Progress was made (no busy loop on a partition that copies nothing).
-      if (result.moreToCopy && result.copiedSegments > 0) this.moreToCopy = true;
-      tiered.failures = 0;
-      tiered.nextRunMs = 0;
-      if (
-        result.copiedSegments + result.deletedLocalSegments + result.deletedRemoteSegments > 0 ||
-        (result.remoteCompaction !== null && result.remoteCompaction.skipped === null)
-      ) {
-        log.info({ partition: key, ...result }, 'tiering task run');
+    for (const [key, tiered] of this.tiered) {
+      if (this.stopped) return;
+      const now = this.options.nowMs();
+      if (now < tiered.nextRunMs) continue;
+      try {
+        const result = await tiered.tierer.runOnce();
+        this.countProgress(tiered);
+        // Progress was made (no busy loop on a partition that copies nothing).
+        if (result.moreToCopy && result.copiedSegments > 0) this.moreToCopy = true;
+        tiered.failures = 0;
+        tiered.nextRunMs = 0;
+        if (
+          result.copiedSegments + result.deletedLocalSegments + result.deletedRemoteSegments > 0 ||
+          (result.remoteCompaction !== null && result.remoteCompaction.skipped === null)
+        ) {
+          log.info({ partition: key, ...result }, 'tiering task run');
+        }
+      } catch (error) {
+        // What the run finished before failing is counted too.
+        this.countProgress(tiered);
+        tiered.failures++;
+        this.countsOf(tiered.tierer.topic).failedRuns++;
+        const backoffMs = Math.min(
+          MAX_BACKOFF_MS,
+          this.options.config.remoteLogManagerTaskIntervalMs * 2 ** Math.min(tiered.failures, 16),
+        );
+        // Jitter (half to all of the backoff): partitions that failed together do not retry together.
+        tiered.nextRunMs = now + Math.round(backoffMs * (0.5 + this.random() / 2));
+        log.warn({ partition: key, failures: tiered.failures, err: error }, 'tiering task failed; backing off');
       }
-    } catch (error) {
-      // What the run finished before failing is counted too.
-      this.countProgress(tiered);
-      tiered.failures++;
-      this.countsOf(tiered.tierer.topic).failedRuns++;
-      const backoffMs = Math.min(
-        MAX_BACKOFF_MS,
-        this.options.config.remoteLogManagerTaskIntervalMs * 2 ** Math.min(tiered.failures, 16),
-      );
-      // Jitter (half to all of the backoff): partitions that failed together do not retry together.
-      tiered.nextRunMs = now + Math.round(backoffMs * (0.5 + this.random() / 2));
-      log.warn({ partition: key, failures: tiered.failures, err: error }, 'tiering task failed; backing off');
     }
   }
 
@@ -458,7 +440,6 @@ export class RemoteLogManager {
           intervalMs: this.options.config.remoteCompactionIntervalMs,
           maxBytesPerPass: this.options.config.remoteCompactionMaxBytes,
           dedupeBufferBytes: this.options.dedupeBufferBytes ?? DEFAULT_DEDUPE_BUFFER_BYTES,
-          passTurns: this.remoteCompactionTurns,
         },
       });
       this.tiered.set(key, {
