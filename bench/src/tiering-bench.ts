@@ -32,9 +32,7 @@
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
  * --produce-mib N (N MiB per produce run instead of 256: shorter smoke runs, same segment sizes);
  * --produce-partitions N (partitions of each produce topic instead of 3, one led by each broker: with
- * more, each broker leads several, whose copies its copier pool runs at once);
- * --copier-pool-size N (the brokers' remote.log.manager.copier.thread.pool.size; unset: the
- * default, 10; 1 copies a broker's partitions one after another, as before the pool);
+ * more, each broker leads several, whose tiering tasks its pass runs one after another);
  * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop; with --heap-prof also
  * allocation profiles and GC counts, see cpu-profile-env.ts; each produce run's span on V8's clock
  * is printed, for `bench:profile DIR --window FROM_US..TO_US`: an on run's samples against an off
@@ -80,8 +78,6 @@ const READ_BYTES = 1 * MiB;
 const PRODUCE_BYTES = produceMiB() ?? (quick ? 16 : 256) * MiB;
 const PRODUCE_RECORD_BYTES = 1024;
 const PRODUCE_PARTITIONS = intFlag('--produce-partitions', DEFAULT_PRODUCE_PARTITIONS);
-/** `--copier-pool-size N`, else the brokers' default (left unset, so older builds run the same command). */
-const COPIER_POOL_SIZE = flag('--copier-pool-size') === undefined ? undefined : intFlag('--copier-pool-size', 10);
 /** The produce rows' segment sizes: the worst case, and a realistic one for a tiered topic. */
 const PRODUCE_SEGMENT_BYTES = [1 * MiB, quick ? 4 * MiB : 16 * MiB] as const;
 const MANY_PARTITIONS = 12;
@@ -143,7 +139,6 @@ async function main(): Promise<void> {
           // a copy lag of 30 s is nothing; here it would be the whole run).
           'remote.log.manager.task.interval.ms': 250,
           'log.retention.check.interval.ms': 1000,
-          ...(COPIER_POOL_SIZE === undefined ? {} : { 'remote.log.manager.copier.thread.pool.size': COPIER_POOL_SIZE }),
         },
       },
       coordinator: { count: 0 },
@@ -372,7 +367,7 @@ function describeProduceRow(row: ProduceComparison): string {
   const runs = (values: readonly number[]): string => values.map((v) => formatNumber(v)).join(', ');
   const lags = (values: readonly number[]): string => values.map((v) => formatNumber(v / MiB, 1)).join(', ');
   return (
-    `produce runs, ${row.segmentBytes / MiB} MiB segments, ${row.partitions} partitions, copier pool ${COPIER_POOL_SIZE ?? 'default'} (MB/s until acknowledged and copied): off ${runs(row.off.mbps)}; on ${runs(row.on.mbps)}; ` +
+    `produce runs, ${row.segmentBytes / MiB} MiB segments, ${row.partitions} partitions (MB/s until acknowledged and copied): off ${runs(row.off.mbps)}; on ${runs(row.on.mbps)}; ` +
     `until acknowledged only: off ${runs(row.off.ackedMbps)}; on ${runs(row.on.ackedMbps)}, ratio of medians ` +
     `${formatNumber(median(row.on.ackedMbps) / median(row.off.ackedMbps), 2)}; on runs' copy lag at their last acknowledgement ` +
     `${lags(row.on.lagAtAckBytes)} MiB (rolled segments still on the leaders' disks), copied ` +
