@@ -31,6 +31,8 @@
  * Flags: --quick (32 MiB instead of 512 MiB, 1 MiB segments instead of 8 MiB; 16 MiB produced per
  * produce run instead of 256 MiB, and 4 MiB segments instead of 16 MiB in the second produce row; 4 MiB per partition of the many-partitions topic instead of 32);
  * --produce-mib N (N MiB per produce run instead of 256: shorter smoke runs, same segment sizes);
+ * --produce-partitions N (partitions of each produce topic instead of 3, one led by each broker: with
+ * more, each broker leads several, whose tiering tasks its pass runs one after another);
  * --cpu-prof DIR (the brokers write V8 CPU profiles there when they stop; with --heap-prof also
  * allocation profiles and GC counts, see cpu-profile-env.ts; each produce run's span on V8's clock
  * is printed, for `bench:profile DIR --window FROM_US..TO_US`: an on run's samples against an off
@@ -54,12 +56,17 @@ import {
 } from '@sluice/tiering';
 import { batchOfKiBRecords } from './batches';
 import { cpuProfileEnv } from './cpu-profile-env';
-import { flag } from './flags';
+import { flag, intFlag } from './flags';
 import { GiB, MiB, mbPerSecond } from './measure';
 import { formatNumber, markdownTable, median } from './table';
 import { FETCHES_IN_FLIGHT, measureManyPartitionsColdRead } from './tiering-many-partitions';
 import { measureMinioCost } from './tiering-minio-cost';
-import { BROKER_THREAD_GROUPS, compareProduceWithTiering, type ProduceComparison } from './tiering-produce';
+import {
+  BROKER_THREAD_GROUPS,
+  compareProduceWithTiering,
+  DEFAULT_PRODUCE_PARTITIONS,
+  type ProduceComparison,
+} from './tiering-produce';
 
 const quick = process.argv.includes('--quick');
 const produceOnly = process.argv.includes('--produce-only');
@@ -70,6 +77,7 @@ const READ_BYTES = 1 * MiB;
 /** `--produce-mib N`: bytes per produce run (smoke runs on a loaded machine; the quiet table keeps 256). */
 const PRODUCE_BYTES = produceMiB() ?? (quick ? 16 : 256) * MiB;
 const PRODUCE_RECORD_BYTES = 1024;
+const PRODUCE_PARTITIONS = intFlag('--produce-partitions', DEFAULT_PRODUCE_PARTITIONS);
 /** The produce rows' segment sizes: the worst case, and a realistic one for a tiered topic. */
 const PRODUCE_SEGMENT_BYTES = [1 * MiB, quick ? 4 * MiB : 16 * MiB] as const;
 const MANY_PARTITIONS = 12;
@@ -156,6 +164,7 @@ async function main(): Promise<void> {
           segmentBytes,
           bytesPerRun: PRODUCE_BYTES,
           topicSuffix: `${segmentBytes / MiB}m`,
+          partitions: PRODUCE_PARTITIONS,
         }),
       );
     }
@@ -358,10 +367,11 @@ function describeProduceRow(row: ProduceComparison): string {
   const runs = (values: readonly number[]): string => values.map((v) => formatNumber(v)).join(', ');
   const lags = (values: readonly number[]): string => values.map((v) => formatNumber(v / MiB, 1)).join(', ');
   return (
-    `produce runs, ${row.segmentBytes / MiB} MiB segments (MB/s until acknowledged and copied): off ${runs(row.off.mbps)}; on ${runs(row.on.mbps)}; ` +
+    `produce runs, ${row.segmentBytes / MiB} MiB segments, ${row.partitions} partitions (MB/s until acknowledged and copied): off ${runs(row.off.mbps)}; on ${runs(row.on.mbps)}; ` +
     `until acknowledged only: off ${runs(row.off.ackedMbps)}; on ${runs(row.on.ackedMbps)}, ratio of medians ` +
     `${formatNumber(median(row.on.ackedMbps) / median(row.off.ackedMbps), 2)}; on runs' copy lag at their last acknowledgement ` +
-    `${lags(row.on.lagAtAckBytes)} MiB (rolled segments still on the leaders' disks)` +
+    `${lags(row.on.lagAtAckBytes)} MiB (rolled segments still on the leaders' disks), copied ` +
+    `${row.on.drainSeconds.map((v) => formatNumber(v, 2)).join(', ')} s after it` +
     `${row.on.undrainedRuns + row.off.undrainedRuns > 0 ? `; ${row.on.undrainedRuns} on runs NOT copied within the wait` : ''}; ` +
     `CPU per GB produced: brokers off ${formatNumber(cpuPerGB(row.off.brokerCpuSeconds, row.off.producedBytes), 2)} s, on ` +
     `${formatNumber(cpuPerGB(row.on.brokerCpuSeconds, row.on.producedBytes), 2)} s (by thread, off -> on: ${BROKER_THREAD_GROUPS.map(

@@ -23,7 +23,8 @@ import { readProc } from './compare-procs';
 import { GiB, mbPerSecond } from './measure';
 
 const RECORD_BYTES = 1024;
-const PARTITIONS = 3;
+/** Partitions of each produce topic by default: one led by each of the three brokers. */
+export const DEFAULT_PRODUCE_PARTITIONS = 3;
 /** Sends not yet acknowledged at most (the producer's own bound is on bytes). */
 const IN_FLIGHT = 2000;
 const METRICS_TIMEOUT_MS = 5_000;
@@ -41,6 +42,8 @@ export interface ProduceSide {
   readonly ackedMbps: readonly number[];
   /** Per on run: rolled segments still on the leaders' disks when its last record was acknowledged. */
   readonly lagAtAckBytes: readonly number[];
+  /** Per on run: seconds from its last acknowledgement until those segments were copied and gone. */
+  readonly drainSeconds: readonly number[];
   /** Summed over the side's runs. */
   readonly brokerCpuSeconds: number;
   /**
@@ -72,6 +75,7 @@ export interface ProduceSide {
 export interface ProduceComparison {
   readonly segmentBytes: number;
   readonly bytesPerRun: number;
+  readonly partitions: number;
   readonly off: ProduceSide;
   readonly on: ProduceSide;
   /** The brokers' object-store PUTs over the row per GiB they copied. */
@@ -91,6 +95,7 @@ async function produce(
   bootstrap: readonly string[],
   topic: string,
   bytes: number,
+  partitions: number,
 ): Promise<{ producedBytes: number; requests: number; retries: number }> {
   const producer = new Producer({ bootstrap, lingerMs: 5, batchSizeBytes: 256 * 1024 });
   const value = Buffer.alloc(RECORD_BYTES, 0x61);
@@ -98,7 +103,7 @@ async function produce(
   try {
     const inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < records; i++) {
-      inFlight.push(producer.send({ topic, partition: i % PARTITIONS, key: null, value }));
+      inFlight.push(producer.send({ topic, partition: i % partitions, key: null, value }));
       if (inFlight.length >= IN_FLIGHT) await Promise.all(inFlight.splice(0));
     }
     await Promise.all(inFlight);
@@ -198,20 +203,27 @@ function threadCpuSecondsOf(pids: readonly number[]): Record<BrokerThreadGroup, 
 export async function compareProduceWithTiering(
   cluster: LocalCluster,
   minioPid: () => number,
-  options: { readonly segmentBytes: number; readonly bytesPerRun: number; readonly topicSuffix: string },
+  options: {
+    readonly segmentBytes: number;
+    readonly bytesPerRun: number;
+    readonly topicSuffix: string;
+    /** Of each topic (default DEFAULT_PRODUCE_PARTITIONS); more than the brokers: each leads several. */
+    readonly partitions?: number;
+  },
 ): Promise<ProduceComparison> {
   const { segmentBytes, bytesPerRun, topicSuffix } = options;
+  const partitions = options.partitions ?? DEFAULT_PRODUCE_PARTITIONS;
   const topics = { off: `bench-off-${topicSuffix}`, on: `bench-on-${topicSuffix}` };
   const segment = String(segmentBytes);
   await cluster.admin.createTopic({
     name: topics.off,
-    numPartitions: PARTITIONS,
+    numPartitions: partitions,
     replicationFactor: 3,
     configs: { 'segment.bytes': segment },
   });
   await cluster.admin.createTopic({
     name: topics.on,
-    numPartitions: PARTITIONS,
+    numPartitions: partitions,
     replicationFactor: 3,
     configs: { 'remote.storage.enable': 'true', 'segment.bytes': segment, 'local.retention.bytes': '0' },
   });
@@ -224,7 +236,7 @@ export async function compareProduceWithTiering(
   const onLeaderDirs = await leaderDirs(cluster, topics.on);
   const warmUpBytes = Math.max(RECORD_BYTES, Math.floor(bytesPerRun * WARM_UP_FRACTION));
   // The same warm-up for both; the on topic's copies of it finish before anything is measured.
-  for (const topic of [topics.off, topics.on]) await produce(bootstrap, topic, warmUpBytes);
+  for (const topic of [topics.off, topics.on]) await produce(bootstrap, topic, warmUpBytes, partitions);
   await waitUntilCopied(onLeaderDirs);
   const sides = {
     off: emptySide(),
@@ -238,7 +250,11 @@ export async function compareProduceWithTiering(
     const threadsBefore = threadCpuSecondsOf(brokerPids);
     const producerBefore = process.cpuUsage();
     const startNs = process.hrtime.bigint();
-    const { producedBytes: produced, requests, retries } = await produce(bootstrap, topics[side], bytesPerRun);
+    const {
+      producedBytes: produced,
+      requests,
+      retries,
+    } = await produce(bootstrap, topics[side], bytesPerRun, partitions);
     const ackedSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
     // The off topic keeps its segments (nothing to wait for); the on topic's must leave the disk.
     if (side === 'on') {
@@ -246,6 +262,7 @@ export async function compareProduceWithTiering(
       if (!(await waitUntilCopied(onLeaderDirs))) run.undrainedRuns++;
     }
     const endNs = process.hrtime.bigint();
+    if (side === 'on') run.drainSeconds.push(Number(endNs - startNs) / 1e9 - ackedSeconds);
     const seconds = Number(endNs - startNs) / 1e9;
     run.windowsUs.push([Number(startNs / 1_000n), Number(endNs / 1_000n)]);
     run.mbps.push(mbPerSecond(produced, seconds));
@@ -269,6 +286,7 @@ export async function compareProduceWithTiering(
   return {
     segmentBytes,
     bytesPerRun,
+    partitions,
     off: sides.off,
     on: sides.on,
     putsPerGiB: copiedBytes === 0 ? 0 : (end.puts - start.puts) / (copiedBytes / GiB),
@@ -282,6 +300,7 @@ function emptySide(): {
   mbps: number[];
   ackedMbps: number[];
   lagAtAckBytes: number[];
+  drainSeconds: number[];
   brokerCpuSeconds: number;
   brokerThreadCpuSeconds: Record<BrokerThreadGroup, number>;
   minioCpuSeconds: number;
@@ -297,6 +316,7 @@ function emptySide(): {
     mbps: [],
     ackedMbps: [],
     lagAtAckBytes: [],
+    drainSeconds: [],
     brokerCpuSeconds: 0,
     brokerThreadCpuSeconds: { MainThread: 0, V8Worker: 0, 'libuv-worker': 0, other: 0 },
     minioCpuSeconds: 0,
