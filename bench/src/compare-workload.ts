@@ -136,6 +136,8 @@ export interface Plan {
   readonly outputDir: string | undefined;
   /** Leave data directories in place. */
   readonly keep: boolean;
+  /** Fill free memory with a clean file before measuring (page-cache-ballast.ts says why). */
+  readonly fillPageCache: boolean;
   /** Profile sluice's brokers (V8 sampling profiler) into this directory. */
   readonly cpuProfileDir: string | undefined;
   /** With cpuProfileDir: also sample every allocation and count GCs (brokers and load process). */
@@ -190,7 +192,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage: pnpm bench:compare [--quick | --scaling] [--systems sluice,kafka,kafkajs,nats,redis]
   [--record-size 1024] [--records N] [--partitions 6 (--quick: 12)] [--replication 3] [--acks all,leader,durable]
   [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--consume-records N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
-  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--cpu-prof DIR [--heap-prof]]
+  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--fill-page-cache] [--cpu-prof DIR [--heap-prof]]
   fair run (the default): [--runs 4] [--probe-runs 2] [--producer-configs defaults,tuned,best]
   [--sluice-best batch.size=1048576,linger.ms=5] [--warmup-tolerance 5] [--warmup-min-records 3000000] [--warmup-max-runs 12]
   --scaling: [--scaling-partitions 6,60,600,6000] [--scaling-producers 1,4,16] [--runs 2]`;
@@ -242,6 +244,7 @@ function list<T extends string>(
 const KNOWN_FLAGS = new Set([
   '--quick',
   '--keep',
+  '--fill-page-cache',
   '--heap-prof',
   '--systems',
   '--record-size',
@@ -274,7 +277,7 @@ const KNOWN_FLAGS = new Set([
   '--scaling-partitions',
   '--scaling-producers',
 ]);
-const BOOLEAN_FLAGS = new Set(['--quick', '--keep', '--scaling', '--heap-prof']);
+const BOOLEAN_FLAGS = new Set(['--quick', '--keep', '--fill-page-cache', '--scaling', '--heap-prof']);
 
 /**
  * Records a consume run reads. The fair run reads 1,500,000 (about 1.5 GB, 4 s at 400 MB/s): a
@@ -475,6 +478,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     systems: list(argv, '--systems', SYSTEMS, quick ? QUICK_SYSTEMS : scaling ? SCALING_SYSTEMS : SYSTEMS),
     outputDir: flagValue(argv, '--out'),
     keep: argv.includes('--keep'),
+    fillPageCache: argv.includes('--fill-page-cache'),
     cpuProfileDir: flagValue(argv, '--cpu-prof'),
     heapProfile: heapProfile(argv),
     // The tracing and security rows measure sluice against itself: in the quick pass by default,

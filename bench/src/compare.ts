@@ -12,6 +12,7 @@
  * carry the seconds since the start.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fillPageCache } from './page-cache-ballast';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stopAllChildren, type RunningSystem } from './compare-procs';
@@ -266,6 +267,20 @@ async function main(): Promise<void> {
   let fairOutcome: FairOutcome | undefined;
   const sink = plan.systems.includes('sluice') && plan.tracingPercents.length > 0 ? await startOtlpSink() : undefined;
   mkdirSync(baseDir, { recursive: true });
+  // The ballast goes at the end even with --keep (it is memory's filler, not data).
+  const ballast = plan.fillPageCache ? fillPageCache(baseDir) : null;
+  if (plan.fillPageCache) {
+    note(
+      ballast === null
+        ? 'page cache: not filled (no /proc/meminfo, or less than the reserve free)'
+        : `page cache: filled with ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB of clean file in ${ballast.seconds.toFixed(1)} s (kept until the end; removed with the run's directory)`,
+    );
+    descriptions.push(
+      ballast === null
+        ? 'page cache: --fill-page-cache asked, nothing filled'
+        : `page cache: free memory filled with a clean ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB file before anything ran (--fill-page-cache; docs/performance.md section 41)`,
+    );
+  }
   const issuer = plan.systems.includes('sluice') && plan.security ? await startBenchIssuer(baseDir) : undefined;
   const stopContenders = async (): Promise<void> => {
     for (const contender of contenders.splice(0)) await contender.system.stop().catch(() => undefined);
@@ -276,6 +291,7 @@ async function main(): Promise<void> {
     await sink?.stop();
     await issuer?.stop();
     await stopAllChildren(5_000);
+    ballast?.remove();
     if (!plan.keep) rmSync(baseDir, { recursive: true, force: true });
   };
   const onSignal = (): void => {
