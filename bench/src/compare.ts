@@ -272,7 +272,7 @@ async function main(): Promise<void> {
   if (plan.fillPageCache) {
     note(
       ballast === null
-        ? 'page cache: not filled (no /proc/meminfo, or less than the reserve free)'
+        ? 'page cache: not filled (no /proc/meminfo, or less memory or disk free than the reserves)'
         : `page cache: filled with ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB of clean file in ${ballast.seconds.toFixed(1)} s (kept until the end; removed with the run's directory)`,
     );
     descriptions.push(

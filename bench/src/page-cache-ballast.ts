@@ -10,12 +10,14 @@
  * tuned produce row by a third between two runs an hour apart. With free memory already holding
  * clean cache, every system's writes recycle pages alike.
  */
-import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Left free for the processes the bench starts (both systems' servers and clients). */
 const RESERVE_BYTES = 6 * 1024 ** 3;
 const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Disk left free beside the ballast for the run's own data: a full fair run wrote about 36 GB (both systems, RF 3). */
+const DISK_RESERVE_BYTES = 48 * 1024 ** 3;
 
 export interface PageCacheBallast {
   readonly path: string;
@@ -30,7 +32,7 @@ export function memAvailableBytes(meminfo: string): number | null {
   return match === null ? null : Number(match[1]) * 1024;
 }
 
-/** Writes the ballast into `dir` (on the data directories' filesystem); null when there is no room or no /proc. */
+/** Writes the ballast into `dir` (on the data directories' filesystem); null when memory or disk has no room, or there is no /proc. */
 export function fillPageCache(dir: string): PageCacheBallast | null {
   let meminfo: string;
   try {
@@ -39,8 +41,11 @@ export function fillPageCache(dir: string): PageCacheBallast | null {
     return null;
   }
   const available = memAvailableBytes(meminfo);
-  if (available === null || available <= RESERVE_BYTES + CHUNK_BYTES) return null;
-  const chunks = Math.floor((available - RESERVE_BYTES) / CHUNK_BYTES);
+  if (available === null) return null;
+  const disk = statfsSync(dir);
+  const room = Math.min(available - RESERVE_BYTES, disk.bavail * disk.bsize - DISK_RESERVE_BYTES);
+  if (room < CHUNK_BYTES) return null;
+  const chunks = Math.floor(room / CHUNK_BYTES);
   const path = join(dir, 'page-cache-ballast');
   const chunk = Buffer.alloc(CHUNK_BYTES, 0x5a);
   const startedMs = Date.now();
