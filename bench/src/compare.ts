@@ -270,16 +270,12 @@ async function main(): Promise<void> {
   // The ballast goes at the end even with --keep (it is memory's filler, not data).
   const ballast = plan.fillPageCache ? fillPageCache(baseDir) : null;
   if (plan.fillPageCache) {
-    note(
+    const said =
       ballast === null
-        ? 'page cache: not filled (no /proc/meminfo, or less memory or disk free than the reserves)'
-        : `page cache: filled with ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB of clean file in ${ballast.seconds.toFixed(1)} s (kept until the end; removed with the run's directory)`,
-    );
-    descriptions.push(
-      ballast === null
-        ? 'page cache: --fill-page-cache asked, nothing filled'
-        : `page cache: free memory filled with a clean ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB file before anything ran (--fill-page-cache; docs/performance.md section 41)`,
-    );
+        ? 'page cache: --fill-page-cache asked, nothing filled (no /proc/meminfo, or less memory or disk free than the reserves)'
+        : `page cache: free memory filled with a clean ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB file in ${ballast.seconds.toFixed(1)} s before anything ran, kept to the end (--fill-page-cache; docs/performance.md section 41)`;
+    note(said);
+    descriptions.push(said);
   }
   const issuer = plan.systems.includes('sluice') && plan.security ? await startBenchIssuer(baseDir) : undefined;
   const stopContenders = async (): Promise<void> => {
