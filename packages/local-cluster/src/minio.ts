@@ -49,7 +49,13 @@ function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Starts MinIO with its data under `baseDir` and waits (bounded) until its liveness endpoint answers. */
+/**
+ * Starts MinIO with its data under `baseDir` and waits (bounded) until it serves S3 requests.
+ * Its liveness endpoint (`/minio/health/live`) answers 200 while the object layer is still
+ * initialising (a PUT then fails with XMinioServerNotInitialized, seen after a restart on a busy
+ * machine); `/minio/health/cluster` answers 200 only once the object layer, bucket metadata and
+ * IAM are up and the drives have write quorum.
+ */
 export async function startMinioProcess(options: {
   readonly binary: string;
   readonly baseDir: string;
@@ -92,7 +98,7 @@ export async function startMinioProcess(options: {
     for (;;) {
       if (started.exitCode !== null)
         throw new Error(`minio exited with ${started.exitCode} before answering (log ${logFile})`);
-      const ok = await fetch(`${endpointUrl}/minio/health/live`).then(
+      const ok = await fetch(`${endpointUrl}/minio/health/cluster`).then(
         (response) => response.ok,
         () => false,
       );
