@@ -14,7 +14,7 @@
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { fillPageCache } from './page-cache-ballast';
 import { describeDisk, planDiskBytes } from './compare-disk';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stopAllChildren, type RunningSystem } from './compare-procs';
 import { renderNotes, renderTable, type ResultRow } from './compare-table';
@@ -258,7 +258,8 @@ async function main(): Promise<void> {
   const fair = plan.mode === 'fair';
   const startedAt = new Date();
   const loadBefore = loadavg();
-  const baseDir = mkdtempSync(join('/tmp', 'sluice-compare-'));
+  // $TMPDIR when set (section 42 ran Kafka on a small filesystem that way), else /tmp.
+  const baseDir = mkdtempSync(join(tmpdir(), 'sluice-compare-'));
   profileBenchInto(plan.cpuProfileDir, plan.heapProfile);
   const rows: ResultRow[] = [];
   const skipped: string[] = [];
