@@ -294,7 +294,7 @@ const BOOLEAN_FLAGS = new Set([
  * Whether the bench fills free memory with clean page cache first (page-cache-ballast.ts). On by
  * default in the fair run when Kafka is in it: the table against a peer must not move with how much
  * memory happened to be free (docs/performance.md sections 41-42). Off by default elsewhere: the
- * quick pass is a smoke, and a sluice-only fair run is what \`bench:builds\` runs in both checkouts,
+ * quick pass is a smoke, and a sluice-only fair run is what `bench:builds` runs in both checkouts,
  * where an older build has no ballast (like with like). The scaling table does not use it.
  */
 export function fillPageCacheChoice(
