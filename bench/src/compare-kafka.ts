@@ -92,8 +92,34 @@ const JVM_SERVER_OPTS = [
 ];
 const JVM_TOOL_OPTS = ['-Xmx512M', '-Djava.awt.headless=true'];
 
-function java(args: readonly string[], timeoutMs: number): ReturnType<typeof runTracked> {
-  return runTracked('java', [...JVM_TOOL_OPTS, '-cp', `${kafkaLibs()}/*`, ...args], timeoutMs);
+/**
+ * Per running cluster (by bootstrap): aborted when one of its nodes exits while the bench runs, so
+ * a tool run against it fails at once with the reason instead of waiting out delivery.timeout.ms
+ * and its own 600 s bound. Section 42: a full disk took every node down mid-row (a node whose only
+ * log dir fails halts; the bench gives the nodes no log4j appender, so they die silently), and
+ * ProducerPerformance then stalled for 600 s.
+ */
+const clusterDown = new Map<string, AbortController>();
+
+async function java(args: readonly string[], timeoutMs: number, bootstrap?: string): ReturnType<typeof runTracked> {
+  const down = bootstrap === undefined ? undefined : clusterDown.get(bootstrap);
+  // A function, not a narrowed property: the abort can come while the tool runs.
+  const isDown = (): boolean => down?.signal.aborted === true;
+  const failed = (): Error => new Error(String(down?.signal.reason));
+  if (isDown()) throw failed();
+  try {
+    const run = await runTracked(
+      'java',
+      [...JVM_TOOL_OPTS, '-cp', `${kafkaLibs()}/*`, ...args],
+      timeoutMs,
+      down === undefined ? {} : { signal: down.signal },
+    );
+    if (isDown()) throw failed();
+    return run;
+  } catch (error) {
+    if (isDown()) throw failed();
+    throw error;
+  }
 }
 
 export async function startKafka(baseDir: string, replication: number): Promise<RunningSystem> {
@@ -150,10 +176,23 @@ export async function startKafka(baseDir: string, replication: number): Promise<
       join(baseDir, `kafka-${node.id}.out`),
     ),
   );
+  const bootstrap = brokerPorts.map((port) => `127.0.0.1:${port}`).join(',');
+  const down = new AbortController();
+  clusterDown.set(bootstrap, down);
+  let stopping = false;
+  children.forEach((child, i) =>
+    child.once('exit', (code, signal) => {
+      if (stopping || down.signal.aborted) return;
+      const why = `kafka: node ${i + 1} exited (${signal ?? `code ${code}`}) while the bench ran; see ${baseDir}/kafka-${i + 1}.out and the free disk of ${baseDir} (a node whose only log dir fails, e.g. on a full disk, halts: docs/performance.md section 42)`;
+      process.stderr.write(`${why}\n`);
+      down.abort(why);
+    }),
+  );
   const stop = async (): Promise<void> => {
+    stopping = true;
+    clusterDown.delete(bootstrap);
     await Promise.all(children.map((child) => stopChild(child, 'SIGTERM', 20_000)));
   };
-  const bootstrap = brokerPorts.map((port) => `127.0.0.1:${port}`).join(',');
   const kafka = new Kafka({
     clientId: 'sluice-compare-admin',
     brokers: bootstrap.split(','),
@@ -277,6 +316,7 @@ export async function runKafkaTool(
               ...tuningProps,
             ],
             600_000,
+            bootstrap,
           ),
         ),
       );
@@ -308,6 +348,7 @@ export async function runKafkaTool(
           '30000',
         ],
         600_000,
+        bootstrap,
       );
       const out = run.stdout + run.stderr;
       if (run.code !== 0) throw new Error(`ConsumerPerformance failed:\n${out}`);
@@ -321,12 +362,8 @@ export async function runKafkaTool(
       };
     }
     case 'latency': {
-      const run = await runTracked(
-        'java',
+      const run = await java(
         [
-          ...JVM_TOOL_OPTS,
-          '-cp',
-          `${kafkaLibs()}/*`,
           join(PEERS_DIR, 'E2eRate.java'),
           bootstrap,
           topic,
@@ -337,6 +374,7 @@ export async function runKafkaTool(
           acks,
         ],
         600_000,
+        bootstrap,
       );
       const out = run.stdout + run.stderr;
       if (run.code !== 0) throw new Error(`E2eRate.java failed:\n${out}`);
@@ -355,6 +393,7 @@ export async function runKafkaTool(
           ...endToEndLatencyArgs(kafkaVersion(), bootstrap, topic, setting.records, acks, workload.recordBytes),
         ],
         600_000,
+        bootstrap,
       );
       const out = run.stdout + run.stderr;
       if (run.code !== 0) throw new Error(`EndToEndLatency failed:\n${out}`);

@@ -136,7 +136,10 @@ export interface Plan {
   readonly outputDir: string | undefined;
   /** Leave data directories in place. */
   readonly keep: boolean;
-  /** Fill free memory with a clean file before measuring (page-cache-ballast.ts says why). */
+  /**
+   * Fill free memory with clean page cache before measuring (page-cache-ballast.ts says why): on
+   * by default in the fair run against Kafka, off elsewhere (fillPageCacheChoice).
+   */
   readonly fillPageCache: boolean;
   /** Profile sluice's brokers (V8 sampling profiler) into this directory. */
   readonly cpuProfileDir: string | undefined;
@@ -192,7 +195,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage: pnpm bench:compare [--quick | --scaling] [--systems sluice,kafka,kafkajs,nats,redis]
   [--record-size 1024] [--records N] [--partitions 6 (--quick: 12)] [--replication 3] [--acks all,leader,durable]
   [--producers 1] [--consumers 1] [--rate N] [--seconds N] [--produce-seconds N] [--consume-records N] [--serial-records N] [--max-in-flight N] [--warmup-records N]
-  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--fill-page-cache] [--cpu-prof DIR [--heap-prof]]
+  [--settings produce,consume,latency,serial] [--tracing 1,100|off] [--security on|off] [--out DIR] [--keep] [--fill-page-cache | --no-fill-page-cache] [--cpu-prof DIR [--heap-prof]]
   fair run (the default): [--runs 4] [--probe-runs 2] [--producer-configs defaults,tuned,best]
   [--sluice-best batch.size=1048576,linger.ms=5] [--warmup-tolerance 5] [--warmup-min-records 3000000] [--warmup-max-runs 12]
   --scaling: [--scaling-partitions 6,60,600,6000] [--scaling-producers 1,4,16] [--runs 2]`;
@@ -245,6 +248,7 @@ const KNOWN_FLAGS = new Set([
   '--quick',
   '--keep',
   '--fill-page-cache',
+  '--no-fill-page-cache',
   '--heap-prof',
   '--systems',
   '--record-size',
@@ -277,7 +281,33 @@ const KNOWN_FLAGS = new Set([
   '--scaling-partitions',
   '--scaling-producers',
 ]);
-const BOOLEAN_FLAGS = new Set(['--quick', '--keep', '--fill-page-cache', '--scaling', '--heap-prof']);
+const BOOLEAN_FLAGS = new Set([
+  '--quick',
+  '--keep',
+  '--fill-page-cache',
+  '--no-fill-page-cache',
+  '--scaling',
+  '--heap-prof',
+]);
+
+/**
+ * Whether the bench fills free memory with clean page cache first (page-cache-ballast.ts). On by
+ * default in the fair run when Kafka is in it: the table against a peer must not move with how much
+ * memory happened to be free (docs/performance.md sections 41-42). Off by default elsewhere: the
+ * quick pass is a smoke, and a sluice-only fair run is what `bench:builds` runs in both checkouts,
+ * where an older build has no ballast (like with like). The scaling table does not use it.
+ */
+export function fillPageCacheChoice(
+  argv: readonly string[],
+  mode: Plan['mode'],
+  systems: readonly SystemName[],
+): boolean {
+  const on = argv.includes('--fill-page-cache');
+  const off = argv.includes('--no-fill-page-cache');
+  if (on && off) throw new UsageError('--fill-page-cache and --no-fill-page-cache: pick one');
+  if (on || off) return on;
+  return mode === 'fair' && systems.includes('kafka');
+}
 
 /**
  * Records a consume run reads. The fair run reads 1,500,000 (about 1.5 GB, 4 s at 400 MB/s): a
@@ -473,12 +503,13 @@ export function parsePlan(argv: readonly string[]): Plan {
   };
   // kafkajs (a second view of Kafka whose group join is slow), NATS and Redis run in full runs,
   // or when named with --systems; the scaling table is sluice against Kafka's own tools.
+  const systems = list(argv, '--systems', SYSTEMS, quick ? QUICK_SYSTEMS : scaling ? SCALING_SYSTEMS : SYSTEMS);
   return {
     workload,
-    systems: list(argv, '--systems', SYSTEMS, quick ? QUICK_SYSTEMS : scaling ? SCALING_SYSTEMS : SYSTEMS),
+    systems,
     outputDir: flagValue(argv, '--out'),
     keep: argv.includes('--keep'),
-    fillPageCache: argv.includes('--fill-page-cache'),
+    fillPageCache: fillPageCacheChoice(argv, mode, systems),
     cpuProfileDir: flagValue(argv, '--cpu-prof'),
     heapProfile: heapProfile(argv),
     // The tracing and security rows measure sluice against itself: in the quick pass by default,

@@ -11,9 +11,10 @@
  * with each row's ratio to Kafka, the same as JSON under bench/results/; progress lines on stderr
  * carry the seconds since the start.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { fillPageCache } from './page-cache-ballast';
-import { loadavg } from 'node:os';
+import { describeDisk, planDiskBytes } from './compare-disk';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stopAllChildren, type RunningSystem } from './compare-procs';
 import { renderNotes, renderTable, type ResultRow } from './compare-table';
@@ -257,7 +258,8 @@ async function main(): Promise<void> {
   const fair = plan.mode === 'fair';
   const startedAt = new Date();
   const loadBefore = loadavg();
-  const baseDir = mkdtempSync(join('/tmp', 'sluice-compare-'));
+  // $TMPDIR when set (section 42 ran Kafka on a small filesystem that way), else /tmp.
+  const baseDir = mkdtempSync(join(tmpdir(), 'sluice-compare-'));
   profileBenchInto(plan.cpuProfileDir, plan.heapProfile);
   const rows: ResultRow[] = [];
   const skipped: string[] = [];
@@ -267,16 +269,19 @@ async function main(): Promise<void> {
   let fairOutcome: FairOutcome | undefined;
   const sink = plan.systems.includes('sluice') && plan.tracingPercents.length > 0 ? await startOtlpSink() : undefined;
   mkdirSync(baseDir, { recursive: true });
+  const disk = statfsSync(baseDir);
+  const diskSaid = describeDisk(planDiskBytes(plan), disk.bavail * disk.bsize);
+  note(diskSaid);
+  descriptions.push(diskSaid);
   // The ballast goes at the end even with --keep (it is memory's filler, not data).
   const ballast = plan.fillPageCache ? fillPageCache(baseDir) : null;
-  if (plan.fillPageCache) {
-    const said =
-      ballast === null
-        ? 'page cache: --fill-page-cache asked, nothing filled (no /proc/meminfo, or less memory or disk free than the reserves)'
-        : `page cache: free memory filled with a clean ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB file in ${ballast.seconds.toFixed(1)} s before anything ran, kept to the end (--fill-page-cache; docs/performance.md section 41)`;
-    note(said);
-    descriptions.push(said);
-  }
+  const ballastSaid = !plan.fillPageCache
+    ? `page cache: not filled first (${process.argv.includes('--no-fill-page-cache') ? '--no-fill-page-cache' : 'off by default outside the fair run against Kafka'}): the produce rows may move with how much memory was free (docs/performance.md sections 41-42)`
+    : ballast === null
+      ? 'page cache: asked to fill free memory first, nothing filled (no /proc/meminfo, or less than 6 GiB available)'
+      : `page cache: free memory filled with ${(ballast.bytes / 1024 ** 3).toFixed(1)} GiB of clean cache (a sparse file read once, no disk) in ${ballast.seconds.toFixed(1)} s before anything ran, kept to the end, so every system's writes recycle cached pages (on by default in the fair run; --no-fill-page-cache turns it off; docs/performance.md sections 41-42)`;
+  note(ballastSaid);
+  descriptions.push(ballastSaid);
   const issuer = plan.systems.includes('sluice') && plan.security ? await startBenchIssuer(baseDir) : undefined;
   const stopContenders = async (): Promise<void> => {
     for (const contender of contenders.splice(0)) await contender.system.stop().catch(() => undefined);
