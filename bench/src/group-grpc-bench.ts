@@ -39,9 +39,10 @@
  * --coordinator-workspace <dir> (the coordinators from another built checkout), --wakeups on|off
  * (whether members hold the coordinator's ConsumerGroupWakeups stream, default on; off: they hear
  * of changes on heartbeats only, as plain KIP-848 clients), --cpu-prof <dir> (the coordinators write
- * CPU.<pid>.cpuprofile there at exit, the client workers theirs in <dir>/workers, each covering
- * its members' join to their leave: read them with `pnpm bench:profile <dir>` and `pnpm
- * bench:profile <dir>/workers`), --keep (keep the temp dir with the processes' logs), --json <path>.
+ * CPU.<pid>.cpuprofile there at exit, the brokers theirs in <dir>/brokers, the client workers
+ * theirs in <dir>/workers, each covering its members' join to their leave: read them with `pnpm
+ * bench:profile <dir>`, `<dir>/brokers` and `<dir>/workers`; the bench notes each scenario's span
+ * on V8's clock for `--window`), --keep (keep the temp dir with the processes' logs), --json <path>.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,7 +70,9 @@ const wakeups = wakeupsFlag === 'on';
 /** Absolute: the coordinators run in their own working directory. */
 const profileDir = flag('--cpu-prof') === undefined ? undefined : resolve(flag('--cpu-prof') as string);
 const workerProfileDir = profileDir === undefined ? undefined : join(profileDir, 'workers');
+const brokerProfileDir = profileDir === undefined ? undefined : join(profileDir, 'brokers');
 if (workerProfileDir !== undefined) mkdirSync(workerProfileDir, { recursive: true });
+if (brokerProfileDir !== undefined) mkdirSync(brokerProfileDir, { recursive: true });
 /**
  * Run the coordinators from another built checkout (bench/peers/baseline-checkout.sh <rev>), e.g.
  * to measure a coordinator change against the revision before it on the same brokers and clients.
@@ -222,6 +225,8 @@ async function runScenario(
   const clientSampler = new ProcSampler(workers.map((w) => w.child.pid as number)).start();
   let convergeMs: number | null = null;
   let failure: string | undefined;
+  /** The scenario's span on V8's clock (CLOCK_MONOTONIC, as the profiles' timestamps), for `bench:profile --window`. */
+  const spanFromUs = process.hrtime.bigint() / 1000n;
   {
     const startedAt = Date.now();
     workers.forEach((worker, index) => {
@@ -265,6 +270,10 @@ async function runScenario(
     }
   }
   const coordinatorSample = coordinatorSampler.stop();
+  if (profileDir !== undefined)
+    note(
+      `  profiles' window for this scenario: bench:profile DIR --window ${spanFromUs}..${process.hrtime.bigint() / 1000n}`,
+    );
   const brokerSample = brokerSampler.stop();
   const clientSample = clientSampler.stop();
   const reports = workers.map((w) => w.latest).filter((r): r is ProgressMessage => r !== null);
@@ -311,6 +320,8 @@ async function main(): Promise<void> {
       baseDir,
       roles: {
         controller: { count: 1 },
+        // The brokers too, into <dir>/brokers: their share of a member is the __consumer_offsets appends.
+        broker: { env: cpuProfileEnv(brokerProfileDir) },
         coordinator: {
           config: {
             'offsets.topic.num.partitions': 3,

@@ -79,13 +79,22 @@ function pathParts(path: string): { service: string; method: string } {
     : { service: match[1] as string, method: match[2] as string };
 }
 
+function isGrpcCall(candidate: unknown): candidate is GrpcCallLike {
+  return (
+    typeof candidate === 'object' && candidate !== null && typeof (candidate as GrpcCallLike).getPath === 'function'
+  );
+}
+
+function asGrpcCall(candidate: unknown): GrpcCallLike | undefined {
+  return isGrpcCall(candidate) ? candidate : undefined;
+}
+
 /** The call's context, created on first use (the guard runs first and sets the principal). */
 export function rpcCallContextOf(execution: ExecutionContext): RpcCallContext {
   // Unary and server-stream handlers get the grpc-js call third; @GrpcStreamCall handlers first.
-  const call = [execution.getArgByIndex<unknown>(2), execution.getArgByIndex<unknown>(0)].find(
-    (candidate): candidate is GrpcCallLike =>
-      typeof candidate === 'object' && candidate !== null && typeof (candidate as GrpcCallLike).getPath === 'function',
-  );
+  // (Read per guard, interceptor and parameter of every call: no array or closure made for it.)
+  const third = execution.getArgByIndex<unknown>(2);
+  const call = isGrpcCall(third) ? third : asGrpcCall(execution.getArgByIndex<unknown>(0));
   const key: object = call ?? execution;
   let context = contexts.get(key);
   if (context !== undefined) return context;

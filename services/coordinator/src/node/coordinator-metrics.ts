@@ -25,6 +25,10 @@ export class CoordinatorMetrics {
   private readonly rebalances: Counter<'group_type'>;
   private readonly consumerRebalances: Counter.Internal;
   private readonly shareRebalances: Counter.Internal;
+  private readonly metadataReads: Counter<'kind'>;
+  /** The ownership check's reads of the paired broker's Metadata: `internal` (the two internal topics), `whole` (every topic). */
+  readonly internalMetadataReads: Counter.Internal;
+  readonly wholeMetadataReads: Counter.Internal;
 
   constructor(registry: Registry, source: CoordinatorMetricsSource) {
     const registers = [registry];
@@ -36,6 +40,14 @@ export class CoordinatorMetrics {
     });
     this.consumerRebalances = this.rebalances.labels({ group_type: 'consumer' });
     this.shareRebalances = this.rebalances.labels({ group_type: 'share' });
+    this.metadataReads = new Counter({
+      name: 'sluice_coordinator_metadata_reads_total',
+      help: "The ownership check's Metadata reads of the paired broker, by kind: internal (the internal topics and the metadata offset, every check), whole (every topic, paged: when the offset moved).",
+      labelNames: ['kind'],
+      registers,
+    });
+    this.internalMetadataReads = this.metadataReads.labels({ kind: 'internal' });
+    this.wholeMetadataReads = this.metadataReads.labels({ kind: 'whole' });
     const byState = (states: readonly string[], groups: Iterable<{ readonly state: string }>): Map<string, number> => {
       const counts = new Map(states.map((state) => [state, 0]));
       for (const { state } of groups) counts.set(state, (counts.get(state) ?? 0) + 1);

@@ -170,6 +170,8 @@ export class CoordinatorNode {
   private readonly sharePartitions: OwnedTopic<ShareStateShard, ShareStateRecord>;
   readonly shareStateTopic: ShareStateTopicOptions;
   private metadata: MetadataResponse__Output | null = null;
+  /** The last read of every topic whose pages all came from one metadata offset (see allTopicsMetadata). */
+  private wholeMetadata: MetadataResponse__Output | null = null;
   /** What the group shards see of topics; refreshed with `metadata`. */
   private readonly topics = new TopicsSnapshot();
   private timer: NodeJS.Timeout | undefined;
@@ -482,14 +484,38 @@ export class CoordinatorNode {
 
   // ------------------------------------------------------------------ ownership
 
-  /** Every topic from the paired broker, its pages joined (a split topic made whole). */
+  /**
+   * Every topic from the paired broker, as of its metadata offset now. The broker answers Metadata
+   * from its metadata image (a function of the image and the request), and the offset it names
+   * moves with every record the image applies; so while the offset is the one a whole read was
+   * made at, that read is still the answer. Each check therefore asks for the two internal topics
+   * only (a few dozen partitions, and the offset), and reads every topic, paged, only when the
+   * offset moved: reading them all every 250 ms cost the brokers and coordinators CPU in
+   * proportion to the cluster's partitions (docs/performance.md section 43).
+   */
   private async allTopicsMetadata(): Promise<MetadataResponse__Output> {
+    const whole = this.wholeMetadata;
+    if (whole !== null) {
+      const internal = await unaryCall(
+        this.broker,
+        'Metadata',
+        { topics: [OFFSETS_TOPIC, SHARE_STATE_TOPIC] },
+        { timeoutMs: 2_000 },
+      );
+      this.metrics.internalMetadataReads.inc();
+      if (internal.metadataOffset === whole.metadataOffset && internal.clusterId === whole.clusterId) return whole;
+    }
     const { topics, pages } = await collectTopicPages<
       MetadataResponse__Output['topics'][number]['partitions'][number],
       MetadataResponse__Output['topics'][number],
       MetadataResponse__Output
     >((cursor) => unaryCall(this.broker, 'Metadata', { topics: [], cursor }, { timeoutMs: 2_000 }));
-    return { ...(pages[pages.length - 1] as MetadataResponse__Output), topics };
+    this.metrics.wholeMetadataReads.inc();
+    const read = { ...(pages[pages.length - 1] as MetadataResponse__Output), topics };
+    // Pages read at different offsets (the image moved during the read) join into no one image:
+    // not reused, so the next check reads every topic again.
+    this.wholeMetadata = pages.every((page) => page.metadataOffset === read.metadataOffset) ? read : null;
+    return read;
   }
 
   private async checkOwnership(): Promise<void> {
