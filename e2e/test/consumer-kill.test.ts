@@ -216,7 +216,7 @@ describe('a group member killed -9 mid-stream', () => {
       await waitFor(
         'the survivors to own the partitions themselves',
         () => workers.reduce((n, w) => n + w.consumer.group!.ownedPartitions().length, 0) === PARTITIONS,
-        15_000,
+        30_000,
       );
       const survivorsOwn = workers.flatMap((w) => w.consumer.group!.ownedPartitions().map((tp) => tp.partition));
       for (const partition of childPartitions) expect(survivorsOwn).toContain(partition);

@@ -69,7 +69,10 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
       coordinatorConfig: {
         'offsets.topic.num.partitions': 3,
         'group.consumer.heartbeat.interval.ms': 300,
-        'group.consumer.session.timeout.ms': 3_000,
+        // The static member test's window: its instance must return within this, or its place is
+        // given up and the group rebalances. 3 s left little room for a describe, a delete and a new
+        // consumer's first heartbeat at load 10+ on 2 cores; no test here waits for a session to expire.
+        'group.consumer.session.timeout.ms': 10_000,
       },
     });
     ({ controllers, brokers, coordinators, admin } = cluster);
@@ -351,7 +354,7 @@ describe('sluice group: list, describe, delete, reset-offsets against a real clu
           await second.poll(100);
           return (second.group?.ownedPartitions().length ?? 0) === PARTITIONS;
         },
-        15_000,
+        30_000,
       );
       const back = await admin.describeGroup(group);
       expect(back.members.map((m) => [m.memberId, m.instanceId])).toEqual([[second.group!.memberId, 'static-1']]);

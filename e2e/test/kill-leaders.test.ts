@@ -25,7 +25,8 @@ import {
 import type { Admin } from '../../packages/client/src';
 import { SECURITY_MODES, startSluice } from './local-sluice';
 
-jest.setTimeout(180_000);
+// A case takes about 35 s; the bound leaves room for the hang guards below on a loaded machine.
+jest.setTimeout(300_000);
 
 const TOPIC = 'checked';
 const PARTITIONS = 6;
@@ -59,6 +60,8 @@ describe.each(SECURITY_MODES)('kill -9 of partition leaders under an idempotent 
 
     // The chaos: kill -9 the leader of a partition, a different broker each round, then restart it.
     const killed: number[] = [];
+    /** Per round: ms from the kill until writes went on, and from the restart until full ISRs (printed, not asserted). */
+    const rounds: string[] = [];
     await sleep(1_500);
     for (let round = 0; round < KILL_ROUNDS; round++) {
       const topic = await admin.describeTopic(TOPIC);
@@ -69,21 +72,28 @@ describe.each(SECURITY_MODES)('kill -9 of partition leaders under an idempotent 
       if (victim === undefined)
         throw new Error(`round ${round}: no partition leader to kill (${JSON.stringify(topic.partitions)})`);
       const ackedBefore = workload.acknowledged;
+      const killedAtMs = Date.now();
       await brokers.kill(victim, 'SIGKILL');
       killed.push(victim);
-      // Writes go on through the other leaders while the controller fences the dead broker.
+      // Writes go on through the other leaders while the controller fences the dead broker. The
+      // bound guards a hang, it asserts no recovery time (the properties are in the header): the
+      // secure case once took over 30 s here beside two other e2e suites on 2 cores, and passed
+      // alone. 60 s as power-loss.test.ts waits for the same thing.
       await waitFor(
         `writes to continue after killing broker ${victim}`,
         () => workload.acknowledged > ackedBefore + 200,
-        30_000,
+        60_000,
       );
+      const writesOnAfterMs = Date.now() - killedAtMs;
       await sleep(1_000);
+      const startedAtMs = Date.now();
       brokers.start(victim);
       await waitFor(
         `broker ${victim} back in every ISR`,
         async () => (await admin.describeTopic(TOPIC)).partitions.every((p) => p.isr.length === 3),
-        45_000,
+        60_000,
       );
+      rounds.push(`writes on after ${writesOnAfterMs} ms, ISRs full ${Date.now() - startedAtMs} ms after the restart`);
       await sleep(500);
     }
 
@@ -95,7 +105,8 @@ describe.each(SECURITY_MODES)('kill -9 of partition leaders under an idempotent 
     const stats = workload.producerStats();
     process.stdout.write(
       `kill-leaders: ${KILL_ROUNDS} kills (brokers ${killed.join(', ')}), ${stats.retries} batch retries, ` +
-        `${stats.requests} produce requests, ${stats.metadataRefreshes} metadata refreshes; ${describeVerdict(verdict)}\n`,
+        `${stats.requests} produce requests, ${stats.metadataRefreshes} metadata refreshes; ${describeVerdict(verdict)}\n` +
+        `  rounds (${mode}): ${rounds.join('; ')}\n`,
     );
 
     // Every send has an outcome; with retries for 90 s and the cluster back, all succeed.

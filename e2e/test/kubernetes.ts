@@ -8,6 +8,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -207,11 +208,32 @@ export async function startControlPlane(binDir: string): Promise<ControlPlane> {
       START_TIMEOUT_MS,
       500,
     );
+    // The scheduler's /readyz (always allowed without credentials) includes sched-handler-sync:
+    // ok once its informers have synced and its event handlers see pods and nodes
+    // (cmd/kube-scheduler/app/server.go), so pods created from here on get scheduled.
+    await waitFor(
+      `kube-scheduler ready (log ${join(workDir, 'kube-scheduler.log')})`,
+      async () => (await httpsStatus(`https://127.0.0.1:${scheduler}/readyz`)) === 200,
+      START_TIMEOUT_MS,
+      200,
+    );
     return plane;
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The status of a GET to a control-plane component's own port (a self-signed certificate). */
+function httpsStatus(url: string): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    const request = httpsGet(url, { rejectUnauthorized: false, timeout: 5_000 }, (response) => {
+      response.resume();
+      resolveStatus(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error(`GET ${url} timed out`)));
+    request.on('error', reject);
+  });
 }
 
 /** SIGTERM, then SIGKILL after a bound; resolves once the process has exited. */

@@ -193,7 +193,7 @@ describe('sluice topic reassign --throttle', () => {
           'sluice_broker_replication_throttled_rate_bytes',
           'follower',
         )) === SECOND_RATE,
-      10_000,
+      30_000,
       50,
     );
     // The in-sync follower of `live` was never held: writes went on while the copy crawled.
@@ -246,7 +246,7 @@ describe('sluice topic reassign --throttle', () => {
               return false;
         return true;
       },
-      10_000,
+      30_000,
       50,
     );
 
@@ -277,7 +277,7 @@ describe('sluice topic reassign --throttle', () => {
     await waitFor(
       'the default on one broker, its own rate on the other',
       async () => (await rateOf(first, 'leader')) === SECOND_RATE && (await rateOf(second, 'leader')) === FIRST_RATE,
-      10_000,
+      30_000,
       50,
     );
     const refused = await sluice(
@@ -313,7 +313,7 @@ describe('sluice topic reassign --throttle', () => {
     await waitFor(
       'the hand-set rates gone',
       async () => (await rateOf(first, 'leader')) === undefined && (await rateOf(second, 'leader')) === undefined,
-      10_000,
+      30_000,
       50,
     );
 

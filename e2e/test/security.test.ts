@@ -465,7 +465,7 @@ describe('security: TLS, OIDC tokens, ACLs and the audit trail (real processes)'
         const answer = probe.response as { topics: { partitions: { errorName: string }[] }[] } | undefined;
         return answer?.topics[0]?.partitions[0]?.errorName === 'TOPIC_AUTHORIZATION_FAILED';
       },
-      10_000,
+      30_000,
     );
     const before = await endOffsets();
     let errorName = '';

@@ -166,7 +166,7 @@ describe('sluice share against a real cluster', () => {
           described = await describeGroup();
           return described.partitions.length === 2 && described.partitions.every((p) => p.lag === 0);
         },
-        15_000,
+        30_000,
       );
       expect(described!.state).toBe('STABLE');
       expect(described!.members).toHaveLength(2);
@@ -202,7 +202,7 @@ describe('sluice share against a real cluster', () => {
     await waitFor(
       'the group to be empty',
       async () => (await describeGroup('--topic', TOPIC)).state === 'EMPTY',
-      10_000,
+      30_000,
     );
     const empty = await describeGroup('--topic', TOPIC);
     expect(empty.members).toEqual([]);

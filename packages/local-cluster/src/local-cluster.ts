@@ -71,7 +71,17 @@ export class LocalCluster {
     // Explicit even when plaintext: the process default (a CLI's) must not leak into the launcher's probes.
     const security = { security: issued?.adminSecurity ?? {} };
     this.nodeClients = new GrpcClientPool('Controller', security);
-    this.healthClients = new GrpcClientPool('Health', security);
+    // Readiness probes of processes that may just have been restarted: channels of their own with
+    // a short reconnect backoff, so the backoff a killed process left (grpc-js doubles it from 1 s
+    // up to 120 s) does not delay the first answers of the one started in its place.
+    this.healthClients = new GrpcClientPool('Health', {
+      ...security,
+      channelOptions: {
+        'grpc.use_local_subchannel_pool': 1,
+        'grpc.initial_reconnect_backoff_ms': 50,
+        'grpc.max_reconnect_backoff_ms': 500,
+      },
+    });
   }
 
   /** How an operator's client reaches this cluster: TLS with the admin certificate on a secure one. */
@@ -284,13 +294,19 @@ export class LocalCluster {
 
   /**
    * Waits until the active controller reports every one of `brokerIds` (default: this cluster's
-   * brokers; in-process brokers are fine too) registered and unfenced. Throws at once, naming its
-   * log, when one this cluster started has exited; after `timeoutMs`, naming the ones missing.
+   * brokers; in-process brokers are fine too) registered and unfenced, and each broker this
+   * cluster launched answers grpc.health.v1 Check ('' = the whole server) with SERVING itself.
+   * The controller's view alone is not enough after a restart: a broker killed and started again
+   * within its session timeout is still listed unfenced under its old registration while the new
+   * process does not listen yet; a broker sets '' to SERVING only once it has registered. Throws
+   * at once, naming its log, when one this cluster started has exited; after `timeoutMs`, naming
+   * the ones missing.
    */
   async waitForUnfencedBrokers(timeoutMs: number, brokerIds: readonly number[] = this.brokers.nodeIds): Promise<void> {
     const launched = new Set(this.brokers.nodeIds);
     const deadline = Date.now() + timeoutMs;
     let unfenced = new Set<number>();
+    let notServing: number[] = [];
     let lastError: unknown;
     while (Date.now() < deadline) {
       const dead = brokerIds.find((id) => launched.has(id) && !this.brokers.isRunning(id));
@@ -299,7 +315,12 @@ export class LocalCluster {
       try {
         const answer: DescribeClusterResponse__Output = await this.probe.leaderRead('DescribeCluster', {});
         unfenced = new Set(answer.brokers.filter((broker) => !broker.fenced).map((broker) => broker.brokerId));
-        if (brokerIds.every((id) => unfenced.has(id))) return;
+        if (brokerIds.every((id) => unfenced.has(id))) {
+          const own = brokerIds.filter((id) => launched.has(id));
+          const serving = await Promise.all(own.map((id) => this.serving(this.brokers, id)));
+          notServing = own.filter((_, index) => !serving[index]);
+          if (notServing.length === 0) return;
+        }
       } catch (error) {
         lastError = error;
       }
@@ -307,7 +328,22 @@ export class LocalCluster {
     }
     const missing = brokerIds.filter((id) => !unfenced.has(id));
     const last = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+    if (missing.length === 0)
+      throw new Error(`brokers ${notServing.join(', ')} listed unfenced but not serving within ${timeoutMs} ms${last}`);
     throw new Error(`brokers ${missing.join(', ')} not registered and unfenced within ${timeoutMs} ms${last}`);
+  }
+
+  /** Whether the process answers grpc.health.v1 Check for the whole server ('') with SERVING. */
+  private serving(processes: LocalRole, nodeId: number): Promise<boolean> {
+    return unaryCall(
+      this.healthClients.client(processes.address(nodeId)),
+      'Check',
+      { service: '' },
+      { timeoutMs: 500 },
+    ).then(
+      (answer) => answer.status === 'SERVING',
+      () => false,
+    );
   }
 
   /**
@@ -327,19 +363,7 @@ export class LocalCluster {
       const dead = waiting.find((id) => !processes.isRunning(id));
       if (dead !== undefined)
         throw new Error(`${role} ${dead} exited before it was serving (see ${processes.logFile(dead)})`);
-      const answers = await Promise.all(
-        waiting.map((id) =>
-          unaryCall(
-            this.healthClients.client(processes.address(id)),
-            'Check',
-            { service: '' },
-            { timeoutMs: 500 },
-          ).then(
-            (answer) => answer.status === 'SERVING',
-            () => false,
-          ),
-        ),
-      );
+      const answers = await Promise.all(waiting.map((id) => this.serving(processes, id)));
       waiting = waiting.filter((_, index) => !answers[index]);
       if (waiting.length === 0) return;
       await sleep(100);
