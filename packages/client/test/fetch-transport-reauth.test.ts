@@ -101,15 +101,27 @@ describe('FetchTransport and expiring tokens (KIP-368)', () => {
     // A token of 3-4 s, so the two fetches below land before 0.8 of its life on a loaded machine.
     const expSeconds = Math.ceil(Date.now() / 1000) + 3;
     const replaceAtMs = Date.now() + 0.8 * (expSeconds * 1000 - Date.now());
+    // It notes when it first hands out the newer token: that is the transport's check at 0.8 of the life.
+    let newerHandedOutAtMs: number | undefined;
     const tokens = {
-      token: () =>
-        Promise.resolve(Date.now() < replaceAtMs ? tokenExpiringAt(expSeconds) : tokenExpiringAt(expSeconds + 60)),
+      token: () => {
+        if (Date.now() < replaceAtMs) return Promise.resolve(tokenExpiringAt(expSeconds));
+        newerHandedOutAtMs ??= Date.now();
+        return Promise.resolve(tokenExpiringAt(expSeconds + 60));
+      },
     };
     const { broker, transport, counters } = await setUp(() => false, tokens);
     await transport.fetch(request, 5_000);
     await transport.fetch(request, 5_000);
     expect(broker.streams).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, replaceAtMs - Date.now()) + 100));
+    // Wait for the transport's own check rather than a fixed time: its timer runs from when the
+    // stream opened and may fire late on a loaded machine (the producer's twin of this test failed
+    // once so with a fixed 100 ms margin). Bounded: the check is due within about 3 s.
+    const waitUntilMs = Date.now() + 10_000;
+    while (newerHandedOutAtMs === undefined && Date.now() < waitUntilMs)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(newerHandedOutAtMs).toBeGreaterThanOrEqual(replaceAtMs);
+    await new Promise((resolve) => setImmediate(resolve)); // the check's answer handled
     await transport.fetch(request, 5_000);
     expect(broker.streams.map((stream) => [stream.messages, stream.endedByClient])).toEqual([
       [2, true],

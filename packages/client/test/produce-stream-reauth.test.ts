@@ -96,16 +96,28 @@ describe('ProduceStreamConnection and expiring tokens (KIP-368)', () => {
     const expSeconds = Math.ceil(Date.now() / 1000) + 3;
     const openedAtMs = Date.now();
     const replaceAtMs = openedAtMs + 0.8 * (expSeconds * 1000 - openedAtMs);
-    // As a refreshing source: the first token until the refresh point, a newer one after it.
+    // As a refreshing source: the first token until the refresh point, a newer one after it. It
+    // notes when it first hands out the newer one: that is the client's check at 0.8 of the life.
+    let newerHandedOutAtMs: number | undefined;
     const tokens = {
-      token: () =>
-        Promise.resolve(Date.now() < replaceAtMs ? tokenExpiringAt(expSeconds) : tokenExpiringAt(expSeconds + 60)),
+      token: () => {
+        if (Date.now() < replaceAtMs) return Promise.resolve(tokenExpiringAt(expSeconds));
+        newerHandedOutAtMs ??= Date.now();
+        return Promise.resolve(tokenExpiringAt(expSeconds + 60));
+      },
     };
     const connection = new ProduceStreamConnection(client, { requestTimeoutMs: 5_000, label: 'scripted', tokens });
     expect((await send(connection, 0)).kind).toBe('answered');
     expect((await send(connection, 1)).kind).toBe('answered'); // still well inside the token's life
     expect(broker.streams).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, replaceAtMs - Date.now()) + 100));
+    // Wait for the client's own check rather than a fixed time: its timer runs from when the stream
+    // opened (after openedAtMs) and may fire late on a loaded machine (a fixed 100 ms margin failed
+    // once in a full suite run). Bounded: the check is due about 2.4 s from now at the latest.
+    const waitUntilMs = Date.now() + 10_000;
+    while (newerHandedOutAtMs === undefined && Date.now() < waitUntilMs)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(newerHandedOutAtMs).toBeGreaterThanOrEqual(replaceAtMs);
+    await new Promise((resolve) => setImmediate(resolve)); // the check's answer handled
     expect((await send(connection, 2)).kind).toBe('answered');
     expect(broker.streams).toHaveLength(2);
     expect(broker.streams[0]!.endedByClient).toBe(true); // half-closed, not cancelled
